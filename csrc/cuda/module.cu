@@ -1,0 +1,33 @@
+// The _C_cuda extension module: device queries and one registration call per op family.
+// Arrays come in as CuPy arrays (read through __cuda_array_interface__); kernels run on CuPy's
+// current stream.
+#include <pybind11/pybind11.h>
+
+#include <string>
+
+#include "tf/cuda_check.h"
+
+#ifndef TF_VERSION
+#define TF_VERSION "0.0.0"
+#endif
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_C_cuda, m) {
+  m.doc() = "tensorforge CUDA kernels";
+  m.attr("__version__") = TF_VERSION;
+  m.def("device_count", [] {
+    int n = 0;
+    cudaError_t err = cudaGetDeviceCount(&n);
+    if (err != cudaSuccess) {
+      cudaGetLastError();  // no driver / no device: not an error for this query
+      return 0;
+    }
+    return n;
+  });
+  m.def("device_name", [](int dev) {
+    cudaDeviceProp prop;
+    TF_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
+    return std::string(prop.name);
+  });
+}

@@ -1,0 +1,66 @@
+// Shared definitions for CPU kernels: activation codes, FTZ/DAZ guard, OpenMP helpers.
+//
+// Contract for every kernel in csrc/cpu/ (llm.c style): kernels take const inputs, output
+// pointers and explicit dimensions; they neither allocate Python objects nor validate
+// arguments (the bindings do). Gradients of parameters are accumulated with +=, gradients of
+// activations are written with = unless a kernel's header says otherwise.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#define TF_X86 1
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace tf {
+
+using index_t = int64_t;
+
+// Fused epilogue activations (GEMM, conv). Keep in sync with python/tensorforge/kernels/_common.py.
+enum class Act : int { none = 0, relu = 1 };
+
+// Note [FTZ/DAZ]: subnormal floats make x86 FP units take a microcode assist (10-100x slower).
+// Every kernel entry point and every OpenMP parallel region sets flush-to-zero and
+// denormals-are-zero for its own thread and restores the caller's MXCSR on exit, so user code
+// outside our kernels keeps IEEE gradual underflow.
+struct FtzGuard {
+#ifdef TF_X86
+  unsigned int saved;
+  FtzGuard() : saved(_mm_getcsr()) { _mm_setcsr(saved | 0x8040u); }
+  ~FtzGuard() { _mm_setcsr(saved); }
+#endif
+  FtzGuard(const FtzGuard&) = delete;
+  FtzGuard& operator=(const FtzGuard&) = delete;
+};
+
+inline int max_threads() {
+#ifdef _OPENMP
+  return omp_in_parallel() ? 1 : omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+inline int thread_id() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
+
+// Split [0, n) into `parts` near-equal chunks; chunk `i` is [begin, end).
+inline void split_range(index_t n, int parts, int i, index_t& begin, index_t& end) {
+  index_t q = n / parts, r = n % parts;
+  begin = i * q + (i < r ? i : r);
+  end = begin + q + (i < r ? 1 : 0);
+}
+
+}  // namespace tf

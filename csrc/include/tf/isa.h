@@ -1,0 +1,53 @@
+// Run-time CPU ISA dispatch.
+//
+// Every file in csrc/cpu/ is compiled three times (see CMakeLists.txt): with TF_ISA=generic
+// (baseline flags), TF_ISA=avx2 (-mavx2 -mfma) and TF_ISA=avx512 (-mavx512f/dq/bw/vl). Each
+// compilation puts its kernels in namespace tf::<isa>, so one source yields tf::generic::sgemm,
+// tf::avx2::sgemm and tf::avx512::sgemm. Kernel headers declare a kernel for every ISA with
+// TF_DECLARE_KERNEL and the bindings call it through TF_DISPATCH, which switches on the ISA picked
+// at import (cpuid, overridable with TENSORFORGE_ISA=generic|avx2|avx512 or _C._set_isa()).
+//
+// Inside a kernel file, an unqualified call such as sgemm(...) resolves to the same ISA's
+// namespace, so kernels compose (conv -> gemm) without going back through the dispatcher.
+#pragma once
+
+namespace tf {
+
+enum class Isa : int { generic = 0, avx2 = 1, avx512 = 2 };
+
+Isa active_isa();          // the ISA the dispatchers use now
+Isa best_supported_isa();  // best ISA this CPU (and this build) supports
+bool set_active_isa(Isa);  // false if not supported by the CPU or not compiled in
+const char* isa_name(Isa);
+
+}  // namespace tf
+
+// Declare `ret name params` in every ISA namespace (params in parentheses).
+#define TF_DECLARE_KERNEL(ret, name, params) \
+  namespace generic { ret name params; }     \
+  namespace avx2 { ret name params; }        \
+  namespace avx512 { ret name params; }
+
+#if defined(TF_HAVE_ISA_avx512)
+#define TF_ISA_CASE_AVX512(name, ...) \
+  case ::tf::Isa::avx512:             \
+    return ::tf::avx512::name(__VA_ARGS__);
+#else
+#define TF_ISA_CASE_AVX512(name, ...)
+#endif
+#if defined(TF_HAVE_ISA_avx2)
+#define TF_ISA_CASE_AVX2(name, ...) \
+  case ::tf::Isa::avx2:             \
+    return ::tf::avx2::name(__VA_ARGS__);
+#else
+#define TF_ISA_CASE_AVX2(name, ...)
+#endif
+
+// Call the active ISA's version of a kernel: `TF_DISPATCH(sgemm, M, N, ...)`. Use with `return`.
+#define TF_DISPATCH(name, ...)                      \
+  switch (::tf::active_isa()) {                     \
+    TF_ISA_CASE_AVX512(name, __VA_ARGS__)           \
+    TF_ISA_CASE_AVX2(name, __VA_ARGS__)             \
+    default:                                        \
+      return ::tf::generic::name(__VA_ARGS__);      \
+  }

@@ -1,0 +1,161 @@
+// A thin fp32 SIMD vector for kernels compiled once per ISA (see isa.h).
+//
+//   TF_ISA_avx512: vf = 16 lanes (__m512)    TF_ISA_avx2: vf = 8 lanes (__m256)
+//   otherwise:     vf = 1 lane (plain float; the compiler may auto-vectorize loops over it)
+//
+// kW is the lane count. load/store are unaligned. load_n/store_n touch only the first n lanes
+// (n <= kW), for loop tails. Note [NaN in max]: vmax(a, b)/vmin(a, b) follow x86 MAXPS: when
+// either operand is NaN they return b. Put the data operand second (vmax(zero, x)) so that NaN
+// input gives NaN output; put a bound second (vmin(x, hi)) only where clamping NaN is intended.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "tf/common.h"
+
+namespace tf {
+namespace simd {
+
+#if defined(TF_ISA_avx512)
+constexpr int kW = 16;
+struct vf { __m512 v; };
+inline vf zero() { return {_mm512_setzero_ps()}; }
+inline vf set1(float x) { return {_mm512_set1_ps(x)}; }
+inline vf load(const float* p) { return {_mm512_loadu_ps(p)}; }
+inline void store(float* p, vf a) { _mm512_storeu_ps(p, a.v); }
+inline __mmask16 tail_mask(int n) { return (__mmask16)((1u << n) - 1u); }
+inline vf load_n(const float* p, int n) { return {_mm512_maskz_loadu_ps(tail_mask(n), p)}; }
+inline void store_n(float* p, vf a, int n) { _mm512_mask_storeu_ps(p, tail_mask(n), a.v); }
+inline vf operator+(vf a, vf b) { return {_mm512_add_ps(a.v, b.v)}; }
+inline vf operator-(vf a, vf b) { return {_mm512_sub_ps(a.v, b.v)}; }
+inline vf operator*(vf a, vf b) { return {_mm512_mul_ps(a.v, b.v)}; }
+inline vf operator/(vf a, vf b) { return {_mm512_div_ps(a.v, b.v)}; }
+inline vf fmadd(vf a, vf b, vf c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }   // a*b + c
+inline vf fnmadd(vf a, vf b, vf c) { return {_mm512_fnmadd_ps(a.v, b.v, c.v)}; } // c - a*b
+inline vf vmax(vf a, vf b) { return {_mm512_max_ps(a.v, b.v)}; }
+inline vf vmin(vf a, vf b) { return {_mm512_min_ps(a.v, b.v)}; }
+inline vf vabs(vf a) { return {_mm512_abs_ps(a.v)}; }
+// Lane-wise select: where a > b (ordered) take x, else y.
+inline vf select_gt(vf a, vf b, vf x, vf y) {
+  return {_mm512_mask_blend_ps(_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ), y.v, x.v)};
+}
+inline float reduce_add(vf a) { return _mm512_reduce_add_ps(a.v); }
+inline float reduce_max(vf a) { return _mm512_reduce_max_ps(a.v); }
+// 2^n for integer-valued n in [-126, 127]
+inline vf pow2i(vf n) {
+  __m512i i = _mm512_cvtps_epi32(n.v);
+  return {_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23))};
+}
+inline vf round_nearest(vf a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT)}; }
+
+#elif defined(TF_ISA_avx2)
+constexpr int kW = 8;
+struct vf { __m256 v; };
+inline vf zero() { return {_mm256_setzero_ps()}; }
+inline vf set1(float x) { return {_mm256_set1_ps(x)}; }
+inline vf load(const float* p) { return {_mm256_loadu_ps(p)}; }
+inline void store(float* p, vf a) { _mm256_storeu_ps(p, a.v); }
+inline __m256i tail_mask(int n) {
+  static const int32_t m[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  return _mm256_loadu_si256((const __m256i*)(m + 8 - n));
+}
+inline vf load_n(const float* p, int n) { return {_mm256_maskload_ps(p, tail_mask(n))}; }
+inline void store_n(float* p, vf a, int n) { _mm256_maskstore_ps(p, tail_mask(n), a.v); }
+inline vf operator+(vf a, vf b) { return {_mm256_add_ps(a.v, b.v)}; }
+inline vf operator-(vf a, vf b) { return {_mm256_sub_ps(a.v, b.v)}; }
+inline vf operator*(vf a, vf b) { return {_mm256_mul_ps(a.v, b.v)}; }
+inline vf operator/(vf a, vf b) { return {_mm256_div_ps(a.v, b.v)}; }
+inline vf fmadd(vf a, vf b, vf c) { return {_mm256_fmadd_ps(a.v, b.v, c.v)}; }
+inline vf fnmadd(vf a, vf b, vf c) { return {_mm256_fnmadd_ps(a.v, b.v, c.v)}; }
+inline vf vmax(vf a, vf b) { return {_mm256_max_ps(a.v, b.v)}; }
+inline vf vmin(vf a, vf b) { return {_mm256_min_ps(a.v, b.v)}; }
+inline vf vabs(vf a) { return {_mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v)}; }
+inline vf select_gt(vf a, vf b, vf x, vf y) {
+  return {_mm256_blendv_ps(y.v, x.v, _mm256_cmp_ps(a.v, b.v, _CMP_GT_OQ))};
+}
+inline float reduce_add(vf a) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(a.v), _mm256_extractf128_ps(a.v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+inline float reduce_max(vf a) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(a.v), _mm256_extractf128_ps(a.v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+inline vf pow2i(vf n) {
+  __m256i i = _mm256_cvtps_epi32(n.v);
+  return {_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23))};
+}
+inline vf round_nearest(vf a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+
+#else  // generic: one lane
+constexpr int kW = 1;
+struct vf { float v; };
+inline vf zero() { return {0.0f}; }
+inline vf set1(float x) { return {x}; }
+inline vf load(const float* p) { return {*p}; }
+inline void store(float* p, vf a) { *p = a.v; }
+inline vf load_n(const float* p, int n) { return {n > 0 ? *p : 0.0f}; }
+inline void store_n(float* p, vf a, int n) { if (n > 0) *p = a.v; }
+inline vf operator+(vf a, vf b) { return {a.v + b.v}; }
+inline vf operator-(vf a, vf b) { return {a.v - b.v}; }
+inline vf operator*(vf a, vf b) { return {a.v * b.v}; }
+inline vf operator/(vf a, vf b) { return {a.v / b.v}; }
+inline vf fmadd(vf a, vf b, vf c) { return {a.v * b.v + c.v}; }
+inline vf fnmadd(vf a, vf b, vf c) { return {c.v - a.v * b.v}; }
+inline vf vmax(vf a, vf b) { return {a.v > b.v ? a.v : b.v}; }  // b when NaN, like MAXPS
+inline vf vmin(vf a, vf b) { return {a.v < b.v ? a.v : b.v}; }
+inline vf vabs(vf a) { return {std::fabs(a.v)}; }
+inline vf select_gt(vf a, vf b, vf x, vf y) { return {a.v > b.v ? x.v : y.v}; }
+inline float reduce_add(vf a) { return a.v; }
+inline float reduce_max(vf a) { return a.v; }
+inline vf pow2i(vf n) {
+  int32_t i = ((int32_t)n.v + 127) << 23;
+  float f;
+  std::memcpy(&f, &i, 4);
+  return {f};
+}
+inline vf round_nearest(vf a) { return {std::nearbyint(a.v)}; }
+#endif
+
+// exp(x), max relative error ~2 ulp over the float range; NaN in -> NaN out; x > 88.7 -> +inf,
+// x < -87.3 -> 0. Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial.
+inline vf exp(vf x) {
+  const vf hi = set1(88.72283935546875f), lo = set1(-87.33654022216796875f);
+  vf big = select_gt(x, hi, set1(INFINITY), zero());  // +inf where x > hi
+  vf small = select_gt(lo, x, set1(1.0f), zero());     // flag where x < lo
+  x = vmin(hi, x);  // NaN stays NaN (see Note [NaN in max])
+  x = vmax(lo, x);
+  vf n = round_nearest(x * set1(1.44269504088896341f));
+  vf r = fnmadd(n, set1(0.693359375f), x);
+  r = fnmadd(n, set1(-2.12194440e-4f), r);
+  vf p = set1(1.9875691500e-4f);
+  p = fmadd(p, r, set1(1.3981999507e-3f));
+  p = fmadd(p, r, set1(8.3334519073e-3f));
+  p = fmadd(p, r, set1(4.1665795894e-2f));
+  p = fmadd(p, r, set1(1.6666665459e-1f));
+  p = fmadd(p, r, set1(5.0000001201e-1f));
+  p = fmadd(p * r, r, r + set1(1.0f));
+  vf e = p * pow2i(n);
+  e = select_gt(small, zero(), zero(), e);
+  return select_gt(big, zero(), big, e);
+}
+
+inline vf sigmoid(vf x) {  // 1 / (1 + e^-x)
+  const vf one = set1(1.0f);
+  return one / (one + exp(zero() - x));
+}
+
+inline vf tanh(vf x) {  // sign(x) * (1 - e^-2|x|) / (1 + e^-2|x|)
+  const vf one = set1(1.0f);
+  vf e = exp(set1(-2.0f) * vabs(x));
+  vf t = (one - e) / (one + e);
+  return select_gt(zero(), x, zero() - t, t);  // NaN: t is NaN and comparison false -> NaN
+}
+
+}  // namespace simd
+}  // namespace tf

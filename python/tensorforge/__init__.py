@@ -1,0 +1,27 @@
+"""tensorforge: a small deep-learning engine on hand-written CPU (OpenMP + SIMD) and CUDA kernels,
+with a Keras-2-compatible API.
+
+    import tensorforge as tf
+    tf.backend_info()            # ISA path, threads, CUDA build / GPU
+    tf.set_backend("numpy")      # 'cpu' (native, default), 'cuda', 'numpy' (reference)
+"""
+__version__ = "0.1.0"
+
+from . import _native  # noqa: E402
+from .backend import (  # noqa: E402,F401
+    backend_info, get_backend, get_num_threads, set_backend, set_num_threads)
+from .autograd import Tensor, no_grad, enable_grad  # noqa: E402,F401
+from . import ops  # noqa: E402,F401
+from . import kernels  # noqa: E402,F401
+from . import reference  # noqa: E402,F401
+
+# Keras-style module map (filled by the library issue); a missing module is not an import error.
+for _name in ("activations", "initializers", "regularizers", "losses", "metrics", "optimizers",
+              "layers", "models", "callbacks", "utils", "datasets"):
+    try:
+        __import__(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _e:
+        if _e.name != f"{__name__}.{_name}":
+            raise
+
+get_backend()  # resolve the initial backend now, so a missing native module warns at import

@@ -1,0 +1,315 @@
+"""Tensors with reverse-mode autograd on a tape.
+
+A ``Tensor`` wraps an array (NumPy, or CuPy on the cuda backend). An op that receives a Tensor
+requiring grad (while grad mode is on) returns Tensors linked to a ``Node`` that remembers how to
+run the op's backward. ``Tensor.backward()`` walks the graph iteratively in reverse topological
+order (no recursion, so a 10,000-step sequence does not hit the recursion limit) and accumulates
+gradients: a tensor used twice receives the sum of both contributions.
+
+New ops subclass ``Function`` (PyTorch style), keeping forward and backward side by side::
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):            # arrays in, array(s) out
+            ctx.save_for_backward(x)
+            return x * x
+        @staticmethod
+        def backward(ctx, g):           # one gradient per output, arrays
+            (x,) = ctx.saved
+            return (2 * x * g,)         # one entry per positional input (None: no gradient)
+
+    y = Square.apply(t)
+
+Positional arguments may be Tensors or arrays; keyword arguments are passed through untouched.
+Gradients for outputs that did not influence the loss arrive as zeros.
+"""
+import contextlib
+import threading
+
+import numpy as np
+
+from ._xp import array_module
+
+_grad_state = threading.local()
+
+
+def is_grad_enabled():
+    return getattr(_grad_state, "enabled", True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Context manager: ops record nothing on the tape inside it."""
+    prev = is_grad_enabled()
+    _grad_state.enabled = False
+    try:
+        yield
+    finally:
+        _grad_state.enabled = prev
+
+
+@contextlib.contextmanager
+def enable_grad():
+    prev = is_grad_enabled()
+    _grad_state.enabled = True
+    try:
+        yield
+    finally:
+        _grad_state.enabled = prev
+
+
+def _as_array(x, dtype=None):
+    if isinstance(x, Tensor):
+        return x.data
+    xp = array_module(x)
+    if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
+        arr = np.asarray(x)
+        if arr.dtype.kind == "f" or isinstance(x, float):
+            arr = arr.astype(np.float32)
+        return arr
+    return xp.asarray(x, dtype=dtype)
+
+
+class Tensor:
+    """An array with an optional gradient. ``Tensor(array, requires_grad=False)``.
+
+    Python lists and scalars become float32 (Keras' floatx); arrays keep their dtype.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "__weakref__")
+    __array_priority__ = 1000  # numpy defers binary operators to Tensor
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        self.data = _as_array(data, dtype)
+        if dtype is not None and self.data.dtype != np.dtype(dtype):
+            self.data = self.data.astype(dtype)
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._node = None
+        self._index = 0
+        self.name = name
+
+    # ---- array-like surface ------------------------------------------------------------
+    @property
+    def shape(self):
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self):
+        """The value as a NumPy array (copied from the GPU when on CuPy)."""
+        d = self.data
+        return d.get() if hasattr(d, "get") and not isinstance(d, np.ndarray) else d
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a.astype(dtype) if dtype is not None else a
+
+    def item(self):
+        return self.data.item()
+
+    def detach(self):
+        """A Tensor sharing this one's data, cut from the graph."""
+        return Tensor(self.data, requires_grad=False)
+
+    def zero_grad(self):
+        self.grad = None
+
+    def __repr__(self):
+        g = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({self.numpy()!r}{g})"
+
+    # ---- autograd ----------------------------------------------------------------------
+    def backward(self, grad=None):
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        ``grad`` defaults to ones for a scalar (size-1) tensor and is required otherwise.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad (no graph to walk)")
+        xp = array_module(self.data)
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: grad must be given for a non-scalar tensor of shape {self.shape}")
+            grad = xp.ones_like(self.data)
+        else:
+            grad = _as_array(grad)
+            if tuple(grad.shape) != self.shape:
+                raise ValueError(f"backward: grad shape {tuple(grad.shape)} does not match tensor shape {self.shape}")
+            grad = grad.astype(self.data.dtype, copy=False)
+        run_backward(self, grad)
+
+    # ---- operators (implemented in ops.basic, imported lazily to avoid a cycle) ----------
+    def __add__(self, o): return _basic().add(self, o)
+    def __radd__(self, o): return _basic().add(o, self)
+    def __sub__(self, o): return _basic().sub(self, o)
+    def __rsub__(self, o): return _basic().sub(o, self)
+    def __mul__(self, o): return _basic().mul(self, o)
+    def __rmul__(self, o): return _basic().mul(o, self)
+    def __truediv__(self, o): return _basic().div(self, o)
+    def __rtruediv__(self, o): return _basic().div(o, self)
+    def __neg__(self): return _basic().neg(self)
+    def __pow__(self, p): return _basic().power(self, p)
+    def __matmul__(self, o): return _basic().matmul(self, o)
+    def __rmatmul__(self, o): return _basic().matmul(o, self)
+    def __getitem__(self, idx): return _basic().getitem(self, idx)
+
+    def sum(self, axis=None, keepdims=False): return _basic().sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _basic().mean(self, axis, keepdims)
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return _basic().reshape(self, shape)
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _basic().transpose(self, axes or None)
+    @property
+    def T(self): return _basic().transpose(self, None)
+    def exp(self): return _basic().exp(self)
+    def log(self): return _basic().log(self)
+
+
+def _basic():
+    from .ops import basic
+    return basic
+
+
+class Node:
+    """One recorded op: its backward, its saved context, its inputs and output metadata."""
+
+    __slots__ = ("backward", "ctx", "inputs", "out_meta", "name")
+
+    def __init__(self, backward, ctx, inputs, out_meta, name):
+        self.backward = backward
+        self.ctx = ctx
+        self.inputs = inputs      # one entry per positional input: Tensor needing grad, or None
+        self.out_meta = out_meta  # [(shape, dtype, xp)] per output, for zero-filling
+        self.name = name
+
+
+class Context:
+    """Per-call scratch space for a Function: saved arrays and flags."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self.saved = ()
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+
+class Function:
+    """Base class of differentiable ops; see the module docstring."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = is_grad_enabled() and any(needs)
+        ctx = Context(needs)
+        raw = [a.data if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(ctx, *raw, **kwargs)
+        multi = isinstance(out, tuple)
+        outs = out if multi else (out,)
+        tensors = tuple(Tensor(o) if o is not None else None for o in outs)
+        if record:
+            meta = [(o.shape, o.dtype, array_module(o)) if o is not None else None for o in outs]
+            node = Node(cls.backward, ctx, [a if n else None for a, n in zip(args, needs)], meta,
+                        cls.__name__)
+            for i, t in enumerate(tensors):
+                if t is not None:
+                    t.requires_grad = True
+                    t._node = node
+                    t._index = i
+        return tensors if multi else tensors[0]
+
+
+def _toposort(root_node):
+    """Nodes reachable from root_node, each after every node that consumes its outputs."""
+    order, seen = [], set()
+    stack = [(root_node, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for t in node.inputs:
+            if t is not None and t._node is not None and id(t._node) not in seen:
+                stack.append((t._node, False))
+    order.reverse()  # root first
+    return order
+
+
+def _accumulate(current, g):
+    return g if current is None else current + g
+
+
+def run_backward(root, grad):
+    if root._node is None:  # a leaf
+        root.grad = _accumulate(root.grad, grad)
+        return
+    grads = {id(root._node): [None] * len(root._node.out_meta)}
+    grads[id(root._node)][root._index] = grad
+    for node in _toposort(root._node):
+        gs = grads.pop(id(node), None)
+        if gs is None:
+            continue
+        if node.ctx is None:
+            raise RuntimeError(f"backward: the graph through {node.name} was already freed "
+                               "(backward runs once per forward)")
+        filled = []
+        for g, meta in zip(gs, node.out_meta):
+            if g is None and meta is not None:
+                shape, dtype, xp = meta
+                g = xp.zeros(shape, dtype=dtype)
+            filled.append(g)
+        in_grads = node.backward(node.ctx, *filled)
+        if not isinstance(in_grads, (tuple, list)):
+            in_grads = (in_grads,)
+        node.ctx = None  # free saved arrays
+        for t, g in zip(node.inputs, in_grads):
+            if t is None or g is None:
+                continue
+            if tuple(g.shape) != t.shape:
+                raise RuntimeError(f"backward: {node.name} returned a gradient of shape "
+                                   f"{tuple(g.shape)} for an input of shape {t.shape}")
+            if g.dtype != t.dtype:
+                g = g.astype(t.dtype)
+            if t._node is None:
+                t.grad = _accumulate(t.grad, g)
+            else:
+                slot = grads.setdefault(id(t._node), [None] * len(t._node.out_meta))
+                slot[t._index] = _accumulate(slot[t._index], g)
+
+
+def as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def unwrap(x):
+    return x.data if isinstance(x, Tensor) else x

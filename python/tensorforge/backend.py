@@ -1,0 +1,159 @@
+"""Backend selection and the dispatch table.
+
+The table maps (op, backend) -> function. It is filled with the NumPy reference for every
+backend first, then native kernels override it where they exist (as BLIS loads reference kernels
+and a chip's table overrides them). Ops call ``lookup(name)``; nothing else in the Python layer
+branches on the backend.
+
+Backends: ``'numpy'`` (reference, always there), ``'cpu'`` (the _C extension), ``'cuda'`` (the
+_C_cuda extension on CuPy arrays). The initial backend comes from ``TENSORFORGE_BACKEND``, else
+``'cpu'`` when the native module imported, else ``'numpy'``.
+"""
+import os
+
+import numpy as np
+
+from . import _native
+from . import reference
+from ._xp import array_module  # noqa: F401  (re-exported)
+
+BACKENDS = ("numpy", "cpu", "cuda")
+
+_table = {}  # op name -> {backend: fn}
+_state = {"backend": None}
+
+
+def register(op, backend, fn):
+    """Set the implementation of ``op`` for ``backend`` (later registrations win)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"register: backend must be one of {BACKENDS}, got {backend!r}")
+    _table.setdefault(op, {})[backend] = fn
+
+
+def lookup(op, backend=None):
+    """The function implementing ``op`` on ``backend`` (default: the current backend)."""
+    b = backend or get_backend()
+    try:
+        return _table[op][b]
+    except KeyError:
+        raise NotImplementedError(f"{op}: no implementation for backend {b!r}") from None
+
+
+def implementation(op, backend=None):
+    """'native' if ``op`` runs a native kernel on ``backend``, else 'reference'."""
+    fn = lookup(op, backend)
+    return "reference" if getattr(fn, "__module__", "").startswith("tensorforge.reference") else "native"
+
+
+def _fill_table():
+    for name in reference.OPS:
+        ref = getattr(reference, name)
+        for b in BACKENDS:
+            register(name, b, ref)
+        if _native._C is not None and hasattr(_native._C, name):
+            register(name, "cpu", getattr(_native._C, name))
+        if _native._C_cuda is not None and hasattr(_native._C_cuda, name):
+            register(name, "cuda", getattr(_native._C_cuda, name))
+
+
+def cuda_available():
+    """True when the CUDA extension was built and a GPU is visible."""
+    if _native._C_cuda is None:
+        return False
+    try:
+        return _native._C_cuda.device_count() > 0
+    except Exception:
+        return False
+
+
+def set_backend(name):
+    """Select 'numpy', 'cpu' or 'cuda' for every op from now on."""
+    if name not in BACKENDS:
+        raise ValueError(f"set_backend: backend must be one of {BACKENDS}, got {name!r}")
+    if name == "cpu" and _native._C is None:
+        raise RuntimeError(f"set_backend: the native CPU module is unavailable ({_native.native_error})")
+    if name == "cuda":
+        if _native._C_cuda is None:
+            raise RuntimeError(
+                "set_backend: tensorforge was built without CUDA kernels "
+                f"({_native.cuda_error or 'nvcc was not found at build time'})")
+        if not cuda_available():
+            raise RuntimeError("set_backend: the CUDA kernels are built but no GPU is visible")
+        try:
+            import cupy  # noqa: F401
+        except ImportError as e:
+            raise RuntimeError("set_backend: the cuda backend needs CuPy "
+                               "(pip install tensorforge[cuda])") from e
+    _state["backend"] = name
+
+
+def get_backend():
+    """The current backend name."""
+    if _state["backend"] is None:
+        _init_backend()
+    return _state["backend"]
+
+
+def _init_backend():
+    env = os.environ.get("TENSORFORGE_BACKEND", "").strip().lower()
+    if env:
+        set_backend(env)
+        return
+    if _native._C is None:
+        _native.warn_if_missing()
+        _state["backend"] = "numpy"
+    else:
+        _state["backend"] = "cpu"
+
+
+def set_num_threads(n):
+    """Threads used by the native CPU kernels (OpenMP)."""
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
+    if _native._C is not None:
+        _native._C.set_num_threads(n)
+    _state["threads"] = n
+
+
+def get_num_threads():
+    if _native._C is not None:
+        return _native._C.get_num_threads()
+    return _state.get("threads", os.cpu_count() or 1)
+
+
+def backend_info(print_it=True):
+    """Describe the runtime: backend, ISA path, threads, CUDA build and GPU, versions.
+
+    Returns a dict and (by default) prints it.
+    """
+    from . import __version__
+    C = _native._C
+    info = {
+        "version": __version__,
+        "backend": get_backend(),
+        "native_cpu": C is not None,
+        "native_version": getattr(C, "__version__", None),
+        "isa": C.isa() if C is not None else None,
+        "supported_isas": list(C.supported_isas()) if C is not None else [],
+        "openmp": bool(C.openmp()) if C is not None else False,
+        "threads": get_num_threads(),
+        "cuda_compiled": _native._C_cuda is not None,
+        "gpu_visible": cuda_available(),
+        "numpy": np.__version__,
+    }
+    if C is None:
+        info["native_error"] = _native.native_error
+    if _native._C_cuda is not None and info["gpu_visible"]:
+        try:
+            info["gpu"] = _native._C_cuda.device_name(0)
+        except Exception:
+            pass
+    if print_it:
+        width = max(len(k) for k in info)
+        for k, v in info.items():
+            print(f"{k:<{width}}  {v}")
+    return info
+
+
+_fill_table()

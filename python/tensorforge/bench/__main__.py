@@ -1,0 +1,44 @@
+"""``python -m tensorforge.bench [suite ...] [--threads N] [--backend cpu] [--against numpy,torch]``"""
+import argparse
+import importlib
+import os
+import sys
+
+from . import SUITES
+from ._util import header, reexec_clean, set_threads
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="tensorforge bench", description="tensorforge benchmarks")
+    p.add_argument("suites", nargs="*", default=["gemm"], help=f"one or more of {', '.join(SUITES)}, or all")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for every side")
+    p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
+    p.add_argument("--against", default="numpy,torch", help="peers to time: numpy, torch")
+    p.add_argument("--quick", action="store_true", help="fewer shapes and shorter timing")
+    return p
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    suites = list(SUITES) if "all" in args.suites else args.suites
+    for s in suites:
+        if s not in SUITES:
+            print(f"tensorforge bench: unknown suite {s!r} (choose from {', '.join(SUITES)}, all)",
+                  file=sys.stderr)
+            return 2
+    reexec_clean(args.threads, argv)
+    import tensorforge as tf
+    tf.set_backend(args.backend)
+    set_threads(args.threads)
+    args.against = [x for x in args.against.split(",") if x]
+    for s in suites:
+        mod = importlib.import_module(f"tensorforge.bench.{s}")
+        print(header(s, args.threads))
+        print(mod.run(args))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

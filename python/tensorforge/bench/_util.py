@@ -1,0 +1,108 @@
+"""Timing, environment and table helpers shared by the benchmark suites."""
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+CHILD_FLAG = "TENSORFORGE_BENCH_CHILD"
+
+
+def reexec_clean(threads, argv):
+    """Re-run this process once with NumPy at its best and thread counts pinned, before NumPy
+    loads in the child. Returns only in the child (or when already clean)."""
+    if os.environ.get(CHILD_FLAG) == "1":
+        return
+    env = dict(os.environ)
+    env.pop("OPENBLAS_CORETYPE", None)  # the machine forces Haswell (AVX2), halving NumPy's GEMM
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    env[CHILD_FLAG] = "1"
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "tensorforge.bench", *argv], env)
+
+
+def set_threads(threads):
+    import tensorforge as tf
+    tf.set_num_threads(threads)
+    torch = try_torch()
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
+_torch = "unset"
+
+
+def try_torch():
+    """torch, or None when it is not installed."""
+    global _torch
+    if _torch == "unset":
+        try:
+            import torch
+            _torch = torch
+        except Exception:
+            _torch = None
+    return _torch
+
+
+def timeit(fn, warmup=2, min_time=0.3, min_runs=5, max_runs=200):
+    """Median wall seconds of fn() after warm-up runs, repeating for at least min_time."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_runs or (time.perf_counter() - start < min_time and len(times) < max_runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def header(suite, threads):
+    import numpy as np
+
+    import tensorforge as tf
+    torch = try_torch()
+    info = tf.backend_info(print_it=False)
+    lines = [
+        f"# tensorforge bench {suite}  ({datetime.date.today().isoformat()})",
+        f"# machine: {cpu_model()}, {os.cpu_count()} cpus; threads: {threads} (both sides); "
+        f"isa: {info['isa']}; OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', 'unset')}",
+        f"# numpy {np.__version__}" + (f", torch {torch.__version__}" if torch is not None else ", torch not installed"),
+    ]
+    return "\n".join(lines)
+
+
+def table(columns, rows):
+    """Markdown table; rows are lists (floats formatted to 3 significant-ish places)."""
+    def fmt(v):
+        if isinstance(v, float):
+            return f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
+        return str(v)
+    cells = [[fmt(v) for v in r] for r in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(columns)]
+    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |",
+           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += ["| " + " | ".join(v.rjust(w) for v, w in zip(r, widths)) + " |" for r in cells]
+    return "\n".join(out)
+
+
+def git_rev():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              timeout=5).stdout.strip() or "unknown"
+    except Exception:
+        return "unknown"

@@ -1,0 +1,59 @@
+"""Argument checks shared by every kernel entry point."""
+import numpy as np
+
+from .._xp import array_module
+
+FLOAT_DTYPES = (np.float32, np.float64)
+ACTIVATIONS = (None, "linear", "relu")
+
+
+def shape_str(shape):
+    shape = tuple(int(s) for s in shape)
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def is_array(x):
+    return isinstance(x, np.ndarray) or type(x).__module__.startswith("cupy")
+
+
+def check_array(op, name, x, ndim=None, layout="", dtypes=(np.float32,), allow_empty=False):
+    """Return ``x`` if it is an array of an accepted dtype, rank and non-empty; raise otherwise.
+
+    ``ndim`` is an int or a tuple of ints; ``layout`` names the axes for the message, e.g.
+    "(N, H, W, C)".
+    """
+    if not is_array(x):
+        raise TypeError(f"{op}: {name} must be an array, got {type(x).__name__}")
+    if dtypes is not None and x.dtype not in [np.dtype(d) for d in dtypes]:
+        want = " or ".join(np.dtype(d).name for d in dtypes)
+        raise TypeError(f"{op}: {name} must be {want}, got {x.dtype} with shape {shape_str(x.shape)}")
+    if ndim is not None:
+        nds = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in nds:
+            want = " or ".join(f"{d}-D" for d in nds)
+            raise ValueError(f"{op}: {name} must be {want} {layout}".rstrip()
+                             + f", got shape {shape_str(x.shape)}")
+    if not allow_empty and x.size == 0:
+        raise ValueError(f"{op}: {name} must not be empty, got shape {shape_str(x.shape)}")
+    return x
+
+
+def check_activation(op, activation):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{op}: activation must be None or 'relu', got {activation!r}")
+    return None if activation == "linear" else activation
+
+
+def contiguous(x):
+    """C-contiguous version of ``x`` (no copy when it already is)."""
+    return array_module(x).ascontiguousarray(x)
+
+
+def same_dtype(op, **arrays):
+    items = [(k, v) for k, v in arrays.items() if v is not None]
+    d0 = items[0][1].dtype
+    for k, v in items[1:]:
+        if v.dtype != d0:
+            desc = ", ".join(f"{k} {v.dtype} {shape_str(v.shape)}" for k, v in items)
+            raise TypeError(f"{op}: arguments must share one dtype, got {desc}")
+    return d0

@@ -1,0 +1,85 @@
+"""GEMM entry points: ``gemm`` (BLAS-like, fused bias/relu epilogue) and ``matmul``.
+
+float64 inputs run a native fp64 kernel (dgemm) on the cpu backend and NumPy's float64 matmul on
+the numpy backend: never a silent cast to float32. Mixed dtypes are a TypeError.
+"""
+import numpy as np
+
+from .. import backend
+from .._xp import array_module
+from ._common import FLOAT_DTYPES, check_activation, check_array, same_dtype, shape_str
+
+
+def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
+         activation=None):
+    """C = alpha * op(a) @ op(b) + beta * c, then + bias (per column), then activation.
+
+    ``op(x)`` is ``x.T`` when the matching ``trans_*`` flag is set. ``a`` and ``b`` may be any
+    strided views. When ``c`` is given it is updated in place and returned (it must be writable
+    with unit column stride); otherwise a new (M, N) array is returned and ``beta`` must be 0.
+    """
+    op = "gemm"
+    check_array(op, "a", a, 2, "(M, K)", FLOAT_DTYPES)
+    check_array(op, "b", b, 2, "(K, N)", FLOAT_DTYPES)
+    M, Ka = (a.shape[1], a.shape[0]) if trans_a else a.shape
+    Kb, N = (b.shape[1], b.shape[0]) if trans_b else b.shape
+    if Ka != Kb:
+        raise ValueError(f"{op}: inner dimensions differ: op(a) is {shape_str((M, Ka))} from a "
+                         f"{shape_str(a.shape)}, op(b) is {shape_str((Kb, N))} from b {shape_str(b.shape)}")
+    if bias is not None:
+        check_array(op, "bias", bias, 1, "(N,)", FLOAT_DTYPES)
+        if bias.shape[0] != N:
+            raise ValueError(f"{op}: bias must have shape {shape_str((N,))}, got {shape_str(bias.shape)}")
+        bias = array_module(bias).ascontiguousarray(bias)
+    activation = check_activation(op, activation)
+    if c is None:
+        if beta != 0:
+            raise ValueError(f"{op}: beta = {beta} needs c, but c is None")
+    else:
+        check_array(op, "c", c, 2, "(M, N)", FLOAT_DTYPES)
+        if c.shape != (M, N):
+            raise ValueError(f"{op}: c must have shape {shape_str((M, N))}, got {shape_str(c.shape)}")
+        if isinstance(c, np.ndarray) and not c.flags.writeable:
+            raise ValueError(f"{op}: c must be writable, got a read-only array with shape {shape_str(c.shape)}")
+        if c.strides[1] != c.itemsize or c.strides[0] < N * c.itemsize:
+            raise ValueError(f"{op}: c must have unit column stride and non-overlapping rows, got "
+                             f"strides {c.strides} for shape {shape_str(c.shape)}")
+        # c is written while a and b are read: never let them alias.
+        xp = array_module(c)
+        if xp.may_share_memory(c, a):
+            a = a.copy()
+        if xp.may_share_memory(c, b):
+            b = b.copy()
+    same_dtype(op, a=a, b=b, c=c, bias=bias)
+    return backend.lookup("gemm")(a, b, c, float(alpha), float(beta), bool(trans_a), bool(trans_b),
+                                  bias, activation)
+
+
+def matmul(a, b):
+    """``a @ b`` for 2-D ``b`` and ``a`` of rank >= 2 ((..., M, K) @ (K, N)), or batched
+    (..., M, K) @ (..., K, N) with equal leading dimensions."""
+    op = "matmul"
+    check_array(op, "a", a, None, "", FLOAT_DTYPES)
+    check_array(op, "b", b, None, "", FLOAT_DTYPES)
+    if a.ndim < 2 or b.ndim < 2:
+        raise ValueError(f"{op}: a and b must be at least 2-D, got shapes {shape_str(a.shape)} and "
+                         f"{shape_str(b.shape)}")
+    if a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"{op}: inner dimensions differ: a {shape_str(a.shape)}, b {shape_str(b.shape)}")
+    same_dtype(op, a=a, b=b)
+    if b.ndim == 2:
+        if a.ndim == 2:
+            return gemm(a, b)
+        xp = array_module(a)
+        a2 = xp.ascontiguousarray(a).reshape(-1, a.shape[-1])
+        return gemm(a2, b).reshape(a.shape[:-1] + (b.shape[1],))
+    if a.shape[:-2] != b.shape[:-2]:
+        raise ValueError(f"{op}: batch dimensions differ: a {shape_str(a.shape)}, b {shape_str(b.shape)}")
+    xp = array_module(a)
+    lead = a.shape[:-2]
+    a3 = a.reshape((-1,) + a.shape[-2:])
+    b3 = b.reshape((-1,) + b.shape[-2:])
+    out = xp.empty((a3.shape[0], a.shape[-2], b.shape[-1]), dtype=a.dtype)
+    for i in range(a3.shape[0]):
+        gemm(a3[i], b3[i], c=out[i])
+    return out.reshape(lead + out.shape[-2:])

@@ -1,0 +1,16 @@
+"""Public ops. Each accepts arrays or Tensors: given arrays it returns arrays; given a Tensor
+that requires grad it returns a Tensor recorded on the autograd tape. Kernels run on the current
+backend (``tensorforge.set_backend``).
+"""
+from .basic import add, div, exp, log, mean, mul, neg, power, reshape, sub, sum, transpose  # noqa: F401,A004
+from .gemm import gemm, matmul  # noqa: F401
+
+# Op families add their public functions here, one import line each.
+for _name in ("conv", "pool", "rnn", "activations", "losses_ops"):
+    try:
+        _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
+    except ModuleNotFoundError as _e:
+        if _e.name != f"{__name__}.{_name}":
+            raise
+        continue
+    globals().update({n: getattr(_mod, n) for n in getattr(_mod, "__all__", [])})

@@ -1,0 +1,277 @@
+"""Differentiable elementwise arithmetic, reductions and shape ops (Tensor operators use these).
+
+Binary ops broadcast like NumPy; their backward sums the gradient over broadcast axes
+(``unbroadcast``). Python scalars adopt the other operand's dtype, so float32 stays float32.
+"""
+import numpy as np
+
+from .. import kernels
+from .._xp import array_module
+from ..autograd import Function, Tensor
+
+__all__ = ["add", "sub", "mul", "div", "neg", "power", "matmul", "getitem", "sum", "mean",
+           "reshape", "transpose", "exp", "log", "unbroadcast"]
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` down to ``shape`` (the inverse of NumPy broadcasting)."""
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _operands(a, b):
+    """Arrays for a binary op; a Python scalar takes the other side's dtype."""
+    ad = a.data if isinstance(a, Tensor) else a
+    bd = b.data if isinstance(b, Tensor) else b
+    if isinstance(ad, (int, float)) and hasattr(bd, "dtype"):
+        ad = bd.dtype.type(ad)
+    if isinstance(bd, (int, float)) and hasattr(ad, "dtype"):
+        bd = ad.dtype.type(bd)
+    return ad, bd
+
+
+def _shape(x):
+    return getattr(x, "shape", ())
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return unbroadcast(g, sa), unbroadcast(g, sb)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return unbroadcast(g, sa), unbroadcast(-g, sb)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        ga = unbroadcast(g * b, _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * a, _shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        ga = unbroadcast(g / b, _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(-g * a / (b * b), _shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g,)
+
+
+class Power(Function):
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.p = p
+        return a ** a.dtype.type(p)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        p = a.dtype.type(ctx.p)
+        return g * p * a ** (p - 1), None
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return kernels.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        ga = gb = None
+        if a.ndim == 2 and b.ndim == 2:
+            if ctx.needs_input_grad[0]:
+                ga = kernels.gemm(g, b, trans_b=True)
+            if ctx.needs_input_grad[1]:
+                gb = kernels.gemm(a, g, trans_a=True)
+            return ga, gb
+        xp = array_module(g)
+        if ctx.needs_input_grad[0]:
+            ga = kernels.matmul(g, xp.swapaxes(b, -1, -2))
+        if ctx.needs_input_grad[1]:
+            if b.ndim == 2:
+                a2 = a.reshape(-1, a.shape[-1])
+                gb = kernels.gemm(a2, g.reshape(-1, g.shape[-1]), trans_a=True)
+            else:
+                gb = kernels.matmul(xp.swapaxes(a, -1, -2), g)
+        return ga, gb
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, idx):
+        ctx.meta = (a.shape, a.dtype, idx)
+        return a[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, idx = ctx.meta
+        xp = array_module(g)
+        out = xp.zeros(shape, dtype=dtype)
+        if xp is np:
+            np.add.at(out, idx, g)  # repeated fancy indices accumulate
+        else:
+            import cupyx
+            cupyx.scatter_add(out, idx, g)
+        return out, None
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.meta = (a.shape, axis, keepdims)
+        return a.sum(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, keepdims = ctx.meta
+        xp = array_module(g)
+        if axis is not None and not keepdims:
+            g = xp.expand_dims(g, axis)
+        return xp.broadcast_to(g, shape).copy(), None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.meta = (a.shape, axis, keepdims)
+        return a.mean(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, keepdims = ctx.meta
+        xp = array_module(g)
+        if axis is None:
+            n = 1
+            for s in shape:
+                n *= s
+        else:
+            axes = axis if isinstance(axis, tuple) else (axis,)
+            n = 1
+            for ax in axes:
+                n *= shape[ax]
+        if axis is not None and not keepdims:
+            g = xp.expand_dims(g, axis)
+        return xp.broadcast_to(g / g.dtype.type(n), shape).copy(), None, None
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape), None
+
+
+class Transpose(Function):
+    @staticmethod
+    def forward(ctx, a, axes):
+        ctx.axes = axes
+        return a.transpose(axes) if axes is not None else a.T
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = array_module(g)
+        if ctx.axes is None:
+            return g.T, None
+        return g.transpose(xp.argsort(xp.asarray(ctx.axes)).tolist()), None
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        y = array_module(a).exp(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (g * y,)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        return (g / a,)
+
+
+def _binary(fn, a, b):
+    ad, bd = _operands(a, b)
+    a = a if isinstance(a, Tensor) else ad
+    b = b if isinstance(b, Tensor) else bd
+    return fn.apply(a, b)
+
+
+def add(a, b): return _binary(Add, a, b)
+def sub(a, b): return _binary(Sub, a, b)
+def mul(a, b): return _binary(Mul, a, b)
+def div(a, b): return _binary(Div, a, b)
+def neg(a): return Neg.apply(a)
+def power(a, p): return Power.apply(a, p)
+def matmul(a, b): return MatMul.apply(a, b)
+def getitem(a, idx): return GetItem.apply(a, idx)
+def sum(a, axis=None, keepdims=False): return Sum.apply(a, axis, keepdims)  # noqa: A001
+def mean(a, axis=None, keepdims=False): return Mean.apply(a, axis, keepdims)
+def reshape(a, shape): return Reshape.apply(a, tuple(shape))
+def transpose(a, axes=None): return Transpose.apply(a, None if axes is None else tuple(axes))
+def exp(a): return Exp.apply(a)
+def log(a): return Log.apply(a)

@@ -1,0 +1,61 @@
+"""Public GEMM ops: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd."""
+from .. import kernels
+from ..autograd import Function, Tensor
+from .basic import unbroadcast  # noqa: F401
+from .basic import matmul as _matmul_t
+
+__all__ = ["matmul", "gemm"]
+
+
+def _any_tensor(*xs):
+    return any(isinstance(x, Tensor) for x in xs)
+
+
+def matmul(a, b):
+    """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
+    if _any_tensor(a, b):
+        return _matmul_t(a, b)
+    return kernels.matmul(a, b)
+
+
+class _Gemm(Function):
+    @staticmethod
+    def forward(ctx, a, b, bias, alpha, trans_a, trans_b, activation):
+        out = kernels.gemm(a, b, alpha=alpha, trans_a=trans_a, trans_b=trans_b, bias=bias,
+                           activation=activation)
+        ctx.save_for_backward(a, b, out if activation == "relu" else None)
+        ctx.meta = (alpha, trans_a, trans_b)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved
+        alpha, trans_a, trans_b = ctx.meta
+        if out is not None:
+            g = g * (out > 0)
+        ga = gb = gbias = None
+        # C = alpha * op(A) op(B): dop(A) = alpha g op(B)^T, dop(B) = alpha op(A)^T g
+        if ctx.needs_input_grad[0]:
+            ga = (kernels.gemm(b, g, alpha=alpha, trans_a=not trans_b, trans_b=True) if trans_a
+                  else kernels.gemm(g, b, alpha=alpha, trans_b=not trans_b))
+        if ctx.needs_input_grad[1]:
+            gb = (kernels.gemm(g, a, alpha=alpha, trans_a=True, trans_b=not trans_a) if trans_b
+                  else kernels.gemm(a, g, alpha=alpha, trans_a=not trans_a))
+        if ctx.needs_input_grad[2]:
+            gbias = g.sum(axis=0)
+        return ga, gb, gbias, None, None, None, None
+
+
+def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
+         activation=None):
+    """C = alpha * op(a) @ op(b) + beta * c (+ bias per column) (relu). See kernels.gemm.
+
+    With Tensors, ``c`` must be None (an in-place update has no gradient); the result is a
+    Tensor that records for autograd.
+    """
+    if _any_tensor(a, b, bias, c):
+        if c is not None:
+            raise ValueError("gemm: c (in-place output) is not supported with Tensor inputs")
+        return _Gemm.apply(a, b, bias, alpha, trans_a, trans_b, activation)
+    return kernels.gemm(a, b, c=c, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
+                        bias=bias, activation=activation)

@@ -1,0 +1,24 @@
+"""Reference GEMM: C = alpha * op(a) @ op(b) + beta * c (+ bias per column) (relu)."""
+from .._xp import array_module
+
+__all__ = ["gemm"]
+
+
+def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
+         activation=None):
+    xp = array_module(a, b)
+    A = a.T if trans_a else a
+    B = b.T if trans_b else b
+    out = A @ B
+    if alpha != 1.0:
+        out *= out.dtype.type(alpha)
+    if beta != 0.0:
+        out += out.dtype.type(beta) * c
+    if bias is not None:
+        out += bias
+    if activation == "relu":
+        out = xp.where(out > 0, out, xp.where(xp.isnan(out), out, 0)).astype(out.dtype, copy=False)
+    if c is not None:
+        c[...] = out
+        return c
+    return out

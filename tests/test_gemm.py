@@ -1,0 +1,218 @@
+"""GEMM against a float64 NumPy reference: randomized edge-case shapes, transposes, alpha/beta,
+fused bias/relu, strided views, fp64, NaN propagation, bad input, every backend and ISA."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tfhelpers import assert_close, on_backend, to_numpy
+
+SIZES = [1, 2, 3, 5, 7, 13, 16, 17, 31, 32, 33, 47, 64, 65, 97, 128, 129, 255]
+
+
+def ref_gemm(a, b, c=None, alpha=1.0, beta=0.0, ta=False, tb=False, bias=None, act=None):
+    A = a.astype(np.float64).T if ta else a.astype(np.float64)
+    B = b.astype(np.float64).T if tb else b.astype(np.float64)
+    out = alpha * (A @ B)
+    if beta:
+        out = out + beta * c.astype(np.float64)
+    if bias is not None:
+        out = out + bias
+    scale = abs(alpha) * (np.abs(A) @ np.abs(B)) + (abs(beta) * np.abs(c) if beta else 0)
+    if bias is not None:
+        scale = scale + np.abs(bias)
+    if act == "relu":
+        out = np.maximum(out, 0)
+    return out, scale
+
+
+def make(rng, shape, dtype=np.float32):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def shapes(rng, n):
+    out = [(1, 1, 1), (1, 7, 1), (7, 1, 1), (1, 1, 300), (3, 5, 4096), (17, 33, 1), (129, 65, 257)]
+    for _ in range(n):
+        out.append(tuple(int(rng.choice(SIZES)) for _ in range(3)))
+    return out
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_gemm_random_shapes(backend, rng, ta, tb):
+    for M, N, K in shapes(rng, 12):
+        a = make(rng, (K, M) if ta else (M, K))
+        b = make(rng, (N, K) if tb else (K, N))
+        got = tf.ops.gemm(on_backend(a, backend), on_backend(b, backend), trans_a=ta, trans_b=tb)
+        ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
+        assert_close(got, ref, scale=scale, n=K, what=f"gemm {M}x{N}x{K} ta={ta} tb={tb}")
+
+
+def test_gemm_isa_paths(isa, rng):
+    """Each compiled ISA path (generic, avx2, avx512) on shapes that hit every tile edge."""
+    for M, N, K in shapes(rng, 16) + [(200, 300, 400), (513, 257, 129)]:
+        for ta, tb in [(False, False), (True, True)]:
+            a = make(rng, (K, M) if ta else (M, K))
+            b = make(rng, (N, K) if tb else (K, N))
+            bias = make(rng, (N,))
+            got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb, bias=bias, activation="relu")
+            ref, scale = ref_gemm(a, b, ta=ta, tb=tb, bias=bias, act="relu")
+            assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] gemm {M}x{N}x{K}")
+
+
+@pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25), (0.0, 1.5)])
+def test_gemm_alpha_beta_inplace(backend, rng, alpha, beta):
+    for M, N, K in [(33, 17, 65), (1, 129, 7), (64, 64, 64)]:
+        a, b, c = make(rng, (M, K)), make(rng, (K, N)), make(rng, (M, N))
+        ref, scale = ref_gemm(a, b, c, alpha, beta)
+        cb = on_backend(c.copy(), backend)
+        out = tf.ops.gemm(on_backend(a, backend), on_backend(b, backend), c=cb, alpha=alpha, beta=beta)
+        assert out is cb, "gemm must update c in place and return it"
+        assert_close(cb, ref, scale=scale, n=K, what=f"alpha={alpha} beta={beta}")
+
+
+def test_gemm_bias_relu_epilogue(backend, rng):
+    for M, N, K in [(1, 1, 1), (31, 47, 13), (128, 500, 64), (6, 36, 25)]:
+        a, b, bias = make(rng, (M, K)), make(rng, (K, N)), make(rng, (N,))
+        for act in (None, "relu"):
+            got = tf.ops.gemm(on_backend(a, backend), on_backend(b, backend),
+                              bias=on_backend(bias, backend), activation=act)
+            ref, scale = ref_gemm(a, b, bias=bias, act=act)
+            assert_close(got, ref, scale=scale, n=K, what=f"bias act={act}")
+            if act == "relu":
+                assert (to_numpy(got) >= 0).all()
+
+
+def test_gemm_noncontiguous_views(backend, rng):
+    big_a = make(rng, (90, 70))
+    big_b = make(rng, (80, 60))
+    views = [
+        (big_a[::2, 1::3], big_b[3:26:1, ::2][:, :30]),   # strided rows and columns
+        (big_a[:40, :23].T.copy().T, big_b[:23, :17]),      # column-major copy of a
+        (np.asfortranarray(make(rng, (19, 23))), big_b[:23, 5:40]),
+    ]
+    for a, b in views:
+        if a.shape[1] != b.shape[0]:
+            b = big_b[: a.shape[1], : b.shape[1]]
+        got = tf.ops.gemm(on_backend(a, backend), on_backend(b, backend))
+        ref, scale = ref_gemm(np.ascontiguousarray(a), np.ascontiguousarray(b))
+        assert_close(got, ref, scale=scale, n=a.shape[1], what=f"views {a.strides} {b.strides}")
+    # transposed views passed without the trans flags
+    a = make(rng, (41, 29)).T
+    b = make(rng, (37, 41)).T
+    got = tf.ops.matmul(on_backend(a, backend), on_backend(b, backend))
+    ref, scale = ref_gemm(a, b)
+    assert_close(got, ref, scale=scale, n=41)
+
+
+def test_gemm_large_k(backend, rng):
+    a, b = make(rng, (9, 20000)), make(rng, (20000, 11))
+    got = tf.ops.matmul(on_backend(a, backend), on_backend(b, backend))
+    ref, scale = ref_gemm(a, b)
+    assert_close(got, ref, scale=scale, n=20000, factor=2.0)
+
+
+def test_gemm_float64_is_exact_fp64(backend, rng):
+    if backend == "cuda":
+        pytest.skip("float64 GEMM runs on the CPU backends")
+    a, b = rng.standard_normal((67, 129)), rng.standard_normal((129, 45))
+    got = tf.ops.gemm(a, b, alpha=0.5)
+    assert got.dtype == np.float64
+    ref, scale = ref_gemm(a, b, alpha=0.5)
+    assert_close(got, ref, scale=scale, n=129, dtype=np.float64)
+
+
+def test_gemm_nan_inf_propagate(backend, rng):
+    a, b = make(rng, (20, 30)), make(rng, (30, 25))
+    a[3, 4] = np.nan
+    b[7, 9] = np.inf
+    ref = ref_gemm(a, b)[0]
+    got = to_numpy(tf.ops.gemm(on_backend(a, backend), on_backend(b, backend)))
+    assert np.array_equal(np.isnan(got), np.isnan(ref)), "NaN positions must match the reference"
+    assert np.array_equal(np.isposinf(got), np.isposinf(ref))
+    assert np.array_equal(np.isneginf(got), np.isneginf(ref))
+    got = to_numpy(tf.ops.gemm(on_backend(a, backend), on_backend(b, backend), activation="relu",
+                               bias=on_backend(np.zeros(25, np.float32), backend)))
+    assert np.isnan(got[3]).all(), "relu must keep NaN (NaN in -> NaN out)"
+
+
+def test_gemm_beta_zero_ignores_garbage_c(backend, rng):
+    a, b = make(rng, (16, 8)), make(rng, (8, 16))
+    c = np.full((16, 16), np.nan, np.float32)
+    cb = on_backend(c, backend)
+    tf.ops.gemm(on_backend(a, backend), on_backend(b, backend), c=cb, beta=0.0)
+    ref, scale = ref_gemm(a, b)
+    assert_close(cb, ref, scale=scale, n=8)
+
+
+def test_gemm_c_aliasing_input(backend, rng):
+    a = make(rng, (24, 24))
+    b = make(rng, (24, 24))
+    ref, scale = ref_gemm(a, b, a.copy(), 1.0, 1.0)
+    ab = on_backend(a, backend)
+    tf.ops.gemm(ab, on_backend(b, backend), c=ab, beta=1.0)
+    assert_close(ab, ref, scale=scale, n=24)
+
+
+def test_matmul_batched_and_nd(backend, rng):
+    a, b = make(rng, (3, 4, 5, 6)), make(rng, (6, 7))
+    got = tf.ops.matmul(on_backend(a, backend), on_backend(b, backend))
+    assert_close(got, a.astype(np.float64) @ b, scale=np.abs(a) @ np.abs(b), n=6)
+    a, b = make(rng, (5, 9, 3)), make(rng, (5, 3, 8))
+    got = tf.ops.matmul(on_backend(a, backend), on_backend(b, backend))
+    assert_close(got, a.astype(np.float64) @ b, scale=np.abs(a) @ np.abs(b), n=3)
+
+
+# ---- bad input -------------------------------------------------------------------------------
+
+BAD = [
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.int32), np.ones((3, 2), np.float32)), TypeError, "gemm: a must be float32 or float64"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((3, 2), np.float64)), TypeError, "one dtype"),
+    (lambda: tf.ops.gemm(np.ones((2, 3, 1), np.float32), np.ones((3, 2), np.float32)), ValueError, "a must be 2-D"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((4, 2), np.float32)), ValueError, r"inner dimensions differ"),
+    (lambda: tf.ops.gemm(np.ones((0, 3), np.float32), np.ones((3, 2), np.float32)), ValueError, "must not be empty"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32), beta=1.0), ValueError, "needs c"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32), c=np.ones((3, 3), np.float32)), ValueError, r"c must have shape \(2, 2\)"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32), bias=np.ones(3, np.float32)), ValueError, "bias must have shape"),
+    (lambda: tf.ops.gemm(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32), activation="gelu"), ValueError, "activation"),
+    (lambda: tf.ops.gemm([[1.0]], np.ones((1, 1), np.float32)), TypeError, "a must be an array"),
+    (lambda: tf.ops.matmul(np.ones(3, np.float32), np.ones((3, 2), np.float32)), ValueError, "at least 2-D"),
+]
+
+
+@pytest.mark.parametrize("call,exc,msg", BAD)
+def test_gemm_bad_input(backend, call, exc, msg):
+    if backend == "cuda":
+        pytest.skip("bad-input cases use NumPy arrays")
+    with pytest.raises(exc, match=msg):
+        call()
+
+
+def test_gemm_readonly_and_strided_c(backend):
+    if backend == "cuda":
+        pytest.skip("NumPy-specific flags")
+    a, b = np.ones((2, 3), np.float32), np.ones((3, 2), np.float32)
+    c = np.zeros((2, 2), np.float32)
+    c.flags.writeable = False
+    with pytest.raises(ValueError, match="c must be writable"):
+        tf.ops.gemm(a, b, c=c)
+    c = np.zeros((2, 4), np.float32)[:, ::2]
+    with pytest.raises(ValueError, match="unit column stride"):
+        tf.ops.gemm(a, b, c=c)
+
+
+def test_native_binding_rejects_bad_input_directly():
+    """The binding checks too: calling _C directly with garbage raises, never crashes."""
+    C = tf._native._C
+    if C is None:
+        pytest.skip("native CPU module unavailable")
+    with pytest.raises(TypeError, match="gemm: a must be float32"):
+        C.gemm(np.ones((2, 2), np.int64), np.ones((2, 2), np.float32))
+    with pytest.raises(TypeError, match="numpy.ndarray"):
+        C.gemm("x", np.ones((2, 2), np.float32))
+    with pytest.raises(ValueError, match="inner dimensions"):
+        C.gemm(np.ones((2, 3), np.float32), np.ones((2, 3), np.float32))
+    with pytest.raises(ValueError, match="must not be empty"):
+        C.gemm(np.ones((2, 0), np.float32), np.ones((0, 3), np.float32))
+    with pytest.raises(ValueError, match="writable"):
+        c = np.zeros((2, 2), np.float32)
+        c.flags.writeable = False
+        C.gemm(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32), c)

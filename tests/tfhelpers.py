@@ -1,0 +1,73 @@
+"""Test helpers shared by every op test (tinygrad's helper_test_op, BLIS's residual check)."""
+import numpy as np
+
+from tensorforge._xp import array_module
+
+EPS = {np.dtype(np.float32): np.finfo(np.float32).eps, np.dtype(np.float64): np.finfo(np.float64).eps}
+
+
+def to_numpy(x):
+    x = getattr(x, "data", x) if not isinstance(x, np.ndarray) else x
+    return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else np.asarray(x)
+
+
+def assert_close(actual, expected, *, scale=None, n=1, dtype=np.float32, factor=8.0, atol=0.0,
+                 what=""):
+    """Assert |actual - expected| <= factor * n * eps(dtype) * scale + atol, elementwise.
+
+    ``expected`` is a float64 reference; ``scale`` is the magnitude the error grows with (for a
+    reduction of length n: sum of |terms|, e.g. |A| @ |B| for GEMM), defaulting to |expected|.
+    Shapes must match exactly and NaN must sit where the reference has NaN.
+    """
+    actual = to_numpy(actual)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert actual.shape == expected.shape, f"{what} shape {actual.shape} != reference {expected.shape}"
+    nan_a, nan_e = np.isnan(actual), np.isnan(expected)
+    assert np.array_equal(nan_a, nan_e), f"{what} NaN positions differ from the reference"
+    scale = np.abs(expected) if scale is None else np.asarray(scale, dtype=np.float64)
+    tol = factor * max(n, 1) * EPS[np.dtype(dtype)] * scale + atol
+    err = np.abs(actual.astype(np.float64) - expected)
+    ok = (err <= tol) | nan_e
+    if not ok.all():
+        i = np.unravel_index(np.argmax(np.where(ok, 0, err - tol)), err.shape)
+        raise AssertionError(f"{what} mismatch at {i}: got {actual[i]!r}, reference {expected[i]!r}, "
+                             f"error {err[i]:.3g} > tolerance {np.broadcast_to(tol, err.shape)[i]:.3g} "
+                             f"({(~ok).sum()} of {ok.size} elements off)")
+
+
+def numeric_grad(f, x, eps=1e-6):
+    """Central finite differences of scalar f at float64 array x (x is modified and restored)."""
+    g = np.zeros_like(x, dtype=np.float64)
+    flat, gflat = x.reshape(-1), g.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        fp = f()
+        flat[i] = old - eps
+        fm = f()
+        flat[i] = old
+        gflat[i] = (fp - fm) / (2 * eps)
+    return g
+
+
+def assert_grad_close(analytic, numeric, rtol=2e-2, atol=2e-3, what="grad"):
+    """Gradients from float32 kernels against float64 finite differences."""
+    analytic = to_numpy(analytic).astype(np.float64)
+    assert analytic.shape == numeric.shape, f"{what} shape {analytic.shape} != {numeric.shape}"
+    scale = max(np.abs(numeric).max(), 1e-3)
+    err = np.abs(analytic - numeric)
+    bad = err > atol * scale + rtol * np.abs(numeric)
+    assert not bad.any(), (f"{what}: {bad.sum()} of {bad.size} entries off; worst error "
+                           f"{err.max():.3g} (scale {scale:.3g})")
+
+
+def xp_of(x):
+    return array_module(x)
+
+
+def on_backend(x, backend):
+    """Move a NumPy array to the backend's array type (CuPy for cuda)."""
+    if backend == "cuda":
+        import cupy
+        return cupy.asarray(x)
+    return x

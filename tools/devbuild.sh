@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# In-place development build: compiles the extensions with CMake into build/dev and copies them
+# next to the Python sources, so `PYTHONPATH=python pytest` runs this checkout's code without
+# pip-installing it. CUDA is off unless TF_CUDA=ON is in the environment.
+#   tools/devbuild.sh            # CPU extension only
+#   TF_CUDA=ON tools/devbuild.sh # also the CUDA extension (needs nvcc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" -DTF_CUDA="${TF_CUDA:-OFF}" > /dev/null
+cmake --build build/dev -j "$(nproc)"
+cp build/dev/_C*.so python/tensorforge/
+echo "devbuild: $(ls python/tensorforge/_C*.so | tr '\n' ' ')"
