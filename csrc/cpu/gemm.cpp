@@ -91,28 +91,6 @@ T* scratch(int slot, size_t n) {
 }
 
 // ---- packing ----------------------------------------------------------------------------------
-// Ap: ceil(mc/MR) panels, each kc x MR (element (i, k) of the panel at [k*MR + i]); rows past mc
-// are zero. a points at element (0, 0) of the block; (i, k) is a[i*rsA + k*csA].
-template <typename T, int MR>
-void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap) {
-  for (index_t i0 = 0; i0 < mc; i0 += MR, Ap += MR * kc) {
-    const int m = (int)std::min<index_t>(MR, mc - i0);
-    const T* s = a + i0 * rsA;
-    if (csA == 1 && m == MR) {  // rows contiguous along k: read each row, scatter into the panel
-      for (int i = 0; i < MR; ++i) {
-        const T* r = s + i * rsA;
-        for (index_t k = 0; k < kc; ++k) Ap[k * MR + i] = r[k];
-      }
-    } else {
-      for (index_t k = 0; k < kc; ++k) {
-        int i = 0;
-        for (; i < m; ++i) Ap[k * MR + i] = s[i * rsA + k * csA];
-        for (; i < MR; ++i) Ap[k * MR + i] = T(0);
-      }
-    }
-  }
-}
-
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
 // Transpose an 8 x 8 block: rows r[0..7] (each 8 consecutive floats) -> columns.
 inline void transpose8(__m256 r[8]) {
@@ -134,6 +112,49 @@ inline void transpose8(__m256 r[8]) {
 }
 #define TF_GEMM_HAVE_TRANSPOSE8 1
 #endif
+
+// Ap: ceil(mc/MR) panels, each kc x MR (element (i, k) of the panel at [k*MR + i]); rows past mc
+// are zero. a points at element (0, 0) of the block; (i, k) is a[i*rsA + k*csA].
+template <typename T, int MR>
+void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap) {
+  for (index_t i0 = 0; i0 < mc; i0 += MR, Ap += MR * kc) {
+    const int m = (int)std::min<index_t>(MR, mc - i0);
+    const T* s = a + i0 * rsA;
+    if (csA == 1 && m == MR) {  // rows contiguous along k: the panel is their transpose
+      index_t k0 = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+      if constexpr (std::is_same_v<T, float> && MR == 12) {  // 8x8 + two 4x4 register transposes
+        for (; k0 + 8 <= kc; k0 += 8) {
+          __m256 r[8];
+          for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + q * rsA + k0);
+          transpose8(r);
+          for (int q = 0; q < 8; ++q) _mm256_storeu_ps(Ap + (k0 + q) * MR, r[q]);
+          for (int h = 0; h < 8; h += 4) {
+            __m128 x0 = _mm_loadu_ps(s + 8 * rsA + k0 + h), x1 = _mm_loadu_ps(s + 9 * rsA + k0 + h),
+                   x2 = _mm_loadu_ps(s + 10 * rsA + k0 + h), x3 = _mm_loadu_ps(s + 11 * rsA + k0 + h);
+            _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+            _mm_storeu_ps(Ap + (k0 + h + 0) * MR + 8, x0);
+            _mm_storeu_ps(Ap + (k0 + h + 1) * MR + 8, x1);
+            _mm_storeu_ps(Ap + (k0 + h + 2) * MR + 8, x2);
+            _mm_storeu_ps(Ap + (k0 + h + 3) * MR + 8, x3);
+          }
+        }
+      }
+#endif
+      for (int i = 0; i < MR; ++i) {
+        const T* r = s + i * rsA;
+        for (index_t k = k0; k < kc; ++k) Ap[k * MR + i] = r[k];
+      }
+    } else {
+      for (index_t k = 0; k < kc; ++k) {
+        int i = 0;
+        for (; i < m; ++i) Ap[k * MR + i] = s[i * rsA + k * csA];
+        for (; i < MR; ++i) Ap[k * MR + i] = T(0);
+      }
+    }
+  }
+}
+
 
 // Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
 // b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
