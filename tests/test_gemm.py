@@ -195,6 +195,22 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
 
 
+@pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
+                                         (200, 530, 70, False, True), (5, 3000, 7, False, True),
+                                         (30, 20, 17, True, False)])
+def test_dgemm_blocking_edges(isa, rng, M, K, N, ta, tb):
+    """float64 runs its own SIMD tiles (12x16 avx512, 6x8 avx2, 4x4 generic): exact fp64."""
+    a = make(rng, (K, M) if ta else (M, K), np.float64)
+    b = make(rng, (N, K) if tb else (K, N), np.float64)
+    c, bias = make(rng, (M, N), np.float64), make(rng, (N,), np.float64)
+    ref, scale = ref_gemm(a, b, c, 1.25, 0.5, ta, tb, bias, "relu")
+    out = c.copy()
+    tf.ops.gemm(a, b, c=out, alpha=1.25, beta=0.5, trans_a=ta, trans_b=tb, bias=bias,
+                activation="relu")
+    assert out.dtype == np.float64
+    assert_close(out, ref, scale=scale, n=K, dtype=np.float64, what=f"[{isa}] dgemm {M}x{K}x{N}")
+
+
 def test_gemm_negative_strides_and_ldc(isa, rng):
     """Reversed views (negative strides) need no copy; C may be a column window of a wider array."""
     a_big, b_big = make(rng, (150, 90)), make(rng, (90, 140))
