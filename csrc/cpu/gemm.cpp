@@ -18,25 +18,31 @@
 // fused into the micro-kernel's store of the last K block; earlier K blocks store alpha*AB (+beta*C)
 // and later blocks accumulate with beta = 1. See Note [GEMM epilogue].
 //
-// Micro-kernels (register tiles, one per ISA):
-//   avx512: sgemm_avx512_12x32  24 zmm accumulators (12 rows x 2 vectors of 16)
-//   avx2:   sgemm_avx2_6x16     12 ymm accumulators (6 rows x 2 vectors of 8)
-//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tile the compiler vectorizes; dgemm uses the
-//            portable tile on every ISA (compiled with that ISA's flags).
-// The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..NR/W), so edge
+// Micro-kernels (register tiles, one per ISA; A broadcast, B loaded as vectors):
+//   avx512: sgemm_avx512_12x32 / dgemm_avx512_12x16   24 zmm accumulators (12 rows x 2 vectors)
+//   avx2:   sgemm_avx2_6x16    / dgemm_avx2_6x8       12 ymm accumulators (6 rows x 2 vectors)
+//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tiles the compiler vectorizes (any CPU).
+// The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..2), so edge
 // tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
 // is wasted on padding rows and nothing past the edge of A, B or C is touched.
 //
-// Small matrices: when B has unit column stride and packing does not pay (see use_unpacked), the
-// SIMD micro-kernels read A and B in place (A by strided broadcasts, B by row-strided vector loads).
+// Three paths (SIMD ISAs; the generic build always packs), chosen per call in gemm_run:
+//   packed     the BLIS loops above (large problems).
+//   unpacked   B has unit column stride and packing does not pay (skinny M, or small B: see
+//              use_unpacked): the micro-kernels read A (strided broadcasts) and B (row-strided
+//              vector loads) in place, K still blocked so a KC x NR slab of B is reused from L1.
+//   dot        tiny outputs with long K, A rows and B columns contiguous along K (fp32 only): the
+//              M*N dot products are vectorized along K, threads split K (see use_dot).
 //
 // Threads: the 3rd loop (M) or the 2nd loop (N panels) is split across the OpenMP team, whichever
-// balances better (skinny M such as 6 x 25 x 36864 splits N). Called from inside a parallel region
-// max_threads() is 1 and everything runs on the calling thread with no nested team.
+// balances better (skinny M such as 6 x 25 x 36864 splits N); the dot path splits K. Problems
+// below 64^3 multiply-adds run on one thread. Called from inside a parallel region max_threads()
+// is 1 and everything runs on the calling thread with no nested team (and no barrier).
 #include <algorithm>
 #include <array>
-#include <type_traits>
 #include <cstdlib>
+#include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
