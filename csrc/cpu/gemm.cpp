@@ -694,11 +694,16 @@ void gemm_run(const Problem<K>& p) {
   if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
   const bool unpacked = use_unpacked(p);
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
   const index_t tiles_m = ceil_div(p.M, K::MR);
-  const bool split_m = efficiency(tiles_m, nt) >= efficiency(npan, nt);
-  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
+  const double eff_m = efficiency(tiles_m, nt);
   if (unpacked) {
+    // Every thread streams its share of the split operand and all of the other one: on a tie in
+    // load balance split the bigger (B, K x N, unless M > N).
+    const index_t npan = ceil_div(p.N, K::NR);
+    const double eff_n = efficiency(npan, nt);
+    const bool split_m = eff_m > eff_n || (eff_m == eff_n && p.M > p.N);
+    nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads
+
     if (nt == 1) return unpacked_body(p, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)
     {
@@ -707,6 +712,11 @@ void gemm_run(const Problem<K>& p) {
     }
     return;
   }
+  // Packed: splitting M shares the packed B block and packs each row of A once; splitting N
+  // would make every thread pack the same A block, so M wins ties.
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
+  const bool split_m = eff_m >= efficiency(npan, nt);
+  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
   const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
   T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
