@@ -160,7 +160,6 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
   }
 }
 
-
 // Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
 // b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
 template <typename T, int NR>
@@ -210,8 +209,9 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
   }
 }
 
-// ---- portable micro-kernel (generic sgemm, dgemm on every ISA) --------------------------------
-// Packed panels only (zero-padded), full MR x NR accumulation, stores the m x n corner.
+// ---- portable micro-kernel (generic ISA: sgemm 4x8, dgemm 4x4) -------------------------------
+// Plain C++ the compiler vectorizes for whatever the baseline target has. Packed panels only
+// (zero-padded), full MR x NR accumulation, stores the m x n corner.
 template <typename T, int MR_, int NR_>
 struct PortableKernel {
   using type = T;
