@@ -14,6 +14,12 @@
 #include "tf/pointwise.h"
 #include "tf/simd.h"
 
+#if defined(_MSC_VER)
+#define TF_PW_NOINLINE __declspec(noinline)
+#else
+#define TF_PW_NOINLINE __attribute__((noinline))
+#endif
+
 namespace tf {
 namespace TF_ISA {
 namespace {
@@ -86,12 +92,19 @@ constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 constexpr index_t kGrainCheap = 1 << 16;  // memory-bound ops (relu, dropout, optimizer steps)
 constexpr index_t kGrainHeavy = 1 << 13;  // transcendental ops (exp, sigmoid, tanh, softmax)
 
+// The one call site of a chunk body, shared by the serial and the threaded paths, so the body is
+// compiled once (Note [one instance per op]).
+template <class Body>
+TF_PW_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
+  body(b, e);
+}
+
 template <class Body>
 void parallel_for(index_t n, index_t grain, const Body& body) {
   int nt = max_threads();
   index_t parts = std::min<index_t>(nt, n / grain);
   if (parts < 2) {
-    body(index_t(0), n);
+    run_chunk(body, index_t(0), n);
     return;
   }
 #ifdef _OPENMP
@@ -101,21 +114,30 @@ void parallel_for(index_t n, index_t grain, const Body& body) {
     FtzGuard ftz;
     index_t b, e;
     split_range(blocks, (int)parts, thread_id(), b, e);
-    body(b * 64, std::min(e * 64, n));
+    run_chunk(body, b * 64, std::min(e * 64, n));
   }
 #else
-  body(index_t(0), n);
+  run_chunk(body, index_t(0), n);
 #endif
 }
+
+// Note [one instance per op]: with -ffp-contract=fast (GCC's default) the compiler may fuse a
+// multiply and an add into an FMA differently in two inlined copies of the same lambda, so a
+// main loop plus a separate tail would round the tail elements differently and a result would
+// depend on where an element falls relative to a thread's chunk. Each loop below therefore
+// inlines `op` exactly once and picks full or masked loads/stores around it.
 
 // y[i] = op(x[i]) for i in [b, e)
 template <class Op>
 inline void map1(index_t b, index_t e, const float* x, float* y, const Op& op) {
-  index_t i = b;
-  for (; i + kW <= e; i += kW) simd::store(y + i, op(simd::load(x + i)));
-  if (i < e) {
-    int r = (int)(e - i);
-    simd::store_n(y + i, op(simd::load_n(x + i, r)), r);
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    vf v = r == kW ? simd::load(x + i) : simd::load_n(x + i, r);
+    v = op(v);
+    if (r == kW)
+      simd::store(y + i, v);
+    else
+      simd::store_n(y + i, v, r);
   }
 }
 
@@ -123,17 +145,17 @@ inline void map1(index_t b, index_t e, const float* x, float* y, const Op& op) {
 template <bool NeedX, bool NeedY, class Op>
 inline void map3(index_t b, index_t e, const float* dy, const float* x, const float* y, float* dx,
                  const Op& op) {
-  index_t i = b;
-  for (; i + kW <= e; i += kW) {
-    vf vx = NeedX ? simd::load(x + i) : zero();
-    vf vy = NeedY ? simd::load(y + i) : zero();
-    simd::store(dx + i, op(simd::load(dy + i), vx, vy));
-  }
-  if (i < e) {
-    int r = (int)(e - i);
-    vf vx = NeedX ? simd::load_n(x + i, r) : zero();
-    vf vy = NeedY ? simd::load_n(y + i, r) : zero();
-    simd::store_n(dx + i, op(simd::load_n(dy + i, r), vx, vy), r);
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    const bool full = r == kW;
+    vf vx = !NeedX ? zero() : full ? simd::load(x + i) : simd::load_n(x + i, r);
+    vf vy = !NeedY ? zero() : full ? simd::load(y + i) : simd::load_n(y + i, r);
+    vf g = full ? simd::load(dy + i) : simd::load_n(dy + i, r);
+    vf d = op(g, vx, vy);
+    if (full)
+      simd::store(dx + i, d);
+    else
+      simd::store_n(dx + i, d, r);
   }
 }
 
