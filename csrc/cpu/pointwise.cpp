@@ -42,21 +42,25 @@ inline vf load_n_fill(const float* p, int n, float fill) {
 #endif
 }
 
-// e^x - 1 accurate to a few ulp also near 0 (where exp(x) - 1 would cancel): a degree-9 Taylor
-// polynomial for |x| < 0.5 (truncation < 2e-8 relative), exp(x) - 1 elsewhere. NaN -> NaN.
-inline vf expm1(vf x) {
-  const vf one = set1(1.0f);
-  vf big = simd::exp(x) - one;
-  vf p = set1(1.0f / 362880.0f);
-  p = simd::fmadd(p, x, set1(1.0f / 40320.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 5040.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 720.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 120.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 24.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 6.0f));
-  p = simd::fmadd(p, x, set1(0.5f));
-  vf small = simd::fmadd(p * x, x, x);
-  return simd::select_gt(set1(0.5f), simd::vabs(x), small, big);  // NaN: compare false -> big
+// e^x - 1 for x <= 0 (every caller clamps or negates first), accurate to a few ulp also near 0
+// where exp(x) - 1 would cancel. Same reduction as simd::exp, x = n ln2 + r with |r| <= ln2/2,
+// but the polynomial is kept as e^r - 1 = r + r^2 q(r) and recombined as
+// e^x - 1 = 2^n (e^r - 1) + (2^n - 1): exact for n = 0, no cancellation for n < 0.
+// x < -87.3 gives -1; NaN gives NaN.
+inline vf expm1_neg(vf x) {
+  x = simd::vmax(set1(-87.33654022216796875f), x);  // NaN stays NaN (Note [NaN in max])
+  vf n = simd::round_nearest(x * set1(1.44269504088896341f));
+  vf r = simd::fnmadd(n, set1(0.693359375f), x);
+  r = simd::fnmadd(n, set1(-2.12194440e-4f), r);
+  vf q = set1(1.9875691500e-4f);
+  q = simd::fmadd(q, r, set1(1.3981999507e-3f));
+  q = simd::fmadd(q, r, set1(8.3334519073e-3f));
+  q = simd::fmadd(q, r, set1(4.1665795894e-2f));
+  q = simd::fmadd(q, r, set1(1.6666665459e-1f));
+  q = simd::fmadd(q, r, set1(5.0000001201e-1f));
+  vf em1r = simd::fmadd(q * r, r, r);
+  vf s = simd::pow2i(n);
+  return simd::fmadd(s, em1r, s - set1(1.0f));
 }
 
 // log(1 + t) for t in [0, 1]: 2 atanh(s) with s = t / (2 + t) in [0, 1/3], as the odd series
@@ -77,7 +81,7 @@ inline vf log1p_unit(vf t) {
 
 // tanh via expm1 so that small |x| keeps full relative precision.
 inline vf tanh_accurate(vf x) {
-  vf e = expm1(set1(-2.0f) * simd::vabs(x));  // in (-1, 0]
+  vf e = expm1_neg(set1(-2.0f) * simd::vabs(x));  // in [-1, 0]
   vf t = (zero() - e) / (set1(2.0f) + e);     // tanh|x|
   return simd::select_gt(zero(), x, zero() - t, t);
 }
@@ -188,11 +192,11 @@ void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha)
                          [a](vf v) { return simd::select_gt(v, zero(), v, v * a); });
     case ActKind::elu:
       return run_forward(n, x, y, kGrainHeavy, [a](vf v) {
-        return simd::select_gt(v, zero(), v, a * expm1(simd::vmin(zero(), v)));
+        return simd::select_gt(v, zero(), v, a * expm1_neg(simd::vmin(zero(), v)));
       });
     case ActKind::selu:
       return run_forward(n, x, y, kGrainHeavy, [](vf v) {
-        vf neg = set1(kSeluScale * kSeluAlpha) * expm1(simd::vmin(zero(), v));
+        vf neg = set1(kSeluScale * kSeluAlpha) * expm1_neg(simd::vmin(zero(), v));
         return simd::select_gt(v, zero(), set1(kSeluScale) * v, neg);
       });
     case ActKind::softplus:
