@@ -35,7 +35,7 @@ inline vf vsqrt(vf a) {
 
 // See Note [pointwise threading] in pointwise.cpp: a parameter below this many elements per
 // thread (every bias, most small kernels) is updated on the calling thread.
-constexpr index_t kGrain = 1 << 15;
+constexpr index_t kGrain = 1 << 14;
 
 // Run body(i, r) over [0, n): r == kW for whole vectors, 0 < r < kW for the tail at the end.
 // body is inlined once (Note [one instance per op] in pointwise.cpp), so every element rounds
