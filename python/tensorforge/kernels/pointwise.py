@@ -50,10 +50,6 @@ def _kind(op, kind):
     return kind
 
 
-def _is_reference(fn):
-    return getattr(fn, "__module__", "").startswith("tensorforge.reference")
-
-
 def _is_native(fn):
     return getattr(fn, "__module__", None) == "tensorforge._C"
 
@@ -133,7 +129,7 @@ def _targets(op, targets, sparse, N, C, fn):
             targets = targets.astype(np.int64)
         if not targets.flags.c_contiguous:
             targets = xp.ascontiguousarray(targets)
-        if _is_reference(fn):  # the native kernels check the range themselves
+        if not _is_native(fn):  # the native CPU binding checks the range itself
             lo, hi = int(targets.min()), int(targets.max())
             if lo < 0 or hi >= C:
                 bad = lo if lo < 0 else hi
