@@ -17,12 +17,30 @@
 #include <omp.h>
 #endif
 
+// Note [per-ISA inline functions]: csrc/cpu/*.cpp is compiled three times with different -m flags.
+// An inline function defined in a header has the same mangled name in all three objects, and if
+// any copy is emitted out of line the linker keeps one of them for every caller: the generic path
+// could end up running the AVX-512 copy and fault on an older CPU (an ODR violation). Helpers
+// below and in simd.h therefore live in an inline namespace named after the ISA being compiled
+// (TF_LOCAL_NS: local_generic, local_avx2, local_avx512; local_base in the bindings), which keeps
+// call sites unchanged and the symbols distinct. Types shared across that boundary (Act,
+// index_t) stay outside it.
+#define TF_PASTE_(a, b) a##b
+#define TF_PASTE(a, b) TF_PASTE_(a, b)
+#ifdef TF_ISA
+#define TF_LOCAL_NS TF_PASTE(local_, TF_ISA)
+#else
+#define TF_LOCAL_NS local_base
+#endif
+
 namespace tf {
 
 using index_t = int64_t;
 
 // Fused epilogue activations (GEMM, conv). Keep in sync with python/tensorforge/kernels/_common.py.
 enum class Act : int { none = 0, relu = 1 };
+
+inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions]
 
 // Note [FTZ/DAZ]: subnormal floats make x86 FP units take a microcode assist (10-100x slower).
 // Every kernel entry point and every OpenMP parallel region sets flush-to-zero and
@@ -63,4 +81,5 @@ inline void split_range(index_t n, int parts, int i, index_t& begin, index_t& en
   end = begin + q + (i < r ? 1 : 0);
 }
 
+}  // inline namespace TF_LOCAL_NS
 }  // namespace tf

@@ -14,8 +14,13 @@
 
 #include "tf/common.h"
 
+#ifndef TF_ISA
+#error "tf/simd.h is for kernel files compiled once per ISA (csrc/cpu/*.cpp)"
+#endif
+
 namespace tf {
 namespace simd {
+inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions] in common.h
 
 #if defined(TF_ISA_avx512)
 constexpr int kW = 16;
@@ -157,5 +162,6 @@ inline vf tanh(vf x) {  // sign(x) * (1 - e^-2|x|) / (1 + e^-2|x|)
   return select_gt(zero(), x, zero() - t, t);  // NaN: t is NaN and comparison false -> NaN
 }
 
+}  // inline namespace TF_LOCAL_NS
 }  // namespace simd
 }  // namespace tf
