@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "tf/cuda_array.h"
 #include "tf/cuda_check.h"
 
 #ifndef TF_VERSION
@@ -30,4 +31,5 @@ PYBIND11_MODULE(_C_cuda, m) {
     TF_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
     return std::string(prop.name);
   });
+  tf::bind_gemm_cuda(m);
 }
