@@ -13,22 +13,6 @@ namespace {
 
 using namespace gemm_detail;
 
-// An operand seen as X (R, K) with strides (rs along R, cs along K): read it K-fast or R-fast, and
-// as float4 when unit-stride in that direction with every row start 16-byte aligned.
-void choose_loader(const float* X, int64_t R, int64_t K, int64_t rs, int64_t cs, bool& kfast,
-                   bool& vec) {
-  const bool aligned = (reinterpret_cast<uintptr_t>(X) & 15u) == 0;
-  const bool vec_k = cs == 1 && (R == 1 || rs % 4 == 0) && aligned;
-  const bool vec_r = rs == 1 && (K == 1 || cs % 4 == 0) && aligned;
-  if (vec_k || vec_r) {
-    kfast = vec_k;
-    vec = true;
-    return;
-  }
-  vec = false;
-  kfast = cs == 1 || (rs != 1 && std::llabs(cs) <= std::llabs(rs));
-}
-
 template <bool AK, bool BK_>
 void launch(dim3 grid, cudaStream_t s, int64_t M, int64_t N, int64_t K, float alpha,
             const float* A, int64_t rsA, int64_t csA, bool vecA, const float* B, int64_t rsB,

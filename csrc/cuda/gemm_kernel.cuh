@@ -23,6 +23,8 @@
 // (vecA, vecB at run time); otherwise, and at the matrix edges, element by element through the
 // general strides, with zeros outside the matrix.
 #pragma once
+#include <cstdint>
+#include <cstdlib>
 
 namespace tf {
 namespace cuda {
@@ -82,6 +84,22 @@ __device__ __forceinline__ float epilogue(float acc, float alpha, float beta, co
   if (bias) v += bias[n];
   if (relu) v = v < 0.0f ? 0.0f : v;    // NaN < 0 is false: NaN stays NaN
   return v;
+}
+
+// An operand seen as X (R, K) with strides (rs along R, cs along K): read it K-fast or R-fast, and
+// as float4 when unit-stride in that direction with every row start 16-byte aligned.
+inline void choose_loader(const float* X, int64_t R, int64_t K, int64_t rs, int64_t cs, bool& kfast,
+                   bool& vec) {
+  const bool aligned = (reinterpret_cast<uintptr_t>(X) & 15u) == 0;
+  const bool vec_k = cs == 1 && (R == 1 || rs % 4 == 0) && aligned;
+  const bool vec_r = rs == 1 && (K == 1 || cs % 4 == 0) && aligned;
+  if (vec_k || vec_r) {
+    kfast = vec_k;
+    vec = true;
+    return;
+  }
+  vec = false;
+  kfast = cs == 1 || (rs != 1 && std::llabs(cs) <= std::llabs(rs));
 }
 
 // op(B) is (K, N): as a "(N, K) matrix" with strides (csB, rsB) it loads exactly like A.
