@@ -31,5 +31,9 @@ PYBIND11_MODULE(_C_cuda, m) {
     TF_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
     return std::string(prop.name);
   });
+  m.def("synchronize", [] { TF_CUDA_CHECK(cudaDeviceSynchronize()); },
+        "Wait for all work on the current device (raises RuntimeError on an earlier fault)");
   tf::bind_gemm_cuda(m);
+  tf::bind_pointwise_cuda(m);
+  tf::bind_optim_cuda(m);
 }

@@ -59,18 +59,20 @@ void softmax_xent_backward(cudaStream_t stream, int64_t N, int64_t C, const floa
 
 // Inverted dropout with the counter-based hash of (seed, element index) shared with the NumPy
 // reference (see Note [dropout hash] in csrc/cuda/pointwise.cu): keep iff u(seed, i) >= rate.
-void dropout_forward(cudaStream_t stream, int64_t n, const float* x, float rate, uint64_t seed,
+void dropout_forward(cudaStream_t stream, int64_t n, const float* x, double rate, uint64_t seed,
                      float* y, uint8_t* mask);
 void dropout_backward(cudaStream_t stream, int64_t n, const float* dy, const uint8_t* mask,
-                      float rate, float* dx);
+                      double rate, float* dx);
 
 // Optimizer updates, in place on param and state (Keras 2 formulas, see reference/optim.py).
 void sgd_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* v, float lr,
                 float momentum, bool nesterov);
+// rho and the betas are passed in float64 so that 1 - rho, 1 - beta round once, as in the reference;
+// lr_t is Adam's bias-corrected step, computed in float64 by the caller.
 void rmsprop_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* ms, float lr,
-                    float rho, float eps);
+                    double rho, float eps);
 void adam_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* m, float* v,
-                 float lr_t, float beta1, float beta2, float eps);
+                 float lr_t, double beta1, double beta2, float eps);
 void adagrad_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* acc, float lr,
                     float eps);
 
