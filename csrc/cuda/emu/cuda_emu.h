@@ -37,8 +37,18 @@ inline std::barrier<>* emu_barrier = nullptr;
 inline void __syncthreads() { emu_barrier->arrive_and_wait(); }
 #include <math.h>  // fmaf, expf, ... as the CUDA math library names them
 
-// Warp shuffles are modelled only for the full-warp butterfly reductions our kernels use:
-// not supported here (kernels used under the emulator must not call them).
+// Warp shuffles: modelled with a block-wide exchange buffer and two barriers, so every thread of
+// the block must reach every shuffle (our kernels are written that way; real hardware only needs
+// the 32 lanes of the mask).
+inline std::vector<float>* emu_shfl = nullptr;
+inline float __shfl_xor_sync(unsigned /*mask*/, float v, int lane_mask) {
+  const unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+  (*emu_shfl)[t] = v;
+  __syncthreads();
+  const float r = (*emu_shfl)[(t & ~31u) | ((t & 31u) ^ (unsigned)lane_mask)];
+  __syncthreads();
+  return r;
+}
 
 namespace emu {
 template <class F>
@@ -51,6 +61,8 @@ void launch(dim3 grid, dim3 block, F&& kernel) {
       for (unsigned bx = 0; bx < grid.x; ++bx) {
         std::barrier<> bar(nthreads);
         emu_barrier = &bar;
+        std::vector<float> shfl(nthreads);
+        emu_shfl = &shfl;
         std::vector<std::thread> ts;
         ts.reserve(nthreads);
         for (unsigned t = 0; t < nthreads; ++t)
