@@ -162,14 +162,14 @@ def test_kernels_on_cpu_model_of_cuda(tmp_path, prog):
     if cxx is None:
         pytest.skip("no C++ compiler")
     exe = str(tmp_path / prog)
-    base = [cxx, "-std=c++20", "-O1", "-g", "-I", os.path.join(ROOT, "csrc", "include"), "-I",
+    base = [cxx, "-std=c++20", "-O0", "-I", os.path.join(ROOT, "csrc", "include"), "-I",
             os.path.join(ROOT, "csrc", "cuda"), src, "-o", exe, "-pthread"]
     r = subprocess.run(base[:4] + ["-fsanitize=address"] + base[4:], capture_output=True, text=True)
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
     if r.returncode != 0:  # no sanitizer runtime on this machine: plain build
         r = subprocess.run(base, capture_output=True, text=True)
-        if r.returncode != 0 and ("barrier" in r.stderr or "c++20" in r.stderr):
-            pytest.skip(f"{cxx} lacks C++20 <barrier>: {r.stderr[-300:]}")
+        if r.returncode != 0 and "c++20" in r.stderr:
+            pytest.skip(f"{cxx} does not compile C++20: {r.stderr[-300:]}")
         assert r.returncode == 0, r.stderr[-3000:]
     run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0 and "all cases passed" in run.stdout, (run.stdout[-3000:] + run.stderr[-3000:])

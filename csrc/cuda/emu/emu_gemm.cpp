@@ -1,7 +1,7 @@
 // Runs csrc/cuda/gemm_kernel.cuh on the CPU model in cuda_emu.h against a float64 reference over
 // shapes that hit every tile edge, both loader orientations, float4 and scalar paths, strided,
 // transposed and negative-stride views, alpha/beta (beta == 0 with NaN in C), bias and relu.
-//   g++ -std=c++20 -O1 -g -fsanitize=address -I csrc/include -I csrc/cuda \
+//   g++ -std=c++20 -O0 -fsanitize=address -I csrc/include -I csrc/cuda \
 //       csrc/cuda/emu/emu_gemm.cpp -o /tmp/emu_gemm -lpthread && /tmp/emu_gemm
 #include "cuda_emu.h"
 // (cuda_emu.h first: it defines the CUDA keywords the kernel source uses)

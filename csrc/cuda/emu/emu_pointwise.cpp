@@ -1,7 +1,7 @@
 // Runs csrc/cuda/pointwise_kernels.cuh and optim_kernels.cuh on the CPU model in cuda_emu.h
 // against float64 formulas written out here from python/tensorforge/reference/{pointwise,optim}.py,
 // and the dropout kernel against masks produced by the reference's NumPy code (strings below).
-//   g++ -std=c++20 -O1 -g -fsanitize=address -I csrc/include -I csrc/cuda \
+//   g++ -std=c++20 -O0 -fsanitize=address -I csrc/include -I csrc/cuda \
 //       csrc/cuda/emu/emu_pointwise.cpp -o /tmp/emu_pw -pthread && /tmp/emu_pw
 #include "cuda_emu.h"
 // (cuda_emu.h first: it defines the CUDA keywords the kernel sources use)
