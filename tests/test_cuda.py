@@ -164,7 +164,7 @@ def test_kernels_on_cpu_model_of_cuda(tmp_path, prog):
     exe = str(tmp_path / prog)
     base = [cxx, "-std=c++20", "-O0", "-I", os.path.join(ROOT, "csrc", "include"), "-I",
             os.path.join(ROOT, "csrc", "cuda"), src, "-o", exe, "-pthread"]
-    r = subprocess.run(base[:4] + ["-fsanitize=address"] + base[4:], capture_output=True, text=True)
+    r = subprocess.run(base + ["-fsanitize=address"], capture_output=True, text=True)
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
     if r.returncode != 0:  # no sanitizer runtime on this machine: plain build
         r = subprocess.run(base, capture_output=True, text=True)
@@ -424,3 +424,13 @@ def test_cuda_optimizer_updates(cu, rng, shape):
                 scale = np.abs(r) + np.abs(host[i]) + np.abs(host[1])
                 assert_close(d, r, scale=scale, factor=16, atol=1e-7, what=f"{name} {kw} array {i}")
         assert np.array_equal(to_numpy(devs[1]), host[1]), f"{name} must not modify grad"
+
+
+def test_cuda_benchmark_imports_and_fails_clearly_without_gpu():
+    import argparse
+
+    from tensorforge.bench import cuda as bench_cuda
+    if _REASON is None and not DRYRUN:
+        pytest.skip("a GPU is visible: the benchmark would run")
+    with pytest.raises(RuntimeError, match=r"^bench cuda: .*(GPU|CUDA|CuPy)"):
+        bench_cuda.run(argparse.Namespace(quick=True, against=["torch"]))
