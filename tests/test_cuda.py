@@ -122,8 +122,8 @@ def test_cuda_bindings_reject_bad_input_without_touching_the_device():
         C.gemm(a, a)
     with pytest.raises(TypeError, match="gemm: a must be a CuPy array"):
         C.gemm([[1.0]], a)
-    with pytest.raises(TypeError, match=r"gemm: a must be float32, got float64 with shape \(4, 4\)"):
-        C.gemm(FakeDeviceArray((4, 4), "<f8"), FakeDeviceArray((4, 4)))
+    with pytest.raises(TypeError, match=r"gemm: a must be float32, got int32 with shape \(4, 4\)"):
+        C.gemm(FakeDeviceArray((4, 4), "<i4"), FakeDeviceArray((4, 4)))
     with pytest.raises(TypeError, match=r"act_forward: x must be float32, got int32"):
         C.act_forward(FakeDeviceArray((3,), "<i4"), "relu", 0.0)
     with pytest.raises(ValueError, match="act_forward: unknown kind 'gelu'"):
@@ -266,6 +266,16 @@ def test_cuda_gemm_nan_inf_and_relu_keeps_nan(cu, rng):
     got = to_numpy(C.gemm(dev(xp, a), dev(xp, b), None, 1.0, 0.0, False, False,
                           dev(xp, np.zeros(25, np.float32)), "relu"))
     assert np.isnan(got[3]).all(), "relu must keep NaN"
+
+
+@needs_gpu
+def test_cuda_gemm_float64_runs_in_float64(cu, rng):
+    xp, C = cu
+    a, b = rng.standard_normal((67, 129)), rng.standard_normal((129, 45))
+    got = C.gemm(dev(xp, a), dev(xp, b), None, 0.5, 0.0, False, False, None, None)
+    assert got.dtype == np.float64
+    ref, scale = ref_gemm(a, b, alpha=0.5)
+    assert_close(got, ref, scale=scale, n=129, dtype=np.float64)
 
 
 @needs_gpu

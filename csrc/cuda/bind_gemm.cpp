@@ -5,7 +5,9 @@
 // Same signature and semantics as tensorforge.reference.gemm and _C.gemm, on CuPy float32 arrays:
 // a and b may be any strided views (the kernel reads through their strides, no copy); c, when
 // given, is updated in place and returned; otherwise a new (M, N) array comes from CuPy's pool.
-// float64 is rejected (TypeError): the GPU path is float32 only.
+// float64 (a is '<f8') runs the reference on CuPy (cuBLAS DGEMM): an explicit fp64 path, never a
+// silent cast; mixed dtypes are a TypeError (b must then be float64 too, checked by CuPy's matmul
+// and by kernels/gemm.py before this).
 #include <string>
 #include <utility>
 
@@ -30,6 +32,11 @@ py::object gemm_cuda(const py::object& a_obj, const py::object& b_obj, const py:
                      const py::object& bias_obj, const py::object& activation) {
   const char* op = "gemm";
   const bool relu = parse_relu(op, activation);
+  // float64: no fp64 kernel here; the reference runs it on CuPy (cuBLAS DGEMM), in float64.
+  if (has_cai(a_obj) && a_obj.attr("__cuda_array_interface__")["typestr"].cast<std::string>() == "<f8") {
+    py::object ref = py::module_::import("tensorforge.reference").attr("gemm");
+    return ref(a_obj, b_obj, c_obj, alpha, beta, trans_a, trans_b, bias_obj, activation);
+  }
   CudaArray a = cuda_array(op, "a", a_obj), b = cuda_array(op, "b", b_obj);
   require_ndim(op, "a", a, 2, "(M, K)");
   require_ndim(op, "b", b, 2, "(K, N)");
@@ -70,8 +77,14 @@ py::object gemm_cuda(const py::object& a_obj, const py::object& b_obj, const py:
                   c.strides[0] * 4, ", ", c.strides[1] * 4, ") bytes for shape ", c.shape_str());
   }
   const int64_t ldc = M > 1 ? c.strides[0] : N;
+  // split-K workspace from CuPy's pool (released when `ws` goes out of scope: CuPy's pool orders
+  // the reuse of freed blocks on the stream, so the kernels still in flight keep their memory)
+  const int64_t wsize = sgemm_workspace_floats(M, N, Ka);
+  CudaArray ws;
+  if (wsize > 0) ws = cupy_empty({wsize});
   sgemm(current_stream(), M, N, Ka, (float)alpha, a.ptr<const float>(), rsA, csA,
-        b.ptr<const float>(), rsB, csB, (float)beta, c.ptr<float>(), ldc, bias, relu);
+        b.ptr<const float>(), rsB, csB, (float)beta, c.ptr<float>(), ldc, bias, relu,
+        wsize > 0 ? ws.ptr<float>() : nullptr);
   return c.obj;
 }
 

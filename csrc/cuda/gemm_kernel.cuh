@@ -1,12 +1,13 @@
 // The SGEMM kernel body, kept apart from its launcher so csrc/cuda/emu/ can compile the very same
-// source as host C++ and run it on a CPU model of the CUDA execution model (see emu/README.md).
+// source as host C++ and run it on a CPU model of the CUDA execution model (see emu/cuda_emu.h).
 // Only plain CUDA C++ here: __global__, __shared__, __syncthreads, threadIdx/blockIdx, float4.
 //
 // C = alpha * op(A) @ op(B) + beta * C (+ bias[n]) (relu), op(A) is (M, K) with element strides
 // (rsA, csA), op(B) is (K, N) with strides (rsB, csB), C is (M, N) row-major with ldc.
 //
 // Tiling (the classic register-blocked SGEMM, as in the CUTLASS/"how to optimize a CUDA sgemm"
-// lineage, written from the idea, not copied):
+// lineage, written from the idea, not copied), described for the big tile (the 64 x 64 x 16 tile
+// is the same with one half instead of two, below; split-K in Note [split-K]):
 //   block tile 128 (M) x 128 (N), K step 8, 256 threads as a 16 x 16 grid (ty, tx).
 //   Each thread accumulates an 8 x 8 micro-tile in registers (acc[8][8], 64 FMAs per k):
 //   rows {ty*4 .. ty*4+3} and {64+ty*4 .. 64+ty*4+3}, columns {tx*4 ..} and {64+tx*4 ..}, so every
@@ -23,6 +24,7 @@
 // (vecA, vecB at run time); otherwise, and at the matrix edges, element by element through the
 // general strides, with zeros outside the matrix.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
@@ -30,47 +32,55 @@ namespace tf {
 namespace cuda {
 namespace gemm_detail {
 
-constexpr int BM = 128, BN = 128, BK = 8, PAD = 4, THREADS = 256;
-constexpr int LDS = BM + PAD;  // row length of As and Bs (BM == BN)
+// Two block tiles, both 256 threads as a 16 x 16 grid (ty, tx) and BM * BK = 1024 elements per
+// operand tile (4 per thread, one float4):
+//   128 x 128 x 8   8 x 8 accumulators per thread (the big-matrix kernel)
+//    64 x  64 x 16  4 x 4 per thread, for grids too small to fill the GPU with 128-tiles
+// A thread's micro-tile rows are {h*64 + ty*4 + i : h < BM/64, i < 4} and its columns
+// {h*64 + tx*4 + j}: every shared-memory read is a float4 broadcast across the warp's two ty rows,
+// conflict-free, and the epilogue stores float4 runs.
+constexpr int THREADS = 256, PAD = 4;
 
-// Stage 4 elements of op(A)'s (BM x BK) tile at (m0, k0) into registers r[4].
-// K-fast: thread t covers row m = t/2 and k = (t%2)*4 + i.  MN-fast: k = t/32, m = (t%32)*4 + i.
-template <bool KFAST>
-__device__ __forceinline__ void load_tile(float r[4], const float* __restrict__ X, long long M,
+// Stage 4 elements of an operand's (BM x BK) tile at (m0, k0) into registers r[4].
+// The operand is X (R, K) with strides (rs, cs). K-fast: thread t covers row t / (BK/4) and
+// k = (t % (BK/4))*4 + i. MN-fast: k = t / (BM/4) and rows (t % (BM/4))*4 + i.
+template <int BM, int BK, bool KFAST>
+__device__ __forceinline__ void load_tile(float r[4], const float* __restrict__ X, long long R,
                                           long long K, long long rs, long long cs, long long m0,
                                           long long k0, bool vec, int tid) {
   if (KFAST) {
-    const long long m = m0 + (tid >> 1), k = k0 + (tid & 1) * 4;
-    if (vec && m < M && k + 3 < K) {
+    const long long m = m0 + tid / (BK / 4), k = k0 + (tid % (BK / 4)) * 4;
+    if (vec && m < R && k + 3 < K) {
       const float4 v = *reinterpret_cast<const float4*>(X + m * rs + k);
       r[0] = v.x; r[1] = v.y; r[2] = v.z; r[3] = v.w;
     } else {
 #pragma unroll
       for (int i = 0; i < 4; ++i)
-        r[i] = (m < M && k + i < K) ? X[m * rs + (k + i) * cs] : 0.0f;
+        r[i] = (m < R && k + i < K) ? X[m * rs + (k + i) * cs] : 0.0f;
     }
   } else {
-    const long long k = k0 + (tid >> 5), m = m0 + (tid & 31) * 4;
-    if (vec && k < K && m + 3 < M) {
+    const long long k = k0 + tid / (BM / 4), m = m0 + (tid % (BM / 4)) * 4;
+    if (vec && k < K && m + 3 < R) {
       const float4 v = *reinterpret_cast<const float4*>(X + k * cs + m);
       r[0] = v.x; r[1] = v.y; r[2] = v.z; r[3] = v.w;
     } else {
 #pragma unroll
       for (int i = 0; i < 4; ++i)
-        r[i] = (k < K && m + i < M) ? X[(m + i) * rs + k * cs] : 0.0f;
+        r[i] = (k < K && m + i < R) ? X[(m + i) * rs + k * cs] : 0.0f;
     }
   }
 }
 
-// Write the staged registers into a k-major shared tile S[BK][LDS] (same thread mapping).
-template <bool KFAST>
+// Write the staged registers into a k-major shared tile S[BK][BM + PAD] (same thread mapping).
+template <int BM, int BK, bool KFAST>
 __device__ __forceinline__ void store_tile(float* S, const float r[4], int tid) {
+  constexpr int LDS = BM + PAD;
   if (KFAST) {
-    const int m = tid >> 1, k = (tid & 1) * 4;
+    const int m = tid / (BK / 4), k = (tid % (BK / 4)) * 4;
 #pragma unroll
     for (int i = 0; i < 4; ++i) S[(k + i) * LDS + m] = r[i];
   } else {
-    const int k = tid >> 5, m = (tid & 31) * 4;
+    const int k = tid / (BM / 4), m = (tid % (BM / 4)) * 4;
     float4 v;
     v.x = r[0]; v.y = r[1]; v.z = r[2]; v.w = r[3];
     *reinterpret_cast<float4*>(S + k * LDS + m) = v;
@@ -89,7 +99,7 @@ __device__ __forceinline__ float epilogue(float acc, float alpha, float beta, co
 // An operand seen as X (R, K) with strides (rs along R, cs along K): read it K-fast or R-fast, and
 // as float4 when unit-stride in that direction with every row start 16-byte aligned.
 inline void choose_loader(const float* X, int64_t R, int64_t K, int64_t rs, int64_t cs, bool& kfast,
-                   bool& vec) {
+                          bool& vec) {
   const bool aligned = (reinterpret_cast<uintptr_t>(X) & 15u) == 0;
   const bool vec_k = cs == 1 && (R == 1 || rs % 4 == 0) && aligned;
   const bool vec_r = rs == 1 && (K == 1 || cs % 4 == 0) && aligned;
@@ -102,31 +112,69 @@ inline void choose_loader(const float* X, int64_t R, int64_t K, int64_t rs, int6
   kfast = cs == 1 || (rs != 1 && std::llabs(cs) <= std::llabs(rs));
 }
 
+// Note [split-K]: when even 64-tiles leave most of the GPU idle and K is long (6 x 25 x 36864,
+// LeNet's conv1 weight gradient, is one tile), blockIdx.z takes one K-chunk each and writes its raw
+// partial sums to a workspace W (splits, M, N); sgemm_splitk_reduce then sums the splits in a fixed
+// order (deterministic) and applies the epilogue (alpha, beta * C, bias, relu).
+struct Plan {
+  int tile;          // 128 or 64
+  int splits;        // >= 1
+  long long kchunk;  // K per split (a multiple of the tile's BK)
+};
+
+inline Plan plan_sgemm(int64_t M, int64_t N, int64_t K, int sms) {
+  auto tiles = [&](int t) { return ((M + t - 1) / t) * ((N + t - 1) / t); };
+  Plan p{128, 1, K};
+  if (tiles(128) >= sms) return p;
+  p.tile = 64;
+  const long long b64 = tiles(64);
+  if (2 * b64 < sms && K >= 512) {
+    long long s = std::min<long long>({16LL, (sms + b64 - 1) / b64, K / 256});
+    if (s > 1) {
+      long long chunk = (K + s - 1) / s;
+      chunk = (chunk + 15) / 16 * 16;
+      p.kchunk = chunk;
+      p.splits = (int)((K + chunk - 1) / chunk);
+    }
+  }
+  return p;
+}
+
 // op(B) is (K, N): as a "(N, K) matrix" with strides (csB, rsB) it loads exactly like A.
-template <bool A_KFAST, bool B_KFAST>
+// Split-K (gridDim.z > 1): block z covers k in [z*kchunk, min(K, (z+1)*kchunk)) and writes C + z*
+// split_stride; the caller then passes alpha = 1, beta = 0, no bias/relu (See Note [split-K]).
+template <int BM, int BK, bool A_KFAST, bool B_KFAST>
 __global__ void __launch_bounds__(THREADS, 2)
-sgemm_128x128x8(long long M, long long N, long long K, float alpha, const float* __restrict__ A,
-                long long rsA, long long csA, bool vecA, const float* __restrict__ B, long long rsB,
-                long long csB, bool vecB, float beta, float* __restrict__ C, long long ldc,
-                bool vecC, const float* __restrict__ bias, bool relu) {
+sgemm_tile(long long M, long long N, long long K, float alpha, const float* __restrict__ A,
+           long long rsA, long long csA, bool vecA, const float* __restrict__ B, long long rsB,
+           long long csB, bool vecB, float beta, float* __restrict__ C, long long ldc, bool vecC,
+           const float* __restrict__ bias, bool relu, long long kchunk, long long split_stride) {
+  constexpr int BN = BM, LDS = BM + PAD, H = BM / 64, TM = 4 * H;
   __shared__ __align__(16) float As[2][BK * LDS];
   __shared__ __align__(16) float Bs[2][BK * LDS];
 
   const int tid = threadIdx.x;
   const int tx = tid & 15, ty = tid >> 4;
   const long long m0 = (long long)blockIdx.y * BM, n0 = (long long)blockIdx.x * BN;
+  {
+    const long long kbeg = (long long)blockIdx.z * kchunk;
+    A += kbeg * csA;
+    B += kbeg * rsB;
+    C += (long long)blockIdx.z * split_stride;
+    K = (K - kbeg < kchunk) ? K - kbeg : kchunk;
+  }
 
-  float acc[8][8];
+  float acc[TM][TM];
 #pragma unroll
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < TM; ++i)
 #pragma unroll
-    for (int j = 0; j < 8; ++j) acc[i][j] = 0.0f;
+    for (int j = 0; j < TM; ++j) acc[i][j] = 0.0f;
 
   float ra[4], rb[4];
-  load_tile<A_KFAST>(ra, A, M, K, rsA, csA, m0, 0, vecA, tid);
-  load_tile<B_KFAST>(rb, B, N, K, csB, rsB, n0, 0, vecB, tid);
-  store_tile<A_KFAST>(As[0], ra, tid);
-  store_tile<B_KFAST>(Bs[0], rb, tid);
+  load_tile<BM, BK, A_KFAST>(ra, A, M, K, rsA, csA, m0, 0, vecA, tid);
+  load_tile<BM, BK, B_KFAST>(rb, B, N, K, csB, rsB, n0, 0, vecB, tid);
+  store_tile<BM, BK, A_KFAST>(As[0], ra, tid);
+  store_tile<BM, BK, B_KFAST>(Bs[0], rb, tid);
   __syncthreads();
 
   const long long nk = (K + BK - 1) / BK;
@@ -134,41 +182,43 @@ sgemm_128x128x8(long long M, long long N, long long K, float alpha, const float*
   for (long long kt = 0; kt < nk; ++kt) {
     const bool more = kt + 1 < nk;
     if (more) {  // issue the next step's global loads before this step's FMAs
-      load_tile<A_KFAST>(ra, A, M, K, rsA, csA, m0, (kt + 1) * BK, vecA, tid);
-      load_tile<B_KFAST>(rb, B, N, K, csB, rsB, n0, (kt + 1) * BK, vecB, tid);
+      load_tile<BM, BK, A_KFAST>(ra, A, M, K, rsA, csA, m0, (kt + 1) * BK, vecA, tid);
+      load_tile<BM, BK, B_KFAST>(rb, B, N, K, csB, rsB, n0, (kt + 1) * BK, vecB, tid);
     }
     const float* as = As[cur];
     const float* bs = Bs[cur];
 #pragma unroll
     for (int k = 0; k < BK; ++k) {
-      const float4 a0 = *reinterpret_cast<const float4*>(as + k * LDS + ty * 4);
-      const float4 a1 = *reinterpret_cast<const float4*>(as + k * LDS + 64 + ty * 4);
-      const float4 b0 = *reinterpret_cast<const float4*>(bs + k * LDS + tx * 4);
-      const float4 b1 = *reinterpret_cast<const float4*>(bs + k * LDS + 64 + tx * 4);
-      const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
-      const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+      float a[TM], b[TM];
 #pragma unroll
-      for (int i = 0; i < 8; ++i)
+      for (int h = 0; h < H; ++h) {
+        const float4 av = *reinterpret_cast<const float4*>(as + k * LDS + h * 64 + ty * 4);
+        const float4 bv = *reinterpret_cast<const float4*>(bs + k * LDS + h * 64 + tx * 4);
+        a[4 * h + 0] = av.x; a[4 * h + 1] = av.y; a[4 * h + 2] = av.z; a[4 * h + 3] = av.w;
+        b[4 * h + 0] = bv.x; b[4 * h + 1] = bv.y; b[4 * h + 2] = bv.z; b[4 * h + 3] = bv.w;
+      }
 #pragma unroll
-        for (int j = 0; j < 8; ++j) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+      for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TM; ++j) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
     }
     if (more) {  // the other buffer was last read before the previous barrier
-      store_tile<A_KFAST>(As[cur ^ 1], ra, tid);
-      store_tile<B_KFAST>(Bs[cur ^ 1], rb, tid);
+      store_tile<BM, BK, A_KFAST>(As[cur ^ 1], ra, tid);
+      store_tile<BM, BK, B_KFAST>(Bs[cur ^ 1], rb, tid);
     }
     __syncthreads();
     cur ^= 1;
   }
 
-  // Epilogue: row i of the micro-tile is m0 + (i < 4 ? ty*4 + i : 64 + ty*4 + i-4); column
-  // half h covers n0 + h*64 + tx*4 .. +3.
+  // Epilogue: accumulator row i is m0 + (i/4)*64 + ty*4 + i%4; column half h covers
+  // n0 + h*64 + tx*4 .. +3.
 #pragma unroll
-  for (int i = 0; i < 8; ++i) {
-    const long long m = m0 + (i < 4 ? ty * 4 + i : 64 + ty * 4 + (i - 4));
+  for (int i = 0; i < TM; ++i) {
+    const long long m = m0 + (i / 4) * 64 + ty * 4 + (i % 4);
     if (m >= M) continue;
     float* crow = C + m * ldc;
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
+    for (int h = 0; h < H; ++h) {
       const long long n = n0 + h * 64 + tx * 4;
       if (vecC && n + 3 < N) {
         float4 v;
@@ -188,6 +238,21 @@ sgemm_128x128x8(long long M, long long N, long long K, float alpha, const float*
           if (n + j < N) crow[n + j] = epilogue(acc[i][h * 4 + j], alpha, beta, crow + n + j, bias, n + j, relu);
       }
     }
+  }
+}
+
+// C[m, n] = epilogue(alpha * sum_s W[s, m, n]) over the splits of Note [split-K].
+__global__ void sgemm_splitk_reduce(long long M, long long N, int splits, const float* __restrict__ W,
+                                    float alpha, float beta, float* __restrict__ C, long long ldc,
+                                    const float* __restrict__ bias, bool relu) {
+  const long long MN = M * N;
+  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < MN;
+       i += (long long)gridDim.x * blockDim.x) {
+    float s = 0.0f;
+    for (int z = 0; z < splits; ++z) s += W[z * MN + i];
+    const long long m = i / N, n = i - m * N;
+    float* c = C + m * ldc + n;
+    *c = epilogue(s, alpha, beta, c, bias, n, relu);
   }
 }
 

@@ -12,31 +12,66 @@
 
 using namespace tf::cuda::gemm_detail;
 
+// Mirrors sgemm() in gemm.cu with emu::launch for <<<>>>: plan_sgemm is the same function, `sms`
+// is the pretended multiprocessor count (it steers the 128/64 tile and split-K choices).
+template <int BM, int BK>
+static void launch_tile(bool akf, bool bkf, int splits, long long M, long long N, long long K,
+                        float alpha, const float* A, long long rsA, long long csA, bool vecA,
+                        const float* B, long long rsB, long long csB, bool vecB, float beta, float* C,
+                        long long ldc, bool vecC, const float* bias, bool relu, long long kchunk,
+                        long long split_stride) {
+  dim3 grid((unsigned)((N + BM - 1) / BM), (unsigned)((M + BM - 1) / BM), (unsigned)splits);
+  auto go = [&](auto kern) {
+    emu::launch(grid, dim3(THREADS), [&] {
+      kern(M, N, K, alpha, A, rsA, csA, vecA, B, rsB, csB, vecB, beta, C, ldc, vecC, bias, relu,
+           kchunk, split_stride);
+    });
+  };
+  if (akf && bkf) go(sgemm_tile<BM, BK, true, true>);
+  else if (akf) go(sgemm_tile<BM, BK, true, false>);
+  else if (bkf) go(sgemm_tile<BM, BK, false, true>);
+  else go(sgemm_tile<BM, BK, false, false>);
+}
+
 static void run_sgemm(long long M, long long N, long long K, float alpha, const float* A, long long rsA,
                       long long csA, const float* B, long long rsB, long long csB, float beta, float* C,
-                      long long ldc, const float* bias, bool relu, int* which) {
+                      long long ldc, const float* bias, bool relu, int sms, int* which) {
+  const Plan p = plan_sgemm(M, N, K, sms);
   bool akf, vecA, bkf, vecB;
   choose_loader(A, M, K, rsA, csA, akf, vecA);
   choose_loader(B, N, K, csB, rsB, bkf, vecB);
-  const bool vecC = ldc % 4 == 0 && (reinterpret_cast<uintptr_t>(C) & 15u) == 0;
-  dim3 grid((unsigned)((N + BN - 1) / BN), (unsigned)((M + BM - 1) / BM));
+  bool vecC = ldc % 4 == 0 && (reinterpret_cast<uintptr_t>(C) & 15u) == 0;
   which[0] = akf * 2 + bkf;
   which[1] = vecA * 2 + vecB;
-  auto go = [&](auto kern) {
-    emu::launch(grid, dim3(THREADS), [&] {
-      kern(M, N, K, alpha, A, rsA, csA, vecA, B, rsB, csB, vecB, beta, C, ldc, vecC, bias, relu);
+  which[2] = p.tile;
+  which[3] = p.splits;
+  std::vector<float> ws;
+  if (p.splits > 1) {
+    ws.assign((size_t)(p.splits * M * N), NAN);  // poisoned: every split must write its part
+    const bool vecW = N % 4 == 0;
+    if (p.tile == 128)
+      launch_tile<128, 8>(akf, bkf, p.splits, M, N, K, 1.f, A, rsA, csA, vecA, B, rsB, csB, vecB, 0.f,
+                          ws.data(), N, vecW, nullptr, false, p.kchunk, M * N);
+    else
+      launch_tile<64, 16>(akf, bkf, p.splits, M, N, K, 1.f, A, rsA, csA, vecA, B, rsB, csB, vecB, 0.f,
+                          ws.data(), N, vecW, nullptr, false, p.kchunk, M * N);
+    emu::launch(dim3(2), dim3(256), [&] {
+      sgemm_splitk_reduce(M, N, p.splits, ws.data(), alpha, beta, C, ldc, bias, relu);
     });
-  };
-  if (akf && bkf) go(sgemm_128x128x8<true, true>);
-  else if (akf) go(sgemm_128x128x8<true, false>);
-  else if (bkf) go(sgemm_128x128x8<false, true>);
-  else go(sgemm_128x128x8<false, false>);
+    return;
+  }
+  if (p.tile == 128)
+    launch_tile<128, 8>(akf, bkf, 1, M, N, K, alpha, A, rsA, csA, vecA, B, rsB, csB, vecB, beta, C,
+                        ldc, vecC, bias, relu, p.kchunk, 0);
+  else
+    launch_tile<64, 16>(akf, bkf, 1, M, N, K, alpha, A, rsA, csA, vecA, B, rsB, csB, vecB, beta, C,
+                        ldc, vecC, bias, relu, p.kchunk, 0);
 }
 
 int main() {
   std::mt19937 gen(7);
   std::normal_distribution<float> nd;
-  struct Case { long long M, N, K; int ta, tb, astep; float alpha, beta; bool bias, relu; };
+  struct Case { long long M, N, K; int ta, tb, astep; float alpha, beta; bool bias, relu; int sms = 1; };
   std::vector<Case> cases = {
       {1, 1, 1, 0, 0, 1, 1.f, 0.f, false, false},    {7, 1, 1, 0, 0, 1, 1.f, 0.f, true, true},
       {1, 7, 300, 0, 0, 1, 1.f, 0.f, false, false},  {129, 65, 257, 0, 0, 1, 1.f, 0.f, true, true},
@@ -47,6 +82,12 @@ int main() {
       {128, 128, 8, 0, 0, 1, 1.f, 0.f, false, false}, {3, 5, 40, 1, 0, 3, 1.f, 0.f, false, false},
       {132, 68, 44, 1, 1, 1, 1.f, 0.f, true, true},   {132, 68, 42, 1, 0, 1, 1.f, 0.5f, true, false},
       {260, 4, 36, 0, 1, 1, 1.f, 0.f, false, true},   {4, 132, 20, 0, 0, 1, 1.f, 0.f, true, true},
+      // 64 x 64 x 16 tiles (pretend a GPU with many multiprocessors)
+      {129, 65, 257, 0, 0, 1, 1.f, 0.f, true, true, 64}, {129, 65, 257, 1, 1, 1, 0.5f, 1.f, true, false, 64},
+      {68, 132, 44, 1, 0, 1, 1.f, 0.f, false, false, 64}, {65, 7, 33, 0, 1, 2, 1.f, 0.f, false, true, 64},
+      // split-K: tiny outputs, long K (LeNet conv1 dW is 6 x 25 x 36864)
+      {6, 25, 4000, 0, 0, 1, 1.f, 0.f, true, true, 132}, {6, 25, 4000, 1, 1, 1, -1.f, 0.5f, true, false, 132},
+      {3, 8, 1030, 0, 1, 1, 1.f, 0.f, false, false, 132}, {70, 9, 2050, 1, 0, 3, 1.f, 1.f, true, true, 132},
   };
   int fails = 0;
   for (const Case& c : cases) {
@@ -77,9 +118,9 @@ int main() {
         if (c.relu && v < 0) v = 0;
         ref[i * N + j] = v;
       }
-    int which[2];
+    int which[4];
     run_sgemm(M, N, K, c.alpha, Abase, rsA, csA, Bst.data(), rsB, csB, c.beta, Cm.data(), N,
-              c.bias ? bias.data() : nullptr, c.relu, which);
+              c.bias ? bias.data() : nullptr, c.relu, c.sms, which);
     double worst = 0;
     for (long long i = 0; i < M * N; ++i) {
       double err = std::fabs(Cm[i] - ref[i]) / (1.0 + std::fabs(ref[i]));
@@ -88,9 +129,9 @@ int main() {
     const bool ok = worst < 1e-4 * (1 + K / 64.0);
     fails += !ok;
     std::printf("%s M=%lld N=%lld K=%lld ta=%d tb=%d astep=%d alpha=%g beta=%g bias=%d relu=%d "
-                "kfast(A,B)=%d%d vec(A,B)=%d%d  rel.err %.2e\n",
+                "kfast(A,B)=%d%d vec(A,B)=%d%d tile=%d splits=%d  rel.err %.2e\n",
                 ok ? "ok  " : "FAIL", M, N, K, c.ta, c.tb, c.astep, c.alpha, c.beta, c.bias, c.relu,
-                which[0] >> 1, which[0] & 1, which[1] >> 1, which[1] & 1, worst);
+                which[0] >> 1, which[0] & 1, which[1] >> 1, which[1] & 1, which[2], which[3], worst);
   }
   std::printf("%s\n", fails ? "SOME CASES FAILED" : "all cases passed");
   return fails ? 1 : 0;

@@ -19,9 +19,12 @@ namespace cuda {
 // (keeps NaN). op(A) is (M, K) with element strides (rsA, csA); op(B) is (K, N) with strides
 // (rsB, csB) (transposes are just swapped strides; negative strides allowed). C is (M, N)
 // row-major with leading dimension ldc >= N. beta == 0 never reads C.
+// workspace: sgemm_workspace_floats(M, N, K) floats of device memory (split-K partial sums, see
+// Note [split-K] in csrc/cuda/gemm_kernel.cuh), or nullptr (then no split-K).
+int64_t sgemm_workspace_floats(int64_t M, int64_t N, int64_t K);
 void sgemm(cudaStream_t stream, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t rsA, int64_t csA, const float* B, int64_t rsB, int64_t csB, float beta,
-           float* C, int64_t ldc, const float* bias, bool relu);
+           float* C, int64_t ldc, const float* bias, bool relu, float* workspace);
 
 // Pointwise activations. Codes shared with bind_pointwise.cpp's parser.
 enum ActKind : int {
