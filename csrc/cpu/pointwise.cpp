@@ -1,0 +1,574 @@
+// Pointwise kernels: activations, softmax, fused softmax + cross-entropy, dropout.
+// Contract in tf/pointwise.h; formulas in python/tensorforge/reference/pointwise.py (the oracle).
+//
+// Every loop runs whole vf vectors (16/8/1 lanes, see tf/simd.h) and finishes the row or the
+// array with a masked tail, so no element is read or written out of bounds. NaN in -> NaN out:
+// max/min take the data operand second (Note [NaN in max] in simd.h) and selects put the data
+// branch on the side that a false (unordered) comparison picks.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "tf/common.h"
+#include "tf/pointwise.h"
+#include "tf/simd.h"
+
+#if defined(_MSC_VER)
+#define TF_PW_NOINLINE __declspec(noinline)
+#else
+#define TF_PW_NOINLINE __attribute__((noinline))
+#endif
+
+namespace tf {
+namespace TF_ISA {
+namespace {
+using simd::kW;
+using simd::vf;
+using simd::set1;
+using simd::zero;
+
+// ---- helpers local to this ISA -------------------------------------------------------------
+
+// Like load_n, but the lanes past n hold `fill` (e.g. -inf for a max, so padding never wins).
+inline vf load_n_fill(const float* p, int n, float fill) {
+#if defined(TF_ISA_avx512)
+  return {_mm512_mask_loadu_ps(_mm512_set1_ps(fill), simd::tail_mask(n), p)};
+#elif defined(TF_ISA_avx2)
+  __m256i m = simd::tail_mask(n);
+  return {_mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m))};
+#else
+  return {n > 0 ? *p : fill};
+#endif
+}
+
+// e^x - 1 for x <= 0 (every caller clamps or negates first), accurate to a few ulp also near 0
+// where exp(x) - 1 would cancel. Same reduction as simd::exp, x = n ln2 + r with |r| <= ln2/2,
+// but the polynomial is kept as e^r - 1 = r + r^2 q(r) and recombined as
+// e^x - 1 = 2^n (e^r - 1) + (2^n - 1): exact for n = 0, no cancellation for n < 0.
+// x < -87.3 gives -1; NaN gives NaN.
+inline vf expm1_neg(vf x) {
+  x = simd::vmax(set1(-87.33654022216796875f), x);  // NaN stays NaN (Note [NaN in max])
+  vf n = simd::round_nearest(x * set1(1.44269504088896341f));
+  vf r = simd::fnmadd(n, set1(0.693359375f), x);
+  r = simd::fnmadd(n, set1(-2.12194440e-4f), r);
+  vf q = set1(1.9875691500e-4f);
+  q = simd::fmadd(q, r, set1(1.3981999507e-3f));
+  q = simd::fmadd(q, r, set1(8.3334519073e-3f));
+  q = simd::fmadd(q, r, set1(4.1665795894e-2f));
+  q = simd::fmadd(q, r, set1(1.6666665459e-1f));
+  q = simd::fmadd(q, r, set1(5.0000001201e-1f));
+  vf em1r = simd::fmadd(q * r, r, r);
+  vf s = simd::pow2i(n);
+  return simd::fmadd(s, em1r, s - set1(1.0f));
+}
+
+// log(1 + t) for t in [0, 1]: 2 atanh(s) with s = t / (2 + t) in [0, 1/3], as the odd series
+// 2 s (1 + z/3 + z^2/5 + ... + z^7/15), z = s^2 <= 1/9 (truncation < 2e-8 relative).
+inline vf log1p_unit(vf t) {
+  vf s = t / (set1(2.0f) + t);
+  vf z = s * s;
+  vf p = set1(1.0f / 15.0f);
+  p = simd::fmadd(p, z, set1(1.0f / 13.0f));
+  p = simd::fmadd(p, z, set1(1.0f / 11.0f));
+  p = simd::fmadd(p, z, set1(1.0f / 9.0f));
+  p = simd::fmadd(p, z, set1(1.0f / 7.0f));
+  p = simd::fmadd(p, z, set1(1.0f / 5.0f));
+  p = simd::fmadd(p, z, set1(1.0f / 3.0f));
+  p = simd::fmadd(p, z, set1(1.0f));
+  return set1(2.0f) * s * p;
+}
+
+// tanh via expm1 so that small |x| keeps full relative precision.
+inline vf tanh_accurate(vf x) {
+  vf e = expm1_neg(set1(-2.0f) * simd::vabs(x));  // in [-1, 0]
+  vf t = (zero() - e) / (set1(2.0f) + e);     // tanh|x|
+  return simd::select_gt(zero(), x, zero() - t, t);
+}
+
+constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
+constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+
+// Note [pointwise threading]: below kGrain elements per thread the OpenMP fork/join (a few
+// microseconds) costs more than the work, so small arrays (biases, a (32, 10) softmax) stay on
+// the calling thread. Chunks are cut on 64-element boundaries so threads never share a cache
+// line of output and every chunk but the last runs whole vectors.
+constexpr index_t kGrainCheap = 1 << 16;  // memory-bound ops (relu, dropout, optimizer steps)
+constexpr index_t kGrainHeavy = 1 << 14;  // transcendental ops (exp, sigmoid, tanh, softmax)
+
+// The one call site of a chunk body, shared by the serial and the threaded paths, so the body is
+// compiled once (Note [one instance per op]).
+template <class Body>
+TF_PW_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
+  body(b, e);
+}
+
+template <class Body>
+void parallel_for(index_t n, index_t grain, const Body& body) {
+  int nt = max_threads();
+  index_t parts = std::min<index_t>(nt, n / grain);
+  if (parts < 2) {
+    run_chunk(body, index_t(0), n);
+    return;
+  }
+#ifdef _OPENMP
+  const index_t blocks = ceil_div(n, 64);
+#pragma omp parallel num_threads((int)parts)
+  {
+    FtzGuard ftz;
+    index_t b, e;
+    split_range(blocks, (int)parts, thread_id(), b, e);
+    run_chunk(body, b * 64, std::min(e * 64, n));
+  }
+#else
+  run_chunk(body, index_t(0), n);
+#endif
+}
+
+// Note [one instance per op]: with -ffp-contract=fast (GCC's default) the compiler may fuse a
+// multiply and an add into an FMA differently in two inlined copies of the same lambda, so a
+// main loop plus a separate tail would round the tail elements differently and a result would
+// depend on where an element falls relative to a thread's chunk. Each loop below therefore
+// inlines `op` exactly once and picks full or masked loads/stores around it.
+
+// y[i] = op(x[i]) for i in [b, e)
+template <class Op>
+inline void map1(index_t b, index_t e, const float* x, float* y, const Op& op) {
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    vf v = r == kW ? simd::load(x + i) : simd::load_n(x + i, r);
+    v = op(v);
+    if (r == kW)
+      simd::store(y + i, v);
+    else
+      simd::store_n(y + i, v, r);
+  }
+}
+
+// dx[i] = op(dy[i], x[i], y[i]); x or y may be null when op ignores it (NeedX / NeedY false).
+template <bool NeedX, bool NeedY, class Op>
+inline void map3(index_t b, index_t e, const float* dy, const float* x, const float* y, float* dx,
+                 const Op& op) {
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    const bool full = r == kW;
+    vf vx = !NeedX ? zero() : full ? simd::load(x + i) : simd::load_n(x + i, r);
+    vf vy = !NeedY ? zero() : full ? simd::load(y + i) : simd::load_n(y + i, r);
+    vf g = full ? simd::load(dy + i) : simd::load_n(dy + i, r);
+    vf d = op(g, vx, vy);
+    if (full)
+      simd::store(dx + i, d);
+    else
+      simd::store_n(dx + i, d, r);
+  }
+}
+
+template <class Op>
+void run_forward(index_t n, const float* x, float* y, index_t grain, const Op& op) {
+  parallel_for(n, grain, [&](index_t b, index_t e) { map1(b, e, x, y, op); });
+}
+
+template <bool NeedX, bool NeedY, class Op>
+void run_backward(index_t n, const float* dy, const float* x, const float* y, float* dx,
+                  index_t grain, const Op& op) {
+  parallel_for(n, grain, [&](index_t b, index_t e) { map3<NeedX, NeedY>(b, e, dy, x, y, dx, op); });
+}
+
+}  // namespace
+
+// ---- activations -----------------------------------------------------------------------------
+
+void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha) {
+  FtzGuard ftz;
+  const vf a = set1(alpha), one = set1(1.0f);
+  switch (kind) {
+    case ActKind::linear:
+      if (x != y) std::copy(x, x + n, y);
+      return;
+    case ActKind::relu:
+      return run_forward(n, x, y, kGrainCheap, [](vf v) { return simd::vmax(zero(), v); });
+    case ActKind::leaky_relu:
+      return run_forward(n, x, y, kGrainCheap,
+                         [a](vf v) { return simd::select_gt(v, zero(), v, v * a); });
+    case ActKind::elu:
+      return run_forward(n, x, y, kGrainHeavy, [a](vf v) {
+        return simd::select_gt(v, zero(), v, a * expm1_neg(simd::vmin(zero(), v)));
+      });
+    case ActKind::selu:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) {
+        vf neg = set1(kSeluScale * kSeluAlpha) * expm1_neg(simd::vmin(zero(), v));
+        return simd::select_gt(v, zero(), set1(kSeluScale) * v, neg);
+      });
+    case ActKind::softplus:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) {
+        return simd::vmax(zero(), v) + log1p_unit(simd::exp(zero() - simd::vabs(v)));
+      });
+    case ActKind::sigmoid:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) { return simd::sigmoid(v); });
+    case ActKind::hard_sigmoid:
+      return run_forward(n, x, y, kGrainCheap, [one](vf v) {
+        vf t = simd::fmadd(v, set1(0.2f), set1(0.5f));
+        return simd::vmin(one, simd::vmax(zero(), t));  // NaN stays NaN
+      });
+    case ActKind::tanh:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) { return tanh_accurate(v); });
+  }
+}
+
+void act_backward(index_t n, const float* dy, const float* x, const float* y, float* dx,
+                  ActKind kind, float alpha) {
+  FtzGuard ftz;
+  const vf a = set1(alpha), one = set1(1.0f);
+  switch (kind) {
+    case ActKind::linear:
+      if (dy != dx) std::copy(dy, dy + n, dx);
+      return;
+    case ActKind::relu:
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [](vf g, vf vx, vf) {
+        return simd::select_gt(vx, zero(), g, zero());
+      });
+    case ActKind::leaky_relu:
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [a](vf g, vf vx, vf) {
+        return simd::select_gt(vx, zero(), g, g * a);
+      });
+    case ActKind::elu:
+      return run_backward<true, true>(n, dy, x, y, dx, kGrainCheap, [a](vf g, vf vx, vf vy) {
+        return simd::select_gt(vx, zero(), g, g * (vy + a));
+      });
+    case ActKind::selu:
+      return run_backward<true, true>(n, dy, x, y, dx, kGrainCheap, [](vf g, vf vx, vf vy) {
+        return simd::select_gt(vx, zero(), g * set1(kSeluScale),
+                               g * (vy + set1(kSeluScale * kSeluAlpha)));
+      });
+    case ActKind::softplus:
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainHeavy,
+                                       [](vf g, vf vx, vf) { return g * simd::sigmoid(vx); });
+    case ActKind::sigmoid:
+      return run_backward<false, true>(n, dy, x, y, dx, kGrainCheap,
+                                       [one](vf g, vf, vf vy) { return g * (vy * (one - vy)); });
+    case ActKind::hard_sigmoid:
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [](vf g, vf vx, vf) {
+        vf in_hi = simd::select_gt(set1(2.5f), vx, g * set1(0.2f), zero());
+        return simd::select_gt(vx, set1(-2.5f), in_hi, zero());
+      });
+    case ActKind::tanh:
+      return run_backward<false, true>(n, dy, x, y, dx, kGrainCheap,
+                                       [one](vf g, vf, vf vy) { return g * (one - vy * vy); });
+  }
+}
+
+// ---- softmax ---------------------------------------------------------------------------------
+
+namespace {
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// Row max (NaN lanes may be dropped by the lane reduction; a NaN element still turns the row
+// sum, hence the whole row, into NaN in the exp pass).
+inline float row_max(const float* x, index_t C) {
+  vf m = set1(kNegInf);
+  index_t j = 0;
+  for (; j + kW <= C; j += kW) m = simd::vmax(m, simd::load(x + j));
+  if (j < C) m = simd::vmax(m, load_n_fill(x + j, (int)(C - j), kNegInf));
+  return simd::reduce_max(m);
+}
+
+// e[j] = exp(x[j] - m); returns sum_j e[j]. e may alias x.
+inline float row_exp_sum(const float* x, index_t C, float m, float* e) {
+  const vf vm = set1(m);
+  vf s = zero();
+  index_t j = 0;
+  for (; j + kW <= C; j += kW) {
+    vf v = simd::exp(simd::load(x + j) - vm);
+    simd::store(e + j, v);
+    s = s + v;
+  }
+  if (j < C) {
+    int r = (int)(C - j);
+    vf v = simd::exp(load_n_fill(x + j, r, kNegInf) - vm);  // padding: exp(-inf) = 0
+    simd::store_n(e + j, v, r);
+    s = s + v;
+  }
+  return simd::reduce_add(s);
+}
+
+inline void row_scale(float* y, index_t C, float k) {
+  const vf vk = set1(k);
+  index_t j = 0;
+  for (; j + kW <= C; j += kW) simd::store(y + j, simd::load(y + j) * vk);
+  if (j < C) {
+    int r = (int)(C - j);
+    simd::store_n(y + j, simd::load_n(y + j, r) * vk, r);
+  }
+}
+
+// Rows [b, e) of an (N, C) problem go to one thread; the grain counts elements.
+template <class Body>
+void parallel_rows(index_t N, index_t C, index_t grain, const Body& body) {
+  int nt = max_threads();
+  index_t parts = std::min<index_t>({(index_t)nt, N, (N * C) / grain});
+  if (parts < 2) {
+    body(index_t(0), N);
+    return;
+  }
+#ifdef _OPENMP
+#pragma omp parallel num_threads((int)parts)
+  {
+    FtzGuard ftz;
+    index_t b, e;
+    split_range(N, (int)parts, thread_id(), b, e);
+    body(b, e);
+  }
+#else
+  body(index_t(0), N);
+#endif
+}
+}  // namespace
+
+void softmax_forward(index_t N, index_t C, const float* x, float* y) {
+  FtzGuard ftz;
+  parallel_rows(N, C, kGrainHeavy, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float* xi = x + i * C;
+      float* yi = y + i * C;
+      float s = row_exp_sum(xi, C, row_max(xi, C), yi);
+      row_scale(yi, C, 1.0f / s);
+    }
+  });
+}
+
+void softmax_backward(index_t N, index_t C, const float* dy, const float* y, float* dx) {
+  FtzGuard ftz;
+  parallel_rows(N, C, kGrainCheap, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float* gi = dy + i * C;
+      const float* yi = y + i * C;
+      float* di = dx + i * C;
+      vf acc = zero();
+      index_t j = 0;
+      for (; j + kW <= C; j += kW) acc = simd::fmadd(simd::load(gi + j), simd::load(yi + j), acc);
+      if (j < C) {
+        int r = (int)(C - j);
+        acc = simd::fmadd(simd::load_n(gi + j, r), simd::load_n(yi + j, r), acc);
+      }
+      const vf dot = set1(simd::reduce_add(acc));
+      for (j = 0; j + kW <= C; j += kW)
+        simd::store(di + j, simd::load(yi + j) * (simd::load(gi + j) - dot));
+      if (j < C) {
+        int r = (int)(C - j);
+        simd::store_n(di + j, simd::load_n(yi + j, r) * (simd::load_n(gi + j, r) - dot), r);
+      }
+    }
+  });
+}
+
+// ---- fused softmax + cross-entropy -------------------------------------------------------------
+
+void softmax_xent_forward(index_t N, index_t C, const float* logits, const float* targets,
+                          const int32_t* labels32, const int64_t* labels64, float* loss,
+                          float* probs) {
+  FtzGuard ftz;
+  parallel_rows(N, C, kGrainHeavy, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float* xi = logits + i * C;
+      float* pi = probs + i * C;
+      const float m = row_max(xi, C);
+      const float s = row_exp_sum(xi, C, m, pi);
+      const float log_s = std::log(s);
+      if (targets) {
+        // sum_j t_j (m - x_j) + (sum_j t_j) log s
+        const float* ti = targets + i * C;
+        const vf vm = set1(m);
+        vf acc = zero(), tsum = zero();
+        index_t j = 0;
+        for (; j + kW <= C; j += kW) {
+          vf t = simd::load(ti + j);
+          acc = simd::fmadd(t, vm - simd::load(xi + j), acc);
+          tsum = tsum + t;
+        }
+        if (j < C) {
+          int r = (int)(C - j);
+          vf t = simd::load_n(ti + j, r);
+          acc = simd::fmadd(t, vm - load_n_fill(xi + j, r, m), acc);  // padding: t = 0, m - m = 0
+          tsum = tsum + t;
+        }
+        loss[i] = simd::reduce_add(acc) + simd::reduce_add(tsum) * log_s;
+      } else {
+        const index_t l = labels32 ? (index_t)labels32[i] : (index_t)labels64[i];
+        loss[i] = (m - xi[l]) + log_s;
+      }
+      row_scale(pi, C, 1.0f / s);
+    }
+  });
+}
+
+void softmax_xent_backward(index_t N, index_t C, const float* probs, const float* targets,
+                           const int32_t* labels32, const int64_t* labels64, float scale,
+                           float* dlogits) {
+  FtzGuard ftz;
+  const vf k = set1(scale);
+  parallel_rows(N, C, kGrainCheap, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float* pi = probs + i * C;
+      float* di = dlogits + i * C;
+      if (targets) {
+        const float* ti = targets + i * C;
+        index_t j = 0;
+        for (; j + kW <= C; j += kW)
+          simd::store(di + j, (simd::load(pi + j) - simd::load(ti + j)) * k);
+        if (j < C) {
+          int r = (int)(C - j);
+          simd::store_n(di + j, (simd::load_n(pi + j, r) - simd::load_n(ti + j, r)) * k, r);
+        }
+      } else {
+        const index_t l = labels32 ? (index_t)labels32[i] : (index_t)labels64[i];
+        const float pl = pi[l];  // read before the row is overwritten (dlogits may alias probs)
+        index_t j = 0;
+        for (; j + kW <= C; j += kW) simd::store(di + j, simd::load(pi + j) * k);
+        if (j < C) {
+          int r = (int)(C - j);
+          simd::store_n(di + j, simd::load_n(pi + j, r) * k, r);
+        }
+        di[l] = (pl - 1.0f) * scale;
+      }
+    }
+  });
+}
+
+// ---- dropout -------------------------------------------------------------------------------------
+
+namespace {
+// SplitMix64 finalizer; see Note [dropout RNG] in reference/pointwise.py. The vector paths below
+// compute the same integer function lane by lane, so every ISA gives the same mask bit for bit.
+constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kMix2 = 0x94D049BB133111EBull;
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * kMix1;
+  z = (z ^ (z >> 27)) * kMix2;
+  return z ^ (z >> 31);
+}
+
+inline void dropout_scalar(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
+                           float scale, float* y, uint8_t* mask) {
+  for (index_t i = b; i < e; ++i) {
+    const bool keep = (uint32_t)(mix64(key + (uint64_t)i * kGolden) >> 40) >= threshold;
+    mask[i] = (uint8_t)keep;
+    y[i] = x[i] * (keep ? scale : 0.0f);  // a multiply, not a select: NaN stays NaN
+  }
+}
+
+#if defined(TF_ISA_avx512)
+inline __m512i mix64_v(__m512i z) {
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)kMix1));
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)kMix2));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+#elif defined(TF_ISA_avx2)
+// Low 64 bits of a * b per lane, from 32 x 32 -> 64 products (AVX2 has no 64-bit mullo).
+inline __m256i mullo64(__m256i a, __m256i b_lo, __m256i b_hi) {
+  __m256i lo = _mm256_mul_epu32(a, b_lo);
+  __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b_lo),
+                                   _mm256_mul_epu32(a, b_hi));
+  return _mm256_add_epi64(lo, _mm256_slli_epi64(cross, 32));
+}
+inline __m256i mix64_v(__m256i z) {
+  const __m256i m1 = _mm256_set1_epi64x((long long)kMix1), m1h = _mm256_set1_epi64x((long long)(kMix1 >> 32));
+  const __m256i m2 = _mm256_set1_epi64x((long long)kMix2), m2h = _mm256_set1_epi64x((long long)(kMix2 >> 32));
+  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), m1, m1h);
+  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), m2, m2h);
+  return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+}
+#endif
+
+// Whole 16-element (avx512) / 8-element (avx2) groups in [b, e), then the scalar tail.
+void dropout_range(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
+                   float scale, float* y, uint8_t* mask) {
+  index_t i = b;
+#if defined(TF_ISA_avx512)
+  const __m512i step = _mm512_set1_epi64((long long)(16 * kGolden));
+  const __m512i lane = _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
+                                          _mm512_set1_epi64((long long)kGolden));
+  const __m512i thr = _mm512_set1_epi64((long long)threshold);
+  const __m512 vscale = _mm512_set1_ps(scale);
+  __m512i z0 = _mm512_add_epi64(_mm512_set1_epi64((long long)(key + (uint64_t)i * kGolden)), lane);
+  __m512i z1 = _mm512_add_epi64(z0, _mm512_set1_epi64((long long)(8 * kGolden)));
+  for (; i + 16 <= e; i += 16) {
+    __mmask8 k0 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z0), 40), thr);
+    __mmask8 k1 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z1), 40), thr);
+    __mmask16 k = (__mmask16)((unsigned)k0 | ((unsigned)k1 << 8));
+    __m512 m = _mm512_maskz_mov_ps(k, vscale);
+    _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), m));
+    _mm_storeu_si128((__m128i*)(mask + i), _mm_maskz_mov_epi8(k, _mm_set1_epi8(1)));
+    z0 = _mm512_add_epi64(z0, step);
+    z1 = _mm512_add_epi64(z1, step);
+  }
+#elif defined(TF_ISA_avx2)
+  const __m256i step = _mm256_set1_epi64x((long long)(8 * kGolden));
+  const __m256i thr_m1 = _mm256_set1_epi32((int)threshold - 1);  // u, threshold < 2^24: signed ok
+  const __m256 vscale = _mm256_set1_ps(scale);
+  const uint64_t z = key + (uint64_t)i * kGolden;
+  __m256i z0 = _mm256_setr_epi64x((long long)z, (long long)(z + kGolden), (long long)(z + 2 * kGolden),
+                                  (long long)(z + 3 * kGolden));
+  __m256i z1 = _mm256_add_epi64(z0, _mm256_set1_epi64x((long long)(4 * kGolden)));
+  for (; i + 8 <= e; i += 8) {
+    __m256i u0 = _mm256_srli_epi64(mix64_v(z0), 40), u1 = _mm256_srli_epi64(mix64_v(z1), 40);
+    // low dwords of the 8 u64 lanes, in order: [u0.0 u0.1 u1.0 u1.1 | u0.2 u0.3 u1.2 u1.3] -> permute
+    __m256 packed = _mm256_shuffle_ps(_mm256_castsi256_ps(u0), _mm256_castsi256_ps(u1), _MM_SHUFFLE(2, 0, 2, 0));
+    __m256i u = _mm256_permute4x64_epi64(_mm256_castps_si256(packed), _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i keep = _mm256_cmpgt_epi32(u, thr_m1);  // all-ones where kept
+    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), m));
+    __m256i w = _mm256_packs_epi32(keep, keep);  // [k0..k3 k0..k3 | k4..k7 k4..k7] as int16
+    w = _mm256_packs_epi16(w, w);                // bytes; low 4 of each 128-bit half
+    uint64_t bytes = (uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(w)) |
+                     ((uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(w, 1)) << 32);
+    bytes &= 0x0101010101010101ull;
+    std::memcpy(mask + i, &bytes, 8);
+    z0 = _mm256_add_epi64(z0, step);
+    z1 = _mm256_add_epi64(z1, step);
+  }
+#endif
+  dropout_scalar(i, e, x, key, threshold, scale, y, mask);
+}
+
+void dropout_backward_range(index_t b, index_t e, const float* dy, const uint8_t* mask,
+                            float scale, float* dx) {
+  index_t i = b;
+#if defined(TF_ISA_avx512)
+  const __m512 vscale = _mm512_set1_ps(scale);
+  for (; i + 16 <= e; i += 16) {
+    __mmask16 k = _mm_test_epi8_mask(_mm_loadu_si128((const __m128i*)(mask + i)), _mm_set1_epi8(-1));
+    _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_maskz_mov_ps(k, vscale)));
+  }
+#elif defined(TF_ISA_avx2)
+  const __m256 vscale = _mm256_set1_ps(scale);
+  for (; i + 8 <= e; i += 8) {
+    __m256i m8 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(mask + i)));
+    __m256i keep = _mm256_cmpgt_epi32(m8, _mm256_setzero_si256());
+    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
+    _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), m));
+  }
+#endif
+  for (; i < e; ++i) dx[i] = dy[i] * (mask[i] ? scale : 0.0f);
+}
+}  // namespace
+
+void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshold, float scale,
+                     float* y, uint8_t* mask) {
+  FtzGuard ftz;
+  const uint64_t key = mix64(seed + kGolden);
+  parallel_for(n, kGrainCheap / 4, [&](index_t b, index_t e) {
+    dropout_range(b, e, x, key, threshold, scale, y, mask);
+  });
+}
+
+void dropout_backward(index_t n, const float* dy, const uint8_t* mask, float scale, float* dx) {
+  FtzGuard ftz;
+  parallel_for(n, kGrainCheap, [&](index_t b, index_t e) {
+    dropout_backward_range(b, e, dy, mask, scale, dx);
+  });
+}
+
+}  // namespace TF_ISA
+}  // namespace tf
