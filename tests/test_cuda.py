@@ -27,7 +27,9 @@ from tfhelpers import assert_close as _assert_close
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRYRUN = os.environ.get("TF_CUDA_TEST_DRYRUN") == "1"
 
-CUDA_OPS = ["gemm", "act_forward", "act_backward", "softmax_forward", "softmax_backward",
+CUDA_OPS = ["gemm", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+            "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward",
+            "act_forward", "act_backward", "softmax_forward", "softmax_backward",
             "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
             "sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
 
@@ -151,7 +153,7 @@ def _emu_compiler():
     return None
 
 
-@pytest.mark.parametrize("prog", ["emu_gemm", "emu_pointwise"])
+@pytest.mark.parametrize("prog", ["emu_gemm", "emu_pointwise", "emu_pool"])
 def test_kernels_on_cpu_model_of_cuda(tmp_path, prog):
     """The kernel sources, compiled as host C++ and run on csrc/cuda/emu's CPU model of the CUDA
     execution model, match float64 references (tile edges, loaders, vector/scalar paths, views)."""
@@ -395,6 +397,51 @@ def test_cuda_dropout_matches_reference_mask(cu, rng):
         if rate > 0 and x.size > 1000:
             kept = to_numpy(mask).mean()
             assert abs(kept - (1 - rate)) < 0.02, f"keep fraction {kept} for rate {rate}"
+
+
+# ---- on a GPU: pooling -----------------------------------------------------------------------
+
+POOL_CASES = [  # (N, H, W, C), (kh, kw), (sh, sw), (pt, pl, pb, pr)
+    ((2, 7, 5, 3), (3, 2), (2, 1), (1, 0, 1, 1)), ((1, 4, 4, 1), (2, 2), (2, 2), (0, 0, 0, 0)),
+    ((2, 6, 6, 5), (3, 3), (1, 1), (1, 1, 1, 1)), ((1, 3, 3, 2), (5, 5), (1, 1), (2, 2, 2, 2)),
+    ((3, 9, 1, 4), (4, 1), (3, 1), (0, 0, 2, 0)), ((4, 28, 28, 6), (2, 2), (2, 2), (0, 0, 0, 0)),
+    ((2, 13, 11, 33), (3, 3), (2, 2), (1, 1, 1, 1)),
+]
+
+
+@needs_gpu
+def test_cuda_pooling_forward_backward(cu, rng):
+    xp, C = cu
+    refs = {n: need_ref(n) for n in ("max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+                                     "avg_pool2d_backward", "global_avg_pool2d_forward",
+                                     "global_avg_pool2d_backward")}
+    for shape, (kh, kw), (sh, sw), pads in POOL_CASES:
+        x = (np.round(rng.standard_normal(shape) * 2) / 2).astype(np.float32)  # ties on purpose
+        x.reshape(-1)[7] = np.nan
+        H, W = shape[1], shape[2]
+        geo = (kh, kw, sh, sw) + pads
+        y, am = C.max_pool2d_forward(dev(xp, x), *geo, True)
+        ry, ram = refs["max_pool2d_forward"](x, *geo, True)
+        what = f"pool {shape} k={kh}x{kw} s={sh}x{sw} pads={pads}"
+        assert np.array_equal(to_numpy(am), to_numpy(ram)), f"max argmax {what}"
+        assert_close(y, ry.astype(np.float64), what=f"max y {what}")
+        assert C.max_pool2d_forward(dev(xp, x), *geo, False)[1] is None
+        dy = rng.standard_normal(ry.shape).astype(np.float32)
+        dx = C.max_pool2d_backward(dev(xp, dy), am, H, W, *geo)
+        rdx = refs["max_pool2d_backward"](dy.astype(np.float64), ram, H, W, *geo)
+        assert_close(dx, rdx, n=kh * kw, scale=np.abs(rdx) + 1e-30, what=f"max dx {what}")
+        ya = C.avg_pool2d_forward(dev(xp, x), *geo)
+        rya = refs["avg_pool2d_forward"](x.astype(np.float64), *geo)
+        assert_close(ya, rya, n=kh * kw, scale=np.abs(rya) + 1, what=f"avg y {what}")
+        dxa = C.avg_pool2d_backward(dev(xp, dy), H, W, *geo)
+        rdxa = refs["avg_pool2d_backward"](dy.astype(np.float64), H, W, *geo)
+        assert_close(dxa, rdxa, n=kh * kw, scale=np.abs(rdxa) + 1, what=f"avg dx {what}")
+        gy = C.global_avg_pool2d_forward(dev(xp, x))
+        rgy = refs["global_avg_pool2d_forward"](x.astype(np.float64))
+        assert_close(gy, rgy, n=H * W, scale=np.abs(x).mean(axis=(1, 2)) + 1, what=f"gap y {what}")
+        gdy = rng.standard_normal((shape[0], shape[3])).astype(np.float32)
+        gdx = C.global_avg_pool2d_backward(dev(xp, gdy), H, W)
+        assert_close(gdx, refs["global_avg_pool2d_backward"](gdy.astype(np.float64), H, W), what=f"gap dx {what}")
 
 
 # ---- on a GPU: optimizer updates ---------------------------------------------------------------

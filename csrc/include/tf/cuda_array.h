@@ -241,5 +241,6 @@ inline cudaStream_t current_stream() {
 void bind_gemm_cuda(pybind11::module_& m);
 void bind_pointwise_cuda(pybind11::module_& m);
 void bind_optim_cuda(pybind11::module_& m);
+void bind_pool_cuda(pybind11::module_& m);
 
 }  // namespace tf

@@ -81,3 +81,29 @@ void adagrad_update(cudaStream_t stream, int64_t n, float* p, const float* g, fl
 
 }  // namespace cuda
 }  // namespace tf
+
+namespace tf {
+namespace cuda {
+
+// Pooling, NHWC (csrc/cuda/pool.cu; semantics of python/tensorforge/reference/pool.py).
+// x (N, H, W, C), y (N, OH, OW, C); windows (kh, kw), strides (sh, sw), top/left pads (pt, pl)
+// (bottom/right pads only shape OH/OW).
+struct PoolGeom {
+  int64_t N, H, W, C, OH, OW;
+  int kh, kw, sh, sw, pt, pl;
+};
+// argmax may be nullptr (not wanted).
+void max_pool2d_forward(cudaStream_t stream, const PoolGeom& g, const float* x, float* y,
+                        int32_t* argmax);
+void max_pool2d_backward(cudaStream_t stream, const PoolGeom& g, const float* dy,
+                         const int32_t* argmax, float* dx);
+void avg_pool2d_forward(cudaStream_t stream, const PoolGeom& g, const float* x, float* y);
+void avg_pool2d_backward(cudaStream_t stream, const PoolGeom& g, const float* dy, float* dx);
+// x (N, HW, C) -> y (N, C) mean; dx (N, HW, C) = dy / HW.
+void global_avg_pool2d_forward(cudaStream_t stream, int64_t N, int64_t HW, int64_t C,
+                               const float* x, float* y);
+void global_avg_pool2d_backward(cudaStream_t stream, int64_t N, int64_t HW, int64_t C,
+                                const float* dy, float* dx);
+
+}  // namespace cuda
+}  // namespace tf
