@@ -5,3 +5,6 @@ public ``tensorforge.ops`` wraps them with autograd. Every argument error is a T
 ValueError naming the op, the argument and the shapes.
 """
 from .gemm import gemm, matmul  # noqa: F401
+from .conv import conv2d, conv2d_backward  # noqa: F401
+from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: F401
+                   global_avg_pool2d_backward, max_pool2d, max_pool2d_backward)
