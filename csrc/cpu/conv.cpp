@@ -200,12 +200,65 @@ void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t 
   }
 }
 
+// Copy n floats (src != nullptr) or zero them; no library call for the short runs im2col makes
+// (LeNet conv1 copies 5 floats per kernel row), where a memcpy call costs more than the copy.
+inline void copy_or_zero(float* dst, const float* src, index_t n) {
+  index_t c = 0;
+  if (src) {
+    for (; c + kW <= n; c += kW) store(dst + c, load(src + c));
+    if (c < n) store_n(dst + c, load_n(src + c, (int)(n - c)), (int)(n - c));
+  } else {
+    for (; c + kW <= n; c += kW) store(dst + c, zero());
+    if (c < n) store_n(dst + c, zero(), (int)(n - c));
+  }
+}
+
 // Pixel p of an (N, OH, OW) grid -> (n, oh, ow).
 inline void decode(index_t p, index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
   ow = p % OW;
   index_t t = p / OW;
   oh = t % OH;
   n = t / OH;
+}
+
+// im2col: rows p0 .. p0+pc-1 of A (P x KH*KW*CI) into col (row stride ldcol). Padded positions
+// read as zero. With dilation 1 along W and a window inside the image, a kernel row is one
+// contiguous run of KW*CI floats of x.
+void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, float* col,
+                 index_t ldcol) {
+  const index_t H = s.H, W = s.W, CI = s.CI, KH = s.KH, KW = s.KW, OH = s.OH, OW = s.OW;
+  const index_t sh = s.sh, sw = s.sw, pt = s.pt, pl = s.pl, dh = s.dh, dw = s.dw;
+  const index_t span = KW * CI;
+  index_t n, oh, ow;
+  decode(p0, OH, OW, n, oh, ow);
+  for (index_t r = 0; r < pc; ++r) {
+    float* dst = col + r * ldcol;
+    const index_t ih0 = oh * sh - pt, iw0 = ow * sw - pl;
+    const bool contiguous = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (index_t kh = 0; kh < KH; ++kh, dst += span) {
+      const index_t ih = ih0 + kh * dh;
+      if (ih < 0 || ih >= H) {
+        copy_or_zero(dst, nullptr, span);
+        continue;
+      }
+      const float* row = x + (n * H + ih) * W * CI;
+      if (contiguous) {
+        copy_or_zero(dst, row + iw0 * CI, span);
+        continue;
+      }
+      for (index_t kw = 0; kw < KW; ++kw) {
+        const index_t iw = iw0 + kw * dw;
+        copy_or_zero(dst + kw * CI, iw >= 0 && iw < W ? row + iw * CI : nullptr, CI);
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        ++n;
+      }
+    }
+  }
 }
 
 // Threads in the current team (1 outside a parallel region).
@@ -249,23 +302,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
       const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
-      if (im2col) {
-        for (index_t r = 0; r < pc; ++r) {
-          index_t n, oh, ow;
-          decode(p0 + r, s.OH, s.OW, n, oh, ow);
-          float* dst = col.data() + r * Kd;
-          for (index_t kh = 0; kh < s.KH; ++kh) {
-            const index_t ih = oh * s.sh - s.pt + kh * s.dh;
-            for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
-              const index_t iw = ow * s.sw - s.pl + kw * s.dw;
-              if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
-                std::fill(dst, dst + CI, 0.0f);
-              else
-                std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
-            }
-          }
-        }
-      }
+      if (im2col) im2col_rows(s, x, p0, pc, col.data(), Kd);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
@@ -414,21 +451,7 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
         }
       }
       if (!dw) continue;
-      for (index_t r = 0; r < pc; ++r) {
-        index_t n, oh, ow;
-        decode(p0 + r, s.OH, s.OW, n, oh, ow);
-        float* dst = col.data() + r * ldcol;
-        for (index_t kh = 0; kh < s.KH; ++kh) {
-          const index_t ih = oh * s.sh - s.pt + kh * s.dh;
-          for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
-            const index_t iw = ow * s.sw - s.pl + kw * s.dw;
-            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
-              std::fill(dst, dst + CI, 0.0f);
-            else
-              std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
-          }
-        }
-      }
+      im2col_rows(s, x, p0, pc, col.data(), ldcol);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
