@@ -27,7 +27,7 @@ from tfhelpers import assert_close as _assert_close
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRYRUN = os.environ.get("TF_CUDA_TEST_DRYRUN") == "1"
 
-CUDA_OPS = ["gemm", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+CUDA_OPS = ["gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
             "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward",
             "act_forward", "act_backward", "softmax_forward", "softmax_backward",
             "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
@@ -153,7 +153,7 @@ def _emu_compiler():
     return None
 
 
-@pytest.mark.parametrize("prog", ["emu_gemm", "emu_pointwise", "emu_pool"])
+@pytest.mark.parametrize("prog", ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"])
 def test_kernels_on_cpu_model_of_cuda(tmp_path, prog):
     """The kernel sources, compiled as host C++ and run on csrc/cuda/emu's CPU model of the CUDA
     execution model, match float64 references (tile edges, loaders, vector/scalar paths, views)."""
@@ -397,6 +397,46 @@ def test_cuda_dropout_matches_reference_mask(cu, rng):
         if rate > 0 and x.size > 1000:
             kept = to_numpy(mask).mean()
             assert abs(kept - (1 - rate)) < 0.02, f"keep fraction {kept} for rate {rate}"
+
+
+# ---- on a GPU: conv2d -------------------------------------------------------------------------
+
+CONV_CASES = [  # x shape, (KH, KW, C_out), (sh, sw), (pt, pl, pb, pr), (dh, dw)
+    ((2, 7, 6, 3), (3, 3, 4), (1, 1), (1, 1, 1, 1), (1, 1)),
+    ((1, 9, 8, 2), (3, 2, 3), (2, 3), (0, 1, 1, 0), (1, 1)),
+    ((2, 10, 9, 1), (3, 3, 2), (1, 2), (2, 1, 2, 0), (2, 2)),
+    ((3, 4, 4, 5), (1, 1, 6), (1, 1), (0, 0, 0, 0), (1, 1)),      # 1x1: GEMM on x directly
+    ((8, 28, 28, 1), (5, 5, 6), (1, 1), (0, 0, 0, 0), (1, 1)),    # LeNet conv1 (split-K dW)
+    ((4, 12, 12, 6), (5, 5, 16), (1, 1), (2, 2, 2, 2), (1, 1)),
+]
+
+
+@needs_gpu
+def test_cuda_conv2d_forward_backward(cu, rng):
+    xp, C = cu
+    fwd, bwd = need_ref("conv2d_forward"), need_ref("conv2d_backward")
+    for xs, (KH, KW, Co), (sh, sw), pads, (dh, dw) in CONV_CASES:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal((KH, KW, xs[3], Co)).astype(np.float32)
+        b = rng.standard_normal(Co).astype(np.float32)
+        geo = (sh, sw) + pads + (dh, dw)
+        K = KH * KW * xs[3]
+        what = f"conv x={xs} w={w.shape} s={sh}x{sw} pads={pads} dil={dh}x{dw}"
+        for bias, act in [(None, None), (b, "relu")]:
+            y = C.conv2d_forward(dev(xp, x), dev(xp, w), None if bias is None else dev(xp, bias), *geo, act)
+            ref = fwd(x.astype(np.float64), w.astype(np.float64), None if bias is None else bias.astype(np.float64), *geo, act)
+            scale = fwd(np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), None, *geo, None) + (0 if bias is None else np.abs(bias))
+            assert_close(y, ref, scale=scale, n=K, what=f"{what} act={act}")
+        dy = rng.standard_normal(ref.shape).astype(np.float32)
+        dx, dwt, db = C.conv2d_backward(dev(xp, dy), dev(xp, x), dev(xp, w), *geo, True, True, True)
+        rdx, rdw, rdb = bwd(dy.astype(np.float64), x.astype(np.float64), w.astype(np.float64), *geo, True, True, True)
+        sdx, sdw, sdb = bwd(np.abs(dy).astype(np.float64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *geo, True, True, True)
+        rows = dy.shape[0] * dy.shape[1] * dy.shape[2]
+        assert_close(dx, rdx, scale=sdx, n=KH * KW * Co, what=f"{what} dx")
+        assert_close(dwt, rdw, scale=sdw, n=rows, what=f"{what} dw")
+        assert_close(db, rdb, scale=sdb, n=rows, what=f"{what} db")
+        none = C.conv2d_backward(dev(xp, dy), dev(xp, x), dev(xp, w), *geo, False, True, False)
+        assert none[0] is None and none[2] is None and none[1] is not None
 
 
 # ---- on a GPU: pooling -----------------------------------------------------------------------

@@ -38,4 +38,5 @@ PYBIND11_MODULE(_C_cuda, m) {
   tf::bind_pointwise_cuda(m);
   tf::bind_optim_cuda(m);
   tf::bind_pool_cuda(m);
+  tf::bind_conv_cuda(m);
 }

@@ -242,5 +242,6 @@ void bind_gemm_cuda(pybind11::module_& m);
 void bind_pointwise_cuda(pybind11::module_& m);
 void bind_optim_cuda(pybind11::module_& m);
 void bind_pool_cuda(pybind11::module_& m);
+void bind_conv_cuda(pybind11::module_& m);
 
 }  // namespace tf

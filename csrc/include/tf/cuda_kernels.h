@@ -107,3 +107,19 @@ void global_avg_pool2d_backward(cudaStream_t stream, int64_t N, int64_t HW, int6
 
 }  // namespace cuda
 }  // namespace tf
+
+namespace tf {
+namespace cuda {
+
+// Convolution helpers, NHWC (csrc/cuda/conv.cu; layouts in csrc/cuda/conv_kernels.cuh).
+struct ConvGeom {
+  int64_t N, H, W, C, OH, OW;
+  int KH, KW, sh, sw, pt, pl, dh, dw;
+};
+// col (N*OH*OW, KH*KW*C) <- x (N, H, W, C), zeros in the padding.
+void im2col(cudaStream_t stream, const ConvGeom& g, const float* x, float* col);
+// dx (N, H, W, C) = the adjoint of im2col applied to dcol (written with =).
+void col2im(cudaStream_t stream, const ConvGeom& g, const float* dcol, float* dx);
+
+}  // namespace cuda
+}  // namespace tf

@@ -10,6 +10,8 @@
   NVIDIA library) and for torch (``torch.backends.cuda.matmul.allow_tf32 = False``), and each
   peer's result is checked against a float64 reference on sampled rows and columns, so a peer that
   silently ran TF32 (relative error ~1e-3 instead of ~1e-6) fails the check instead of winning.
+- LeNet's conv layers (forward, bias + relu fused) and 2x2 max pooling at batch 2048 vs torch
+  (cuDNN, channels_last), checked on a slice against the reference first.
 - Fused kernels (memory-bound, reported in GB/s of compulsory traffic, against the measured
   device-to-device copy bandwidth): relu and sigmoid forward, softmax-cross-entropy forward,
   Adam update; peers are the NumPy reference running on CuPy arrays (several CuPy kernels) and
@@ -207,6 +209,53 @@ def bench_fused(cupy, C, torch, quick, rng):
     return table(cols, rows)
 
 
+def bench_cnn(cupy, C, torch, quick, rng):
+    """LeNet-shaped conv and pooling forward passes (batch scaled to fill the GPU) vs torch/cuDNN."""
+    from .. import reference
+    if not hasattr(reference, "conv2d_forward") or not hasattr(reference, "max_pool2d_forward"):
+        return "(conv/pool skipped: reference.conv / reference.pool are not on this branch)"
+    B = 256 if quick else 2048
+    rows = []
+    cases = [("conv1 5x5 1->6", (B, 28, 28, 1), (5, 5, 1, 6)), ("conv2 5x5 6->16", (B, 12, 12, 6), (5, 5, 6, 16))]
+    for name, xs, ws in cases:
+        x = cupy.asarray(rng.standard_normal(xs, dtype=np.float32))
+        w = cupy.asarray(rng.standard_normal(ws, dtype=np.float32))
+        b = cupy.asarray(rng.standard_normal(ws[3], dtype=np.float32))
+        geo = (1, 1, 0, 0, 0, 0, 1, 1)
+        got = cupy.asnumpy(C.conv2d_forward(x[:4], w, b, *geo, "relu"))
+        want = reference.conv2d_forward(cupy.asnumpy(x[:4]).astype(np.float64), cupy.asnumpy(w).astype(np.float64),
+                                        cupy.asnumpy(b).astype(np.float64), *geo, "relu")
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
+            raise AssertionError(f"bench cuda {name}: result differs from the reference")
+        flop = 2.0 * B * (xs[1] - 4) * (xs[2] - 4) * 25 * ws[2] * ws[3]
+        t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
+        row = [name + " fwd", f"{xs}", flop / t / 1e9]
+        if torch is not None:
+            xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)  # NCHW view of NHWC = channels_last
+            wt = torch.as_tensor(w, device="cuda").permute(3, 2, 0, 1).contiguous()
+            bt = torch.as_tensor(b, device="cuda")
+            t_pt = gpu_time(cupy, lambda: torch.relu(torch.nn.functional.conv2d(xt, wt, bt)))
+            row += [flop / t_pt / 1e9, t_pt / t]
+        rows.append(row)
+    x = cupy.asarray(rng.standard_normal((B, 24, 24, 6), dtype=np.float32))
+    got = C.max_pool2d_forward(x[:4], 2, 2, 2, 2, 0, 0, 0, 0, True)
+    want = reference.max_pool2d_forward(cupy.asnumpy(x[:4]), 2, 2, 2, 2, 0, 0, 0, 0, True)
+    if not (np.array_equal(cupy.asnumpy(got[0]), want[0]) and np.array_equal(cupy.asnumpy(got[1]), want[1])):
+        raise AssertionError("bench cuda max_pool2d: result differs from the reference")
+    nbytes = 4 * x.size * (1 + 0.25 + 0.25)  # read x, write y and argmax
+    t = gpu_time(cupy, lambda: C.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 0, 0, True))
+    row = ["max_pool 2x2 fwd (GB/s)", f"{x.shape}", nbytes / t / 1e9]
+    if torch is not None:
+        xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)
+        t_pt = gpu_time(cupy, lambda: torch.nn.functional.max_pool2d(xt, 2, 2, return_indices=True))
+        row += [nbytes / t_pt / 1e9, t_pt / t]
+    rows.append(row)
+    cols = ["case", "input (NHWC)", "tensorforge GFLOP/s or GB/s"]
+    if torch is not None:
+        cols += ["torch", "vs torch"]
+    return table(cols, rows)
+
+
 def run(args):
     cupy, C = _require_gpu()
     torch = _torch_cuda() if "torch" in getattr(args, "against", ["torch"]) else None
@@ -220,6 +269,8 @@ def run(args):
     out.append(bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng))
     out.append("")
     out.append(bench_fused(cupy, C, torch, quick, rng))
+    out.append("")
+    out.append(bench_cnn(cupy, C, torch, quick, rng))
     return "\n".join(out)
 
 
