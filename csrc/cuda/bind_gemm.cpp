@@ -47,8 +47,6 @@ py::object gemm_cuda(const py::object& a_obj, const py::object& b_obj, const py:
   if (Ka != Kb)
     value_error(op, "inner dimensions differ: op(a) is (", M, ", ", Ka, ") from a ", a.shape_str(),
                 ", op(b) is (", Kb, ", ", N, ") from b ", b.shape_str());
-  if ((M + 127) / 128 > 65535)
-    value_error(op, "M = ", M, " exceeds the CUDA grid limit of this kernel (", 65535 * 128, ")");
   int64_t rsA = a.strides[0], csA = a.strides[1], rsB = b.strides[0], csB = b.strides[1];
   if (trans_a) std::swap(rsA, csA);
   if (trans_b) std::swap(rsB, csB);

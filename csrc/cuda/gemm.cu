@@ -1,5 +1,6 @@
 // SGEMM on the GPU: launcher for the register-blocked kernels in gemm_kernel.cuh (tiling, layout
 // and split-K notes there). Twin of csrc/cpu/gemm.cpp; contract in tf/cuda_kernels.h.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
@@ -89,8 +90,17 @@ void sgemm(cudaStream_t stream, int64_t M, int64_t N, int64_t K, float alpha, co
     a.relu = false;
     a.split_stride = M * N;
   }
-  if (p.tile == 128) launch_tile<128, 8>(stream, akf, bkf, p.splits, a);
-  else launch_tile<64, 16>(stream, akf, bkf, p.splits, a);
+  // gridDim.y is at most 65535: very tall problems (conv2d's N*OH*OW rows) run as row chunks;
+  // chunk offsets are multiples of 4 rows, so float4 alignment is unchanged.
+  const int64_t max_rows = (int64_t)65535 * p.tile;
+  for (int64_t m_off = 0; m_off < M; m_off += max_rows) {
+    Args c = a;
+    c.M = std::min<int64_t>(max_rows, M - m_off);
+    c.A = A + m_off * rsA;
+    if (p.splits == 1) c.C = C + m_off * ldc;  // split-K plans are small: one chunk
+    if (p.tile == 128) launch_tile<128, 8>(stream, akf, bkf, p.splits, c);
+    else launch_tile<64, 16>(stream, akf, bkf, p.splits, c);
+  }
   if (p.splits > 1) {
     const long long MN = M * N;
     const unsigned blocks = (unsigned)std::min<long long>((MN + 255) / 256, 1 << 16);
