@@ -9,6 +9,7 @@
 // tiny outputs with a long K: the split-K GEMM path), dx = col2im(dy @ w^T).
 #include <string>
 
+#include "conv_plan.h"
 #include "tf/cuda_array.h"
 #include "tf/cuda_kernels.h"
 
@@ -25,14 +26,15 @@ CudaArray dense4(const char* op, const char* arg, const py::handle& h, const cha
   return a;
 }
 
-// C = op(A) @ op(B) (+ bias) (relu) with a split-K workspace from CuPy's pool when the GEMM wants one.
-void gemm(cudaStream_t s, int64_t M, int64_t N, int64_t K, const float* A, int64_t rsA, int64_t csA,
-          const float* B, int64_t rsB, int64_t csB, float* C, int64_t ldc, const float* bias, bool relu) {
-  const int64_t wsize = sgemm_workspace_floats(M, N, K);
+// Run one GemmSpec (conv_plan.h): C = op(A) @ op(B) (+ bias) (relu), with a split-K workspace
+// from CuPy's pool when the GEMM wants one. ops[] maps ConvOperand ids to device pointers.
+void run(cudaStream_t s, const GemmSpec& g, const float* const ops[4], float* C, const float* bias,
+         bool relu) {
+  const int64_t wsize = sgemm_workspace_floats(g.M, g.N, g.K);
   CudaArray ws;
   if (wsize > 0) ws = cupy_empty({wsize});
-  sgemm(s, M, N, K, 1.0f, A, rsA, csA, B, rsB, csB, 0.0f, C, ldc, bias, relu,
-        wsize > 0 ? ws.ptr<float>() : nullptr);
+  sgemm(s, g.M, g.N, g.K, 1.0f, ops[g.a], g.rsA, g.csA, ops[g.b], g.rsB, g.csB, 0.0f, C, g.ldc, bias,
+        relu, wsize > 0 ? ws.ptr<float>() : nullptr);
 }
 
 ConvGeom geometry(const char* op, const CudaArray& x, const CudaArray& w, int sh, int sw, int pt,
@@ -91,7 +93,8 @@ py::object conv2d_forward_cuda(const py::object& x_obj, const py::object& w_obj,
     im2col(s, g, x.ptr<const float>(), col.ptr<float>());
     A = col.ptr<const float>();
   }
-  gemm(s, rows, Cout, Kc, A, Kc, 1, w.ptr<const float>(), Cout, 1, y.ptr<float>(), Cout, bias, relu);
+  const float* ops[4] = {A, w.ptr<const float>(), nullptr, nullptr};
+  run(s, conv_forward_gemm(rows, Kc, Cout), ops, y.ptr<float>(), bias, relu);
   return y.obj;
 }
 
@@ -110,37 +113,33 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
   cudaStream_t s = current_stream();
   const bool pw = is_pointwise(g);
   py::object dx_out = py::none(), dw_out = py::none(), db_out = py::none();
-  if (need_db) {  // db (1, C_out) = ones(1, rows) @ dy: a stride-0 "row of ones"
-    CudaArray one = CudaArray();
+  const float* ops[4] = {x.ptr<const float>(), w.ptr<const float>(), dy.ptr<const float>(), nullptr};
+  if (need_db) {
     py::object ones = cupy_module().attr("ones")(py::make_tuple(1), py::arg("dtype") = "float32");
-    one = cuda_array(op, "ones", ones);
+    CudaArray one = cuda_array(op, "ones", ones);
+    ops[kOnes] = one.ptr<const float>();
     CudaArray db = cupy_empty({Cout});
-    gemm(s, 1, Cout, rows, one.ptr<const float>(), 0, 0, dy.ptr<const float>(), Cout, 1,
-         db.ptr<float>(), Cout, nullptr, false);
+    run(s, conv_db_gemm(rows, Cout), ops, db.ptr<float>(), nullptr, false);
     db_out = db.obj;
   }
-  if (need_dw) {  // dW (Kc, C_out) = col^T @ dy
-    const float* A = x.ptr<const float>();
+  if (need_dw) {
     CudaArray col;
     if (!pw) {
       col = cupy_empty({rows, Kc});
       im2col(s, g, x.ptr<const float>(), col.ptr<float>());
-      A = col.ptr<const float>();
+      ops[kCol] = col.ptr<const float>();
     }
     CudaArray dwa = cupy_empty({(int64_t)g.KH, (int64_t)g.KW, g.C, Cout});
-    gemm(s, Kc, Cout, rows, A, 1, Kc, dy.ptr<const float>(), Cout, 1, dwa.ptr<float>(), Cout,
-         nullptr, false);
+    run(s, conv_dw_gemm(rows, Kc, Cout), ops, dwa.ptr<float>(), nullptr, false);
     dw_out = dwa.obj;
   }
-  if (need_dx) {  // dcol (rows, Kc) = dy @ w^T, dx = col2im(dcol)
+  if (need_dx) {
     CudaArray dx = cupy_empty({g.N, g.H, g.W, g.C});
     if (pw) {
-      gemm(s, rows, Kc, Cout, dy.ptr<const float>(), Cout, 1, w.ptr<const float>(), 1, Cout,
-           dx.ptr<float>(), Kc, nullptr, false);
+      run(s, conv_dcol_gemm(rows, Kc, Cout), ops, dx.ptr<float>(), nullptr, false);
     } else {
       CudaArray dcol = cupy_empty({rows, Kc});
-      gemm(s, rows, Kc, Cout, dy.ptr<const float>(), Cout, 1, w.ptr<const float>(), 1, Cout,
-           dcol.ptr<float>(), Kc, nullptr, false);
+      run(s, conv_dcol_gemm(rows, Kc, Cout), ops, dcol.ptr<float>(), nullptr, false);
       col2im(s, g, dcol.ptr<const float>(), dx.ptr<float>());
     }
     dx_out = dx.obj;
