@@ -153,26 +153,49 @@ def _emu_compiler():
     return None
 
 
-@pytest.mark.parametrize("prog", ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"])
-def test_kernels_on_cpu_model_of_cuda(tmp_path, prog):
-    """The kernel sources, compiled as host C++ and run on csrc/cuda/emu's CPU model of the CUDA
-    execution model, match float64 references (tile edges, loaders, vector/scalar paths, views)."""
-    src = os.path.join(ROOT, "csrc", "cuda", "emu", prog + ".cpp")
+EMU_PROGS = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"]
+
+
+@pytest.fixture(scope="module")
+def emu_builds(tmp_path_factory):
+    """Compile every csrc/cuda/emu program once, concurrently: {prog: (exe | None, log)}."""
     cxx = _emu_compiler()
-    if not os.path.exists(src):
+    src_dir = os.path.join(ROOT, "csrc", "cuda", "emu")
+    if not os.path.isdir(src_dir):
         pytest.skip("csrc/cuda/emu is not in this tree (installed package?)")
     if cxx is None:
         pytest.skip("no C++ compiler")
-    exe = str(tmp_path / prog)
-    base = [cxx, "-std=c++20", "-O0", "-I", os.path.join(ROOT, "csrc", "include"), "-I",
-            os.path.join(ROOT, "csrc", "cuda"), src, "-o", exe, "-pthread"]
-    r = subprocess.run(base + ["-fsanitize=address"], capture_output=True, text=True)
+    out = tmp_path_factory.mktemp("emu")
+
+    def cmd(prog, sanitize):
+        base = [cxx, "-std=c++20", "-O0", "-I", os.path.join(ROOT, "csrc", "include"), "-I",
+                os.path.join(ROOT, "csrc", "cuda"), os.path.join(src_dir, prog + ".cpp"), "-o",
+                str(out / prog), "-pthread"]
+        return base + (["-fsanitize=address"] if sanitize else [])
+
+    procs = {p: subprocess.Popen(cmd(p, True), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in EMU_PROGS}
+    builds = {}
+    for prog, proc in procs.items():
+        _, err = proc.communicate()
+        if proc.returncode != 0:  # no sanitizer runtime on this machine: plain build
+            r = subprocess.run(cmd(prog, False), capture_output=True, text=True)
+            builds[prog] = (str(out / prog) if r.returncode == 0 else None, r.stderr)
+        else:
+            builds[prog] = (str(out / prog), err)
+    return builds
+
+
+@pytest.mark.parametrize("prog", EMU_PROGS)
+def test_kernels_on_cpu_model_of_cuda(emu_builds, prog):
+    """The kernel sources, compiled as host C++ and run on csrc/cuda/emu's CPU model of the CUDA
+    execution model, match float64 references (tile edges, loaders, vector/scalar paths, views,
+    split-K, conv2d's GEMM plan, pooling windows, dropout masks == the reference's)."""
+    exe, log = emu_builds[prog]
+    if exe is None and "c++20" in log:
+        pytest.skip(f"the C++ compiler does not compile C++20: {log[-300:]}")
+    assert exe is not None, log[-3000:]
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
-    if r.returncode != 0:  # no sanitizer runtime on this machine: plain build
-        r = subprocess.run(base, capture_output=True, text=True)
-        if r.returncode != 0 and "c++20" in r.stderr:
-            pytest.skip(f"{cxx} does not compile C++20: {r.stderr[-300:]}")
-        assert r.returncode == 0, r.stderr[-3000:]
     run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0 and "all cases passed" in run.stdout, (run.stdout[-3000:] + run.stderr[-3000:])
 
