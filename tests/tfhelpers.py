@@ -7,6 +7,8 @@ EPS = {np.dtype(np.float32): np.finfo(np.float32).eps, np.dtype(np.float64): np.
 
 
 def to_numpy(x):
+    if type(x).__module__.startswith("cupy"):  # cupy.ndarray.data is a MemoryPointer, not the array
+        return x.get()
     x = getattr(x, "data", x) if not isinstance(x, np.ndarray) else x
     return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else np.asarray(x)
 

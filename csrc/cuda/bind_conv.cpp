@@ -1,0 +1,161 @@
+// conv2d on the GPU (bindings; helper kernels in conv.cu / conv_kernels.cuh). Names, signatures and
+// semantics are tensorforge.reference.conv's (its docstring), on CuPy float32 NHWC arrays:
+//   conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
+//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
+//       -> (dx | None, dw | None, db | None)        (dy is the pre-activation gradient)
+// Method: explicit im2col into a workspace from CuPy's pool, then our SGEMM, whose epilogue fuses
+// bias and relu (not an implicit GEMM: the column matrix is materialised; a 1x1/stride-1/unpadded
+// conv skips it and multiplies x directly). Backward: dW = col^T @ dy and db = 1^T @ dy (both
+// tiny outputs with a long K: the split-K GEMM path), dx = col2im(dy @ w^T).
+#include <string>
+
+#include "conv_plan.h"
+#include "tf/cuda_array.h"
+#include "tf/cuda_kernels.h"
+
+namespace tf {
+namespace {
+namespace py = pybind11;
+using namespace cuda;
+
+CudaArray dense4(const char* op, const char* arg, const py::handle& h, const char* layout) {
+  CudaArray a = cuda_array(op, arg, h);
+  require_ndim(op, arg, a, 4, layout);
+  require_nonempty(op, arg, a);
+  require_c_contiguous(op, arg, a);
+  return a;
+}
+
+// Run one GemmSpec (conv_plan.h): C = op(A) @ op(B) (+ bias) (relu), with a split-K workspace
+// from CuPy's pool when the GEMM wants one. ops[] maps ConvOperand ids to device pointers.
+void run(cudaStream_t s, const GemmSpec& g, const float* const ops[4], float* C, const float* bias,
+         bool relu) {
+  const int64_t wsize = sgemm_workspace_floats(g.M, g.N, g.K);
+  CudaArray ws;
+  if (wsize > 0) ws = cupy_empty({wsize});
+  sgemm(s, g.M, g.N, g.K, 1.0f, ops[g.a], g.rsA, g.csA, ops[g.b], g.rsB, g.csB, 0.0f, C, g.ldc, bias,
+        relu, wsize > 0 ? ws.ptr<float>() : nullptr);
+}
+
+ConvGeom geometry(const char* op, const CudaArray& x, const CudaArray& w, int sh, int sw, int pt,
+                  int pl, int pb, int pr, int dh, int dw) {
+  if (w.shape[2] != x.shape[3])
+    value_error(op, "w must be (KH, KW, C_in, C_out) with C_in = ", x.shape[3], " (x is ",
+                x.shape_str(), "), got shape ", w.shape_str());
+  if (sh < 1 || sw < 1) value_error(op, "strides must be >= 1, got (", sh, ", ", sw, ")");
+  if (dh < 1 || dw < 1) value_error(op, "dilations must be >= 1, got (", dh, ", ", dw, ")");
+  if (pt < 0 || pl < 0 || pb < 0 || pr < 0)
+    value_error(op, "pads must be >= 0, got (", pt, ", ", pl, ", ", pb, ", ", pr, ")");
+  const int64_t KH = w.shape[0], KW = w.shape[1];
+  const int64_t eh = (KH - 1) * dh + 1, ew = (KW - 1) * dw + 1;
+  const int64_t H = x.shape[1], W = x.shape[2];
+  const int64_t OH = H + pt + pb - eh >= 0 ? (H + pt + pb - eh) / sh + 1 : 0;
+  const int64_t OW = W + pl + pr - ew >= 0 ? (W + pl + pr - ew) / sw + 1 : 0;
+  if (OH < 1 || OW < 1)
+    value_error(op, "kernel ", w.shape_str(), " with dilation (", dh, ", ", dw, ") and pads (", pt,
+                ", ", pl, ", ", pb, ", ", pr, ") does not fit x ", x.shape_str());
+  return ConvGeom{x.shape[0], H, W, x.shape[3], OH, OW, (int)KH, (int)KW, sh, sw, pt, pl, dh, dw};
+}
+
+bool is_pointwise(const ConvGeom& g) {
+  return g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
+         g.OH == g.H && g.OW == g.W;
+}
+
+py::object conv2d_forward_cuda(const py::object& x_obj, const py::object& w_obj,
+                               const py::object& b_obj, int sh, int sw, int pt, int pl, int pb,
+                               int pr, int dh, int dw, const py::object& activation) {
+  const char* op = "conv2d_forward";
+  bool relu = false;
+  if (!activation.is_none()) {
+    std::string a = py::str(activation);
+    if (a == "relu") relu = true;
+    else if (a != "linear") value_error(op, "activation must be None or 'relu', got '", a, "'");
+  }
+  CudaArray x = dense4(op, "x", x_obj, "(N, H, W, C_in)");
+  CudaArray w = dense4(op, "w", w_obj, "(KH, KW, C_in, C_out)");
+  const ConvGeom g = geometry(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  const int64_t Cout = w.shape[3], rows = g.N * g.OH * g.OW, Kc = (int64_t)g.KH * g.KW * g.C;
+  const float* bias = nullptr;
+  CudaArray b;
+  if (cuda_array_opt(op, "b", b_obj, b)) {
+    if (b.ndim() != 1 || b.shape[0] != Cout)
+      value_error(op, "b must have shape (", Cout, ",) for C_out = ", Cout, ", got ", b.shape_str());
+    require_c_contiguous(op, "b", b);
+    bias = b.ptr<const float>();
+  }
+  cudaStream_t s = current_stream();
+  CudaArray y = cupy_empty({g.N, g.OH, g.OW, Cout});
+  const float* A = x.ptr<const float>();
+  CudaArray col;
+  if (!is_pointwise(g)) {
+    col = cupy_empty({rows, Kc});
+    im2col(s, g, x.ptr<const float>(), col.ptr<float>());
+    A = col.ptr<const float>();
+  }
+  const float* ops[4] = {A, w.ptr<const float>(), nullptr, nullptr};
+  run(s, conv_forward_gemm(rows, Kc, Cout), ops, y.ptr<float>(), bias, relu);
+  return y.obj;
+}
+
+py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj,
+                               const py::object& w_obj, int sh, int sw, int pt, int pl, int pb,
+                               int pr, int dh, int dw, bool need_dx, bool need_dw, bool need_db) {
+  const char* op = "conv2d_backward";
+  CudaArray dy = dense4(op, "dy", dy_obj, "(N, OH, OW, C_out)");
+  CudaArray x = dense4(op, "x", x_obj, "(N, H, W, C_in)");
+  CudaArray w = dense4(op, "w", w_obj, "(KH, KW, C_in, C_out)");
+  const ConvGeom g = geometry(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  const int64_t Cout = w.shape[3], rows = g.N * g.OH * g.OW, Kc = (int64_t)g.KH * g.KW * g.C;
+  if (dy.shape[0] != g.N || dy.shape[1] != g.OH || dy.shape[2] != g.OW || dy.shape[3] != Cout)
+    value_error(op, "dy must have shape (", g.N, ", ", g.OH, ", ", g.OW, ", ", Cout, ") for x ",
+                x.shape_str(), " and w ", w.shape_str(), ", got ", dy.shape_str());
+  cudaStream_t s = current_stream();
+  const bool pw = is_pointwise(g);
+  py::object dx_out = py::none(), dw_out = py::none(), db_out = py::none();
+  const float* ops[4] = {x.ptr<const float>(), w.ptr<const float>(), dy.ptr<const float>(), nullptr};
+  if (need_db) {
+    py::object ones = cupy_module().attr("ones")(py::make_tuple(1), py::arg("dtype") = "float32");
+    CudaArray one = cuda_array(op, "ones", ones);
+    ops[kOnes] = one.ptr<const float>();
+    CudaArray db = cupy_empty({Cout});
+    run(s, conv_db_gemm(rows, Cout), ops, db.ptr<float>(), nullptr, false);
+    db_out = db.obj;
+  }
+  if (need_dw) {
+    CudaArray col;
+    if (!pw) {
+      col = cupy_empty({rows, Kc});
+      im2col(s, g, x.ptr<const float>(), col.ptr<float>());
+      ops[kCol] = col.ptr<const float>();
+    }
+    CudaArray dwa = cupy_empty({(int64_t)g.KH, (int64_t)g.KW, g.C, Cout});
+    run(s, conv_dw_gemm(rows, Kc, Cout), ops, dwa.ptr<float>(), nullptr, false);
+    dw_out = dwa.obj;
+  }
+  if (need_dx) {
+    CudaArray dx = cupy_empty({g.N, g.H, g.W, g.C});
+    if (pw) {
+      run(s, conv_dcol_gemm(rows, Kc, Cout), ops, dx.ptr<float>(), nullptr, false);
+    } else {
+      CudaArray dcol = cupy_empty({rows, Kc});
+      run(s, conv_dcol_gemm(rows, Kc, Cout), ops, dcol.ptr<float>(), nullptr, false);
+      col2im(s, g, dcol.ptr<const float>(), dx.ptr<float>());
+    }
+    dx_out = dx.obj;
+  }
+  return py::make_tuple(dx_out, dw_out, db_out);
+}
+
+}  // namespace
+
+void bind_conv_cuda(pybind11::module_& m) {
+  m.def("conv2d_forward", &conv2d_forward_cuda, py::arg("x"), py::arg("w"), py::arg("b"),
+        py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
+        py::arg("dh"), py::arg("dw"), py::arg("activation"));
+  m.def("conv2d_backward", &conv2d_backward_cuda, py::arg("dy"), py::arg("x"), py::arg("w"),
+        py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
+        py::arg("dh"), py::arg("dw"), py::arg("need_dx"), py::arg("need_dw"), py::arg("need_db"));
+}
+
+}  // namespace tf

@@ -1,0 +1,125 @@
+// Host-side launchers of the CUDA kernels (csrc/cuda/<family>.cu). Plain C++: no pybind11, so the
+// bindings (csrc/cuda/bind_<family>.cpp, compiled by the host compiler) and the kernels (nvcc)
+// meet here.
+//
+// Contract (as for the CPU kernels, see tf/common.h): launchers take const device pointers for
+// inputs, device pointers for outputs, explicit dimensions and element strides, and the stream
+// to launch on. They neither allocate nor validate Python objects (the bindings do); they do
+// check every launch (TF_CUDA_LAUNCH_CHECK), so a bad configuration raises at once. Asynchronous
+// faults surface at the next checked call on the stream.
+#pragma once
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace tf {
+namespace cuda {
+
+// C = alpha * op(A) @ op(B) + beta * C, then + bias[n] (when bias != nullptr), then relu
+// (keeps NaN). op(A) is (M, K) with element strides (rsA, csA); op(B) is (K, N) with strides
+// (rsB, csB) (transposes are just swapped strides; negative strides allowed). C is (M, N)
+// row-major with leading dimension ldc >= N. beta == 0 never reads C.
+// workspace: sgemm_workspace_floats(M, N, K) floats of device memory (split-K partial sums, see
+// Note [split-K] in csrc/cuda/gemm_kernel.cuh), or nullptr (then no split-K).
+int64_t sgemm_workspace_floats(int64_t M, int64_t N, int64_t K);
+void sgemm(cudaStream_t stream, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t rsA, int64_t csA, const float* B, int64_t rsB, int64_t csB, float beta,
+           float* C, int64_t ldc, const float* bias, bool relu, float* workspace);
+
+// Pointwise activations. Codes shared with bind_pointwise.cpp's parser.
+enum ActKind : int {
+  kActRelu = 0,
+  kActLeakyRelu = 1,
+  kActElu = 2,
+  kActSelu = 3,
+  kActSoftplus = 4,
+  kActSigmoid = 5,
+  kActHardSigmoid = 6,
+  kActTanh = 7,
+  kActLinear = 8,
+};
+
+// y = f(x) over n contiguous elements.
+void act_forward(cudaStream_t stream, int64_t n, const float* x, float* y, int kind, float alpha);
+// dx = dy * f'(x) (using y = f(x) where cheaper).
+void act_backward(cudaStream_t stream, int64_t n, const float* dy, const float* x, const float* y,
+                  float* dx, int kind, float alpha);
+
+// Row softmax of x (N, C) contiguous.
+void softmax_forward(cudaStream_t stream, int64_t N, int64_t C, const float* x, float* y);
+// dx = y * (dy - sum(dy * y, row)).
+void softmax_backward(cudaStream_t stream, int64_t N, int64_t C, const float* dy, const float* y,
+                      float* dx);
+// loss[n] = -sum_c t[n,c] * log_softmax(x)[n,c] (dense), or -log_softmax(x)[n, label[n]] (sparse;
+// labels int64 when labels64 else int32); probs = softmax(x). A label outside [0, C) gives NaN.
+void softmax_xent_forward(cudaStream_t stream, int64_t N, int64_t C, const float* logits,
+                          const float* targets, const void* labels, bool labels64, float* loss,
+                          float* probs);
+// dlogits = (probs - onehot) * scale (dense targets or sparse labels as above).
+void softmax_xent_backward(cudaStream_t stream, int64_t N, int64_t C, const float* probs,
+                           const float* targets, const void* labels, bool labels64, float scale,
+                           float* dlogits);
+
+// Inverted dropout with the counter-based hash of (seed, element index) shared with the NumPy
+// reference (see Note [dropout hash] in csrc/cuda/pointwise.cu): keep iff u(seed, i) >= rate.
+void dropout_forward(cudaStream_t stream, int64_t n, const float* x, double rate, uint64_t seed,
+                     float* y, uint8_t* mask);
+void dropout_backward(cudaStream_t stream, int64_t n, const float* dy, const uint8_t* mask,
+                      double rate, float* dx);
+
+// Optimizer updates, in place on param and state (Keras 2 formulas, see reference/optim.py).
+void sgd_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* v, float lr,
+                float momentum, bool nesterov);
+// rho and the betas are passed in float64 so that 1 - rho, 1 - beta round once, as in the reference;
+// lr_t is Adam's bias-corrected step, computed in float64 by the caller.
+void rmsprop_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* ms, float lr,
+                    double rho, float eps);
+void adam_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* m, float* v,
+                 float lr_t, double beta1, double beta2, float eps);
+void adagrad_update(cudaStream_t stream, int64_t n, float* p, const float* g, float* acc, float lr,
+                    float eps);
+
+}  // namespace cuda
+}  // namespace tf
+
+namespace tf {
+namespace cuda {
+
+// Pooling, NHWC (csrc/cuda/pool.cu; semantics of python/tensorforge/reference/pool.py).
+// x (N, H, W, C), y (N, OH, OW, C); windows (kh, kw), strides (sh, sw), top/left pads (pt, pl)
+// (bottom/right pads only shape OH/OW).
+struct PoolGeom {
+  int64_t N, H, W, C, OH, OW;
+  int kh, kw, sh, sw, pt, pl;
+};
+// argmax may be nullptr (not wanted).
+void max_pool2d_forward(cudaStream_t stream, const PoolGeom& g, const float* x, float* y,
+                        int32_t* argmax);
+void max_pool2d_backward(cudaStream_t stream, const PoolGeom& g, const float* dy,
+                         const int32_t* argmax, float* dx);
+void avg_pool2d_forward(cudaStream_t stream, const PoolGeom& g, const float* x, float* y);
+void avg_pool2d_backward(cudaStream_t stream, const PoolGeom& g, const float* dy, float* dx);
+// x (N, HW, C) -> y (N, C) mean; dx (N, HW, C) = dy / HW.
+void global_avg_pool2d_forward(cudaStream_t stream, int64_t N, int64_t HW, int64_t C,
+                               const float* x, float* y);
+void global_avg_pool2d_backward(cudaStream_t stream, int64_t N, int64_t HW, int64_t C,
+                                const float* dy, float* dx);
+
+}  // namespace cuda
+}  // namespace tf
+
+namespace tf {
+namespace cuda {
+
+// Convolution helpers, NHWC (csrc/cuda/conv.cu; layouts in csrc/cuda/conv_kernels.cuh).
+struct ConvGeom {
+  int64_t N, H, W, C, OH, OW;
+  int KH, KW, sh, sw, pt, pl, dh, dw;
+};
+// col (N*OH*OW, KH*KW*C) <- x (N, H, W, C), zeros in the padding.
+void im2col(cudaStream_t stream, const ConvGeom& g, const float* x, float* col);
+// dx (N, H, W, C) = the adjoint of im2col applied to dcol (written with =).
+void col2im(cudaStream_t stream, const ConvGeom& g, const float* dcol, float* dx);
+
+}  // namespace cuda
+}  // namespace tf

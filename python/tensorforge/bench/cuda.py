@@ -1,0 +1,293 @@
+"""CUDA benchmarks: tensorforge's _C_cuda kernels against cuBLAS (through CuPy) and PyTorch CUDA.
+
+    python -m tensorforge.bench.cuda [--quick] [--against cupy,torch]
+
+(or ``python -m tensorforge.bench cuda`` once "cuda" is listed in bench.SUITES).
+
+- GEMM, square n = 1024, 2048, 4096, 8192 (fp32, TF32 OFF everywhere): ours vs ``cupy.matmul``
+  (cuBLAS SGEMM) and ``torch.mm``. TF32 is disabled before CuPy loads (``CUPY_TF32=0``: CuPy then
+  asks cuBLAS for the default fp32 compute type; ``NVIDIA_TF32_OVERRIDE=0`` forbids TF32 in every
+  NVIDIA library) and for torch (``torch.backends.cuda.matmul.allow_tf32 = False``), and each
+  peer's result is checked against a float64 reference on sampled rows and columns, so a peer that
+  silently ran TF32 (relative error ~1e-3 instead of ~1e-6) fails the check instead of winning.
+- LeNet's conv layers (forward, bias + relu fused) and 2x2 max pooling at batch 2048 vs torch
+  (cuDNN, channels_last), checked on a slice against the reference first.
+- Fused kernels (memory-bound, reported in GB/s of compulsory traffic, against the measured
+  device-to-device copy bandwidth): relu and sigmoid forward, softmax-cross-entropy forward,
+  Adam update; peers are the NumPy reference running on CuPy arrays (several CuPy kernels) and
+  the PyTorch CUDA equivalents.
+
+Every row is checked before it is timed; timing uses CUDA events around each call, after warm-up,
+and reports the median. Without a GPU (or CuPy) ``run`` raises a RuntimeError saying why.
+"""
+import os
+import statistics
+import sys
+
+import numpy as np
+
+from ._util import table
+
+SQUARE = [1024, 2048, 4096, 8192]
+
+
+def _require_gpu():
+    """Import CuPy with TF32 off and check that our CUDA kernels and a GPU are there."""
+    os.environ.setdefault("CUPY_TF32", "0")
+    os.environ.setdefault("NVIDIA_TF32_OVERRIDE", "0")
+    if os.environ["CUPY_TF32"] != "0" or os.environ["NVIDIA_TF32_OVERRIDE"] != "0":
+        raise RuntimeError("bench cuda: CUPY_TF32 and NVIDIA_TF32_OVERRIDE must be 0 (fp32 comparison)")
+    from .. import _native
+    from ..backend import cuda_available
+    if _native._C_cuda is None:
+        raise RuntimeError("bench cuda: tensorforge was built without CUDA kernels "
+                           f"({_native.cuda_error or 'nvcc not found at build time'})")
+    if not cuda_available():
+        raise RuntimeError("bench cuda: the CUDA kernels are built but no GPU is visible")
+    try:
+        import cupy
+    except ImportError as e:
+        raise RuntimeError("bench cuda: needs CuPy (pip install tensorforge[cuda])") from e
+    return cupy, _native._C_cuda
+
+
+def _torch_cuda():
+    try:
+        import torch
+    except Exception:
+        return None
+    if not torch.cuda.is_available():
+        return None
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    return torch
+
+
+def gpu_time(cupy, fn, warmup=3, reps=15):
+    """Median seconds of fn() measured with CUDA events on CuPy's current stream."""
+    for _ in range(warmup):
+        fn()
+    cupy.cuda.get_current_stream().synchronize()
+    times = []
+    for _ in range(reps):
+        start, stop = cupy.cuda.Event(), cupy.cuda.Event()
+        start.record()
+        fn()
+        stop.record()
+        stop.synchronize()
+        times.append(cupy.cuda.get_elapsed_time(start, stop) / 1e3)
+    return statistics.median(times)
+
+
+def _sampled_gemm_error(cupy, A, B, Cmat, rng, k=48):
+    """max |C - A@B| / (|A|@|B|) over k sampled rows x k sampled columns (float64 on the host)."""
+    n, m = A.shape[0], B.shape[1]
+    rows = rng.choice(n, size=min(k, n), replace=False)
+    cols = rng.choice(m, size=min(k, m), replace=False)
+    a = cupy.asnumpy(A[rows]).astype(np.float64)
+    b = cupy.asnumpy(B[:, cols]).astype(np.float64)
+    ref, scale = a @ b, np.abs(a) @ np.abs(b)
+    got = cupy.asnumpy(Cmat[rows][:, cols]).astype(np.float64)
+    return float(np.max(np.abs(got - ref) / scale))
+
+
+def bench_gemm(cupy, C, torch, sizes, rng):
+    rows = []
+    for n in sizes:
+        A = cupy.asarray(rng.standard_normal((n, n), dtype=np.float32))
+        B = cupy.asarray(rng.standard_normal((n, n), dtype=np.float32))
+        out = cupy.empty((n, n), dtype=cupy.float32)
+        ours = lambda: C.gemm(A, B, out)  # noqa: E731
+        ours()
+        err = _sampled_gemm_error(cupy, A, B, out, rng)
+        if not err < 1e-5:
+            raise AssertionError(f"bench cuda gemm n={n}: sampled relative error {err:.2e} (fp32 expects < 1e-5)")
+        ref = cupy.matmul(A, B)
+        err_cb = _sampled_gemm_error(cupy, A, B, ref, rng)
+        if not err_cb < 1e-5:
+            raise AssertionError(f"bench cuda gemm n={n}: cuBLAS error {err_cb:.2e}: is TF32 on?")
+        flop = 2.0 * n ** 3
+        t_ours = gpu_time(cupy, ours)
+        t_cb = gpu_time(cupy, lambda: cupy.matmul(A, B, out=out))
+        row = [f"gemm {n}", flop / t_ours / 1e9, flop / t_cb / 1e9, t_cb / t_ours]
+        if torch is not None:
+            At, Bt = torch.as_tensor(A, device="cuda"), torch.as_tensor(B, device="cuda")
+            Ot = torch.empty((n, n), device="cuda")
+            t_pt = gpu_time(cupy, lambda: torch.mm(At, Bt, out=Ot))
+            row += [flop / t_pt / 1e9, t_pt / t_ours]
+        rows.append(row)
+        del A, B, out, ref
+    cols = ["case", "tensorforge GFLOP/s", "cuBLAS GFLOP/s", "vs cuBLAS"]
+    if torch is not None:
+        cols += ["torch GFLOP/s", "vs torch"]
+    return table(cols, rows)
+
+
+def bench_fused(cupy, C, torch, quick, rng):
+    from .. import reference
+    missing = [f for f in ("act_forward", "softmax_xent_forward", "adam_update") if not hasattr(reference, f)]
+    if missing:
+        return f"(fused kernels skipped: reference lacks {', '.join(missing)} on this branch)"
+    n = (1 << 24) if quick else (1 << 26)
+    x = cupy.asarray(rng.standard_normal(n, dtype=np.float32))
+    rows = []
+    # the ceiling: device-to-device copy (bytes read + written)
+    y = cupy.empty_like(x)
+    t_copy = gpu_time(cupy, lambda: y.__setitem__(Ellipsis, x))
+    copy_gbs = 2 * 4 * n / t_copy / 1e9
+    rows.append(["device copy (ceiling)", f"{n}", copy_gbs, "", "", "", ""])
+
+    def add(name, shape, nbytes, ours, check, ref_xp, torch_fn):
+        check()
+        t = gpu_time(cupy, ours)
+        row = [name, shape, nbytes / t / 1e9, nbytes / t / 1e9 / copy_gbs]
+        t_ref = gpu_time(cupy, ref_xp)
+        row += [nbytes / t_ref / 1e9]
+        if torch_fn is not None:
+            t_pt = gpu_time(cupy, torch_fn)
+            row += [nbytes / t_pt / 1e9, t_pt / t]
+        else:
+            row += ["", ""]
+        rows.append(row)
+
+    xt = torch.as_tensor(x, device="cuda") if torch is not None else None
+    for kind in ("relu", "sigmoid"):
+        def check(kind=kind):
+            got = cupy.asnumpy(C.act_forward(x[:100000], kind, 0.0)).astype(np.float64)
+            want = reference.act_forward(cupy.asnumpy(x[:100000]).astype(np.float64), kind, 0.0)
+            if not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+                raise AssertionError(f"bench cuda act {kind}: result differs from the reference")
+        tfn = None
+        if torch is not None:
+            tfn = (lambda: torch.relu(xt)) if kind == "relu" else (lambda: torch.sigmoid(xt))
+        add(f"act_forward {kind}", f"{n}", 8 * n, lambda kind=kind: C.act_forward(x, kind, 0.0), check,
+            lambda kind=kind: reference.act_forward(x, kind, 0.0), tfn)
+
+    N, K = (4096, 1000) if not quick else (1024, 1000)
+    logits = cupy.asarray(rng.standard_normal((N, K), dtype=np.float32))
+    labels = cupy.asarray(rng.integers(0, K, N))
+
+    def check_xent():
+        loss, probs = C.softmax_xent_forward(logits, labels, True)
+        rl, rp = reference.softmax_xent_forward(cupy.asnumpy(logits).astype(np.float64), cupy.asnumpy(labels), True)
+        if not (np.allclose(cupy.asnumpy(loss), rl, rtol=1e-4, atol=1e-5)
+                and np.allclose(cupy.asnumpy(probs), rp, rtol=1e-4, atol=1e-7)):
+            raise AssertionError("bench cuda softmax_xent: result differs from the reference")
+    tfn = None
+    if torch is not None:
+        lt, yt = torch.as_tensor(logits, device="cuda"), torch.as_tensor(labels, device="cuda")
+        tfn = lambda: (torch.nn.functional.cross_entropy(lt, yt, reduction="none"), torch.softmax(lt, 1))  # noqa: E731
+    add("softmax_xent_forward sparse", f"{N}x{K}", 4 * (2 * N * K + N), lambda: C.softmax_xent_forward(logits, labels, True),
+        check_xent, lambda: reference.softmax_xent_forward(logits, labels, True), tfn)
+
+    m = n // 4
+    p, g, mm, vv = (cupy.asarray(rng.standard_normal(m, dtype=np.float32)) for _ in range(4))
+    vv = cupy.abs(vv)
+
+    def check_adam():
+        ps, ms, vs = p[:10000].copy(), mm[:10000].copy(), vv[:10000].copy()
+        hp, hm, hv = (cupy.asnumpy(a).astype(np.float64) for a in (ps, ms, vs))
+        C.adam_update(ps, g[:10000], ms, vs, 1e-3, 0.9, 0.999, 1e-7, 5)
+        reference.adam_update(hp, cupy.asnumpy(g[:10000]).astype(np.float64), hm, hv, 1e-3, 0.9, 0.999, 1e-7, 5)
+        if not np.allclose(cupy.asnumpy(ps), hp, rtol=1e-5, atol=1e-6):
+            raise AssertionError("bench cuda adam_update: result differs from the reference")
+    tfn = None
+    if torch is not None:
+        pt = torch.nn.Parameter(torch.as_tensor(p, device="cuda").clone())
+        pt.grad = torch.as_tensor(g, device="cuda").clone()
+        try:  # the fused (single-kernel) Adam where this torch has it
+            opt = torch.optim.Adam([pt], lr=1e-3, eps=1e-7, fused=True)
+            opt.step()
+        except (TypeError, RuntimeError):
+            opt = torch.optim.Adam([pt], lr=1e-3, eps=1e-7)
+        tfn = opt.step
+    # traffic: read p, g, m, v; write p, m, v
+    add("adam_update", f"{m}", 4 * 7 * m, lambda: C.adam_update(p, g, mm, vv, 1e-3, 0.9, 0.999, 1e-7, 5),
+        check_adam, lambda: reference.adam_update(p, g, mm, vv, 1e-3, 0.9, 0.999, 1e-7, 5), tfn)
+    cols = ["kernel", "size", "tensorforge GB/s", "of copy BW", "reference-on-CuPy GB/s", "torch GB/s",
+            "vs torch"]
+    return table(cols, rows)
+
+
+def bench_cnn(cupy, C, torch, quick, rng):
+    """LeNet-shaped conv and pooling forward passes (batch scaled to fill the GPU) vs torch/cuDNN."""
+    from .. import reference
+    if not hasattr(reference, "conv2d_forward") or not hasattr(reference, "max_pool2d_forward"):
+        return "(conv/pool skipped: reference.conv / reference.pool are not on this branch)"
+    B = 256 if quick else 2048
+    rows = []
+    cases = [("conv1 5x5 1->6", (B, 28, 28, 1), (5, 5, 1, 6)), ("conv2 5x5 6->16", (B, 12, 12, 6), (5, 5, 6, 16))]
+    for name, xs, ws in cases:
+        x = cupy.asarray(rng.standard_normal(xs, dtype=np.float32))
+        w = cupy.asarray(rng.standard_normal(ws, dtype=np.float32))
+        b = cupy.asarray(rng.standard_normal(ws[3], dtype=np.float32))
+        geo = (1, 1, 0, 0, 0, 0, 1, 1)
+        got = cupy.asnumpy(C.conv2d_forward(x[:4], w, b, *geo, "relu"))
+        want = reference.conv2d_forward(cupy.asnumpy(x[:4]).astype(np.float64), cupy.asnumpy(w).astype(np.float64),
+                                        cupy.asnumpy(b).astype(np.float64), *geo, "relu")
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
+            raise AssertionError(f"bench cuda {name}: result differs from the reference")
+        flop = 2.0 * B * (xs[1] - 4) * (xs[2] - 4) * 25 * ws[2] * ws[3]
+        t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
+        row = [name + " fwd", f"{xs}", flop / t / 1e9]
+        if torch is not None:
+            xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)  # NCHW view of NHWC = channels_last
+            wt = torch.as_tensor(w, device="cuda").permute(3, 2, 0, 1).contiguous()
+            bt = torch.as_tensor(b, device="cuda")
+            t_pt = gpu_time(cupy, lambda: torch.relu(torch.nn.functional.conv2d(xt, wt, bt)))
+            row += [flop / t_pt / 1e9, t_pt / t]
+        rows.append(row)
+    x = cupy.asarray(rng.standard_normal((B, 24, 24, 6), dtype=np.float32))
+    got = C.max_pool2d_forward(x[:4], 2, 2, 2, 2, 0, 0, 0, 0, True)
+    want = reference.max_pool2d_forward(cupy.asnumpy(x[:4]), 2, 2, 2, 2, 0, 0, 0, 0, True)
+    if not (np.array_equal(cupy.asnumpy(got[0]), want[0]) and np.array_equal(cupy.asnumpy(got[1]), want[1])):
+        raise AssertionError("bench cuda max_pool2d: result differs from the reference")
+    nbytes = 4 * x.size * (1 + 0.25 + 0.25)  # read x, write y and argmax
+    t = gpu_time(cupy, lambda: C.max_pool2d_forward(x, 2, 2, 2, 2, 0, 0, 0, 0, True))
+    row = ["max_pool 2x2 fwd (GB/s)", f"{x.shape}", nbytes / t / 1e9]
+    if torch is not None:
+        xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)
+        t_pt = gpu_time(cupy, lambda: torch.nn.functional.max_pool2d(xt, 2, 2, return_indices=True))
+        row += [nbytes / t_pt / 1e9, t_pt / t]
+    rows.append(row)
+    cols = ["case", "input (NHWC)", "tensorforge GFLOP/s or GB/s"]
+    if torch is not None:
+        cols += ["torch", "vs torch"]
+    return table(cols, rows)
+
+
+def run(args):
+    cupy, C = _require_gpu()
+    torch = _torch_cuda() if "torch" in getattr(args, "against", ["torch"]) else None
+    rng = np.random.default_rng(0)
+    quick = getattr(args, "quick", False)
+    dev = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+    name = dev["name"].decode() if isinstance(dev["name"], bytes) else dev["name"]
+    out = [f"# device: {name}; CUPY_TF32={os.environ.get('CUPY_TF32')}, "
+           f"NVIDIA_TF32_OVERRIDE={os.environ.get('NVIDIA_TF32_OVERRIDE')}; torch: "
+           f"{torch.__version__ if torch is not None else 'not used'}"]
+    out.append(bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng))
+    out.append("")
+    out.append(bench_fused(cupy, C, torch, quick, rng))
+    out.append("")
+    out.append(bench_cnn(cupy, C, torch, quick, rng))
+    return "\n".join(out)
+
+
+def main(argv=None):
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m tensorforge.bench.cuda", description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer sizes")
+    p.add_argument("--against", default="cupy,torch", help="peers: cupy (always), torch")
+    args = p.parse_args(argv)
+    args.against = [x for x in args.against.split(",") if x]
+    try:
+        print(run(args))
+    except RuntimeError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
