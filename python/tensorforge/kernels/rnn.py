@@ -36,7 +36,7 @@ def _check_common(op, G, x, kernel, recurrent_kernel, bias, bias_shape, states, 
         raise ValueError(f"{op}: kernel must have shape (features, {G}*units) = {shape_str((F, G * U))} "
                          f"for x {shape_str(x.shape)} and units = {U}, got {shape_str(kernel.shape)}")
     if bias is not None:
-        check_array(op, "bias", bias, len(bias_shape))
+        check_array(op, "bias", bias)
         if tuple(bias.shape) != bias_shape:
             raise ValueError(f"{op}: bias must have shape {shape_str(bias_shape)} for units = {U}, "
                              f"got {shape_str(bias.shape)}")
