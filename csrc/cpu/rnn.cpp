@@ -48,6 +48,7 @@
 // would also find the dispatcher tf::sgemm by ADL), which is parallel by itself.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "tf/gemm.h"
@@ -62,9 +63,24 @@ namespace {
 using namespace simd;
 
 // ---- small packed GEMM (see Note [packed recurrent weights]) --------------------------------
+// Uninitialised float workspace (every element is written before it is read; a zeroing
+// std::vector would cost a full extra pass over the multi-MB dG / packed buffers).
+struct Buf {
+  std::unique_ptr<float[]> p;
+  explicit Buf(size_t n) : p(n ? new float[n] : nullptr) {}
+  float* data() { return p.get(); }
+  const float* data() const { return p.get(); }
+};
+
 constexpr int NV = 2;           // vectors per micro-tile row
 constexpr int NR = NV * kW;     // micro-tile width (32 avx512, 16 avx2, 2 generic)
 constexpr int MR = 6;           // micro-tile height: 6 x NV accumulators
+
+inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
+inline void st(float* p, vf v, int n) {
+  if (n == kW) store(p, v);
+  else store_n(p, v, n);
+}
 
 inline index_t packed_size(index_t K, index_t N) { return ceil_div(N, NR) * NR * K; }
 
@@ -133,6 +149,93 @@ void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, c
   }
 }
 
+// ---- whole-sequence GEMM (Note [sequence GEMM]) ----------------------------------------------
+// Note [sequence GEMM]: the projection and weight-gradient GEMMs (M or K = B*T) go through
+// seq_gemm. It is tf::sgemm's contract (general strides, beta 0/1, bias epilogue, serial inside
+// an omp region) on our own packed micro-kernel: both operands packed once (A into MR-row
+// panels, B into NR-column panels), K split into KC blocks so a B panel block stays in L1/L2,
+// tiles spread over threads by column panels. Define TF_RNN_USE_SGEMM to route them to
+// tf::sgemm instead (once the blocked BLIS-style sgemm is in, compare and keep the faster).
+constexpr index_t KC = 256;
+
+template <int MR_>
+inline void micro_kernel_pa(index_t K, const float* Ap, const float* Bp, float* C, index_t ldc,
+                            int mrows, int ncols, bool accumulate, const float* bias) {
+  vf acc[MR_][NV];
+  for (int i = 0; i < MR_; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (index_t k = 0; k < K; ++k) {
+    vf b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = load(Bp + k * NR + v * kW);
+    for (int i = 0; i < MR_; ++i) {
+      vf a = set1(Ap[k * MR_ + i]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(a, b[v], acc[i][v]);
+    }
+  }
+  for (int i = 0; i < mrows; ++i) {
+    float* c = C + i * ldc;
+    for (int v = 0; v < NV; ++v) {
+      int n = std::min(kW, ncols - v * kW);
+      if (n <= 0) break;
+      vf r = acc[i][v];
+      if (accumulate) r = r + ld(c + v * kW, n);
+      if (bias) r = r + ld(bias + v * kW, n);
+      st(c + v * kW, r, n);
+    }
+  }
+}
+
+void seq_gemm(index_t M, index_t N, index_t K, const float* A, index_t rsA, index_t csA,
+              const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,
+              const float* bias) {
+#ifdef TF_RNN_USE_SGEMM
+  TF_ISA::sgemm(M, N, K, 1.0f, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, Act::none);
+#else
+  const index_t mp = ceil_div(M, MR), np_ = ceil_div(N, NR);
+  Buf Ap((size_t)(mp * MR * K)), Bp((size_t)(np_ * NR * K));
+  const int nt = max_threads();
+  const bool par = nt > 1 && M * N * K > 200000;
+  // Packed layouts, K-blocked: block kb of A panel ip at Ap[ip*MR*K + kb*MR + ...] (kc x MR),
+  // block kb of B panel jp at Bp[jp*NR*K + kb*NR + ...] (kc x NR).
+#pragma omp parallel num_threads(nt) if (par)
+  {
+    FtzGuard ftz;
+#pragma omp for schedule(static) nowait
+    for (index_t ip = 0; ip < mp; ++ip) {
+      float* dst = Ap.data() + ip * MR * K;
+      const index_t r0 = ip * MR;
+      for (index_t k = 0; k < K; ++k)
+        for (index_t i = 0; i < MR; ++i)
+          dst[k * MR + i] = r0 + i < M ? A[(r0 + i) * rsA + k * csA] : 0.0f;
+    }
+#pragma omp for schedule(static)
+    for (index_t jp = 0; jp < np_; ++jp) {
+      float* dst = Bp.data() + jp * NR * K;
+      const index_t c0 = jp * NR;
+      for (index_t k = 0; k < K; ++k)
+        for (index_t j = 0; j < NR; ++j)
+          dst[k * NR + j] = c0 + j < N ? B[k * rsB + (c0 + j) * csB] : 0.0f;
+    }
+    // tiles: column panels split over threads (each thread keeps its B panels hot)
+#pragma omp for schedule(static)
+    for (index_t jp = 0; jp < np_; ++jp) {
+      const int nc = (int)std::min<index_t>(NR, N - jp * NR);
+      for (index_t k0 = 0; k0 < K; k0 += KC) {
+        const index_t kc = std::min(KC, K - k0);
+        const bool acc = k0 > 0 || beta != 0.0f;
+        const bool last = k0 + kc >= K;
+        const float* bp = Bp.data() + jp * NR * K + k0 * NR;
+        for (index_t ip = 0; ip < mp; ++ip) {
+          const int mr = (int)std::min<index_t>(MR, M - ip * MR);
+          micro_kernel_pa<MR>(kc, Ap.data() + ip * MR * K + k0 * MR, bp, C + ip * MR * ldc + jp * NR,
+                              ldc, mr, nc, acc, (last && bias) ? bias + jp * NR : nullptr);
+        }
+      }
+    }
+  }
+#endif
+}
+
 // ---- activations (vector), derivatives from the activation's output -------------------------
 inline vf act_f(vf z, RnnAct k) {
   switch (k) {
@@ -158,11 +261,6 @@ inline void for_lanes(index_t n, Fn&& f) {
   index_t j = 0;
   for (; j + kW <= n; j += kW) f(j, kW);
   if (j < n) f(j, (int)(n - j));
-}
-inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
-inline void st(float* p, vf v, int n) {
-  if (n == kW) store(p, v);
-  else store_n(p, v, n);
 }
 
 // ---- threads (Note [unit blocks]) -------------------------------------------------------------
@@ -231,7 +329,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
   // 1. input projection of every step, one GEMM, into the gates buffer (see file header)
-  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias, Act::none);
+  seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
   // c lives in c_T during the loop (each thread touches only its own units).
   if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
   else std::memset(c_T, 0, sizeof(float) * B * U);
@@ -243,7 +341,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all4[4] = {0, 1, 2, 3};
-    std::vector<float> Rp(4 * ps), R((size_t)B * 4 * nu);
+    Buf Rp(4 * ps), R((size_t)B * 4 * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 4, u0, u1, all4, 4, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -293,7 +391,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  std::vector<float> dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
+  Buf dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
   // dh0/dc0 hold the running dh_t / dc_t during the recurrence.
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
@@ -304,7 +402,7 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     index_t u0, u1;
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
-    std::vector<float> Rp(packed_size(GU, nu));
+    Buf Rp(packed_size(GU, nu));
     if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 4, u0, u1, 0, GU, Rp.data());
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -346,9 +444,9 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   }
   // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
   const float* G2 = dG.data();
-  TF_ISA::sgemm(B * T, F, GU, 1.0f, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, GU, B * T, 1.0f, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr, Act::none);
-  TF_ISA::sgemm(U, GU, B * T, 1.0f, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+  seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
+  seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
+  seq_gemm(U, GU, B * T, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr);
   column_sums(B * T, G2, GU, 0, GU, dbias);
 }
 
@@ -358,7 +456,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 3 * U;
   const float* b_in = bias;
   const float* b_rec = (bias && reset_after) ? bias + GU : nullptr;
-  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in, Act::none);
+  seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in);
   const int nt = team_size(B, U, 3);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -367,7 +465,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all3[3] = {0, 1, 2};
-    std::vector<float> Rp(3 * ps), R((size_t)B * 3 * nu);
+    Buf Rp(3 * ps), R((size_t)B * 3 * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 3, u0, u1, all3, 3, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -467,7 +565,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   //             otherwise:   [dz, dr, dhh] (3U), shared by the input and recurrent projections.
   const index_t W = reset_after ? 4 * U : 3 * U;
   const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
-  std::vector<float> dG((size_t)B * T * W);
+  Buf dG((size_t)B * T * W);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 3);
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -477,8 +575,8 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
     // reset_after: one packed U^T block over K = 3U; otherwise [U_z U_r]^T (K = 2U) and U_h^T (K = U)
-    std::vector<float> Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
-    std::vector<float> drh(reset_after ? 0 : (size_t)B * nu);
+    Buf Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
+    Buf drh(reset_after ? 0 : (size_t)B * nu);
     if (nu > 0) {
       if (reset_after) {
         pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, GU, Rp.data());
@@ -556,19 +654,18 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   const float* G2 = dG.data();
   const index_t BT = B * T;
   // input side: [dz dr] against kernel[:, 0:2U], dhh (column o_hx) against kernel[:, 2U:3U]
-  TF_ISA::sgemm(BT, F, 2 * U, 1.0f, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(BT, F, U, 1.0f, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, 2 * U, BT, 1.0f, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr, Act::none);
-  TF_ISA::sgemm(F, U, BT, 1.0f, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr, Act::none);
+  seq_gemm(BT, F, 2 * U, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
+  seq_gemm(BT, F, U, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr);
+  seq_gemm(F, 2 * U, BT, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr);
+  seq_gemm(F, U, BT, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr);
   if (reset_after) {
-    TF_ISA::sgemm(U, GU, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+    seq_gemm(U, GU, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
     column_sums(BT, G2, W, 0, 2 * U, dbias);
     column_sums(BT, G2, W, o_hx, o_hx + U, dbias + 2 * U);
     column_sums(BT, G2, W, 0, GU, dbias + GU);
   } else {
-    TF_ISA::sgemm(U, 2 * U, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
-    TF_ISA::sgemm(U, U, BT, 1.0f, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr,
-          Act::none);
+    seq_gemm(U, 2 * U, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
+    seq_gemm(U, U, BT, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr);
     column_sums(BT, G2, W, 0, GU, dbias);
   }
 }
@@ -577,7 +674,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
 void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  TF_ISA::sgemm(B * T, U, F, 1.0f, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias, Act::none);
+  seq_gemm(B * T, U, F, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias);
   const int nt = team_size(B, U, 1);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -586,7 +683,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
     static const int g0[1] = {0};
-    std::vector<float> Rp(packed_size(U, nu)), R((size_t)B * nu);
+    Buf Rp(packed_size(U, nu)), R((size_t)B * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 1, u0, u1, g0, 1, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -621,7 +718,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
 void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  std::vector<float> dG((size_t)B * T * U);
+  Buf dG((size_t)B * T * U);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 1);
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -630,7 +727,7 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
     index_t u0, u1;
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
-    std::vector<float> Rp(packed_size(U, nu));
+    Buf Rp(packed_size(U, nu));
     if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 1, u0, u1, 0, U, Rp.data());
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -658,9 +755,9 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
     }
   }
   const float* G2 = dG.data();
-  TF_ISA::sgemm(B * T, F, U, 1.0f, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, U, B * T, 1.0f, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr, Act::none);
-  TF_ISA::sgemm(U, U, B * T, 1.0f, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr, Act::none);
+  seq_gemm(B * T, F, U, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr);
+  seq_gemm(F, U, B * T, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr);
+  seq_gemm(U, U, B * T, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr);
   column_sums(B * T, G2, U, 0, U, dbias);
 }
 
