@@ -43,9 +43,10 @@
 //
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
-// every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows. The
-// whole-sequence GEMMs go through this ISA's sgemm (tf/gemm.h; qualified, because the Act argument
-// would also find the dispatcher tf::sgemm by ADL), which is parallel by itself.
+// every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
+// and no thread fork inside the time loop. The whole-sequence GEMMs go through this ISA's sgemm
+// (tf/gemm.h; called qualified, because the Act argument would also find the dispatcher
+// tf::sgemm by ADL), which is parallel by itself.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -149,91 +150,15 @@ void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, c
   }
 }
 
-// ---- whole-sequence GEMM (Note [sequence GEMM]) ----------------------------------------------
-// Note [sequence GEMM]: the projection and weight-gradient GEMMs (M or K = B*T) go through
-// seq_gemm. It is tf::sgemm's contract (general strides, beta 0/1, bias epilogue, serial inside
-// an omp region) on our own packed micro-kernel: both operands packed once (A into MR-row
-// panels, B into NR-column panels), K split into KC blocks so a B panel block stays in L1/L2,
-// tiles spread over threads by column panels. Define TF_RNN_USE_SGEMM to route them to
-// tf::sgemm instead (once the blocked BLIS-style sgemm is in, compare and keep the faster).
-constexpr index_t KC = 256;
-
-template <int MR_>
-inline void micro_kernel_pa(index_t K, const float* Ap, const float* Bp, float* C, index_t ldc,
-                            int mrows, int ncols, bool accumulate, const float* bias) {
-  vf acc[MR_][NV];
-  for (int i = 0; i < MR_; ++i)
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (index_t k = 0; k < K; ++k) {
-    vf b[NV];
-    for (int v = 0; v < NV; ++v) b[v] = load(Bp + k * NR + v * kW);
-    for (int i = 0; i < MR_; ++i) {
-      vf a = set1(Ap[k * MR_ + i]);
-      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(a, b[v], acc[i][v]);
-    }
-  }
-  for (int i = 0; i < mrows; ++i) {
-    float* c = C + i * ldc;
-    for (int v = 0; v < NV; ++v) {
-      int n = std::min(kW, ncols - v * kW);
-      if (n <= 0) break;
-      vf r = acc[i][v];
-      if (accumulate) r = r + ld(c + v * kW, n);
-      if (bias) r = r + ld(bias + v * kW, n);
-      st(c + v * kW, r, n);
-    }
-  }
-}
-
-void seq_gemm(index_t M, index_t N, index_t K, const float* A, index_t rsA, index_t csA,
-              const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,
-              const float* bias) {
-#ifdef TF_RNN_USE_SGEMM
+// ---- whole-sequence GEMM ----------------------------------------------------------------------
+// The projection and weight-gradient GEMMs (M or K = B*T) go to this ISA's tf::sgemm (blocked,
+// parallel by itself). A packed copy of our small micro-kernel for them was measured against
+// it (CPU time, 1 thread, LSTM/GRU fwd+bwd at (64,28,256,256) and (32,100,512,512)) and lost by
+// 10-20%, so it was removed.
+inline void seq_gemm(index_t M, index_t N, index_t K, const float* A, index_t rsA, index_t csA,
+                     const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,
+                     const float* bias) {
   TF_ISA::sgemm(M, N, K, 1.0f, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, Act::none);
-#else
-  const index_t mp = ceil_div(M, MR), np_ = ceil_div(N, NR);
-  Buf Ap((size_t)(mp * MR * K)), Bp((size_t)(np_ * NR * K));
-  const int nt = max_threads();
-  const bool par = nt > 1 && M * N * K > 200000;
-  // Packed layouts, K-blocked: block kb of A panel ip at Ap[ip*MR*K + kb*MR + ...] (kc x MR),
-  // block kb of B panel jp at Bp[jp*NR*K + kb*NR + ...] (kc x NR).
-#pragma omp parallel num_threads(nt) if (par)
-  {
-    FtzGuard ftz;
-#pragma omp for schedule(static) nowait
-    for (index_t ip = 0; ip < mp; ++ip) {
-      float* dst = Ap.data() + ip * MR * K;
-      const index_t r0 = ip * MR;
-      for (index_t k = 0; k < K; ++k)
-        for (index_t i = 0; i < MR; ++i)
-          dst[k * MR + i] = r0 + i < M ? A[(r0 + i) * rsA + k * csA] : 0.0f;
-    }
-#pragma omp for schedule(static)
-    for (index_t jp = 0; jp < np_; ++jp) {
-      float* dst = Bp.data() + jp * NR * K;
-      const index_t c0 = jp * NR;
-      for (index_t k = 0; k < K; ++k)
-        for (index_t j = 0; j < NR; ++j)
-          dst[k * NR + j] = c0 + j < N ? B[k * rsB + (c0 + j) * csB] : 0.0f;
-    }
-    // tiles: column panels split over threads (each thread keeps its B panels hot)
-#pragma omp for schedule(static)
-    for (index_t jp = 0; jp < np_; ++jp) {
-      const int nc = (int)std::min<index_t>(NR, N - jp * NR);
-      for (index_t k0 = 0; k0 < K; k0 += KC) {
-        const index_t kc = std::min(KC, K - k0);
-        const bool acc = k0 > 0 || beta != 0.0f;
-        const bool last = k0 + kc >= K;
-        const float* bp = Bp.data() + jp * NR * K + k0 * NR;
-        for (index_t ip = 0; ip < mp; ++ip) {
-          const int mr = (int)std::min<index_t>(MR, M - ip * MR);
-          micro_kernel_pa<MR>(kc, Ap.data() + ip * MR * K + k0 * MR, bp, C + ip * MR * ldc + jp * NR,
-                              ldc, mr, nc, acc, (last && bias) ? bias + jp * NR : nullptr);
-        }
-      }
-    }
-  }
-#endif
 }
 
 // ---- activations (vector), derivatives from the activation's output -------------------------
