@@ -33,14 +33,14 @@
 // not a multiply, so NaN in a masked input cannot leak); the backward writes dG = 0 there and
 // passes dh (dc) straight through.
 //
-// Parallelism (Note [unit blocks]): one OpenMP parallel region spans the whole time loop. Each
-// thread owns a block of units [u0, u1) (multiples of 16) and, every step, computes the
-// recurrent GEMM columns of ITS units for all G gates (pre-packed weights, see below) and then
-// the pointwise update of exactly those units: the only synchronisation is one barrier per step
-// (two for GRU reset_after=False) because the next step's GEMM reads the whole h. In backward a
-// thread owns the same units of dh: its pointwise writes dG for its units, a barrier, then its
-// GEMM computes dh_{t-1} for its units from the whole dG row; the next pointwise needs only those.
-//
+// Parallelism: one OpenMP parallel region spans the whole time loop (no fork/join per step or
+// per GEMM). The units are cut into chunks; a chunk task computes the recurrent GEMM columns of
+// ITS units for all G gates (pre-packed weights, see below) and then the pointwise update of
+// exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
+// next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
+// Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
+// dh_{t-1} for its units from the whole dG row. Chunks are claimed dynamically, see
+// Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -48,6 +48,8 @@
 // (tf/gemm.h; called qualified, because the Act argument would also find the dispatcher
 // tf::sgemm by ADL), which is parallel by itself.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -188,31 +190,80 @@ inline void for_lanes(index_t n, Fn&& f) {
   if (j < n) f(j, (int)(n - j));
 }
 
-// ---- threads (Note [unit blocks]) -------------------------------------------------------------
-constexpr index_t kUnitGrain = 16;
+// ---- threads -------------------------------------------------------------------------------------
+constexpr index_t kUnitGrain = 16;  // chunk sizes are multiples of max(16, NR)
 constexpr index_t kMinParallelStepFlop = 2000000;  // tests/test_rnn.py has shapes above it
 
 int team_size(index_t B, index_t U, index_t G) {
   int nt = max_threads();
   nt = (int)std::min<index_t>(nt, ceil_div(U, kUnitGrain));
   // A step under ~2 MFLOP (~20 us on one core) gains little from a second thread and pays a
-  // barrier per step, which costs a whole time slice when the machine is oversubscribed.
+  // synchronisation per phase.
   if (2 * B * U * U * G < kMinParallelStepFlop) nt = 1;
   return std::max(nt, 1);
 }
 
-void unit_block(index_t U, int nt, int tid, index_t& u0, index_t& u1) {
-  index_t b0, b1;
-  split_range(ceil_div(U, kUnitGrain), nt, tid, b0, b1);
-  u0 = std::min(U, b0 * kUnitGrain);
-  u1 = std::min(U, b1 * kUnitGrain);
+// Note [dynamic unit chunks]: the units are cut into chunks (a multiple of the micro-tile
+// width, ~2 per thread) and every phase of a step (e.g. "recurrent GEMM + pointwise of these
+// units") is a set of chunk tasks that the team's threads claim from an atomic ticket counter;
+// a phase may start once every chunk of the previous phase is done (a counter, not a thread
+// barrier). On a quiet machine this behaves like a static split; on an oversubscribed one a
+// descheduled thread no longer stalls the step: the running thread takes its chunks.
+struct UnitChunks {
+  index_t C = 0, max_nu = 0;
+  std::vector<index_t> bound;  // C + 1 unit boundaries
+  UnitChunks(index_t U, int nt) {
+    const index_t grain = std::max<index_t>(kUnitGrain, NR);
+    index_t per = ceil_div(ceil_div(U, (index_t)(nt > 1 ? 2 * nt : 1)), grain) * grain;
+    per = std::max(per, grain);
+    for (index_t u = 0; u < U; u += per) bound.push_back(u);
+    bound.push_back(U);
+    C = (index_t)bound.size() - 1;
+    for (index_t c = 0; c < C; ++c) max_nu = std::max(max_nu, bound[c + 1] - bound[c]);
+  }
+  index_t u0(index_t c) const { return bound[c]; }
+  index_t u1(index_t c) const { return bound[c + 1]; }
+};
+
+// Offsets of each chunk's packed weights: per_chunk(nu) floats for a chunk of nu units.
+template <typename Fn>
+std::vector<index_t> chunk_offsets(const UnitChunks& ch, Fn per_chunk) {
+  std::vector<index_t> off(ch.C + 1, 0);
+  for (index_t c = 0; c < ch.C; ++c) off[c + 1] = off[c] + per_chunk(ch.u1(c) - ch.u0(c));
+  return off;
 }
 
-#ifdef _OPENMP
-#define TF_BARRIER _Pragma("omp barrier")
-#else
-#define TF_BARRIER
+class PhaseSync {
+ public:
+  explicit PhaseSync(index_t chunks) : C_(chunks) {}
+  // Run phase number `phase` (0, 1, 2, ... in the same order on every thread): claim chunks
+  // until none is left, then wait until every chunk of the phase is finished.
+  template <typename Fn>
+  void run(int64_t phase, Fn&& fn) {
+    const int64_t lo = phase * C_, hi = lo + C_;
+    for (;;) {
+      int64_t tk = ticket_.load(std::memory_order_relaxed);
+      if (tk >= hi) break;
+      if (ticket_.compare_exchange_weak(tk, tk + 1, std::memory_order_acq_rel)) {
+        fn((index_t)(tk - lo));
+        done_.fetch_add(1, std::memory_order_release);
+      }
+    }
+    for (int spin = 0; done_.load(std::memory_order_acquire) < hi;) {
+      if (++spin < 2000) cpu_relax();
+      else std::this_thread::yield();
+    }
+  }
+
+ private:
+  static inline void cpu_relax() {
+#ifdef TF_X86
+    _mm_pause();
 #endif
+  }
+  const int64_t C_;
+  std::atomic<int64_t> ticket_{0}, done_{0};
+};
 
 // Pack, for units [u0, u1), the gates' column blocks of recurrent_kernel (U, G*U): gate g's
 // block is Rp + g * packed_size(U, nu), columns g*U + u0 .. g*U + u1.
@@ -258,28 +309,34 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
   // 1. input projection of every step, one GEMM, into the gates buffer (see file header)
   seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
-  // c lives in c_T during the loop (each thread touches only its own units).
+  // c lives in c_T during the loop (a chunk task touches only its own units).
   if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
   else std::memset(c_T, 0, sizeof(float) * B * U);
   const int nt = team_size(B, U, 4);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 4 * packed_size(U, nu); });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all4[4] = {0, 1, 2, 3};
-    Buf Rp(4 * ps), R((size_t)B * 4 * nu);
-    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 4, u0, u1, all4, 4, Rp.data());
+    Buf R((size_t)(B * 4 * ch.max_nu));
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      pack_recurrent_fwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), all4, 4, Wp.data() + woff[c]);
+    });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
       // h_{s-1}: out[:, s-1] (row stride T*U) or the initial state (row stride U)
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
-      if (nu > 0) {
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
+        const float* wp = Wp.data() + woff[c];
         for (int g = 0; g < 4; ++g)
-          gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 4 * nu, false);
+          gemm_packed(B, nu, U, hp, rs_hp, wp + g * ps, R.data() + g * nu, 4 * nu, false);
         for (index_t b = 0; b < B; ++b) {
           float* P = gates + (b * T + t) * GU + u0;   // pre-activations in, activations out
           const float* r = R.data() + b * 4 * nu;
@@ -308,8 +365,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
             st(o_out + j, hn, n);
           });
         }
-      }
-      TF_BARRIER
+      });
     }
   }
   for (index_t b = 0; b < B; ++b)
@@ -324,17 +380,21 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 4);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(GU, nu); });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0;
-    Buf Rp(packed_size(GU, nu));
-    if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 4, u0, u1, 0, GU, Rp.data());
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      pack_recurrent_bwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), 0, GU, Wp.data() + woff[c]);
+    });
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
-      if (nu > 0) {
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
         for (index_t b = 0; b < B; ++b) {
           const float* gt = gates + (b * T + t) * GU + u0;
           float* g = dG.data() + (b * T + t) * GU + u0;
@@ -363,11 +423,12 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
             st(dh + j, zero(), n);  // the GEMM below accumulates dh_{t-1}
           });
         }
-      }
-      TF_BARRIER
-      // dh_{t-1}[:, own units] += dG_t (B, 4U) @ recurrent_kernel^T[:, own units]
-      if (nu > 0)
-        gemm_packed(B, nu, GU, dG.data() + t * GU, T * GU, Rp.data(), dh0 + u0, U, true);
+      });
+      // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+        gemm_packed(B, nu, GU, dG.data() + t * GU, T * GU, Wp.data() + woff[c], dh0 + u0, U, true);
+      });
     }
   }
   // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
@@ -386,24 +447,31 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
   const float* b_rec = (bias && reset_after) ? bias + GU : nullptr;
   seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in);
   const int nt = team_size(B, U, 3);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 3 * packed_size(U, nu); });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all3[3] = {0, 1, 2};
-    Buf Rp(3 * ps), R((size_t)B * 3 * nu);
-    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 3, u0, u1, all3, 3, Rp.data());
+    Buf R((size_t)(B * 3 * ch.max_nu));  // per-thread scratch, used within one chunk task only
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      pack_recurrent_fwd(recurrent_kernel, U, 3, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
+    });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       if (reset_after) {
-        if (nu > 0) {
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
+          const float* wp = Wp.data() + woff[c];
+          (void)u1; (void)ps;
           for (int g = 0; g < 3; ++g)
-            gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 3 * nu, false);
+            gemm_packed(B, nu, U, hp, rs_hp, wp + g * ps, R.data() + g * nu, 3 * nu, false);
           for (index_t b = 0; b < B; ++b) {
             float* P = gates + (b * T + t) * GU + u0;
             const float* r = R.data() + b * 3 * nu;
@@ -434,13 +502,15 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
               st(o_out + j, hn, n);
             });
           }
-        }
-        TF_BARRIER
+        });
       } else {
         // reset_before: the candidate's recurrent GEMM needs r*h of ALL units -> two phases.
-        if (nu > 0) {
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
+          const float* wp = Wp.data() + woff[c];
+          (void)u1; (void)ps;
           for (int g = 0; g < 2; ++g)
-            gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 3 * nu, false);
+            gemm_packed(B, nu, U, hp, rs_hp, wp + g * ps, R.data() + g * nu, 3 * nu, false);
           for (index_t b = 0; b < B; ++b) {
             float* P = gates + (b * T + t) * GU + u0;
             const float* r = R.data() + b * 3 * nu;
@@ -457,11 +527,13 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
               st(rh_s + j, rg * hold, n);
             });
           }
-        }
-        TF_BARRIER
-        if (nu > 0) {
-          // (r*h) (B, U), rows of rec_h at time t (stride T*U) @ U_h[:, own units]
-          gemm_packed(B, nu, U, rec_h + t * U, T * U, Rp.data() + 2 * ps, R.data() + 2 * nu, 3 * nu, false);
+        });
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
+          const float* wp = Wp.data() + woff[c];
+          (void)u1; (void)ps;
+          // (r*h) (B, U), rows of rec_h at time t (stride T*U) @ U_h[:, chunk units]
+          gemm_packed(B, nu, U, rec_h + t * U, T * U, wp + 2 * ps, R.data() + 2 * nu, 3 * nu, false);
           for (index_t b = 0; b < B; ++b) {
             float* P = gates + (b * T + t) * GU + u0;
             const float* r = R.data() + b * 3 * nu;
@@ -477,8 +549,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
               st(o_out + j, hn, n);
             });
           }
-        }
-        TF_BARRIER
+        });
       }
     }
   }
@@ -496,26 +567,29 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   Buf dG((size_t)B * T * W);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 3);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  // per chunk: reset_after: U^T over K = 3U; otherwise [U_z U_r]^T (K = 2U), then U_h^T (K = U)
+  const index_t Kzr = reset_after ? GU : 2 * U;
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) {
+    return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu));
+  });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0;
-    // reset_after: one packed U^T block over K = 3U; otherwise [U_z U_r]^T (K = 2U) and U_h^T (K = U)
-    Buf Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
-    Buf drh(reset_after ? 0 : (size_t)B * nu);
-    if (nu > 0) {
-      if (reset_after) {
-        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, GU, Rp.data());
-      } else {
-        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, 2 * U, Rp.data());
-        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 2 * U, GU, Rh.data());
-      }
-    }
+    Buf drh(reset_after ? 0 : (size_t)(B * ch.max_nu));  // per-thread, within one chunk task
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      const index_t u0 = ch.u0(c), u1 = ch.u1(c);
+      float* rp = Wp.data() + woff[c];
+      pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, Kzr, rp);
+      if (!reset_after) pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 2 * U, GU, rp + packed_size(Kzr, u1 - u0));
+    });
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
-      if (nu > 0) {
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
         for (index_t b = 0; b < B; ++b) {
           const float* gt = gates + (b * T + t) * GU + u0;
           float* g = dG.data() + (b * T + t) * W + u0;
@@ -546,15 +620,19 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
             }
           });
         }
-      }
-      TF_BARRIER
+      });
       if (reset_after) {
-        if (nu > 0)
-          gemm_packed(B, nu, GU, dG.data() + t * W, T * W, Rp.data(), dh0 + u0, U, true);
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+          gemm_packed(B, nu, GU, dG.data() + t * W, T * W, Wp.data() + woff[c], dh0 + u0, U, true);
+        });
       } else {
-        if (nu > 0) {
-          // d(r*h)[:, own] = dhh (B, U) @ U_h^T[:, own], then dr and dh's r*h part, pointwise
-          gemm_packed(B, nu, U, dG.data() + t * W + 2 * U, T * W, Rh.data(), drh.data(), nu, false);
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+          const float* rp = Wp.data() + woff[c];
+          const float* rh = rp + packed_size(Kzr, nu);
+          // d(r*h)[:, chunk] = dhh (B, U) @ U_h^T[:, chunk], then dr and dh's r*h part, pointwise
+          gemm_packed(B, nu, U, dG.data() + t * W + 2 * U, T * W, rh, drh.data(), nu, false);
           for (index_t b = 0; b < B; ++b) {
             const float* gt = gates + (b * T + t) * GU + u0;
             float* g = dG.data() + (b * T + t) * W + u0;
@@ -572,10 +650,11 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
               st(dh + j, fmadd(d, r, ld(dh + j, n)), n);
             });
           }
-        }
-        TF_BARRIER
-        if (nu > 0)
-          gemm_packed(B, nu, 2 * U, dG.data() + t * W, T * W, Rp.data(), dh0 + u0, U, true);
+        });
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+          gemm_packed(B, nu, 2 * U, dG.data() + t * W, T * W, Wp.data() + woff[c], dh0 + u0, U, true);
+        });
       }
     }
   }
@@ -604,22 +683,29 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
   seq_gemm(B * T, U, F, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias);
   const int nt = team_size(B, U, 1);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0;
     static const int g0[1] = {0};
-    Buf Rp(packed_size(U, nu)), R((size_t)B * nu);
-    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 1, u0, u1, g0, 1, Rp.data());
+    Buf R((size_t)(B * ch.max_nu));
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      pack_recurrent_fwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
+    });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
-      if (nu > 0) {
-        gemm_packed(B, nu, U, hp, rs_hp, Rp.data(), R.data(), nu, false);
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
+        const float* wp = Wp.data() + woff[c];
+        (void)u1; (void)ps;
+        gemm_packed(B, nu, U, hp, rs_hp, wp, R.data(), nu, false);
         for (index_t b = 0; b < B; ++b) {
           float* P = cand + (b * T + t) * U + u0;
           const float* r = R.data() + b * nu;
@@ -635,8 +721,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
             st(o_out + j, keep ? y : hold, n);
           });
         }
-      }
-      TF_BARRIER
+      });
     }
   }
   for (index_t b = 0; b < B; ++b)
@@ -649,17 +734,21 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   Buf dG((size_t)B * T * U);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 1);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
+  Buf Wp((size_t)woff[ch.C]);
+  PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_t;
-    index_t u0, u1;
-    unit_block(U, nt, thread_id(), u0, u1);
-    const index_t nu = u1 - u0;
-    Buf Rp(packed_size(U, nu));
-    if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 1, u0, u1, 0, U, Rp.data());
+    int64_t ph = 0;
+    sync.run(ph++, [&](index_t c) {
+      pack_recurrent_bwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), 0, U, Wp.data() + woff[c]);
+    });
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
-      if (nu > 0) {
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
         for (index_t b = 0; b < B; ++b) {
           const float* y = cand + (b * T + t) * U + u0;
           float* g = dG.data() + (b * T + t) * U + u0;
@@ -677,9 +766,11 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
             st(dh + j, zero(), n);
           });
         }
-      }
-      TF_BARRIER
-      if (nu > 0) gemm_packed(B, nu, U, dG.data() + t * U, T * U, Rp.data(), dh0 + u0, U, true);
+      });
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+        gemm_packed(B, nu, U, dG.data() + t * U, T * U, Wp.data() + woff[c], dh0 + u0, U, true);
+      });
     }
   }
   const float* G2 = dG.data();
