@@ -12,3 +12,4 @@ from .optim import adagrad_update, adam_update, rmsprop_update, sgd_update  # no
 from .conv import conv2d, conv2d_backward  # noqa: F401
 from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: F401
                    global_avg_pool2d_backward, max_pool2d, max_pool2d_backward)
+from . import rnn  # noqa: F401,E402
