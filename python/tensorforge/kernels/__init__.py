@@ -5,3 +5,4 @@ public ``tensorforge.ops`` wraps them with autograd. Every argument error is a T
 ValueError naming the op, the argument and the shapes.
 """
 from .gemm import gemm, matmul  # noqa: F401
+from . import rnn  # noqa: F401,E402
