@@ -393,3 +393,35 @@ def test_early_stopping_and_checkpoint(tmp_path):
                                                                           save_best_only=True)])
     assert len(h.history["loss"]) == 2
     assert ck.exists() and M.load_model(ck).count_params() == m.count_params()
+
+
+def test_input_layer_input_dim_and_plot_model(tmp_path):
+    m = M.Sequential()
+    m.add(L.InputLayer(input_shape=(6,)))
+    m.add(L.Dense(4, activation="tanh"))
+    m.add(L.Dense(2))
+    assert m.built and m.output_shape == (None, 2) and [l.name for l in m.layers][0].startswith("dense")
+    m2 = M.Sequential([L.Dense(4, input_dim=6), L.Dense(2)])
+    assert m2.count_params() == m.count_params() == 6 * 4 + 4 + 4 * 2 + 2
+    text = tf.utils.plot_model(m, to_file=str(tmp_path / "m.txt"), show_shapes=True)
+    assert "Dense" in text and "(None, 4)" in text and (tmp_path / "m.txt").read_text() == text
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="matplotlib"):
+            tf.utils.plot_model(m, to_file=str(tmp_path / "m.png"))
+    else:
+        tf.utils.plot_model(m, to_file=str(tmp_path / "m.png"))
+        assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_float64_and_uint8_inputs_cast_at_boundary():
+    m = M.Sequential([L.Dense(2, input_shape=(3,))])
+    m.compile("sgd", "mse")
+    x64 = np.arange(12, dtype=np.float64).reshape(4, 3) / 10
+    p = m.predict(x64)
+    assert p.dtype == np.float32
+    assert np.array_equal(p, m.predict(x64.astype(np.float32)))
+    assert np.array_equal(m.predict(np.ones((2, 3), np.uint8)), m.predict(np.ones((2, 3))))
+    h = m.fit(x64, np.zeros((4, 2)), verbose=0)
+    assert np.isfinite(h.history["loss"][0])

@@ -302,7 +302,11 @@ class Sequential:
     def _batch_metrics(self, yb, out, fused):
         if not self._metric_fns:
             return {}
-        probs = self._probs(out.data if isinstance(out, Tensor) else out, fused)
+        out = out.data if isinstance(out, Tensor) else out
+        argmax_only = fused == "softmax" and all(
+            fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
+            for _, fn in self._metric_fns)
+        probs = out if argmax_only else self._probs(out, fused)  # argmax(logits) == argmax(probs)
         return {name: fn(yb, probs) for name, fn in self._metric_fns}
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
