@@ -128,11 +128,22 @@ def test_summary_unbuilt_model_raises():
 
 
 # ---- learning real digits ----------------------------------------------------------------------
+@pytest.fixture
+def one_thread():
+    """Learning tests check the library, not thread scaling (the kernel tests cover that); on a
+    machine shared by many jobs a per-time-step OpenMP barrier with 2 threads can cost a whole
+    scheduler quantum, so these run single-threaded to stay in seconds."""
+    prev = tf.get_num_threads()
+    tf.set_num_threads(1)
+    yield
+    tf.set_num_threads(prev)
+
+
 def _accuracy(model, x, y):
     return float(np.mean(model.predict_classes(x) == y))
 
 
-def test_mlp_learns_digits(digits):
+def test_mlp_learns_digits(digits, one_thread):
     (x, y), (xt, yt) = digits
     set_random_seed(1)
     model = M.Sequential([L.Flatten(input_shape=(28, 28)), L.Dense(128, activation="relu"),
@@ -143,7 +154,7 @@ def test_mlp_learns_digits(digits):
     assert _accuracy(model, xt, yt) > 0.8  # chance is 0.1
 
 
-def test_lenet_learns_digits(digits):
+def test_lenet_learns_digits(digits, one_thread):
     (x, y), (xt, yt) = digits
     set_random_seed(2)
     model = M.Sequential([
@@ -161,17 +172,18 @@ def test_lenet_learns_digits(digits):
     assert acc > 0.8, acc
 
 
-def test_lstm_learns_digits_as_sequences(digits):
+def test_lstm_learns_digits_as_sequences(digits, one_thread):
+    """Each digit read as 14 time steps (every other row) of 28 pixels."""
     (x, y), (xt, yt) = digits
     set_random_seed(3)
-    model = M.Sequential([L.LSTM(48, input_shape=(28, 28)), L.Dense(10, activation="softmax")])
-    model.compile(tf.optimizers.Adam(learning_rate=0.005), "sparse_categorical_crossentropy",
+    model = M.Sequential([L.LSTM(32, input_shape=(14, 28)), L.Dense(10, activation="softmax")])
+    model.compile(tf.optimizers.Adam(learning_rate=0.01), "sparse_categorical_crossentropy",
                   metrics=["acc"])
-    model.fit(x, y, batch_size=32, epochs=6, verbose=0)
-    assert _accuracy(model, xt, yt) > 0.6
+    model.fit(x[:, ::2], y, batch_size=32, epochs=6, verbose=0)
+    assert _accuracy(model, xt[:, ::2], yt) > 0.6
 
 
-def test_embedding_mask_zero_lstm_learns_padding_invariant_task():
+def test_embedding_mask_zero_lstm_learns_padding_invariant_task(one_thread):
     """Label = is token 3 present; sequences are zero-padded on the right by random amounts.
     With mask_zero the padding cannot leak into the answer."""
     set_random_seed(4)
