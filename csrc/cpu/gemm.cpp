@@ -35,6 +35,7 @@
 // max_threads() is 1 and everything runs on the calling thread with no nested team.
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -112,6 +113,28 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
   }
 }
 
+#if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
+// Transpose an 8 x 8 block: rows r[0..7] (each 8 consecutive floats) -> columns.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int q = 0; q < 4; ++q) {
+    t[2 * q] = _mm256_unpacklo_ps(r[2 * q], r[2 * q + 1]);
+    t[2 * q + 1] = _mm256_unpackhi_ps(r[2 * q], r[2 * q + 1]);
+  }
+  for (int h = 0; h < 2; ++h) {
+    u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int q = 0; q < 4; ++q) {
+    r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
+    r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+  }
+}
+#define TF_GEMM_HAVE_TRANSPOSE8 1
+#endif
+
 // Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
 // b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
 template <typename T, int NR>
@@ -123,22 +146,41 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
     T* d = Bp + p * NR * kc;
     const T* s = b + j0 * csB;
     if (csB == 1) {
-      for (index_t k = 0; k < kc; ++k) {
-        const T* r = s + k * rsB;
-        T* o = d + k * NR;
-        int j = 0;
-        for (; j < n; ++j) o[j] = r[j];
-        for (; j < NR; ++j) o[j] = T(0);
+      if (n == NR) {
+        for (index_t k = 0; k < kc; ++k) std::copy(s + k * rsB, s + k * rsB + NR, d + k * NR);
+      } else {
+        for (index_t k = 0; k < kc; ++k) {
+          const T* r = s + k * rsB;
+          T* o = d + k * NR;
+          int j = 0;
+          for (; j < n; ++j) o[j] = r[j];
+          for (; j < NR; ++j) o[j] = T(0);
+        }
       }
-    } else {  // e.g. B transposed (rsB == 1): read each column contiguously
-      for (int j = 0; j < n; ++j) {
-        const T* col = s + j * csB;
-        for (index_t k = 0; k < kc; ++k) d[k * NR + j] = col[k * rsB];
-      }
-      if (n < NR)
-        for (index_t k = 0; k < kc; ++k)
-          for (int j = n; j < NR; ++j) d[k * NR + j] = T(0);
+      continue;
     }
+    index_t k = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+    // B transposed (columns contiguous along k): 8 x 8 register transposes, not scalar scatter.
+    if constexpr (std::is_same_v<T, float> && NR % 8 == 0) {
+      if (rsB == 1 && n == NR) {
+        for (; k + 8 <= kc; k += 8)
+          for (int jb = 0; jb < NR; jb += 8) {
+            __m256 r[8];
+            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + (jb + q) * csB + k);
+            transpose8(r);
+            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(d + (k + q) * NR + jb, r[q]);
+          }
+      }
+    }
+#endif
+    for (int j = 0; j < n; ++j) {  // e.g. B transposed (rsB == 1): read each column contiguously
+      const T* col = s + j * csB;
+      for (index_t kk = k; kk < kc; ++kk) d[kk * NR + j] = col[kk * rsB];
+    }
+    if (n < NR)
+      for (index_t kk = k; kk < kc; ++kk)
+        for (int j = n; j < NR; ++j) d[kk * NR + j] = T(0);
   }
 }
 
@@ -520,14 +562,17 @@ void unpacked_body(const Problem<K>& p, bool split_m, int t, int nthreads) {
   }
 }
 
-// Packing B costs K*N copies and pays back only through reuse of B across row tiles: skip it
-// when A has few row tiles (skinny M, e.g. LeNet conv1 dW 6 x 25 x 36864) or the whole problem
-// is tiny. B must have unit column stride to be loaded as vectors in place.
+// Packing B costs K*N copies and pays back only through reuse of B across row tiles. Measured on
+// Zen 4 (1 thread, bench/tune_gemm.py): reading B in place wins for M <= 72 at any N (the KC x NR
+// slab of B is reused from L1/L2 across all row tiles; 32x1800x500: 106 vs 80 GFLOP/s packed) and
+// for M <= 256 while B is small (256^3, 128x784x256: 111 vs 103); for larger problems packing
+// wins (B rows at power-of-two strides collide in L1/L2 sets: 1024^3 unpacked 22 vs 99 packed).
+// B must have unit column stride to be loaded as vectors in place.
 template <class K>
 bool use_unpacked(const Problem<K>& p) {
   if (!K::kUnpacked || p.csB != 1) return false;
-  if (p.M <= 2 * K::MR) return true;
-  return (double)p.M * p.N * p.K_ <= 64.0 * 64.0 * 64.0;
+  if (p.M <= 72) return true;
+  return p.M <= 256 && (double)p.K_ * (double)p.N <= 256.0 * 1024.0;
 }
 
 // Dot-product form pays when packing dominates: packing moves K*(M+N) elements, the arithmetic
