@@ -375,3 +375,13 @@ def test_layer_weights_roundtrip_and_errors(rng):
     assert d.trainable_weights == [] and not d.kernel.requires_grad
     with pytest.raises(TypeError, match="unexpected keyword"):
         L.Dense(3, bogus=1)
+
+
+def test_batchnorm_without_scale_or_center(rng):
+    x = rng.standard_normal((6, 3))
+    for kw in ({"scale": False}, {"center": False}, {"scale": False, "center": False}):
+        layer = L.BatchNormalization(**kw)
+        layer(x)
+        assert len(layer.trainable_weights) == 2 - len(kw)
+        y = layer(x, training=True).numpy()
+        np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-5)

@@ -571,7 +571,9 @@ class _BatchNormTrain(Function):
         var = (xc * xc).mean(axis=0)
         inv_std = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
         xhat = xc * inv_std
-        y = xhat * gamma + beta if gamma is not None else xhat + (0 if beta is None else beta)
+        y = xhat * gamma if gamma is not None else xhat
+        if beta is not None:
+            y = y + beta
         ctx.save_for_backward(xhat, inv_std, gamma)
         ctx.stats = (mean, var)
         return y.reshape(x.shape).astype(x.dtype, copy=False)
@@ -587,7 +589,8 @@ class _BatchNormTrain(Function):
         dxhat = g2 * gamma if gamma is not None else g2
         dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
         return (dx.reshape(shape).astype(g.dtype, copy=False),
-                dgamma if gamma is not None else None, dbeta, None)
+                dgamma if gamma is not None else None, dbeta if ctx.needs_input_grad[2] else None,
+                None)
 
 
 class BatchNormalization(Layer):
