@@ -227,6 +227,8 @@ class Layer:
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32
                        else x)
+        elif x.dtype != np.float32 and not x.requires_grad:
+            x = Tensor(x.data.astype(np.float32))  # Keras' floatx, at the boundary
         self._maybe_build((None,) + x.shape[1:])
         return self.call(x, training=training, mask=mask)
 
@@ -666,10 +668,15 @@ class _EmbeddingLookup(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # Rows for repeated ids must add up: sort the ids, sum each run with one reduceat.
         V, D = ctx.shape
         ids = ctx.ids.reshape(-1)
+        g2 = g.reshape(-1, D)
+        order = np.argsort(ids, kind="stable")
+        sid = ids[order]
+        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
         gt = np.zeros((V, D), dtype=g.dtype)
-        np.add.at(gt, ids, g.reshape(-1, D))
+        gt[sid[starts]] = np.add.reduceat(g2[order], starts, axis=0)
         return gt, None
 
 
