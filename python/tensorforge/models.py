@@ -596,7 +596,15 @@ class Sequential:
         return f"<Sequential name={self.name}, {len(self.layers)} layers>"
 
 
-Model = Sequential  # only the Sequential API is provided
+class Model(Sequential):
+    """Only the Sequential API is provided: ``Model(layers=[...])`` behaves as Sequential; the
+    functional form ``Model(inputs=..., outputs=...)`` raises a clear error."""
+
+    def __init__(self, layers=None, name=None, inputs=None, outputs=None, **kwargs):
+        if inputs is not None or outputs is not None or kwargs:
+            raise NotImplementedError("tensorforge.models.Model: the functional API "
+                                      "(Model(inputs, outputs)) is not supported; use Sequential")
+        super().__init__(layers=layers, name=name)
 
 
 # Note [atomic save]
