@@ -468,3 +468,14 @@ def test_save_load_every_layer_type(tmp_path):
         assert [type(l) for l in back.layers] == [type(l) for l in m.layers]
         assert [l.output_shape for l in back.layers] == [l.output_shape for l in m.layers]
         assert np.array_equal(back.predict(x), m.predict(x))
+
+
+def test_keras2_spellings():
+    from tensorforge.utils import np_utils
+    assert np_utils.to_categorical([1], 2).tolist() == [[0.0, 1.0]]
+    m = M.Sequential([L.Dense(2, activation="softmax", input_shape=(3,))])
+    m.compile(tf.optimizers.RMSprop(lr=0.01, epsilon=None, decay=0.0), "categorical_crossentropy",
+              metrics=["acc"])
+    assert m.metrics_names == ["loss", "acc"]
+    score = m.evaluate(np.ones((2, 3)), np.array([[0, 1], [1, 0]]), verbose=0)
+    assert len(score) == 2 and score[1] == 0.5

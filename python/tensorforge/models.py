@@ -186,6 +186,11 @@ class Sequential:
         self._compiled = True
         self._resolve_metrics()
 
+    @property
+    def metrics_names(self):
+        """['loss', <metric names>] in the order evaluate() returns them (Keras 2)."""
+        return ["loss"] + [nm for nm, _ in getattr(self, "_metric_fns", [])]
+
     def _resolve_metrics(self):
         out_shape = self.output_shape if self.built else None
         self._metric_fns = [_metrics.resolve(m, self.loss, out_shape) for m in self._metric_specs]
