@@ -368,8 +368,69 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 
 // ---- backward data ----------------------------------------------------------------------------
 
+namespace {
+
+// Backward data for tiny CI (LeNet conv1: CI = 1), where the implicit gather would fill one
+// lane of each vector: dcol (P x KH*KW*CI) = dy (P x CO) * Wm^T (CO x KH*KW*CI) with the
+// vector axis along KH*KW*CI, then col2im adds each row of dcol into the window it came from.
+// Windows of neighbouring pixels overlap, so threads take whole images (no two write the same dx).
+void backward_data_col2im(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, PI = s.OH * s.OW;
+  const Panels pn(Kd);
+  std::vector<float> Bp((size_t)(CO * pn.padded));
+  pack_panels(w, CO, Kd, 1, CO, pn, Bp.data());  // element (co, k) = w[k*CO + co]
+  const index_t ldc = pn.padded;
+  const int nt = std::min<index_t>(threads_for(2.0 * s.N * PI * Kd * CO), s.N);
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+  for (index_t n = 0; n < s.N; ++n) {
+    FtzGuard ftz_thread;
+    std::vector<float> dcol((size_t)(kChunk * ldc));
+    const float* aptr[kMaxMR];
+    const float* bptr[1];
+    float* dxn = dx + n * s.H * s.W * CI;
+    std::fill(dxn, dxn + s.H * s.W * CI, 0.0f);
+    for (index_t p0 = 0; p0 < PI; p0 += kChunk) {
+      const index_t pc = std::min(kChunk, PI - p0);
+      for (int j = 0; j < pn.count; ++j) {
+        const int nv = pn.nvec(j), MR = mr_for(nv);
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        const GatherFn ukr = gather_fn(nv);
+        bptr[0] = Bp.data() + CO * j0;
+        for (index_t t0 = 0; t0 < pc; t0 += MR) {
+          const int m = (int)std::min<index_t>(MR, pc - t0);
+          for (int i = 0; i < MR; ++i) aptr[i] = dy + (n * PI + p0 + t0 + std::min(i, m - 1)) * CO;
+          ukr(1, aptr, bptr, CO, nr, dcol.data() + t0 * ldc + j0, ldc, m, (int)std::min(nr, Kd - j0),
+              nullptr, Act::none, false);
+        }
+      }
+      for (index_t r = 0; r < pc; ++r) {
+        const index_t oh = (p0 + r) / s.OW, ow = (p0 + r) % s.OW;
+        const float* src = dcol.data() + r * ldc;
+        for (index_t kh = 0; kh < s.KH; ++kh) {
+          const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+          if (ih < 0 || ih >= s.H) continue;
+          for (index_t kw = 0; kw < s.KW; ++kw) {
+            const index_t iw = ow * s.sw - s.pl + kw * s.dw;
+            if (iw < 0 || iw >= s.W) continue;
+            float* d = dxn + (ih * s.W + iw) * CI;
+            const float* g = src + (kh * s.KW + kw) * CI;
+            for (index_t c = 0; c < CI; ++c) d[c] += g[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+
 void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
   FtzGuard ftz;
+  if (2 * s.CI <= kW) {  // at most half a vector of input channels: see backward_data_col2im
+    backward_data_col2im(s, dy, w, dx);
+    return;
+  }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Q = s.N * s.H * s.W;
   const Panels pn(CI);
   // Wt (T*CO x CI): row t*CO + co, column ci = w[t, ci, co]; packed per tap into CI panels.
