@@ -34,6 +34,10 @@
 #include "tf/conv.h"
 #include "tf/simd.h"
 
+#if defined(TF_ISA_avx512)
+#include <cpuid.h>
+#endif
+
 namespace tf {
 namespace TF_ISA {
 
@@ -294,10 +298,40 @@ int threads_for(double flops) {
 
 }  // namespace
 
+#if defined(TF_ISA_avx512)
+namespace {
+// Note [Zen 4 zmm]: Zen 4 runs a 512-bit FMA as two 256-bit halves, so 8-lane (AVX2) register
+// tiles reach the same FLOP rate as 16-lane ones there. When the output width (C_out for
+// forward and dW, C_in for dx) wastes fewer lanes in 8-lane vectors (20 channels: 24 lanes
+// instead of 32; 50: 56 instead of 64), the AVX2 build of this file runs the layer faster
+// (measured: LeNet conv2 dx 7.2 -> 5.3 ms, conv1 forward 1.4 -> 1.1 ms, one thread). Other
+// AVX-512 CPUs (Intel; AMD family 1Ah, whose datapath is 512 bits wide) keep the 16-lane path.
+bool zmm_double_pumped() {
+  static const bool v = [] {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || b != 0x68747541u) return false;  // "AuthenticAMD"
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    return ((a >> 8) & 0xfu) + ((a >> 20) & 0xffu) == 0x19u;  // family 19h with AVX-512: Zen 4
+  }();
+  return v;
+}
+
+bool prefer_ymm(index_t width) {
+  if (!zmm_double_pumped()) return false;
+  const double e8 = (double)width / (double)(ceil_div(width, 8) * 8);
+  const double e16 = (double)width / (double)(ceil_div(width, 16) * 16);
+  return e8 > 1.05 * e16;
+}
+}  // namespace
+#endif
+
 // ---- forward ----------------------------------------------------------------------------------
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
                     Act act) {
+#if defined(TF_ISA_avx512)
+  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_forward(s, x, w, b, y, act);  // Note [Zen 4 zmm]
+#endif
   FtzGuard ftz;
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
@@ -427,6 +461,10 @@ void backward_data_col2im(const ConvShape& s, const float* dy, const float* w, f
 
 void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
   FtzGuard ftz;
+#if defined(TF_ISA_avx512)
+  if (2 * s.CI > kW && prefer_ymm(s.CI))  // Note [Zen 4 zmm]
+    return ::tf::avx2::conv2d_backward_data(s, dy, w, dx);
+#endif
   if (2 * s.CI <= kW) {  // at most half a vector of input channels: see backward_data_col2im
     backward_data_col2im(s, dy, w, dx);
     return;
@@ -511,6 +549,9 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
 
 void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
                             float* db) {
+#if defined(TF_ISA_avx512)
+  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db);  // Note [Zen 4 zmm]
+#endif
   FtzGuard ftz;
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
