@@ -17,13 +17,20 @@
 // matrix) are repacked once per call into zero-padded panels NR = NV*kW floats wide, so every B
 // row is one aligned-width run of vectors.
 // When CI is tiny (LeNet conv1 has CI = 1) a tap is too short a loop, so the forward pass copies
-// the chunk's rows of A (im2col) into a small buffer and runs one long segment instead.
+// the chunk's rows of A (im2col) into a small buffer and runs one long segment instead, and the
+// backward-data pass (whose vectors would run along CI) computes dcol = dy * Wm^T with vectors
+// along T*CI and adds it back with col2im (backward_data_col2im).
+// On Zen 4 some widths run on the AVX2 build instead: Note [Zen 4 zmm].
+// The GEMM of tf/gemm.h is not used: every pass here is an implicit (or chunked) GEMM whose A
+// operand is gathered on the fly, which a packing GEMM would first copy out.
 //
 // Note [weight gradient]: dW reduces over all P output pixels. Each thread takes a range of
 // pixels, im2col's a chunk of them (rows of T*CI floats) and multiplies col^T by the chunk of dy
 // into its own partial dW (no atomics); partials are summed at the end. The micro-kernel tile
 // holds MR consecutive rows of dW (consecutive entries of a col row, one broadcast base pointer)
-// by NR output channels (a row of dy).
+// by NR output channels (a row of dy). (Tried: tiling dW^T instead, vectors along T*CI, when
+// CO wastes lanes (LeNet conv2, CO = 50): no faster, 6.4 vs 6.1 ms; the strided col reads, not
+// the lanes, limit this pass.)
 //
 // Register tiles (acc = MR x NV vectors): avx512 (32 zmm): NV=4 x MR=6, NV=3 x 8, NV<=2 x 12;
 // avx2 (16 ymm): NV=3 x 4, NV=2 x 6, NV=1 x 8; generic: 4 x 4 scalars.
