@@ -5,6 +5,7 @@ public ``tensorforge.ops`` wraps them with autograd. Every argument error is a T
 ValueError naming the op, the argument and the shapes.
 """
 from .gemm import gemm, matmul  # noqa: F401
+from . import rnn  # noqa: F401,E402
 from .pointwise import (act_backward, act_forward, dropout_backward, dropout_forward,  # noqa: F401
                         softmax_backward, softmax_forward, softmax_xent_backward,
                         softmax_xent_forward)
@@ -12,4 +13,3 @@ from .optim import adagrad_update, adam_update, rmsprop_update, sgd_update  # no
 from .conv import conv2d, conv2d_backward  # noqa: F401
 from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: F401
                    global_avg_pool2d_backward, max_pool2d, max_pool2d_backward)
-from . import rnn  # noqa: F401,E402

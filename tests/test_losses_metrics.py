@@ -1,0 +1,214 @@
+"""Losses (values and gradients vs float64 NumPy formulas), the fused softmax/sigmoid paths,
+metrics (Keras' choice of accuracy), confusion_matrix and to_categorical."""
+import numpy as np
+import pytest
+
+from tensorforge import losses as Ls
+from tensorforge import metrics as Me
+from tensorforge import layers as L
+from tensorforge import models as M
+from tensorforge.autograd import Tensor
+from tensorforge.utils import to_categorical
+
+from tfhelpers import assert_grad_close, numeric_grad
+
+EPS = 1e-7
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+REFS = {
+    "mse": lambda y, p: np.mean((p - y) ** 2),
+    "mae": lambda y, p: np.mean(np.abs(p - y)),
+    "categorical_crossentropy": lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p / p.sum(-1, keepdims=True), EPS, 1 - EPS)), -1)),
+    "binary_crossentropy": lambda y, p: -np.mean(y * np.log(np.clip(p, EPS, 1 - EPS)) + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS))),
+    "hinge": lambda y, p: np.mean(np.maximum(1 - (2 * y - 1) * p, 0)),
+    "squared_hinge": lambda y, p: np.mean(np.maximum(1 - (2 * y - 1) * p, 0) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFS))
+def test_loss_value_and_grad(name, rng):
+    n, c = 6, 4
+    if name == "categorical_crossentropy":
+        y = to_categorical(rng.integers(0, c, n), c).astype(np.float64)
+        p = _softmax(rng.standard_normal((n, c)))
+    elif name in ("binary_crossentropy", "hinge", "squared_hinge"):
+        y = rng.integers(0, 2, (n, c)).astype(np.float64)
+        p = rng.uniform(0.05, 0.95, (n, c))
+    else:
+        y = rng.standard_normal((n, c))
+        p = rng.standard_normal((n, c))
+    fn = Ls.get(name)
+    pt = Tensor(p.astype(np.float32), requires_grad=True)
+    loss = fn(y.astype(np.float32), pt)
+    assert abs(float(loss.numpy()) - REFS[name](y, p)) < 1e-5 * max(1, abs(REFS[name](y, p)))
+    loss.backward()
+    num = numeric_grad(lambda: REFS[name](y, p), p)
+    assert_grad_close(pt.grad, num, what=name)
+    # arrays in -> number out, same value
+    assert abs(float(fn(y, p.astype(np.float32))) - REFS[name](y, p)) < 1e-5 * max(1, abs(REFS[name](y, p)))
+
+
+def test_sparse_and_fused_crossentropy_agree(rng):
+    n, c = 8, 5
+    z = rng.standard_normal((n, c)).astype(np.float32) * 3
+    labels = rng.integers(0, c, n)
+    y = to_categorical(labels, c)
+    ref = -np.mean(np.log(_softmax(z.astype(np.float64))[np.arange(n), labels]))
+    grads = []
+    for f in (lambda t: Ls.categorical_crossentropy(y, t, from_logits=True),
+              lambda t: Ls.sparse_categorical_crossentropy(labels, t, from_logits=True),
+              lambda t: Ls.categorical_crossentropy(y, L.Activation("softmax")(t)),
+              lambda t: Ls.sparse_categorical_crossentropy(labels, L.Activation("softmax")(t))):
+        t = Tensor(z.copy(), requires_grad=True)
+        loss = f(t)
+        assert abs(float(loss.numpy()) - ref) < 1e-5
+        loss.backward()
+        grads.append(t.grad)
+    expect = (_softmax(z.astype(np.float64)) - y) / n
+    for g in grads:
+        np.testing.assert_allclose(g, expect, atol=1e-6)
+
+
+def test_fused_crossentropy_stable_for_huge_logits():
+    z = Tensor(np.array([[1000.0, -1000.0, 0.0]], dtype=np.float32), requires_grad=True)
+    loss = Ls.categorical_crossentropy(np.array([[0, 1, 0]], np.float32), z, from_logits=True)
+    assert np.isfinite(loss.numpy()) and abs(float(loss.numpy()) - 2000.0) < 1e-2
+    loss.backward()
+    assert np.all(np.isfinite(z.grad))
+
+
+def test_binary_from_logits(rng):
+    z = rng.standard_normal((5, 1)) * 4
+    y = rng.integers(0, 2, (5, 1)).astype(np.float64)
+    ref = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+    t = Tensor(z.astype(np.float32), requires_grad=True)
+    loss = Ls.binary_crossentropy(y, t, from_logits=True)
+    assert abs(float(loss.numpy()) - ref) < 1e-5
+    loss.backward()
+    np.testing.assert_allclose(t.grad, (1 / (1 + np.exp(-z)) - y) / 5, atol=1e-6)
+
+
+def test_model_uses_fused_path_for_softmax_ce(monkeypatch):
+    import tensorforge.ops as ops
+    calls = []
+    real = ops.softmax_cross_entropy
+    monkeypatch.setattr(ops, "softmax_cross_entropy", lambda *a, **k: calls.append(1) or real(*a, **k))
+    m = M.Sequential([L.Dense(3, activation="softmax", input_shape=(4,))])
+    m.compile("sgd", "categorical_crossentropy")
+    m.fit(np.ones((4, 4)), to_categorical([0, 1, 2, 0], 3), verbose=0, batch_size=4)
+    assert calls  # trained from logits
+    p = m.predict(np.ones((2, 4)))
+    np.testing.assert_allclose(p.sum(1), 1, rtol=1e-5)  # predict still returns probabilities
+
+
+def test_accuracy_resolution_like_keras():
+    def pick(loss, units):
+        m = M.Sequential([L.Dense(units, input_shape=(2,))])
+        m.compile("sgd", loss, metrics=["accuracy"])
+        return m._metric_fns[0][1]
+    assert pick("categorical_crossentropy", 3) is Me.categorical_accuracy
+    assert pick("sparse_categorical_crossentropy", 3) is Me.sparse_categorical_accuracy
+    assert pick("binary_crossentropy", 1) is Me.binary_accuracy
+    assert pick("mse", 1) is Me.binary_accuracy
+    assert pick("mse", 4) is Me.categorical_accuracy
+
+
+def test_metric_values():
+    y = np.array([[0, 1], [1, 0], [1, 0]], np.float32)
+    p = np.array([[0.2, 0.8], [0.3, 0.7], [0.9, 0.1]], np.float32)
+    assert Me.categorical_accuracy(y, p) == pytest.approx(2 / 3)
+    assert Me.sparse_categorical_accuracy(np.array([1, 0, 0]), p) == pytest.approx(2 / 3)
+    assert Me.binary_accuracy(np.array([1, 0, 1]), np.array([0.6, 0.4, 0.2])) == pytest.approx(2 / 3)
+
+
+def test_confusion_matrix():
+    cm = Me.confusion_matrix([0, 1, 2, 2, 1], [0, 2, 2, 2, 1])
+    assert cm.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 2]]
+    cm = Me.confusion_matrix(to_categorical([1, 0], 3), np.array([[0.1, 0.9, 0], [0.2, 0.1, 0.7]]),
+                             num_classes=3)
+    assert cm.tolist() == [[0, 0, 1], [0, 1, 0], [0, 0, 0]]
+    with pytest.raises(ValueError, match="same length"):
+        Me.confusion_matrix([0, 1], [0])
+
+
+def test_to_categorical():
+    out = to_categorical(np.array([[1], [0], [3]]))
+    assert out.shape == (3, 4) and out.dtype == np.float32
+    assert out.tolist() == [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]
+    assert to_categorical([2], num_classes=5).shape == (1, 5)
+    with pytest.raises(ValueError, match="out of range"):
+        to_categorical([5], num_classes=3)
+    with pytest.raises(ValueError, match=">= 0"):
+        to_categorical([-1])
+
+
+def test_regularizers_add_to_loss_and_gradient(rng):
+    from tensorforge import optimizers, regularizers
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    y = rng.standard_normal((8, 2)).astype(np.float32)
+    m = M.Sequential([L.Dense(2, input_shape=(3,), kernel_regularizer=regularizers.l1_l2(0.05, 0.1),
+                              bias_regularizer=regularizers.l2(0.2))])
+    m.compile(optimizers.SGD(learning_rate=0.1), "mse")
+    W, b = [w.astype(np.float64) for w in m.get_weights()]
+    b += 0.5
+    m.set_weights([W, b])
+    pen = 0.05 * np.abs(W).sum() + 0.1 * (W ** 2).sum() + 0.2 * (b ** 2).sum()
+    pred = x @ W + b
+    assert m.evaluate(x, y, verbose=0) == pytest.approx(np.mean((pred - y) ** 2) + pen, rel=1e-5)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    gW = 2 * x.T @ (pred - y) / pred.size + 0.05 * np.sign(W) + 0.2 * W
+    gb = 2 * (pred - y).sum(0) / pred.size + 0.4 * b
+    W2, b2 = m.get_weights()
+    np.testing.assert_allclose(W2, W - 0.1 * gW, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(b2, b - 0.1 * gb, rtol=1e-4, atol=1e-6)
+
+
+def test_progress_bar_redraws_in_place_only_on_a_tty():
+    import io
+    from tensorforge.callbacks import Progbar
+
+    class TTY(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, expect_cr in ((TTY(), True), (io.StringIO(), False)):
+        bar = Progbar(100, stream=stream, interval=0.0)
+        for i in range(10, 101, 10):
+            bar.set_values({"loss": 1.0 / i})
+            bar.update(i, finalize=(i == 100))
+        out = stream.getvalue()
+        assert ("\r" in out) == expect_cr
+        assert out.count("\n") == 1 and "100/100 [==============================]" in out
+        assert "loss: 0.0100" in out
+
+
+def test_callbacks_scheduler_csv_restore_best(tmp_path):
+    from tensorforge.callbacks import CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler
+    from tensorforge.optimizers import SGD
+    x = np.random.default_rng(0).standard_normal((32, 3))
+    y = x @ np.array([[1.0], [2.0], [-1.0]])
+    m = M.Sequential([L.Dense(1, input_shape=(3,))])
+    m.compile("sgd", "mse")
+    seen = []
+    sched = LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1))
+    log = tmp_path / "log.csv"
+    spy = LambdaCallback(on_epoch_begin=lambda e, logs=None: seen.append(m.optimizer.learning_rate))
+    m.fit(x, y, epochs=3, verbose=0, callbacks=[sched, CSVLogger(str(log)), spy])
+    assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
+    rows = log.read_text().splitlines()
+    assert rows[0] == "epoch,loss" and len(rows) == 4
+    # restore_best_weights: a learning rate that makes training diverge gets undone
+    m2 = M.Sequential([L.Dense(1, input_shape=(3,))])
+    m2.compile(SGD(learning_rate=0.01), "mse")
+    m2.fit(x, y, epochs=1, verbose=0)
+    m2.optimizer.learning_rate = 5.0  # diverges
+    es = EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    m2.fit(x, y, epochs=5, verbose=0, callbacks=[es], shuffle=False)
+    assert es.stopped_epoch > 0
+    assert all(np.isfinite(w).all() for w in m2.get_weights())
+    assert m2.evaluate(x, y, verbose=0) < 1e3
