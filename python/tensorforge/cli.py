@@ -184,13 +184,6 @@ def cmd_train(args):
             if not os.path.isdir(d):
                 raise CLIError(f"{opt}: directory {d} does not exist")
 
-    (x_train, y_train), (x_test, y_test) = load_dataset(args.dataset, args.data)
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
-        x_test, y_test = x_test[:args.limit], y_test[:args.limit]
-    if len(x_train) == 0 or len(x_test) == 0:
-        raise CLIError(f"{args.dataset}: empty training or test set")
-
     import tensorforge as tf
     try:
         tf.set_backend(args.backend)
@@ -198,6 +191,13 @@ def cmd_train(args):
             tf.set_num_threads(args.threads)
     except (RuntimeError, ValueError) as e:
         raise CLIError(str(e)) from None
+    (x_train, y_train), (x_test, y_test) = load_dataset(args.dataset, args.data)
+    if args.limit:
+        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+        x_test, y_test = x_test[:args.limit], y_test[:args.limit]
+    if len(x_train) == 0 or len(x_test) == 0:
+        raise CLIError(f"{args.dataset}: empty training or test set")
+
     try:
         from tensorforge.utils import set_random_seed, to_categorical
     except ImportError as e:
