@@ -1,6 +1,148 @@
-// Bindings for the optim op family (kernels in csrc/cpu/optim.cpp). Filled in by its issue.
+// Bindings for the optim family (kernels in csrc/cpu/optim.cpp, contract in tf/optim.h). Same
+// names and signatures as python/tensorforge/reference/optim.py; every function updates param and
+// its state arrays IN PLACE and returns None:
+//
+//   sgd_update(param, grad, velocity, lr, momentum, nesterov)     velocity may be None if momentum == 0
+//   rmsprop_update(param, grad, ms, lr, rho, eps)
+//   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)      t = step count, from 1
+//   adagrad_update(param, grad, acc, lr, eps)
+//
+// param and the state arrays must be float32, C-contiguous, writable, non-empty, of one shape and
+// distinct; grad float32 C-contiguous of the same shape. Adam's lr_t is computed in float64.
+#include <cmath>
+#include <string>
+
 #include "tf/bind_util.h"
+#include "tf/optim.h"
 
 namespace tf {
-void bind_optim(pybind11::module_& m) { (void)m; }
+namespace {
+namespace py = pybind11;
+using namespace bind;
+
+void same_shape(const char* op, const char* an, const py::array& a, const char* bn,
+                const py::array& b) {
+  bool same = a.ndim() == b.ndim();
+  for (py::ssize_t d = 0; same && d < a.ndim(); ++d) same = a.shape(d) == b.shape(d);
+  if (!same)
+    value_error(op, an, " must have the shape of ", bn, " ", shape_str(b), ", got ", shape_str(a));
+}
+
+// param: float32, C-contiguous, writable, non-empty.
+py::array param_array(const char* op, const py::handle& h) {
+  py::array p = as_array<float>(op, "param", h);
+  require_c_contiguous(op, "param", p);
+  require_writable(op, "param", p);
+  require_nonempty(op, "param", p);
+  return p;
+}
+
+// grad (read-only) or a state array (writable, distinct from param), shaped like param.
+py::array like_param(const char* op, const char* arg, const py::handle& h, const py::array& p,
+                     bool state) {
+  py::array a = as_array<float>(op, arg, h);
+  same_shape(op, arg, a, "param", p);
+  require_c_contiguous(op, arg, a);
+  if (state) {
+    require_writable(op, arg, a);
+    if (a.data() == p.data()) value_error(op, arg, " must not share memory with param");
+  }
+  return a;
+}
+
+float* fptr(py::array& a) { return static_cast<float*>(a.mutable_data()); }
+const float* cptr(const py::array& a) { return static_cast<const float*>(a.data()); }
+
+}  // namespace
+
+void bind_optim(pybind11::module_& m) {
+  m.def(
+      "sgd_update",
+      [](const py::object& param_obj, const py::object& grad_obj, const py::object& vel_obj,
+         double lr, double momentum, bool nesterov) {
+        const char* op = "sgd_update";
+        py::array p = param_array(op, param_obj);
+        py::array g = like_param(op, "grad", grad_obj, p, false);
+        py::array v;
+        float* V = nullptr;
+        if (momentum != 0.0) {
+          if (vel_obj.is_none()) value_error(op, "velocity is None but momentum = ", momentum);
+          v = like_param(op, "velocity", vel_obj, p, true);
+          V = fptr(v);
+        }
+        index_t n = p.size();
+        float* P = fptr(p);
+        const float* G = cptr(g);
+        {
+          py::gil_scoped_release nogil;
+          sgd_update(n, P, G, V, (float)lr, (float)momentum, nesterov);
+        }
+      },
+      py::arg("param"), py::arg("grad"), py::arg("velocity"), py::arg("lr"), py::arg("momentum"),
+      py::arg("nesterov"), "Keras 2 SGD step, in place");
+
+  m.def(
+      "rmsprop_update",
+      [](const py::object& param_obj, const py::object& grad_obj, const py::object& ms_obj,
+         double lr, double rho, double eps) {
+        const char* op = "rmsprop_update";
+        py::array p = param_array(op, param_obj);
+        py::array g = like_param(op, "grad", grad_obj, p, false);
+        py::array ms = like_param(op, "ms", ms_obj, p, true);
+        index_t n = p.size();
+        float *P = fptr(p), *MS = fptr(ms);
+        const float* G = cptr(g);
+        {
+          py::gil_scoped_release nogil;
+          rmsprop_update(n, P, G, MS, (float)lr, (float)rho, (float)eps);
+        }
+      },
+      py::arg("param"), py::arg("grad"), py::arg("ms"), py::arg("lr"), py::arg("rho"),
+      py::arg("eps"), "Keras 2 RMSprop step, in place");
+
+  m.def(
+      "adam_update",
+      [](const py::object& param_obj, const py::object& grad_obj, const py::object& m_obj,
+         const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t) {
+        const char* op = "adam_update";
+        if (t < 1) value_error(op, "t (the step count) must be >= 1, got ", t);
+        py::array p = param_array(op, param_obj);
+        py::array g = like_param(op, "grad", grad_obj, p, false);
+        py::array mm = like_param(op, "m", m_obj, p, true);
+        py::array vv = like_param(op, "v", v_obj, p, true);
+        if (mm.data() == vv.data()) value_error(op, "m and v must not share memory");
+        const double lr_t =
+            lr * std::sqrt(1.0 - std::pow(beta2, (double)t)) / (1.0 - std::pow(beta1, (double)t));
+        index_t n = p.size();
+        float *P = fptr(p), *M = fptr(mm), *V = fptr(vv);
+        const float* G = cptr(g);
+        {
+          py::gil_scoped_release nogil;
+          adam_update(n, P, G, M, V, (float)lr_t, (float)beta1, (float)beta2, (float)eps);
+        }
+      },
+      py::arg("param"), py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("lr"),
+      py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("t"),
+      "Keras 2 Adam step, in place");
+
+  m.def(
+      "adagrad_update",
+      [](const py::object& param_obj, const py::object& grad_obj, const py::object& acc_obj,
+         double lr, double eps) {
+        const char* op = "adagrad_update";
+        py::array p = param_array(op, param_obj);
+        py::array g = like_param(op, "grad", grad_obj, p, false);
+        py::array acc = like_param(op, "acc", acc_obj, p, true);
+        index_t n = p.size();
+        float *P = fptr(p), *A = fptr(acc);
+        const float* G = cptr(g);
+        {
+          py::gil_scoped_release nogil;
+          adagrad_update(n, P, G, A, (float)lr, (float)eps);
+        }
+      },
+      py::arg("param"), py::arg("grad"), py::arg("acc"), py::arg("lr"), py::arg("eps"),
+      "Keras 2 Adagrad step, in place");
+}
+
 }  // namespace tf

@@ -5,3 +5,8 @@ public ``tensorforge.ops`` wraps them with autograd. Every argument error is a T
 ValueError naming the op, the argument and the shapes.
 """
 from .gemm import gemm, matmul  # noqa: F401
+from . import rnn  # noqa: F401,E402
+from .pointwise import (act_backward, act_forward, dropout_backward, dropout_forward,  # noqa: F401
+                        softmax_backward, softmax_forward, softmax_xent_backward,
+                        softmax_xent_forward)
+from .optim import adagrad_update, adam_update, rmsprop_update, sgd_update  # noqa: F401

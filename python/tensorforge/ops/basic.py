@@ -10,7 +10,8 @@ from .._xp import array_module
 from ..autograd import Function, Tensor
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "matmul", "getitem", "sum", "mean",
-           "reshape", "transpose", "exp", "log", "unbroadcast"]
+           "reshape", "transpose", "exp", "log", "abs", "sqrt", "clip", "maximum", "concatenate",
+           "unbroadcast"]
 
 
 def unbroadcast(g, shape):
@@ -254,6 +255,87 @@ class Log(Function):
         return (g / a,)
 
 
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return array_module(a).abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        return (g * array_module(a).sign(a).astype(g.dtype),)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        y = array_module(a).sqrt(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return (g / (y + y),)
+
+
+class Clip(Function):
+    """clip(a, lo, hi); the gradient passes where lo <= a <= hi (Keras/TF convention)."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.bounds = (lo, hi)
+        return array_module(a).clip(a, a.dtype.type(lo), a.dtype.type(hi))
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        lo, hi = ctx.bounds
+        return g * ((a >= lo) & (a <= hi)), None, None
+
+
+class Maximum(Function):
+    """Elementwise max; ties send the gradient to ``a``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = array_module(a, b)
+        ctx.save_for_backward(a, b)
+        return xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        take_a = a >= b
+        ga = unbroadcast(g * take_a, _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * ~take_a, _shape(b)) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Concatenate(Function):
+    """concatenate(*tensors, axis=-1); backward splits the gradient back."""
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=-1):
+        xp = array_module(*arrays)
+        ax = axis % arrays[0].ndim
+        ctx.meta = (ax, [a.shape[ax] for a in arrays])
+        return xp.concatenate(arrays, axis=ax)
+
+    @staticmethod
+    def backward(ctx, g):
+        ax, sizes = ctx.meta
+        out, start = [], 0
+        for n in sizes:
+            idx = [slice(None)] * g.ndim
+            idx[ax] = slice(start, start + n)
+            out.append(g[tuple(idx)])
+            start += n
+        return tuple(out)
+
+
 def _binary(fn, a, b):
     ad, bd = _operands(a, b)
     a = a if isinstance(a, Tensor) else ad
@@ -275,3 +357,8 @@ def reshape(a, shape): return Reshape.apply(a, tuple(shape))
 def transpose(a, axes=None): return Transpose.apply(a, None if axes is None else tuple(axes))
 def exp(a): return Exp.apply(a)
 def log(a): return Log.apply(a)
+def abs(a): return Abs.apply(a)  # noqa: A001
+def sqrt(a): return Sqrt.apply(a)
+def clip(a, lo, hi): return Clip.apply(a, lo, hi)
+def maximum(a, b): return _binary(Maximum, a, b)
+def concatenate(tensors, axis=-1): return Concatenate.apply(*tensors, axis=axis)

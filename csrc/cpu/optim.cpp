@@ -1,0 +1,136 @@
+// Optimizer update kernels: one fused, in-place pass over a parameter and its state arrays.
+// Contract in tf/optim.h; formulas in python/tensorforge/reference/optim.py (the oracle).
+//
+// Each step reads grad and the state once and writes param and the state once, so an update costs
+// one sweep of memory (NumPy's expression form makes 5-10). Whole vf vectors, then a masked tail.
+#include <algorithm>
+#include <cmath>
+
+#include "tf/common.h"
+#include "tf/optim.h"
+#include "tf/simd.h"
+
+namespace tf {
+namespace TF_ISA {
+namespace {
+using simd::kW;
+using simd::set1;
+using simd::vf;
+
+inline vf vsqrt(vf a) {
+#if defined(TF_ISA_avx512)
+  return {_mm512_sqrt_ps(a.v)};
+#elif defined(TF_ISA_avx2)
+  return {_mm256_sqrt_ps(a.v)};
+#else
+  return {std::sqrt(a.v)};
+#endif
+}
+
+// See Note [pointwise threading] in pointwise.cpp: a parameter below this many elements per
+// thread (every bias, most small kernels) is updated on the calling thread.
+constexpr index_t kGrain = 1 << 15;
+
+// Run body(i, r) over [0, n): r == kW for whole vectors, 0 < r < kW for the tail at the end.
+template <class Body>
+void for_vectors(index_t n, const Body& body) {
+  auto run = [&](index_t b, index_t e) {
+    index_t i = b;
+    for (; i + kW <= e; i += kW) body(i, kW);
+    if (i < e) body(i, (int)(e - i));
+  };
+  int nt = max_threads();
+  index_t parts = std::min<index_t>(nt, n / kGrain);
+  if (parts < 2) {
+    run(0, n);
+    return;
+  }
+#ifdef _OPENMP
+  const index_t blocks = ceil_div(n, 64);
+#pragma omp parallel num_threads((int)parts)
+  {
+    FtzGuard ftz;
+    index_t b, e;
+    split_range(blocks, (int)parts, thread_id(), b, e);
+    run(b * 64, std::min(e * 64, n));
+  }
+#else
+  run(0, n);
+#endif
+}
+
+inline vf ld(const float* p, int r) { return r == kW ? simd::load(p) : simd::load_n(p, r); }
+inline void st(float* p, vf a, int r) {
+  if (r == kW)
+    simd::store(p, a);
+  else
+    simd::store_n(p, a, r);
+}
+}  // namespace
+
+void sgd_update(index_t n, float* param, const float* grad, float* velocity, float lr,
+                float momentum, bool nesterov) {
+  FtzGuard ftz;
+  const vf vlr = set1(lr), vmom = set1(momentum);
+  if (momentum == 0.0f) {
+    for_vectors(n, [&](index_t i, int r) {
+      st(param + i, simd::fnmadd(vlr, ld(grad + i, r), ld(param + i, r)), r);  // p - lr*g
+    });
+  } else if (nesterov) {
+    for_vectors(n, [&](index_t i, int r) {
+      vf g = ld(grad + i, r);
+      vf lg = vlr * g;
+      vf v = simd::fmadd(vmom, ld(velocity + i, r), simd::zero() - lg);  // m*v - lr*g
+      st(velocity + i, v, r);
+      st(param + i, ld(param + i, r) + (simd::fmadd(vmom, v, simd::zero() - lg)), r);
+    });
+  } else {
+    for_vectors(n, [&](index_t i, int r) {
+      vf g = ld(grad + i, r);
+      vf v = simd::fmadd(vmom, ld(velocity + i, r), simd::zero() - vlr * g);
+      st(velocity + i, v, r);
+      st(param + i, ld(param + i, r) + v, r);
+    });
+  }
+}
+
+void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr, float rho,
+                    float eps) {
+  FtzGuard ftz;
+  const vf vlr = set1(lr), vrho = set1(rho), v1mrho = set1(1.0f - rho), veps = set1(eps);
+  for_vectors(n, [&](index_t i, int r) {
+    vf g = ld(grad + i, r);
+    vf s = simd::fmadd(vrho, ld(ms + i, r), v1mrho * (g * g));
+    st(ms + i, s, r);
+    st(param + i, ld(param + i, r) - vlr * g / (vsqrt(s) + veps), r);
+  });
+}
+
+void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
+                 float beta1, float beta2, float eps) {
+  FtzGuard ftz;
+  const vf vlr = set1(lr_t), vb1 = set1(beta1), vb2 = set1(beta2);
+  const vf v1mb1 = set1(1.0f - beta1), v1mb2 = set1(1.0f - beta2), veps = set1(eps);
+  for_vectors(n, [&](index_t i, int r) {
+    vf g = ld(grad + i, r);
+    vf mi = simd::fmadd(vb1, ld(m + i, r), v1mb1 * g);
+    vf vi = simd::fmadd(vb2, ld(v + i, r), v1mb2 * (g * g));
+    st(m + i, mi, r);
+    st(v + i, vi, r);
+    st(param + i, ld(param + i, r) - vlr * mi / (vsqrt(vi) + veps), r);
+  });
+}
+
+void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr, float eps) {
+  FtzGuard ftz;
+  const vf vlr = set1(lr), veps = set1(eps);
+  for_vectors(n, [&](index_t i, int r) {
+    vf g = ld(grad + i, r);
+    vf a = simd::fmadd(g, g, ld(acc + i, r));
+    st(acc + i, a, r);
+    st(param + i, ld(param + i, r) - vlr * g / (vsqrt(a) + veps), r);
+  });
+}
+
+}  // namespace TF_ISA
+}  // namespace tf

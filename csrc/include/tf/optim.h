@@ -1,0 +1,47 @@
+// Optimizer update kernels: one fused pass over a parameter and its state, IN PLACE.
+//
+// Keras 2 formulas, the same as python/tensorforge/reference/optim.py (the oracle). All arrays
+// are float32, C-contiguous, n elements, distinct (no aliasing). The bindings check dtypes,
+// shapes and writability, and compute scalar step sizes (Adam's bias-corrected lr_t) in float64.
+// Large parameters are split over OpenMP threads; small ones (biases) run on the calling thread.
+#pragma once
+#include "tf/common.h"
+#include "tf/isa.h"
+
+namespace tf {
+
+// momentum == 0: p -= lr*g (velocity unused, may be null).
+// else v = momentum*v - lr*g; p += v (nesterov: p += momentum*v - lr*g).
+TF_DECLARE_KERNEL(void, sgd_update,
+                  (index_t n, float* param, const float* grad, float* velocity, float lr,
+                   float momentum, bool nesterov))
+// ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)
+TF_DECLARE_KERNEL(void, rmsprop_update,
+                  (index_t n, float* param, const float* grad, float* ms, float lr, float rho,
+                   float eps))
+// m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr_t*m/(sqrt(v)+eps)
+TF_DECLARE_KERNEL(void, adam_update,
+                  (index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
+                   float beta1, float beta2, float eps))
+// acc += g^2; p -= lr*g/(sqrt(acc)+eps)
+TF_DECLARE_KERNEL(void, adagrad_update,
+                  (index_t n, float* param, const float* grad, float* acc, float lr, float eps))
+
+inline void sgd_update(index_t n, float* param, const float* grad, float* velocity, float lr,
+                       float momentum, bool nesterov) {
+  TF_DISPATCH(sgd_update, n, param, grad, velocity, lr, momentum, nesterov);
+}
+inline void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr,
+                           float rho, float eps) {
+  TF_DISPATCH(rmsprop_update, n, param, grad, ms, lr, rho, eps);
+}
+inline void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
+                        float beta1, float beta2, float eps) {
+  TF_DISPATCH(adam_update, n, param, grad, m, v, lr_t, beta1, beta2, eps);
+}
+inline void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr,
+                           float eps) {
+  TF_DISPATCH(adagrad_update, n, param, grad, acc, lr, eps);
+}
+
+}  // namespace tf

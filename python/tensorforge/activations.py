@@ -1,0 +1,58 @@
+"""Keras activations: functions on arrays or Tensors, also selectable by name.
+
+Each one calls the pinned op ``tensorforge.ops.<name>`` (native pointwise kernels on the cpu
+backend). ``get('relu')`` / ``get(None)`` / ``get(callable)`` resolve an ``activation=`` argument.
+"""
+from . import ops as _ops
+
+__all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
+           "softmax", "linear", "get", "serialize"]
+
+
+def _op(name):
+    fn = getattr(_ops, name, None)
+    if fn is None:  # pointwise family not merged yet
+        from . import _fallback
+        fn = getattr(_fallback, name)
+    return fn
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    return _op("relu")(x, alpha=alpha, max_value=max_value, threshold=threshold)
+
+
+def leaky_relu(x, alpha=0.3): return _op("leaky_relu")(x, alpha=alpha)
+def elu(x, alpha=1.0): return _op("elu")(x, alpha=alpha)
+def selu(x): return _op("selu")(x)
+def softplus(x): return _op("softplus")(x)
+def sigmoid(x): return _op("sigmoid")(x)
+def hard_sigmoid(x): return _op("hard_sigmoid")(x)
+def tanh(x): return _op("tanh")(x)
+def softmax(x, axis=-1): return _op("softmax")(x, axis=axis)
+def linear(x): return x
+
+
+_BY_NAME = {f.__name__: f for f in (relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid,
+                                    tanh, softmax, linear)}
+
+
+def get(identifier):
+    """An activation function from a name, a function, or None (linear)."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        try:
+            return _BY_NAME[identifier]
+        except KeyError:
+            raise ValueError(f"activations.get: unknown activation {identifier!r}; known: "
+                             f"{', '.join(sorted(_BY_NAME))}") from None
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"activations.get: expected a name or a callable, got {type(identifier).__name__}")
+
+
+def serialize(fn):
+    name = getattr(fn, "__name__", None)
+    if _BY_NAME.get(name) is fn:
+        return name
+    raise ValueError(f"activations.serialize: cannot save custom activation {fn!r} (use a built-in name)")

@@ -1,0 +1,92 @@
+"""Optimizer update entry points: one fused in-place step on one parameter (Keras 2 formulas).
+
+The Python optimizers (``tensorforge.optimizers``) own the state arrays (zeros, except Adagrad's
+accumulator which starts at 0.1) and call these once per parameter per step. ``param`` and the
+state arrays are updated IN PLACE, so they must be float32, C-contiguous, writable, of one shape
+and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
+``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
+None. Formulas: ``tensorforge.reference.optim``.
+"""
+import numpy as np
+
+from .. import backend
+from .._xp import array_module
+from ._common import check_array, shape_str
+
+__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
+
+_F32 = (np.float32,)
+
+
+def _param(op, p):
+    check_array(op, "param", p, None, "", _F32)
+    _inplace_ok(op, "param", p)
+    return p
+
+
+def _inplace_ok(op, name, a):
+    if not a.flags.c_contiguous:
+        raise ValueError(f"{op}: {name} must be C-contiguous (it is updated in place), got a strided "
+                         f"view with shape {shape_str(a.shape)}")
+    if isinstance(a, np.ndarray) and not a.flags.writeable:
+        raise ValueError(f"{op}: {name} must be writable, got a read-only array with shape "
+                         f"{shape_str(a.shape)}")
+
+
+def _like(op, name, a, p, state):
+    check_array(op, name, a, None, "", _F32, allow_empty=True)
+    if a.shape != p.shape:
+        raise ValueError(f"{op}: {name} must have the shape of param {shape_str(p.shape)}, got "
+                         f"{shape_str(a.shape)}")
+    if state:
+        _inplace_ok(op, name, a)
+        if array_module(a).may_share_memory(a, p):
+            raise ValueError(f"{op}: {name} must not share memory with param")
+    elif not a.flags.c_contiguous:
+        a = array_module(a).ascontiguousarray(a)
+    return a
+
+
+def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
+    """v = momentum*v - lr*g; p += v (nesterov: p += momentum*v - lr*g); momentum 0: p -= lr*g."""
+    op = "sgd_update"
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    if momentum != 0:
+        if velocity is None:
+            raise ValueError(f"{op}: velocity is None but momentum = {momentum}")
+        velocity = _like(op, "velocity", velocity, param, True)
+    backend.lookup(op)(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+
+
+def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
+    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)."""
+    op = "rmsprop_update"
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    ms = _like(op, "ms", ms, param, True)
+    backend.lookup(op)(param, grad, ms, float(lr), float(rho), float(eps))
+
+
+def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
+    """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)."""
+    op = "adam_update"
+    t = int(t)
+    if t < 1:
+        raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    m = _like(op, "m", m, param, True)
+    v = _like(op, "v", v, param, True)
+    if array_module(m).may_share_memory(m, v):
+        raise ValueError(f"{op}: m and v must not share memory")
+    backend.lookup(op)(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), t)
+
+
+def adagrad_update(param, grad, acc, lr, eps=1e-7):
+    """acc += g^2; p -= lr*g/(sqrt(acc)+eps)."""
+    op = "adagrad_update"
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    acc = _like(op, "acc", acc, param, True)
+    backend.lookup(op)(param, grad, acc, float(lr), float(eps))

@@ -1,0 +1,169 @@
+"""Pointwise entry points: activations, softmax, fused softmax + cross-entropy, dropout.
+
+Array-level (no autograd; ``tensorforge.ops.activations`` / ``ops.losses_ops`` add it). Each
+function validates its arguments with messages naming the op, the argument and the shapes, makes
+inputs C-contiguous, then calls the current backend's kernel (same names as
+``tensorforge.reference.pointwise``, whose docstring defines the formulas).
+
+Sparse labels may be any integer dtype (int32 and int64 go to the kernel as they are, others are
+widened to int64); a label outside [0, C) is a ValueError on every backend.
+"""
+import numpy as np
+
+from .. import backend
+from .._xp import array_module
+from ..reference.pointwise import ACT_KINDS
+from ._common import check_array, is_array, shape_str
+
+__all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
+           "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
+           "ACT_KINDS"]
+
+_F32 = (np.float32,)
+
+
+def _f32(op, name, x, ndim=None, layout=""):
+    """float32, non-empty, C-contiguous (copied when it is a strided view)."""
+    check_array(op, name, x, ndim, layout, _F32)
+    if not x.flags.c_contiguous:
+        x = array_module(x).ascontiguousarray(x)
+    return x
+
+
+def _same_shape(op, an, a, bn, b):
+    if a.shape != b.shape:
+        raise ValueError(f"{op}: {an} and {bn} must have the same shape, got "
+                         f"{shape_str(a.shape)} and {shape_str(b.shape)}")
+
+
+def _kind(op, kind):
+    if kind not in ACT_KINDS:
+        raise ValueError(f"{op}: kind must be one of {', '.join(repr(k) for k in ACT_KINDS)}, "
+                         f"got {kind!r}")
+    return kind
+
+
+def _is_reference(fn):
+    return getattr(fn, "__module__", "").startswith("tensorforge.reference")
+
+
+def act_forward(x, kind, alpha=0.0):
+    """y = activation(x) elementwise, any shape. See reference.pointwise for the kinds."""
+    op = "act_forward"
+    kind = _kind(op, kind)
+    x = _f32(op, "x", x)
+    return backend.lookup(op)(x, kind, float(alpha))
+
+
+def act_backward(dy, x, y, kind, alpha=0.0):
+    """dx = dy * activation'(x), given x and y = activation(x)."""
+    op = "act_backward"
+    kind = _kind(op, kind)
+    dy = _f32(op, "dy", dy)
+    x = _f32(op, "x", x)
+    y = _f32(op, "y", y)
+    _same_shape(op, "dy", dy, "x", x)
+    _same_shape(op, "dy", dy, "y", y)
+    return backend.lookup(op)(dy, x, y, kind, float(alpha))
+
+
+def softmax_forward(x):
+    """Softmax over the last axis of a 2-D (N, C) float32 array (stable: subtracts the row max)."""
+    op = "softmax_forward"
+    x = _f32(op, "x", x, 2, "(N, C)")
+    return backend.lookup(op)(x)
+
+
+def softmax_backward(dy, y):
+    """dx = y * (dy - sum(dy * y, axis=-1)) for (N, C) arrays."""
+    op = "softmax_backward"
+    y = _f32(op, "y", y, 2, "(N, C)")
+    dy = _f32(op, "dy", dy, 2, "(N, C)")
+    _same_shape(op, "dy", dy, "y", y)
+    return backend.lookup(op)(dy, y)
+
+
+def _targets(op, targets, sparse, N, C, fn):
+    if not is_array(targets):
+        raise TypeError(f"{op}: targets must be an array, got {type(targets).__name__}")
+    if sparse:
+        if targets.dtype.kind not in "iu":
+            raise TypeError(f"{op}: sparse targets must be integer class labels (int32 or int64), "
+                            f"got {targets.dtype} with shape {shape_str(targets.shape)}")
+        if targets.shape != (N,):
+            raise ValueError(f"{op}: sparse targets must have shape {shape_str((N,))} for logits "
+                             f"{shape_str((N, C))}, got {shape_str(targets.shape)}")
+        xp = array_module(targets)
+        if targets.dtype not in (np.int32, np.int64):
+            targets = targets.astype(np.int64)
+        if not targets.flags.c_contiguous:
+            targets = xp.ascontiguousarray(targets)
+        if _is_reference(fn):  # the native kernels check the range themselves
+            lo, hi = int(targets.min()), int(targets.max())
+            if lo < 0 or hi >= C:
+                bad = lo if lo < 0 else hi
+                i = int(xp.argmax(targets == bad))
+                raise ValueError(f"{op}: targets must be class indices in [0, {C}) for C = {C}, "
+                                 f"got targets[{i}] = {bad}")
+        return targets
+    check_array(op, "targets", targets, 2, "(N, C)", _F32)
+    if targets.shape != (N, C):
+        raise ValueError(f"{op}: dense targets must have shape {shape_str((N, C))} like logits, "
+                         f"got {shape_str(targets.shape)}")
+    if not targets.flags.c_contiguous:
+        targets = array_module(targets).ascontiguousarray(targets)
+    return targets
+
+
+def softmax_xent_forward(logits, targets, sparse=False):
+    """(loss (N,), probs (N, C)): per-row softmax cross-entropy of (N, C) logits, fused and stable.
+
+    ``targets``: float32 (N, C) (one-hot or soft, rows summing to 1), or integer labels (N,) when
+    ``sparse``.
+    """
+    op = "softmax_xent_forward"
+    logits = _f32(op, "logits", logits, 2, "(N, C)")
+    fn = backend.lookup(op)
+    N, C = logits.shape
+    targets = _targets(op, targets, bool(sparse), N, C, fn)
+    return fn(logits, targets, bool(sparse))
+
+
+def softmax_xent_backward(probs, targets, sparse=False, scale=1.0):
+    """dlogits = (probs - onehot(targets)) * scale, for probs from softmax_xent_forward."""
+    op = "softmax_xent_backward"
+    probs = _f32(op, "probs", probs, 2, "(N, C)")
+    fn = backend.lookup(op)
+    N, C = probs.shape
+    targets = _targets(op, targets, bool(sparse), N, C, fn)
+    return fn(probs, targets, bool(sparse), float(scale))
+
+
+def _rate(op, rate):
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"{op}: rate must be in [0, 1), got {rate}")
+    return rate
+
+
+def dropout_forward(x, rate, seed):
+    """(y, mask): inverted dropout with the counter-based mask of Note [dropout RNG] (mask uint8,
+    1 = kept; y = x * mask / (1 - rate)). The same seed gives the same mask on every backend."""
+    op = "dropout_forward"
+    x = _f32(op, "x", x)
+    rate = _rate(op, rate)
+    if isinstance(seed, (bool, float)) or not hasattr(seed, "__index__"):
+        raise TypeError(f"{op}: seed must be an integer, got {type(seed).__name__}")
+    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+    return backend.lookup(op)(x, rate, seed)
+
+
+def dropout_backward(dy, mask, rate):
+    """dx = dy * mask / (1 - rate)."""
+    op = "dropout_backward"
+    dy = _f32(op, "dy", dy)
+    check_array(op, "mask", mask, None, "", (np.uint8,))
+    if not mask.flags.c_contiguous:
+        mask = array_module(mask).ascontiguousarray(mask)
+    _same_shape(op, "dy", dy, "mask", mask)
+    return backend.lookup(op)(dy, mask, _rate(op, rate))

@@ -1,0 +1,132 @@
+"""Fused loss and regularization ops: softmax cross-entropy and dropout.
+
+Arrays in -> arrays out; a Tensor requiring grad -> a Tensor recorded for autograd.
+
+    softmax_cross_entropy(logits, targets, sparse=False, reduction='mean')
+        Cross-entropy of softmax(logits) against one-hot / soft targets (sparse=False, same shape
+        as logits) or integer class labels (sparse=True, shape logits.shape[:-1]), computed fused
+        and stable (log-sum-exp) over the last axis. reduction 'mean' (over all rows), 'sum', or
+        'none' (one loss per row, shape logits.shape[:-1]). d loss / d logits = (softmax -
+        onehot) / N for 'mean' (soft targets are assumed to sum to 1 per row, as Keras/TF assume).
+    dropout(x, rate, training=True, seed=None)
+        Inverted dropout: kept elements scaled by 1 / (1 - rate); identity when not training or
+        rate == 0. The mask is a counter-based hash of (seed, element index), identical on every
+        backend (Note [dropout RNG] in reference/pointwise.py). seed=None draws a fresh seed from
+        ``tensorforge._rng`` (reseeded by ``tensorforge.utils.set_random_seed``).
+"""
+import numpy as np
+
+from .. import _rng, kernels
+from .._xp import array_module
+from ..autograd import Function, Tensor
+from ..kernels._common import check_array, is_array, shape_str
+
+__all__ = ["softmax_cross_entropy", "dropout"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _prepare_targets(op, logits, targets, sparse):
+    """Targets as the kernels want them, for logits flattened to (N, C)."""
+    xp = array_module(logits)
+    if not is_array(targets):
+        targets = xp.asarray(targets)
+    C = logits.shape[-1]
+    lead = logits.shape[:-1]
+    if sparse:
+        # Keras accepts labels shaped (..., 1) and float labels (cast to int, as tf.cast does).
+        if targets.shape == lead + (1,):
+            targets = targets.reshape(lead)
+        if targets.shape != lead:
+            raise ValueError(f"{op}: sparse targets must have shape {shape_str(lead)} for logits "
+                             f"{shape_str(logits.shape)}, got {shape_str(targets.shape)}")
+        if targets.dtype.kind == "f":
+            targets = targets.astype(np.int64)
+        return targets.reshape(-1)
+    if targets.shape != logits.shape:
+        raise ValueError(f"{op}: targets must have the shape of logits {shape_str(logits.shape)} "
+                         f"(or use sparse=True for class labels), got {shape_str(targets.shape)}")
+    if targets.dtype != np.float32:
+        if targets.dtype.kind not in "fiub":
+            raise TypeError(f"{op}: targets must be numeric, got {targets.dtype}")
+        targets = targets.astype(np.float32)
+    return targets.reshape(-1, C)
+
+
+class _SoftmaxXent(Function):
+    @staticmethod
+    def forward(ctx, logits, targets, sparse, reduction):
+        lead = logits.shape[:-1]
+        x2 = logits.reshape(-1, logits.shape[-1])
+        loss, probs = kernels.softmax_xent_forward(x2, targets, sparse)
+        ctx.save_for_backward(probs, targets)
+        ctx.meta = (sparse, reduction, logits.shape)
+        xp = array_module(loss)
+        if reduction == "mean":
+            return xp.asarray(loss.mean(dtype=np.float32))
+        if reduction == "sum":
+            return xp.asarray(loss.sum(dtype=np.float32))
+        return loss.reshape(lead)
+
+    @staticmethod
+    def backward(ctx, g):
+        probs, targets = ctx.saved
+        sparse, reduction, shape = ctx.meta
+        N = probs.shape[0]
+        if reduction == "none":
+            d = kernels.softmax_xent_backward(probs, targets, sparse, 1.0)
+            d *= g.reshape(N, 1)
+        else:
+            scale = float(g) / N if reduction == "mean" else float(g)
+            d = kernels.softmax_xent_backward(probs, targets, sparse, scale)
+        return d.reshape(shape), None, None, None
+
+
+def softmax_cross_entropy(logits, targets, sparse=False, reduction="mean"):
+    """Fused, numerically stable softmax + cross-entropy over the last axis of ``logits``."""
+    op = "softmax_cross_entropy"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    sparse = bool(sparse)
+    x = logits.data if isinstance(logits, Tensor) else logits
+    check_array(op, "logits", x, None, "", (np.float32,))
+    if x.ndim < 1:
+        raise ValueError(f"{op}: logits must be at least 1-D (..., C), got a scalar")
+    t = targets.data if isinstance(targets, Tensor) else targets
+    t = _prepare_targets(op, x, t, sparse)
+    if isinstance(logits, Tensor):
+        return _SoftmaxXent.apply(logits, t, sparse, reduction)
+    return _SoftmaxXent.forward(_NoCtx(), x, t, sparse, reduction)
+
+
+class _NoCtx:
+    def save_for_backward(self, *arrays):
+        pass
+
+
+class _Dropout(Function):
+    @staticmethod
+    def forward(ctx, x, rate, seed):
+        y, mask = kernels.dropout_forward(x, rate, seed)
+        ctx.save_for_backward(mask)
+        ctx.rate = rate
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved
+        return kernels.dropout_backward(g, mask, ctx.rate), None, None
+
+
+def dropout(x, rate, training=True, seed=None):
+    """Inverted dropout (see the module docstring). Returns x itself when it is the identity."""
+    rate = float(rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
+    if not training or rate == 0.0:
+        return x
+    if seed is None:
+        seed = _rng.next_seed()
+    if isinstance(x, Tensor):
+        return _Dropout.apply(x, rate, seed)
+    return kernels.dropout_forward(x, rate, seed)[0]

@@ -1,0 +1,71 @@
+"""Reference optim family: one optimizer step on one parameter, IN PLACE, Keras 2 formulas.
+
+Every function updates ``param`` and its state arrays in place and returns None. All arrays are
+float32 of the same shape (the kernels layer checks); scalars are Python floats, rounded to
+float32 before use except ``lr_t`` of Adam, whose bias correction is computed in float64 first.
+
+    sgd_update(param, grad, velocity, lr, momentum, nesterov)
+        momentum == 0: p -= lr*g   (velocity may be None and is not touched)
+        else: v = momentum*v - lr*g ; p += v  (nesterov: p += momentum*v - lr*g)
+    rmsprop_update(param, grad, ms, lr, rho, eps)
+        ms = rho*ms + (1-rho)*g^2 ; p -= lr*g/(sqrt(ms)+eps)
+    adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)       t = step count, from 1
+        m = b1*m + (1-b1)*g ; v = b2*v + (1-b2)*g^2 ; lr_t = lr*sqrt(1-b2^t)/(1-b1^t)
+        p -= lr_t*m/(sqrt(v)+eps)
+    adagrad_update(param, grad, acc, lr, eps)
+        acc += g^2 ; p -= lr*g/(sqrt(acc)+eps)
+"""
+import math
+
+from .._xp import array_module
+
+__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
+
+
+def adam_lr_t(lr, beta1, beta2, t):
+    """Adam's bias-corrected step size (float64), shared with the kernels layer."""
+    return float(lr) * math.sqrt(1.0 - float(beta2) ** t) / (1.0 - float(beta1) ** t)
+
+
+def sgd_update(param, grad, velocity, lr, momentum, nesterov):
+    f = param.dtype.type
+    lr, momentum = f(lr), f(momentum)
+    if momentum == 0:
+        param -= lr * grad
+        return None
+    velocity *= momentum
+    velocity -= lr * grad
+    if nesterov:
+        param += momentum * velocity - lr * grad
+    else:
+        param += velocity
+    return None
+
+
+def rmsprop_update(param, grad, ms, lr, rho, eps):
+    xp = array_module(param)
+    f = param.dtype.type
+    ms *= f(rho)
+    ms += f(1.0 - rho) * (grad * grad)
+    param -= f(lr) * grad / (xp.sqrt(ms) + f(eps))
+    return None
+
+
+def adam_update(param, grad, m, v, lr, beta1, beta2, eps, t):
+    xp = array_module(param)
+    f = param.dtype.type
+    m *= f(beta1)
+    m += f(1.0 - beta1) * grad
+    v *= f(beta2)
+    v += f(1.0 - beta2) * (grad * grad)
+    param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(v) + f(eps))
+    return None
+
+
+def adagrad_update(param, grad, acc, lr, eps):
+    xp = array_module(param)
+    f = param.dtype.type
+    acc += grad * grad
+    param -= f(lr) * grad / (xp.sqrt(acc) + f(eps))
+    return None
+
