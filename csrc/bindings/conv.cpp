@@ -1,6 +1,144 @@
-// Bindings for the conv op family (kernels in csrc/cpu/conv.cpp). Filled in by its issue.
+// Bindings for the conv op family (kernels in csrc/cpu/conv.cpp, contract in tf/conv.h).
+//
+//   conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
+//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
+//       -> (dx | None, dw | None, db | None)
+// Same names, signatures and semantics as tensorforge.reference.conv (explicit pads; see its
+// docstring). Every argument is checked here: dtype float32, rank, C-contiguity, non-empty,
+// C_in match, strides/dilations >= 1, pads >= 0, kernel not larger than the padded input.
+#include <string>
+
 #include "tf/bind_util.h"
+#include "tf/conv.h"
 
 namespace tf {
-void bind_conv(pybind11::module_& m) { (void)m; }
+namespace {
+namespace py = pybind11;
+using namespace bind;
+
+Act parse_act(const char* op, const py::object& activation) {
+  if (activation.is_none()) return Act::none;
+  std::string s = py::str(activation);
+  if (s == "relu") return Act::relu;
+  if (s == "linear") return Act::none;
+  value_error(op, "activation must be None or 'relu', got '", s, "'");
+}
+
+py::array checked(const char* op, const char* arg, const py::object& o, const char* layout) {
+  py::array a = as_array<float>(op, arg, o);
+  require_ndim(op, arg, a, 4, layout);
+  require_nonempty(op, arg, a);
+  require_c_contiguous(op, arg, a);
+  return a;
+}
+
+ConvShape make_shape(const char* op, const py::array& x, const py::array& w, index_t sh,
+                     index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh,
+                     index_t dw) {
+  if (w.shape(2) != x.shape(3))
+    value_error(op, "w has C_in = ", w.shape(2), " but x has ", x.shape(3), " channels: x ",
+                shape_str(x), ", w ", shape_str(w), " (KH, KW, C_in, C_out)");
+  if (sh < 1 || sw < 1) value_error(op, "strides must be >= 1, got (", sh, ", ", sw, ")");
+  if (dh < 1 || dw < 1) value_error(op, "dilation must be >= 1, got (", dh, ", ", dw, ")");
+  if (pt < 0 || pl < 0 || pb < 0 || pr < 0)
+    value_error(op, "pads must be >= 0, got (top, left, bottom, right) = (", pt, ", ", pl, ", ",
+                pb, ", ", pr, ")");
+  ConvShape s;
+  s.N = x.shape(0); s.H = x.shape(1); s.W = x.shape(2); s.CI = x.shape(3);
+  s.KH = w.shape(0); s.KW = w.shape(1); s.CO = w.shape(3);
+  s.sh = sh; s.sw = sw; s.pt = pt; s.pl = pl; s.dh = dh; s.dw = dw;
+  const index_t eh = (s.KH - 1) * dh + 1, ew = (s.KW - 1) * dw + 1;
+  if (s.H + pt + pb < eh || s.W + pl + pr < ew)
+    value_error(op, "the kernel (extent ", eh, "x", ew, ") is larger than the padded input (",
+                s.H + pt + pb, "x", s.W + pl + pr, "): x ", shape_str(x), ", w ", shape_str(w));
+  s.OH = (s.H + pt + pb - eh) / sh + 1;
+  s.OW = (s.W + pl + pr - ew) / sw + 1;
+  return s;
+}
+
+py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_o, index_t sh,
+              index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
+              const py::object& activation) {
+  const char* op = "conv2d_forward";
+  py::array x = checked(op, "x", x_o, "(N, H, W, C_in)");
+  py::array w = checked(op, "w", w_o, "(KH, KW, C_in, C_out)");
+  Act act = parse_act(op, activation);
+  ConvShape s = make_shape(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  const float* b = nullptr;
+  py::array barr;
+  if (!b_o.is_none()) {
+    barr = as_array<float>(op, "b", b_o);
+    if (barr.ndim() != 1 || barr.shape(0) != s.CO)
+      value_error(op, "b must have shape (", s.CO, ",) for C_out = ", s.CO, ", got ", shape_str(barr));
+    require_c_contiguous(op, "b", barr);
+    b = static_cast<const float*>(barr.data());
+  }
+  py::array_t<float> y = empty<float>({(py::ssize_t)s.N, (py::ssize_t)s.OH, (py::ssize_t)s.OW,
+                                       (py::ssize_t)s.CO});
+  const float* xp = static_cast<const float*>(x.data());
+  const float* wp = static_cast<const float*>(w.data());
+  float* yp = y.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    conv2d_forward(s, xp, wp, b, yp, act);
+  }
+  return y;
+}
+
+py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sh,
+              index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
+              bool need_dx, bool need_dw, bool need_db) {
+  const char* op = "conv2d_backward";
+  py::array dy = checked(op, "dy", dy_o, "(N, OH, OW, C_out)");
+  py::array x = checked(op, "x", x_o, "(N, H, W, C_in)");
+  py::array w = checked(op, "w", w_o, "(KH, KW, C_in, C_out)");
+  ConvShape s = make_shape(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  if (dy.shape(0) != s.N || dy.shape(1) != s.OH || dy.shape(2) != s.OW || dy.shape(3) != s.CO)
+    value_error(op, "dy must have shape (", s.N, ", ", s.OH, ", ", s.OW, ", ", s.CO, ") for x ",
+                shape_str(x), " and w ", shape_str(w), ", got ", shape_str(dy));
+  py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
+  float *dxp = nullptr, *dwp = nullptr, *dbp = nullptr;
+  if (need_dx) {
+    auto a = empty<float>({(py::ssize_t)s.N, (py::ssize_t)s.H, (py::ssize_t)s.W, (py::ssize_t)s.CI});
+    dxp = a.mutable_data();
+    dx_r = a;
+  }
+  if (need_dw) {
+    auto a = empty<float>({(py::ssize_t)s.KH, (py::ssize_t)s.KW, (py::ssize_t)s.CI, (py::ssize_t)s.CO});
+    dwp = a.mutable_data();
+    std::fill(dwp, dwp + a.size(), 0.0f);
+    dw_r = a;
+  }
+  if (need_db) {
+    auto a = empty<float>({(py::ssize_t)s.CO});
+    dbp = a.mutable_data();
+    std::fill(dbp, dbp + a.size(), 0.0f);
+    db_r = a;
+  }
+  const float* dyp = static_cast<const float*>(dy.data());
+  const float* xp = static_cast<const float*>(x.data());
+  const float* wp = static_cast<const float*>(w.data());
+  {
+    py::gil_scoped_release nogil;
+    if (dxp) conv2d_backward_data(s, dyp, wp, dxp);
+    if (dwp || dbp) conv2d_backward_filter(s, dyp, xp, dwp, dbp);
+  }
+  return py::make_tuple(dx_r, dw_r, db_r);
+}
+
+}  // namespace
+
+void bind_conv(pybind11::module_& m) {
+  namespace py = pybind11;
+  m.def("conv2d_forward", &fwd, py::arg("x"), py::arg("w"), py::arg("b"), py::arg("sh"),
+        py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"),
+        py::arg("dw"), py::arg("activation") = py::none(),
+        "y = act(conv(x, w) + b), NHWC, explicit pads (see tensorforge.reference.conv)");
+  m.def("conv2d_backward", &bwd, py::arg("dy"), py::arg("x"), py::arg("w"), py::arg("sh"),
+        py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"),
+        py::arg("dw"), py::arg("need_dx") = true, py::arg("need_dw") = true,
+        py::arg("need_db") = true,
+        "(dx, dw, db) of conv2d_forward from dy (gradient of the pre-activation output)");
+}
+
 }  // namespace tf

@@ -1,0 +1,454 @@
+// 2-D convolution kernels, NHWC, forward + backward data + backward filter (contract: tf/conv.h).
+// Compiled once per ISA (tf/isa.h).
+//
+// Algorithm: implicit GEMM with our own register-blocked SIMD micro-kernel (no im2col copy for
+// the forward and backward-data passes; an im2col chunk only where it pays, see below):
+//
+//   forward        y (P x CO)  = A (P x T*CI)   * Wm (T*CI x CO)      P = N*OH*OW, T = KH*KW
+//   backward data  dx (Q x CI) = A' (Q x T*CO)  * Wt (T*CO x CI)      Q = N*H*W
+//   backward filt  dW (T*CI x CO) = col^T (T*CI x P) * dy (P x CO)
+//
+// Note [implicit gather]: in the forward and backward-data passes a row of A is one output
+// (input) pixel, and its entries for kernel tap t are CI (CO) *contiguous* floats of x (dy) at the
+// pixel that tap reads, because C is the innermost NHWC axis. So the micro-kernel takes, for each
+// tap, one pointer per tile row and walks the channels; a padded position (or, for backward data,
+// a tap that no output reads through: stride gaps) points at a zero row. Taps that no row of a
+// tile reads are dropped from that tile (borders, strided backward data). The weights (the B
+// matrix) are repacked once per call into zero-padded panels NR = NV*kW floats wide, so every B
+// row is one aligned-width run of vectors.
+// When CI is tiny (LeNet conv1 has CI = 1) a tap is too short a loop, so the forward pass copies
+// the chunk's rows of A (im2col) into a small buffer and runs one long segment instead.
+//
+// Note [weight gradient]: dW reduces over all P output pixels. Each thread takes a range of
+// pixels, im2col's a chunk of them (rows of T*CI floats) and multiplies col^T by the chunk of dy
+// into its own partial dW (no atomics); partials are summed at the end. The micro-kernel tile
+// holds MR consecutive rows of dW (consecutive entries of a col row, one broadcast base pointer)
+// by NR output channels (a row of dy).
+//
+// Register tiles (acc = MR x NV vectors): avx512 (32 zmm): NV=4 x MR=6, NV=3 x 8, NV<=2 x 12;
+// avx2 (16 ymm): NV=3 x 4, NV=2 x 6, NV=1 x 8; generic: 4 x 4 scalars.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tf/conv.h"
+#include "tf/simd.h"
+
+namespace tf {
+namespace TF_ISA {
+
+namespace {
+using namespace simd;
+
+#if defined(TF_ISA_avx512)
+constexpr int kMaxNV = 4;
+constexpr int mr_for(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
+#elif defined(TF_ISA_avx2)
+constexpr int kMaxNV = 3;
+constexpr int mr_for(int nv) { return nv >= 3 ? 4 : nv == 2 ? 6 : 8; }
+#else
+constexpr int kMaxNV = 4;
+constexpr int mr_for(int) { return 4; }
+#endif
+constexpr int kMaxMR = 12;
+constexpr index_t kChunk = 96;  // pixels per chunk: a multiple of every MR
+
+// Column panels over a width of `n` channels: panels of kMaxNV vectors, the last one narrower.
+struct Panels {
+  int count = 0;
+  index_t padded = 0;  // sum of panel widths (>= n, multiple of kW)
+  std::vector<index_t> vstart, vnv;
+  explicit Panels(index_t n) {
+    index_t nvtot = ceil_div(n, kW);
+    for (index_t v = 0; v < nvtot; v += kMaxNV) {
+      vstart.push_back(v * kW);
+      vnv.push_back(std::min<index_t>(kMaxNV, nvtot - v));
+    }
+    count = (int)vstart.size();
+    padded = nvtot * kW;
+  }
+  index_t j0(int j) const { return vstart[j]; }
+  int nvec(int j) const { return (int)vnv[j]; }
+  index_t width(int j) const { return vnv[j] * kW; }
+};
+
+// C tile epilogue: rows [0, m), columns [0, n). store: C = acc (+ bias) (relu);
+// accumulate: C += acc. bias is padded to whole vectors.
+template <int MR, int NV>
+inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, const float* bias,
+                       Act act, bool accumulate) {
+  vf bv[NV];
+  if (bias) {
+    for (int v = 0; v < NV; ++v) bv[v] = load(bias + v * kW);
+  }
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    if (i >= m) break;
+    float* cr = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int nn = n - v * kW;
+      if (nn <= 0) break;
+      vf r = acc[i][v];
+      if (accumulate) r = r + (nn >= kW ? load(cr + v * kW) : load_n(cr + v * kW, nn));
+      if (bias) r = r + bv[v];
+      if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]: NaN stays NaN
+      if (nn >= kW)
+        store(cr + v * kW, r);
+      else
+        store_n(cr + v * kW, r, nn);
+    }
+  }
+}
+
+// Gather micro-kernel (Note [implicit gather]):
+//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]
+template <int MR, int NV>
+void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
+                float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
+  vf acc[MR][NV];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (int s = 0; s < nseg; ++s) {
+    const float* ap[MR];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
+    const float* bp = b[s];
+    for (index_t l = 0; l < L; ++l, bp += ldb) {
+      vf bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * kW);
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; ++i) {
+        const vf av = set1(ap[i][l]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
+      }
+    }
+  }
+  store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
+}
+
+// Strided micro-kernel (Note [weight gradient]):
+//   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
+template <int MR, int NV>
+void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
+                 index_t ldc, int m, int n) {
+  vf acc[MR][NV];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kW);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      const vf av = set1(a[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
+    }
+  }
+  store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
+}
+
+using GatherFn = void (*)(int, const float* const*, const float* const*, index_t, index_t, float*,
+                          index_t, int, int, const float*, Act, bool);
+using StridedFn = void (*)(const float*, index_t, const float*, index_t, index_t, float*, index_t,
+                           int, int);
+
+GatherFn gather_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_gather<mr_for(1), 1>;
+    case 2: return ukr_gather<mr_for(2), 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_gather<mr_for(3), 3>;
+    default: return ukr_gather<mr_for(4), 4>;
+#else
+    default: return ukr_gather<mr_for(3), 3>;
+#endif
+  }
+}
+
+StridedFn strided_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<mr_for(1), 1>;
+    case 2: return ukr_strided<mr_for(2), 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<mr_for(3), 3>;
+    default: return ukr_strided<mr_for(4), 4>;
+#else
+    default: return ukr_strided<mr_for(3), 3>;
+#endif
+  }
+}
+
+// Repack a row-major (rows x n) matrix, element (r, c) at src[r*rs + c*cs], into column panels:
+// panel j holds rows x width(j) floats at dst + rows*j0(j), zero beyond column n.
+void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t cs,
+                 const Panels& pn, float* dst) {
+  for (int j = 0; j < pn.count; ++j) {
+    const index_t j0 = pn.j0(j), nr = pn.width(j), nn = std::min(nr, n - j0);
+    float* d = dst + rows * j0;
+    for (index_t r = 0; r < rows; ++r) {
+      for (index_t c = 0; c < nn; ++c) d[r * nr + c] = src[r * rs + (j0 + c) * cs];
+      for (index_t c = nn; c < nr; ++c) d[r * nr + c] = 0.0f;
+    }
+  }
+}
+
+// Pixel p of an (N, OH, OW) grid -> (n, oh, ow).
+inline void decode(index_t p, index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
+  ow = p % OW;
+  index_t t = p / OW;
+  oh = t % OH;
+  n = t / OH;
+}
+
+// Threads in the current team (1 outside a parallel region).
+inline int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
+int threads_for(double flops) {
+  const int nt = max_threads();
+  return flops < 2e5 ? 1 : nt;
+}
+
+}  // namespace
+
+// ---- forward ----------------------------------------------------------------------------------
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
+                    Act act) {
+  FtzGuard ftz;
+  const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
+  const Panels pn(CO);
+  std::vector<float> Bp((size_t)(Kd * pn.padded));
+  pack_panels(w, Kd, CO, CO, 1, pn, Bp.data());
+  std::vector<float> bias((size_t)pn.padded, 0.0f);
+  if (b) std::copy(b, b + CO, bias.begin());
+  const bool im2col = CI < 8;  // Note [implicit gather]: taps too short to loop over
+  std::vector<float> zeros((size_t)std::max<index_t>(CI, 1) + kW, 0.0f);
+  const index_t nchunks = ceil_div(P, kChunk);
+  const int nt = threads_for(2.0 * P * Kd * CO);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
+    std::vector<float> col(im2col ? (size_t)(kChunk * Kd) : 0);
+    index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
+#pragma omp for schedule(static)
+    for (index_t ch = 0; ch < nchunks; ++ch) {
+      const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
+      if (im2col) {
+        for (index_t r = 0; r < pc; ++r) {
+          index_t n, oh, ow;
+          decode(p0 + r, s.OH, s.OW, n, oh, ow);
+          float* dst = col.data() + r * Kd;
+          for (index_t kh = 0; kh < s.KH; ++kh) {
+            const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+            for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
+              const index_t iw = ow * s.sw - s.pl + kw * s.dw;
+              if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
+                std::fill(dst, dst + CI, 0.0f);
+              else
+                std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
+            }
+          }
+        }
+      }
+      for (int j = 0; j < pn.count; ++j) {
+        const int nv = pn.nvec(j), MR = mr_for(nv);
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        const GatherFn ukr = gather_fn(nv);
+        const float* Bj = Bp.data() + Kd * j0;
+        for (index_t t0 = 0; t0 < pc; t0 += MR) {
+          const int m = (int)std::min<index_t>(MR, pc - t0);
+          float* c = y + (p0 + t0) * CO + j0;
+          const int ncols = (int)std::min(nr, CO - j0);
+          if (im2col) {
+            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * Kd;
+            bptr[0] = Bj;
+            ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+            continue;
+          }
+          for (int i = 0; i < MR; ++i) {
+            index_t n, oh, ow;
+            decode(p0 + t0 + std::min(i, m - 1), s.OH, s.OW, n, oh, ow);
+            nimg[i] = n;
+            ih0[i] = oh * s.sh - s.pt;
+            iw0[i] = ow * s.sw - s.pl;
+          }
+          int nseg = 0;
+          for (index_t kh = 0; kh < s.KH; ++kh)
+            for (index_t kw = 0; kw < s.KW; ++kw) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t ih = ih0[i] + kh * s.dh, iw = iw0[i] + kw * s.dw;
+                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw) * CI;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * nr;
+            }
+          ukr(nseg, aptr.data(), bptr.data(), CI, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+        }
+      }
+    }
+  }
+}
+
+// ---- backward data ----------------------------------------------------------------------------
+
+void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  FtzGuard ftz;
+  const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Q = s.N * s.H * s.W;
+  const Panels pn(CI);
+  // Wt (T*CO x CI): row t*CO + co, column ci = w[t, ci, co]; packed per tap into CI panels.
+  std::vector<float> Bt((size_t)(T * CO * pn.padded));
+  for (index_t t = 0; t < T; ++t) {
+    // tap t of Wt is the transpose of w[t] (CI x CO): element (co, ci) at w[t*CI*CO + ci*CO + co]
+    std::vector<float> tmp((size_t)(CO * pn.padded));
+    pack_panels(w + t * CI * CO, CO, CI, 1, CO, pn, tmp.data());
+    for (int j = 0; j < pn.count; ++j) {
+      const index_t j0 = pn.j0(j), nr = pn.width(j);
+      std::copy_n(tmp.data() + CO * j0, CO * nr, Bt.data() + T * CO * j0 + t * CO * nr);
+    }
+  }
+  std::vector<float> zeros((size_t)CO + kW, 0.0f);
+  const index_t nchunks = ceil_div(Q, kChunk);
+  const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * CI * CO);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
+    index_t ihp[kMaxMR], iwp[kMaxMR], nimg[kMaxMR];
+#pragma omp for schedule(static)
+    for (index_t ch = 0; ch < nchunks; ++ch) {
+      const index_t q0 = ch * kChunk, qc = std::min(kChunk, Q - q0);
+      for (int j = 0; j < pn.count; ++j) {
+        const int nv = pn.nvec(j), MR = mr_for(nv);
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        const GatherFn ukr = gather_fn(nv);
+        const float* Bj = Bt.data() + T * CO * j0;
+        for (index_t t0 = 0; t0 < qc; t0 += MR) {
+          const int m = (int)std::min<index_t>(MR, qc - t0);
+          for (int i = 0; i < MR; ++i) {
+            index_t n, ih, iw;
+            decode(q0 + t0 + std::min(i, m - 1), s.H, s.W, n, ih, iw);
+            nimg[i] = n;
+            ihp[i] = ih + s.pt;  // position in the padded input
+            iwp[i] = iw + s.pl;
+          }
+          // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw).
+          int nseg = 0;
+          for (index_t kh = 0; kh < s.KH; ++kh)
+            for (index_t kw = 0; kw < s.KW; ++kw) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t hn = ihp[i] - kh * s.dh, wn = iwp[i] - kw * s.dw;
+                const index_t oh = hn / s.sh, ow = wn / s.sw;
+                if (hn < 0 || wn < 0 || oh * s.sh != hn || ow * s.sw != wn || oh >= s.OH ||
+                    ow >= s.OW) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + ow) * CO;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CO * nr;
+            }
+          ukr(nseg, aptr.data(), bptr.data(), CO, nr, dx + (q0 + t0) * CI + j0, CI, m,
+              (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+        }
+      }
+    }
+  }
+}
+
+// ---- backward filter --------------------------------------------------------------------------
+
+void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
+                            float* db) {
+  FtzGuard ftz;
+  const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  const index_t ldcol = Kd + kMaxMR;  // tile rows past Kd read (unused) zeros, in bounds
+  const index_t PC = 128;             // pixels per im2col chunk
+  const int nt = threads_for(2.0 * P * Kd * CO);
+  std::vector<float> partial((size_t)nt * (size_t)(Kd * COp + COp), 0.0f);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    const int tid = thread_id(), team = team_size();
+    index_t pbeg, pend;
+    split_range(P, team, tid, pbeg, pend);
+    float* dWp = partial.data() + (size_t)tid * (size_t)(Kd * COp + COp);
+    float* dbp = dWp + Kd * COp;
+    std::vector<float> col(dw ? (size_t)(PC * ldcol) : 0, 0.0f);
+    std::vector<float> dyb((size_t)(PC * COp), 0.0f);
+    for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
+      const index_t pc = std::min(PC, pend - p0);
+      for (index_t r = 0; r < pc; ++r) {
+        std::copy_n(dy + (p0 + r) * CO, CO, dyb.data() + r * COp);
+        if (db) {
+          const float* g = dyb.data() + r * COp;
+          for (index_t c = 0; c < COp; c += kW) store(dbp + c, load(dbp + c) + load(g + c));
+        }
+      }
+      if (!dw) continue;
+      for (index_t r = 0; r < pc; ++r) {
+        index_t n, oh, ow;
+        decode(p0 + r, s.OH, s.OW, n, oh, ow);
+        float* dst = col.data() + r * ldcol;
+        for (index_t kh = 0; kh < s.KH; ++kh) {
+          const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+          for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
+            const index_t iw = ow * s.sw - s.pl + kw * s.dw;
+            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
+              std::fill(dst, dst + CI, 0.0f);
+            else
+              std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
+          }
+        }
+      }
+      for (int j = 0; j < pn.count; ++j) {
+        const int nv = pn.nvec(j), MR = mr_for(nv);
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        const StridedFn ukr = strided_fn(nv);
+        for (index_t k0 = 0; k0 < Kd; k0 += MR)
+          ukr(col.data() + k0, ldcol, dyb.data() + j0, COp, pc, dWp + k0 * COp + j0, COp,
+              (int)std::min<index_t>(MR, Kd - k0), (int)nr);
+      }
+    }
+  }
+  // Sum the per-thread partials into the caller's (accumulated) dw and db.
+  for (int t = 0; t < nt; ++t) {
+    const float* dWp = partial.data() + (size_t)t * (size_t)(Kd * COp + COp);
+    if (dw)
+      for (index_t k = 0; k < Kd; ++k)
+        for (index_t c = 0; c < CO; ++c) dw[k * CO + c] += dWp[k * COp + c];
+    if (db)
+      for (index_t c = 0; c < CO; ++c) db[c] += dWp[Kd * COp + c];
+  }
+}
+
+}  // namespace TF_ISA
+}  // namespace tf

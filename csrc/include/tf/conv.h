@@ -1,0 +1,53 @@
+// 2-D convolution, NHWC, forward and backward (kernels in csrc/cpu/conv.cpp).
+//
+//   x  (N, H, W, CI)       input activations
+//   w  (KH, KW, CI, CO)    weights (Keras layout); as a matrix (KH*KW*CI, CO), row-major
+//   b  (CO,) or nullptr    bias
+//   y  (N, OH, OW, CO)     output:
+//   y[n, oh, ow, co] = act(b[co] + sum_{kh, kw, ci} x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, ci]
+//                                                    * w[kh, kw, ci, co])
+// with out-of-range input positions reading as zero (padding). Pads are explicit (the Python
+// layer resolves 'same'; see Note [same padding] in python/tensorforge/kernels/conv.py); the
+// bottom/right pads are implied by OH and OW.
+//
+// Contract (llm.c style): kernels take const inputs, output pointers and explicit dimensions,
+// and neither allocate Python objects nor validate. conv2d_backward_data WRITES dx (=);
+// conv2d_backward_filter ACCUMULATES into dw and db (+=), either of which may be nullptr.
+// dy is the gradient with respect to the pre-activation output (the caller applies the relu
+// mask). All arrays are C-contiguous float32.
+#pragma once
+#include "tf/common.h"
+#include "tf/isa.h"
+
+namespace tf {
+
+struct ConvShape {
+  index_t N, H, W, CI;   // x is (N, H, W, CI)
+  index_t KH, KW, CO;    // w is (KH, KW, CI, CO)
+  index_t OH, OW;        // y is (N, OH, OW, CO)
+  index_t sh, sw;        // strides
+  index_t pt, pl;        // top and left pads
+  index_t dh, dw;        // dilations
+};
+
+TF_DECLARE_KERNEL(void, conv2d_forward,
+                  (const ConvShape& s, const float* x, const float* w, const float* b, float* y,
+                   Act act))
+TF_DECLARE_KERNEL(void, conv2d_backward_data,
+                  (const ConvShape& s, const float* dy, const float* w, float* dx))
+TF_DECLARE_KERNEL(void, conv2d_backward_filter,
+                  (const ConvShape& s, const float* dy, const float* x, float* dw, float* db))
+
+inline void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b,
+                           float* y, Act act) {
+  TF_DISPATCH(conv2d_forward, s, x, w, b, y, act);
+}
+inline void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  TF_DISPATCH(conv2d_backward_data, s, dy, w, dx);
+}
+inline void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
+                                   float* db) {
+  TF_DISPATCH(conv2d_backward_filter, s, dy, x, dw, db);
+}
+
+}  // namespace tf

@@ -1,0 +1,121 @@
+"""conv2d entry points: validate, resolve padding to explicit pads, call the backend's kernel.
+
+``conv2d(x, w, b, strides, padding, dilation, activation)`` and
+``conv2d_backward(dy, x, w, strides, padding, dilation, need_dx, need_dw, need_db)`` take
+Keras-style arguments; the array-level kernels they call (``conv2d_forward`` /
+``conv2d_backward`` in reference/conv.py, the same names in ``_C``) take explicit integers.
+
+Note [same padding]
+~~~~~~~~~~~~~~~~~~~
+'same' follows TensorFlow exactly, per axis, with the dilated kernel extent E = (K - 1) * d + 1:
+    O = ceil(H / s);  total = max((O - 1) * s + E - H, 0);  before = total // 2;  after = total - before
+so an odd total puts the extra row/column at the bottom/right, stride > 1 and even kernels
+included, and an input smaller than the kernel still yields ceil(H / s) outputs. Pooling uses the
+same formula with d = 1 (kernels/pool.py imports ``resolve_padding`` from here).
+"""
+import numpy as np
+
+from .. import backend
+from ._common import check_activation, check_array, contiguous, same_dtype, shape_str
+
+
+def pair(op, name, v, minimum=1):
+    """An int or a pair of ints -> (a, b), each >= minimum."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        v = (int(v), int(v))
+    elif isinstance(v, (tuple, list)) and len(v) == 2 and all(
+            isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in v):
+        v = (int(v[0]), int(v[1]))
+    else:
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
+    if v[0] < minimum or v[1] < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {v}")
+    return v
+
+
+def same_pads(H, K, s, d=1):
+    """(before, after) for TF 'same' along one axis. See Note [same padding]."""
+    E = (K - 1) * d + 1
+    O = -(-H // s)
+    total = max((O - 1) * s + E - H, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(op, padding, H, W, KH, KW, sh, sw, dh=1, dw=1):
+    """Keras padding ('valid', 'same', int, pair of ints) -> (pt, pl, pb, pr)."""
+    if isinstance(padding, str):
+        p = padding.lower()
+        if p == "valid":
+            return 0, 0, 0, 0
+        if p == "same":
+            pt, pb = same_pads(H, KH, sh, dh)
+            pl, pr = same_pads(W, KW, sw, dw)
+            return pt, pl, pb, pr
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
+    try:
+        ph, pw = pair(op, "padding", padding, minimum=0)
+    except ValueError:
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int >= 0 or a pair of ints >= 0, "
+                         f"got {padding!r}") from None
+    return ph, pw, ph, pw
+
+
+def out_size(H, K, s, p0, p1, d=1):
+    return (H + p0 + p1 - ((K - 1) * d + 1)) // s + 1
+
+
+def conv_geometry(op, x_shape, w_shape, strides, padding, dilation):
+    """Check x/w shapes and return (sh, sw, pt, pl, pb, pr, dh, dw, OH, OW)."""
+    N, H, W, C = x_shape
+    KH, KW, CI, CO = w_shape
+    if CI != C:
+        raise ValueError(f"{op}: w has C_in = {CI} but x has {C} channels: x {shape_str(x_shape)}, "
+                         f"w {shape_str(w_shape)} (KH, KW, C_in, C_out)")
+    sh, sw = pair(op, "strides", strides)
+    dh, dw = pair(op, "dilation", dilation)
+    pt, pl, pb, pr = resolve_padding(op, padding, H, W, KH, KW, sh, sw, dh, dw)
+    OH, OW = out_size(H, KH, sh, pt, pb, dh), out_size(W, KW, sw, pl, pr, dw)
+    if OH < 1 or OW < 1 or H + pt + pb < (KH - 1) * dh + 1 or W + pl + pr < (KW - 1) * dw + 1:
+        raise ValueError(f"{op}: the kernel (extent {(KH - 1) * dh + 1}x{(KW - 1) * dw + 1} with dilation "
+                         f"{(dh, dw)}) is larger than the padded input ({H + pt + pb}x{W + pl + pr}): "
+                         f"x {shape_str(x_shape)}, w {shape_str(w_shape)}, padding {padding!r}")
+    return sh, sw, pt, pl, pb, pr, dh, dw, OH, OW
+
+
+def _check_xw(op, x, w, b):
+    check_array(op, "x", x, 4, "(N, H, W, C_in)")
+    check_array(op, "w", w, 4, "(KH, KW, C_in, C_out)")
+    if b is not None:
+        check_array(op, "b", b, 1, "(C_out,)")
+        if b.shape[0] != w.shape[3]:
+            raise ValueError(f"{op}: b must have shape ({w.shape[3]},) for C_out = {w.shape[3]}, got "
+                             f"{shape_str(b.shape)}")
+
+
+def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None):
+    """y = act(conv(x, w) + b): x (N, H, W, C_in), w (KH, KW, C_in, C_out) -> (N, OH, OW, C_out)."""
+    op = "conv2d"
+    _check_xw(op, x, w, b)
+    same_dtype(op, x=x, w=w, b=b)
+    activation = check_activation(op, activation)
+    sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry(op, x.shape, w.shape, strides, padding, dilation)
+    return backend.lookup("conv2d_forward")(
+        contiguous(x), contiguous(w), None if b is None else contiguous(b),
+        sh, sw, pt, pl, pb, pr, dh, dw, activation)
+
+
+def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True, need_dw=True,
+                    need_db=True):
+    """(dx, dw, db) from dy, the gradient of the pre-activation output (N, OH, OW, C_out)."""
+    op = "conv2d_backward"
+    _check_xw(op, x, w, None)
+    check_array(op, "dy", dy, 4, "(N, OH, OW, C_out)")
+    same_dtype(op, dy=dy, x=x, w=w)
+    sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = conv_geometry(op, x.shape, w.shape, strides, padding, dilation)
+    want = (x.shape[0], OH, OW, w.shape[3])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"{op}: dy must have shape {shape_str(want)} for x {shape_str(x.shape)} and "
+                         f"w {shape_str(w.shape)}, got {shape_str(dy.shape)}")
+    return backend.lookup("conv2d_backward")(
+        contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
+        bool(need_dx), bool(need_dw), bool(need_db))

@@ -1,0 +1,82 @@
+"""Pooling entry points: validate, resolve Keras padding to explicit pads, call the kernel.
+
+Keras semantics: pool_size and strides are an int or a pair, strides None means pool_size,
+padding 'valid' or 'same' (TF formula, Note [same padding] in kernels/conv.py). See
+reference/pool.py for the array-level kernels and Note [pool padding].
+"""
+from .. import backend
+from ._common import check_array, contiguous, shape_str
+from .conv import pair, resolve_padding
+
+_POOL_PADDINGS = ("valid", "same")
+
+
+def pool_geometry(op, x_shape, pool_size, strides, padding):
+    """(kh, kw, sh, sw, pt, pl, pb, pr, OH, OW) for an NHWC input shape."""
+    N, H, W, C = x_shape
+    kh, kw = pair(op, "pool_size", pool_size)
+    sh, sw = (kh, kw) if strides is None else pair(op, "strides", strides)
+    if not isinstance(padding, str) or padding.lower() not in _POOL_PADDINGS:
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', got {padding!r}")
+    pt, pl, pb, pr = resolve_padding(op, padding, H, W, kh, kw, sh, sw)
+    OH, OW = (H + pt + pb - kh) // sh + 1, (W + pl + pr - kw) // sw + 1
+    if H + pt + pb < kh or W + pl + pr < kw:
+        raise ValueError(f"{op}: pool_size {(kh, kw)} is larger than the padded input "
+                         f"({H + pt + pb}x{W + pl + pr}): x {shape_str(x_shape)}, padding {padding!r}")
+    return kh, kw, sh, sw, pt, pl, pb, pr, OH, OW
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid", with_argmax=False):
+    """y (and the int32 argmax for the backward when with_argmax) of a max pool over NHWC x."""
+    op = "max_pool2d"
+    check_array(op, "x", x, 4, "(N, H, W, C)")
+    kh, kw, sh, sw, pt, pl, pb, pr, _, _ = pool_geometry(op, x.shape, pool_size, strides, padding)
+    y, am = backend.lookup("max_pool2d_forward")(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr,
+                                                 bool(with_argmax))
+    return (y, am) if with_argmax else y
+
+
+def max_pool2d_backward(dy, argmax, x_shape, pool_size=2, strides=None, padding="valid"):
+    """dx (x_shape) of max_pool2d from dy and the argmax its forward returned."""
+    op = "max_pool2d_backward"
+    check_array(op, "dy", dy, 4, "(N, OH, OW, C)")
+    kh, kw, sh, sw, pt, pl, pb, pr, OH, OW = pool_geometry(op, x_shape, pool_size, strides, padding)
+    want = (x_shape[0], OH, OW, x_shape[3])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"{op}: dy must have shape {shape_str(want)}, got {shape_str(dy.shape)}")
+    check_array(op, "argmax", argmax, 4, "(N, OH, OW, C)", dtypes=("int32",))
+    if argmax.shape != dy.shape:
+        raise ValueError(f"{op}: argmax must have the shape of dy {shape_str(dy.shape)}, got "
+                         f"{shape_str(argmax.shape)}")
+    return backend.lookup("max_pool2d_backward")(contiguous(dy), contiguous(argmax), int(x_shape[1]),
+                                                  int(x_shape[2]), kh, kw, sh, sw, pt, pl, pb, pr)
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
+    op = "avg_pool2d"
+    check_array(op, "x", x, 4, "(N, H, W, C)")
+    kh, kw, sh, sw, pt, pl, pb, pr, _, _ = pool_geometry(op, x.shape, pool_size, strides, padding)
+    return backend.lookup("avg_pool2d_forward")(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr)
+
+
+def avg_pool2d_backward(dy, x_shape, pool_size=2, strides=None, padding="valid"):
+    op = "avg_pool2d_backward"
+    check_array(op, "dy", dy, 4, "(N, OH, OW, C)")
+    kh, kw, sh, sw, pt, pl, pb, pr, OH, OW = pool_geometry(op, x_shape, pool_size, strides, padding)
+    want = (x_shape[0], OH, OW, x_shape[3])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"{op}: dy must have shape {shape_str(want)}, got {shape_str(dy.shape)}")
+    return backend.lookup("avg_pool2d_backward")(contiguous(dy), int(x_shape[1]), int(x_shape[2]),
+                                                 kh, kw, sh, sw, pt, pl, pb, pr)
+
+
+def global_avg_pool2d(x):
+    op = "global_avg_pool2d"
+    check_array(op, "x", x, 4, "(N, H, W, C)")
+    return backend.lookup("global_avg_pool2d_forward")(contiguous(x))
+
+
+def global_avg_pool2d_backward(dy, H, W):
+    op = "global_avg_pool2d_backward"
+    check_array(op, "dy", dy, 2, "(N, C)")
+    return backend.lookup("global_avg_pool2d_backward")(contiguous(dy), int(H), int(W))

@@ -1,0 +1,105 @@
+"""Reference 2-D convolution (NumPy/CuPy): the fallback backend and the tests' oracle.
+
+Layouts (Keras channels_last):
+    x  (N, H, W, C_in)            activations, NHWC
+    w  (KH, KW, C_in, C_out)      weights
+    b  (C_out,) or None           bias
+    y  (N, OH, OW, C_out)
+
+Array-level kernels (the native ``tensorforge._C`` and ``_C_cuda`` expose the same names and
+signatures; padding has already been resolved to explicit non-negative amounts by
+``tensorforge.kernels.conv``, see Note [same padding] there)::
+
+    conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
+        y[n, oh, ow, co] = act(b[co] + sum_{kh, kw, ci} xpad[n, oh*sh + kh*dh, ow*sw + kw*dw, ci]
+                                                       * w[kh, kw, ci, co])
+        where xpad is x with pt zero rows on top, pb at the bottom, pl zero columns on the left,
+        pr on the right, and
+            OH = (H + pt + pb - ((KH - 1) * dh + 1)) // sh + 1   (>= 1)
+            OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1   (>= 1)
+        b may be None; activation is None or 'relu' (relu keeps NaN).
+
+    conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
+        -> (dx, dw, db)
+        dy is the gradient of the loss with respect to the *pre-activation* output (N, OH, OW,
+        C_out): the caller applies the relu mask (dy * (y > 0)) first. Returns newly allocated
+        dx (N, H, W, C_in), dw (KH, KW, C_in, C_out), db (C_out,); each is None when its need_*
+        flag is False.
+
+All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
+pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
+inputs (float64 in, float64 out: that is how the tests use them as an oracle).
+Vectorized: loops run over the KH*KW kernel taps only, each tap one matrix product.
+"""
+from .._xp import array_module
+
+__all__ = ["conv2d_forward", "conv2d_backward"]
+
+
+def conv_out_size(H, K, s, p0, p1, d):
+    """Output length along one axis for input H, kernel K, stride s, pads p0/p1, dilation d."""
+    return (H + p0 + p1 - ((K - 1) * d + 1)) // s + 1
+
+
+def _pad(xp, x, pt, pl, pb, pr):
+    if pt == pl == pb == pr == 0:
+        return x
+    return xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+
+
+def _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw):
+    """The (N, OH, OW, C) view of xpad that kernel tap (kh, kw) multiplies."""
+    h0, w0 = kh * dh, kw * dw
+    return xpad[:, h0:h0 + (OH - 1) * sh + 1:sh, w0:w0 + (OW - 1) * sw + 1:sw, :]
+
+
+def _relu(xp, y):
+    return xp.where(y > 0, y, xp.where(xp.isnan(y), y, 0)).astype(y.dtype, copy=False)
+
+
+def conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation):
+    xp = array_module(x, w)
+    N, H, W, C = x.shape
+    KH, KW, _, CO = w.shape
+    OH = conv_out_size(H, KH, sh, pt, pb, dh)
+    OW = conv_out_size(W, KW, sw, pl, pr, dw)
+    xpad = _pad(xp, x, pt, pl, pb, pr)
+    dtype = xp.result_type(x.dtype, w.dtype)
+    y = xp.zeros((N * OH * OW, CO), dtype=dtype)
+    for kh in range(KH):
+        for kw in range(KW):
+            a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw).reshape(-1, C)
+            y += a @ w[kh, kw]
+    if b is not None:
+        y += b
+    if activation == "relu":
+        y = _relu(xp, y)
+    return y.reshape(N, OH, OW, CO)
+
+
+def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db):
+    xp = array_module(dy, x, w)
+    N, H, W, C = x.shape
+    KH, KW, _, CO = w.shape
+    _, OH, OW, _ = dy.shape
+    g = dy.reshape(-1, CO)
+    gx = gw = gb = None
+    if need_db:
+        gb = g.sum(axis=0)
+    if need_dw:
+        xpad = _pad(xp, x, pt, pl, pb, pr)
+        gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
+        for kh in range(KH):
+            for kw in range(KW):
+                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw).reshape(-1, C)
+                gw[kh, kw] = a.T @ g
+    if need_dx:
+        dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=xp.result_type(dy.dtype, w.dtype))
+        for kh in range(KH):
+            for kw in range(KW):
+                view = _tap(dxpad, kh, kw, OH, OW, sh, sw, dh, dw)
+                view += (g @ w[kh, kw].T).reshape(N, OH, OW, C)
+        gx = dxpad[:, pt:pt + H, pl:pl + W, :]
+        if pt or pl or pb or pr:
+            gx = xp.ascontiguousarray(gx)
+    return gx, gw, gb
