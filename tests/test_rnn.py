@@ -390,10 +390,15 @@ def test_native_rejects_bad_arrays_directly():
     with pytest.raises(ValueError):
         C.gru_forward(x, k[:, :15], rk[:, :15], np.zeros(15, np.float32), None, None, False, True,
                       "tanh", "sigmoid")
-    f = C.simple_rnn_forward(x, k[:, :5], rk[:, :5], None, None, None, False, "tanh")
-    with pytest.raises(ValueError):
+    k5, rk5 = np.ascontiguousarray(k[:, :5]), np.ascontiguousarray(rk[:, :5])
+    f = C.simple_rnn_forward(x, k5, rk5, None, None, None, False, "tanh")
+    with pytest.raises(ValueError, match="d_outputs must have shape"):
         C.simple_rnn_backward(np.zeros((2, 3, 4), np.float32), np.zeros((2, 5), np.float32), x,
-                              k[:, :5], rk[:, :5], None, False, "tanh", f[2], f[3])
+                              k5, rk5, None, False, "tanh", f[2], f[3])
+    with pytest.raises(ValueError, match="mask must have shape"):
+        C.simple_rnn_forward(x, k5, rk5, None, None, np.ones((2, 4), np.float32), False, "tanh")
+    with pytest.raises(ValueError, match="activation must be"):
+        C.simple_rnn_forward(x, k5, rk5, None, None, None, False, "elu")
 
 
 def test_kernels_entry_points_accept_views_and_bool_masks(rng):

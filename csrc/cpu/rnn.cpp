@@ -1,0 +1,668 @@
+// Fused recurrent kernels: LSTM, GRU (reset_after True/False) and SimpleRNN over a whole
+// sequence, forward and backward through time. Contract and layouts in tf/rnn.h; the NumPy twin
+// (same math, same saved arrays) is python/tensorforge/reference/rnn.py.
+//
+// Structure of every forward (B batch, T time, F features, U units, G gates):
+//   1. The input projection of ALL time steps is ONE GEMM: (B*T, F) @ kernel (F, G*U) + bias,
+//      written straight into the `gates` (or `cand`) output, which the steps then overwrite in
+//      place with the activated gates (so it costs no extra buffer).
+//   2. Per step: one recurrent GEMM h_{t-1} (B, U) @ recurrent_kernel (U, G*U) and ONE fused
+//      SIMD pointwise pass that applies every gate nonlinearity, the cell/hidden update and the
+//      mask select. GRU reset_after=False needs r*h before the candidate's recurrent GEMM, so
+//      its step is split: GEMM for z,r -> pointwise (z, r, r*h) -> GEMM for h -> pointwise.
+// Every backward:
+//   Per step (reverse order): ONE fused pointwise pass producing the gate pre-activation
+//   gradients dG for that step (and the direct parts of dh_{t-1}, dc_{t-1}), then ONE GEMM
+//   dh_{t-1} += dG_t (B, G*U) @ recurrent_kernel^T (GRU reset_after=False: two, as forward).
+//   After the recurrence the weight gradients are one GEMM each over the whole sequence:
+//   dx = dG @ kernel^T, dkernel = X^T dG, drecurrent_kernel = Hprev^T dG, dbias = column sums.
+//
+// Note [saved for backward]
+// The forward saves, indexed like x by the input time t (not processing order), (B, T, .):
+//   - the ACTIVATED gates (LSTM i,f,g,o; GRU z,r,hh; SimpleRNN its output act(.)): every
+//     derivative needed (sigmoid' = y(1-y), tanh' = 1-y^2, relu' = [y>0], hard_sigmoid' =
+//     0.2[0<y<1]) is a function of the activation's output, so no pre-activation is kept and
+//     backward calls no exp at all except LSTM's tanh(c_t) (cheaper to recompute than to store);
+//   - h_prev (the state entering each step): it is the A operand of the one drecurrent GEMM
+//     (Hprev^T dG) and the GRU's z-gradient needs it; laid out like x so dG lines up with both
+//     x and h_prev row by row, whatever go_backwards and the mask did;
+//   - LSTM c_prev (df = dc * c_prev and c_t = f c_prev + i g is recomputed from it);
+//   - GRU rec_h: reset_after: h_prev @ U_h + b_rec_h (dr needs it); reset_after=False: r*h_prev
+//     (the A operand of the candidate block of drecurrent).
+// Masked steps: the forward still computes the step, then selects the carried state (a select,
+// not a multiply, so NaN in a masked input cannot leak); the backward writes dG = 0 there and
+// passes dh (dc) straight through.
+//
+// Parallelism (Note [unit blocks]): one OpenMP parallel region spans the whole time loop. Each
+// thread owns a block of units [u0, u1) (multiples of 16) and, every step, computes the
+// recurrent GEMM columns of ITS units for all G gates (pre-packed weights, see below) and then
+// the pointwise update of exactly those units: the only synchronisation is one barrier per step
+// (two for GRU reset_after=False) because the next step's GEMM reads the whole h. In backward a
+// thread owns the same units of dh: its pointwise writes dG for its units, a barrier, then its
+// GEMM computes dh_{t-1} for its units from the whole dG row; the next pointwise needs only those.
+//
+// Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
+// each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
+// every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows. The
+// whole-sequence GEMMs go through this ISA's sgemm (tf/gemm.h; qualified, because the Act argument
+// would also find the dispatcher tf::sgemm by ADL), which is parallel by itself.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tf/gemm.h"
+#include "tf/rnn.h"
+#include "tf/simd.h"
+
+namespace tf {
+namespace TF_ISA {
+
+namespace {
+
+using namespace simd;
+
+// ---- small packed GEMM (see Note [packed recurrent weights]) --------------------------------
+constexpr int NV = 2;           // vectors per micro-tile row
+constexpr int NR = NV * kW;     // micro-tile width (32 avx512, 16 avx2, 2 generic)
+constexpr int MR = 6;           // micro-tile height: 6 x NV accumulators
+
+inline index_t packed_size(index_t K, index_t N) { return ceil_div(N, NR) * NR * K; }
+
+// Bp <- B (K, N) (element (k, n) at B[k*rsB + n*csB]) as ceil(N/NR) panels of K x NR.
+void pack_panels(index_t K, index_t N, const float* B, index_t rsB, index_t csB, float* Bp) {
+  for (index_t p = 0; p < ceil_div(N, NR); ++p) {
+    float* dst = Bp + p * K * NR;
+    const index_t n0 = p * NR, nc = std::min<index_t>(NR, N - n0);
+    for (index_t k = 0; k < K; ++k) {
+      for (index_t j = 0; j < nc; ++j) dst[k * NR + j] = B[k * rsB + (n0 + j) * csB];
+      for (index_t j = nc; j < NR; ++j) dst[k * NR + j] = 0.0f;
+    }
+  }
+}
+
+template <int MR_>
+inline void micro_kernel(index_t K, const float* A, index_t rsA, const float* Bp, float* C,
+                         index_t ldc, int ncols, bool accumulate) {
+  vf acc[MR_][NV];
+  for (int i = 0; i < MR_; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (index_t k = 0; k < K; ++k) {
+    vf b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = load(Bp + k * NR + v * kW);
+    for (int i = 0; i < MR_; ++i) {
+      vf a = set1(A[i * rsA + k]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(a, b[v], acc[i][v]);
+    }
+  }
+  for (int i = 0; i < MR_; ++i) {
+    float* c = C + i * ldc;
+    for (int v = 0; v < NV; ++v) {
+      int n = std::min(kW, ncols - v * kW);
+      if (n <= 0) break;
+      vf r = acc[i][v];
+      if (n == kW) {
+        if (accumulate) r = r + load(c + v * kW);
+        store(c + v * kW, r);
+      } else {
+        if (accumulate) r = r + load_n(c + v * kW, n);
+        store_n(c + v * kW, r, n);
+      }
+    }
+  }
+}
+
+// C (M, N) (row stride ldc) = [C +] A (M, K) (row stride rsA, unit column stride) @ Bp.
+void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
+                 float* C, index_t ldc, bool accumulate) {
+  for (index_t p = 0; p < ceil_div(N, NR); ++p) {
+    const float* bp = Bp + p * K * NR;
+    const int nc = (int)std::min<index_t>(NR, N - p * NR);
+    float* cp = C + p * NR;
+    index_t i = 0;
+    for (; i + MR <= M; i += MR) micro_kernel<MR>(K, A + i * rsA, rsA, bp, cp + i * ldc, ldc, nc, accumulate);
+    const float* a = A + i * rsA;
+    float* c = cp + i * ldc;
+    switch (M - i) {
+      case 5: micro_kernel<5>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
+      case 4: micro_kernel<4>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
+      case 3: micro_kernel<3>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
+      case 2: micro_kernel<2>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
+      case 1: micro_kernel<1>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
+      default: break;
+    }
+  }
+}
+
+// ---- activations (vector), derivatives from the activation's output -------------------------
+inline vf act_f(vf z, RnnAct k) {
+  switch (k) {
+    case RnnAct::relu: return vmax(zero(), z);  // NaN stays NaN (Note [NaN in max])
+    case RnnAct::sigmoid: return sigmoid(z);
+    case RnnAct::hard_sigmoid: return vmin(set1(1.0f), vmax(zero(), fmadd(z, set1(0.2f), set1(0.5f))));
+    default: return simd::tanh(z);
+  }
+}
+inline vf dact_f(vf y, RnnAct k) {
+  const vf one = set1(1.0f);
+  switch (k) {
+    case RnnAct::relu: return select_gt(y, zero(), one, zero());
+    case RnnAct::sigmoid: return y * (one - y);
+    case RnnAct::hard_sigmoid: return select_gt(y, zero(), select_gt(one, y, set1(0.2f), zero()), zero());
+    default: return one - y * y;
+  }
+}
+
+// Vector loop over [0, n) with a masked tail: f(j, lanes).
+template <typename Fn>
+inline void for_lanes(index_t n, Fn&& f) {
+  index_t j = 0;
+  for (; j + kW <= n; j += kW) f(j, kW);
+  if (j < n) f(j, (int)(n - j));
+}
+inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
+inline void st(float* p, vf v, int n) {
+  if (n == kW) store(p, v);
+  else store_n(p, v, n);
+}
+
+// ---- threads (Note [unit blocks]) -------------------------------------------------------------
+constexpr index_t kUnitGrain = 16;
+
+int team_size(index_t B, index_t U, index_t G) {
+  int nt = max_threads();
+  nt = (int)std::min<index_t>(nt, ceil_div(U, kUnitGrain));
+  if (B * U * U * G < 64 * 64 * 4) nt = 1;  // a step this small is cheaper than a barrier
+  return std::max(nt, 1);
+}
+
+void unit_block(index_t U, int nt, int tid, index_t& u0, index_t& u1) {
+  index_t b0, b1;
+  split_range(ceil_div(U, kUnitGrain), nt, tid, b0, b1);
+  u0 = std::min(U, b0 * kUnitGrain);
+  u1 = std::min(U, b1 * kUnitGrain);
+}
+
+#ifdef _OPENMP
+#define TF_BARRIER _Pragma("omp barrier")
+#else
+#define TF_BARRIER
+#endif
+
+// Pack, for units [u0, u1), the gates' column blocks of recurrent_kernel (U, G*U): gate g's
+// block is Rp + g * packed_size(U, nu), columns g*U + u0 .. g*U + u1.
+void pack_recurrent_fwd(const float* rk, index_t U, index_t G, index_t u0, index_t u1,
+                        const int* gates, int ng, float* Rp) {
+  const index_t nu = u1 - u0;
+  for (int q = 0; q < ng; ++q)
+    pack_panels(U, nu, rk + gates[q] * U + u0, G * U, 1, Rp + q * packed_size(U, nu));
+}
+
+// Pack recurrent_kernel^T rows for units [u0, u1), restricted to gate columns [k0, k1):
+// element (k, n) = rk[(u0 + n) * G*U + k0 + k]  (K = k1 - k0, N = nu).
+void pack_recurrent_bwd(const float* rk, index_t U, index_t G, index_t u0, index_t u1, index_t k0,
+                        index_t k1, float* Rp) {
+  pack_panels(k1 - k0, u1 - u0, rk + u0 * G * U + k0, 1, G * U, Rp);
+}
+
+// Column sums of A (M rows, stride lda) for columns [c0, c1) into out[0 .. c1-c0).
+void column_sums(index_t M, const float* A, index_t lda, index_t c0, index_t c1, float* out) {
+  const index_t n = c1 - c0;
+  const int nt = max_threads();
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && M * n > 65536)
+  for (index_t j0 = 0; j0 < n; j0 += 64) {
+    FtzGuard ftz;
+    const index_t j1 = std::min(n, j0 + 64);
+    float acc[64];
+    for (index_t j = j0; j < j1; ++j) acc[j - j0] = 0.0f;
+    for (index_t i = 0; i < M; ++i) {
+      const float* a = A + i * lda + c0;
+      for (index_t j = j0; j < j1; ++j) acc[j - j0] += a[j];
+    }
+    for (index_t j = j0; j < j1; ++j) out[j] = acc[j - j0];
+  }
+}
+
+inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_backwards ? T - 1 - s : s; }
+
+}  // namespace
+
+// =============================================== LSTM ======================================
+void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
+  // 1. input projection of every step, one GEMM, into the gates buffer (see file header)
+  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias, Act::none);
+  // c lives in c_T during the loop (each thread touches only its own units).
+  if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
+  else std::memset(c_T, 0, sizeof(float) * B * U);
+  const int nt = team_size(B, U, 4);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0, ps = packed_size(U, nu);
+    static const int all4[4] = {0, 1, 2, 3};
+    std::vector<float> Rp(4 * ps), R((size_t)B * 4 * nu);
+    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 4, u0, u1, all4, 4, Rp.data());
+    std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
+    for (index_t s = 0; s < T; ++s) {
+      const index_t t = time_of(s, T, go_backwards);
+      // h_{s-1}: out[:, s-1] (row stride T*U) or the initial state (row stride U)
+      const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
+      const index_t rs_hp = s > 0 ? T * U : U;
+      if (nu > 0) {
+        for (int g = 0; g < 4; ++g)
+          gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 4 * nu, false);
+        for (index_t b = 0; b < B; ++b) {
+          float* P = gates + (b * T + t) * GU + u0;   // pre-activations in, activations out
+          const float* r = R.data() + b * 4 * nu;
+          const float* hpb = hp + b * rs_hp + u0;
+          float* c = c_T + b * U + u0;
+          float* hs = h_prev + (b * T + t) * U + u0;
+          float* cs = c_prev + (b * T + t) * U + u0;
+          float* o_out = out + (b * T + s) * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf i = act_f(ld(P + j, n) + ld(r + j, n), rec_act);
+            vf f = act_f(ld(P + U + j, n) + ld(r + nu + j, n), rec_act);
+            vf g = act_f(ld(P + 2 * U + j, n) + ld(r + 2 * nu + j, n), act);
+            vf o = act_f(ld(P + 3 * U + j, n) + ld(r + 3 * nu + j, n), rec_act);
+            st(P + j, i, n);
+            st(P + U + j, f, n);
+            st(P + 2 * U + j, g, n);
+            st(P + 3 * U + j, o, n);
+            vf cold = ld(c + j, n), hold = ld(hpb + j, n);
+            st(cs + j, cold, n);
+            st(hs + j, hold, n);
+            vf cn = fmadd(f, cold, i * g);
+            vf hn = o * act_f(cn, act);
+            if (!keep) { cn = cold; hn = hold; }
+            st(c + j, cn, n);
+            st(o_out + j, hn, n);
+          });
+        }
+      }
+      TF_BARRIER
+    }
+  }
+  for (index_t b = 0; b < B; ++b)
+    std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
+}
+
+void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
+  std::vector<float> dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
+  // dh0/dc0 hold the running dh_t / dc_t during the recurrence.
+  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
+  std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
+  const int nt = team_size(B, U, 4);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0;
+    std::vector<float> Rp(packed_size(GU, nu));
+    if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 4, u0, u1, 0, GU, Rp.data());
+    for (index_t s = T - 1; s >= 0; --s) {
+      const index_t t = time_of(s, T, go_backwards);
+      if (nu > 0) {
+        for (index_t b = 0; b < B; ++b) {
+          const float* gt = gates + (b * T + t) * GU + u0;
+          float* g = dG.data() + (b * T + t) * GU + u0;
+          const float* cp = c_prev + (b * T + t) * U + u0;
+          const float* dout = d_out + (b * T + s) * U + u0;
+          float* dh = dh0 + b * U + u0;
+          float* dc = dc0 + b * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf dht = ld(dh + j, n) + ld(dout + j, n);
+            if (!keep) {  // carried step: dh, dc pass through, no gate gradient
+              const vf z = zero();
+              st(g + j, z, n); st(g + U + j, z, n); st(g + 2 * U + j, z, n); st(g + 3 * U + j, z, n);
+              st(dh + j, dht, n);
+              return;
+            }
+            vf i = ld(gt + j, n), f = ld(gt + U + j, n), gg = ld(gt + 2 * U + j, n),
+               o = ld(gt + 3 * U + j, n), cpv = ld(cp + j, n);
+            vf ac = act_f(fmadd(f, cpv, i * gg), act);
+            vf dct = fmadd(dht * o, dact_f(ac, act), ld(dc + j, n));
+            st(g + j, dct * gg * dact_f(i, rec_act), n);
+            st(g + U + j, dct * cpv * dact_f(f, rec_act), n);
+            st(g + 2 * U + j, dct * i * dact_f(gg, act), n);
+            st(g + 3 * U + j, dht * ac * dact_f(o, rec_act), n);
+            st(dc + j, dct * f, n);
+            st(dh + j, zero(), n);  // the GEMM below accumulates dh_{t-1}
+          });
+        }
+      }
+      TF_BARRIER
+      // dh_{t-1}[:, own units] += dG_t (B, 4U) @ recurrent_kernel^T[:, own units]
+      if (nu > 0)
+        gemm_packed(B, nu, GU, dG.data() + t * GU, T * GU, Rp.data(), dh0 + u0, U, true);
+    }
+  }
+  // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
+  const float* G2 = dG.data();
+  TF_ISA::sgemm(B * T, F, GU, 1.0f, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
+  TF_ISA::sgemm(F, GU, B * T, 1.0f, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr, Act::none);
+  TF_ISA::sgemm(U, GU, B * T, 1.0f, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+  column_sums(B * T, G2, GU, 0, GU, dbias);
+}
+
+// =============================================== GRU =======================================
+void gru_forward TF_RNN_GRU_FWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 3 * U;
+  const float* b_in = bias;
+  const float* b_rec = (bias && reset_after) ? bias + GU : nullptr;
+  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in, Act::none);
+  const int nt = team_size(B, U, 3);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0, ps = packed_size(U, nu);
+    static const int all3[3] = {0, 1, 2};
+    std::vector<float> Rp(3 * ps), R((size_t)B * 3 * nu);
+    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 3, u0, u1, all3, 3, Rp.data());
+    std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
+    for (index_t s = 0; s < T; ++s) {
+      const index_t t = time_of(s, T, go_backwards);
+      const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
+      const index_t rs_hp = s > 0 ? T * U : U;
+      if (reset_after) {
+        if (nu > 0) {
+          for (int g = 0; g < 3; ++g)
+            gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 3 * nu, false);
+          for (index_t b = 0; b < B; ++b) {
+            float* P = gates + (b * T + t) * GU + u0;
+            const float* r = R.data() + b * 3 * nu;
+            const float* hpb = hp + b * rs_hp + u0;
+            float* hs = h_prev + (b * T + t) * U + u0;
+            float* rh_s = rec_h + (b * T + t) * U + u0;
+            float* o_out = out + (b * T + s) * U + u0;
+            const bool keep = !mask || mask[b * T + t] != 0.0f;
+            const float* br = b_rec ? b_rec + u0 : nullptr;
+            for_lanes(nu, [&](index_t j, int n) {
+              vf rz = ld(r + j, n), rr = ld(r + nu + j, n), rh = ld(r + 2 * nu + j, n);
+              if (br) {
+                rz = rz + ld(br + j, n);
+                rr = rr + ld(br + U + j, n);
+                rh = rh + ld(br + 2 * U + j, n);
+              }
+              vf z = act_f(ld(P + j, n) + rz, rec_act);
+              vf rg = act_f(ld(P + U + j, n) + rr, rec_act);
+              vf hh = act_f(fmadd(rg, rh, ld(P + 2 * U + j, n)), act);
+              st(P + j, z, n);
+              st(P + U + j, rg, n);
+              st(P + 2 * U + j, hh, n);
+              st(rh_s + j, rh, n);
+              vf hold = ld(hpb + j, n);
+              st(hs + j, hold, n);
+              vf hn = fmadd(z, hold - hh, hh);  // z*h + (1-z)*hh
+              if (!keep) hn = hold;
+              st(o_out + j, hn, n);
+            });
+          }
+        }
+        TF_BARRIER
+      } else {
+        // reset_before: the candidate's recurrent GEMM needs r*h of ALL units -> two phases.
+        if (nu > 0) {
+          for (int g = 0; g < 2; ++g)
+            gemm_packed(B, nu, U, hp, rs_hp, Rp.data() + g * ps, R.data() + g * nu, 3 * nu, false);
+          for (index_t b = 0; b < B; ++b) {
+            float* P = gates + (b * T + t) * GU + u0;
+            const float* r = R.data() + b * 3 * nu;
+            const float* hpb = hp + b * rs_hp + u0;
+            float* hs = h_prev + (b * T + t) * U + u0;
+            float* rh_s = rec_h + (b * T + t) * U + u0;
+            for_lanes(nu, [&](index_t j, int n) {
+              vf z = act_f(ld(P + j, n) + ld(r + j, n), rec_act);
+              vf rg = act_f(ld(P + U + j, n) + ld(r + nu + j, n), rec_act);
+              st(P + j, z, n);
+              st(P + U + j, rg, n);
+              vf hold = ld(hpb + j, n);
+              st(hs + j, hold, n);
+              st(rh_s + j, rg * hold, n);
+            });
+          }
+        }
+        TF_BARRIER
+        if (nu > 0) {
+          // (r*h) (B, U), rows of rec_h at time t (stride T*U) @ U_h[:, own units]
+          gemm_packed(B, nu, U, rec_h + t * U, T * U, Rp.data() + 2 * ps, R.data() + 2 * nu, 3 * nu, false);
+          for (index_t b = 0; b < B; ++b) {
+            float* P = gates + (b * T + t) * GU + u0;
+            const float* r = R.data() + b * 3 * nu;
+            const float* hpb = hp + b * rs_hp + u0;
+            float* o_out = out + (b * T + s) * U + u0;
+            const bool keep = !mask || mask[b * T + t] != 0.0f;
+            for_lanes(nu, [&](index_t j, int n) {
+              vf hh = act_f(ld(P + 2 * U + j, n) + ld(r + 2 * nu + j, n), act);
+              st(P + 2 * U + j, hh, n);
+              vf z = ld(P + j, n), hold = ld(hpb + j, n);
+              vf hn = fmadd(z, hold - hh, hh);
+              if (!keep) hn = hold;
+              st(o_out + j, hn, n);
+            });
+          }
+        }
+        TF_BARRIER
+      }
+    }
+  }
+  for (index_t b = 0; b < B; ++b)
+    std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
+}
+
+void gru_backward TF_RNN_GRU_BWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 3 * U;
+  // dG columns: reset_after: [dz, dr, dhh*r (recurrent h block), dhh (input h block)] (4U);
+  //             otherwise:   [dz, dr, dhh] (3U), shared by the input and recurrent projections.
+  const index_t W = reset_after ? 4 * U : 3 * U;
+  const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
+  std::vector<float> dG((size_t)B * T * W);
+  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
+  const int nt = team_size(B, U, 3);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0;
+    // reset_after: one packed U^T block over K = 3U; otherwise [U_z U_r]^T (K = 2U) and U_h^T (K = U)
+    std::vector<float> Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
+    std::vector<float> drh(reset_after ? 0 : (size_t)B * nu);
+    if (nu > 0) {
+      if (reset_after) {
+        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, GU, Rp.data());
+      } else {
+        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, 2 * U, Rp.data());
+        pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 2 * U, GU, Rh.data());
+      }
+    }
+    for (index_t s = T - 1; s >= 0; --s) {
+      const index_t t = time_of(s, T, go_backwards);
+      if (nu > 0) {
+        for (index_t b = 0; b < B; ++b) {
+          const float* gt = gates + (b * T + t) * GU + u0;
+          float* g = dG.data() + (b * T + t) * W + u0;
+          const float* hp = h_prev + (b * T + t) * U + u0;
+          const float* rh = rec_h + (b * T + t) * U + u0;
+          const float* dout = d_out + (b * T + s) * U + u0;
+          float* dh = dh0 + b * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf dht = ld(dh + j, n) + ld(dout + j, n);
+            if (!keep) {
+              const vf zz = zero();
+              st(g + j, zz, n); st(g + U + j, zz, n); st(g + 2 * U + j, zz, n);
+              if (reset_after) st(g + 3 * U + j, zz, n);
+              st(dh + j, dht, n);
+              return;
+            }
+            vf z = ld(gt + j, n), hh = ld(gt + 2 * U + j, n), hpv = ld(hp + j, n);
+            vf dz = dht * (hpv - hh) * dact_f(z, rec_act);
+            vf dhh = dht * (set1(1.0f) - z) * dact_f(hh, act);
+            st(g + j, dz, n);
+            st(g + o_hx + j, dhh, n);
+            st(dh + j, dht * z, n);
+            if (reset_after) {
+              vf r = ld(gt + U + j, n);
+              st(g + U + j, dhh * ld(rh + j, n) * dact_f(r, rec_act), n);
+              st(g + 2 * U + j, dhh * r, n);
+            }
+          });
+        }
+      }
+      TF_BARRIER
+      if (reset_after) {
+        if (nu > 0)
+          gemm_packed(B, nu, GU, dG.data() + t * W, T * W, Rp.data(), dh0 + u0, U, true);
+      } else {
+        if (nu > 0) {
+          // d(r*h)[:, own] = dhh (B, U) @ U_h^T[:, own], then dr and dh's r*h part, pointwise
+          gemm_packed(B, nu, U, dG.data() + t * W + 2 * U, T * W, Rh.data(), drh.data(), nu, false);
+          for (index_t b = 0; b < B; ++b) {
+            const float* gt = gates + (b * T + t) * GU + u0;
+            float* g = dG.data() + (b * T + t) * W + u0;
+            const float* hp = h_prev + (b * T + t) * U + u0;
+            const float* dr_h = drh.data() + b * nu;
+            float* dh = dh0 + b * U + u0;
+            const bool keep = !mask || mask[b * T + t] != 0.0f;
+            if (!keep) {
+              for (index_t j = 0; j < nu; ++j) g[U + j] = 0.0f;
+              continue;
+            }
+            for_lanes(nu, [&](index_t j, int n) {
+              vf r = ld(gt + U + j, n), d = ld(dr_h + j, n);
+              st(g + U + j, d * ld(hp + j, n) * dact_f(r, rec_act), n);
+              st(dh + j, fmadd(d, r, ld(dh + j, n)), n);
+            });
+          }
+        }
+        TF_BARRIER
+        if (nu > 0)
+          gemm_packed(B, nu, 2 * U, dG.data() + t * W, T * W, Rp.data(), dh0 + u0, U, true);
+      }
+    }
+  }
+  const float* G2 = dG.data();
+  const index_t BT = B * T;
+  // input side: [dz dr] against kernel[:, 0:2U], dhh (column o_hx) against kernel[:, 2U:3U]
+  TF_ISA::sgemm(BT, F, 2 * U, 1.0f, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
+  TF_ISA::sgemm(BT, F, U, 1.0f, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr, Act::none);
+  TF_ISA::sgemm(F, 2 * U, BT, 1.0f, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr, Act::none);
+  TF_ISA::sgemm(F, U, BT, 1.0f, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr, Act::none);
+  if (reset_after) {
+    TF_ISA::sgemm(U, GU, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+    column_sums(BT, G2, W, 0, 2 * U, dbias);
+    column_sums(BT, G2, W, o_hx, o_hx + U, dbias + 2 * U);
+    column_sums(BT, G2, W, 0, GU, dbias + GU);
+  } else {
+    TF_ISA::sgemm(U, 2 * U, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+    TF_ISA::sgemm(U, U, BT, 1.0f, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr,
+          Act::none);
+    column_sums(BT, G2, W, 0, GU, dbias);
+  }
+}
+
+// ============================================ SimpleRNN ====================================
+void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U;
+  TF_ISA::sgemm(B * T, U, F, 1.0f, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias, Act::none);
+  const int nt = team_size(B, U, 1);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0;
+    static const int g0[1] = {0};
+    std::vector<float> Rp(packed_size(U, nu)), R((size_t)B * nu);
+    if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 1, u0, u1, g0, 1, Rp.data());
+    std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
+    for (index_t s = 0; s < T; ++s) {
+      const index_t t = time_of(s, T, go_backwards);
+      const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
+      const index_t rs_hp = s > 0 ? T * U : U;
+      if (nu > 0) {
+        gemm_packed(B, nu, U, hp, rs_hp, Rp.data(), R.data(), nu, false);
+        for (index_t b = 0; b < B; ++b) {
+          float* P = cand + (b * T + t) * U + u0;
+          const float* r = R.data() + b * nu;
+          const float* hpb = hp + b * rs_hp + u0;
+          float* hs = h_prev + (b * T + t) * U + u0;
+          float* o_out = out + (b * T + s) * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf y = act_f(ld(P + j, n) + ld(r + j, n), act);
+            st(P + j, y, n);
+            vf hold = ld(hpb + j, n);
+            st(hs + j, hold, n);
+            st(o_out + j, keep ? y : hold, n);
+          });
+        }
+      }
+      TF_BARRIER
+    }
+  }
+  for (index_t b = 0; b < B; ++b)
+    std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
+}
+
+void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U;
+  std::vector<float> dG((size_t)B * T * U);
+  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
+  const int nt = team_size(B, U, 1);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_t;
+    index_t u0, u1;
+    unit_block(U, nt, thread_id(), u0, u1);
+    const index_t nu = u1 - u0;
+    std::vector<float> Rp(packed_size(U, nu));
+    if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 1, u0, u1, 0, U, Rp.data());
+    for (index_t s = T - 1; s >= 0; --s) {
+      const index_t t = time_of(s, T, go_backwards);
+      if (nu > 0) {
+        for (index_t b = 0; b < B; ++b) {
+          const float* y = cand + (b * T + t) * U + u0;
+          float* g = dG.data() + (b * T + t) * U + u0;
+          const float* dout = d_out + (b * T + s) * U + u0;
+          float* dh = dh0 + b * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf dht = ld(dh + j, n) + ld(dout + j, n);
+            if (!keep) {
+              st(g + j, zero(), n);
+              st(dh + j, dht, n);
+              return;
+            }
+            st(g + j, dht * dact_f(ld(y + j, n), act), n);
+            st(dh + j, zero(), n);
+          });
+        }
+      }
+      TF_BARRIER
+      if (nu > 0) gemm_packed(B, nu, U, dG.data() + t * U, T * U, Rp.data(), dh0 + u0, U, true);
+    }
+  }
+  const float* G2 = dG.data();
+  TF_ISA::sgemm(B * T, F, U, 1.0f, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr, Act::none);
+  TF_ISA::sgemm(F, U, B * T, 1.0f, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr, Act::none);
+  TF_ISA::sgemm(U, U, B * T, 1.0f, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr, Act::none);
+  column_sums(B * T, G2, U, 0, U, dbias);
+}
+
+}  // namespace TF_ISA
+}  // namespace tf
