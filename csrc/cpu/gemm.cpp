@@ -35,8 +35,10 @@
 // max_threads() is 1 and everything runs on the calling thread with no nested team.
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <utility>
+#include <vector>
 
 #include "tf/gemm.h"
 
@@ -146,7 +148,8 @@ template <typename T, int MR_, int NR_>
 struct PortableKernel {
   using type = T;
   static constexpr int MR = MR_, NR = NR_;
-  static constexpr bool kUnpacked = false;
+  static constexpr bool kUnpacked = false, kDot = false;
+  static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
   static void tile(int m, int n, index_t kc, const T* a, index_t /*rsa*/, index_t /*csa*/,
                    bool /*apack*/, const T* b, index_t /*rsb*/, bool /*bfull*/, T* c, index_t ldc,
                    const Epi<T>& e) {
@@ -189,6 +192,7 @@ struct VOps {
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V relu(V x) { return _mm512_max_ps(_mm512_setzero_ps(), x); }  // NaN: returns x
+  static float hsum(V x) { return _mm512_reduce_add_ps(x); }
 };
 constexpr int kSMR = 12, kSNR = 32;  // sgemm_avx512_12x32
 #else
@@ -210,6 +214,12 @@ struct VOps {
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V relu(V x) { return _mm256_max_ps(_mm256_setzero_ps(), x); }  // NaN: returns x
+  static float hsum(V x) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
 };
 constexpr int kSMR = 6, kSNR = 16;  // sgemm_avx2_6x16
 #endif
@@ -292,10 +302,72 @@ const std::array<std::array<sgemm_tile_fn, kSMR>, kSNV> kTiles[2][2] = {
     {tile_table<false, false>(), tile_table<false, true>()},
     {tile_table<true, false>(), tile_table<true, true>()}};
 
+// ---- dot-product form -------------------------------------------------------------------------
+// For tiny outputs with long K where A rows and B columns are both contiguous along K (csA == 1,
+// rsB == 1, e.g. LeNet conv1 dW's backward 6 x 36864 x 25), packing costs more than the
+// arithmetic: every packed element would be used only M or N times. Instead vectorize along K:
+// a DI x DJ block of dot products keeps DI*DJ vector accumulators (avx512 3x4: 12 zmm, 7 loads
+// per 12 FMAs) and reduces them horizontally once at the end. out[i*ldo + j] = sum over [k0, k1).
+constexpr int kDI = 3, kDJ = 4;
+template <int DI, int DJ>
+void sdot_block(index_t k0, index_t k1, const float* A, index_t rsA, const float* B, index_t csB,
+                float* out, index_t ldo) {
+  using O = VOps;
+  using V = O::V;
+  constexpr int W = O::W;
+  V acc[DI][DJ];
+  for (int i = 0; i < DI; ++i)
+    for (int j = 0; j < DJ; ++j) acc[i][j] = O::zero();
+  index_t k = k0;
+  for (; k + W <= k1; k += W) {
+    V a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = O::load(A + i * rsA + k);
+    for (int j = 0; j < DJ; ++j) b[j] = O::load(B + j * csB + k);
+    for (int i = 0; i < DI; ++i)
+      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+  }
+  if (k < k1) {
+    const typename O::M mk = O::mask((int)(k1 - k));
+    V a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = O::loadm(A + i * rsA + k, mk);
+    for (int j = 0; j < DJ; ++j) b[j] = O::loadm(B + j * csB + k, mk);
+    for (int i = 0; i < DI; ++i)
+      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+  }
+  for (int i = 0; i < DI; ++i)
+    for (int j = 0; j < DJ; ++j) out[i * ldo + j] = O::hsum(acc[i][j]);
+}
+
+using sdot_fn = void (*)(index_t, index_t, const float*, index_t, const float*, index_t, float*,
+                         index_t);
+template <int DI, int... Js>
+constexpr std::array<sdot_fn, sizeof...(Js)> dot_row(std::integer_sequence<int, Js...>) {
+  return {{&sdot_block<DI, Js + 1>...}};
+}
+const std::array<sdot_fn, kDJ> kDots[kDI] = {dot_row<1>(std::make_integer_sequence<int, kDJ>{}),
+                                             dot_row<2>(std::make_integer_sequence<int, kDJ>{}),
+                                             dot_row<3>(std::make_integer_sequence<int, kDJ>{})};
+
+// All M x N dot products over k in [k0, k1) into out (M x N, row stride N).
+inline void sdot_all(index_t M, index_t N, index_t k0, index_t k1, const float* A, index_t rsA,
+                     const float* B, index_t csB, float* out) {
+  for (index_t i = 0; i < M; i += kDI) {
+    const int di = (int)std::min<index_t>(kDI, M - i);
+    for (index_t j = 0; j < N; j += kDJ) {
+      const int dj = (int)std::min<index_t>(kDJ, N - j);
+      kDots[di - 1][dj - 1](k0, k1, A + i * rsA, rsA, B + j * csB, csB, out + i * N + j, N);
+    }
+  }
+}
+
 struct SimdKernel {
   using type = float;
   static constexpr int MR = kSMR, NR = kSNR;
-  static constexpr bool kUnpacked = true;
+  static constexpr bool kUnpacked = true, kDot = true;
+  static void dot(index_t M, index_t N, index_t k0, index_t k1, const float* A, index_t rsA,
+                  const float* B, index_t csB, float* out) {
+    sdot_all(M, N, k0, k1, A, rsA, B, csB, out);
+  }
   static void tile(int m, int n, index_t kc, const float* a, index_t rsa, index_t csa, bool apack,
                    const float* b, index_t rsb, bool bfull, float* c, index_t ldc,
                    const Epi<float>& e) {
@@ -317,11 +389,21 @@ using DKernel = PortableKernel<double, 4, 8>;
 // packed A (MC*KC*4 B) fills about half of L2; KC x NC packed B lives in L3.
 template <class K>
 struct Blocking {
-  static constexpr index_t KC = sizeof(typename K::type) == 4 ? 192 : 128;
-  static constexpr index_t MC = (sizeof(typename K::type) == 4 ? 576 : 288) / K::MR * K::MR;
-  static constexpr index_t NC = 4096;
+  static constexpr index_t KC0 = sizeof(typename K::type) == 4 ? 320 : 128;
+  static constexpr index_t MC0 = (sizeof(typename K::type) == 4 ? 384 : 288) / K::MR * K::MR;
+  static constexpr index_t NC0 = 4096;
+  static index_t get(int which) {  // TUNING HACK: TF_GEMM_TUNE="MC,KC,NC"
+    static index_t v[3] = {-1, -1, -1};
+    if (v[0] < 0) {
+      v[0] = MC0; v[1] = KC0; v[2] = NC0;
+      if (const char* s = std::getenv("TF_GEMM_TUNE")) {
+        long a, b, c;
+        if (std::sscanf(s, "%ld,%ld,%ld", &a, &b, &c) == 3) { v[0] = a / K::MR * K::MR; v[1] = b; v[2] = c / K::NR * K::NR; }
+      }
+    }
+    return v[which];
+  }
 };
-
 inline double efficiency(index_t units, int parts) {
   const index_t per = ceil_div(units, parts);
   return (double)units / (double)(per * parts);
@@ -363,7 +445,7 @@ template <class K>
 void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t, int nthreads) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
+  const index_t MC = Blocking<K>::get(0), KC = Blocking<K>::get(1), NC = Blocking<K>::get(2);
   T* Ap = scratch<T>(0, (size_t)MC * KC);
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
@@ -448,6 +530,50 @@ bool use_unpacked(const Problem<K>& p) {
   return (double)p.M * p.N * p.K_ <= 64.0 * 64.0 * 64.0;
 }
 
+// Dot-product form pays when packing dominates: packing moves K*(M+N) elements, the arithmetic
+// is M*N*K/W vector FMAs, so when M*N < W*(M+N) (tiny outputs) and K is long enough to vectorize.
+template <class K>
+bool use_dot(const Problem<K>& p) {
+  if (!K::kDot || p.csA != 1 || p.rsB != 1 || p.K_ < 64) return false;
+  return (double)p.M * (double)p.N < 16.0 * (double)(p.M + p.N);
+}
+
+// Threads split K (split-K): each writes a private M x N partial; the epilogue sums them.
+template <class K>
+void dot_run(const Problem<K>& p, int nt) {
+  using T = typename K::type;
+  const index_t M = p.M, N = p.N, MN = M * N;
+  nt = (int)std::max<index_t>(1, std::min<index_t>(nt, p.K_ / 4096));
+  std::vector<T> part((size_t)nt * MN, T(0));
+  const index_t chunks = ceil_div(p.K_, 64);  // thread boundaries on 64-element (cache line) steps
+  auto body = [&](int t, int team) {
+    index_t c0, c1;
+    split_range(chunks, team, t, c0, c1);
+    const index_t k0 = c0 * 64, k1 = std::min(c1 * 64, p.K_);
+    if (k0 < k1) K::dot(M, N, k0, k1, p.A, p.rsA, p.B, p.csB, part.data() + t * MN);
+  };
+  if (nt == 1) {
+    body(0, 1);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      FtzGuard ftz_t;
+      body(thread_id(), team_size());
+    }
+  }
+  for (index_t i = 0; i < M; ++i) {
+    T* cr = p.C + i * p.ldc;
+    for (index_t j = 0; j < N; ++j) {
+      T acc = part[i * N + j];
+      for (int t = 1; t < nt; ++t) acc += part[t * MN + i * N + j];
+      T x = p.alpha * acc;
+      if (p.beta != T(0)) x += p.beta * cr[j];
+      if (p.bias) x += p.bias[j];
+      cr[j] = p.relu ? relu_keep_nan(x) : x;
+    }
+  }
+}
+
 template <class K>
 void gemm_run(const Problem<K>& p) {
   using T = typename K::type;
@@ -456,9 +582,12 @@ void gemm_run(const Problem<K>& p) {
   const double flops = 2.0 * p.M * p.N * p.K_;
   int nt = max_threads();
   if (flops < 2.0e5) nt = 1;  // fork/join costs more than it saves
+  if (use_dot(p)) return dot_run(p, nt);
   const bool unpacked = use_unpacked(p);
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
-  const bool split_m = efficiency(ceil_div(p.M, K::MR), nt) >= efficiency(npan, nt);
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::get(2)), K::NR);
+  const index_t tiles_m = ceil_div(p.M, K::MR);
+  const bool split_m = efficiency(tiles_m, nt) >= efficiency(npan, nt);
+  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
   if (unpacked) {
     if (nt == 1) return unpacked_body(p, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)
@@ -468,7 +597,7 @@ void gemm_run(const Problem<K>& p) {
     }
     return;
   }
-  const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
+  const index_t kc = std::min<index_t>(Blocking<K>::get(1), p.K_);
   T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)

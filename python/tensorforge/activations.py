@@ -10,11 +10,7 @@ __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sig
 
 
 def _op(name):
-    fn = getattr(_ops, name, None)
-    if fn is None:  # pointwise family not merged yet
-        from . import _fallback
-        fn = getattr(_fallback, name)
-    return fn
+    return getattr(_ops, name)
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):

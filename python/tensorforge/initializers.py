@@ -113,32 +113,37 @@ class VarianceScaling(Initializer):
         return r.uniform(-limit, limit, size=shape).astype(dtype)
 
 
-class GlorotUniform(VarianceScaling):
+class _Preset(VarianceScaling):
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_Preset):
     def __init__(self, seed=None):
         super().__init__(1.0, "fan_avg", "uniform", seed)
 
 
-class GlorotNormal(VarianceScaling):
+class GlorotNormal(_Preset):
     def __init__(self, seed=None):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed)
 
 
-class HeNormal(VarianceScaling):
+class HeNormal(_Preset):
     def __init__(self, seed=None):
         super().__init__(2.0, "fan_in", "truncated_normal", seed)
 
 
-class HeUniform(VarianceScaling):
+class HeUniform(_Preset):
     def __init__(self, seed=None):
         super().__init__(2.0, "fan_in", "uniform", seed)
 
 
-class LecunNormal(VarianceScaling):
+class LecunNormal(_Preset):
     def __init__(self, seed=None):
         super().__init__(1.0, "fan_in", "truncated_normal", seed)
 
 
-class LecunUniform(VarianceScaling):
+class LecunUniform(_Preset):
     def __init__(self, seed=None):
         super().__init__(1.0, "fan_in", "uniform", seed)
 

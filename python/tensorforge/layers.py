@@ -63,9 +63,6 @@ def _op(name):
     """The pinned op ``tensorforge.ops.<name>``; a clear error when its family is not built."""
     fn = getattr(_ops, name, None)
     if fn is None:
-        from . import _fallback
-        fn = getattr(_fallback, name, None)
-    if fn is None:
         raise NotImplementedError(f"tensorforge.ops.{name} is not available in this build")
     return fn
 
@@ -776,8 +773,8 @@ class _RNN(Layer):
     def _bias_shape(self):
         return (self._gates * self.units,)
 
-    def _bias_init(self, shape):
-        return self.bias_initializer(shape, np.float32)
+    def _bias_init(self, shape, dtype=np.float32):
+        return self.bias_initializer(shape, dtype)
 
     def build(self, input_shape):
         if len(input_shape) != 3:
@@ -844,8 +841,8 @@ class LSTM(_RNN):
         super().__init__(units, **kwargs)
         self._record(unit_forget_bias=self.unit_forget_bias)
 
-    def _bias_init(self, shape):
-        b = self.bias_initializer(shape, np.float32)
+    def _bias_init(self, shape, dtype=np.float32):
+        b = self.bias_initializer(shape, dtype)
         if self.unit_forget_bias:
             b[self.units:2 * self.units] = 1.0
         return b

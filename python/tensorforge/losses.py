@@ -21,10 +21,7 @@ EPSILON = 1e-7  # Keras' backend epsilon
 
 
 def _xent_op():
-    fn = getattr(_ops, "softmax_cross_entropy", None)
-    if fn is None:  # pointwise family not merged yet
-        from ._fallback import softmax_cross_entropy as fn
-    return fn
+    return _ops.softmax_cross_entropy
 
 
 def _data(y):

@@ -19,12 +19,8 @@ __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "get", "serialize",
 
 
 def _kernels():
-    try:
-        from .kernels import optim
-        return optim
-    except ImportError:  # pointwise family not merged yet
-        from . import _fallback
-        return _fallback
+    from .kernels import optim
+    return optim
 
 
 class Optimizer:
