@@ -14,7 +14,7 @@ from tensorforge.utils import set_random_seed, to_categorical
 LIMIT = int(os.environ.get("TENSORFORGE_EXAMPLE_LIMIT", "0"))  # 0: all samples
 batch_size = 128
 num_classes = 10
-epochs = 2 if LIMIT else 5
+epochs = 4 if LIMIT else 5
 
 set_random_seed(1)
 (x_train, y_train), (x_test, y_test) = mnist.load_data()
