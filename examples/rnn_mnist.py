@@ -16,7 +16,7 @@ LIMIT = int(os.environ.get("TENSORFORGE_EXAMPLE_LIMIT", "0"))  # 0: all samples
 CELLS = {"simple_rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}
 units = 64 if LIMIT else 256
 batch_size = 128 if not LIMIT else 32
-epochs = 2
+epochs = 3 if LIMIT else 2
 
 (x_train, y_train), (x_test, y_test) = mnist.load_data()
 if LIMIT:

@@ -160,9 +160,10 @@ def test_train_lenet_small_run(tmp_path):
     acc = float(acc_line.split("test accuracy:")[1].split("%")[0])
     assert acc > 70.0, out                                  # far above chance (10%) on real digits
     assert "confusion matrix" in out
-    rows = [ln for ln in out.splitlines() if ln.startswith("  ") and ln.split()[0].isdigit()]
+    rows = [ln.split() for ln in out.splitlines() if ln.startswith("  ") and len(ln.split()) == 11]
     assert len(rows) == 10
-    total = sum(sum(int(v) for v in ln.split()[1:]) for ln in rows)
+    assert [int(r[0]) for r in rows] == list(range(10))     # one row per true label
+    total = sum(sum(int(v) for v in r[1:]) for r in rows)
     assert total == 1500                                     # every test image counted once
     tp = next(ln for ln in out.splitlines() if ln.startswith("training throughput:"))
     assert float(tp.split()[2].replace(",", "")) > 0 and "images/s" in tp
