@@ -17,6 +17,9 @@ def run_cli(*args, env=None, timeout=240):
     e = dict(os.environ)
     e["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + e.get("PYTHONPATH", "")
     e.pop("TENSORFORGE_DEBUG", None)
+    # OpenMP threads that sleep instead of spinning at barriers: on a shared or oversubscribed
+    # machine a spinning team waits for a descheduled thread (10x slower runs, same results).
+    e.setdefault("OMP_WAIT_POLICY", "passive")
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "tensorforge.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env=e, cwd=ROOT)

@@ -15,6 +15,9 @@ EXAMPLES = os.path.join(ROOT, "examples")
 def run_example(name, *args, limit=None, timeout=240):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + env.get("PYTHONPATH", "")
+    # OpenMP threads that sleep instead of spinning at barriers: on a shared or oversubscribed
+    # machine a spinning team waits for a descheduled thread (10x slower runs, same results).
+    env.setdefault("OMP_WAIT_POLICY", "passive")
     if limit:
         env["TENSORFORGE_EXAMPLE_LIMIT"] = str(limit)
     r = subprocess.run([sys.executable, os.path.join(EXAMPLES, name), *args], capture_output=True,
