@@ -171,4 +171,21 @@ def test_train_lenet_small_run(tmp_path):
     tp = next(ln for ln in out.splitlines() if ln.startswith("training throughput:"))
     assert float(tp.split()[2].replace(",", "")) > 0 and "images/s" in tp
     assert save.is_file() and save.stat().st_size > 400_000  # LeNet has ~1 M float32 weights
-    assert "bundled" in r.stderr                              # said once where the data came from
+    assert r.stderr.count("bundled") == 1                     # said once where the data came from
+    # the saved file is the trained model: reloaded, it scores exactly what was printed
+    from tensorforge.datasets import mnist
+    from tensorforge.models import load_model
+    from tensorforge.utils import to_categorical
+    _, (x_test, y_test) = mnist.load_data()
+    x = (x_test[:1500].astype(np.float32) / 255).reshape(-1, 28, 28, 1)
+    res = load_model(str(save)).evaluate(x, to_categorical(y_test[:1500], 10), verbose=0)
+    assert 100 * float(res[1]) == pytest.approx(acc, abs=0.006)
+
+
+def test_train_plot_png(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib (optional extra 'plot') is not installed")
+    pytest.importorskip("tensorforge.models", reason="the library layer (branch lib) is not merged")
+    png = tmp_path / "curves.png"
+    r = run_cli("train", "mlp", "--epochs", "2", "--limit", "300", "--verbose", "0", "--plot", str(png))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000

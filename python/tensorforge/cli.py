@@ -153,6 +153,9 @@ def write_plot(path, history, title):
     if val:
         a2.plot(epochs, val, "o-", label="validation")
     a2.set_xlabel("epoch"); a2.set_ylabel("accuracy"); a2.legend()
+    from matplotlib.ticker import MaxNLocator
+    for ax in (a1, a2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
