@@ -62,7 +62,7 @@ def test_dense_forward_and_grads(act, rng):
     check_layer(layer, x, lambda x, w: refs[act](x @ w[0] + w[1]), rng)
 
 
-def test_dense_on_sequences_and_no_bias(rng):
+def test_dense_on_sequences_and_no_bias(rng, backend):
     layer = L.Dense(3, use_bias=False)
     x = rng.standard_normal((2, 4, 6))
     layer(x)
@@ -136,7 +136,7 @@ def _conv_ref(x, w, b, stride, padding, dil=(1, 1)):
 
 @pytest.mark.parametrize("padding,strides,act", [("valid", 1, None), ("same", 2, "relu"),
                                                  ("same", 1, "tanh")])
-def test_conv2d(padding, strides, act, rng):
+def test_conv2d(padding, strides, act, rng, backend):
     layer = L.Conv2D(4, (3, 2), strides=strides, padding=padding, activation=act,
                      bias_initializer="random_normal")
     x = rng.standard_normal((2, 6, 5, 3))
@@ -177,7 +177,7 @@ def _pool_ref(x, k, s, padding, kind):
 
 @pytest.mark.parametrize("cls,kind", [(L.MaxPooling2D, "max"), (L.AveragePooling2D, "avg")])
 @pytest.mark.parametrize("padding", ["valid", "same"])
-def test_pooling(cls, kind, padding, rng):
+def test_pooling(cls, kind, padding, rng, backend):
     layer = cls(pool_size=2, strides=2, padding=padding)
     x = rng.permutation(2 * 5 * 5 * 3).reshape(2, 5, 5, 3) / 10.0  # distinct values: no max ties
     y = check_layer(layer, x, lambda x, w: _pool_ref(x, 2, 2, padding, kind), rng, eps=1e-3)
@@ -292,7 +292,7 @@ def _simple_ref(x, w, U, return_sequences=False, go_backwards=False):
     return seq if return_sequences else st[0]
 
 
-def test_lstm_layer(rng):
+def test_lstm_layer(rng, backend):
     layer = L.LSTM(3, return_sequences=True, bias_initializer="random_normal")
     x = rng.standard_normal((2, 4, 5))
     layer(x)
@@ -322,7 +322,7 @@ def test_lstm_go_backwards_and_mask(rng):
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_gru_layer(reset_after, rng):
+def test_gru_layer(reset_after, rng, backend):
     layer = L.GRU(3, reset_after=reset_after, return_sequences=True, bias_initializer="random_normal")
     x = rng.standard_normal((2, 4, 5))
     layer(x)
@@ -375,3 +375,13 @@ def test_layer_weights_roundtrip_and_errors(rng):
     assert d.trainable_weights == [] and not d.kernel.requires_grad
     with pytest.raises(TypeError, match="unexpected keyword"):
         L.Dense(3, bogus=1)
+
+
+def test_batchnorm_without_scale_or_center(rng):
+    x = rng.standard_normal((6, 3))
+    for kw in ({"scale": False}, {"center": False}, {"scale": False, "center": False}):
+        layer = L.BatchNormalization(**kw)
+        layer(x)
+        assert len(layer.trainable_weights) == 2 - len(kw)
+        y = layer(x, training=True).numpy()
+        np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-5)

@@ -145,3 +145,70 @@ def test_to_categorical():
         to_categorical([5], num_classes=3)
     with pytest.raises(ValueError, match=">= 0"):
         to_categorical([-1])
+
+
+def test_regularizers_add_to_loss_and_gradient(rng):
+    from tensorforge import optimizers, regularizers
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    y = rng.standard_normal((8, 2)).astype(np.float32)
+    m = M.Sequential([L.Dense(2, input_shape=(3,), kernel_regularizer=regularizers.l1_l2(0.05, 0.1),
+                              bias_regularizer=regularizers.l2(0.2))])
+    m.compile(optimizers.SGD(learning_rate=0.1), "mse")
+    W, b = [w.astype(np.float64) for w in m.get_weights()]
+    b += 0.5
+    m.set_weights([W, b])
+    pen = 0.05 * np.abs(W).sum() + 0.1 * (W ** 2).sum() + 0.2 * (b ** 2).sum()
+    pred = x @ W + b
+    assert m.evaluate(x, y, verbose=0) == pytest.approx(np.mean((pred - y) ** 2) + pen, rel=1e-5)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    gW = 2 * x.T @ (pred - y) / pred.size + 0.05 * np.sign(W) + 0.2 * W
+    gb = 2 * (pred - y).sum(0) / pred.size + 0.4 * b
+    W2, b2 = m.get_weights()
+    np.testing.assert_allclose(W2, W - 0.1 * gW, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(b2, b - 0.1 * gb, rtol=1e-4, atol=1e-6)
+
+
+def test_progress_bar_redraws_in_place_only_on_a_tty():
+    import io
+    from tensorforge.callbacks import Progbar
+
+    class TTY(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, expect_cr in ((TTY(), True), (io.StringIO(), False)):
+        bar = Progbar(100, stream=stream, interval=0.0)
+        for i in range(10, 101, 10):
+            bar.set_values({"loss": 1.0 / i})
+            bar.update(i, finalize=(i == 100))
+        out = stream.getvalue()
+        assert ("\r" in out) == expect_cr
+        assert out.count("\n") == 1 and "100/100 [==============================]" in out
+        assert "loss: 0.0100" in out
+
+
+def test_callbacks_scheduler_csv_restore_best(tmp_path):
+    from tensorforge.callbacks import CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler
+    from tensorforge.optimizers import SGD
+    x = np.random.default_rng(0).standard_normal((32, 3))
+    y = x @ np.array([[1.0], [2.0], [-1.0]])
+    m = M.Sequential([L.Dense(1, input_shape=(3,))])
+    m.compile("sgd", "mse")
+    seen = []
+    sched = LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1))
+    log = tmp_path / "log.csv"
+    spy = LambdaCallback(on_epoch_begin=lambda e, logs=None: seen.append(m.optimizer.learning_rate))
+    m.fit(x, y, epochs=3, verbose=0, callbacks=[sched, CSVLogger(str(log)), spy])
+    assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
+    rows = log.read_text().splitlines()
+    assert rows[0] == "epoch,loss" and len(rows) == 4
+    # restore_best_weights: a learning rate that makes training diverge gets undone
+    m2 = M.Sequential([L.Dense(1, input_shape=(3,))])
+    m2.compile(SGD(learning_rate=0.01), "mse")
+    m2.fit(x, y, epochs=1, verbose=0)
+    m2.optimizer.learning_rate = 5.0  # diverges
+    es = EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    m2.fit(x, y, epochs=5, verbose=0, callbacks=[es], shuffle=False)
+    assert es.stopped_epoch > 0
+    assert all(np.isfinite(w).all() for w in m2.get_weights())
+    assert m2.evaluate(x, y, verbose=0) < 1e3

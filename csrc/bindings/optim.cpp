@@ -8,7 +8,8 @@
 //   adagrad_update(param, grad, acc, lr, eps)
 //
 // param and the state arrays must be float32, C-contiguous, writable, non-empty, of one shape and
-// distinct; grad float32 C-contiguous of the same shape. Adam's lr_t is computed in float64.
+// distinct; grad float32 C-contiguous of the same shape. Adam's lr_t and the complements 1 - rho,
+// 1 - beta are computed in float64 (Note [1 - beta] in tf/optim.h).
 #include <cmath>
 #include <string>
 
@@ -94,7 +95,7 @@ void bind_optim(pybind11::module_& m) {
         const float* G = cptr(g);
         {
           py::gil_scoped_release nogil;
-          rmsprop_update(n, P, G, MS, (float)lr, (float)rho, (float)eps);
+          rmsprop_update(n, P, G, MS, (float)lr, (float)rho, (float)(1.0 - rho), (float)eps);
         }
       },
       py::arg("param"), py::arg("grad"), py::arg("ms"), py::arg("lr"), py::arg("rho"),
@@ -118,7 +119,8 @@ void bind_optim(pybind11::module_& m) {
         const float* G = cptr(g);
         {
           py::gil_scoped_release nogil;
-          adam_update(n, P, G, M, V, (float)lr_t, (float)beta1, (float)beta2, (float)eps);
+          adam_update(n, P, G, M, V, (float)lr_t, (float)beta1, (float)(1.0 - beta1), (float)beta2,
+                      (float)(1.0 - beta2), (float)eps);
         }
       },
       py::arg("param"), py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("lr"),

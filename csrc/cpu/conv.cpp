@@ -186,6 +186,22 @@ StridedFn strided_fn(int nv) {
   }
 }
 
+// Short tiles for the last rows of dW (LeNet conv1: 25 rows = 12 + 12 + 1 would waste 11/12 of
+// the last full-height tile): 2 rows, or 4 rows when NV allows.
+constexpr int kTailMR = 2;
+StridedFn strided_tail_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<kTailMR, 1>;
+    case 2: return ukr_strided<kTailMR, 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<kTailMR, 3>;
+    default: return ukr_strided<kTailMR, 4>;
+#else
+    default: return ukr_strided<kTailMR, 3>;
+#endif
+  }
+}
+
 // Repack a row-major (rows x n) matrix, element (r, c) at src[r*rs + c*cs], into column panels:
 // panel j holds rows x width(j) floats at dst + rows*j0(j), zero beyond column n.
 void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t cs,
@@ -200,12 +216,66 @@ void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t 
   }
 }
 
+// Copy n floats (src != nullptr) or zero them, into a destination with kW floats of slack
+// after the n: the last (partial) vector is stored whole (zeros past n; a masked store costs
+// more than the copy on the short runs im2col makes, LeNet conv1 copies 5 floats per kernel
+// row) and the next run, written left to right, overwrites the zeros. No library call either.
+inline void copy_or_zero(float* dst, const float* src, index_t n) {
+  index_t c = 0;
+  if (src) {
+    for (; c + kW <= n; c += kW) store(dst + c, load(src + c));
+    if (c < n) store(dst + c, load_n(src + c, (int)(n - c)));
+  } else {
+    for (; c < n; c += kW) store(dst + c, zero());
+  }
+}
+
 // Pixel p of an (N, OH, OW) grid -> (n, oh, ow).
 inline void decode(index_t p, index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
   ow = p % OW;
   index_t t = p / OW;
   oh = t % OH;
   n = t / OH;
+}
+
+// im2col: rows p0 .. p0+pc-1 of A (P x KH*KW*CI) into col (row stride ldcol >= KH*KW*CI + kW,
+// see copy_or_zero). Padded positions read as zero. With dilation 1 along W and a window inside the image, a kernel row is one
+// contiguous run of KW*CI floats of x.
+void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, float* col,
+                 index_t ldcol) {
+  const index_t H = s.H, W = s.W, CI = s.CI, KH = s.KH, KW = s.KW, OH = s.OH, OW = s.OW;
+  const index_t sh = s.sh, sw = s.sw, pt = s.pt, pl = s.pl, dh = s.dh, dw = s.dw;
+  const index_t span = KW * CI;
+  index_t n, oh, ow;
+  decode(p0, OH, OW, n, oh, ow);
+  for (index_t r = 0; r < pc; ++r) {
+    float* dst = col + r * ldcol;
+    const index_t ih0 = oh * sh - pt, iw0 = ow * sw - pl;
+    const bool contiguous = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (index_t kh = 0; kh < KH; ++kh, dst += span) {
+      const index_t ih = ih0 + kh * dh;
+      if (ih < 0 || ih >= H) {
+        copy_or_zero(dst, nullptr, span);
+        continue;
+      }
+      const float* row = x + (n * H + ih) * W * CI;
+      if (contiguous) {
+        copy_or_zero(dst, row + iw0 * CI, span);
+        continue;
+      }
+      for (index_t kw = 0; kw < KW; ++kw) {
+        const index_t iw = iw0 + kw * dw;
+        copy_or_zero(dst + kw * CI, iw >= 0 && iw < W ? row + iw * CI : nullptr, CI);
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        ++n;
+      }
+    }
+  }
 }
 
 // Threads in the current team (1 outside a parallel region).
@@ -244,28 +314,13 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   {
     FtzGuard ftz_thread;
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
-    std::vector<float> col(im2col ? (size_t)(kChunk * Kd) : 0);
+    const index_t ldcol = Kd + kW;
+    std::vector<float> col(im2col ? (size_t)(kChunk * ldcol) : 0);
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
       const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
-      if (im2col) {
-        for (index_t r = 0; r < pc; ++r) {
-          index_t n, oh, ow;
-          decode(p0 + r, s.OH, s.OW, n, oh, ow);
-          float* dst = col.data() + r * Kd;
-          for (index_t kh = 0; kh < s.KH; ++kh) {
-            const index_t ih = oh * s.sh - s.pt + kh * s.dh;
-            for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
-              const index_t iw = ow * s.sw - s.pl + kw * s.dw;
-              if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
-                std::fill(dst, dst + CI, 0.0f);
-              else
-                std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
-            }
-          }
-        }
-      }
+      if (im2col) im2col_rows(s, x, p0, pc, col.data(), ldcol);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
@@ -276,7 +331,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
           float* c = y + (p0 + t0) * CO + j0;
           const int ncols = (int)std::min(nr, CO - j0);
           if (im2col) {
-            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * Kd;
+            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
             bptr[0] = Bj;
             ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
             continue;
@@ -337,6 +392,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     FtzGuard ftz_thread;
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     index_t ihp[kMaxMR], iwp[kMaxMR], nimg[kMaxMR];
+    std::vector<index_t> ohs((size_t)(s.KH * kMaxMR)), ows((size_t)(s.KW * kMaxMR));
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
       const index_t q0 = ch * kChunk, qc = std::min(kChunk, Q - q0);
@@ -354,17 +410,26 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
             ihp[i] = ih + s.pt;  // position in the padded input
             iwp[i] = iw + s.pl;
           }
-          // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw).
+          // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
+          // divisions are done per (row, kh) and (row, kw), not per (row, tap).
+          for (int i = 0; i < MR; ++i) {
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
+              ohs[kh * kMaxMR + i] = (hn >= 0 && oh * s.sh == hn && oh < s.OH) ? oh : -1;
+            }
+            for (index_t kw = 0; kw < s.KW; ++kw) {
+              const index_t wn = iwp[i] - kw * s.dw, ow = wn / s.sw;
+              ows[kw * kMaxMR + i] = (wn >= 0 && ow * s.sw == wn && ow < s.OW) ? ow : -1;
+            }
+          }
           int nseg = 0;
           for (index_t kh = 0; kh < s.KH; ++kh)
             for (index_t kw = 0; kw < s.KW; ++kw) {
               const float** ap = aptr.data() + nseg * MR;
               bool any = false;
               for (int i = 0; i < MR; ++i) {
-                const index_t hn = ihp[i] - kh * s.dh, wn = iwp[i] - kw * s.dw;
-                const index_t oh = hn / s.sh, ow = wn / s.sw;
-                if (hn < 0 || wn < 0 || oh * s.sh != hn || ow * s.sw != wn || oh >= s.OH ||
-                    ow >= s.OW) {
+                const index_t oh = ohs[kh * kMaxMR + i], ow = ows[kw * kMaxMR + i];
+                if (oh < 0 || ow < 0) {
                   ap[i] = zeros.data();
                 } else {
                   ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + ow) * CO;
@@ -389,7 +454,7 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
   const index_t COp = pn.padded;
-  const index_t ldcol = Kd + kMaxMR;  // tile rows past Kd read (unused) zeros, in bounds
+  const index_t ldcol = Kd + std::max(kMaxMR, kW);  // slack: see copy_or_zero; tile rows past Kd stay in bounds
   const index_t PC = 128;             // pixels per im2col chunk
   const int nt = threads_for(2.0 * P * Kd * CO);
   std::vector<float> partial((size_t)nt * (size_t)(Kd * COp + COp), 0.0f);
@@ -406,36 +471,33 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
     std::vector<float> dyb((size_t)(PC * COp), 0.0f);
     for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
       const index_t pc = std::min(PC, pend - p0);
+      // dy rows padded to COp columns (zeros), so whole-vector B loads stay in bounds
       for (index_t r = 0; r < pc; ++r) {
-        std::copy_n(dy + (p0 + r) * CO, CO, dyb.data() + r * COp);
-        if (db) {
-          const float* g = dyb.data() + r * COp;
-          for (index_t c = 0; c < COp; c += kW) store(dbp + c, load(dbp + c) + load(g + c));
-        }
+        const float* src = dy + (p0 + r) * CO;
+        float* dst = dyb.data() + r * COp;
+        index_t c = 0;
+        for (; c + kW <= CO; c += kW) store(dst + c, load(src + c));
+        if (c < CO) store(dst + c, load_n(src + c, (int)(CO - c)));
       }
+      if (db)
+        for (index_t c = 0; c < COp; c += kW) {
+          vf acc = zero();
+          for (index_t r = 0; r < pc; ++r) acc = acc + load(dyb.data() + r * COp + c);
+          store(dbp + c, load(dbp + c) + acc);
+        }
       if (!dw) continue;
-      for (index_t r = 0; r < pc; ++r) {
-        index_t n, oh, ow;
-        decode(p0 + r, s.OH, s.OW, n, oh, ow);
-        float* dst = col.data() + r * ldcol;
-        for (index_t kh = 0; kh < s.KH; ++kh) {
-          const index_t ih = oh * s.sh - s.pt + kh * s.dh;
-          for (index_t kw = 0; kw < s.KW; ++kw, dst += CI) {
-            const index_t iw = ow * s.sw - s.pl + kw * s.dw;
-            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W)
-              std::fill(dst, dst + CI, 0.0f);
-            else
-              std::copy_n(x + ((n * s.H + ih) * s.W + iw) * CI, CI, dst);
-          }
-        }
-      }
+      im2col_rows(s, x, p0, pc, col.data(), ldcol);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
-        const StridedFn ukr = strided_fn(nv);
-        for (index_t k0 = 0; k0 < Kd; k0 += MR)
+        const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
+        index_t k0 = 0;
+        for (; k0 + MR <= Kd || (k0 < Kd && Kd - k0 > MR / 2); k0 += MR)
           ukr(col.data() + k0, ldcol, dyb.data() + j0, COp, pc, dWp + k0 * COp + j0, COp,
               (int)std::min<index_t>(MR, Kd - k0), (int)nr);
+        for (; k0 < Kd; k0 += kTailMR)
+          tail(col.data() + k0, ldcol, dyb.data() + j0, COp, pc, dWp + k0 * COp + j0, COp,
+               (int)std::min<index_t>(kTailMR, Kd - k0), (int)nr);
       }
     }
   }

@@ -35,7 +35,7 @@
 // max_threads() is 1 and everything runs on the calling thread with no nested team.
 #include <algorithm>
 #include <array>
-#include <cstdio>
+#include <type_traits>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -90,6 +90,28 @@ T* scratch(int slot, size_t n) {
 }
 
 // ---- packing ----------------------------------------------------------------------------------
+#if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
+// Transpose an 8 x 8 block: rows r[0..7] (each 8 consecutive floats) -> columns.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int q = 0; q < 4; ++q) {
+    t[2 * q] = _mm256_unpacklo_ps(r[2 * q], r[2 * q + 1]);
+    t[2 * q + 1] = _mm256_unpackhi_ps(r[2 * q], r[2 * q + 1]);
+  }
+  for (int h = 0; h < 2; ++h) {
+    u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int q = 0; q < 4; ++q) {
+    r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
+    r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+  }
+}
+#define TF_GEMM_HAVE_TRANSPOSE8 1
+#endif
+
 // Ap: ceil(mc/MR) panels, each kc x MR (element (i, k) of the panel at [k*MR + i]); rows past mc
 // are zero. a points at element (0, 0) of the block; (i, k) is a[i*rsA + k*csA].
 template <typename T, int MR>
@@ -97,10 +119,30 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
   for (index_t i0 = 0; i0 < mc; i0 += MR, Ap += MR * kc) {
     const int m = (int)std::min<index_t>(MR, mc - i0);
     const T* s = a + i0 * rsA;
-    if (csA == 1 && m == MR) {  // rows contiguous along k: read each row, scatter into the panel
+    if (csA == 1 && m == MR) {  // rows contiguous along k: the panel is their transpose
+      index_t k0 = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+      if constexpr (std::is_same_v<T, float> && MR == 12) {  // 8x8 + two 4x4 register transposes
+        for (; k0 + 8 <= kc; k0 += 8) {
+          __m256 r[8];
+          for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + q * rsA + k0);
+          transpose8(r);
+          for (int q = 0; q < 8; ++q) _mm256_storeu_ps(Ap + (k0 + q) * MR, r[q]);
+          for (int h = 0; h < 8; h += 4) {
+            __m128 x0 = _mm_loadu_ps(s + 8 * rsA + k0 + h), x1 = _mm_loadu_ps(s + 9 * rsA + k0 + h),
+                   x2 = _mm_loadu_ps(s + 10 * rsA + k0 + h), x3 = _mm_loadu_ps(s + 11 * rsA + k0 + h);
+            _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+            _mm_storeu_ps(Ap + (k0 + h + 0) * MR + 8, x0);
+            _mm_storeu_ps(Ap + (k0 + h + 1) * MR + 8, x1);
+            _mm_storeu_ps(Ap + (k0 + h + 2) * MR + 8, x2);
+            _mm_storeu_ps(Ap + (k0 + h + 3) * MR + 8, x3);
+          }
+        }
+      }
+#endif
       for (int i = 0; i < MR; ++i) {
         const T* r = s + i * rsA;
-        for (index_t k = 0; k < kc; ++k) Ap[k * MR + i] = r[k];
+        for (index_t k = k0; k < kc; ++k) Ap[k * MR + i] = r[k];
       }
     } else {
       for (index_t k = 0; k < kc; ++k) {
@@ -111,6 +153,7 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
     }
   }
 }
+
 
 // Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
 // b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
@@ -123,22 +166,41 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
     T* d = Bp + p * NR * kc;
     const T* s = b + j0 * csB;
     if (csB == 1) {
-      for (index_t k = 0; k < kc; ++k) {
-        const T* r = s + k * rsB;
-        T* o = d + k * NR;
-        int j = 0;
-        for (; j < n; ++j) o[j] = r[j];
-        for (; j < NR; ++j) o[j] = T(0);
+      if (n == NR) {
+        for (index_t k = 0; k < kc; ++k) std::copy(s + k * rsB, s + k * rsB + NR, d + k * NR);
+      } else {
+        for (index_t k = 0; k < kc; ++k) {
+          const T* r = s + k * rsB;
+          T* o = d + k * NR;
+          int j = 0;
+          for (; j < n; ++j) o[j] = r[j];
+          for (; j < NR; ++j) o[j] = T(0);
+        }
       }
-    } else {  // e.g. B transposed (rsB == 1): read each column contiguously
-      for (int j = 0; j < n; ++j) {
-        const T* col = s + j * csB;
-        for (index_t k = 0; k < kc; ++k) d[k * NR + j] = col[k * rsB];
-      }
-      if (n < NR)
-        for (index_t k = 0; k < kc; ++k)
-          for (int j = n; j < NR; ++j) d[k * NR + j] = T(0);
+      continue;
     }
+    index_t k = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+    // B transposed (columns contiguous along k): 8 x 8 register transposes, not scalar scatter.
+    if constexpr (std::is_same_v<T, float> && NR % 8 == 0) {
+      if (rsB == 1 && n == NR) {
+        for (; k + 8 <= kc; k += 8)
+          for (int jb = 0; jb < NR; jb += 8) {
+            __m256 r[8];
+            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + (jb + q) * csB + k);
+            transpose8(r);
+            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(d + (k + q) * NR + jb, r[q]);
+          }
+      }
+    }
+#endif
+    for (int j = 0; j < n; ++j) {  // e.g. B transposed (rsB == 1): read each column contiguously
+      const T* col = s + j * csB;
+      for (index_t kk = k; kk < kc; ++kk) d[kk * NR + j] = col[kk * rsB];
+    }
+    if (n < NR)
+      for (index_t kk = k; kk < kc; ++kk)
+        for (int j = n; j < NR; ++j) d[kk * NR + j] = T(0);
   }
 }
 
@@ -175,9 +237,13 @@ struct PortableKernel {
 // ---- SIMD micro-kernels -----------------------------------------------------------------------
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
 
+// VOps<T>: the few vector operations the micro-kernels need, for fp32 and fp64.
+template <typename T>
+struct VOps;
 #if defined(TF_ISA_avx512)
-// 16 fp32 lanes; AVX-512 mask registers give free column tails.
-struct VOps {
+// 16 fp32 / 8 fp64 lanes; AVX-512 mask registers give free column tails.
+template <>
+struct VOps<float> {
   using V = __m512;
   using M = __mmask16;
   static constexpr int W = 16;
@@ -194,10 +260,28 @@ struct VOps {
   static V relu(V x) { return _mm512_max_ps(_mm512_setzero_ps(), x); }  // NaN: returns x
   static float hsum(V x) { return _mm512_reduce_add_ps(x); }
 };
-constexpr int kSMR = 12, kSNR = 32;  // sgemm_avx512_12x32
+template <>
+struct VOps<double> {
+  using V = __m512d;
+  using M = __mmask8;
+  static constexpr int W = 8;
+  static M mask(int n) { return n >= 8 ? (M)0xFF : n <= 0 ? (M)0 : (M)((1u << n) - 1u); }
+  static V zero() { return _mm512_setzero_pd(); }
+  static V set1(double x) { return _mm512_set1_pd(x); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V loadm(const double* p, M m) { return _mm512_maskz_loadu_pd(m, p); }
+  static void store(double* p, V x) { _mm512_storeu_pd(p, x); }
+  static void storem(double* p, M m, V x) { _mm512_mask_storeu_pd(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V relu(V x) { return _mm512_max_pd(_mm512_setzero_pd(), x); }  // NaN: returns x
+};
+constexpr int kSMR = 12;  // sgemm_avx512_12x32, dgemm_avx512_12x16
 #else
-// 8 fp32 lanes; tails use vmaskmov (slow on AMD for stores, so only on edge tiles).
-struct VOps {
+// 8 fp32 / 4 fp64 lanes; tails use vmaskmov (slow on AMD for stores, so only on edge tiles).
+template <>
+struct VOps<float> {
   using V = __m256;
   using M = __m256i;
   static constexpr int W = 8;
@@ -221,21 +305,42 @@ struct VOps {
     return _mm_cvtss_f32(s);
   }
 };
-constexpr int kSMR = 6, kSNR = 16;  // sgemm_avx2_6x16
+template <>
+struct VOps<double> {
+  using V = __m256d;
+  using M = __m256i;
+  static constexpr int W = 4;
+  static M mask(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static V zero() { return _mm256_setzero_pd(); }
+  static V set1(double x) { return _mm256_set1_pd(x); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V loadm(const double* p, M m) { return _mm256_maskload_pd(p, m); }
+  static void store(double* p, V x) { _mm256_storeu_pd(p, x); }
+  static void storem(double* p, M m, V x) { _mm256_maskstore_pd(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V relu(V x) { return _mm256_max_pd(_mm256_setzero_pd(), x); }  // NaN: returns x
+};
+constexpr int kSMR = 6;  // sgemm_avx2_6x16, dgemm_avx2_6x8
 #endif
+constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
 
-// One register tile of C: MR_ rows (1..kSMR) x NV vectors (1..kSNR/W), n valid columns.
-// Register use (avx512, MR_=12, NV=2): 24 zmm accumulators acc[i][v] hold C[i][16v..16v+15],
-// 2 zmm hold the current row k of the B micro-panel, A[i][k] is broadcast from memory into the
-// FMA; 6 zmm are left for the compiler. (avx2 6x16: 12 ymm accumulators + 2 B + 1 broadcast.)
+// One register tile of C: MR_ rows (1..kSMR) x NV vectors (1..2), n valid columns.
+// Register use (sgemm_avx512_12x32, MR_=12, NV=2): 24 zmm accumulators acc[i][v] hold
+// C[i][16v..16v+15], 2 zmm hold the current row k of the B micro-panel, A[i][k] is broadcast from
+// memory (vbroadcastss into one scratch zmm); 5 zmm are left over. The same shape serves dgemm
+// (12x16) and avx2 (6x16 fp32 / 6x8 fp64: 12 ymm accumulators + 2 B + 1 broadcast).
 // APACK: a is a packed panel (rsa == 1, csa == MR) so row offsets are immediates; otherwise a is
 // A in place and element (i, k) is a[i*rsa + k*csa]. BFULL: b rows can be loaded unmasked (packed
 // and zero-padded, or n == NV*W); otherwise masked loads keep reads inside B.
-template <int MR_, int NV, bool APACK, bool BFULL>
-void sgemm_tile(index_t kc, const float* a, index_t rsa, index_t csa, const float* b, index_t rsb,
-                float* c, index_t ldc, int n, const Epi<float>& e) {
-  using O = VOps;
-  using V = O::V;
+template <typename T, int MR_, int NV, bool APACK, bool BFULL>
+void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb, T* c,
+               index_t ldc, int n, const Epi<T>& e) {
+  using O = VOps<T>;
+  using V = typename O::V;
   constexpr int W = O::W;
   typename O::M mk[NV];
   for (int v = 0; v < NV; ++v) mk[v] = O::mask(n - v * W);
@@ -262,12 +367,12 @@ void sgemm_tile(index_t kc, const float* a, index_t rsa, index_t csa, const floa
   }
   // Epilogue, see Note [GEMM epilogue].
   const V va = O::set1(e.alpha), vb = O::set1(e.beta);
-  const bool full = n == NV * W, use_beta = e.beta != 0.0f;
+  const bool full = n == NV * W, use_beta = e.beta != T(0);
   V bias[NV];
   for (int v = 0; v < NV; ++v) bias[v] = e.bias ? O::loadm(e.bias + v * W, mk[v]) : O::zero();
 #pragma GCC unroll 16
   for (int i = 0; i < MR_; ++i) {
-    float* cr = c + i * ldc;
+    T* cr = c + i * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       V x = O::mul(acc[i][v], va);
@@ -282,25 +387,25 @@ void sgemm_tile(index_t kc, const float* a, index_t rsa, index_t csa, const floa
   }
 }
 
-using sgemm_tile_fn = void (*)(index_t, const float*, index_t, index_t, const float*, index_t,
-                               float*, index_t, int, const Epi<float>&);
+template <typename T>
+using tile_fn = void (*)(index_t, const T*, index_t, index_t, const T*, index_t, T*, index_t, int,
+                         const Epi<T>&);
+template <typename T>
+using tile_table_t = std::array<std::array<tile_fn<T>, kSMR>, kSNV>;
 
-constexpr int kSNV = kSNR / VOps::W;  // vectors per tile row (2)
-static_assert(kSNV == 2, "tile table below assumes NR = 2 vectors");
-
-template <bool AP, bool BF, int NV, int... Ms>
-constexpr std::array<sgemm_tile_fn, sizeof...(Ms)> tile_row(std::integer_sequence<int, Ms...>) {
-  return {{&sgemm_tile<Ms + 1, NV, AP, BF>...}};
+template <typename T, bool AP, bool BF, int NV, int... Ms>
+constexpr std::array<tile_fn<T>, sizeof...(Ms)> tile_row(std::integer_sequence<int, Ms...>) {
+  return {{&gemm_tile<T, Ms + 1, NV, AP, BF>...}};
 }
-// kTiles[apack][bfull][nv-1][m-1]
-template <bool AP, bool BF>
-constexpr std::array<std::array<sgemm_tile_fn, kSMR>, kSNV> tile_table() {
-  return {{tile_row<AP, BF, 1>(std::make_integer_sequence<int, kSMR>{}),
-           tile_row<AP, BF, 2>(std::make_integer_sequence<int, kSMR>{})}};
+template <typename T, bool AP, bool BF>
+constexpr tile_table_t<T> tile_table() {
+  return {{tile_row<T, AP, BF, 1>(std::make_integer_sequence<int, kSMR>{}),
+           tile_row<T, AP, BF, 2>(std::make_integer_sequence<int, kSMR>{})}};
 }
-const std::array<std::array<sgemm_tile_fn, kSMR>, kSNV> kTiles[2][2] = {
-    {tile_table<false, false>(), tile_table<false, true>()},
-    {tile_table<true, false>(), tile_table<true, true>()}};
+// kTiles<T>[apack][bfull][nv-1][m-1]
+template <typename T>
+const tile_table_t<T> kTiles[2][2] = {{tile_table<T, false, false>(), tile_table<T, false, true>()},
+                                      {tile_table<T, true, false>(), tile_table<T, true, true>()}};
 
 // ---- dot-product form -------------------------------------------------------------------------
 // For tiny outputs with long K where A rows and B columns are both contiguous along K (csA == 1,
@@ -312,7 +417,7 @@ constexpr int kDI = 3, kDJ = 4;
 template <int DI, int DJ>
 void sdot_block(index_t k0, index_t k1, const float* A, index_t rsA, const float* B, index_t csB,
                 float* out, index_t ldo) {
-  using O = VOps;
+  using O = VOps<float>;
   using V = O::V;
   constexpr int W = O::W;
   V acc[DI][DJ];
@@ -360,50 +465,44 @@ inline void sdot_all(index_t M, index_t N, index_t k0, index_t k1, const float* 
   }
 }
 
+template <typename T>
 struct SimdKernel {
-  using type = float;
-  static constexpr int MR = kSMR, NR = kSNR;
-  static constexpr bool kUnpacked = true, kDot = true;
-  static void dot(index_t M, index_t N, index_t k0, index_t k1, const float* A, index_t rsA,
-                  const float* B, index_t csB, float* out) {
-    sdot_all(M, N, k0, k1, A, rsA, B, csB, out);
+  using type = T;
+  static constexpr int MR = kSMR, NR = kSNV * VOps<T>::W;
+  static constexpr bool kUnpacked = true, kDot = std::is_same_v<T, float>;
+  static void dot(index_t M, index_t N, index_t k0, index_t k1, const T* A, index_t rsA,
+                  const T* B, index_t csB, T* out) {
+    if constexpr (std::is_same_v<T, float>) sdot_all(M, N, k0, k1, A, rsA, B, csB, out);
   }
-  static void tile(int m, int n, index_t kc, const float* a, index_t rsa, index_t csa, bool apack,
-                   const float* b, index_t rsb, bool bfull, float* c, index_t ldc,
-                   const Epi<float>& e) {
-    const int nv = (n + VOps::W - 1) / VOps::W;
-    kTiles[apack][bfull || n == nv * VOps::W][nv - 1][m - 1](kc, a, rsa, csa, b, rsb, c, ldc, n,
-                                                             e);
+  static void tile(int m, int n, index_t kc, const T* a, index_t rsa, index_t csa, bool apack,
+                   const T* b, index_t rsb, bool bfull, T* c, index_t ldc, const Epi<T>& e) {
+    constexpr int W = VOps<T>::W;
+    const int nv = (n + W - 1) / W;
+    kTiles<T>[apack][bfull || n == nv * W][nv - 1][m - 1](kc, a, rsa, csa, b, rsb, c, ldc, n, e);
   }
 };
-using SKernel = SimdKernel;
+using SKernel = SimdKernel<float>;
+using DKernel = SimdKernel<double>;
 #else
 using SKernel = PortableKernel<float, 4, 8>;
+using DKernel = PortableKernel<double, 4, 4>;
 #endif
 
-using DKernel = PortableKernel<double, 4, 8>;
-
 // ---- cache blocking ---------------------------------------------------------------------------
-// Measured on AMD EPYC (Zen 4, 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3), see bench/RESULTS.md:
-// KC x NR B micro-panel (KC*128 B) stays in L1 with room for the streaming A panel; MC x KC
-// packed A (MC*KC*4 B) fills about half of L2; KC x NC packed B lives in L3.
+// Zen 4 (AMD EPYC here: 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3; peak 115 GFLOP/s/core measured
+// with 24 independent zmm FMA chains). Swept with bench/tune_gemm.py, 1 thread, n = 1024/2048 and
+// 128x784x256: KC in {128, 192, 256, 320, 384} x MC in {288..1152}; KC = 320 / MC = 384 was best
+// (KC = 192: -5%, KC = 128: -8% at n = 2048). The KC x NR packed B micro-panel is re-read from
+// L1/L2 by every MR row tile, the MC x KC packed A block (480 KiB) sits in L2, the KC x NC packed
+// B block (5 MiB) in L3. dgemm (portable kernel) uses smaller KC/MC for its 8-byte elements.
 template <class K>
 struct Blocking {
-  static constexpr index_t KC0 = sizeof(typename K::type) == 4 ? 320 : 128;
-  static constexpr index_t MC0 = (sizeof(typename K::type) == 4 ? 384 : 288) / K::MR * K::MR;
-  static constexpr index_t NC0 = 4096;
-  static index_t get(int which) {  // TUNING HACK: TF_GEMM_TUNE="MC,KC,NC"
-    static index_t v[3] = {-1, -1, -1};
-    if (v[0] < 0) {
-      v[0] = MC0; v[1] = KC0; v[2] = NC0;
-      if (const char* s = std::getenv("TF_GEMM_TUNE")) {
-        long a, b, c;
-        if (std::sscanf(s, "%ld,%ld,%ld", &a, &b, &c) == 3) { v[0] = a / K::MR * K::MR; v[1] = b; v[2] = c / K::NR * K::NR; }
-      }
-    }
-    return v[which];
-  }
+  static constexpr bool f32 = sizeof(typename K::type) == 4;
+  static constexpr index_t KC = f32 ? 320 : 256;
+  static constexpr index_t MC = (f32 ? 384 : 192) / K::MR * K::MR;
+  static constexpr index_t NC = 4096;
 };
+
 inline double efficiency(index_t units, int parts) {
   const index_t per = ceil_div(units, parts);
   return (double)units / (double)(per * parts);
@@ -445,7 +544,7 @@ template <class K>
 void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t, int nthreads) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  const index_t MC = Blocking<K>::get(0), KC = Blocking<K>::get(1), NC = Blocking<K>::get(2);
+  constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
   T* Ap = scratch<T>(0, (size_t)MC * KC);
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
@@ -520,14 +619,17 @@ void unpacked_body(const Problem<K>& p, bool split_m, int t, int nthreads) {
   }
 }
 
-// Packing B costs K*N copies and pays back only through reuse of B across row tiles: skip it
-// when A has few row tiles (skinny M, e.g. LeNet conv1 dW 6 x 25 x 36864) or the whole problem
-// is tiny. B must have unit column stride to be loaded as vectors in place.
+// Packing B costs K*N copies and pays back only through reuse of B across row tiles. Measured on
+// Zen 4 (1 thread, bench/tune_gemm.py): reading B in place wins for M <= 72 at any N (the KC x NR
+// slab of B is reused from L1/L2 across all row tiles; 32x1800x500: 106 vs 80 GFLOP/s packed) and
+// for M <= 256 while B is small (256^3, 128x784x256: 111 vs 103); for larger problems packing
+// wins (B rows at power-of-two strides collide in L1/L2 sets: 1024^3 unpacked 22 vs 99 packed).
+// B must have unit column stride to be loaded as vectors in place.
 template <class K>
 bool use_unpacked(const Problem<K>& p) {
   if (!K::kUnpacked || p.csB != 1) return false;
-  if (p.M <= 2 * K::MR) return true;
-  return (double)p.M * p.N * p.K_ <= 64.0 * 64.0 * 64.0;
+  if (p.M <= 72) return true;
+  return p.M <= 256 && (double)p.K_ * (double)p.N <= 256.0 * 1024.0;
 }
 
 // Dot-product form pays when packing dominates: packing moves K*(M+N) elements, the arithmetic
@@ -581,10 +683,12 @@ void gemm_run(const Problem<K>& p) {
   if (p.M <= 0 || p.N <= 0) return;
   const double flops = 2.0 * p.M * p.N * p.K_;
   int nt = max_threads();
-  if (flops < 2.0e5) nt = 1;  // fork/join costs more than it saves
+  // Below 64^3 multiply-adds (~5 us on one Zen 4 core) a fork/join costs more than it saves
+  // (OpenBLAS uses the same cut-off).
+  if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
   const bool unpacked = use_unpacked(p);
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::get(2)), K::NR);
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
   const index_t tiles_m = ceil_div(p.M, K::MR);
   const bool split_m = efficiency(tiles_m, nt) >= efficiency(npan, nt);
   nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
@@ -597,7 +701,7 @@ void gemm_run(const Problem<K>& p) {
     }
     return;
   }
-  const index_t kc = std::min<index_t>(Blocking<K>::get(1), p.K_);
+  const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
   T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)

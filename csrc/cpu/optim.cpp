@@ -10,6 +10,12 @@
 #include "tf/optim.h"
 #include "tf/simd.h"
 
+#if defined(_MSC_VER)
+#define TF_PW_NOINLINE __declspec(noinline)
+#else
+#define TF_PW_NOINLINE __attribute__((noinline))
+#endif
+
 namespace tf {
 namespace TF_ISA {
 namespace {
@@ -29,16 +35,19 @@ inline vf vsqrt(vf a) {
 
 // See Note [pointwise threading] in pointwise.cpp: a parameter below this many elements per
 // thread (every bias, most small kernels) is updated on the calling thread.
-constexpr index_t kGrain = 1 << 15;
+constexpr index_t kGrain = 1 << 14;
 
 // Run body(i, r) over [0, n): r == kW for whole vectors, 0 < r < kW for the tail at the end.
+// body is inlined once (Note [one instance per op] in pointwise.cpp), so every element rounds
+// the same way wherever it falls relative to a thread's chunk.
+template <class Body>
+TF_PW_NOINLINE void run_range(const Body& body, index_t b, index_t e) {
+  for (index_t i = b; i < e; i += kW) body(i, (int)std::min<index_t>(kW, e - i));
+}
+
 template <class Body>
 void for_vectors(index_t n, const Body& body) {
-  auto run = [&](index_t b, index_t e) {
-    index_t i = b;
-    for (; i + kW <= e; i += kW) body(i, kW);
-    if (i < e) body(i, (int)(e - i));
-  };
+  auto run = [&](index_t b, index_t e) { run_range(body, b, e); };
   int nt = max_threads();
   index_t parts = std::min<index_t>(nt, n / kGrain);
   if (parts < 2) {
@@ -95,9 +104,9 @@ void sgd_update(index_t n, float* param, const float* grad, float* velocity, flo
 }
 
 void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr, float rho,
-                    float eps) {
+                    float one_minus_rho, float eps) {
   FtzGuard ftz;
-  const vf vlr = set1(lr), vrho = set1(rho), v1mrho = set1(1.0f - rho), veps = set1(eps);
+  const vf vlr = set1(lr), vrho = set1(rho), v1mrho = set1(one_minus_rho), veps = set1(eps);
   for_vectors(n, [&](index_t i, int r) {
     vf g = ld(grad + i, r);
     vf s = simd::fmadd(vrho, ld(ms + i, r), v1mrho * (g * g));
@@ -107,10 +116,11 @@ void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float
 }
 
 void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                 float beta1, float beta2, float eps) {
+                 float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                 float eps) {
   FtzGuard ftz;
   const vf vlr = set1(lr_t), vb1 = set1(beta1), vb2 = set1(beta2);
-  const vf v1mb1 = set1(1.0f - beta1), v1mb2 = set1(1.0f - beta2), veps = set1(eps);
+  const vf v1mb1 = set1(one_minus_beta1), v1mb2 = set1(one_minus_beta2), veps = set1(eps);
   for_vectors(n, [&](index_t i, int r) {
     vf g = ld(grad + i, r);
     vf mi = simd::fmadd(vb1, ld(m + i, r), v1mb1 * g);

@@ -8,11 +8,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "tf/common.h"
 #include "tf/pointwise.h"
 #include "tf/simd.h"
+
+#if defined(_MSC_VER)
+#define TF_PW_NOINLINE __declspec(noinline)
+#else
+#define TF_PW_NOINLINE __attribute__((noinline))
+#endif
 
 namespace tf {
 namespace TF_ISA {
@@ -36,21 +43,25 @@ inline vf load_n_fill(const float* p, int n, float fill) {
 #endif
 }
 
-// e^x - 1 accurate to a few ulp also near 0 (where exp(x) - 1 would cancel): a degree-9 Taylor
-// polynomial for |x| < 0.5 (truncation < 2e-8 relative), exp(x) - 1 elsewhere. NaN -> NaN.
-inline vf expm1(vf x) {
-  const vf one = set1(1.0f);
-  vf big = simd::exp(x) - one;
-  vf p = set1(1.0f / 362880.0f);
-  p = simd::fmadd(p, x, set1(1.0f / 40320.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 5040.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 720.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 120.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 24.0f));
-  p = simd::fmadd(p, x, set1(1.0f / 6.0f));
-  p = simd::fmadd(p, x, set1(0.5f));
-  vf small = simd::fmadd(p * x, x, x);
-  return simd::select_gt(set1(0.5f), simd::vabs(x), small, big);  // NaN: compare false -> big
+// e^x - 1 for x <= 0 (every caller clamps or negates first), accurate to a few ulp also near 0
+// where exp(x) - 1 would cancel. Same reduction as simd::exp, x = n ln2 + r with |r| <= ln2/2,
+// but the polynomial is kept as e^r - 1 = r + r^2 q(r) and recombined as
+// e^x - 1 = 2^n (e^r - 1) + (2^n - 1): exact for n = 0, no cancellation for n < 0.
+// x < -87.3 gives -1; NaN gives NaN.
+inline vf expm1_neg(vf x) {
+  x = simd::vmax(set1(-87.33654022216796875f), x);  // NaN stays NaN (Note [NaN in max])
+  vf n = simd::round_nearest(x * set1(1.44269504088896341f));
+  vf r = simd::fnmadd(n, set1(0.693359375f), x);
+  r = simd::fnmadd(n, set1(-2.12194440e-4f), r);
+  vf q = set1(1.9875691500e-4f);
+  q = simd::fmadd(q, r, set1(1.3981999507e-3f));
+  q = simd::fmadd(q, r, set1(8.3334519073e-3f));
+  q = simd::fmadd(q, r, set1(4.1665795894e-2f));
+  q = simd::fmadd(q, r, set1(1.6666665459e-1f));
+  q = simd::fmadd(q, r, set1(5.0000001201e-1f));
+  vf em1r = simd::fmadd(q * r, r, r);
+  vf s = simd::pow2i(n);
+  return simd::fmadd(s, em1r, s - set1(1.0f));
 }
 
 // log(1 + t) for t in [0, 1]: 2 atanh(s) with s = t / (2 + t) in [0, 1/3], as the odd series
@@ -71,7 +82,7 @@ inline vf log1p_unit(vf t) {
 
 // tanh via expm1 so that small |x| keeps full relative precision.
 inline vf tanh_accurate(vf x) {
-  vf e = expm1(set1(-2.0f) * simd::vabs(x));  // in (-1, 0]
+  vf e = expm1_neg(set1(-2.0f) * simd::vabs(x));  // in [-1, 0]
   vf t = (zero() - e) / (set1(2.0f) + e);     // tanh|x|
   return simd::select_gt(zero(), x, zero() - t, t);
 }
@@ -84,14 +95,21 @@ constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 // the calling thread. Chunks are cut on 64-element boundaries so threads never share a cache
 // line of output and every chunk but the last runs whole vectors.
 constexpr index_t kGrainCheap = 1 << 16;  // memory-bound ops (relu, dropout, optimizer steps)
-constexpr index_t kGrainHeavy = 1 << 13;  // transcendental ops (exp, sigmoid, tanh, softmax)
+constexpr index_t kGrainHeavy = 1 << 14;  // transcendental ops (exp, sigmoid, tanh, softmax)
+
+// The one call site of a chunk body, shared by the serial and the threaded paths, so the body is
+// compiled once (Note [one instance per op]).
+template <class Body>
+TF_PW_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
+  body(b, e);
+}
 
 template <class Body>
 void parallel_for(index_t n, index_t grain, const Body& body) {
   int nt = max_threads();
   index_t parts = std::min<index_t>(nt, n / grain);
   if (parts < 2) {
-    body(index_t(0), n);
+    run_chunk(body, index_t(0), n);
     return;
   }
 #ifdef _OPENMP
@@ -101,21 +119,30 @@ void parallel_for(index_t n, index_t grain, const Body& body) {
     FtzGuard ftz;
     index_t b, e;
     split_range(blocks, (int)parts, thread_id(), b, e);
-    body(b * 64, std::min(e * 64, n));
+    run_chunk(body, b * 64, std::min(e * 64, n));
   }
 #else
-  body(index_t(0), n);
+  run_chunk(body, index_t(0), n);
 #endif
 }
+
+// Note [one instance per op]: with -ffp-contract=fast (GCC's default) the compiler may fuse a
+// multiply and an add into an FMA differently in two inlined copies of the same lambda, so a
+// main loop plus a separate tail would round the tail elements differently and a result would
+// depend on where an element falls relative to a thread's chunk. Each loop below therefore
+// inlines `op` exactly once and picks full or masked loads/stores around it.
 
 // y[i] = op(x[i]) for i in [b, e)
 template <class Op>
 inline void map1(index_t b, index_t e, const float* x, float* y, const Op& op) {
-  index_t i = b;
-  for (; i + kW <= e; i += kW) simd::store(y + i, op(simd::load(x + i)));
-  if (i < e) {
-    int r = (int)(e - i);
-    simd::store_n(y + i, op(simd::load_n(x + i, r)), r);
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    vf v = r == kW ? simd::load(x + i) : simd::load_n(x + i, r);
+    v = op(v);
+    if (r == kW)
+      simd::store(y + i, v);
+    else
+      simd::store_n(y + i, v, r);
   }
 }
 
@@ -123,17 +150,17 @@ inline void map1(index_t b, index_t e, const float* x, float* y, const Op& op) {
 template <bool NeedX, bool NeedY, class Op>
 inline void map3(index_t b, index_t e, const float* dy, const float* x, const float* y, float* dx,
                  const Op& op) {
-  index_t i = b;
-  for (; i + kW <= e; i += kW) {
-    vf vx = NeedX ? simd::load(x + i) : zero();
-    vf vy = NeedY ? simd::load(y + i) : zero();
-    simd::store(dx + i, op(simd::load(dy + i), vx, vy));
-  }
-  if (i < e) {
-    int r = (int)(e - i);
-    vf vx = NeedX ? simd::load_n(x + i, r) : zero();
-    vf vy = NeedY ? simd::load_n(y + i, r) : zero();
-    simd::store_n(dx + i, op(simd::load_n(dy + i, r), vx, vy), r);
+  for (index_t i = b; i < e; i += kW) {
+    const int r = (int)std::min<index_t>(kW, e - i);
+    const bool full = r == kW;
+    vf vx = !NeedX ? zero() : full ? simd::load(x + i) : simd::load_n(x + i, r);
+    vf vy = !NeedY ? zero() : full ? simd::load(y + i) : simd::load_n(y + i, r);
+    vf g = full ? simd::load(dy + i) : simd::load_n(dy + i, r);
+    vf d = op(g, vx, vy);
+    if (full)
+      simd::store(dx + i, d);
+    else
+      simd::store_n(dx + i, d, r);
   }
 }
 
@@ -166,11 +193,11 @@ void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha)
                          [a](vf v) { return simd::select_gt(v, zero(), v, v * a); });
     case ActKind::elu:
       return run_forward(n, x, y, kGrainHeavy, [a](vf v) {
-        return simd::select_gt(v, zero(), v, a * expm1(simd::vmin(zero(), v)));
+        return simd::select_gt(v, zero(), v, a * expm1_neg(simd::vmin(zero(), v)));
       });
     case ActKind::selu:
       return run_forward(n, x, y, kGrainHeavy, [](vf v) {
-        vf neg = set1(kSeluScale * kSeluAlpha) * expm1(simd::vmin(zero(), v));
+        vf neg = set1(kSeluScale * kSeluAlpha) * expm1_neg(simd::vmin(zero(), v));
         return simd::select_gt(v, zero(), set1(kSeluScale) * v, neg);
       });
     case ActKind::softplus:
@@ -411,12 +438,119 @@ void softmax_xent_backward(index_t N, index_t C, const float* probs, const float
 // ---- dropout -------------------------------------------------------------------------------------
 
 namespace {
-// SplitMix64 finalizer; see Note [dropout RNG] in reference/pointwise.py.
+// SplitMix64 finalizer; see Note [dropout RNG] in reference/pointwise.py. The vector paths below
+// compute the same integer function lane by lane, so every ISA gives the same mask bit for bit.
 constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kMix2 = 0x94D049BB133111EBull;
 inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z = (z ^ (z >> 30)) * kMix1;
+  z = (z ^ (z >> 27)) * kMix2;
   return z ^ (z >> 31);
+}
+
+inline void dropout_scalar(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
+                           float scale, float* y, uint8_t* mask) {
+  for (index_t i = b; i < e; ++i) {
+    const bool keep = (uint32_t)(mix64(key + (uint64_t)i * kGolden) >> 40) >= threshold;
+    mask[i] = (uint8_t)keep;
+    y[i] = x[i] * (keep ? scale : 0.0f);  // a multiply, not a select: NaN stays NaN
+  }
+}
+
+#if defined(TF_ISA_avx512)
+inline __m512i mix64_v(__m512i z) {
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)kMix1));
+  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)kMix2));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+#elif defined(TF_ISA_avx2)
+// Low 64 bits of a * b per lane, from 32 x 32 -> 64 products (AVX2 has no 64-bit mullo).
+inline __m256i mullo64(__m256i a, __m256i b_lo, __m256i b_hi) {
+  __m256i lo = _mm256_mul_epu32(a, b_lo);
+  __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b_lo),
+                                   _mm256_mul_epu32(a, b_hi));
+  return _mm256_add_epi64(lo, _mm256_slli_epi64(cross, 32));
+}
+inline __m256i mix64_v(__m256i z) {
+  const __m256i m1 = _mm256_set1_epi64x((long long)kMix1), m1h = _mm256_set1_epi64x((long long)(kMix1 >> 32));
+  const __m256i m2 = _mm256_set1_epi64x((long long)kMix2), m2h = _mm256_set1_epi64x((long long)(kMix2 >> 32));
+  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), m1, m1h);
+  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), m2, m2h);
+  return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+}
+#endif
+
+// Whole 16-element (avx512) / 8-element (avx2) groups in [b, e), then the scalar tail.
+void dropout_range(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
+                   float scale, float* y, uint8_t* mask) {
+  index_t i = b;
+#if defined(TF_ISA_avx512)
+  const __m512i step = _mm512_set1_epi64((long long)(16 * kGolden));
+  const __m512i lane = _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
+                                          _mm512_set1_epi64((long long)kGolden));
+  const __m512i thr = _mm512_set1_epi64((long long)threshold);
+  const __m512 vscale = _mm512_set1_ps(scale);
+  __m512i z0 = _mm512_add_epi64(_mm512_set1_epi64((long long)(key + (uint64_t)i * kGolden)), lane);
+  __m512i z1 = _mm512_add_epi64(z0, _mm512_set1_epi64((long long)(8 * kGolden)));
+  for (; i + 16 <= e; i += 16) {
+    __mmask8 k0 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z0), 40), thr);
+    __mmask8 k1 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z1), 40), thr);
+    __mmask16 k = (__mmask16)((unsigned)k0 | ((unsigned)k1 << 8));
+    __m512 m = _mm512_maskz_mov_ps(k, vscale);
+    _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), m));
+    _mm_storeu_si128((__m128i*)(mask + i), _mm_maskz_mov_epi8(k, _mm_set1_epi8(1)));
+    z0 = _mm512_add_epi64(z0, step);
+    z1 = _mm512_add_epi64(z1, step);
+  }
+#elif defined(TF_ISA_avx2)
+  const __m256i step = _mm256_set1_epi64x((long long)(8 * kGolden));
+  const __m256i thr_m1 = _mm256_set1_epi32((int)threshold - 1);  // u, threshold < 2^24: signed ok
+  const __m256 vscale = _mm256_set1_ps(scale);
+  const uint64_t z = key + (uint64_t)i * kGolden;
+  __m256i z0 = _mm256_setr_epi64x((long long)z, (long long)(z + kGolden), (long long)(z + 2 * kGolden),
+                                  (long long)(z + 3 * kGolden));
+  __m256i z1 = _mm256_add_epi64(z0, _mm256_set1_epi64x((long long)(4 * kGolden)));
+  for (; i + 8 <= e; i += 8) {
+    __m256i u0 = _mm256_srli_epi64(mix64_v(z0), 40), u1 = _mm256_srli_epi64(mix64_v(z1), 40);
+    // low dwords of the 8 u64 lanes, in order: [u0.0 u0.1 u1.0 u1.1 | u0.2 u0.3 u1.2 u1.3] -> permute
+    __m256 packed = _mm256_shuffle_ps(_mm256_castsi256_ps(u0), _mm256_castsi256_ps(u1), _MM_SHUFFLE(2, 0, 2, 0));
+    __m256i u = _mm256_permute4x64_epi64(_mm256_castps_si256(packed), _MM_SHUFFLE(3, 1, 2, 0));
+    __m256i keep = _mm256_cmpgt_epi32(u, thr_m1);  // all-ones where kept
+    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), m));
+    __m256i w = _mm256_packs_epi32(keep, keep);  // [k0..k3 k0..k3 | k4..k7 k4..k7] as int16
+    w = _mm256_packs_epi16(w, w);                // bytes; low 4 of each 128-bit half
+    uint64_t bytes = (uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(w)) |
+                     ((uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(w, 1)) << 32);
+    bytes &= 0x0101010101010101ull;
+    std::memcpy(mask + i, &bytes, 8);
+    z0 = _mm256_add_epi64(z0, step);
+    z1 = _mm256_add_epi64(z1, step);
+  }
+#endif
+  dropout_scalar(i, e, x, key, threshold, scale, y, mask);
+}
+
+void dropout_backward_range(index_t b, index_t e, const float* dy, const uint8_t* mask,
+                            float scale, float* dx) {
+  index_t i = b;
+#if defined(TF_ISA_avx512)
+  const __m512 vscale = _mm512_set1_ps(scale);
+  for (; i + 16 <= e; i += 16) {
+    __mmask16 k = _mm_test_epi8_mask(_mm_loadu_si128((const __m128i*)(mask + i)), _mm_set1_epi8(-1));
+    _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_maskz_mov_ps(k, vscale)));
+  }
+#elif defined(TF_ISA_avx2)
+  const __m256 vscale = _mm256_set1_ps(scale);
+  for (; i + 8 <= e; i += 8) {
+    __m256i m8 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(mask + i)));
+    __m256i keep = _mm256_cmpgt_epi32(m8, _mm256_setzero_si256());
+    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
+    _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), m));
+  }
+#endif
+  for (; i < e; ++i) dx[i] = dy[i] * (mask[i] ? scale : 0.0f);
 }
 }  // namespace
 
@@ -425,21 +559,14 @@ void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshol
   FtzGuard ftz;
   const uint64_t key = mix64(seed + kGolden);
   parallel_for(n, kGrainCheap / 4, [&](index_t b, index_t e) {
-    // A plain loop: with AVX-512DQ the compiler vectorizes the 64-bit multiplies (vpmullq).
-    uint64_t z = key + (uint64_t)b * kGolden;
-    for (index_t i = b; i < e; ++i, z += kGolden) {
-      const uint32_t u = (uint32_t)(mix64(z) >> 40);
-      const bool keep = u >= threshold;
-      mask[i] = (uint8_t)keep;
-      y[i] = x[i] * (keep ? scale : 0.0f);
-    }
+    dropout_range(b, e, x, key, threshold, scale, y, mask);
   });
 }
 
 void dropout_backward(index_t n, const float* dy, const uint8_t* mask, float scale, float* dx) {
   FtzGuard ftz;
   parallel_for(n, kGrainCheap, [&](index_t b, index_t e) {
-    for (index_t i = b; i < e; ++i) dx[i] = dy[i] * (mask[i] ? scale : 0.0f);
+    dropout_backward_range(b, e, dy, mask, scale, dx);
   });
 }
 

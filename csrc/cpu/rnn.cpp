@@ -43,11 +43,13 @@
 //
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
-// every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows. The
-// whole-sequence GEMMs go through this ISA's sgemm (tf/gemm.h; qualified, because the Act argument
-// would also find the dispatcher tf::sgemm by ADL), which is parallel by itself.
+// every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
+// and no thread fork inside the time loop. The whole-sequence GEMMs go through this ISA's sgemm
+// (tf/gemm.h; called qualified, because the Act argument would also find the dispatcher
+// tf::sgemm by ADL), which is parallel by itself.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "tf/gemm.h"
@@ -62,9 +64,24 @@ namespace {
 using namespace simd;
 
 // ---- small packed GEMM (see Note [packed recurrent weights]) --------------------------------
+// Uninitialised float workspace (every element is written before it is read; a zeroing
+// std::vector would cost a full extra pass over the multi-MB dG / packed buffers).
+struct Buf {
+  std::unique_ptr<float[]> p;
+  explicit Buf(size_t n) : p(n ? new float[n] : nullptr) {}
+  float* data() { return p.get(); }
+  const float* data() const { return p.get(); }
+};
+
 constexpr int NV = 2;           // vectors per micro-tile row
 constexpr int NR = NV * kW;     // micro-tile width (32 avx512, 16 avx2, 2 generic)
 constexpr int MR = 6;           // micro-tile height: 6 x NV accumulators
+
+inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
+inline void st(float* p, vf v, int n) {
+  if (n == kW) store(p, v);
+  else store_n(p, v, n);
+}
 
 inline index_t packed_size(index_t K, index_t N) { return ceil_div(N, NR) * NR * K; }
 
@@ -133,6 +150,17 @@ void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, c
   }
 }
 
+// ---- whole-sequence GEMM ----------------------------------------------------------------------
+// The projection and weight-gradient GEMMs (M or K = B*T) go to this ISA's tf::sgemm (blocked,
+// parallel by itself). A packed copy of our small micro-kernel for them was measured against
+// it (CPU time, 1 thread, LSTM/GRU fwd+bwd at (64,28,256,256) and (32,100,512,512)) and lost by
+// 10-20%, so it was removed.
+inline void seq_gemm(index_t M, index_t N, index_t K, const float* A, index_t rsA, index_t csA,
+                     const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,
+                     const float* bias) {
+  TF_ISA::sgemm(M, N, K, 1.0f, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, Act::none);
+}
+
 // ---- activations (vector), derivatives from the activation's output -------------------------
 inline vf act_f(vf z, RnnAct k) {
   switch (k) {
@@ -158,11 +186,6 @@ inline void for_lanes(index_t n, Fn&& f) {
   index_t j = 0;
   for (; j + kW <= n; j += kW) f(j, kW);
   if (j < n) f(j, (int)(n - j));
-}
-inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
-inline void st(float* p, vf v, int n) {
-  if (n == kW) store(p, v);
-  else store_n(p, v, n);
 }
 
 // ---- threads (Note [unit blocks]) -------------------------------------------------------------
@@ -231,7 +254,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
   // 1. input projection of every step, one GEMM, into the gates buffer (see file header)
-  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias, Act::none);
+  seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
   // c lives in c_T during the loop (each thread touches only its own units).
   if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
   else std::memset(c_T, 0, sizeof(float) * B * U);
@@ -243,7 +266,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all4[4] = {0, 1, 2, 3};
-    std::vector<float> Rp(4 * ps), R((size_t)B * 4 * nu);
+    Buf Rp(4 * ps), R((size_t)B * 4 * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 4, u0, u1, all4, 4, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -293,7 +316,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  std::vector<float> dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
+  Buf dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
   // dh0/dc0 hold the running dh_t / dc_t during the recurrence.
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
@@ -304,7 +327,7 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     index_t u0, u1;
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
-    std::vector<float> Rp(packed_size(GU, nu));
+    Buf Rp(packed_size(GU, nu));
     if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 4, u0, u1, 0, GU, Rp.data());
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -346,9 +369,9 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   }
   // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
   const float* G2 = dG.data();
-  TF_ISA::sgemm(B * T, F, GU, 1.0f, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, GU, B * T, 1.0f, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr, Act::none);
-  TF_ISA::sgemm(U, GU, B * T, 1.0f, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+  seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
+  seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
+  seq_gemm(U, GU, B * T, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr);
   column_sums(B * T, G2, GU, 0, GU, dbias);
 }
 
@@ -358,7 +381,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 3 * U;
   const float* b_in = bias;
   const float* b_rec = (bias && reset_after) ? bias + GU : nullptr;
-  TF_ISA::sgemm(B * T, GU, F, 1.0f, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in, Act::none);
+  seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, b_in);
   const int nt = team_size(B, U, 3);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -367,7 +390,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0, ps = packed_size(U, nu);
     static const int all3[3] = {0, 1, 2};
-    std::vector<float> Rp(3 * ps), R((size_t)B * 3 * nu);
+    Buf Rp(3 * ps), R((size_t)B * 3 * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 3, u0, u1, all3, 3, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -467,7 +490,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   //             otherwise:   [dz, dr, dhh] (3U), shared by the input and recurrent projections.
   const index_t W = reset_after ? 4 * U : 3 * U;
   const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
-  std::vector<float> dG((size_t)B * T * W);
+  Buf dG((size_t)B * T * W);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 3);
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -477,8 +500,8 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
     // reset_after: one packed U^T block over K = 3U; otherwise [U_z U_r]^T (K = 2U) and U_h^T (K = U)
-    std::vector<float> Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
-    std::vector<float> drh(reset_after ? 0 : (size_t)B * nu);
+    Buf Rp(packed_size(GU, nu)), Rh(reset_after ? 0 : packed_size(U, nu));
+    Buf drh(reset_after ? 0 : (size_t)B * nu);
     if (nu > 0) {
       if (reset_after) {
         pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, GU, Rp.data());
@@ -556,19 +579,18 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   const float* G2 = dG.data();
   const index_t BT = B * T;
   // input side: [dz dr] against kernel[:, 0:2U], dhh (column o_hx) against kernel[:, 2U:3U]
-  TF_ISA::sgemm(BT, F, 2 * U, 1.0f, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(BT, F, U, 1.0f, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, 2 * U, BT, 1.0f, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr, Act::none);
-  TF_ISA::sgemm(F, U, BT, 1.0f, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr, Act::none);
+  seq_gemm(BT, F, 2 * U, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
+  seq_gemm(BT, F, U, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr);
+  seq_gemm(F, 2 * U, BT, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr);
+  seq_gemm(F, U, BT, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr);
   if (reset_after) {
-    TF_ISA::sgemm(U, GU, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
+    seq_gemm(U, GU, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
     column_sums(BT, G2, W, 0, 2 * U, dbias);
     column_sums(BT, G2, W, o_hx, o_hx + U, dbias + 2 * U);
     column_sums(BT, G2, W, 0, GU, dbias + GU);
   } else {
-    TF_ISA::sgemm(U, 2 * U, BT, 1.0f, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr, Act::none);
-    TF_ISA::sgemm(U, U, BT, 1.0f, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr,
-          Act::none);
+    seq_gemm(U, 2 * U, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
+    seq_gemm(U, U, BT, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr);
     column_sums(BT, G2, W, 0, GU, dbias);
   }
 }
@@ -577,7 +599,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
 void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  TF_ISA::sgemm(B * T, U, F, 1.0f, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias, Act::none);
+  seq_gemm(B * T, U, F, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias);
   const int nt = team_size(B, U, 1);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -586,7 +608,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
     static const int g0[1] = {0};
-    std::vector<float> Rp(packed_size(U, nu)), R((size_t)B * nu);
+    Buf Rp(packed_size(U, nu)), R((size_t)B * nu);
     if (nu > 0) pack_recurrent_fwd(recurrent_kernel, U, 1, u0, u1, g0, 1, Rp.data());
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -621,7 +643,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
 void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  std::vector<float> dG((size_t)B * T * U);
+  Buf dG((size_t)B * T * U);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 1);
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -630,7 +652,7 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
     index_t u0, u1;
     unit_block(U, nt, thread_id(), u0, u1);
     const index_t nu = u1 - u0;
-    std::vector<float> Rp(packed_size(U, nu));
+    Buf Rp(packed_size(U, nu));
     if (nu > 0) pack_recurrent_bwd(recurrent_kernel, U, 1, u0, u1, 0, U, Rp.data());
     for (index_t s = T - 1; s >= 0; --s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -658,9 +680,9 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
     }
   }
   const float* G2 = dG.data();
-  TF_ISA::sgemm(B * T, F, U, 1.0f, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr, Act::none);
-  TF_ISA::sgemm(F, U, B * T, 1.0f, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr, Act::none);
-  TF_ISA::sgemm(U, U, B * T, 1.0f, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr, Act::none);
+  seq_gemm(B * T, F, U, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr);
+  seq_gemm(F, U, B * T, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr);
+  seq_gemm(U, U, B * T, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr);
   column_sums(B * T, G2, U, 0, U, dbias);
 }
 

@@ -227,6 +227,8 @@ class Layer:
         if not isinstance(x, Tensor):
             x = Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32
                        else x)
+        elif x.dtype != np.float32 and not x.requires_grad:
+            x = Tensor(x.data.astype(np.float32))  # Keras' floatx, at the boundary
         self._maybe_build((None,) + x.shape[1:])
         return self.call(x, training=training, mask=mask)
 
@@ -571,7 +573,9 @@ class _BatchNormTrain(Function):
         var = (xc * xc).mean(axis=0)
         inv_std = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
         xhat = xc * inv_std
-        y = xhat * gamma + beta if gamma is not None else xhat + (0 if beta is None else beta)
+        y = xhat * gamma if gamma is not None else xhat
+        if beta is not None:
+            y = y + beta
         ctx.save_for_backward(xhat, inv_std, gamma)
         ctx.stats = (mean, var)
         return y.reshape(x.shape).astype(x.dtype, copy=False)
@@ -587,7 +591,8 @@ class _BatchNormTrain(Function):
         dxhat = g2 * gamma if gamma is not None else g2
         dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
         return (dx.reshape(shape).astype(g.dtype, copy=False),
-                dgamma if gamma is not None else None, dbeta, None)
+                dgamma if gamma is not None else None, dbeta if ctx.needs_input_grad[2] else None,
+                None)
 
 
 class BatchNormalization(Layer):
@@ -663,10 +668,15 @@ class _EmbeddingLookup(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # Rows for repeated ids must add up: sort the ids, sum each run with one reduceat.
         V, D = ctx.shape
         ids = ctx.ids.reshape(-1)
+        g2 = g.reshape(-1, D)
+        order = np.argsort(ids, kind="stable")
+        sid = ids[order]
+        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
         gt = np.zeros((V, D), dtype=g.dtype)
-        np.add.at(gt, ids, g.reshape(-1, D))
+        gt[sid[starts]] = np.add.reduceat(g2[order], starts, axis=0)
         return gt, None
 
 

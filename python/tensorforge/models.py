@@ -186,6 +186,11 @@ class Sequential:
         self._compiled = True
         self._resolve_metrics()
 
+    @property
+    def metrics_names(self):
+        """['loss', <metric names>] in the order evaluate() returns them (Keras 2)."""
+        return ["loss"] + [nm for nm, _ in getattr(self, "_metric_fns", [])]
+
     def _resolve_metrics(self):
         out_shape = self.output_shape if self.built else None
         self._metric_fns = [_metrics.resolve(m, self.loss, out_shape) for m in self._metric_specs]
@@ -302,7 +307,11 @@ class Sequential:
     def _batch_metrics(self, yb, out, fused):
         if not self._metric_fns:
             return {}
-        probs = self._probs(out.data if isinstance(out, Tensor) else out, fused)
+        out = out.data if isinstance(out, Tensor) else out
+        argmax_only = fused == "softmax" and all(
+            fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
+            for _, fn in self._metric_fns)
+        probs = out if argmax_only else self._probs(out, fused)  # argmax(logits) == argmax(probs)
         return {name: fn(yb, probs) for name, fn in self._metric_fns}
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
@@ -592,7 +601,15 @@ class Sequential:
         return f"<Sequential name={self.name}, {len(self.layers)} layers>"
 
 
-Model = Sequential  # only the Sequential API is provided
+class Model(Sequential):
+    """Only the Sequential API is provided: ``Model(layers=[...])`` behaves as Sequential; the
+    functional form ``Model(inputs=..., outputs=...)`` raises a clear error."""
+
+    def __init__(self, layers=None, name=None, inputs=None, outputs=None, **kwargs):
+        if inputs is not None or outputs is not None or kwargs:
+            raise NotImplementedError("tensorforge.models.Model: the functional API "
+                                      "(Model(inputs, outputs)) is not supported; use Sequential")
+        super().__init__(layers=layers, name=name)
 
 
 # Note [atomic save]

@@ -3,7 +3,7 @@ import numpy as np
 
 from . import _random
 
-__all__ = ["to_categorical", "set_random_seed", "plot_model", "normalize"]
+__all__ = ["to_categorical", "set_random_seed", "plot_model", "normalize", "np_utils"]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -101,3 +101,12 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_layer_names=T
     fig.savefig(to_file, bbox_inches="tight")
     plt.close(fig)
     return text
+
+
+class _NpUtils:
+    """Keras 2.0's ``keras.utils.np_utils`` spelling: ``np_utils.to_categorical(...)``."""
+    to_categorical = staticmethod(to_categorical)
+    normalize = staticmethod(normalize)
+
+
+np_utils = _NpUtils()

@@ -15,14 +15,17 @@ namespace tf {
 TF_DECLARE_KERNEL(void, sgd_update,
                   (index_t n, float* param, const float* grad, float* velocity, float lr,
                    float momentum, bool nesterov))
+// Note [1 - beta]: the complements 1-rho, 1-beta1, 1-beta2 are passed in, computed in float64
+// by the caller: 1.0f - (float)0.999 is off by 1.3e-5 relative, 1.0 - 0.999 rounded once is not.
 // ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)
 TF_DECLARE_KERNEL(void, rmsprop_update,
                   (index_t n, float* param, const float* grad, float* ms, float lr, float rho,
-                   float eps))
+                   float one_minus_rho, float eps))
 // m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr_t*m/(sqrt(v)+eps)
 TF_DECLARE_KERNEL(void, adam_update,
                   (index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                   float beta1, float beta2, float eps))
+                   float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                   float eps))
 // acc += g^2; p -= lr*g/(sqrt(acc)+eps)
 TF_DECLARE_KERNEL(void, adagrad_update,
                   (index_t n, float* param, const float* grad, float* acc, float lr, float eps))
@@ -32,12 +35,14 @@ inline void sgd_update(index_t n, float* param, const float* grad, float* veloci
   TF_DISPATCH(sgd_update, n, param, grad, velocity, lr, momentum, nesterov);
 }
 inline void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr,
-                           float rho, float eps) {
-  TF_DISPATCH(rmsprop_update, n, param, grad, ms, lr, rho, eps);
+                           float rho, float one_minus_rho, float eps) {
+  TF_DISPATCH(rmsprop_update, n, param, grad, ms, lr, rho, one_minus_rho, eps);
 }
 inline void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                        float beta1, float beta2, float eps) {
-  TF_DISPATCH(adam_update, n, param, grad, m, v, lr_t, beta1, beta2, eps);
+                        float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
+                        float eps) {
+  TF_DISPATCH(adam_update, n, param, grad, m, v, lr_t, beta1, one_minus_beta1, beta2,
+              one_minus_beta2, eps);
 }
 inline void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr,
                            float eps) {

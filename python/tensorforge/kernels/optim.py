@@ -5,7 +5,9 @@ accumulator which starts at 0.1) and call these once per parameter per step. ``p
 state arrays are updated IN PLACE, so they must be float32, C-contiguous, writable, of one shape
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
-None. Formulas: ``tensorforge.reference.optim``.
+None. Formulas: ``tensorforge.reference.optim``. On the cpu backend the binding is called first
+and checks everything itself (Note [native fast path] in kernels/pointwise.py): a step on a small
+bias costs well under a microsecond of Python.
 """
 import numpy as np
 
@@ -16,6 +18,10 @@ from ._common import check_array, shape_str
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
 
 _F32 = (np.float32,)
+
+
+def _is_native(fn):
+    return getattr(fn, "__module__", None) == "tensorforge._C"
 
 
 def _param(op, p):
@@ -50,27 +56,45 @@ def _like(op, name, a, p, state):
 def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
     """v = momentum*v - lr*g; p += v (nesterov: p += momentum*v - lr*g); momentum 0: p -= lr*g."""
     op = "sgd_update"
+    fn = backend.lookup(op)
+    if _is_native(fn):
+        try:
+            return fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+        except (TypeError, ValueError):
+            pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     if momentum != 0:
         if velocity is None:
             raise ValueError(f"{op}: velocity is None but momentum = {momentum}")
         velocity = _like(op, "velocity", velocity, param, True)
-    backend.lookup(op)(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+    fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
 
 
 def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
     """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)."""
     op = "rmsprop_update"
+    fn = backend.lookup(op)
+    if _is_native(fn):
+        try:
+            return fn(param, grad, ms, float(lr), float(rho), float(eps))
+        except (TypeError, ValueError):
+            pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     ms = _like(op, "ms", ms, param, True)
-    backend.lookup(op)(param, grad, ms, float(lr), float(rho), float(eps))
+    fn(param, grad, ms, float(lr), float(rho), float(eps))
 
 
 def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)."""
     op = "adam_update"
+    fn = backend.lookup(op)
+    if _is_native(fn):
+        try:
+            return fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), int(t))
+        except (TypeError, ValueError):
+            pass
     t = int(t)
     if t < 1:
         raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
@@ -80,13 +104,19 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     v = _like(op, "v", v, param, True)
     if array_module(m).may_share_memory(m, v):
         raise ValueError(f"{op}: m and v must not share memory")
-    backend.lookup(op)(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), t)
+    fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), t)
 
 
 def adagrad_update(param, grad, acc, lr, eps=1e-7):
     """acc += g^2; p -= lr*g/(sqrt(acc)+eps)."""
     op = "adagrad_update"
+    fn = backend.lookup(op)
+    if _is_native(fn):
+        try:
+            return fn(param, grad, acc, float(lr), float(eps))
+        except (TypeError, ValueError):
+            pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     acc = _like(op, "acc", acc, param, True)
-    backend.lookup(op)(param, grad, acc, float(lr), float(eps))
+    fn(param, grad, acc, float(lr), float(eps))

@@ -7,6 +7,13 @@ inputs C-contiguous, then calls the current backend's kernel (same names as
 
 Sparse labels may be any integer dtype (int32 and int64 go to the kernel as they are, others are
 widened to int64); a label outside [0, C) is a ValueError on every backend.
+
+Note [native fast path]: these run on every training step, often on tiny arrays (a (32, 10)
+softmax, a bias of 10), where a few microseconds of Python checks cost more than the kernel. The
+native bindings check everything themselves (dtype, rank, shape, contiguity, label range) before
+touching memory, so on the cpu backend an entry point calls the binding first and only when the
+binding refuses (TypeError/ValueError) runs the Python path, which converts what it may (a strided
+view, uint8 labels) and otherwise raises its own message. Other backends take the Python path.
 """
 import numpy as np
 
@@ -43,44 +50,68 @@ def _kind(op, kind):
     return kind
 
 
-def _is_reference(fn):
-    return getattr(fn, "__module__", "").startswith("tensorforge.reference")
+def _is_native(fn):
+    return getattr(fn, "__module__", None) == "tensorforge._C"
 
 
 def act_forward(x, kind, alpha=0.0):
     """y = activation(x) elementwise, any shape. See reference.pointwise for the kinds."""
     op = "act_forward"
+    fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(x, kind, float(alpha))
+        except (TypeError, ValueError):
+            pass
     kind = _kind(op, kind)
     x = _f32(op, "x", x)
-    return backend.lookup(op)(x, kind, float(alpha))
+    return fn(x, kind, float(alpha))
 
 
 def act_backward(dy, x, y, kind, alpha=0.0):
     """dx = dy * activation'(x), given x and y = activation(x)."""
     op = "act_backward"
+    fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(dy, x, y, kind, float(alpha))
+        except (TypeError, ValueError):
+            pass
     kind = _kind(op, kind)
     dy = _f32(op, "dy", dy)
     x = _f32(op, "x", x)
     y = _f32(op, "y", y)
     _same_shape(op, "dy", dy, "x", x)
     _same_shape(op, "dy", dy, "y", y)
-    return backend.lookup(op)(dy, x, y, kind, float(alpha))
+    return fn(dy, x, y, kind, float(alpha))
 
 
 def softmax_forward(x):
     """Softmax over the last axis of a 2-D (N, C) float32 array (stable: subtracts the row max)."""
     op = "softmax_forward"
+    fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(x)
+        except (TypeError, ValueError):
+            pass
     x = _f32(op, "x", x, 2, "(N, C)")
-    return backend.lookup(op)(x)
+    return fn(x)
 
 
 def softmax_backward(dy, y):
     """dx = y * (dy - sum(dy * y, axis=-1)) for (N, C) arrays."""
     op = "softmax_backward"
+    fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(dy, y)
+        except (TypeError, ValueError):
+            pass
     y = _f32(op, "y", y, 2, "(N, C)")
     dy = _f32(op, "dy", dy, 2, "(N, C)")
     _same_shape(op, "dy", dy, "y", y)
-    return backend.lookup(op)(dy, y)
+    return fn(dy, y)
 
 
 def _targets(op, targets, sparse, N, C, fn):
@@ -98,7 +129,7 @@ def _targets(op, targets, sparse, N, C, fn):
             targets = targets.astype(np.int64)
         if not targets.flags.c_contiguous:
             targets = xp.ascontiguousarray(targets)
-        if _is_reference(fn):  # the native kernels check the range themselves
+        if not _is_native(fn):  # the native CPU binding checks the range itself
             lo, hi = int(targets.min()), int(targets.max())
             if lo < 0 or hi >= C:
                 bad = lo if lo < 0 else hi
@@ -122,8 +153,13 @@ def softmax_xent_forward(logits, targets, sparse=False):
     ``sparse``.
     """
     op = "softmax_xent_forward"
-    logits = _f32(op, "logits", logits, 2, "(N, C)")
     fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(logits, targets, bool(sparse))
+        except (TypeError, ValueError):
+            pass
+    logits = _f32(op, "logits", logits, 2, "(N, C)")
     N, C = logits.shape
     targets = _targets(op, targets, bool(sparse), N, C, fn)
     return fn(logits, targets, bool(sparse))
@@ -132,8 +168,13 @@ def softmax_xent_forward(logits, targets, sparse=False):
 def softmax_xent_backward(probs, targets, sparse=False, scale=1.0):
     """dlogits = (probs - onehot(targets)) * scale, for probs from softmax_xent_forward."""
     op = "softmax_xent_backward"
-    probs = _f32(op, "probs", probs, 2, "(N, C)")
     fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(probs, targets, bool(sparse), float(scale))
+        except (TypeError, ValueError):
+            pass
+    probs = _f32(op, "probs", probs, 2, "(N, C)")
     N, C = probs.shape
     targets = _targets(op, targets, bool(sparse), N, C, fn)
     return fn(probs, targets, bool(sparse), float(scale))
@@ -150,20 +191,32 @@ def dropout_forward(x, rate, seed):
     """(y, mask): inverted dropout with the counter-based mask of Note [dropout RNG] (mask uint8,
     1 = kept; y = x * mask / (1 - rate)). The same seed gives the same mask on every backend."""
     op = "dropout_forward"
+    fn = backend.lookup(op)
+    if _is_native(fn) and type(seed) is int:  # Note [native fast path]
+        try:
+            return fn(x, float(rate), seed)
+        except (TypeError, ValueError):
+            pass
     x = _f32(op, "x", x)
     rate = _rate(op, rate)
     if isinstance(seed, (bool, float)) or not hasattr(seed, "__index__"):
         raise TypeError(f"{op}: seed must be an integer, got {type(seed).__name__}")
     seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-    return backend.lookup(op)(x, rate, seed)
+    return fn(x, rate, seed)
 
 
 def dropout_backward(dy, mask, rate):
     """dx = dy * mask / (1 - rate)."""
     op = "dropout_backward"
+    fn = backend.lookup(op)
+    if _is_native(fn):  # Note [native fast path]
+        try:
+            return fn(dy, mask, float(rate))
+        except (TypeError, ValueError):
+            pass
     dy = _f32(op, "dy", dy)
     check_array(op, "mask", mask, None, "", (np.uint8,))
     if not mask.flags.c_contiguous:
         mask = array_module(mask).ascontiguousarray(mask)
     _same_shape(op, "dy", dy, "mask", mask)
-    return backend.lookup(op)(dy, mask, _rate(op, rate))
+    return fn(dy, mask, _rate(op, rate))

@@ -147,6 +147,13 @@ class MatMul(Function):
         return ga, gb
 
 
+def _basic_index(idx):
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(i is None or i is Ellipsis or isinstance(i, slice)
+               or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
+               for i in items)
+
+
 class GetItem(Function):
     @staticmethod
     def forward(ctx, a, idx):
@@ -158,7 +165,9 @@ class GetItem(Function):
         shape, dtype, idx = ctx.meta
         xp = array_module(g)
         out = xp.zeros(shape, dtype=dtype)
-        if xp is np:
+        if _basic_index(idx):  # basic indexing never repeats an element: plain assignment
+            out[idx] = g
+        elif xp is np:
             np.add.at(out, idx, g)  # repeated fancy indices accumulate
         else:
             import cupyx
