@@ -235,3 +235,17 @@ def test_native_pool_binding_rejects_bad_input():
     assert (C.max_pool2d_backward(y, bad, 6, 6, 2, 2, 2, 2, 0, 0, 0, 0) == 0).all()
     with pytest.raises(ValueError, match="global_avg_pool2d_backward: H and W must be >= 1"):
         C.global_avg_pool2d_backward(np.ones((2, 3), F), 0, 4)
+
+
+def test_max_pool_random_nans_match_direct_loops(backend):
+    rng = np.random.default_rng(12)
+    for shape, k, s, padding in CASES[:5]:
+        x = rng.integers(-3, 3, size=shape).astype(np.float32)
+        x[rng.random(shape) < 0.15] = np.nan
+        kk = (k, k) if isinstance(k, int) else k
+        ss = kk if s is None else ((s, s) if isinstance(s, int) else s)
+        ymax, arg = direct_pool(x, kk, ss, padding, "max")
+        np.testing.assert_array_equal(to_numpy(tf.ops.max_pool2d(on_backend(x, backend), k, s, padding)), ymax)
+        y, am = tf.kernels.max_pool2d(on_backend(x, backend), k, s, padding, with_argmax=True)
+        np.testing.assert_array_equal(to_numpy(y), ymax)
+        np.testing.assert_array_equal(to_numpy(am), arg[..., 0] * shape[2] + arg[..., 1])

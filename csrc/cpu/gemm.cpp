@@ -18,25 +18,31 @@
 // fused into the micro-kernel's store of the last K block; earlier K blocks store alpha*AB (+beta*C)
 // and later blocks accumulate with beta = 1. See Note [GEMM epilogue].
 //
-// Micro-kernels (register tiles, one per ISA):
-//   avx512: sgemm_avx512_12x32  24 zmm accumulators (12 rows x 2 vectors of 16)
-//   avx2:   sgemm_avx2_6x16     12 ymm accumulators (6 rows x 2 vectors of 8)
-//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tile the compiler vectorizes; dgemm uses the
-//            portable tile on every ISA (compiled with that ISA's flags).
-// The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..NR/W), so edge
+// Micro-kernels (register tiles, one per ISA; A broadcast, B loaded as vectors):
+//   avx512: sgemm_avx512_12x32 / dgemm_avx512_12x16   24 zmm accumulators (12 rows x 2 vectors)
+//   avx2:   sgemm_avx2_6x16    / dgemm_avx2_6x8       12 ymm accumulators (6 rows x 2 vectors)
+//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tiles the compiler vectorizes (any CPU).
+// The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..2), so edge
 // tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
 // is wasted on padding rows and nothing past the edge of A, B or C is touched.
 //
-// Small matrices: when B has unit column stride and packing does not pay (see use_unpacked), the
-// SIMD micro-kernels read A and B in place (A by strided broadcasts, B by row-strided vector loads).
+// Three paths (SIMD ISAs; the generic build always packs), chosen per call in gemm_run:
+//   packed     the BLIS loops above (large problems).
+//   unpacked   B has unit column stride and packing does not pay (skinny M, or small B: see
+//              use_unpacked): the micro-kernels read A (strided broadcasts) and B (row-strided
+//              vector loads) in place, K still blocked so a KC x NR slab of B is reused from L1.
+//   dot        tiny outputs with long K, A rows and B columns contiguous along K (fp32 only): the
+//              M*N dot products are vectorized along K, threads split K (see use_dot).
 //
 // Threads: the 3rd loop (M) or the 2nd loop (N panels) is split across the OpenMP team, whichever
-// balances better (skinny M such as 6 x 25 x 36864 splits N). Called from inside a parallel region
-// max_threads() is 1 and everything runs on the calling thread with no nested team.
+// balances better (skinny M such as 6 x 25 x 36864 splits N); the dot path splits K. Problems
+// below 64^3 multiply-adds run on one thread. Called from inside a parallel region max_threads()
+// is 1 and everything runs on the calling thread with no nested team (and no barrier).
 #include <algorithm>
 #include <array>
-#include <type_traits>
 #include <cstdlib>
+#include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -154,7 +160,6 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
   }
 }
 
-
 // Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
 // b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
 template <typename T, int NR>
@@ -204,8 +209,9 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
   }
 }
 
-// ---- portable micro-kernel (generic sgemm, dgemm on every ISA) --------------------------------
-// Packed panels only (zero-padded), full MR x NR accumulation, stores the m x n corner.
+// ---- portable micro-kernel (generic ISA: sgemm 4x8, dgemm 4x4) -------------------------------
+// Plain C++ the compiler vectorizes for whatever the baseline target has. Packed panels only
+// (zero-padded), full MR x NR accumulation, stores the m x n corner.
 template <typename T, int MR_, int NR_>
 struct PortableKernel {
   using type = T;
@@ -688,11 +694,16 @@ void gemm_run(const Problem<K>& p) {
   if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
   const bool unpacked = use_unpacked(p);
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
   const index_t tiles_m = ceil_div(p.M, K::MR);
-  const bool split_m = efficiency(tiles_m, nt) >= efficiency(npan, nt);
-  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
+  const double eff_m = efficiency(tiles_m, nt);
   if (unpacked) {
+    // Every thread streams its share of the split operand and all of the other one: on a tie in
+    // load balance split the bigger (B, K x N, unless M > N).
+    const index_t npan = ceil_div(p.N, K::NR);
+    const double eff_n = efficiency(npan, nt);
+    const bool split_m = eff_m > eff_n || (eff_m == eff_n && p.M > p.N);
+    nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads
+
     if (nt == 1) return unpacked_body(p, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)
     {
@@ -701,6 +712,11 @@ void gemm_run(const Problem<K>& p) {
     }
     return;
   }
+  // Packed: splitting M shares the packed B block and packs each row of A once; splitting N
+  // would make every thread pack the same A block, so M wins ties.
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
+  const bool split_m = eff_m >= efficiency(npan, nt);
+  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
   const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
   T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);

@@ -49,19 +49,13 @@ inline void max_argmax_row(const float* __restrict v, float* __restrict best,
   }
 }
 
-inline void max_row(const float* __restrict v, float* __restrict best, index_t C) {
-  for (index_t c = 0; c < C; ++c) {
-    const float b = best[c], x = v[c];
-    const bool take = (x > b) | ((x != x) & (b == b));
-    best[c] = take ? x : b;
-  }
-}
-
 }  // namespace
 
 void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.OH;
+  // Indices ride in float lanes next to the values (exact below 2^24), stored as int32.
+  const bool float_index = s.H * s.W < (index_t(1) << 24);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
   for (index_t r = 0; r < rows; ++r) {
@@ -69,23 +63,45 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
     const index_t n = r / s.OH, oh = r % s.OH;
     index_t h0, h1;
     window(oh, s.sh, s.pt, s.KH, s.H, h0, h1);
+    const float* xn = x + n * s.H * s.W * C;
     for (index_t ow = 0; ow < s.OW; ++ow) {
       index_t w0, w1;
       window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
-      float* best = y + ((n * s.OH + oh) * s.OW + ow) * C;
-      int32_t* am = argmax ? argmax + ((n * s.OH + oh) * s.OW + ow) * C : nullptr;
-      const float* xn = x + n * s.H * s.W * C;
+      const index_t out = ((n * s.OH + oh) * s.OW + ow) * C;
+      float* best = y + out;
+      int32_t* am = argmax ? argmax + out : nullptr;
       // The first real cell initialises the window (so a padded cell can never win).
-      std::memcpy(best, xn + (h0 * s.W + w0) * C, sizeof(float) * C);
-      if (am) std::fill(am, am + C, (int32_t)(h0 * s.W + w0));
-      for (index_t ih = h0; ih < h1; ++ih)
-        for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-          const float* v = xn + (ih * s.W + iw) * C;
-          if (am)
-            max_argmax_row(v, best, am, (int32_t)(ih * s.W + iw), C);
-          else
-            max_row(v, best, C);
+      const float* first = xn + (h0 * s.W + w0) * C;
+      if (!am || float_index) {
+        for (index_t c = 0; c < C; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, C - c);
+          const bool full = nn == kW;
+          vf b = full ? load(first + c) : load_n(first + c, nn);
+          vf ai = set1((float)(h0 * s.W + w0));
+          for (index_t ih = h0; ih < h1; ++ih)
+            for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+              const float* p = xn + (ih * s.W + iw) * C + c;
+              const vf v = full ? load(p) : load_n(p, nn);
+              if (am)
+                max_argmax_update(v, set1((float)(ih * s.W + iw)), b, ai);
+              else
+                max_update(v, b);
+            }
+          if (full) {
+            store(best + c, b);
+            if (am) store_i32(am + c, ai);
+          } else {
+            store_n(best + c, b, nn);
+            if (am) store_i32_n(am + c, ai, nn);
+          }
         }
+        continue;
+      }
+      std::memcpy(best, first, sizeof(float) * C);
+      std::fill(am, am + C, (int32_t)(h0 * s.W + w0));
+      for (index_t ih = h0; ih < h1; ++ih)
+        for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw)
+          max_argmax_row(xn + (ih * s.W + iw) * C, best, am, (int32_t)(ih * s.W + iw), C);
     }
   }
 }
@@ -93,6 +109,7 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
 void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* argmax, float* dx) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.H;
+  const bool float_index = s.H * s.W < (index_t(1) << 24);  // compare indices in float lanes
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
   for (index_t r = 0; r < rows; ++r) {
@@ -102,10 +119,31 @@ void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* arg
     windows_of(ih, s.sh, s.pt, s.KH, s.OH, o0, o1);
     for (index_t iw = 0; iw < s.W; ++iw) {
       float* __restrict d = dx + ((n * s.H + ih) * s.W + iw) * C;
-      std::fill(d, d + C, 0.0f);
       index_t q0, q1;
       windows_of(iw, s.sw, s.pl, s.KW, s.OW, q0, q1);
       const int32_t idx = (int32_t)(ih * s.W + iw);
+      if (float_index) {
+        const vf vidx = set1((float)idx);
+        for (index_t c = 0; c < C; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, C - c);
+          const bool full = nn == kW;
+          vf acc = zero();
+          for (index_t oh = o0; oh < o1; ++oh)
+            for (index_t ow = q0; ow < q1; ++ow) {
+              const index_t off = ((n * s.OH + oh) * s.OW + ow) * C + c;
+              const vf a = full ? load_i32(argmax + off) : load_i32_n(argmax + off, nn);
+              const vf g = full ? load(dy + off) : load_n(dy + off, nn);
+              // g where a == idx (integer-valued floats: neither is greater), else 0
+              acc = acc + select_gt(a, vidx, zero(), select_gt(vidx, a, zero(), g));
+            }
+          if (full)
+            store(d + c, acc);
+          else
+            store_n(d + c, acc, nn);
+        }
+        continue;
+      }
+      std::fill(d, d + C, 0.0f);
       for (index_t oh = o0; oh < o1; ++oh)
         for (index_t ow = q0; ow < q1; ++ow) {
           const index_t off = ((n * s.OH + oh) * s.OW + ow) * C;

@@ -190,11 +190,14 @@ inline void for_lanes(index_t n, Fn&& f) {
 
 // ---- threads (Note [unit blocks]) -------------------------------------------------------------
 constexpr index_t kUnitGrain = 16;
+constexpr index_t kMinParallelStepFlop = 2000000;  // tests/test_rnn.py has shapes above it
 
 int team_size(index_t B, index_t U, index_t G) {
   int nt = max_threads();
   nt = (int)std::min<index_t>(nt, ceil_div(U, kUnitGrain));
-  if (B * U * U * G < 64 * 64 * 4) nt = 1;  // a step this small is cheaper than a barrier
+  // A step under ~2 MFLOP (~20 us on one core) gains little from a second thread and pays a
+  // barrier per step, which costs a whole time slice when the machine is oversubscribed.
+  if (2 * B * U * U * G < kMinParallelStepFlop) nt = 1;
   return std::max(nt, 1);
 }
 

@@ -48,6 +48,29 @@ inline vf pow2i(vf n) {
   return {_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(i, _mm512_set1_epi32(127)), 23))};
 }
 inline vf round_nearest(vf a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT)}; }
+// Pooling helpers (added by the conv/pool kernels). Note [NaN in max] for both:
+// max_update: best = max(best, v), where a NaN in either wins (the first NaN stays).
+// max_argmax_update: take v (and its index) where v > best or v is the first NaN.
+inline void max_update(vf v, vf& best) {
+  const __m512 m = _mm512_max_ps(best.v, v.v);  // v where either is NaN
+  best.v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(best.v, best.v, _CMP_UNORD_Q), m, best.v);
+}
+inline void max_argmax_update(vf v, vf idx, vf& best, vf& am) {
+  const __mmask16 k = _mm512_cmp_ps_mask(v.v, best.v, _CMP_GT_OQ) |
+                      (_mm512_cmp_ps_mask(v.v, v.v, _CMP_UNORD_Q) &
+                       _mm512_cmp_ps_mask(best.v, best.v, _CMP_ORD_Q));
+  best.v = _mm512_mask_blend_ps(k, best.v, v.v);
+  am.v = _mm512_mask_blend_ps(k, am.v, idx.v);
+}
+// Store integer-valued lanes (|a| < 2^24) as int32 / load int32 lanes as float.
+inline void store_i32(int32_t* p, vf a) { _mm512_storeu_si512((void*)p, _mm512_cvttps_epi32(a.v)); }
+inline vf load_i32(const int32_t* p) { return {_mm512_cvtepi32_ps(_mm512_loadu_si512((const void*)p))}; }
+inline vf load_i32_n(const int32_t* p, int n) {
+  return {_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(tail_mask(n), p))};
+}
+inline void store_i32_n(int32_t* p, vf a, int n) {
+  _mm512_mask_storeu_epi32(p, tail_mask(n), _mm512_cvttps_epi32(a.v));
+}
 
 #elif defined(TF_ISA_avx2)
 constexpr int kW = 8;
@@ -91,6 +114,25 @@ inline vf pow2i(vf n) {
   return {_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(i, _mm256_set1_epi32(127)), 23))};
 }
 inline vf round_nearest(vf a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+inline void max_update(vf v, vf& best) {
+  const __m256 m = _mm256_max_ps(best.v, v.v);
+  best.v = _mm256_blendv_ps(m, best.v, _mm256_cmp_ps(best.v, best.v, _CMP_UNORD_Q));
+}
+inline void max_argmax_update(vf v, vf idx, vf& best, vf& am) {
+  const __m256 k = _mm256_or_ps(_mm256_cmp_ps(v.v, best.v, _CMP_GT_OQ),
+                                _mm256_and_ps(_mm256_cmp_ps(v.v, v.v, _CMP_UNORD_Q),
+                                              _mm256_cmp_ps(best.v, best.v, _CMP_ORD_Q)));
+  best.v = _mm256_blendv_ps(best.v, v.v, k);
+  am.v = _mm256_blendv_ps(am.v, idx.v, k);
+}
+inline void store_i32(int32_t* p, vf a) { _mm256_storeu_si256((__m256i*)p, _mm256_cvttps_epi32(a.v)); }
+inline vf load_i32(const int32_t* p) { return {_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i*)p))}; }
+inline vf load_i32_n(const int32_t* p, int n) {
+  return {_mm256_cvtepi32_ps(_mm256_maskload_epi32((const int*)p, tail_mask(n)))};
+}
+inline void store_i32_n(int32_t* p, vf a, int n) {
+  _mm256_maskstore_epi32((int*)p, tail_mask(n), _mm256_cvttps_epi32(a.v));
+}
 
 #else  // generic: one lane
 constexpr int kW = 1;
@@ -120,6 +162,19 @@ inline vf pow2i(vf n) {
   return {f};
 }
 inline vf round_nearest(vf a) { return {std::nearbyint(a.v)}; }
+inline void max_update(vf v, vf& best) {
+  if (!(best.v != best.v) && (v.v > best.v || v.v != v.v)) best.v = v.v;
+}
+inline void max_argmax_update(vf v, vf idx, vf& best, vf& am) {
+  if (v.v > best.v || (v.v != v.v && best.v == best.v)) {
+    best.v = v.v;
+    am.v = idx.v;
+  }
+}
+inline void store_i32(int32_t* p, vf a) { *p = (int32_t)a.v; }
+inline vf load_i32(const int32_t* p) { return {(float)*p}; }
+inline vf load_i32_n(const int32_t* p, int n) { return {n > 0 ? (float)*p : 0.0f}; }
+inline void store_i32_n(int32_t* p, vf a, int n) { if (n > 0) *p = (int32_t)a.v; }
 #endif
 
 // exp(x), max relative error ~2 ulp over the float range; NaN in -> NaN out; x > 88.7 -> +inf,
