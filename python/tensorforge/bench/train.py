@@ -1,0 +1,124 @@
+"""LeNet training images/s: tensorforge vs PyTorch CPU, same model, batch, optimizer and threads.
+
+The model is the zoo's LeNet (tensorforge.cli.build_model('lenet'), the Keras-2 program of the
+library issue): Conv2D 20 5x5 relu -> MaxPool 2/2 'same' -> Conv2D 50 5x5 'same' relu ->
+MaxPool 2/2 'same' -> Flatten -> Dense 500 relu -> Dense 10 softmax, RMSprop (Keras defaults:
+lr 1e-3, rho 0.9, eps 1e-7), batch 32, categorical cross-entropy. PyTorch gets the same network in
+NCHW with the same RMSprop constants and CrossEntropyLoss (its fused log-softmax + NLL).
+
+Both sides train on the bundled MNIST digits (real data): WARMUP steps first, then ROUNDS chunks
+of steps alternating between the sides (ours, torch, ours, torch, ...), so a noisy, shared machine
+slows both alike; each side's images/s is the median over its chunks (a chunk is one `fit` over
+steps*batch images for us, the usual zero_grad / forward / backward / step loop for PyTorch).
+The result check: after training, each side's test accuracy on the 2,000 held-out digits must be
+far above chance, else no timing is reported; it is printed next to the throughput.
+"""
+import time
+
+import numpy as np
+
+from ._util import table, try_torch
+
+BATCH = 32
+WARMUP = 10
+
+
+def _data():
+    from tensorforge.datasets import mnist
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    x_train = (x_train.astype(np.float32) / 255.0).reshape(-1, 28, 28, 1)
+    x_test = (x_test.astype(np.float32) / 255.0).reshape(-1, 28, 28, 1)
+    return x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64)
+
+
+class _Ours:
+    """The zoo LeNet on our kernels; chunk(i, n) trains n steps through Sequential.fit."""
+
+    def __init__(self, x, y):
+        import tensorforge as tf
+        from tensorforge.cli import build_model
+        from tensorforge.utils import to_categorical
+        tf.utils.set_random_seed(0)
+        self.model = build_model("lenet")
+        self.x, self.y = x, to_categorical(y, 10)
+
+    def chunk(self, start, steps):
+        xs, ys = _take(self.x, self.y, start * BATCH, steps * BATCH)
+        self.model.fit(xs, ys, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+
+    def accuracy(self, xt, yt):
+        p = np.asarray(self.model.predict(xt, batch_size=256, verbose=0)).argmax(-1)
+        return float((p == yt).mean())
+
+
+def _take(x, y, start, n):
+    """n samples from start on, wrapping around (a fixed, reproducible stream)."""
+    idx = (start + np.arange(n)) % len(x)
+    return x[idx], y[idx]
+
+
+class _Torch:
+    """The same LeNet in PyTorch (NCHW), same RMSprop constants, the usual training loop."""
+
+    def __init__(self, torch, x, y):
+        nn = torch.nn
+        self.torch = torch
+        torch.manual_seed(0)
+        self.model = nn.Sequential(
+            nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2, 2),       # 28 -> 24 -> 12 ('same' = no pad)
+            nn.Conv2d(20, 50, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),  # 12 -> 12 -> 6
+            nn.Flatten(), nn.Linear(50 * 6 * 6, 500), nn.ReLU(), nn.Linear(500, 10))
+        self.opt = torch.optim.RMSprop(self.model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.X = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        self.Y = torch.from_numpy(y)
+
+    def chunk(self, start, steps):
+        torch = self.torch
+        for i in range(start, start + steps):
+            idx = (i * BATCH + torch.arange(BATCH)) % len(self.X)
+            self.opt.zero_grad(set_to_none=True)
+            loss = self.loss_fn(self.model(self.X[idx]), self.Y[idx])
+            loss.backward()
+            self.opt.step()
+
+    def accuracy(self, xt, yt):
+        torch = self.torch
+        with torch.no_grad():
+            xt = torch.from_numpy(np.ascontiguousarray(xt.transpose(0, 3, 1, 2)))
+            return float((self.model(xt).argmax(-1).numpy() == yt).mean())
+
+
+def run(args):
+    """Warm up both sides, then ROUNDS alternating chunks (ours, torch, ours, ...) so that a noisy
+    machine slows both alike; images/s per side is the median over its chunks."""
+    import statistics
+
+    import tensorforge as tf
+    torch = try_torch() if "torch" in args.against else None
+    rounds, per_round = (3, 20) if args.quick else (5, 50)
+    x, y, xt, yt = _data()
+    sides = [("tensorforge (%s)" % tf.get_backend(), _Ours(x, y))]
+    if torch is not None:
+        sides.append(("pytorch (cpu)", _Torch(torch, x, y)))
+    rates = {name: [] for name, _ in sides}
+    for _, side in sides:
+        side.chunk(0, WARMUP)
+    step = WARMUP
+    for _ in range(rounds):
+        for name, side in sides:
+            t0 = time.perf_counter()
+            side.chunk(step, per_round)
+            rates[name].append(per_round * BATCH / (time.perf_counter() - t0))
+        step += per_round
+    rows = []
+    for name, side in sides:
+        acc = side.accuracy(xt, yt)
+        if acc < 0.5:   # the result check: a side that does not learn is not timed
+            raise AssertionError(f"bench train: {name} LeNet reached only {acc:.1%} test accuracy "
+                                 f"after {step} steps: training is broken, timing not reported")
+        rows.append([name, BATCH, rounds * per_round, statistics.median(rates[name]), f"{acc:.1%}", "-"])
+    if torch is not None:
+        rows[0][-1] = rows[0][3] / rows[1][3]
+    cols = ["LeNet training", "batch", "timed steps", "images/s", "test acc after", "ours / torch"]
+    return table(cols, rows)
