@@ -8,19 +8,14 @@ import numpy as np
 import pytest
 
 from tensorforge import cli
+from tfhelpers import subprocess_env
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run_cli(*args, env=None, timeout=240):
     """`python -m tensorforge.cli ARGS` in a fresh process, as the console script runs it."""
-    e = dict(os.environ)
-    e["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + e.get("PYTHONPATH", "")
-    e.pop("TENSORFORGE_DEBUG", None)
-    # OpenMP threads that sleep instead of spinning at barriers: on a shared or oversubscribed
-    # machine a spinning team waits for a descheduled thread (10x slower runs, same results).
-    e.setdefault("OMP_WAIT_POLICY", "passive")
-    e.update(env or {})
+    e = subprocess_env(env)
     return subprocess.run([sys.executable, "-m", "tensorforge.cli", *args], capture_output=True,
                           text=True, timeout=timeout, env=e, cwd=ROOT)
 
@@ -153,7 +148,6 @@ def test_confusion_matrix_counts():
 
 def test_train_lenet_small_run(tmp_path):
     """A real, small training run: prints accuracy, confusion matrix, throughput; saves the model."""
-    pytest.importorskip("tensorforge.models", reason="the library layer (branch lib) is not merged")
     save = tmp_path / "lenet.tfm"
     r = run_cli("train", "lenet", "--epochs", "1", "--limit", "1500", "--threads", "2",
                 "--save", str(save), "--verbose", "2")
@@ -184,7 +178,6 @@ def test_train_lenet_small_run(tmp_path):
 
 def test_train_plot_png(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib (optional extra 'plot') is not installed")
-    pytest.importorskip("tensorforge.models", reason="the library layer (branch lib) is not merged")
     png = tmp_path / "curves.png"
     r = run_cli("train", "mlp", "--epochs", "2", "--limit", "300", "--verbose", "0", "--plot", str(png))
     assert r.returncode == 0, r.stdout + r.stderr

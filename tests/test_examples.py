@@ -5,19 +5,15 @@ import subprocess
 import sys
 
 import pytest
+from tfhelpers import subprocess_env
 
-pytest.importorskip("tensorforge.models", reason="the library layer (branch lib) is not merged")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 
 
 def run_example(name, *args, limit=None, timeout=240):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.join(ROOT, "python") + os.pathsep + env.get("PYTHONPATH", "")
-    # OpenMP threads that sleep instead of spinning at barriers: on a shared or oversubscribed
-    # machine a spinning team waits for a descheduled thread (10x slower runs, same results).
-    env.setdefault("OMP_WAIT_POLICY", "passive")
+    env = subprocess_env()
     if limit:
         env["TENSORFORGE_EXAMPLE_LIMIT"] = str(limit)
     r = subprocess.run([sys.executable, os.path.join(EXAMPLES, name), *args], capture_output=True,

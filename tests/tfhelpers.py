@@ -73,3 +73,23 @@ def on_backend(x, backend):
         import cupy
         return cupy.asarray(x)
     return x
+
+
+def subprocess_env(extra=None):
+    """Environment for a child Python process that must import the SAME tensorforge this test
+    process imported (the installed one in CI, the source tree with its in-place build in
+    development) and must not silently fall back to NumPy."""
+    import os
+
+    import tensorforge
+    env = dict(os.environ)
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(tensorforge.__file__)))
+    env["PYTHONPATH"] = pkg_parent + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("TENSORFORGE_DEBUG", None)
+    # OpenMP threads that sleep instead of spinning at barriers: on a shared or oversubscribed
+    # machine a spinning team waits for a descheduled thread (10x slower runs, same results).
+    env.setdefault("OMP_WAIT_POLICY", "passive")
+    if tensorforge._native._C is not None:
+        env.setdefault("TENSORFORGE_BACKEND", "cpu")  # fail loudly rather than fall back
+    env.update(extra or {})
+    return env
