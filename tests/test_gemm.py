@@ -161,6 +161,115 @@ def test_matmul_batched_and_nd(backend, rng):
     assert_close(got, a.astype(np.float64) @ b, scale=np.abs(a) @ np.abs(b), n=3)
 
 
+# ---- blocking edges of the native kernel (csrc/cpu/gemm.cpp) --------------------------------
+# MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); MC = 384, KC = 320, NC = 4096;
+# B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
+# stride; tiny outputs with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path.
+# (M, K, N, trans_a, trans_b) chosen to straddle each of those boundaries.
+EDGE_CASES = [
+    (12, 320, 32, False, False), (13, 321, 33, False, False), (11, 319, 31, True, True),
+    (72, 40, 100, False, False), (73, 40, 100, False, False),          # unpacked / packed at M = 72
+    (256, 64, 4096, False, False), (257, 64, 4096, False, False),      # K*N = 256K boundary
+    (200, 64, 4097, False, False),                                     # packed, N straddles NC
+    (385, 641, 45, False, False), (385, 641, 45, True, True),          # M straddles MC, K > 2*KC
+    (100, 700, 97, False, True), (100, 700, 97, True, False),          # transposed packing tails
+    (6, 4999, 25, False, True), (6, 4999, 25, False, False),           # dot path / unpacked
+    (7, 63, 9, False, True), (7, 64, 9, False, True), (3, 9000, 5, False, True),
+    (25, 6, 3000, True, False), (6, 25, 3000, False, False),           # skinny conv dW shapes
+]
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", EDGE_CASES)
+def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
+    a = make(rng, (K, M) if ta else (M, K))
+    b = make(rng, (N, K) if tb else (K, N))
+    c = make(rng, (M, N))
+    bias = make(rng, (N,))
+    ref, scale = ref_gemm(a, b, c, 0.75, -0.5, ta, tb, bias, "relu")
+    out = c.copy()
+    tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, trans_b=tb, bias=bias,
+                activation="relu")
+    assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb}")
+    got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb)  # beta = 0 path, fresh output
+    ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
+    assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
+                                         (200, 530, 70, False, True), (5, 3000, 7, False, True),
+                                         (30, 20, 17, True, False)])
+def test_dgemm_blocking_edges(isa, rng, M, K, N, ta, tb):
+    """float64 runs its own SIMD tiles (12x16 avx512, 6x8 avx2, 4x4 generic): exact fp64."""
+    a = make(rng, (K, M) if ta else (M, K), np.float64)
+    b = make(rng, (N, K) if tb else (K, N), np.float64)
+    c, bias = make(rng, (M, N), np.float64), make(rng, (N,), np.float64)
+    ref, scale = ref_gemm(a, b, c, 1.25, 0.5, ta, tb, bias, "relu")
+    out = c.copy()
+    tf.ops.gemm(a, b, c=out, alpha=1.25, beta=0.5, trans_a=ta, trans_b=tb, bias=bias,
+                activation="relu")
+    assert out.dtype == np.float64
+    assert_close(out, ref, scale=scale, n=K, dtype=np.float64, what=f"[{isa}] dgemm {M}x{K}x{N}")
+
+
+def test_gemm_negative_strides_and_ldc(isa, rng):
+    """Reversed views (negative strides) need no copy; C may be a column window of a wider array."""
+    a_big, b_big = make(rng, (150, 90)), make(rng, (90, 140))
+    cases = [(a_big[::-1], b_big), (a_big, b_big[::-1, ::-1]), (a_big[::-2, ::-3], b_big[::3][:, 5:])]
+    for a, b in cases:
+        b = b[: a.shape[1]]
+        M, N = a.shape[0], b.shape[1]
+        wide = np.full((M, N + 7), 3.0, np.float32)
+        c = wide[:, 2: 2 + N]
+        c0 = make(rng, (M, N))
+        c[...] = c0
+        tf.ops.gemm(a, b, c=c, beta=1.0)
+        ref, scale = ref_gemm(np.ascontiguousarray(a), np.ascontiguousarray(b), c0, 1.0, 1.0)
+        assert_close(c, ref, scale=scale, n=a.shape[1], what=f"[{isa}] strides {a.strides} {b.strides}")
+        assert (wide[:, :2] == 3.0).all() and (wide[:, 2 + N:] == 3.0).all(), "wrote outside C"
+
+
+def test_gemm_alpha_zero_and_bias_relu_with_beta(isa, rng):
+    for M, K, N in [(40, 700, 70), (300, 50, 300), (5, 3000, 7)]:
+        a, b, c, bias = make(rng, (M, K)), make(rng, (K, N)), make(rng, (M, N)), make(rng, (N,))
+        for alpha, beta in [(0.0, 1.0), (0.0, 0.0), (1.5, 2.0)]:
+            out = c.copy()
+            tf.ops.gemm(a, b, c=out, alpha=alpha, beta=beta, bias=bias, activation="relu")
+            ref, scale = ref_gemm(a, b, c, alpha, beta, bias=bias, act="relu")
+            assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] alpha={alpha} beta={beta}")
+
+
+def test_gemm_relu_keeps_nan_every_path(isa, rng):
+    """NaN from A must survive relu on the packed, unpacked and dot-product paths."""
+    for M, K, N, tb in [(300, 400, 300, False), (30, 50, 60, False), (4, 5000, 6, True)]:
+        a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
+        a[M // 2, K // 3] = np.nan
+        got = tf.ops.gemm(a, b, trans_b=tb, bias=np.zeros(N, np.float32), activation="relu")
+        assert np.isnan(got[M // 2]).all(), f"[{isa}] {M}x{K}x{N}: relu dropped NaN"
+        assert not np.isnan(np.delete(got, M // 2, axis=0)).any()
+
+
+def test_gemm_thread_counts_agree(rng):
+    """1 and 2 OpenMP threads (M split, N split, split-K) give the same result."""
+    if tf._native._C is None:
+        pytest.skip("native CPU module unavailable")
+    prev_backend, prev = tf.get_backend(), tf.get_num_threads()
+    tf.set_backend("cpu")
+    try:
+        for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
+                            (90, 350, 5000, True)]:
+            a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
+            outs = []
+            for t in (1, 2):
+                tf.set_num_threads(t)
+                outs.append(tf.ops.gemm(a, b, trans_b=tb))
+            ref, scale = ref_gemm(a, b, tb=tb)
+            for o in outs:
+                assert_close(o, ref, scale=scale, n=K, what=f"threads {M}x{K}x{N}")
+    finally:
+        tf.set_num_threads(prev)
+        tf.set_backend(prev_backend)
+
+
 # ---- bad input -------------------------------------------------------------------------------
 
 BAD = [

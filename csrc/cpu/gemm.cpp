@@ -1,50 +1,748 @@
-// GEMM kernels (fp32 and fp64). Contract in tf/gemm.h. Compiled once per ISA (see tf/isa.h).
+// GEMM kernels (fp32 and fp64): C = alpha * op(A) * op(B) + beta * C (+ bias per column) (relu).
+// Contract in tf/gemm.h (general strides for A and B, C with unit column stride and ldc, beta == 0
+// never reads C, serial when called inside an OpenMP parallel region). Compiled once per ISA.
 //
-// PLACEHOLDER implementation (correct, not fast): B is packed to a contiguous (K, N) panel, rows
-// of C are split across threads, the inner loop is a SIMD axpy over N. The BLIS-style blocked
-// kernel replaces this.
+// Design (BLIS, Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"):
+//
+//   for jc in [0, N) step NC                      (5th loop)
+//     for pc in [0, K) step KC                    (4th loop)
+//       pack B[pc:pc+KC, jc:jc+NC] -> Bp          NR-column panels, shared by all threads (L3)
+//       for ic in [0, M) step MC                  (3rd loop, split across threads)
+//         pack A[ic:ic+MC, pc:pc+KC] -> Ap        MR-row panels, thread-private (L2)
+//         for jr in [0, NC) step NR               (2nd loop; B micro-panel stays in L1)
+//           for ir in [0, MC) step MR             (1st loop; A micro-panels stream from L2)
+//             micro-kernel: MR x NR tile of C += A micro-panel * B micro-panel (kc rank-1 updates)
+//
+// Packing reads A and B through their general strides (transposes and views cost nothing extra),
+// so the micro-kernel always sees unit-stride panels. The epilogue (alpha, beta, bias, relu) is
+// fused into the micro-kernel's store of the last K block; earlier K blocks store alpha*AB (+beta*C)
+// and later blocks accumulate with beta = 1. See Note [GEMM epilogue].
+//
+// Micro-kernels (register tiles, one per ISA; A broadcast, B loaded as vectors):
+//   avx512: sgemm_avx512_12x32 / dgemm_avx512_12x16   24 zmm accumulators (12 rows x 2 vectors)
+//   avx2:   sgemm_avx2_6x16    / dgemm_avx2_6x8       12 ymm accumulators (6 rows x 2 vectors)
+//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tiles the compiler vectorizes (any CPU).
+// The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..2), so edge
+// tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
+// is wasted on padding rows and nothing past the edge of A, B or C is touched.
+//
+// Three paths (SIMD ISAs; the generic build always packs), chosen per call in gemm_run:
+//   packed     the BLIS loops above (large problems).
+//   unpacked   B has unit column stride and packing does not pay (skinny M, or small B: see
+//              use_unpacked): the micro-kernels read A (strided broadcasts) and B (row-strided
+//              vector loads) in place, K still blocked so a KC x NR slab of B is reused from L1.
+//   dot        tiny outputs with long K, A rows and B columns contiguous along K (fp32 only): the
+//              M*N dot products are vectorized along K, threads split K (see use_dot).
+//
+// Threads: the 3rd loop (M) or the 2nd loop (N panels) is split across the OpenMP team, whichever
+// balances better (skinny M such as 6 x 25 x 36864 splits N); the dot path splits K. Problems
+// below 64^3 multiply-adds run on one thread. Called from inside a parallel region max_threads()
+// is 1 and everything runs on the calling thread with no nested team (and no barrier).
 #include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "tf/gemm.h"
-#include "tf/simd.h"
 
 namespace tf {
 namespace TF_ISA {
 
 namespace {
 
+// Note [GEMM epilogue]: what a micro-kernel does with its accumulator tile `acc` (= A*B over one
+// K block) when storing to C: x = alpha*acc; if (beta != 0) x += beta*C (C is not read at all
+// when beta == 0); if (bias) x += bias[j]; if (relu) x = max(0, x) keeping NaN. The driver passes
+// the caller's beta for the first K block and beta = 1 afterwards, and bias/relu only for the
+// last K block.
 template <typename T>
-inline T apply_act(T v, Act act) {
-  if (act == Act::relu) return v > T(0) ? v : (v != v ? v : T(0));
-  return v;
+struct Epi {
+  T alpha, beta;
+  const T* bias;  // bias for this tile's first column, or nullptr
+  bool relu;
+};
+
+template <typename T>
+inline T relu_keep_nan(T v) {
+  return v > T(0) ? v : (v != v ? v : T(0));
+}
+
+// ---- thread-private, 64-byte aligned scratch that grows and is reused across calls ------------
+// (a fresh malloc of a few MiB per call would page-fault on every call.)
+struct Scratch {
+  void* p = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(p); }
+  void* get(size_t bytes) {
+    if (bytes > cap) {
+      std::free(p);
+      cap = (bytes + 4095) & ~size_t(4095);
+      p = std::aligned_alloc(64, cap);
+      if (!p) {
+        cap = 0;
+        throw std::bad_alloc();
+      }
+    }
+    return p;
+  }
+};
+template <typename T>
+T* scratch(int slot, size_t n) {
+  static thread_local Scratch bufs[2];  // slot 0: packed A (per thread), 1: packed B (shared)
+  return static_cast<T*>(bufs[slot].get(n * sizeof(T) + 64));
+}
+
+// ---- packing ----------------------------------------------------------------------------------
+#if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
+// Transpose an 8 x 8 block: rows r[0..7] (each 8 consecutive floats) -> columns.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int q = 0; q < 4; ++q) {
+    t[2 * q] = _mm256_unpacklo_ps(r[2 * q], r[2 * q + 1]);
+    t[2 * q + 1] = _mm256_unpackhi_ps(r[2 * q], r[2 * q + 1]);
+  }
+  for (int h = 0; h < 2; ++h) {
+    u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int q = 0; q < 4; ++q) {
+    r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
+    r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+  }
+}
+#define TF_GEMM_HAVE_TRANSPOSE8 1
+#endif
+
+// Ap: ceil(mc/MR) panels, each kc x MR (element (i, k) of the panel at [k*MR + i]); rows past mc
+// are zero. a points at element (0, 0) of the block; (i, k) is a[i*rsA + k*csA].
+template <typename T, int MR>
+void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap) {
+  for (index_t i0 = 0; i0 < mc; i0 += MR, Ap += MR * kc) {
+    const int m = (int)std::min<index_t>(MR, mc - i0);
+    const T* s = a + i0 * rsA;
+    if (csA == 1 && m == MR) {  // rows contiguous along k: the panel is their transpose
+      index_t k0 = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+      if constexpr (std::is_same_v<T, float> && MR == 12) {  // 8x8 + two 4x4 register transposes
+        for (; k0 + 8 <= kc; k0 += 8) {
+          __m256 r[8];
+          for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + q * rsA + k0);
+          transpose8(r);
+          for (int q = 0; q < 8; ++q) _mm256_storeu_ps(Ap + (k0 + q) * MR, r[q]);
+          for (int h = 0; h < 8; h += 4) {
+            __m128 x0 = _mm_loadu_ps(s + 8 * rsA + k0 + h), x1 = _mm_loadu_ps(s + 9 * rsA + k0 + h),
+                   x2 = _mm_loadu_ps(s + 10 * rsA + k0 + h), x3 = _mm_loadu_ps(s + 11 * rsA + k0 + h);
+            _MM_TRANSPOSE4_PS(x0, x1, x2, x3);
+            _mm_storeu_ps(Ap + (k0 + h + 0) * MR + 8, x0);
+            _mm_storeu_ps(Ap + (k0 + h + 1) * MR + 8, x1);
+            _mm_storeu_ps(Ap + (k0 + h + 2) * MR + 8, x2);
+            _mm_storeu_ps(Ap + (k0 + h + 3) * MR + 8, x3);
+          }
+        }
+      }
+#endif
+      for (int i = 0; i < MR; ++i) {
+        const T* r = s + i * rsA;
+        for (index_t k = k0; k < kc; ++k) Ap[k * MR + i] = r[k];
+      }
+    } else {
+      for (index_t k = 0; k < kc; ++k) {
+        int i = 0;
+        for (; i < m; ++i) Ap[k * MR + i] = s[i * rsA + k * csA];
+        for (; i < MR; ++i) Ap[k * MR + i] = T(0);
+      }
+    }
+  }
+}
+
+// Bp: panels [p0, p1) of kc x NR (element (k, j) at [k*NR + j]); columns past nc are zero.
+// b points at element (0, 0) of the block; (k, j) is b[k*rsB + j*csB].
+template <typename T, int NR>
+void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp, index_t p0,
+            index_t p1) {
+  for (index_t p = p0; p < p1; ++p) {
+    const index_t j0 = p * NR;
+    const int n = (int)std::min<index_t>(NR, nc - j0);
+    T* d = Bp + p * NR * kc;
+    const T* s = b + j0 * csB;
+    if (csB == 1) {
+      if (n == NR) {
+        for (index_t k = 0; k < kc; ++k) std::copy(s + k * rsB, s + k * rsB + NR, d + k * NR);
+      } else {
+        for (index_t k = 0; k < kc; ++k) {
+          const T* r = s + k * rsB;
+          T* o = d + k * NR;
+          int j = 0;
+          for (; j < n; ++j) o[j] = r[j];
+          for (; j < NR; ++j) o[j] = T(0);
+        }
+      }
+      continue;
+    }
+    index_t k = 0;
+#ifdef TF_GEMM_HAVE_TRANSPOSE8
+    // B transposed (columns contiguous along k): 8 x 8 register transposes, not scalar scatter.
+    if constexpr (std::is_same_v<T, float> && NR % 8 == 0) {
+      if (rsB == 1 && n == NR) {
+        for (; k + 8 <= kc; k += 8)
+          for (int jb = 0; jb < NR; jb += 8) {
+            __m256 r[8];
+            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + (jb + q) * csB + k);
+            transpose8(r);
+            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(d + (k + q) * NR + jb, r[q]);
+          }
+      }
+    }
+#endif
+    for (int j = 0; j < n; ++j) {  // e.g. B transposed (rsB == 1): read each column contiguously
+      const T* col = s + j * csB;
+      for (index_t kk = k; kk < kc; ++kk) d[kk * NR + j] = col[kk * rsB];
+    }
+    if (n < NR)
+      for (index_t kk = k; kk < kc; ++kk)
+        for (int j = n; j < NR; ++j) d[kk * NR + j] = T(0);
+  }
+}
+
+// ---- portable micro-kernel (generic ISA: sgemm 4x8, dgemm 4x4) -------------------------------
+// Plain C++ the compiler vectorizes for whatever the baseline target has. Packed panels only
+// (zero-padded), full MR x NR accumulation, stores the m x n corner.
+template <typename T, int MR_, int NR_>
+struct PortableKernel {
+  using type = T;
+  static constexpr int MR = MR_, NR = NR_;
+  static constexpr bool kUnpacked = false, kDot = false;
+  static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
+  static void tile(int m, int n, index_t kc, const T* a, index_t /*rsa*/, index_t /*csa*/,
+                   bool /*apack*/, const T* b, index_t /*rsb*/, bool /*bfull*/, T* c, index_t ldc,
+                   const Epi<T>& e) {
+    T acc[MR][NR] = {};
+    for (index_t k = 0; k < kc; ++k) {
+      const T* ak = a + k * MR;
+      const T* bk = b + k * NR;
+      for (int i = 0; i < MR; ++i)
+        for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
+    }
+    for (int i = 0; i < m; ++i) {
+      T* cr = c + i * ldc;
+      for (int j = 0; j < n; ++j) {
+        T x = e.alpha * acc[i][j];
+        if (e.beta != T(0)) x += e.beta * cr[j];
+        if (e.bias) x += e.bias[j];
+        cr[j] = e.relu ? relu_keep_nan(x) : x;
+      }
+    }
+  }
+};
+
+// ---- SIMD micro-kernels -----------------------------------------------------------------------
+#if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
+
+// VOps<T>: the few vector operations the micro-kernels need, for fp32 and fp64.
+template <typename T>
+struct VOps;
+#if defined(TF_ISA_avx512)
+// 16 fp32 / 8 fp64 lanes; AVX-512 mask registers give free column tails.
+template <>
+struct VOps<float> {
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int W = 16;
+  static M mask(int n) { return n >= 16 ? (M)0xFFFF : n <= 0 ? (M)0 : (M)((1u << n) - 1u); }
+  static V zero() { return _mm512_setzero_ps(); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V loadm(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, V x) { _mm512_storeu_ps(p, x); }
+  static void storem(float* p, M m, V x) { _mm512_mask_storeu_ps(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V relu(V x) { return _mm512_max_ps(_mm512_setzero_ps(), x); }  // NaN: returns x
+  static float hsum(V x) { return _mm512_reduce_add_ps(x); }
+};
+template <>
+struct VOps<double> {
+  using V = __m512d;
+  using M = __mmask8;
+  static constexpr int W = 8;
+  static M mask(int n) { return n >= 8 ? (M)0xFF : n <= 0 ? (M)0 : (M)((1u << n) - 1u); }
+  static V zero() { return _mm512_setzero_pd(); }
+  static V set1(double x) { return _mm512_set1_pd(x); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V loadm(const double* p, M m) { return _mm512_maskz_loadu_pd(m, p); }
+  static void store(double* p, V x) { _mm512_storeu_pd(p, x); }
+  static void storem(double* p, M m, V x) { _mm512_mask_storeu_pd(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V relu(V x) { return _mm512_max_pd(_mm512_setzero_pd(), x); }  // NaN: returns x
+};
+constexpr int kSMR = 12;  // sgemm_avx512_12x32, dgemm_avx512_12x16
+#else
+// 8 fp32 / 4 fp64 lanes; tails use vmaskmov (slow on AMD for stores, so only on edge tiles).
+template <>
+struct VOps<float> {
+  using V = __m256;
+  using M = __m256i;
+  static constexpr int W = 8;
+  static M mask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static V zero() { return _mm256_setzero_ps(); }
+  static V set1(float x) { return _mm256_set1_ps(x); }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V loadm(const float* p, M m) { return _mm256_maskload_ps(p, m); }
+  static void store(float* p, V x) { _mm256_storeu_ps(p, x); }
+  static void storem(float* p, M m, V x) { _mm256_maskstore_ps(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V relu(V x) { return _mm256_max_ps(_mm256_setzero_ps(), x); }  // NaN: returns x
+  static float hsum(V x) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+};
+template <>
+struct VOps<double> {
+  using V = __m256d;
+  using M = __m256i;
+  static constexpr int W = 4;
+  static M mask(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static V zero() { return _mm256_setzero_pd(); }
+  static V set1(double x) { return _mm256_set1_pd(x); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V loadm(const double* p, M m) { return _mm256_maskload_pd(p, m); }
+  static void store(double* p, V x) { _mm256_storeu_pd(p, x); }
+  static void storem(double* p, M m, V x) { _mm256_maskstore_pd(p, m, x); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V relu(V x) { return _mm256_max_pd(_mm256_setzero_pd(), x); }  // NaN: returns x
+};
+constexpr int kSMR = 6;  // sgemm_avx2_6x16, dgemm_avx2_6x8
+#endif
+constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
+
+// One register tile of C: MR_ rows (1..kSMR) x NV vectors (1..2), n valid columns.
+// Register use (sgemm_avx512_12x32, MR_=12, NV=2): 24 zmm accumulators acc[i][v] hold
+// C[i][16v..16v+15], 2 zmm hold the current row k of the B micro-panel, A[i][k] is broadcast from
+// memory (vbroadcastss into one scratch zmm); 5 zmm are left over. The same shape serves dgemm
+// (12x16) and avx2 (6x16 fp32 / 6x8 fp64: 12 ymm accumulators + 2 B + 1 broadcast).
+// APACK: a is a packed panel (rsa == 1, csa == MR) so row offsets are immediates; otherwise a is
+// A in place and element (i, k) is a[i*rsa + k*csa]. BFULL: b rows can be loaded unmasked (packed
+// and zero-padded, or n == NV*W); otherwise masked loads keep reads inside B.
+template <typename T, int MR_, int NV, bool APACK, bool BFULL>
+void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb, T* c,
+               index_t ldc, int n, const Epi<T>& e) {
+  using O = VOps<T>;
+  using V = typename O::V;
+  constexpr int W = O::W;
+  typename O::M mk[NV];
+  for (int v = 0; v < NV; ++v) mk[v] = O::mask(n - v * W);
+  V acc[MR_][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR_; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = O::zero();
+  for (int i = 0; i < MR_; ++i) _mm_prefetch((const char*)(c + i * ldc), _MM_HINT_T0);
+  const index_t rs = APACK ? 1 : rsa;
+#pragma GCC unroll 4
+  for (index_t k = 0; k < kc; ++k) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = BFULL ? O::load(b + v * W) : O::loadm(b + v * W, mk[v]);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR_; ++i) {
+      const V ai = O::set1(a[i * rs]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = O::fmadd(ai, bv[v], acc[i][v]);
+    }
+    a += csa;
+    b += rsb;
+  }
+  // Epilogue, see Note [GEMM epilogue].
+  const V va = O::set1(e.alpha), vb = O::set1(e.beta);
+  const bool full = n == NV * W, use_beta = e.beta != T(0);
+  V bias[NV];
+  for (int v = 0; v < NV; ++v) bias[v] = e.bias ? O::loadm(e.bias + v * W, mk[v]) : O::zero();
+#pragma GCC unroll 16
+  for (int i = 0; i < MR_; ++i) {
+    T* cr = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      V x = O::mul(acc[i][v], va);
+      if (use_beta) x = O::fmadd(vb, full ? O::load(cr + v * W) : O::loadm(cr + v * W, mk[v]), x);
+      if (e.bias) x = O::add(x, bias[v]);
+      if (e.relu) x = O::relu(x);
+      if (full)
+        O::store(cr + v * W, x);
+      else
+        O::storem(cr + v * W, mk[v], x);
+    }
+  }
 }
 
 template <typename T>
-void gemm_simple(index_t M, index_t N, index_t K, T alpha, const T* A, index_t rsA, index_t csA,
-                 const T* B, index_t rsB, index_t csB, T beta, T* C, index_t ldc, const T* bias,
-                 Act act) {
-  std::vector<T> Bp((size_t)K * (size_t)N);
-  for (index_t k = 0; k < K; ++k)
-    for (index_t j = 0; j < N; ++j) Bp[(size_t)k * N + j] = B[k * rsB + j * csB];
-  const int nt = max_threads();
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && M * N * K > 100000)
-  for (index_t i = 0; i < M; ++i) {
-    FtzGuard ftz;
-    std::vector<T> acc((size_t)N, T(0));
-    for (index_t k = 0; k < K; ++k) {
-      const T a = A[i * rsA + k * csA];
-      const T* b = Bp.data() + (size_t)k * N;
-      for (index_t j = 0; j < N; ++j) acc[j] += a * b[j];
-    }
-    T* c = C + i * ldc;
-    for (index_t j = 0; j < N; ++j) {
-      T v = alpha * acc[j];
-      if (beta != T(0)) v += beta * c[j];
-      if (bias) v += bias[j];
-      c[j] = apply_act(v, act);
+using tile_fn = void (*)(index_t, const T*, index_t, index_t, const T*, index_t, T*, index_t, int,
+                         const Epi<T>&);
+template <typename T>
+using tile_table_t = std::array<std::array<tile_fn<T>, kSMR>, kSNV>;
+
+template <typename T, bool AP, bool BF, int NV, int... Ms>
+constexpr std::array<tile_fn<T>, sizeof...(Ms)> tile_row(std::integer_sequence<int, Ms...>) {
+  return {{&gemm_tile<T, Ms + 1, NV, AP, BF>...}};
+}
+template <typename T, bool AP, bool BF>
+constexpr tile_table_t<T> tile_table() {
+  return {{tile_row<T, AP, BF, 1>(std::make_integer_sequence<int, kSMR>{}),
+           tile_row<T, AP, BF, 2>(std::make_integer_sequence<int, kSMR>{})}};
+}
+// kTiles<T>[apack][bfull][nv-1][m-1]
+template <typename T>
+const tile_table_t<T> kTiles[2][2] = {{tile_table<T, false, false>(), tile_table<T, false, true>()},
+                                      {tile_table<T, true, false>(), tile_table<T, true, true>()}};
+
+// ---- dot-product form -------------------------------------------------------------------------
+// For tiny outputs with long K where A rows and B columns are both contiguous along K (csA == 1,
+// rsB == 1, e.g. LeNet conv1 dW's backward 6 x 36864 x 25), packing costs more than the
+// arithmetic: every packed element would be used only M or N times. Instead vectorize along K:
+// a DI x DJ block of dot products keeps DI*DJ vector accumulators (avx512 3x4: 12 zmm, 7 loads
+// per 12 FMAs) and reduces them horizontally once at the end. out[i*ldo + j] = sum over [k0, k1).
+constexpr int kDI = 3, kDJ = 4;
+template <int DI, int DJ>
+void sdot_block(index_t k0, index_t k1, const float* A, index_t rsA, const float* B, index_t csB,
+                float* out, index_t ldo) {
+  using O = VOps<float>;
+  using V = O::V;
+  constexpr int W = O::W;
+  V acc[DI][DJ];
+  for (int i = 0; i < DI; ++i)
+    for (int j = 0; j < DJ; ++j) acc[i][j] = O::zero();
+  index_t k = k0;
+  for (; k + W <= k1; k += W) {
+    V a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = O::load(A + i * rsA + k);
+    for (int j = 0; j < DJ; ++j) b[j] = O::load(B + j * csB + k);
+    for (int i = 0; i < DI; ++i)
+      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+  }
+  if (k < k1) {
+    const typename O::M mk = O::mask((int)(k1 - k));
+    V a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = O::loadm(A + i * rsA + k, mk);
+    for (int j = 0; j < DJ; ++j) b[j] = O::loadm(B + j * csB + k, mk);
+    for (int i = 0; i < DI; ++i)
+      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+  }
+  for (int i = 0; i < DI; ++i)
+    for (int j = 0; j < DJ; ++j) out[i * ldo + j] = O::hsum(acc[i][j]);
+}
+
+using sdot_fn = void (*)(index_t, index_t, const float*, index_t, const float*, index_t, float*,
+                         index_t);
+template <int DI, int... Js>
+constexpr std::array<sdot_fn, sizeof...(Js)> dot_row(std::integer_sequence<int, Js...>) {
+  return {{&sdot_block<DI, Js + 1>...}};
+}
+const std::array<sdot_fn, kDJ> kDots[kDI] = {dot_row<1>(std::make_integer_sequence<int, kDJ>{}),
+                                             dot_row<2>(std::make_integer_sequence<int, kDJ>{}),
+                                             dot_row<3>(std::make_integer_sequence<int, kDJ>{})};
+
+// All M x N dot products over k in [k0, k1) into out (M x N, row stride N).
+inline void sdot_all(index_t M, index_t N, index_t k0, index_t k1, const float* A, index_t rsA,
+                     const float* B, index_t csB, float* out) {
+  for (index_t i = 0; i < M; i += kDI) {
+    const int di = (int)std::min<index_t>(kDI, M - i);
+    for (index_t j = 0; j < N; j += kDJ) {
+      const int dj = (int)std::min<index_t>(kDJ, N - j);
+      kDots[di - 1][dj - 1](k0, k1, A + i * rsA, rsA, B + j * csB, csB, out + i * N + j, N);
     }
   }
+}
+
+template <typename T>
+struct SimdKernel {
+  using type = T;
+  static constexpr int MR = kSMR, NR = kSNV * VOps<T>::W;
+  static constexpr bool kUnpacked = true, kDot = std::is_same_v<T, float>;
+  static void dot(index_t M, index_t N, index_t k0, index_t k1, const T* A, index_t rsA,
+                  const T* B, index_t csB, T* out) {
+    if constexpr (std::is_same_v<T, float>) sdot_all(M, N, k0, k1, A, rsA, B, csB, out);
+  }
+  static void tile(int m, int n, index_t kc, const T* a, index_t rsa, index_t csa, bool apack,
+                   const T* b, index_t rsb, bool bfull, T* c, index_t ldc, const Epi<T>& e) {
+    constexpr int W = VOps<T>::W;
+    const int nv = (n + W - 1) / W;
+    kTiles<T>[apack][bfull || n == nv * W][nv - 1][m - 1](kc, a, rsa, csa, b, rsb, c, ldc, n, e);
+  }
+};
+using SKernel = SimdKernel<float>;
+using DKernel = SimdKernel<double>;
+#else
+using SKernel = PortableKernel<float, 4, 8>;
+using DKernel = PortableKernel<double, 4, 4>;
+#endif
+
+// ---- cache blocking ---------------------------------------------------------------------------
+// Zen 4 (AMD EPYC here: 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3; peak 115 GFLOP/s/core measured
+// with 24 independent zmm FMA chains). Swept with bench/tune_gemm.py, 1 thread, n = 1024/2048 and
+// 128x784x256: KC in {128, 192, 256, 320, 384} x MC in {288..1152}; KC = 320 / MC = 384 was best
+// (KC = 192: -5%, KC = 128: -8% at n = 2048). The KC x NR packed B micro-panel is re-read from
+// L1/L2 by every MR row tile, the MC x KC packed A block (480 KiB) sits in L2, the KC x NC packed
+// B block (5 MiB) in L3. dgemm (portable kernel) uses smaller KC/MC for its 8-byte elements.
+template <class K>
+struct Blocking {
+  static constexpr bool f32 = sizeof(typename K::type) == 4;
+  static constexpr index_t KC = f32 ? 320 : 256;
+  static constexpr index_t MC = (f32 ? 384 : 192) / K::MR * K::MR;
+  static constexpr index_t NC = 4096;
+};
+
+inline double efficiency(index_t units, int parts) {
+  const index_t per = ceil_div(units, parts);
+  return (double)units / (double)(per * parts);
+}
+
+// ---- drivers ----------------------------------------------------------------------------------
+template <class K>
+struct Problem {
+  using T = typename K::type;
+  index_t M, N, K_;
+  T alpha;
+  const T* A;
+  index_t rsA, csA;
+  const T* B;
+  index_t rsB, csB;
+  T beta;
+  T* C;
+  index_t ldc;
+  const T* bias;
+  bool relu;
+};
+
+inline int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
+inline void team_barrier(int nthreads) {
+  if (nthreads > 1) {
+#pragma omp barrier
+  }
+}
+
+// The packed BLIS loops for thread `t` of `nthreads` (all threads run this with the same Bp).
+template <class K>
+void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t, int nthreads) {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR;
+  constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
+  T* Ap = scratch<T>(0, (size_t)MC * KC);
+  for (index_t jc = 0; jc < p.N; jc += NC) {
+    const index_t nc = std::min(NC, p.N - jc);
+    const index_t npan = ceil_div(nc, NR);
+    for (index_t pc = 0; pc < p.K_; pc += KC) {
+      const index_t kc = std::min(KC, p.K_ - pc);
+      const bool last = pc + kc == p.K_;
+      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+      index_t b0, b1;
+      split_range(npan, nthreads, t, b0, b1);
+      pack_B<T, NR>(kc, nc, p.B + pc * p.rsB + jc * p.csB, p.rsB, p.csB, Bp, b0, b1);
+      team_barrier(nthreads);
+      index_t m0 = 0, m1 = p.M, q0 = 0, q1 = npan;
+      if (split_m) {
+        split_range(ceil_div(p.M, MR), nthreads, t, m0, m1);
+        m0 *= MR;
+        m1 = std::min(m1 * MR, p.M);
+      } else {
+        split_range(npan, nthreads, t, q0, q1);
+      }
+      if (q0 < q1) {
+        for (index_t ic = m0; ic < m1; ic += MC) {
+          const index_t mc = std::min(MC, m1 - ic);
+          pack_A<T, MR>(mc, kc, p.A + ic * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
+          for (index_t q = q0; q < q1; ++q) {
+            const index_t j = q * NR;
+            const int n = (int)std::min(NR, nc - j);
+            const T* bp = Bp + q * NR * kc;
+            e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+            for (index_t ir = 0; ir < mc; ir += MR) {
+              const int m = (int)std::min(MR, mc - ir);
+              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
+                      p.C + (ic + ir) * p.ldc + jc + j, p.ldc, e);
+            }
+          }
+        }
+      }
+      team_barrier(nthreads);  // Bp is repacked next iteration
+    }
+  }
+}
+
+// No packing: the micro-kernel reads A (strided broadcasts) and B (csB == 1) in place. K is still
+// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles.
+template <class K>
+void unpacked_body(const Problem<K>& p, bool split_m, int t, int nthreads) {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR, KC = 256;
+  const index_t npan = ceil_div(p.N, NR);
+  index_t m0 = 0, m1 = p.M, q0 = 0, q1 = npan;
+  if (split_m) {
+    split_range(ceil_div(p.M, MR), nthreads, t, m0, m1);
+    m0 *= MR;
+    m1 = std::min(m1 * MR, p.M);
+  } else {
+    split_range(npan, nthreads, t, q0, q1);
+  }
+  for (index_t pc = 0; pc < p.K_; pc += KC) {
+    const index_t kc = std::min(KC, p.K_ - pc);
+    const bool last = pc + kc == p.K_;
+    Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+    for (index_t q = q0; q < q1; ++q) {
+      const index_t j = q * NR;
+      const int n = (int)std::min(NR, p.N - j);
+      e.bias = last && p.bias ? p.bias + j : nullptr;
+      for (index_t i = m0; i < m1; i += MR) {
+        const int m = (int)std::min(MR, m1 - i);
+        K::tile(m, n, kc, p.A + i * p.rsA + pc * p.csA, p.rsA, p.csA, false, p.B + pc * p.rsB + j,
+                p.rsB, false, p.C + i * p.ldc + j, p.ldc, e);
+      }
+    }
+  }
+}
+
+// Packing B costs K*N copies and pays back only through reuse of B across row tiles. Measured on
+// Zen 4 (1 thread, bench/tune_gemm.py): reading B in place wins for M <= 72 at any N (the KC x NR
+// slab of B is reused from L1/L2 across all row tiles; 32x1800x500: 106 vs 80 GFLOP/s packed) and
+// for M <= 256 while B is small (256^3, 128x784x256: 111 vs 103); for larger problems packing
+// wins (B rows at power-of-two strides collide in L1/L2 sets: 1024^3 unpacked 22 vs 99 packed).
+// B must have unit column stride to be loaded as vectors in place.
+template <class K>
+bool use_unpacked(const Problem<K>& p) {
+  if (!K::kUnpacked || p.csB != 1) return false;
+  if (p.M <= 72) return true;
+  return p.M <= 256 && (double)p.K_ * (double)p.N <= 256.0 * 1024.0;
+}
+
+// Dot-product form pays when packing dominates: packing moves K*(M+N) elements, the arithmetic
+// is M*N*K/W vector FMAs, so when M*N < W*(M+N) (tiny outputs) and K is long enough to vectorize.
+template <class K>
+bool use_dot(const Problem<K>& p) {
+  if (!K::kDot || p.csA != 1 || p.rsB != 1 || p.K_ < 64) return false;
+  return (double)p.M * (double)p.N < 16.0 * (double)(p.M + p.N);
+}
+
+// Threads split K (split-K): each writes a private M x N partial; the epilogue sums them.
+template <class K>
+void dot_run(const Problem<K>& p, int nt) {
+  using T = typename K::type;
+  const index_t M = p.M, N = p.N, MN = M * N;
+  nt = (int)std::max<index_t>(1, std::min<index_t>(nt, p.K_ / 4096));
+  std::vector<T> part((size_t)nt * MN, T(0));
+  const index_t chunks = ceil_div(p.K_, 64);  // thread boundaries on 64-element (cache line) steps
+  auto body = [&](int t, int team) {
+    index_t c0, c1;
+    split_range(chunks, team, t, c0, c1);
+    const index_t k0 = c0 * 64, k1 = std::min(c1 * 64, p.K_);
+    if (k0 < k1) K::dot(M, N, k0, k1, p.A, p.rsA, p.B, p.csB, part.data() + t * MN);
+  };
+  if (nt == 1) {
+    body(0, 1);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      FtzGuard ftz_t;
+      body(thread_id(), team_size());
+    }
+  }
+  for (index_t i = 0; i < M; ++i) {
+    T* cr = p.C + i * p.ldc;
+    for (index_t j = 0; j < N; ++j) {
+      T acc = part[i * N + j];
+      for (int t = 1; t < nt; ++t) acc += part[t * MN + i * N + j];
+      T x = p.alpha * acc;
+      if (p.beta != T(0)) x += p.beta * cr[j];
+      if (p.bias) x += p.bias[j];
+      cr[j] = p.relu ? relu_keep_nan(x) : x;
+    }
+  }
+}
+
+template <class K>
+void gemm_run(const Problem<K>& p) {
+  using T = typename K::type;
+  FtzGuard ftz;
+  if (p.M <= 0 || p.N <= 0) return;
+  const double flops = 2.0 * p.M * p.N * p.K_;
+  int nt = max_threads();
+  // Below 64^3 multiply-adds (~5 us on one Zen 4 core) a fork/join costs more than it saves
+  // (OpenBLAS uses the same cut-off).
+  if (flops <= 2.0 * 262144.0) nt = 1;
+  if (use_dot(p)) return dot_run(p, nt);
+  const bool unpacked = use_unpacked(p);
+  const index_t tiles_m = ceil_div(p.M, K::MR);
+  const double eff_m = efficiency(tiles_m, nt);
+  if (unpacked) {
+    // Every thread streams its share of the split operand and all of the other one: on a tie in
+    // load balance split the bigger (B, K x N, unless M > N).
+    const index_t npan = ceil_div(p.N, K::NR);
+    const double eff_n = efficiency(npan, nt);
+    const bool split_m = eff_m > eff_n || (eff_m == eff_n && p.M > p.N);
+    nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads
+
+    if (nt == 1) return unpacked_body(p, split_m, 0, 1);
+#pragma omp parallel num_threads(nt)
+    {
+      FtzGuard ftz_t;
+      unpacked_body(p, split_m, thread_id(), team_size());
+    }
+    return;
+  }
+  // Packed: splitting M shares the packed B block and packs each row of A once; splitting N
+  // would make every thread pack the same A block, so M wins ties.
+  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
+  const bool split_m = eff_m >= efficiency(npan, nt);
+  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
+  const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
+  T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
+  if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
+#pragma omp parallel num_threads(nt)
+  {
+    FtzGuard ftz_t;
+    packed_body(p, Bp, split_m, thread_id(), team_size());
+  }
+}
+
+template <class K, typename T>
+void gemm_entry(index_t M, index_t N, index_t K_, T alpha, const T* A, index_t rsA, index_t csA,
+                const T* B, index_t rsB, index_t csB, T beta, T* C, index_t ldc, const T* bias,
+                Act act) {
+  if (K_ <= 0) {  // empty sum: C = beta*C (+bias) (relu); never reached from the bindings
+    FtzGuard ftz;
+    for (index_t i = 0; i < M; ++i)
+      for (index_t j = 0; j < N; ++j) {
+        T x = beta != T(0) ? beta * C[i * ldc + j] : T(0);
+        if (bias) x += bias[j];
+        C[i * ldc + j] = act == Act::relu ? relu_keep_nan(x) : x;
+      }
+    return;
+  }
+  Problem<K> p{M, N, K_, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act == Act::relu};
+  gemm_run<K>(p);
 }
 
 }  // namespace
@@ -52,15 +750,13 @@ void gemm_simple(index_t M, index_t N, index_t K, T alpha, const T* A, index_t r
 void sgemm(index_t M, index_t N, index_t K, float alpha, const float* A, index_t rsA, index_t csA,
            const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,
            const float* bias, Act act) {
-  FtzGuard ftz;
-  gemm_simple<float>(M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
+  gemm_entry<SKernel>(M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
 }
 
 void dgemm(index_t M, index_t N, index_t K, double alpha, const double* A, index_t rsA,
            index_t csA, const double* B, index_t rsB, index_t csB, double beta, double* C,
            index_t ldc, const double* bias, Act act) {
-  FtzGuard ftz;
-  gemm_simple<double>(M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
+  gemm_entry<DKernel>(M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
 }
 
 }  // namespace TF_ISA
