@@ -16,8 +16,10 @@
 // tile reads are dropped from that tile (borders, strided backward data). The weights (the B
 // matrix) are repacked once per call into zero-padded panels NR = NV*kW floats wide, so every B
 // row is one aligned-width run of vectors.
-// When CI is tiny (LeNet conv1 has CI = 1) a tap is too short a loop, so the forward pass copies
-// the chunk's rows of A (im2col) into a small buffer and runs one long segment instead, and the
+// Forward tiles whose windows all lie inside the image horizontally (dilation 1 along W) take
+// one segment per kernel row instead: KW*CI contiguous floats of x. Otherwise, when CI is tiny
+// (a tap too short a loop), the forward pass copies the chunk's rows of A (im2col) into a small
+// buffer and runs one long segment instead, and the
 // backward-data pass (whose vectors would run along CI) computes dcol = dy * Wm^T with vectors
 // along T*CI and adds it back with col2im (backward_data_col2im).
 // On Zen 4 some widths run on the AVX2 build instead: Note [Zen 4 zmm].
@@ -347,7 +349,8 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   std::vector<float> bias((size_t)pn.padded, 0.0f);
   if (b) std::copy(b, b + CO, bias.begin());
   const bool im2col = CI < 8;  // Note [implicit gather]: taps too short to loop over
-  std::vector<float> zeros((size_t)std::max<index_t>(CI, 1) + kW, 0.0f);
+  const index_t span = s.KW * CI;  // a kernel row of x, contiguous when dw == 1
+  std::vector<float> zeros((size_t)std::max<index_t>(span, 1) + kW, 0.0f);
   const index_t nchunks = ceil_div(P, kChunk);
   const int nt = threads_for(2.0 * P * Kd * CO);
 
@@ -361,7 +364,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
       const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
-      if (im2col) im2col_rows(s, x, p0, pc, col.data(), ldcol);
+      bool col_ready = false;
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
@@ -371,20 +374,44 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
           const int m = (int)std::min<index_t>(MR, pc - t0);
           float* c = y + (p0 + t0) * CO + j0;
           const int ncols = (int)std::min(nr, CO - j0);
-          if (im2col) {
-            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
-            bptr[0] = Bj;
-            ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
-            continue;
-          }
+          bool rowwise = s.dw == 1;
           for (int i = 0; i < MR; ++i) {
             index_t n, oh, ow;
             decode(p0 + t0 + std::min(i, m - 1), s.OH, s.OW, n, oh, ow);
             nimg[i] = n;
             ih0[i] = oh * s.sh - s.pt;
             iw0[i] = ow * s.sw - s.pl;
+            rowwise = rowwise && iw0[i] >= 0 && iw0[i] + s.KW <= s.W;
           }
           int nseg = 0;
+          if (rowwise) {
+            // Every row's window lies inside the image horizontally: one segment per kernel
+            // row, KW*CI contiguous floats of x (no copy even for CI = 1).
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t ih = ih0[i] + kh * s.dh;
+                if (ih < 0 || ih >= s.H) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw0[i]) * CI;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bj + kh * span * nr;
+            }
+            ukr(nseg, aptr.data(), bptr.data(), span, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+            continue;
+          }
+          if (im2col) {
+            if (!col_ready) im2col_rows(s, x, p0, pc, col.data(), ldcol);
+            col_ready = true;
+            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
+            bptr[0] = Bj;
+            ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+            continue;
+          }
           for (index_t kh = 0; kh < s.KH; ++kh)
             for (index_t kw = 0; kw < s.KW; ++kw) {
               const float** ap = aptr.data() + nseg * MR;
