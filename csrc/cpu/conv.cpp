@@ -516,7 +516,20 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
       std::copy_n(tmp.data() + CO * j0, CO * nr, Bt.data() + T * CO * j0 + t * CO * nr);
     }
   }
-  std::vector<float> zeros((size_t)CO + kW, 0.0f);
+  // Stride 1 and dilation 1 along W: the KW taps of a kernel row read KW consecutive dy pixels
+  // (in reverse kw order), one contiguous run of KW*CO floats; Btr holds Wt with kw reversed so
+  // one segment per kernel row can use it (see the forward's row segments).
+  const bool rows_ok = s.sw == 1 && s.dw == 1;
+  std::vector<float> Btr(rows_ok ? Bt.size() : 0);
+  if (rows_ok)
+    for (int j = 0; j < pn.count; ++j) {
+      const index_t j0 = pn.j0(j), nr = pn.width(j);
+      for (index_t kh = 0; kh < s.KH; ++kh)
+        for (index_t kw = 0; kw < s.KW; ++kw)
+          std::copy_n(Bt.data() + T * CO * j0 + (kh * s.KW + kw) * CO * nr, CO * nr,
+                      Btr.data() + T * CO * j0 + (kh * s.KW + (s.KW - 1 - kw)) * CO * nr);
+    }
+  std::vector<float> zeros((size_t)(s.KW * CO) + kW, 0.0f);
   const index_t nchunks = ceil_div(Q, kChunk);
   const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * CI * CO);
 
@@ -545,6 +558,29 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
           }
           // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
           // divisions are done per (row, kh) and (row, kw), not per (row, tap).
+          bool rowwise = rows_ok;
+          for (int i = 0; i < MR; ++i) rowwise = rowwise && iwp[i] - (s.KW - 1) >= 0 && iwp[i] < s.OW;
+          if (rowwise) {
+            const float* Bjr = Btr.data() + T * CO * j0;
+            int nseg = 0;
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
+                if (hn < 0 || oh * s.sh != hn || oh >= s.OH) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + iwp[i] - (s.KW - 1)) * CO;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bjr + kh * s.KW * CO * nr;
+            }
+            ukr(nseg, aptr.data(), bptr.data(), s.KW * CO, nr, dx + (q0 + t0) * CI + j0, CI, m,
+                (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+            continue;
+          }
           for (int i = 0; i < MR; ++i) {
             for (index_t kh = 0; kh < s.KH; ++kh) {
               const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
