@@ -618,9 +618,9 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
 // ---- backward filter --------------------------------------------------------------------------
 
 void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
-                            float* db) {
+                            float* db, const float* y) {
 #if defined(TF_ISA_avx512)
-  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db);  // Note [Zen 4 zmm]
+  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db, y);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
@@ -644,12 +644,24 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
     for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
       const index_t pc = std::min(PC, pend - p0);
       // dy rows padded to COp columns (zeros), so whole-vector B loads stay in bounds
+      // (times the relu mask (y > 0) when y is given: dy * 1 or dy * 0, so NaN in dy stays NaN)
+      const vf one = set1(1.0f);
       for (index_t r = 0; r < pc; ++r) {
         const float* src = dy + (p0 + r) * CO;
+        const float* yr = y ? y + (p0 + r) * CO : nullptr;
         float* dst = dyb.data() + r * COp;
         index_t c = 0;
-        for (; c + kW <= CO; c += kW) store(dst + c, load(src + c));
-        if (c < CO) store(dst + c, load_n(src + c, (int)(CO - c)));
+        for (; c + kW <= CO; c += kW) {
+          vf g = load(src + c);
+          if (yr) g = g * select_gt(load(yr + c), zero(), one, zero());
+          store(dst + c, g);
+        }
+        if (c < CO) {
+          const int nn = (int)(CO - c);
+          vf g = load_n(src + c, nn);
+          if (yr) g = g * select_gt(load_n(yr + c, nn), zero(), one, zero());
+          store(dst + c, g);
+        }
       }
       if (db)
         for (index_t c = 0; c < COp; c += kW) {
