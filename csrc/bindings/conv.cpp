@@ -7,7 +7,6 @@
 // docstring). Every argument is checked here: dtype float32, rank, C-contiguity, non-empty,
 // C_in match, strides/dilations >= 1, pads >= 0, kernel not larger than the padded input.
 #include <string>
-#include <vector>
 
 #include "tf/bind_util.h"
 #include "tf/conv.h"
@@ -128,14 +127,19 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   const float* dyp = static_cast<const float*>(dy.data());
   const float* xp = static_cast<const float*>(x.data());
   const float* wp = static_cast<const float*>(w.data());
+  // The masked dy is a NumPy allocation: NumPy asks for huge pages on large arrays, which spares
+  // the page faults of a fresh malloc (they cost as much as the masking itself).
+  py::array_t<float> masked;
+  float* maskedp = nullptr;
+  if (yp && dxp) {
+    masked = empty<float>({dy.shape(0), dy.shape(1), dy.shape(2), dy.shape(3)});
+    maskedp = masked.mutable_data();
+  }
   {
     py::gil_scoped_release nogil;
-    std::vector<float> masked;
     if (yp && dxp) {  // backward data reads dy in place: give it the masked copy
-      const index_t n = (index_t)dy.size();
-      masked.resize((size_t)n);
-      for (index_t i = 0; i < n; ++i) masked[i] = dyp[i] * (yp[i] > 0.0f ? 1.0f : 0.0f);
-      dyp = masked.data();
+      relu_backward_mask((index_t)dy.size(), dyp, yp, maskedp);
+      dyp = maskedp;
       yp = nullptr;
     }
     if (dxp) conv2d_backward_data(s, dyp, wp, dxp);

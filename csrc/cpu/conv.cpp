@@ -615,6 +615,27 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   }
 }
 
+// ---- relu backward mask -----------------------------------------------------------------------
+
+void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) {
+  FtzGuard ftz;
+  const index_t B = 16384, nb = ceil_div(n, B);
+  const int nt = n < 65536 ? 1 : max_threads();
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+  for (index_t blk = 0; blk < nb; ++blk) {
+    FtzGuard ftz_thread;
+    const vf one = set1(1.0f);
+    const index_t end = std::min(n, (blk + 1) * B);
+    index_t i = blk * B;
+    for (; i + kW <= end; i += kW)
+      store(out + i, load(dy + i) * select_gt(load(y + i), zero(), one, zero()));
+    if (i < end) {
+      const int nn = (int)(end - i);
+      store_n(out + i, load_n(dy + i, nn) * select_gt(load_n(y + i, nn), zero(), one, zero()), nn);
+    }
+  }
+}
+
 // ---- backward filter --------------------------------------------------------------------------
 
 void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
