@@ -330,3 +330,35 @@ def test_native_conv_binding_rejects_bad_input():
         C.conv2d_backward(np.ones((2, 6, 12, 4), F)[:, :, ::2], X, Wt, *args, True, True, True)
     with pytest.raises(ValueError, match="must not be empty"):
         C.conv2d_forward(np.ones((0, 8, 8, 3), F), Wt, None, *args, None)
+
+
+@pytest.mark.parametrize("need_dx", [True, False])
+def test_conv_backward_fused_relu_mask(backend, need_dx):
+    """conv2d_backward(..., y=relu output) == conv2d_backward(dy * (y > 0)); NaN in dy stays NaN."""
+    rng = np.random.default_rng(21)
+    for C, CO in [(1, 20), (20, 50), (17, 33)]:
+        x = rng.standard_normal((2, 9, 8, C)).astype(np.float32)
+        w = rng.standard_normal((3, 3, C, CO)).astype(np.float32)
+        b = rng.standard_normal(CO).astype(np.float32)
+        y = tf.kernels.conv2d(on_backend(x, backend), on_backend(w, backend), on_backend(b, backend),
+                              1, "same", 1, "relu")
+        yn = to_numpy(y)
+        dy = rng.standard_normal(yn.shape).astype(np.float32)
+        got = tf.kernels.conv2d_backward(on_backend(dy, backend), on_backend(x, backend), on_backend(w, backend),
+                                         1, "same", 1, need_dx, True, True, y=y)
+        g = geometry(x.shape, w.shape, 1, "same", 1)
+        m64 = dy.astype(np.float64) * (yn > 0)
+        want = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *g, need_dx, True, True)
+        scl = R.conv2d_backward(np.abs(m64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *g,
+                                need_dx, True, True)
+        for gi, wi, si, what in zip(got, want, scl, ("dx", "dw", "db")):
+            if wi is None:
+                assert gi is None
+                continue
+            assert_close(gi, wi, scale=si, n=9 * max(C, CO) * 72, what=f"fused {what}")
+        k = int(np.argmin(yn[0, 0, 0]))  # a channel with y <= 0 at pixel (0, 0, 0)
+        assert yn[0, 0, 0, k] <= 0
+        dy[0, 0, 0, k] = np.nan
+        _, _, db = tf.kernels.conv2d_backward(on_backend(dy, backend), on_backend(x, backend),
+                                              on_backend(w, backend), 1, "same", 1, need_dx, True, True, y=y)
+        assert np.isnan(to_numpy(db)[k]), "dy * (y > 0) keeps NaN (NaN * 0)"

@@ -1,8 +1,8 @@
 // Bindings for the conv op family (kernels in csrc/cpu/conv.cpp, contract in tf/conv.h).
 //
 //   conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
-//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
-//       -> (dx | None, dw | None, db | None)
+//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None)
+//       -> (dx | None, dw | None, db | None)      (y: the relu output; dy is read as dy * (y > 0))
 // Same names, signatures and semantics as tensorforge.reference.conv (explicit pads; see its
 // docstring). Every argument is checked here: dtype float32, rank, C-contiguity, non-empty,
 // C_in match, strides/dilations >= 1, pads >= 0, kernel not larger than the padded input.
@@ -87,7 +87,7 @@ py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_
 
 py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sh,
               index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
-              bool need_dx, bool need_dw, bool need_db) {
+              bool need_dx, bool need_dw, bool need_db, const py::object& y_o) {
   const char* op = "conv2d_backward";
   py::array dy = checked(op, "dy", dy_o, "(N, OH, OW, C_out)");
   py::array x = checked(op, "x", x_o, "(N, H, W, C_in)");
@@ -96,6 +96,15 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   if (dy.shape(0) != s.N || dy.shape(1) != s.OH || dy.shape(2) != s.OW || dy.shape(3) != s.CO)
     value_error(op, "dy must have shape (", s.N, ", ", s.OH, ", ", s.OW, ", ", s.CO, ") for x ",
                 shape_str(x), " and w ", shape_str(w), ", got ", shape_str(dy));
+  const float* yp = nullptr;
+  py::array yarr;
+  if (!y_o.is_none()) {
+    yarr = checked(op, "y", y_o, "(N, OH, OW, C_out)");
+    for (int d = 0; d < 4; ++d)
+      if (yarr.shape(d) != dy.shape(d))
+        value_error(op, "y must have the shape of dy ", shape_str(dy), ", got ", shape_str(yarr));
+    yp = static_cast<const float*>(yarr.data());
+  }
   py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
   float *dxp = nullptr, *dwp = nullptr, *dbp = nullptr;
   if (need_dx) {
@@ -118,10 +127,23 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   const float* dyp = static_cast<const float*>(dy.data());
   const float* xp = static_cast<const float*>(x.data());
   const float* wp = static_cast<const float*>(w.data());
+  // The masked dy is a NumPy allocation: NumPy asks for huge pages on large arrays, which spares
+  // the page faults of a fresh malloc (they cost as much as the masking itself).
+  py::array_t<float> masked;
+  float* maskedp = nullptr;
+  if (yp && dxp) {
+    masked = empty<float>({dy.shape(0), dy.shape(1), dy.shape(2), dy.shape(3)});
+    maskedp = masked.mutable_data();
+  }
   {
     py::gil_scoped_release nogil;
+    if (yp && dxp) {  // backward data reads dy in place: give it the masked copy
+      relu_backward_mask((index_t)dy.size(), dyp, yp, maskedp);
+      dyp = maskedp;
+      yp = nullptr;
+    }
     if (dxp) conv2d_backward_data(s, dyp, wp, dxp);
-    if (dwp || dbp) conv2d_backward_filter(s, dyp, xp, dwp, dbp);
+    if (dwp || dbp) conv2d_backward_filter(s, dyp, xp, dwp, dbp, yp);
   }
   return py::make_tuple(dx_r, dw_r, db_r);
 }
@@ -137,8 +159,9 @@ void bind_conv(pybind11::module_& m) {
   m.def("conv2d_backward", &bwd, py::arg("dy"), py::arg("x"), py::arg("w"), py::arg("sh"),
         py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"),
         py::arg("dw"), py::arg("need_dx") = true, py::arg("need_dw") = true,
-        py::arg("need_db") = true,
-        "(dx, dw, db) of conv2d_forward from dy (gradient of the pre-activation output)");
+        py::arg("need_db") = true, py::arg("y") = py::none(),
+        "(dx, dw, db) of conv2d_forward from dy (gradient of the output before the activation, or "
+        "after a relu when its output y is given: dy * (y > 0) is then applied here)");
 }
 
 }  // namespace tf

@@ -16,8 +16,10 @@
 // tile reads are dropped from that tile (borders, strided backward data). The weights (the B
 // matrix) are repacked once per call into zero-padded panels NR = NV*kW floats wide, so every B
 // row is one aligned-width run of vectors.
-// When CI is tiny (LeNet conv1 has CI = 1) a tap is too short a loop, so the forward pass copies
-// the chunk's rows of A (im2col) into a small buffer and runs one long segment instead, and the
+// Forward tiles whose windows all lie inside the image horizontally (dilation 1 along W) take
+// one segment per kernel row instead: KW*CI contiguous floats of x. Otherwise, when CI is tiny
+// (a tap too short a loop), the forward pass copies the chunk's rows of A (im2col) into a small
+// buffer and runs one long segment instead, and the
 // backward-data pass (whose vectors would run along CI) computes dcol = dy * Wm^T with vectors
 // along T*CI and adds it back with col2im (backward_data_col2im).
 // On Zen 4 some widths run on the AVX2 build instead: Note [Zen 4 zmm].
@@ -347,7 +349,8 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   std::vector<float> bias((size_t)pn.padded, 0.0f);
   if (b) std::copy(b, b + CO, bias.begin());
   const bool im2col = CI < 8;  // Note [implicit gather]: taps too short to loop over
-  std::vector<float> zeros((size_t)std::max<index_t>(CI, 1) + kW, 0.0f);
+  const index_t span = s.KW * CI;  // a kernel row of x, contiguous when dw == 1
+  std::vector<float> zeros((size_t)std::max<index_t>(span, 1) + kW, 0.0f);
   const index_t nchunks = ceil_div(P, kChunk);
   const int nt = threads_for(2.0 * P * Kd * CO);
 
@@ -361,7 +364,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
       const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
-      if (im2col) im2col_rows(s, x, p0, pc, col.data(), ldcol);
+      bool col_ready = false;
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
@@ -371,20 +374,44 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
           const int m = (int)std::min<index_t>(MR, pc - t0);
           float* c = y + (p0 + t0) * CO + j0;
           const int ncols = (int)std::min(nr, CO - j0);
-          if (im2col) {
-            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
-            bptr[0] = Bj;
-            ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
-            continue;
-          }
+          bool rowwise = s.dw == 1;
           for (int i = 0; i < MR; ++i) {
             index_t n, oh, ow;
             decode(p0 + t0 + std::min(i, m - 1), s.OH, s.OW, n, oh, ow);
             nimg[i] = n;
             ih0[i] = oh * s.sh - s.pt;
             iw0[i] = ow * s.sw - s.pl;
+            rowwise = rowwise && iw0[i] >= 0 && iw0[i] + s.KW <= s.W;
           }
           int nseg = 0;
+          if (rowwise) {
+            // Every row's window lies inside the image horizontally: one segment per kernel
+            // row, KW*CI contiguous floats of x (no copy even for CI = 1).
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t ih = ih0[i] + kh * s.dh;
+                if (ih < 0 || ih >= s.H) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw0[i]) * CI;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bj + kh * span * nr;
+            }
+            ukr(nseg, aptr.data(), bptr.data(), span, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+            continue;
+          }
+          if (im2col) {
+            if (!col_ready) im2col_rows(s, x, p0, pc, col.data(), ldcol);
+            col_ready = true;
+            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
+            bptr[0] = Bj;
+            ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
+            continue;
+          }
           for (index_t kh = 0; kh < s.KH; ++kh)
             for (index_t kw = 0; kw < s.KW; ++kw) {
               const float** ap = aptr.data() + nseg * MR;
@@ -489,7 +516,20 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
       std::copy_n(tmp.data() + CO * j0, CO * nr, Bt.data() + T * CO * j0 + t * CO * nr);
     }
   }
-  std::vector<float> zeros((size_t)CO + kW, 0.0f);
+  // Stride 1 and dilation 1 along W: the KW taps of a kernel row read KW consecutive dy pixels
+  // (in reverse kw order), one contiguous run of KW*CO floats; Btr holds Wt with kw reversed so
+  // one segment per kernel row can use it (see the forward's row segments).
+  const bool rows_ok = s.sw == 1 && s.dw == 1;
+  std::vector<float> Btr(rows_ok ? Bt.size() : 0);
+  if (rows_ok)
+    for (int j = 0; j < pn.count; ++j) {
+      const index_t j0 = pn.j0(j), nr = pn.width(j);
+      for (index_t kh = 0; kh < s.KH; ++kh)
+        for (index_t kw = 0; kw < s.KW; ++kw)
+          std::copy_n(Bt.data() + T * CO * j0 + (kh * s.KW + kw) * CO * nr, CO * nr,
+                      Btr.data() + T * CO * j0 + (kh * s.KW + (s.KW - 1 - kw)) * CO * nr);
+    }
+  std::vector<float> zeros((size_t)(s.KW * CO) + kW, 0.0f);
   const index_t nchunks = ceil_div(Q, kChunk);
   const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * CI * CO);
 
@@ -518,6 +558,29 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
           }
           // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
           // divisions are done per (row, kh) and (row, kw), not per (row, tap).
+          bool rowwise = rows_ok;
+          for (int i = 0; i < MR; ++i) rowwise = rowwise && iwp[i] - (s.KW - 1) >= 0 && iwp[i] < s.OW;
+          if (rowwise) {
+            const float* Bjr = Btr.data() + T * CO * j0;
+            int nseg = 0;
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const float** ap = aptr.data() + nseg * MR;
+              bool any = false;
+              for (int i = 0; i < MR; ++i) {
+                const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
+                if (hn < 0 || oh * s.sh != hn || oh >= s.OH) {
+                  ap[i] = zeros.data();
+                } else {
+                  ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + iwp[i] - (s.KW - 1)) * CO;
+                  any = true;
+                }
+              }
+              if (any) bptr[nseg++] = Bjr + kh * s.KW * CO * nr;
+            }
+            ukr(nseg, aptr.data(), bptr.data(), s.KW * CO, nr, dx + (q0 + t0) * CI + j0, CI, m,
+                (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+            continue;
+          }
           for (int i = 0; i < MR; ++i) {
             for (index_t kh = 0; kh < s.KH; ++kh) {
               const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
@@ -552,12 +615,33 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   }
 }
 
+// ---- relu backward mask -----------------------------------------------------------------------
+
+void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) {
+  FtzGuard ftz;
+  const index_t B = 16384, nb = ceil_div(n, B);
+  const int nt = n < 65536 ? 1 : max_threads();
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+  for (index_t blk = 0; blk < nb; ++blk) {
+    FtzGuard ftz_thread;
+    const vf one = set1(1.0f);
+    const index_t end = std::min(n, (blk + 1) * B);
+    index_t i = blk * B;
+    for (; i + kW <= end; i += kW)
+      store(out + i, load(dy + i) * select_gt(load(y + i), zero(), one, zero()));
+    if (i < end) {
+      const int nn = (int)(end - i);
+      store_n(out + i, load_n(dy + i, nn) * select_gt(load_n(y + i, nn), zero(), one, zero()), nn);
+    }
+  }
+}
+
 // ---- backward filter --------------------------------------------------------------------------
 
 void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
-                            float* db) {
+                            float* db, const float* y) {
 #if defined(TF_ISA_avx512)
-  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db);  // Note [Zen 4 zmm]
+  if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db, y);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
@@ -581,12 +665,24 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
     for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
       const index_t pc = std::min(PC, pend - p0);
       // dy rows padded to COp columns (zeros), so whole-vector B loads stay in bounds
+      // (times the relu mask (y > 0) when y is given: dy * 1 or dy * 0, so NaN in dy stays NaN)
+      const vf one = set1(1.0f);
       for (index_t r = 0; r < pc; ++r) {
         const float* src = dy + (p0 + r) * CO;
+        const float* yr = y ? y + (p0 + r) * CO : nullptr;
         float* dst = dyb.data() + r * COp;
         index_t c = 0;
-        for (; c + kW <= CO; c += kW) store(dst + c, load(src + c));
-        if (c < CO) store(dst + c, load_n(src + c, (int)(CO - c)));
+        for (; c + kW <= CO; c += kW) {
+          vf g = load(src + c);
+          if (yr) g = g * select_gt(load(yr + c), zero(), one, zero());
+          store(dst + c, g);
+        }
+        if (c < CO) {
+          const int nn = (int)(CO - c);
+          vf g = load_n(src + c, nn);
+          if (yr) g = g * select_gt(load_n(yr + c, nn), zero(), one, zero());
+          store(dst + c, g);
+        }
       }
       if (db)
         for (index_t c = 0; c < COp; c += kW) {

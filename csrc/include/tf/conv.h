@@ -35,9 +35,18 @@ TF_DECLARE_KERNEL(void, conv2d_forward,
                    Act act))
 TF_DECLARE_KERNEL(void, conv2d_backward_data,
                   (const ConvShape& s, const float* dy, const float* w, float* dx))
+// y: nullptr, or the forward's relu output: dy is then read as dy * (y > 0) (fused relu backward).
 TF_DECLARE_KERNEL(void, conv2d_backward_filter,
-                  (const ConvShape& s, const float* dy, const float* x, float* dw, float* db))
+                  (const ConvShape& s, const float* dy, const float* x, float* dw, float* db,
+                   const float* y))
 
+// out[i] = dy[i] * (y[i] > 0 ? 1 : 0): the relu backward (NaN in dy stays NaN), for the
+// backward-data pass when the caller fuses the relu (conv2d_backward_filter fuses it itself).
+TF_DECLARE_KERNEL(void, relu_backward_mask, (index_t n, const float* dy, const float* y, float* out))
+
+inline void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) {
+  TF_DISPATCH(relu_backward_mask, n, dy, y, out);
+}
 inline void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b,
                            float* y, Act act) {
   TF_DISPATCH(conv2d_forward, s, x, w, b, y, act);
@@ -46,8 +55,8 @@ inline void conv2d_backward_data(const ConvShape& s, const float* dy, const floa
   TF_DISPATCH(conv2d_backward_data, s, dy, w, dx);
 }
 inline void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
-                                   float* db) {
-  TF_DISPATCH(conv2d_backward_filter, s, dy, x, dw, db);
+                                   float* db, const float* y) {
+  TF_DISPATCH(conv2d_backward_filter, s, dy, x, dw, db, y);
 }
 
 }  // namespace tf

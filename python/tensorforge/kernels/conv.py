@@ -105,8 +105,9 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None
 
 
 def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True, need_dw=True,
-                    need_db=True):
-    """(dx, dw, db) from dy, the gradient of the pre-activation output (N, OH, OW, C_out)."""
+                    need_db=True, y=None):
+    """(dx, dw, db) from dy, the gradient of the pre-activation output (N, OH, OW, C_out); or of
+    the relu output when y (that output) is given: the relu backward dy * (y > 0) is fused."""
     op = "conv2d_backward"
     _check_xw(op, x, w, None)
     check_array(op, "dy", dy, 4, "(N, OH, OW, C_out)")
@@ -116,6 +117,12 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
     if tuple(dy.shape) != want:
         raise ValueError(f"{op}: dy must have shape {shape_str(want)} for x {shape_str(x.shape)} and "
                          f"w {shape_str(w.shape)}, got {shape_str(dy.shape)}")
+    if y is not None:
+        check_array(op, "y", y, 4, "(N, OH, OW, C_out)")
+        if tuple(y.shape) != want:
+            raise ValueError(f"{op}: y must have the shape of dy {shape_str(want)}, got {shape_str(y.shape)}")
+        same_dtype(op, dy=dy, y=y)
+        y = contiguous(y)
     return backend.lookup("conv2d_backward")(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
-        bool(need_dx), bool(need_dw), bool(need_db))
+        bool(need_dx), bool(need_dw), bool(need_db), y)

@@ -1,7 +1,7 @@
 """Public conv2d: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd.
 
-Forward runs the fused kernel (bias + relu in the epilogue); backward applies the relu mask
-dy * (y > 0) and calls one kernel for dx, dw and db together (only the ones that are needed).
+Forward runs the fused kernel (bias + relu in the epilogue); backward calls one kernel for dx,
+dw and db together (only the ones that are needed), which also applies the relu mask dy * (y > 0).
 """
 from .. import kernels
 from ..autograd import Function, Tensor
@@ -20,11 +20,10 @@ class _Conv2d(Function):
     @staticmethod
     def backward(ctx, g):
         x, w, y = ctx.saved
-        if y is not None:
-            g = g * (y > 0)
         need = ctx.needs_input_grad
+        # y given (relu): the kernel applies the relu backward g * (y > 0) itself
         dx, dw, db = kernels.conv2d_backward(g, x, w, *ctx.geom, need_dx=need[0], need_dw=need[1],
-                                             need_db=len(need) > 2 and need[2])
+                                             need_db=len(need) > 2 and need[2], y=y)
         return dx, dw, db, None, None, None, None
 
 

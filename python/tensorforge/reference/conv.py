@@ -19,12 +19,13 @@ signatures; padding has already been resolved to explicit non-negative amounts b
             OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1   (>= 1)
         b may be None; activation is None or 'relu' (relu keeps NaN).
 
-    conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
+    conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None)
         -> (dx, dw, db)
-        dy is the gradient of the loss with respect to the *pre-activation* output (N, OH, OW,
-        C_out): the caller applies the relu mask (dy * (y > 0)) first. Returns newly allocated
-        dx (N, H, W, C_in), dw (KH, KW, C_in, C_out), db (C_out,); each is None when its need_*
-        flag is False.
+        dy (N, OH, OW, C_out) is the gradient of the loss with respect to the pre-activation
+        output; or, when y (the forward's relu output, same shape) is given, with respect to
+        the relu output, and the relu backward dy * (y > 0) is applied first (fused).
+        Returns newly allocated dx (N, H, W, C_in), dw (KH, KW, C_in, C_out), db (C_out,);
+        each is None when its need_* flag is False.
 
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
@@ -77,8 +78,10 @@ def conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation):
     return y.reshape(N, OH, OW, CO)
 
 
-def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db):
+def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None):
     xp = array_module(dy, x, w)
+    if y is not None:
+        dy = dy * (y > 0)
     N, H, W, C = x.shape
     KH, KW, _, CO = w.shape
     _, OH, OW, _ = dy.shape
