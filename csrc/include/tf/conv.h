@@ -44,17 +44,17 @@ TF_DECLARE_KERNEL(void, conv2d_backward_filter,
 // backward-data pass when the caller fuses the relu (conv2d_backward_filter fuses it itself).
 TF_DECLARE_KERNEL(void, relu_backward_mask, (index_t n, const float* dy, const float* y, float* out))
 
-inline void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) {
+static inline void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) {
   TF_DISPATCH(relu_backward_mask, n, dy, y, out);
 }
-inline void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b,
+static inline void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b,
                            float* y, Act act) {
   TF_DISPATCH(conv2d_forward, s, x, w, b, y, act);
 }
-inline void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+static inline void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
   TF_DISPATCH(conv2d_backward_data, s, dy, w, dx);
 }
-inline void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
+static inline void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
                                    float* db, const float* y) {
   TF_DISPATCH(conv2d_backward_filter, s, dy, x, dw, db, y);
 }

@@ -24,12 +24,12 @@ TF_DECLARE_KERNEL(void, dgemm,
                    index_t csA, const double* B, index_t rsB, index_t csB, double beta, double* C,
                    index_t ldc, const double* bias, Act act))
 
-inline void sgemm(index_t M, index_t N, index_t K, float alpha, const float* A, index_t rsA,
+static inline void sgemm(index_t M, index_t N, index_t K, float alpha, const float* A, index_t rsA,
                   index_t csA, const float* B, index_t rsB, index_t csB, float beta, float* C,
                   index_t ldc, const float* bias, Act act) {
   TF_DISPATCH(sgemm, M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
 }
-inline void dgemm(index_t M, index_t N, index_t K, double alpha, const double* A, index_t rsA,
+static inline void dgemm(index_t M, index_t N, index_t K, double alpha, const double* A, index_t rsA,
                   index_t csA, const double* B, index_t rsB, index_t csB, double beta, double* C,
                   index_t ldc, const double* bias, Act act) {
   TF_DISPATCH(dgemm, M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);

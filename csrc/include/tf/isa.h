@@ -43,6 +43,9 @@ const char* isa_name(Isa);
 #define TF_ISA_CASE_AVX2(name, ...)
 #endif
 
+// Dispatchers defined in headers are `static inline`: internal linkage, so the copy compiled in a
+// per-ISA object (with -mavx512f, say) can never be the one the linker keeps for the bindings.
+// See Note [per-ISA inline functions] in common.h.
 // Call the active ISA's version of a kernel: `TF_DISPATCH(sgemm, M, N, ...)`. Use with `return`.
 #define TF_DISPATCH(name, ...)                      \
   switch (::tf::active_isa()) {                     \

@@ -30,21 +30,21 @@ TF_DECLARE_KERNEL(void, adam_update,
 TF_DECLARE_KERNEL(void, adagrad_update,
                   (index_t n, float* param, const float* grad, float* acc, float lr, float eps))
 
-inline void sgd_update(index_t n, float* param, const float* grad, float* velocity, float lr,
+static inline void sgd_update(index_t n, float* param, const float* grad, float* velocity, float lr,
                        float momentum, bool nesterov) {
   TF_DISPATCH(sgd_update, n, param, grad, velocity, lr, momentum, nesterov);
 }
-inline void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr,
+static inline void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr,
                            float rho, float one_minus_rho, float eps) {
   TF_DISPATCH(rmsprop_update, n, param, grad, ms, lr, rho, one_minus_rho, eps);
 }
-inline void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
+static inline void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
                         float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
                         float eps) {
   TF_DISPATCH(adam_update, n, param, grad, m, v, lr_t, beta1, one_minus_beta1, beta2,
               one_minus_beta2, eps);
 }
-inline void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr,
+static inline void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr,
                            float eps) {
   TF_DISPATCH(adagrad_update, n, param, grad, acc, lr, eps);
 }

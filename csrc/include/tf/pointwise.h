@@ -53,34 +53,34 @@ TF_DECLARE_KERNEL(void, dropout_forward,
 TF_DECLARE_KERNEL(void, dropout_backward,
                   (index_t n, const float* dy, const uint8_t* mask, float scale, float* dx))
 
-inline void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha) {
+static inline void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha) {
   TF_DISPATCH(act_forward, n, x, y, kind, alpha);
 }
-inline void act_backward(index_t n, const float* dy, const float* x, const float* y, float* dx,
+static inline void act_backward(index_t n, const float* dy, const float* x, const float* y, float* dx,
                          ActKind kind, float alpha) {
   TF_DISPATCH(act_backward, n, dy, x, y, dx, kind, alpha);
 }
-inline void softmax_forward(index_t N, index_t C, const float* x, float* y) {
+static inline void softmax_forward(index_t N, index_t C, const float* x, float* y) {
   TF_DISPATCH(softmax_forward, N, C, x, y);
 }
-inline void softmax_backward(index_t N, index_t C, const float* dy, const float* y, float* dx) {
+static inline void softmax_backward(index_t N, index_t C, const float* dy, const float* y, float* dx) {
   TF_DISPATCH(softmax_backward, N, C, dy, y, dx);
 }
-inline void softmax_xent_forward(index_t N, index_t C, const float* logits, const float* targets,
+static inline void softmax_xent_forward(index_t N, index_t C, const float* logits, const float* targets,
                                  const int32_t* labels32, const int64_t* labels64, float* loss,
                                  float* probs) {
   TF_DISPATCH(softmax_xent_forward, N, C, logits, targets, labels32, labels64, loss, probs);
 }
-inline void softmax_xent_backward(index_t N, index_t C, const float* probs, const float* targets,
+static inline void softmax_xent_backward(index_t N, index_t C, const float* probs, const float* targets,
                                   const int32_t* labels32, const int64_t* labels64, float scale,
                                   float* dlogits) {
   TF_DISPATCH(softmax_xent_backward, N, C, probs, targets, labels32, labels64, scale, dlogits);
 }
-inline void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshold,
+static inline void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshold,
                             float scale, float* y, uint8_t* mask) {
   TF_DISPATCH(dropout_forward, n, x, seed, threshold, scale, y, mask);
 }
-inline void dropout_backward(index_t n, const float* dy, const uint8_t* mask, float scale,
+static inline void dropout_backward(index_t n, const float* dy, const uint8_t* mask, float scale,
                              float* dx) {
   TF_DISPATCH(dropout_backward, n, dy, mask, scale, dx);
 }

@@ -36,23 +36,23 @@ TF_DECLARE_KERNEL(void, global_avg_pool2d_forward,
 TF_DECLARE_KERNEL(void, global_avg_pool2d_backward,
                   (index_t N, index_t HW, index_t C, const float* dy, float* dx))
 
-inline void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
+static inline void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   TF_DISPATCH(max_pool2d_forward, s, x, y, argmax);
 }
-inline void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* argmax,
+static inline void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* argmax,
                                 float* dx) {
   TF_DISPATCH(max_pool2d_backward, s, dy, argmax, dx);
 }
-inline void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
+static inline void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
   TF_DISPATCH(avg_pool2d_forward, s, x, y);
 }
-inline void avg_pool2d_backward(const PoolShape& s, const float* dy, float* dx) {
+static inline void avg_pool2d_backward(const PoolShape& s, const float* dy, float* dx) {
   TF_DISPATCH(avg_pool2d_backward, s, dy, dx);
 }
-inline void global_avg_pool2d_forward(index_t N, index_t HW, index_t C, const float* x, float* y) {
+static inline void global_avg_pool2d_forward(index_t N, index_t HW, index_t C, const float* x, float* y) {
   TF_DISPATCH(global_avg_pool2d_forward, N, HW, C, x, y);
 }
-inline void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* dy,
+static inline void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* dy,
                                        float* dx) {
   TF_DISPATCH(global_avg_pool2d_backward, N, HW, C, dy, dx);
 }

@@ -66,16 +66,16 @@ TF_DECLARE_KERNEL(void, simple_rnn_backward, TF_RNN_SIMPLE_BWD_PARAMS)
 
 // Dispatchers (active ISA).
 template <typename... A>
-inline void lstm_forward(A... a) { TF_DISPATCH(lstm_forward, a...); }
+static inline void lstm_forward(A... a) { TF_DISPATCH(lstm_forward, a...); }
 template <typename... A>
-inline void lstm_backward(A... a) { TF_DISPATCH(lstm_backward, a...); }
+static inline void lstm_backward(A... a) { TF_DISPATCH(lstm_backward, a...); }
 template <typename... A>
-inline void gru_forward(A... a) { TF_DISPATCH(gru_forward, a...); }
+static inline void gru_forward(A... a) { TF_DISPATCH(gru_forward, a...); }
 template <typename... A>
-inline void gru_backward(A... a) { TF_DISPATCH(gru_backward, a...); }
+static inline void gru_backward(A... a) { TF_DISPATCH(gru_backward, a...); }
 template <typename... A>
-inline void simple_rnn_forward(A... a) { TF_DISPATCH(simple_rnn_forward, a...); }
+static inline void simple_rnn_forward(A... a) { TF_DISPATCH(simple_rnn_forward, a...); }
 template <typename... A>
-inline void simple_rnn_backward(A... a) { TF_DISPATCH(simple_rnn_backward, a...); }
+static inline void simple_rnn_backward(A... a) { TF_DISPATCH(simple_rnn_backward, a...); }
 
 }  // namespace tf
