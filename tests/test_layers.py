@@ -385,3 +385,22 @@ def test_batchnorm_without_scale_or_center(rng):
         assert len(layer.trainable_weights) == 2 - len(kw)
         y = layer(x, training=True).numpy()
         np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-5)
+
+
+def test_keras_backend_helpers_translate():
+    """`from keras import backend as K` becomes `from tensorforge import backend as K`."""
+    from tensorforge import backend as K
+    from tensorforge import layers as L2
+    assert K.image_data_format() == "channels_last"
+    assert K.floatx() == "float32" and K.epsilon() == 1e-7
+    assert K.int_shape(np.zeros((2, 3))) == (2, 3)
+    try:
+        K.set_image_data_format("channels_first")
+        conv = L2.Conv2D(4, 3, input_shape=(1, 8, 8))
+        assert conv.data_format == "channels_first"
+        x = np.random.default_rng(0).standard_normal((2, 1, 8, 8)).astype(np.float32)
+        assert conv(x).shape == (2, 4, 6, 6)
+    finally:
+        K.set_image_data_format("channels_last")
+    with pytest.raises(ValueError, match="set_image_data_format"):
+        K.set_image_data_format("nhwc")

@@ -157,3 +157,47 @@ def backend_info(print_it=True):
 
 
 _fill_table()
+
+
+# ---- Keras backend helpers ---------------------------------------------------------------------
+# Keras programs say `from keras import backend as K`; with tensorforge that import becomes
+# `from tensorforge import backend as K`, so the commonly used K.* helpers live here too.
+_keras = {"image_data_format": "channels_last", "floatx": "float32", "epsilon": 1e-7}
+
+
+def image_data_format():
+    """'channels_last' (default) or 'channels_first': the default data_format of image layers."""
+    return _keras["image_data_format"]
+
+
+def set_image_data_format(data_format):
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("set_image_data_format: data_format must be 'channels_last' or "
+                         f"'channels_first', got {data_format!r}")
+    _keras["image_data_format"] = data_format
+
+
+def floatx():
+    """The float dtype layers compute in: always 'float32' (the kernels' working type)."""
+    return _keras["floatx"]
+
+
+def epsilon():
+    """The fuzz factor Keras adds in losses and optimizers (1e-7)."""
+    return _keras["epsilon"]
+
+
+def set_epsilon(value):
+    _keras["epsilon"] = float(value)
+
+
+def int_shape(x):
+    """Shape of an array or Tensor as a tuple of ints."""
+    return tuple(int(s) for s in x.shape)
+
+
+def clear_session():
+    """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
+    automatic layer names restart."""
+    from . import layers
+    layers._name_counts.clear()

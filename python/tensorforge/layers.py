@@ -22,6 +22,7 @@ import re
 import numpy as np
 
 from . import _random
+from . import backend as _backend
 from . import activations as _act
 from . import initializers as _init
 from . import ops as _ops
@@ -436,7 +437,7 @@ class Conv2D(Layer):
         if padding not in ("valid", "same"):
             raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or _backend.image_data_format()
         if self.data_format not in ("channels_last", "channels_first"):
             raise ValueError(f"Conv2D: data_format must be 'channels_last' or 'channels_first', "
                              f"got {data_format!r}")
@@ -505,7 +506,7 @@ class _Pool2D(Layer):
         if padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or _backend.image_data_format()
         self._record(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
                      data_format=self.data_format)
 
@@ -541,7 +542,7 @@ MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 class GlobalAveragePooling2D(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or _backend.image_data_format()
         self._record(data_format=self.data_format)
 
     def compute_output_shape(self, s):
