@@ -10,12 +10,6 @@
 #include "tf/optim.h"
 #include "tf/simd.h"
 
-#if defined(_MSC_VER)
-#define TF_PW_NOINLINE __declspec(noinline)
-#else
-#define TF_PW_NOINLINE __attribute__((noinline))
-#endif
-
 namespace tf {
 namespace TF_ISA {
 namespace {
@@ -41,7 +35,7 @@ constexpr index_t kGrain = 1 << 14;
 // body is inlined once (Note [one instance per op] in pointwise.cpp), so every element rounds
 // the same way wherever it falls relative to a thread's chunk.
 template <class Body>
-TF_PW_NOINLINE void run_range(const Body& body, index_t b, index_t e) {
+TF_NOINLINE void run_range(const Body& body, index_t b, index_t e) {
   for (index_t i = b; i < e; i += kW) body(i, (int)std::min<index_t>(kW, e - i));
 }
 

@@ -15,12 +15,6 @@
 #include "tf/pointwise.h"
 #include "tf/simd.h"
 
-#if defined(_MSC_VER)
-#define TF_PW_NOINLINE __declspec(noinline)
-#else
-#define TF_PW_NOINLINE __attribute__((noinline))
-#endif
-
 namespace tf {
 namespace TF_ISA {
 namespace {
@@ -100,7 +94,7 @@ constexpr index_t kGrainHeavy = 1 << 14;  // transcendental ops (exp, sigmoid, t
 // The one call site of a chunk body, shared by the serial and the threaded paths, so the body is
 // compiled once (Note [one instance per op]).
 template <class Body>
-TF_PW_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
+TF_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
   body(b, e);
 }
 

@@ -17,6 +17,14 @@
 #include <omp.h>
 #endif
 
+// Keep a function out of line (e.g. one loop instance per op, so every thread's chunk of an
+// array is computed by the same machine code; see Note [one instance per op] in pointwise.cpp).
+#if defined(_MSC_VER)
+#define TF_NOINLINE __declspec(noinline)
+#else
+#define TF_NOINLINE __attribute__((noinline))
+#endif
+
 // Note [per-ISA inline functions]: csrc/cpu/*.cpp is compiled three times with different -m flags.
 // An inline function defined in a header has the same mangled name in all three objects, and if
 // any copy is emitted out of line the linker keeps one of them for every caller: the generic path
