@@ -411,3 +411,40 @@ def test_kernels_entry_points_accept_views_and_bool_masks(rng):
                                    mask=a["mask"].astype(np.int32))
     ref = oracle("lstm", xv, a["kernel"], a["recurrent_kernel"], a["bias"], mask=a["mask"])
     assert_close(got[0], ref[0], scale=1 + np.abs(ref[0]), n=11, factor=16)
+
+
+# ---- cached scratch (Note [workspace] in csrc/include/tf/workspace.h) ----------------------------
+def test_workspace_reuse_and_release_do_not_change_results(rng):
+    """The native backward keeps its gate-gradient and packed-weight scratch between calls: a small
+    call after a large one (scratch full of the large call's values) and after
+    release_workspaces() must give the same bits, and match the float64 reference."""
+    from tensorforge import backend
+    from tensorforge.kernels import rnn as krnn
+
+    def grads(B, T, F, U, seed):
+        r = np.random.default_rng(seed)
+        x = r.standard_normal((B, T, F)).astype(np.float32)
+        k = (r.standard_normal((F, 4 * U)) / np.sqrt(F)).astype(np.float32)
+        rk = (r.standard_normal((U, 4 * U)) / np.sqrt(U)).astype(np.float32)
+        b = r.standard_normal(4 * U).astype(np.float32)
+        dout = r.standard_normal((B, T, U)).astype(np.float32)
+        f = krnn.lstm_forward(x, k, rk, b)
+        g = krnn.lstm_backward(dout, None, None, x, k, rk, None, False, "tanh", "sigmoid", *f[3:])
+        fr = ref_rnn.lstm_forward(*(a.astype(np.float64) for a in (x, k, rk, b)), None, None, None,
+                                  False, "tanh", "sigmoid")
+        z = np.zeros((B, U))
+        gr = ref_rnn.lstm_backward(dout.astype(np.float64), z, z, x.astype(np.float64),
+                                   k.astype(np.float64), rk.astype(np.float64), None, False, "tanh",
+                                   "sigmoid", *fr[3:])
+        return [np.asarray(a) for a in g[:4]], gr[:4]
+
+    small = (3, 5, 7, 20)
+    first, want = grads(*small, seed=1)
+    grads(16, 12, 40, 96, seed=2)                 # grows every scratch slot, fills it with other values
+    after_large, _ = grads(*small, seed=1)
+    backend.release_workspaces()
+    after_release, _ = grads(*small, seed=1)
+    for a, b_, c, w in zip(first, after_large, after_release, want):
+        np.testing.assert_array_equal(a, b_)
+        np.testing.assert_array_equal(a, c)
+        assert_close(a, w, scale=1.0 + np.abs(w), n=64, factor=16, atol=1e-6, what="lstm grads")

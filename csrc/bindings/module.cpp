@@ -6,6 +6,7 @@
 
 #include "tf/bind_util.h"
 #include "tf/isa.h"
+#include "tf/workspace.h"
 
 #ifndef TF_VERSION
 #define TF_VERSION "0.0.0"
@@ -121,6 +122,9 @@ void bind_core(pybind11::module_& m) {
     omp_set_num_threads(n);
 #endif
   });
+  m.def("release_workspaces", [] { release_workspaces(); },
+        "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
+        "Note [workspace]");
 }
 
 }  // namespace tf

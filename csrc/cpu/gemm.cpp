@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "tf/gemm.h"
+#include "tf/workspace.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -70,29 +71,10 @@ inline T relu_keep_nan(T v) {
   return v > T(0) ? v : (v != v ? v : T(0));
 }
 
-// ---- thread-private, 64-byte aligned scratch that grows and is reused across calls ------------
-// (a fresh malloc of a few MiB per call would page-fault on every call.)
-struct Scratch {
-  void* p = nullptr;
-  size_t cap = 0;
-  ~Scratch() { std::free(p); }
-  void* get(size_t bytes) {
-    if (bytes > cap) {
-      std::free(p);
-      cap = (bytes + 4095) & ~size_t(4095);
-      p = std::aligned_alloc(64, cap);
-      if (!p) {
-        cap = 0;
-        throw std::bad_alloc();
-      }
-    }
-    return p;
-  }
-};
+// ---- packing buffers: thread-private workspaces reused across calls (Note [workspace]) ----------
 template <typename T>
-T* scratch(int slot, size_t n) {
-  static thread_local Scratch bufs[2];  // slot 0: packed A (per thread), 1: packed B (shared)
-  return static_cast<T*>(bufs[slot].get(n * sizeof(T) + 64));
+T* scratch(int slot, size_t n) {  // slot 0: packed A (per thread), 1: packed B (shared)
+  return workspace<T>(slot == 0 ? Ws::gemm_a : Ws::gemm_b, n);
 }
 
 // ---- packing ----------------------------------------------------------------------------------

@@ -57,6 +57,7 @@
 #include "tf/gemm.h"
 #include "tf/rnn.h"
 #include "tf/simd.h"
+#include "tf/workspace.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -68,11 +69,15 @@ using namespace simd;
 // ---- small packed GEMM (see Note [packed recurrent weights]) --------------------------------
 // Uninitialised float workspace (every element is written before it is read; a zeroing
 // std::vector would cost a full extra pass over the multi-MB dG / packed buffers).
+// The large ones (dG, packed weights) are the calling thread's workspaces (Note [workspace]):
+// resident after the first call instead of page-faulting in on every call.
 struct Buf {
-  std::unique_ptr<float[]> p;
-  explicit Buf(size_t n) : p(n ? new float[n] : nullptr) {}
-  float* data() { return p.get(); }
-  const float* data() const { return p.get(); }
+  std::unique_ptr<float[]> own;
+  float* p;
+  explicit Buf(size_t n) : own(n ? new float[n] : nullptr), p(own.get()) {}
+  Buf(Ws slot, size_t n) : p(workspace<float>(slot, n)) {}
+  float* data() { return p; }
+  const float* data() const { return p; }
 };
 
 constexpr int NV = 2;           // vectors per micro-tile row
@@ -315,7 +320,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   const int nt = team_size(B, U, 4);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 4 * packed_size(U, nu); });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -375,14 +380,14 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  Buf dG((size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
+  Buf dG(Ws::rnn_grad, (size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
   // dh0/dc0 hold the running dh_t / dc_t during the recurrence.
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 4);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(GU, nu); });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -449,7 +454,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
   const int nt = team_size(B, U, 3);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 3 * packed_size(U, nu); });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -564,7 +569,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   //             otherwise:   [dz, dr, dhh] (3U), shared by the input and recurrent projections.
   const index_t W = reset_after ? 4 * U : 3 * U;
   const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
-  Buf dG((size_t)B * T * W);
+  Buf dG(Ws::rnn_grad, (size_t)B * T * W);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 3);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
@@ -573,7 +578,7 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) {
     return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu));
   });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -685,7 +690,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
   const int nt = team_size(B, U, 1);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -731,12 +736,12 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
 void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  Buf dG((size_t)B * T * U);
+  Buf dG(Ws::rnn_grad, (size_t)B * T * U);
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
   const int nt = team_size(B, U, 1);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
-  Buf Wp((size_t)woff[ch.C]);
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {

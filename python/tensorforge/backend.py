@@ -122,6 +122,18 @@ def get_num_threads():
     return _state.get("threads", os.cpu_count() or 1)
 
 
+def release_workspaces():
+    """Free the native kernels' cached scratch buffers.
+
+    The CPU kernels keep their large scratch (packed weights, RNN gate gradients, GEMM panels)
+    per thread between calls, so repeated calls do not page-fault fresh memory in; the cache
+    holds the largest size used so far. Call this to give that memory back after a large
+    model; each thread frees its buffers at its next kernel call.
+    """
+    if _native._C is not None and hasattr(_native._C, "release_workspaces"):
+        _native._C.release_workspaces()
+
+
 def backend_info(print_it=True):
     """Describe the runtime: backend, ISA path, threads, CUDA build and GPU, versions.
 
