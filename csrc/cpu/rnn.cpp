@@ -48,6 +48,8 @@
 // (tf/gemm.h; called qualified, because the Act argument would also find the dispatcher
 // tf::sgemm by ADL), which is parallel by itself.
 #include <algorithm>
+#include <array>
+#include <utility>
 #include <atomic>
 #include <thread>
 #include <cstring>
@@ -82,7 +84,7 @@ struct Buf {
 
 constexpr int NV = 2;           // vectors per micro-tile row
 constexpr int NR = NV * kW;     // micro-tile width (32 avx512, 16 avx2, 2 generic)
-constexpr int MR = 6;           // micro-tile height: 6 x NV accumulators
+constexpr int MR = kW == 16 ? 8 : 6;  // micro-tile height: MR x NV accumulators (32 zmm / 16 ymm registers)
 
 inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
 inline void st(float* p, vf v, int n) {
@@ -136,23 +138,26 @@ inline void micro_kernel(index_t K, const float* A, index_t rsA, const float* Bp
 }
 
 // C (M, N) (row stride ldc) = [C +] A (M, K) (row stride rsA, unit column stride) @ Bp.
+// The M rows are cut into ceil(M / MR) tiles of near-equal height (B = 32, MR = 8: 4 x 8 rows;
+// MR = 6: 6,6,5,5,5,5 rather than 5 x 6 + 2, whose 2-row tile has too few accumulators to hide
+// the FMA latency).
+using MicroKernel = void (*)(index_t, const float*, index_t, const float*, float*, index_t, int, bool);
+template <int... I>
+constexpr std::array<MicroKernel, sizeof...(I)> micro_table(std::integer_sequence<int, I...>) {
+  return {&micro_kernel<I + 1>...};
+}
 void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
                  float* C, index_t ldc, bool accumulate) {
+  static constexpr auto kTable = micro_table(std::make_integer_sequence<int, MR>());
+  const index_t tiles = ceil_div(M, MR), base = M / tiles, extra = M % tiles;
   for (index_t p = 0; p < ceil_div(N, NR); ++p) {
     const float* bp = Bp + p * K * NR;
     const int nc = (int)std::min<index_t>(NR, N - p * NR);
     float* cp = C + p * NR;
-    index_t i = 0;
-    for (; i + MR <= M; i += MR) micro_kernel<MR>(K, A + i * rsA, rsA, bp, cp + i * ldc, ldc, nc, accumulate);
-    const float* a = A + i * rsA;
-    float* c = cp + i * ldc;
-    switch (M - i) {
-      case 5: micro_kernel<5>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
-      case 4: micro_kernel<4>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
-      case 3: micro_kernel<3>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
-      case 2: micro_kernel<2>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
-      case 1: micro_kernel<1>(K, a, rsA, bp, c, ldc, nc, accumulate); break;
-      default: break;
+    for (index_t q = 0, i = 0; q < tiles; ++q) {
+      const index_t m = base + (q < extra ? 1 : 0);
+      kTable[m - 1](K, A + i * rsA, rsA, bp, cp + i * ldc, ldc, nc, accumulate);
+      i += m;
     }
   }
 }
