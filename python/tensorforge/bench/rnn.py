@@ -118,15 +118,23 @@ def run(args):
                 # ours again right after the peers (the machine is shared): keep the better run
                 t_f = min(t_f, timeit(fwd, warmup=0, min_time=0.1, min_runs=3))
                 t_fb = min(t_fb, timeit(fwd_bwd, warmup=0, min_time=0.1, min_runs=3))
+            # GEMM work of fwd+bwd: the input and recurrent projections (2*B*T*G*U*(F+U) FLOP)
+            # forward, twice that backward (dx + dkernel, dh + drecurrent_kernel).
+            gflop = 6.0 * B * T * (4 if cell == "lstm" else 3) * U * (F + U) / 1e9
             row = [cell.upper(), f"({B}, {T}, {F}, {U})", t_f * 1e3, t_fb * 1e3]
             if "numpy" in args.against:
                 row += [t_nfb * 1e3, t_nfb / t_fb] if t_nfb is not None else ["-", "-"]
             if torch is not None:
-                row += [tt_f * 1e3, tt_fb * 1e3, t_f / tt_f, t_fb / tt_fb, f"<= {TARGET_VS_TORCH[cell]}"]
+                need = gflop / (TARGET_VS_TORCH[cell] * tt_fb)
+                row += [tt_f * 1e3, tt_fb * 1e3, t_f / tt_f, t_fb / tt_fb, f"<= {TARGET_VS_TORCH[cell]}",
+                        gflop / t_fb, gflop / tt_fb, need]
             rows.append(row)
     cols = ["cell", "(B, T, F, U)", "ours fwd ms", "ours fwd+bwd ms"]
     if "numpy" in args.against:
         cols += ["numpy fwd+bwd ms", "speedup vs numpy (>= 5)"]
     if torch is not None:
-        cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd ours/torch", "fwd+bwd ours/torch", "target"]
-    return table(cols, rows)
+        cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd ours/torch", "fwd+bwd ours/torch", "target",
+                 "ours GFLOP/s", "torch GFLOP/s", "GFLOP/s target needs"]
+    note = ("\n(GFLOP/s = fwd+bwd GEMM work 6*B*T*G*U*(F+U) / time; compare with the FMA peak of the "
+            "threads used, e.g. bench/fma_peak.c: ~115 GFLOP/s per Zen 4 core)")
+    return table(cols, rows) + (note if torch is not None else "")
