@@ -187,7 +187,7 @@ class Layer:
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
                                  f"got an array of shape {tuple(w.shape)}")
-            t.data[...] = w.astype(np.float32)
+            t.data[...] = array_module(t.data).asarray(w.astype(np.float32))  # weights may be on a GPU
 
     def count_params(self):
         return int(sum(t.size for t in self.weights))
