@@ -14,6 +14,7 @@ through the reference module (what the tests assert must hold for a correct impl
 checks the tests, not the kernels.
 """
 import os
+import re
 import shutil
 import subprocess
 
@@ -723,3 +724,48 @@ def test_cuda_benchmark_imports_and_fails_clearly_without_gpu():
         pytest.skip("a GPU is visible: the benchmark would run")
     with pytest.raises(RuntimeError, match=r"^bench cuda: .*(GPU|CUDA|CuPy)"):
         bench_cuda.run(argparse.Namespace(quick=True, against=["torch"]))
+
+
+def test_bench_cli_with_cuda_backend_fails_in_one_line_without_gpu():
+    """`tensorforge bench --backend cuda` runs bench/cuda.py's suites; without a GPU (or CuPy, or
+    the CUDA build) it prints one line on stderr and exits 2 instead of the CPU tables."""
+    import sys
+
+    from tfhelpers import subprocess_env
+    if _REASON is None and not DRYRUN:
+        pytest.skip("a GPU is visible: the benchmark would run")
+    r = subprocess.run([sys.executable, "-m", "tensorforge.cli", "bench", "rnn", "--backend", "cuda"],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.match(r"tensorforge bench cuda: .*(GPU|CUDA|CuPy)", lines[0]), r.stderr
+    assert "GFLOP" not in r.stdout and "ms" not in r.stdout, "no CPU table instead"
+
+
+def test_cuda_bench_sections_cover_every_suite_name():
+    from tensorforge.bench import SUITES
+    from tensorforge.bench import cuda as bench_cuda
+    assert set(SUITES) <= set(bench_cuda.FOR_SUITE)
+    assert {"rnn", "train", "gemm", "cnn", "fused"} == set(bench_cuda.SECTIONS)
+    for names in bench_cuda.FOR_SUITE.values():
+        assert names and all(n in bench_cuda.SECTIONS for n in names)
+
+
+def test_cuda_extra_matches_the_cuda_major_of_the_build():
+    """pyproject's [cuda] extra names the CuPy wheel for the CUDA major the kernels are built
+    with, and set_backend's check names the right wheel on a mismatch."""
+    import tomllib
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    cuda = [r for r in extras["cuda"] if r.startswith("cupy")]
+    assert len(cuda) == 1 and re.match(r"cupy-cuda\d+x\b", cuda[0]), extras["cuda"]
+    assert "pytest" in " ".join(extras["test"]) and not any("cupy" in r for r in extras["test"])
+    if _native._C_cuda is not None:
+        major = _native._C_cuda.cuda_build_version // 1000
+        extra = "cuda" if major >= 13 else f"cuda{major}"
+        assert any(r.startswith(f"cupy-cuda{major}x") for r in extras[extra]), (major, extras)
+    mismatch = tf.backend.cuda_version_mismatch
+    assert mismatch(13000, 13020) is None and mismatch(None, 12040) is None
+    msg = mismatch(13000, 12080)
+    assert "built with CUDA 13 but CuPy runs CUDA 12" in msg and "tensorforge[cuda]" in msg and "cupy-cuda13x" in msg
+    assert "tensorforge[cuda12]" in mismatch(12040, 13000)
