@@ -224,12 +224,12 @@ RNN_EMU_CASES = [  # cell, (B, T, F, U), go_backwards, reset_after, act, rec_act
     ("lstm", (3, 5, 4, 7), False, True, "tanh", "sigmoid", True, True, True, 132),
     ("lstm", (2, 4, 3, 5), True, True, "tanh", "hard_sigmoid", False, False, False, 1),
     ("lstm", (4, 3, 2, 6), True, True, "relu", "sigmoid", True, True, True, 132),
-    ("lstm", (8, 70, 5, 9), False, True, "tanh", "sigmoid", True, True, True, 132),   # split-K dW, db
+    ("lstm", (32, 17, 5, 9), False, True, "tanh", "sigmoid", True, True, True, 132),  # split-K dW, db
     ("gru", (3, 5, 4, 7), True, True, "tanh", "sigmoid", True, True, True, 132),
     ("gru", (2, 6, 3, 5), False, False, "tanh", "hard_sigmoid", True, True, False, 1),
     ("gru", (3, 4, 5, 6), False, True, "relu", "sigmoid", False, False, True, 132),
     ("gru", (4, 5, 2, 3), True, False, "tanh", "sigmoid", True, False, True, 132),
-    ("gru", (8, 66, 3, 5), True, True, "tanh", "sigmoid", True, True, True, 132),     # split-K
+    ("gru", (32, 17, 3, 5), True, True, "tanh", "sigmoid", True, True, True, 132),    # split-K
     ("simple_rnn", (3, 6, 4, 5), True, True, "tanh", None, True, True, True, 132),
     ("simple_rnn", (2, 4, 3, 7), False, True, "relu", None, False, False, False, 1),
 ]

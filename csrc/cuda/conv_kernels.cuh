@@ -7,7 +7,21 @@
 // col2im gathers (one thread per input element, no atomics, deterministic):
 //   dx[n, ih, iw, ci] = sum over taps (kh, kw) with ih + pt - kh*dh = oh*sh, 0 <= oh < OH (and the
 //   same along w) of dcol[(n*OH + oh)*OW + ow][(kh*KW + kw)*C + ci].
+//
+// Note [implicit GEMM]: conv2d's GEMMs read their op(A) straight from the image (or from dy)
+// through ConvGather, an operand of the SGEMM kernel (Note [GEMM operands] in gemm_kernel.cuh),
+// so the (rows, KH*KW*C) column matrix is never materialised:
+//   forward          y  (rows, Cout)  = col  (rows, Kc)         @ w  (Kc, Cout)        (+ bias, relu)
+//   backward-filter  dw (Kc, Cout)    = col^T (Kc, rows)        @ dy (rows, Cout)      (split-K)
+//   backward-data    dx (N*H*W, C)    = dycol (N*H*W, KH*KW*Cout) @ wt (KH*KW*Cout, C)
+// with dycol[(n, ih, iw)][(kh, kw, co)] = dy[n, oh, ow, co] where ih + pt - kh*dh = oh*sh (and
+// the same along w) lands on an output position, else 0 (col2im's sum, as a GEMM), and wt the
+// weights with their last two axes swapped, (KH, KW, Cout, C). Index arithmetic is 32-bit
+// (the binding checks every gathered extent fits) except the final addresses.
 #pragma once
+
+#include "conv_plan.h"
+#include "gemm_kernel.cuh"
 
 namespace tf {
 namespace cuda {
@@ -62,6 +76,76 @@ __global__ void col2im_kernel(Geom g, const float* __restrict__ dcol, float* __r
     }
     dx[e] = s;
   }
+}
+
+// op(A) of an implicit GEMM (Note [implicit GEMM]); KIND picks the matrix. src is x for kGatherCol
+// and kGatherColT, dy for kGatherDyCol. moff: the launcher's row-chunk offset.
+template <int KIND>
+struct ConvGather {
+  Geom g;
+  const float* __restrict__ src;
+  long long Cout;
+  long long moff;
+
+  // col[row][k], k = (kh*KW + kw)*C + ci
+  __device__ __forceinline__ float col(unsigned row, unsigned k) const {
+    const unsigned ci = k % (unsigned)g.C, tap = k / (unsigned)g.C;
+    const unsigned kw = tap % (unsigned)g.KW, kh = tap / (unsigned)g.KW;
+    const unsigned ow = row % (unsigned)g.OW, r2 = row / (unsigned)g.OW;
+    const unsigned oh = r2 % (unsigned)g.OH, n = r2 / (unsigned)g.OH;
+    const int ih = (int)(oh * g.sh + kh * g.dh) - g.pt, iw = (int)(ow * g.sw + kw * g.dw) - g.pl;
+    if (ih < 0 || ih >= (int)g.H || iw < 0 || iw >= (int)g.W) return 0.0f;
+    return src[(((long long)n * g.H + ih) * g.W + iw) * g.C + ci];
+  }
+  // dycol[(n*H + ih)*W + iw][(kh*KW + kw)*Cout + co]
+  __device__ __forceinline__ float dycol(unsigned r, unsigned k) const {
+    const unsigned co = k % (unsigned)Cout, tap = k / (unsigned)Cout;
+    const unsigned kw = tap % (unsigned)g.KW, kh = tap / (unsigned)g.KW;
+    const unsigned iw = r % (unsigned)g.W, r2 = r / (unsigned)g.W;
+    const unsigned ih = r2 % (unsigned)g.H, n = r2 / (unsigned)g.H;
+    const int th = (int)ih + g.pt - (int)kh * g.dh, tw = (int)iw + g.pl - (int)kw * g.dw;
+    if (th < 0 || tw < 0 || th % g.sh != 0 || tw % g.sw != 0) return 0.0f;
+    const int oh = th / g.sh, ow = tw / g.sw;
+    if (oh >= (int)g.OH || ow >= (int)g.OW) return 0.0f;
+    return src[(((long long)n * g.OH + oh) * g.OW + ow) * Cout + co];
+  }
+  __device__ __forceinline__ float elem(long long m, long long k) const {
+    if (KIND == kGatherCol) return col((unsigned)m, (unsigned)k);
+    if (KIND == kGatherColT) return col((unsigned)k, (unsigned)m);
+    return dycol((unsigned)m, (unsigned)k);
+  }
+
+  using Cursor = long long;  // the block's first K index (split-K)
+  __device__ __forceinline__ Cursor cursor(long long kbeg) const { return kbeg; }
+  // Same thread-to-element mapping as load_tile (gemm_kernel.cuh); zeros outside the matrix.
+  template <int BM, int BK, bool KFAST>
+  __device__ __forceinline__ void load(float r[4], long long R, long long K, long long m0,
+                                       long long k0, Cursor kbeg, int tid) const {
+    if (KFAST) {
+      const long long m = m0 + tid / (BK / 4), k = k0 + (tid % (BK / 4)) * 4;
+#pragma unroll
+      for (int i = 0; i < 4; ++i) r[i] = (m < R && k + i < K) ? elem(moff + m, kbeg + k + i) : 0.0f;
+    } else {
+      const long long k = k0 + tid / (BM / 4), m = m0 + (tid % (BM / 4)) * 4;
+#pragma unroll
+      for (int i = 0; i < 4; ++i) r[i] = (k < K && m + i < R) ? elem(moff + m + i, kbeg + k) : 0.0f;
+    }
+  }
+  ConvGather at_m(long long off) const { return {g, src, Cout, moff + off}; }
+};
+
+// The SGEMM kernel with a gathered op(A) (scalar parameters: see sgemm_body's comment).
+template <int BM, int BK, bool A_KFAST, bool B_KFAST, int KIND>
+__global__ void __launch_bounds__(gemm_detail::THREADS, 2)
+conv_gemm_tile(long long M, long long N, long long K, float alpha, Geom g,
+               const float* __restrict__ src, long long Cout, long long moff,
+               const float* __restrict__ B, long long rsB, long long csB, bool vecB, float beta,
+               float* __restrict__ C, long long ldc, bool vecC, const float* __restrict__ bias,
+               bool relu, long long kchunk, long long split_stride) {
+  const ConvGather<KIND> a{g, src, Cout, moff};
+  const gemm_detail::StridedOperand b{B, csB, rsB, vecB};
+  gemm_detail::sgemm_body<BM, BK, A_KFAST, B_KFAST>(M, N, K, alpha, a, b, beta, C, ldc, vecC, bias,
+                                                    relu, kchunk, split_stride);
 }
 
 }  // namespace conv

@@ -120,6 +120,13 @@ struct ConvGeom {
 void im2col(cudaStream_t stream, const ConvGeom& g, const float* x, float* col);
 // dx (N, H, W, C) = the adjoint of im2col applied to dcol (written with =).
 void col2im(cudaStream_t stream, const ConvGeom& g, const float* dcol, float* dx);
+// One implicit GEMM of conv2d (Note [implicit GEMM] in csrc/cuda/conv_kernels.cuh; the specs
+// in csrc/cuda/conv_plan.h): C = gather(src) @ op(B) (+ bias) (relu), written with =.
+// workspace: sgemm_workspace_floats(spec.M, spec.N, spec.K) floats, or nullptr (no split-K).
+struct IGemmSpec;
+void conv2d_igemm(cudaStream_t stream, const ConvGeom& g, int64_t Cout, const IGemmSpec& spec,
+                  const float* src, const float* B, float* C, const float* bias, bool relu,
+                  float* workspace);
 
 }  // namespace cuda
 }  // namespace tf
