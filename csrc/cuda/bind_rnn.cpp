@@ -11,6 +11,7 @@
 
 #include "tf/cuda_array.h"
 #include "tf/cuda_kernels.h"
+#include "tf/rnn_signatures.h"
 
 namespace tf {
 namespace {
@@ -37,33 +38,38 @@ const float* opt(const char* op, const char* name, const py::object& h, const Sh
   return keep.ptr<const float>();
 }
 
-// tf::RnnAct codes (tf/rnn.h): tanh 0, relu 1, sigmoid 2, hard_sigmoid 3
-int parse_act(const char* op, const std::string& s) {
-  if (s == "tanh") return 0;
-  if (s == "relu") return 1;
-  value_error(op, "activation must be 'tanh' or 'relu', got '", s, "'");
-}
-int parse_rec_act(const char* op, const std::string& s) {
-  if (s == "sigmoid") return 2;
-  if (s == "hard_sigmoid") return 3;
-  value_error(op, "recurrent_activation must be 'sigmoid' or 'hard_sigmoid', got '", s, "'");
-}
+// What every function of the family starts with: the activations parsed (tf::RnnAct codes,
+// tf/rnn.h: tanh 0, relu 1, sigmoid 2, hard_sigmoid 3), x (B, T, F) and the weights checked;
+// recurrent_kernel (U, G*U) fixes U, kernel must be (F, G*U). rec_activation: nullptr for
+// SimpleRNN (it has none).
+struct Common {
+  int act = 0, ract = 0;
+  CudaArray x, kernel, rk;
+  RnnSeqDims d{};
+};
 
-// x (B, T, F) and recurrent_kernel (U, G*U) fix the dimensions; kernel must be (F, G*U).
-RnnSeqDims dims(const char* op, const py::object& x_o, const py::object& kernel_o,
-                const py::object& rk_o, int64_t G, CudaArray& x, CudaArray& kernel, CudaArray& rk) {
-  x = cuda_array(op, "x", x_o);
-  require_ndim(op, "x", x, 3, "(batch, time, features)");
-  require_nonempty(op, "x", x);
-  require_c_contiguous(op, "x", x);
+Common common(const char* op, int64_t G, const py::object& x_o, const py::object& kernel_o,
+              const py::object& rk_o, const std::string& activation,
+              const std::string* rec_activation) {
+  Common c;
+  if (activation == "tanh" || activation == "relu") c.act = activation == "tanh" ? 0 : 1;
+  else value_error(op, "activation must be 'tanh' or 'relu', got '", activation, "'");
+  if (rec_activation && *rec_activation != "sigmoid" && *rec_activation != "hard_sigmoid")
+    value_error(op, "recurrent_activation must be 'sigmoid' or 'hard_sigmoid', got '",
+                *rec_activation, "'");
+  c.ract = rec_activation && *rec_activation == "hard_sigmoid" ? 3 : 2;
+  c.x = cuda_array(op, "x", x_o);
+  require_ndim(op, "x", c.x, 3, "(batch, time, features)");
+  require_nonempty(op, "x", c.x);
+  require_c_contiguous(op, "x", c.x);
   CudaArray r = cuda_array(op, "recurrent_kernel", rk_o);
   require_ndim(op, "recurrent_kernel", r, 2, "(units, G*units)");
   const int64_t U = r.shape[0];
   if (U == 0) value_error(op, "recurrent_kernel must not be empty, got shape ", r.shape_str());
-  RnnSeqDims d{x.shape[0], x.shape[1], x.shape[2], U};
-  rk = arg(op, "recurrent_kernel", rk_o, {U, G * U}, "(units, G*units)");
-  kernel = arg(op, "kernel", kernel_o, {d.F, G * U}, "(features, G*units)");
-  return d;
+  c.d = RnnSeqDims{c.x.shape[0], c.x.shape[1], c.x.shape[2], U};
+  c.rk = arg(op, "recurrent_kernel", rk_o, {U, G * U}, "(units, G*units)");
+  c.kernel = arg(op, "kernel", kernel_o, {c.d.F, G * U}, "(features, G*units)");
+  return c;
 }
 
 Shape BTU(const RnnSeqDims& d, int64_t w = 1) { return {d.B, d.T, w * d.U}; }
@@ -82,70 +88,40 @@ struct Pool {
   }
 };
 
-// ---- LSTM -------------------------------------------------------------------------------------
-py::tuple lstm_fwd(const py::object& x_o, const py::object& kernel_o, const py::object& rk_o,
-                   const py::object& bias_o, const py::object& h0_o, const py::object& c0_o,
-                   const py::object& mask_o, bool go_backwards, const std::string& activation,
-                   const std::string& rec_activation) {
-  const char* op = "lstm_forward";
-  const int act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
-  CudaArray x, kernel, rk, bias, h0, c0, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 4, x, kernel, rk);
-  const float* b = opt(op, "bias", bias_o, {4 * d.U}, "(4*units,)", bias);
-  const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
-  const float* c = opt(op, "c0", c0_o, BU(d), "(batch, units)", c0);
-  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  CudaArray out = cupy_empty(BTU(d)), hT = cupy_empty(BU(d)), cT = cupy_empty(BU(d));
-  CudaArray gates = cupy_empty(BTU(d, 4)), hp = cupy_empty(BTU(d)), cp = cupy_empty(BTU(d));
-  Pool pool;
-  lstm_forward(current_stream(), pool.alloc(), d, x.ptr<const float>(), kernel.ptr<const float>(),
-               rk.ptr<const float>(), b, h, c, m, go_backwards, act, ract, out.ptr<float>(),
-               hT.ptr<float>(), cT.ptr<float>(), gates.ptr<float>(), hp.ptr<float>(), cp.ptr<float>());
-  return py::make_tuple(out.obj, hT.obj, cT.obj, gates.obj, hp.obj, cp.obj);
-}
+using Obj = const py::object&;
+using Str = const std::string&;
 
-py::tuple lstm_bwd(const py::object& dout_o, const py::object& dhT_o, const py::object& dcT_o,
-                   const py::object& x_o, const py::object& kernel_o, const py::object& rk_o,
-                   const py::object& mask_o, bool go_backwards, const std::string& activation,
-                   const std::string& rec_activation, const py::object& gates_o,
-                   const py::object& hp_o, const py::object& cp_o) {
-  const char* op = "lstm_backward";
-  const int act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
-  CudaArray x, kernel, rk, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 4, x, kernel, rk);
-  CudaArray dout = arg(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)");
-  CudaArray dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
-  CudaArray dcT = arg(op, "d_c_T", dcT_o, BU(d), "(batch, units)");
-  CudaArray gates = arg(op, "gates", gates_o, BTU(d, 4), "(batch, time, 4*units)");
-  CudaArray hp = arg(op, "h_prev", hp_o, BTU(d), "(batch, time, units)");
-  CudaArray cp = arg(op, "c_prev", cp_o, BTU(d), "(batch, time, units)");
-  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  CudaArray dx = cupy_empty({d.B, d.T, d.F}), dk = cupy_empty({d.F, 4 * d.U});
-  CudaArray drk = cupy_empty({d.U, 4 * d.U}), db = cupy_empty({4 * d.U});
-  CudaArray dh0 = cupy_empty(BU(d)), dc0 = cupy_empty(BU(d));
-  Pool pool;
-  lstm_backward(current_stream(), pool.alloc(), d, dout.ptr<const float>(), dhT.ptr<const float>(),
-                dcT.ptr<const float>(), x.ptr<const float>(), kernel.ptr<const float>(),
-                rk.ptr<const float>(), m, go_backwards, act, ract, gates.ptr<const float>(),
-                hp.ptr<const float>(), cp.ptr<const float>(), dx.ptr<float>(), dk.ptr<float>(),
-                drk.ptr<float>(), db.ptr<float>(), dh0.ptr<float>(), dc0.ptr<float>());
-  return py::make_tuple(dx.obj, dk.obj, drk.obj, db.obj, dh0.obj, dc0.obj);
-}
-
-// ---- GRU --------------------------------------------------------------------------------------
 Shape gru_bias_shape(const RnnSeqDims& d, bool reset_after) {
   if (reset_after) return {2, 3 * d.U};
   return {3 * d.U};
 }
 
-py::tuple gru_fwd(const py::object& x_o, const py::object& kernel_o, const py::object& rk_o,
-                  const py::object& bias_o, const py::object& h0_o, const py::object& mask_o,
-                  bool go_backwards, bool reset_after, const std::string& activation,
-                  const std::string& rec_activation) {
+// ---- forward: (outputs, h_T, [c_T], gates | cand, h_prev, [c_prev | rec_h]) --------------------
+py::tuple lstm_fwd(Obj x_o, Obj kernel_o, Obj rk_o, Obj bias_o, Obj h0_o, Obj c0_o, Obj mask_o,
+                   bool go_backwards, Str activation, Str rec_activation) {
+  const char* op = "lstm_forward";
+  Common c = common(op, 4, x_o, kernel_o, rk_o, activation, &rec_activation);
+  const RnnSeqDims& d = c.d;
+  CudaArray bias, h0, c0, mask;
+  const float* b = opt(op, "bias", bias_o, {4 * d.U}, "(4*units,)", bias);
+  const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
+  const float* cc = opt(op, "c0", c0_o, BU(d), "(batch, units)", c0);
+  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
+  CudaArray out = cupy_empty(BTU(d)), hT = cupy_empty(BU(d)), cT = cupy_empty(BU(d));
+  CudaArray gates = cupy_empty(BTU(d, 4)), hp = cupy_empty(BTU(d)), cp = cupy_empty(BTU(d));
+  Pool pool;
+  lstm_forward(current_stream(), pool.alloc(), d, c.x.ptr<const float>(), c.kernel.ptr<const float>(),
+               c.rk.ptr<const float>(), b, h, cc, m, go_backwards, c.act, c.ract, out.ptr<float>(),
+               hT.ptr<float>(), cT.ptr<float>(), gates.ptr<float>(), hp.ptr<float>(), cp.ptr<float>());
+  return py::make_tuple(out.obj, hT.obj, cT.obj, gates.obj, hp.obj, cp.obj);
+}
+
+py::tuple gru_fwd(Obj x_o, Obj kernel_o, Obj rk_o, Obj bias_o, Obj h0_o, Obj mask_o,
+                  bool go_backwards, bool reset_after, Str activation, Str rec_activation) {
   const char* op = "gru_forward";
-  const int act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
-  CudaArray x, kernel, rk, bias, h0, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 3, x, kernel, rk);
+  Common c = common(op, 3, x_o, kernel_o, rk_o, activation, &rec_activation);
+  const RnnSeqDims& d = c.d;
+  CudaArray bias, h0, mask;
   const float* b = opt(op, "bias", bias_o, gru_bias_shape(d, reset_after),
                        reset_after ? "(2, 3*units) for reset_after=True" : "(3*units,) for reset_after=False", bias);
   const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
@@ -153,112 +129,115 @@ py::tuple gru_fwd(const py::object& x_o, const py::object& kernel_o, const py::o
   CudaArray out = cupy_empty(BTU(d)), hT = cupy_empty(BU(d));
   CudaArray gates = cupy_empty(BTU(d, 3)), hp = cupy_empty(BTU(d)), rh = cupy_empty(BTU(d));
   Pool pool;
-  gru_forward(current_stream(), pool.alloc(), d, x.ptr<const float>(), kernel.ptr<const float>(),
-              rk.ptr<const float>(), b, h, m, go_backwards, reset_after, act, ract, out.ptr<float>(),
-              hT.ptr<float>(), gates.ptr<float>(), hp.ptr<float>(), rh.ptr<float>());
+  gru_forward(current_stream(), pool.alloc(), d, c.x.ptr<const float>(), c.kernel.ptr<const float>(),
+              c.rk.ptr<const float>(), b, h, m, go_backwards, reset_after, c.act, c.ract,
+              out.ptr<float>(), hT.ptr<float>(), gates.ptr<float>(), hp.ptr<float>(), rh.ptr<float>());
   return py::make_tuple(out.obj, hT.obj, gates.obj, hp.obj, rh.obj);
 }
 
-py::tuple gru_bwd(const py::object& dout_o, const py::object& dhT_o, const py::object& x_o,
-                  const py::object& kernel_o, const py::object& rk_o, const py::object& mask_o,
-                  bool go_backwards, bool reset_after, const std::string& activation,
-                  const std::string& rec_activation, const py::object& gates_o,
-                  const py::object& hp_o, const py::object& rh_o) {
-  const char* op = "gru_backward";
-  const int act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
-  CudaArray x, kernel, rk, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 3, x, kernel, rk);
-  CudaArray dout = arg(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)");
-  CudaArray dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
-  CudaArray gates = arg(op, "gates", gates_o, BTU(d, 3), "(batch, time, 3*units)");
-  CudaArray hp = arg(op, "h_prev", hp_o, BTU(d), "(batch, time, units)");
-  CudaArray rh = arg(op, "rec_h", rh_o, BTU(d), "(batch, time, units)");
-  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  CudaArray dx = cupy_empty({d.B, d.T, d.F}), dk = cupy_empty({d.F, 3 * d.U});
-  CudaArray drk = cupy_empty({d.U, 3 * d.U}), db = cupy_empty(gru_bias_shape(d, reset_after));
-  CudaArray dh0 = cupy_empty(BU(d));
-  Pool pool;
-  gru_backward(current_stream(), pool.alloc(), d, dout.ptr<const float>(), dhT.ptr<const float>(),
-               x.ptr<const float>(), kernel.ptr<const float>(), rk.ptr<const float>(), m,
-               go_backwards, reset_after, act, ract, gates.ptr<const float>(),
-               hp.ptr<const float>(), rh.ptr<const float>(), dx.ptr<float>(), dk.ptr<float>(),
-               drk.ptr<float>(), db.ptr<float>(), dh0.ptr<float>());
-  return py::make_tuple(dx.obj, dk.obj, drk.obj, db.obj, dh0.obj);
-}
-
-// ---- SimpleRNN --------------------------------------------------------------------------------
-py::tuple simple_fwd(const py::object& x_o, const py::object& kernel_o, const py::object& rk_o,
-                     const py::object& bias_o, const py::object& h0_o, const py::object& mask_o,
-                     bool go_backwards, const std::string& activation) {
+py::tuple simple_fwd(Obj x_o, Obj kernel_o, Obj rk_o, Obj bias_o, Obj h0_o, Obj mask_o,
+                     bool go_backwards, Str activation) {
   const char* op = "simple_rnn_forward";
-  const int act = parse_act(op, activation);
-  CudaArray x, kernel, rk, bias, h0, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 1, x, kernel, rk);
+  Common c = common(op, 1, x_o, kernel_o, rk_o, activation, nullptr);
+  const RnnSeqDims& d = c.d;
+  CudaArray bias, h0, mask;
   const float* b = opt(op, "bias", bias_o, {d.U}, "(units,)", bias);
   const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
   const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
   CudaArray out = cupy_empty(BTU(d)), hT = cupy_empty(BU(d));
   CudaArray cand = cupy_empty(BTU(d)), hp = cupy_empty(BTU(d));
   Pool pool;
-  simple_rnn_forward(current_stream(), pool.alloc(), d, x.ptr<const float>(),
-                     kernel.ptr<const float>(), rk.ptr<const float>(), b, h, m, go_backwards, act,
-                     out.ptr<float>(), hT.ptr<float>(), cand.ptr<float>(), hp.ptr<float>());
+  simple_rnn_forward(current_stream(), pool.alloc(), d, c.x.ptr<const float>(),
+                     c.kernel.ptr<const float>(), c.rk.ptr<const float>(), b, h, m, go_backwards,
+                     c.act, out.ptr<float>(), hT.ptr<float>(), cand.ptr<float>(), hp.ptr<float>());
   return py::make_tuple(out.obj, hT.obj, cand.obj, hp.obj);
 }
 
-py::tuple simple_bwd(const py::object& dout_o, const py::object& dhT_o, const py::object& x_o,
-                     const py::object& kernel_o, const py::object& rk_o, const py::object& mask_o,
-                     bool go_backwards, const std::string& activation, const py::object& cand_o,
-                     const py::object& hp_o) {
-  const char* op = "simple_rnn_backward";
-  const int act = parse_act(op, activation);
-  CudaArray x, kernel, rk, mask;
-  const RnnSeqDims d = dims(op, x_o, kernel_o, rk_o, 1, x, kernel, rk);
-  CudaArray dout = arg(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)");
-  CudaArray dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
-  CudaArray cand = arg(op, "cand", cand_o, BTU(d), "(batch, time, units)");
-  CudaArray hp = arg(op, "h_prev", hp_o, BTU(d), "(batch, time, units)");
-  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  CudaArray dx = cupy_empty({d.B, d.T, d.F}), dk = cupy_empty({d.F, d.U});
-  CudaArray drk = cupy_empty({d.U, d.U}), db = cupy_empty({d.U}), dh0 = cupy_empty(BU(d));
+// ---- backward: (dx, dkernel, drecurrent_kernel, dbias, dh0, [dc0]) ------------------------------
+// The arrays every backward takes besides x and the weights: d_outputs, d_h_T, the saved gates
+// (G*U wide; SimpleRNN's is named cand) and h_prev, one more saved (B, T, U) array (LSTM c_prev,
+// GRU rec_h; none for SimpleRNN) and the mask; and the gradients every backward returns.
+struct Backward {
+  Common c;
+  CudaArray dout, dhT, gates, hp, aux, mask;
+  const float* m = nullptr;
+  CudaArray dx, dk, drk, db, dh0;
+  const float* in(const CudaArray& a) const { return a.ptr<const float>(); }
+};
+
+// bias_rows: 2 for GRU reset_after's (2, 3U) bias, else 1 ((G*U,)).
+Backward backward_arrays(const char* op, Common c, int64_t G, Obj dout_o, Obj dhT_o,
+                         const char* gates_name, Obj gates_o, Obj hp_o, const char* aux_name,
+                         Obj aux_o, Obj mask_o, int bias_rows) {
+  Backward b;
+  const RnnSeqDims& d = c.d;
+  const Shape bias_shape = bias_rows == 2 ? Shape{2, G * d.U} : Shape{G * d.U};
+  const std::string gw = "(batch, time, " + std::to_string(G) + "*units)";
+  b.dout = arg(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)");
+  b.dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
+  b.gates = arg(op, gates_name, gates_o, BTU(d, G), gw.c_str());
+  b.hp = arg(op, "h_prev", hp_o, BTU(d), "(batch, time, units)");
+  if (aux_name) b.aux = arg(op, aux_name, aux_o, BTU(d), "(batch, time, units)");
+  b.m = opt(op, "mask", mask_o, BT(d), "(batch, time)", b.mask);
+  b.dx = cupy_empty({d.B, d.T, d.F});
+  b.dk = cupy_empty({d.F, G * d.U});
+  b.drk = cupy_empty({d.U, G * d.U});
+  b.db = cupy_empty(bias_shape);
+  b.dh0 = cupy_empty(BU(d));
+  b.c = std::move(c);
+  return b;
+}
+
+py::tuple lstm_bwd(Obj dout_o, Obj dhT_o, Obj dcT_o, Obj x_o, Obj kernel_o, Obj rk_o, Obj mask_o,
+                   bool go_backwards, Str activation, Str rec_activation, Obj gates_o, Obj hp_o,
+                   Obj cp_o) {
+  const char* op = "lstm_backward";
+  Backward b = backward_arrays(op, common(op, 4, x_o, kernel_o, rk_o, activation, &rec_activation),
+                               4, dout_o, dhT_o, "gates", gates_o, hp_o, "c_prev", cp_o, mask_o, 1);
+  const Common& c = b.c;
+  CudaArray dcT = arg(op, "d_c_T", dcT_o, BU(c.d), "(batch, units)"), dc0 = cupy_empty(BU(c.d));
   Pool pool;
-  simple_rnn_backward(current_stream(), pool.alloc(), d, dout.ptr<const float>(),
-                      dhT.ptr<const float>(), x.ptr<const float>(), kernel.ptr<const float>(),
-                      rk.ptr<const float>(), m, go_backwards, act, cand.ptr<const float>(),
-                      hp.ptr<const float>(), dx.ptr<float>(), dk.ptr<float>(), drk.ptr<float>(),
-                      db.ptr<float>(), dh0.ptr<float>());
-  return py::make_tuple(dx.obj, dk.obj, drk.obj, db.obj, dh0.obj);
+  lstm_backward(current_stream(), pool.alloc(), c.d, b.in(b.dout), b.in(b.dhT), b.in(dcT),
+                b.in(c.x), b.in(c.kernel), b.in(c.rk), b.m, go_backwards, c.act, c.ract,
+                b.in(b.gates), b.in(b.hp), b.in(b.aux), b.dx.ptr<float>(), b.dk.ptr<float>(),
+                b.drk.ptr<float>(), b.db.ptr<float>(), b.dh0.ptr<float>(), dc0.ptr<float>());
+  return py::make_tuple(b.dx.obj, b.dk.obj, b.drk.obj, b.db.obj, b.dh0.obj, dc0.obj);
+}
+
+py::tuple gru_bwd(Obj dout_o, Obj dhT_o, Obj x_o, Obj kernel_o, Obj rk_o, Obj mask_o,
+                  bool go_backwards, bool reset_after, Str activation, Str rec_activation,
+                  Obj gates_o, Obj hp_o, Obj rh_o) {
+  const char* op = "gru_backward";
+  Backward b = backward_arrays(op, common(op, 3, x_o, kernel_o, rk_o, activation, &rec_activation),
+                               3, dout_o, dhT_o, "gates", gates_o, hp_o, "rec_h", rh_o, mask_o,
+                               reset_after ? 2 : 1);
+  const Common& c = b.c;
+  Pool pool;
+  gru_backward(current_stream(), pool.alloc(), c.d, b.in(b.dout), b.in(b.dhT), b.in(c.x),
+               b.in(c.kernel), b.in(c.rk), b.m, go_backwards, reset_after, c.act, c.ract,
+               b.in(b.gates), b.in(b.hp), b.in(b.aux), b.dx.ptr<float>(), b.dk.ptr<float>(),
+               b.drk.ptr<float>(), b.db.ptr<float>(), b.dh0.ptr<float>());
+  return py::make_tuple(b.dx.obj, b.dk.obj, b.drk.obj, b.db.obj, b.dh0.obj);
+}
+
+py::tuple simple_bwd(Obj dout_o, Obj dhT_o, Obj x_o, Obj kernel_o, Obj rk_o, Obj mask_o,
+                     bool go_backwards, Str activation, Obj cand_o, Obj hp_o) {
+  const char* op = "simple_rnn_backward";
+  Backward b = backward_arrays(op, common(op, 1, x_o, kernel_o, rk_o, activation, nullptr), 1,
+                               dout_o, dhT_o, "cand", cand_o, hp_o, nullptr, py::none(), mask_o, 1);
+  const Common& c = b.c;
+  Pool pool;
+  simple_rnn_backward(current_stream(), pool.alloc(), c.d, b.in(b.dout), b.in(b.dhT), b.in(c.x),
+                      b.in(c.kernel), b.in(c.rk), b.m, go_backwards, c.act, b.in(b.gates),
+                      b.in(b.hp), b.dx.ptr<float>(), b.dk.ptr<float>(), b.drk.ptr<float>(),
+                      b.db.ptr<float>(), b.dh0.ptr<float>());
+  return py::make_tuple(b.dx.obj, b.dk.obj, b.drk.obj, b.db.obj, b.dh0.obj);
 }
 
 }  // namespace
 
 void bind_rnn_cuda(pybind11::module_& m) {
-  m.def("lstm_forward", &lstm_fwd, py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"),
-        py::arg("bias"), py::arg("h0"), py::arg("c0"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("activation"), py::arg("recurrent_activation"),
-        "-> (outputs, h_T, c_T, gates, h_prev, c_prev); see tensorforge.reference.rnn");
-  m.def("lstm_backward", &lstm_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("d_c_T"),
-        py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"),
-        py::arg("go_backwards"), py::arg("activation"), py::arg("recurrent_activation"),
-        py::arg("gates"), py::arg("h_prev"), py::arg("c_prev"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0, dc0)");
-  m.def("gru_forward", &gru_fwd, py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"),
-        py::arg("bias"), py::arg("h0"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("reset_after"), py::arg("activation"), py::arg("recurrent_activation"),
-        "-> (outputs, h_T, gates, h_prev, rec_h); see tensorforge.reference.rnn");
-  m.def("gru_backward", &gru_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("x"),
-        py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("reset_after"), py::arg("activation"), py::arg("recurrent_activation"),
-        py::arg("gates"), py::arg("h_prev"), py::arg("rec_h"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0)");
-  m.def("simple_rnn_forward", &simple_fwd, py::arg("x"), py::arg("kernel"),
-        py::arg("recurrent_kernel"), py::arg("bias"), py::arg("h0"), py::arg("mask"),
-        py::arg("go_backwards"), py::arg("activation"),
-        "-> (outputs, h_T, cand, h_prev); see tensorforge.reference.rnn");
-  m.def("simple_rnn_backward", &simple_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("x"),
-        py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("activation"), py::arg("cand"), py::arg("h_prev"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0)");
+  def_rnn_functions(m, &lstm_fwd, &lstm_bwd, &gru_fwd, &gru_bwd, &simple_fwd, &simple_bwd);
 }
 
 }  // namespace tf

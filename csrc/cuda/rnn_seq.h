@@ -73,6 +73,26 @@ const float* ones(Ex& ex) {
   return one;
 }
 
+// The forward of LSTM and SimpleRNN: the input projection of every step into P (B, T, G*U) (the
+// saved gates / cand), then per step P[:, t] += h_{s-1} @ recurrent_kernel and
+// cell(s, t, h_{s-1}, its row stride); then h_T = out[:, T-1].
+template <class Ex, class Cell>
+void accumulating_forward(Ex& ex, const RnnSeqDims& d, long long G, const float* x,
+                          const float* kernel, const float* rk, const float* bias, const float* h0,
+                          bool go_backwards, float* P, const float* out, float* h_T, Cell&& cell) {
+  const long long B = d.B, T = d.T, F = d.F, U = d.U, GU = G * U;
+  ex.gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, P, GU, bias);
+  const float* hinit = initial_state(ex, h0, B * U);
+  for (long long s = 0; s < T; ++s) {
+    const long long t = time_of(s, T, go_backwards);
+    long long rs;
+    const float* hp = hprev_ptr(s, out, hinit, T, U, rs);
+    ex.gemm(B, GU, U, hp, rs, 1, rk, GU, 1, 1.0f, P + t * GU, T * GU, nullptr);
+    cell(s, t, hp, rs);
+  }
+  ex.launch(B * U, rnn::copy_rows_kernel, B, U, out + (T - 1) * U, T * U, h_T, U);
+}
+
 }  // namespace rnn_seq
 
 // ---- LSTM -----------------------------------------------------------------------------------
@@ -81,22 +101,15 @@ void lstm_forward_seq(Ex& ex, const RnnSeqDims& d, const float* x, const float* 
                       const float* rk, const float* bias, const float* h0, const float* c0,
                       const float* mask, bool go_backwards, int act, int rec_act, float* out,
                       float* h_T, float* c_T, float* gates, float* h_prev, float* c_prev) {
-  using namespace rnn_seq;
-  const long long B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  ex.gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
+  const long long B = d.B, T = d.T, U = d.U;
   // c lives in c_T during the loop
   if (c0) ex.launch(B * U, rnn::copy_rows_kernel, B, U, c0, U, c_T, U);
   else ex.launch(B * U, rnn::fill_kernel, B * U, 0.0f, c_T);
-  const float* hinit = initial_state(ex, h0, B * U);
-  for (long long s = 0; s < T; ++s) {
-    const long long t = time_of(s, T, go_backwards);
-    long long rs;
-    const float* hp = hprev_ptr(s, out, hinit, T, U, rs);
-    ex.gemm(B, GU, U, hp, rs, 1, rk, GU, 1, 1.0f, gates + t * GU, T * GU, nullptr);
+  rnn_seq::accumulating_forward(ex, d, 4, x, kernel, rk, bias, h0, go_backwards, gates, out, h_T,
+                                [&](long long s, long long t, const float* hp, long long rs) {
     ex.launch(B * U, rnn::lstm_fwd_cell, B, T, U, t, s, hp, rs, gates, c_T, h_prev, c_prev, out,
               mask, act, rec_act);
-  }
-  ex.launch(B * U, rnn::copy_rows_kernel, B, U, out + (T - 1) * U, T * U, h_T, U);
+  });
 }
 
 // Whole-sequence weight gradients when dG's columns line up with the G*U gate columns.
@@ -217,18 +230,11 @@ void simple_rnn_forward_seq(Ex& ex, const RnnSeqDims& d, const float* x, const f
                             const float* rk, const float* bias, const float* h0, const float* mask,
                             bool go_backwards, int act, float* out, float* h_T, float* cand,
                             float* h_prev) {
-  using namespace rnn_seq;
-  const long long B = d.B, T = d.T, F = d.F, U = d.U;
-  ex.gemm(B * T, U, F, x, F, 1, kernel, U, 1, 0.0f, cand, U, bias);
-  const float* hinit = initial_state(ex, h0, B * U);
-  for (long long s = 0; s < T; ++s) {
-    const long long t = time_of(s, T, go_backwards);
-    long long rs;
-    const float* hp = hprev_ptr(s, out, hinit, T, U, rs);
-    ex.gemm(B, U, U, hp, rs, 1, rk, U, 1, 1.0f, cand + t * U, T * U, nullptr);
+  const long long B = d.B, T = d.T, U = d.U;
+  rnn_seq::accumulating_forward(ex, d, 1, x, kernel, rk, bias, h0, go_backwards, cand, out, h_T,
+                                [&](long long s, long long t, const float* hp, long long rs) {
     ex.launch(B * U, rnn::simple_fwd_cell, B, T, U, t, s, hp, rs, cand, h_prev, out, mask, act);
-  }
-  ex.launch(B * U, rnn::copy_rows_kernel, B, U, out + (T - 1) * U, T * U, h_T, U);
+  });
 }
 
 template <class Ex>
