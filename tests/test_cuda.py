@@ -605,8 +605,19 @@ CONV_CASES = [  # x shape, (KH, KW, C_out), (sh, sw), (pt, pl, pb, pr), (dh, dw)
 
 
 @needs_gpu
-def test_cuda_conv2d_forward_backward(cu, rng):
+@pytest.mark.parametrize("algorithm", ["implicit", "im2col"])
+def test_cuda_conv2d_forward_backward(cu, rng, algorithm):
     xp, C = cu
+    if not DRYRUN:
+        C.set_conv_algorithm(algorithm)
+    try:
+        _conv_sweep(xp, C, rng)
+    finally:
+        if not DRYRUN:
+            C.set_conv_algorithm("implicit")
+
+
+def _conv_sweep(xp, C, rng):
     fwd, bwd = need_ref("conv2d_forward"), need_ref("conv2d_backward")
     for xs, (KH, KW, Co), (sh, sw), pads, (dh, dw) in CONV_CASES:
         x = rng.standard_normal(xs).astype(np.float32)
@@ -630,6 +641,19 @@ def test_cuda_conv2d_forward_backward(cu, rng):
         assert_close(db, rdb, scale=sdb, n=rows, what=f"{what} db")
         none = C.conv2d_backward(dev(xp, dy), dev(xp, x), dev(xp, w), *geo, False, True, False)
         assert none[0] is None and none[2] is None and none[1] is not None
+
+
+@needs_module
+def test_conv_algorithm_switch():
+    C = _native._C_cuda
+    assert C.get_conv_algorithm() == "implicit"
+    C.set_conv_algorithm("im2col")
+    try:
+        assert C.get_conv_algorithm() == "im2col"
+    finally:
+        C.set_conv_algorithm("implicit")
+    with pytest.raises(ValueError, match="set_conv_algorithm: algorithm must be 'implicit' or 'im2col'"):
+        C.set_conv_algorithm("winograd")
 
 
 # ---- on a GPU: pooling -----------------------------------------------------------------------

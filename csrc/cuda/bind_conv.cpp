@@ -39,10 +39,15 @@ void run(cudaStream_t s, const GemmSpec& g, const float* const ops[4], float* C,
         relu, wsize > 0 ? ws.ptr<float>() : nullptr);
 }
 
+// The algorithm for non-1x1 convs: implicit GEMM (default) or explicit im2col / col2im, chosen
+// with set_conv_algorithm() so that a GPU session can time both and the tests can keep the
+// fallback honest.
+bool g_implicit = true;
+
 // Note [implicit GEMM]: the gathers index in 32 bits; past that, the explicit path.
 bool igemm_fits(const ConvGeom& g, int64_t Cout) {
   const int64_t lim = (int64_t)1 << 31;
-  return g.N * g.OH * g.OW < lim && g.N * g.H * g.W < lim && (int64_t)g.KH * g.KW * g.C < lim &&
+  return g_implicit && g.N * g.OH * g.OW < lim && g.N * g.H * g.W < lim && (int64_t)g.KH * g.KW * g.C < lim &&
          (int64_t)g.KH * g.KW * Cout < lim;
 }
 
@@ -184,6 +189,12 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
 }  // namespace
 
 void bind_conv_cuda(pybind11::module_& m) {
+  m.def("set_conv_algorithm", [](const std::string& a) {
+    if (a != "implicit" && a != "im2col")
+      value_error("set_conv_algorithm", "algorithm must be 'implicit' or 'im2col', got '", a, "'");
+    g_implicit = a == "implicit";
+  }, py::arg("algorithm"), "conv2d for non-1x1 kernels: 'implicit' GEMM (default) or 'im2col'");
+  m.def("get_conv_algorithm", [] { return std::string(g_implicit ? "implicit" : "im2col"); });
   m.def("conv2d_forward", &conv2d_forward_cuda, py::arg("x"), py::arg("w"), py::arg("b"),
         py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
         py::arg("dh"), py::arg("dw"), py::arg("activation"));

@@ -230,15 +230,22 @@ def bench_cnn(cupy, C, torch, quick, rng):
         if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
             raise AssertionError(f"bench cuda {name}: result differs from the reference")
         flop = 2.0 * B * (xs[1] - 4) * (xs[2] - 4) * 25 * ws[2] * ws[3]
-        t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
-        row = [name + " fwd", f"{xs}", flop / t / 1e9]
+        t_pt = None
         if torch is not None:
             xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)  # NCHW view of NHWC = channels_last
             wt = torch.as_tensor(w, device="cuda").permute(3, 2, 0, 1).contiguous()
             bt = torch.as_tensor(b, device="cuda")
             t_pt = gpu_time(cupy, lambda: torch.relu(torch.nn.functional.conv2d(xt, wt, bt)))
-            row += [flop / t_pt / 1e9, t_pt / t]
-        rows.append(row)
+        for algo in ("implicit", "im2col"):  # the implicit GEMM and the explicit-im2col fallback
+            C.set_conv_algorithm(algo)
+            try:
+                t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
+            finally:
+                C.set_conv_algorithm("implicit")
+            row = [f"{name} fwd ({algo})", f"{xs}", flop / t / 1e9]
+            if t_pt is not None:
+                row += [flop / t_pt / 1e9, t_pt / t]
+            rows.append(row)
     x = cupy.asarray(rng.standard_normal((B, 24, 24, 6), dtype=np.float32))
     got = C.max_pool2d_forward(x[:4], 2, 2, 2, 2, 0, 0, 0, 0, True)
     want = reference.max_pool2d_forward(cupy.asnumpy(x[:4]), 2, 2, 2, 2, 0, 0, 0, 0, True)
