@@ -87,48 +87,74 @@ struct ConvGather {
   long long Cout;
   long long moff;
 
-  // col[row][k], k = (kh*KW + kw)*C + ci
-  __device__ __forceinline__ float col(unsigned row, unsigned k) const {
-    const unsigned ci = k % (unsigned)g.C, tap = k / (unsigned)g.C;
-    const unsigned kw = tap % (unsigned)g.KW, kh = tap / (unsigned)g.KW;
-    const unsigned ow = row % (unsigned)g.OW, r2 = row / (unsigned)g.OW;
+  // Note [gather row cache]: one row of the gathered matrix (a row of col: an output position;
+  // of dycol: an input position) decomposed once: its sample's offset in src and its window
+  // origin. A K-fast loader's thread reads the same row for the whole K loop (load_tile's mapping,
+  // m = m0 + tid / (BK/4)), so the kernel keeps it in the cursor and only the column index k is
+  // decomposed per element (tap and channel: the divisions by C (Cout) and KW).
+  struct Row {
+    long long base;
+    int r0, r1;  // col: oh*sh - pt, ow*sw - pl;  dycol: ih + pt, iw + pl
+  };
+  __device__ __forceinline__ Row row_of(unsigned m) const {
+    if (KIND == kGatherDyCol) {
+      const unsigned iw = m % (unsigned)g.W, r2 = m / (unsigned)g.W;
+      const unsigned ih = r2 % (unsigned)g.H, n = r2 / (unsigned)g.H;
+      return Row{(long long)n * g.OH * g.OW * Cout, (int)ih + g.pt, (int)iw + g.pl};
+    }
+    const unsigned ow = m % (unsigned)g.OW, r2 = m / (unsigned)g.OW;
     const unsigned oh = r2 % (unsigned)g.OH, n = r2 / (unsigned)g.OH;
-    const int ih = (int)(oh * g.sh + kh * g.dh) - g.pt, iw = (int)(ow * g.sw + kw * g.dw) - g.pl;
+    return Row{(long long)n * g.H * g.W * g.C, (int)(oh * g.sh) - g.pt, (int)(ow * g.sw) - g.pl};
+  }
+  // col[row][k], k = (kh*KW + kw)*C + ci; dycol[row][k], k = (kh*KW + kw)*Cout + co (0 where the
+  // tap falls in the padding, or, for dycol, on no output position)
+  __device__ __forceinline__ float at(const Row& r, unsigned k) const {
+    const unsigned ch = KIND == kGatherDyCol ? (unsigned)Cout : (unsigned)g.C;
+    const unsigned c = k % ch, tap = k / ch;
+    const int kw = (int)(tap % (unsigned)g.KW), kh = (int)(tap / (unsigned)g.KW);
+    if (KIND == kGatherDyCol) {
+      const int th = r.r0 - kh * g.dh, tw = r.r1 - kw * g.dw;
+      if (th < 0 || tw < 0 || th % g.sh != 0 || tw % g.sw != 0) return 0.0f;
+      const int oh = th / g.sh, ow = tw / g.sw;
+      if (oh >= (int)g.OH || ow >= (int)g.OW) return 0.0f;
+      return src[r.base + ((long long)oh * g.OW + ow) * Cout + c];
+    }
+    const int ih = r.r0 + kh * g.dh, iw = r.r1 + kw * g.dw;
     if (ih < 0 || ih >= (int)g.H || iw < 0 || iw >= (int)g.W) return 0.0f;
-    return src[(((long long)n * g.H + ih) * g.W + iw) * g.C + ci];
+    return src[r.base + ((long long)ih * g.W + iw) * g.C + c];
   }
-  // dycol[(n*H + ih)*W + iw][(kh*KW + kw)*Cout + co]
-  __device__ __forceinline__ float dycol(unsigned r, unsigned k) const {
-    const unsigned co = k % (unsigned)Cout, tap = k / (unsigned)Cout;
-    const unsigned kw = tap % (unsigned)g.KW, kh = tap / (unsigned)g.KW;
-    const unsigned iw = r % (unsigned)g.W, r2 = r / (unsigned)g.W;
-    const unsigned ih = r2 % (unsigned)g.H, n = r2 / (unsigned)g.H;
-    const int th = (int)ih + g.pt - (int)kh * g.dh, tw = (int)iw + g.pl - (int)kw * g.dw;
-    if (th < 0 || tw < 0 || th % g.sh != 0 || tw % g.sw != 0) return 0.0f;
-    const int oh = th / g.sh, ow = tw / g.sw;
-    if (oh >= (int)g.OH || ow >= (int)g.OW) return 0.0f;
-    return src[(((long long)n * g.OH + oh) * g.OW + ow) * Cout + co];
-  }
+  // element (m, k) of the operand (kGatherColT: the transpose of col)
   __device__ __forceinline__ float elem(long long m, long long k) const {
-    if (KIND == kGatherCol) return col((unsigned)m, (unsigned)k);
-    if (KIND == kGatherColT) return col((unsigned)k, (unsigned)m);
-    return dycol((unsigned)m, (unsigned)k);
+    if (KIND == kGatherColT) return at(row_of((unsigned)k), (unsigned)m);
+    return at(row_of((unsigned)m), (unsigned)k);
   }
 
-  using Cursor = long long;  // the block's first K index (split-K)
-  __device__ __forceinline__ Cursor cursor(long long kbeg) const { return kbeg; }
+  struct Cursor {
+    long long kbeg;  // the block's first K index (split-K)
+    Row row;         // the thread's row, K-fast loads of col / dycol (Note [gather row cache])
+  };
+  template <int BM, int BK, bool KFAST>
+  __device__ __forceinline__ Cursor cursor(long long kbeg, long long m0, int tid) const {
+    Cursor c{kbeg, Row{0, 0, 0}};
+    if (KFAST && KIND != kGatherColT) c.row = row_of((unsigned)(moff + m0 + tid / (BK / 4)));
+    return c;
+  }
   // Same thread-to-element mapping as load_tile (gemm_kernel.cuh); zeros outside the matrix.
   template <int BM, int BK, bool KFAST>
   __device__ __forceinline__ void load(float r[4], long long R, long long K, long long m0,
-                                       long long k0, Cursor kbeg, int tid) const {
+                                       long long k0, const Cursor& c, int tid) const {
     if (KFAST) {
-      const long long m = m0 + tid / (BK / 4), k = k0 + (tid % (BK / 4)) * 4;
+      const long long m = m0 + tid / (BK / 4), k = c.kbeg + k0 + (tid % (BK / 4)) * 4;
+      const long long kend = c.kbeg + K;
 #pragma unroll
-      for (int i = 0; i < 4; ++i) r[i] = (m < R && k + i < K) ? elem(moff + m, kbeg + k + i) : 0.0f;
+      for (int i = 0; i < 4; ++i)
+        r[i] = (m < R && k + i < kend)
+                   ? (KIND == kGatherColT ? elem(moff + m, k + i) : at(c.row, (unsigned)(k + i)))
+                   : 0.0f;
     } else {
       const long long k = k0 + tid / (BM / 4), m = m0 + (tid % (BM / 4)) * 4;
 #pragma unroll
-      for (int i = 0; i < 4; ++i) r[i] = (k < K && m + i < R) ? elem(moff + m + i, kbeg + k) : 0.0f;
+      for (int i = 0; i < 4; ++i) r[i] = (k < K && m + i < R) ? elem(moff + m + i, c.kbeg + k) : 0.0f;
     }
   }
   ConvGather at_m(long long off) const { return {g, src, Cout, moff + off}; }

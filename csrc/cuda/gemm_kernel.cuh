@@ -95,10 +95,14 @@ struct StridedOperand {
   const float* __restrict__ p;
   long long rs, cs;
   bool vec;  // float4 loads: unit stride in the loading direction, 16-byte aligned rows
-  // The position of a block's K range (split-K): the only per-block state a load needs, kept
-  // apart from the (constant) operand so that the strides stay kernel parameters, not registers.
+  // The per-thread state of the loads, made once before the K loop from the block's K range
+  // (split-K), row m0 and the thread: here only the position of the K range. Kept apart from the
+  // (constant) operand so that the strides stay kernel parameters, not registers.
   using Cursor = const float*;
-  __device__ __forceinline__ Cursor cursor(long long kbeg) const { return p + kbeg * cs; }
+  template <int BM, int BK, bool KFAST>
+  __device__ __forceinline__ Cursor cursor(long long kbeg, long long /*m0*/, int /*tid*/) const {
+    return p + kbeg * cs;
+  }
   // Stage the tile at (m0, k0) of the K range at `c`; K is that range's length (bounds).
   template <int BM, int BK, bool KFAST>
   __device__ __forceinline__ void load(float r[4], long long R, long long K, long long m0,
@@ -187,8 +191,8 @@ __device__ __forceinline__ void sgemm_body(long long M, long long N, long long K
   StridedOperand::Cursor cb;
   {
     const long long kbeg = (long long)blockIdx.z * kchunk;  // this block's K range (Note [split-K])
-    ca = a.cursor(kbeg);
-    cb = b.cursor(kbeg);
+    ca = a.template cursor<BM, BK, A_KFAST>(kbeg, m0, tid);
+    cb = b.template cursor<BM, BK, B_KFAST>(kbeg, n0, tid);
     C += (long long)blockIdx.z * split_stride;
     K = (K - kbeg < kchunk) ? K - kbeg : kchunk;
   }
