@@ -14,6 +14,7 @@ through the reference module (what the tests assert must hold for a correct impl
 checks the tests, not the kernels.
 """
 import os
+import re
 import shutil
 import subprocess
 
@@ -31,7 +32,9 @@ CUDA_OPS = ["gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "
             "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward",
             "act_forward", "act_backward", "softmax_forward", "softmax_backward",
             "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
-            "sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
+            "sgd_update", "rmsprop_update", "adam_update", "adagrad_update",
+            "lstm_forward", "lstm_backward", "gru_forward", "gru_backward", "simple_rnn_forward",
+            "simple_rnn_backward"]
 
 
 def _gpu_reason():
@@ -144,6 +147,18 @@ def test_cuda_bindings_reject_bad_input_without_touching_the_device():
     # pointer is unregistered), never a crash
     with pytest.raises(ValueError, match="act_forward: x"):
         C.act_forward(FakeDeviceArray((3,)), "relu", 0.0)
+    # recurrent family: host arrays, wrong dtype, unknown activations, bad pointers
+    x, k, rk = np.zeros((2, 3, 4), np.float32), np.zeros((4, 20), np.float32), np.zeros((5, 20), np.float32)
+    with pytest.raises(TypeError, match=r"lstm_forward: x must be a CuPy array .*numpy.ndarray"):
+        C.lstm_forward(x, k, rk, None, None, None, None, False, "tanh", "sigmoid")
+    with pytest.raises(TypeError, match=r"gru_forward: x must be float32, got float64 with shape \(2, 3, 4\)"):
+        C.gru_forward(FakeDeviceArray((2, 3, 4), "<f8"), k, rk, None, None, None, False, True, "tanh", "sigmoid")
+    with pytest.raises(ValueError, match="lstm_forward: recurrent_activation must be 'sigmoid' or 'hard_sigmoid'"):
+        C.lstm_forward(FakeDeviceArray((2, 3, 4)), k, rk, None, None, None, None, False, "tanh", "relu")
+    with pytest.raises(ValueError, match="simple_rnn_backward: activation must be 'tanh' or 'relu'"):
+        C.simple_rnn_backward(x, x, x, k, rk, None, False, "elu", x, x)
+    with pytest.raises(ValueError, match="simple_rnn_forward: x"):
+        C.simple_rnn_forward(FakeDeviceArray((2, 3, 4)), k, rk, None, None, None, False, "tanh")
 
 
 def _emu_compiler():
@@ -153,7 +168,8 @@ def _emu_compiler():
     return None
 
 
-EMU_PROGS = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"]
+EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"]
+EMU_PROGS = EMU_SELF_CHECKING + ["emu_rnn"]  # emu_rnn's outputs are checked here, in Python
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +202,7 @@ def emu_builds(tmp_path_factory):
     return builds
 
 
-@pytest.mark.parametrize("prog", EMU_PROGS)
+@pytest.mark.parametrize("prog", EMU_SELF_CHECKING)
 def test_kernels_on_cpu_model_of_cuda(emu_builds, prog):
     """The kernel sources, compiled as host C++ and run on csrc/cuda/emu's CPU model of the CUDA
     execution model, match float64 references (tile edges, loaders, vector/scalar paths, views,
@@ -198,6 +214,109 @@ def test_kernels_on_cpu_model_of_cuda(emu_builds, prog):
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
     run = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0 and "all cases passed" in run.stdout, (run.stdout[-3000:] + run.stderr[-3000:])
+
+
+# ---- the recurrent family's GPU path on the CPU model -----------------------------------------
+
+RNN_CELL_CODE = {"lstm": 0, "gru": 1, "simple_rnn": 2}
+RNN_ACT_CODE = {"tanh": 0, "relu": 1, "sigmoid": 2, "hard_sigmoid": 3}  # tf::RnnAct
+RNN_EMU_CASES = [  # cell, (B, T, F, U), go_backwards, reset_after, act, rec_act, bias, h0/c0, mask, sms
+    ("lstm", (3, 5, 4, 7), False, True, "tanh", "sigmoid", True, True, True, 132),
+    ("lstm", (2, 4, 3, 5), True, True, "tanh", "hard_sigmoid", False, False, False, 1),
+    ("lstm", (4, 3, 2, 6), True, True, "relu", "sigmoid", True, True, True, 132),
+    ("lstm", (32, 17, 5, 9), False, True, "tanh", "sigmoid", True, True, True, 132),  # split-K dW, db
+    ("gru", (3, 5, 4, 7), True, True, "tanh", "sigmoid", True, True, True, 132),
+    ("gru", (2, 6, 3, 5), False, False, "tanh", "hard_sigmoid", True, True, False, 1),
+    ("gru", (3, 4, 5, 6), False, True, "relu", "sigmoid", False, False, True, 132),
+    ("gru", (4, 5, 2, 3), True, False, "tanh", "sigmoid", True, False, True, 132),
+    ("gru", (32, 17, 3, 5), True, True, "tanh", "sigmoid", True, True, True, 132),    # split-K
+    ("simple_rnn", (3, 6, 4, 5), True, True, "tanh", None, True, True, True, 132),
+    ("simple_rnn", (2, 4, 3, 7), False, True, "relu", None, False, False, False, 1),
+]
+
+
+def _rnn_emu_inputs(rng, cell, shape, gb, ra, act, ract, has_bias, has_h0, has_mask, sms):
+    B, T, F, U = shape
+    G = {"lstm": 4, "gru": 3, "simple_rnn": 1}[cell]
+    s = 1.0 / np.sqrt(F + U)
+    f32 = lambda *sh, k=1.0: (rng.standard_normal(sh) * k).astype(np.float32)  # noqa: E731
+    a = {"x": f32(B, T, F), "kernel": f32(F, G * U, k=2 * s), "recurrent_kernel": f32(U, G * U, k=2 * s)}
+    a["bias"] = (f32(2, G * U, k=0.5) if cell == "gru" and ra else f32(G * U, k=0.5)) if has_bias else None
+    a["h0"] = f32(B, U, k=0.5) if has_h0 else None
+    a["c0"] = f32(B, U) if has_h0 and cell == "lstm" else None
+    if has_mask:
+        m = rng.random((B, T)) < 0.7
+        m[0, :] = False                      # an all-zero row
+        if B > 1:
+            m[1, : max(1, T // 2)] = False   # leading zeros
+        a["mask"] = m.astype(np.float32)
+    else:
+        a["mask"] = None
+    a["d_out"], a["d_hT"] = f32(B, T, U), f32(B, U)
+    a["d_cT"] = f32(B, U) if cell == "lstm" else None
+    header = [RNN_CELL_CODE[cell], B, T, F, U, int(gb), int(ra), RNN_ACT_CODE[act],
+              RNN_ACT_CODE[ract or "sigmoid"], int(has_bias), int(has_h0), int(has_h0), int(has_mask), sms, 0, 0]
+    blob = np.asarray(header, np.int64).tobytes()
+    for n in ("x", "kernel", "recurrent_kernel", "bias", "h0", "c0", "mask", "d_out", "d_hT", "d_cT"):
+        if a[n] is not None:
+            blob += np.ascontiguousarray(a[n], np.float32).tobytes()
+    return a, blob
+
+
+def _rnn_reference(cell, a, gb, ra, act, ract):
+    """reference/rnn.py in float64: (forward tuple, backward tuple fed the forward's saved arrays)."""
+    from tensorforge.reference import rnn as R
+    d = {n: None if v is None else v.astype(np.float64) for n, v in a.items()}
+    x, K, Rk, b, h0, m = d["x"], d["kernel"], d["recurrent_kernel"], d["bias"], d["h0"], d["mask"]
+    if cell == "lstm":
+        f = R.lstm_forward(x, K, Rk, b, h0, d["c0"], m, gb, act, ract)
+        return f, R.lstm_backward(d["d_out"], d["d_hT"], d["d_cT"], x, K, Rk, m, gb, act, ract, *f[3:])
+    if cell == "gru":
+        f = R.gru_forward(x, K, Rk, b, h0, m, gb, ra, act, ract)
+        return f, R.gru_backward(d["d_out"], d["d_hT"], x, K, Rk, m, gb, ra, act, ract, *f[2:])
+    f = R.simple_rnn_forward(x, K, Rk, b, h0, m, gb, act)
+    return f, R.simple_rnn_backward(d["d_out"], d["d_hT"], x, K, Rk, m, gb, act, *f[2:])
+
+
+def test_rnn_on_cpu_model_of_cuda(emu_builds, rng, tmp_path):
+    """The whole recurrent GPU path (csrc/cuda/rnn_seq.h's GEMM + cell-kernel sequence, the cell
+    kernels, our SGEMM with its tile and split-K plans) run on the CPU model, against
+    reference/rnn.py in float64: every forward output and saved array, and the BPTT gradients
+    computed from the emulated forward's saved arrays. Masks with all-zero rows and leading zeros,
+    go_backwards, h0/c0, no bias, hard_sigmoid, relu, both GRU formulations."""
+    exe, log = emu_builds["emu_rnn"]
+    if exe is None and "c++20" in log:
+        pytest.skip(f"the C++ compiler does not compile C++20: {log[-300:]}")
+    assert exe is not None, log[-3000:]
+    cases, blob = [], np.asarray([len(RNN_EMU_CASES)], np.int64).tobytes()
+    for case in RNN_EMU_CASES:
+        a, b = _rnn_emu_inputs(rng, *case)
+        cases.append(a)
+        blob += b
+    (tmp_path / "cases.bin").write_bytes(blob)
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+    run = subprocess.run([exe, str(tmp_path / "cases.bin"), str(tmp_path / "out.bin")],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    got = np.fromfile(tmp_path / "out.bin", np.float32)
+    pos = 0
+    for (cell, (B, T, F, U), gb, ra, act, ract, *_), a in zip(RNN_EMU_CASES, cases):
+        fwd, bwd = _rnn_reference(cell, a, gb, ra, act, ract or "sigmoid")
+        what = f"emu {cell} {(B, T, F, U)} gb={gb} ra={ra} {act}/{ract}"
+        fnames = {"lstm": ["outputs", "h_T", "c_T", "gates", "h_prev", "c_prev"],
+                  "gru": ["outputs", "h_T", "gates", "h_prev", "rec_h"],
+                  "simple_rnn": ["outputs", "h_T", "cand", "h_prev"]}[cell]
+        bnames = ["dx", "dkernel", "drecurrent_kernel", "dbias", "dh0"] + (["dc0"] if cell == "lstm" else [])
+        for name, r in zip(fnames, fwd):
+            g = got[pos:pos + r.size].reshape(r.shape)
+            pos += r.size
+            assert_close(g, r, scale=1.0 + np.abs(r), n=F + U, factor=16, atol=1e-6, what=f"{what} {name}")
+        for name, r in zip(bnames, bwd):
+            g = got[pos:pos + r.size].reshape(r.shape)
+            pos += r.size
+            assert_close(g, r, scale=1.0 + np.abs(r), n=(F + U) * T * (B if name != "dx" else 1),
+                         factor=4, atol=1e-5, what=f"{what} {name}")
+    assert pos == got.size, f"emu_rnn wrote {got.size} floats, the cases account for {pos}"
 
 
 # ---- on a GPU: GEMM ----------------------------------------------------------------------------
@@ -422,6 +541,57 @@ def test_cuda_dropout_matches_reference_mask(cu, rng):
             assert abs(kept - (1 - rate)) < 0.02, f"keep fraction {kept} for rate {rate}"
 
 
+# ---- on a GPU: recurrent family ------------------------------------------------------------------
+# (tests/test_rnn.py's backend-parametrized sweeps, finite-difference gradients, masks and NaN tests
+# run on the cuda backend too; here: larger shapes where the per-step GEMMs use 128-tiles and the
+# weight-gradient GEMMs split K, against reference/rnn.py in float64, saved arrays included.)
+
+RNN_GPU_CASES = [  # cell, (B, T, F, U), go_backwards, reset_after, act, rec_act, bias, h0/c0, mask
+    ("lstm", (64, 20, 32, 128), False, True, "tanh", "sigmoid", True, True, True),
+    ("lstm", (7, 9, 5, 19), True, True, "relu", "hard_sigmoid", False, False, True),
+    ("lstm", (8, 70, 5, 9), True, True, "tanh", "sigmoid", True, True, False),
+    ("gru", (64, 20, 32, 128), True, True, "tanh", "sigmoid", True, True, True),
+    ("gru", (17, 6, 33, 40), False, False, "tanh", "hard_sigmoid", True, False, True),
+    ("gru", (8, 66, 3, 5), True, False, "relu", "sigmoid", False, True, True),
+    ("simple_rnn", (40, 12, 8, 176), False, True, "tanh", None, True, True, True),
+    ("simple_rnn", (5, 7, 70, 1), True, True, "relu", None, True, False, True),
+]
+
+
+@needs_gpu
+@pytest.mark.parametrize("case", RNN_GPU_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RNN_GPU_CASES)])
+def test_cuda_rnn_forward_backward_vs_float64(cu, rng, case):
+    xp, C = cu
+    cell, (B, T, F, U), gb, ra, act, ract, has_b, has_h0, has_mask = case
+    a, _ = _rnn_emu_inputs(rng, cell, (B, T, F, U), gb, ra, act, ract, has_b, has_h0, has_mask, 0)
+    D = {n: None if v is None else dev(xp, v) for n, v in a.items()}
+    ract = ract or "sigmoid"
+    if cell == "lstm":
+        f = C.lstm_forward(D["x"], D["kernel"], D["recurrent_kernel"], D["bias"], D["h0"], D["c0"],
+                           D["mask"], gb, act, ract)
+        b = C.lstm_backward(D["d_out"], D["d_hT"], D["d_cT"], D["x"], D["kernel"], D["recurrent_kernel"],
+                            D["mask"], gb, act, ract, *f[3:])
+    elif cell == "gru":
+        f = C.gru_forward(D["x"], D["kernel"], D["recurrent_kernel"], D["bias"], D["h0"], D["mask"], gb,
+                          ra, act, ract)
+        b = C.gru_backward(D["d_out"], D["d_hT"], D["x"], D["kernel"], D["recurrent_kernel"], D["mask"],
+                           gb, ra, act, ract, *f[2:])
+    else:
+        f = C.simple_rnn_forward(D["x"], D["kernel"], D["recurrent_kernel"], D["bias"], D["h0"],
+                                 D["mask"], gb, act)
+        b = C.simple_rnn_backward(D["d_out"], D["d_hT"], D["x"], D["kernel"], D["recurrent_kernel"],
+                                  D["mask"], gb, act, *f[2:])
+    rf, rb = _rnn_reference(cell, a, gb, ra, act, ract)
+    what = f"cuda {cell} {(B, T, F, U)} gb={gb} ra={ra} {act}/{ract}"
+    assert len(f) == len(rf) and len(b) == len(rb)
+    for i, (g, r) in enumerate(zip(f, rf)):
+        assert type(g).__module__.split(".")[0] == xp.__name__, "results must stay on the device"
+        assert_close(g, r, scale=1.0 + np.abs(r), n=F + U, factor=16, atol=1e-6, what=f"{what} forward[{i}]")
+    for i, (g, r) in enumerate(zip(b, rb)):
+        assert_close(g, r, scale=1.0 + np.abs(r), n=(F + U) * T * (B if i else 1), factor=4, atol=1e-5,
+                     what=f"{what} backward[{i}]")
+
+
 # ---- on a GPU: conv2d -------------------------------------------------------------------------
 
 CONV_CASES = [  # x shape, (KH, KW, C_out), (sh, sw), (pt, pl, pb, pr), (dh, dw)
@@ -435,8 +605,19 @@ CONV_CASES = [  # x shape, (KH, KW, C_out), (sh, sw), (pt, pl, pb, pr), (dh, dw)
 
 
 @needs_gpu
-def test_cuda_conv2d_forward_backward(cu, rng):
+@pytest.mark.parametrize("algorithm", ["implicit", "im2col"])
+def test_cuda_conv2d_forward_backward(cu, rng, algorithm):
     xp, C = cu
+    if not DRYRUN:
+        C.set_conv_algorithm(algorithm)
+    try:
+        _conv_sweep(xp, C, rng)
+    finally:
+        if not DRYRUN:
+            C.set_conv_algorithm("implicit")
+
+
+def _conv_sweep(xp, C, rng):
     fwd, bwd = need_ref("conv2d_forward"), need_ref("conv2d_backward")
     for xs, (KH, KW, Co), (sh, sw), pads, (dh, dw) in CONV_CASES:
         x = rng.standard_normal(xs).astype(np.float32)
@@ -460,6 +641,19 @@ def test_cuda_conv2d_forward_backward(cu, rng):
         assert_close(db, rdb, scale=sdb, n=rows, what=f"{what} db")
         none = C.conv2d_backward(dev(xp, dy), dev(xp, x), dev(xp, w), *geo, False, True, False)
         assert none[0] is None and none[2] is None and none[1] is not None
+
+
+@needs_module
+def test_conv_algorithm_switch():
+    C = _native._C_cuda
+    assert C.get_conv_algorithm() == "implicit"
+    C.set_conv_algorithm("im2col")
+    try:
+        assert C.get_conv_algorithm() == "im2col"
+    finally:
+        C.set_conv_algorithm("implicit")
+    with pytest.raises(ValueError, match="set_conv_algorithm: algorithm must be 'implicit' or 'im2col'"):
+        C.set_conv_algorithm("winograd")
 
 
 # ---- on a GPU: pooling -----------------------------------------------------------------------
@@ -554,3 +748,48 @@ def test_cuda_benchmark_imports_and_fails_clearly_without_gpu():
         pytest.skip("a GPU is visible: the benchmark would run")
     with pytest.raises(RuntimeError, match=r"^bench cuda: .*(GPU|CUDA|CuPy)"):
         bench_cuda.run(argparse.Namespace(quick=True, against=["torch"]))
+
+
+def test_bench_cli_with_cuda_backend_fails_in_one_line_without_gpu():
+    """`tensorforge bench --backend cuda` runs bench/cuda.py's suites; without a GPU (or CuPy, or
+    the CUDA build) it prints one line on stderr and exits 2 instead of the CPU tables."""
+    import sys
+
+    from tfhelpers import subprocess_env
+    if _REASON is None and not DRYRUN:
+        pytest.skip("a GPU is visible: the benchmark would run")
+    r = subprocess.run([sys.executable, "-m", "tensorforge.cli", "bench", "rnn", "--backend", "cuda"],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.match(r"tensorforge bench cuda: .*(GPU|CUDA|CuPy)", lines[0]), r.stderr
+    assert "GFLOP" not in r.stdout and "ms" not in r.stdout, "no CPU table instead"
+
+
+def test_cuda_bench_sections_cover_every_suite_name():
+    from tensorforge.bench import SUITES
+    from tensorforge.bench import cuda as bench_cuda
+    assert set(SUITES) <= set(bench_cuda.FOR_SUITE)
+    assert {"rnn", "train", "gemm", "cnn", "fused"} == set(bench_cuda.SECTIONS)
+    for names in bench_cuda.FOR_SUITE.values():
+        assert names and all(n in bench_cuda.SECTIONS for n in names)
+
+
+def test_cuda_extra_matches_the_cuda_major_of_the_build():
+    """pyproject's [cuda] extra names the CuPy wheel for the CUDA major the kernels are built
+    with, and set_backend's check names the right wheel on a mismatch."""
+    import tomllib
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    cuda = [r for r in extras["cuda"] if r.startswith("cupy")]
+    assert len(cuda) == 1 and re.match(r"cupy-cuda\d+x\b", cuda[0]), extras["cuda"]
+    assert "pytest" in " ".join(extras["test"]) and not any("cupy" in r for r in extras["test"])
+    if _native._C_cuda is not None:
+        major = _native._C_cuda.cuda_build_version // 1000
+        extra = "cuda" if major >= 13 else f"cuda{major}"
+        assert any(r.startswith(f"cupy-cuda{major}x") for r in extras[extra]), (major, extras)
+    mismatch = tf.backend.cuda_version_mismatch
+    assert mismatch(13000, 13020) is None and mismatch(None, 12040) is None
+    msg = mismatch(13000, 12080)
+    assert "built with CUDA 13 but CuPy runs CUDA 12" in msg and "tensorforge[cuda]" in msg and "cupy-cuda13x" in msg
+    assert "tensorforge[cuda12]" in mismatch(12040, 13000)

@@ -12,6 +12,7 @@
 
 #include "tf/bind_util.h"
 #include "tf/rnn.h"
+#include "tf/rnn_signatures.h"
 
 namespace tf {
 namespace {
@@ -239,32 +240,7 @@ py::tuple simple_bwd(const py::object& dout_o, const py::object& dhT_o, const py
 }  // namespace
 
 void bind_rnn(pybind11::module_& m) {
-  m.def("lstm_forward", &lstm_fwd, py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"),
-        py::arg("bias"), py::arg("h0"), py::arg("c0"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("activation"), py::arg("recurrent_activation"),
-        "-> (outputs, h_T, c_T, gates, h_prev, c_prev); see tensorforge.reference.rnn");
-  m.def("lstm_backward", &lstm_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("d_c_T"),
-        py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"),
-        py::arg("go_backwards"), py::arg("activation"), py::arg("recurrent_activation"),
-        py::arg("gates"), py::arg("h_prev"), py::arg("c_prev"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0, dc0)");
-  m.def("gru_forward", &gru_fwd, py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"),
-        py::arg("bias"), py::arg("h0"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("reset_after"), py::arg("activation"), py::arg("recurrent_activation"),
-        "-> (outputs, h_T, gates, h_prev, rec_h); see tensorforge.reference.rnn");
-  m.def("gru_backward", &gru_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("x"),
-        py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("reset_after"), py::arg("activation"), py::arg("recurrent_activation"),
-        py::arg("gates"), py::arg("h_prev"), py::arg("rec_h"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0)");
-  m.def("simple_rnn_forward", &simple_fwd, py::arg("x"), py::arg("kernel"),
-        py::arg("recurrent_kernel"), py::arg("bias"), py::arg("h0"), py::arg("mask"),
-        py::arg("go_backwards"), py::arg("activation"),
-        "-> (outputs, h_T, cand, h_prev); see tensorforge.reference.rnn");
-  m.def("simple_rnn_backward", &simple_bwd, py::arg("d_outputs"), py::arg("d_h_T"), py::arg("x"),
-        py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("mask"), py::arg("go_backwards"),
-        py::arg("activation"), py::arg("cand"), py::arg("h_prev"),
-        "-> (dx, dkernel, drecurrent_kernel, dbias, dh0)");
+  def_rnn_functions(m, &lstm_fwd, &lstm_bwd, &gru_fwd, &gru_bwd, &simple_fwd, &simple_bwd);
 }
 
 }  // namespace tf

@@ -3,10 +3,12 @@
 //   conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
 //   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db)
 //       -> (dx | None, dw | None, db | None)        (dy is the pre-activation gradient)
-// Method: explicit im2col into a workspace from CuPy's pool, then our SGEMM, whose epilogue fuses
-// bias and relu (not an implicit GEMM: the column matrix is materialised; a 1x1/stride-1/unpadded
-// conv skips it and multiplies x directly). Backward: dW = col^T @ dy and db = 1^T @ dy (both
-// tiny outputs with a long K: the split-K GEMM path), dx = col2im(dy @ w^T).
+// Method: implicit GEMM (Note [implicit GEMM] in conv_kernels.cuh): our SGEMM kernel gathers its
+// op(A) from x (forward, backward-filter) or dy (backward-data) instead of reading a materialised
+// column matrix; the epilogue fuses bias and relu. dW = col^T @ dy and db = 1^T @ dy are tiny
+// outputs with a long K (the split-K path); dx = dycol @ w' with w' = w with its last two axes
+// swapped (one small CuPy copy). A 1x1/stride-1/unpadded conv multiplies x directly (strided
+// GEMMs). Extents past 32-bit gather indexing fall back to explicit im2col / col2im.
 #include <string>
 
 #include "conv_plan.h"
@@ -35,6 +37,28 @@ void run(cudaStream_t s, const GemmSpec& g, const float* const ops[4], float* C,
   if (wsize > 0) ws = cupy_empty({wsize});
   sgemm(s, g.M, g.N, g.K, 1.0f, ops[g.a], g.rsA, g.csA, ops[g.b], g.rsB, g.csB, 0.0f, C, g.ldc, bias,
         relu, wsize > 0 ? ws.ptr<float>() : nullptr);
+}
+
+// The algorithm for non-1x1 convs: implicit GEMM (default) or explicit im2col / col2im, chosen
+// with set_conv_algorithm() so that a GPU session can time both and the tests can keep the
+// fallback honest.
+bool g_implicit = true;
+
+// Note [implicit GEMM]: the gathers index in 32 bits; past that, the explicit path.
+bool igemm_fits(const ConvGeom& g, int64_t Cout) {
+  const int64_t lim = (int64_t)1 << 31;
+  return g_implicit && g.N * g.OH * g.OW < lim && g.N * g.H * g.W < lim && (int64_t)g.KH * g.KW * g.C < lim &&
+         (int64_t)g.KH * g.KW * Cout < lim;
+}
+
+// Run one implicit GEMM (conv_plan.h's IGemmSpec) with a split-K workspace from CuPy's pool.
+void run_igemm(cudaStream_t s, const ConvGeom& g, int64_t Cout, const IGemmSpec& sp,
+               const float* const ops[6], float* C, const float* bias, bool relu) {
+  const int64_t wsize = sgemm_workspace_floats(sp.M, sp.N, sp.K);
+  CudaArray ws;
+  if (wsize > 0) ws = cupy_empty({wsize});
+  conv2d_igemm(s, g, Cout, sp, ops[sp.src], ops[sp.b], C, bias, relu,
+               wsize > 0 ? ws.ptr<float>() : nullptr);
 }
 
 ConvGeom geometry(const char* op, const CudaArray& x, const CudaArray& w, int sh, int sw, int pt,
@@ -86,14 +110,18 @@ py::object conv2d_forward_cuda(const py::object& x_obj, const py::object& w_obj,
   }
   cudaStream_t s = current_stream();
   CudaArray y = cupy_empty({g.N, g.OH, g.OW, Cout});
-  const float* A = x.ptr<const float>();
+  const float* ops[6] = {x.ptr<const float>(), w.ptr<const float>(), nullptr, nullptr,
+                         x.ptr<const float>(), nullptr};
+  if (!is_pointwise(g) && igemm_fits(g, Cout)) {
+    run_igemm(s, g, Cout, conv_forward_igemm(rows, Kc, Cout), ops, y.ptr<float>(), bias, relu);
+    return y.obj;
+  }
   CudaArray col;
-  if (!is_pointwise(g)) {
+  if (!is_pointwise(g)) {  // explicit column matrix (extents past 32-bit gathers)
     col = cupy_empty({rows, Kc});
     im2col(s, g, x.ptr<const float>(), col.ptr<float>());
-    A = col.ptr<const float>();
+    ops[kCol] = col.ptr<const float>();
   }
-  const float* ops[4] = {A, w.ptr<const float>(), nullptr, nullptr};
   run(s, conv_forward_gemm(rows, Kc, Cout), ops, y.ptr<float>(), bias, relu);
   return y.obj;
 }
@@ -111,9 +139,10 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
     value_error(op, "dy must have shape (", g.N, ", ", g.OH, ", ", g.OW, ", ", Cout, ") for x ",
                 x.shape_str(), " and w ", w.shape_str(), ", got ", dy.shape_str());
   cudaStream_t s = current_stream();
-  const bool pw = is_pointwise(g);
+  const bool pw = is_pointwise(g), implicit = !pw && igemm_fits(g, Cout);
   py::object dx_out = py::none(), dw_out = py::none(), db_out = py::none();
-  const float* ops[4] = {x.ptr<const float>(), w.ptr<const float>(), dy.ptr<const float>(), nullptr};
+  const float* ops[6] = {x.ptr<const float>(), w.ptr<const float>(), dy.ptr<const float>(), nullptr,
+                         x.ptr<const float>(), nullptr};
   if (need_db) {
     py::object ones = cupy_module().attr("ones")(py::make_tuple(1), py::arg("dtype") = "float32");
     CudaArray one = cuda_array(op, "ones", ones);
@@ -122,7 +151,11 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
     run(s, conv_db_gemm(rows, Cout), ops, db.ptr<float>(), nullptr, false);
     db_out = db.obj;
   }
-  if (need_dw) {
+  if (need_dw && implicit) {
+    CudaArray dwa = cupy_empty({(int64_t)g.KH, (int64_t)g.KW, g.C, Cout});
+    run_igemm(s, g, Cout, conv_dw_igemm(rows, Kc, Cout), ops, dwa.ptr<float>(), nullptr, false);
+    dw_out = dwa.obj;
+  } else if (need_dw) {
     CudaArray col;
     if (!pw) {
       col = cupy_empty({rows, Kc});
@@ -135,7 +168,13 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
   }
   if (need_dx) {
     CudaArray dx = cupy_empty({g.N, g.H, g.W, g.C});
-    if (pw) {
+    CudaArray wt;
+    if (implicit) {  // w' (KH, KW, C_out, C_in): one small copy on the stream, by CuPy
+      wt = cuda_array(op, "w", cupy_module().attr("ascontiguousarray")(w.obj.attr("transpose")(0, 1, 3, 2)));
+      ops[kWt] = wt.ptr<const float>();
+      run_igemm(s, g, Cout, conv_dx_igemm(g.N * g.H * g.W, g.C, (int64_t)g.KH * g.KW * Cout), ops,
+                dx.ptr<float>(), nullptr, false);
+    } else if (pw) {
       run(s, conv_dcol_gemm(rows, Kc, Cout), ops, dx.ptr<float>(), nullptr, false);
     } else {
       CudaArray dcol = cupy_empty({rows, Kc});
@@ -150,6 +189,12 @@ py::tuple conv2d_backward_cuda(const py::object& dy_obj, const py::object& x_obj
 }  // namespace
 
 void bind_conv_cuda(pybind11::module_& m) {
+  m.def("set_conv_algorithm", [](const std::string& a) {
+    if (a != "implicit" && a != "im2col")
+      value_error("set_conv_algorithm", "algorithm must be 'implicit' or 'im2col', got '", a, "'");
+    g_implicit = a == "implicit";
+  }, py::arg("algorithm"), "conv2d for non-1x1 kernels: 'implicit' GEMM (default) or 'im2col'");
+  m.def("get_conv_algorithm", [] { return std::string(g_implicit ? "implicit" : "im2col"); });
   m.def("conv2d_forward", &conv2d_forward_cuda, py::arg("x"), py::arg("w"), py::arg("b"),
         py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
         py::arg("dh"), py::arg("dw"), py::arg("activation"));

@@ -15,7 +15,7 @@
 namespace tf {
 namespace cuda {
 
-enum ConvOperand : int { kCol = 0, kW, kDy, kOnes };
+enum ConvOperand : int { kCol = 0, kW, kDy, kOnes, kX, kWt };
 
 struct GemmSpec {
   int64_t M, N, K;
@@ -34,6 +34,31 @@ inline GemmSpec conv_db_gemm(int64_t rows, int64_t Cout) {
 }
 inline GemmSpec conv_dcol_gemm(int64_t rows, int64_t Kc, int64_t Cout) {
   return GemmSpec{rows, Kc, Cout, kDy, kW, Cout, 1, 1, Cout, Kc};
+}
+
+// Implicit GEMMs (Note [implicit GEMM] in conv_kernels.cuh): op(A) is gathered (kind: which
+// matrix, from x (kX) or dy (kDy)), op(B) strided; akf: op(A) read K-fast.
+//   forward          y  (rows, Cout)   = col   @ w    (Kc, Cout)
+//   backward-filter  dw (Kc, Cout)     = col^T @ dy   (rows, Cout)
+//   backward-data    dx (N*H*W, C_in)  = dycol @ wt   (KH*KW*Cout, C_in), wt = w with its last two
+//                                                      axes swapped
+enum GatherKind : int { kGatherCol = 0, kGatherColT = 1, kGatherDyCol = 2 };
+
+struct IGemmSpec {
+  int64_t M, N, K;
+  int kind, src, b;  // GatherKind, ConvOperand of the gathered source and of op(B)
+  int64_t rsB, csB, ldc;
+  bool akf;
+};
+
+inline IGemmSpec conv_forward_igemm(int64_t rows, int64_t Kc, int64_t Cout) {
+  return IGemmSpec{rows, Cout, Kc, kGatherCol, kX, kW, Cout, 1, Cout, true};
+}
+inline IGemmSpec conv_dw_igemm(int64_t rows, int64_t Kc, int64_t Cout) {
+  return IGemmSpec{Kc, Cout, rows, kGatherColT, kX, kDy, Cout, 1, Cout, false};
+}
+inline IGemmSpec conv_dx_igemm(int64_t NHW, int64_t Cin, int64_t KKCout) {
+  return IGemmSpec{NHW, Cin, KKCout, kGatherDyCol, kDy, kWt, Cin, 1, Cin, true};
 }
 
 }  // namespace cuda

@@ -87,6 +87,32 @@ __device__ __forceinline__ void store_tile(float* S, const float r[4], int tid) 
   }
 }
 
+// An operand X (R, K) read through element strides: what the kernel reads for op(A) (and, with
+// R = N and the strides swapped, for op(B)). Note [GEMM operands]: the kernel reads op(A) through
+// any type with this interface (Cursor / cursor / load / at_m), so conv2d's implicit GEMM gathers its
+// operand from the image instead (conv_kernels.cuh, ConvOperand); op(B) is always strided.
+struct StridedOperand {
+  const float* __restrict__ p;
+  long long rs, cs;
+  bool vec;  // float4 loads: unit stride in the loading direction, 16-byte aligned rows
+  // The per-thread state of the loads, made once before the K loop from the block's K range
+  // (split-K), row m0 and the thread: here only the position of the K range. Kept apart from the
+  // (constant) operand so that the strides stay kernel parameters, not registers.
+  using Cursor = const float*;
+  template <int BM, int BK, bool KFAST>
+  __device__ __forceinline__ Cursor cursor(long long kbeg, long long /*m0*/, int /*tid*/) const {
+    return p + kbeg * cs;
+  }
+  // Stage the tile at (m0, k0) of the K range at `c`; K is that range's length (bounds).
+  template <int BM, int BK, bool KFAST>
+  __device__ __forceinline__ void load(float r[4], long long R, long long K, long long m0,
+                                       long long k0, Cursor c, int tid) const {
+    load_tile<BM, BK, KFAST>(r, c, R, K, rs, cs, m0, k0, vec, tid);
+  }
+  // the same operand starting at row moff (the launcher's row chunks)
+  StridedOperand at_m(long long moff) const { return {p + moff * rs, rs, cs, vec}; }
+};
+
 __device__ __forceinline__ float epilogue(float acc, float alpha, float beta, const float* cptr,
                                           const float* bias, long long n, bool relu) {
   float v = alpha * acc;
@@ -141,14 +167,19 @@ inline Plan plan_sgemm(int64_t M, int64_t N, int64_t K, int sms) {
 }
 
 // op(B) is (K, N): as a "(N, K) matrix" with strides (csB, rsB) it loads exactly like A.
+// Note [GEMM operands]: op(A) is any operand type with that interface (StridedOperand, a gather).
 // Split-K (gridDim.z > 1): block z covers k in [z*kchunk, min(K, (z+1)*kchunk)) and writes C + z*
 // split_stride; the caller then passes alpha = 1, beta = 0, no bias/relu (See Note [split-K]).
-template <int BM, int BK, bool A_KFAST, bool B_KFAST>
-__global__ void __launch_bounds__(THREADS, 2)
-sgemm_tile(long long M, long long N, long long K, float alpha, const float* __restrict__ A,
-           long long rsA, long long csA, bool vecA, const float* __restrict__ B, long long rsB,
-           long long csB, bool vecB, float beta, float* __restrict__ C, long long ldc, bool vecC,
-           const float* __restrict__ bias, bool relu, long long kchunk, long long split_stride) {
+// The kernel body. a: op(A) as an (M, K) operand (StridedOperand, or a gather, Note [GEMM
+// operands]); b: op(B) as an (N, K) StridedOperand {B, csB, rsB}. The __global__ wrappers build
+// the operands as locals from scalar kernel parameters: an operand struct passed as a kernel
+// parameter itself was copied to the stack by nvcc 13 (32-48 bytes of spills in the 128-tile).
+template <int BM, int BK, bool A_KFAST, bool B_KFAST, class AOp>
+__device__ __forceinline__ void sgemm_body(long long M, long long N, long long K, float alpha,
+                                           const AOp& a, const StridedOperand& b, float beta,
+                                           float* __restrict__ C, long long ldc, bool vecC,
+                                           const float* __restrict__ bias, bool relu,
+                                           long long kchunk, long long split_stride) {
   constexpr int BN = BM, LDS = BM + PAD, H = BM / 64, TM = 4 * H;
   __shared__ __align__(16) float As[2][BK * LDS];
   __shared__ __align__(16) float Bs[2][BK * LDS];
@@ -156,10 +187,12 @@ sgemm_tile(long long M, long long N, long long K, float alpha, const float* __re
   const int tid = threadIdx.x;
   const int tx = tid & 15, ty = tid >> 4;
   const long long m0 = (long long)blockIdx.y * BM, n0 = (long long)blockIdx.x * BN;
+  typename AOp::Cursor ca;
+  StridedOperand::Cursor cb;
   {
-    const long long kbeg = (long long)blockIdx.z * kchunk;
-    A += kbeg * csA;
-    B += kbeg * rsB;
+    const long long kbeg = (long long)blockIdx.z * kchunk;  // this block's K range (Note [split-K])
+    ca = a.template cursor<BM, BK, A_KFAST>(kbeg, m0, tid);
+    cb = b.template cursor<BM, BK, B_KFAST>(kbeg, n0, tid);
     C += (long long)blockIdx.z * split_stride;
     K = (K - kbeg < kchunk) ? K - kbeg : kchunk;
   }
@@ -171,8 +204,8 @@ sgemm_tile(long long M, long long N, long long K, float alpha, const float* __re
     for (int j = 0; j < TM; ++j) acc[i][j] = 0.0f;
 
   float ra[4], rb[4];
-  load_tile<BM, BK, A_KFAST>(ra, A, M, K, rsA, csA, m0, 0, vecA, tid);
-  load_tile<BM, BK, B_KFAST>(rb, B, N, K, csB, rsB, n0, 0, vecB, tid);
+  a.template load<BM, BK, A_KFAST>(ra, M, K, m0, 0, ca, tid);
+  b.template load<BM, BK, B_KFAST>(rb, N, K, n0, 0, cb, tid);
   store_tile<BM, BK, A_KFAST>(As[0], ra, tid);
   store_tile<BM, BK, B_KFAST>(Bs[0], rb, tid);
   __syncthreads();
@@ -182,8 +215,8 @@ sgemm_tile(long long M, long long N, long long K, float alpha, const float* __re
   for (long long kt = 0; kt < nk; ++kt) {
     const bool more = kt + 1 < nk;
     if (more) {  // issue the next step's global loads before this step's FMAs
-      load_tile<BM, BK, A_KFAST>(ra, A, M, K, rsA, csA, m0, (kt + 1) * BK, vecA, tid);
-      load_tile<BM, BK, B_KFAST>(rb, B, N, K, csB, rsB, n0, (kt + 1) * BK, vecB, tid);
+      a.template load<BM, BK, A_KFAST>(ra, M, K, m0, (kt + 1) * BK, ca, tid);
+      b.template load<BM, BK, B_KFAST>(rb, N, K, n0, (kt + 1) * BK, cb, tid);
     }
     const float* as = As[cur];
     const float* bs = Bs[cur];
@@ -241,8 +274,20 @@ sgemm_tile(long long M, long long N, long long K, float alpha, const float* __re
   }
 }
 
+template <int BM, int BK, bool A_KFAST, bool B_KFAST>
+__global__ void __launch_bounds__(THREADS, 2)
+sgemm_tile(long long M, long long N, long long K, float alpha, const float* __restrict__ A,
+           long long rsA, long long csA, bool vecA, const float* __restrict__ B, long long rsB,
+           long long csB, bool vecB, float beta, float* __restrict__ C, long long ldc, bool vecC,
+           const float* __restrict__ bias, bool relu, long long kchunk, long long split_stride) {
+  const StridedOperand a{A, rsA, csA, vecA}, b{B, csB, rsB, vecB};
+  sgemm_body<BM, BK, A_KFAST, B_KFAST>(M, N, K, alpha, a, b, beta, C, ldc, vecC, bias, relu, kchunk,
+                                       split_stride);
+}
+
 // C[m, n] = epilogue(alpha * sum_s W[s, m, n]) over the splits of Note [split-K].
-__global__ void sgemm_splitk_reduce(long long M, long long N, int splits, const float* __restrict__ W,
+// static: this header is compiled into several translation units (gemm.cu, conv.cu)
+static __global__ void sgemm_splitk_reduce(long long M, long long N, int splits, const float* __restrict__ W,
                                     float alpha, float beta, float* __restrict__ C, long long ldc,
                                     const float* __restrict__ bias, bool relu) {
   const long long MN = M * N;

@@ -18,6 +18,9 @@ namespace py = pybind11;
 PYBIND11_MODULE(_C_cuda, m) {
   m.doc() = "tensorforge CUDA kernels";
   m.attr("__version__") = TF_VERSION;
+  // The CUDA runtime this module was compiled against (e.g. 13000 for 13.0): CuPy must load the
+  // same major (backend.set_backend('cuda') compares them).
+  m.attr("cuda_build_version") = CUDART_VERSION;
   m.def("device_count", [] {
     int n = 0;
     cudaError_t err = cudaGetDeviceCount(&n);
@@ -39,4 +42,5 @@ PYBIND11_MODULE(_C_cuda, m) {
   tf::bind_optim_cuda(m);
   tf::bind_pool_cuda(m);
   tf::bind_conv_cuda(m);
+  tf::bind_rnn_cuda(m);
 }

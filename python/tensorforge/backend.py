@@ -66,6 +66,20 @@ def cuda_available():
         return False
 
 
+def cuda_version_mismatch(built, cupy_runtime):
+    """None when the CUDA major the kernels were built with (CUDART_VERSION, e.g. 13000) and the
+    one CuPy runs (runtimeGetVersion()) agree or one is unknown; else the reason, naming the
+    CuPy wheel to install."""
+    if not built or not cupy_runtime:
+        return None
+    b, c = int(built) // 1000, int(cupy_runtime) // 1000
+    if b == c:
+        return None
+    extra = "cuda" if b >= 13 else f"cuda{b}"
+    return (f"tensorforge's CUDA kernels were built with CUDA {b} but CuPy runs CUDA {c}; install "
+            f"the matching CuPy (pip install 'tensorforge[{extra}]', i.e. cupy-cuda{b}x)")
+
+
 def set_backend(name):
     """Select 'numpy', 'cpu' or 'cuda' for every op from now on."""
     if name not in BACKENDS:
@@ -80,10 +94,14 @@ def set_backend(name):
         if not cuda_available():
             raise RuntimeError("set_backend: the CUDA kernels are built but no GPU is visible")
         try:
-            import cupy  # noqa: F401
+            import cupy
         except ImportError as e:
             raise RuntimeError("set_backend: the cuda backend needs CuPy "
                                "(pip install tensorforge[cuda])") from e
+        msg = cuda_version_mismatch(getattr(_native._C_cuda, "cuda_build_version", None),
+                                    cupy.cuda.runtime.runtimeGetVersion())
+        if msg:
+            raise RuntimeError("set_backend: " + msg)
     _state["backend"] = name
 
 

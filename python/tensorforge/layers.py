@@ -187,7 +187,7 @@ class Layer:
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
                                  f"got an array of shape {tuple(w.shape)}")
-            t.data[...] = w.astype(np.float32)
+            t.data[...] = array_module(t.data).asarray(w.astype(np.float32))  # weights may be on a GPU
 
     def count_params(self):
         return int(sum(t.size for t in self.weights))
@@ -818,11 +818,13 @@ class _RNN(Layer):
                              f"got shape {x.shape}")
         if training and self.dropout > 0:
             # Keras: one dropout mask per sequence, shared by every time step.
-            ones = np.ones((x.shape[0], 1, x.shape[2]), dtype=np.float32)
+            xp = array_module(x.data if isinstance(x, Tensor) else x)  # CuPy on the cuda backend
+            ones = xp.ones((x.shape[0], 1, x.shape[2]), dtype=np.float32)
             keep = _op("dropout")(ones, self.dropout, training=True, seed=_random.next_seed())
             x = x * (keep.data if isinstance(keep, Tensor) else keep)
         if mask is not None:
-            mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(np.float32)
+            m = mask.data if isinstance(mask, Tensor) else mask
+            mask = array_module(m).asarray(m).astype(np.float32)  # stays on the GPU when it is there
         states = list(initial_state) if initial_state is not None else []
         outs = self._run(x, mask, *states)
         seq, st = outs[0], list(outs[1:])

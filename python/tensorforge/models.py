@@ -6,6 +6,9 @@ Training step (one per batch; Python overhead is a handful of calls per layer):
   (sparse_)categorical_crossentropy, the model trains on the logits with the fused
   softmax-cross-entropy op (stable, one kernel); sigmoid + binary_crossentropy likewise.
   predict / evaluate run under no_grad and apply the real final activation.
+On the 'cuda' backend the data, weights and optimizer state live on the GPU and a training step
+copies nothing between host and device but the loss scalar (See Note [data on the device] in
+_device.py).
 Inputs: Keras accepts float64 (and integer) NumPy arrays; they are cast to float32 once, at the
 model boundary.
 
@@ -27,6 +30,7 @@ import warnings
 
 import numpy as np
 
+from . import _device
 from . import _random
 from . import callbacks as _cb
 from . import layers as _layers
@@ -135,10 +139,10 @@ class Sequential:
         if len(weights) != len(mine):
             raise ValueError(f"set_weights: the model has {len(mine)} weight arrays, got {len(weights)}")
         for t, w in zip(mine, weights):
-            w = np.asarray(w)
+            w = np.asarray(_device.to_host(w))
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"set_weights: {t.name} has shape {t.shape}, got {tuple(w.shape)}")
-            t.data[...] = w
+            t.data[...] = _device.to_device(w, _device.array_module(t.data))  # weights may be on a GPU
 
     def count_params(self):
         return int(sum(l.count_params() for l in self.layers))
@@ -222,8 +226,8 @@ class Sequential:
         if isinstance(x, (list, tuple)) and len(x) == 1:
             x = x[0]
         if isinstance(x, Tensor):
-            x = x.numpy()
-        x = np.asarray(x)
+            x = x.data if _device.is_device_array(x.data) else x.numpy()
+        x = x if _device.is_device_array(x) else np.asarray(x)
         if x.dtype.kind not in "fiub":
             raise TypeError(f"{where}: x must be a numeric array, got dtype {x.dtype}")
         if x.ndim == 0 or x.shape[0] == 0:
@@ -245,8 +249,8 @@ class Sequential:
 
     def _check_y(self, y, n, where):
         if isinstance(y, Tensor):
-            y = y.numpy()
-        y = np.asarray(y)
+            y = y.data if _device.is_device_array(y.data) else y.numpy()
+        y = y if _device.is_device_array(y) else np.asarray(y)
         if y.dtype.kind not in "fiub":
             raise TypeError(f"{where}: y must be a numeric array, got dtype {y.dtype}")
         if y.ndim == 0 or y.shape[0] != n:
@@ -312,7 +316,7 @@ class Sequential:
             fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
             for _, fn in self._metric_fns)
         probs = out if argmax_only else self._probs(out, fused)  # argmax(logits) == argmax(probs)
-        return {name: fn(yb, probs) for name, fn in self._metric_fns}
+        return _device.batch_metrics(self._metric_fns, yb, probs)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -350,6 +354,14 @@ class Sequential:
             vy = self._check_y(validation_data[1], vx.shape[0], "fit (validation_data)")
             validation_data = (vx, vy)
 
+        # See Note [data on the device]: on 'cuda', weights, optimizer state and the whole
+        # dataset move to the GPU once here; on the host backends these calls change nothing.
+        xp = _device.device_module()
+        on_device = xp is not np
+        _device.place_model(self, xp)
+        x, y = _device.to_device(x, xp), _device.to_device(y, xp)
+        if validation_data is not None:
+            validation_data = tuple(_device.to_device(a, xp) for a in validation_data)
         n = x.shape[0]
         history = _cb.History()
         cbs = [history] + list(callbacks or [])
@@ -370,6 +382,8 @@ class Sequential:
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
             order = rng.permutation(n) if shuffle else None
+            if order is not None:
+                order = _device.to_device(order, xp)  # one small copy per epoch
             sums = {}
             seen = 0
             for bi, start in enumerate(range(0, n, batch_size)):
@@ -381,10 +395,12 @@ class Sequential:
                 m = xb.shape[0]
                 loss, out = self._train_step(xb, yb, params, fused)
                 logs = {"batch": bi, "size": m, "loss": loss}
-                logs.update(self._batch_metrics(yb, out, fused))
-                for k, v in logs.items():
+                mets = self._batch_metrics(yb, out, fused)
+                if not on_device:
+                    logs.update(mets)
+                for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
                     if k not in ("batch", "size"):
-                        sums[k] = sums.get(k, 0.0) + v * m
+                        sums[k] = sums.get(k, 0.0) + v * m  # device metrics: summed on the device
                 seen += m
                 for cb in cbs:
                     cb.on_batch_end(bi, logs)
@@ -396,7 +412,7 @@ class Sequential:
                     self.stop_training = True
                 if self.stop_training:
                     break
-            epoch_logs = {k: v / max(seen, 1) for k, v in sums.items()}
+            epoch_logs = {k: float(v / max(seen, 1)) for k, v in sums.items()}
             if validation_data is not None and not (self.stop_training and
                                                     not math.isfinite(epoch_logs.get("loss", 0))):
                 vals = self.evaluate(validation_data[0], validation_data[1], batch_size=batch_size,
@@ -416,19 +432,26 @@ class Sequential:
     def train_on_batch(self, x, y):
         x = self._check_x(x, "train_on_batch")
         y = self._check_y(y, x.shape[0], "train_on_batch")
+        xp = _device.device_module()
+        _device.place_model(self, xp)
+        x, y = _device.to_device(x, xp), _device.to_device(y, xp)
         fused = self._fused_mode()
         loss, out = self._train_step(x, y, self._params(), fused)
-        mets = self._batch_metrics(y, out, fused)
+        mets = {k: float(v) for k, v in self._batch_metrics(y, out, fused).items()}
         return [loss] + list(mets.values()) if mets else loss
 
     # ---- inference --------------------------------------------------------------------------
     def _predict_raw(self, x, batch_size, logits):
+        xp = _device.device_module()
+        _device.place_model(self, xp)
+        x = _device.to_device(x, xp)  # See Note [data on the device]
         outs = []
         with no_grad():
             for start in range(0, x.shape[0], batch_size):
                 o = self._forward(Tensor(x[start:start + batch_size]), training=False, logits=logits)
                 outs.append(o.data if isinstance(o, Tensor) else o)
-        return np.concatenate(outs, axis=0) if len(outs) > 1 else outs[0]
+        out = xp.concatenate(outs, axis=0) if len(outs) > 1 else outs[0]
+        return _device.to_host(out)  # Keras returns NumPy: one copy for the whole result
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, **kwargs):
         batch_size = 32 if batch_size is None else int(batch_size)
@@ -465,6 +488,10 @@ class Sequential:
         self._resolve_metrics()
         y = self._check_y(y, x.shape[0], "evaluate")
         fused = self._fused_mode()
+        xp = _device.device_module()
+        on_device = xp is not np
+        _device.place_model(self, xp)
+        x, y = _device.to_device(x, xp), _device.to_device(y, xp)  # See Note [data on the device]
         n = x.shape[0]
         t0 = time.time()
         sums = {}
@@ -477,11 +504,12 @@ class Sequential:
                 xb, yb = x[start:start + batch_size], y[start:start + batch_size]
                 out = self._forward(Tensor(xb), training=False, logits=fused is not None)
                 loss = self._loss_value(yb, out, fused)
-                vals = {"loss": float(loss.data if isinstance(loss, Tensor) else loss) + reg}
+                lv = loss.data if isinstance(loss, Tensor) else loss
+                vals = {"loss": (lv if on_device else float(lv)) + reg}  # device: summed there
                 vals.update(self._batch_metrics(yb, out, fused))
                 for k, v in vals.items():
                     sums[k] = sums.get(k, 0.0) + v * xb.shape[0]
-        res = [sums[k] / n for k in ["loss"] + [nm for nm, _ in self._metric_fns]]
+        res = [float(sums[k] / n) for k in ["loss"] + [nm for nm, _ in self._metric_fns]]
         if verbose == 1:
             bar = _cb.Progbar(n)
             bar.start = t0
@@ -594,7 +622,7 @@ class Sequential:
             meta["optimizer_state"] = [len(s) for s in states]
             for i, s in enumerate(states):
                 for j, a in enumerate(s):
-                    arrays[f"opt/{i}/{j}"] = np.asarray(a)
+                    arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
         _atomic_savez(filepath, meta, arrays)
 
     def __repr__(self):

@@ -2,7 +2,9 @@
 // im2col + a float64 matmul against the direct definition in python/tensorforge/reference/conv.py's
 // docstring (strides, dilations, asymmetric pads), and col2im against a direct scatter of dcol.
 // Then the whole conv2d forward/backward as bind_conv.cpp runs it: the GemmSpecs of conv_plan.h
-// through the emulated SGEMM (split-K included), against direct float64 loops.
+// through the emulated SGEMM (split-K included), against direct float64 loops; and the implicit
+// GEMMs (conv_plan.h's IGemmSpecs, the SGEMM kernel reading the image through ConvGather, Note
+// [implicit GEMM]) for forward, backward-filter and backward-data, with both tile sizes.
 //   g++ -std=c++20 -O0 -fsanitize=address -I csrc/include -I csrc/cuda \
 //       csrc/cuda/emu/emu_conv.cpp -o /tmp/emu_conv -pthread && /tmp/emu_conv
 #include "cuda_emu.h"
@@ -17,6 +19,40 @@
 
 using namespace tf::cuda::conv;
 using tf::cuda::GemmSpec;
+using tf::cuda::IGemmSpec;
+
+namespace tf {
+namespace cuda {
+namespace conv {
+// The emulated launch of the SGEMM kernel with a ConvGather operand (conv.cu's launch_kernel twin),
+// found by emu_sgemm.h's launch_tile through argument-dependent lookup.
+template <int BM, int BK, bool AK, bool BKF, int KIND>
+void emu_kernel(dim3 grid, long long M, long long N, long long K, float alpha, const ConvGather<KIND>& a,
+                const gemm_detail::StridedOperand& b, float beta, float* C, long long ldc, bool vecC,
+                const float* bias, bool relu, long long kchunk, long long split_stride) {
+  emu::launch(grid, dim3(gemm_detail::THREADS), [&] {
+    conv_gemm_tile<BM, BK, AK, BKF, KIND>(M, N, K, alpha, a.g, a.src, a.Cout, a.moff, b.p, b.cs, b.rs,
+                                          b.vec, beta, C, ldc, vecC, bias, relu, kchunk, split_stride);
+  });
+}
+}  // namespace conv
+}  // namespace cuda
+}  // namespace tf
+
+// conv2d_igemm() of conv.cu on the CPU model
+static void run_igemm(const Geom& g, long long Cout, const IGemmSpec& sp, const float* src, const float* B,
+                      float* C, const float* bias, bool relu, int sms) {
+  int which[4];
+  if (sp.kind == tf::cuda::kGatherCol)
+    run_gemm_op(sp.M, sp.N, sp.K, 1.f, ConvGather<tf::cuda::kGatherCol>{g, src, Cout, 0}, sp.akf, false, B,
+                sp.rsB, sp.csB, 0.f, C, sp.ldc, bias, relu, sms, which);
+  else if (sp.kind == tf::cuda::kGatherColT)
+    run_gemm_op(sp.M, sp.N, sp.K, 1.f, ConvGather<tf::cuda::kGatherColT>{g, src, Cout, 0}, sp.akf, false, B,
+                sp.rsB, sp.csB, 0.f, C, sp.ldc, bias, relu, sms, which);
+  else
+    run_gemm_op(sp.M, sp.N, sp.K, 1.f, ConvGather<tf::cuda::kGatherDyCol>{g, src, Cout, 0}, sp.akf, false, B,
+                sp.rsB, sp.csB, 0.f, C, sp.ldc, bias, relu, sms, which);
+}
 
 int main() {
   std::mt19937 gen(3);
@@ -131,6 +167,29 @@ int main() {
     fails += !ok_full;
     std::printf("%s   conv2d via conv_plan GEMMs: y %.1e dw %.1e db %.1e dx %.1e\n", ok_full ? "ok  " : "FAIL",
                 wy, wdw, wdb, wgx);
+    // ---- implicit GEMMs (no column matrix), as bind_conv.cpp issues them ---------------------
+    std::vector<float> wt(w.size());  // (KH, KW, Cout, C): w with its last two axes swapped
+    for (long long tap = 0; tap < (long long)c.KH * c.KW; ++tap)
+      for (long long ci = 0; ci < c.C; ++ci)
+        for (long long co = 0; co < c.Cout; ++co)
+          wt[(tap * c.Cout + co) * c.C + ci] = w[(tap * c.C + ci) * c.Cout + co];
+    for (int sms : {132, 1}) {  // 64-tiles with split-K for dw / 128-tiles everywhere
+      std::vector<float> iy(rows * c.Cout, NAN), idw(Kc * c.Cout, NAN), idx(x.size(), NAN);
+      run_igemm(g, c.Cout, tf::cuda::conv_forward_igemm(rows, Kc, c.Cout), x.data(), w.data(), iy.data(),
+                bias.data(), true, sms);
+      run_igemm(g, c.Cout, tf::cuda::conv_dw_igemm(rows, Kc, c.Cout), x.data(), dyv.data(), idw.data(),
+                nullptr, false, sms);
+      run_igemm(g, c.Cout, tf::cuda::conv_dx_igemm(c.N * c.H * c.W, c.C, (long long)c.KH * c.KW * c.Cout),
+                dyv.data(), wt.data(), idx.data(), nullptr, false, sms);
+      double iwy = 0, iwdw = 0, iwgx = 0;
+      for (size_t i = 0; i < ry.size(); ++i) upd(iwy, iy[i], ry[i], 1 + std::fabs(ry[i]));
+      for (size_t i = 0; i < rdw.size(); ++i) upd(iwdw, idw[i], rdw[i], sc);
+      for (size_t i = 0; i < rgx.size(); ++i) upd(iwgx, idx[i], rgx[i], 1 + std::fabs(rgx[i]));
+      const bool ok_i = iwy < 1e-5 && iwdw < 1e-5 && iwgx < 1e-5;
+      fails += !ok_i;
+      std::printf("%s   conv2d implicit GEMMs (sms=%d): y %.1e dw %.1e dx %.1e\n", ok_i ? "ok  " : "FAIL", sms,
+                  iwy, iwdw, iwgx);
+    }
     const bool ok = worst_y < 1e-12 && worst_dx < 1e-5;
     fails += !ok;
     std::printf("%s conv N=%lld H=%lld W=%lld C=%lld k=%dx%d s=%dx%d pads=%d,%d,%d,%d dil=%dx%d  "

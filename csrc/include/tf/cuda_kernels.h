@@ -120,6 +120,64 @@ struct ConvGeom {
 void im2col(cudaStream_t stream, const ConvGeom& g, const float* x, float* col);
 // dx (N, H, W, C) = the adjoint of im2col applied to dcol (written with =).
 void col2im(cudaStream_t stream, const ConvGeom& g, const float* dcol, float* dx);
+// One implicit GEMM of conv2d (Note [implicit GEMM] in csrc/cuda/conv_kernels.cuh; the specs
+// in csrc/cuda/conv_plan.h): C = gather(src) @ op(B) (+ bias) (relu), written with =.
+// workspace: sgemm_workspace_floats(spec.M, spec.N, spec.K) floats, or nullptr (no split-K).
+struct IGemmSpec;
+void conv2d_igemm(cudaStream_t stream, const ConvGeom& g, int64_t Cout, const IGemmSpec& spec,
+                  const float* src, const float* B, float* C, const float* bias, bool relu,
+                  float* workspace);
+
+}  // namespace cuda
+}  // namespace tf
+
+#include <functional>
+
+namespace tf {
+namespace cuda {
+
+// Recurrent sequences, forward and BPTT (csrc/cuda/rnn.cu; driver csrc/cuda/rnn_seq.h, cell
+// kernels csrc/cuda/rnn_kernels.cuh). Arguments, layouts and saved arrays are tf/rnn.h's
+// (the CPU twins) on device pointers; act / rec_act are tf::RnnAct codes. Scratch (gate
+// gradients, zero initial state, split-K workspace) comes from `alloc` (n floats, device memory
+// that stays alive until the call returns; the bindings take it from CuPy's pool).
+using ScratchAlloc = std::function<float*(int64_t n)>;
+#ifndef TF_RNN_SEQ_DIMS  // also defined by csrc/cuda/rnn_seq.h, which the emulator uses alone
+#define TF_RNN_SEQ_DIMS
+struct RnnSeqDims {
+  long long B, T, F, U;
+};
+#endif
+
+void lstm_forward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                  const float* x, const float* kernel, const float* rk, const float* bias,
+                  const float* h0, const float* c0, const float* mask, bool go_backwards, int act,
+                  int rec_act, float* out, float* h_T, float* c_T, float* gates, float* h_prev,
+                  float* c_prev);
+void lstm_backward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                   const float* d_out, const float* d_h_T, const float* d_c_T, const float* x,
+                   const float* kernel, const float* rk, const float* mask, bool go_backwards,
+                   int act, int rec_act, const float* gates, const float* h_prev,
+                   const float* c_prev, float* dx, float* dkernel, float* drk, float* dbias,
+                   float* dh0, float* dc0);
+void gru_forward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                 const float* x, const float* kernel, const float* rk, const float* bias,
+                 const float* h0, const float* mask, bool go_backwards, bool reset_after, int act,
+                 int rec_act, float* out, float* h_T, float* gates, float* h_prev, float* rec_h);
+void gru_backward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                  const float* d_out, const float* d_h_T, const float* x, const float* kernel,
+                  const float* rk, const float* mask, bool go_backwards, bool reset_after, int act,
+                  int rec_act, const float* gates, const float* h_prev, const float* rec_h,
+                  float* dx, float* dkernel, float* drk, float* dbias, float* dh0);
+void simple_rnn_forward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                        const float* x, const float* kernel, const float* rk, const float* bias,
+                        const float* h0, const float* mask, bool go_backwards, int act, float* out,
+                        float* h_T, float* cand, float* h_prev);
+void simple_rnn_backward(cudaStream_t stream, const ScratchAlloc& alloc, const RnnSeqDims& d,
+                         const float* d_out, const float* d_h_T, const float* x,
+                         const float* kernel, const float* rk, const float* mask,
+                         bool go_backwards, int act, const float* cand, const float* h_prev,
+                         float* dx, float* dkernel, float* drk, float* dbias, float* dh0);
 
 }  // namespace cuda
 }  // namespace tf

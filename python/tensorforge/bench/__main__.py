@@ -28,6 +28,8 @@ def main(argv=None):
                   file=sys.stderr)
             return 2
     reexec_clean(args.threads, argv)
+    if args.backend == "cuda":
+        return _main_cuda(args, suites)
     import tensorforge as tf
     tf.set_backend(args.backend)
     set_threads(args.threads)
@@ -37,6 +39,25 @@ def main(argv=None):
         print(header(s, args.threads))
         print(mod.run(args))
         print()
+    return 0
+
+
+def _main_cuda(args, suites):
+    """--backend cuda: the CUDA suites of bench/cuda.py (GEMM vs cuBLAS, fused kernels, conv/pool,
+    LSTM/GRU and LeNet training vs PyTorch CUDA) instead of the CPU tables; one line on stderr
+    and exit 2 when no GPU (or CuPy, or the CUDA build) is there."""
+    from . import cuda as bench_cuda
+    try:
+        bench_cuda._require_gpu()
+    except RuntimeError as e:
+        print(f"tensorforge {e}", file=sys.stderr)
+        return 2
+    args.against = [x for x in args.against.split(",") if x]
+    sections = []
+    for s in (["all"] if "all" in args.suites else suites):
+        sections += [x for x in bench_cuda.FOR_SUITE[s] if x not in sections]
+    print(f"## cuda: {', '.join(sections)}")
+    print(bench_cuda.run(args, sections))
     return 0
 
 

@@ -12,6 +12,8 @@
   silently ran TF32 (relative error ~1e-3 instead of ~1e-6) fails the check instead of winning.
 - LeNet's conv layers (forward, bias + relu fused) and 2x2 max pooling at batch 2048 vs torch
   (cuDNN, channels_last), checked on a slice against the reference first.
+- LSTM / GRU forward and forward+backward vs torch.nn.LSTM / nn.GRU (cuDNN) at batch 64-256.
+- LeNet training images/s at batch 256: Model.fit on the cuda backend vs PyTorch CUDA.
 - Fused kernels (memory-bound, reported in GB/s of compulsory traffic, against the measured
   device-to-device copy bandwidth): relu and sigmoid forward, softmax-cross-entropy forward,
   Adam update; peers are the NumPy reference running on CuPy arrays (several CuPy kernels) and
@@ -228,15 +230,22 @@ def bench_cnn(cupy, C, torch, quick, rng):
         if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
             raise AssertionError(f"bench cuda {name}: result differs from the reference")
         flop = 2.0 * B * (xs[1] - 4) * (xs[2] - 4) * 25 * ws[2] * ws[3]
-        t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
-        row = [name + " fwd", f"{xs}", flop / t / 1e9]
+        t_pt = None
         if torch is not None:
             xt = torch.as_tensor(x, device="cuda").permute(0, 3, 1, 2)  # NCHW view of NHWC = channels_last
             wt = torch.as_tensor(w, device="cuda").permute(3, 2, 0, 1).contiguous()
             bt = torch.as_tensor(b, device="cuda")
             t_pt = gpu_time(cupy, lambda: torch.relu(torch.nn.functional.conv2d(xt, wt, bt)))
-            row += [flop / t_pt / 1e9, t_pt / t]
-        rows.append(row)
+        for algo in ("implicit", "im2col"):  # the implicit GEMM and the explicit-im2col fallback
+            C.set_conv_algorithm(algo)
+            try:
+                t = gpu_time(cupy, lambda: C.conv2d_forward(x, w, b, *geo, "relu"))
+            finally:
+                C.set_conv_algorithm("implicit")
+            row = [f"{name} fwd ({algo})", f"{xs}", flop / t / 1e9]
+            if t_pt is not None:
+                row += [flop / t_pt / 1e9, t_pt / t]
+            rows.append(row)
     x = cupy.asarray(rng.standard_normal((B, 24, 24, 6), dtype=np.float32))
     got = C.max_pool2d_forward(x[:4], 2, 2, 2, 2, 0, 0, 0, 0, True)
     want = reference.max_pool2d_forward(cupy.asnumpy(x[:4]), 2, 2, 2, 2, 0, 0, 0, 0, True)
@@ -256,7 +265,165 @@ def bench_cnn(cupy, C, torch, quick, rng):
     return table(cols, rows)
 
 
-def run(args):
+RNN_SHAPES = [(64, 28, 256, 256), (256, 28, 256, 256), (128, 100, 512, 512)]  # (B, T, F, U)
+
+
+def bench_rnn(cupy, C, torch, quick, rng):
+    """LSTM / GRU (reset_after) forward and forward+backward ms vs torch.nn.LSTM / nn.GRU (cuDNN),
+    same Keras-layout weights (converted as bench/rnn.py does), checked against reference/rnn.py
+    in float64 first (ours) and against ours (torch) before timing."""
+    from .. import reference
+    from .rnn import make_weights, torch_module
+    rows = []
+    for cell in ("lstm", "gru"):
+        for B, T, F, U in (RNN_SHAPES[:1] if quick else RNN_SHAPES):
+            x, dout = (rng.standard_normal(s, dtype=np.float32) for s in ((B, T, F), (B, T, U)))
+            kernel, rk, bias = make_weights(rng, cell, F, U)
+            X, K, R, Bi, D = (cupy.asarray(a) for a in (x, kernel, rk, bias, dout))
+            Z = cupy.zeros((B, U), cupy.float32)
+            if cell == "lstm":
+                fwd = lambda: C.lstm_forward(X, K, R, Bi, None, None, None, False, "tanh", "sigmoid")  # noqa: E731
+                bwd = lambda f: C.lstm_backward(D, Z, Z, X, K, R, None, False, "tanh", "sigmoid", *f[3:])  # noqa: E731
+            else:
+                fwd = lambda: C.gru_forward(X, K, R, Bi, None, None, False, True, "tanh", "sigmoid")  # noqa: E731
+                bwd = lambda f: C.gru_backward(D, Z, X, K, R, None, False, True, "tanh", "sigmoid", *f[2:])  # noqa: E731
+            # check: outputs and dkernel of the first 4 samples against the float64 reference
+            b4 = min(B, 4)
+            d64 = [a.astype(np.float64) for a in (x[:b4], kernel, rk, bias, dout[:b4])]
+            z64 = np.zeros((b4, U))
+            if cell == "lstm":
+                rf = reference.lstm_forward(*d64[:4], None, None, None, False, "tanh", "sigmoid")
+                rb = reference.lstm_backward(d64[4], z64, z64, d64[0], d64[1], d64[2], None, False, "tanh",
+                                             "sigmoid", *rf[3:])
+            else:
+                rf = reference.gru_forward(*d64[:4], None, None, False, True, "tanh", "sigmoid")
+                rb = reference.gru_backward(d64[4], z64, d64[0], d64[1], d64[2], None, False, True, "tanh",
+                                            "sigmoid", *rf[2:])
+            Xs, Ds = X[:b4].copy(), D[:b4].copy()
+            if cell == "lstm":
+                f4 = C.lstm_forward(Xs, K, R, Bi, None, None, None, False, "tanh", "sigmoid")
+                g4 = C.lstm_backward(Ds, Z[:b4].copy(), Z[:b4].copy(), Xs, K, R, None, False, "tanh", "sigmoid", *f4[3:])
+            else:
+                f4 = C.gru_forward(Xs, K, R, Bi, None, None, False, True, "tanh", "sigmoid")
+                g4 = C.gru_backward(Ds, Z[:b4].copy(), Xs, K, R, None, False, True, "tanh", "sigmoid", *f4[2:])
+            for name, got, want, tol in (("outputs", f4[0], rf[0], 1e-4), ("dkernel", g4[1], rb[1], 1e-3)):
+                err = float(np.abs(cupy.asnumpy(got) - want).max()) / (float(np.abs(want).max()) + 1.0)
+                if not err <= tol:
+                    raise AssertionError(f"bench cuda {cell} {(B, T, F, U)} {name}: relative error {err:.2e}")
+            t_f = gpu_time(cupy, fwd)
+            t_fb = gpu_time(cupy, lambda: bwd(fwd()))
+            row = [f"{cell} {(B, T, F, U)}", t_f * 1e3, t_fb * 1e3]
+            if torch is not None:
+                m = torch_module(torch, cell, F, U, kernel, rk, bias).cuda()
+                xt = torch.as_tensor(X, device="cuda").requires_grad_(True)
+                gt = torch.as_tensor(D, device="cuda")
+                with torch.no_grad():
+                    ot = m(xt)[0]
+                err = float((ot - torch.as_tensor(cupy.ascontiguousarray(fwd()[0]), device="cuda")).abs().max())
+                if not err < 1e-3:
+                    raise AssertionError(f"bench cuda {cell} {(B, T, F, U)}: torch and ours differ by {err:.2e}")
+
+                def t_fwd():
+                    with torch.no_grad():
+                        m(xt)
+
+                def t_fwd_bwd():
+                    xt.grad = None
+                    m.zero_grad(set_to_none=True)
+                    m(xt)[0].backward(gt)
+                tt_f, tt_fb = gpu_time(cupy, t_fwd), gpu_time(cupy, t_fwd_bwd)
+                row += [tt_f * 1e3, tt_fb * 1e3, tt_fb / t_fb]
+            rows.append(row)
+    cols = ["cell (B, T, F, U)", "fwd ms", "fwd+bwd ms"]
+    if torch is not None:
+        cols += ["torch fwd ms", "torch fwd+bwd ms", "torch/ours fwd+bwd"]
+    return table(cols, rows)
+
+
+LENET_BATCH = 256
+
+
+def bench_lenet(cupy, C, torch, quick, rng):
+    """LeNet (the zoo's, bench/train.py's network) training images/s at batch 256 on the GPU:
+    tensorforge's Model.fit on the cuda backend (data on the device, Note [data on the device])
+    vs the same network in PyTorch CUDA (NCHW, cuDNN, same RMSprop constants). Each side trains
+    the same number of steps on real MNIST after a warm-up; the result check is the test accuracy
+    after training (far above chance, else no timing is reported). Wall-clock, synchronised."""
+    import time
+
+    import tensorforge as tf
+    from .train import _data
+    from ..cli import build_model
+    from ..utils import to_categorical
+    x, y, xt, yt = _data()
+    steps, warm = (20, 5) if quick else (100, 10)
+    n = (warm + steps) * LENET_BATCH
+    prev = tf.get_backend()
+    tf.set_backend("cuda")
+    rows = []
+    try:
+        tf.utils.set_random_seed(0)
+        model = build_model("lenet")
+        X, Y = cupy.asarray(x[:n]), cupy.asarray(to_categorical(y[:n], 10))
+        model.fit(X[:warm * LENET_BATCH], Y[:warm * LENET_BATCH], batch_size=LENET_BATCH, epochs=1,
+                  verbose=0, shuffle=False)
+        cupy.cuda.get_current_stream().synchronize()
+        t0 = time.perf_counter()
+        model.fit(X[warm * LENET_BATCH:], Y[warm * LENET_BATCH:], batch_size=LENET_BATCH, epochs=1,
+                  verbose=0, shuffle=False)
+        cupy.cuda.get_current_stream().synchronize()
+        ours = steps * LENET_BATCH / (time.perf_counter() - t0)
+        acc = float((model.predict(xt, batch_size=1024).argmax(-1) == yt).mean())
+    finally:
+        tf.set_backend(prev)
+    if acc < 0.5:
+        raise AssertionError(f"bench cuda lenet: {acc:.1%} test accuracy after training: broken, not timed")
+    rows.append(["tensorforge (cuda)", LENET_BATCH, steps, ours, f"{acc:.1%}", ""])
+    if torch is not None:
+        nn = torch.nn
+        torch.manual_seed(0)
+        m = nn.Sequential(
+            nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(20, 50, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Flatten(), nn.Linear(50 * 6 * 6, 500), nn.ReLU(), nn.Linear(500, 10)).cuda()
+        opt = torch.optim.RMSprop(m.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+        loss_fn = nn.CrossEntropyLoss()
+        Xt = torch.as_tensor(np.ascontiguousarray(x[:n].transpose(0, 3, 1, 2)), device="cuda")
+        Yt = torch.as_tensor(y[:n], device="cuda")
+
+        def train(lo, hi):
+            for i in range(lo, hi):
+                sl = slice(i * LENET_BATCH, (i + 1) * LENET_BATCH)
+                opt.zero_grad(set_to_none=True)
+                loss = loss_fn(m(Xt[sl]), Yt[sl])
+                loss.backward()
+                opt.step()
+                float(loss)  # the loss a progress bar shows: one sync per step, as on our side
+        train(0, warm)
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        train(warm, warm + steps)
+        torch.cuda.synchronize()
+        theirs = steps * LENET_BATCH / (time.perf_counter() - t0)
+        with torch.no_grad():
+            pt = m(torch.as_tensor(np.ascontiguousarray(xt.transpose(0, 3, 1, 2)), device="cuda")).argmax(-1)
+        tacc = float((pt.cpu().numpy() == yt).mean())
+        rows.append(["pytorch (cuda)", LENET_BATCH, steps, theirs, f"{tacc:.1%}", ""])
+        rows[0][-1] = ours / theirs
+    cols = ["LeNet training", "batch", "timed steps", "images/s", "test acc after", "ours / torch"]
+    return table(cols, rows)
+
+
+# Sections of this suite, and which of them each `tensorforge bench` suite name selects when
+# the backend is cuda ("all" runs every section).
+SECTIONS = {"gemm": bench_gemm, "fused": bench_fused, "cnn": bench_cnn, "rnn": bench_rnn,
+            "train": bench_lenet}
+FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"], "train": ["train"],
+             "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
+
+
+def run(args, sections=None):
+    """Run the named sections (default: all) and return the tables."""
     cupy, C = _require_gpu()
     torch = _torch_cuda() if "torch" in getattr(args, "against", ["torch"]) else None
     rng = np.random.default_rng(0)
@@ -266,11 +433,12 @@ def run(args):
     out = [f"# device: {name}; CUPY_TF32={os.environ.get('CUPY_TF32')}, "
            f"NVIDIA_TF32_OVERRIDE={os.environ.get('NVIDIA_TF32_OVERRIDE')}; torch: "
            f"{torch.__version__ if torch is not None else 'not used'}"]
-    out.append(bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng))
-    out.append("")
-    out.append(bench_fused(cupy, C, torch, quick, rng))
-    out.append("")
-    out.append(bench_cnn(cupy, C, torch, quick, rng))
+    for name in (sections or list(SECTIONS)):
+        if name == "gemm":
+            out.append(bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng))
+        else:
+            out.append(SECTIONS[name](cupy, C, torch, quick, rng))
+        out.append("")
     return "\n".join(out)
 
 

@@ -129,7 +129,11 @@ def _targets(op, targets, sparse, N, C, fn):
             targets = targets.astype(np.int64)
         if not targets.flags.c_contiguous:
             targets = xp.ascontiguousarray(targets)
-        if not _is_native(fn):  # the native CPU binding checks the range itself
+        # The native CPU binding checks the range itself; the CUDA kernel never reads out of
+        # bounds (an out-of-range label gives a NaN loss) and a host-side check would cost two
+        # device->host copies per training step (Note [data on the device] in _device.py;
+        # Model.fit checks the labels once, up front).
+        if not _is_native(fn) and getattr(fn, "__module__", None) != "tensorforge._C_cuda":
             lo, hi = int(targets.min()), int(targets.max())
             if lo < 0 or hi >= C:
                 bad = lo if lo < 0 else hi

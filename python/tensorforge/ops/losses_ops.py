@@ -76,6 +76,11 @@ class _SoftmaxXent(Function):
         if reduction == "none":
             d = kernels.softmax_xent_backward(probs, targets, sparse, 1.0)
             d *= g.reshape(N, 1)
+        elif type(g).__module__.split(".")[0] == "cupy":
+            # g stays on the device: float(g) would be a device->host copy in every training
+            # step (Note [data on the device] in tensorforge/_device.py)
+            d = kernels.softmax_xent_backward(probs, targets, sparse, 1.0 / N if reduction == "mean" else 1.0)
+            d *= g.astype(d.dtype)
         else:
             scale = float(g) / N if reduction == "mean" else float(g)
             d = kernels.softmax_xent_backward(probs, targets, sparse, scale)

@@ -1,0 +1,114 @@
+"""Where Model.fit / evaluate / predict keep their arrays.
+
+Note [data on the device]
+On the 'cuda' backend a training step must not copy between host and device except for the loss
+scalar the progress bar shows (a host<->device copy costs a synchronisation, ~10-50 us, more
+than a small model's whole step on an H100). So, on that backend:
+- the weights and the optimizer's state arrays are moved to the GPU once (``place_model``);
+- the dataset is copied to the GPU once per fit/evaluate/predict call (``to_device``), and each
+  epoch's shuffle is one permutation index array copied once per epoch; batches are device
+  slices or device gathers;
+- metrics are computed on the device (``batch_metrics``) and their weighted sums stay there
+  until the epoch ends (one copy per metric per epoch); per-batch progress shows the loss only;
+- predict gathers its batches on the device and copies the result to the host once.
+On the 'numpy' and 'cpu' backends every function here returns its input unchanged, so the CPU
+path is exactly what it was.
+"""
+import numpy as np
+
+from . import metrics as _metrics
+from ._xp import array_module
+
+
+def device_module(backend=None):
+    """cupy on the 'cuda' backend, else numpy."""
+    from .backend import get_backend
+    if (backend or get_backend()) == "cuda":
+        import cupy
+        return cupy
+    return np
+
+
+def is_device_array(a):
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
+def to_device(a, xp):
+    """``a`` as an array of module ``xp`` (one host->device copy when xp is cupy and ``a`` is
+    on the host; no copy when it already lives there)."""
+    if a is None or xp is np or array_module(a) is xp:
+        return a
+    return xp.asarray(a)
+
+
+def to_host(a):
+    """A NumPy array (one device->host copy for a CuPy array)."""
+    return a.get() if is_device_array(a) else a
+
+
+def place_model(model, xp):
+    """Move every weight of ``model`` and its optimizer's state arrays to module ``xp`` (in
+    place: the Tensors keep their identity, so the optimizer's per-parameter state stays
+    attached). A no-op when they already live there."""
+    if xp is np:
+        return
+    for t in model.weights:
+        if array_module(t.data) is not xp:
+            t.data = xp.ascontiguousarray(xp.asarray(t.data))
+            if t.grad is not None:
+                t.grad = xp.asarray(t.grad)
+    opt = getattr(model, "optimizer", None)
+    state = getattr(opt, "_state", None)
+    if state:
+        for key, st in list(state.items()):
+            state[key] = (st[0],) + tuple(None if s is None else to_device(s, xp) for s in st[1:])
+
+
+# Device twins of the metrics module's functions: each returns a 0-d device array (the batch
+# mean), with the same definition as the host function it stands for.
+def _binary_accuracy(xp, y_true, y_pred):
+    return ((y_pred > 0.5).reshape(y_true.shape) == (y_true > 0.5)).mean()
+
+
+def _categorical_accuracy(xp, y_true, y_pred):
+    return (xp.argmax(y_true, -1) == xp.argmax(y_pred, -1)).mean()
+
+
+def _sparse_categorical_accuracy(xp, y_true, y_pred):
+    return (y_true.reshape(y_pred.shape[:-1]).astype(np.int64) == xp.argmax(y_pred, -1)).mean()
+
+
+def _mse(xp, y_true, y_pred):
+    return ((y_pred - y_true) ** 2).mean()
+
+
+def _mae(xp, y_true, y_pred):
+    return xp.abs(y_pred - y_true).mean()
+
+
+DEVICE_METRICS = {
+    _metrics.binary_accuracy: _binary_accuracy,
+    _metrics.categorical_accuracy: _categorical_accuracy,
+    _metrics.sparse_categorical_accuracy: _sparse_categorical_accuracy,
+    _metrics.mean_squared_error: _mse,
+    _metrics.mean_absolute_error: _mae,
+}
+
+
+def batch_metrics(metric_fns, y_true, y_pred):
+    """{name: value} for one batch. Host arrays: the metrics module's functions (floats).
+    Device arrays: their device twins (0-d device arrays, no synchronisation); a metric without
+    a twin (a user callable, top-k) runs on host copies (documented cost: two copies)."""
+    xp = array_module(y_pred)
+    if xp is np:
+        return {name: fn(y_true, y_pred) for name, fn in metric_fns}
+    out = {}
+    for name, fn in metric_fns:
+        dev = DEVICE_METRICS.get(fn)
+        out[name] = dev(xp, y_true, y_pred) if dev is not None else fn(to_host(y_true), to_host(y_pred))
+    return out
+
+
+def as_float(v):
+    """A Python float from a float or a 0-d (device) array."""
+    return float(v)
