@@ -42,6 +42,7 @@
 
 #include "tf/conv.h"
 #include "tf/simd.h"
+#include "tf/workspace.h"
 
 #if defined(TF_ISA_avx512)
 #include <cpuid.h>
@@ -334,6 +335,387 @@ bool prefer_ymm(index_t width) {
 }  // namespace
 #endif
 
+// ---- Winograd ---------------------------------------------------------------------------------
+//
+// Note [Winograd]: for stride 1 and dilation 1 with kernel extents r in {3, 4, 5} and enough
+// channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
+// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5)) and the interpolation points
+// 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
+//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
+//   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
+//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: at_rows)
+// so the 36 positions xi of a tile are 36 independent GEMMs over channels,
+//   M_xi (tiles x CO) = V_xi (tiles x CI) * U_xi (CI x CO),
+// run by the gather micro-kernel. Multiplies per output: 36 / (m m') instead of r r' (3x3: 2.25
+// instead of 9; 5x5: 9 instead of 25). Every pass here ran at ~95% of the FMA peak as a direct
+// convolution, so this is the only way left to a clear margin over PyTorch (oneDNN runs direct).
+// Backward data with stride 1 is the same convolution of dy with the kernel flipped and C_in /
+// C_out swapped, pads KH-1-pt, KW-1-pl (wino_conv takes any pads, negative included). Backward
+// filter: dU = sum over tiles of V (.) Z, Z = A dY A^T (the transpose of the output transform),
+// then dW = G^T dU G (wino_backward_filter).
+// Costs of the method: (1) rounding: the transforms mix the 36 inputs of a tile (entries up to 8),
+// so the error grows by ~10-100x over a direct sum; fine against our tolerances
+// (n * eps * |x| * |w|) once the reduction is long, hence CI >= 16 and CO >= 16 (wino_use);
+// (2) an Inf or NaN input reaches every output of the tiles that read it, not only the outputs
+// whose windows hold it (0 * Inf = NaN), as with cuDNN's and oneDNN's Winograd.
+
+namespace {
+
+constexpr int kA = 6;  // tile size (alpha) of every variant
+
+inline int wino_m(index_t r) { return 7 - (int)r; }
+
+// The interpolation points' matrix G (6 x r), G[j][k].
+void wino_G(index_t r, float G[kA][kA]) {
+  static const double p[5] = {0, 1, -1, 2, -2}, c[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
+  for (int j = 0; j < kA; ++j)
+    for (int k = 0; k < kA; ++k) G[j][k] = 0.0f;
+  for (int j = 0; j < 5; ++j) {
+    double pk = 1.0;
+    for (index_t k = 0; k < r; ++k, pk *= p[j]) G[j][k] = (float)(c[j] * pk);
+  }
+  G[5][r - 1] = 1.0f;
+}
+
+// o = B^T d for 6 vectors.
+inline void bt6(const vf* d, vf* o) {
+  const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
+  const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
+  o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
+  o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
+  o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
+  o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
+  o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
+  o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
+}
+
+// o[0..m) = A^T mm for 6 vectors mm.
+inline void at_rows(const vf* mm, vf* o, int m) {
+  const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
+  o[0] = mm[0] + s12 + s34;
+  o[1] = fmadd(set1(2.0f), d34, d12);
+  if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
+  if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
+  o[m - 1] = o[m - 1] + mm[5];
+}
+
+// o[0..6) = A g for m vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{m-1}).
+inline void a_cols(const vf* g, vf* o, int m) {
+  static const float p[5] = {0, 1, -1, 2, -2};
+  for (int a = 0; a < 5; ++a) {
+    vf acc = g[m - 1];
+    for (int i = m - 2; i >= 0; --i) acc = fmadd(acc, set1(p[a]), g[i]);
+    o[a] = acc;
+  }
+  o[5] = g[m - 1];
+}
+
+struct WinoGeom {
+  index_t N, H, W, CI;   // input (N, H, W, CI)
+  index_t KH, KW, CO;    // kernel (KH, KW, CI, CO)
+  index_t OH, OW;        // output (N, OH, OW, CO)
+  index_t pt, pl;        // output (oh, ow) reads input (oh + kh - pt, ow + kw - pl)
+  int mh, mw;            // outputs per tile
+  index_t TH, TW, ntiles;
+  index_t ldv;           // floats per tile row of V (CI rounded up to vectors)
+  WinoGeom(index_t N_, index_t H_, index_t W_, index_t CI_, index_t KH_, index_t KW_, index_t CO_,
+           index_t OH_, index_t OW_, index_t pt_, index_t pl_)
+      : N(N_), H(H_), W(W_), CI(CI_), KH(KH_), KW(KW_), CO(CO_), OH(OH_), OW(OW_), pt(pt_), pl(pl_) {
+    mh = wino_m(KH);
+    mw = wino_m(KW);
+    TH = ceil_div(OH, mh);
+    TW = ceil_div(OW, mw);
+    ntiles = N * TH * TW;
+    ldv = ceil_div(CI, kW) * kW;
+  }
+};
+
+// Tiles per block: V and M (or Z) of a block take about `budget` bytes, a multiple of 24 (every
+// MR), and every thread gets a block.
+index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double budget) {
+  const double per = 36.0 * 4.0 * (double)(g.ldv + ldm);
+  index_t T = std::max<index_t>(24, (index_t)(budget / per) / 24 * 24);
+  const index_t fair = ceil_div(ceil_div(g.ntiles, nt), 24) * 24;
+  return std::min(T, std::max<index_t>(24, fair));
+}
+
+// V rows for tiles t0 .. t0+tc-1: V[xi][t][:] = (B^T d B)[xi] for input tile d of tile t0+t.
+void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  vf d[kA], tmp[kA][kA], o[kA];
+  const float* rows[kA][kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const index_t ih0 = th * g.mh - g.pt, iw0 = tw * g.mw - g.pl;
+    for (int a = 0; a < kA; ++a)
+      for (int b = 0; b < kA; ++b) {
+        const index_t ih = ih0 + a, iw = iw0 + b;
+        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + ((n * g.H + ih) * g.W + iw) * g.CI : nullptr;
+      }
+    float* vt = V + t * g.ldv;
+    for (index_t c = 0; c < g.CI; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, g.CI - c);
+      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
+        for (int a = 0; a < kA; ++a)
+          d[a] = rows[a][b] ? (nn == kW ? load(rows[a][b] + c) : load_n(rows[a][b] + c, nn)) : zero();
+        bt6(d, o);
+        for (int a = 0; a < kA; ++a) tmp[a][b] = o[a];
+      }
+      for (int a = 0; a < kA; ++a) {  // rows: V[a, :] = tmp[a, :] B
+        bt6(tmp[a], o);
+        for (int b = 0; b < kA; ++b) store(vt + (a * kA + b) * T * g.ldv + c, o[b]);
+      }
+    }
+  }
+}
+
+// U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
+// w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
+void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+  float Gh[kA][kA], Gw[kA][kA];
+  wino_G(g.KH, Gh);
+  wino_G(g.KW, Gw);
+  const index_t CI = g.CI, CO = g.CO, COp = pn.padded, KH = g.KH, KW = g.KW;
+  const int nt = threads_for(72.0 * CI * COp * (KH + 6));
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+  for (index_t ci = 0; ci < CI; ++ci) {
+    vf wk[kA][kA], tmp[kA][kA];
+    for (int j = 0; j < pn.count; ++j) {
+      const index_t j0 = pn.j0(j), nr = pn.width(j);
+      for (index_t c = j0; c < j0 + nr; c += kW) {
+        const int nn = (int)std::min<index_t>(kW, CO - c);  // <= 0 past CO: zero columns
+        for (index_t kh = 0; kh < KH; ++kh)
+          for (index_t kw = 0; kw < KW; ++kw) {
+            const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
+            wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
+          }
+        for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
+          for (index_t kw = 0; kw < KW; ++kw) {
+            vf acc = zero();
+            for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
+            tmp[a][kw] = acc;
+          }
+        for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
+          for (int b = 0; b < kA; ++b) {
+            vf acc = zero();
+            for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
+            store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+          }
+      }
+    }
+  }
+}
+
+// y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act) {
+  const index_t CI = g.CI, CO = g.CO;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
+  wino_weights(g, w, pn, U);
+  float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
+  for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
+  const index_t T = wino_block(g, COp, nt, 1.5e6);
+  const index_t nblocks = ceil_div(g.ntiles, T);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv));
+    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    const float* aptr[kMaxMR];
+    const float* bptr[1];
+#pragma omp for schedule(static)
+    for (index_t blk = 0; blk < nblocks; ++blk) {
+      const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
+      wino_input(g, x, t0, tc, V, T);
+      for (int xi = 0; xi < 36; ++xi) {
+        const float* Vx = V + xi * T * g.ldv;
+        float* Mx = M + xi * T * COp;
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          const GatherFn ukr = gather_fn(nv);
+          bptr[0] = U + xi * CI * COp + CI * j0;
+          for (index_t r0 = 0; r0 < tc; r0 += MR) {
+            const int m = (int)std::min<index_t>(MR, tc - r0);
+            for (int i = 0; i < MR; ++i) aptr[i] = Vx + (r0 + std::min(i, m - 1)) * g.ldv;
+            ukr(1, aptr, bptr, CI, nr, Mx + r0 * COp + j0, COp, m, (int)nr, nullptr, Act::none, false);
+          }
+        }
+      }
+      // output transform: y tile = A^T M A, + bias, relu
+      vf mm[kA], tmp[kA][kA], o[kA];
+      for (index_t t = 0; t < tc; ++t) {
+        const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+        const int mh = (int)std::min<index_t>(g.mh, g.OH - th * g.mh);
+        const int mw = (int)std::min<index_t>(g.mw, g.OW - tw * g.mw);
+        float* yt = y + ((n * g.OH + th * g.mh) * g.OW + tw * g.mw) * CO;
+        for (index_t c = 0; c < CO; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);
+          for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
+            for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
+            at_rows(mm, o, g.mh);
+            for (int i = 0; i < g.mh; ++i) tmp[i][b] = o[i];
+          }
+          const vf bv = load(bias + c);
+          for (int i = 0; i < mh; ++i) {
+            at_rows(tmp[i], o, g.mw);
+            for (int jj = 0; jj < mw; ++jj) {
+              vf r = o[jj] + bv;
+              if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
+              float* dst = yt + (i * g.OW + jj) * CO + c;
+              if (nn == kW)
+                store(dst, r);
+              else
+                store_n(dst, r, nn);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// dw (+)= dW, db (+)= sum of g over pixels, g = dy (* (y > 0) when y is given), for stride 1,
+// dilation 1 (Note [Winograd]): per tile Z = A g A^T, dU[xi] += V[xi]^T Z[xi] over tiles (per
+// thread), then dW = G^T dU G.
+void wino_backward_filter(const WinoGeom& g, const float* dy, const float* x, const float* y,
+                          float* dw, float* db) {
+  const index_t CI = g.CI, CO = g.CO;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
+  const index_t T = wino_block(g, COp, nt, 3e6);
+  const index_t nblocks = ceil_div(g.ntiles, T);
+  const size_t sz = (size_t)(36 * CI * COp + COp);  // dU partial, then db partial
+  float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)nt);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    const int tid = thread_id();
+    float* St = S + (size_t)tid * sz;
+    float* dbt = St + 36 * CI * COp;
+    std::memset(St, 0, sz * sizeof(float));
+    // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
+    // channels of a row (rows past CI are computed and dropped).
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv + kMaxMR));
+    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    index_t bbeg, bend;
+    split_range(nblocks, team_size(), tid, bbeg, bend);
+    vf gg[kA][kA], tmp[kA][kA], o[kA], col[kA];
+    const vf one = set1(1.0f);
+    for (index_t blk = bbeg; blk < bend; ++blk) {
+      const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
+      if (dw) wino_input(g, x, t0, tc, V, T);
+      for (index_t t = 0; t < tc; ++t) {  // Z[xi][t] = (A g A^T)[xi]
+        const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+        const int mh = (int)std::min<index_t>(g.mh, g.OH - th * g.mh);
+        const int mw = (int)std::min<index_t>(g.mw, g.OW - tw * g.mw);
+        const index_t off = ((n * g.OH + th * g.mh) * g.OW + tw * g.mw) * CO;
+        for (index_t c = 0; c < COp; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
+          vf dbacc = zero();
+          for (int i = 0; i < g.mh; ++i)
+            for (int j = 0; j < g.mw; ++j) {
+              if (i >= mh || j >= mw) {
+                gg[i][j] = zero();
+                continue;
+              }
+              const index_t e = off + (i * g.OW + j) * CO + c;
+              vf v = nn == kW ? load(dy + e) : load_n(dy + e, nn);
+              if (y) v = v * select_gt(nn == kW ? load(y + e) : load_n(y + e, nn), zero(), one, zero());
+              gg[i][j] = v;
+              dbacc = dbacc + v;
+            }
+          if (db) store(dbt + c, load(dbt + c) + dbacc);
+          if (!dw) continue;
+          for (int j = 0; j < g.mw; ++j) {  // columns: tmp[:, j] = A g[:, j]
+            for (int i = 0; i < g.mh; ++i) col[i] = gg[i][j];
+            a_cols(col, o, g.mh);
+            for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
+          }
+          for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
+            a_cols(tmp[a], o, g.mw);
+            for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
+          }
+        }
+      }
+      if (!dw) continue;
+      for (int xi = 0; xi < 36; ++xi) {
+        const float* Vx = V + xi * T * g.ldv;
+        const float* Zx = Z + xi * T * COp;
+        float* Sx = St + xi * CI * COp;
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
+          index_t k0 = 0;
+          for (; k0 + MR <= CI || (k0 < CI && CI - k0 > MR / 2); k0 += MR)
+            ukr(Vx + k0, g.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
+                (int)std::min<index_t>(MR, CI - k0), (int)nr);
+          for (; k0 < CI; k0 += kTailMR)
+            tail(Vx + k0, g.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
+                 (int)std::min<index_t>(kTailMR, CI - k0), (int)nr);
+        }
+      }
+    }
+  }
+  if (db)
+    for (int t = 0; t < nt; ++t)
+      for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + 36 * CI * COp + c];
+  if (!dw) return;
+  float Gh[kA][kA], Gw[kA][kA];
+  wino_G(g.KH, Gh);
+  wino_G(g.KW, Gw);
+  const index_t KH = g.KH, KW = g.KW;
+  const int nt2 = threads_for(72.0 * CI * COp * (KH + 6));
+#pragma omp parallel for num_threads(nt2) schedule(static) if (nt2 > 1)
+  for (index_t ci = 0; ci < CI; ++ci) {
+    vf su[kA][kA], tmp[kA][kA];
+    for (index_t c = 0; c < CO; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, CO - c);
+      for (int xi = 0; xi < 36; ++xi) {
+        vf acc = zero();
+        for (int t = 0; t < nt; ++t) acc = acc + load(S + (size_t)t * sz + (xi * CI + ci) * COp + c);
+        su[xi / kA][xi % kA] = acc;
+      }
+      for (index_t kh = 0; kh < KH; ++kh)  // tmp = Gh^T dU  (KH x 6)
+        for (int b = 0; b < kA; ++b) {
+          vf acc = zero();
+          for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), su[a][b], acc);
+          tmp[kh][b] = acc;
+        }
+      for (index_t kh = 0; kh < KH; ++kh)  // dW = tmp Gw
+        for (index_t kw = 0; kw < KW; ++kw) {
+          vf acc = zero();
+          for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+          float* dst = dw + ((kh * KW + kw) * CI + ci) * CO + c;
+          if (nn == kW)
+            store(dst, load(dst) + acc);
+          else
+            store_n(dst, load_n(dst, nn) + acc, nn);
+        }
+    }
+  }
+}
+
+// Note [Winograd]: which layers take it.
+bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
+  if (s.sh != 1 || s.sw != 1 || s.dh != 1 || s.dw != 1) return false;
+  if (s.KH < 3 || s.KH > 5 || s.KW < 3 || s.KW > 5) return false;
+  if (cin < 16 || cout < 16) return false;
+  // Pads of at most the kernel extent - 1 (every 'same' and 'valid' layer): every output window
+  // then holds real input, so no output is a pure rounding residue of its tile's neighbours.
+  const index_t pb = s.OH - 1 + s.KH - s.H - s.pt, pr = s.OW - 1 + s.KW - s.W - s.pl;
+  if (s.pt >= s.KH || pb >= s.KH || s.pl >= s.KW || pr >= s.KW) return false;
+  if (!conv_winograd_enabled().load(std::memory_order_relaxed)) return false;
+  return true;
+}
+
+}  // namespace
+
 // ---- forward ----------------------------------------------------------------------------------
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
@@ -342,6 +724,10 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_forward(s, x, w, b, y, act);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
+  if (wino_use(s, s.CI, s.CO)) {  // Note [Winograd]
+    wino_conv(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), x, w, b, y, act);
+    return;
+  }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
   std::vector<float> Bp((size_t)(Kd * pn.padded));
@@ -499,6 +885,20 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   if (2 * s.CI > kW && prefer_ymm(s.CI))  // Note [Zen 4 zmm]
     return ::tf::avx2::conv2d_backward_data(s, dy, w, dx);
 #endif
+  if (wino_use(s, s.CO, s.CI)) {  // Note [Winograd]: the convolution of dy with the flipped kernel
+    const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
+    float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
+    for (index_t kh = 0; kh < KH; ++kh)
+      for (index_t kw = 0; kw < KW; ++kw) {
+        const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+        float* dst = wf + (kh * KW + kw) * CO * CI;
+        for (index_t ci = 0; ci < CI; ++ci)
+          for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+      }
+    wino_conv(WinoGeom(s.N, s.OH, s.OW, CO, KH, KW, CI, s.H, s.W, KH - 1 - s.pt, KW - 1 - s.pl), dy, wf,
+              nullptr, dx, Act::none);
+    return;
+  }
   if (2 * s.CI <= kW) {  // at most half a vector of input channels: see backward_data_col2im
     backward_data_col2im(s, dy, w, dx);
     return;
@@ -644,6 +1044,11 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db, y);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
+  if (dw && wino_use(s, s.CI, s.CO)) {  // Note [Winograd]
+    wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), dy,
+                         x, y, dw, db);
+    return;
+  }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
   const index_t COp = pn.padded;
