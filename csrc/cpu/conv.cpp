@@ -399,15 +399,30 @@ inline void at_rows(const vf* mm, vf* o, int m) {
   o[m - 1] = o[m - 1] + mm[5];
 }
 
-// o[0..6) = A g for m vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{m-1}).
-inline void a_cols(const vf* g, vf* o, int m) {
-  static const float p[5] = {0, 1, -1, 2, -2};
-  for (int a = 0; a < 5; ++a) {
-    vf acc = g[m - 1];
-    for (int i = m - 2; i >= 0; --i) acc = fmadd(acc, set1(p[a]), g[i]);
-    o[a] = acc;
+// o[0..6) = A g for M vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{M-1}):
+// o(+-p) = even(p) +- odd(p).
+template <int M>
+inline void a_cols(const vf* g, vf* o) {
+  const vf two = set1(2.0f), four = set1(4.0f);
+  o[0] = g[0];
+  if (M == 2) {
+    o[1] = g[0] + g[1];
+    o[2] = g[0] - g[1];
+    o[3] = fmadd(two, g[1], g[0]);
+    o[4] = fnmadd(two, g[1], g[0]);
+  } else {
+    const vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    vf o1 = g[1], o2 = two * g[1];
+    if (M == 4) {
+      o1 = o1 + g[3];
+      o2 = fmadd(set1(8.0f), g[3], o2);
+    }
+    o[1] = e1 + o1;
+    o[2] = e1 - o1;
+    o[3] = e2 + o2;
+    o[4] = e2 - o2;
   }
-  o[5] = g[m - 1];
+  o[5] = g[M - 1];
 }
 
 struct WinoGeom {
@@ -505,6 +520,104 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
   }
 }
 
+// Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
+template <int MH, int MW>
+void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, index_t t0, index_t tc,
+                 const float* bias, float* y, Act act) {
+  const index_t CO = g.CO;
+  vf mm[kA], tmp[MH][kA], o[kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
+    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
+    float* yt = y + ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    for (index_t c = 0; c < CO; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, CO - c);
+      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
+        for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
+        at_rows(mm, o, MH);
+        for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
+      }
+      const vf bv = load(bias + c);
+      for (int i = 0; i < MH; ++i) {
+        if (i >= mh) break;
+        at_rows(tmp[i], o, MW);
+        for (int jj = 0; jj < MW; ++jj) {
+          if (jj >= mw) break;
+          vf r = o[jj] + bv;
+          if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
+          float* dst = yt + (i * g.OW + jj) * CO + c;
+          if (nn == kW)
+            store(dst, r);
+          else
+            store_n(dst, r, nn);
+        }
+      }
+    }
+  }
+}
+
+// Transformed upstream gradient of tiles t0 .. t0+tc-1: Z[xi][t] = (A g A^T)[xi] with
+// g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
+template <int MH, int MW>
+void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
+             index_t T, index_t COp, float* dbt, bool need_z) {
+  const index_t CO = g.CO;
+  const vf one = set1(1.0f);
+  vf gg[MW][MH], tmp[kA][MW], o[kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
+    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
+    const index_t off = ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    for (index_t c = 0; c < COp; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
+      vf dbacc = zero();
+      for (int i = 0; i < MH; ++i)
+        for (int j = 0; j < MW; ++j) {
+          vf v = zero();
+          if (i < mh && j < mw) {
+            const index_t e = off + (i * g.OW + j) * CO + c;
+            v = nn == kW ? load(dy + e) : load_n(dy + e, nn);
+            if (y) v = v * select_gt(nn == kW ? load(y + e) : load_n(y + e, nn), zero(), one, zero());
+            dbacc = dbacc + v;
+          }
+          gg[j][i] = v;
+        }
+      if (dbt) store(dbt + c, load(dbt + c) + dbacc);
+      if (!need_z) continue;
+      for (int j = 0; j < MW; ++j) {  // columns: tmp[:, j] = A g[:, j]
+        a_cols<MH>(gg[j], o);
+        for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
+      }
+      for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
+        a_cols<MW>(tmp[a], o);
+        for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
+      }
+    }
+  }
+}
+
+using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, index_t, index_t,
+                           const float*, float*, Act);
+using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
+                          index_t, index_t, float*, bool);
+
+template <int MH>
+WinoOutFn wino_output_fn_w(int mw) {
+  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : wino_output<MH, 4>;
+}
+WinoOutFn wino_output_fn(int mh, int mw) {
+  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw) : wino_output_fn_w<4>(mw);
+}
+template <int MH>
+WinoDyFn wino_dy_fn_w(int mw) {
+  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : wino_dy<MH, 4>;
+}
+WinoDyFn wino_dy_fn(int mh, int mw) {
+  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw) : wino_dy_fn_w<4>(mw);
+}
+
 // y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act) {
   const index_t CI = g.CI, CO = g.CO;
@@ -517,6 +630,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
   const index_t T = wino_block(g, COp, nt, 1.5e6);
   const index_t nblocks = ceil_div(g.ntiles, T);
+  const WinoOutFn out = wino_output_fn(g.mh, g.mw);
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -544,35 +658,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
           }
         }
       }
-      // output transform: y tile = A^T M A, + bias, relu
-      vf mm[kA], tmp[kA][kA], o[kA];
-      for (index_t t = 0; t < tc; ++t) {
-        const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
-        const int mh = (int)std::min<index_t>(g.mh, g.OH - th * g.mh);
-        const int mw = (int)std::min<index_t>(g.mw, g.OW - tw * g.mw);
-        float* yt = y + ((n * g.OH + th * g.mh) * g.OW + tw * g.mw) * CO;
-        for (index_t c = 0; c < CO; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, CO - c);
-          for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
-            for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
-            at_rows(mm, o, g.mh);
-            for (int i = 0; i < g.mh; ++i) tmp[i][b] = o[i];
-          }
-          const vf bv = load(bias + c);
-          for (int i = 0; i < mh; ++i) {
-            at_rows(tmp[i], o, g.mw);
-            for (int jj = 0; jj < mw; ++jj) {
-              vf r = o[jj] + bv;
-              if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
-              float* dst = yt + (i * g.OW + jj) * CO + c;
-              if (nn == kW)
-                store(dst, r);
-              else
-                store_n(dst, r, nn);
-            }
-          }
-        }
-      }
+      out(g, M, T, COp, t0, tc, bias, y, act);
     }
   }
 }
@@ -590,6 +676,7 @@ void wino_backward_filter(const WinoGeom& g, const float* dy, const float* x, co
   const index_t nblocks = ceil_div(g.ntiles, T);
   const size_t sz = (size_t)(36 * CI * COp + COp);  // dU partial, then db partial
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)nt);
+  const WinoDyFn dyf = wino_dy_fn(g.mh, g.mw);
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
@@ -604,44 +691,10 @@ void wino_backward_filter(const WinoGeom& g, const float* dy, const float* x, co
     float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
     index_t bbeg, bend;
     split_range(nblocks, team_size(), tid, bbeg, bend);
-    vf gg[kA][kA], tmp[kA][kA], o[kA], col[kA];
-    const vf one = set1(1.0f);
     for (index_t blk = bbeg; blk < bend; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
       if (dw) wino_input(g, x, t0, tc, V, T);
-      for (index_t t = 0; t < tc; ++t) {  // Z[xi][t] = (A g A^T)[xi]
-        const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
-        const int mh = (int)std::min<index_t>(g.mh, g.OH - th * g.mh);
-        const int mw = (int)std::min<index_t>(g.mw, g.OW - tw * g.mw);
-        const index_t off = ((n * g.OH + th * g.mh) * g.OW + tw * g.mw) * CO;
-        for (index_t c = 0; c < COp; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
-          vf dbacc = zero();
-          for (int i = 0; i < g.mh; ++i)
-            for (int j = 0; j < g.mw; ++j) {
-              if (i >= mh || j >= mw) {
-                gg[i][j] = zero();
-                continue;
-              }
-              const index_t e = off + (i * g.OW + j) * CO + c;
-              vf v = nn == kW ? load(dy + e) : load_n(dy + e, nn);
-              if (y) v = v * select_gt(nn == kW ? load(y + e) : load_n(y + e, nn), zero(), one, zero());
-              gg[i][j] = v;
-              dbacc = dbacc + v;
-            }
-          if (db) store(dbt + c, load(dbt + c) + dbacc);
-          if (!dw) continue;
-          for (int j = 0; j < g.mw; ++j) {  // columns: tmp[:, j] = A g[:, j]
-            for (int i = 0; i < g.mh; ++i) col[i] = gg[i][j];
-            a_cols(col, o, g.mh);
-            for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
-          }
-          for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
-            a_cols(tmp[a], o, g.mw);
-            for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
-          }
-        }
-      }
+      dyf(g, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr, dw != nullptr);
       if (!dw) continue;
       for (int xi = 0; xi < 36; ++xi) {
         const float* Vx = V + xi * T * g.ldv;
