@@ -362,3 +362,97 @@ def test_conv_backward_fused_relu_mask(backend, need_dx):
         _, _, db = tf.kernels.conv2d_backward(on_backend(dy, backend), on_backend(x, backend),
                                               on_backend(w, backend), 1, "same", 1, need_dx, True, True, y=y)
         assert np.isnan(to_numpy(db)[k]), "dy * (y > 0) keeps NaN (NaN * 0)"
+
+
+# ---- Winograd path (Note [Winograd] in csrc/cpu/conv.cpp) -----------------------------------
+# Stride 1, dilation 1, kernels 3..5 each way, >= 16 channels in and out, pads within the kernel:
+# all three passes run as Winograd F(m, r) on 6x6 tiles. Shapes hit every tile size m = 2, 3, 4 per
+# axis, images smaller than a tile and not multiples of m, channel counts off the vector width.
+
+def winograd_case(rng):
+    N = int(rng.integers(1, 4))
+    H, W = (int(v) for v in rng.integers(1, 15, size=2))
+    KH, KW = (int(v) for v in rng.integers(3, 6, size=2))
+    C, CO = (int(rng.choice([16, 17, 20, 33, 48, 50, 70])) for _ in range(2))
+    padding = ["same", "valid", (KH - 1, 0), (int(rng.integers(0, KH)), int(rng.integers(0, KW)))][
+        int(rng.integers(0, 4))]
+    if padding == "valid" or isinstance(padding, tuple):
+        H, W = max(H, KH), max(W, KW)
+    x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+    w = rng.standard_normal((KH, KW, C, CO)).astype(np.float32)
+    b = rng.standard_normal(CO).astype(np.float32)
+    return x, w, b, padding
+
+
+def test_conv_winograd_random_shapes(isa):
+    C = tf._native._C
+    if C is None:
+        pytest.skip("native CPU module unavailable")
+    rng = np.random.default_rng(31)
+    for i in range(10):
+        x, w, b, padding = winograd_case(rng)
+        check_conv(x, w, b, 1, padding, 1, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] winograd x{x.shape} w{w.shape} p{padding!r}")
+    # the path is taken: its rounding differs from the direct kernels' on the same layer
+    x, w, b, padding = winograd_case(np.random.default_rng(32))
+    g = geometry(x.shape, w.shape, 1, padding, 1)
+    y_wino = C.conv2d_forward(x, w, b, *g, None)
+    prev = C._conv_winograd(False)
+    try:
+        y_direct = C.conv2d_forward(x, w, b, *g, None)
+    finally:
+        C._conv_winograd(prev)
+    assert prev is True and C._conv_winograd() is True
+    assert not np.array_equal(y_wino, y_direct)
+
+
+def test_conv_winograd_bench_layers(isa):
+    """The benchmark layers that take the Winograd path (batch shrunk), with the fused relu
+    backward (dy * (y > 0)) as the benchmark and ops.conv2d run it."""
+    rng = np.random.default_rng(33)
+    for xs, (K, CO) in [((2, 12, 12, 20), (5, 50)), ((1, 19, 19, 48), (5, 192)), ((1, 19, 19, 64), (3, 72))]:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = (rng.standard_normal((K, K, xs[3], CO)) / np.sqrt(K * K * xs[3])).astype(np.float32)
+        b = rng.standard_normal(CO).astype(np.float32)
+        y = tf.kernels.conv2d(x, w, b, 1, "same", 1, "relu")
+        dy = rng.standard_normal(y.shape).astype(np.float32)
+        got = tf.kernels.conv2d_backward(dy, x, w, 1, "same", 1, True, True, True, y=y)
+        g = geometry(x.shape, w.shape, 1, "same", 1)
+        yr, scale = ref64(x, w, b, g, "relu")
+        assert_close(y, yr, scale=scale, n=K * K * xs[3], what=f"[{isa}] {xs} forward")
+        m64 = dy.astype(np.float64) * (y > 0)
+        want = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *g, True, True, True)
+        scl = R.conv2d_backward(np.abs(m64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *g,
+                                True, True, True)
+        for gi, wi, si, n, what in zip(got, want, scl, (K * K * CO, y[..., 0].size, y[..., 0].size),
+                                       ("dx", "dw", "db")):
+            assert_close(gi, wi, scale=si, n=n, what=f"[{isa}] {xs} {what}")
+
+
+def test_conv_winograd_gradients_finite_difference(isa):
+    rng = np.random.default_rng(34)
+    for xs, ws, padding in [((1, 5, 6, 16), (3, 3, 16, 17), "same"), ((2, 6, 5, 17), (5, 4, 17, 16), "valid")]:
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws) / np.sqrt(np.prod(ws[:3])), rng.standard_normal(ws[3])
+        g = geometry(x.shape, w.shape, 1, padding, 1)
+        R_ = rng.standard_normal(R.conv2d_forward(x, w, b, *g, None).shape)
+        xt = tf.Tensor(x.astype(np.float32), requires_grad=True)
+        wt = tf.Tensor(w.astype(np.float32), requires_grad=True)
+        bt = tf.Tensor(b.astype(np.float32), requires_grad=True)
+        (tf.ops.conv2d(xt, wt, bt, padding=padding, activation="relu") * R_.astype(np.float32)).sum().backward()
+        f = lambda: float((R.conv2d_forward(x, w, b, *g, "relu") * R_).sum())  # noqa: E731
+        assert_grad_close(xt.grad, numeric_grad(f, x), what=f"[{isa}] dx {xs} {ws}")
+        assert_grad_close(wt.grad, numeric_grad(f, w), what=f"[{isa}] dw {xs} {ws}")
+        assert_grad_close(bt.grad, numeric_grad(f, b), what=f"[{isa}] db {xs} {ws}")
+
+
+def test_conv_winograd_nan_reaches_its_outputs():
+    """NaN in -> NaN out: every output whose window holds the NaN is NaN (Note [Winograd]: the
+    other outputs of the same 6x6 tiles may be NaN too, as with any Winograd convolution)."""
+    x = np.random.default_rng(35).standard_normal((1, 9, 9, 16)).astype(np.float32)
+    x[0, 4, 5, 3] = np.nan
+    w = np.ones((3, 3, 16, 16), np.float32)
+    y = to_numpy(tf.ops.conv2d(x, w, padding="same"))
+    want = np.isnan(R.conv2d_forward(x.astype(np.float64), w.astype(np.float64), None,
+                                     *geometry(x.shape, w.shape, 1, "same", 1), None))
+    assert want.sum() == 9 * 16 and np.isnan(y[want]).all()
+    assert not np.isnan(y[0, 0:2]).any(), "tiles that do not read the NaN stay finite"

@@ -1097,7 +1097,13 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db, y);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
-  if (dw && wino_use(s, s.CI, s.CO)) {  // Note [Winograd]
+  // Note [Winograd] for the weight gradient: only r <= 4 (F(2, 5)'s rounding error reached
+  // ~3000 eps * sum |x| |dy| on the AlphaGo 5x5 layer: the final G^T dU G cancels large
+  // transformed terms), and only when every tap reads some real input (H >= KH, W >= KW):
+  // a tap that reads only padding must get exactly 0, not a rounding residue; and over >= 64
+  // output pixels (the error, relative to sum |x| |dy|, is larger on the shortest sums).
+  if (dw && s.KH <= 4 && s.KW <= 4 && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 &&
+      wino_use(s, s.CI, s.CO)) {
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), dy,
                          x, y, dw, db);
     return;
