@@ -663,93 +663,133 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   }
 }
 
+// Note [Winograd pieces]: the weight gradient runs F(4, 3) and F(3, 4) only (F(2, 5)'s rounding
+// reached ~3000 eps * sum |x| |dy| on the AlphaGo 5x5 layer: its final G^T dU G cancels large
+// transformed terms). A kernel extent of 5 is covered by 3-tap pieces starting at 0 and 2 (tap 2
+// computed twice, kept from the second piece): dW over rows [s, s+3) is the weight gradient of
+// a 3-row kernel whose input is shifted by s (top pad pt - s). The pieces share the dy
+// transform Z; each adds one input transform and 36 GEMMs: 4 x 2.25 = 9 multiplies per (pixel,
+// C_in, C_out) for 5x5 instead of 25.
+struct WinoPieces {
+  index_t r[2];          // piece extent per axis (rows, columns)
+  int n[2];              // pieces per axis
+  index_t start[2][4];   // first tap of each piece
+  explicit WinoPieces(index_t KH, index_t KW) {
+    const index_t K[2] = {KH, KW};
+    for (int d = 0; d < 2; ++d) {
+      n[d] = 0;
+      if (K[d] <= 4) {
+        r[d] = K[d];
+        start[d][n[d]++] = 0;
+        continue;
+      }
+      r[d] = 3;
+      for (index_t s0 = 0; s0 + 3 < K[d] && n[d] < 3; s0 += 3) start[d][n[d]++] = s0;
+      start[d][n[d]++] = K[d] - 3;
+    }
+  }
+};
+
 // dw (+)= dW, db (+)= sum of g over pixels, g = dy (* (y > 0) when y is given), for stride 1,
-// dilation 1 (Note [Winograd]): per tile Z = A g A^T, dU[xi] += V[xi]^T Z[xi] over tiles (per
-// thread), then dW = G^T dU G.
-void wino_backward_filter(const WinoGeom& g, const float* dy, const float* x, const float* y,
-                          float* dw, float* db) {
-  const index_t CI = g.CI, CO = g.CO;
+// dilation 1, kernel (KH, KW) (Note [Winograd], Note [Winograd pieces]): g's tiles are those of a
+// piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
+// over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
+void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                          const float* dy, const float* x, const float* y, float* dw, float* db) {
+  const index_t CI = pg.CI, CO = pg.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
-  const index_t T = wino_block(g, COp, nt, 3e6);
-  const index_t nblocks = ceil_div(g.ntiles, T);
-  const size_t sz = (size_t)(36 * CI * COp + COp);  // dU partial, then db partial
+  const int npieces = pc.n[0] * pc.n[1];
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), pg.ntiles);
+  const index_t T = wino_block(pg, COp, nt, 3e6);
+  const index_t nblocks = ceil_div(pg.ntiles, T);
+  const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
+  const size_t sz = su * (size_t)npieces + (size_t)COp;  // per thread: dU of every piece, db
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)nt);
-  const WinoDyFn dyf = wino_dy_fn(g.mh, g.mw);
+  const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
     const int tid = thread_id();
     float* St = S + (size_t)tid * sz;
-    float* dbt = St + 36 * CI * COp;
+    float* dbt = St + su * npieces;
     std::memset(St, 0, sz * sizeof(float));
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv + kMaxMR));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
     float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
     index_t bbeg, bend;
     split_range(nblocks, team_size(), tid, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
-      const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
-      if (dw) wino_input(g, x, t0, tc, V, T);
-      dyf(g, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr, dw != nullptr);
-      if (!dw) continue;
-      for (int xi = 0; xi < 36; ++xi) {
-        const float* Vx = V + xi * T * g.ldv;
-        const float* Zx = Z + xi * T * COp;
-        float* Sx = St + xi * CI * COp;
-        for (int j = 0; j < pn.count; ++j) {
-          const int nv = pn.nvec(j), MR = mr_for(nv);
-          const index_t j0 = pn.j0(j), nr = pn.width(j);
-          const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
-          index_t k0 = 0;
-          for (; k0 + MR <= CI || (k0 < CI && CI - k0 > MR / 2); k0 += MR)
-            ukr(Vx + k0, g.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
-                (int)std::min<index_t>(MR, CI - k0), (int)nr);
-          for (; k0 < CI; k0 += kTailMR)
-            tail(Vx + k0, g.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
-                 (int)std::min<index_t>(kTailMR, CI - k0), (int)nr);
+      const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
+      dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr, true);
+      for (int q = 0; q < npieces; ++q) {
+        WinoGeom gq = pg;  // the piece's input offset
+        gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
+        gq.pl = pg.pl - pc.start[1][q % pc.n[1]];
+        wino_input(gq, x, t0, tc, V, T);
+        for (int xi = 0; xi < 36; ++xi) {
+          const float* Vx = V + xi * T * pg.ldv;
+          const float* Zx = Z + xi * T * COp;
+          float* Sx = St + su * q + xi * CI * COp;
+          for (int j = 0; j < pn.count; ++j) {
+            const int nv = pn.nvec(j), MR = mr_for(nv);
+            const index_t j0 = pn.j0(j), nr = pn.width(j);
+            const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
+            index_t k0 = 0;
+            for (; k0 + MR <= CI || (k0 < CI && CI - k0 > MR / 2); k0 += MR)
+              ukr(Vx + k0, pg.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
+                  (int)std::min<index_t>(MR, CI - k0), (int)nr);
+            for (; k0 < CI; k0 += kTailMR)
+              tail(Vx + k0, pg.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
+                   (int)std::min<index_t>(kTailMR, CI - k0), (int)nr);
+          }
         }
       }
     }
   }
   if (db)
     for (int t = 0; t < nt; ++t)
-      for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + 36 * CI * COp + c];
-  if (!dw) return;
+      for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
   float Gh[kA][kA], Gw[kA][kA];
-  wino_G(g.KH, Gh);
-  wino_G(g.KW, Gw);
-  const index_t KH = g.KH, KW = g.KW;
-  const int nt2 = threads_for(72.0 * CI * COp * (KH + 6));
+  wino_G(pg.KH, Gh);
+  wino_G(pg.KW, Gw);
+  const index_t rh = pg.KH, rw = pg.KW;
+  const int nt2 = threads_for(72.0 * npieces * CI * COp * (rh + 6));
 #pragma omp parallel for num_threads(nt2) schedule(static) if (nt2 > 1)
   for (index_t ci = 0; ci < CI; ++ci) {
-    vf su[kA][kA], tmp[kA][kA];
-    for (index_t c = 0; c < CO; c += kW) {
-      const int nn = (int)std::min<index_t>(kW, CO - c);
-      for (int xi = 0; xi < 36; ++xi) {
-        vf acc = zero();
-        for (int t = 0; t < nt; ++t) acc = acc + load(S + (size_t)t * sz + (xi * CI + ci) * COp + c);
-        su[xi / kA][xi % kA] = acc;
+    vf sU[kA][kA], tmp[kA][kA];
+    for (int q = 0; q < npieces; ++q) {
+      const int qh = q / pc.n[1], qw = q % pc.n[1];
+      const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
+      // the piece's own taps: up to the next piece's first one
+      const index_t h1 = qh + 1 < pc.n[0] ? pc.start[0][qh + 1] : KH;
+      const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
+      for (index_t c = 0; c < CO; c += kW) {
+        const int nn = (int)std::min<index_t>(kW, CO - c);
+        for (int xi = 0; xi < 36; ++xi) {
+          vf acc = zero();
+          for (int t = 0; t < nt; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
+          sU[xi / kA][xi % kA] = acc;
+        }
+        for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
+          for (int b = 0; b < kA; ++b) {
+            vf acc = zero();
+            for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
+            tmp[kh][b] = acc;
+          }
+        for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
+          for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
+            vf acc = zero();
+            for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+            float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
+            if (nn == kW)
+              store(dst, load(dst) + acc);
+            else
+              store_n(dst, load_n(dst, nn) + acc, nn);
+          }
       }
-      for (index_t kh = 0; kh < KH; ++kh)  // tmp = Gh^T dU  (KH x 6)
-        for (int b = 0; b < kA; ++b) {
-          vf acc = zero();
-          for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), su[a][b], acc);
-          tmp[kh][b] = acc;
-        }
-      for (index_t kh = 0; kh < KH; ++kh)  // dW = tmp Gw
-        for (index_t kw = 0; kw < KW; ++kw) {
-          vf acc = zero();
-          for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
-          float* dst = dw + ((kh * KW + kw) * CI + ci) * CO + c;
-          if (nn == kW)
-            store(dst, load(dst) + acc);
-          else
-            store_n(dst, load_n(dst, nn) + acc, nn);
-        }
     }
   }
 }
@@ -1097,15 +1137,13 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_backward_filter(s, dy, x, dw, db, y);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
-  // Note [Winograd] for the weight gradient: only r <= 4 (F(2, 5)'s rounding error reached
-  // ~3000 eps * sum |x| |dy| on the AlphaGo 5x5 layer: the final G^T dU G cancels large
-  // transformed terms), and only when every tap reads some real input (H >= KH, W >= KW):
-  // a tap that reads only padding must get exactly 0, not a rounding residue; and over >= 64
-  // output pixels (the error, relative to sum |x| |dy|, is larger on the shortest sums).
-  if (dw && s.KH <= 4 && s.KW <= 4 && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 &&
-      wino_use(s, s.CI, s.CO)) {
-    wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), dy,
-                         x, y, dw, db);
+  // Note [Winograd pieces]; and only when every tap reads some real input (H >= KH, W >= KW: a
+  // tap that reads only padding must get exactly 0, not a rounding residue) over >= 64 output
+  // pixels (the error, relative to sum |x| |dy|, is larger on the shortest sums).
+  if (dw && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 && wino_use(s, s.CI, s.CO)) {
+    const WinoPieces pc(s.KH, s.KW);
+    wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
+                         pc, s.KH, s.KW, dy, x, y, dw, db);
     return;
   }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
