@@ -483,3 +483,38 @@ def test_conv_winograd_weight_gradient_directional(isa):
             num = (f(w + 1e-6 * v) - f(w - 1e-6 * v)) / 2e-6
             assert abs((gw * v).sum() - num) <= 1e-3 * np.abs(gw * v).sum() + 1e-4, (xs, ws)
         assert_grad_close(bt.grad, numeric_grad(lambda: float((R.conv2d_forward(x, w, b, *g, "relu") * R_).sum()), b))
+
+
+def test_conv_weight_gradient_rows(isa):
+    """Note [weight gradient rows]: few input channels, no horizontal padding, dilation 1 along W:
+    dW read from x in place (strided micro-kernel, row tiles MR / 2 / 1); strides, vertical pads
+    and vertical dilation included, KW*C_in from 1 to 35, the LeNet conv1 layer (batch shrunk)."""
+    rng = np.random.default_rng(37)
+    cases = [((3, 28, 28, 1), (5, 5, 1, 20), 1, "valid", 1), ((2, 9, 10, 3), (3, 7, 3, 17), (2, 3), (1, 0), (2, 1)),
+             ((1, 6, 5, 7), (2, 5, 7, 33), 1, (2, 0), 1), ((2, 7, 8, 2), (1, 1, 2, 5), (1, 2), "valid", 1)]
+    for _ in range(6):
+        C, CO = int(rng.choice([1, 2, 3, 5, 7])), int(rng.choice([1, 8, 17, 20, 50]))
+        KH, KW = (int(v) for v in rng.integers(1, 8, size=2))
+        H, W = int(rng.integers(KH, 20)), int(rng.integers(KW, 20))
+        cases.append(((int(rng.integers(1, 4)), H, W, C), (KH, KW, C, CO), (int(rng.integers(1, 4)), int(rng.integers(1, 4))),
+                      (int(rng.integers(0, 3)), 0), 1))
+    for i, (xs, ws, strides, padding, dilation) in enumerate(cases):
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        b = rng.standard_normal(ws[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, dilation, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] rows x{xs} w{ws} s{strides} p{padding!r} d{dilation}")
+    # fused relu backward on the LeNet conv1 layer
+    x = rng.standard_normal((2, 28, 28, 1)).astype(np.float32)
+    w = (rng.standard_normal((5, 5, 1, 20)) / 5).astype(np.float32)
+    b = rng.standard_normal(20).astype(np.float32)
+    y = tf.kernels.conv2d(x, w, b, 1, "valid", 1, "relu")
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    _, dw, db = tf.kernels.conv2d_backward(dy, x, w, 1, "valid", 1, False, True, True, y=y)
+    m64 = dy.astype(np.float64) * (y > 0)
+    g = geometry(x.shape, w.shape, 1, "valid", 1)
+    _, dwr, dbr = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *g, False, True, True)
+    _, sw_, sb = R.conv2d_backward(np.abs(m64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *g,
+                                   False, True, True)
+    assert_close(dw, dwr, scale=sw_, n=y[..., 0].size, what=f"[{isa}] conv1 fused dw")
+    assert_close(db, dbr, scale=sb, n=y[..., 0].size, what=f"[{isa}] conv1 fused db")

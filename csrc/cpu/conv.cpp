@@ -216,6 +216,19 @@ StridedFn strided_tail_fn(int nv) {
   }
 }
 
+StridedFn strided_one_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<1, 1>;
+    case 2: return ukr_strided<1, 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<1, 3>;
+    default: return ukr_strided<1, 4>;
+#else
+    default: return ukr_strided<1, 3>;
+#endif
+  }
+}
+
 // Repack a row-major (rows x n) matrix, element (r, c) at src[r*rs + c*cs], into column panels:
 // panel j holds rows x width(j) floats at dst + rows*j0(j), zero beyond column n.
 void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t cs,
@@ -1131,6 +1144,87 @@ void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) 
 
 // ---- backward filter --------------------------------------------------------------------------
 
+namespace {
+
+// Note [weight gradient rows]: when no window crosses the left or right edge (no horizontal
+// padding) and dilation is 1 along W, the kernel row kh of pixel (n, oh, ow) reads KW*CI
+// contiguous floats of x, and consecutive ow of one output row read them sw*CI floats apart: the
+// strided micro-kernel then reads x in place (lda = sw*CI) for the KW*CI rows of dW of each kernel
+// row, and no im2col copy is made. Used for few input channels (LeNet conv1: CI = 1, where the
+// im2col of 5-float runs took ~40% of the pass). Rows of dW are tiled by MR, then 2, then 1, so
+// the micro-kernel never reads past a window (no over-read past the end of x).
+void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, float* dw,
+                          float* db, const float* y) {
+  const index_t CI = s.CI, CO = s.CO, span = s.KW * CI, Kd = s.KH * span, R = s.N * s.OH;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), R);
+  const size_t sz = (size_t)(Kd * COp + COp);  // per thread: dW partial, then db partial
+  float* partial = workspace<float>(Ws::conv_aux, sz * (size_t)nt);
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    FtzGuard ftz_thread;
+    const int tid = thread_id();
+    float* dWp = partial + (size_t)tid * sz;
+    float* dbp = dWp + Kd * COp;
+    std::memset(dWp, 0, sz * sizeof(float));
+    float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(s.OW * COp));
+    index_t rbeg, rend;
+    split_range(R, team_size(), tid, rbeg, rend);
+    const vf one = set1(1.0f);
+    for (index_t r = rbeg; r < rend; ++r) {
+      const index_t n = r / s.OH, oh = r % s.OH;
+      // this output row of dy, masked (y > 0) when y is given, padded to COp columns
+      for (index_t ow = 0; ow < s.OW; ++ow) {
+        const float* src = dy + (r * s.OW + ow) * CO;
+        const float* yr = y ? y + (r * s.OW + ow) * CO : nullptr;
+        float* dst = dyb + ow * COp;
+        for (index_t c = 0; c < CO; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);
+          vf g = nn == kW ? load(src + c) : load_n(src + c, nn);
+          if (yr) g = g * select_gt(nn == kW ? load(yr + c) : load_n(yr + c, nn), zero(), one, zero());
+          store(dst + c, g);
+        }
+      }
+      if (db)
+        for (index_t c = 0; c < COp; c += kW) {
+          vf acc = zero();
+          for (index_t ow = 0; ow < s.OW; ++ow) acc = acc + load(dyb + ow * COp + c);
+          store(dbp + c, load(dbp + c) + acc);
+        }
+      if (!dw) continue;
+      for (index_t kh = 0; kh < s.KH; ++kh) {
+        const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+        if (ih < 0 || ih >= s.H) continue;
+        const float* xr = x + (n * s.H + ih) * s.W * CI;  // pixel ow's window starts at ow*sw*CI
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          float* c0 = dWp + kh * span * COp + j0;
+          index_t k0 = 0;
+          for (const StridedFn f = strided_fn(nv); k0 + MR <= span; k0 += MR)
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, MR, (int)nr);
+          for (const StridedFn f = strided_tail_fn(nv); k0 + kTailMR <= span; k0 += kTailMR)
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, kTailMR, (int)nr);
+          for (const StridedFn f = strided_one_fn(nv); k0 < span; ++k0)
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, 1, (int)nr);
+        }
+      }
+    }
+  }
+  for (int t = 0; t < nt; ++t) {
+    const float* dWp = partial + (size_t)t * sz;
+    if (dw)
+      for (index_t k = 0; k < Kd; ++k)
+        for (index_t c = 0; c < CO; ++c) dw[k * CO + c] += dWp[k * COp + c];
+    if (db)
+      for (index_t c = 0; c < CO; ++c) db[c] += dWp[Kd * COp + c];
+  }
+}
+
+}  // namespace
+
 void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x, float* dw,
                             float* db, const float* y) {
 #if defined(TF_ISA_avx512)
@@ -1144,6 +1238,11 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
     const WinoPieces pc(s.KH, s.KW);
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
                          pc, s.KH, s.KW, dy, x, y, dw, db);
+    return;
+  }
+  const index_t pr = (s.OW - 1) * s.sw + (s.KW - 1) * s.dw + 1 - s.W - s.pl;  // right pad in use
+  if (s.CI < 8 && s.dw == 1 && s.pl == 0 && pr <= 0) {  // Note [weight gradient rows]
+    backward_filter_rows(s, dy, x, dw, db, y);
     return;
   }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
