@@ -720,11 +720,13 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per thread: dU of every piece, db
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)nt);
   const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
+  int used = 1;  // threads the team really got (only their partials are written)
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
     const int tid = thread_id();
+    if (tid == 0) used = team_size();
     float* St = S + (size_t)tid * sz;
     float* dbt = St + su * npieces;
     std::memset(St, 0, sz * sizeof(float));
@@ -763,7 +765,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
     }
   }
   if (db)
-    for (int t = 0; t < nt; ++t)
+    for (int t = 0; t < used; ++t)
       for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
   float Gh[kA][kA], Gw[kA][kA];
   wino_G(pg.KH, Gh);
@@ -783,7 +785,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         const int nn = (int)std::min<index_t>(kW, CO - c);
         for (int xi = 0; xi < 36; ++xi) {
           vf acc = zero();
-          for (int t = 0; t < nt; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
+          for (int t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
           sU[xi / kA][xi % kA] = acc;
         }
         for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
@@ -836,8 +838,8 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   }
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, P = s.N * s.OH * s.OW;
   const Panels pn(CO);
-  std::vector<float> Bp((size_t)(Kd * pn.padded));
-  pack_panels(w, Kd, CO, CO, 1, pn, Bp.data());
+  float* Bp = workspace<float>(Ws::conv_wpack, (size_t)(Kd * pn.padded));  // Note [workspace]
+  pack_panels(w, Kd, CO, CO, 1, pn, Bp);
   std::vector<float> bias((size_t)pn.padded, 0.0f);
   if (b) std::copy(b, b + CO, bias.begin());
   const bool im2col = CI < 8;  // Note [implicit gather]: taps too short to loop over
@@ -851,7 +853,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
     FtzGuard ftz_thread;
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     const index_t ldcol = Kd + kW;
-    std::vector<float> col(im2col ? (size_t)(kChunk * ldcol) : 0);
+    float* col = im2col ? workspace<float>(Ws::conv_wino_v, (size_t)(kChunk * ldcol)) : nullptr;
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
 #pragma omp for schedule(static)
     for (index_t ch = 0; ch < nchunks; ++ch) {
@@ -861,7 +863,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         const GatherFn ukr = gather_fn(nv);
-        const float* Bj = Bp.data() + Kd * j0;
+        const float* Bj = Bp + Kd * j0;
         for (index_t t0 = 0; t0 < pc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, pc - t0);
           float* c = y + (p0 + t0) * CO + j0;
@@ -897,9 +899,9 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
             continue;
           }
           if (im2col) {
-            if (!col_ready) im2col_rows(s, x, p0, pc, col.data(), ldcol);
+            if (!col_ready) im2col_rows(s, x, p0, pc, col, ldcol);
             col_ready = true;
-            for (int i = 0; i < MR; ++i) aptr[i] = col.data() + (t0 + std::min(i, m - 1)) * ldcol;
+            for (int i = 0; i < MR; ++i) aptr[i] = col + (t0 + std::min(i, m - 1)) * ldcol;
             bptr[0] = Bj;
             ukr(1, aptr.data(), bptr.data(), Kd, nr, c, CO, m, ncols, bias.data() + j0, act, false);
             continue;
@@ -937,14 +939,14 @@ namespace {
 void backward_data_col2im(const ConvShape& s, const float* dy, const float* w, float* dx) {
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Kd = T * CI, PI = s.OH * s.OW;
   const Panels pn(Kd);
-  std::vector<float> Bp((size_t)(CO * pn.padded));
-  pack_panels(w, CO, Kd, 1, CO, pn, Bp.data());  // element (co, k) = w[k*CO + co]
+  float* Bp = workspace<float>(Ws::conv_wpack, (size_t)(CO * pn.padded));  // Note [workspace]
+  pack_panels(w, CO, Kd, 1, CO, pn, Bp);  // element (co, k) = w[k*CO + co]
   const index_t ldc = pn.padded;
   const int nt = std::min<index_t>(threads_for(2.0 * s.N * PI * Kd * CO), s.N);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
   for (index_t n = 0; n < s.N; ++n) {
     FtzGuard ftz_thread;
-    std::vector<float> dcol((size_t)(kChunk * ldc));
+    float* dcol = workspace<float>(Ws::conv_wino_m, (size_t)(kChunk * ldc));
     const float* aptr[kMaxMR];
     const float* bptr[1];
     float* dxn = dx + n * s.H * s.W * CI;
@@ -955,17 +957,17 @@ void backward_data_col2im(const ConvShape& s, const float* dy, const float* w, f
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         const GatherFn ukr = gather_fn(nv);
-        bptr[0] = Bp.data() + CO * j0;
+        bptr[0] = Bp + CO * j0;
         for (index_t t0 = 0; t0 < pc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, pc - t0);
           for (int i = 0; i < MR; ++i) aptr[i] = dy + (n * PI + p0 + t0 + std::min(i, m - 1)) * CO;
-          ukr(1, aptr, bptr, CO, nr, dcol.data() + t0 * ldc + j0, ldc, m, (int)std::min(nr, Kd - j0),
+          ukr(1, aptr, bptr, CO, nr, dcol + t0 * ldc + j0, ldc, m, (int)std::min(nr, Kd - j0),
               nullptr, Act::none, false);
         }
       }
       for (index_t r = 0; r < pc; ++r) {
         const index_t oh = (p0 + r) / s.OW, ow = (p0 + r) % s.OW;
-        const float* src = dcol.data() + r * ldc;
+        const float* src = dcol + r * ldc;
         for (index_t kh = 0; kh < s.KH; ++kh) {
           const index_t ih = oh * s.sh - s.pt + kh * s.dh;
           if (ih < 0 || ih >= s.H) continue;
@@ -1012,28 +1014,29 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Q = s.N * s.H * s.W;
   const Panels pn(CI);
   // Wt (T*CO x CI): row t*CO + co, column ci = w[t, ci, co]; packed per tap into CI panels.
-  std::vector<float> Bt((size_t)(T * CO * pn.padded));
+  // Note [workspace]: Bt, Btr and tmp in distinct slots of the calling thread.
+  float* Bt = workspace<float>(Ws::conv_wpack, (size_t)(T * CO * pn.padded));
+  float* tmp = workspace<float>(Ws::conv_wflip, (size_t)(CO * pn.padded));
   for (index_t t = 0; t < T; ++t) {
     // tap t of Wt is the transpose of w[t] (CI x CO): element (co, ci) at w[t*CI*CO + ci*CO + co]
-    std::vector<float> tmp((size_t)(CO * pn.padded));
-    pack_panels(w + t * CI * CO, CO, CI, 1, CO, pn, tmp.data());
+    pack_panels(w + t * CI * CO, CO, CI, 1, CO, pn, tmp);
     for (int j = 0; j < pn.count; ++j) {
       const index_t j0 = pn.j0(j), nr = pn.width(j);
-      std::copy_n(tmp.data() + CO * j0, CO * nr, Bt.data() + T * CO * j0 + t * CO * nr);
+      std::copy_n(tmp + CO * j0, CO * nr, Bt + T * CO * j0 + t * CO * nr);
     }
   }
   // Stride 1 and dilation 1 along W: the KW taps of a kernel row read KW consecutive dy pixels
   // (in reverse kw order), one contiguous run of KW*CO floats; Btr holds Wt with kw reversed so
   // one segment per kernel row can use it (see the forward's row segments).
   const bool rows_ok = s.sw == 1 && s.dw == 1;
-  std::vector<float> Btr(rows_ok ? Bt.size() : 0);
+  float* Btr = rows_ok ? workspace<float>(Ws::conv_aux, (size_t)(T * CO * pn.padded)) : nullptr;
   if (rows_ok)
     for (int j = 0; j < pn.count; ++j) {
       const index_t j0 = pn.j0(j), nr = pn.width(j);
       for (index_t kh = 0; kh < s.KH; ++kh)
         for (index_t kw = 0; kw < s.KW; ++kw)
-          std::copy_n(Bt.data() + T * CO * j0 + (kh * s.KW + kw) * CO * nr, CO * nr,
-                      Btr.data() + T * CO * j0 + (kh * s.KW + (s.KW - 1 - kw)) * CO * nr);
+          std::copy_n(Bt + T * CO * j0 + (kh * s.KW + kw) * CO * nr, CO * nr,
+                      Btr + T * CO * j0 + (kh * s.KW + (s.KW - 1 - kw)) * CO * nr);
     }
   std::vector<float> zeros((size_t)(s.KW * CO) + kW, 0.0f);
   const index_t nchunks = ceil_div(Q, kChunk);
@@ -1052,7 +1055,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         const GatherFn ukr = gather_fn(nv);
-        const float* Bj = Bt.data() + T * CO * j0;
+        const float* Bj = Bt + T * CO * j0;
         for (index_t t0 = 0; t0 < qc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, qc - t0);
           for (int i = 0; i < MR; ++i) {
@@ -1067,7 +1070,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
           bool rowwise = rows_ok;
           for (int i = 0; i < MR; ++i) rowwise = rowwise && iwp[i] - (s.KW - 1) >= 0 && iwp[i] < s.OW;
           if (rowwise) {
-            const float* Bjr = Btr.data() + T * CO * j0;
+            const float* Bjr = Btr + T * CO * j0;
             int nseg = 0;
             for (index_t kh = 0; kh < s.KH; ++kh) {
               const float** ap = aptr.data() + nseg * MR;
@@ -1161,11 +1164,13 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
   const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), R);
   const size_t sz = (size_t)(Kd * COp + COp);  // per thread: dW partial, then db partial
   float* partial = workspace<float>(Ws::conv_aux, sz * (size_t)nt);
+  int used = 1;  // threads the team really got (only their partials are written)
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
     const int tid = thread_id();
+    if (tid == 0) used = team_size();
     float* dWp = partial + (size_t)tid * sz;
     float* dbp = dWp + Kd * COp;
     std::memset(dWp, 0, sz * sizeof(float));
@@ -1213,7 +1218,7 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
       }
     }
   }
-  for (int t = 0; t < nt; ++t) {
+  for (int t = 0; t < used; ++t) {
     const float* dWp = partial + (size_t)t * sz;
     if (dw)
       for (index_t k = 0; k < Kd; ++k)
@@ -1251,18 +1256,22 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const index_t ldcol = Kd + std::max(kMaxMR, kW);  // slack: see copy_or_zero; tile rows past Kd stay in bounds
   const index_t PC = 128;             // pixels per im2col chunk
   const int nt = threads_for(2.0 * P * Kd * CO);
-  std::vector<float> partial((size_t)nt * (size_t)(Kd * COp + COp), 0.0f);
+  // Note [workspace]: per-thread partials (zeroed by their thread), col and dyb per thread.
+  float* partial = workspace<float>(Ws::conv_aux, (size_t)nt * (size_t)(Kd * COp + COp));
+  int used = 1;  // threads the team really got (only their partials are written)
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
     const int tid = thread_id(), team = team_size();
+    if (tid == 0) used = team;
     index_t pbeg, pend;
     split_range(P, team, tid, pbeg, pend);
-    float* dWp = partial.data() + (size_t)tid * (size_t)(Kd * COp + COp);
+    float* dWp = partial + (size_t)tid * (size_t)(Kd * COp + COp);
     float* dbp = dWp + Kd * COp;
-    std::vector<float> col(dw ? (size_t)(PC * ldcol) : 0, 0.0f);
-    std::vector<float> dyb((size_t)(PC * COp), 0.0f);
+    std::memset(dWp, 0, (size_t)(Kd * COp + COp) * sizeof(float));
+    float* col = dw ? workspace<float>(Ws::conv_wino_v, (size_t)(PC * ldcol)) : nullptr;
+    float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(PC * COp));
     for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
       const index_t pc = std::min(PC, pend - p0);
       // dy rows padded to COp columns (zeros), so whole-vector B loads stay in bounds
@@ -1271,7 +1280,7 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
       for (index_t r = 0; r < pc; ++r) {
         const float* src = dy + (p0 + r) * CO;
         const float* yr = y ? y + (p0 + r) * CO : nullptr;
-        float* dst = dyb.data() + r * COp;
+        float* dst = dyb + r * COp;
         index_t c = 0;
         for (; c + kW <= CO; c += kW) {
           vf g = load(src + c);
@@ -1288,28 +1297,28 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
       if (db)
         for (index_t c = 0; c < COp; c += kW) {
           vf acc = zero();
-          for (index_t r = 0; r < pc; ++r) acc = acc + load(dyb.data() + r * COp + c);
+          for (index_t r = 0; r < pc; ++r) acc = acc + load(dyb + r * COp + c);
           store(dbp + c, load(dbp + c) + acc);
         }
       if (!dw) continue;
-      im2col_rows(s, x, p0, pc, col.data(), ldcol);
+      im2col_rows(s, x, p0, pc, col, ldcol);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
         index_t k0 = 0;
         for (; k0 + MR <= Kd || (k0 < Kd && Kd - k0 > MR / 2); k0 += MR)
-          ukr(col.data() + k0, ldcol, dyb.data() + j0, COp, pc, dWp + k0 * COp + j0, COp,
+          ukr(col + k0, ldcol, dyb + j0, COp, pc, dWp + k0 * COp + j0, COp,
               (int)std::min<index_t>(MR, Kd - k0), (int)nr);
         for (; k0 < Kd; k0 += kTailMR)
-          tail(col.data() + k0, ldcol, dyb.data() + j0, COp, pc, dWp + k0 * COp + j0, COp,
+          tail(col + k0, ldcol, dyb + j0, COp, pc, dWp + k0 * COp + j0, COp,
                (int)std::min<index_t>(kTailMR, Kd - k0), (int)nr);
       }
     }
   }
   // Sum the per-thread partials into the caller's (accumulated) dw and db.
-  for (int t = 0; t < nt; ++t) {
-    const float* dWp = partial.data() + (size_t)t * (size_t)(Kd * COp + COp);
+  for (int t = 0; t < used; ++t) {
+    const float* dWp = partial + (size_t)t * (size_t)(Kd * COp + COp);
     if (dw)
       for (index_t k = 0; k < Kd; ++k)
         for (index_t c = 0; c < CO; ++c) dw[k * CO + c] += dWp[k * COp + c];
