@@ -265,6 +265,17 @@ inline void decode(index_t p, index_t OH, index_t OW, index_t& n, index_t& oh, i
   n = t / OH;
 }
 
+// The pixel after (n, oh, ow) on an (N, OH, OW) grid (no divisions: see decode).
+inline void next_pixel(index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
+  if (++ow == OW) {
+    ow = 0;
+    if (++oh == OH) {
+      oh = 0;
+      ++n;
+    }
+  }
+}
+
 // im2col: rows p0 .. p0+pc-1 of A (P x KH*KW*CI) into col (row stride ldcol >= KH*KW*CI + kW,
 // see copy_or_zero). Padded positions read as zero. With dilation 1 along W and a window inside the image, a kernel row is one
 // contiguous run of KW*CI floats of x.
@@ -872,13 +883,14 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
           float* c = y + (p0 + t0) * CO + j0;
           const int ncols = (int)std::min(nr, CO - j0);
           bool rowwise = s.dw == 1;
+          index_t n, oh, ow;  // pixel of row i; rows past m repeat row m - 1
+          decode(p0 + t0, s.OH, s.OW, n, oh, ow);
           for (int i = 0; i < MR; ++i) {
-            index_t n, oh, ow;
-            decode(p0 + t0 + std::min(i, m - 1), s.OH, s.OW, n, oh, ow);
             nimg[i] = n;
             ih0[i] = oh * s.sh - s.pt;
             iw0[i] = ow * s.sw - s.pl;
             rowwise = rowwise && iw0[i] >= 0 && iw0[i] + s.KW <= s.W;
+            if (i + 1 < m) next_pixel(s.OH, s.OW, n, oh, ow);
           }
           int nseg = 0;
           if (rowwise) {
@@ -1061,12 +1073,13 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
         const float* Bj = Bt + T * CO * j0;
         for (index_t t0 = 0; t0 < qc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, qc - t0);
+          index_t n, ih, iw;  // pixel of row i; rows past m repeat row m - 1
+          decode(q0 + t0, s.H, s.W, n, ih, iw);
           for (int i = 0; i < MR; ++i) {
-            index_t n, ih, iw;
-            decode(q0 + t0 + std::min(i, m - 1), s.H, s.W, n, ih, iw);
             nimg[i] = n;
             ihp[i] = ih + s.pt;  // position in the padded input
             iwp[i] = iw + s.pl;
+            if (i + 1 < m) next_pixel(s.H, s.W, n, ih, iw);
           }
           // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
           // divisions are done per (row, kh) and (row, kw), not per (row, tap).
