@@ -1,8 +1,13 @@
 // 2-D convolution kernels, NHWC, forward + backward data + backward filter (contract: tf/conv.h).
 // Compiled once per ISA (tf/isa.h).
 //
-// Algorithm: implicit GEMM with our own register-blocked SIMD micro-kernel (no im2col copy for
-// the forward and backward-data passes; an im2col chunk only where it pays, see below):
+// Algorithms, chosen per layer and per pass:
+//   - Winograd F(m, r) on 6x6 tiles (Note [Winograd]) for stride 1, dilation 1, kernels 3..5,
+//     >= 16 channels in and out: all three passes (the weight gradient of 5-tap kernels in
+//     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution.
+//   - otherwise implicit GEMM with our own register-blocked SIMD micro-kernel (no im2col copy
+//     for the forward and backward-data passes; an im2col chunk only where it pays, see below;
+//     the weight gradient of few-channel layers reads x in place: Note [weight gradient rows]):
 //
 //   forward        y (P x CO)  = A (P x T*CI)   * Wm (T*CI x CO)      P = N*OH*OW, T = KH*KW
 //   backward data  dx (Q x CI) = A' (Q x T*CO)  * Wt (T*CO x CI)      Q = N*H*W
