@@ -518,3 +518,18 @@ def test_conv_weight_gradient_rows(isa):
                                    False, True, True)
     assert_close(dw, dwr, scale=sw_, n=y[..., 0].size, what=f"[{isa}] conv1 fused dw")
     assert_close(db, dbr, scale=sb, n=y[..., 0].size, what=f"[{isa}] conv1 fused db")
+
+
+def test_conv_strided_backward_data(isa):
+    """Note [strided backward data]: dx tiles by image row and phase iw mod sw. Strides (2, 2),
+    (3, 2), (1, 2), (2, 1); 1x1 stride 2 (pixels no output reads get 0); images narrower than the
+    stride; even kernels, dilation, every padding mode; C_in off the vector width."""
+    rng = np.random.default_rng(38)
+    cases = [((2, 9, 10, 17), (3, 3, 17, 20), 2, "same", 1), ((1, 8, 8, 33), (1, 1, 33, 16), 2, "valid", 1),
+             ((2, 7, 1, 20), (3, 1, 20, 9), (2, 3), "same", 1), ((1, 11, 9, 24), (4, 4, 24, 12), (3, 2), (1, 2), (1, 2)),
+             ((3, 6, 7, 9), (2, 3, 9, 31), (1, 2), "same", 1), ((1, 10, 6, 64), (5, 2, 64, 7), (2, 1), "valid", (2, 1))]
+    for i, (xs, ws, strides, padding, dilation) in enumerate(cases):
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        check_conv(x, w, None, strides, padding, dilation, None, "cpu",
+                   what=f"[{isa}] strided dx x{xs} w{ws} s{strides} p{padding!r} d{dilation}")

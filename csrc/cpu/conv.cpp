@@ -1062,6 +1062,62 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   const index_t nchunks = ceil_div(Q, kChunk);
   const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * CI * CO);
 
+  if (s.sh > 1 || s.sw > 1) {
+    // Note [strided backward data]: with stride s, input pixel ih is read through tap kh only
+    // when ih + pt - kh*dh is a multiple of s: in a tile of consecutive pixels half the rows (s =
+    // 2) would multiply zeros on every tap. Tiles here take the pixels of one image row with one
+    // phase iw mod sw (sw*CI floats apart in dx), so a tap is valid for all rows of a tile or for
+    // none (then dropped); only the image borders leave zero rows.
+    const index_t items = s.N * s.H * s.sw;  // (n, ih, phase pw)
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+      FtzGuard ftz_thread;
+      std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
+      std::vector<index_t> ows((size_t)(s.KW * kMaxMR));
+#pragma omp for schedule(static)
+      for (index_t it = 0; it < items; ++it) {
+        const index_t pw = it % s.sw, ih = (it / s.sw) % s.H, n = it / (s.sw * s.H);
+        if (pw >= s.W) continue;
+        const index_t nb = ceil_div(s.W - pw, s.sw);  // pixels iw = pw + sw*b, b < nb
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          const GatherFn ukr = gather_fn(nv);
+          const float* Bj = Bt + T * CO * j0;
+          for (index_t b0 = 0; b0 < nb; b0 += MR) {
+            const int m = (int)std::min<index_t>(MR, nb - b0);
+            for (int i = 0; i < MR; ++i) {
+              const index_t iw = pw + s.sw * (b0 + std::min(i, m - 1));
+              for (index_t kw = 0; kw < s.KW; ++kw) {
+                const index_t wn = iw + s.pl - kw * s.dw, ow = wn / s.sw;
+                ows[kw * kMaxMR + i] = (wn >= 0 && ow * s.sw == wn && ow < s.OW) ? ow : -1;
+              }
+            }
+            int nseg = 0;
+            for (index_t kh = 0; kh < s.KH; ++kh) {
+              const index_t hn = ih + s.pt - kh * s.dh, oh = hn / s.sh;
+              if (hn < 0 || oh * s.sh != hn || oh >= s.OH) continue;  // the same for every row
+              const float* dyrow = dy + (n * s.OH + oh) * s.OW * CO;
+              for (index_t kw = 0; kw < s.KW; ++kw) {
+                const float** ap = aptr.data() + nseg * MR;
+                bool any = false;
+                for (int i = 0; i < MR; ++i) {
+                  const index_t ow = ows[kw * kMaxMR + i];
+                  ap[i] = ow < 0 ? zeros.data() : dyrow + ow * CO;
+                  any = any || ow >= 0;
+                }
+                if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CO * nr;
+              }
+            }
+            ukr(nseg, aptr.data(), bptr.data(), CO, nr, dx + ((n * s.H + ih) * s.W + pw + s.sw * b0) * CI + j0,
+                s.sw * CI, m, (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+          }
+        }
+      }
+    }
+    return;
+  }
+
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
