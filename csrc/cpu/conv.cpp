@@ -1316,8 +1316,11 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   // Note [Winograd pieces]; and only when every tap reads some real input (H >= KH, W >= KW: a
   // tap that reads only padding must get exactly 0, not a rounding residue) over >= 64 output
   // pixels (the error, relative to sum |x| |dy|, is larger on the shortest sums).
-  if (dw && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 && wino_use(s, s.CI, s.CO)) {
-    const WinoPieces pc(s.KH, s.KW);
+  // The per-thread dU partials (36 x CI x CO per piece, 4-16x dW) are capped at 32 MiB.
+  const WinoPieces pc(s.KH, s.KW);
+  const double su_bytes = 4.0 * 36 * s.CI * ceil_div(s.CO, kW) * kW * pc.n[0] * pc.n[1];
+  if (dw && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 && su_bytes <= 32.0 * (1 << 20) &&
+      wino_use(s, s.CI, s.CO)) {
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
                          pc, s.KH, s.KW, dy, x, y, dw, db);
     return;
