@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 import tensorforge as tf
+from conv_pool_cputime import torch_twin  # bench/ is sys.path[0] when run as a script
 from tensorforge import _native
 from tensorforge import reference as R
 
@@ -53,12 +54,7 @@ def main():
         want = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *a, True, True, True)
         for g_, w_ in zip(got, want):
             assert np.abs(g_ - w_).max() < 1e-3 * (1 + np.abs(w_).max()), name
-        xt = torch.from_numpy(x).permute(0, 3, 1, 2)
-        wt = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
-        bt = torch.from_numpy(b)
-        xg = xt.detach().clone(memory_format=torch.channels_last).requires_grad_(ndx)
-        wg, bg = wt.detach().clone().requires_grad_(True), bt.detach().clone().requires_grad_(True)
-        dyt = torch.from_numpy(dy).permute(0, 3, 1, 2)
+        xt, wt, bt, xg, wg, bg, dyt = torch_twin(x, w, b, dy, ndx)
         yt = torch.from_numpy(y).permute(0, 3, 1, 2)
         gmask = (dyt * (yt > 0)).contiguous(memory_format=torch.channels_last)
         cb = torch.ops.aten.convolution_backward

@@ -192,6 +192,15 @@ GatherFn gather_fn(int nv) {
   }
 }
 
+// Column panel j of pn with its gather micro-kernel and tile height.
+struct GatherPanel {
+  int nv, MR;
+  index_t j0, nr;
+  GatherFn ukr;
+  GatherPanel(const Panels& pn, int j)
+      : nv(pn.nvec(j)), MR(mr_for(nv)), j0(pn.j0(j)), nr(pn.width(j)), ukr(gather_fn(nv)) {}
+};
+
 StridedFn strided_fn(int nv) {
   switch (nv) {
     case 1: return ukr_strided<mr_for(1), 1>;
@@ -231,6 +240,25 @@ StridedFn strided_one_fn(int nv) {
 #else
     default: return ukr_strided<1, 3>;
 #endif
+  }
+}
+
+// C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn
+// (b and C padded to pn.padded columns): tiles of MR rows, the last rows by kTailMR when more
+// than half a tile would be wasted. a must have MR - 1 readable floats of slack past row `rows`
+// of its last l (rows past `rows` are computed and dropped).
+void strided_gemm(const Panels& pn, const float* a, index_t lda, index_t rows, const float* b,
+                  index_t ldb, index_t L, float* c, index_t ldc) {
+  for (int j = 0; j < pn.count; ++j) {
+    const int nv = pn.nvec(j), MR = mr_for(nv);
+    const index_t j0 = pn.j0(j), nr = pn.width(j);
+    const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
+    index_t k0 = 0;
+    for (; k0 + MR <= rows || (k0 < rows && rows - k0 > MR / 2); k0 += MR)
+      ukr(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(MR, rows - k0), (int)nr);
+    for (; k0 < rows; k0 += kTailMR)
+      tail(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(kTailMR, rows - k0),
+           (int)nr);
   }
 }
 
@@ -328,6 +356,17 @@ inline int team_size() {
 #else
   return 1;
 #endif
+}
+
+// Per-thread partial sums (Note [weight gradient]): inside a parallel region, the calling thread's
+// slice of sz floats at base, zeroed; thread 0 records the team's size in `used` (the caller sums
+// that many slices: a team may get fewer threads than asked for).
+inline float* thread_partial(float* base, size_t sz, int& used) {
+  const int tid = thread_id();
+  if (tid == 0) used = team_size();
+  float* p = base + (size_t)tid * sz;
+  std::memset(p, 0, sz * sizeof(float));
+  return p;
 }
 
 int threads_for(double flops) {
@@ -745,10 +784,8 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   {
     FtzGuard ftz_thread;
     const int tid = thread_id();
-    if (tid == 0) used = team_size();
-    float* St = S + (size_t)tid * sz;
+    float* St = thread_partial(S, sz, used);
     float* dbt = St + su * npieces;
-    std::memset(St, 0, sz * sizeof(float));
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
     float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
@@ -767,18 +804,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
           const float* Vx = V + xi * T * pg.ldv;
           const float* Zx = Z + xi * T * COp;
           float* Sx = St + su * q + xi * CI * COp;
-          for (int j = 0; j < pn.count; ++j) {
-            const int nv = pn.nvec(j), MR = mr_for(nv);
-            const index_t j0 = pn.j0(j), nr = pn.width(j);
-            const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
-            index_t k0 = 0;
-            for (; k0 + MR <= CI || (k0 < CI && CI - k0 > MR / 2); k0 += MR)
-              ukr(Vx + k0, pg.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
-                  (int)std::min<index_t>(MR, CI - k0), (int)nr);
-            for (; k0 < CI; k0 += kTailMR)
-              tail(Vx + k0, pg.ldv, Zx + j0, COp, tc, Sx + k0 * COp + j0, COp,
-                   (int)std::min<index_t>(kTailMR, CI - k0), (int)nr);
-          }
+          strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
         }
       }
     }
@@ -1080,10 +1106,8 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
         if (pw >= s.W) continue;
         const index_t nb = ceil_div(s.W - pw, s.sw);  // pixels iw = pw + sw*b, b < nb
         for (int j = 0; j < pn.count; ++j) {
-          const int nv = pn.nvec(j), MR = mr_for(nv);
-          const index_t j0 = pn.j0(j), nr = pn.width(j);
-          const GatherFn ukr = gather_fn(nv);
-          const float* Bj = Bt + T * CO * j0;
+          const GatherPanel pk(pn, j);
+          const int MR = pk.MR;
           for (index_t b0 = 0; b0 < nb; b0 += MR) {
             const int m = (int)std::min<index_t>(MR, nb - b0);
             for (int i = 0; i < MR; ++i) {
@@ -1106,11 +1130,12 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
                   ap[i] = ow < 0 ? zeros.data() : dyrow + ow * CO;
                   any = any || ow >= 0;
                 }
-                if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CO * nr;
+                if (any) bptr[nseg++] = Bt + T * CO * pk.j0 + (kh * s.KW + kw) * CO * pk.nr;
               }
             }
-            ukr(nseg, aptr.data(), bptr.data(), CO, nr, dx + ((n * s.H + ih) * s.W + pw + s.sw * b0) * CI + j0,
-                s.sw * CI, m, (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+            pk.ukr(nseg, aptr.data(), bptr.data(), CO, pk.nr,
+                   dx + ((n * s.H + ih) * s.W + pw + s.sw * b0) * CI + pk.j0, s.sw * CI, m,
+                   (int)std::min(pk.nr, CI - pk.j0), nullptr, Act::none, false);
           }
         }
       }
@@ -1246,14 +1271,11 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
-    const int tid = thread_id();
-    if (tid == 0) used = team_size();
-    float* dWp = partial + (size_t)tid * sz;
+    float* dWp = thread_partial(partial, sz, used);
     float* dbp = dWp + Kd * COp;
-    std::memset(dWp, 0, sz * sizeof(float));
     float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(s.OW * COp));
     index_t rbeg, rend;
-    split_range(R, team_size(), tid, rbeg, rend);
+    split_range(R, team_size(), thread_id(), rbeg, rend);
     const vf one = set1(1.0f);
     for (index_t r = rbeg; r < rend; ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
@@ -1343,13 +1365,10 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
-    const int tid = thread_id(), team = team_size();
-    if (tid == 0) used = team;
     index_t pbeg, pend;
-    split_range(P, team, tid, pbeg, pend);
-    float* dWp = partial + (size_t)tid * (size_t)(Kd * COp + COp);
+    split_range(P, team_size(), thread_id(), pbeg, pend);
+    float* dWp = thread_partial(partial, (size_t)(Kd * COp + COp), used);
     float* dbp = dWp + Kd * COp;
-    std::memset(dWp, 0, (size_t)(Kd * COp + COp) * sizeof(float));
     float* col = dw ? workspace<float>(Ws::conv_wino_v, (size_t)(PC * ldcol)) : nullptr;
     float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(PC * COp));
     for (index_t p0 = pbeg; p0 < pend; p0 += PC) {
@@ -1382,18 +1401,7 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
         }
       if (!dw) continue;
       im2col_rows(s, x, p0, pc, col, ldcol);
-      for (int j = 0; j < pn.count; ++j) {
-        const int nv = pn.nvec(j), MR = mr_for(nv);
-        const index_t j0 = pn.j0(j), nr = pn.width(j);
-        const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
-        index_t k0 = 0;
-        for (; k0 + MR <= Kd || (k0 < Kd && Kd - k0 > MR / 2); k0 += MR)
-          ukr(col + k0, ldcol, dyb + j0, COp, pc, dWp + k0 * COp + j0, COp,
-              (int)std::min<index_t>(MR, Kd - k0), (int)nr);
-        for (; k0 < Kd; k0 += kTailMR)
-          tail(col + k0, ldcol, dyb + j0, COp, pc, dWp + k0 * COp + j0, COp,
-               (int)std::min<index_t>(kTailMR, Kd - k0), (int)nr);
-      }
+      strided_gemm(pn, col, ldcol, Kd, dyb, COp, pc, dWp, COp);
     }
   }
   // Sum the per-thread partials into the caller's (accumulated) dw and db.
