@@ -908,6 +908,7 @@ bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
   if (s.sh != 1 || s.sw != 1 || s.dh != 1 || s.dw != 1) return false;
   if (s.KH < 3 || s.KH > 5 || s.KW < 3 || s.KW > 5) return false;
   if (cin < 16 || cout < 16) return false;
+  if (36.0 * 4.0 * (double)cin * (double)cout > 64.0 * (1 << 20)) return false;  // U over 64 MiB
   // Pads of at most the kernel extent - 1 (every 'same' and 'valid' layer): every output window
   // then holds real input, so no output is a pure rounding residue of its tile's neighbours.
   const index_t pb = s.OH - 1 + s.KH - s.H - s.pt, pr = s.OW - 1 + s.KW - s.W - s.pl;
