@@ -904,6 +904,13 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
 }
 
 // Note [Winograd]: which layers take it.
+// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles (npieces kernels)
+// at most half the direct pass's: small images waste most of each 6x6 tile (a 2x2 output with a
+// 3x3 kernel costs 36 multiplies per tile either way).
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces) {
+  return 36.0 * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+}
+
 bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
   if (s.sh != 1 || s.sw != 1 || s.dh != 1 || s.dw != 1) return false;
   if (s.KH < 3 || s.KH > 5 || s.KW < 3 || s.KW > 5) return false;
@@ -927,7 +934,8 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   if (prefer_ymm(s.CO)) return ::tf::avx2::conv2d_forward(s, x, w, b, y, act);  // Note [Zen 4 zmm]
 #endif
   FtzGuard ftz;
-  if (wino_use(s, s.CI, s.CO)) {  // Note [Winograd]
+  // Note [Winograd]
+  if (wino_use(s, s.CI, s.CO) && wino_pays(s.OH, s.OW, s.KH, s.KW, wino_m(s.KH), wino_m(s.KW), 1)) {
     wino_conv(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), x, w, b, y, act);
     return;
   }
@@ -1089,7 +1097,8 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   if (2 * s.CI > kW && prefer_ymm(s.CI))  // Note [Zen 4 zmm]
     return ::tf::avx2::conv2d_backward_data(s, dy, w, dx);
 #endif
-  if (wino_use(s, s.CO, s.CI)) {  // Note [Winograd]: the convolution of dy with the flipped kernel
+  if (wino_use(s, s.CO, s.CI) && wino_pays(s.H, s.W, s.KH, s.KW, wino_m(s.KH), wino_m(s.KW), 1)) {
+    // Note [Winograd]: the convolution of dy with the flipped kernel
     const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
     float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
     for (index_t kh = 0; kh < KH; ++kh)
@@ -1392,7 +1401,8 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const WinoPieces pc(s.KH, s.KW);
   const double su_bytes = 4.0 * 36 * s.CI * ceil_div(s.CO, kW) * kW * pc.n[0] * pc.n[1];
   if (dw && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 && su_bytes <= 32.0 * (1 << 20) &&
-      wino_use(s, s.CI, s.CO)) {
+      wino_use(s, s.CI, s.CO) &&
+      wino_pays(s.OH, s.OW, s.KH, s.KW, wino_m(pc.r[0]), wino_m(pc.r[1]), pc.n[0] * pc.n[1])) {
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
                          pc, s.KH, s.KW, dy, x, y, dw, db);
     return;
