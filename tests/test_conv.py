@@ -486,12 +486,15 @@ def test_conv_winograd_weight_gradient_directional(isa):
 
 
 def test_conv_weight_gradient_rows(isa):
-    """Note [weight gradient rows]: few input channels, no horizontal padding, dilation 1 along W:
-    dW read from x in place (strided micro-kernel, row tiles MR / 2 / 1); strides, vertical pads
-    and vertical dilation included, KW*C_in from 1 to 35, the LeNet conv1 layer (batch shrunk)."""
+    """Note [weight gradient rows] and Note [forward rows]: few input channels, no horizontal
+    padding, dilation 1 along W: dW read from x in place (strided micro-kernel, row tiles MR / 2 /
+    1), forward tiles along one output row (partial last tiles by the gather kernel); strides,
+    vertical pads and vertical dilation included, KW*C_in from 1 to 35, C_out taking the 8- and
+    16-lane builds, the LeNet conv1 layer (batch shrunk)."""
     rng = np.random.default_rng(37)
     cases = [((3, 28, 28, 1), (5, 5, 1, 20), 1, "valid", 1), ((2, 9, 10, 3), (3, 7, 3, 17), (2, 3), (1, 0), (2, 1)),
-             ((1, 6, 5, 7), (2, 5, 7, 33), 1, (2, 0), 1), ((2, 7, 8, 2), (1, 1, 2, 5), (1, 2), "valid", 1)]
+             ((1, 6, 5, 7), (2, 5, 7, 33), 1, (2, 0), 1), ((2, 7, 8, 2), (1, 1, 2, 5), (1, 2), "valid", 1),
+             ((2, 9, 11, 3), (3, 4, 3, 48), 1, "valid", 1), ((1, 8, 9, 2), (2, 3, 2, 64), (2, 2), (1, 0), 1)]
     for _ in range(6):
         C, CO = int(rng.choice([1, 2, 3, 5, 7])), int(rng.choice([1, 8, 17, 20, 50]))
         KH, KW = (int(v) for v in rng.integers(1, 8, size=2))
