@@ -187,50 +187,6 @@ void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t 
   store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
 }
 
-// Row-strided gather micro-kernel (Note [forward rows]): row i of segment s is a[s] + i*lda,
-//   C[i, :] = act(bias + sum_s sum_{l < L} a[s][i*lda + l] * b[s][l*ldb + :NV*kW]); all MR rows real.
-template <int MR, int NV>
-void ukr_rows(int nseg, const float* const* a, index_t lda, const float* const* b, index_t L,
-              index_t ldb, float* c, index_t ldc, int n, const float* bias, Act act) {
-  vf acc[MR][NV];
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (int s = 0; s < nseg; ++s) {
-    const float* ap = a[s];
-    const float* bp = b[s];
-    for (index_t l = 0; l < L; ++l, bp += ldb) {
-      vf bv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * kW);
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; ++i) {
-        const vf av = set1(ap[i * lda + l]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
-      }
-    }
-  }
-  store_tile<MR, NV>(acc, c, ldc, MR, n, bias, act, false);
-}
-
-using RowsFn = void (*)(int, const float* const*, index_t, const float* const*, index_t, index_t,
-                        float*, index_t, int, const float*, Act);
-
-RowsFn rows_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_rows<mr_for(1), 1>;
-    case 2: return ukr_rows<mr_for(2), 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_rows<mr_for(3), 3>;
-    default: return ukr_rows<mr_for(4), 4>;
-#else
-    default: return ukr_rows<mr_for(3), 3>;
-#endif
-  }
-}
-
 // Strided micro-kernel (Note [weight gradient]):
 //   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
 template <int MR, int NV>
@@ -975,10 +931,10 @@ bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
 namespace {
 
 // Note [forward rows]: with few input channels (LeNet conv1: CI = 1) and no horizontal padding,
-// the tile setup of the gather path (MR pointers per kernel row and tile) cost a third of the
-// pass, its micro-kernel running 25 taps of 5 floats. Here a tile is MR consecutive pixels of
-// one output row: kernel row kh of pixel ow0 + i starts at a[kh] + i*sw*CI, one pointer per kernel
-// row. A row's last, partial tile takes the gather kernel with its rows clamped (no read past x).
+// the tile setup of the general gather path (per row: pixel, window bounds, a pointer per kernel
+// row) cost a third of the pass, its micro-kernel running 25 taps of 5 floats. Here a tile is MR
+// consecutive pixels of one output row: the kernel rows' bounds and x row pointers are found
+// once per output row, and row i of a tile reads from those + (ow0 + i)*sw*CI.
 void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Panels& pn,
                   const float* bias, float* y, Act act) {
   const index_t CI = s.CI, CO = s.CO, span = s.KW * CI, Kd = s.KH * span, R = s.N * s.OH;
@@ -986,7 +942,7 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     FtzGuard ftz_thread;
-    const float* arow[kMaxMR * 8];  // KH <= 8 here: one pointer per kernel row (gather: x MR)
+    const float* arow[8];  // KH <= 8 here: the x row of each unpadded kernel row
     const float* aptr[kMaxMR * 8];
     const float* bptr[8];
 #pragma omp for schedule(static)
@@ -994,7 +950,6 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
       const index_t n = r / s.OH, oh = r % s.OH;
       for (int j = 0; j < pn.count; ++j) {
         const GatherPanel pk(pn, j);
-        const RowsFn ukr = rows_fn(pk.nv);
         const int MR = pk.MR, ncols = (int)std::min(pk.nr, CO - pk.j0);
         int nseg = 0;
         for (index_t kh = 0; kh < s.KH; ++kh) {
@@ -1005,15 +960,10 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
         }
         float* yr = y + r * s.OW * CO + pk.j0;
         for (index_t ow0 = 0; ow0 < s.OW; ow0 += MR) {
-          const int m = (int)std::min<index_t>(MR, s.OW - ow0);
-          if (m == MR) {
-            const float* a[8];
-            for (int g = 0; g < nseg; ++g) a[g] = arow[g] + ow0 * s.sw * CI;
-            ukr(nseg, a, s.sw * CI, bptr, span, pk.nr, yr + ow0 * CO, CO, ncols, bias + pk.j0, act);
-            continue;
-          }
+          const int m = (int)std::min<index_t>(MR, s.OW - ow0);  // rows past m repeat row m - 1
           for (int g = 0; g < nseg; ++g)
-            for (int i = 0; i < MR; ++i) aptr[g * MR + i] = arow[g] + (ow0 + std::min(i, m - 1)) * s.sw * CI;
+            for (int i = 0; i < MR; ++i)
+              aptr[g * MR + i] = arow[g] + (ow0 + std::min(i, m - 1)) * s.sw * CI;
           pk.ukr(nseg, aptr, bptr, span, pk.nr, yr + ow0 * CO, CO, m, ncols, bias + pk.j0, act, false);
         }
       }
