@@ -684,28 +684,37 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
              index_t T, index_t COp, float* dbt, bool need_z) {
   const index_t CO = g.CO;
   const vf one = set1(1.0f);
+  // The tile's g, pixel by pixel (sequential reads of dy and y), in a contiguous buffer first:
+  // gathering 16 pixels per channel vector straight from dy took 13% of the AlphaGo 3x3 weight
+  // gradient (perf, 1 thread), 8% this way.
+  float* buf = workspace<float>(Ws::conv_stage, (size_t)(MH * MW * COp));
   vf gg[MW][MH], tmp[kA][MW], o[kA];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
     const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
     const index_t off = ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
-    for (index_t c = 0; c < COp; c += kW) {
-      const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
-      vf dbacc = zero();
-      for (int i = 0; i < MH; ++i)
-        for (int j = 0; j < MW; ++j) {
-          vf v = zero();
-          if (i < mh && j < mw) {
-            const index_t e = off + (i * g.OW + j) * CO + c;
-            v = nn == kW ? load(dy + e) : load_n(dy + e, nn);
-            if (y) v = v * select_gt(nn == kW ? load(y + e) : load_n(y + e, nn), zero(), one, zero());
-            dbacc = dbacc + v;
-          }
-          gg[j][i] = v;
+    for (int i = 0; i < MH; ++i)
+      for (int j = 0; j < MW; ++j) {
+        float* dst = buf + (i * MW + j) * COp;
+        if (i >= mh || j >= mw) {
+          for (index_t c = 0; c < COp; c += kW) store(dst + c, zero());
+          continue;
         }
-      if (dbt) store(dbt + c, load(dbt + c) + dbacc);
-      if (!need_z) continue;
+        const float* src = dy + off + (i * g.OW + j) * CO;
+        const float* ys = y ? y + off + (i * g.OW + j) * CO : nullptr;
+        for (index_t c = 0; c < COp; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
+          vf v = nn == kW ? load(src + c) : load_n(src + c, nn);
+          if (ys) v = v * select_gt(nn == kW ? load(ys + c) : load_n(ys + c, nn), zero(), one, zero());
+          store(dst + c, v);
+          if (dbt) store(dbt + c, load(dbt + c) + v);
+        }
+      }
+    if (!need_z) continue;
+    for (index_t c = 0; c < COp; c += kW) {
+      for (int i = 0; i < MH; ++i)
+        for (int j = 0; j < MW; ++j) gg[j][i] = load(buf + (i * MW + j) * COp + c);
       for (int j = 0; j < MW; ++j) {  // columns: tmp[:, j] = A g[:, j]
         a_cols<MH>(gg[j], o);
         for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];

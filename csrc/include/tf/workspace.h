@@ -34,6 +34,7 @@ enum class Ws : int {
   conv_wino_v, // conv Winograd: transformed input tiles (per thread)
   conv_wino_m, // conv Winograd: GEMM outputs / transformed dy tiles (per thread)
   conv_wflip,  // conv backward data: flipped, transposed kernel (calling thread)
+  conv_stage,  // conv Winograd: one tile's upstream gradient (per thread)
   count
 };
 
