@@ -1160,13 +1160,15 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     // Note [Winograd]: the convolution of dy with the flipped kernel
     const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
     float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
-    for (index_t kh = 0; kh < KH; ++kh)
-      for (index_t kw = 0; kw < KW; ++kw) {
-        const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
-        float* dst = wf + (kh * KW + kw) * CO * CI;
-        for (index_t ci = 0; ci < CI; ++ci)
-          for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
-      }
+    const int ntf = threads_for(64.0 * KH * KW * CI * CO);  // a transposing copy, split by tap
+#pragma omp parallel for num_threads(ntf) schedule(static) if (ntf > 1)
+    for (index_t t = 0; t < KH * KW; ++t) {
+      const index_t kh = t / KW, kw = t % KW;
+      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+      float* dst = wf + t * CO * CI;
+      for (index_t ci = 0; ci < CI; ++ci)
+        for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+    }
     wino_conv(WinoGeom(s.N, s.OH, s.OW, CO, KH, KW, CI, s.H, s.W, KH - 1 - s.pt, KW - 1 - s.pl), dy, wf,
               nullptr, dx, Act::none);
     return;
