@@ -681,7 +681,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
 // g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
 template <int MH, int MW>
 void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
-             index_t T, index_t COp, float* dbt, bool need_z) {
+             index_t T, index_t COp, float* dbt) {
   const index_t CO = g.CO;
   const vf one = set1(1.0f);
   // The tile's g, pixel by pixel (sequential reads of dy and y), in a contiguous buffer first:
@@ -711,7 +711,6 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
           if (dbt) store(dbt + c, load(dbt + c) + v);
         }
       }
-    if (!need_z) continue;
     for (index_t c = 0; c < COp; c += kW) {
       for (int i = 0; i < MH; ++i)
         for (int j = 0; j < MW; ++j) gg[j][i] = load(buf + (i * MW + j) * COp + c);
@@ -730,7 +729,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
 using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, index_t, index_t,
                            const float*, float*, Act);
 using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
-                          index_t, index_t, float*, bool);
+                          index_t, index_t, float*);
 
 template <int MH>
 WinoOutFn wino_output_fn_w(int mw) {
@@ -852,7 +851,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
     split_range(nblocks, team_size(), tid, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
-      dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr, true);
+      dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr);
       for (int q = 0; q < npieces; ++q) {
         WinoGeom gq = pg;  // the piece's input offset
         gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
