@@ -29,6 +29,18 @@ def cpu_ms(f, n=7):
     return sorted(ts)[n // 2]
 
 
+def torch_twin(x, w, b, dy, ndx):
+    """PyTorch channels_last views of NHWC x, (KH, KW, C_in, C_out) w, b, dy, and leaf copies
+    (xg needs grad when ndx) for a forward+backward: (xt, wt, bt, xg, wg, bg, dyt)."""
+    xt = torch.from_numpy(x).permute(0, 3, 1, 2)
+    wt = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
+    bt = torch.from_numpy(b)
+    xg = xt.detach().clone(memory_format=torch.channels_last).requires_grad_(ndx)
+    wg, bg = wt.detach().clone().requires_grad_(True), bt.detach().clone().requires_grad_(True)
+    dyt = torch.from_numpy(dy).permute(0, 3, 1, 2)
+    return xt, wt, bt, xg, wg, bg, dyt
+
+
 def conv_rows():
     rows = []
     for name, (N, H, CI, K, CO, p, ndx) in [
@@ -46,12 +58,7 @@ def conv_rows():
         def ofb():
             y = C.conv2d_forward(x, w, b, *a, "relu")
             C.conv2d_backward(dy, x, w, *a, ndx, True, True, y)  # fused relu backward
-        xt = torch.from_numpy(x).permute(0, 3, 1, 2)
-        wt = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
-        bt = torch.from_numpy(b)
-        xg = xt.detach().clone(memory_format=torch.channels_last).requires_grad_(ndx)
-        wg, bg = wt.detach().clone().requires_grad_(True), bt.detach().clone().requires_grad_(True)
-        dyt = torch.from_numpy(dy).permute(0, 3, 1, 2)
+        xt, wt, bt, xg, wg, bg, dyt = torch_twin(x, w, b, dy, ndx)
 
         def pf():
             with torch.no_grad():

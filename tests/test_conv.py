@@ -362,3 +362,177 @@ def test_conv_backward_fused_relu_mask(backend, need_dx):
         _, _, db = tf.kernels.conv2d_backward(on_backend(dy, backend), on_backend(x, backend),
                                               on_backend(w, backend), 1, "same", 1, need_dx, True, True, y=y)
         assert np.isnan(to_numpy(db)[k]), "dy * (y > 0) keeps NaN (NaN * 0)"
+
+
+# ---- Winograd path (Note [Winograd] in csrc/cpu/conv.cpp) -----------------------------------
+# Stride 1, dilation 1, kernels 3..5 each way, >= 16 channels in and out, pads within the kernel:
+# all three passes run as Winograd F(m, r) on 6x6 tiles. Shapes hit every tile size m = 2, 3, 4 per
+# axis, images smaller than a tile and not multiples of m, channel counts off the vector width.
+
+def winograd_case(rng):
+    N = int(rng.integers(1, 4))
+    H, W = (int(v) for v in rng.integers(1, 15, size=2))
+    KH, KW = (int(v) for v in rng.integers(3, 6, size=2))
+    C, CO = (int(rng.choice([16, 17, 20, 33, 48, 50, 70])) for _ in range(2))
+    padding = ["same", "valid", (KH - 1, 0), (int(rng.integers(0, KH)), int(rng.integers(0, KW)))][
+        int(rng.integers(0, 4))]
+    if padding == "valid" or isinstance(padding, tuple):
+        H, W = max(H, KH), max(W, KW)
+    x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+    w = rng.standard_normal((KH, KW, C, CO)).astype(np.float32)
+    b = rng.standard_normal(CO).astype(np.float32)
+    return x, w, b, padding
+
+
+def test_conv_winograd_random_shapes(isa):
+    C = tf._native._C
+    if C is None:
+        pytest.skip("native CPU module unavailable")
+    rng = np.random.default_rng(31)
+    for i in range(10):
+        x, w, b, padding = winograd_case(rng)
+        check_conv(x, w, b, 1, padding, 1, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] winograd x{x.shape} w{w.shape} p{padding!r}")
+    # the path is taken: its rounding differs from the direct kernels' on the same layer
+    x, w, b, padding = winograd_case(np.random.default_rng(32))
+    g = geometry(x.shape, w.shape, 1, padding, 1)
+    y_wino = C.conv2d_forward(x, w, b, *g, None)
+    prev = C._conv_winograd(False)
+    try:
+        y_direct = C.conv2d_forward(x, w, b, *g, None)
+    finally:
+        C._conv_winograd(prev)
+    assert prev is True and C._conv_winograd() is True
+    assert not np.array_equal(y_wino, y_direct)
+
+
+def test_conv_winograd_bench_layers(isa):
+    """The benchmark layers that take the Winograd path (batch shrunk), with the fused relu
+    backward (dy * (y > 0)) as the benchmark and ops.conv2d run it. Note [Winograd]: the rounding
+    error is relative to the magnitudes of a whole tile, so where the relu leaves a channel nearly
+    dead (a few nonzero dy), an entry of dw may sit far below the error of its neighbours: the dw
+    tolerance uses the largest scale of the same output channel (an elementwise scale would need
+    every tile's inputs to be of one magnitude)."""
+    rng = np.random.default_rng(33)
+    for xs, (K, CO) in [((2, 12, 12, 20), (5, 50)), ((1, 19, 19, 48), (5, 64)), ((1, 19, 19, 64), (3, 72))]:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = (rng.standard_normal((K, K, xs[3], CO)) / np.sqrt(K * K * xs[3])).astype(np.float32)
+        b = rng.standard_normal(CO).astype(np.float32)
+        y = tf.kernels.conv2d(x, w, b, 1, "same", 1, "relu")
+        dy = rng.standard_normal(y.shape).astype(np.float32)
+        got = tf.kernels.conv2d_backward(dy, x, w, 1, "same", 1, True, True, True, y=y)
+        g = geometry(x.shape, w.shape, 1, "same", 1)
+        yr, scale = ref64(x, w, b, g, "relu")
+        assert_close(y, yr, scale=scale, n=K * K * xs[3], what=f"[{isa}] {xs} forward")
+        m64 = dy.astype(np.float64) * (y > 0)
+        want = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *g, True, True, True)
+        scl = R.conv2d_backward(np.abs(m64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *g,
+                                True, True, True)
+        scl = (scl[0], np.broadcast_to(scl[1].max(axis=(0, 1, 2)), scl[1].shape), scl[2])
+        for gi, wi, si, n, what in zip(got, want, scl, (K * K * CO, y[..., 0].size, y[..., 0].size),
+                                       ("dx", "dw", "db")):
+            assert_close(gi, wi, scale=si, n=n, what=f"[{isa}] {xs} {what}")
+
+
+def test_conv_winograd_gradients_finite_difference(isa):
+    rng = np.random.default_rng(34)
+    for xs, ws, padding in [((1, 5, 6, 16), (3, 3, 16, 17), "same"), ((2, 6, 5, 17), (5, 4, 17, 16), "valid")]:
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws) / np.sqrt(np.prod(ws[:3])), rng.standard_normal(ws[3])
+        g = geometry(x.shape, w.shape, 1, padding, 1)
+        R_ = rng.standard_normal(R.conv2d_forward(x, w, b, *g, None).shape)
+        xt = tf.Tensor(x.astype(np.float32), requires_grad=True)
+        wt = tf.Tensor(w.astype(np.float32), requires_grad=True)
+        bt = tf.Tensor(b.astype(np.float32), requires_grad=True)
+        (tf.ops.conv2d(xt, wt, bt, padding=padding, activation="relu") * R_.astype(np.float32)).sum().backward()
+        f = lambda: float((R.conv2d_forward(x, w, b, *g, "relu") * R_).sum())  # noqa: E731
+        assert_grad_close(xt.grad, numeric_grad(f, x), what=f"[{isa}] dx {xs} {ws}")
+        assert_grad_close(wt.grad, numeric_grad(f, w), what=f"[{isa}] dw {xs} {ws}")
+        assert_grad_close(bt.grad, numeric_grad(f, b), what=f"[{isa}] db {xs} {ws}")
+
+
+def test_conv_winograd_nan_reaches_its_outputs():
+    """NaN in -> NaN out: every output whose window holds the NaN is NaN (Note [Winograd]: the
+    other outputs of the same 6x6 tiles may be NaN too, as with any Winograd convolution)."""
+    x = np.random.default_rng(35).standard_normal((1, 9, 9, 16)).astype(np.float32)
+    x[0, 4, 5, 3] = np.nan
+    w = np.ones((3, 3, 16, 16), np.float32)
+    y = to_numpy(tf.ops.conv2d(x, w, padding="same"))
+    want = np.isnan(R.conv2d_forward(x.astype(np.float64), w.astype(np.float64), None,
+                                     *geometry(x.shape, w.shape, 1, "same", 1), None))
+    assert want.sum() == 9 * 16 and np.isnan(y[want]).all()
+    assert not np.isnan(y[0, 0:2]).any(), "tiles that do not read the NaN stay finite"
+
+
+def test_conv_winograd_weight_gradient_directional(isa):
+    """Winograd weight gradients (>= 64 output pixels; 5x5 in 3-tap pieces: Note [Winograd pieces])
+    against central differences of the float64 reference along random directions."""
+    rng = np.random.default_rng(36)
+    for xs, ws, padding in [((1, 8, 9, 16), (3, 3, 16, 17), "same"), ((2, 8, 8, 17), (5, 5, 17, 16), "same"),
+                            ((1, 12, 11, 16), (5, 3, 16, 20), "valid")]:
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws) / np.sqrt(np.prod(ws[:3])), rng.standard_normal(ws[3])
+        g = geometry(x.shape, w.shape, 1, padding, 1)
+        R_ = rng.standard_normal(R.conv2d_forward(x, w, b, *g, None).shape)
+        assert R_[..., 0].size >= 64
+        wt = tf.Tensor(w.astype(np.float32), requires_grad=True)
+        bt = tf.Tensor(b.astype(np.float32), requires_grad=True)
+        (tf.ops.conv2d(x.astype(np.float32), wt, bt, padding=padding, activation="relu") * R_.astype(np.float32)).sum().backward()
+        f = lambda w_: float((R.conv2d_forward(x, w_, b, *g, "relu") * R_).sum())  # noqa: E731
+        gw = to_numpy(wt.grad).astype(np.float64)
+        for _ in range(3):
+            v = rng.standard_normal(ws)
+            num = (f(w + 1e-6 * v) - f(w - 1e-6 * v)) / 2e-6
+            assert abs((gw * v).sum() - num) <= 1e-3 * np.abs(gw * v).sum() + 1e-4, (xs, ws)
+        assert_grad_close(bt.grad, numeric_grad(lambda: float((R.conv2d_forward(x, w, b, *g, "relu") * R_).sum()), b))
+
+
+def test_conv_weight_gradient_rows(isa):
+    """Note [weight gradient rows] and Note [forward rows]: few input channels, no horizontal
+    padding, dilation 1 along W: dW read from x in place (strided micro-kernel, row tiles MR / 2 /
+    1), forward tiles along one output row (partial last tiles by the gather kernel); strides,
+    vertical pads and vertical dilation included, KW*C_in from 1 to 35, C_out taking the 8- and
+    16-lane builds, the LeNet conv1 layer (batch shrunk)."""
+    rng = np.random.default_rng(37)
+    cases = [((3, 28, 28, 1), (5, 5, 1, 20), 1, "valid", 1), ((2, 9, 10, 3), (3, 7, 3, 17), (2, 3), (1, 0), (2, 1)),
+             ((1, 6, 5, 7), (2, 5, 7, 33), 1, (2, 0), 1), ((2, 7, 8, 2), (1, 1, 2, 5), (1, 2), "valid", 1),
+             ((2, 9, 11, 3), (3, 4, 3, 48), 1, "valid", 1), ((1, 8, 9, 2), (2, 3, 2, 64), (2, 2), (1, 0), 1)]
+    for _ in range(6):
+        C, CO = int(rng.choice([1, 2, 3, 5, 7])), int(rng.choice([1, 8, 17, 20, 50]))
+        KH, KW = (int(v) for v in rng.integers(1, 8, size=2))
+        H, W = int(rng.integers(KH, 20)), int(rng.integers(KW, 20))
+        cases.append(((int(rng.integers(1, 4)), H, W, C), (KH, KW, C, CO), (int(rng.integers(1, 4)), int(rng.integers(1, 4))),
+                      (int(rng.integers(0, 3)), 0), 1))
+    for i, (xs, ws, strides, padding, dilation) in enumerate(cases):
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        b = rng.standard_normal(ws[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, dilation, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] rows x{xs} w{ws} s{strides} p{padding!r} d{dilation}")
+    # fused relu backward on the LeNet conv1 layer
+    x = rng.standard_normal((2, 28, 28, 1)).astype(np.float32)
+    w = (rng.standard_normal((5, 5, 1, 20)) / 5).astype(np.float32)
+    b = rng.standard_normal(20).astype(np.float32)
+    y = tf.kernels.conv2d(x, w, b, 1, "valid", 1, "relu")
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    _, dw, db = tf.kernels.conv2d_backward(dy, x, w, 1, "valid", 1, False, True, True, y=y)
+    m64 = dy.astype(np.float64) * (y > 0)
+    g = geometry(x.shape, w.shape, 1, "valid", 1)
+    _, dwr, dbr = R.conv2d_backward(m64, x.astype(np.float64), w.astype(np.float64), *g, False, True, True)
+    _, sw_, sb = R.conv2d_backward(np.abs(m64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64), *g,
+                                   False, True, True)
+    assert_close(dw, dwr, scale=sw_, n=y[..., 0].size, what=f"[{isa}] conv1 fused dw")
+    assert_close(db, dbr, scale=sb, n=y[..., 0].size, what=f"[{isa}] conv1 fused db")
+
+
+def test_conv_strided_backward_data(isa):
+    """Note [strided backward data]: dx tiles by image row and phase iw mod sw. Strides (2, 2),
+    (3, 2), (1, 2), (2, 1); 1x1 stride 2 (pixels no output reads get 0); images narrower than the
+    stride; even kernels, dilation, every padding mode; C_in off the vector width."""
+    rng = np.random.default_rng(38)
+    cases = [((2, 9, 10, 17), (3, 3, 17, 20), 2, "same", 1), ((1, 8, 8, 33), (1, 1, 33, 16), 2, "valid", 1),
+             ((2, 7, 1, 20), (3, 1, 20, 9), (2, 3), "same", 1), ((1, 11, 9, 24), (4, 4, 24, 12), (3, 2), (1, 2), (1, 2)),
+             ((3, 6, 7, 9), (2, 3, 9, 31), (1, 2), "same", 1), ((1, 10, 6, 64), (5, 2, 64, 7), (2, 1), "valid", (2, 1))]
+    for i, (xs, ws, strides, padding, dilation) in enumerate(cases):
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        check_conv(x, w, None, strides, padding, dilation, None, "cpu",
+                   what=f"[{isa}] strided dx x{xs} w{ws} s{strides} p{padding!r} d{dilation}")

@@ -162,6 +162,16 @@ void bind_conv(pybind11::module_& m) {
         py::arg("need_db") = true, py::arg("y") = py::none(),
         "(dx, dw, db) of conv2d_forward from dy (gradient of the output before the activation, or "
         "after a relu when its output y is given: dy * (y > 0) is then applied here)");
+  m.def(
+      "_conv_winograd",
+      [](const py::object& on) {
+        const bool prev = conv_winograd_enabled().load();
+        if (!on.is_none()) conv_winograd_enabled().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "Winograd conv path (Note [Winograd]) on/off for this process; returns the previous setting. "
+      "For benchmarks and tests; None only queries.");
 }
 
 }  // namespace tf

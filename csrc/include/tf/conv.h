@@ -16,6 +16,8 @@
 // dy is the gradient with respect to the pre-activation output (the caller applies the relu
 // mask). All arrays are C-contiguous float32.
 #pragma once
+#include <atomic>
+
 #include "tf/common.h"
 #include "tf/isa.h"
 
@@ -29,6 +31,14 @@ struct ConvShape {
   index_t pt, pl;        // top and left pads
   index_t dh, dw;        // dilations
 };
+
+// Note [Winograd] (csrc/cpu/conv.cpp): stride-1 3x3..5x5 layers with >= 16 channels each way run
+// all three passes as Winograd F(m, r) (6x6 tiles). Process-wide switch (on by default), for
+// benchmarks and tests that compare with the direct kernels: _C._conv_winograd(bool).
+inline std::atomic<bool>& conv_winograd_enabled() {
+  static std::atomic<bool> on{true};
+  return on;
+}
 
 TF_DECLARE_KERNEL(void, conv2d_forward,
                   (const ConvShape& s, const float* x, const float* w, const float* b, float* y,

@@ -31,6 +31,10 @@ enum class Ws : int {
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
   conv_wpack,  // conv: packed weights
   conv_aux,    // conv: second packed weight copy / partial sums
+  conv_wino_v, // conv Winograd: transformed input tiles (per thread)
+  conv_wino_m, // conv Winograd: GEMM outputs / transformed dy tiles (per thread)
+  conv_wflip,  // conv backward data: flipped, transposed kernel (calling thread)
+  conv_stage,  // conv Winograd: one tile's upstream gradient (per thread)
   count
 };
 

@@ -12,6 +12,15 @@ Note [same padding]
 so an odd total puts the extra row/column at the bottom/right, stride > 1 and even kernels
 included, and an input smaller than the kernel still yields ceil(H / s) outputs. Pooling uses the
 same formula with d = 1 (kernels/pool.py imports ``resolve_padding`` from here).
+
+Note [Winograd] (native CPU kernels, csrc/cpu/conv.cpp)
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+Stride-1, dilation-1 layers with 3..5 kernels, >= 16 channels each way and pads within the kernel
+run forward, dx and dw as Winograd convolutions on 6x6 tiles (2.25-4x fewer multiplies). Their
+rounding error is ~5-60 eps times the direct sum's magnitude on random data, relative to a whole
+tile rather than one window, and an Inf or NaN input reaches every output of the tiles that read
+it. ``tensorforge._native._C._conv_winograd(False)`` switches the path off for the process
+(benchmarks and tests compare both).
 """
 import numpy as np
 
