@@ -673,6 +673,12 @@ class _EmbeddingLookup(Function):
         V, D = ctx.shape
         ids = ctx.ids.reshape(-1)
         g2 = g.reshape(-1, D)
+        xp = array_module(g2)
+        if xp is not np:  # CuPy: one scatter-add on the device (no reduceat there)
+            import cupyx
+            gt = xp.zeros((V, D), dtype=g.dtype)
+            cupyx.scatter_add(gt, xp.asarray(ids), g2)
+            return gt, None
         order = np.argsort(ids, kind="stable")
         sid = ids[order]
         starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
@@ -713,8 +719,15 @@ class Embedding(Layer):
         return tuple(s) + (self.output_dim,)
 
     def _ids(self, x):
-        d = x.data if isinstance(x, Tensor) else np.asarray(x)
-        ids = d.astype(np.int64)
+        d = x.data if isinstance(x, Tensor) else x
+        xp = array_module(d) if not isinstance(d, (list, tuple)) else np
+        ids = xp.asarray(d).astype(np.int64)
+        if xp is not np:
+            # On the GPU the range check would be a device->host copy in every step (Note [data
+            # on the device] in _device.py). Out-of-range ids never read out of bounds there
+            # (CuPy's integer indexing wraps), and, as with TensorFlow's GPU embedding lookup,
+            # they are not reported; the CPU paths raise.
+            return ids
         if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             raise ValueError(f"{self.name}: ids must lie in [0, {self.input_dim}), got values in "
                              f"[{ids.min()}, {ids.max()}]")
@@ -726,8 +739,9 @@ class Embedding(Layer):
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
-        d = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)
-        return d != 0
+        d = inputs.data if isinstance(inputs, Tensor) else inputs
+        xp = array_module(d) if not isinstance(d, (list, tuple)) else np
+        return xp.asarray(d) != 0
 
 
 class _RNN(Layer):
