@@ -47,8 +47,18 @@ def try_torch():
     return _torch
 
 
+SETTLE_S = 0.1
+
+
 def timeit(fn, warmup=2, min_time=0.3, min_runs=5, max_runs=200):
-    """Median wall seconds of fn() after warm-up runs, repeating for at least min_time."""
+    """Median wall seconds of fn() after warm-up runs, repeating for at least min_time.
+
+    It first sleeps SETTLE_S: the sides share a process, and a library's worker threads keep
+    spinning for a while after its last call (libgomp's barrier spin in ours and PyTorch's,
+    OpenBLAS's thread server in NumPy's), which on two cores steals a core from whichever side
+    is timed next (square 1024 SGEMM measured 111 GFLOP/s right after the NumPy and PyTorch runs,
+    ~190 alone). After the pause every side starts from idle peers."""
+    time.sleep(SETTLE_S)
     for _ in range(warmup):
         fn()
     times = []
