@@ -105,4 +105,6 @@ def run(args):
             "fwd+bwd vs numpy"]
     if torch is not None:
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]
-    return table(cols, rows) + "\n(vs X = X's time / ours: > 1 means we are faster; fwd includes bias+relu)"
+    return table(cols, rows) + ("\n(vs X = X's time / ours: > 1 means we are faster; fwd includes bias+relu; "
+                                "fwd GFLOP/s counts the direct convolution's 2*N*OH*OW*KH*KW*C_in*C_out, "
+                                "so Winograd layers exceed the FMA peak)")
