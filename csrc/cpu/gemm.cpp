@@ -71,11 +71,8 @@ inline T relu_keep_nan(T v) {
   return v > T(0) ? v : (v != v ? v : T(0));
 }
 
-// ---- packing buffers: thread-private workspaces reused across calls (Note [workspace]) ----------
-template <typename T>
-T* scratch(int slot, size_t n) {  // slot 0: packed A (per thread), 1: packed B (shared)
-  return workspace<T>(slot == 0 ? Ws::gemm_a : Ws::gemm_b, n);
-}
+// Packing buffers are thread-private workspaces reused across calls (tf/workspace.h): Ws::gemm_a
+// holds each thread's packed A block, Ws::gemm_b the calling thread's packed B block, shared by the team.
 
 // ---- packing ----------------------------------------------------------------------------------
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
@@ -533,7 +530,7 @@ void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t,
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
   constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
-  T* Ap = scratch<T>(0, (size_t)MC * KC);
+  T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
     const index_t npan = ceil_div(nc, NR);
@@ -700,7 +697,7 @@ void gemm_run(const Problem<K>& p) {
   const bool split_m = eff_m >= efficiency(npan, nt);
   nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
   const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
-  T* Bp = scratch<T>(1, (size_t)npan * K::NR * kc);
+  T* Bp = workspace<T>(Ws::gemm_b, (size_t)npan * K::NR * kc);
   if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
 #pragma omp parallel num_threads(nt)
   {

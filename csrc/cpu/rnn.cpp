@@ -149,6 +149,7 @@ constexpr std::array<MicroKernel, sizeof...(I)> micro_table(std::integer_sequenc
 void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
                  float* C, index_t ldc, bool accumulate) {
   static constexpr auto kTable = micro_table(std::make_integer_sequence<int, MR>());
+  if (M <= 0) return;  // (tiles would be 0 below)
   const index_t tiles = ceil_div(M, MR), base = M / tiles, extra = M % tiles;
   for (index_t p = 0; p < ceil_div(N, NR); ++p) {
     const float* bp = Bp + p * K * NR;
