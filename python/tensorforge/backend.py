@@ -229,5 +229,5 @@ def int_shape(x):
 def clear_session():
     """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
     automatic layer names restart."""
-    from . import layers
-    layers._name_counts.clear()
+    from .engine import base_layer
+    base_layer._name_counts.clear()

@@ -34,6 +34,7 @@ from . import _device
 from . import _random
 from . import callbacks as _cb
 from . import layers as _layers
+from .engine import base_layer as _base_layer
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
@@ -59,7 +60,7 @@ class Sequential:
     """A linear stack of layers (Keras ``Sequential``)."""
 
     def __init__(self, layers=None, name=None):
-        self.name = name or _layers._unique_name("sequential")
+        self.name = name or _base_layer._unique_name("sequential")
         self.layers = []
         self.built = False
         self._build_shape = None

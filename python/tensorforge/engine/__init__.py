@@ -1,0 +1,1 @@
+"""The model core, laid out as Keras 2's keras/engine: the Layer base class and the input layer."""

@@ -1,0 +1,75 @@
+"""Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional."""
+import numpy as np
+
+from ..engine.base_layer import Layer, _deser, _unique_name
+from ..ops import basic as B
+from .recurrent import _RNN
+
+
+class Bidirectional(Layer):
+    """Runs ``layer`` forwards and a copy of it backwards (go_backwards), then merges
+    ('concat' default, 'sum', 'mul', 'ave'). With return_sequences the backward outputs are
+    reversed back into time order before merging, as Keras does."""
+    supports_masking = True
+
+    def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
+        if not isinstance(layer, _RNN):
+            raise ValueError(f"Bidirectional: layer must be SimpleRNN, LSTM or GRU, got {layer!r}")
+        if layer.return_state:
+            raise NotImplementedError("Bidirectional: return_state is not supported")
+        kwargs.setdefault("name", None)
+        name = kwargs.pop("name") or _unique_name("bidirectional")
+        super().__init__(name=name, **kwargs)
+        cfg = layer.get_config()
+        self.forward_layer = layer
+        if backward_layer is None:
+            cfg = dict(cfg, go_backwards=not layer.go_backwards, name="backward_" + layer.name)
+            cfg.pop("batch_input_shape", None)
+            backward_layer = type(layer).from_config(cfg)
+        self.backward_layer = backward_layer
+        if merge_mode not in ("concat", "sum", "mul", "ave", None):
+            raise ValueError(f"Bidirectional: merge_mode must be concat, sum, mul, ave or None, "
+                             f"got {merge_mode!r}")
+        self.merge_mode = merge_mode
+        self.return_sequences = layer.return_sequences
+        self._record(layer=layer, merge_mode=merge_mode)
+        if layer.batch_input_shape is not None and self.batch_input_shape is None:
+            self.batch_input_shape = layer.batch_input_shape
+            self._config["batch_input_shape"] = list(self.batch_input_shape)
+
+    def _sublayers(self):
+        return [self.forward_layer, self.backward_layer]
+
+    def build(self, input_shape):
+        self.forward_layer._maybe_build(input_shape)
+        self.backward_layer._maybe_build(input_shape)
+
+    def compute_output_shape(self, s):
+        o = self.forward_layer.compute_output_shape(s)
+        if self.merge_mode == "concat":
+            return tuple(o[:-1]) + (2 * o[-1],)
+        return o
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
+
+    def call(self, x, training=False, mask=None):
+        yf = self.forward_layer.call(x, training=training, mask=mask)
+        yb = self.backward_layer.call(x, training=training, mask=mask)
+        if self.return_sequences:
+            yb = B.getitem(yb, (slice(None), slice(None, None, -1)))
+        if self.merge_mode == "concat":
+            return B.concatenate([yf, yb], axis=-1)
+        if self.merge_mode == "sum":
+            return yf + yb
+        if self.merge_mode == "mul":
+            return yf * yb
+        if self.merge_mode == "ave":
+            return (yf + yb) * np.float32(0.5)
+        return [yf, yb]
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        layer = _deser(config.pop("layer"))
+        return cls(layer, **{k: _deser(v) for k, v in config.items()})
