@@ -1,6 +1,5 @@
 """Sequential models: summary() against Keras' parameter formulas, learning real MNIST digits,
 save/load (exact, atomic), seeding, progress output, and bad input."""
-import gzip
 import os
 import subprocess
 import sys
@@ -16,26 +15,16 @@ from tensorforge.callbacks import EarlyStopping, ModelCheckpoint
 from tensorforge.utils import set_random_seed, to_categorical
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(REPO, "..", "shared", "data", "mnist")
-
-
-def _idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
 @pytest.fixture(scope="module")
 def digits():
-    """The first 1,000 real MNIST test digits: 600 to train, 400 to test, scaled to [0, 1]."""
-    img = os.path.join(MNIST, "t10k-images-idx3-ubyte.gz")
-    lab = os.path.join(MNIST, "t10k-labels-idx1-ubyte.gz")
-    if not os.path.exists(img):
-        pytest.fail(f"MNIST digits missing at {MNIST} (the repository expects ../shared/data/mnist)")
-    x = _idx(img)[:1000].astype(np.float32) / 255.0
-    y = _idx(lab)[:1000].astype(np.int64)
+    """The first 1,000 real MNIST test digits (the copy the package ships): 600 to train, 400 to
+    test, scaled to [0, 1]."""
+    from tensorforge.datasets import mnist
+    (x, y), _ = mnist.load_data()
+    x = x[:1000].astype(np.float32) / 255.0
+    y = y[:1000].astype(np.int64)
     return (x[:600], y[:600]), (x[600:], y[600:])
 
 
