@@ -163,6 +163,21 @@ class Tensor:
     def __rtruediv__(self, o): return _basic().div(o, self)
     def __neg__(self): return _basic().neg(self)
     def __pow__(self, p): return _basic().power(self, p)
+    def __rpow__(self, b): return _basic().rpower(self, b)
+    def __abs__(self): return _basic().abs(self)
+    def __pos__(self): return self
+    def __floordiv__(self, o): return _basic().floordiv(self, o)
+    def __rfloordiv__(self, o): return _basic().floordiv(o, self)
+    # Ordering comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow; == and
+    # != keep Python identity semantics so Tensors stay hashable (use backend.equal).
+    def __lt__(self, o): return _basic().less(self, o)
+    def __le__(self, o): return _basic().less_equal(self, o)
+    def __gt__(self, o): return _basic().greater(self, o)
+    def __ge__(self, o): return _basic().greater_equal(self, o)
+    # A scalar Tensor converts like a NumPy scalar (K.shape(x)[0] as a size, float(loss)).
+    def __int__(self): return int(self.data)
+    def __float__(self): return float(self.data)
+    def __index__(self): return self.data.__index__()
     def __matmul__(self, o): return _basic().matmul(self, o)
     def __rmatmul__(self, o): return _basic().matmul(o, self)
     def __getitem__(self, idx): return _basic().getitem(self, idx)

@@ -222,8 +222,10 @@ def set_epsilon(value):
 
 
 def int_shape(x):
-    """Shape of an array or Tensor as a tuple of ints."""
-    return tuple(int(s) for s in x.shape)
+    """Static shape of an array or Tensor as a tuple (ints; None where a size is unknown)."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"int_shape: x must be a Tensor or an array, got {type(x).__name__}")
+    return tuple(None if s is None else int(s) for s in x.shape)
 
 
 def clear_session():
@@ -231,3 +233,18 @@ def clear_session():
     automatic layer names restart."""
     from .engine import base_layer
     base_layer._name_counts.clear()
+
+
+def __getattr__(name):
+    """The Keras backend functions (K.mean, K.dot, ...) live in tensorforge.backend_ops; they
+    are looked up here on first use (PEP 562), since they build on ops that dispatch through
+    this module's table."""
+    from . import backend_ops
+    if name in backend_ops.__all__:
+        return getattr(backend_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from . import backend_ops
+    return sorted(set(globals()) | set(backend_ops.__all__))
