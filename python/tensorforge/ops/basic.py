@@ -315,7 +315,8 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
-        return (g / (y + y),)
+        with np.errstate(divide="ignore"):  # sqrt'(0) = inf, as in TensorFlow
+            return (g / (y + y),)
 
 
 class Clip(Function):
@@ -331,7 +332,17 @@ class Clip(Function):
     def backward(ctx, g):
         (a,) = ctx.saved
         lo, hi = ctx.bounds
-        return g * ((a >= lo) & (a <= hi)), None, None
+        return array_module(g).where((a >= lo) & (a <= hi), g, g.dtype.type(0)), None, None
+
+
+def _select_grads(ctx, g, take_a, a, b):
+    """Gradients of an elementwise choice between a and b: g where each side was taken, else 0
+    (a select, not g * mask: an inf/NaN gradient on the side not taken must not leak in)."""
+    xp = array_module(g)
+    zero = g.dtype.type(0)
+    ga = unbroadcast(xp.where(take_a, g, zero), _shape(a)) if ctx.needs_input_grad[0] else None
+    gb = unbroadcast(xp.where(take_a, zero, g), _shape(b)) if ctx.needs_input_grad[1] else None
+    return ga, gb
 
 
 class Maximum(Function):
@@ -346,10 +357,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        take_a = a >= b
-        ga = unbroadcast(g * take_a, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * ~take_a, _shape(b)) if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _select_grads(ctx, g, a >= b, a, b)
 
 
 class Concatenate(Function):

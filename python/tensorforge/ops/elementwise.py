@@ -10,7 +10,7 @@ import numpy as np
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..reference import pointwise as _ref
-from .basic import _binary, _operands, _shape, unbroadcast
+from .basic import _binary, _operands, _select_grads, _shape, unbroadcast
 
 __all__ = ["square", "sin", "cos", "minimum", "where", "cast", "generic_act", "generic_softmax"]
 
@@ -62,10 +62,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        take_a = a <= b
-        ga = unbroadcast(g * take_a, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * ~take_a, _shape(b)) if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _select_grads(ctx, g, a <= b, a, b)
 
 
 class Where(Function):
