@@ -10,7 +10,6 @@ import numpy as np
 from .. import _rng
 from .. import backend as _backend
 from .._xp import array_module
-from ..autograd import Tensor
 from ..ops import activations as A
 from ..ops import basic as B
 from ..ops import elementwise as E

@@ -176,6 +176,16 @@ class MatMul(Function):
         return ga, gb
 
 
+def scatter_add(out, idx, g):
+    """out[idx] += g with repeated indices accumulating (np.add.at / cupyx.scatter_add)."""
+    if array_module(out) is np:
+        np.add.at(out, idx, g)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, idx, g)
+    return out
+
+
 def _basic_index(idx):
     items = idx if isinstance(idx, tuple) else (idx,)
     return all(i is None or i is Ellipsis or isinstance(i, slice)
@@ -196,11 +206,8 @@ class GetItem(Function):
         out = xp.zeros(shape, dtype=dtype)
         if _basic_index(idx):  # basic indexing never repeats an element: plain assignment
             out[idx] = g
-        elif xp is np:
-            np.add.at(out, idx, g)  # repeated fancy indices accumulate
         else:
-            import cupyx
-            cupyx.scatter_add(out, idx, g)
+            scatter_add(out, idx, g)  # repeated fancy indices accumulate
         return out, None
 
 

@@ -7,19 +7,9 @@ Written on the array module, so NumPy and CuPy both run them.
 """
 from .._xp import array_module
 from ..autograd import Function
+from .basic import scatter_add
 
-__all__ = ["stack", "tile", "repeat", "gather", "reverse", "scatter_add"]
-
-
-def scatter_add(out, idx, g):
-    """out[idx] += g with repeated indices accumulating (np.add.at / cupyx.scatter_add)."""
-    xp = array_module(out)
-    if xp.__name__ == "numpy":
-        xp.add.at(out, idx, g)
-    else:
-        import cupyx
-        cupyx.scatter_add(out, idx, g)
-    return out
+__all__ = ["stack", "tile", "repeat", "gather", "reverse"]
 
 
 class Stack(Function):
