@@ -225,6 +225,11 @@ GRADS = [
     ("sparse_cce", lambda p: K.sparse_categorical_crossentropy(np.array([[0, 3, 1], [2, 2, 0]]), K.softmax(p)), [X]),
     ("sparse_cce_logits", lambda p: K.sparse_categorical_crossentropy(np.array([[0, 3, 1], [2, 2, 0]]), p, from_logits=True), [X]),
     ("custom_loss", lambda t, p: K.mean(K.square(p - t), axis=-1), [Y, X]),
+    ("spatial_2d_padding", lambda x: K.spatial_2d_padding(K.expand_dims(x), ((1, 0), (2, 1))), [X]),
+    ("temporal_padding", lambda x: K.temporal_padding(x, (0, 2)), [X]),
+    ("batch_normalization", lambda x, y: K.batch_normalization(x, y[0, 0], y[1, 1] + 0.5, y[0, 2], y[1, 0], axis=-1), [X, Y]),
+    ("map_fn", lambda x: K.map_fn(lambda r: K.sum(r * r, axis=0), x), [X]),
+    ("foldl", lambda x: K.foldl(lambda acc, r: acc * 0.5 + r, x), [X]),
     ("getitem_basic", lambda x: x[1, ::-1, None, 1:3], [X]),
     ("getitem_ellipsis", lambda x: x[..., ::-2], [X]),
     ("getitem_repeated_fancy", lambda x: x[np.array([0, 0, 1]), :, np.array([3, 3, 3])], [X]),
@@ -491,6 +496,26 @@ def test_gather_gradient_accumulates_repeats():
 def test_bad_arguments_name_the_function(call, exc, msg):
     with pytest.raises(exc, match=msg):
         call()
+
+
+def test_utils():
+    assert K.get_uid("dense") == 1 and K.get_uid("dense") == 2 and K.get_uid("conv") == 1
+    K.reset_uids()
+    assert K.get_uid("dense") == 1
+    K.clear_session()
+    assert K.get_uid("dense") == 1
+    with K.name_scope("block"):
+        pass
+    x = Tensor(np.arange(6, dtype=np.float32).reshape(3, 2))
+    np.testing.assert_array_equal(K.foldr(lambda acc, r: acc - r, x).numpy(), [4 - 2 - 0, 5 - 3 - 1])
+    np.testing.assert_array_equal(K.foldl(lambda acc, r: acc + r, x, initializer=10.0).numpy(), [16, 19])
+    np.testing.assert_array_equal(K.map_fn(lambda r: r * 2, x).numpy(), x.numpy() * 2)
+    assert K.cast_to_floatx([1, 2]).dtype == np.float32 and not K.is_sparse(x) and K.to_dense(x) is x
+    assert K.print_tensor(x, "x =") is x
+    with pytest.raises(ValueError, match="foldl: elems must be at least 1-D"):
+        K.foldl(lambda a, b: a, 1.0)
+    with pytest.raises(ValueError, match="spatial_2d_padding: padding must be 2 pairs"):
+        K.spatial_2d_padding(np.zeros((1, 2, 2, 1), np.float32), ((1, 1),))
 
 
 def test_backend_module_surface():

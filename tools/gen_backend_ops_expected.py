@@ -112,6 +112,13 @@ cases = [
     ("transpose3d", "transpose", [arr((2, 3, 4))], {}, False),
     ("switch_rank2_cond", "switch", [np.array([[True, False, True], [False, True, True]]),
                                       arr((2, 3, 2)), arr((2, 3, 2))], {}, False),
+    ("temporal_padding", "temporal_padding", [arr((2, 3, 2))], {"padding": [2, 1]}, True),
+    ("spatial_2d_padding_cf", "spatial_2d_padding", [arr((1, 2, 2, 3))],
+     {"padding": [[1, 0], [0, 2]], "data_format": "channels_first"}, True),
+    ("in_top_k_ties", "in_top_k", [np.array([[0.1, 0.5, 0.5, 0.2], [0.4, 0.3, 0.2, 0.1]], np.float32),
+                                   np.array([2, 1], np.int32)], {"k": 1}, False),
+    ("batch_normalization", "batch_normalization",
+     [arr((2, 3, 2, 4)), arr((4,)), arr((4,), 0.5, 2.0), arr((4,)), arr((4,))], {"axis": -1}, True),
     ("switch_rank1_cond", "switch", [np.array([True, False, True]), arr((2, 3)), arr((2, 3))], {}, False),
 ]
 

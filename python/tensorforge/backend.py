@@ -230,9 +230,11 @@ def int_shape(x):
 
 def clear_session():
     """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
-    automatic layer names restart."""
+    automatic layer names and get_uid's counters restart."""
+    from .backend_ops import utils
     from .engine import base_layer
     base_layer._name_counts.clear()
+    utils.reset_uids()
 
 
 def __getattr__(name):

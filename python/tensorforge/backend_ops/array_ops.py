@@ -7,6 +7,7 @@ dynamic shape as an int32 Tensor (``K.shape(x)[0]`` works as a size anywhere a s
 """
 import numpy as np
 
+from .. import backend as _backend
 from .._xp import array_module
 from ..autograd import Tensor
 from ..ops import basic as B
@@ -17,7 +18,8 @@ from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
 __all__ = ["shape", "ndim", "dtype", "count_params", "reshape", "permute_dimensions",
            "expand_dims", "squeeze", "flatten", "batch_flatten", "concatenate", "stack",
            "tile", "repeat_elements", "repeat", "reverse", "gather", "one_hot", "cast",
-           "ones_like", "zeros_like", "ones", "zeros", "eye", "constant", "arange"]
+           "ones_like", "zeros_like", "ones", "zeros", "eye", "constant", "arange", "temporal_padding",
+           "spatial_2d_padding", "spatial_3d_padding"]
 
 
 def shape(x):
@@ -268,3 +270,39 @@ def arange(start, stop=None, step=1, dtype="int32"):
     dt = dtype_arg("arange", dtype)
     return Tensor(device_xp().arange(start, stop, step).astype(dt))
 
+
+
+def _pairs(fn, padding, n):
+    try:
+        pairs = [(int_arg(fn, "padding", b, 0), int_arg(fn, "padding", e, 0)) for b, e in padding]
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{fn}: padding must be {n} pairs of ints >= 0, got {padding!r}") from None
+    if len(pairs) != n:
+        raise ValueError(f"{fn}: padding must be {n} pairs of ints >= 0, got {padding!r}")
+    return pairs
+
+
+def _pad(fn, x, padding, spatial, data_format):
+    x = tensor(fn, "x", x)
+    if x.ndim != spatial + 2:
+        raise ValueError(f"{fn}: x must be {spatial + 2}-D, got shape {shape_str(x.shape)}")
+    pairs = _pairs(fn, padding, spatial)
+    fmt = data_format or _backend.image_data_format()
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"{fn}: data_format must be 'channels_last' or 'channels_first', got {fmt!r}")
+    pads = [(0, 0)] + pairs + [(0, 0)] if fmt == "channels_last" else [(0, 0), (0, 0)] + pairs
+    return M.pad(x, pads)
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Zeros added before / after the time axis of (batch, steps, features)."""
+    return _pad("temporal_padding", x, [padding], 1, "channels_last")
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zeros around the two spatial axes of a 4-D tensor."""
+    return _pad("spatial_2d_padding", x, padding, 2, data_format)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    return _pad("spatial_3d_padding", x, padding, 3, data_format)

@@ -19,7 +19,7 @@ __all__ = ["abs", "square", "sqrt", "exp", "log", "pow", "sign", "round", "clip"
            "minimum", "sin", "cos", "sum", "mean", "max", "min", "prod", "var", "std",
            "logsumexp", "cumsum", "cumprod", "any", "all", "argmax", "argmin", "equal",
            "not_equal", "greater", "greater_equal", "less", "less_equal", "switch",
-           "stop_gradient", "dot", "batch_dot", "transpose"]
+           "stop_gradient", "dot", "batch_dot", "transpose", "in_top_k"]
 
 
 # ---- elementwise -----------------------------------------------------------------------------
@@ -320,3 +320,18 @@ def transpose(x):
     """All axes reversed."""
     x = tensor("transpose", "x", x)
     return B.transpose(x, tuple(range(x.ndim))[::-1])
+
+
+def in_top_k(predictions, targets, k):
+    """Whether each row's target class is among its k largest predictions (ties count as in,
+    as tf.math.in_top_k). predictions (batch, classes), targets (batch,) -> bool (batch,)."""
+    p = tensor("in_top_k", "predictions", predictions).data
+    t = tensor("in_top_k", "targets", targets).data
+    if p.ndim != 2 or t.shape != p.shape[:1]:
+        raise ValueError(f"in_top_k: predictions must be (batch, classes) and targets (batch,), "
+                         f"got {shape_str(p.shape)} and {shape_str(t.shape)}")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"in_top_k: targets must be integers, got {t.dtype}")
+    xp = array_module(p)
+    target_score = p[xp.arange(p.shape[0]), t][:, None]
+    return Tensor((p > target_score).sum(axis=1) < int(k))

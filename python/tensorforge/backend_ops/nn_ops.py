@@ -1,5 +1,5 @@
 """Keras backend neural-network functions: activations, cross-entropies, l2_normalize,
-bias_add, dropout.
+bias_add, dropout, batch_normalization.
 
 float32 tensors run the fused native kernels (ops.activations, ops.softmax_cross_entropy,
 ops.dropout); other float dtypes run the same formulas on the array module
@@ -19,7 +19,7 @@ from ._args import axis_arg, device_xp, int_arg, shape_arg, shape_str, tensor
 
 __all__ = ["softmax", "sigmoid", "hard_sigmoid", "relu", "elu", "tanh", "softplus", "softsign",
            "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
-           "l2_normalize", "bias_add", "dropout"]
+           "l2_normalize", "bias_add", "dropout", "batch_normalization"]
 
 
 def _float(fn, x):
@@ -249,3 +249,27 @@ def dropout(x, level, noise_shape=None, seed=None):
     keep = np.random.default_rng(seed).random(shp) >= level
     mask = device_xp().asarray(keep.astype(x.dtype) / x.dtype.type(1.0 - level))
     return x * mask
+
+
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta. mean/var/beta/gamma are given for
+    ``axis`` (shape (C,)) or already broadcastable to x; beta/gamma may be None."""
+    fn = "batch_normalization"
+    x = _float(fn, x)
+    (ax,) = axis_arg(fn, axis, x)
+
+    def param(name, v):
+        if v is None:
+            return None
+        v = tensor(fn, name, v)
+        if v.ndim == 1 and x.ndim > 1:
+            if v.shape[0] != x.shape[ax]:
+                raise ValueError(f"{fn}: {name} {shape_str(v.shape)} does not match axis {ax} of x "
+                                 f"{shape_str(x.shape)}")
+            v = B.reshape(v, tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim)))
+        return v
+    y = (x - param("mean", mean)) / B.sqrt(param("var", var) + float(epsilon))
+    g, b = param("gamma", gamma), param("beta", beta)
+    if g is not None:
+        y = y * g
+    return y if b is None else y + b

@@ -1,6 +1,6 @@
 """Differentiable shape manipulation beyond reshape / transpose / concatenate (ops.basic):
 stack, tile, repeat (np.repeat along one axis), gather (rows of a table, repeated indices
-accumulate), reverse.
+accumulate), reverse, zero padding.
 
 Arrays or Tensors in; arguments are validated by the Keras-facing wrappers (tensorforge.backend).
 Written on the array module, so NumPy and CuPy both run them.
@@ -9,7 +9,7 @@ from .._xp import array_module
 from ..autograd import Function
 from .basic import scatter_add
 
-__all__ = ["stack", "tile", "repeat", "gather", "reverse"]
+__all__ = ["stack", "tile", "repeat", "gather", "reverse", "pad"]
 
 
 class Stack(Function):
@@ -90,6 +90,19 @@ class Reverse(Function):
         return _flip(g, ctx.axes), None
 
 
+class Pad(Function):
+    """Zero padding: ``pads`` is one (before, after) pair per axis; backward slices it off."""
+
+    @staticmethod
+    def forward(ctx, a, pads):
+        ctx.pads = pads
+        return array_module(a).pad(a, pads)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[tuple(slice(b, g.shape[i] - e) for i, (b, e) in enumerate(ctx.pads))], None
+
+
 def _flip(a, axes):
     idx = [slice(None)] * a.ndim
     for ax in axes:
@@ -102,3 +115,4 @@ def tile(a, reps): return Tile.apply(a, tuple(reps))
 def repeat(a, rep, axis): return Repeat.apply(a, int(rep), int(axis))
 def gather(ref, indices): return Gather.apply(ref, indices)
 def reverse(a, axes): return Reverse.apply(a, tuple(axes))
+def pad(a, pads): return Pad.apply(a, tuple((int(b), int(e)) for b, e in pads))
