@@ -316,6 +316,14 @@ def test_tensor_comparison_and_unary_operators():
     assert int(s) == 7 and list(range(s)) == list(range(7)) and float(Tensor(2.5)) == 2.5
 
 
+def test_array_operands_take_the_tensor_dtype():
+    x = Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    for f in (K.maximum, K.minimum, lambda a, b: K.switch(K.greater(a, 0), a, b)):
+        y = f(x, np.array([0.5, 0.5]))  # a float64 NumPy array, as TensorFlow converts it
+        assert y.dtype == np.float32
+    assert K.clip(x, np.float64(-1.0), np.array(0.5)).dtype == np.float32
+
+
 def test_pow_operators_dtype_and_grad():
     x = Tensor(np.array([1.0, 2.0, 3.0], np.float32), requires_grad=True)
     e = Tensor(np.array([2.0, 0.5, 1.0], np.float32), requires_grad=True)

@@ -69,9 +69,20 @@ def _number(v):
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _operand(fn, name, v):
-    """A number stays a number (it takes the other operand's dtype); anything else a Tensor."""
-    return v if _number(v) else tensor(fn, name, v)
+def _operand(fn, name, v, like):
+    """The second operand of a binary function whose first is the Tensor ``like``: a number stays
+    a number (it takes like's dtype); a plain array or list becomes a Tensor of like's float
+    dtype, as TensorFlow converts it; a Tensor is used as it is."""
+    if _number(v):
+        return v
+    if not isinstance(v, Tensor) and like.dtype.kind == "f":
+        return tensor(fn, name, v, dtype=like.dtype)
+    return tensor(fn, name, v)
+
+
+def _pair(fn, x, y):
+    x = tensor(fn, "x", x)
+    return x, _operand(fn, "y", y, x)
 
 
 def clip(x, min_value, max_value):
@@ -84,18 +95,18 @@ def clip(x, min_value, max_value):
     hi = np.inf if max_value is None else max_value
     if _number(lo) and _number(hi):
         return B.clip(x, lo, hi)
-    return E.minimum(B.maximum(x, _operand("clip", "min_value", lo)),
-                     _operand("clip", "max_value", hi))
+    return E.minimum(B.maximum(x, _operand("clip", "min_value", lo, x)),
+                     _operand("clip", "max_value", hi, x))
 
 
 def maximum(x, y):
     """Elementwise max (ties: the gradient goes to x)."""
-    return B.maximum(tensor("maximum", "x", x), _operand("maximum", "y", y))
+    return B.maximum(*_pair("maximum", x, y))
 
 
 def minimum(x, y):
     """Elementwise min (ties: the gradient goes to x)."""
-    return E.minimum(tensor("minimum", "x", x), _operand("minimum", "y", y))
+    return E.minimum(*_pair("minimum", x, y))
 
 
 def sin(x):
@@ -199,18 +210,18 @@ def argmin(x, axis=-1):
 
 
 # ---- comparisons (bool Tensors, no gradient) --------------------------------------------------
-def equal(x, y): return B.equal(tensor("equal", "x", x), _operand("equal", "y", y))
-def not_equal(x, y): return B.not_equal(tensor("not_equal", "x", x), _operand("not_equal", "y", y))
-def greater(x, y): return B.greater(tensor("greater", "x", x), _operand("greater", "y", y))
-def less(x, y): return B.less(tensor("less", "x", x), _operand("less", "y", y))
+def equal(x, y): return B.equal(*_pair("equal", x, y))
+def not_equal(x, y): return B.not_equal(*_pair("not_equal", x, y))
+def greater(x, y): return B.greater(*_pair("greater", x, y))
+def less(x, y): return B.less(*_pair("less", x, y))
 
 
 def greater_equal(x, y):
-    return B.greater_equal(tensor("greater_equal", "x", x), _operand("greater_equal", "y", y))
+    return B.greater_equal(*_pair("greater_equal", x, y))
 
 
 def less_equal(x, y):
-    return B.less_equal(tensor("less_equal", "x", x), _operand("less_equal", "y", y))
+    return B.less_equal(*_pair("less_equal", x, y))
 
 
 def switch(condition, then_expression, else_expression):
@@ -224,7 +235,8 @@ def switch(condition, then_expression, else_expression):
                       chosen() if callable(chosen) else chosen)
     t = then_expression() if callable(then_expression) else then_expression
     e = else_expression() if callable(else_expression) else else_expression
-    t, e = tensor("switch", "then_expression", t), _operand("switch", "else_expression", e)
+    t = tensor("switch", "then_expression", t)
+    e = _operand("switch", "else_expression", e, t)
     if c.ndim > t.ndim:
         raise ValueError(f"switch: the rank of condition ({c.ndim}, shape {shape_str(c.shape)}) must "
                          f"not exceed that of then_expression ({t.ndim}, shape {shape_str(t.shape)})")

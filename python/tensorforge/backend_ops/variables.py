@@ -64,10 +64,10 @@ def set_value(x, value):
         raise ValueError(f"set_value: value with shape {shape_str(v.shape)} does not match the "
                          f"variable's shape {shape_str(x.shape)}")
     xp = array_module(x.data)
-    if getattr(x.data, "flags", None) is not None and x.data.flags.writeable:
-        x.data[...] = xp.asarray(v)
+    if isinstance(x.data, np.ndarray) and not x.data.flags.writeable:
+        x.data = np.array(v)  # a read-only view (e.g. of a loaded file): replace the array
     else:
-        x.data = xp.array(v)
+        x.data[...] = xp.asarray(v)
 
 
 def batch_set_value(tuples):
