@@ -534,3 +534,85 @@ def test_backend_module_surface():
     from tensorforge.backend import batch_dot  # noqa: F401  (module __getattr__)
     with pytest.raises(AttributeError):
         K.no_such_function  # noqa: B018
+
+
+# ---- code as the Keras 2 literature writes it -------------------------------------------------
+def _vae_loss(z_mean, z_log_var, x, x_decoded):
+    reconstruction = K.sum(K.binary_crossentropy(x, x_decoded), axis=-1)
+    kl_loss = 1 + z_log_var - K.square(z_mean) - K.exp(z_log_var)
+    kl_loss = K.sum(kl_loss, axis=-1)
+    kl_loss *= -0.5
+    return K.mean(reconstruction + kl_loss)
+
+
+def _attention(x, W, b):
+    e = K.tanh(K.dot(x, W) + b)
+    e = K.squeeze(e, axis=-1)
+    alpha = K.expand_dims(K.softmax(e), axis=-1)
+    return K.sum(x * alpha, axis=1)
+
+
+def _contrastive(y_true, a, p):
+    d = K.sqrt(K.maximum(K.sum(K.square(a - p), axis=1, keepdims=True), K.epsilon()))
+    margin = 1
+    return K.mean(y_true * K.square(d) + (1 - y_true) * K.square(K.maximum(margin - d, 0)))
+
+
+def _gram(x):
+    features = K.batch_flatten(K.permute_dimensions(x, (2, 0, 1)))
+    return K.dot(features, K.transpose(features))
+
+
+def _focal(y_true, y_pred, gamma=2.0, alpha=0.25):
+    pt_1 = K.switch(K.equal(y_true, 1), y_pred, K.ones_like(y_pred))
+    pt_0 = K.switch(K.equal(y_true, 0), y_pred, K.zeros_like(y_pred))
+    return (-K.sum(alpha * K.pow(1.0 - pt_1, gamma) * K.log(pt_1))
+            - K.sum((1 - alpha) * K.pow(pt_0, gamma) * K.log(1.0 - pt_0)))
+
+
+def test_keras_literature_snippets_forward_and_grad():
+    rng = np.random.default_rng(11)
+    zm, zv = rng.normal(size=(4, 2)), rng.normal(size=(4, 2)) * 0.3
+    x, xd = rng.uniform(0, 1, (4, 6)), rng.uniform(0.05, 0.95, (4, 6))
+    want = (-(x * np.log(xd + 1e-7) + (1 - x) * np.log(1 - xd + 1e-7)).sum(-1)
+            - 0.5 * (1 + zv - zm ** 2 - np.exp(zv)).sum(-1)).mean()
+    np.testing.assert_allclose(float(_vae_loss(zm, zv, x, xd).data), want, rtol=1e-10)
+    _gradcheck(lambda a, b, c: _vae_loss(a, b, x, c), zm, zv, xd)
+
+    seq, W, b = rng.normal(size=(2, 5, 3)), rng.normal(size=(3, 1)), rng.normal(size=(1,))
+    e = np.tanh(seq @ W + b)[..., 0]
+    al = np.exp(e) / np.exp(e).sum(1, keepdims=True)
+    np.testing.assert_allclose(_attention(seq, W, b).numpy(), (seq * al[..., None]).sum(1), rtol=1e-10)
+    _gradcheck(_attention, seq, W, b)
+
+    y = np.array([[1.0], [0.0], [1.0]])
+    a, p = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)) * 0.2
+    d = np.sqrt(((a - p) ** 2).sum(1, keepdims=True))
+    np.testing.assert_allclose(float(_contrastive(y, a, p).data),
+                               (y * d ** 2 + (1 - y) * np.maximum(1 - d, 0) ** 2).mean(), rtol=1e-10)
+    _gradcheck(lambda u, v: _contrastive(y, u, v), a, p)
+
+    img = rng.normal(size=(3, 4, 2))
+    f = img.transpose(2, 0, 1).reshape(2, -1)
+    np.testing.assert_allclose(_gram(img).numpy(), f @ f.T, rtol=1e-10)
+    _gradcheck(_gram, img)
+
+    yt = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    yp = rng.uniform(0.1, 0.9, (2, 3))
+    want = (-(0.25 * (1 - np.where(yt == 1, yp, 1)) ** 2 * np.log(np.where(yt == 1, yp, 1))).sum()
+            - (0.75 * np.where(yt == 0, yp, 0) ** 2 * np.log(1 - np.where(yt == 0, yp, 0))).sum())
+    np.testing.assert_allclose(float(_focal(yt, yp).data), want, rtol=1e-10)
+    _gradcheck(lambda q: _focal(yt, q), yp)
+
+
+def test_vae_sampling_with_dynamic_shape():
+    z_mean = Tensor(np.zeros((5, 3), np.float32), requires_grad=True)
+    z_log_var = Tensor(np.zeros((5, 3), np.float32), requires_grad=True)
+    batch = K.shape(z_mean)[0]
+    dim = K.int_shape(z_mean)[1]
+    epsilon = K.random_normal(shape=(batch, dim))
+    z = z_mean + K.exp(0.5 * z_log_var) * epsilon
+    assert z.shape == (5, 3) and z.dtype == np.float32
+    K.sum(z).backward()
+    np.testing.assert_array_equal(z_mean.grad, np.ones((5, 3)))
+    np.testing.assert_allclose(z_log_var.grad, 0.5 * epsilon.numpy(), rtol=1e-6)

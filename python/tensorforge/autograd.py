@@ -62,7 +62,10 @@ def _as_array(x, dtype=None):
     if isinstance(x, Tensor):
         return x.data
     xp = array_module(x)
-    if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
+    # Python numbers and lists become floatx; NumPy scalars (np.float64 subclasses float) keep
+    # their dtype like arrays, so a float64 reduction's scalar result stays float64.
+    if isinstance(x, (float, int, bool, list, tuple)) and not isinstance(x, np.generic) \
+            and dtype is None:
         arr = np.asarray(x)
         if arr.dtype.kind == "f" or isinstance(x, float):
             arr = arr.astype(np.float32)
