@@ -310,6 +310,10 @@ def test_tensor_comparison_and_unary_operators():
     np.testing.assert_array_equal(abs(t).numpy(), [1, 0, 2])
     np.testing.assert_array_equal((+t).numpy(), t.numpy())
     np.testing.assert_array_equal((t // 2).numpy(), [-1, 0, 1])
+    np.testing.assert_array_equal(((t > -0.5) & (t < 1)).numpy(), [False, True, False])
+    np.testing.assert_array_equal(((t < -0.5) | (t > 1)).numpy(), [True, False, True])
+    np.testing.assert_array_equal(((t > -0.5) ^ (t > 1)).numpy(), [False, True, False])
+    np.testing.assert_array_equal((~(t > 0)).numpy(), [True, True, False])
     np.testing.assert_array_equal((5 // Tensor(np.array([2, 3]))).numpy(), [2, 1])
     assert {t: 1}[t] == 1  # == keeps identity semantics: Tensors stay hashable
     s = K.shape(Tensor(np.zeros((7, 2), np.float32)))[0]

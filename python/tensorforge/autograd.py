@@ -177,6 +177,12 @@ class Tensor:
     def __le__(self, o): return _basic().less_equal(self, o)
     def __gt__(self, o): return _basic().greater(self, o)
     def __ge__(self, o): return _basic().greater_equal(self, o)
+    def __and__(self, o): return _basic().logical("bitwise_and", self, o)
+    def __rand__(self, o): return _basic().logical("bitwise_and", o, self)
+    def __or__(self, o): return _basic().logical("bitwise_or", self, o)
+    def __ror__(self, o): return _basic().logical("bitwise_or", o, self)
+    def __xor__(self, o): return _basic().logical("bitwise_xor", self, o)
+    def __invert__(self): return _basic().logical("invert", self)
     # A scalar Tensor converts like a NumPy scalar (K.shape(x)[0] as a size, float(loss)).
     def __int__(self): return int(self.data)
     def __float__(self): return float(self.data)

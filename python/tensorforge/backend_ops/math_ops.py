@@ -48,9 +48,7 @@ def log(x):
 def pow(x, a):  # noqa: A001
     """x ** a; ``a`` may be a number or a tensor (then a is differentiable too)."""
     x = tensor("pow", "x", x)
-    if not isinstance(a, (int, float, np.integer, np.floating)) or isinstance(a, bool):
-        a = tensor("pow", "a", a)
-    return B.power(x, a)
+    return B.power(x, _operand("pow", "a", a, x))
 
 
 def sign(x):

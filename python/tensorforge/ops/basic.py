@@ -10,7 +10,7 @@ from .._xp import array_module
 from ..autograd import Function, Tensor
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",
-           "greater", "greater_equal", "equal", "not_equal", "floordiv", "getitem", "sum", "mean",
+           "greater", "greater_equal", "equal", "not_equal", "logical", "floordiv", "getitem", "sum", "mean",
            "reshape", "transpose", "exp", "log", "abs", "sqrt", "clip", "maximum", "concatenate",
            "unbroadcast"]
 
@@ -401,6 +401,14 @@ def greater(a, b): return _compare("greater", a, b)
 def greater_equal(a, b): return _compare("greater_equal", a, b)
 def equal(a, b): return _compare("equal", a, b)
 def not_equal(a, b): return _compare("not_equal", a, b)
+
+
+def logical(ufunc, a, b=None):
+    """Elementwise bitwise/logical and, or, xor, invert (bool masks; no gradient)."""
+    if b is None:
+        ad = a.data if isinstance(a, Tensor) else a
+        return Tensor(getattr(array_module(ad), ufunc)(ad))
+    return _compare(ufunc, a, b)
 
 
 def floordiv(a, b):
