@@ -8,6 +8,11 @@ branches on the backend.
 Backends: ``'numpy'`` (reference, always there), ``'cpu'`` (the _C extension), ``'cuda'`` (the
 _C_cuda extension on CuPy arrays). The initial backend comes from ``TENSORFORGE_BACKEND``, else
 ``'cpu'`` when the native module imported, else ``'numpy'``.
+
+It is also Keras' ``backend`` module (``from tensorforge import backend as K``): the helpers at the
+end (floatx, epsilon, image_data_format, int_shape, clear_session) live here, and the backend
+functions with gradients (K.mean, K.dot, K.batch_dot, ...) in ``tensorforge.backend_ops``, which
+this module's ``__getattr__`` reaches.
 """
 import os
 
