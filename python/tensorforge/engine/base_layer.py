@@ -539,3 +539,42 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     ys = flatten(y)
     shapes = [(None,) + tuple(t.shape[1:]) for t in ys]
     return shapes[0] if not isinstance(y, (list, tuple)) else shapes
+
+
+class OpLayer(Layer):
+    """An anonymous layer that applies ``fn(*args, **kwargs)`` with the KerasTensors among the
+    arguments replaced by their values: what arithmetic on KerasTensors and functions wrapped
+    with ``node.symbolic`` record (tf.keras' TFOpLambda). It has no config: a model holding one
+    can be trained and its weights saved, but not rebuilt from a config."""
+
+    def __init__(self, fn, args, kwargs):
+        super().__init__(name=_unique_name("tf_op_layer_" + getattr(fn, "__name__", "op")))
+        self.fn = fn
+        self._template = (list(args), dict(kwargs))
+        self._kts = [t for t in flatten([list(args), list(kwargs.values())])
+                     if isinstance(t, KerasTensor)]
+
+    def _call_symbolic_op(self):
+        return self(self._kts[0] if len(self._kts) == 1 else list(self._kts))
+
+    def call(self, inputs, training=False, mask=None):
+        vals = [inputs] if len(self._kts) == 1 else list(inputs)
+        by_id = {id(t): v for t, v in zip(self._kts, vals)}
+
+        def sub(v):
+            if isinstance(v, KerasTensor):
+                return by_id[id(v)]
+            if isinstance(v, list):
+                return [sub(e) for e in v]
+            if isinstance(v, tuple):
+                return tuple(sub(e) for e in v)
+            if isinstance(v, dict):
+                return {k: sub(e) for k, e in v.items()}
+            return v
+        args, kwargs = self._template
+        return self.fn(*sub(args), **sub(kwargs))
+
+    def get_config(self):
+        raise ValueError(f"{self.name}: an op recorded on symbolic tensors has no config; wrap "
+                         "the computation in a Lambda layer (with a named function) to save the "
+                         "model architecture")

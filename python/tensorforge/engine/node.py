@@ -62,6 +62,20 @@ class KerasTensor:
     def __matmul__(self, o): return symbolic_op(_basic("matmul"), self, o)
     def __getitem__(self, idx): return symbolic_op(_basic("getitem"), self, idx)
 
+    def sum(self, axis=None, keepdims=False, dtype=None, out=None):
+        return symbolic_op(_basic("sum"), self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False, dtype=None, out=None):  # np.mean(kt) lands here
+        return symbolic_op(_basic("mean"), self, axis, keepdims)
+
+    def exp(self): return symbolic_op(_basic("exp"), self)
+    def log(self): return symbolic_op(_basic("log"), self)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return symbolic_op(_basic("reshape"), self, shape)
+
 
 def _basic(name):
     from ..ops import basic

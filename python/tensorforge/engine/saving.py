@@ -234,9 +234,15 @@ def load_model(filepath, custom_objects=None, compile=True):
         model.set_weights(ws)
         cc = meta.get("compile")
         if compile and cc:
-            model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
-                          loss=_resolve_named(cc["loss"]), metrics=_resolve_named(cc["metrics"]),
-                          loss_weights=cc.get("loss_weights"))
+            try:
+                model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
+                              loss=_resolve_named(cc["loss"]),
+                              metrics=_resolve_named(cc["metrics"]),
+                              loss_weights=cc.get("loss_weights"))
+            except ValueError as e:
+                raise ValueError(f"load_model: cannot compile the loaded model ({e}); pass custom "
+                                 "losses and metrics as custom_objects={'name': function}, or "
+                                 "load_model(..., compile=False)") from None
             model.optimizer.iterations = int(cc.get("optimizer_iterations", 0))
             counts = meta.get("optimizer_state")
             if counts:
