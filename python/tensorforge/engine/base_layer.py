@@ -22,9 +22,12 @@ import threading
 import numpy as np
 
 from .. import initializers as _init
+from .. import regularizers as _reg
+from .._xp import array_module
 from ..autograd import Tensor, no_grad
+from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
-from .serialization import (_LAYER_CLASSES, _deser, _ser, _unique_name,  # noqa: F401
+from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
                             get_layer_class, _snake)
 
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
@@ -225,7 +228,6 @@ class Layer:
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
         if regularizer is not None:
-            from .. import regularizers as _reg
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
         return t
@@ -299,7 +301,6 @@ class Layer:
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
                                  f"got an array of shape {tuple(w.shape)}")
-            from .._xp import array_module
             t.data[...] = array_module(t.data).asarray(w.astype(t.data.dtype))  # may be on a GPU
 
     def count_params(self):
@@ -578,3 +579,6 @@ class OpLayer(Layer):
         raise ValueError(f"{self.name}: an op recorded on symbolic tensors has no config; wrap "
                          "the computation in a Lambda layer (with a named function) to save the "
                          "model architecture")
+
+
+_node_module._OP_LAYER[0] = OpLayer

@@ -14,10 +14,13 @@ the loss.
 """
 import collections
 
+from .. import activations as A
+
 from .base_layer import Layer, _call_args, _strip_keras_only, call_context
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
-from .serialization import _unique_name, get_layer_class
+from .layer_utils import print_summary
+from .serialization import _snake, _unique_name, custom_object_scope, get_layer_class
 
 
 # Note [fused output]
@@ -31,7 +34,6 @@ from .serialization import _unique_name, get_layer_class
 
 def _logits_capable(layer):
     """'softmax' / 'sigmoid' when ``layer`` can return logits instead of its final activation."""
-    from .. import activations as A
     if isinstance(layer, Network) and layer._is_graph_network and len(layer.outputs) == 1:
         t = layer.outputs[0]
         lyr, ni, _ = t._keras_history
@@ -322,7 +324,6 @@ class Network(Layer):
     # ---- summary and config -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
-        from .layer_utils import print_summary
         if not self.built or (not self._is_graph_network and not self.weights and
                               self.input_shape_ is None):
             raise ValueError("This model has not yet been built. Build the model first by calling "
@@ -371,7 +372,6 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls._from_graph_config(config)
 
@@ -436,7 +436,6 @@ class Network(Layer):
 
 
 def _snake_name(cls):
-    from .serialization import _snake
     return _snake(cls.__name__)
 
 

@@ -137,14 +137,16 @@ def is_symbolic(x):
     return any(isinstance(t, KerasTensor) for t in flatten(x))
 
 
+_OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+
+
 def symbolic_op(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` now when no argument is a KerasTensor; else a KerasTensor made by
     an anonymous op layer that applies ``fn`` when the model runs (shape found by running it
     once on zeros)."""
     if not is_symbolic(list(args) + list(kwargs.values())):
         return fn(*args, **kwargs)
-    from .base_layer import OpLayer
-    return OpLayer(fn, args, kwargs)._call_symbolic_op()
+    return _OP_LAYER[0](fn, args, kwargs)._call_symbolic_op()
 
 
 def symbolic(fn):

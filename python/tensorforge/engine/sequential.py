@@ -7,6 +7,7 @@ chain is built as a functional graph from an ``Input`` named ``<first layer>_inp
 from .base_layer import Layer, is_shape
 from .input_layer import Input, InputLayer
 from .network import Network, deserialize_layer
+from .serialization import custom_object_scope
 from .training import Model
 
 
@@ -126,7 +127,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls._from_sequential_config(config)
 

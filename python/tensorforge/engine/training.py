@@ -17,6 +17,7 @@ Fast paths kept for any graph: See Note [fused output] (network.py) and Note [da
 device] (_device.py).
 """
 import contextlib
+import json
 
 import numpy as np
 
@@ -26,10 +27,10 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import Tensor, enable_grad, no_grad
-from . import training_arrays
+from . import saving, training_arrays
 from .base_layer import _shape_str, call_context, invoke_call
 from .network import Network
-from .node import flatten
+from .node import flatten, pack_like
 
 
 def _np_softmax(z):
@@ -478,7 +479,6 @@ class Model(Network):
 
     def _pack_outputs(self, outs):
         if self._is_graph_network:
-            from .node import pack_like
             if isinstance(self._nested_outputs, (list, tuple, dict)):
                 return pack_like(self._nested_outputs, outs)
             return outs[0]
@@ -517,19 +517,15 @@ class Model(Network):
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
-        from . import saving
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
-        from . import saving
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
-        from . import saving
         saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
-        import json
         return json.dumps({"class_name": _class_name_of(self), "config": self.get_config()},
                           **kwargs)
 
