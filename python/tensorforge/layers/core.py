@@ -9,7 +9,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 
 
@@ -38,6 +38,7 @@ class Dense(Layer):
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,

@@ -8,7 +8,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 
 
 class _RNN(Layer):
@@ -72,6 +72,7 @@ class _RNN(Layer):
             raise ValueError(f"{self.name}: expected 3-D input (batch, time, features), got "
                              f"{input_shape}")
         F, U, G = input_shape[-1], self.units, self._gates
+        self.input_spec = InputSpec(ndim=3, axes={-1: F})
         self.kernel = self.add_weight("kernel", (F, G * U), self.kernel_initializer,
                                       self.kernel_regularizer)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (U, G * U),
