@@ -138,7 +138,8 @@ class Model(Network):
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_metrics.resolve(mm, loss_for_metric, shapes[i]) for mm in sp.metric_specs]
+            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                             for mm in sp.metric_specs]
             kind, fn = fusable.get(i), sp.loss_fn
             if kind == "softmax" and fn in (_losses.categorical_crossentropy,
                                             _losses.sparse_categorical_crossentropy):
@@ -531,6 +532,21 @@ class Model(Network):
 
 
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
+_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+
+
+def _tensor_metric(name, fn):
+    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
+    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
+    if fn in _METRIC_BUILTINS or not callable(fn):
+        return name, fn
+
+    def metric(y_true, y_pred):
+        v = fn(Tensor(y_true), Tensor(y_pred))
+        v = v.data if isinstance(v, Tensor) else v
+        return float(np.mean(_device.to_host(v)))
+    metric.__name__ = getattr(fn, "__name__", name)
+    return name, metric
 
 
 def _class_name_of(model):
