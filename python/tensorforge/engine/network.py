@@ -347,10 +347,10 @@ class Network(Layer):
             for node in layer._inbound_nodes:
                 if id(node) not in self._network_nodes or node.is_input:
                     continue
-                kwargs = {k: v for k, v in node.call_kwargs.items()
-                          if not isinstance(v, (KerasTensor, list, tuple, dict))}
+                kwargs = {k: _serialize_kwarg(v, node_index_map)
+                          for k, v in node.call_kwargs.items()}
                 data = []
-                for t in node.keras_inputs:
+                for t in flatten(node.input_tensors):
                     lyr, ni, ti = t._keras_history
                     data.append([lyr.name, node_index_map.get((id(lyr), ni), ni), ti, kwargs])
                 inbound.append(data)
@@ -395,7 +395,11 @@ class Network(Layer):
                 if lyr is None or len(lyr._inbound_nodes) <= ni:
                     return None, None
                 ts.append(lyr._inbound_nodes[ni].output_tensors[ti])
-                kwargs.update(kw or {})
+                for k, v in (kw or {}).items():
+                    v = _deserialize_kwarg(v, created)
+                    if v is _MISSING:
+                        return None, None
+                    kwargs[k] = v
             return ts, kwargs
 
         progress = True
@@ -457,6 +461,32 @@ def deserialize_layer(data):
             return cls._from_sequential_config(cfg)
         return cls._from_graph_config(cfg)
     return cls.from_config(_strip_keras_only(cfg))
+
+
+_MISSING = object()
+
+
+def _serialize_kwarg(v, node_index_map):
+    """A call keyword argument for a config: symbolic tensors as [layer, node, tensor] triples
+    (tf.keras' format), other values as they are."""
+    if isinstance(v, KerasTensor):
+        lyr, ni, ti = v._keras_history
+        return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
+    if isinstance(v, (list, tuple)):
+        return [_serialize_kwarg(e, node_index_map) for e in v]
+    return v
+
+
+def _deserialize_kwarg(v, created):
+    if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and isinstance(v[1], int):
+        lyr = created.get(v[0])
+        if lyr is None or len(lyr._inbound_nodes) <= v[1]:
+            return _MISSING
+        return lyr._inbound_nodes[v[1]].output_tensors[v[2]]
+    if isinstance(v, list):
+        out = [_deserialize_kwarg(e, created) for e in v]
+        return _MISSING if any(e is _MISSING for e in out) else out
+    return v
 
 
 def _tensor_kwargs(node):

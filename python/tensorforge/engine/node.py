@@ -95,7 +95,12 @@ class Node:
 
     @property
     def keras_inputs(self):
-        return [] if self.is_input else flatten(self.input_tensors)
+        """Every symbolic input: the call's tensors, then those in its keyword arguments
+        (e.g. an RNN's ``initial_state``), as tf.keras lists them."""
+        if self.is_input:
+            return []
+        kw = [t for t in flatten(list(self.call_kwargs.values())) if isinstance(t, KerasTensor)]
+        return flatten(self.input_tensors) + kw
 
     @property
     def parent_nodes(self):
