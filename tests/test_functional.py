@@ -514,3 +514,44 @@ def test_save_load_functional_nested_shared(tmp_path):
     fresh.load_weights(tmp_path / "w.tfm")
     for u, v in zip(fresh.get_weights(), m.get_weights()):
         np.testing.assert_array_equal(u, v)
+
+
+# tf_keras' Sequential([Dense(32, relu, input_shape=(784,)), Dense(10, softmax)]).get_config()
+KERAS_SEQUENTIAL_CONFIG = json.loads("""{"name": "sequential", "layers": [
+{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 784],
+ "dtype": "float32", "sparse": false, "ragged": false, "name": "dense_input", "optional": false},
+ "registered_name": null},
+{"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "trainable": true,
+ "dtype": "float32", "batch_input_shape": [null, 784], "units": 32, "activation": "relu",
+ "use_bias": true, "kernel_initializer": {"module": "keras.initializers", "class_name":
+ "GlorotUniform", "config": {"seed": null}, "registered_name": null}, "bias_initializer":
+ {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+ "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
+ "kernel_constraint": null, "bias_constraint": null}, "registered_name": null,
+ "build_config": {"input_shape": [null, 784]}},
+{"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense_1", "trainable": true,
+ "dtype": "float32", "units": 10, "activation": "softmax", "use_bias": true, "kernel_initializer":
+ {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null},
+ "registered_name": null}, "bias_initializer": {"module": "keras.initializers", "class_name":
+ "Zeros", "config": {}, "registered_name": null}, "kernel_regularizer": null, "bias_regularizer":
+ null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+ "registered_name": null, "build_config": {"input_shape": [null, 32]}}]}""")
+
+
+def test_keras_2_sequential_config_and_ours_match():
+    m = Sequential.from_config(KERAS_SEQUENTIAL_CONFIG)
+    assert [l.name for l in m.layers] == ["dense", "dense_1"]
+    assert m.input_shape == (None, 784) and m.output_shape == (None, 10)
+    assert m.count_params() == 25450
+    ours = m.get_config()
+    assert [l["class_name"] for l in ours["layers"]] == ["InputLayer", "Dense", "Dense"]
+    assert ours["layers"][0]["config"]["name"] == "dense_input"
+    for mine, theirs in zip(ours["layers"], KERAS_SEQUENTIAL_CONFIG["layers"]):
+        keys = [k for k in theirs["config"] if k != "optional"]
+        assert list(mine["config"]) == keys or set(mine["config"]) == set(keys)
+        for k in keys:
+            v = theirs["config"][k]
+            if isinstance(v, dict):
+                assert mine["config"][k]["class_name"] == v["class_name"]
+            else:
+                assert mine["config"][k] == v, k

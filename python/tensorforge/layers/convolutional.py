@@ -55,7 +55,8 @@ class Conv2D(Layer):
                      use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, groups=1, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def _channels(self, shape):
         return shape[-1] if self.data_format == "channels_last" else shape[1]

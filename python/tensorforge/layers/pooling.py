@@ -56,7 +56,7 @@ class GlobalAveragePooling2D(Layer):
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=4)
         self.data_format = data_format or _backend.image_data_format()
-        self._record(data_format=self.data_format)
+        self._record(data_format=self.data_format, keepdims=False)
 
     def compute_output_shape(self, s):
         return (s[0], s[3] if self.data_format == "channels_last" else s[1])

@@ -57,7 +57,9 @@ class _RNN(Layer):
                      recurrent_regularizer=self.recurrent_regularizer,
                      bias_regularizer=self.bias_regularizer, dropout=self.dropout,
                      return_sequences=self.return_sequences, return_state=self.return_state,
-                     go_backwards=self.go_backwards)
+                     go_backwards=self.go_backwards, stateful=False, unroll=False,
+                     time_major=False, activity_regularizer=None, kernel_constraint=None,
+                     recurrent_constraint=None, bias_constraint=None, recurrent_dropout=0.0)
         if type(self) is not SimpleRNN:
             self._record(recurrent_activation=recurrent_activation)
 
