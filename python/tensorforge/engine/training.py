@@ -195,15 +195,13 @@ class Model(Network):
                     raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
                                      f"must have keys {names}")
                 xs = [x[n] for n in names]
-            elif isinstance(x, (list, tuple)):
-                xs = list(x)
             else:
-                xs = [x]
+                xs = _input_list(x, len(names))
             if len(xs) != len(names):
                 raise ValueError(f"{where}: the model expects {len(names)} input arrays "
                                  f"({names}), but received {len(xs)}")
         else:
-            xs = list(x) if isinstance(x, (list, tuple)) else [x]
+            xs = _input_list(x, None)
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
@@ -551,6 +549,20 @@ def _tensor_metric(name, fn):
 
 def _class_name_of(model):
     return "Functional" if type(model).__name__ == "Model" else type(model).__name__
+
+
+def _is_array(a):
+    return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _input_list(x, n):
+    """x as a list of per-input arrays: a list/tuple of arrays is one array per input; a nested
+    Python list of numbers (``[[0, 1], [1, 0]]``) is one array, as Keras 2 takes it."""
+    if isinstance(x, (list, tuple)) and x and all(_is_array(a) for a in x):
+        if n == 1 and len(x) != 1 and all(np.ndim(a) == 0 for a in x):
+            return [np.asarray(x)]
+        return list(x)
+    return [x]
 
 
 def _scalar(v):
