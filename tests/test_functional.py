@@ -555,3 +555,20 @@ def test_keras_2_sequential_config_and_ours_match():
                 assert mine["config"][k]["class_name"] == v["class_name"]
             else:
                 assert mine["config"][k] == v, k
+
+
+def test_format_1_files_still_load():
+    """tests/data/sequential_format1.tfm was written by tensorforge before the functional API
+    (Sequential-only format 1: Dense(4, relu, l2 regularizer) -> Dense(2, softmax), adam, one
+    fit step)."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "data", "sequential_format1.tfm")
+    m = load_model(path)
+    assert isinstance(m, Sequential) and [type(l).__name__ for l in m.layers] == ["Dense", "Dense"]
+    assert m.optimizer.iterations == 1 and m.metrics_names == ["loss", "accuracy"]
+    assert m.layers[0].kernel_regularizer is not None
+    k1, b1, k2, b2 = m.get_weights()
+    x = np.random.default_rng(0).random((5, 3)).astype(np.float32)
+    h = np.maximum(x @ k1 + b1, 0) @ k2 + b2
+    e = np.exp(h - h.max(1, keepdims=True))
+    np.testing.assert_allclose(m.predict(x), e / e.sum(1, keepdims=True), rtol=1e-5)
