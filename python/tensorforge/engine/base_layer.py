@@ -373,10 +373,15 @@ class Layer:
             return self._call_symbolic(inputs, *args, **kwargs)
         training = kwargs.pop("training", args[0] if args else None)
         mask = kwargs.pop("mask", args[1] if len(args) > 1 else None)
-        x = [_as_tensor(t) for t in inputs] if isinstance(inputs, (list, tuple)) else _as_tensor(inputs)
+        if isinstance(inputs, (list, tuple, dict)):
+            x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
+            if isinstance(x, tuple):
+                x = list(x)
+        else:
+            x = _as_tensor(inputs)
         shapes = [(None,) + t.shape[1:] for t in flatten(x)]
         self._check_input_spec(shapes)
-        self._maybe_build(shapes if isinstance(x, list) else shapes[0])
+        self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()
         outer = not _in_call()
