@@ -266,3 +266,29 @@ def test_missing_custom_object_is_a_clear_error(tmp_path):
         load_model(tmp_path / "c.tfm")
     m2 = load_model(tmp_path / "c.tfm", custom_objects={"custom": custom})
     assert m2.loss is custom
+
+
+def test_tensor_code_on_graph_tensors_builds_the_loss():
+    """Code written for Tensors -- a built-in loss, NumPy reductions and ufuncs, ops -- applied
+    to a graph's symbolic tensors records op layers (keras-team's variational_autoencoder.py
+    writes its loss this way); evaluate() gives the same number as NumPy on the outputs."""
+    from tensorforge import losses
+    set_random_seed(8)
+    i = L.Input((6,), name="vin")
+    h = L.Dense(2, name="h")(i)
+    o = L.Dense(6, activation="sigmoid", name="o")(h)
+    vae = Model(i, o)
+    rec = losses.mean_squared_error(i, o) * 6
+    kl = -0.5 * np.sum(1 + h - np.square(h) - np.exp(h), axis=-1)
+    vae.add_loss(np.mean(rec + kl))
+    vae.compile("adam")
+    x = np.random.default_rng(9).random((10, 6)).astype(np.float32)
+    W1, b1, W2, b2 = vae.get_weights()
+    hh = x @ W1 + b1
+    oo = 1 / (1 + np.exp(-(hh @ W2 + b2)))
+    want = 6 * ((oo - x) ** 2).mean() + (-0.5 * (1 + hh - hh ** 2 - np.exp(hh)).sum(-1)).mean()
+    np.testing.assert_allclose(vae.evaluate(x, verbose=0, batch_size=10), want, rtol=1e-5)
+    h0 = vae.fit(x, epochs=5, batch_size=10, verbose=0).history["loss"]
+    assert h0[-1] < h0[0]
+    with pytest.raises(TypeError, match="no value"):
+        np.asarray(o)

@@ -212,6 +212,13 @@ class Context:
         self.saved = arrays
 
 
+# A symbolic tensor (engine.node.KerasTensor) among an op's arguments records the op as a layer
+# of a functional graph instead of computing it. engine.node fills these in when imported, so
+# this module imports nothing from the engine.
+_symbolic_types = []
+_record_symbolic = [None]
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring."""
 
@@ -225,6 +232,8 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _symbolic_types and any(type(a) in _symbolic_types for a in args):
+            return _record_symbolic[0](cls.apply, *args, **kwargs)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         ctx = Context(needs)

@@ -570,7 +570,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         kw[k] = v
     kw.pop("training", None)
     try:
-        with no_grad(), call_context(False):
+        with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
             y = invoke_call(layer, x, training=False, **kw)
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
