@@ -133,16 +133,12 @@ def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
 
 
 def _as_tensor(x):
+    """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
-        if x.dtype != np.float32 and x.dtype.kind == "f" and not x.requires_grad:
-            return Tensor(x.data.astype(np.float32))  # Keras' floatx, at the boundary
+        if x.dtype != np.float32 and not x.requires_grad:
+            return Tensor(x.data.astype(np.float32))
         return x
-    a = x if hasattr(x, "dtype") else np.asarray(x)
-    if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" and a.dtype != np.float32:
-        a = a.astype(np.float32)
-    elif getattr(a, "dtype", None) is not None and a.dtype.kind in "b":
-        a = a.astype(np.float32)
-    return Tensor(a)
+    return Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32 else x)
 
 
 class Layer:
