@@ -292,3 +292,35 @@ def test_tensor_code_on_graph_tensors_builds_the_loss():
     assert h0[-1] < h0[0]
     with pytest.raises(TypeError, match="no value"):
         np.asarray(o)
+
+
+def test_two_output_model_used_as_a_layer_acgan_style():
+    """ACGAN (Advanced Deep Learning with Keras, ch. 5): the discriminator has two outputs and
+    is the last layer of the adversarial model. Output names are made unique as tf_keras makes
+    them (printed by tf_keras 2.21: ['discriminator', 'discriminator_1'] and metrics_names
+    below); both outputs keep the fused cross-entropy through the nested model, and the losses
+    equal NumPy's on the predicted probabilities."""
+    set_random_seed(11)
+    img = L.Input((12,))
+    h = L.Dense(16)(img)
+    d = Model(img, [L.Dense(1, activation="sigmoid", name="source")(h),
+                    L.Dense(3, activation="softmax", name="label")(h)], name="discriminator")
+    d.trainable = False
+    z = L.Input((12,))
+    adv = Model(z, d(z), name="acgan")
+    adv.compile(loss=["binary_crossentropy", "categorical_crossentropy"], optimizer="rmsprop",
+                metrics=["accuracy"])
+    assert adv.output_names == ["discriminator", "discriminator_1"]
+    assert adv.metrics_names == ["loss", "discriminator_loss", "discriminator_1_loss",
+                                 "discriminator_accuracy", "discriminator_1_accuracy"]
+    assert adv._logits_outputs == frozenset([0, 1])
+    x = np.random.default_rng(12).random((6, 12)).astype(np.float32)
+    y1, y2 = np.array([[1], [0], [1], [1], [0], [1]], np.float32), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    p1, p2 = adv.predict(x)
+    bce = -(y1 * np.log(p1) + (1 - y1) * np.log(1 - p1)).mean()
+    cce = -(y2 * np.log(p2)).sum(1).mean()
+    acc1 = ((p1 > 0.5) == (y1 > 0.5)).mean()
+    acc2 = (p2.argmax(1) == y2.argmax(1)).mean()
+    np.testing.assert_allclose(adv.train_on_batch(x, [y1, y2]), [bce + cce, bce, cce, acc1, acc2],
+                               rtol=1e-5)
+    assert all(np.array_equal(a, b) for a, b in zip(d.get_weights(), adv.get_weights()))
