@@ -232,8 +232,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _symbolic_types and any(type(a) in _symbolic_types for a in args):
-            return _record_symbolic[0](cls.apply, *args, **kwargs)
+        if _symbolic_types:
+            symbolic = _symbolic_types[0]
+            for a in args:
+                if type(a) is symbolic:
+                    return _record_symbolic[0](cls.apply, *args, **kwargs)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         ctx = Context(needs)

@@ -15,7 +15,6 @@ Calling a layer:
 Layers assigned as attributes of a layer or model (also inside lists) are tracked: their weights
 and losses are the owner's.
 """
-import contextlib
 import inspect
 import threading
 
@@ -33,6 +32,16 @@ from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 
 
+# ---- structure version: caches of layer lists and weight lists are keyed on it ------------------
+# Bumped whenever a layer gains a weight or a tracked sublayer, is built, or changes its trainable
+# flag, and when a graph is (re)mapped; a training step then reuses its lists (no tree walks).
+_VERSION = [0]
+
+
+def _touch():
+    _VERSION[0] += 1
+
+
 # ---- the training flag of the running model call -----------------------------------------------
 _ctx = threading.local()
 
@@ -42,14 +51,23 @@ def learning_phase():
     return bool(getattr(_ctx, "training", False))
 
 
-@contextlib.contextmanager
-def call_context(training):
-    prev = getattr(_ctx, "training", None), getattr(_ctx, "depth", 0)
-    _ctx.training, _ctx.depth = bool(training), prev[1] + 1
-    try:
-        yield
-    finally:
-        _ctx.training, _ctx.depth = prev
+class call_context:
+    """``with call_context(training):`` -- the training flag of the model call that runs inside
+    (a plain class: it is entered once per training step)."""
+
+    __slots__ = ("training", "prev")
+
+    def __init__(self, training):
+        self.training = bool(training)
+
+    def __enter__(self):
+        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0))
+        _ctx.training, _ctx.depth = self.training, self.prev[1] + 1
+        return self
+
+    def __exit__(self, *exc):
+        _ctx.training, _ctx.depth = self.prev
+        return False
 
 
 def _in_call():
@@ -195,6 +213,7 @@ class Layer:
         tracked = self.__dict__.setdefault("_tracked", [])
         if not any(t is layer for t in tracked):
             tracked.append(layer)
+            _touch()
 
     def _record(self, **kw):
         """Remember constructor arguments for get_config()."""
@@ -223,6 +242,7 @@ class Layer:
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
+        _touch()
         if regularizer is not None:
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
@@ -234,6 +254,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, v):
+        _touch()
         self._trainable = bool(v)
         for _, t, tr in self._weights:
             t.requires_grad = tr and self._trainable
@@ -245,6 +266,9 @@ class Layer:
 
     def _flatten_layers(self):
         """self and every layer below it, each once."""
+        cached = self.__dict__.get("_flat_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
         out, seen, stack = [], set(), [self]
         while stack:
             l = stack.pop()
@@ -253,6 +277,7 @@ class Layer:
             seen.add(id(l))
             out.append(l)
             stack.extend(reversed(l._sublayers()))
+        self.__dict__["_flat_cache"] = (_VERSION[0], out)
         return out
 
     @property
@@ -260,6 +285,11 @@ class Layer:
         return [t for _, t, _ in self._all_weights()]
 
     def _all_weights(self):
+        """[(name, Tensor, effectively trainable)] of this layer and its sublayers, each weight
+        once (a shared layer's too). Cached until the structure changes (_VERSION)."""
+        cached = self.__dict__.get("_weights_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
         out, seen = [], set()
         for n, t, tr in self._weights:
             seen.add(id(t))
@@ -269,6 +299,7 @@ class Layer:
                 if id(t) not in seen:  # a shared layer's weights count once
                     seen.add(id(t))
                     out.append((n, t, tr and self._trainable))
+        self.__dict__["_weights_cache"] = (_VERSION[0], out)
         return out
 
     @property
@@ -322,14 +353,17 @@ class Layer:
 
     def _clear_call_losses(self):
         for l in self._flatten_layers():
-            l._call_losses = []
+            if l._call_losses:
+                l._call_losses = []
 
     @property
     def losses(self):
         out = []
         for l in self._flatten_layers():
-            out.extend(f() for f in l.losses_fns)
-            out.extend(_reduce_loss(t) for t in l._call_losses)
+            if l.losses_fns:
+                out.extend(f() for f in l.losses_fns)
+            if l._call_losses:
+                out.extend(_reduce_loss(t) for t in l._call_losses)
         return [l for l in out if l is not None]
 
     # ---- shapes and calls -------------------------------------------------------------------
@@ -342,6 +376,7 @@ class Layer:
                 tuple(s) for s in input_shape]
             self.build(input_shape)
             self.built = True
+            _touch()
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None

@@ -16,7 +16,7 @@ import collections
 
 from .. import activations as A
 
-from .base_layer import Layer, _call_args, _strip_keras_only, call_context
+from .base_layer import Layer, _call_args, _strip_keras_only, _touch, call_context
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .layer_utils import print_summary
@@ -200,6 +200,7 @@ class Network(Layer):
                 self._consumers[id(t)].append(node)
         self._plan = [_Step(n) for n in order]
         self._plans = {}
+        _touch()
 
     # ---- layers and weights -----------------------------------------------------------------
     @property
@@ -554,9 +555,10 @@ class _Step:
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
         layer = self.layer
-        kw = dict(self.kwargs)
-        for k, v in self.tensor_kwargs.items():
-            kw[k] = pack_like(v, [values[id(t)] for t in flatten(v)])
+        kw = dict(self.kwargs) if self.kwargs else {}
+        if self.tensor_kwargs:
+            for k, v in self.tensor_kwargs.items():
+                kw[k] = pack_like(v, [values[id(t)] for t in flatten(v)])
         tr = training if self.fixed_training is None else bool(self.fixed_training)
         if self.pass_training:
             kw["training"] = tr
