@@ -9,7 +9,7 @@ import contextlib
 
 import numpy as np
 
-from .. import _rng
+from .. import _random
 from .._xp import array_module
 from ..autograd import Tensor
 from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
@@ -135,7 +135,7 @@ def in_test_phase(x, alt, training=None):
 # ---- random ----------------------------------------------------------------------------------
 def _gen(fn, seed):
     if seed is None:
-        return np.random.default_rng(_rng.next_seed())
+        return np.random.default_rng(_random.next_seed())
     return np.random.default_rng(int_arg(fn, "seed", seed, minimum=0))
 
 
