@@ -7,7 +7,7 @@ ops.dropout); other float dtypes run the same formulas on the array module
 """
 import numpy as np
 
-from .. import _random
+from .. import _random as _random_state
 from .. import backend as _backend
 from .._xp import array_module
 from ..ops import activations as A
@@ -238,7 +238,7 @@ def dropout(x, level, noise_shape=None, seed=None):
     level = float(level)
     if not 0.0 <= level < 1.0:
         raise ValueError(f"{fn}: level must be in [0, 1), got {level}")
-    seed = _random.next_seed() if seed is None else int_arg(fn, "seed", seed, minimum=0)
+    seed = _random_state.next_seed() if seed is None else int_arg(fn, "seed", seed, minimum=0)
     if noise_shape is None and x.dtype == np.float32:
         return L.dropout(x, level, training=True, seed=seed)
     shp = x.shape if noise_shape is None else shape_arg(fn, "noise_shape", noise_shape)

@@ -3,13 +3,13 @@
 A Keras variable is a Tensor that requires grad; ``get_value`` / ``set_value`` read and write
 its array in place (the Tensor keeps its identity, so an optimizer holding it sees the change).
 Random tensors are drawn on the host from NumPy's PCG64 (seeded by ``seed``, else from
-``tensorforge._rng``, which ``utils.set_random_seed`` reseeds) and moved to the device.
+``tensorforge._random``, which ``utils.set_random_seed`` reseeds) and moved to the device.
 """
 import contextlib
 
 import numpy as np
 
-from .. import _random
+from .. import _random as _random_state
 from .._xp import array_module
 from ..autograd import Tensor
 from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
@@ -135,7 +135,7 @@ def in_test_phase(x, alt, training=None):
 # ---- random ----------------------------------------------------------------------------------
 def _gen(fn, seed):
     if seed is None:
-        return np.random.default_rng(_random.next_seed())
+        return np.random.default_rng(_random_state.next_seed())
     return np.random.default_rng(int_arg(fn, "seed", seed, minimum=0))
 
 
