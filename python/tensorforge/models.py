@@ -322,7 +322,7 @@ class Sequential:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            **kwargs):
+            distributed=False, **kwargs):
         if not self._compiled:
             raise RuntimeError("fit: you must compile the model before training (model.compile(...))")
         if x is None or y is None:
@@ -368,6 +368,11 @@ class Sequential:
         cbs = [history] + list(callbacks or [])
         if verbose:
             cbs.append(_cb.ProgbarLogger(verbose=verbose))
+        plan = None
+        if distributed:  # tensorforge.distributed: batch_size is the global batch, split over ranks
+            from .distributed._fit import FitPlan
+            plan = FitPlan(self, n, batch_size, shuffle)
+            cbs = plan.callbacks(cbs)
         params_info = {"epochs": epochs, "samples": n, "batch_size": batch_size, "verbose": verbose,
                        "metrics": ["loss"] + [m for m, _ in self._metric_fns]}
         for cb in cbs:
@@ -382,17 +387,18 @@ class Sequential:
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
-            order = rng.permutation(n) if shuffle else None
-            if order is not None:
-                order = _device.to_device(order, xp)  # one small copy per epoch
+            if plan is not None:  # this rank's share of each global batch (distributed sampler)
+                batches = plan.epoch_batches(epoch, xp)
+            else:
+                order = rng.permutation(n) if shuffle else None
+                if order is not None:
+                    order = _device.to_device(order, xp)  # one small copy per epoch
+                batches = (slice(s, s + batch_size) if order is None else order[s:s + batch_size]
+                           for s in range(0, n, batch_size))
             sums = {}
             seen = 0
-            for bi, start in enumerate(range(0, n, batch_size)):
-                if order is not None:
-                    idx = order[start:start + batch_size]
-                    xb, yb = x[idx], y[idx]
-                else:
-                    xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            for bi, idx in enumerate(batches):
+                xb, yb = x[idx], y[idx]
                 m = xb.shape[0]
                 loss, out = self._train_step(xb, yb, params, fused)
                 logs = {"batch": bi, "size": m, "loss": loss}
@@ -417,7 +423,7 @@ class Sequential:
             if validation_data is not None and not (self.stop_training and
                                                     not math.isfinite(epoch_logs.get("loss", 0))):
                 vals = self.evaluate(validation_data[0], validation_data[1], batch_size=batch_size,
-                                     verbose=0)
+                                     verbose=0, distributed=bool(distributed))
                 vals = vals if isinstance(vals, list) else [vals]
                 names = ["loss"] + [nm for nm, _ in self._metric_fns]
                 epoch_logs.update({"val_" + k: v for k, v in zip(names, vals)})
@@ -479,7 +485,7 @@ class Sequential:
         return (p > 0.5).astype("int32")
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 **kwargs):
+                 distributed=False, **kwargs):
         if not self._compiled:
             raise RuntimeError("evaluate: you must compile the model before evaluating it")
         batch_size = 32 if batch_size is None else int(batch_size)
@@ -488,6 +494,10 @@ class Sequential:
         x = self._check_x(x, "evaluate")
         self._resolve_metrics()
         y = self._check_y(y, x.shape[0], "evaluate")
+        n_all = x.shape[0]
+        if distributed:  # tensorforge.distributed: this rank's rows; figures averaged below
+            from .distributed import _fit as _dist
+            x, y = _dist.shard(x), _dist.shard(y)
         fused = self._fused_mode()
         xp = _device.device_module()
         on_device = xp is not np
@@ -510,12 +520,17 @@ class Sequential:
                 vals.update(self._batch_metrics(yb, out, fused))
                 for k, v in vals.items():
                     sums[k] = sums.get(k, 0.0) + v * xb.shape[0]
-        res = [float(sums[k] / n) for k in ["loss"] + [nm for nm, _ in self._metric_fns]]
+        names = ["loss"] + [nm for nm, _ in self._metric_fns]
+        if distributed:
+            res = _dist.average_over_ranks([sums.get(k, 0.0) for k in names], n)
+            verbose = verbose if _dist.is_root() else 0
+        else:
+            res = [float(sums[k] / n) for k in names]
         if verbose == 1:
-            bar = _cb.Progbar(n)
+            bar = _cb.Progbar(n_all)
             bar.start = t0
             bar.set_values(dict(zip(["loss"] + [nm for nm, _ in self._metric_fns], res)))
-            bar.update(n, finalize=True)
+            bar.update(n_all, finalize=True)
         return res if len(res) > 1 else res[0]
 
     def test_on_batch(self, x, y):
