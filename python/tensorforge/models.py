@@ -365,7 +365,7 @@ class Sequential:
             validation_data = tuple(_device.to_device(a, xp) for a in validation_data)
         n = x.shape[0]
         history = _cb.History()
-        cbs = [history] + list(callbacks or [])
+        cbs = list(callbacks or []) + [history]  # Keras 2: History last, after the callbacks that edit logs
         if verbose:
             cbs.append(_cb.ProgbarLogger(verbose=verbose))
         plan = None

@@ -14,23 +14,36 @@ __all__ = ["BroadcastGlobalVariablesCallback", "MetricAverageCallback",
 
 
 def broadcast_model(model, root_rank=0):
-    """Rank ``root_rank``'s weights, optimizer state and iteration count, copied to every rank."""
-    weights = model.get_weights()
-    flat = np.concatenate([w.reshape(-1) for w in weights]) if weights else np.zeros(0, np.float32)
-    flat = _comm.broadcast(flat.astype(np.float32, copy=False), root_rank)
-    out, o = [], 0
-    for w in weights:
-        out.append(flat[o:o + w.size].reshape(w.shape).astype(w.dtype, copy=False))
-        o += w.size
-    model.set_weights(out)
+    """Rank ``root_rank``'s weights, optimizer state and iteration count, copied to every rank
+    (one Bcast of a flat buffer; only the layout travels pickled). The arrays are rebuilt from
+    a fresh float32 buffer: an unpickled array carries a dtype object that is equal to, but not
+    the same object as, np.float32's, which the native kernels' dtype identity check refuses."""
+    from .._device import to_host
+    me = _comm.rank() == root_rank
     opt = getattr(model, "optimizer", None)
-    if opt is not None and hasattr(opt, "get_state"):
-        from .._device import to_host
-        me = _comm.rank() == root_rank
-        state = ([[np.asarray(to_host(a)) for a in s] for s in opt.get_state(model.weights)]
-                 if me else None)
-        state, iters = _comm.broadcast_object((state, opt.iterations) if me else None, root_rank)
-        opt.set_state(model.weights, state)
+    has_state = opt is not None and hasattr(opt, "get_state")
+    arrays = [w for w in model.get_weights()]
+    n_w = len(arrays)
+    if me and has_state:
+        for s in opt.get_state(model.weights):
+            arrays += [np.asarray(to_host(a)) for a in s]
+    layout = [a.shape for a in arrays]
+    if has_state:
+        counts = [len(s) for s in opt.get_state(model.weights)] if me else None
+        layout, counts, iters = _comm.broadcast_object(
+            (layout, counts, opt.iterations) if me else None, root_rank)
+    flat = (np.concatenate([a.reshape(-1).astype(np.float32, copy=False) for a in arrays])
+            if me and arrays else np.empty(sum(int(np.prod(s)) for s in layout), np.float32))
+    flat = _comm.broadcast(flat, root_rank)
+    out, o = [], 0
+    for shp in layout:
+        k = int(np.prod(shp))
+        out.append(flat[o:o + k].reshape(shp).copy())
+        o += k
+    model.set_weights(out[:n_w])
+    if has_state:
+        it = iter(out[n_w:])
+        opt.set_state(model.weights, [[next(it) for _ in range(c)] for c in counts])
         opt.iterations = int(iters)
 
 
