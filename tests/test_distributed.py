@@ -203,3 +203,17 @@ def test_nan_loss_on_one_rank_stops_every_rank_at_the_same_step(tmp_path):
 # that difference into the weights scaled by the learning rate (lr / (1 - momentum) with
 # momentum). Over `steps` steps, to first order: |w_N - w_1| <= steps * lr_eff * K * u
 # (7.2e-5 here; measured on this machine: ~2e-7 without momentum, ~2e-6 with momentum 0.9).
+
+
+@needs_mpi
+def test_cli_train_distributed_prints_once_and_reports_the_job(tmp_path):
+    save = tmp_path / "mlp.tf"
+    cmd = mpiexec_command(2, [sys.executable, "-m", "tensorforge.cli", "train", "mlp",
+                              "--distributed", "--epochs", "1", "--limit", "300", "--save",
+                              str(save)])
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=_env())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("Epoch 1/1") == 1 and p.stdout.count("test accuracy") == 1
+    assert "300/300 [" in p.stdout  # the bar counts the whole job's samples
+    assert "2 ranks x 1 thread(s)" in p.stdout and "images/s" in p.stdout
+    assert save.exists()

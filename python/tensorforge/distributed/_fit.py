@@ -49,10 +49,13 @@ class FitPlan:
         from .._device import to_device
         n_ranks = self.sampler.size
         opt = self.model.optimizer
-        for idx, m, M in self.sampler.local_batches(epoch):
-            self.local_count, self.global_count = m, M
-            opt.set_step_weight(n_ranks * m / M)
-            yield idx if isinstance(idx, slice) else to_device(idx, xp)
+        try:
+            for idx, m, M in self.sampler.local_batches(epoch):
+                self.local_count, self.global_count = m, M
+                opt.set_step_weight(n_ranks * m / M)
+                yield idx if isinstance(idx, slice) else to_device(idx, xp)
+        finally:  # later train_on_batch / Horovod-style fits: plain average again
+            opt.set_step_weight(1.0)
 
 
 def shard(a):
