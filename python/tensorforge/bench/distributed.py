@@ -1,11 +1,12 @@
 """Data-parallel scaling: ``tensorforge bench distributed`` (needs tensorforge[mpi]).
 
 1. Training images/s of the zoo's LeNet (batch 32) and CNN (batch 128) on the bundled MNIST
-   digits, and the CPU seconds per image of all ranks together: one plain process with 1 kernel thread (no MPI), then ``mpiexec -n 2`` and ``-n 4``
-   ranks x 1 thread each with ``fit(distributed=True)`` (the same global batch, split over the
-   ranks). Each job trains WARMUP steps, then ROUNDS chunks of STEPS global batches; its
-   figure is the median chunk. Check first: after the job every rank holds the same weights
-   (an allgather of a checksum) and the loss went down, else no figure is reported.
+   digits, and the CPU seconds per image of all ranks together: one plain process with 1
+   kernel thread (no MPI), then ``mpiexec -n 2`` and ``-n 4`` ranks x 1 thread each with
+   ``fit(distributed=True)`` (the same global batch, split over the ranks). Each job trains
+   WARMUP steps, then ROUNDS chunks of STEPS global batches; its figure is the median chunk.
+   Check first: after the job every rank holds the same weights (an allgather of a checksum)
+   and the loss went down, else no figure is reported.
 2. The fused gradient allreduce of the CNN (GradientBuckets: pack into one buffer, scale,
    Iallreduce, views back) against one ``mpi4py`` ``Allreduce`` of a buffer of the same total
    size, and against one Allreduce per parameter (no fusion), 2 ranks, interleaved, median of
@@ -90,14 +91,14 @@ def job_train(name, distributed):
             "mpi": tfd.mpi_library_version() if distributed else "none"}
 
 
-def job_allreduce():
+def job_allreduce(name="cnn"):
     import tensorforge.distributed as tfd
     from tensorforge.distributed import _comm
     from tensorforge.utils import set_random_seed
     tfd.init(threads=1, timeout=300)
     r, n = tfd.rank(), tfd.size()
     set_random_seed(0)
-    params = _build("cnn")._params()
+    params = _build(name)._params()
     rs = np.random.RandomState(1)
     base = [rs.standard_normal(p.data.shape).astype(np.float32) for p in params]
     fresh = [b + np.float32(r) for b in base]
@@ -190,16 +191,19 @@ def run(args):
     out.append("projected x = ranks x (CPU time per image of 1 process) / (CPU time per image of "
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
                "core (MPICH spins while it waits, so waiting shows up as CPU time too).")
-    ar = _launch(2, ["allreduce"])
-    out.append("")
-    out.append(f"CNN gradients: {ar['params']} tensors, {ar['floats']:,} floats "
-               f"({ar['floats'] * 4 / 1024:.0f} KiB) in {ar['buckets']} bucket(s), {ar['ranks']} ranks")
     names = {"fused": "fused (GradientBuckets: pack, scale, Iallreduce, views)",
              "one": "one mpi4py Allreduce of the same total size",
              "per_param": "one Allreduce per parameter (no fusion)"}
-    out.append(table(["allreduce", "median us", "x one (median)", "min us", "x one (min)"],
-                     [[names[k], ar[k + "_us"], ar[k + "_us"] / ar["one_us"], ar[k + "_min_us"],
-                       ar[k + "_min_us"] / ar["one_min_us"]] for k in names]))
+    for name in ("cnn", "lenet"):
+        ar = _launch(2, ["allreduce", name])
+        out.append("")
+        out.append(f"{name} gradients: {ar['params']} tensors, {ar['floats']:,} floats "
+                   f"({ar['floats'] * 4 / 1024:.0f} KiB) in {ar['buckets']} bucket(s), "
+                   f"{ar['ranks']} ranks")
+        out.append(table(["allreduce", "median us", "x one (median)", "min us", "x one (min)"],
+                         [[names[k], ar[k + "_us"], ar[k + "_us"] / ar["one_us"],
+                           ar[k + "_min_us"], ar[k + "_min_us"] / ar["one_min_us"]]
+                          for k in names]))
     return "\n".join(out)
 
 
@@ -207,7 +211,7 @@ def main(argv):
     if argv[0] == "train":
         res = job_train(argv[1], "--distributed" in argv)
     elif argv[0] == "allreduce":
-        res = job_allreduce()
+        res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:
         raise SystemExit(f"unknown job {argv[0]!r}")
     if res is not None:

@@ -45,6 +45,8 @@ def broadcast_model(model, root_rank=0):
         it = iter(out[n_w:])
         opt.set_state(model.weights, [[next(it) for _ in range(c)] for c in counts])
         opt.iterations = int(iters)
+    from .._device import device_module, place_model
+    place_model(model, device_module())  # 'cuda': set_state made host arrays; no-op on the CPU
 
 
 class BroadcastGlobalVariablesCallback(_cb.Callback):
