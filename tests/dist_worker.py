@@ -154,6 +154,28 @@ def cmd_horovod(a):
             pass
         else:
             raise AssertionError("a bad op / root was accepted")
+    # fused allreduce: small tensors packed, large ones (>= direct_bytes) reduced in place, even
+    # when two parameters hold the same gradient array (it must be reduced once, not twice)
+    from tensorforge.autograd import Tensor
+    params = [Tensor(np.zeros(s, np.float32), requires_grad=True)
+              for s in [(3, 4), (40,), (5,), (40,), (2, 2), (50,)]]
+    for i, p in enumerate(params):
+        p.grad = np.full(p.shape, 10.0 * i + r, np.float32)
+    params[3].grad = params[1].grad  # one array for two leaves
+    params[4].grad = None            # unused this step on every rank: zeros
+    buckets = tfd.GradientBuckets(direct_bytes=100)  # the (40,) tensors are direct
+    for weight in (1.0, 0.5):
+        own = params[5].grad
+        buckets.allreduce(params, weight=weight)
+        assert params[5].grad is own  # reduced in place, no copy
+        for i, p in enumerate(params):
+            src = 10.0 * (1 if i == 3 else i) + np.arange(n) if i != 4 else np.zeros(n)
+            want = weight * src.mean()
+            assert np.allclose(p.grad, want), (i, weight, p.grad.ravel()[:3], want)
+        for i, p in enumerate(params):
+            p.grad = np.full(p.shape, 10.0 * i + r, np.float32) if i != 4 else None
+        params[3].grad = params[1].grad
+    assert sum(b.direct for b in buckets.buckets) == 3 and len(buckets.buckets) == 4
     # Horovod-style fit: own shard, DistributedOptimizer, broadcast, metric average, warm-up
     set_random_seed(SEED + r)  # different initial weights on every rank
     x, y = data()
@@ -168,6 +190,11 @@ def cmd_horovod(a):
     xs, ys = x[r::n], y[r::n]
     hist = m.fit(xs[:32 // n * n], ys[:32 // n * n], batch_size=8 // n, epochs=2, callbacks=cbs,
                  verbose=0, shuffle=False)
+    # evaluate over the ranks' shards, also when a rank's shard is empty (1 row, n ranks)
+    for rows in (1, 7):
+        got = m.evaluate(x[:rows], y[:rows], batch_size=4, verbose=0, distributed=True)
+        np.testing.assert_allclose(got, m.evaluate(x[:rows], y[:rows], batch_size=4, verbose=0),
+                                   rtol=1e-6)
     save(a.out, m, hist, {"lrs": np.asarray(lrs)})
 
 

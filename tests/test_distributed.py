@@ -114,6 +114,26 @@ def test_import_without_mpi4py_and_clear_errors():
     assert "pip install 'tensorforge[mpi]'" in p.stdout
 
 
+def test_fit_plan_keeps_printing_and_writing_callbacks_on_rank_0_only(monkeypatch):
+    from tensorforge import callbacks as cb
+    from tensorforge.distributed import _comm
+    from tensorforge.distributed._fit import FitPlan
+    from tensorforge.distributed.callbacks import (BroadcastGlobalVariablesCallback,
+                                                   GlobalBatchLogs)
+    user = [cb.EarlyStopping(monitor="loss"), cb.ModelCheckpoint("never-written.tf"),
+            cb.CSVLogger("never-written.csv"), cb.History(), cb.ProgbarLogger()]
+    plan = object.__new__(FitPlan)  # callbacks() needs only the rank
+    for r, kept in ((0, user), (1, [user[0], user[3]])):
+        monkeypatch.setattr(_comm, "rank", lambda r=r: r)
+        got = plan.callbacks(list(user))
+        assert isinstance(got[0], BroadcastGlobalVariablesCallback)
+        assert isinstance(got[1], GlobalBatchLogs)
+        assert got[2:] == kept
+    own = BroadcastGlobalVariablesCallback(0)  # the caller's own broadcast is not doubled
+    got = plan.callbacks([own])
+    assert [type(c) for c in got] == [GlobalBatchLogs, BroadcastGlobalVariablesCallback]
+
+
 # ---- under mpiexec -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

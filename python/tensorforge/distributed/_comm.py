@@ -42,9 +42,10 @@ def init(timeout=None, threads="auto"):
 
     ``timeout``: seconds one collective may wait before the job is aborted (default: the
     TENSORFORGE_DISTRIBUTED_TIMEOUT environment variable, else no limit).
-    ``threads='auto'``: when neither OMP_NUM_THREADS nor TENSORFORGE_NUM_THREADS is set, each
-    rank uses cores // ranks-on-this-machine kernel threads, so N ranks on one box share its
-    cores instead of oversubscribing them; pass an int to set it, or None to leave it alone.
+    ``threads='auto'``: when several ranks share this machine and neither OMP_NUM_THREADS nor
+    TENSORFORGE_NUM_THREADS is set, each rank uses cores // ranks-on-this-machine kernel
+    threads, so N ranks on one box share its cores instead of oversubscribing them; pass an
+    int to set it, or None to leave the thread count alone.
     """
     if _state["comm"] is not None:
         return
@@ -64,7 +65,8 @@ def init(timeout=None, threads="auto"):
         _Watchdog.start()
     _install_excepthook()
     if threads == "auto":
-        if not (os.environ.get("OMP_NUM_THREADS") or os.environ.get("TENSORFORGE_NUM_THREADS")):
+        if local_size() > 1 and not (os.environ.get("OMP_NUM_THREADS")
+                                     or os.environ.get("TENSORFORGE_NUM_THREADS")):
             threads = max(1, (os.cpu_count() or 1) // local_size())
         else:
             threads = None
