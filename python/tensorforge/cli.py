@@ -3,7 +3,7 @@
     tensorforge train {lenet,mlp,cnn,rnn,lstm,gru} [--dataset mnist|fashion-mnist] [--data PATH]
                       [--epochs N] [--batch-size N] [--backend cpu|cuda|numpy] [--threads N]
                       [--seed N] [--save FILE] [--plot FILE] [--distributed]
-    tensorforge bench [gemm|conv|pool|rnn|train|all] [--backend ...] [--against numpy,torch] [--threads N]
+    tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] [--backend ...] [--against numpy,torch] [--threads N]
     tensorforge info
 
 `train` builds a model from the zoo below (the Keras-2 programs of the library issue's acceptance
@@ -291,7 +291,7 @@ def build_parser():
     t.add_argument("--distributed", action="store_true",
                    help="data-parallel over the ranks of `mpiexec -n N tensorforge train ...` "
                         "(needs tensorforge[mpi]); --batch-size is the global batch")
-    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all] ...",
+    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] ...",
                    add_help=False)
     sub.add_parser("info", help="print the backend: ISA path, threads, CUDA, versions")
     return p
