@@ -365,7 +365,8 @@ class Sequential:
             validation_data = tuple(_device.to_device(a, xp) for a in validation_data)
         n = x.shape[0]
         history = _cb.History()
-        cbs = list(callbacks or []) + [history]  # Keras 2: History last, after the callbacks that edit logs
+        # Keras 2 order: History after the user's callbacks, which may edit the logs it records
+        cbs = list(callbacks or []) + [history]
         if verbose:
             cbs.append(_cb.ProgbarLogger(verbose=verbose))
         plan = None

@@ -157,7 +157,7 @@ class GlobalBatchLogs(_cb.Callback):
         m, M = self.plan.local_count, self.plan.global_count
         keys = [k for k in logs if k not in ("batch", "size")]
         vals = [float(logs[k]) for k in keys]
-        bad = any(not math.isfinite(v) for v in vals[:1])  # the loss
+        bad = "loss" in logs and not math.isfinite(float(logs["loss"]))
         payload = [float(m), float(bad and m > 0), float(bool(self.model.stop_training))]
         payload += [v * m if m else 0.0 for v in vals]
         g = _comm.gather_small(payload)
