@@ -3,7 +3,27 @@ import numpy as np
 
 from . import _random
 
-__all__ = ["to_categorical", "set_random_seed", "plot_model", "normalize", "np_utils"]
+__all__ = ["to_categorical", "set_random_seed", "plot_model", "normalize", "np_utils", "Sequence"]
+
+
+class Sequence:
+    """Keras 2's ``keras.utils.Sequence``: a dataset of batches for fit / evaluate / predict
+    (and the *_generator names). Subclasses implement ``__getitem__(index)`` (the batch: x,
+    (x, y) or (x, y, sample_weight)) and ``__len__()`` (the number of batches);
+    ``on_epoch_end()`` is called after every epoch (e.g. to reshuffle)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise NotImplementedError
+
+    def on_epoch_end(self):
+        pass
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):

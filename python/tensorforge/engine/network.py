@@ -304,6 +304,8 @@ class Network(Layer):
                 step.run(values, masks, training)
         if self.__dict__.get("_symbolic_losses"):
             self._call_losses = [values[id(t)] for t in self._symbolic_losses]
+        # the outputs' masks, for the loss (Keras 2 weights a masked output's loss by its mask)
+        self.__dict__["_call_output_masks"] = [masks.get(id(t)) for t in self.outputs]
         return [values[id(t)] for t in self.outputs]
 
     def _make_plan(self, logits_outputs):

@@ -26,7 +26,8 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import Tensor, enable_grad, no_grad
-from . import saving, training_arrays
+from ..backend_ops import variables as _K
+from . import saving, training_arrays, training_generator, training_utils
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
@@ -90,6 +91,9 @@ class Model(Network):
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        if weighted_metrics:
+            raise NotImplementedError("compile: weighted_metrics is not supported yet (metrics are "
+                                      "computed unweighted; sample weights apply to the loss)")
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
         self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
@@ -277,10 +281,12 @@ class Model(Network):
                              f"{n} inputs and {y.shape[0]} targets")
         fn = spec.loss_fn
         if fn is _losses.sparse_categorical_crossentropy:
-            if y.size != n:
+            lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
+            if y.shape != lead and y.shape != lead + (1,) and not (
+                    len(lead) == 1 and y.size == n):
                 raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels of "
-                                 f"shape ({n},), got {y.shape}")
-            y = y.reshape(-1).astype(np.int64)
+                                 f"shape {_shape_str(lead)}, got {y.shape}")
+            y = y.reshape(lead).astype(np.int64)
             if out[-1] is not None and (y.min() < 0 or y.max() >= out[-1]):
                 raise ValueError(f"{where}: labels must lie in [0, {out[-1]}), got range "
                                  f"[{y.min()}, {y.max()}]")
@@ -301,6 +307,7 @@ class Model(Network):
     def _forward(self, xs, training, logits_outputs=frozenset()):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
+        self.__dict__["_call_output_masks"] = None
         ts = [Tensor(a) for a in xs]
         if self._is_graph_network:
             return self._run_graph(ts, training, logits_outputs)
@@ -341,13 +348,22 @@ class Model(Network):
                 t.requires_grad = w
         return changed
 
-    def _loss_terms(self, ys, outs, with_parts):
+    def _loss_terms(self, ys, outs, with_parts, sws=None):
         total, parts = None, []
+        masks = self.__dict__.get("_call_output_masks") if self._is_graph_network else None
         for i, sp in enumerate(self._out_specs):
             if sp.loss_fn is None:
                 continue
             out, y = outs[i], ys[i]
-            if sp.fused:
+            w = sws[i] if sws is not None else None
+            m = masks[i] if masks is not None else None
+            if isinstance(out, Tensor) and (w is not None or m is not None or (
+                    out.ndim > 2 and sp.loss_fn is _losses.sparse_categorical_crossentropy)):
+                # See Note [weighted loss] (training_utils.py)
+                l = training_utils.weighted_loss(
+                    training_utils.per_sample_loss(sp.loss_fn, sp.fused, y, out), w,
+                    None if m is None else (m.data if isinstance(m, Tensor) else m))
+            elif sp.fused:
                 l = sp.loss_fn(y, out, from_logits=True)
             elif sp.loss_fn in _LOSS_BUILTINS:
                 l = sp.loss_fn(y, out)
@@ -366,14 +382,16 @@ class Model(Network):
                              "add one with add_loss")
         return total, parts
 
-    def _train_batch(self, xs, ys, params):
-        """One optimizer step; returns (total loss float, [per-output loss], outputs)."""
+    def _train_batch(self, xs, ys, params, sws=None):
+        """One optimizer step; returns (total loss float, [per-output loss], outputs).
+        ``sws``: per-output sample weights (See Note [weighted loss]). Runs with the backend's
+        learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
         multi = len(self._out_specs) > 1
         changed = self._set_requires_grad(params)
         try:
-            with enable_grad():
+            with enable_grad(), _K.learning_phase_scope(1):
                 outs = self._forward(xs, True, self._logits_outputs)
-                loss, parts = self._loss_terms(ys, outs, multi)
+                loss, parts = self._loss_terms(ys, outs, multi, sws)
                 if isinstance(loss, Tensor) and loss.requires_grad:
                     loss.backward()
                     self.optimizer.apply_gradients(params)
@@ -384,11 +402,11 @@ class Model(Network):
                 t.requires_grad = v
         return _scalar(loss), [_scalar(p) for p in parts], outs
 
-    def _test_batch(self, xs, ys):
+    def _test_batch(self, xs, ys, sws=None):
         multi = len(self._out_specs) > 1
         with no_grad():
             outs = self._forward(xs, False, self._logits_outputs)
-            loss, parts = self._loss_terms(ys, outs, multi)
+            loss, parts = self._loss_terms(ys, outs, multi, sws)
         return _raw(loss), [_raw(p) for p in parts], outs
 
     def _batch_metrics(self, ys, outs):
@@ -418,19 +436,39 @@ class Model(Network):
                                f"{'training' if where in ('fit', 'train_on_batch') else 'using'} "
                                "it (model.compile(...))")
 
+    def _standardize_arrays(self, data, where):
+        """(x, y) or (x, y, sample_weight) -> (inputs, targets, weights), each a list."""
+        xs = self._standardize_x(data[0], where)
+        ys = self._standardize_y(data[1], xs[0].shape[0], where)
+        sws = training_utils.standardize_weights(self, ys, data[2] if len(data) > 2 else None,
+                                                 None, where)
+        return xs, ys, sws
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
             distributed=False, **kwargs):
         self._check_compiled("fit")
-        if class_weight is not None or sample_weight is not None:
-            raise NotImplementedError("fit: class_weight / sample_weight are not supported")
+        if shuffle not in (True, False, "batch"):
+            raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
+        if training_generator.is_generator_like(x):
+            if y is not None or sample_weight is not None or validation_split:
+                raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
+                                 "validation_split must not be given (the generator yields "
+                                 "(x, y) or (x, y, sample_weight) tuples)")
+            if distributed:
+                raise ValueError("fit: distributed=True takes arrays, not a generator")
+            return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
+                                      validation_data, validation_steps, validation_freq,
+                                      class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
         xs = self._standardize_x(x, "fit")
         ys = self._standardize_y(y, xs[0].shape[0], "fit")
-        val = None
+        sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight, "fit")
+        val, validate = None, None
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
@@ -439,15 +477,20 @@ class Model(Network):
             if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} leaves an empty "
                                  f"training or validation set for {n} samples")
-            val = ([a[split:] for a in xs], [None if a is None else a[split:] for a in ys])
-            xs = [a[:split] for a in xs]
-            ys = [None if a is None else a[:split] for a in ys]
+
+            def cut(arrays, part):
+                return [None if a is None else part(a) for a in arrays]
+            val = tuple(cut(a, lambda a: a[split:]) for a in (xs, ys, sws))
+            xs, ys, sws = (cut(a, lambda a: a[:split]) for a in (xs, ys, sws))
         elif validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("fit: validation_data must be a tuple (x_val, y_val)")
-            vx = self._standardize_x(validation_data[0], "fit (validation_data)")
-            vy = self._standardize_y(validation_data[1], vx[0].shape[0], "fit (validation_data)")
-            val = (vx, vy)
+            if training_generator.is_generator_like(validation_data):
+                validate = training_generator._validator(self, validation_data, validation_steps,
+                                                         "fit")
+            elif not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weights), a generator or a Sequence")
+            else:
+                val = self._standardize_arrays(validation_data, "fit (validation_data)")
         for a in xs:
             if a.dtype.kind == "f" and not _device.is_device_array(a) and not np.isfinite(a).all():
                 import warnings
@@ -457,31 +500,65 @@ class Model(Network):
         self.history = training_arrays.fit_loop(
             self, xs, ys, batch_size=batch_size, epochs=epochs, verbose=verbose,
             callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch,
-            distributed=distributed)
+            distributed=distributed, sws=sws, steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps, validation_freq=validation_freq,
+            validate=validate)
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 callbacks=None, distributed=False, **kwargs):
+                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                 distributed=False, **kwargs):
         self._check_compiled("evaluate")
+        if training_generator.is_generator_like(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("evaluate: when x is a generator or a Sequence, y and "
+                                 "sample_weight must not be given (the generator yields them)")
+            return self.evaluate_generator(x, steps, verbose=verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"evaluate: batch_size must be positive, got {batch_size}")
-        xs = self._standardize_x(x, "evaluate")
-        ys = self._standardize_y(y, xs[0].shape[0], "evaluate")
+        xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
-                                        distributed=distributed)
+                                        distributed=distributed, sws=sws, steps=steps)
         return res if len(res) > 1 else res[0]
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+        if training_generator.is_generator_like(x):
+            return self.predict_generator(x, steps, verbose=verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"predict: batch_size must be positive, got {batch_size}")
         xs = self._standardize_x(x, "predict")
-        outs = training_arrays.predict_loop(self, xs, batch_size=batch_size)
+        outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps)
         if verbose == 1:
-            bar = _cb.Progbar(xs[0].shape[0])
-            bar.update(xs[0].shape[0], finalize=True)
+            bar = _cb.Progbar(outs[0].shape[0])
+            bar.update(outs[0].shape[0], finalize=True)
         return self._pack_outputs(outs)
+
+    # ---- Keras 2 generator names (training_generator.py) ------------------------------------
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                      shuffle=True, initial_epoch=0):
+        """Train on batches from a generator or a Sequence (``workers`` /
+        ``use_multiprocessing`` / ``max_queue_size`` accepted; the batches are made in-process)."""
+        self._check_compiled("fit_generator")
+        self.history = training_generator.fit_generator(
+            self, generator, steps_per_epoch, epochs, verbose, callbacks, validation_data,
+            validation_steps, validation_freq, class_weight, shuffle, initial_epoch)
+        return self.history
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        self._check_compiled("evaluate_generator")
+        res = training_generator.evaluate_generator(self, generator, steps, verbose)
+        return res if len(res) > 1 else res[0]
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        return self._pack_outputs(training_generator.predict_generator(self, generator, steps,
+                                                                       verbose))
 
     def _pack_outputs(self, outs):
         if self._is_graph_network:
@@ -493,15 +570,14 @@ class Model(Network):
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         self._check_compiled("train_on_batch")
-        if class_weight is not None or sample_weight is not None:
-            raise NotImplementedError("train_on_batch: class_weight / sample_weight are not supported")
         xs = self._standardize_x(x, "train_on_batch")
         ys = self._standardize_y(y, xs[0].shape[0], "train_on_batch")
+        sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight,
+                                                 "train_on_batch")
         xp = _device.device_module()
         _device.place_model(self, xp)
-        xs = [_device.to_device(a, xp) for a in xs]
-        ys = [_device.to_device(a, xp) for a in ys]
-        loss, parts, outs = self._train_batch(xs, ys, self._compiled_params())
+        xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
+        loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
         with no_grad():
             mets = self._batch_metrics(ys, outs)
         vals = [loss] + parts + [float(v) for v in mets.values()]
@@ -512,7 +588,8 @@ class Model(Network):
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._check_compiled("test_on_batch")
         xs = self._standardize_x(x, "test_on_batch")
-        res = self.evaluate(xs if len(xs) > 1 else xs[0], y, batch_size=xs[0].shape[0], verbose=0)
+        res = self.evaluate(xs if len(xs) > 1 else xs[0], y, batch_size=xs[0].shape[0], verbose=0,
+                            sample_weight=sample_weight)
         if return_dict:
             return dict(zip(self.metrics_names, res if isinstance(res, list) else [res]))
         return res
