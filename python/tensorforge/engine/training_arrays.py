@@ -114,6 +114,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 model.stop_training = True
             if model.stop_training:
                 break
+        if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
+            break
         epoch_logs = {k: float(v / max(seen, 1)) for k, v in sums.items()}
         if on_epoch_end is not None:
             on_epoch_end()
