@@ -61,6 +61,9 @@ KERAS = {
     "mask_tob_dense_kernel": [[0.254113, 0.309647, -0.39509], [-0.144145, 0.041259, 0.063906],
                               [-0.011027, -0.166337, 0.32118], [0.653584, 0.277368, -0.372219]],
     "mask_eval_after": 1.059929,
+    "wm_eval_sw": [2.127338, 0.333333, 0.1875, 0.315371],
+    "wm_fit": [2.125547, 0.1875, 1.733367, 0.3125],
+    "mask_wm_eval": [1.082276, 0.4, 0.4], "mask_wm_eval_sw_b2": [1.302357, 0.4, 0.428571],
 }
 TOL = dict(atol=2e-5, rtol=2e-5)
 CW = {0: 1.0, 1: 2.0, 2: 0.5}
@@ -157,8 +160,24 @@ def test_weight_errors(d):
         m.fit(d["x"], d["cls"], class_weight={0: 1.0, 1: 2.0}, verbose=0)
     with pytest.raises(ValueError, match=r"sample_weight must have shape \(6,\).*\(5,\)"):
         m.fit(d["x"], d["cls"], sample_weight=np.ones(5), verbose=0)
-    with pytest.raises(NotImplementedError, match="weighted_metrics"):
-        m.compile("sgd", "mse", weighted_metrics=["accuracy"])
+
+
+def test_weighted_metrics_match_keras(d):
+    m = softmax_model(d, metrics=["accuracy"])
+    m.compile(optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=["accuracy", "mse"])
+    assert m.metrics_names == ["loss", "accuracy", "weighted_accuracy", "mse"]
+    np.testing.assert_allclose(
+        m.evaluate(d["x"], onehot(d), sample_weight=d["sw"], batch_size=4, verbose=0),
+        KERAS["wm_eval_sw"], **TOL)
+    # weighted accuracy by hand: right at rows 3 (w 0) and 5 (w 1.5) of total weight 8
+    assert KERAS["wm_eval_sw"][2] == pytest.approx(1.5 / 8)
+    m = softmax_model(d)
+    m.compile(optimizers.SGD(0.1), "categorical_crossentropy", weighted_metrics=["acc"])
+    h = m.fit(d["x"], onehot(d), sample_weight=d["sw"], batch_size=4, verbose=0, shuffle=False,
+              validation_data=(d["x"], onehot(d), d["sw"]))
+    np.testing.assert_allclose([h.history[k][0] for k in ("loss", "acc", "val_loss", "val_acc")],
+                               KERAS["wm_fit"], **TOL)
 
 
 # ---- masks reach the loss --------------------------------------------------------------------
@@ -182,6 +201,19 @@ def test_masked_sequence_loss_matches_keras(d):
     np.testing.assert_allclose(m.get_weights()[4], KERAS["mask_tob_dense_kernel"], **TOL)
     assert m.evaluate(d["ids"], d["yseq"], batch_size=3, verbose=0) == pytest.approx(
         KERAS["mask_eval_after"], abs=2e-5)
+
+
+def test_masked_sequence_metrics_match_keras(d):
+    # masked accuracy by hand: 4 of the 10 unmasked steps right; weighted (1, .5, 2): 6/14
+    m = seq_model(d)
+    m.compile(optimizers.SGD(0.5), "sparse_categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=["accuracy"])
+    np.testing.assert_allclose(m.evaluate(d["ids"], d["yseq"], batch_size=3, verbose=0),
+                               KERAS["mask_wm_eval"], **TOL)
+    # batches of 2 + 1: each batch's masked mean loss, batch-size weighted (as tf_keras)
+    np.testing.assert_allclose(m.evaluate(d["ids"], d["yseq"], sample_weight=d["sw3"],
+                                          batch_size=2, verbose=0),
+                               KERAS["mask_wm_eval_sw_b2"], **TOL)
 
 
 def test_masked_mse_is_the_mean_over_unmasked_steps():

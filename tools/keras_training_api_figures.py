@@ -104,6 +104,25 @@ def main():
     out["mask_tob"] = m.train_on_batch(d["ids"], d["yseq"])
     out["mask_tob_dense_kernel"] = m.get_weights()[4].tolist()
     out["mask_eval_after"] = m.evaluate(d["ids"], d["yseq"], batch_size=3, verbose=0)
+    # weighted_metrics (tf_keras: 'weighted_' prefix only on a name clash) and masked metrics
+    m = softmax_model()
+    m.compile(keras.optimizers.legacy.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"],
+              weighted_metrics=["accuracy", "mse"])
+    out["wm_eval_sw"] = m.evaluate(d["x"], onehot, sample_weight=d["sw"], batch_size=4, verbose=0)
+    out["wm_names"] = m.metrics_names
+    m = softmax_model()
+    m.compile(keras.optimizers.legacy.SGD(0.1), "categorical_crossentropy", weighted_metrics=["acc"])
+    h = m.fit(d["x"], onehot, sample_weight=d["sw"], batch_size=4, verbose=0, shuffle=False,
+              validation_data=(d["x"], onehot, d["sw"]))
+    out["wm_fit"] = [h.history[k][0] for k in ("loss", "acc", "val_loss", "val_acc")]
+    m = seq_model("sparse_categorical_crossentropy")
+    m.compile(keras.optimizers.legacy.SGD(0.5), "sparse_categorical_crossentropy",
+              metrics=["accuracy"], weighted_metrics=["accuracy"])
+    out["mask_wm_eval"] = m.evaluate(d["ids"], d["yseq"], batch_size=3, verbose=0)
+    out["mask_wm_eval_sw_b2"] = m.evaluate(d["ids"], d["yseq"], sample_weight=d["sw3"],
+                                           batch_size=2, verbose=0)
+    names = out.pop("wm_names")
+    print(names)
     print(json.dumps({k: np.round(np.asarray(v, np.float64), 6).tolist() for k, v in out.items()},
                      indent=None))
 

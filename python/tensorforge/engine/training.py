@@ -41,15 +41,18 @@ def _np_softmax(z):
 class _OutputSpec:
     """What compile() resolved for one model output."""
 
-    __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused")
+    __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
+                 "weighted_specs", "weighted_fns")
 
-    def __init__(self, name, loss, weight, metric_specs):
+    def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
         self.name = name
         self.loss = loss
         self.loss_fn = _losses.get(loss) if loss is not None else None
         self.weight = float(weight)
         self.metric_specs = list(metric_specs)
         self.metric_fns = []
+        self.weighted_specs = list(weighted_specs)
+        self.weighted_fns = []
         self.fused = None
 
 
@@ -91,12 +94,10 @@ class Model(Network):
     # ---- compile ----------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
-        if weighted_metrics:
-            raise NotImplementedError("compile: weighted_metrics is not supported yet (metrics are "
-                                      "computed unweighted; sample weights apply to the loss)")
         self.optimizer = _optimizers.get(optimizer)
         self.loss = loss
-        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
+        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+                              "weighted_metrics": weighted_metrics}
         self._compiled = True
         self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
         self._out_specs = None
@@ -127,22 +128,21 @@ class Model(Network):
                              "(or add one with model.add_loss)")
         losses = _per_output(a["loss"], names, "loss")
         weights = _per_output(a["loss_weights"], names, "loss_weights", 1.0)
-        m = a["metrics"]
-        if isinstance(m, dict):
-            mets = [list(v) if isinstance(v, (list, tuple)) else [v]
-                    for v in _per_output(m, names, "metrics", [])]
-        elif isinstance(m, (list, tuple)) and len(m) == len(names) and len(names) > 1 and all(
-                isinstance(v, (list, tuple)) for v in m):
-            mets = [list(v) for v in m]
-        else:
-            mets = [list(m or [])] * len(names)
+        mets = _metrics_per_output(a["metrics"], names)
+        wmets = _metrics_per_output(a.get("weighted_metrics"), names)
         shapes = self._output_shapes()
-        specs = [_OutputSpec(nm, l, w, ms) for nm, l, w, ms in zip(names, losses, weights, mets)]
+        specs = [_OutputSpec(nm, l, w, ms, wms)
+                 for nm, l, w, ms, wms in zip(names, losses, weights, mets, wmets)]
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
             sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                              for mm in sp.metric_specs]
+            taken = {nm for nm, _ in sp.metric_fns}
+            sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
+                ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (
+                    _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                    for mm in sp.weighted_specs)]
             kind, fn = fusable.get(i), sp.loss_fn
             if kind == "softmax" and fn in (_losses.categorical_crossentropy,
                                             _losses.sparse_categorical_crossentropy):
@@ -167,12 +167,15 @@ class Model(Network):
         for sp in self._out_specs:
             for nm, _ in sp.metric_fns:
                 names.append(f"{sp.name}_{nm}" if multi else nm)
+        for sp in self._out_specs:  # tf_keras: every output's metrics, then the weighted ones
+            for nm, _ in sp.weighted_fns:
+                names.append(f"{sp.name}_{nm}" if multi else nm)
         return names
 
     @property
     def _metric_fns(self):
         """[(name, fn)] of every output's compiled metrics (in metrics_names order)."""
-        return [m for sp in (self._out_specs or []) for m in sp.metric_fns]
+        return [m for sp in (self._out_specs or []) for m in sp.metric_fns + sp.weighted_fns]
 
     # ---- argument handling ------------------------------------------------------------------
     def _as_array(self, a, where, what):
@@ -409,24 +412,44 @@ class Model(Network):
             loss, parts = self._loss_terms(ys, outs, multi, sws)
         return _raw(loss), [_raw(p) for p in parts], outs
 
-    def _batch_metrics(self, ys, outs):
-        """{metrics_name: value} for one batch (values may be 0-d device arrays)."""
-        res = {}
+    def _batch_metrics(self, ys, outs, sws=None):
+        """{metrics_name: value} for one batch (values may be 0-d device arrays). A masked
+        output's metrics and the weighted_metrics under sample weights are weighted means
+        (See Note [weighted metrics] in training_utils.py); their weight sums go to
+        ``self._metric_weight_sums`` for the loops' accumulation."""
+        res, wsums = {}, {}
         multi = len(self._out_specs) > 1
+        masks = self.__dict__.get("_call_output_masks") if self._is_graph_network else None
+        prepared = {}
         for i, sp in enumerate(self._out_specs):
-            if not sp.metric_fns or ys[i] is None:
+            fns = sp.metric_fns + sp.weighted_fns
+            if not fns or ys[i] is None:
                 continue
             out = outs[i]
             out = out.data if isinstance(out, Tensor) else out
             argmax_only = sp.fused == "softmax" and all(
                 fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
-                for _, fn in sp.metric_fns)
+                for _, fn in fns)
             if not argmax_only and sp.fused == "softmax":
                 out = _np_softmax(out)
             elif sp.fused == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
-            for nm, v in _device.batch_metrics(sp.metric_fns, ys[i], out).items():
-                res[f"{sp.name}_{nm}" if multi else nm] = v
+            m = masks[i] if masks is not None else None
+            prepared[i] = (out, m.data if isinstance(m, Tensor) else m)
+        for weighted in (False, True):  # metrics_names order: all metrics, then weighted ones
+            for i, sp in enumerate(self._out_specs):
+                if i not in prepared:
+                    continue
+                out, m = prepared[i]
+                w = sws[i] if weighted and sws is not None else None
+                prefix = f"{sp.name}_" if multi else ""
+                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
+                    if m is None and w is None:
+                        v = _device.batch_metrics([(nm, fn)], ys[i], out)[nm]
+                    else:
+                        v, wsums[prefix + nm] = training_utils.weighted_metric(fn, ys[i], out, w, m)
+                    res[prefix + nm] = v
+        self.__dict__["_metric_weight_sums"] = wsums
         return res
 
     # ---- public training API ----------------------------------------------------------------
@@ -579,7 +602,7 @@ class Model(Network):
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
         loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
         with no_grad():
-            mets = self._batch_metrics(ys, outs)
+            mets = self._batch_metrics(ys, outs, sws)
         vals = [loss] + parts + [float(v) for v in mets.values()]
         if return_dict:
             return dict(zip(self.metrics_names, vals))
@@ -629,6 +652,17 @@ def _tensor_metric(name, fn):
         return float(np.mean(_device.to_host(v)))
     metric.__name__ = getattr(fn, "__name__", name)
     return name, metric
+
+
+def _metrics_per_output(m, names):
+    """compile's metrics / weighted_metrics as one list per output."""
+    if isinstance(m, dict):
+        return [list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in _per_output(m, names, "metrics", [])]
+    if isinstance(m, (list, tuple)) and len(m) == len(names) and len(names) > 1 and all(
+            isinstance(v, (list, tuple)) for v in m):
+        return [list(v) for v in m]
+    return [list(m or [])] * len(names)
 
 
 def _class_name_of(model):

@@ -90,7 +90,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     cbl.on_train_begin()
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
-        sums, seen = {}, 0
+        sums, counts, seen = {}, {}, 0
         for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
             m = xb[0].shape[0]
             cbl.on_batch_begin(bi, {"batch": bi, "size": m})
@@ -98,12 +98,15 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             logs = {"batch": bi, "size": m, "loss": loss}
             logs.update(zip(loss_names, parts))
             with no_grad():
-                mets = model._batch_metrics(yb, outs)
+                mets = model._batch_metrics(yb, outs, wb)
             if not on_device:
                 logs.update(mets)
+            wsums = model.__dict__.get("_metric_weight_sums") or {}
             for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
                 if k not in ("batch", "size"):
-                    sums[k] = sums.get(k, 0.0) + v * m  # device metrics: summed on the device
+                    c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
+                    sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
+                    counts[k] = counts.get(k, 0.0) + c
             seen += m
             cbl.on_batch_end(bi, logs)
             if not math.isfinite(loss):
@@ -116,7 +119,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 break
         if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
             break
-        epoch_logs = {k: float(v / max(seen, 1)) for k, v in sums.items()}
+        epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
         if on_epoch_end is not None:
             on_epoch_end()
         if validate is not None and training_utils.should_run_validation(validation_freq, epoch) \
@@ -238,20 +241,24 @@ class MetricSums:
         self.names = model.metrics_names
         self.n_loss = 1 + (sum(1 for sp in model._out_specs if sp.loss_fn is not None)
                            if len(model._out_specs) > 1 else 0)
-        self.sums, self.seen = {}, 0
+        self.sums, self.counts, self.seen = {}, {}, 0
 
     def add(self, model, xb, yb, wb):
         loss, parts, outs = model._test_batch(xb, yb, wb)
         vals = dict(zip(self.names[:self.n_loss], [loss] + parts))
         with no_grad():
-            vals.update(model._batch_metrics(yb, outs))
+            vals.update(model._batch_metrics(yb, outs, wb))
         m = xb[0].shape[0]
+        wsums = model.__dict__.get("_metric_weight_sums") or {}
         for k, v in vals.items():
-            self.sums[k] = self.sums.get(k, 0.0) + v * m
+            c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
+            self.sums[k] = self.sums.get(k, 0.0) + v * c
+            self.counts[k] = self.counts.get(k, 0.0) + c
         self.seen += m
 
     def means(self):
-        return [float(self.sums[k] / max(self.seen, 1)) for k in self.names]
+        return [float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
+                for k in self.names]
 
 
 def predict_loop(model, xs, batch_size, steps=None):

@@ -12,11 +12,20 @@ output gets the mean over its unmasked timesteps. With neither weights nor a mas
 is used, on the fused softmax/sigmoid cross-entropy where it applies (See Note [fused output] in
 network.py); with either, the fused softmax cross-entropy runs with reduction='none' and the
 weights scale its per-sample gradient.
+
+Note [weighted metrics]
+~~~~~~~~~~~~~~~~~~~~~~~
+As tf_keras 2.x: compile's ``metrics`` ignore sample weights, ``weighted_metrics`` use them (a
+weighted metric is named 'weighted_<name>' only when ``metrics`` has the same name); both are
+weighted by the output's mask. A weighted metric is ``sum(w * m) / sum(w)`` over the per-sample
+(per-timestep) metric values ``m``, accumulated over the epoch as sums of ``w * m`` and of ``w``
+(the loops weight a batch's value by its weight sum instead of its size).
 """
 import numpy as np
 
 from .. import _device
 from .. import losses as _losses
+from .. import metrics as _metrics
 from .. import ops as _ops
 from .._xp import array_module
 from ..autograd import Tensor
@@ -92,6 +101,43 @@ def weighted_loss(l, weights, mask):
     if w is None:
         return l.mean()
     return B.sum(l * w) / np.float32(l.size)
+
+
+def per_sample_metric(fn, y, p):
+    """A metric's value per sample (per timestep for a sequence output), shape p.shape[:-1],
+    on the host. Known metrics are vectorized; any other is called on one row at a time."""
+    y, p = np.asarray(_device.to_host(y)), np.asarray(_device.to_host(p))
+    lead = p.shape[:-1]
+    if fn is _metrics.categorical_accuracy:
+        return (np.argmax(y, -1) == np.argmax(p, -1)).astype(np.float32)
+    if fn is _metrics.sparse_categorical_accuracy:
+        return (y.reshape(lead).astype(np.int64) == np.argmax(p, -1)).astype(np.float32)
+    if fn is _metrics.binary_accuracy:
+        return ((p > 0.5) == (y.reshape(p.shape) > 0.5)).mean(-1, dtype=np.float32)
+    if fn is _metrics.mean_squared_error:
+        return ((p - y.reshape(p.shape)) ** 2).mean(-1, dtype=np.float32)
+    if fn is _metrics.mean_absolute_error:
+        return np.abs(p - y.reshape(p.shape)).mean(-1, dtype=np.float32)
+    rows = int(np.prod(lead))
+    yr, pr = y.reshape(rows, -1), p.reshape(rows, p.shape[-1])
+    return np.array([float(fn(yr[i:i + 1], pr[i:i + 1])) for i in range(rows)],
+                    np.float32).reshape(lead)
+
+
+def weighted_metric(fn, y, p, weights, mask):
+    """(sum(w * m) / sum(w), sum(w)) for one batch, w = weights x mask (See Note [weighted
+    metrics])."""
+    m = per_sample_metric(fn, y, p)
+    w = np.ones(m.shape, np.float32)
+    if weights is not None:
+        ww = np.asarray(_device.to_host(weights), np.float32)
+        w = w * ww.reshape(ww.shape + (1,) * (m.ndim - ww.ndim))
+    if mask is not None:
+        mk = np.asarray(_device.to_host(mask), np.float32)
+        if mk.shape == m.shape:
+            w = w * mk
+    total = float(w.sum())
+    return (float((w * m).sum() / total) if total > 0 else 0.0), total
 
 
 # ---- sample and class weights ---------------------------------------------------------------
