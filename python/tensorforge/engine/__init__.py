@@ -7,6 +7,8 @@
   layer_utils.py      summary() text
   training.py         Model: compile and the fit / evaluate / predict / *_on_batch API
   training_arrays.py  fit_loop / test_loop / predict_loop (free functions driving callbacks)
+  training_generator.py  the same loops over Python generators and utils.Sequence
+  training_utils.py   per-sample losses and metrics, sample/class weights, masks, shuffle='batch'
   sequential.py       Sequential: a Model whose graph is a chain
   saving.py           save / load of models and weights (one .npz file, no pickle, atomic)
   serialization.py    layer names, the class registry, custom objects, config values

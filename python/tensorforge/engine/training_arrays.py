@@ -50,7 +50,8 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
 
     def on_epoch_begin(self, epoch, logs=None):
         super().on_epoch_begin(epoch, logs)
-        self.bar = _cb.Progbar(self.params["steps"], verbose=self.verbose, stream=self.stream)
+        self.bar = _cb.Progbar(self.params["steps"], verbose=self.verbose, stream=self.stream,
+                               unit="step")
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}

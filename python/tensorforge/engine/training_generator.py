@@ -12,6 +12,7 @@ batches are produced in the calling thread, in order (the steps run on native ke
 every core already).
 """
 import inspect
+import time
 import warnings
 
 import numpy as np
@@ -83,8 +84,9 @@ class _Batches:
 
 
 def _unpack(batch, where, need_y=True):
-    if isinstance(batch, tuple) and len(batch) in (2, 3):
-        return batch if len(batch) == 3 else (batch[0], batch[1], None)
+    # Keras 2 takes a list of 2 or 3 items as (x, y[, w]) too; to predict, only a tuple
+    if (isinstance(batch, tuple) or need_y and isinstance(batch, list)) and len(batch) in (2, 3):
+        return tuple(batch) if len(batch) == 3 else (batch[0], batch[1], None)
     if not need_y:
         return batch[0] if isinstance(batch, tuple) and len(batch) == 1 else batch, None, None
     raise ValueError(f"{where}: output of generator should be a tuple (x, y) or (x, y, "
@@ -172,10 +174,12 @@ def _evaluate(model, src, steps, where):
 def evaluate_generator(model, generator, steps=None, verbose=0):
     where = "evaluate_generator"
     steps = _steps(generator, steps, "steps", where)
+    t0 = time.time()
     res = _evaluate(model, _Batches(generator, False, where), steps, where)
     if verbose == 1:
         from .. import callbacks as _cb
-        bar = _cb.Progbar(steps)
+        bar = _cb.Progbar(steps, unit="step")
+        bar.start = t0
         bar.set_values(dict(zip(model.metrics_names, res)))
         bar.update(steps, finalize=True)
     return res
@@ -205,5 +209,5 @@ def predict_generator(model, generator, steps=None, verbose=0):
         raise ValueError(f"{where}: the generator gave no batches")
     if verbose == 1:
         from .. import callbacks as _cb
-        _cb.Progbar(steps).update(steps, finalize=True)
+        _cb.Progbar(steps, unit="step").update(steps, finalize=True)
     return [np.concatenate(c, axis=0) for c in chunks]

@@ -68,9 +68,10 @@ def per_sample_loss(fn, fused, y, out):
     if fn in (_losses.hinge, _losses.squared_hinge):
         h = B.maximum(1 - out * _losses._pm1(_device.to_host(y)).reshape(out.shape), np.float32(0))
         return B.mean(h * h if fn is _losses.squared_hinge else h, axis=-1)
-    per = getattr(_losses, "per_sample", None)  # the extras branch's helper, when merged
-    if per is not None and fn in _losses._BY_NAME.values():
-        return per(fn, y, out)
+    per = getattr(_losses, "per_sample", None)  # losses.per_sample(fn) -> f(y_true, y_pred),
+    ps = per(fn) if per is not None else fn     # when the losses module has it
+    if ps is not fn:
+        return ps(y, out)
     if fn in _losses._BY_NAME.values():
         raise NotImplementedError(f"sample_weight / masks: no per-sample form of the loss "
                                   f"{fn.__name__!r} yet")
