@@ -432,3 +432,17 @@ def test_learning_phase_is_one_in_training_steps(d):
     assert m.train_on_batch(x, np.zeros((2, 1))) == pytest.approx(4.0)
     assert m.evaluate(x, np.zeros((2, 1)), verbose=0) == pytest.approx(1.0)
     assert phases[-2:] == [1, 0] and K.learning_phase() == 0
+
+
+def test_array_fit_with_sequence_validation(d):
+    class Val(utils.Sequence):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            sl = slice(0, 4) if i == 0 else slice(4, 6)
+            return d["x"][sl], onehot(d)[sl], d["sw"][sl]
+    m = softmax_model(d, lr=1e-12, metrics=["accuracy"])
+    h = m.fit(d["x"], onehot(d), epochs=1, verbose=0, validation_data=Val())
+    np.testing.assert_allclose([h.history["val_loss"][0], h.history["val_accuracy"][0]],
+                               KERAS["cce_eval_sw_b4"], **TOL)
