@@ -202,6 +202,7 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
     """The batch-size-weighted means of metrics_names' values over the arrays (``distributed``:
     each rank evaluates its share of the rows, every rank returns the global means). ``sws``:
     per-output sample weights; ``steps``: evaluate only the first that many batches."""
+    n_all = xs[0].shape[0] if steps is None else min(xs[0].shape[0], int(steps) * batch_size)
     if distributed:
         from ..distributed import _fit as _dist
         xs = [_dist.shard(a) for a in xs]
@@ -215,7 +216,6 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
     n = xs[0].shape[0]
     if steps is not None:
         n = min(n, int(steps) * batch_size)
-    n_all = n
     t0 = time.time()
     acc = MetricSums(model)
     for start in range(0, n, batch_size):
@@ -223,6 +223,10 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
         acc.add(model, _take(xs, idx), _take(ys, idx), _take(sws, idx))
     if distributed:
         res = _dist.average_over_ranks([acc.sums.get(k, 0.0) for k in acc.names], n)
+        # weighted / masked metrics are sums over their weight sums, not over the rows: divide
+        # by (global weight sum / global rows), which is 1 for the others
+        cnt = _dist.average_over_ranks([acc.counts.get(k, 0.0) for k in acc.names], n)
+        res = [r / c if c else 0.0 for r, c in zip(res, cnt)]
         verbose = verbose if _dist.is_root() else 0
     else:
         res = acc.means()
