@@ -111,7 +111,8 @@ def main():
     out["wm_eval_sw"] = m.evaluate(d["x"], onehot, sample_weight=d["sw"], batch_size=4, verbose=0)
     out["wm_names"] = m.metrics_names
     m = softmax_model()
-    m.compile(keras.optimizers.legacy.SGD(0.1), "categorical_crossentropy", weighted_metrics=["acc"])
+    m.compile(keras.optimizers.legacy.SGD(0.1), "categorical_crossentropy",
+              weighted_metrics=["acc"])
     h = m.fit(d["x"], onehot, sample_weight=d["sw"], batch_size=4, verbose=0, shuffle=False,
               validation_data=(d["x"], onehot, d["sw"]))
     out["wm_fit"] = [h.history[k][0] for k in ("loss", "acc", "val_loss", "val_acc")]

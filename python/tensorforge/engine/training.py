@@ -287,8 +287,8 @@ class Model(Network):
             lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
             if y.shape != lead and y.shape != lead + (1,) and not (
                     len(lead) == 1 and y.size == n):
-                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels of "
-                                 f"shape {_shape_str(lead)}, got {y.shape}")
+                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels "
+                                 f"of shape {_shape_str(lead)}, got {y.shape}")
             y = y.reshape(lead).astype(np.int64)
             if out[-1] is not None and (y.min() < 0 or y.max() >= out[-1]):
                 raise ValueError(f"{where}: labels must lie in [0, {out[-1]}), got range "
@@ -509,7 +509,8 @@ class Model(Network):
             if training_generator.is_generator_like(validation_data):
                 validate = training_generator._validator(self, validation_data, validation_steps,
                                                          "fit")
-            elif not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            elif not isinstance(validation_data, (tuple, list)) or len(validation_data) < 2 \
+                    or len(validation_data) > 3:
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                                  "(x_val, y_val, val_sample_weights), a generator or a Sequence")
             else:

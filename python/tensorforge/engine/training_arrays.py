@@ -149,7 +149,8 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
     ys = [_device.to_device(a, xp) for a in ys]
     sws = [None] * len(ys) if sws is None else [_device.to_device(a, xp) for a in sws]
     if val is not None:
-        vx, vy = [_device.to_device(a, xp) for a in val[0]], [_device.to_device(a, xp) for a in val[1]]
+        vx = [_device.to_device(a, xp) for a in val[0]]
+        vy = [_device.to_device(a, xp) for a in val[1]]
         vw = [_device.to_device(a, xp) for a in val[2]] if len(val) > 2 and val[2] else None
 
         def validate():

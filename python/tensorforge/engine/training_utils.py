@@ -45,8 +45,8 @@ def per_sample_loss(fn, fused, y, out):
     it is (weights then scale it by their mean, as tf_keras broadcasts it)."""
     xp = array_module(out.data)
     if fused == "softmax":
-        return _ops.softmax_cross_entropy(out, y, sparse=fn is _losses.sparse_categorical_crossentropy,
-                                          reduction="none")
+        sparse = fn is _losses.sparse_categorical_crossentropy
+        return _ops.softmax_cross_entropy(out, y, sparse=sparse, reduction="none")
     if fused == "sigmoid":  # max(z, 0) - z*y + log(1 + exp(-|z|)), stable
         y = y.reshape(out.shape)
         e = B.maximum(out, np.float32(0)) - out * y + B.log(B.exp(-B.abs(out)) + np.float32(1))
