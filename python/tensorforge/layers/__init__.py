@@ -28,12 +28,39 @@ from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # no
                       GlobalAvgPool2D, MaxPool2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
+from .advanced_activations import ELU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
+from .convolutional import (Conv1D, Conv2DTranspose, Convolution2DTranspose,  # noqa: F401
+                            Cropping1D, Cropping2D, DepthwiseConv2D, SeparableConv2D,
+                            SeparableConvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                            ZeroPadding2D)
+from .core import (ActivityRegularization, Masking, Permute, RepeatVector,  # noqa: F401
+                   SpatialDropout1D, SpatialDropout2D)
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise  # noqa: F401
+from .normalization import LayerNormalization  # noqa: F401
+from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F401
+                      GlobalAveragePooling1D, GlobalMaxPool1D, GlobalMaxPool2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
+from .wrappers import TimeDistributed  # noqa: F401
 
 __all__ = ["Layer", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Conv2D",
            "Convolution2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D",
            "GlobalAveragePooling2D", "GlobalAvgPool2D", "BatchNormalization", "SimpleRNN", "LSTM",
-           "GRU", "Embedding", "Bidirectional", "LeakyReLU", "get_layer_class"]
+           "GRU", "Embedding", "Bidirectional", "LeakyReLU", "get_layer_class",
+           # Keras 2 layer breadth (issue 12)
+           "Conv1D", "Conv2DTranspose", "Convolution2DTranspose", "DepthwiseConv2D",
+           "SeparableConv2D", "SeparableConvolution2D", "UpSampling1D", "UpSampling2D",
+           "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "MaxPooling1D",
+           "MaxPool1D", "AveragePooling1D", "AvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
+           "GlobalMaxPooling2D", "GlobalMaxPool2D", "GlobalAveragePooling1D", "GlobalAvgPool1D",
+           "TimeDistributed", "RepeatVector", "Permute", "Masking", "SpatialDropout1D",
+           "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+           "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
+           "ThresholdedReLU", "Softmax"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,
                       GlobalAvgPool2D=GlobalAveragePooling2D)
+_LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvolution2D=SeparableConv2D,
+                      MaxPool1D=MaxPooling1D, AvgPool1D=AveragePooling1D,
+                      GlobalMaxPool1D=GlobalMaxPooling1D, GlobalMaxPool2D=GlobalMaxPooling2D,
+                      GlobalAvgPool1D=GlobalAveragePooling1D)
