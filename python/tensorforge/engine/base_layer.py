@@ -17,8 +17,9 @@ _LAYER_CLASSES = {}
 
 
 def _snake(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    """Keras 2's to_snake_case: Conv2D -> conv2d, UpSampling2D -> up_sampling2d, LSTM -> lstm."""
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def _unique_name(base):
