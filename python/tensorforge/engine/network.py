@@ -296,6 +296,7 @@ class Network(Layer):
                 step.run(values, masks, training)
         if self.__dict__.get("_symbolic_losses"):
             self._call_losses = [values[id(t)] for t in self._symbolic_losses]
+        self._output_masks = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
         return [values[id(t)] for t in self.outputs]
 
     def _make_plan(self, logits_outputs):

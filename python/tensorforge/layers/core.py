@@ -326,11 +326,10 @@ class ActivityRegularization(Layer):
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(**kwargs)
         self.l1, self.l2 = float(l1), float(l2)
-        self._activity = None
-        self.losses_fns.append(lambda: self._activity)
         self._record(l1=self.l1, l2=self.l2)
 
     def call(self, x, training=False, mask=None):
         penalty = _reg.L1L2(self.l1, self.l2)(x)
-        self._activity = None if penalty is None else penalty * np.float32(1.0 / x.shape[0])
+        if penalty is not None:
+            self.add_loss(penalty * np.float32(1.0 / x.shape[0]))
         return x

@@ -188,6 +188,7 @@ class LayerNormalization(Layer):
             raise ValueError(f"{self.name}: axis {self.axis} is out of range (or the batch axis) "
                              f"for input {tuple(input_shape)}")
         self._axes = tuple(sorted(a % rank for a in axes))
+        self._rank = rank
         shape = tuple(input_shape[a] for a in self._axes)
         if any(s is None for s in shape):
             raise ValueError(f"{self.name}: the normalized axes must be known, got {tuple(input_shape)}")
@@ -197,7 +198,7 @@ class LayerNormalization(Layer):
                      if self.center else None)
 
     def call(self, x, training=False, mask=None):
-        rank = len(self.input_shape)
+        rank = self._rank
         if x.ndim != rank:
             raise ValueError(f"{self.name}: expected a {rank}-D input, got shape {x.shape}")
         bshape = tuple(x.shape[i] if i in self._axes else 1 for i in range(x.ndim))

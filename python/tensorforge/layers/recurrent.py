@@ -40,7 +40,6 @@ class _RNN(Layer):
         self.recurrent_dropout = float(recurrent_dropout)
         self.stateful, self.unroll = bool(stateful), bool(unroll)  # unroll: accepted, no effect
         self._states = None  # stateful: the final states of the last batch (arrays)
-        self._initial_state_arg = None
         for nm, a in (("activation", activation), ("recurrent_activation", recurrent_activation)):
             if not isinstance(a, str) and a is not None:
                 a = getattr(a, "__name__", a)
@@ -103,14 +102,6 @@ class _RNN(Layer):
     def _run(self, x, mask, h0=None, c0=None):
         raise NotImplementedError
 
-    def __call__(self, x, training=False, mask=None, initial_state=None):
-        """Keras' ``layer(x, initial_state=[h, c])`` (the seq2seq decoder pattern)."""
-        self._initial_state_arg = initial_state
-        try:
-            return super().__call__(x, training=training, mask=mask)
-        finally:
-            self._initial_state_arg = None
-
     # ---- stateful=True ----------------------------------------------------------------------
     def reset_states(self, states=None):
         """Zero the carried states (stateful=True), or set them to ``states`` (arrays)."""
@@ -142,8 +133,6 @@ class _RNN(Layer):
         if x.ndim != 3 or x.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"{self.name}: expected input (batch, time, {self.kernel.shape[0]}), "
                              f"got shape {x.shape}")
-        if initial_state is None:
-            initial_state = self._initial_state_arg
         if initial_state is None and self.stateful:
             initial_state = self._stateful_initial(x)
         if initial_state is not None:

@@ -89,9 +89,6 @@ class TimeDistributed(Layer):
         self.layer = layer
         self._record(layer=layer)
 
-    def _sublayers(self):
-        return [self.layer]
-
     def build(self, input_shape):
         if len(input_shape) < 3:
             raise ValueError(f"{self.name}: expected an input of at least 3 dimensions "
