@@ -507,3 +507,38 @@ def test_bad_arguments_name_the_layer():
         from tensorforge import ops
         ops.conv2d_transpose(np.zeros((1, 3, 3, 2), np.float32), np.zeros((3, 3, 1, 2), np.float32),
                              output_size=(9, 9), strides=2)
+
+
+def test_functional_seq2seq_trains(backend, rng):
+    """The Keras 2 seq2seq pattern: encoder LSTM(return_state=True), decoder LSTM started from
+    its [h, c] through initial_state, in the functional API; fit lowers the loss and the
+    encoder's weights receive gradients."""
+    import tensorforge as tf
+    enc_in = L.Input(shape=(None, 4))
+    _, h, c = L.LSTM(8, return_state=True)(enc_in)
+    dec_in = L.Input(shape=(None, 3))
+    dec_seq, _, _ = L.LSTM(8, return_sequences=True, return_state=True)(dec_in, initial_state=[h, c])
+    out = L.Dense(3, activation="softmax")(dec_seq)
+    model = tf.models.Model([enc_in, dec_in], out)
+    model.compile("adam", "categorical_crossentropy")
+    xe = rng.standard_normal((16, 5, 4)).astype(np.float32)
+    xd = rng.standard_normal((16, 6, 3)).astype(np.float32)
+    labels = (xe[:, :, 0].sum(1) > 0).astype(int)  # the decoder must read the encoder's state
+    y = np.repeat(np.eye(3, dtype=np.float32)[labels][:, None], 6, axis=1)
+    enc = [l for l in model.layers if isinstance(l, L.LSTM)][0]
+    enc_kernel = enc.get_weights()[0].copy()
+    hist = model.fit([xe, xd], y, epochs=15, batch_size=16, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert not np.allclose(enc.get_weights()[0], enc_kernel)
+
+
+def test_stateful_sequential_and_reset_states(backend, rng):
+    import tensorforge as tf
+    x = rng.standard_normal((4, 6, 3)).astype(np.float32)
+    model = tf.models.Sequential([L.LSTM(5, stateful=True, batch_input_shape=(4, 3, 3)),
+                                  L.Dense(1)])
+    a = model.predict(x[:, :3], batch_size=4)
+    b = model.predict(x[:, :3], batch_size=4)
+    assert not np.allclose(a, b)  # the second batch starts from the first one's states
+    model.reset_states()
+    np.testing.assert_allclose(model.predict(x[:, :3], batch_size=4), a, rtol=1e-6)

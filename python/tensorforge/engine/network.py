@@ -209,6 +209,12 @@ class Network(Layer):
             return [l for l in self._graph_layers if not isinstance(l, InputLayer)]
         return super()._sublayers()
 
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (Keras 2's Network.reset_states)."""
+        for layer in self._flatten_layers()[1:]:
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
             raise ValueError("get_layer: provide only a layer name or a layer index, not both")

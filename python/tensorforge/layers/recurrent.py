@@ -99,6 +99,11 @@ class _RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None
 
+    def _output_shape_for(self, input_shape, inputs, kwargs):
+        # initial_state (symbolic) does not change the output shape: keep None time steps None
+        s = self.compute_output_shape(input_shape)
+        return [tuple(x) for x in s] if isinstance(s, list) else tuple(s)
+
     def _run(self, x, mask, h0=None, c0=None):
         raise NotImplementedError
 
