@@ -27,6 +27,11 @@ def models(L):
         "masking_lstm_last": (lambda: [L.Masking(input_shape=(5, 3)), L.LSTM(4),
                                        L.Dense(1, activation="sigmoid")],
                               "binary_crossentropy", ["accuracy"]),
+        # no mask: a (B, T, C) softmax output, the crossentropy averages over B and T
+        "repeat_timedistributed_cce": (lambda: [L.LSTM(6, input_shape=(5, 3)), L.RepeatVector(4),
+                                                L.LSTM(6, return_sequences=True),
+                                                L.TimeDistributed(L.Dense(3, activation="softmax"))],
+                                       "categorical_crossentropy", ["accuracy"]),
     }
 
 
@@ -38,6 +43,8 @@ def data(name, rng):
     x[0, 3:] = 0
     x[1, 1:] = 0
     x[3, 4:] = 0
+    if name == "repeat_timedistributed_cce":
+        return x, np.eye(3, dtype=np.float32)[rng.integers(0, 3, (4, 4))]
     if name == "masking_lstm_last":
         return x, rng.integers(0, 2, (4, 1)).astype(np.float32)
     return x, rng.standard_normal((4, 5, 2)).astype(np.float32)

@@ -569,26 +569,29 @@ def _raw(v):
 
 
 def _time_rows(out, y, mask, loss_fn):
-    """Keras 2 on a sequence output (B, T, ...): the loss and metrics average over the time
-    steps whose mask (B, T) is set, and sparse labels (B, T) pair with (B, T, C) outputs. Returns
-    (out, y) as (rows, ...) arrays/Tensors holding only the kept steps, (out, y) unchanged when
-    neither applies, or (None, None) when every step is masked."""
+    """Keras 2 on outputs of rank >= 3 (sequences (B, T, C), images (B, H, W, C)): the loss and
+    metrics average over every position, and over only the time steps whose mask (B, T) is set;
+    sparse labels (B, T) pair with (B, T, C) outputs. Returns (out, y) as rows (positions, C)
+    holding the kept positions, (out, y) unchanged for a 2-D output without a mask, or
+    (None, None) when every step is masked. (The crossentropies divide by the number of rows,
+    so a (B, T, C) output must reach them as (B * T, C) rows.)"""
     if y is None or out is None or len(out.shape) < 3:
         return out, y
+    if mask is None and loss_fn not in _LOSS_BUILTINS:
+        return out, y  # a user loss sees the output as the model gives it
     n, T = out.shape[:2]
     m = mask.data if isinstance(mask, Tensor) else mask
     if m is not None and tuple(m.shape) != (n, T):
         m = None  # not a per-step mask of this output
-    sparse = loss_fn is _losses.sparse_categorical_crossentropy and y.ndim == 2
-    if m is None and not sparse:
-        return out, y
-    rows_out = B.reshape(out, (n * T,) + tuple(out.shape[2:])) if isinstance(out, Tensor) \
-        else out.reshape((n * T,) + tuple(out.shape[2:]))
-    rows_y = y.reshape((n * T,) + tuple(y.shape[2:]))
+    C = out.shape[-1]
+    sparse = loss_fn is _losses.sparse_categorical_crossentropy and y.ndim == len(out.shape) - 1
+    per_step = int(np.prod(out.shape[2:-1], dtype=np.int64))  # positions per (b, t)
+    rows_out = (B.reshape(out, (-1, C)) if isinstance(out, Tensor) else out.reshape(-1, C))
+    rows_y = y.reshape(-1) if sparse else y.reshape(-1, y.shape[-1])
     if m is None:
         return rows_out, rows_y
     xp = _array_module(m)
-    keep = xp.nonzero(m.reshape(-1))[0]
+    keep = xp.nonzero(xp.repeat(m.reshape(-1), per_step))[0]
     if int(keep.size) == 0:
         return None, None
     rows_out = B.getitem(rows_out, keep) if isinstance(rows_out, Tensor) else rows_out[keep]
