@@ -542,3 +542,24 @@ def test_stateful_sequential_and_reset_states(backend, rng):
     assert not np.allclose(a, b)  # the second batch starts from the first one's states
     model.reset_states()
     np.testing.assert_allclose(model.predict(x[:, :3], batch_size=4), a, rtol=1e-6)
+
+
+def test_conv_lstm2d(backend, rng):
+    layer = L.ConvLSTM2D(2, 2, return_sequences=True, bias_initializer="random_normal")
+    x = rng.standard_normal((1, 2, 4, 4, 2)) * 0.5
+    hs = lambda z: np.clip(0.2 * z + 0.5, 0, 1)  # noqa: E731  Keras 2's hard_sigmoid
+
+    def ref(x, ws):
+        k, rk, b = ws
+        F = 2
+        h = c = np.zeros((1, 3, 3, F))
+        out = []
+        for t in range(2):
+            z = conv2d_ref(x[:, t], k) + b + conv2d_ref(h, rk, pads=((0, 1), (0, 1)))
+            i, f, o = hs(z[..., :F]), hs(z[..., F:2 * F]), hs(z[..., 3 * F:])
+            c = f * c + i * np.tanh(z[..., 2 * F:3 * F])
+            h = o * np.tanh(c)
+            out.append(h)
+        return np.stack(out, axis=1)
+    check_layer(layer, x, ref, rng)
+    assert [w.shape for w in layer.get_weights()] == [(2, 2, 2, 8), (2, 2, 2, 8), (8,)]

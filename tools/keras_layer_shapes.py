@@ -83,6 +83,10 @@ CASES = [
     ("timedistributed_conv", "TimeDistributed",
      dict(layer=("Conv2D", dict(filters=2, kernel_size=3))), (3, 6, 6, 1)),
     ("lstm_state", "LSTM", dict(units=3, return_state=True), (5, 2)),
+    ("convlstm2d", "ConvLSTM2D", dict(filters=3, kernel_size=3, return_sequences=True,
+                                      bias_initializer="random_normal"), (4, 6, 5, 2)),
+    ("convlstm2d_same_state", "ConvLSTM2D", dict(filters=2, kernel_size=(3, 2), padding="same",
+                                                 strides=(2, 1), return_state=True), (3, 5, 4, 2)),
 ]
 
 

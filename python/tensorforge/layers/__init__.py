@@ -45,6 +45,7 @@ from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F40
                       GlobalAveragePooling1D, GlobalMaxPool1D, GlobalMaxPool2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
 from .wrappers import TimeDistributed  # noqa: F401
+from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
@@ -62,7 +63,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "TimeDistributed", "RepeatVector", "Permute", "Masking", "SpatialDropout1D",
            "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
            "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
-           "ThresholdedReLU", "Softmax"]
+           "ThresholdedReLU", "Softmax", "ConvLSTM2D"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,
