@@ -102,9 +102,14 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
+    """(batch, ...) -> (batch, prod(...)). channels_first input (explicit, or the backend's
+    image_data_format) is moved to channels_last first, as Keras 2 does, so the flattened
+    order (and a following Dense's weights) is the same in both formats."""
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self._record(data_format=data_format)
+        self.data_format = data_format or _backend.image_data_format()
+        self._record(data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         n = 1
@@ -113,6 +118,8 @@ class Flatten(Layer):
         return (input_shape[0], n)
 
     def call(self, x, training=False, mask=None):
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = B.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
         return B.reshape(x, (x.shape[0], -1))
 
 
