@@ -57,6 +57,9 @@ CASES = [
     ("globalmax2d", "GlobalMaxPooling2D", dict(), (4, 5, 3)),
     ("globalmax2d_keepdims", "GlobalMaxPooling2D", dict(keepdims=True), (4, 5, 3)),
     ("globalavg1d", "GlobalAveragePooling1D", dict(), (6, 3)),
+    ("globalavg2d_keepdims_cf", "GlobalAveragePooling2D", dict(keepdims=True,
+                                                               data_format="channels_first"),
+     (3, 4, 5)),
     ("repeatvector", "RepeatVector", dict(n=3), (4,)),
     ("permute", "Permute", dict(dims=(2, 1)), (3, 5)),
     ("masking", "Masking", dict(mask_value=0.0), (4, 3)),
@@ -109,7 +112,8 @@ def main():
         if cls_name == "Masking":
             x[0, 1] = 0.0
             x[1, 3] = 0.0
-        if kwargs.get("data_format") == "channels_first" and cls_name != "Flatten":
+        if kwargs.get("data_format") == "channels_first" and cls_name.startswith(("Conv", "Max",
+                                                                                  "Average")):
             # TensorFlow's CPU convolutions run NHWC only: build the layer for its shapes and
             # weights, compute its output with a channels_last twin on the transposed input.
             layer.build((None,) + tuple(in_shape))

@@ -7,7 +7,7 @@ from .._xp import array_module
 from ..autograd import Tensor
 from ..engine.base_layer import Layer, _pair
 from ..ops import basic as B
-from .convolutional import _conv_len
+from .convolutional import _conv_len, _data_format, _single
 
 
 class _Pool2D(Layer):
@@ -55,42 +55,32 @@ MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 
 
 class GlobalAveragePooling2D(Layer):
-    def __init__(self, data_format=None, **kwargs):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = data_format or _backend.image_data_format()
-        self._record(data_format=self.data_format)
+        self.keepdims = bool(keepdims)
+        self._record(data_format=self.data_format, keepdims=self.keepdims)
 
     def compute_output_shape(self, s):
-        return (s[0], s[3] if self.data_format == "channels_last" else s[1])
+        c = s[3] if self.data_format == "channels_last" else s[1]
+        if self.keepdims:
+            return (s[0], 1, 1, c) if self.data_format == "channels_last" else (s[0], c, 1, 1)
+        return (s[0], c)
 
     def call(self, x, training=False, mask=None):
         if self.data_format == "channels_first":
             x = B.transpose(x, (0, 2, 3, 1))
-        return _ops.global_avg_pool2d(x)
+        y = _ops.global_avg_pool2d(x)
+        if self.keepdims:
+            y = B.reshape(y, (y.shape[0], 1, 1, y.shape[1]) if self.data_format == "channels_last"
+                          else (y.shape[0], y.shape[1], 1, 1))
+        return y
 
 
 GlobalAvgPool2D = GlobalAveragePooling2D
 
 
 # ---- 1-D pooling and global max pooling (Keras 2), on the 2-D pool kernels ------------------
-def _single(v, what):
-    if isinstance(v, (tuple, list)):
-        if len(v) != 1:
-            raise ValueError(f"{what} must be an int or a tuple of 1 int, got {v!r}")
-        v = v[0]
-    v = int(v)
-    if v < 1:
-        raise ValueError(f"{what} must be >= 1, got {v}")
-    return v
-
-
-def _data_format(layer, v, default=None):
-    v = v or default or _backend.image_data_format()
-    if v not in ("channels_last", "channels_first"):
-        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first', got {v!r}")
-    return v
-
-
 class _Pool1D(Layer):
     """(batch, steps, C) pooled along steps by the 2-D op on (batch, 1, steps, C)."""
     _op = None
