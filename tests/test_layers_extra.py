@@ -563,3 +563,28 @@ def test_conv_lstm2d(backend, rng):
         return np.stack(out, axis=1)
     check_layer(layer, x, ref, rng)
     assert [w.shape for w in layer.get_weights()] == [(2, 2, 2, 8), (2, 2, 2, 8), (8,)]
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2, strides=(2, 1, 1)),
+                                dict(kernel_size=(3, 2, 2), padding="same",
+                                     data_format="channels_first")])
+def test_conv3d(kw, backend, rng):
+    layer = L.Conv3D(2, bias_initializer="random_normal", **kw)
+    cf = kw.get("data_format") == "channels_first"
+    x = rng.standard_normal((1, 2, 4, 3, 3) if cf else (1, 4, 3, 3, 2))
+
+    def ref(x, ws):
+        w, b = ws
+        xl = np.transpose(x, (0, 2, 3, 4, 1)) if cf else x
+        KD, KH, KW = w.shape[:3]
+        s = layer.strides
+        if layer.padding == "same":
+            xl = np.pad(xl, ((0, 0), same_pads(xl.shape[1], KD, s[0]), (0, 0), (0, 0), (0, 0)))
+            pads = (same_pads(xl.shape[2], KH, s[1]), same_pads(xl.shape[3], KW, s[2]))
+        else:
+            pads = ((0, 0), (0, 0))
+        OD = (xl.shape[1] - KD) // s[0] + 1
+        y = np.stack([sum(conv2d_ref(xl[:, d * s[0] + t], w[t], s[1:], pads) for t in range(KD))
+                      for d in range(OD)], axis=1) + b
+        return np.transpose(y, (0, 4, 1, 2, 3)) if cf else y
+    check_layer(layer, x, ref, rng)

@@ -6,6 +6,7 @@ from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
 from ..engine.base_layer import Layer, _pair
+from ..kernels.conv import same_pads
 from ..ops import basic as B
 
 
@@ -583,3 +584,92 @@ class Cropping2D(Layer):
         for ax, (a, b) in zip(self._axes(), self.cropping):
             idx[ax] = slice(a, x.shape[ax] - b)
         return B.getitem(x, tuple(idx))
+
+
+def _triple(v, what):
+    if isinstance(v, int):
+        v = (v, v, v)
+    v = tuple(int(e) for e in v)
+    if len(v) != 3 or min(v) < 1:
+        raise ValueError(f"{what} must be an int or a tuple of 3 ints >= 1, got {v!r}")
+    return v
+
+
+class Conv3D(_ConvBase):
+    """3-D convolution, kernel (KD, KH, KW, C_in, filters): one ops.conv2d over (H, W) per
+    depth tap of the kernel, summed (the depth axis is folded into the batch)."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        if self.filters <= 0:
+            raise ValueError(f"Conv3D: filters must be positive, got {filters}")
+        if int(groups) != 1:
+            raise NotImplementedError("Conv3D: groups > 1 is not supported")
+        self.kernel_size = _triple(kernel_size, "Conv3D: kernel_size")
+        self.strides = _triple(strides, "Conv3D: strides")
+        self.dilation_rate = _triple(dilation_rate, "Conv3D: dilation_rate")
+        self.padding = _padding("Conv3D", padding)
+        self.data_format = _data_format("Conv3D", data_format)
+        self._common(activation, use_bias, bias_initializer, bias_regularizer)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                     padding=self.padding, data_format=self.data_format,
+                     dilation_rate=self.dilation_rate, groups=1, activation=self.activation,
+                     use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
+                     bias_initializer=self.bias_initializer,
+                     kernel_regularizer=self.kernel_regularizer,
+                     bias_regularizer=self.bias_regularizer)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape, 5, "(batch, D, H, W, C)")
+        cin = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     self.bias_regularizer) if self.use_bias else None)
+
+    def compute_output_shape(self, s):
+        cl = self.data_format == "channels_last"
+        dhw = s[1:4] if cl else s[2:5]
+        o = tuple(_conv_len(n, k, st, self.padding, d) for n, k, st, d in
+                  zip(dhw, self.kernel_size, self.strides, self.dilation_rate))
+        return (s[0],) + o + (self.filters,) if cl else (s[0], self.filters) + o
+
+    def call(self, x, training=False, mask=None):
+        cin = self.kernel.shape[3]
+        if x.ndim != 5 or self._channels(x.shape) != cin:
+            raise ValueError(f"{self.name}: expected input (batch, D, H, W, {cin}) "
+                             f"({self.data_format}), got shape {x.shape}")
+        cf = self.data_format == "channels_first"
+        x = _to_last(x, cf)
+        N, D, H, W, C = x.shape
+        kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
+        if self.padding == "same":
+            pd = same_pads(D, kd, sd, dd)
+            if pd != (0, 0):
+                x = _ops.pad(x, ((0, 0), pd, (0, 0), (0, 0), (0, 0)))
+        Dp = x.shape[1]
+        OD = _conv_len(Dp, kd, sd, "valid", dd)
+        if OD < 1:
+            raise ValueError(f"{self.name}: the kernel depth {kd} (dilation {dd}) exceeds the "
+                             f"input depth {D}: input shape {x.shape}")
+        y = None
+        for t in range(kd):  # depth tap t reads input depths t*dd, t*dd + sd, ...
+            xs = B.getitem(x, (slice(None), slice(t * dd, t * dd + (OD - 1) * sd + 1, sd)))
+            yt = _ops.conv2d(B.reshape(xs, (N * OD, H, W, C)), B.getitem(self.kernel, t), None,
+                             strides=self.strides[1:], padding=self.padding,
+                             dilation=self.dilation_rate[1:])
+            y = yt if y is None else y + yt
+        if self.bias is not None:
+            y = y + self.bias
+        y = B.reshape(y, (N, OD) + y.shape[1:])
+        return _to_first(_apply_activation(self.activation, y), cf)
+
+
+Convolution3D = Conv3D
