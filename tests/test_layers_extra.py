@@ -588,3 +588,26 @@ def test_conv3d(kw, backend, rng):
                       for d in range(OD)], axis=1) + b
         return np.transpose(y, (0, 4, 1, 2, 3)) if cf else y
     check_layer(layer, x, ref, rng)
+
+
+def test_3d_family(backend, rng):
+    x = _spread(rng.standard_normal((1, 4, 3, 4, 2)))
+
+    def pool3d(x, kind):  # 2x2x2 valid windows, one at a time
+        N, D, H, W, C = x.shape
+        y = np.zeros((N, D // 2, H // 2, W // 2, C))
+        for d in range(D // 2):
+            for h in range(H // 2):
+                for w in range(W // 2):
+                    win = x[:, 2 * d:2 * d + 2, 2 * h:2 * h + 2, 2 * w:2 * w + 2]
+                    y[:, d, h, w] = win.max(axis=(1, 2, 3)) if kind == "max" else win.mean(axis=(1, 2, 3))
+        return y
+    check_layer(L.MaxPooling3D(), x, lambda x, ws: pool3d(x, "max"), rng)
+    check_layer(L.AveragePooling3D(), x, lambda x, ws: pool3d(x, "avg"), rng)
+    check_layer(L.GlobalMaxPooling3D(), x, lambda x, ws: x.max(axis=(1, 2, 3)), rng)
+    check_layer(L.GlobalAveragePooling3D(), x, lambda x, ws: x.mean(axis=(1, 2, 3)), rng)
+    check_layer(L.UpSampling3D((2, 1, 3)), x, lambda x, ws: np.repeat(np.repeat(x, 2, axis=1),
+                                                                        3, axis=3), rng)
+    check_layer(L.ZeroPadding3D(((1, 0), (0, 2), (1, 1))), x,
+                lambda x, ws: np.pad(x, ((0, 0), (1, 0), (0, 2), (1, 1), (0, 0))), rng)
+    check_layer(L.Cropping3D(((1, 0), (0, 1), (1, 1))), x, lambda x, ws: x[:, 1:, :2, 1:3], rng)

@@ -46,7 +46,11 @@ from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F40
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
 from .wrappers import TimeDistributed  # noqa: F401
 from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
-from .convolutional import Conv3D, Convolution3D  # noqa: F401
+from .convolutional import (Conv3D, Convolution3D, Cropping3D, UpSampling3D,  # noqa: F401
+                            ZeroPadding3D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
+                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                      MaxPooling3D)
 
 __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
@@ -65,7 +69,9 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
            "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
            "ThresholdedReLU", "Softmax", "ConvLSTM2D", "Conv3D",
-           "Convolution3D"]
+           "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
+           "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
+           "GlobalAveragePooling3D", "GlobalAvgPool3D"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,
@@ -73,4 +79,6 @@ _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=Av
 _LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvolution2D=SeparableConv2D,
                       MaxPool1D=MaxPooling1D, AvgPool1D=AveragePooling1D,
                       GlobalMaxPool1D=GlobalMaxPooling1D, GlobalMaxPool2D=GlobalMaxPooling2D,
-                      GlobalAvgPool1D=GlobalAveragePooling1D, Convolution3D=Conv3D)
+                      GlobalAvgPool1D=GlobalAveragePooling1D, Convolution3D=Conv3D,
+                      MaxPool3D=MaxPooling3D, AvgPool3D=AveragePooling3D,
+                      GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D)

@@ -514,14 +514,18 @@ class ZeroPadding2D(Layer):
     """Zero rows and columns around the image: padding int, (h, w) symmetric, or
     ((top, bottom), (left, right))."""
 
+    _n = 2
+
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.padding = _pad_pairs(padding, "ZeroPadding2D: padding", 2)
-        self.data_format = _data_format("ZeroPadding2D", data_format)
+        nm = type(self).__name__
+        self.padding = _pad_pairs(padding, f"{nm}: padding", self._n)
+        self.data_format = _data_format(nm, data_format)
         self._record(padding=self.padding, data_format=self.data_format)
 
     def _axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self._n))
 
     def compute_output_shape(self, s):
         s = list(s)
@@ -530,9 +534,9 @@ class ZeroPadding2D(Layer):
         return tuple(s)
 
     def call(self, x, training=False, mask=None):
-        if x.ndim != 4:
-            raise ValueError(f"{self.name}: expected 4-D input (batch, H, W, C), got shape {x.shape}")
-        pads = [(0, 0)] * 4
+        if x.ndim != self._n + 2:
+            raise ValueError(f"{self.name}: expected {self._n + 2}-D input, got shape {x.shape}")
+        pads = [(0, 0)] * x.ndim
         for ax, p in zip(self._axes(), self.padding):
             pads[ax] = p
         return _ops.pad(x, pads)
@@ -561,14 +565,18 @@ class Cropping1D(Layer):
 class Cropping2D(Layer):
     """Drops rows and columns: cropping int, (h, w) symmetric, or ((top, bottom), (left, right))."""
 
+    _n = 2
+
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.cropping = _pad_pairs(cropping, "Cropping2D: cropping", 2)
-        self.data_format = _data_format("Cropping2D", data_format)
+        nm = type(self).__name__
+        self.cropping = _pad_pairs(cropping, f"{nm}: cropping", self._n)
+        self.data_format = _data_format(nm, data_format)
         self._record(cropping=self.cropping, data_format=self.data_format)
 
     def _axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self._n))
 
     def compute_output_shape(self, s):
         s = list(s)
@@ -577,10 +585,11 @@ class Cropping2D(Layer):
         return tuple(s)
 
     def call(self, x, training=False, mask=None):
-        if x.ndim != 4 or any(x.shape[ax] <= a + b for ax, (a, b) in zip(self._axes(), self.cropping)):
-            raise ValueError(f"{self.name}: expected 4-D input ({self.data_format}) larger than the "
-                             f"cropping {self.cropping}, got shape {x.shape}")
-        idx = [slice(None)] * 4
+        if x.ndim != self._n + 2 or any(x.shape[ax] <= a + b for ax, (a, b) in
+                                        zip(self._axes(), self.cropping)):
+            raise ValueError(f"{self.name}: expected {self._n + 2}-D input ({self.data_format}) "
+                             f"larger than the cropping {self.cropping}, got shape {x.shape}")
+        idx = [slice(None)] * x.ndim
         for ax, (a, b) in zip(self._axes(), self.cropping):
             idx[ax] = slice(a, x.shape[ax] - b)
         return B.getitem(x, tuple(idx))
@@ -673,3 +682,46 @@ class Conv3D(_ConvBase):
 
 
 Convolution3D = Conv3D
+
+
+class ZeroPadding3D(ZeroPadding2D):
+    """Zeros around a volume: padding int, (d, h, w) symmetric, or three (before, after) pairs."""
+    _n = 3
+
+    def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
+        super().__init__(padding, data_format=data_format, **kwargs)
+
+
+class Cropping3D(Cropping2D):
+    _n = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(cropping, data_format=data_format, **kwargs)
+
+
+class UpSampling3D(Layer):
+    """Repeats each voxel size[0] x size[1] x size[2] times (nearest): the depth axis through
+    ops.upsample2d on (N, D, H * W, C), then rows and columns on (N * D', H, W, C)."""
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.size = _triple(size, "UpSampling3D: size")
+        self.data_format = _data_format("UpSampling3D", data_format)
+        self._record(size=self.size, data_format=self.data_format)
+
+    def compute_output_shape(self, s):
+        cl = self.data_format == "channels_last"
+        dhw = s[1:4] if cl else s[2:5]
+        o = tuple(None if n is None else n * f for n, f in zip(dhw, self.size))
+        return (s[0],) + o + (s[4],) if cl else (s[0], s[1]) + o
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim != 5:
+            raise ValueError(f"{self.name}: expected 5-D input (batch, D, H, W, C), got shape {x.shape}")
+        cf = self.data_format == "channels_first"
+        x = _to_last(x, cf)
+        N, D, H, W, C = x.shape
+        sd, sh, sw = self.size
+        y = _ops.upsample2d(B.reshape(x, (N, D, H * W, C)), (sd, 1))
+        y = _ops.upsample2d(B.reshape(y, (N * D * sd, H, W, C)), (sh, sw))
+        return _to_first(B.reshape(y, (N, D * sd, H * sh, W * sw, C)), cf)

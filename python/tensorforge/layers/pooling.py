@@ -7,7 +7,7 @@ from .._xp import array_module
 from ..autograd import Tensor
 from ..engine.base_layer import Layer, _pair
 from ..ops import basic as B
-from .convolutional import _conv_len, _data_format, _single
+from .convolutional import _conv_len, _data_format, _single, _triple
 
 
 class _Pool2D(Layer):
@@ -158,7 +158,7 @@ class _GlobalPool(Layer):
             raise ValueError(f"{self.name}: expected {self._rank}-D input, got shape {x.shape}")
         if self.data_format == "channels_first":
             x = B.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
-        x4 = B.reshape(x, (x.shape[0], 1) + x.shape[1:]) if x.ndim == 3 else x
+        x4 = B.reshape(x, (x.shape[0], 1, -1, x.shape[-1])) if x.ndim != 4 else x  # (N, 1, positions, C)
         y = self._reduce(x4, mask)
         if self.keepdims:
             ones = (1,) * (self._rank - 2)
@@ -194,3 +194,70 @@ class GlobalAveragePooling1D(_GlobalPool):
 
 GlobalMaxPool1D, GlobalMaxPool2D, GlobalAvgPool1D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
                                                      GlobalAveragePooling1D)
+
+
+class _Pool3D(Layer):
+    """(N, D, H, W, C) pooled by the 2-D op twice (max and average pools are separable): over D
+    on (N, D, H * W, C) with a (kd, 1) window, then over (H, W) on (N * D', H, W, C)."""
+    _op = None
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        nm = type(self).__name__
+        self.pool_size = _triple(pool_size, f"{nm}: pool_size")
+        self.strides = self.pool_size if strides is None else _triple(strides, f"{nm}: strides")
+        padding = str(padding).lower()
+        if padding not in ("valid", "same"):
+            raise ValueError(f"{nm}: padding must be 'valid' or 'same', got {padding!r}")
+        self.padding = padding
+        self.data_format = _data_format(nm, data_format)
+        self._record(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+                     data_format=self.data_format)
+
+    def compute_output_shape(self, s):
+        cl = self.data_format == "channels_last"
+        o = tuple(_conv_len(n, k, st, self.padding) for n, k, st in
+                  zip(s[1:4] if cl else s[2:5], self.pool_size, self.strides))
+        return (s[0],) + o + (s[4],) if cl else (s[0], s[1]) + o
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim != 5:
+            raise ValueError(f"{self.name}: expected 5-D input (batch, D, H, W, C), got shape {x.shape}")
+        cf = self.data_format == "channels_first"
+        if cf:
+            x = B.transpose(x, (0, 2, 3, 4, 1))
+        N, D, H, W, C = x.shape
+        (kd, kh, kw), (sd, sh, sw) = self.pool_size, self.strides
+        y = self._op(B.reshape(x, (N, D, H * W, C)), pool_size=(kd, 1), strides=(sd, 1),
+                     padding=self.padding)
+        OD = y.shape[1]
+        y = self._op(B.reshape(y, (N * OD, H, W, C)), pool_size=(kh, kw), strides=(sh, sw),
+                     padding=self.padding)
+        y = B.reshape(y, (N, OD) + y.shape[1:])
+        return B.transpose(y, (0, 4, 1, 2, 3)) if cf else y
+
+
+class MaxPooling3D(_Pool3D):
+    _op = staticmethod(_ops.max_pool2d)
+
+
+class AveragePooling3D(_Pool3D):
+    _op = staticmethod(_ops.avg_pool2d)
+
+
+class GlobalMaxPooling3D(GlobalMaxPooling1D):
+    _rank = 5
+    _default_format = None
+
+
+class GlobalAveragePooling3D(_GlobalPool):
+    _rank = 5
+    _default_format = None
+
+    def _reduce(self, x4, mask=None):
+        return _ops.global_avg_pool2d(x4)
+
+
+MaxPool3D, AvgPool3D, GlobalMaxPool3D, GlobalAvgPool3D = (MaxPooling3D, AveragePooling3D,
+                                                          GlobalMaxPooling3D, GlobalAveragePooling3D)
