@@ -14,8 +14,26 @@ Which op each layer runs (on the cpu backend each is a native kernel):
   core.Dropout                   ops.dropout (counter-based RNG, seeded from tensorforge._random)
   recurrent.SimpleRNN/LSTM/GRU   ops.simple_rnn / ops.lstm / ops.gru (fused whole-sequence kernels)
   normalization.BatchNormalization, embeddings.Embedding: NumPy Functions (vectorized)
-Masks: Embedding(mask_zero=True) emits mask = (ids != 0); layers with ``supports_masking`` pass it
-on; recurrent layers consume it (Keras semantics: a masked step carries the previous state).
+  convolutional.Conv1D           ops.conv2d on (N, 1, W, C) ('causal': asymmetric explicit pads)
+  convolutional.Conv3D           ops.conv2d per depth tap of the kernel
+  convolutional.Conv2DTranspose  ops.conv2d_transpose: conv2d's backward-data kernel forward,
+                                 conv2d forward and weight-gradient kernels backward
+  convolutional.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d (array
+                                 module, vectorized over kernel taps: no native kernel yet);
+                                 SeparableConv2D's pointwise step: ops.conv2d 1x1
+  convolutional.UpSampling1D/2D/3D  ops.upsample2d (nearest: backward is the avg-pool kernel;
+                                 bilinear: two interpolation matrices, as tf.image.resize)
+  convolutional.ZeroPadding*, Cropping*: ops.pad / getitem
+  pooling.Max/AveragePooling1D/3D, GlobalMaxPooling*: the 2-D pool kernels on reshaped views
+  convolutional_recurrent.ConvLSTM2D  ops.conv2d per step (unfused loop over time)
+  recurrent with recurrent_dropout in training: an unfused step loop on ops.gemm (Keras 2's
+                                 per-gate masks); otherwise the fused kernels
+  normalization.LayerNormalization, advanced_activations.PReLU, noise.*: NumPy/array-module
+                                 Functions or compositions of ops
+Masks: Embedding(mask_zero=True) emits mask = (ids != 0), Masking emits any(x != mask_value);
+layers with ``supports_masking`` pass it on; recurrent layers consume it (Keras semantics: a
+masked step carries the previous state) and a sequence output's mask reaches the loss and
+metrics (mean over the unmasked steps, as Keras 2).
 """
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
 from ..engine.base_layer import InputSpec  # noqa: F401
