@@ -383,7 +383,8 @@ def test_noise_gradient_is_the_noise(backend):
 
 
 @pytest.mark.parametrize("layer,shape,axes", [(L.SpatialDropout1D, (8, 6, 5), (1,)),
-                                              (L.SpatialDropout2D, (8, 3, 4, 5), (1, 2))])
+                                              (L.SpatialDropout2D, (8, 3, 4, 5), (1, 2)),
+                                              (L.SpatialDropout3D, (8, 2, 3, 2, 5), (1, 2, 3))])
 def test_spatial_dropout_drops_whole_channels(layer, shape, axes, backend):
     y = layer(0.5)(np.ones(shape, dtype=np.float32), training=True).numpy()
     lo, hi = y.min(axis=axes), y.max(axis=axes)

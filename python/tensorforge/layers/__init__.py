@@ -56,7 +56,7 @@ from .convolutional import (Conv1D, Conv2DTranspose, Convolution2DTranspose,  # 
                             SeparableConvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                             ZeroPadding2D)
 from .core import (ActivityRegularization, Masking, Permute, RepeatVector,  # noqa: F401
-                   SpatialDropout1D, SpatialDropout2D)
+                   SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .noise import AlphaDropout, GaussianDropout, GaussianNoise  # noqa: F401
 from .normalization import LayerNormalization  # noqa: F401
 from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F401
@@ -84,7 +84,7 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "MaxPool1D", "AveragePooling1D", "AvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
            "GlobalMaxPooling2D", "GlobalMaxPool2D", "GlobalAveragePooling1D", "GlobalAvgPool1D",
            "TimeDistributed", "RepeatVector", "Permute", "Masking", "SpatialDropout1D",
-           "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+           "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
            "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
            "ThresholdedReLU", "Softmax", "ConvLSTM2D", "Conv3D",
            "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",

@@ -340,3 +340,12 @@ class ActivityRegularization(Layer):
         if penalty is not None:
             self.add_loss(penalty * np.float32(1.0 / x.shape[0]))
         return x
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Drops whole feature volumes: one keep mask per (sample, channel)."""
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1, 1)
+        return (shape[0], 1, 1, 1, shape[4])
