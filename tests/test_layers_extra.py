@@ -620,3 +620,20 @@ def test_3d_family(backend, rng):
     check_layer(L.ZeroPadding3D(((1, 0), (0, 2), (1, 1))), x,
                 lambda x, ws: np.pad(x, ((0, 0), (1, 0), (0, 2), (1, 1), (0, 0))), rng)
     check_layer(L.Cropping3D(((1, 0), (0, 1), (1, 1))), x, lambda x, ws: x[:, 1:, :2, 1:3], rng)
+
+
+def test_separable_and_depthwise_conv1d(backend, rng):
+    x = rng.standard_normal((2, 7, 3))
+    layer = L.SeparableConv1D(2, 3, padding="causal", depth_multiplier=2,
+                              bias_initializer="random_normal")
+
+    def ref(x, ws):
+        dw, pw, b = ws
+        y = depthwise_ref(np.pad(x, ((0, 0), (2, 0), (0, 0)))[:, None], dw[None])[:, 0]
+        return y @ pw[0] + b
+    check_layer(layer, x, ref, rng)
+    layer = L.DepthwiseConv1D(2, strides=2, data_format="channels_first",
+                              bias_initializer="random_normal")
+    xc = rng.standard_normal((2, 3, 7))
+    check_layer(layer, xc, lambda x, ws: np.transpose(depthwise_ref(
+        np.transpose(x, (0, 2, 1))[:, None], ws[0][None], (1, 2))[:, 0] + ws[1], (0, 2, 1)), rng)

@@ -65,7 +65,8 @@ from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F40
 from .wrappers import TimeDistributed  # noqa: F401
 from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
 from .convolutional import (Conv3D, Convolution3D, Cropping3D, UpSampling3D,  # noqa: F401
-                            ZeroPadding3D)
+                            ZeroPadding3D, DepthwiseConv1D, SeparableConv1D,
+                            SeparableConvolution1D)
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
@@ -89,7 +90,8 @@ __all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "
            "ThresholdedReLU", "Softmax", "ConvLSTM2D", "Conv3D",
            "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
-           "GlobalAveragePooling3D", "GlobalAvgPool3D"]
+           "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
+           "SeparableConvolution1D"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,
@@ -99,4 +101,5 @@ _LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvoluti
                       GlobalMaxPool1D=GlobalMaxPooling1D, GlobalMaxPool2D=GlobalMaxPooling2D,
                       GlobalAvgPool1D=GlobalAveragePooling1D, Convolution3D=Conv3D,
                       MaxPool3D=MaxPooling3D, AvgPool3D=AveragePooling3D,
-                      GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D)
+                      GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D,
+                      SeparableConvolution1D=SeparableConv1D)

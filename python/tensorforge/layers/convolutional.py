@@ -725,3 +725,106 @@ class UpSampling3D(Layer):
         y = _ops.upsample2d(B.reshape(x, (N, D, H * W, C)), (sd, 1))
         y = _ops.upsample2d(B.reshape(y, (N * D * sd, H, W, C)), (sh, sw))
         return _to_first(B.reshape(y, (N, D * sd, H * sh, W * sw, C)), cf)
+
+
+class _Conv1DView:
+    """Mixin: a 2-D depthwise/separable layer run on (N, 1, W, C) views of 1-D input, with Keras
+    2's 1-D argument forms and weight shapes (KH = 1 dropped); 'causal' pads on the left."""
+
+    def _init_1d(self, kernel_size, strides, dilation_rate, padding):
+        nm = type(self).__name__
+        k = _single(kernel_size, f"{nm}: kernel_size")
+        s = _single(strides, f"{nm}: strides")
+        d = _single(dilation_rate, f"{nm}: dilation_rate")
+        self._padding_1d = _padding(nm, padding, ("valid", "same", "causal"))
+        return (1, k), (1, s), (1, d), "valid" if self._padding_1d == "causal" else self._padding_1d
+
+    def _record_1d(self):
+        self.padding = self._padding_1d
+        self._record(kernel_size=self.kernel_size[1:], strides=self.strides[1:],
+                     dilation_rate=self.dilation_rate[1:], padding=self.padding)
+
+    def _build_depthwise(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{self.name}: expected 3-D input (batch, steps, C) "
+                             f"({self.data_format}), got {tuple(input_shape)}")
+        cin = self._channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", (self.kernel_size[1], cin, self.depth_multiplier),
+            self.depthwise_initializer, self.depthwise_regularizer)
+        return cin
+
+    def compute_output_shape(self, s):
+        cl = self.data_format == "channels_last"
+        n = s[1] if cl else s[2]
+        pad = "same" if self.padding == "causal" else self.padding
+        o = _conv_len(n, self.kernel_size[1], self.strides[1], pad, self.dilation_rate[1])
+        co = self._out_channels(self._channels(s))
+        return (s[0], o, co) if cl else (s[0], co, o)
+
+    def _depthwise(self, x):
+        cin = self.depthwise_kernel.shape[1]
+        if x.ndim != 3 or self._channels(x.shape) != cin:
+            raise ValueError(f"{self.name}: expected input (batch, steps, {cin}) "
+                             f"({self.data_format}), got shape {x.shape}")
+        x = _to_last(x, self.data_format == "channels_first")
+        if self.padding == "causal":
+            x = _ops.pad(x, ((0, 0), ((self.kernel_size[1] - 1) * self.dilation_rate[1], 0),
+                             (0, 0)))
+        w = B.reshape(self.depthwise_kernel, (1,) + self.depthwise_kernel.shape)
+        y = _ops.depthwise_conv2d(B.reshape(x, (x.shape[0], 1) + x.shape[1:]), w,
+                                  strides=self.strides,
+                                  padding="valid" if self.padding == "causal" else self.padding,
+                                  dilation=self.dilation_rate)
+        return y  # (N, 1, W', C * M)
+
+    def call(self, x, training=False, mask=None):
+        y = self._pointwise(self._depthwise(x))
+        y = B.reshape(y, (y.shape[0],) + y.shape[2:])
+        return _to_first(y, self.data_format == "channels_first")
+
+
+class DepthwiseConv1D(_Conv1DView, DepthwiseConv2D):
+    """Depthwise 1-D convolution: depthwise_kernel (K, C_in, depth_multiplier), bias
+    (C_in * depth_multiplier,)."""
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, **kwargs):
+        k, s, d, p = self._init_1d(kernel_size, strides, dilation_rate, padding)
+        super().__init__(k, strides=s, padding=p, depth_multiplier=depth_multiplier,
+                         data_format=data_format or "channels_last", dilation_rate=d, **kwargs)
+        self._record_1d()
+
+    def _pointwise(self, y):
+        if self.bias is not None:
+            y = y + self.bias
+        return _apply_activation(self.activation, y)
+
+
+class SeparableConv1D(_Conv1DView, SeparableConv2D):
+    """Depthwise then pointwise 1-D convolution: depthwise_kernel (K, C_in, M), pointwise_kernel
+    (1, C_in * M, filters), bias (filters,)."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, **kwargs):
+        k, s, d, p = self._init_1d(kernel_size, strides, dilation_rate, padding)
+        super().__init__(filters, k, strides=s, padding=p, data_format=data_format or "channels_last",
+                         dilation_rate=d, depth_multiplier=depth_multiplier, **kwargs)
+        self._record_1d()
+
+    def build(self, input_shape):
+        cin = self._build_depthwise(input_shape)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1, cin * self.depth_multiplier, self.filters),
+            self.pointwise_initializer, self.pointwise_regularizer)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     self.bias_regularizer) if self.use_bias else None)
+
+    def _pointwise(self, y):
+        fuse = self.activation is _act.relu
+        w = B.reshape(self.pointwise_kernel, (1,) + self.pointwise_kernel.shape)
+        y = _ops.conv2d(y, w, self.bias, activation="relu" if fuse else None)
+        return y if fuse else _apply_activation(self.activation, y)
+
+
+SeparableConvolution1D = SeparableConv1D
