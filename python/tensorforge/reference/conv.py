@@ -122,7 +122,16 @@ def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
     OH = conv_out_size(H, KH, sh, pt, pb, dh)
     OW = conv_out_size(W, KW, sw, pl, pr, dw)
     xpad = _pad(xp, x, pt, pl, pb, pr)
-    y = xp.zeros((N, OH, OW, C, M), dtype=xp.result_type(x.dtype, w.dtype))
+    dtype = xp.result_type(x.dtype, w.dtype)
+    if M == 1:  # the common case: 4-D arrays, one scratch buffer, no per-tap allocation
+        y = xp.zeros((N, OH, OW, C), dtype=dtype)
+        tmp = xp.empty_like(y)
+        for kh in range(KH):
+            for kw in range(KW):
+                xp.multiply(_tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw), w[kh, kw, :, 0], out=tmp)
+                y += tmp
+        return y
+    y = xp.zeros((N, OH, OW, C, M), dtype=dtype)
     for kh in range(KH):
         for kw in range(KW):
             y += _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)[..., None] * w[kh, kw]
@@ -136,20 +145,27 @@ def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx,
     _, OH, OW, _ = dy.shape
     g = dy.reshape(N, OH, OW, C, M)
     gx = gw = None
-    if need_dw:
+    if need_dw:  # einsum over the strided tap views: no gathered copies
         xpad = _pad(xp, x, pt, pl, pb, pr)
-        g2 = g.reshape(-1, C, M)
         gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
         for kh in range(KH):
             for kw in range(KW):
-                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw).reshape(-1, C)
-                gw[kh, kw] = xp.einsum("pc,pcm->cm", a, g2)
+                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)
+                if M == 1:
+                    gw[kh, kw, :, 0] = xp.einsum("nhwc,nhwc->c", a, g[..., 0])
+                else:
+                    gw[kh, kw] = xp.einsum("nhwc,nhwcm->cm", a, g)
     if need_dx:
         dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=xp.result_type(dy.dtype, w.dtype))
+        tmp = xp.empty((N, OH, OW, C), dtype=dxpad.dtype)
         for kh in range(KH):
             for kw in range(KW):
                 view = _tap(dxpad, kh, kw, OH, OW, sh, sw, dh, dw)
-                view += (g * w[kh, kw]).sum(axis=-1) if M > 1 else g[..., 0] * w[kh, kw, :, 0]
+                if M == 1:
+                    xp.multiply(g[..., 0], w[kh, kw, :, 0], out=tmp)
+                    view += tmp
+                else:
+                    view += xp.einsum("nhwcm,cm->nhwc", g, w[kh, kw])
         gx = dxpad[:, pt:pt + H, pl:pl + W, :]
         if pt or pl or pb or pr:
             gx = xp.ascontiguousarray(gx)
