@@ -16,7 +16,6 @@ discriminator's own ``train_on_batch`` still trains it, the combined model's doe
 Fast paths kept for any graph: See Note [fused output] (network.py) and Note [data on the
 device] (_device.py).
 """
-import contextlib
 import json
 
 import numpy as np
@@ -30,7 +29,7 @@ from .._xp import array_module as _array_module
 from ..autograd import Tensor, enable_grad, no_grad
 from ..ops import basic as B
 from . import saving, training_arrays
-from .base_layer import _shape_str, call_context, invoke_call
+from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
 
@@ -140,7 +139,8 @@ class Model(Network):
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_metrics.resolve(mm, loss_for_metric, shapes[i]) for mm in sp.metric_specs]
+            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                             for mm in sp.metric_specs]
             kind, fn = fusable.get(i), sp.loss_fn
             if kind == "softmax" and fn in (_losses.categorical_crossentropy,
                                             _losses.sparse_categorical_crossentropy):
@@ -196,15 +196,13 @@ class Model(Network):
                     raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
                                      f"must have keys {names}")
                 xs = [x[n] for n in names]
-            elif isinstance(x, (list, tuple)):
-                xs = list(x)
             else:
-                xs = [x]
+                xs = _input_list(x, len(names))
             if len(xs) != len(names):
                 raise ValueError(f"{where}: the model expects {len(names)} input arrays "
                                  f"({names}), but received {len(xs)}")
         else:
-            xs = list(x) if isinstance(x, (list, tuple)) else [x]
+            xs = _input_list(x, None)
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
@@ -325,6 +323,9 @@ class Model(Network):
     def _compiled_params(self):
         """The weights trainable at compile time (See module docstring)."""
         snap = getattr(self, "_trainable_snapshot", {})
+        cached = self.__dict__.get("_params_cache")
+        if cached is not None and cached[0] == (_VERSION[0], id(snap)):
+            return cached[1]
         out, seen = [], set()
 
         def walk(layer):
@@ -337,22 +338,20 @@ class Model(Network):
             for sub in layer._sublayers():
                 walk(sub)
         walk(self)
+        self.__dict__["_params_cache"] = ((_VERSION[0], id(snap)), out)
         return out
 
-    @contextlib.contextmanager
-    def _trainable_scope(self, params):
+    def _set_requires_grad(self, params):
+        """Make exactly ``params`` require grad; returns [(tensor, previous flag)] to restore
+        (usually empty: only a trainable flag changed since compile makes a difference)."""
         want = {id(t) for t in params}
         changed = []
-        for t in self.weights:
+        for _, t, _ in self._all_weights():
             w = id(t) in want
             if t.requires_grad != w:
                 changed.append((t, t.requires_grad))
                 t.requires_grad = w
-        try:
-            yield
-        finally:
-            for t, v in changed:
-                t.requires_grad = v
+        return changed
 
     def _loss_terms(self, ys, outs, with_parts):
         total, parts = None, []
@@ -388,14 +387,19 @@ class Model(Network):
     def _train_batch(self, xs, ys, params):
         """One optimizer step; returns (total loss float, [per-output loss], outputs)."""
         multi = len(self._out_specs) > 1
-        with enable_grad(), self._trainable_scope(params):
-            outs = self._forward(xs, True, self._logits_outputs)
-            loss, parts = self._loss_terms(ys, outs, multi)
-            if isinstance(loss, Tensor) and loss.requires_grad:
-                loss.backward()
-                self.optimizer.apply_gradients(params)
-                for p in params:
-                    p.grad = None
+        changed = self._set_requires_grad(params)
+        try:
+            with enable_grad():
+                outs = self._forward(xs, True, self._logits_outputs)
+                loss, parts = self._loss_terms(ys, outs, multi)
+                if isinstance(loss, Tensor) and loss.requires_grad:
+                    loss.backward()
+                    self.optimizer.apply_gradients(params)
+                    for p in params:
+                        p.grad = None
+        finally:
+            for t, v in changed:
+                t.requires_grad = v
         return _scalar(loss), [_scalar(p) for p in parts], outs
 
     def _test_batch(self, xs, ys):
@@ -533,7 +537,7 @@ class Model(Network):
 
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")
-        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=xs[0].shape[0])
+        return self._pack_outputs(training_arrays.predict_loop(self, xs, batch_size=xs[0].shape[0]))
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
@@ -551,10 +555,39 @@ class Model(Network):
 
 
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
+_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+
+
+def _tensor_metric(name, fn):
+    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
+    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
+    if fn in _METRIC_BUILTINS or not callable(fn):
+        return name, fn
+
+    def metric(y_true, y_pred):
+        v = fn(Tensor(y_true), Tensor(y_pred))
+        v = v.data if isinstance(v, Tensor) else v
+        return float(np.mean(_device.to_host(v)))
+    metric.__name__ = getattr(fn, "__name__", name)
+    return name, metric
 
 
 def _class_name_of(model):
     return "Functional" if type(model).__name__ == "Model" else type(model).__name__
+
+
+def _is_array(a):
+    return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _input_list(x, n):
+    """x as a list of per-input arrays: a list/tuple of arrays is one array per input; a nested
+    Python list of numbers (``[[0, 1], [1, 0]]``) is one array, as Keras 2 takes it."""
+    if isinstance(x, (list, tuple)) and x and all(_is_array(a) for a in x):
+        if n == 1 and len(x) != 1 and all(np.ndim(a) == 0 for a in x):
+            return [np.asarray(x)]
+        return list(x)
+    return [x]
 
 
 def _scalar(v):

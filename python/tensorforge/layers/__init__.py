@@ -34,6 +34,11 @@ Masks: Embedding(mask_zero=True) emits mask = (ids != 0), Masking emits any(x !=
 layers with ``supports_masking`` pass it on; recurrent layers consume it (Keras semantics: a
 masked step carries the previous state) and a sequence output's mask reaches the loss and
 metrics (mean over the unmasked steps, as Keras 2).
+  merge.Add/Subtract/Multiply/Average/Maximum/Minimum/Concatenate/Dot
+                                 ops.basic add / sub / mul / maximum / concatenate / matmul, sum
+  core.Lambda                    whatever its function runs
+Called on symbolic tensors (``Input(...)``) a layer records a node of a functional graph
+(engine/node.py) instead of computing; see engine/__init__.py for the model core.
 """
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
 from ..engine.base_layer import InputSpec  # noqa: F401

@@ -12,7 +12,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor as _Tensor
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 
 
@@ -36,11 +36,13 @@ class Dense(Layer):
                      kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
@@ -93,7 +95,7 @@ class Dropout(Layer):
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed
-        self._record(rate=self.rate, seed=seed)
+        self._record(rate=self.rate, noise_shape=None, seed=seed)
 
     def call(self, x, training=False, mask=None):
         if not training or self.rate == 0:
@@ -121,34 +123,6 @@ class Flatten(Layer):
         if self.data_format == "channels_first" and x.ndim > 2:
             x = B.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
         return B.reshape(x, (x.shape[0], -1))
-
-
-class Reshape(Layer):
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(int(s) for s in target_shape)
-        self._record(target_shape=list(self.target_shape))
-
-    def _resolve(self, in_shape):
-        n = int(np.prod(in_shape))
-        tgt = list(self.target_shape)
-        if tgt.count(-1) > 1:
-            raise ValueError(f"{self.name}: at most one -1 in target_shape, got {self.target_shape}")
-        known = int(np.prod([s for s in tgt if s != -1]))
-        if -1 in tgt:
-            if known == 0 or n % known:
-                raise ValueError(f"{self.name}: cannot reshape {tuple(in_shape)} to {self.target_shape}")
-            tgt[tgt.index(-1)] = n // known
-        elif known != n:
-            raise ValueError(f"{self.name}: total size of new shape {self.target_shape} must equal "
-                             f"that of the input {tuple(in_shape)}")
-        return tuple(tgt)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + self._resolve(input_shape[1:])
-
-    def call(self, x, training=False, mask=None):
-        return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
 
 
 class Lambda(Layer):
@@ -212,6 +186,34 @@ class Lambda(Layer):
 
 def _is_one_shape(s):
     return all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+class Reshape(Layer):
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(s) for s in target_shape)
+        self._record(target_shape=list(self.target_shape))
+
+    def _resolve(self, in_shape):
+        n = int(np.prod(in_shape))
+        tgt = list(self.target_shape)
+        if tgt.count(-1) > 1:
+            raise ValueError(f"{self.name}: at most one -1 in target_shape, got {self.target_shape}")
+        known = int(np.prod([s for s in tgt if s != -1]))
+        if -1 in tgt:
+            if known == 0 or n % known:
+                raise ValueError(f"{self.name}: cannot reshape {tuple(in_shape)} to {self.target_shape}")
+            tgt[tgt.index(-1)] = n // known
+        elif known != n:
+            raise ValueError(f"{self.name}: total size of new shape {self.target_shape} must equal "
+                             f"that of the input {tuple(in_shape)}")
+        return tuple(tgt)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self._resolve(input_shape[1:])
+
+    def call(self, x, training=False, mask=None):
+        return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
 
 
 # ---- Keras 2 core layers beyond Dense/Activation/Dropout/Flatten/Reshape ---------------------

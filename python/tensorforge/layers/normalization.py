@@ -2,6 +2,7 @@
 Functions (vectorized, on the array module)."""
 import numpy as np
 
+from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Function
@@ -66,8 +67,13 @@ class BatchNormalization(Layer):
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
         self._record(axis=axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
-                     scale=self.scale, beta_regularizer=self.beta_regularizer,
-                     gamma_regularizer=self.gamma_regularizer)
+                     scale=self.scale, beta_initializer=_init.get(beta_initializer),
+                     gamma_initializer=_init.get(gamma_initializer),
+                     moving_mean_initializer=_init.get(moving_mean_initializer),
+                     moving_variance_initializer=_init.get(moving_variance_initializer),
+                     beta_regularizer=self.beta_regularizer,
+                     gamma_regularizer=self.gamma_regularizer, beta_constraint=None,
+                     gamma_constraint=None)
 
     def build(self, input_shape):
         if not -len(input_shape) <= self.axis < len(input_shape) or self.axis % len(input_shape) == 0:

@@ -5,7 +5,7 @@ from .. import backend as _backend
 from .. import ops as _ops
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import Layer, _pair
+from ..engine.base_layer import InputSpec, Layer, _pair
 from ..ops import basic as B
 from .convolutional import _conv_len, _data_format, _single, _triple
 
@@ -15,6 +15,7 @@ class _Pool2D(Layer):
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=4)
         self.pool_size = _pair(pool_size, f"{type(self).__name__}: pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, f"{type(self).__name__}: strides")
         padding = padding.lower()
@@ -57,6 +58,7 @@ MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 class GlobalAveragePooling2D(Layer):
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=4)
         self.data_format = data_format or _backend.image_data_format()
         self.keepdims = bool(keepdims)
         self._record(data_format=self.data_format, keepdims=self.keepdims)

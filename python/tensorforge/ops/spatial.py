@@ -1,9 +1,9 @@
-"""Public resampling and padding ops (NHWC, Keras semantics): arrays in -> array out; Tensors in
+"""Public resampling ops (NHWC, Keras semantics): arrays in -> array out; Tensors in
 -> Tensor out, recorded for autograd.
 
     upsample2d(x, size, interpolation)   'nearest' (Keras UpSampling2D) or 'bilinear'
                                          (tf.image.resize, half-pixel centers, as Keras 2 on TF2)
-    pad(x, pads)                         zero padding, pads = one (before, after) pair per axis
+(Zero padding is ops.pad, in ops/manip.py.)
 
 Nearest upsampling repeats each pixel sh x sw times: its forward is one broadcast copy and its
 backward, the sum over each sh x sw block, is the native average-pool kernel times sh * sw.
@@ -17,7 +17,7 @@ from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels._common import check_array, shape_str
 
-__all__ = ["upsample2d", "pad"]
+__all__ = ["upsample2d"]
 
 
 def _nearest(x, sh, sw):
@@ -85,27 +85,3 @@ def upsample2d(x, size=2, interpolation="nearest"):
 
 class _Ctx:
     """A throwaway context for calling a Function's forward on plain arrays."""
-
-
-class _Pad(Function):
-    @staticmethod
-    def forward(ctx, x, pads):
-        ctx.index = tuple(slice(b, b + n) for (b, _), n in zip(pads, x.shape))
-        return array_module(x).pad(x, pads)
-
-    @staticmethod
-    def backward(ctx, g):
-        return array_module(g).ascontiguousarray(g[ctx.index]), None
-
-
-def pad(x, pads):
-    """Zero-pad x: pads holds one (before, after) pair of ints >= 0 per axis of x."""
-    op = "pad"
-    shape = x.shape
-    pads = tuple((int(b), int(a)) for b, a in pads)
-    if len(pads) != len(shape) or any(b < 0 or a < 0 for b, a in pads):
-        raise ValueError(f"{op}: pads must be one (before, after) pair of ints >= 0 per axis of x "
-                         f"{shape_str(shape)}, got {pads}")
-    if isinstance(x, Tensor):
-        return _Pad.apply(x, pads)
-    return _Pad.forward(_Ctx(), x, pads)
