@@ -637,3 +637,17 @@ def test_separable_and_depthwise_conv1d(backend, rng):
     xc = rng.standard_normal((2, 3, 7))
     check_layer(layer, xc, lambda x, ws: np.transpose(depthwise_ref(
         np.transpose(x, (0, 2, 1))[:, None], ws[0][None], (1, 2))[:, 0] + ws[1], (0, 2, 1)), rng)
+
+
+def test_unknown_time_axis_survives_shape_inference():
+    """Layers whose output shape is found by running them (BatchNormalization, Masking, ...)
+    keep a None time axis: Keras 2's conv_lstm example ends in ConvLSTM2D -> BatchNormalization
+    -> Conv3D on (None, None, H, W, C) and is fitted on 6-frame targets."""
+    i = L.Input((None, 8, 8, 1))
+    h = L.ConvLSTM2D(2, 3, padding="same", return_sequences=True)(i)
+    h = L.BatchNormalization()(h)
+    o = L.Conv3D(1, 3, padding="same", activation="sigmoid")(h)
+    assert h.shape == (None, None, 8, 8, 2) and o.shape == (None, None, 8, 8, 1)
+    i = L.Input((None, 3))
+    h = L.LayerNormalization()(L.GaussianNoise(0.1)(L.Masking()(i)))
+    assert L.TimeDistributed(L.Dense(2))(h).shape == (None, None, 2)
