@@ -201,7 +201,7 @@ def test_callbacks_scheduler_csv_restore_best(tmp_path):
     m.fit(x, y, epochs=3, verbose=0, callbacks=[sched, CSVLogger(str(log)), spy])
     assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
     rows = log.read_text().splitlines()
-    assert rows[0] == "epoch,loss" and len(rows) == 4
+    assert rows[0] == "epoch,loss,lr" and len(rows) == 4  # the scheduler adds lr (Keras 2)
     # restore_best_weights: a learning rate that makes training diverge gets undone. Twin models
     # from the same seed, one with restore and one without, see the same diverging updates.
     from tensorforge.utils import set_random_seed
