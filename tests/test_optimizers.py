@@ -276,3 +276,26 @@ def test_nadam_state_survives_reload(rng):
     a.apply_gradients(ps)
     b.apply_gradients(q)
     np.testing.assert_array_equal(ps[0].numpy(), q[0].numpy())
+
+
+def test_lr_is_settable_through_keras_set_value_protocol():
+    opt = O.Adam(learning_rate=0.01)
+    lr = opt.lr
+    assert isinstance(lr, float) and lr == 0.01 and lr.numpy() == np.float32(0.01)
+    lr.assign(0.5)  # what K.set_value(model.optimizer.lr, 0.5) does
+    assert opt.learning_rate == 0.5 and opt.get_config()["learning_rate"] == 0.5
+    assert type(opt.get_config()["learning_rate"]) is float
+    import copy
+    import pickle
+    assert type(copy.deepcopy(opt.lr)) is float and pickle.loads(pickle.dumps(opt.lr)) == 0.5
+
+
+def test_apply_gradients_accepts_grads_and_vars_pairs(rng):
+    a = Tensor(np.ones(3, np.float32), requires_grad=True)
+    b = Tensor(np.ones(2, np.float32), requires_grad=True)
+    opt = O.SGD(learning_rate=0.5)
+    opt.apply_gradients(zip([np.array([1.0, 2.0, 3.0], np.float32), None], [a, b]))
+    np.testing.assert_allclose(a.numpy(), [0.5, 0.0, -0.5])
+    np.testing.assert_array_equal(b.numpy(), [1.0, 1.0])  # None gradient: untouched
+    with pytest.raises(ValueError, match="shape"):
+        opt.apply_gradients([(np.ones(4, np.float32), a)])

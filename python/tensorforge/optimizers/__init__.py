@@ -55,6 +55,28 @@ def _number(cls, name, v, lo=None, hi=None, lo_open=False, hi_open=False):
     return v
 
 
+class HyperParam(float):
+    """A number read from an optimizer (``opt.lr``, ``opt.learning_rate``) that still knows where
+    it came from: ``assign(v)`` (what ``K.set_value(model.optimizer.lr, v)`` calls) sets the
+    optimizer's value, ``numpy()`` (``K.get_value``) reads it as float32, as Keras 2's variable.
+    Otherwise it is a plain float."""
+
+    def __new__(cls, value, owner, attr):
+        obj = float.__new__(cls, value)
+        obj._owner, obj._attr = owner, attr
+        return obj
+
+    def assign(self, value):
+        setattr(self._owner, self._attr, float(value))
+        return getattr(self._owner, self._attr)
+
+    def numpy(self):
+        return np.float32(float(getattr(self._owner, self._attr)))
+
+    def __reduce__(self):  # pickle / deepcopy as a plain float
+        return (float, (float(self),))
+
+
 class Optimizer:
     _defaults = {"learning_rate": 0.01}
 
@@ -83,7 +105,8 @@ class Optimizer:
     # learning_rate: a non-negative number or a schedule; ``lr`` is the Keras 2.2 name
     @property
     def learning_rate(self):
-        return self._learning_rate
+        lr = self._learning_rate
+        return lr if isinstance(lr, LearningRateSchedule) else HyperParam(lr, self, "learning_rate")
 
     @learning_rate.setter
     def learning_rate(self, v):
@@ -120,13 +143,31 @@ class Optimizer:
         return grads
 
     def apply_gradients(self, params):
-        """Update every Tensor in ``params`` that has a .grad, in place."""
+        """Update every Tensor in ``params`` that has a .grad, in place. The tf.keras 2 form
+        ``apply_gradients(zip(grads, variables))`` (pairs of gradient array and Tensor) works
+        too; a None gradient skips its variable."""
+        params = list(params)
+        if params and isinstance(params[0], tuple):
+            pairs = []
+            for pair in params:
+                if not isinstance(pair, tuple) or len(pair) != 2:
+                    raise TypeError(f"{type(self).__name__}.apply_gradients: expected Tensors or "
+                                    f"(gradient, variable) pairs, got {pair!r}")
+                g, v = pair
+                if g is not None:
+                    g = array_module(v.data).asarray(getattr(g, "data", g))
+                    if tuple(g.shape) != tuple(v.shape):
+                        raise ValueError(f"{type(self).__name__}.apply_gradients: gradient of shape "
+                                         f"{tuple(g.shape)} for a variable of shape {tuple(v.shape)}")
+                    pairs.append((v, g))
+            live, raw = [v for v, _ in pairs], [g for _, g in pairs]
+        else:
+            live = [p for p in params if p.grad is not None]
+            raw = [p.grad for p in live]
         lr = self._current_lr()
         self.iterations += 1
-        live = [p for p in params if p.grad is not None]
         grads = []
-        for p in live:
-            g = p.grad
+        for p, g in zip(live, raw):
             if g.dtype != p.data.dtype or not g.flags.c_contiguous:
                 g = array_module(g).ascontiguousarray(g, dtype=p.data.dtype)
             grads.append(g)
