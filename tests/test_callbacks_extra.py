@@ -201,3 +201,18 @@ def test_callback_list_forwards_and_train_batch_aliases():
     assert calls == [("batch_end", 3), ("test_begin",)]
     with pytest.raises(TypeError, match="Callback instances"):
         C.CallbackList([object()])
+
+
+def test_progbar_keras_api_averages_values_over_steps():
+    from tensorforge.utils import Progbar
+    out = io.StringIO()
+    bar = Progbar(4, stateful_metrics=["lr"], stream=out)
+    bar.update(1, values=[("loss", 1.0), ("lr", 0.1)])
+    bar.add(3, values=[("loss", 3.0), ("lr", 0.2)])  # reaches the target: finalizes
+    line = out.getvalue()
+    assert line.count("\n") == 1 and "4/4 [==============================]" in line
+    assert "loss: 2.5000" in line and "lr: 0.2000" in line and "/step" in line
+    out2 = io.StringIO()
+    bar2 = Progbar(None, stream=out2)
+    bar2.update(5, values=[("d_loss", 0.5)], finalize=True)
+    assert "5/Unknown" in out2.getvalue()

@@ -492,16 +492,24 @@ def _fmt_val(v):
 
 
 class Progbar:
-    """Keras 2 progress bar: ``update(current, values)`` with values [(name, batch_mean)]."""
+    """Keras 2 progress bar (``keras.utils.Progbar``): ``update(current, values)`` with values
+    [(name, value)] averaged over the steps since they were last given (names in
+    ``stateful_metrics`` shown as given), ``add(n, values)``; ``set_values({name: value})``
+    shows values as they are. Redrawn in place when the stream is a terminal, else written once
+    when finished; verbose=2 writes one summary line at the end."""
 
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stream=None, unit="sample"):
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step", stream=None, unit=None):
         self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
+        self.stateful_metrics = set(stateful_metrics or [])
         self.stream = stream or sys.stdout
-        self.unit = unit
+        self.unit = unit or unit_name
         self.dynamic = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.time()
         self._last_update = 0.0
         self._prev_len = 0
+        self._seen_so_far = 0
+        self._sums = {}  # name -> [weighted sum, steps] (Keras averaging)
         self.values = {}
 
     def set_values(self, values):
@@ -510,22 +518,51 @@ class Progbar:
     def _values_str(self):
         return "".join(f" - {k}: {_fmt_val(v)}" for k, v in self.values.items())
 
-    def update(self, current, finalize=False):
+    def _accumulate(self, current, values):
+        steps = max(current - self._seen_so_far, 1)
+        for k, v in values or []:
+            v = float(np.mean(np.asarray(v)))
+            if k in self.stateful_metrics:
+                self._sums[k] = [v, 1]
+            else:
+                s = self._sums.setdefault(k, [0.0, 0])
+                s[0] += v * steps
+                s[1] += steps
+        self._seen_so_far = current
+        if values:
+            self.values.update({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
+
+    def add(self, n, values=None):
+        self.update(self._seen_so_far + n, values)
+
+    def update(self, current, values=None, finalize=None):
+        self._accumulate(current, values)
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        if self.verbose == 2:
+            if finalize:
+                self.stream.write(f"{current}/{self.target} - {_fmt_time(time.time() - self.start)}"
+                                  f"{self._values_str()}\n")
+                self.stream.flush()
+            return
         if self.verbose != 1:
             return
         now = time.time()
         if not finalize and (not self.dynamic or now - self._last_update < self.interval):
             return
         self._last_update = now
-        n = len(str(self.target))
-        bar = f"{current:{n}d}/{self.target} ["
-        prog = current / self.target if self.target else 1.0
-        done = int(self.width * prog)
-        if done > 0:
-            bar += "=" * (done - 1) + (">" if current < self.target else "=")
-        bar += "." * (self.width - done) + "]"
+        if self.target:
+            n = len(str(self.target))
+            bar = f"{current:{n}d}/{self.target} ["
+            prog = current / self.target
+            done = int(self.width * min(prog, 1.0))
+            if done > 0:
+                bar += "=" * (done - 1) + (">" if current < self.target else "=")
+            bar += "." * (self.width - done) + "]"
+        else:
+            bar = f"{current:7d}/Unknown"
         elapsed = now - self.start
-        if current < self.target:
+        if self.target and current < self.target:
             eta = elapsed / max(current, 1) * (self.target - current)
             info = f" - ETA: {_fmt_time(eta)}"
         else:
@@ -602,7 +639,7 @@ class ProgbarLogger(Callback):
             s[0] += v * size
             s[1] += size
         self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
-        self.bar.update(self.seen)
+        self.bar.update(self.seen, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

@@ -10,7 +10,7 @@ import numpy as np
 from . import _random
 
 __all__ = ["to_categorical", "set_random_seed", "plot_model", "model_to_dot", "normalize",
-           "np_utils", "Sequence", "get_file"]
+           "np_utils", "Sequence", "get_file", "Progbar"]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -59,6 +59,14 @@ def set_random_seed(seed):
     except ImportError:
         return
     _rng.set_seed(seed)
+
+
+def __getattr__(name):
+    # keras.utils.Progbar lives with the callbacks that draw it (callbacks imports nothing here)
+    if name == "Progbar":
+        from .callbacks import Progbar
+        return Progbar
+    raise AttributeError(f"module 'tensorforge.utils' has no attribute {name!r}")
 
 
 class Sequence:
