@@ -341,3 +341,36 @@ def test_metric_names_as_keras_logs_them():
         "loss", "top_k_categorical_accuracy", "mean_absolute_percentage_error"]
     got = names(["crossentropy", "acc"], Ls.SparseCategoricalCrossentropy())[1]
     assert got == [Me.sparse_categorical_crossentropy, Me.sparse_categorical_accuracy]
+
+
+_MCLASSES = json.loads(bytes(_D["metric_classes"]).decode())
+
+
+@pytest.mark.parametrize("case", sorted(_MCLASSES))
+def test_metric_classes_match_keras(case):
+    cls, kw, _ = _MCLASSES[case]
+    m = getattr(Me, cls)(**kw)
+    k = f"mclass/{case}"
+    import re
+    # tf.keras numbers a second AUC in one process 'auc_1'; the base name is what matters
+    assert m.name == re.sub(r"_\d+$", "", bytes(_D[f"{k}/name"]).decode())
+    m.update_state(_D[f"{k}/y1"], _D[f"{k}/p1"])
+    m.update_state(_D[f"{k}/y2"], _D[f"{k}/p2"], sample_weight=_D[f"{k}/w2"])
+    assert m.result() == pytest.approx(float(_D[k]), rel=1e-5, abs=1e-6)
+    m.reset_states()
+    assert m.result() == 0.0
+
+
+def test_metric_classes_in_compile_resolve_by_name():
+    m = M.Sequential([L.Dense(3, input_shape=(2,), activation="softmax")])
+    m.compile("sgd", "categorical_crossentropy",
+              metrics=[Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"),
+                       Me.AUC()])
+    assert m.metrics_names == ["loss", "categorical_accuracy", "top2", "auc"]
+    fns = [fn for _, fn in m._metric_fns]
+    assert not Me.is_stateful(fns[0]) and Me.is_stateful(fns[2])
+    y = to_categorical([0, 1, 2], 3)
+    p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
+    assert fns[0](y, p) == pytest.approx(2 / 3) and fns[1](y, p) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="probabilities"):
+        Me.AUC().update_state([1, 0], [2.0, -1.0])

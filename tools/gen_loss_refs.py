@@ -55,6 +55,22 @@ METRICS = {  # tf_keras.metrics function -> inputs of this case
 }
 
 
+# Metric classes: (class, kwargs, inputs kind); two update_state calls (the second with
+# sample weights), then result(): 'mclass/<case>'.
+METRIC_CLASSES = {
+    "auc": ("AUC", {}, "binary_prob"),
+    "auc_50": ("AUC", {"num_thresholds": 50}, "binary_prob"),
+    "precision": ("Precision", {}, "binary_prob"),
+    "recall_thr": ("Recall", {"thresholds": 0.3}, "binary_prob"),
+    "binary_accuracy_thr": ("BinaryAccuracy", {"threshold": 0.7}, "binary_prob"),
+    "categorical_accuracy": ("CategoricalAccuracy", {}, "onehot_prob"),
+    "top_k_2": ("TopKCategoricalAccuracy", {"k": 2}, "onehot_prob"),
+    "rmse": ("RootMeanSquaredError", {}, "real"),
+    "mse": ("MeanSquaredError", {}, "real"),
+    "categorical_crossentropy": ("CategoricalCrossentropy", {}, "onehot_prob"),
+}
+
+
 def inputs(kind, seed):
     r = np.random.default_rng(seed)
     n, c = 6, 5
@@ -110,6 +126,17 @@ def main(out):
             v = v(y, p)
         arrays[f"metric/{name}/y"], arrays[f"metric/{name}/p"] = y, p
         arrays[f"metric/{name}"] = np.float64(np.mean(v.numpy()))
+    for j, (case, (cls, kw, kind)) in enumerate(METRIC_CLASSES.items()):
+        m = getattr(keras.metrics, cls)(**kw)
+        (y1, p1), (y2, p2) = inputs(kind, 200 + j), inputs(kind, 300 + j)
+        w2 = np.random.default_rng(j).uniform(0, 2, len(y2)).astype(np.float32)
+        m.update_state(y1, p1)
+        m.update_state(y2, p2, sample_weight=w2)
+        arrays.update({f"mclass/{case}/y1": y1, f"mclass/{case}/p1": p1, f"mclass/{case}/y2": y2,
+                       f"mclass/{case}/p2": p2, f"mclass/{case}/w2": w2,
+                       f"mclass/{case}": np.float64(m.result().numpy()),
+                       f"mclass/{case}/name": np.frombuffer(m.name.encode(), np.uint8)})
+    arrays["metric_classes"] = np.frombuffer(json.dumps(METRIC_CLASSES).encode(), dtype=np.uint8)
     arrays["cases"] = np.frombuffer(json.dumps(CASES).encode(), dtype=np.uint8)
     np.savez_compressed(out, **arrays)
     print(f"wrote {out}: {len(CASES)} losses, {len(METRICS)} metrics")

@@ -164,6 +164,14 @@ def resolve(identifier, loss, output_shape):
             fn = (binary_crossentropy if binary else
                   sparse_categorical_crossentropy if sparse else categorical_crossentropy)
         return identifier, fn
+    if isinstance(identifier, str) and identifier in _CLASSES:
+        identifier = _CLASSES[identifier]()
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        identifier = identifier()
+    if isinstance(identifier, MeanMetricWrapper):
+        return identifier.name, identifier.batch_function()
+    if isinstance(identifier, Metric):
+        return identifier.name, identifier
     fn = get(identifier)
     return (identifier if isinstance(identifier, str) else
             getattr(fn, "__name__", type(fn).__name__)), fn
@@ -189,3 +197,294 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     n = int(num_classes) if num_classes is not None else int(max(y_true.max(initial=-1),
                                                                  y_pred.max(initial=-1)) + 1)
     return np.bincount(y_true * n + y_pred, minlength=n * n).reshape(n, n)
+
+
+# ---- Keras 2 (tf.keras) metric classes -------------------------------------------------------
+#
+# Each keeps running state: update_state(y_true, y_pred, sample_weight=None), result(),
+# reset_state() (reset_states() too); calling one updates it and returns the running result, as
+# tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in fit]:
+# a training loop asks ``is_stateful(fn)``; mean-type classes resolve to a batch-mean function
+# (their epoch value is then exactly the size-weighted mean of batch values), while Precision,
+# Recall and AUC must be driven through update_state / result per epoch.
+
+
+def _per_sample_accuracy(kind, y_true, y_pred, **kw):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if kind == "binary":
+        thr = kw.get("threshold", 0.5)
+        return np.mean((y_pred > thr).reshape(y_true.shape) == (y_true > 0.5), axis=-1)
+    if kind == "accuracy":
+        return (y_true.reshape(y_pred.shape) == y_pred).astype(np.float64)
+    if kind == "categorical":
+        return (np.argmax(y_true, -1) == np.argmax(y_pred, -1)).astype(np.float64)
+    if kind == "sparse":
+        return (y_true.reshape(y_pred.shape[:-1]).astype(np.int64) ==
+                np.argmax(y_pred, -1)).astype(np.float64)
+    k = int(kw.get("k", 5))
+    if kind == "top_k":
+        return _in_top_k(y_pred, np.argmax(y_true, -1), k).astype(np.float64).reshape(y_pred.shape[:-1])
+    labels = y_true.reshape(y_pred.shape[:-1]).astype(np.int64)
+    return _in_top_k(y_pred, labels, k).astype(np.float64).reshape(y_pred.shape[:-1])
+
+
+def _weights(sample_weight, values):
+    if sample_weight is None:
+        return np.ones_like(values, dtype=np.float64)
+    w = np.asarray(_np(sample_weight), dtype=np.float64)
+    if w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    while w.ndim < values.ndim:
+        w = w[..., None]
+    return np.broadcast_to(w, values.shape)
+
+
+class Metric:
+    """Base of the metric classes: running state, ``update_state`` / ``result`` /
+    ``reset_state``; ``__call__`` updates and returns the running result."""
+
+    stateful = True
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or _snake_name(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self.reset_state()
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def reset_states(self):  # Keras 2.x spelling
+        self.reset_state()
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def _snake_name(name):
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return {"a_u_c": "auc", "root_mean_squared_error": "root_mean_squared_error"}.get(out, out)
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values given to update_state(values, sample_weight)."""
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, values, sample_weight=None):
+        v = np.asarray(_np(values), dtype=np.float64)
+        w = _weights(sample_weight, v)
+        self.total += float((v * w).sum())
+        self.count += float(w.sum())
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean of a per-sample metric ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        self._fn, self._fn_kwargs = fn, kwargs
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def batch_function(self):
+        """A plain ``fn(y_true, y_pred) -> batch mean`` with this metric's arguments."""
+        def fn(y_true, y_pred):
+            return float(np.mean(self._fn(y_true, y_pred, **self._fn_kwargs)))
+        fn.__name__ = self.name
+        return fn
+
+    def get_config(self):
+        return dict(super().get_config(), **self._fn_kwargs)
+
+
+def _wrapper_class(cls_name, per_sample, metric_name, **defaults):
+    def __init__(self, name=metric_name, dtype=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
+        MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype,
+                                   **dict(defaults, **kwargs))
+    return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__,
+                                                  "__doc__": f"Keras' {cls_name} metric."})
+
+
+def _acc(kind):
+    def fn(y_true, y_pred, **kw):
+        return _per_sample_accuracy(kind, y_true, y_pred, **kw)
+    fn.__name__ = f"{kind}_accuracy"
+    return fn
+
+
+def _loss_ps(loss_fn):
+    ps = _losses.per_sample(loss_fn)
+
+    def fn(y_true, y_pred, **kw):
+        return np.asarray(_np(ps(_np(y_true), _np(y_pred).astype(np.float32), **kw)), np.float64)
+    fn.__name__ = loss_fn.__name__
+    return fn
+
+
+Accuracy = _wrapper_class("Accuracy", _acc("accuracy"), "accuracy")
+BinaryAccuracy = _wrapper_class("BinaryAccuracy", _acc("binary"), "binary_accuracy", threshold=0.5)
+CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", _acc("categorical"),
+                                     "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy", _acc("sparse"),
+                                           "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", _acc("top_k"),
+                                         "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrapper_class("SparseTopKCategoricalAccuracy",
+                                               _acc("sparse_top_k"),
+                                               "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrapper_class("MeanSquaredError", _loss_ps(_losses.mean_squared_error),
+                                  "mean_squared_error")
+MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", _loss_ps(_losses.mean_absolute_error),
+                                   "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper_class(
+    "MeanAbsolutePercentageError", _loss_ps(_losses.mean_absolute_percentage_error),
+    "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper_class(
+    "MeanSquaredLogarithmicError", _loss_ps(_losses.mean_squared_logarithmic_error),
+    "mean_squared_logarithmic_error")
+BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", _loss_ps(_losses.binary_crossentropy),
+                                    "binary_crossentropy", from_logits=False)
+CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy",
+                                         _loss_ps(_losses.categorical_crossentropy),
+                                         "categorical_crossentropy", from_logits=False)
+SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
+                                               _loss_ps(_losses.sparse_categorical_crossentropy),
+                                               "sparse_categorical_crossentropy",
+                                               from_logits=False)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the (weighted) mean squared error over everything seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _np(y_pred).astype(np.float64)
+        y_true = _np(y_true).astype(np.float64).reshape(y_pred.shape)
+        super().update_state((y_pred - y_true) ** 2, sample_weight)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+
+class _Confusion(Metric):
+    """True/false positives and negatives of ``y_pred > threshold`` (binary, one per element),
+    summed with sample weights, for each threshold."""
+
+    def __init__(self, thresholds, name=None, dtype=None):
+        self.thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        n = len(self.thresholds)
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _np(y_pred).astype(np.float64)
+        y_true = _np(y_true).astype(np.float64).reshape(y_pred.shape) > 0.5
+        w = _weights(sample_weight, y_pred).reshape(-1)
+        p, t = y_pred.reshape(-1), y_true.reshape(-1)
+        if p.size and (p.min() < 0 or p.max() > 1):
+            raise ValueError(f"{type(self).__name__}: y_pred must be probabilities in [0, 1], got "
+                             f"values in [{p.min()}, {p.max()}]")
+        pred = p[None, :] > self.thresholds[:, None]
+        self.tp += (w * (pred & t)).sum(1)
+        self.fp += (w * (pred & ~t)).sum(1)
+        self.fn += (w * (~pred & t)).sum(1)
+        self.tn += (w * (~pred & ~t)).sum(1)
+
+
+def _div(a, b):
+    return np.where(b > 0, a / np.where(b > 0, b, 1), 0.0)
+
+
+class Precision(_Confusion):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Precision: top_k and class_id are not supported")
+        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        r = _div(self.tp, self.tp + self.fp)
+        return float(r[0]) if r.size == 1 else r
+
+
+class Recall(_Confusion):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Recall: top_k and class_id are not supported")
+        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        r = _div(self.tp, self.tp + self.fn)
+        return float(r[0]) if r.size == 1 else r
+
+
+class AUC(_Confusion):
+    """Area under the ROC curve from ``num_thresholds`` thresholds (tf.keras's construction:
+    0 - eps, i / (n - 1) for i in 1..n-2, 1 + eps; trapezoidal 'interpolation')."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, thresholds=None, multi_label=False, dtype=None, **kwargs):
+        if curve != "ROC":
+            raise NotImplementedError(f"AUC: only curve='ROC' is supported, got {curve!r}")
+        if summation_method != "interpolation" or multi_label:
+            raise NotImplementedError("AUC: only summation_method='interpolation' without "
+                                      "multi_label is supported")
+        if thresholds is None:
+            if num_thresholds < 2:
+                raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds}")
+            eps = 1e-7
+            thresholds = ([0.0 - eps] + [(i + 1) * 1.0 / (num_thresholds - 1)
+                                         for i in range(num_thresholds - 2)] + [1.0 + eps])
+        else:
+            thresholds = [0.0 - 1e-7] + sorted(thresholds) + [1.0 + 1e-7]
+        self.num_thresholds, self.curve = len(thresholds), curve
+        super().__init__(thresholds, name=name or "auc", dtype=dtype)
+
+    def result(self):
+        tpr = _div(self.tp, self.tp + self.fn)
+        fpr = _div(self.fp, self.fp + self.tn)
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+
+def is_stateful(fn):
+    """True for a metric object that must be driven through update_state / result (See Note
+    [metric classes in fit])."""
+    return hasattr(fn, "update_state") and hasattr(fn, "result")
+
+
+# Note [metric classes in fit]
+# compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
+# (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
+# values weighted by batch size, which equals tf.keras's running mean. Precision, Recall, AUC and
+# RootMeanSquaredError are not batch means: the loop must call reset_state() at each epoch (and
+# evaluate) start, update_state(y, p) per batch and result() for the logs; is_stateful() says
+# which.
+
+_CLASSES = {c.__name__: c for c in (
+    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
+    CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
+    AUC, Mean)}
+__all__ += ["Metric", "Mean", "MeanMetricWrapper", "is_stateful"] + sorted(_CLASSES)
