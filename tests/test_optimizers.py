@@ -299,3 +299,29 @@ def test_apply_gradients_accepts_grads_and_vars_pairs(rng):
     np.testing.assert_array_equal(b.numpy(), [1.0, 1.0])  # None gradient: untouched
     with pytest.raises(ValueError, match="shape"):
         opt.apply_gradients([(np.ones(4, np.float32), a)])
+
+
+@pytest.mark.parametrize("call", [
+    lambda p, g, a, b, c: K.adamax_update(p, g, a, b, 0.1, t=1),
+    lambda p, g, a, b, c: K.adadelta_update(p, g, a, b, 0.1),
+    lambda p, g, a, b, c: K.adam_amsgrad_update(p, g, a, b, c, 0.1, t=1),
+    lambda p, g, a, b, c: K.nadam_update(p, g, a, b, 0.1, 0.9, 0.999, 1e-7, 0.5, 0.5, 0.5, 0.25, 1),
+    lambda p, g, a, b, c: K.rmsprop_ext_update(p, g, a, b, c, 0.1, 0.9, 0.5),
+])
+def test_reference_only_kernels_check_their_arrays(call, backend):
+    def arrs():
+        return [np.zeros((4, 3), np.float32) for _ in range(5)]
+    p, g, a, b, c = arrs()
+    call(p, g, a, b, c)  # fine
+    p, g, a, b, c = arrs()
+    with pytest.raises(ValueError, match="C-contiguous"):
+        call(np.zeros((3, 4), np.float32).T, g, a, b, c)
+    with pytest.raises(ValueError, match="shape"):
+        call(p, np.zeros((4, 2), np.float32), a, b, c)
+    with pytest.raises(ValueError, match="share memory"):
+        call(p, g, a, a, c)
+    with pytest.raises(ValueError, match="t"):
+        K.adamax_update(p, g, a, b, 0.1, t=0)
+
+
+from tensorforge.kernels import optim as K  # noqa: E402

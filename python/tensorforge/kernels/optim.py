@@ -5,8 +5,8 @@ accumulator which starts at 0.1) and call these once per parameter per step. ``p
 state arrays are updated IN PLACE, so they must be float32, C-contiguous, writable, of one shape
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
-None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta and Nadam
-have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
+None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta, Nadam and RMSprop
+with momentum / centered have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
 and checks everything itself (Note [native fast path] in kernels/pointwise.py): a step on a small
 bias costs well under a microsecond of Python.
 """
@@ -17,7 +17,7 @@ from .._xp import array_module
 from ._common import check_array, shape_str
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
-           "adamax_update", "adadelta_update", "nadam_update"]
+           "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 _F32 = (np.float32,)
 
@@ -170,3 +170,19 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
     _checked_step(op, param, grad, (("m", m), ("v", v)), float(lr), float(beta1), float(beta2),
                   float(eps), float(mu_t), float(mu_next), float(sched), float(sched_next),
                   _step_count(op, t))
+
+
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7):
+    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None."""
+    op = "rmsprop_ext_update"
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    states = [(n, a) for n, a in (("ms", ms), ("mg", mg), ("mom", mom)) if a is not None]
+    checked = {n: _like(op, n, a, param, True) for n, a in states}
+    arrs = list(checked.values())
+    for i, a in enumerate(arrs):
+        for b in arrs[i + 1:]:
+            if array_module(a).may_share_memory(a, b):
+                raise ValueError(f"{op}: the state arrays must not share memory")
+    backend.lookup(op)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
+                       float(lr), float(rho), float(momentum), float(eps))

@@ -248,24 +248,31 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)."""
+    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps) (Keras 2; the fused native kernel).
+    tf.keras 2's ``momentum`` (mom = momentum*mom + lr*g/sqrt(ms+eps); p -= mom) and
+    ``centered`` (ms - mg^2 in place of ms, mg the running mean of g) run the array-module
+    reference."""
     _defaults = {"learning_rate": 0.001}
 
     def __init__(self, learning_rate=None, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  **kwargs):
-        if momentum or centered:
-            raise NotImplementedError("RMSprop: momentum and centered (tf.keras extras) are not "
-                                      "supported; Keras 2's RMSprop has neither")
         super().__init__(learning_rate, **kwargs)
         self.rho = _number("RMSprop", "rho", rho, 0, 1)
+        self.momentum = _number("RMSprop", "momentum", momentum, 0, 1)
         self.epsilon = _number("RMSprop", "epsilon", 1e-7 if epsilon is None else epsilon, 0)
-        self.momentum, self.centered = 0.0, False
+        self.centered = bool(centered)
 
     def _init_state(self, p):
-        return _zeros(p, 1)
+        xp = array_module(p)
+        return (xp.zeros_like(p), xp.zeros_like(p) if self.centered else None,
+                xp.zeros_like(p) if self.momentum else None)
 
     def _update(self, k, p, g, st, lr):
-        k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
+        if self.momentum or self.centered:
+            k.rmsprop_ext_update(p, g, st[0], st[1], st[2], lr, self.rho, self.momentum,
+                                 self.epsilon)
+        else:
+            k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
 
     def get_config(self):
         return dict(super().get_config(), rho=self.rho, momentum=self.momentum,

@@ -25,6 +25,11 @@ every backend runs (a handful of vectorized passes over the parameter per step).
     adadelta_update(param, grad, acc, acc_delta, lr, rho, eps)
         acc = rho*acc + (1-rho)*g^2 ; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g
         acc_delta = rho*acc_delta + (1-rho)*d^2 ; p -= lr*d
+    rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps)
+        tf.keras 2 RMSprop with momentum and/or centered (mg None: not centered; mom None:
+        momentum 0). ms = rho*ms + (1-rho)*g^2 ; mg = rho*mg + (1-rho)*g ; d = ms - mg^2 (or ms)
+        momentum: mom = momentum*mom + lr*g/sqrt(d+eps) ; p -= mom
+        else:     p -= lr*g/(sqrt(d)+eps)
     nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t)
         (Keras 2 / tf_keras legacy Nadam: mu_t, mu_next are the momentum schedule at steps t and
         t+1, sched = prod(mu_1..mu_t), sched_next = sched*mu_next)
@@ -37,7 +42,7 @@ import math
 from .._xp import array_module
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
-           "adamax_update", "adadelta_update", "nadam_update"]
+           "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 
 def adam_lr_t(lr, beta1, beta2, t):
@@ -134,4 +139,23 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
     m_bar = f((1.0 - mu_t) / (1.0 - sched)) * grad + f(mu_next / (1.0 - sched_next)) * m
     v_hat = v / f(1.0 - float(beta2) ** t)
     param -= f(lr) * m_bar / (xp.sqrt(v_hat) + f(eps))
+    return None
+
+
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
+    xp = array_module(param)
+    f = param.dtype.type
+    ms *= f(rho)
+    ms += f(1.0 - rho) * (grad * grad)
+    d = ms
+    if mg is not None:
+        mg *= f(rho)
+        mg += f(1.0 - rho) * grad
+        d = ms - mg * mg
+    if mom is not None:
+        mom *= f(momentum)
+        mom += f(lr) * grad / xp.sqrt(d + f(eps))
+        param -= mom
+    else:
+        param -= f(lr) * grad / (xp.sqrt(d) + f(eps))
     return None
