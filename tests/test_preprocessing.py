@@ -186,3 +186,14 @@ def test_flow_from_directory(tmp_path):
     np.testing.assert_array_equal(by, [[1, 0], [1, 0], [0, 1], [0, 1], [0, 1]])
     img = I.load_img(str(tmp_path / "cats" / "0.png"), color_mode="grayscale")
     assert I.img_to_array(img).shape == (10, 12, 1)
+
+
+def test_sampling_table_and_skipgrams_match_keras():
+    np.testing.assert_allclose(S.make_sampling_table(12, sampling_factor=0.05), D["sampling_table"],
+                               rtol=1e-12)
+    couples, labels = S.skipgrams([1, 2, 0, 3, 4, 2], 6, window_size=2, negative_samples=0.0,
+                                  shuffle=False)
+    np.testing.assert_array_equal(couples, D["skipgrams/couples"])
+    np.testing.assert_array_equal(labels, D["skipgrams/labels"])
+    couples, labels = S.skipgrams([1, 2, 3], 10, window_size=1, negative_samples=1.0, seed=3)
+    assert sorted(labels) == [0] * 4 + [1] * 4 and all(1 <= c[1] < 10 for c in couples)

@@ -142,3 +142,14 @@ def test_keras_import_paths():
     from tensorforge.optimizers.schedules import ExponentialDecay  # noqa: F401
     assert tf.preprocessing.sequence.pad_sequences is pad_sequences
     assert tf.utils.Sequence is U.Sequence
+
+
+def test_keras2_utils_submodules():
+    from tensorforge.utils.data_utils import Sequence, get_file
+    from tensorforge.utils.generic_utils import Progbar
+    from tensorforge.utils.np_utils import normalize, to_categorical
+    from tensorforge.utils.vis_utils import model_to_dot, plot_model
+    assert (Sequence, get_file, Progbar, to_categorical, normalize, plot_model, model_to_dot) == (
+        U.Sequence, U.get_file, U.Progbar, U.to_categorical, U.normalize, U.plot_model,
+        U.model_to_dot)
+    assert U.np_utils.to_categorical([2], 3).tolist() == [[0, 0, 1]]

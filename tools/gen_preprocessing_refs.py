@@ -80,6 +80,10 @@ def main(out_npz, out_json):
     for b in range(2):
         bx, by = it[b]
         arrays[f"flow/x{b}"], arrays[f"flow/y{b}"] = bx, by
+    arrays["sampling_table"] = S.make_sampling_table(12, sampling_factor=0.05)
+    couples, labels = S.skipgrams([1, 2, 0, 3, 4, 2], 6, window_size=2, negative_samples=0.0,
+                                  shuffle=False)
+    arrays["skipgrams/couples"], arrays["skipgrams/labels"] = np.array(couples), np.array(labels)
     g = I.ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True)
     g.fit(xs)
     arrays["fit/mean"], arrays["fit/std"] = g.mean, g.std

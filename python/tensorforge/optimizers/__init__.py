@@ -55,6 +55,27 @@ def _number(cls, name, v, lo=None, hi=None, lo_open=False, hi_open=False):
     return v
 
 
+def _checked_grad(name, p):
+    """p.grad of a parameter Tensor, checked: a real floating array of p's shape, or None."""
+    from ..autograd import Tensor
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{name}.apply_gradients: expected parameter Tensors (model.weights) or "
+                        f"(gradient, variable) pairs, got {type(p).__name__}")
+    g = p.grad
+    if g is None:
+        return None
+    if not hasattr(g, "dtype") or not hasattr(g, "shape"):
+        raise TypeError(f"{name}.apply_gradients: the gradient of a parameter of shape "
+                        f"{tuple(p.shape)} must be an array, got {type(g).__name__}")
+    if g.dtype.kind != "f":
+        raise TypeError(f"{name}.apply_gradients: gradients must be real floating arrays, got "
+                        f"{g.dtype} for a parameter of shape {tuple(p.shape)}")
+    if tuple(g.shape) != tuple(p.shape):
+        raise ValueError(f"{name}.apply_gradients: a gradient of shape {tuple(g.shape)} for a "
+                         f"parameter of shape {tuple(p.shape)}")
+    return g
+
+
 class HyperParam(float):
     """A number read from an optimizer (``opt.lr``, ``opt.learning_rate``) that still knows where
     it came from: ``assign(v)`` (what ``K.set_value(model.optimizer.lr, v)`` calls) sets the
@@ -156,13 +177,16 @@ class Optimizer:
                 g, v = pair
                 if g is not None:
                     g = array_module(v.data).asarray(getattr(g, "data", g))
+                    if g.dtype.kind != "f":
+                        raise TypeError(f"{type(self).__name__}.apply_gradients: gradients must "
+                                        f"be real floating arrays, got {g.dtype}")
                     if tuple(g.shape) != tuple(v.shape):
                         raise ValueError(f"{type(self).__name__}.apply_gradients: gradient of shape "
                                          f"{tuple(g.shape)} for a variable of shape {tuple(v.shape)}")
                     pairs.append((v, g))
             live, raw = [v for v, _ in pairs], [g for _, g in pairs]
         else:
-            live = [p for p in params if p.grad is not None]
+            live = [p for p in params if _checked_grad(type(self).__name__, p) is not None]
             raw = [p.grad for p in live]
         lr = self._current_lr()
         self.iterations += 1
