@@ -374,3 +374,18 @@ def test_metric_classes_in_compile_resolve_by_name():
     assert fns[0](y, p) == pytest.approx(2 / 3) and fns[1](y, p) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="probabilities"):
         Me.AUC().update_state([1, 0], [2.0, -1.0])
+
+
+def test_compute_loss_with_mask_averages_unmasked_steps(rng):
+    y = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    p = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool)
+    per = ((p - y) ** 2).mean(-1)
+    got = Ls.compute_loss(Ls.mse, y, Tensor(p), mask=mask)
+    assert float(got.numpy()) == pytest.approx(per[mask].mean(), rel=1e-6)  # Keras 2's masked mean
+    w = np.array([2.0, 1.0], np.float32)
+    got = Ls.compute_loss(Ls.mse, y, p, sample_weight=w, mask=mask)
+    ref = (per * w[:, None] * mask * (mask.size / mask.sum())).sum() / mask.size
+    assert float(got) == pytest.approx(ref, rel=1e-6)
+    with pytest.raises(ValueError, match="labels must lie in"):
+        Ls.sparse_categorical_crossentropy([0, 3], np.full((2, 3), 1 / 3, np.float32))

@@ -199,7 +199,13 @@ def _sparse_labels(op, y_true, p):
     if y.shape != lead:
         raise ValueError(f"{op}: integer labels must have shape {lead} (or {lead + (1,)}) for "
                          f"y_pred {p.shape}, got {tuple(y.shape)}")
-    return y.astype(np.int64)
+    y = y.astype(np.int64)
+    # host labels only: on the GPU this would be a device->host sync every step (the fused
+    # kernel and fit's input check cover device labels)
+    if y.size and xp is np and (int(y.min()) < 0 or int(y.max()) >= p.shape[-1]):
+        raise ValueError(f"{op}: labels must lie in [0, {p.shape[-1]}) for y_pred {p.shape}, got "
+                         f"range [{int(y.min())}, {int(y.max())}]")
+    return y
 
 
 def _sparse_xent_ps(y_true, p, from_logits=False):
@@ -363,32 +369,46 @@ def per_sample(fn):
     return f
 
 
-def compute_loss(fn, y_true, y_pred, sample_weight=None, **kw):
+def compute_loss(fn, y_true, y_pred, sample_weight=None, mask=None, **kw):
     """The scalar training loss of ``fn`` on a batch, Keras' 'sum_over_batch_size' reduction:
     sum(per_sample * sample_weight) / (number of per-sample values). ``sample_weight`` is
-    (N,) or broadcastable to the per-sample shape (e.g. (N, T) for temporal weights)."""
+    (N,) or broadcastable to the per-sample shape (e.g. (N, T) for temporal weights). ``mask``
+    (the output mask, e.g. (N, T) from Masking) drops masked values and averages over the
+    unmasked ones (Keras 2: the mask scaled by total / valid, folded into the weights)."""
     values = per_sample(fn)(y_true, y_pred, **kw)
+    xp = array_module(_data(values))
+    vshape = tuple(values.shape)
+    w = None
     if sample_weight is not None:
-        w = _data(sample_weight)
-        xp = array_module(_data(values))
-        w = xp.asarray(w, dtype=np.float32)
-        vshape = tuple(values.shape)
-        if w.ndim > len(vshape) and w.shape[-1] == 1:
-            w = w.reshape(w.shape[:-1])
-        while w.ndim < len(vshape):
-            w = w[..., None]
-        try:
-            np.broadcast_shapes(w.shape, vshape)
-        except ValueError:
-            raise ValueError(f"compute_loss: sample_weight of shape {tuple(w.shape)} does not match "
-                             f"the per-sample losses of shape {vshape}") from None
+        w = _broadcast_weight("sample_weight", xp.asarray(_data(sample_weight), dtype=np.float32),
+                              vshape)
+    if mask is not None:
+        m = _broadcast_weight("mask", xp.asarray(_data(mask), dtype=np.float32), vshape)
+        m = xp.broadcast_to(m, vshape)
+        valid = float(m.sum())
+        m = m * np.float32(m.size / valid) if valid else m
+        w = m if w is None else w * m
+    if w is not None:
         values = values * w
     if isinstance(values, Tensor):
         if values.ndim == 0:
             return values
         return B.sum(values) / np.float32(max(values.size, 1))
-    values = array_module(values).asarray(values)
+    values = xp.asarray(values)
     return values.sum(dtype=np.float32) / np.float32(max(values.size, 1))
+
+
+def _broadcast_weight(name, w, vshape):
+    if w.ndim > len(vshape) and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    while w.ndim < len(vshape):
+        w = w[..., None]
+    try:
+        np.broadcast_shapes(w.shape, vshape)
+    except ValueError:
+        raise ValueError(f"compute_loss: {name} of shape {tuple(w.shape)} does not match the "
+                         f"per-sample losses of shape {vshape}") from None
+    return w
 
 
 # ---- Keras 2 loss classes --------------------------------------------------------------------
