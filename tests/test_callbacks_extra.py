@@ -216,3 +216,18 @@ def test_progbar_keras_api_averages_values_over_steps():
     bar2 = Progbar(None, stream=out2)
     bar2.update(5, values=[("d_loss", 0.5)], finalize=True)
     assert "5/Unknown" in out2.getvalue()
+
+
+def test_early_stopping_start_from_epoch_and_checkpoint_threshold(tmp_path):
+    es = C.EarlyStopping(monitor="loss", patience=0, start_from_epoch=2)
+    m = _FakeModel(0.1)
+    es.set_model(m)
+    es.on_train_begin()
+    for epoch, loss in enumerate([1.0, 2.0, 3.0, 4.0]):  # worse every epoch
+        es.on_epoch_end(epoch, {"loss": loss})
+        if m.stop_training:
+            break
+    assert es.stopped_epoch == 3  # epochs 0 and 1 not monitored; 2 sets best; 3 stops
+    ck = C.ModelCheckpoint(str(tmp_path / "w.h5"), monitor="val_loss", save_best_only=True,
+                           initial_value_threshold=0.5)
+    assert ck.best == 0.5

@@ -163,8 +163,9 @@ def _mode_op(mode, monitor):
 
 class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False):
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
+        self.start_from_epoch = int(start_from_epoch)
         self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.monitor_op, _ = _mode_op(mode, monitor)
@@ -180,6 +181,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
+        if epoch < self.start_from_epoch:  # tf.keras: warm-up epochs are not monitored
+            return
         if current is None:
             print(f"EarlyStopping: monitored quantity {self.monitor!r} is not available; available: "
                   f"{', '.join(logs or {})}", file=sys.stderr)
@@ -209,11 +212,14 @@ class ModelCheckpoint(Callback):
     such as ``{epoch:02d}`` and ``{val_loss:.2f}``. Files are written atomically."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", period=1, save_freq="epoch"):
+                 save_weights_only=False, mode="auto", period=1, save_freq="epoch", options=None,
+                 initial_value_threshold=None):
         super().__init__()
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.monitor_op, self.best = _mode_op(mode, monitor)
+        if initial_value_threshold is not None:  # tf.keras: only save once better than this
+            self.best = float(initial_value_threshold)
         self.period = int(period)
         self._since = 0
 
