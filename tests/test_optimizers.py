@@ -325,3 +325,15 @@ def test_reference_only_kernels_check_their_arrays(call, backend):
 
 
 from tensorforge.kernels import optim as K  # noqa: E402
+
+
+def test_minimize_callable_loss():
+    from tensorforge.ops import basic as B
+    w = Tensor(np.array([3.0, -2.0], np.float32), requires_grad=True)
+    opt = O.SGD(learning_rate=0.25)
+    for _ in range(20):
+        opt.minimize(lambda: B.sum(w * w), [w])  # gradient 2w: w *= 0.5 each step
+    np.testing.assert_allclose(w.numpy(), np.array([3.0, -2.0]) * 0.5 ** 20, rtol=1e-5)
+    assert w.grad is None and opt.iterations == 20
+    with pytest.raises(ValueError, match="scalar Tensor"):
+        opt.minimize(lambda: w * w, [w])

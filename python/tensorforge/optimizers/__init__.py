@@ -205,6 +205,25 @@ class Optimizer:
                 st = self._state[id(p)] = (p,) + self._init_state(p.data)
             self._update(k, p.data, g, st[1:], lr)
 
+    def minimize(self, loss, var_list, tape=None):
+        """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):
+        back-propagates it into ``var_list`` (Tensors, or a callable returning them) and applies
+        the gradients. Returns the loss Tensor."""
+        from ..autograd import Tensor, enable_grad
+        var_list = list(var_list() if callable(var_list) else var_list)
+        for v in var_list:
+            v.grad = None
+        with enable_grad():
+            value = loss() if callable(loss) else loss
+        if not isinstance(value, Tensor) or value.size != 1:
+            raise ValueError(f"{type(self).__name__}.minimize: loss must be a scalar Tensor (or a "
+                             f"callable returning one), got {type(value).__name__}")
+        value.backward()
+        self.apply_gradients(var_list)
+        for v in var_list:
+            v.grad = None
+        return value
+
     def _prepare_step(self):
         """Per-step coefficients shared by all parameters (Nadam's momentum schedule)."""
 
