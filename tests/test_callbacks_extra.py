@@ -231,3 +231,10 @@ def test_early_stopping_start_from_epoch_and_checkpoint_threshold(tmp_path):
     ck = C.ModelCheckpoint(str(tmp_path / "w.h5"), monitor="val_loss", save_best_only=True,
                            initial_value_threshold=0.5)
     assert ck.best == 0.5
+
+
+def test_tensorboard_without_tensorboardx_names_the_extra(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    with pytest.raises(ImportError, match=r"tensorboardX.*tensorforge\[tensorboard\]"):
+        C.TensorBoard(log_dir=str(tmp_path))

@@ -105,7 +105,10 @@ def test_text_helpers_and_tokenizer_errors():
 def test_apply_transform_matches_keras(case):
     pytest.importorskip("scipy", reason="geometric transforms need SciPy (the 'image' extra)")
     gen_kw, params = TRANSFORMS[case]
-    got = I.ImageDataGenerator(**gen_kw).apply_transform(image(), params)
+    if "brightness" in params:
+        pytest.importorskip("PIL", reason="brightness shifts need Pillow (the 'image' extra)")
+    x = image().transpose(2, 0, 1).copy() if gen_kw.get("data_format") == "channels_first" else image()
+    got = I.ImageDataGenerator(**gen_kw).apply_transform(x, params)
     np.testing.assert_allclose(got, D[f"img/{case}"], rtol=1e-5, atol=1e-6)
 
 
@@ -197,3 +200,16 @@ def test_sampling_table_and_skipgrams_match_keras():
     np.testing.assert_array_equal(labels, D["skipgrams/labels"])
     couples, labels = S.skipgrams([1, 2, 3], 10, window_size=1, negative_samples=1.0, seed=3)
     assert sorted(labels) == [0] * 4 + [1] * 4 and all(1 <= c[1] < 10 for c in couples)
+
+
+def test_missing_extras_name_the_package(monkeypatch):
+    """Without SciPy / Pillow the calls that need them say which package to install."""
+    for mod in ("scipy", "scipy.ndimage", "PIL", "PIL.Image", "PIL.ImageEnhance"):
+        monkeypatch.setitem(sys.modules, mod, None)  # makes `import mod` raise ImportError
+    g = I.ImageDataGenerator(rotation_range=10, horizontal_flip=True)
+    with pytest.raises(ImportError, match="SciPy.*pip install scipy"):
+        g.apply_transform(image(), {"theta": 10.0})
+    with pytest.raises(ImportError, match="Pillow"):
+        I.array_to_img(image())
+    np.testing.assert_array_equal(g.apply_transform(image(), {"flip_horizontal": True}),
+                                  image()[:, ::-1])  # flips need neither

@@ -153,3 +153,12 @@ def test_keras2_utils_submodules():
         U.Sequence, U.get_file, U.Progbar, U.to_categorical, U.normalize, U.plot_model,
         U.model_to_dot)
     assert U.np_utils.to_categorical([2], 3).tolist() == [[0, 0, 1]]
+
+
+def test_plot_model_without_pydot_names_the_extra(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "pydot", None)
+    with pytest.raises(ImportError, match="pydot and graphviz.*pip install pydot"):
+        U.plot_model(_seq_model(), to_file=str(tmp_path / "m.png"))
+    # the text listing needs neither
+    assert "hidden: Dense" in U.plot_model(_seq_model(), to_file=str(tmp_path / "m.txt"))

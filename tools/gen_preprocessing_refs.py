@@ -37,6 +37,9 @@ TRANSFORMS = {  # apply_transform parameters on image()
     "all_flips": ({}, {"theta": -10.0, "tx": 1.5, "ty": 0.5, "zx": 1.1, "zy": 0.9,
                        "flip_horizontal": True, "flip_vertical": True}),
     "channel_shift": ({}, {"channel_shift_intensity": 0.3}),
+    "brightness": ({}, {"brightness": 1.4}),
+    "channels_first": ({"data_format": "channels_first"}, {"theta": 25.0, "tx": 1.0, "zx": 1.2,
+                                                           "flip_horizontal": True}),
 }
 FLOW = {"rotation_range": 20, "width_shift_range": 0.1, "height_shift_range": 0.2,
         "shear_range": 5.0, "zoom_range": 0.1, "horizontal_flip": True, "vertical_flip": True,
@@ -74,7 +77,8 @@ def main(out_npz, out_json):
     js["text_to_word_sequence"] = T.text_to_word_sequence(TEXTS[2])
     x = image()
     for name, (gen_kw, params) in TRANSFORMS.items():
-        arrays[f"img/{name}"] = I.ImageDataGenerator(**gen_kw).apply_transform(x.copy(), params)
+        xi = x.transpose(2, 0, 1).copy() if gen_kw.get("data_format") == "channels_first" else x.copy()
+        arrays[f"img/{name}"] = I.ImageDataGenerator(**gen_kw).apply_transform(xi, params)
     xs, ys = images()
     it = I.ImageDataGenerator(**FLOW).flow(xs, ys, batch_size=4, shuffle=True, seed=7)
     for b in range(2):
