@@ -141,6 +141,9 @@ def test_keras_import_paths():
     from tensorforge.preprocessing.text import Tokenizer  # noqa: F401
     from tensorforge.optimizers.schedules import ExponentialDecay  # noqa: F401
     assert tf.preprocessing.sequence.pad_sequences is pad_sequences
+    assert tf.preprocessing.image.ImageDataGenerator is ImageDataGenerator
+    assert tf.preprocessing.text.Tokenizer is Tokenizer
+    assert tf.optimizers.schedules.ExponentialDecay is ExponentialDecay
     assert tf.utils.Sequence is U.Sequence
 
 

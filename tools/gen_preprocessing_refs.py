@@ -8,7 +8,6 @@ The inputs are defined here (SEQS, TEXTS, image()) and imported by the test.
 """
 import json
 import os
-import sys
 
 import numpy as np
 
