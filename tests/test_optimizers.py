@@ -146,7 +146,7 @@ def test_matches_keras_legacy_trajectory(case, backend):
     kw = dict(kw)
     if sched:
         kw["learning_rate"] = getattr(O.schedules, sched[0])(**sched[1])
-    opt = getattr(O, cls)(**kw)
+    opt = getattr(O, cls.split(":")[-1])(**kw)  # 'new:' = tf.keras 2.11+ API, same classes here
     p0, target, w, c = problem()
     ps = [Tensor(tf.backend.array_module(p).asarray(p.copy()), requires_grad=True) for p in p0]
     for step in range(STEPS):
@@ -337,3 +337,13 @@ def test_minimize_callable_loss():
     assert w.grad is None and opt.iterations == 20
     with pytest.raises(ValueError, match="scalar Tensor"):
         opt.minimize(lambda: w * w, [w])
+
+
+def test_adamw_and_weight_decay_config():
+    opt = O.get("adamw")
+    assert isinstance(opt, O.AdamW) and opt.weight_decay == 0.004
+    assert O.deserialize(O.serialize(opt)).get_config() == opt.get_config()
+    with pytest.raises(NotImplementedError, match="use_ema"):
+        O.Adam(use_ema=True)
+    with pytest.raises(ValueError, match="weight_decay"):
+        O.SGD(weight_decay=-0.1)

@@ -41,6 +41,12 @@ CASES = {
     "nadam": ("Nadam", {"learning_rate": 0.01}, None),
     "nadam_betas": ("Nadam", {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95,
                               "schedule_decay": 0.1}, None),
+    # tf.keras >= 2.11 (non-legacy) decoupled weight decay: 'new:' classes are
+    # keras.optimizers.<name>, the update formulas of Adam / SGD are the legacy ones
+    "adamw": ("new:AdamW", {"learning_rate": 0.02, "weight_decay": 0.1}, None),
+    "adamw_amsgrad": ("new:AdamW", {"learning_rate": 0.02, "amsgrad": True}, None),
+    "sgd_weight_decay": ("new:SGD", {"learning_rate": 0.1, "momentum": 0.5,
+                                     "weight_decay": 0.05}, None),
     "sgd_exponential": ("SGD", {}, ("ExponentialDecay", {"initial_learning_rate": 0.1,
                                                          "decay_steps": 2, "decay_rate": 0.5})),
     "adam_exponential_staircase": ("Adam", {}, ("ExponentialDecay", {
@@ -99,7 +105,10 @@ def main(out):
         kw = dict(kw)
         if sched is not None:
             kw["learning_rate"] = getattr(keras.optimizers.schedules, sched[0])(**sched[1])
-        opt = getattr(keras.optimizers.legacy, cls)(**kw)
+        if cls.startswith("new:"):
+            opt = getattr(keras.optimizers, cls[4:])(**kw)
+        else:
+            opt = getattr(keras.optimizers.legacy, cls)(**kw)
         vs = [tf.Variable(p.copy()) for p in p0]
         traj = [[p.copy()] for p in p0]
         for step in range(STEPS):

@@ -11,7 +11,8 @@ explicitly to reproduce a standalone-Keras program exactly.
 ``learning_rate`` is a number or a ``schedules.LearningRateSchedule`` (called with the step count,
 ``iterations`` before the step). ``decay`` is Keras 2's time-based decay,
 lr / (1 + decay * iterations), iterations counted before the step (so the first step uses lr).
-Gradients are clipped as tf.keras does: ``clipvalue`` elementwise, then ``clipnorm`` per tensor
+``weight_decay`` (tf.keras 2.11+, and ``AdamW``) is decoupled: p -= p * weight_decay * lr before
+each step. Gradients are clipped as tf.keras does: ``clipvalue`` elementwise, then ``clipnorm`` per tensor
 (to that L2 norm), or ``global_clipnorm`` over all tensors together.
 
 SGD, RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place native
@@ -27,7 +28,7 @@ from .._xp import array_module
 from . import schedules
 from .schedules import LearningRateSchedule
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "Adagrad", "Adadelta", "Adamax", "Nadam",
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
            "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
            "get", "serialize", "deserialize"]
 
@@ -102,8 +103,14 @@ class Optimizer:
     _defaults = {"learning_rate": 0.01}
 
     def __init__(self, learning_rate=None, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
-                 name=None, global_clipnorm=None, **kwargs):
+                 name=None, global_clipnorm=None, weight_decay=None, use_ema=False,
+                 jit_compile=None, **kwargs):
         cls = type(self).__name__
+        if use_ema:
+            raise NotImplementedError(f"{cls}: use_ema=True (tf.keras 2.11 moving averages of "
+                                      "the weights) is not supported")
+        for k in ("ema_momentum", "ema_overwrite_frequency"):
+            kwargs.pop(k, None)  # meaningful only with use_ema
         if kwargs:
             raise TypeError(f"{cls}: unexpected arguments {sorted(kwargs)}; allowed besides the "
                             "optimizer's own: learning_rate (lr), decay, clipnorm, clipvalue, "
@@ -119,6 +126,8 @@ class Optimizer:
             raise ValueError(f"{cls}: set at most one of clipnorm and global_clipnorm, got "
                              f"clipnorm={clipnorm} and global_clipnorm={global_clipnorm}")
         self.decay = _number(cls, "decay", decay, 0)
+        self.weight_decay = (None if weight_decay is None else
+                             _number(cls, "weight_decay", weight_decay, 0))
         self.iterations = 0
         self._state = {}  # id(param) -> (param, state arrays...)
         self.name = name or cls
@@ -197,6 +206,9 @@ class Optimizer:
             grads.append(g)
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             grads = self._clip(grads)
+        if self.weight_decay:  # tf.keras 2.11+: decoupled, p -= p * wd * lr, before the step
+            for p in live:
+                p.data -= p.data * p.data.dtype.type(self.weight_decay) * p.data.dtype.type(lr)
         k = _kernels()
         self._prepare_step()
         for p, g in zip(live, grads):
@@ -252,6 +264,8 @@ class Optimizer:
         lr = self._learning_rate
         cfg["learning_rate"] = schedules.serialize(lr) if isinstance(lr, LearningRateSchedule) else lr
         cfg["decay"] = self.decay
+        if self.weight_decay is not None:
+            cfg["weight_decay"] = self.weight_decay
         return cfg
 
     @classmethod
@@ -360,6 +374,16 @@ class Adam(_AdamFamily):
 
     def get_config(self):
         return dict(super().get_config(), amsgrad=self.amsgrad)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (tf.keras 2.11+ ``AdamW``): before each step
+    p -= p * weight_decay * lr, then the Adam update."""
+
+    def __init__(self, learning_rate=None, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad,
+                         weight_decay=weight_decay, **kwargs)
 
 
 class Adamax(_AdamFamily):
@@ -478,7 +502,7 @@ class Adadelta(Optimizer):
 sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam = (SGD, RMSprop, Adagrad, Adadelta, Adam,
                                                         Adamax, Nadam)
 
-_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adagrad": Adagrad,
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
             "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
 
 
