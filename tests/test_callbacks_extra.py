@@ -238,3 +238,14 @@ def test_tensorboard_without_tensorboardx_names_the_extra(tmp_path, monkeypatch)
     monkeypatch.setitem(sys.modules, "tensorboardX", None)
     with pytest.raises(ImportError, match=r"tensorboardX.*tensorforge\[tensorboard\]"):
         C.TensorBoard(log_dir=str(tmp_path))
+
+
+def test_lambda_callback_any_hook():
+    seen = []
+    cb = C.LambdaCallback(on_test_begin=lambda logs=None: seen.append("test"),
+                          on_train_batch_end=lambda b, logs=None: seen.append(b))
+    cb.on_test_begin()
+    cb.on_train_batch_end(4)
+    assert seen == ["test", 4]
+    with pytest.raises(TypeError, match="unknown hook"):
+        C.LambdaCallback(on_epoch_finish=print)

@@ -253,11 +253,17 @@ class ModelCheckpoint(Callback):
 
 
 class LambdaCallback(Callback):
+    """A callback from plain functions: on_epoch_begin/end(epoch, logs), on_batch_begin/end(batch,
+    logs), on_train_begin/end(logs), and (tf.keras 2) any other hook by keyword."""
+
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
-                 on_batch_end=None, on_train_begin=None, on_train_end=None):
+                 on_batch_end=None, on_train_begin=None, on_train_end=None, **kwargs):
         super().__init__()
-        for name, fn in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
-                         ("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end)):
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_batch_begin=on_batch_begin, on_batch_end=on_batch_end, **kwargs)
+        for name, fn in hooks.items():
+            if not (name.startswith("on_") and hasattr(Callback, name)):
+                raise TypeError(f"LambdaCallback: unknown hook {name!r}")
             if fn is not None:
                 setattr(self, name, fn)
         if on_train_begin is not None:
