@@ -1,4 +1,5 @@
-"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape.
+"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape,
+Lambda.
 Dense runs ops.gemm with bias and relu fused into the GEMM epilogue; Dropout runs ops.dropout
 (counter-based RNG seeded from tensorforge._random)."""
 import numpy as np
@@ -8,7 +9,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 
 
@@ -32,11 +33,13 @@ class Dense(Layer):
                      kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
@@ -89,7 +92,7 @@ class Dropout(Layer):
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed
-        self._record(rate=self.rate, seed=seed)
+        self._record(rate=self.rate, noise_shape=None, seed=seed)
 
     def call(self, x, training=False, mask=None):
         if not training or self.rate == 0:
@@ -100,7 +103,7 @@ class Dropout(Layer):
 class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self._record(data_format=data_format)
+        self._record(data_format=data_format or "channels_last")
 
     def compute_output_shape(self, input_shape):
         n = 1
@@ -110,6 +113,69 @@ class Flatten(Layer):
 
     def call(self, x, training=False, mask=None):
         return B.reshape(x, (x.shape[0], -1))
+
+
+class Lambda(Layer):
+    """Wraps an expression on tensors as a layer: ``Lambda(lambda x: x ** 2)``.
+
+    ``output_shape`` (without the batch axis, or a function of the full input shape) gives the
+    output shape; without it the shape is found by running the function once on zeros. In a
+    saved model the function is stored by name and found again through ``custom_objects``
+    (tensorforge writes no bytecode)."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+        self.mask = mask
+        if output_shape is not None and not callable(output_shape):
+            self._record(output_shape=list(output_shape))
+        self._config.update({"function": getattr(function, "__name__", "<lambda>"),
+                             "function_type": "function", "arguments": dict(self.arguments)})
+        self._config.setdefault("output_shape", None)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        first = input_shape if _is_one_shape(input_shape) else input_shape[0]
+        return (first[0],) + tuple(self._output_shape)
+
+    def call(self, inputs, training=False, mask=None):
+        return self.function(inputs, **self.arguments)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    @classmethod
+    def from_config(cls, config):
+        from ..engine.serialization import custom_object
+        config = dict(config)
+        name = config.pop("function")
+        fn = custom_object(name) if isinstance(name, str) else None
+        if fn is None:
+            raise ValueError(f"Lambda layer {config.get('name')!r}: its function {name!r} cannot "
+                             "be restored from the file; pass it to load_model / from_config as "
+                             f"custom_objects={{{name!r}: function}} (a lambda expression must be "
+                             "given a name with def)")
+        for k in ("function_type", "module", "output_shape_type", "output_shape_module"):
+            config.pop(k, None)
+        out = config.pop("output_shape", None)
+        if isinstance(out, str):
+            out = custom_object(out)
+        return cls(fn, output_shape=out, arguments=config.pop("arguments", None),
+                   **{k: v for k, v in config.items() if k in ("name", "trainable", "dtype",
+                                                               "batch_input_shape")})
+
+
+def _is_one_shape(s):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in s)
 
 
 class Reshape(Layer):
