@@ -367,7 +367,10 @@ def test_metric_classes_in_compile_resolve_by_name():
               metrics=[Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"),
                        Me.AUC()])
     assert m.metrics_names == ["loss", "categorical_accuracy", "top2", "auc"]
-    fns = [fn for _, fn in m._metric_fns]
+    resolved = [Me.resolve(mm, "categorical_crossentropy", (None, 3)) for mm in
+                (Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"), Me.AUC())]
+    assert [nm for nm, _ in resolved] == ["categorical_accuracy", "top2", "auc"]
+    fns = [fn for _, fn in resolved]
     assert not Me.is_stateful(fns[0]) and Me.is_stateful(fns[2])
     y = to_categorical([0, 1, 2], 3)
     p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
