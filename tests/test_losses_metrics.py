@@ -371,7 +371,11 @@ def test_metric_classes_in_compile_resolve_by_name():
                 (Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"), Me.AUC())]
     assert [nm for nm, _ in resolved] == ["categorical_accuracy", "top2", "auc"]
     fns = [fn for _, fn in resolved]
-    assert not Me.is_stateful(fns[0]) and Me.is_stateful(fns[2])
+    assert Me.is_stateful(fns[0]) is None and isinstance(Me.is_stateful(fns[2]), Me.AUC)
+    # the compiled function of a stateful metric is its value on one batch alone
+    y = np.array([1, 0, 1, 0], np.float32)
+    p = np.array([0.9, 0.1, 0.8, 0.3], np.float32)
+    assert fns[2](y, p) == pytest.approx(1.0) and fns[2](y, 1 - p) == pytest.approx(0.0)
     y = to_categorical([0, 1, 2], 3)
     p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
     assert fns[0](y, p) == pytest.approx(2 / 3) and fns[1](y, p) == pytest.approx(1.0)

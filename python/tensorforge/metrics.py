@@ -171,7 +171,7 @@ def resolve(identifier, loss, output_shape):
     if isinstance(identifier, MeanMetricWrapper):
         return identifier.name, identifier.batch_function()
     if isinstance(identifier, Metric):
-        return identifier.name, identifier
+        return identifier.name, _batchwise(identifier)
     fn = get(identifier)
     return (identifier if isinstance(identifier, str) else
             getattr(fn, "__name__", type(fn).__name__)), fn
@@ -467,19 +467,38 @@ class AUC(_Confusion):
         return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
 
 
+def _batchwise(metric):
+    """``fn(y_true, y_pred)``: ``metric``'s value on one batch alone (a private copy is reset and
+    updated per call), with the metric object itself as ``fn.stateful_metric``."""
+    import copy
+    own = copy.deepcopy(metric)
+
+    def fn(y_true, y_pred):
+        own.reset_state()
+        own.update_state(y_true, y_pred)
+        return float(own.result())
+    fn.__name__ = metric.name
+    fn.stateful_metric = metric
+    return fn
+
+
 def is_stateful(fn):
-    """True for a metric object that must be driven through update_state / result (See Note
-    [metric classes in fit])."""
-    return hasattr(fn, "update_state") and hasattr(fn, "result")
+    """The metric object behind ``fn`` when it must be driven through reset_state /
+    update_state / result for an exact epoch value (See Note [metric classes in fit]), else
+    None."""
+    if hasattr(fn, "update_state") and hasattr(fn, "result"):
+        return fn
+    return getattr(fn, "stateful_metric", None)
 
 
 # Note [metric classes in fit]
 # compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
 # (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
 # values weighted by batch size, which equals tf.keras's running mean. Precision, Recall, AUC and
-# RootMeanSquaredError are not batch means: the loop must call reset_state() at each epoch (and
-# evaluate) start, update_state(y, p) per batch and result() for the logs; is_stateful() says
-# which.
+# RootMeanSquaredError are not batch means: their fn computes the value of one batch (so a loop
+# that averages batches gets Keras 2.2's batch-wise approximation), and is_stateful(fn) returns
+# the metric object, which an exact loop drives instead: reset_state() at each epoch (and
+# evaluate) start, update_state(y, p) per batch, result() for the logs.
 
 _CLASSES = {c.__name__: c for c in (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
