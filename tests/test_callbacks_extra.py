@@ -249,3 +249,18 @@ def test_lambda_callback_any_hook():
     assert seen == ["test", 4]
     with pytest.raises(TypeError, match="unknown hook"):
         C.LambdaCallback(on_epoch_finish=print)
+
+
+def test_keras2_lr_callback_with_backend_set_value():
+    """The Keras 2 custom-callback idiom: K.get_value / K.set_value on model.optimizer.lr."""
+    from tensorforge import backend as K
+
+    class Halve(C.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            K.set_value(self.model.optimizer.lr, float(K.get_value(self.model.optimizer.lr)) / 2)
+
+    x = np.random.default_rng(3).standard_normal((8, 2)).astype(np.float32)
+    m = M.Sequential([L.Dense(1, input_shape=(2,))])
+    m.compile(O.SGD(lr=0.1), "mse")
+    m.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[Halve()])
+    assert m.optimizer.learning_rate == pytest.approx(0.0125)
