@@ -396,3 +396,21 @@ def test_compute_loss_with_mask_averages_unmasked_steps(rng):
     assert float(got) == pytest.approx(ref, rel=1e-6)
     with pytest.raises(ValueError, match="labels must lie in"):
         Ls.sparse_categorical_crossentropy([0, 3], np.full((2, 3), 1 / 3, np.float32))
+
+
+def test_new_losses_on_graph_tensors_record_an_op(rng):
+    """Keras 2 programs write losses on the functional graph's tensors (add_loss): the new
+    losses record an op layer like the old ones."""
+    from tensorforge.engine.training import Model
+    i = L.Input((4,))
+    o = L.Dense(4, name="o")(i)
+    m = Model(i, o)
+    m.add_loss(Ls.logcosh(i, o) + Ls.huber(i, o, delta=0.5))
+    m.compile("sgd")
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    W, b = m.get_weights()
+    d = (x @ W + b) - x
+    a = np.abs(d)
+    want = np.mean(d + np.log1p(np.exp(-2 * d)) - np.log(2)) + np.mean(
+        np.where(a <= 0.5, 0.5 * d * d, 0.5 * a - 0.125))
+    assert m.evaluate(x, verbose=0, batch_size=6) == pytest.approx(want, rel=1e-5)

@@ -16,7 +16,9 @@ categorical / sparse (binary) cross-entropy trains on the logits this way automa
 the vectors agree: Keras 2.3 and tf.keras); the metric ``metrics.cosine_similarity`` is positive.
 Every loss is built from differentiable ops (``ops.basic``), so gradients flow to y_pred.
 """
+import functools
 import math
+import sys
 
 import numpy as np
 
@@ -259,11 +261,30 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
     return _out(B.mean(ps_fn(y, p, **kw)), was)
 
 
+def _is_symbolic(*xs):
+    node = sys.modules.get("tensorforge.engine.node")  # loaded with the functional API
+    return node is not None and any(node.is_symbolic(x) for x in xs)
+
+
+def _graph_aware(fn):
+    """``fn`` also takes a functional graph's symbolic tensors (the loss of a VAE written on
+    the graph, keras-team's variational_autoencoder.py): it then records an op layer that runs
+    ``fn`` when the model runs."""
+    @functools.wraps(fn)
+    def wrapper(y_true, y_pred, *args, **kwargs):
+        if _is_symbolic(y_true, y_pred):
+            from .engine.node import symbolic_op
+            return symbolic_op(fn, y_true, y_pred, *args, **kwargs)
+        return fn(y_true, y_pred, *args, **kwargs)
+    return wrapper
+
+
 def _public(name, ps_fn, doc, sparse=False):
     def fn(y_true, y_pred):
         return _reduce_mean(ps_fn, y_true, y_pred, name, sparse)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
+    fn = _graph_aware(fn)
     _PER_SAMPLE[fn] = (ps_fn, sparse)
     return fn
 
@@ -287,16 +308,19 @@ kullback_leibler_divergence = _public(
 poisson = _public("poisson", _poisson_ps, "mean(y_pred - y_true*log(y_pred + eps))")
 
 
+@_graph_aware
 def huber(y_true, y_pred, delta=1.0):
     """mean(0.5*e^2 where |e| <= delta, else delta*|e| - 0.5*delta^2), e = y_pred - y_true."""
     return _reduce_mean(_huber_ps, y_true, y_pred, "huber", delta=float(delta))
 
 
+@_graph_aware
 def cosine_similarity(y_true, y_pred, axis=-1):
     """-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis), averaged (the loss: -1 is best)."""
     return _reduce_mean(_cosine_ps, y_true, y_pred, "cosine_similarity", axis=axis)
 
 
+@_graph_aware
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row), averaged."""
     if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
@@ -307,6 +331,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return _out(B.mean(_categorical_xent_ps(y, p, from_logits, label_smoothing)), was)
 
 
+@_graph_aware
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """categorical_crossentropy with integer labels of shape y_pred.shape[:-1] (or (..., 1))."""
     if from_logits and isinstance(y_pred, Tensor):
@@ -317,6 +342,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return _out(B.mean(_sparse_xent_ps(y_true, p, from_logits)), was)
 
 
+@_graph_aware
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """-mean(y*log(p) + (1-y)*log(1-p)), p clipped to [eps, 1-eps]; stable from logits."""
     p, was = _as_pred(y_pred)
