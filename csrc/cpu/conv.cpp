@@ -46,6 +46,8 @@
 #include <vector>
 
 #include "tf/conv.h"
+#include "tf/cpuinfo.h"
+#include "tf/parallel.h"
 #include "tf/simd.h"
 #include "tf/workspace.h"
 
@@ -398,22 +400,16 @@ void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, flo
   }
 }
 
-// Threads in the current team (1 outside a parallel region).
-inline int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
+// Note [weight gradient]'s partial sums are kept per part (a fixed split of the pixels, about
+// four parts per thread, claimed dynamically: tf/parallel.h), never per thread, and summed in
+// part order, so the result does not depend on which thread ran which part.
+inline index_t parts_for(int nt, index_t units) {
+  return nt > 1 ? std::max<index_t>(1, std::min<index_t>(4 * (index_t)nt, units)) : 1;
 }
 
-// Per-thread partial sums (Note [weight gradient]): inside a parallel region, the calling thread's
-// slice of sz floats at base, zeroed; thread 0 records the team's size in `used` (the caller sums
-// that many slices: a team may get fewer threads than asked for).
-inline float* thread_partial(float* base, size_t sz, int& used) {
-  const int tid = thread_id();
-  if (tid == 0) used = team_size();
-  float* p = base + (size_t)tid * sz;
+// Part `part`'s slice of sz floats at base, zeroed.
+inline float* part_partial(float* base, size_t sz, index_t part) {
+  float* p = base + (size_t)part * sz;
   std::memset(p, 0, sz * sizeof(float));
   return p;
 }
@@ -433,15 +429,7 @@ namespace {
 // instead of 32; 50: 56 instead of 64), the AVX2 build of this file runs the layer faster
 // (measured: LeNet conv2 dx 7.2 -> 5.3 ms, conv1 forward 1.4 -> 1.1 ms, one thread). Other
 // AVX-512 CPUs (Intel; AMD family 1Ah, whose datapath is 512 bits wide) keep the 16-lane path.
-bool zmm_double_pumped() {
-  static const bool v = [] {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(0, &a, &b, &c, &d) || b != 0x68747541u) return false;  // "AuthenticAMD"
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
-    return ((a >> 8) & 0xfu) + ((a >> 20) & 0xffu) == 0x19u;  // family 19h with AVX-512: Zen 4
-  }();
-  return v;
-}
+bool zmm_double_pumped() { return cpu_id().zmm_half_rate; }  // tf/cpuinfo.h
 
 bool prefer_ymm(index_t width) {
   if (!zmm_double_pumped()) return false;
@@ -611,33 +599,34 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
   wino_G(g.KW, Gw);
   const index_t CI = g.CI, CO = g.CO, COp = pn.padded, KH = g.KH, KW = g.KW;
   const int nt = threads_for(72.0 * CI * COp * (KH + 6));
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (index_t ci = 0; ci < CI; ++ci) {
-    vf wk[kA][kA], tmp[kA][kA];
-    for (int j = 0; j < pn.count; ++j) {
-      const index_t j0 = pn.j0(j), nr = pn.width(j);
-      for (index_t c = j0; c < j0 + nr; c += kW) {
-        const int nn = (int)std::min<index_t>(kW, CO - c);  // <= 0 past CO: zero columns
-        for (index_t kh = 0; kh < KH; ++kh)
-          for (index_t kw = 0; kw < KW; ++kw) {
-            const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
-            wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
-          }
-        for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
-          for (index_t kw = 0; kw < KW; ++kw) {
-            vf acc = zero();
-            for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
-            tmp[a][kw] = acc;
-          }
-        for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
-          for (int b = 0; b < kA; ++b) {
-            vf acc = zero();
-            for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
-            store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
-          }
+  parallel_range(CI, chunk_size(CI, nt, 1), nt, [&](index_t ci_b, index_t ci_e) {
+    for (index_t ci = ci_b; ci < ci_e; ++ci) {
+      vf wk[kA][kA], tmp[kA][kA];
+      for (int j = 0; j < pn.count; ++j) {
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        for (index_t c = j0; c < j0 + nr; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);  // <= 0 past CO: zero columns
+          for (index_t kh = 0; kh < KH; ++kh)
+            for (index_t kw = 0; kw < KW; ++kw) {
+              const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
+              wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
+            }
+          for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
+            for (index_t kw = 0; kw < KW; ++kw) {
+              vf acc = zero();
+              for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
+              tmp[a][kw] = acc;
+            }
+          for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
+            for (int b = 0; b < kA; ++b) {
+              vf acc = zero();
+              for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
+              store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+            }
+        }
       }
     }
-  }
+  });
 }
 
 // Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
@@ -760,15 +749,12 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   const index_t nblocks = ceil_div(g.ntiles, T);
   const WinoOutFn out = wino_output_fn(g.mh, g.mw);
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
+  parallel_range(nblocks, chunk_size(nblocks, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
     float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv));
     float* M = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
     const float* aptr[kMaxMR];
     const float* bptr[1];
-#pragma omp for schedule(static)
-    for (index_t blk = 0; blk < nblocks; ++blk) {
+    for (index_t blk = blk_b; blk < blk_e; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
       wino_input(g, x, t0, tc, V, T);
       for (int xi = 0; xi < 36; ++xi) {
@@ -788,7 +774,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
       }
       out(g, M, T, COp, t0, tc, bias, y, act);
     }
-  }
+  });
 }
 
 // Note [Winograd pieces]: the weight gradient runs F(4, 3) and F(3, 4) only (F(2, 5)'s rounding
@@ -832,23 +818,21 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const index_t T = wino_block(pg, COp, nt, 8e5);
   const index_t nblocks = ceil_div(pg.ntiles, T);
   const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
-  const size_t sz = su * (size_t)npieces + (size_t)COp;  // per thread: dU of every piece, db
-  float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)nt);
+  const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
+  // Two parts per thread (not four: a part's dU is 36*CI*COp floats per piece, all summed below).
+  const index_t used = nt > 1 ? std::min<index_t>(2 * (index_t)nt, nblocks) : 1;
+  float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
-  int used = 1;  // threads the team really got (only their partials are written)
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
-    const int tid = thread_id();
-    float* St = thread_partial(S, sz, used);
+  parallel_chunks(used, nt, [&](index_t part) {
+    float* St = part_partial(S, sz, part);
     float* dbt = St + su * npieces;
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
     float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
     float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
     index_t bbeg, bend;
-    split_range(nblocks, team_size(), tid, bbeg, bend);
+    split_range(nblocks, (int)used, (int)part, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
       dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr);
@@ -865,50 +849,51 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         }
       }
     }
-  }
+  });
   if (db)
-    for (int t = 0; t < used; ++t)
+    for (index_t t = 0; t < used; ++t)
       for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
   float Gh[kA][kA], Gw[kA][kA];
   wino_G(pg.KH, Gh);
   wino_G(pg.KW, Gw);
   const index_t rh = pg.KH, rw = pg.KW;
   const int nt2 = threads_for(72.0 * npieces * CI * COp * (rh + 6));
-#pragma omp parallel for num_threads(nt2) schedule(static) if (nt2 > 1)
-  for (index_t ci = 0; ci < CI; ++ci) {
-    vf sU[kA][kA], tmp[kA][kA];
-    for (int q = 0; q < npieces; ++q) {
-      const int qh = q / pc.n[1], qw = q % pc.n[1];
-      const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
-      // the piece's own taps: up to the next piece's first one
-      const index_t h1 = qh + 1 < pc.n[0] ? pc.start[0][qh + 1] : KH;
-      const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
-      for (index_t c = 0; c < CO; c += kW) {
-        const int nn = (int)std::min<index_t>(kW, CO - c);
-        for (int xi = 0; xi < 36; ++xi) {
-          vf acc = zero();
-          for (int t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
-          sU[xi / kA][xi % kA] = acc;
+  parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
+    for (index_t ci = ci_b; ci < ci_e; ++ci) {
+      vf sU[kA][kA], tmp[kA][kA];
+      for (int q = 0; q < npieces; ++q) {
+        const int qh = q / pc.n[1], qw = q % pc.n[1];
+        const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
+        // the piece's own taps: up to the next piece's first one
+        const index_t h1 = qh + 1 < pc.n[0] ? pc.start[0][qh + 1] : KH;
+        const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
+        for (index_t c = 0; c < CO; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);
+          for (int xi = 0; xi < 36; ++xi) {
+            vf acc = zero();
+            for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
+            sU[xi / kA][xi % kA] = acc;
+          }
+          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
+            for (int b = 0; b < kA; ++b) {
+              vf acc = zero();
+              for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
+              tmp[kh][b] = acc;
+            }
+          for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
+            for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
+              vf acc = zero();
+              for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+              float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
+              if (nn == kW)
+                store(dst, load(dst) + acc);
+              else
+                store_n(dst, load_n(dst, nn) + acc, nn);
+            }
         }
-        for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
-          for (int b = 0; b < kA; ++b) {
-            vf acc = zero();
-            for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
-            tmp[kh][b] = acc;
-          }
-        for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
-          for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
-            vf acc = zero();
-            for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
-            float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
-            if (nn == kW)
-              store(dst, load(dst) + acc);
-            else
-              store_n(dst, load_n(dst, nn) + acc, nn);
-          }
       }
     }
-  }
+  });
 }
 
 // Note [Winograd]: which layers take it.
@@ -947,14 +932,11 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
                   const float* bias, float* y, Act act) {
   const index_t CI = s.CI, CO = s.CO, span = s.KW * CI, Kd = s.KH * span, R = s.N * s.OH;
   const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), R);
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
+  parallel_range(R, chunk_size(R, nt, 1), nt, [&](index_t r_b, index_t r_e) {
     const float* arow[8];  // KH <= 8 here: the x row of each unpadded kernel row
     const float* aptr[kMaxMR * 8];
     const float* bptr[8];
-#pragma omp for schedule(static)
-    for (index_t r = 0; r < R; ++r) {
+    for (index_t r = r_b; r < r_e; ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
       for (int j = 0; j < pn.count; ++j) {
         const GatherPanel pk(pn, j);
@@ -976,7 +958,7 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace
@@ -1009,15 +991,12 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   const index_t nchunks = ceil_div(P, kChunk);
   const int nt = threads_for(2.0 * P * Kd * CO);
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
+  parallel_range(nchunks, chunk_size(nchunks, nt, 1), nt, [&](index_t ch_b, index_t ch_e) {
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     const index_t ldcol = Kd + kW;
     float* col = im2col ? workspace<float>(Ws::conv_wino_v, (size_t)(kChunk * ldcol)) : nullptr;
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
-#pragma omp for schedule(static)
-    for (index_t ch = 0; ch < nchunks; ++ch) {
+    for (index_t ch = ch_b; ch < ch_e; ++ch) {
       const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
       bool col_ready = false;
       for (int j = 0; j < pn.count; ++j) {
@@ -1087,7 +1066,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
         }
       }
     }
-  }
+  });
 }
 
 // ---- backward data ----------------------------------------------------------------------------
@@ -1105,45 +1084,45 @@ void backward_data_col2im(const ConvShape& s, const float* dy, const float* w, f
   pack_panels(w, CO, Kd, 1, CO, pn, Bp);  // element (co, k) = w[k*CO + co]
   const index_t ldc = pn.padded;
   const int nt = std::min<index_t>(threads_for(2.0 * s.N * PI * Kd * CO), s.N);
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (index_t n = 0; n < s.N; ++n) {
-    FtzGuard ftz_thread;
-    float* dcol = workspace<float>(Ws::conv_wino_m, (size_t)(kChunk * ldc));
-    const float* aptr[kMaxMR];
-    const float* bptr[1];
-    float* dxn = dx + n * s.H * s.W * CI;
-    std::fill(dxn, dxn + s.H * s.W * CI, 0.0f);
-    for (index_t p0 = 0; p0 < PI; p0 += kChunk) {
-      const index_t pc = std::min(kChunk, PI - p0);
-      for (int j = 0; j < pn.count; ++j) {
-        const int nv = pn.nvec(j), MR = mr_for(nv);
-        const index_t j0 = pn.j0(j), nr = pn.width(j);
-        const GatherFn ukr = gather_fn(nv);
-        bptr[0] = Bp + CO * j0;
-        for (index_t t0 = 0; t0 < pc; t0 += MR) {
-          const int m = (int)std::min<index_t>(MR, pc - t0);
-          for (int i = 0; i < MR; ++i) aptr[i] = dy + (n * PI + p0 + t0 + std::min(i, m - 1)) * CO;
-          ukr(1, aptr, bptr, CO, nr, dcol + t0 * ldc + j0, ldc, m, (int)std::min(nr, Kd - j0),
-              nullptr, Act::none, false);
+  parallel_range(s.N, chunk_size(s.N, nt, 1), nt, [&](index_t n_b, index_t n_e) {
+    for (index_t n = n_b; n < n_e; ++n) {
+      float* dcol = workspace<float>(Ws::conv_wino_m, (size_t)(kChunk * ldc));
+      const float* aptr[kMaxMR];
+      const float* bptr[1];
+      float* dxn = dx + n * s.H * s.W * CI;
+      std::fill(dxn, dxn + s.H * s.W * CI, 0.0f);
+      for (index_t p0 = 0; p0 < PI; p0 += kChunk) {
+        const index_t pc = std::min(kChunk, PI - p0);
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          const GatherFn ukr = gather_fn(nv);
+          bptr[0] = Bp + CO * j0;
+          for (index_t t0 = 0; t0 < pc; t0 += MR) {
+            const int m = (int)std::min<index_t>(MR, pc - t0);
+            for (int i = 0; i < MR; ++i) aptr[i] = dy + (n * PI + p0 + t0 + std::min(i, m - 1)) * CO;
+            ukr(1, aptr, bptr, CO, nr, dcol + t0 * ldc + j0, ldc, m, (int)std::min(nr, Kd - j0),
+                nullptr, Act::none, false);
+          }
         }
-      }
-      for (index_t r = 0; r < pc; ++r) {
-        const index_t oh = (p0 + r) / s.OW, ow = (p0 + r) % s.OW;
-        const float* src = dcol + r * ldc;
-        for (index_t kh = 0; kh < s.KH; ++kh) {
-          const index_t ih = oh * s.sh - s.pt + kh * s.dh;
-          if (ih < 0 || ih >= s.H) continue;
-          for (index_t kw = 0; kw < s.KW; ++kw) {
-            const index_t iw = ow * s.sw - s.pl + kw * s.dw;
-            if (iw < 0 || iw >= s.W) continue;
-            float* d = dxn + (ih * s.W + iw) * CI;
-            const float* g = src + (kh * s.KW + kw) * CI;
-            for (index_t c = 0; c < CI; ++c) d[c] += g[c];
+        for (index_t r = 0; r < pc; ++r) {
+          const index_t oh = (p0 + r) / s.OW, ow = (p0 + r) % s.OW;
+          const float* src = dcol + r * ldc;
+          for (index_t kh = 0; kh < s.KH; ++kh) {
+            const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+            if (ih < 0 || ih >= s.H) continue;
+            for (index_t kw = 0; kw < s.KW; ++kw) {
+              const index_t iw = ow * s.sw - s.pl + kw * s.dw;
+              if (iw < 0 || iw >= s.W) continue;
+              float* d = dxn + (ih * s.W + iw) * CI;
+              const float* g = src + (kh * s.KW + kw) * CI;
+              for (index_t c = 0; c < CI; ++c) d[c] += g[c];
+            }
           }
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace
@@ -1160,14 +1139,15 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
     float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
     const int ntf = threads_for(64.0 * KH * KW * CI * CO);  // a transposing copy, split by tap
-#pragma omp parallel for num_threads(ntf) schedule(static) if (ntf > 1)
-    for (index_t t = 0; t < KH * KW; ++t) {
-      const index_t kh = t / KW, kw = t % KW;
-      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
-      float* dst = wf + t * CO * CI;
-      for (index_t ci = 0; ci < CI; ++ci)
-        for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
-    }
+    parallel_range(KH * KW, chunk_size(KH * KW, ntf, 1), ntf, [&](index_t t_b, index_t t_e) {
+      for (index_t t = t_b; t < t_e; ++t) {
+        const index_t kh = t / KW, kw = t % KW;
+        const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+        float* dst = wf + t * CO * CI;
+        for (index_t ci = 0; ci < CI; ++ci)
+          for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+      }
+    });
     wino_conv(WinoGeom(s.N, s.OH, s.OW, CO, KH, KW, CI, s.H, s.W, KH - 1 - s.pt, KW - 1 - s.pl), dy, wf,
               nullptr, dx, Act::none);
     return;
@@ -1214,13 +1194,10 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     // phase iw mod sw (sw*CI floats apart in dx), so a tap is valid for all rows of a tile or for
     // none (then dropped); only the image borders leave zero rows.
     const index_t items = s.N * s.H * s.sw;  // (n, ih, phase pw)
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-      FtzGuard ftz_thread;
+    parallel_range(items, chunk_size(items, nt, 1), nt, [&](index_t it_b, index_t it_e) {
       std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
       std::vector<index_t> ows((size_t)(s.KW * kMaxMR));
-#pragma omp for schedule(static)
-      for (index_t it = 0; it < items; ++it) {
+      for (index_t it = it_b; it < it_e; ++it) {
         const index_t pw = it % s.sw, ih = (it / s.sw) % s.H, n = it / (s.sw * s.H);
         if (pw >= s.W) continue;
         const index_t nb = ceil_div(s.W - pw, s.sw);  // pixels iw = pw + sw*b, b < nb
@@ -1258,18 +1235,15 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
           }
         }
       }
-    }
+    });
     return;
   }
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
+  parallel_range(nchunks, chunk_size(nchunks, nt, 1), nt, [&](index_t ch_b, index_t ch_e) {
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     index_t ihp[kMaxMR], iwp[kMaxMR], nimg[kMaxMR];
     std::vector<index_t> ohs((size_t)(s.KH * kMaxMR)), ows((size_t)(s.KW * kMaxMR));
-#pragma omp for schedule(static)
-    for (index_t ch = 0; ch < nchunks; ++ch) {
+    for (index_t ch = ch_b; ch < ch_e; ++ch) {
       const index_t q0 = ch * kChunk, qc = std::min(kChunk, Q - q0);
       for (int j = 0; j < pn.count; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
@@ -1342,7 +1316,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
         }
       }
     }
-  }
+  });
 }
 
 // ---- relu backward mask -----------------------------------------------------------------------
@@ -1351,19 +1325,19 @@ void relu_backward_mask(index_t n, const float* dy, const float* y, float* out) 
   FtzGuard ftz;
   const index_t B = 16384, nb = ceil_div(n, B);
   const int nt = n < 65536 ? 1 : max_threads();
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-  for (index_t blk = 0; blk < nb; ++blk) {
-    FtzGuard ftz_thread;
-    const vf one = set1(1.0f);
-    const index_t end = std::min(n, (blk + 1) * B);
-    index_t i = blk * B;
-    for (; i + kW <= end; i += kW)
-      store(out + i, load(dy + i) * select_gt(load(y + i), zero(), one, zero()));
-    if (i < end) {
-      const int nn = (int)(end - i);
-      store_n(out + i, load_n(dy + i, nn) * select_gt(load_n(y + i, nn), zero(), one, zero()), nn);
+  parallel_range(nb, chunk_size(nb, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
+    for (index_t blk = blk_b; blk < blk_e; ++blk) {
+      const vf one = set1(1.0f);
+      const index_t end = std::min(n, (blk + 1) * B);
+      index_t i = blk * B;
+      for (; i + kW <= end; i += kW)
+        store(out + i, load(dy + i) * select_gt(load(y + i), zero(), one, zero()));
+      if (i < end) {
+        const int nn = (int)(end - i);
+        store_n(out + i, load_n(dy + i, nn) * select_gt(load_n(y + i, nn), zero(), one, zero()), nn);
+      }
     }
-  }
+  });
 }
 
 // ---- backward filter --------------------------------------------------------------------------
@@ -1383,18 +1357,16 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), R);
-  const size_t sz = (size_t)(Kd * COp + COp);  // per thread: dW partial, then db partial
-  float* partial = workspace<float>(Ws::conv_aux, sz * (size_t)nt);
-  int used = 1;  // threads the team really got (only their partials are written)
+  const size_t sz = (size_t)(Kd * COp + COp);  // per part: dW partial, then db partial
+  const index_t nparts = parts_for(nt, R);
+  float* partial = workspace<float>(Ws::conv_aux, sz * (size_t)nparts);
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
-    float* dWp = thread_partial(partial, sz, used);
+  parallel_chunks(nparts, nt, [&](index_t part) {
+    float* dWp = part_partial(partial, sz, part);
     float* dbp = dWp + Kd * COp;
     float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(s.OW * COp));
     index_t rbeg, rend;
-    split_range(R, team_size(), thread_id(), rbeg, rend);
+    split_range(R, (int)nparts, (int)part, rbeg, rend);
     const vf one = set1(1.0f);
     for (index_t r = rbeg; r < rend; ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
@@ -1435,8 +1407,8 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
         }
       }
     }
-  }
-  for (int t = 0; t < used; ++t) {
+  });
+  for (index_t t = 0; t < nparts; ++t) {  // in part order
     const float* dWp = partial + (size_t)t * sz;
     if (dw)
       for (index_t k = 0; k < Kd; ++k)
@@ -1478,16 +1450,14 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const index_t ldcol = Kd + std::max(kMaxMR, kW);  // slack: see copy_or_zero; tile rows past Kd stay in bounds
   const index_t PC = 128;             // pixels per im2col chunk
   const int nt = threads_for(2.0 * P * Kd * CO);
-  // Note [workspace]: per-thread partials (zeroed by their thread), col and dyb per thread.
-  float* partial = workspace<float>(Ws::conv_aux, (size_t)nt * (size_t)(Kd * COp + COp));
-  int used = 1;  // threads the team really got (only their partials are written)
+  // Note [workspace]: per-part partials (zeroed by the part's chunk), col and dyb per thread.
+  const index_t nparts = parts_for(nt, ceil_div(P, PC));
+  float* partial = workspace<float>(Ws::conv_aux, (size_t)nparts * (size_t)(Kd * COp + COp));
 
-#pragma omp parallel num_threads(nt) if (nt > 1)
-  {
-    FtzGuard ftz_thread;
+  parallel_chunks(nparts, nt, [&](index_t part) {
     index_t pbeg, pend;
-    split_range(P, team_size(), thread_id(), pbeg, pend);
-    float* dWp = thread_partial(partial, (size_t)(Kd * COp + COp), used);
+    split_range(P, (int)nparts, (int)part, pbeg, pend);
+    float* dWp = part_partial(partial, (size_t)(Kd * COp + COp), part);
     float* dbp = dWp + Kd * COp;
     float* col = dw ? workspace<float>(Ws::conv_wino_v, (size_t)(PC * ldcol)) : nullptr;
     float* dyb = workspace<float>(Ws::conv_wino_m, (size_t)(PC * COp));
@@ -1523,9 +1493,9 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
       im2col_rows(s, x, p0, pc, col, ldcol);
       strided_gemm(pn, col, ldcol, Kd, dyb, COp, pc, dWp, COp);
     }
-  }
-  // Sum the per-thread partials into the caller's (accumulated) dw and db.
-  for (int t = 0; t < used; ++t) {
+  });
+  // Sum the per-part partials, in part order, into the caller's (accumulated) dw and db.
+  for (index_t t = 0; t < nparts; ++t) {
     const float* dWp = partial + (size_t)t * (size_t)(Kd * COp + COp);
     if (dw)
       for (index_t k = 0; k < Kd; ++k)
