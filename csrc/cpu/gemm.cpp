@@ -561,7 +561,8 @@ struct Grid {
 
 inline Grid make_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
   const index_t tiles_m = ceil_div(M, MR), target = nt > 1 ? 4 * (index_t)nt : 1;
-  const index_t mt = std::max<index_t>(1, std::min(ceil_div(tiles_m, target), MC / MR));
+  index_t mt = std::max<index_t>(1, std::min(ceil_div(tiles_m, target), MC / MR));
+  mt = ceil_div(tiles_m, ceil_div(tiles_m, mt));  // even blocks: 512 rows as 3 x ~171, not 252+252+8
   Grid g;
   g.rows = mt * MR;
   g.cm = ceil_div(tiles_m, mt);
