@@ -7,6 +7,7 @@
 #include "tf/bind_util.h"
 #include "tf/cpuinfo.h"
 #include "tf/gemm.h"
+#include "tf/parallel.h"
 #include "tf/isa.h"
 #include "tf/workspace.h"
 
@@ -143,6 +144,8 @@ void bind_core(pybind11::module_& m) {
     d["sgemm_nc"] = b[4];
     return d;
   });
+  m.def("pool_backoffs", [] { return pool_backoffs(); },
+        "Loops the thread pool ran alone after a straggling helper (Note [straggler backoff])");
   m.def("release_workspaces", [] { release_workspaces(); },
         "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
         "Note [workspace]");

@@ -86,6 +86,12 @@ class Pool {
       serial(n, fn, ctx);
       return;
     }
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    if (t0 < serial_until_) {  // Note [straggler backoff]
+      serial(n, fn, ctx);
+      return;
+    }
     threads = std::min({threads, threads_.load(std::memory_order_relaxed), kMaxThreads});
     ensure_workers(threads - 1);
     fn_ = fn;
@@ -99,13 +105,15 @@ class Pool {
       sleep_cv_.notify_all();
     }
     t_in_chunk = true;
-    work(0);
+    const index_t mine = work(0);
     t_in_chunk = false;
+    const auto t1 = clock::now();
     // Every chunk is claimed; wait for the ones still running on helpers.
     for (int spin = 0; done_.load(std::memory_order_acquire) < (uint64_t)n;) {
       if (++spin < 4000) cpu_relax();
       else std::this_thread::yield();  // a helper holding a chunk may share our core
     }
+    backoff_update(n, mine, t0, t1, clock::now());
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -119,6 +127,8 @@ class Pool {
     sleepers_.store(0);
     claim_.store(0);
     stop_.store(false);
+    serial_until_ = {};
+    backoff_us_ = 0;
   }
 
  private:
@@ -129,12 +139,36 @@ class Pool {
     t_in_chunk = outer;
   }
 
+  // Note [straggler backoff]: a helper that claimed a chunk and was then descheduled (the
+  // machine has more runnable threads than cores) holds the caller until the OS runs it again:
+  // on a heavily shared machine that is many milliseconds. After each loop the caller compares
+  // its wall time with what running every chunk itself would have cost (its own chunks' time
+  // scaled to all chunks); when the loop was slower, the next loops run on the calling thread
+  // alone for a while (1 ms, doubling on each bad loop up to 256 ms, halving after a good one),
+  // and then threads are tried again. On a quiet machine no loop is ever that slow.
+  void backoff_update(index_t n, index_t mine, std::chrono::steady_clock::time_point t0,
+                      std::chrono::steady_clock::time_point t1,
+                      std::chrono::steady_clock::time_point t2) {
+    using us = std::chrono::duration<double, std::micro>;
+    const double own = us(t1 - t0).count(), total = us(t2 - t0).count();
+    const double alone = mine > 0 ? own * (double)n / (double)mine : total;
+    if (total > 1.1 * alone + 20.0) {
+      backoff_us_ = std::min(backoff_us_ > 0 ? 2 * backoff_us_ : 1000, 256000);
+      serial_until_ = t2 + std::chrono::microseconds(backoff_us_);
+      ++backoffs_;
+    } else {
+      backoff_us_ /= 2;
+    }
+  }
+
   // Claim and run chunks of the current loop while any is left. `slot` 0 is the caller.
-  void work(int slot) {
+  // Returns the number of chunks this thread ran.
+  index_t work(int slot) {
+    index_t ran = 0;
     for (;;) {
       uint64_t w = claim_.load(std::memory_order_acquire);
       const uint64_t i = w_next(w);
-      if (i >= w_n(w) || (uint64_t)slot >= w_threads(w)) return;
+      if (i >= w_n(w) || (uint64_t)slot >= w_threads(w)) return ran;
       if (!claim_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_relaxed))
         continue;
       try {
@@ -144,6 +178,7 @@ class Pool {
         if (!error_) error_ = std::current_exception();
       }
       done_.fetch_add(1, std::memory_order_acq_rel);
+      ++ran;
     }
   }
 
@@ -203,6 +238,13 @@ class Pool {
   std::mutex sleep_mu_;
   std::condition_variable sleep_cv_;
   std::atomic<int> sleepers_{0};
+  // Note [straggler backoff]; written by the loop's caller only (under use_).
+  std::chrono::steady_clock::time_point serial_until_{};
+  int backoff_us_ = 0;
+  long backoffs_ = 0;
+
+ public:
+  long backoffs() const { return backoffs_; }
 };
 
 Pool& pool() {
@@ -226,6 +268,7 @@ struct Grouped {
 }  // namespace
 
 int pool_threads() { return pool().threads(); }
+long pool_backoffs() { return pool().backoffs(); }
 void pool_set_threads(int n) { pool().set_threads(n); }
 bool pool_in_chunk() { return t_in_chunk; }
 

@@ -6,7 +6,9 @@
 // returns when every chunk is done. It never waits for a helper that has not started: a helper
 // the OS has descheduled (a busy process shares its core) simply claims nothing, and the caller
 // does its share. The worst wait is one chunk that a helper claimed and was then descheduled in,
-// so loops use several chunks per thread. With OpenMP's static split and join barrier the caller
+// so loops use several chunks per thread; when even that wait makes a loop slower than running
+// it alone, the pool runs the next loops alone for a while (Note [straggler backoff] in
+// csrc/runtime/parallel.cpp). With OpenMP's static split and join barrier the caller
 // waited for the descheduled thread's whole share and its arrival at the barrier (issue 15:
 // a 128x256 dropout 11 us -> 2.9 ms, LeNet training 17.8x slower beside one busy process).
 //
@@ -33,6 +35,9 @@ namespace tf {
 using ChunkFn = void (*)(void* ctx, index_t chunk);
 // Run fn(ctx, c) for c in [0, nchunks) on up to `threads` threads (the caller included).
 void pool_run(index_t nchunks, int threads, ChunkFn fn, void* ctx);
+// How often a loop was slower than running it alone would have been, so that the following
+// loops ran on the calling thread for a while (Note [straggler backoff] in parallel.cpp).
+long pool_backoffs();
 
 inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions] in common.h
 

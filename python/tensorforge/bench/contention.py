@@ -11,6 +11,8 @@ competitor. The rows without the competitor ("alone") show what the scheduling c
 idle machine.
 
 The target (issue 15): under the competitor, 2 threads >= 0.9x of 1 thread's images/s.
+The last line counts the loops after which the pool ran on the calling thread alone for a while
+because a helper straggled (Note [straggler backoff] in csrc/runtime/parallel.cpp).
 """
 import os
 import statistics
@@ -125,8 +127,10 @@ def run(args):
     small = _small_ops()
     settings = [("alone", False)] if not getattr(args, "no_alone", False) else []
     settings.append(("1 busy process on cpu %d" % max(os.sched_getaffinity(0)), True))
-    rows = []
+    rows, backoffs = [], []
+    C = tf._native._C
     for label, busy in settings:
+        b0 = C.pool_backoffs() if hasattr(C, "pool_backoffs") else 0
         if busy:
             with Competitor():
                 r = _measure(sides, threads, rounds, per_round, torch)
@@ -134,6 +138,8 @@ def run(args):
         else:
             r = _measure(sides, threads, rounds, per_round, torch)
             o = _measure_ops(small, threads, 3)
+        if hasattr(C, "pool_backoffs"):
+            backoffs.append(f"{label}: {C.pool_backoffs() - b0}")
         for name, _ in sides:
             rows.append([f"LeNet training images/s, {name}", label, r[(name, 1)], r[(name, 2)],
                          r[(name, 2)] / r[(name, 1)]])
@@ -150,4 +156,7 @@ def run(args):
         if acc < 0.5:  # the result check: a side that does not learn is not timed
             raise AssertionError(f"bench contention: {name} LeNet reached only {acc:.1%} test accuracy")
     cols = ["what", "machine", "1 thread", "2 threads", "2t speed / 1t (>= 0.9 busy)"]
-    return table(cols, rows)
+    out = table(cols, rows)
+    if backoffs:  # Note [straggler backoff] in csrc/runtime/parallel.cpp
+        out += "\n\nloops after which the pool ran alone for a while (straggling helper): " + ", ".join(backoffs)
+    return out
