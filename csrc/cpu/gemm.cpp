@@ -619,15 +619,29 @@ void packed_run(const Problem<K>& p, int nt) {
 }
 
 // No packing: the micro-kernel reads A (strided broadcasts) and B (csB == 1) in place. K is still
-// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles. Chunks as in
-// Note [GEMM chunks]; each runs every K block of its part of C (nothing is shared).
+// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles. Each chunk of the grid
+// runs every K block of its part of C (nothing is shared).
 template <class K>
 void unpacked_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR, KC = 256;
   const index_t npan = ceil_div(p.N, NR);
-  // Rows per chunk are not bounded by a packed block here: MC only caps the grid's first guess.
-  const Grid g = make_grid(p.M, npan, MR, std::max<index_t>(MR, ceil_div(p.M, MR) * MR), nt);
+  // Every chunk reads its rows of A and its columns of B in place, so a cm x cn grid reads A cn
+  // times and B cm times: pick the grid of ~2 chunks per thread with the least of that traffic
+  // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B).
+  const index_t tiles_m = ceil_div(p.M, MR), target = nt > 1 ? 2 * (index_t)nt : 1;
+  Grid g{tiles_m * MR, npan, 1, 1};
+  double best = -1.0;
+  for (index_t cm = 1; cm <= std::min(tiles_m, target); ++cm) {
+    const index_t cn = std::min(npan, ceil_div(target, cm));
+    const double cost = (double)cn * (double)p.M * (double)p.K_ + (double)cm * (double)p.K_ * (double)p.N;
+    if (best >= 0.0 && cost >= best) continue;
+    best = cost;
+    g.rows = ceil_div(tiles_m, cm) * MR;
+    g.cm = ceil_div(tiles_m, g.rows / MR);
+    g.pans = ceil_div(npan, cn);
+    g.cn = ceil_div(npan, g.pans);
+  }
   parallel_chunks(g.count(), (int)std::min<index_t>(nt, g.count()), [&](index_t c) {
     const index_t m0 = (c / g.cn) * g.rows, m1 = std::min(p.M, m0 + g.rows);
     const index_t q0 = (c % g.cn) * g.pans, q1 = std::min(npan, q0 + g.pans);
