@@ -175,3 +175,16 @@ def test_set_num_threads_is_what_kernels_use():
         assert_close(tf.ops.gemm(a, b), ref, scale=scale, n=70, what="3 threads")
     finally:
         tf.set_num_threads(prev)
+
+
+def test_thread_count_from_environment():
+    """TENSORFORGE_NUM_THREADS, else OMP_NUM_THREADS, sets the pool's default size."""
+    code = "import tensorforge as tf; print(tf.get_num_threads())"
+    for extra, want in [({"TENSORFORGE_NUM_THREADS": "3", "OMP_NUM_THREADS": "5"}, "3"),
+                        ({"OMP_NUM_THREADS": "5"}, "5")]:
+        env = subprocess_env(extra)
+        if "TENSORFORGE_NUM_THREADS" not in extra:
+            env.pop("TENSORFORGE_NUM_THREADS", None)
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           timeout=120)
+        assert r.returncode == 0 and r.stdout.strip() == want, (extra, r.stdout, r.stderr)
