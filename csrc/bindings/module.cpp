@@ -115,9 +115,6 @@ void bind_core(pybind11::module_& m) {
   m.def("get_num_threads", [] { return pool_threads(); });
   m.def("set_num_threads", [](int n) {
     if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#endif
     pool_set_threads(n);
   });
   m.def("cpu_info", [] {  // backend_info(): the CPU, its caches and the GEMM blocking chosen
