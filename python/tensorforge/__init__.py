@@ -1,4 +1,4 @@
-"""tensorforge: a small deep-learning engine on hand-written CPU (OpenMP + SIMD) and CUDA kernels,
+"""tensorforge: a small deep-learning engine on hand-written CPU (SIMD + thread pool) and CUDA kernels,
 with a Keras-2-compatible API.
 
     import tensorforge as tf
