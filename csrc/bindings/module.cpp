@@ -5,6 +5,9 @@
 #include <string>
 
 #include "tf/bind_util.h"
+#include "tf/cpuinfo.h"
+#include "tf/gemm.h"
+#include "tf/parallel.h"
 #include "tf/isa.h"
 #include "tf/workspace.h"
 
@@ -109,19 +112,37 @@ void bind_core(pybind11::module_& m) {
     return false;
 #endif
   });
-  m.def("get_num_threads", [] {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-  });
+  m.def("get_num_threads", [] { return pool_threads(); });
   m.def("set_num_threads", [](int n) {
     if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#endif
+    pool_set_threads(n);
   });
+  m.def("cpu_info", [] {  // backend_info(): the CPU, its caches and the GEMM blocking chosen
+    const CpuCaches& c = cpu_caches();
+    const CpuId& id = cpu_id();
+    index_t b[5];
+    sgemm_blocking(b);
+    py::dict d;
+    d["vendor"] = std::string(id.vendor);
+    d["brand"] = std::string(id.brand);
+    d["family"] = id.family;
+    d["model"] = id.model;
+    d["zmm_half_rate"] = id.zmm_half_rate;
+    d["l1d"] = c.l1d;
+    d["l2"] = c.l2;
+    d["l3"] = c.l3;
+    d["l2_sharing"] = c.l2_sharing;
+    d["l3_sharing"] = c.l3_sharing;
+    d["cache_source"] = std::string(c.source);
+    d["sgemm_mr"] = b[0];
+    d["sgemm_nr"] = b[1];
+    d["sgemm_kc"] = b[2];
+    d["sgemm_mc"] = b[3];
+    d["sgemm_nc"] = b[4];
+    return d;
+  });
+  m.def("pool_backoffs", [] { return pool_backoffs(); },
+        "Loops the thread pool ran alone after a straggling helper (Note [straggler backoff])");
   m.def("release_workspaces", [] { release_workspaces(); },
         "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
         "Note [workspace]");
@@ -130,7 +151,7 @@ void bind_core(pybind11::module_& m) {
 }  // namespace tf
 
 PYBIND11_MODULE(_C, m) {
-  m.doc() = "tensorforge CPU kernels (OpenMP + SIMD, ISA picked at import)";
+  m.doc() = "tensorforge CPU kernels (SIMD, own thread pool, ISA picked at import)";
   tf::bind_core(m);
   tf::bind_gemm(m);
   tf::bind_conv(m);

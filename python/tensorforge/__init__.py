@@ -1,4 +1,4 @@
-"""tensorforge: a small deep-learning engine on hand-written CPU (OpenMP + SIMD) and CUDA kernels,
+"""tensorforge: a small deep-learning engine on hand-written CPU (SIMD + thread pool) and CUDA kernels,
 with a Keras-2-compatible API.
 
     import tensorforge as tf
@@ -17,7 +17,7 @@ from . import reference  # noqa: E402,F401
 
 # Keras-style module map (filled by the library issue); a missing module is not an import error.
 for _name in ("activations", "initializers", "regularizers", "losses", "metrics", "optimizers",
-              "layers", "models", "callbacks", "utils", "datasets"):
+              "layers", "models", "callbacks", "utils", "datasets", "preprocessing"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:

@@ -130,7 +130,8 @@ def _init_backend():
 
 
 def set_num_threads(n):
-    """Threads used by the native CPU kernels (OpenMP)."""
+    """Threads used by the native CPU kernels (their thread pool; OMP_NUM_THREADS or
+    TENSORFORGE_NUM_THREADS set the default)."""
     n = int(n)
     if n < 1:
         raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
@@ -157,8 +158,26 @@ def release_workspaces():
         _native._C.release_workspaces()
 
 
+def _size(n):
+    return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10} KiB"
+
+
+def _cpu_info(ci):
+    """backend_info's CPU rows from _C.cpu_info(): model, caches, the GEMM blocking chosen."""
+    shared = lambda k: f" (shared by {ci[k]} cpus)" if ci[k] > 1 else ""  # noqa: E731
+    return {
+        "cpu": f"{ci['brand'] or ci['vendor']} (family {ci['family']:#x}, model {ci['model']:#x})"
+               + (", AVX-512 at half rate" if ci["zmm_half_rate"] else ""),
+        "caches": f"L1d {_size(ci['l1d'])}, L2 {_size(ci['l2'])}{shared('l2_sharing')}, "
+                  f"L3 {_size(ci['l3'])}{shared('l3_sharing')} (from {ci['cache_source']})",
+        "gemm_blocking": f"MR x NR {ci['sgemm_mr']} x {ci['sgemm_nr']}, KC {ci['sgemm_kc']}, "
+                         f"MC {ci['sgemm_mc']}, NC {ci['sgemm_nc']}",
+    }
+
+
 def backend_info(print_it=True):
-    """Describe the runtime: backend, ISA path, threads, CUDA build and GPU, versions.
+    """Describe the runtime: backend, ISA path, threads, CPU and caches with the GEMM blocking
+    chosen from them, CUDA build and GPU, versions.
 
     Returns a dict and (by default) prints it.
     """
@@ -173,10 +192,13 @@ def backend_info(print_it=True):
         "supported_isas": list(C.supported_isas()) if C is not None else [],
         "openmp": bool(C.openmp()) if C is not None else False,
         "threads": get_num_threads(),
+        "scheduler": "tensorforge pool (chunks claimed dynamically)" if C is not None else None,
         "cuda_compiled": _native._C_cuda is not None,
         "gpu_visible": cuda_available(),
         "numpy": np.__version__,
     }
+    if C is not None and hasattr(C, "cpu_info"):
+        info.update(_cpu_info(C.cpu_info()))
     if C is None:
         info["native_error"] = _native.native_error
     if _native._C_cuda is not None and info["gpu_visible"]:

@@ -25,8 +25,10 @@ from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
+from .._xp import array_module as _array_module
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_ops import variables as _K
+from ..ops import basic as B
 from . import saving, training_arrays, training_generator, training_utils
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
@@ -310,7 +312,7 @@ class Model(Network):
     def _forward(self, xs, training, logits_outputs=frozenset()):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
-        self.__dict__["_call_output_masks"] = None
+        self._output_masks = None
         ts = [Tensor(a) for a in xs]
         if self._is_graph_network:
             return self._run_graph(ts, training, logits_outputs)
@@ -353,25 +355,25 @@ class Model(Network):
 
     def _loss_terms(self, ys, outs, with_parts, sws=None):
         total, parts = None, []
-        masks = self.__dict__.get("_call_output_masks") if self._is_graph_network else None
         for i, sp in enumerate(self._out_specs):
             if sp.loss_fn is None:
                 continue
             out, y = outs[i], ys[i]
             w = sws[i] if sws is not None else None
-            m = masks[i] if masks is not None else None
-            if isinstance(out, Tensor) and (w is not None or m is not None or (
-                    out.ndim > 2 and sp.loss_fn is _losses.sparse_categorical_crossentropy)):
+            m = self._output_mask(i)
+            if isinstance(out, Tensor) and (w is not None or m is not None):
                 # See Note [weighted loss] (training_utils.py)
                 l = training_utils.weighted_loss(
                     training_utils.per_sample_loss(sp.loss_fn, sp.fused, y, out), w,
                     None if m is None else (m.data if isinstance(m, Tensor) else m))
-            elif sp.fused:
-                l = sp.loss_fn(y, out, from_logits=True)
-            elif sp.loss_fn in _LOSS_BUILTINS:
-                l = sp.loss_fn(y, out)
-            else:  # a user loss written on tensors: give it y_true as a Tensor
-                l = sp.loss_fn(Tensor(y), out)
+            else:  # (B, T, C) outputs as rows (See _time_rows)
+                out, y = _time_rows(out, y, None, sp.loss_fn)
+                if sp.fused:
+                    l = sp.loss_fn(y, out, from_logits=True)
+                elif sp.loss_fn in _LOSS_BUILTINS:
+                    l = sp.loss_fn(y, out)
+                else:  # a user loss written on tensors: give it y_true as a Tensor
+                    l = sp.loss_fn(Tensor(y), out)
             if isinstance(l, Tensor) and l.size != 1:
                 l = l.mean()  # a per-sample loss: Keras' sum_over_batch_size reduction
             if with_parts:
@@ -384,6 +386,10 @@ class Model(Network):
             raise ValueError("The model has no loss to optimize: compile it with a loss, or "
                              "add one with add_loss")
         return total, parts
+
+    def _output_mask(self, i):
+        masks = self.__dict__.get("_output_masks")
+        return None if not masks or i >= len(masks) else masks[i]
 
     def _train_batch(self, xs, ys, params, sws=None):
         """One optimizer step; returns (total loss float, [per-output loss], outputs).
@@ -419,7 +425,6 @@ class Model(Network):
         ``self._metric_weight_sums`` for the loops' accumulation."""
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
-        masks = self.__dict__.get("_call_output_masks") if self._is_graph_network else None
         prepared = {}
         for i, sp in enumerate(self._out_specs):
             fns = sp.metric_fns + sp.weighted_fns
@@ -434,18 +439,19 @@ class Model(Network):
                 out = _np_softmax(out)
             elif sp.fused == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
-            m = masks[i] if masks is not None else None
-            prepared[i] = (out, m.data if isinstance(m, Tensor) else m)
+            m = self._output_mask(i)
+            rows = _time_rows(out, ys[i], None, sp.loss_fn)  # the unweighted, unmasked form
+            prepared[i] = (out, rows, m.data if isinstance(m, Tensor) else m)
         for weighted in (False, True):  # metrics_names order: all metrics, then weighted ones
             for i, sp in enumerate(self._out_specs):
                 if i not in prepared:
                     continue
-                out, m = prepared[i]
+                out, (rows_out, rows_y), m = prepared[i]
                 w = sws[i] if weighted and sws is not None else None
                 prefix = f"{sp.name}_" if multi else ""
                 for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
                     if m is None and w is None:
-                        v = _device.batch_metrics([(nm, fn)], ys[i], out)[nm]
+                        v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
                         v, wsums[prefix + nm] = training_utils.weighted_metric(fn, ys[i], out, w, m)
                     res[prefix + nm] = v
@@ -693,3 +699,33 @@ def _raw(v):
     """A loss value for summing in a loop: a float on the host, a 0-d array on the device."""
     v = v.data if isinstance(v, Tensor) else v
     return v if _device.is_device_array(v) else float(v)
+
+
+def _time_rows(out, y, mask, loss_fn):
+    """Keras 2 on outputs of rank >= 3 (sequences (B, T, C), images (B, H, W, C)): the loss and
+    metrics average over every position, and over only the time steps whose mask (B, T) is set;
+    sparse labels (B, T) pair with (B, T, C) outputs. Returns (out, y) as rows (positions, C)
+    holding the kept positions, (out, y) unchanged for a 2-D output without a mask, or
+    (None, None) when every step is masked. (The crossentropies divide by the number of rows,
+    so a (B, T, C) output must reach them as (B * T, C) rows.)"""
+    if y is None or out is None or len(out.shape) < 3:
+        return out, y
+    if mask is None and loss_fn not in _LOSS_BUILTINS:
+        return out, y  # a user loss sees the output as the model gives it
+    n, T = out.shape[:2]
+    m = mask.data if isinstance(mask, Tensor) else mask
+    if m is not None and tuple(m.shape) != (n, T):
+        m = None  # not a per-step mask of this output
+    C = out.shape[-1]
+    sparse = loss_fn is _losses.sparse_categorical_crossentropy and y.ndim == len(out.shape) - 1
+    per_step = int(np.prod(out.shape[2:-1], dtype=np.int64))  # positions per (b, t)
+    rows_out = (B.reshape(out, (-1, C)) if isinstance(out, Tensor) else out.reshape(-1, C))
+    rows_y = y.reshape(-1) if sparse else y.reshape(-1, y.shape[-1])
+    if m is None:
+        return rows_out, rows_y
+    xp = _array_module(m)
+    keep = xp.nonzero(xp.repeat(m.reshape(-1), per_step))[0]
+    if int(keep.size) == 0:
+        return None, None
+    rows_out = B.getitem(rows_out, keep) if isinstance(rows_out, Tensor) else rows_out[keep]
+    return rows_out, rows_y[_array_module(rows_y).asarray(keep)]

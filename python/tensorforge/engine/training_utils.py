@@ -31,13 +31,6 @@ from .._xp import array_module
 from ..autograd import Tensor
 from ..ops import basic as B
 
-_EPS = _losses.EPSILON
-
-
-def _onehot(y, C, xp):
-    y = y.reshape(y.shape[:-1] if y.ndim > 1 and y.shape[-1] == 1 else y.shape).astype(np.int64)
-    return xp.eye(C, dtype=np.float32)[y]
-
 
 def per_sample_loss(fn, fused, y, out):
     """The loss before the batch reduction: a Tensor of shape out.shape[:-1] (``fused``: ``out``
@@ -51,30 +44,9 @@ def per_sample_loss(fn, fused, y, out):
         y = y.reshape(out.shape)
         e = B.maximum(out, np.float32(0)) - out * y + B.log(B.exp(-B.abs(out)) + np.float32(1))
         return B.mean(e, axis=-1)
-    if fn is _losses.mean_squared_error:
-        d = out - y
-        return B.mean(d * d, axis=-1)
-    if fn is _losses.mean_absolute_error:
-        return B.mean(B.abs(out - y), axis=-1)
-    if fn in (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy):
-        if fn is _losses.sparse_categorical_crossentropy:
-            y = _onehot(y, out.shape[-1], xp)
-        p = out / B.sum(out, axis=-1, keepdims=True)
-        return -B.sum(B.log(B.clip(p, _EPS, 1 - _EPS)) * y, axis=-1)
-    if fn is _losses.binary_crossentropy:
-        y = y.reshape(out.shape)
-        p = B.clip(out, _EPS, 1 - _EPS)
-        return -B.mean(B.log(p) * y + B.log(1 - p) * (1 - y), axis=-1)
-    if fn in (_losses.hinge, _losses.squared_hinge):
-        h = B.maximum(1 - out * _losses._pm1(_device.to_host(y)).reshape(out.shape), np.float32(0))
-        return B.mean(h * h if fn is _losses.squared_hinge else h, axis=-1)
-    per = getattr(_losses, "per_sample", None)  # losses.per_sample(fn) -> f(y_true, y_pred),
-    ps = per(fn) if per is not None else fn     # when the losses module has it
+    ps = _losses.per_sample(fn)  # the built-in losses' per-sample forms
     if ps is not fn:
         return ps(y, out)
-    if fn in _losses._BY_NAME.values():
-        raise NotImplementedError(f"sample_weight / masks: no per-sample form of the loss "
-                                  f"{fn.__name__!r} yet")
     l = fn(Tensor(y), out)
     if not isinstance(l, Tensor):
         l = Tensor(xp.asarray(l, dtype=np.float32))
