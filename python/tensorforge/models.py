@@ -18,6 +18,8 @@ optimizer description as uint8 bytes) and the arrays ``w/<i>`` (weights in model
 ``opt/<i>/<j>`` (optimizer state). Written atomically: a temp file in the same directory,
 flushed and fsynced, then os.replace() over the target, so a crash mid-save leaves the previous
 file intact (See Note [atomic save]).
+A path ending in .h5 / .hdf5 (or save_format='h5') reads and writes Keras 2 HDF5 files instead
+(saving/hdf5_format.py; needs h5py).
 """
 import io
 import json
@@ -40,6 +42,7 @@ from . import metrics as _metrics
 from . import optimizers as _optimizers
 from .autograd import Tensor, enable_grad, no_grad
 from .ops import basic as B
+from .saving import hdf5_format as _h5
 
 __all__ = ["Sequential", "Model", "load_model", "save_model"]
 
@@ -587,6 +590,8 @@ class Sequential:
 
     def save_weights(self, filepath, overwrite=True, save_format=None):
         """Write every weight array (model order) to one file, atomically."""
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5)
+            return _h5.save_weights(self, filepath)
         if not self.built:
             raise ValueError("save_weights: the model has not been built yet (no weights)")
         meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "weights",
@@ -595,6 +600,8 @@ class Sequential:
         _atomic_savez(filepath, meta, arrays)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        if _h5.is_hdf5_path(filepath):  # Keras 2 HDF5 (.h5 / .hdf5)
+            return _h5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
         meta, arrays = _read(filepath)
         ws = [arrays[f"w/{i}"] for i in range(len(meta.get("weights", [])))]
         if not self.built:
@@ -611,6 +618,8 @@ class Sequential:
 
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
         """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5)
+            return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
         if not self.built:
             raise ValueError("save: the model has not been built yet (no weights)")
         meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "model",
@@ -696,12 +705,15 @@ def _read(filepath):
     return meta, arrays
 
 
-def save_model(model, filepath, overwrite=True, include_optimizer=True):
-    model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+               save_format=save_format)
 
 
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
+    if _h5.is_hdf5_path(filepath):  # Keras 2 HDF5 (.h5 / .hdf5)
+        return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, arrays = _read(filepath)
     if meta.get("kind") != "model":
         raise ValueError(f"load_model: {filepath!r} holds only weights (written by save_weights); "

@@ -1,0 +1,5 @@
+"""Model files in other frameworks' formats: Keras 2 HDF5 (``hdf5_format``), with the Keras
+config translation (``keras_config``, ``keras_model``) and per-layer weight conversions
+(``weights``). tensorforge's own .npz format stays in models.py."""
+from .hdf5_format import is_hdf5_path  # noqa: F401
+from .keras_config import supported_layer_classes  # noqa: F401

@@ -1,0 +1,341 @@
+"""Keras 2 configs <-> tensorforge objects: layers, whole-model topology, compile settings.
+
+Keras 2 / tf.keras write a layer as ``{"class_name": "Dense", "config": {...}}`` whose config holds
+every constructor argument, including ones tensorforge does not take (``dtype``, constraints,
+``activity_regularizer``, ``groups``, ``implementation``, ...). Reading, an argument we lack is
+dropped only when its value is one that changes nothing (See Note [inert arguments]); any other
+value raises a ValueError naming the layer, the argument and the file, so a model is never
+rebuilt with a silently different computation. Writing produces the config Keras 2 reads back:
+Keras initializer / regularizer dicts, ``dtype: float32``, ``batch_input_shape`` on the first
+layer.
+
+Which Keras layer classes a file may contain is ``supported_layer_classes()``: every class
+registered in tensorforge's layer registry plus the aliases in ``_ALIASES`` (CuDNNLSTM / CuDNNGRU
+become LSTM / GRU, as their weights convert exactly).
+"""
+import inspect
+
+from .. import activations as _act
+from .. import initializers as _init
+from .. import losses as _losses
+from .. import optimizers as _optimizers
+from .. import regularizers as _reg
+from ..engine import base_layer as _base
+
+__all__ = ["layer_from_keras", "layer_to_keras", "supported_layer_classes",
+           "compile_args_from_training_config", "training_config", "optimizer_to_keras"]
+
+# Keras classes read as one of ours, with fixed extra arguments (cuDNN layers: tanh / sigmoid,
+# GRU with reset_after=True; their weight layouts are converted in weights.py).
+_ALIASES = {
+    "CuDNNLSTM": ("LSTM", {"activation": "tanh", "recurrent_activation": "sigmoid"}),
+    "CuDNNGRU": ("GRU", {"activation": "tanh", "recurrent_activation": "sigmoid",
+                         "reset_after": True}),
+}
+
+# Note [inert arguments]
+# Keras configs carry arguments tensorforge has no parameter for. These values of them change
+# neither the forward pass nor the weights, so a file that holds them loads exactly; a value not
+# listed here (a constraint, a float16 dtype policy, groups=2, time_major=True, ...) is refused.
+_ANY = object()
+_INERT = {
+    "dtype": ("float32", None), "activity_regularizer": (None,), "kernel_constraint": (None,),
+    "bias_constraint": (None,), "recurrent_constraint": (None,), "embeddings_constraint": (None,),
+    "beta_constraint": (None,), "gamma_constraint": (None,), "depthwise_constraint": (None,),
+    "groups": (1,), "implementation": _ANY, "unroll": _ANY, "time_major": (False,),
+    "stateful": (False,), "sparse": (False,), "ragged": (False,), "optional": (False,),
+    "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": _ANY, "fused": _ANY,
+    "virtual_batch_size": (None,), "adjustment": (None,), "synchronized": (False,),
+    "noise_shape": (None,), "recurrent_dropout": (0, 0.0), "keepdims": (False,),
+    "zero_output_for_mask": _ANY, "backward_layer": (None,),
+}
+_BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
+              "weights")
+
+
+def supported_layer_classes():
+    """Keras layer class names a model file may contain (sorted)."""
+    return sorted(set(_base._LAYER_CLASSES) | set(_ALIASES))
+
+
+def _dtype_name(v):
+    if isinstance(v, dict):  # tf.keras 2.13+ DTypePolicy dict
+        return v.get("config", {}).get("name")
+    return v
+
+
+def _is_inert(key, value):
+    allowed = _INERT.get(key)
+    if allowed is None:
+        return False
+    if allowed is _ANY:
+        return True
+    return (_dtype_name(value) if key == "dtype" else value) in allowed
+
+
+def _class_name(v):
+    name = v.get("class_name", "")
+    return name.split(">")[-1]  # "Custom>Adam", "keras.initializers>GlorotUniform"
+
+
+def _initializer(v, where):
+    if v is None or isinstance(v, str):
+        return v
+    name, cfg = _class_name(v), dict(v.get("config") or {})
+    cls = _init._BY_NAME.get(name)
+    if cls is None:
+        raise ValueError(f"{where}: unknown initializer {name!r}")
+    if name == "VarianceScaling" and cfg.get("distribution") == "normal":
+        cfg["distribution"] = "truncated_normal"
+    if name == "Identity":
+        cfg.pop("seed", None)
+    try:
+        return cls(**cfg)
+    except TypeError as e:
+        raise ValueError(f"{where}: initializer {name} with config {cfg}: {e}") from None
+
+
+def _regularizer(v, where):
+    if v is None:
+        return None
+    name, cfg = _class_name(v), dict(v.get("config") or {})
+    if name.lower() in ("l1l2", "l1", "l2", "l1_l2"):
+        cfg = {k: float(x) for k, x in cfg.items() if k in ("l1", "l2")}
+        return _reg.L1L2(**cfg)
+    raise ValueError(f"{where}: unknown regularizer {name!r}")
+
+
+def _activation(v, where):
+    if isinstance(v, dict):
+        v = _class_name(v) if "config" not in v or not isinstance(v["config"], str) else v["config"]
+    if v is None:
+        return "linear"
+    if v not in _act._BY_NAME:
+        raise ValueError(f"{where}: activation {v!r} is not available in tensorforge (known: "
+                         f"{', '.join(sorted(_act._BY_NAME))})")
+    return v
+
+
+def _convert_value(key, v, where):
+    if key.endswith("_initializer"):
+        return _initializer(v, where)
+    if key.endswith("_regularizer"):
+        return _regularizer(v, where)
+    if key in ("activation", "recurrent_activation"):
+        return _activation(v, where)
+    if key in ("kernel_size", "strides", "pool_size", "dilation_rate", "target_shape",
+               "batch_input_shape", "input_shape"):
+        return tuple(v) if isinstance(v, list) else v
+    return v
+
+
+def _accepted_args(cls):
+    params = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params |= {p for p in inspect.signature(init).parameters if p not in ("self", "kwargs")}
+    return params
+
+
+def layer_from_keras(spec, source="<config>", custom_objects=None):
+    """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict."""
+    keras_name = spec.get("class_name")
+    cfg = dict(spec.get("config") or {})
+    extra = {}
+    if keras_name in _ALIASES:
+        name, extra = _ALIASES[keras_name]
+    else:
+        name = keras_name
+    cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
+                         f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
+                         f"supported: {', '.join(supported_layer_classes())}")
+    if custom_objects and keras_name in custom_objects:
+        return cls.from_config(cfg)
+    where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
+    accepted = _accepted_args(cls) | set(_BASE_ARGS)
+    kwargs = {}
+    for k, v in cfg.items():
+        if k == "layer" and name == "Bidirectional":
+            kwargs[k] = layer_from_keras(v, source, custom_objects)
+            continue
+        if k == "dtype" and _dtype_name(v) not in ("float32", None):
+            raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
+        if k == "axis" and name == "BatchNormalization" and isinstance(v, (list, tuple)):
+            if len(v) != 1:
+                raise ValueError(f"{where}: normalization over several axes {v} is not supported")
+            v = v[0]
+        if k == "data_format" and name == "Flatten" and v == "channels_first":
+            raise ValueError(f"{where}: Flatten(data_format='channels_first') is not supported")
+        if k in accepted:
+            kwargs[k] = _convert_value(k, v, where)
+        elif not _is_inert(k, v):
+            raise ValueError(f"{where}: argument {k}={v!r} is not supported by tensorforge's "
+                             f"{name}")
+    kwargs.update(extra)
+    if name == "Embedding" and "batch_input_shape" in kwargs:
+        kwargs.pop("input_length", None)  # the shape already says it
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError, NotImplementedError) as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+def _initializer_to_keras(v):
+    if v is None or isinstance(v, str):
+        return v
+    cls = type(v).__name__
+    if not isinstance(v, _init.Initializer):
+        raise ValueError(f"cannot write the custom initializer {v!r} to a Keras file")
+    cfg = v.get_config()
+    if cls == "VarianceScaling" and cfg.get("distribution") == "truncated_normal":
+        cfg["distribution"] = "truncated_normal"
+    return {"class_name": cls, "config": cfg}
+
+
+def _regularizer_to_keras(v):
+    if v is None:
+        return None
+    if isinstance(v, _reg.L1L2):
+        return {"class_name": "L1L2", "config": {"l1": v.l1, "l2": v.l2}}
+    raise ValueError(f"cannot write the custom regularizer {v!r} to a Keras file")
+
+
+def layer_to_keras(layer):
+    """The Keras 2 ``{"class_name", "config"}`` dict of a tensorforge layer."""
+    cfg = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
+    for k, v in layer.get_config().items():
+        if k in ("name", "trainable"):
+            continue
+        if k == "layer" and isinstance(v, dict):
+            cfg[k] = layer_to_keras(layer.forward_layer)
+            continue
+        if k.endswith("_initializer"):
+            v = _initializer_to_keras(getattr(layer, k, None) or _deser_init(v))
+        elif k.endswith("_regularizer"):
+            v = _regularizer_to_keras(getattr(layer, k, None) if hasattr(layer, k) else
+                                      _base._deser(v))
+        elif isinstance(v, tuple):
+            v = list(v)
+        cfg[k] = v
+    if type(layer).__name__ == "BatchNormalization":
+        inits = getattr(layer, "_inits", None)
+        if inits:
+            for k, v in zip(("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                             "moving_variance_initializer"), inits):
+                cfg[k] = _initializer_to_keras(_init.get(v))
+        if layer.built:
+            cfg["axis"] = len(layer.input_shape) - 1 if layer.axis == -1 else layer.axis
+    if type(layer).__name__ == "Embedding" and cfg.get("input_length") is not None \
+            and isinstance(cfg["input_length"], tuple):
+        cfg["input_length"] = list(cfg["input_length"])
+    return {"class_name": type(layer).__name__, "config": cfg}
+
+
+def _deser_init(v):
+    return _base._deser(v) if isinstance(v, dict) else _init.get(v)
+
+
+# ---- compile settings ---------------------------------------------------------------------------
+
+_OPT_IGNORE = {"name": _ANY, "weight_decay": (None, 0, 0.0), "global_clipnorm": (None,),
+               "use_ema": (False,), "ema_momentum": _ANY, "ema_overwrite_frequency": (None,),
+               "jit_compile": _ANY, "is_legacy_optimizer": _ANY, "amsgrad": (False,),
+               "centered": (False,)}
+
+
+def _optimizer_from_keras(cfg, source):
+    name = _class_name(cfg)
+    params = dict(cfg.get("config") or {})
+    cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
+    if cls is None:
+        raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
+                         f"(known: SGD, RMSprop, Adam, Adagrad); load with compile=False")
+    accepted = _accepted_args(cls)
+    kwargs = {}
+    for k, v in params.items():
+        if isinstance(v, dict):
+            raise ValueError(f"{source}: optimizer {name} argument {k} is a schedule/object "
+                             f"({_class_name(v)}), not supported; load with compile=False")
+        if k == "momentum" and name.lower() == "rmsprop" and not v:
+            continue
+        if k in accepted:
+            kwargs[k] = v
+            continue
+        allowed = _OPT_IGNORE.get(k)
+        if allowed is _ANY or (allowed is not None and v in allowed):
+            continue
+        raise ValueError(f"{source}: optimizer {name} argument {k}={v!r} is not supported; load "
+                         f"with compile=False")
+    if "lr" in kwargs and "learning_rate" not in kwargs:
+        kwargs["learning_rate"] = kwargs.pop("lr")
+    return cls(**kwargs)
+
+
+def _loss_from_keras(v, source):
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, dict) and "class_name" in v:
+        name = _base._snake(_class_name(v))
+        cfg = v.get("config") or {}
+        if cfg.get("from_logits") or cfg.get("label_smoothing"):
+            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported; "
+                             "load with compile=False")
+        name = {"mean_squared_error": "mean_squared_error"}.get(name, name)
+        _losses.get(name)
+        return name
+    if isinstance(v, (list, dict)):
+        return v  # one loss per output: passed to compile as is
+    raise ValueError(f"{source}: cannot read the loss {v!r}")
+
+
+def _metric_names(v):
+    """Keras 2 metrics config (strings, or nested lists of MeanMetricWrapper dicts) -> names."""
+    out = []
+    if v is None:
+        return out
+    for m in v:
+        if isinstance(m, list):
+            out.extend(_metric_names(m))
+        elif isinstance(m, str):
+            out.append(m)
+        elif isinstance(m, dict):
+            cfg = m.get("config") or {}
+            out.append(cfg.get("name") or _base._snake(_class_name(m)))
+    return out
+
+
+def compile_args_from_training_config(tc, source="<config>"):
+    """compile() keyword arguments from a Keras 2 ``training_config`` dict."""
+    opt = _optimizer_from_keras(tc["optimizer_config"], source)
+    return {"optimizer": opt, "loss": _loss_from_keras(tc.get("loss"), source),
+            "metrics": _metric_names(tc.get("metrics"))}
+
+
+def optimizer_to_keras(opt):
+    cfg = dict(opt.get_config())
+    cfg["name"] = type(opt).__name__
+    # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,
+    # whose state layout (iterations, then the slots grouped by slot) is the one we write.
+    if type(opt).__name__ == "RMSprop":
+        cfg.update(momentum=0.0, centered=False)
+    if type(opt).__name__ == "Adam":
+        cfg["amsgrad"] = False
+    return {"class_name": type(opt).__name__, "config": cfg}
+
+
+def training_config(model):
+    """The Keras 2 ``training_config`` of a compiled model (None when not compiled)."""
+    if not getattr(model, "_compiled", False):
+        return None
+    loss = model.loss
+    if not isinstance(loss, (str, list, dict)):
+        loss = _losses.serialize(model._loss_fn)
+    metrics = [m for m in getattr(model, "_metric_specs", []) if isinstance(m, str)]
+    return {"loss": loss, "metrics": metrics, "weighted_metrics": None, "loss_weights": None,
+            "optimizer_config": optimizer_to_keras(model.optimizer)}
