@@ -170,9 +170,13 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             v = v[0]
         if k == "data_format" and name == "Flatten" and v == "channels_first":
             raise ValueError(f"{where}: Flatten(data_format='channels_first') is not supported")
-        if k in accepted:
+        if k in _INERT:  # accepted or not, tensorforge would ignore or refuse other values
+            if not _is_inert(k, v):
+                raise ValueError(f"{where}: argument {k}={v!r} is not supported by "
+                                 f"tensorforge's {name}")
+        elif k in accepted:
             kwargs[k] = _convert_value(k, v, where)
-        elif not _is_inert(k, v):
+        else:
             raise ValueError(f"{where}: argument {k}={v!r} is not supported by tensorforge's "
                              f"{name}")
     kwargs.update(extra)
