@@ -225,7 +225,8 @@ def test_zoo_round_trip_through_h5(tmp_path, name):
     assert [l.name for l in m2.layers] == [l.name for l in m.layers]
     assert type(m2.optimizer) is type(m.optimizer)
     assert m2.optimizer.iterations == m.optimizer.iterations == 1
-    for a, b in zip(m.optimizer.get_state(m._params()), m2.optimizer.get_state(m2._params())):
+    for a, b in zip(m.optimizer.get_state(m.trainable_weights),
+                    m2.optimizer.get_state(m2.trainable_weights)):
         for s, t in zip(a, b):
             np.testing.assert_array_equal(s, t)
     wpath = str(tmp_path / "w.hdf5")

@@ -24,4 +24,7 @@ for _name in ("activations", "initializers", "regularizers", "losses", "metrics"
         if _e.name != f"{__name__}.{_name}":
             raise
 
+from .engine.input_layer import Input  # noqa: E402,F401  (keras.Input)
+from .models import Model, Sequential  # noqa: E402,F401  (keras.Model, keras.Sequential)
+
 get_backend()  # resolve the initial backend now, so a missing native module warns at import

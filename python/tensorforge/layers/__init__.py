@@ -18,18 +18,25 @@ Masks: Embedding(mask_zero=True) emits mask = (ids != 0); layers with ``supports
 on; recurrent layers consume it (Keras semantics: a masked step carries the previous state).
 """
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
-from ..engine.input_layer import InputLayer  # noqa: F401
+from ..engine.base_layer import InputSpec  # noqa: F401
+from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
-from .core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
+from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
+from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,  # noqa: F401
+                    Subtract, add, average, concatenate, dot, maximum, minimum, multiply,
+                    subtract)
 from .normalization import BatchNormalization  # noqa: F401
 from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # noqa: F401
                       GlobalAvgPool2D, MaxPool2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
 
-__all__ = ["Layer", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Conv2D",
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
+           "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+           "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+           "concatenate", "dot", "Conv2D",
            "Convolution2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D",
            "GlobalAveragePooling2D", "GlobalAvgPool2D", "BatchNormalization", "SimpleRNN", "LSTM",
            "GRU", "Embedding", "Bidirectional", "LeakyReLU", "get_layer_class"]

@@ -1,4 +1,5 @@
-"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape.
+"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape,
+Lambda.
 Dense runs ops.gemm with bias and relu fused into the GEMM epilogue; Dropout runs ops.dropout
 (counter-based RNG seeded from tensorforge._random)."""
 import numpy as np
@@ -138,3 +139,66 @@ class Reshape(Layer):
 
     def call(self, x, training=False, mask=None):
         return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
+
+
+class Lambda(Layer):
+    """Wraps an expression on tensors as a layer: ``Lambda(lambda x: x ** 2)``.
+
+    ``output_shape`` (without the batch axis, or a function of the full input shape) gives the
+    output shape; without it the shape is found by running the function once on zeros. In a
+    saved model the function is stored by name and found again through ``custom_objects``
+    (tensorforge writes no bytecode)."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+        self.mask = mask
+        if output_shape is not None and not callable(output_shape):
+            self._record(output_shape=list(output_shape))
+        self._config.update({"function": getattr(function, "__name__", "<lambda>"),
+                             "function_type": "function", "arguments": dict(self.arguments)})
+        self._config.setdefault("output_shape", None)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        first = input_shape if _is_one_shape(input_shape) else input_shape[0]
+        return (first[0],) + tuple(self._output_shape)
+
+    def call(self, inputs, training=False, mask=None):
+        return self.function(inputs, **self.arguments)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    @classmethod
+    def from_config(cls, config):
+        from ..engine.serialization import custom_object
+        config = dict(config)
+        name = config.pop("function")
+        fn = custom_object(name) if isinstance(name, str) else None
+        if fn is None:
+            raise ValueError(f"Lambda layer {config.get('name')!r}: its function {name!r} cannot "
+                             "be restored from the file; pass it to load_model / from_config as "
+                             f"custom_objects={{{name!r}: function}} (a lambda expression must be "
+                             "given a name with def)")
+        for k in ("function_type", "module", "output_shape_type", "output_shape_module"):
+            config.pop(k, None)
+        out = config.pop("output_shape", None)
+        if isinstance(out, str):
+            out = custom_object(out)
+        return cls(fn, output_shape=out, arguments=config.pop("arguments", None),
+                   **{k: v for k, v in config.items() if k in ("name", "trainable", "dtype",
+                                                               "batch_input_shape")})
+
+
+def _is_one_shape(s):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in s)

@@ -218,13 +218,19 @@ _SLOTS = {"Adam": {"m": 0, "v": 1}, "RMSprop": {"rms": 0, "velocity": 0},
           "SGD": {"momentum": 0, "m": 0}, "Adagrad": {"accumulator": 0, "accumulators": 0}}
 
 
+def _trained_params(model):
+    """The weights the optimizer updates, in Keras' trainable_weights order."""
+    fn = getattr(model, "_compiled_params", None) or getattr(model, "_params", None)
+    return list(fn()) if fn is not None else list(model.trainable_weights)
+
+
 def _restore_optimizer(model, f, source):
     if "optimizer_weights" not in f:
         return
     g = f["optimizer_weights"]
     names = _attr_list(g, "weight_names")
     opt = model.optimizer
-    params = model._params()
+    params = _trained_params(model)
     slots = _SLOTS.get(type(opt).__name__, {})
     groups, iterations = {}, None
     try:
@@ -340,7 +346,7 @@ _SLOT_NAMES = {"Adam": ("m", "v"), "RMSprop": ("rms",), "SGD": ("momentum",),
 
 def _write_optimizer(f, model):
     opt = model.optimizer
-    params = model._params()
+    params = _trained_params(model)
     states = opt.get_state(params)
     if not params or any(len(s) == 0 for s in states) or not opt.iterations:
         return  # never stepped (or a stateless optimizer): nothing Keras would restore

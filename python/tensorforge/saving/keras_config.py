@@ -248,7 +248,7 @@ def _deser_init(v):
 # ---- compile settings ---------------------------------------------------------------------------
 
 _OPT_IGNORE = {"name": _ANY, "weight_decay": (None, 0, 0.0), "global_clipnorm": (None,),
-               "use_ema": (False,), "ema_momentum": _ANY, "ema_overwrite_frequency": (None,),
+               "use_ema": (False,), "ema_momentum": _ANY, "ema_overwrite_frequency": _ANY,
                "jit_compile": _ANY, "is_legacy_optimizer": _ANY, "amsgrad": (False,),
                "centered": (False,)}
 
@@ -333,13 +333,26 @@ def optimizer_to_keras(opt):
     return {"class_name": type(opt).__name__, "config": cfg}
 
 
+def _names(spec):
+    """Loss / metric specs with functions replaced by their names (nested lists / dicts kept)."""
+    if isinstance(spec, dict):
+        return {k: _names(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_names(v) for v in spec]
+    if spec is None or isinstance(spec, str):
+        return spec
+    name = getattr(spec, "__name__", None) or getattr(spec, "name", None)
+    if name is None:
+        raise ValueError(f"cannot write the loss / metric {spec!r} to a Keras file")
+    return name
+
+
 def training_config(model):
     """The Keras 2 ``training_config`` of a compiled model (None when not compiled)."""
     if not getattr(model, "_compiled", False):
         return None
-    loss = model.loss
-    if not isinstance(loss, (str, list, dict)):
-        loss = _losses.serialize(model._loss_fn)
-    metrics = [m for m in getattr(model, "_metric_specs", []) if isinstance(m, str)]
-    return {"loss": loss, "metrics": metrics, "weighted_metrics": None, "loss_weights": None,
+    args = getattr(model, "_compile_args", None) or {"loss": model.loss, "metrics": None,
+                                                      "loss_weights": None}
+    return {"loss": _names(args.get("loss")), "metrics": _names(args.get("metrics")),
+            "weighted_metrics": None, "loss_weights": args.get("loss_weights"),
             "optimizer_config": optimizer_to_keras(model.optimizer)}
