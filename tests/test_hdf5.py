@@ -59,7 +59,8 @@ def test_keras_file_restores_compile_and_optimizer_state():
     assert m.metrics_names == ["loss", "accuracy"]
     with h5py.File(path, "r") as f:
         g = f["optimizer_weights"]
-        assert m.optimizer.iterations == int(np.asarray(g["iteration:0"]))
+        want_it = np.asarray(g["iteration:0"])
+        assert m.optimizer.iterations == int(want_it)
         want_m = np.asarray(g["Adam/m/dense_1/kernel:0"])
         want_v = np.asarray(g["Adam/v/dense_1/kernel:0"])
     kernel = m.get_layer("dense_1").kernel
@@ -67,6 +68,11 @@ def test_keras_file_restores_compile_and_optimizer_state():
     np.testing.assert_array_equal(m_state, want_m)
     np.testing.assert_array_equal(v_state, want_v)
     assert np.abs(want_m).sum() > 0  # a real, non-zero state was restored
+    x, _ = _fixture("mlp")
+    before = kernel.numpy().copy()
+    m.fit(x, np.eye(5, dtype=np.float32)[np.arange(len(x)) % 5], epochs=1, verbose=0)
+    assert m.optimizer.iterations == int(np.asarray(want_it)) + 1  # training resumes from it
+    assert not np.array_equal(kernel.numpy(), before)
 
 
 def test_keras_legacy_optimizer_state_restored():
@@ -201,8 +207,11 @@ def test_truncated_and_garbage_files_give_clear_errors(tmp_path):
     with pytest.raises(ValueError, match="corrupt or truncated"):
         models.load_model(str(tmp_path / "trunc.h5"))
     (tmp_path / "junk.h5").write_bytes(b"not an hdf5 file at all" * 10)
-    with pytest.raises(ValueError, match="not a readable HDF5"):
+    with pytest.raises(ValueError, match="junk.h5.*corrupt"):
         models.load_model(str(tmp_path / "junk.h5"))
+    (tmp_path / "header.h5").write_bytes(data[:8] + b"\0" * 100)  # the signature, then nothing
+    with pytest.raises(ValueError, match="not a readable HDF5"):
+        models.load_model(str(tmp_path / "header.h5"))
     m = _named_mlp(["a", "b", "c"])
     with pytest.raises(ValueError, match="junk.h5"):
         m.load_weights(str(tmp_path / "junk.h5"))

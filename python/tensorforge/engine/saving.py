@@ -225,7 +225,7 @@ def _resolve_named(spec):
 
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
-    if _h5.is_hdf5_path(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
+    if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
         return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, arrays = _read(filepath)
     if meta.get("kind") != "model":

@@ -531,7 +531,7 @@ class Model(Network):
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
         from . import saving
-        if _h5.is_hdf5_path(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+        if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
         saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 

@@ -33,7 +33,7 @@ from .. import _device
 from . import keras_config as _kc
 from . import weights as _w
 
-__all__ = ["is_hdf5_path", "load_model", "save_model", "load_weights", "save_weights",
+__all__ = ["is_hdf5_path", "is_hdf5_file", "load_model", "save_model", "load_weights", "save_weights",
            "HDF5_SUFFIXES"]
 
 HDF5_SUFFIXES = (".h5", ".hdf5")  # Keras 2: these are HDF5; .keras is Keras 3's zip format
@@ -42,18 +42,23 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def is_hdf5_path(filepath, save_format=None):
-    """True when ``filepath`` names a Keras HDF5 file: ``save_format='h5'``, an .h5 / .hdf5
-    suffix, or (reading) an existing file that starts with the HDF5 signature."""
+    """Writing: True when ``filepath`` should become a Keras HDF5 file (``save_format='h5'``, or
+    an .h5 / .hdf5 suffix, as Keras 2 decides)."""
     if save_format is not None:
         return str(save_format).lower() in ("h5", "hdf5", "keras_h5")
-    if hasattr(filepath, "attrs") and hasattr(filepath, "filename"):  # an open h5py.File
-        return True
+    return os.fspath(filepath).lower().endswith(HDF5_SUFFIXES)
+
+
+def is_hdf5_file(filepath):
+    """Reading: True when ``filepath`` holds an HDF5 file (its first bytes are the HDF5
+    signature), whatever its name; a missing file is judged by its suffix. A tensorforge .npz
+    file named .h5 by an older version therefore still loads as one."""
     p = os.fspath(filepath)
-    if p.lower().endswith(HDF5_SUFFIXES):
-        return True
     try:
         with open(p, "rb") as f:
             return f.read(8) == _HDF5_MAGIC
+    except FileNotFoundError:
+        return is_hdf5_path(p)
     except OSError:
         return False
 
@@ -76,6 +81,16 @@ def _open_read(filepath):
         return h5py.File(p, "r")
     except OSError as e:
         raise ValueError(f"{p!r} is not a readable HDF5 file (corrupt or truncated?): {e}") from None
+
+
+def _read_array(dataset):
+    """A dataset as a fresh array with NumPy's canonical dtype object: h5py hands out equal but
+    distinct dtype descriptors, which the native kernels' identity check refuses ("m must be
+    float32, got float32")."""
+    a = np.asarray(dataset)
+    out = np.empty(a.shape, np.dtype(a.dtype.str))
+    out[...] = a
+    return out
 
 
 def _attr_str(v):
@@ -115,7 +130,7 @@ def _file_layers(group, source):
             g = group[name]
             wnames = _attr_list(g, "weight_names")
             if wnames:
-                out.append((name, [np.asarray(g[w]) for w in wnames]))
+                out.append((name, [_read_array(g[w]) for w in wnames]))
     except (KeyError, OSError, RuntimeError) as e:
         raise ValueError(f"{source}: the weights in the file are incomplete or corrupt "
                          f"({type(e).__name__}: {e})") from None
@@ -243,7 +258,7 @@ def _restore_optimizer(model, f, source):
                 slot = parts[1]  # tf.keras 2.11+: <Opt>/<slot>/<var>
             else:
                 slot = parts[-1]  # Keras 2 legacy: <Opt>/<var>/<slot>
-            groups.setdefault(slot, []).append(np.asarray(g[n]))
+            groups.setdefault(slot, []).append(_read_array(g[n]))
     except (KeyError, OSError, ValueError) as e:
         warnings.warn(f"{source}: the optimizer state is unreadable ({e}); the optimizer starts "
                       "fresh", stacklevel=3)
