@@ -294,3 +294,15 @@ def test_hdf5_detected_by_content_and_save_format(tmp_path):
     assert open(p, "rb").read(8) == b"\x89HDF\r\n\x1a\n"
     m2 = models.load_model(p)
     assert m2.count_params() == m.count_params()
+
+
+@pytest.mark.parametrize("name", ["simple_rnn", "embedding_mask_bn"] + FUNCTIONAL)
+def test_keras_file_resaved_by_us_round_trips(tmp_path, name):
+    m = models.load_model(os.path.join(DATA, name + ".h5"))
+    path = str(tmp_path / "again.h5")
+    m.save(path)
+    m2 = models.load_model(path)
+    x, y = _fixture(name)
+    _assert_close(m2.predict(x), y)
+    assert m2.optimizer.iterations == m.optimizer.iterations > 0  # SGD: the step count alone
+    assert [type(l).__name__ for l in m2.layers] == [type(l).__name__ for l in m.layers]

@@ -53,25 +53,22 @@ def _convert(g, layer, ins, mask):
 
 
 def _sequential(g, model):
-    x = "input"
-    inputs = [("input", model.input_shape)]
+    x = g.name("input")
+    inputs = [(x, model.input_shape)]
     mask = None
     for layer in model.layers:
         x, mask = _convert(g, layer, [x], mask)
     return inputs, [(x, model.output_shape)]
 
 
-def _functional(g, model):
+def _graph_model(g, model):
     """Walk a functional model's graph (engine/functional API: nodes in topological order)."""
     from . import _functional as F
     return F.walk(g, model, _convert)
 
 
 def _is_functional(model):
-    from .. import models
-    return type(model) is not models.Sequential and hasattr(model, "inputs") and \
-        hasattr(model, "outputs") and getattr(model, "_is_graph_network", True) and \
-        not isinstance(getattr(model, "inputs"), type(None))
+    return getattr(model, "_is_graph_network", False) and hasattr(model, "_plan")
 
 
 def build(model, opset=DEFAULT_OPSET, name=None):
@@ -83,7 +80,7 @@ def build(model, opset=DEFAULT_OPSET, name=None):
     if not getattr(model, "built", False):
         raise ValueError("onnx.export: the model has not been built yet (no input shape)")
     g = GraphBuilder(onnx, int(opset))
-    inputs, outputs = (_functional if _is_functional(model) else _sequential)(g, model)
+    inputs, outputs = (_graph_model if _is_functional(model) else _sequential)(g, model)
     out_infos = []
     for i, (tensor, shape) in enumerate(outputs):
         oname = "output" if len(outputs) == 1 else f"output_{i}"

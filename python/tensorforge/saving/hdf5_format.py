@@ -360,19 +360,23 @@ _SLOT_NAMES = {"Adam": ("m", "v"), "RMSprop": ("rms",), "SGD": ("momentum",),
 
 
 def _write_optimizer(f, model):
+    """Keras 2's legacy optimizer weights: "<Opt>/iter:0", then each slot for every trainable
+    weight, grouped by slot (what Keras 2's optimizer.set_weights expects)."""
     opt = model.optimizer
     params = _trained_params(model)
-    states = opt.get_state(params)
-    if not params or any(len(s) == 0 for s in states) or not opt.iterations:
-        return  # never stepped (or a stateless optimizer): nothing Keras would restore
     oname = type(opt).__name__
     slot_names = _SLOT_NAMES.get(oname)
-    if slot_names is None or any(len(s) != len(slot_names) for s in states):
-        return
+    if not opt.iterations or slot_names is None or not params:
+        return  # never stepped: nothing Keras would restore
+    if all(st is None for st in opt._init_state(np.zeros((1,), np.float32))):
+        slot_names = ()  # stateless (SGD without momentum): the step count alone
+    states = opt.get_state(params)
+    if any(len(s) != len(slot_names) for s in states):
+        return  # some weight was never updated: Keras could not restore a partial state
     g = f.create_group("optimizer_weights")
     names = [f"{oname}/iter:0"]
     g.create_dataset(names[0], data=np.int64(opt.iterations))
-    for j, slot in enumerate(slot_names):  # Keras 2 legacy order: grouped by slot
+    for j, slot in enumerate(slot_names):
         for p, st in zip(params, states):
             n = f"{oname}/{p.name or 'w'}/{slot}:0"
             names.append(n)
