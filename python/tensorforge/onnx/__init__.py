@@ -3,9 +3,11 @@
 Writes an inference graph of a built Sequential or functional model: weights become
 initializers, the batch axis is dynamic (``batch``), every other axis keeps the model's static
 size. Inputs are float32 in the model's layouts (NHWC images, (B, T, F) sequences; an Embedding
-model takes its ids as float32, as ``predict`` does) named ``input`` (``input_<i>`` for several;
-a functional model uses its Input layers' names) and outputs ``output`` / ``output_<i>``.
-The file passes ``onnx.checker`` (full check, with shape inference) before it is written.
+model takes its ids as float32, as ``predict`` does), named after the model's Input layers (a
+Sequential model's is "<first layer>_input", as in Keras; ``input`` for a model without a
+graph); outputs are ``output`` / ``output_<i>``.
+The file passes ``onnx.checker`` (full check, with shape inference) before it is written;
+``check(path)`` reads one back (a corrupt or truncated file raises a ValueError naming it).
 
 Layers: Dense, Activation, Dropout (identity), Flatten, Reshape, LeakyReLU,
 BatchNormalization (inference: the moving statistics folded into one scale and shift), Embedding
@@ -23,7 +25,7 @@ import tempfile
 from ._builder import GraphBuilder
 from ._layers import CONVERTERS
 
-__all__ = ["export", "DEFAULT_OPSET", "MIN_OPSET"]
+__all__ = ["export", "build", "check", "DEFAULT_OPSET", "MIN_OPSET"]
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13
@@ -127,3 +129,22 @@ def export(model, path, opset=DEFAULT_OPSET):
             pass
         raise
     return path
+
+
+def check(path):
+    """Read an ONNX file and run ``onnx.checker`` on it; returns the ModelProto. A missing file
+    raises FileNotFoundError, a corrupt, truncated or invalid one a ValueError naming the file."""
+    onnx = _onnx()
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No file found at {path!r}")
+    try:
+        proto = onnx.load(path)
+        onnx.checker.check_model(proto, full_check=True)
+    except Exception as e:  # DecodeError, ValidationError, InferenceError: all mean a bad file
+        raise ValueError(f"{path!r} is not a valid ONNX model (corrupt or truncated?): "
+                         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+    if not proto.graph.node:
+        raise ValueError(f"{path!r} is not a valid ONNX model (corrupt or truncated?): the graph "
+                         "is empty")
+    return proto
