@@ -14,7 +14,7 @@ import pytest
 
 h5py = pytest.importorskip("h5py", reason="the Keras HDF5 format needs h5py (tensorforge[h5])")
 
-from tensorforge import cli, layers, models  # noqa: E402
+from tensorforge import layers, models, zoo  # noqa: E402
 from tensorforge.saving import hdf5_format, weights as hw  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras_h5")
@@ -219,10 +219,10 @@ def test_truncated_and_garbage_files_give_clear_errors(tmp_path):
         models.load_model(str(tmp_path / "missing.h5"))
 
 
-@pytest.mark.parametrize("name", cli.MODELS)
+@pytest.mark.parametrize("name", zoo.MODELS)
 def test_zoo_round_trip_through_h5(tmp_path, name):
-    m = cli.build_model(name)
-    shape = {"image": (28, 28, 1), "flat": (784,), "sequence": (28, 28)}[cli.input_layout(name)]
+    m = zoo.build_model(name)
+    shape = {"image": (28, 28, 1), "flat": (784,), "sequence": (28, 28)}[zoo.input_layout(name)]
     r = np.random.default_rng(1)
     x = r.random((4,) + shape).astype(np.float32)
     y = np.eye(10, dtype=np.float32)[r.integers(0, 10, 4)]
@@ -240,13 +240,13 @@ def test_zoo_round_trip_through_h5(tmp_path, name):
             np.testing.assert_array_equal(s, t)
     wpath = str(tmp_path / "w.hdf5")
     m.save_weights(wpath)
-    m3 = cli.build_model(name)
+    m3 = zoo.build_model(name)
     m3.load_weights(wpath)
     np.testing.assert_array_equal(m3.predict(x), m.predict(x))
 
 
 def test_written_file_has_keras_layout(tmp_path):
-    m = cli.build_model("lstm")
+    m = zoo.build_model("lstm")
     x = np.zeros((2, 28, 28), np.float32)
     m.train_on_batch(x, np.eye(10, dtype=np.float32)[[1, 2]])
     path = str(tmp_path / "m.h5")
@@ -273,7 +273,7 @@ def test_written_file_has_keras_layout(tmp_path):
 
 
 def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
-    m = cli.build_model("mlp")
+    m = zoo.build_model("mlp")
     path = tmp_path / "m.h5"
     m.save(str(path))
     before = path.read_bytes()
@@ -288,7 +288,7 @@ def test_failed_save_keeps_previous_file(tmp_path, monkeypatch):
 
 
 def test_hdf5_detected_by_content_and_save_format(tmp_path):
-    m = cli.build_model("mlp")
+    m = zoo.build_model("mlp")
     p = str(tmp_path / "model.bin")
     m.save(p, save_format="h5")
     assert open(p, "rb").read(8) == b"\x89HDF\r\n\x1a\n"

@@ -9,7 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx", reason="ONNX export needs the onnx package (tensorforge[onnx])")
 ort = pytest.importorskip("onnxruntime", reason="the ONNX checks run the graph in onnxruntime")
 
-from tensorforge import cli, layers as L, models  # noqa: E402
+from tensorforge import cli, layers as L, models, zoo  # noqa: E402
 import tensorforge.onnx as tf_onnx  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras_h5")
@@ -34,10 +34,10 @@ def _export_and_compare(model, xs, tmp_path, opset=tf_onnx.DEFAULT_OPSET):
     return path
 
 
-@pytest.mark.parametrize("name", cli.MODELS)
+@pytest.mark.parametrize("name", zoo.MODELS)
 def test_zoo_model_runs_in_onnxruntime(tmp_path, name):
-    m = cli.build_model(name)
-    shape = {"image": (28, 28, 1), "flat": (784,), "sequence": (28, 28)}[cli.input_layout(name)]
+    m = zoo.build_model(name)
+    shape = {"image": (28, 28, 1), "flat": (784,), "sequence": (28, 28)}[zoo.input_layout(name)]
     r = np.random.default_rng(3)
     x = r.random((5,) + shape).astype(np.float32)
     path = _export_and_compare(m, x, tmp_path)
@@ -155,7 +155,7 @@ def test_unsupported_layer_and_bad_arguments(tmp_path):
         tf_onnx.export(m, tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
     with pytest.raises(ValueError, match="opset"):
-        tf_onnx.export(cli.build_model("mlp"), tmp_path / "m.onnx", opset=7)
+        tf_onnx.export(zoo.build_model("mlp"), tmp_path / "m.onnx", opset=7)
     if hasattr(L, "Lambda"):
         m = models.Sequential([L.Dense(3, input_shape=(4,)), L.Lambda(lambda x: x * 2)])
         with pytest.raises(ValueError, match="Lambda"):
@@ -164,7 +164,7 @@ def test_unsupported_layer_and_bad_arguments(tmp_path):
 
 def test_corrupt_and_truncated_onnx_files(tmp_path):
     path = tmp_path / "m.onnx"
-    tf_onnx.export(cli.build_model("mlp"), path)
+    tf_onnx.export(zoo.build_model("mlp"), path)
     data = path.read_bytes()
     (tmp_path / "trunc.onnx").write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="trunc.onnx.*corrupt or truncated"):

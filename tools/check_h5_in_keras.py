@@ -17,7 +17,7 @@ import numpy as np
 
 def write(d):
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
-    from tensorforge import cli
+    from tensorforge import zoo as cli
     r = np.random.default_rng(0)
     for name in cli.MODELS:
         m = cli.build_model(name)

@@ -315,11 +315,3 @@ def run_backward(root, grad):
             else:
                 slot = grads.setdefault(id(t._node), [None] * len(t._node.out_meta))
                 slot[t._index] = _accumulate(slot[t._index], g)
-
-
-def as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def unwrap(x):
-    return x.data if isinstance(x, Tensor) else x

@@ -7,7 +7,7 @@
     tensorforge info
     tensorforge export MODEL_FILE OUT.onnx [--opset N]
 
-`train` builds a model from the zoo below (the Keras-2 programs of the library issue's acceptance
+`train` builds a model from the zoo (tensorforge.zoo) (the Keras-2 programs of the library issue's acceptance
 section), trains it with the Keras progress bar, then prints test loss and accuracy, the confusion
 matrix and the training throughput in images/s. Expected failures (a bad path, corrupt data, a
 missing GPU or matplotlib, an unknown model) print one line on stderr and exit non-zero; set
@@ -18,89 +18,15 @@ import os
 import sys
 import time
 
-MODELS = ("lenet", "mlp", "cnn", "rnn", "lstm", "gru")
+# The model zoo lives in tensorforge.zoo; its names stay importable from here.
+from .zoo import BATCH_SIZE, MODELS, build_model, input_layout, prepare  # noqa: F401
+
 DATASETS = ("mnist", "fashion-mnist")
-# Per-model defaults: batch size of the reference Keras program.
-BATCH_SIZE = {"lenet": 32, "mlp": 128, "cnn": 128, "rnn": 128, "lstm": 128, "gru": 128}
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
 
 class CLIError(Exception):
     """An expected failure: reported as one line on stderr, exit status 1."""
-
-
-# ---- model zoo ----------------------------------------------------------------------------------
-# Input layout each model reads: images (N, 28, 28, 1) NHWC, flat (N, 784), or rows-as-time-steps
-# (N, 28, 28) = (B, T, F).
-
-def input_layout(name):
-    return {"lenet": "image", "cnn": "image", "mlp": "flat"}.get(name, "sequence")
-
-
-def build_model(name, num_classes=10):
-    """A compiled Keras-2-style Sequential model of the zoo (categorical cross-entropy, accuracy)."""
-    from tensorforge.layers import (GRU, LSTM, Conv2D, Dense, Dropout, Flatten, MaxPooling2D,
-                                    SimpleRNN)
-    from tensorforge.models import Sequential
-    from tensorforge.optimizers import Adam, RMSprop
-
-    if name == "mlp":
-        model = Sequential([
-            Dense(256, activation="relu", input_shape=(784,)),
-            Dropout(0.2),
-            Dense(256, activation="relu"),
-            Dropout(0.2),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    elif name == "lenet":
-        model = Sequential([
-            Conv2D(20, (5, 5), activation="relu", input_shape=(28, 28, 1)),
-            MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="same"),
-            Conv2D(50, (5, 5), padding="same", activation="relu"),
-            MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="same"),
-            Flatten(),
-            Dense(500, activation="relu"),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = RMSprop()
-    elif name == "cnn":
-        model = Sequential([
-            Conv2D(64, (3, 3), padding="same", activation="relu", input_shape=(28, 28, 1)),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Conv2D(64, (3, 3), padding="same", activation="relu"),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Conv2D(64, (3, 3), padding="same", activation="relu"),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Flatten(),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    elif name in ("rnn", "lstm", "gru"):
-        cell = {"rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}[name]
-        model = Sequential([
-            cell(256, input_shape=(28, 28)),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    else:
-        raise CLIError(f"unknown model {name!r} (choose from {', '.join(MODELS)})")
-    model.compile(optimizer=opt, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def prepare(x, layout):
-    """uint8 (N, 28, 28) -> float32 in [0, 1] in the model's input layout."""
-    import numpy as np
-    x = x.astype(np.float32) / 255.0
-    if layout == "image":
-        return x.reshape(len(x), 28, 28, 1)
-    if layout == "flat":
-        return x.reshape(len(x), 784)
-    return x
 
 
 def load_dataset(name, path):

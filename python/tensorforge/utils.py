@@ -35,19 +35,14 @@ def normalize(x, axis=-1, order=2):
 
 
 def set_random_seed(seed):
-    """Seed weight initialization, fit() shuffling and dropout (tensorforge and NumPy's global
-    RNG, and the kernels' RNG in tensorforge._rng when present): the same seed gives
-    bit-identical weights after training on the cpu backend."""
+    """Seed weight initialization, fit() shuffling and dropout (tensorforge's random state,
+    NumPy's global RNG and Python's): the same seed gives bit-identical weights after training
+    on the cpu backend."""
     seed = int(seed)
     _random.set_seed(seed)
     np.random.seed(seed % (2 ** 32))
     import random
     random.seed(seed)
-    try:
-        from . import _rng
-    except ImportError:
-        return
-    _rng.set_seed(seed)
 
 
 def _layer_lines(model):

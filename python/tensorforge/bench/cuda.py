@@ -353,7 +353,7 @@ def bench_lenet(cupy, C, torch, quick, rng):
 
     import tensorforge as tf
     from .train import _data
-    from ..cli import build_model
+    from ..zoo import build_model
     from ..utils import to_categorical
     x, y, xt, yt = _data()
     steps, warm = (20, 5) if quick else (100, 10)

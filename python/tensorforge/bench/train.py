@@ -1,6 +1,6 @@
 """LeNet training images/s: tensorforge vs PyTorch CPU, same model, batch, optimizer and threads.
 
-The model is the zoo's LeNet (tensorforge.cli.build_model('lenet'), the Keras-2 program of the
+The model is the zoo's LeNet (tensorforge.zoo.build_model('lenet'), the Keras-2 program of the
 library issue): Conv2D 20 5x5 relu -> MaxPool 2/2 'same' -> Conv2D 50 5x5 'same' relu ->
 MaxPool 2/2 'same' -> Flatten -> Dense 500 relu -> Dense 10 softmax, RMSprop (Keras defaults:
 lr 1e-3, rho 0.9, eps 1e-7), batch 32, categorical cross-entropy. PyTorch gets the same network in
@@ -36,7 +36,7 @@ class _Ours:
 
     def __init__(self, x, y):
         import tensorforge as tf
-        from tensorforge.cli import build_model
+        from tensorforge.zoo import build_model
         from tensorforge.utils import to_categorical
         tf.utils.set_random_seed(0)
         self.model = build_model("lenet")

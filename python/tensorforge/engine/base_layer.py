@@ -22,9 +22,12 @@ import threading
 import numpy as np
 
 from .. import initializers as _init
+from .. import regularizers as _reg
+from .._xp import array_module
 from ..autograd import Tensor, no_grad
+from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
-from .serialization import (_LAYER_CLASSES, _deser, _ser, _unique_name,  # noqa: F401
+from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
                             get_layer_class, _snake)
 
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
@@ -225,7 +228,6 @@ class Layer:
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
         if regularizer is not None:
-            from .. import regularizers as _reg
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
         return t
@@ -299,7 +301,6 @@ class Layer:
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
                                  f"got an array of shape {tuple(w.shape)}")
-            from .._xp import array_module
             t.data[...] = array_module(t.data).asarray(w.astype(t.data.dtype))  # may be on a GPU
 
     def count_params(self):
@@ -473,7 +474,7 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
-        return cls(**{k: _deser(v, k) for k, v in _strip_keras_only(config).items()})
+        return cls(**{k: _deser(v, k) for k, v in _accepted(cls, _strip_keras_only(config)).items()})
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
@@ -504,6 +505,41 @@ def _reduce_loss(t):
 
 _KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse", "ragged",
                "optional")
+
+
+# Keras 2 config entries that change nothing here: dropped when a class does not take them.
+_BENIGN = {("implementation", 1), ("implementation", 2), ("groups", 1)}
+
+
+def _init_params(cls):
+    """The keyword names ``cls(...)`` accepts (following **kwargs up the MRO to Layer)."""
+    names = set()
+    for c in cls.__mro__:
+        init = c.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        names.update(k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                   p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()) or c is Layer:
+            return names
+    return None
+
+
+def _accepted(cls, config):
+    """``config`` without the entries Keras 2 writes that ``cls`` does not take, when they hold
+    a default (None, False, 0) or change nothing here; any other unknown entry is an error."""
+    names = _init_params(cls)
+    if names is None:
+        return config
+    out = {}
+    for k, v in config.items():
+        if k in names:
+            out[k] = v
+        elif not (v is None or v is False or (isinstance(v, (int, float)) and v == 0) or
+                  (k, v) in _BENIGN):
+            raise ValueError(f"{cls.__name__}.from_config: unsupported argument {k}={v!r}")
+    return out
 
 
 def _strip_keras_only(config):
@@ -578,3 +614,6 @@ class OpLayer(Layer):
         raise ValueError(f"{self.name}: an op recorded on symbolic tensors has no config; wrap "
                          "the computation in a Lambda layer (with a named function) to save the "
                          "model architecture")
+
+
+_node_module._OP_LAYER[0] = OpLayer

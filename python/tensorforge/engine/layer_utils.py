@@ -9,6 +9,8 @@ from .input_layer import InputLayer
 
 
 def _shape_field(layer):
+    if not layer._inbound_nodes:  # only called eagerly (inside a subclassed model's call)
+        return "multiple"
     try:
         s = layer.output_shape
     except AttributeError:

@@ -14,10 +14,13 @@ the loss.
 """
 import collections
 
+from .. import activations as A
+
 from .base_layer import Layer, _call_args, _strip_keras_only, call_context
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
-from .serialization import _unique_name, get_layer_class
+from .layer_utils import print_summary
+from .serialization import _snake, _unique_name, custom_object_scope, get_layer_class
 
 
 # Note [fused output]
@@ -31,7 +34,6 @@ from .serialization import _unique_name, get_layer_class
 
 def _logits_capable(layer):
     """'softmax' / 'sigmoid' when ``layer`` can return logits instead of its final activation."""
-    from .. import activations as A
     if isinstance(layer, Network) and layer._is_graph_network and len(layer.outputs) == 1:
         t = layer.outputs[0]
         lyr, ni, _ = t._keras_history
@@ -322,7 +324,6 @@ class Network(Layer):
     # ---- summary and config -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
-        from .layer_utils import print_summary
         if not self.built or (not self._is_graph_network and not self.weights and
                               self.input_shape_ is None):
             raise ValueError("This model has not yet been built. Build the model first by calling "
@@ -346,10 +347,10 @@ class Network(Layer):
             for node in layer._inbound_nodes:
                 if id(node) not in self._network_nodes or node.is_input:
                     continue
-                kwargs = {k: v for k, v in node.call_kwargs.items()
-                          if not isinstance(v, (KerasTensor, list, tuple, dict))}
+                kwargs = {k: _serialize_kwarg(v, node_index_map)
+                          for k, v in node.call_kwargs.items()}
                 data = []
-                for t in node.keras_inputs:
+                for t in flatten(node.input_tensors):
                     lyr, ni, ti = t._keras_history
                     data.append([lyr.name, node_index_map.get((id(lyr), ni), ni), ti, kwargs])
                 inbound.append(data)
@@ -371,7 +372,6 @@ class Network(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls._from_graph_config(config)
 
@@ -395,7 +395,11 @@ class Network(Layer):
                 if lyr is None or len(lyr._inbound_nodes) <= ni:
                     return None, None
                 ts.append(lyr._inbound_nodes[ni].output_tensors[ti])
-                kwargs.update(kw or {})
+                for k, v in (kw or {}).items():
+                    v = _deserialize_kwarg(v, created)
+                    if v is _MISSING:
+                        return None, None
+                    kwargs[k] = v
             return ts, kwargs
 
         progress = True
@@ -436,7 +440,6 @@ class Network(Layer):
 
 
 def _snake_name(cls):
-    from .serialization import _snake
     return _snake(cls.__name__)
 
 
@@ -458,6 +461,32 @@ def deserialize_layer(data):
             return cls._from_sequential_config(cfg)
         return cls._from_graph_config(cfg)
     return cls.from_config(_strip_keras_only(cfg))
+
+
+_MISSING = object()
+
+
+def _serialize_kwarg(v, node_index_map):
+    """A call keyword argument for a config: symbolic tensors as [layer, node, tensor] triples
+    (tf.keras' format), other values as they are."""
+    if isinstance(v, KerasTensor):
+        lyr, ni, ti = v._keras_history
+        return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
+    if isinstance(v, (list, tuple)):
+        return [_serialize_kwarg(e, node_index_map) for e in v]
+    return v
+
+
+def _deserialize_kwarg(v, created):
+    if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and isinstance(v[1], int):
+        lyr = created.get(v[0])
+        if lyr is None or len(lyr._inbound_nodes) <= v[1]:
+            return _MISSING
+        return lyr._inbound_nodes[v[1]].output_tensors[v[2]]
+    if isinstance(v, list):
+        out = [_deserialize_kwarg(e, created) for e in v]
+        return _MISSING if any(e is _MISSING for e in out) else out
+    return v
 
 
 def _tensor_kwargs(node):

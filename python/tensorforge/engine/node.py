@@ -95,7 +95,12 @@ class Node:
 
     @property
     def keras_inputs(self):
-        return [] if self.is_input else flatten(self.input_tensors)
+        """Every symbolic input: the call's tensors, then those in its keyword arguments
+        (e.g. an RNN's ``initial_state``), as tf.keras lists them."""
+        if self.is_input:
+            return []
+        kw = [t for t in flatten(list(self.call_kwargs.values())) if isinstance(t, KerasTensor)]
+        return flatten(self.input_tensors) + kw
 
     @property
     def parent_nodes(self):
@@ -137,14 +142,16 @@ def is_symbolic(x):
     return any(isinstance(t, KerasTensor) for t in flatten(x))
 
 
+_OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+
+
 def symbolic_op(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` now when no argument is a KerasTensor; else a KerasTensor made by
     an anonymous op layer that applies ``fn`` when the model runs (shape found by running it
     once on zeros)."""
     if not is_symbolic(list(args) + list(kwargs.values())):
         return fn(*args, **kwargs)
-    from .base_layer import OpLayer
-    return OpLayer(fn, args, kwargs)._call_symbolic_op()
+    return _OP_LAYER[0](fn, args, kwargs)._call_symbolic_op()
 
 
 def symbolic(fn):

@@ -17,6 +17,7 @@ import tempfile
 import numpy as np
 
 from .. import _device
+from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import optimizers as _optimizers
 from ..saving import hdf5_format as _h5
@@ -191,20 +192,17 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 
 
 def model_from_config(class_name, config, input_shape=None):
-    """A model (not compiled, fresh weights) from its class name and config."""
-    from .network import Network
-    from .sequential import Sequential
-    from .training import Model
+    """A model (not compiled, fresh weights) from its class name and config. The model classes
+    are found in the layer registry (engine.serialization), so this module imports none."""
     if class_name == "Sequential" or (class_name is None and "input_layers" not in config):
-        return Sequential._from_sequential_config(config)
+        return get_layer_class("Sequential")._from_sequential_config(config)
     if class_name in ("Functional", "Model"):
-        return Model._from_graph_config(config)
+        return get_layer_class("Model")._from_graph_config(config)
     cls = get_layer_class(class_name)
-    if "input_layers" in config and isinstance(cls, type) and issubclass(cls, Network):
+    if "input_layers" in config and hasattr(cls, "_from_graph_config"):
         return cls._from_graph_config(config)
     model = cls.from_config(config)
     if input_shape is not None and not model.weights:  # a subclassed model: build its weights
-        from ..autograd import Tensor, no_grad
         shapes = [input_shape] if input_shape and not isinstance(input_shape[0], list) else input_shape
         xs = [Tensor(np.zeros([1] + [1 if d is None else d for d in s[1:]], np.float32))
               for s in shapes]

@@ -7,6 +7,8 @@ chain is built as a functional graph from an ``Input`` named ``<first layer>_inp
 from .base_layer import Layer, is_shape
 from .input_layer import Input, InputLayer
 from .network import Network, deserialize_layer
+from .node import KerasTensor
+from .serialization import custom_object_scope
 from .training import Model
 
 
@@ -30,6 +32,8 @@ class Sequential(Model):
 
     # ---- construction -----------------------------------------------------------------------
     def add(self, layer):
+        if isinstance(layer, KerasTensor) and isinstance(layer._keras_history[0], InputLayer):
+            layer = layer._keras_history[0]  # model.add(Input(shape=...)), as Keras 2 allows
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a Layer, got {type(layer).__name__}")
         if any(l.name == layer.name for l in self._seq):
@@ -126,7 +130,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from .serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls._from_sequential_config(config)
 

@@ -17,6 +17,7 @@ Fast paths kept for any graph: See Note [fused output] (network.py) and Note [da
 device] (_device.py).
 """
 import contextlib
+import json
 
 import numpy as np
 
@@ -27,10 +28,10 @@ from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import Tensor, enable_grad, no_grad
 from ..saving import hdf5_format as _h5
-from . import training_arrays
+from . import saving, training_arrays
 from .base_layer import _shape_str, call_context, invoke_call
 from .network import Network
-from .node import flatten
+from .node import flatten, pack_like
 
 
 def _np_softmax(z):
@@ -138,7 +139,8 @@ class Model(Network):
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_metrics.resolve(mm, loss_for_metric, shapes[i]) for mm in sp.metric_specs]
+            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                             for mm in sp.metric_specs]
             kind, fn = fusable.get(i), sp.loss_fn
             if kind == "softmax" and fn in (_losses.categorical_crossentropy,
                                             _losses.sparse_categorical_crossentropy):
@@ -194,15 +196,13 @@ class Model(Network):
                     raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
                                      f"must have keys {names}")
                 xs = [x[n] for n in names]
-            elif isinstance(x, (list, tuple)):
-                xs = list(x)
             else:
-                xs = [x]
+                xs = _input_list(x, len(names))
             if len(xs) != len(names):
                 raise ValueError(f"{where}: the model expects {len(names)} input arrays "
                                  f"({names}), but received {len(xs)}")
         else:
-            xs = list(x) if isinstance(x, (list, tuple)) else [x]
+            xs = _input_list(x, None)
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
@@ -479,7 +479,6 @@ class Model(Network):
 
     def _pack_outputs(self, outs):
         if self._is_graph_network:
-            from .node import pack_like
             if isinstance(self._nested_outputs, (list, tuple, dict)):
                 return pack_like(self._nested_outputs, outs)
             return outs[0]
@@ -518,34 +517,59 @@ class Model(Network):
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
-        from . import saving
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
-        from . import saving
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.save_weights(self, filepath)
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
-        from . import saving
         if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
         saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):
-        import json
         return json.dumps({"class_name": _class_name_of(self), "config": self.get_config()},
                           **kwargs)
 
 
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
+_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+
+
+def _tensor_metric(name, fn):
+    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
+    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
+    if fn in _METRIC_BUILTINS or not callable(fn):
+        return name, fn
+
+    def metric(y_true, y_pred):
+        v = fn(Tensor(y_true), Tensor(y_pred))
+        v = v.data if isinstance(v, Tensor) else v
+        return float(np.mean(_device.to_host(v)))
+    metric.__name__ = getattr(fn, "__name__", name)
+    return name, metric
 
 
 def _class_name_of(model):
     return "Functional" if type(model).__name__ == "Model" else type(model).__name__
+
+
+def _is_array(a):
+    return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _input_list(x, n):
+    """x as a list of per-input arrays: a list/tuple of arrays is one array per input; a nested
+    Python list of numbers (``[[0, 1], [1, 0]]``) is one array, as Keras 2 takes it."""
+    if isinstance(x, (list, tuple)) and x and all(_is_array(a) for a in x):
+        if n == 1 and len(x) != 1 and all(np.ndim(a) == 0 for a in x):
+            return [np.asarray(x)]
+        return list(x)
+    return [x]
 
 
 def _scalar(v):

@@ -5,7 +5,7 @@ from .. import backend as _backend
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer, _pair
+from ..engine.base_layer import InputSpec, Layer, _pair
 from ..ops import basic as B
 
 
@@ -28,6 +28,7 @@ class Conv2D(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = InputSpec(min_ndim=4)
         self.filters = int(filters)
         if self.filters <= 0:
             raise ValueError(f"Conv2D: filters must be positive, got {filters}")
@@ -54,7 +55,8 @@ class Conv2D(Layer):
                      use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, groups=1, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def _channels(self, shape):
         return shape[-1] if self.data_format == "channels_last" else shape[1]
@@ -63,6 +65,7 @@ class Conv2D(Layer):
         if len(input_shape) != 4:
             raise ValueError(f"{self.name}: expected 4-D input (batch, H, W, C), got {input_shape}")
         cin = self._channels(input_shape)
+        self.input_spec = InputSpec(ndim=4, axes={-1 if self.data_format == "channels_last" else 1: cin})
         self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,

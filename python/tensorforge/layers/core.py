@@ -9,7 +9,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 
 
@@ -33,11 +33,13 @@ class Dense(Layer):
                      kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
@@ -90,7 +92,7 @@ class Dropout(Layer):
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed
-        self._record(rate=self.rate, seed=seed)
+        self._record(rate=self.rate, noise_shape=None, seed=seed)
 
     def call(self, x, training=False, mask=None):
         if not training or self.rate == 0:
@@ -101,7 +103,7 @@ class Dropout(Layer):
 class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self._record(data_format=data_format)
+        self._record(data_format=data_format or "channels_last")
 
     def compute_output_shape(self, input_shape):
         n = 1

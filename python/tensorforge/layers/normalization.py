@@ -1,6 +1,7 @@
 """BatchNormalization (Keras 2's keras/layers/normalization.py), a NumPy Function (vectorized)."""
 import numpy as np
 
+from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Function
@@ -15,20 +16,17 @@ class _BatchNormTrain(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, gamma, beta, eps):
+    def forward(ctx, x, gamma, beta, eps, mean, var):
+        """``mean`` and ``var`` (biased) are the batch statistics the layer computed once; it
+        also feeds them to the moving averages."""
         xp = array_module(x)
         C = x.shape[-1]
-        x2 = x.reshape(-1, C)
-        mean = x2.mean(axis=0)
-        xc = x2 - mean
-        var = (xc * xc).mean(axis=0)
         inv_std = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
-        xhat = xc * inv_std
+        xhat = (x.reshape(-1, C) - mean) * inv_std
         y = xhat * gamma if gamma is not None else xhat
         if beta is not None:
             y = y + beta
         ctx.save_for_backward(xhat, inv_std, gamma)
-        ctx.stats = (mean, var)
         return y.reshape(x.shape).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -43,7 +41,7 @@ class _BatchNormTrain(Function):
         dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
         return (dx.reshape(shape).astype(g.dtype, copy=False),
                 dgamma if gamma is not None else None, dbeta if ctx.needs_input_grad[2] else None,
-                None)
+                None, None, None)
 
 
 class BatchNormalization(Layer):
@@ -67,8 +65,13 @@ class BatchNormalization(Layer):
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
         self._record(axis=axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
-                     scale=self.scale, beta_regularizer=self.beta_regularizer,
-                     gamma_regularizer=self.gamma_regularizer)
+                     scale=self.scale, beta_initializer=_init.get(beta_initializer),
+                     gamma_initializer=_init.get(gamma_initializer),
+                     moving_mean_initializer=_init.get(moving_mean_initializer),
+                     moving_variance_initializer=_init.get(moving_variance_initializer),
+                     beta_regularizer=self.beta_regularizer,
+                     gamma_regularizer=self.gamma_regularizer, beta_constraint=None,
+                     gamma_constraint=None)
 
     def build(self, input_shape):
         ax = self.axis % len(input_shape)
@@ -87,19 +90,21 @@ class BatchNormalization(Layer):
             raise ValueError(f"{self.name}: expected {self.moving_mean.shape[0]} channels on the "
                              f"last axis, got shape {x.shape}")
         if training:
-            node_out = _BatchNormTrain.apply(x, self.gamma, self.beta, self.epsilon)
-            # the Function stashed the batch statistics on its context; recompute cheaply instead
+            # Batch statistics, computed once: they normalize this batch and update the moving
+            # averages (the moving variance with Bessel's correction, as Keras 2).
             xd = x.data.reshape(-1, x.shape[-1])
             n = xd.shape[0]
             mean = xd.mean(axis=0)
-            var = xd.var(axis=0) * (n / max(n - 1.0, 1.0))
+            xc = xd - mean
+            var = (xc * xc).mean(axis=0)
+            out = _BatchNormTrain.apply(x, self.gamma, self.beta, self.epsilon, mean, var)
             m = np.float32(self.momentum)
             mm, mv = self.moving_mean.data, self.moving_variance.data
             mm *= m
             mm += (1 - m) * mean.astype(np.float32)
             mv *= m
-            mv += (1 - m) * var.astype(np.float32)
-            return node_out
+            mv += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(np.float32)
+            return out
         inv = 1.0 / np.sqrt(self.moving_variance.data + np.float32(self.epsilon))
         scale = self.gamma * inv if self.gamma is not None else inv
         shift = -self.moving_mean.data * inv

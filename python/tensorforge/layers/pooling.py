@@ -1,7 +1,7 @@
 """Pooling layers (Keras 2's keras/layers/pooling.py) on ops.max_pool2d / avg_pool2d / global_avg_pool2d."""
 from .. import backend as _backend
 from .. import ops as _ops
-from ..engine.base_layer import Layer, _pair
+from ..engine.base_layer import InputSpec, Layer, _pair
 from ..ops import basic as B
 from .convolutional import _conv_len
 
@@ -11,6 +11,7 @@ class _Pool2D(Layer):
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=4)
         self.pool_size = _pair(pool_size, f"{type(self).__name__}: pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, f"{type(self).__name__}: strides")
         padding = padding.lower()
@@ -53,8 +54,9 @@ MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 class GlobalAveragePooling2D(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
+        self.input_spec = InputSpec(ndim=4)
         self.data_format = data_format or _backend.image_data_format()
-        self._record(data_format=self.data_format)
+        self._record(data_format=self.data_format, keepdims=False)
 
     def compute_output_shape(self, s):
         return (s[0], s[3] if self.data_format == "channels_last" else s[1])

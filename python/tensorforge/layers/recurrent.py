@@ -8,7 +8,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 
 
 class _RNN(Layer):
@@ -57,7 +57,9 @@ class _RNN(Layer):
                      recurrent_regularizer=self.recurrent_regularizer,
                      bias_regularizer=self.bias_regularizer, dropout=self.dropout,
                      return_sequences=self.return_sequences, return_state=self.return_state,
-                     go_backwards=self.go_backwards)
+                     go_backwards=self.go_backwards, stateful=False, unroll=False,
+                     time_major=False, activity_regularizer=None, kernel_constraint=None,
+                     recurrent_constraint=None, bias_constraint=None, recurrent_dropout=0.0)
         if type(self) is not SimpleRNN:
             self._record(recurrent_activation=recurrent_activation)
 
@@ -72,6 +74,7 @@ class _RNN(Layer):
             raise ValueError(f"{self.name}: expected 3-D input (batch, time, features), got "
                              f"{input_shape}")
         F, U, G = input_shape[-1], self.units, self._gates
+        self.input_spec = InputSpec(ndim=3, axes={-1: F})
         self.kernel = self.add_weight("kernel", (F, G * U), self.kernel_initializer,
                                       self.kernel_regularizer)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (U, G * U),

@@ -210,6 +210,27 @@ def _regularizer_to_keras(v):
     raise ValueError(f"cannot write the custom regularizer {v!r} to a Keras file")
 
 
+def _is_keras_form(v):
+    return isinstance(v, dict) and "class_name" in v and "config" in v
+
+
+def _object_to_keras(layer, k, v):
+    """An initializer / regularizer argument in Keras' {"class_name", "config"} form, whether the
+    layer's config holds it already in that form, as a name, or in tensorforge's own form."""
+    obj = getattr(layer, k, None)
+    if k.endswith("_initializer"):
+        if isinstance(obj, _init.Initializer):
+            return _initializer_to_keras(obj)
+        if v is None or _is_keras_form(v):
+            return v
+        return _initializer_to_keras(_base._deser(v) if isinstance(v, dict) else _init.get(v))
+    if isinstance(obj, _reg.Regularizer):
+        return _regularizer_to_keras(obj)
+    if v is None or _is_keras_form(v):
+        return v
+    return _regularizer_to_keras(_base._deser(v) if isinstance(v, dict) else _reg.get(v))
+
+
 def layer_to_keras(layer):
     """The Keras 2 ``{"class_name", "config"}`` dict of a tensorforge layer."""
     cfg = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
@@ -219,30 +240,24 @@ def layer_to_keras(layer):
         if k == "layer" and isinstance(v, dict):
             cfg[k] = layer_to_keras(layer.forward_layer)
             continue
-        if k.endswith("_initializer"):
-            v = _initializer_to_keras(getattr(layer, k, None) or _deser_init(v))
-        elif k.endswith("_regularizer"):
-            v = _regularizer_to_keras(getattr(layer, k, None) if hasattr(layer, k) else
-                                      _base._deser(v))
+        if k.endswith("_initializer") or k.endswith("_regularizer"):
+            v = _object_to_keras(layer, k, v)
         elif isinstance(v, tuple):
             v = list(v)
         cfg[k] = v
     if type(layer).__name__ == "BatchNormalization":
         inits = getattr(layer, "_inits", None)
-        if inits:
-            for k, v in zip(("beta_initializer", "gamma_initializer", "moving_mean_initializer",
-                             "moving_variance_initializer"), inits):
-                cfg[k] = _initializer_to_keras(_init.get(v))
-        if layer.built:
+        keys = ("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                "moving_variance_initializer")
+        if inits and not all(_is_keras_form(cfg.get(k)) for k in keys):
+            for k, v in zip(keys, inits):
+                cfg[k] = _initializer_to_keras(v if isinstance(v, _init.Initializer)
+                                               else _init.get(v))
+        if layer.built and isinstance(layer.axis, int):
             cfg["axis"] = len(layer.input_shape) - 1 if layer.axis == -1 else layer.axis
-    if type(layer).__name__ == "Embedding" and cfg.get("input_length") is not None \
-            and isinstance(cfg["input_length"], tuple):
+    if type(layer).__name__ == "Embedding" and isinstance(cfg.get("input_length"), tuple):
         cfg["input_length"] = list(cfg["input_length"])
     return {"class_name": type(layer).__name__, "config": cfg}
-
-
-def _deser_init(v):
-    return _base._deser(v) if isinstance(v, dict) else _init.get(v)
 
 
 # ---- compile settings ---------------------------------------------------------------------------
