@@ -19,8 +19,9 @@ from tensorforge.saving import hdf5_format, weights as hw  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras_h5")
 SEQUENTIAL = ["mlp", "lenet", "cnn", "simple_rnn", "lstm", "lstm_seq", "gru_reset_after",
-              "gru_reset_before", "embedding_mask_bn", "conv_bn"]
-FUNCTIONAL = ["functional_two_branch", "functional_two_inputs"]
+              "gru_reset_before", "embedding_mask_bn", "conv_bn", "regularized_mlp",
+              "bidirectional"]
+FUNCTIONAL = ["functional_two_branch", "functional_two_inputs", "nested_model"]
 HAS_FUNCTIONAL = hasattr(layers, "Input")
 
 
@@ -306,3 +307,17 @@ def test_keras_file_resaved_by_us_round_trips(tmp_path, name):
     _assert_close(m2.predict(x), y)
     assert m2.optimizer.iterations == m.optimizer.iterations > 0  # SGD: the step count alone
     assert [type(l).__name__ for l in m2.layers] == [type(l).__name__ for l in m.layers]
+
+
+def test_keras_regularizers_initializers_and_momentum_restored():
+    m = models.load_model(os.path.join(DATA, "regularized_mlp.h5"))
+    d0 = m.layers[0]
+    assert d0.kernel_regularizer.l2 == pytest.approx(0.01)
+    assert d0.bias_regularizer.l1 == pytest.approx(0.001)
+    assert type(d0.kernel_initializer).__name__ == "HeNormal"
+    assert type(m.optimizer).__name__ == "SGD" and m.optimizer.nesterov
+    with h5py.File(os.path.join(DATA, "regularized_mlp.h5"), "r") as f:
+        want = np.asarray(f["optimizer_weights"][f"SGD/{d0.name}/kernel/momentum:0"])
+    (vel,) = m.optimizer.get_state([d0.kernel])[0]
+    np.testing.assert_array_equal(vel, want)
+    assert np.abs(vel).sum() > 0

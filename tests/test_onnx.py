@@ -48,7 +48,9 @@ def test_zoo_model_runs_in_onnxruntime(tmp_path, name):
 
 @pytest.mark.parametrize("name", ["mlp", "lenet", "cnn", "simple_rnn", "lstm", "lstm_seq",
                                   "gru_reset_after", "gru_reset_before", "embedding_mask_bn",
-                                  "conv_bn", "functional_two_branch", "functional_two_inputs"])
+                                  "conv_bn", "regularized_mlp", "bidirectional",
+                                  "functional_two_branch", "functional_two_inputs",
+                                  "nested_model"])
 def test_keras_fixture_exports_with_keras_predictions(tmp_path, name):
     pytest.importorskip("h5py", reason="the fixtures are Keras .h5 files")
     if name.startswith("functional") and not hasattr(L, "Input"):

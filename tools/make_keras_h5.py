@@ -136,6 +136,43 @@ def main():
     _fit(m, r.normal(size=(32, 8, 8, 2)).astype("float32"), onehot(r, 32, 2), epochs=2)
     _save("conv_bn", m, r.normal(size=(6, 8, 8, 2)).astype("float32"))
 
+    # regularizers, other initializers, LeakyReLU, a separate softmax Activation, SGD with
+    # Nesterov momentum (legacy slots "momentum"), mse loss with an mae metric
+    m = keras.Sequential([
+        L.Dense(16, kernel_regularizer=keras.regularizers.l2(0.01),
+                bias_regularizer=keras.regularizers.l1(0.001), kernel_initializer="he_normal",
+                input_shape=(10,)),
+        L.LeakyReLU(0.2), L.Dense(8, kernel_initializer=keras.initializers.TruncatedNormal(0, 0.1),
+                                  bias_initializer=keras.initializers.Constant(0.1)),
+        L.Activation("softmax")])
+    m.compile(optimizer=keras.optimizers.legacy.SGD(0.05, momentum=0.9, nesterov=True),
+              loss="mse", metrics=["mae"])
+    _fit(m, r.normal(size=(32, 10)).astype("float32"), r.random((32, 8)).astype("float32"))
+    _save("regularized_mlp", m, r.normal(size=(6, 10)).astype("float32"))
+
+    # Bidirectional recurrent stack over an Embedding (legacy Adagrad)
+    m = keras.Sequential([
+        L.Embedding(25, 6, input_length=8),
+        L.Bidirectional(L.LSTM(5, return_sequences=True)),
+        L.Bidirectional(L.GRU(4), merge_mode="sum"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.legacy.Adagrad(), loss="categorical_crossentropy")
+    _fit(m, r.integers(0, 25, (32, 8)).astype("float32"), onehot(r, 32, 3))
+    _save("bidirectional", m, r.integers(0, 25, (6, 8)).astype("float32"))
+
+    # a Sequential model nested in a functional one, with Reshape / Flatten and a stacked RNN
+    inner = keras.Sequential([L.Dense(6, activation="relu", input_shape=(8,)),
+                              L.BatchNormalization(), L.Dense(4)], name="inner")
+    inp = keras.Input(shape=(24,))
+    h = L.Reshape((3, 8))(inp)
+    h = L.SimpleRNN(8, return_sequences=True)(h)
+    h = L.Flatten()(h)
+    h = L.Dense(8, activation="tanh")(h)
+    out = L.Dense(2, activation="softmax")(inner(h))
+    m = keras.Model(inp, out, name="nested")
+    m.compile(optimizer="adam", loss="categorical_crossentropy")
+    _fit(m, r.normal(size=(32, 24)).astype("float32"), onehot(r, 32, 2), epochs=2)
+    _save("nested_model", m, r.normal(size=(6, 24)).astype("float32"))
+
     # cuDNN-layout weights (tf.compat.v1 CuDNNLSTM / CuDNNGRU): build, set random weights, save
     # the weights; Keras converts them when loading into plain LSTM / GRU(reset_after=True).
     from tf_keras.src.layers.rnn.cudnn_gru import CuDNNGRU

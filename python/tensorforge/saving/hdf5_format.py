@@ -146,9 +146,15 @@ def _model_layers(model):
     return [l for l in model.layers if l.weights]
 
 
+def _legacy_weights(layer):
+    """A layer's weights in the order Keras 2 files hold them: trainable, then non-trainable
+    (the same as ``layer.weights`` for a plain layer; different for a nested model)."""
+    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
+
+
 def _check_assign(layer, arrays, where, skip_mismatch=False):
     """[(tensor, array)] for one layer, shapes checked; [] when skipped on a mismatch."""
-    mine = layer.weights
+    mine = _legacy_weights(layer)
     if len(arrays) != len(mine):
         msg = (f"{where}: layer {layer.name!r} ({type(layer).__name__}) has {len(mine)} weight "
                f"arrays, the file has {len(arrays)}")
@@ -347,9 +353,10 @@ def _write_weights_group(g, model):
     g.attrs["keras_version"] = KERAS_VERSION.encode("utf-8")
     for layer in sorted(model.layers, key=lambda l: l.name):
         lg = g.create_group(layer.name)
-        names = _w.layer_weight_names(layer)
+        ws = _legacy_weights(layer)
+        names = _w.layer_weight_names(layer, ws)
         lg.attrs["weight_names"] = [n.encode("utf-8") for n in names]
-        for n, t in zip(names, layer.weights):
+        for n, t in zip(names, ws):
             lg.create_dataset(n, data=np.asarray(t.numpy(), dtype=np.float32))
     tg = g.create_group("top_level_model_weights")
     tg.attrs["weight_names"] = np.array([], dtype=np.float64)

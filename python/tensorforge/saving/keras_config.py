@@ -143,6 +143,9 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict."""
     keras_name = spec.get("class_name")
     cfg = dict(spec.get("config") or {})
+    if keras_name in ("Sequential", "Functional", "Model"):  # a model used as a layer
+        from . import keras_model
+        return keras_model.model_from_config(spec, source, custom_objects)
     extra = {}
     if keras_name in _ALIASES:
         name, extra = _ALIASES[keras_name]

@@ -74,8 +74,11 @@ def _functional(cfg, source, custom_objects):
     for spec in specs:
         name = spec.get("name") or spec["config"]["name"]
         if created[name][0] == "layer":
+            # A nested graph model's node 0 is its own inner graph: the file numbers its calls
+            # in this model from 1 (Keras 2's _should_skip_first_node).
+            skip = int(bool(getattr(created[name][1], "_is_graph_network", False)))
             for i, node in enumerate(spec.get("inbound_nodes") or []):
-                pending.append((name, i, node))
+                pending.append((name, i + skip, node))
     while pending:
         progressed, rest = False, []
         for name, i, node in pending:
@@ -137,13 +140,23 @@ def model_to_config(model):
         layers += [_kc.layer_to_keras(l) for l in model.layers]
         return {"class_name": "Sequential", "config": {"name": model.name, "layers": layers}}
     cfg = model.get_config()  # the functional topology, Keras 2's structure (engine/)
+    nested = {e["name"] for e in cfg["layers"]
+              if getattr(model.get_layer(e["name"]), "_is_graph_network", False)}
+    # Keras 2 numbers a nested graph model's calls from 1 (its node 0 is its inner graph); a
+    # topology that numbers them from 0 is shifted so Keras 2 can read it.
+    shift = {n for n in nested if any(ref[0] == n and ref[1] == 0 for e in cfg["layers"]
+                                      for node in e.get("inbound_nodes") or [] for ref in node)}
     out = []
     for entry in cfg["layers"]:
         layer = model.get_layer(entry["name"])
         if entry["class_name"] == "InputLayer" or isinstance(layer, _layers.InputLayer):
-            shape = layer.batch_input_shape
-            spec = _input_layer_config(layer.name, shape)
+            spec = _input_layer_config(layer.name, layer.batch_input_shape)
+        elif entry["name"] in nested:
+            spec = model_to_config(layer)
         else:
             spec = _kc.layer_to_keras(layer)
-        out.append(dict(entry, class_name=spec["class_name"], config=spec["config"]))
+        nodes = [[[ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:]) for ref in node]
+                 for node in entry.get("inbound_nodes") or []]
+        out.append(dict(entry, class_name=spec["class_name"], config=spec["config"],
+                        inbound_nodes=nodes))
     return {"class_name": "Functional", "config": dict(cfg, layers=out)}

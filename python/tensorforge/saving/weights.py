@@ -84,6 +84,8 @@ def keras_to_layer(layer, ws, where, keras_version=None):
     """The arrays ``ws`` of one Keras layer, converted to ``layer``'s layouts (a new list)."""
     ws = [np.asarray(w) for w in ws]
     kind = type(layer).__name__
+    if hasattr(layer, "layers"):  # a nested model: its arrays are used as they are
+        return ws
     if kind == "Bidirectional":
         half = len(ws) // 2
         return (keras_to_layer(layer.forward_layer, ws[:half], where, keras_version) +
@@ -97,10 +99,10 @@ def keras_to_layer(layer, ws, where, keras_version=None):
     return ws
 
 
-def layer_weight_names(layer):
-    """Keras-style dataset names ``<layer>/<weight>:0`` of a layer's weights, in its order."""
+def layer_weight_names(layer, weights=None):
+    """Keras-style dataset names ``<layer>/<weight>:0`` of ``weights`` (default: the layer's)."""
     names = []
-    for t in layer.weights:
+    for t in (layer.weights if weights is None else weights):
         n = t.name or f"{layer.name}/w{len(names)}"
         if not n.startswith(layer.name + "/"):
             n = f"{layer.name}/{n}"
