@@ -21,17 +21,24 @@ DATA = os.path.join(os.path.dirname(__file__), "data", "keras_h5")
 SEQUENTIAL = ["mlp", "lenet", "cnn", "simple_rnn", "lstm", "lstm_seq", "gru_reset_after",
               "gru_reset_before", "embedding_mask_bn", "conv_bn", "regularized_mlp",
               "bidirectional"]
-FUNCTIONAL = ["functional_two_branch", "functional_two_inputs", "nested_model"]
+FUNCTIONAL = ["functional_two_branch", "functional_two_inputs", "nested_model",
+              "functional_two_outputs"]
 HAS_FUNCTIONAL = hasattr(layers, "Input")
 
 
 def _fixture(name):
     z = np.load(os.path.join(DATA, name + ".npz"))
     xs = [z[k] for k in sorted(z.files) if k.startswith("x")]
-    return (xs[0] if len(xs) == 1 else xs), z["y"]
+    ys = [z[k] for k in ("y", "y1") if k in z.files]  # y1: a second model output
+    return (xs[0] if len(xs) == 1 else xs), (ys[0] if len(ys) == 1 else ys)
 
 
 def _assert_close(got, want):
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+        return
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
@@ -321,3 +328,12 @@ def test_keras_regularizers_initializers_and_momentum_restored():
     (vel,) = m.optimizer.get_state([d0.kernel])[0]
     np.testing.assert_array_equal(vel, want)
     assert np.abs(vel).sum() > 0
+
+
+def test_keras_multi_output_compile_settings():
+    m = models.load_model(os.path.join(DATA, "functional_two_outputs.h5"))
+    assert m.metrics_names == ["loss", "cls_loss", "reg_loss", "cls_accuracy"]  # as Keras names them
+    assert m._compile_args["loss_weights"] == {"cls": 1.0, "reg": 0.5}
+    x, (y_cls, y_reg) = _fixture("functional_two_outputs")
+    res = m.evaluate(x, [y_cls, y_reg], verbose=0)
+    assert len(res) == 4 and all(np.isfinite(res))

@@ -189,6 +189,27 @@ def main():
         np.savez(os.path.join(OUT, name + ".npz"), x=xt, y=y)
         print(f"{name}: weights {[w.shape for w in src.get_weights()]}")
 
+    # two outputs with a loss per output (dict) and per-output metrics; int32 ids on the Input
+    ids_in = keras.Input(shape=(6,), dtype="int32", name="ids")
+    num_in = keras.Input(shape=(3,), name="num")
+    e = L.Flatten()(L.Embedding(12, 4)(ids_in))
+    h = L.Concatenate()([e, num_in])
+    h = L.Dropout(0.1)(L.Dense(10, activation="relu")(h))
+    cls = L.Dense(3, activation="softmax", name="cls")(h)
+    reg = L.Dense(1, name="reg")(h)
+    m = keras.Model([ids_in, num_in], [cls, reg], name="two_outputs")
+    m.compile(optimizer="adam", loss={"cls": "categorical_crossentropy", "reg": "mse"},
+              loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"]})
+    xi, xn = r.integers(0, 12, (32, 6)).astype("int32"), r.normal(size=(32, 3)).astype("float32")
+    m.fit([xi, xn], {"cls": onehot(r, 32, 3), "reg": r.normal(size=(32, 1)).astype("float32")},
+          batch_size=16, epochs=1, verbose=0)
+    xs = [r.integers(0, 12, (6, 6)).astype("int32"), r.normal(size=(6, 3)).astype("float32")]
+    path = os.path.join(OUT, "functional_two_outputs.h5")
+    m.save(path, save_format="h5")
+    y0, y1 = m.predict(xs, verbose=0)
+    np.savez(os.path.join(OUT, "functional_two_outputs.npz"), x0=xs[0], x1=xs[1], y=y0, y1=y1)
+    print(f"functional_two_outputs: {os.path.getsize(path)} bytes")
+
 
 if __name__ == "__main__":
     main()

@@ -308,7 +308,8 @@ def load_model(filepath, custom_objects=None, compile=True):
         _assign(pairs)
         tc = _json_attr(f, "training_config", source) if compile else None
         if tc is not None:
-            args = _kc.compile_args_from_training_config(tc, source)
+            args = _kc.compile_args_from_training_config(
+                tc, source, getattr(model, "output_names", None) or ())
             model.compile(**args)
             _restore_optimizer(model, f, source)
     return model

@@ -159,6 +159,10 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     if custom_objects and keras_name in custom_objects:
         return cls.from_config(cfg)
     where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
+    if name == "InputLayer":  # ids may come as int32: the model casts at its boundary anyway
+        cfg.pop("dtype", None)
+        if "batch_shape" in cfg:
+            cfg["batch_input_shape"] = cfg.pop("batch_shape")
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
     kwargs = {}
     for k, v in cfg.items():
@@ -303,40 +307,70 @@ def _loss_from_keras(v, source):
     if v is None or isinstance(v, str):
         return v
     if isinstance(v, dict) and "class_name" in v:
-        name = _base._snake(_class_name(v))
         cfg = v.get("config") or {}
         if cfg.get("from_logits") or cfg.get("label_smoothing"):
             raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported; "
                              "load with compile=False")
-        name = {"mean_squared_error": "mean_squared_error"}.get(name, name)
+        name = _base._snake(_class_name(v))
         _losses.get(name)
         return name
-    if isinstance(v, (list, dict)):
-        return v  # one loss per output: passed to compile as is
+    if isinstance(v, dict):  # one loss per output name
+        return {k: _loss_from_keras(x, source) for k, x in v.items()}
+    if isinstance(v, list):  # one loss per output
+        return [_loss_from_keras(x, source) for x in v]
     raise ValueError(f"{source}: cannot read the loss {v!r}")
 
 
-def _metric_names(v):
-    """Keras 2 metrics config (strings, or nested lists of MeanMetricWrapper dicts) -> names."""
-    out = []
-    if v is None:
-        return out
-    for m in v:
-        if isinstance(m, list):
-            out.extend(_metric_names(m))
-        elif isinstance(m, str):
-            out.append(m)
-        elif isinstance(m, dict):
-            cfg = m.get("config") or {}
-            out.append(cfg.get("name") or _base._snake(_class_name(m)))
+def _metric_name(m, output_name=None):
+    """One Keras 2 metric entry (a name, or a MeanMetricWrapper dict) -> a metric name."""
+    if m is None:
+        return None
+    if isinstance(m, str):
+        return m
+    cfg = m.get("config") or {}
+    name = cfg.get("name") or _base._snake(_class_name(m))
+    if output_name and name.startswith(output_name + "_"):
+        name = name[len(output_name) + 1:]  # tf.keras prefixes a multi-output model's metrics
+    if name in ("accuracy", "acc"):
+        return name  # resolved against the loss by compile, as Keras does
+    from .. import metrics as _metrics
+    try:
+        _metrics.get(name)
+    except (ValueError, TypeError):
+        fn = cfg.get("fn")
+        if isinstance(fn, str):
+            return fn
+    return name
+
+
+def _metrics_from_keras(v, output_names):
+    """Keras 2 metrics config -> compile's metrics: a list (one output) or {output: [names]}."""
+    if not v:
+        return []
+    if isinstance(v, dict):  # {output name: metric or [metrics]}
+        return {k: [_metric_name(m) for m in (x if isinstance(x, list) else [x])]
+                for k, x in v.items()}
+    per_output = all(isinstance(m, list) for m in v)
+    if not per_output:
+        return [n for n in (_metric_name(m) for m in v) if n]
+    if len(output_names) <= 1:
+        return [n for group in v for n in (_metric_name(m) for m in group) if n]
+    out = {}
+    for name, group in zip(output_names, v):
+        names = [n for n in (_metric_name(m, name) for m in group) if n]
+        if names:
+            out[name] = names
     return out
 
 
-def compile_args_from_training_config(tc, source="<config>"):
+def compile_args_from_training_config(tc, source="<config>", output_names=()):
     """compile() keyword arguments from a Keras 2 ``training_config`` dict."""
     opt = _optimizer_from_keras(tc["optimizer_config"], source)
-    return {"optimizer": opt, "loss": _loss_from_keras(tc.get("loss"), source),
-            "metrics": _metric_names(tc.get("metrics"))}
+    args = {"optimizer": opt, "loss": _loss_from_keras(tc.get("loss"), source),
+            "metrics": _metrics_from_keras(tc.get("metrics"), list(output_names))}
+    if tc.get("loss_weights") is not None:
+        args["loss_weights"] = tc["loss_weights"]
+    return args
 
 
 def optimizer_to_keras(opt):
