@@ -337,3 +337,31 @@ def test_keras_multi_output_compile_settings():
     x, (y_cls, y_reg) = _fixture("functional_two_outputs")
     res = m.evaluate(x, [y_cls, y_reg], verbose=0)
     assert len(res) == 4 and all(np.isfinite(res))
+
+
+def test_keras_22_style_optimizer_state_by_position(tmp_path):
+    """Standalone Keras 2.2 / 2.3 name Adam's slots training/Adam/Variable_<k>: m's, v's, then
+    1-element amsgrad placeholders. Rewrite the mlp fixture's state that way and reload it."""
+    dst = tmp_path / "keras22.h5"
+    shutil.copy(os.path.join(DATA, "mlp.h5"), dst)
+    with h5py.File(dst, "r+") as f:
+        g = f["optimizer_weights"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in g.attrs["weight_names"]]
+        it = np.asarray(g[names[0]])
+        ms = [np.asarray(g[n]) for n in names[1:] if "/m/" in n]
+        vs = [np.asarray(g[n]) for n in names[1:] if "/v/" in n]
+        del f["optimizer_weights"]
+        g = f.create_group("optimizer_weights")
+        arrays = [it] + ms + vs + [np.zeros(1, np.float32)] * len(ms)
+        new = ["Adam/iterations:0"] + [f"training/Adam/Variable{'' if k == 0 else f'_{k}'}:0"
+                                       for k in range(len(arrays) - 1)]
+        for n, a in zip(new, arrays):
+            g.create_dataset(n, data=a)
+        g.attrs["weight_names"] = [n.encode() for n in new]
+    m = models.load_model(str(dst))
+    assert m.optimizer.iterations == int(it)
+    params = m.trainable_weights
+    for p, m_want, v_want in zip(params, ms, vs):
+        m_got, v_got = m.optimizer.get_state([p])[0]
+        np.testing.assert_array_equal(m_got, m_want)
+        np.testing.assert_array_equal(v_got, v_want)

@@ -253,7 +253,7 @@ def _restore_optimizer(model, f, source):
     opt = model.optimizer
     params = _trained_params(model)
     slots = _SLOTS.get(type(opt).__name__, {})
-    groups, iterations = {}, None
+    groups, iterations, unnamed = {}, None, []
     try:
         for n in names:
             parts = n[:-2].split("/") if n.endswith(":0") else n.split("/")
@@ -264,7 +264,19 @@ def _restore_optimizer(model, f, source):
                 slot = parts[1]  # tf.keras 2.11+: <Opt>/<slot>/<var>
             else:
                 slot = parts[-1]  # Keras 2 legacy: <Opt>/<var>/<slot>
-            groups.setdefault(slot, []).append(_read_array(g[n]))
+            a = _read_array(g[n])
+            groups.setdefault(slot, []).append(a)
+            unnamed.append(a)
+        if slots and not any(k in slots for k in groups):
+            # Keras 2.2 / 2.3 (standalone) names its slots "training/Adam/Variable_<k>": the
+            # order is the only key (each slot for every weight in turn; Adam's m, then v, then
+            # its 1-element amsgrad placeholders, which the shape check below drops).
+            n_p = len(params)
+            chunks = [unnamed[i:i + n_p] for i in range(0, len(unnamed), n_p)]
+            groups = {}
+            for slot, idx in sorted(slots.items(), key=lambda kv: kv[1]):
+                if idx < len(chunks) and idx not in [slots[k] for k in groups]:
+                    groups[slot] = chunks[idx]
     except (KeyError, OSError, ValueError) as e:
         warnings.warn(f"{source}: the optimizer state is unreadable ({e}); the optimizer starts "
                       "fresh", stacklevel=3)
