@@ -28,20 +28,27 @@ __all__ = ["as_array", "from_dlpack", "is_foreign", "accepting_foreign", "tensor
 _KDLCPU, _KDLCUDA, _KDLCUDAHOST, _KDLCUDAMANAGED = 1, 2, 3, 13
 
 
-def _is_native_array(x):
-    return isinstance(x, np.ndarray) or type(x).__module__.startswith("cupy")
+def _classify(t):
+    if issubclass(t, (np.ndarray, np.generic, int, float, bool, complex, str, bytes, list, tuple,
+                      dict, type(None))):
+        return False
+    mod = getattr(t, "__module__", "") or ""
+    if mod.startswith("cupy") or mod.startswith("tensorforge"):
+        return False  # CuPy arrays are native on the cuda backend; our Tensor is handled apart
+    return any(hasattr(t, p) for p in ("__dlpack__", "__cuda_array_interface__",
+                                       "__array_interface__", "__array__"))
+
+
+_FOREIGN_BY_TYPE = {}  # type -> bool: every test above depends on the type alone
 
 
 def is_foreign(x):
     """True for an array-like of another library (it speaks one of the exchange protocols)."""
-    if _is_native_array(x) or isinstance(x, (np.generic, int, float, bool, complex, str, bytes,
-                                             list, tuple, dict, type(None))):
-        return False
     t = type(x)
-    if getattr(t, "__module__", "").startswith("tensorforge"):
-        return False  # our Tensor (handled by its callers)
-    return any(hasattr(t, p) for p in ("__dlpack__", "__cuda_array_interface__",
-                                       "__array_interface__", "__array__"))
+    r = _FOREIGN_BY_TYPE.get(t)
+    if r is None:
+        r = _FOREIGN_BY_TYPE[t] = _classify(t)
+    return r
 
 
 def _cupy(what):
@@ -119,10 +126,21 @@ def _convert(v):
 
 def accepting_foreign(fn):
     """``fn`` with array-likes of other libraries among its arguments read as arrays first."""
+    known = _FOREIGN_BY_TYPE.get
+
+    def convert_and_call(args, kwargs):
+        args = tuple(_convert(a) for a in args)
+        kwargs = {k: _convert(v) for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+
     @functools.wraps(fn)
     def op(*args, **kwargs):
-        if any(is_foreign(a) for a in args) or any(is_foreign(v) for v in kwargs.values()):
-            args = tuple(_convert(a) for a in args)
-            kwargs = {k: _convert(v) for k, v in kwargs.items()}
+        for a in args:  # the common case costs one dict lookup per argument
+            if known(type(a)) is not False and is_foreign(a):
+                return convert_and_call(args, kwargs)
+        if kwargs:
+            for v in kwargs.values():
+                if known(type(v)) is not False and is_foreign(v):
+                    return convert_and_call(args, kwargs)
         return fn(*args, **kwargs)
     return op
