@@ -190,3 +190,13 @@ def test_cli_export(tmp_path, capsys):
     _assert_close(_run(out, z["x"]), z["y"])
     assert cli.main(["export", str(tmp_path / "missing.h5"), str(out)]) == 1
     assert "No file found" in capsys.readouterr().err
+
+
+def test_channels_first_layers(tmp_path):
+    m = models.Sequential([
+        L.Conv2D(3, (3, 3), padding="same", data_format="channels_first", activation="relu",
+                 input_shape=(2, 7, 6)),
+        L.MaxPooling2D((2, 2), data_format="channels_first"),
+        L.GlobalAveragePooling2D(data_format="channels_first"), L.Dense(2)])
+    x = np.random.default_rng(10).normal(size=(2, 2, 7, 6)).astype(np.float32)
+    _export_and_compare(m, x, tmp_path)
