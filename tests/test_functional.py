@@ -555,3 +555,64 @@ def test_keras_2_sequential_config_and_ours_match():
                 assert mine["config"][k]["class_name"] == v["class_name"]
             else:
                 assert mine["config"][k] == v, k
+
+
+def test_format_1_files_still_load():
+    """tests/data/sequential_format1.tfm was written by tensorforge before the functional API
+    (Sequential-only format 1: Dense(4, relu, l2 regularizer) -> Dense(2, softmax), adam, one
+    fit step)."""
+    import os
+    path = os.path.join(os.path.dirname(__file__), "data", "sequential_format1.tfm")
+    m = load_model(path)
+    assert isinstance(m, Sequential) and [type(l).__name__ for l in m.layers] == ["Dense", "Dense"]
+    assert m.optimizer.iterations == 1 and m.metrics_names == ["loss", "accuracy"]
+    assert m.layers[0].kernel_regularizer is not None
+    k1, b1, k2, b2 = m.get_weights()
+    x = np.random.default_rng(0).random((5, 3)).astype(np.float32)
+    h = np.maximum(x @ k1 + b1, 0) @ k2 + b2
+    e = np.exp(h - h.max(1, keepdims=True))
+    np.testing.assert_allclose(m.predict(x), e / e.sum(1, keepdims=True), rtol=1e-5)
+
+
+def test_resnet_v1_summary_matches_keras_2():
+    """ResNet v1 (Advanced Deep Learning with Keras, ch. 2; depth 8): branches, a projection
+    shortcut, BatchNormalization, regularizers. Layer order, names, shapes, parameter counts and
+    the wrapped "Connected to" column equal real Keras 2's text (tests/data, written by
+    tools/keras_resnet_summary.py), and the model trains."""
+    import os
+    from tensorforge.engine import serialization
+    from tensorforge.regularizers import l2
+    serialization._name_counts.clear()  # fresh layer names, as in a new Keras process
+
+    def resnet_layer(inputs, num_filters=16, kernel_size=3, strides=1, activation="relu",
+                     batch_normalization=True):
+        x = L.Conv2D(num_filters, kernel_size=kernel_size, strides=strides, padding="same",
+                     kernel_initializer="he_normal", kernel_regularizer=l2(1e-4))(inputs)
+        if batch_normalization:
+            x = L.BatchNormalization()(x)
+        if activation is not None:
+            x = L.Activation(activation)(x)
+        return x
+
+    inputs = L.Input(shape=(8, 8, 3))
+    x = resnet_layer(inputs=inputs)
+    num_filters = 16
+    for stack in range(3):
+        strides = 2 if stack > 0 else 1
+        y = resnet_layer(inputs=x, num_filters=num_filters, strides=strides)
+        y = resnet_layer(inputs=y, num_filters=num_filters, activation=None)
+        if stack > 0:
+            x = resnet_layer(inputs=x, num_filters=num_filters, kernel_size=1, strides=strides,
+                             activation=None, batch_normalization=False)
+        x = L.Activation("relu")(L.add([x, y]))
+        num_filters *= 2
+    x = L.AveragePooling2D(pool_size=2)(x)
+    outputs = L.Dense(10, activation="softmax", kernel_initializer="he_normal")(L.Flatten()(x))
+    model = Model(inputs=inputs, outputs=outputs)
+    path = os.path.join(os.path.dirname(__file__), "data", "resnet_v1_depth8_summary.txt")
+    with open(path) as f:
+        assert _lines(model) == f.read().split("\n")
+    model.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    xs = np.random.default_rng(10).random((8, 8, 8, 3)).astype(np.float32)
+    h = model.fit(xs, np.eye(10)[np.arange(8)], batch_size=4, epochs=2, verbose=0)
+    assert np.isfinite(h.history["loss"]).all()

@@ -266,3 +266,61 @@ def test_missing_custom_object_is_a_clear_error(tmp_path):
         load_model(tmp_path / "c.tfm")
     m2 = load_model(tmp_path / "c.tfm", custom_objects={"custom": custom})
     assert m2.loss is custom
+
+
+def test_tensor_code_on_graph_tensors_builds_the_loss():
+    """Code written for Tensors -- a built-in loss, NumPy reductions and ufuncs, ops -- applied
+    to a graph's symbolic tensors records op layers (keras-team's variational_autoencoder.py
+    writes its loss this way); evaluate() gives the same number as NumPy on the outputs."""
+    from tensorforge import losses
+    set_random_seed(8)
+    i = L.Input((6,), name="vin")
+    h = L.Dense(2, name="h")(i)
+    o = L.Dense(6, activation="sigmoid", name="o")(h)
+    vae = Model(i, o)
+    rec = losses.mean_squared_error(i, o) * 6
+    kl = -0.5 * np.sum(1 + h - np.square(h) - np.exp(h), axis=-1)
+    vae.add_loss(np.mean(rec + kl))
+    vae.compile("adam")
+    x = np.random.default_rng(9).random((10, 6)).astype(np.float32)
+    W1, b1, W2, b2 = vae.get_weights()
+    hh = x @ W1 + b1
+    oo = 1 / (1 + np.exp(-(hh @ W2 + b2)))
+    want = 6 * ((oo - x) ** 2).mean() + (-0.5 * (1 + hh - hh ** 2 - np.exp(hh)).sum(-1)).mean()
+    np.testing.assert_allclose(vae.evaluate(x, verbose=0, batch_size=10), want, rtol=1e-5)
+    h0 = vae.fit(x, epochs=5, batch_size=10, verbose=0).history["loss"]
+    assert h0[-1] < h0[0]
+    with pytest.raises(TypeError, match="no value"):
+        np.asarray(o)
+
+
+def test_two_output_model_used_as_a_layer_acgan_style():
+    """ACGAN (Advanced Deep Learning with Keras, ch. 5): the discriminator has two outputs and
+    is the last layer of the adversarial model. Output names are made unique as tf_keras makes
+    them (printed by tf_keras 2.21: ['discriminator', 'discriminator_1'] and metrics_names
+    below); both outputs keep the fused cross-entropy through the nested model, and the losses
+    equal NumPy's on the predicted probabilities."""
+    set_random_seed(11)
+    img = L.Input((12,))
+    h = L.Dense(16)(img)
+    d = Model(img, [L.Dense(1, activation="sigmoid", name="source")(h),
+                    L.Dense(3, activation="softmax", name="label")(h)], name="discriminator")
+    d.trainable = False
+    z = L.Input((12,))
+    adv = Model(z, d(z), name="acgan")
+    adv.compile(loss=["binary_crossentropy", "categorical_crossentropy"], optimizer="rmsprop",
+                metrics=["accuracy"])
+    assert adv.output_names == ["discriminator", "discriminator_1"]
+    assert adv.metrics_names == ["loss", "discriminator_loss", "discriminator_1_loss",
+                                 "discriminator_accuracy", "discriminator_1_accuracy"]
+    assert adv._logits_outputs == frozenset([0, 1])
+    x = np.random.default_rng(12).random((6, 12)).astype(np.float32)
+    y1, y2 = np.array([[1], [0], [1], [1], [0], [1]], np.float32), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    p1, p2 = adv.predict(x)
+    bce = -(y1 * np.log(p1) + (1 - y1) * np.log(1 - p1)).mean()
+    cce = -(y2 * np.log(p2)).sum(1).mean()
+    acc1 = ((p1 > 0.5) == (y1 > 0.5)).mean()
+    acc2 = (p2.argmax(1) == y2.argmax(1)).mean()
+    np.testing.assert_allclose(adv.train_on_batch(x, [y1, y2]), [bce + cce, bce, cce, acc1, acc2],
+                               rtol=1e-5)
+    assert all(np.array_equal(a, b) for a, b in zip(d.get_weights(), adv.get_weights()))

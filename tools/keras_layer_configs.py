@@ -2,7 +2,6 @@
 tensorforge's get_config():  /work/keras-venv/bin/python tools/keras_layer_configs.py"""
 import json
 
-import tf_keras as keras
 from tf_keras import layers as L
 
 LAYERS = {

@@ -222,6 +222,13 @@ class Context:
         self.saved = arrays
 
 
+# A symbolic tensor (engine.node.KerasTensor) among an op's arguments records the op as a layer
+# of a functional graph instead of computing it. engine.node fills these in when imported, so
+# this module imports nothing from the engine.
+_symbolic_types = []
+_record_symbolic = [None]
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring."""
 
@@ -235,6 +242,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _symbolic_types:
+            symbolic = _symbolic_types[0]
+            for a in args:
+                if type(a) is symbolic:
+                    return _record_symbolic[0](cls.apply, *args, **kwargs)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         ctx = Context(needs)

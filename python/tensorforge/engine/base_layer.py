@@ -15,7 +15,6 @@ Calling a layer:
 Layers assigned as attributes of a layer or model (also inside lists) are tracked: their weights
 and losses are the owner's.
 """
-import contextlib
 import inspect
 import threading
 
@@ -33,6 +32,16 @@ from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 
 
+# ---- structure version: caches of layer lists and weight lists are keyed on it ------------------
+# Bumped whenever a layer gains a weight or a tracked sublayer, is built, or changes its trainable
+# flag, and when a graph is (re)mapped; a training step then reuses its lists (no tree walks).
+_VERSION = [0]
+
+
+def _touch():
+    _VERSION[0] += 1
+
+
 # ---- the training flag of the running model call -----------------------------------------------
 _ctx = threading.local()
 
@@ -42,14 +51,23 @@ def learning_phase():
     return bool(getattr(_ctx, "training", False))
 
 
-@contextlib.contextmanager
-def call_context(training):
-    prev = getattr(_ctx, "training", None), getattr(_ctx, "depth", 0)
-    _ctx.training, _ctx.depth = bool(training), prev[1] + 1
-    try:
-        yield
-    finally:
-        _ctx.training, _ctx.depth = prev
+class call_context:
+    """``with call_context(training):`` -- the training flag of the model call that runs inside
+    (a plain class: it is entered once per training step)."""
+
+    __slots__ = ("training", "prev")
+
+    def __init__(self, training):
+        self.training = bool(training)
+
+    def __enter__(self):
+        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0))
+        _ctx.training, _ctx.depth = self.training, self.prev[1] + 1
+        return self
+
+    def __exit__(self, *exc):
+        _ctx.training, _ctx.depth = self.prev
+        return False
 
 
 def _in_call():
@@ -133,16 +151,12 @@ def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
 
 
 def _as_tensor(x):
+    """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
-        if x.dtype != np.float32 and x.dtype.kind == "f" and not x.requires_grad:
-            return Tensor(x.data.astype(np.float32))  # Keras' floatx, at the boundary
+        if x.dtype != np.float32 and not x.requires_grad:
+            return Tensor(x.data.astype(np.float32))
         return x
-    a = x if hasattr(x, "dtype") else np.asarray(x)
-    if getattr(a, "dtype", None) is not None and a.dtype.kind == "f" and a.dtype != np.float32:
-        a = a.astype(np.float32)
-    elif getattr(a, "dtype", None) is not None and a.dtype.kind in "b":
-        a = a.astype(np.float32)
-    return Tensor(a)
+    return Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32 else x)
 
 
 class Layer:
@@ -199,6 +213,7 @@ class Layer:
         tracked = self.__dict__.setdefault("_tracked", [])
         if not any(t is layer for t in tracked):
             tracked.append(layer)
+            _touch()
 
     def _record(self, **kw):
         """Remember constructor arguments for get_config()."""
@@ -227,6 +242,7 @@ class Layer:
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
+        _touch()
         if regularizer is not None:
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
@@ -238,6 +254,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, v):
+        _touch()
         self._trainable = bool(v)
         for _, t, tr in self._weights:
             t.requires_grad = tr and self._trainable
@@ -249,6 +266,9 @@ class Layer:
 
     def _flatten_layers(self):
         """self and every layer below it, each once."""
+        cached = self.__dict__.get("_flat_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
         out, seen, stack = [], set(), [self]
         while stack:
             l = stack.pop()
@@ -257,6 +277,7 @@ class Layer:
             seen.add(id(l))
             out.append(l)
             stack.extend(reversed(l._sublayers()))
+        self.__dict__["_flat_cache"] = (_VERSION[0], out)
         return out
 
     @property
@@ -264,6 +285,11 @@ class Layer:
         return [t for _, t, _ in self._all_weights()]
 
     def _all_weights(self):
+        """[(name, Tensor, effectively trainable)] of this layer and its sublayers, each weight
+        once (a shared layer's too). Cached until the structure changes (_VERSION)."""
+        cached = self.__dict__.get("_weights_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
         out, seen = [], set()
         for n, t, tr in self._weights:
             seen.add(id(t))
@@ -273,6 +299,7 @@ class Layer:
                 if id(t) not in seen:  # a shared layer's weights count once
                     seen.add(id(t))
                     out.append((n, t, tr and self._trainable))
+        self.__dict__["_weights_cache"] = (_VERSION[0], out)
         return out
 
     @property
@@ -326,14 +353,17 @@ class Layer:
 
     def _clear_call_losses(self):
         for l in self._flatten_layers():
-            l._call_losses = []
+            if l._call_losses:
+                l._call_losses = []
 
     @property
     def losses(self):
         out = []
         for l in self._flatten_layers():
-            out.extend(f() for f in l.losses_fns)
-            out.extend(_reduce_loss(t) for t in l._call_losses)
+            if l.losses_fns:
+                out.extend(f() for f in l.losses_fns)
+            if l._call_losses:
+                out.extend(_reduce_loss(t) for t in l._call_losses)
         return [l for l in out if l is not None]
 
     # ---- shapes and calls -------------------------------------------------------------------
@@ -346,6 +376,7 @@ class Layer:
                 tuple(s) for s in input_shape]
             self.build(input_shape)
             self.built = True
+            _touch()
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None
@@ -373,10 +404,15 @@ class Layer:
             return self._call_symbolic(inputs, *args, **kwargs)
         training = kwargs.pop("training", args[0] if args else None)
         mask = kwargs.pop("mask", args[1] if len(args) > 1 else None)
-        x = [_as_tensor(t) for t in inputs] if isinstance(inputs, (list, tuple)) else _as_tensor(inputs)
+        if isinstance(inputs, (list, tuple, dict)):
+            x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
+            if isinstance(x, tuple):
+                x = list(x)
+        else:
+            x = _as_tensor(inputs)
         shapes = [(None,) + t.shape[1:] for t in flatten(x)]
         self._check_input_spec(shapes)
-        self._maybe_build(shapes if isinstance(x, list) else shapes[0])
+        self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()
         outer = not _in_call()
@@ -565,7 +601,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         kw[k] = v
     kw.pop("training", None)
     try:
-        with no_grad(), call_context(False):
+        with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
             y = invoke_call(layer, x, training=False, **kw)
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '

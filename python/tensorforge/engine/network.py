@@ -16,7 +16,7 @@ import collections
 
 from .. import activations as A
 
-from .base_layer import Layer, _call_args, _strip_keras_only, call_context
+from .base_layer import Layer, _call_args, _strip_keras_only, _touch, call_context
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .layer_utils import print_summary
@@ -32,15 +32,19 @@ from .serialization import _snake, _unique_name, custom_object_scope, get_layer_
 # output layer is itself a graph network (a model used as a layer), the request is passed down
 # to its own output layer.
 
-def _logits_capable(layer):
-    """'softmax' / 'sigmoid' when ``layer`` can return logits instead of its final activation."""
-    if isinstance(layer, Network) and layer._is_graph_network and len(layer.outputs) == 1:
-        t = layer.outputs[0]
-        lyr, ni, _ = t._keras_history
-        if layer._consumers.get(id(t)):
+def _logits_capable(layer, index=0):
+    """'softmax' / 'sigmoid' when output ``index`` of ``layer`` can be returned as logits
+    instead of after its final activation."""
+    if isinstance(layer, Network) and layer._is_graph_network:
+        if index >= len(layer.outputs):
             return None
-        return _logits_capable(lyr)
-    if type(layer).__name__ in ("Dense", "Activation"):
+        t = layer.outputs[index]
+        if layer._consumers.get(id(t)) or any(o is t for j, o in enumerate(layer.outputs)
+                                               if j != index):
+            return None
+        lyr, _, ti = t._keras_history
+        return _logits_capable(lyr, ti)
+    if index == 0 and type(layer).__name__ in ("Dense", "Activation"):
         act = getattr(layer, "activation", None)
         if act is A.softmax:
             return "softmax"
@@ -101,7 +105,7 @@ class Network(Layer):
                               not isinstance(outputs, (list, tuple, dict))
                               else [t.shape for t in self.outputs])
         object.__setattr__(self, "input_names", [t._keras_history[0].name for t in self.inputs])
-        object.__setattr__(self, "output_names", [t._keras_history[0].name for t in self.outputs])
+        object.__setattr__(self, "output_names", _unique_output_names(self.outputs))
 
     def _graph_targets(self):
         return self.outputs + list(self.__dict__.get("_symbolic_losses", []))
@@ -196,6 +200,7 @@ class Network(Layer):
                 self._consumers[id(t)].append(node)
         self._plan = [_Step(n) for n in order]
         self._plans = {}
+        _touch()
 
     # ---- layers and weights -----------------------------------------------------------------
     @property
@@ -263,11 +268,14 @@ class Network(Layer):
         return None
 
     def call(self, inputs, training=None, mask=None, logits=False):
+        """``logits``: True (output 0) or a set of output indices to return as logits
+        (See Note [fused output])."""
         if not self._is_graph_network:
             raise NotImplementedError(f"{type(self).__name__}: a subclassed model must define "
                                       "call(self, inputs, training=None)")
         xs = self._flatten_inputs(inputs)
-        outs = self._run_graph(xs, bool(training), frozenset([0]) if logits else frozenset())
+        lo = frozenset([0]) if logits is True else frozenset(logits or ())
+        outs = self._run_graph(xs, bool(training), lo)
         return pack_like(self._nested_outputs, outs)
 
     def _flatten_inputs(self, inputs):
@@ -299,13 +307,14 @@ class Network(Layer):
         return [values[id(t)] for t in self.outputs]
 
     def _make_plan(self, logits_outputs):
-        fused_nodes = set()
+        fused = {}  # node id -> indices of its outputs to hand over as logits
         for i in logits_outputs:
             t = self.outputs[i]
-            lyr, ni, _ = t._keras_history
-            if not self._consumers.get(id(t)) and _logits_capable(lyr):
-                fused_nodes.add(id(lyr._inbound_nodes[ni]))
-        return [s.with_logits(id(s.node) in fused_nodes) for s in self._plan]
+            lyr, ni, ti = t._keras_history
+            if not self._consumers.get(id(t)) and _logits_capable(lyr, ti):
+                fused.setdefault(id(lyr._inbound_nodes[ni]), set()).add(ti)
+        return [s.with_logits(frozenset(fused[id(s.node)])) if id(s.node) in fused else s
+                for s in self._plan]
 
     def fused_outputs(self):
         """{output index: 'softmax' | 'sigmoid'} for the outputs that can hand logits to a fused
@@ -316,7 +325,8 @@ class Network(Layer):
         for i, t in enumerate(self.outputs):
             if self._consumers.get(id(t)) or any(t is o for o in self.outputs[:i]):
                 continue
-            kind = _logits_capable(t._keras_history[0])
+            lyr, _, ti = t._keras_history
+            kind = _logits_capable(lyr, ti)
             if kind:
                 out[i] = kind
         return out
@@ -439,6 +449,20 @@ class Network(Layer):
         return f"<{type(self).__name__} name={self.name}, {len(self.layers)} layers>"
 
 
+def _unique_output_names(outputs):
+    """Output names as tf.keras makes them: the output layer's name, then name_1, name_2 ...
+    for a layer that gives several outputs (a model used as a layer)."""
+    names, counts = [], {}
+    for t in outputs:
+        base = proposal = t._keras_history[0].name
+        while proposal in names:
+            n = counts.get(base, 1)
+            proposal = f"{base}_{n}"
+            counts[base] = n + 1
+        names.append(proposal)
+    return names
+
+
 def _snake_name(cls):
     return _snake(cls.__name__)
 
@@ -517,10 +541,9 @@ class _Step:
         self.logits = False
 
     def with_logits(self, logits):
-        if not logits:
-            return self
+        """A copy of this step that asks its layer for logits (a set of output indices)."""
         s = _Step(self.node)
-        s.logits = True
+        s.logits = logits
         return s
 
     def run(self, values, masks, training):
@@ -532,16 +555,17 @@ class _Step:
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
         layer = self.layer
-        kw = dict(self.kwargs)
-        for k, v in self.tensor_kwargs.items():
-            kw[k] = pack_like(v, [values[id(t)] for t in flatten(v)])
+        kw = dict(self.kwargs) if self.kwargs else {}
+        if self.tensor_kwargs:
+            for k, v in self.tensor_kwargs.items():
+                kw[k] = pack_like(v, [values[id(t)] for t in flatten(v)])
         tr = training if self.fixed_training is None else bool(self.fixed_training)
         if self.pass_training:
             kw["training"] = tr
         if self.pass_mask and m is not None:
             kw["mask"] = m
         if self.logits:
-            kw["logits"] = True
+            kw["logits"] = self.logits if isinstance(layer, Network) else True
         y = layer.call(x, **kw)
         out_mask = layer.compute_mask(x, m)
         if len(self.out_ids) == 1:

@@ -20,32 +20,72 @@ import functools
 
 import numpy as np
 
+from .. import autograd as _autograd
+from ..autograd import Tensor
+
 __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
            "symbolic_op"]
 
 
-class KerasTensor:
-    """A placeholder for a value of ``shape`` (batch axis first, None where unknown)."""
+class KerasTensor(Tensor):
+    """A placeholder for a value of ``shape`` (batch axis first, None where unknown).
+
+    It is a Tensor, so every op and Tensor method takes it: an op given a KerasTensor records
+    itself as a layer of the graph (autograd.Function.apply, See module docstring), and code
+    written for Tensors (custom losses, ``K.*`` functions) builds graph nodes unchanged. Its
+    ``data`` is itself (there is no value until the model runs); NumPy reductions and ufuncs on
+    it (``np.mean(t)``, ``np.exp(t)``) record the matching op."""
 
     __array_priority__ = 1001  # numpy defers binary operators to KerasTensor
 
     def __init__(self, shape, dtype="float32", name=None, keras_history=None):
-        self.shape = tuple(None if s is None else int(s) for s in shape)
-        self.dtype = np.dtype(dtype)
+        self._shape = tuple(None if s is None else int(s) for s in shape)
+        self._dtype = np.dtype(dtype)
         self.name = name
+        self.requires_grad = False
+        self.grad = None
+        self._node = None
+        self._index = 0
         self._keras_history = keras_history  # (layer, node_index, tensor_index)
 
     @property
+    def data(self):
+        return self
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
     def ndim(self):
-        return len(self.shape)
+        return len(self._shape)
+
+    @property
+    def size(self):
+        raise TypeError(f"the size of symbolic tensor {self.name!r} of shape {self._shape} is not "
+                        "known until the model runs")
 
     def __len__(self):
-        raise TypeError(f"len() of a symbolic tensor {self.name!r} of shape {self.shape} is not "
+        raise TypeError(f"len() of a symbolic tensor {self.name!r} of shape {self._shape} is not "
                         "known until the model runs")
+
+    def numpy(self):
+        raise TypeError(f"symbolic tensor {self.name!r} has no value: it is a placeholder in a "
+                        "functional graph (build a Model and call predict)")
+
+    def __array__(self, dtype=None, copy=None):
+        self.numpy()
+
+    def backward(self, grad=None):
+        raise TypeError("backward: a symbolic tensor has no value; train the Model instead")
 
     def __repr__(self):
         layer = self._keras_history[0].name if self._keras_history else None
-        return (f"<KerasTensor: shape={self.shape} dtype={self.dtype.name} "
+        return (f"<KerasTensor: shape={self._shape} dtype={self._dtype.name} "
                 f"(created by layer '{layer}')>")
 
     # ---- arithmetic records an op layer (See module docstring) ---------------------------
@@ -62,11 +102,14 @@ class KerasTensor:
     def __matmul__(self, o): return symbolic_op(_basic("matmul"), self, o)
     def __getitem__(self, idx): return symbolic_op(_basic("getitem"), self, idx)
 
-    def sum(self, axis=None, keepdims=False, dtype=None, out=None):
+    def sum(self, axis=None, keepdims=False, dtype=None, out=None):  # np.sum(kt) lands here
         return symbolic_op(_basic("sum"), self, axis, keepdims)
 
     def mean(self, axis=None, keepdims=False, dtype=None, out=None):  # np.mean(kt) lands here
         return symbolic_op(_basic("mean"), self, axis, keepdims)
+
+    def clip(self, a_min=None, a_max=None, out=None, **kwargs):  # np.clip(kt, lo, hi)
+        return symbolic_op(_basic("clip"), self, a_min, a_max)
 
     def exp(self): return symbolic_op(_basic("exp"), self)
     def log(self): return symbolic_op(_basic("log"), self)
@@ -75,6 +118,20 @@ class KerasTensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return symbolic_op(_basic("reshape"), self, shape)
+
+    _UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
+               "negative": "neg", "exp": "exp", "log": "log", "sqrt": "sqrt", "absolute": "abs",
+               "maximum": "maximum", "power": "power", "matmul": "matmul"}
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:
+            return NotImplemented
+        if ufunc.__name__ == "square":
+            return symbolic_op(_basic("mul"), inputs[0], inputs[0])
+        name = self._UFUNCS.get(ufunc.__name__)
+        if name is None:
+            return NotImplemented
+        return symbolic_op(_basic(name), *inputs)
 
 
 def _basic(name):
@@ -152,6 +209,10 @@ def symbolic_op(fn, *args, **kwargs):
     if not is_symbolic(list(args) + list(kwargs.values())):
         return fn(*args, **kwargs)
     return _OP_LAYER[0](fn, args, kwargs)._call_symbolic_op()
+
+
+_autograd._symbolic_types.append(KerasTensor)
+_autograd._record_symbolic[0] = symbolic_op
 
 
 def symbolic(fn):

@@ -4,7 +4,7 @@ Once the input shape is known (``input_shape=`` on the first layer, an ``InputLa
 as first layer, ``build(shape)``, or the first batch given to fit / predict / a call), the
 chain is built as a functional graph from an ``Input`` named ``<first layer>_input``; each
 ``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
-from .base_layer import Layer, is_shape
+from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
 from .network import Network, deserialize_layer
 from .node import KerasTensor
@@ -46,6 +46,7 @@ class Sequential(Model):
             self._input_name = layer.name
             return
         self._seq.append(layer)
+        _touch()
         if self.built and self._is_graph_network:
             y = layer(self.outputs[0])
             self._check_single(layer, y)
@@ -60,6 +61,7 @@ class Sequential(Model):
         if not self._seq:
             raise TypeError("Sequential.pop: there are no layers in the model")
         self._seq.pop()
+        _touch()
         if self._seq and self._build_shape is not None:
             self.build(self._build_shape)
         elif not self._seq:

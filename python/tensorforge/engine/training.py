@@ -16,7 +16,6 @@ discriminator's own ``train_on_batch`` still trains it, the combined model's doe
 Fast paths kept for any graph: See Note [fused output] (network.py) and Note [data on the
 device] (_device.py).
 """
-import contextlib
 import json
 
 import numpy as np
@@ -29,7 +28,7 @@ from .. import optimizers as _optimizers
 from ..autograd import Tensor, enable_grad, no_grad
 from ..saving import hdf5_format as _h5
 from . import saving, training_arrays
-from .base_layer import _shape_str, call_context, invoke_call
+from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
 
@@ -313,6 +312,9 @@ class Model(Network):
     def _compiled_params(self):
         """The weights trainable at compile time (See module docstring)."""
         snap = getattr(self, "_trainable_snapshot", {})
+        cached = self.__dict__.get("_params_cache")
+        if cached is not None and cached[0] == (_VERSION[0], id(snap)):
+            return cached[1]
         out, seen = [], set()
 
         def walk(layer):
@@ -325,22 +327,20 @@ class Model(Network):
             for sub in layer._sublayers():
                 walk(sub)
         walk(self)
+        self.__dict__["_params_cache"] = ((_VERSION[0], id(snap)), out)
         return out
 
-    @contextlib.contextmanager
-    def _trainable_scope(self, params):
+    def _set_requires_grad(self, params):
+        """Make exactly ``params`` require grad; returns [(tensor, previous flag)] to restore
+        (usually empty: only a trainable flag changed since compile makes a difference)."""
         want = {id(t) for t in params}
         changed = []
-        for t in self.weights:
+        for _, t, _ in self._all_weights():
             w = id(t) in want
             if t.requires_grad != w:
                 changed.append((t, t.requires_grad))
                 t.requires_grad = w
-        try:
-            yield
-        finally:
-            for t, v in changed:
-                t.requires_grad = v
+        return changed
 
     def _loss_terms(self, ys, outs, with_parts):
         total, parts = None, []
@@ -370,14 +370,19 @@ class Model(Network):
     def _train_batch(self, xs, ys, params):
         """One optimizer step; returns (total loss float, [per-output loss], outputs)."""
         multi = len(self._out_specs) > 1
-        with enable_grad(), self._trainable_scope(params):
-            outs = self._forward(xs, True, self._logits_outputs)
-            loss, parts = self._loss_terms(ys, outs, multi)
-            if isinstance(loss, Tensor) and loss.requires_grad:
-                loss.backward()
-                self.optimizer.apply_gradients(params)
-                for p in params:
-                    p.grad = None
+        changed = self._set_requires_grad(params)
+        try:
+            with enable_grad():
+                outs = self._forward(xs, True, self._logits_outputs)
+                loss, parts = self._loss_terms(ys, outs, multi)
+                if isinstance(loss, Tensor) and loss.requires_grad:
+                    loss.backward()
+                    self.optimizer.apply_gradients(params)
+                    for p in params:
+                        p.grad = None
+        finally:
+            for t, v in changed:
+                t.requires_grad = v
         return _scalar(loss), [_scalar(p) for p in parts], outs
 
     def _test_batch(self, xs, ys):
@@ -513,7 +518,7 @@ class Model(Network):
 
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")
-        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=xs[0].shape[0])
+        return self._pack_outputs(training_arrays.predict_loop(self, xs, batch_size=xs[0].shape[0]))
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):

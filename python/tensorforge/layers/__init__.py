@@ -14,6 +14,11 @@ Which op each layer runs (on the cpu backend each is a native kernel):
   core.Dropout                   ops.dropout (counter-based RNG, seeded from tensorforge._random)
   recurrent.SimpleRNN/LSTM/GRU   ops.simple_rnn / ops.lstm / ops.gru (fused whole-sequence kernels)
   normalization.BatchNormalization, embeddings.Embedding: NumPy Functions (vectorized)
+  merge.Add/Subtract/Multiply/Average/Maximum/Minimum/Concatenate/Dot
+                                 ops.basic add / sub / mul / maximum / concatenate / matmul, sum
+  core.Lambda                    whatever its function runs
+Called on symbolic tensors (``Input(...)``) a layer records a node of a functional graph
+(engine/node.py) instead of computing; see engine/__init__.py for the model core.
 Masks: Embedding(mask_zero=True) emits mask = (ids != 0); layers with ``supports_masking`` pass it
 on; recurrent layers consume it (Keras semantics: a masked step carries the previous state).
 """

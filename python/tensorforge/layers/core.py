@@ -115,34 +115,6 @@ class Flatten(Layer):
         return B.reshape(x, (x.shape[0], -1))
 
 
-class Reshape(Layer):
-    def __init__(self, target_shape, **kwargs):
-        super().__init__(**kwargs)
-        self.target_shape = tuple(int(s) for s in target_shape)
-        self._record(target_shape=list(self.target_shape))
-
-    def _resolve(self, in_shape):
-        n = int(np.prod(in_shape))
-        tgt = list(self.target_shape)
-        if tgt.count(-1) > 1:
-            raise ValueError(f"{self.name}: at most one -1 in target_shape, got {self.target_shape}")
-        known = int(np.prod([s for s in tgt if s != -1]))
-        if -1 in tgt:
-            if known == 0 or n % known:
-                raise ValueError(f"{self.name}: cannot reshape {tuple(in_shape)} to {self.target_shape}")
-            tgt[tgt.index(-1)] = n // known
-        elif known != n:
-            raise ValueError(f"{self.name}: total size of new shape {self.target_shape} must equal "
-                             f"that of the input {tuple(in_shape)}")
-        return tuple(tgt)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0],) + self._resolve(input_shape[1:])
-
-    def call(self, x, training=False, mask=None):
-        return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
-
-
 class Lambda(Layer):
     """Wraps an expression on tensors as a layer: ``Lambda(lambda x: x ** 2)``.
 
@@ -204,3 +176,31 @@ class Lambda(Layer):
 
 def _is_one_shape(s):
     return all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+class Reshape(Layer):
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(s) for s in target_shape)
+        self._record(target_shape=list(self.target_shape))
+
+    def _resolve(self, in_shape):
+        n = int(np.prod(in_shape))
+        tgt = list(self.target_shape)
+        if tgt.count(-1) > 1:
+            raise ValueError(f"{self.name}: at most one -1 in target_shape, got {self.target_shape}")
+        known = int(np.prod([s for s in tgt if s != -1]))
+        if -1 in tgt:
+            if known == 0 or n % known:
+                raise ValueError(f"{self.name}: cannot reshape {tuple(in_shape)} to {self.target_shape}")
+            tgt[tgt.index(-1)] = n // known
+        elif known != n:
+            raise ValueError(f"{self.name}: total size of new shape {self.target_shape} must equal "
+                             f"that of the input {tuple(in_shape)}")
+        return tuple(tgt)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self._resolve(input_shape[1:])
+
+    def call(self, x, training=False, mask=None):
+        return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
