@@ -365,3 +365,14 @@ def test_keras_22_style_optimizer_state_by_position(tmp_path):
         m_got, v_got = m.optimizer.get_state([p])[0]
         np.testing.assert_array_equal(m_got, m_want)
         np.testing.assert_array_equal(v_got, v_want)
+
+
+def test_lambda_layer_in_file_is_refused(tmp_path):
+    def edit(mc):
+        layer = mc["config"]["layers"][1]
+        layer["class_name"] = "Lambda"
+        layer["config"] = {"name": layer["config"]["name"], "function": ["4wEAAAA=", None, None],
+                           "function_type": "lambda", "output_shape": None}
+    path = _copy_with_config(tmp_path, "mlp", edit)
+    with pytest.raises(ValueError, match="Lambda.*Python code"):
+        models.load_model(str(path))

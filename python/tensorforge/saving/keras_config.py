@@ -53,9 +53,17 @@ _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_si
               "weights")
 
 
+# Registered classes a file cannot rebuild: a Lambda's config holds marshalled Python bytecode
+# (not portable between Python versions, and running it would execute the file's code); op
+# layers are tensorforge's own records of arithmetic on symbolic tensors.
+_NOT_FROM_FILES = {"Lambda", "OpLayer", "TFOpLambda", "Network"}
+
+
 def supported_layer_classes():
-    """Keras layer class names a model file may contain (sorted)."""
-    return sorted(set(_base._LAYER_CLASSES) | set(_ALIASES))
+    """Keras layer class names a model file may contain (sorted); models nested as layers
+    (Sequential, Functional, Model) too."""
+    names = {n for n in _base._LAYER_CLASSES if not n.startswith("_")} | set(_ALIASES)
+    return sorted((names - _NOT_FROM_FILES) | {"Sequential", "Functional", "Model"})
 
 
 def _dtype_name(v):
@@ -152,7 +160,11 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     else:
         name = keras_name
     cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
-    if cls is None:
+    if cls is not None and name in _NOT_FROM_FILES and keras_name not in (custom_objects or {}):
+        raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
+                         "config holds Python code that tensorforge does not run from a file; "
+                         "rebuild the model in code and call load_weights")
+    if cls is None or name.startswith("_"):
         raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
                          f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
                          f"supported: {', '.join(supported_layer_classes())}")
