@@ -141,7 +141,8 @@ def test_functional_merge_layers(tmp_path):
     a, b = L.Input(shape=(6,), name="a"), L.Input(shape=(6,), name="b")
     da, db = L.Dense(6, activation="tanh")(a), L.Dense(6)(b)
     merged = [L.Add()([da, db]), L.Subtract()([da, db]), L.Multiply()([da, db]),
-              L.Average()([da, db, a]), L.Maximum()([da, db]), L.Minimum()([da, db])]
+              L.Average()([da, db, a]), L.Maximum()([da, db]), L.Minimum()([da, db]),
+              L.Dot(axes=1)([da, db]), L.Dot(axes=-1, normalize=True)([da, db])]
     out = L.Dense(2)(L.Concatenate()(merged))
     m = models.Model([a, b], out)
     r = np.random.default_rng(9)
@@ -200,3 +201,14 @@ def test_channels_first_layers(tmp_path):
         L.GlobalAveragePooling2D(data_format="channels_first"), L.Dense(2)])
     x = np.random.default_rng(10).normal(size=(2, 2, 7, 6)).astype(np.float32)
     _export_and_compare(m, x, tmp_path)
+
+
+def test_dot_on_sequences(tmp_path):
+    if not hasattr(L, "Input"):
+        pytest.skip("the functional API is not in this build yet")
+    a, b = L.Input(shape=(4, 3)), L.Input(shape=(5, 3))
+    out = L.Dot(axes=(2, 2))([a, b])  # (B, 4, 5)
+    m = models.Model([a, b], L.Dot(axes=(1, 1), normalize=True)([out, a]))  # (B, 5, 3)
+    r = np.random.default_rng(11)
+    xs = [r.normal(size=(2, 4, 3)).astype(np.float32), r.normal(size=(2, 5, 3)).astype(np.float32)]
+    _export_and_compare(m, xs, tmp_path)

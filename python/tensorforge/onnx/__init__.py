@@ -13,7 +13,8 @@ Layers: Dense, Activation, Dropout (identity), Flatten, Reshape, LeakyReLU,
 BatchNormalization (inference: the moving statistics folded into one scale and shift), Embedding
 (mask_zero too), Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, SimpleRNN, LSTM,
 GRU (both reset_after), Bidirectional, and the merge layers Add, Subtract, Multiply, Average,
-Maximum, Minimum, Concatenate. Another layer raises a ValueError naming it.
+Maximum, Minimum, Concatenate, Dot; models nested as layers. Another layer raises a ValueError
+naming it.
 Opsets 13 .. the installed onnx's newest are accepted (17 by default).
 
 Needs the optional ``onnx`` package (``pip install tensorforge[onnx]``); it is imported on use.

@@ -326,6 +326,33 @@ def _concatenate(g, layer, ins, mask):
     return g.node("Concat", list(ins), layer.name, axis=int(getattr(layer, "axis", -1))), None
 
 
+def _reduce_sum(g, x, axis, base):
+    return g.node("ReduceSum", [x, g.i64([axis], "axes")], base, keepdims=1)
+
+
+def _l2_normalize(g, x, axis, base):
+    sq = _reduce_sum(g, g.node("Mul", [x, x], base), axis, base)
+    n = g.node("Sqrt", [g.node("Max", [sq, g.const(np.float32(1e-12), "eps12")], base)], base)
+    return g.node("Div", [x, n], base)
+
+
+def _dot(g, layer, ins, mask):
+    """Keras Dot: 2-D inputs -> (B, 1) sums of products; 3-D -> a batched matrix product."""
+    a, b = ins
+    rank = len(layer.input_shape[0])
+    ax, bx = (x % rank for x in layer.axes)
+    if layer.normalize:
+        a = _l2_normalize(g, a, ax, layer.name + "/norm_a")
+        b = _l2_normalize(g, b, bx, layer.name + "/norm_b")
+    if rank == 2:
+        return _reduce_sum(g, g.node("Mul", [a, b], layer.name), 1, layer.name), None
+    if ax == 1:
+        a = g.node("Transpose", [a], layer.name + "/ta", perm=[0, 2, 1])
+    if bx == 2:
+        b = g.node("Transpose", [b], layer.name + "/tb", perm=[0, 2, 1])
+    return g.node("MatMul", [a, b], layer.name), None
+
+
 CONVERTERS = {
     "Dense": _dense, "Activation": _activation, "Dropout": _identity, "InputLayer": _identity,
     "Flatten": _flatten, "Reshape": _reshape, "LeakyReLU": _leaky_relu,
@@ -334,5 +361,5 @@ CONVERTERS = {
     "GlobalAveragePooling2D": _global_avg, "SimpleRNN": _rnn, "LSTM": _rnn, "GRU": _rnn,
     "Bidirectional": _bidirectional, "Add": _fold("Add"), "Multiply": _fold("Mul"),
     "Maximum": _fold("Max"), "Minimum": _fold("Min"), "Average": _average,
-    "Subtract": _subtract, "Concatenate": _concatenate,
+    "Subtract": _subtract, "Concatenate": _concatenate, "Dot": _dot,
 }
