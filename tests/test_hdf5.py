@@ -332,7 +332,8 @@ def test_keras_regularizers_initializers_and_momentum_restored():
 
 def test_keras_multi_output_compile_settings():
     m = models.load_model(os.path.join(DATA, "functional_two_outputs.h5"))
-    assert m.metrics_names == ["loss", "cls_loss", "reg_loss", "cls_accuracy"]  # as Keras names them
+    # as Keras names them
+    assert m.metrics_names == ["loss", "cls_loss", "reg_loss", "cls_accuracy"]
     assert m._compile_args["loss_weights"] == {"cls": 1.0, "reg": 0.5}
     x, (y_cls, y_reg) = _fixture("functional_two_outputs")
     res = m.evaluate(x, [y_cls, y_reg], verbose=0)

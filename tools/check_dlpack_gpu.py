@@ -38,7 +38,8 @@ def main():
         pt = torch.arange(12, dtype=torch.float32, device="cuda").reshape(3, 4)
         t2 = Tensor(pt)
         check("Tensor(torch cuda) is a view", int(t2.data.data.ptr) == pt.data_ptr())
-        check("torch.from_dlpack(Tensor) is a view", torch.from_dlpack(t2).data_ptr() == pt.data_ptr())
+        check("torch.from_dlpack(Tensor) is a view",
+              torch.from_dlpack(t2).data_ptr() == pt.data_ptr())
         w = torch.ones(4, 2, device="cuda")
         y = ops.gemm(pt, w)
         check("gemm(torch cuda, torch cuda)", np.allclose(cupy.asnumpy(y),

@@ -3,11 +3,13 @@
     PYTHONPATH=python python3 tools/check_h5_in_keras.py write DIR     # tensorforge side
     /work/keras-venv/bin/python tools/check_h5_in_keras.py check DIR   # Keras 2 (tf_keras) side
 
-`write` saves every zoo model and every Keras fixture of tests/data/keras_h5 (loaded by us) (trained one step so the optimizer has state), with `save` and
-`save_weights`, plus inputs and tensorforge's predictions; `check` loads each file with
-tf_keras.models.load_model (and load_weights into the loaded model), compares Keras' predictions
-with ours (max relative error) and trains one more step: its predictions then match ours after the same step only when
-the optimizer state (Adam's moments, RMSprop's averages) was restored.
+`write` saves every zoo model (trained one step so the optimizer has state) and every Keras
+fixture of tests/data/keras_h5 (loaded by us), with `save` and `save_weights`, plus inputs and
+tensorforge's predictions; `check` loads each file with tf_keras.models.load_model (and
+load_weights into the loaded model) and compares Keras' predictions with ours (max relative
+error). For the zoo models it then trains one more step: Keras' predictions after it match ours
+after the same step only when the optimizer state (Adam's moments, RMSprop's averages) was
+restored.
 """
 import os
 import sys

@@ -18,7 +18,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 import numpy as np
-import tensorflow as tf
 import tf_keras as keras
 from tf_keras import layers as L
 
@@ -87,9 +86,11 @@ def main():
                       ("lstm_seq", L.LSTM(6, return_sequences=True, go_backwards=True)),
                       ("gru_reset_after", L.GRU(9, reset_after=True)),
                       ("gru_reset_before", L.GRU(9, reset_after=False))):
-        m = keras.Sequential([L.InputLayer(input_shape=(7, 5)), rnn, L.Dense(3, activation="softmax")])
+        m = keras.Sequential([L.InputLayer(input_shape=(7, 5)), rnn,
+                              L.Dense(3, activation="softmax")])
         m.compile(optimizer="sgd", loss="categorical_crossentropy")
-        _fit(m, xs, onehot(r, 32, 3) if not rnn.return_sequences else onehot(r, 32 * 7, 3).reshape(32, 7, 3))
+        y = onehot(r, 32 * 7, 3).reshape(32, 7, 3) if rnn.return_sequences else onehot(r, 32, 3)
+        _fit(m, xs, y)
         _save(name, m, xt)
 
     # functional, two branches merged (Add and Concatenate)

@@ -143,8 +143,9 @@ def check(path):
         proto = onnx.load(path)
         onnx.checker.check_model(proto, full_check=True)
     except Exception as e:  # DecodeError, ValidationError, InferenceError: all mean a bad file
+        first = str(e).splitlines()[0] if str(e) else ""
         raise ValueError(f"{path!r} is not a valid ONNX model (corrupt or truncated?): "
-                         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None
+                         f"{type(e).__name__}: {first}") from None
     if not proto.graph.node:
         raise ValueError(f"{path!r} is not a valid ONNX model (corrupt or truncated?): the graph "
                          "is empty")

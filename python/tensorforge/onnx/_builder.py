@@ -31,7 +31,8 @@ class GraphBuilder:
         return self.const(np.asarray(values, dtype=np.int64), base)
 
     def node(self, op, inputs, base=None, n_out=1, **attrs):
-        outs = [self.name(f"{base or op}" + (f"_out{i}" if n_out > 1 else "")) for i in range(n_out)]
+        stem = base or op
+        outs = [self.name(stem + (f"_out{i}" if n_out > 1 else "")) for i in range(n_out)]
         self.nodes.append(self.helper.make_node(op, list(inputs), outs,
                                                 name=self.name(f"{base or op}_node"), **attrs))
         return outs[0] if n_out == 1 else outs

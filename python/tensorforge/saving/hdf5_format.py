@@ -33,7 +33,8 @@ from .. import _device
 from . import keras_config as _kc
 from . import weights as _w
 
-__all__ = ["is_hdf5_path", "is_hdf5_file", "load_model", "save_model", "load_weights", "save_weights",
+__all__ = ["is_hdf5_path", "is_hdf5_file", "load_model", "save_model", "load_weights",
+           "save_weights",
            "HDF5_SUFFIXES"]
 
 HDF5_SUFFIXES = (".h5", ".hdf5")  # Keras 2: these are HDF5; .keras is Keras 3's zip format
@@ -80,7 +81,8 @@ def _open_read(filepath):
     try:
         return h5py.File(p, "r")
     except OSError as e:
-        raise ValueError(f"{p!r} is not a readable HDF5 file (corrupt or truncated?): {e}") from None
+        raise ValueError(f"{p!r} is not a readable HDF5 file (corrupt or truncated?): "
+                         f"{e}") from None
 
 
 def _read_array(dataset):

@@ -8,7 +8,8 @@ LSTM / GRU (kernel (F, G*U), recurrent_kernel (U, G*U), bias), Bidirectional (fo
 then backward layer's). tensorforge keeps the same layouts, so most layers load unchanged; what
 ``keras_to_layer`` converts is what Keras 2's own ``preprocess_weights_for_loading`` converts:
 
-  * Conv2D kernels in the Keras 1 / Theano layout (filters, C_in, KH, KW) -> (KH, KW, C_in, filters);
+  * Conv2D kernels in the Keras 1 / Theano layout (filters, C_in, KH, KW) ->
+    (KH, KW, C_in, filters);
   * cuDNN-saved LSTM (CuDNNLSTM: bias (8U,), input / recurrent biases apart, per-gate kernels in
     cuDNN's column-major order) -> LSTM (bias (4U,) = the sum of the two);
   * cuDNN-saved GRU (CuDNNGRU: bias (6U,)) -> GRU(reset_after=True) (bias (2, 3U));
@@ -56,7 +57,8 @@ def _gru(layer, ws, where):
     elif shape == (3 * units,):
         source = "GRU(reset_after=False)"
     else:
-        raise ValueError(f"{where}: GRU bias of shape {shape} (units {units}) matches no GRU layout")
+        raise ValueError(f"{where}: GRU bias of shape {shape} (units {units}) matches no GRU "
+                         "layout")
     target = "GRU(reset_after=True)" if layer.reset_after else "GRU(reset_after=False)"
     if source == target:
         return ws
