@@ -377,3 +377,17 @@ def test_lambda_layer_in_file_is_refused(tmp_path):
     path = _copy_with_config(tmp_path, "mlp", edit)
     with pytest.raises(ValueError, match="Lambda.*Python code"):
         models.load_model(str(path))
+
+
+def test_unknown_optimizer_loads_uncompiled_with_a_warning(tmp_path):
+    dst = tmp_path / "nadam.h5"
+    shutil.copy(os.path.join(DATA, "mlp.h5"), dst)
+    with h5py.File(dst, "r+") as f:
+        tc = json.loads(f.attrs["training_config"])
+        tc["optimizer_config"] = {"class_name": "Nadam", "config": {"learning_rate": 0.002}}
+        f.attrs["training_config"] = json.dumps(tc).encode()
+    with pytest.warns(UserWarning, match="Nadam.*NOT compiled"):
+        m = models.load_model(str(dst))
+    assert not m._compiled
+    x, y = _fixture("mlp")
+    _assert_close(m.predict(x), y)

@@ -308,7 +308,9 @@ def _restore_optimizer(model, f, source):
 
 def load_model(filepath, custom_objects=None, compile=True):
     """A model from a Keras 2 whole-model HDF5 file: architecture, weights, and (compile=True)
-    the compile settings and optimizer state when the file has them."""
+    the compile settings and optimizer state when the file has them. A training setup
+    tensorforge lacks (an optimizer such as Nadam, a loss option) leaves the model uncompiled,
+    with a warning; a layer it lacks raises (never a half-loaded model)."""
     source = os.fspath(filepath)
     with _open_read(filepath) as f:
         mc = _json_attr(f, "model_config", source)
@@ -322,9 +324,17 @@ def load_model(filepath, custom_objects=None, compile=True):
         _assign(pairs)
         tc = _json_attr(f, "training_config", source) if compile else None
         if tc is not None:
-            args = _kc.compile_args_from_training_config(
-                tc, source, getattr(model, "output_names", None) or ())
-            model.compile(**args)
+            try:
+                args = _kc.compile_args_from_training_config(
+                    tc, source, getattr(model, "output_names", None) or ())
+                model.compile(**args)
+            except ValueError as e:
+                # The architecture and weights are complete; only the training setup (an
+                # optimizer, loss or metric tensorforge lacks) is not: load, and say so.
+                warnings.warn(f"{e}. The model is loaded but NOT compiled; compile it before "
+                              "fit / evaluate (load_model(..., compile=False) skips this)",
+                              stacklevel=3)
+                return model
             _restore_optimizer(model, f, source)
     return model
 

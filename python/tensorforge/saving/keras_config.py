@@ -293,13 +293,13 @@ def _optimizer_from_keras(cfg, source):
     cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
     if cls is None:
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
-                         f"(known: SGD, RMSprop, Adam, Adagrad); load with compile=False")
+                         f"(known: SGD, RMSprop, Adam, Adagrad)")
     accepted = _accepted_args(cls)
     kwargs = {}
     for k, v in params.items():
         if isinstance(v, dict):
             raise ValueError(f"{source}: optimizer {name} argument {k} is a schedule/object "
-                             f"({_class_name(v)}), not supported; load with compile=False")
+                             f"({_class_name(v)}), not supported")
         if k == "momentum" and name.lower() == "rmsprop" and not v:
             continue
         if k in accepted:
@@ -308,8 +308,7 @@ def _optimizer_from_keras(cfg, source):
         allowed = _OPT_IGNORE.get(k)
         if allowed is _ANY or (allowed is not None and v in allowed):
             continue
-        raise ValueError(f"{source}: optimizer {name} argument {k}={v!r} is not supported; load "
-                         f"with compile=False")
+        raise ValueError(f"{source}: optimizer {name} argument {k}={v!r} is not supported")
     if "lr" in kwargs and "learning_rate" not in kwargs:
         kwargs["learning_rate"] = kwargs.pop("lr")
     return cls(**kwargs)
@@ -321,8 +320,7 @@ def _loss_from_keras(v, source):
     if isinstance(v, dict) and "class_name" in v:
         cfg = v.get("config") or {}
         if cfg.get("from_logits") or cfg.get("label_smoothing"):
-            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported; "
-                             "load with compile=False")
+            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported")
         name = _base._snake(_class_name(v))
         _losses.get(name)
         return name
