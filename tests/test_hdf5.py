@@ -391,3 +391,27 @@ def test_unknown_optimizer_loads_uncompiled_with_a_warning(tmp_path):
     assert not m._compiled
     x, y = _fixture("mlp")
     _assert_close(m.predict(x), y)
+
+
+def test_custom_loss_and_metric_resolved_from_custom_objects(tmp_path):
+    from tensorforge import losses
+    dst = tmp_path / "custom.h5"
+    shutil.copy(os.path.join(DATA, "mlp.h5"), dst)
+    with h5py.File(dst, "r+") as f:
+        tc = json.loads(f.attrs["training_config"])
+        tc["loss"], tc["metrics"] = "my_loss", [["my_metric"]]
+        f.attrs["training_config"] = json.dumps(tc).encode()
+
+    def my_loss(y_true, y_pred):
+        return losses.mean_squared_error(y_true, y_pred) * 2.0
+
+    def my_metric(y_true, y_pred):
+        return losses.mean_absolute_error(y_true, y_pred)
+    m = models.load_model(str(dst), custom_objects={"my_loss": my_loss, "my_metric": my_metric})
+    assert m._compiled and m.metrics_names == ["loss", "my_metric"]
+    x, _ = _fixture("mlp")
+    t = np.eye(5, dtype=np.float32)[np.arange(len(x)) % 5]
+    loss, met = m.evaluate(x, t, verbose=0)
+    p = m.predict(x)
+    np.testing.assert_allclose(loss, 2 * np.mean((p - t) ** 2), rtol=1e-4)
+    np.testing.assert_allclose(met, np.mean(np.abs(p - t)), rtol=1e-4)

@@ -311,6 +311,22 @@ def load_model(filepath, custom_objects=None, compile=True):
     the compile settings and optimizer state when the file has them. A training setup
     tensorforge lacks (an optimizer such as Nadam, a loss option) leaves the model uncompiled,
     with a warning; a layer it lacks raises (never a half-loaded model)."""
+    from ..engine.serialization import custom_object_scope
+    with custom_object_scope(custom_objects or {}):  # custom losses / metrics / layers by name
+        return _load_model(filepath, custom_objects, compile)
+
+
+def _resolve_custom(spec):
+    """Loss / metric names replaced by the custom objects in scope of the same name."""
+    from ..engine.serialization import custom_object
+    if isinstance(spec, dict):
+        return {k: _resolve_custom(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_resolve_custom(v) for v in spec]
+    return (custom_object(spec) or spec) if isinstance(spec, str) else spec
+
+
+def _load_model(filepath, custom_objects, compile):
     source = os.fspath(filepath)
     with _open_read(filepath) as f:
         mc = _json_attr(f, "model_config", source)
@@ -327,6 +343,8 @@ def load_model(filepath, custom_objects=None, compile=True):
             try:
                 args = _kc.compile_args_from_training_config(
                     tc, source, getattr(model, "output_names", None) or ())
+                args["loss"] = _resolve_custom(args["loss"])
+                args["metrics"] = _resolve_custom(args["metrics"])
                 model.compile(**args)
             except ValueError as e:
                 # The architecture and weights are complete; only the training setup (an

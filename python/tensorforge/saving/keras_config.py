@@ -321,9 +321,7 @@ def _loss_from_keras(v, source):
         cfg = v.get("config") or {}
         if cfg.get("from_logits") or cfg.get("label_smoothing"):
             raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported")
-        name = _base._snake(_class_name(v))
-        _losses.get(name)
-        return name
+        return _base._snake(_class_name(v))  # compile checks the name
     if isinstance(v, dict):  # one loss per output name
         return {k: _loss_from_keras(x, source) for k, x in v.items()}
     if isinstance(v, list):  # one loss per output
