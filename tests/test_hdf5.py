@@ -415,3 +415,11 @@ def test_custom_loss_and_metric_resolved_from_custom_objects(tmp_path):
     p = m.predict(x)
     np.testing.assert_allclose(loss, 2 * np.mean((p - t) ** 2), rtol=1e-4)
     np.testing.assert_allclose(met, np.mean(np.abs(p - t)), rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["cudnn_lstm", "cudnn_gru"])
+def test_cudnn_whole_model_file_loads_as_plain_rnn(name):
+    m = models.load_model(os.path.join(DATA, name + "_model.h5"))
+    assert type(m.layers[0]).__name__ == ("LSTM" if "lstm" in name else "GRU")
+    x, y = _fixture(name)
+    _assert_close(m.predict(x), y)

@@ -184,6 +184,7 @@ def main():
                          for w in src.get_weights()])
         wpath = os.path.join(OUT, name + "_weights.h5")
         src.save_weights(wpath)
+        src.save(os.path.join(OUT, name + "_model.h5"), save_format="h5")  # whole model, too
         dst = keras.Sequential([L.InputLayer(input_shape=(7, 5)), plain(6), L.Dense(3)])
         dst.load_weights(wpath)
         y = dst.predict(xt, verbose=0)
