@@ -8,6 +8,11 @@ branches on the backend.
 Backends: ``'numpy'`` (reference, always there), ``'cpu'`` (the _C extension), ``'cuda'`` (the
 _C_cuda extension on CuPy arrays). The initial backend comes from ``TENSORFORGE_BACKEND``, else
 ``'cpu'`` when the native module imported, else ``'numpy'``.
+
+It is also Keras' ``backend`` module (``from tensorforge import backend as K``): the helpers at the
+end (floatx, epsilon, image_data_format, int_shape, clear_session) live here, and the backend
+functions with gradients (K.mean, K.dot, K.batch_dot, ...) in ``tensorforge.backend_ops``, which
+this module's ``__getattr__`` reaches.
 """
 import os
 
@@ -222,12 +227,31 @@ def set_epsilon(value):
 
 
 def int_shape(x):
-    """Shape of an array or Tensor as a tuple of ints."""
-    return tuple(int(s) for s in x.shape)
+    """Static shape of an array or Tensor as a tuple (ints; None where a size is unknown)."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"int_shape: x must be a Tensor or an array, got {type(x).__name__}")
+    return tuple(None if s is None else int(s) for s in x.shape)
 
 
 def clear_session():
     """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
-    automatic layer names restart."""
+    automatic layer names and get_uid's counters restart."""
+    from .backend_ops import utils
     from .engine import base_layer
     base_layer._name_counts.clear()
+    utils.reset_uids()
+
+
+def __getattr__(name):
+    """The Keras backend functions (K.mean, K.dot, ...) live in tensorforge.backend_ops; they
+    are looked up here on first use (PEP 562), since they build on ops that dispatch through
+    this module's table."""
+    from . import backend_ops
+    if name in backend_ops.__all__:
+        return getattr(backend_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from . import backend_ops
+    return sorted(set(globals()) | set(backend_ops.__all__))

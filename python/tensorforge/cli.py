@@ -2,8 +2,8 @@
 
     tensorforge train {lenet,mlp,cnn,rnn,lstm,gru} [--dataset mnist|fashion-mnist] [--data PATH]
                       [--epochs N] [--batch-size N] [--backend cpu|cuda|numpy] [--threads N]
-                      [--seed N] [--save FILE] [--plot FILE]
-    tensorforge bench [gemm|conv|pool|rnn|train|all] [--backend ...] [--against numpy,torch] [--threads N]
+                      [--seed N] [--save FILE] [--plot FILE] [--distributed]
+    tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] [--backend ...] [--against numpy,torch] [--threads N]
     tensorforge info
     tensorforge export MODEL_FILE OUT.onnx [--opset N]
 
@@ -115,11 +115,15 @@ def cmd_train(args):
                 raise CLIError(f"{opt}: directory {d} does not exist")
 
     import tensorforge as tf
+    dist = False
     try:
         tf.set_backend(args.backend)
-        if args.threads is not None:
+        if args.distributed:  # under mpiexec: the global batch split over the ranks, rank 0 prints
+            from tensorforge.distributed import cli as dist_cli
+            dist = dist_cli.setup(args.threads)
+        elif args.threads is not None:
             tf.set_num_threads(args.threads)
-    except (RuntimeError, ValueError) as e:
+    except (RuntimeError, ValueError, ImportError) as e:
         raise CLIError(str(e)) from None
     (x_train, y_train), (x_test, y_test) = load_dataset(args.dataset, args.data)
     if args.limit:
@@ -148,11 +152,12 @@ def cmd_train(args):
           f"(isa {info.get('isa', '?')}), {tf.get_num_threads()} thread(s)", flush=True)
 
     t0 = time.perf_counter()
-    hist = model.fit(xtr, ytr, batch_size=batch, epochs=args.epochs, verbose=args.verbose, shuffle=True)
+    hist = model.fit(xtr, ytr, batch_size=batch, epochs=args.epochs, verbose=args.verbose, shuffle=True,
+                     distributed=dist)
     train_s = time.perf_counter() - t0
-    images = len(xtr) * args.epochs
+    images = len(xtr) * args.epochs  # with --distributed: the whole job's images
 
-    res = model.evaluate(xte, yte, batch_size=max(batch, 256), verbose=0)
+    res = model.evaluate(xte, yte, batch_size=max(batch, 256), verbose=0, distributed=dist)
     loss, acc = (res[0], res[1]) if isinstance(res, (list, tuple)) else (res, float("nan"))
     probs = np.asarray(model.predict(xte, batch_size=max(batch, 256), verbose=0))
     y_pred = probs.argmax(axis=-1)
@@ -161,12 +166,13 @@ def cmd_train(args):
     print(f"test loss: {float(loss):.4f} - test accuracy: {100.0 * float(acc):.2f}% "
           f"({int(np.trace(cm))}/{len(y_test)})")
     print(format_confusion(cm))
+    procs = dist_cli.describe() if dist else f"{tf.get_num_threads()} thread(s)"
     print(f"training throughput: {images / train_s:,.0f} images/s "
-          f"({images} images in {train_s:.1f} s, {tf.get_num_threads()} thread(s), backend {tf.get_backend()})")
-    if args.save:
+          f"({images} images in {train_s:.1f} s, {procs}, backend {tf.get_backend()})")
+    if args.save and (not dist or dist_cli.is_root()):
         model.save(args.save)
         print(f"saved model to {args.save}")
-    if args.plot:
+    if args.plot and (not dist or dist_cli.is_root()):
         write_plot(args.plot, getattr(hist, "history", {}), f"tensorforge {args.model} on {args.dataset}")
         print(f"saved training curves to {args.plot}")
     return 0
@@ -222,7 +228,10 @@ def build_parser():
                    help="write a PNG of the loss/accuracy curves (needs matplotlib)")
     t.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help=argparse.SUPPRESS)
     t.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)  # tests: first N images
-    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all] ...",
+    t.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the ranks of `mpiexec -n N tensorforge train ...` "
+                        "(needs tensorforge[mpi]); --batch-size is the global batch")
+    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] ...",
                    add_help=False)
     sub.add_parser("info", help="print the backend: ISA path, threads, CUDA, versions")
     e = sub.add_parser("export", help="write a saved model (.h5, or ours) as an ONNX file")
@@ -244,6 +253,14 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    rc = _run(args)
+    if getattr(args, "distributed", False) and rc not in (0, None):
+        from tensorforge.distributed import cli as dist_cli
+        return dist_cli.fail(rc)  # one rank's error ends every rank (no hang in a collective)
+    return rc
+
+
+def _run(args):
     try:
         return {"train": cmd_train, "info": cmd_info, "export": cmd_export}[args.command](args)
     except CLIError as e:

@@ -1,4 +1,4 @@
-"""Benchmarks: ``python -m tensorforge.bench {gemm,conv,pool,rnn,train,all}`` or ``tensorforge bench``.
+"""Benchmarks: ``python -m tensorforge.bench {gemm,conv,pool,rnn,train,all,distributed}`` or ``tensorforge bench``.
 
 Each suite is a module here with ``add_arguments(parser)`` (optional) and ``run(args) -> rows``;
 it checks its result against the reference before timing, warms up, then times both sides in
@@ -7,3 +7,5 @@ re-executes itself once with ``OPENBLAS_CORETYPE`` unset (it must be unset befor
 and the thread-count variables pinned.
 """
 SUITES = ("gemm", "conv", "pool", "rnn", "train")
+# Suites that launch their own processes (mpiexec); named explicitly, not part of "all".
+PROCESS_SUITES = ("distributed",)

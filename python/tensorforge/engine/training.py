@@ -422,7 +422,7 @@ class Model(Network):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            **kwargs):
+            distributed=False, **kwargs):
         self._check_compiled("fit")
         if class_weight is not None or sample_weight is not None:
             raise NotImplementedError("fit: class_weight / sample_weight are not supported")
@@ -457,18 +457,20 @@ class Model(Network):
                 break
         self.history = training_arrays.fit_loop(
             self, xs, ys, batch_size=batch_size, epochs=epochs, verbose=verbose,
-            callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch)
+            callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch,
+            distributed=distributed)
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 callbacks=None, **kwargs):
+                 callbacks=None, distributed=False, **kwargs):
         self._check_compiled("evaluate")
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"evaluate: batch_size must be positive, got {batch_size}")
         xs = self._standardize_x(x, "evaluate")
         ys = self._standardize_y(y, xs[0].shape[0], "evaluate")
-        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose)
+        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
+                                        distributed=distributed)
         return res if len(res) > 1 else res[0]
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, **kwargs):

@@ -43,9 +43,11 @@ def _take(arrays, idx):
     return [None if a is None else a[idx] for a in arrays]
 
 
-def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch):
+def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,
+             distributed=False):
     """Train ``model`` on input arrays ``xs`` and targets ``ys`` (one per output, None where an
-    output has no loss); returns the History."""
+    output has no loss); returns the History. ``distributed``: ``batch_size`` is the global
+    batch, each rank trains on its share (tensorforge.distributed's sampler and callbacks)."""
     xp = _device.device_module()
     on_device = xp is not np
     _device.place_model(model, xp)
@@ -56,9 +58,15 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
     n = xs[0].shape[0]
     names = model.metrics_names
     history = _cb.History()
-    cbs = [history] + list(callbacks or [])
+    # Keras 2 order: History after the user's callbacks, which may edit the logs it records
+    cbs = list(callbacks or []) + [history]
     if verbose:
         cbs.append(_cb.ProgbarLogger(verbose=verbose))
+    plan = None
+    if distributed:  # this rank's share of each global batch; rank 0 prints and writes
+        from ..distributed._fit import FitPlan
+        plan = FitPlan(model, n, batch_size, shuffle)
+        cbs = plan.callbacks(cbs)
     cbl = CallbackList(cbs, model, {"epochs": epochs, "samples": n, "batch_size": batch_size,
                                     "verbose": verbose, "metrics": list(names)})
     model.stop_training = False
@@ -69,15 +77,16 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
     rng = _random.rng()
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
-        order = rng.permutation(n) if shuffle else None
-        if order is not None:
-            order = _device.to_device(order, xp)  # one small copy per epoch
-        sums, seen = {}, 0
-        for bi, start in enumerate(range(0, n, batch_size)):
+        if plan is not None:
+            batches = plan.epoch_batches(epoch, xp)
+        else:
+            order = rng.permutation(n) if shuffle else None
             if order is not None:
-                idx = order[start:start + batch_size]
-            else:
-                idx = slice(start, start + batch_size)
+                order = _device.to_device(order, xp)  # one small copy per epoch
+            batches = (slice(s, s + batch_size) if order is None else order[s:s + batch_size]
+                       for s in range(0, n, batch_size))
+        sums, seen = {}, 0
+        for bi, idx in enumerate(batches):
             xb, yb = _take(xs, idx), _take(ys, idx)
             m = xb[0].shape[0]
             cbl.on_batch_begin(bi, {"batch": bi, "size": m})
@@ -104,7 +113,8 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
         epoch_logs = {k: float(v / max(seen, 1)) for k, v in sums.items()}
         if val is not None and not (model.stop_training and
                                     not math.isfinite(epoch_logs.get("loss", 0))):
-            vals = test_loop(model, val[0], val[1], batch_size=batch_size, verbose=0)
+            vals = test_loop(model, val[0], val[1], batch_size=batch_size, verbose=0,
+                             distributed=distributed)
             epoch_logs.update({"val_" + k: v for k, v in zip(names, vals)})
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
@@ -113,8 +123,14 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
     return history
 
 
-def test_loop(model, xs, ys, batch_size, verbose=0):
-    """The batch-size-weighted means of metrics_names' values over the arrays."""
+def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False):
+    """The batch-size-weighted means of metrics_names' values over the arrays (``distributed``:
+    each rank evaluates its share of the rows, every rank returns the global means)."""
+    n_all = xs[0].shape[0]
+    if distributed:
+        from ..distributed import _fit as _dist
+        xs = [_dist.shard(a) for a in xs]
+        ys = [None if a is None else _dist.shard(a) for a in ys]
     xp = _device.device_module()
     _device.place_model(model, xp)
     xs = [_device.to_device(a, xp) for a in xs]
@@ -135,12 +151,16 @@ def test_loop(model, xs, ys, batch_size, verbose=0):
         m = xb[0].shape[0]
         for k, v in vals.items():
             sums[k] = sums.get(k, 0.0) + v * m
-    res = [float(sums[k] / n) for k in names]
+    if distributed:
+        res = _dist.average_over_ranks([sums.get(k, 0.0) for k in names], n)
+        verbose = verbose if _dist.is_root() else 0
+    else:
+        res = [float(sums[k] / n) for k in names]
     if verbose == 1:
-        bar = _cb.Progbar(n)
+        bar = _cb.Progbar(n_all)
         bar.start = t0
         bar.set_values(dict(zip(names, res)))
-        bar.update(n, finalize=True)
+        bar.update(n_all, finalize=True)
     return res
 
 
