@@ -57,6 +57,8 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if SIDE != "ours" and (name == "tensorforge" or name.startswith("tensorforge.")):
             # our own examples (tensorforge imports) run on the oracle too
             return importlib.util.spec_from_loader(name, self, is_package=True)
+        if SIDE == "ours" and (name == "tensorforge" or name.startswith("tensorforge.")):
+            return None  # the real package (mapping it onto itself would recurse)
         t = self._target(name)
         if t is None:
             return None

@@ -18,7 +18,7 @@ from . import reference  # noqa: E402,F401
 
 # Keras-style module map (filled by the library issue); a missing module is not an import error.
 for _name in ("activations", "initializers", "regularizers", "losses", "metrics", "optimizers",
-              "layers", "models", "callbacks", "utils", "datasets"):
+              "layers", "models", "callbacks", "utils", "datasets", "preprocessing"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:

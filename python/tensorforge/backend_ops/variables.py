@@ -56,7 +56,12 @@ def batch_get_value(tensors):
 
 
 def set_value(x, value):
-    """Write ``value`` into variable ``x`` in place (cast to x's dtype; shape must match)."""
+    """Write ``value`` into variable ``x`` in place (cast to x's dtype; shape must match). An
+    optimizer hyperparameter (``K.set_value(model.optimizer.lr, 0.01)``) is set through its
+    ``assign``."""
+    if not isinstance(x, Tensor) and callable(getattr(x, "assign", None)):
+        x.assign(float(_host(value.data) if isinstance(value, Tensor) else value))
+        return
     if not isinstance(x, Tensor):
         raise TypeError(f"set_value: x must be a Tensor (a variable), got {type(x).__name__}")
     v = np.asarray(_host(value.data) if isinstance(value, Tensor) else value, dtype=x.dtype)

@@ -583,33 +583,48 @@ def _strip_keras_only(config):
 
 
 def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
-    """The output shape of ``layer`` for ``input_shape``, found by calling it once on zeros
-    (None -> 1; batch 2), under no_grad, with training=False. Tensor kwargs (initial_state)
-    are replaced the same way."""
-    def dummy(shape, dtype=np.float32):
-        dims = [2] + [1 if d is None else int(d) for d in shape[1:]]
+    """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
+    under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
+    Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
+    output dimensions follow them: those stay None (a (batch, None, F) sequence through
+    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do)."""
+    def dummy(shape, sub, dtype=np.float32):
+        dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
         return Tensor(np.zeros(dims, dtype=dtype if np.dtype(dtype).kind == "f" else np.float32))
 
-    if inputs is None:
-        x = dummy(input_shape) if is_shape(input_shape) else [dummy(s) for s in input_shape]
-    else:
-        x = pack_like(inputs, [dummy(t.shape, t.dtype) for t in flatten(inputs)])
-    kw = {}
-    for k, v in (kwargs or {}).items():
-        if is_symbolic(v):
-            v = pack_like(v, [dummy(t.shape, t.dtype) for t in flatten(v)])
-        kw[k] = v
-    kw.pop("training", None)
+    def run(sub):
+        if inputs is None:
+            x = (dummy(input_shape, sub) if is_shape(input_shape)
+                 else [dummy(s, sub) for s in input_shape])
+        else:
+            x = pack_like(inputs, [dummy(t.shape, sub, t.dtype) for t in flatten(inputs)])
+        kw = {}
+        for k, v in (kwargs or {}).items():
+            if is_symbolic(v):
+                v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
+            kw[k] = v
+        kw.pop("training", None)
+        try:
+            with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
+                y = invoke_call(layer, x, training=False, **kw)
+        finally:
+            layer._clear_call_losses()
+        return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
+
     try:
-        with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
-            y = invoke_call(layer, x, training=False, **kw)
+        y, shapes = run(1)
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
                          f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
-    finally:
-        layer._clear_call_losses()
-    ys = flatten(y)
-    shapes = [(None,) + tuple(t.shape[1:]) for t in ys]
+    in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
+                 [input_shape] if is_shape(input_shape) else list(input_shape))
+    if any(d is None for s in in_shapes for d in tuple(s)[1:]):
+        try:
+            _, shapes2 = run(2)
+        except Exception:  # noqa: BLE001 -- the first call's shapes stand
+            shapes2 = shapes
+        shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
+                  else s1 for s1, s2 in zip(shapes, shapes2)]
     return shapes[0] if not isinstance(y, (list, tuple)) else shapes
 
 

@@ -214,6 +214,12 @@ class Network(Layer):
             return [l for l in self._graph_layers if not isinstance(l, InputLayer)]
         return super()._sublayers()
 
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (Keras 2's Network.reset_states)."""
+        for layer in self._flatten_layers()[1:]:
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
             raise ValueError("get_layer: provide only a layer name or a layer index, not both")
@@ -304,6 +310,7 @@ class Network(Layer):
                 step.run(values, masks, training)
         if self.__dict__.get("_symbolic_losses"):
             self._call_losses = [values[id(t)] for t in self._symbolic_losses]
+        self._output_masks = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
         return [values[id(t)] for t in self.outputs]
 
     def _make_plan(self, logits_outputs):

@@ -20,7 +20,8 @@ _CUSTOM_OBJECTS = [{}]  # a stack of {name: object}; see custom_object_scope
 
 
 def _snake(name):
-    """Keras 2's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
+    """Keras 2's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d,
+    UpSampling2D -> up_sampling2d, LSTM -> lstm."""
     s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 

@@ -25,7 +25,9 @@ from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
+from .._xp import array_module as _array_module
 from ..autograd import Tensor, enable_grad, no_grad
+from ..ops import basic as B
 from ..saving import hdf5_format as _h5
 from . import saving, training_arrays
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
@@ -277,6 +279,15 @@ class Model(Network):
             raise ValueError(f"{where}: x and y must have the same number of samples, got "
                              f"{n} inputs and {y.shape[0]} targets")
         fn = spec.loss_fn
+        if (fn is _losses.sparse_categorical_crossentropy and len(out) == 3
+                and y.shape[:2] == (n, out[1] if out[1] is not None else y.shape[1])
+                and y.size == n * y.shape[1]):
+            # one label per time step of a sequence output (B, T, C): labels (B, T) or (B, T, 1)
+            y = y.reshape(n, -1).astype(np.int64)
+            if out[-1] is not None and (y.min() < 0 or y.max() >= out[-1]):
+                raise ValueError(f"{where}: labels must lie in [0, {out[-1]}), got range "
+                                 f"[{y.min()}, {y.max()}]")
+            return y
         if fn is _losses.sparse_categorical_crossentropy:
             if y.size != n:
                 raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels of "
@@ -302,6 +313,7 @@ class Model(Network):
     def _forward(self, xs, training, logits_outputs=frozenset()):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
+        self._output_masks = None
         ts = [Tensor(a) for a in xs]
         if self._is_graph_network:
             return self._run_graph(ts, training, logits_outputs)
@@ -347,7 +359,9 @@ class Model(Network):
         for i, sp in enumerate(self._out_specs):
             if sp.loss_fn is None:
                 continue
-            out, y = outs[i], ys[i]
+            out, y = _time_rows(outs[i], ys[i], self._output_mask(i), sp.loss_fn)
+            if out is None:  # every step masked: nothing to learn from this output
+                continue
             if sp.fused:
                 l = sp.loss_fn(y, out, from_logits=True)
             elif sp.loss_fn in _LOSS_BUILTINS:
@@ -366,6 +380,10 @@ class Model(Network):
             raise ValueError("The model has no loss to optimize: compile it with a loss, or "
                              "add one with add_loss")
         return total, parts
+
+    def _output_mask(self, i):
+        masks = self.__dict__.get("_output_masks")
+        return None if not masks or i >= len(masks) else masks[i]
 
     def _train_batch(self, xs, ys, params):
         """One optimizer step; returns (total loss float, [per-output loss], outputs)."""
@@ -399,7 +417,9 @@ class Model(Network):
         for i, sp in enumerate(self._out_specs):
             if not sp.metric_fns or ys[i] is None:
                 continue
-            out = outs[i]
+            out, y = _time_rows(outs[i], ys[i], self._output_mask(i), sp.loss_fn)
+            if out is None:
+                continue
             out = out.data if isinstance(out, Tensor) else out
             argmax_only = sp.fused == "softmax" and all(
                 fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
@@ -408,7 +428,7 @@ class Model(Network):
                 out = _np_softmax(out)
             elif sp.fused == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
-            for nm, v in _device.batch_metrics(sp.metric_fns, ys[i], out).items():
+            for nm, v in _device.batch_metrics(sp.metric_fns, y, out).items():
                 res[f"{sp.name}_{nm}" if multi else nm] = v
         return res
 
@@ -588,3 +608,33 @@ def _raw(v):
     """A loss value for summing in a loop: a float on the host, a 0-d array on the device."""
     v = v.data if isinstance(v, Tensor) else v
     return v if _device.is_device_array(v) else float(v)
+
+
+def _time_rows(out, y, mask, loss_fn):
+    """Keras 2 on outputs of rank >= 3 (sequences (B, T, C), images (B, H, W, C)): the loss and
+    metrics average over every position, and over only the time steps whose mask (B, T) is set;
+    sparse labels (B, T) pair with (B, T, C) outputs. Returns (out, y) as rows (positions, C)
+    holding the kept positions, (out, y) unchanged for a 2-D output without a mask, or
+    (None, None) when every step is masked. (The crossentropies divide by the number of rows,
+    so a (B, T, C) output must reach them as (B * T, C) rows.)"""
+    if y is None or out is None or len(out.shape) < 3:
+        return out, y
+    if mask is None and loss_fn not in _LOSS_BUILTINS:
+        return out, y  # a user loss sees the output as the model gives it
+    n, T = out.shape[:2]
+    m = mask.data if isinstance(mask, Tensor) else mask
+    if m is not None and tuple(m.shape) != (n, T):
+        m = None  # not a per-step mask of this output
+    C = out.shape[-1]
+    sparse = loss_fn is _losses.sparse_categorical_crossentropy and y.ndim == len(out.shape) - 1
+    per_step = int(np.prod(out.shape[2:-1], dtype=np.int64))  # positions per (b, t)
+    rows_out = (B.reshape(out, (-1, C)) if isinstance(out, Tensor) else out.reshape(-1, C))
+    rows_y = y.reshape(-1) if sparse else y.reshape(-1, y.shape[-1])
+    if m is None:
+        return rows_out, rows_y
+    xp = _array_module(m)
+    keep = xp.nonzero(xp.repeat(m.reshape(-1), per_step))[0]
+    if int(keep.size) == 0:
+        return None, None
+    rows_out = B.getitem(rows_out, keep) if isinstance(rows_out, Tensor) else rows_out[keep]
+    return rows_out, rows_y[_array_module(rows_y).asarray(keep)]
