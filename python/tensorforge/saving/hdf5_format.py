@@ -236,9 +236,38 @@ def _model_from_keras_config(mc, source, custom_objects):
     return keras_model.model_from_config(mc, source, custom_objects)
 
 
-# Slot names of the optimizers' state in Keras files -> index in tensorforge's state tuple.
-_SLOTS = {"Adam": {"m": 0, "v": 1}, "RMSprop": {"rms": 0, "velocity": 0},
-          "SGD": {"momentum": 0, "m": 0}, "Adagrad": {"accumulator": 0, "accumulators": 0}}
+def _slot_names(opt):
+    """[(Keras 2 legacy slot name, other names Keras writes for it)] in the order of
+    tensorforge's state arrays for ``opt`` (its non-None state), or None when unknown."""
+    kind = type(opt).__name__
+    if kind == "SGD":
+        return [("momentum", ("m", "momentums"))] if opt.momentum else []
+    if kind == "RMSprop":
+        out = [("rms", ("velocity",))]
+        if getattr(opt, "centered", False):
+            out.append(("mg", ("average_gradient",)))
+        if getattr(opt, "momentum", 0):
+            out.append(("momentum", ("momentums",)))
+        return out
+    if kind in ("Adam", "AdamW", "Adamax", "Nadam"):
+        out = [("m", ("momentums",)), ("v", ("u", "velocities"))]
+        if getattr(opt, "amsgrad", False):
+            out.append(("vhat", ("velocity_hat", "velocity_hats", "vhats")))
+        return out
+    if kind == "Adagrad":
+        return [("accumulator", ("accumulators",))]
+    if kind == "Adadelta":
+        return [("accum_grad", ("accumulated_grad",)), ("accum_var", ("accumulated_delta_var",))]
+    return None
+
+
+def _slot_index(opt):
+    """{slot name as any Keras version writes it: index in tensorforge's state list}."""
+    out = {}
+    for i, (legacy, others) in enumerate(_slot_names(opt) or []):
+        out[legacy] = i
+        out.update({o: i for o in others})
+    return out
 
 
 def _trained_params(model):
@@ -254,7 +283,7 @@ def _restore_optimizer(model, f, source):
     names = _attr_list(g, "weight_names")
     opt = model.optimizer
     params = _trained_params(model)
-    slots = _SLOTS.get(type(opt).__name__, {})
+    slots = _slot_index(opt)
     groups, iterations, unnamed = {}, None, []
     try:
         for n in names:
@@ -405,21 +434,16 @@ def _write_weights_group(g, model):
     tg.attrs["weight_names"] = np.array([], dtype=np.float64)
 
 
-_SLOT_NAMES = {"Adam": ("m", "v"), "RMSprop": ("rms",), "SGD": ("momentum",),
-               "Adagrad": ("accumulator",)}
-
-
 def _write_optimizer(f, model):
     """Keras 2's legacy optimizer weights: "<Opt>/iter:0", then each slot for every trainable
     weight, grouped by slot (what Keras 2's optimizer.set_weights expects)."""
     opt = model.optimizer
     params = _trained_params(model)
     oname = type(opt).__name__
-    slot_names = _SLOT_NAMES.get(oname)
-    if not opt.iterations or slot_names is None or not params:
-        return  # never stepped: nothing Keras would restore
-    if all(st is None for st in opt._init_state(np.zeros((1,), np.float32))):
-        slot_names = ()  # stateless (SGD without momentum): the step count alone
+    names_ = _slot_names(opt)
+    if not opt.iterations or names_ is None or oname in ("Nadam", "AdamW") or not params:
+        return  # never stepped, or no Keras 2 legacy layout to write (Nadam's momentum cache)
+    slot_names = [legacy for legacy, _ in names_]
     states = opt.get_state(params)
     if any(len(s) != len(slot_names) for s in states):
         return  # some weight was never updated: Keras could not restore a partial state

@@ -47,7 +47,7 @@ _INERT = {
     "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": _ANY, "fused": _ANY,
     "virtual_batch_size": (None,), "adjustment": (None,), "synchronized": (False,),
     "noise_shape": (None,), "recurrent_dropout": (0, 0.0), "keepdims": (False,),
-    "zero_output_for_mask": _ANY, "backward_layer": (None,),
+    "zero_output_for_mask": _ANY,
 }
 _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
               "weights")
@@ -178,8 +178,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
     kwargs = {}
     for k, v in cfg.items():
-        if k == "layer" and name == "Bidirectional":
-            kwargs[k] = layer_from_keras(v, source, custom_objects)
+        if k in ("layer", "backward_layer") and isinstance(v, dict) and "class_name" in v:
+            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer
             continue
         if k == "dtype" and _dtype_name(v) not in ("float32", None):
             raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
@@ -256,8 +256,10 @@ def layer_to_keras(layer):
     for k, v in layer.get_config().items():
         if k in ("name", "trainable"):
             continue
-        if k == "layer" and isinstance(v, dict):
-            cfg[k] = layer_to_keras(layer.forward_layer)
+        if k in ("layer", "backward_layer") and isinstance(v, dict):  # a wrapper's inner layer
+            inner = (getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
+                     if k == "layer" else getattr(layer, "backward_layer", None))
+            cfg[k] = layer_to_keras(inner) if inner is not None else v
             continue
         if k.endswith("_initializer") or k.endswith("_regularizer"):
             v = _object_to_keras(layer, k, v)
@@ -300,8 +302,8 @@ def _optimizer_from_keras(cfg, source):
         if isinstance(v, dict):
             raise ValueError(f"{source}: optimizer {name} argument {k} is a schedule/object "
                              f"({_class_name(v)}), not supported")
-        if k == "momentum" and name.lower() == "rmsprop" and not v:
-            continue
+        if k == "decay" and not v:
+            continue  # Keras 2's default: no time-based decay (some of ours take no decay)
         if k in accepted:
             kwargs[k] = v
             continue
@@ -387,9 +389,10 @@ def optimizer_to_keras(opt):
     # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,
     # whose state layout (iterations, then the slots grouped by slot) is the one we write.
     if type(opt).__name__ == "RMSprop":
-        cfg.update(momentum=0.0, centered=False)
+        cfg.setdefault("momentum", float(getattr(opt, "momentum", 0.0)))
+        cfg.setdefault("centered", bool(getattr(opt, "centered", False)))
     if type(opt).__name__ == "Adam":
-        cfg["amsgrad"] = False
+        cfg.setdefault("amsgrad", bool(getattr(opt, "amsgrad", False)))
     return {"class_name": type(opt).__name__, "config": cfg}
 
 
