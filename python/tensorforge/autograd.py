@@ -28,6 +28,7 @@ import threading
 
 import numpy as np
 
+from . import interop as _interop
 from ._xp import array_module
 
 _grad_state = threading.local()
@@ -61,6 +62,8 @@ def enable_grad():
 def _as_array(x, dtype=None):
     if isinstance(x, Tensor):
         return x.data
+    if _interop.is_foreign(x):  # another library's array: a view where possible (interop.py)
+        return _interop.as_array(x, dtype)
     xp = array_module(x)
     # Python numbers and lists become floatx; NumPy scalars (np.float64 subclasses float) keep
     # their dtype like arrays, so a float64 reduction's scalar result stays float64.
@@ -120,6 +123,13 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
         return a.astype(dtype) if dtype is not None else a
+
+    # ---- DLPack export: other libraries view this Tensor's buffer (interop.py) -------------
+    def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
+        return _interop.tensor_dlpack(self.data, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self):
+        return _interop.tensor_dlpack_device(self.data)
 
     def item(self):
         return self.data.item()

@@ -5,6 +5,7 @@
                       [--seed N] [--save FILE] [--plot FILE] [--distributed]
     tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] [--backend ...] [--against numpy,torch] [--threads N]
     tensorforge info
+    tensorforge export MODEL_FILE OUT.onnx [--opset N]
 
 `train` builds a model from the zoo (tensorforge.zoo) (the Keras-2 programs of the library issue's acceptance
 section), trains it with the Keras progress bar, then prints test loss and accuracy, the confusion
@@ -192,9 +193,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def cmd_export(args):
+    """Load a saved model (ours, or a Keras 2 .h5) and write it as ONNX (tensorforge.onnx)."""
+    from tensorforge import models
+    try:
+        from tensorforge import onnx as tf_onnx
+        model = models.load_model(args.model, compile=False)
+        tf_onnx.export(model, args.out, opset=args.opset)
+    except ImportError as e:
+        raise CLIError(str(e)) from None
+    print(f"wrote {args.out} (opset {args.opset}, {model.count_params():,} parameters)")
+    return 0
+
+
 def build_parser():
     p = _Parser(prog="tensorforge", description="tensorforge: train the model zoo, benchmark, inspect")
-    sub = p.add_subparsers(dest="command", metavar="{train,bench,info}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="{train,bench,info,export}", parser_class=_Parser)
     t = sub.add_parser("train", help="train a zoo model on MNIST / Fashion-MNIST",
                        description="Train a Keras-2-style zoo model, then print test loss, accuracy, "
                                    "the confusion matrix and training images/s.")
@@ -220,6 +234,10 @@ def build_parser():
     sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] ...",
                    add_help=False)
     sub.add_parser("info", help="print the backend: ISA path, threads, CUDA, versions")
+    e = sub.add_parser("export", help="write a saved model (.h5, or ours) as an ONNX file")
+    e.add_argument("model", metavar="MODEL_FILE")
+    e.add_argument("out", metavar="OUT.onnx")
+    e.add_argument("--opset", type=int, default=17)
     return p
 
 
@@ -244,7 +262,7 @@ def main(argv=None):
 
 def _run(args):
     try:
-        return {"train": cmd_train, "info": cmd_info}[args.command](args)
+        return {"train": cmd_train, "info": cmd_info, "export": cmd_export}[args.command](args)
     except CLIError as e:
         print(f"tensorforge {args.command}: error: {e}", file=sys.stderr)
     except (FileNotFoundError, ValueError, OSError) as e:

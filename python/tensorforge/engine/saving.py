@@ -20,6 +20,7 @@ from .. import _device
 from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import optimizers as _optimizers
+from ..saving import hdf5_format as _h5
 from .serialization import custom_object, custom_object_scope, get_layer_class
 
 FORMAT = "tensorforge-keras"
@@ -222,6 +223,8 @@ def _resolve_named(spec):
 
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
+    if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
+        return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, arrays = _read(filepath)
     if meta.get("kind") != "model":
         raise ValueError(f"load_model: {filepath!r} holds only weights (written by save_weights); "

@@ -29,6 +29,7 @@ from .._xp import array_module as _array_module
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_ops import variables as _K
 from ..ops import basic as B
+from ..saving import hdf5_format as _h5
 from . import saving, training_arrays, training_generator, training_utils
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
@@ -630,12 +631,18 @@ class Model(Network):
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.save_weights(self, filepath)
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
         saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     def to_json(self, **kwargs):

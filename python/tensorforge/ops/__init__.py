@@ -15,3 +15,11 @@ for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "man
             raise
         continue
     globals().update({n: getattr(_mod, n) for n in getattr(_mod, "__all__", [])})
+
+# Every public op reads other libraries' arrays (__dlpack__, __cuda_array_interface__, __array__)
+# as arrays first, without a copy where the layout allows (See interop.py).
+from .. import interop as _interop  # noqa: E402
+
+globals().update({_n: _interop.accepting_foreign(_f) for _n, _f in list(globals().items())
+                  if callable(_f) and not _n.startswith("_") and not isinstance(_f, type)
+                  and getattr(_f, "__module__", "").startswith(__name__)})
