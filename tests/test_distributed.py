@@ -40,12 +40,11 @@ needs_mpi = pytest.mark.skipif(_mpi_missing() is not None, reason=str(_mpi_missi
 
 
 def _env():
-    env = dict(os.environ)
-    src = os.path.join(os.path.dirname(WORKER), os.pardir, "python")
-    env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(src)] + [p for p in [env.get(
-        "PYTHONPATH")] if p])
-    env["OMP_NUM_THREADS"] = "1"  # ranks share 2 cores; one kernel thread each
-    return env
+    # the ranks import the tensorforge this process imported (the installed one in CI, the
+    # source tree with its in-place build in development), never the NumPy fallback
+    from tfhelpers import subprocess_env
+    # ranks share 2 cores: one kernel thread each
+    return subprocess_env({"OMP_NUM_THREADS": "1", "TENSORFORGE_NUM_THREADS": "1"})
 
 
 def _run(n, *args, timeout=120, check=True):
