@@ -1,5 +1,7 @@
 // The _C extension module: CPU ISA selection, threads, version, and one registration call per
 // op family. Bindings are thin: check arguments, allocate outputs, release the GIL, call a kernel.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -13,6 +15,33 @@
 #endif
 
 namespace tf {
+
+namespace bind {
+void check_output_size(const char* op, const char* what, const std::vector<py::ssize_t>& shape,
+                       py::ssize_t itemsize) {
+  // physical memory, once; 0 when unknown (then only overflow is checked)
+  static const double mem = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
+  }();
+  double bytes = (double)itemsize;
+  for (py::ssize_t s : shape) bytes *= (double)s;
+  if (bytes > 9.0e18 || (mem > 0 && bytes > mem)) {
+    std::ostringstream sh;
+    sh << "(";
+    for (size_t i = 0; i < shape.size(); ++i) sh << (i ? ", " : "") << shape[i];
+    sh << ")";
+    value_error(op, what, " would have shape ", sh.str(), " (", bytes / 1e9,
+                " GB), more than this machine's memory");
+  }
+}
+}  // namespace bind
+
+// Note [thread bound]: OpenMP itself accepts any thread count, but a team of many thousands of
+// threads exhausts stacks and per-thread scratch (set_num_threads(16384) aborted, 65536 crashed
+// in the Winograd conv). set_num_threads refuses more than kMaxThreads, and a larger
+// OMP_NUM_THREADS is lowered to it at import (with a warning).
+constexpr int kMaxThreads = 1024;
 
 namespace {
 Isa g_active = Isa::generic;
@@ -86,7 +115,16 @@ void bind_core(pybind11::module_& m) {
                        "tensorforge: TENSORFORGE_ISA=%s is not supported here; using %s", env,
                        isa_name(g_active));
   }
+#ifdef _OPENMP
+  if (omp_get_max_threads() > kMaxThreads) {
+    PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
+                     "tensorforge: %d OpenMP threads requested (OMP_NUM_THREADS); using at most %d",
+                     omp_get_max_threads(), kMaxThreads);
+    omp_set_num_threads(kMaxThreads);
+  }
+#endif
   m.attr("__version__") = TF_VERSION;
+  m.attr("MAX_THREADS") = kMaxThreads;
   m.def("isa", [] { return std::string(isa_name(active_isa())); }, "ISA path the kernels use now");
   m.def("best_isa", [] { return std::string(isa_name(best_supported_isa())); });
   m.def("supported_isas", [] {
@@ -116,10 +154,12 @@ void bind_core(pybind11::module_& m) {
     return 1;
 #endif
   });
-  m.def("set_num_threads", [](int n) {
-    if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
+  m.def("set_num_threads", [](long long n) {
+    if (n < 1 || n > kMaxThreads)
+      throw py::value_error("set_num_threads: n must be in [1, " + std::to_string(kMaxThreads) +
+                            "] (Note [thread bound]), got " + std::to_string(n));
 #ifdef _OPENMP
-    omp_set_num_threads(n);
+    omp_set_num_threads((int)n);
 #endif
   });
   m.def("release_workspaces", [] { release_workspaces(); },

@@ -1213,7 +1213,8 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     // 2) would multiply zeros on every tap. Tiles here take the pixels of one image row with one
     // phase iw mod sw (sw*CI floats apart in dx), so a tap is valid for all rows of a tile or for
     // none (then dropped); only the image borders leave zero rows.
-    const index_t items = s.N * s.H * s.sw;  // (n, ih, phase pw)
+    const index_t phases = std::min(s.sw, s.W);  // a phase pw >= W holds no pixel
+    const index_t items = s.N * s.H * phases;      // (n, ih, phase pw)
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
       FtzGuard ftz_thread;
@@ -1221,7 +1222,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
       std::vector<index_t> ows((size_t)(s.KW * kMaxMR));
 #pragma omp for schedule(static)
       for (index_t it = 0; it < items; ++it) {
-        const index_t pw = it % s.sw, ih = (it / s.sw) % s.H, n = it / (s.sw * s.H);
+        const index_t pw = it % phases, ih = (it / phases) % s.H, n = it / (phases * s.H);
         if (pw >= s.W) continue;
         const index_t nb = ceil_div(s.W - pw, s.sw);  // pixels iw = pw + sw*b, b < nb
         for (int j = 0; j < pn.count; ++j) {

@@ -51,10 +51,27 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
     return np.float32(-(y * np.log(np.clip(p, EPSILON, 1 - EPSILON))).sum() / n)
 
 
+def _sparse_labels(op, y, y_pred):
+    """Integer class labels (N,) from (N,) or (N, 1) labels: integral values in [0, C) (Keras
+    raises for a label outside the classes; a fractional label is not a class either)."""
+    xp = array_module(y) if hasattr(y, "dtype") else np
+    y = xp.asarray(y)
+    if y.dtype.kind not in "iuf" or y.dtype.kind == "f" and not bool(xp.all(y == xp.floor(y))):
+        raise ValueError(f"{op}: labels must be integer class indices, got "
+                         f"{y.dtype} values" + ("" if y.dtype.kind not in "f" else " with a fraction"))
+    y = y.reshape(-1).astype(np.int64)
+    shape = getattr(y_pred, "shape", ())
+    if len(shape) >= 1 and y.size and shape[-1] > 0:
+        lo, hi = int(y.min()), int(y.max())
+        if lo < 0 or hi >= shape[-1]:
+            raise ValueError(f"{op}: labels must be class indices in [0, {shape[-1]}) for predictions "
+                             f"of shape {tuple(shape)}, got a label {lo if lo < 0 else hi}")
+    return y
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """categorical_crossentropy with integer labels (N,) or (N, 1)."""
-    y = _data(y_true)
-    y = array_module(y).asarray(y).reshape(-1).astype(np.int64)
+    y = _sparse_labels("sparse_categorical_crossentropy", _data(y_true), y_pred)
     if from_logits:
         return _xent_op()(y_pred, y, sparse=True)
     n = y_pred.shape[0]

@@ -1,4 +1,6 @@
 """Argument checks shared by every kernel entry point."""
+import os
+
 import numpy as np
 
 from .._xp import array_module
@@ -57,3 +59,24 @@ def same_dtype(op, **arrays):
             desc = ", ".join(f"{k} {v.dtype} {shape_str(v.shape)}" for k, v in items)
             raise TypeError(f"{op}: arguments must share one dtype, got {desc}")
     return d0
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+_MEMORY = _physical_memory()
+
+
+def check_output_size(op, what, shape, itemsize=4):
+    """An output larger than this machine's memory is a ValueError naming it (huge but legal
+    geometry, e.g. a pad of 2**40, would otherwise fail deep inside NumPy with MemoryError)."""
+    n = itemsize
+    for s in shape:
+        n *= int(s)
+    if n > (_MEMORY or 2 ** 62):
+        raise ValueError(f"{op}: {what} would have shape {shape_str(shape)} ({n / 1e9:.3g} GB), "
+                         "more than this machine's memory")

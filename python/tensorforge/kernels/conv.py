@@ -25,7 +25,7 @@ it. ``tensorforge._native._C._conv_winograd(False)`` switches the path off for t
 import numpy as np
 
 from .. import backend
-from ._common import check_activation, check_array, contiguous, same_dtype, shape_str
+from ._common import check_activation, check_array, check_output_size, contiguous, same_dtype, shape_str
 
 
 def pair(op, name, v, minimum=1):
@@ -88,6 +88,7 @@ def conv_geometry(op, x_shape, w_shape, strides, padding, dilation):
         raise ValueError(f"{op}: the kernel (extent {(KH - 1) * dh + 1}x{(KW - 1) * dw + 1} with dilation "
                          f"{(dh, dw)}) is larger than the padded input ({H + pt + pb}x{W + pl + pr}): "
                          f"x {shape_str(x_shape)}, w {shape_str(w_shape)}, padding {padding!r}")
+    check_output_size(op, "the output", (N, OH, OW, CO), np.dtype(np.float32).itemsize)
     return sh, sw, pt, pl, pb, pr, dh, dw, OH, OW
 
 

@@ -5,7 +5,7 @@ padding 'valid' or 'same' (TF formula, Note [same padding] in kernels/conv.py). 
 reference/pool.py for the array-level kernels and Note [pool padding].
 """
 from .. import backend
-from ._common import check_array, contiguous, shape_str
+from ._common import check_array, check_output_size, contiguous, shape_str
 from .conv import pair, resolve_padding
 
 _POOL_PADDINGS = ("valid", "same")
@@ -23,6 +23,7 @@ def pool_geometry(op, x_shape, pool_size, strides, padding):
     if H + pt + pb < kh or W + pl + pr < kw:
         raise ValueError(f"{op}: pool_size {(kh, kw)} is larger than the padded input "
                          f"({H + pt + pb}x{W + pl + pr}): x {shape_str(x_shape)}, padding {padding!r}")
+    check_output_size(op, "the output", (N, OH, OW, C))
     return kh, kw, sh, sw, pt, pl, pb, pr, OH, OW
 
 

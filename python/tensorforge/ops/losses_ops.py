@@ -40,7 +40,12 @@ def _prepare_targets(op, logits, targets, sparse):
         if targets.shape != lead:
             raise ValueError(f"{op}: sparse targets must have shape {shape_str(lead)} for logits "
                              f"{shape_str(logits.shape)}, got {shape_str(targets.shape)}")
+        if targets.dtype.kind not in "iuf":
+            raise TypeError(f"{op}: sparse targets must be integer class labels, got {targets.dtype}")
         if targets.dtype.kind == "f":
+            if not bool(xp.all(targets == xp.floor(targets))):
+                raise ValueError(f"{op}: sparse targets must be whole class indices, got a "
+                                 f"fractional label in {targets.dtype} targets")
             targets = targets.astype(np.int64)
         return targets.reshape(-1)
     if targets.shape != logits.shape:
