@@ -19,18 +19,15 @@ optimizer description as uint8 bytes) and the arrays ``w/<i>`` (weights in model
 flushed and fsynced, then os.replace() over the target, so a crash mid-save leaves the previous
 file intact (See Note [atomic save]).
 """
-import io
-import json
 import math
-import os
 import sys
-import tempfile
 import time
 import warnings
 
 import numpy as np
 
 from . import _device
+from . import _fileio
 from . import _random
 from . import callbacks as _cb
 from . import layers as _layers
@@ -641,59 +638,11 @@ class Model(Sequential):
         super().__init__(layers=layers, name=name)
 
 
-# Note [atomic save]
-# Writing straight into the target would leave a truncated file if the process dies mid-write.
-# We write the whole container into a temp file in the SAME directory (os.replace is atomic only
-# within a filesystem), flush and fsync it so its bytes are durable, then rename it over the
-# target, and fsync the directory so the rename itself survives a crash. Any failure before the
-# rename removes the temp file and leaves the old target untouched.
-def _atomic_savez(filepath, meta, arrays):
-    filepath = os.fspath(filepath)
-    d = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(d):
-        raise FileNotFoundError(f"save: directory {d!r} does not exist")
-    payload = dict(arrays)
-    payload["__config__"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(filepath) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+from ._fileio import atomic_savez as _atomic_savez  # noqa: E402  (Note [atomic save] there)
 
 
-def _read(filepath):
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"No file found at {filepath!r}")
-    try:
-        with np.load(filepath, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(arrays.pop("__config__").tobytes().decode("utf-8"))
-    except Exception as e:
-        raise ValueError(f"{filepath!r} is not a tensorforge model/weights file or is corrupt "
-                         f"({type(e).__name__}: {e})") from None
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{filepath!r} is not a tensorforge model/weights file")
-    if meta.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{filepath!r} was written by a newer tensorforge (format version "
-                         f"{meta['version']})")
-    return meta, arrays
+def _read(filepath):  # Note [bounded read] in _fileio.py
+    return _fileio.read(filepath, FORMAT, FORMAT_VERSION)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):

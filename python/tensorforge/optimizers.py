@@ -23,6 +23,27 @@ def _kernels():
     return optim
 
 
+def _checked_grad(name, p):
+    """p.grad of a parameter Tensor, checked: a real floating array of p's shape, or None."""
+    from .autograd import Tensor
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{name}.apply_gradients: expected parameter Tensors (model.weights), got "
+                        f"{type(p).__name__}")
+    g = p.grad
+    if g is None:
+        return None
+    if not hasattr(g, "dtype") or not hasattr(g, "shape"):
+        raise TypeError(f"{name}.apply_gradients: the gradient of a parameter of shape "
+                        f"{tuple(p.shape)} must be an array, got {type(g).__name__}")
+    if g.dtype.kind != "f":
+        raise TypeError(f"{name}.apply_gradients: gradients must be real floating arrays, got "
+                        f"{g.dtype} for a parameter of shape {tuple(p.shape)}")
+    if tuple(g.shape) != tuple(p.shape):
+        raise ValueError(f"{name}.apply_gradients: a gradient of shape {tuple(g.shape)} for a "
+                         f"parameter of shape {tuple(p.shape)}")
+    return g
+
+
 class Optimizer:
     _defaults = {}
 
@@ -76,7 +97,7 @@ class Optimizer:
         lr = self._current_lr()
         k = _kernels()
         for p in params:
-            g = p.grad
+            g = _checked_grad(type(self).__name__, p)
             if g is None:
                 continue
             xp = array_module(g)

@@ -80,3 +80,14 @@ def check_output_size(op, what, shape, itemsize=4):
     if n > (_MEMORY or 2 ** 62):
         raise ValueError(f"{op}: {what} would have shape {shape_str(shape)} ({n / 1e9:.3g} GB), "
                          "more than this machine's memory")
+
+
+def num(op, name, v):
+    """float(v) for a real number; anything else (None, a string, a bool) is a TypeError naming
+    the op and the argument."""
+    if isinstance(v, (bool, str, bytes)) or v is None:
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__} {v!r}")
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__}") from None

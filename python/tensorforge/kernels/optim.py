@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import check_array, shape_str
+from ._common import check_array, num, shape_str
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
 
@@ -46,11 +46,37 @@ def _like(op, name, a, p, state):
                          f"{shape_str(a.shape)}")
     if state:
         _inplace_ok(op, name, a)
-        if array_module(a).may_share_memory(a, p):
-            raise ValueError(f"{op}: {name} must not share memory with param")
     elif not a.flags.c_contiguous:
         a = array_module(a).ascontiguousarray(a)
     return a
+
+
+def _distinct(op, grad, **written):
+    """Note [optimizer aliasing] (csrc/bindings/optim.cpp): arrays updated in place must not share
+    memory; a grad sharing memory with one of them is read from a copy. Returns grad."""
+    items = [(k, v) for k, v in written.items() if v is not None]
+    xp = array_module(items[0][1])
+    for i, (an, a) in enumerate(items):
+        for bn, b in items[i + 1:]:
+            if xp.may_share_memory(a, b):
+                raise ValueError(f"{op}: {bn} must not share memory with {an} (both are updated "
+                                 "in place)")
+    if any(xp.may_share_memory(grad, v) for _, v in items):
+        grad = grad.copy()
+    return grad
+
+
+def _step(op, t):
+    if isinstance(t, bool) or not hasattr(t, "__index__"):
+        raise TypeError(f"{op}: t (the step count) must be an int, got {type(t).__name__} {t!r}")
+    return int(t)
+
+
+def _unit_interval(op, name, v, closed):
+    v = num(op, name, v)
+    if not (0.0 <= v <= 1.0 if closed else 0.0 <= v < 1.0):
+        raise ValueError(f"{op}: {name} must be in [0, 1{']' if closed else ')'}, got {v}")
+    return v
 
 
 def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
@@ -59,7 +85,7 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+            return fn(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
@@ -68,7 +94,8 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
         if velocity is None:
             raise ValueError(f"{op}: velocity is None but momentum = {momentum}")
         velocity = _like(op, "velocity", velocity, param, True)
-    fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+    grad = _distinct(op, grad, param=param, velocity=velocity if momentum != 0 else None)
+    fn(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
 
 
 def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
@@ -77,13 +104,15 @@ def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, ms, float(lr), float(rho), float(eps))
+            return fn(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     ms = _like(op, "ms", ms, param, True)
-    fn(param, grad, ms, float(lr), float(rho), float(eps))
+    rho = _unit_interval(op, "rho", rho, True)
+    grad = _distinct(op, grad, param=param, ms=ms)
+    fn(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
 
 
 def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
@@ -92,19 +121,20 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), int(t))
+            return fn(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), _step(op, t))
         except (TypeError, ValueError):
             pass
-    t = int(t)
+    t = _step(op, t)
     if t < 1:
         raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     m = _like(op, "m", m, param, True)
     v = _like(op, "v", v, param, True)
-    if array_module(m).may_share_memory(m, v):
-        raise ValueError(f"{op}: m and v must not share memory")
-    fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), t)
+    beta1 = _unit_interval(op, "beta1", beta1, False)
+    beta2 = _unit_interval(op, "beta2", beta2, True)
+    grad = _distinct(op, grad, param=param, m=m, v=v)
+    fn(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), t)
 
 
 def adagrad_update(param, grad, acc, lr, eps=1e-7):
@@ -113,10 +143,11 @@ def adagrad_update(param, grad, acc, lr, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, acc, float(lr), float(eps))
+            return fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     acc = _like(op, "acc", acc, param, True)
-    fn(param, grad, acc, float(lr), float(eps))
+    grad = _distinct(op, grad, param=param, acc=acc)
+    fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))

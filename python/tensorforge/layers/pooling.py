@@ -1,7 +1,8 @@
 """Pooling layers (Keras 2's keras/layers/pooling.py) on ops.max_pool2d / avg_pool2d / global_avg_pool2d."""
 from .. import backend as _backend
 from .. import ops as _ops
-from ..engine.base_layer import Layer, _pair
+from ..engine.base_layer import Layer, _pair  # noqa: F401
+from . import _args
 from ..ops import basic as B
 from .convolutional import _conv_len
 
@@ -11,9 +12,10 @@ class _Pool2D(Layer):
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.pool_size = _pair(pool_size, f"{type(self).__name__}: pool_size")
-        self.strides = self.pool_size if strides is None else _pair(strides, f"{type(self).__name__}: strides")
-        padding = padding.lower()
+        name = type(self).__name__
+        self.pool_size = _args.int_pair(name, "pool_size", pool_size)
+        self.strides = self.pool_size if strides is None else _args.int_pair(name, "strides", strides)
+        padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding

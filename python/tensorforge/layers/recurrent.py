@@ -9,6 +9,7 @@ from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from . import _args
 
 
 class _RNN(Layer):
@@ -23,9 +24,7 @@ class _RNN(Layer):
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, **kwargs):
         super().__init__(**kwargs)
-        self.units = int(units)
-        if self.units <= 0:
-            raise ValueError(f"{type(self).__name__}: units must be positive, got {units}")
+        self.units = _args.positive_int(type(self).__name__, "units", units)
         if stateful:
             raise NotImplementedError(f"{type(self).__name__}: stateful=True is not supported")
         if recurrent_dropout:

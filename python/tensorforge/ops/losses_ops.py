@@ -19,7 +19,7 @@ import numpy as np
 from .. import _rng, kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
-from ..kernels._common import check_array, is_array, shape_str
+from ..kernels._common import check_array, is_array, num, shape_str
 
 __all__ = ["softmax_cross_entropy", "dropout"]
 
@@ -130,7 +130,7 @@ class _Dropout(Function):
 
 def dropout(x, rate, training=True, seed=None):
     """Inverted dropout (see the module docstring). Returns x itself when it is the identity."""
-    rate = float(rate)
+    rate = num("dropout", "rate", rate)
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
     if not training or rate == 0.0:
