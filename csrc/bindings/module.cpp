@@ -19,11 +19,9 @@ namespace tf {
 namespace bind {
 void check_output_size(const char* op, const char* what, const std::vector<py::ssize_t>& shape,
                        py::ssize_t itemsize) {
-  // physical memory, once; 0 when unknown (then only overflow is checked)
-  static const double mem = [] {
-    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && page > 0 ? (double)pages * (double)page : 0.0;
-  }();
+  // half the memory available now; 0 when unknown (then only overflow is checked)
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  const double mem = pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 0.0;
   double bytes = (double)itemsize;
   for (py::ssize_t s : shape) bytes *= (double)s;
   if (bytes > 9.0e18 || (mem > 0 && bytes > mem)) {
@@ -32,7 +30,7 @@ void check_output_size(const char* op, const char* what, const std::vector<py::s
     for (size_t i = 0; i < shape.size(); ++i) sh << (i ? ", " : "") << shape[i];
     sh << ")";
     value_error(op, what, " would have shape ", sh.str(), " (", bytes / 1e9,
-                " GB), more than this machine's memory");
+                " GB), more than half the memory available");
   }
 }
 }  // namespace bind
@@ -149,7 +147,8 @@ void bind_core(pybind11::module_& m) {
   });
   m.def("get_num_threads", [] {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    const int want = bind::requested_threads().load();
+    return want > 0 ? want : omp_get_max_threads();
 #else
     return 1;
 #endif
@@ -160,6 +159,7 @@ void bind_core(pybind11::module_& m) {
                             "] (Note [thread bound]), got " + std::to_string(n));
 #ifdef _OPENMP
     omp_set_num_threads((int)n);
+    bind::requested_threads().store((int)n);  // Note [thread count per Python thread]
 #endif
   });
   m.def("release_workspaces", [] { release_workspaces(); },

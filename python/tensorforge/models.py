@@ -20,6 +20,7 @@ flushed and fsynced, then os.replace() over the target, so a crash mid-save leav
 file intact (See Note [atomic save]).
 """
 import math
+import os
 import sys
 import time
 import warnings
@@ -642,7 +643,31 @@ from ._fileio import atomic_savez as _atomic_savez  # noqa: E402  (Note [atomic 
 
 
 def _read(filepath):  # Note [bounded read] in _fileio.py
-    return _fileio.read(filepath, FORMAT, FORMAT_VERSION)
+    meta, arrays = _fileio.read(filepath, FORMAT, FORMAT_VERSION)
+    _check_meta(filepath, meta)
+    return meta, arrays
+
+
+def _check_meta(filepath, meta):
+    """The fields load_model / load_weights index, with their types: a crafted file gives a
+    ValueError naming it, not a KeyError or TypeError."""
+    def bad(what):
+        return ValueError(f"{os.fspath(filepath)!r} is corrupt: {what}")
+    if meta.get("kind") not in ("model", "weights"):
+        raise bad(f"kind {meta.get('kind')!r}")
+    ws = meta.get("weights", [])
+    if not isinstance(ws, list) or not all(isinstance(w, list) for w in ws):
+        raise bad("'weights' is not a list of shapes")
+    if meta["kind"] == "model":
+        if not isinstance(meta.get("config"), dict) or "weights" not in meta:
+            raise bad("no model config")
+        cc = meta.get("compile")
+        if cc is not None and (not isinstance(cc, dict) or not {"optimizer", "loss", "metrics"} <= set(cc)):
+            raise bad("'compile' is malformed")
+        st = meta.get("optimizer_state")
+        if st is not None and (not isinstance(st, list) or not all(
+                isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 64 for c in st)):
+            raise bad("'optimizer_state' is malformed")
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):

@@ -61,25 +61,23 @@ def same_dtype(op, **arrays):
     return d0
 
 
-def _physical_memory():
+def _available_memory():
     try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
     except (ValueError, OSError, AttributeError):
         return 0
 
 
-_MEMORY = _physical_memory()
-
-
 def check_output_size(op, what, shape, itemsize=4):
-    """An output larger than this machine's memory is a ValueError naming it (huge but legal
-    geometry, e.g. a pad of 2**40, would otherwise fail deep inside NumPy with MemoryError)."""
+    """An output larger than half the memory available is a ValueError naming it (huge but legal
+    geometry, e.g. a pad of 2**40, would otherwise fail deep inside NumPy with MemoryError or
+    thrash the machine)."""
     n = itemsize
     for s in shape:
         n *= int(s)
-    if n > (_MEMORY or 2 ** 62):
+    if n > 2 ** 30 and n > (_available_memory() or 2 ** 62):  # (sysconf only for big outputs)
         raise ValueError(f"{op}: {what} would have shape {shape_str(shape)} ({n / 1e9:.3g} GB), "
-                         "more than this machine's memory")
+                         "more than half the memory available")
 
 
 def num(op, name, v):

@@ -133,6 +133,8 @@ class Neg(Function):
 class Power(Function):
     @staticmethod
     def forward(ctx, a, p):
+        if a.dtype.kind not in "fc":  # integers and bools: computed in float32
+            a = a.astype(np.float32)
         ctx.save_for_backward(a)
         ctx.p = p
         return a ** a.dtype.type(p)
