@@ -625,15 +625,22 @@ def run_case(index):
     tag = f"{case.level}:{case.name} {case.mutations}"
     if case.level == "threads":
         import tensorforge as tf
+        from tensorforge import ops, reference
         try:
-            tf.set_num_threads(case.args[0])
-        except (TypeError, ValueError) as e:
-            return ("error-ok" if "set_num_threads" in str(e) else "unnamed-error"), f"{tag}: {e}"
-        except Exception as e:  # noqa: BLE001
-            return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
+            try:
+                tf.set_num_threads(case.args[0])
+            except (TypeError, ValueError) as e:
+                return ("error-ok" if "set_num_threads" in str(e) else "unnamed-error"), f"{tag}: {e}"
+            except Exception as e:  # noqa: BLE001
+                return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
+            # an accepted thread count must work: a Winograd-sized convolution
+            x = np.ones((2, 12, 12, 16), np.float32)
+            w = np.full((3, 3, 16, 16), 1 / 144, np.float32)
+            why = compare(ops.conv2d(x, w, padding="same"),
+                          reference.conv2d_forward(x, w, None, 1, 1, 1, 1, 1, 1, 1, 1, None), False)
         finally:
             tf.set_num_threads(2)
-        return "ok", tag
+        return ("wrong-result", f"{tag}: {why}") if why else ("ok", tag)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):

@@ -85,7 +85,7 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
+            return fn(param, grad, velocity, lr, momentum, nesterov)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
@@ -104,7 +104,7 @@ def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
+            return fn(param, grad, ms, lr, rho, eps)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
@@ -121,7 +121,7 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), _step(op, t))
+            return fn(param, grad, m, v, lr, beta1, beta2, eps, t)
         except (TypeError, ValueError):
             pass
     t = _step(op, t)
@@ -143,7 +143,7 @@ def adagrad_update(param, grad, acc, lr, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
+            return fn(param, grad, acc, lr, eps)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)

@@ -60,7 +60,7 @@ def act_forward(x, kind, alpha=0.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(x, kind, num(op, "alpha", alpha))
+            return fn(x, kind, alpha)
         except (TypeError, ValueError):
             pass
     kind = _kind(op, kind)
@@ -74,7 +74,7 @@ def act_backward(dy, x, y, kind, alpha=0.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(dy, x, y, kind, num(op, "alpha", alpha))
+            return fn(dy, x, y, kind, alpha)
         except (TypeError, ValueError):
             pass
     kind = _kind(op, kind)
@@ -160,7 +160,7 @@ def softmax_xent_forward(logits, targets, sparse=False):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(logits, targets, bool(sparse))
+            return fn(logits, targets, sparse)
         except (TypeError, ValueError):
             pass
     logits = _f32(op, "logits", logits, 2, "(N, C)")
@@ -175,7 +175,7 @@ def softmax_xent_backward(probs, targets, sparse=False, scale=1.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(probs, targets, bool(sparse), num(op, "scale", scale))
+            return fn(probs, targets, sparse, scale)
         except (TypeError, ValueError):
             pass
     probs = _f32(op, "probs", probs, 2, "(N, C)")
@@ -198,7 +198,7 @@ def dropout_forward(x, rate, seed):
     fn = backend.lookup(op)
     if _is_native(fn) and type(seed) is int:  # Note [native fast path]
         try:
-            return fn(x, num(op, "rate", rate), seed)
+            return fn(x, rate, seed)
         except (TypeError, ValueError):
             pass
     x = _f32(op, "x", x)
@@ -215,7 +215,7 @@ def dropout_backward(dy, mask, rate):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(dy, mask, num(op, "rate", rate))
+            return fn(dy, mask, rate)
         except (TypeError, ValueError):
             pass
     dy = _f32(op, "dy", dy)
