@@ -104,6 +104,7 @@ class Case:
         self.inplace = tuple(inplace)   # indices of args updated in place (compared after the call)
         self.named = named               # an error message must name the op
         self.mutations = []
+        self.expect_error = False
 
 
 def _c_cases():
@@ -112,6 +113,8 @@ def _c_cases():
 
     def gemm(rng):
         M, K, N = (int(rng.integers(1, 70)) for _ in range(3))
+        if rng.random() < 0.4:  # square: every argument may alias every other
+            K = N = M
         ta, tb = bool(rng.integers(2)), bool(rng.integers(2))
         a = f32(rng, *((K, M) if ta else (M, K)))
         b = f32(rng, *((N, K) if tb else (K, N)))
@@ -365,12 +368,22 @@ def _public_ops():
     return {n for n in dir(tf.ops) if not n.startswith("_") and callable(getattr(tf.ops, n))}
 
 
+def _loss_cases():
+    def scce(rng):
+        N, C = int(rng.integers(1, 6)), int(rng.integers(2, 8))
+        from tensorforge import reference as R
+        return Case("sparse_categorical_crossentropy", "losses",
+                    [rng.integers(0, C, N), R.softmax_forward(f32(rng, N, C))])
+    return {"sparse_categorical_crossentropy": scce}
+
+
+_L_BUILDERS = _loss_cases()
 _C_BUILDERS = _c_cases()
 _K_BUILDERS = _kernel_cases()
 _O_BUILDERS = {k: v for k, v in _ops_cases().items() if k in _public_ops()}
 ALL = ([("C", n) for n in sorted(_C_BUILDERS)] + [("kernels", n) for n in sorted(_K_BUILDERS)]
        + [("ops", n) for n in sorted(_O_BUILDERS)] + [("ops-grad", n) for n in sorted(_O_BUILDERS)]
-       + [("threads", "set_num_threads")])
+       + [("losses", n) for n in sorted(_L_BUILDERS)] + [("threads", "set_num_threads")])
 
 
 # ---- mutations ------------------------------------------------------------------------------
@@ -399,7 +412,7 @@ def odd_strides(a):
 
 ARRAY_MUTATIONS = ["f64", "i32", "bool", "c64", "obj", "rank+", "rank-", "zero", "negstride",
                    "oddstride", "misaligned", "fortran", "nan", "inf", "-inf", "none", "list",
-                   "scalar", "str", "alias", "overlap", "readonly", "bigendian"]
+                   "scalar", "str", "alias", "overlap", "readonly", "bigendian", "neg1"]
 
 
 def mutate_array(rng, case, i, kind):
@@ -446,6 +459,11 @@ def mutate_array(rng, case, i, kind):
     if kind == "readonly":
         b = a.copy()
         b.flags.writeable = False
+        return b
+    if kind == "neg1":  # an invalid class label / id / argmax entry (floats: a plain -1)
+        b = a.copy()
+        if b.size and b.dtype.kind in "iuf":
+            b.reshape(-1)[int(rng.integers(b.size))] = -1
         return b
     if kind == "bigendian":
         return a.astype(a.dtype.newbyteorder(">"))
@@ -503,14 +521,48 @@ def mutate(rng, case):
         case.mutations.append(f"arg{i}:{kind}")
 
 
+# Layer constructors given nonsense must raise (Keras 2 raises for these at construction or at
+# the first build): (layer, keyword, good value) and the bad values tried for each.
+LAYER_ARGS = [("Dense", "units", 4), ("Conv2D", "filters", 4), ("Conv2D", "kernel_size", 3),
+              ("Conv2D", "strides", 1), ("Conv2D", "dilation_rate", 1), ("Conv2D", "padding", "same"),
+              ("MaxPooling2D", "pool_size", 2), ("MaxPooling2D", "strides", 2),
+              ("AveragePooling2D", "pool_size", 2), ("LSTM", "units", 3), ("GRU", "units", 3),
+              ("SimpleRNN", "units", 3), ("Embedding", "input_dim", 10), ("Embedding", "output_dim", 3),
+              ("Dropout", "rate", 0.5), ("BatchNormalization", "axis", -1), ("LeakyReLU", "alpha", 0.3)]
+BAD_LAYER_VALUES = [1.5, "10", 0, -1, (0, 3), (2, -1), True, 2.5, "same2", [1, 2, 3], None]
+_NONE_OK = {("MaxPooling2D", "strides"), ("AveragePooling2D", "strides")}
+_REQUIRED = {"Dense": ["units"], "Conv2D": ["filters", "kernel_size"], "LSTM": ["units"],
+             "GRU": ["units"], "SimpleRNN": ["units"], "Embedding": ["input_dim", "output_dim"],
+             "Dropout": ["rate"]}
+
+
+def _layer_case(rng):
+    layer, key, good = LAYER_ARGS[int(rng.integers(len(LAYER_ARGS)))]
+    bad = BAD_LAYER_VALUES[int(rng.integers(len(BAD_LAYER_VALUES)))]
+    defaults = {"units": 4, "filters": 4, "kernel_size": 3, "input_dim": 10, "output_dim": 3, "rate": 0.5}
+    kwargs = {k: defaults[k] for k in _REQUIRED.get(layer, [])}
+    kwargs[key] = bad
+    valid = ((layer, key) in _NONE_OK and bad is None) or (
+        key == "rate" and bad in (0,)) or (key == "axis" and bad in (0, -1)) or (
+        key == "alpha" and isinstance(bad, (int, float)) and not isinstance(bad, bool)) or (
+        key == "padding" and bad == "same")
+    c = Case(layer, "layers", [], kwargs)
+    c.mutations = [f"{key}={bad!r}"]
+    c.expect_error = not valid
+    return c
+
+
 def make_case(index):
     rng = np.random.default_rng([SEED, index])
+    if rng.random() < 0.04:
+        return _layer_case(rng), rng
     level, name = ALL[int(rng.integers(len(ALL)))]
     if level == "threads":
         n = [0, -1, 1, 2, 1024, 1025, 16384, 65536, 2 ** 31, 1.5, None, "2"][int(rng.integers(12))]
         c = Case("set_num_threads", "threads", [n])
         return c, rng
-    builders = {"C": _C_BUILDERS, "kernels": _K_BUILDERS, "ops": _O_BUILDERS, "ops-grad": _O_BUILDERS}[level]
+    builders = {"C": _C_BUILDERS, "kernels": _K_BUILDERS, "ops": _O_BUILDERS, "ops-grad": _O_BUILDERS,
+                "losses": _L_BUILDERS}[level]
     c = builders[name](rng)
     c.level = level
     if rng.random() < 0.75:
@@ -541,6 +593,9 @@ def _call(case, backend, args):
         if case.level == "kernels":
             out = getattr(kernels, case.name)(*args, **kwargs)
             return out, [args[i] for i in case.inplace]
+        if case.level == "losses":
+            from tensorforge import losses
+            return getattr(losses, case.name)(*args, **kwargs), []
         fn = getattr(ops, case.name)
         if case.level == "ops":
             return fn(*args, **kwargs), []
@@ -623,6 +678,17 @@ def run_case(index):
     import warnings
     case, _ = make_case(index)
     tag = f"{case.level}:{case.name} {case.mutations}"
+    if case.level == "layers":
+        from tensorforge import layers
+        try:
+            getattr(layers, case.name)(**case.kwargs)
+        except (TypeError, ValueError) as e:
+            if not case.expect_error:
+                return "wrong-error", f"{tag}: a valid argument refused: {e}"
+            return ("error-ok" if case.name in str(e) else "unnamed-error"), f"{tag}: {e}"
+        except Exception as e:  # noqa: BLE001
+            return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
+        return ("silent-acceptance", tag) if case.expect_error else ("ok", tag)
     if case.level == "threads":
         import tensorforge as tf
         from tensorforge import ops, reference
@@ -654,6 +720,9 @@ def run_case(index):
                 return "error-ok", tag
             except Exception as e:  # noqa: BLE001
                 return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
+            bad = _must_fail(case)
+            if bad:
+                return "silent-acceptance", f"{tag}: {bad} accepted"
             try:
                 ref = _call(case, "numpy", ref_args)
             except Exception as e:  # noqa: BLE001
@@ -668,6 +737,30 @@ def run_case(index):
     if why:
         return "wrong-result", f"{tag}: {why}"
     return "ok", tag
+
+
+# Mutations that make an argument invalid by definition, for the native bindings (which take
+# only ndarrays of their exact dtypes) and labels: a result instead of an error is a failure.
+_C_MUST_FAIL = ("list", "scalar", "str", "obj", "c64", "bool", "bigendian")
+_LABEL_ARGS = {("C", "softmax_xent_forward"): 1, ("C", "softmax_xent_backward"): 1,
+               ("kernels", "softmax_xent_forward"): 1, ("kernels", "softmax_xent_backward"): 1,
+               ("ops", "softmax_cross_entropy"): 1, ("ops-grad", "softmax_cross_entropy"): 1,
+               ("losses", "sparse_categorical_crossentropy"): 0}
+
+
+def _must_fail(case):
+    for m in case.mutations:
+        pos, _, kind = m.partition(":")
+        i = int(pos[3:]) if pos.startswith("arg") else -1
+        if case.level == "C" and kind in _C_MUST_FAIL:
+            arg = case.args[i] if 0 <= i < len(case.args) else None
+            if not (kind == "bool" and isinstance(arg, np.ndarray) and arg.dtype == np.uint8):
+                return m
+        if kind == "neg1" and _LABEL_ARGS.get((case.level, case.name)) == i:
+            sparse = case.args[2] if len(case.args) > 2 else False
+            if case.name == "sparse_categorical_crossentropy" or sparse is True:
+                return m + " (a label of -1)"
+    return None
 
 
 _ALIASES = {"conv2d": ["conv2d"], "gemm": ["gemm"], "matmul": ["matmul", "gemm"],

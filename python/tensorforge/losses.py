@@ -60,7 +60,13 @@ def _sparse_labels(op, y, y_pred):
         raise ValueError(f"{op}: labels must be integer class indices, got "
                          f"{y.dtype} values" + ("" if y.dtype.kind not in "f" else " with a fraction"))
     y = y.reshape(-1).astype(np.int64)
-    shape = getattr(y_pred, "shape", ())
+    d = _data(y_pred)
+    if not hasattr(d, "shape") or not hasattr(d, "dtype") or d.dtype.kind != "f" or d.ndim != 2:
+        raise TypeError(f"{op}: y_pred must be a 2-D float array or Tensor (batch, classes), got "
+                        f"{type(d).__name__}{' of shape ' + str(tuple(d.shape)) if hasattr(d, 'shape') else ''}")
+    if y.size != d.shape[0]:
+        raise ValueError(f"{op}: {y.size} labels for y_pred of shape {tuple(d.shape)}")
+    shape = d.shape
     if len(shape) >= 1 and y.size and shape[-1] > 0:
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= shape[-1]:
