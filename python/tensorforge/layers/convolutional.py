@@ -5,7 +5,7 @@ from .. import backend as _backend
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer, _pair  # noqa: F401
+from ..engine.base_layer import Layer
 from . import _args
 from ..ops import basic as B
 

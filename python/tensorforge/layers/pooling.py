@@ -1,7 +1,7 @@
 """Pooling layers (Keras 2's keras/layers/pooling.py) on ops.max_pool2d / avg_pool2d / global_avg_pool2d."""
 from .. import backend as _backend
 from .. import ops as _ops
-from ..engine.base_layer import Layer, _pair  # noqa: F401
+from ..engine.base_layer import Layer
 from . import _args
 from ..ops import basic as B
 from .convolutional import _conv_len
