@@ -294,6 +294,39 @@ def _kernel_cases():
         M, Kk, N = (int(rng.integers(1, 40)) for _ in range(3))
         return Case("gemm", "kernels", [f32(rng, M, Kk), f32(rng, Kk, N)])
     K["gemm"] = gemm
+
+    def conv_b(rng):
+        c = conv(rng)
+        x, w, _, st, pad, dil, _ = c.args
+        from tensorforge import kernels
+        y = kernels.conv2d(x, w, None, st, pad, dil)  # the right dy shape (or an error)
+        return Case("conv2d_backward", "kernels", [f32(rng, *y.shape), x, w, st, pad, dil])
+
+    def conv_b_safe(rng):
+        try:
+            return conv_b(rng)
+        except ValueError:
+            return conv(rng)
+    K["conv2d_backward"] = conv_b_safe
+
+    def pool_b(name):
+        def make(rng):
+            from tensorforge import kernels
+            c = K[name](rng)
+            x, ps, st, pad = c.args
+            try:
+                y, am = kernels.max_pool2d(x, ps, st, pad, with_argmax=True)
+            except ValueError:
+                return c
+            dy = f32(rng, *y.shape)
+            if name == "max_pool2d":
+                return Case("max_pool2d_backward", "kernels", [dy, am, x.shape, ps, st, pad])
+            return Case("avg_pool2d_backward", "kernels", [dy, x.shape, ps, st, pad])
+        return make
+    K["max_pool2d_backward"] = pool_b("max_pool2d")
+    K["avg_pool2d_backward"] = pool_b("avg_pool2d")
+    K["global_avg_pool2d_backward"] = lambda rng: Case("global_avg_pool2d_backward", "kernels",
+                                                       [f32(rng, 2, 4), int(rng.integers(1, 4)), 3])
     K["matmul"] = lambda rng: Case("matmul", "kernels", [f32(rng, 2, 3, 4), f32(rng, 4, 5)])
     for n in ("sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "act_forward",
               "act_backward", "softmax_forward", "softmax_backward", "softmax_xent_forward",
@@ -869,12 +902,15 @@ def test_fuzz_sweep():
 
 
 def test_every_binding_and_op_is_swept():
-    """Every native binding with a reference twin, and every public op, has a case builder."""
-    import tensorforge as tf
+    """Every native binding with a reference twin, every kernels entry point and every public op
+    has a case builder."""
+    from tensorforge import kernels
     from tensorforge import _native, reference
     if _native._C is not None:
         missing = [n for n in reference.OPS if hasattr(_native._C, n) and n not in _C_BUILDERS]
         assert not missing, missing
+    entry = [n for n in dir(kernels) if callable(getattr(kernels, n)) and not n.startswith("_")]
+    assert not [n for n in entry if n not in _K_BUILDERS], [n for n in entry if n not in _K_BUILDERS]
     public = [n for n in _public_ops() if n not in ("getitem", "unbroadcast")]
     missing = [n for n in public if n not in _O_BUILDERS]
     assert not missing, missing
