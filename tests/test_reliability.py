@@ -482,11 +482,12 @@ def test_huge_pool_window_returns_quickly(backend):
 
 
 @pytest.mark.parametrize("backend", ["numpy", "cpu"])
-def test_nan_weight_next_to_padding_gives_nan(backend):
+@pytest.mark.parametrize("ci", [3, 8, 16])
+def test_nan_weight_next_to_padding_gives_nan(backend, ci):
     if backend == "cpu" and C is None:
         pytest.skip("native CPU module unavailable")
     rng = np.random.default_rng(4)
-    x, w = rng.random((2, 6, 6, 3), dtype=np.float32), rng.random((3, 3, 3, 4), dtype=np.float32)
+    x, w = rng.random((2, 8, 8, ci), dtype=np.float32), rng.random((3, 3, ci, 4), dtype=np.float32)
     w[0, 0, 1, 2] = np.nan
     tf.set_backend(backend)
     try:
