@@ -5,7 +5,7 @@
                                                         [--threads 2] [--batch-size N]
                                                         [--same-order]
 
-For each zoo model (tensorforge.cli.build_model: the Keras-2 programs of the issue) this trains
+For each zoo model (tensorforge.zoo.build_model: the Keras-2 programs of the issue) this trains
 tensorforge and a PyTorch twin on the same data, with the same model, optimizer constants, batch
 size, number of epochs and threads, and reports each side's test accuracy and fit wall time.
 
@@ -30,7 +30,7 @@ eps/sqrt(1-b2^t) (31.6x at step 1, ~1.3x by step 1000), which only matters for g
 cross-entropy (fused), torch's CrossEntropyLoss on logits (the same function).
 
 Data: tensorforge.datasets.mnist.load_data() (bundled 8,000 train / 2,000 test), / 255.
-Batch size: the zoo's reference batch (tensorforge.cli.BATCH_SIZE: 32 for LeNet, 128 otherwise),
+Batch size: the zoo's reference batch (tensorforge.zoo.BATCH_SIZE: 32 for LeNet, 128 otherwise),
 the last partial batch kept on both sides, shuffled every epoch on both sides.
 Wall time: the whole fit for all epochs (ours: one Sequential.fit(verbose=0, shuffle=True) call;
 torch: the shuffle + zero_grad / forward / backward / step loop), data loading excluded, no warm-up
@@ -71,7 +71,7 @@ def epoch_order(seed, n, epochs):
 
 
 def run_ours(name, seed, x, y, xt, yt, batch, epochs, order=None):
-    from tensorforge.cli import build_model, input_layout, prepare
+    from tensorforge.zoo import build_model, input_layout, prepare
     from tensorforge.utils import set_random_seed, to_categorical
     set_random_seed(seed)
     model = build_model(name)
@@ -252,7 +252,7 @@ def main(argv=None):
     import torch
 
     import tensorforge as tf
-    from tensorforge.cli import BATCH_SIZE
+    from tensorforge.zoo import BATCH_SIZE
     tf.set_backend("cpu")
     tf.set_num_threads(args.threads)
     torch.set_num_threads(args.threads)

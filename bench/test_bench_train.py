@@ -18,7 +18,7 @@ def data():
 
 
 def test_lenet_step_tensorforge(benchmark, data):
-    from tensorforge.cli import build_model
+    from tensorforge.zoo import build_model
     from tensorforge.utils import to_categorical
     x, y = data
     tf.utils.set_random_seed(0)

@@ -73,3 +73,34 @@ def test_autoencoder_loss_falls():
 def test_sentiment_lstm():
     out = run_example("sentiment_lstm.py", limit=1500)
     assert value(out, "test accuracy:") > 0.8
+
+
+def test_autoencoder_functional():
+    out = run_example("autoencoder_functional.py", limit=1000)
+    assert value(out, "reconstruction loss after training:") < \
+        0.6 * value(out, "reconstruction loss before training:")
+    assert "code shape: (1000, 32)" in out
+    # the encoder model shares the trained weights: its codes separate digits far above chance
+    assert value(out, "nearest-centroid accuracy of the codes:") > 0.35
+
+
+def test_two_input_model():
+    out = run_example("two_input_model.py", limit=1000)
+    final = dict(re.findall(r"^(\w+): ([-0-9.]+)$", out, flags=re.M))   # evaluate's lines
+    assert list(final) == ["loss", "digit_loss", "even_loss", "digit_accuracy", "even_accuracy"]
+    v = {k: float(x) for k, x in final.items()}
+    # total = digit + 0.5 * even (loss_weights)
+    assert v["loss"] == pytest.approx(v["digit_loss"] + 0.5 * v["even_loss"], abs=2e-4)
+    assert v["digit_accuracy"] > 0.8 and v["even_accuracy"] > 0.75
+
+
+def test_vae_add_loss():
+    out = run_example("vae_mnist.py", limit=1000)
+    assert value(out, "vae loss after training:") < 0.6 * value(out, "vae loss before training:")
+
+
+def test_gan_train_on_batch_trainable_toggle():
+    out = run_example("gan_mnist.py", limit=1000)
+    assert "discriminator frozen inside the gan step: True" in out
+    assert "discriminator trained on its own: True" in out
+    assert value(out, "sample std:") > 0.05          # the generator did not collapse to a constant

@@ -201,7 +201,7 @@ def test_callbacks_scheduler_csv_restore_best(tmp_path):
     m.fit(x, y, epochs=3, verbose=0, callbacks=[sched, CSVLogger(str(log)), spy])
     assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
     rows = log.read_text().splitlines()
-    assert rows[0] == "epoch,loss" and len(rows) == 4
+    assert rows[0] == "epoch,loss,lr" and len(rows) == 4  # the scheduler adds lr (Keras 2)
     # restore_best_weights: a learning rate that makes training diverge gets undone. Twin models
     # from the same seed, one with restore and one without, see the same diverging updates.
     from tensorforge.utils import set_random_seed
@@ -221,3 +221,196 @@ def test_callbacks_scheduler_csv_restore_best(tmp_path):
     assert es.stopped_epoch > 0
     assert all(np.isfinite(w).all() for w in restored.get_weights())
     assert restored.evaluate(x, y, verbose=0) < plain.evaluate(x, y, verbose=0) / 100
+
+
+# ---- against tf_keras 2 (tests/data/loss_refs.npz, from tools/gen_loss_refs.py) --------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+
+_LOSS_REFS = os.path.join(os.path.dirname(__file__), "data", "loss_refs.npz")
+_D = np.load(_LOSS_REFS)
+_CASES = json.loads(bytes(_D["cases"]).decode())
+
+
+@pytest.mark.parametrize("case", sorted(_CASES))
+def test_loss_matches_keras(case):
+    fn_name, kw, _ = _CASES[case]
+    y, p = _D[f"{case}/y"], _D[f"{case}/p"]
+    fn = Ls.get(fn_name)
+    t = Tensor(p.copy(), requires_grad=True)
+    loss = fn(y, t, **kw)
+    np.testing.assert_allclose(float(loss.numpy()), _D[f"{case}/mean"], rtol=2e-6, atol=1e-7)
+    loss.backward()
+    np.testing.assert_allclose(t.grad, _D[f"{case}/grad"], rtol=1e-4, atol=2e-7)
+    np.testing.assert_allclose(Ls.per_sample(fn)(y, p, **kw), _D[f"{case}/per_sample"], rtol=2e-6,
+                               atol=1e-7)
+    # arrays in -> a number out, same value
+    np.testing.assert_allclose(float(fn(y, p, **kw)), _D[f"{case}/mean"], rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted({k.split("/")[1] for k in _D.files if k.startswith("metric/")}))
+def test_metric_matches_keras(name):
+    y, p = _D[f"metric/{name}/y"], _D[f"metric/{name}/p"]
+    if name == "top_k_categorical_accuracy_k2":
+        got = Me.top_k_categorical_accuracy(y, p, k=2)
+    else:
+        got = Me.get(name)(y, p)
+    assert isinstance(got, float)
+    assert got == pytest.approx(float(_D[f"metric/{name}"]), rel=2e-6, abs=1e-7)
+
+
+def test_loss_aliases_and_classes():
+    for alias, fn in (("kld", Ls.kullback_leibler_divergence), ("KLD", Ls.kullback_leibler_divergence),
+                      ("mape", Ls.mean_absolute_percentage_error), ("msle", Ls.mean_squared_logarithmic_error),
+                      ("cosine_proximity", Ls.cosine_similarity), ("logcosh", Ls.logcosh),
+                      ("huber_loss", Ls.huber)):
+        assert Ls.get(alias) is fn
+    assert Ls.cosine_proximity is Ls.cosine_similarity and Ls.kld is Ls.KLD
+    y, p = _D["huber_delta/y"], _D["huber_delta/p"]
+    h = Ls.Huber(delta=0.3)
+    np.testing.assert_allclose(float(h(y, p)), _D["huber_delta/mean"], rtol=2e-6)
+    assert h.get_config() == {"reduction": "auto", "name": "huber", "delta": 0.3}
+    back = Ls.deserialize(Ls.serialize(h))
+    assert isinstance(back, Ls.Huber) and back.get_config() == h.get_config()
+    assert isinstance(Ls.get("Huber"), Ls.Huber) and Ls.KLDivergence().name == "kl_divergence"
+    # reductions and sample weights, as tf_keras: sum(w * l) / count
+    w = np.arange(1, 7, dtype=np.float32)
+    per = _D["huber_delta/per_sample"].astype(np.float64)
+    assert float(h(y, p, sample_weight=w)) == pytest.approx((per * w).sum() / 6, rel=1e-5)
+    none = Ls.Huber(delta=0.3, reduction="none")(y, p)
+    np.testing.assert_allclose(none, per, rtol=1e-5)
+    assert float(Ls.Huber(delta=0.3, reduction="sum")(y, p)) == pytest.approx(per.sum(), rel=1e-5)
+    with pytest.raises(ValueError, match="reduction"):
+        Ls.MeanSquaredError(reduction="mean")
+    with pytest.raises(TypeError, match="Huber: unexpected"):
+        Ls.Huber(delt=1.0)
+
+
+def test_compute_loss_weights_and_custom_per_sample_loss(rng):
+    y = rng.standard_normal((4, 3)).astype(np.float32)
+    p = rng.standard_normal((4, 3)).astype(np.float32)
+    w = np.array([1.0, 0.0, 2.0, 0.5], np.float32)
+    per = ((p - y) ** 2).mean(-1)
+    t = Tensor(p.copy(), requires_grad=True)
+    loss = Ls.compute_loss("mse" and Ls.mse, y, t, sample_weight=w)
+    assert float(loss.numpy()) == pytest.approx((per * w).sum() / 4, rel=1e-6)
+    loss.backward()
+    np.testing.assert_allclose(t.grad, 2 * (p - y) / 3 * w[:, None] / 4, rtol=1e-5, atol=1e-7)
+
+    def my_loss(y_true, y_pred):  # a Keras-style custom loss: one value per sample
+        from tensorforge.ops import basic as B
+        return B.mean(B.abs(y_pred - y_true), axis=-1)
+    v = Ls.compute_loss(my_loss, y, Tensor(p), sample_weight=w)
+    assert float(v.numpy()) == pytest.approx((np.abs(p - y).mean(-1) * w).sum() / 4, rel=1e-6)
+    with pytest.raises(ValueError, match="sample_weight"):
+        Ls.compute_loss(Ls.mse, y, p, sample_weight=np.ones(5, np.float32))
+    # sparse labels keep their own shape through per_sample
+    probs = np.full((2, 3), 1 / 3, np.float32)
+    np.testing.assert_allclose(Ls.per_sample(Ls.sparse_categorical_crossentropy)([0, 2], probs),
+                               [np.log(3)] * 2, rtol=1e-6)
+
+
+def test_loss_shape_mismatch_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"poisson: y_true and y_pred must have the same shape"):
+        Ls.poisson(np.ones((4, 3)), np.ones((4, 2), np.float32))
+    with pytest.raises(ValueError, match="sparse_categorical_crossentropy: integer labels"):
+        Ls.sparse_categorical_crossentropy(np.zeros((4, 2)), np.ones((4, 3), np.float32))
+
+
+def test_top_k_ties_and_sparse_top_k_and_cosine_sign():
+    p = np.array([[0.5, 0.5, 0.0], [0.1, 0.2, 0.7]], np.float32)
+    # tf.math.in_top_k: a target tied with the k-th score is in the top k
+    assert Me.top_k_categorical_accuracy(to_categorical([1, 0], 3), p, k=1) == pytest.approx(0.5)
+    assert Me.sparse_top_k_categorical_accuracy(np.array([[1], [0]]), p, k=1) == pytest.approx(0.5)
+    assert Me.sparse_top_k_categorical_accuracy([2, 1], p, k=2) == pytest.approx(0.5)
+    y = np.array([[1.0, 2.0]], np.float32)
+    assert Me.cosine_similarity(y, 2 * y) == pytest.approx(1.0, rel=1e-6)
+    assert Me.cosine_proximity(y, 2 * y) == pytest.approx(-1.0, rel=1e-6)
+    assert float(Ls.cosine_similarity(y, 2 * y)) == pytest.approx(-1.0, rel=1e-6)
+
+
+def test_metric_names_as_keras_logs_them():
+    def names(metrics, loss="categorical_crossentropy"):
+        m = M.Sequential([L.Dense(3, input_shape=(2,))])
+        m.compile("sgd", loss, metrics=metrics)
+        return m.metrics_names, [fn for _, fn in m._metric_fns]
+    assert names(["acc", "mae"])[0] == ["loss", "acc", "mae"]
+    assert names(["accuracy", Me.mean_absolute_error])[0] == ["loss", "accuracy", "mean_absolute_error"]
+    assert names(["top_k_categorical_accuracy", Me.mape])[0] == [
+        "loss", "top_k_categorical_accuracy", "mean_absolute_percentage_error"]
+    got = names(["crossentropy", "acc"], Ls.SparseCategoricalCrossentropy())[1]
+    assert got == [Me.sparse_categorical_crossentropy, Me.sparse_categorical_accuracy]
+
+
+_MCLASSES = json.loads(bytes(_D["metric_classes"]).decode())
+
+
+@pytest.mark.parametrize("case", sorted(_MCLASSES))
+def test_metric_classes_match_keras(case):
+    cls, kw, _ = _MCLASSES[case]
+    m = getattr(Me, cls)(**kw)
+    k = f"mclass/{case}"
+    import re
+    # tf.keras numbers a second AUC in one process 'auc_1'; the base name is what matters
+    assert m.name == re.sub(r"_\d+$", "", bytes(_D[f"{k}/name"]).decode())
+    m.update_state(_D[f"{k}/y1"], _D[f"{k}/p1"])
+    m.update_state(_D[f"{k}/y2"], _D[f"{k}/p2"], sample_weight=_D[f"{k}/w2"])
+    assert m.result() == pytest.approx(float(_D[k]), rel=1e-5, abs=1e-6)
+    m.reset_states()
+    assert m.result() == 0.0
+
+
+def test_metric_classes_in_compile_resolve_by_name():
+    m = M.Sequential([L.Dense(3, input_shape=(2,), activation="softmax")])
+    m.compile("sgd", "categorical_crossentropy",
+              metrics=[Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"),
+                       Me.AUC()])
+    assert m.metrics_names == ["loss", "categorical_accuracy", "top2", "auc"]
+    resolved = [Me.resolve(mm, "categorical_crossentropy", (None, 3)) for mm in
+                (Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"), Me.AUC())]
+    assert [nm for nm, _ in resolved] == ["categorical_accuracy", "top2", "auc"]
+    fns = [fn for _, fn in resolved]
+    assert Me.is_stateful(fns[0]) is None and isinstance(Me.is_stateful(fns[2]), Me.AUC)
+    # the compiled function of a stateful metric is its value on one batch alone
+    y = np.array([1, 0, 1, 0], np.float32)
+    p = np.array([0.9, 0.1, 0.8, 0.3], np.float32)
+    assert fns[2](y, p) == pytest.approx(1.0) and fns[2](y, 1 - p) == pytest.approx(0.0)
+    y = to_categorical([0, 1, 2], 3)
+    p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
+    assert fns[0](y, p) == pytest.approx(2 / 3) and fns[1](y, p) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="probabilities"):
+        Me.AUC().update_state([1, 0], [2.0, -1.0])
+
+
+def test_compute_loss_with_mask_averages_unmasked_steps(rng):
+    y = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    p = rng.standard_normal((2, 4, 3)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0], [1, 0, 0, 0]], bool)
+    per = ((p - y) ** 2).mean(-1)
+    got = Ls.compute_loss(Ls.mse, y, Tensor(p), mask=mask)
+    assert float(got.numpy()) == pytest.approx(per[mask].mean(), rel=1e-6)  # Keras 2's masked mean
+    w = np.array([2.0, 1.0], np.float32)
+    got = Ls.compute_loss(Ls.mse, y, p, sample_weight=w, mask=mask)
+    ref = (per * w[:, None] * mask * (mask.size / mask.sum())).sum() / mask.size
+    assert float(got) == pytest.approx(ref, rel=1e-6)
+    with pytest.raises(ValueError, match="labels must lie in"):
+        Ls.sparse_categorical_crossentropy([0, 3], np.full((2, 3), 1 / 3, np.float32))
+
+
+def test_new_losses_on_graph_tensors_record_an_op(rng):
+    """Keras 2 programs write losses on the functional graph's tensors (add_loss): the new
+    losses record an op layer like the old ones."""
+    from tensorforge.engine.training import Model
+    i = L.Input((4,))
+    o = L.Dense(4, name="o")(i)
+    m = Model(i, o)
+    m.add_loss(Ls.logcosh(i, o) + Ls.huber(i, o, delta=0.5))
+    m.compile("sgd")
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    W, b = m.get_weights()
+    d = (x @ W + b) - x
+    a = np.abs(d)
+    want = np.mean(d + np.log1p(np.exp(-2 * d)) - np.log(2)) + np.mean(
+        np.where(a <= 0.5, 0.5 * d * d, 0.5 * a - 0.125))
+    assert m.evaluate(x, verbose=0, batch_size=6) == pytest.approx(want, rel=1e-5)

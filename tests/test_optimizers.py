@@ -1,5 +1,10 @@
-"""Optimizers: Keras 2 update formulas (float64 NumPy oracle written here), defaults, aliases,
+"""Optimizers: Keras 2 update formulas (float64 NumPy oracle written here, and tf_keras legacy
+trajectories from tools/gen_optimizer_refs.py), schedules, defaults, aliases, validation,
 clipping, string lookup, and that each update runs the fused in-place kernel."""
+import json
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -113,8 +118,232 @@ def test_decay_and_state_roundtrip(rng):
     for _ in range(2):
         p.grad = np.ones(1, np.float32)
         opt.apply_gradients([p])
-    # Keras 2: lr / (1 + decay * iterations), iterations counted after increment here -> 1/2, 1/3
-    np.testing.assert_allclose(p.numpy(), [-(1 / 2 + 1 / 3)], rtol=1e-6)
+    # Keras 2: lr / (1 + decay * iterations), iterations counted before the step -> 1/1, 1/2
+    np.testing.assert_allclose(p.numpy(), [-(1 + 1 / 2)], rtol=1e-6)
     cfg = O.serialize(O.Adam(learning_rate=0.02, clipnorm=2.0))
     back = O.deserialize(cfg)
     assert isinstance(back, O.Adam) and back.learning_rate == 0.02 and back.clipnorm == 2.0
+
+
+# ---- against tf_keras's legacy (Keras 2) optimizers: tools/gen_optimizer_refs.py -------------
+
+_REFS = os.path.join(os.path.dirname(__file__), "data", "optimizer_refs.npz")
+
+
+def _refs():
+    d = np.load(_REFS)
+    return d, json.loads(bytes(d["cases"]).decode()), json.loads(bytes(d["schedules"]).decode())
+
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from gen_optimizer_refs import CASES, STEPS, grads, problem  # noqa: E402  (NumPy only)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_keras_legacy_trajectory(case, backend):
+    d, cases, _ = _refs()
+    cls, kw, sched = cases[case]
+    kw = dict(kw)
+    if sched:
+        kw["learning_rate"] = getattr(O.schedules, sched[0])(**sched[1])
+    opt = getattr(O, cls.split(":")[-1])(**kw)  # 'new:' = tf.keras 2.11+ API, same classes here
+    p0, target, w, c = problem()
+    ps = [Tensor(tf.backend.array_module(p).asarray(p.copy()), requires_grad=True) for p in p0]
+    for step in range(STEPS):
+        gs = grads([p.numpy() for p in ps], step, target, w, c)
+        for p, g in zip(ps, gs):
+            p.grad = g
+        opt.apply_gradients(ps)
+        for i, p in enumerate(ps):
+            np.testing.assert_allclose(p.numpy(), d[f"{case}/p{i}"][step + 1], rtol=2e-5, atol=2e-6,
+                                       err_msg=f"{case}: param {i} after step {step + 1}")
+    assert opt.iterations == STEPS
+
+
+def test_schedules_match_keras():
+    d, _, scheds = _refs()
+    for name, (cls, kw) in scheds.items():
+        s = getattr(O.schedules, cls)(**kw)
+        got = [s(step) for step in range(len(d[f"sched/{name}"]))]
+        np.testing.assert_allclose(got, d[f"sched/{name}"], rtol=1e-6, err_msg=name)
+        back = O.schedules.deserialize(O.schedules.serialize(s))
+        assert type(back) is type(s) and back.get_config() == s.get_config()
+
+
+def test_schedule_config_roundtrip_through_optimizer():
+    opt = O.Adam(learning_rate=O.schedules.ExponentialDecay(0.1, 10, 0.5))
+    back = O.deserialize(O.serialize(opt))
+    assert isinstance(back.learning_rate, O.schedules.ExponentialDecay)
+    assert back.learning_rate.get_config() == opt.learning_rate.get_config()
+    from tensorforge.optimizers.schedules import PiecewiseConstantDecay  # import path of Keras 2
+    with pytest.raises(ValueError, match="one more element"):
+        PiecewiseConstantDecay([1, 2], [0.1])
+    with pytest.raises(ValueError, match="decay_steps"):
+        O.schedules.ExponentialDecay(0.1, 0, 0.5)
+
+
+def test_lowercase_aliases_legacy_module_and_defaults():
+    assert (O.sgd, O.rmsprop, O.adagrad, O.adadelta, O.adam, O.adamax, O.nadam) == (
+        O.SGD, O.RMSprop, O.Adagrad, O.Adadelta, O.Adam, O.Adamax, O.Nadam)
+    from tensorforge.optimizers import legacy
+    assert legacy.Adam is O.Adam
+    # tf_keras legacy get_config() of the defaults
+    assert O.Adadelta().get_config() == {"name": "Adadelta", "learning_rate": 0.001, "decay": 0.0,
+                                         "rho": 0.95, "epsilon": 1e-07}
+    assert O.Adamax().get_config() == {"name": "Adamax", "learning_rate": 0.001, "decay": 0.0,
+                                       "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}
+    assert O.Nadam().get_config() == {"name": "Nadam", "learning_rate": 0.001, "decay": 0.004,
+                                      "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}
+    assert O.Adam(amsgrad=True).get_config() == {
+        "name": "Adam", "learning_rate": 0.001, "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999,
+        "epsilon": 1e-07, "amsgrad": True}
+    assert O.SGD(clipnorm=1.0, clipvalue=2.0).get_config() == {
+        "name": "SGD", "clipnorm": 1.0, "clipvalue": 2.0, "learning_rate": 0.01, "decay": 0.0,
+        "momentum": 0.0, "nesterov": False}
+    for name in ("adadelta", "adamax", "nadam", "Nadam"):
+        assert isinstance(O.get(name), O._BY_NAME[name.lower()])
+    for opt in (O.Nadam(learning_rate=0.01, schedule_decay=0.1), O.Adam(amsgrad=True, lr=0.3),
+                O.Adadelta(rho=0.9, clipvalue=1.0)):
+        back = O.deserialize(O.serialize(opt))
+        assert back.get_config() == opt.get_config()
+
+
+@pytest.mark.parametrize("make,arg", [
+    (lambda: O.SGD(learning_rate=-0.1), "learning_rate"),
+    (lambda: O.SGD(lr=-1), "learning_rate"),
+    (lambda: O.SGD(clipnorm=-1), "clipnorm"),
+    (lambda: O.Adam(clipvalue=-0.5), "clipvalue"),
+    (lambda: O.SGD(momentum=1.5), "momentum"),
+    (lambda: O.SGD(momentum=-0.1), "momentum"),
+    (lambda: O.SGD(decay=-1), "decay"),
+    (lambda: O.RMSprop(rho=1.5), "rho"),
+    (lambda: O.Adadelta(rho=-0.1), "rho"),
+    (lambda: O.Adam(beta_1=1.0), "beta_1"),
+    (lambda: O.Adamax(beta_2=1.2), "beta_2"),
+    (lambda: O.Nadam(epsilon=-1e-7), "epsilon"),
+    (lambda: O.Adagrad(initial_accumulator_value=-1), "initial_accumulator_value"),
+    (lambda: O.Adam(learning_rate=float("nan")), "learning_rate"),
+    (lambda: O.SGD(clipnorm=1.0, global_clipnorm=1.0), "global_clipnorm"),
+    (lambda: O.Nadam(learning_rate=O.schedules.ExponentialDecay(0.1, 2, 0.5)), "LearningRateSchedule"),
+])
+def test_constructor_validation_names_optimizer_and_argument(make, arg):
+    with pytest.raises(ValueError) as e:
+        make()
+    msg = str(e.value)
+    assert arg in msg and msg.split(":")[0] in ("SGD", "RMSprop", "Adam", "Adadelta", "Adamax",
+                                                "Nadam", "Adagrad"), msg
+
+
+def test_learning_rate_zero_allowed_and_type_checked():
+    assert O.SGD(learning_rate=0.0).learning_rate == 0.0  # Keras allows a frozen optimizer
+    with pytest.raises(TypeError, match="SGD: learning_rate must be a number"):
+        O.SGD(learning_rate="0.1")
+    opt = O.Adam()
+    opt.lr = 0.5  # Keras 2.2 attribute, settable (LearningRateScheduler / ReduceLROnPlateau)
+    assert opt.learning_rate == 0.5
+    with pytest.raises(ValueError, match="learning_rate"):
+        opt.learning_rate = -1.0
+
+
+def test_nadam_decay_warns_and_is_ignored_as_in_keras():
+    with pytest.warns(UserWarning, match="decay"):
+        opt = O.Nadam(learning_rate=0.01, decay=0.5)
+    assert opt.decay == 0.0 and opt.schedule_decay == 0.004
+
+
+def test_global_clipnorm_clips_all_tensors_together():
+    a = Tensor(np.zeros(2, np.float32), requires_grad=True)
+    b = Tensor(np.zeros(1, np.float32), requires_grad=True)
+    a.grad, b.grad = np.array([3.0, 0.0], np.float32), np.array([4.0], np.float32)  # norm 5
+    O.SGD(learning_rate=1.0, global_clipnorm=1.0).apply_gradients([a, b])
+    np.testing.assert_allclose(np.concatenate([a.numpy(), b.numpy()]), [-0.6, 0.0, -0.8], rtol=1e-6)
+
+
+def test_nadam_state_survives_reload(rng):
+    """The momentum-schedule product is a function of iterations: a fresh optimizer given the
+    same iterations and slot arrays continues exactly."""
+    ps = [Tensor(rng.standard_normal((3,)).astype(np.float32), requires_grad=True)]
+    a = O.Nadam(learning_rate=0.01)
+    for _ in range(3):
+        ps[0].grad = np.ones(3, np.float32)
+        a.apply_gradients(ps)
+    b = O.Nadam(learning_rate=0.01)
+    b.iterations = a.iterations
+    b.set_state(ps, a.get_state(ps))
+    q = [Tensor(ps[0].numpy().copy(), requires_grad=True)]
+    b._state = {id(q[0]): (q[0],) + b._state.pop(id(ps[0]))[1:]}
+    ps[0].grad = q[0].grad = np.full(3, 0.5, np.float32)
+    a.apply_gradients(ps)
+    b.apply_gradients(q)
+    np.testing.assert_array_equal(ps[0].numpy(), q[0].numpy())
+
+
+def test_lr_is_settable_through_keras_set_value_protocol():
+    opt = O.Adam(learning_rate=0.01)
+    lr = opt.lr
+    assert isinstance(lr, float) and lr == 0.01 and lr.numpy() == np.float32(0.01)
+    lr.assign(0.5)  # what K.set_value(model.optimizer.lr, 0.5) does
+    assert opt.learning_rate == 0.5 and opt.get_config()["learning_rate"] == 0.5
+    assert type(opt.get_config()["learning_rate"]) is float
+    import copy
+    import pickle
+    assert type(copy.deepcopy(opt.lr)) is float and pickle.loads(pickle.dumps(opt.lr)) == 0.5
+
+
+def test_apply_gradients_accepts_grads_and_vars_pairs(rng):
+    a = Tensor(np.ones(3, np.float32), requires_grad=True)
+    b = Tensor(np.ones(2, np.float32), requires_grad=True)
+    opt = O.SGD(learning_rate=0.5)
+    opt.apply_gradients(zip([np.array([1.0, 2.0, 3.0], np.float32), None], [a, b]))
+    np.testing.assert_allclose(a.numpy(), [0.5, 0.0, -0.5])
+    np.testing.assert_array_equal(b.numpy(), [1.0, 1.0])  # None gradient: untouched
+    with pytest.raises(ValueError, match="shape"):
+        opt.apply_gradients([(np.ones(4, np.float32), a)])
+
+
+@pytest.mark.parametrize("call", [
+    lambda p, g, a, b, c: K.adamax_update(p, g, a, b, 0.1, t=1),
+    lambda p, g, a, b, c: K.adadelta_update(p, g, a, b, 0.1),
+    lambda p, g, a, b, c: K.adam_amsgrad_update(p, g, a, b, c, 0.1, t=1),
+    lambda p, g, a, b, c: K.nadam_update(p, g, a, b, 0.1, 0.9, 0.999, 1e-7, 0.5, 0.5, 0.5, 0.25, 1),
+    lambda p, g, a, b, c: K.rmsprop_ext_update(p, g, a, b, c, 0.1, 0.9, 0.5),
+])
+def test_reference_only_kernels_check_their_arrays(call, backend):
+    def arrs():
+        return [np.zeros((4, 3), np.float32) for _ in range(5)]
+    p, g, a, b, c = arrs()
+    call(p, g, a, b, c)  # fine
+    p, g, a, b, c = arrs()
+    with pytest.raises(ValueError, match="C-contiguous"):
+        call(np.zeros((3, 4), np.float32).T, g, a, b, c)
+    with pytest.raises(ValueError, match="shape"):
+        call(p, np.zeros((4, 2), np.float32), a, b, c)
+    with pytest.raises(ValueError, match="share memory"):
+        call(p, g, a, a, c)
+    with pytest.raises(ValueError, match="t"):
+        K.adamax_update(p, g, a, b, 0.1, t=0)
+
+
+from tensorforge.kernels import optim as K  # noqa: E402
+
+
+def test_minimize_callable_loss():
+    from tensorforge.ops import basic as B
+    w = Tensor(np.array([3.0, -2.0], np.float32), requires_grad=True)
+    opt = O.SGD(learning_rate=0.25)
+    for _ in range(20):
+        opt.minimize(lambda: B.sum(w * w), [w])  # gradient 2w: w *= 0.5 each step
+    np.testing.assert_allclose(w.numpy(), np.array([3.0, -2.0]) * 0.5 ** 20, rtol=1e-5)
+    assert w.grad is None and opt.iterations == 20
+    with pytest.raises(ValueError, match="scalar Tensor"):
+        opt.minimize(lambda: w * w, [w])
+
+
+def test_adamw_and_weight_decay_config():
+    opt = O.get("adamw")
+    assert isinstance(opt, O.AdamW) and opt.weight_decay == 0.004
+    assert O.deserialize(O.serialize(opt)).get_config() == opt.get_config()
+    with pytest.raises(NotImplementedError, match="use_ema"):
+        O.Adam(use_ema=True)
+    with pytest.raises(ValueError, match="weight_decay"):
+        O.SGD(weight_decay=-0.1)

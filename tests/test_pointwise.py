@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tensorforge as tf
-from tensorforge import _native, _rng
+from tensorforge import _native, _random
 from tensorforge.ops import activations as A
 from tensorforge.ops import losses_ops as L
 from tfhelpers import assert_close, assert_grad_close, numeric_grad, on_backend, to_numpy
@@ -291,10 +291,10 @@ def test_dropout_op_training_flag_and_seed(backend, rng):
     a = to_numpy(L.dropout(x, 0.4, seed=99))
     b = to_numpy(L.dropout(x, 0.4, seed=99))
     assert np.array_equal(a, b)
-    _rng.set_seed(5)
+    _random.set_seed(5)
     c = to_numpy(L.dropout(x, 0.4))
     d = to_numpy(L.dropout(x, 0.4))
-    _rng.set_seed(5)
+    _random.set_seed(5)
     assert np.array_equal(c, to_numpy(L.dropout(x, 0.4))), "set_seed must make seed=None reproducible"
     assert not np.array_equal(c, d), "successive seed=None calls must draw fresh masks"
 

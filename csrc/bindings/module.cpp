@@ -7,6 +7,9 @@
 #include <string>
 
 #include "tf/bind_util.h"
+#include "tf/cpuinfo.h"
+#include "tf/gemm.h"
+#include "tf/parallel.h"
 #include "tf/isa.h"
 #include "tf/workspace.h"
 
@@ -35,11 +38,27 @@ void check_output_size(const char* op, const char* what, const std::vector<py::s
 }
 }  // namespace bind
 
-// Note [thread bound]: OpenMP itself accepts any thread count, but a team of many thousands of
-// threads exhausts stacks and per-thread scratch (set_num_threads(16384) aborted, 65536 crashed
-// in the Winograd conv). set_num_threads refuses more than kMaxThreads, and a larger
-// OMP_NUM_THREADS is lowered to it at import (with a warning).
-constexpr int kMaxThreads = 1024;
+// Note [thread bound]: a team of many thousands of threads exhausts stacks and per-thread
+// scratch (under OpenMP, set_num_threads(16384) aborted and 65536 crashed in the Winograd conv),
+// and the thread pool holds the count of a loop's threads in 8 bits of its claim word, so it
+// runs at most 255 (kMaxThreads in csrc/runtime/parallel.cpp; keep the two equal).
+// set_num_threads refuses more than kMaxThreads, and a larger TENSORFORGE_NUM_THREADS /
+// OMP_NUM_THREADS is lowered to it at start (with a warning at import).
+constexpr int kMaxThreads = 255;
+
+// The thread count the environment asks for (TENSORFORGE_NUM_THREADS wins over
+// OMP_NUM_THREADS, as in the pool), or 0 when neither is a positive integer.
+static long long env_threads() {
+  long long n = 0;
+  for (const char* name : {"OMP_NUM_THREADS", "TENSORFORGE_NUM_THREADS"}) {
+    const char* s = std::getenv(name);
+    if (!s || !*s) continue;
+    char* end = nullptr;
+    const long long v = std::strtoll(s, &end, 10);
+    if (end != s && v > 0) n = v;
+  }
+  return n;
+}
 
 namespace {
 Isa g_active = Isa::generic;
@@ -113,14 +132,12 @@ void bind_core(pybind11::module_& m) {
                        "tensorforge: TENSORFORGE_ISA=%s is not supported here; using %s", env,
                        isa_name(g_active));
   }
-#ifdef _OPENMP
-  if (omp_get_max_threads() > kMaxThreads) {
+  if (const long long want = env_threads(); want > kMaxThreads)  // the pool took the bound
     PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
-                     "tensorforge: %d OpenMP threads requested (OMP_NUM_THREADS); using at most %d",
-                     omp_get_max_threads(), kMaxThreads);
-    omp_set_num_threads(kMaxThreads);
-  }
-#endif
+                     "tensorforge: %lld threads requested (TENSORFORGE_NUM_THREADS / OMP_NUM_THREADS); "
+                     "using at most %d",
+                     want, kMaxThreads);
+  if (pool_threads() > kMaxThreads) pool_set_threads(kMaxThreads);
   m.attr("__version__") = TF_VERSION;
   m.attr("MAX_THREADS") = kMaxThreads;
   m.def("isa", [] { return std::string(isa_name(active_isa())); }, "ISA path the kernels use now");
@@ -145,23 +162,39 @@ void bind_core(pybind11::module_& m) {
     return false;
 #endif
   });
-  m.def("get_num_threads", [] {
-#ifdef _OPENMP
-    const int want = bind::requested_threads().load();
-    return want > 0 ? want : omp_get_max_threads();
-#else
-    return 1;
-#endif
-  });
+  m.def("get_num_threads", [] { return pool_threads(); });
   m.def("set_num_threads", [](long long n) {
     if (n < 1 || n > kMaxThreads)
       throw py::value_error("set_num_threads: n must be in [1, " + std::to_string(kMaxThreads) +
                             "] (Note [thread bound]), got " + std::to_string(n));
-#ifdef _OPENMP
-    omp_set_num_threads((int)n);
-    bind::requested_threads().store((int)n);  // Note [thread count per Python thread]
-#endif
+    pool_set_threads((int)n);
   });
+  m.def("cpu_info", [] {  // backend_info(): the CPU, its caches and the GEMM blocking chosen
+    const CpuCaches& c = cpu_caches();
+    const CpuId& id = cpu_id();
+    index_t b[5];
+    sgemm_blocking(b);
+    py::dict d;
+    d["vendor"] = std::string(id.vendor);
+    d["brand"] = std::string(id.brand);
+    d["family"] = id.family;
+    d["model"] = id.model;
+    d["zmm_half_rate"] = id.zmm_half_rate;
+    d["l1d"] = c.l1d;
+    d["l2"] = c.l2;
+    d["l3"] = c.l3;
+    d["l2_sharing"] = c.l2_sharing;
+    d["l3_sharing"] = c.l3_sharing;
+    d["cache_source"] = std::string(c.source);
+    d["sgemm_mr"] = b[0];
+    d["sgemm_nr"] = b[1];
+    d["sgemm_kc"] = b[2];
+    d["sgemm_mc"] = b[3];
+    d["sgemm_nc"] = b[4];
+    return d;
+  });
+  m.def("pool_backoffs", [] { return pool_backoffs(); },
+        "Loops the thread pool ran alone after a straggling helper (Note [straggler backoff])");
   m.def("release_workspaces", [] { release_workspaces(); },
         "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
         "Note [workspace]");
@@ -170,7 +203,7 @@ void bind_core(pybind11::module_& m) {
 }  // namespace tf
 
 PYBIND11_MODULE(_C, m) {
-  m.doc() = "tensorforge CPU kernels (OpenMP + SIMD, ISA picked at import)";
+  m.doc() = "tensorforge CPU kernels (SIMD, own thread pool, ISA picked at import)";
   tf::bind_core(m);
   tf::bind_gemm(m);
   tf::bind_conv(m);

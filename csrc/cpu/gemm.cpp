@@ -1,6 +1,6 @@
 // GEMM kernels (fp32 and fp64): C = alpha * op(A) * op(B) + beta * C (+ bias per column) (relu).
 // Contract in tf/gemm.h (general strides for A and B, C with unit column stride and ldc, beta == 0
-// never reads C, serial when called inside an OpenMP parallel region). Compiled once per ISA.
+// never reads C, serial when called inside a parallel chunk). Compiled once per ISA.
 //
 // Design (BLIS, Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"):
 //
@@ -34,10 +34,11 @@
 //   dot        tiny outputs with long K, A rows and B columns contiguous along K (fp32 only): the
 //              M*N dot products are vectorized along K, threads split K (see use_dot).
 //
-// Threads: the 3rd loop (M) or the 2nd loop (N panels) is split across the OpenMP team, whichever
-// balances better (skinny M such as 6 x 25 x 36864 splits N); the dot path splits K. Problems
-// below 64^3 multiply-adds run on one thread. Called from inside a parallel region max_threads()
-// is 1 and everything runs on the calling thread with no nested team (and no barrier).
+// Threads: C is cut into a grid of chunks (row blocks x panel groups, Note [GEMM chunks]) that
+// the pool's threads claim dynamically (tf/parallel.h); B is packed by chunks of panels before
+// each K block's compute loop. The dot path splits K into per-chunk partials. Problems below
+// 64^3 multiply-adds run on one thread. Called from inside a parallel chunk max_threads() is 1
+// and everything runs on the calling thread.
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -46,7 +47,9 @@
 #include <utility>
 #include <vector>
 
+#include "tf/cpuinfo.h"
 #include "tf/gemm.h"
+#include "tf/parallel.h"
 #include "tf/workspace.h"
 
 namespace tf {
@@ -474,23 +477,58 @@ using DKernel = PortableKernel<double, 4, 4>;
 #endif
 
 // ---- cache blocking ---------------------------------------------------------------------------
-// Zen 4 (AMD EPYC here: 32 KiB L1d, 1 MiB L2 per core, 32 MiB L3; peak 115 GFLOP/s/core measured
-// with 24 independent zmm FMA chains). Swept with bench/tune_gemm.py, 1 thread, n = 1024/2048 and
-// 128x784x256: KC in {128, 192, 256, 320, 384} x MC in {288..1152}; KC = 320 / MC = 384 was best
-// (KC = 192: -5%, KC = 128: -8% at n = 2048). The KC x NR packed B micro-panel is re-read from
-// L1/L2 by every MR row tile, the MC x KC packed A block (480 KiB) sits in L2, the KC x NC packed
-// B block (5 MiB) in L3. dgemm (portable kernel) uses smaller KC/MC for its 8-byte elements.
-template <class K>
-struct Blocking {
-  static constexpr bool f32 = sizeof(typename K::type) == 4;
-  static constexpr index_t KC = f32 ? 320 : 256;
-  static constexpr index_t MC = (f32 ? 384 : 192) / K::MR * K::MR;
-  static constexpr index_t NC = 4096;
+// Note [cache blocking]: computed once per ISA from the caches the running CPU reports
+// (tf/cpuinfo.h), overridable with TENSORFORGE_GEMM_BLOCKING=KC,MC,NC for tuning sweeps:
+//   KC  depth of one rank-KC update: the KC x NR packed B micro-panel is re-read by every MR-row
+//       tile. 8-lane kernels (avx2 6x16, generic): the panel fills half of L1d (BLIS's Haswell
+//       choice, KC = 256 at 32 KiB). 16-lane kernels (avx512 12x32): 1.25x L1d, i.e. the panel
+//       streams partly from L2 (swept on Zen 4 with bench/tune_gemm.py, 1 thread, n = 1024/2048,
+//       128x784x256: KC = 320 best, 192: -5%, 128: -8%; 16-lane kernels issue half the loads
+//       per FMA, so an L2-resident panel costs little).
+//   MC  rows of the packed MC x KC A block, which stays in the core's share of L2: half of it
+//       (Zen 4, 1 MiB L2: 408; the sweep's best was 384).
+//   NC  columns of the packed KC x NC B block, shared by the threads, in half of L3 (<= 4096,
+//       the largest size measured).
+// dgemm (8-byte elements) gets the same byte budgets.
+struct BlockSizes {
+  index_t KC, MC, NC;
 };
 
-inline double efficiency(index_t units, int parts) {
-  const index_t per = ceil_div(units, parts);
-  return (double)units / (double)(per * parts);
+inline index_t env_blocking(int which) {
+  const char* s = std::getenv("TENSORFORGE_GEMM_BLOCKING");
+  if (!s) return 0;
+  index_t v[3] = {0, 0, 0};
+  for (int i = 0; i < 3 && *s; ++i) {
+    char* end = nullptr;
+    v[i] = (index_t)std::strtol(s, &end, 10);
+    if (end == s) return 0;
+    s = *end == ',' ? end + 1 : end;
+  }
+  return v[which] > 0 ? v[which] : 0;
+}
+
+template <class K>
+BlockSizes compute_blocking() {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR, E = (index_t)sizeof(T);
+  const CpuCaches& c = cpu_caches();
+  const double l1 = (double)c.l1d, l2 = (double)c.l2 / std::max(1, c.l2_sharing);
+  const double l3 = (double)c.l3;
+  const double kc_share = NR * E >= 128 ? 1.25 : 0.5;  // panel bytes per k: 128 for 16 fp32 lanes x 2
+  BlockSizes b;
+  b.KC = std::max<index_t>(64, std::min<index_t>(512, (index_t)(kc_share * l1 / (double)(NR * E)) / 8 * 8));
+  b.MC = std::max<index_t>(4 * MR, std::min<index_t>(1536, (index_t)(0.5 * l2 / (double)(b.KC * E)) / MR * MR));
+  b.NC = std::max<index_t>(8 * NR, std::min<index_t>(4096, (index_t)(0.5 * l3 / (double)(b.KC * E)) / NR * NR));
+  if (index_t v = env_blocking(0)) b.KC = v;
+  if (index_t v = env_blocking(1)) b.MC = std::max<index_t>(MR, v / MR * MR);
+  if (index_t v = env_blocking(2)) b.NC = std::max<index_t>(NR, v / NR * NR);
+  return b;
+}
+
+template <class K>
+const BlockSizes& blocking() {
+  static const BlockSizes b = compute_blocking<K>();
+  return b;
 }
 
 // ---- drivers ----------------------------------------------------------------------------------
@@ -510,98 +548,119 @@ struct Problem {
   bool relu;
 };
 
-inline int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
+// Note [GEMM chunks]: the output is cut into a grid of chunks, cm row blocks (whole MR tiles, at
+// most MC rows: one packed A block) x cn column groups (whole NR panels), about four chunks per
+// thread (Note [chunks claimed dynamically] in tf/parallel.h: a descheduled thread delays the
+// call by at most one chunk). Rows are split first (splitting columns makes every column group
+// pack the same rows of A again). One thread: chunks of MC rows x all panels, the plain BLIS loops.
+struct Grid {
+  index_t rows, pans;  // rows (a multiple of MR, <= MC) and NR panels per chunk
+  index_t cm, cn;      // chunks along M and along N
+  index_t count() const { return cm * cn; }
+};
+
+inline Grid make_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
+  const index_t tiles_m = ceil_div(M, MR), target = nt > 1 ? 4 * (index_t)nt : 1;
+  index_t mt = std::max<index_t>(1, std::min(ceil_div(tiles_m, target), MC / MR));
+  mt = ceil_div(tiles_m, ceil_div(tiles_m, mt));  // even blocks: 512 rows as 3 x ~171, not 252+252+8
+  Grid g;
+  g.rows = mt * MR;
+  g.cm = ceil_div(tiles_m, mt);
+  g.cn = g.cm >= target ? 1 : std::min(npan, ceil_div(target, g.cm));
+  g.pans = ceil_div(npan, g.cn);
+  g.cn = ceil_div(npan, g.pans);
+  return g;
 }
 
-inline void team_barrier(int nthreads) {
-  if (nthreads > 1) {
-#pragma omp barrier
-  }
-}
-
-// The packed BLIS loops for thread `t` of `nthreads` (all threads run this with the same Bp).
+// The packed BLIS loops (Note [GEMM chunks]): per (jc, pc) block, B is packed by chunks of
+// panels, then the output chunks run; two pool loops per block, no barrier inside either.
 template <class K>
-void packed_body(const Problem<K>& p, typename K::type* Bp, bool split_m, int t, int nthreads) {
+void packed_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  constexpr index_t MC = Blocking<K>::MC, KC = Blocking<K>::KC, NC = Blocking<K>::NC;
-  T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
+  const BlockSizes& bs = blocking<K>();
+  const index_t MC = bs.MC, KC = bs.KC, NC = bs.NC;
+  const index_t kcmax = std::min<index_t>(KC, p.K_);
+  T* Bp = workspace<T>(Ws::gemm_b, (size_t)ceil_div(std::min(NC, p.N), NR) * NR * kcmax);
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
     const index_t npan = ceil_div(nc, NR);
+    const Grid g = make_grid(p.M, npan, MR, MC, nt);
+    const int ntc = (int)std::min<index_t>(nt, g.count());
     for (index_t pc = 0; pc < p.K_; pc += KC) {
       const index_t kc = std::min(KC, p.K_ - pc);
       const bool last = pc + kc == p.K_;
-      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
-      index_t b0, b1;
-      split_range(npan, nthreads, t, b0, b1);
-      pack_B<T, NR>(kc, nc, p.B + pc * p.rsB + jc * p.csB, p.rsB, p.csB, Bp, b0, b1);
-      team_barrier(nthreads);
-      index_t m0 = 0, m1 = p.M, q0 = 0, q1 = npan;
-      if (split_m) {
-        split_range(ceil_div(p.M, MR), nthreads, t, m0, m1);
-        m0 *= MR;
-        m1 = std::min(m1 * MR, p.M);
-      } else {
-        split_range(npan, nthreads, t, q0, q1);
-      }
-      if (q0 < q1) {
-        for (index_t ic = m0; ic < m1; ic += MC) {
-          const index_t mc = std::min(MC, m1 - ic);
-          pack_A<T, MR>(mc, kc, p.A + ic * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
-          for (index_t q = q0; q < q1; ++q) {
-            const index_t j = q * NR;
-            const int n = (int)std::min(NR, nc - j);
-            const T* bp = Bp + q * NR * kc;
-            e.bias = last && p.bias ? p.bias + jc + j : nullptr;
-            for (index_t ir = 0; ir < mc; ir += MR) {
-              const int m = (int)std::min(MR, mc - ir);
-              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
-                      p.C + (ic + ir) * p.ldc + jc + j, p.ldc, e);
-            }
+      const T* bsrc = p.B + pc * p.rsB + jc * p.csB;
+      // Packing moves kc*nc elements: worth a second thread only from ~64k of them.
+      const int ntb = kc * nc >= 65536 ? ntc : 1;
+      parallel_range(npan, chunk_size(npan, ntb, 1), ntb, [&](index_t q0, index_t q1) {
+        pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, q0, q1);
+      });
+      parallel_chunks(g.count(), ntc, [&](index_t c) {
+        const index_t i0 = (c / g.cn) * g.rows, mc = std::min(g.rows, p.M - i0);
+        const index_t q0 = (c % g.cn) * g.pans, q1 = std::min(npan, q0 + g.pans);
+        T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
+        pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
+        Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+        for (index_t q = q0; q < q1; ++q) {
+          const index_t j = q * NR;
+          const int n = (int)std::min(NR, nc - j);
+          const T* bp = Bp + q * NR * kc;
+          e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+          for (index_t ir = 0; ir < mc; ir += MR) {
+            const int m = (int)std::min(MR, mc - ir);
+            K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
+                    p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
           }
         }
-      }
-      team_barrier(nthreads);  // Bp is repacked next iteration
+      });
     }
   }
 }
 
 // No packing: the micro-kernel reads A (strided broadcasts) and B (csB == 1) in place. K is still
-// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles.
+// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles. Each chunk of the grid
+// runs every K block of its part of C (nothing is shared).
 template <class K>
-void unpacked_body(const Problem<K>& p, bool split_m, int t, int nthreads) {
+void unpacked_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR, KC = 256;
   const index_t npan = ceil_div(p.N, NR);
-  index_t m0 = 0, m1 = p.M, q0 = 0, q1 = npan;
-  if (split_m) {
-    split_range(ceil_div(p.M, MR), nthreads, t, m0, m1);
-    m0 *= MR;
-    m1 = std::min(m1 * MR, p.M);
-  } else {
-    split_range(npan, nthreads, t, q0, q1);
+  // Every chunk reads its rows of A and its columns of B in place, so a cm x cn grid reads A cn
+  // times and B cm times: pick the grid of ~2 chunks per thread with the least of that traffic
+  // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B).
+  const index_t tiles_m = ceil_div(p.M, MR), target = nt > 1 ? 2 * (index_t)nt : 1;
+  Grid g{tiles_m * MR, npan, 1, 1};
+  double best = -1.0;
+  for (index_t cm = 1; cm <= std::min(tiles_m, target); ++cm) {
+    const index_t cn = std::min(npan, ceil_div(target, cm));
+    const double cost = (double)cn * (double)p.M * (double)p.K_ + (double)cm * (double)p.K_ * (double)p.N;
+    if (best >= 0.0 && cost >= best) continue;
+    best = cost;
+    g.rows = ceil_div(tiles_m, cm) * MR;
+    g.cm = ceil_div(tiles_m, g.rows / MR);
+    g.pans = ceil_div(npan, cn);
+    g.cn = ceil_div(npan, g.pans);
   }
-  for (index_t pc = 0; pc < p.K_; pc += KC) {
-    const index_t kc = std::min(KC, p.K_ - pc);
-    const bool last = pc + kc == p.K_;
-    Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
-    for (index_t q = q0; q < q1; ++q) {
-      const index_t j = q * NR;
-      const int n = (int)std::min(NR, p.N - j);
-      e.bias = last && p.bias ? p.bias + j : nullptr;
-      for (index_t i = m0; i < m1; i += MR) {
-        const int m = (int)std::min(MR, m1 - i);
-        K::tile(m, n, kc, p.A + i * p.rsA + pc * p.csA, p.rsA, p.csA, false, p.B + pc * p.rsB + j,
-                p.rsB, false, p.C + i * p.ldc + j, p.ldc, e);
+  parallel_chunks(g.count(), (int)std::min<index_t>(nt, g.count()), [&](index_t c) {
+    const index_t m0 = (c / g.cn) * g.rows, m1 = std::min(p.M, m0 + g.rows);
+    const index_t q0 = (c % g.cn) * g.pans, q1 = std::min(npan, q0 + g.pans);
+    for (index_t pc = 0; pc < p.K_; pc += KC) {
+      const index_t kc = std::min(KC, p.K_ - pc);
+      const bool last = pc + kc == p.K_;
+      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+      for (index_t q = q0; q < q1; ++q) {
+        const index_t j = q * NR;
+        const int n = (int)std::min(NR, p.N - j);
+        e.bias = last && p.bias ? p.bias + j : nullptr;
+        for (index_t i = m0; i < m1; i += MR) {
+          const int m = (int)std::min(MR, m1 - i);
+          K::tile(m, n, kc, p.A + i * p.rsA + pc * p.csA, p.rsA, p.csA, false, p.B + pc * p.rsB + j,
+                  p.rsB, false, p.C + i * p.ldc + j, p.ldc, e);
+        }
       }
     }
-  }
+  });
 }
 
 // Packing B costs K*N copies and pays back only through reuse of B across row tiles. Measured on
@@ -625,34 +684,25 @@ bool use_dot(const Problem<K>& p) {
   return (double)p.M * (double)p.N < 16.0 * (double)(p.M + p.N);
 }
 
-// Threads split K (split-K): each writes a private M x N partial; the epilogue sums them.
+// Split-K: chunk c (of ~2 per thread, >= 2048 k each, on 64-element steps) writes a private
+// M x N partial; the epilogue sums the partials in chunk order (deterministic for a given count).
 template <class K>
 void dot_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   const index_t M = p.M, N = p.N, MN = M * N;
-  nt = (int)std::max<index_t>(1, std::min<index_t>(nt, p.K_ / 4096));
-  std::vector<T> part((size_t)nt * MN, T(0));
-  const index_t chunks = ceil_div(p.K_, 64);  // thread boundaries on 64-element (cache line) steps
-  auto body = [&](int t, int team) {
-    index_t c0, c1;
-    split_range(chunks, team, t, c0, c1);
-    const index_t k0 = c0 * 64, k1 = std::min(c1 * 64, p.K_);
-    if (k0 < k1) K::dot(M, N, k0, k1, p.A, p.rsA, p.B, p.csB, part.data() + t * MN);
-  };
-  if (nt == 1) {
-    body(0, 1);
-  } else {
-#pragma omp parallel num_threads(nt)
-    {
-      FtzGuard ftz_t;
-      body(thread_id(), team_size());
-    }
-  }
+  const index_t nch = std::max<index_t>(1, std::min<index_t>(nt > 1 ? 2 * nt : 1, p.K_ / 2048));
+  const index_t klen = ceil_div(ceil_div(p.K_, nch), 64) * 64;
+  const index_t nparts = ceil_div(p.K_, klen);
+  std::vector<T> part((size_t)nparts * MN, T(0));
+  parallel_chunks(nparts, (int)std::min<index_t>(nt, nparts), [&](index_t c) {
+    const index_t k0 = c * klen, k1 = std::min(p.K_, k0 + klen);
+    K::dot(M, N, k0, k1, p.A, p.rsA, p.B, p.csB, part.data() + c * MN);
+  });
   for (index_t i = 0; i < M; ++i) {
     T* cr = p.C + i * p.ldc;
     for (index_t j = 0; j < N; ++j) {
       T acc = part[i * N + j];
-      for (int t = 1; t < nt; ++t) acc += part[t * MN + i * N + j];
+      for (index_t t = 1; t < nparts; ++t) acc += part[t * MN + i * N + j];
       T x = p.alpha * acc;
       if (p.beta != T(0)) x += p.beta * cr[j];
       if (p.bias) x += p.bias[j];
@@ -663,47 +713,16 @@ void dot_run(const Problem<K>& p, int nt) {
 
 template <class K>
 void gemm_run(const Problem<K>& p) {
-  using T = typename K::type;
   FtzGuard ftz;
   if (p.M <= 0 || p.N <= 0) return;
   const double flops = 2.0 * p.M * p.N * p.K_;
   int nt = max_threads();
-  // Below 64^3 multiply-adds (~5 us on one Zen 4 core) a fork/join costs more than it saves
+  // Below 64^3 multiply-adds (~10 us on one Zen 1 core) waking a helper costs more than it saves
   // (OpenBLAS uses the same cut-off).
   if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
-  const bool unpacked = use_unpacked(p);
-  const index_t tiles_m = ceil_div(p.M, K::MR);
-  const double eff_m = efficiency(tiles_m, nt);
-  if (unpacked) {
-    // Every thread streams its share of the split operand and all of the other one: on a tie in
-    // load balance split the bigger (B, K x N, unless M > N).
-    const index_t npan = ceil_div(p.N, K::NR);
-    const double eff_n = efficiency(npan, nt);
-    const bool split_m = eff_m > eff_n || (eff_m == eff_n && p.M > p.N);
-    nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads
-
-    if (nt == 1) return unpacked_body(p, split_m, 0, 1);
-#pragma omp parallel num_threads(nt)
-    {
-      FtzGuard ftz_t;
-      unpacked_body(p, split_m, thread_id(), team_size());
-    }
-    return;
-  }
-  // Packed: splitting M shares the packed B block and packs each row of A once; splitting N
-  // would make every thread pack the same A block, so M wins ties.
-  const index_t npan = ceil_div(std::min<index_t>(p.N, Blocking<K>::NC), K::NR);
-  const bool split_m = eff_m >= efficiency(npan, nt);
-  nt = (int)std::min<index_t>(nt, split_m ? tiles_m : npan);  // no idle threads at barriers
-  const index_t kc = std::min<index_t>(Blocking<K>::KC, p.K_);
-  T* Bp = workspace<T>(Ws::gemm_b, (size_t)npan * K::NR * kc);
-  if (nt == 1) return packed_body(p, Bp, split_m, 0, 1);
-#pragma omp parallel num_threads(nt)
-  {
-    FtzGuard ftz_t;
-    packed_body(p, Bp, split_m, thread_id(), team_size());
-  }
+  if (use_unpacked(p)) return unpacked_run(p, nt);
+  packed_run(p, nt);
 }
 
 template <class K, typename T>
@@ -725,6 +744,15 @@ void gemm_entry(index_t M, index_t N, index_t K_, T alpha, const T* A, index_t r
 }
 
 }  // namespace
+
+void sgemm_blocking(index_t* out) {
+  const BlockSizes& b = blocking<SKernel>();
+  out[0] = SKernel::MR;
+  out[1] = SKernel::NR;
+  out[2] = b.KC;
+  out[3] = b.MC;
+  out[4] = b.NC;
+}
 
 void sgemm(index_t M, index_t N, index_t K, float alpha, const float* A, index_t rsA, index_t csA,
            const float* B, index_t rsB, index_t csB, float beta, float* C, index_t ldc,

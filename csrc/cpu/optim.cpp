@@ -8,6 +8,7 @@
 
 #include "tf/common.h"
 #include "tf/optim.h"
+#include "tf/parallel.h"
 #include "tf/simd.h"
 
 namespace tf {
@@ -41,25 +42,7 @@ TF_NOINLINE void run_range(const Body& body, index_t b, index_t e) {
 
 template <class Body>
 void for_vectors(index_t n, const Body& body) {
-  auto run = [&](index_t b, index_t e) { run_range(body, b, e); };
-  int nt = max_threads();
-  index_t parts = std::min<index_t>(nt, n / kGrain);
-  if (parts < 2) {
-    run(0, n);
-    return;
-  }
-#ifdef _OPENMP
-  const index_t blocks = ceil_div(n, 64);
-#pragma omp parallel num_threads((int)parts)
-  {
-    FtzGuard ftz;
-    index_t b, e;
-    split_range(blocks, (int)parts, thread_id(), b, e);
-    run(b * 64, std::min(e * 64, n));
-  }
-#else
-  run(0, n);
-#endif
+  tf::parallel_for(n, kGrain, [&](index_t b, index_t e) { run_range(body, b, e); }, 64);
 }
 
 inline vf ld(const float* p, int r) { return r == kW ? simd::load(p) : simd::load_n(p, r); }

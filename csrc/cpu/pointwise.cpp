@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "tf/common.h"
+#include "tf/parallel.h"
 #include "tf/pointwise.h"
 #include "tf/simd.h"
 
@@ -84,10 +85,11 @@ inline vf tanh_accurate(vf x) {
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 
-// Note [pointwise threading]: below kGrain elements per thread the OpenMP fork/join (a few
-// microseconds) costs more than the work, so small arrays (biases, a (32, 10) softmax) stay on
-// the calling thread. Chunks are cut on 64-element boundaries so threads never share a cache
-// line of output and every chunk but the last runs whole vectors.
+// Note [pointwise threading]: below kGrain elements per thread waking a helper (a few
+// microseconds, more when the machine is busy) costs more than the work, so small arrays
+// (biases, a (32, 10) softmax, a 32k-element activation) stay on the calling thread. Chunks are
+// cut on 64-element boundaries so threads never share a cache line of output and every chunk but
+// the last runs whole vectors.
 constexpr index_t kGrainCheap = 1 << 16;  // memory-bound ops (relu, dropout, optimizer steps)
 constexpr index_t kGrainHeavy = 1 << 14;  // transcendental ops (exp, sigmoid, tanh, softmax)
 
@@ -98,26 +100,10 @@ TF_NOINLINE void run_chunk(const Body& body, index_t b, index_t e) {
   body(b, e);
 }
 
+// Chunks of [0, n) on the pool (tf/parallel.h), each through run_chunk: one instance of the body.
 template <class Body>
-void parallel_for(index_t n, index_t grain, const Body& body) {
-  int nt = max_threads();
-  index_t parts = std::min<index_t>(nt, n / grain);
-  if (parts < 2) {
-    run_chunk(body, index_t(0), n);
-    return;
-  }
-#ifdef _OPENMP
-  const index_t blocks = ceil_div(n, 64);
-#pragma omp parallel num_threads((int)parts)
-  {
-    FtzGuard ftz;
-    index_t b, e;
-    split_range(blocks, (int)parts, thread_id(), b, e);
-    run_chunk(body, b * 64, std::min(e * 64, n));
-  }
-#else
-  run_chunk(body, index_t(0), n);
-#endif
+void parallel_elems(index_t n, index_t grain, const Body& body) {
+  tf::parallel_for(n, grain, [&](index_t b, index_t e) { run_chunk(body, b, e); }, 64);
 }
 
 // Note [one instance per op]: with -ffp-contract=fast (GCC's default) the compiler may fuse a
@@ -160,13 +146,13 @@ inline void map3(index_t b, index_t e, const float* dy, const float* x, const fl
 
 template <class Op>
 void run_forward(index_t n, const float* x, float* y, index_t grain, const Op& op) {
-  parallel_for(n, grain, [&](index_t b, index_t e) { map1(b, e, x, y, op); });
+  parallel_elems(n, grain, [&](index_t b, index_t e) { map1(b, e, x, y, op); });
 }
 
 template <bool NeedX, bool NeedY, class Op>
 void run_backward(index_t n, const float* dy, const float* x, const float* y, float* dx,
                   index_t grain, const Op& op) {
-  parallel_for(n, grain, [&](index_t b, index_t e) { map3<NeedX, NeedY>(b, e, dy, x, y, dx, op); });
+  parallel_elems(n, grain, [&](index_t b, index_t e) { map3<NeedX, NeedY>(b, e, dy, x, y, dx, op); });
 }
 
 }  // namespace
@@ -296,26 +282,15 @@ inline void row_scale(float* y, index_t C, float k) {
   }
 }
 
-// Rows [b, e) of an (N, C) problem go to one thread; the grain counts elements.
+// Rows [b, e) of an (N, C) problem go to one chunk; the grain counts elements per thread.
 template <class Body>
 void parallel_rows(index_t N, index_t C, index_t grain, const Body& body) {
-  int nt = max_threads();
-  index_t parts = std::min<index_t>({(index_t)nt, N, (N * C) / grain});
-  if (parts < 2) {
+  const int nt = (int)std::min<index_t>({(index_t)max_threads(), N, (N * C) / grain});
+  if (nt < 2) {
     body(index_t(0), N);
     return;
   }
-#ifdef _OPENMP
-#pragma omp parallel num_threads((int)parts)
-  {
-    FtzGuard ftz;
-    index_t b, e;
-    split_range(N, (int)parts, thread_id(), b, e);
-    body(b, e);
-  }
-#else
-  body(index_t(0), N);
-#endif
+  parallel_range(N, chunk_size(N, nt, 1), nt, body);
 }
 }  // namespace
 
@@ -552,14 +527,14 @@ void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshol
                      float* y, uint8_t* mask) {
   FtzGuard ftz;
   const uint64_t key = mix64(seed + kGolden);
-  parallel_for(n, kGrainCheap / 4, [&](index_t b, index_t e) {
+  parallel_elems(n, kGrainCheap / 2, [&](index_t b, index_t e) {
     dropout_range(b, e, x, key, threshold, scale, y, mask);
   });
 }
 
 void dropout_backward(index_t n, const float* dy, const uint8_t* mask, float scale, float* dx) {
   FtzGuard ftz;
-  parallel_for(n, kGrainCheap, [&](index_t b, index_t e) {
+  parallel_elems(n, kGrainCheap, [&](index_t b, index_t e) {
     dropout_backward_range(b, e, dy, mask, scale, dx);
   });
 }

@@ -33,8 +33,8 @@
 // not a multiply, so NaN in a masked input cannot leak); the backward writes dG = 0 there and
 // passes dh (dc) straight through.
 //
-// Parallelism: one OpenMP parallel region spans the whole time loop (no fork/join per step or
-// per GEMM). The units are cut into chunks; a chunk task computes the recurrent GEMM columns of
+// Parallelism: every phase of the time loop is one loop of chunk tasks on the pool
+// (tf/parallel.h), whose helpers stay awake between the phases of a sequence. The units are cut into chunks; a chunk task computes the recurrent GEMM columns of
 // ITS units for all G gates (pre-packed weights, see below) and then the pointwise update of
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
@@ -50,13 +50,12 @@
 #include <algorithm>
 #include <array>
 #include <utility>
-#include <atomic>
-#include <thread>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "tf/gemm.h"
+#include "tf/parallel.h"
 #include "tf/rnn.h"
 #include "tf/simd.h"
 #include "tf/workspace.h"
@@ -244,36 +243,26 @@ std::vector<index_t> chunk_offsets(const UnitChunks& ch, Fn per_chunk) {
   return off;
 }
 
+// A phase of chunk tasks is one loop on the pool (tf/parallel.h): the calling thread and the
+// running helpers claim the chunks; the call returns when all are done (Note [dynamic unit chunks]).
 class PhaseSync {
  public:
-  explicit PhaseSync(index_t chunks) : C_(chunks) {}
-  // Run phase number `phase` (0, 1, 2, ... in the same order on every thread): claim chunks
-  // until none is left, then wait until every chunk of the phase is finished.
+  PhaseSync(index_t chunks, int nt) : C_(chunks), nt_(nt) {}
   template <typename Fn>
-  void run(int64_t phase, Fn&& fn) {
-    const int64_t lo = phase * C_, hi = lo + C_;
-    for (;;) {
-      int64_t tk = ticket_.load(std::memory_order_relaxed);
-      if (tk >= hi) break;
-      if (ticket_.compare_exchange_weak(tk, tk + 1, std::memory_order_acq_rel)) {
-        fn((index_t)(tk - lo));
-        done_.fetch_add(1, std::memory_order_release);
-      }
-    }
-    for (int spin = 0; done_.load(std::memory_order_acquire) < hi;) {
-      if (++spin < 2000) cpu_relax();
-      else std::this_thread::yield();
-    }
+  void run(int64_t /*phase*/, Fn&& fn) {
+    parallel_chunks(C_, nt_, fn);
   }
 
  private:
-  static inline void cpu_relax() {
-#ifdef TF_X86
-    _mm_pause();
-#endif
-  }
-  const int64_t C_;
-  std::atomic<int64_t> ticket_{0}, done_{0};
+  const index_t C_;
+  const int nt_;
+};
+
+// Scratch for one chunk task: the executing thread's Ws::rnn_step buffer (tf/workspace.h).
+struct StepScratch {
+  Ws slot;
+  size_t n;
+  float* data() const { return n ? workspace<float>(slot, n) : nullptr; }
 };
 
 // Pack, for units [u0, u1), the gates' column blocks of recurrent_kernel (U, G*U): gate g's
@@ -295,19 +284,19 @@ void pack_recurrent_bwd(const float* rk, index_t U, index_t G, index_t u0, index
 // Column sums of A (M rows, stride lda) for columns [c0, c1) into out[0 .. c1-c0).
 void column_sums(index_t M, const float* A, index_t lda, index_t c0, index_t c1, float* out) {
   const index_t n = c1 - c0;
-  const int nt = max_threads();
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1 && M * n > 65536)
-  for (index_t j0 = 0; j0 < n; j0 += 64) {
-    FtzGuard ftz;
-    const index_t j1 = std::min(n, j0 + 64);
-    float acc[64];
-    for (index_t j = j0; j < j1; ++j) acc[j - j0] = 0.0f;
-    for (index_t i = 0; i < M; ++i) {
-      const float* a = A + i * lda + c0;
-      for (index_t j = j0; j < j1; ++j) acc[j - j0] += a[j];
+  const int nt = M * n > 65536 ? max_threads() : 1;
+  parallel_range(ceil_div(n, 64), 1, nt, [&](index_t b0, index_t b1) {
+    for (index_t j0 = b0 * 64; j0 < std::min(n, b1 * 64); j0 += 64) {
+      const index_t j1 = std::min(n, j0 + 64);
+      float acc[64];
+      for (index_t j = j0; j < j1; ++j) acc[j - j0] = 0.0f;
+      for (index_t i = 0; i < M; ++i) {
+        const float* a = A + i * lda + c0;
+        for (index_t j = j0; j < j1; ++j) acc[j - j0] += a[j];
+      }
+      for (index_t j = j0; j < j1; ++j) out[j] = acc[j - j0];
     }
-    for (index_t j = j0; j < j1; ++j) out[j] = acc[j - j0];
-  }
+  });
 }
 
 inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_backwards ? T - 1 - s : s; }
@@ -327,12 +316,10 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 4 * packed_size(U, nu); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
     static const int all4[4] = {0, 1, 2, 3};
-    Buf R((size_t)(B * 4 * ch.max_nu));
+    const StepScratch R{Ws::rnn_step, (size_t)(B * 4 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), all4, 4, Wp.data() + woff[c]);
@@ -394,10 +381,8 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(GU, nu); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       pack_recurrent_bwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), 0, GU, Wp.data() + woff[c]);
@@ -461,12 +446,10 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 3 * packed_size(U, nu); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
     static const int all3[3] = {0, 1, 2};
-    Buf R((size_t)(B * 3 * ch.max_nu));  // per-thread scratch, used within one chunk task only
+    const StepScratch R{Ws::rnn_step, (size_t)(B * 3 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 3, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
@@ -585,11 +568,9 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
     return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu));
   });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
-    Buf drh(reset_after ? 0 : (size_t)(B * ch.max_nu));  // per-thread, within one chunk task
+    const StepScratch drh{Ws::rnn_step2, reset_after ? 0 : (size_t)(B * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       const index_t u0 = ch.u0(c), u1 = ch.u1(c);
@@ -697,12 +678,10 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
     static const int g0[1] = {0};
-    Buf R((size_t)(B * ch.max_nu));
+    const StepScratch R{Ws::rnn_step, (size_t)(B * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
@@ -748,10 +727,8 @@ void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
   const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C);
-#pragma omp parallel num_threads(nt) if (nt > 1)
+  PhaseSync sync(ch.C, nt);
   {
-    FtzGuard ftz_t;
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
       pack_recurrent_bwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), 0, U, Wp.data() + woff[c]);

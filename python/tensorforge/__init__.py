@@ -1,4 +1,4 @@
-"""tensorforge: a small deep-learning engine on hand-written CPU (OpenMP + SIMD) and CUDA kernels,
+"""tensorforge: a small deep-learning engine on hand-written CPU (SIMD + thread pool) and CUDA kernels,
 with a Keras-2-compatible API.
 
     import tensorforge as tf
@@ -11,17 +11,21 @@ from . import _native  # noqa: E402
 from .backend import (  # noqa: E402,F401
     backend_info, get_backend, get_num_threads, set_backend, set_num_threads)
 from .autograd import Tensor, no_grad, enable_grad  # noqa: E402,F401
+from .interop import from_dlpack  # noqa: E402,F401
 from . import ops  # noqa: E402,F401
 from . import kernels  # noqa: E402,F401
 from . import reference  # noqa: E402,F401
 
 # Keras-style module map (filled by the library issue); a missing module is not an import error.
 for _name in ("activations", "initializers", "regularizers", "losses", "metrics", "optimizers",
-              "layers", "models", "callbacks", "utils", "datasets"):
+              "layers", "models", "callbacks", "utils", "datasets", "preprocessing"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:
         if _e.name != f"{__name__}.{_name}":
             raise
+
+from .engine.input_layer import Input  # noqa: E402,F401  (keras.Input)
+from .models import Model, Sequential  # noqa: E402,F401  (keras.Model, keras.Sequential)
 
 get_backend()  # resolve the initial backend now, so a missing native module warns at import

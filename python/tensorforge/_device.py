@@ -107,8 +107,3 @@ def batch_metrics(metric_fns, y_true, y_pred):
         dev = DEVICE_METRICS.get(fn)
         out[name] = dev(xp, y_true, y_pred) if dev is not None else fn(to_host(y_true), to_host(y_pred))
     return out
-
-
-def as_float(v):
-    """A Python float from a float or a 0-d (device) array."""
-    return float(v)

@@ -1,7 +1,9 @@
-"""The library's random state: weight initialization, shuffling in fit(), dropout seeds.
+"""The library's one random state: weight initialization, shuffling in fit(), and the seeds of
+the kernels' counter-based RNG (dropout masks).
 
-``tensorforge.utils.set_random_seed(n)`` reseeds it (and the kernels' counter-based RNG in
-``tensorforge._rng`` when that module exists), so the same seed gives bit-identical weights.
+``tensorforge.utils.set_random_seed(n)`` calls ``set_seed(n)``: after it the weights, the
+shuffles and every dropout mask are reproducible (bit-identical on the cpu backend). Before any
+call the generator is seeded from the OS (NumPy's default).
 """
 import numpy as np
 
@@ -9,7 +11,8 @@ _state = {"rng": np.random.default_rng()}
 
 
 def set_seed(seed):
-    _state["rng"] = np.random.default_rng(int(seed))
+    """Restart the random state from ``seed`` (an int >= 0, or None for OS entropy)."""
+    _state["rng"] = np.random.default_rng(None if seed is None else int(seed))
 
 
 def rng():

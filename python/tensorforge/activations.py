@@ -1,6 +1,6 @@
 """Keras activations: functions on arrays or Tensors, also selectable by name.
 
-Each one calls the pinned op ``tensorforge.ops.<name>`` (native pointwise kernels on the cpu
+Each one calls the op of the same name, ``tensorforge.ops.<name>`` (native pointwise kernels on the cpu
 backend). ``get('relu')`` / ``get(None)`` / ``get(callable)`` resolve an ``activation=`` argument.
 """
 from . import ops as _ops
@@ -9,22 +9,18 @@ __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sig
            "softmax", "linear", "get", "serialize"]
 
 
-def _op(name):
-    return getattr(_ops, name)
-
-
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
-    return _op("relu")(x, alpha=alpha, max_value=max_value, threshold=threshold)
+    return _ops.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
 
-def leaky_relu(x, alpha=0.3): return _op("leaky_relu")(x, alpha=alpha)
-def elu(x, alpha=1.0): return _op("elu")(x, alpha=alpha)
-def selu(x): return _op("selu")(x)
-def softplus(x): return _op("softplus")(x)
-def sigmoid(x): return _op("sigmoid")(x)
-def hard_sigmoid(x): return _op("hard_sigmoid")(x)
-def tanh(x): return _op("tanh")(x)
-def softmax(x, axis=-1): return _op("softmax")(x, axis=axis)
+def leaky_relu(x, alpha=0.3): return _ops.leaky_relu(x, alpha=alpha)
+def elu(x, alpha=1.0): return _ops.elu(x, alpha=alpha)
+def selu(x): return _ops.selu(x)
+def softplus(x): return _ops.softplus(x)
+def sigmoid(x): return _ops.sigmoid(x)
+def hard_sigmoid(x): return _ops.hard_sigmoid(x)
+def tanh(x): return _ops.tanh(x)
+def softmax(x, axis=-1): return _ops.softmax(x, axis=axis)
 def linear(x): return x
 
 

@@ -28,6 +28,7 @@ import threading
 
 import numpy as np
 
+from . import interop as _interop
 from ._xp import array_module
 
 _grad_state = threading.local()
@@ -61,8 +62,13 @@ def enable_grad():
 def _as_array(x, dtype=None):
     if isinstance(x, Tensor):
         return x.data
+    if _interop.is_foreign(x):  # another library's array: a view where possible (interop.py)
+        return _interop.as_array(x, dtype)
     xp = array_module(x)
-    if isinstance(x, (float, int, bool, list, tuple)) and dtype is None:
+    # Python numbers and lists become floatx; NumPy scalars (np.float64 subclasses float) keep
+    # their dtype like arrays, so a float64 reduction's scalar result stays float64.
+    if isinstance(x, (float, int, bool, list, tuple)) and not isinstance(x, np.generic) \
+            and dtype is None:
         arr = np.asarray(x)
         if arr.dtype.kind == "f" or isinstance(x, float):
             arr = arr.astype(np.float32)
@@ -118,6 +124,13 @@ class Tensor:
         a = self.numpy()
         return a.astype(dtype) if dtype is not None else a
 
+    # ---- DLPack export: other libraries view this Tensor's buffer (interop.py) -------------
+    def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
+        return _interop.tensor_dlpack(self.data, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self):
+        return _interop.tensor_dlpack_device(self.data)
+
     def item(self):
         return self.data.item()
 
@@ -163,6 +176,27 @@ class Tensor:
     def __rtruediv__(self, o): return _basic().div(o, self)
     def __neg__(self): return _basic().neg(self)
     def __pow__(self, p): return _basic().power(self, p)
+    def __rpow__(self, b): return _basic().rpower(self, b)
+    def __abs__(self): return _basic().abs(self)
+    def __pos__(self): return self
+    def __floordiv__(self, o): return _basic().floordiv(self, o)
+    def __rfloordiv__(self, o): return _basic().floordiv(o, self)
+    # Ordering comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow; == and
+    # != keep Python identity semantics so Tensors stay hashable (use backend.equal).
+    def __lt__(self, o): return _basic().less(self, o)
+    def __le__(self, o): return _basic().less_equal(self, o)
+    def __gt__(self, o): return _basic().greater(self, o)
+    def __ge__(self, o): return _basic().greater_equal(self, o)
+    def __and__(self, o): return _basic().logical("bitwise_and", self, o)
+    def __rand__(self, o): return _basic().logical("bitwise_and", o, self)
+    def __or__(self, o): return _basic().logical("bitwise_or", self, o)
+    def __ror__(self, o): return _basic().logical("bitwise_or", o, self)
+    def __xor__(self, o): return _basic().logical("bitwise_xor", self, o)
+    def __invert__(self): return _basic().logical("invert", self)
+    # A scalar Tensor converts like a NumPy scalar (K.shape(x)[0] as a size, float(loss)).
+    def __int__(self): return int(self.data)
+    def __float__(self): return float(self.data)
+    def __index__(self): return self.data.__index__()
     def __matmul__(self, o): return _basic().matmul(self, o)
     def __rmatmul__(self, o): return _basic().matmul(o, self)
     def __getitem__(self, idx): return _basic().getitem(self, idx)
@@ -212,6 +246,13 @@ class Context:
         self.saved = arrays
 
 
+# A symbolic tensor (engine.node.KerasTensor) among an op's arguments records the op as a layer
+# of a functional graph instead of computing it. engine.node fills these in when imported, so
+# this module imports nothing from the engine.
+_symbolic_types = []
+_record_symbolic = [None]
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring."""
 
@@ -225,6 +266,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _symbolic_types:
+            symbolic = _symbolic_types[0]
+            for a in args:
+                if type(a) is symbolic:
+                    return _record_symbolic[0](cls.apply, *args, **kwargs)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = is_grad_enabled() and any(needs)
         ctx = Context(needs)
@@ -305,11 +351,3 @@ def run_backward(root, grad):
             else:
                 slot = grads.setdefault(id(t._node), [None] * len(t._node.out_meta))
                 slot[t._index] = _accumulate(slot[t._index], g)
-
-
-def as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def unwrap(x):
-    return x.data if isinstance(x, Tensor) else x

@@ -8,6 +8,11 @@ branches on the backend.
 Backends: ``'numpy'`` (reference, always there), ``'cpu'`` (the _C extension), ``'cuda'`` (the
 _C_cuda extension on CuPy arrays). The initial backend comes from ``TENSORFORGE_BACKEND``, else
 ``'cpu'`` when the native module imported, else ``'numpy'``.
+
+It is also Keras' ``backend`` module (``from tensorforge import backend as K``): the helpers at the
+end (floatx, epsilon, image_data_format, int_shape, clear_session) live here, and the backend
+functions with gradients (K.mean, K.dot, K.batch_dot, ...) in ``tensorforge.backend_ops``, which
+this module's ``__getattr__`` reaches.
 """
 import os
 
@@ -124,11 +129,12 @@ def _init_backend():
         _state["backend"] = "cpu"
 
 
-MAX_THREADS = 1024  # the native module's bound (Note [thread bound] in csrc/bindings/module.cpp)
+MAX_THREADS = 255  # the native module's bound (Note [thread bound] in csrc/bindings/module.cpp)
 
 
 def set_num_threads(n):
-    """Threads used by the native CPU kernels (OpenMP): an int in [1, MAX_THREADS]."""
+    """Threads used by the native CPU kernels (their thread pool; OMP_NUM_THREADS or
+    TENSORFORGE_NUM_THREADS set the default): an int in [1, MAX_THREADS]."""
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__} {n!r}")
     n = int(n)
@@ -158,8 +164,26 @@ def release_workspaces():
         _native._C.release_workspaces()
 
 
+def _size(n):
+    return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10} KiB"
+
+
+def _cpu_info(ci):
+    """backend_info's CPU rows from _C.cpu_info(): model, caches, the GEMM blocking chosen."""
+    shared = lambda k: f" (shared by {ci[k]} cpus)" if ci[k] > 1 else ""  # noqa: E731
+    return {
+        "cpu": f"{ci['brand'] or ci['vendor']} (family {ci['family']:#x}, model {ci['model']:#x})"
+               + (", AVX-512 at half rate" if ci["zmm_half_rate"] else ""),
+        "caches": f"L1d {_size(ci['l1d'])}, L2 {_size(ci['l2'])}{shared('l2_sharing')}, "
+                  f"L3 {_size(ci['l3'])}{shared('l3_sharing')} (from {ci['cache_source']})",
+        "gemm_blocking": f"MR x NR {ci['sgemm_mr']} x {ci['sgemm_nr']}, KC {ci['sgemm_kc']}, "
+                         f"MC {ci['sgemm_mc']}, NC {ci['sgemm_nc']}",
+    }
+
+
 def backend_info(print_it=True):
-    """Describe the runtime: backend, ISA path, threads, CUDA build and GPU, versions.
+    """Describe the runtime: backend, ISA path, threads, CPU and caches with the GEMM blocking
+    chosen from them, CUDA build and GPU, versions.
 
     Returns a dict and (by default) prints it.
     """
@@ -174,10 +198,13 @@ def backend_info(print_it=True):
         "supported_isas": list(C.supported_isas()) if C is not None else [],
         "openmp": bool(C.openmp()) if C is not None else False,
         "threads": get_num_threads(),
+        "scheduler": "tensorforge pool (chunks claimed dynamically)" if C is not None else None,
         "cuda_compiled": _native._C_cuda is not None,
         "gpu_visible": cuda_available(),
         "numpy": np.__version__,
     }
+    if C is not None and hasattr(C, "cpu_info"):
+        info.update(_cpu_info(C.cpu_info()))
     if C is None:
         info["native_error"] = _native.native_error
     if _native._C_cuda is not None and info["gpu_visible"]:
@@ -228,12 +255,31 @@ def set_epsilon(value):
 
 
 def int_shape(x):
-    """Shape of an array or Tensor as a tuple of ints."""
-    return tuple(int(s) for s in x.shape)
+    """Static shape of an array or Tensor as a tuple (ints; None where a size is unknown)."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"int_shape: x must be a Tensor or an array, got {type(x).__name__}")
+    return tuple(None if s is None else int(s) for s in x.shape)
 
 
 def clear_session():
     """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
-    automatic layer names restart."""
+    automatic layer names and get_uid's counters restart."""
+    from .backend_ops import utils
     from .engine import base_layer
     base_layer._name_counts.clear()
+    utils.reset_uids()
+
+
+def __getattr__(name):
+    """The Keras backend functions (K.mean, K.dot, ...) live in tensorforge.backend_ops; they
+    are looked up here on first use (PEP 562), since they build on ops that dispatch through
+    this module's table."""
+    from . import backend_ops
+    if name in backend_ops.__all__:
+        return getattr(backend_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    from . import backend_ops
+    return sorted(set(globals()) | set(backend_ops.__all__))

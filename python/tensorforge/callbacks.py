@@ -1,5 +1,14 @@
-"""Keras callbacks: History, EarlyStopping, ModelCheckpoint, TerminateOnNaN, LambdaCallback,
-LearningRateScheduler, CSVLogger, and the progress bar (ProgbarLogger / Progbar).
+"""Keras callbacks: History, BaseLogger, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
+LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, CSVLogger, TensorBoard, the progress bar
+(ProgbarLogger / Progbar) and CallbackList (what a training loop drives).
+
+Hooks are Keras 2's: on_{train,epoch,batch}_{begin,end}, the tf.keras 2 spellings
+on_train_batch_*, on_test_*/on_predict_* (no-ops by default). A callback stops training by
+setting ``self.model.stop_training = True``; the loop checks it after each batch and epoch.
+``logs`` keys are Keras 2's: per batch 'batch', 'size', 'loss' and the metric names as compiled
+('acc' or 'accuracy' as given); per epoch the epoch means plus 'val_'-prefixed validation values;
+ReduceLROnPlateau and LearningRateScheduler add 'lr' (read by callbacks after them, and by History
+when it runs last, as Keras 2 orders it).
 
 Progress bar (Keras 2 style, counting samples): on verbose=1 it is redrawn in place with '\\r'
 when stdout is a terminal, and written once per epoch (the finished bar) otherwise; verbose=2
@@ -10,11 +19,13 @@ import math
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 
-__all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "TerminateOnNaN",
-           "LambdaCallback", "LearningRateScheduler", "CSVLogger", "ProgbarLogger", "Progbar"]
+__all__ = ["Callback", "CallbackList", "History", "BaseLogger", "EarlyStopping",
+           "ModelCheckpoint", "TerminateOnNaN", "LambdaCallback", "LearningRateScheduler",
+           "ReduceLROnPlateau", "CSVLogger", "TensorBoard", "ProgbarLogger", "Progbar"]
 
 
 class Callback:
@@ -34,8 +45,91 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None): pass
     def on_batch_begin(self, batch, logs=None): pass
     def on_batch_end(self, batch, logs=None): pass
-    on_train_batch_begin = on_batch_begin
-    on_train_batch_end = on_batch_end
+
+    # tf.keras 2 names: the training-batch hooks call the Keras 2 ones (so overriding either works)
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+
+
+class CallbackList:
+    """A list of callbacks called together, in order (Keras 2's ``CallbackList``): every hook of
+    Callback is forwarded to each; ``set_model`` / ``set_params`` too."""
+
+    def __init__(self, callbacks=None, model=None, params=None):
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not hasattr(cb, "on_epoch_end"):
+                raise TypeError(f"callbacks: expected Callback instances, got {cb!r}")
+        if model is not None:
+            self.set_model(model)
+        if params is not None:
+            self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+
+    def set_model(self, model):
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params):
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def __getattr__(self, name):
+        if not name.startswith("on_"):
+            raise AttributeError(name)
+
+        def call_all(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, name)(*args, **kwargs)
+        return call_all
+
+
+class BaseLogger(Callback):
+    """Accumulates the size-weighted epoch means of the batch metrics in ``params['metrics']``
+    and writes them into the epoch logs (Keras 2 adds it to every fit); metrics named in
+    ``stateful_metrics`` keep their last batch value."""
+
+    def __init__(self, stateful_metrics=None):
+        super().__init__()
+        self.stateful_metrics = set(stateful_metrics or [])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get("size", 0)
+        self.seen += size * logs.get("num_steps", 1)
+        for k, v in logs.items():
+            if k in self.stateful_metrics:
+                self.totals[k] = v
+            else:
+                self.totals[k] = self.totals.get(k, 0) + v * size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for k in self.params.get("metrics", []):
+            if k in self.totals:
+                logs[k] = self.totals[k] if k in self.stateful_metrics else self.totals[k] / self.seen
 
 
 class History(Callback):
@@ -69,8 +163,9 @@ def _mode_op(mode, monitor):
 
 class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False):
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
+        self.start_from_epoch = int(start_from_epoch)
         self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.monitor_op, _ = _mode_op(mode, monitor)
@@ -86,6 +181,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
+        if epoch < self.start_from_epoch:  # tf.keras: warm-up epochs are not monitored
+            return
         if current is None:
             print(f"EarlyStopping: monitored quantity {self.monitor!r} is not available; available: "
                   f"{', '.join(logs or {})}", file=sys.stderr)
@@ -115,11 +212,14 @@ class ModelCheckpoint(Callback):
     such as ``{epoch:02d}`` and ``{val_loss:.2f}``. Files are written atomically."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", period=1, save_freq="epoch"):
+                 save_weights_only=False, mode="auto", period=1, save_freq="epoch", options=None,
+                 initial_value_threshold=None):
         super().__init__()
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.monitor_op, self.best = _mode_op(mode, monitor)
+        if initial_value_threshold is not None:  # tf.keras: only save once better than this
+            self.best = float(initial_value_threshold)
         self.period = int(period)
         self._since = 0
 
@@ -153,11 +253,17 @@ class ModelCheckpoint(Callback):
 
 
 class LambdaCallback(Callback):
+    """A callback from plain functions: on_epoch_begin/end(epoch, logs), on_batch_begin/end(batch,
+    logs), on_train_begin/end(logs), and (tf.keras 2) any other hook by keyword."""
+
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
-                 on_batch_end=None, on_train_begin=None, on_train_end=None):
+                 on_batch_end=None, on_train_begin=None, on_train_end=None, **kwargs):
         super().__init__()
-        for name, fn in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
-                         ("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end)):
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_batch_begin=on_batch_begin, on_batch_end=on_batch_end, **kwargs)
+        for name, fn in hooks.items():
+            if not (name.startswith("on_") and hasattr(Callback, name)):
+                raise TypeError(f"LambdaCallback: unknown hook {name!r}")
             if fn is not None:
                 setattr(self, name, fn)
         if on_train_begin is not None:
@@ -166,42 +272,222 @@ class LambdaCallback(Callback):
             self.on_train_end = lambda logs=None: on_train_end(logs)
 
 
+def _get_lr(cb, opt):
+    from .optimizers.schedules import LearningRateSchedule
+    if opt is None or not hasattr(opt, "learning_rate"):
+        raise ValueError(f"{cb}: the model's optimizer must have a learning_rate (compile first)")
+    if isinstance(opt.learning_rate, LearningRateSchedule):
+        raise TypeError(f"{cb}: the optimizer's learning rate is a schedule "
+                        f"({type(opt.learning_rate).__name__}); {cb} needs a number")
+    return float(opt.learning_rate)
+
+
 class LearningRateScheduler(Callback):
+    """Sets the optimizer's learning rate at the start of each epoch to ``schedule(epoch, lr)``
+    (or ``schedule(epoch)``, the Keras 2.0 form)."""
+
     def __init__(self, schedule, verbose=0):
         super().__init__()
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):
         opt = self.model.optimizer
+        lr = _get_lr("LearningRateScheduler", opt)
         try:
-            lr = self.schedule(epoch, opt.learning_rate)
-        except TypeError:
+            lr = self.schedule(epoch, lr)
+        except TypeError:  # old API: schedule(epoch)
             lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
+            raise ValueError(f"LearningRateScheduler: the schedule must return a number, got "
+                             f"{type(lr).__name__} {lr!r}")
         opt.learning_rate = float(lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler setting learning rate to {lr}.")
 
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["lr"] = _get_lr("LearningRateScheduler", self.model.optimizer)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved by more than
+    ``min_delta`` for ``patience`` epochs; then wait ``cooldown`` epochs; never below ``min_lr``
+    (Keras 2)."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0, **kwargs):
+        super().__init__()
+        if "epsilon" in kwargs:
+            min_delta = kwargs.pop("epsilon")
+            warnings.warn("ReduceLROnPlateau: `epsilon` is deprecated, use `min_delta` instead.")
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau: unexpected arguments {sorted(kwargs)}")
+        if not factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be < 1.0, got {factor}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        for name, v in (("patience", patience), ("cooldown", cooldown), ("min_lr", min_lr),
+                        ("min_delta", min_delta)):
+            if v < 0:
+                raise ValueError(f"ReduceLROnPlateau: {name} must be >= 0, got {v}")
+        self.monitor, self.factor, self.patience = monitor, float(factor), int(patience)
+        self.verbose, self.mode, self.min_delta = verbose, mode, float(min_delta)
+        self.cooldown, self.min_lr = int(cooldown), float(min_lr)
+        self._reset()
+
+    def _reset(self):
+        if self.mode == "min" or (self.mode == "auto" and "acc" not in self.monitor):
+            self.monitor_op = lambda a, b: np.less(a, b - self.min_delta)
+            self.best = np.inf
+        else:
+            self.monitor_op = lambda a, b: np.greater(a, b + self.min_delta)
+            self.best = -np.inf
+        self.cooldown_counter = 0
+        self.wait = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        opt = self.model.optimizer
+        logs["lr"] = _get_lr("ReduceLROnPlateau", opt)
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"ReduceLROnPlateau: learning rate reduction is conditioned on "
+                          f"{self.monitor!r}, which is not available; available metrics: "
+                          f"{', '.join(k for k in logs if k != 'lr')}", RuntimeWarning)
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.monitor_op(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience:
+                old_lr = _get_lr("ReduceLROnPlateau", opt)
+                if old_lr > self.min_lr:
+                    new_lr = max(old_lr * self.factor, self.min_lr)
+                    opt.learning_rate = new_lr
+                    if self.verbose > 0:
+                        print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning rate "
+                              f"to {new_lr}.")
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
 
 class CSVLogger(Callback):
+    """Writes 'epoch' and the sorted epoch log keys to a CSV file, one row per epoch (Keras 2:
+    with ``append`` the header is written only when the file is new or empty)."""
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self._f = None
 
     def on_train_begin(self, logs=None):
+        self._header = True
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename) as f:
+                self._header = not f.readline()
         self._f = open(self.filename, "a" if self.append else "w", newline="")
         self._w = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self._w is None:
-            self._w = csv.writer(self._f, delimiter=self.sep)
             self._keys = sorted(logs)
-            self._w.writerow(["epoch"] + self._keys)
+            self._w = csv.writer(self._f, delimiter=self.sep)
+            if self._header:
+                self._w.writerow(["epoch"] + self._keys)
         self._w.writerow([epoch] + [logs.get(k, "NA") for k in self._keys])
         self._f.flush()
 
     def on_train_end(self, logs=None):
-        self._f.close()
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+class TensorBoard(Callback):
+    """Writes TensorBoard event files: epoch scalars (tf.keras 2 layout: ``log_dir/train`` and
+    ``log_dir/validation``, tags 'epoch_<name>'), batch scalars ('batch_<name>') when
+    ``update_freq`` is 'batch' or an integer, and weight histograms ('<layer>/<weight>') every
+    ``histogram_freq`` epochs. Needs tensorboardX (``pip install tensorboardX``, or
+    ``tensorforge[tensorboard]``); the graph, images, embeddings and profiling of tf.keras are
+    not written (their arguments are accepted)."""
+
+    def __init__(self, log_dir="logs", histogram_freq=0, batch_size=None, write_graph=True,
+                 write_grads=False, write_images=False, update_freq="epoch", profile_batch=0,
+                 embeddings_freq=0, embeddings_layer_names=None, embeddings_metadata=None,
+                 embeddings_data=None, write_steps_per_second=False, **kwargs):
+        super().__init__()
+        if kwargs:
+            raise TypeError(f"TensorBoard: unexpected arguments {sorted(kwargs)}")
+        if update_freq not in ("epoch", "batch") and not (
+                isinstance(update_freq, int) and not isinstance(update_freq, bool) and update_freq > 0):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch', 'batch' or a positive "
+                             f"integer, got {update_freq!r}")
+        if histogram_freq < 0:
+            raise ValueError(f"TensorBoard: histogram_freq must be >= 0, got {histogram_freq}")
+        self._writer_cls = _summary_writer_class()
+        self.log_dir, self.histogram_freq = os.fspath(log_dir), int(histogram_freq)
+        self.update_freq = 1 if update_freq == "batch" else update_freq
+        self._writers = {}
+        self._step = 0
+
+    def _writer(self, kind):
+        if kind not in self._writers:
+            self._writers[kind] = self._writer_cls(os.path.join(self.log_dir, kind))
+        return self._writers[kind]
+
+    def on_train_begin(self, logs=None):
+        self._step = 0
+
+    def on_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self.update_freq == "epoch" or self._step % self.update_freq:
+            return
+        w = self._writer("train")
+        for k, v in (logs or {}).items():
+            if k not in ("batch", "size", "num_steps"):
+                w.add_scalar(f"batch_{k}", float(v), self._step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        for k, v in (logs or {}).items():
+            kind, name = ("validation", k[4:]) if k.startswith("val_") else ("train", k)
+            self._writer(kind).add_scalar(f"epoch_{name}", float(v), epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            w = self._writer("train")
+            for layer in getattr(self.model, "layers", []):
+                for i, t in enumerate(getattr(layer, "weights", [])):
+                    name = (getattr(t, "name", None) or f"weight_{i}").replace(":", "_")
+                    if not name.startswith(layer.name + "/"):
+                        name = f"{layer.name}/{name}"
+                    w.add_histogram(name, np.asarray(t.numpy() if hasattr(t, "numpy") else t),
+                                    epoch)
+        for w in self._writers.values():
+            w.flush()
+
+    def on_train_end(self, logs=None):
+        for w in self._writers.values():
+            w.close()
+        self._writers = {}
+
+
+def _summary_writer_class():
+    """tensorboardX's SummaryWriter (add_scalar / add_histogram / flush / close)."""
+    try:
+        from tensorboardX import SummaryWriter
+    except ImportError:
+        raise ImportError("TensorBoard callback needs tensorboardX to write event files: pip "
+                          "install tensorboardX (or 'tensorforge[tensorboard]')") from None
+    return SummaryWriter
 
 
 def _fmt_time(seconds):
@@ -218,16 +504,24 @@ def _fmt_val(v):
 
 
 class Progbar:
-    """Keras 2 progress bar: ``update(current, values)`` with values [(name, batch_mean)]."""
+    """Keras 2 progress bar (``keras.utils.Progbar``): ``update(current, values)`` with values
+    [(name, value)] averaged over the steps since they were last given (names in
+    ``stateful_metrics`` shown as given), ``add(n, values)``; ``set_values({name: value})``
+    shows values as they are. Redrawn in place when the stream is a terminal, else written once
+    when finished; verbose=2 writes one summary line at the end."""
 
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stream=None, unit="sample"):
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step", stream=None, unit=None):
         self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
+        self.stateful_metrics = set(stateful_metrics or [])
         self.stream = stream or sys.stdout
-        self.unit = unit
+        self.unit = unit or unit_name
         self.dynamic = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.time()
         self._last_update = 0.0
         self._prev_len = 0
+        self._seen_so_far = 0
+        self._sums = {}  # name -> [weighted sum, steps] (Keras averaging)
         self.values = {}
 
     def set_values(self, values):
@@ -236,22 +530,51 @@ class Progbar:
     def _values_str(self):
         return "".join(f" - {k}: {_fmt_val(v)}" for k, v in self.values.items())
 
-    def update(self, current, finalize=False):
+    def _accumulate(self, current, values):
+        steps = max(current - self._seen_so_far, 1)
+        for k, v in values or []:
+            v = float(np.mean(np.asarray(v)))
+            if k in self.stateful_metrics:
+                self._sums[k] = [v, 1]
+            else:
+                s = self._sums.setdefault(k, [0.0, 0])
+                s[0] += v * steps
+                s[1] += steps
+        self._seen_so_far = current
+        if values:
+            self.values.update({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
+
+    def add(self, n, values=None):
+        self.update(self._seen_so_far + n, values)
+
+    def update(self, current, values=None, finalize=None):
+        self._accumulate(current, values)
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        if self.verbose == 2:
+            if finalize:
+                self.stream.write(f"{current}/{self.target} - {_fmt_time(time.time() - self.start)}"
+                                  f"{self._values_str()}\n")
+                self.stream.flush()
+            return
         if self.verbose != 1:
             return
         now = time.time()
         if not finalize and (not self.dynamic or now - self._last_update < self.interval):
             return
         self._last_update = now
-        n = len(str(self.target))
-        bar = f"{current:{n}d}/{self.target} ["
-        prog = current / self.target if self.target else 1.0
-        done = int(self.width * prog)
-        if done > 0:
-            bar += "=" * (done - 1) + (">" if current < self.target else "=")
-        bar += "." * (self.width - done) + "]"
+        if self.target:
+            n = len(str(self.target))
+            bar = f"{current:{n}d}/{self.target} ["
+            prog = current / self.target
+            done = int(self.width * min(prog, 1.0))
+            if done > 0:
+                bar += "=" * (done - 1) + (">" if current < self.target else "=")
+            bar += "." * (self.width - done) + "]"
+        else:
+            bar = f"{current:7d}/Unknown"
         elapsed = now - self.start
-        if current < self.target:
+        if self.target and current < self.target:
             eta = elapsed / max(current, 1) * (self.target - current)
             info = f" - ETA: {_fmt_time(eta)}"
         else:
@@ -271,40 +594,71 @@ class Progbar:
 
 
 class ProgbarLogger(Callback):
-    """Prints Keras-style progress during fit (added by fit() when verbose > 0)."""
+    """Prints Keras-style progress during fit (fit adds one when verbose > 0).
 
-    def __init__(self, verbose=1, stream=None):
+    ``count_mode`` 'samples' counts samples (Keras 2.2's "60000/60000 [====]"), 'steps' counts
+    batches (params['steps'], else ceil(samples / batch_size)). ``verbose`` None takes
+    params['verbose']; ``stream`` (not Keras) redirects the output (default stdout)."""
+
+    def __init__(self, count_mode="samples", stateful_metrics=None, verbose=None, stream=None):
         super().__init__()
+        if count_mode not in ("samples", "steps"):
+            raise ValueError(f"ProgbarLogger: count_mode must be 'samples' or 'steps', got "
+                             f"{count_mode!r}")
+        self.use_steps = count_mode == "steps"
+        self.stateful_metrics = set(stateful_metrics or [])
+        self._verbose_arg = verbose
         self.verbose = verbose
         self.stream = stream
 
+    def on_train_begin(self, logs=None):
+        self.verbose = self.params.get("verbose", 1) if self._verbose_arg is None else self._verbose_arg
+        self.epochs = self.params.get("epochs", "?")
+
+    def _target(self):
+        p = self.params
+        if self.use_steps:
+            if p.get("steps") is not None:
+                return p["steps"]
+            if p.get("samples") is not None and p.get("batch_size"):
+                return -(-p["samples"] // p["batch_size"])
+            return None
+        return p.get("samples")
+
     def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose is None:
+            self.on_train_begin()
         self.seen = 0
-        out = self.stream or sys.stdout
-        out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
-        out.flush()
-        self.bar = Progbar(self.params["samples"], verbose=self.verbose, stream=self.stream)
+        if self.verbose:
+            out = self.stream or sys.stdout
+            out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
+            out.flush()
+        self.bar = Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
+                           unit="step" if self.use_steps else "sample")
         self._sums = {}
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
         size = logs.get("size", 0)
-        self.seen += size
+        self.seen += 1 if self.use_steps else size
         for k, v in logs.items():
-            if k in ("batch", "size"):
+            if k in ("batch", "size", "num_steps"):
+                continue
+            if k in self.stateful_metrics:
+                self._sums[k] = [v, 1]
                 continue
             s = self._sums.setdefault(k, [0.0, 0])
             s[0] += v * size
             s[1] += size
         self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
-        self.bar.update(self.seen)
+        self.bar.update(self.seen, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.verbose == 1:
             self.bar.set_values(logs)
             self.bar.update(self.seen, finalize=True)
-        else:
+        elif self.verbose:
             out = self.stream or sys.stdout
             elapsed = time.time() - self.bar.start
             vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in logs.items())

@@ -2,11 +2,12 @@
 
     tensorforge train {lenet,mlp,cnn,rnn,lstm,gru} [--dataset mnist|fashion-mnist] [--data PATH]
                       [--epochs N] [--batch-size N] [--backend cpu|cuda|numpy] [--threads N]
-                      [--seed N] [--save FILE] [--plot FILE]
-    tensorforge bench [gemm|conv|pool|rnn|train|all] [--backend ...] [--against numpy,torch] [--threads N]
+                      [--seed N] [--save FILE] [--plot FILE] [--distributed]
+    tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] [--backend ...] [--against numpy,torch] [--threads N]
     tensorforge info
+    tensorforge export MODEL_FILE OUT.onnx [--opset N]
 
-`train` builds a model from the zoo below (the Keras-2 programs of the library issue's acceptance
+`train` builds a model from the zoo (tensorforge.zoo) (the Keras-2 programs of the library issue's acceptance
 section), trains it with the Keras progress bar, then prints test loss and accuracy, the confusion
 matrix and the training throughput in images/s. Expected failures (a bad path, corrupt data, a
 missing GPU or matplotlib, an unknown model) print one line on stderr and exit non-zero; set
@@ -17,89 +18,15 @@ import os
 import sys
 import time
 
-MODELS = ("lenet", "mlp", "cnn", "rnn", "lstm", "gru")
+# The model zoo lives in tensorforge.zoo; its names stay importable from here.
+from .zoo import BATCH_SIZE, MODELS, build_model, input_layout, prepare  # noqa: F401
+
 DATASETS = ("mnist", "fashion-mnist")
-# Per-model defaults: batch size of the reference Keras program.
-BATCH_SIZE = {"lenet": 32, "mlp": 128, "cnn": 128, "rnn": 128, "lstm": 128, "gru": 128}
 EXIT_ERROR, EXIT_USAGE = 1, 2
 
 
 class CLIError(Exception):
     """An expected failure: reported as one line on stderr, exit status 1."""
-
-
-# ---- model zoo ----------------------------------------------------------------------------------
-# Input layout each model reads: images (N, 28, 28, 1) NHWC, flat (N, 784), or rows-as-time-steps
-# (N, 28, 28) = (B, T, F).
-
-def input_layout(name):
-    return {"lenet": "image", "cnn": "image", "mlp": "flat"}.get(name, "sequence")
-
-
-def build_model(name, num_classes=10):
-    """A compiled Keras-2-style Sequential model of the zoo (categorical cross-entropy, accuracy)."""
-    from tensorforge.layers import (GRU, LSTM, Conv2D, Dense, Dropout, Flatten, MaxPooling2D,
-                                    SimpleRNN)
-    from tensorforge.models import Sequential
-    from tensorforge.optimizers import Adam, RMSprop
-
-    if name == "mlp":
-        model = Sequential([
-            Dense(256, activation="relu", input_shape=(784,)),
-            Dropout(0.2),
-            Dense(256, activation="relu"),
-            Dropout(0.2),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    elif name == "lenet":
-        model = Sequential([
-            Conv2D(20, (5, 5), activation="relu", input_shape=(28, 28, 1)),
-            MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="same"),
-            Conv2D(50, (5, 5), padding="same", activation="relu"),
-            MaxPooling2D(pool_size=(2, 2), strides=(2, 2), padding="same"),
-            Flatten(),
-            Dense(500, activation="relu"),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = RMSprop()
-    elif name == "cnn":
-        model = Sequential([
-            Conv2D(64, (3, 3), padding="same", activation="relu", input_shape=(28, 28, 1)),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Conv2D(64, (3, 3), padding="same", activation="relu"),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Conv2D(64, (3, 3), padding="same", activation="relu"),
-            MaxPooling2D((2, 2)),
-            Dropout(0.25),
-            Flatten(),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    elif name in ("rnn", "lstm", "gru"):
-        cell = {"rnn": SimpleRNN, "lstm": LSTM, "gru": GRU}[name]
-        model = Sequential([
-            cell(256, input_shape=(28, 28)),
-            Dense(num_classes, activation="softmax"),
-        ])
-        opt = Adam()
-    else:
-        raise CLIError(f"unknown model {name!r} (choose from {', '.join(MODELS)})")
-    model.compile(optimizer=opt, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def prepare(x, layout):
-    """uint8 (N, 28, 28) -> float32 in [0, 1] in the model's input layout."""
-    import numpy as np
-    x = x.astype(np.float32) / 255.0
-    if layout == "image":
-        return x.reshape(len(x), 28, 28, 1)
-    if layout == "flat":
-        return x.reshape(len(x), 784)
-    return x
 
 
 def load_dataset(name, path):
@@ -188,11 +115,15 @@ def cmd_train(args):
                 raise CLIError(f"{opt}: directory {d} does not exist")
 
     import tensorforge as tf
+    dist = False
     try:
         tf.set_backend(args.backend)
-        if args.threads is not None:
+        if args.distributed:  # under mpiexec: the global batch split over the ranks, rank 0 prints
+            from tensorforge.distributed import cli as dist_cli
+            dist = dist_cli.setup(args.threads)
+        elif args.threads is not None:
             tf.set_num_threads(args.threads)
-    except (RuntimeError, ValueError) as e:
+    except (RuntimeError, ValueError, ImportError) as e:
         raise CLIError(str(e)) from None
     (x_train, y_train), (x_test, y_test) = load_dataset(args.dataset, args.data)
     if args.limit:
@@ -221,11 +152,12 @@ def cmd_train(args):
           f"(isa {info.get('isa', '?')}), {tf.get_num_threads()} thread(s)", flush=True)
 
     t0 = time.perf_counter()
-    hist = model.fit(xtr, ytr, batch_size=batch, epochs=args.epochs, verbose=args.verbose, shuffle=True)
+    hist = model.fit(xtr, ytr, batch_size=batch, epochs=args.epochs, verbose=args.verbose, shuffle=True,
+                     distributed=dist)
     train_s = time.perf_counter() - t0
-    images = len(xtr) * args.epochs
+    images = len(xtr) * args.epochs  # with --distributed: the whole job's images
 
-    res = model.evaluate(xte, yte, batch_size=max(batch, 256), verbose=0)
+    res = model.evaluate(xte, yte, batch_size=max(batch, 256), verbose=0, distributed=dist)
     loss, acc = (res[0], res[1]) if isinstance(res, (list, tuple)) else (res, float("nan"))
     probs = np.asarray(model.predict(xte, batch_size=max(batch, 256), verbose=0))
     y_pred = probs.argmax(axis=-1)
@@ -234,12 +166,13 @@ def cmd_train(args):
     print(f"test loss: {float(loss):.4f} - test accuracy: {100.0 * float(acc):.2f}% "
           f"({int(np.trace(cm))}/{len(y_test)})")
     print(format_confusion(cm))
+    procs = dist_cli.describe() if dist else f"{tf.get_num_threads()} thread(s)"
     print(f"training throughput: {images / train_s:,.0f} images/s "
-          f"({images} images in {train_s:.1f} s, {tf.get_num_threads()} thread(s), backend {tf.get_backend()})")
-    if args.save:
+          f"({images} images in {train_s:.1f} s, {procs}, backend {tf.get_backend()})")
+    if args.save and (not dist or dist_cli.is_root()):
         model.save(args.save)
         print(f"saved model to {args.save}")
-    if args.plot:
+    if args.plot and (not dist or dist_cli.is_root()):
         write_plot(args.plot, getattr(hist, "history", {}), f"tensorforge {args.model} on {args.dataset}")
         print(f"saved training curves to {args.plot}")
     return 0
@@ -260,9 +193,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def cmd_export(args):
+    """Load a saved model (ours, or a Keras 2 .h5) and write it as ONNX (tensorforge.onnx)."""
+    from tensorforge import models
+    try:
+        from tensorforge import onnx as tf_onnx
+        model = models.load_model(args.model, compile=False)
+        tf_onnx.export(model, args.out, opset=args.opset)
+    except ImportError as e:
+        raise CLIError(str(e)) from None
+    print(f"wrote {args.out} (opset {args.opset}, {model.count_params():,} parameters)")
+    return 0
+
+
 def build_parser():
     p = _Parser(prog="tensorforge", description="tensorforge: train the model zoo, benchmark, inspect")
-    sub = p.add_subparsers(dest="command", metavar="{train,bench,info}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="{train,bench,info,export}", parser_class=_Parser)
     t = sub.add_parser("train", help="train a zoo model on MNIST / Fashion-MNIST",
                        description="Train a Keras-2-style zoo model, then print test loss, accuracy, "
                                    "the confusion matrix and training images/s.")
@@ -282,9 +228,16 @@ def build_parser():
                    help="write a PNG of the loss/accuracy curves (needs matplotlib)")
     t.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help=argparse.SUPPRESS)
     t.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)  # tests: first N images
-    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all] ...",
+    t.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the ranks of `mpiexec -n N tensorforge train ...` "
+                        "(needs tensorforge[mpi]); --batch-size is the global batch")
+    sub.add_parser("bench", help="benchmarks: tensorforge bench [gemm|conv|pool|rnn|train|all|distributed] ...",
                    add_help=False)
     sub.add_parser("info", help="print the backend: ISA path, threads, CUDA, versions")
+    e = sub.add_parser("export", help="write a saved model (.h5, or ours) as an ONNX file")
+    e.add_argument("model", metavar="MODEL_FILE")
+    e.add_argument("out", metavar="OUT.onnx")
+    e.add_argument("--opset", type=int, default=17)
     return p
 
 
@@ -300,8 +253,16 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    rc = _run(args)
+    if getattr(args, "distributed", False) and rc not in (0, None):
+        from tensorforge.distributed import cli as dist_cli
+        return dist_cli.fail(rc)  # one rank's error ends every rank (no hang in a collective)
+    return rc
+
+
+def _run(args):
     try:
-        return {"train": cmd_train, "info": cmd_info}[args.command](args)
+        return {"train": cmd_train, "info": cmd_info, "export": cmd_export}[args.command](args)
     except CLIError as e:
         print(f"tensorforge {args.command}: error: {e}", file=sys.stderr)
     except (FileNotFoundError, ValueError, OSError) as e:

@@ -189,6 +189,7 @@ _BY_NAME = {
     "identity": Identity, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_normal": HeNormal, "he_uniform": HeUniform, "lecun_normal": LecunNormal,
     "lecun_uniform": LecunUniform, "variance_scaling": VarianceScaling,
+    "uniform": RandomUniform, "normal": RandomNormal,  # Keras 2.0-2.2 spellings
 }
 _BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
 

@@ -1,11 +1,25 @@
-"""Keras losses. Each takes (y_true, y_pred) and returns the batch mean (Keras'
-'sum_over_batch_size' reduction) as a Tensor when y_pred is a Tensor, else an array.
+"""Keras losses: functions ``fn(y_true, y_pred)`` returning the batch mean (Keras'
+'sum_over_batch_size' reduction) as a Tensor when y_pred is a Tensor, else a NumPy scalar; and the
+Keras 2 (tf.keras) loss classes (``MeanSquaredError()``, ``Huber(delta)``, ...) whose ``__call__``
+takes ``sample_weight`` and whose ``call`` gives the per-sample losses.
 
-Probabilities are clipped to [1e-7, 1 - 1e-7] as Keras does. With ``from_logits=True`` the
-cross-entropies are computed fused and stable from logits (``ops.softmax_cross_entropy``); a
-model whose last layer is softmax (sigmoid) compiled with categorical / sparse (binary)
-cross-entropy trains on the logits this way automatically (see models.Sequential.compile).
+Per-sample values: every built-in has a per-sample form (Keras' own loss functions return one
+value per sample: the mean over the last axis) reached through ``per_sample(fn)`` and
+``compute_loss(fn, y_true, y_pred, sample_weight)`` (the training loop's entry point for sample
+and class weights; a user's loss function that returns per-sample values works there too).
+
+Formulas are tf_keras 2's (clipping with epsilon 1e-7): probabilities are clipped to
+[1e-7, 1 - 1e-7]; with ``from_logits=True`` the cross-entropies are computed fused and stable from
+logits (``ops.softmax_cross_entropy``); a model whose last layer is softmax (sigmoid) compiled with
+categorical / sparse (binary) cross-entropy trains on the logits this way automatically.
+``cosine_proximity`` / ``cosine_similarity`` are the loss, -sum(l2n(y) * l2n(p)) (negative when
+the vectors agree: Keras 2.3 and tf.keras); the metric ``metrics.cosine_similarity`` is positive.
+Every loss is built from differentiable ops (``ops.basic``), so gradients flow to y_pred.
 """
+import functools
+import math
+import sys
+
 import numpy as np
 
 from . import ops as _ops
@@ -13,178 +27,556 @@ from ._xp import array_module
 from .autograd import Function, Tensor
 from .ops import basic as B
 
-__all__ = ["mean_squared_error", "mean_absolute_error", "categorical_crossentropy",
+__all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_logarithmic_error", "categorical_crossentropy",
            "sparse_categorical_crossentropy", "binary_crossentropy", "hinge", "squared_hinge",
-           "categorical_hinge", "mse", "mae", "MSE", "MAE", "get", "serialize"]
+           "categorical_hinge", "logcosh", "log_cosh", "huber", "huber_loss",
+           "kullback_leibler_divergence", "kl_divergence", "kld", "KLD", "poisson",
+           "cosine_proximity", "cosine_similarity", "cosine", "mse", "mae", "mape", "msle", "MSE",
+           "MAE", "MAPE", "MSLE", "Loss", "MeanSquaredError", "MeanAbsoluteError",
+           "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "BinaryCrossentropy",
+           "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Hinge", "SquaredHinge",
+           "CategoricalHinge", "LogCosh", "Huber", "KLDivergence", "Poisson", "CosineSimilarity",
+           "per_sample", "compute_loss", "get", "serialize", "deserialize"]
 
 EPSILON = 1e-7  # Keras' backend epsilon
-
-
-def _xent_op():
-    return _ops.softmax_cross_entropy
+_LOG2 = math.log(2.0)
 
 
 def _data(y):
     return y.data if isinstance(y, Tensor) else y
 
 
-def mean_squared_error(y_true, y_pred):
-    d = y_pred - _data(y_true)
-    return B.mean(d * d) if isinstance(d, Tensor) else np.mean(d * d, dtype=np.float32)
-
-
-def mean_absolute_error(y_true, y_pred):
-    d = y_pred - _data(y_true)
-    return B.mean(B.abs(d)) if isinstance(d, Tensor) else np.mean(np.abs(d), dtype=np.float32)
-
-
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """-sum(y_true * log(y_pred)) per sample, averaged over the batch."""
-    y = _data(y_true)
-    if from_logits:
-        return _xent_op()(y_pred, y, sparse=False)
-    n = y_pred.shape[0]
+def _as_pred(y_pred, op="loss"):
+    """(Tensor, was_tensor): arrays become float32 Tensors without grad, so one code path
+    (differentiable ops) serves both. A non-numeric y_pred is a TypeError naming ``op``."""
     if isinstance(y_pred, Tensor):
-        p = y_pred / B.sum(y_pred, axis=-1, keepdims=True)
-        return -B.sum(y * B.log(B.clip(p, EPSILON, 1 - EPSILON))) / np.float32(n)
-    p = y_pred / y_pred.sum(axis=-1, keepdims=True)
-    return np.float32(-(y * np.log(np.clip(p, EPSILON, 1 - EPSILON))).sum() / n)
+        return y_pred, True
+    a = y_pred if hasattr(y_pred, "dtype") else np.asarray(y_pred)
+    if getattr(a.dtype, "kind", None) not in ("b", "i", "u", "f"):
+        raise TypeError(f"{op}: y_pred must be a real numeric array or Tensor, got "
+                        f"{type(y_pred).__name__} of dtype {a.dtype}")
+    if a.dtype != np.float32:
+        a = a.astype(np.float32)
+    return Tensor(a), False
 
 
-def _sparse_labels(op, y, y_pred):
-    """Integer class labels (N,) from (N,) or (N, 1) labels: integral values in [0, C) (Keras
-    raises for a label outside the classes; a fractional label is not a class either)."""
-    xp = array_module(y) if hasattr(y, "dtype") else np
-    y = xp.asarray(y)
-    if y.dtype.kind not in "iuf" or y.dtype.kind == "f" and not bool(xp.all(y == xp.floor(y))):
-        raise ValueError(f"{op}: labels must be integer class indices, got "
-                         f"{y.dtype} values" + ("" if y.dtype.kind not in "f" else " with a fraction"))
-    y = y.reshape(-1).astype(np.int64)
-    d = _data(y_pred)
-    if not hasattr(d, "shape") or not hasattr(d, "dtype") or d.dtype.kind != "f" or d.ndim != 2:
-        raise TypeError(f"{op}: y_pred must be a 2-D float array or Tensor (batch, classes), got "
-                        f"{type(d).__name__}{' of shape ' + str(tuple(d.shape)) if hasattr(d, 'shape') else ''}")
-    if y.size != d.shape[0]:
-        raise ValueError(f"{op}: {y.size} labels for y_pred of shape {tuple(d.shape)}")
-    shape = d.shape
-    if len(shape) >= 1 and y.size and shape[-1] > 0:
-        lo, hi = int(y.min()), int(y.max())
-        if lo < 0 or hi >= shape[-1]:
-            raise ValueError(f"{op}: labels must be class indices in [0, {shape[-1]}) for predictions "
-                             f"of shape {tuple(shape)}, got a label {lo if lo < 0 else hi}")
+def _as_true(y_true, pred):
+    """y_true as an array of y_pred's dtype and module, reshaped to y_pred's shape when it only
+    lacks the trailing unit axis ((N,) targets for an (N, 1) output, as Keras squeezes)."""
+    y = _data(y_true)
+    xp = array_module(pred.data)
+    y = xp.asarray(y, dtype=pred.dtype)
+    if y.shape != pred.shape:
+        if y.ndim == pred.ndim - 1 and pred.shape[-1] == 1 and y.shape == pred.shape[:-1]:
+            y = y.reshape(pred.shape)
+        elif y.size == pred.size and y.ndim == pred.ndim + 1 and y.shape[-1] == 1:
+            y = y.reshape(pred.shape)
     return y
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """categorical_crossentropy with integer labels (N,) or (N, 1)."""
-    y = _sparse_labels("sparse_categorical_crossentropy", _data(y_true), y_pred)
+def _check_same(op, y, p):
+    if tuple(y.shape) != tuple(p.shape):
+        raise ValueError(f"{op}: y_true and y_pred must have the same shape, got "
+                         f"{tuple(y.shape)} and {tuple(p.shape)}")
+
+
+def _out(t, was_tensor):
+    return t if was_tensor else t.data
+
+
+def _minimum(a, b):
+    return -B.maximum(-a, -b)
+
+
+def _softplus(z):
+    """log(1 + exp(z)), stable: max(z, 0) + log(1 + exp(-|z|))."""
+    return B.maximum(z, np.float32(0)) + B.log(1 + B.exp(-B.abs(z)))
+
+
+def _row_max(t):
+    """max over the last axis; the gradient goes to the (first) argmax."""
+    xp = array_module(t.data)
+    lead = t.shape[:-1]
+    flat = B.reshape(t, (-1, t.shape[-1]))
+    idx = xp.argmax(flat.data, axis=-1)
+    rows = xp.arange(flat.shape[0])
+    return B.reshape(B.getitem(flat, (rows, idx)), lead)
+
+
+def _l2_normalize(x, axis):
+    """x / sqrt(max(sum(x^2), 1e-12)) (tf.math.l2_normalize)."""
+    if isinstance(x, Tensor):
+        n = B.sum(x * x, axis=axis, keepdims=True)
+        return x / B.sqrt(B.maximum(n, np.float32(1e-12)))
+    xp = array_module(x)
+    return x / xp.sqrt(xp.maximum((x * x).sum(axis=axis, keepdims=True), x.dtype.type(1e-12)))
+
+
+# ---- per-sample losses: (y array, p Tensor) -> Tensor of shape p.shape[:-1] ------------------
+
+def _mse_ps(y, p):
+    d = p - y
+    return B.mean(d * d, axis=-1)
+
+
+def _mae_ps(y, p):
+    return B.mean(B.abs(p - y), axis=-1)
+
+
+def _mape_ps(y, p):
+    xp = array_module(y)
+    denom = xp.maximum(xp.abs(y), y.dtype.type(EPSILON))
+    return B.mean(B.abs(p - y) / denom, axis=-1) * np.float32(100.0)
+
+
+def _msle_ps(y, p):
+    xp = array_module(y)
+    ly = xp.log(xp.maximum(y, y.dtype.type(EPSILON)) + 1)
+    d = B.log(B.clip(p, EPSILON, np.inf) + 1) - ly
+    return B.mean(d * d, axis=-1)
+
+
+def _pm1(y):
+    """Keras hinge: labels that are all 0 or 1 become -1/+1."""
+    xp = array_module(y)
+    if y.size and bool(xp.all((y == 0) | (y == 1))):
+        return 2 * y - 1
+    return y
+
+
+def _hinge_ps(y, p):
+    return B.mean(B.maximum(1 - _pm1(y) * p, np.float32(0)), axis=-1)
+
+
+def _squared_hinge_ps(y, p):
+    h = B.maximum(1 - _pm1(y) * p, np.float32(0))
+    return B.mean(h * h, axis=-1)
+
+
+def _categorical_hinge_ps(y, p):
+    pos = B.sum(y * p, axis=-1)
+    neg = _row_max((1 - y) * p)
+    return B.maximum(neg - pos + 1, np.float32(0))
+
+
+def _logcosh_ps(y, p):
+    x = p - y
+    return B.mean(x + _softplus(-2 * x) - np.float32(_LOG2), axis=-1)
+
+
+def _huber_ps(y, p, delta=1.0):
+    a = B.abs(p - y)
+    q = _minimum(a, np.float32(delta))
+    return B.mean(0.5 * q * q + np.float32(delta) * (a - q), axis=-1)
+
+
+def _kld_ps(y, p):
+    xp = array_module(y)
+    yc = xp.clip(y, y.dtype.type(EPSILON), y.dtype.type(1))
+    pc = B.clip(p, EPSILON, 1.0)
+    return B.sum(yc * (xp.log(yc) - B.log(pc)), axis=-1)
+
+
+def _poisson_ps(y, p):
+    return B.mean(p - y * B.log(p + np.float32(EPSILON)), axis=-1)
+
+
+def _cosine_ps(y, p, axis=-1):
+    return -B.sum(_l2_normalize(y, axis) * _l2_normalize(p, axis), axis=axis)
+
+
+def _categorical_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + label_smoothing / p.shape[-1]
     if from_logits:
-        return _xent_op()(y_pred, y, sparse=True)
-    n = y_pred.shape[0]
-    rows = np.arange(n)
-    if isinstance(y_pred, Tensor):
-        picked = B.getitem(y_pred, (rows, y))
-        return -B.sum(B.log(B.clip(picked, EPSILON, 1 - EPSILON))) / np.float32(n)
-    return np.float32(-np.log(np.clip(y_pred[rows, y], EPSILON, 1 - EPSILON)).sum() / n)
+        return _ops.softmax_cross_entropy(p, y, sparse=False, reduction="none")
+    p = p / B.sum(p, axis=-1, keepdims=True)
+    return -B.sum(y * B.log(B.clip(p, EPSILON, 1 - EPSILON)), axis=-1)
+
+
+def _sparse_labels(op, y_true, p):
+    """Integer class labels of shape p.shape[:-1] (or with a trailing 1): integral values in
+    [0, C) (Keras raises for a label outside the classes; a fractional label is not a class)."""
+    xp = array_module(p.data)
+    y = xp.asarray(_data(y_true))
+    if y.dtype.kind not in "iuf" or y.dtype.kind == "f" and not bool(xp.all(y == xp.floor(y))):
+        raise ValueError(f"{op}: labels must be integer class indices, got {y.dtype} values"
+                         + (" with a fraction" if y.dtype.kind == "f" else ""))
+    lead = p.shape[:-1]
+    if y.shape == lead + (1,):
+        y = y.reshape(lead)
+    if y.shape != lead:
+        raise ValueError(f"{op}: integer labels must have shape {lead} (or {lead + (1,)}) for "
+                         f"y_pred {p.shape}, got {tuple(y.shape)}")
+    y = y.astype(np.int64)
+    # host labels only: on the GPU this would be a device->host sync every step (the fused
+    # kernel and fit's input check cover device labels)
+    if y.size and xp is np and (int(y.min()) < 0 or int(y.max()) >= p.shape[-1]):
+        raise ValueError(f"{op}: labels must lie in [0, {p.shape[-1]}) for y_pred {p.shape}, got "
+                         f"range [{int(y.min())}, {int(y.max())}]")
+    return y
+
+
+def _sparse_xent_ps(y_true, p, from_logits=False):
+    y = _sparse_labels("sparse_categorical_crossentropy", y_true, p)
+    if from_logits:
+        return _ops.softmax_cross_entropy(p, y, sparse=True, reduction="none")
+    xp = array_module(p.data)
+    flat = B.reshape(p, (-1, p.shape[-1]))
+    picked = B.getitem(flat, (xp.arange(flat.shape[0]), y.reshape(-1)))
+    return B.reshape(-B.log(B.clip(picked, EPSILON, 1 - EPSILON)), p.shape[:-1])
 
 
 class _SigmoidXent(Function):
-    """Stable binary cross-entropy from logits z: max(z, 0) - z*y + log(1 + exp(-|z|)), mean."""
+    """Elementwise binary cross-entropy from logits z: max(z, 0) - z*y + log(1 + exp(-|z|))."""
 
     @staticmethod
     def forward(ctx, z, y):
         xp = array_module(z)
-        y = y.astype(z.dtype, copy=False)
-        loss = xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z)))
         ctx.save_for_backward(z, y)
-        return xp.asarray(loss.mean(), dtype=z.dtype)
+        return xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z)))
 
     @staticmethod
     def backward(ctx, g):
         z, y = ctx.saved
         xp = array_module(z)
         s = 0.5 * (1 + xp.tanh(0.5 * z))
-        return ((s - y) * (g / z.size)).astype(z.dtype), None
+        return ((s - y) * g).astype(z.dtype), None
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False):
-    y = _data(y_true)
-    if y.ndim == y_pred.ndim - 1:
-        y = y.reshape(y_pred.shape)
+def _binary_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        if isinstance(y_pred, Tensor):
-            return _SigmoidXent.apply(y_pred, y)
-        ctx = type("C", (), {"save_for_backward": lambda *a: None})()
-        return _SigmoidXent.forward(ctx, y_pred, y)
-    if isinstance(y_pred, Tensor):
-        p = B.clip(y_pred, EPSILON, 1 - EPSILON)
-        return -B.mean(y * B.log(p) + (1 - y) * B.log(1 - p))
-    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-    return np.float32(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        return B.mean(_SigmoidXent.apply(p, y), axis=-1)
+    pc = B.clip(p, EPSILON, 1 - EPSILON)  # tf_keras adds epsilon inside the logs too
+    e = np.float32(EPSILON)
+    return -B.mean(y * B.log(pc + e) + (1 - y) * B.log((1 + e) - pc), axis=-1)
 
 
-def _pm1(y):
-    """Keras hinge: 0/1 labels become -1/+1."""
-    y = np.asarray(y, dtype=np.float32)
-    return 2 * y - 1 if y.size and y.min() >= 0 and y.max() <= 1 and np.isin(y, (0, 1)).all() else y
+# ---- public functions (batch mean) -----------------------------------------------------------
+
+_PER_SAMPLE = {}  # public function -> (per-sample function, y_true is integer labels)
 
 
-def hinge(y_true, y_pred):
-    y = _pm1(_data(y_true)).reshape(y_pred.shape)
-    if isinstance(y_pred, Tensor):
-        return B.mean(B.maximum(1 - y * y_pred, np.float32(0)))
-    return np.float32(np.mean(np.maximum(1 - y * y_pred, 0)))
+def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
+    p, was = _as_pred(y_pred, op)
+    if sparse:
+        return _out(B.mean(ps_fn(y_true, p, **kw)), was)
+    y = _as_true(y_true, p)
+    _check_same(op, y, p)
+    return _out(B.mean(ps_fn(y, p, **kw)), was)
 
 
-def squared_hinge(y_true, y_pred):
-    y = _pm1(_data(y_true)).reshape(y_pred.shape)
-    if isinstance(y_pred, Tensor):
-        h = B.maximum(1 - y * y_pred, np.float32(0))
-        return B.mean(h * h)
-    return np.float32(np.mean(np.maximum(1 - y * y_pred, 0) ** 2))
+def _is_symbolic(*xs):
+    node = sys.modules.get("tensorforge.engine.node")  # loaded with the functional API
+    return node is not None and any(node.is_symbolic(x) for x in xs)
 
 
-def categorical_hinge(y_true, y_pred):
-    y = _data(y_true)
-    if isinstance(y_pred, Tensor):
-        pos = B.sum(y * y_pred, axis=-1)
-        negs = (1 - y) * y_pred
-        rows = np.arange(y_pred.shape[0])
-        neg = B.getitem(negs, (rows, np.argmax(negs.data, axis=-1)))  # max: gradient to the argmax
-        return B.mean(B.maximum(neg - pos + 1, np.float32(0)))
-    pos = (y * y_pred).sum(-1)
-    neg = ((1 - y) * y_pred).max(-1)
-    return np.float32(np.mean(np.maximum(neg - pos + 1, 0)))
+def _graph_aware(fn):
+    """``fn`` also takes a functional graph's symbolic tensors (the loss of a VAE written on
+    the graph, keras-team's variational_autoencoder.py): it then records an op layer that runs
+    ``fn`` when the model runs."""
+    @functools.wraps(fn)
+    def wrapper(y_true, y_pred, *args, **kwargs):
+        if _is_symbolic(y_true, y_pred):
+            from .engine.node import symbolic_op
+            return symbolic_op(fn, y_true, y_pred, *args, **kwargs)
+        return fn(y_true, y_pred, *args, **kwargs)
+    return wrapper
 
 
+def _public(name, ps_fn, doc, sparse=False):
+    def fn(y_true, y_pred):
+        return _reduce_mean(ps_fn, y_true, y_pred, name, sparse)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    fn = _graph_aware(fn)
+    _PER_SAMPLE[fn] = (ps_fn, sparse)
+    return fn
+
+
+mean_squared_error = _public("mean_squared_error", _mse_ps, "mean((y_pred - y_true)^2)")
+mean_absolute_error = _public("mean_absolute_error", _mae_ps, "mean(|y_pred - y_true|)")
+mean_absolute_percentage_error = _public(
+    "mean_absolute_percentage_error", _mape_ps, "100 * mean(|y_true - y_pred| / max(|y_true|, eps))")
+mean_squared_logarithmic_error = _public(
+    "mean_squared_logarithmic_error", _msle_ps,
+    "mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2)")
+hinge = _public("hinge", _hinge_ps, "mean(max(1 - y_true*y_pred, 0)); 0/1 labels become -1/+1")
+squared_hinge = _public("squared_hinge", _squared_hinge_ps, "mean(max(1 - y_true*y_pred, 0)^2)")
+categorical_hinge = _public(
+    "categorical_hinge", _categorical_hinge_ps,
+    "max(max((1 - y_true)*y_pred) - sum(y_true*y_pred) + 1, 0), averaged over samples")
+logcosh = _public("logcosh", _logcosh_ps, "mean(log(cosh(y_pred - y_true))), computed stably")
+kullback_leibler_divergence = _public(
+    "kullback_leibler_divergence", _kld_ps,
+    "sum(y*log(y/p)) with y, p clipped to [eps, 1], averaged over samples")
+poisson = _public("poisson", _poisson_ps, "mean(y_pred - y_true*log(y_pred + eps))")
+
+
+@_graph_aware
+def huber(y_true, y_pred, delta=1.0):
+    """mean(0.5*e^2 where |e| <= delta, else delta*|e| - 0.5*delta^2), e = y_pred - y_true."""
+    return _reduce_mean(_huber_ps, y_true, y_pred, "huber", delta=float(delta))
+
+
+@_graph_aware
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis), averaged (the loss: -1 is best)."""
+    return _reduce_mean(_cosine_ps, y_true, y_pred, "cosine_similarity", axis=axis)
+
+
+@_graph_aware
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row), averaged."""
+    if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
+        return _ops.softmax_cross_entropy(y_pred, _data(y_true), sparse=False)  # fused, stable
+    p, was = _as_pred(y_pred, "categorical_crossentropy")
+    y = _as_true(y_true, p)
+    _check_same("categorical_crossentropy", y, p)
+    return _out(B.mean(_categorical_xent_ps(y, p, from_logits, label_smoothing)), was)
+
+
+@_graph_aware
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    """categorical_crossentropy with integer labels of shape y_pred.shape[:-1] (or (..., 1))."""
+    if from_logits and isinstance(y_pred, Tensor):
+        p = y_pred
+        return _ops.softmax_cross_entropy(p, _sparse_labels("sparse_categorical_crossentropy",
+                                                            y_true, p), sparse=True)
+    p, was = _as_pred(y_pred, "sparse_categorical_crossentropy")
+    return _out(B.mean(_sparse_xent_ps(y_true, p, from_logits)), was)
+
+
+@_graph_aware
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """-mean(y*log(p) + (1-y)*log(1-p)), p clipped to [eps, 1-eps]; stable from logits."""
+    p, was = _as_pred(y_pred, "binary_crossentropy")
+    y = _as_true(y_true, p)
+    _check_same("binary_crossentropy", y, p)
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        return _out(B.mean(_SigmoidXent.apply(p, y)), was)  # no per-row mean: one op fewer
+    return _out(B.mean(_binary_xent_ps(y, p)), was)
+
+
+_PER_SAMPLE.update({
+    huber: (_huber_ps, False), cosine_similarity: (_cosine_ps, False),
+    categorical_crossentropy: (_categorical_xent_ps, False),
+    sparse_categorical_crossentropy: (_sparse_xent_ps, True),
+    binary_crossentropy: (_binary_xent_ps, False),
+})
+
+# Keras 2 aliases
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence = kullback_leibler_divergence
+log_cosh = logcosh
+huber_loss = huber
+cosine_proximity = cosine = cosine_similarity
+
+
+def per_sample(fn):
+    """The per-sample form of a built-in loss function: ``f(y_true, y_pred, **kw)`` returning
+    one value per sample (shape y_pred.shape[:-1]; a Tensor when y_pred is one). A callable that
+    is not a built-in is returned unchanged (Keras losses written by users already return
+    per-sample values, or a scalar)."""
+    if isinstance(fn, Loss):
+        return fn.call
+    entry = _PER_SAMPLE.get(fn)
+    if entry is None:
+        return fn
+    ps_fn, sparse = entry
+
+    def f(y_true, y_pred, **kw):
+        p, was = _as_pred(y_pred)
+        y = y_true if sparse else _as_true(y_true, p)
+        if not sparse:
+            _check_same(fn.__name__, y, p)
+        return _out(ps_fn(y, p, **kw), was)
+    f.__name__ = fn.__name__
+    return f
+
+
+def compute_loss(fn, y_true, y_pred, sample_weight=None, mask=None, **kw):
+    """The scalar training loss of ``fn`` on a batch, Keras' 'sum_over_batch_size' reduction:
+    sum(per_sample * sample_weight) / (number of per-sample values). ``sample_weight`` is
+    (N,) or broadcastable to the per-sample shape (e.g. (N, T) for temporal weights). ``mask``
+    (the output mask, e.g. (N, T) from Masking) drops masked values and averages over the
+    unmasked ones (Keras 2: the mask scaled by total / valid, folded into the weights)."""
+    values = per_sample(fn)(y_true, y_pred, **kw)
+    xp = array_module(_data(values))
+    vshape = tuple(values.shape)
+    w = None
+    if sample_weight is not None:
+        w = _broadcast_weight("sample_weight", xp.asarray(_data(sample_weight), dtype=np.float32),
+                              vshape)
+    if mask is not None:
+        m = _broadcast_weight("mask", xp.asarray(_data(mask), dtype=np.float32), vshape)
+        m = xp.broadcast_to(m, vshape)
+        valid = float(m.sum())
+        m = m * np.float32(m.size / valid) if valid else m
+        w = m if w is None else w * m
+    if w is not None:
+        values = values * w
+    if isinstance(values, Tensor):
+        if values.ndim == 0:
+            return values
+        return B.sum(values) / np.float32(max(values.size, 1))
+    values = xp.asarray(values)
+    return values.sum(dtype=np.float32) / np.float32(max(values.size, 1))
+
+
+def _broadcast_weight(name, w, vshape):
+    if w.ndim > len(vshape) and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    while w.ndim < len(vshape):
+        w = w[..., None]
+    try:
+        np.broadcast_shapes(w.shape, vshape)
+    except ValueError:
+        raise ValueError(f"compute_loss: {name} of shape {tuple(w.shape)} does not match the "
+                         f"per-sample losses of shape {vshape}") from None
+    return w
+
+
+# ---- Keras 2 loss classes --------------------------------------------------------------------
+
+_REDUCTIONS = ("auto", "sum_over_batch_size", "sum", "none")
+
+
+class Loss:
+    """Base of the loss classes: ``loss(y_true, y_pred, sample_weight=None)`` reduces the
+    per-sample values ``call(y_true, y_pred)`` with ``reduction`` ('auto' /
+    'sum_over_batch_size': weighted sum / count; 'sum'; 'none': the per-sample values)."""
+
+    fn = None  # the loss function this class wraps
+
+    def __init__(self, reduction="auto", name=None, **kwargs):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, got "
+                             f"{reduction!r}")
+        self.reduction, self.name, self._fn_kwargs = reduction, name or _snake(type(self).__name__), kwargs
+
+    def call(self, y_true, y_pred):
+        return per_sample(self.fn)(y_true, y_pred, **self._fn_kwargs)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.reduction in ("auto", "sum_over_batch_size"):
+            return compute_loss(self.fn, y_true, y_pred, sample_weight, **self._fn_kwargs)
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            w = array_module(_data(values)).asarray(_data(sample_weight), dtype=np.float32)
+            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        if self.reduction == "sum":
+            return B.sum(values) if isinstance(values, Tensor) else values.sum()
+        return values
+
+    def get_config(self):
+        return dict({"reduction": self.reduction, "name": self.name}, **self._fn_kwargs)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _snake(name):
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return out.replace("k_l_", "kl_")
+
+
+def _loss_class(cls_name, fn, **defaults):
+    def __init__(self, reduction="auto", name=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
+        Loss.__init__(self, reduction, name, **dict(defaults, **kwargs))
+    return type(cls_name, (Loss,), {"fn": staticmethod(fn), "__init__": __init__,
+                                    "__doc__": f"Class form of ``losses.{fn.__name__}``."})
+
+
+MeanSquaredError = _loss_class("MeanSquaredError", mean_squared_error)
+MeanAbsoluteError = _loss_class("MeanAbsoluteError", mean_absolute_error)
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError",
+                                          mean_absolute_percentage_error)
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError",
+                                          mean_squared_logarithmic_error)
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False)
+CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
+                                      from_logits=False)
+SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy",
+                                            sparse_categorical_crossentropy, from_logits=False)
+Hinge = _loss_class("Hinge", hinge)
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge)
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge)
+LogCosh = _loss_class("LogCosh", logcosh)
+Huber = _loss_class("Huber", huber, delta=1.0)
+KLDivergence = _loss_class("KLDivergence", kullback_leibler_divergence)
+Poisson = _loss_class("Poisson", poisson)
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, axis=-1)
+
+_CLASSES = {c.__name__: c for c in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
+    CategoricalHinge, LogCosh, Huber, KLDivergence, Poisson, CosineSimilarity)}
 
 _BY_NAME = {
     "mean_squared_error": mean_squared_error, "mse": mean_squared_error, "MSE": mean_squared_error,
     "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy, "hinge": hinge, "squared_hinge": squared_hinge,
-    "categorical_hinge": categorical_hinge,
+    "categorical_hinge": categorical_hinge, "logcosh": logcosh, "log_cosh": logcosh,
+    "huber": huber, "huber_loss": huber,
+    "kullback_leibler_divergence": kullback_leibler_divergence,
+    "kl_divergence": kullback_leibler_divergence, "kld": kullback_leibler_divergence,
+    "KLD": kullback_leibler_divergence, "poisson": poisson,
+    "cosine_proximity": cosine_similarity, "cosine_similarity": cosine_similarity,
+    "cosine": cosine_similarity,
 }
 
 
 def get(identifier):
-    """A loss function from a Keras name or a callable."""
+    """A loss from a Keras name ('mse', 'Huber'), a config dict, a Loss instance or a callable."""
     if isinstance(identifier, str):
-        try:
+        if identifier in _BY_NAME:
             return _BY_NAME[identifier]
-        except KeyError:
-            raise ValueError(f"losses.get: unknown loss {identifier!r}; known: "
-                             f"{', '.join(sorted(_BY_NAME))}") from None
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        raise ValueError(f"losses.get: unknown loss {identifier!r}; known: "
+                         f"{', '.join(sorted(_BY_NAME))}, {', '.join(sorted(_CLASSES))}")
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
     if callable(identifier):
         return identifier
     raise TypeError(f"losses.get: expected a loss name or a callable, got {identifier!r}")
 
 
 def serialize(fn):
+    if isinstance(fn, Loss) and type(fn).__name__ in _CLASSES:
+        return {"class_name": type(fn).__name__, "config": fn.get_config()}
     name = getattr(fn, "__name__", None)
     if _BY_NAME.get(name) is fn:
         return name
     raise ValueError(f"losses.serialize: cannot save custom loss {fn!r} (use a built-in name)")
+
+
+def deserialize(config):
+    if isinstance(config, str):
+        return get(config)
+    cls = _CLASSES.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"losses.deserialize: unknown loss class {config.get('class_name')!r}; "
+                         f"known: {', '.join(sorted(_CLASSES))}")
+    return cls.from_config(config.get("config", {}))

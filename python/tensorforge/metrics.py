@@ -1,16 +1,31 @@
 """Keras metrics, computed on NumPy arrays outside the autograd graph, plus confusion_matrix.
 
-'accuracy' / 'acc' resolve as Keras does: binary accuracy for binary_crossentropy or a single
-output unit, sparse categorical accuracy for sparse_categorical_crossentropy, else categorical.
-A metric function returns the batch mean; fit/evaluate average batches weighted by size.
+A metric function ``fn(y_true, y_pred)`` returns the batch mean as a float; fit/evaluate average
+batches weighted by size. Names and definitions are Keras 2's (tf_keras 2, oracle data in
+tests/data/loss_refs.npz): the accuracies, ``top_k_categorical_accuracy`` (k=5, ties at the k-th
+value count as in the top k, as tf.math.in_top_k), ``sparse_top_k_categorical_accuracy``, and every
+loss usable as a metric (mse, mae, mape, msle, the cross-entropies, hinges, logcosh, kld, poisson).
+``cosine_similarity`` is the positive similarity (tf.keras's metric); ``cosine_proximity`` is
+Keras 2.2's metric alias of the loss (negative).
+
+The log key of a metric is the string given (``'acc'`` logs ``acc``, ``'accuracy'`` logs
+``accuracy``, ``'mae'`` logs ``mae``) or the function's ``__name__``. 'accuracy' / 'acc' resolve
+as Keras does: binary accuracy for binary_crossentropy or a single output unit, sparse
+categorical accuracy for sparse_categorical_crossentropy, else categorical; 'crossentropy' / 'ce'
+likewise pick the cross-entropy matching the loss.
 """
 import numpy as np
 
 from . import losses as _losses
 
 __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-           "top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error", "mse", "mae",
-           "confusion_matrix", "get", "resolve"]
+           "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+           "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+           "mean_squared_logarithmic_error", "mse", "mae", "mape", "msle", "MSE", "MAE", "MAPE",
+           "MSLE", "binary_crossentropy", "categorical_crossentropy",
+           "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
+           "logcosh", "kullback_leibler_divergence", "kld", "KLD", "poisson", "cosine_similarity",
+           "cosine_proximity", "confusion_matrix", "get", "resolve"]
 
 
 def _np(x):
@@ -33,10 +48,31 @@ def sparse_categorical_accuracy(y_true, y_pred):
     return float(np.mean(y_true.astype(np.int64) == np.argmax(y_pred, -1)))
 
 
+def _in_top_k(y_pred, labels, k):
+    """tf.math.in_top_k: the target's score has fewer than k scores strictly above it."""
+    y_pred = y_pred.reshape(-1, y_pred.shape[-1])
+    labels = labels.reshape(-1)
+    target = y_pred[np.arange(y_pred.shape[0]), labels]
+    return (y_pred > target[:, None]).sum(-1) < k
+
+
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     y_pred = _np(y_pred)
-    topk = np.argsort(-y_pred, axis=-1)[..., :k]
-    return float(np.mean((topk == np.argmax(_np(y_true), -1)[..., None]).any(-1)))
+    return float(np.mean(_in_top_k(y_pred, np.argmax(_np(y_true), -1), int(k))))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    y_pred = _np(y_pred)
+    labels = _np(y_true).reshape(y_pred.shape[:-1]).astype(np.int64)
+    return float(np.mean(_in_top_k(y_pred, labels, int(k))))
+
+
+def _from_loss(loss_fn, name=None):
+    def fn(y_true, y_pred):
+        return float(loss_fn(_np(y_true), _np(y_pred).astype(np.float32, copy=False)))
+    fn.__name__ = fn.__qualname__ = name or loss_fn.__name__
+    fn.__doc__ = f"The loss ``losses.{loss_fn.__name__}`` as a metric (batch mean)."
+    return fn
 
 
 def mean_squared_error(y_true, y_pred):
@@ -47,14 +83,51 @@ def mean_absolute_error(y_true, y_pred):
     return float(np.mean(np.abs(_np(y_pred) - _np(y_true))))
 
 
-mse, mae = mean_squared_error, mean_absolute_error
+mean_absolute_percentage_error = _from_loss(_losses.mean_absolute_percentage_error)
+mean_squared_logarithmic_error = _from_loss(_losses.mean_squared_logarithmic_error)
+binary_crossentropy = _from_loss(_losses.binary_crossentropy)
+categorical_crossentropy = _from_loss(_losses.categorical_crossentropy)
+sparse_categorical_crossentropy = _from_loss(_losses.sparse_categorical_crossentropy)
+hinge = _from_loss(_losses.hinge)
+squared_hinge = _from_loss(_losses.squared_hinge)
+categorical_hinge = _from_loss(_losses.categorical_hinge)
+logcosh = _from_loss(_losses.logcosh)
+kullback_leibler_divergence = _from_loss(_losses.kullback_leibler_divergence)
+poisson = _from_loss(_losses.poisson)
+cosine_proximity = _from_loss(_losses.cosine_similarity, "cosine_proximity")
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """mean of sum(l2_normalize(y_true) * l2_normalize(y_pred), axis): 1 when aligned."""
+    return -float(_losses.cosine_similarity(_np(y_true), _np(y_pred).astype(np.float32), axis=axis))
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence
 
 _BY_NAME = {
     "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
     "top_k_categorical_accuracy": top_k_categorical_accuracy,
-    "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+    "mean_squared_error": mean_squared_error, "mse": mean_squared_error, "MSE": mean_squared_error,
     "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "logcosh": logcosh, "log_cosh": logcosh,
+    "kullback_leibler_divergence": kullback_leibler_divergence, "kld": kullback_leibler_divergence,
+    "KLD": kullback_leibler_divergence, "kl_divergence": kullback_leibler_divergence,
+    "poisson": poisson, "cosine_similarity": cosine_similarity, "cosine_proximity": cosine_proximity,
+    "cosine": cosine_proximity,
 }
 
 
@@ -64,23 +137,44 @@ def get(identifier):
             return _BY_NAME[identifier]
         except KeyError:
             raise ValueError(f"metrics.get: unknown metric {identifier!r}; known: accuracy, acc, "
-                             f"{', '.join(sorted(_BY_NAME))}") from None
+                             f"crossentropy, ce, {', '.join(sorted(_BY_NAME))}") from None
     if callable(identifier):
         return identifier
     raise TypeError(f"metrics.get: expected a metric name or a callable, got {identifier!r}")
 
 
+def _loss_function(loss):
+    """The built-in loss function behind a compile() loss (a name, a function or a Loss)."""
+    fn = _losses.get(loss) if isinstance(loss, str) else loss
+    return getattr(fn, "fn", fn)
+
+
 def resolve(identifier, loss, output_shape):
-    """(name, fn) for a compile() metric, choosing the accuracy variant as Keras does."""
-    if identifier in ("accuracy", "acc"):
-        loss_fn = _losses.get(loss) if isinstance(loss, str) else loss
-        if loss_fn is _losses.binary_crossentropy or (output_shape and output_shape[-1] == 1):
-            return identifier, binary_accuracy
-        if loss_fn is _losses.sparse_categorical_crossentropy:
-            return identifier, sparse_categorical_accuracy
-        return identifier, categorical_accuracy
+    """(name, fn) for a compile() metric, choosing the accuracy / cross-entropy variant as Keras
+    does; the name is the log key (the string as given, else the function's __name__)."""
+    if identifier in ("accuracy", "acc", "crossentropy", "ce"):
+        loss_fn = _loss_function(loss)
+        binary = loss_fn is _losses.binary_crossentropy or bool(output_shape and
+                                                                 output_shape[-1] == 1)
+        sparse = loss_fn is _losses.sparse_categorical_crossentropy
+        if identifier in ("accuracy", "acc"):
+            fn = (binary_accuracy if binary else
+                  sparse_categorical_accuracy if sparse else categorical_accuracy)
+        else:
+            fn = (binary_crossentropy if binary else
+                  sparse_categorical_crossentropy if sparse else categorical_crossentropy)
+        return identifier, fn
+    if isinstance(identifier, str) and identifier in _CLASSES:
+        identifier = _CLASSES[identifier]()
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        identifier = identifier()
+    if isinstance(identifier, MeanMetricWrapper):
+        return identifier.name, identifier.batch_function()
+    if isinstance(identifier, Metric):
+        return identifier.name, _batchwise(identifier)
     fn = get(identifier)
-    return (identifier if isinstance(identifier, str) else fn.__name__), fn
+    return (identifier if isinstance(identifier, str) else
+            getattr(fn, "__name__", type(fn).__name__)), fn
 
 
 def confusion_matrix(y_true, y_pred, num_classes=None):
@@ -103,3 +197,313 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     n = int(num_classes) if num_classes is not None else int(max(y_true.max(initial=-1),
                                                                  y_pred.max(initial=-1)) + 1)
     return np.bincount(y_true * n + y_pred, minlength=n * n).reshape(n, n)
+
+
+# ---- Keras 2 (tf.keras) metric classes -------------------------------------------------------
+#
+# Each keeps running state: update_state(y_true, y_pred, sample_weight=None), result(),
+# reset_state() (reset_states() too); calling one updates it and returns the running result, as
+# tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in fit]:
+# a training loop asks ``is_stateful(fn)``; mean-type classes resolve to a batch-mean function
+# (their epoch value is then exactly the size-weighted mean of batch values), while Precision,
+# Recall and AUC must be driven through update_state / result per epoch.
+
+
+def _per_sample_accuracy(kind, y_true, y_pred, **kw):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if kind == "binary":
+        thr = kw.get("threshold", 0.5)
+        return np.mean((y_pred > thr).reshape(y_true.shape) == (y_true > 0.5), axis=-1)
+    if kind == "accuracy":
+        return (y_true.reshape(y_pred.shape) == y_pred).astype(np.float64)
+    if kind == "categorical":
+        return (np.argmax(y_true, -1) == np.argmax(y_pred, -1)).astype(np.float64)
+    if kind == "sparse":
+        return (y_true.reshape(y_pred.shape[:-1]).astype(np.int64) ==
+                np.argmax(y_pred, -1)).astype(np.float64)
+    k = int(kw.get("k", 5))
+    if kind == "top_k":
+        return _in_top_k(y_pred, np.argmax(y_true, -1), k).astype(np.float64).reshape(y_pred.shape[:-1])
+    labels = y_true.reshape(y_pred.shape[:-1]).astype(np.int64)
+    return _in_top_k(y_pred, labels, k).astype(np.float64).reshape(y_pred.shape[:-1])
+
+
+def _weights(sample_weight, values):
+    if sample_weight is None:
+        return np.ones_like(values, dtype=np.float64)
+    w = np.asarray(_np(sample_weight), dtype=np.float64)
+    if w.ndim > values.ndim and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    while w.ndim < values.ndim:
+        w = w[..., None]
+    return np.broadcast_to(w, values.shape)
+
+
+class Metric:
+    """Base of the metric classes: running state, ``update_state`` / ``result`` /
+    ``reset_state``; ``__call__`` updates and returns the running result."""
+
+    stateful = True
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or _snake_name(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self.reset_state()
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def reset_states(self):  # Keras 2.x spelling
+        self.reset_state()
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def _snake_name(name):
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return {"a_u_c": "auc", "root_mean_squared_error": "root_mean_squared_error"}.get(out, out)
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values given to update_state(values, sample_weight)."""
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, values, sample_weight=None):
+        v = np.asarray(_np(values), dtype=np.float64)
+        w = _weights(sample_weight, v)
+        self.total += float((v * w).sum())
+        self.count += float(w.sum())
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean of a per-sample metric ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        self._fn, self._fn_kwargs = fn, kwargs
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def batch_function(self):
+        """A plain ``fn(y_true, y_pred) -> batch mean`` with this metric's arguments."""
+        def fn(y_true, y_pred):
+            return float(np.mean(self._fn(y_true, y_pred, **self._fn_kwargs)))
+        fn.__name__ = self.name
+        return fn
+
+    def get_config(self):
+        return dict(super().get_config(), **self._fn_kwargs)
+
+
+def _wrapper_class(cls_name, per_sample, metric_name, **defaults):
+    def __init__(self, name=metric_name, dtype=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
+        MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype,
+                                   **dict(defaults, **kwargs))
+    return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__,
+                                                  "__doc__": f"Keras' {cls_name} metric."})
+
+
+def _acc(kind):
+    def fn(y_true, y_pred, **kw):
+        return _per_sample_accuracy(kind, y_true, y_pred, **kw)
+    fn.__name__ = f"{kind}_accuracy"
+    return fn
+
+
+def _loss_ps(loss_fn):
+    ps = _losses.per_sample(loss_fn)
+
+    def fn(y_true, y_pred, **kw):
+        return np.asarray(_np(ps(_np(y_true), _np(y_pred).astype(np.float32), **kw)), np.float64)
+    fn.__name__ = loss_fn.__name__
+    return fn
+
+
+Accuracy = _wrapper_class("Accuracy", _acc("accuracy"), "accuracy")
+BinaryAccuracy = _wrapper_class("BinaryAccuracy", _acc("binary"), "binary_accuracy", threshold=0.5)
+CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", _acc("categorical"),
+                                     "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy", _acc("sparse"),
+                                           "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", _acc("top_k"),
+                                         "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrapper_class("SparseTopKCategoricalAccuracy",
+                                               _acc("sparse_top_k"),
+                                               "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrapper_class("MeanSquaredError", _loss_ps(_losses.mean_squared_error),
+                                  "mean_squared_error")
+MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", _loss_ps(_losses.mean_absolute_error),
+                                   "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper_class(
+    "MeanAbsolutePercentageError", _loss_ps(_losses.mean_absolute_percentage_error),
+    "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper_class(
+    "MeanSquaredLogarithmicError", _loss_ps(_losses.mean_squared_logarithmic_error),
+    "mean_squared_logarithmic_error")
+BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", _loss_ps(_losses.binary_crossentropy),
+                                    "binary_crossentropy", from_logits=False)
+CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy",
+                                         _loss_ps(_losses.categorical_crossentropy),
+                                         "categorical_crossentropy", from_logits=False)
+SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
+                                               _loss_ps(_losses.sparse_categorical_crossentropy),
+                                               "sparse_categorical_crossentropy",
+                                               from_logits=False)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the (weighted) mean squared error over everything seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _np(y_pred).astype(np.float64)
+        y_true = _np(y_true).astype(np.float64).reshape(y_pred.shape)
+        super().update_state((y_pred - y_true) ** 2, sample_weight)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
+
+
+class _Confusion(Metric):
+    """True/false positives and negatives of ``y_pred > threshold`` (binary, one per element),
+    summed with sample weights, for each threshold."""
+
+    def __init__(self, thresholds, name=None, dtype=None):
+        self.thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        n = len(self.thresholds)
+        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _np(y_pred).astype(np.float64)
+        y_true = _np(y_true).astype(np.float64).reshape(y_pred.shape) > 0.5
+        w = _weights(sample_weight, y_pred).reshape(-1)
+        p, t = y_pred.reshape(-1), y_true.reshape(-1)
+        if p.size and (p.min() < 0 or p.max() > 1):
+            raise ValueError(f"{type(self).__name__}: y_pred must be probabilities in [0, 1], got "
+                             f"values in [{p.min()}, {p.max()}]")
+        pred = p[None, :] > self.thresholds[:, None]
+        self.tp += (w * (pred & t)).sum(1)
+        self.fp += (w * (pred & ~t)).sum(1)
+        self.fn += (w * (~pred & t)).sum(1)
+        self.tn += (w * (~pred & ~t)).sum(1)
+
+
+def _div(a, b):
+    return np.where(b > 0, a / np.where(b > 0, b, 1), 0.0)
+
+
+class Precision(_Confusion):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Precision: top_k and class_id are not supported")
+        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        r = _div(self.tp, self.tp + self.fp)
+        return float(r[0]) if r.size == 1 else r
+
+
+class Recall(_Confusion):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        if top_k is not None or class_id is not None:
+            raise NotImplementedError("Recall: top_k and class_id are not supported")
+        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        r = _div(self.tp, self.tp + self.fn)
+        return float(r[0]) if r.size == 1 else r
+
+
+class AUC(_Confusion):
+    """Area under the ROC curve from ``num_thresholds`` thresholds (tf.keras's construction:
+    0 - eps, i / (n - 1) for i in 1..n-2, 1 + eps; trapezoidal 'interpolation')."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, thresholds=None, multi_label=False, dtype=None, **kwargs):
+        if curve != "ROC":
+            raise NotImplementedError(f"AUC: only curve='ROC' is supported, got {curve!r}")
+        if summation_method != "interpolation" or multi_label:
+            raise NotImplementedError("AUC: only summation_method='interpolation' without "
+                                      "multi_label is supported")
+        if thresholds is None:
+            if num_thresholds < 2:
+                raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds}")
+            eps = 1e-7
+            thresholds = ([0.0 - eps] + [(i + 1) * 1.0 / (num_thresholds - 1)
+                                         for i in range(num_thresholds - 2)] + [1.0 + eps])
+        else:
+            thresholds = [0.0 - 1e-7] + sorted(thresholds) + [1.0 + 1e-7]
+        self.num_thresholds, self.curve = len(thresholds), curve
+        super().__init__(thresholds, name=name or "auc", dtype=dtype)
+
+    def result(self):
+        tpr = _div(self.tp, self.tp + self.fn)
+        fpr = _div(self.fp, self.fp + self.tn)
+        return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
+
+
+def _batchwise(metric):
+    """``fn(y_true, y_pred)``: ``metric``'s value on one batch alone (a private copy is reset and
+    updated per call), with the metric object itself as ``fn.stateful_metric``."""
+    import copy
+    own = copy.deepcopy(metric)
+
+    def fn(y_true, y_pred):
+        own.reset_state()
+        own.update_state(y_true, y_pred)
+        return float(own.result())
+    fn.__name__ = metric.name
+    fn.stateful_metric = metric
+    return fn
+
+
+def is_stateful(fn):
+    """The metric object behind ``fn`` when it must be driven through reset_state /
+    update_state / result for an exact epoch value (See Note [metric classes in fit]), else
+    None."""
+    if hasattr(fn, "update_state") and hasattr(fn, "result"):
+        return fn
+    return getattr(fn, "stateful_metric", None)
+
+
+# Note [metric classes in fit]
+# compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
+# (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
+# values weighted by batch size, which equals tf.keras's running mean. Precision, Recall, AUC and
+# RootMeanSquaredError are not batch means: their fn computes the value of one batch (so a loop
+# that averages batches gets Keras 2.2's batch-wise approximation), and is_stateful(fn) returns
+# the metric object, which an exact loop drives instead: reset_state() at each epoch (and
+# evaluate) start, update_state(y, p) per batch, result() for the logs.
+
+_CLASSES = {c.__name__: c for c in (
+    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
+    CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
+    AUC, Mean)}
+__all__ += ["Metric", "Mean", "MeanMetricWrapper", "is_stateful"] + sorted(_CLASSES)

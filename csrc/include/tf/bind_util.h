@@ -7,7 +7,6 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <sstream>
@@ -47,24 +46,6 @@ template <typename... Args>
   throw py::type_error(s.str());
 }
 
-// Note [thread count per Python thread]: OpenMP keeps the thread count (nthreads-var) per
-// calling thread, so omp_set_num_threads in set_num_threads would only bind the Python thread
-// that called it; a model trained from another Python thread would use the default again. The
-// count asked for is kept here, process-wide, and every binding applies it to its calling thread
-// before the kernel runs (sync_threads, called from as_array / as_inplace_array, which every
-// binding calls first: one atomic load and one ICV read per array argument).
-inline std::atomic<int>& requested_threads() {
-  static std::atomic<int> n{0};  // 0: not set, OpenMP's default (OMP_NUM_THREADS)
-  return n;
-}
-
-inline void sync_threads() {
-#ifdef _OPENMP
-  const int want = requested_threads().load(std::memory_order_relaxed);
-  if (want > 0 && !omp_in_parallel() && omp_get_max_threads() != want) omp_set_num_threads(want);
-#endif
-}
-
 // Note [aligned buffers]: a NumPy view may start at any byte (np.frombuffer(buf, offset=1), a
 // field of a packed record array). Kernels load floats and ints through typed pointers, which is
 // undefined behaviour when the address is not a multiple of the item's alignment (UBSan reports
@@ -84,11 +65,10 @@ inline py::array aligned_copy(const py::array& a) {
 // input comes back as an aligned copy (Note [aligned buffers]).
 template <typename T>
 inline py::array as_array(const char* op, const char* arg, const py::handle& h) {
-  sync_threads();
   if (!py::isinstance<py::array>(h))
     type_error(op, arg, " must be a numpy.ndarray, got ", py::str(py::type::of(h)).cast<std::string>());
   py::array a = py::reinterpret_borrow<py::array>(h);
-  if (!a.dtype().is(py::dtype::of<T>()))
+  if (!a.dtype().equal(py::dtype::of<T>()))
     type_error(op, arg, " must be ", py::str(py::dtype::of<T>()).cast<std::string>(), ", got ",
                dtype_str(a), " with shape ", shape_str(a));
   if (misaligned(a)) return aligned_copy(a);
@@ -98,11 +78,10 @@ inline py::array as_array(const char* op, const char* arg, const py::handle& h) 
 // As as_array, for an array the op updates IN PLACE: a misaligned one is a ValueError.
 template <typename T>
 inline py::array as_inplace_array(const char* op, const char* arg, const py::handle& h) {
-  sync_threads();
   if (!py::isinstance<py::array>(h))
     type_error(op, arg, " must be a numpy.ndarray, got ", py::str(py::type::of(h)).cast<std::string>());
   py::array a = py::reinterpret_borrow<py::array>(h);
-  if (!a.dtype().is(py::dtype::of<T>()))
+  if (!a.dtype().equal(py::dtype::of<T>()))
     type_error(op, arg, " must be ", py::str(py::dtype::of<T>()).cast<std::string>(), ", got ",
                dtype_str(a), " with shape ", shape_str(a));
   if (misaligned(a))

@@ -1,4 +1,4 @@
-// Shared definitions for CPU kernels: activation codes, FTZ/DAZ guard, OpenMP helpers.
+// Shared definitions for CPU kernels: activation codes, FTZ/DAZ guard, thread count.
 //
 // Contract for every kernel in csrc/cpu/ (llm.c style): kernels take const inputs, output
 // pointers and explicit dimensions; they neither allocate Python objects nor validate
@@ -13,9 +13,6 @@
 #define TF_X86 1
 #endif
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 // Keep a function out of line (e.g. one loop instance per op, so every thread's chunk of an
 // array is computed by the same machine code; see Note [one instance per op] in pointwise.cpp).
@@ -45,15 +42,20 @@ namespace tf {
 
 using index_t = int64_t;
 
+// The thread pool (tf/parallel.h; defined once in csrc/runtime/parallel.cpp for every ISA).
+int pool_threads();            // threads a parallel loop may use (>= 1), incl. the caller
+void pool_set_threads(int n);  // n >= 1; TENSORFORGE_NUM_THREADS / OMP_NUM_THREADS at start
+bool pool_in_chunk();          // true on a pool helper and while the caller runs a chunk
+
 // Fused epilogue activations (GEMM, conv). Keep in sync with python/tensorforge/kernels/_common.py.
 enum class Act : int { none = 0, relu = 1 };
 
 inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions]
 
 // Note [FTZ/DAZ]: subnormal floats make x86 FP units take a microcode assist (10-100x slower).
-// Every kernel entry point and every OpenMP parallel region sets flush-to-zero and
-// denormals-are-zero for its own thread and restores the caller's MXCSR on exit, so user code
-// outside our kernels keeps IEEE gradual underflow.
+// Every kernel entry point sets flush-to-zero and denormals-are-zero for its own thread and
+// restores the caller's MXCSR on exit, so user code outside our kernels keeps IEEE gradual
+// underflow. The pool's helper threads (tf/parallel.h) run only kernels and keep them set.
 struct FtzGuard {
 #ifdef TF_X86
   unsigned int saved;
@@ -64,21 +66,8 @@ struct FtzGuard {
   FtzGuard& operator=(const FtzGuard&) = delete;
 };
 
-inline int max_threads() {
-#ifdef _OPENMP
-  return omp_in_parallel() ? 1 : omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-inline int thread_id() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
+// Threads a kernel may use now: 1 inside a parallel chunk (nested loops run serially).
+inline int max_threads() { return pool_in_chunk() ? 1 : pool_threads(); }
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 

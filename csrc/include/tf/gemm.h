@@ -6,7 +6,7 @@
 // B[k*rsB + j*csB], element (i, j) of C is C[i*ldc + j] (C has unit column stride).
 // beta == 0: C is write-only (never read, so NaN/garbage in C does not leak into the result).
 // bias: nullptr or N floats added to every row after the alpha/beta combination; then act.
-// Called from inside an OpenMP parallel region it runs on the calling thread only.
+// Called from inside a parallel chunk (tf/parallel.h) it runs on the calling thread only.
 #pragma once
 #include "tf/common.h"
 #include "tf/isa.h"
@@ -23,6 +23,11 @@ TF_DECLARE_KERNEL(void, dgemm,
                   (index_t M, index_t N, index_t K, double alpha, const double* A, index_t rsA,
                    index_t csA, const double* B, index_t rsB, index_t csB, double beta, double* C,
                    index_t ldc, const double* bias, Act act))
+
+// The fp32 GEMM's register tile and cache blocking on this CPU (Note [cache blocking] in
+// csrc/cpu/gemm.cpp): out[0..4] = MR, NR, KC, MC, NC.
+TF_DECLARE_KERNEL(void, sgemm_blocking, (index_t* out))
+static inline void sgemm_blocking(index_t* out) { TF_DISPATCH(sgemm_blocking, out); }
 
 static inline void sgemm(index_t M, index_t N, index_t K, float alpha, const float* A, index_t rsA,
                   index_t csA, const float* B, index_t rsB, index_t csB, float beta, float* C,

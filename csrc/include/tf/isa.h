@@ -9,6 +9,17 @@
 //
 // Inside a kernel file, an unqualified call such as sgemm(...) resolves to the same ISA's
 // namespace, so kernels compose (conv -> gemm) without going back through the dispatcher.
+//
+// Note [ISA table]: what each path runs and what is tuned per CPU at import (tf/cpuinfo.h).
+//   avx512   sgemm 12x32 register tile (24 zmm accumulators). Intel server cores (two 512-bit FMA
+//            ports) and AMD Zen 5 (family 1Ah, 512-bit datapath) run it at full width; AMD Zen 4
+//            (family 19h) executes zmm as two 256-bit halves (CpuId::zmm_half_rate), so conv
+//            picks 8-lane tiles where they waste fewer lanes (Note [Zen 4 zmm] in conv_impl.h).
+//   avx2     AVX2 + FMA: sgemm 6x16 tile (12 ymm accumulators). Zen 1/2 run a 256-bit FMA as two
+//            128-bit halves (16 fp32 FLOP/cycle), Haswell and later Intel cores at full width.
+//   generic  portable C++ (4x8 tile) for any CPU; the compiler vectorizes for the baseline ISA.
+// Per CPU, not per path: the GEMM's KC/MC/NC from the cache sizes (Note [cache blocking] in
+// csrc/cpu/gemm.cpp) and the thread count (tf/parallel.h); backend_info() prints them.
 #pragma once
 
 namespace tf {

@@ -3,7 +3,7 @@
 // Keras 2 formulas, the same as python/tensorforge/reference/optim.py (the oracle). All arrays
 // are float32, C-contiguous, n elements, distinct (no aliasing). The bindings check dtypes,
 // shapes and writability, and compute scalar step sizes (Adam's bias-corrected lr_t) in float64.
-// Large parameters are split over OpenMP threads; small ones (biases) run on the calling thread.
+// Large parameters are split over the pool's threads (tf/parallel.h); small ones (biases) run on the calling thread.
 #pragma once
 #include "tf/common.h"
 #include "tf/isa.h"

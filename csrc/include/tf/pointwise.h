@@ -5,7 +5,7 @@
 // seen as flat runs of n elements (activations, dropout) or as (N, C) row-major matrices
 // (softmax over the C axis). Outputs are written with =, never read, and may not alias inputs
 // unless a kernel says so. The kernels neither allocate nor validate: the bindings check shapes,
-// dtypes and label ranges before calling them. Large arrays are split over OpenMP threads; small
+// dtypes and label ranges before calling them. Large arrays are split over the pool's threads (tf/parallel.h); small
 // ones run on the calling thread (a fork costs microseconds, more than a (32, 10) softmax).
 #pragma once
 #include <cstdint>

@@ -33,6 +33,8 @@ enum class Ws : int {
   gemm_b,      // sgemm/dgemm packed B panel (calling thread, shared with the team)
   rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U)
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
+  rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread)
+  rnn_step2,   // RNN: GRU backward's second chunk scratch (per executing thread)
   conv_wpack,  // conv: packed weights
   conv_aux,    // conv: second packed weight copy / partial sums
   conv_wino_v, // conv Winograd: transformed input tiles (per thread)

@@ -4,17 +4,23 @@ import importlib
 import os
 import sys
 
-from . import SUITES
+from . import PROCESS_SUITES, SUITES
 from ._util import header, reexec_clean, set_threads
 
 
 def build_parser():
     p = argparse.ArgumentParser(prog="tensorforge bench", description="tensorforge benchmarks")
-    p.add_argument("suites", nargs="*", default=["gemm"], help=f"one or more of {', '.join(SUITES)}, or all")
+    p.add_argument("suites", nargs="*", default=["gemm"],
+                   help=f"one or more of {', '.join(SUITES + PROCESS_SUITES)}, or all (the first "
+                        f"{len(SUITES)})")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for every side")
     p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
     p.add_argument("--against", default="numpy,torch", help="peers to time: numpy, torch")
     p.add_argument("--quick", action="store_true", help="fewer shapes and shorter timing")
+    for s in SUITES:  # suite options (add_arguments(parser), optional)
+        mod = importlib.import_module(f"tensorforge.bench.{s}")
+        if hasattr(mod, "add_arguments"):
+            mod.add_arguments(p)
     return p
 
 
@@ -23,8 +29,12 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     suites = list(SUITES) if "all" in args.suites else args.suites
     for s in suites:
-        if s not in SUITES:
-            print(f"tensorforge bench: unknown suite {s!r} (choose from {', '.join(SUITES)}, all)",
+        if s not in SUITES + PROCESS_SUITES:
+            print(f"tensorforge bench: unknown suite {s!r} (choose from "
+                  f"{', '.join(SUITES + PROCESS_SUITES)}, all)", file=sys.stderr)
+            return 2
+        if s in PROCESS_SUITES and args.backend == "cuda":
+            print(f"tensorforge bench: {s} has no cuda section yet (it times CPU ranks)",
                   file=sys.stderr)
             return 2
     reexec_clean(args.threads, argv)

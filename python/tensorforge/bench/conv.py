@@ -4,7 +4,8 @@
 Shapes (issue 3): LeNet conv1 64x28x28x1 5x5x20 valid, LeNet conv2 64x12x12x20 5x5x50 same,
 AlphaGo 16x19x19x48 5x5x192 same and 16x19x19x192 3x3x192 same, ResNet 32x56x56x64 3x3x64 same.
 forward+backward = forward, then dx, dw and db from a fixed dy; for LeNet conv1 (the first
-layer: its input is data) dx is not computed, on every side alike (torch: x without grad)."""
+layer: its input is data) dx is not computed, on every side alike (torch: x without grad).
+A second table (bench/conv_layers.py) times the Conv1D, Conv2DTranspose and UpSampling2D layers."""
 import numpy as np
 
 from ._util import table, timeit, try_torch
@@ -105,6 +106,7 @@ def run(args):
             "fwd+bwd vs numpy"]
     if torch is not None:
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]
+    from . import conv_layers
     return table(cols, rows) + ("\n(vs X = X's time / ours: > 1 means we are faster; fwd includes bias+relu; "
                                 "fwd GFLOP/s counts the direct convolution's 2*N*OH*OW*KH*KW*C_in*C_out, "
-                                "so Winograd layers exceed the FMA peak)")
+                                "so Winograd layers exceed the FMA peak)\n\n" + conv_layers.run(args))

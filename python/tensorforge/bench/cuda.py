@@ -353,7 +353,7 @@ def bench_lenet(cupy, C, torch, quick, rng):
 
     import tensorforge as tf
     from .train import _data
-    from ..cli import build_model
+    from ..zoo import build_model
     from ..utils import to_categorical
     x, y, xt, yt = _data()
     steps, warm = (20, 5) if quick else (100, 10)
@@ -418,8 +418,9 @@ def bench_lenet(cupy, C, torch, quick, rng):
 # the backend is cuda ("all" runs every section).
 SECTIONS = {"gemm": bench_gemm, "fused": bench_fused, "cnn": bench_cnn, "rnn": bench_rnn,
             "train": bench_lenet}
+# "contention" (CPU threads beside a busy process) has no GPU counterpart: it runs the training section.
 FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"], "train": ["train"],
-             "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
+             "contention": ["train"], "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
 
 
 def run(args, sections=None):

@@ -1,6 +1,6 @@
 """LeNet training images/s: tensorforge vs PyTorch CPU, same model, batch, optimizer and threads.
 
-The model is the zoo's LeNet (tensorforge.cli.build_model('lenet'), the Keras-2 program of the
+The model is the zoo's LeNet (tensorforge.zoo.build_model('lenet'), the Keras-2 program of the
 library issue): Conv2D 20 5x5 relu -> MaxPool 2/2 'same' -> Conv2D 50 5x5 'same' relu ->
 MaxPool 2/2 'same' -> Flatten -> Dense 500 relu -> Dense 10 softmax, RMSprop (Keras defaults:
 lr 1e-3, rho 0.9, eps 1e-7), batch 32, categorical cross-entropy. PyTorch gets the same network in
@@ -36,7 +36,7 @@ class _Ours:
 
     def __init__(self, x, y):
         import tensorforge as tf
-        from tensorforge.cli import build_model
+        from tensorforge.zoo import build_model
         from tensorforge.utils import to_categorical
         tf.utils.set_random_seed(0)
         self.model = build_model("lenet")
@@ -89,12 +89,20 @@ class _Torch:
             return float((self.model(xt).argmax(-1).numpy() == yt).mean())
 
 
+def add_arguments(p):
+    p.add_argument("--profile", action="store_true",
+                   help="train: where a step's time goes (native kernels vs the rest) for the MLP "
+                        "and LeNet zoo models, instead of the timing table")
+
+
 def run(args):
     """Warm up both sides, then ROUNDS alternating chunks (ours, torch, ours, ...) so that a noisy
     machine slows both alike; images/s per side is the median over its chunks."""
     import statistics
 
     import tensorforge as tf
+    if getattr(args, "profile", False):
+        return profile(args)
     torch = try_torch() if "torch" in args.against else None
     rounds, per_round = (3, 20) if args.quick else (5, 50)
     x, y, xt, yt = _data()
@@ -195,3 +203,92 @@ def whole_runs(args):
     cols = ["whole training run (fresh process)", "batch", "epochs", "runs", "median images/s",
             "test acc", "ours / torch (>= 1.3)"]
     return table(cols, rows)
+
+
+# ---- `bench train --profile`: a training step's time inside and outside the native kernels ------
+# Issue 15 bounds the time a step spends outside kernels (Python, autograd bookkeeping,
+# allocation) at 10% for the MLP and LeNet zoo models. Kernel time is measured directly: every
+# native CPU kernel in the backend table is wrapped in a perf_counter pair for the timed steps
+# (~0.2 us per call of wrapper cost, counted as outside). The step time is the plain wall time of
+# the same steps; "outside" is the rest. A cProfile run of further steps then ranks the Python
+# functions by own time (cProfile slows Python code, so its seconds are relative only).
+
+def _kernel_timers():
+    """Wrap the cpu backend's native kernels; returns (stats, restore)."""
+    from tensorforge import _native, backend
+    stats, saved = {}, []
+    for op, impls in backend._table.items():
+        fn = impls.get("cpu")
+        if fn is None or getattr(fn, "__module__", None) != getattr(_native._C, "__name__", "?"):
+            continue
+
+        def timed(*a, _fn=fn, _op=op, **k):
+            t0 = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                st = stats.setdefault(_op, [0, 0.0])
+                st[0] += 1
+                st[1] += time.perf_counter() - t0
+        saved.append((impls, fn))
+        impls["cpu"] = timed
+
+    def restore():
+        for impls, fn in saved:
+            impls["cpu"] = fn
+    return stats, restore
+
+
+def _profile_model(name, steps, batch):
+    import cProfile
+    import io
+    import pstats
+
+    import tensorforge as tf
+    from tensorforge.cli import build_model
+    from tensorforge.utils import to_categorical
+    x, y, _, _ = _data()
+    if name == "mlp":
+        x = x.reshape(len(x), -1)
+    y = to_categorical(y, 10)
+    tf.utils.set_random_seed(0)
+    model = build_model(name)
+    n = steps * batch
+    model.fit(x[:batch * 5], y[:batch * 5], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    t0 = time.perf_counter()
+    model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    plain = (time.perf_counter() - t0) / steps
+    stats, restore = _kernel_timers()
+    try:
+        t0 = time.perf_counter()
+        model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        wrapped = (time.perf_counter() - t0) / steps
+    finally:
+        restore()
+    kernel = sum(t for _, t in stats.values()) / steps
+    prof = cProfile.Profile()
+    prof.enable()
+    model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    top = "\n".join(line for line in buf.getvalue().splitlines()
+                    if line.strip() and "List reduced" not in line and not line.startswith("   Ordered"))
+    kernels = sorted(stats.items(), key=lambda kv: -kv[1][1])
+    return plain, wrapped, kernel, kernels, top
+
+
+def profile(args):
+    steps = 20 if args.quick else 60
+    out = []
+    for name in ("mlp", "lenet"):
+        plain, wrapped, kernel, kernels, top = _profile_model(name, steps, BATCH)
+        outside = max(wrapped - kernel, 0.0)
+        rows = [[name, BATCH, steps, plain * 1e3, kernel * 1e3, outside * 1e3,
+                 f"{outside / wrapped:.1%}"]]
+        out.append(table(["model", "batch", "steps", "step ms", "in kernels ms", "outside ms",
+                          "outside share (<= 10%)"], rows))
+        out.append(table(["kernel", "calls/step", "ms/step"],
+                         [[op, n / steps, t / steps * 1e3] for op, (n, t) in kernels[:10]]))
+        out.append(f"cProfile, top own time ({name}, {steps} steps; relative only):\n```\n{top}\n```")
+    return "\n\n".join(out)

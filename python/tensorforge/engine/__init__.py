@@ -1,1 +1,22 @@
-"""The model core, laid out as Keras 2's keras/engine: the Layer base class and the input layer."""
+"""The model core, laid out as Keras 2's keras/engine:
+
+  base_layer.py       Layer (weights, build/call, symbolic calls, add_loss), InputSpec
+  node.py             KerasTensor (symbolic tensors) and Node (one layer call in a graph)
+  input_layer.py      InputLayer and Input()
+  network.py          Network: the functional graph (and subclassed models' layer tracking)
+  layer_utils.py      summary() text
+  training.py         Model: compile and the fit / evaluate / predict / *_on_batch API
+  training_arrays.py  fit_loop / test_loop / predict_loop (free functions driving callbacks)
+  training_generator.py  the same loops over Python generators and utils.Sequence
+  training_utils.py   per-sample losses and metrics, sample/class weights, masks, shuffle='batch'
+  sequential.py       Sequential: a Model whose graph is a chain
+  saving.py           save / load of models and weights (one .npz file, no pickle, atomic)
+  serialization.py    layer names, the class registry, custom objects, config values
+
+Keras 2.0-2.2 spellings (``from keras.engine import Layer, Input``, ``keras.engine.topology``)
+work with tensorforge in place of keras.
+"""
+from .base_layer import InputSpec, Layer  # noqa: F401
+from .input_layer import Input, InputLayer  # noqa: F401
+from .sequential import Sequential  # noqa: F401
+from .training import Model  # noqa: F401

@@ -1,31 +1,77 @@
 """The Layer base class (Keras 2's keras/engine/base_layer.py): weights, build-on-first-call,
-config, masks, layer naming, and the registry of layer classes by name (every Layer subclass
-registers itself, so a config names its layers by class name)."""
-import re
+symbolic calls that record graph nodes, per-call and persistent losses (``add_loss``), masks,
+config, layer naming, and the registry of layer classes by name (every Layer subclass registers
+itself, so a config names its layers by class name).
+
+Calling a layer:
+- on KerasTensors (``Input(...)`` and what layers made from them): builds the layer for the input
+  shape, checks ``input_spec``, infers the output shape at once (``compute_output_shape`` when
+  the class defines it, else by running ``call`` once on zeros) and records a Node
+  (engine/node.py); a mismatch is a ValueError naming the layer and both shapes.
+- on arrays or Tensors: builds on the first call and computes. ``training=None`` takes the
+  training flag of the model call it runs in (``call_context``), else False.
+``call`` receives ``training`` and ``mask`` only when its signature names them (or takes
+``**kwargs``), as Keras 2 inspects it, so a custom ``def call(self, inputs)`` works.
+Layers assigned as attributes of a layer or model (also inside lists) are tracked: their weights
+and losses are the owner's.
+"""
+import inspect
+import threading
 
 import numpy as np
 
-from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
-from ..autograd import Tensor
+from ..autograd import Tensor, no_grad
+from . import node as _node_module
+from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
+from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
+                            get_layer_class, _snake)
+
+__all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 
 
-_name_counts = {}
-_LAYER_CLASSES = {}
+# ---- structure version: caches of layer lists and weight lists are keyed on it ------------------
+# Bumped whenever a layer gains a weight or a tracked sublayer, is built, or changes its trainable
+# flag, and when a graph is (re)mapped; a training step then reuses its lists (no tree walks).
+_VERSION = [0]
 
 
-def _snake(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+def _touch():
+    _VERSION[0] += 1
 
 
-def _unique_name(base):
-    """Keras 2 (tf.keras) naming: dense, dense_1, dense_2, ..."""
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+# ---- the training flag of the running model call -----------------------------------------------
+_ctx = threading.local()
+
+
+def learning_phase():
+    """The training flag of the model call in progress (False outside any call)."""
+    return bool(getattr(_ctx, "training", False))
+
+
+class call_context:
+    """``with call_context(training):`` -- the training flag of the model call that runs inside
+    (a plain class: it is entered once per training step)."""
+
+    __slots__ = ("training", "prev")
+
+    def __init__(self, training):
+        self.training = bool(training)
+
+    def __enter__(self):
+        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0))
+        _ctx.training, _ctx.depth = self.training, self.prev[1] + 1
+        return self
+
+    def __exit__(self, *exc):
+        _ctx.training, _ctx.depth = self.prev
+        return False
+
+
+def _in_call():
+    return getattr(_ctx, "depth", 0) > 0
 
 
 def _pair(v, what):
@@ -37,38 +83,84 @@ def _pair(v, what):
     return v
 
 
-def _ser(v):
-    """A JSON-able form of a constructor argument (activations, initializers, regularizers)."""
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    if isinstance(v, (tuple, list)):
-        return [_ser(x) for x in v]
-    if isinstance(v, Layer):
-        return {"class_name": type(v).__name__, "config": v.get_config()}
-    if isinstance(v, _init.Initializer):
-        return {"__initializer__": type(v).__name__, "config": v.get_config()}
-    if isinstance(v, _reg.L1L2):
-        return {"__regularizer__": "L1L2", "config": v.get_config()}
-    if callable(v):
-        return _act.serialize(v)
-    if isinstance(v, np.generic):
-        return v.item()
-    raise ValueError(f"cannot serialize layer argument {v!r}")
+def _shape_str(s):
+    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
 
 
-def _deser(v):
-    if isinstance(v, dict):
-        if "__initializer__" in v:
-            return _init._BY_NAME[v["__initializer__"]](**v["config"])
-        if "__regularizer__" in v:
-            return _reg.L1L2(**v["config"])
-        if "class_name" in v:
-            return get_layer_class(v["class_name"]).from_config(v["config"])
-    return v
+def is_shape(s):
+    """True for one shape (a tuple/list of ints and None), False for a list of shapes."""
+    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer))
+                                                for d in s)
+
+
+class InputSpec:
+    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size}."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
+        self.ndim = len(shape) if shape is not None else ndim
+        self.shape = shape
+        self.min_ndim, self.max_ndim = min_ndim, max_ndim
+        self.axes = dict(axes or {})
+
+    def check(self, layer, index, shape):
+        where = f'Input {index} of layer "{layer.name}" is incompatible with the layer: '
+        nd = len(shape)
+        if self.ndim is not None and nd != self.ndim:
+            raise ValueError(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
+                             f"received: {_shape_str(shape)}")
+        if self.min_ndim is not None and nd < self.min_ndim:
+            raise ValueError(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
+                             f"shape received: {_shape_str(shape)}")
+        if self.max_ndim is not None and nd > self.max_ndim:
+            raise ValueError(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
+                             f"shape received: {_shape_str(shape)}")
+        for axis, value in self.axes.items():
+            if value is None or not -nd <= axis < nd:
+                continue
+            if shape[axis] is not None and shape[axis] != value:
+                raise ValueError(f"{where}expected axis {axis} of input shape to have value "
+                                 f"{value}, but received input with shape {_shape_str(shape)}")
+
+
+_SIGS = {}
+
+
+def _call_args(fn):
+    """(accepts training, accepts mask, accepts **kwargs) for a call method (cached per function)."""
+    key = getattr(fn, "__func__", fn)
+    got = _SIGS.get(key)
+    if got is None:
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            params = {}
+        var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        got = ("training" in params or var_kw, "mask" in params or var_kw, var_kw, set(params))
+        _SIGS[key] = got
+    return got
+
+
+def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
+    """``layer.call(inputs, ...)`` passing training / mask only where its signature takes them."""
+    tr, mk, _, _ = _call_args(layer.call)
+    if tr:
+        kwargs["training"] = training
+    if mk and mask is not None:
+        kwargs["mask"] = mask
+    return layer.call(inputs, **kwargs)
+
+
+def _as_tensor(x):
+    """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
+    if isinstance(x, Tensor):
+        if x.dtype != np.float32 and not x.requires_grad:
+            return Tensor(x.data.astype(np.float32))
+        return x
+    return Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32 else x)
 
 
 class Layer:
-    """Base layer: weights, build-on-first-call, Keras config, masks."""
+    """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -77,15 +169,23 @@ class Layer:
     supports_masking = False
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
-                 batch_input_shape=None, batch_size=None, dtype=None, weights=None, **kwargs):
+                 batch_input_shape=None, batch_size=None, dtype=None, weights=None,
+                 dynamic=False, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
+        d = self.__dict__
+        d.setdefault("_tracked", [])
         self.name = name or _unique_name(_snake(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False
         self._weights = []  # [(name, Tensor, trainable)]
         self._initial_weights = weights
-        self.losses_fns = []  # regularization penalties: callables returning a Tensor
+        self.losses_fns = []  # persistent losses (regularizers, add_loss(callable)): callables
+        self._call_losses = []  # add_loss(tensor) inside call: cleared at each outer call
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self.input_spec = None
+        self.dtype = "float32" if dtype is None else np.dtype(dtype).name
         self.batch_input_shape = None
         if batch_input_shape is not None:
             self.batch_input_shape = tuple(batch_input_shape)
@@ -95,23 +195,57 @@ class Layer:
             self.batch_input_shape = (batch_size, int(input_dim))
         self.input_shape_ = None
         self.output_shape_ = None
-        self._config = {"name": self.name, "trainable": self._trainable}
+        self._config = {"name": self.name, "trainable": self._trainable, "dtype": self.dtype}
         if self.batch_input_shape is not None:
             self._config["batch_input_shape"] = list(self.batch_input_shape)
+
+    def __setattr__(self, name, value):
+        # Track layers assigned as attributes (also in lists/tuples), as Keras 2 does.
+        if isinstance(value, Layer) and value is not self:
+            self._track(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v is not self:
+                    self._track(v)
+        object.__setattr__(self, name, value)
+
+    def _track(self, layer):
+        tracked = self.__dict__.setdefault("_tracked", [])
+        if not any(t is layer for t in tracked):
+            tracked.append(layer)
+            _touch()
 
     def _record(self, **kw):
         """Remember constructor arguments for get_config()."""
         self._config.update({k: _ser(v) for k, v in kw.items()})
 
     # ---- weights ----------------------------------------------------------------------------
-    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None,
-                   trainable=True):
-        value = _init.get(initializer)(tuple(int(s) for s in shape), np.float32)
-        t = Tensor(np.ascontiguousarray(value, dtype=np.float32),
-                   requires_grad=trainable and self._trainable, name=f"{self.name}/{name}")
-        self._weights.append((name, t, trainable))
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        """Create, track and return a weight Tensor (Keras 2 ``add_weight``).
+
+        Keras 2's order is (name, shape, dtype, initializer, regularizer, trainable); the
+        built-in layers' older positional form (name, shape, initializer, regularizer) is also
+        accepted: a third argument that is not a dtype is taken as the initializer."""
+        if dtype is not None and not _is_dtype(dtype):
+            dtype, initializer, regularizer, trainable = None, dtype, initializer, (
+                regularizer if isinstance(regularizer, bool) else trainable)
+        if shape is None:
+            shape = ()
+        if name is None:
+            name = f"weight_{len(self._weights)}"
+        dt = np.dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        init = _init.get(initializer if initializer is not None else
+                         ("glorot_uniform" if dt.kind == "f" else "zeros"))
+        value = init(tuple(int(s) for s in shape), dt)
+        t = Tensor(np.ascontiguousarray(np.asarray(value, dtype=dt)),
+                   requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
+                   name=f"{self.name}/{name}")
+        self._weights.append((name, t, bool(trainable)))
+        _touch()
         if regularizer is not None:
-            self.losses_fns.append(lambda t=t, r=regularizer: r(t))
+            reg = _reg.get(regularizer)
+            self.losses_fns.append(lambda t=t, r=reg: r(t))
         return t
 
     @property
@@ -120,6 +254,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, v):
+        _touch()
         self._trainable = bool(v)
         for _, t, tr in self._weights:
             t.requires_grad = tr and self._trainable
@@ -127,25 +262,57 @@ class Layer:
             sub.trainable = v
 
     def _sublayers(self):
-        return []
+        return list(self.__dict__.get("_tracked", []))
+
+    def _flatten_layers(self):
+        """self and every layer below it, each once."""
+        cached = self.__dict__.get("_flat_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
+        out, seen, stack = [], set(), [self]
+        while stack:
+            l = stack.pop()
+            if id(l) in seen:
+                continue
+            seen.add(id(l))
+            out.append(l)
+            stack.extend(reversed(l._sublayers()))
+        self.__dict__["_flat_cache"] = (_VERSION[0], out)
+        return out
 
     @property
     def weights(self):
         return [t for _, t, _ in self._all_weights()]
 
     def _all_weights(self):
-        out = list(self._weights)
+        """[(name, Tensor, effectively trainable)] of this layer and its sublayers, each weight
+        once (a shared layer's too). Cached until the structure changes (_VERSION)."""
+        cached = self.__dict__.get("_weights_cache")
+        if cached is not None and cached[0] == _VERSION[0]:
+            return cached[1]
+        out, seen = [], set()
+        for n, t, tr in self._weights:
+            seen.add(id(t))
+            out.append((n, t, tr and self._trainable))
         for sub in self._sublayers():
-            out.extend(sub._all_weights())
+            for n, t, tr in sub._all_weights():
+                if id(t) not in seen:  # a shared layer's weights count once
+                    seen.add(id(t))
+                    out.append((n, t, tr and self._trainable))
+        self.__dict__["_weights_cache"] = (_VERSION[0], out)
         return out
 
     @property
     def trainable_weights(self):
-        return [t for _, t, tr in self._all_weights() if tr and self._trainable]
+        return [t for _, t, tr in self._all_weights() if tr]
 
     @property
     def non_trainable_weights(self):
-        return [t for _, t, tr in self._all_weights() if not (tr and self._trainable)]
+        return [t for _, t, tr in self._all_weights() if not tr]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
 
     def get_weights(self):
         return [t.numpy().copy() for t in self.weights]
@@ -156,20 +323,47 @@ class Layer:
             raise ValueError(f"{self.name}.set_weights: expected {len(mine)} arrays "
                              f"({[t.shape for t in mine]}), got {len(weights)}")
         for t, w in zip(mine, weights):
-            w = np.asarray(w)
+            w = np.asarray(getattr(w, "get", lambda: w)() if not isinstance(w, np.ndarray) and
+                           hasattr(w, "get") else w)
             if tuple(w.shape) != t.shape:
                 raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
                                  f"got an array of shape {tuple(w.shape)}")
-            t.data[...] = array_module(t.data).asarray(w.astype(np.float32))  # weights may be on a GPU
+            t.data[...] = array_module(t.data).asarray(w.astype(t.data.dtype))  # may be on a GPU
 
     def count_params(self):
         return int(sum(t.size for t in self.weights))
 
+    # ---- losses -----------------------------------------------------------------------------
+    def add_loss(self, losses, inputs=None):
+        """Add a loss term: a callable (evaluated at every step, e.g. a weight penalty), a Tensor
+        computed inside ``call`` (this call's term, replaced at the next call) or, on a model, a
+        KerasTensor of its graph (computed with the model's outputs)."""
+        for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
+            if loss is None:
+                continue
+            if isinstance(loss, KerasTensor):
+                self.__dict__.setdefault("_symbolic_losses", []).append(loss)
+                if hasattr(self, "_on_symbolic_loss"):
+                    self._on_symbolic_loss()
+            elif callable(loss) and not isinstance(loss, Tensor):
+                self.losses_fns.append(loss)
+            else:
+                self._call_losses.append(loss if isinstance(loss, Tensor) else
+                                         Tensor(np.float32(loss)))
+
+    def _clear_call_losses(self):
+        for l in self._flatten_layers():
+            if l._call_losses:
+                l._call_losses = []
+
     @property
     def losses(self):
-        out = [f() for f in self.losses_fns]
-        for sub in self._sublayers():
-            out.extend(sub.losses)
+        out = []
+        for l in self._flatten_layers():
+            if l.losses_fns:
+                out.extend(f() for f in l.losses_fns)
+            if l._call_losses:
+                out.extend(_reduce_loss(t) for t in l._call_losses)
         return [l for l in out if l is not None]
 
     # ---- shapes and calls -------------------------------------------------------------------
@@ -178,33 +372,106 @@ class Layer:
 
     def _maybe_build(self, input_shape):
         if not self.built:
-            input_shape = tuple(input_shape)
+            input_shape = tuple(input_shape) if is_shape(input_shape) else [
+                tuple(s) for s in input_shape]
             self.build(input_shape)
             self.built = True
+            _touch()
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None
-        if self.input_shape_ is None:
-            self.input_shape_ = tuple(input_shape)
-            self.output_shape_ = self.compute_output_shape(self.input_shape_)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        return _infer_by_running(self, input_shape)
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.supports_masking else None
 
-    def call(self, x, training=False, mask=None):
-        raise NotImplementedError
+    def call(self, inputs, training=False, mask=None):
+        return inputs
 
-    def __call__(self, x, training=False, mask=None):
-        if not isinstance(x, Tensor):
-            x = Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32
-                       else x)
-        elif x.dtype != np.float32 and not x.requires_grad:
-            x = Tensor(x.data.astype(np.float32))  # Keras' floatx, at the boundary
-        self._maybe_build((None,) + x.shape[1:])
-        return self.call(x, training=training, mask=mask)
+    def _check_input_spec(self, shapes):
+        spec = self.input_spec
+        if spec is None:
+            return
+        specs = spec if isinstance(spec, (list, tuple)) else [spec]
+        for i, (sp, s) in enumerate(zip(specs, shapes)):
+            if sp is not None:
+                sp.check(self, i, s)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
+            return self._call_symbolic(inputs, *args, **kwargs)
+        training = kwargs.pop("training", args[0] if args else None)
+        mask = kwargs.pop("mask", args[1] if len(args) > 1 else None)
+        if isinstance(inputs, (list, tuple, dict)):
+            x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
+            if isinstance(x, tuple):
+                x = list(x)
+        else:
+            x = _as_tensor(inputs)
+        shapes = [(None,) + t.shape[1:] for t in flatten(x)]
+        self._check_input_spec(shapes)
+        self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
+        if training is None:
+            training = learning_phase()
+        outer = not _in_call()
+        if outer:
+            self._clear_call_losses()
+        with call_context(training):
+            y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+        if self.input_shape_ is None:
+            self.input_shape_ = shapes if isinstance(x, list) else shapes[0]
+            ys = flatten(y)
+            if all(isinstance(t, Tensor) for t in ys):
+                out = [(None,) + t.shape[1:] for t in ys]
+                self.output_shape_ = out if isinstance(y, (list, tuple)) else out[0]
+        return y
+
+    def _call_symbolic(self, inputs, *args, **kwargs):
+        if args:
+            kwargs.setdefault("training", args[0])
+        kwargs.pop("mask", None)  # masks are computed when the graph runs
+        flat = flatten(inputs)
+        for t in flat:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f'Layer "{self.name}": all inputs must be symbolic tensors '
+                                f"(from Input or other layers) when any is, got {type(t).__name__}")
+        shapes = [t.shape for t in flat]
+        input_shape = shapes if isinstance(inputs, (list, tuple)) else shapes[0]
+        self._check_input_spec(shapes)
+        try:
+            self._maybe_build(input_shape)
+        except (IndexError, TypeError, ValueError) as e:
+            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}) cannot be built for '
+                             f"input shape {_fmt_shape(input_shape)}: {e}") from None
+        out_shape = self._output_shape_for(input_shape, inputs, kwargs)
+        single = is_shape(out_shape)
+        out_shapes = [out_shape] if single else list(out_shape)
+        node_index = len(self._inbound_nodes)
+        outs = [KerasTensor(s, name=f"{self.name}/{node_index}/{i}",
+                            keras_history=(self, node_index, i))
+                for i, s in enumerate(out_shapes)]
+        node = Node(self, inputs, outs, kwargs)
+        self._inbound_nodes.append(node)
+        for t in flat + [t for t in flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]:
+            t._keras_history[0]._outbound_nodes.append(node)
+        if self.input_shape_ is None:
+            self.input_shape_ = input_shape
+            self.output_shape_ = tuple(out_shape) if single else [tuple(s) for s in out_shape]
+        return outs[0] if single else outs
+
+    def _output_shape_for(self, input_shape, inputs, kwargs):
+        tensor_kwargs = is_symbolic(list(kwargs.values()))
+        if type(self).compute_output_shape is not Layer.compute_output_shape and not tensor_kwargs:
+            try:
+                s = self.compute_output_shape(input_shape)
+            except (IndexError, TypeError) as e:
+                raise ValueError(f'Layer "{self.name}" ({type(self).__name__}): cannot compute '
+                                 f"the output shape for input shape {_fmt_shape(input_shape)}: "
+                                 f"{e}") from None
+            return tuple(s) if is_shape(s) else [tuple(x) for x in s]
+        return _infer_by_running(self, input_shape, inputs, kwargs)
 
     @property
     def input_shape(self):
@@ -218,20 +485,186 @@ class Layer:
             raise AttributeError(f"layer {self.name} has not been built yet (no output shape)")
         return self.output_shape_
 
+    @property
+    def input(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
+        return self._inbound_nodes[0].input_tensors
+
+    @property
+    def output(self):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} has no inbound nodes.")
+        outs = self._inbound_nodes[0].output_tensors
+        return outs[0] if len(outs) == 1 else outs
+
+    def get_input_at(self, node_index):
+        return self._inbound_nodes[node_index].input_tensors
+
+    def get_output_at(self, node_index):
+        outs = self._inbound_nodes[node_index].output_tensors
+        return outs[0] if len(outs) == 1 else outs
+
     def get_config(self):
         return dict(self._config)
 
     @classmethod
     def from_config(cls, config):
-        return cls(**{k: _deser(v) for k, v in config.items()})
+        return cls(**{k: _deser(v, k) for k, v in _accepted(cls, _strip_keras_only(config)).items()})
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def get_layer_class(name):
-    """The Layer subclass registered under ``name`` (its class name, or a Keras alias)."""
-    cls = _LAYER_CLASSES.get(name)
-    if cls is None:
-        raise ValueError(f"unknown layer class {name!r}")
-    return cls
+def _fmt_shape(s):
+    return _shape_str(s) if is_shape(s) else "[" + ", ".join(_shape_str(x) for x in s) + "]"
+
+
+def _is_dtype(d):
+    if isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic)):
+        return True
+    if isinstance(d, str):
+        try:
+            np.dtype(d)
+            return True
+        except TypeError:
+            return False
+    return False
+
+
+def _reduce_loss(t):
+    """A loss term as a scalar: the mean of a non-scalar add_loss tensor."""
+    if isinstance(t, Tensor) and t.size != 1:
+        return t.mean()
+    return t
+
+
+_KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse", "ragged",
+               "optional")
+
+
+# Keras 2 config entries that change nothing here: dropped when a class does not take them.
+_BENIGN = {("implementation", 1), ("implementation", 2), ("groups", 1)}
+
+
+def _init_params(cls):
+    """The keyword names ``cls(...)`` accepts (following **kwargs up the MRO to Layer)."""
+    names = set()
+    for c in cls.__mro__:
+        init = c.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        names.update(k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                   p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()) or c is Layer:
+            return names
+    return None
+
+
+def _accepted(cls, config):
+    """``config`` without the entries Keras 2 writes that ``cls`` does not take, when they hold
+    a default (None, False, 0) or change nothing here; any other unknown entry is an error."""
+    names = _init_params(cls)
+    if names is None:
+        return config
+    out = {}
+    for k, v in config.items():
+        if k in names:
+            out[k] = v
+        elif not (v is None or v is False or (isinstance(v, (int, float)) and v == 0) or
+                  (k, v) in _BENIGN):
+            raise ValueError(f"{cls.__name__}.from_config: unsupported argument {k}={v!r}")
+    return out
+
+
+def _strip_keras_only(config):
+    return {k: v for k, v in config.items() if k not in _KERAS_ONLY}
+
+
+def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
+    """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
+    under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
+    Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
+    output dimensions follow them: those stay None (a (batch, None, F) sequence through
+    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do)."""
+    def dummy(shape, sub, dtype=np.float32):
+        dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
+        return Tensor(np.zeros(dims, dtype=dtype if np.dtype(dtype).kind == "f" else np.float32))
+
+    def run(sub):
+        if inputs is None:
+            x = (dummy(input_shape, sub) if is_shape(input_shape)
+                 else [dummy(s, sub) for s in input_shape])
+        else:
+            x = pack_like(inputs, [dummy(t.shape, sub, t.dtype) for t in flatten(inputs)])
+        kw = {}
+        for k, v in (kwargs or {}).items():
+            if is_symbolic(v):
+                v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
+            kw[k] = v
+        kw.pop("training", None)
+        try:
+            with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
+                y = invoke_call(layer, x, training=False, **kw)
+        finally:
+            layer._clear_call_losses()
+        return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
+
+    try:
+        y, shapes = run(1)
+    except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
+        raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
+                         f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
+    in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
+                 [input_shape] if is_shape(input_shape) else list(input_shape))
+    if any(d is None for s in in_shapes for d in tuple(s)[1:]):
+        try:
+            _, shapes2 = run(2)
+        except Exception:  # noqa: BLE001 -- the first call's shapes stand
+            shapes2 = shapes
+        shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
+                  else s1 for s1, s2 in zip(shapes, shapes2)]
+    return shapes[0] if not isinstance(y, (list, tuple)) else shapes
+
+
+class OpLayer(Layer):
+    """An anonymous layer that applies ``fn(*args, **kwargs)`` with the KerasTensors among the
+    arguments replaced by their values: what arithmetic on KerasTensors and functions wrapped
+    with ``node.symbolic`` record (tf.keras' TFOpLambda). It has no config: a model holding one
+    can be trained and its weights saved, but not rebuilt from a config."""
+
+    def __init__(self, fn, args, kwargs):
+        super().__init__(name=_unique_name("tf_op_layer_" + getattr(fn, "__name__", "op")))
+        self.fn = fn
+        self._template = (list(args), dict(kwargs))
+        self._kts = [t for t in flatten([list(args), list(kwargs.values())])
+                     if isinstance(t, KerasTensor)]
+
+    def _call_symbolic_op(self):
+        return self(self._kts[0] if len(self._kts) == 1 else list(self._kts))
+
+    def call(self, inputs, training=False, mask=None):
+        vals = [inputs] if len(self._kts) == 1 else list(inputs)
+        by_id = {id(t): v for t, v in zip(self._kts, vals)}
+
+        def sub(v):
+            if isinstance(v, KerasTensor):
+                return by_id[id(v)]
+            if isinstance(v, list):
+                return [sub(e) for e in v]
+            if isinstance(v, tuple):
+                return tuple(sub(e) for e in v)
+            if isinstance(v, dict):
+                return {k: sub(e) for k, e in v.items()}
+            return v
+        args, kwargs = self._template
+        return self.fn(*sub(args), **sub(kwargs))
+
+    def get_config(self):
+        raise ValueError(f"{self.name}: an op recorded on symbolic tensors has no config; wrap "
+                         "the computation in a Lambda layer (with a named function) to save the "
+                         "model architecture")
+
+
+_node_module._OP_LAYER[0] = OpLayer

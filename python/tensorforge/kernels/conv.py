@@ -25,6 +25,7 @@ it. ``tensorforge._native._C._conv_winograd(False)`` switches the path off for t
 import numpy as np
 
 from .. import backend
+from .._xp import array_module
 from ._common import check_activation, check_array, check_output_size, contiguous, same_dtype, shape_str
 
 
@@ -51,7 +52,8 @@ def same_pads(H, K, s, d=1):
 
 
 def resolve_padding(op, padding, H, W, KH, KW, sh, sw, dh=1, dw=1):
-    """Keras padding ('valid', 'same', int, pair of ints) -> (pt, pl, pb, pr)."""
+    """Keras padding ('valid', 'same', int, pair of ints, or ((top, bottom), (left, right)))
+    -> (pt, pl, pb, pr)."""
     if isinstance(padding, str):
         p = padding.lower()
         if p == "valid":
@@ -61,6 +63,11 @@ def resolve_padding(op, padding, H, W, KH, KW, sh, sw, dh=1, dw=1):
             pl, pr = same_pads(W, KW, sw, dw)
             return pt, pl, pb, pr
         raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
+    if (isinstance(padding, (tuple, list)) and len(padding) == 2
+            and all(isinstance(p, (tuple, list)) for p in padding)):
+        # ((top, bottom), (left, right)): explicit, possibly asymmetric (Conv1D 'causal')
+        (pt, pb), (pl, pr) = (pair(op, "padding", p, minimum=0) for p in padding)
+        return pt, pl, pb, pr
     try:
         ph, pw = pair(op, "padding", padding, minimum=0)
     except ValueError:
@@ -136,3 +143,89 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
     return backend.lookup("conv2d_backward")(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw), bool(need_db), y)
+
+
+# ---- conv2d_transpose: conv2d's backward-data pass as a forward op ---------------------------
+def _dummy_input(x, shape):
+    """An uninitialized array of ``shape``: conv2d_backward's x when only dx is asked for (its
+    values are never read; its shape gives the geometry)."""
+    return array_module(x).empty(shape, dtype=x.dtype)
+
+
+def conv2d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid", dilation=1):
+    """y = conv2d_transpose(x, w) + b: the gradient of conv2d with respect to its input.
+
+    x (N, H, W, C_out), w (KH, KW, C_in, C_out) (Keras Conv2DTranspose's kernel
+    (KH, KW, filters, in_channels) is this layout with C_in = filters), output_size (OH, OW):
+    the size of the conv2d input whose conv2d(padding, strides, dilation) output is (H, W).
+    Returns (N, OH, OW, C_in). Runs the backend's conv2d_backward (data pass only).
+    """
+    op = "conv2d_transpose"
+    check_array(op, "x", x, 4, "(N, H, W, C_out)")
+    check_array(op, "w", w, 4, "(KH, KW, C_in, C_out)")
+    if w.shape[3] != x.shape[3]:
+        raise ValueError(f"{op}: w has C_out = {w.shape[3]} but x has {x.shape[3]} channels: x "
+                         f"{shape_str(x.shape)}, w {shape_str(w.shape)} (KH, KW, C_in, C_out)")
+    if b is not None:
+        check_array(op, "b", b, 1, "(C_in,)")
+        if b.shape[0] != w.shape[2]:
+            raise ValueError(f"{op}: b must have shape ({w.shape[2]},) for C_in = {w.shape[2]}, "
+                             f"got {shape_str(b.shape)}")
+    same_dtype(op, x=x, w=w, b=b)
+    OH, OW = pair(op, "output_size", output_size)
+    out_shape = (x.shape[0], OH, OW, w.shape[2])
+    _, _, _, _, _, _, _, _, H, W = conv_geometry(op, out_shape, w.shape, strides, padding, dilation)
+    if (H, W) != tuple(x.shape[1:3]):
+        raise ValueError(f"{op}: output_size {(OH, OW)} does not map back to the input's "
+                         f"{tuple(x.shape[1:3])} under strides {strides!r}, padding {padding!r}, "
+                         f"dilation {dilation!r} (it gives {(H, W)}): x {shape_str(x.shape)}, "
+                         f"w {shape_str(w.shape)}")
+    y = conv2d_backward(x, _dummy_input(x, out_shape), w, strides, padding, dilation,
+                        need_dx=True, need_dw=False, need_db=False)[0]
+    if b is not None:
+        y += b
+    return y
+
+
+def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True,
+                              need_dw=True, need_db=True):
+    """(dx, dw, db) of conv2d_transpose from dy (N, OH, OW, C_in): dx is conv2d(dy, w), dw is
+    conv2d's weight gradient with the roles of input and output swapped, db sums dy."""
+    op = "conv2d_transpose_backward"
+    check_array(op, "dy", dy, 4, "(N, OH, OW, C_in)")
+    try:  # the errors of the passes it runs name this op too
+        gx = conv2d(dy, w, None, strides, padding, dilation) if need_dx else None
+        gw = (conv2d_backward(x, dy, w, strides, padding, dilation, need_dx=False, need_dw=True,
+                              need_db=False)[1] if need_dw else None)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: {e}") from None
+    gb = dy.sum(axis=(0, 1, 2)) if need_db else None
+    return gx, gw, gb
+
+
+# ---- depthwise_conv2d: one filter bank per input channel (groups = C_in) ---------------------
+def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1):
+    """x (N, H, W, C), w (KH, KW, C, M) (Keras depthwise_kernel) -> y (N, OH, OW, C * M) with
+    y[..., c * M + m] = sum over taps of xpad[..., c] * w[kh, kw, c, m]."""
+    op = "depthwise_conv2d"
+    check_array(op, "x", x, 4, "(N, H, W, C)")
+    check_array(op, "w", w, 4, "(KH, KW, C, depth_multiplier)")
+    same_dtype(op, x=x, w=w)
+    sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry(op, x.shape, w.shape, strides, padding,
+                                                         dilation)
+    return backend.lookup("depthwise_conv2d_forward")(contiguous(x), contiguous(w), sh, sw, pt, pl,
+                                                      pb, pr, dh, dw)
+
+
+def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True,
+                              need_dw=True):
+    op = "depthwise_conv2d_backward"
+    check_array(op, "dy", dy, 4, "(N, OH, OW, C * M)")
+    sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = conv_geometry(op, x.shape, w.shape, strides, padding,
+                                                           dilation)
+    want = (x.shape[0], OH, OW, w.shape[2] * w.shape[3])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"{op}: dy must have shape {shape_str(want)}, got {shape_str(dy.shape)}")
+    return backend.lookup("depthwise_conv2d_backward")(
+        contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
+        bool(need_dx), bool(need_dw))

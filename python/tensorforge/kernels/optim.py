@@ -5,7 +5,8 @@ accumulator which starts at 0.1) and call these once per parameter per step. ``p
 state arrays are updated IN PLACE, so they must be float32, C-contiguous, writable, of one shape
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
-None. Formulas: ``tensorforge.reference.optim``. On the cpu backend the binding is called first
+None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta, Nadam and RMSprop
+with momentum / centered have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
 and checks everything itself (Note [native fast path] in kernels/pointwise.py): a step on a small
 bias costs well under a microsecond of Python.
 """
@@ -15,7 +16,8 @@ from .. import backend
 from .._xp import array_module
 from ._common import check_array, num, shape_str
 
-__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
+__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
+           "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 _F32 = (np.float32,)
 
@@ -151,3 +153,65 @@ def adagrad_update(param, grad, acc, lr, eps=1e-7):
     acc = _like(op, "acc", acc, param, True)
     grad = _distinct(op, grad, param=param, acc=acc)
     fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
+
+
+def _checked_step(op, param, grad, states, *scalars):
+    """Validate a reference-only update (param, grad, in-place states) and run it."""
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    checked = {name: _like(op, name, a, param, True) for name, a in states}
+    grad = _distinct(op, grad, param=param, **checked)
+    backend.lookup(op)(param, grad, *checked.values(), *scalars)
+
+
+def _step_count(op, t):
+    t = _step(op, t)
+    if t < 1:
+        raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
+    return t
+
+
+def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
+    """Adam's m, v; vhat = max(vhat, v); p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(vhat)+eps)."""
+    op = "adam_amsgrad_update"
+    _checked_step(op, param, grad, (("m", m), ("v", v), ("vhat", vhat)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), _step_count(op, t))
+
+
+def adamax_update(param, grad, m, u, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
+    """m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr/(1-b1^t) * m/(u+eps)."""
+    op = "adamax_update"
+    _checked_step(op, param, grad, (("m", m), ("u", u)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), _step_count(op, t))
+
+
+def adadelta_update(param, grad, acc, acc_delta, lr, rho=0.95, eps=1e-7):
+    """acc = rho*acc + (1-rho)*g^2; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g;
+    acc_delta = rho*acc_delta + (1-rho)*d^2; p -= lr*d."""
+    op = "adadelta_update"
+    _checked_step(op, param, grad, (("acc", acc), ("acc_delta", acc_delta)), num(op, "lr", lr),
+                  _unit_interval(op, "rho", rho, True), num(op, "eps", eps))
+
+
+def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t):
+    """Keras 2 Nadam step (formula in tensorforge.reference.optim)."""
+    op = "nadam_update"
+    _checked_step(op, param, grad, (("m", m), ("v", v)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), num(op, "mu_t", mu_t), num(op, "mu_next", mu_next),
+                  num(op, "sched", sched), num(op, "sched_next", sched_next), _step_count(op, t))
+
+
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7):
+    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None."""
+    op = "rmsprop_ext_update"
+    param = _param(op, param)
+    grad = _like(op, "grad", grad, param, False)
+    states = [(n, a) for n, a in (("ms", ms), ("mg", mg), ("mom", mom)) if a is not None]
+    checked = {n: _like(op, n, a, param, True) for n, a in states}
+    grad = _distinct(op, grad, param=param, **checked)
+    backend.lookup(op)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
+                       num(op, "lr", lr), _unit_interval(op, "rho", rho, True),
+                       num(op, "momentum", momentum), num(op, "eps", eps))

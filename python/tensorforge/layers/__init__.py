@@ -14,26 +14,97 @@ Which op each layer runs (on the cpu backend each is a native kernel):
   core.Dropout                   ops.dropout (counter-based RNG, seeded from tensorforge._random)
   recurrent.SimpleRNN/LSTM/GRU   ops.simple_rnn / ops.lstm / ops.gru (fused whole-sequence kernels)
   normalization.BatchNormalization, embeddings.Embedding: NumPy Functions (vectorized)
-Masks: Embedding(mask_zero=True) emits mask = (ids != 0); layers with ``supports_masking`` pass it
-on; recurrent layers consume it (Keras semantics: a masked step carries the previous state).
+  convolutional.Conv1D           ops.conv2d on (N, 1, W, C) ('causal': asymmetric explicit pads)
+  convolutional.Conv3D           ops.conv2d per depth tap of the kernel
+  convolutional.Conv2DTranspose  ops.conv2d_transpose: conv2d's backward-data kernel forward,
+                                 conv2d forward and weight-gradient kernels backward
+  convolutional.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d (array
+                                 module, vectorized over kernel taps: no native kernel yet);
+                                 SeparableConv2D's pointwise step: ops.conv2d 1x1
+  convolutional.UpSampling1D/2D/3D  ops.upsample2d (nearest: backward is the avg-pool kernel;
+                                 bilinear: two interpolation matrices, as tf.image.resize)
+  convolutional.ZeroPadding*, Cropping*: ops.pad / getitem
+  pooling.Max/AveragePooling1D/3D, GlobalMaxPooling*: the 2-D pool kernels on reshaped views
+  convolutional_recurrent.ConvLSTM2D  ops.conv2d per step (unfused loop over time)
+  recurrent with recurrent_dropout in training: an unfused step loop on ops.gemm (Keras 2's
+                                 per-gate masks); otherwise the fused kernels
+  normalization.LayerNormalization, advanced_activations.PReLU, noise.*: NumPy/array-module
+                                 Functions or compositions of ops
+Masks: Embedding(mask_zero=True) emits mask = (ids != 0), Masking emits any(x != mask_value);
+layers with ``supports_masking`` pass it on; recurrent layers consume it (Keras semantics: a
+masked step carries the previous state) and a sequence output's mask reaches the loss and
+metrics (mean over the unmasked steps, as Keras 2).
+  merge.Add/Subtract/Multiply/Average/Maximum/Minimum/Concatenate/Dot
+                                 ops.basic add / sub / mul / maximum / concatenate / matmul, sum
+  core.Lambda                    whatever its function runs
+Called on symbolic tensors (``Input(...)``) a layer records a node of a functional graph
+(engine/node.py) instead of computing; see engine/__init__.py for the model core.
 """
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
-from ..engine.input_layer import InputLayer  # noqa: F401
+from ..engine.base_layer import InputSpec  # noqa: F401
+from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
-from .core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
+from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
+from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,  # noqa: F401
+                    Subtract, add, average, concatenate, dot, maximum, minimum, multiply,
+                    subtract)
 from .normalization import BatchNormalization  # noqa: F401
 from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # noqa: F401
                       GlobalAvgPool2D, MaxPool2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
+from .advanced_activations import ELU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
+from .convolutional import (Conv1D, Conv2DTranspose, Convolution2DTranspose,  # noqa: F401
+                            Cropping1D, Cropping2D, DepthwiseConv2D, SeparableConv2D,
+                            SeparableConvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                            ZeroPadding2D)
+from .core import (ActivityRegularization, Masking, Permute, RepeatVector,  # noqa: F401
+                   SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise  # noqa: F401
+from .normalization import LayerNormalization  # noqa: F401
+from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F401
+                      GlobalAveragePooling1D, GlobalMaxPool1D, GlobalMaxPool2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
+from .wrappers import TimeDistributed  # noqa: F401
+from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
+from .convolutional import (Conv3D, Convolution3D, Cropping3D, UpSampling3D,  # noqa: F401
+                            ZeroPadding3D, DepthwiseConv1D, SeparableConv1D,
+                            SeparableConvolution1D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
+                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                      MaxPooling3D)
 
-__all__ = ["Layer", "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Conv2D",
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
+           "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+           "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+           "concatenate", "dot", "Conv2D",
            "Convolution2D", "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D",
            "GlobalAveragePooling2D", "GlobalAvgPool2D", "BatchNormalization", "SimpleRNN", "LSTM",
-           "GRU", "Embedding", "Bidirectional", "LeakyReLU", "get_layer_class"]
+           "GRU", "Embedding", "Bidirectional", "LeakyReLU", "get_layer_class",
+           # Keras 2 layer breadth (issue 12)
+           "Conv1D", "Conv2DTranspose", "Convolution2DTranspose", "DepthwiseConv2D",
+           "SeparableConv2D", "SeparableConvolution2D", "UpSampling1D", "UpSampling2D",
+           "ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "MaxPooling1D",
+           "MaxPool1D", "AveragePooling1D", "AvgPool1D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
+           "GlobalMaxPooling2D", "GlobalMaxPool2D", "GlobalAveragePooling1D", "GlobalAvgPool1D",
+           "TimeDistributed", "RepeatVector", "Permute", "Masking", "SpatialDropout1D",
+           "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+           "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
+           "ThresholdedReLU", "Softmax", "ConvLSTM2D", "Conv3D",
+           "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
+           "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
+           "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
+           "SeparableConvolution1D"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,
                       GlobalAvgPool2D=GlobalAveragePooling2D)
+_LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvolution2D=SeparableConv2D,
+                      MaxPool1D=MaxPooling1D, AvgPool1D=AveragePooling1D,
+                      GlobalMaxPool1D=GlobalMaxPooling1D, GlobalMaxPool2D=GlobalMaxPooling2D,
+                      GlobalAvgPool1D=GlobalAveragePooling1D, Convolution3D=Conv3D,
+                      MaxPool3D=MaxPooling3D, AvgPool3D=AveragePooling3D,
+                      GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D,
+                      SeparableConvolution1D=SeparableConv1D)

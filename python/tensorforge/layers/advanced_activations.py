@@ -1,7 +1,13 @@
-"""Activation layers with parameters (Keras 2's keras/layers/advanced_activations.py)."""
+"""Activation layers with parameters (Keras 2's keras/layers/advanced_activations.py):
+LeakyReLU, ReLU, ELU, ThresholdedReLU, Softmax, PReLU (on the pointwise and softmax ops)."""
 import numbers
 
+import numpy as np
+
 from .. import activations as _act
+from .. import initializers as _init
+from .. import regularizers as _reg
+from ..autograd import Tensor
 from ..engine.base_layer import Layer
 
 
@@ -17,3 +23,112 @@ class LeakyReLU(Layer):
 
     def call(self, x, training=False, mask=None):
         return _act.leaky_relu(x, alpha=self.alpha)
+
+
+class ReLU(Layer):
+    """Keras 2 ReLU: x above threshold, negative_slope * (x - threshold) below, capped at
+    max_value (ops relu with alpha = negative_slope)."""
+    supports_masking = True
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if max_value is not None and max_value < 0:
+            raise ValueError(f"ReLU: max_value must be >= 0 or None, got {max_value}")
+        if negative_slope is None or negative_slope < 0:
+            raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope}")
+        if threshold is None:
+            raise ValueError("ReLU: threshold must be a number, got None")
+        self.max_value = None if max_value is None else float(max_value)
+        self.negative_slope, self.threshold = float(negative_slope), float(threshold)
+        self._record(max_value=self.max_value, negative_slope=self.negative_slope,
+                     threshold=self.threshold)
+
+    def call(self, x, training=False, mask=None):
+        return _act.relu(x, alpha=self.negative_slope, max_value=self.max_value,
+                         threshold=self.threshold)
+
+
+class ELU(Layer):
+    supports_masking = True
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if alpha is None:
+            raise ValueError("ELU: alpha must be a number, got None")
+        self.alpha = float(alpha)
+        self._record(alpha=self.alpha)
+
+    def call(self, x, training=False, mask=None):
+        return _act.elu(x, alpha=self.alpha)
+
+
+class ThresholdedReLU(Layer):
+    """x where x > theta, else 0."""
+    supports_masking = True
+
+    def __init__(self, theta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if theta is None or theta < 0:
+            raise ValueError(f"ThresholdedReLU: theta must be >= 0, got {theta}")
+        self.theta = float(theta)
+        self._record(theta=self.theta)
+
+    def call(self, x, training=False, mask=None):
+        return _act.relu(x, threshold=self.theta)
+
+
+class Softmax(Layer):
+    """Softmax along ``axis``; a mask of the input's shape (1 keep, 0 drop) adds -1e9 to the
+    dropped logits first, as Keras 2 does."""
+    supports_masking = True
+
+    def __init__(self, axis=-1, **kwargs):
+        kwargs.pop("robust_masking", None)
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else tuple(int(a) for a in axis)
+        if not isinstance(self.axis, int):
+            if len(self.axis) != 1:
+                raise NotImplementedError(f"Softmax: only one axis is supported, got {axis!r}")
+            self.axis = self.axis[0]
+        self._record(axis=self.axis)
+
+    def call(self, x, training=False, mask=None):
+        if mask is not None:
+            m = mask.data if isinstance(mask, Tensor) else mask
+            if getattr(m, "ndim", 0) == x.ndim:
+                x = x + (1.0 - m.astype(np.float32)) * np.float32(-1e9)
+        return _act.softmax(x, axis=self.axis)
+
+
+class PReLU(Layer):
+    """max(0, x) + alpha * min(0, x), alpha learned per element of input_shape[1:], shared
+    (size 1) along ``shared_axes`` (1-based, e.g. [1, 2] for one alpha per channel of an image)."""
+
+    def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
+                 shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = _init.get(alpha_initializer)
+        self.alpha_regularizer = _reg.get(alpha_regularizer)
+        if shared_axes is None:
+            self.shared_axes = None
+        elif isinstance(shared_axes, int):
+            self.shared_axes = [shared_axes]
+        else:
+            self.shared_axes = [int(a) for a in shared_axes]
+        self._record(alpha_initializer=self.alpha_initializer,
+                     alpha_regularizer=self.alpha_regularizer, shared_axes=self.shared_axes)
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for a in self.shared_axes or []:
+            if not 1 <= a < len(input_shape):
+                raise ValueError(f"{self.name}: shared_axes {self.shared_axes} out of range for "
+                                 f"input {tuple(input_shape)}")
+            shape[a - 1] = 1
+        if any(s is None for s in shape):
+            raise ValueError(f"{self.name}: every non-shared axis must be known, got {tuple(input_shape)}")
+        self.alpha = self.add_weight("alpha", shape, self.alpha_initializer, self.alpha_regularizer)
+
+    def call(self, x, training=False, mask=None):
+        pos = _act.relu(x)
+        return pos + self.alpha * (x - pos)

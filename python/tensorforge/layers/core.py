@@ -1,14 +1,18 @@
-"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape.
+"""Core layers (Keras 2's keras/layers/core.py): Dense, Activation, Dropout, Flatten, Reshape,
+Lambda.
 Dense runs ops.gemm with bias and relu fused into the GEMM epilogue; Dropout runs ops.dropout
 (counter-based RNG seeded from tensorforge._random)."""
 import numpy as np
 
 from .. import _random
 from .. import activations as _act
+from .. import backend as _backend
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer
+from .._xp import array_module
+from ..autograd import Tensor as _Tensor
+from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 from . import _args
 
@@ -31,11 +35,13 @@ class Dense(Layer):
                      kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+                     bias_regularizer=self.bias_regularizer, activity_regularizer=None,
+                     kernel_constraint=None, bias_constraint=None)
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError(f"{self.name}: the last input dimension must be known, got {input_shape}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
@@ -87,7 +93,7 @@ class Dropout(Layer):
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed
-        self._record(rate=self.rate, seed=seed)
+        self._record(rate=self.rate, noise_shape=None, seed=seed)
 
     def call(self, x, training=False, mask=None):
         if not training or self.rate == 0:
@@ -96,9 +102,14 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
+    """(batch, ...) -> (batch, prod(...)). channels_first input (explicit, or the backend's
+    image_data_format) is moved to channels_last first, as Keras 2 does, so the flattened
+    order (and a following Dense's weights) is the same in both formats."""
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self._record(data_format=data_format)
+        self.data_format = data_format or _backend.image_data_format()
+        self._record(data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         n = 1
@@ -107,7 +118,72 @@ class Flatten(Layer):
         return (input_shape[0], n)
 
     def call(self, x, training=False, mask=None):
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = B.transpose(x, (0,) + tuple(range(2, x.ndim)) + (1,))
         return B.reshape(x, (x.shape[0], -1))
+
+
+class Lambda(Layer):
+    """Wraps an expression on tensors as a layer: ``Lambda(lambda x: x ** 2)``.
+
+    ``output_shape`` (without the batch axis, or a function of the full input shape) gives the
+    output shape; without it the shape is found by running the function once on zeros. In a
+    saved model the function is stored by name and found again through ``custom_objects``
+    (tensorforge writes no bytecode)."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+        self.mask = mask
+        if output_shape is not None and not callable(output_shape):
+            self._record(output_shape=list(output_shape))
+        self._config.update({"function": getattr(function, "__name__", "<lambda>"),
+                             "function_type": "function", "arguments": dict(self.arguments)})
+        self._config.setdefault("output_shape", None)
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        first = input_shape if _is_one_shape(input_shape) else input_shape[0]
+        return (first[0],) + tuple(self._output_shape)
+
+    def call(self, inputs, training=False, mask=None):
+        return self.function(inputs, **self.arguments)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    @classmethod
+    def from_config(cls, config):
+        from ..engine.serialization import custom_object
+        config = dict(config)
+        name = config.pop("function")
+        fn = custom_object(name) if isinstance(name, str) else None
+        if fn is None:
+            raise ValueError(f"Lambda layer {config.get('name')!r}: its function {name!r} cannot "
+                             "be restored from the file; pass it to load_model / from_config as "
+                             f"custom_objects={{{name!r}: function}} (a lambda expression must be "
+                             "given a name with def)")
+        for k in ("function_type", "module", "output_shape_type", "output_shape_module"):
+            config.pop(k, None)
+        out = config.pop("output_shape", None)
+        if isinstance(out, str):
+            out = custom_object(out)
+        return cls(fn, output_shape=out, arguments=config.pop("arguments", None),
+                   **{k: v for k, v in config.items() if k in ("name", "trainable", "dtype",
+                                                               "batch_input_shape")})
+
+
+def _is_one_shape(s):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in s)
 
 
 class Reshape(Layer):
@@ -136,3 +212,140 @@ class Reshape(Layer):
 
     def call(self, x, training=False, mask=None):
         return B.reshape(x, (x.shape[0],) + self._resolve(x.shape[1:]))
+
+
+# ---- Keras 2 core layers beyond Dense/Activation/Dropout/Flatten/Reshape ---------------------
+def _raw(x):
+    return x.data if isinstance(x, _Tensor) else x
+
+
+def _keep_mask(x, rate, noise_shape):
+    """An inverted-dropout keep mask (0 or 1 / (1 - rate)) of noise_shape, on x's array module
+    (ops.dropout on ones: the same counter-based RNG as Dropout)."""
+    ones = array_module(_raw(x)).ones(noise_shape, dtype=np.float32)
+    return _raw(_ops.dropout(ones, rate, training=True, seed=_random.next_seed()))
+
+
+class SpatialDropout1D(Dropout):
+    """Drops whole channels: one keep mask per (sample, channel), shared by every step."""
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(rate, **kwargs)
+        self._config.pop("seed", None)
+
+    def _noise_shape(self, shape):
+        return (shape[0], 1, shape[2])
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim != len(self._noise_shape(x.shape)):
+            raise ValueError(f"{self.name}: expected {len(self._noise_shape(x.shape))}-D input, "
+                             f"got shape {x.shape}")
+        if not training or self.rate == 0:
+            return x
+        return x * _keep_mask(x, self.rate, self._noise_shape(x.shape))
+
+
+class SpatialDropout2D(SpatialDropout1D):
+    """Drops whole feature maps: one keep mask per (sample, channel)."""
+
+    def __init__(self, rate, data_format=None, **kwargs):
+        super().__init__(rate, **kwargs)
+        self.data_format = data_format or _backend.image_data_format()
+        if self.data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"SpatialDropout2D: data_format must be 'channels_last' or "
+                             f"'channels_first', got {data_format!r}")
+        self._record(data_format=self.data_format)
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1)
+        return (shape[0], 1, 1, shape[3])
+
+
+class RepeatVector(Layer):
+    """(batch, features) -> (batch, n, features)."""
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+        if self.n <= 0:
+            raise ValueError(f"RepeatVector: n must be a positive integer, got {n}")
+        self._record(n=self.n)
+
+    def compute_output_shape(self, s):
+        return (s[0], self.n, s[1])
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim != 2:
+            raise ValueError(f"{self.name}: expected 2-D input (batch, features), got shape {x.shape}")
+        ones = array_module(_raw(x)).ones((1, self.n, 1), dtype=np.float32)
+        return B.reshape(x, (x.shape[0], 1, x.shape[1])) * ones
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: dims is 1-based, e.g. (2, 1) swaps the first two."""
+    supports_masking = True
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(int(d) for d in dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}, "
+                             f"got {tuple(dims)}")
+        self._record(dims=self.dims)
+
+    def compute_output_shape(self, s):
+        return (s[0],) + tuple(s[d] for d in self.dims)
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim != len(self.dims) + 1:
+            raise ValueError(f"{self.name}: dims {self.dims} need a {len(self.dims) + 1}-D input, "
+                             f"got shape {x.shape}")
+        return B.transpose(x, (0,) + self.dims)
+
+
+class Masking(Layer):
+    """Masks the time steps whose features all equal mask_value: the mask (batch, steps) flows
+    to the next layers (recurrent layers skip those steps); masked steps are zeroed, as Keras 2."""
+    supports_masking = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = float(mask_value)
+        self._record(mask_value=self.mask_value)
+
+    def _keep(self, x):
+        return (_raw(x) != np.float32(self.mask_value)).any(axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return self._keep(inputs)
+
+    def call(self, x, training=False, mask=None):
+        keep = self._keep(x)
+        return x * keep[..., None].astype(np.float32)
+
+
+class ActivityRegularization(Layer):
+    """Identity that adds l1 * sum(|x|) + l2 * sum(x^2), divided by the batch size (Keras 2's
+    activity-loss convention), to the training loss."""
+    supports_masking = True
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+        self._record(l1=self.l1, l2=self.l2)
+
+    def call(self, x, training=False, mask=None):
+        penalty = _reg.L1L2(self.l1, self.l2)(x)
+        if penalty is not None:
+            self.add_loss(penalty * np.float32(1.0 / x.shape[0]))
+        return x
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Drops whole feature volumes: one keep mask per (sample, channel)."""
+
+    def _noise_shape(self, shape):
+        if self.data_format == "channels_first":
+            return (shape[0], shape[1], 1, 1, 1)
+        return (shape[0], 1, 1, 1, shape[4])

@@ -57,6 +57,7 @@ class Embedding(Layer):
         self._record(input_dim=self.input_dim, output_dim=self.output_dim,
                      embeddings_initializer=self.embeddings_initializer,
                      embeddings_regularizer=self.embeddings_regularizer,
+                     activity_regularizer=None, embeddings_constraint=None,
                      mask_zero=self.mask_zero, input_length=input_length)
 
     def build(self, input_shape):

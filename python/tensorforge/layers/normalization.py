@@ -1,10 +1,13 @@
-"""BatchNormalization (Keras 2's keras/layers/normalization.py), a NumPy Function (vectorized)."""
+"""BatchNormalization and LayerNormalization (Keras 2's keras/layers/normalization.py), NumPy
+Functions (vectorized, on the array module)."""
 import numpy as np
 
+from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Function
 from ..engine.base_layer import Layer
+from ..ops import basic as B
 from . import _args
 
 
@@ -16,20 +19,17 @@ class _BatchNormTrain(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, gamma, beta, eps):
+    def forward(ctx, x, gamma, beta, eps, mean, var):
+        """``mean`` and ``var`` (biased) are the batch statistics the layer computed once; it
+        also feeds them to the moving averages."""
         xp = array_module(x)
         C = x.shape[-1]
-        x2 = x.reshape(-1, C)
-        mean = x2.mean(axis=0)
-        xc = x2 - mean
-        var = (xc * xc).mean(axis=0)
         inv_std = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
-        xhat = xc * inv_std
+        xhat = (x.reshape(-1, C) - mean) * inv_std
         y = xhat * gamma if gamma is not None else xhat
         if beta is not None:
             y = y + beta
         ctx.save_for_backward(xhat, inv_std, gamma)
-        ctx.stats = (mean, var)
         return y.reshape(x.shape).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -44,7 +44,7 @@ class _BatchNormTrain(Function):
         dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
         return (dx.reshape(shape).astype(g.dtype, copy=False),
                 dgamma if gamma is not None else None, dbeta if ctx.needs_input_grad[2] else None,
-                None)
+                None, None, None)
 
 
 class BatchNormalization(Layer):
@@ -68,15 +68,20 @@ class BatchNormalization(Layer):
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)
         self._record(axis=axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
-                     scale=self.scale, beta_regularizer=self.beta_regularizer,
-                     gamma_regularizer=self.gamma_regularizer)
+                     scale=self.scale, beta_initializer=_init.get(beta_initializer),
+                     gamma_initializer=_init.get(gamma_initializer),
+                     moving_mean_initializer=_init.get(moving_mean_initializer),
+                     moving_variance_initializer=_init.get(moving_variance_initializer),
+                     beta_regularizer=self.beta_regularizer,
+                     gamma_regularizer=self.gamma_regularizer, beta_constraint=None,
+                     gamma_constraint=None)
 
     def build(self, input_shape):
-        ax = self.axis % len(input_shape)
-        if ax != len(input_shape) - 1:
-            raise NotImplementedError(f"{self.name}: only the last axis (channels_last) is "
-                                      f"supported, got axis={self.axis} for input {input_shape}")
-        C = input_shape[-1]
+        if not -len(input_shape) <= self.axis < len(input_shape) or self.axis % len(input_shape) == 0:
+            raise ValueError(f"{self.name}: axis {self.axis} is out of range (or the batch axis) "
+                             f"for input {tuple(input_shape)}")
+        self._ax = self.axis % len(input_shape)
+        C = input_shape[self._ax]
         bi, gi, mmi, mvi = self._inits
         self.gamma = self.add_weight("gamma", (C,), gi, self.gamma_regularizer) if self.scale else None
         self.beta = self.add_weight("beta", (C,), bi, self.beta_regularizer) if self.center else None
@@ -84,23 +89,34 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight("moving_variance", (C,), mvi, trainable=False)
 
     def call(self, x, training=False, mask=None):
+        ax = getattr(self, "_ax", x.ndim - 1)
+        if ax == x.ndim - 1:
+            return self._call_last_axis(x, training)
+        # another axis (e.g. 1 for channels_first): normalize with that axis moved last
+        perm = tuple(i for i in range(x.ndim) if i != ax) + (ax,)
+        inv = tuple(int(i) for i in np.argsort(perm))
+        return B.transpose(self._call_last_axis(B.transpose(x, perm), training), inv)
+
+    def _call_last_axis(self, x, training):
         if x.shape[-1] != self.moving_mean.shape[0]:
             raise ValueError(f"{self.name}: expected {self.moving_mean.shape[0]} channels on the "
                              f"last axis, got shape {x.shape}")
         if training:
-            node_out = _BatchNormTrain.apply(x, self.gamma, self.beta, self.epsilon)
-            # the Function stashed the batch statistics on its context; recompute cheaply instead
+            # Batch statistics, computed once: they normalize this batch and update the moving
+            # averages (the moving variance with Bessel's correction, as Keras 2).
             xd = x.data.reshape(-1, x.shape[-1])
             n = xd.shape[0]
             mean = xd.mean(axis=0)
-            var = xd.var(axis=0) * (n / max(n - 1.0, 1.0))
+            xc = xd - mean
+            var = (xc * xc).mean(axis=0)
+            out = _BatchNormTrain.apply(x, self.gamma, self.beta, self.epsilon, mean, var)
             m = np.float32(self.momentum)
             mm, mv = self.moving_mean.data, self.moving_variance.data
             mm *= m
             mm += (1 - m) * mean.astype(np.float32)
             mv *= m
-            mv += (1 - m) * var.astype(np.float32)
-            return node_out
+            mv += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(np.float32)
+            return out
         inv = 1.0 / np.sqrt(self.moving_variance.data + np.float32(self.epsilon))
         scale = self.gamma * inv if self.gamma is not None else inv
         shift = -self.moving_mean.data * inv
@@ -109,3 +125,90 @@ class BatchNormalization(Layer):
         if self.beta is not None:
             shift = shift + self.beta
         return x * scale + shift
+
+
+class _LayerNorm(Function):
+    """y = gamma * (x - mean) / sqrt(var + eps) + beta, the statistics over ``axes`` of each
+    sample; gamma/beta arrive already shaped to broadcast against x. Backward: the closed form
+    dx = inv_std / n * (n * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)) over ``axes``."""
+
+    @staticmethod
+    def forward(ctx, x, gamma, beta, axes, eps):
+        xp = array_module(x)
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        inv_std = (1.0 / xp.sqrt(var + x.dtype.type(eps))).astype(x.dtype)
+        xhat = xc * inv_std
+        y = xhat * gamma if gamma is not None else xhat
+        if beta is not None:
+            y = y + beta
+        ctx.save_for_backward(xhat, inv_std, gamma)
+        ctx.axes = axes
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, inv_std, gamma = ctx.saved
+        axes = ctx.axes
+        other = tuple(i for i in range(g.ndim) if i not in axes)
+        n = 1
+        for a in axes:
+            n *= g.shape[a]
+        need = ctx.needs_input_grad
+        dgamma = ((g * xhat).sum(axis=other, keepdims=True)
+                  if gamma is not None and need[1] else None)
+        dbeta = g.sum(axis=other, keepdims=True) if len(need) > 2 and need[2] else None
+        dxhat = g * gamma if gamma is not None else g
+        dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=axes, keepdims=True)
+                              - xhat * (dxhat * xhat).sum(axis=axes, keepdims=True))
+        return dx.astype(g.dtype, copy=False), dgamma, dbeta, None, None
+
+
+class LayerNormalization(Layer):
+    """Keras 2 LayerNormalization: per-sample statistics over ``axis`` (int or list, default
+    -1); weights gamma, beta of shape input_shape[axis]."""
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = [int(a) for a in axis]
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"LayerNormalization: axis must be an int or a list of ints, got {axis!r}")
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.beta_regularizer = _reg.get(beta_regularizer)
+        self.gamma_regularizer = _reg.get(gamma_regularizer)
+        self._record(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+                     beta_regularizer=self.beta_regularizer,
+                     gamma_regularizer=self.gamma_regularizer)
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        if any(not -rank <= a < rank or a % rank == 0 for a in axes):
+            raise ValueError(f"{self.name}: axis {self.axis} is out of range (or the batch axis) "
+                             f"for input {tuple(input_shape)}")
+        self._axes = tuple(sorted(a % rank for a in axes))
+        self._rank = rank
+        shape = tuple(input_shape[a] for a in self._axes)
+        if any(s is None for s in shape):
+            raise ValueError(f"{self.name}: the normalized axes must be known, got {tuple(input_shape)}")
+        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer, self.gamma_regularizer)
+                      if self.scale else None)
+        self.beta = (self.add_weight("beta", shape, self.beta_initializer, self.beta_regularizer)
+                     if self.center else None)
+
+    def call(self, x, training=False, mask=None):
+        rank = self._rank
+        if x.ndim != rank:
+            raise ValueError(f"{self.name}: expected a {rank}-D input, got shape {x.shape}")
+        bshape = tuple(x.shape[i] if i in self._axes else 1 for i in range(x.ndim))
+        gamma = None if self.gamma is None else B.reshape(self.gamma, bshape)
+        beta = None if self.beta is None else B.reshape(self.beta, bshape)
+        return _LayerNorm.apply(x, gamma, beta, self._axes, self.epsilon)

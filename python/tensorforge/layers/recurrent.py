@@ -1,14 +1,22 @@
 """Recurrent layers (Keras 2's keras/layers/recurrent.py): SimpleRNN / LSTM / GRU on the fused
-whole-sequence ops ops.simple_rnn / ops.lstm / ops.gru. A masked step carries the previous state."""
+whole-sequence ops ops.simple_rnn / ops.lstm / ops.gru. A masked step carries the previous state.
+
+Keras 2 features: initial_state (``layer(x, initial_state=[h, c])``), return_state,
+stateful=True (the final states of a batch start the next one; reset_states() zeroes them),
+recurrent_dropout (in training it runs an unfused step loop on the ops, with Keras 2's
+per-gate masks on x and h), unroll (accepted; the fused kernels need no unrolling)."""
 import numpy as np
 
 from .. import _random
+from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import Layer
+from .._device import to_host as _host
+from ..engine.base_layer import InputSpec, Layer
+from ..ops import basic as B
 from . import _args
 
 
@@ -24,12 +32,12 @@ class _RNN(Layer):
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, **kwargs):
         super().__init__(**kwargs)
-        self.units = _args.positive_int(type(self).__name__, "units", units)
-        if stateful:
-            raise NotImplementedError(f"{type(self).__name__}: stateful=True is not supported")
-        if recurrent_dropout:
-            raise NotImplementedError(f"{type(self).__name__}: recurrent_dropout is not supported "
-                                      "by the fused recurrent kernels (use dropout=)")
+        name = type(self).__name__
+        self.units = _args.positive_int(name, "units", units)
+        dropout = _args.rate(name, "dropout", dropout)
+        self.recurrent_dropout = _args.rate(name, "recurrent_dropout", recurrent_dropout)
+        self.stateful, self.unroll = bool(stateful), bool(unroll)  # unroll: accepted, no effect
+        self._states = None  # stateful: the final states of the last batch (arrays)
         for nm, a in (("activation", activation), ("recurrent_activation", recurrent_activation)):
             if not isinstance(a, str) and a is not None:
                 a = getattr(a, "__name__", a)
@@ -56,7 +64,10 @@ class _RNN(Layer):
                      recurrent_regularizer=self.recurrent_regularizer,
                      bias_regularizer=self.bias_regularizer, dropout=self.dropout,
                      return_sequences=self.return_sequences, return_state=self.return_state,
-                     go_backwards=self.go_backwards)
+                     go_backwards=self.go_backwards, stateful=self.stateful,
+                     unroll=self.unroll, time_major=False, activity_regularizer=None,
+                     kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                     recurrent_dropout=self.recurrent_dropout)
         if type(self) is not SimpleRNN:
             self._record(recurrent_activation=recurrent_activation)
 
@@ -71,6 +82,7 @@ class _RNN(Layer):
             raise ValueError(f"{self.name}: expected 3-D input (batch, time, features), got "
                              f"{input_shape}")
         F, U, G = input_shape[-1], self.units, self._gates
+        self.input_spec = InputSpec(ndim=3, axes={-1: F})
         self.kernel = self.add_weight("kernel", (F, G * U), self.kernel_initializer,
                                       self.kernel_regularizer)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (U, G * U),
@@ -88,27 +100,127 @@ class _RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None
 
+    def _output_shape_for(self, input_shape, inputs, kwargs):
+        # initial_state (symbolic) does not change the output shape: keep None time steps None
+        s = self.compute_output_shape(input_shape)
+        return [tuple(x) for x in s] if isinstance(s, list) else tuple(s)
+
     def _run(self, x, mask, h0=None, c0=None):
         raise NotImplementedError
+
+    # ---- stateful=True ----------------------------------------------------------------------
+    def reset_states(self, states=None):
+        """Zero the carried states (stateful=True), or set them to ``states`` (arrays)."""
+        if not self.stateful:
+            raise AttributeError(f"{self.name}: reset_states() needs stateful=True")
+        if states is None:
+            self._states = None
+            return
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if len(states) != self._n_states:
+            raise ValueError(f"{self.name}: expected {self._n_states} state arrays, got {len(states)}")
+        self._states = [np.asarray(getattr(st, "data", st), dtype=np.float32).copy() for st in states]
+
+    @property
+    def states(self):
+        return [None] * self._n_states if self._states is None else list(self._states)
+
+    def _stateful_initial(self, x):
+        if self._states is None:
+            return None
+        if self._states[0].shape[0] != x.shape[0]:
+            raise ValueError(f"{self.name}: a stateful layer keeps its batch size: it holds states "
+                             f"for batches of {self._states[0].shape[0]}, got an input of shape "
+                             f"{x.shape} (call reset_states() to start over)")
+        xp = array_module(x.data if isinstance(x, Tensor) else x)
+        return [xp.asarray(st) for st in self._states]
 
     def call(self, x, training=False, mask=None, initial_state=None):
         if x.ndim != 3 or x.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"{self.name}: expected input (batch, time, {self.kernel.shape[0]}), "
                              f"got shape {x.shape}")
+        if initial_state is None and self.stateful:
+            initial_state = self._stateful_initial(x)
+        if initial_state is not None:
+            initial_state = (list(initial_state) if isinstance(initial_state, (list, tuple))
+                             else [initial_state])
+            if len(initial_state) != self._n_states:
+                raise ValueError(f"{self.name}: initial_state must hold {self._n_states} state(s) "
+                                 f"(batch, {self.units}), got {len(initial_state)}")
+            for st in initial_state:
+                if tuple(st.shape) != (x.shape[0], self.units):
+                    raise ValueError(f"{self.name}: each initial state must have shape "
+                                     f"({x.shape[0]}, {self.units}), got {tuple(st.shape)}")
+        if training and self.recurrent_dropout > 0:
+            # Keras 2 (implementation 1): per-gate dropout masks on x and h, one per sequence;
+            # the fused kernels take no mask on h, so this runs step by step on the ops.
+            outs = self._run_unfused(x, self._mask_f32(mask), initial_state or [])
+            return self._finish(outs)
         if training and self.dropout > 0:
             # Keras: one dropout mask per sequence, shared by every time step.
             xp = array_module(x.data if isinstance(x, Tensor) else x)  # CuPy on the cuda backend
             ones = xp.ones((x.shape[0], 1, x.shape[2]), dtype=np.float32)
             keep = _ops.dropout(ones, self.dropout, training=True, seed=_random.next_seed())
             x = x * (keep.data if isinstance(keep, Tensor) else keep)
-        if mask is not None:
-            m = mask.data if isinstance(mask, Tensor) else mask
-            mask = array_module(m).asarray(m).astype(np.float32)  # stays on the GPU when it is there
         states = list(initial_state) if initial_state is not None else []
-        outs = self._run(x, mask, *states)
+        return self._finish(self._run(x, self._mask_f32(mask), *states))
+
+    @staticmethod
+    def _mask_f32(mask):
+        if mask is None:
+            return None
+        m = mask.data if isinstance(mask, Tensor) else mask
+        return array_module(m).asarray(m).astype(np.float32)  # stays on the GPU when it is there
+
+    def _finish(self, outs):
         seq, st = outs[0], list(outs[1:])
+        if self.stateful:
+            self._states = [np.array(_host(s.data if isinstance(s, Tensor) else s)) for s in st]
         y = seq if self.return_sequences else st[0]
         return [y] + st if self.return_state else y
+
+    # ---- the unfused step path (recurrent_dropout in training) -----------------------------
+    def _cell(self, xw, h_in, states, rec_w, bias):
+        """One step: xw per gate (B, U) (x_t kernel_g, dropout applied), h_in per gate (h_{t-1}
+        times its recurrent dropout mask), states the unmasked previous states -> new states."""
+        raise NotImplementedError
+
+    def _run_unfused(self, x, mask, states):
+        xp = array_module(x.data if isinstance(x, Tensor) else x)
+        n, T, F = x.shape
+        U, G = self.units, self._gates
+
+        def keep_masks(width, rate):
+            if rate == 0:
+                return [None] * G
+            return [_ops.dropout(xp.ones((n, width), dtype=np.float32), rate, training=True,
+                                 seed=_random.next_seed()) for _ in range(G)]
+
+        x_keep, h_keep = keep_masks(F, self.dropout), keep_masks(U, self.recurrent_dropout)
+        x2 = B.reshape(x, (n * T, F))
+        xw = []
+        for g in range(G):
+            xg = x2 if x_keep[g] is None else B.reshape(x * x_keep[g][:, None, :], (n * T, F))
+            kg = B.getitem(self.kernel, (slice(None), slice(g * U, (g + 1) * U)))
+            xw.append(B.reshape(_ops.gemm(xg, kg), (n, T, U)))
+        rec_w = [B.getitem(self.recurrent_kernel, (slice(None), slice(g * U, (g + 1) * U)))
+                 for g in range(G)]
+        if not states:
+            states = [xp.zeros((n, U), dtype=np.float32)] * self._n_states
+        outs = []
+        for t in (range(T - 1, -1, -1) if self.go_backwards else range(T)):
+            h = states[0]
+            h_in = [h if k is None else h * k for k in h_keep]
+            new = self._cell([B.getitem(w, (slice(None), t)) for w in xw], h_in, states, rec_w,
+                             self.bias)
+            if mask is not None:
+                m = mask[:, t:t + 1]
+                new = [old + (nw - old) * m for old, nw in zip(states, new)]
+            states = new
+            if self.return_sequences:
+                outs.append(B.reshape(states[0], (n, 1, U)))
+        seq = B.concatenate(outs, axis=1) if self.return_sequences else None
+        return [seq] + list(states)
 
 
 class SimpleRNN(_RNN):
@@ -117,6 +229,12 @@ class SimpleRNN(_RNN):
     def __init__(self, units, activation="tanh", **kwargs):
         kwargs.pop("recurrent_activation", None)
         super().__init__(units, activation=activation, **kwargs)
+
+    def _cell(self, xw, h_in, states, rec_w, bias):
+        z = xw[0] + _ops.gemm(h_in[0], rec_w[0])
+        if bias is not None:
+            z = z + bias
+        return [_act.get(self.activation)(z)]
 
     def _run(self, x, mask, h0=None):
         return _ops.simple_rnn(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0,
@@ -139,6 +257,19 @@ class LSTM(_RNN):
             b[self.units:2 * self.units] = 1.0
         return b
 
+    def _cell(self, xw, h_in, states, rec_w, bias):
+        U = self.units
+        pre = []
+        for g in range(4):
+            z = xw[g] + _ops.gemm(h_in[g], rec_w[g])
+            if bias is not None:
+                z = z + B.getitem(bias, slice(g * U, (g + 1) * U))
+            pre.append(z)
+        ra, a = _act.get(self.recurrent_activation), _act.get(self.activation)
+        i, f, o = ra(pre[0]), ra(pre[1]), ra(pre[3])
+        c = f * states[1] + i * a(pre[2])
+        return [o * a(c), c]
+
     def _run(self, x, mask, h0=None, c0=None):
         return _ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0, c0=c0,
                            mask=mask, go_backwards=self.go_backwards, activation=self.activation,
@@ -157,6 +288,35 @@ class GRU(_RNN):
 
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _cell(self, xw, h_in, states, rec_w, bias):
+        U = self.units
+
+        def part(b, g):
+            return None if b is None else B.getitem(b, slice(g * U, (g + 1) * U))
+        b_in = b_rec = None
+        if bias is not None:
+            b_in, b_rec = ((B.getitem(bias, 0), B.getitem(bias, 1)) if self.reset_after
+                           else (bias, None))
+        ra, a = _act.get(self.recurrent_activation), _act.get(self.activation)
+        gates = []
+        for g in range(2):  # z, r
+            zg = xw[g] + _ops.gemm(h_in[g], rec_w[g])
+            for b in (part(b_in, g), part(b_rec, g)):
+                if b is not None:
+                    zg = zg + b
+            gates.append(ra(zg))
+        z, r = gates
+        xh = xw[2] if b_in is None else xw[2] + part(b_in, 2)
+        if self.reset_after:
+            rh = _ops.gemm(h_in[2], rec_w[2])
+            if b_rec is not None:
+                rh = rh + part(b_rec, 2)
+            hh = a(xh + r * rh)
+        else:
+            hh = a(xh + _ops.gemm(r * h_in[2], rec_w[2]))
+        h = states[0]
+        return [z * h + (1 - z) * hh]
 
     def _run(self, x, mask, h0=None):
         return _ops.gru(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0, mask=mask,

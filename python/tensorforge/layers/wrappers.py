@@ -1,4 +1,4 @@
-"""Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional."""
+"""Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional, TimeDistributed."""
 import numpy as np
 
 from ..engine.base_layer import Layer, _deser, _unique_name
@@ -67,6 +67,48 @@ class Bidirectional(Layer):
         if self.merge_mode == "ave":
             return (yf + yb) * np.float32(0.5)
         return [yf, yb]
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        layer = _deser(config.pop("layer"))
+        return cls(layer, **{k: _deser(v) for k, v in config.items()})
+
+
+class TimeDistributed(Layer):
+    """Applies ``layer`` to every time step: (batch, T, ...) is reshaped to (batch * T, ...),
+    run through the layer once, and reshaped back to (batch, T, ...). The mask passes through."""
+    supports_masking = True
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"TimeDistributed: layer must be a Layer instance, got {layer!r}")
+        kwargs.setdefault("name", None)
+        name = kwargs.pop("name") or _unique_name("time_distributed")
+        super().__init__(name=name, **kwargs)
+        self.layer = layer
+        self._record(layer=layer)
+
+    def build(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"{self.name}: expected an input of at least 3 dimensions "
+                             f"(batch, time, ...), got {tuple(input_shape)}")
+        self.layer._maybe_build((None,) + tuple(input_shape[2:]))
+
+    def compute_output_shape(self, s):
+        inner = self.layer.compute_output_shape((None,) + tuple(s[2:]))
+        return (s[0], s[1]) + tuple(inner[1:])
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def call(self, x, training=False, mask=None):
+        if x.ndim < 3:
+            raise ValueError(f"{self.name}: expected an input of at least 3 dimensions "
+                             f"(batch, time, ...), got shape {x.shape}")
+        n, t = x.shape[:2]
+        y = self.layer.call(B.reshape(x, (n * t,) + x.shape[2:]), training=training)
+        return B.reshape(y, (n, t) + y.shape[1:])
 
     @classmethod
     def from_config(cls, config):

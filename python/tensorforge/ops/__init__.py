@@ -6,7 +6,8 @@ from .basic import add, div, exp, log, mean, mul, neg, power, reshape, sub, sum,
 from .gemm import gemm, matmul  # noqa: F401
 
 # Op families add their public functions here, one import line each.
-for _name in ("conv", "pool", "rnn", "activations", "losses_ops"):
+for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "manip", "elementwise",
+              "spatial"):
     try:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
     except ModuleNotFoundError as _e:
@@ -14,3 +15,11 @@ for _name in ("conv", "pool", "rnn", "activations", "losses_ops"):
             raise
         continue
     globals().update({n: getattr(_mod, n) for n in getattr(_mod, "__all__", [])})
+
+# Every public op reads other libraries' arrays (__dlpack__, __cuda_array_interface__, __array__)
+# as arrays first, without a copy where the layout allows (See interop.py).
+from .. import interop as _interop  # noqa: E402
+
+globals().update({_n: _interop.accepting_foreign(_f) for _n, _f in list(globals().items())
+                  if callable(_f) and not _n.startswith("_") and not isinstance(_f, type)
+                  and getattr(_f, "__module__", "").startswith(__name__)})

@@ -9,7 +9,8 @@ from .. import kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
 
-__all__ = ["add", "sub", "mul", "div", "neg", "power", "matmul", "getitem", "sum", "mean",
+__all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",
+           "greater", "greater_equal", "equal", "not_equal", "logical", "floordiv", "getitem", "sum", "mean",
            "reshape", "transpose", "exp", "log", "abs", "sqrt", "clip", "maximum", "concatenate",
            "unbroadcast"]
 
@@ -142,8 +143,36 @@ class Power(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
+        if ctx.p == 0:  # a ** -1 would put inf * 0 = NaN where a == 0
+            return g * 0, None
         p = a.dtype.type(ctx.p)
         return g * p * a ** (p - 1), None
+
+
+class PowTensor(Function):
+    """a ** b with both sides arrays; d/db = a**b * log(a) (0 where a <= 0 and a**b is 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved
+        xp = array_module(g)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            bb = b if hasattr(b, "dtype") else xp.asarray(b, dtype=g.dtype)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = xp.where(bb == 0, bb * 0, bb * a ** (bb - 1))
+            ga = unbroadcast(g * d, _shape(a))
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = xp.where(a > 0, y * xp.log(xp.where(a > 0, a, 1)), 0 * y)
+            gb = unbroadcast(g * d, _shape(b))
+        return ga, gb
 
 
 class MatMul(Function):
@@ -174,6 +203,16 @@ class MatMul(Function):
         return ga, gb
 
 
+def scatter_add(out, idx, g):
+    """out[idx] += g with repeated indices accumulating (np.add.at / cupyx.scatter_add)."""
+    if array_module(out) is np:
+        np.add.at(out, idx, g)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, idx, g)
+    return out
+
+
 def _basic_index(idx):
     items = idx if isinstance(idx, tuple) else (idx,)
     return all(i is None or i is Ellipsis or isinstance(i, slice)
@@ -194,11 +233,8 @@ class GetItem(Function):
         out = xp.zeros(shape, dtype=dtype)
         if _basic_index(idx):  # basic indexing never repeats an element: plain assignment
             out[idx] = g
-        elif xp is np:
-            np.add.at(out, idx, g)  # repeated fancy indices accumulate
         else:
-            import cupyx
-            cupyx.scatter_add(out, idx, g)
+            scatter_add(out, idx, g)  # repeated fancy indices accumulate
         return out, None
 
 
@@ -313,7 +349,8 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
-        return (g / (y + y),)
+        with np.errstate(divide="ignore"):  # sqrt'(0) = inf, as in TensorFlow
+            return (g / (y + y),)
 
 
 class Clip(Function):
@@ -329,7 +366,17 @@ class Clip(Function):
     def backward(ctx, g):
         (a,) = ctx.saved
         lo, hi = ctx.bounds
-        return g * ((a >= lo) & (a <= hi)), None, None
+        return array_module(g).where((a >= lo) & (a <= hi), g, g.dtype.type(0)), None, None
+
+
+def _select_grads(ctx, g, take_a, a, b):
+    """Gradients of an elementwise choice between a and b: g where each side was taken, else 0
+    (a select, not g * mask: an inf/NaN gradient on the side not taken must not leak in)."""
+    xp = array_module(g)
+    zero = g.dtype.type(0)
+    ga = unbroadcast(xp.where(take_a, g, zero), _shape(a)) if ctx.needs_input_grad[0] else None
+    gb = unbroadcast(xp.where(take_a, zero, g), _shape(b)) if ctx.needs_input_grad[1] else None
+    return ga, gb
 
 
 class Maximum(Function):
@@ -344,10 +391,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        take_a = a >= b
-        ga = unbroadcast(g * take_a, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * ~take_a, _shape(b)) if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _select_grads(ctx, g, a >= b, a, b)
 
 
 class Concatenate(Function):
@@ -372,6 +416,34 @@ class Concatenate(Function):
         return tuple(out)
 
 
+def _compare(ufunc, a, b):
+    """Elementwise comparison (no gradient): a bool Tensor."""
+    ad, bd = _operands(a, b, ufunc)
+    return Tensor(getattr(array_module(ad, bd), ufunc)(ad, bd))
+
+
+def less(a, b): return _compare("less", a, b)
+def less_equal(a, b): return _compare("less_equal", a, b)
+def greater(a, b): return _compare("greater", a, b)
+def greater_equal(a, b): return _compare("greater_equal", a, b)
+def equal(a, b): return _compare("equal", a, b)
+def not_equal(a, b): return _compare("not_equal", a, b)
+
+
+def logical(ufunc, a, b=None):
+    """Elementwise bitwise/logical and, or, xor, invert (bool masks; no gradient)."""
+    if b is None:
+        ad = a.data if isinstance(a, Tensor) else a
+        return Tensor(getattr(array_module(ad), ufunc)(ad))
+    return _compare(ufunc, a, b)
+
+
+def floordiv(a, b):
+    """a // b (no gradient, as TensorFlow's floordiv)."""
+    ad, bd = _operands(a, b, "floordiv")
+    return Tensor(ad // bd)
+
+
 def _binary(fn, a, b):
     ad, bd = _operands(a, b, fn.__name__.lower())
     a = a if isinstance(a, Tensor) else ad
@@ -384,9 +456,26 @@ def sub(a, b): return _binary(Sub, a, b)
 def mul(a, b): return _binary(Mul, a, b)
 def div(a, b): return _binary(Div, a, b)
 def neg(a): return Neg.apply(_checked("neg", a))
-def power(a, p): return Power.apply(_checked("power", a), _exponent(p))
+def power(a, p):
+    """a ** p: a Python/NumPy scalar exponent keeps a's dtype; a Tensor or array exponent is a
+    second differentiable input."""
+    if isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, (bool, np.bool_)):
+        a = _checked("power", a)
+        if getattr(a, "dtype", None) is not None and a.dtype.kind == "f":
+            return Power.apply(a, _exponent(p))
+    return _binary(PowTensor, a, p)
+
+
+def rpower(a, b):
+    """b ** a for a Tensor ``a`` (Tensor.__rpow__)."""
+    return _binary(PowTensor, b, a)
 def matmul(a, b): return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
-def getitem(a, idx): return GetItem.apply(_checked("getitem", a), idx)
+def getitem(a, idx):
+    if isinstance(idx, Tensor):
+        idx = idx.data
+    elif isinstance(idx, tuple):
+        idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
+    return GetItem.apply(_checked("getitem", a), idx)
 def sum(a, axis=None, keepdims=False): return Sum.apply(_checked("sum", a), _axis("sum", axis), bool(keepdims))  # noqa: A001
 def mean(a, axis=None, keepdims=False): return Mean.apply(_checked("mean", a), _axis("mean", axis), bool(keepdims))
 def reshape(a, shape): return Reshape.apply(_checked("reshape", a), _shape_arg("reshape", shape))

@@ -12,11 +12,11 @@ Arrays in -> arrays out; a Tensor requiring grad -> a Tensor recorded for autogr
         Inverted dropout: kept elements scaled by 1 / (1 - rate); identity when not training or
         rate == 0. The mask is a counter-based hash of (seed, element index), identical on every
         backend (Note [dropout RNG] in reference/pointwise.py). seed=None draws a fresh seed from
-        ``tensorforge._rng`` (reseeded by ``tensorforge.utils.set_random_seed``).
+        ``tensorforge._random`` (reseeded by ``tensorforge.utils.set_random_seed``).
 """
 import numpy as np
 
-from .. import _rng, kernels
+from .. import _random, kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels._common import check_array, is_array, num, shape_str
@@ -136,7 +136,7 @@ def dropout(x, rate, training=True, seed=None):
     if not training or rate == 0.0:
         return x
     if seed is None:
-        seed = _rng.next_seed()
+        seed = _random.next_seed()
     if isinstance(x, Tensor):
         return _Dropout.apply(x, rate, seed)
     return kernels.dropout_forward(x, rate, seed)[0]

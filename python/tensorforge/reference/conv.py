@@ -27,6 +27,12 @@ signatures; padding has already been resolved to explicit non-negative amounts b
         Returns newly allocated dx (N, H, W, C_in), dw (KH, KW, C_in, C_out), db (C_out,);
         each is None when its need_* flag is False.
 
+    depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw) -> y
+        w (KH, KW, C, M) (Keras depthwise_kernel, M = depth_multiplier), y (N, OH, OW, C * M):
+        y[n, oh, ow, c * M + m] = sum_{kh, kw} xpad[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
+    depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
+        -> (dx, dw)   (no native kernel yet: the cpu and cuda backends run these on xp too)
+
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
 inputs (float64 in, float64 out: that is how the tests use them as an oracle).
@@ -37,7 +43,22 @@ import numpy as np
 
 from .._xp import array_module
 
-__all__ = ["conv2d_forward", "conv2d_backward"]
+__all__ = ["conv2d_forward", "conv2d_backward", "depthwise_conv2d_forward",
+           "depthwise_conv2d_backward"]
+
+
+def _pad(xp, x, pt, pl, pb, pr):
+    """x zero-padded (the depthwise conv only; conv2d and the pools never materialize padding,
+    their geometry was checked for size by the caller)."""
+    if pt == pl == pb == pr == 0:
+        return x
+    return xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+
+
+def _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw):
+    """The (N, OH, OW, C) view of xpad that kernel tap (kh, kw) multiplies."""
+    h0, w0 = kh * dh, kw * dw
+    return xpad[:, h0:h0 + (OH - 1) * sh + 1:sh, w0:w0 + (OW - 1) * sw + 1:sw, :]
 
 
 def conv_out_size(H, K, s, p0, p1, d):
@@ -144,3 +165,60 @@ def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, 
                 gr = dy[:, ro, co, :]
                 gx[:, ri, ci, :] += (gr.reshape(-1, CO) @ w[kh, kw].T).reshape(gr.shape[:3] + (C,))
     return gx, gw, gb
+
+
+def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
+    xp = array_module(x, w)
+    N, H, W, C = x.shape
+    KH, KW, _, M = w.shape
+    OH = conv_out_size(H, KH, sh, pt, pb, dh)
+    OW = conv_out_size(W, KW, sw, pl, pr, dw)
+    xpad = _pad(xp, x, pt, pl, pb, pr)
+    dtype = xp.result_type(x.dtype, w.dtype)
+    if M == 1:  # the common case: 4-D arrays, one scratch buffer, no per-tap allocation
+        y = xp.zeros((N, OH, OW, C), dtype=dtype)
+        tmp = xp.empty_like(y)
+        for kh in range(KH):
+            for kw in range(KW):
+                xp.multiply(_tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw), w[kh, kw, :, 0], out=tmp)
+                y += tmp
+        return y
+    y = xp.zeros((N, OH, OW, C, M), dtype=dtype)
+    for kh in range(KH):
+        for kw in range(KW):
+            y += _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)[..., None] * w[kh, kw]
+    return y.reshape(N, OH, OW, C * M)
+
+
+def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw):
+    xp = array_module(dy, x, w)
+    N, H, W, C = x.shape
+    KH, KW, _, M = w.shape
+    _, OH, OW, _ = dy.shape
+    g = dy.reshape(N, OH, OW, C, M)
+    gx = gw = None
+    if need_dw:  # einsum over the strided tap views: no gathered copies
+        xpad = _pad(xp, x, pt, pl, pb, pr)
+        gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
+        for kh in range(KH):
+            for kw in range(KW):
+                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)
+                if M == 1:
+                    gw[kh, kw, :, 0] = xp.einsum("nhwc,nhwc->c", a, g[..., 0])
+                else:
+                    gw[kh, kw] = xp.einsum("nhwc,nhwcm->cm", a, g)
+    if need_dx:
+        dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=xp.result_type(dy.dtype, w.dtype))
+        tmp = xp.empty((N, OH, OW, C), dtype=dxpad.dtype)
+        for kh in range(KH):
+            for kw in range(KW):
+                view = _tap(dxpad, kh, kw, OH, OW, sh, sw, dh, dw)
+                if M == 1:
+                    xp.multiply(g[..., 0], w[kh, kw, :, 0], out=tmp)
+                    view += tmp
+                else:
+                    view += xp.einsum("nhwcm,cm->nhwc", g, w[kh, kw])
+        gx = dxpad[:, pt:pt + H, pl:pl + W, :]
+        if pt or pl or pb or pr:
+            gx = xp.ascontiguousarray(gx)
+    return gx, gw

@@ -14,12 +14,35 @@ float32 before use except ``lr_t`` of Adam, whose bias correction is computed in
         p -= lr_t*m/(sqrt(v)+eps)
     adagrad_update(param, grad, acc, lr, eps)
         acc += g^2 ; p -= lr*g/(sqrt(acc)+eps)
+
+The optimizers below have no native kernel: these array-module (NumPy / CuPy) functions are what
+every backend runs (a handful of vectorized passes over the parameter per step).
+
+    adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t)
+        Adam's m, v ; vhat = max(vhat, v) ; p -= lr_t*m/(sqrt(vhat)+eps)
+    adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t)
+        m = b1*m + (1-b1)*g ; u = max(b2*u, |g|) ; p -= lr/(1-b1^t) * m/(u+eps)
+    adadelta_update(param, grad, acc, acc_delta, lr, rho, eps)
+        acc = rho*acc + (1-rho)*g^2 ; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g
+        acc_delta = rho*acc_delta + (1-rho)*d^2 ; p -= lr*d
+    rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps)
+        tf.keras 2 RMSprop with momentum and/or centered (mg None: not centered; mom None:
+        momentum 0). ms = rho*ms + (1-rho)*g^2 ; mg = rho*mg + (1-rho)*g ; d = ms - mg^2 (or ms)
+        momentum: mom = momentum*mom + lr*g/sqrt(d+eps) ; p -= mom
+        else:     p -= lr*g/(sqrt(d)+eps)
+    nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t)
+        (Keras 2 / tf_keras legacy Nadam: mu_t, mu_next are the momentum schedule at steps t and
+        t+1, sched = prod(mu_1..mu_t), sched_next = sched*mu_next)
+        m = b1*m + (1-b1)*g ; v = b2*v + (1-b2)*g^2
+        m_bar = (1-mu_t)*g/(1-sched) + mu_next*m/(1-sched_next)
+        p -= lr*m_bar/(sqrt(v/(1-b2^t))+eps)
 """
 import math
 
 from .._xp import array_module
 
-__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update"]
+__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
+           "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 
 def adam_lr_t(lr, beta1, beta2, t):
@@ -69,3 +92,70 @@ def adagrad_update(param, grad, acc, lr, eps):
     param -= f(lr) * grad / (xp.sqrt(acc) + f(eps))
     return None
 
+
+
+def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t):
+    xp = array_module(param)
+    f = param.dtype.type
+    m *= f(beta1)
+    m += f(1.0 - beta1) * grad
+    v *= f(beta2)
+    v += f(1.0 - beta2) * (grad * grad)
+    xp.maximum(vhat, v, out=vhat)
+    param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(vhat) + f(eps))
+    return None
+
+
+def adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t):
+    xp = array_module(param)
+    f = param.dtype.type
+    m *= f(beta1)
+    m += f(1.0 - beta1) * grad
+    u *= f(beta2)
+    xp.maximum(u, xp.abs(grad), out=u)
+    param -= f(float(lr) / (1.0 - float(beta1) ** t)) * m / (u + f(eps))
+    return None
+
+
+def adadelta_update(param, grad, acc, acc_delta, lr, rho, eps):
+    xp = array_module(param)
+    f = param.dtype.type
+    acc *= f(rho)
+    acc += f(1.0 - rho) * (grad * grad)
+    delta = xp.sqrt(acc_delta + f(eps)) / xp.sqrt(acc + f(eps)) * grad
+    acc_delta *= f(rho)
+    acc_delta += f(1.0 - rho) * (delta * delta)
+    param -= f(lr) * delta
+    return None
+
+
+def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t):
+    xp = array_module(param)
+    f = param.dtype.type
+    m *= f(beta1)
+    m += f(1.0 - beta1) * grad
+    v *= f(beta2)
+    v += f(1.0 - beta2) * (grad * grad)
+    m_bar = f((1.0 - mu_t) / (1.0 - sched)) * grad + f(mu_next / (1.0 - sched_next)) * m
+    v_hat = v / f(1.0 - float(beta2) ** t)
+    param -= f(lr) * m_bar / (xp.sqrt(v_hat) + f(eps))
+    return None
+
+
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
+    xp = array_module(param)
+    f = param.dtype.type
+    ms *= f(rho)
+    ms += f(1.0 - rho) * (grad * grad)
+    d = ms
+    if mg is not None:
+        mg *= f(rho)
+        mg += f(1.0 - rho) * grad
+        d = ms - mg * mg
+    if mom is not None:
+        mom *= f(momentum)
+        mom += f(lr) * grad / xp.sqrt(d + f(eps))
+        param -= mom
+    else:
+        param -= f(lr) * grad / (xp.sqrt(d) + f(eps))
+    return None

@@ -1,0 +1,407 @@
+// Private to csrc/cpu/conv*.cpp (compiled once per ISA, tf/isa.h): the pieces every conv
+// algorithm shares: the register-tile micro-kernels (gather: rows of A through pointers; strided:
+// rows of A at a fixed stride), the output-channel panels, im2col, the per-part partial sums of
+// the weight gradient, the thread threshold. In an anonymous namespace: each conv*.cpp gets its
+// own copy (the per-ISA namespaces keep the ISAs apart, Note [per-ISA inline functions]).
+#pragma once
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tf/conv.h"
+#include "tf/cpuinfo.h"
+#include "tf/parallel.h"
+#include "tf/simd.h"
+#include "tf/workspace.h"
+
+#ifndef TF_ISA
+#error "conv_impl.h is for csrc/cpu/conv*.cpp, compiled once per ISA"
+#endif
+
+namespace tf {
+namespace TF_ISA {
+
+namespace {
+using namespace simd;
+
+#if defined(TF_ISA_avx512)
+constexpr int kMaxNV = 4;
+constexpr int mr_for(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
+#elif defined(TF_ISA_avx2)
+constexpr int kMaxNV = 3;
+constexpr int mr_for(int nv) { return nv >= 3 ? 4 : nv == 2 ? 6 : 8; }
+#else
+constexpr int kMaxNV = 4;
+constexpr int mr_for(int) { return 4; }
+#endif
+constexpr int kMaxMR = 12;
+constexpr index_t kChunk = 96;  // pixels per chunk: a multiple of every MR
+
+// Column panels over a width of `n` channels: panels of kMaxNV vectors, the last one narrower.
+struct Panels {
+  int count = 0;
+  index_t padded = 0;  // sum of panel widths (>= n, multiple of kW)
+  std::vector<index_t> vstart, vnv;
+  explicit Panels(index_t n) {
+    index_t nvtot = ceil_div(n, kW);
+    for (index_t v = 0; v < nvtot; v += kMaxNV) {
+      vstart.push_back(v * kW);
+      vnv.push_back(std::min<index_t>(kMaxNV, nvtot - v));
+    }
+    count = (int)vstart.size();
+    padded = nvtot * kW;
+  }
+  index_t j0(int j) const { return vstart[j]; }
+  int nvec(int j) const { return (int)vnv[j]; }
+  index_t width(int j) const { return vnv[j] * kW; }
+};
+
+// C tile epilogue: rows [0, m), columns [0, n). store: C = acc (+ bias) (relu);
+// accumulate: C += acc. bias is padded to whole vectors.
+template <int MR, int NV>
+inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, const float* bias,
+                       Act act, bool accumulate) {
+  vf bv[NV];
+  if (bias) {
+    for (int v = 0; v < NV; ++v) bv[v] = load(bias + v * kW);
+  }
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    if (i >= m) break;
+    float* cr = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const int nn = n - v * kW;
+      if (nn <= 0) break;
+      vf r = acc[i][v];
+      if (accumulate) r = r + (nn >= kW ? load(cr + v * kW) : load_n(cr + v * kW, nn));
+      if (bias) r = r + bv[v];
+      if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]: NaN stays NaN
+      if (nn >= kW)
+        store(cr + v * kW, r);
+      else
+        store_n(cr + v * kW, r, nn);
+    }
+  }
+}
+
+#if defined(TF_ISA_generic) && defined(__GNUC__)
+// Note [generic 4 lanes]: the portable build has one-lane vf, and the compiler left the 4-wide
+// panels of the micro-kernels scalar (mulss/addss). A 4-float GCC/Clang vector (SSE2 on x86, NEON
+// on ARM: baseline everywhere) for the rows of a 4-column panel makes them packed (mul + add,
+// no FMA contraction: the same rounding as the scalar code). Direct forward, one thread, LeNet
+// conv2 / AlphaGo 3x3: 8.5 / 8.8 -> 20.6 / 27.5 GFLOP/s (the weight gradient's strided reads
+// gained nothing: 20 / 17 GFLOP/s either way).
+typedef float v4 __attribute__((vector_size(16)));
+inline v4 load4(const float* p) {
+  v4 r;
+  std::memcpy(&r, p, sizeof r);
+  return r;
+}
+template <int MR>
+inline void spill4(const v4 (&a)[MR], vf (&acc)[MR][4]) {
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < 4; ++v) acc[i][v] = set1(a[i][v]);
+}
+#endif
+
+// Gather micro-kernel (Note [implicit gather]):
+//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]
+template <int MR, int NV>
+void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
+                float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
+  vf acc[MR][NV];
+#if defined(TF_ISA_generic) && defined(__GNUC__)
+  if constexpr (NV == 4) {  // Note [generic 4 lanes]
+    v4 a4[MR] = {};
+    for (int s = 0; s < nseg; ++s) {
+      const float* ap[MR];
+      for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
+      const float* bp = b[s];
+      for (index_t l = 0; l < L; ++l, bp += ldb) {
+        const v4 bv = load4(bp);
+        for (int i = 0; i < MR; ++i) a4[i] += ap[i][l] * bv;
+      }
+    }
+    spill4<MR>(a4, acc);
+    store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
+    return;
+  }
+#endif
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (int s = 0; s < nseg; ++s) {
+    const float* ap[MR];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
+    const float* bp = b[s];
+    for (index_t l = 0; l < L; ++l, bp += ldb) {
+      vf bv[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * kW);
+#pragma GCC unroll 12
+      for (int i = 0; i < MR; ++i) {
+        const vf av = set1(ap[i][l]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
+      }
+    }
+  }
+  store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
+}
+
+// Strided micro-kernel (Note [weight gradient]):
+//   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
+template <int MR, int NV>
+void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
+                 index_t ldc, int m, int n) {
+  vf acc[MR][NV];
+#if defined(TF_ISA_generic) && defined(__GNUC__)
+  if constexpr (NV == 4) {  // Note [generic 4 lanes]
+    v4 a4[MR] = {};
+    for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
+      const v4 bv = load4(b);
+      for (int i = 0; i < MR; ++i) a4[i] += a[i] * bv;
+    }
+    spill4<MR>(a4, acc);
+    store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
+    return;
+  }
+#endif
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
+  for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kW);
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; ++i) {
+      const vf av = set1(a[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
+    }
+  }
+  store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
+}
+
+using GatherFn = void (*)(int, const float* const*, const float* const*, index_t, index_t, float*,
+                          index_t, int, int, const float*, Act, bool);
+using StridedFn = void (*)(const float*, index_t, const float*, index_t, index_t, float*, index_t,
+                           int, int);
+
+GatherFn gather_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_gather<mr_for(1), 1>;
+    case 2: return ukr_gather<mr_for(2), 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_gather<mr_for(3), 3>;
+    default: return ukr_gather<mr_for(4), 4>;
+#else
+    default: return ukr_gather<mr_for(3), 3>;
+#endif
+  }
+}
+
+// Column panel j of pn with its gather micro-kernel and tile height.
+struct GatherPanel {
+  int nv, MR;
+  index_t j0, nr;
+  GatherFn ukr;
+  GatherPanel(const Panels& pn, int j)
+      : nv(pn.nvec(j)), MR(mr_for(nv)), j0(pn.j0(j)), nr(pn.width(j)), ukr(gather_fn(nv)) {}
+};
+
+StridedFn strided_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<mr_for(1), 1>;
+    case 2: return ukr_strided<mr_for(2), 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<mr_for(3), 3>;
+    default: return ukr_strided<mr_for(4), 4>;
+#else
+    default: return ukr_strided<mr_for(3), 3>;
+#endif
+  }
+}
+
+// Short tiles for the last rows of dW (LeNet conv1: 25 rows = 12 + 12 + 1 would waste 11/12 of
+// the last full-height tile): 2 rows, or 4 rows when NV allows.
+constexpr int kTailMR = 2;
+StridedFn strided_tail_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<kTailMR, 1>;
+    case 2: return ukr_strided<kTailMR, 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<kTailMR, 3>;
+    default: return ukr_strided<kTailMR, 4>;
+#else
+    default: return ukr_strided<kTailMR, 3>;
+#endif
+  }
+}
+
+StridedFn strided_one_fn(int nv) {
+  switch (nv) {
+    case 1: return ukr_strided<1, 1>;
+    case 2: return ukr_strided<1, 2>;
+#if !defined(TF_ISA_avx2)
+    case 3: return ukr_strided<1, 3>;
+    default: return ukr_strided<1, 4>;
+#else
+    default: return ukr_strided<1, 3>;
+#endif
+  }
+}
+
+// C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn
+// (b and C padded to pn.padded columns): tiles of MR rows, the last rows by kTailMR when more
+// than half a tile would be wasted. a must have MR - 1 readable floats of slack past row `rows`
+// of its last l (rows past `rows` are computed and dropped).
+void strided_gemm(const Panels& pn, const float* a, index_t lda, index_t rows, const float* b,
+                  index_t ldb, index_t L, float* c, index_t ldc) {
+  for (int j = 0; j < pn.count; ++j) {
+    const int nv = pn.nvec(j), MR = mr_for(nv);
+    const index_t j0 = pn.j0(j), nr = pn.width(j);
+    const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
+    index_t k0 = 0;
+    for (; k0 + MR <= rows || (k0 < rows && rows - k0 > MR / 2); k0 += MR)
+      ukr(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(MR, rows - k0), (int)nr);
+    for (; k0 < rows; k0 += kTailMR)
+      tail(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(kTailMR, rows - k0),
+           (int)nr);
+  }
+}
+
+// Repack a row-major (rows x n) matrix, element (r, c) at src[r*rs + c*cs], into column panels:
+// panel j holds rows x width(j) floats at dst + rows*j0(j), zero beyond column n.
+void pack_panels(const float* src, index_t rows, index_t n, index_t rs, index_t cs,
+                 const Panels& pn, float* dst) {
+  for (int j = 0; j < pn.count; ++j) {
+    const index_t j0 = pn.j0(j), nr = pn.width(j), nn = std::min(nr, n - j0);
+    float* d = dst + rows * j0;
+    for (index_t r = 0; r < rows; ++r) {
+      for (index_t c = 0; c < nn; ++c) d[r * nr + c] = src[r * rs + (j0 + c) * cs];
+      for (index_t c = nn; c < nr; ++c) d[r * nr + c] = 0.0f;
+    }
+  }
+}
+
+// Copy n floats (src != nullptr) or zero them, into a destination with kW floats of slack
+// after the n: the last (partial) vector is stored whole (zeros past n; a masked store costs
+// more than the copy on the short runs im2col makes, LeNet conv1 copies 5 floats per kernel
+// row) and the next run, written left to right, overwrites the zeros. No library call either.
+inline void copy_or_zero(float* dst, const float* src, index_t n) {
+  index_t c = 0;
+  if (src) {
+    for (; c + kW <= n; c += kW) store(dst + c, load(src + c));
+    if (c < n) store(dst + c, load_n(src + c, (int)(n - c)));
+  } else {
+    for (; c < n; c += kW) store(dst + c, zero());
+  }
+}
+
+// Pixel p of an (N, OH, OW) grid -> (n, oh, ow).
+inline void decode(index_t p, index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
+  ow = p % OW;
+  index_t t = p / OW;
+  oh = t % OH;
+  n = t / OH;
+}
+
+// The pixel after (n, oh, ow) on an (N, OH, OW) grid (no divisions: see decode).
+inline void next_pixel(index_t OH, index_t OW, index_t& n, index_t& oh, index_t& ow) {
+  if (++ow == OW) {
+    ow = 0;
+    if (++oh == OH) {
+      oh = 0;
+      ++n;
+    }
+  }
+}
+
+// im2col: rows p0 .. p0+pc-1 of A (P x KH*KW*CI) into col (row stride ldcol >= KH*KW*CI + kW,
+// see copy_or_zero). Padded positions read as zero. With dilation 1 along W and a window inside the image, a kernel row is one
+// contiguous run of KW*CI floats of x.
+void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, float* col,
+                 index_t ldcol) {
+  const index_t H = s.H, W = s.W, CI = s.CI, KH = s.KH, KW = s.KW, OH = s.OH, OW = s.OW;
+  const index_t sh = s.sh, sw = s.sw, pt = s.pt, pl = s.pl, dh = s.dh, dw = s.dw;
+  const index_t span = KW * CI;
+  index_t n, oh, ow;
+  decode(p0, OH, OW, n, oh, ow);
+  for (index_t r = 0; r < pc; ++r) {
+    float* dst = col + r * ldcol;
+    const index_t ih0 = oh * sh - pt, iw0 = ow * sw - pl;
+    const bool contiguous = dw == 1 && iw0 >= 0 && iw0 + KW <= W;
+    for (index_t kh = 0; kh < KH; ++kh, dst += span) {
+      const index_t ih = ih0 + kh * dh;
+      if (ih < 0 || ih >= H) {
+        copy_or_zero(dst, nullptr, span);
+        continue;
+      }
+      const float* row = x + (n * H + ih) * W * CI;
+      if (contiguous) {
+        copy_or_zero(dst, row + iw0 * CI, span);
+        continue;
+      }
+      for (index_t kw = 0; kw < KW; ++kw) {
+        const index_t iw = iw0 + kw * dw;
+        copy_or_zero(dst + kw * CI, iw >= 0 && iw < W ? row + iw * CI : nullptr, CI);
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        ++n;
+      }
+    }
+  }
+}
+
+// Note [weight gradient]'s partial sums are kept per part (a fixed split of the pixels, about
+// four parts per thread, claimed dynamically: tf/parallel.h), never per thread, and summed in
+// part order, so the result does not depend on which thread ran which part.
+inline index_t parts_for(int nt, index_t units) {
+  return nt > 1 ? std::max<index_t>(1, std::min<index_t>(4 * (index_t)nt, units)) : 1;
+}
+
+// Part `part`'s slice of sz floats at base, zeroed.
+inline float* part_partial(float* base, size_t sz, index_t part) {
+  float* p = base + (size_t)part * sz;
+  std::memset(p, 0, sz * sizeof(float));
+  return p;
+}
+
+int threads_for(double flops) {
+  const int nt = max_threads();
+  return flops < 2e5 ? 1 : nt;
+}
+
+}  // namespace
+
+#if defined(TF_ISA_avx512)
+namespace {
+// Note [Zen 4 zmm]: Zen 4 runs a 512-bit FMA as two 256-bit halves, so 8-lane (AVX2) register
+// tiles reach the same FLOP rate as 16-lane ones there. When the output width (C_out for
+// forward and dW, C_in for dx) wastes fewer lanes in 8-lane vectors (20 channels: 24 lanes
+// instead of 32; 50: 56 instead of 64), the AVX2 build of this file runs the layer faster
+// (measured: LeNet conv2 dx 7.2 -> 5.3 ms, conv1 forward 1.4 -> 1.1 ms, one thread). Other
+// AVX-512 CPUs (Intel; AMD family 1Ah, whose datapath is 512 bits wide) keep the 16-lane path.
+bool zmm_double_pumped() { return cpu_id().zmm_half_rate; }  // tf/cpuinfo.h
+
+bool prefer_ymm(index_t width) {
+  if (!zmm_double_pumped()) return false;
+  const double e8 = (double)width / (double)(ceil_div(width, 8) * 8);
+  const double e16 = (double)width / (double)(ceil_div(width, 16) * 16);
+  return e8 > 1.05 * e16;
+}
+}  // namespace
+#endif
+
+}  // namespace TF_ISA
+}  // namespace tf

@@ -1,0 +1,442 @@
+// Winograd F(m x m', r x r') convolution: the forward pass (also backward data, as a
+// convolution of dy with the flipped kernel) and the weight gradient, side by side. Compiled
+// once per ISA (tf/isa.h); shared micro-kernels in conv_impl.h, the geometry in conv_winograd.h.
+#include "conv_impl.h"
+#include "conv_winograd.h"
+
+namespace tf {
+namespace TF_ISA {
+
+// ---- Winograd ---------------------------------------------------------------------------------
+//
+// Note [Winograd]: for stride 1 and dilation 1 with kernel extents r in {3, 4, 5} and enough
+// channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
+// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5)) and the interpolation points
+// 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
+//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
+//   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
+//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: at_rows)
+// so the 36 positions xi of a tile are 36 independent GEMMs over channels,
+//   M_xi (tiles x CO) = V_xi (tiles x CI) * U_xi (CI x CO),
+// run by the gather micro-kernel. Multiplies per output: 36 / (m m') instead of r r' (3x3: 2.25
+// instead of 9; 5x5: 9 instead of 25). Every pass here ran at ~95% of the FMA peak as a direct
+// convolution, so this is the only way left to a clear margin over PyTorch (oneDNN runs direct).
+// Backward data with stride 1 is the same convolution of dy with the kernel flipped and C_in /
+// C_out swapped, pads KH-1-pt, KW-1-pl (wino_conv takes any pads, negative included). Backward
+// filter: dU = sum over tiles of V (.) Z, Z = A dY A^T (the transpose of the output transform),
+// then dW = G^T dU G (wino_backward_filter).
+// Costs of the method: (1) rounding: the transforms mix the 36 inputs of a tile (entries up to 8),
+// so the error grows by ~10-100x over a direct sum; fine against our tolerances
+// (n * eps * |x| * |w|) once the reduction is long, hence CI >= 16 and CO >= 16 (wino_use);
+// (2) an Inf or NaN input reaches every output of the tiles that read it, not only the outputs
+// whose windows hold it (0 * Inf = NaN), as with cuDNN's and oneDNN's Winograd.
+
+namespace {
+using namespace simd;
+
+constexpr int kA = 6;  // tile size (alpha) of every variant
+
+// The interpolation points' matrix G (6 x r), G[j][k].
+void wino_G(index_t r, float G[kA][kA]) {
+  static const double p[5] = {0, 1, -1, 2, -2}, c[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
+  for (int j = 0; j < kA; ++j)
+    for (int k = 0; k < kA; ++k) G[j][k] = 0.0f;
+  for (int j = 0; j < 5; ++j) {
+    double pk = 1.0;
+    for (index_t k = 0; k < r; ++k, pk *= p[j]) G[j][k] = (float)(c[j] * pk);
+  }
+  G[5][r - 1] = 1.0f;
+}
+
+// o = B^T d for 6 vectors.
+inline void bt6(const vf* d, vf* o) {
+  const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
+  const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
+  o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
+  o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
+  o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
+  o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
+  o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
+  o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
+}
+
+// o[0..m) = A^T mm for 6 vectors mm.
+inline void at_rows(const vf* mm, vf* o, int m) {
+  const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
+  o[0] = mm[0] + s12 + s34;
+  o[1] = fmadd(set1(2.0f), d34, d12);
+  if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
+  if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
+  o[m - 1] = o[m - 1] + mm[5];
+}
+
+// o[0..6) = A g for M vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{M-1}):
+// o(+-p) = even(p) +- odd(p).
+template <int M>
+inline void a_cols(const vf* g, vf* o) {
+  const vf two = set1(2.0f), four = set1(4.0f);
+  o[0] = g[0];
+  if (M == 2) {
+    o[1] = g[0] + g[1];
+    o[2] = g[0] - g[1];
+    o[3] = fmadd(two, g[1], g[0]);
+    o[4] = fnmadd(two, g[1], g[0]);
+  } else {
+    const vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    vf o1 = g[1], o2 = two * g[1];
+    if (M == 4) {
+      o1 = o1 + g[3];
+      o2 = fmadd(set1(8.0f), g[3], o2);
+    }
+    o[1] = e1 + o1;
+    o[2] = e1 - o1;
+    o[3] = e2 + o2;
+    o[4] = e2 - o2;
+  }
+  o[5] = g[M - 1];
+}
+
+// Tiles per block: V and M (or Z) of a block take about `budget` bytes (at least 24 tiles, a
+// multiple of every MR; 1 thread, Zen 4 with 1 MB L2: 0.4 / 0.8 MB for the forward / weight
+// gradient ran 3-10% faster than 1.5 / 3 MB, 6 / 12 MB 10-20% slower), then the block count is
+// rounded up to a multiple of the thread count and the tiles spread evenly over the blocks (static
+// schedule: every thread gets the same work).
+index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double budget) {
+  const double per = 36.0 * 4.0 * (double)(g.ldv + ldm);
+  const index_t T = std::max<index_t>(24, (index_t)(budget / per) / 24 * 24);
+  const index_t nb = ceil_div(ceil_div(g.ntiles, T), nt) * nt;
+  return std::max<index_t>(1, ceil_div(g.ntiles, nb));
+}
+
+// V rows for tiles t0 .. t0+tc-1: V[xi][t][:] = (B^T d B)[xi] for input tile d of tile t0+t.
+void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  vf d[kA], tmp[kA][kA], o[kA];
+  const float* rows[kA][kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const index_t ih0 = th * g.mh - g.pt, iw0 = tw * g.mw - g.pl;
+    for (int a = 0; a < kA; ++a)
+      for (int b = 0; b < kA; ++b) {
+        const index_t ih = ih0 + a, iw = iw0 + b;
+        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + ((n * g.H + ih) * g.W + iw) * g.CI : nullptr;
+      }
+    float* vt = V + t * g.ldv;
+    for (index_t c = 0; c < g.CI; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, g.CI - c);
+      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
+        for (int a = 0; a < kA; ++a)
+          d[a] = rows[a][b] ? (nn == kW ? load(rows[a][b] + c) : load_n(rows[a][b] + c, nn)) : zero();
+        bt6(d, o);
+        for (int a = 0; a < kA; ++a) tmp[a][b] = o[a];
+      }
+      for (int a = 0; a < kA; ++a) {  // rows: V[a, :] = tmp[a, :] B
+        bt6(tmp[a], o);
+        for (int b = 0; b < kA; ++b) store(vt + (a * kA + b) * T * g.ldv + c, o[b]);
+      }
+    }
+  }
+}
+
+// U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
+// w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
+void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+  float Gh[kA][kA], Gw[kA][kA];
+  wino_G(g.KH, Gh);
+  wino_G(g.KW, Gw);
+  const index_t CI = g.CI, CO = g.CO, COp = pn.padded, KH = g.KH, KW = g.KW;
+  const int nt = threads_for(72.0 * CI * COp * (KH + 6));
+  parallel_range(CI, chunk_size(CI, nt, 1), nt, [&](index_t ci_b, index_t ci_e) {
+    for (index_t ci = ci_b; ci < ci_e; ++ci) {
+      vf wk[kA][kA], tmp[kA][kA];
+      for (int j = 0; j < pn.count; ++j) {
+        const index_t j0 = pn.j0(j), nr = pn.width(j);
+        for (index_t c = j0; c < j0 + nr; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);  // <= 0 past CO: zero columns
+          for (index_t kh = 0; kh < KH; ++kh)
+            for (index_t kw = 0; kw < KW; ++kw) {
+              const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
+              wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
+            }
+          for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
+            for (index_t kw = 0; kw < KW; ++kw) {
+              vf acc = zero();
+              for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
+              tmp[a][kw] = acc;
+            }
+          for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
+            for (int b = 0; b < kA; ++b) {
+              vf acc = zero();
+              for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
+              store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+            }
+        }
+      }
+    }
+  });
+}
+
+// Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
+template <int MH, int MW>
+void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, index_t t0, index_t tc,
+                 const float* bias, float* y, Act act) {
+  const index_t CO = g.CO;
+  vf mm[kA], tmp[MH][kA], o[kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
+    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
+    float* yt = y + ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    for (index_t c = 0; c < CO; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, CO - c);
+      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
+        for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
+        at_rows(mm, o, MH);
+        for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
+      }
+      const vf bv = load(bias + c);
+      for (int i = 0; i < MH; ++i) {
+        if (i >= mh) break;
+        at_rows(tmp[i], o, MW);
+        for (int jj = 0; jj < MW; ++jj) {
+          if (jj >= mw) break;
+          vf r = o[jj] + bv;
+          if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
+          float* dst = yt + (i * g.OW + jj) * CO + c;
+          if (nn == kW)
+            store(dst, r);
+          else
+            store_n(dst, r, nn);
+        }
+      }
+    }
+  }
+}
+
+// Transformed upstream gradient of tiles t0 .. t0+tc-1: Z[xi][t] = (A g A^T)[xi] with
+// g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
+template <int MH, int MW>
+void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
+             index_t T, index_t COp, float* dbt) {
+  const index_t CO = g.CO;
+  const vf one = set1(1.0f);
+  // The tile's g, pixel by pixel (sequential reads of dy and y), in a contiguous buffer first:
+  // gathering 16 pixels per channel vector straight from dy took 13% of the AlphaGo 3x3 weight
+  // gradient (perf, 1 thread), 8% this way.
+  float* buf = workspace<float>(Ws::conv_stage, (size_t)(MH * MW * COp));
+  vf gg[MW][MH], tmp[kA][MW], o[kA];
+  for (index_t t = 0; t < tc; ++t) {
+    const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
+    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
+    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
+    const index_t off = ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    for (int i = 0; i < MH; ++i)
+      for (int j = 0; j < MW; ++j) {
+        float* dst = buf + (i * MW + j) * COp;
+        if (i >= mh || j >= mw) {
+          for (index_t c = 0; c < COp; c += kW) store(dst + c, zero());
+          continue;
+        }
+        const float* src = dy + off + (i * g.OW + j) * CO;
+        const float* ys = y ? y + off + (i * g.OW + j) * CO : nullptr;
+        for (index_t c = 0; c < COp; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
+          vf v = nn == kW ? load(src + c) : load_n(src + c, nn);
+          if (ys) v = v * select_gt(nn == kW ? load(ys + c) : load_n(ys + c, nn), zero(), one, zero());
+          store(dst + c, v);
+          if (dbt) store(dbt + c, load(dbt + c) + v);
+        }
+      }
+    for (index_t c = 0; c < COp; c += kW) {
+      for (int i = 0; i < MH; ++i)
+        for (int j = 0; j < MW; ++j) gg[j][i] = load(buf + (i * MW + j) * COp + c);
+      for (int j = 0; j < MW; ++j) {  // columns: tmp[:, j] = A g[:, j]
+        a_cols<MH>(gg[j], o);
+        for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
+      }
+      for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
+        a_cols<MW>(tmp[a], o);
+        for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
+      }
+    }
+  }
+}
+
+using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, index_t, index_t,
+                           const float*, float*, Act);
+using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
+                          index_t, index_t, float*);
+
+template <int MH>
+WinoOutFn wino_output_fn_w(int mw) {
+  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : wino_output<MH, 4>;
+}
+WinoOutFn wino_output_fn(int mh, int mw) {
+  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw) : wino_output_fn_w<4>(mw);
+}
+template <int MH>
+WinoDyFn wino_dy_fn_w(int mw) {
+  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : wino_dy<MH, 4>;
+}
+WinoDyFn wino_dy_fn(int mh, int mw) {
+  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw) : wino_dy_fn_w<4>(mw);
+}
+
+}  // namespace
+
+// y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act) {
+  const index_t CI = g.CI, CO = g.CO;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
+  wino_weights(g, w, pn, U);
+  float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
+  for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
+  const index_t T = wino_block(g, COp, nt, 4e5);
+  const index_t nblocks = ceil_div(g.ntiles, T);
+  const WinoOutFn out = wino_output_fn(g.mh, g.mw);
+
+  parallel_range(nblocks, chunk_size(nblocks, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv));
+    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    const float* aptr[kMaxMR];
+    const float* bptr[1];
+    for (index_t blk = blk_b; blk < blk_e; ++blk) {
+      const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
+      wino_input(g, x, t0, tc, V, T);
+      for (int xi = 0; xi < 36; ++xi) {
+        const float* Vx = V + xi * T * g.ldv;
+        float* Mx = M + xi * T * COp;
+        for (int j = 0; j < pn.count; ++j) {
+          const int nv = pn.nvec(j), MR = mr_for(nv);
+          const index_t j0 = pn.j0(j), nr = pn.width(j);
+          const GatherFn ukr = gather_fn(nv);
+          bptr[0] = U + xi * CI * COp + CI * j0;
+          for (index_t r0 = 0; r0 < tc; r0 += MR) {
+            const int m = (int)std::min<index_t>(MR, tc - r0);
+            for (int i = 0; i < MR; ++i) aptr[i] = Vx + (r0 + std::min(i, m - 1)) * g.ldv;
+            ukr(1, aptr, bptr, CI, nr, Mx + r0 * COp + j0, COp, m, (int)nr, nullptr, Act::none, false);
+          }
+        }
+      }
+      out(g, M, T, COp, t0, tc, bias, y, act);
+    }
+  });
+}
+
+// dw (+)= dW, db (+)= sum of g over pixels, g = dy (* (y > 0) when y is given), for stride 1,
+// dilation 1, kernel (KH, KW) (Note [Winograd], Note [Winograd pieces]): g's tiles are those of a
+// piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
+// over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
+void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                          const float* dy, const float* x, const float* y, float* dw, float* db) {
+  const index_t CI = pg.CI, CO = pg.CO;
+  const Panels pn(CO);
+  const index_t COp = pn.padded;
+  const int npieces = pc.n[0] * pc.n[1];
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), pg.ntiles);
+  const index_t T = wino_block(pg, COp, nt, 8e5);
+  const index_t nblocks = ceil_div(pg.ntiles, T);
+  const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
+  const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
+  // Two parts per thread (not four: a part's dU is 36*CI*COp floats per piece, all summed below).
+  const index_t used = nt > 1 ? std::min<index_t>(2 * (index_t)nt, nblocks) : 1;
+  float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
+  const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
+
+  parallel_chunks(used, nt, [&](index_t part) {
+    float* St = part_partial(S, sz, part);
+    float* dbt = St + su * npieces;
+    // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
+    // channels of a row (rows past CI are computed and dropped).
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
+    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    index_t bbeg, bend;
+    split_range(nblocks, (int)used, (int)part, bbeg, bend);
+    for (index_t blk = bbeg; blk < bend; ++blk) {
+      const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
+      dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr);
+      for (int q = 0; q < npieces; ++q) {
+        WinoGeom gq = pg;  // the piece's input offset
+        gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
+        gq.pl = pg.pl - pc.start[1][q % pc.n[1]];
+        wino_input(gq, x, t0, tc, V, T);
+        for (int xi = 0; xi < 36; ++xi) {
+          const float* Vx = V + xi * T * pg.ldv;
+          const float* Zx = Z + xi * T * COp;
+          float* Sx = St + su * q + xi * CI * COp;
+          strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
+        }
+      }
+    }
+  });
+  if (db)
+    for (index_t t = 0; t < used; ++t)
+      for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
+  float Gh[kA][kA], Gw[kA][kA];
+  wino_G(pg.KH, Gh);
+  wino_G(pg.KW, Gw);
+  const index_t rh = pg.KH, rw = pg.KW;
+  const int nt2 = threads_for(72.0 * npieces * CI * COp * (rh + 6));
+  parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
+    for (index_t ci = ci_b; ci < ci_e; ++ci) {
+      vf sU[kA][kA], tmp[kA][kA];
+      for (int q = 0; q < npieces; ++q) {
+        const int qh = q / pc.n[1], qw = q % pc.n[1];
+        const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
+        // the piece's own taps: up to the next piece's first one
+        const index_t h1 = qh + 1 < pc.n[0] ? pc.start[0][qh + 1] : KH;
+        const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
+        for (index_t c = 0; c < CO; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CO - c);
+          for (int xi = 0; xi < 36; ++xi) {
+            vf acc = zero();
+            for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
+            sU[xi / kA][xi % kA] = acc;
+          }
+          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
+            for (int b = 0; b < kA; ++b) {
+              vf acc = zero();
+              for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
+              tmp[kh][b] = acc;
+            }
+          for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
+            for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
+              vf acc = zero();
+              for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+              float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
+              if (nn == kW)
+                store(dst, load(dst) + acc);
+              else
+                store_n(dst, load_n(dst, nn) + acc, nn);
+            }
+        }
+      }
+    }
+  });
+}
+
+// Note [Winograd]: which layers take it.
+// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles (npieces kernels)
+// at most half the direct pass's: small images waste most of each 6x6 tile (a 2x2 output with a
+// 3x3 kernel costs 36 multiplies per tile either way).
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces) {
+  return 36.0 * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+}
+
+bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
+  if (s.sh != 1 || s.sw != 1 || s.dh != 1 || s.dw != 1) return false;
+  if (s.KH < 3 || s.KH > 5 || s.KW < 3 || s.KW > 5) return false;
+  if (cin < 16 || cout < 16) return false;
+  if (36.0 * 4.0 * (double)cin * (double)cout > 64.0 * (1 << 20)) return false;  // U over 64 MiB
+  // Pads of at most the kernel extent - 1 (every 'same' and 'valid' layer): every output window
+  // then holds real input, so no output is a pure rounding residue of its tile's neighbours.
+  const index_t pb = s.OH - 1 + s.KH - s.H - s.pt, pr = s.OW - 1 + s.KW - s.W - s.pl;
+  if (s.pt >= s.KH || pb >= s.KH || s.pl >= s.KW || pr >= s.KW) return false;
+  if (!conv_winograd_enabled().load(std::memory_order_relaxed)) return false;
+  return true;
+}
+
+}  // namespace TF_ISA
+}  // namespace tf

@@ -1,0 +1,69 @@
+// Winograd convolution (csrc/cpu/conv_winograd.cpp, Note [Winograd] there): the geometry and
+// the entry points the conv passes in csrc/cpu/conv.cpp call. Private to csrc/cpu/conv*.cpp.
+#pragma once
+#include "tf/conv.h"
+#include "tf/simd.h"
+
+namespace tf {
+namespace TF_ISA {
+
+inline int wino_m(index_t r) { return 7 - (int)r; }
+
+struct WinoGeom {
+  index_t N, H, W, CI;   // input (N, H, W, CI)
+  index_t KH, KW, CO;    // kernel (KH, KW, CI, CO)
+  index_t OH, OW;        // output (N, OH, OW, CO)
+  index_t pt, pl;        // output (oh, ow) reads input (oh + kh - pt, ow + kw - pl)
+  int mh, mw;            // outputs per tile
+  index_t TH, TW, ntiles;
+  index_t ldv;           // floats per tile row of V (CI rounded up to vectors)
+  WinoGeom(index_t N_, index_t H_, index_t W_, index_t CI_, index_t KH_, index_t KW_, index_t CO_,
+           index_t OH_, index_t OW_, index_t pt_, index_t pl_)
+      : N(N_), H(H_), W(W_), CI(CI_), KH(KH_), KW(KW_), CO(CO_), OH(OH_), OW(OW_), pt(pt_), pl(pl_) {
+    mh = wino_m(KH);
+    mw = wino_m(KW);
+    TH = ceil_div(OH, mh);
+    TW = ceil_div(OW, mw);
+    ntiles = N * TH * TW;
+    ldv = ceil_div(CI, simd::kW) * simd::kW;
+  }
+};
+
+// Note [Winograd pieces]: the weight gradient runs F(4, 3) and F(3, 4) only (F(2, 5)'s rounding
+// reached ~3000 eps * sum |x| |dy| on the AlphaGo 5x5 layer: its final G^T dU G cancels large
+// transformed terms). A kernel extent of 5 is covered by 3-tap pieces starting at 0 and 2 (tap 2
+// computed twice, kept from the second piece): dW over rows [s, s+3) is the weight gradient of
+// a 3-row kernel whose input is shifted by s (top pad pt - s). The pieces share the dy
+// transform Z; each adds one input transform and 36 GEMMs: 4 x 2.25 = 9 multiplies per (pixel,
+// C_in, C_out) for 5x5 instead of 25.
+struct WinoPieces {
+  index_t r[2];          // piece extent per axis (rows, columns)
+  int n[2];              // pieces per axis
+  index_t start[2][4];   // first tap of each piece
+  explicit WinoPieces(index_t KH, index_t KW) {
+    const index_t K[2] = {KH, KW};
+    for (int d = 0; d < 2; ++d) {
+      n[d] = 0;
+      if (K[d] <= 4) {
+        r[d] = K[d];
+        start[d][n[d]++] = 0;
+        continue;
+      }
+      r[d] = 3;
+      for (index_t s0 = 0; s0 + 3 < K[d] && n[d] < 3; s0 += 3) start[d][n[d]++] = s0;
+      start[d][n[d]++] = K[d] - 3;
+    }
+  }
+};
+
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act);
+
+void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                          const float* dy, const float* x, const float* y, float* dw, float* db);
+
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces);
+
+bool wino_use(const ConvShape& s, index_t cin, index_t cout);
+
+}  // namespace TF_ISA
+}  // namespace tf

@@ -1,0 +1,15 @@
+"""The Keras 2 backend functions (``K.mean``, ``K.batch_dot``, ...), reached as
+``tensorforge.backend.<name>`` (``from tensorforge import backend as K``).
+
+One module per family: math_ops (elementwise, reductions, comparisons, dot), array_ops (shapes,
+indexing, creation), nn_ops (activations, cross-entropies, normalisation, dropout), variables
+(variables, learning phase, random), utils (name scopes, uids, map_fn / foldl). They build on
+the differentiable ops in tensorforge.ops.
+"""
+from . import array_ops, math_ops, nn_ops, utils, variables
+
+__all__ = []
+for _mod in (math_ops, array_ops, nn_ops, variables, utils):
+    globals().update({n: getattr(_mod, n) for n in _mod.__all__})
+    __all__ += list(_mod.__all__)
+del _mod

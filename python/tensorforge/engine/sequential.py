@@ -1,0 +1,158 @@
+"""Sequential: a Model whose graph is a chain (Keras 2's keras/engine/sequential.py).
+
+Once the input shape is known (``input_shape=`` on the first layer, an ``InputLayer``, a model
+as first layer, ``build(shape)``, or the first batch given to fit / predict / a call), the
+chain is built as a functional graph from an ``Input`` named ``<first layer>_input``; each
+``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
+from .base_layer import Layer, _touch, is_shape
+from .input_layer import Input, InputLayer
+from .network import Network, deserialize_layer
+from .node import KerasTensor
+from .serialization import custom_object_scope
+from .training import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers (Keras ``Sequential``)."""
+
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        object.__setattr__(self, "_seq", [])
+        self._build_shape = None
+        self._input_name = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._seq)
+
+    def _sublayers(self):
+        return list(self._seq)
+
+    # ---- construction -----------------------------------------------------------------------
+    def add(self, layer):
+        if isinstance(layer, KerasTensor) and isinstance(layer._keras_history[0], InputLayer):
+            layer = layer._keras_history[0]  # model.add(Input(shape=...)), as Keras 2 allows
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Layer, got {type(layer).__name__}")
+        if any(l.name == layer.name for l in self._seq):
+            raise ValueError(f"Sequential.add: a layer named {layer.name!r} is already in the "
+                             "model; layer names must be unique")
+        if isinstance(layer, InputLayer):
+            if self._seq:
+                raise ValueError("Sequential.add: an InputLayer must be the first layer")
+            self._build_shape = tuple(layer.batch_input_shape)
+            self._input_name = layer.name
+            return
+        self._seq.append(layer)
+        _touch()
+        if self.built and self._is_graph_network:
+            y = layer(self.outputs[0])
+            self._check_single(layer, y)
+            self._init_graph_network(self.inputs[0], y)
+            return
+        if len(self._seq) == 1 and self._build_shape is None:
+            self._build_shape = _declared_input_shape(layer)
+        if self._build_shape is not None:
+            self.build(self._build_shape)
+
+    def pop(self):
+        if not self._seq:
+            raise TypeError("Sequential.pop: there are no layers in the model")
+        self._seq.pop()
+        _touch()
+        if self._seq and self._build_shape is not None:
+            self.build(self._build_shape)
+        elif not self._seq:
+            object.__setattr__(self, "_is_graph_network", False)
+            self.built = False
+            self.output_shape_ = None
+
+    @staticmethod
+    def _check_single(layer, y):
+        if isinstance(y, list):
+            raise ValueError(f"{layer.name}: a layer with several outputs (e.g. return_state=True) "
+                             "cannot be used inside Sequential")
+
+    def build(self, input_shape=None):
+        shape = input_shape if input_shape is not None else self._build_shape
+        if shape is None:
+            raise ValueError("Sequential.build: no input shape; pass build(input_shape) or give "
+                             "input_shape to the first layer")
+        if not is_shape(shape):
+            raise ValueError(f"Sequential.build: expected one input shape, got {shape}")
+        if not self._seq:
+            raise ValueError("Sequential.build: the model has no layers")
+        self._build_shape = tuple(shape)
+        x = inp = Input(batch_shape=self._build_shape,
+                        name=self._input_name or f"{self._seq[0].name}_input")
+        for layer in self._seq:
+            x = layer(x)
+            self._check_single(layer, x)
+        self._init_graph_network(inp, x)
+
+    def call(self, inputs, training=None, mask=None, logits=False):
+        if not self._is_graph_network:
+            self.build((None,) + tuple(inputs.shape[1:]))
+        return super().call(inputs, training=training, mask=mask, logits=logits)
+
+    def _standardize_x(self, x, where):
+        if not self._is_graph_network:
+            if not self._seq:
+                raise ValueError(f"{where}: the model has no layers")
+            a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+            a = self._as_array(a, where, "x")
+            self.build((None,) + tuple(a.shape[1:]))
+        return super()._standardize_x(x, where)
+
+    # ---- Keras 2 Sequential extras ----------------------------------------------------------
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2.3: argmax for multi-unit outputs, (p > 0.5) for a single unit."""
+        p = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if p.shape[-1] > 1:
+            return p.argmax(axis=-1)
+        return (p > 0.5).astype("int32")
+
+    # ---- configuration ----------------------------------------------------------------------
+    def get_config(self):
+        layers = []
+        if self._build_shape is not None and self._is_graph_network:
+            inp = self.inputs[0]._keras_history[0]
+            layers.append({"class_name": "InputLayer", "config": inp.get_config()})
+        for l in self._seq:
+            cls = type(l).__name__
+            if isinstance(l, Network) and l._is_graph_network and cls == "Model":
+                cls = "Functional"
+            layers.append({"class_name": cls, "config": l.get_config()})
+        return {"name": self.name, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        with custom_object_scope(custom_objects or {}):
+            return cls._from_sequential_config(config)
+
+    @classmethod
+    def _from_sequential_config(cls, config):
+        model = cls(name=config.get("name"))
+        specs = list(config["layers"])
+        for spec in specs:
+            model.add(deserialize_layer(spec))
+        if not model.built and config.get("build_input_shape"):  # tensorforge format 1
+            model.build(tuple(config["build_input_shape"]))
+        return model
+
+    def __repr__(self):
+        return f"<Sequential name={self.name}, {len(self._seq)} layers>"
+
+
+def _declared_input_shape(layer):
+    """The batch input shape a first layer declares (input_shape=, or a built model's input)."""
+    if layer.batch_input_shape is not None:
+        return tuple(layer.batch_input_shape)
+    if isinstance(layer, Network) and layer._is_graph_network and len(layer.inputs) == 1:
+        return tuple(layer.inputs[0].shape)
+    return None

@@ -1,0 +1,122 @@
+"""Layer names, the registry of layer classes, custom objects, and the JSON form of layer
+arguments in Keras 2's config layout (``{"class_name": "GlorotUniform", "config": {...}}`` for
+initializers, regularizers and nested layers; activations by name).
+
+A Keras 2 ``model.get_config()`` / ``model.to_json()`` also carries keys tensorforge ignores
+("module", "registered_name", "build_config"); ``from_config`` accepts them.
+"""
+import contextlib
+import re
+
+import numpy as np
+
+from .. import activations as _act
+from .. import initializers as _init
+from .. import regularizers as _reg
+
+_name_counts = {}
+_LAYER_CLASSES = {}
+_CUSTOM_OBJECTS = [{}]  # a stack of {name: object}; see custom_object_scope
+
+
+def _snake(name):
+    """Keras 2's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d,
+    UpSampling2D -> up_sampling2d, LSTM -> lstm."""
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def _unique_name(base, zero_based=True):
+    """Keras 2 (tf.keras) naming: dense, dense_1, dense_2, ... (input_1, input_2, ... for
+    ``zero_based=False``)."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    if not zero_based:
+        return f"{base}_{n + 1}"
+    return base if n == 0 else f"{base}_{n}"
+
+
+@contextlib.contextmanager
+def custom_object_scope(*scopes):
+    """Keras 2's ``custom_object_scope({'MyLayer': MyLayer, 'my_loss': my_loss})``: names that
+    deserialization (load_model, from_config) resolves to these objects inside the block."""
+    merged = dict(_CUSTOM_OBJECTS[-1])
+    for s in scopes:
+        merged.update(s or {})
+    _CUSTOM_OBJECTS.append(merged)
+    try:
+        yield merged
+    finally:
+        _CUSTOM_OBJECTS.pop()
+
+
+def get_custom_objects():
+    return _CUSTOM_OBJECTS[0]
+
+
+def custom_object(name):
+    return _CUSTOM_OBJECTS[-1].get(name)
+
+
+def get_layer_class(name):
+    """The Layer subclass registered under ``name`` (its class name, a Keras alias, or a custom
+    object in scope)."""
+    cls = custom_object(name) or _LAYER_CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"unknown layer class {name!r}: pass it to load_model / from_config as "
+                         f"custom_objects={{{name!r}: {name}}}")
+    return cls
+
+
+_REG_CLASSES = {"L1L2": lambda l1=0.0, l2=0.0: _reg.L1L2(l1=l1, l2=l2),
+                "L1": lambda l1=0.01: _reg.L1L2(l1=l1), "L2": lambda l2=0.01: _reg.L1L2(l2=l2)}
+
+
+def _ser(v):
+    """A JSON-able form of a constructor argument, in Keras 2's layout."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        return [_ser(x) for x in v]
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, _init.Initializer):
+        return {"class_name": type(v).__name__, "config": v.get_config()}
+    if isinstance(v, _reg.L1L2):
+        return {"class_name": "L1L2", "config": v.get_config()}
+    if hasattr(v, "get_config") and type(v).__name__ in _LAYER_CLASSES:
+        return {"class_name": type(v).__name__, "config": v.get_config()}
+    if callable(v):
+        name = getattr(v, "__name__", None)
+        if name and custom_object(name) is v:
+            return name
+        return _act.serialize(v)
+    raise ValueError(f"cannot serialize layer argument {v!r}")
+
+
+def _deser(v, key=""):
+    """Inverse of ``_ser``; ``key`` (the argument name) says what a {"class_name": ...} dict is."""
+    if isinstance(v, dict) and "class_name" in v:
+        name, cfg = v["class_name"], v.get("config", {}) or {}
+        custom = custom_object(name)
+        if key.endswith("initializer"):
+            cls = custom or _init._BY_NAME.get(name)
+            if cls is None:
+                raise ValueError(f"unknown initializer {name!r} in argument {key!r}")
+            return cls(**cfg)
+        if key.endswith("regularizer"):
+            fn = custom or _REG_CLASSES.get(name)
+            if fn is None:
+                raise ValueError(f"unknown regularizer {name!r} in argument {key!r}")
+            return fn(**cfg)
+        if key.endswith("constraint"):
+            raise ValueError(f"constraints are not supported (argument {key!r}: {name})")
+        return get_layer_class(name).from_config(cfg)
+    if isinstance(v, dict):  # old tensorforge files (format 1)
+        if "__initializer__" in v:
+            return _init._BY_NAME[v["__initializer__"]](**v["config"])
+        if "__regularizer__" in v:
+            return _reg.L1L2(**v["config"])
+    if isinstance(v, str) and key == "activation" and custom_object(v) is not None:
+        return custom_object(v)
+    return v

@@ -1,0 +1,738 @@
+"""Model: compile and the argument handling of fit / evaluate / predict / *_on_batch (Keras 2's
+keras/engine/training.py). The loops themselves are in training_arrays.py, saving in saving.py.
+
+compile(optimizer, loss, metrics, loss_weights) resolves, per model output, its loss (one for
+all, a list in output order, or a dict by output name), its weight and its metrics, and names
+them as Keras 2 does: ``metrics_names`` is ``['loss']`` then, for several outputs,
+``'<output>_loss'`` per output, then each metric (``'<output>_<metric>'`` for several outputs).
+``train_on_batch`` / ``test_on_batch`` / ``evaluate`` return a scalar when that list has one
+name, else the list of values in that order.
+
+The trainable state is read at compile time, as in Keras 2: the weights a train step updates are
+the ones that were trainable when ``compile`` ran (the GAN pattern: compile the discriminator,
+set ``discriminator.trainable = False``, build and compile the combined model; the
+discriminator's own ``train_on_batch`` still trains it, the combined model's does not).
+
+Fast paths kept for any graph: See Note [fused output] (network.py) and Note [data on the
+device] (_device.py).
+"""
+import json
+
+import numpy as np
+
+from .. import _device
+from .. import callbacks as _cb
+from .. import losses as _losses
+from .. import metrics as _metrics
+from .. import optimizers as _optimizers
+from .._xp import array_module as _array_module
+from ..autograd import Tensor, enable_grad, no_grad
+from ..backend_ops import variables as _K
+from ..ops import basic as B
+from ..saving import hdf5_format as _h5
+from . import saving, training_arrays, training_generator, training_utils
+from .base_layer import _VERSION, _shape_str, call_context, invoke_call
+from .network import Network
+from .node import flatten, pack_like
+
+
+def _np_softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class _OutputSpec:
+    """What compile() resolved for one model output."""
+
+    __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
+                 "weighted_specs", "weighted_fns")
+
+    def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
+        self.name = name
+        self.loss = loss
+        self.loss_fn = _losses.get(loss) if loss is not None else None
+        self.weight = float(weight)
+        self.metric_specs = list(metric_specs)
+        self.metric_fns = []
+        self.weighted_specs = list(weighted_specs)
+        self.weighted_fns = []
+        self.fused = None
+
+
+def _per_output(arg, names, what, default=None):
+    """A compile argument given once, as a list in output order, or as a dict by output name."""
+    n = len(names)
+    if isinstance(arg, dict):
+        unknown = [k for k in arg if k not in names]
+        if unknown:
+            raise ValueError(f"compile: unknown output name(s) {unknown} in {what}; the model's "
+                             f"outputs are {names}")
+        return [arg.get(nm, default) for nm in names]
+    if isinstance(arg, (list, tuple)) and what in ("loss", "loss_weights"):
+        if len(arg) != n:
+            raise ValueError(f"compile: when passing a list as {what}, it should have one entry "
+                             f"per model output. The model has {n} outputs, but you passed "
+                             f"{what}={list(arg)!r}")
+        return list(arg)
+    return [arg if arg is not None else default] * n
+
+
+class Model(Network):
+    """Keras 2 ``Model``: ``Model(inputs, outputs)`` (functional) or subclassed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._compiled = False
+        self._out_specs = None
+
+    def _init_graph_network(self, inputs, outputs):
+        super()._init_graph_network(inputs, outputs)
+        if getattr(self, "_compiled", False):
+            self._resolve_outputs()
+
+    # ---- compile ----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
+        self.optimizer = _optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+                              "weighted_metrics": weighted_metrics}
+        self._compiled = True
+        self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
+        self._out_specs = None
+        if self._is_graph_network or self.built and self.output_shape_ is not None:
+            self._resolve_outputs()
+
+    def _output_names(self):
+        if self._is_graph_network:
+            return list(self.output_names)
+        n = self._n_outputs()
+        return ["output_1"] if n == 1 else [f"output_{i + 1}" for i in range(n)]
+
+    def _n_outputs(self):
+        s = self.output_shape_
+        return 1 if s is None or (isinstance(s, tuple)) else len(s)
+
+    def _output_shapes(self):
+        if self._is_graph_network:
+            return [t.shape for t in self.outputs]
+        s = self.output_shape_
+        return [s] if isinstance(s, tuple) else list(s)
+
+    def _resolve_outputs(self):
+        a = self._compile_args
+        names = self._output_names()
+        if a["loss"] is None and not self._has_added_losses():
+            raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy' "
+                             "(or add one with model.add_loss)")
+        losses = _per_output(a["loss"], names, "loss")
+        weights = _per_output(a["loss_weights"], names, "loss_weights", 1.0)
+        mets = _metrics_per_output(a["metrics"], names)
+        wmets = _metrics_per_output(a.get("weighted_metrics"), names)
+        shapes = self._output_shapes()
+        specs = [_OutputSpec(nm, l, w, ms, wms)
+                 for nm, l, w, ms, wms in zip(names, losses, weights, mets, wmets)]
+        fusable = self.fused_outputs()
+        for i, sp in enumerate(specs):
+            loss_for_metric = sp.loss if sp.loss is not None else "mse"
+            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                             for mm in sp.metric_specs]
+            taken = {nm for nm, _ in sp.metric_fns}
+            sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
+                ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (
+                    _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                    for mm in sp.weighted_specs)]
+            kind, fn = fusable.get(i), sp.loss_fn
+            if kind == "softmax" and fn in (_losses.categorical_crossentropy,
+                                            _losses.sparse_categorical_crossentropy):
+                sp.fused = "softmax"
+            elif kind == "sigmoid" and fn is _losses.binary_crossentropy:
+                sp.fused = "sigmoid"
+        self._out_specs = specs
+        self._logits_outputs = frozenset(i for i, sp in enumerate(specs) if sp.fused)
+
+    def _has_added_losses(self):
+        return bool(self.__dict__.get("_symbolic_losses")) or any(
+            l.losses_fns for l in self._flatten_layers()) or not self._is_graph_network
+
+    @property
+    def metrics_names(self):
+        if not self._compiled or self._out_specs is None:
+            return ["loss"] if self._compiled else []
+        names = ["loss"]
+        multi = len(self._out_specs) > 1
+        if multi:
+            names += [f"{sp.name}_loss" for sp in self._out_specs if sp.loss_fn is not None]
+        for sp in self._out_specs:
+            for nm, _ in sp.metric_fns:
+                names.append(f"{sp.name}_{nm}" if multi else nm)
+        for sp in self._out_specs:  # tf_keras: every output's metrics, then the weighted ones
+            for nm, _ in sp.weighted_fns:
+                names.append(f"{sp.name}_{nm}" if multi else nm)
+        return names
+
+    @property
+    def _metric_fns(self):
+        """[(name, fn)] of every output's compiled metrics (in metrics_names order)."""
+        return [m for sp in (self._out_specs or []) for m in sp.metric_fns + sp.weighted_fns]
+
+    # ---- argument handling ------------------------------------------------------------------
+    def _as_array(self, a, where, what):
+        if isinstance(a, Tensor):
+            a = a.data if _device.is_device_array(a.data) else a.numpy()
+        a = a if _device.is_device_array(a) else np.asarray(a)
+        if a.dtype.kind not in "fiub":
+            raise TypeError(f"{where}: {what} must be a numeric array, got dtype {a.dtype}")
+        if a.ndim == 0 or a.shape[0] == 0:
+            raise ValueError(f"{where}: {what} must be a non-empty array with a batch axis, got "
+                             f"shape {a.shape}")
+        return a
+
+    def _standardize_x(self, x, where):
+        """The inputs as a list of float32 arrays, one per model input, shapes checked."""
+        if x is None:
+            raise ValueError(f"{where}: x is required")
+        if self._is_graph_network:
+            names = self.input_names
+            if isinstance(x, dict):
+                missing = [n for n in names if n not in x]
+                if missing:
+                    raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
+                                     f"must have keys {names}")
+                xs = [x[n] for n in names]
+            else:
+                xs = _input_list(x, len(names))
+            if len(xs) != len(names):
+                raise ValueError(f"{where}: the model expects {len(names)} input arrays "
+                                 f"({names}), but received {len(xs)}")
+        else:
+            xs = _input_list(x, None)
+        out = []
+        for i, a in enumerate(xs):
+            a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
+            if a.dtype != np.float32:
+                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
+            out.append(a)
+        n = out[0].shape[0]
+        for i, a in enumerate(out):
+            if a.shape[0] != n:
+                raise ValueError(f"{where}: all input arrays must have the same number of "
+                                 f"samples, got {[b.shape[0] for b in out]}")
+        if not self._is_graph_network:
+            self._subclass_in_struct = x if isinstance(x, (list, tuple)) else None
+        self._ensure_built(out, where)
+        if self._is_graph_network:
+            for i, (t, a) in enumerate(zip(self.inputs, out)):
+                want, got = t.shape[1:], a.shape[1:]
+                if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+                    name = f" {self.input_names[i]!r}" if len(self.inputs) > 1 else ""
+                    raise ValueError(f"{where}: expected input{name} of shape "
+                                     f"{_shape_str(t.shape)} (each sample {_shape_str(want)}), "
+                                     f"but got an array with shape {a.shape}")
+        return out
+
+    def _ensure_built(self, xs, where):
+        """A subclassed model creates its weights on its first call: run it once on a sample."""
+        if self._is_graph_network:
+            return
+        if self.output_shape_ is None:
+            with no_grad():
+                y = self(self._pack_inputs([Tensor(a[:1]) for a in xs]), training=False)
+            ys = flatten(y)
+            shapes = [(None,) + t.shape[1:] for t in ys]
+            self.input_shape_ = [(None,) + a.shape[1:] for a in xs] if len(xs) > 1 else (
+                (None,) + xs[0].shape[1:])
+            self.output_shape_ = shapes[0] if not isinstance(y, (list, tuple)) else shapes
+        if self._compiled and self._out_specs is None:
+            self._resolve_outputs()
+
+    def _pack_inputs(self, ts):
+        if self._is_graph_network:
+            return ts
+        s = getattr(self, "_subclass_in_struct", None)
+        return ts[0] if s is None and len(ts) == 1 else list(ts)
+
+    def _standardize_y(self, y, n, where):
+        """The targets as a list with one entry per output (None where the output has no loss)."""
+        specs = self._out_specs
+        names = [sp.name for sp in specs]
+        need = [sp.loss_fn is not None for sp in specs]
+        if y is None:
+            if any(need):
+                raise ValueError(f"{where}: y is required (the model has a compiled loss)")
+            return [None] * len(specs)
+        if isinstance(y, dict):
+            ys = [y.get(nm) for nm in names]
+        elif len(specs) > 1:
+            ys = list(y) if isinstance(y, (list, tuple)) else [y]
+        elif isinstance(y, (list, tuple)) and len(y) == 1 and hasattr(y[0], "shape"):
+            ys = [y[0]]
+        else:
+            ys = [y]
+        if len(ys) != len(specs):
+            raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
+                             f"received {len(ys)} target arrays")
+        shapes = self._output_shapes()
+        return [self._check_target(a, n, shapes[i], sp, where) if a is not None and need[i] else None
+                for i, (a, sp) in enumerate(zip(ys, specs))]
+
+    def _check_target(self, y, n, out, spec, where):
+        y = self._as_array(y, where, "y")
+        if y.shape[0] != n:
+            raise ValueError(f"{where}: x and y must have the same number of samples, got "
+                             f"{n} inputs and {y.shape[0]} targets")
+        fn = spec.loss_fn
+        if fn is _losses.sparse_categorical_crossentropy:
+            lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
+            if y.shape != lead and y.shape != lead + (1,) and not (
+                    len(lead) == 1 and y.size == n):
+                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels "
+                                 f"of shape {_shape_str(lead)}, got {y.shape}")
+            y = y.reshape(lead).astype(np.int64)
+            if out[-1] is not None and (y.min() < 0 or y.max() >= out[-1]):
+                raise ValueError(f"{where}: labels must lie in [0, {out[-1]}), got range "
+                                 f"[{y.min()}, {y.max()}]")
+            return y
+        if fn is _losses.categorical_crossentropy and y.ndim == 1 and out[-1] and out[-1] > 1:
+            raise ValueError(f"{where}: categorical_crossentropy expects one-hot targets of shape "
+                             f"({n}, {out[-1]}), got integer labels of shape {y.shape}; use "
+                             "utils.to_categorical(y) or loss='sparse_categorical_crossentropy'")
+        if y.ndim == len(out) - 1 and out[-1] == 1:
+            y = y.reshape(y.shape + (1,))
+        builtin = fn in _losses._BY_NAME.values()
+        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:]:
+            raise ValueError(f"{where}: a target array with shape {y.shape} was passed for an output "
+                             f"of shape {_shape_str(out)}; targets must match the output")
+        return y.astype(np.float32, copy=False)
+
+    # ---- one step ---------------------------------------------------------------------------
+    def _forward(self, xs, training, logits_outputs=frozenset()):
+        """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
+        self._clear_call_losses()
+        self._output_masks = None
+        ts = [Tensor(a) for a in xs]
+        if self._is_graph_network:
+            return self._run_graph(ts, training, logits_outputs)
+        with call_context(training):
+            y = invoke_call(self, self._pack_inputs(ts), training=training)
+        return flatten(y)
+
+    def _compiled_params(self):
+        """The weights trainable at compile time (See module docstring)."""
+        snap = getattr(self, "_trainable_snapshot", {})
+        cached = self.__dict__.get("_params_cache")
+        if cached is not None and cached[0] == (_VERSION[0], id(snap)):
+            return cached[1]
+        out, seen = [], set()
+
+        def walk(layer):
+            if not snap.get(id(layer), layer.trainable):
+                return
+            for _, t, tr in layer._weights:
+                if tr and id(t) not in seen:
+                    seen.add(id(t))
+                    out.append(t)
+            for sub in layer._sublayers():
+                walk(sub)
+        walk(self)
+        self.__dict__["_params_cache"] = ((_VERSION[0], id(snap)), out)
+        return out
+
+    def _set_requires_grad(self, params):
+        """Make exactly ``params`` require grad; returns [(tensor, previous flag)] to restore
+        (usually empty: only a trainable flag changed since compile makes a difference)."""
+        want = {id(t) for t in params}
+        changed = []
+        for _, t, _ in self._all_weights():
+            w = id(t) in want
+            if t.requires_grad != w:
+                changed.append((t, t.requires_grad))
+                t.requires_grad = w
+        return changed
+
+    def _loss_terms(self, ys, outs, with_parts, sws=None):
+        total, parts = None, []
+        for i, sp in enumerate(self._out_specs):
+            if sp.loss_fn is None:
+                continue
+            out, y = outs[i], ys[i]
+            w = sws[i] if sws is not None else None
+            m = self._output_mask(i)
+            if isinstance(out, Tensor) and (w is not None or m is not None):
+                # See Note [weighted loss] (training_utils.py)
+                l = training_utils.weighted_loss(
+                    training_utils.per_sample_loss(sp.loss_fn, sp.fused, y, out), w,
+                    None if m is None else (m.data if isinstance(m, Tensor) else m))
+            else:  # (B, T, C) outputs as rows (See _time_rows)
+                out, y = _time_rows(out, y, None, sp.loss_fn)
+                if sp.fused:
+                    l = sp.loss_fn(y, out, from_logits=True)
+                elif sp.loss_fn in _LOSS_BUILTINS:
+                    l = sp.loss_fn(y, out)
+                else:  # a user loss written on tensors: give it y_true as a Tensor
+                    l = sp.loss_fn(Tensor(y), out)
+            if isinstance(l, Tensor) and l.size != 1:
+                l = l.mean()  # a per-sample loss: Keras' sum_over_batch_size reduction
+            if with_parts:
+                parts.append(l)
+            term = l if sp.weight == 1.0 else l * np.float32(sp.weight)
+            total = term if total is None else total + term
+        for r in self.losses:
+            total = r if total is None else total + r
+        if total is None:
+            raise ValueError("The model has no loss to optimize: compile it with a loss, or "
+                             "add one with add_loss")
+        return total, parts
+
+    def _output_mask(self, i):
+        masks = self.__dict__.get("_output_masks")
+        return None if not masks or i >= len(masks) else masks[i]
+
+    def _train_batch(self, xs, ys, params, sws=None):
+        """One optimizer step; returns (total loss float, [per-output loss], outputs).
+        ``sws``: per-output sample weights (See Note [weighted loss]). Runs with the backend's
+        learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
+        multi = len(self._out_specs) > 1
+        changed = self._set_requires_grad(params)
+        try:
+            with enable_grad(), _K.learning_phase_scope(1):
+                outs = self._forward(xs, True, self._logits_outputs)
+                loss, parts = self._loss_terms(ys, outs, multi, sws)
+                if isinstance(loss, Tensor) and loss.requires_grad:
+                    loss.backward()
+                    self.optimizer.apply_gradients(params)
+                    for p in params:
+                        p.grad = None
+        finally:
+            for t, v in changed:
+                t.requires_grad = v
+        return _scalar(loss), [_scalar(p) for p in parts], outs
+
+    def _test_batch(self, xs, ys, sws=None):
+        multi = len(self._out_specs) > 1
+        with no_grad():
+            outs = self._forward(xs, False, self._logits_outputs)
+            loss, parts = self._loss_terms(ys, outs, multi, sws)
+        return _raw(loss), [_raw(p) for p in parts], outs
+
+    def _batch_metrics(self, ys, outs, sws=None):
+        """{metrics_name: value} for one batch (values may be 0-d device arrays). A masked
+        output's metrics and the weighted_metrics under sample weights are weighted means
+        (See Note [weighted metrics] in training_utils.py); their weight sums go to
+        ``self._metric_weight_sums`` for the loops' accumulation."""
+        res, wsums = {}, {}
+        multi = len(self._out_specs) > 1
+        prepared = {}
+        for i, sp in enumerate(self._out_specs):
+            fns = sp.metric_fns + sp.weighted_fns
+            if not fns or ys[i] is None:
+                continue
+            out = outs[i]
+            out = out.data if isinstance(out, Tensor) else out
+            argmax_only = sp.fused == "softmax" and all(
+                fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
+                for _, fn in fns)
+            if not argmax_only and sp.fused == "softmax":
+                out = _np_softmax(out)
+            elif sp.fused == "sigmoid":
+                out = 1.0 / (1.0 + np.exp(-out))
+            m = self._output_mask(i)
+            rows = _time_rows(out, ys[i], None, sp.loss_fn)  # the unweighted, unmasked form
+            prepared[i] = (out, rows, m.data if isinstance(m, Tensor) else m)
+        for weighted in (False, True):  # metrics_names order: all metrics, then weighted ones
+            for i, sp in enumerate(self._out_specs):
+                if i not in prepared:
+                    continue
+                out, (rows_out, rows_y), m = prepared[i]
+                w = sws[i] if weighted and sws is not None else None
+                prefix = f"{sp.name}_" if multi else ""
+                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
+                    if m is None and w is None:
+                        v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
+                    else:
+                        v, wsums[prefix + nm] = training_utils.weighted_metric(fn, ys[i], out, w, m)
+                    res[prefix + nm] = v
+        self.__dict__["_metric_weight_sums"] = wsums
+        return res
+
+    # ---- public training API ----------------------------------------------------------------
+    def _check_compiled(self, where):
+        if not self._compiled:
+            raise RuntimeError(f"{where}: you must compile the model before "
+                               f"{'training' if where in ('fit', 'train_on_batch') else 'using'} "
+                               "it (model.compile(...))")
+
+    def _standardize_arrays(self, data, where):
+        """(x, y) or (x, y, sample_weight) -> (inputs, targets, weights), each a list."""
+        xs = self._standardize_x(data[0], where)
+        ys = self._standardize_y(data[1], xs[0].shape[0], where)
+        sws = training_utils.standardize_weights(self, ys, data[2] if len(data) > 2 else None,
+                                                 None, where)
+        return xs, ys, sws
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
+            distributed=False, **kwargs):
+        self._check_compiled("fit")
+        if shuffle not in (True, False, "batch"):
+            raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
+        if training_generator.is_generator_like(x):
+            if y is not None or sample_weight is not None or validation_split:
+                raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
+                                 "validation_split must not be given (the generator yields "
+                                 "(x, y) or (x, y, sample_weight) tuples)")
+            if distributed:
+                raise ValueError("fit: distributed=True takes arrays, not a generator")
+            return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
+                                      validation_data, validation_steps, validation_freq,
+                                      class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+        xs = self._standardize_x(x, "fit")
+        ys = self._standardize_y(y, xs[0].shape[0], "fit")
+        sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight, "fit")
+        val, validate = None, None
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"fit: validation_split must be in (0, 1), got {validation_split}")
+            n = xs[0].shape[0]
+            split = int(n * (1.0 - validation_split))
+            if split == 0 or split == n:
+                raise ValueError(f"fit: validation_split={validation_split} leaves an empty "
+                                 f"training or validation set for {n} samples")
+
+            def cut(arrays, part):
+                return [None if a is None else part(a) for a in arrays]
+            val = tuple(cut(a, lambda a: a[split:]) for a in (xs, ys, sws))
+            xs, ys, sws = (cut(a, lambda a: a[:split]) for a in (xs, ys, sws))
+        elif validation_data is not None:
+            if training_generator.is_generator_like(validation_data):
+                validate = training_generator._validator(self, validation_data, validation_steps,
+                                                         "fit")
+            elif not isinstance(validation_data, (tuple, list)) or len(validation_data) < 2 \
+                    or len(validation_data) > 3:
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weights), a generator or a Sequence")
+            else:
+                val = self._standardize_arrays(validation_data, "fit (validation_data)")
+        for a in xs:
+            if a.dtype.kind == "f" and not _device.is_device_array(a) and not np.isfinite(a).all():
+                import warnings
+                warnings.warn("fit: x contains NaN or infinite values; the loss will likely be "
+                              "NaN", RuntimeWarning, stacklevel=2)
+                break
+        self.history = training_arrays.fit_loop(
+            self, xs, ys, batch_size=batch_size, epochs=epochs, verbose=verbose,
+            callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch,
+            distributed=distributed, sws=sws, steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps, validation_freq=validation_freq,
+            validate=validate)
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
+                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                 distributed=False, **kwargs):
+        self._check_compiled("evaluate")
+        if training_generator.is_generator_like(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("evaluate: when x is a generator or a Sequence, y and "
+                                 "sample_weight must not be given (the generator yields them)")
+            return self.evaluate_generator(x, steps, verbose=verbose)
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"evaluate: batch_size must be positive, got {batch_size}")
+        xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
+        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
+                                        distributed=distributed, sws=sws, steps=steps)
+        return res if len(res) > 1 else res[0]
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+        if training_generator.is_generator_like(x):
+            return self.predict_generator(x, steps, verbose=verbose)
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"predict: batch_size must be positive, got {batch_size}")
+        xs = self._standardize_x(x, "predict")
+        outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps)
+        if verbose == 1:
+            bar = _cb.Progbar(outs[0].shape[0])
+            bar.update(outs[0].shape[0], finalize=True)
+        return self._pack_outputs(outs)
+
+    # ---- Keras 2 generator names (training_generator.py) ------------------------------------
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                      shuffle=True, initial_epoch=0):
+        """Train on batches from a generator or a Sequence (``workers`` /
+        ``use_multiprocessing`` / ``max_queue_size`` accepted; the batches are made in-process)."""
+        self._check_compiled("fit_generator")
+        self.history = training_generator.fit_generator(
+            self, generator, steps_per_epoch, epochs, verbose, callbacks, validation_data,
+            validation_steps, validation_freq, class_weight, shuffle, initial_epoch)
+        return self.history
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        self._check_compiled("evaluate_generator")
+        res = training_generator.evaluate_generator(self, generator, steps, verbose)
+        return res if len(res) > 1 else res[0]
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        return self._pack_outputs(training_generator.predict_generator(self, generator, steps,
+                                                                       verbose))
+
+    def _pack_outputs(self, outs):
+        if self._is_graph_network:
+            if isinstance(self._nested_outputs, (list, tuple, dict)):
+                return pack_like(self._nested_outputs, outs)
+            return outs[0]
+        return outs[0] if isinstance(self.output_shape_, tuple) else outs
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        self._check_compiled("train_on_batch")
+        xs = self._standardize_x(x, "train_on_batch")
+        ys = self._standardize_y(y, xs[0].shape[0], "train_on_batch")
+        sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight,
+                                                 "train_on_batch")
+        xp = _device.device_module()
+        _device.place_model(self, xp)
+        xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
+        loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
+        with no_grad():
+            mets = self._batch_metrics(ys, outs, sws)
+        vals = [loss] + parts + [float(v) for v in mets.values()]
+        if return_dict:
+            return dict(zip(self.metrics_names, vals))
+        return vals if len(vals) > 1 else vals[0]
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        self._check_compiled("test_on_batch")
+        xs = self._standardize_x(x, "test_on_batch")
+        res = self.evaluate(xs if len(xs) > 1 else xs[0], y, batch_size=xs[0].shape[0], verbose=0,
+                            sample_weight=sample_weight)
+        if return_dict:
+            return dict(zip(self.metrics_names, res if isinstance(res, list) else [res]))
+        return res
+
+    def predict_on_batch(self, x):
+        xs = self._standardize_x(x, "predict_on_batch")
+        return self._pack_outputs(training_arrays.predict_loop(self, xs, batch_size=xs[0].shape[0]))
+
+    # ---- files ------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.save_weights(self, filepath)
+        saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
+        if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            return _h5.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        return json.dumps({"class_name": _class_name_of(self), "config": self.get_config()},
+                          **kwargs)
+
+
+_LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
+_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+
+
+def _tensor_metric(name, fn):
+    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
+    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
+    if fn in _METRIC_BUILTINS or not callable(fn):
+        return name, fn
+
+    def metric(y_true, y_pred):
+        v = fn(Tensor(y_true), Tensor(y_pred))
+        v = v.data if isinstance(v, Tensor) else v
+        return float(np.mean(_device.to_host(v)))
+    metric.__name__ = getattr(fn, "__name__", name)
+    return name, metric
+
+
+def _metrics_per_output(m, names):
+    """compile's metrics / weighted_metrics as one list per output."""
+    if isinstance(m, dict):
+        return [list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in _per_output(m, names, "metrics", [])]
+    if isinstance(m, (list, tuple)) and len(m) == len(names) and len(names) > 1 and all(
+            isinstance(v, (list, tuple)) for v in m):
+        return [list(v) for v in m]
+    return [list(m or [])] * len(names)
+
+
+def _class_name_of(model):
+    return "Functional" if type(model).__name__ == "Model" else type(model).__name__
+
+
+def _is_array(a):
+    return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _input_list(x, n):
+    """x as a list of per-input arrays: a list/tuple of arrays is one array per input; a nested
+    Python list of numbers (``[[0, 1], [1, 0]]``) is one array, as Keras 2 takes it."""
+    if isinstance(x, (list, tuple)) and x and all(_is_array(a) for a in x):
+        if n == 1 and len(x) != 1 and all(np.ndim(a) == 0 for a in x):
+            return [np.asarray(x)]
+        return list(x)
+    return [x]
+
+
+def _scalar(v):
+    v = v.data if isinstance(v, Tensor) else v
+    return float(v)
+
+
+def _raw(v):
+    """A loss value for summing in a loop: a float on the host, a 0-d array on the device."""
+    v = v.data if isinstance(v, Tensor) else v
+    return v if _device.is_device_array(v) else float(v)
+
+
+def _time_rows(out, y, mask, loss_fn):
+    """Keras 2 on outputs of rank >= 3 (sequences (B, T, C), images (B, H, W, C)): the loss and
+    metrics average over every position, and over only the time steps whose mask (B, T) is set;
+    sparse labels (B, T) pair with (B, T, C) outputs. Returns (out, y) as rows (positions, C)
+    holding the kept positions, (out, y) unchanged for a 2-D output without a mask, or
+    (None, None) when every step is masked. (The crossentropies divide by the number of rows,
+    so a (B, T, C) output must reach them as (B * T, C) rows.)"""
+    if y is None or out is None or len(out.shape) < 3:
+        return out, y
+    if mask is None and loss_fn not in _LOSS_BUILTINS:
+        return out, y  # a user loss sees the output as the model gives it
+    n, T = out.shape[:2]
+    m = mask.data if isinstance(mask, Tensor) else mask
+    if m is not None and tuple(m.shape) != (n, T):
+        m = None  # not a per-step mask of this output
+    C = out.shape[-1]
+    sparse = loss_fn is _losses.sparse_categorical_crossentropy and y.ndim == len(out.shape) - 1
+    per_step = int(np.prod(out.shape[2:-1], dtype=np.int64))  # positions per (b, t)
+    rows_out = (B.reshape(out, (-1, C)) if isinstance(out, Tensor) else out.reshape(-1, C))
+    rows_y = y.reshape(-1) if sparse else y.reshape(-1, y.shape[-1])
+    if m is None:
+        return rows_out, rows_y
+    xp = _array_module(m)
+    keep = xp.nonzero(xp.repeat(m.reshape(-1), per_step))[0]
+    if int(keep.size) == 0:
+        return None, None
+    rows_out = B.getitem(rows_out, keep) if isinstance(rows_out, Tensor) else rows_out[keep]
+    return rows_out, rows_y[_array_module(rows_y).asarray(keep)]

@@ -1,0 +1,289 @@
+"""The loops over arrays (Keras 2's keras/engine/training_arrays.py): ``fit_loop``,
+``test_loop``, ``predict_loop`` -- free functions that drive a model's one-batch steps
+(training.py) and the callbacks.
+
+Each loop moves the data once to where the weights live (See Note [data on the device] in
+_device.py): on 'cuda' the arrays are copied to the GPU once per call, an epoch's shuffle is one
+permutation index array, batches are device gathers, and metrics are summed on the device until
+the epoch ends. On the host backends those calls change nothing.
+"""
+import math
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from .. import _device
+from .. import _random
+from .. import callbacks as _cb
+from ..autograd import no_grad
+from . import training_utils
+
+
+class CallbackList:
+    """Calls every callback's hook in order (Keras 2's CallbackList)."""
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args)
+        return call
+
+
+def _take(arrays, idx):
+    return [None if a is None else a[idx] for a in arrays]
+
+
+class StepsProgbarLogger(_cb.ProgbarLogger):
+    """The progress bar counting steps, as Keras 2's ProgbarLogger(count_mode='steps') does for
+    generators and steps_per_epoch (the values shown stay batch-size-weighted means)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        self.bar = _cb.Progbar(self.params["steps"], verbose=self.verbose, stream=self.stream,
+                               unit="step")
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get("size", 0)
+        for k, v in logs.items():
+            if k not in ("batch", "size"):
+                s = self._sums.setdefault(k, [0.0, 0])
+                s[0] += v * size
+                s[1] += size
+        self.seen += 1
+        self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
+        self.bar.update(self.seen)
+
+
+def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
+               validation_freq, params, plan=None, on_epoch_end=None):
+    """The training loop shared by arrays and generators (training_generator.py).
+    ``epoch_batches(epoch)`` yields (xs, ys, sws) per step, already on the model's device;
+    ``validate()`` returns the values of metrics_names on the validation data (None: none);
+    ``params``: the callbacks' params ('steps' set: the progress bar counts steps)."""
+    on_device = _device.device_module() is not np
+    names = model.metrics_names
+    history = _cb.History()
+    # Keras 2 order: History after the user's callbacks, which may edit the logs it records
+    cbs = list(callbacks or []) + [history]
+    if verbose:
+        cbs.append(StepsProgbarLogger(verbose=verbose) if params.get("steps")
+                   else _cb.ProgbarLogger(verbose=verbose))
+    if plan is not None:
+        cbs = plan.callbacks(cbs)
+    cbl = CallbackList(cbs, model, dict(params, epochs=epochs, verbose=verbose,
+                                        metrics=list(names)))
+    model.stop_training = False
+    params_w = model._compiled_params()
+    loss_names = names[1:1 + sum(1 for sp in model._out_specs if sp.loss_fn is not None)] \
+        if len(model._out_specs) > 1 else []
+    cbl.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        cbl.on_epoch_begin(epoch)
+        sums, counts, seen = {}, {}, 0
+        for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
+            m = xb[0].shape[0]
+            cbl.on_batch_begin(bi, {"batch": bi, "size": m})
+            loss, parts, outs = model._train_batch(xb, yb, params_w, wb)
+            logs = {"batch": bi, "size": m, "loss": loss}
+            logs.update(zip(loss_names, parts))
+            with no_grad():
+                mets = model._batch_metrics(yb, outs, wb)
+            if not on_device:
+                logs.update(mets)
+            wsums = model.__dict__.get("_metric_weight_sums") or {}
+            for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
+                if k not in ("batch", "size"):
+                    c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
+                    sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
+                    counts[k] = counts.get(k, 0.0) + c
+            seen += m
+            cbl.on_batch_end(bi, logs)
+            if not math.isfinite(loss):
+                msg = (f"Batch {bi}: Invalid loss ({loss}), terminating training (NaN/inf loss; "
+                       "check the inputs, the learning rate, or add gradient clipping)")
+                print(msg, file=sys.stderr)
+                warnings.warn(msg, RuntimeWarning, stacklevel=4)
+                model.stop_training = True
+            if model.stop_training:
+                break
+        if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
+            break
+        epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
+        if on_epoch_end is not None:
+            on_epoch_end()
+        if validate is not None and training_utils.should_run_validation(validation_freq, epoch) \
+                and not (model.stop_training and not math.isfinite(epoch_logs.get("loss", 0))):
+            epoch_logs.update({"val_" + k: v for k, v in zip(names, validate())})
+        cbl.on_epoch_end(epoch, epoch_logs)
+        if model.stop_training:
+            break
+    cbl.on_train_end()
+    return history
+
+
+def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,
+             distributed=False, sws=None, steps_per_epoch=None, validation_steps=None,
+             validation_freq=1, validate=None):
+    """Train ``model`` on input arrays ``xs`` and targets ``ys`` (one per output, None where an
+    output has no loss) weighted by ``sws`` (like ys); returns the History. ``val``: arrays
+    (x, y[, sample_weight]) to validate on, or ``validate`` a function doing it.
+    ``shuffle``: True, False or 'batch' (Keras 2: shuffle batch-sized chunks).
+    ``steps_per_epoch``: train on the first that many batches of each epoch's order.
+    ``distributed``: ``batch_size`` is the global batch, each rank trains on its share
+    (tensorforge.distributed's sampler and callbacks)."""
+    xp = _device.device_module()
+    _device.place_model(model, xp)
+    xs = [_device.to_device(a, xp) for a in xs]
+    ys = [_device.to_device(a, xp) for a in ys]
+    sws = [None] * len(ys) if sws is None else [_device.to_device(a, xp) for a in sws]
+    if val is not None:
+        vx = [_device.to_device(a, xp) for a in val[0]]
+        vy = [_device.to_device(a, xp) for a in val[1]]
+        vw = [_device.to_device(a, xp) for a in val[2]] if len(val) > 2 and val[2] else None
+
+        def validate():
+            return test_loop(model, vx, vy, batch_size=batch_size, verbose=0,
+                             distributed=distributed, sws=vw, steps=validation_steps)
+    n = xs[0].shape[0]
+    plan = None
+    if distributed:  # this rank's share of each global batch; rank 0 prints and writes
+        if steps_per_epoch is not None or shuffle == "batch":
+            raise ValueError("fit(distributed=True): steps_per_epoch and shuffle='batch' are not "
+                             "supported with distributed training")
+        from ..distributed._fit import FitPlan
+        plan = FitPlan(model, n, batch_size, shuffle)
+    n_batches = -(-n // batch_size)
+    if steps_per_epoch is not None:
+        steps_per_epoch = int(steps_per_epoch)
+        if steps_per_epoch < 1:
+            raise ValueError(f"fit: steps_per_epoch must be >= 1, got {steps_per_epoch}")
+        if steps_per_epoch > n_batches:
+            warnings.warn(f"fit: steps_per_epoch={steps_per_epoch} is more than the {n_batches} "
+                          f"batches of {n} samples (batch_size={batch_size}); each epoch runs "
+                          f"{n_batches} steps", RuntimeWarning, stacklevel=3)
+            steps_per_epoch = n_batches
+    rng = _random.rng()
+
+    def epoch_batches(epoch):
+        if plan is not None:
+            batches = plan.epoch_batches(epoch, xp)
+        else:
+            if shuffle == "batch":
+                order = training_utils.batch_shuffle(np.arange(n), batch_size, rng)
+            else:
+                order = rng.permutation(n) if shuffle else None
+            if order is not None:
+                order = _device.to_device(order, xp)  # one small copy per epoch
+            starts = range(0, n if steps_per_epoch is None else steps_per_epoch * batch_size,
+                           batch_size)
+            batches = (slice(s, s + batch_size) if order is None else order[s:s + batch_size]
+                       for s in starts)
+        for idx in batches:
+            yield _take(xs, idx), _take(ys, idx), _take(sws, idx)
+
+    samples = n if steps_per_epoch is None else min(n, steps_per_epoch * batch_size)
+    return run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
+                      validation_freq, {"samples": samples, "batch_size": batch_size,
+                                        "steps": steps_per_epoch}, plan=plan)
+
+
+def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None, steps=None):
+    """The batch-size-weighted means of metrics_names' values over the arrays (``distributed``:
+    each rank evaluates its share of the rows, every rank returns the global means). ``sws``:
+    per-output sample weights; ``steps``: evaluate only the first that many batches."""
+    n_all = xs[0].shape[0] if steps is None else min(xs[0].shape[0], int(steps) * batch_size)
+    if distributed:
+        from ..distributed import _fit as _dist
+        xs = [_dist.shard(a) for a in xs]
+        ys = [None if a is None else _dist.shard(a) for a in ys]
+        sws = None if sws is None else [None if a is None else _dist.shard(a) for a in sws]
+    xp = _device.device_module()
+    _device.place_model(model, xp)
+    xs = [_device.to_device(a, xp) for a in xs]
+    ys = [_device.to_device(a, xp) for a in ys]
+    sws = [None] * len(ys) if sws is None else [_device.to_device(a, xp) for a in sws]
+    n = xs[0].shape[0]
+    if steps is not None:
+        n = min(n, int(steps) * batch_size)
+    t0 = time.time()
+    acc = MetricSums(model)
+    for start in range(0, n, batch_size):
+        idx = slice(start, min(start + batch_size, n))
+        acc.add(model, _take(xs, idx), _take(ys, idx), _take(sws, idx))
+    if distributed:
+        res = _dist.average_over_ranks([acc.sums.get(k, 0.0) for k in acc.names], n)
+        # weighted / masked metrics are sums over their weight sums, not over the rows: divide
+        # by (global weight sum / global rows), which is 1 for the others
+        cnt = _dist.average_over_ranks([acc.counts.get(k, 0.0) for k in acc.names], n)
+        res = [r / c if c else 0.0 for r, c in zip(res, cnt)]
+        verbose = verbose if _dist.is_root() else 0
+    else:
+        res = acc.means()
+    if verbose == 1:
+        bar = _cb.Progbar(n_all)
+        bar.start = t0
+        bar.set_values(dict(zip(acc.names, res)))
+        bar.update(n_all, finalize=True)
+    return res
+
+
+class MetricSums:
+    """Batch-size-weighted sums of metrics_names' values over test batches (Keras 2's
+    evaluate); shared by test_loop and evaluate_generator."""
+
+    def __init__(self, model):
+        self.names = model.metrics_names
+        self.n_loss = 1 + (sum(1 for sp in model._out_specs if sp.loss_fn is not None)
+                           if len(model._out_specs) > 1 else 0)
+        self.sums, self.counts, self.seen = {}, {}, 0
+
+    def add(self, model, xb, yb, wb):
+        loss, parts, outs = model._test_batch(xb, yb, wb)
+        vals = dict(zip(self.names[:self.n_loss], [loss] + parts))
+        with no_grad():
+            vals.update(model._batch_metrics(yb, outs, wb))
+        m = xb[0].shape[0]
+        wsums = model.__dict__.get("_metric_weight_sums") or {}
+        for k, v in vals.items():
+            c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
+            self.sums[k] = self.sums.get(k, 0.0) + v * c
+            self.counts[k] = self.counts.get(k, 0.0) + c
+        self.seen += m
+
+    def means(self):
+        return [float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
+                for k in self.names]
+
+
+def predict_loop(model, xs, batch_size, steps=None):
+    """The model's outputs (a list of NumPy arrays, one per output) for the input arrays
+    (``steps``: only the first that many batches)."""
+    xp = _device.device_module()
+    _device.place_model(model, xp)
+    xs = [_device.to_device(a, xp) for a in xs]  # See Note [data on the device]
+    n = xs[0].shape[0]
+    if steps is not None:
+        n = min(n, int(steps) * batch_size)
+    chunks = None
+    with no_grad():
+        for start in range(0, n, batch_size):
+            outs = model._forward([a[start:min(start + batch_size, n)] for a in xs], False)
+            outs = [o.data if hasattr(o, "data") else o for o in outs]
+            if chunks is None:
+                chunks = [[] for _ in outs]
+            for c, o in zip(chunks, outs):
+                c.append(o)
+    res = [xp.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
+    return [_device.to_host(r) for r in res]  # Keras returns NumPy: one copy per output

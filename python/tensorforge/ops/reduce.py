@@ -1,0 +1,209 @@
+"""Differentiable reductions beyond sum/mean (those live in ops.basic): max, min, prod, var,
+logsumexp, cumsum, cumprod; and the non-differentiable argmax, argmin, any, all.
+
+Each takes an array or Tensor and an ``axis`` already normalised by ``normalize_axis`` (None or a
+tuple of non-negative ints); the public Keras-facing wrappers (tensorforge.backend) validate and
+normalise their arguments. Written on the array module (NumPy or CuPy), so every backend runs
+them.
+"""
+import numpy as np
+
+from .._xp import array_module
+from ..autograd import Function, Tensor
+from ..kernels._common import shape_str
+
+__all__ = ["normalize_axis", "reduce_max", "reduce_min", "reduce_prod", "reduce_var",
+           "logsumexp", "cumsum", "cumprod", "argmax", "argmin", "reduce_any", "reduce_all"]
+
+
+def normalize_axis(op, axis, ndim, shape=()):
+    """None, or a sorted tuple of distinct non-negative axes; ValueError naming ``op`` when an
+    axis is out of range or repeated, TypeError when it is not an int."""
+    if axis is None:
+        return None
+    items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    out = []
+    for a in items:
+        if isinstance(a, Tensor):
+            a = a.item()
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a list of ints, got {axis!r}")
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {shape_str(shape)}")
+        a %= ndim
+        if a in out:
+            raise ValueError(f"{op}: axis {a} is repeated in {axis!r}")
+        out.append(a)
+    return tuple(sorted(out))
+
+
+def _count(shape, axis):
+    n = 1
+    for ax in (range(len(shape)) if axis is None else axis):
+        n *= shape[ax]
+    return n
+
+
+def _expand(g, axis, keepdims, ndim):
+    """g reshaped so it broadcasts against the reduced input."""
+    if keepdims or axis is None and g.ndim == ndim:
+        return g
+    if axis is None:
+        return g.reshape((1,) * ndim)
+    return array_module(g).expand_dims(g, axis)
+
+
+class _Extreme(Function):
+    """max/min; the gradient is shared equally between tied extremes (as TensorFlow does)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims, is_max):
+        y = a.max(axis=axis, keepdims=True) if is_max else a.min(axis=axis, keepdims=True)
+        ctx.save_for_backward(a, y)
+        ctx.meta = (axis, keepdims)
+        if keepdims:
+            return y
+        return y.reshape(()) if axis is None else array_module(y).squeeze(y, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved
+        axis, keepdims = ctx.meta
+        hit = (a == y).astype(g.dtype)
+        hit /= hit.sum(axis=axis, keepdims=True)
+        return hit * _expand(g, axis, keepdims, a.ndim), None, None, None
+
+
+class _Prod(Function):
+    """prod; d/dx_i = product of the others (exclusive prefix x suffix products: exact with
+    zeros, unlike y / x_i)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.save_for_backward(a)
+        ctx.meta = (axis, keepdims)
+        return a.prod(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        axis, keepdims = ctx.meta
+        xp = array_module(a)
+        axes = tuple(range(a.ndim)) if axis is None else axis
+        rest = tuple(i for i in range(a.ndim) if i not in axes)
+        moved = xp.transpose(a, rest + axes)
+        lead = moved.shape[:len(rest)]
+        flat = moved.reshape(lead + (-1,))
+        one = xp.ones(lead + (1,), dtype=a.dtype)
+        left = xp.cumprod(xp.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
+        right = xp.cumprod(xp.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        others = xp.transpose(others, np.argsort(rest + axes).tolist())
+        return others * _expand(g, axis, keepdims, a.ndim), None, None
+
+
+class _Var(Function):
+    """Population variance (ddof 0, as tf.math.reduce_variance)."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        d = a - a.mean(axis=axis, keepdims=True)
+        ctx.save_for_backward(d)
+        ctx.meta = (axis, keepdims, _count(a.shape, axis))
+        return (d * d).mean(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (d,) = ctx.saved
+        axis, keepdims, n = ctx.meta
+        return d * (_expand(g, axis, keepdims, d.ndim) * d.dtype.type(2.0 / max(n, 1))), None, None
+
+
+class _LogSumExp(Function):
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        xp = array_module(a)
+        m = a.max(axis=axis, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, a.dtype.type(0))
+        y = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(a, y)
+        ctx.meta = (axis, keepdims)
+        if keepdims:
+            return y
+        return y.reshape(()) if axis is None else xp.squeeze(y, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved
+        axis, keepdims = ctx.meta
+        return array_module(a).exp(a - y) * _expand(g, axis, keepdims, a.ndim), None, None
+
+
+def _flip(x, axis):
+    idx = [slice(None)] * x.ndim
+    idx[axis] = slice(None, None, -1)
+    return x[tuple(idx)]
+
+
+class _CumSum(Function):
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        return array_module(a).cumsum(a, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = array_module(g)
+        return _flip(xp.cumsum(_flip(g, ctx.axis), axis=ctx.axis), ctx.axis), None
+
+
+class _CumProd(Function):
+    """cumprod; backward is reverse-cumsum(g * y) / x (as TensorFlow: undefined where x == 0)."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        y = array_module(a).cumprod(a, axis=axis)
+        ctx.save_for_backward(a, y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved
+        xp = array_module(g)
+        return _flip(xp.cumsum(_flip(g * y, ctx.axis), axis=ctx.axis), ctx.axis) / a, None
+
+
+def reduce_max(a, axis=None, keepdims=False): return _Extreme.apply(a, axis, keepdims, True)
+def reduce_min(a, axis=None, keepdims=False): return _Extreme.apply(a, axis, keepdims, False)
+def reduce_prod(a, axis=None, keepdims=False): return _Prod.apply(a, axis, keepdims)
+def reduce_var(a, axis=None, keepdims=False): return _Var.apply(a, axis, keepdims)
+def logsumexp(a, axis=None, keepdims=False): return _LogSumExp.apply(a, axis, keepdims)
+def cumsum(a, axis): return _CumSum.apply(a, axis)
+def cumprod(a, axis): return _CumProd.apply(a, axis)
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def argmax(a, axis):
+    """Index of the largest value along ``axis`` (int64, no gradient)."""
+    x = _data(a)
+    return Tensor(array_module(x).argmax(x, axis=axis).astype(np.int64))
+
+
+def argmin(a, axis):
+    x = _data(a)
+    return Tensor(array_module(x).argmin(x, axis=axis).astype(np.int64))
+
+
+def reduce_any(a, axis=None, keepdims=False):
+    x = _data(a)
+    return Tensor(array_module(x).any(x.astype(bool), axis=axis, keepdims=keepdims))
+
+
+def reduce_all(a, axis=None, keepdims=False):
+    x = _data(a)
+    return Tensor(array_module(x).all(x.astype(bool), axis=axis, keepdims=keepdims))

@@ -1,0 +1,536 @@
+"""Keras optimizers: SGD (momentum, nesterov), RMSprop, Adam (amsgrad), Adagrad, Adadelta, Adamax,
+Nadam, with Keras 2 semantics (the oracle: tf_keras's ``optimizers.legacy``, which is Keras 2.3's
+update rules; tests/data/optimizer_refs.npz holds its trajectories).
+
+Arguments and defaults are tf.keras 2's. Keras 2.2 spellings are accepted too: ``lr`` for
+``learning_rate``, the lowercase classes ``optimizers.sgd``, ``rmsprop``, ``adagrad``, ``adadelta``,
+``adam``, ``adamax``, ``nadam``. Defaults follow tf.keras 2, where they differ from standalone
+Keras 2.2/2.3 (Adagrad lr 0.01 and zero accumulators; Adadelta lr 1.0; Nadam lr 0.002): pass those
+explicitly to reproduce a standalone-Keras program exactly.
+
+``learning_rate`` is a number or a ``schedules.LearningRateSchedule`` (called with the step count,
+``iterations`` before the step). ``decay`` is Keras 2's time-based decay,
+lr / (1 + decay * iterations), iterations counted before the step (so the first step uses lr).
+``weight_decay`` (tf.keras 2.11+, and ``AdamW``) is decoupled: p -= p * weight_decay * lr before
+each step. Gradients are clipped as tf.keras does: ``clipvalue`` elementwise, then ``clipnorm`` per tensor
+(to that L2 norm), or ``global_clipnorm`` over all tensors together.
+
+SGD, RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place native
+kernel (``kernels.optim.<name>_update``); Adam(amsgrad=True), Adadelta, Adamax and Nadam run the
+vectorized array-module reference (NumPy / CuPy) on every backend.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .._xp import array_module
+from . import schedules
+from .schedules import LearningRateSchedule
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
+           "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
+           "get", "serialize", "deserialize"]
+
+
+def _kernels():
+    from ..kernels import optim
+    return optim
+
+
+def _number(cls, name, v, lo=None, hi=None, lo_open=False, hi_open=False):
+    """``v`` as a float, or a ValueError naming the optimizer, the argument and the range."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+        raise TypeError(f"{cls}: {name} must be a number, got {type(v).__name__} {v!r}")
+    v = float(v)
+    bad = not math.isfinite(v)
+    if lo is not None:
+        bad |= v <= lo if lo_open else v < lo
+    if hi is not None:
+        bad |= v >= hi if hi_open else v > hi
+    if bad:
+        lo_s = "" if lo is None else f"{'(' if lo_open else '['}{lo}, "
+        hi_s = "inf)" if hi is None else f"{hi}{')' if hi_open else ']'}"
+        raise ValueError(f"{cls}: {name} must be a finite number in {lo_s or '(-inf, '}{hi_s}, "
+                         f"got {v}")
+    return v
+
+
+def _checked_grad(name, p):
+    """p.grad of a parameter Tensor, checked: a real floating array of p's shape, or None."""
+    from ..autograd import Tensor
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{name}.apply_gradients: expected parameter Tensors (model.weights) or "
+                        f"(gradient, variable) pairs, got {type(p).__name__}")
+    g = p.grad
+    if g is None:
+        return None
+    if not hasattr(g, "dtype") or not hasattr(g, "shape"):
+        raise TypeError(f"{name}.apply_gradients: the gradient of a parameter of shape "
+                        f"{tuple(p.shape)} must be an array, got {type(g).__name__}")
+    if g.dtype.kind != "f":
+        raise TypeError(f"{name}.apply_gradients: gradients must be real floating arrays, got "
+                        f"{g.dtype} for a parameter of shape {tuple(p.shape)}")
+    if tuple(g.shape) != tuple(p.shape):
+        raise ValueError(f"{name}.apply_gradients: a gradient of shape {tuple(g.shape)} for a "
+                         f"parameter of shape {tuple(p.shape)}")
+    return g
+
+
+class HyperParam(float):
+    """A number read from an optimizer (``opt.lr``, ``opt.learning_rate``) that still knows where
+    it came from: ``assign(v)`` (what ``K.set_value(model.optimizer.lr, v)`` calls) sets the
+    optimizer's value, ``numpy()`` (``K.get_value``) reads it as float32, as Keras 2's variable.
+    Otherwise it is a plain float."""
+
+    def __new__(cls, value, owner, attr):
+        obj = float.__new__(cls, value)
+        obj._owner, obj._attr = owner, attr
+        return obj
+
+    def assign(self, value):
+        setattr(self._owner, self._attr, float(value))
+        return getattr(self._owner, self._attr)
+
+    def numpy(self):
+        return np.float32(float(getattr(self._owner, self._attr)))
+
+    def __reduce__(self):  # pickle / deepcopy as a plain float
+        return (float, (float(self),))
+
+
+class Optimizer:
+    _defaults = {"learning_rate": 0.01}
+
+    def __init__(self, learning_rate=None, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
+                 name=None, global_clipnorm=None, weight_decay=None, use_ema=False,
+                 jit_compile=None, **kwargs):
+        cls = type(self).__name__
+        if use_ema:
+            raise NotImplementedError(f"{cls}: use_ema=True (tf.keras 2.11 moving averages of "
+                                      "the weights) is not supported")
+        for k in ("ema_momentum", "ema_overwrite_frequency"):
+            kwargs.pop(k, None)  # meaningful only with use_ema
+        if kwargs:
+            raise TypeError(f"{cls}: unexpected arguments {sorted(kwargs)}; allowed besides the "
+                            "optimizer's own: learning_rate (lr), decay, clipnorm, clipvalue, "
+                            "global_clipnorm, name")
+        if learning_rate is None:
+            learning_rate = lr if lr is not None else self._defaults["learning_rate"]
+        self.learning_rate = learning_rate  # validated by the setter
+        self.clipnorm = None if clipnorm is None else _number(cls, "clipnorm", clipnorm, 0)
+        self.clipvalue = None if clipvalue is None else _number(cls, "clipvalue", clipvalue, 0)
+        self.global_clipnorm = (None if global_clipnorm is None else
+                                _number(cls, "global_clipnorm", global_clipnorm, 0))
+        if self.clipnorm is not None and self.global_clipnorm is not None:
+            raise ValueError(f"{cls}: set at most one of clipnorm and global_clipnorm, got "
+                             f"clipnorm={clipnorm} and global_clipnorm={global_clipnorm}")
+        self.decay = _number(cls, "decay", decay, 0)
+        self.weight_decay = (None if weight_decay is None else
+                             _number(cls, "weight_decay", weight_decay, 0))
+        self.iterations = 0
+        self._state = {}  # id(param) -> (param, state arrays...)
+        self.name = name or cls
+
+    # learning_rate: a non-negative number or a schedule; ``lr`` is the Keras 2.2 name
+    @property
+    def learning_rate(self):
+        lr = self._learning_rate
+        return lr if isinstance(lr, LearningRateSchedule) else HyperParam(lr, self, "learning_rate")
+
+    @learning_rate.setter
+    def learning_rate(self, v):
+        if isinstance(v, LearningRateSchedule):
+            self._learning_rate = v
+        else:
+            self._learning_rate = _number(type(self).__name__, "learning_rate", v, 0)
+
+    lr = learning_rate
+
+    def _current_lr(self):
+        """The learning rate of the step about to be taken (iterations not yet incremented)."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = float(lr(self.iterations))
+        if self.decay:
+            lr = lr / (1.0 + self.decay * self.iterations)
+        return lr
+
+    def _clip(self, grads):
+        xp = array_module(grads[0]) if grads else np
+        if self.clipvalue is not None:
+            grads = [xp.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            out = []
+            for g in grads:
+                norm = float(xp.sqrt((g * g).sum()))
+                out.append(g * np.float32(self.clipnorm / norm) if norm > self.clipnorm else g)
+            grads = out
+        if self.global_clipnorm is not None and grads:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+            if norm > self.global_clipnorm:
+                grads = [g * np.float32(self.global_clipnorm / norm) for g in grads]
+        return grads
+
+    def apply_gradients(self, params):
+        """Update every Tensor in ``params`` that has a .grad, in place. The tf.keras 2 form
+        ``apply_gradients(zip(grads, variables))`` (pairs of gradient array and Tensor) works
+        too; a None gradient skips its variable."""
+        params = list(params)
+        if params and isinstance(params[0], tuple):
+            pairs = []
+            for pair in params:
+                if not isinstance(pair, tuple) or len(pair) != 2:
+                    raise TypeError(f"{type(self).__name__}.apply_gradients: expected Tensors or "
+                                    f"(gradient, variable) pairs, got {pair!r}")
+                g, v = pair
+                if g is not None:
+                    g = array_module(v.data).asarray(getattr(g, "data", g))
+                    if g.dtype.kind != "f":
+                        raise TypeError(f"{type(self).__name__}.apply_gradients: gradients must "
+                                        f"be real floating arrays, got {g.dtype}")
+                    if tuple(g.shape) != tuple(v.shape):
+                        raise ValueError(f"{type(self).__name__}.apply_gradients: gradient of shape "
+                                         f"{tuple(g.shape)} for a variable of shape {tuple(v.shape)}")
+                    pairs.append((v, g))
+            live, raw = [v for v, _ in pairs], [g for _, g in pairs]
+        else:
+            live = [p for p in params if _checked_grad(type(self).__name__, p) is not None]
+            raw = [p.grad for p in live]
+        lr = self._current_lr()
+        self.iterations += 1
+        grads = []
+        for p, g in zip(live, raw):
+            if g.dtype != p.data.dtype or not g.flags.c_contiguous:
+                g = array_module(g).ascontiguousarray(g, dtype=p.data.dtype)
+            grads.append(g)
+        if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
+            grads = self._clip(grads)
+        if self.weight_decay:  # tf.keras 2.11+: decoupled, p -= p * wd * lr, before the step
+            for p in live:
+                p.data -= p.data * p.data.dtype.type(self.weight_decay) * p.data.dtype.type(lr)
+        k = _kernels()
+        self._prepare_step()
+        for p, g in zip(live, grads):
+            st = self._state.get(id(p))
+            if st is None:
+                st = self._state[id(p)] = (p,) + self._init_state(p.data)
+            self._update(k, p.data, g, st[1:], lr)
+
+    def minimize(self, loss, var_list, tape=None):
+        """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):
+        back-propagates it into ``var_list`` (Tensors, or a callable returning them) and applies
+        the gradients. Returns the loss Tensor."""
+        from ..autograd import Tensor, enable_grad
+        var_list = list(var_list() if callable(var_list) else var_list)
+        for v in var_list:
+            v.grad = None
+        with enable_grad():
+            value = loss() if callable(loss) else loss
+        if not isinstance(value, Tensor) or value.size != 1:
+            raise ValueError(f"{type(self).__name__}.minimize: loss must be a scalar Tensor (or a "
+                             f"callable returning one), got {type(value).__name__}")
+        value.backward()
+        self.apply_gradients(var_list)
+        for v in var_list:
+            v.grad = None
+        return value
+
+    def _prepare_step(self):
+        """Per-step coefficients shared by all parameters (Nadam's momentum schedule)."""
+
+    # state for save/load: list of arrays in parameter order
+    def get_state(self, params):
+        out = []
+        for p in params:
+            st = self._state.get(id(p))
+            out.append([] if st is None else [s for s in st[1:] if s is not None])
+        return out
+
+    def set_state(self, params, states):
+        for p, arrs in zip(params, states):
+            if not arrs:
+                continue
+            proto = self._init_state(p.data)
+            it = iter(arrs)
+            self._state[id(p)] = (p,) + tuple(None if s is None else np.array(next(it), dtype=s.dtype)
+                                              for s in proto)
+
+    def get_config(self):
+        cfg = {"name": self.name}
+        for k in ("clipnorm", "global_clipnorm", "clipvalue"):
+            if getattr(self, k) is not None:
+                cfg[k] = getattr(self, k)
+        lr = self._learning_rate
+        cfg["learning_rate"] = schedules.serialize(lr) if isinstance(lr, LearningRateSchedule) else lr
+        cfg["decay"] = self.decay
+        if self.weight_decay is not None:
+            cfg["weight_decay"] = self.weight_decay
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            config["learning_rate"] = schedules.deserialize(lr)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v}' for k, v in self.get_config().items())})"
+
+
+def _zeros(p, n):
+    xp = array_module(p)
+    return tuple(xp.zeros_like(p) for _ in range(n))
+
+
+class SGD(Optimizer):
+    """v = momentum*v - lr*g; p += v (nesterov: p += momentum*v - lr*g); plain: p -= lr*g."""
+    _defaults = {"learning_rate": 0.01}
+
+    def __init__(self, learning_rate=None, momentum=0.0, nesterov=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.momentum = _number("SGD", "momentum", momentum, 0, 1)
+        self.nesterov = bool(nesterov)
+
+    def _init_state(self, p):
+        return (array_module(p).zeros_like(p) if self.momentum else None,)
+
+    def _update(self, k, p, g, st, lr):
+        k.sgd_update(p, g, st[0], lr, self.momentum, self.nesterov)
+
+    def get_config(self):
+        return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
+
+
+class RMSprop(Optimizer):
+    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps) (Keras 2; the fused native kernel).
+    tf.keras 2's ``momentum`` (mom = momentum*mom + lr*g/sqrt(ms+eps); p -= mom) and
+    ``centered`` (ms - mg^2 in place of ms, mg the running mean of g) run the array-module
+    reference."""
+    _defaults = {"learning_rate": 0.001}
+
+    def __init__(self, learning_rate=None, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho = _number("RMSprop", "rho", rho, 0, 1)
+        self.momentum = _number("RMSprop", "momentum", momentum, 0, 1)
+        self.epsilon = _number("RMSprop", "epsilon", 1e-7 if epsilon is None else epsilon, 0)
+        self.centered = bool(centered)
+
+    def _init_state(self, p):
+        xp = array_module(p)
+        return (xp.zeros_like(p), xp.zeros_like(p) if self.centered else None,
+                xp.zeros_like(p) if self.momentum else None)
+
+    def _update(self, k, p, g, st, lr):
+        if self.momentum or self.centered:
+            k.rmsprop_ext_update(p, g, st[0], st[1], st[2], lr, self.rho, self.momentum,
+                                 self.epsilon)
+        else:
+            k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
+
+    def get_config(self):
+        return dict(super().get_config(), rho=self.rho, momentum=self.momentum,
+                    epsilon=self.epsilon, centered=self.centered)
+
+
+class _AdamFamily(Optimizer):
+    """beta_1, beta_2 in [0, 1) (1 would divide by zero in the bias correction), epsilon >= 0."""
+    _defaults = {"learning_rate": 0.001}
+
+    def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        cls = type(self).__name__
+        self.beta_1 = _number(cls, "beta_1", beta_1, 0, 1, hi_open=True)
+        self.beta_2 = _number(cls, "beta_2", beta_2, 0, 1, hi_open=True)
+        self.epsilon = _number(cls, "epsilon", 1e-7 if epsilon is None else epsilon, 0)
+
+    def get_config(self):
+        return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2,
+                    epsilon=self.epsilon)
+
+
+class Adam(_AdamFamily):
+    """Keras 2 Adam: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); p -= lr_t*m/(sqrt(v)+eps);
+    amsgrad: v is replaced by vhat = max(vhat, v) in the step."""
+
+    def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
+        self.amsgrad = bool(amsgrad)
+
+    def _init_state(self, p):
+        return _zeros(p, 3 if self.amsgrad else 2)
+
+    def _update(self, k, p, g, st, lr):
+        if self.amsgrad:
+            k.adam_amsgrad_update(p, g, st[0], st[1], st[2], lr, self.beta_1, self.beta_2,
+                                  self.epsilon, self.iterations)
+        else:
+            k.adam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
+                          self.iterations)
+
+    def get_config(self):
+        return dict(super().get_config(), amsgrad=self.amsgrad)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (tf.keras 2.11+ ``AdamW``): before each step
+    p -= p * weight_decay * lr, then the Adam update."""
+
+    def __init__(self, learning_rate=None, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad,
+                         weight_decay=weight_decay, **kwargs)
+
+
+class Adamax(_AdamFamily):
+    """m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr/(1-b1^t) * m/(u+eps)."""
+
+    def _init_state(self, p):
+        return _zeros(p, 2)
+
+    def _update(self, k, p, g, st, lr):
+        k.adamax_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
+                        self.iterations)
+
+
+class Nadam(_AdamFamily):
+    """Keras 2 Nadam (Dozat's schedule): momentum mu_t = b1*(1 - 0.5*0.96^(schedule_decay*t)).
+
+    As in Keras 2, Nadam has no time-based ``decay`` of the learning rate and rejects a schedule:
+    tf_keras silently replaces ``decay`` by ``schedule_decay``; here a non-zero ``decay`` warns
+    and is ignored the same way (the updates equal tf_keras's)."""
+
+    def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 schedule_decay=0.004, **kwargs):
+        if kwargs.get("decay"):
+            warnings.warn("Nadam: `decay` is ignored (Keras 2's Nadam has no learning-rate decay; "
+                          "its momentum schedule uses schedule_decay)", UserWarning, stacklevel=2)
+        kwargs.pop("decay", None)
+        lr = learning_rate if learning_rate is not None else kwargs.get("lr")
+        if isinstance(lr, LearningRateSchedule):
+            raise ValueError("Nadam: a LearningRateSchedule is not supported as the learning rate "
+                             "(as in Keras 2); use a number")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
+        self.schedule_decay = _number("Nadam", "schedule_decay", schedule_decay, 0)
+        self._sched = (0, 1.0)  # (iterations, prod of mu_1..mu_iterations)
+
+    def _mu(self, t):
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.schedule_decay * t))
+
+    def _prepare_step(self):
+        # The running product of the momentum schedule is a function of the step count alone,
+        # so it is recomputed (not stored) after a load or a change of iterations.
+        t = self.iterations
+        done, prod = self._sched
+        if done > t - 1:
+            done, prod = 0, 1.0
+        for s in range(done + 1, t + 1):
+            prod *= self._mu(s)
+        self._sched = (t, prod)
+        self._coef = (self._mu(t), self._mu(t + 1), prod, prod * self._mu(t + 1))
+
+    def _init_state(self, p):
+        return _zeros(p, 2)
+
+    def _update(self, k, p, g, st, lr):
+        mu_t, mu_next, sched, sched_next = self._coef
+        k.nadam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon, mu_t,
+                       mu_next, sched, sched_next, self.iterations)
+
+    def _current_lr(self):
+        return self._learning_rate
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg["decay"] = self.schedule_decay  # tf_keras reports schedule_decay as 'decay'
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.setdefault("schedule_decay", config.pop("decay", 0.004))
+        config.pop("decay", None)
+        return cls(**config)
+
+
+class Adagrad(Optimizer):
+    """acc += g^2; p -= lr*g/(sqrt(acc)+eps); acc starts at initial_accumulator_value."""
+    _defaults = {"learning_rate": 0.001}
+
+    def __init__(self, learning_rate=None, initial_accumulator_value=0.1, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.initial_accumulator_value = _number("Adagrad", "initial_accumulator_value",
+                                                 initial_accumulator_value, 0)
+        self.epsilon = _number("Adagrad", "epsilon", 1e-7 if epsilon is None else epsilon, 0)
+
+    def _init_state(self, p):
+        return (array_module(p).full(p.shape, self.initial_accumulator_value, dtype=p.dtype),)
+
+    def _update(self, k, p, g, st, lr):
+        k.adagrad_update(p, g, st[0], lr, self.epsilon)
+
+    def get_config(self):
+        return dict(super().get_config(), initial_accumulator_value=self.initial_accumulator_value,
+                    epsilon=self.epsilon)
+
+
+class Adadelta(Optimizer):
+    """acc = rho*acc + (1-rho)*g^2; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g;
+    acc_delta = rho*acc_delta + (1-rho)*d^2; p -= lr*d (tf.keras 2 default lr 0.001)."""
+    _defaults = {"learning_rate": 0.001}
+
+    def __init__(self, learning_rate=None, rho=0.95, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho = _number("Adadelta", "rho", rho, 0, 1)
+        self.epsilon = _number("Adadelta", "epsilon", 1e-7 if epsilon is None else epsilon, 0)
+
+    def _init_state(self, p):
+        return _zeros(p, 2)
+
+    def _update(self, k, p, g, st, lr):
+        k.adadelta_update(p, g, st[0], st[1], lr, self.rho, self.epsilon)
+
+    def get_config(self):
+        return dict(super().get_config(), rho=self.rho, epsilon=self.epsilon)
+
+
+# Keras 2.2 exports the classes under lowercase names too (keras.optimizers.sgd(lr=0.01)).
+sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam = (SGD, RMSprop, Adagrad, Adadelta, Adam,
+                                                        Adamax, Nadam)
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
+
+
+def get(identifier):
+    """An optimizer instance from a name ('adam'), a config dict, a class, or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        try:
+            return _BY_NAME[identifier.lower()]()
+        except KeyError:
+            raise ValueError(f"optimizers.get: unknown optimizer {identifier!r}; known: "
+                             f"{', '.join(_BY_NAME)}") from None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise TypeError(f"optimizers.get: expected an optimizer name or instance, got {identifier!r}")
+
+
+def serialize(opt):
+    return {"class_name": type(opt).__name__, "config": opt.get_config()}
+
+
+def deserialize(cfg):
+    name = cfg.get("class_name", "")
+    cls = _BY_NAME.get(name.lower())
+    if cls is None:
+        raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
+                         f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
+    return cls.from_config(cfg.get("config", {}))

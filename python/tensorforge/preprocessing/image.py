@@ -1,0 +1,731 @@
+"""Keras 2 ``preprocessing.image``: ImageDataGenerator (random augmentation, feature-wise
+normalisation, ``flow`` over arrays and ``flow_from_directory`` over image folders), the affine
+helpers (apply_affine_transform, random_rotation/shift/shear/zoom, flip_axis, channel shifts) and
+the array <-> image helpers (img_to_array, array_to_img, load_img, save_img).
+
+Semantics are Keras 2's, call for call: the same random draws in the same order from NumPy's
+global RNG (seeded with ``seed + batches seen`` by the iterators), so a generator with a seed
+gives the same batches as Keras 2 does. Geometric transforms need SciPy (``scipy.ndimage``, as
+Keras; ``pip install 'tensorforge[image]'``), image files and brightness shifts need Pillow;
+without them those calls raise ImportError naming the package. Flips, rescale and the
+normalisations need neither.
+"""
+import os
+import threading
+import warnings
+
+import numpy as np
+
+from ..utils import Sequence
+
+__all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",
+           "apply_affine_transform", "transform_matrix_offset_center", "flip_axis",
+           "random_rotation", "random_shift", "random_shear", "random_zoom",
+           "apply_channel_shift", "random_channel_shift", "apply_brightness_shift",
+           "random_brightness", "img_to_array", "array_to_img", "load_img", "save_img"]
+
+_FILL_MODES = ("constant", "nearest", "reflect", "wrap")
+_IMAGE_EXTS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
+
+
+def _data_format(data_format):
+    if data_format is None:
+        from ..backend import image_data_format
+        data_format = image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got "
+                         f"{data_format!r}")
+    return data_format
+
+
+def _ndimage():
+    try:
+        from scipy import ndimage
+    except ImportError:
+        raise ImportError("image transformations (rotation, shift, shear, zoom) need SciPy: "
+                          "pip install scipy (or 'tensorforge[image]')") from None
+    return ndimage
+
+
+def _pil():
+    try:
+        from PIL import Image, ImageEnhance
+    except ImportError:
+        raise ImportError("image files and brightness shifts need Pillow: pip install Pillow "
+                          "(or 'tensorforge[image]')") from None
+    return Image, ImageEnhance
+
+
+# ---- affine transforms -----------------------------------------------------------------------
+
+def transform_matrix_offset_center(matrix, x, y):
+    """``matrix`` conjugated so that it acts about the image centre ((x-1)/2, (y-1)/2)."""
+    o_x, o_y = float(x) / 2 - 0.5, float(y) / 2 - 0.5
+    offset = np.array([[1, 0, o_x], [0, 1, o_y], [0, 0, 1]])
+    reset = np.array([[1, 0, -o_x], [0, 1, -o_y], [0, 0, 1]])
+    return offset @ matrix @ reset
+
+
+def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis=1, col_axis=2,
+                           channel_axis=0, fill_mode="nearest", cval=0.0, order=1):
+    """Rotate by ``theta`` degrees, shift by (tx rows, ty columns), shear by ``shear`` degrees,
+    zoom by (zx, zy) -- in that order, about the centre -- one 3-D image (Keras 2 formula,
+    interpolated by scipy.ndimage.affine_transform of ``order`` with ``fill_mode``)."""
+    op = "apply_affine_transform"
+    x = np.asarray(x)
+    if x.ndim != 3:
+        raise ValueError(f"{op}: x must be one 3-D image (rows, cols, channels), got shape {x.shape}")
+    if sorted((row_axis, col_axis, channel_axis)) != [0, 1, 2]:
+        raise ValueError(f"{op}: row_axis, col_axis and channel_axis must be 0, 1, 2 in some order, "
+                         f"got {row_axis}, {col_axis}, {channel_axis}")
+    if channel_axis not in (0, 2):
+        raise ValueError(f"{op}: channel_axis must be 0 or 2, got {channel_axis}")
+    if fill_mode not in _FILL_MODES:
+        raise ValueError(f"{op}: fill_mode must be one of {_FILL_MODES}, got {fill_mode!r}")
+    m = None
+
+    def compose(a):
+        return a if m is None else m @ a
+
+    if theta != 0:
+        t = np.deg2rad(theta)
+        m = compose(np.array([[np.cos(t), -np.sin(t), 0], [np.sin(t), np.cos(t), 0], [0, 0, 1]]))
+    if tx != 0 or ty != 0:
+        m = compose(np.array([[1, 0, tx], [0, 1, ty], [0, 0, 1]]))
+    if shear != 0:
+        s = np.deg2rad(shear)
+        m = compose(np.array([[1, -np.sin(s), 0], [0, np.cos(s), 0], [0, 0, 1]]))
+    if zx != 1 or zy != 1:
+        m = compose(np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]]))
+    if m is None:
+        return x
+    ndimage = _ndimage()
+    h, w = x.shape[row_axis], x.shape[col_axis]
+    m = transform_matrix_offset_center(m, h, w)
+    x = np.rollaxis(x, channel_axis, 0)
+    if col_axis > row_axis:
+        m[:, [0, 1]] = m[:, [1, 0]]
+        m[[0, 1]] = m[[1, 0]]
+    chans = [ndimage.affine_transform(c, m[:2, :2], m[:2, 2], order=order, mode=fill_mode,
+                                      cval=cval) for c in x]
+    return np.rollaxis(np.stack(chans, axis=0), 0, channel_axis + 1)
+
+
+def flip_axis(x, axis):
+    return np.flip(np.asarray(x), axis)
+
+
+def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest", cval=0.0,
+                    interpolation_order=1):
+    theta = np.random.uniform(-rg, rg)
+    return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
+                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
+                                  order=interpolation_order)
+
+
+def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                 cval=0.0, interpolation_order=1):
+    h, w = x.shape[row_axis], x.shape[col_axis]
+    tx = np.random.uniform(-hrg, hrg) * h
+    ty = np.random.uniform(-wrg, wrg) * w
+    return apply_affine_transform(x, tx=tx, ty=ty, row_axis=row_axis, col_axis=col_axis,
+                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
+                                  order=interpolation_order)
+
+
+def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                 cval=0.0, interpolation_order=1):
+    shear = np.random.uniform(-intensity, intensity)
+    return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
+                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
+                                  order=interpolation_order)
+
+
+def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                cval=0.0, interpolation_order=1):
+    if len(zoom_range) != 2:
+        raise ValueError(f"random_zoom: zoom_range must be two floats, got {zoom_range!r}")
+    if zoom_range[0] == 1 and zoom_range[1] == 1:
+        zx, zy = 1, 1
+    else:
+        zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)
+    return apply_affine_transform(x, zx=zx, zy=zy, row_axis=row_axis, col_axis=col_axis,
+                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
+                                  order=interpolation_order)
+
+
+def apply_channel_shift(x, intensity, channel_axis=0):
+    """Add ``intensity`` to every channel, clipped to the image's original [min, max]."""
+    x = np.rollaxis(x, channel_axis, 0)
+    lo, hi = np.min(x), np.max(x)
+    x = np.stack([np.clip(c + intensity, lo, hi) for c in x], axis=0)
+    return np.rollaxis(x, 0, channel_axis + 1)
+
+
+def random_channel_shift(x, intensity_range, channel_axis=0):
+    intensity = np.random.uniform(-intensity_range, intensity_range)
+    return apply_channel_shift(x, intensity, channel_axis=channel_axis)
+
+
+def apply_brightness_shift(x, brightness, scale=True):
+    """PIL's ImageEnhance.Brightness on the image (needs Pillow)."""
+    _, ImageEnhance = _pil()
+    lo, hi = np.min(x), np.max(x)
+    local_scale = lo < 0 or hi > 255
+    img = array_to_img(x, scale=local_scale or scale)
+    x = img_to_array(ImageEnhance.Brightness(img).enhance(brightness))
+    if not scale and local_scale:
+        x = x / 255 * (hi - lo) + lo
+    return x
+
+
+def random_brightness(x, brightness_range, scale=True):
+    if len(brightness_range) != 2:
+        raise ValueError(f"random_brightness: brightness_range must be two floats, got "
+                         f"{brightness_range!r}")
+    return apply_brightness_shift(x, np.random.uniform(*brightness_range), scale)
+
+
+# ---- arrays <-> images -----------------------------------------------------------------------
+
+def img_to_array(img, data_format=None, dtype="float32"):
+    """A PIL image (or array) -> a 3-D array (rows, cols, channels) or channels first."""
+    data_format = _data_format(data_format)
+    x = np.asarray(img, dtype=dtype)
+    if x.ndim == 2:
+        x = x[None] if data_format == "channels_first" else x[..., None]
+    elif x.ndim == 3:
+        if data_format == "channels_first":
+            x = x.transpose(2, 0, 1)
+    else:
+        raise ValueError(f"img_to_array: unsupported image shape {x.shape}")
+    return x
+
+
+def array_to_img(x, data_format=None, scale=True, dtype="float32"):
+    """A 3-D array -> a PIL image (scaled to 0..255 when ``scale``); needs Pillow."""
+    Image, _ = _pil()
+    data_format = _data_format(data_format)
+    x = np.array(x, dtype=dtype)
+    if x.ndim != 3:
+        raise ValueError(f"array_to_img: expected one image of rank 3, got shape {x.shape}")
+    if data_format == "channels_first":
+        x = x.transpose(1, 2, 0)
+    if scale:
+        x = x - np.min(x)
+        if np.max(x) != 0:
+            x /= np.max(x)
+        x *= 255
+    c = x.shape[2]
+    if c == 4:
+        return Image.fromarray(x.astype("uint8"), "RGBA")
+    if c == 3:
+        return Image.fromarray(x.astype("uint8"), "RGB")
+    if c == 1:
+        if np.max(x) > 255:
+            return Image.fromarray(x[:, :, 0].astype("int32"), "I")
+        return Image.fromarray(x[:, :, 0].astype("uint8"), "L")
+    raise ValueError(f"array_to_img: unsupported number of channels {c} (1, 3 or 4)")
+
+
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+    img = array_to_img(x, data_format=data_format, scale=scale)
+    if img.mode == "RGBA" and file_format in ("jpg", "jpeg"):
+        warnings.warn("The JPG format does not support RGBA images, converting to RGB.")
+        img = img.convert("RGB")
+    img.save(path, format=file_format, **kwargs)
+
+
+def load_img(path, grayscale=False, color_mode="rgb", target_size=None, interpolation="nearest",
+             keep_aspect_ratio=False):
+    """A PIL image from a file, converted to ``color_mode`` ('grayscale', 'rgb', 'rgba') and
+    resized to ``target_size`` (height, width) with ``interpolation``; needs Pillow."""
+    Image, _ = _pil()
+    if grayscale:
+        warnings.warn("grayscale is deprecated. Please use color_mode = 'grayscale'")
+        color_mode = "grayscale"
+    modes = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
+    if color_mode not in modes:
+        raise ValueError(f"load_img: color_mode must be 'grayscale', 'rgb' or 'rgba', got "
+                         f"{color_mode!r}")
+    with open(path, "rb") as f:
+        img = Image.open(f)
+        img.load()
+    if color_mode == "grayscale":
+        if img.mode not in ("L", "I;16", "I"):
+            img = img.convert("L")
+    elif img.mode != modes[color_mode]:
+        img = img.convert(modes[color_mode])
+    if target_size is not None:
+        size = (target_size[1], target_size[0])
+        if img.size != size:
+            methods = {"nearest": Image.NEAREST, "bilinear": Image.BILINEAR,
+                       "bicubic": Image.BICUBIC, "lanczos": Image.LANCZOS, "box": Image.BOX,
+                       "hamming": Image.HAMMING}
+            if interpolation not in methods:
+                raise ValueError(f"load_img: interpolation must be one of {sorted(methods)}, got "
+                                 f"{interpolation!r}")
+            if keep_aspect_ratio:
+                w, h = img.size
+                tw, th = size
+                cw, ch = min(w, int(h * tw / th)), min(h, int(w * th / tw))
+                left, top = (w - cw) // 2, (h - ch) // 2
+                img = img.crop((left, top, left + cw, top + ch))
+            img = img.resize(size, methods[interpolation])
+    return img
+
+
+# ---- iterators -------------------------------------------------------------------------------
+
+class Iterator(Sequence):
+    """Batches of indices 0..n-1 (shuffled each epoch when ``shuffle``); a Keras Sequence (len,
+    [i], on_epoch_end) and an endless Python iterator (next()), as Keras 2's."""
+
+    def __init__(self, n, batch_size, shuffle, seed):
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(f"{type(self).__name__}: batch_size must be a positive integer, got "
+                             f"{batch_size!r}")
+        self.n, self.batch_size, self.seed, self.shuffle = n, int(batch_size), seed, shuffle
+        self.batch_index = 0
+        self.total_batches_seen = 0
+        self.lock = threading.Lock()
+        self.index_array = None
+        self.index_generator = self._flow_index()
+
+    def _set_index_array(self):
+        self.index_array = np.random.permutation(self.n) if self.shuffle else np.arange(self.n)
+
+    def __getitem__(self, idx):
+        if idx >= len(self):
+            raise IndexError(f"{type(self).__name__}: asked for batch {idx}, but the Sequence has "
+                             f"length {len(self)}")
+        if self.seed is not None:
+            np.random.seed(self.seed + self.total_batches_seen)
+        self.total_batches_seen += 1
+        if self.index_array is None:
+            self._set_index_array()
+        return self._get_batches_of_transformed_samples(
+            self.index_array[self.batch_size * idx:self.batch_size * (idx + 1)])
+
+    def __len__(self):
+        return (self.n + self.batch_size - 1) // self.batch_size
+
+    def on_epoch_end(self):
+        self._set_index_array()
+
+    def reset(self):
+        self.batch_index = 0
+
+    def _flow_index(self):
+        self.reset()
+        while True:
+            if self.seed is not None:
+                np.random.seed(self.seed + self.total_batches_seen)
+            if self.batch_index == 0:
+                self._set_index_array()
+            current = (self.batch_index * self.batch_size) % self.n if self.n else 0
+            if self.n > current + self.batch_size:
+                self.batch_index += 1
+            else:
+                self.batch_index = 0
+            self.total_batches_seen += 1
+            yield self.index_array[current:current + self.batch_size]
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.next()
+
+    def next(self):
+        with self.lock:
+            index_array = next(self.index_generator)
+        return self._get_batches_of_transformed_samples(index_array)
+
+    def _get_batches_of_transformed_samples(self, index_array):
+        raise NotImplementedError
+
+    def _transform_batch(self, images, index_array):
+        gen = self.image_data_generator
+        out = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
+        for i, x in enumerate(images):
+            params = gen.get_random_transform(x.shape)
+            x = gen.apply_transform(x.astype(self.dtype), params)
+            out[i] = gen.standardize(x)
+        if self.save_to_dir:
+            for i, j in enumerate(index_array):
+                img = array_to_img(out[i], self.data_format, scale=True)
+                fname = f"{self.save_prefix}_{j}_{np.random.randint(1e4)}.{self.save_format}"
+                img.save(os.path.join(self.save_to_dir, fname))
+        return out
+
+
+class NumpyArrayIterator(Iterator):
+    """``ImageDataGenerator.flow``: batches ``x_batch`` or ``(x_batch, y_batch[, weights])`` of
+    augmented, standardized images from a rank-4 array."""
+
+    def __init__(self, x, y, image_data_generator, batch_size=32, shuffle=False,
+                 sample_weight=None, seed=None, data_format=None, save_to_dir=None,
+                 save_prefix="", save_format="png", subset=None, ignore_class_split=False,
+                 dtype="float32"):
+        op = "ImageDataGenerator.flow"
+        self.dtype = dtype
+        x_misc = []
+        if isinstance(x, (tuple, list)):
+            x_misc = [np.asarray(xx) for xx in (x[1] if isinstance(x[1], list) else [x[1]])]
+            x = x[0]
+            for xx in x_misc:
+                if len(xx) != len(x):
+                    raise ValueError(f"{op}: all arrays in x must have the same length, got "
+                                     f"{len(x)} and {len(xx)}")
+        if y is not None and len(x) != len(y):
+            raise ValueError(f"{op}: x (images) and y (labels) must have the same length, got "
+                             f"x.shape = {np.shape(x)}, y.shape = {np.shape(y)}")
+        if sample_weight is not None and len(x) != len(sample_weight):
+            raise ValueError(f"{op}: x and sample_weight must have the same length, got "
+                             f"{len(x)} and {len(sample_weight)}")
+        if subset is not None:
+            if subset not in ("training", "validation"):
+                raise ValueError(f"{op}: subset must be 'training' or 'validation', got {subset!r}")
+            split = int(len(x) * image_data_generator._validation_split)
+            if (y is not None and not ignore_class_split and
+                    not np.array_equal(np.unique(y[:split]), np.unique(y[split:]))):
+                raise ValueError(f"{op}: the training and validation subsets have different "
+                                 "classes after the split; shuffle the arrays first if they are "
+                                 "sorted by label")
+            sl = slice(None, split) if subset == "validation" else slice(split, None)
+            x, x_misc = x[sl], [np.asarray(xx[sl]) for xx in x_misc]
+            if y is not None:
+                y = y[sl]
+            if sample_weight is not None:
+                sample_weight = sample_weight[sl]
+        self.x = np.asarray(x, dtype=self.dtype)
+        if self.x.ndim != 4:
+            raise ValueError(f"{op}: x must be a rank-4 array of images, got shape {self.x.shape}")
+        self.data_format = _data_format(data_format)
+        ch = 3 if self.data_format == "channels_last" else 1
+        if self.x.shape[ch] not in (1, 3, 4):
+            warnings.warn(f"{op}: expected 1, 3 or 4 channels on axis {ch} ({self.data_format}), "
+                          f"got an array of shape {self.x.shape}")
+        self.x_misc = x_misc
+        self.y = None if y is None else np.asarray(y)
+        self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
+        self.image_data_generator = image_data_generator
+        self.image_shape = self.x.shape[1:]
+        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
+        super().__init__(self.x.shape[0], batch_size, shuffle, seed)
+
+    def _get_batches_of_transformed_samples(self, index_array):
+        batch_x = self._transform_batch((self.x[j] for j in index_array), index_array)
+        misc = [xx[index_array] for xx in self.x_misc]
+        out = batch_x if not misc else [batch_x] + misc
+        if self.y is None:
+            return out
+        out = (out, self.y[index_array])
+        if self.sample_weight is not None:
+            out += (self.sample_weight[index_array],)
+        return out
+
+
+class DirectoryIterator(Iterator):
+    """``ImageDataGenerator.flow_from_directory``: one sub-folder per class (sorted names unless
+    ``classes`` is given), images loaded with Pillow, resized to ``target_size``."""
+
+    def __init__(self, directory, image_data_generator, target_size=(256, 256), color_mode="rgb",
+                 classes=None, class_mode="categorical", batch_size=32, shuffle=True, seed=None,
+                 data_format=None, save_to_dir=None, save_prefix="", save_format="png",
+                 follow_links=False, subset=None, interpolation="nearest",
+                 keep_aspect_ratio=False, dtype="float32"):
+        op = "ImageDataGenerator.flow_from_directory"
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(f"{op}: {directory!r} is not a directory")
+        if color_mode not in ("grayscale", "rgb", "rgba"):
+            raise ValueError(f"{op}: color_mode must be 'grayscale', 'rgb' or 'rgba', got "
+                             f"{color_mode!r}")
+        if class_mode not in ("categorical", "binary", "sparse", "input", None):
+            raise ValueError(f"{op}: class_mode must be 'categorical', 'binary', 'sparse', "
+                             f"'input' or None, got {class_mode!r}")
+        self.directory, self.dtype = directory, dtype
+        self.image_data_generator = image_data_generator
+        self.target_size = tuple(target_size)
+        self.color_mode, self.class_mode = color_mode, class_mode
+        self.data_format = _data_format(data_format)
+        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
+        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
+        c = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
+        self.image_shape = (self.target_size + (c,) if self.data_format == "channels_last"
+                            else (c,) + self.target_size)
+        split = None
+        if subset is not None:
+            v = image_data_generator._validation_split
+            if subset not in ("training", "validation"):
+                raise ValueError(f"{op}: subset must be 'training' or 'validation', got {subset!r}")
+            split = (0, v) if subset == "validation" else (v, 1)
+        if not classes:
+            classes = sorted(d for d in os.listdir(directory)
+                             if os.path.isdir(os.path.join(directory, d)))
+        self.class_indices = dict(zip(classes, range(len(classes))))
+        self.filenames, labels = [], []
+        for cls in classes:
+            root_dir = os.path.join(directory, cls)
+            files = [os.path.relpath(os.path.join(root, f), directory)
+                     for root, _, fs in sorted(os.walk(root_dir, followlinks=follow_links))
+                     for f in sorted(fs) if f.lower().endswith(_IMAGE_EXTS)]
+            if split:
+                files = files[int(split[0] * len(files)):int(split[1] * len(files))]
+            self.filenames += files
+            labels += [self.class_indices[cls]] * len(files)
+        self.classes = np.array(labels, dtype="int32")
+        self.samples = len(self.filenames)
+        self.num_classes = len(classes)
+        print(f"Found {self.samples} images belonging to {self.num_classes} classes.")
+        super().__init__(self.samples, batch_size, shuffle, seed)
+
+    @property
+    def filepaths(self):
+        return [os.path.join(self.directory, f) for f in self.filenames]
+
+    @property
+    def labels(self):
+        return self.classes
+
+    def _get_batches_of_transformed_samples(self, index_array):
+        paths = self.filepaths
+        images = (img_to_array(load_img(paths[j], color_mode=self.color_mode,
+                                        target_size=self.target_size,
+                                        interpolation=self.interpolation,
+                                        keep_aspect_ratio=self.keep_aspect_ratio),
+                               data_format=self.data_format) for j in index_array)
+        batch_x = self._transform_batch(images, index_array)
+        if self.class_mode == "input":
+            return batch_x, batch_x.copy()
+        if self.class_mode is None:
+            return batch_x
+        y = self.classes[index_array]
+        if self.class_mode == "sparse":
+            return batch_x, y.astype(self.dtype)
+        if self.class_mode == "binary":
+            return batch_x, y.astype(self.dtype)
+        onehot = np.zeros((len(index_array), self.num_classes), dtype=self.dtype)
+        onehot[np.arange(len(index_array)), y] = 1.0
+        return batch_x, onehot
+
+
+# ---- the generator ---------------------------------------------------------------------------
+
+def _range_arg(cls, name, v):
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if v < 0 or not np.isfinite(v):
+            raise ValueError(f"{cls}: {name} must be a non-negative number, got {v}")
+    return v
+
+
+class ImageDataGenerator:
+    """Keras 2 real-time data augmentation: per image, a random affine transform (rotation,
+    shifts, shear, zoom), channel shift, flips and brightness, then standardisation (rescale,
+    preprocessing_function, sample-/feature-wise centring and scaling, ZCA)."""
+
+    def __init__(self, featurewise_center=False, samplewise_center=False,
+                 featurewise_std_normalization=False, samplewise_std_normalization=False,
+                 zca_whitening=False, zca_epsilon=1e-6, rotation_range=0, width_shift_range=0.0,
+                 height_shift_range=0.0, brightness_range=None, shear_range=0.0, zoom_range=0.0,
+                 channel_shift_range=0.0, fill_mode="nearest", cval=0.0, horizontal_flip=False,
+                 vertical_flip=False, rescale=None, preprocessing_function=None, data_format=None,
+                 validation_split=0.0, interpolation_order=1, dtype="float32"):
+        c = "ImageDataGenerator"
+        self.featurewise_center, self.samplewise_center = featurewise_center, samplewise_center
+        self.featurewise_std_normalization = featurewise_std_normalization
+        self.samplewise_std_normalization = samplewise_std_normalization
+        self.zca_whitening, self.zca_epsilon = zca_whitening, zca_epsilon
+        self.rotation_range = _range_arg(c, "rotation_range", rotation_range)
+        self.width_shift_range = _range_arg(c, "width_shift_range", width_shift_range)
+        self.height_shift_range = _range_arg(c, "height_shift_range", height_shift_range)
+        self.shear_range = _range_arg(c, "shear_range", shear_range)
+        self.channel_shift_range = channel_shift_range
+        if fill_mode not in _FILL_MODES:
+            raise ValueError(f"{c}: fill_mode must be one of {_FILL_MODES}, got {fill_mode!r}")
+        self.fill_mode, self.cval = fill_mode, cval
+        self.horizontal_flip, self.vertical_flip = horizontal_flip, vertical_flip
+        self.rescale, self.preprocessing_function = rescale, preprocessing_function
+        self.dtype, self.interpolation_order = dtype, interpolation_order
+        self.data_format = _data_format(data_format)
+        if self.data_format == "channels_first":
+            self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
+        else:
+            self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
+        if validation_split and not 0 < validation_split < 1:
+            raise ValueError(f"{c}: validation_split must be strictly between 0 and 1, got "
+                             f"{validation_split}")
+        self._validation_split = validation_split
+        self.mean = self.std = self.zca_whitening_matrix = None
+        if isinstance(zoom_range, (float, int)) and not isinstance(zoom_range, bool):
+            self.zoom_range = [1 - zoom_range, 1 + zoom_range]
+        elif (isinstance(zoom_range, (list, tuple)) and len(zoom_range) == 2 and
+              all(isinstance(v, (float, int)) for v in zoom_range)):
+            self.zoom_range = [zoom_range[0], zoom_range[1]]
+        else:
+            raise ValueError(f"{c}: zoom_range must be a float or a pair of floats, got "
+                             f"{zoom_range!r}")
+        if zca_whitening:
+            if not featurewise_center:
+                self.featurewise_center = True
+                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, which overrides "
+                              "setting of `featurewise_center`.")
+            if featurewise_std_normalization:
+                self.featurewise_std_normalization = False
+                warnings.warn("This ImageDataGenerator specifies `zca_whitening` which overrides "
+                              "setting of `featurewise_std_normalization`.")
+        if featurewise_std_normalization and not featurewise_center:
+            self.featurewise_center = True
+            warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`, "
+                          "which overrides setting of `featurewise_center`.")
+        if samplewise_std_normalization and not samplewise_center:
+            self.samplewise_center = True
+            warnings.warn("This ImageDataGenerator specifies `samplewise_std_normalization`, "
+                          "which overrides setting of `samplewise_center`.")
+        if brightness_range is not None and (not isinstance(brightness_range, (tuple, list))
+                                             or len(brightness_range) != 2):
+            raise ValueError(f"{c}: brightness_range must be a pair of floats, got "
+                             f"{brightness_range!r}")
+        self.brightness_range = brightness_range
+
+    def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
+             save_to_dir=None, save_prefix="", save_format="png", ignore_class_split=False,
+             subset=None):
+        """A NumpyArrayIterator (a Keras Sequence) over ``x`` (rank 4) and ``y``."""
+        return NumpyArrayIterator(x, y, self, batch_size=batch_size, shuffle=shuffle,
+                                  sample_weight=sample_weight, seed=seed,
+                                  data_format=self.data_format, save_to_dir=save_to_dir,
+                                  save_prefix=save_prefix, save_format=save_format,
+                                  ignore_class_split=ignore_class_split, subset=subset,
+                                  dtype=self.dtype)
+
+    def flow_from_directory(self, directory, target_size=(256, 256), color_mode="rgb",
+                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
+                            seed=None, save_to_dir=None, save_prefix="", save_format="png",
+                            follow_links=False, subset=None, interpolation="nearest",
+                            keep_aspect_ratio=False):
+        return DirectoryIterator(directory, self, target_size=target_size, color_mode=color_mode,
+                                 classes=classes, class_mode=class_mode, batch_size=batch_size,
+                                 shuffle=shuffle, seed=seed, data_format=self.data_format,
+                                 save_to_dir=save_to_dir, save_prefix=save_prefix,
+                                 save_format=save_format, follow_links=follow_links,
+                                 subset=subset, interpolation=interpolation,
+                                 keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype)
+
+    def standardize(self, x):
+        """Normalisation of one image (or a batch) in place where possible, as Keras 2."""
+        if self.preprocessing_function:
+            x = self.preprocessing_function(x)
+        if self.rescale:
+            x *= self.rescale
+        if self.samplewise_center:
+            x -= np.mean(x, keepdims=True)
+        if self.samplewise_std_normalization:
+            x /= np.std(x, keepdims=True) + 1e-6
+        for flag, stat, what in ((self.featurewise_center, self.mean, "featurewise_center"),
+                                 (self.featurewise_std_normalization, self.std,
+                                  "featurewise_std_normalization"),
+                                 (self.zca_whitening, self.zca_whitening_matrix, "zca_whitening")):
+            if flag and stat is None:
+                warnings.warn(f"This ImageDataGenerator specifies `{what}`, but it hasn't been fit "
+                              "on any training data. Fit it first by calling `.fit(numpy_data)`.")
+        if self.featurewise_center and self.mean is not None:
+            x -= self.mean
+        if self.featurewise_std_normalization and self.std is not None:
+            x /= self.std + 1e-6
+        if self.zca_whitening and self.zca_whitening_matrix is not None:
+            flat = x.reshape(-1, np.prod(x.shape[-3:]))
+            x = np.reshape(flat @ self.zca_whitening_matrix, x.shape)
+        return x
+
+    def get_random_transform(self, img_shape, seed=None):
+        """The random parameters for one image (the draws of Keras 2, in its order)."""
+        row, col = self.row_axis - 1, self.col_axis - 1
+        if seed is not None:
+            np.random.seed(seed)
+        theta = np.random.uniform(-self.rotation_range, self.rotation_range) if self.rotation_range else 0
+
+        def shift(rng, size):
+            if not rng:
+                return 0
+            try:  # a list of allowed shifts (or an int: pixels)
+                t = np.random.choice(rng)
+                t *= np.random.choice([-1, 1])
+            except ValueError:  # a float: a fraction of the size
+                t = np.random.uniform(-rng, rng)
+            if np.max(rng) < 1:
+                t *= size
+            return t
+
+        tx = shift(self.height_shift_range, img_shape[row])
+        ty = shift(self.width_shift_range, img_shape[col])
+        shear = np.random.uniform(-self.shear_range, self.shear_range) if self.shear_range else 0
+        if self.zoom_range[0] == 1 and self.zoom_range[1] == 1:
+            zx, zy = 1, 1
+        else:
+            zx, zy = np.random.uniform(self.zoom_range[0], self.zoom_range[1], 2)
+        flip_h = (np.random.random() < 0.5) * self.horizontal_flip
+        flip_v = (np.random.random() < 0.5) * self.vertical_flip
+        csi = (np.random.uniform(-self.channel_shift_range, self.channel_shift_range)
+               if self.channel_shift_range != 0 else None)
+        brightness = (np.random.uniform(self.brightness_range[0], self.brightness_range[1])
+                      if self.brightness_range is not None else None)
+        return {"theta": theta, "tx": tx, "ty": ty, "shear": shear, "zx": zx, "zy": zy,
+                "flip_horizontal": flip_h, "flip_vertical": flip_v,
+                "channel_shift_intensity": csi, "brightness": brightness}
+
+    def apply_transform(self, x, transform_parameters):
+        """One 3-D image transformed by the given parameters (keys as get_random_transform)."""
+        p = transform_parameters
+        row, col, ch = self.row_axis - 1, self.col_axis - 1, self.channel_axis - 1
+        x = apply_affine_transform(x, p.get("theta", 0), p.get("tx", 0), p.get("ty", 0),
+                                   p.get("shear", 0), p.get("zx", 1), p.get("zy", 1),
+                                   row_axis=row, col_axis=col, channel_axis=ch,
+                                   fill_mode=self.fill_mode, cval=self.cval,
+                                   order=self.interpolation_order)
+        if p.get("channel_shift_intensity") is not None:
+            x = apply_channel_shift(x, p["channel_shift_intensity"], ch)
+        if p.get("flip_horizontal", False):
+            x = flip_axis(x, col)
+        if p.get("flip_vertical", False):
+            x = flip_axis(x, row)
+        if p.get("brightness") is not None:
+            x = apply_brightness_shift(x, p["brightness"], False)
+        return x
+
+    def random_transform(self, x, seed=None):
+        return self.apply_transform(x, self.get_random_transform(x.shape, seed))
+
+    def fit(self, x, augment=False, rounds=1, seed=None):
+        """Compute the feature-wise mean / std / ZCA matrix from sample images (rank 4)."""
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim != 4:
+            raise ValueError(f"ImageDataGenerator.fit: x must be a rank-4 array of images, got "
+                             f"shape {x.shape}")
+        if x.shape[self.channel_axis] not in (1, 3, 4):
+            warnings.warn(f"ImageDataGenerator.fit: expected 1, 3 or 4 channels on axis "
+                          f"{self.channel_axis} ({self.data_format}), got shape {x.shape}")
+        if seed is not None:
+            np.random.seed(seed)
+        x = np.copy(x)
+        if self.rescale:
+            x *= self.rescale
+        if augment:
+            ax = np.zeros((rounds * x.shape[0],) + x.shape[1:], dtype=self.dtype)
+            for r in range(rounds):
+                for i in range(x.shape[0]):
+                    ax[i + r * x.shape[0]] = self.random_transform(x[i])
+            x = ax
+        shape = [1, 1, 1]
+        shape[self.channel_axis - 1] = x.shape[self.channel_axis]
+        if self.featurewise_center:
+            self.mean = np.reshape(np.mean(x, axis=(0, self.row_axis, self.col_axis)), shape)
+            x -= self.mean
+        if self.featurewise_std_normalization:
+            self.std = np.reshape(np.std(x, axis=(0, self.row_axis, self.col_axis)), shape)
+            x /= self.std + 1e-6
+        if self.zca_whitening:
+            n = len(x)
+            u, s, _ = np.linalg.svd(np.reshape(x, (n, -1)).T, full_matrices=False)
+            self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))) @ u.T

@@ -1,0 +1,421 @@
+"""Keras 2 configs <-> tensorforge objects: layers, whole-model topology, compile settings.
+
+Keras 2 / tf.keras write a layer as ``{"class_name": "Dense", "config": {...}}`` whose config holds
+every constructor argument, including ones tensorforge does not take (``dtype``, constraints,
+``activity_regularizer``, ``groups``, ``implementation``, ...). Reading, an argument we lack is
+dropped only when its value is one that changes nothing (See Note [inert arguments]); any other
+value raises a ValueError naming the layer, the argument and the file, so a model is never
+rebuilt with a silently different computation. Writing produces the config Keras 2 reads back:
+Keras initializer / regularizer dicts, ``dtype: float32``, ``batch_input_shape`` on the first
+layer.
+
+Which Keras layer classes a file may contain is ``supported_layer_classes()``: every class
+registered in tensorforge's layer registry plus the aliases in ``_ALIASES`` (CuDNNLSTM / CuDNNGRU
+become LSTM / GRU, as their weights convert exactly).
+"""
+import inspect
+
+from .. import activations as _act
+from .. import initializers as _init
+from .. import losses as _losses
+from .. import optimizers as _optimizers
+from .. import regularizers as _reg
+from ..engine import base_layer as _base
+
+__all__ = ["layer_from_keras", "layer_to_keras", "supported_layer_classes",
+           "compile_args_from_training_config", "training_config", "optimizer_to_keras"]
+
+# Keras classes read as one of ours, with fixed extra arguments (cuDNN layers: tanh / sigmoid,
+# GRU with reset_after=True; their weight layouts are converted in weights.py).
+_ALIASES = {
+    "CuDNNLSTM": ("LSTM", {"activation": "tanh", "recurrent_activation": "sigmoid"}),
+    "CuDNNGRU": ("GRU", {"activation": "tanh", "recurrent_activation": "sigmoid",
+                         "reset_after": True}),
+}
+
+# Note [inert arguments]
+# Keras configs carry arguments tensorforge has no parameter for. These values of them change
+# neither the forward pass nor the weights, so a file that holds them loads exactly; a value not
+# listed here (a constraint, a float16 dtype policy, groups=2, time_major=True, ...) is refused.
+_ANY = object()
+_INERT = {
+    "dtype": ("float32", None), "activity_regularizer": (None,), "kernel_constraint": (None,),
+    "bias_constraint": (None,), "recurrent_constraint": (None,), "embeddings_constraint": (None,),
+    "beta_constraint": (None,), "gamma_constraint": (None,), "depthwise_constraint": (None,),
+    "groups": (1,), "implementation": _ANY, "unroll": _ANY, "time_major": (False,),
+    "stateful": (False,), "sparse": (False,), "ragged": (False,), "optional": (False,),
+    "renorm": (False,), "renorm_clipping": (None,), "renorm_momentum": _ANY, "fused": _ANY,
+    "virtual_batch_size": (None,), "adjustment": (None,), "synchronized": (False,),
+    "noise_shape": (None,), "recurrent_dropout": (0, 0.0), "keepdims": (False,),
+    "zero_output_for_mask": _ANY,
+}
+_BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
+              "weights")
+
+
+# Registered classes a file cannot rebuild: a Lambda's config holds marshalled Python bytecode
+# (not portable between Python versions, and running it would execute the file's code); op
+# layers are tensorforge's own records of arithmetic on symbolic tensors.
+_NOT_FROM_FILES = {"Lambda", "OpLayer", "TFOpLambda", "Network"}
+
+
+def supported_layer_classes():
+    """Keras layer class names a model file may contain (sorted); models nested as layers
+    (Sequential, Functional, Model) too."""
+    names = {n for n in _base._LAYER_CLASSES if not n.startswith("_")} | set(_ALIASES)
+    return sorted((names - _NOT_FROM_FILES) | {"Sequential", "Functional", "Model"})
+
+
+def _dtype_name(v):
+    if isinstance(v, dict):  # tf.keras 2.13+ DTypePolicy dict
+        return v.get("config", {}).get("name")
+    return v
+
+
+def _is_inert(key, value):
+    allowed = _INERT.get(key)
+    if allowed is None:
+        return False
+    if allowed is _ANY:
+        return True
+    return (_dtype_name(value) if key == "dtype" else value) in allowed
+
+
+def _class_name(v):
+    name = v.get("class_name", "")
+    return name.split(">")[-1]  # "Custom>Adam", "keras.initializers>GlorotUniform"
+
+
+def _initializer(v, where):
+    if v is None or isinstance(v, str):
+        return v
+    name, cfg = _class_name(v), dict(v.get("config") or {})
+    cls = _init._BY_NAME.get(name)
+    if cls is None:
+        raise ValueError(f"{where}: unknown initializer {name!r}")
+    if name == "VarianceScaling" and cfg.get("distribution") == "normal":
+        cfg["distribution"] = "truncated_normal"
+    if name == "Identity":
+        cfg.pop("seed", None)
+    try:
+        return cls(**cfg)
+    except TypeError as e:
+        raise ValueError(f"{where}: initializer {name} with config {cfg}: {e}") from None
+
+
+def _regularizer(v, where):
+    if v is None:
+        return None
+    name, cfg = _class_name(v), dict(v.get("config") or {})
+    if name.lower() in ("l1l2", "l1", "l2", "l1_l2"):
+        cfg = {k: float(x) for k, x in cfg.items() if k in ("l1", "l2")}
+        return _reg.L1L2(**cfg)
+    raise ValueError(f"{where}: unknown regularizer {name!r}")
+
+
+def _activation(v, where):
+    if isinstance(v, dict):
+        v = _class_name(v) if "config" not in v or not isinstance(v["config"], str) else v["config"]
+    if v is None:
+        return "linear"
+    if v not in _act._BY_NAME:
+        raise ValueError(f"{where}: activation {v!r} is not available in tensorforge (known: "
+                         f"{', '.join(sorted(_act._BY_NAME))})")
+    return v
+
+
+def _convert_value(key, v, where):
+    if key.endswith("_initializer"):
+        return _initializer(v, where)
+    if key.endswith("_regularizer"):
+        return _regularizer(v, where)
+    if key in ("activation", "recurrent_activation"):
+        return _activation(v, where)
+    if key in ("kernel_size", "strides", "pool_size", "dilation_rate", "target_shape",
+               "batch_input_shape", "input_shape"):
+        return tuple(v) if isinstance(v, list) else v
+    return v
+
+
+def _accepted_args(cls):
+    params = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params |= {p for p in inspect.signature(init).parameters if p not in ("self", "kwargs")}
+    return params
+
+
+def layer_from_keras(spec, source="<config>", custom_objects=None):
+    """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict."""
+    keras_name = spec.get("class_name")
+    cfg = dict(spec.get("config") or {})
+    if keras_name in ("Sequential", "Functional", "Model"):  # a model used as a layer
+        from . import keras_model
+        return keras_model.model_from_config(spec, source, custom_objects)
+    extra = {}
+    if keras_name in _ALIASES:
+        name, extra = _ALIASES[keras_name]
+    else:
+        name = keras_name
+    cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
+    if cls is not None and name in _NOT_FROM_FILES and keras_name not in (custom_objects or {}):
+        raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
+                         "config holds Python code that tensorforge does not run from a file; "
+                         "rebuild the model in code and call load_weights")
+    if cls is None or name.startswith("_"):
+        raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
+                         f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
+                         f"supported: {', '.join(supported_layer_classes())}")
+    if custom_objects and keras_name in custom_objects:
+        return cls.from_config(cfg)
+    where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
+    if name == "InputLayer":  # ids may come as int32: the model casts at its boundary anyway
+        cfg.pop("dtype", None)
+        if "batch_shape" in cfg:
+            cfg["batch_input_shape"] = cfg.pop("batch_shape")
+    accepted = _accepted_args(cls) | set(_BASE_ARGS)
+    kwargs = {}
+    for k, v in cfg.items():
+        if k in ("layer", "backward_layer") and isinstance(v, dict) and "class_name" in v:
+            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer
+            continue
+        if k == "dtype" and _dtype_name(v) not in ("float32", None):
+            raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
+        if k == "axis" and name == "BatchNormalization" and isinstance(v, (list, tuple)):
+            if len(v) != 1:
+                raise ValueError(f"{where}: normalization over several axes {v} is not supported")
+            v = v[0]
+        if k == "data_format" and name == "Flatten" and v == "channels_first":
+            raise ValueError(f"{where}: Flatten(data_format='channels_first') is not supported")
+        if k in _INERT:  # accepted or not, tensorforge would ignore or refuse other values
+            if not _is_inert(k, v):
+                raise ValueError(f"{where}: argument {k}={v!r} is not supported by "
+                                 f"tensorforge's {name}")
+        elif k in accepted:
+            kwargs[k] = _convert_value(k, v, where)
+        else:
+            raise ValueError(f"{where}: argument {k}={v!r} is not supported by tensorforge's "
+                             f"{name}")
+    kwargs.update(extra)
+    if name == "Embedding" and "batch_input_shape" in kwargs:
+        kwargs.pop("input_length", None)  # the shape already says it
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError, NotImplementedError) as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+def _initializer_to_keras(v):
+    if v is None or isinstance(v, str):
+        return v
+    cls = type(v).__name__
+    if not isinstance(v, _init.Initializer):
+        raise ValueError(f"cannot write the custom initializer {v!r} to a Keras file")
+    cfg = v.get_config()
+    if cls == "VarianceScaling" and cfg.get("distribution") == "truncated_normal":
+        cfg["distribution"] = "truncated_normal"
+    return {"class_name": cls, "config": cfg}
+
+
+def _regularizer_to_keras(v):
+    if v is None:
+        return None
+    if isinstance(v, _reg.L1L2):
+        return {"class_name": "L1L2", "config": {"l1": v.l1, "l2": v.l2}}
+    raise ValueError(f"cannot write the custom regularizer {v!r} to a Keras file")
+
+
+def _is_keras_form(v):
+    return isinstance(v, dict) and "class_name" in v and "config" in v
+
+
+def _object_to_keras(layer, k, v):
+    """An initializer / regularizer argument in Keras' {"class_name", "config"} form, whether the
+    layer's config holds it already in that form, as a name, or in tensorforge's own form."""
+    obj = getattr(layer, k, None)
+    if k.endswith("_initializer"):
+        if isinstance(obj, _init.Initializer):
+            return _initializer_to_keras(obj)
+        if v is None or _is_keras_form(v):
+            return v
+        return _initializer_to_keras(_base._deser(v) if isinstance(v, dict) else _init.get(v))
+    if isinstance(obj, _reg.Regularizer):
+        return _regularizer_to_keras(obj)
+    if v is None or _is_keras_form(v):
+        return v
+    return _regularizer_to_keras(_base._deser(v) if isinstance(v, dict) else _reg.get(v))
+
+
+def layer_to_keras(layer):
+    """The Keras 2 ``{"class_name", "config"}`` dict of a tensorforge layer."""
+    cfg = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
+    for k, v in layer.get_config().items():
+        if k in ("name", "trainable"):
+            continue
+        if k in ("layer", "backward_layer") and isinstance(v, dict):  # a wrapper's inner layer
+            inner = (getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
+                     if k == "layer" else getattr(layer, "backward_layer", None))
+            cfg[k] = layer_to_keras(inner) if inner is not None else v
+            continue
+        if k.endswith("_initializer") or k.endswith("_regularizer"):
+            v = _object_to_keras(layer, k, v)
+        elif isinstance(v, tuple):
+            v = list(v)
+        cfg[k] = v
+    if type(layer).__name__ == "BatchNormalization":
+        inits = getattr(layer, "_inits", None)
+        keys = ("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                "moving_variance_initializer")
+        if inits and not all(_is_keras_form(cfg.get(k)) for k in keys):
+            for k, v in zip(keys, inits):
+                cfg[k] = _initializer_to_keras(v if isinstance(v, _init.Initializer)
+                                               else _init.get(v))
+        if layer.built and isinstance(layer.axis, int):
+            cfg["axis"] = len(layer.input_shape) - 1 if layer.axis == -1 else layer.axis
+    if type(layer).__name__ == "Embedding" and isinstance(cfg.get("input_length"), tuple):
+        cfg["input_length"] = list(cfg["input_length"])
+    return {"class_name": type(layer).__name__, "config": cfg}
+
+
+# ---- compile settings ---------------------------------------------------------------------------
+
+_OPT_IGNORE = {"name": _ANY, "weight_decay": (None, 0, 0.0), "global_clipnorm": (None,),
+               "use_ema": (False,), "ema_momentum": _ANY, "ema_overwrite_frequency": _ANY,
+               "jit_compile": _ANY, "is_legacy_optimizer": _ANY, "amsgrad": (False,),
+               "centered": (False,)}
+
+
+def _optimizer_from_keras(cfg, source):
+    name = _class_name(cfg)
+    params = dict(cfg.get("config") or {})
+    cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
+    if cls is None:
+        raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
+                         f"(known: SGD, RMSprop, Adam, Adagrad)")
+    accepted = _accepted_args(cls)
+    kwargs = {}
+    for k, v in params.items():
+        if isinstance(v, dict):
+            raise ValueError(f"{source}: optimizer {name} argument {k} is a schedule/object "
+                             f"({_class_name(v)}), not supported")
+        if k == "decay" and not v:
+            continue  # Keras 2's default: no time-based decay (some of ours take no decay)
+        if k in accepted:
+            kwargs[k] = v
+            continue
+        allowed = _OPT_IGNORE.get(k)
+        if allowed is _ANY or (allowed is not None and v in allowed):
+            continue
+        raise ValueError(f"{source}: optimizer {name} argument {k}={v!r} is not supported")
+    if "lr" in kwargs and "learning_rate" not in kwargs:
+        kwargs["learning_rate"] = kwargs.pop("lr")
+    return cls(**kwargs)
+
+
+def _loss_from_keras(v, source):
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, dict) and "class_name" in v:
+        cfg = v.get("config") or {}
+        if cfg.get("from_logits") or cfg.get("label_smoothing"):
+            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported")
+        return _base._snake(_class_name(v))  # compile checks the name
+    if isinstance(v, dict):  # one loss per output name
+        return {k: _loss_from_keras(x, source) for k, x in v.items()}
+    if isinstance(v, list):  # one loss per output
+        return [_loss_from_keras(x, source) for x in v]
+    raise ValueError(f"{source}: cannot read the loss {v!r}")
+
+
+def _metric_name(m, output_name=None):
+    """One Keras 2 metric entry (a name, or a MeanMetricWrapper dict) -> a metric name."""
+    if m is None:
+        return None
+    if isinstance(m, str):
+        return m
+    cfg = m.get("config") or {}
+    name = cfg.get("name") or _base._snake(_class_name(m))
+    if output_name and name.startswith(output_name + "_"):
+        name = name[len(output_name) + 1:]  # tf.keras prefixes a multi-output model's metrics
+    if name in ("accuracy", "acc"):
+        return name  # resolved against the loss by compile, as Keras does
+    from .. import metrics as _metrics
+    try:
+        _metrics.get(name)
+    except (ValueError, TypeError):
+        fn = cfg.get("fn")
+        if isinstance(fn, str):
+            return fn
+    return name
+
+
+def _metrics_from_keras(v, output_names):
+    """Keras 2 metrics config -> compile's metrics: a list (one output) or {output: [names]}."""
+    if not v:
+        return []
+    if isinstance(v, dict):  # {output name: metric or [metrics]}
+        return {k: [_metric_name(m) for m in (x if isinstance(x, list) else [x])]
+                for k, x in v.items()}
+    per_output = all(isinstance(m, list) for m in v)
+    if not per_output:
+        return [n for n in (_metric_name(m) for m in v) if n]
+    if len(output_names) <= 1:
+        return [n for group in v for n in (_metric_name(m) for m in group) if n]
+    out = {}
+    for name, group in zip(output_names, v):
+        names = [n for n in (_metric_name(m, name) for m in group) if n]
+        if names:
+            out[name] = names
+    return out
+
+
+def compile_args_from_training_config(tc, source="<config>", output_names=()):
+    """compile() keyword arguments from a Keras 2 ``training_config`` dict."""
+    opt = _optimizer_from_keras(tc["optimizer_config"], source)
+    args = {"optimizer": opt, "loss": _loss_from_keras(tc.get("loss"), source),
+            "metrics": _metrics_from_keras(tc.get("metrics"), list(output_names))}
+    if tc.get("loss_weights") is not None:
+        args["loss_weights"] = tc["loss_weights"]
+    return args
+
+
+def optimizer_to_keras(opt):
+    cfg = dict(opt.get_config())
+    cfg["name"] = type(opt).__name__
+    # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,
+    # whose state layout (iterations, then the slots grouped by slot) is the one we write.
+    if type(opt).__name__ == "RMSprop":
+        cfg.setdefault("momentum", float(getattr(opt, "momentum", 0.0)))
+        cfg.setdefault("centered", bool(getattr(opt, "centered", False)))
+    if type(opt).__name__ == "Adam":
+        cfg.setdefault("amsgrad", bool(getattr(opt, "amsgrad", False)))
+    return {"class_name": type(opt).__name__, "config": cfg}
+
+
+def _names(spec):
+    """Loss / metric specs with functions replaced by their names (nested lists / dicts kept)."""
+    if isinstance(spec, dict):
+        return {k: _names(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_names(v) for v in spec]
+    if spec is None or isinstance(spec, str):
+        return spec
+    name = getattr(spec, "__name__", None) or getattr(spec, "name", None)
+    if name is None:
+        raise ValueError(f"cannot write the loss / metric {spec!r} to a Keras file")
+    return name
+
+
+def training_config(model):
+    """The Keras 2 ``training_config`` of a compiled model (None when not compiled)."""
+    if not getattr(model, "_compiled", False):
+        return None
+    args = getattr(model, "_compile_args", None) or {"loss": model.loss, "metrics": None,
+                                                      "loss_weights": None}
+    return {"loss": _names(args.get("loss")), "metrics": _names(args.get("metrics")),
+            "weighted_metrics": None, "loss_weights": args.get("loss_weights"),
+            "optimizer_config": optimizer_to_keras(model.optimizer)}

@@ -1,0 +1,162 @@
+"""Keras 2 ``model_config`` <-> tensorforge models (Sequential and functional).
+
+Sequential: ``{"class_name": "Sequential", "config": {"name", "layers": [...]}}`` (Keras 2.0 /
+2.1 wrote the layer list as the config itself; tf.keras 2.x starts it with an InputLayer).
+Functional: ``{"class_name": "Functional" | "Model", "config": {"name", "layers": [{"class_name",
+"config", "name", "inbound_nodes": [[["<layer>", node_index, tensor_index, {}], ...]]}, ...],
+"input_layers": [["<layer>", 0, 0], ...], "output_layers": [...]}}``. A functional graph is
+rebuilt by calling each layer on its inbound tensors through the public functional API
+(``Input``, ``layer(x)``, ``Model(inputs, outputs)``), in the order Keras 2's ``from_config``
+uses: a node is made once every tensor it reads exists.
+
+Every layer is created (and its class and arguments checked) before the model is assembled, so
+a config with a layer tensorforge lacks raises before anything is built.
+"""
+from .. import layers as _layers
+from . import keras_config as _kc
+
+__all__ = ["model_from_config", "model_to_config"]
+
+
+def _models():
+    from .. import models
+    return models
+
+
+def _sequential(cfg, source, custom_objects):
+    if isinstance(cfg, list):
+        cfg = {"layers": cfg}
+    built = [_kc.layer_from_keras(spec, source, custom_objects) for spec in cfg.get("layers", [])]
+    model = _models().Sequential(name=cfg.get("name"))
+    for layer in built:
+        model.add(layer)
+    if not model.built:
+        shape = cfg.get("build_input_shape")
+        if shape:
+            model.build(tuple(shape))
+        else:
+            raise ValueError(f"{source}: the Sequential model has no input shape (Keras saved "
+                             "it unbuilt); nothing to load weights into")
+    return model
+
+
+def _functional_api():
+    Input = getattr(_layers, "Input", None)
+    Model = _models().Model
+    if Input is None:
+        raise ValueError("functional Keras models need tensorforge's functional API "
+                         "(tensorforge.layers.Input), which this build lacks")
+    return Input, Model
+
+
+def _functional(cfg, source, custom_objects):
+    Input, Model = _functional_api()
+    specs = cfg["layers"]
+    created = {}
+    for spec in specs:  # every layer first: an unknown class fails before any graph exists
+        name = spec.get("name") or spec["config"]["name"]
+        if spec["class_name"] == "InputLayer":
+            c = spec["config"]
+            shape = c.get("batch_input_shape") or c.get("batch_shape")
+            if shape is None:
+                raise ValueError(f"{source}: input layer {name!r} has no batch_input_shape")
+            created[name] = ("input", shape)
+        else:
+            created[name] = ("layer", _kc.layer_from_keras(spec, source, custom_objects))
+    outputs = {}  # (layer name, node index) -> list of output tensors
+
+    for name, (kind, obj) in created.items():
+        if kind == "input":
+            x = Input(shape=tuple(obj[1:]), batch_size=obj[0], name=name)
+            outputs[(name, 0)] = [x]
+
+    pending = []
+    for spec in specs:
+        name = spec.get("name") or spec["config"]["name"]
+        if created[name][0] == "layer":
+            # A nested graph model's node 0 is its own inner graph: the file numbers its calls
+            # in this model from 1 (Keras 2's _should_skip_first_node).
+            skip = int(bool(getattr(created[name][1], "_is_graph_network", False)))
+            for i, node in enumerate(spec.get("inbound_nodes") or []):
+                pending.append((name, i + skip, node))
+    while pending:
+        progressed, rest = False, []
+        for name, i, node in pending:
+            entries = node["args"] if isinstance(node, dict) else node
+            if not all((e[0], e[1]) in outputs for e in entries):
+                rest.append((name, i, node))
+                continue
+            ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
+            kwargs = {}
+            for e in entries:
+                if len(e) > 3 and e[3]:
+                    kwargs.update(e[3])
+            if kwargs:
+                raise ValueError(f"{source}: layer {name!r} is called with arguments {kwargs}, "
+                                 "which the loader does not support")
+            layer = created[name][1]
+            y = layer(ins[0] if len(ins) == 1 else ins)
+            outputs[(name, i)] = list(y) if isinstance(y, (list, tuple)) else [y]
+            progressed = True
+        if not progressed:
+            raise ValueError(f"{source}: the functional graph references layers that never "
+                             f"produce their inputs: {[p[0] for p in rest]}")
+        pending = rest
+
+    def pick(refs):
+        return [outputs[(r[0], r[1])][r[2]] for r in refs]
+
+    ins, outs = pick(cfg["input_layers"]), pick(cfg["output_layers"])
+    return Model(inputs=ins if len(ins) > 1 else ins[0], outputs=outs if len(outs) > 1 else outs[0],
+                 name=cfg.get("name"))
+
+
+def model_from_config(mc, source="<config>", custom_objects=None):
+    """A tensorforge model from a Keras 2 model_config dict."""
+    cls = mc.get("class_name")
+    cfg = mc.get("config")
+    if cls == "Sequential":
+        return _sequential(cfg, source, custom_objects)
+    if cls in ("Functional", "Model"):
+        return _functional(cfg, source, custom_objects)
+    raise ValueError(f"{source}: the model class {cls!r} is not supported (Sequential or "
+                     "functional Model)")
+
+
+def _input_layer_config(name, shape):
+    return {"class_name": "InputLayer",
+            "config": {"batch_input_shape": list(shape), "dtype": "float32", "sparse": False,
+                       "ragged": False, "name": name}}
+
+
+def model_to_config(model):
+    """The Keras 2 model_config dict of a tensorforge model."""
+    models = _models()
+    if type(model) is models.Sequential or not hasattr(model, "inputs") or \
+            not getattr(model, "_is_graph_network", hasattr(model, "_nodes")):
+        if not model.layers:
+            raise ValueError("save: the model has no layers")
+        layers = [_input_layer_config(model.layers[0].name + "_input", model.input_shape)]
+        layers += [_kc.layer_to_keras(l) for l in model.layers]
+        return {"class_name": "Sequential", "config": {"name": model.name, "layers": layers}}
+    cfg = model.get_config()  # the functional topology, Keras 2's structure (engine/)
+    nested = {e["name"] for e in cfg["layers"]
+              if getattr(model.get_layer(e["name"]), "_is_graph_network", False)}
+    # Keras 2 numbers a nested graph model's calls from 1 (its node 0 is its inner graph); a
+    # topology that numbers them from 0 is shifted so Keras 2 can read it.
+    shift = {n for n in nested if any(ref[0] == n and ref[1] == 0 for e in cfg["layers"]
+                                      for node in e.get("inbound_nodes") or [] for ref in node)}
+    out = []
+    for entry in cfg["layers"]:
+        layer = model.get_layer(entry["name"])
+        if entry["class_name"] == "InputLayer" or isinstance(layer, _layers.InputLayer):
+            spec = _input_layer_config(layer.name, layer.batch_input_shape)
+        elif entry["name"] in nested:
+            spec = model_to_config(layer)
+        else:
+            spec = _kc.layer_to_keras(layer)
+        nodes = [[[ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:]) for ref in node]
+                 for node in entry.get("inbound_nodes") or []]
+        out.append(dict(entry, class_name=spec["class_name"], config=spec["config"],
+                        inbound_nodes=nodes))
+    return {"class_name": "Functional", "config": dict(cfg, layers=out)}

@@ -1,0 +1,227 @@
+"""One rank of the jobs tests/test_distributed.py launches under mpiexec (not a test module).
+
+    python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E]
+    python dist_worker.py resume CKPT OUT --epochs E          (continues CKPT from its epoch)
+    python dist_worker.py fault raise|hang|nan OUT
+    python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
+
+Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
+batch 15: batches of 15, 15, 15, 15 and 1 samples, so 2 and 3 ranks get uneven shares and, on
+the last batch, ranks with no sample at all. Model: Conv2D(4, 3x3) relu -> Flatten ->
+Dense(3) softmax, SGD. Each rank writes OUT.rank<r>.npz with its final weights and history.
+"""
+import argparse
+import sys
+import time
+
+import numpy as np
+
+N_SAMPLES, BATCH, SEED = 61, 15, 1234
+
+
+def data():
+    rs = np.random.RandomState(0)
+    x = rs.rand(N_SAMPLES, 6, 6, 1).astype(np.float32)
+    y = (x[:, :3, :, 0].mean(axis=(1, 2)) * 3 + x[:, 3:, :3, 0].mean(axis=(1, 2)) * 2).astype(int) % 3
+    return x, y
+
+
+def model(momentum=0.0):
+    from tensorforge.layers import Conv2D, Dense, Flatten
+    from tensorforge.models import Sequential
+    from tensorforge.optimizers import SGD
+    m = Sequential([Conv2D(4, (3, 3), activation="relu", input_shape=(6, 6, 1)), Flatten(),
+                    Dense(3, activation="softmax")])
+    m.compile(optimizer=SGD(0.5, momentum=momentum), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    return m
+
+
+def save(out, m, hist, extra=None):
+    import tensorforge.distributed as tfd
+    r = tfd.rank() if tfd.is_initialized() else 0
+    n = tfd.size() if tfd.is_initialized() else 1
+    arrays = {f"w{i}": w for i, w in enumerate(m.get_weights())}
+    for k, v in (hist.history if hist is not None else {}).items():
+        arrays["h_" + k] = np.asarray(v, np.float64)
+    arrays["size"] = np.asarray(n)
+    arrays.update(extra or {})
+    np.savez(f"{out}.rank{r}.npz", **arrays)
+
+
+def cmd_train(a):
+    from tensorforge.utils import set_random_seed
+    if not a.plain:
+        import tensorforge.distributed as tfd
+        tfd.init(timeout=60)
+        # ranks > 0 start from other weights: the initial broadcast must make them rank 0's
+        set_random_seed(SEED if tfd.rank() == 0 else SEED + 7 * tfd.rank())
+    else:
+        set_random_seed(SEED)
+    x, y = data()
+    m = model()
+    w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
+    hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
+                 distributed=not a.plain)
+    ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
+    save(a.out, m, hist, dict(w0, evaluate=np.asarray(ev, np.float64)))
+
+
+def cmd_checkpoint(a):
+    """Train epoch 1 on this many ranks; ModelCheckpoint (rank 0 writes) saves the model."""
+    import tensorforge.distributed as tfd
+    from tensorforge.callbacks import ModelCheckpoint
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=60)
+    set_random_seed(SEED)
+    x, y = data()
+    m = model(momentum=0.9)
+    hist = m.fit(x, y, batch_size=BATCH, epochs=1, distributed=True, verbose=0,
+                 callbacks=[ModelCheckpoint(a.ckpt, save_best_only=False, monitor="loss")])
+    save(a.out, m, hist)
+
+
+def cmd_resume(a):
+    """Load the checkpoint (every rank reads it) and train epochs 2..E on this many ranks."""
+    import tensorforge.distributed as tfd
+    from tensorforge.models import load_model
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=60)
+    set_random_seed(SEED)
+    x, y = data()
+    m = load_model(a.ckpt)
+    hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, initial_epoch=1, distributed=True,
+                 verbose=0)
+    save(a.out, m, hist, {"iterations": np.asarray(m.optimizer.iterations)})
+
+
+def cmd_fault(a):
+    import tensorforge.distributed as tfd
+    from tensorforge.callbacks import LambdaCallback, TerminateOnNaN
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=10 if a.kind == "hang" else 60)
+    set_random_seed(SEED)
+    x, y = data()
+    m = model()
+    cbs = []
+    if a.kind == "raise":
+        def boom(batch, logs):
+            if tfd.rank() == 1 and batch == 2:
+                raise ValueError("bad batch on purpose")
+        cbs.append(LambdaCallback(on_batch_end=boom))
+    elif a.kind == "hang":
+        def stall(batch, logs):
+            if tfd.rank() == 1 and batch == 1:
+                time.sleep(120)  # neither raises nor joins the next collective
+        cbs.append(LambdaCallback(on_batch_end=stall))
+    else:  # nan: a NaN pixel in rank 1's share of global batch 2 (rows 30+7..30+14)
+        x[40, 2, 2, 0] = np.nan
+        cbs.append(TerminateOnNaN())
+    hist = m.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0, callbacks=cbs,
+                 distributed=True)
+    save(a.out, m, hist)
+
+
+def cmd_horovod(a):
+    import tensorforge.distributed as tfd
+    from tensorforge.callbacks import LambdaCallback
+    from tensorforge.optimizers import SGD
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=60)
+    r, n = tfd.rank(), tfd.size()
+    # collectives: every rank checks what it received against values it can compute itself
+    v = np.arange(6, dtype=np.float32).reshape(2, 3) + r
+    base = np.arange(6, dtype=np.float64).reshape(2, 3)
+    assert np.array_equal(tfd.allreduce(v, op="sum"), base * n + n * (n - 1) / 2)
+    assert np.allclose(tfd.allreduce(v), base + (n - 1) / 2)
+    assert np.array_equal(tfd.allreduce(v, op="max"), base + n - 1)
+    assert np.array_equal(tfd.allreduce(v, op="min"), base)
+    assert tfd.allreduce(float(r), op="sum") == n * (n - 1) / 2
+    buf = v.copy()
+    assert tfd.allreduce(buf, op="sum", out=buf) is buf
+    root = n - 1
+    b = tfd.broadcast(np.full((3,), r, np.int64) if r == root else None, root=root)
+    assert b.dtype == np.int64 and np.array_equal(b, [root] * 3)
+    g = tfd.allgather(np.full((r + 1, 2), r, np.float32))
+    assert g.shape == (n * (n + 1) // 2, 2)
+    assert np.array_equal(g[:, 0], np.concatenate([[k] * (k + 1) for k in range(n)]))
+    assert tfd.allgather_object({"rank": r}) == [{"rank": k} for k in range(n)]
+    tfd.barrier()
+    for bad in (lambda: tfd.allreduce(v, op="mean"), lambda: tfd.broadcast(v, root=n)):
+        try:
+            bad()
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("a bad op / root was accepted")
+    # fused allreduce: small tensors packed, large ones (>= direct_bytes) reduced in place, even
+    # when two parameters hold the same gradient array (it must be reduced once, not twice)
+    from tensorforge.autograd import Tensor
+    params = [Tensor(np.zeros(s, np.float32), requires_grad=True)
+              for s in [(3, 4), (40,), (5,), (40,), (2, 2), (50,)]]
+    for i, p in enumerate(params):
+        p.grad = np.full(p.shape, 10.0 * i + r, np.float32)
+    params[3].grad = params[1].grad  # one array for two leaves
+    params[4].grad = None            # unused this step on every rank: zeros
+    buckets = tfd.GradientBuckets(direct_bytes=100)  # the (40,) tensors are direct
+    for weight in (1.0, 0.5):
+        own = params[5].grad
+        buckets.allreduce(params, weight=weight)
+        assert params[5].grad is own  # reduced in place, no copy
+        for i, p in enumerate(params):
+            src = 10.0 * (1 if i == 3 else i) + np.arange(n) if i != 4 else np.zeros(n)
+            want = weight * src.mean()
+            assert np.allclose(p.grad, want), (i, weight, p.grad.ravel()[:3], want)
+        for i, p in enumerate(params):
+            p.grad = np.full(p.shape, 10.0 * i + r, np.float32) if i != 4 else None
+        params[3].grad = params[1].grad
+    assert sum(b.direct for b in buckets.buckets) == 3 and len(buckets.buckets) == 4
+    # Horovod-style fit: own shard, DistributedOptimizer, broadcast, metric average, warm-up
+    set_random_seed(SEED + r)  # different initial weights on every rank
+    x, y = data()
+    m = model()
+    m.compile(optimizer=tfd.DistributedOptimizer(SGD(0.5)), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    assert type(m.optimizer).__name__ == "SGD"
+    lrs = []
+    cbs = [tfd.BroadcastGlobalVariablesCallback(0), tfd.MetricAverageCallback(),
+           tfd.LearningRateWarmupCallback(initial_lr=0.5, warmup_epochs=1, steps_per_epoch=4),
+           LambdaCallback(on_batch_end=lambda b, l: lrs.append(m.optimizer.learning_rate))]
+    xs, ys = x[r::n], y[r::n]
+    hist = m.fit(xs[:32 // n * n], ys[:32 // n * n], batch_size=8 // n, epochs=2, callbacks=cbs,
+                 verbose=0, shuffle=False)
+    # evaluate over the ranks' shards, also when a rank's shard is empty (1 row, n ranks)
+    for rows in (1, 7):
+        got = m.evaluate(x[:rows], y[:rows], batch_size=4, verbose=0, distributed=True)
+        np.testing.assert_allclose(got, m.evaluate(x[:rows], y[:rows], batch_size=4, verbose=0),
+                                   rtol=1e-6)
+    save(a.out, m, hist, {"lrs": np.asarray(lrs)})
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("out")
+    t.add_argument("--plain", action="store_true", help="no MPI: the one-process reference")
+    t.add_argument("--shuffle", action="store_true")
+    t.add_argument("--epochs", type=int, default=2)
+    c = sub.add_parser("checkpoint")
+    c.add_argument("ckpt")
+    c.add_argument("out")
+    r = sub.add_parser("resume")
+    r.add_argument("ckpt")
+    r.add_argument("out")
+    r.add_argument("--epochs", type=int, default=2)
+    f = sub.add_parser("fault")
+    f.add_argument("kind", choices=("raise", "hang", "nan"))
+    f.add_argument("out")
+    h = sub.add_parser("horovod")
+    h.add_argument("out")
+    a = p.parse_args()
+    {"train": cmd_train, "checkpoint": cmd_checkpoint, "resume": cmd_resume,
+     "fault": cmd_fault, "horovod": cmd_horovod}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
