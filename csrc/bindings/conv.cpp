@@ -6,7 +6,11 @@
 // Same names, signatures and semantics as tensorforge.reference.conv (explicit pads; see its
 // docstring). Every argument is checked here: dtype float32, rank, C-contiguity, non-empty,
 // C_in match, strides/dilations >= 1, pads >= 0, kernel not larger than the padded input.
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "tf/bind_util.h"
 #include "tf/conv.h"
@@ -47,13 +51,86 @@ ConvShape make_shape(const char* op, const py::array& x, const py::array& w, ind
   s.N = x.shape(0); s.H = x.shape(1); s.W = x.shape(2); s.CI = x.shape(3);
   s.KH = w.shape(0); s.KW = w.shape(1); s.CO = w.shape(3);
   s.sh = sh; s.sw = sw; s.pt = pt; s.pl = pl; s.dh = dh; s.dw = dw;
-  const index_t eh = (s.KH - 1) * dh + 1, ew = (s.KW - 1) * dw + 1;
-  if (s.H + pt + pb < eh || s.W + pl + pr < ew)
+  // Note [geometry overflow] in tf/bind_util.h
+  const index_t eh = checked_add(op, "the dilated kernel height", checked_mul(op, "(KH - 1) * dh", s.KH - 1, dh), 1);
+  const index_t ew = checked_add(op, "the dilated kernel width", checked_mul(op, "(KW - 1) * dw", s.KW - 1, dw), 1);
+  const index_t hp = checked_add(op, "the padded height", checked_add(op, "H + pt", s.H, pt), pb);
+  const index_t wp = checked_add(op, "the padded width", checked_add(op, "W + pl", s.W, pl), pr);
+  if (hp < eh || wp < ew)
     value_error(op, "the kernel (extent ", eh, "x", ew, ") is larger than the padded input (",
-                s.H + pt + pb, "x", s.W + pl + pr, "): x ", shape_str(x), ", w ", shape_str(w));
-  s.OH = (s.H + pt + pb - eh) / sh + 1;
-  s.OW = (s.W + pl + pr - ew) / sw + 1;
+                hp, "x", wp, "): x ", shape_str(x), ", w ", shape_str(w));
+  s.OH = (hp - eh) / sh + 1;
+  s.OW = (wp - ew) / sw + 1;
+  // Note [one output, any stride]: with one output row every stride > hp - eh gives the same
+  // result, and the kernels' loops may scale with the stride (the strided backward data walks
+  // stride phases): use the smallest such stride.
+  if (s.OH == 1) s.sh = std::min(sh, hp - eh + 1);
+  if (s.OW == 1) s.sw = std::min(sw, wp - ew + 1);
   return s;
+}
+
+// Note [NaN weights next to padding]: the kernels skip the taps that fall in the zero padding,
+// while the definition (and the reference) multiplies the padded zeros: 0 * NaN and 0 * Inf are
+// NaN. So when w holds a NaN or Inf, every output whose window puts such a weight on a padded
+// cell is NaN (per output channel). Checking w costs one pass over the weights; the fix-up runs
+// only when w is not finite.
+bool tap_padded(const ConvShape& s, index_t oh, index_t ow, index_t kh, index_t kw) {
+  const index_t ih = oh * s.sh - s.pt + kh * s.dh, iw = ow * s.sw - s.pl + kw * s.dw;
+  return ih < 0 || ih >= s.H || iw < 0 || iw >= s.W;
+}
+
+void nan_weights_next_to_padding(const ConvShape& s, const float* w, float* y) {
+  const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO;
+  std::vector<char> bad((size_t)(T * CO), 0);
+  bool any = false;
+  for (index_t t = 0; t < T; ++t)
+    for (index_t ci = 0; ci < CI; ++ci)
+      for (index_t co = 0; co < CO; ++co)
+        if (!std::isfinite(w[(t * CI + ci) * CO + co])) bad[t * CO + co] = any = true;
+  if (!any) return;
+  std::vector<char> nanco((size_t)CO);
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
+  for (index_t oh = 0; oh < s.OH; ++oh)
+    for (index_t ow = 0; ow < s.OW; ++ow) {
+      std::fill(nanco.begin(), nanco.end(), 0);
+      bool hit = false;
+      for (index_t kh = 0; kh < s.KH; ++kh)
+        for (index_t kw = 0; kw < s.KW; ++kw)
+          if (tap_padded(s, oh, ow, kh, kw))
+            for (index_t co = 0; co < CO; ++co)
+              if (bad[(kh * s.KW + kw) * CO + co]) nanco[co] = hit = true;
+      if (!hit) continue;
+      for (index_t n = 0; n < s.N; ++n) {
+        float* yr = y + ((n * s.OH + oh) * s.OW + ow) * CO;
+        for (index_t co = 0; co < CO; ++co)
+          if (nanco[co]) yr[co] = qnan;
+      }
+    }
+}
+
+// The same for dw: the padded zeros of x times a NaN or Inf in dy make dw[kh, kw, :, co] NaN.
+void nan_grads_next_to_padding(const ConvShape& s, const float* dy, float* dw) {
+  const index_t CO = s.CO, CI = s.CI;
+  const index_t P = s.OH * s.OW;
+  std::vector<char> bad((size_t)(P * CO), 0);
+  bool any = false;
+  for (index_t n = 0; n < s.N; ++n)
+    for (index_t p = 0; p < P; ++p)
+      for (index_t co = 0; co < CO; ++co)
+        if (!std::isfinite(dy[(n * P + p) * CO + co])) bad[p * CO + co] = any = true;
+  if (!any) return;
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
+  for (index_t p = 0; p < P; ++p) {
+    const index_t oh = p / s.OW, ow = p % s.OW;
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw) {
+        if (!tap_padded(s, oh, ow, kh, kw)) continue;
+        float* d = dw + (kh * s.KW + kw) * CI * CO;
+        for (index_t co = 0; co < CO; ++co)
+          if (bad[p * CO + co])
+            for (index_t ci = 0; ci < CI; ++ci) d[ci * CO + co] = qnan;
+      }
+  }
 }
 
 py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_o, index_t sh,
@@ -73,14 +150,17 @@ py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_
     require_c_contiguous(op, "b", barr);
     b = static_cast<const float*>(barr.data());
   }
-  py::array_t<float> y = empty<float>({(py::ssize_t)s.N, (py::ssize_t)s.OH, (py::ssize_t)s.OW,
-                                       (py::ssize_t)s.CO});
+  const std::vector<py::ssize_t> yshape{(py::ssize_t)s.N, (py::ssize_t)s.OH, (py::ssize_t)s.OW,
+                                        (py::ssize_t)s.CO};
+  check_output_size(op, "y", yshape, sizeof(float));
+  py::array_t<float> y = empty<float>(yshape);
   const float* xp = static_cast<const float*>(x.data());
   const float* wp = static_cast<const float*>(w.data());
   float* yp = y.mutable_data();
   {
     py::gil_scoped_release nogil;
     conv2d_forward(s, xp, wp, b, yp, act);
+    nan_weights_next_to_padding(s, wp, yp);
   }
   return y;
 }
@@ -144,6 +224,7 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
     }
     if (dxp) conv2d_backward_data(s, dyp, wp, dxp);
     if (dwp || dbp) conv2d_backward_filter(s, dyp, xp, dwp, dbp, yp);
+    if (dwp) nan_grads_next_to_padding(s, static_cast<const float*>(dy.data()), dwp);
   }
   return py::make_tuple(dx_r, dw_r, db_r);
 }

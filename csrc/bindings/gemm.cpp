@@ -24,7 +24,7 @@ Act parse_act(const char* op, const py::object& activation) {
 }
 
 template <typename T>
-py::array gemm_impl(const py::array& a, const py::array& b, const py::object& c_obj, double alpha,
+py::array gemm_impl(py::array a, py::array b, const py::object& c_obj, double alpha,
                     double beta, bool trans_a, bool trans_b, const py::object& bias_obj,
                     Act act) {
   const char* op = "gemm";
@@ -40,35 +40,44 @@ py::array gemm_impl(const py::array& a, const py::array& b, const py::object& c_
     value_error(op, "inner dimensions differ: op(a) is (", M, ", ", Ka, ") from a ", shape_str(a),
                 ", op(b) is (", Kb, ", ", N, ") from b ", shape_str(b));
   index_t K = Ka;
-  index_t rsA = elem_stride(op, "a", a, 0), csA = elem_stride(op, "a", a, 1);
-  if (trans_a) std::swap(rsA, csA);
-  index_t rsB = elem_stride(op, "b", b, 0), csB = elem_stride(op, "b", b, 1);
-  if (trans_b) std::swap(rsB, csB);
 
-  const T* bias = nullptr;
-  py::array bias_arr;
-  if (!bias_obj.is_none()) {
+  py::array bias_arr;  // (a default py::array is an empty array, not null: test has_bias)
+  const bool has_bias = !bias_obj.is_none();
+  if (has_bias) {
     bias_arr = as_array<T>(op, "bias", bias_obj);
     if (bias_arr.ndim() != 1 || bias_arr.shape(0) != N)
       value_error(op, "bias must have shape (", N, ",) for N = ", N, ", got ", shape_str(bias_arr));
     require_c_contiguous(op, "bias", bias_arr);
-    bias = static_cast<const T*>(bias_arr.data());
   }
 
   py::array c;
   if (c_obj.is_none()) {
     if (beta != 0.0) value_error(op, "beta = ", beta, " needs c, but c is None");
+    check_output_size(op, "c", {(py::ssize_t)M, (py::ssize_t)N}, sizeof(T));
     c = empty<T>({(py::ssize_t)M, (py::ssize_t)N});
   } else {
-    c = as_array<T>(op, "c", c_obj);
+    c = as_inplace_array<T>(op, "c", c_obj);
     require_ndim(op, "c", c, 2, "(M, N)");
     if (c.shape(0) != M || c.shape(1) != N)
       value_error(op, "c must have shape (", M, ", ", N, "), got ", shape_str(c));
     require_writable(op, "c", c);
-    if (c.strides(1) != (py::ssize_t)sizeof(T) || c.strides(0) < (py::ssize_t)(N * sizeof(T)))
+    if (c.strides(1) != (py::ssize_t)sizeof(T) || c.strides(0) < (py::ssize_t)(N * sizeof(T)) ||
+        c.strides(0) % (py::ssize_t)sizeof(T) != 0)
       value_error(op, "c must have unit column stride and non-overlapping rows, got strides (",
                   c.strides(0), ", ", c.strides(1), ") bytes for shape ", shape_str(c));
   }
+  if (!c_obj.is_none()) {
+    // c is written while a, b and bias are read: an input sharing c's memory is read from a
+    // copy (the kernel would otherwise read values it has already overwritten).
+    if (overlaps(c, a)) a = aligned_copy(a);
+    if (overlaps(c, b)) b = aligned_copy(b);
+    if (has_bias && overlaps(c, bias_arr)) bias_arr = aligned_copy(bias_arr);
+  }
+  const T* bias = has_bias ? static_cast<const T*>(bias_arr.data()) : nullptr;
+  index_t rsA = elem_stride(op, "a", a, 0), csA = elem_stride(op, "a", a, 1);
+  if (trans_a) std::swap(rsA, csA);
+  index_t rsB = elem_stride(op, "b", b, 0), csB = elem_stride(op, "b", b, 1);
+  if (trans_b) std::swap(rsB, csB);
   index_t ldc = c.strides(0) / (py::ssize_t)sizeof(T);
   const T* A = static_cast<const T*>(a.data());
   const T* B = static_cast<const T*>(b.data());

@@ -1,5 +1,7 @@
 // The _C extension module: CPU ISA selection, threads, version, and one registration call per
 // op family. Bindings are thin: check arguments, allocate outputs, release the GIL, call a kernel.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -16,6 +18,47 @@
 #endif
 
 namespace tf {
+
+namespace bind {
+void check_output_size(const char* op, const char* what, const std::vector<py::ssize_t>& shape,
+                       py::ssize_t itemsize) {
+  // half the memory available now; 0 when unknown (then only overflow is checked)
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  const double mem = pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 0.0;
+  double bytes = (double)itemsize;
+  for (py::ssize_t s : shape) bytes *= (double)s;
+  if (bytes > 9.0e18 || (mem > 0 && bytes > mem)) {
+    std::ostringstream sh;
+    sh << "(";
+    for (size_t i = 0; i < shape.size(); ++i) sh << (i ? ", " : "") << shape[i];
+    sh << ")";
+    value_error(op, what, " would have shape ", sh.str(), " (", bytes / 1e9,
+                " GB), more than half the memory available");
+  }
+}
+}  // namespace bind
+
+// Note [thread bound]: a team of many thousands of threads exhausts stacks and per-thread
+// scratch (under OpenMP, set_num_threads(16384) aborted and 65536 crashed in the Winograd conv),
+// and the thread pool holds the count of a loop's threads in 8 bits of its claim word, so it
+// runs at most 255 (kMaxThreads in csrc/runtime/parallel.cpp; keep the two equal).
+// set_num_threads refuses more than kMaxThreads, and a larger TENSORFORGE_NUM_THREADS /
+// OMP_NUM_THREADS is lowered to it at start (with a warning at import).
+constexpr int kMaxThreads = 255;
+
+// The thread count the environment asks for (TENSORFORGE_NUM_THREADS wins over
+// OMP_NUM_THREADS, as in the pool), or 0 when neither is a positive integer.
+static long long env_threads() {
+  long long n = 0;
+  for (const char* name : {"OMP_NUM_THREADS", "TENSORFORGE_NUM_THREADS"}) {
+    const char* s = std::getenv(name);
+    if (!s || !*s) continue;
+    char* end = nullptr;
+    const long long v = std::strtoll(s, &end, 10);
+    if (end != s && v > 0) n = v;
+  }
+  return n;
+}
 
 namespace {
 Isa g_active = Isa::generic;
@@ -89,7 +132,14 @@ void bind_core(pybind11::module_& m) {
                        "tensorforge: TENSORFORGE_ISA=%s is not supported here; using %s", env,
                        isa_name(g_active));
   }
+  if (const long long want = env_threads(); want > kMaxThreads)  // the pool took the bound
+    PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
+                     "tensorforge: %lld threads requested (TENSORFORGE_NUM_THREADS / OMP_NUM_THREADS); "
+                     "using at most %d",
+                     want, kMaxThreads);
+  if (pool_threads() > kMaxThreads) pool_set_threads(kMaxThreads);
   m.attr("__version__") = TF_VERSION;
+  m.attr("MAX_THREADS") = kMaxThreads;
   m.def("isa", [] { return std::string(isa_name(active_isa())); }, "ISA path the kernels use now");
   m.def("best_isa", [] { return std::string(isa_name(best_supported_isa())); });
   m.def("supported_isas", [] {
@@ -113,9 +163,11 @@ void bind_core(pybind11::module_& m) {
 #endif
   });
   m.def("get_num_threads", [] { return pool_threads(); });
-  m.def("set_num_threads", [](int n) {
-    if (n < 1) throw py::value_error("set_num_threads: n must be >= 1, got " + std::to_string(n));
-    pool_set_threads(n);
+  m.def("set_num_threads", [](long long n) {
+    if (n < 1 || n > kMaxThreads)
+      throw py::value_error("set_num_threads: n must be in [1, " + std::to_string(kMaxThreads) +
+                            "] (Note [thread bound]), got " + std::to_string(n));
+    pool_set_threads((int)n);
   });
   m.def("cpu_info", [] {  // backend_info(): the CPU, its caches and the GEMM blocking chosen
     const CpuCaches& c = cpu_caches();

@@ -83,6 +83,7 @@ Targets get_targets(const char* op, const py::handle& h, bool sparse, index_t N,
       value_error(op, "sparse targets must have shape (", N, ",) for logits (", N, ", ", C,
                   "), got ", shape_str(a));
     require_c_contiguous(op, "targets", a);
+    if (misaligned(a)) a = aligned_copy(a);  // Note [aligned buffers]
     if (i32) {
       t.l32 = static_cast<const int32_t*>(a.data());
       check_labels(op, t.l32, N, C);

@@ -6,6 +6,7 @@
 //   avg_pool2d_backward(dy, H, W, kh, kw, sh, sw, pt, pl, pb, pr) -> dx
 //   global_avg_pool2d_forward(x) -> y (N, C);  global_avg_pool2d_backward(dy, H, W) -> dx
 // Same names, signatures and semantics as tensorforge.reference.pool (see its docstring).
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -26,6 +27,10 @@ py::array checked(const char* op, const char* arg, const py::object& o, int nd, 
   return a;
 }
 
+std::vector<py::ssize_t> nhwc(index_t N, index_t H, index_t W, index_t C) {
+  return {(py::ssize_t)N, (py::ssize_t)H, (py::ssize_t)W, (py::ssize_t)C};
+}
+
 // Geometry of a pool over an (N, H, W, C) input; checks the integer arguments.
 PoolShape make_shape(const char* op, index_t N, index_t H, index_t W, index_t C, index_t kh,
                      index_t kw, index_t sh, index_t sw, index_t pt, index_t pl, index_t pb,
@@ -39,20 +44,24 @@ PoolShape make_shape(const char* op, index_t N, index_t H, index_t W, index_t C,
   if (pt >= kh || pb >= kh || pl >= kw || pr >= kw)
     value_error(op, "pads (", pt, ", ", pl, ", ", pb, ", ", pr, ") must be smaller than the pool size (",
                 kh, ", ", kw, ")");
-  if (H + pt + pb < kh || W + pl + pr < kw)
-    value_error(op, "pool size (", kh, ", ", kw, ") is larger than the padded input (", H + pt + pb,
-                "x", W + pl + pr, ")");
-  if (H * W > std::numeric_limits<int32_t>::max())
-    value_error(op, "H*W = ", H * W, " overflows the int32 argmax");
+  // Note [geometry overflow] in tf/bind_util.h
+  const index_t hp = checked_add(op, "the padded height", checked_add(op, "H + pt", H, pt), pb);
+  const index_t wp = checked_add(op, "the padded width", checked_add(op, "W + pl", W, pl), pr);
+  if (hp < kh || wp < kw)
+    value_error(op, "pool size (", kh, ", ", kw, ") is larger than the padded input (", hp, "x", wp, ")");
+  const index_t hw = checked_mul(op, "H*W", H, W);
+  if (hw > std::numeric_limits<int32_t>::max())
+    value_error(op, "H*W = ", hw, " overflows the int32 argmax");
   PoolShape s;
   s.N = N; s.H = H; s.W = W; s.C = C; s.KH = kh; s.KW = kw; s.sh = sh; s.sw = sw; s.pt = pt; s.pl = pl;
-  s.OH = (H + pt + pb - kh) / sh + 1;
-  s.OW = (W + pl + pr - kw) / sw + 1;
+  s.OH = (hp - kh) / sh + 1;
+  s.OW = (wp - kw) / sw + 1;
+  // Note [one output, any stride] in csrc/bindings/conv.cpp
+  if (s.OH == 1) s.sh = std::min(sh, hp - kh + 1);
+  if (s.OW == 1) s.sw = std::min(sw, wp - kw + 1);
+  check_output_size(op, "the output", nhwc(N, s.OH, s.OW, C), sizeof(float));
+  check_output_size(op, "the input gradient", nhwc(N, H, W, C), sizeof(float));
   return s;
-}
-
-std::vector<py::ssize_t> nhwc(index_t N, index_t H, index_t W, index_t C) {
-  return {(py::ssize_t)N, (py::ssize_t)H, (py::ssize_t)W, (py::ssize_t)C};
 }
 
 py::tuple max_fwd(const py::object& x_o, index_t kh, index_t kw, index_t sh, index_t sw, index_t pt,
@@ -154,6 +163,8 @@ py::array gap_bwd(const py::object& dy_o, index_t H, index_t W) {
   py::array dy = checked<float>(op, "dy", dy_o, 2, "(N, C)");
   if (H < 1 || W < 1) value_error(op, "H and W must be >= 1, got (", H, ", ", W, ")");
   const index_t N = dy.shape(0), C = dy.shape(1);
+  checked_mul(op, "H*W", H, W);
+  check_output_size(op, "dx", nhwc(N, H, W, C), sizeof(float));
   auto dx = empty<float>(nhwc(N, H, W, C));
   const float* dyp = static_cast<const float*>(dy.data());
   float* dxp = dx.mutable_data();

@@ -327,12 +327,13 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
     // 2) would multiply zeros on every tap. Tiles here take the pixels of one image row with one
     // phase iw mod sw (sw*CI floats apart in dx), so a tap is valid for all rows of a tile or for
     // none (then dropped); only the image borders leave zero rows.
-    const index_t items = s.N * s.H * s.sw;  // (n, ih, phase pw)
+    const index_t phases = std::min(s.sw, s.W);  // a phase pw >= W holds no pixel
+    const index_t items = s.N * s.H * phases;      // (n, ih, phase pw)
     parallel_range(items, chunk_size(items, nt, 1), nt, [&](index_t it_b, index_t it_e) {
       std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
       std::vector<index_t> ows((size_t)(s.KW * kMaxMR));
       for (index_t it = it_b; it < it_e; ++it) {
-        const index_t pw = it % s.sw, ih = (it / s.sw) % s.H, n = it / (s.sw * s.H);
+        const index_t pw = it % phases, ih = (it / phases) % s.H, n = it / (phases * s.H);
         if (pw >= s.W) continue;
         const index_t nb = ceil_div(s.W - pw, s.sw);  // pixels iw = pw + sw*b, b < nb
         for (int j = 0; j < pn.count; ++j) {

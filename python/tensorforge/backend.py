@@ -129,12 +129,18 @@ def _init_backend():
         _state["backend"] = "cpu"
 
 
+MAX_THREADS = 255  # the native module's bound (Note [thread bound] in csrc/bindings/module.cpp)
+
+
 def set_num_threads(n):
     """Threads used by the native CPU kernels (their thread pool; OMP_NUM_THREADS or
-    TENSORFORGE_NUM_THREADS set the default)."""
+    TENSORFORGE_NUM_THREADS set the default): an int in [1, MAX_THREADS]."""
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__} {n!r}")
     n = int(n)
-    if n < 1:
-        raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
+    limit = getattr(_native._C, "MAX_THREADS", MAX_THREADS)
+    if not 1 <= n <= limit:
+        raise ValueError(f"set_num_threads: n must be in [1, {limit}], got {n}")
     if _native._C is not None:
         _native._C.set_num_threads(n)
     _state["threads"] = n

@@ -47,12 +47,15 @@ def _data(y):
     return y.data if isinstance(y, Tensor) else y
 
 
-def _as_pred(y_pred):
+def _as_pred(y_pred, op="loss"):
     """(Tensor, was_tensor): arrays become float32 Tensors without grad, so one code path
-    (differentiable ops) serves both."""
+    (differentiable ops) serves both. A non-numeric y_pred is a TypeError naming ``op``."""
     if isinstance(y_pred, Tensor):
         return y_pred, True
     a = y_pred if hasattr(y_pred, "dtype") else np.asarray(y_pred)
+    if getattr(a.dtype, "kind", None) not in ("b", "i", "u", "f"):
+        raise TypeError(f"{op}: y_pred must be a real numeric array or Tensor, got "
+                        f"{type(y_pred).__name__} of dtype {a.dtype}")
     if a.dtype != np.float32:
         a = a.astype(np.float32)
     return Tensor(a), False
@@ -193,8 +196,13 @@ def _categorical_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
 
 
 def _sparse_labels(op, y_true, p):
+    """Integer class labels of shape p.shape[:-1] (or with a trailing 1): integral values in
+    [0, C) (Keras raises for a label outside the classes; a fractional label is not a class)."""
     xp = array_module(p.data)
     y = xp.asarray(_data(y_true))
+    if y.dtype.kind not in "iuf" or y.dtype.kind == "f" and not bool(xp.all(y == xp.floor(y))):
+        raise ValueError(f"{op}: labels must be integer class indices, got {y.dtype} values"
+                         + (" with a fraction" if y.dtype.kind == "f" else ""))
     lead = p.shape[:-1]
     if y.shape == lead + (1,):
         y = y.reshape(lead)
@@ -253,7 +261,7 @@ _PER_SAMPLE = {}  # public function -> (per-sample function, y_true is integer l
 
 
 def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
-    p, was = _as_pred(y_pred)
+    p, was = _as_pred(y_pred, op)
     if sparse:
         return _out(B.mean(ps_fn(y_true, p, **kw)), was)
     y = _as_true(y_true, p)
@@ -325,7 +333,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row), averaged."""
     if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
         return _ops.softmax_cross_entropy(y_pred, _data(y_true), sparse=False)  # fused, stable
-    p, was = _as_pred(y_pred)
+    p, was = _as_pred(y_pred, "categorical_crossentropy")
     y = _as_true(y_true, p)
     _check_same("categorical_crossentropy", y, p)
     return _out(B.mean(_categorical_xent_ps(y, p, from_logits, label_smoothing)), was)
@@ -338,14 +346,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
         p = y_pred
         return _ops.softmax_cross_entropy(p, _sparse_labels("sparse_categorical_crossentropy",
                                                             y_true, p), sparse=True)
-    p, was = _as_pred(y_pred)
+    p, was = _as_pred(y_pred, "sparse_categorical_crossentropy")
     return _out(B.mean(_sparse_xent_ps(y_true, p, from_logits)), was)
 
 
 @_graph_aware
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """-mean(y*log(p) + (1-y)*log(1-p)), p clipped to [eps, 1-eps]; stable from logits."""
-    p, was = _as_pred(y_pred)
+    p, was = _as_pred(y_pred, "binary_crossentropy")
     y = _as_true(y_true, p)
     _check_same("binary_crossentropy", y, p)
     if label_smoothing:

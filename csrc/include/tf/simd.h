@@ -161,7 +161,10 @@ inline vf select_gt(vf a, vf b, vf x, vf y) { return {a.v > b.v ? x.v : y.v}; }
 inline float reduce_add(vf a) { return a.v; }
 inline float reduce_max(vf a) { return a.v; }
 inline vf pow2i(vf n) {
-  int32_t i = ((int32_t)n.v + 127) << 23;
+  // NaN -> int is undefined behaviour (the SIMD paths' cvtps gives INT_MIN): any value will do,
+  // the caller's result is NaN anyway; the shift is done unsigned (UBSan, issue 16)
+  const int32_t k = n.v == n.v ? (int32_t)n.v : 0;
+  uint32_t i = (uint32_t)(k + 127) << 23;
   float f;
   std::memcpy(&f, &i, 4);
   return {f};

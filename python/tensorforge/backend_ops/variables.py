@@ -6,6 +6,7 @@ Random tensors are drawn on the host from NumPy's PCG64 (seeded by ``seed``, els
 ``tensorforge._random``, which ``utils.set_random_seed`` reseeds) and moved to the device.
 """
 import contextlib
+import threading
 
 import numpy as np
 
@@ -94,13 +95,18 @@ def update_sub(x, decrement): return _update("update_sub", x, decrement, lambda 
 
 
 # ---- learning phase --------------------------------------------------------------------------
+# set_learning_phase is process-wide (Keras 2); a learning_phase_scope (fit runs its batches in
+# one) holds for the calling Python thread only, so models trained and evaluated from several
+# threads at once (tests/test_reliability.py) cannot leave each other's phase behind.
 _phase = {"value": 0}
+_scoped = threading.local()
 
 
 def learning_phase():
     """1 while training (inside ``learning_phase_scope(1)`` or after ``set_learning_phase(1)``),
     else 0."""
-    return _phase["value"]
+    v = getattr(_scoped, "value", None)
+    return _phase["value"] if v is None else v
 
 
 def set_learning_phase(value):
@@ -111,15 +117,15 @@ def set_learning_phase(value):
 
 @contextlib.contextmanager
 def learning_phase_scope(value):
-    """Set the learning phase for the duration of a ``with`` block."""
+    """Set the learning phase for the duration of a ``with`` block (in this thread)."""
     if value not in (0, 1):
         raise ValueError(f"learning_phase_scope: value must be 0 or 1, got {value!r}")
-    prev = _phase["value"]
-    _phase["value"] = int(value)
+    prev = getattr(_scoped, "value", None)
+    _scoped.value = int(value)
     try:
         yield value
     finally:
-        _phase["value"] = prev
+        _scoped.value = prev
 
 
 def in_train_phase(x, alt, training=None):

@@ -10,13 +10,13 @@ activations are looked up by name in ``custom_objects`` (as Keras 2's ``load_mod
 custom_objects=...)``). Written atomically (See Note [atomic save]).
 Format 1 files (tensorforge's Sequential-only format) still load.
 """
-import json
 import os
-import tempfile
 
 import numpy as np
 
 from .. import _device
+from .. import _fileio
+from .._fileio import atomic_savez as _atomic_savez  # Note [atomic save] there
 from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import optimizers as _optimizers
@@ -27,61 +27,40 @@ FORMAT = "tensorforge-keras"
 FORMAT_VERSION = 2
 
 
-# Note [atomic save]
-# Writing straight into the target would leave a truncated file if the process dies mid-write.
-# We write the whole container into a temp file in the SAME directory (os.replace is atomic only
-# within a filesystem), flush and fsync it so its bytes are durable, then rename it over the
-# target, and fsync the directory so the rename itself survives a crash. Any failure before the
-# rename removes the temp file and leaves the old target untouched.
-def _atomic_savez(filepath, meta, arrays):
-    filepath = os.fspath(filepath)
-    d = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(d):
-        raise FileNotFoundError(f"save: directory {d!r} does not exist")
-    payload = dict(arrays)
-    payload["__config__"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(filepath) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
 def _read(filepath):
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"No file found at {filepath!r}")
+    """(meta, members) of a model/weights file (Note [bounded read] in _fileio.py): members is
+    a mapping that reads each array when asked for; close it (or use it in a ``with`` block)."""
+    meta, arrays = _fileio.read(filepath, FORMAT, FORMAT_VERSION)
     try:
-        with np.load(filepath, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        meta = json.loads(arrays.pop("__config__").tobytes().decode("utf-8"))
-    except Exception as e:
-        raise ValueError(f"{filepath!r} is not a tensorforge model/weights file or is corrupt "
-                         f"({type(e).__name__}: {e})") from None
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{filepath!r} is not a tensorforge model/weights file")
-    if meta.get("version", 0) > FORMAT_VERSION:
-        raise ValueError(f"{filepath!r} was written by a newer tensorforge (format version "
-                         f"{meta['version']})")
+        _check_meta(filepath, meta)
+    except BaseException:
+        arrays.close()
+        raise
     return meta, arrays
 
 
+def _check_meta(filepath, meta):
+    """The fields load_model / load_weights index, with their types: a crafted file gives a
+    ValueError naming it, not a KeyError or TypeError."""
+    def bad(what):
+        return ValueError(f"{os.fspath(filepath)!r} is corrupt: {what}")
+    if meta.get("kind") not in ("model", "weights"):
+        raise bad(f"kind {meta.get('kind')!r}")
+    ws = meta.get("weights", [])
+    if not isinstance(ws, list) or not all(
+            isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and isinstance(w[1], list)
+            for w in ws):
+        raise bad("'weights' is not a list of [name, shape] pairs")
+    if meta["kind"] == "model":
+        if not isinstance(meta.get("config"), dict) or "weights" not in meta:
+            raise bad("no model config")
+        cc = meta.get("compile")
+        if cc is not None and (not isinstance(cc, dict) or not {"optimizer", "loss", "metrics"} <= set(cc)):
+            raise bad("'compile' is malformed")
+        st = meta.get("optimizer_state")
+        if st is not None and (not isinstance(st, list) or not all(
+                isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 64 for c in st)):
+            raise bad("'optimizer_state' is malformed")
 
 
 def _weights_meta(model):
@@ -161,7 +140,12 @@ def save_weights(model, filepath):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    meta, arrays = _read(filepath)
+    meta, members = _read(filepath)
+    with members as arrays:
+        _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch)
+
+
+def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
     names = [n for n, _ in meta.get("weights", [])]
     ws = [arrays[f"w/{i}"] for i in range(len(names))]
     if not model.built or not model.weights:
@@ -225,7 +209,12 @@ def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
     if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
         return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
-    meta, arrays = _read(filepath)
+    meta, members = _read(filepath)
+    with members as arrays:
+        return _load_model(filepath, meta, arrays, custom_objects, compile)
+
+
+def _load_model(filepath, meta, arrays, custom_objects, compile):
     if meta.get("kind") != "model":
         raise ValueError(f"load_model: {filepath!r} holds only weights (written by save_weights); "
                          "build the model and call load_weights instead")

@@ -1,4 +1,6 @@
 """Argument checks shared by every kernel entry point."""
+import os
+
 import numpy as np
 
 from .._xp import array_module
@@ -57,3 +59,33 @@ def same_dtype(op, **arrays):
             desc = ", ".join(f"{k} {v.dtype} {shape_str(v.shape)}" for k, v in items)
             raise TypeError(f"{op}: arguments must share one dtype, got {desc}")
     return d0
+
+
+def _available_memory():
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def check_output_size(op, what, shape, itemsize=4):
+    """An output larger than half the memory available is a ValueError naming it (huge but legal
+    geometry, e.g. a pad of 2**40, would otherwise fail deep inside NumPy with MemoryError or
+    thrash the machine)."""
+    n = itemsize
+    for s in shape:
+        n *= int(s)
+    if n > 2 ** 30 and n > (_available_memory() or 2 ** 62):  # (sysconf only for big outputs)
+        raise ValueError(f"{op}: {what} would have shape {shape_str(shape)} ({n / 1e9:.3g} GB), "
+                         "more than half the memory available")
+
+
+def num(op, name, v):
+    """float(v) for a real number; anything else (None, a string, a bool) is a TypeError naming
+    the op and the argument."""
+    if isinstance(v, (bool, str, bytes)) or v is None:
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__} {v!r}")
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__}") from None

@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import check_activation, check_array, contiguous, same_dtype, shape_str
+from ._common import check_activation, check_array, check_output_size, contiguous, same_dtype, shape_str
 
 
 def pair(op, name, v, minimum=1):
@@ -95,6 +95,7 @@ def conv_geometry(op, x_shape, w_shape, strides, padding, dilation):
         raise ValueError(f"{op}: the kernel (extent {(KH - 1) * dh + 1}x{(KW - 1) * dw + 1} with dilation "
                          f"{(dh, dw)}) is larger than the padded input ({H + pt + pb}x{W + pl + pr}): "
                          f"x {shape_str(x_shape)}, w {shape_str(w_shape)}, padding {padding!r}")
+    check_output_size(op, "the output", (N, OH, OW, CO), np.dtype(np.float32).itemsize)
     return sh, sw, pt, pl, pb, pr, dh, dw, OH, OW
 
 
@@ -192,9 +193,12 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
     conv2d's weight gradient with the roles of input and output swapped, db sums dy."""
     op = "conv2d_transpose_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C_in)")
-    gx = conv2d(dy, w, None, strides, padding, dilation) if need_dx else None
-    gw = (conv2d_backward(x, dy, w, strides, padding, dilation, need_dx=False, need_dw=True,
-                          need_db=False)[1] if need_dw else None)
+    try:  # the errors of the passes it runs name this op too
+        gx = conv2d(dy, w, None, strides, padding, dilation) if need_dx else None
+        gw = (conv2d_backward(x, dy, w, strides, padding, dilation, need_dx=False, need_dw=True,
+                              need_db=False)[1] if need_dw else None)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: {e}") from None
     gb = dy.sum(axis=(0, 1, 2)) if need_db else None
     return gx, gw, gb
 

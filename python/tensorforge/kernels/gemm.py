@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import FLOAT_DTYPES, check_activation, check_array, same_dtype, shape_str
+from ._common import FLOAT_DTYPES, check_activation, check_array, num, same_dtype, shape_str
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
@@ -51,7 +51,7 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
         if xp.may_share_memory(c, b):
             b = b.copy()
     same_dtype(op, a=a, b=b, c=c, bias=bias)
-    return backend.lookup("gemm")(a, b, c, float(alpha), float(beta), bool(trans_a), bool(trans_b),
+    return backend.lookup("gemm")(a, b, c, num(op, "alpha", alpha), num(op, "beta", beta), bool(trans_a), bool(trans_b),
                                   bias, activation)
 
 

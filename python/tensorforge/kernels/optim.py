@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import check_array, shape_str
+from ._common import check_array, num, shape_str
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
            "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
@@ -48,11 +48,37 @@ def _like(op, name, a, p, state):
                          f"{shape_str(a.shape)}")
     if state:
         _inplace_ok(op, name, a)
-        if array_module(a).may_share_memory(a, p):
-            raise ValueError(f"{op}: {name} must not share memory with param")
     elif not a.flags.c_contiguous:
         a = array_module(a).ascontiguousarray(a)
     return a
+
+
+def _distinct(op, grad, **written):
+    """Note [optimizer aliasing] (csrc/bindings/optim.cpp): arrays updated in place must not share
+    memory; a grad sharing memory with one of them is read from a copy. Returns grad."""
+    items = [(k, v) for k, v in written.items() if v is not None]
+    xp = array_module(items[0][1])
+    for i, (an, a) in enumerate(items):
+        for bn, b in items[i + 1:]:
+            if xp.may_share_memory(a, b):
+                raise ValueError(f"{op}: {bn} must not share memory with {an} (both are updated "
+                                 "in place)")
+    if any(xp.may_share_memory(grad, v) for _, v in items):
+        grad = grad.copy()
+    return grad
+
+
+def _step(op, t):
+    if isinstance(t, bool) or not hasattr(t, "__index__"):
+        raise TypeError(f"{op}: t (the step count) must be an int, got {type(t).__name__} {t!r}")
+    return int(t)
+
+
+def _unit_interval(op, name, v, closed):
+    v = num(op, name, v)
+    if not (0.0 <= v <= 1.0 if closed else 0.0 <= v < 1.0):
+        raise ValueError(f"{op}: {name} must be in [0, 1{']' if closed else ')'}, got {v}")
+    return v
 
 
 def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
@@ -61,7 +87,7 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+            return fn(param, grad, velocity, lr, momentum, nesterov)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
@@ -70,7 +96,8 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
         if velocity is None:
             raise ValueError(f"{op}: velocity is None but momentum = {momentum}")
         velocity = _like(op, "velocity", velocity, param, True)
-    fn(param, grad, velocity, float(lr), float(momentum), bool(nesterov))
+    grad = _distinct(op, grad, param=param, velocity=velocity if momentum != 0 else None)
+    fn(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
 
 
 def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
@@ -79,13 +106,15 @@ def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, ms, float(lr), float(rho), float(eps))
+            return fn(param, grad, ms, lr, rho, eps)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     ms = _like(op, "ms", ms, param, True)
-    fn(param, grad, ms, float(lr), float(rho), float(eps))
+    rho = _unit_interval(op, "rho", rho, True)
+    grad = _distinct(op, grad, param=param, ms=ms)
+    fn(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
 
 
 def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
@@ -94,19 +123,20 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), int(t))
+            return fn(param, grad, m, v, lr, beta1, beta2, eps, t)
         except (TypeError, ValueError):
             pass
-    t = int(t)
+    t = _step(op, t)
     if t < 1:
         raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     m = _like(op, "m", m, param, True)
     v = _like(op, "v", v, param, True)
-    if array_module(m).may_share_memory(m, v):
-        raise ValueError(f"{op}: m and v must not share memory")
-    fn(param, grad, m, v, float(lr), float(beta1), float(beta2), float(eps), t)
+    beta1 = _unit_interval(op, "beta1", beta1, False)
+    beta2 = _unit_interval(op, "beta2", beta2, True)
+    grad = _distinct(op, grad, param=param, m=m, v=v)
+    fn(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), t)
 
 
 def adagrad_update(param, grad, acc, lr, eps=1e-7):
@@ -115,29 +145,27 @@ def adagrad_update(param, grad, acc, lr, eps=1e-7):
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, acc, float(lr), float(eps))
+            return fn(param, grad, acc, lr, eps)
         except (TypeError, ValueError):
             pass
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     acc = _like(op, "acc", acc, param, True)
-    fn(param, grad, acc, float(lr), float(eps))
+    grad = _distinct(op, grad, param=param, acc=acc)
+    fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
 
 
 def _checked_step(op, param, grad, states, *scalars):
     """Validate a reference-only update (param, grad, in-place states) and run it."""
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
-    states = [_like(op, name, a, param, True) for name, a in states]
-    for i, a in enumerate(states):
-        for b in states[i + 1:]:
-            if array_module(a).may_share_memory(a, b):
-                raise ValueError(f"{op}: the state arrays must not share memory")
-    backend.lookup(op)(param, grad, *states, *scalars)
+    checked = {name: _like(op, name, a, param, True) for name, a in states}
+    grad = _distinct(op, grad, param=param, **checked)
+    backend.lookup(op)(param, grad, *checked.values(), *scalars)
 
 
 def _step_count(op, t):
-    t = int(t)
+    t = _step(op, t)
     if t < 1:
         raise ValueError(f"{op}: t (the step count) must be >= 1, got {t}")
     return t
@@ -146,30 +174,34 @@ def _step_count(op, t):
 def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     """Adam's m, v; vhat = max(vhat, v); p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(vhat)+eps)."""
     op = "adam_amsgrad_update"
-    _checked_step(op, param, grad, (("m", m), ("v", v), ("vhat", vhat)), float(lr), float(beta1),
-                  float(beta2), float(eps), _step_count(op, t))
+    _checked_step(op, param, grad, (("m", m), ("v", v), ("vhat", vhat)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), _step_count(op, t))
 
 
 def adamax_update(param, grad, m, u, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     """m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr/(1-b1^t) * m/(u+eps)."""
     op = "adamax_update"
-    _checked_step(op, param, grad, (("m", m), ("u", u)), float(lr), float(beta1), float(beta2),
-                  float(eps), _step_count(op, t))
+    _checked_step(op, param, grad, (("m", m), ("u", u)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), _step_count(op, t))
 
 
 def adadelta_update(param, grad, acc, acc_delta, lr, rho=0.95, eps=1e-7):
     """acc = rho*acc + (1-rho)*g^2; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g;
     acc_delta = rho*acc_delta + (1-rho)*d^2; p -= lr*d."""
-    _checked_step("adadelta_update", param, grad, (("acc", acc), ("acc_delta", acc_delta)),
-                  float(lr), float(rho), float(eps))
+    op = "adadelta_update"
+    _checked_step(op, param, grad, (("acc", acc), ("acc_delta", acc_delta)), num(op, "lr", lr),
+                  _unit_interval(op, "rho", rho, True), num(op, "eps", eps))
 
 
 def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t):
     """Keras 2 Nadam step (formula in tensorforge.reference.optim)."""
     op = "nadam_update"
-    _checked_step(op, param, grad, (("m", m), ("v", v)), float(lr), float(beta1), float(beta2),
-                  float(eps), float(mu_t), float(mu_next), float(sched), float(sched_next),
-                  _step_count(op, t))
+    _checked_step(op, param, grad, (("m", m), ("v", v)), num(op, "lr", lr),
+                  _unit_interval(op, "beta1", beta1, False), _unit_interval(op, "beta2", beta2, True),
+                  num(op, "eps", eps), num(op, "mu_t", mu_t), num(op, "mu_next", mu_next),
+                  num(op, "sched", sched), num(op, "sched_next", sched_next), _step_count(op, t))
 
 
 def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7):
@@ -179,10 +211,7 @@ def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=
     grad = _like(op, "grad", grad, param, False)
     states = [(n, a) for n, a in (("ms", ms), ("mg", mg), ("mom", mom)) if a is not None]
     checked = {n: _like(op, n, a, param, True) for n, a in states}
-    arrs = list(checked.values())
-    for i, a in enumerate(arrs):
-        for b in arrs[i + 1:]:
-            if array_module(a).may_share_memory(a, b):
-                raise ValueError(f"{op}: the state arrays must not share memory")
+    grad = _distinct(op, grad, param=param, **checked)
     backend.lookup(op)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
-                       float(lr), float(rho), float(momentum), float(eps))
+                       num(op, "lr", lr), _unit_interval(op, "rho", rho, True),
+                       num(op, "momentum", momentum), num(op, "eps", eps))

@@ -20,7 +20,7 @@ import numpy as np
 from .. import backend
 from .._xp import array_module
 from ..reference.pointwise import ACT_KINDS
-from ._common import check_array, is_array, shape_str
+from ._common import check_array, num, is_array, shape_str
 
 __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
            "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
@@ -60,12 +60,12 @@ def act_forward(x, kind, alpha=0.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(x, kind, float(alpha))
+            return fn(x, kind, alpha)
         except (TypeError, ValueError):
             pass
     kind = _kind(op, kind)
     x = _f32(op, "x", x)
-    return fn(x, kind, float(alpha))
+    return fn(x, kind, num(op, "alpha", alpha))
 
 
 def act_backward(dy, x, y, kind, alpha=0.0):
@@ -74,7 +74,7 @@ def act_backward(dy, x, y, kind, alpha=0.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(dy, x, y, kind, float(alpha))
+            return fn(dy, x, y, kind, alpha)
         except (TypeError, ValueError):
             pass
     kind = _kind(op, kind)
@@ -83,7 +83,7 @@ def act_backward(dy, x, y, kind, alpha=0.0):
     y = _f32(op, "y", y)
     _same_shape(op, "dy", dy, "x", x)
     _same_shape(op, "dy", dy, "y", y)
-    return fn(dy, x, y, kind, float(alpha))
+    return fn(dy, x, y, kind, num(op, "alpha", alpha))
 
 
 def softmax_forward(x):
@@ -160,7 +160,7 @@ def softmax_xent_forward(logits, targets, sparse=False):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(logits, targets, bool(sparse))
+            return fn(logits, targets, sparse)
         except (TypeError, ValueError):
             pass
     logits = _f32(op, "logits", logits, 2, "(N, C)")
@@ -175,17 +175,17 @@ def softmax_xent_backward(probs, targets, sparse=False, scale=1.0):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(probs, targets, bool(sparse), float(scale))
+            return fn(probs, targets, sparse, scale)
         except (TypeError, ValueError):
             pass
     probs = _f32(op, "probs", probs, 2, "(N, C)")
     N, C = probs.shape
     targets = _targets(op, targets, bool(sparse), N, C, fn)
-    return fn(probs, targets, bool(sparse), float(scale))
+    return fn(probs, targets, bool(sparse), num(op, "scale", scale))
 
 
 def _rate(op, rate):
-    rate = float(rate)
+    rate = num(op, "rate", rate)
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"{op}: rate must be in [0, 1), got {rate}")
     return rate
@@ -198,7 +198,7 @@ def dropout_forward(x, rate, seed):
     fn = backend.lookup(op)
     if _is_native(fn) and type(seed) is int:  # Note [native fast path]
         try:
-            return fn(x, float(rate), seed)
+            return fn(x, rate, seed)
         except (TypeError, ValueError):
             pass
     x = _f32(op, "x", x)
@@ -215,7 +215,7 @@ def dropout_backward(dy, mask, rate):
     fn = backend.lookup(op)
     if _is_native(fn):  # Note [native fast path]
         try:
-            return fn(dy, mask, float(rate))
+            return fn(dy, mask, rate)
         except (TypeError, ValueError):
             pass
     dy = _f32(op, "dy", dy)

@@ -4,16 +4,33 @@ Keras semantics: pool_size and strides are an int or a pair, strides None means 
 padding 'valid' or 'same' (TF formula, Note [same padding] in kernels/conv.py). See
 reference/pool.py for the array-level kernels and Note [pool padding].
 """
+import numpy as np
+
 from .. import backend
-from ._common import check_array, contiguous, shape_str
+from ._common import check_array, check_output_size, contiguous, shape_str
 from .conv import pair, resolve_padding
 
 _POOL_PADDINGS = ("valid", "same")
 
 
+def _x_shape(op, x_shape):
+    if (not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4 or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in x_shape)):
+        raise ValueError(f"{op}: x_shape must be 4 positive ints (N, H, W, C), got {x_shape!r}")
+    return tuple(int(s) for s in x_shape)
+
+
+def _size(op, name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{op}: {name} must be an int, got {type(v).__name__} {v!r}")
+    if v < 1:
+        raise ValueError(f"{op}: {name} must be >= 1, got {v}")
+    return int(v)
+
+
 def pool_geometry(op, x_shape, pool_size, strides, padding):
     """(kh, kw, sh, sw, pt, pl, pb, pr, OH, OW) for an NHWC input shape."""
-    N, H, W, C = x_shape
+    N, H, W, C = _x_shape(op, x_shape)
     kh, kw = pair(op, "pool_size", pool_size)
     sh, sw = (kh, kw) if strides is None else pair(op, "strides", strides)
     if not isinstance(padding, str) or padding.lower() not in _POOL_PADDINGS:
@@ -23,6 +40,7 @@ def pool_geometry(op, x_shape, pool_size, strides, padding):
     if H + pt + pb < kh or W + pl + pr < kw:
         raise ValueError(f"{op}: pool_size {(kh, kw)} is larger than the padded input "
                          f"({H + pt + pb}x{W + pl + pr}): x {shape_str(x_shape)}, padding {padding!r}")
+    check_output_size(op, "the output", (N, OH, OW, C))
     return kh, kw, sh, sw, pt, pl, pb, pr, OH, OW
 
 
@@ -79,4 +97,4 @@ def global_avg_pool2d(x):
 def global_avg_pool2d_backward(dy, H, W):
     op = "global_avg_pool2d_backward"
     check_array(op, "dy", dy, 2, "(N, C)")
-    return backend.lookup("global_avg_pool2d_backward")(contiguous(dy), int(H), int(W))
+    return backend.lookup("global_avg_pool2d_backward")(contiguous(dy), _size(op, "H", H), _size(op, "W", W))

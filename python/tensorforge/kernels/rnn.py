@@ -68,6 +68,31 @@ def _check_grad(op, name, g, shape):
     return contiguous(g)
 
 
+def _check_backward(op, G, x, kernel, recurrent_kernel, mask, saved):
+    """Validate the arrays a backward pass re-reads (x, the weights, the mask and the forward's
+    saved arrays, as (name, array, width in units) triples); return (B, T, U, mask, saved)."""
+    check_array(op, "x", x, 3, "(batch, time, features)")
+    check_array(op, "recurrent_kernel", recurrent_kernel, 2, f"(units, {G}*units)")
+    B, T, F = x.shape
+    U = recurrent_kernel.shape[0]
+    if recurrent_kernel.shape != (U, G * U):
+        raise ValueError(f"{op}: recurrent_kernel must have shape (units, {G}*units) = "
+                         f"{shape_str((U, G * U))}, got {shape_str(recurrent_kernel.shape)}")
+    check_array(op, "kernel", kernel, 2, f"(features, {G}*units)")
+    if kernel.shape != (F, G * U):
+        raise ValueError(f"{op}: kernel must have shape {shape_str((F, G * U))} for x "
+                         f"{shape_str(x.shape)}, got {shape_str(kernel.shape)}")
+    if mask is not None:
+        check_array(op, "mask", mask, 2, "(batch, time)", dtypes=None)
+        if mask.shape != (B, T):
+            raise ValueError(f"{op}: mask must have shape {shape_str((B, T))}, got {shape_str(mask.shape)}")
+        if mask.dtype.kind not in "biuf":
+            raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
+        mask = (mask != 0).astype(np.float32)
+    out = [_check_grad(op, name, a, (B, T, w * U)) for name, a, w in saved]
+    return B, T, U, mask, out
+
+
 def _zeros_if_none(g, shape, like):
     return array_module(like).zeros(shape, dtype=np.float32) if g is None else g
 
@@ -89,8 +114,10 @@ def lstm_backward(d_outputs, d_h_T, d_c_T, x, kernel, recurrent_kernel, mask, go
                   activation, recurrent_activation, gates, h_prev, c_prev):
     """-> (dx, dkernel, drecurrent_kernel, dbias, dh0, dc0). None gradients count as zeros."""
     op = "lstm_backward"
-    B, T, _ = x.shape
-    U = recurrent_kernel.shape[0]
+    B, T, U, mask, (gates, h_prev, c_prev) = _check_backward(
+        op, 4, x, kernel, recurrent_kernel, mask, [("gates", gates, 4), ("h_prev", h_prev, 1),
+                                                   ("c_prev", c_prev, 1)])
+    _check_acts(op, activation, recurrent_activation)
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
     d_c_T = _check_grad(op, "d_c_T", _zeros_if_none(d_c_T, (B, U), x), (B, U))
@@ -118,8 +145,10 @@ def gru_backward(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask, go_backwar
                  activation, recurrent_activation, gates, h_prev, rec_h):
     """-> (dx, dkernel, drecurrent_kernel, dbias, dh0)."""
     op = "gru_backward"
-    B, T, _ = x.shape
-    U = recurrent_kernel.shape[0]
+    B, T, U, mask, (gates, h_prev, rec_h) = _check_backward(
+        op, 3, x, kernel, recurrent_kernel, mask, [("gates", gates, 3), ("h_prev", h_prev, 1),
+                                                   ("rec_h", rec_h, 1)])
+    _check_acts(op, activation, recurrent_activation)
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
     return backend.lookup("gru_backward")(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask,
@@ -144,8 +173,9 @@ def simple_rnn_backward(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask, go_
                         activation, cand, h_prev):
     """-> (dx, dkernel, drecurrent_kernel, dbias, dh0)."""
     op = "simple_rnn_backward"
-    B, T, _ = x.shape
-    U = recurrent_kernel.shape[0]
+    B, T, U, mask, (cand, h_prev) = _check_backward(
+        op, 1, x, kernel, recurrent_kernel, mask, [("cand", cand, 1), ("h_prev", h_prev, 1)])
+    _check_acts(op, activation)
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
     return backend.lookup("simple_rnn_backward")(d_outputs, d_h_T, x, kernel, recurrent_kernel,

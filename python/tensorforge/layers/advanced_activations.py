@@ -1,5 +1,7 @@
 """Activation layers with parameters (Keras 2's keras/layers/advanced_activations.py):
 LeakyReLU, ReLU, ELU, ThresholdedReLU, Softmax, PReLU (on the pointwise and softmax ops)."""
+import numbers
+
 import numpy as np
 
 from .. import activations as _act
@@ -14,6 +16,8 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+            raise ValueError(f"LeakyReLU: alpha must be a float, got {alpha!r}")
         self.alpha = float(alpha)
         self._record(alpha=self.alpha)
 

@@ -7,6 +7,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from ..engine.base_layer import InputSpec, Layer, _pair
 from ..kernels.conv import same_pads
+from . import _args
 from ..ops import basic as B
 
 
@@ -30,13 +31,11 @@ class Conv2D(Layer):
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         self.input_spec = InputSpec(min_ndim=4)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv2D: filters must be positive, got {filters}")
-        self.kernel_size = _pair(kernel_size, "Conv2D: kernel_size")
-        self.strides = _pair(strides, "Conv2D: strides")
-        self.dilation_rate = _pair(dilation_rate, "Conv2D: dilation_rate")
-        padding = padding.lower()
+        self.filters = _args.positive_int("Conv2D", "filters", filters)
+        self.kernel_size = _args.int_pair("Conv2D", "kernel_size", kernel_size)
+        self.strides = _args.int_pair("Conv2D", "strides", strides)
+        self.dilation_rate = _args.int_pair("Conv2D", "dilation_rate", dilation_rate)
+        padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in ("valid", "same"):
             raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding

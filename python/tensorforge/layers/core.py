@@ -14,6 +14,7 @@ from .._xp import array_module
 from ..autograd import Tensor as _Tensor
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
+from . import _args
 
 
 class Dense(Layer):
@@ -23,9 +24,7 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units}")
-        self.units = int(units)
+        self.units = _args.positive_int("Dense", "units", units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _init.get(kernel_initializer)
@@ -90,8 +89,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
+        rate = _args.rate("Dropout", "rate", rate)
         if noise_shape is not None:
             raise NotImplementedError("Dropout: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed

@@ -7,6 +7,7 @@ from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..engine.base_layer import Layer
+from . import _args
 
 
 class _EmbeddingLookup(Function):
@@ -45,10 +46,8 @@ class Embedding(Layer):
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,) if np.isscalar(input_length) else tuple(input_length)
         super().__init__(**kwargs)
-        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        if self.input_dim <= 0 or self.output_dim <= 0:
-            raise ValueError(f"Embedding: input_dim and output_dim must be positive, got "
-                             f"{input_dim}, {output_dim}")
+        self.input_dim = _args.positive_int("Embedding", "input_dim", input_dim)
+        self.output_dim = _args.positive_int("Embedding", "output_dim", output_dim)
         if embeddings_initializer == "uniform":
             embeddings_initializer = _init.RandomUniform(-0.05, 0.05)
         self.embeddings_initializer = _init.get(embeddings_initializer)
@@ -71,7 +70,14 @@ class Embedding(Layer):
     def _ids(self, x):
         d = x.data if isinstance(x, Tensor) else x
         xp = array_module(d) if not isinstance(d, (list, tuple)) else np
-        ids = xp.asarray(d).astype(np.int64)
+        raw = xp.asarray(d)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError(f"{self.name}: ids must be integers, got {raw.dtype}")
+        if raw.dtype.kind == "f" and xp is np and not bool(np.all(raw == np.floor(raw))):
+            # Keras casts float ids (model inputs are float32) to int: only whole numbers are ids
+            raise ValueError(f"{self.name}: ids must be whole numbers, got a fractional or NaN "
+                             f"id in {raw.dtype} input")
+        ids = raw.astype(np.int64)
         if xp is not np:
             # On the GPU the range check would be a device->host copy in every step (Note [data
             # on the device] in _device.py). Out-of-range ids never read out of bounds there

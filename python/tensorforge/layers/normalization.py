@@ -8,6 +8,7 @@ from .._xp import array_module
 from ..autograd import Function
 from ..engine.base_layer import Layer
 from ..ops import basic as B
+from . import _args
 
 
 class _BatchNormTrain(Function):
@@ -57,9 +58,9 @@ class BatchNormalization(Layer):
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if axis not in (-1,):
-            if not isinstance(axis, int):
-                raise ValueError(f"BatchNormalization: axis must be an int, got {axis!r}")
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        axis = _args.axis("BatchNormalization", axis)
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self._inits = (beta_initializer, gamma_initializer, moving_mean_initializer,

@@ -5,7 +5,8 @@ from .. import backend as _backend
 from .. import ops as _ops
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import InputSpec, Layer, _pair
+from ..engine.base_layer import InputSpec, Layer
+from . import _args
 from ..ops import basic as B
 from .convolutional import _conv_len, _data_format, _single, _triple
 
@@ -15,10 +16,11 @@ class _Pool2D(Layer):
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
+        name = type(self).__name__
         self.input_spec = InputSpec(ndim=4)
-        self.pool_size = _pair(pool_size, f"{type(self).__name__}: pool_size")
-        self.strides = self.pool_size if strides is None else _pair(strides, f"{type(self).__name__}: strides")
-        padding = padding.lower()
+        self.pool_size = _args.int_pair(name, "pool_size", pool_size)
+        self.strides = self.pool_size if strides is None else _args.int_pair(name, "strides", strides)
+        padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding

@@ -17,6 +17,7 @@ from ..autograd import Tensor
 from .._device import to_host as _host
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
+from . import _args
 
 
 class _RNN(Layer):
@@ -31,13 +32,10 @@ class _RNN(Layer):
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, **kwargs):
         super().__init__(**kwargs)
-        self.units = int(units)
-        if self.units <= 0:
-            raise ValueError(f"{type(self).__name__}: units must be positive, got {units}")
-        for nm, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0 <= float(rate) < 1:
-                raise ValueError(f"{type(self).__name__}: {nm} must be in [0, 1), got {rate}")
-        self.recurrent_dropout = float(recurrent_dropout)
+        name = type(self).__name__
+        self.units = _args.positive_int(name, "units", units)
+        dropout = _args.rate(name, "dropout", dropout)
+        self.recurrent_dropout = _args.rate(name, "recurrent_dropout", recurrent_dropout)
         self.stateful, self.unroll = bool(stateful), bool(unroll)  # unroll: accepted, no effect
         self._states = None  # stateful: the final states of the last batch (arrays)
         for nm, a in (("activation", activation), ("recurrent_activation", recurrent_activation)):

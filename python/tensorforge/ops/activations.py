@@ -177,6 +177,8 @@ class _Softmax(Function):
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis`` (stable: the max is subtracted first)."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"softmax: axis must be an int, got {type(axis).__name__} {axis!r}")
     axis = int(axis)
     if _is_tensor(x):
         return _Softmax.apply(x, axis)

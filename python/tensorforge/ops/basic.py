@@ -29,8 +29,33 @@ def unbroadcast(g, shape):
     return g.reshape(shape)
 
 
-def _operands(a, b):
+def _checked(op, a, name="x"):
+    """A Tensor, or an array (Python numbers and nested lists become arrays, floats float32 as
+    Tensor does); anything else, or a non-numeric dtype, is a TypeError naming the op."""
+    if isinstance(a, Tensor):
+        d = a.data
+    elif hasattr(a, "dtype") and hasattr(a, "shape") and not isinstance(a, np.generic):
+        d = a
+    elif isinstance(a, (bool, int, float, np.generic, list, tuple)) and not isinstance(a, str):
+        try:
+            d = Tensor(a).data
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{op}: {name} must be an array, a Tensor or a number, got "
+                            f"{type(a).__name__} ({e})") from None
+        a = d
+    else:
+        raise TypeError(f"{op}: {name} must be an array, a Tensor or a number, got {type(a).__name__}")
+    if d.dtype.kind not in "biufc":
+        raise TypeError(f"{op}: {name} must be numeric, got dtype {d.dtype}")
+    return a
+
+
+def _operands(a, b, op="op"):
     """Arrays for a binary op; a Python scalar takes the other side's dtype."""
+    if not isinstance(a, (int, float)) or isinstance(a, bool):
+        a = _checked(op, a, "a")
+    if not isinstance(b, (int, float)) or isinstance(b, bool):
+        b = _checked(op, b, "b")
     ad = a.data if isinstance(a, Tensor) else a
     bd = b.data if isinstance(b, Tensor) else b
     if isinstance(ad, (int, float)) and hasattr(bd, "dtype"):
@@ -109,6 +134,8 @@ class Neg(Function):
 class Power(Function):
     @staticmethod
     def forward(ctx, a, p):
+        if a.dtype.kind not in "fc":  # integers and bools: computed in float32
+            a = a.astype(np.float32)
         ctx.save_for_backward(a)
         ctx.p = p
         return a ** a.dtype.type(p)
@@ -391,7 +418,7 @@ class Concatenate(Function):
 
 def _compare(ufunc, a, b):
     """Elementwise comparison (no gradient): a bool Tensor."""
-    ad, bd = _operands(a, b)
+    ad, bd = _operands(a, b, ufunc)
     return Tensor(getattr(array_module(ad, bd), ufunc)(ad, bd))
 
 
@@ -413,12 +440,12 @@ def logical(ufunc, a, b=None):
 
 def floordiv(a, b):
     """a // b (no gradient, as TensorFlow's floordiv)."""
-    ad, bd = _operands(a, b)
+    ad, bd = _operands(a, b, "floordiv")
     return Tensor(ad // bd)
 
 
 def _binary(fn, a, b):
-    ad, bd = _operands(a, b)
+    ad, bd = _operands(a, b, fn.__name__.lower())
     a = a if isinstance(a, Tensor) else ad
     b = b if isinstance(b, Tensor) else bd
     return fn.apply(a, b)
@@ -428,34 +455,73 @@ def add(a, b): return _binary(Add, a, b)
 def sub(a, b): return _binary(Sub, a, b)
 def mul(a, b): return _binary(Mul, a, b)
 def div(a, b): return _binary(Div, a, b)
-def neg(a): return Neg.apply(a)
+def neg(a): return Neg.apply(_checked("neg", a))
 def power(a, p):
     """a ** p: a Python/NumPy scalar exponent keeps a's dtype; a Tensor or array exponent is a
     second differentiable input."""
     if isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, (bool, np.bool_)):
+        a = _checked("power", a)
         if getattr(a, "dtype", None) is not None and a.dtype.kind == "f":
-            return Power.apply(a, p)
+            return Power.apply(a, _exponent(p))
     return _binary(PowTensor, a, p)
 
 
 def rpower(a, b):
     """b ** a for a Tensor ``a`` (Tensor.__rpow__)."""
     return _binary(PowTensor, b, a)
-def matmul(a, b): return MatMul.apply(a, b)
+def matmul(a, b): return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
 def getitem(a, idx):
     if isinstance(idx, Tensor):
         idx = idx.data
     elif isinstance(idx, tuple):
         idx = tuple(i.data if isinstance(i, Tensor) else i for i in idx)
-    return GetItem.apply(a, idx)
-def sum(a, axis=None, keepdims=False): return Sum.apply(a, axis, keepdims)  # noqa: A001
-def mean(a, axis=None, keepdims=False): return Mean.apply(a, axis, keepdims)
-def reshape(a, shape): return Reshape.apply(a, tuple(shape))
-def transpose(a, axes=None): return Transpose.apply(a, None if axes is None else tuple(axes))
-def exp(a): return Exp.apply(a)
-def log(a): return Log.apply(a)
-def abs(a): return Abs.apply(a)  # noqa: A001
-def sqrt(a): return Sqrt.apply(a)
-def clip(a, lo, hi): return Clip.apply(a, lo, hi)
+    return GetItem.apply(_checked("getitem", a), idx)
+def sum(a, axis=None, keepdims=False): return Sum.apply(_checked("sum", a), _axis("sum", axis), bool(keepdims))  # noqa: A001
+def mean(a, axis=None, keepdims=False): return Mean.apply(_checked("mean", a), _axis("mean", axis), bool(keepdims))
+def reshape(a, shape): return Reshape.apply(_checked("reshape", a), _shape_arg("reshape", shape))
+def transpose(a, axes=None): return Transpose.apply(_checked("transpose", a), None if axes is None else _shape_arg("transpose", axes))
+def exp(a): return Exp.apply(_checked("exp", a))
+def log(a): return Log.apply(_checked("log", a))
+def abs(a): return Abs.apply(_checked("abs", a))  # noqa: A001
+def sqrt(a): return Sqrt.apply(_checked("sqrt", a))
+def clip(a, lo, hi): return Clip.apply(_checked("clip", a), _number("clip", "lo", lo), _number("clip", "hi", hi))
 def maximum(a, b): return _binary(Maximum, a, b)
-def concatenate(tensors, axis=-1): return Concatenate.apply(*tensors, axis=axis)
+def concatenate(tensors, axis=-1):
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise TypeError(f"concatenate: tensors must be a non-empty list, got {type(tensors).__name__}")
+    return Concatenate.apply(*[_checked("concatenate", t, "tensors[i]") for t in tensors],
+                             axis=_axis("concatenate", axis))
+
+
+def _number(op, name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {name} must be a number, got {type(v).__name__} {v!r}")
+    return v
+
+
+def _exponent(p):
+    p = _number("power", "p", p)
+    if not np.isfinite(p):
+        raise ValueError(f"power: p must be finite, got {p}")
+    return p
+
+
+def _axis(op, axis):
+    """None, an int or a tuple of ints (Keras/NumPy); a float such as 1.5 is a TypeError."""
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple)):
+        return tuple(_axis(op, a) for a in axis)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got "
+                        f"{type(axis).__name__} {axis!r}")
+    return int(axis)
+
+
+def _shape_arg(op, shape):
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        return (int(shape),)
+    if not isinstance(shape, (list, tuple)) or not all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape):
+        raise TypeError(f"{op}: expected a tuple of ints, got {shape!r}")
+    return tuple(int(s) for s in shape)

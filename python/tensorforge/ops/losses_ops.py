@@ -19,7 +19,7 @@ import numpy as np
 from .. import _random, kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
-from ..kernels._common import check_array, is_array, shape_str
+from ..kernels._common import check_array, is_array, num, shape_str
 
 __all__ = ["softmax_cross_entropy", "dropout"]
 
@@ -40,7 +40,12 @@ def _prepare_targets(op, logits, targets, sparse):
         if targets.shape != lead:
             raise ValueError(f"{op}: sparse targets must have shape {shape_str(lead)} for logits "
                              f"{shape_str(logits.shape)}, got {shape_str(targets.shape)}")
+        if targets.dtype.kind not in "iuf":
+            raise TypeError(f"{op}: sparse targets must be integer class labels, got {targets.dtype}")
         if targets.dtype.kind == "f":
+            if not bool(xp.all(targets == xp.floor(targets))):
+                raise ValueError(f"{op}: sparse targets must be whole class indices, got a "
+                                 f"fractional label in {targets.dtype} targets")
             targets = targets.astype(np.int64)
         return targets.reshape(-1)
     if targets.shape != logits.shape:
@@ -125,7 +130,7 @@ class _Dropout(Function):
 
 def dropout(x, rate, training=True, seed=None):
     """Inverted dropout (see the module docstring). Returns x itself when it is the identity."""
-    rate = float(rate)
+    rate = num("dropout", "rate", rate)
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
     if not training or rate == 0.0:

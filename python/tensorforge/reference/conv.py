@@ -36,20 +36,20 @@ signatures; padding has already been resolved to explicit non-negative amounts b
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
 inputs (float64 in, float64 out: that is how the tests use them as an oracle).
-Vectorized: loops run over the KH*KW kernel taps only, each tap one matrix product.
+Vectorized: loops run over the KH*KW kernel taps only, each tap one matrix product over the
+outputs whose tap reads real cells (Note [padding without copies]).
 """
+import numpy as np
+
 from .._xp import array_module
 
 __all__ = ["conv2d_forward", "conv2d_backward", "depthwise_conv2d_forward",
            "depthwise_conv2d_backward"]
 
 
-def conv_out_size(H, K, s, p0, p1, d):
-    """Output length along one axis for input H, kernel K, stride s, pads p0/p1, dilation d."""
-    return (H + p0 + p1 - ((K - 1) * d + 1)) // s + 1
-
-
 def _pad(xp, x, pt, pl, pb, pr):
+    """x zero-padded (the depthwise conv only; conv2d and the pools never materialize padding,
+    their geometry was checked for size by the caller)."""
     if pt == pl == pb == pr == 0:
         return x
     return xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
@@ -61,8 +61,53 @@ def _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw):
     return xpad[:, h0:h0 + (OH - 1) * sh + 1:sh, w0:w0 + (OW - 1) * sw + 1:sw, :]
 
 
+def conv_out_size(H, K, s, p0, p1, d):
+    """Output length along one axis for input H, kernel K, stride s, pads p0/p1, dilation d."""
+    return (H + p0 + p1 - ((K - 1) * d + 1)) // s + 1
+
+
+def _tap_range(H, OH, s, p, i):
+    """Outputs [o0, o1) whose tap at offset i (= k * d) reads a real cell, and that cell's
+    index for o0 (ih = o * s + i - p, contiguous in o); None when no output does."""
+    o0 = max(0, -((i - p) // s))
+    o1 = min(OH, (H - 1 + p - i) // s + 1)
+    return (o0, o1, o0 * s + i - p) if o0 < o1 else None
+
+
 def _relu(xp, y):
     return xp.where(y > 0, y, xp.where(xp.isnan(y), y, 0)).astype(y.dtype, copy=False)
+
+
+def _taps(x_shape, w_shape, OH, OW, sh, sw, pt, pl, dh, dw):
+    """For each kernel tap (kh, kw): (kh, kw, real, pad) where real is None or the slices
+    (out_rows, out_cols, in_rows, in_cols) of the outputs whose tap reads real cells and of those
+    cells, and pad is a boolean (OH, OW) mask of the outputs whose tap reads padding (or None).
+
+    Note [padding without copies]: the zero padding is never materialized (a huge pad or
+    dilation is legal geometry and would need a huge array); the padded cells' contribution is
+    added explicitly, so 0 * NaN and 0 * Inf still give NaN there, as multiplying real zeros would.
+    """
+    N, H, W, C = x_shape
+    KH, KW = w_shape[:2]
+    out = []
+    for kh in range(KH):
+        r = _tap_range(H, OH, sh, pt, kh * dh)
+        for kw in range(KW):
+            c = _tap_range(W, OW, sw, pl, kw * dw)
+            real = None
+            if r is not None and c is not None:
+                (o0, o1, i0), (q0, q1, j0) = r, c
+                real = (slice(o0, o1), slice(q0, q1),
+                        slice(i0, i0 + (o1 - o0 - 1) * sh + 1, sh),
+                        slice(j0, j0 + (q1 - q0 - 1) * sw + 1, sw))
+            full = real is not None and real[0] == slice(0, OH) and real[1] == slice(0, OW)
+            pad = None
+            if not full:
+                pad = np.ones((OH, OW), dtype=bool)
+                if real is not None:
+                    pad[real[0], real[1]] = False
+            out.append((kh, kw, real, pad))
+    return out
 
 
 def conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation):
@@ -71,18 +116,22 @@ def conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation):
     KH, KW, _, CO = w.shape
     OH = conv_out_size(H, KH, sh, pt, pb, dh)
     OW = conv_out_size(W, KW, sw, pl, pr, dw)
-    xpad = _pad(xp, x, pt, pl, pb, pr)
     dtype = xp.result_type(x.dtype, w.dtype)
-    y = xp.zeros((N * OH * OW, CO), dtype=dtype)
-    for kh in range(KH):
-        for kw in range(KW):
-            a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw).reshape(-1, C)
-            y += a @ w[kh, kw]
+    y = xp.zeros((N, OH, OW, CO), dtype=dtype)
+    for kh, kw, real, pad in _taps(x.shape, w.shape, OH, OW, sh, sw, pt, pl, dh, dw):
+        if real is not None:
+            ro, co, ri, ci = real
+            a = x[:, ri, ci, :]
+            y[:, ro, co, :] += (a.reshape(-1, C) @ w[kh, kw]).reshape(a.shape[:3] + (CO,))
+        if pad is not None:
+            z = xp.zeros((1, C), dtype=dtype) @ w[kh, kw]      # 0 * w: NaN where w is not finite
+            if not bool(xp.all(z == 0)):
+                y[:, xp.asarray(pad), :] += z[0]
     if b is not None:
         y += b
     if activation == "relu":
         y = _relu(xp, y)
-    return y.reshape(N, OH, OW, CO)
+    return y
 
 
 def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None):
@@ -94,24 +143,27 @@ def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, 
     _, OH, OW, _ = dy.shape
     g = dy.reshape(-1, CO)
     gx = gw = gb = None
+    taps = _taps(x.shape, w.shape, OH, OW, sh, sw, pt, pl, dh, dw) if (need_dw or need_dx) else []
     if need_db:
         gb = g.sum(axis=0)
     if need_dw:
-        xpad = _pad(xp, x, pt, pl, pb, pr)
-        gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
-        for kh in range(KH):
-            for kw in range(KW):
-                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw).reshape(-1, C)
-                gw[kh, kw] = a.T @ g
+        gw = xp.zeros(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
+        for kh, kw, real, pad in taps:
+            if real is not None:
+                ro, co, ri, ci = real
+                gr = dy[:, ro, co, :]
+                gw[kh, kw] += x[:, ri, ci, :].reshape(-1, C).T @ gr.reshape(-1, CO)
+            if pad is not None:
+                gp = dy[:, xp.asarray(pad), :].reshape(-1, CO)  # times the padded zeros:
+                if not bool(xp.isfinite(gp).all()):               # 0 unless dy is not finite
+                    gw[kh, kw] += xp.zeros((C, gp.shape[0]), dtype=gw.dtype) @ gp
     if need_dx:
-        dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=xp.result_type(dy.dtype, w.dtype))
-        for kh in range(KH):
-            for kw in range(KW):
-                view = _tap(dxpad, kh, kw, OH, OW, sh, sw, dh, dw)
-                view += (g @ w[kh, kw].T).reshape(N, OH, OW, C)
-        gx = dxpad[:, pt:pt + H, pl:pl + W, :]
-        if pt or pl or pb or pr:
-            gx = xp.ascontiguousarray(gx)
+        gx = xp.zeros((N, H, W, C), dtype=xp.result_type(dy.dtype, w.dtype))
+        for kh, kw, real, _ in taps:
+            if real is not None:
+                ro, co, ri, ci = real
+                gr = dy[:, ro, co, :]
+                gx[:, ri, ci, :] += (gr.reshape(-1, CO) @ w[kh, kw].T).reshape(gr.shape[:3] + (C,))
     return gx, gw, gb
 
 

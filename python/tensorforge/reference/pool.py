@@ -27,7 +27,7 @@ integer arguments are Python ints)::
     global_avg_pool2d_forward(x) -> y (N, C)     mean over H and W
     global_avg_pool2d_backward(dy, H, W) -> dx (N, H, W, C) = dy[n, c] / (H * W)
 
-Vectorized: loops run over the KH*KW window taps only.
+Vectorized: loops run over the window taps that read real cells only (Note [huge windows]).
 """
 import numpy as np
 
@@ -41,15 +41,40 @@ def pool_out_size(H, K, s, p0, p1):
     return (H + p0 + p1 - K) // s + 1
 
 
-def _window_rows(xp, H, OH, kh, sh, pt):
-    """For tap row kh: the input row of every output row (OH,) and whether it is real."""
-    ih = xp.arange(OH) * sh + kh - pt
-    return ih, (ih >= 0) & (ih < H)
+def _tap_range(H, OH, s, p, i):
+    """Tap i of a window along one axis: the output range [o0, o1) whose tap i reads a real
+    input cell, and that cell's index for o0 (ih = o * s + i - p, contiguous in o)."""
+    o0 = max(0, -((i - p) // s))           # ceil((p - i) / s)
+    o1 = min(OH, (H - 1 + p - i) // s + 1)
+    return (o0, o1, o0 * s + i - p) if o0 < o1 else None
+
+
+def _real_taps(H, K, OH, s, p):
+    """The taps i in [0, K) that read at least one real cell for some output, in order.
+
+    Note [huge windows]: a window may be far larger than the input (pool_size=2**31 with 'same'
+    padding is legal and gives one output per axis); only the taps that touch a real cell
+    matter, at most min(K, OH * H) of them, so the loops never run over the whole window.
+    """
+    if K <= 4096:
+        return [i for i in range(K) if _tap_range(H, OH, s, p, i) is not None]
+    # union of the intervals [p - o*s, p - o*s + H) over the outputs o, clipped to [0, K)
+    out = set()
+    for o in range(OH):
+        out.update(range(max(0, p - o * s), min(K, p - o * s + H)))
+    return sorted(out)
+
+
+def _taps2(H, W, kh, kw, OH, OW, sh, sw, pt, pl):
+    """(row range, column range) pairs of every tap that reads real cells (see _tap_range)."""
+    rows = [_tap_range(H, OH, sh, pt, i) for i in _real_taps(H, kh, OH, sh, pt)]
+    cols = [_tap_range(W, OW, sw, pl, j) for j in _real_taps(W, kw, OW, sw, pl)]
+    return [(r, c) for r in rows for c in cols]
 
 
 def _real_counts(xp, H, K, OH, s, p0):
     """Number of real input positions in each of the OH windows along one axis."""
-    start = xp.arange(OH) * s - p0
+    start = xp.arange(OH, dtype=np.int64) * s - p0
     return xp.minimum(start + K, H) - xp.maximum(start, 0)
 
 
@@ -61,21 +86,18 @@ def max_pool2d_forward(x, kh, kw, sh, sw, pt, pl, pb, pr, with_argmax):
     y = xp.zeros((N, OH, OW, C), dtype=x.dtype)
     am = xp.zeros((N, OH, OW, C), dtype=np.int32)
     have = xp.zeros((N, OH, OW, C), dtype=bool)
-    for i in range(kh):
-        ih, rv = _window_rows(xp, H, OH, i, sh, pt)
-        ihc = xp.clip(ih, 0, H - 1)
-        for j in range(kw):
-            iw, cv = _window_rows(xp, W, OW, j, sw, pl)
-            iwc = xp.clip(iw, 0, W - 1)
-            v = x[:, ihc][:, :, iwc]                          # (N, OH, OW, C)
-            real = (rv[:, None] & cv[None, :])[None, :, :, None]
-            # Note [NaN in max]: a NaN wins over a number, the first NaN stays.
-            take = real & (~have | (v > y) | (xp.isnan(v) & ~xp.isnan(y)))
-            y = xp.where(take, v, y)
-            if with_argmax:
-                idx = (ihc[:, None] * W + iwc[None, :]).astype(np.int32)[None, :, :, None]
-                am = xp.where(take, idx, am)
-            have |= real
+    for (o0, o1, ih0), (q0, q1, iw0) in _taps2(H, W, kh, kw, OH, OW, sh, sw, pt, pl):
+        v = x[:, ih0:ih0 + (o1 - o0 - 1) * sh + 1:sh, iw0:iw0 + (q1 - q0 - 1) * sw + 1:sw]
+        yr, hr = y[:, o0:o1, q0:q1], have[:, o0:o1, q0:q1]
+        # Note [NaN in max]: a NaN wins over a number, the first NaN stays.
+        take = ~hr | (v > yr) | (xp.isnan(v) & ~xp.isnan(yr))
+        y[:, o0:o1, q0:q1] = xp.where(take, v, yr)
+        if with_argmax:
+            ih = xp.arange(o1 - o0, dtype=np.int64) * sh + ih0
+            iw = xp.arange(q1 - q0, dtype=np.int64) * sw + iw0
+            idx = (ih[:, None] * W + iw[None, :]).astype(np.int32)[None, :, :, None]
+            am[:, o0:o1, q0:q1] = xp.where(take, idx, am[:, o0:o1, q0:q1])
+        have[:, o0:o1, q0:q1] = True
     return y, (am if with_argmax else None)
 
 
@@ -94,11 +116,10 @@ def avg_pool2d_forward(x, kh, kw, sh, sw, pt, pl, pb, pr):
     N, H, W, C = x.shape
     OH = pool_out_size(H, kh, sh, pt, pb)
     OW = pool_out_size(W, kw, sw, pl, pr)
-    xpad = xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0))) if (pt or pl or pb or pr) else x
     s = xp.zeros((N, OH, OW, C), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            s += xpad[:, i:i + (OH - 1) * sh + 1:sh, j:j + (OW - 1) * sw + 1:sw, :]
+    for (o0, o1, ih0), (q0, q1, iw0) in _taps2(H, W, kh, kw, OH, OW, sh, sw, pt, pl):
+        s[:, o0:o1, q0:q1] += x[:, ih0:ih0 + (o1 - o0 - 1) * sh + 1:sh,
+                                iw0:iw0 + (q1 - q0 - 1) * sw + 1:sw]
     cnt = (_real_counts(xp, H, kh, OH, sh, pt)[:, None] * _real_counts(xp, W, kw, OW, sw, pl)[None, :])
     return (s / cnt[None, :, :, None].astype(x.dtype)).astype(x.dtype, copy=False)
 
@@ -108,11 +129,11 @@ def avg_pool2d_backward(dy, H, W, kh, kw, sh, sw, pt, pl, pb, pr):
     N, OH, OW, C = dy.shape
     cnt = (_real_counts(xp, H, kh, OH, sh, pt)[:, None] * _real_counts(xp, W, kw, OW, sw, pl)[None, :])
     g = dy / cnt[None, :, :, None].astype(dy.dtype)
-    dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=dy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            dxpad[:, i:i + (OH - 1) * sh + 1:sh, j:j + (OW - 1) * sw + 1:sw, :] += g
-    return xp.ascontiguousarray(dxpad[:, pt:pt + H, pl:pl + W, :])
+    dx = xp.zeros((N, H, W, C), dtype=dy.dtype)
+    for (o0, o1, ih0), (q0, q1, iw0) in _taps2(H, W, kh, kw, OH, OW, sh, sw, pt, pl):
+        dx[:, ih0:ih0 + (o1 - o0 - 1) * sh + 1:sh, iw0:iw0 + (q1 - q0 - 1) * sw + 1:sw] += \
+            g[:, o0:o1, q0:q1]
+    return dx
 
 
 def global_avg_pool2d_forward(x):

@@ -1,0 +1,44 @@
+"""Constructor argument checks shared by the layers: Keras 2 raises for these at construction
+(or at the first build), so a layer built from nonsense never runs silently."""
+import numbers
+
+
+def is_int(v):
+    """An int or NumPy integer (not a bool, not a float, not a string)."""
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def positive_int(layer, name, v):
+    if not is_int(v):
+        raise TypeError(f"{layer}: {name} must be a positive integer, got {type(v).__name__} {v!r}")
+    if v <= 0:
+        raise ValueError(f"{layer}: {name} must be a positive integer, got {v}")
+    return int(v)
+
+
+def int_pair(layer, name, v, minimum=1):
+    """An int or a pair of ints -> (a, b), each >= minimum (Keras' conv_utils.normalize_tuple)."""
+    if is_int(v):
+        v = (v, v)
+    elif isinstance(v, (tuple, list)) and len(v) == 2 and all(is_int(e) for e in v):
+        v = tuple(v)
+    else:
+        raise ValueError(f"{layer}: {name} must be an int or a tuple of 2 integers, got {v!r}")
+    if v[0] < minimum or v[1] < minimum:
+        raise ValueError(f"{layer}: {name} must be >= {minimum}, got {tuple(int(e) for e in v)}")
+    return int(v[0]), int(v[1])
+
+
+def rate(layer, name, v):
+    """A float in [0, 1)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{layer}: {name} must be a number in [0, 1), got {type(v).__name__} {v!r}")
+    if not 0 <= v < 1:
+        raise ValueError(f"{layer}: {name} must be in [0, 1), got {v}")
+    return float(v)
+
+
+def axis(layer, v):
+    if not is_int(v):
+        raise TypeError(f"{layer}: axis must be an int, got {type(v).__name__} {v!r}")
+    return int(v)
