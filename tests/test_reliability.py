@@ -23,7 +23,6 @@ from tensorforge import models as M
 from tensorforge.utils import set_random_seed
 
 C = _native._C
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 native = pytest.mark.skipif(C is None, reason="native CPU module unavailable")
 
 
@@ -35,8 +34,8 @@ def _threads_back():
 
 
 def _run(code, env=None, timeout=120):
-    e = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"))
-    e.update(env or {})
+    from tfhelpers import subprocess_env  # the tensorforge this test imported (installed in CI)
+    e = subprocess_env(env)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=e, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -220,7 +219,8 @@ def test_save_killed_with_sigkill_leaves_old_or_new_file_and_no_litter(tmp_path)
     path = str(tmp_path / "model.tfm")
     script = tmp_path / "saver.py"
     script.write_text(_SAVER)
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"), OMP_NUM_THREADS="1")
+    from tfhelpers import subprocess_env  # the tensorforge this test imported (installed in CI)
+    env = subprocess_env({"OMP_NUM_THREADS": "1"})
     rng = np.random.default_rng(0)
     last = None
     orphans_seen = 0
