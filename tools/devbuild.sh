@@ -6,7 +6,10 @@
 #   TF_CUDA=ON tools/devbuild.sh # also the CUDA extension (needs nvcc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Release \
+# ccache, when installed, makes rebuilds in several checkouts of the same tree cheap.
+launcher=""
+if command -v ccache > /dev/null; then launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
+cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Release $launcher \
       -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" -DTF_CUDA="${TF_CUDA:-OFF}" > /dev/null
 cmake --build build/dev -j "$(nproc)"
 cp build/dev/_C*.so python/tensorforge/
