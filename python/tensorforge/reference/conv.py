@@ -31,7 +31,7 @@ signatures; padding has already been resolved to explicit non-negative amounts b
         w (KH, KW, C, M) (Keras depthwise_kernel, M = depth_multiplier), y (N, OH, OW, C * M):
         y[n, oh, ow, c * M + m] = sum_{kh, kw} xpad[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
     depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
-        -> (dx, dw)   (no native kernel yet: the cpu and cuda backends run these on xp too)
+        -> (dx, dw)   (native: csrc/cpu/conv_depthwise.cpp, csrc/cuda/conv_depthwise.cu)
 
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
