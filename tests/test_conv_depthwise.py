@@ -69,6 +69,7 @@ CASES = random_cases(14, 7) + [
     ((1, 12, 12, 24), (3, 3, 24, 1), (1, 1), "same", (2, 3)),   # dilation
     ((3, 5, 6, 32), (3, 3, 32, 1), (2, 2), "same", (1, 1)),     # odd total pad: extra bottom/right
     ((1, 3, 3, 6), (5, 5, 6, 1), (1, 1), "same", (1, 1)),       # kernel larger than the input
+    ((2, 5, 6, 9), (3, 3, 9, 2), (1, 1), 3, (1, 1)),            # pads beyond the kernel extent
 ]
 
 
@@ -204,6 +205,10 @@ def test_nan_next_to_padding_matches_reference():
                                                  True, True)
     np.testing.assert_array_equal(np.isnan(dx), np.isnan(dx_r))
     np.testing.assert_array_equal(np.isnan(dw), np.isnan(dw_r))
+    # the channels with finite weights keep exact values (stride 1 with a non-finite w takes
+    # the gather path for dx, not the flipped forward: Note [stride-1 dx as a forward])
+    ok = np.isfinite(w).all(axis=(0, 1, 3))
+    np.testing.assert_allclose(dx[..., ok], dx_r[..., ok], rtol=1e-5, atol=1e-5)
     assert np.isnan(dw[0, 2, 7, 0])  # the padded column right of dy[0, 0, 4] met the NaN
 
 

@@ -5,7 +5,8 @@
 // loop over pixels whose body runs over C (contiguous) in SIMD vectors, four at a time (tails by
 // masked loads). A pixel's taps are first resolved to row pointers: the forward and the weight
 // gradient point a padded tap at a zero row (Note [padded taps]), the backward-data gather lists
-// only the (tap, output) pairs that reach the input pixel. Work is split by rows of the output
+// only the (tap, output) pairs that reach the input pixel (stride 1: Note [stride-1 dx as a
+// forward]). Work is split by rows of the output
 // (forward, dw) or of the input (dx); the weight gradient uses fixed chunks (Note [dw chunks] in
 // the header).
 //
@@ -13,6 +14,7 @@
 // padded tap at zeros keeps that (a NaN weight next to the padding makes those outputs NaN, as
 // the reference's padded array does) at the cost of the border pixels' padded FMAs only.
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 #include <vector>
 
@@ -128,6 +130,23 @@ void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, 
 void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const float* w, float* dx) {
   FtzGuard ftz;
   const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.H;
+  // Note [stride-1 dx as a forward]: with stride 1, dx is the forward of dy with the flipped
+  // kernel and pads (K-1)*d - p, which runs ~1.7x faster than the gather below (no per-pixel
+  // pair lists). Its padded taps multiply 0 * w, so it is used only when w is finite (else the
+  // gather keeps dx free of the NaN that the padding would add) and the pads are not negative.
+  const index_t ptf = (s.KH - 1) * s.dh - s.pt, plf = (s.KW - 1) * s.dw - s.pl;
+  if (s.sh == 1 && s.sw == 1 && ptf >= 0 && plf >= 0 &&
+      std::all_of(w, w + T * C, [](float v) { return std::isfinite(v); })) {
+    std::vector<float> wf((size_t)(T * C));
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw)
+        std::copy_n(w + ((s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)) * C, C, wf.data() + (kh * s.KW + kw) * C);
+    DwShape f = s;
+    f.H = s.OH; f.W = s.OW; f.OH = s.H; f.OW = s.W;
+    f.pt = ptf; f.pl = plf;
+    ::tf::TF_ISA::depthwise_conv2d_forward(f, dy, wf.data(), dx);  // this ISA's, not the dispatcher
+    return;
+  }
   // For each input column iw: the (kw, ow) pairs with ow*sw - pl + kw*dw = iw, 0 <= ow < OW.
   std::vector<index_t> ccount((size_t)s.W, 0), ctab((size_t)(s.W * s.KW * 2));
   for (index_t iw = 0; iw < s.W; ++iw)
