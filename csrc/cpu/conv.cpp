@@ -491,9 +491,10 @@ void backward_filter_rows(const ConvShape& s, const float* dy, const float* x, f
   const index_t CI = s.CI, CO = s.CO, span = s.KW * CI, Kd = s.KH * span, R = s.N * s.OH;
   const Panels pn(CO);
   const index_t COp = pn.padded;
-  const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), R);
   const size_t sz = (size_t)(Kd * COp + COp);  // per part: dW partial, then db partial
-  const index_t nparts = parts_for(nt, R);
+  // Note [fixed reduction partition]: parts of >= 1024 pixels (whole output rows)
+  const index_t nparts = reduction_parts(R, ceil_div(1024, s.OW), sz);
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * R * s.OW * Kd * CO), nparts);
   float* partial = workspace<float>(Ws::conv_aux, sz * (size_t)nparts);
 
   parallel_chunks(nparts, nt, [&](index_t part) {
@@ -584,14 +585,18 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const index_t COp = pn.padded;
   const index_t ldcol = Kd + std::max(kMaxMR, kW);  // slack: see copy_or_zero; tile rows past Kd stay in bounds
   const index_t PC = 128;             // pixels per im2col chunk
-  const int nt = threads_for(2.0 * P * Kd * CO);
   // Note [workspace]: per-part partials (zeroed by the part's chunk), col and dyb per thread.
-  const index_t nparts = parts_for(nt, ceil_div(P, PC));
+  // Note [fixed reduction partition]: parts of >= 8 whole chunks of PC pixels
+  const index_t nchunks = ceil_div(P, PC);
+  const index_t nparts = reduction_parts(nchunks, 8, (size_t)(Kd * COp + COp));
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * P * Kd * CO), nparts);
   float* partial = workspace<float>(Ws::conv_aux, (size_t)nparts * (size_t)(Kd * COp + COp));
 
   parallel_chunks(nparts, nt, [&](index_t part) {
-    index_t pbeg, pend;
-    split_range(P, (int)nparts, (int)part, pbeg, pend);
+    index_t pbeg, pend;  // whole chunks of PC pixels
+    split_range(nchunks, (int)nparts, (int)part, pbeg, pend);
+    pbeg *= PC;
+    pend = std::min(P, pend * PC);
     float* dWp = part_partial(partial, (size_t)(Kd * COp + COp), part);
     float* dbp = dWp + Kd * COp;
     float* col = dw ? workspace<float>(Ws::conv_wino_v, (size_t)(PC * ldcol)) : nullptr;

@@ -363,11 +363,22 @@ void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, flo
   }
 }
 
-// Note [weight gradient]'s partial sums are kept per part (a fixed split of the pixels, about
-// four parts per thread, claimed dynamically: tf/parallel.h), never per thread, and summed in
-// part order, so the result does not depend on which thread ran which part.
-inline index_t parts_for(int nt, index_t units) {
-  return nt > 1 ? std::max<index_t>(1, std::min<index_t>(4 * (index_t)nt, units)) : 1;
+// Note [fixed reduction partition] (issue 16): the weight gradient (and db) reduces over every
+// output pixel. The reduction is cut into parts fixed by the problem alone, never by the thread
+// count: at most kMaxParts parts, each of at least `min_units` units (pixels, rows, tiles) so that
+// zeroing and summing a part's partial stays small beside its arithmetic, and all partials within
+// kPartBudget floats. Each part sums its units in order into its own partial; the partials are
+// summed in part order; threads claim parts dynamically (tf/parallel.h). So dW is bit-identical
+// at 1, 2 or any number of threads (test_conv.py), and at most kMaxParts threads share one
+// weight-gradient reduction. Cost, measured at one thread (CPU time, bench conv layers, Zen):
+// none on the rows and im2col paths; +4-10% on the Winograd weight-gradient pass (2-4 partials of
+// 36*CI*COp floats per piece to zero and sum); none at two threads, which used as many parts before.
+constexpr index_t kMaxParts = 8;
+constexpr size_t kPartBudget = size_t(16) << 20;  // floats (64 MiB)
+inline index_t reduction_parts(index_t units, index_t min_units, size_t part_floats) {
+  index_t parts = std::min<index_t>(kMaxParts, units / std::max<index_t>(1, min_units));
+  parts = std::min<index_t>(parts, (index_t)(kPartBudget / std::max<size_t>(1, part_floats)));
+  return std::max<index_t>(1, parts);
 }
 
 // Part `part`'s slice of sz floats at base, zeroed.

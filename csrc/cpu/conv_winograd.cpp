@@ -335,13 +335,15 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), pg.ntiles);
-  const index_t T = wino_block(pg, COp, nt, 8e5);
-  const index_t nblocks = ceil_div(pg.ntiles, T);
   const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
-  // Two parts per thread (not four: a part's dU is 36*CI*COp floats per piece, all summed below).
-  const index_t used = nt > 1 ? std::min<index_t>(2 * (index_t)nt, nblocks) : 1;
+  // Note [fixed reduction partition]: at most 4 parts (a part's dU is 36*CI*COp floats per
+  // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
+  // the part count alone, so each part sums the same tiles in the same order at any thread count.
+  const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), used);
+  const index_t T = wino_block(pg, COp, (int)used, 8e5);
+  const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
 

@@ -684,13 +684,15 @@ bool use_dot(const Problem<K>& p) {
   return (double)p.M * (double)p.N < 16.0 * (double)(p.M + p.N);
 }
 
-// Split-K: chunk c (of ~2 per thread, >= 2048 k each, on 64-element steps) writes a private
-// M x N partial; the epilogue sums the partials in chunk order (deterministic for a given count).
+// Split-K: chunk c (at most 8, >= 2048 k each, on 64-element steps: fixed by K alone, never by
+// the thread count) writes a private M x N partial; the epilogue sums the partials in chunk order,
+// so the result is bit-identical at every thread count (Note [fixed reduction partition] in
+// conv_impl.h). The partials are tiny (M*N is, see use_dot).
 template <class K>
 void dot_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   const index_t M = p.M, N = p.N, MN = M * N;
-  const index_t nch = std::max<index_t>(1, std::min<index_t>(nt > 1 ? 2 * nt : 1, p.K_ / 2048));
+  const index_t nch = std::max<index_t>(1, std::min<index_t>(8, p.K_ / 2048));
   const index_t klen = ceil_div(ceil_div(p.K_, nch), 64) * 64;
   const index_t nparts = ceil_div(p.K_, klen);
   std::vector<T> part((size_t)nparts * MN, T(0));
