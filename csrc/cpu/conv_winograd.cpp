@@ -1,6 +1,7 @@
 // Winograd F(m x m', r x r') convolution: the forward pass (also backward data, as a
 // convolution of dy with the flipped kernel) and the weight gradient, side by side. Compiled
 // once per ISA (tf/isa.h); shared micro-kernels in conv_impl.h, the geometry in conv_winograd.h.
+#include "conv_algos.h"
 #include "conv_impl.h"
 #include "conv_winograd.h"
 
@@ -323,6 +324,25 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
       out(g, M, T, COp, t0, tc, bias, y, act);
     }
   });
+}
+
+// Backward data (Note [Winograd]): the convolution of dy with the kernel flipped and C_in / C_out
+// swapped, pads KH-1-pt, KW-1-pl.
+void wino_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
+  float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
+  const int ntf = threads_for(64.0 * KH * KW * CI * CO);  // a transposing copy, split by tap
+  parallel_range(KH * KW, chunk_size(KH * KW, ntf, 1), ntf, [&](index_t t_b, index_t t_e) {
+    for (index_t t = t_b; t < t_e; ++t) {
+      const index_t kh = t / KW, kw = t % KW;
+      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+      float* dst = wf + t * CO * CI;
+      for (index_t ci = 0; ci < CI; ++ci)
+        for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+    }
+  });
+  wino_conv(WinoGeom(s.N, s.OH, s.OW, CO, KH, KW, CI, s.H, s.W, KH - 1 - s.pt, KW - 1 - s.pl), dy, wf,
+            nullptr, dx, Act::none);
 }
 
 // dw (+)= dW, db (+)= sum of g over pixels, g = dy (* (y > 0) when y is given), for stride 1,
