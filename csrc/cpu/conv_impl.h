@@ -85,19 +85,8 @@ inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, c
   }
 }
 
-#if defined(TF_ISA_generic) && defined(__GNUC__)
-// Note [generic 4 lanes]: the portable build has one-lane vf, and the compiler left the 4-wide
-// panels of the micro-kernels scalar (mulss/addss). A 4-float GCC/Clang vector (SSE2 on x86, NEON
-// on ARM: baseline everywhere) for the rows of a 4-column panel makes them packed (mul + add,
-// no FMA contraction: the same rounding as the scalar code). Direct forward, one thread, LeNet
-// conv2 / AlphaGo 3x3: 8.5 / 8.8 -> 20.6 / 27.5 GFLOP/s (the weight gradient's strided reads
-// gained nothing: 20 / 17 GFLOP/s either way).
-typedef float v4 __attribute__((vector_size(16)));
-inline v4 load4(const float* p) {
-  v4 r;
-  std::memcpy(&r, p, sizeof r);
-  return r;
-}
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
+// Note [generic 4 lanes] (tf/simd.h): the rows of a 4-column panel as v4, spilled to vf at the end.
 template <int MR>
 inline void spill4(const v4 (&a)[MR], vf (&acc)[MR][4]) {
   for (int i = 0; i < MR; ++i)
@@ -111,7 +100,7 @@ template <int MR, int NV>
 void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
                 float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
   vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(__GNUC__)
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
   if constexpr (NV == 4) {  // Note [generic 4 lanes]
     v4 a4[MR] = {};
     for (int s = 0; s < nseg; ++s) {
@@ -158,7 +147,7 @@ template <int MR, int NV>
 void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
                  index_t ldc, int m, int n) {
   vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(__GNUC__)
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
   if constexpr (NV == 4) {  // Note [generic 4 lanes]
     v4 a4[MR] = {};
     for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
