@@ -536,3 +536,78 @@ def test_conv_strided_backward_data(isa):
         w = rng.standard_normal(ws).astype(np.float32)
         check_conv(x, w, None, strides, padding, dilation, None, "cpu",
                    what=f"[{isa}] strided dx x{xs} w{ws} s{strides} p{padding!r} d{dilation}")
+
+
+# ---- thread-count independence (issue 16 item 6) --------------------------------------------
+
+def _bwd_at_threads(dy, x, w, g, threads):
+    prev = tf.get_num_threads()
+    out = []
+    try:
+        for t in threads:
+            tf.set_num_threads(t)
+            out.append(tf.kernels.conv2d_backward(dy, x, w, *g, True, True, True))
+    finally:
+        tf.set_num_threads(prev)
+    return out
+
+
+def test_conv_weight_gradient_independent_of_thread_count(isa):
+    """Note [fixed reduction partition]: the weight-gradient reduction is cut into parts fixed by
+    the shape, not by the thread count, so dx, dw and db are bit-identical at 1, 2 and 3 threads,
+    on every dW algorithm with several parts: rows (LeNet conv1), im2col chunks (LeNet conv2),
+    Winograd (3x3, 32 -> 48 channels), and a strided layer."""
+    rng = np.random.default_rng(61)
+    cases = [((16, 28, 28, 1), (5, 5, 1, 20), 1, "valid"), ((16, 12, 12, 20), (5, 5, 20, 50), 1, "same"),
+             ((16, 19, 19, 32), (3, 3, 32, 48), 1, "same"), ((8, 30, 30, 9), (3, 3, 9, 24), 2, "same")]
+    for xs, ws, strides, padding in cases:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        y = tf.kernels.conv2d(x, w, None, strides, padding, 1, None)
+        dy = rng.standard_normal(y.shape).astype(np.float32)
+        g = (strides, padding, 1)
+        one, *rest = _bwd_at_threads(dy, x, w, g, (1, 2, 3))
+        for t, other in zip((2, 3), rest):
+            for name, a, b in zip(("dx", "dw", "db"), one, other):
+                assert np.array_equal(a, b), (
+                    f"[{isa}] x{xs} w{ws}: {name} at {t} threads differs from 1 thread by "
+                    f"{np.abs(a - b).max()}")
+        # and the gradients are right (not merely equal)
+        gg = geometry(xs, ws, strides, padding, 1)
+        ref = R.conv2d_backward(dy.astype(np.float64), x.astype(np.float64), w.astype(np.float64), *gg,
+                                True, True, True)
+        scl = R.conv2d_backward(np.abs(dy).astype(np.float64), np.abs(x).astype(np.float64),
+                                np.abs(w).astype(np.float64), *gg, True, True, True)
+        n = xs[0] * y.shape[1] * y.shape[2]
+        assert_close(one[1], ref[1], scale=scl[1], n=n, what=f"[{isa}] dw x{xs} w{ws}")
+        assert_close(one[2], ref[2], scale=scl[2], n=n, what=f"[{isa}] db x{xs} w{ws}")
+
+
+def test_lenet_training_bit_identical_across_thread_counts():
+    """README "Reliability", determinism: the same seed gives bit-identical weights at 1 and at 2
+    threads (LeNet: two conv layers, pooling, dense; Adam; a few steps)."""
+    from tensorforge import layers as L, models as M
+    from tensorforge.utils import set_random_seed
+    if tf._native._C is None:
+        pytest.skip("native CPU module unavailable")
+    rng = np.random.default_rng(62)
+    x = rng.random((96, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 96)
+    prev_threads, prev_backend = tf.get_num_threads(), tf.get_backend()
+    weights = []
+    try:
+        tf.set_backend("cpu")
+        for t in (1, 2):
+            tf.set_num_threads(t)
+            set_random_seed(5)
+            m = M.Sequential([L.Conv2D(20, 5, activation="relu", input_shape=(28, 28, 1)), L.MaxPooling2D(),
+                              L.Conv2D(50, 5, padding="same", activation="relu"), L.MaxPooling2D(),
+                              L.Flatten(), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")])
+            m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            m.fit(x, y, batch_size=32, epochs=2, verbose=0, shuffle=False)
+            weights.append(m.get_weights())
+    finally:
+        tf.set_num_threads(prev_threads)
+        tf.set_backend(prev_backend)
+    for i, (a, b) in enumerate(zip(*weights)):
+        assert np.array_equal(a, b), f"weight {i} {a.shape}: max |diff| {np.abs(a - b).max()} (1 vs 2 threads)"

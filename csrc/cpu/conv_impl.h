@@ -85,19 +85,8 @@ inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, c
   }
 }
 
-#if defined(TF_ISA_generic) && defined(__GNUC__)
-// Note [generic 4 lanes]: the portable build has one-lane vf, and the compiler left the 4-wide
-// panels of the micro-kernels scalar (mulss/addss). A 4-float GCC/Clang vector (SSE2 on x86, NEON
-// on ARM: baseline everywhere) for the rows of a 4-column panel makes them packed (mul + add,
-// no FMA contraction: the same rounding as the scalar code). Direct forward, one thread, LeNet
-// conv2 / AlphaGo 3x3: 8.5 / 8.8 -> 20.6 / 27.5 GFLOP/s (the weight gradient's strided reads
-// gained nothing: 20 / 17 GFLOP/s either way).
-typedef float v4 __attribute__((vector_size(16)));
-inline v4 load4(const float* p) {
-  v4 r;
-  std::memcpy(&r, p, sizeof r);
-  return r;
-}
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
+// Note [generic 4 lanes] (tf/simd.h): the rows of a 4-column panel as v4, spilled to vf at the end.
 template <int MR>
 inline void spill4(const v4 (&a)[MR], vf (&acc)[MR][4]) {
   for (int i = 0; i < MR; ++i)
@@ -111,7 +100,7 @@ template <int MR, int NV>
 void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
                 float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
   vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(__GNUC__)
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
   if constexpr (NV == 4) {  // Note [generic 4 lanes]
     v4 a4[MR] = {};
     for (int s = 0; s < nseg; ++s) {
@@ -158,7 +147,7 @@ template <int MR, int NV>
 void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
                  index_t ldc, int m, int n) {
   vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(__GNUC__)
+#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
   if constexpr (NV == 4) {  // Note [generic 4 lanes]
     v4 a4[MR] = {};
     for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
@@ -363,11 +352,22 @@ void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, flo
   }
 }
 
-// Note [weight gradient]'s partial sums are kept per part (a fixed split of the pixels, about
-// four parts per thread, claimed dynamically: tf/parallel.h), never per thread, and summed in
-// part order, so the result does not depend on which thread ran which part.
-inline index_t parts_for(int nt, index_t units) {
-  return nt > 1 ? std::max<index_t>(1, std::min<index_t>(4 * (index_t)nt, units)) : 1;
+// Note [fixed reduction partition] (issue 16): the weight gradient (and db) reduces over every
+// output pixel. The reduction is cut into parts fixed by the problem alone, never by the thread
+// count: at most kMaxParts parts, each of at least `min_units` units (pixels, rows, tiles) so that
+// zeroing and summing a part's partial stays small beside its arithmetic, and all partials within
+// kPartBudget floats. Each part sums its units in order into its own partial; the partials are
+// summed in part order; threads claim parts dynamically (tf/parallel.h). So dW is bit-identical
+// at 1, 2 or any number of threads (test_conv.py), and at most kMaxParts threads share one
+// weight-gradient reduction. Cost, measured at one thread (CPU time, bench conv layers, Zen):
+// none on the rows and im2col paths; +4-10% on the Winograd weight-gradient pass (2-4 partials of
+// 36*CI*COp floats per piece to zero and sum); none at two threads, which used as many parts before.
+constexpr index_t kMaxParts = 8;
+constexpr size_t kPartBudget = size_t(16) << 20;  // floats (64 MiB)
+inline index_t reduction_parts(index_t units, index_t min_units, size_t part_floats) {
+  index_t parts = std::min<index_t>(kMaxParts, units / std::max<index_t>(1, min_units));
+  parts = std::min<index_t>(parts, (index_t)(kPartBudget / std::max<size_t>(1, part_floats)));
+  return std::max<index_t>(1, parts);
 }
 
 // Part `part`'s slice of sz floats at base, zeroed.

@@ -1,6 +1,7 @@
 // Winograd F(m x m', r x r') convolution: the forward pass (also backward data, as a
 // convolution of dy with the flipped kernel) and the weight gradient, side by side. Compiled
 // once per ISA (tf/isa.h); shared micro-kernels in conv_impl.h, the geometry in conv_winograd.h.
+#include "conv_algos.h"
 #include "conv_impl.h"
 #include "conv_winograd.h"
 
@@ -325,6 +326,25 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   });
 }
 
+// Backward data (Note [Winograd]): the convolution of dy with the kernel flipped and C_in / C_out
+// swapped, pads KH-1-pt, KW-1-pl.
+void wino_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const index_t KH = s.KH, KW = s.KW, CI = s.CI, CO = s.CO;
+  float* wf = workspace<float>(Ws::conv_wflip, (size_t)(KH * KW * CI * CO));  // (KH, KW, CO, CI)
+  const int ntf = threads_for(64.0 * KH * KW * CI * CO);  // a transposing copy, split by tap
+  parallel_range(KH * KW, chunk_size(KH * KW, ntf, 1), ntf, [&](index_t t_b, index_t t_e) {
+    for (index_t t = t_b; t < t_e; ++t) {
+      const index_t kh = t / KW, kw = t % KW;
+      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+      float* dst = wf + t * CO * CI;
+      for (index_t ci = 0; ci < CI; ++ci)
+        for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+    }
+  });
+  wino_conv(WinoGeom(s.N, s.OH, s.OW, CO, KH, KW, CI, s.H, s.W, KH - 1 - s.pt, KW - 1 - s.pl), dy, wf,
+            nullptr, dx, Act::none);
+}
+
 // dw (+)= dW, db (+)= sum of g over pixels, g = dy (* (y > 0) when y is given), for stride 1,
 // dilation 1, kernel (KH, KW) (Note [Winograd], Note [Winograd pieces]): g's tiles are those of a
 // piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
@@ -335,13 +355,15 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), pg.ntiles);
-  const index_t T = wino_block(pg, COp, nt, 8e5);
-  const index_t nblocks = ceil_div(pg.ntiles, T);
   const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
-  // Two parts per thread (not four: a part's dU is 36*CI*COp floats per piece, all summed below).
-  const index_t used = nt > 1 ? std::min<index_t>(2 * (index_t)nt, nblocks) : 1;
+  // Note [fixed reduction partition]: at most 4 parts (a part's dU is 36*CI*COp floats per
+  // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
+  // the part count alone, so each part sums the same tiles in the same order at any thread count.
+  const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
+  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), used);
+  const index_t T = wino_block(pg, COp, (int)used, 8e5);
+  const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
 

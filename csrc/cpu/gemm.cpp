@@ -50,12 +50,14 @@
 #include "tf/cpuinfo.h"
 #include "tf/gemm.h"
 #include "tf/parallel.h"
+#include "tf/simd.h"
 #include "tf/workspace.h"
 
 namespace tf {
 namespace TF_ISA {
 
 namespace {
+using namespace simd;
 
 // Note [GEMM epilogue]: what a micro-kernel does with its accumulator tile `acc` (= A*B over one
 // K block) when storing to C: x = alpha*acc; if (beta != 0) x += beta*C (C is not read at all
@@ -225,93 +227,10 @@ struct PortableKernel {
 // ---- SIMD micro-kernels -----------------------------------------------------------------------
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
 
-// VOps<T>: the few vector operations the micro-kernels need, for fp32 and fp64.
-template <typename T>
-struct VOps;
+// The vectors and masks are tf/simd.h's (vec<T>: vf / vd, lanes<T>, lane_mask<T>).
 #if defined(TF_ISA_avx512)
-// 16 fp32 / 8 fp64 lanes; AVX-512 mask registers give free column tails.
-template <>
-struct VOps<float> {
-  using V = __m512;
-  using M = __mmask16;
-  static constexpr int W = 16;
-  static M mask(int n) { return n >= 16 ? (M)0xFFFF : n <= 0 ? (M)0 : (M)((1u << n) - 1u); }
-  static V zero() { return _mm512_setzero_ps(); }
-  static V set1(float x) { return _mm512_set1_ps(x); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static V loadm(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store(float* p, V x) { _mm512_storeu_ps(p, x); }
-  static void storem(float* p, M m, V x) { _mm512_mask_storeu_ps(p, m, x); }
-  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  static V relu(V x) { return _mm512_max_ps(_mm512_setzero_ps(), x); }  // NaN: returns x
-  static float hsum(V x) { return _mm512_reduce_add_ps(x); }
-};
-template <>
-struct VOps<double> {
-  using V = __m512d;
-  using M = __mmask8;
-  static constexpr int W = 8;
-  static M mask(int n) { return n >= 8 ? (M)0xFF : n <= 0 ? (M)0 : (M)((1u << n) - 1u); }
-  static V zero() { return _mm512_setzero_pd(); }
-  static V set1(double x) { return _mm512_set1_pd(x); }
-  static V load(const double* p) { return _mm512_loadu_pd(p); }
-  static V loadm(const double* p, M m) { return _mm512_maskz_loadu_pd(m, p); }
-  static void store(double* p, V x) { _mm512_storeu_pd(p, x); }
-  static void storem(double* p, M m, V x) { _mm512_mask_storeu_pd(p, m, x); }
-  static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
-  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
-  static V add(V a, V b) { return _mm512_add_pd(a, b); }
-  static V relu(V x) { return _mm512_max_pd(_mm512_setzero_pd(), x); }  // NaN: returns x
-};
 constexpr int kSMR = 12;  // sgemm_avx512_12x32, dgemm_avx512_12x16
 #else
-// 8 fp32 / 4 fp64 lanes; tails use vmaskmov (slow on AMD for stores, so only on edge tiles).
-template <>
-struct VOps<float> {
-  using V = __m256;
-  using M = __m256i;
-  static constexpr int W = 8;
-  static M mask(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static V zero() { return _mm256_setzero_ps(); }
-  static V set1(float x) { return _mm256_set1_ps(x); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static V loadm(const float* p, M m) { return _mm256_maskload_ps(p, m); }
-  static void store(float* p, V x) { _mm256_storeu_ps(p, x); }
-  static void storem(float* p, M m, V x) { _mm256_maskstore_ps(p, m, x); }
-  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  static V relu(V x) { return _mm256_max_ps(_mm256_setzero_ps(), x); }  // NaN: returns x
-  static float hsum(V x) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-  }
-};
-template <>
-struct VOps<double> {
-  using V = __m256d;
-  using M = __m256i;
-  static constexpr int W = 4;
-  static M mask(int n) {
-    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
-  }
-  static V zero() { return _mm256_setzero_pd(); }
-  static V set1(double x) { return _mm256_set1_pd(x); }
-  static V load(const double* p) { return _mm256_loadu_pd(p); }
-  static V loadm(const double* p, M m) { return _mm256_maskload_pd(p, m); }
-  static void store(double* p, V x) { _mm256_storeu_pd(p, x); }
-  static void storem(double* p, M m, V x) { _mm256_maskstore_pd(p, m, x); }
-  static V fmadd(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
-  static V add(V a, V b) { return _mm256_add_pd(a, b); }
-  static V relu(V x) { return _mm256_max_pd(_mm256_setzero_pd(), x); }  // NaN: returns x
-};
 constexpr int kSMR = 6;  // sgemm_avx2_6x16, dgemm_avx2_6x8
 #endif
 constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
@@ -327,50 +246,50 @@ constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
 template <typename T, int MR_, int NV, bool APACK, bool BFULL>
 void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb, T* c,
                index_t ldc, int n, const Epi<T>& e) {
-  using O = VOps<T>;
-  using V = typename O::V;
-  constexpr int W = O::W;
-  typename O::M mk[NV];
-  for (int v = 0; v < NV; ++v) mk[v] = O::mask(n - v * W);
+  using V = vec<T>;
+  constexpr int W = lanes<T>;
+  vec_mask<T> mk[NV];
+  for (int v = 0; v < NV; ++v) mk[v] = lane_mask<T>(n - v * W);
+  const V vzero = set1(T(0));
   V acc[MR_][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR_; ++i)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = O::zero();
+    for (int v = 0; v < NV; ++v) acc[i][v] = vzero;
   for (int i = 0; i < MR_; ++i) _mm_prefetch((const char*)(c + i * ldc), _MM_HINT_T0);
   const index_t rs = APACK ? 1 : rsa;
 #pragma GCC unroll 4
   for (index_t k = 0; k < kc; ++k) {
     V bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = BFULL ? O::load(b + v * W) : O::loadm(b + v * W, mk[v]);
+    for (int v = 0; v < NV; ++v) bv[v] = BFULL ? load(b + v * W) : load_m(b + v * W, mk[v]);
 #pragma GCC unroll 16
     for (int i = 0; i < MR_; ++i) {
-      const V ai = O::set1(a[i * rs]);
+      const V ai = set1(a[i * rs]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = O::fmadd(ai, bv[v], acc[i][v]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
     }
     a += csa;
     b += rsb;
   }
   // Epilogue, see Note [GEMM epilogue].
-  const V va = O::set1(e.alpha), vb = O::set1(e.beta);
+  const V va = set1(e.alpha), vb = set1(e.beta);
   const bool full = n == NV * W, use_beta = e.beta != T(0);
   V bias[NV];
-  for (int v = 0; v < NV; ++v) bias[v] = e.bias ? O::loadm(e.bias + v * W, mk[v]) : O::zero();
+  for (int v = 0; v < NV; ++v) bias[v] = e.bias ? load_m(e.bias + v * W, mk[v]) : vzero;
 #pragma GCC unroll 16
   for (int i = 0; i < MR_; ++i) {
     T* cr = c + i * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
-      V x = O::mul(acc[i][v], va);
-      if (use_beta) x = O::fmadd(vb, full ? O::load(cr + v * W) : O::loadm(cr + v * W, mk[v]), x);
-      if (e.bias) x = O::add(x, bias[v]);
-      if (e.relu) x = O::relu(x);
+      V x = acc[i][v] * va;
+      if (use_beta) x = fmadd(vb, full ? load(cr + v * W) : load_m(cr + v * W, mk[v]), x);
+      if (e.bias) x = x + bias[v];
+      if (e.relu) x = vmax(vzero, x);  // Note [NaN in max]: NaN stays NaN
       if (full)
-        O::store(cr + v * W, x);
+        store(cr + v * W, x);
       else
-        O::storem(cr + v * W, mk[v], x);
+        store_m(cr + v * W, mk[v], x);
     }
   }
 }
@@ -405,30 +324,28 @@ constexpr int kDI = 3, kDJ = 4;
 template <int DI, int DJ>
 void sdot_block(index_t k0, index_t k1, const float* A, index_t rsA, const float* B, index_t csB,
                 float* out, index_t ldo) {
-  using O = VOps<float>;
-  using V = O::V;
-  constexpr int W = O::W;
-  V acc[DI][DJ];
+  constexpr int W = kW;
+  vf acc[DI][DJ];
   for (int i = 0; i < DI; ++i)
-    for (int j = 0; j < DJ; ++j) acc[i][j] = O::zero();
+    for (int j = 0; j < DJ; ++j) acc[i][j] = zero();
   index_t k = k0;
   for (; k + W <= k1; k += W) {
-    V a[DI], b[DJ];
-    for (int i = 0; i < DI; ++i) a[i] = O::load(A + i * rsA + k);
-    for (int j = 0; j < DJ; ++j) b[j] = O::load(B + j * csB + k);
+    vf a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = load(A + i * rsA + k);
+    for (int j = 0; j < DJ; ++j) b[j] = load(B + j * csB + k);
     for (int i = 0; i < DI; ++i)
-      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+      for (int j = 0; j < DJ; ++j) acc[i][j] = fmadd(a[i], b[j], acc[i][j]);
   }
   if (k < k1) {
-    const typename O::M mk = O::mask((int)(k1 - k));
-    V a[DI], b[DJ];
-    for (int i = 0; i < DI; ++i) a[i] = O::loadm(A + i * rsA + k, mk);
-    for (int j = 0; j < DJ; ++j) b[j] = O::loadm(B + j * csB + k, mk);
+    const mask_f mk = lanes_f((int)(k1 - k));
+    vf a[DI], b[DJ];
+    for (int i = 0; i < DI; ++i) a[i] = load_m(A + i * rsA + k, mk);
+    for (int j = 0; j < DJ; ++j) b[j] = load_m(B + j * csB + k, mk);
     for (int i = 0; i < DI; ++i)
-      for (int j = 0; j < DJ; ++j) acc[i][j] = O::fmadd(a[i], b[j], acc[i][j]);
+      for (int j = 0; j < DJ; ++j) acc[i][j] = fmadd(a[i], b[j], acc[i][j]);
   }
   for (int i = 0; i < DI; ++i)
-    for (int j = 0; j < DJ; ++j) out[i * ldo + j] = O::hsum(acc[i][j]);
+    for (int j = 0; j < DJ; ++j) out[i * ldo + j] = reduce_add(acc[i][j]);
 }
 
 using sdot_fn = void (*)(index_t, index_t, const float*, index_t, const float*, index_t, float*,
@@ -456,7 +373,7 @@ inline void sdot_all(index_t M, index_t N, index_t k0, index_t k1, const float* 
 template <typename T>
 struct SimdKernel {
   using type = T;
-  static constexpr int MR = kSMR, NR = kSNV * VOps<T>::W;
+  static constexpr int MR = kSMR, NR = kSNV * lanes<T>;
   static constexpr bool kUnpacked = true, kDot = std::is_same_v<T, float>;
   static void dot(index_t M, index_t N, index_t k0, index_t k1, const T* A, index_t rsA,
                   const T* B, index_t csB, T* out) {
@@ -464,7 +381,7 @@ struct SimdKernel {
   }
   static void tile(int m, int n, index_t kc, const T* a, index_t rsa, index_t csa, bool apack,
                    const T* b, index_t rsb, bool bfull, T* c, index_t ldc, const Epi<T>& e) {
-    constexpr int W = VOps<T>::W;
+    constexpr int W = lanes<T>;
     const int nv = (n + W - 1) / W;
     kTiles<T>[apack][bfull || n == nv * W][nv - 1][m - 1](kc, a, rsa, csa, b, rsb, c, ldc, n, e);
   }
@@ -684,13 +601,15 @@ bool use_dot(const Problem<K>& p) {
   return (double)p.M * (double)p.N < 16.0 * (double)(p.M + p.N);
 }
 
-// Split-K: chunk c (of ~2 per thread, >= 2048 k each, on 64-element steps) writes a private
-// M x N partial; the epilogue sums the partials in chunk order (deterministic for a given count).
+// Split-K: chunk c (at most 8, >= 2048 k each, on 64-element steps: fixed by K alone, never by
+// the thread count) writes a private M x N partial; the epilogue sums the partials in chunk order,
+// so the result is bit-identical at every thread count (Note [fixed reduction partition] in
+// conv_impl.h). The partials are tiny (M*N is, see use_dot).
 template <class K>
 void dot_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   const index_t M = p.M, N = p.N, MN = M * N;
-  const index_t nch = std::max<index_t>(1, std::min<index_t>(nt > 1 ? 2 * nt : 1, p.K_ / 2048));
+  const index_t nch = std::max<index_t>(1, std::min<index_t>(8, p.K_ / 2048));
   const index_t klen = ceil_div(ceil_div(p.K_, nch), 64) * 64;
   const index_t nparts = ceil_div(p.K_, klen);
   std::vector<T> part((size_t)nparts * MN, T(0));

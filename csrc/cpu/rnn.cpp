@@ -39,8 +39,8 @@
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
 // Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
-// dh_{t-1} for its units from the whole dG row. Chunks are claimed dynamically, see
-// Note [dynamic unit chunks].
+// dh_{t-1} for its units from the whole dG row; one driver runs it for every cell (Note [BPTT
+// driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -303,6 +303,63 @@ inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_back
 
 }  // namespace
 
+// ---- backward through time --------------------------------------------------------------------
+// Note [BPTT driver]: the three backward passes share one driver (as csrc/cuda/rnn_seq.h does on
+// the GPU). bptt() owns what every cell does alike: the team and the unit chunks (Note [dynamic
+// unit chunks]), the packed recurrent weights, the reversed time loop with its phases, masked
+// steps (dG = 0, dh passed straight through) and the running dh_t in dh0. The cell functor brings
+// only what differs:
+//   kG                   gates (sizes the team)
+//   W                    dG columns per (b, t) row, in blocks of U (LSTM 4, GRU 3 or 4, SimpleRNN 1)
+//   packed(nu)           floats of packed recurrent weights for a chunk of nu units
+//   pack(u0, u1, Rp)     pack them (pack_recurrent_bwd)
+//   step(b, t, u0, nu, g, dh, dout)   the pointwise pass of an unmasked (b, t): dG of units
+//                        [u0, u0 + nu) from dh_t = dh + dout and the saved gates (plus the cell's
+//                        own carried gradient: LSTM dc), leaving in dh the direct part of dh_{t-1}
+//   phases               recurrent phases per step (1; GRU reset_after=False: 2)
+//   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
+// Returns dG (B, T, W), the calling thread's Ws::rnn_grad workspace, for the whole-sequence
+// weight-gradient GEMMs the caller runs next.
+template <class Cell>
+const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
+                  const float* mask, bool go_backwards, float* dh0) {
+  const index_t B = d.B, T = d.T, U = d.U, W = cell.W, nblk = W / U;
+  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * T * W));
+  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);  // dh0 holds the running dh_t
+  const int nt = team_size(B, U, Cell::kG);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return cell.packed(nu); });
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
+  PhaseSync sync(ch.C, nt);
+  int64_t ph = 0;
+  sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
+  for (index_t s = T - 1; s >= 0; --s) {
+    const index_t t = time_of(s, T, go_backwards);
+    sync.run(ph++, [&](index_t c) {
+      const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
+      for (index_t b = 0; b < B; ++b) {
+        float* g = dG + (b * T + t) * W + u0;
+        const float* dout = d_out + (b * T + s) * U + u0;
+        float* dh = dh0 + b * U + u0;
+        if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
+          for_lanes(nu, [&](index_t j, int n) {
+            for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
+            st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
+          });
+          continue;
+        }
+        cell.step(b, t, u0, nu, g, dh, dout);
+      }
+    });
+    for (int k = 0; k < cell.phases; ++k)
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c);
+        cell.recur(k, t, u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
+      });
+  }
+  return dG;
+}
+
 // =============================================== LSTM ======================================
 void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   FtzGuard ftz;
@@ -370,65 +427,48 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
 }
 
+namespace {
+// The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
+struct LstmCell {
+  static constexpr int kG = 4, phases = 1;
+  index_t B, U, T, W;
+  const float *rk, *gates, *c_prev;
+  float* dc0;
+  RnnAct act, rec_act;
+  index_t packed(index_t nu) const { return packed_size(W, nu); }
+  void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
+  void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
+    const float* gt = gates + (b * T + t) * W + u0;
+    const float* cp = c_prev + (b * T + t) * U + u0;
+    float* dc = dc0 + b * U + u0;
+    for_lanes(nu, [&](index_t j, int n) {
+      vf dht = ld(dh + j, n) + ld(dout + j, n);
+      vf i = ld(gt + j, n), f = ld(gt + U + j, n), gg = ld(gt + 2 * U + j, n),
+         o = ld(gt + 3 * U + j, n), cpv = ld(cp + j, n);
+      vf ac = act_f(fmadd(f, cpv, i * gg), act);
+      vf dct = fmadd(dht * o, dact_f(ac, act), ld(dc + j, n));
+      st(g + j, dct * gg * dact_f(i, rec_act), n);
+      st(g + U + j, dct * cpv * dact_f(f, rec_act), n);
+      st(g + 2 * U + j, dct * i * dact_f(gg, act), n);
+      st(g + 3 * U + j, dht * ac * dact_f(o, rec_act), n);
+      st(dc + j, dct * f, n);
+      st(dh + j, zero(), n);  // the GEMM accumulates dh_{t-1}
+    });
+  }
+  // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
+  void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
+    gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+  }
+};
+}  // namespace
+
 void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  Buf dG(Ws::rnn_grad, (size_t)B * T * GU);  // gate pre-activation gradients, laid out like gates
-  // dh0/dc0 hold the running dh_t / dc_t during the recurrence.
-  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
-  std::memcpy(dc0, d_c_T, sizeof(float) * B * U);
-  const int nt = team_size(B, U, 4);
-  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
-  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(GU, nu); });
-  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C, nt);
-  {
-    int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
-      pack_recurrent_bwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), 0, GU, Wp.data() + woff[c]);
-    });
-    for (index_t s = T - 1; s >= 0; --s) {
-      const index_t t = time_of(s, T, go_backwards);
-      sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-        for (index_t b = 0; b < B; ++b) {
-          const float* gt = gates + (b * T + t) * GU + u0;
-          float* g = dG.data() + (b * T + t) * GU + u0;
-          const float* cp = c_prev + (b * T + t) * U + u0;
-          const float* dout = d_out + (b * T + s) * U + u0;
-          float* dh = dh0 + b * U + u0;
-          float* dc = dc0 + b * U + u0;
-          const bool keep = !mask || mask[b * T + t] != 0.0f;
-          for_lanes(nu, [&](index_t j, int n) {
-            vf dht = ld(dh + j, n) + ld(dout + j, n);
-            if (!keep) {  // carried step: dh, dc pass through, no gate gradient
-              const vf z = zero();
-              st(g + j, z, n); st(g + U + j, z, n); st(g + 2 * U + j, z, n); st(g + 3 * U + j, z, n);
-              st(dh + j, dht, n);
-              return;
-            }
-            vf i = ld(gt + j, n), f = ld(gt + U + j, n), gg = ld(gt + 2 * U + j, n),
-               o = ld(gt + 3 * U + j, n), cpv = ld(cp + j, n);
-            vf ac = act_f(fmadd(f, cpv, i * gg), act);
-            vf dct = fmadd(dht * o, dact_f(ac, act), ld(dc + j, n));
-            st(g + j, dct * gg * dact_f(i, rec_act), n);
-            st(g + U + j, dct * cpv * dact_f(f, rec_act), n);
-            st(g + 2 * U + j, dct * i * dact_f(gg, act), n);
-            st(g + 3 * U + j, dht * ac * dact_f(o, rec_act), n);
-            st(dc + j, dct * f, n);
-            st(dh + j, zero(), n);  // the GEMM below accumulates dh_{t-1}
-          });
-        }
-      });
-      // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
-      sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-        gemm_packed(B, nu, GU, dG.data() + t * GU, T * GU, Wp.data() + woff[c], dh0 + u0, U, true);
-      });
-    }
-  }
+  std::memcpy(dc0, d_c_T, sizeof(float) * B * U);  // dc0 holds the running dc_t
+  const LstmCell cell{B, U, T, GU, recurrent_kernel, gates, c_prev, dc0, act, rec_act};
+  const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
   // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
-  const float* G2 = dG.data();
   seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
   seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
   seq_gemm(U, GU, B * T, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr);
@@ -551,106 +591,86 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
 }
 
+namespace {
+// The GRU cell of Note [BPTT driver]. dG columns: reset_after: [dz, dr, dhh*r (recurrent h
+// block), dhh (input h block)] (W = 4U); otherwise [dz, dr, dhh] (3U), shared by the input and
+// recurrent projections. Packed per chunk: reset_after: U^T over K = 3U; otherwise [U_z U_r]^T
+// (K = 2U), then U_h^T (K = U), in two recurrent phases: d(r*h) and dr first, then dh_{t-1}.
+struct GruCell {
+  static constexpr int kG = 3;
+  index_t B, U, T, W, Kzr, o_hx;
+  const float *rk, *gates, *h_prev, *rec_h, *mask;
+  bool reset_after;
+  RnnAct act, rec_act;
+  int phases;
+  StepScratch drh;  // d(r*h) of a chunk, per executing thread (reset_after=False)
+  index_t packed(index_t nu) const { return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu)); }
+  void pack(index_t u0, index_t u1, float* Rp) const {
+    pack_recurrent_bwd(rk, U, 3, u0, u1, 0, Kzr, Rp);
+    if (!reset_after) pack_recurrent_bwd(rk, U, 3, u0, u1, 2 * U, 3 * U, Rp + packed_size(Kzr, u1 - u0));
+  }
+  void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
+    const float* gt = gates + (b * T + t) * 3 * U + u0;
+    const float* hp = h_prev + (b * T + t) * U + u0;
+    const float* rh = rec_h + (b * T + t) * U + u0;
+    for_lanes(nu, [&](index_t j, int n) {
+      vf dht = ld(dh + j, n) + ld(dout + j, n);
+      vf z = ld(gt + j, n), hh = ld(gt + 2 * U + j, n), hpv = ld(hp + j, n);
+      vf dz = dht * (hpv - hh) * dact_f(z, rec_act);
+      vf dhh = dht * (set1(1.0f) - z) * dact_f(hh, act);
+      st(g + j, dz, n);
+      st(g + o_hx + j, dhh, n);
+      st(dh + j, dht * z, n);
+      if (reset_after) {
+        vf r = ld(gt + U + j, n);
+        st(g + U + j, dhh * ld(rh + j, n) * dact_f(r, rec_act), n);
+        st(g + 2 * U + j, dhh * r, n);
+      }
+    });
+  }
+  void recur(int k, index_t t, index_t u0, index_t nu, const float* Rp, float* dG, float* dh0) const {
+    if (reset_after) {  // dh_{t-1}[:, chunk] += dG_t (B, 3U) @ U^T[:, chunk]
+      gemm_packed(B, nu, 3 * U, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+      return;
+    }
+    if (k == 1) {  // dh_{t-1}[:, chunk] += [dz dr] (B, 2U) @ [U_z U_r]^T[:, chunk]
+      gemm_packed(B, nu, 2 * U, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+      return;
+    }
+    // d(r*h)[:, chunk] = dhh (B, U) @ U_h^T[:, chunk], then dr and dh's r*h part, pointwise
+    float* d_rh = drh.data();
+    gemm_packed(B, nu, U, dG + t * W + 2 * U, T * W, Rp + packed_size(Kzr, nu), d_rh, nu, false);
+    for (index_t b = 0; b < B; ++b) {
+      const float* gt = gates + (b * T + t) * 3 * U + u0;
+      float* g = dG + (b * T + t) * W + u0;
+      const float* hp = h_prev + (b * T + t) * U + u0;
+      const float* dr_h = d_rh + b * nu;
+      float* dh = dh0 + b * U + u0;
+      if (mask && mask[b * T + t] == 0.0f) {
+        for (index_t j = 0; j < nu; ++j) g[U + j] = 0.0f;
+        continue;
+      }
+      for_lanes(nu, [&](index_t j, int n) {
+        vf r = ld(gt + U + j, n), dd = ld(dr_h + j, n);
+        st(g + U + j, dd * ld(hp + j, n) * dact_f(r, rec_act), n);
+        st(dh + j, fmadd(dd, r, ld(dh + j, n)), n);
+      });
+    }
+  }
+};
+}  // namespace
+
 void gru_backward TF_RNN_GRU_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 3 * U;
-  // dG columns: reset_after: [dz, dr, dhh*r (recurrent h block), dhh (input h block)] (4U);
-  //             otherwise:   [dz, dr, dhh] (3U), shared by the input and recurrent projections.
   const index_t W = reset_after ? 4 * U : 3 * U;
   const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
-  Buf dG(Ws::rnn_grad, (size_t)B * T * W);
-  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
-  const int nt = team_size(B, U, 3);
-  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
-  // per chunk: reset_after: U^T over K = 3U; otherwise [U_z U_r]^T (K = 2U), then U_h^T (K = U)
   const index_t Kzr = reset_after ? GU : 2 * U;
-  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) {
-    return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu));
-  });
-  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C, nt);
-  {
-    const StepScratch drh{Ws::rnn_step2, reset_after ? 0 : (size_t)(B * ch.max_nu)};  // per executing thread
-    int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
-      const index_t u0 = ch.u0(c), u1 = ch.u1(c);
-      float* rp = Wp.data() + woff[c];
-      pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 0, Kzr, rp);
-      if (!reset_after) pack_recurrent_bwd(recurrent_kernel, U, 3, u0, u1, 2 * U, GU, rp + packed_size(Kzr, u1 - u0));
-    });
-    for (index_t s = T - 1; s >= 0; --s) {
-      const index_t t = time_of(s, T, go_backwards);
-      sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-        for (index_t b = 0; b < B; ++b) {
-          const float* gt = gates + (b * T + t) * GU + u0;
-          float* g = dG.data() + (b * T + t) * W + u0;
-          const float* hp = h_prev + (b * T + t) * U + u0;
-          const float* rh = rec_h + (b * T + t) * U + u0;
-          const float* dout = d_out + (b * T + s) * U + u0;
-          float* dh = dh0 + b * U + u0;
-          const bool keep = !mask || mask[b * T + t] != 0.0f;
-          for_lanes(nu, [&](index_t j, int n) {
-            vf dht = ld(dh + j, n) + ld(dout + j, n);
-            if (!keep) {
-              const vf zz = zero();
-              st(g + j, zz, n); st(g + U + j, zz, n); st(g + 2 * U + j, zz, n);
-              if (reset_after) st(g + 3 * U + j, zz, n);
-              st(dh + j, dht, n);
-              return;
-            }
-            vf z = ld(gt + j, n), hh = ld(gt + 2 * U + j, n), hpv = ld(hp + j, n);
-            vf dz = dht * (hpv - hh) * dact_f(z, rec_act);
-            vf dhh = dht * (set1(1.0f) - z) * dact_f(hh, act);
-            st(g + j, dz, n);
-            st(g + o_hx + j, dhh, n);
-            st(dh + j, dht * z, n);
-            if (reset_after) {
-              vf r = ld(gt + U + j, n);
-              st(g + U + j, dhh * ld(rh + j, n) * dact_f(r, rec_act), n);
-              st(g + 2 * U + j, dhh * r, n);
-            }
-          });
-        }
-      });
-      if (reset_after) {
-        sync.run(ph++, [&](index_t c) {
-          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-          gemm_packed(B, nu, GU, dG.data() + t * W, T * W, Wp.data() + woff[c], dh0 + u0, U, true);
-        });
-      } else {
-        sync.run(ph++, [&](index_t c) {
-          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-          const float* rp = Wp.data() + woff[c];
-          const float* rh = rp + packed_size(Kzr, nu);
-          // d(r*h)[:, chunk] = dhh (B, U) @ U_h^T[:, chunk], then dr and dh's r*h part, pointwise
-          gemm_packed(B, nu, U, dG.data() + t * W + 2 * U, T * W, rh, drh.data(), nu, false);
-          for (index_t b = 0; b < B; ++b) {
-            const float* gt = gates + (b * T + t) * GU + u0;
-            float* g = dG.data() + (b * T + t) * W + u0;
-            const float* hp = h_prev + (b * T + t) * U + u0;
-            const float* dr_h = drh.data() + b * nu;
-            float* dh = dh0 + b * U + u0;
-            const bool keep = !mask || mask[b * T + t] != 0.0f;
-            if (!keep) {
-              for (index_t j = 0; j < nu; ++j) g[U + j] = 0.0f;
-              continue;
-            }
-            for_lanes(nu, [&](index_t j, int n) {
-              vf r = ld(gt + U + j, n), d = ld(dr_h + j, n);
-              st(g + U + j, d * ld(hp + j, n) * dact_f(r, rec_act), n);
-              st(dh + j, fmadd(d, r, ld(dh + j, n)), n);
-            });
-          }
-        });
-        sync.run(ph++, [&](index_t c) {
-          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-          gemm_packed(B, nu, 2 * U, dG.data() + t * W, T * W, Wp.data() + woff[c], dh0 + u0, U, true);
-        });
-      }
-    }
-  }
-  const float* G2 = dG.data();
+  const index_t max_nu = UnitChunks(U, team_size(B, U, GruCell::kG)).max_nu;  // the driver's chunks
+  const GruCell cell{B, U, T, W, Kzr, o_hx, recurrent_kernel, gates, h_prev, rec_h, mask, reset_after,
+                     act, rec_act, reset_after ? 1 : 2,
+                     StepScratch{Ws::rnn_step2, reset_after ? 0 : (size_t)(B * max_nu)}};
+  const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
   const index_t BT = B * T;
   // input side: [dz dr] against kernel[:, 0:2U], dhh (column o_hx) against kernel[:, 2U:3U]
   seq_gemm(BT, F, 2 * U, G2, W, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
@@ -718,50 +738,33 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
 }
 
+namespace {
+// The SimpleRNN cell of Note [BPTT driver]: dG = dh_t * act'(y).
+struct SimpleCell {
+  static constexpr int kG = 1, phases = 1;
+  index_t B, U, T, W;
+  const float *rk, *cand;
+  RnnAct act;
+  index_t packed(index_t nu) const { return packed_size(U, nu); }
+  void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 1, u0, u1, 0, U, Rp); }
+  void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
+    const float* y = cand + (b * T + t) * U + u0;
+    for_lanes(nu, [&](index_t j, int n) {
+      st(g + j, (ld(dh + j, n) + ld(dout + j, n)) * dact_f(ld(y + j, n), act), n);
+      st(dh + j, zero(), n);
+    });
+  }
+  void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
+    gemm_packed(B, nu, U, dG + t * U, T * U, Rp, dh0 + u0, U, true);
+  }
+};
+}  // namespace
+
 void simple_rnn_backward TF_RNN_SIMPLE_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U;
-  Buf dG(Ws::rnn_grad, (size_t)B * T * U);
-  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);
-  const int nt = team_size(B, U, 1);
-  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
-  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return packed_size(U, nu); });
-  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
-  PhaseSync sync(ch.C, nt);
-  {
-    int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
-      pack_recurrent_bwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), 0, U, Wp.data() + woff[c]);
-    });
-    for (index_t s = T - 1; s >= 0; --s) {
-      const index_t t = time_of(s, T, go_backwards);
-      sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-        for (index_t b = 0; b < B; ++b) {
-          const float* y = cand + (b * T + t) * U + u0;
-          float* g = dG.data() + (b * T + t) * U + u0;
-          const float* dout = d_out + (b * T + s) * U + u0;
-          float* dh = dh0 + b * U + u0;
-          const bool keep = !mask || mask[b * T + t] != 0.0f;
-          for_lanes(nu, [&](index_t j, int n) {
-            vf dht = ld(dh + j, n) + ld(dout + j, n);
-            if (!keep) {
-              st(g + j, zero(), n);
-              st(dh + j, dht, n);
-              return;
-            }
-            st(g + j, dht * dact_f(ld(y + j, n), act), n);
-            st(dh + j, zero(), n);
-          });
-        }
-      });
-      sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-        gemm_packed(B, nu, U, dG.data() + t * U, T * U, Wp.data() + woff[c], dh0 + u0, U, true);
-      });
-    }
-  }
-  const float* G2 = dG.data();
+  const SimpleCell cell{B, U, T, U, recurrent_kernel, cand, act};
+  const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
   seq_gemm(B * T, F, U, G2, U, 1, kernel, 1, U, 0.0f, dx, F, nullptr);
   seq_gemm(F, U, B * T, x, 1, F, G2, U, 1, 0.0f, dkernel, U, nullptr);
   seq_gemm(U, U, B * T, h_prev, 1, U, G2, U, 1, 0.0f, drecurrent_kernel, U, nullptr);
