@@ -60,11 +60,19 @@ def cmd_train(a):
         set_random_seed(SEED)
     x, y = data()
     m = model()
+    if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
+                                               direct_bytes=a.direct_bytes)
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
-    save(a.out, m, hist, dict(w0, evaluate=np.asarray(ev, np.float64)))
+    extra = dict(w0, evaluate=np.asarray(ev, np.float64))
+    if a.bucket_bytes:
+        fused = m.optimizer._dist_buckets
+        extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
+        extra["started_in_backward"] = np.asarray(fused.started_in_backward)
+    save(a.out, m, hist, extra)
 
 
 def cmd_checkpoint(a):
@@ -175,7 +183,8 @@ def cmd_horovod(a):
         for i, p in enumerate(params):
             p.grad = np.full(p.shape, 10.0 * i + r, np.float32) if i != 4 else None
         params[3].grad = params[1].grad
-    assert sum(b.direct for b in buckets.buckets) == 3 and len(buckets.buckets) == 4
+    # backward order kept: direct (50,), [(2, 2)], direct (40,), [(5,)], direct (40,), [(3, 4)]
+    assert [b.direct for b in buckets.buckets] == [True, False, True, False, True, False]
     # Horovod-style fit: own shard, DistributedOptimizer, broadcast, metric average, warm-up
     set_random_seed(SEED + r)  # different initial weights on every rank
     x, y = data()
@@ -206,6 +215,8 @@ def main():
     t.add_argument("--plain", action="store_true", help="no MPI: the one-process reference")
     t.add_argument("--shuffle", action="store_true")
     t.add_argument("--epochs", type=int, default=2)
+    t.add_argument("--bucket-bytes", type=int, default=0)
+    t.add_argument("--direct-bytes", type=int, default=1 << 20)
     c = sub.add_parser("checkpoint")
     c.add_argument("ckpt")
     c.add_argument("out")

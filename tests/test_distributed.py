@@ -168,6 +168,22 @@ def test_n_ranks_reach_the_weights_of_one_process(one_process, n):
 
 
 @needs_mpi
+def test_buckets_started_inside_backward_reach_the_weights_of_one_process(one_process):
+    """Small buckets: the Dense bias, the Dense kernel (reduced in place) and the conv
+    parameters are three reductions, the first two started by backward's grad-ready hook while
+    it still runs the conv layer (See Note [one step] in fusion.py)."""
+    d = one_process
+    _run(2, "train", d / "b2", "--bucket-bytes", 200, "--direct-bytes", 500)
+    ref = np.load(d / "plain.rank0.npz")
+    zs = _load(d / "b2", 2)
+    np.testing.assert_array_equal(_flat(zs[0]), _flat(zs[1]))
+    np.testing.assert_allclose(_flat(zs[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
+    np.testing.assert_allclose(zs[0]["h_loss"], ref["h_loss"], rtol=1e-5)
+    assert [int(v) for v in zs[0]["layout"]] == [0, 1, 0]  # packed, in place, packed
+    assert int(zs[0]["started_in_backward"]) == 2 * STEPS  # the first two of each step
+
+
+@needs_mpi
 def test_checkpoint_of_2_ranks_resumes_on_3_ranks(tmp_path):
     ckpt = tmp_path / "ckpt.tf"
     _run(2, "checkpoint", ckpt, tmp_path / "c2")
