@@ -2,7 +2,7 @@
 
     python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E]
     python dist_worker.py resume CKPT OUT --epochs E          (continues CKPT from its epoch)
-    python dist_worker.py fault raise|hang|nan OUT
+    python dist_worker.py fault raise|hang|nan|backward OUT
     python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
 
 Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
@@ -122,6 +122,17 @@ def cmd_fault(a):
             if tfd.rank() == 1 and batch == 1:
                 time.sleep(120)  # neither raises nor joins the next collective
         cbs.append(LambdaCallback(on_batch_end=stall))
+    elif a.kind == "backward":  # rank 1 fails inside backward of step 3, a reduction in flight
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=200, direct_bytes=500)
+        fused, calls = m.optimizer._dist_buckets, [0]
+        ready = fused.grad_ready
+
+        def failing(p):  # 3 buckets of 1, 1 and 2 gradients: the first is reduced by now
+            calls[0] += 1
+            if tfd.rank() == 1 and calls[0] == 2 * 4 + 2:
+                raise MemoryError("out of memory on purpose")
+            ready(p)
+        fused.grad_ready = failing
     else:  # nan: a NaN pixel in rank 1's share of global batch 2 (rows 30+7..30+14)
         x[40, 2, 2, 0] = np.nan
         cbs.append(TerminateOnNaN())
@@ -225,7 +236,7 @@ def main():
     r.add_argument("out")
     r.add_argument("--epochs", type=int, default=2)
     f = sub.add_parser("fault")
-    f.add_argument("kind", choices=("raise", "hang", "nan"))
+    f.add_argument("kind", choices=("raise", "hang", "nan", "backward"))
     f.add_argument("out")
     h = sub.add_parser("horovod")
     h.add_argument("out")

@@ -12,6 +12,7 @@ the longest reduction (the conv kernel's gradient sums 15 samples x 16 positions
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -111,6 +112,17 @@ def test_import_without_mpi4py_and_clear_errors():
                        env=_env())
     assert p.returncode == 0, p.stderr + p.stdout
     assert "pip install 'tensorforge[mpi]'" in p.stdout
+
+
+def test_the_nccl_path_imports_without_cupy():
+    # GPU ranks (UNVERIFIED: no GPU here) must not make the CPU package need CuPy
+    code = ("import sys; sys.modules['cupy'] = None\n"
+            "import tensorforge.distributed._nccl as n, tensorforge.distributed.fusion\n"
+            "assert 'UNVERIFIED' in n.__doc__\n"
+            "try:\n    n.select_device(0)\nexcept ImportError:\n    print('needs cupy')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=_env())
+    assert p.returncode == 0 and p.stdout.strip() == "needs cupy", p.stderr + p.stdout
 
 
 def test_fit_plan_keeps_printing_and_writing_callbacks_on_rank_0_only(monkeypatch):
@@ -215,6 +227,15 @@ def test_a_rank_that_raises_ends_the_job_naming_it(tmp_path):
     p = _run(2, "fault", "raise", tmp_path / "f", timeout=60, check=False)
     assert p.returncode != 0
     assert "rank 1 of 2: failed with ValueError: bad batch on purpose" in p.stderr
+
+
+@needs_mpi
+def test_a_rank_failing_inside_backward_with_a_reduction_in_flight_ends_the_job(tmp_path):
+    t0 = time.monotonic()
+    p = _run(2, "fault", "backward", tmp_path / "f", timeout=60, check=False)  # init(timeout=60)
+    assert p.returncode != 0
+    assert "rank 1 of 2: failed with MemoryError: out of memory on purpose" in p.stderr
+    assert time.monotonic() - t0 < 45  # MPI_Abort, not the 60 s watchdog
 
 
 @needs_mpi

@@ -7,10 +7,13 @@
    WARMUP steps, then ROUNDS chunks of STEPS global batches; its figure is the median chunk.
    Check first: after the job every rank holds the same weights (an allgather of a checksum)
    and the loss went down, else no figure is reported.
-2. The fused gradient allreduce of the CNN (GradientBuckets: pack into one buffer, scale,
-   Iallreduce, views back) against one ``mpi4py`` ``Allreduce`` of a buffer of the same total
-   size, and against one Allreduce per parameter (no fusion), 2 ranks, interleaved, median of
-   ITERS each. Check first: the fused result equals the average the test can compute itself.
+2. The fused gradient allreduce of the CNN and LeNet (GradientBuckets) as a training step runs
+   it -- begin, the grad-ready hook once per gradient in backward order (copy into the
+   bucket's view; complete buckets but the last start with Iallreduce), finish (the last
+   bucket with Allreduce, Waitall) -- and after the fact (``allreduce()``: copy-and-scale,
+   reduce), against one ``mpi4py`` ``Allreduce`` of a buffer of the same total size, and one
+   Allreduce per parameter (no fusion), 2 ranks, interleaved, median of ITERS each. Check
+   first: both fused results equal the average / sum the test can compute itself.
 
 The ranks are launched as ``mpiexec -n N python -m tensorforge.bench.distributed <job>``; each
 prints one JSON line on rank 0. On a machine with fewer cores than ranks (4 ranks on 2 cores)
@@ -98,7 +101,7 @@ def job_allreduce(name="cnn"):
     tfd.init(threads=1, timeout=300)
     r, n = tfd.rank(), tfd.size()
     set_random_seed(0)
-    params = _build(name)._params()
+    params = _build(name)._compiled_params()
     rs = np.random.RandomState(1)
     base = [rs.standard_normal(p.data.shape).astype(np.float32) for p in params]
     fresh = [b + np.float32(r) for b in base]
@@ -119,6 +122,22 @@ def job_allreduce(name="cnn"):
         fused.allreduce(params)
         return time.perf_counter() - t0
 
+    order = list(reversed(params))  # the order backward finishes them
+
+    def t_hooked():  # what a training step does: the hook per gradient, then finish()
+        t0 = time.perf_counter()
+        fused.begin(params, 1.0, arm=False)
+        for p, g in zip(order, fresh[::-1]):
+            p.grad = g
+            fused.grad_ready(p)
+        fused.finish()
+        return time.perf_counter() - t0
+
+    t_hooked()
+    for p, b in zip(params, base):  # the same check on the hook path (weight 1: the sum)
+        np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
+                                   atol=1e-5)
+
     def t_one():
         t0 = time.perf_counter()
         comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
@@ -132,9 +151,10 @@ def job_allreduce(name="cnn"):
             comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
         return time.perf_counter() - t0
 
-    times = {"fused": [], "one": [], "per_param": []}
+    times = {"hooked": [], "fused": [], "one": [], "per_param": []}
     for i in range(ITERS + 5):
-        for k, f in (("fused", t_fused), ("one", t_one), ("per_param", t_per_param)):
+        for k, f in (("hooked", t_hooked), ("fused", t_fused), ("one", t_one),
+                     ("per_param", t_per_param)):
             comm.Barrier()
             t = f()
             if i >= 5:
@@ -191,7 +211,8 @@ def run(args):
     out.append("projected x = ranks x (CPU time per image of 1 process) / (CPU time per image of "
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
                "core (MPICH spins while it waits, so waiting shows up as CPU time too).")
-    names = {"fused": "fused (GradientBuckets: pack, scale, Iallreduce, views)",
+    names = {"hooked": "fused, training step (grad-ready hooks copy into views, reduce)",
+             "fused": "fused, after backward (allreduce(): copy-and-scale, reduce)",
              "one": "one mpi4py Allreduce of the same total size",
              "per_param": "one Allreduce per parameter (no fusion)"}
     for name in ("cnn", "lenet"):

@@ -127,16 +127,19 @@ class GradientBuckets:
             b.ready, b.buf = 0, None
 
     # ---- the overlapped step (See Note [one step]) --------------------------------------------
-    def begin(self, params, scale):
+    def begin(self, params, scale, arm=True):
         """Arm the hooks of the next backward of this thread; returns the seed of that backward
-        (``scale``: backward computes scale * gradient, so the buffers need no scale pass)."""
+        (``scale``: backward computes scale * gradient, so the buffers need no scale pass).
+        ``arm=False``: the caller calls grad_ready(p) itself (the benchmark)."""
         self._ensure(params)
         self._reset()
         self._armed = True
-        _autograd.on_grad_ready(params, self._grad_ready)
+        if arm:
+            _autograd.on_grad_ready(params, self.grad_ready)
         return scale
 
-    def _grad_ready(self, p):
+    def grad_ready(self, p):
+        """Parameter ``p``'s gradient is final: into its bucket; start the complete buckets."""
         b, i = self._where[id(p)]
         self._fill(b, i, p.grad, None)
         b.ready += 1
