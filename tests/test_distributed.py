@@ -114,6 +114,24 @@ def test_import_without_mpi4py_and_clear_errors():
     assert "pip install 'tensorforge[mpi]'" in p.stdout
 
 
+def test_waiting_ranks_yield_their_core_only_on_an_oversubscribed_machine(monkeypatch):
+    from tensorforge.distributed import _comm
+    cores = os.cpu_count() or 1
+    for k in ("TENSORFORGE_MPI_YIELD", "MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE"):
+        monkeypatch.delenv(k, raising=False)
+    assert not _comm._yield_when_idle()  # not launched by mpiexec
+    monkeypatch.setenv("MPI_LOCALNRANKS", str(cores))
+    assert not _comm._yield_when_idle()  # a core per rank: spinning is fastest
+    monkeypatch.setenv("MPI_LOCALNRANKS", str(cores + 1))
+    assert _comm._yield_when_idle()
+    monkeypatch.setenv("TENSORFORGE_MPI_YIELD", "0")
+    assert not _comm._yield_when_idle()
+    monkeypatch.delenv("MPI_LOCALNRANKS")
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1")
+    monkeypatch.setenv("TENSORFORGE_MPI_YIELD", "1")
+    assert _comm._yield_when_idle()
+
+
 def test_the_nccl_path_imports_without_cupy():
     # GPU ranks (UNVERIFIED: no GPU here) must not make the CPU package need CuPy
     code = ("import sys; sys.modules['cupy'] = None\n"
