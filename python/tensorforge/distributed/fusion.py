@@ -14,8 +14,10 @@ A training step (DistributedOptimizer, See Note [one step]):
     backward              each parameter's gradient, when final, is copied into its view;
                           a bucket whose gradients are all in is reduced with a non-blocking
                           Iallreduce, in bucket order, while backward runs the layers before it
-    finish()              in apply_gradients: the last bucket with one blocking Allreduce
-                          (nothing is left to overlap it with), then Waitall on the others
+                          (``overlap=False``: not started before finish)
+    finish()              in apply_gradients: the buckets not started yet (the last one
+                          always), each with a blocking Allreduce (nothing is left to overlap
+                          them with), then Waitall on the others
 
 The scale (the rank's weight / ranks, See sampler.py) is not a pass over the gradients: it is
 the seed of backward (d(s*loss) = s*d(loss)), so the buffers are reduced as they are.
@@ -69,10 +71,14 @@ class _Bucket:
 class GradientBuckets:
     """Fused, in-place allreduce of the ``.grad`` of a list of parameters (Tensors)."""
 
-    def __init__(self, bucket_bytes=DEFAULT_BUCKET_BYTES, direct_bytes=DEFAULT_DIRECT_BYTES):
+    def __init__(self, bucket_bytes=DEFAULT_BUCKET_BYTES, direct_bytes=DEFAULT_DIRECT_BYTES,
+                 overlap=True):
         if not bucket_bytes > 0 or not direct_bytes > 0:
             raise ValueError(f"GradientBuckets: bucket_bytes and direct_bytes must be positive, "
                              f"got {bucket_bytes} and {direct_bytes}")
+        if not isinstance(overlap, bool):
+            raise TypeError(f"GradientBuckets: overlap must be True or False, got {overlap!r}")
+        self.overlap = overlap
         self.bucket_bytes, self.direct_bytes = int(bucket_bytes), int(direct_bytes)
         self._params = self._ids = None
         self._where = {}       # id(param) -> (bucket, position in it)
@@ -82,6 +88,7 @@ class GradientBuckets:
         self._done = set()     # id(param) of the gradients in place this step
         self._armed = False
         self.started_in_backward = 0  # buckets started by the hook so far (tests, bench)
+        self._overlap = False
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self, params):
@@ -134,6 +141,7 @@ class GradientBuckets:
         self._ensure(params)
         self._reset()
         self._armed = True
+        self._overlap = self.overlap
         if arm:
             _autograd.on_grad_ready(params, self.grad_ready)
         return scale
@@ -149,6 +157,8 @@ class GradientBuckets:
             _comm._state["MPI"].Request.Testall(self._reqs)
 
     def _launch_ready(self):
+        if not self._overlap:
+            return
         n = len(self.buckets)
         while self._next < n - 1:  # the last bucket waits for finish(): nothing after it
             b = self.buckets[self._next]
@@ -159,18 +169,17 @@ class GradientBuckets:
             self.started_in_backward += 1
 
     def finish(self):
-        """After backward: fill what backward did not reach (zeros for unused parameters), start
-        the remaining buckets (in order; the last one blocking), wait for all of them."""
+        """After backward: fill what backward did not reach (zeros for unused parameters),
+        reduce the remaining buckets (in order, blocking), wait for the others."""
         if not self._armed:
             return
         self._armed = False
-        last = len(self.buckets) - 1
         done = self._done
-        for b in self.buckets[self._next:]:
+        for b in self.buckets[self._next:]:  # nothing left to overlap: blocking, in order
             for i, p in enumerate(b.params):
                 if id(p) not in done:
                     self._fill(b, i, p.grad, None)
-            self._start(b, blocking=b.index == last)
+            self._start(b, blocking=True)
         self._next = len(self.buckets)
         if self._reqs:
             with _comm._Watchdog.guard("gradient allreduce"):

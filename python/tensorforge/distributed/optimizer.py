@@ -58,11 +58,12 @@ _CLASSES = {}
 
 
 def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None,
-                         direct_bytes=DEFAULT_DIRECT_BYTES):
+                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True):
     """Wrap ``optimizer`` (an instance, a name such as 'adam', or a class) so that each
     ``apply_gradients`` first averages (op='average') or sums (op='sum') the gradients over
     all ranks. Calls ``init()`` when the process group is not up yet. ``bucket_bytes``: the
-    size of a fused buffer; ``direct_bytes``: tensors this large are reduced alone, in place
+    size of a fused buffer; ``direct_bytes``: tensors this large are reduced alone, in place;
+    ``overlap``: start a bucket's reduction inside backward as soon as its gradients are final
     (fusion.py)."""
     if op not in ("average", "sum"):
         raise ValueError(f"DistributedOptimizer: op must be 'average' or 'sum', got {op!r}")
@@ -83,7 +84,7 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
         wrapped.name = name
     wrapped._dist_op = op
     wrapped._dist_step_weight = 1.0
-    wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes)
+    wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
     return wrapped
 
 
