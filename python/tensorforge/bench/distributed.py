@@ -55,7 +55,7 @@ def _data(n):
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed):
+def job_train(name, distributed, overlap=True):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -65,6 +65,8 @@ def job_train(name, distributed):
     set_random_seed(0)
     batch, steps = MODELS[name], STEPS[name]
     model = _build(name)
+    if distributed and not overlap:  # every bucket reduced after backward (the A/B of overlap)
+        model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
     need = (WARMUP + ROUNDS * steps) * batch
     x, y = _data(need)
     kw = dict(batch_size=batch, epochs=1, verbose=0, shuffle=False, distributed=distributed)
@@ -129,7 +131,9 @@ def job_allreduce(name="cnn"):
 
     grads = [g.copy() for g in fresh[::-1]]
 
-    def t_hooked():  # what a training step does: the hook per gradient, then finish()
+    serial = tfd.GradientBuckets(overlap=False)
+
+    def t_hooked(fused=fused):  # what a training step does: the hook per gradient, finish()
         t0 = time.perf_counter()
         fused.begin(params, 1.0, arm=False)
         t = time.perf_counter() - t0
@@ -143,14 +147,24 @@ def job_allreduce(name="cnn"):
         fused.finish()
         return t + time.perf_counter() - t0
 
-    t_hooked()
-    for p, b in zip(params, base):  # the same check on the hook path (weight 1: the sum)
-        np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
-                                   atol=1e-5)
+    for buckets in (fused, serial):  # the same check on the hook path (weight 1: the sum)
+        t_hooked(buckets)
+        for p, b in zip(params, base):
+            np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
+                                       atol=1e-5)
 
     def t_one():
         t0 = time.perf_counter()
         comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
+        return time.perf_counter() - t0
+
+    src, dst = flat.copy(), flat.copy()
+
+    def t_copy_one():  # the floor of any packing: one memcpy of the total (source freshly written)
+        np.copyto(src, flat)
+        t0 = time.perf_counter()
+        np.copyto(dst, src)
+        comm.Allreduce(MPI.IN_PLACE, dst, op=MPI.SUM)
         return time.perf_counter() - t0
 
     per = [g.copy() for g in fresh]
@@ -161,9 +175,11 @@ def job_allreduce(name="cnn"):
             comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
         return time.perf_counter() - t0
 
-    times = {"hooked": [], "fused": [], "one": [], "per_param": []}
+    times = {"hooked": [], "serial": [], "fused": [], "one": [], "copy_one": [],
+             "per_param": []}
     for i in range(ITERS + 5):
-        for k, f in (("hooked", t_hooked), ("fused", t_fused), ("one", t_one),
+        for k, f in (("hooked", t_hooked), ("serial", lambda: t_hooked(serial)),
+                     ("fused", t_fused), ("one", t_one), ("copy_one", t_copy_one),
                      ("per_param", t_per_param)):
             comm.Barrier()
             t = f()
@@ -241,8 +257,10 @@ def run(args):
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
                "core (MPI spins while it waits, so waiting shows up as CPU time too).")
     names = {"hooked": "fused, training step (grad-ready hooks copy into views, reduce)",
+             "serial": "the same, overlap=False (every bucket reduced after backward)",
              "fused": "fused, after backward (allreduce(): copy-and-scale, reduce)",
              "one": "one mpi4py Allreduce of the same total size",
+             "copy_one": "one memcpy of the total size, then that Allreduce (packing's floor)",
              "per_param": "one Allreduce per parameter (no fusion)"}
     for name in ("cnn", "lenet"):
         ar = _launch(2, ["allreduce", name])
@@ -259,7 +277,7 @@ def run(args):
 
 def main(argv):
     if argv[0] == "train":
-        res = job_train(argv[1], "--distributed" in argv)
+        res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:
