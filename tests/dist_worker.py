@@ -2,7 +2,7 @@
 
     python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E]
     python dist_worker.py resume CKPT OUT --epochs E          (continues CKPT from its epoch)
-    python dist_worker.py fault raise|hang|nan OUT
+    python dist_worker.py fault raise|hang|nan|backward OUT
     python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
 
 Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
@@ -60,11 +60,19 @@ def cmd_train(a):
         set_random_seed(SEED)
     x, y = data()
     m = model()
+    if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
+                                               direct_bytes=a.direct_bytes)
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
-    save(a.out, m, hist, dict(w0, evaluate=np.asarray(ev, np.float64)))
+    extra = dict(w0, evaluate=np.asarray(ev, np.float64))
+    if a.bucket_bytes:
+        fused = m.optimizer._dist_buckets
+        extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
+        extra["started_in_backward"] = np.asarray(fused.started_in_backward)
+    save(a.out, m, hist, extra)
 
 
 def cmd_checkpoint(a):
@@ -114,6 +122,17 @@ def cmd_fault(a):
             if tfd.rank() == 1 and batch == 1:
                 time.sleep(120)  # neither raises nor joins the next collective
         cbs.append(LambdaCallback(on_batch_end=stall))
+    elif a.kind == "backward":  # rank 1 fails inside backward of step 3, a reduction in flight
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=200, direct_bytes=500)
+        fused, calls = m.optimizer._dist_buckets, [0]
+        ready = fused.grad_ready
+
+        def failing(p):  # 3 buckets of 1, 1 and 2 gradients: the first is reduced by now
+            calls[0] += 1
+            if tfd.rank() == 1 and calls[0] == 2 * 4 + 2:
+                raise MemoryError("out of memory on purpose")
+            ready(p)
+        fused.grad_ready = failing
     else:  # nan: a NaN pixel in rank 1's share of global batch 2 (rows 30+7..30+14)
         x[40, 2, 2, 0] = np.nan
         cbs.append(TerminateOnNaN())
@@ -175,7 +194,8 @@ def cmd_horovod(a):
         for i, p in enumerate(params):
             p.grad = np.full(p.shape, 10.0 * i + r, np.float32) if i != 4 else None
         params[3].grad = params[1].grad
-    assert sum(b.direct for b in buckets.buckets) == 3 and len(buckets.buckets) == 4
+    # backward order kept: direct (50,), [(2, 2)], direct (40,), [(5,)], direct (40,), [(3, 4)]
+    assert [b.direct for b in buckets.buckets] == [True, False, True, False, True, False]
     # Horovod-style fit: own shard, DistributedOptimizer, broadcast, metric average, warm-up
     set_random_seed(SEED + r)  # different initial weights on every rank
     x, y = data()
@@ -206,6 +226,8 @@ def main():
     t.add_argument("--plain", action="store_true", help="no MPI: the one-process reference")
     t.add_argument("--shuffle", action="store_true")
     t.add_argument("--epochs", type=int, default=2)
+    t.add_argument("--bucket-bytes", type=int, default=0)
+    t.add_argument("--direct-bytes", type=int, default=1 << 20)
     c = sub.add_parser("checkpoint")
     c.add_argument("ckpt")
     c.add_argument("out")
@@ -214,7 +236,7 @@ def main():
     r.add_argument("out")
     r.add_argument("--epochs", type=int, default=2)
     f = sub.add_parser("fault")
-    f.add_argument("kind", choices=("raise", "hang", "nan"))
+    f.add_argument("kind", choices=("raise", "hang", "nan", "backward"))
     f.add_argument("out")
     h = sub.add_parser("horovod")
     h.add_argument("out")

@@ -12,6 +12,7 @@ the longest reduction (the conv kernel's gradient sums 15 samples x 16 positions
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -113,6 +114,35 @@ def test_import_without_mpi4py_and_clear_errors():
     assert "pip install 'tensorforge[mpi]'" in p.stdout
 
 
+def test_waiting_ranks_yield_their_core_only_on_an_oversubscribed_machine(monkeypatch):
+    from tensorforge.distributed import _comm
+    cores = os.cpu_count() or 1
+    for k in ("TENSORFORGE_MPI_YIELD", "MPI_LOCALNRANKS", "OMPI_COMM_WORLD_LOCAL_SIZE"):
+        monkeypatch.delenv(k, raising=False)
+    assert not _comm._yield_when_idle()  # not launched by mpiexec
+    monkeypatch.setenv("MPI_LOCALNRANKS", str(cores))
+    assert not _comm._yield_when_idle()  # a core per rank: spinning is fastest
+    monkeypatch.setenv("MPI_LOCALNRANKS", str(cores + 1))
+    assert _comm._yield_when_idle()
+    monkeypatch.setenv("TENSORFORGE_MPI_YIELD", "0")
+    assert not _comm._yield_when_idle()
+    monkeypatch.delenv("MPI_LOCALNRANKS")
+    monkeypatch.setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "1")
+    monkeypatch.setenv("TENSORFORGE_MPI_YIELD", "1")
+    assert _comm._yield_when_idle()
+
+
+def test_the_nccl_path_imports_without_cupy():
+    # GPU ranks (UNVERIFIED: no GPU here) must not make the CPU package need CuPy
+    code = ("import sys; sys.modules['cupy'] = None\n"
+            "import tensorforge.distributed._nccl as n, tensorforge.distributed.fusion\n"
+            "assert 'UNVERIFIED' in n.__doc__\n"
+            "try:\n    n.select_device(0)\nexcept ImportError:\n    print('needs cupy')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env=_env())
+    assert p.returncode == 0 and p.stdout.strip() == "needs cupy", p.stderr + p.stdout
+
+
 def test_fit_plan_keeps_printing_and_writing_callbacks_on_rank_0_only(monkeypatch):
     from tensorforge import callbacks as cb
     from tensorforge.distributed import _comm
@@ -168,6 +198,22 @@ def test_n_ranks_reach_the_weights_of_one_process(one_process, n):
 
 
 @needs_mpi
+def test_buckets_started_inside_backward_reach_the_weights_of_one_process(one_process):
+    """Small buckets: the Dense bias, the Dense kernel (reduced in place) and the conv
+    parameters are three reductions, the first two started by backward's grad-ready hook while
+    it still runs the conv layer (See Note [one step] in fusion.py)."""
+    d = one_process
+    _run(2, "train", d / "b2", "--bucket-bytes", 200, "--direct-bytes", 500)
+    ref = np.load(d / "plain.rank0.npz")
+    zs = _load(d / "b2", 2)
+    np.testing.assert_array_equal(_flat(zs[0]), _flat(zs[1]))
+    np.testing.assert_allclose(_flat(zs[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
+    np.testing.assert_allclose(zs[0]["h_loss"], ref["h_loss"], rtol=1e-5)
+    assert [int(v) for v in zs[0]["layout"]] == [0, 1, 0]  # packed, in place, packed
+    assert int(zs[0]["started_in_backward"]) == 2 * STEPS  # the first two of each step
+
+
+@needs_mpi
 def test_checkpoint_of_2_ranks_resumes_on_3_ranks(tmp_path):
     ckpt = tmp_path / "ckpt.tf"
     _run(2, "checkpoint", ckpt, tmp_path / "c2")
@@ -199,6 +245,15 @@ def test_a_rank_that_raises_ends_the_job_naming_it(tmp_path):
     p = _run(2, "fault", "raise", tmp_path / "f", timeout=60, check=False)
     assert p.returncode != 0
     assert "rank 1 of 2: failed with ValueError: bad batch on purpose" in p.stderr
+
+
+@needs_mpi
+def test_a_rank_failing_inside_backward_with_a_reduction_in_flight_ends_the_job(tmp_path):
+    t0 = time.monotonic()
+    p = _run(2, "fault", "backward", tmp_path / "f", timeout=60, check=False)  # init(timeout=60)
+    assert p.returncode != 0
+    assert "rank 1 of 2: failed with MemoryError: out of memory on purpose" in p.stderr
+    assert time.monotonic() - t0 < 45  # MPI_Abort, not the 60 s watchdog
 
 
 @needs_mpi

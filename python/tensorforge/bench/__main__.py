@@ -17,7 +17,7 @@ def build_parser():
     p.add_argument("--backend", default="cpu", choices=["cpu", "cuda", "numpy"])
     p.add_argument("--against", default="numpy,torch", help="peers to time: numpy, torch")
     p.add_argument("--quick", action="store_true", help="fewer shapes and shorter timing")
-    for s in SUITES:  # suite options (add_arguments(parser), optional)
+    for s in SUITES + PROCESS_SUITES:  # suite options (add_arguments(parser), optional)
         mod = importlib.import_module(f"tensorforge.bench.{s}")
         if hasattr(mod, "add_arguments"):
             mod.add_arguments(p)

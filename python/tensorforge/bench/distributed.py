@@ -5,12 +5,18 @@
    kernel thread (no MPI), then ``mpiexec -n 2`` and ``-n 4`` ranks x 1 thread each with
    ``fit(distributed=True)`` (the same global batch, split over the ranks). Each job trains
    WARMUP steps, then ROUNDS chunks of STEPS global batches; its figure is the median chunk.
+   On a shared machine the load moves between jobs, so 1 process and 2 ranks run back to back,
+   ``--repeat`` rounds (4 ranks in the first only): the table gives the median images/s, the
+   median of each round's ratio, every round's ratio, and the load average seen.
    Check first: after the job every rank holds the same weights (an allgather of a checksum)
    and the loss went down, else no figure is reported.
-2. The fused gradient allreduce of the CNN (GradientBuckets: pack into one buffer, scale,
-   Iallreduce, views back) against one ``mpi4py`` ``Allreduce`` of a buffer of the same total
-   size, and against one Allreduce per parameter (no fusion), 2 ranks, interleaved, median of
-   ITERS each. Check first: the fused result equals the average the test can compute itself.
+2. The fused gradient allreduce of the CNN and LeNet (GradientBuckets) as a training step runs
+   it -- begin, the grad-ready hook once per gradient in backward order, each gradient
+   freshly written just before (as backward hands it over; the write is not timed), finish --
+   and after the fact (``allreduce()``: copy-and-scale,
+   reduce), against one ``mpi4py`` ``Allreduce`` of a buffer of the same total size, and one
+   Allreduce per parameter (no fusion), 2 ranks, interleaved, median of ITERS each. Check
+   first: both fused results equal the average / sum the test can compute itself.
 
 The ranks are launched as ``mpiexec -n N python -m tensorforge.bench.distributed <job>``; each
 prints one JSON line on rank 0. On a machine with fewer cores than ranks (4 ranks on 2 cores)
@@ -49,7 +55,7 @@ def _data(n):
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed):
+def job_train(name, distributed, overlap=True):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -59,6 +65,8 @@ def job_train(name, distributed):
     set_random_seed(0)
     batch, steps = MODELS[name], STEPS[name]
     model = _build(name)
+    if distributed and not overlap:  # every bucket reduced after backward (the A/B of overlap)
+        model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
     need = (WARMUP + ROUNDS * steps) * batch
     x, y = _data(need)
     kw = dict(batch_size=batch, epochs=1, verbose=0, shuffle=False, distributed=distributed)
@@ -98,7 +106,7 @@ def job_allreduce(name="cnn"):
     tfd.init(threads=1, timeout=300)
     r, n = tfd.rank(), tfd.size()
     set_random_seed(0)
-    params = _build(name)._params()
+    params = _build(name)._compiled_params()
     rs = np.random.RandomState(1)
     base = [rs.standard_normal(p.data.shape).astype(np.float32) for p in params]
     fresh = [b + np.float32(r) for b in base]
@@ -119,9 +127,44 @@ def job_allreduce(name="cnn"):
         fused.allreduce(params)
         return time.perf_counter() - t0
 
+    order = list(reversed(params))  # the order backward finishes them
+
+    grads = [g.copy() for g in fresh[::-1]]
+
+    serial = tfd.GradientBuckets(overlap=False)
+
+    def t_hooked(fused=fused):  # what a training step does: the hook per gradient, finish()
+        t0 = time.perf_counter()
+        fused.begin(params, 1.0, arm=False)
+        t = time.perf_counter() - t0
+        for p, g, src in zip(order, grads, fresh[::-1]):
+            np.copyto(g, src)  # backward writes the gradient just before its hook (not timed)
+            p.grad = g
+            t0 = time.perf_counter()
+            fused.grad_ready(p)
+            t += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fused.finish()
+        return t + time.perf_counter() - t0
+
+    for buckets in (fused, serial):  # the same check on the hook path (weight 1: the sum)
+        t_hooked(buckets)
+        for p, b in zip(params, base):
+            np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
+                                       atol=1e-5)
+
     def t_one():
         t0 = time.perf_counter()
         comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
+        return time.perf_counter() - t0
+
+    src, dst = flat.copy(), flat.copy()
+
+    def t_copy_one():  # the floor of any packing: one memcpy of the total (source freshly written)
+        np.copyto(src, flat)
+        t0 = time.perf_counter()
+        np.copyto(dst, src)
+        comm.Allreduce(MPI.IN_PLACE, dst, op=MPI.SUM)
         return time.perf_counter() - t0
 
     per = [g.copy() for g in fresh]
@@ -132,9 +175,12 @@ def job_allreduce(name="cnn"):
             comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
         return time.perf_counter() - t0
 
-    times = {"fused": [], "one": [], "per_param": []}
+    times = {"hooked": [], "serial": [], "fused": [], "one": [], "copy_one": [],
+             "per_param": []}
     for i in range(ITERS + 5):
-        for k, f in (("fused", t_fused), ("one", t_one), ("per_param", t_per_param)):
+        for k, f in (("hooked", t_hooked), ("serial", lambda: t_hooked(serial)),
+                     ("fused", t_fused), ("one", t_one), ("copy_one", t_copy_one),
+                     ("per_param", t_per_param)):
             comm.Barrier()
             t = f()
             if i >= 5:
@@ -164,6 +210,12 @@ def _launch(n, args, timeout=900):
     return json.loads(lines[-1])
 
 
+def add_arguments(parser):
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="distributed: rounds of 1 process and 2 ranks, back to back "
+                             "(medians reported; the machine's load moves between rounds)")
+
+
 def run(args):
     try:
         import mpi4py  # noqa: F401
@@ -171,28 +223,44 @@ def run(args):
         return "skipped: mpi4py is not installed (pip install 'tensorforge[mpi]')"
     out = []
     rows, mpi = [], "?"
+    repeat = 1 if getattr(args, "quick", False) else max(1, int(getattr(args, "repeat", 3)))
+    counts = (0, 2) if getattr(args, "quick", False) else (0, 2, 4)
+    runs, loads = {}, []
+    for rnd in range(repeat):  # See the module docstring: 1 and 2 ranks back to back
+        for name in MODELS:
+            for n in counts if rnd == 0 else (0, 2):
+                loads.append(os.getloadavg()[0])
+                res = _launch(n, ["train", name] + (["--distributed"] if n else []))
+                ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
+                mpi = res["mpi"] if n else mpi
+                runs.setdefault((name, n), []).append(
+                    (res["images_per_s"] if ok else float("nan"), res["cpu_s_per_image"], ok))
     for name in MODELS:
-        base = cpu_base = None
-        for n in (0, 2, 4):
-            res = _launch(n, ["train", name] + (["--distributed"] if n else []))
-            ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
-            ips = res["images_per_s"] if ok else float("nan")
-            cpu = res["cpu_s_per_image"]
-            if n == 0:
-                base, cpu_base = ips, cpu
-            mpi = res["mpi"] if n else mpi
+        base = runs[(name, 0)]
+        for n in counts:
+            rs = runs[(name, n)]
+            # the ratio of each round's pair (measured minutes apart at most), then the median
+            ratios = [r[0] / b[0] for r, b in zip(rs, base)]
+            cpu = float(np.median([r[1] for r in rs]))
+            cpu_base = float(np.median([b[1] for b in base]))
             rows.append([name, MODELS[name], "1 process, no MPI" if n == 0 else f"{n} ranks",
-                         ips, ips / base, cpu * 1e3, max(n, 1) * cpu_base / cpu,
-                         "yes" if ok else "NO (check failed)"])
-    out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus")
-    out.append(table(["model", "global batch", "processes", "images/s", "x 1 process",
-                      "CPU ms/image (all ranks)", "projected x on free cores",
-                      "ranks agree, loss falls"], rows))
+                         len(rs), float(np.median([r[0] for r in rs])), float(np.median(ratios)),
+                         " ".join(f"{x:.2f}" for x in ratios), cpu * 1e3,
+                         max(n, 1) * cpu_base / cpu,
+                         "yes" if all(r[2] for r in rs) else "NO (check failed)"])
+    out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus; load average "
+               f"(1 min) {min(loads):.1f}-{max(loads):.1f} during the training runs")
+    out.append(table(["model", "global batch", "processes", "runs", "images/s (median)",
+                      "x 1 process (median)", "x per round", "CPU ms/image (all ranks)",
+                      "projected x on free cores", "ranks agree, loss falls"], rows))
     out.append("projected x = ranks x (CPU time per image of 1 process) / (CPU time per image of "
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
-               "core (MPICH spins while it waits, so waiting shows up as CPU time too).")
-    names = {"fused": "fused (GradientBuckets: pack, scale, Iallreduce, views)",
+               "core (MPI spins while it waits, so waiting shows up as CPU time too).")
+    names = {"hooked": "fused, training step (grad-ready hooks copy into views, reduce)",
+             "serial": "the same, overlap=False (every bucket reduced after backward)",
+             "fused": "fused, after backward (allreduce(): copy-and-scale, reduce)",
              "one": "one mpi4py Allreduce of the same total size",
+             "copy_one": "one memcpy of the total size, then that Allreduce (packing's floor)",
              "per_param": "one Allreduce per parameter (no fusion)"}
     for name in ("cnn", "lenet"):
         ar = _launch(2, ["allreduce", name])
@@ -209,7 +277,7 @@ def run(args):
 
 def main(argv):
     if argv[0] == "train":
-        res = job_train(argv[1], "--distributed" in argv)
+        res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

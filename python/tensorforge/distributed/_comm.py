@@ -27,7 +27,32 @@ _OPS = ("average", "sum", "min", "max")
 _state = {"comm": None, "MPI": None, "local": None, "timeout": None, "hook": None}
 
 
+# Note [yield when idle]
+# MPI libraries spin while a rank waits in a collective: the lowest latency when every rank has a
+# core of its own, but on an oversubscribed machine the spinning rank burns the core the rank it
+# waits for needs. When the launcher says this machine runs more ranks than it has cores (MPICH's
+# hydra: MPI_LOCALNRANKS; Open MPI: OMPI_COMM_WORLD_LOCAL_SIZE), or TENSORFORGE_MPI_YIELD=1, the
+# waiting ranks yield their core instead (MPICH: nanosleep in the wait loop; Open MPI:
+# mpi_yield_when_idle). MPI reads these when it initializes, i.e. at the import of mpi4py.MPI;
+# a variable the user set is left alone.
+_YIELD_ENV = {"MPIR_CVAR_ENABLE_HEAVY_YIELD": "1", "OMPI_MCA_mpi_yield_when_idle": "1"}
+
+
+def _yield_when_idle():
+    flag = os.environ.get("TENSORFORGE_MPI_YIELD")
+    if flag is not None:
+        return flag.strip().lower() in ("1", "true", "yes", "on")
+    local = os.environ.get("MPI_LOCALNRANKS") or os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE")
+    try:
+        return local is not None and int(local) > (os.cpu_count() or 1)
+    except ValueError:
+        return False
+
+
 def _mpi():
+    if "mpi4py.MPI" not in sys.modules and _yield_when_idle():
+        for k, v in _YIELD_ENV.items():
+            os.environ.setdefault(k, v)
     try:
         from mpi4py import MPI
     except ImportError as e:

@@ -8,7 +8,7 @@ written by a distributed job loads anywhere, on any number of ranks.
 """
 from .. import optimizers as _optimizers
 from . import _comm
-from .fusion import DEFAULT_BUCKET_BYTES, GradientBuckets
+from .fusion import DEFAULT_BUCKET_BYTES, DEFAULT_DIRECT_BYTES, GradientBuckets
 
 __all__ = ["DistributedOptimizer"]
 
@@ -16,10 +16,36 @@ __all__ = ["DistributedOptimizer"]
 class _DistributedMixin:
     """apply_gradients = fused allreduce of the .grad arrays, then the wrapped update."""
 
+    def before_backward(self, params, loss):
+        """The training step calls this right before ``loss.backward()`` and seeds backward
+        with the array returned (None: ones): the buckets' reductions start inside backward,
+        and the rank's weight / ranks scales the gradients at no cost (fusion.py)."""
+        if not (_comm.is_initialized() and _comm.size() > 1):
+            return None
+        w = self._dist_step_weight
+        scale = w / _comm.size() if self._dist_op == "average" else w
+        self._dist_buckets.begin(params, scale)
+        self._dist_begun = True
+        if scale == 1.0:
+            return None
+        from .._xp import array_module
+        return array_module(loss.data).full(loss.data.shape, scale, dtype=loss.data.dtype)
+
     def apply_gradients(self, params):
         if _comm.is_initialized() and _comm.size() > 1:
-            w = self._dist_step_weight
-            self._dist_buckets.allreduce(params, weight=w, op=self._dist_op)
+            if self.__dict__.get("_dist_begun"):
+                self._dist_begun = False
+                self._dist_buckets.finish()
+            else:  # gradients computed by the caller (Horovod-style loops, (grad, var) pairs)
+                params = list(params)
+                pairs = bool(params) and isinstance(params[0], tuple)
+                if pairs:
+                    variables = [v for _, v in params]
+                    for g, v in params:
+                        v.grad = None if g is None else getattr(g, "data", g)
+                    params = variables
+                self._dist_buckets.allreduce(params, weight=self._dist_step_weight,
+                                             op=self._dist_op)
         return super().apply_gradients(params)
 
     def set_step_weight(self, weight):
@@ -31,10 +57,14 @@ class _DistributedMixin:
 _CLASSES = {}
 
 
-def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None):
+def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None,
+                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True):
     """Wrap ``optimizer`` (an instance, a name such as 'adam', or a class) so that each
     ``apply_gradients`` first averages (op='average') or sums (op='sum') the gradients over
-    all ranks. Calls ``init()`` when the process group is not up yet."""
+    all ranks. Calls ``init()`` when the process group is not up yet. ``bucket_bytes``: the
+    size of a fused buffer; ``direct_bytes``: tensors this large are reduced alone, in place;
+    ``overlap``: start a bucket's reduction inside backward as soon as its gradients are final
+    (fusion.py)."""
     if op not in ("average", "sum"):
         raise ValueError(f"DistributedOptimizer: op must be 'average' or 'sum', got {op!r}")
     opt = _optimizers.get(optimizer)
@@ -54,7 +84,7 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
         wrapped.name = name
     wrapped._dist_op = op
     wrapped._dist_step_weight = 1.0
-    wrapped._dist_buckets = GradientBuckets(bucket_bytes)
+    wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
     return wrapped
 
 

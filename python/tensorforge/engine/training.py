@@ -403,7 +403,9 @@ class Model(Network):
                 outs = self._forward(xs, True, self._logits_outputs)
                 loss, parts = self._loss_terms(ys, outs, multi, sws)
                 if isinstance(loss, Tensor) and loss.requires_grad:
-                    loss.backward()
+                    # DistributedOptimizer: reductions overlap backward (distributed/fusion.py)
+                    pre = getattr(self.optimizer, "before_backward", None)
+                    loss.backward(None if pre is None else pre(params, loss))
                     self.optimizer.apply_gradients(params)
                     for p in params:
                         p.grad = None
