@@ -274,6 +274,10 @@ def abort(message, code=1):
     sys.stderr.flush()
     sys.stdout.flush()
     if is_initialized() and n > 1:
+        # The launcher forwards each rank's stderr through a pipe and, on MPI_Abort, kills every
+        # rank at once, dropping what it has not forwarded yet: under load the message above was
+        # lost while the traceback before it got through. Give it a moment to drain.
+        time.sleep(0.5)
         _state["MPI"].COMM_WORLD.Abort(code)
     os._exit(code)
 
