@@ -7,7 +7,10 @@
 # Not part of .ci/run: the instrumented build alone takes 10+ minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTF_SANITIZE=ON \
+launcher=""
+if command -v ccache > /dev/null; then launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTF_SANITIZE=ON $launcher \
+      -DTF_SANITIZE_ISAS="${TF_SANITIZE_ISAS:-generic;avx2}" \
       -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" -DTF_CUDA=OFF > /dev/null
 cmake --build build/asan -j "${TF_JOBS:-$(nproc)}"
 rm -rf build/asan/pkg && mkdir -p build/asan/pkg

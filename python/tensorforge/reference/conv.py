@@ -47,11 +47,15 @@ __all__ = ["conv2d_forward", "conv2d_backward", "depthwise_conv2d_forward",
            "depthwise_conv2d_backward"]
 
 
-def _pad(xp, x, pt, pl, pb, pr):
+def _pad(op, xp, x, pt, pl, pb, pr):
     """x zero-padded (the depthwise conv only; conv2d and the pools never materialize padding,
-    their geometry was checked for size by the caller)."""
+    their geometry was checked for size by the caller). Huge pads (a dilation of 2**31 with
+    'same' padding) are a ValueError naming ``op`` before anything is allocated."""
     if pt == pl == pb == pr == 0:
         return x
+    from ..kernels._common import check_output_size  # (lazy: kernels imports this module)
+    N, H, W, C = x.shape
+    check_output_size(op, "the zero-padded input", (N, H + pt + pb, W + pl + pr, C), x.itemsize)
     return xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
 
 
@@ -173,7 +177,7 @@ def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
     KH, KW, _, M = w.shape
     OH = conv_out_size(H, KH, sh, pt, pb, dh)
     OW = conv_out_size(W, KW, sw, pl, pr, dw)
-    xpad = _pad(xp, x, pt, pl, pb, pr)
+    xpad = _pad("depthwise_conv2d", xp, x, pt, pl, pb, pr)
     dtype = xp.result_type(x.dtype, w.dtype)
     if M == 1:  # the common case: 4-D arrays, one scratch buffer, no per-tap allocation
         y = xp.zeros((N, OH, OW, C), dtype=dtype)
@@ -198,7 +202,7 @@ def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx,
     g = dy.reshape(N, OH, OW, C, M)
     gx = gw = None
     if need_dw:  # einsum over the strided tap views: no gathered copies
-        xpad = _pad(xp, x, pt, pl, pb, pr)
+        xpad = _pad("depthwise_conv2d_backward", xp, x, pt, pl, pb, pr)
         gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
         for kh in range(KH):
             for kw in range(KW):
