@@ -482,6 +482,11 @@ class Model(Network):
         self._check_compiled("fit")
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
+        for name, v in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"fit: {name} must be an int, got {type(v).__name__} {v!r}")
+            if v < 0:  # (Keras 2: "Expected epochs to be positive")
+                raise ValueError(f"fit: {name} must be >= 0, got {v}")
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None or validation_split:
                 raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
