@@ -846,10 +846,92 @@ def _layer_case(rng):
     return c
 
 
+# Constructor / argument cases beyond LAYER_ARGS, each checked against tf_keras 2 (Keras raises
+# for these, or tensorforge documents a stricter check): (the name the message must contain,
+# the call). All must raise TypeError or ValueError; _CTOR_OK must run.
+CTOR_BAD = [
+    ("Conv1D", "L.Conv1D(0, 3)"), ("Conv1D", "L.Conv1D(4, 0)"), ("Conv1D", "L.Conv1D(4, 3, strides=0)"),
+    ("Conv1D", "L.Conv1D(1.5, 3)"), ("Conv2DTranspose", "L.Conv2DTranspose(4, 3, strides=2, output_padding=2)"),
+    ("Conv2DTranspose", "L.Conv2DTranspose(4, 3, strides=0)"), ("Conv2DTranspose", "L.Conv2DTranspose(0, 3)"),
+    ("UpSampling1D", "L.UpSampling1D(0)"), ("UpSampling2D", "L.UpSampling2D(0)"),
+    ("UpSampling2D", "L.UpSampling2D(2, interpolation='cubic')"), ("ZeroPadding1D", "L.ZeroPadding1D(-1)"),
+    ("ZeroPadding2D", "L.ZeroPadding2D(((1, -1), (0, 0)))"), ("Cropping1D", "L.Cropping1D(-1)"),
+    ("Cropping2D", "L.Cropping2D(((1, -1), (0, 0)))"), ("SeparableConv2D", "L.SeparableConv2D(4, 3, depth_multiplier=0)"),
+    ("DepthwiseConv2D", "L.DepthwiseConv2D(3, depth_multiplier=0)"), ("DepthwiseConv2D", "L.DepthwiseConv2D(0)"),
+    ("MaxPooling1D", "L.MaxPooling1D(0)"), ("AveragePooling1D", "L.AveragePooling1D(2, padding='foo')"),
+    ("GlobalAveragePooling2D", "L.GlobalAveragePooling2D(data_format='foo')"),
+    ("GlobalMaxPooling1D", "L.GlobalMaxPooling1D(data_format='foo')"), ("TimeDistributed", "L.TimeDistributed(5)"),
+    ("RepeatVector", "L.RepeatVector(0)"), ("RepeatVector", "L.RepeatVector(1.5)"), ("Permute", "L.Permute((1, 1))"),
+    ("Permute", "L.Permute(5)"), ("Masking", "L.Masking(mask_value='x')"), ("Dropout", "L.SpatialDropout1D(1.5)"),
+    ("Dropout", "L.SpatialDropout2D(-0.1)"), ("GaussianDropout", "L.GaussianDropout(1.0)"),
+    ("AlphaDropout", "L.AlphaDropout(1.5)"), ("GaussianNoise", "L.GaussianNoise(-1)"),
+    ("ActivityRegularization", "L.ActivityRegularization(l1='x')"),
+    ("LayerNormalization", "L.LayerNormalization(axis=1.5)"), ("LayerNormalization", "L.LayerNormalization(epsilon=-1)"),
+    ("ReLU", "L.ReLU(max_value=-1)"), ("ReLU", "L.ReLU(threshold=-1)"), ("initializer", "L.PReLU(alpha_initializer='bogus')"),
+    ("ELU", "L.ELU(alpha='x')"), ("ThresholdedReLU", "L.ThresholdedReLU(theta=-1)"), ("Softmax", "L.Softmax(axis=1.5)"),
+    ("ConvLSTM2D", "L.ConvLSTM2D(4, 0)"), ("ConvLSTM2D", "L.ConvLSTM2D(0, 3)"),
+    ("Adadelta", "O.Adadelta(rho=1.5)"), ("Adamax", "O.Adamax(beta_1=1.0)"), ("Nadam", "O.Nadam(beta_1=1.5)"),
+    ("Adam", "O.Adam(amsgrad='x')"), ("decay", "O.Adam(decay=-1)"), ("decay", "O.SGD(decay=-1)"),
+    ("ExponentialDecay", "S.ExponentialDecay(0.1, 0, 0.9)"),
+    ("PiecewiseConstantDecay", "S.PiecewiseConstantDecay([1, 2], [0.1])"),
+    ("ReduceLROnPlateau", "C.ReduceLROnPlateau(factor=1.0)"), ("mode", "C.EarlyStopping(mode='foo')"),
+    ("pad_sequences", "pad_sequences([[1, 2]], maxlen=-1)"), ("pad_sequences", "pad_sequences([[1, 2]], padding='middle')"),
+    ("Tokenizer", "Tokenizer(num_words=-1)"), ("ImageDataGenerator", "ImageDataGenerator(zoom_range=(1, 2, 3))"),
+    ("ImageDataGenerator", "ImageDataGenerator(rotation_range='x')"),
+    ("ImageDataGenerator", "ImageDataGenerator(validation_split=1.5)"),
+    ("fit", "fit(validation_split=1.5)"), ("fit", "fit(class_weight={'a': 1})"), ("fit", "fit(class_weight={5: 1.0})"),
+    ("fit", "fit(sample_weight=np.ones(3))"), ("fit", "fit(steps_per_epoch=0)"), ("fit", "fit(epochs=-1)"),
+    ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"),
+]
+CTOR_OK = ["L.Conv2DTranspose(4, 3, strides=2, output_padding=1)", "L.UpSampling2D((1, 3))",
+           "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=0)",
+           "ImageDataGenerator(width_shift_range=[-1, 0, 1])", "L.Permute((2, 1))"]
+
+
+def _ctor_case(rng):
+    if rng.random() < 0.15:
+        c = Case("ctor", "ctor", [pick(rng, CTOR_OK)])
+        c.mutations = [c.args[0]]
+        return c
+    name, call = pick(rng, CTOR_BAD)
+    c = Case(name, "ctor", [call])
+    c.mutations = [call]
+    c.expect_error = True
+    return c
+
+
+def _run_ctor(case):
+    from tensorforge import callbacks as C, layers as L, models, optimizers as O
+    from tensorforge.optimizers import schedules as S
+    from tensorforge.preprocessing.image import ImageDataGenerator
+    from tensorforge.preprocessing.sequence import pad_sequences
+    from tensorforge.preprocessing.text import Tokenizer
+
+    def fit(**kw):
+        m = models.Sequential([L.Dense(2, input_shape=(3,))])
+        m.compile("sgd", "mse")
+        m.fit(np.zeros((8, 3), np.float32), np.zeros((8, 2), np.float32), verbose=0, **kw)
+    ns = dict(L=L, O=O, S=S, C=C, np=np, fit=fit, pad_sequences=pad_sequences, Tokenizer=Tokenizer,
+              ImageDataGenerator=ImageDataGenerator)
+    tag = f"ctor: {case.args[0]}"
+    try:
+        eval(case.args[0], ns)  # noqa: S307  (a fixed table of calls)
+    except (TypeError, ValueError) as e:
+        if not case.expect_error:
+            return "wrong-error", f"{tag}: a valid call refused: {e}"
+        return ("error-ok" if case.name in str(e) else "unnamed-error"), f"{tag}: {e}"
+    except Exception as e:  # noqa: BLE001
+        return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
+    return ("silent-acceptance", tag) if case.expect_error else ("ok", tag)
+
+
 def make_case(index):
     rng = np.random.default_rng([SEED, index])
-    if rng.random() < 0.04:
+    r = rng.random()
+    if r < 0.04:
         return _layer_case(rng), rng
+    if r < 0.06:
+        return _ctor_case(rng), rng
     level, name = ALL[int(rng.integers(len(ALL)))]
     if level == "threads":
         n = [0, -1, 1, 2, 1024, 1025, 16384, 65536, 2 ** 31, 1.5, None, "2"][int(rng.integers(12))]
@@ -983,6 +1065,8 @@ def run_case(index):
         except Exception as e:  # noqa: BLE001
             return "wrong-exception", f"{tag}: {type(e).__name__}: {e}"
         return ("silent-acceptance", tag) if case.expect_error else ("ok", tag)
+    if case.level == "ctor":
+        return _run_ctor(case)
     if case.level == "threads":
         import tensorforge as tf
         from tensorforge import ops, reference

@@ -171,9 +171,7 @@ class Conv1D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv1D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("Conv1D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv1D: groups > 1 is not supported")
         self.kernel_size = (_single(kernel_size, "Conv1D: kernel_size"),)
@@ -251,9 +249,7 @@ class Conv2DTranspose(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv2DTranspose: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("Conv2DTranspose", "filters", filters)
         self.kernel_size = _args.int_pair("Conv2DTranspose", "kernel_size", kernel_size)
         self.strides = _args.int_pair("Conv2DTranspose", "strides", strides)
         self.dilation_rate = _args.int_pair("Conv2DTranspose", "dilation_rate", dilation_rate)
@@ -401,9 +397,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
                          bias_regularizer=bias_regularizer, **kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"SeparableConv2D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("SeparableConv2D", "filters", filters)
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
         self._record(filters=self.filters, pointwise_initializer=self.pointwise_initializer,
@@ -616,9 +610,7 @@ class Conv3D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv3D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("Conv3D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv3D: groups > 1 is not supported")
         self.kernel_size = _triple(kernel_size, "Conv3D: kernel_size")

@@ -40,9 +40,7 @@ class ConvLSTM2D(Layer):
                  return_state=False, go_backwards=False, stateful=False, dropout=0.0,
                  recurrent_dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"ConvLSTM2D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("ConvLSTM2D", "filters", filters)
         self.kernel_size = _args.int_pair("ConvLSTM2D", "kernel_size", kernel_size)
         self.strides = _args.int_pair("ConvLSTM2D", "strides", strides)
         self.dilation_rate = _args.int_pair("ConvLSTM2D", "dilation_rate", dilation_rate)
