@@ -159,6 +159,12 @@ def test_cuda_bindings_reject_bad_input_without_touching_the_device():
         C.simple_rnn_backward(x, x, x, k, rk, None, False, "elu", x, x)
     with pytest.raises(ValueError, match="simple_rnn_forward: x"):
         C.simple_rnn_forward(FakeDeviceArray((2, 3, 4)), k, rk, None, None, None, False, "tanh")
+    # depthwise conv: host arrays and wrong dtypes, before any device access
+    xd, wd, g = np.zeros((1, 3, 3, 2), np.float32), np.zeros((3, 3, 2, 1), np.float32), (1,) * 8
+    with pytest.raises(TypeError, match=r"depthwise_conv2d_forward: x must be a CuPy array .*numpy.ndarray"):
+        C.depthwise_conv2d_forward(xd, wd, *g)
+    with pytest.raises(TypeError, match=r"depthwise_conv2d_backward: dy must be float32, got float64"):
+        C.depthwise_conv2d_backward(FakeDeviceArray((1, 3, 3, 2), "<f8"), xd, wd, *g)
 
 
 def _emu_compiler():
@@ -168,7 +174,7 @@ def _emu_compiler():
     return None
 
 
-EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"]
+EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv", "emu_conv_depthwise"]
 EMU_PROGS = EMU_SELF_CHECKING + ["emu_rnn"]  # emu_rnn's outputs are checked here, in Python
 
 

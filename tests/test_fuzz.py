@@ -144,6 +144,24 @@ def _c_cases():
                                              d["dh"], d["dw"]] + flags + [y])
     B["conv2d_backward"] = conv_b
 
+    def dw_args(rng):  # x (N, H, W, C), w (KH, KW, C, depth_multiplier), geometry, dims
+        d = conv_dims(rng)
+        M = int(rng.integers(1, 4))
+        x, w = f32(rng, d["N"], d["H"], d["W"], d["CI"]), f32(rng, d["KH"], d["KW"], d["CI"], M)
+        return x, w, [d[k] for k in ("sh", "sw", "pt", "pl", "pb", "pr", "dh", "dw")], d
+
+    def dw_f(rng):
+        x, w, g, _ = dw_args(rng)
+        return Case("depthwise_conv2d_forward", "C", [x, w] + g)
+    B["depthwise_conv2d_forward"] = dw_f
+
+    def dw_b(rng):
+        x, w, g, d = dw_args(rng)
+        dy = f32(rng, d["N"], d["OH"], d["OW"], x.shape[3] * w.shape[3])
+        flags = [bool(rng.random() < 0.8) for _ in range(2)]
+        return Case("depthwise_conv2d_backward", "C", [dy, x, w] + g + flags)
+    B["depthwise_conv2d_backward"] = dw_b
+
     def pool(kind):
         def make(rng):
             d = pool_dims(rng)

@@ -207,6 +207,7 @@ PYBIND11_MODULE(_C, m) {
   tf::bind_core(m);
   tf::bind_gemm(m);
   tf::bind_conv(m);
+  tf::bind_conv_depthwise(m);
   tf::bind_pool(m);
   tf::bind_rnn(m);
   tf::bind_pointwise(m);

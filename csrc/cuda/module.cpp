@@ -42,5 +42,6 @@ PYBIND11_MODULE(_C_cuda, m) {
   tf::bind_optim_cuda(m);
   tf::bind_pool_cuda(m);
   tf::bind_conv_cuda(m);
+  tf::bind_conv_depthwise_cuda(m);
   tf::bind_rnn_cuda(m);
 }

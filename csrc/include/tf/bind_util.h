@@ -180,6 +180,7 @@ inline bool is_none(const py::handle& h) { return h.is_none(); }
 void bind_core(pybind11::module_& m);
 void bind_gemm(pybind11::module_& m);
 void bind_conv(pybind11::module_& m);
+void bind_conv_depthwise(pybind11::module_& m);
 void bind_pool(pybind11::module_& m);
 void bind_rnn(pybind11::module_& m);
 void bind_pointwise(pybind11::module_& m);

@@ -243,6 +243,7 @@ void bind_pointwise_cuda(pybind11::module_& m);
 void bind_optim_cuda(pybind11::module_& m);
 void bind_pool_cuda(pybind11::module_& m);
 void bind_conv_cuda(pybind11::module_& m);
+void bind_conv_depthwise_cuda(pybind11::module_& m);
 void bind_rnn_cuda(pybind11::module_& m);
 
 }  // namespace tf

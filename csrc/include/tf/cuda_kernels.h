@@ -131,6 +131,28 @@ void conv2d_igemm(cudaStream_t stream, const ConvGeom& g, int64_t Cout, const IG
 }  // namespace cuda
 }  // namespace tf
 
+namespace tf {
+namespace cuda {
+
+// Depthwise conv, NHWC (csrc/cuda/conv_depthwise.cu; semantics of reference/conv.py's
+// depthwise_conv2d_*): x (N, H, W, C), w (KH, KW, C, M), y (N, OH, OW, C*M). All three WRITE
+// their output (=). The weight gradient needs depthwise_filter_workspace_floats(g) floats of
+// device scratch (per-chunk partials, summed in a fixed order: deterministic).
+struct DwGeom {
+  int64_t N, H, W, C, M, OH, OW;
+  int KH, KW, sh, sw, pt, pl, dh, dw;
+};
+void depthwise_conv2d_forward(cudaStream_t stream, const DwGeom& g, const float* x,
+                              const float* w, float* y);
+void depthwise_conv2d_backward_data(cudaStream_t stream, const DwGeom& g, const float* dy,
+                                    const float* w, float* dx);
+int64_t depthwise_filter_workspace_floats(const DwGeom& g);
+void depthwise_conv2d_backward_filter(cudaStream_t stream, const DwGeom& g, const float* dy,
+                                      const float* x, float* dw, float* workspace);
+
+}  // namespace cuda
+}  // namespace tf
+
 #include <functional>
 
 namespace tf {

@@ -5,7 +5,8 @@ Shapes (issue 3): LeNet conv1 64x28x28x1 5x5x20 valid, LeNet conv2 64x12x12x20 5
 AlphaGo 16x19x19x48 5x5x192 same and 16x19x19x192 3x3x192 same, ResNet 32x56x56x64 3x3x64 same.
 forward+backward = forward, then dx, dw and db from a fixed dy; for LeNet conv1 (the first
 layer: its input is data) dx is not computed, on every side alike (torch: x without grad).
-A second table (bench/conv_layers.py) times the Conv1D, Conv2DTranspose and UpSampling2D layers."""
+A second table (bench/conv_layers.py) times the Conv1D, Conv2DTranspose, UpSampling2D and
+DepthwiseConv2D layers."""
 import numpy as np
 
 from ._util import table, timeit, try_torch

@@ -1,6 +1,7 @@
-"""Conv1D, Conv2DTranspose and UpSampling2D forward+backward ms (issue 12): the tensorforge
-layers called on autograd Tensors, as a Keras program runs them, against the same layers in
-PyTorch CPU (torch.nn.functional.conv1d / conv_transpose2d / interpolate), same thread count.
+"""Conv1D, Conv2DTranspose, UpSampling2D and DepthwiseConv2D forward+backward ms (issue 12): the
+tensorforge layers called on autograd Tensors, as a Keras program runs them, against the same
+layers in PyTorch CPU (torch.nn.functional.conv1d / conv_transpose2d / interpolate / conv2d with
+groups = C), same thread count.
 PyTorch gets its preferred layouts (NCW for conv1d, channels_last NCHW for the 2-D ops), prepared
 outside the timed region. Before timing, every side's output and input/weight gradients are
 checked against the other's (the geometries are chosen so that TensorFlow's and PyTorch's
@@ -21,12 +22,18 @@ LAYERS = [
     ("unet up 2x2", "conv2dt", (16, 32, 32, 64), dict(filters=32, kernel_size=2, strides=2)),
     ("upsample 2x", "upsample", (64, 14, 14, 64), dict(size=(2, 2))),
     ("upsample 2x large", "upsample", (32, 56, 56, 64), dict(size=(2, 2))),
+    # MobileNet v1 depthwise layers; the stride-2 one is 'valid' as in keras.applications
+    # (ZeroPadding2D first), where PyTorch's symmetric padding = 0 is the same geometry
+    ("mobilenet dw 112", "dwconv", (32, 112, 112, 32), dict(kernel_size=3, padding="same")),
+    ("mobilenet dw 56 s2", "dwconv", (32, 56, 56, 128), dict(kernel_size=3, strides=2)),
+    ("mobilenet dw 14", "dwconv", (32, 14, 14, 512), dict(kernel_size=3, padding="same")),
 ]
 
 
 def _layer(kind, kw):
     from .. import layers as L
-    return {"conv1d": L.Conv1D, "conv2dt": L.Conv2DTranspose, "upsample": L.UpSampling2D}[kind](**kw)
+    return {"conv1d": L.Conv1D, "conv2dt": L.Conv2DTranspose, "upsample": L.UpSampling2D,
+            "dwconv": L.DepthwiseConv2D}[kind](**kw)
 
 
 def _check(name, what, got, want):
@@ -54,6 +61,15 @@ def _torch_side(torch, kind, kw, x, ws):
     if kind == "upsample":
         return (lambda xt: F.interpolate(xt, scale_factor=kw["size"], mode="nearest"), xt, [],
                 lambda y: y.permute(0, 2, 3, 1))
+    if kind == "dwconv":
+        k, s, C = kw["kernel_size"], kw.get("strides", 1), x.shape[3]
+        pad = (k - 1) // 2 if kw.get("padding") == "same" else 0  # stride 1, odd k: TF's split
+        # (KH, KW, C, M) -> (C*M, 1, KH, KW)
+        wt = torch.from_numpy(np.ascontiguousarray(ws[0].transpose(2, 3, 0, 1)).reshape(
+            -1, 1, k, k)).contiguous(memory_format=torch.channels_last)
+        bt = torch.from_numpy(ws[1])
+        return (lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=s, padding=pad, groups=C), xt,
+                [wt, bt], lambda y: y.permute(0, 2, 3, 1))
     k, s = kw["kernel_size"], kw["strides"]
     # TF 'same' with k = 2s splits the padding evenly: PyTorch's padding = (k - s) // 2
     pad = (k - s) // 2 if kw.get("padding") == "same" else 0
@@ -103,7 +119,10 @@ def run(args):
             _check(name, "dx", xt.grad, to_nhwc(xg.grad).numpy())
             if wg:  # torch kernels back to Keras layouts: (F, C, K) -> (K, C, F); (C, F, KH, KW) -> (KH, KW, F, C)
                 kperm = (2, 1, 0) if kind == "conv1d" else (2, 3, 1, 0)
-                _check(name, "dkernel", layer.weights[0].grad, wg[0].grad.permute(*kperm).numpy())
+                gk = wg[0].grad
+                if kind == "dwconv":  # (C*M, 1, KH, KW) -> (KH, KW, C, M)
+                    gk, kperm = gk.reshape(xs[3], -1, *gk.shape[2:]), (2, 3, 0, 1)
+                _check(name, "dkernel", layer.weights[0].grad, gk.permute(*kperm).numpy())
                 _check(name, "dbias", layer.weights[1].grad, wg[1].grad.numpy())
 
             def theirs():

@@ -205,31 +205,44 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
 
 
 # ---- depthwise_conv2d: one filter bank per input channel (groups = C_in) ---------------------
-def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1):
-    """x (N, H, W, C), w (KH, KW, C, M) (Keras depthwise_kernel) -> y (N, OH, OW, C * M) with
-    y[..., c * M + m] = sum over taps of xpad[..., c] * w[kh, kw, c, m]."""
-    op = "depthwise_conv2d"
+def _depthwise_geometry(op, x, w, strides, padding, dilation):
+    """Check x (N, H, W, C) and w (KH, KW, C, M); (sh, sw, pt, pl, pb, pr, dh, dw, OH, OW) with the
+    output (N, OH, OW, C * M) size-checked."""
     check_array(op, "x", x, 4, "(N, H, W, C)")
     check_array(op, "w", w, 4, "(KH, KW, C, depth_multiplier)")
     same_dtype(op, x=x, w=w)
-    sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry(op, x.shape, w.shape, strides, padding,
-                                                         dilation)
+    if w.shape[2] != x.shape[3]:
+        raise ValueError(f"{op}: w has C = {w.shape[2]} but x has {x.shape[3]} channels: x "
+                         f"{shape_str(x.shape)}, w {shape_str(w.shape)} (KH, KW, C, depth_multiplier)")
+    # conv_geometry's C_out is M here; the real output has C * M channels
+    g = conv_geometry(op, x.shape, w.shape, strides, padding, dilation)
+    check_output_size(op, "the output", (x.shape[0], g[8], g[9], w.shape[2] * w.shape[3]),
+                      np.dtype(x.dtype).itemsize)
+    return g
+
+
+def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1):
+    """x (N, H, W, C), w (KH, KW, C, M) (Keras depthwise_kernel) -> y (N, OH, OW, C * M) with
+    y[..., c * M + m] = sum over taps of xpad[..., c] * w[kh, kw, c, m]. Native on the cpu
+    backend (csrc/cpu/conv_depthwise.cpp) and the cuda backend (csrc/cuda/conv_depthwise.cu)."""
+    op = "depthwise_conv2d"
+    sh, sw, pt, pl, pb, pr, dh, dw, _, _ = _depthwise_geometry(op, x, w, strides, padding, dilation)
     return backend.lookup("depthwise_conv2d_forward")(contiguous(x), contiguous(w), sh, sw, pt, pl,
                                                       pb, pr, dh, dw)
 
 
 def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True,
                               need_dw=True):
+    """(dx | None, dw | None) of depthwise_conv2d from dy (N, OH, OW, C * M)."""
     op = "depthwise_conv2d_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C * M)")
-    check_array(op, "x", x, 4, "(N, H, W, C)")
-    check_array(op, "w", w, 4, "(KH, KW, C, depth_multiplier)")
+    sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = _depthwise_geometry(op, x, w, strides, padding,
+                                                                 dilation)
     same_dtype(op, dy=dy, x=x, w=w)
-    sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = conv_geometry(op, x.shape, w.shape, strides, padding,
-                                                           dilation)
     want = (x.shape[0], OH, OW, w.shape[2] * w.shape[3])
     if tuple(dy.shape) != want:
-        raise ValueError(f"{op}: dy must have shape {shape_str(want)}, got {shape_str(dy.shape)}")
+        raise ValueError(f"{op}: dy must have shape {shape_str(want)} for x {shape_str(x.shape)} and "
+                         f"w {shape_str(w.shape)}, got {shape_str(dy.shape)}")
     return backend.lookup("depthwise_conv2d_backward")(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw))

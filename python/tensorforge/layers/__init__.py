@@ -18,8 +18,8 @@ Which op each layer runs (on the cpu backend each is a native kernel):
   convolutional.Conv3D           ops.conv2d per depth tap of the kernel
   convolutional.Conv2DTranspose  ops.conv2d_transpose: conv2d's backward-data kernel forward,
                                  conv2d forward and weight-gradient kernels backward
-  convolutional.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d (array
-                                 module, vectorized over kernel taps: no native kernel yet);
+  convolutional.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d (native
+                                 NHWC kernels on cpu and cuda, conv_depthwise.cpp/.cu);
                                  SeparableConv2D's pointwise step: ops.conv2d 1x1
   convolutional.UpSampling1D/2D/3D  ops.upsample2d (nearest: backward is the avg-pool kernel;
                                  bilinear: two interpolation matrices, as tf.image.resize)

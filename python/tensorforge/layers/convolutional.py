@@ -310,8 +310,8 @@ Convolution2DTranspose = Conv2DTranspose
 
 class DepthwiseConv2D(_ConvBase):
     """Depthwise 2-D convolution: depthwise_kernel (KH, KW, C_in, depth_multiplier), bias
-    (C_in * depth_multiplier,). Runs ops.depthwise_conv2d (vectorized over the kernel taps on
-    the array module; no native kernel yet)."""
+    (C_in * depth_multiplier,). Runs ops.depthwise_conv2d (native kernels on the cpu and cuda
+    backends; channels_first is transposed around the NHWC kernel)."""
 
     def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,

@@ -31,7 +31,7 @@ signatures; padding has already been resolved to explicit non-negative amounts b
         w (KH, KW, C, M) (Keras depthwise_kernel, M = depth_multiplier), y (N, OH, OW, C * M):
         y[n, oh, ow, c * M + m] = sum_{kh, kw} xpad[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
     depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
-        -> (dx, dw)   (no native kernel yet: the cpu and cuda backends run these on xp too)
+        -> (dx, dw)   (native: csrc/cpu/conv_depthwise.cpp, csrc/cuda/conv_depthwise.cu)
 
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
@@ -45,24 +45,6 @@ from .._xp import array_module
 
 __all__ = ["conv2d_forward", "conv2d_backward", "depthwise_conv2d_forward",
            "depthwise_conv2d_backward"]
-
-
-def _pad(op, xp, x, pt, pl, pb, pr):
-    """x zero-padded (the depthwise conv only; conv2d and the pools never materialize padding,
-    their geometry was checked for size by the caller). Huge pads (a dilation of 2**31 with
-    'same' padding) are a ValueError naming ``op`` before anything is allocated."""
-    if pt == pl == pb == pr == 0:
-        return x
-    from ..kernels._common import check_output_size  # (lazy: kernels imports this module)
-    N, H, W, C = x.shape
-    check_output_size(op, "the zero-padded input", (N, H + pt + pb, W + pl + pr, C), x.itemsize)
-    return xp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-
-
-def _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw):
-    """The (N, OH, OW, C) view of xpad that kernel tap (kh, kw) multiplies."""
-    h0, w0 = kh * dh, kw * dw
-    return xpad[:, h0:h0 + (OH - 1) * sh + 1:sh, w0:w0 + (OW - 1) * sw + 1:sw, :]
 
 
 def conv_out_size(H, K, s, p0, p1, d):
@@ -172,25 +154,23 @@ def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, 
 
 
 def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
+    """Per kernel tap, the outputs whose tap reads real cells multiply them (broadcast over M);
+    the others add 0 * w (Note [padding without copies]: no padded array, so a huge pad or
+    dilation costs nothing; 0 * NaN is still NaN)."""
     xp = array_module(x, w)
     N, H, W, C = x.shape
     KH, KW, _, M = w.shape
     OH = conv_out_size(H, KH, sh, pt, pb, dh)
     OW = conv_out_size(W, KW, sw, pl, pr, dw)
-    xpad = _pad("depthwise_conv2d", xp, x, pt, pl, pb, pr)
-    dtype = xp.result_type(x.dtype, w.dtype)
-    if M == 1:  # the common case: 4-D arrays, one scratch buffer, no per-tap allocation
-        y = xp.zeros((N, OH, OW, C), dtype=dtype)
-        tmp = xp.empty_like(y)
-        for kh in range(KH):
-            for kw in range(KW):
-                xp.multiply(_tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw), w[kh, kw, :, 0], out=tmp)
-                y += tmp
-        return y
-    y = xp.zeros((N, OH, OW, C, M), dtype=dtype)
-    for kh in range(KH):
-        for kw in range(KW):
-            y += _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)[..., None] * w[kh, kw]
+    y = xp.zeros((N, OH, OW, C, M), dtype=xp.result_type(x.dtype, w.dtype))
+    for kh, kw, real, pad in _taps(x.shape, w.shape, OH, OW, sh, sw, pt, pl, dh, dw):
+        if real is not None:
+            ro, co, ri, ci = real
+            y[:, ro, co] += x[:, ri, ci, :, None] * w[kh, kw]
+        if pad is not None:
+            z = xp.zeros((C, M), dtype=y.dtype) * w[kh, kw]  # 0 * w: NaN where w is not finite
+            if not bool(xp.all(z == 0)):
+                y[:, xp.asarray(pad)] += z
     return y.reshape(N, OH, OW, C * M)
 
 
@@ -201,28 +181,21 @@ def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx,
     _, OH, OW, _ = dy.shape
     g = dy.reshape(N, OH, OW, C, M)
     gx = gw = None
+    taps = _taps(x.shape, w.shape, OH, OW, sh, sw, pt, pl, dh, dw) if (need_dw or need_dx) else []
     if need_dw:  # einsum over the strided tap views: no gathered copies
-        xpad = _pad("depthwise_conv2d_backward", xp, x, pt, pl, pb, pr)
-        gw = xp.empty(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
-        for kh in range(KH):
-            for kw in range(KW):
-                a = _tap(xpad, kh, kw, OH, OW, sh, sw, dh, dw)
-                if M == 1:
-                    gw[kh, kw, :, 0] = xp.einsum("nhwc,nhwc->c", a, g[..., 0])
-                else:
-                    gw[kh, kw] = xp.einsum("nhwc,nhwcm->cm", a, g)
+        gw = xp.zeros(w.shape, dtype=xp.result_type(x.dtype, dy.dtype))
+        for kh, kw, real, pad in taps:
+            if real is not None:
+                ro, co, ri, ci = real
+                gw[kh, kw] += xp.einsum("nhwc,nhwcm->cm", x[:, ri, ci], g[:, ro, co])
+            if pad is not None:
+                gp = g[:, xp.asarray(pad)]                  # (N, P, C, M) times the padded zeros:
+                if not bool(xp.isfinite(gp).all()):         # 0 unless dy is not finite
+                    gw[kh, kw] += (xp.zeros((), dtype=gw.dtype) * gp).sum(axis=(0, 1))
     if need_dx:
-        dxpad = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=xp.result_type(dy.dtype, w.dtype))
-        tmp = xp.empty((N, OH, OW, C), dtype=dxpad.dtype)
-        for kh in range(KH):
-            for kw in range(KW):
-                view = _tap(dxpad, kh, kw, OH, OW, sh, sw, dh, dw)
-                if M == 1:
-                    xp.multiply(g[..., 0], w[kh, kw, :, 0], out=tmp)
-                    view += tmp
-                else:
-                    view += xp.einsum("nhwcm,cm->nhwc", g, w[kh, kw])
-        gx = dxpad[:, pt:pt + H, pl:pl + W, :]
-        if pt or pl or pb or pr:
-            gx = xp.ascontiguousarray(gx)
+        gx = xp.zeros((N, H, W, C), dtype=xp.result_type(dy.dtype, w.dtype))
+        for kh, kw, real, _ in taps:
+            if real is not None:
+                ro, co, ri, ci = real
+                gx[:, ri, ci] += xp.einsum("nhwcm,cm->nhwc", g[:, ro, co], w[kh, kw])
     return gx, gw

@@ -1,0 +1,271 @@
+// Depthwise 2-D convolution kernels, NHWC (contract: tf/conv_depthwise.h). Compiled once per ISA
+// (tf/isa.h).
+//
+// Each output pixel is a short dot product per channel over the KH*KW taps, so every pass is a
+// loop over pixels whose body runs over C (contiguous) in SIMD vectors, four at a time (tails by
+// masked loads). A pixel's taps are first resolved to row pointers: the forward and the weight
+// gradient point a padded tap at a zero row (Note [padded taps]), the backward-data gather lists
+// only the (tap, output) pairs that reach the input pixel (stride 1: Note [stride-1 dx as a
+// forward]). Work is split by rows of the output
+// (forward, dw) or of the input (dx); the weight gradient uses fixed chunks (Note [dw chunks] in
+// the header).
+//
+// Note [padded taps]: the definition multiplies the zero padding, and 0 * NaN = NaN. Pointing a
+// padded tap at zeros keeps that (a NaN weight next to the padding makes those outputs NaN, as
+// the reference's padded array does) at the cost of the border pixels' padded FMAs only.
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+#include <vector>
+
+#include "tf/conv_depthwise.h"
+#include "tf/parallel.h"
+#include "tf/simd.h"
+
+namespace tf {
+namespace TF_ISA {
+
+namespace {
+using namespace simd;
+
+int threads_for(double flops) { return flops < 4e5 ? 1 : max_threads(); }
+
+// y[0:C] = sum_k a[k][0:C] * b[k][0:C] over K pairs (y = 0 when K = 0).
+inline void dot_pairs(index_t K, const float* const* a, const float* const* b, index_t C, float* y) {
+  index_t c = 0;
+  for (; c + 4 * kW <= C; c += 4 * kW) {
+    vf s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero();
+    for (index_t k = 0; k < K; ++k) {
+      const float* ap = a[k] + c;
+      const float* bp = b[k] + c;
+      s0 = fmadd(load(ap), load(bp), s0);
+      s1 = fmadd(load(ap + kW), load(bp + kW), s1);
+      s2 = fmadd(load(ap + 2 * kW), load(bp + 2 * kW), s2);
+      s3 = fmadd(load(ap + 3 * kW), load(bp + 3 * kW), s3);
+    }
+    store(y + c, s0);
+    store(y + c + kW, s1);
+    store(y + c + 2 * kW, s2);
+    store(y + c + 3 * kW, s3);
+  }
+  for (; c + kW <= C; c += kW) {
+    vf s0 = zero();
+    for (index_t k = 0; k < K; ++k) s0 = fmadd(load(a[k] + c), load(b[k] + c), s0);
+    store(y + c, s0);
+  }
+  if (c < C) {
+    const int n = (int)(C - c);
+    vf s0 = zero();
+    for (index_t k = 0; k < K; ++k) s0 = fmadd(load_n(a[k] + c, n), load_n(b[k] + c, n), s0);
+    store_n(y + c, s0, n);
+  }
+}
+
+// acc[0:nv vectors] += sum over outputs ow in [o0, o1) of xr[(ow*sw + off)*C] * dyr[ow*C],
+// channels c.. of one (tap, output row); xr == nullptr reads zeros (a padded row).
+template <int NV>
+inline void tap_row_sums(const float* xr, index_t off, index_t sw, const float* dyr, index_t C,
+                         index_t c, index_t o0, index_t o1, int tail, vf* acc) {
+  for (index_t ow = o0; ow < o1; ++ow) {
+    const float* d = dyr + ow * C + c;
+    if (xr) {
+      const float* xp = xr + (ow * sw + off) * C + c;
+      for (int v = 0; v < NV; ++v)
+        acc[v] = fmadd(tail ? load_n(xp + v * kW, tail) : load(xp + v * kW),
+                       tail ? load_n(d + v * kW, tail) : load(d + v * kW), acc[v]);
+    } else {
+      for (int v = 0; v < NV; ++v)
+        acc[v] = fmadd(zero(), tail ? load_n(d + v * kW, tail) : load(d + v * kW), acc[v]);
+    }
+  }
+}
+
+// Outputs o in [0, O) whose tap at offset i (= k*d) reads a real cell (0 <= o*s - p + i < L):
+// [lo, hi), clipped to [0, O) (lo >= hi when none).
+inline void real_outputs(index_t L, index_t O, index_t s, index_t p, index_t i, index_t& lo,
+                         index_t& hi) {
+  const index_t a = p - i;  // o*s >= a
+  lo = a <= 0 ? 0 : (a + s - 1) / s;
+  const index_t b = L - 1 + p - i;  // o*s <= b
+  hi = b < 0 ? 0 : std::min<index_t>(O, b / s + 1);
+  if (lo > O) lo = O;
+}
+
+}  // namespace
+
+void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, float* y) {
+  FtzGuard ftz;
+  const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH;
+  const std::vector<float> zeros((size_t)C, 0.0f);  // Note [padded taps]
+  std::vector<const float*> wt((size_t)T);
+  for (index_t t = 0; t < T; ++t) wt[t] = w + t * C;
+  // iw of (ow, kw), or -1 in the padding
+  std::vector<index_t> col((size_t)(s.OW * s.KW));
+  for (index_t ow = 0; ow < s.OW; ++ow)
+    for (index_t kw = 0; kw < s.KW; ++kw) {
+      const index_t iw = ow * s.sw - s.pl + kw * s.dw;
+      col[ow * s.KW + kw] = (iw >= 0 && iw < s.W) ? iw : -1;
+    }
+  const int nt = threads_for(2.0 * rows * s.OW * T * C);
+  parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<const float*> xs((size_t)T), xrow((size_t)s.KH);
+    for (index_t r = r_b; r < r_e; ++r) {
+      const index_t n = r / s.OH, oh = r % s.OH;
+      for (index_t kh = 0; kh < s.KH; ++kh) {
+        const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+        xrow[kh] = (ih >= 0 && ih < s.H) ? x + (n * s.H + ih) * s.W * C : nullptr;
+      }
+      float* yr = y + r * s.OW * C;
+      for (index_t ow = 0; ow < s.OW; ++ow) {
+        const index_t* cw = col.data() + ow * s.KW;
+        for (index_t kh = 0; kh < s.KH; ++kh)
+          for (index_t kw = 0; kw < s.KW; ++kw)
+            xs[kh * s.KW + kw] = (xrow[kh] && cw[kw] >= 0) ? xrow[kh] + cw[kw] * C : zeros.data();
+        dot_pairs(T, xs.data(), wt.data(), C, yr + ow * C);
+      }
+    }
+  });
+}
+
+void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const float* w, float* dx) {
+  FtzGuard ftz;
+  const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.H;
+  // Note [stride-1 dx as a forward]: with stride 1, dx is the forward of dy with the flipped
+  // kernel and pads (K-1)*d - p, which runs ~1.7x faster than the gather below (no per-pixel
+  // pair lists). Its padded taps multiply 0 * w, so it is used only when w is finite (else the
+  // gather keeps dx free of the NaN that the padding would add) and the pads are not negative.
+  const index_t ptf = (s.KH - 1) * s.dh - s.pt, plf = (s.KW - 1) * s.dw - s.pl;
+  if (s.sh == 1 && s.sw == 1 && ptf >= 0 && plf >= 0 &&
+      std::all_of(w, w + T * C, [](float v) { return std::isfinite(v); })) {
+    std::vector<float> wf((size_t)(T * C));
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw)
+        std::copy_n(w + ((s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)) * C, C, wf.data() + (kh * s.KW + kw) * C);
+    DwShape f = s;
+    f.H = s.OH; f.W = s.OW; f.OH = s.H; f.OW = s.W;
+    f.pt = ptf; f.pl = plf;
+    ::tf::TF_ISA::depthwise_conv2d_forward(f, dy, wf.data(), dx);  // this ISA's, not the dispatcher
+    return;
+  }
+  // For each input column iw: the (kw, ow) pairs with ow*sw - pl + kw*dw = iw, 0 <= ow < OW.
+  std::vector<index_t> ccount((size_t)s.W, 0), ctab((size_t)(s.W * s.KW * 2));
+  for (index_t iw = 0; iw < s.W; ++iw)
+    for (index_t kw = 0; kw < s.KW; ++kw) {
+      const index_t num = iw + s.pl - kw * s.dw;
+      if (num < 0 || num % s.sw) continue;
+      const index_t ow = num / s.sw;
+      if (ow >= s.OW) continue;
+      index_t& k = ccount[iw];
+      ctab[(iw * s.KW + k) * 2] = kw;
+      ctab[(iw * s.KW + k) * 2 + 1] = ow;
+      ++k;
+    }
+  const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * C);
+  parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<const float*> ds((size_t)T), ws((size_t)T);
+    std::vector<index_t> rk((size_t)s.KH), ro((size_t)s.KH);
+    for (index_t r = r_b; r < r_e; ++r) {
+      const index_t n = r / s.H, ih = r % s.H;
+      index_t nr = 0;
+      for (index_t kh = 0; kh < s.KH; ++kh) {
+        const index_t num = ih + s.pt - kh * s.dh;
+        if (num < 0 || num % s.sh || num / s.sh >= s.OH) continue;
+        rk[nr] = kh;
+        ro[nr++] = num / s.sh;
+      }
+      float* dxr = dx + r * s.W * C;
+      for (index_t iw = 0; iw < s.W; ++iw) {
+        index_t K = 0;
+        const index_t* ct = ctab.data() + iw * s.KW * 2;
+        for (index_t i = 0; i < nr; ++i) {
+          const float* dyr = dy + (n * s.OH + ro[i]) * s.OW * C;
+          const float* wr = w + rk[i] * s.KW * C;
+          for (index_t j = 0; j < ccount[iw]; ++j) {
+            ds[K] = dyr + ct[2 * j + 1] * C;
+            ws[K++] = wr + ct[2 * j] * C;
+          }
+        }
+        dot_pairs(K, ds.data(), ws.data(), C, dxr + iw * C);
+      }
+    }
+  });
+}
+
+void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw) {
+  FtzGuard ftz;
+  const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH, TC = T * C;
+  // Note [dw chunks]: the partition depends on the shape only, never on the thread count.
+  constexpr index_t kMaxChunks = 32;
+  const index_t per = ceil_div(rows, std::min<index_t>(rows, kMaxChunks));
+  const index_t nch = ceil_div(rows, per);
+  std::vector<float> part((size_t)(nch * TC), 0.0f);
+  std::vector<index_t> lo((size_t)s.KW), hi((size_t)s.KW);
+  for (index_t kw = 0; kw < s.KW; ++kw) real_outputs(s.W, s.OW, s.sw, s.pl, kw * s.dw, lo[kw], hi[kw]);
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * rows * s.OW * TC), nch);
+  parallel_chunks(nch, nt, [&](index_t k) {
+    float* P = part.data() + k * TC;
+    for (index_t r = k * per; r < std::min(rows, (k + 1) * per); ++r) {
+      const index_t n = r / s.OH, oh = r % s.OH;
+      const float* dyr = dy + r * s.OW * C;
+      for (index_t kh = 0; kh < s.KH; ++kh) {
+        const index_t ih = oh * s.sh - s.pt + kh * s.dh;
+        const float* xr = (ih >= 0 && ih < s.H) ? x + (n * s.H + ih) * s.W * C : nullptr;
+        for (index_t kw = 0; kw < s.KW; ++kw) {
+          const index_t off = kw * s.dw - s.pl;  // iw = ow*sw + off
+          const index_t a = xr ? lo[kw] : s.OW, b = xr ? std::max(lo[kw], hi[kw]) : s.OW;
+          float* pt = P + (kh * s.KW + kw) * C;
+          // Padded outputs (ow < a, ow >= b, or every ow on a padded row) add 0 * dy: Note [padded taps].
+          auto run = [&](auto nv_tag, index_t c, int tail) {
+            constexpr int NV = decltype(nv_tag)::value;
+            vf acc[NV];
+            for (int v = 0; v < NV; ++v) acc[v] = zero();
+            tap_row_sums<NV>(nullptr, 0, s.sw, dyr, C, c, 0, std::min(a, s.OW), tail, acc);
+            tap_row_sums<NV>(xr, off, s.sw, dyr, C, c, a, b, tail, acc);
+            tap_row_sums<NV>(nullptr, 0, s.sw, dyr, C, c, std::max(a, b), s.OW, tail, acc);
+            for (int v = 0; v < NV; ++v) {
+              float* p = pt + c + v * kW;
+              if (tail) store_n(p, load_n(p, tail) + acc[v], tail);
+              else store(p, load(p) + acc[v]);
+            }
+          };
+          index_t c = 0;
+          for (; c + 4 * kW <= C; c += 4 * kW) run(std::integral_constant<int, 4>(), c, 0);
+          for (; c + kW <= C; c += kW) run(std::integral_constant<int, 1>(), c, 0);
+          if (c < C) run(std::integral_constant<int, 1>(), c, (int)(C - c));
+        }
+      }
+    }
+  });
+  // dw += the partials, in chunk order (the same sum at every thread count)
+  const int nr = threads_for(1.0 * nch * TC);
+  parallel_range(TC, chunk_size(TC, nr, 256, 64), nr, [&](index_t b, index_t e) {
+    for (index_t k = 0; k < nch; ++k) {
+      const float* P = part.data() + k * TC;
+      for (index_t i = b; i < e; ++i) dw[i] += P[i];
+    }
+  });
+}
+
+void depthwise_expand_channels(index_t P, index_t C, index_t M, const float* x, float* xe) {
+  parallel_for(P * C, 1 << 16, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float v = x[i];
+      float* o = xe + i * M;
+      for (index_t m = 0; m < M; ++m) o[m] = v;
+    }
+  });
+}
+
+void depthwise_reduce_channels(index_t P, index_t C, index_t M, const float* dxe, float* dx) {
+  parallel_for(P * C, 1 << 16, [&](index_t b, index_t e) {
+    for (index_t i = b; i < e; ++i) {
+      const float* g = dxe + i * M;
+      float acc = g[0];
+      for (index_t m = 1; m < M; ++m) acc += g[m];
+      dx[i] = acc;
+    }
+  });
+}
+
+}  // namespace TF_ISA
+}  // namespace tf
