@@ -742,7 +742,9 @@ def mutate_array(rng, case, i, kind):
     if kind == "rank+":
         return a[None]
     if kind == "rank-":
-        return a.reshape(-1) if a.ndim > 1 else a.reshape(-1)[:1].reshape(())
+        if a.ndim > 1:
+            return a.reshape(-1)
+        return a.reshape(-1)[:1].reshape(()) if a.size else np.zeros((), a.dtype)
     if kind == "zero":
         shape = list(a.shape) or [0]
         shape[int(rng.integers(len(shape)))] = 0
