@@ -129,9 +129,13 @@ class _LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         xp = array_module(a)
-        m = a.max(axis=axis, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, a.dtype.type(0))
-        y = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        if a.size == 0:  # the log of an empty sum: -inf (max has no identity to shift by)
+            with np.errstate(divide="ignore"):
+                y = xp.log(xp.exp(a).sum(axis=axis, keepdims=True))
+        else:
+            m = a.max(axis=axis, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, a.dtype.type(0))
+            y = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a, y)
         ctx.meta = (axis, keepdims)
         if keepdims:
