@@ -1,6 +1,7 @@
 """Reliability contracts (issue 16): thread bounds and per-thread settings, concurrent training and
 prediction, determinism at a fixed thread count, interrupted saves and hostile model files,
 native-binding edge cases (aliasing, misaligned buffers, huge geometry, NaN next to padding)."""
+import io
 import json
 import os
 import signal
@@ -560,3 +561,105 @@ def test_recurrent_backward_none_is_type_error(fn):
     args = {"lstm_backward": 13, "gru_backward": 13, "simple_rnn_backward": 10}[fn]
     with pytest.raises(TypeError, match=fn):
         getattr(tf.kernels.rnn, fn)(*([None] * args))
+
+
+# ---- crafted model configs (from_config, model_from_json, load_model) -------------------------
+def _deep(n):
+    d = {}
+    for _ in range(n):
+        d = {"a": d}
+    return d
+
+
+def _configs():
+    seq = M.Sequential([L.Dense(4, input_shape=(3,)), L.Dense(2)])
+    inp = L.Input((3,))
+    h = L.Dense(4, name="h")(inp)
+    fm = M.Model(inp, L.Dense(2, name="out")(L.Concatenate(name="cat")([h, h])))
+    return seq.get_config(), fm.get_config()
+
+
+def _edit(cfg, path, value=KeyError):
+    """A deep copy of cfg with cfg[path] set to value (KeyError: deleted)."""
+    c = json.loads(json.dumps(cfg))
+    d = c
+    for p in path[:-1]:
+        d = d[p]
+    if value is KeyError:
+        del d[path[-1]]
+    else:
+        d[path[-1]] = value
+    return c
+
+
+_CRAFTED = [  # (which: "seq" | "fn" | "json", edit path, value)
+    ("seq", (), None), ("seq", (), [1, 2]), ("seq", (), "x"), ("seq", ("layers",), KeyError),
+    ("seq", ("layers",), 3), ("seq", ("layers", 1, "class_name"), KeyError),
+    ("seq", ("layers", 1, "config"), KeyError), ("seq", ("layers", 1, "class_name"), "Bogus"),
+    ("seq", ("layers", 1, "class_name"), 3), ("seq", ("layers", 1, "config"), [1]),
+    ("seq", ("layers", 1, "config", "units"), 2 ** 60), ("seq", ("layers", 1, "config", "units"), "x"),
+    ("seq", ("layers", 1, "config", "bogus"), 1),
+    ("seq", ("layers", 1, "config", "kernel_initializer"), _deep(500)),
+    ("seq", ("layers", 1), _deep(500)),
+    ("seq", ("layers", 1), {"class_name": "TimeDistributed", "config": {}}),
+    ("seq", ("layers", 1), {"class_name": "TimeDistributed", "config": {"layer": 5}}),
+    ("seq", ("layers", 1), {"class_name": "Conv2D", "config": {"filters": 2 ** 40, "kernel_size": 3}}),
+    ("fn", (), None), ("fn", ("layers",), KeyError), ("fn", ("input_layers",), KeyError),
+    ("fn", ("output_layers",), KeyError), ("fn", ("output_layers",), [["nope", 0, 0]]),
+    ("fn", ("output_layers",), [["out", 5, 0]]), ("fn", ("output_layers",), [["out", 0, 7]]),
+    ("fn", ("output_layers",), [["out"]]), ("fn", ("output_layers",), 5),
+    ("fn", ("layers", 3, "inbound_nodes"), [[["ghost", 0, 0, {}]]]),
+    ("fn", ("layers", 3, "inbound_nodes"), [[["cat", 4, 0, {}]]]),
+    ("fn", ("layers", 3, "inbound_nodes"), [[["cat", 0, 9, {}]]]),
+    ("fn", ("layers", 3, "inbound_nodes"), [[["cat", -1, 0, {}]]]),
+    ("fn", ("layers", 3, "inbound_nodes"), 5), ("fn", ("layers", 3, "inbound_nodes"), [["x"]]),
+    ("fn", ("layers", 1, "inbound_nodes"), [[["out", 0, 0, {}]]]),  # a cycle
+    ("fn", ("layers", 3, "inbound_nodes"), [[["out", 0, 0, {}]]]),  # a self loop
+    ("fn", ("layers", 2, "name"), "h"),  # two layers named h
+    ("fn", ("layers", 1, "config", "units"), 2 ** 60),
+    ("fn", ("layers", 0, "config", "batch_input_shape"), [None, 2 ** 60]),
+]
+
+
+@pytest.mark.parametrize("which,path,value", _CRAFTED, ids=[f"{w}-{'/'.join(map(str, p))}-{str(v)[:20]}"
+                                                             for w, p, v in _CRAFTED])
+def test_crafted_config_raises_value_or_type_error(which, path, value):
+    seq, fn = _configs()
+    cfg = _edit(seq if which == "seq" else fn, path, value) if path else value
+    with pytest.raises((TypeError, ValueError)):
+        (M.Sequential if which == "seq" else M.Model).from_config(cfg)
+    if isinstance(cfg, dict):  # the same through model_from_json
+        with pytest.raises((TypeError, ValueError)):
+            M.model_from_json(json.dumps({"class_name": "Sequential" if which == "seq" else "Functional",
+                                          "config": cfg}))
+
+
+@pytest.mark.parametrize("text", ["{", "[1]", "5", '{"class_name": "Sequential", "config": null}',
+                                  '{"class_name": "Sequential"}', "[" * 100000 + "]" * 100000,
+                                  '{"class_name": "Sequential", "config": ' + '{"a": ' * 5000 + "1"
+                                  + "}" * 5001])
+def test_crafted_json_raises_value_or_type_error(text):
+    with pytest.raises((TypeError, ValueError)):
+        M.model_from_json(text)
+
+
+def test_crafted_config_in_a_saved_file_raises_value_error(tmp_path):
+    """load_model of a .tfm whose config is crafted (the archive itself intact)."""
+    m = M.Sequential([L.Dense(2, input_shape=(3,))])
+    p = str(tmp_path / "m.tfm")
+    m.save(p)
+    with zipfile.ZipFile(p) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    meta = json.loads(np.load(io.BytesIO(members["__config__.npy"])).tobytes())
+    for cfg in (None, {"layers": 5}, _deep(500),
+                {"layers": [{"class_name": "Dense", "config": {"units": 2 ** 60}}]}):
+        q = tmp_path / "c.tfm"
+        _file(q, {n[:-4]: b for n, b in members.items() if n != "__config__.npy"},
+              config=dict(meta, config=cfg))
+        with pytest.raises((TypeError, ValueError)):
+            M.load_model(str(q))
+    q = tmp_path / "d.tfm"
+    _file(q, {n[:-4]: b for n, b in members.items() if n != "__config__.npy"},
+          config={k: v for k, v in meta.items() if k != "weights"})
+    with pytest.raises((TypeError, ValueError)):
+        M.load_model(str(q))

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # ASan + UBSan run: builds the CPU extension with -DTF_SANITIZE=ON into build/asan, assembles a
 # copy of the package with it in build/asan/pkg (the in-place dev build is left alone), and runs
-# the op tests and the fuzz sweep against it. Any finding aborts the process: the run fails.
+# the op tests and the fuzz sweep against it once per ISA path, each forced with TENSORFORGE_ISA
+# (default: the paths built, TF_SANITIZE_ISAS="generic;avx2": this CPU's AVX2 kernels and the
+# portable ones; a path the CPU lacks is skipped). Any finding aborts the process: the run fails.
 #   tools/sanitize.sh                 # op tests + fuzz sweep (default TENSORFORGE_FUZZ_CASES)
 #   tools/sanitize.sh tests/test_gemm.py   # other test files instead
+#   TF_SANITIZE_RUN_ISAS=avx2 tools/sanitize.sh   # one path only
 # Not part of .ci/run: the instrumented build alone takes 10+ minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTF_SANITIZE=ON \
+launcher=""
+if command -v ccache > /dev/null; then launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTF_SANITIZE=ON $launcher \
+      -DTF_SANITIZE_ISAS="${TF_SANITIZE_ISAS:-generic;avx2}" \
       -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" -DTF_CUDA=OFF > /dev/null
 cmake --build build/asan -j "${TF_JOBS:-$(nproc)}"
 rm -rf build/asan/pkg && mkdir -p build/asan/pkg
@@ -28,4 +34,14 @@ else
          tests/test_rnn.py tests/test_optim.py tests/test_reliability.py tests/test_fuzz.py)
 fi
 python3 -c "import tensorforge, sys; assert 'build/asan/pkg' in tensorforge.__file__, tensorforge.__file__"
-python3 -m pytest -q -p no:cacheprovider "${tests[@]}"
+supported="$(python3 -c "from tensorforge import _C; print(' '.join(_C.supported_isas()))")"
+run_isas="${TF_SANITIZE_RUN_ISAS:-${TF_SANITIZE_ISAS:-generic;avx2}}"
+for isa in ${run_isas//;/ }; do
+  case " $supported " in
+    *" $isa "*) ;;
+    *) echo "sanitize: $isa is not built or not supported by this CPU; skipped"; continue ;;
+  esac
+  echo "sanitize: ISA path $isa"
+  TENSORFORGE_ISA="$isa" python3 -c "from tensorforge import _C; assert _C.isa() == '$isa', _C.isa()"
+  TENSORFORGE_ISA="$isa" python3 -m pytest -q -p no:cacheprovider "${tests[@]}"
+done

@@ -199,6 +199,8 @@ def _sparse_labels(op, y_true, p):
     """Integer class labels of shape p.shape[:-1] (or with a trailing 1): integral values in
     [0, C) (Keras raises for a label outside the classes; a fractional label is not a class)."""
     xp = array_module(p.data)
+    if p.ndim == 0:
+        raise ValueError(f"{op}: y_pred must have a class axis (..., C), got a scalar")
     y = xp.asarray(_data(y_true))
     if y.dtype.kind not in "iuf" or y.dtype.kind == "f" and not bool(xp.all(y == xp.floor(y))):
         raise ValueError(f"{op}: labels must be integer class indices, got {y.dtype} values"

@@ -19,9 +19,15 @@ def model_from_json(json_string, custom_objects=None):
     """A model from ``model.to_json()`` (a Keras 2 JSON model description also works)."""
     import json
     from .engine.serialization import custom_object_scope
-    data = json.loads(json_string)
+    from .engine import config_check
+    try:
+        data = json.loads(json_string)
+    except RecursionError:
+        raise ValueError("model_from_json: the JSON nests too deeply to be a model") from None
+    config_check.mapping(data, "model_from_json")
+    config = config_check.key(data, "config", "model_from_json", (), dict)
     with custom_object_scope(custom_objects or {}):
-        return model_from_config(data.get("class_name"), data["config"])
+        return model_from_config(data.get("class_name"), config)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

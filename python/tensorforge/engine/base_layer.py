@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from ..kernels._common import check_output_size
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
@@ -237,7 +238,10 @@ class Layer:
         dt = np.dtype(dtype) if dtype is not None else np.dtype(np.float32)
         init = _init.get(initializer if initializer is not None else
                          ("glorot_uniform" if dt.kind == "f" else "zeros"))
-        value = init(tuple(int(s) for s in shape), dt)
+        shape = tuple(int(s) for s in shape)
+        # a weight too large for memory is a ValueError naming it, before the initializer runs
+        check_output_size(f"{type(self).__name__} {self.name!r}", f"weight {name!r}", shape, dt.itemsize)
+        value = init(shape, dt)
         t = Tensor(np.ascontiguousarray(np.asarray(value, dtype=dt)),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
                    name=f"{self.name}/{name}")

@@ -15,6 +15,7 @@ the loss.
 import collections
 
 from .. import activations as A
+from . import config_check as _config_check
 
 from .base_layer import Layer, _call_args, _strip_keras_only, _touch, call_context
 from .input_layer import InputLayer
@@ -396,7 +397,7 @@ class Network(Layer):
     def _from_graph_config(cls, config):
         created = {}
         pending = collections.OrderedDict()
-        for data in config["layers"]:
+        for data in _config_check.graph(config):
             layer = deserialize_layer(data)
             created[layer.name] = layer
             pending[layer.name] = list(data.get("inbound_nodes") or [])
@@ -406,12 +407,15 @@ class Network(Layer):
                 raise ValueError("from_config: unsupported inbound node format")
             ts, kwargs = [], {}
             for entry in node_data:
-                name, ni, ti = entry[0], entry[1], entry[2]
-                kw = entry[3] if len(entry) > 3 else {}
+                name, ni, ti, kw = _config_check.node_ref(entry, "from_config", ("inbound_nodes",))
                 lyr = created.get(name)
                 if lyr is None or len(lyr._inbound_nodes) <= ni:
                     return None, None
-                ts.append(lyr._inbound_nodes[ni].output_tensors[ti])
+                outs = lyr._inbound_nodes[ni].output_tensors
+                if ti >= len(outs):
+                    raise ValueError(f"from_config: inbound node {list(entry)!r} asks for output "
+                                     f"{ti} of layer {name!r}, which has {len(outs)}")
+                ts.append(outs[ti])
                 for k, v in (kw or {}).items():
                     v = _deserialize_kwarg(v, created)
                     if v is _MISSING:
@@ -435,7 +439,13 @@ class Network(Layer):
                              f"nodes for {[n for n, v in pending.items() if v]})")
 
         def tensor(c):
-            return created[c[0]]._inbound_nodes[c[1]].output_tensors[c[2]]
+            name, ni, ti, _ = _config_check.node_ref(c, "from_config", ("input/output_layers",))
+            lyr = created.get(name)
+            if lyr is None or ni >= len(lyr._inbound_nodes) or ti >= len(
+                    lyr._inbound_nodes[ni].output_tensors):
+                raise ValueError(f"from_config: input/output reference {list(c)!r} names no "
+                                 "tensor of the rebuilt graph")
+            return lyr._inbound_nodes[ni].output_tensors[ti]
 
         def nested(s):
             if isinstance(s, dict):
@@ -482,11 +492,10 @@ def _class_name(layer):
 
 def deserialize_layer(data):
     """A layer from {"class_name", "config"} (Keras 2's layers.deserialize)."""
-    name = data["class_name"]
+    name, cfg = _config_check.layer_spec(data, "deserialize_layer")
     if name == "Functional":
         name = "Model"
     cls = get_layer_class(name)
-    cfg = data["config"]
     if isinstance(cls, type) and issubclass(cls, Network) and "layers" in cfg:
         if hasattr(cls, "_from_sequential_config") and "input_layers" not in cfg:
             return cls._from_sequential_config(cfg)

@@ -21,6 +21,7 @@ from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import optimizers as _optimizers
 from ..saving import hdf5_format as _h5
+from . import config_check as _config_check
 from .serialization import custom_object, custom_object_scope, get_layer_class
 
 FORMAT = "tensorforge-keras"
@@ -178,6 +179,10 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
 def model_from_config(class_name, config, input_shape=None):
     """A model (not compiled, fresh weights) from its class name and config. The model classes
     are found in the layer registry (engine.serialization), so this module imports none."""
+    _config_check.check_depth(config)
+    _config_check.mapping(config, "model_from_config")
+    if class_name is not None and not isinstance(class_name, str):
+        raise TypeError(f"model_from_config: class_name must be a str, got {type(class_name).__name__}")
     if class_name == "Sequential" or (class_name is None and "input_layers" not in config):
         return get_layer_class("Sequential")._from_sequential_config(config)
     if class_name in ("Functional", "Model"):

@@ -4,6 +4,7 @@ Once the input shape is known (``input_shape=`` on the first layer, an ``InputLa
 as first layer, ``build(shape)``, or the first batch given to fit / predict / a call), the
 chain is built as a functional graph from an ``Input`` named ``<first layer>_input``; each
 ``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
+from . import config_check as _config_check
 from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
 from .network import Network, deserialize_layer
@@ -137,8 +138,8 @@ class Sequential(Model):
 
     @classmethod
     def _from_sequential_config(cls, config):
+        specs = _config_check.sequential(config)
         model = cls(name=config.get("name"))
-        specs = list(config["layers"])
         for spec in specs:
             model.add(deserialize_layer(spec))
         if not model.built and config.get("build_input_shape"):  # tensorforge format 1

@@ -77,6 +77,19 @@ def _per_output(arg, names, what, default=None):
     return [arg if arg is not None else default] * n
 
 
+def _batch_size(op, batch_size):
+    """32 for None; else a positive int (Keras 2 refuses 2.5 and 0)."""
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, (float, np.floating)) and float(batch_size).is_integer():
+        batch_size = int(batch_size)  # 32.0 works in Keras 2 too
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"{op}: batch_size must be an int, got {type(batch_size).__name__} {batch_size!r}")
+    if batch_size <= 0:
+        raise ValueError(f"{op}: batch_size must be positive, got {batch_size}")
+    return int(batch_size)
+
+
 class Model(Network):
     """Keras 2 ``Model``: ``Model(inputs, outputs)`` (functional) or subclassed."""
 
@@ -484,6 +497,11 @@ class Model(Network):
         self._check_compiled("fit")
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
+        for name, v in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"fit: {name} must be an int, got {type(v).__name__} {v!r}")
+            if v < 0:  # (Keras 2: "Expected epochs to be positive")
+                raise ValueError(f"fit: {name} must be >= 0, got {v}")
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None or validation_split:
                 raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
@@ -494,9 +512,7 @@ class Model(Network):
             return self.fit_generator(x, steps_per_epoch, epochs, verbose, callbacks,
                                       validation_data, validation_steps, validation_freq,
                                       class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
+        batch_size = _batch_size("fit", batch_size)
         xs = self._standardize_x(x, "fit")
         ys = self._standardize_y(y, xs[0].shape[0], "fit")
         sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight, "fit")
@@ -547,9 +563,7 @@ class Model(Network):
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
             return self.evaluate_generator(x, steps, verbose=verbose)
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"evaluate: batch_size must be positive, got {batch_size}")
+        batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
@@ -559,9 +573,7 @@ class Model(Network):
                 max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
         if training_generator.is_generator_like(x):
             return self.predict_generator(x, steps, verbose=verbose)
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size <= 0:
-            raise ValueError(f"predict: batch_size must be positive, got {batch_size}")
+        batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps)
         if verbose == 1:

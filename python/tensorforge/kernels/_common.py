@@ -68,16 +68,30 @@ def _available_memory():
         return 0
 
 
+def _output_limit():
+    cap = os.environ.get("TENSORFORGE_MAX_OUTPUT_BYTES")
+    if cap:
+        try:
+            return int(cap)
+        except ValueError:
+            pass
+    return _available_memory() or 2 ** 62
+
+
 def check_output_size(op, what, shape, itemsize=4):
-    """An output larger than half the memory available is a ValueError naming it (huge but legal
-    geometry, e.g. a pad of 2**40, would otherwise fail deep inside NumPy with MemoryError or
-    thrash the machine)."""
-    n = itemsize
+    """An output larger than half the memory available (or than TENSORFORGE_MAX_OUTPUT_BYTES,
+    when set) is a ValueError naming it (huge but legal geometry, e.g. a pad of 2**40, would
+    otherwise fail deep inside NumPy with MemoryError or thrash the machine). Outputs up to
+    1 GiB are never refused."""
+    n = nz = itemsize
     for s in shape:
         n *= int(s)
-    if n > 2 ** 30 and n > (_available_memory() or 2 ** 62):  # (sysconf only for big outputs)
+        nz *= max(int(s), 1)
+    if nz >= 2 ** 63:  # NumPy refuses such a shape even with a zero in it
+        raise ValueError(f"{op}: {what} would have shape {shape_str(shape)}, beyond any array's size")
+    if n > 2 ** 30 and n > _output_limit():  # (sysconf only for big outputs)
         raise ValueError(f"{op}: {what} would have shape {shape_str(shape)} ({n / 1e9:.3g} GB), "
-                         "more than half the memory available")
+                         "more than half the memory available (or TENSORFORGE_MAX_OUTPUT_BYTES)")
 
 
 def num(op, name, v):

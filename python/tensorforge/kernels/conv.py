@@ -174,6 +174,7 @@ def conv2d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid",
     same_dtype(op, x=x, w=w, b=b)
     OH, OW = pair(op, "output_size", output_size)
     out_shape = (x.shape[0], OH, OW, w.shape[2])
+    check_output_size(op, "the output", out_shape, x.itemsize)
     _, _, _, _, _, _, _, _, H, W = conv_geometry(op, out_shape, w.shape, strides, padding, dilation)
     if (H, W) != tuple(x.shape[1:3]):
         raise ValueError(f"{op}: output_size {(OH, OW)} does not map back to the input's "

@@ -121,6 +121,8 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     """m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr*sqrt(1-b2^t)/(1-b1^t) * m/(sqrt(v)+eps)."""
     op = "adam_update"
     fn = backend.lookup(op)
+    if t is True or t is False:  # (the binding would read a bool as 0 / 1)
+        raise TypeError(f"{op}: t (the step count) must be an int, got bool {t}")
     if _is_native(fn):
         try:
             return fn(param, grad, m, v, lr, beta1, beta2, eps, t)

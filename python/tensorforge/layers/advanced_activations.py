@@ -9,6 +9,14 @@ from .. import initializers as _init
 from .. import regularizers as _reg
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from . import _args
+
+
+def _num(layer, name, v):
+    """float(v) for a real number; else a TypeError naming the layer and the argument."""
+    if isinstance(v, (bool, str)) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{layer}: {name} must be a number, got {type(v).__name__} {v!r}")
+    return float(v)
 
 
 class LeakyReLU(Layer):
@@ -36,8 +44,8 @@ class ReLU(Layer):
             raise ValueError(f"ReLU: max_value must be >= 0 or None, got {max_value}")
         if negative_slope is None or negative_slope < 0:
             raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope}")
-        if threshold is None:
-            raise ValueError("ReLU: threshold must be a number, got None")
+        if threshold is None or _num("ReLU", "threshold", threshold) < 0:
+            raise ValueError(f"ReLU: threshold must be a number >= 0, got {threshold}")
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
         self._record(max_value=self.max_value, negative_slope=self.negative_slope,
@@ -55,7 +63,7 @@ class ELU(Layer):
         super().__init__(**kwargs)
         if alpha is None:
             raise ValueError("ELU: alpha must be a number, got None")
-        self.alpha = float(alpha)
+        self.alpha = _num("ELU", "alpha", alpha)
         self._record(alpha=self.alpha)
 
     def call(self, x, training=False, mask=None):
@@ -85,7 +93,10 @@ class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
         kwargs.pop("robust_masking", None)
         super().__init__(**kwargs)
-        self.axis = axis if isinstance(axis, int) else tuple(int(a) for a in axis)
+        if not (_args.is_int(axis) or isinstance(axis, (list, tuple)) and all(
+                _args.is_int(a) for a in axis)):
+            raise TypeError(f"Softmax: axis must be an int or a list of ints, got {axis!r}")
+        self.axis = int(axis) if _args.is_int(axis) else tuple(int(a) for a in axis)
         if not isinstance(self.axis, int):
             if len(self.axis) != 1:
                 raise NotImplementedError(f"Softmax: only one axis is supported, got {axis!r}")

@@ -5,7 +5,7 @@ from .. import backend as _backend
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import InputSpec, Layer, _pair
+from ..engine.base_layer import InputSpec, Layer
 from ..kernels.conv import same_pads
 from . import _args
 from ..ops import basic as B
@@ -171,9 +171,7 @@ class Conv1D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv1D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("Conv1D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv1D: groups > 1 is not supported")
         self.kernel_size = (_single(kernel_size, "Conv1D: kernel_size"),)
@@ -251,15 +249,13 @@ class Conv2DTranspose(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv2DTranspose: filters must be positive, got {filters}")
-        self.kernel_size = _pair(kernel_size, "Conv2DTranspose: kernel_size")
-        self.strides = _pair(strides, "Conv2DTranspose: strides")
-        self.dilation_rate = _pair(dilation_rate, "Conv2DTranspose: dilation_rate")
+        self.filters = _args.positive_int("Conv2DTranspose", "filters", filters)
+        self.kernel_size = _args.int_pair("Conv2DTranspose", "kernel_size", kernel_size)
+        self.strides = _args.int_pair("Conv2DTranspose", "strides", strides)
+        self.dilation_rate = _args.int_pair("Conv2DTranspose", "dilation_rate", dilation_rate)
         self.padding = _padding("Conv2DTranspose", padding)
         self.output_padding = (None if output_padding is None
-                               else _pair(output_padding, "Conv2DTranspose: output_padding"))
+                               else _args.int_pair("Conv2DTranspose", "output_padding", output_padding, minimum=0))
         if self.output_padding is not None:
             for op_, st in zip(self.output_padding, self.strides):
                 if op_ >= st:
@@ -324,9 +320,9 @@ class DepthwiseConv2D(_ConvBase):
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         nm = type(self).__name__
-        self.kernel_size = _pair(kernel_size, f"{nm}: kernel_size")
-        self.strides = _pair(strides, f"{nm}: strides")
-        self.dilation_rate = _pair(dilation_rate, f"{nm}: dilation_rate")
+        self.kernel_size = _args.int_pair(nm, "kernel_size", kernel_size)
+        self.strides = _args.int_pair(nm, "strides", strides)
+        self.dilation_rate = _args.int_pair(nm, "dilation_rate", dilation_rate)
         self.padding = _padding(nm, padding)
         self.depth_multiplier = int(depth_multiplier)
         if self.depth_multiplier < 1:
@@ -401,9 +397,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
                          bias_regularizer=bias_regularizer, **kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"SeparableConv2D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("SeparableConv2D", "filters", filters)
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
         self._record(filters=self.filters, pointwise_initializer=self.pointwise_initializer,
@@ -457,7 +451,7 @@ class UpSampling2D(Layer):
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
-        self.size = _pair(size, "UpSampling2D: size")
+        self.size = _args.int_pair("UpSampling2D", "size", size)
         self.data_format = _data_format("UpSampling2D", data_format)
         if interpolation not in ("nearest", "bilinear"):
             raise ValueError(f"UpSampling2D: interpolation must be 'nearest' or 'bilinear', got "
@@ -616,9 +610,7 @@ class Conv3D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"Conv3D: filters must be positive, got {filters}")
+        self.filters = _args.positive_int("Conv3D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv3D: groups > 1 is not supported")
         self.kernel_size = _triple(kernel_size, "Conv3D: kernel_size")

@@ -17,7 +17,8 @@ from .. import regularizers as _reg
 from .._device import to_host as _host
 from .._xp import array_module
 from ..autograd import Tensor
-from ..engine.base_layer import Layer, _pair
+from . import _args
+from ..engine.base_layer import Layer
 from ..ops import basic as B
 from .convolutional import _conv_len, _data_format, _padding
 
@@ -39,12 +40,10 @@ class ConvLSTM2D(Layer):
                  return_state=False, go_backwards=False, stateful=False, dropout=0.0,
                  recurrent_dropout=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.filters = int(filters)
-        if self.filters <= 0:
-            raise ValueError(f"ConvLSTM2D: filters must be positive, got {filters}")
-        self.kernel_size = _pair(kernel_size, "ConvLSTM2D: kernel_size")
-        self.strides = _pair(strides, "ConvLSTM2D: strides")
-        self.dilation_rate = _pair(dilation_rate, "ConvLSTM2D: dilation_rate")
+        self.filters = _args.positive_int("ConvLSTM2D", "filters", filters)
+        self.kernel_size = _args.int_pair("ConvLSTM2D", "kernel_size", kernel_size)
+        self.strides = _args.int_pair("ConvLSTM2D", "strides", strides)
+        self.dilation_rate = _args.int_pair("ConvLSTM2D", "dilation_rate", dilation_rate)
         self.padding = _padding("ConvLSTM2D", padding)
         self.data_format = _data_format("ConvLSTM2D", data_format)
         self.activation = _act.get(activation)

@@ -267,9 +267,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
-        self.n = int(n)
-        if self.n <= 0:
-            raise ValueError(f"RepeatVector: n must be a positive integer, got {n}")
+        self.n = _args.positive_int("RepeatVector", "n", n)
         self._record(n=self.n)
 
     def compute_output_shape(self, s):
@@ -288,6 +286,8 @@ class Permute(Layer):
 
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
+        if not isinstance(dims, (list, tuple)) or not all(_args.is_int(d) for d in dims):
+            raise TypeError(f"Permute: dims must be a tuple of ints, got {dims!r}")
         self.dims = tuple(int(d) for d in dims)
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
             raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}, "
@@ -311,6 +311,8 @@ class Masking(Layer):
 
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(mask_value, (bool, str)) or mask_value is None:
+            raise TypeError(f"Masking: mask_value must be a number, got {mask_value!r}")
         self.mask_value = float(mask_value)
         self._record(mask_value=self.mask_value)
 
@@ -332,6 +334,11 @@ class ActivityRegularization(Layer):
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(**kwargs)
+        for nm, v in (("l1", l1), ("l2", l2)):
+            if isinstance(v, (bool, str)) or v is None:
+                raise TypeError(f"ActivityRegularization: {nm} must be a number >= 0, got {v!r}")
+            if not float(v) >= 0:
+                raise ValueError(f"ActivityRegularization: {nm} must be a number >= 0, got {v!r}")
         self.l1, self.l2 = float(l1), float(l2)
         self._record(l1=self.l1, l2=self.l2)
 

@@ -181,6 +181,8 @@ class LayerNormalization(Layer):
         else:
             raise TypeError(f"LayerNormalization: axis must be an int or a list of ints, got {axis!r}")
         self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        if not self.epsilon >= 0:
+            raise ValueError(f"LayerNormalization: epsilon must be >= 0, got {epsilon}")
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         self.beta_regularizer = _reg.get(beta_regularizer)
         self.gamma_regularizer = _reg.get(gamma_regularizer)

@@ -24,7 +24,7 @@ class _Pool2D(Layer):
         if padding not in ("valid", "same"):
             raise ValueError(f"{type(self).__name__}: padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
-        self.data_format = data_format or _backend.image_data_format()
+        self.data_format = _data_format(name, data_format)
         self._record(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
                      data_format=self.data_format)
 
@@ -61,7 +61,7 @@ class GlobalAveragePooling2D(Layer):
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.input_spec = InputSpec(ndim=4)
-        self.data_format = data_format or _backend.image_data_format()
+        self.data_format = _data_format(type(self).__name__, data_format)
         self.keepdims = bool(keepdims)
         self._record(data_format=self.data_format, keepdims=self.keepdims)
 

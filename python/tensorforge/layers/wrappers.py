@@ -1,6 +1,7 @@
 """Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional, TimeDistributed."""
 import numpy as np
 
+from ..engine import config_check
 from ..engine.base_layer import Layer, _deser, _unique_name
 from ..ops import basic as B
 from .recurrent import _RNN
@@ -71,7 +72,8 @@ class Bidirectional(Layer):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        layer = _deser(config.pop("layer"))
+        layer = _deser(config_check.key(config, "layer", f"{cls.__name__}.from_config", (), dict))
+        config.pop("layer")
         return cls(layer, **{k: _deser(v) for k, v in config.items()})
 
 
@@ -113,5 +115,6 @@ class TimeDistributed(Layer):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        layer = _deser(config.pop("layer"))
+        layer = _deser(config_check.key(config, "layer", f"{cls.__name__}.from_config", (), dict))
+        config.pop("layer")
         return cls(layer, **{k: _deser(v) for k, v in config.items()})

@@ -445,10 +445,19 @@ def floordiv(a, b):
 
 
 def _binary(fn, a, b):
-    ad, bd = _operands(a, b, fn.__name__.lower())
+    op = fn.__name__.lower()
+    ad, bd = _operands(a, b, op)
     a = a if isinstance(a, Tensor) else ad
     b = b if isinstance(b, Tensor) else bd
-    return fn.apply(a, b)
+    try:
+        return fn.apply(a, b)
+    except ValueError:  # (checked only on failure: no cost on the hot path)
+        sa, sb = _shape(ad), _shape(bd)
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise ValueError(f"{op}: a and b must broadcast together, got shapes {sa} and {sb}") from None
+        raise
 
 
 def add(a, b): return _binary(Add, a, b)

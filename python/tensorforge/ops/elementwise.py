@@ -2,7 +2,7 @@
 where (Keras' switch), cast, and the activations / softmax for dtypes the fused float32 kernels
 do not take (float64), on the reference formulas (``reference.pointwise``).
 
-Arrays or Tensors in; a Tensor requiring grad gives a Tensor recorded for autograd. Written on
+Arrays or Tensors in (each op checks its arguments at its boundary); a Tensor requiring grad gives a Tensor recorded for autograd. Written on
 the array module, so NumPy and CuPy both run them.
 """
 import numpy as np
@@ -10,7 +10,10 @@ import numpy as np
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..reference import pointwise as _ref
+from ..kernels._common import num
+from ._args import array_arg, shape_str
 from .basic import _binary, _operands, _select_grads, _shape, unbroadcast
+from .reduce import normalize_axis
 
 __all__ = ["square", "sin", "cos", "minimum", "where", "cast", "generic_act", "generic_softmax"]
 
@@ -123,6 +126,10 @@ class GenericSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = array_module(x)
+        if x.size == 0:  # the softmax of nothing is nothing
+            ctx.save_for_backward(x)
+            ctx.axis = axis
+            return x.copy()
         e = xp.exp(x - x.max(axis=axis, keepdims=True))
         y = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(y)
@@ -135,17 +142,43 @@ class GenericSoftmax(Function):
         return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True)), None
 
 
-def square(a): return Square.apply(a)
-def sin(a): return Sin.apply(a)
-def cos(a): return Cos.apply(a)
+def square(a): return Square.apply(array_arg("square", "x", a, "iufc")[0])
+def sin(a): return Sin.apply(array_arg("sin", "x", a, "iufc")[0])
+def cos(a): return Cos.apply(array_arg("cos", "x", a, "iufc")[0])
 def minimum(a, b): return _binary(Minimum, a, b)
-def cast(a, dtype): return Cast.apply(a, dtype)
-def generic_act(x, kind, alpha=0.0): return GenericAct.apply(x, kind, float(alpha))
-def generic_softmax(x, axis=-1): return GenericSoftmax.apply(x, axis)
+
+
+def cast(a, dtype):
+    a, _ = array_arg("cast", "x", a, "biufc")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"cast: dtype must be a numeric dtype, got {dtype!r}") from None
+    if dt.kind not in "biufc":
+        raise TypeError(f"cast: dtype must be a numeric dtype, got {dt}")
+    return Cast.apply(a, dt)
+
+
+def generic_act(x, kind, alpha=0.0):
+    x, _ = array_arg("generic_act", "x", x, "f")
+    if kind not in _ref.ACT_KINDS:
+        raise ValueError(f"generic_act: kind must be one of {', '.join(_ref.ACT_KINDS)}, got {kind!r}")
+    return GenericAct.apply(x, kind, num("generic_act", "alpha", alpha))
+
+
+def generic_softmax(x, axis=-1):
+    x, d = array_arg("generic_softmax", "x", x, "f")
+    return GenericSoftmax.apply(x, normalize_axis("generic_softmax", axis, d.ndim, d.shape))
 
 
 def where(cond, a, b):
-    c = cond.data if isinstance(cond, Tensor) else cond
-    ad, bd = _operands(a, b)
+    _, c = array_arg("where", "condition", cond, "biuf")
+    ad, bd = _operands(a, b, "where")
+    shapes = [getattr(v, "shape", ()) for v in (c, ad, bd)]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError("where: condition, a and b must broadcast together, got shapes "
+                         + ", ".join(shape_str(s) for s in shapes)) from None
     return Where.apply(array_module(c).asarray(c).astype(bool), a if isinstance(a, Tensor) else ad,
                        b if isinstance(b, Tensor) else bd)

@@ -2,12 +2,15 @@
 stack, tile, repeat (np.repeat along one axis), gather (rows of a table, repeated indices
 accumulate), reverse, zero padding.
 
-Arrays or Tensors in; arguments are validated by the Keras-facing wrappers (tensorforge.backend).
+Arrays or Tensors in; each op checks its arguments at its boundary (counts and pads are
+geometry: an output too large for memory is a ValueError before anything is allocated).
 Written on the array module, so NumPy and CuPy both run them.
 """
 from .._xp import array_module
 from ..autograd import Function
+from ._args import array_arg, axis_arg, check_output_size, int_arg, int_seq, shape_str
 from .basic import scatter_add
+from .reduce import normalize_axis
 
 __all__ = ["stack", "tile", "repeat", "gather", "reverse", "pad"]
 
@@ -110,9 +113,74 @@ def _flip(a, axes):
     return a[tuple(idx)]
 
 
-def stack(arrays, axis=0): return Stack.apply(*arrays, axis=axis)
-def tile(a, reps): return Tile.apply(a, tuple(reps))
-def repeat(a, rep, axis): return Repeat.apply(a, int(rep), int(axis))
-def gather(ref, indices): return Gather.apply(ref, indices)
-def reverse(a, axes): return Reverse.apply(a, tuple(axes))
-def pad(a, pads): return Pad.apply(a, tuple((int(b), int(e)) for b, e in pads))
+def stack(arrays, axis=0):
+    op = "stack"
+    if not isinstance(arrays, (list, tuple)) or not arrays:
+        raise TypeError(f"{op}: arrays must be a non-empty list, got {type(arrays).__name__}")
+    checked = [array_arg(op, f"arrays[{i}]", t, "biufc") for i, t in enumerate(arrays)]
+    shapes = {tuple(d.shape) for _, d in checked}
+    if len(shapes) > 1:
+        raise ValueError(f"{op}: arrays must have one shape, got "
+                         + ", ".join(shape_str(d.shape) for _, d in checked))
+    ndim = checked[0][1].ndim
+    axis = axis_arg(op, "axis", axis, ndim + 1, checked[0][1].shape)
+    out = list(checked[0][1].shape)
+    out.insert(axis, len(checked))
+    check_output_size(op, "the output", out, checked[0][1].itemsize)
+    return Stack.apply(*[t for t, _ in checked], axis=axis)
+
+
+def tile(a, reps):
+    op = "tile"
+    a, x = array_arg(op, "x", a, "biufc")
+    reps = int_seq(op, "reps", reps)
+    if len(reps) != x.ndim:
+        raise ValueError(f"{op}: reps must have one count per axis of x {shape_str(x.shape)}, got {reps}")
+    check_output_size(op, "the output", [s * r for s, r in zip(x.shape, reps)], x.itemsize)
+    return Tile.apply(a, reps)
+
+
+def repeat(a, rep, axis):
+    op = "repeat"
+    a, x = array_arg(op, "x", a, "biufc")
+    rep = int_arg(op, "rep", rep, 0)
+    axis = axis_arg(op, "axis", axis, x.ndim, x.shape)
+    out = list(x.shape)
+    out[axis] *= rep
+    check_output_size(op, "the output", out, x.itemsize)
+    return Repeat.apply(a, rep, axis)
+
+
+def gather(ref, indices):
+    """Rows ``ref[indices]`` (axis 0); every index must be in [0, len(ref))."""
+    op = "gather"
+    ref, r = array_arg(op, "reference", ref, "biufc")
+    if r.ndim == 0:
+        raise ValueError(f"{op}: reference must have at least one axis, got shape ()")
+    _, idx = array_arg(op, "indices", indices, "iu")
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= r.shape[0]):
+        raise ValueError(f"{op}: indices must be in [0, {r.shape[0]}) for a reference of shape "
+                         f"{shape_str(r.shape)}, got values in [{int(idx.min())}, {int(idx.max())}]")
+    return Gather.apply(ref, idx)
+
+
+def reverse(a, axes):
+    a, x = array_arg("reverse", "x", a, "biufc")
+    return Reverse.apply(a, normalize_axis("reverse", axes, x.ndim, x.shape) or ())
+
+
+def pad(a, pads):
+    """Zero padding; ``pads`` is one (before, after) pair of ints >= 0 per axis."""
+    op = "pad"
+    a, x = array_arg(op, "x", a, "biufc")
+    if not isinstance(pads, (list, tuple)) or len(pads) != x.ndim:
+        raise ValueError(f"{op}: pads must be one (before, after) pair per axis of x "
+                         f"{shape_str(x.shape)}, got {pads!r}")
+    pairs = []
+    for i, p in enumerate(pads):
+        p = int_seq(op, f"pads[{i}]", p)
+        if len(p) != 2:
+            raise ValueError(f"{op}: pads[{i}] must be a (before, after) pair, got {pads[i]!r}")
+        pairs.append(p)
+    check_output_size(op, "the output", [s + b + e for s, (b, e) in zip(x.shape, pairs)], x.itemsize)
+    return Pad.apply(a, tuple(pairs))

@@ -1,9 +1,10 @@
 """Differentiable reductions beyond sum/mean (those live in ops.basic): max, min, prod, var,
 logsumexp, cumsum, cumprod; and the non-differentiable argmax, argmin, any, all.
 
-Each takes an array or Tensor and an ``axis`` already normalised by ``normalize_axis`` (None or a
-tuple of non-negative ints); the public Keras-facing wrappers (tensorforge.backend) validate and
-normalise their arguments. Written on the array module (NumPy or CuPy), so every backend runs
+Each takes an array or Tensor and an ``axis`` (None, an int or a list of ints; normalised by
+``normalize_axis``) and checks them at its boundary: a float axis, an axis out of range, a
+non-numeric dtype or the max / argmax of an empty tensor is a TypeError / ValueError naming the
+op. Written on the array module (NumPy or CuPy), so every backend runs
 them.
 """
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels._common import shape_str
+from ._args import array_arg, axis_arg, bool_arg, int_arg
 
 __all__ = ["normalize_axis", "reduce_max", "reduce_min", "reduce_prod", "reduce_var",
            "logsumexp", "cumsum", "cumprod", "argmax", "argmin", "reduce_any", "reduce_all"]
@@ -19,6 +21,9 @@ __all__ = ["normalize_axis", "reduce_max", "reduce_min", "reduce_prod", "reduce_
 def normalize_axis(op, axis, ndim, shape=()):
     """None, or a sorted tuple of distinct non-negative axes; ValueError naming ``op`` when an
     axis is out of range or repeated, TypeError when it is not an int."""
+    if not isinstance(op, str):
+        raise TypeError(f"normalize_axis: op must be the op's name (a str), got {type(op).__name__}")
+    ndim = int_arg("normalize_axis", "ndim", ndim, 0)
     if axis is None:
         return None
     items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
@@ -124,9 +129,13 @@ class _LogSumExp(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         xp = array_module(a)
-        m = a.max(axis=axis, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, a.dtype.type(0))
-        y = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        if a.size == 0:  # the log of an empty sum: -inf (max has no identity to shift by)
+            with np.errstate(divide="ignore"):
+                y = xp.log(xp.exp(a).sum(axis=axis, keepdims=True))
+        else:
+            m = a.max(axis=axis, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, a.dtype.type(0))
+            y = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a, y)
         ctx.meta = (axis, keepdims)
         if keepdims:
@@ -175,35 +184,68 @@ class _CumProd(Function):
         return _flip(xp.cumsum(_flip(g * y, ctx.axis), axis=ctx.axis), ctx.axis) / a, None
 
 
-def reduce_max(a, axis=None, keepdims=False): return _Extreme.apply(a, axis, keepdims, True)
-def reduce_min(a, axis=None, keepdims=False): return _Extreme.apply(a, axis, keepdims, False)
-def reduce_prod(a, axis=None, keepdims=False): return _Prod.apply(a, axis, keepdims)
-def reduce_var(a, axis=None, keepdims=False): return _Var.apply(a, axis, keepdims)
-def logsumexp(a, axis=None, keepdims=False): return _LogSumExp.apply(a, axis, keepdims)
-def cumsum(a, axis): return _CumSum.apply(a, axis)
-def cumprod(a, axis): return _CumProd.apply(a, axis)
+def _reduce(op, a, axis, keepdims, kinds, need_items=False):
+    """The checked (a, axis, keepdims) of a reduction (see the module docstring)."""
+    a, x = array_arg(op, "x", a, kinds)
+    axis = normalize_axis(op, axis, x.ndim, x.shape)
+    keepdims = bool_arg(op, "keepdims", keepdims)
+    if need_items and x.size == 0:  # max/min/argmax of nothing has no value
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {shape_str(x.shape)}")
+    return a, axis, keepdims
 
 
-def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+def _scan(op, a, axis):
+    a, x = array_arg(op, "x", a, "iuf")
+    return a, axis_arg(op, "axis", axis, x.ndim, x.shape)
+
+
+def reduce_max(a, axis=None, keepdims=False):
+    return _Extreme.apply(*_reduce("reduce_max", a, axis, keepdims, "biuf", True), True)
+
+
+def reduce_min(a, axis=None, keepdims=False):
+    return _Extreme.apply(*_reduce("reduce_min", a, axis, keepdims, "biuf", True), False)
+
+
+def reduce_prod(a, axis=None, keepdims=False): return _Prod.apply(*_reduce("reduce_prod", a, axis, keepdims, "iuf"))
+def reduce_var(a, axis=None, keepdims=False): return _Var.apply(*_reduce("reduce_var", a, axis, keepdims, "iuf"))
+def logsumexp(a, axis=None, keepdims=False): return _LogSumExp.apply(*_reduce("logsumexp", a, axis, keepdims, "iuf"))
+def cumsum(a, axis): return _CumSum.apply(*_scan("cumsum", a, axis))
+def cumprod(a, axis): return _CumProd.apply(*_scan("cumprod", a, axis))
+
+
+def _arg_extreme(op, a, axis):
+    _, x = array_arg(op, "x", a, "biuf")
+    if axis is not None:
+        axis = axis_arg(op, "axis", axis, x.ndim, x.shape)
+    if x.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {shape_str(x.shape)}")
+    return x, axis
 
 
 def argmax(a, axis):
-    """Index of the largest value along ``axis`` (int64, no gradient)."""
-    x = _data(a)
+    """Index of the largest value along ``axis`` (None: of the flattened tensor; int64, no
+    gradient)."""
+    x, axis = _arg_extreme("argmax", a, axis)
     return Tensor(array_module(x).argmax(x, axis=axis).astype(np.int64))
 
 
 def argmin(a, axis):
-    x = _data(a)
+    x, axis = _arg_extreme("argmin", a, axis)
     return Tensor(array_module(x).argmin(x, axis=axis).astype(np.int64))
 
 
 def reduce_any(a, axis=None, keepdims=False):
+    a, axis, keepdims = _reduce("reduce_any", a, axis, keepdims, "biufc")
     x = _data(a)
     return Tensor(array_module(x).any(x.astype(bool), axis=axis, keepdims=keepdims))
 
 
 def reduce_all(a, axis=None, keepdims=False):
+    a, axis, keepdims = _reduce("reduce_all", a, axis, keepdims, "biufc")
     x = _data(a)
     return Tensor(array_module(x).all(x.astype(bool), axis=axis, keepdims=keepdims))
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a

@@ -15,7 +15,7 @@ import numpy as np
 from .. import kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
-from ..kernels._common import check_array, shape_str
+from ..kernels._common import check_array, check_output_size, shape_str
 
 __all__ = ["upsample2d"]
 
@@ -76,8 +76,10 @@ def upsample2d(x, size=2, interpolation="nearest"):
     sh, sw = kernels.conv.pair(op, "size", size)
     if interpolation not in ("nearest", "bilinear"):
         raise ValueError(f"{op}: interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
-    check_array(op, "x", x.data if isinstance(x, Tensor) else x, 4, "(N, H, W, C)",
-                dtypes=(np.float32, np.float64))
+    xd = check_array(op, "x", x.data if isinstance(x, Tensor) else x, 4, "(N, H, W, C)",
+                     dtypes=(np.float32, np.float64))
+    N, H, W, C = xd.shape
+    check_output_size(op, "the output", (N, H * sh, W * sw, C), xd.itemsize)
     if isinstance(x, Tensor):
         return _Upsample2d.apply(x, sh, sw, interpolation)
     return _Upsample2d.forward(_Ctx(), x, sh, sw, interpolation)

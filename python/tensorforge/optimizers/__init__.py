@@ -359,6 +359,8 @@ class Adam(_AdamFamily):
     def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                  **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
+        if not isinstance(amsgrad, (bool, np.bool_)):
+            raise TypeError(f"Adam: amsgrad must be a bool, got {type(amsgrad).__name__} {amsgrad!r}")
         self.amsgrad = bool(amsgrad)
 
     def _init_state(self, p):

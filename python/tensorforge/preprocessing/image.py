@@ -514,9 +514,14 @@ class DirectoryIterator(Iterator):
 # ---- the generator ---------------------------------------------------------------------------
 
 def _range_arg(cls, name, v):
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
+    """A non-negative number (or, for the shifts, a list of numbers, as Keras 2 takes)."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
         if v < 0 or not np.isfinite(v):
             raise ValueError(f"{cls}: {name} must be a non-negative number, got {v}")
+    elif not (isinstance(v, (list, tuple, np.ndarray)) and name.endswith("shift_range") and all(
+            isinstance(e, (int, float, np.integer, np.floating)) and not isinstance(e, bool)
+            for e in v)):
+        raise TypeError(f"{cls}: {name} must be a number, got {type(v).__name__} {v!r}")
     return v
 
 
@@ -559,6 +564,8 @@ class ImageDataGenerator:
         self._validation_split = validation_split
         self.mean = self.std = self.zca_whitening_matrix = None
         if isinstance(zoom_range, (float, int)) and not isinstance(zoom_range, bool):
+            if not 0 <= zoom_range < np.inf:
+                raise ValueError(f"{c}: zoom_range must be >= 0, got {zoom_range}")
             self.zoom_range = [1 - zoom_range, 1 + zoom_range]
         elif (isinstance(zoom_range, (list, tuple)) and len(zoom_range) == 2 and
               all(isinstance(v, (float, int)) for v in zoom_range)):

@@ -106,8 +106,12 @@ def max_pool2d_backward(dy, argmax, H, W, kh, kw, sh, sw, pt, pl, pb, pr):
     N, OH, OW, C = dy.shape
     n = xp.arange(N, dtype=np.int64)[:, None, None, None]
     c = xp.arange(C, dtype=np.int64)[None, None, None, :]
-    flat = ((n * (H * W) + argmax.astype(np.int64)) * C + c).reshape(-1)
-    dx = xp.bincount(flat, weights=dy.reshape(-1).astype(np.float64), minlength=N * H * W * C)
+    am = argmax.astype(np.int64)
+    inside = (am >= 0) & (am < H * W)  # an entry outside the image is dropped, never scattered
+    am = xp.where(inside, am, 0)       # into another sample (Note in the module docstring)
+    flat = ((n * (H * W) + am) * C + c).reshape(-1)
+    g = xp.where(inside, dy, 0).reshape(-1).astype(np.float64)
+    dx = xp.bincount(flat, weights=g, minlength=N * H * W * C)
     return dx.astype(dy.dtype).reshape(N, H, W, C)
 
 

@@ -117,6 +117,8 @@ def _json_attr(f, name, source):
         return None
     try:
         return json.loads(_attr_str(raw))
+    except RecursionError:
+        raise ValueError(f"{source}: the {name} attribute nests too deeply") from None
     except ValueError as e:
         raise ValueError(f"{source}: the {name} attribute is not valid JSON ({e})") from None
 

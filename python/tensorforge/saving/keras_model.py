@@ -86,6 +86,9 @@ def _functional(cfg, source, custom_objects):
             if not all((e[0], e[1]) in outputs for e in entries):
                 rest.append((name, i, node))
                 continue
+            if any(e[2] >= len(outputs[(e[0], e[1])]) for e in entries):
+                raise ValueError(f"{source}: layer {name!r} asks for an output its inbound layer "
+                                 f"does not have: {entries!r}")
             ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
             kwargs = {}
             for e in entries:
@@ -104,7 +107,14 @@ def _functional(cfg, source, custom_objects):
         pending = rest
 
     def pick(refs):
-        return [outputs[(r[0], r[1])][r[2]] for r in refs]
+        got = []
+        for r in refs:
+            outs = outputs.get((r[0], r[1]))
+            if outs is None or r[2] >= len(outs):
+                raise ValueError(f"{source}: the model's input/output reference {list(r)!r} names "
+                                 "no tensor of the rebuilt graph")
+            got.append(outs[r[2]])
+        return got
 
     ins, outs = pick(cfg["input_layers"]), pick(cfg["output_layers"])
     return Model(inputs=ins if len(ins) > 1 else ins[0], outputs=outs if len(outs) > 1 else outs[0],
@@ -113,11 +123,16 @@ def _functional(cfg, source, custom_objects):
 
 def model_from_config(mc, source="<config>", custom_objects=None):
     """A tensorforge model from a Keras 2 model_config dict."""
+    from ..engine import config_check
+    config_check.check_depth(mc)
+    config_check.mapping(mc, f"{source}: model_config")
     cls = mc.get("class_name")
     cfg = mc.get("config")
     if cls == "Sequential":
+        config_check.sequential(cfg, f"{source}: model_config")
         return _sequential(cfg, source, custom_objects)
     if cls in ("Functional", "Model"):
+        config_check.graph(cfg, f"{source}: model_config", dict_nodes=True)
         return _functional(cfg, source, custom_objects)
     raise ValueError(f"{source}: the model class {cls!r} is not supported (Sequential or "
                      "functional Model)")
