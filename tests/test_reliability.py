@@ -663,3 +663,17 @@ def test_crafted_config_in_a_saved_file_raises_value_error(tmp_path):
           config={k: v for k, v in meta.items() if k != "weights"})
     with pytest.raises((TypeError, ValueError)):
         M.load_model(str(q))
+
+
+@native
+def test_native_output_cap_honours_the_environment(monkeypatch):
+    """The bindings refuse an output beyond TENSORFORGE_MAX_OUTPUT_BYTES as the Python ops do
+    (a ValueError naming the op and the output's shape), before allocating anything."""
+    from tensorforge import _native
+    x, w = np.ones((1, 4, 4, 1), np.float32), np.ones((1, 1, 1, 1), np.float32)
+    p = 2 ** 14  # y (1, 32772, 32772, 1): 4.3 GB, legal geometry
+    monkeypatch.setenv("TENSORFORGE_MAX_OUTPUT_BYTES", str(2 * 10 ** 9))
+    with pytest.raises(ValueError, match=r"conv2d_forward: y would have shape \(1, 32772, 32772, 1\)"):
+        _native._C.conv2d_forward(x, w, None, 1, 1, p, p, p, p, 1, 1)
+    small = _native._C.conv2d_forward(x, w, None, 1, 1, 2, 2, 2, 2, 1, 1)  # under 1 GiB: never refused
+    assert small.shape == (1, 8, 8, 1) and small.sum() == 16.0

@@ -74,6 +74,8 @@ DwShape make_shape(const char* op, const py::array& x, const py::array& w, index
 // x itself when M = 1, else a fresh (N, H, W, C*M) array with each channel repeated M times.
 py::array expanded(const py::array& x, index_t M, const DwShape& s) {
   if (M == 1) return x;
+  check_output_size("depthwise_conv2d", "x with each channel repeated depth_multiplier times",
+                    shape4(s.N, s.H, s.W, s.C), sizeof(float));
   auto xe = empty<float>(shape4(s.N, s.H, s.W, s.C));
   const float* xp = static_cast<const float*>(x.data());
   float* xep = xe.mutable_data();

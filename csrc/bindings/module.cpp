@@ -22,18 +22,30 @@ namespace tf {
 namespace bind {
 void check_output_size(const char* op, const char* what, const std::vector<py::ssize_t>& shape,
                        py::ssize_t itemsize) {
-  // half the memory available now; 0 when unknown (then only overflow is checked)
-  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  const double mem = pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 0.0;
+  // The limit is TENSORFORGE_MAX_OUTPUT_BYTES when set, else half the memory available now (0
+  // when unknown: then only overflow is checked); outputs up to 1 GiB are never refused. The same
+  // rule as kernels/_common.check_output_size on the Python side.
   double bytes = (double)itemsize;
   for (py::ssize_t s : shape) bytes *= (double)s;
-  if (bytes > 9.0e18 || (mem > 0 && bytes > mem)) {
+  double limit = 0.0;
+  if (bytes > 1073741824.0) {
+    const char* cap = std::getenv("TENSORFORGE_MAX_OUTPUT_BYTES");
+    char* end = nullptr;
+    const double c = cap && *cap ? std::strtod(cap, &end) : 0.0;
+    if (cap && *cap && end && *end == '\0' && c > 0) {
+      limit = c;
+    } else {
+      const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+      limit = pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 0.0;
+    }
+  }
+  if (bytes > 9.0e18 || (limit > 0 && bytes > limit)) {
     std::ostringstream sh;
     sh << "(";
     for (size_t i = 0; i < shape.size(); ++i) sh << (i ? ", " : "") << shape[i];
     sh << ")";
     value_error(op, what, " would have shape ", sh.str(), " (", bytes / 1e9,
-                " GB), more than half the memory available");
+                " GB), more than half the memory available (or TENSORFORGE_MAX_OUTPUT_BYTES)");
   }
 }
 }  // namespace bind
