@@ -134,3 +134,26 @@ def test_load_model_compiled_with_a_loss_instance(tmp_path):
     m2 = tf.models.load_model(path)
     np.testing.assert_allclose(m2.predict(x, verbose=0), m.predict(x, verbose=0), rtol=1e-6)
     m2.fit(x, y, epochs=1, verbose=0)
+
+
+def test_utils_exports_of_keras_2_9():
+    np.testing.assert_array_equal(tf.utils.pad_sequences([[1, 2], [3]], maxlen=3),
+                                  [[0, 1, 2], [0, 0, 3]])
+
+    @tf.utils.register_keras_serializable(package="Mine")
+    class Scale2(L.Layer):
+        def call(self, x):
+            return x * 2.0
+    assert tf.utils.get_custom_objects()["Mine>Scale2"] is Scale2
+    with tf.utils.custom_object_scope({"Scale3": Scale2}):
+        assert tf.utils.get_custom_objects()["Mine>Scale2"] is Scale2
+
+
+def test_rescaling():
+    r = L.Rescaling(1 / 127.5, offset=-1)
+    np.testing.assert_allclose(r(np.array([[0.0, 127.5, 255.0]])).numpy(), [[-1.0, 0.0, 1.0]],
+                               atol=1e-6)
+    assert L.Rescaling.from_config(r.get_config()).get_config() == r.get_config()
+    assert r.count_params() == 0
+    with pytest.raises(ValueError, match="scale"):
+        L.Rescaling(float("nan"))

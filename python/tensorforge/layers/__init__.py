@@ -45,6 +45,7 @@ from ..engine.base_layer import InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
+from .preprocessing import Rescaling  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
@@ -78,7 +79,7 @@ from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # no
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
 
-__all__ = ["MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
+__all__ = ["Rescaling", "MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
            "Convolution1DTranspose", "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
            "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
