@@ -115,6 +115,26 @@ class Tensor:
     def __len__(self):
         return len(self.data)
 
+    # ---- tf.Variable's in-place updates, as Keras 2 layers call them on their weights ----
+    def assign(self, value):
+        """Replace the values in place (same shape), outside the autograd tape; returns self."""
+        v = value.data if isinstance(value, Tensor) else value
+        xp = array_module(self.data)
+        v = xp.asarray(v, dtype=self.data.dtype)
+        if v.shape != self.data.shape:
+            raise ValueError(f"assign: value of shape {v.shape} does not match the tensor's "
+                             f"shape {self.data.shape}")
+        self.data[...] = v
+        return self
+
+    def assign_add(self, delta):
+        d = delta.data if isinstance(delta, Tensor) else delta
+        return self.assign(self.data + array_module(self.data).asarray(d, dtype=self.data.dtype))
+
+    def assign_sub(self, delta):
+        d = delta.data if isinstance(delta, Tensor) else delta
+        return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype))
+
     def numpy(self):
         """The value as a NumPy array (copied from the GPU when on CuPy)."""
         d = self.data

@@ -87,7 +87,7 @@ def squeeze(x, axis):
 def flatten(x):
     """x as 1-D."""
     x = tensor("flatten", "x", x)
-    return B.reshape(x, (x.size,))
+    return B.reshape(x, (-1,))  # -1, not x.size: a symbolic x has no size yet
 
 
 def batch_flatten(x):

@@ -141,6 +141,40 @@ def _call_args(fn):
     return got
 
 
+_POSITIONAL = {}
+
+
+def _positional_names(fn):
+    """The names call() gives its positional arguments after the inputs (cached per function):
+    Keras 2 passes ``layer(x, a, b)`` on to ``call(x, a, b)``, so ``MultiHeadAttention(q, v)``
+    binds v to ``value`` and a plain ``layer(x, True)`` binds True to ``training``."""
+    key = getattr(fn, "__func__", fn)
+    got = _POSITIONAL.get(key)
+    if got is None:
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        got = tuple(p.name for p in params[1:]
+                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+        if not params or any(p.kind is p.VAR_POSITIONAL for p in params):
+            got = ("training", "mask")
+        _POSITIONAL[key] = got
+    return got
+
+
+def _bind_positional(layer, args, kwargs):
+    names = _positional_names(layer.call)
+    if len(args) > len(names):
+        raise TypeError(f'Layer "{layer.name}": call() takes {len(names)} argument(s) after the '
+                        f"inputs ({', '.join(names) or 'none'}), got {len(args)} positional")
+    for name, value in zip(names, args):
+        if name in kwargs:
+            raise TypeError(f'Layer "{layer.name}": got multiple values for argument {name!r}')
+        kwargs[name] = value
+    return kwargs
+
+
 def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
     """``layer.call(inputs, ...)`` passing training / mask only where its signature takes them."""
     tr, mk, _, _ = _call_args(layer.call)
@@ -168,6 +202,7 @@ class Layer:
         _LAYER_CLASSES[cls.__name__] = cls
 
     supports_masking = False
+    _metrics_added = False
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -242,7 +277,9 @@ class Layer:
         # a weight too large for memory is a ValueError naming it, before the initializer runs
         check_output_size(f"{type(self).__name__} {self.name!r}", f"weight {name!r}", shape, dt.itemsize)
         value = init(shape, dt)
-        t = Tensor(np.ascontiguousarray(np.asarray(value, dtype=dt)),
+        # np.array(order="C"), not np.ascontiguousarray: that one turns a scalar () weight
+        # (Attention's scale) into shape (1,)
+        t = Tensor(np.array(value, dtype=dt, order="C"),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
@@ -359,6 +396,45 @@ class Layer:
         for l in self._flatten_layers():
             if l._call_losses:
                 l._call_losses = []
+            if l.__dict__.get("_call_metrics"):
+                l._call_metrics = []
+
+    def add_metric(self, value, name=None, aggregation=None):
+        """Keras 2 ``add_metric``: report ``value`` (a Tensor computed in ``call``) as the metric
+        ``name`` in fit()'s logs, averaged over the epoch (aggregation 'mean' or None)."""
+        if aggregation not in (None, "mean"):
+            raise ValueError(f'{self.name}.add_metric: aggregation must be "mean" or None, got '
+                             f"{aggregation!r}")
+        if name is None:
+            name = getattr(value, "name", None)
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"{self.name}.add_metric: pass name= for the metric")
+        if isinstance(value, KerasTensor):
+            raise NotImplementedError(f"{self.name}.add_metric: symbolic (functional-graph) "
+                                      "metrics are not supported; call add_metric in a layer's call")
+        self.__dict__.setdefault("_call_metrics", []).append((str(name), value))
+        Layer._metrics_added = True  # from now on fit() looks for them (See _added_metrics)
+
+    @property
+    def metrics(self):
+        """The metric objects this layer (and its sublayers) holds as attributes (Keras 2's
+        ``Layer.metrics``)."""
+        from ..metrics import Metric  # deferred: metrics imports the engine
+        out = []
+        for l in self._flatten_layers():
+            out.extend(v for v in l.__dict__.values() if isinstance(v, Metric) and v not in out)
+        return out
+
+    def _added_metrics(self):
+        """{name: float} of this call's add_metric values, over this layer and its sublayers
+        (no walk at all while no layer in the process ever called add_metric)."""
+        out = {}
+        if not Layer._metrics_added:
+            return out
+        for l in self._flatten_layers():
+            for name, v in l.__dict__.get("_call_metrics", ()):
+                out[name] = float(np.mean(np.asarray(getattr(v, "data", v), dtype=np.float64)))
+        return out
 
     @property
     def losses(self):
@@ -404,10 +480,12 @@ class Layer:
                 sp.check(self, i, s)
 
     def __call__(self, inputs, *args, **kwargs):
+        if args:
+            kwargs = _bind_positional(self, args, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
-            return self._call_symbolic(inputs, *args, **kwargs)
-        training = kwargs.pop("training", args[0] if args else None)
-        mask = kwargs.pop("mask", args[1] if len(args) > 1 else None)
+            return self._call_symbolic(inputs, **kwargs)
+        training = kwargs.pop("training", None)
+        mask = kwargs.pop("mask", None)
         if isinstance(inputs, (list, tuple, dict)):
             x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
             if isinstance(x, tuple):
@@ -432,9 +510,7 @@ class Layer:
                 self.output_shape_ = out if isinstance(y, (list, tuple)) else out[0]
         return y
 
-    def _call_symbolic(self, inputs, *args, **kwargs):
-        if args:
-            kwargs.setdefault("training", args[0])
+    def _call_symbolic(self, inputs, **kwargs):
         kwargs.pop("mask", None)  # masks are computed when the graph runs
         flat = flatten(inputs)
         for t in flat:

@@ -201,6 +201,8 @@ def model_from_config(class_name, config, input_shape=None):
 
 
 def _resolve_named(spec):
+    if isinstance(spec, dict) and set(spec) == {"class_name", "config"}:
+        return _losses.deserialize(spec)  # a Loss instance written by losses.serialize
     if isinstance(spec, dict):
         return {k: _resolve_named(v) for k, v in spec.items()}
     if isinstance(spec, list):

@@ -169,8 +169,12 @@ class Model(Network):
         self._logits_outputs = frozenset(i for i, sp in enumerate(specs) if sp.fused)
 
     def _has_added_losses(self):
+        # a user-defined layer in the graph may add_loss in its call (Keras 2 then accepts
+        # compile() without a loss; fit() says so if no loss turns up)
         return bool(self.__dict__.get("_symbolic_losses")) or any(
-            l.losses_fns for l in self._flatten_layers()) or not self._is_graph_network
+            l.losses_fns or not type(l).__module__.startswith("tensorforge.")
+            or type(l).__name__ == "ActivityRegularization"
+            for l in self._flatten_layers()) or not self._is_graph_network
 
     @property
     def metrics_names(self):
@@ -565,8 +569,12 @@ class Model(Network):
             return self.evaluate_generator(x, steps, verbose=verbose)
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
+        cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
+                                                                    "steps": steps})
+        cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
+        cbs.on_test_end(dict(zip(self.metrics_names, res)))
         return res if len(res) > 1 else res[0]
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
@@ -575,7 +583,11 @@ class Model(Network):
             return self.predict_generator(x, steps, verbose=verbose)
         batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
+        cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
+                                                                    "steps": steps})
+        cbs.on_predict_begin({})
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps)
+        cbs.on_predict_end({})
         if verbose == 1:
             bar = _cb.Progbar(outs[0].shape[0])
             bar.update(outs[0].shape[0], finalize=True)

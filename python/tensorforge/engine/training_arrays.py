@@ -21,6 +21,10 @@ from ..autograd import no_grad
 from . import training_utils
 
 
+_LOGS_ONLY_HOOKS = {"on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
+                    "on_predict_begin", "on_predict_end"}
+
+
 class CallbackList:
     """Calls every callback's hook in order (Keras 2's CallbackList)."""
 
@@ -34,7 +38,13 @@ class CallbackList:
         if not hook.startswith("on_"):
             raise AttributeError(hook)
 
+        n = 1 if hook in _LOGS_ONLY_HOOKS else 2
+
         def call(*args):
+            # Keras 2 hands every hook a logs dict ({} when there is nothing to report), never None
+            args = tuple(args) + (None,) * (n - len(args))
+            if args[n - 1] is None:
+                args = args[:n - 1] + ({},) + args[n:]
             for cb in self.callbacks:
                 getattr(cb, hook)(*args)
         return call
@@ -100,6 +110,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             logs.update(zip(loss_names, parts))
             with no_grad():
                 mets = model._batch_metrics(yb, outs, wb)
+            mets.update(model._added_metrics())  # Layer.add_metric values
             if not on_device:
                 logs.update(mets)
             wsums = model.__dict__.get("_metric_weight_sums") or {}

@@ -44,6 +44,8 @@ from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: 
 from ..engine.base_layer import InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from .advanced_activations import LeakyReLU  # noqa: F401
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
+from .preprocessing import Rescaling  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
 from .embeddings import Embedding  # noqa: F401
@@ -56,6 +58,7 @@ from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # no
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
 from .advanced_activations import ELU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
+from .convolutional import Conv1DTranspose, Convolution1DTranspose  # noqa: F401
 from .convolutional import (Conv1D, Conv2DTranspose, Convolution2DTranspose,  # noqa: F401
                             Cropping1D, Cropping2D, DepthwiseConv2D, SeparableConv2D,
                             SeparableConvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
@@ -76,7 +79,8 @@ from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # no
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
+__all__ = ["Rescaling", "MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
+           "Convolution1DTranspose", "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
            "Concatenate", "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
            "concatenate", "dot", "Conv2D",

@@ -822,3 +822,90 @@ class SeparableConv1D(_Conv1DView, SeparableConv2D):
 
 
 SeparableConvolution1D = SeparableConv1D
+
+
+def _output_padding1(v):
+    if isinstance(v, (tuple, list)):
+        if len(v) != 1:
+            raise ValueError(f"Conv1DTranspose: output_padding must be an int or a tuple of 1 "
+                             f"int, got {v!r}")
+        v = v[0]
+    v = int(v)
+    if v < 0:
+        raise ValueError(f"Conv1DTranspose: output_padding must be >= 0, got {v}")
+    return v
+
+
+class Conv1DTranspose(_ConvBase):
+    """Transposed 1-D convolution, kernel (kernel_size, filters, C_in), bias (filters,): runs
+    ops.conv2d_transpose on (N, 1, W, C), as Conv1D runs conv2d."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.filters = int(filters)
+        if self.filters <= 0:
+            raise ValueError(f"Conv1DTranspose: filters must be positive, got {filters}")
+        self.kernel_size = (_single(kernel_size, "Conv1DTranspose: kernel_size"),)
+        self.strides = (_single(strides, "Conv1DTranspose: strides"),)
+        self.dilation_rate = (_single(dilation_rate, "Conv1DTranspose: dilation_rate"),)
+        self.padding = _padding("Conv1DTranspose", padding)
+        self.output_padding = (None if output_padding is None else
+                                              (_output_padding1(output_padding),))
+        if self.output_padding is not None and self.output_padding[0] >= self.strides[0]:
+            raise ValueError(f"Conv1DTranspose: output_padding {self.output_padding} must be "
+                             f"smaller than strides {self.strides}")
+        self.data_format = _data_format("Conv1DTranspose", data_format)
+        self._common(activation, use_bias, bias_initializer, bias_regularizer)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                     padding=self.padding, output_padding=self.output_padding,
+                     data_format=self.data_format, dilation_rate=self.dilation_rate,
+                     activation=self.activation, use_bias=self.use_bias,
+                     kernel_initializer=self.kernel_initializer,
+                     bias_initializer=self.bias_initializer,
+                     kernel_regularizer=self.kernel_regularizer,
+                     bias_regularizer=self.bias_regularizer)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape, 3, "(batch, steps, C)")
+        cin = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, cin),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     self.bias_regularizer) if self.use_bias else None)
+
+    def _out_w(self, w):
+        op = self.output_padding[0] if self.output_padding else None
+        return _deconv_len(w, self.kernel_size[0], self.padding, op, self.strides[0],
+                           self.dilation_rate[0])
+
+    def compute_output_shape(self, s):
+        if self.data_format == "channels_last":
+            return (s[0], self._out_w(s[1]), self.filters)
+        return (s[0], self.filters, self._out_w(s[2]))
+
+    def call(self, x, training=False, mask=None):
+        cin = self.kernel.shape[2]
+        if x.ndim != 3 or self._channels(x.shape) != cin:
+            raise ValueError(f"{self.name}: expected input (batch, steps, {cin}) "
+                             f"({self.data_format}), got shape {x.shape}")
+        cf = self.data_format == "channels_first"
+        if cf:
+            x = B.transpose(x, (0, 2, 1))
+        w_out = self._out_w(x.shape[1])
+        x4 = B.reshape(x, (x.shape[0], 1, x.shape[1], x.shape[2]))
+        k4 = B.reshape(self.kernel, (1,) + tuple(self.kernel.shape))
+        y = _ops.conv2d_transpose(x4, k4, self.bias, output_size=(1, w_out),
+                                  strides=(1, self.strides[0]), padding=self.padding,
+                                  dilation=(1, self.dilation_rate[0]))
+        y = B.reshape(y, (y.shape[0], w_out, self.filters))
+        y = _apply_activation(self.activation, y)
+        return B.transpose(y, (0, 2, 1)) if cf else y
+
+
+Convolution1DTranspose = Conv1DTranspose

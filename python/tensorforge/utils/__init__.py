@@ -59,3 +59,25 @@ from .data_utils import Sequence, get_file  # noqa: E402,F401
 from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from .generic_utils import Progbar  # noqa: E402,F401
 from . import data_utils, generic_utils, vis_utils  # noqa: E402,F401
+# Keras 2.9+ also exports these from keras.utils
+from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
+from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator: register a class or function for deserialization under ``'package>name'``
+    (Keras 2's registered name) and its plain name."""
+    def decorator(obj):
+        key = name or obj.__name__
+        reg = get_custom_objects()
+        full = f"{package}>{key}"
+        if full in reg and reg[full] is not obj:
+            raise ValueError(f"register_keras_serializable: {full!r} is already registered")
+        reg[full] = obj
+        reg.setdefault(key, obj)
+        return obj
+    return decorator
+
+
+__all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
+            "register_keras_serializable"]
