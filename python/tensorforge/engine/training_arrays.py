@@ -37,6 +37,7 @@ class CallbackList:
         def call(*args):
             for cb in self.callbacks:
                 getattr(cb, hook)(*args)
+        self.__dict__[hook] = call  # made once per hook, not on every batch
         return call
 
 

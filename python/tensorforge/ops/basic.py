@@ -444,7 +444,20 @@ def floordiv(a, b):
     return Tensor(ad // bd)
 
 
+_NUMERIC = frozenset("biufc")
+
+
 def _binary(fn, a, b):
+    ta, tb = type(a), type(b)
+    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray or tb is float):
+        # the common cases (array or Tensor with array, Tensor with a Python float): checked
+        # here in a few type tests; everything else goes through _operands
+        ad = a.data if ta is Tensor else a
+        if ad.dtype.kind in _NUMERIC:
+            if tb is float:
+                return fn.apply(a, ad.dtype.type(b))  # as _operands: b takes a's dtype
+            if (b.data if tb is Tensor else b).dtype.kind in _NUMERIC:
+                return fn.apply(a, b)
     ad, bd = _operands(a, b, fn.__name__.lower())
     a = a if isinstance(a, Tensor) else ad
     b = b if isinstance(b, Tensor) else bd
