@@ -506,9 +506,10 @@ MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError",
                                           mean_absolute_percentage_error)
 MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError",
                                           mean_squared_logarithmic_error)
-BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False)
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False,
+                                 label_smoothing=0.0)
 CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
-                                      from_logits=False)
+                                      from_logits=False, label_smoothing=0.0)
 SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy",
                                             sparse_categorical_crossentropy, from_logits=False)
 Hinge = _loss_class("Hinge", hinge)

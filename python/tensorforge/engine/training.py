@@ -45,12 +45,13 @@ class _OutputSpec:
     """What compile() resolved for one model output."""
 
     __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
-                 "weighted_specs", "weighted_fns")
+                 "weighted_specs", "weighted_fns", "from_logits")
 
     def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
         self.name = name
         self.loss = loss
-        self.loss_fn = _losses.get(loss) if loss is not None else None
+        self.loss_fn, self.from_logits = _builtin_form(
+            _losses.get(loss) if loss is not None else None)
         self.weight = float(weight)
         self.metric_specs = list(metric_specs)
         self.metric_fns = []
@@ -147,13 +148,16 @@ class Model(Network):
                     _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                     for mm in sp.weighted_specs)]
             kind, fn = fusable.get(i), sp.loss_fn
-            if kind == "softmax" and fn in (_losses.categorical_crossentropy,
-                                            _losses.sparse_categorical_crossentropy):
+            if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
+                sp.fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
+            elif kind == "softmax" and fn in (_losses.categorical_crossentropy,
+                                              _losses.sparse_categorical_crossentropy):
                 sp.fused = "softmax"
             elif kind == "sigmoid" and fn is _losses.binary_crossentropy:
                 sp.fused = "sigmoid"
         self._out_specs = specs
-        self._logits_outputs = frozenset(i for i, sp in enumerate(specs) if sp.fused)
+        self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
+                                         if sp.fused and not sp.from_logits)
 
     def _has_added_losses(self):
         return bool(self.__dict__.get("_symbolic_losses")) or any(
@@ -436,7 +440,9 @@ class Model(Network):
             argmax_only = sp.fused == "softmax" and all(
                 fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
                 for _, fn in fns)
-            if not argmax_only and sp.fused == "softmax":
+            if sp.from_logits:
+                pass  # Keras 2's metrics see what the model outputs (here the logits)
+            elif not argmax_only and sp.fused == "softmax":
                 out = _np_softmax(out)
             elif sp.fused == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
@@ -652,6 +658,36 @@ class Model(Network):
 
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 _METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+
+
+_LOGIT_LOSSES = (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy,
+                 _losses.binary_crossentropy)
+
+
+def _builtin_form(loss_fn):
+    """(loss function, from_logits) for a compiled loss. A Keras loss class instance of a
+    built-in (``CategoricalCrossentropy(from_logits=True)``, ``MeanSquaredError()``, ...) with
+    the default reduction and default arguments computes exactly its function, so it becomes that
+    function and trains on the same fused native path as the string name; ``from_logits=True``
+    marks an output holding logits. Anything else (other reductions, label_smoothing, a subclass)
+    stays the callable it is."""
+    if not isinstance(loss_fn, _losses.Loss):
+        return loss_fn, False
+    cls = type(loss_fn)
+    fn = cls.fn
+    if _losses._CLASSES.get(cls.__name__) is not cls or fn not in _LOSS_BUILTINS or \
+            loss_fn.reduction not in ("auto", "sum_over_batch_size"):
+        return loss_fn, False
+    kw = dict(loss_fn._fn_kwargs)
+    from_logits = bool(kw.pop("from_logits", False))
+    if any(_KW_DEFAULTS.get(k, object()) != v for k, v in kw.items()):
+        return loss_fn, False
+    if from_logits and fn not in _LOGIT_LOSSES:
+        return loss_fn, False
+    return fn, from_logits
+
+
+_KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
 
 
 def _tensor_metric(name, fn):
