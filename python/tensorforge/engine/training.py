@@ -158,6 +158,31 @@ class Model(Network):
         self._out_specs = specs
         self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
                                          if sp.fused and not sp.from_logits)
+        self._stateful = self._stateful_metric_objects()
+
+    def _stateful_metric_objects(self):
+        """{metrics_name: Metric} for the compiled metrics driven through reset_state /
+        update_state / result (See Note [metric classes in fit], metrics.py). One object given
+        for several outputs is copied per output, as Keras 2 does."""
+        import copy
+        out, seen = {}, set()
+        multi = len(self._out_specs) > 1
+        for weighted in (False, True):
+            for sp in self._out_specs:
+                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
+                    obj = _metrics.is_stateful(fn)
+                    if obj is None:
+                        continue
+                    if id(obj) in seen:
+                        obj = copy.deepcopy(obj)
+                    seen.add(id(obj))
+                    out[f"{sp.name}_{nm}" if multi else nm] = obj
+        return out
+
+    def reset_metrics(self):
+        """Reset the state of the compiled metric objects (Keras 2's Model.reset_metrics)."""
+        for m in (self.__dict__.get("_stateful") or {}).values():
+            m.reset_state()
 
     def _has_added_losses(self):
         return bool(self.__dict__.get("_symbolic_losses")) or any(
@@ -431,6 +456,7 @@ class Model(Network):
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
         prepared = {}
+        stateful = self.__dict__.get("_stateful") or {}
         for i, sp in enumerate(self._out_specs):
             fns = sp.metric_fns + sp.weighted_fns
             if not fns or ys[i] is None:
@@ -457,7 +483,11 @@ class Model(Network):
                 w = sws[i] if weighted and sws is not None else None
                 prefix = f"{sp.name}_" if multi else ""
                 for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
-                    if m is None and w is None:
+                    obj = stateful.get(prefix + nm)
+                    if obj is not None:  # the running result over the epoch so far (Keras 2)
+                        obj.update_state(ys[i], out, training_utils.combine_weights(w, m))
+                        v = training_utils.metric_value(obj.result())
+                    elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
                         v, wsums[prefix + nm] = training_utils.weighted_metric(fn, ys[i], out, w, m)
@@ -615,6 +645,8 @@ class Model(Network):
         _device.place_model(self, xp)
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
         loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
+        if reset_metrics:
+            self.reset_metrics()
         with no_grad():
             mets = self._batch_metrics(ys, outs, sws)
         vals = [loss] + parts + [float(v) for v in mets.values()]
@@ -693,7 +725,7 @@ _KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
 def _tensor_metric(name, fn):
     """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
     float batch mean; the built-in metrics are kept as they are (they have device twins)."""
-    if fn in _METRIC_BUILTINS or not callable(fn):
+    if fn in _METRIC_BUILTINS or not callable(fn) or _metrics.is_stateful(fn) is not None:
         return name, fn
 
     def metric(y_true, y_pred):
