@@ -272,21 +272,25 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         # Runs for every op of every step: See Note [lean apply].
-        if _symbolic_types:
-            symbolic = _symbolic_types[0]
-            for a in args:
-                if type(a) is symbolic:
+        raw = list(args)
+        needs = [False] * len(args)
+        record = False
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if type(a) is not Tensor and _symbolic_types and type(a) is _symbolic_types[0]:
                     return _record_symbolic[0](cls.apply, *args, **kwargs)
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+                raw[i] = a.data
+                if a.requires_grad:
+                    needs[i] = record = True
+        needs = tuple(needs)
         ctx = Context(needs)
-        raw = [a.data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *raw, **kwargs)
         multi = isinstance(out, tuple)
         if multi:
             tensors = tuple([None if o is None else _wrap(o) for o in out])
         else:
             tensors = _wrap(out)
-        if True in needs and getattr(_grad_state, "enabled", True):
+        if record and getattr(_grad_state, "enabled", True):
             outs = out if multi else (out,)
             meta = [None if o is None else (o.shape, o.dtype,
                                             np if type(o) is np.ndarray else array_module(o))
@@ -303,8 +307,8 @@ class Function:
 
 # Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
 # their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
-# arguments for the needs-grad flags and one for the raw arrays, wraps a NumPy result without
-# Tensor()'s conversions (_wrap), and reads the grad mode only when some input needs grad.
+# arguments for the raw arrays and the needs-grad flags, wraps a NumPy result without Tensor()'s
+# conversions (_wrap), and reads the grad mode only when some input needs grad.
 _new_tensor = object.__new__
 
 

@@ -217,7 +217,7 @@ def whole_runs(args):
 def _kernel_timers():
     """Wrap the cpu backend's native kernels; returns (stats, restore)."""
     from tensorforge import _native, backend
-    stats, saved = {}, []
+    stats, saved, wrapped = {}, [], {}
     for op, impls in backend._table.items():
         fn = impls.get("cpu")
         if fn is None or getattr(fn, "__module__", None) != getattr(_native._C, "__name__", "?"):
@@ -231,13 +231,15 @@ def _kernel_timers():
                 st = stats.setdefault(_op, [0, 0.0])
                 st[0] += 1
                 st[1] += time.perf_counter() - t0
+        wrapped[op] = timed
         timed.__module__ = fn.__module__  # still native: the entry points keep their fast path
-        saved.append((impls, fn))
-        impls["cpu"] = timed
+        saved.append((op, fn))
+    for op, _ in saved:
+        backend.register(op, "cpu", wrapped[op])
 
     def restore():
-        for impls, fn in saved:
-            impls["cpu"] = fn
+        for op, fn in saved:
+            backend.register(op, "cpu", fn)
     return stats, restore
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import kernels
 from .._xp import array_module
-from ..autograd import Function, Tensor
+from ..autograd import Context, Function, Tensor, _wrap
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",
            "greater", "greater_equal", "equal", "not_equal", "logical", "floordiv", "getitem", "sum", "mean",
@@ -457,6 +457,8 @@ def _binary(fn, a, b):
             if tb is float:
                 return fn.apply(a, ad.dtype.type(b))  # as _operands: b takes a's dtype
             if (b.data if tb is Tensor else b).dtype.kind in _NUMERIC:
+                if ta is tb is np.ndarray:  # nothing to record: the op without the tape
+                    return _wrap(fn.forward(Context((False, False)), a, b))
                 return fn.apply(a, b)
     ad, bd = _operands(a, b, fn.__name__.lower())
     a = a if isinstance(a, Tensor) else ad
@@ -482,7 +484,10 @@ def power(a, p):
 def rpower(a, b):
     """b ** a for a Tensor ``a`` (Tensor.__rpow__)."""
     return _binary(PowTensor, b, a)
-def matmul(a, b): return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
+def matmul(a, b):
+    if type(a) is Tensor and type(b) in (Tensor, np.ndarray):
+        return MatMul.apply(a, b)  # MatMul.forward's kernel checks the arrays
+    return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
 def getitem(a, idx):
     if isinstance(idx, Tensor):
         idx = idx.data

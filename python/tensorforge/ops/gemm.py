@@ -1,4 +1,6 @@
 """Public GEMM ops: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd."""
+import numpy as np
+
 from .. import kernels
 from ..autograd import Function, Tensor
 from .basic import unbroadcast  # noqa: F401
@@ -13,7 +15,7 @@ def _any_tensor(*xs):
 
 def matmul(a, b):
     """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
-    if _any_tensor(a, b):
+    if type(a) is Tensor or type(b) is Tensor or _any_tensor(a, b):
         return _matmul_t(a, b)
     return kernels.matmul(a, b)
 
@@ -53,6 +55,9 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     With Tensors, ``c`` must be None (an in-place update has no gradient); the result is a
     Tensor that records for autograd.
     """
+    if type(a) is np.ndarray and type(b) is np.ndarray and bias is None and c is None:
+        return kernels.gemm(a, b, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
+                            activation=activation)  # the common array call, in few type tests
     if _any_tensor(a, b, bias, c):
         if c is not None:
             raise ValueError("gemm: c (in-place output) is not supported with Tensor inputs")
