@@ -271,7 +271,12 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
 
 def _is_symbolic(*xs):
     node = sys.modules.get("tensorforge.engine.node")  # loaded with the functional API
-    return node is not None and any(node.is_symbolic(x) for x in xs)
+    if node is None:
+        return False
+    for x in xs:  # (a loop, not any(generator): this runs on every training step)
+        if type(x) is not np.ndarray and type(x) is not Tensor and node.is_symbolic(x):
+            return True
+    return False
 
 
 def _graph_aware(fn):

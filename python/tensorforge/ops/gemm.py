@@ -58,7 +58,7 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     if type(a) is np.ndarray and type(b) is np.ndarray and bias is None and c is None:
         return kernels.gemm(a, b, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
                             activation=activation)  # the common array call, in few type tests
-    if _any_tensor(a, b, bias, c):
+    if type(a) is Tensor or type(b) is Tensor or type(bias) is Tensor or _any_tensor(a, b, bias, c):
         if c is not None:
             raise ValueError("gemm: c (in-place output) is not supported with Tensor inputs")
         return _Gemm.apply(a, b, bias, alpha, trans_a, trans_b, activation)
