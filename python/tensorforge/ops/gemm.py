@@ -33,8 +33,9 @@ class _Gemm(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved
         alpha, trans_a, trans_b = ctx.meta
-        if out is not None:
-            g = g * (out > 0)
+        if out is not None:  # the fused relu's backward: one native pass (y > 0 iff x > 0)
+            g = (kernels.act_backward(g, out, out, "relu", 0.0) if g.dtype == np.float32 and
+                 out.dtype == np.float32 else g * (out > 0))
         ga = gb = gbias = None
         # C = alpha * op(A) op(B): dop(A) = alpha g op(B)^T, dop(B) = alpha op(A)^T g
         if ctx.needs_input_grad[0]:
