@@ -111,3 +111,100 @@ def test_loss_instance_with_sample_weight_matches_the_name():
     _, h3 = _history(losses.CategoricalCrossentropy(from_logits=True), last="linear",
                      sample_weight=w)
     np.testing.assert_allclose(h1["loss"], h3["loss"], rtol=1e-6)
+
+
+# ---- the native fast paths: same answers and the same clear errors as the Python checks ------
+
+needs_cpu = pytest.mark.skipif(tf.backend._native._C is None, reason="native module not built")
+
+
+@pytest.fixture
+def cpu():
+    prev = tf.get_backend()
+    tf.set_backend("cpu")
+    yield
+    tf.set_backend(prev)
+
+
+@needs_cpu
+def test_lookup_cache_follows_register_and_set_backend(cpu):
+    from tensorforge import backend
+    native = backend.lookup("gemm")
+    assert backend.lookup("gemm") is native  # cached
+    sentinel = lambda *a, **k: "mine"  # noqa: E731
+    backend.register("gemm", "cpu", sentinel)
+    try:
+        assert backend.lookup("gemm") is sentinel
+        tf.set_backend("numpy")
+        assert backend.lookup("gemm") is backend._table["gemm"]["numpy"]
+        tf.set_backend("cpu")
+        assert backend.lookup("gemm") is sentinel
+    finally:
+        backend.register("gemm", "cpu", native)
+    assert backend.lookup("gemm") is native
+
+
+@needs_cpu
+def test_gemm_fast_path_errors_and_fallbacks(cpu):
+    r = np.random.default_rng(0)
+    a = r.standard_normal((5, 7)).astype(np.float32)
+    b = r.standard_normal((7, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"gemm: inner dimensions differ"):
+        tf.ops.gemm(a, a)
+    with pytest.raises(TypeError, match=r"gemm: .*float"):
+        tf.ops.gemm(a, b.astype(np.float64))
+    with pytest.raises(TypeError, match=r"gemm: alpha must be a number"):
+        tf.ops.gemm(a, b, alpha=None)
+    with pytest.raises(ValueError, match=r"matmul: inner dimensions differ"):
+        tf.ops.matmul(a, a)
+    bias = np.arange(6, dtype=np.float32)[::2]  # a strided view: the Python path copies it
+    want = a.astype(np.float64) @ b + bias
+    np.testing.assert_allclose(tf.ops.gemm(a, b, bias=bias), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tf.ops.matmul(a, b), a.astype(np.float64) @ b, rtol=1e-5,
+                               atol=1e-5)
+
+
+@needs_cpu
+def test_conv_and_pool_fast_paths_match_the_reference(cpu):
+    r = np.random.default_rng(1)
+    x = r.standard_normal((2, 9, 8, 3)).astype(np.float32)
+    w = r.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    b = r.standard_normal(4).astype(np.float32)
+    for strides, padding in ((1, "same"), ([2, 1], "valid"), ((2, 2), ((1, 0), (0, 1)))):
+        got = tf.kernels.conv2d(x, w, b, strides, padding)
+        tf.set_backend("numpy")
+        want = tf.kernels.conv2d(x, w, b, strides, padding)
+        tf.set_backend("cpu")
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match=r"conv2d: w has C_in = 3 but x has 2 channels"):
+        tf.kernels.conv2d(x[..., :2], w)
+    with pytest.raises(ValueError, match=r"conv2d: padding must be"):
+        tf.kernels.conv2d(x, w, padding="full")
+    y, am = tf.kernels.max_pool2d(x, 2, None, "same", with_argmax=True)
+    tf.set_backend("numpy")
+    y_ref = tf.kernels.max_pool2d(x, 2, None, "same")
+    tf.set_backend("cpu")
+    np.testing.assert_array_equal(y, y_ref)
+    dx = tf.kernels.max_pool2d_backward(np.ones_like(y), am, x.shape, 2, None, "same")
+    assert dx.shape == x.shape and dx.sum() == y.size
+    with pytest.raises(ValueError, match=r"max_pool2d_backward: dy must have shape"):
+        tf.kernels.max_pool2d_backward(np.ones((2, 4, 4, 3), np.float32), am, x.shape, 2, None,
+                                       "same")
+
+
+def test_accuracy_metrics_values():
+    from tensorforge import metrics as M
+    yt = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
+    yp = np.array([[.8, .1, .1], [.2, .3, .5], [.1, .1, .8], [.3, .6, .1]], np.float32)
+    assert M.categorical_accuracy(yt, yp) == 0.75
+    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp) == 0.75
+    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])) == 0.5
+
+
+def test_array_binary_ops_keep_their_results_and_checks():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    r = tf.ops.add(a, a)
+    np.testing.assert_array_equal(np.asarray(r), 2 * a)
+    assert np.asarray(tf.ops.mul(tf.autograd.Tensor(a), 2.0)).dtype == np.float32
+    with pytest.raises(TypeError, match="add: a must be numeric"):
+        tf.ops.add(np.array(["x"]), a)
