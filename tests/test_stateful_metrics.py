@@ -132,3 +132,18 @@ def test_confusion_counts_are_sums():
     got = [c()(y, p) for c in (M.TruePositives, M.FalsePositives, M.TrueNegatives,
                                 M.FalseNegatives)]
     assert got == [2.0, 1.0, 1.0, 1.0]
+
+
+def test_several_thresholds_log_an_array_and_the_bar_its_mean(capsys):
+    model = Sequential([layers.Dense(5, activation="relu", input_shape=(6,)),
+                        layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=SGD(learning_rate=0.0), loss="binary_crossentropy",
+                  metrics=[M.Precision(thresholds=[0.3, 0.5], name="p")])
+    model.set_weights(P["weights"])
+    h = model.fit(P["x"], P["y"], batch_size=REFS["batch_size"], epochs=1, shuffle=False,
+                  verbose=1)
+    got = h.history["p"][0]
+    # the single-threshold Keras figures of the same run, one per threshold
+    np.testing.assert_allclose(got, [REFS["fit"]["history"]["precision_03"][0],
+                                     REFS["fit"]["history"]["precision"][0]], rtol=2e-5)
+    assert f"p: {np.mean(got):.4f}" in capsys.readouterr().out

@@ -33,9 +33,9 @@ from ..ops import basic as B
 
 
 def metric_value(r):
-    """A metric object's result() for the logs: a float, or a list for several thresholds."""
-    r = np.asarray(_device.to_host(r.data if isinstance(r, Tensor) else r))
-    return float(r) if r.size == 1 else r.tolist()
+    """A metric object's result() for the logs: a float, or an array for several thresholds."""
+    r = np.asarray(_device.to_host(r.data if isinstance(r, Tensor) else r), dtype=np.float64)
+    return float(r) if r.size == 1 else r
 
 
 def combine_weights(w, mask):
