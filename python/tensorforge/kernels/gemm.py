@@ -22,7 +22,8 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     op = "gemm"
     fn = backend.lookup(op)
     if c is None and is_native(fn) and type(alpha) is float and type(beta) is float:
-        # (c given keeps the Python path: the prebuilt binding mishandles c aliasing a)
+        # (an in-place c keeps the Python path, which copies an input c aliases: the module
+        # copied into worktrees before 8bd14c0's binding fix got that case wrong)
         try:  # Note [native fast path] (kernels/pointwise.py): the binding checks everything
             return fn(a, b, None, alpha, beta, trans_a, trans_b, bias, activation)
         except (TypeError, ValueError):
