@@ -23,7 +23,6 @@ New ops subclass ``Function`` (PyTorch style), keeping forward and backward side
 Positional arguments may be Tensors or arrays; keyword arguments are passed through untouched.
 Gradients for outputs that did not influence the loss arrive as zeros.
 """
-import contextlib
 import threading
 
 import numpy as np
@@ -38,25 +37,31 @@ def is_grad_enabled():
     return getattr(_grad_state, "enabled", True)
 
 
-@contextlib.contextmanager
+class _GradMode:
+    """``with no_grad():`` / ``with enable_grad():`` (a plain class: entered on every training
+    step, where a generator-based context manager costs several times more)."""
+
+    __slots__ = ("mode", "prev")
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        self.prev = getattr(_grad_state, "enabled", True)
+        _grad_state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _grad_state.enabled = self.prev
+        return False
+
+
 def no_grad():
     """Context manager: ops record nothing on the tape inside it."""
-    prev = is_grad_enabled()
-    _grad_state.enabled = False
-    try:
-        yield
-    finally:
-        _grad_state.enabled = prev
+    return _GradMode(False)
 
 
-@contextlib.contextmanager
 def enable_grad():
-    prev = is_grad_enabled()
-    _grad_state.enabled = True
-    try:
-        yield
-    finally:
-        _grad_state.enabled = prev
+    return _GradMode(True)
 
 
 def _as_array(x, dtype=None):
@@ -286,29 +291,59 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _symbolic_types:
-            symbolic = _symbolic_types[0]
-            for a in args:
-                if type(a) is symbolic:
+        # Runs for every op of every step: See Note [lean apply].
+        raw = list(args)
+        needs = [False] * len(args)
+        record = False
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if type(a) is not Tensor and _symbolic_types and type(a) is _symbolic_types[0]:
                     return _record_symbolic[0](cls.apply, *args, **kwargs)
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = is_grad_enabled() and any(needs)
+                raw[i] = a.data
+                if a.requires_grad:
+                    needs[i] = record = True
+        needs = tuple(needs)
         ctx = Context(needs)
-        raw = [a.data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *raw, **kwargs)
         multi = isinstance(out, tuple)
-        outs = out if multi else (out,)
-        tensors = tuple(Tensor(o) if o is not None else None for o in outs)
-        if record:
-            meta = [(o.shape, o.dtype, array_module(o)) if o is not None else None for o in outs]
+        if multi:
+            tensors = tuple([None if o is None else _wrap(o) for o in out])
+        else:
+            tensors = _wrap(out)
+        if record and getattr(_grad_state, "enabled", True):
+            outs = out if multi else (out,)
+            meta = [None if o is None else (o.shape, o.dtype,
+                                            np if type(o) is np.ndarray else array_module(o))
+                    for o in outs]
             node = Node(cls.backward, ctx, [a if n else None for a, n in zip(args, needs)], meta,
                         cls.__name__)
-            for i, t in enumerate(tensors):
+            for i, t in enumerate(tensors if multi else (tensors,)):
                 if t is not None:
                     t.requires_grad = True
                     t._node = node
                     t._index = i
-        return tensors if multi else tensors[0]
+        return tensors
+
+
+# Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
+# their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
+# arguments for the raw arrays and the needs-grad flags, wraps a NumPy result without Tensor()'s
+# conversions (_wrap), and reads the grad mode only when some input needs grad.
+_new_tensor = object.__new__
+
+
+def _wrap(o):
+    """Tensor(o) for an op's result: an ndarray is taken as it is (no conversion)."""
+    if type(o) is not np.ndarray:
+        return Tensor(o)
+    t = _new_tensor(Tensor)
+    t.data = o
+    t.requires_grad = False
+    t.grad = None
+    t._node = None
+    t._index = 0
+    t.name = None
+    return t
 
 
 def _toposort(root_node):

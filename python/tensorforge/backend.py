@@ -26,6 +26,7 @@ BACKENDS = ("numpy", "cpu", "cuda")
 
 _table = {}  # op name -> {backend: fn}
 _state = {"backend": None}
+_current = {}  # op name -> fn on the current backend: lookup's fast path (every kernel call)
 
 
 def register(op, backend, fn):
@@ -33,15 +34,23 @@ def register(op, backend, fn):
     if backend not in BACKENDS:
         raise ValueError(f"register: backend must be one of {BACKENDS}, got {backend!r}")
     _table.setdefault(op, {})[backend] = fn
+    _current.clear()
 
 
 def lookup(op, backend=None):
     """The function implementing ``op`` on ``backend`` (default: the current backend)."""
+    if backend is None:
+        fn = _current.get(op)
+        if fn is not None:
+            return fn
     b = backend or get_backend()
     try:
-        return _table[op][b]
+        fn = _table[op][b]
     except KeyError:
         raise NotImplementedError(f"{op}: no implementation for backend {b!r}") from None
+    if b == _state["backend"]:
+        _current[op] = fn
+    return fn
 
 
 def implementation(op, backend=None):
@@ -108,6 +117,7 @@ def set_backend(name):
         if msg:
             raise RuntimeError("set_backend: " + msg)
     _state["backend"] = name
+    _current.clear()
 
 
 def get_backend():

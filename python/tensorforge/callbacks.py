@@ -500,6 +500,8 @@ def _fmt_time(seconds):
 
 
 def _fmt_val(v):
+    if np.ndim(v):  # a metric with several thresholds: its mean, as Keras 2's Progbar shows
+        v = float(np.mean(v))
     return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
 
 

@@ -273,7 +273,12 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
 
 def _is_symbolic(*xs):
     node = sys.modules.get("tensorforge.engine.node")  # loaded with the functional API
-    return node is not None and any(node.is_symbolic(x) for x in xs)
+    if node is None:
+        return False
+    for x in xs:  # (a loop, not any(generator): this runs on every training step)
+        if type(x) is not np.ndarray and type(x) is not Tensor and node.is_symbolic(x):
+            return True
+    return False
 
 
 def _graph_aware(fn):
@@ -508,9 +513,10 @@ MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError",
                                           mean_absolute_percentage_error)
 MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError",
                                           mean_squared_logarithmic_error)
-BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False)
+BinaryCrossentropy = _loss_class("BinaryCrossentropy", binary_crossentropy, from_logits=False,
+                                 label_smoothing=0.0)
 CategoricalCrossentropy = _loss_class("CategoricalCrossentropy", categorical_crossentropy,
-                                      from_logits=False)
+                                      from_logits=False, label_smoothing=0.0)
 SparseCategoricalCrossentropy = _loss_class("SparseCategoricalCrossentropy",
                                             sparse_categorical_crossentropy, from_logits=False)
 Hinge = _loss_class("Hinge", hinge)

@@ -29,23 +29,31 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
 
 
 def _np(x):
+    if type(x) is np.ndarray:
+        return x
     x = getattr(x, "data", x)
     return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else np.asarray(x)
 
 
+def _fraction(hits):
+    """The mean of a bool array as a float (np.mean's Python layer costs more than the work on
+    a batch of 32: these run every training step)."""
+    return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
+
+
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     y_true, y_pred = _np(y_true), _np(y_pred)
-    return float(np.mean((y_pred > threshold).reshape(y_true.shape) == (y_true > 0.5)))
+    return _fraction((y_pred > threshold).reshape(y_true.shape) == (y_true > 0.5))
 
 
 def categorical_accuracy(y_true, y_pred):
-    return float(np.mean(np.argmax(_np(y_true), -1) == np.argmax(_np(y_pred), -1)))
+    return _fraction(_np(y_true).argmax(-1) == _np(y_pred).argmax(-1))
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
     y_pred = _np(y_pred)
     y_true = _np(y_true).reshape(y_pred.shape[:-1])
-    return float(np.mean(y_true.astype(np.int64) == np.argmax(y_pred, -1)))
+    return _fraction(y_true.astype(np.int64, copy=False) == y_pred.argmax(-1))
 
 
 def _in_top_k(y_pred, labels, k):
@@ -203,10 +211,7 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 #
 # Each keeps running state: update_state(y_true, y_pred, sample_weight=None), result(),
 # reset_state() (reset_states() too); calling one updates it and returns the running result, as
-# tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in fit]:
-# a training loop asks ``is_stateful(fn)``; mean-type classes resolve to a batch-mean function
-# (their epoch value is then exactly the size-weighted mean of batch values), while Precision,
-# Recall and AUC must be driven through update_state / result per epoch.
+# tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in fit].
 
 
 def _per_sample_accuracy(kind, y_true, y_pred, **kw):
@@ -467,6 +472,89 @@ class AUC(_Confusion):
         return float(np.sum((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2))
 
 
+class _ConfusionCount(_Confusion):
+    """One cell of the confusion counts of ``y_pred > thresholds`` (default 0.5), summed with
+    sample weights over everything seen."""
+
+    _cell = None
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+
+    def result(self):
+        r = getattr(self, self._cell)
+        return float(r[0]) if r.size == 1 else r
+
+
+class TruePositives(_ConfusionCount):
+    _cell = "tp"
+
+
+class FalsePositives(_ConfusionCount):
+    _cell = "fp"
+
+
+class TrueNegatives(_ConfusionCount):
+    _cell = "tn"
+
+
+class FalseNegatives(_ConfusionCount):
+    _cell = "fn"
+
+
+class MeanIoU(Metric):
+    """Mean over classes of TP / (TP + FP + FN) of a (num_classes x num_classes) confusion matrix
+    accumulated over everything seen (tf.keras MeanIoU: classes that never occur, in y_true or
+    y_pred, are left out of the mean). Labels are class ids; ``sparse_y_true`` /
+    ``sparse_y_pred`` False take the argmax of the last axis instead."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
+                 sparse_y_pred=True, axis=-1):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or \
+                num_classes < 1:
+            raise ValueError(f"MeanIoU: num_classes must be a positive int, got {num_classes!r}")
+        self.num_classes, self.ignore_class = int(num_classes), ignore_class
+        self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
+        super().__init__(name=name or "mean_io_u", dtype=dtype)
+
+    def reset_state(self):
+        self.total_cm = np.zeros((self.num_classes, self.num_classes))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _np(y_true), _np(y_pred)
+        if not self.sparse_y_true:
+            y_true = y_true.argmax(self.axis)
+        if not self.sparse_y_pred:
+            y_pred = y_pred.argmax(self.axis)
+        t = y_true.reshape(-1).astype(np.int64)
+        p = y_pred.reshape(-1).astype(np.int64)
+        if t.shape != p.shape:
+            raise ValueError(f"MeanIoU: y_true and y_pred must hold as many labels, got shapes "
+                             f"{y_true.shape} and {y_pred.shape}")
+        w = (np.ones(t.shape) if sample_weight is None else
+             np.broadcast_to(np.asarray(_np(sample_weight), np.float64).reshape(-1), t.shape))
+        keep = np.ones(t.shape, bool) if self.ignore_class is None else t != self.ignore_class
+        n = self.num_classes
+        bad = keep & ((t < 0) | (t >= n) | (p < 0) | (p >= n))
+        if bad.any():
+            raise ValueError(f"MeanIoU: labels must lie in [0, {n}), got values in "
+                             f"[{min(t.min(), p.min())}, {max(t.max(), p.max())}]")
+        self.total_cm += np.bincount(t[keep] * n + p[keep], weights=w[keep],
+                                     minlength=n * n).reshape(n, n)
+
+    def result(self):
+        cm = self.total_cm
+        tp = np.diag(cm)
+        denom = cm.sum(0) + cm.sum(1) - tp
+        valid = denom != 0
+        return float((tp[valid] / denom[valid]).sum() / valid.sum()) if valid.any() else 0.0
+
+    def get_config(self):
+        return dict(super().get_config(), num_classes=self.num_classes,
+                    ignore_class=self.ignore_class, sparse_y_true=self.sparse_y_true,
+                    sparse_y_pred=self.sparse_y_pred, axis=self.axis)
+
+
 def _batchwise(metric):
     """``fn(y_true, y_pred)``: ``metric``'s value on one batch alone (a private copy is reset and
     updated per call), with the metric object itself as ``fn.stateful_metric``."""
@@ -494,16 +582,18 @@ def is_stateful(fn):
 # Note [metric classes in fit]
 # compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
 # (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
-# values weighted by batch size, which equals tf.keras's running mean. Precision, Recall, AUC and
-# RootMeanSquaredError are not batch means: their fn computes the value of one batch (so a loop
-# that averages batches gets Keras 2.2's batch-wise approximation), and is_stateful(fn) returns
-# the metric object, which an exact loop drives instead: reset_state() at each epoch (and
-# evaluate) start, update_state(y, p) per batch, result() for the logs.
+# values weighted by batch size, which equals tf.keras's running mean. The other classes
+# (Precision, Recall, AUC, RootMeanSquaredError, the confusion counts, MeanIoU, Mean, a user's
+# Metric subclass) are not batch means: is_stateful(fn) returns the metric object, and fit /
+# evaluate / train_on_batch drive it as Keras 2 does (engine/training.py, training_arrays.py):
+# reset_state() at each epoch and evaluate start, update_state(y, p, sample_weight) per batch,
+# result() in the batch logs (the running value), the epoch logs, and val_ over the whole
+# validation set. Their fn alone computes one batch's value (for code that calls it directly).
 
 _CLASSES = {c.__name__: c for c in (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
-    AUC, Mean)}
+    AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU)}
 __all__ += ["Metric", "Mean", "MeanMetricWrapper", "is_stateful"] + sorted(_CLASSES)

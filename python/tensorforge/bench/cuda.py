@@ -420,7 +420,8 @@ SECTIONS = {"gemm": bench_gemm, "fused": bench_fused, "cnn": bench_cnn, "rnn": b
             "train": bench_lenet}
 # "contention" (CPU threads beside a busy process) has no GPU counterpart: it runs the training section.
 FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"], "train": ["train"],
-             "contention": ["train"], "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
+             "contention": ["train"], "overhead": ["gemm"],
+             "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
 
 
 def run(args, sections=None):

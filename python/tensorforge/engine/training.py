@@ -45,12 +45,13 @@ class _OutputSpec:
     """What compile() resolved for one model output."""
 
     __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
-                 "weighted_specs", "weighted_fns")
+                 "weighted_specs", "weighted_fns", "from_logits")
 
     def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
         self.name = name
         self.loss = loss
-        self.loss_fn = _losses.get(loss) if loss is not None else None
+        self.loss_fn, self.from_logits = _builtin_form(
+            _losses.get(loss) if loss is not None else None)
         self.weight = float(weight)
         self.metric_specs = list(metric_specs)
         self.metric_fns = []
@@ -160,13 +161,41 @@ class Model(Network):
                     _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                     for mm in sp.weighted_specs)]
             kind, fn = fusable.get(i), sp.loss_fn
-            if kind == "softmax" and fn in (_losses.categorical_crossentropy,
-                                            _losses.sparse_categorical_crossentropy):
+            if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
+                sp.fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
+            elif kind == "softmax" and fn in (_losses.categorical_crossentropy,
+                                              _losses.sparse_categorical_crossentropy):
                 sp.fused = "softmax"
             elif kind == "sigmoid" and fn is _losses.binary_crossentropy:
                 sp.fused = "sigmoid"
         self._out_specs = specs
-        self._logits_outputs = frozenset(i for i, sp in enumerate(specs) if sp.fused)
+        self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
+                                         if sp.fused and not sp.from_logits)
+        self._stateful = self._stateful_metric_objects()
+
+    def _stateful_metric_objects(self):
+        """{metrics_name: Metric} for the compiled metrics driven through reset_state /
+        update_state / result (See Note [metric classes in fit], metrics.py). One object given
+        for several outputs is copied per output, as Keras 2 does."""
+        import copy
+        out, seen = {}, set()
+        multi = len(self._out_specs) > 1
+        for weighted in (False, True):
+            for sp in self._out_specs:
+                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
+                    obj = _metrics.is_stateful(fn)
+                    if obj is None:
+                        continue
+                    if id(obj) in seen:
+                        obj = copy.deepcopy(obj)
+                    seen.add(id(obj))
+                    out[f"{sp.name}_{nm}" if multi else nm] = obj
+        return out
+
+    def reset_metrics(self):
+        """Reset the state of the compiled metric objects (Keras 2's Model.reset_metrics)."""
+        for m in (self.__dict__.get("_stateful") or {}).values():
+            m.reset_state()
 
     def _has_added_losses(self):
         # a user-defined layer in the graph may add_loss in its call (Keras 2 then accepts
@@ -446,6 +475,7 @@ class Model(Network):
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
         prepared = {}
+        stateful = self.__dict__.get("_stateful") or {}
         for i, sp in enumerate(self._out_specs):
             fns = sp.metric_fns + sp.weighted_fns
             if not fns or ys[i] is None:
@@ -455,7 +485,9 @@ class Model(Network):
             argmax_only = sp.fused == "softmax" and all(
                 fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
                 for _, fn in fns)
-            if not argmax_only and sp.fused == "softmax":
+            if sp.from_logits:
+                pass  # Keras 2's metrics see what the model outputs (here the logits)
+            elif not argmax_only and sp.fused == "softmax":
                 out = _np_softmax(out)
             elif sp.fused == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
@@ -470,7 +502,11 @@ class Model(Network):
                 w = sws[i] if weighted and sws is not None else None
                 prefix = f"{sp.name}_" if multi else ""
                 for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
-                    if m is None and w is None:
+                    obj = stateful.get(prefix + nm)
+                    if obj is not None:  # the running result over the epoch so far (Keras 2)
+                        obj.update_state(ys[i], out, training_utils.combine_weights(w, m))
+                        v = training_utils.metric_value(obj.result())
+                    elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
                         v, wsums[prefix + nm] = training_utils.weighted_metric(fn, ys[i], out, w, m)
@@ -635,6 +671,8 @@ class Model(Network):
         _device.place_model(self, xp)
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
         loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
+        if reset_metrics:
+            self.reset_metrics()
         with no_grad():
             mets = self._batch_metrics(ys, outs, sws)
         vals = [loss] + parts + [float(v) for v in mets.values()]
@@ -680,10 +718,40 @@ _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 _METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
 
 
+_LOGIT_LOSSES = (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy,
+                 _losses.binary_crossentropy)
+
+
+def _builtin_form(loss_fn):
+    """(loss function, from_logits) for a compiled loss. A Keras loss class instance of a
+    built-in (``CategoricalCrossentropy(from_logits=True)``, ``MeanSquaredError()``, ...) with
+    the default reduction and default arguments computes exactly its function, so it becomes that
+    function and trains on the same fused native path as the string name; ``from_logits=True``
+    marks an output holding logits. Anything else (other reductions, label_smoothing, a subclass)
+    stays the callable it is."""
+    if not isinstance(loss_fn, _losses.Loss):
+        return loss_fn, False
+    cls = type(loss_fn)
+    fn = cls.fn
+    if _losses._CLASSES.get(cls.__name__) is not cls or fn not in _LOSS_BUILTINS or \
+            loss_fn.reduction not in ("auto", "sum_over_batch_size"):
+        return loss_fn, False
+    kw = dict(loss_fn._fn_kwargs)
+    from_logits = bool(kw.pop("from_logits", False))
+    if any(_KW_DEFAULTS.get(k, object()) != v for k, v in kw.items()):
+        return loss_fn, False
+    if from_logits and fn not in _LOGIT_LOSSES:
+        return loss_fn, False
+    return fn, from_logits
+
+
+_KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
+
+
 def _tensor_metric(name, fn):
     """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
     float batch mean; the built-in metrics are kept as they are (they have device twins)."""
-    if fn in _METRIC_BUILTINS or not callable(fn):
+    if fn in _METRIC_BUILTINS or not callable(fn) or _metrics.is_stateful(fn) is not None:
         return name, fn
 
     def metric(y_true, y_pred):

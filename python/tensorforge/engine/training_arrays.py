@@ -19,6 +19,7 @@ from .. import _random
 from .. import callbacks as _cb
 from ..autograd import no_grad
 from . import training_utils
+from .training_utils import metric_value as _metric_value
 
 
 _LOGS_ONLY_HOOKS = {"on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
@@ -47,6 +48,7 @@ class CallbackList:
                 args = args[:n - 1] + ({},) + args[n:]
             for cb in self.callbacks:
                 getattr(cb, hook)(*args)
+        self.__dict__[hook] = call  # made once per hook, not on every batch
         return call
 
 
@@ -67,7 +69,9 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
         logs = logs or {}
         size = logs.get("size", 0)
         for k, v in logs.items():
-            if k not in ("batch", "size"):
+            if k in self.stateful_metrics:
+                self._sums[k] = [v, 1]
+            elif k not in ("batch", "size"):
                 s = self._sums.setdefault(k, [0.0, 0])
                 s[0] += v * size
                 s[1] += size
@@ -87,9 +91,11 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     history = _cb.History()
     # Keras 2 order: History after the user's callbacks, which may edit the logs it records
     cbs = list(callbacks or []) + [history]
+    stateful = model.__dict__.get("_stateful") or {}  # See Note [metric classes in fit]
     if verbose:
-        cbs.append(StepsProgbarLogger(verbose=verbose) if params.get("steps")
-                   else _cb.ProgbarLogger(verbose=verbose))
+        cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful)
+                   if params.get("steps") else
+                   _cb.ProgbarLogger(verbose=verbose, stateful_metrics=stateful))
     if plan is not None:
         cbs = plan.callbacks(cbs)
     cbl = CallbackList(cbs, model, dict(params, epochs=epochs, verbose=verbose,
@@ -101,6 +107,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     cbl.on_train_begin()
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
+        model.reset_metrics()
         sums, counts, seen = {}, {}, 0
         for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
             m = xb[0].shape[0]
@@ -115,7 +122,9 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 logs.update(mets)
             wsums = model.__dict__.get("_metric_weight_sums") or {}
             for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
-                if k not in ("batch", "size"):
+                if k in stateful:  # its epoch value is result() at the end
+                    sums[k], counts[k] = 0.0, 1.0
+                elif k not in ("batch", "size"):
                     c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
                     sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
                     counts[k] = counts.get(k, 0.0) + c
@@ -132,6 +141,9 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
             break
         epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
+        for k, obj in stateful.items():
+            if k in epoch_logs:
+                epoch_logs[k] = _metric_value(obj.result())
         if on_epoch_end is not None:
             on_epoch_end()
         if validate is not None and training_utils.should_run_validation(validation_freq, epoch) \
@@ -234,10 +246,11 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
         idx = slice(start, min(start + batch_size, n))
         acc.add(model, _take(xs, idx), _take(ys, idx), _take(sws, idx))
     if distributed:
-        res = _dist.average_over_ranks([acc.sums.get(k, 0.0) for k in acc.names], n)
+        sums, counts = acc.local_sums()
+        res = _dist.average_over_ranks(sums, n)
         # weighted / masked metrics are sums over their weight sums, not over the rows: divide
         # by (global weight sum / global rows), which is 1 for the others
-        cnt = _dist.average_over_ranks([acc.counts.get(k, 0.0) for k in acc.names], n)
+        cnt = _dist.average_over_ranks(counts, n)
         res = [r / c if c else 0.0 for r, c in zip(res, cnt)]
         verbose = verbose if _dist.is_root() else 0
     else:
@@ -259,6 +272,8 @@ class MetricSums:
         self.n_loss = 1 + (sum(1 for sp in model._out_specs if sp.loss_fn is not None)
                            if len(model._out_specs) > 1 else 0)
         self.sums, self.counts, self.seen = {}, {}, 0
+        self.stateful = model.__dict__.get("_stateful") or {}
+        model.reset_metrics()  # Keras 2's evaluate starts every metric afresh
 
     def add(self, model, xb, yb, wb):
         loss, parts, outs = model._test_batch(xb, yb, wb)
@@ -268,14 +283,27 @@ class MetricSums:
         m = xb[0].shape[0]
         wsums = model.__dict__.get("_metric_weight_sums") or {}
         for k, v in vals.items():
+            if k in self.stateful:
+                continue  # read from the object in means()
             c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
             self.sums[k] = self.sums.get(k, 0.0) + v * c
             self.counts[k] = self.counts.get(k, 0.0) + c
         self.seen += m
 
     def means(self):
-        return [float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
+        return [_metric_value(self.stateful[k].result()) if k in self.stateful else
+                float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
                 for k in self.names]
+
+    def local_sums(self):
+        """(sums, counts) per name for averaging over ranks; a stateful metric contributes its
+        local result() weighted by the rows seen (ranks' results averaged: an approximation for
+        AUC, Precision and Recall, whose exact value needs the summed confusion counts)."""
+        sums = [self.stateful[k].result() * self.seen if k in self.stateful else
+                self.sums.get(k, 0.0) for k in self.names]
+        counts = [float(self.seen) if k in self.stateful else self.counts.get(k, 0.0)
+                  for k in self.names]
+        return sums, counts
 
 
 def predict_loop(model, xs, batch_size, steps=None):

@@ -32,6 +32,22 @@ from ..autograd import Tensor
 from ..ops import basic as B
 
 
+def metric_value(r):
+    """A metric object's result() for the logs: a float, or an array for several thresholds."""
+    r = np.asarray(_device.to_host(r.data if isinstance(r, Tensor) else r), dtype=np.float64)
+    return float(r) if r.size == 1 else r
+
+
+def combine_weights(w, mask):
+    """Sample weights (N,) times an output mask (N, T) (either may be None) as one weight for a
+    stateful metric's update_state."""
+    if mask is None or w is None:
+        return w if mask is None else mask
+    xp = array_module(w)
+    w = xp.asarray(w, dtype=np.float32)
+    return w.reshape(w.shape + (1,) * (mask.ndim - w.ndim)) * mask
+
+
 def per_sample_loss(fn, fused, y, out):
     """The loss before the batch reduction: a Tensor of shape out.shape[:-1] (``fused``: ``out``
     holds the logits of a softmax/sigmoid output). A user loss returning a scalar is returned as

@@ -40,6 +40,12 @@ def check_array(op, name, x, ndim=None, layout="", dtypes=(np.float32,), allow_e
     return x
 
 
+def is_native(fn):
+    """True for a kernel of the native CPU module, whose binding checks every argument itself
+    (See Note [native fast path] in kernels/pointwise.py)."""
+    return getattr(fn, "__module__", None) == "tensorforge._C"
+
+
 def check_activation(op, activation):
     if activation not in ACTIVATIONS:
         raise ValueError(f"{op}: activation must be None or 'relu', got {activation!r}")

@@ -22,11 +22,14 @@ tile rather than one window, and an Inf or NaN input reaches every output of the
 it. ``tensorforge._native._C._conv_winograd(False)`` switches the path off for the process
 (benchmarks and tests compare both).
 """
+import functools
+
 import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import check_activation, check_array, check_output_size, contiguous, same_dtype, shape_str
+from ._common import (check_activation, check_array, check_output_size, contiguous, is_native,
+                      same_dtype, shape_str)
 
 
 def pair(op, name, v, minimum=1):
@@ -99,6 +102,18 @@ def conv_geometry(op, x_shape, w_shape, strides, padding, dilation):
     return sh, sw, pt, pl, pb, pr, dh, dw, OH, OW
 
 
+_conv_geometry_cached = functools.lru_cache(maxsize=512)(conv_geometry)
+
+
+def cached_geometry(geometry, *args):
+    """``geometry(*args)`` remembered for hashable arguments (a training step asks for the same
+    few layer geometries every step: See Note [native fast path] in kernels/pointwise.py)."""
+    try:
+        return geometry(*args)
+    except TypeError:  # an unhashable argument (strides as a list): computed, not remembered
+        return geometry.__wrapped__(*args)
+
+
 def _check_xw(op, x, w, b):
     check_array(op, "x", x, 4, "(N, H, W, C_in)")
     check_array(op, "w", w, 4, "(KH, KW, C_in, C_out)")
@@ -112,11 +127,19 @@ def _check_xw(op, x, w, b):
 def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None):
     """y = act(conv(x, w) + b): x (N, H, W, C_in), w (KH, KW, C_in, C_out) -> (N, OH, OW, C_out)."""
     op = "conv2d"
+    fn = backend.lookup("conv2d_forward")
+    if is_native(fn) and type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 4 == w.ndim:
+        try:  # Note [native fast path]: the binding checks the arrays and the geometry
+            sh, sw, pt, pl, pb, pr, dh, dw, _, _ = cached_geometry(
+                _conv_geometry_cached, op, x.shape, w.shape, strides, padding, dilation)
+            return fn(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation)
+        except (TypeError, ValueError):
+            pass  # the checks below convert what they may, or raise their own message
     _check_xw(op, x, w, b)
     same_dtype(op, x=x, w=w, b=b)
     activation = check_activation(op, activation)
     sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry(op, x.shape, w.shape, strides, padding, dilation)
-    return backend.lookup("conv2d_forward")(
+    return fn(
         contiguous(x), contiguous(w), None if b is None else contiguous(b),
         sh, sw, pt, pl, pb, pr, dh, dw, activation)
 
@@ -126,6 +149,15 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
     """(dx, dw, db) from dy, the gradient of the pre-activation output (N, OH, OW, C_out); or of
     the relu output when y (that output) is given: the relu backward dy * (y > 0) is fused."""
     op = "conv2d_backward"
+    fn = backend.lookup(op)
+    if is_native(fn) and type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 4 == w.ndim:
+        try:  # Note [native fast path]
+            sh, sw, pt, pl, pb, pr, dh, dw, _, _ = cached_geometry(
+                _conv_geometry_cached, op, x.shape, w.shape, strides, padding, dilation)
+            return fn(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, bool(need_dx), bool(need_dw),
+                      bool(need_db), y)
+        except (TypeError, ValueError):
+            pass
     _check_xw(op, x, w, None)
     check_array(op, "dy", dy, 4, "(N, OH, OW, C_out)")
     same_dtype(op, dy=dy, x=x, w=w)
@@ -140,7 +172,7 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
             raise ValueError(f"{op}: y must have the shape of dy {shape_str(want)}, got {shape_str(y.shape)}")
         same_dtype(op, dy=dy, y=y)
         y = contiguous(y)
-    return backend.lookup("conv2d_backward")(
+    return fn(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw), bool(need_db), y)
 

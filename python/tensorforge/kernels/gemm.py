@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import FLOAT_DTYPES, check_activation, check_array, num, same_dtype, shape_str
+from ._common import (FLOAT_DTYPES, check_activation, check_array, is_native, num, same_dtype,
+                      shape_str)
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
@@ -19,6 +20,14 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     with unit column stride); otherwise a new (M, N) array is returned and ``beta`` must be 0.
     """
     op = "gemm"
+    fn = backend.lookup(op)
+    if c is None and is_native(fn) and type(alpha) is float and type(beta) is float:
+        # (an in-place c keeps the Python path, which copies an input c aliases: the module
+        # copied into worktrees before 8bd14c0's binding fix got that case wrong)
+        try:  # Note [native fast path] (kernels/pointwise.py): the binding checks everything
+            return fn(a, b, None, alpha, beta, trans_a, trans_b, bias, activation)
+        except (TypeError, ValueError):
+            pass  # the checks below convert what they may, or raise their own message
     check_array(op, "a", a, 2, "(M, K)", FLOAT_DTYPES)
     check_array(op, "b", b, 2, "(K, N)", FLOAT_DTYPES)
     M, Ka = (a.shape[1], a.shape[0]) if trans_a else a.shape
@@ -51,7 +60,7 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
         if xp.may_share_memory(c, b):
             b = b.copy()
     same_dtype(op, a=a, b=b, c=c, bias=bias)
-    return backend.lookup("gemm")(a, b, c, num(op, "alpha", alpha), num(op, "beta", beta), bool(trans_a), bool(trans_b),
+    return fn(a, b, c, num(op, "alpha", alpha), num(op, "beta", beta), bool(trans_a), bool(trans_b),
                                   bias, activation)
 
 
@@ -59,6 +68,13 @@ def matmul(a, b):
     """``a @ b`` for 2-D ``b`` and ``a`` of rank >= 2 ((..., M, K) @ (K, N)), or batched
     (..., M, K) @ (..., K, N) with equal leading dimensions."""
     op = "matmul"
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2:
+        fn = backend.lookup("gemm")
+        if is_native(fn):
+            try:  # Note [native fast path]; a refusal is reported below under matmul's name
+                return fn(a, b, None, 1.0, 0.0, False, False, None, None)
+            except (TypeError, ValueError):
+                pass
     check_array(op, "a", a, None, "", FLOAT_DTYPES)
     check_array(op, "b", b, None, "", FLOAT_DTYPES)
     if a.ndim < 2 or b.ndim < 2:

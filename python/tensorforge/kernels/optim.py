@@ -14,16 +14,12 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import check_array, num, shape_str
+from ._common import check_array, is_native as _is_native, num, shape_str
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
            "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 _F32 = (np.float32,)
-
-
-def _is_native(fn):
-    return getattr(fn, "__module__", None) == "tensorforge._C"
 
 
 def _param(op, p):

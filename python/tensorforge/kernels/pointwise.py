@@ -20,7 +20,7 @@ import numpy as np
 from .. import backend
 from .._xp import array_module
 from ..reference.pointwise import ACT_KINDS
-from ._common import check_array, num, is_array, shape_str
+from ._common import check_array, is_native as _is_native, num, is_array, shape_str
 
 __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
            "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
@@ -48,10 +48,6 @@ def _kind(op, kind):
         raise ValueError(f"{op}: kind must be one of {', '.join(repr(k) for k in ACT_KINDS)}, "
                          f"got {kind!r}")
     return kind
-
-
-def _is_native(fn):
-    return getattr(fn, "__module__", None) == "tensorforge._C"
 
 
 def act_forward(x, kind, alpha=0.0):

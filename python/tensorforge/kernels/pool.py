@@ -7,8 +7,10 @@ reference/pool.py for the array-level kernels and Note [pool padding].
 import numpy as np
 
 from .. import backend
-from ._common import check_array, check_output_size, contiguous, shape_str
-from .conv import pair, resolve_padding
+import functools
+
+from ._common import check_array, check_output_size, contiguous, is_native, shape_str
+from .conv import cached_geometry, pair, resolve_padding
 
 _POOL_PADDINGS = ("valid", "same")
 
@@ -44,19 +46,40 @@ def pool_geometry(op, x_shape, pool_size, strides, padding):
     return kh, kw, sh, sw, pt, pl, pb, pr, OH, OW
 
 
+_pool_geometry_cached = functools.lru_cache(maxsize=512)(pool_geometry)
+
+
 def max_pool2d(x, pool_size=2, strides=None, padding="valid", with_argmax=False):
     """y (and the int32 argmax for the backward when with_argmax) of a max pool over NHWC x."""
     op = "max_pool2d"
+    fn = backend.lookup("max_pool2d_forward")
+    if is_native(fn) and type(x) is np.ndarray and x.ndim == 4:
+        try:  # Note [native fast path] (kernels/pointwise.py)
+            kh, kw, sh, sw, pt, pl, pb, pr, _, _ = cached_geometry(
+                _pool_geometry_cached, op, x.shape, pool_size, strides, padding)
+            y, am = fn(x, kh, kw, sh, sw, pt, pl, pb, pr, bool(with_argmax))
+            return (y, am) if with_argmax else y
+        except (TypeError, ValueError):
+            pass
     check_array(op, "x", x, 4, "(N, H, W, C)")
     kh, kw, sh, sw, pt, pl, pb, pr, _, _ = pool_geometry(op, x.shape, pool_size, strides, padding)
-    y, am = backend.lookup("max_pool2d_forward")(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr,
-                                                 bool(with_argmax))
+    y, am = fn(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr, bool(with_argmax))
     return (y, am) if with_argmax else y
 
 
 def max_pool2d_backward(dy, argmax, x_shape, pool_size=2, strides=None, padding="valid"):
     """dx (x_shape) of max_pool2d from dy and the argmax its forward returned."""
     op = "max_pool2d_backward"
+    fn = backend.lookup(op)
+    if is_native(fn) and type(x_shape) is tuple:
+        try:  # Note [native fast path]: the binding checks dy, argmax and their shapes
+            kh, kw, sh, sw, pt, pl, pb, pr, OH, OW = cached_geometry(
+                _pool_geometry_cached, op, x_shape, pool_size, strides, padding)
+            if tuple(dy.shape) == (x_shape[0], OH, OW, x_shape[3]):
+                return fn(dy, argmax, int(x_shape[1]), int(x_shape[2]), kh, kw, sh, sw, pt, pl,
+                          pb, pr)
+        except (TypeError, ValueError, AttributeError):
+            pass
     check_array(op, "dy", dy, 4, "(N, OH, OW, C)")
     kh, kw, sh, sw, pt, pl, pb, pr, OH, OW = pool_geometry(op, x_shape, pool_size, strides, padding)
     want = (x_shape[0], OH, OW, x_shape[3])
@@ -66,7 +89,7 @@ def max_pool2d_backward(dy, argmax, x_shape, pool_size=2, strides=None, padding=
     if argmax.shape != dy.shape:
         raise ValueError(f"{op}: argmax must have the shape of dy {shape_str(dy.shape)}, got "
                          f"{shape_str(argmax.shape)}")
-    return backend.lookup("max_pool2d_backward")(contiguous(dy), contiguous(argmax), int(x_shape[1]),
+    return fn(contiguous(dy), contiguous(argmax), int(x_shape[1]),
                                                   int(x_shape[2]), kh, kw, sh, sw, pt, pl, pb, pr)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import kernels
 from .._xp import array_module
-from ..autograd import Function, Tensor
+from ..autograd import Context, Function, Tensor, _wrap
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",
            "greater", "greater_equal", "equal", "not_equal", "logical", "floordiv", "getitem", "sum", "mean",
@@ -444,20 +444,39 @@ def floordiv(a, b):
     return Tensor(ad // bd)
 
 
+_NUMERIC = frozenset("biufc")
+
+
 def _binary(fn, a, b):
-    op = fn.__name__.lower()
-    ad, bd = _operands(a, b, op)
-    a = a if isinstance(a, Tensor) else ad
-    b = b if isinstance(b, Tensor) else bd
     try:
-        return fn.apply(a, b)
+        return _binary_apply(fn, a, b)
     except ValueError:  # (checked only on failure: no cost on the hot path)
-        sa, sb = _shape(ad), _shape(bd)
+        sa, sb = _shape(a), _shape(b)
         try:
             np.broadcast_shapes(sa, sb)
-        except ValueError:
-            raise ValueError(f"{op}: a and b must broadcast together, got shapes {sa} and {sb}") from None
+        except (ValueError, TypeError):
+            raise ValueError(f"{fn.__name__.lower()}: a and b must broadcast together, "
+                             f"got shapes {sa} and {sb}") from None
         raise
+
+
+def _binary_apply(fn, a, b):
+    ta, tb = type(a), type(b)
+    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray or tb is float):
+        # the common cases (array or Tensor with array, Tensor with a Python float): checked
+        # here in a few type tests; everything else goes through _operands
+        ad = a.data if ta is Tensor else a
+        if ad.dtype.kind in _NUMERIC:
+            if tb is float:
+                return fn.apply(a, ad.dtype.type(b))  # as _operands: b takes a's dtype
+            if (b.data if tb is Tensor else b).dtype.kind in _NUMERIC:
+                if ta is tb is np.ndarray:  # nothing to record: the op without the tape
+                    return _wrap(fn.forward(Context((False, False)), a, b))
+                return fn.apply(a, b)
+    ad, bd = _operands(a, b, fn.__name__.lower())
+    a = a if isinstance(a, Tensor) else ad
+    b = b if isinstance(b, Tensor) else bd
+    return fn.apply(a, b)
 
 
 def add(a, b): return _binary(Add, a, b)
@@ -478,7 +497,10 @@ def power(a, p):
 def rpower(a, b):
     """b ** a for a Tensor ``a`` (Tensor.__rpow__)."""
     return _binary(PowTensor, b, a)
-def matmul(a, b): return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
+def matmul(a, b):
+    if type(a) is Tensor and type(b) in (Tensor, np.ndarray):
+        return MatMul.apply(a, b)  # MatMul.forward's kernel checks the arrays
+    return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
 def getitem(a, idx):
     if isinstance(idx, Tensor):
         idx = idx.data

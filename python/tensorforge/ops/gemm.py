@@ -1,4 +1,6 @@
 """Public GEMM ops: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd."""
+import numpy as np
+
 from .. import kernels
 from ..autograd import Function, Tensor
 from .basic import unbroadcast  # noqa: F401
@@ -13,7 +15,7 @@ def _any_tensor(*xs):
 
 def matmul(a, b):
     """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
-    if _any_tensor(a, b):
+    if type(a) is Tensor or type(b) is Tensor or _any_tensor(a, b):
         return _matmul_t(a, b)
     return kernels.matmul(a, b)
 
@@ -31,8 +33,9 @@ class _Gemm(Function):
     def backward(ctx, g):
         a, b, out = ctx.saved
         alpha, trans_a, trans_b = ctx.meta
-        if out is not None:
-            g = g * (out > 0)
+        if out is not None:  # the fused relu's backward: one native pass (y > 0 iff x > 0)
+            g = (kernels.act_backward(g, out, out, "relu", 0.0) if g.dtype == np.float32 and
+                 out.dtype == np.float32 else g * (out > 0))
         ga = gb = gbias = None
         # C = alpha * op(A) op(B): dop(A) = alpha g op(B)^T, dop(B) = alpha op(A)^T g
         if ctx.needs_input_grad[0]:
@@ -53,7 +56,10 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     With Tensors, ``c`` must be None (an in-place update has no gradient); the result is a
     Tensor that records for autograd.
     """
-    if _any_tensor(a, b, bias, c):
+    if type(a) is np.ndarray and type(b) is np.ndarray and bias is None and c is None:
+        return kernels.gemm(a, b, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
+                            activation=activation)  # the common array call, in few type tests
+    if type(a) is Tensor or type(b) is Tensor or type(bias) is Tensor or _any_tensor(a, b, bias, c):
         if c is not None:
             raise ValueError("gemm: c (in-place output) is not supported with Tensor inputs")
         return _Gemm.apply(a, b, bias, alpha, trans_a, trans_b, activation)

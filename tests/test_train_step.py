@@ -1,0 +1,210 @@
+"""The training step's fast paths give the same numbers as the general ones:
+Keras loss class instances train on the same fused native path as the loss names (identical
+values), and the native fast paths of the kernel entry points refuse bad arguments with the same
+clear messages as the Python checks."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import losses, layers
+from tensorforge.models import Sequential
+
+
+def _data(n=96, d=12, c=4, seed=0):
+    r = np.random.default_rng(seed)
+    x = r.standard_normal((n, d)).astype(np.float32)
+    labels = r.integers(0, c, n)
+    return x, labels, np.eye(c, dtype=np.float32)[labels]
+
+
+def _history(loss, last="softmax", units=4, y=None, sample_weight=None, metrics=("accuracy",)):
+    x, labels, onehot = _data()
+    tf.utils.set_random_seed(3)
+    m = Sequential([layers.Dense(16, activation="relu", input_shape=(12,)),
+                    layers.Dense(units, activation=last)])
+    m.compile(optimizer="sgd", loss=loss, metrics=list(metrics))
+    h = m.fit(x, onehot if y is None else y, batch_size=32, epochs=2, verbose=0, shuffle=False,
+              sample_weight=sample_weight)
+    return m, h.history
+
+
+def _spec(model):
+    return model._out_specs[0]
+
+
+@pytest.mark.parametrize("name,instance", [
+    ("categorical_crossentropy", lambda: losses.CategoricalCrossentropy()),
+    ("sparse_categorical_crossentropy", lambda: losses.SparseCategoricalCrossentropy()),
+])
+def test_loss_instance_takes_the_fused_softmax_path_with_identical_values(name, instance):
+    y = None if name.startswith("categorical") else _data()[1]
+    m1, h1 = _history(name, y=y)
+    m2, h2 = _history(instance(), y=y)
+    assert _spec(m2).fused == "softmax" and _spec(m1).fused == "softmax"
+    assert h1 == h2  # bit-identical: the same code path
+    assert m2.loss.__class__.__name__.endswith("Crossentropy")  # compile keeps what was given
+
+
+def test_binary_and_mse_instances_match_their_names():
+    x, labels, _ = _data()
+    yb = (labels % 2).astype(np.float32)
+    m1, h1 = _history("binary_crossentropy", last="sigmoid", units=1, y=yb)
+    m2, h2 = _history(losses.BinaryCrossentropy(), last="sigmoid", units=1, y=yb)
+    assert _spec(m2).fused == "sigmoid" and h1 == h2
+    m1, h1 = _history("mse", y=None, metrics=("mae",))
+    m2, h2 = _history(losses.MeanSquaredError(), metrics=("mae",))
+    assert _spec(m2).loss_fn is losses.mean_squared_error and h1 == h2
+
+
+def test_from_logits_instance_equals_softmax_layer_with_the_name():
+    # a linear last layer + CategoricalCrossentropy(from_logits=True) computes what a softmax
+    # layer + 'categorical_crossentropy' computes (both run the fused loss on the same logits)
+    m1, h1 = _history("categorical_crossentropy", last="softmax")
+    m2, h2 = _history(losses.CategoricalCrossentropy(from_logits=True), last="linear")
+    assert _spec(m2).fused == "softmax" and _spec(m2).from_logits
+    assert not m2._logits_outputs  # the layer is not asked for logits: it already gives them
+    np.testing.assert_allclose(h1["loss"], h2["loss"], rtol=1e-6)
+    assert h1["accuracy"] == h2["accuracy"]
+    _, labels, _ = _data()
+    m3, h3 = _history(losses.SparseCategoricalCrossentropy(from_logits=True), last="linear",
+                      y=labels)
+    np.testing.assert_allclose(h1["loss"], h3["loss"], rtol=1e-6)
+
+
+def test_from_logits_instance_value_against_numpy():
+    x, labels, onehot = _data()
+    tf.utils.set_random_seed(1)
+    m = Sequential([layers.Dense(4, input_shape=(12,))])
+    m.compile(optimizer="sgd", loss=losses.CategoricalCrossentropy(from_logits=True))
+    z = m.predict(x, verbose=0).astype(np.float64)
+    logp = z - z.max(1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+    want = -(onehot * logp).sum(1).mean()
+    np.testing.assert_allclose(m.evaluate(x, onehot, verbose=0), want, rtol=1e-5)
+
+
+def test_from_logits_instance_with_softmax_layer_is_not_fused_into_the_layer():
+    # Keras 2 applies the softmax, then treats its output as logits: so must we
+    x, labels, onehot = _data()
+    tf.utils.set_random_seed(1)
+    m = Sequential([layers.Dense(4, activation="softmax", input_shape=(12,))])
+    m.compile(optimizer="sgd", loss=losses.CategoricalCrossentropy(from_logits=True))
+    p = m.predict(x, verbose=0).astype(np.float64)
+    logp = p - np.log(np.exp(p).sum(1, keepdims=True))
+    want = -(onehot * logp).sum(1).mean()
+    np.testing.assert_allclose(m.evaluate(x, onehot, verbose=0), want, rtol=1e-5)
+
+
+def test_non_default_instances_keep_their_own_path():
+    for loss in (losses.CategoricalCrossentropy(label_smoothing=0.1),
+                 losses.CategoricalCrossentropy(reduction="sum")):
+        m, h = _history(loss)
+        assert _spec(m).loss_fn is loss and not _spec(m).fused
+        assert np.isfinite(h["loss"]).all()
+
+
+def test_loss_instance_with_sample_weight_matches_the_name():
+    w = np.linspace(0.5, 2.0, 96).astype(np.float32)
+    _, h1 = _history("categorical_crossentropy", sample_weight=w)
+    _, h2 = _history(losses.CategoricalCrossentropy(), sample_weight=w)
+    assert h1 == h2
+    _, h3 = _history(losses.CategoricalCrossentropy(from_logits=True), last="linear",
+                     sample_weight=w)
+    np.testing.assert_allclose(h1["loss"], h3["loss"], rtol=1e-6)
+
+
+# ---- the native fast paths: same answers and the same clear errors as the Python checks ------
+
+needs_cpu = pytest.mark.skipif(tf.backend._native._C is None, reason="native module not built")
+
+
+@pytest.fixture
+def cpu():
+    prev = tf.get_backend()
+    tf.set_backend("cpu")
+    yield
+    tf.set_backend(prev)
+
+
+@needs_cpu
+def test_lookup_cache_follows_register_and_set_backend(cpu):
+    from tensorforge import backend
+    native = backend.lookup("gemm")
+    assert backend.lookup("gemm") is native  # cached
+    sentinel = lambda *a, **k: "mine"  # noqa: E731
+    backend.register("gemm", "cpu", sentinel)
+    try:
+        assert backend.lookup("gemm") is sentinel
+        tf.set_backend("numpy")
+        assert backend.lookup("gemm") is backend._table["gemm"]["numpy"]
+        tf.set_backend("cpu")
+        assert backend.lookup("gemm") is sentinel
+    finally:
+        backend.register("gemm", "cpu", native)
+    assert backend.lookup("gemm") is native
+
+
+@needs_cpu
+def test_gemm_fast_path_errors_and_fallbacks(cpu):
+    r = np.random.default_rng(0)
+    a = r.standard_normal((5, 7)).astype(np.float32)
+    b = r.standard_normal((7, 3)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"gemm: inner dimensions differ"):
+        tf.ops.gemm(a, a)
+    with pytest.raises(TypeError, match=r"gemm: .*float"):
+        tf.ops.gemm(a, b.astype(np.float64))
+    with pytest.raises(TypeError, match=r"gemm: alpha must be a number"):
+        tf.ops.gemm(a, b, alpha=None)
+    with pytest.raises(ValueError, match=r"matmul: inner dimensions differ"):
+        tf.ops.matmul(a, a)
+    bias = np.arange(6, dtype=np.float32)[::2]  # a strided view: the Python path copies it
+    want = a.astype(np.float64) @ b + bias
+    np.testing.assert_allclose(tf.ops.gemm(a, b, bias=bias), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tf.ops.matmul(a, b), a.astype(np.float64) @ b, rtol=1e-5,
+                               atol=1e-5)
+
+
+@needs_cpu
+def test_conv_and_pool_fast_paths_match_the_reference(cpu):
+    r = np.random.default_rng(1)
+    x = r.standard_normal((2, 9, 8, 3)).astype(np.float32)
+    w = r.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    b = r.standard_normal(4).astype(np.float32)
+    for strides, padding in ((1, "same"), ([2, 1], "valid"), ((2, 2), ((1, 0), (0, 1)))):
+        got = tf.kernels.conv2d(x, w, b, strides, padding)
+        tf.set_backend("numpy")
+        want = tf.kernels.conv2d(x, w, b, strides, padding)
+        tf.set_backend("cpu")
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match=r"conv2d: w has C_in = 3 but x has 2 channels"):
+        tf.kernels.conv2d(x[..., :2], w)
+    with pytest.raises(ValueError, match=r"conv2d: padding must be"):
+        tf.kernels.conv2d(x, w, padding="full")
+    y, am = tf.kernels.max_pool2d(x, 2, None, "same", with_argmax=True)
+    tf.set_backend("numpy")
+    y_ref = tf.kernels.max_pool2d(x, 2, None, "same")
+    tf.set_backend("cpu")
+    np.testing.assert_array_equal(y, y_ref)
+    dx = tf.kernels.max_pool2d_backward(np.ones_like(y), am, x.shape, 2, None, "same")
+    assert dx.shape == x.shape and dx.sum() == y.size
+    with pytest.raises(ValueError, match=r"max_pool2d_backward: dy must have shape"):
+        tf.kernels.max_pool2d_backward(np.ones((2, 4, 4, 3), np.float32), am, x.shape, 2, None,
+                                       "same")
+
+
+def test_accuracy_metrics_values():
+    from tensorforge import metrics as M
+    yt = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
+    yp = np.array([[.8, .1, .1], [.2, .3, .5], [.1, .1, .8], [.3, .6, .1]], np.float32)
+    assert M.categorical_accuracy(yt, yp) == 0.75
+    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp) == 0.75
+    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])) == 0.5
+
+
+def test_array_binary_ops_keep_their_results_and_checks():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    r = tf.ops.add(a, a)
+    np.testing.assert_array_equal(np.asarray(r), 2 * a)
+    assert np.asarray(tf.ops.mul(tf.autograd.Tensor(a), 2.0)).dtype == np.float32
+    with pytest.raises(TypeError, match="add: a must be numeric"):
+        tf.ops.add(np.array(["x"]), a)
