@@ -168,7 +168,7 @@ def _emu_compiler():
     return None
 
 
-EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv"]
+EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv", "emu_norm"]
 EMU_PROGS = EMU_SELF_CHECKING + ["emu_rnn"]  # emu_rnn's outputs are checked here, in Python
 
 

@@ -43,4 +43,6 @@ PYBIND11_MODULE(_C_cuda, m) {
   tf::bind_pool_cuda(m);
   tf::bind_conv_cuda(m);
   tf::bind_rnn_cuda(m);
+  tf::bind_norm_cuda(m);
+  tf::bind_embedding_cuda(m);
 }

@@ -244,5 +244,7 @@ void bind_optim_cuda(pybind11::module_& m);
 void bind_pool_cuda(pybind11::module_& m);
 void bind_conv_cuda(pybind11::module_& m);
 void bind_rnn_cuda(pybind11::module_& m);
+void bind_norm_cuda(pybind11::module_& m);
+void bind_embedding_cuda(pybind11::module_& m);
 
 }  // namespace tf
