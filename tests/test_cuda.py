@@ -770,7 +770,7 @@ def test_cuda_bench_sections_cover_every_suite_name():
     from tensorforge.bench import SUITES
     from tensorforge.bench import cuda as bench_cuda
     assert set(SUITES) <= set(bench_cuda.FOR_SUITE)
-    assert {"rnn", "train", "gemm", "cnn", "fused"} == set(bench_cuda.SECTIONS)
+    assert {"rnn", "train", "gemm", "cnn", "fused", "layers"} == set(bench_cuda.SECTIONS)
     for names in bench_cuda.FOR_SUITE.values():
         assert names and all(n in bench_cuda.SECTIONS for n in names)
 
