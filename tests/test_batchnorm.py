@@ -147,7 +147,7 @@ def test_nan_stays_in_its_channel(backend):
 
 
 @pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
-@pytest.mark.parametrize("shape,axis", [((256, 30, 30, 3), -1), ((32, 5, 40, 40), 1)])
+@pytest.mark.parametrize("shape,axis", [((256, 30, 30, 3), -1), ((32, 5, 40, 40), 1), ((4096, 8, 3), 1)])
 def test_bit_identical_at_1_and_2_threads(rng, shape, axis):
     x = (rng.standard_normal(shape) + 5).astype(np.float32)
     dy = rng.standard_normal(shape).astype(np.float32)

@@ -4,8 +4,9 @@
 // sums (Note [batch norm sums] in tf/norm.h) then y = (x - mean) * scale + beta; backward =
 // sums of dy and dy*(x - mean), then dx = dy*a + (x - mean)*b + c per channel. (x - mean) is
 // formed before scaling, never x*scale - mean*scale: with a mean of 1e4 the latter cancels.
-// channels_last (B == 1) runs whole vf vectors across the C channels of a row; any other axis
-// runs vectors along the B contiguous values of one channel (channels_first: H*W).
+// channels_last (B == 1) runs whole vf vectors across the C channels of a row (the statistics
+// also for B < 16, folded); any other axis runs vectors along the B contiguous values of one
+// channel (channels_first: H*W).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -56,23 +57,31 @@ void channel_sums(const BnShape& s, const float* x, const float* dy, const float
                   double* S2) {
   const index_t A = s.A, C = s.C, B = s.B;
   const int nt = threads_for((kBwd ? 8.0 : 4.0) * A * C * B);
-  if (B == 1) {
-    // rows of C channels; a chunk is R rows (a multiple of kFlush), partials (2C doubles) per chunk
-    const index_t R = kFlush * std::max<index_t>(1, ceil_div(kChunkFloats, C * kFlush));
+  if (B < 16) {
+    // Rows of CV = C*B values (channels_last: B == 1). A short B is folded into the row as B
+    // "virtual channels" per channel (one per b, same shift), summed per column and folded back
+    // in order below. A chunk is R rows (a multiple of kFlush) with 2*CV double partials; R
+    // grows so the partials never pass 2^21 doubles (16 MiB), a bound set by the shape alone.
+    const index_t CV = C * B;
+    std::vector<float> kv((size_t)CV);
+    for (index_t c = 0; c < C; ++c) std::fill(kv.begin() + c * B, kv.begin() + (c + 1) * B, ctr[c]);
+    index_t R = kFlush * std::max<index_t>(1, ceil_div(kChunkFloats, CV * kFlush));
+    const index_t max_chunks = std::max<index_t>(1, ((index_t)1 << 20) / CV);
+    if (ceil_div(A, R) > max_chunks) R = kFlush * ceil_div(ceil_div(A, max_chunks), kFlush);
     const index_t nch = ceil_div(A, R);
-    std::vector<double> part((size_t)(nch * 2 * C), 0.0);
+    std::vector<double> part((size_t)(nch * 2 * CV), 0.0);
     parallel_chunks(nch, nt, [&](index_t ch) {
-      double* p1 = part.data() + ch * 2 * C;
-      double* p2 = p1 + C;
+      double* p1 = part.data() + ch * 2 * CV;
+      double* p2 = p1 + CV;
       const index_t r_end = std::min(A, (ch + 1) * R);
       for (index_t r0 = ch * R; r0 < r_end; r0 += kFlush) {
         const index_t r1 = std::min(r_end, r0 + kFlush);
-        for (index_t c = 0; c < C; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, C - c);
-          const vf k = loadv(ctr + c, nn);
+        for (index_t c = 0; c < CV; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, CV - c);
+          const vf k = loadv(kv.data() + c, nn);
           vf s1 = zero(), s2 = zero();
           for (index_t r = r0; r < r1; ++r)
-            accumulate<kBwd>(x + r * C + c, dy ? dy + r * C + c : nullptr, k, nn, s1, s2);
+            accumulate<kBwd>(x + r * CV + c, dy ? dy + r * CV + c : nullptr, k, nn, s1, s2);
           float t1[kW], t2[kW];
           store(t1, s1);
           store(t2, s2);
@@ -86,15 +95,17 @@ void channel_sums(const BnShape& s, const float* x, const float* dy, const float
     std::fill(S1, S1 + C, 0.0);
     std::fill(S2, S2 + C, 0.0);
     for (index_t ch = 0; ch < nch; ++ch) {
-      const double* p1 = part.data() + ch * 2 * C;
-      for (index_t c = 0; c < C; ++c) {
-        S1[c] += p1[c];
-        S2[c] += p1[C + c];
-      }
+      const double* p1 = part.data() + ch * 2 * CV;
+      for (index_t c = 0; c < C; ++c)
+        for (index_t b = 0; b < B; ++b) {
+          S1[c] += p1[c * B + b];
+          S2[c] += p1[CV + c * B + b];
+        }
     }
     return;
   }
-  // rows (a, c) of B contiguous values: one double pair per row, then per channel over a in order
+  // rows (a, c) of B >= 16 contiguous values: one double pair per row (at most 1/4 of x's bytes),
+  // then per channel over a in order
   const index_t rows = A * C;
   const index_t R = std::max<index_t>(1, kChunkFloats / B);
   std::vector<double> row1((size_t)rows), row2((size_t)rows);
