@@ -221,6 +221,8 @@ def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
                               need_dw=True):
     op = "depthwise_conv2d_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C * M)")
+    check_array(op, "x", x, 4, "(N, H, W, C)")
+    check_array(op, "w", w, 4, "(KH, KW, C, M)")
     sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = conv_geometry(op, x.shape, w.shape, strides, padding,
                                                            dilation)
     want = (x.shape[0], OH, OW, w.shape[2] * w.shape[3])

@@ -9,8 +9,6 @@ import numpy as np
 from .. import backend
 from ._common import check_array, contiguous, num, shape_str
 
-_OP = "batch_norm"
-
 
 def _axis(op, x, axis):
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
@@ -18,6 +16,20 @@ def _axis(op, x, axis):
     if not -x.ndim <= axis < x.ndim:
         raise ValueError(f"{op}: axis {axis} is out of range for x of shape {shape_str(x.shape)}")
     return int(axis) % x.ndim
+
+
+def _finite(op, name, v):
+    v = num(op, name, v)
+    if not np.isfinite(v):
+        raise ValueError(f"{op}: {name} must be finite, got {v}")
+    return v
+
+
+def _epsilon(op, v):
+    v = _finite(op, "epsilon", v)
+    if v < 0:
+        raise ValueError(f"{op}: epsilon must be >= 0, got {v}")
+    return v
 
 
 def _per_channel(op, name, v, x, axis, optional=False):
@@ -34,7 +46,7 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, mome
                      epsilon=1e-3):
     """(y, mean, inv_std) normalized with the batch statistics; moving_mean and moving_variance
     (float32 (C,), contiguous, writable) are updated in place (Keras 2 semantics)."""
-    op = _OP
+    op = "batch_norm_train"
     check_array(op, "x", x)
     ax = _axis(op, x, axis)
     gamma = _per_channel(op, "gamma", gamma, x, ax, True)
@@ -45,25 +57,21 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, mome
         if flags is not None and not (flags.c_contiguous and getattr(flags, "writeable", True)):
             raise ValueError(f"{op}: {name} is updated in place and must be a writable "
                              f"contiguous array, got shape {shape_str(v.shape)}")
-    momentum, epsilon = num(op, "momentum", momentum), num(op, "epsilon", epsilon)
-    if not epsilon >= 0:
-        raise ValueError(f"{op}: epsilon must be >= 0, got {epsilon}")
+    momentum, epsilon = _finite(op, "momentum", momentum), _epsilon(op, epsilon)
     return backend.lookup("batch_norm_forward_train")(contiguous(x), gamma, beta, moving_mean,
                                                        moving_variance, ax, momentum, epsilon)
 
 
 def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsilon=1e-3):
     """y normalized with the moving statistics."""
-    op = _OP
+    op = "batch_norm_infer"
     check_array(op, "x", x, allow_empty=True)
     ax = _axis(op, x, axis)
     gamma = _per_channel(op, "gamma", gamma, x, ax, True)
     beta = _per_channel(op, "beta", beta, x, ax, True)
     mm = _per_channel(op, "moving_mean", moving_mean, x, ax)
     mv = _per_channel(op, "moving_variance", moving_variance, x, ax)
-    epsilon = num(op, "epsilon", epsilon)
-    if not epsilon >= 0:
-        raise ValueError(f"{op}: epsilon must be >= 0, got {epsilon}")
+    epsilon = _epsilon(op, epsilon)
     return backend.lookup("batch_norm_forward_infer")(contiguous(x), gamma, beta, mm, mv, ax, epsilon)
 
 
