@@ -167,6 +167,28 @@ def test_cuda_bindings_reject_bad_input_without_touching_the_device():
         C.depthwise_conv2d_backward(FakeDeviceArray((1, 3, 3, 2), "<f8"), xd, wd, *g)
 
 
+@needs_module
+def test_cuda_norm_and_embedding_bindings_reject_bad_input_without_touching_the_device():
+    C = _native._C_cuda
+    x = np.zeros((4, 3), np.float32)
+    with pytest.raises(TypeError, match=r"batch_norm_forward_train: x must be a CuPy array .*numpy.ndarray"):
+        C.batch_norm_forward_train(x, None, None, x[0], x[0], -1, 0.99, 1e-3)
+    with pytest.raises(TypeError, match=r"batch_norm_forward_infer: x must be float32, got float64"):
+        C.batch_norm_forward_infer(FakeDeviceArray((4, 3), "<f8"), None, None, x[0], x[0], -1, 1e-3)
+    with pytest.raises(TypeError, match=r"batch_norm_backward: dy must be float32, got int32"):
+        C.batch_norm_backward(FakeDeviceArray((4, 3), "<i4"), x, x[0], x[0], None, -1)
+    with pytest.raises(ValueError, match="batch_norm_backward: dy"):  # a host pointer: never a crash
+        C.batch_norm_backward(FakeDeviceArray((4, 3)), x, x[0], x[0], None, -1)
+    with pytest.raises(TypeError, match="embedding_forward: table must be a CuPy array"):
+        C.embedding_forward(x, x)
+    with pytest.raises(ValueError, match=r"embedding_backward: V \(the table's rows\) must be >= 1"):
+        C.embedding_backward(FakeDeviceArray((0, 2)), FakeDeviceArray((0,), "<i8"), 0)
+    with pytest.raises(TypeError, match="embedding_backward: ids must be int32 or int64, got float32"):
+        C.embedding_backward(FakeDeviceArray((0, 2)), FakeDeviceArray((0,), "<f4"), 5)
+    with pytest.raises(ValueError, match=r"embedding_backward: dy must have shape ids.shape \+ \(D,\)"):
+        C.embedding_backward(FakeDeviceArray((0, 2)), FakeDeviceArray((0, 1), "<i4"), 5)
+
+
 def _emu_compiler():
     for cxx in (os.environ.get("CXX"), "g++", "clang++"):
         if cxx and shutil.which(cxx):
@@ -174,7 +196,8 @@ def _emu_compiler():
     return None
 
 
-EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv", "emu_conv_depthwise"]
+EMU_SELF_CHECKING = ["emu_gemm", "emu_pointwise", "emu_pool", "emu_conv", "emu_conv_depthwise",
+                     "emu_norm"]
 EMU_PROGS = EMU_SELF_CHECKING + ["emu_rnn"]  # emu_rnn's outputs are checked here, in Python
 
 
@@ -776,7 +799,7 @@ def test_cuda_bench_sections_cover_every_suite_name():
     from tensorforge.bench import SUITES
     from tensorforge.bench import cuda as bench_cuda
     assert set(SUITES) <= set(bench_cuda.FOR_SUITE)
-    assert {"rnn", "train", "gemm", "cnn", "fused"} == set(bench_cuda.SECTIONS)
+    assert {"rnn", "train", "gemm", "cnn", "fused", "layers"} == set(bench_cuda.SECTIONS)
     for names in bench_cuda.FOR_SUITE.values():
         assert names and all(n in bench_cuda.SECTIONS for n in names)
 

@@ -280,6 +280,38 @@ def _c_cases():
     for n, G in (("lstm", 4), ("gru", 3), ("simple_rnn", 1)):
         B[n + "_forward"] = rnn_f(n + "_forward", G)
         B[n + "_backward"] = rnn_b(n + "_backward", G)
+
+    def bn_args(rng):
+        shape = tuple(int(rng.integers(1, 7)) for _ in range(int(rng.integers(2, 5))))
+        axis = int(rng.integers(-len(shape), len(shape)))
+        C = shape[axis]
+        opt = lambda: f32(rng, C) if rng.random() < 0.7 else None  # noqa: E731
+        return f32(rng, *shape), opt(), opt(), f32(rng, C), np.abs(f32(rng, C)) + 0.5, axis
+    def bn_train(rng):
+        x, g, b, mm, mv, axis = bn_args(rng)
+        return Case("batch_norm_forward_train", "C", [x, g, b, mm, mv, axis, 0.9, 1e-3], inplace=(3, 4))
+    B["batch_norm_forward_train"] = bn_train
+
+    def bn_infer(rng):
+        x, g, b, mm, mv, axis = bn_args(rng)
+        return Case("batch_norm_forward_infer", "C", [x, g, b, mm, mv, axis, 1e-3])
+    B["batch_norm_forward_infer"] = bn_infer
+
+    def bn_bwd(rng):
+        x, g, _, mean, inv, axis = bn_args(rng)
+        return Case("batch_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g, axis])
+    B["batch_norm_backward"] = bn_bwd
+
+    def emb_args(rng):
+        V, D = int(rng.integers(1, 30)), int(rng.integers(1, 20))
+        ids = rng.integers(0, V, tuple(int(rng.integers(0, 5)) for _ in range(int(rng.integers(1, 3)))))
+        return f32(rng, V, D), ids.astype(pick(rng, [np.int32, np.int64]))
+    B["embedding_forward"] = lambda rng: Case("embedding_forward", "C", list(emb_args(rng)))
+
+    def emb_bwd(rng):
+        table, ids = emb_args(rng)
+        return Case("embedding_backward", "C", [f32(rng, *ids.shape, table.shape[1]), ids, table.shape[0]])
+    B["embedding_backward"] = emb_bwd
     return B
 
 
@@ -389,7 +421,21 @@ def _kernel_cases():
               "act_backward", "softmax_forward", "softmax_backward", "softmax_xent_forward",
               "softmax_xent_backward", "dropout_forward", "dropout_backward"):
         K[n] = _relevel(n, "kernels")
+    # the batch norm and embedding entry points take the bindings' arguments under their own names
+    for n, c_name in (("batch_norm_train", "batch_norm_forward_train"),
+                      ("batch_norm_infer", "batch_norm_forward_infer"),
+                      ("batch_norm_backward", "batch_norm_backward"),
+                      ("embedding_forward", "embedding_forward"), ("embedding_backward", "embedding_backward")):
+        K[n] = _renamed(c_name, n, "kernels")
     return K
+
+
+def _renamed(c_name, name, level):
+    def make(rng):
+        c = _C_BUILDERS[c_name](rng)
+        c.name, c.level = name, level
+        return c
+    return make
 
 
 def _relevel(name, level):
@@ -442,6 +488,9 @@ def _ops_cases():
             return Case(name, "ops", [x, k, rk, bias])
         return make
     O["lstm"], O["gru"], O["simple_rnn"] = rnn("lstm", 4), rnn("gru", 3), rnn("simple_rnn", 1)
+    O["batch_norm_train"] = _renamed("batch_norm_forward_train", "batch_norm_train", "ops")
+    O["batch_norm_infer"] = _renamed("batch_norm_forward_infer", "batch_norm_infer", "ops")
+    O["embedding_lookup"] = _renamed("embedding_forward", "embedding_lookup", "ops")
     for n in ("conv2d_transpose", "depthwise_conv2d"):
         O[n] = _relevel_from(kb[n], "ops")
     O.update(_oracle_ops_cases())
@@ -1169,7 +1218,8 @@ def _must_fail(case):
 _ALIASES = {"conv2d": ["conv2d"], "gemm": ["gemm"], "matmul": ["matmul", "gemm"],
             "softmax_cross_entropy": ["softmax_cross_entropy", "softmax_xent"],
             "lstm": ["lstm"], "gru": ["gru"], "simple_rnn": ["simple_rnn"],
-            "dropout": ["dropout"], "softmax": ["softmax"]}
+            "dropout": ["dropout"], "softmax": ["softmax"],
+            "embedding_lookup": ["embedding_lookup", "embedding_forward"]}
 
 
 def _names_op(name, msg):

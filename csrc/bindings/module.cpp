@@ -224,4 +224,6 @@ PYBIND11_MODULE(_C, m) {
   tf::bind_rnn(m);
   tf::bind_pointwise(m);
   tf::bind_optim(m);
+  tf::bind_norm(m);
+  tf::bind_embedding(m);
 }

@@ -44,4 +44,6 @@ PYBIND11_MODULE(_C_cuda, m) {
   tf::bind_conv_cuda(m);
   tf::bind_conv_depthwise_cuda(m);
   tf::bind_rnn_cuda(m);
+  tf::bind_norm_cuda(m);
+  tf::bind_embedding_cuda(m);
 }

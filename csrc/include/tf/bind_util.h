@@ -185,5 +185,7 @@ void bind_pool(pybind11::module_& m);
 void bind_rnn(pybind11::module_& m);
 void bind_pointwise(pybind11::module_& m);
 void bind_optim(pybind11::module_& m);
+void bind_norm(pybind11::module_& m);
+void bind_embedding(pybind11::module_& m);
 
 }  // namespace tf

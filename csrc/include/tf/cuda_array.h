@@ -245,5 +245,7 @@ void bind_pool_cuda(pybind11::module_& m);
 void bind_conv_cuda(pybind11::module_& m);
 void bind_conv_depthwise_cuda(pybind11::module_& m);
 void bind_rnn_cuda(pybind11::module_& m);
+void bind_norm_cuda(pybind11::module_& m);
+void bind_embedding_cuda(pybind11::module_& m);
 
 }  // namespace tf

@@ -203,3 +203,32 @@ void simple_rnn_backward(cudaStream_t stream, const ScratchAlloc& alloc, const R
 
 }  // namespace cuda
 }  // namespace tf
+
+namespace tf {
+namespace cuda {
+
+// Batch normalization (csrc/cuda/norm.cu; semantics of python/tensorforge/reference/norm.py),
+// x viewed as (A, C, B) as in tf/norm.h. Scratch from the caller: `part` holds 2*P*C doubles
+// (batch_norm_parts gives P), `scratch` 3*C floats (2*C for inference). moving_* in place.
+void batch_norm_parts(int64_t A, int64_t C, int64_t B, int64_t& P, int64_t& per);
+void batch_norm_forward_train(cudaStream_t stream, int64_t A, int64_t C, int64_t B, const float* x,
+                              const float* gamma, const float* beta, float eps, float momentum,
+                              float* y, float* mean, float* inv_std, float* moving_mean,
+                              float* moving_var, double* part, float* scratch);
+void batch_norm_forward_infer(cudaStream_t stream, int64_t A, int64_t C, int64_t B, const float* x,
+                              const float* gamma, const float* beta, const float* moving_mean,
+                              const float* moving_var, float eps, float* y, float* scratch);
+void batch_norm_backward(cudaStream_t stream, int64_t A, int64_t C, int64_t B, const float* dy,
+                         const float* x, const float* mean, const float* inv_std, const float* gamma,
+                         float* dx, float* dgamma, float* dbeta, double* part, float* scratch);
+
+// Embedding (csrc/cuda/embedding.cu; semantics of python/tensorforge/reference/embedding.py):
+// table (V, D), n ids (int64 when ids64, else int32), y / dy (n, D). order: a stable argsort of
+// the ids (int64), so the backward is deterministic (Note [deterministic scatter, GPU]).
+void embedding_forward(cudaStream_t stream, int64_t V, int64_t D, int64_t n, const float* table,
+                       const void* ids, bool ids64, float* y);
+void embedding_backward(cudaStream_t stream, int64_t V, int64_t D, int64_t n, const float* dy,
+                        const void* ids, bool ids64, const int64_t* order, float* dtable);
+
+}  // namespace cuda
+}  // namespace tf

@@ -414,13 +414,89 @@ def bench_lenet(cupy, C, torch, quick, rng):
     return table(cols, rows)
 
 
+def bench_layers(cupy, C, torch, quick, rng):
+    """BatchNormalization (training fwd, fwd+bwd) and Embedding (fwd, fwd+bwd) ms vs torch CUDA,
+    the shapes of the CPU `bench layers` suite; each checked against the NumPy reference first."""
+    from ..reference import embedding as ref_emb
+    from ..reference import norm as ref_norm
+    if not hasattr(C, "batch_norm_forward_train"):
+        return "(layers skipped: this _C_cuda has no batch norm kernels)"
+    rows = []
+    for name, xs, axis in [("bn resnet NHWC", (32, 56, 56, 64), -1), ("bn resnet NCHW", (32, 64, 56, 56), 1)]:
+        xh = rng.standard_normal(xs).astype(np.float32)
+        x, dy = cupy.asarray(xh), cupy.asarray(rng.standard_normal(xs).astype(np.float32))
+        Cn = xs[axis]
+        g, b = cupy.ones(Cn, cupy.float32), cupy.zeros(Cn, cupy.float32)
+        mm, mv = cupy.zeros(Cn, cupy.float32), cupy.ones(Cn, cupy.float32)
+        y, mean, inv = C.batch_norm_forward_train(x, g, b, mm, mv, axis, 0.99, 1e-3)
+        yr, meanr, invr = ref_norm.batch_norm_forward_train(xh, np.ones(Cn, np.float32), np.zeros(Cn, np.float32),
+                                                            np.zeros(Cn, np.float32), np.ones(Cn, np.float32),
+                                                            axis, 0.99, 1e-3)
+        if not np.allclose(cupy.asnumpy(y), yr, rtol=1e-4, atol=1e-4):
+            raise AssertionError(f"bench cuda layers {name}: result differs from the reference")
+
+        def fb():
+            _, m_, i_ = C.batch_norm_forward_train(x, g, b, mm, mv, axis, 0.99, 1e-3)
+            C.batch_norm_backward(dy, x, m_, i_, g, axis)
+        t_f = gpu_time(cupy, lambda: C.batch_norm_forward_train(x, g, b, mm, mv, axis, 0.99, 1e-3))
+        t_fb = gpu_time(cupy, fb)
+        row = [name, "x".join(map(str, xs)), t_f * 1e3, t_fb * 1e3]
+        if torch is not None:
+            F = torch.nn.functional
+            xt, dyt = torch.as_tensor(x, device="cuda"), torch.as_tensor(dy, device="cuda")
+            if axis == -1:
+                xt, dyt = xt.permute(0, 3, 1, 2), dyt.permute(0, 3, 1, 2)
+            xg = xt.detach().clone(memory_format=torch.channels_last if axis == -1 else torch.contiguous_format)
+            xg.requires_grad_(True)
+            wt = torch.ones(Cn, device="cuda", requires_grad=True)
+            bt = torch.zeros(Cn, device="cuda", requires_grad=True)
+            rm, rv = torch.zeros(Cn, device="cuda"), torch.ones(Cn, device="cuda")
+
+            def tfb():
+                xg.grad = wt.grad = bt.grad = None
+                F.batch_norm(xg, rm, rv, wt, bt, training=True, momentum=0.01, eps=1e-3).backward(dyt)
+            with torch.no_grad():
+                t_pf = gpu_time(cupy, lambda: F.batch_norm(xt, rm, rv, wt, bt, training=True, momentum=0.01, eps=1e-3))
+            t_pfb = gpu_time(cupy, tfb)
+            row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
+        rows.append(row)
+    V, D, ids_shape = 20000, 128, (128, 80)
+    th = rng.standard_normal((V, D)).astype(np.float32)
+    idh = rng.integers(0, V, ids_shape)
+    table_, ids = cupy.asarray(th), cupy.asarray(idh)
+    dy = cupy.asarray(rng.standard_normal(ids_shape + (D,)).astype(np.float32))
+    if not (np.array_equal(cupy.asnumpy(C.embedding_forward(table_, ids)), ref_emb.embedding_forward(th, idh))
+            and np.allclose(cupy.asnumpy(C.embedding_backward(dy, ids, V)),
+                            ref_emb.embedding_backward(cupy.asnumpy(dy), idh, V), rtol=1e-5, atol=1e-5)):
+        raise AssertionError("bench cuda layers embedding: result differs from the reference")
+    t_f = gpu_time(cupy, lambda: C.embedding_forward(table_, ids))
+    t_fb = gpu_time(cupy, lambda: (C.embedding_forward(table_, ids), C.embedding_backward(dy, ids, V)))
+    row = ["embedding", f"128x80 into {V}x{D}", t_f * 1e3, t_fb * 1e3]
+    if torch is not None:
+        wt = torch.as_tensor(table_, device="cuda").clone().requires_grad_(True)
+        it, dyt = torch.as_tensor(ids, device="cuda"), torch.as_tensor(dy, device="cuda")
+
+        def tfb():
+            wt.grad = None
+            torch.nn.functional.embedding(it, wt).backward(dyt)
+        with torch.no_grad():
+            t_pf = gpu_time(cupy, lambda: torch.nn.functional.embedding(it, wt))
+        t_pfb = gpu_time(cupy, tfb)
+        row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
+    rows.append(row)
+    cols = ["layer", "shape", "fwd ms", "fwd+bwd ms"]
+    if torch is not None:
+        cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]
+    return table(cols, rows)
+
+
 # Sections of this suite, and which of them each `tensorforge bench` suite name selects when
 # the backend is cuda ("all" runs every section).
 SECTIONS = {"gemm": bench_gemm, "fused": bench_fused, "cnn": bench_cnn, "rnn": bench_rnn,
-            "train": bench_lenet}
+            "train": bench_lenet, "layers": bench_layers}
 # "contention" (CPU threads beside a busy process) has no GPU counterpart: it runs the training section.
 FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"], "train": ["train"],
-             "contention": ["train"], "overhead": ["gemm"],
+             "contention": ["train"], "overhead": ["gemm"], "layers": ["layers"],
              "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
 
 

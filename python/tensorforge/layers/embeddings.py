@@ -5,36 +5,10 @@ import numpy as np
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
-from ..autograd import Function, Tensor
+from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from ..ops.embedding import embedding_lookup
 from . import _args
-
-
-class _EmbeddingLookup(Function):
-    @staticmethod
-    def forward(ctx, table, ids):
-        ctx.ids = ids
-        ctx.shape = table.shape
-        return table[ids]
-
-    @staticmethod
-    def backward(ctx, g):
-        # Rows for repeated ids must add up: sort the ids, sum each run with one reduceat.
-        V, D = ctx.shape
-        ids = ctx.ids.reshape(-1)
-        g2 = g.reshape(-1, D)
-        xp = array_module(g2)
-        if xp is not np:  # CuPy: one scatter-add on the device (no reduceat there)
-            import cupyx
-            gt = xp.zeros((V, D), dtype=g.dtype)
-            cupyx.scatter_add(gt, xp.asarray(ids), g2)
-            return gt, None
-        order = np.argsort(ids, kind="stable")
-        sid = ids[order]
-        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
-        gt = np.zeros((V, D), dtype=g.dtype)
-        gt[sid[starts]] = np.add.reduceat(g2[order], starts, axis=0)
-        return gt, None
 
 
 class Embedding(Layer):
@@ -77,20 +51,19 @@ class Embedding(Layer):
             # Keras casts float ids (model inputs are float32) to int: only whole numbers are ids
             raise ValueError(f"{self.name}: ids must be whole numbers, got a fractional or NaN "
                              f"id in {raw.dtype} input")
-        ids = raw.astype(np.int64)
-        if xp is not np:
-            # On the GPU the range check would be a device->host copy in every step (Note [data
-            # on the device] in _device.py). Out-of-range ids never read out of bounds there
-            # (CuPy's integer indexing wraps), and, as with TensorFlow's GPU embedding lookup,
-            # they are not reported; the CPU paths raise.
-            return ids
-        if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
-            raise ValueError(f"{self.name}: ids must lie in [0, {self.input_dim}), got values in "
-                             f"[{ids.min()}, {ids.max()}]")
-        return ids
+        if raw.dtype.kind == "f":
+            raw = raw.astype(np.int64)
+        return raw
 
     def call(self, x, training=False, mask=None):
-        return _EmbeddingLookup.apply(self.embeddings, self._ids(x))
+        # The ids' range is checked once, by the lookup kernel (not on the GPU: see
+        # reference/embedding.py); its error is reported under this layer's name.
+        try:
+            return embedding_lookup(self.embeddings, self._ids(x))
+        except ValueError as e:
+            if "ids must lie in" not in str(e):
+                raise
+            raise ValueError(f"{self.name}: {e}") from None
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -1,54 +1,18 @@
-"""BatchNormalization and LayerNormalization (Keras 2's keras/layers/normalization.py), NumPy
-Functions (vectorized, on the array module)."""
-import numpy as np
-
+"""BatchNormalization and LayerNormalization (Keras 2's keras/layers/normalization.py).
+BatchNormalization runs on the batch_norm kernels (ops/normalization.py); LayerNormalization is a
+NumPy Function (vectorized, on the array module)."""
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Function
 from ..engine.base_layer import Layer
 from ..ops import basic as B
+from ..ops import normalization as N
 from . import _args
 
 
-class _BatchNormTrain(Function):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta over every axis but the last (channels).
-
-    Saves xhat and 1/std; backward is the usual closed form
-    dx = inv_std / n * (n * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
-    """
-
-    @staticmethod
-    def forward(ctx, x, gamma, beta, eps, mean, var):
-        """``mean`` and ``var`` (biased) are the batch statistics the layer computed once; it
-        also feeds them to the moving averages."""
-        xp = array_module(x)
-        C = x.shape[-1]
-        inv_std = (1.0 / xp.sqrt(var + eps)).astype(x.dtype)
-        xhat = (x.reshape(-1, C) - mean) * inv_std
-        y = xhat * gamma if gamma is not None else xhat
-        if beta is not None:
-            y = y + beta
-        ctx.save_for_backward(xhat, inv_std, gamma)
-        return y.reshape(x.shape).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        xhat, inv_std, gamma = ctx.saved
-        shape = g.shape
-        g2 = g.reshape(xhat.shape)
-        n = xhat.shape[0]
-        dbeta = g2.sum(axis=0)
-        dgamma = (g2 * xhat).sum(axis=0)
-        dxhat = g2 * gamma if gamma is not None else g2
-        dx = (inv_std / n) * (n * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
-        return (dx.reshape(shape).astype(g.dtype, copy=False),
-                dgamma if gamma is not None else None, dbeta if ctx.needs_input_grad[2] else None,
-                None, None, None)
-
-
 class BatchNormalization(Layer):
-    """Keras BatchNormalization over the last axis: batch statistics in training (moving
+    """Keras BatchNormalization over ``axis`` (default the last): batch statistics in training (moving
     averages updated with ``momentum``, variance with Bessel's correction as Keras 2 does), moving
     statistics in inference. Weights: gamma, beta (trainable), moving_mean, moving_variance."""
     supports_masking = True
@@ -90,41 +54,18 @@ class BatchNormalization(Layer):
 
     def call(self, x, training=False, mask=None):
         ax = getattr(self, "_ax", x.ndim - 1)
-        if ax == x.ndim - 1:
-            return self._call_last_axis(x, training)
-        # another axis (e.g. 1 for channels_first): normalize with that axis moved last
-        perm = tuple(i for i in range(x.ndim) if i != ax) + (ax,)
-        inv = tuple(int(i) for i in np.argsort(perm))
-        return B.transpose(self._call_last_axis(B.transpose(x, perm), training), inv)
-
-    def _call_last_axis(self, x, training):
-        if x.shape[-1] != self.moving_mean.shape[0]:
-            raise ValueError(f"{self.name}: expected {self.moving_mean.shape[0]} channels on the "
-                             f"last axis, got shape {x.shape}")
+        C = self.moving_mean.shape[0]
+        if x.ndim <= ax or x.shape[ax] != C:
+            raise ValueError(f"{self.name}: expected {C} channels on axis {ax}, got input shape "
+                             f"{tuple(x.shape)}")
+        # The kernels (ops/normalization.py) compute the batch statistics once: they normalize
+        # this batch and update the moving averages in place (the variance with Bessel's
+        # correction, as Keras 2).
         if training:
-            # Batch statistics, computed once: they normalize this batch and update the moving
-            # averages (the moving variance with Bessel's correction, as Keras 2).
-            xd = x.data.reshape(-1, x.shape[-1])
-            n = xd.shape[0]
-            mean = xd.mean(axis=0)
-            xc = xd - mean
-            var = (xc * xc).mean(axis=0)
-            out = _BatchNormTrain.apply(x, self.gamma, self.beta, self.epsilon, mean, var)
-            m = np.float32(self.momentum)
-            mm, mv = self.moving_mean.data, self.moving_variance.data
-            mm *= m
-            mm += (1 - m) * mean.astype(np.float32)
-            mv *= m
-            mv += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(np.float32)
-            return out
-        inv = 1.0 / np.sqrt(self.moving_variance.data + np.float32(self.epsilon))
-        scale = self.gamma * inv if self.gamma is not None else inv
-        shift = -self.moving_mean.data * inv
-        if self.gamma is not None:
-            shift = shift * self.gamma
-        if self.beta is not None:
-            shift = shift + self.beta
-        return x * scale + shift
+            return N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data,
+                                      self.moving_variance.data, ax, self.momentum, self.epsilon)
+        return N.batch_norm_infer(x, self.gamma, self.beta, self.moving_mean.data,
+                                  self.moving_variance.data, ax, self.epsilon)
 
 
 class _LayerNorm(Function):

@@ -1,0 +1,91 @@
+"""Batch normalization entry points: validate, then call the current backend's kernel.
+
+x (float32, any rank >= 1) is normalized per channel of ``axis`` (an int, negative from the
+end); every per-channel array is float32 of shape (C,), gamma and beta may be None. See
+reference/norm.py for the formulas (the native kernels: csrc/cpu/norm.cpp).
+"""
+import numpy as np
+
+from .. import backend
+from ._common import check_array, contiguous, num, shape_str
+
+
+def _axis(op, x, axis):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {type(axis).__name__} {axis!r}")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for x of shape {shape_str(x.shape)}")
+    return int(axis) % x.ndim
+
+
+def _finite(op, name, v):
+    v = num(op, name, v)
+    if not np.isfinite(v):
+        raise ValueError(f"{op}: {name} must be finite, got {v}")
+    return v
+
+
+def _epsilon(op, v):
+    v = _finite(op, "epsilon", v)
+    if v < 0:
+        raise ValueError(f"{op}: epsilon must be >= 0, got {v}")
+    return v
+
+
+def _per_channel(op, name, v, x, axis, optional=False):
+    if v is None and optional:
+        return None
+    check_array(op, name, v, 1, "(C,)")
+    if v.shape[0] != x.shape[axis]:
+        raise ValueError(f"{op}: {name} must have shape ({x.shape[axis]},) (one value per channel "
+                         f"of axis {axis} of x {shape_str(x.shape)}), got {shape_str(v.shape)}")
+    return contiguous(v)
+
+
+def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
+                     epsilon=1e-3):
+    """(y, mean, inv_std) normalized with the batch statistics; moving_mean and moving_variance
+    (float32 (C,), contiguous, writable) are updated in place (Keras 2 semantics)."""
+    op = "batch_norm_train"
+    check_array(op, "x", x)
+    ax = _axis(op, x, axis)
+    gamma = _per_channel(op, "gamma", gamma, x, ax, True)
+    beta = _per_channel(op, "beta", beta, x, ax, True)
+    for name, v in (("moving_mean", moving_mean), ("moving_variance", moving_variance)):
+        _per_channel(op, name, v, x, ax)
+        flags = getattr(v, "flags", None)
+        if flags is not None and not (flags.c_contiguous and getattr(flags, "writeable", True)):
+            raise ValueError(f"{op}: {name} is updated in place and must be a writable "
+                             f"contiguous array, got shape {shape_str(v.shape)}")
+    momentum, epsilon = _finite(op, "momentum", momentum), _epsilon(op, epsilon)
+    return backend.lookup("batch_norm_forward_train")(contiguous(x), gamma, beta, moving_mean,
+                                                       moving_variance, ax, momentum, epsilon)
+
+
+def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsilon=1e-3):
+    """y normalized with the moving statistics."""
+    op = "batch_norm_infer"
+    check_array(op, "x", x, allow_empty=True)
+    ax = _axis(op, x, axis)
+    gamma = _per_channel(op, "gamma", gamma, x, ax, True)
+    beta = _per_channel(op, "beta", beta, x, ax, True)
+    mm = _per_channel(op, "moving_mean", moving_mean, x, ax)
+    mv = _per_channel(op, "moving_variance", moving_variance, x, ax)
+    epsilon = _epsilon(op, epsilon)
+    return backend.lookup("batch_norm_forward_infer")(contiguous(x), gamma, beta, mm, mv, ax, epsilon)
+
+
+def batch_norm_backward(dy, x, mean, inv_std, gamma, axis=-1):
+    """(dx, dgamma, dbeta) of batch_norm_train from the mean and inv_std it returned."""
+    op = "batch_norm_backward"
+    check_array(op, "x", x)
+    check_array(op, "dy", dy)
+    if dy.shape != x.shape:
+        raise ValueError(f"{op}: dy must have the shape of x {shape_str(x.shape)}, got "
+                         f"{shape_str(dy.shape)}")
+    ax = _axis(op, x, axis)
+    mean = _per_channel(op, "mean", mean, x, ax)
+    inv_std = _per_channel(op, "inv_std", inv_std, x, ax)
+    gamma = _per_channel(op, "gamma", gamma, x, ax, True)
+    return backend.lookup("batch_norm_backward")(contiguous(dy), contiguous(x), mean, inv_std,
+                                                  gamma, ax)

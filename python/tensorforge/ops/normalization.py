@@ -1,0 +1,80 @@
+"""Public batch normalization ops: arrays in -> arrays out; Tensors in -> Tensor out.
+
+batch_norm_train normalizes with the batch statistics (computed once, by the kernel) and
+updates the moving statistics in place; its backward is the fused kernel (dx, dgamma, dbeta in
+two passes). batch_norm_infer normalizes with the moving statistics; its gradient (used when a
+frozen-statistics layer sits in a trained model) is elementwise and written on the array module.
+"""
+from .. import kernels
+from .._xp import array_module
+from ..autograd import Function, Tensor
+from ..reference.norm import _view
+
+__all__ = ["batch_norm_train", "batch_norm_infer"]
+
+
+class _BatchNormTrain(Function):
+    @staticmethod
+    def forward(ctx, x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon):
+        y, mean, inv_std = kernels.batch_norm_train(x, gamma, beta, moving_mean, moving_variance,
+                                                    axis, momentum, epsilon)
+        ctx.save_for_backward(x, mean, inv_std, gamma)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, inv_std, gamma = ctx.saved
+        dx, dgamma, dbeta = kernels.batch_norm_backward(g, x, mean, inv_std, gamma, ctx.axis)
+        need = ctx.needs_input_grad
+        return (dx if need[0] else None, dgamma if need[1] else None, dbeta if need[2] else None,
+                None, None, None, None, None)
+
+
+class _BatchNormInfer(Function):
+    @staticmethod
+    def forward(ctx, x, gamma, beta, moving_mean, moving_variance, axis, epsilon):
+        ctx.save_for_backward(x, gamma, moving_mean, moving_variance)
+        ctx.meta = (axis, epsilon)
+        return kernels.batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, gamma, mm, mv = ctx.saved
+        axis, eps = ctx.meta
+        xp = array_module(g)
+        inv = (1.0 / xp.sqrt(mv.astype(xp.float64) + eps)).astype(xp.float32)
+        scale = inv * gamma if gamma is not None else inv
+        g3 = _view(g, axis)
+        need = ctx.needs_input_grad
+        dx = (g3 * scale.reshape(1, -1, 1)).reshape(g.shape) if need[0] else None
+        dgamma = dbeta = None
+        if gamma is not None and need[1]:
+            xhat = (_view(x, axis) - mm.reshape(1, -1, 1)) * inv.reshape(1, -1, 1)
+            dgamma = (g3 * xhat).sum(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+        if need[2]:
+            dbeta = g3.sum(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+        return dx, dgamma, dbeta, None, None, None, None
+
+
+def _data(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
+def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
+                     epsilon=1e-3):
+    """y = (x - mean) * gamma / sqrt(var + epsilon) + beta with the batch's per-channel mean and
+    biased variance over every axis but ``axis``; moving_mean/moving_variance (arrays or
+    Tensors, updated in place): m*old + (1-m)*batch, the variance with Bessel's correction."""
+    mm, mv = _data(moving_mean), _data(moving_variance)
+    if any(isinstance(v, Tensor) for v in (x, gamma, beta)):
+        return _BatchNormTrain.apply(x, gamma, beta, mm, mv, axis, momentum, epsilon)
+    return kernels.batch_norm_train(x, gamma, beta, mm, mv, axis, momentum, epsilon)[0]
+
+
+def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsilon=1e-3):
+    """y = (x - moving_mean) * gamma / sqrt(moving_variance + epsilon) + beta per channel."""
+    mm, mv = _data(moving_mean), _data(moving_variance)
+    if any(isinstance(v, Tensor) for v in (x, gamma, beta)):
+        return _BatchNormInfer.apply(x, gamma, beta, mm, mv, axis, epsilon)
+    return kernels.batch_norm_infer(x, gamma, beta, mm, mv, axis, epsilon)

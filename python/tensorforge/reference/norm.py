@@ -1,0 +1,84 @@
+"""Reference batch normalization (NumPy/CuPy): the fallback backend and the tests' oracle.
+
+x of any rank is normalized per channel of ``axis``; every statistic is over the other axes. The
+native kernels (csrc/cpu/norm.cpp, contract in csrc/include/tf/norm.h) view x as (A, C, B), as
+``_view`` does here. Statistics are accumulated in float64 (a mean of 1e4 must not wreck the
+variance); the arrays in and out are float32.
+
+Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and signatures)::
+
+    batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum,
+                             epsilon) -> (y, mean, inv_std)
+        mean, var = the batch mean and biased variance per channel; inv_std = 1/sqrt(var + eps);
+        y = (x - mean) * gamma * inv_std + beta (gamma/beta None: 1 / 0). Updates IN PLACE, as
+        Keras 2: moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
+        moving_variance*m + (1-m)*var*n/max(n-1, 1) (Bessel's correction, n values per channel).
+    batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
+        y = (x - moving_mean) * gamma / sqrt(moving_variance + eps) + beta.
+    batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
+        xhat = (x - mean)*inv_std; dbeta = sum(dy); dgamma = sum(dy*xhat);
+        dx = gamma*inv_std*(dy - dbeta/n - xhat*dgamma/n).
+"""
+import numpy as np
+
+from .._xp import array_module
+
+__all__ = ["batch_norm_forward_train", "batch_norm_forward_infer", "batch_norm_backward"]
+
+
+def _view(x, axis):
+    """x as (A, C, B) around ``axis``: A the product of the axes before it, B of those after."""
+    axis = axis % x.ndim
+    A = int(np.prod(x.shape[:axis], dtype=np.int64))
+    B = int(np.prod(x.shape[axis + 1:], dtype=np.int64))
+    return x.reshape(A, x.shape[axis], B)
+
+
+def _col(v):
+    return v.reshape(1, -1, 1)
+
+
+def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon):
+    xp = array_module(x)
+    x3 = _view(x, axis)
+    n = x3.shape[0] * x3.shape[2]
+    mean = x3.mean(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+    xc = x3 - _col(mean)
+    var = (xc * xc).mean(axis=(0, 2), dtype=xp.float64)
+    inv = 1.0 / xp.sqrt(var + float(epsilon))
+    scale = (inv * gamma if gamma is not None else inv).astype(xp.float32)
+    y = xc * _col(scale)
+    if beta is not None:
+        y += _col(beta)
+    m = np.float32(momentum)
+    moving_mean *= m
+    moving_mean += (1 - m) * mean
+    moving_variance *= m
+    moving_variance += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(xp.float32)
+    return y.reshape(x.shape), mean, inv.astype(xp.float32)
+
+
+def batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon):
+    xp = array_module(x)
+    x3 = _view(x, axis)
+    inv = 1.0 / xp.sqrt(moving_variance.astype(xp.float64) + float(epsilon))
+    scale = (inv * gamma if gamma is not None else inv).astype(xp.float32)
+    y = (x3 - _col(moving_mean)) * _col(scale)
+    if beta is not None:
+        y += _col(beta)
+    return y.reshape(x.shape)
+
+
+def batch_norm_backward(dy, x, mean, inv_std, gamma, axis):
+    xp = array_module(x)
+    x3, dy3 = _view(x, axis), _view(dy, axis)
+    n = x3.shape[0] * x3.shape[2]
+    xc = x3 - _col(mean)
+    sdy = dy3.sum(axis=(0, 2), dtype=xp.float64)
+    dgamma = inv_std * (dy3 * xc).sum(axis=(0, 2), dtype=xp.float64)
+    g = gamma.astype(xp.float64) if gamma is not None else 1.0
+    a = (g * inv_std).astype(xp.float32)
+    b = (-g * inv_std * inv_std * dgamma / n).astype(xp.float32)
+    c = (-g * inv_std * sdy / n).astype(xp.float32)
+    dx = dy3 * _col(a) + xc * _col(b) + _col(c)
+    return dx.reshape(x.shape), dgamma.astype(xp.float32), sdy.astype(xp.float32)
