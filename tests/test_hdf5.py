@@ -449,3 +449,23 @@ def test_optimizer_state_round_trips(tmp_path, opt):
     for sa, sb in zip(a, b):
         for u, v in zip(sa, sb):
             np.testing.assert_array_equal(u, v)
+
+
+def test_h5_save_is_atomic_and_removes_stale_temps_of_dead_writers(tmp_path):
+    """HDF5 saves share the npz writer's atomic write: a dead writer's temp file of the same
+    naming is removed, a live one and another file's are kept, and no temp file is left."""
+    import subprocess
+    import sys
+    path = tmp_path / "m.h5"
+    m = models.Sequential([layers.Input((3,)), layers.Dense(2)])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    stale = tmp_path / f".m.h5.{dead}.abc123.tmp"
+    live = tmp_path / f".m.h5.{os.getppid()}.abc123.tmp"
+    other = tmp_path / f".x.h5.{dead}.abc123.tmp"
+    for f in (stale, live, other):
+        f.write_bytes(b"partial")
+    m.save(str(path))
+    assert not stale.exists() and live.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".m.h5")) == [live.name]
+    np.testing.assert_array_equal(models.load_model(str(path)).get_weights()[0], m.get_weights()[0])

@@ -102,24 +102,23 @@ def remove_stale_temps(filepath):
     return removed
 
 
-def atomic_savez(filepath, meta, arrays):
-    """Write ``arrays`` (name -> array) and the JSON-able dict ``meta`` to ``filepath``
-    atomically (Note [atomic save]); first removes stale temp files (Note [temp files])."""
+def atomic_write(filepath, write):
+    """Call ``write(tmp_path)`` to fill a temp file beside ``filepath``, then move it over
+    ``filepath`` atomically (Note [atomic save]); first removes stale temp files of the same
+    naming (Note [temp files]). Any format's writer (npz, HDF5) goes through here."""
     filepath = os.fspath(filepath)
     d = os.path.dirname(os.path.abspath(filepath))
     if not os.path.isdir(d):
         raise FileNotFoundError(f"save: directory {d!r} does not exist")
     remove_stale_temps(filepath)
-    payload = dict(arrays)
-    payload[_CONFIG] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
     prefix = "." + os.path.basename(filepath) + f".{os.getpid()}."
     fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=d)
+    os.close(fd)
     with _live_lock:
         _live.add(os.path.abspath(tmp))
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
+        write(tmp)
+        with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
     except BaseException:
@@ -139,6 +138,18 @@ def atomic_savez(filepath, meta, arrays):
             os.close(dfd)
     except OSError:
         pass
+
+
+def atomic_savez(filepath, meta, arrays):
+    """Write ``arrays`` (name -> array) and the JSON-able dict ``meta`` to ``filepath``
+    atomically (atomic_write)."""
+    payload = dict(arrays)
+    payload[_CONFIG] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, **payload)
+    atomic_write(filepath, write)
 
 
 # ---- reading ------------------------------------------------------------------------------------

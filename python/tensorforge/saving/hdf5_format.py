@@ -24,12 +24,11 @@ h5py is an optional dependency (``pip install tensorforge[h5]``); it is imported
 """
 import json
 import os
-import tempfile
 import warnings
 
 import numpy as np
 
-from .. import _device
+from .. import _device, _fileio
 from . import keras_config as _kc
 from . import weights as _w
 
@@ -391,34 +390,14 @@ def _load_model(filepath, custom_objects, compile):
 # ---- writing ------------------------------------------------------------------------------------
 
 def _atomic_h5(filepath, write):
-    """Run ``write(h5py.File)`` on a temp file beside ``filepath``, then move it into place."""
+    """Run ``write(h5py.File)`` on a temp file beside ``filepath``, then move it into place
+    (_fileio.atomic_write: atomic, and stale temp files of killed writers are removed)."""
     h5py = _h5py()
-    filepath = os.fspath(filepath)
-    d = os.path.dirname(os.path.abspath(filepath))
-    if not os.path.isdir(d):
-        raise FileNotFoundError(f"save: directory {d!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(filepath) + ".", suffix=".tmp", dir=d)
-    os.close(fd)
-    try:
+
+    def fill(tmp):
         with h5py.File(tmp, "w") as f:
             write(f)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    _fileio.atomic_write(filepath, fill)
 
 
 def _write_weights_group(g, model):
