@@ -1,7 +1,9 @@
 """One rank of the jobs tests/test_distributed.py launches under mpiexec (not a test module).
 
-    python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E]
-    python dist_worker.py resume CKPT OUT --epochs E          (continues CKPT from its epoch)
+    python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E] [--sharded]
+    python dist_worker.py checkpoint CKPT OUT [--sharded]
+    python dist_worker.py resume CKPT OUT --epochs E [--sharded]  (continues CKPT from its epoch)
+    python dist_worker.py metrics OUT [--plain]   (AUC, Precision, ... over the ranks)
     python dist_worker.py fault raise|hang|nan|backward OUT
     python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
 
@@ -63,11 +65,15 @@ def cmd_train(a):
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes)
+    if a.sharded:  # each rank updates its shard (reduce-scatter, update, allgather)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
     extra = dict(w0, evaluate=np.asarray(ev, np.float64))
+    if not a.plain:  # gradients the kernels did not write into their bucket views
+        extra["copies"] = np.asarray(m.optimizer._dist_buckets.copies)
     if a.bucket_bytes:
         fused = m.optimizer._dist_buckets
         extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
@@ -84,6 +90,8 @@ def cmd_checkpoint(a):
     set_random_seed(SEED)
     x, y = data()
     m = model(momentum=0.9)
+    if a.sharded:
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
     hist = m.fit(x, y, batch_size=BATCH, epochs=1, distributed=True, verbose=0,
                  callbacks=[ModelCheckpoint(a.ckpt, save_best_only=False, monitor="loss")])
     save(a.out, m, hist)
@@ -98,6 +106,8 @@ def cmd_resume(a):
     set_random_seed(SEED)
     x, y = data()
     m = load_model(a.ckpt)
+    if a.sharded:
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, initial_epoch=1, distributed=True,
                  verbose=0)
     save(a.out, m, hist, {"iterations": np.asarray(m.optimizer.iterations)})
@@ -218,6 +228,79 @@ def cmd_horovod(a):
     save(a.out, m, hist, {"lrs": np.asarray(lrs)})
 
 
+def binary_model():
+    from tensorforge.layers import Conv2D, Dense, Flatten
+    from tensorforge.metrics import AUC, FalseNegatives, Precision, Recall, TruePositives
+    from tensorforge.models import Sequential
+    from tensorforge.optimizers import SGD
+    m = Sequential([Conv2D(4, (3, 3), activation="relu", input_shape=(6, 6, 1)), Flatten(),
+                    Dense(1, activation="sigmoid")])
+    m.compile(optimizer=SGD(0.5), loss="binary_crossentropy",
+              metrics=["accuracy", AUC(), Precision(), Recall(), TruePositives(),
+                       FalseNegatives()])
+    return m
+
+
+def cmd_metrics(a):
+    """fit and evaluate with stateful metrics (binary: a bright top half). Each rank also
+    evaluates the whole data alone (the one-process figure, on the same weights) and drives
+    MetricAverageCallback on its shards of fixed predictions (training, then validation)."""
+    from tensorforge.utils import set_random_seed
+    set_random_seed(SEED)
+    x, _ = data()
+    y = (x[:, :3, :, 0].mean(axis=(1, 2)) > 0.5).astype(np.float32)  # 30 of 61: learnable
+    m = binary_model()
+    hist = m.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+                 distributed=not a.plain)
+    extra = {"names": np.asarray(m.metrics_names)}
+    if a.plain:
+        extra["whole"] = np.asarray(m.evaluate(x, y, batch_size=8, verbose=0), np.float64)
+        save(a.out, m, hist, extra)
+        return
+    import tensorforge.distributed as tfd
+    from tensorforge.distributed.sampler import shard_bounds
+    r, n = tfd.rank(), tfd.size()
+    extra["dist"] = np.asarray(m.evaluate(x, y, batch_size=8, verbose=0, distributed=True),
+                               np.float64)
+    extra["whole"] = np.asarray(m.evaluate(x, y, batch_size=8, verbose=0), np.float64)
+    # MetricAverageCallback (Horovod style) on fixed predictions: p_train / p_val sharded
+    rs = np.random.RandomState(5)
+    yt, pt = (rs.rand(50) > 0.6).astype(np.float32), rs.rand(50).astype(np.float32)
+    yv, pv = (rs.rand(40) > 0.3).astype(np.float32), rs.rand(40).astype(np.float32)
+    objs = m._stateful
+    cb = tfd.MetricAverageCallback()
+    cb.set_model(m)
+    cb.on_epoch_begin(0)
+    t0, t1 = shard_bounds(50, r, n)
+    v0, v1 = shard_bounds(40, r, n)
+    logs = {}
+    for k, o in objs.items():
+        o.reset_state()
+        o.update_state(yt[t0:t1], pt[t0:t1])
+        logs[k] = float(o.result())
+    cb.on_batch_end(0, {})
+    for k, o in objs.items():  # validation resets the objects and fills them again
+        o.reset_state()
+        o.update_state(yv[v0:v1], pv[v0:v1])
+        logs["val_" + k] = float(o.result())
+    logs["loss"] = float(r)  # a plain figure: the mean over the ranks
+    extra["cb_local"] = np.asarray([logs[k] for k in sorted(logs)], np.float64)
+    cb.on_epoch_end(0, logs)
+    extra["cb_keys"] = np.asarray(sorted(logs))
+    extra["cb_vals"] = np.asarray([logs[k] for k in sorted(logs)], np.float64)
+    want = {}
+    for k, o in objs.items():
+        o.reset_state()
+        o.update_state(yt, pt)
+        want[k] = float(o.result())
+        o.reset_state()
+        o.update_state(yv, pv)
+        want["val_" + k] = float(o.result())
+    want["loss"] = (n - 1) / 2
+    extra["cb_want"] = np.asarray([want[k] for k in sorted(logs)], np.float64)
+    save(a.out, m, hist, extra)
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -228,13 +311,19 @@ def main():
     t.add_argument("--epochs", type=int, default=2)
     t.add_argument("--bucket-bytes", type=int, default=0)
     t.add_argument("--direct-bytes", type=int, default=1 << 20)
+    t.add_argument("--sharded", action="store_true")
     c = sub.add_parser("checkpoint")
     c.add_argument("ckpt")
     c.add_argument("out")
+    c.add_argument("--sharded", action="store_true")
     r = sub.add_parser("resume")
     r.add_argument("ckpt")
     r.add_argument("out")
     r.add_argument("--epochs", type=int, default=2)
+    r.add_argument("--sharded", action="store_true")
+    mt = sub.add_parser("metrics")
+    mt.add_argument("out")
+    mt.add_argument("--plain", action="store_true")
     f = sub.add_parser("fault")
     f.add_argument("kind", choices=("raise", "hang", "nan", "backward"))
     f.add_argument("out")
@@ -242,7 +331,7 @@ def main():
     h.add_argument("out")
     a = p.parse_args()
     {"train": cmd_train, "checkpoint": cmd_checkpoint, "resume": cmd_resume,
-     "fault": cmd_fault, "horovod": cmd_horovod}[a.cmd](a)
+     "fault": cmd_fault, "horovod": cmd_horovod, "metrics": cmd_metrics}[a.cmd](a)
 
 
 if __name__ == "__main__":

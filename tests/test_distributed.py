@@ -100,6 +100,28 @@ def test_shard_bounds_partition():
             assert all(b[i][1] == b[i + 1][0] for i in range(size - 1))
 
 
+@pytest.mark.parametrize("total,n", [(80266, 2), (931080, 3), (10, 4), (0, 2), (33, 2)])
+def test_sharded_update_bounds_cover_the_buffer_in_aligned_shards(total, n):
+    from tensorforge.distributed.sharded import ALIGN, shard_bounds as sharded_bounds
+    b = sharded_bounds(total, n)
+    assert len(b) == n + 1 and b[0] == 0 and b[-1] == total
+    assert all(lo <= hi for lo, hi in zip(b[:-1], b[1:]))
+    assert all(x % ALIGN == 0 for x in b[1:-1])
+    if total >= 64 * n:  # balanced within one alignment step
+        sizes = np.diff(b)
+        assert sizes.max() - sizes.min() <= ALIGN
+
+
+def test_sharded_update_refuses_whole_tensor_clipping():
+    from tensorforge.distributed import DistributedOptimizer
+    from tensorforge.optimizers import SGD
+    for kw in ({"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
+        with pytest.raises(ValueError, match=f"sharded=True.*{next(iter(kw))}"):
+            DistributedOptimizer(SGD(0.1, **kw), sharded=True)
+    with pytest.raises(TypeError, match="sharded must be True or False"):
+        DistributedOptimizer(SGD(0.1), sharded="yes")
+
+
 def test_import_without_mpi4py_and_clear_errors():
     code = ("import sys; sys.modules['mpi4py'] = None\n"
             "import tensorforge, tensorforge.distributed as d\n"
@@ -195,6 +217,8 @@ def test_n_ranks_reach_the_weights_of_one_process(one_process, n):
             np.testing.assert_allclose(z["h_loss"], ref["h_loss"], rtol=1e-5)
             np.testing.assert_allclose(z["h_accuracy"], ref["h_accuracy"], rtol=1e-6)
             np.testing.assert_allclose(z["evaluate"], ref["evaluate"], rtol=1e-5)
+            # the conv and Dense kernels wrote every gradient into its bucket view: no copy
+            assert int(z["copies"]) == 0
 
 
 @needs_mpi
@@ -228,6 +252,65 @@ def test_checkpoint_of_2_ranks_resumes_on_3_ranks(tmp_path):
         np.testing.assert_array_equal(_flat(z), _flat(r3[0]))
         assert int(z["iterations"]) == int(r1["iterations"]) == 15  # 5 steps/epoch x 3 epochs
     np.testing.assert_allclose(_flat(r3[0]), _flat(r1), rtol=0, atol=tol)
+
+
+@needs_mpi
+@pytest.mark.parametrize("n", [2, 3])
+def test_sharded_update_reaches_the_weights_of_one_process(one_process, n):
+    """DistributedOptimizer(sharded=True): each rank updates its shard after a reduce-scatter,
+    then the ranks allgather; the same bound as the allreduce path (the update is elementwise)."""
+    d = one_process
+    _run(n, "train", d / f"z{n}", "--sharded")
+    ref = np.load(d / "plain.rank0.npz")
+    zs = _load(d / f"z{n}", n)
+    for z in zs:
+        np.testing.assert_array_equal(_flat(z), _flat(zs[0]))
+    np.testing.assert_allclose(_flat(zs[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
+    np.testing.assert_allclose(zs[0]["h_loss"], ref["h_loss"], rtol=1e-5)
+    np.testing.assert_allclose(zs[0]["evaluate"], ref["evaluate"], rtol=1e-5)
+    assert int(zs[0]["copies"]) == 0  # the kernels wrote into the one flat gradient buffer
+
+
+@needs_mpi
+def test_sharded_checkpoint_holds_the_whole_optimizer_state(tmp_path):
+    """Momentum state sharded over 2 ranks, consolidated at the epoch end, written by rank 0,
+    resumed sharded over 3 ranks: the weights of the same resume, unsharded, on 1 rank."""
+    ckpt = tmp_path / "ckpt.tf"
+    _run(2, "checkpoint", ckpt, tmp_path / "c2", "--sharded")
+    _run(3, "resume", ckpt, tmp_path / "r3", "--epochs", 3, "--sharded")
+    _run(1, "resume", ckpt, tmp_path / "r1", "--epochs", 3)
+    r3, (r1,) = _load(tmp_path / "r3", 3), _load(tmp_path / "r1", 1)
+    tol = STEPS * (LR / (1 - 0.9)) * K * U
+    for z in r3:
+        np.testing.assert_array_equal(_flat(z), _flat(r3[0]))
+    np.testing.assert_allclose(_flat(r3[0]), _flat(r1), rtol=0, atol=tol)
+
+
+@needs_mpi
+@pytest.mark.parametrize("n", [2, 3])
+def test_stateful_metrics_are_computed_from_the_state_summed_over_the_ranks(tmp_path, n):
+    """AUC, Precision, Recall and the confusion counts of fit's logs and of
+    evaluate(distributed=True) are the one-process figures on the whole data, not the mean of
+    the ranks' figures; MetricAverageCallback likewise (training and validation state)."""
+    _run(0, "metrics", tmp_path / "one", "--plain")
+    _run(n, "metrics", tmp_path / "m")
+    one = np.load(tmp_path / "one.rank0.npz")
+    zs = _load(tmp_path / "m", n)
+    names = [str(k) for k in zs[0]["names"]]
+    assert {"auc", "precision", "recall", "true_positives", "false_negatives"} <= set(names)
+    for z in zs:
+        # evaluate: every rank reports the figures of the whole data on the same weights
+        np.testing.assert_allclose(z["dist"], z["whole"], rtol=1e-6, atol=1e-12)
+        # fit's epoch logs: those of one process (weights equal up to reduction order)
+        for k in ("auc", "precision", "recall", "true_positives", "false_negatives", "loss"):
+            np.testing.assert_allclose(z["h_" + k], one["h_" + k], rtol=1e-4, atol=1e-3,
+                                       err_msg=k)
+        np.testing.assert_allclose(z["cb_vals"], z["cb_want"], rtol=1e-12, atol=1e-12)
+    # not vacuous: the mean of the ranks' own figures (what averaging would report) differs
+    keys = [str(k) for k in zs[0]["cb_keys"]]
+    for k in ("auc", "val_auc", "val_precision"):
+        i = keys.index(k)
+        assert abs(np.mean([z["cb_local"][i] for z in zs]) - zs[0]["cb_want"][i]) > 1e-3, k
 
 
 @needs_mpi

@@ -1,8 +1,11 @@
 // Bindings for the conv op family (kernels in csrc/cpu/conv.cpp, contract in tf/conv.h).
 //
 //   conv2d_forward(x, w, b, sh, sw, pt, pl, pb, pr, dh, dw, activation) -> y
-//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None)
+//   conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, need_db, y=None,
+//                   dw_out=None, db_out=None)
 //       -> (dx | None, dw | None, db | None)      (y: the relu output; dy is read as dy * (y > 0))
+//       dw_out / db_out: write dw / db there (float32, C-contiguous, writable, exact shape, not
+//       sharing memory with an input) and return them (a parameter's gradient bucket view).
 // Same names, signatures and semantics as tensorforge.reference.conv (explicit pads; see its
 // docstring). Every argument is checked here: dtype float32, rank, C-contiguity, non-empty,
 // C_in match, strides/dilations >= 1, pads >= 0, kernel not larger than the padded input.
@@ -165,9 +168,31 @@ py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_
   return y;
 }
 
+// A caller's output array for a gradient: float32, exactly ``shape``, C-contiguous, writable, and
+// sharing no memory with the inputs (the kernel writes it while it reads them).
+py::array out_array(const char* op, const char* arg, const py::object& o,
+                    const std::vector<py::ssize_t>& shape, std::initializer_list<py::array> inputs) {
+  py::array a = as_inplace_array<float>(op, arg, o);
+  bool same = a.ndim() == (py::ssize_t)shape.size();
+  for (py::ssize_t d = 0; same && d < a.ndim(); ++d) same = a.shape(d) == shape[d];
+  if (!same) {
+    std::string want = "(";
+    for (size_t d = 0; d < shape.size(); ++d)
+      want += std::to_string(shape[d]) + (d + 1 < shape.size() ? ", " : shape.size() == 1 ? ",)" : ")");
+    value_error(op, arg, " must have shape ", want, ", got ", shape_str(a));
+  }
+  require_c_contiguous(op, arg, a);
+  require_writable(op, arg, a);
+  for (const py::array& in : inputs)
+    if (in && overlaps(a, in))
+      value_error(op, arg, " shares memory with an input (shape ", shape_str(in), ")");
+  return a;
+}
+
 py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sh,
               index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
-              bool need_dx, bool need_dw, bool need_db, const py::object& y_o) {
+              bool need_dx, bool need_dw, bool need_db, const py::object& y_o,
+              const py::object& dw_out, const py::object& db_out) {
   const char* op = "conv2d_backward";
   py::array dy = checked(op, "dy", dy_o, "(N, OH, OW, C_out)");
   py::array x = checked(op, "x", x_o, "(N, H, W, C_in)");
@@ -193,14 +218,19 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
     dx_r = a;
   }
   if (need_dw) {
-    auto a = empty<float>({(py::ssize_t)s.KH, (py::ssize_t)s.KW, (py::ssize_t)s.CI, (py::ssize_t)s.CO});
-    dwp = a.mutable_data();
+    const std::vector<py::ssize_t> shp{(py::ssize_t)s.KH, (py::ssize_t)s.KW, (py::ssize_t)s.CI,
+                                       (py::ssize_t)s.CO};
+    py::array a = dw_out.is_none() ? py::array(empty<float>(shp))
+                                   : out_array(op, "dw_out", dw_out, shp, {dy, x, w, yarr});
+    dwp = static_cast<float*>(a.mutable_data());
     std::fill(dwp, dwp + a.size(), 0.0f);
     dw_r = a;
   }
   if (need_db) {
-    auto a = empty<float>({(py::ssize_t)s.CO});
-    dbp = a.mutable_data();
+    const std::vector<py::ssize_t> shp{(py::ssize_t)s.CO};
+    py::array a = db_out.is_none() ? py::array(empty<float>(shp))
+                                   : out_array(op, "db_out", db_out, shp, {dy, x, w, yarr});
+    dbp = static_cast<float*>(a.mutable_data());
     std::fill(dbp, dbp + a.size(), 0.0f);
     db_r = a;
   }
@@ -240,9 +270,11 @@ void bind_conv(pybind11::module_& m) {
   m.def("conv2d_backward", &bwd, py::arg("dy"), py::arg("x"), py::arg("w"), py::arg("sh"),
         py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"),
         py::arg("dw"), py::arg("need_dx") = true, py::arg("need_dw") = true,
-        py::arg("need_db") = true, py::arg("y") = py::none(),
+        py::arg("need_db") = true, py::arg("y") = py::none(), py::arg("dw_out") = py::none(),
+        py::arg("db_out") = py::none(),
         "(dx, dw, db) of conv2d_forward from dy (gradient of the output before the activation, or "
-        "after a relu when its output y is given: dy * (y > 0) is then applied here)");
+        "after a relu when its output y is given: dy * (y > 0) is then applied here); dw_out / db_out: "
+        "arrays to write dw / db into (returned)");
   m.def(
       "_conv_winograd",
       [](const py::object& on) {

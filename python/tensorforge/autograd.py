@@ -261,7 +261,11 @@ class Node:
 
 
 class Context:
-    """Per-call scratch space for a Function: saved arrays and flags."""
+    """Per-call scratch space for a Function: saved arrays and flags. ``grad_out``: None, or
+    one entry per positional input, an array that input's gradient may be written into (See
+    Note [gradient outputs]); backward then returns that very array."""
+
+    grad_out = None
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -423,28 +427,57 @@ def run_backward(root, grad):
 # pending gradient of the walk or another ready leaf's .grad (an op may hand one array to two
 # inputs), the leaf gets its own copy first. Without an armed hook run_backward pays one
 # attribute lookup; nothing else changes.
-def on_grad_ready(leaves, fn):
+#
+# Note [gradient outputs]
+# ``on_grad_ready(leaves, fn, out)`` may also give an array per leaf (``out``: {id(leaf): array},
+# the leaf's view of a gradient bucket) for its gradient to be written into, sparing the copy
+# into the bucket. The first node of the walk that consumes such a leaf, when the leaf takes
+# no other gradient before it (.grad None, one input slot of that node), finds the array in
+# ``ctx.grad_out`` at that input's position; an op that can write there (gemm, conv2d: the
+# kernels' output arguments, See Note [gradient outputs] in kernels/_common.py) does so and
+# returns that array, which then becomes the leaf's .grad as any fresh gradient would. An op that
+# ignores grad_out returns a new array as usual (fn copies it). The array is the caller's: the
+# hook's own-copy rule above does not apply to it.
+def on_grad_ready(leaves, fn, out=None):
     """Call ``fn(leaf)`` as soon as the next ``backward()`` in this thread has finished the
-    gradient of each of ``leaves`` (See Note [grad-ready hooks]); one-shot."""
-    _grad_state.grad_ready = ({id(t): t for t in leaves}, fn)
+    gradient of each of ``leaves`` (See Note [grad-ready hooks]); one-shot. ``out``: optional
+    {id(leaf): array} its gradient may be written into (See Note [gradient outputs])."""
+    _grad_state.grad_ready = ({id(t): t for t in leaves}, fn, out or None)
 
 
-def _firing_grad_ready(order, grads, watched, fn):
-    """``order``, calling ``fn`` on each watched leaf after the last node that consumes it."""
-    last = {}
+def _firing_grad_ready(order, grads, watched, fn, out=None):
+    """``order``, calling ``fn`` on each watched leaf after the last node that consumes it
+    (and handing ``out``'s arrays to the first, See Note [gradient outputs])."""
+    last, first = {}, {}
     for node in order:
         for t in node.inputs:
             if t is not None and id(t) in watched:
                 last[id(t)] = node
+                if out is not None and id(t) in out and id(t) not in first:
+                    first[id(t)] = node
     ready = {}
     for i, node in last.items():
         ready.setdefault(id(node), []).append(watched[i])
+    given = {}
+    for i, node in first.items():
+        given.setdefault(id(node), []).append(watched[i])
     owned = set()
     for node in order:
+        leaves = given.get(id(node))
+        if leaves is not None and node.ctx is not None:
+            slots = [None] * len(node.inputs)
+            for t in leaves:
+                pos = [k for k, x in enumerate(node.inputs) if x is t]
+                if t.grad is None and len(pos) == 1:
+                    slots[pos[0]] = out[id(t)]
+            node.ctx.grad_out = tuple(slots)
         yield node
         for t in ready.get(id(node), ()):
             g = t.grad
             if g is None:
+                continue
+            if out is not None and g is out.get(id(t)):
+                fn(t)
                 continue
             root = g if getattr(g, "base", None) is None else g.base
             if id(root) in owned or any(x is not None and (x is root or getattr(x, "base", None)

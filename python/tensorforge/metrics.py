@@ -249,6 +249,10 @@ class Metric:
     ``reset_state``; ``__call__`` updates and returns the running result."""
 
     stateful = True
+    # the attributes holding sums over the samples seen: the state of several disjoint parts of
+    # the data summed is the state of their union (tensorforge.distributed sums them over the
+    # ranks); None for a state that is not such sums
+    _sum_state = None
 
     def __init__(self, name=None, dtype=None):
         self.name = name or _snake_name(type(self).__name__)
@@ -282,6 +286,8 @@ def _snake_name(name):
 
 class Mean(Metric):
     """The (weighted) mean of the values given to update_state(values, sample_weight)."""
+
+    _sum_state = ("total", "count")
 
     def reset_state(self):
         self.total, self.count = 0.0, 0.0
@@ -395,6 +401,8 @@ class _Confusion(Metric):
     """True/false positives and negatives of ``y_pred > threshold`` (binary, one per element),
     summed with sample weights, for each threshold."""
 
+    _sum_state = ("tp", "fp", "tn", "fn")
+
     def __init__(self, thresholds, name=None, dtype=None):
         self.thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1)
         super().__init__(name=name, dtype=dtype)
@@ -507,6 +515,8 @@ class MeanIoU(Metric):
     accumulated over everything seen (tf.keras MeanIoU: classes that never occur, in y_true or
     y_pred, are left out of the mean). Labels are class ids; ``sparse_y_true`` /
     ``sparse_y_pred`` False take the argmax of the last axis instead."""
+
+    _sum_state = ("total_cm",)
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
                  sparse_y_pred=True, axis=-1):

@@ -12,7 +12,9 @@
    and the loss went down, else no figure is reported.
 2. The fused gradient allreduce of the CNN and LeNet (GradientBuckets) as a training step runs
    it -- begin, the grad-ready hook once per gradient in backward order, each gradient
-   freshly written just before (as backward hands it over; the write is not timed), finish --
+   freshly written into its bucket view just before (as the gemm / conv2d kernels do in
+   backward; the write is not timed), finish; and the same with each gradient written to a
+   fresh array the hook copies into the view (ops without gradient outputs) --
    and after the fact (``allreduce()``: copy-and-scale,
    reduce), against one ``mpi4py`` ``Allreduce`` of a buffer of the same total size, and one
    Allreduce per parameter (no fusion), 2 ranks, interleaved, median of ITERS each. Check
@@ -55,7 +57,7 @@ def _data(n):
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed, overlap=True):
+def job_train(name, distributed, overlap=True, sharded=False):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -67,6 +69,8 @@ def job_train(name, distributed, overlap=True):
     model = _build(name)
     if distributed and not overlap:  # every bucket reduced after backward (the A/B of overlap)
         model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
+    if distributed and sharded:  # each rank updates 1/N of the weights (the A/B of sharding)
+        model.optimizer = tfd.DistributedOptimizer(model.optimizer, sharded=True)
     need = (WARMUP + ROUNDS * steps) * batch
     x, y = _data(need)
     kw = dict(batch_size=batch, epochs=1, verbose=0, shuffle=False, distributed=distributed)
@@ -133,11 +137,16 @@ def job_allreduce(name="cnn"):
 
     serial = tfd.GradientBuckets(overlap=False)
 
-    def t_hooked(fused=fused):  # what a training step does: the hook per gradient, finish()
+    def t_hooked(fused=fused, write=True):
+        """What a training step does: the hook per gradient, finish(). ``write``: the kernels
+        write each gradient into its bucket view (gemm / conv2d outputs, See Note [gradient
+        outputs] in autograd.py), else into a fresh array the hook copies into the view."""
         t0 = time.perf_counter()
         fused.begin(params, 1.0, arm=False)
         t = time.perf_counter() - t0
+        views = fused._targets if write else {}
         for p, g, src in zip(order, grads, fresh[::-1]):
+            g = views.get(id(p), g)
             np.copyto(g, src)  # backward writes the gradient just before its hook (not timed)
             p.grad = g
             t0 = time.perf_counter()
@@ -147,8 +156,8 @@ def job_allreduce(name="cnn"):
         fused.finish()
         return t + time.perf_counter() - t0
 
-    for buckets in (fused, serial):  # the same check on the hook path (weight 1: the sum)
-        t_hooked(buckets)
+    for buckets, write in ((fused, True), (serial, True), (fused, False)):  # the same check on
+        t_hooked(buckets, write)                                  # the hook path (the sum)
         for p, b in zip(params, base):
             np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
                                        atol=1e-5)
@@ -175,10 +184,11 @@ def job_allreduce(name="cnn"):
             comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
         return time.perf_counter() - t0
 
-    times = {"hooked": [], "serial": [], "fused": [], "one": [], "copy_one": [],
-             "per_param": []}
+    times = {"hooked": [], "serial": [], "hooked_copy": [], "fused": [], "one": [],
+             "copy_one": [], "per_param": []}
     for i in range(ITERS + 5):
         for k, f in (("hooked", t_hooked), ("serial", lambda: t_hooked(serial)),
+                     ("hooked_copy", lambda: t_hooked(fused, False)),
                      ("fused", t_fused), ("one", t_one), ("copy_one", t_copy_one),
                      ("per_param", t_per_param)):
             comm.Barrier()
@@ -214,6 +224,9 @@ def add_arguments(parser):
     parser.add_argument("--repeat", type=int, default=3,
                         help="distributed: rounds of 1 process and 2 ranks, back to back "
                              "(medians reported; the machine's load moves between rounds)")
+    parser.add_argument("--sharded", action="store_true",
+                        help="distributed: also 2 ranks with DistributedOptimizer(sharded=True) "
+                             "in every round")
 
 
 def run(args):
@@ -225,12 +238,16 @@ def run(args):
     rows, mpi = [], "?"
     repeat = 1 if getattr(args, "quick", False) else max(1, int(getattr(args, "repeat", 3)))
     counts = (0, 2) if getattr(args, "quick", False) else (0, 2, 4)
+    every = (0, 2)
+    if getattr(args, "sharded", False):  # "2s": 2 ranks, sharded update
+        counts, every = counts + ("2s",), every + ("2s",)
     runs, loads = {}, []
     for rnd in range(repeat):  # See the module docstring: 1 and 2 ranks back to back
         for name in MODELS:
-            for n in counts if rnd == 0 else (0, 2):
+            for n in counts if rnd == 0 else every:
                 loads.append(os.getloadavg()[0])
-                res = _launch(n, ["train", name] + (["--distributed"] if n else []))
+                flags = (["--distributed"] if n else []) + (["--sharded"] if n == "2s" else [])
+                res = _launch(2 if n == "2s" else n, ["train", name] + flags)
                 ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
                 mpi = res["mpi"] if n else mpi
                 runs.setdefault((name, n), []).append(
@@ -243,10 +260,12 @@ def run(args):
             ratios = [r[0] / b[0] for r, b in zip(rs, base)]
             cpu = float(np.median([r[1] for r in rs]))
             cpu_base = float(np.median([b[1] for b in base]))
-            rows.append([name, MODELS[name], "1 process, no MPI" if n == 0 else f"{n} ranks",
+            label = ("1 process, no MPI" if n == 0 else "2 ranks, sharded update" if n == "2s"
+                     else f"{n} ranks")
+            rows.append([name, MODELS[name], label,
                          len(rs), float(np.median([r[0] for r in rs])), float(np.median(ratios)),
                          " ".join(f"{x:.2f}" for x in ratios), cpu * 1e3,
-                         max(n, 1) * cpu_base / cpu,
+                         (2 if n == "2s" else max(n, 1)) * cpu_base / cpu,
                          "yes" if all(r[2] for r in rs) else "NO (check failed)"])
     out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus; load average "
                f"(1 min) {min(loads):.1f}-{max(loads):.1f} during the training runs")
@@ -256,8 +275,9 @@ def run(args):
     out.append("projected x = ranks x (CPU time per image of 1 process) / (CPU time per image of "
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
                "core (MPI spins while it waits, so waiting shows up as CPU time too).")
-    names = {"hooked": "fused, training step (grad-ready hooks copy into views, reduce)",
+    names = {"hooked": "fused, training step (kernels write into the views, reduce)",
              "serial": "the same, overlap=False (every bucket reduced after backward)",
+             "hooked_copy": "fused, training step, gradients copied into the views by the hooks",
              "fused": "fused, after backward (allreduce(): copy-and-scale, reduce)",
              "one": "one mpi4py Allreduce of the same total size",
              "copy_one": "one memcpy of the total size, then that Allreduce (packing's floor)",
@@ -277,7 +297,8 @@ def run(args):
 
 def main(argv):
     if argv[0] == "train":
-        res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv)
+        res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
+                        "--sharded" in argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

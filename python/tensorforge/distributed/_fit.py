@@ -5,7 +5,7 @@ package. The training loop calls exactly three things (See models.Sequential.fit
     cbs = plan.callbacks(cbs)                        # root prints / writes; global batch logs
     for idx in plan.epoch_batches(epoch, xp): ...    # this rank's samples of each global batch
 
-and evaluate calls ``shard`` and ``average_over_ranks``. Everything else -- the gradient
+and evaluate calls ``shard`` and ``metrics.evaluate_over_ranks``. Everything else -- the gradient
 averaging (DistributedOptimizer: fit wraps the model's optimizer once), the initial broadcast
 (BroadcastGlobalVariablesCallback(0), added unless the caller passed one), the global logs --
 lives in this package.
@@ -63,14 +63,6 @@ def shard(a):
     _comm.init()
     lo, hi = shard_bounds(a.shape[0], _comm.rank(), _comm.size())
     return a[lo:hi]
-
-
-def average_over_ranks(sums, count):
-    """[sum_k over all ranks / count over all ranks] for per-rank sums of each figure."""
-    from .._device import to_host
-    g = _comm.gather_small([float(count)] + [float(to_host(s)) for s in sums])
-    tot = g[:, 0].sum()
-    return [float(s / tot) for s in g[:, 1:].sum(axis=0)]
 
 
 def is_root():

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import callbacks as _cb
 from . import _comm
+from . import metrics as _metrics
 
 __all__ = ["BroadcastGlobalVariablesCallback", "MetricAverageCallback",
            "LearningRateWarmupCallback"]
@@ -66,23 +67,64 @@ class BroadcastGlobalVariablesCallback(_cb.Callback):
         self.broadcast_done = True
 
 
+def _summable_metrics(model):
+    """{metrics_name: Metric} of the model's stateful metrics whose state sums (metrics.py)."""
+    stateful = (model.__dict__.get("_stateful") if model is not None else None) or {}
+    return {k: m for k, m in stateful.items() if _metrics.summable(m)}
+
+
 class MetricAverageCallback(_cb.Callback):
-    """At the end of each epoch, replace every metric in the logs by its mean over the ranks
-    (Horovod: unweighted; put it before the callbacks that read the logs)."""
+    """At the end of each epoch, replace every metric in the logs by its value over all ranks
+    (put it before the callbacks that read the logs). As Horovod, the mean over the ranks for
+    the losses and batch-mean metrics (accuracy, MSE, ...); unlike Horovod's mean, AUC,
+    Precision, Recall, the confusion counts, MeanIoU and the other stateful metrics whose state
+    is sums come from that state summed over the ranks (See distributed/metrics.py): the
+    value one process gets on all the ranks' shards together (each rank on its own shard, the
+    validation data included)."""
 
     def __init__(self, device=""):
         super().__init__()
+        self._snapshot = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._snapshot = None
+
+    def on_batch_end(self, batch, logs=None):
+        # validation resets the metric objects before on_epoch_end: keep the training state
+        objs = _summable_metrics(self.model)
+        if objs:
+            self._snapshot = _metrics.pack(list(objs.values()))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
         _comm.init()
-        keys = sorted(k for k, v in logs.items() if isinstance(v, (int, float, np.floating)))
-        if not keys:
+        objs = _summable_metrics(self.model)
+        train = [k for k in objs if k in logs] if self._snapshot is not None else []
+        val = [k for k in objs if "val_" + k in logs]
+        exact = set(train) | {"val_" + k for k in val}
+        keys = sorted(k for k, v in logs.items() if k not in exact and
+                      isinstance(v, (int, float, np.floating)))
+        if not keys and not exact:
             return
-        vals = _comm.gather_small([float(logs[k]) for k in keys]).mean(axis=0)
-        for k, v in zip(keys, vals):
+        parts = [np.asarray([float(logs[k]) for k in keys], np.float64)]
+        if train:
+            parts.append(self._snapshot)
+        if val:
+            parts.append(_metrics.pack([objs[k] for k in val]))
+        g = _comm.gather_small(np.concatenate(parts))
+        for k, v in zip(keys, g[:, :len(keys)].mean(axis=0)):
             logs[k] = float(v)
+        summed, o = g[:, len(keys):].sum(axis=0), 0
+        if train:
+            n = self._snapshot.size
+            for k, v in zip(objs, _metrics.results_of_summed(list(objs.values()), summed[:n])):
+                if k in logs:
+                    logs[k] = v
+            o = n
+        if val:
+            for k, v in zip(val, _metrics.results_of_summed([objs[k] for k in val], summed[o:])):
+                logs["val_" + k] = v
 
 
 class LearningRateWarmupCallback(_cb.Callback):
@@ -151,20 +193,39 @@ class GlobalBatchLogs(_cb.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._sums, self._seen, self._local_seen = {}, 0, 0
+        self._exact, self._held = {}, None
+
+    def on_batch_begin(self, batch, logs=None):
+        # a rank without a sample in this global batch trains on a weight-0 stand-in: its
+        # stateful metrics must not count that sample (restored in on_batch_end)
+        objs = _summable_metrics(self.model)
+        self._held = (_metrics.pack(list(objs.values())) if objs and self.plan.local_count == 0
+                      else None)
 
     def on_batch_end(self, batch, logs=None):
         logs = logs if logs is not None else {}
         m, M = self.plan.local_count, self.plan.global_count
-        keys = [k for k in logs if k not in ("batch", "size")]
+        objs = _summable_metrics(self.model)
+        if self._held is not None:
+            _metrics.unpack(list(objs.values()), self._held)
+        exact = [k for k in logs if k in objs]  # running values of the summed state
+        keys = [k for k in logs if k not in ("batch", "size") and k not in objs]
         vals = [float(logs[k]) for k in keys]
         bad = "loss" in logs and not math.isfinite(float(logs["loss"]))
         payload = [float(m), float(bad and m > 0), float(bool(self.model.stop_training))]
         payload += [v * m if m else 0.0 for v in vals]
+        if exact:
+            payload = np.concatenate([payload, _metrics.pack([objs[k] for k in exact])])
         g = _comm.gather_small(payload)
-        sums = g[:, 3:].sum(axis=0)
+        sums = g[:, 3:3 + len(keys)].sum(axis=0)
         for k, s in zip(keys, sums):
             logs[k] = float(s / M)
             self._sums[k] = self._sums.get(k, 0.0) + float(s)
+        if exact:
+            res = _metrics.results_of_summed([objs[k] for k in exact],
+                                             g[:, 3 + len(keys):].sum(axis=0))
+            for k, v in zip(exact, res):
+                logs[k] = self._exact[k] = v
         logs["size"] = M
         self._seen += M
         self._local_seen += m
@@ -178,16 +239,34 @@ class GlobalBatchLogs(_cb.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
+        self._consolidate()
         if logs is None:
             return
         for k, s in self._sums.items():
             logs[k] = float(s / max(self._seen, 1))
+        logs.update(self._exact)  # the last running value: the epoch's, over every rank
+        objs = _summable_metrics(self.model)
+        late = [k for k in objs if k in logs and k not in self._exact]  # not in the batch logs
+        if late:  # (device-side metrics): from the summed state too
+            summed = _comm.gather_small(_metrics.pack([objs[k] for k in late])).sum(axis=0)
+            self._exact.update(zip(late, _metrics.results_of_summed([objs[k] for k in late],
+                                                                    summed)))
+            logs.update(self._exact)
         # figures the batches did not carry (device-side metrics): weighted over the ranks
-        rest = sorted(k for k, v in logs.items() if k not in self._sums and not k.startswith("val_")
-                      and isinstance(v, (int, float, np.floating)))
+        rest = sorted(k for k, v in logs.items() if k not in self._sums and k not in self._exact
+                      and not k.startswith("val_") and isinstance(v, (int, float, np.floating)))
         if rest:
             g = _comm.gather_small([float(self._local_seen)] + [logs[k] * self._local_seen
                                                                  for k in rest])
             tot = max(g[:, 0].sum(), 1.0)
             for k, s in zip(rest, g[:, 1:].sum(axis=0)):
                 logs[k] = float(s / tot)
+
+    def on_train_end(self, logs=None):
+        self._consolidate()
+
+    def _consolidate(self):
+        # a sharded optimizer's state, whole on every rank before checkpoints (sharded.py)
+        consolidate = getattr(self.model.optimizer, "consolidate_state", None)
+        if consolidate is not None:
+            consolidate()

@@ -10,8 +10,11 @@ parameter's ``.grad`` becomes its view, so nothing is allocated per step.
 
 A training step (DistributedOptimizer, See Note [one step]):
 
-    begin(params, scale)  before backward: arms autograd.on_grad_ready, returns the seed
-    backward              each parameter's gradient, when final, is copied into its view;
+    begin(params, scale)  before backward: arms autograd.on_grad_ready with the views as the
+                          gradients' outputs, returns the seed
+    backward              the op producing a parameter's gradient writes it into the view
+                          (gemm, conv2d: See Note [gradient outputs] in autograd.py; any other
+                          op's gradient is copied into the view when final);
                           a bucket whose gradients are all in is reduced with a non-blocking
                           Iallreduce, in bucket order, while backward runs the layers before it
                           (``overlap=False``: not started before finish)
@@ -88,7 +91,9 @@ class GradientBuckets:
         self._done = set()     # id(param) of the gradients in place this step
         self._armed = False
         self.started_in_backward = 0  # buckets started by the hook so far (tests, bench)
+        self.copies = 0               # gradients copied into a view, not written there (tests)
         self._overlap = False
+        self._targets = {}     # id(param) -> its view: where backward may write its gradient
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self, params):
@@ -116,6 +121,8 @@ class GradientBuckets:
         if group:
             close(group, key)
         self._where = {id(p): (b, i) for b in self.buckets for i, p in enumerate(b.params)}
+        self._targets = {id(p): v for b in self.buckets if not b.direct
+                         for p, v in zip(b.params, b.views)}
 
     def _ensure(self, params):
         if params is self._params:
@@ -143,7 +150,7 @@ class GradientBuckets:
         self._armed = True
         self._overlap = self.overlap
         if arm:
-            _autograd.on_grad_ready(params, self.grad_ready)
+            _autograd.on_grad_ready(params, self.grad_ready, self._targets)
         return scale
 
     def grad_ready(self, p):
@@ -233,6 +240,7 @@ class GradientBuckets:
             b.xp.multiply(g, b.dtype.type(scale), out=v)
         elif g is not v:
             b.xp.copyto(v, g)
+            self.copies += 1
         p.grad = v
 
     def _start(self, b, blocking):

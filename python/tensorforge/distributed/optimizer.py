@@ -8,6 +8,7 @@ written by a distributed job loads anywhere, on any number of ranks.
 """
 from .. import optimizers as _optimizers
 from . import _comm
+from . import sharded as _sharded
 from .fusion import DEFAULT_BUCKET_BYTES, DEFAULT_DIRECT_BYTES, GradientBuckets
 
 __all__ = ["DistributedOptimizer"]
@@ -46,7 +47,16 @@ class _DistributedMixin:
                     params = variables
                 self._dist_buckets.allreduce(params, weight=self._dist_step_weight,
                                              op=self._dist_op)
+            if self._dist_sharded is not None:  # this rank's shard, then the allgather
+                return self._dist_sharded.step(self, self._dist_buckets)
         return super().apply_gradients(params)
+
+    def consolidate_state(self):
+        """With ``sharded=True``: every rank's shard of the optimizer state to every rank, so
+        that get_state / a checkpoint holds all of it (a collective: call it on every rank;
+        fit(distributed=True) does at the end of each epoch). Otherwise nothing to do."""
+        if self._dist_sharded is not None and _comm.is_initialized() and _comm.size() > 1:
+            self._dist_sharded.consolidate(self._dist_buckets)
 
     def set_step_weight(self, weight):
         """Scale this rank's gradients by ``weight`` before the average of the next steps (the
@@ -58,18 +68,24 @@ _CLASSES = {}
 
 
 def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None,
-                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True):
+                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True, sharded=False):
     """Wrap ``optimizer`` (an instance, a name such as 'adam', or a class) so that each
     ``apply_gradients`` first averages (op='average') or sums (op='sum') the gradients over
     all ranks. Calls ``init()`` when the process group is not up yet. ``bucket_bytes``: the
     size of a fused buffer; ``direct_bytes``: tensors this large are reduced alone, in place;
     ``overlap``: start a bucket's reduction inside backward as soon as its gradients are final
-    (fusion.py)."""
+    (fusion.py). ``sharded=True``: each rank updates 1/N of the parameters after a
+    reduce-scatter of the gradients, then the ranks allgather the new values (ZeRO-1 style,
+    CPU ranks; the bucket options do not apply; See sharded.py)."""
     if op not in ("average", "sum"):
         raise ValueError(f"DistributedOptimizer: op must be 'average' or 'sum', got {op!r}")
+    if not isinstance(sharded, bool):
+        raise TypeError(f"DistributedOptimizer: sharded must be True or False, got {sharded!r}")
     opt = _optimizers.get(optimizer)
     if isinstance(opt, _DistributedMixin):
         return opt
+    if sharded:
+        _sharded.check_optimizer(opt)
     _comm.init()
     base = type(opt)
     cls = _CLASSES.get(base)
@@ -84,7 +100,12 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
         wrapped.name = name
     wrapped._dist_op = op
     wrapped._dist_step_weight = 1.0
-    wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
+    if sharded:
+        wrapped._dist_buckets = _sharded.ShardedBuckets()
+        wrapped._dist_sharded = _sharded.ShardedUpdate()
+    else:
+        wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
+        wrapped._dist_sharded = None
     return wrapped
 
 

@@ -245,13 +245,9 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
     for start in range(0, n, batch_size):
         idx = slice(start, min(start + batch_size, n))
         acc.add(model, _take(xs, idx), _take(ys, idx), _take(sws, idx))
-    if distributed:
-        sums, counts = acc.local_sums()
-        res = _dist.average_over_ranks(sums, n)
-        # weighted / masked metrics are sums over their weight sums, not over the rows: divide
-        # by (global weight sum / global rows), which is 1 for the others
-        cnt = _dist.average_over_ranks(counts, n)
-        res = [r / c if c else 0.0 for r, c in zip(res, cnt)]
+    if distributed:  # stateful metrics from their state summed over the ranks
+        from ..distributed.metrics import evaluate_over_ranks
+        res = evaluate_over_ranks(acc)
         verbose = verbose if _dist.is_root() else 0
     else:
         res = acc.means()
@@ -295,15 +291,6 @@ class MetricSums:
                 float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
                 for k in self.names]
 
-    def local_sums(self):
-        """(sums, counts) per name for averaging over ranks; a stateful metric contributes its
-        local result() weighted by the rows seen (ranks' results averaged: an approximation for
-        AUC, Precision and Recall, whose exact value needs the summed confusion counts)."""
-        sums = [self.stateful[k].result() * self.seen if k in self.stateful else
-                self.sums.get(k, 0.0) for k in self.names]
-        counts = [float(self.seen) if k in self.stateful else self.counts.get(k, 0.0)
-                  for k in self.names]
-        return sums, counts
 
 
 def predict_loop(model, xs, batch_size, steps=None):

@@ -46,6 +46,54 @@ def is_native(fn):
     return getattr(fn, "__module__", None) == "tensorforge._C"
 
 
+def takes_outputs(fn):
+    """True when the native kernel ``fn`` accepts output arrays for its gradients (a module
+    built before they existed does not: the caller then copies, See Note [gradient outputs])."""
+    ok = _TAKES_OUTPUTS.get(fn)
+    if ok is None:
+        ok = _TAKES_OUTPUTS[fn] = "_out" in (getattr(fn, "__doc__", None) or "")
+    return ok
+
+
+_TAKES_OUTPUTS = {}
+
+
+def check_output(op, arg, out, shape, dtype):
+    """``out`` (None, or where a kernel must write a result of ``shape`` and ``dtype``) checked:
+    a writable array of exactly that shape and dtype, else a ValueError / TypeError naming it."""
+    if out is None:
+        return
+    if not hasattr(out, "shape") or not hasattr(out, "dtype"):
+        raise TypeError(f"{op}: {arg} must be an array, got {type(out).__name__}")
+    if tuple(out.shape) != tuple(shape):
+        raise ValueError(f"{op}: {arg} must have shape {shape_str(tuple(shape))}, got "
+                         f"{shape_str(tuple(out.shape))}")
+    if out.dtype != dtype:
+        raise TypeError(f"{op}: {arg} must be {dtype}, got {out.dtype} with shape "
+                        f"{shape_str(tuple(out.shape))}")
+    if isinstance(out, np.ndarray) and not out.flags.writeable:
+        raise ValueError(f"{op}: {arg} must be writable, got a read-only array with shape "
+                         f"{shape_str(tuple(out.shape))}")
+
+
+def into_output(result, out):
+    """``result`` written into ``out`` (returned), or ``result`` itself when out is None or is it."""
+    if out is None or result is None or result is out:
+        return result
+    out[...] = result
+    return out
+
+
+# Note [gradient outputs]
+# Data-parallel training reduces every parameter's gradient over the ranks from a few large
+# buffers (tensorforge.distributed's buckets). Copying each gradient into its buffer would cost
+# a pass over all of them per step, so the kernels that produce weight gradients (gemm's c,
+# conv2d_backward's dw_out / db_out) can write a result straight into a caller's array: autograd
+# hands a parameter's buffer view to the op producing its gradient (Context.grad_out, See Note
+# [gradient outputs] in autograd.py). The native CPU kernels write there directly; the other
+# backends compute as usual and copy (into_output), so the contract is the same everywhere.
+
+
 def check_activation(op, activation):
     if activation not in ACTIVATIONS:
         raise ValueError(f"{op}: activation must be None or 'relu', got {activation!r}")

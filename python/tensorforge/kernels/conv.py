@@ -28,8 +28,8 @@ import numpy as np
 
 from .. import backend
 from .._xp import array_module
-from ._common import (check_activation, check_array, check_output_size, contiguous, is_native,
-                      same_dtype, shape_str)
+from ._common import (check_activation, check_array, check_output, check_output_size, contiguous,
+                      into_output, is_native, same_dtype, shape_str, takes_outputs)
 
 
 def pair(op, name, v, minimum=1):
@@ -145,17 +145,26 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None
 
 
 def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True, need_dw=True,
-                    need_db=True, y=None):
+                    need_db=True, y=None, dw_out=None, db_out=None):
     """(dx, dw, db) from dy, the gradient of the pre-activation output (N, OH, OW, C_out); or of
-    the relu output when y (that output) is given: the relu backward dy * (y > 0) is fused."""
+    the relu output when y (that output) is given: the relu backward dy * (y > 0) is fused.
+    ``dw_out`` / ``db_out``: arrays of dw's / db's shape and dtype to write the result into (a
+    parameter's gradient buffer, See Note [gradient outputs] in kernels/_common.py); they are
+    what is returned. The native CPU kernel writes there directly, other backends copy."""
     op = "conv2d_backward"
     fn = backend.lookup(op)
+    outs = dw_out is not None or db_out is not None
     if is_native(fn) and type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 4 == w.ndim:
         try:  # Note [native fast path]
             sh, sw, pt, pl, pb, pr, dh, dw, _, _ = cached_geometry(
                 _conv_geometry_cached, op, x.shape, w.shape, strides, padding, dilation)
-            return fn(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, bool(need_dx), bool(need_dw),
-                      bool(need_db), y)
+            if not outs:
+                return fn(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, bool(need_dx), bool(need_dw),
+                          bool(need_db), y)
+            if takes_outputs(fn):
+                return fn(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, bool(need_dx), bool(need_dw),
+                          bool(need_db), y, dw_out if need_dw else None,
+                          db_out if need_db else None)
         except (TypeError, ValueError):
             pass
     _check_xw(op, x, w, None)
@@ -172,9 +181,14 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
             raise ValueError(f"{op}: y must have the shape of dy {shape_str(want)}, got {shape_str(y.shape)}")
         same_dtype(op, dy=dy, y=y)
         y = contiguous(y)
-    return fn(
+    if need_dw:
+        check_output(op, "dw_out", dw_out, w.shape, w.dtype)
+    if need_db:
+        check_output(op, "db_out", db_out, (w.shape[3],), w.dtype)
+    dx, gw, gb = fn(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw), bool(need_db), y)
+    return dx, into_output(gw, dw_out), into_output(gb, db_out)
 
 
 # ---- conv2d_transpose: conv2d's backward-data pass as a forward op ---------------------------

@@ -23,8 +23,11 @@ class _Conv2d(Function):
         x, w, y = ctx.saved
         need = ctx.needs_input_grad
         # y given (relu): the kernel applies the relu backward g * (y > 0) itself
+        out = ctx.grad_out  # w's and b's gradient buckets, when armed (See Note [gradient outputs])
         dx, dw, db = kernels.conv2d_backward(g, x, w, *ctx.geom, need_dx=need[0], need_dw=need[1],
-                                             need_db=len(need) > 2 and need[2], y=y)
+                                             need_db=len(need) > 2 and need[2], y=y,
+                                             dw_out=None if out is None else out[1],
+                                             db_out=None if out is None else out[2])
         return dx, dw, db, None, None, None, None
 
 

@@ -37,15 +37,17 @@ class _Gemm(Function):
             g = (kernels.act_backward(g, out, out, "relu", 0.0) if g.dtype == np.float32 and
                  out.dtype == np.float32 else g * (out > 0))
         ga = gb = gbias = None
+        # a parameter's gradient bucket, when one is armed (See Note [gradient outputs])
+        oa, ob, obias = ctx.grad_out[:3] if ctx.grad_out is not None else (None, None, None)
         # C = alpha * op(A) op(B): dop(A) = alpha g op(B)^T, dop(B) = alpha op(A)^T g
         if ctx.needs_input_grad[0]:
-            ga = (kernels.gemm(b, g, alpha=alpha, trans_a=not trans_b, trans_b=True) if trans_a
-                  else kernels.gemm(g, b, alpha=alpha, trans_b=not trans_b))
+            ga = (kernels.gemm(b, g, c=oa, alpha=alpha, trans_a=not trans_b, trans_b=True)
+                  if trans_a else kernels.gemm(g, b, c=oa, alpha=alpha, trans_b=not trans_b))
         if ctx.needs_input_grad[1]:
-            gb = (kernels.gemm(g, a, alpha=alpha, trans_a=True, trans_b=not trans_a) if trans_b
-                  else kernels.gemm(a, g, alpha=alpha, trans_a=not trans_a))
+            gb = (kernels.gemm(g, a, c=ob, alpha=alpha, trans_a=True, trans_b=not trans_a)
+                  if trans_b else kernels.gemm(a, g, c=ob, alpha=alpha, trans_a=not trans_a))
         if ctx.needs_input_grad[2]:
-            gbias = g.sum(axis=0)
+            gbias = g.sum(axis=0, out=obias)
         return ga, gb, gbias, None, None, None, None
 
 
