@@ -342,3 +342,24 @@ def test_bad_input_native_binding():
     sq = np.ones((1, 3, 3, 3), np.float32) * np.arange(3, dtype=np.float32)
     y = fwd(sq, sq, 1, 1, 0, 0, 0, 0, 1, 1)
     np.testing.assert_array_equal(y, fwd(sq.copy(), sq.copy(), 1, 1, 0, 0, 0, 0, 1, 1))
+
+
+def test_bias_grad_nhwc(backend):
+    """Conv2DTranspose's bias gradient: the depthwise backward's fused bias pass (Note [fused
+    bias]) against a float64 sum, the same bits at 1 and 3 threads."""
+    from tensorforge.kernels.conv import bias_grad_nhwc
+    rng = np.random.default_rng(4)
+    for shape in ((1, 1, 1, 3), (2, 5, 7, 13), (40, 9, 9, 33)):
+        dy = rng.standard_normal(shape).astype(np.float32)
+        got = bias_grad_nhwc(on_backend(dy, backend))
+        assert to_numpy(got).shape == (shape[3],)
+        assert_close(got, dy.astype(np.float64).sum(axis=(0, 1, 2)),
+                     scale=np.abs(dy).astype(np.float64).sum(axis=(0, 1, 2)),
+                     n=int(np.prod(shape[:3])), what=f"db {shape}")
+        if backend == "cpu":
+            tf.set_num_threads(1)
+            one = bias_grad_nhwc(dy)
+            tf.set_num_threads(3)
+            three = bias_grad_nhwc(dy)
+            tf.set_num_threads(2)
+            np.testing.assert_array_equal(one, three)

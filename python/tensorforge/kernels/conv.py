@@ -232,8 +232,21 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
                               need_db=False)[1] if need_dw else None)
     except (TypeError, ValueError) as e:
         raise type(e)(f"{op}: {e}") from None
-    gb = dy.sum(axis=(0, 1, 2)) if need_db else None
+    gb = bias_grad_nhwc(dy) if need_db else None
     return gx, gw, gb
+
+
+def bias_grad_nhwc(dy):
+    """dy (N, H, W, C) summed over N, H, W: the gradient of a per-channel bias. Runs the
+    depthwise backward's fused bias pass (Note [fused bias] in tf/conv_depthwise.h: parallel,
+    the same bits at every thread count) with a 1x1 kernel and no other output, whose x is never
+    read (an uninitialized array that only gives the geometry)."""
+    if dy.dtype != np.float32:
+        return dy.sum(axis=(0, 1, 2))
+    w = array_module(dy).empty((1, 1, dy.shape[3], 1), dtype=dy.dtype)
+    return backend.lookup("depthwise_conv2d_backward")(
+        contiguous(dy), _dummy_input(dy, dy.shape), w, 1, 1, 0, 0, 0, 0, 1, 1, False, False,
+        True)[2]
 
 
 # ---- depthwise_conv2d: one filter bank per input channel (groups = C_in) ---------------------
