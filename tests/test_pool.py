@@ -283,7 +283,9 @@ def test_upsample_nearest_kernels(backend, shape, sh, sw):
 def test_upsample_nearest_isa_paths_and_threads(isa):
     from tensorforge import reference as R
     rng = np.random.default_rng(3)
-    for shape, sh, sw in UP_CASES + [((4, 14, 14, 64), 2, 2), ((2, 9, 5, 20), 3, 2)]:
+    # the last two write > 4 MiB: the streaming-store path (Note [streaming stores])
+    for shape, sh, sw in UP_CASES + [((4, 14, 14, 64), 2, 2), ((2, 9, 5, 20), 3, 2),
+                                     ((2, 64, 64, 40), 2, 2), ((3, 60, 61, 13), 3, 3)]:
         x = rng.standard_normal(shape).astype(np.float32)
         dy = rng.standard_normal((shape[0], shape[1] * sh, shape[2] * sw, shape[3])).astype(np.float32)
         outs = []

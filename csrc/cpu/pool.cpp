@@ -8,6 +8,7 @@
 // threads; backward passes are written as gathers over the windows that contain each input
 // pixel, so threads never write the same dx element (no atomics, no zero-fill pass).
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -348,33 +349,71 @@ void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* d
 #undef TF_POOL_BLOCK
 
 // ---- nearest upsampling ----------------------------------------------------------------------
-// Memory-bound copies: each input row (n, ih) becomes one output row, written once, then copied
-// sh - 1 times (the copies come from cache); the backward sums each block in registers.
+// Memory-bound copies: each input row (n, ih) becomes one output row, built once, then written
+// sh times; the backward sums each block in registers.
+//
+// Note [streaming stores]: the forward writes sh*sw times what it reads, and an output larger
+// than the caches is not read back before it is evicted; ordinary stores first read every line
+// they write (read-for-ownership), so the traffic was x + 2 * y. Large outputs are built one row
+// at a time in a small per-thread buffer and written with non-temporal stores: x + y.
+
+namespace {
+constexpr double kStreamBytes = 4.0 * (1 << 20);  // outputs above this stream (Note above)
+
+// dst[0:n] = src[0:n] with non-temporal stores where the ISA has them (dst is peeled to a
+// vector boundary first); the caller fences (_mm_sfence) before its results are published.
+inline void stream_copy(float* dst, const float* src, index_t n) {
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+  index_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31); ++i) dst[i] = src[i];
+  for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#else
+  std::memcpy(dst, src, sizeof(float) * n);
+#endif
+}
+
+// One output row: each of the W pixels of xr repeated sw times.
+inline void upsample_row(const float* xr, index_t W, index_t C, index_t sw, float* yr) {
+  if (C % kW == 0) {
+    for (index_t iw = 0; iw < W; ++iw) {
+      const float* src = xr + iw * C;
+      float* dst = yr + iw * sw * C;
+      for (index_t c = 0; c < C; c += kW) {
+        const vf v = load(src + c);
+        for (index_t j = 0; j < sw; ++j) store(dst + j * C + c, v);
+      }
+    }
+  } else {
+    for (index_t iw = 0; iw < W; ++iw)
+      for (index_t j = 0; j < sw; ++j) std::memcpy(yr + (iw * sw + j) * C, xr + iw * C, sizeof(float) * C);
+  }
+}
+}  // namespace
 
 void upsample_nearest2d_forward(index_t N, index_t H, index_t W, index_t C, index_t sh, index_t sw,
                                 const float* x, float* y) {
   const index_t rows = N * H, OW = W * sw, orow = OW * C;
-  const int nt = threads_for(4.0 * rows * orow * sh);
+  const double out_bytes = 4.0 * rows * orow * sh;
+  const int nt = threads_for(out_bytes);
+  const bool stream = out_bytes > kStreamBytes;
   parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<float> row(stream ? (size_t)orow : 0);  // one output row (a few KiB)
+    float* buf = row.data();
     for (index_t r = r_b; r < r_e; ++r) {
       const float* xr = x + r * W * C;
       float* yr = y + r * sh * orow;  // output rows r*sh .. r*sh + sh - 1
-      if (C % kW == 0) {
-        for (index_t iw = 0; iw < W; ++iw) {
-          const float* src = xr + iw * C;
-          float* dst = yr + iw * sw * C;
-          for (index_t c = 0; c < C; c += kW) {
-            const vf v = load(src + c);
-            for (index_t j = 0; j < sw; ++j) store(dst + j * C + c, v);
-          }
-        }
-      } else {
-        for (index_t iw = 0; iw < W; ++iw)
-          for (index_t j = 0; j < sw; ++j)
-            std::memcpy(yr + (iw * sw + j) * C, xr + iw * C, sizeof(float) * C);
+      if (stream) {
+        upsample_row(xr, W, C, sw, buf);
+        for (index_t i = 0; i < sh; ++i) stream_copy(yr + i * orow, buf, orow);
+        continue;
       }
+      upsample_row(xr, W, C, sw, yr);
       for (index_t i = 1; i < sh; ++i) std::memcpy(yr + i * orow, yr, sizeof(float) * orow);
     }
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+    if (stream) _mm_sfence();  // the streamed rows are visible before the loop's join
+#endif
   });
 }
 
