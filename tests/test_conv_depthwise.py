@@ -77,10 +77,10 @@ def ref64_all(x, w, dy, g):
     """float64 reference forward, dx, dw and their error scales (the same sums over |terms|)."""
     f64 = [a.astype(np.float64) for a in (x, w, dy)]
     y = R.depthwise_conv2d_forward(f64[0], f64[1], *g)
-    dx, dw = R.depthwise_conv2d_backward(f64[2], f64[0], f64[1], *g, True, True)
+    dx, dw, _ = R.depthwise_conv2d_backward(f64[2], f64[0], f64[1], *g, True, True)
     a = [np.abs(v) for v in f64]
     sy = R.depthwise_conv2d_forward(a[0], a[1], *g)
-    sdx, sdw = R.depthwise_conv2d_backward(a[2], a[0], a[1], *g, True, True)
+    sdx, sdw, _ = R.depthwise_conv2d_backward(a[2], a[0], a[1], *g, True, True)
     return (y, dx, dw), (sy, sdx, sdw)
 
 
@@ -103,8 +103,9 @@ def test_depthwise_vs_reference(case, backend, rng):
     y = tf.kernels.depthwise_conv2d(on_backend(x, backend), on_backend(w, backend), s, padding, d)
     dy = rng.standard_normal(y.shape).astype(np.float32)
     (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
-    dx, dw = tf.kernels.depthwise_conv2d_backward(on_backend(dy, backend), on_backend(x, backend),
-                                                  on_backend(w, backend), s, padding, d)
+    dx, dw, db = tf.kernels.depthwise_conv2d_backward(on_backend(dy, backend), on_backend(x, backend),
+                                                      on_backend(w, backend), s, padding, d)
+    assert db is None
     T = ws[0] * ws[1]
     assert to_numpy(y).dtype == np.float32
     assert_close(y, y_r, scale=sy, n=T, what=f"{backend} y {case}")
@@ -122,7 +123,8 @@ def test_native_isas_vs_reference(case, isa, rng):
     C = _native._C
     y = C.depthwise_conv2d_forward(x, w, *g)
     dy = rng.standard_normal(y.shape).astype(np.float32)
-    dx, dw = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    dx, dw, db = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    assert db is None
     (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
     T = ws[0] * ws[1]
     assert_close(y, y_r, scale=sy, n=T, what=f"{isa} y")
@@ -133,6 +135,17 @@ def test_native_isas_vs_reference(case, isa, rng):
     assert only_dx[1] is None and only_dw[0] is None
     np.testing.assert_array_equal(only_dx[0], dx)
     np.testing.assert_array_equal(only_dw[1], dw)
+    # Note [fused bias]: y + b with the bits of a separate add; db with or without dw
+    b = rng.standard_normal(y.shape[3]).astype(np.float32)
+    np.testing.assert_array_equal(C.depthwise_conv2d_forward(x, w, *g, b), y + b)
+    all3 = C.depthwise_conv2d_backward(dy, x, w, *g, True, True, True)
+    only_db = C.depthwise_conv2d_backward(dy, x, w, *g, False, False, True)
+    np.testing.assert_array_equal(all3[1], dw)
+    np.testing.assert_array_equal(all3[2], only_db[2])
+    assert only_db[0] is None and only_db[1] is None
+    assert_close(all3[2], dy.astype(np.float64).sum(axis=(0, 1, 2)),
+                 scale=np.abs(dy).astype(np.float64).sum(axis=(0, 1, 2)),
+                 n=int(np.prod(dy.shape[:3])), what=f"{isa} db")
 
 
 @needs_native
@@ -151,7 +164,7 @@ def test_native_gradients_by_finite_differences(case, rng):
     def loss():
         return float(np.sum(C.depthwise_conv2d_forward(x, w, *g).astype(np.float64) * dy))
 
-    dx, dw = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    dx, dw, _ = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
     eps = 0.25
     for arr, grad, name in ((x, dx, "dx"), (w, dw, "dw")):
         num = np.zeros(arr.shape)
@@ -167,17 +180,27 @@ def test_native_gradients_by_finite_differences(case, rng):
         np.testing.assert_allclose(grad, num, rtol=1e-4, atol=1e-4, err_msg=name)
 
 
-def test_tensor_api_gradients(backend, rng):
-    """ops.depthwise_conv2d on Tensors: the recorded backward gives the reference gradients."""
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_tensor_api_gradients(backend, rng, with_bias):
+    """ops.depthwise_conv2d on Tensors (the bias fused or absent): the recorded backward gives
+    the reference gradients."""
     x = rng.standard_normal((2, 7, 6, 5)).astype(np.float32)
     w = rng.standard_normal((3, 3, 5, 2)).astype(np.float32)
+    b = rng.standard_normal(10).astype(np.float32)
     xt = tf.Tensor(on_backend(x, backend), requires_grad=True)
     wt = tf.Tensor(on_backend(w, backend), requires_grad=True)
-    y = tf.ops.depthwise_conv2d(xt, wt, strides=2, padding="same")
+    bt = tf.Tensor(on_backend(b, backend), requires_grad=True) if with_bias else None
+    y = tf.ops.depthwise_conv2d(xt, wt, strides=2, padding="same", b=bt)
     dy = rng.standard_normal(y.shape).astype(np.float32)
     y.backward(on_backend(dy, backend))
     g = geometry(x.shape, w.shape, 2, "same", 1)
-    (_, dx_r, dw_r), (_, sdx, sdw) = ref64_all(x, w, dy, g)
+    (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
+    if with_bias:
+        y_r = y_r + b
+        assert_close(bt.grad, dy.astype(np.float64).sum(axis=(0, 1, 2)),
+                     scale=np.abs(dy).astype(np.float64).sum(axis=(0, 1, 2)), n=dy.size,
+                     what="b.grad")
+    assert_close(y, y_r, scale=sy + np.abs(y_r), n=9, what="y")
     assert_close(xt.grad, dx_r, scale=sdx, n=9, what="x.grad")
     assert_close(wt.grad, dw_r, scale=sdw, n=dy.size, what="w.grad")
 
@@ -199,9 +222,9 @@ def test_nan_next_to_padding_matches_reference():
     dy = rng.standard_normal(y.shape).astype(np.float32)
     dy[0, 0, 4, 7] = np.nan
     x[0, 2, 2, 1] = np.inf
-    dx, dw = _native._C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    dx, dw, _ = _native._C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
     with np.errstate(invalid="ignore"):
-        dx_r, dw_r = R.depthwise_conv2d_backward(*(a.astype(np.float64) for a in (dy, x, w)), *g,
+        dx_r, dw_r, _ = R.depthwise_conv2d_backward(*(a.astype(np.float64) for a in (dy, x, w)), *g,
                                                  True, True)
     np.testing.assert_array_equal(np.isnan(dx), np.isnan(dx_r))
     np.testing.assert_array_equal(np.isnan(dw), np.isnan(dw_r))
@@ -225,7 +248,7 @@ def test_weight_gradient_same_bits_at_1_and_2_threads():
         out = []
         for n in (1, 2, 1):
             C.set_num_threads(n)
-            out.append(C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+            out.append(C.depthwise_conv2d_backward(dy, x, w, *g, True, True, True)
                        + (C.depthwise_conv2d_forward(x, w, *g),))
     finally:
         C.set_num_threads(prev)
@@ -270,6 +293,9 @@ BAD_OPS = [
     (lambda x, w: tf.kernels.depthwise_conv2d_backward(np.ones((2, 1, 1, 4), np.float32), x, w),
      ValueError, "dy must have shape"),
     (lambda x, w: tf.kernels.depthwise_conv2d_backward(np.ones((2, 4, 4, 4)), x, w), TypeError, "dtype"),
+    (lambda x, w: tf.ops.depthwise_conv2d(x, w, b=np.ones(3, np.float32)), ValueError,
+     r"b must have shape \(4,\)"),
+    (lambda x, w: tf.ops.depthwise_conv2d(x, w, b=np.ones(4)), TypeError, "one dtype"),
 ]
 
 
@@ -305,6 +331,9 @@ def test_bad_input_native_binding():
         (lambda: fwd(x, w, 1, 1, 0, 0, 0, 0, 5, 5), ValueError, "larger than the padded input"),
         (lambda: bwd(np.ones((2, 6, 6, 4), np.float32), x, w, *g), ValueError, "dy must have shape"),
         (lambda: bwd(np.ones((2, 6, 6, 8), np.int32), x, w, *g), TypeError, "dy must be float32"),
+        (lambda: fwd(x, w, *g, np.ones(7, np.float32)), ValueError, r"b must have shape \(8,\)"),
+        (lambda: fwd(x, w, *g, np.ones(16, np.float32)[::2]), ValueError, "C-contiguous"),
+        (lambda: fwd(x, w, *g, np.ones(8)), TypeError, "b must be float32"),
     ]
     for fn, exc, msg in cases:
         with pytest.raises(exc, match=msg):
@@ -313,3 +342,24 @@ def test_bad_input_native_binding():
     sq = np.ones((1, 3, 3, 3), np.float32) * np.arange(3, dtype=np.float32)
     y = fwd(sq, sq, 1, 1, 0, 0, 0, 0, 1, 1)
     np.testing.assert_array_equal(y, fwd(sq.copy(), sq.copy(), 1, 1, 0, 0, 0, 0, 1, 1))
+
+
+def test_bias_grad_nhwc(backend):
+    """Conv2DTranspose's bias gradient: the depthwise backward's fused bias pass (Note [fused
+    bias]) against a float64 sum, the same bits at 1 and 3 threads."""
+    from tensorforge.kernels.conv import bias_grad_nhwc
+    rng = np.random.default_rng(4)
+    for shape in ((1, 1, 1, 3), (2, 5, 7, 13), (40, 9, 9, 33)):
+        dy = rng.standard_normal(shape).astype(np.float32)
+        got = bias_grad_nhwc(on_backend(dy, backend))
+        assert to_numpy(got).shape == (shape[3],)
+        assert_close(got, dy.astype(np.float64).sum(axis=(0, 1, 2)),
+                     scale=np.abs(dy).astype(np.float64).sum(axis=(0, 1, 2)),
+                     n=int(np.prod(shape[:3])), what=f"db {shape}")
+        if backend == "cpu":
+            tf.set_num_threads(1)
+            one = bias_grad_nhwc(dy)
+            tf.set_num_threads(3)
+            three = bias_grad_nhwc(dy)
+            tf.set_num_threads(2)
+            np.testing.assert_array_equal(one, three)

@@ -152,13 +152,14 @@ def _c_cases():
 
     def dw_f(rng):
         x, w, g, _ = dw_args(rng)
-        return Case("depthwise_conv2d_forward", "C", [x, w] + g)
+        b = [f32(rng, x.shape[3] * w.shape[3])] if rng.random() < 0.5 else []
+        return Case("depthwise_conv2d_forward", "C", [x, w] + g + b)
     B["depthwise_conv2d_forward"] = dw_f
 
     def dw_b(rng):
         x, w, g, d = dw_args(rng)
         dy = f32(rng, d["N"], d["OH"], d["OW"], x.shape[3] * w.shape[3])
-        flags = [bool(rng.random() < 0.8) for _ in range(2)]
+        flags = [bool(rng.random() < 0.8) for _ in range(3)]
         return Case("depthwise_conv2d_backward", "C", [dy, x, w] + g + flags)
     B["depthwise_conv2d_backward"] = dw_b
 
@@ -184,6 +185,14 @@ def _c_cases():
     B["global_avg_pool2d_forward"] = lambda rng: Case("global_avg_pool2d_forward", "C", [f32(rng, 2, 3, 4, 5)])
     B["global_avg_pool2d_backward"] = lambda rng: Case("global_avg_pool2d_backward", "C",
                                                        [f32(rng, 2, 5), int(rng.integers(1, 5)), int(rng.integers(1, 5))])
+
+    def up_dims(rng):
+        return [int(rng.integers(1, 4)) for _ in range(4)], int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    B["upsample_nearest2d_forward"] = lambda rng: (lambda d: Case(
+        "upsample_nearest2d_forward", "C", [f32(rng, *d[0]), d[1], d[2]]))(up_dims(rng))
+    B["upsample_nearest2d_backward"] = lambda rng: (lambda d: Case(
+        "upsample_nearest2d_backward", "C",
+        [f32(rng, d[0][0], d[0][1] * d[1], d[0][2] * d[2], d[0][3]), d[1], d[2]]))(up_dims(rng))
 
     kinds = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh", "linear"]
 
@@ -387,15 +396,17 @@ def _kernel_cases():
     def dw_conv(rng):
         x, w, _, st, pad, dil, _ = conv(rng).args
         M = int(rng.integers(1, 3))
+        b = [f32(rng, x.shape[3] * M)] if rng.random() < 0.5 else []
         return Case("depthwise_conv2d", "kernels",
-                    [x, f32(rng, w.shape[0], w.shape[1], x.shape[3], M), st, pad, dil])
+                    [x, f32(rng, w.shape[0], w.shape[1], x.shape[3], M), st, pad, dil] + b)
     K["depthwise_conv2d"] = dw_conv
 
     def dw_conv_b(rng):
-        x, w, st, pad, dil = dw_conv(rng).args
+        x, w, st, pad, dil = dw_conv(rng).args[:5]
         from tensorforge import kernels
         y = kernels.depthwise_conv2d(x, w, st, pad, dil)
-        return Case("depthwise_conv2d_backward", "kernels", [f32(rng, *y.shape), x, w, st, pad, dil])
+        return Case("depthwise_conv2d_backward", "kernels", [f32(rng, *y.shape), x, w, st, pad, dil],
+                    {"need_db": bool(rng.random() < 0.5)})
     K["depthwise_conv2d_backward"] = _safe(dw_conv_b)
 
     def pool_b(name):
@@ -416,6 +427,12 @@ def _kernel_cases():
     K["avg_pool2d_backward"] = pool_b("avg_pool2d")
     K["global_avg_pool2d_backward"] = lambda rng: Case("global_avg_pool2d_backward", "kernels",
                                                        [f32(rng, 2, 4), int(rng.integers(1, 4)), 3])
+    K["upsample_nearest2d"] = lambda rng: Case("upsample_nearest2d", "kernels", [
+        f32(rng, *(int(rng.integers(1, 4)) for _ in range(4))), int(rng.integers(1, 4)),
+        int(rng.integers(1, 4))])
+    K["upsample_nearest2d_backward"] = lambda rng: Case("upsample_nearest2d_backward", "kernels", [
+        f32(rng, int(rng.integers(1, 3)), 6, 4, int(rng.integers(1, 4))), pick(rng, [1, 2, 3]),
+        pick(rng, [1, 2, 4])])
     K["matmul"] = lambda rng: Case("matmul", "kernels", [f32(rng, 2, 3, 4), f32(rng, 4, 5)])
     for n in ("sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "act_forward",
               "act_backward", "softmax_forward", "softmax_backward", "softmax_xent_forward",

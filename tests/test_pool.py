@@ -249,3 +249,102 @@ def test_max_pool_random_nans_match_direct_loops(backend):
         y, am = tf.kernels.max_pool2d(on_backend(x, backend), k, s, padding, with_argmax=True)
         np.testing.assert_array_equal(to_numpy(y), ymax)
         np.testing.assert_array_equal(to_numpy(am), arg[..., 0] * shape[2] + arg[..., 1])
+
+
+# ---- nearest upsampling (UpSampling2D): the transpose of a sum pool ---------------------------
+UP_CASES = [((2, 3, 5, 3), 2, 2), ((1, 1, 1, 33), 3, 1), ((3, 4, 2, 1), 1, 4), ((2, 7, 3, 20), 2, 3),
+            ((1, 2, 2, 64), 2, 2), ((1, 3, 2, 13), 1, 1)]
+
+
+def up_block_sums(dy, sh, sw):
+    """float64 block sums by loops (independent of the reference's strided adds)."""
+    N, OH, OW, C = dy.shape
+    dx = np.zeros((N, OH // sh, OW // sw, C))
+    for ih in range(OH // sh):
+        for iw in range(OW // sw):
+            dx[:, ih, iw] = dy[:, ih * sh:(ih + 1) * sh, iw * sw:(iw + 1) * sw].astype(np.float64).sum(axis=(1, 2))
+    return dx
+
+
+@pytest.mark.parametrize("shape,sh,sw", UP_CASES)
+def test_upsample_nearest_kernels(backend, shape, sh, sw):
+    from tensorforge import reference as R
+    rng = np.random.default_rng(sum(shape) + sh + 7 * sw)
+    x = rng.standard_normal(shape).astype(np.float32)
+    y = tf.kernels.upsample_nearest2d(on_backend(x, backend), sh, sw)
+    np.testing.assert_array_equal(to_numpy(y), np.repeat(np.repeat(x, sh, axis=1), sw, axis=2))
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx = tf.kernels.upsample_nearest2d_backward(on_backend(dy, backend), sh, sw)
+    assert_close(dx, up_block_sums(dy, sh, sw), scale=up_block_sums(np.abs(dy), sh, sw), n=sh * sw)
+    # the block is summed in one documented order on every backend: the same bits as the reference
+    np.testing.assert_array_equal(to_numpy(dx), R.upsample_nearest2d_backward(dy, sh, sw))
+
+
+def test_upsample_nearest_isa_paths_and_threads(isa):
+    from tensorforge import reference as R
+    rng = np.random.default_rng(3)
+    # the last two write > 4 MiB: the streaming-store path (Note [streaming stores])
+    for shape, sh, sw in UP_CASES + [((4, 14, 14, 64), 2, 2), ((2, 9, 5, 20), 3, 2),
+                                     ((2, 64, 64, 40), 2, 2), ((3, 60, 61, 13), 3, 3)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        dy = rng.standard_normal((shape[0], shape[1] * sh, shape[2] * sw, shape[3])).astype(np.float32)
+        outs = []
+        for threads in (1, 2, 3):
+            tf.set_num_threads(threads)
+            outs.append((tf.kernels.upsample_nearest2d(x, sh, sw),
+                         tf.kernels.upsample_nearest2d_backward(dy, sh, sw)))
+        tf.set_num_threads(2)
+        for y, dx in outs:
+            np.testing.assert_array_equal(y, R.upsample_nearest2d_forward(x, sh, sw), err_msg=isa)
+            np.testing.assert_array_equal(dx, R.upsample_nearest2d_backward(dy, sh, sw), err_msg=isa)
+
+
+def test_upsample_gradient_through_tensor_api_and_float64(backend):
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((2, 3, 4, 5)).astype(dtype)
+        dy = rng.standard_normal((2, 6, 12, 5)).astype(dtype)
+        xt = tf.Tensor(on_backend(x, backend), requires_grad=True)
+        y = tf.ops.upsample2d(xt, (2, 3))
+        assert y.dtype == dtype
+        (y * on_backend(dy, backend)).sum().backward()
+        want = up_block_sums(dy, 2, 3)
+        assert to_numpy(xt.grad).dtype == dtype
+        assert_close(xt.grad, want, scale=up_block_sums(np.abs(dy), 2, 3), n=6, dtype=dtype)
+
+
+@pytest.mark.parametrize("call,exc,msg", [
+    (lambda: tf.kernels.upsample_nearest2d(np.ones((1, 2, 2, 1), np.float32), 0, 2), ValueError,
+     "upsample_nearest2d: sh must be >= 1"),
+    (lambda: tf.kernels.upsample_nearest2d(np.ones((1, 2, 2, 1), np.float32), 2, True), TypeError,
+     "upsample_nearest2d: sw must be an int"),
+    (lambda: tf.kernels.upsample_nearest2d(np.ones((2, 2, 1), np.float32), 2, 2), ValueError,
+     r"upsample_nearest2d: x must be 4-D"),
+    (lambda: tf.kernels.upsample_nearest2d(np.ones((1, 2, 2, 1), np.int32), 2, 2), TypeError,
+     "upsample_nearest2d: x must be float32 or float64"),
+    (lambda: tf.kernels.upsample_nearest2d_backward(np.ones((1, 5, 4, 1), np.float32), 2, 2),
+     ValueError, r"upsample_nearest2d_backward: dy's height and width must be multiples of size \(2, 2\)"),
+    (lambda: tf.kernels.upsample_nearest2d(np.ones((1, 2, 2, 1), np.float32), 2 ** 40, 2 ** 40),
+     ValueError, "upsample_nearest2d: the output would have shape"),
+])
+def test_upsample_bad_input(backend, call, exc, msg):
+    with pytest.raises(exc, match=msg):
+        call()
+
+
+def test_native_upsample_binding_rejects_bad_input():
+    from tensorforge import _native
+    C = _native._C
+    if C is None:
+        pytest.skip("native module not built")
+    x = np.ones((1, 2, 2, 3), np.float32)
+    with pytest.raises(ValueError, match="upsample_nearest2d_forward: size must be >= 1"):
+        C.upsample_nearest2d_forward(x, 0, 1)
+    with pytest.raises(ValueError, match=r"upsample_nearest2d_forward: H \* sh = .* is too large"):
+        C.upsample_nearest2d_forward(x, 2 ** 62, 2 ** 62)
+    with pytest.raises(ValueError, match="upsample_nearest2d_backward: dy's height and width"):
+        C.upsample_nearest2d_backward(np.ones((1, 3, 4, 2), np.float32), 2, 2)
+    with pytest.raises(TypeError, match="upsample_nearest2d_forward"):
+        C.upsample_nearest2d_forward(np.ones((1, 2, 2, 3)), 2, 2)  # float64
+    with pytest.raises(ValueError, match="upsample_nearest2d_backward"):
+        C.upsample_nearest2d_backward(x[:, :, ::2], 1, 1)  # not contiguous

@@ -1,9 +1,10 @@
 // Bindings for the depthwise conv (kernels in csrc/cpu/conv_depthwise.cpp, contract in
 // tf/conv_depthwise.h).
 //
-//   depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw) -> y (N, OH, OW, C*M)
-//   depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
-//       -> (dx | None, dw | None)
+//   depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw, b=None) -> y (N, OH, OW, C*M)
+//   depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw,
+//                             need_db=False) -> (dx | None, dw | None, db | None)
+// b (C*M,) is the fused bias (Note [fused bias] in tf/conv_depthwise.h).
 // w is Keras' depthwise_kernel (KH, KW, C, M). Same names, signatures and semantics as
 // tensorforge.reference.conv (explicit pads). Checked here: dtype float32, rank 4,
 // C-contiguity, non-empty, w's C against x's, dy's shape, strides/dilations >= 1, pads >= 0,
@@ -88,26 +89,34 @@ py::array expanded(const py::array& x, index_t M, const DwShape& s) {
 }
 
 py::array fwd(const py::object& x_o, const py::object& w_o, index_t sh, index_t sw, index_t pt,
-              index_t pl, index_t pb, index_t pr, index_t dh, index_t dw) {
+              index_t pl, index_t pb, index_t pr, index_t dh, index_t dw, const py::object& b_o) {
   const char* op = "depthwise_conv2d_forward";
   py::array x = checked(op, "x", x_o, "(N, H, W, C)");
   py::array w = checked(op, "w", w_o, "(KH, KW, C, depth_multiplier)");
   DwShape s = make_shape(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  py::array b;
+  if (!b_o.is_none()) {
+    b = as_array<float>(op, "b", b_o);
+    if (b.ndim() != 1 || b.shape(0) != s.C)
+      value_error(op, "b must have shape (", s.C, ",) (C * depth_multiplier), got ", shape_str(b));
+    require_c_contiguous(op, "b", b);
+  }
   py::array xe = expanded(x, w.shape(3), s);
   auto y = empty<float>(shape4(s.N, s.OH, s.OW, s.C));
   const float* xp = static_cast<const float*>(xe.data());
   const float* wp = static_cast<const float*>(w.data());
+  const float* bp = b_o.is_none() ? nullptr : static_cast<const float*>(b.data());
   float* yp = y.mutable_data();
   {
     py::gil_scoped_release nogil;
-    depthwise_conv2d_forward(s, xp, wp, yp);
+    depthwise_conv2d_forward(s, xp, wp, bp, yp);
   }
   return y;
 }
 
 py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sh,
               index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
-              bool need_dx, bool need_dw) {
+              bool need_dx, bool need_dw, bool need_db) {
   const char* op = "depthwise_conv2d_backward";
   py::array dy = checked(op, "dy", dy_o, "(N, OH, OW, C * depth_multiplier)");
   py::array x = checked(op, "x", x_o, "(N, H, W, C)");
@@ -119,7 +128,7 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   const index_t M = w.shape(3), C = x.shape(3), P = s.N * s.H * s.W;
   const float* dyp = static_cast<const float*>(dy.data());
   const float* wp = static_cast<const float*>(w.data());
-  py::object dx_r = py::none(), dw_r = py::none();
+  py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
   if (need_dx) {
     auto dx = empty<float>(shape4(s.N, s.H, s.W, C));
     py::array_t<float> dxe = M == 1 ? dx : empty<float>(shape4(s.N, s.H, s.W, s.C));
@@ -132,19 +141,30 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
     }
     dx_r = dx;
   }
-  if (need_dw) {
-    py::array xe = expanded(x, M, s);
-    auto g = empty<float>(shape4(s.KH, s.KW, C, M));
-    float* gp = g.mutable_data();
+  if (need_dw || need_db) {
+    py::array xe = need_dw ? expanded(x, M, s) : x;
+    py::array_t<float> g, gb;
+    float* gp = nullptr;
+    float* gbp = nullptr;
+    if (need_dw) {
+      g = empty<float>(shape4(s.KH, s.KW, C, M));
+      gp = g.mutable_data();
+      dw_r = g;
+    }
+    if (need_db) {
+      gb = empty<float>({(py::ssize_t)s.C});
+      gbp = gb.mutable_data();
+      db_r = gb;
+    }
     const float* xp = static_cast<const float*>(xe.data());
     {
       py::gil_scoped_release nogil;
-      std::fill(gp, gp + s.KH * s.KW * s.C, 0.0f);
-      depthwise_conv2d_backward_filter(s, dyp, xp, gp);
+      if (gp) std::fill(gp, gp + s.KH * s.KW * s.C, 0.0f);
+      if (gbp) std::fill(gbp, gbp + s.C, 0.0f);
+      depthwise_conv2d_backward_filter(s, dyp, xp, gp, gbp);
     }
-    dw_r = g;
   }
-  return py::make_tuple(dx_r, dw_r);
+  return py::make_tuple(dx_r, dw_r, db_r);
 }
 
 }  // namespace
@@ -153,12 +173,14 @@ void bind_conv_depthwise(pybind11::module_& m) {
   namespace py = pybind11;
   m.def("depthwise_conv2d_forward", &fwd, py::arg("x"), py::arg("w"), py::arg("sh"), py::arg("sw"),
         py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"), py::arg("dw"),
-        "depthwise conv, NHWC, w (KH, KW, C, M) -> y (N, OH, OW, C*M); explicit pads "
+        py::arg("b") = py::none(),
+        "depthwise conv, NHWC, w (KH, KW, C, M) -> y (N, OH, OW, C*M) (+ b); explicit pads "
         "(see tensorforge.reference.conv)");
   m.def("depthwise_conv2d_backward", &bwd, py::arg("dy"), py::arg("x"), py::arg("w"),
         py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
         py::arg("dh"), py::arg("dw"), py::arg("need_dx") = true, py::arg("need_dw") = true,
-        "(dx | None, dw | None) of depthwise_conv2d_forward from dy");
+        py::arg("need_db") = false,
+        "(dx | None, dw | None, db | None) of depthwise_conv2d_forward from dy");
 }
 
 }  // namespace tf

@@ -5,6 +5,8 @@
 //   avg_pool2d_forward(x, kh, kw, sh, sw, pt, pl, pb, pr) -> y
 //   avg_pool2d_backward(dy, H, W, kh, kw, sh, sw, pt, pl, pb, pr) -> dx
 //   global_avg_pool2d_forward(x) -> y (N, C);  global_avg_pool2d_backward(dy, H, W) -> dx
+//   upsample_nearest2d_forward(x, sh, sw) -> y (N, H*sh, W*sw, C)
+//   upsample_nearest2d_backward(dy, sh, sw) -> dx (N, OH/sh, OW/sw, C)
 // Same names, signatures and semantics as tensorforge.reference.pool (see its docstring).
 #include <algorithm>
 #include <cstdint>
@@ -175,6 +177,47 @@ py::array gap_bwd(const py::object& dy_o, index_t H, index_t W) {
   return dx;
 }
 
+void upsample_factors(const char* op, index_t sh, index_t sw) {
+  if (sh < 1 || sw < 1) value_error(op, "size must be >= 1, got (", sh, ", ", sw, ")");
+}
+
+py::array up_fwd(const py::object& x_o, index_t sh, index_t sw) {
+  const char* op = "upsample_nearest2d_forward";
+  py::array x = checked<float>(op, "x", x_o, 4, "(N, H, W, C)");
+  upsample_factors(op, sh, sw);
+  const index_t N = x.shape(0), H = x.shape(1), W = x.shape(2), C = x.shape(3);
+  // Note [geometry overflow] in tf/bind_util.h
+  const index_t OH = checked_mul(op, "H * sh", H, sh), OW = checked_mul(op, "W * sw", W, sw);
+  checked_mul(op, "N * OH * OW * C", checked_mul(op, "N * OH * OW", checked_mul(op, "N * OH", N, OH), OW), C);
+  check_output_size(op, "y", nhwc(N, OH, OW, C), sizeof(float));
+  auto y = empty<float>(nhwc(N, OH, OW, C));
+  const float* xp = static_cast<const float*>(x.data());
+  float* yp = y.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    upsample_nearest2d_forward(N, H, W, C, sh, sw, xp, yp);
+  }
+  return y;
+}
+
+py::array up_bwd(const py::object& dy_o, index_t sh, index_t sw) {
+  const char* op = "upsample_nearest2d_backward";
+  py::array dy = checked<float>(op, "dy", dy_o, 4, "(N, H * sh, W * sw, C)");
+  upsample_factors(op, sh, sw);
+  if (dy.shape(1) % sh || dy.shape(2) % sw)
+    value_error(op, "dy's height and width must be multiples of size (", sh, ", ", sw, "), got ",
+                shape_str(dy));
+  const index_t N = dy.shape(0), H = dy.shape(1) / sh, W = dy.shape(2) / sw, C = dy.shape(3);
+  auto dx = empty<float>(nhwc(N, H, W, C));
+  const float* dyp = static_cast<const float*>(dy.data());
+  float* dxp = dx.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    upsample_nearest2d_backward(N, H, W, C, sh, sw, dyp, dxp);
+  }
+  return dx;
+}
+
 }  // namespace
 
 void bind_pool(pybind11::module_& m) {
@@ -194,6 +237,10 @@ void bind_pool(pybind11::module_& m) {
   m.def("global_avg_pool2d_forward", &gap_fwd, py::arg("x"), "(N, H, W, C) -> (N, C) mean over H, W");
   m.def("global_avg_pool2d_backward", &gap_bwd, py::arg("dy"), py::arg("H"), py::arg("W"),
         "dx (N, H, W, C) = dy / (H*W)");
+  m.def("upsample_nearest2d_forward", &up_fwd, py::arg("x"), py::arg("sh"), py::arg("sw"),
+        "nearest upsampling (NHWC): each pixel repeated sh x sw times");
+  m.def("upsample_nearest2d_backward", &up_bwd, py::arg("dy"), py::arg("sh"), py::arg("sw"),
+        "dx of upsample_nearest2d_forward: the sum of each pixel's sh x sw block of dy");
 }
 
 }  // namespace tf

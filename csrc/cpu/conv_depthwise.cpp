@@ -30,8 +30,10 @@ using namespace simd;
 
 int threads_for(double flops) { return flops < 4e5 ? 1 : max_threads(); }
 
-// y[0:C] = sum_k a[k][0:C] * b[k][0:C] over K pairs (y = 0 when K = 0).
-inline void dot_pairs(index_t K, const float* const* a, const float* const* b, index_t C, float* y) {
+// y[0:C] = sum_k a[k][0:C] * b[k][0:C] over K pairs (y = 0 when K = 0), plus bias[0:C] when
+// given (added last, as a separate bias add would: the same bits).
+inline void dot_pairs(index_t K, const float* const* a, const float* const* b, index_t C,
+                      const float* bias, float* y) {
   index_t c = 0;
   for (; c + 4 * kW <= C; c += 4 * kW) {
     vf s0 = zero(), s1 = zero(), s2 = zero(), s3 = zero();
@@ -43,6 +45,12 @@ inline void dot_pairs(index_t K, const float* const* a, const float* const* b, i
       s2 = fmadd(load(ap + 2 * kW), load(bp + 2 * kW), s2);
       s3 = fmadd(load(ap + 3 * kW), load(bp + 3 * kW), s3);
     }
+    if (bias) {
+      s0 = s0 + load(bias + c);
+      s1 = s1 + load(bias + c + kW);
+      s2 = s2 + load(bias + c + 2 * kW);
+      s3 = s3 + load(bias + c + 3 * kW);
+    }
     store(y + c, s0);
     store(y + c + kW, s1);
     store(y + c + 2 * kW, s2);
@@ -51,12 +59,14 @@ inline void dot_pairs(index_t K, const float* const* a, const float* const* b, i
   for (; c + kW <= C; c += kW) {
     vf s0 = zero();
     for (index_t k = 0; k < K; ++k) s0 = fmadd(load(a[k] + c), load(b[k] + c), s0);
+    if (bias) s0 = s0 + load(bias + c);
     store(y + c, s0);
   }
   if (c < C) {
     const int n = (int)(C - c);
     vf s0 = zero();
     for (index_t k = 0; k < K; ++k) s0 = fmadd(load_n(a[k] + c, n), load_n(b[k] + c, n), s0);
+    if (bias) s0 = s0 + load_n(bias + c, n);
     store_n(y + c, s0, n);
   }
 }
@@ -93,7 +103,8 @@ inline void real_outputs(index_t L, index_t O, index_t s, index_t p, index_t i, 
 
 }  // namespace
 
-void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, float* y) {
+void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, const float* b,
+                              float* y) {
   FtzGuard ftz;
   const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH;
   const std::vector<float> zeros((size_t)C, 0.0f);  // Note [padded taps]
@@ -121,7 +132,7 @@ void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, 
         for (index_t kh = 0; kh < s.KH; ++kh)
           for (index_t kw = 0; kw < s.KW; ++kw)
             xs[kh * s.KW + kw] = (xrow[kh] && cw[kw] >= 0) ? xrow[kh] + cw[kw] * C : zeros.data();
-        dot_pairs(T, xs.data(), wt.data(), C, yr + ow * C);
+        dot_pairs(T, xs.data(), wt.data(), C, b, yr + ow * C);
       }
     }
   });
@@ -144,7 +155,7 @@ void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const flo
     DwShape f = s;
     f.H = s.OH; f.W = s.OW; f.OH = s.H; f.OW = s.W;
     f.pt = ptf; f.pl = plf;
-    ::tf::TF_ISA::depthwise_conv2d_forward(f, dy, wf.data(), dx);  // this ISA's, not the dispatcher
+    ::tf::TF_ISA::depthwise_conv2d_forward(f, dy, wf.data(), nullptr, dx);  // this ISA's, not the dispatcher
     return;
   }
   // For each input column iw: the (kw, ow) pairs with ow*sw - pl + kw*dw = iw, 0 <= ow < OW.
@@ -185,15 +196,18 @@ void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const flo
             ws[K++] = wr + ct[2 * j] * C;
           }
         }
-        dot_pairs(K, ds.data(), ws.data(), C, dxr + iw * C);
+        dot_pairs(K, ds.data(), ws.data(), C, nullptr, dxr + iw * C);
       }
     }
   });
 }
 
-void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw) {
+void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw,
+                                      float* db) {
   FtzGuard ftz;
-  const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH, TC = T * C;
+  const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH;
+  // per chunk: the T*C weight-gradient partial, then (db given) the C bias-gradient partial
+  const index_t TC = T * C + (db ? C : 0);
   // Note [dw chunks]: the partition depends on the shape only, never on the thread count.
   constexpr index_t kMaxChunks = 32;
   const index_t per = ceil_div(rows, std::min<index_t>(rows, kMaxChunks));
@@ -207,7 +221,29 @@ void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const f
     for (index_t r = k * per; r < std::min(rows, (k + 1) * per); ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
       const float* dyr = dy + r * s.OW * C;
-      for (index_t kh = 0; kh < s.KH; ++kh) {
+      if (db) {  // the row's dy sums (in cache: the taps below read the same row)
+        float* pb = P + T * C;
+        auto run = [&](auto nv_tag, index_t c, int tail) {
+          constexpr int NV = decltype(nv_tag)::value;
+          vf acc[NV];
+          for (int v = 0; v < NV; ++v) acc[v] = zero();
+          for (index_t ow = 0; ow < s.OW; ++ow)
+            for (int v = 0; v < NV; ++v) {
+              const float* d = dyr + ow * C + c + v * kW;
+              acc[v] = acc[v] + (tail ? load_n(d, tail) : load(d));
+            }
+          for (int v = 0; v < NV; ++v) {
+            float* p = pb + c + v * kW;
+            if (tail) store_n(p, load_n(p, tail) + acc[v], tail);
+            else store(p, load(p) + acc[v]);
+          }
+        };
+        index_t c = 0;
+        for (; c + 4 * kW <= C; c += 4 * kW) run(std::integral_constant<int, 4>(), c, 0);
+        for (; c + kW <= C; c += kW) run(std::integral_constant<int, 1>(), c, 0);
+        if (c < C) run(std::integral_constant<int, 1>(), c, (int)(C - c));
+      }
+      for (index_t kh = 0; dw && kh < s.KH; ++kh) {
         const index_t ih = oh * s.sh - s.pt + kh * s.dh;
         const float* xr = (ih >= 0 && ih < s.H) ? x + (n * s.H + ih) * s.W * C : nullptr;
         for (index_t kw = 0; kw < s.KW; ++kw) {
@@ -236,12 +272,17 @@ void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const f
       }
     }
   });
-  // dw += the partials, in chunk order (the same sum at every thread count)
+  // dw (and db) += the partials, in chunk order (the same sum at every thread count)
   const int nr = threads_for(1.0 * nch * TC);
   parallel_range(TC, chunk_size(TC, nr, 256, 64), nr, [&](index_t b, index_t e) {
     for (index_t k = 0; k < nch; ++k) {
       const float* P = part.data() + k * TC;
-      for (index_t i = b; i < e; ++i) dw[i] += P[i];
+      for (index_t i = b; i < e; ++i) {
+        if (i >= T * C)
+          db[i - T * C] += P[i];
+        else if (dw)
+          dw[i] += P[i];
+      }
     }
   });
 }

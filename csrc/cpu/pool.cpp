@@ -1,5 +1,5 @@
-// Max / average / global-average pooling kernels, NHWC (contract: tf/pool.h). Compiled once per
-// ISA (tf/isa.h).
+// Max / average / global-average pooling and nearest-upsampling kernels, NHWC (contract:
+// tf/pool.h). Compiled once per ISA (tf/isa.h).
 //
 // C is the contiguous NHWC axis, so every kernel works on whole rows of C floats: the innermost
 // loops run over channels with no data-dependent branches (selects only) and are vectorized
@@ -8,7 +8,9 @@
 // threads; backward passes are written as gathers over the windows that contain each input
 // pixel, so threads never write the same dx element (no atomics, no zero-fill pass).
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "tf/parallel.h"
@@ -36,7 +38,103 @@ inline void windows_of(index_t i, index_t s, index_t p, index_t K, index_t O, in
   hi = std::min<index_t>((i + p) / s + 1, O);
 }
 
+// windows_of for every column: [lo[iw], hi[iw]). The backward passes look these up per pixel
+// instead of dividing per pixel (a 64-bit division is ~40 cycles on Zen 1: it was a third of the
+// LeNet pool's backward).
+inline void column_windows(index_t W, index_t s, index_t p, index_t K, index_t O,
+                           std::vector<index_t>& lo, std::vector<index_t>& hi) {
+  lo.resize((size_t)W);
+  hi.resize((size_t)W);
+  for (index_t iw = 0; iw < W; ++iw) windows_of(iw, s, p, K, O, lo[iw], hi[iw]);
+}
+
 int threads_for(double bytes) { return bytes < 2e5 ? 1 : max_threads(); }
+
+// Note [channel blocks]: a window reduction is a short dependent chain per vector (2-9 taps of
+// max/add), so one vector at a time leaves the core waiting on latency (the 2x2 average pool
+// ran at 40% of the copy bandwidth, the 3x3/2 max pool at 45%). Every loop below takes the
+// channels in blocks of 4 vectors (4 independent chains); the last block holds the rest, up to 4
+// vectors whose last one may be a masked tail of C % kW lanes (C = 20 on AVX2: one block of 2
+// full vectors and a 4-lane tail, one pass over the window). body(c, NV, TAIL, tail_lanes).
+template <class Body>
+inline void channel_blocks(index_t C, const Body& body) {
+  using std::integral_constant;
+  index_t c = 0;
+  for (; c + 4 * kW <= C; c += 4 * kW) body(c, integral_constant<int, 4>(), std::false_type(), 0);
+  const index_t rem = C - c;
+  const int full = (int)(rem / kW), t = (int)(rem % kW);
+  switch (full * 2 + (t > 0)) {
+    case 1: body(c, integral_constant<int, 1>(), std::true_type(), t); break;
+    case 2: body(c, integral_constant<int, 1>(), std::false_type(), 0); break;
+    case 3: body(c, integral_constant<int, 2>(), std::true_type(), t); break;
+    case 4: body(c, integral_constant<int, 2>(), std::false_type(), 0); break;
+    case 5: body(c, integral_constant<int, 3>(), std::true_type(), t); break;
+    case 6: body(c, integral_constant<int, 3>(), std::false_type(), 0); break;
+    case 7: body(c, integral_constant<int, 4>(), std::true_type(), t); break;
+    default: break;  // rem == 0
+  }
+}
+// Vector v of a block of NV: masked to `tail` lanes when it is the block's last and TAIL.
+template <int NV, bool TAIL>
+inline vf ld(const float* p, int v, int tail) {
+  return (TAIL && v == NV - 1) ? load_n(p, tail) : load(p);
+}
+template <int NV, bool TAIL>
+inline vf ld_i32(const int32_t* p, int v, int tail) {
+  return (TAIL && v == NV - 1) ? load_i32_n(p, tail) : load_i32(p);
+}
+// Stores of vector v. A masked tail store (vmaskmovps) is slow on AMD; where at least a vector
+// of this row's later pixels follows, written later by this thread (spill), the tail is stored
+// whole instead and its extra lanes are overwritten by those pixels.
+template <int NV, bool TAIL>
+inline void st(float* p, vf x, int v, int tail, bool spill) {
+  if (TAIL && v == NV - 1 && !spill)
+    store_n(p, x, tail);
+  else
+    store(p, x);
+}
+template <int NV, bool TAIL>
+inline void st_i32(int32_t* p, vf x, int v, int tail, bool spill) {
+  if (TAIL && v == NV - 1 && !spill)
+    store_i32_n(p, x, tail);
+  else
+    store_i32(p, x);
+}
+#define TF_POOL_BLOCK                                  \
+  constexpr int NV = decltype(nv_)::value;            \
+  constexpr bool TAIL = decltype(tail_)::value;       \
+  (void)tail
+
+// Max (and, with ARG, the float-lane argmax: Note in max_pool2d_forward) of one window over
+// channels [c, c + NV*kW): rows [h0, h1), columns [w0, w1) of image xn. The first real cell
+// initialises the window (so a padded cell can never win).
+template <bool ARG, int NV, bool TAIL>
+inline void max_window(const float* xn, index_t W, index_t C, index_t h0, index_t h1, index_t w0,
+                       index_t w1, index_t c, int tail, bool spill, float* best, int32_t* am) {
+  vf b[NV], ai[NV];
+  const float* first = xn + (h0 * W + w0) * C + c;
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) b[v] = ld<NV, TAIL>(first + v * kW, v, tail);
+  if (ARG)
+    for (int v = 0; v < NV; ++v) ai[v] = set1((float)(h0 * W + w0));
+  for (index_t ih = h0; ih < h1; ++ih)
+    for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+      const float* p = xn + (ih * W + iw) * C + c;
+      if (ARG) {
+        const vf idx = set1((float)(ih * W + iw));
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) max_argmax_update(ld<NV, TAIL>(p + v * kW, v, tail), idx, b[v], ai[v]);
+      } else {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) max_update(ld<NV, TAIL>(p + v * kW, v, tail), b[v]);
+      }
+    }
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    st<NV, TAIL>(best + c + v * kW, b[v], v, tail, spill);
+    if (ARG) st_i32<NV, TAIL>(am + c + v * kW, ai[v], v, tail, spill);
+  }
+}
 
 // best/am for one window cell: take v when it beats best (strict, so the FIRST max stays),
 // or when v is the first NaN (Note [NaN in max]: NaN in -> NaN out).
@@ -70,33 +168,21 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
         const index_t out = ((n * s.OH + oh) * s.OW + ow) * C;
         float* best = y + out;
         int32_t* am = argmax ? argmax + out : nullptr;
-        // The first real cell initialises the window (so a padded cell can never win).
-        const float* first = xn + (h0 * s.W + w0) * C;
-        if (!am || float_index) {
-          for (index_t c = 0; c < C; c += kW) {
-            const int nn = (int)std::min<index_t>(kW, C - c);
-            const bool full = nn == kW;
-            vf b = full ? load(first + c) : load_n(first + c, nn);
-            vf ai = set1((float)(h0 * s.W + w0));
-            for (index_t ih = h0; ih < h1; ++ih)
-              for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-                const float* p = xn + (ih * s.W + iw) * C + c;
-                const vf v = full ? load(p) : load_n(p, nn);
-                if (am)
-                  max_argmax_update(v, set1((float)(ih * s.W + iw)), b, ai);
-                else
-                  max_update(v, b);
-              }
-            if (full) {
-              store(best + c, b);
-              if (am) store_i32(am + c, ai);
-            } else {
-              store_n(best + c, b, nn);
-              if (am) store_i32_n(am + c, ai, nn);
-            }
-          }
+        if (!am) {
+          channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+            TF_POOL_BLOCK;
+            max_window<false, NV, TAIL>(xn, s.W, C, h0, h1, w0, w1, c, tail, (s.OW - ow - 1) * C >= kW, best, am);
+          });
           continue;
         }
+        if (float_index) {
+          channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+            TF_POOL_BLOCK;
+            max_window<true, NV, TAIL>(xn, s.W, C, h0, h1, w0, w1, c, tail, (s.OW - ow - 1) * C >= kW, best, am);
+          });
+          continue;
+        }
+        const float* first = xn + (h0 * s.W + w0) * C;
         std::memcpy(best, first, sizeof(float) * C);
         std::fill(am, am + C, (int32_t)(h0 * s.W + w0));
         for (index_t ih = h0; ih < h1; ++ih)
@@ -111,6 +197,8 @@ void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* arg
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.H;
   const bool float_index = s.H * s.W < (index_t(1) << 24);  // compare indices in float lanes
+  std::vector<index_t> qlo, qhi;
+  column_windows(s.W, s.sw, s.pl, s.KW, s.OW, qlo, qhi);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
   parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
     for (index_t r = r_b; r < r_e; ++r) {
@@ -119,28 +207,28 @@ void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* arg
       windows_of(ih, s.sh, s.pt, s.KH, s.OH, o0, o1);
       for (index_t iw = 0; iw < s.W; ++iw) {
         float* __restrict d = dx + ((n * s.H + ih) * s.W + iw) * C;
-        index_t q0, q1;
-        windows_of(iw, s.sw, s.pl, s.KW, s.OW, q0, q1);
+        const index_t q0 = qlo[iw], q1 = qhi[iw];
         const int32_t idx = (int32_t)(ih * s.W + iw);
         if (float_index) {
           const vf vidx = set1((float)idx);
-          for (index_t c = 0; c < C; c += kW) {
-            const int nn = (int)std::min<index_t>(kW, C - c);
-            const bool full = nn == kW;
-            vf acc = zero();
+          channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+            TF_POOL_BLOCK;
+            vf acc[NV];
+            for (int v = 0; v < NV; ++v) acc[v] = zero();
             for (index_t oh = o0; oh < o1; ++oh)
               for (index_t ow = q0; ow < q1; ++ow) {
                 const index_t off = ((n * s.OH + oh) * s.OW + ow) * C + c;
-                const vf a = full ? load_i32(argmax + off) : load_i32_n(argmax + off, nn);
-                const vf g = full ? load(dy + off) : load_n(dy + off, nn);
-                // g where a == idx (integer-valued floats: neither is greater), else 0
-                acc = acc + select_gt(a, vidx, zero(), select_gt(vidx, a, zero(), g));
+#pragma GCC unroll 4
+                for (int v = 0; v < NV; ++v) {
+                  const vf a = ld_i32<NV, TAIL>(argmax + off + v * kW, v, tail);
+                  const vf g = ld<NV, TAIL>(dy + off + v * kW, v, tail);
+                  // g where a == idx (integer-valued floats: neither is greater), else 0
+                  acc[v] = acc[v] + select_gt(a, vidx, zero(), select_gt(vidx, a, zero(), g));
+                }
               }
-            if (full)
-              store(d + c, acc);
-            else
-              store_n(d + c, acc, nn);
-          }
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) st<NV, TAIL>(d + c + v * kW, acc[v], v, tail, (s.W - iw - 1) * C >= kW);
+          });
           continue;
         }
         std::fill(d, d + C, 0.0f);
@@ -171,19 +259,20 @@ void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
         window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
         const vf inv = set1(1.0f / (float)((h1 - h0) * (w1 - w0)));
         float* out = y + ((n * s.OH + oh) * s.OW + ow) * C;
-        for (index_t c = 0; c < C; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, C - c);
-          vf acc = zero();
+        channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+          TF_POOL_BLOCK;
+          vf acc[NV];
+          for (int v = 0; v < NV; ++v) acc[v] = zero();
           for (index_t ih = h0; ih < h1; ++ih)
             for (index_t iw = w0; iw < w1; ++iw) {
-              const float* v = xn + (ih * s.W + iw) * C + c;
-              acc = acc + (nn == kW ? load(v) : load_n(v, nn));
+              const float* p = xn + (ih * s.W + iw) * C + c;
+#pragma GCC unroll 4
+              for (int v = 0; v < NV; ++v) acc[v] = acc[v] + ld<NV, TAIL>(p + v * kW, v, tail);
             }
-          if (nn == kW)
-            store(out + c, acc * inv);
-          else
-            store_n(out + c, acc * inv, nn);
-        }
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v)
+            st<NV, TAIL>(out + c + v * kW, acc[v] * inv, v, tail, (s.OW - ow - 1) * C >= kW);
+        });
       }
     }
   });
@@ -192,18 +281,24 @@ void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
 void avg_pool2d_backward(const PoolShape& s, const float* dy, float* dx) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.H;
-  // 1 / (real cells) per output row and column: window counts factor into rows x columns.
-  std::vector<float> inv_h((size_t)s.OH), inv_w((size_t)s.OW);
+  // real cells per output row and column: window counts factor into rows x columns.
+  std::vector<float> cnt_h((size_t)s.OH), cnt_w((size_t)s.OW);
   for (index_t o = 0; o < s.OH; ++o) {
     index_t lo, hi;
     window(o, s.sh, s.pt, s.KH, s.H, lo, hi);
-    inv_h[o] = (float)(hi - lo);
+    cnt_h[o] = (float)(hi - lo);
   }
   for (index_t o = 0; o < s.OW; ++o) {
     index_t lo, hi;
     window(o, s.sw, s.pl, s.KW, s.W, lo, hi);
-    inv_w[o] = (float)(hi - lo);
+    cnt_w[o] = (float)(hi - lo);
   }
+  std::vector<index_t> qlo, qhi;
+  column_windows(s.W, s.sw, s.pl, s.KW, s.OW, qlo, qhi);
+  // 1 / (real cells) of every window, as the division per use gave it
+  std::vector<float> inv((size_t)(s.OH * s.OW));
+  for (index_t oh = 0; oh < s.OH; ++oh)
+    for (index_t ow = 0; ow < s.OW; ++ow) inv[oh * s.OW + ow] = 1.0f / (cnt_h[oh] * cnt_w[ow]);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
   parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
     for (index_t r = r_b; r < r_e; ++r) {
@@ -212,22 +307,21 @@ void avg_pool2d_backward(const PoolShape& s, const float* dy, float* dx) {
       windows_of(ih, s.sh, s.pt, s.KH, s.OH, o0, o1);
       for (index_t iw = 0; iw < s.W; ++iw) {
         float* d = dx + ((n * s.H + ih) * s.W + iw) * C;
-        index_t q0, q1;
-        windows_of(iw, s.sw, s.pl, s.KW, s.OW, q0, q1);
-        for (index_t c = 0; c < C; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, C - c);
-          vf acc = zero();
+        const index_t q0 = qlo[iw], q1 = qhi[iw];
+        channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+          TF_POOL_BLOCK;
+          vf acc[NV];
+          for (int v = 0; v < NV; ++v) acc[v] = zero();
           for (index_t oh = o0; oh < o1; ++oh)
             for (index_t ow = q0; ow < q1; ++ow) {
               const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C + c;
-              const vf inv = set1(1.0f / (inv_h[oh] * inv_w[ow]));
-              acc = fmadd(nn == kW ? load(g) : load_n(g, nn), inv, acc);
+              const vf k = set1(inv[oh * s.OW + ow]);
+#pragma GCC unroll 4
+              for (int v = 0; v < NV; ++v) acc[v] = fmadd(ld<NV, TAIL>(g + v * kW, v, tail), k, acc[v]);
             }
-          if (nn == kW)
-            store(d + c, acc);
-          else
-            store_n(d + c, acc, nn);
-        }
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) st<NV, TAIL>(d + c + v * kW, acc[v], v, tail, (s.W - iw - 1) * C >= kW);
+        });
       }
     }
   });
@@ -268,6 +362,108 @@ void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* d
       const float* g = dy + (r / HW) * C;
       float* d = dx + r * C;
       for (index_t c = 0; c < C; ++c) d[c] = g[c] * inv;
+    }
+  });
+}
+
+#undef TF_POOL_BLOCK
+
+// ---- nearest upsampling ----------------------------------------------------------------------
+// Memory-bound copies: each input row (n, ih) becomes one output row, built once, then written
+// sh times; the backward sums each block in registers.
+//
+// Note [streaming stores]: the forward writes sh*sw times what it reads, and an output larger
+// than the caches is not read back before it is evicted; ordinary stores first read every line
+// they write (read-for-ownership), so the traffic was x + 2 * y. Large outputs are built one row
+// at a time in a small per-thread buffer and written with non-temporal stores: x + y.
+
+namespace {
+constexpr double kStreamBytes = 4.0 * (1 << 20);  // outputs above this stream (Note above)
+
+// dst[0:n] = src[0:n] with non-temporal stores where the ISA has them (dst is peeled to a
+// vector boundary first); the caller fences (_mm_sfence) before its results are published.
+inline void stream_copy(float* dst, const float* src, index_t n) {
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+  index_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31); ++i) dst[i] = src[i];
+  for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#else
+  std::memcpy(dst, src, sizeof(float) * n);
+#endif
+}
+
+// One output row: each of the W pixels of xr repeated sw times.
+inline void upsample_row(const float* xr, index_t W, index_t C, index_t sw, float* yr) {
+  if (C % kW == 0) {
+    for (index_t iw = 0; iw < W; ++iw) {
+      const float* src = xr + iw * C;
+      float* dst = yr + iw * sw * C;
+      for (index_t c = 0; c < C; c += kW) {
+        const vf v = load(src + c);
+        for (index_t j = 0; j < sw; ++j) store(dst + j * C + c, v);
+      }
+    }
+  } else {
+    for (index_t iw = 0; iw < W; ++iw)
+      for (index_t j = 0; j < sw; ++j) std::memcpy(yr + (iw * sw + j) * C, xr + iw * C, sizeof(float) * C);
+  }
+}
+}  // namespace
+
+void upsample_nearest2d_forward(index_t N, index_t H, index_t W, index_t C, index_t sh, index_t sw,
+                                const float* x, float* y) {
+  const index_t rows = N * H, OW = W * sw, orow = OW * C;
+  const double out_bytes = 4.0 * rows * orow * sh;
+  const int nt = threads_for(out_bytes);
+  const bool stream = out_bytes > kStreamBytes;
+  parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<float> row(stream ? (size_t)orow : 0);  // one output row (a few KiB)
+    float* buf = row.data();
+    for (index_t r = r_b; r < r_e; ++r) {
+      const float* xr = x + r * W * C;
+      float* yr = y + r * sh * orow;  // output rows r*sh .. r*sh + sh - 1
+      if (stream) {
+        upsample_row(xr, W, C, sw, buf);
+        for (index_t i = 0; i < sh; ++i) stream_copy(yr + i * orow, buf, orow);
+        continue;
+      }
+      upsample_row(xr, W, C, sw, yr);
+      for (index_t i = 1; i < sh; ++i) std::memcpy(yr + i * orow, yr, sizeof(float) * orow);
+    }
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+    if (stream) _mm_sfence();  // the streamed rows are visible before the loop's join
+#endif
+  });
+}
+
+void upsample_nearest2d_backward(index_t N, index_t H, index_t W, index_t C, index_t sh, index_t sw,
+                                 const float* dy, float* dx) {
+  FtzGuard ftz;
+  const index_t rows = N * H, orow = W * sw * C;
+  const int nt = threads_for(4.0 * rows * orow * sh);
+  parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    for (index_t r = r_b; r < r_e; ++r) {
+      const float* g = dy + r * sh * orow;  // the block rows of input row r
+      float* d = dx + r * W * C;
+      for (index_t iw = 0; iw < W; ++iw) {
+        const float* gb = g + iw * sw * C;
+        for (index_t c = 0; c < C; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, C - c);
+          const bool full = nn == kW;
+          // row-major block order from the first cell (Note in tf/pool.h)
+          vf acc = full ? load(gb + c) : load_n(gb + c, nn);
+          for (index_t i = 0; i < sh; ++i)
+            for (index_t j = (i == 0 ? 1 : 0); j < sw; ++j) {
+              const float* p = gb + i * orow + j * C + c;
+              acc = acc + (full ? load(p) : load_n(p, nn));
+            }
+          if (full)
+            store(d + iw * C + c, acc);
+          else
+            store_n(d + iw * C + c, acc, nn);
+        }
+      }
     }
   });
 }

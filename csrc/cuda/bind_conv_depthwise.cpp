@@ -1,9 +1,9 @@
 // Depthwise conv on the GPU (bindings; kernels in conv_depthwise.cu). Names, signatures and
 // semantics are tensorforge.reference.conv's, on CuPy float32 NHWC arrays, as the CPU binding
 // (csrc/bindings/conv_depthwise.cpp) checks them:
-//   depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw) -> y (N, OH, OW, C*M)
-//   depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
-//       -> (dx | None, dw | None)
+//   depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw, b=None) -> y (N, OH, OW, C*M)
+//   depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw,
+//                             need_db=False) -> (dx | None, dw | None, db | None)
 // The kernels index with 64-bit element offsets and 32-bit kernel/stride/pad/dilation ints: those
 // are checked to fit. Outputs and scratch come from CuPy's pool (fresh: no output aliases an input).
 #include <algorithm>
@@ -69,19 +69,29 @@ DwGeom geometry(const char* op, const CudaArray& x, const CudaArray& w, int64_t 
 }
 
 py::object dw_fwd(const py::object& x_o, const py::object& w_o, int64_t sh, int64_t sw, int64_t pt,
-                  int64_t pl, int64_t pb, int64_t pr, int64_t dh, int64_t dw) {
+                  int64_t pl, int64_t pb, int64_t pr, int64_t dh, int64_t dw, const py::object& b_o) {
   const char* op = "depthwise_conv2d_forward";
   CudaArray x = dense4(op, "x", x_o, "(N, H, W, C)");
   CudaArray w = dense4(op, "w", w_o, "(KH, KW, C, depth_multiplier)");
   DwGeom g = geometry(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
+  CudaArray b;
+  if (!b_o.is_none()) {
+    b = cuda_array(op, "b", b_o);
+    require_ndim(op, "b", b, 1, "(C * depth_multiplier,)");
+    require_c_contiguous(op, "b", b);
+    if (b.shape[0] != g.C * g.M)
+      value_error(op, "b must have shape (", g.C * g.M, ",) (C * depth_multiplier), got ",
+                  b.shape_str());
+  }
   CudaArray y = cupy_empty({g.N, g.OH, g.OW, g.C * g.M});
-  depthwise_conv2d_forward(current_stream(), g, x.ptr<const float>(), w.ptr<const float>(), y.ptr<float>());
+  depthwise_conv2d_forward(current_stream(), g, x.ptr<const float>(), w.ptr<const float>(),
+                           b_o.is_none() ? nullptr : b.ptr<const float>(), y.ptr<float>());
   return y.obj;
 }
 
 py::tuple dw_bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, int64_t sh,
                  int64_t sw, int64_t pt, int64_t pl, int64_t pb, int64_t pr, int64_t dh, int64_t dw,
-                 bool need_dx, bool need_dw) {
+                 bool need_dx, bool need_dw, bool need_db) {
   const char* op = "depthwise_conv2d_backward";
   CudaArray dy = dense4(op, "dy", dy_o, "(N, OH, OW, C * depth_multiplier)");
   CudaArray x = dense4(op, "x", x_o, "(N, H, W, C)");
@@ -91,7 +101,7 @@ py::tuple dw_bwd(const py::object& dy_o, const py::object& x_o, const py::object
     value_error(op, "dy must have shape (", g.N, ", ", g.OH, ", ", g.OW, ", ", g.C * g.M,
                 ") for x ", x.shape_str(), " and w ", w.shape_str(), ", got ", dy.shape_str());
   cudaStream_t s = current_stream();
-  py::object dx_r = py::none(), dw_r = py::none();
+  py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
   if (need_dx) {
     CudaArray dx = cupy_empty({g.N, g.H, g.W, g.C});
     depthwise_conv2d_backward_data(s, g, dy.ptr<const float>(), w.ptr<const float>(), dx.ptr<float>());
@@ -104,7 +114,13 @@ py::tuple dw_bwd(const py::object& dy_o, const py::object& x_o, const py::object
                                      gw.ptr<float>(), ws.ptr<float>());
     dw_r = gw.obj;
   }
-  return py::make_tuple(dx_r, dw_r);
+  if (need_db) {
+    CudaArray gb = cupy_empty({g.C * g.M});
+    CudaArray ws = cupy_empty({std::max<int64_t>(depthwise_filter_workspace_floats(g), 1)});
+    depthwise_conv2d_backward_bias(s, g, dy.ptr<const float>(), gb.ptr<float>(), ws.ptr<float>());
+    db_r = gb.obj;
+  }
+  return py::make_tuple(dx_r, dw_r, db_r);
 }
 
 }  // namespace
@@ -113,11 +129,13 @@ void bind_conv_depthwise_cuda(pybind11::module_& m) {
   namespace py = pybind11;
   m.def("depthwise_conv2d_forward", &dw_fwd, py::arg("x"), py::arg("w"), py::arg("sh"),
         py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"), py::arg("dh"),
-        py::arg("dw"), "depthwise conv, NHWC, w (KH, KW, C, M) -> y (N, OH, OW, C*M)");
+        py::arg("dw"), py::arg("b") = py::none(),
+        "depthwise conv, NHWC, w (KH, KW, C, M) -> y (N, OH, OW, C*M) (+ b)");
   m.def("depthwise_conv2d_backward", &dw_bwd, py::arg("dy"), py::arg("x"), py::arg("w"),
         py::arg("sh"), py::arg("sw"), py::arg("pt"), py::arg("pl"), py::arg("pb"), py::arg("pr"),
         py::arg("dh"), py::arg("dw"), py::arg("need_dx") = true, py::arg("need_dw") = true,
-        "(dx | None, dw | None) of depthwise_conv2d_forward from dy");
+        py::arg("need_db") = false,
+        "(dx | None, dw | None, db | None) of depthwise_conv2d_forward from dy");
 }
 
 }  // namespace tf

@@ -6,6 +6,7 @@
 //   avg_pool2d_forward(x, kh, kw, sh, sw, pt, pl, pb, pr) -> y
 //   avg_pool2d_backward(dy, H, W, kh, kw, sh, sw, pt, pl, pb, pr) -> dx
 //   global_avg_pool2d_forward(x) -> y (N, C)       global_avg_pool2d_backward(dy, H, W) -> dx
+//   upsample_nearest2d_forward(x, sh, sw) -> y      upsample_nearest2d_backward(dy, sh, sw) -> dx
 #include "tf/cuda_array.h"
 #include "tf/cuda_kernels.h"
 
@@ -114,6 +115,41 @@ py::object gap_bwd(const py::object& dy_obj, int64_t H, int64_t W) {
   return dx.obj;
 }
 
+void upsample_factors(const char* op, int64_t sh, int64_t sw) {
+  if (sh < 1 || sw < 1) value_error(op, "size must be >= 1, got (", sh, ", ", sw, ")");
+  if (sh > (1LL << 30) || sw > (1LL << 30))
+    value_error(op, "size must be <= 2**30, got (", sh, ", ", sw, ")");
+}
+
+py::object up_fwd(const py::object& x_obj, int64_t sh, int64_t sw) {
+  const char* op = "upsample_nearest2d_forward";
+  CudaArray x = nhwc(op, "x", x_obj, "(N, H, W, C)");
+  upsample_factors(op, sh, sw);
+  const int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
+  // N*H*W*C fits in an int64 (it is an array); the factors are <= 2**30 each
+  if ((double)N * H * sh * W * sw * C > 9.0e18)
+    value_error(op, "the output of ", x.shape_str(), " upsampled by (", sh, ", ", sw,
+                ") is too large");
+  CudaArray y = cupy_empty({N, H * sh, W * sw, C});
+  upsample_nearest2d_forward(current_stream(), N, H, W, C, (int)sh, (int)sw, x.ptr<const float>(),
+                             y.ptr<float>());
+  return y.obj;
+}
+
+py::object up_bwd(const py::object& dy_obj, int64_t sh, int64_t sw) {
+  const char* op = "upsample_nearest2d_backward";
+  CudaArray dy = nhwc(op, "dy", dy_obj, "(N, H * sh, W * sw, C)");
+  upsample_factors(op, sh, sw);
+  if (dy.shape[1] % sh || dy.shape[2] % sw)
+    value_error(op, "dy's height and width must be multiples of size (", sh, ", ", sw, "), got ",
+                dy.shape_str());
+  const int64_t N = dy.shape[0], H = dy.shape[1] / sh, W = dy.shape[2] / sw, C = dy.shape[3];
+  CudaArray dx = cupy_empty({N, H, W, C});
+  upsample_nearest2d_backward(current_stream(), N, H, W, C, (int)sh, (int)sw, dy.ptr<const float>(),
+                              dx.ptr<float>());
+  return dx.obj;
+}
+
 }  // namespace
 
 void bind_pool_cuda(pybind11::module_& m) {
@@ -130,6 +166,8 @@ void bind_pool_cuda(pybind11::module_& m) {
         py::arg("pr"));
   m.def("global_avg_pool2d_forward", &gap_fwd, py::arg("x"));
   m.def("global_avg_pool2d_backward", &gap_bwd, py::arg("dy"), py::arg("H"), py::arg("W"));
+  m.def("upsample_nearest2d_forward", &up_fwd, py::arg("x"), py::arg("sh"), py::arg("sw"));
+  m.def("upsample_nearest2d_backward", &up_bwd, py::arg("dy"), py::arg("sh"), py::arg("sw"));
 }
 
 }  // namespace tf

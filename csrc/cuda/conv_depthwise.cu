@@ -21,10 +21,10 @@ Geom geom(const DwGeom& d) {
 }  // namespace
 
 void depthwise_conv2d_forward(cudaStream_t s, const DwGeom& d, const float* x, const float* w,
-                              float* y) {
+                              const float* b, float* y) {
   const long long n = d.N * d.OH * d.OW * d.C * d.M;
   if (n <= 0) return;
-  dw_forward_kernel<<<blocks_for(n), THREADS, 0, s>>>(geom(d), x, w, y);
+  dw_forward_kernel<<<blocks_for(n), THREADS, 0, s>>>(geom(d), x, w, b, y);
   TF_CUDA_LAUNCH_CHECK();
 }
 
@@ -52,6 +52,18 @@ void depthwise_conv2d_backward_filter(cudaStream_t s, const DwGeom& d, const flo
                                                                              dy, x, workspace);
   TF_CUDA_LAUNCH_CHECK();
   dw_backward_filter_reduce_kernel<<<blocks_for(TCM), THREADS, 0, s>>>(nch, TCM, workspace, dw);
+  TF_CUDA_LAUNCH_CHECK();
+}
+
+void depthwise_conv2d_backward_bias(cudaStream_t s, const DwGeom& d, const float* dy, float* db,
+                                    float* workspace) {
+  const long long rows = d.N * d.OH, CM = d.C * d.M;
+  if (rows <= 0 || CM <= 0) return;
+  const long long per = dw_rows_per_chunk(rows), nch = (rows + per - 1) / per;
+  dw_backward_bias_partial_kernel<<<blocks_for(nch * CM), THREADS, 0, s>>>(geom(d), per, nch, dy,
+                                                                          workspace);
+  TF_CUDA_LAUNCH_CHECK();
+  dw_backward_filter_reduce_kernel<<<blocks_for(CM), THREADS, 0, s>>>(nch, CM, workspace, db);
   TF_CUDA_LAUNCH_CHECK();
 }
 

@@ -28,8 +28,9 @@ struct Geom {
   int KH, KW, sh, sw, pt, pl, dh, dw;
 };
 
+// b (C*M,) may be nullptr; added last (Note [fused bias] in tf/conv_depthwise.h).
 __global__ void dw_forward_kernel(Geom g, const float* __restrict__ x, const float* __restrict__ w,
-                                  float* __restrict__ y) {
+                                  const float* __restrict__ b, float* __restrict__ y) {
   const long long CM = g.C * g.M, total = g.N * g.OH * g.OW * CM;
   TF_DW_GRID_STRIDE(e, total) {
     const long long j = e % CM, c = j / g.M;
@@ -48,7 +49,7 @@ __global__ void dw_forward_kernel(Geom g, const float* __restrict__ x, const flo
         acc = fmaf(xv, w[((long long)kh * g.KW + kw) * CM + j], acc);
       }
     }
-    y[e] = acc;
+    y[e] = b ? acc + b[j] : acc;
   }
 }
 
@@ -106,6 +107,24 @@ __global__ void dw_backward_filter_partial_kernel(Geom g, long long per, long lo
         const float xv = (hin && iw >= 0 && iw < g.W) ? xr[iw * g.C] : 0.0f;
         acc = fmaf(xv, d[ow * CM], acc);
       }
+    }
+    part[e] = acc;
+  }
+}
+
+// The bias gradient's stage 1: part[k, j] = sum over rows r in chunk k and all ow of dy[r, ow, j]
+// (stage 2 is the weight gradient's reduce with T = 1: deterministic as dw).
+__global__ void dw_backward_bias_partial_kernel(Geom g, long long per, long long nch,
+                                                const float* __restrict__ dy,
+                                                float* __restrict__ part) {
+  const long long CM = g.C * g.M, R = g.N * g.OH;
+  TF_DW_GRID_STRIDE(e, nch * CM) {
+    const long long j = e % CM, k = e / CM;
+    const long long r1 = (k + 1) * per < R ? (k + 1) * per : R;
+    float acc = 0.0f;
+    for (long long r = k * per; r < r1; ++r) {
+      const float* d = dy + r * g.OW * CM + j;
+      for (long long ow = 0; ow < g.OW; ++ow) acc += d[ow * CM];
     }
     part[e] = acc;
   }

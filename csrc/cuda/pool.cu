@@ -1,5 +1,5 @@
-// Pooling on the GPU: launchers for pool_kernels.cuh (NHWC max/avg/global-avg, forward and
-// backward). Twin of csrc/cpu/pool.cpp; contract in tf/cuda_kernels.h and reference/pool.py.
+// Pooling on the GPU: launchers for pool_kernels.cuh (NHWC max/avg/global-avg and nearest
+// upsampling, forward and backward). Twin of csrc/cpu/pool.cpp; contract in tf/cuda_kernels.h and reference/pool.py.
 #include <algorithm>
 
 #include "pool_kernels.cuh"
@@ -59,6 +59,22 @@ void global_avg_pool2d_backward(cudaStream_t s, int64_t N, int64_t HW, int64_t C
                                 float* dx) {
   if (N * C <= 0 || HW <= 0) return;
   global_avg_backward_kernel<<<blocks_for(N * HW * C), THREADS, 0, s>>>(N, HW, C, dy, dx);
+  TF_CUDA_LAUNCH_CHECK();
+}
+
+void upsample_nearest2d_forward(cudaStream_t s, int64_t N, int64_t H, int64_t W, int64_t C, int sh,
+                                int sw, const float* x, float* y) {
+  const long long n = N * H * sh * W * sw * C;
+  if (n <= 0) return;
+  upsample_nearest_forward_kernel<<<blocks_for(n), THREADS, 0, s>>>(N, H, W, C, sh, sw, x, y);
+  TF_CUDA_LAUNCH_CHECK();
+}
+
+void upsample_nearest2d_backward(cudaStream_t s, int64_t N, int64_t H, int64_t W, int64_t C, int sh,
+                                 int sw, const float* dy, float* dx) {
+  const long long n = N * H * W * C;
+  if (n <= 0) return;
+  upsample_nearest_backward_kernel<<<blocks_for(n), THREADS, 0, s>>>(N, H, W, C, sh, sw, dy, dx);
   TF_CUDA_LAUNCH_CHECK();
 }
 

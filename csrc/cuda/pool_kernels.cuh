@@ -164,6 +164,41 @@ __global__ void global_avg_backward_kernel(long long N, long long HW, long long 
   }
 }
 
+// Nearest upsampling by (sh, sw): y (N, H*sh, W*sw, C), y[n, oh, ow, c] = x[n, oh/sh, ow/sw, c];
+// one thread per output element. Backward: one thread per input element sums its sh x sw block
+// of dy in row-major order from the block's first cell (the CPU kernel's and reference's order).
+__global__ void upsample_nearest_forward_kernel(long long N, long long H, long long W, long long C,
+                                                int sh, int sw, const float* __restrict__ x,
+                                                float* __restrict__ y) {
+  const long long OH = H * sh, OW = W * sw;
+  TF_POOL_GRID_STRIDE(e, N * OH * OW * C) {
+    const long long c = e % C;
+    long long r = e / C;
+    const long long ow = r % OW;
+    r /= OW;
+    const long long oh = r % OH, n = r / OH;
+    y[e] = x[((n * H + oh / sh) * W + ow / sw) * C + c];
+  }
+}
+
+__global__ void upsample_nearest_backward_kernel(long long N, long long H, long long W, long long C,
+                                                 int sh, int sw, const float* __restrict__ dy,
+                                                 float* __restrict__ dx) {
+  const long long OW = W * sw;
+  TF_POOL_GRID_STRIDE(e, N * H * W * C) {
+    const long long c = e % C;
+    long long r = e / C;
+    const long long iw = r % W;
+    r /= W;
+    const long long ih = r % H, n = r / H;
+    const float* g = dy + ((n * H * sh + ih * sh) * OW + iw * sw) * C + c;
+    float s = g[0];
+    for (int i = 0; i < sh; ++i)
+      for (int j = (i == 0 ? 1 : 0); j < sw; ++j) s += g[(i * OW + j) * C];
+    dx[e] = s;
+  }
+}
+
 #undef TF_POOL_GRID_STRIDE
 
 }  // namespace pool

@@ -45,7 +45,9 @@ int main() {
     const long long CM = c.C * c.M, T = (long long)c.KH * c.KW;
     Geom g{c.N, c.H, c.W, c.C, c.M, OH, OW, c.KH, c.KW, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw};
     const long long nx = c.N * c.H * c.W * c.C, ny = c.N * OH * OW * CM, nw = T * CM;
-    std::vector<float> x(nx), w(nw), dy(ny), y(ny, -7.f), dx(nx, -7.f), dw(nw, -7.f);
+    std::vector<float> x(nx), w(nw), dy(ny), y(ny, -7.f), dx(nx, -7.f), dw(nw, -7.f), b(CM),
+        yb(ny, -7.f), db(CM, -7.f);
+    for (auto& v : b) v = nd(gen);
     for (auto& v : x) v = nd(gen);
     for (auto& v : w) v = nd(gen);
     for (auto& v : dy) v = nd(gen);
@@ -53,12 +55,18 @@ int main() {
     const long long rows = c.N * OH, per = dw_rows_per_chunk(rows), nch = (rows + per - 1) / per;
     std::vector<float> part(nch * nw, -7.f);
     auto blocks = [](long long n) { return dim3((unsigned)((n + THREADS - 1) / THREADS)); };
-    emu::launch(blocks(ny), dim3(THREADS), [&] { dw_forward_kernel(g, x.data(), w.data(), y.data()); });
+    emu::launch(blocks(ny), dim3(THREADS), [&] { dw_forward_kernel(g, x.data(), w.data(), nullptr, y.data()); });
+    emu::launch(blocks(ny), dim3(THREADS), [&] { dw_forward_kernel(g, x.data(), w.data(), b.data(), yb.data()); });
     emu::launch(blocks(nx), dim3(THREADS), [&] { dw_backward_data_kernel(g, dy.data(), w.data(), dx.data()); });
     emu::launch(blocks(nch * nw), dim3(THREADS),
                 [&] { dw_backward_filter_partial_kernel(g, per, nch, dy.data(), x.data(), part.data()); });
     emu::launch(blocks(nw), dim3(THREADS),
                 [&] { dw_backward_filter_reduce_kernel(nch, nw, part.data(), dw.data()); });
+    std::vector<float> partb(nch * CM, -7.f);
+    emu::launch(blocks(nch * CM), dim3(THREADS),
+                [&] { dw_backward_bias_partial_kernel(g, per, nch, dy.data(), partb.data()); });
+    emu::launch(blocks(CM), dim3(THREADS),
+                [&] { dw_backward_filter_reduce_kernel(nch, CM, partb.data(), db.data()); });
     std::vector<double> ry(ny, 0.0), sy(ny, 0.0), rdx(nx, 0.0), sdx(nx, 0.0), rdw(nw, 0.0), sdw(nw, 0.0);
     for (long long n = 0; n < c.N; ++n)
       for (long long oh = 0; oh < OH; ++oh)
@@ -87,12 +95,25 @@ int main() {
     for (long long i = 0; i < nx; ++i) okdx &= same(dx[i], rdx[i], sdx[i], edx);
     for (long long i = 0; i < nw; ++i) okdw &= same(dw[i], rdw[i], sdw[i], edw);
     if (c.nan_w) oky &= std::isnan(y[2]) && std::isinf(y[(OW * (OH - 1)) * CM + 2]);
+    bool okyb = true, okdb = true;
+    double eyb = 0, edb = 0;
+    for (long long i = 0; i < ny; ++i) okyb &= (std::isnan(y[i]) && std::isnan(yb[i])) || yb[i] == y[i] + b[i % CM];
+    for (long long j = 0; j < CM; ++j) {
+      double r = 0, sc = 0;
+      for (long long i = j; i < ny; i += CM) {
+        r += dy[i];
+        sc += std::fabs(dy[i]);
+      }
+      okdb &= same(db[j], r, sc, edb);
+    }
     char s[200];
     std::snprintf(s, sizeof s, "N=%lld H=%lld W=%lld C=%lld M=%lld k=%dx%d s=%dx%d pads=%d,%d,%d,%d d=%dx%d",
                   c.N, c.H, c.W, c.C, c.M, c.KH, c.KW, c.sh, c.sw, c.pt, c.pl, c.pb, c.pr, c.dh, c.dw);
     report(std::string(s) + " y", oky, ey);
     report(std::string(s) + " dx", okdx, edx);
     report(std::string(s) + " dw", okdw, edw);
+    report(std::string(s) + " y + b (fused: the bits of y then + b)", okyb, eyb);
+    report(std::string(s) + " db", okdb, edb);
   }
   std::printf("%s\n", fails ? "SOME CASES FAILED" : "all cases passed");
   return fails ? 1 : 0;

@@ -116,6 +116,46 @@ int main() {
     report((s + " global avg y").c_str(), ok_g, w_g);
     report((s + " global avg dx").c_str(), ok_gd, w_gd);
   }
+  // nearest upsampling: forward against the index formula, backward exactly against the
+  // row-major block sum (the order the kernel and the reference use)
+  struct Up { long long N, H, W, C; int sh, sw; };
+  const Up ups[] = {{2, 3, 5, 3, 2, 2}, {1, 1, 1, 33, 3, 1}, {3, 4, 2, 1, 1, 4}, {1, 2, 3, 300, 2, 3}};
+  for (const Up& u : ups) {
+    const long long nx = u.N * u.H * u.W * u.C, ny = nx * u.sh * u.sw, OH = u.H * u.sh, OW = u.W * u.sw;
+    std::vector<float> x(nx), y(ny, -7.f), dy(ny), dx(nx, -7.f);
+    for (auto& v : x) v = nd(gen);
+    for (auto& v : dy) v = nd(gen);
+    emu::launch(dim3((unsigned)((ny + 255) / 256)), dim3(THREADS),
+                [&] { upsample_nearest_forward_kernel(u.N, u.H, u.W, u.C, u.sh, u.sw, x.data(), y.data()); });
+    emu::launch(dim3(2), dim3(THREADS),
+                [&] { upsample_nearest_backward_kernel(u.N, u.H, u.W, u.C, u.sh, u.sw, dy.data(), dx.data()); });
+    bool ok_y = true, ok_dx = true;
+    for (long long n = 0; n < u.N; ++n)
+      for (long long oh = 0; oh < OH; ++oh)
+        for (long long ow = 0; ow < OW; ++ow)
+          for (long long c = 0; c < u.C; ++c)
+            ok_y &= y[((n * OH + oh) * OW + ow) * u.C + c] ==
+                    x[((n * u.H + oh / u.sh) * u.W + ow / u.sw) * u.C + c];
+    for (long long n = 0; n < u.N; ++n)
+      for (long long ih = 0; ih < u.H; ++ih)
+        for (long long iw = 0; iw < u.W; ++iw)
+          for (long long c = 0; c < u.C; ++c) {
+            float s = 0.0f;
+            bool first = true;
+            for (int i = 0; i < u.sh; ++i)
+              for (int j = 0; j < u.sw; ++j) {
+                const float v = dy[((n * OH + ih * u.sh + i) * OW + iw * u.sw + j) * u.C + c];
+                s = first ? v : s + v;
+                first = false;
+              }
+            ok_dx &= dx[((n * u.H + ih) * u.W + iw) * u.C + c] == s;
+          }
+    char w[120];
+    std::snprintf(w, sizeof w, "upsample N=%lld H=%lld W=%lld C=%lld size=%dx%d", u.N, u.H, u.W, u.C,
+                  u.sh, u.sw);
+    report((std::string(w) + " y").c_str(), ok_y, 0);
+    report((std::string(w) + " dx").c_str(), ok_dx, 0);
+  }
   std::printf("%s\n", fails ? "SOME CASES FAILED" : "all cases passed");
   return fails ? 1 : 0;
 }

@@ -104,6 +104,12 @@ void global_avg_pool2d_forward(cudaStream_t stream, int64_t N, int64_t HW, int64
                                const float* x, float* y);
 void global_avg_pool2d_backward(cudaStream_t stream, int64_t N, int64_t HW, int64_t C,
                                 const float* dy, float* dx);
+// Nearest upsampling: x (N, H, W, C) -> y (N, H*sh, W*sw, C); dx (N, H, W, C) sums each
+// sh x sw block of dy (row-major, from the block's first cell).
+void upsample_nearest2d_forward(cudaStream_t stream, int64_t N, int64_t H, int64_t W, int64_t C,
+                                int sh, int sw, const float* x, float* y);
+void upsample_nearest2d_backward(cudaStream_t stream, int64_t N, int64_t H, int64_t W, int64_t C,
+                                 int sh, int sw, const float* dy, float* dx);
 
 }  // namespace cuda
 }  // namespace tf
@@ -142,13 +148,17 @@ struct DwGeom {
   int64_t N, H, W, C, M, OH, OW;
   int KH, KW, sh, sw, pt, pl, dh, dw;
 };
+// b (C*M,) may be nullptr (Note [fused bias] in tf/conv_depthwise.h).
 void depthwise_conv2d_forward(cudaStream_t stream, const DwGeom& g, const float* x,
-                              const float* w, float* y);
+                              const float* w, const float* b, float* y);
 void depthwise_conv2d_backward_data(cudaStream_t stream, const DwGeom& g, const float* dy,
                                     const float* w, float* dx);
 int64_t depthwise_filter_workspace_floats(const DwGeom& g);
 void depthwise_conv2d_backward_filter(cudaStream_t stream, const DwGeom& g, const float* dy,
                                       const float* x, float* dw, float* workspace);
+// db (C*M,) = dy summed over N, OH, OW; workspace as the weight gradient's (it needs less).
+void depthwise_conv2d_backward_bias(cudaStream_t stream, const DwGeom& g, const float* dy,
+                                    float* db, float* workspace);
 
 }  // namespace cuda
 }  // namespace tf

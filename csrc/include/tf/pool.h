@@ -1,4 +1,5 @@
-// 2-D max / average pooling and global average pooling, NHWC (kernels in csrc/cpu/pool.cpp).
+// 2-D max / average pooling, global average pooling and nearest upsampling (a sum pool's
+// transpose), NHWC (kernels in csrc/cpu/pool.cpp).
 //
 //   x (N, H, W, C), y (N, OH, OW, C); window (KH, KW), strides (sh, sw), top/left pads (pt, pl)
 //   (bottom/right pads are implied by OH, OW). Window (oh, ow) covers input rows
@@ -35,6 +36,16 @@ TF_DECLARE_KERNEL(void, global_avg_pool2d_forward,
                   (index_t N, index_t HW, index_t C, const float* x, float* y))
 TF_DECLARE_KERNEL(void, global_avg_pool2d_backward,
                   (index_t N, index_t HW, index_t C, const float* dy, float* dx))
+// Nearest upsampling by (sh, sw), the transpose of a sum pool with window = stride:
+// x (N, H, W, C) -> y (N, H*sh, W*sw, C), y[n, oh, ow, c] = x[n, oh / sh, ow / sw, c];
+// backward dx (N, H, W, C) = the sum of dy over each pixel's sh x sw block, added in row-major
+// block order starting from the block's first cell (the reference's order: bit-identical).
+TF_DECLARE_KERNEL(void, upsample_nearest2d_forward,
+                  (index_t N, index_t H, index_t W, index_t C, index_t sh, index_t sw,
+                   const float* x, float* y))
+TF_DECLARE_KERNEL(void, upsample_nearest2d_backward,
+                  (index_t N, index_t H, index_t W, index_t C, index_t sh, index_t sw,
+                   const float* dy, float* dx))
 
 static inline void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   TF_DISPATCH(max_pool2d_forward, s, x, y, argmax);
@@ -55,6 +66,15 @@ static inline void global_avg_pool2d_forward(index_t N, index_t HW, index_t C, c
 static inline void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* dy,
                                        float* dx) {
   TF_DISPATCH(global_avg_pool2d_backward, N, HW, C, dy, dx);
+}
+
+static inline void upsample_nearest2d_forward(index_t N, index_t H, index_t W, index_t C, index_t sh,
+                                              index_t sw, const float* x, float* y) {
+  TF_DISPATCH(upsample_nearest2d_forward, N, H, W, C, sh, sw, x, y);
+}
+static inline void upsample_nearest2d_backward(index_t N, index_t H, index_t W, index_t C, index_t sh,
+                                               index_t sw, const float* dy, float* dx) {
+  TF_DISPATCH(upsample_nearest2d_backward, N, H, W, C, sh, sw, dy, dx);
 }
 
 }  // namespace tf

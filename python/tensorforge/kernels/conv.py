@@ -246,8 +246,21 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
                               need_db=False)[1] if need_dw else None)
     except (TypeError, ValueError) as e:
         raise type(e)(f"{op}: {e}") from None
-    gb = dy.sum(axis=(0, 1, 2)) if need_db else None
+    gb = bias_grad_nhwc(dy) if need_db else None
     return gx, gw, gb
+
+
+def bias_grad_nhwc(dy):
+    """dy (N, H, W, C) summed over N, H, W: the gradient of a per-channel bias. Runs the
+    depthwise backward's fused bias pass (Note [fused bias] in tf/conv_depthwise.h: parallel,
+    the same bits at every thread count) with a 1x1 kernel and no other output, whose x is never
+    read (an uninitialized array that only gives the geometry)."""
+    if dy.dtype != np.float32:
+        return dy.sum(axis=(0, 1, 2))
+    w = array_module(dy).empty((1, 1, dy.shape[3], 1), dtype=dy.dtype)
+    return backend.lookup("depthwise_conv2d_backward")(
+        contiguous(dy), _dummy_input(dy, dy.shape), w, 1, 1, 0, 0, 0, 0, 1, 1, False, False,
+        True)[2]
 
 
 # ---- depthwise_conv2d: one filter bank per input channel (groups = C_in) ---------------------
@@ -267,19 +280,27 @@ def _depthwise_geometry(op, x, w, strides, padding, dilation):
     return g
 
 
-def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1):
-    """x (N, H, W, C), w (KH, KW, C, M) (Keras depthwise_kernel) -> y (N, OH, OW, C * M) with
-    y[..., c * M + m] = sum over taps of xpad[..., c] * w[kh, kw, c, m]. Native on the cpu
-    backend (csrc/cpu/conv_depthwise.cpp) and the cuda backend (csrc/cuda/conv_depthwise.cu)."""
+def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1, b=None):
+    """x (N, H, W, C), w (KH, KW, C, M) (Keras depthwise_kernel), b (C * M,) or None -> y
+    (N, OH, OW, C * M) with y[..., c * M + m] = sum over taps of xpad[..., c] * w[kh, kw, c, m]
+    (+ b[c * M + m], fused). Native on the cpu backend (csrc/cpu/conv_depthwise.cpp) and the cuda
+    backend (csrc/cuda/conv_depthwise.cu)."""
     op = "depthwise_conv2d"
     sh, sw, pt, pl, pb, pr, dh, dw, _, _ = _depthwise_geometry(op, x, w, strides, padding, dilation)
+    if b is not None:
+        check_array(op, "b", b, 1, "(C * depth_multiplier,)")
+        same_dtype(op, x=x, w=w, b=b)
+        if b.shape[0] != w.shape[2] * w.shape[3]:
+            raise ValueError(f"{op}: b must have shape ({w.shape[2] * w.shape[3]},) for w "
+                             f"{shape_str(w.shape)} (C * depth_multiplier), got {shape_str(b.shape)}")
+        b = contiguous(b)
     return backend.lookup("depthwise_conv2d_forward")(contiguous(x), contiguous(w), sh, sw, pt, pl,
-                                                      pb, pr, dh, dw)
+                                                      pb, pr, dh, dw, b)
 
 
 def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True,
-                              need_dw=True):
-    """(dx | None, dw | None) of depthwise_conv2d from dy (N, OH, OW, C * M)."""
+                              need_dw=True, need_db=False):
+    """(dx | None, dw | None, db | None) of depthwise_conv2d from dy (N, OH, OW, C * M)."""
     op = "depthwise_conv2d_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C * M)")
     sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = _depthwise_geometry(op, x, w, strides, padding,
@@ -291,4 +312,4 @@ def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
                          f"w {shape_str(w.shape)}, got {shape_str(dy.shape)}")
     return backend.lookup("depthwise_conv2d_backward")(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
-        bool(need_dx), bool(need_dw))
+        bool(need_dx), bool(need_dw), bool(need_db))

@@ -6,8 +6,10 @@ reference/pool.py for the array-level kernels and Note [pool padding].
 """
 import numpy as np
 
-from .. import backend
 import functools
+
+from .. import backend
+from ..reference import pool as reference_pool
 
 from ._common import check_array, check_output_size, contiguous, is_native, shape_str
 from .conv import cached_geometry, pair, resolve_padding
@@ -121,3 +123,33 @@ def global_avg_pool2d_backward(dy, H, W):
     op = "global_avg_pool2d_backward"
     check_array(op, "dy", dy, 2, "(N, C)")
     return backend.lookup("global_avg_pool2d_backward")(contiguous(dy), _size(op, "H", H), _size(op, "W", W))
+
+
+def _upsample_kernel(name, a):
+    """The backend's kernel, or the reference for a dtype the native kernels do not take."""
+    fn = backend.lookup(name)
+    if a.dtype != np.float32 and getattr(fn, "__module__", None) != reference_pool.__name__:
+        fn = getattr(reference_pool, name)
+    return fn
+
+
+def upsample_nearest2d(x, sh, sw):
+    """(N, H, W, C) -> (N, H * sh, W * sw, C), each pixel repeated (Keras UpSampling2D
+    'nearest'); float32 or float64; sh, sw ints >= 1."""
+    op = "upsample_nearest2d"
+    check_array(op, "x", x, 4, "(N, H, W, C)", dtypes=(np.float32, np.float64))
+    sh, sw = _size(op, "sh", sh), _size(op, "sw", sw)
+    N, H, W, C = x.shape
+    check_output_size(op, "the output", (N, H * sh, W * sw, C), x.itemsize)
+    return _upsample_kernel("upsample_nearest2d_forward", x)(contiguous(x), sh, sw)
+
+
+def upsample_nearest2d_backward(dy, sh, sw):
+    """dx (N, OH / sh, OW / sw, C) of upsample_nearest2d: each pixel's sh x sw block of dy summed."""
+    op = "upsample_nearest2d_backward"
+    check_array(op, "dy", dy, 4, "(N, H * sh, W * sw, C)", dtypes=(np.float32, np.float64))
+    sh, sw = _size(op, "sh", sh), _size(op, "sw", sw)
+    if dy.shape[1] % sh or dy.shape[2] % sw:
+        raise ValueError(f"{op}: dy's height and width must be multiples of size {(sh, sw)}, got "
+                         f"{shape_str(dy.shape)}")
+    return _upsample_kernel("upsample_nearest2d_backward", dy)(contiguous(dy), sh, sw)

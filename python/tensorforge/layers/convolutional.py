@@ -364,19 +364,17 @@ class DepthwiseConv2D(_ConvBase):
         co = self._out_channels(self._channels(s))
         return (s[0],) + ohw + (co,) if cl else (s[0], co) + ohw
 
-    def _depthwise(self, x):
+    def _depthwise(self, x, bias=None):
         cin = self.depthwise_kernel.shape[2]
         if x.ndim != 4 or self._channels(x.shape) != cin:
             raise ValueError(f"{self.name}: expected input (batch, H, W, {cin}) ({self.data_format}), "
                              f"got shape {x.shape}")
         return _ops.depthwise_conv2d(_to_last(x, self.data_format == "channels_first"),
                                      self.depthwise_kernel, strides=self.strides,
-                                     padding=self.padding, dilation=self.dilation_rate)
+                                     padding=self.padding, dilation=self.dilation_rate, b=bias)
 
     def call(self, x, training=False, mask=None):
-        y = self._depthwise(x)
-        if self.bias is not None:
-            y = y + self.bias
+        y = self._depthwise(x, self.bias)  # the bias fused into the kernels
         return _to_first(_apply_activation(self.activation, y), self.data_format == "channels_first")
 
 

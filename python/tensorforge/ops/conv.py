@@ -74,22 +74,23 @@ def conv2d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid",
 
 class _DepthwiseConv2d(Function):
     @staticmethod
-    def forward(ctx, x, w, strides, padding, dilation):
+    def forward(ctx, x, w, b, strides, padding, dilation):
         ctx.save_for_backward(x, w)
         ctx.geom = (strides, padding, dilation)
-        return kernels.depthwise_conv2d(x, w, strides, padding, dilation)
+        return kernels.depthwise_conv2d(x, w, strides, padding, dilation, b)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved
         need = ctx.needs_input_grad
-        dx, dw = kernels.depthwise_conv2d_backward(g, x, w, *ctx.geom, need_dx=need[0],
-                                                   need_dw=need[1])
-        return dx, dw, None, None, None
+        dx, dw, db = kernels.depthwise_conv2d_backward(
+            g, x, w, *ctx.geom, need_dx=need[0], need_dw=need[1], need_db=len(need) > 2 and need[2])
+        return dx, dw, db, None, None, None
 
 
-def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1):
-    """Depthwise 2-D convolution, NHWC: x (N, H, W, C), w (KH, KW, C, M) -> (N, OH, OW, C * M)."""
-    if any(isinstance(t, Tensor) for t in (x, w)):
-        return _DepthwiseConv2d.apply(x, w, strides, padding, dilation)
-    return kernels.depthwise_conv2d(x, w, strides, padding, dilation)
+def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1, b=None):
+    """Depthwise 2-D convolution, NHWC: x (N, H, W, C), w (KH, KW, C, M), b (C * M,) or None
+    (fused) -> (N, OH, OW, C * M)."""
+    if any(isinstance(t, Tensor) for t in (x, w, b)):
+        return _DepthwiseConv2d.apply(x, w, b, strides, padding, dilation)
+    return kernels.depthwise_conv2d(x, w, strides, padding, dilation, b)

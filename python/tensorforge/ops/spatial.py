@@ -5,8 +5,8 @@
                                          (tf.image.resize, half-pixel centers, as Keras 2 on TF2)
 (Zero padding is ops.pad, in ops/manip.py.)
 
-Nearest upsampling repeats each pixel sh x sw times: its forward is one broadcast copy and its
-backward, the sum over each sh x sw block, is the native average-pool kernel times sh * sw.
+Nearest upsampling repeats each pixel sh x sw times: its forward and its backward (the sum over
+each sh x sw block) are the upsample_nearest2d kernels (native on the cpu and cuda backends).
 Bilinear resizing is separable: y = A_h x A_w^T per channel, with A the (out, in) interpolation
 matrix of each axis; its backward applies the transposed matrices.
 """
@@ -18,13 +18,6 @@ from ..autograd import Function, Tensor
 from ..kernels._common import check_array, check_output_size, shape_str
 
 __all__ = ["upsample2d"]
-
-
-def _nearest(x, sh, sw):
-    xp = array_module(x)
-    N, H, W, C = x.shape
-    y = xp.broadcast_to(x[:, :, None, :, None, :], (N, H, sh, W, sw, C))
-    return xp.ascontiguousarray(y).reshape(N, H * sh, W * sw, C)
 
 
 def bilinear_matrix(n_in, n_out, dtype=np.float32):
@@ -51,7 +44,7 @@ class _Upsample2d(Function):
     def forward(ctx, x, sh, sw, interpolation):
         ctx.meta = (x.shape, sh, sw, interpolation)
         if interpolation == "nearest":
-            return _nearest(x, sh, sw)
+            return kernels.upsample_nearest2d(x, sh, sw)
         xp = array_module(x)
         H, W = x.shape[1:3]
         ctx.mats = (xp.asarray(bilinear_matrix(H, H * sh, x.dtype)),
@@ -62,8 +55,7 @@ class _Upsample2d(Function):
     def backward(ctx, g):
         shape, sh, sw, interpolation = ctx.meta
         if interpolation == "nearest":
-            dx = kernels.avg_pool2d(g, (sh, sw), (sh, sw), "valid")
-            dx *= dx.dtype.type(sh * sw)
+            dx = kernels.upsample_nearest2d_backward(g, sh, sw)
         else:
             Ah, Aw = ctx.mats
             dx = _bilinear(g, Ah.T, Aw.T)

@@ -27,11 +27,13 @@ signatures; padding has already been resolved to explicit non-negative amounts b
         Returns newly allocated dx (N, H, W, C_in), dw (KH, KW, C_in, C_out), db (C_out,);
         each is None when its need_* flag is False.
 
-    depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw) -> y
+    depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw, b=None) -> y
         w (KH, KW, C, M) (Keras depthwise_kernel, M = depth_multiplier), y (N, OH, OW, C * M):
         y[n, oh, ow, c * M + m] = sum_{kh, kw} xpad[n, oh*sh + kh*dh, ow*sw + kw*dw, c] * w[kh, kw, c, m]
-    depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw)
-        -> (dx, dw)   (native: csrc/cpu/conv_depthwise.cpp, csrc/cuda/conv_depthwise.cu)
+    depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw,
+                              need_db=False) -> (dx, dw, db)
+        (native: csrc/cpu/conv_depthwise.cpp, csrc/cuda/conv_depthwise.cu)
+        b (C * M,) or None is added to y; db = dy summed over N, OH, OW (None unless need_db).
 
 All integer arguments are Python ints: sh, sw >= 1 (strides), dh, dw >= 1 (dilations),
 pt, pl, pb, pr >= 0 (pads top, left, bottom, right). The functions work in the dtype of their
@@ -153,7 +155,7 @@ def conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw, 
     return gx, gw, gb
 
 
-def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
+def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw, b=None):
     """Per kernel tap, the outputs whose tap reads real cells multiply them (broadcast over M);
     the others add 0 * w (Note [padding without copies]: no padded array, so a huge pad or
     dilation costs nothing; 0 * NaN is still NaN)."""
@@ -171,10 +173,14 @@ def depthwise_conv2d_forward(x, w, sh, sw, pt, pl, pb, pr, dh, dw):
             z = xp.zeros((C, M), dtype=y.dtype) * w[kh, kw]  # 0 * w: NaN where w is not finite
             if not bool(xp.all(z == 0)):
                 y[:, xp.asarray(pad)] += z
-    return y.reshape(N, OH, OW, C * M)
+    y = y.reshape(N, OH, OW, C * M)
+    if b is not None:
+        y += b
+    return y
 
 
-def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw):
+def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx, need_dw,
+                              need_db=False):
     xp = array_module(dy, x, w)
     N, H, W, C = x.shape
     KH, KW, _, M = w.shape
@@ -198,4 +204,5 @@ def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx,
             if real is not None:
                 ro, co, ri, ci = real
                 gx[:, ri, ci] += xp.einsum("nhwcm,cm->nhwc", g[:, ro, co], w[kh, kw])
-    return gx, gw
+    gb = dy.sum(axis=(0, 1, 2)) if need_db else None
+    return gx, gw, gb

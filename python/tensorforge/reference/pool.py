@@ -26,6 +26,11 @@ integer arguments are Python ints)::
         each real cell of window (oh, ow) receives dy[n, oh, ow, c] / count(oh, ow).
     global_avg_pool2d_forward(x) -> y (N, C)     mean over H and W
     global_avg_pool2d_backward(dy, H, W) -> dx (N, H, W, C) = dy[n, c] / (H * W)
+    upsample_nearest2d_forward(x, sh, sw) -> y (N, H * sh, W * sw, C)
+        y[n, oh, ow, c] = x[n, oh // sh, ow // sw, c] (Keras UpSampling2D, 'nearest').
+    upsample_nearest2d_backward(dy, sh, sw) -> dx (N, H, W, C), H = dy's height // sh
+        dx[n, ih, iw, c] = the sum of dy over rows ih*sh .. ih*sh + sh - 1 and the matching
+        columns, added in row-major block order starting from the block's first cell.
 
 Vectorized: loops run over the window taps that read real cells only (Note [huge windows]).
 """
@@ -34,7 +39,8 @@ import numpy as np
 from .._xp import array_module
 
 __all__ = ["max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
-           "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward"]
+           "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward",
+           "upsample_nearest2d_forward", "upsample_nearest2d_backward"]
 
 
 def pool_out_size(H, K, s, p0, p1):
@@ -149,3 +155,20 @@ def global_avg_pool2d_backward(dy, H, W):
     N, C = dy.shape
     g = dy / dy.dtype.type(H * W)
     return xp.ascontiguousarray(xp.broadcast_to(g[:, None, None, :], (N, H, W, C)))
+
+
+def upsample_nearest2d_forward(x, sh, sw):
+    xp = array_module(x)
+    N, H, W, C = x.shape
+    y = xp.broadcast_to(x[:, :, None, :, None, :], (N, H, sh, W, sw, C))
+    return xp.ascontiguousarray(y).reshape(N, H * sh, W * sw, C)
+
+
+def upsample_nearest2d_backward(dy, sh, sw):
+    xp = array_module(dy)
+    dx = xp.array(dy[:, 0::sh, 0::sw])  # the first cell of every block, then the rest in order
+    for i in range(sh):
+        for j in range(sw):
+            if i or j:
+                dx += dy[:, i::sh, j::sw]
+    return dx
