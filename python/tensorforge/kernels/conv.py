@@ -227,8 +227,11 @@ def conv2d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid",
                          f"{tuple(x.shape[1:3])} under strides {strides!r}, padding {padding!r}, "
                          f"dilation {dilation!r} (it gives {(H, W)}): x {shape_str(x.shape)}, "
                          f"w {shape_str(w.shape)}")
-    y = conv2d_backward(x, _dummy_input(x, out_shape), w, strides, padding, dilation,
-                        need_dx=True, need_dw=False, need_db=False)[0]
+    try:  # the errors of the pass it runs name this op too
+        y = conv2d_backward(x, _dummy_input(x, out_shape), w, strides, padding, dilation,
+                            need_dx=True, need_dw=False, need_db=False)[0]
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: {e}") from None
     if b is not None:
         y += b
     return y

@@ -42,6 +42,12 @@ def _per_channel(op, name, v, x, axis, optional=False):
     return contiguous(v)
 
 
+def _overlaps(a, b):
+    """Whether two arrays' memory ranges intersect (NumPy's bounds check; CuPy arrays: never,
+    its kernels check for themselves)."""
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.may_share_memory(a, b)
+
+
 def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
                      epsilon=1e-3):
     """(y, mean, inv_std) normalized with the batch statistics; moving_mean and moving_variance
@@ -54,9 +60,17 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, mome
     for name, v in (("moving_mean", moving_mean), ("moving_variance", moving_variance)):
         _per_channel(op, name, v, x, ax)
         flags = getattr(v, "flags", None)
-        if flags is not None and not (flags.c_contiguous and getattr(flags, "writeable", True)):
-            raise ValueError(f"{op}: {name} is updated in place and must be a writable "
+        if flags is not None and not (flags.c_contiguous and getattr(flags, "writeable", True)
+                                      and getattr(flags, "aligned", True)):
+            raise ValueError(f"{op}: {name} is updated in place and must be a writable, aligned, "
                              f"contiguous array, got shape {shape_str(v.shape)}")
+    for name, v in (("moving_mean", moving_mean), ("moving_variance", moving_variance)):
+        for other_name, other in (("x", x), ("gamma", gamma), ("beta", beta),
+                                  ("moving_mean", moving_mean), ("moving_variance", moving_variance)):
+            if other_name != name and other is not None and _overlaps(v, other):
+                raise ValueError(f"{op}: {name} is updated in place and must not share memory "
+                                 f"with {other_name} (shapes {shape_str(v.shape)} and "
+                                 f"{shape_str(other.shape)})")
     momentum, epsilon = _finite(op, "momentum", momentum), _epsilon(op, epsilon)
     return backend.lookup("batch_norm_forward_train")(contiguous(x), gamma, beta, moving_mean,
                                                        moving_variance, ax, momentum, epsilon)

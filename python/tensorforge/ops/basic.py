@@ -69,6 +69,16 @@ def _shape(x):
     return getattr(x, "shape", ())
 
 
+def _any_shape(x):
+    """x's shape for an error message: a list's or scalar's as NumPy sees it."""
+    if hasattr(x, "shape"):
+        return x.shape
+    try:
+        return np.shape(x)
+    except ValueError:  # a ragged list
+        return ()
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -451,7 +461,7 @@ def _binary(fn, a, b):
     try:
         return _binary_apply(fn, a, b)
     except ValueError:  # (checked only on failure: no cost on the hot path)
-        sa, sb = _shape(a), _shape(b)
+        sa, sb = _any_shape(a), _any_shape(b)
         try:
             np.broadcast_shapes(sa, sb)
         except (ValueError, TypeError):
