@@ -16,7 +16,10 @@ def _any_tensor(*xs):
 
 def matmul(a, b):
     """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
-    if type(a) is Tensor or type(b) is Tensor or _any_tensor(a, b):
+    ta, tb = type(a), type(b)
+    if ta is np.ndarray and tb is np.ndarray:  # the array call, in two type tests
+        return kernels.matmul(a, b)
+    if ta is Tensor or tb is Tensor or _any_tensor(a, b):
         return _matmul_t(a, b)
     return kernels.matmul(a, b)
 
