@@ -208,3 +208,126 @@ def test_array_binary_ops_keep_their_results_and_checks():
     assert np.asarray(tf.ops.mul(tf.autograd.Tensor(a), 2.0)).dtype == np.float32
     with pytest.raises(TypeError, match="add: a must be numeric"):
         tf.ops.add(np.array(["x"]), a)
+
+
+# ---- the Dense op, the fused dense backward, the one-output loss and metrics (issue 15) -------
+
+def _unfused_dense_backward(g, x, w, y, need):
+    """The calls _Gemm.backward makes (alpha 1, no transposes), on the cpu backend."""
+    from tensorforge import kernels
+    if y is not None:
+        g = kernels.act_backward(g, y, y, "relu", 0.0)
+    return (kernels.gemm(g, w, trans_b=True) if need[0] else None,
+            kernels.gemm(x, g, trans_a=True) if need[1] else None,
+            g.sum(axis=0) if need[2] else None)
+
+
+@needs_cpu
+@pytest.mark.parametrize("M,K,N", [(32, 784, 256), (32, 256, 10), (7, 5, 3), (1, 3, 2),
+                                   (128, 65, 33)])
+def test_dense_backward_binding_equals_the_unfused_calls_bit_for_bit(cpu, M, K, N):
+    from tensorforge import _C
+    r = np.random.default_rng(M * K + N)
+    g = r.standard_normal((M, N)).astype(np.float32)
+    x = r.standard_normal((M, 2 * K)).astype(np.float32)[:, ::2]  # a strided view
+    w = r.standard_normal((K, N)).astype(np.float32)
+    y = np.maximum(r.standard_normal((M, N)).astype(np.float32), 0)
+    for yy in (y, None):
+        for need in ((True, True, True), (False, True, True), (True, False, False)):
+            got = _C.dense_backward(g, x, w, yy, *need)
+            want = _unfused_dense_backward(g, x, w, yy, need)
+            for a, b in zip(got, want):
+                assert (a is None) == (b is None)
+                if a is not None:
+                    assert a.dtype == np.float32 and np.array_equal(a, b)
+    ref = tf.reference.dense_backward(g, x, w, y, True, True, True)
+    for a, b in zip(_C.dense_backward(g, x, w, y, True, True, True), ref):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@needs_cpu
+def test_dense_backward_binding_refuses_bad_arguments_by_name(cpu):
+    from tensorforge import _C
+    g, x, w = np.ones((4, 3), np.float32), np.ones((4, 5), np.float32), np.ones((5, 3), np.float32)
+    with pytest.raises(ValueError, match=r"dense_backward: w must have shape \(5, 3\)"):
+        _C.dense_backward(g, x, w.T.copy(), None, True, True, True)
+    with pytest.raises(ValueError, match=r"dense_backward: x must have 4 rows"):
+        _C.dense_backward(g, x[:3], w, None, True, True, True)
+    with pytest.raises(TypeError, match=r"dense_backward: g must be float32"):
+        _C.dense_backward(g.astype(np.float64), x, w, None, True, True, True)
+    with pytest.raises(ValueError, match=r"dense_backward: g must be C-contiguous"):
+        _C.dense_backward(np.ones((3, 4), np.float32).T, x, w, None, True, True, True)
+    with pytest.raises(ValueError, match=r"dense_backward: y must have the shape of g"):
+        _C.dense_backward(g, x, w, np.ones((4, 2), np.float32), True, True, True)
+
+
+@needs_cpu
+@pytest.mark.parametrize("backend_name", ["cpu", "numpy"])
+def test_dense_op_gradients_equal_the_gemm_op_bit_for_bit(backend_name):
+    from tensorforge.autograd import Tensor
+    from tensorforge.ops.gemm import dense
+    prev = tf.get_backend()
+    tf.set_backend(backend_name)
+    try:
+        r = np.random.default_rng(5)
+        xa = r.standard_normal((6, 5)).astype(np.float32)
+        wa = r.standard_normal((5, 4)).astype(np.float32)
+        ba = r.standard_normal(4).astype(np.float32)
+        ga = r.standard_normal((6, 4)).astype(np.float32)
+        for act in ("relu", None):
+            res = []
+            for op in (lambda x, w, b: dense(x, w, b, act),
+                       lambda x, w, b: tf.ops.gemm(x, w, bias=b, activation=act)):
+                x, w, b = (Tensor(a.copy(), requires_grad=True) for a in (xa, wa, ba))
+                y = op(x, w, b)
+                y.backward(ga)
+                res.append([y.data, x.grad, w.grad, b.grad])
+            for a, b in zip(*res):
+                assert np.array_equal(a, b)
+            # an input that needs no gradient gets none (the first layer's x)
+            x, w = Tensor(xa), Tensor(wa, requires_grad=True)
+            dense(x, w, None, act).backward(ga)
+            assert x.grad is None and w.grad.shape == wa.shape
+    finally:
+        tf.set_backend(prev)
+
+
+def _trained_mlp(seed=0, **fit_kw):
+    x, labels, onehot = _data(n=64)
+    tf.utils.set_random_seed(seed)
+    m = Sequential([layers.Dense(16, activation="relu", input_shape=(12,)), layers.Dropout(0.3),
+                    layers.Dense(4, activation="softmax")])
+    m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    h = m.fit(x, onehot, batch_size=16, epochs=2, verbose=0, **fit_kw)
+    return m, h.history, x, onehot
+
+
+def test_one_output_loss_and_metrics_equal_the_general_path():
+    from tensorforge.autograd import Tensor, enable_grad
+    m, _, x, onehot = _trained_mlp()
+    with enable_grad():
+        outs = m._forward([x], True, m._logits_outputs)
+        fast, parts = m._loss_terms([onehot], outs, False, None)
+        general = losses.categorical_crossentropy(onehot, outs[0], from_logits=True)
+    assert parts == [] and np.array_equal(fast.data, general.data)
+    g1, g2 = (Tensor(outs[0].data.copy(), requires_grad=True) for _ in range(2))
+    with enable_grad():
+        m._loss_terms([onehot], [g1], False, None)[0].backward()
+        losses.categorical_crossentropy(onehot, g2, from_logits=True).backward()
+    assert np.array_equal(g1.grad, g2.grad)
+    mets = m._batch_metrics([onehot], outs, [None])
+    probs = tf.activations.softmax(outs[0].data)
+    assert mets == {"accuracy": tf.metrics.categorical_accuracy(onehot, probs)}
+
+
+def test_fit_logs_are_those_of_train_on_batch_steps():
+    """fit's batch metrics are computed inside the step (before backward): the values logged
+    are those of the step's forward outputs, as train_on_batch reports them."""
+    _, h_fit, x, onehot = _trained_mlp(seed=4, shuffle=False)
+    tf.utils.set_random_seed(4)
+    m = Sequential([layers.Dense(16, activation="relu", input_shape=(12,)), layers.Dropout(0.3),
+                    layers.Dense(4, activation="softmax")])
+    m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    logs = [m.train_on_batch(x[i:i + 16], onehot[i:i + 16]) for i in range(0, 64, 16)]
+    assert np.isclose(h_fit["loss"][0], np.mean([l[0] for l in logs]), rtol=1e-6)
+    assert np.isclose(h_fit["accuracy"][0], np.mean([l[1] for l in logs]), rtol=1e-6)

@@ -212,6 +212,9 @@ void bind_core(pybind11::module_& m) {
         "Note [workspace]");
 }
 
+// The Dense layer's fused backward (csrc/bindings/dense.cpp).
+void bind_dense(pybind11::module_& m);
+
 }  // namespace tf
 
 PYBIND11_MODULE(_C, m) {
@@ -226,4 +229,5 @@ PYBIND11_MODULE(_C, m) {
   tf::bind_optim(m);
   tf::bind_norm(m);
   tf::bind_embedding(m);
+  tf::bind_dense(m);
 }

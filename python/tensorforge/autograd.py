@@ -297,42 +297,65 @@ class Function:
     def apply(cls, *args, **kwargs):
         # Runs for every op of every step: See Note [lean apply].
         raw = list(args)
-        needs = [False] * len(args)
-        record = False
+        needs = None
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if type(a) is not Tensor and _symbolic_types and type(a) is _symbolic_types[0]:
                     return _record_symbolic[0](cls.apply, *args, **kwargs)
                 raw[i] = a.data
                 if a.requires_grad:
-                    needs[i] = record = True
-        needs = tuple(needs)
-        ctx = Context(needs)
+                    if needs is None:
+                        needs = [False] * len(args)
+                    needs[i] = True
+        ctx = _new_context(Context)
+        ctx.saved = ()
+        if needs is None or not getattr(_grad_state, "enabled", True):
+            ctx.needs_input_grad = _no_grad_needs(len(args)) if needs is None else tuple(needs)
+            out = cls.forward(ctx, *raw, **kwargs)
+            if type(out) is np.ndarray:
+                return _wrap(out)
+            if isinstance(out, tuple):
+                return tuple([None if o is None else _wrap(o) for o in out])
+            return _wrap(out)
+        ctx.needs_input_grad = needs = tuple(needs)
         out = cls.forward(ctx, *raw, **kwargs)
         multi = isinstance(out, tuple)
-        if multi:
-            tensors = tuple([None if o is None else _wrap(o) for o in out])
-        else:
-            tensors = _wrap(out)
-        if record and getattr(_grad_state, "enabled", True):
-            outs = out if multi else (out,)
-            meta = [None if o is None else (o.shape, o.dtype,
-                                            np if type(o) is np.ndarray else array_module(o))
-                    for o in outs]
-            node = Node(cls.backward, ctx, [a if n else None for a, n in zip(args, needs)], meta,
-                        cls.__name__)
-            for i, t in enumerate(tensors if multi else (tensors,)):
-                if t is not None:
-                    t.requires_grad = True
-                    t._node = node
-                    t._index = i
-        return tensors
+        outs = out if multi else (out,)
+        meta = [None if o is None else (o.shape, o.dtype,
+                                        np if type(o) is np.ndarray else array_module(o))
+                for o in outs]
+        node = Node(cls.backward, ctx, [a if n else None for a, n in zip(args, needs)], meta,
+                    cls.__name__)
+        tensors = []
+        for i, o in enumerate(outs):
+            if o is None:
+                tensors.append(None)
+                continue
+            t = _wrap(o)
+            t.requires_grad = True
+            t._node = node
+            t._index = i
+            tensors.append(t)
+        return tuple(tensors) if multi else tensors[0]
+
+
+_new_context = object.__new__
+_NO_NEEDS = [()]
+
+
+def _no_grad_needs(n):
+    """(False,) * n, made once per n."""
+    while len(_NO_NEEDS) <= n:
+        _NO_NEEDS.append((False,) * len(_NO_NEEDS))
+    return _NO_NEEDS[n]
 
 
 # Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
 # their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
-# arguments for the raw arrays and the needs-grad flags, wraps a NumPy result without Tensor()'s
-# conversions (_wrap), and reads the grad mode only when some input needs grad.
+# arguments for the raw arrays and the needs-grad flags, makes the Context without calling its
+# __init__ (and shares the all-False flags tuple of an op that records nothing), wraps a NumPy
+# result without Tensor()'s conversions (_wrap), and reads the grad mode only when some input
+# needs grad.
 _new_tensor = object.__new__
 
 
@@ -378,42 +401,53 @@ def run_backward(root, grad):
     hooks = getattr(_grad_state, "grad_ready", None)  # See Note [grad-ready hooks]
     if hooks is not None:
         _grad_state.grad_ready = None
-    if root._node is None:  # a leaf
+    top = root._node
+    if top is None:  # a leaf
         root.grad = _accumulate(root.grad, grad)
         return
-    grads = {id(root._node): [None] * len(root._node.out_meta)}
-    grads[id(root._node)][root._index] = grad
-    order = _toposort(root._node)
+    grads = {id(top): [None] * len(top.out_meta)}
+    grads[id(top)][root._index] = grad
+    order = _toposort(top)
+    pop = grads.pop
     for node in (order if hooks is None else _firing_grad_ready(order, grads, *hooks)):
-        gs = grads.pop(id(node), None)
+        gs = pop(id(node), None)
         if gs is None:
             continue
-        if node.ctx is None:
+        ctx = node.ctx
+        if ctx is None:
             raise RuntimeError(f"backward: the graph through {node.name} was already freed "
                                "(backward runs once per forward)")
-        filled = []
-        for g, meta in zip(gs, node.out_meta):
-            if g is None and meta is not None:
-                shape, dtype, xp = meta
-                g = xp.zeros(shape, dtype=dtype)
-            filled.append(g)
-        in_grads = node.backward(node.ctx, *filled)
+        if len(gs) == 1 and gs[0] is not None:  # one output with its gradient: the usual node
+            in_grads = node.backward(ctx, gs[0])
+        else:
+            filled = []
+            for g, meta in zip(gs, node.out_meta):
+                if g is None and meta is not None:
+                    shape, dtype, xp = meta
+                    g = xp.zeros(shape, dtype=dtype)
+                filled.append(g)
+            in_grads = node.backward(ctx, *filled)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         node.ctx = None  # free saved arrays
         for t, g in zip(node.inputs, in_grads):
             if t is None or g is None:
                 continue
-            if tuple(g.shape) != t.shape:
+            d = t.data
+            if g.shape != d.shape and tuple(g.shape) != tuple(d.shape):
                 raise RuntimeError(f"backward: {node.name} returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {t.shape}")
-            if g.dtype != t.dtype:
-                g = g.astype(t.dtype)
-            if t._node is None:
-                t.grad = _accumulate(t.grad, g)
+            if g.dtype != d.dtype:
+                g = g.astype(d.dtype)
+            tn = t._node
+            if tn is None:
+                t.grad = g if t.grad is None else t.grad + g
             else:
-                slot = grads.setdefault(id(t._node), [None] * len(t._node.out_meta))
-                slot[t._index] = _accumulate(slot[t._index], g)
+                slot = grads.get(id(tn))
+                if slot is None:
+                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
+                i = t._index
+                slot[i] = g if slot[i] is None else slot[i] + g
 
 
 # Note [grad-ready hooks]

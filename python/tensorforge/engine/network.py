@@ -309,9 +309,10 @@ class Network(Layer):
         with call_context(training):
             for step in plan:
                 step.run(values, masks, training)
-        if self.__dict__.get("_symbolic_losses"):
-            self._call_losses = [values[id(t)] for t in self._symbolic_losses]
-        self._output_masks = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
+        d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
+        if d.get("_symbolic_losses"):
+            d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]
+        d["_output_masks"] = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
         return [values[id(t)] for t in self.outputs]
 
     def _make_plan(self, logits_outputs):
@@ -537,7 +538,8 @@ class _Step:
     """One node of the plan, with what running it needs precomputed."""
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
-                 "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training")
+                 "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
+                 "simple")
 
     def __init__(self, node):
         self.node = node
@@ -555,6 +557,8 @@ class _Step:
         tr, mk, _, _ = _call_args(self.layer.call)
         self.pass_training, self.pass_mask = tr, mk
         self.logits = False
+        self.simple = (self.single_in and len(self.out_ids) == 1 and not kw and
+                       self.fixed_training is None)
 
     def with_logits(self, logits):
         """A copy of this step that asks its layer for logits (a set of output indices)."""
@@ -563,6 +567,25 @@ class _Step:
         return s
 
     def run(self, values, masks, training):
+        if self.simple:  # one input, no extra arguments, no masks so far: the usual layer
+            i = self.in_ids[0]
+            m = masks.get(i) if masks else None
+            if m is None:
+                layer = self.layer
+                x = values[i]
+                if self.logits:
+                    lg = self.logits if isinstance(layer, Network) else True
+                    y = (layer.call(x, training=training, logits=lg) if self.pass_training
+                         else layer.call(x, logits=lg))
+                elif self.pass_training:
+                    y = layer.call(x, training=training)
+                else:
+                    y = layer.call(x)
+                out_mask = layer.compute_mask(x, None)
+                values[self.out_ids[0]] = y
+                if out_mask is not None:
+                    masks[self.out_ids[0]] = out_mask
+                return
         if self.single_in:
             x = values[self.in_ids[0]]
             m = masks.get(self.in_ids[0])

@@ -26,9 +26,10 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from .._xp import array_module as _array_module
-from ..autograd import Tensor, enable_grad, no_grad
+from ..autograd import Tensor, _wrap, enable_grad, no_grad
 from ..backend_ops import variables as _K
 from ..ops import basic as B
+from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
 from . import saving, training_arrays, training_generator, training_utils
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
@@ -359,8 +360,8 @@ class Model(Network):
     def _forward(self, xs, training, logits_outputs=frozenset()):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
-        self._output_masks = None
-        ts = [Tensor(a) for a in xs]
+        self.__dict__["_output_masks"] = None  # (Layer.__setattr__ would inspect the value)
+        ts = [_wrap(a) if type(a) is np.ndarray else Tensor(a) for a in xs]
         if self._is_graph_network:
             return self._run_graph(ts, training, logits_outputs)
         with call_context(training):
@@ -391,7 +392,10 @@ class Model(Network):
     def _set_requires_grad(self, params):
         """Make exactly ``params`` require grad; returns [(tensor, previous flag)] to restore
         (usually empty: only a trainable flag changed since compile makes a difference)."""
-        want = {id(t) for t in params}
+        cached = self.__dict__.get("_want_ids")
+        if cached is None or cached[0] is not params:  # (params: the cached compiled list)
+            cached = self.__dict__["_want_ids"] = (params, {id(t) for t in params})
+        want = cached[1]
         changed = []
         for _, t, _ in self._all_weights():
             w = id(t) in want
@@ -401,6 +405,14 @@ class Model(Network):
         return changed
 
     def _loss_terms(self, ys, outs, with_parts, sws=None):
+        specs = self._out_specs
+        if len(specs) == 1 and (sws is None or sws[0] is None) and not with_parts:
+            # See Note [one-output step]
+            l = _fused_xent(specs[0], ys[0], outs[0]) if self._output_mask(0) is None else None
+            if l is not None:
+                for r in self.losses:
+                    l = l + r
+                return l, []
         total, parts = None, []
         for i, sp in enumerate(self._out_specs):
             if sp.loss_fn is None:
@@ -438,16 +450,24 @@ class Model(Network):
         masks = self.__dict__.get("_output_masks")
         return None if not masks or i >= len(masks) else masks[i]
 
-    def _train_batch(self, xs, ys, params, sws=None):
-        """One optimizer step; returns (total loss float, [per-output loss], outputs).
+    def _train_batch(self, xs, ys, params, sws=None, metrics=False):
+        """One optimizer step; returns (total loss float, [per-output loss], outputs, batch
+        metrics): with ``metrics`` the _batch_metrics of this batch, computed on the outputs
+        right after the loss and before backward (the same values as after the step, which does
+        not change the outputs; cheaper while the forward's objects are still in the CPU caches),
+        else None.
         ``sws``: per-output sample weights (See Note [weighted loss]). Runs with the backend's
         learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
         multi = len(self._out_specs) > 1
+        mets = None
         changed = self._set_requires_grad(params)
         try:
             with enable_grad(), _K.learning_phase_scope(1):
                 outs = self._forward(xs, True, self._logits_outputs)
                 loss, parts = self._loss_terms(ys, outs, multi, sws)
+                if metrics:
+                    with no_grad():
+                        mets = self._batch_metrics(ys, outs, sws)
                 if isinstance(loss, Tensor) and loss.requires_grad:
                     # DistributedOptimizer: reductions overlap backward (distributed/fusion.py)
                     pre = getattr(self.optimizer, "before_backward", None)
@@ -458,7 +478,7 @@ class Model(Network):
         finally:
             for t, v in changed:
                 t.requires_grad = v
-        return _scalar(loss), [_scalar(p) for p in parts], outs
+        return _scalar(loss), [_scalar(p) for p in parts], outs, mets
 
     def _test_batch(self, xs, ys, sws=None):
         multi = len(self._out_specs) > 1
@@ -472,6 +492,19 @@ class Model(Network):
         output's metrics and the weighted_metrics under sample weights are weighted means
         (See Note [weighted metrics] in training_utils.py); their weight sums go to
         ``self._metric_weight_sums`` for the loops' accumulation."""
+        specs = self._out_specs
+        if len(specs) == 1 and (sws is None or sws[0] is None) and \
+                not self.__dict__.get("_stateful"):
+            # one output, its values as the model gives them, plain metric functions on host
+            # arrays: what the loops below compute, without them (See Note [one-output step])
+            sp, y, out = specs[0], ys[0], outs[0]
+            out = out.data if isinstance(out, Tensor) else out
+            if y is not None and not sp.weighted_fns and type(out) is np.ndarray and \
+                    out.ndim < 3 and self._output_mask(0) is None and (
+                        sp.from_logits or sp.fused is None or (sp.fused == "softmax" and all(
+                            fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
+                self.__dict__["_metric_weight_sums"] = {}
+                return {nm: fn(y, out) for nm, fn in sp.metric_fns}
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
         prepared = {}
@@ -482,9 +515,7 @@ class Model(Network):
                 continue
             out = outs[i]
             out = out.data if isinstance(out, Tensor) else out
-            argmax_only = sp.fused == "softmax" and all(
-                fn in (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
-                for _, fn in fns)
+            argmax_only = sp.fused == "softmax" and all(fn in _ARGMAX_METRICS for _, fn in fns)
             if sp.from_logits:
                 pass  # Keras 2's metrics see what the model outputs (here the logits)
             elif not argmax_only and sp.fused == "softmax":
@@ -670,7 +701,7 @@ class Model(Network):
         xp = _device.device_module()
         _device.place_model(self, xp)
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
-        loss, parts, outs = self._train_batch(xs, ys, self._compiled_params(), sws)
+        loss, parts, outs, _ = self._train_batch(xs, ys, self._compiled_params(), sws)
         if reset_metrics:
             self.reset_metrics()
         with no_grad():
@@ -715,6 +746,8 @@ class Model(Network):
 
 
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
+# metrics that read only the argmax of the output, so logits give the same value as probabilities
+_ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
 _METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
 
 
@@ -789,6 +822,24 @@ def _input_list(x, n):
             return [np.asarray(x)]
         return list(x)
     return [x]
+
+
+# Note [one-output step]: most models have one output, no sample weights and no mask, and train
+# with categorical cross-entropy from a softmax layer, fused into the loss (Note [fused output]).
+# For them the step's loss is _SoftmaxXent.apply on the logits and the targets as they are, which
+# is what the general path reaches through losses.categorical_crossentropy and
+# ops.softmax_cross_entropy after their checks: the same op on the same arrays (the same value
+# and gradient), without the layers in between. Anything else takes the general path.
+def _fused_xent(sp, y, out):
+    """The fused loss Tensor for one output (See Note [one-output step]), or None."""
+    if sp.fused != "softmax" or sp.loss_fn is not _losses.categorical_crossentropy or \
+            sp.weight != 1.0 or type(out) is not Tensor or type(y) is not np.ndarray:
+        return None
+    d = out.data
+    if type(d) is not np.ndarray or d.ndim != 2 or d.dtype != np.float32 or \
+            y.dtype != np.float32 or y.shape != d.shape:
+        return None
+    return _SoftmaxXent.apply(out, y, False, "mean")
 
 
 def _scalar(v):

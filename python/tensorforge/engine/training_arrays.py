@@ -112,11 +112,10 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
             m = xb[0].shape[0]
             cbl.on_batch_begin(bi, {"batch": bi, "size": m})
-            loss, parts, outs = model._train_batch(xb, yb, params_w, wb)
+            loss, parts, outs, mets = model._train_batch(xb, yb, params_w, wb, metrics=True)
             logs = {"batch": bi, "size": m, "loss": loss}
-            logs.update(zip(loss_names, parts))
-            with no_grad():
-                mets = model._batch_metrics(yb, outs, wb)
+            if loss_names:
+                logs.update(zip(loss_names, parts))
             mets.update(model._added_metrics())  # Layer.add_metric values
             if not on_device:
                 logs.update(mets)

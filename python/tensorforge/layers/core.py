@@ -14,6 +14,8 @@ from .._xp import array_module
 from ..autograd import Tensor as _Tensor
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
+from ..ops.gemm import dense as _dense
+from ..ops.losses_ops import _Dropout
 from . import _args
 
 
@@ -51,6 +53,12 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, x, training=False, mask=None, logits=False):
+        act = self.activation
+        kernel = self.kernel
+        if type(x) is _Tensor and type(kernel) is _Tensor and x.data.ndim == 2 and \
+                x.data.shape[1] == kernel.data.shape[0]:  # the training step's case, one node
+            y = _dense(x, kernel, self.bias, "relu" if act is _act.relu and not logits else None)
+            return y if logits or act is _act.relu or act is _act.linear else act(y)
         if x.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"{self.name}: expected input with last dimension "
                              f"{self.kernel.shape[0]}, got shape {x.shape}")
@@ -96,9 +104,12 @@ class Dropout(Layer):
         self._record(rate=self.rate, noise_shape=None, seed=seed)
 
     def call(self, x, training=False, mask=None):
-        if not training or self.rate == 0:
+        rate = self.rate
+        if not training or rate == 0:
             return x
-        return _ops.dropout(x, self.rate, training=True, seed=_random.next_seed())
+        if type(x) is _Tensor and type(rate) is float and 0.0 < rate < 1.0:
+            return _Dropout.apply(x, rate, _random.next_seed())  # ops.dropout without its checks
+        return _ops.dropout(x, rate, training=True, seed=_random.next_seed())
 
 
 class Flatten(Layer):

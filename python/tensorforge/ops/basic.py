@@ -481,12 +481,17 @@ def _binary_apply(fn, a, b):
                 return fn.apply(a, ad.dtype.type(b))  # as _operands: b takes a's dtype
             if (b.data if tb is Tensor else b).dtype.kind in _NUMERIC:
                 if ta is tb is np.ndarray:  # nothing to record: the op without the tape
-                    return _wrap(fn.forward(Context((False, False)), a, b))
+                    uf = _ARRAY_UFUNCS.get(fn)  # (what forward computes, without its ctx)
+                    return _wrap(uf(a, b) if uf is not None else
+                                 fn.forward(Context((False, False)), a, b))
                 return fn.apply(a, b)
     ad, bd = _operands(a, b, fn.__name__.lower())
     a = a if isinstance(a, Tensor) else ad
     b = b if isinstance(b, Tensor) else bd
     return fn.apply(a, b)
+
+
+_ARRAY_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
 
 
 def add(a, b): return _binary(Add, a, b)

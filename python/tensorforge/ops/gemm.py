@@ -1,8 +1,9 @@
 """Public GEMM ops: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd."""
 import numpy as np
 
-from .. import kernels
+from .. import backend, kernels
 from ..autograd import Function, Tensor
+from ..kernels._common import is_native
 from .basic import unbroadcast  # noqa: F401
 from .basic import matmul as _matmul_t
 
@@ -15,7 +16,10 @@ def _any_tensor(*xs):
 
 def matmul(a, b):
     """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
-    if type(a) is Tensor or type(b) is Tensor or _any_tensor(a, b):
+    ta, tb = type(a), type(b)
+    if ta is np.ndarray and tb is np.ndarray:  # the array call, in two type tests
+        return kernels.matmul(a, b)
+    if ta is Tensor or tb is Tensor or _any_tensor(a, b):
         return _matmul_t(a, b)
     return kernels.matmul(a, b)
 
@@ -49,6 +53,43 @@ class _Gemm(Function):
         if ctx.needs_input_grad[2]:
             gbias = g.sum(axis=0, out=obias)
         return ga, gb, gbias, None, None, None, None
+
+
+# Note [dense op]: the Dense layer's step is one node, y = act(x @ w + b) for 2-D x. On the cpu
+# backend its backward is one call of the native dense_backward (csrc/bindings/dense.cpp: the
+# relu mask, both products and the bias gradient, checked there); where that binding refuses its
+# arguments, and on the other backends, the backward makes the unfused calls (kernels.act_backward,
+# gemm, the NumPy bias reduction), which convert or explain. Either way the values are _Gemm's
+# with alpha 1 and no transposes, bit for bit (the same kernels with the same arguments; the bias
+# gradient summed row after row as NumPy's add.reduce over axis 0), so a model trains the same.
+class _Dense(Function):
+    @staticmethod
+    def forward(ctx, x, w, bias, activation):
+        y = kernels.gemm(x, w, bias=bias, activation=activation)
+        ctx.saved = (x, w, y if activation == "relu" else None)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, y = ctx.saved
+        need = ctx.needs_input_grad
+        fused = backend.lookup("dense_backward")
+        if is_native(fused):  # one binding call for the four below (csrc/bindings/dense.cpp)
+            try:
+                return fused(g, x, w, y, need[0], need[1], need[2]) + (None,)
+            except (TypeError, ValueError):
+                pass
+        if y is not None:  # the fused relu's backward: one native pass (y > 0 iff x > 0)
+            g = (kernels.act_backward(g, y, y, "relu", 0.0) if g.dtype == np.float32 and
+                 y.dtype == np.float32 else g * (y > 0))
+        gx = kernels.gemm(g, w, trans_b=True) if need[0] else None
+        gw = kernels.gemm(x, g, trans_a=True) if need[1] else None
+        return gx, gw, g.sum(axis=0) if need[2] else None, None
+
+
+def dense(x, w, bias=None, activation=None):
+    """act(x @ w + bias) for a 2-D Tensor or array x (the Dense layer's op, See Note [dense op])."""
+    return _Dense.apply(x, w, bias, activation)
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,

@@ -205,14 +205,20 @@ class Optimizer:
                     pairs.append((v, g))
             live, raw = [v for v, _ in pairs], [g for _, g in pairs]
         else:
-            live = [p for p in params if _checked_grad(type(self).__name__, p) is not None]
-            raw = [p.grad for p in live]
+            name = type(self).__name__
+            live, raw = [], []
+            for p in params:  # (one pass: this runs on every training step)
+                g = _checked_grad(name, p)
+                if g is not None:
+                    live.append(p)
+                    raw.append(g)
         lr = self._current_lr()
         self.iterations += 1
         grads = []
         for p, g in zip(live, raw):
-            if g.dtype != p.data.dtype or not g.flags.c_contiguous:
-                g = array_module(g).ascontiguousarray(g, dtype=p.data.dtype)
+            d = p.data
+            if g.dtype != d.dtype or not g.flags.c_contiguous:
+                g = array_module(g).ascontiguousarray(g, dtype=d.dtype)
             grads.append(g)
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             grads = self._clip(grads)
@@ -221,11 +227,12 @@ class Optimizer:
                 p.data -= p.data * p.data.dtype.type(self.weight_decay) * p.data.dtype.type(lr)
         k = _kernels_module or _kernels()
         self._prepare_step()
+        state, update = self._state, self._update
         for p, g in zip(live, grads):
-            st = self._state.get(id(p))
+            st = state.get(id(p))
             if st is None:
-                st = self._state[id(p)] = (p,) + self._init_state(p.data)
-            self._update(k, p.data, g, st[1:], lr)
+                st = state[id(p)] = (p,) + self._init_state(p.data)
+            update(k, p.data, g, st[1:], lr)
 
     def minimize(self, loss, var_list, tape=None):
         """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):

@@ -1,7 +1,7 @@
 """Reference GEMM: C = alpha * op(a) @ op(b) + beta * c (+ bias per column) (relu)."""
 from .._xp import array_module
 
-__all__ = ["gemm"]
+__all__ = ["gemm", "dense_backward"]
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
@@ -22,3 +22,12 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
         c[...] = out
         return c
     return out
+
+
+def dense_backward(g, x, w, y, need_dx, need_dw, need_db):
+    """(dx, dw, db) of out = act(x @ w + b) given g = dL/dout: act is relu when y (the forward
+    output) is given (g masked where y <= 0 first), none when y is None; None where not needed."""
+    if y is not None:
+        g = array_module(g).where(y > 0, g, g.dtype.type(0))
+    return (g @ w.T if need_dx else None, x.T @ g if need_dw else None,
+            g.sum(axis=0) if need_db else None)
