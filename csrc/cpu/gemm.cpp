@@ -631,8 +631,11 @@ void unpacked_run(const Problem<K>& p, int nt) {
 // A once per K block, then packs one KC x NR panel of B at a time into a thread-private buffer
 // (L1/L2) and runs the M rows over it at once. Columns are split between threads (Note [GEMM
 // chunks]); K blocks are the packed path's (KC), so results match it bit for bit at any thread
-// count. Zen 1, 1 thread, GFLOP/s per CPU-second vs OpenBLAS in the same process: LSTM forward
-// 64x512x1024 0.61 (unpacked, KC 256) / 0.83 (packed path) -> see bench/RESULTS.md.
+// count. Zen 1, 1 thread, GFLOP/s per CPU-second as a fraction of OpenBLAS's in the same process
+// (loaded machine): LSTM forward 64x512x1024 0.67 (unpacked) / 0.83 (packed path) -> 0.99, its
+// dA 64x1024x512 (B^T) 0.88 -> 1.04, LeNet fc dA 32x500x1800 (B^T) 0.87 -> 1.17. At 22 tiles
+// (M = 128) it measured the same as the packed path (0.96-1.00 vs 0.96-0.97, within noise), and
+// at 2 threads every chunk would pack all of A again, so the cut stays at 16 tiles.
 constexpr index_t kPanelTiles = 16;
 
 template <class K>
