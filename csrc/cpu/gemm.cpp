@@ -486,7 +486,7 @@ struct Problem {
 // pack the same rows of A again). The blocks are as equal as whole tiles allow (171 tiles in 10
 // blocks: 17 or 18 each, never 9 x 18 + 9) and the chunk count is a multiple of the thread count
 // where the problem has enough tiles: on a quiet machine every thread then runs the same amount
-// of work and none waits for the other's last chunk (Zen 1, 2 threads, n = 1024: 9 chunks of 19
+// of work and none waits for the other's last chunk (Zen 1, 2 threads, n = 2048: 9 chunks of 38
 // tiles left one thread idle for a ninth of every K block). One thread: chunks of MC rows x all
 // panels, the plain BLIS loops.
 struct Grid {
@@ -565,7 +565,7 @@ void packed_run(const Problem<K>& p, int nt) {
 // sets every way/gcd(s, way) rows (way = L2 size / associativity, 64 KiB on Zen 1): B rows of
 // 1024 floats (s = 4 KiB) use only 16 of Zen 1's 1024 L2 sets, and 256 of them overflow those
 // sets' 8 ways, so every row tile re-read its slab from L3 (and every row sat in its own 4 KiB
-// page: LSTM forward 64x512x1024 ran at 0.61x OpenBLAS per CPU-second, 1 thread). unpacked_kc
+// page: LSTM forward 64x512x1024 ran at 0.61-0.67x OpenBLAS per CPU-second, 1 thread). unpacked_kc
 // is the depth whose slab takes at most half the ways of the sets it maps to; below the path's
 // KC = 256 (that example: 64; cutting KC there only reached 0.78x) B is packed instead
 // (use_unpacked). Rows of 500 or 256 floats keep 256.
