@@ -162,9 +162,11 @@ def test_matmul_batched_and_nd(backend, rng):
 
 
 # ---- blocking edges of the native kernel (csrc/cpu/gemm.cpp) --------------------------------
-# MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); MC = 384, KC = 320, NC = 4096;
+# MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); KC/MC/NC from the caches (KC 256-512);
 # B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
-# stride; tiny outputs with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path.
+# stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
+# other problems of at most 16 row tiles pack B one panel at a time (panel_run); tiny outputs
+# with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path.
 # (M, K, N, trans_a, trans_b) chosen to straddle each of those boundaries.
 EDGE_CASES = [
     (12, 320, 32, False, False), (13, 321, 33, False, False), (11, 319, 31, True, True),
@@ -176,6 +178,8 @@ EDGE_CASES = [
     (6, 4999, 25, False, True), (6, 4999, 25, False, False),           # dot path / unpacked
     (7, 63, 9, False, True), (7, 64, 9, False, True), (3, 9000, 5, False, True),
     (25, 6, 3000, True, False), (6, 25, 3000, False, False),           # skinny conv dW shapes
+    (64, 600, 1024, False, False), (61, 1100, 1030, False, True),      # panel path: B rows of
+    (96, 530, 2048, True, False), (97, 530, 2048, False, False),       # 1024+ floats, B^T; K > KC
 ]
 
 
@@ -257,7 +261,7 @@ def test_gemm_thread_counts_agree(rng):
     tf.set_backend("cpu")
     try:
         for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
-                            (90, 350, 5000, True)]:
+                            (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

@@ -192,10 +192,12 @@ void bind_core(pybind11::module_& m) {
     d["family"] = id.family;
     d["model"] = id.model;
     d["zmm_half_rate"] = id.zmm_half_rate;
+    d["ymm_half_rate"] = id.ymm_half_rate;
     d["l1d"] = c.l1d;
     d["l2"] = c.l2;
     d["l3"] = c.l3;
     d["l2_sharing"] = c.l2_sharing;
+    d["l2_ways"] = c.l2_ways;
     d["l3_sharing"] = c.l3_sharing;
     d["cache_source"] = std::string(c.source);
     d["sgemm_mr"] = b[0];

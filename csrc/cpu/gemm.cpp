@@ -43,6 +43,7 @@
 #include <array>
 #include <cstdlib>
 #include <new>
+#include <numeric>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -240,8 +241,9 @@ constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
 // C[i][16v..16v+15], 2 zmm hold the current row k of the B micro-panel, A[i][k] is broadcast from
 // memory (vbroadcastss into one scratch zmm); 5 zmm are left over. The same shape serves dgemm
 // (12x16) and avx2 (6x16 fp32 / 6x8 fp64: 12 ymm accumulators + 2 B + 1 broadcast).
-// APACK: a is a packed panel (rsa == 1, csa == MR) so row offsets are immediates; otherwise a is
-// A in place and element (i, k) is a[i*rsa + k*csa]. BFULL: b rows can be loaded unmasked (packed
+// APACK: a is a packed panel (rsa == 1, csa == kSMR) and b a packed one (rsb == kSNV*W), so
+// offsets and steps are immediates; otherwise a is A in place and element (i, k) is
+// a[i*rsa + k*csa], b is B in place with row stride rsb. BFULL: b rows can be loaded unmasked (packed
 // and zero-padded, or n == NV*W); otherwise masked loads keep reads inside B.
 template <typename T, int MR_, int NV, bool APACK, bool BFULL>
 void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb, T* c,
@@ -257,7 +259,13 @@ void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, ind
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = vzero;
   for (int i = 0; i < MR_; ++i) _mm_prefetch((const char*)(c + i * ldc), _MM_HINT_T0);
+  // Packed operands (APACK: the packed path, where B is packed too) have fixed strides: panel
+  // rows of kSMR and kSNV*W elements. As compile-time constants the pointer steps are immediates
+  // and no general register is spilled in the k loop (with runtime strides GCC reloaded one from
+  // the stack every k step).
   const index_t rs = APACK ? 1 : rsa;
+  const index_t as = APACK ? index_t(kSMR) : csa;
+  const index_t bs = APACK ? index_t(kSNV * W) : rsb;
 #pragma GCC unroll 4
   for (index_t k = 0; k < kc; ++k) {
     V bv[NV];
@@ -269,8 +277,8 @@ void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, ind
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
     }
-    a += csa;
-    b += rsb;
+    a += as;
+    b += bs;
   }
   // Epilogue, see Note [GEMM epilogue].
   const V va = set1(e.alpha), vb = set1(e.beta);
@@ -401,7 +409,12 @@ using DKernel = PortableKernel<double, 4, 4>;
 //       choice, KC = 256 at 32 KiB). 16-lane kernels (avx512 12x32): 1.25x L1d, i.e. the panel
 //       streams partly from L2 (swept on Zen 4 with bench/tune_gemm.py, 1 thread, n = 1024/2048,
 //       128x784x256: KC = 320 best, 192: -5%, 128: -8%; 16-lane kernels issue half the loads
-//       per FMA, so an L2-resident panel costs little).
+//       per FMA, so an L2-resident panel costs little). The avx2 kernels on a core that runs a
+//       ymm FMA as two 128-bit halves (Zen 1, CpuId::ymm_half_rate) take twice the cycles per k
+//       step, so the same holds there: the panel fills all of L1d (KC = 512 at 32 KiB; Zen 1,
+//       1 thread, GFLOP/s per CPU-second as a fraction of OpenBLAS's in the same process,
+//       n = 1024 / 2048, two runs: KC 256: 0.94 0.92 / 0.95 0.94; 384: 0.96 0.92 / 0.95 0.95;
+//       512: 0.96 0.95 / 0.96 0.97: fewer C round trips per tile).
 //   MC  rows of the packed MC x KC A block, which stays in the core's share of L2: half of it
 //       (Zen 4, 1 MiB L2: 408; the sweep's best was 384).
 //   NC  columns of the packed KC x NC B block, shared by the threads, in half of L3 (<= 4096,
@@ -431,7 +444,8 @@ BlockSizes compute_blocking() {
   const CpuCaches& c = cpu_caches();
   const double l1 = (double)c.l1d, l2 = (double)c.l2 / std::max(1, c.l2_sharing);
   const double l3 = (double)c.l3;
-  const double kc_share = NR * E >= 128 ? 1.25 : 0.5;  // panel bytes per k: 128 for 16 fp32 lanes x 2
+  // panel bytes per k: 128 for 16 fp32 lanes x 2, 64 for the avx2 kernels
+  const double kc_share = NR * E >= 128 ? 1.25 : NR * E == 64 && cpu_id().ymm_half_rate ? 1.0 : 0.5;
   BlockSizes b;
   b.KC = std::max<index_t>(64, std::min<index_t>(512, (index_t)(kc_share * l1 / (double)(NR * E)) / 8 * 8));
   b.MC = std::max<index_t>(4 * MR, std::min<index_t>(1536, (index_t)(0.5 * l2 / (double)(b.KC * E)) / MR * MR));
@@ -469,23 +483,33 @@ struct Problem {
 // most MC rows: one packed A block) x cn column groups (whole NR panels), about four chunks per
 // thread (Note [chunks claimed dynamically] in tf/parallel.h: a descheduled thread delays the
 // call by at most one chunk). Rows are split first (splitting columns makes every column group
-// pack the same rows of A again). One thread: chunks of MC rows x all panels, the plain BLIS loops.
+// pack the same rows of A again). The blocks are as equal as whole tiles allow (171 tiles in 10
+// blocks: 17 or 18 each, never 9 x 18 + 9) and the chunk count is a multiple of the thread count
+// where the problem has enough tiles: on a quiet machine every thread then runs the same amount
+// of work and none waits for the other's last chunk (Zen 1, 2 threads, n = 2048: 9 chunks of 38
+// tiles left one thread idle for a ninth of every K block). One thread: chunks of MC rows x all
+// panels, the plain BLIS loops.
 struct Grid {
-  index_t rows, pans;  // rows (a multiple of MR, <= MC) and NR panels per chunk
-  index_t cm, cn;      // chunks along M and along N
+  index_t tiles, npan;  // MR row tiles and NR panels of the whole block
+  index_t cm, cn;       // chunks along M and along N
   index_t count() const { return cm * cn; }
+  index_t tile0(index_t ci) const { return ci * tiles / cm; }  // first row tile of row block ci
+  index_t pan0(index_t cj) const { return cj * npan / cn; }    // first panel of column group cj
 };
 
 inline Grid make_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
-  const index_t tiles_m = ceil_div(M, MR), target = nt > 1 ? 4 * (index_t)nt : 1;
-  index_t mt = std::max<index_t>(1, std::min(ceil_div(tiles_m, target), MC / MR));
-  mt = ceil_div(tiles_m, ceil_div(tiles_m, mt));  // even blocks: 512 rows as 3 x ~171, not 252+252+8
-  Grid g;
-  g.rows = mt * MR;
-  g.cm = ceil_div(tiles_m, mt);
-  g.cn = g.cm >= target ? 1 : std::min(npan, ceil_div(target, g.cm));
-  g.pans = ceil_div(npan, g.cn);
-  g.cn = ceil_div(npan, g.pans);
+  const index_t tiles = ceil_div(M, MR);
+  Grid g{tiles, npan, ceil_div(tiles, std::max<index_t>(1, MC / MR)), 1};
+  if (nt > 1) {
+    const index_t target = 4 * (index_t)nt;
+    g.cm = std::max(g.cm, std::min(tiles, target));
+    if (g.cm < target) g.cn = std::min(npan, ceil_div(target, g.cm));
+    for (int i = 0; i < 2 * nt && g.count() % nt != 0; ++i) {  // whole rounds of nt chunks
+      if (g.cn == 1 && g.cm < tiles) ++g.cm;
+      else if (g.cn < npan) ++g.cn;
+      else break;
+    }
+  }
   return g;
 }
 
@@ -514,8 +538,9 @@ void packed_run(const Problem<K>& p, int nt) {
         pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, q0, q1);
       });
       parallel_chunks(g.count(), ntc, [&](index_t c) {
-        const index_t i0 = (c / g.cn) * g.rows, mc = std::min(g.rows, p.M - i0);
-        const index_t q0 = (c % g.cn) * g.pans, q1 = std::min(npan, q0 + g.pans);
+        const index_t ci = c / g.cn, cj = c % g.cn;
+        const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
+        const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
         T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
         pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
         Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
@@ -535,33 +560,53 @@ void packed_run(const Problem<K>& p, int nt) {
   }
 }
 
+// Note [unpacked KC]: the unpacked path reuses a KC x NR slab of B in place across the row tiles
+// of a chunk, so the slab's KC rows must stay cached. Rows s bytes apart fall into the same L2
+// sets every way/gcd(s, way) rows (way = L2 size / associativity, 64 KiB on Zen 1): B rows of
+// 1024 floats (s = 4 KiB) use only 16 of Zen 1's 1024 L2 sets, and 256 of them overflow those
+// sets' 8 ways, so every row tile re-read its slab from L3 (and every row sat in its own 4 KiB
+// page: LSTM forward 64x512x1024 ran at 0.61-0.67x OpenBLAS per CPU-second, 1 thread). unpacked_kc
+// is the depth whose slab takes at most half the ways of the sets it maps to; below the path's
+// KC = 256 (that example: 64; cutting KC there only reached 0.78x) B is packed instead
+// (use_unpacked). Rows of 500 or 256 floats keep 256.
+template <class K>
+index_t unpacked_kc(index_t rsB) {
+  using T = typename K::type;
+  const CpuCaches& c = cpu_caches();
+  const index_t ways = std::max(2, c.l2_ways);
+  const index_t way = std::max<index_t>(4096, (index_t)c.l2 / ways), sets = way / 64;
+  const index_t s = (rsB < 0 ? -rsB : rsB) * (index_t)sizeof(T);
+  const index_t period = s == 0 ? sets : std::min(sets, way / std::gcd(s, way));
+  return std::max<index_t>(16, std::min<index_t>(256, period * ways / 2 / 8 * 8));
+}
+
 // No packing: the micro-kernel reads A (strided broadcasts) and B (csB == 1) in place. K is still
-// blocked so that a KC x NR slab of B stays in L1 across the MR row tiles. Each chunk of the grid
-// runs every K block of its part of C (nothing is shared).
+// blocked so that a KC x NR slab of B stays cached across the MR row tiles (Note [unpacked KC]).
+// Each chunk of the grid runs every K block of its part of C (nothing is shared).
 template <class K>
 void unpacked_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
-  constexpr index_t MR = K::MR, NR = K::NR, KC = 256;
+  constexpr index_t MR = K::MR, NR = K::NR;
+  constexpr index_t KC = 256;
   const index_t npan = ceil_div(p.N, NR);
   // Every chunk reads its rows of A and its columns of B in place, so a cm x cn grid reads A cn
   // times and B cm times: pick the grid of ~2 chunks per thread with the least of that traffic
   // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B).
   const index_t tiles_m = ceil_div(p.M, MR), target = nt > 1 ? 2 * (index_t)nt : 1;
-  Grid g{tiles_m * MR, npan, 1, 1};
+  Grid g{tiles_m, npan, 1, 1};
   double best = -1.0;
   for (index_t cm = 1; cm <= std::min(tiles_m, target); ++cm) {
     const index_t cn = std::min(npan, ceil_div(target, cm));
     const double cost = (double)cn * (double)p.M * (double)p.K_ + (double)cm * (double)p.K_ * (double)p.N;
     if (best >= 0.0 && cost >= best) continue;
     best = cost;
-    g.rows = ceil_div(tiles_m, cm) * MR;
-    g.cm = ceil_div(tiles_m, g.rows / MR);
-    g.pans = ceil_div(npan, cn);
-    g.cn = ceil_div(npan, g.pans);
+    g.cm = cm;
+    g.cn = cn;
   }
   parallel_chunks(g.count(), (int)std::min<index_t>(nt, g.count()), [&](index_t c) {
-    const index_t m0 = (c / g.cn) * g.rows, m1 = std::min(p.M, m0 + g.rows);
-    const index_t q0 = (c % g.cn) * g.pans, q1 = std::min(npan, q0 + g.pans);
+    const index_t ci = c / g.cn, cj = c % g.cn;
+    const index_t m0 = g.tile0(ci) * MR, m1 = std::min(p.M, g.tile0(ci + 1) * MR);
+    const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
     for (index_t pc = 0; pc < p.K_; pc += KC) {
       const index_t kc = std::min(KC, p.K_ - pc);
       const bool last = pc + kc == p.K_;
@@ -580,6 +625,50 @@ void unpacked_run(const Problem<K>& p, int nt) {
   });
 }
 
+// Few rows (at most kPanelTiles MR tiles): every packed element of B is used by only those few
+// tiles, so a separate pass that packs a whole KC x NC block of B to memory and reads it back
+// costs as much as the packing itself. Here each chunk (a group of NR panels, all M rows) packs
+// A once per K block, then packs one KC x NR panel of B at a time into a thread-private buffer
+// (L1/L2) and runs the M rows over it at once. Columns are split between threads (Note [GEMM
+// chunks]); K blocks are the packed path's (KC), so results match it bit for bit at any thread
+// count. Zen 1, 1 thread, GFLOP/s per CPU-second as a fraction of OpenBLAS's in the same process
+// (loaded machine): LSTM forward 64x512x1024 0.67 (unpacked) / 0.83 (packed path) -> 0.99, its
+// dA 64x1024x512 (B^T) 0.88 -> 1.04, LeNet fc dA 32x500x1800 (B^T) 0.87 -> 1.17. At 22 tiles
+// (M = 128) it measured the same as the packed path (0.96-1.00 vs 0.96-0.97, within noise), and
+// at 2 threads every chunk would pack all of A again, so the cut stays at 16 tiles.
+constexpr index_t kPanelTiles = 16;
+
+template <class K>
+void panel_run(const Problem<K>& p, int nt) {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR;
+  const BlockSizes& bs = blocking<K>();
+  const index_t KC = bs.KC, tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
+  const Grid g{tiles, npan, 1, nt > 1 ? std::min<index_t>(npan, 4 * (index_t)nt) : 1};
+  parallel_chunks(g.count(), (int)std::min<index_t>(nt, g.count()), [&](index_t c) {
+    const index_t q0 = g.pan0(c), q1 = g.pan0(c + 1);
+    const index_t kcmax = std::min(KC, p.K_);
+    T* Ap = workspace<T>(Ws::gemm_a, (size_t)tiles * MR * kcmax);
+    T* Bq = workspace<T>(Ws::gemm_b, (size_t)NR * kcmax);
+    for (index_t pc = 0; pc < p.K_; pc += KC) {
+      const index_t kc = std::min(KC, p.K_ - pc);
+      const bool last = pc + kc == p.K_;
+      pack_A<T, MR>(p.M, kc, p.A + pc * p.csA, p.rsA, p.csA, Ap);
+      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+      for (index_t q = q0; q < q1; ++q) {
+        const index_t j = q * NR;
+        const int n = (int)std::min(NR, p.N - j);
+        pack_B<T, NR>(kc, p.N - j, p.B + pc * p.rsB + j * p.csB, p.rsB, p.csB, Bq, 0, 1);
+        e.bias = last && p.bias ? p.bias + j : nullptr;
+        for (index_t ir = 0; ir < p.M; ir += MR) {
+          const int m = (int)std::min(MR, p.M - ir);
+          K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bq, NR, true, p.C + ir * p.ldc + j, p.ldc, e);
+        }
+      }
+    }
+  });
+}
+
 // Packing B costs K*N copies and pays back only through reuse of B across row tiles. Measured on
 // Zen 4 (1 thread, bench/tune_gemm.py): reading B in place wins for M <= 72 at any N (the KC x NR
 // slab of B is reused from L1/L2 across all row tiles; 32x1800x500: 106 vs 80 GFLOP/s packed) and
@@ -589,6 +678,8 @@ void unpacked_run(const Problem<K>& p, int nt) {
 template <class K>
 bool use_unpacked(const Problem<K>& p) {
   if (!K::kUnpacked || p.csB != 1) return false;
+  // B rows whose stride maps them onto few L2 sets (Note [unpacked KC]) are better packed.
+  if (ceil_div(p.M, (index_t)K::MR) > 1 && unpacked_kc<K>(p.rsB) < 256) return false;
   if (p.M <= 72) return true;
   return p.M <= 256 && (double)p.K_ * (double)p.N <= 256.0 * 1024.0;
 }
@@ -641,6 +732,7 @@ void gemm_run(const Problem<K>& p) {
   if (flops <= 2.0 * 262144.0) nt = 1;
   if (use_dot(p)) return dot_run(p, nt);
   if (use_unpacked(p)) return unpacked_run(p, nt);
+  if (ceil_div(p.M, (index_t)K::MR) <= kPanelTiles) return panel_run(p, nt);
   packed_run(p, nt);
 }
 

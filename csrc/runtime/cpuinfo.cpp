@@ -49,8 +49,8 @@ bool cpuid_caches(CpuCaches& c) {
     const long line = (b & 0xFFF) + 1, sets = (long)cx + 1;
     const long size = ways * parts * line * sets;
     const int sharing = (int)((a >> 14) & 0xFFF) + 1;
-    if (level == 1) { c.l1d = size; c.line = (int)line; }
-    else if (level == 2) { c.l2 = size; c.l2_sharing = sharing; }
+    if (level == 1) { c.l1d = size; c.line = (int)line; c.l1d_ways = (int)ways; }
+    else if (level == 2) { c.l2 = size; c.l2_sharing = sharing; c.l2_ways = (int)ways; }
     else if (level == 3) { c.l3 = size; c.l3_sharing = sharing; }
     any = true;
   }
@@ -111,8 +111,9 @@ bool sysfs_caches(CpuCaches& c) {
     const long size = read_size(dir + "size");
     const int sharing = std::max(1, count_cpus(read_line(dir + "shared_cpu_list")));
     if (size <= 0) continue;
-    if (level == 1) c.l1d = size;
-    else if (level == 2) { c.l2 = size; c.l2_sharing = sharing; }
+    const int ways = std::atoi(read_line(dir + "ways_of_associativity").c_str());
+    if (level == 1) { c.l1d = size; c.l1d_ways = ways; }
+    else if (level == 2) { c.l2 = size; c.l2_sharing = sharing; c.l2_ways = ways; }
     else if (level == 3) { c.l3 = size; c.l3_sharing = sharing; }
     any = true;
   }
@@ -131,6 +132,8 @@ CpuCaches detect() {
   if (c.l2 <= 0) c.l2 = 512 << 10;
   if (c.l3 <= 0) c.l3 = 8 << 20, c.l3_sharing = 1;  // no L3 reported: assume a modest one
   if (c.line <= 0) c.line = 64;
+  if (c.l1d_ways <= 0) c.l1d_ways = 8;
+  if (c.l2_ways <= 0) c.l2_ways = 8;
   return c;
 }
 
@@ -159,6 +162,8 @@ const CpuId& cpu_id() {
       r.brand[48] = 0;
     }
     r.zmm_half_rate = std::strcmp(r.vendor, "AuthenticAMD") == 0 && r.family == 0x19;
+    r.ymm_half_rate = (std::strcmp(r.vendor, "AuthenticAMD") == 0 && r.family == 0x17 && r.model < 0x30) ||
+                      (std::strcmp(r.vendor, "HygonGenuine") == 0 && r.family == 0x18);
 #endif
     return r;
   }();

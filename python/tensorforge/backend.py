@@ -183,7 +183,8 @@ def _cpu_info(ci):
     shared = lambda k: f" (shared by {ci[k]} cpus)" if ci[k] > 1 else ""  # noqa: E731
     return {
         "cpu": f"{ci['brand'] or ci['vendor']} (family {ci['family']:#x}, model {ci['model']:#x})"
-               + (", AVX-512 at half rate" if ci["zmm_half_rate"] else ""),
+               + (", AVX-512 at half rate" if ci["zmm_half_rate"] else "")
+               + (", 256-bit FMA at half rate" if ci.get("ymm_half_rate") else ""),
         "caches": f"L1d {_size(ci['l1d'])}, L2 {_size(ci['l2'])}{shared('l2_sharing')}, "
                   f"L3 {_size(ci['l3'])}{shared('l3_sharing')} (from {ci['cache_source']})",
         "gemm_blocking": f"MR x NR {ci['sgemm_mr']} x {ci['sgemm_nr']}, KC {ci['sgemm_kc']}, "

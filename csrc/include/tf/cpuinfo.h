@@ -9,6 +9,7 @@ namespace tf {
 struct CpuCaches {
   long l1d = 0, l2 = 0, l3 = 0;    // bytes per cache instance
   int l2_sharing = 1, l3_sharing = 1;  // logical CPUs sharing one L2 / one L3
+  int l1d_ways = 0, l2_ways = 0;    // associativity (8 where not reported)
   int line = 0;                     // cache line, bytes
   const char* source = "";          // "cpuid", "sysfs" or "default"
 };
@@ -25,6 +26,10 @@ struct CpuId {
   // (two 512-bit FMA ports on server parts) and Zen 5 (family 1Ah, 512-bit datapath) run zmm
   // at full width.
   bool zmm_half_rate = false;
+  // 256-bit FMA executed as two 128-bit halves (AMD Zen 1 / Zen+, family 17h models below 30h,
+  // and Hygon's Zen 1 derivative): a ymm FMA takes a cycle per pipe pair, so the GEMM's packed
+  // B panel can stream from L2 instead of staying in L1 (Note [cache blocking] in gemm.cpp).
+  bool ymm_half_rate = false;
 };
 
 const CpuId& cpu_id();

@@ -30,7 +30,8 @@ namespace tf {
 // One slot per (kernel family, buffer); shared across ISAs' translation units by value only.
 enum class Ws : int {
   gemm_a = 0,  // sgemm/dgemm packed A panel (per thread)
-  gemm_b,      // sgemm/dgemm packed B panel (calling thread, shared with the team)
+  gemm_b,      // sgemm/dgemm packed B block (calling thread, shared with the team; few-row
+               // problems: each thread's own B panel)
   rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U)
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
   rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread)

@@ -7,7 +7,15 @@ two transposed backward forms): (M, K, N) = (32, 1800, 500), (128, 784, 256), (6
 Timing: the contenders are timed in interleaved rounds (ours, numpy, torch, ours, ...) after a
 warm-up, and each reports its best round (the median is printed too). On a machine shared with
 other jobs the best round is the least disturbed one, and interleaving makes load changes hit
-every contender alike; on a quiet machine best and median agree within a few percent."""
+every contender alike; on a quiet machine best and median agree within a few percent.
+
+With more than one thread each round starts after a pause (SETTLE_S) in which the previous
+contender's worker threads go idle: OpenBLAS's server threads spin on a core for ~135 ms after
+every call (Zen 1, 2 threads: 48 ms of CPU in the first 50 ms after a 1024^3 matmul, 86 ms in
+the next 100, none after), so without the pause every tensorforge round after a NumPy round ran
+beside a busy core (square 512 best 63 GFLOP/s, median 37, the pool backing off 21 times in
+51 rounds: see bench/RESULTS.md, gemm3). Every side now starts from idle peers, as in
+_util.timeit."""
 import statistics
 import time
 
@@ -16,21 +24,28 @@ import numpy as np
 from ._util import table, try_torch
 
 
-def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200):
-    """Best and median seconds per call of each fn, timed in interleaved rounds."""
+SETTLE_S = 0.2  # > OpenBLAS's ~135 ms spin after a call (see the module docstring)
+
+
+def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200, settle=0.0):
+    """Best and median seconds per call of each fn, timed in interleaved rounds, each round
+    after `settle` seconds of sleep (not counted in min_time)."""
     reps = max(1, int(5e7 / flop))  # ~0.5 ms per round at 100 GFLOP/s: timer noise is negligible
     for fn in fns:  # warm-up (page faults, packing buffers, thread pool)
         for _ in range(2):
             fn()
     times = [[] for _ in fns]
-    start = time.perf_counter()
-    while len(times[0]) < min_rounds or (time.perf_counter() - start < min_time * len(fns)
-                                         and len(times[0]) < max_rounds):
+    busy = 0.0
+    while len(times[0]) < min_rounds or (busy < min_time * len(fns) and len(times[0]) < max_rounds):
         for fn, ts in zip(fns, times):
+            if settle:
+                time.sleep(settle)
             t0 = time.perf_counter()
             for _ in range(reps):
                 fn()
-            ts.append((time.perf_counter() - t0) / reps)
+            dt = time.perf_counter() - t0
+            busy += dt
+            ts.append(dt / reps)
     return [(min(ts), statistics.median(ts)) for ts in times]
 
 SQUARE = [64, 128, 256, 512, 1024, 2048]
@@ -69,7 +84,8 @@ def run(args):
             ta_, tb_ = torch.from_numpy(a), torch.from_numpy(b)
             At, Bt = (ta_.T if ta else ta_), (tb_.T if tb else tb_)
             fns.append(lambda: At @ Bt)
-        res = interleaved(fns, flop, min_time=0.1 if args.quick else 0.3)
+        res = interleaved(fns, flop, min_time=0.1 if args.quick else 0.3,
+                          settle=SETTLE_S if args.threads > 1 else 0.0)
         (t_tf, m_tf), (t_np, _) = res[0], res[1]
         row = [name, f"{M}x{K}x{N}", flop / t_tf / 1e9, flop / m_tf / 1e9, flop / t_np / 1e9,
                t_np / t_tf]
