@@ -1,0 +1,80 @@
+"""Generate tests/data/keras_logits_refs.json: what tf_keras 2 trains on when a softmax/sigmoid
+output layer meets a cross-entropy of the other kind, the oracle for
+tests/test_keras_logits_loss.py.
+
+    /work/keras-venv/bin/python tools/gen_keras_logits_refs.py      # tensorflow-cpu + tf_keras
+
+tf_keras's softmax and sigmoid tag their output tensor with its logits (`_keras_logits`), and
+its categorical, sparse categorical and binary cross-entropies read the logits of any tagged
+tensor: a Dense(sigmoid) output compiled with categorical_crossentropy trains on the softmax
+cross-entropy of the logits, a Dense(softmax) output with binary_crossentropy on the sigmoid
+cross-entropy of the logits (found by tools/keras_parity.py on the Keras 2 subclassing guide's
+model, Dense(10, sigmoid) + categorical_crossentropy). Each case: a one-layer model from fixed
+weights; evaluate() ([loss, accuracy]) before, the train_on_batch result of one SGD(0.5) step,
+the weights after it, evaluate() after.
+"""
+import json
+import os
+
+import numpy as np
+
+CASES = {
+    "sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot", False),
+    "sigmoid_sparse_categorical": ("sigmoid", "sparse_categorical_crossentropy", "sparse", False),
+    "softmax_binary": ("softmax", "binary_crossentropy", "multi_hot", False),
+    "activation_layer_sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot",
+                                             True),
+    "softmax_categorical": ("softmax", "categorical_crossentropy", "onehot", False),  # control
+}
+
+
+def data():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(16, 5)).astype(np.float32)
+    labels = rng.integers(0, 4, 16)
+    kernel = rng.normal(scale=0.7, size=(5, 4)).astype(np.float32)
+    bias = rng.normal(scale=0.2, size=4).astype(np.float32)
+    targets = {"onehot": np.eye(4, dtype=np.float32)[labels], "sparse": labels,
+               "multi_hot": (rng.random((16, 4)) < 0.4).astype(np.float32)}
+    return x, targets, kernel, bias
+
+
+def build(keras, activation, loss, activation_layer):
+    L = keras.layers
+    if activation_layer:
+        m = keras.Sequential([L.Dense(4, input_shape=(5,)), L.Activation(activation)])
+    else:
+        m = keras.Sequential([L.Dense(4, activation=activation, input_shape=(5,))])
+    opt = (keras.optimizers.legacy.SGD if hasattr(keras.optimizers, "legacy")
+           else keras.optimizers.SGD)
+    m.compile(optimizer=opt(learning_rate=0.5), loss=loss, metrics=["accuracy"])
+    return m
+
+
+def main():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tf_keras as keras
+    x, targets, kernel, bias = data()
+    out = {"x": x.tolist(), "kernel": kernel.tolist(), "bias": bias.tolist(),
+           "targets": {k: v.tolist() for k, v in targets.items()}, "cases": {}}
+    for name, (act, loss, target, act_layer) in CASES.items():
+        m = build(keras, act, loss, act_layer)
+        m.layers[0].set_weights([kernel, bias])
+        y = targets[target]
+        before = m.evaluate(x, y, batch_size=16, verbose=0)
+        step = m.train_on_batch(x, y)
+        k, b = m.layers[0].get_weights()
+        after = m.evaluate(x, y, batch_size=16, verbose=0)
+        out["cases"][name] = {"activation": act, "loss": loss, "target": target,
+                              "activation_layer": act_layer, "before": before, "step": step,
+                              "kernel_after": k.tolist(), "bias_after": b.tolist(),
+                              "after": after}
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests",
+                        "data", "keras_logits_refs.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
