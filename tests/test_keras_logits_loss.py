@@ -1,6 +1,8 @@
-"""A softmax/sigmoid output layer under a cross-entropy of the other kind trains as tf_keras 2
-trains it: on the logits (softmax cross-entropy of a sigmoid layer's logits, sigmoid
-cross-entropy of a softmax layer's logits), metrics on the layer's own output. Expected figures:
+"""A softmax/sigmoid output under a cross-entropy of the other kind trains as tf_keras 2 trains
+it: on the logits (softmax cross-entropy of a sigmoid layer's logits, sigmoid cross-entropy of a
+softmax layer's logits), metrics on the layer's own output; in a Sequential / functional model
+(the fused output path), a subclassed model and after K.softmax in a Lambda (the activation's
+tag, activations.tag_logits). Expected figures:
 tests/data/keras_logits_refs.json, from tools/gen_keras_logits_refs.py (tf_keras 2.21)."""
 import json
 import os
@@ -9,16 +11,32 @@ import numpy as np
 import pytest
 
 import tensorforge as tf
+from tensorforge import backend as K
 from tensorforge import layers as L
 
 REFS = json.load(open(os.path.join(os.path.dirname(__file__), "data", "keras_logits_refs.json")))
 
 
 def _model(case):
-    if case["activation_layer"]:
-        m = tf.Sequential([L.Dense(4, input_shape=(5,)), L.Activation(case["activation"])])
+    """The model of tools/gen_keras_logits_refs.py's build()."""
+    act, how = case["activation"], case["build"]
+    if how == "activation_layer":
+        m = tf.Sequential([L.Dense(4, input_shape=(5,)), L.Activation(act)])
+    elif how == "subclassed":
+        class Net(tf.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = L.Dense(4, activation=act)
+
+            def call(self, x):
+                return self.dense(x)
+        m = Net()
+        m(np.zeros((1, 5), np.float32))
+    elif how == "lambda_backend":
+        fn = getattr(K, act)
+        m = tf.Sequential([L.Dense(4, input_shape=(5,)), L.Lambda(lambda t: fn(t))])
     else:
-        m = tf.Sequential([L.Dense(4, activation=case["activation"], input_shape=(5,))])
+        m = tf.Sequential([L.Dense(4, activation=act, input_shape=(5,))])
     m.compile(optimizer=tf.optimizers.SGD(learning_rate=0.5), loss=case["loss"],
               metrics=["accuracy"])
     m.layers[0].set_weights([np.array(REFS["kernel"], np.float32),

@@ -18,13 +18,21 @@ import os
 
 import numpy as np
 
+# case -> (activation, loss, targets, how the model is built: "dense" (Dense(activation=)),
+# "activation_layer" (Dense + Activation), "subclassed" (a Model subclass calling a Dense with
+# the activation), "lambda_backend" (Dense + Lambda(K.<activation>)))
 CASES = {
-    "sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot", False),
-    "sigmoid_sparse_categorical": ("sigmoid", "sparse_categorical_crossentropy", "sparse", False),
-    "softmax_binary": ("softmax", "binary_crossentropy", "multi_hot", False),
+    "sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot", "dense"),
+    "sigmoid_sparse_categorical": ("sigmoid", "sparse_categorical_crossentropy", "sparse",
+                                   "dense"),
+    "softmax_binary": ("softmax", "binary_crossentropy", "multi_hot", "dense"),
     "activation_layer_sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot",
-                                             True),
-    "softmax_categorical": ("softmax", "categorical_crossentropy", "onehot", False),  # control
+                                             "activation_layer"),
+    "subclassed_sigmoid_categorical": ("sigmoid", "categorical_crossentropy", "onehot",
+                                       "subclassed"),
+    "lambda_backend_softmax_binary": ("softmax", "binary_crossentropy", "multi_hot",
+                                      "lambda_backend"),
+    "softmax_categorical": ("softmax", "categorical_crossentropy", "onehot", "dense"),  # control
 }
 
 
@@ -39,10 +47,25 @@ def data():
     return x, targets, kernel, bias
 
 
-def build(keras, activation, loss, activation_layer):
+def build(keras, activation, loss, how):
+    """The model of a case; its first layer is the Dense whose weights the case sets. (The
+    tensorforge test builds the same models: keep the two in step.)"""
     L = keras.layers
-    if activation_layer:
+    if how == "activation_layer":
         m = keras.Sequential([L.Dense(4, input_shape=(5,)), L.Activation(activation)])
+    elif how == "subclassed":
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = L.Dense(4, activation=activation)
+
+            def call(self, x):
+                return self.dense(x)
+        m = Net()
+        m(np.zeros((1, 5), np.float32))
+    elif how == "lambda_backend":
+        act = getattr(keras.backend, activation)
+        m = keras.Sequential([L.Dense(4, input_shape=(5,)), L.Lambda(lambda t: act(t))])
     else:
         m = keras.Sequential([L.Dense(4, activation=activation, input_shape=(5,))])
     opt = (keras.optimizers.legacy.SGD if hasattr(keras.optimizers, "legacy")
@@ -57,8 +80,8 @@ def main():
     x, targets, kernel, bias = data()
     out = {"x": x.tolist(), "kernel": kernel.tolist(), "bias": bias.tolist(),
            "targets": {k: v.tolist() for k, v in targets.items()}, "cases": {}}
-    for name, (act, loss, target, act_layer) in CASES.items():
-        m = build(keras, act, loss, act_layer)
+    for name, (act, loss, target, how) in CASES.items():
+        m = build(keras, act, loss, how)
         m.layers[0].set_weights([kernel, bias])
         y = targets[target]
         before = m.evaluate(x, y, batch_size=16, verbose=0)
@@ -66,7 +89,7 @@ def main():
         k, b = m.layers[0].get_weights()
         after = m.evaluate(x, y, batch_size=16, verbose=0)
         out["cases"][name] = {"activation": act, "loss": loss, "target": target,
-                              "activation_layer": act_layer, "before": before, "step": step,
+                              "build": how, "before": before, "step": step,
                               "kernel_after": k.tolist(), "bias_after": b.tolist(),
                               "after": after}
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests",
