@@ -78,7 +78,11 @@ PROGRAM = textwrap.dedent("""
     m = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
                           layers.Dense(1, activation="sigmoid")])
     m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
-    h = m.fit(x, y, epochs=5, batch_size=32, validation_split=0.25, verbose=0)
+    class EvalInside(keras.callbacks.Callback):  # as tf_keras's fit validates: not recorded
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.evaluate(x[:10], y[:10], verbose=0)
+    h = m.fit(x, y, epochs=5, batch_size=32, validation_split=0.25, verbose=0,
+              callbacks=[EvalInside()])
     print("epochs run", len(h.history["loss"]))
     print("evaluate", m.evaluate(xt, yt, verbose=0))
 """)

@@ -406,9 +406,14 @@ def _float_targets(y):
         return y.astype(np.float32)
     return y
 
+_inside = {"fit": 0}  # > 0 while a fit runs: its validation passes (tf_keras's fit calls
+                     # self.evaluate) are not the program's own evaluate calls
+
 def _wrap_fit(cls):
     orig = cls.fit
     def fit(self, x=None, y=None, *args, **kw):
+        if _inside["fit"]:
+            return orig(self, x, y, *args, **kw)
         y = _float_targets(y)
         if isinstance(kw.get("validation_data"), (tuple, list)) and len(kw["validation_data"]) > 1:
             vd = list(kw["validation_data"])
@@ -432,7 +437,11 @@ def _wrap_fit(cls):
         if kw.get("sample_weight") is not None:
             kw["sample_weight"] = _cap(kw["sample_weight"])
         x, y = _cap(x), _cap(y)
-        h = orig(self, x, y, *args, **kw)
+        _inside["fit"] += 1
+        try:
+            h = orig(self, x, y, *args, **kw)
+        finally:
+            _inside["fit"] -= 1
         _record(h, _n_val(x, kw))
         return h
     cls.fit = fit
@@ -446,7 +455,11 @@ def _wrap_fit_generator(cls):
             kw["validation_data"] = tuple(_cap(v) for v in kw["validation_data"])
         if kw.get("validation_steps") is not None:
             kw["validation_steps"] = _cap_steps(None, kw["validation_steps"], None)
-        h = orig(self, generator, steps_per_epoch, epochs, *args, **kw)
+        _inside["fit"] += 1
+        try:
+            h = orig(self, generator, steps_per_epoch, epochs, *args, **kw)
+        finally:
+            _inside["fit"] -= 1
         _record(h, _n_val(None, kw))
         return h
     cls.fit_generator = fit_generator
@@ -454,6 +467,8 @@ def _wrap_fit_generator(cls):
 def _wrap_evaluate(cls):
     orig = cls.evaluate
     def evaluate(self, x=None, y=None, *args, **kw):
+        if _inside["fit"]:
+            return orig(self, x, y, *args, **kw)
         x, y = _cap(x), _float_targets(_cap(y))
         r = orig(self, x, y, *args, **kw)
         vals = r if isinstance(r, (list, tuple)) else [r]
@@ -684,10 +699,10 @@ def verdict(spec, ours, keras, n):
     if accuracy and n:
         se = math.sqrt(max(m1 * (1 - m1), 0) / n + max(m2 * (1 - m2), 0) / n)
         if abs(d) <= 2 * se:
-            return f"agrees (1 run; |diff| <= 2 SE = {200 * se:.1f} pt, n = {n})"
+            return f"agrees (1 run; abs. diff <= 2 SE = {200 * se:.1f} pt, n = {n})"
         return f"gap > 2 SE ({200 * se:.1f} pt, n = {n}): run seeds"
     if accuracy:
-        return "agrees (1 run; |diff| <= 2 pt)" if abs(d) <= 0.02 else "gap > 2 pt: run seeds"
+        return "agrees (1 run; abs. diff <= 2 pt)" if abs(d) <= 0.02 else "gap > 2 pt: run seeds"
     rel = abs(d) / max(abs(m1), abs(m2), 1e-12)
     return (f"agrees (1 run; rel. diff {100 * rel:.1f}% <= 5%)" if rel <= 0.05 else
             f"rel. diff {100 * rel:.1f}% > 5%: run seeds")
