@@ -802,6 +802,8 @@ def main(argv=None):
                 if not r["ok"]:
                     line += f" {r.get('error', '')[:200]}"
                 print(line, flush=True)
+                if args.json:  # after every run: a stopped comparison keeps what it measured
+                    _write_json(args.json, results)
     ok = sum(1 for r in results.values() if r.get("ours") and all(x["ok"] for x in r["ours"]))
     print(f"\nours: {ok} of {len(results)} programs ran to completion")
     if len(sides) == 2:
@@ -817,13 +819,15 @@ def main(argv=None):
             with open(args.table, "w") as f:
                 f.write(table + "\n")
     if args.json:
-        for r in results.values():
-            for runs in r.values():
-                for x in runs:
-                    x.pop("stdout", None)
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        _write_json(args.json, results)
     return 0
+
+
+def _write_json(path, results):
+    slim = {p: {s: [{k: v for k, v in x.items() if k != "stdout"} for x in runs]
+                for s, runs in r.items()} for p, r in results.items()}
+    with open(path, "w") as f:
+        json.dump(slim, f, indent=1)
 
 
 if __name__ == "__main__":

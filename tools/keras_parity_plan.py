@@ -60,7 +60,7 @@ PLAN = {
     "adl_ch1_cnn_mnist": dict(MNIST, metric="evaluate:accuracy"),
     "adl_ch1_mlp_mnist": dict(MNIST, metric="evaluate:accuracy"),
     "adl_ch1_rnn_mnist": dict(MNIST, metric="evaluate:accuracy", note="SimpleRNN, plain SGD"),
-    "adl_ch2_cnn_y_network": dict(MNIST, metric="evaluate:accuracy"),
+    "adl_ch2_cnn_y_network": dict(epochs=1, samples=2000, metric="evaluate:accuracy"),
     "adl_ch2_resnet_cifar10": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
                                    note="synthetic CIFAR-10; ResNet20 v1"),
     "adl_ch2_resnet_v2_cifar10": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
