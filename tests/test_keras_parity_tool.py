@@ -54,6 +54,9 @@ def test_verdict_with_seeds_is_welchs_test():
     v = kp.verdict("evaluate:accuracy", [0.82, 0.92, 1.02], [0.72, 0.82, 0.92], 2000)
     assert v.startswith("within seed noise (Welch t = +1.22, df 4.0")
     assert kp.verdict("fit:loss", [1.0, 1.0], [1.0, 1.0], None) == "equal"
+    # a fractional Welch df reads the table row below it (3.04 -> df 3, 3.18; not 4, 2.78)
+    assert kp._t95(3.04) == 3.18 and kp._t95(4.0) == 2.78 and kp._t95(0.5) == 12.71
+    assert kp._t95(100) == 1.96
 
 
 def test_verdict_of_one_run():

@@ -664,6 +664,9 @@ _T95 = [(1, 12.71), (2, 4.30), (3, 3.18), (4, 2.78), (5, 2.57), (6, 2.45), (7, 2
 
 
 def _t95(df):
+    """The 95% point at the degrees of freedom rounded down (a fractional Welch df falls
+    between two table rows: the lower row's larger point, as printed tables are read)."""
+    df = max(1, math.floor(df + 1e-9))
     for d, t in _T95:
         if df <= d:
             return t
