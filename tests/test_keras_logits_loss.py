@@ -37,7 +37,10 @@ def _model(case):
         m = tf.Sequential([L.Dense(4, input_shape=(5,)), L.Lambda(lambda t: fn(t))])
     else:
         m = tf.Sequential([L.Dense(4, activation=act, input_shape=(5,))])
-    m.compile(optimizer=tf.optimizers.SGD(learning_rate=0.5), loss=case["loss"],
+    loss = case["loss"]
+    if loss == "CategoricalCrossentropy(from_logits=True)":
+        loss = tf.losses.CategoricalCrossentropy(from_logits=True)
+    m.compile(optimizer=tf.optimizers.SGD(learning_rate=0.5), loss=loss,
               metrics=["accuracy"])
     m.layers[0].set_weights([np.array(REFS["kernel"], np.float32),
                              np.array(REFS["bias"], np.float32)])

@@ -33,7 +33,17 @@ CASES = {
     "lambda_backend_softmax_binary": ("softmax", "binary_crossentropy", "multi_hot",
                                       "lambda_backend"),
     "softmax_categorical": ("softmax", "categorical_crossentropy", "onehot", "dense"),  # control
+    # from_logits=True on a softmax output: tf_keras still takes the tagged logits (one softmax)
+    "softmax_categorical_from_logits": ("softmax", "CategoricalCrossentropy(from_logits=True)",
+                                        "onehot", "dense"),
 }
+
+
+def loss_object(keras, loss):
+    """A loss name, or the one loss instance the cases use."""
+    if loss == "CategoricalCrossentropy(from_logits=True)":
+        return keras.losses.CategoricalCrossentropy(from_logits=True)
+    return loss
 
 
 def data():
@@ -70,7 +80,8 @@ def build(keras, activation, loss, how):
         m = keras.Sequential([L.Dense(4, activation=activation, input_shape=(5,))])
     opt = (keras.optimizers.legacy.SGD if hasattr(keras.optimizers, "legacy")
            else keras.optimizers.SGD)
-    m.compile(optimizer=opt(learning_rate=0.5), loss=loss, metrics=["accuracy"])
+    m.compile(optimizer=opt(learning_rate=0.5), loss=loss_object(keras, loss),
+              metrics=["accuracy"])
     return m
 
 
