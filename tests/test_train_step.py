@@ -84,12 +84,15 @@ def test_from_logits_instance_value_against_numpy():
 
 
 def test_from_logits_instance_with_softmax_layer_is_not_fused_into_the_layer():
-    # Keras 2 applies the softmax, then treats its output as logits: so must we
+    # tf_keras 2 takes the logits the softmax tagged its output with, from_logits or not (one
+    # softmax, not two; tf_keras's own figure: tests/test_keras_logits_loss.py,
+    # softmax_categorical_from_logits)
     x, labels, onehot = _data()
     tf.utils.set_random_seed(1)
     m = Sequential([layers.Dense(4, activation="softmax", input_shape=(12,))])
     m.compile(optimizer="sgd", loss=losses.CategoricalCrossentropy(from_logits=True))
-    p = m.predict(x, verbose=0).astype(np.float64)
+    k, b = m.get_weights()
+    p = x.astype(np.float64) @ k + b  # the logits
     logp = p - np.log(np.exp(p).sum(1, keepdims=True))
     want = -(onehot * logp).sum(1).mean()
     np.testing.assert_allclose(m.evaluate(x, onehot, verbose=0), want, rtol=1e-5)

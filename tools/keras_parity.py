@@ -2,13 +2,17 @@
 
     python3 tools/keras_parity.py DIR_OR_FILES... [--keras-python PATH] [--max-epochs 2]
                                   [--max-samples 2000] [--timeout 600] [--json out.json]
+    python3 tools/keras_parity.py DIR... --plan --threads 1 --nice 5 [--seeds 0 1 2]
+                                  [--jobs 2] [--table table.md]       # the accuracy comparison
 
 Each program is written for Keras 2 (`import keras`, `from keras.layers import ...`, or
 `from tensorflow.keras ...`). It runs twice, each time in a fresh process:
   * ours:   `keras.*` and `tensorflow.keras.*` resolve to `tensorforge.*` (the import-swap a user
             makes by hand, done by an import hook so the file itself is not edited);
   * oracle: the same names resolve to `tf_keras.*` (Keras 2.x), in the interpreter given by
-            --keras-python (a venv with `pip install tensorflow-cpu tf-keras`).
+            --keras-python (a venv with `pip install tensorflow-cpu tf-keras`). Optimizers,
+            by class or by name, are tf_keras's `optimizers.legacy` ones (Keras 2's update
+            rules, and the Keras 2.2 arguments lr= and decay=).
 Both sides get the same offline data: `keras.datasets.mnist` serves the 10,000 real digits the
 package ships (repeated up to the 60,000/10,000 sizes some programs hard-code), `fashion_mnist`
 reads /usr/share/datasets/fashion-mnist when present, and `imdb`, `reuters`, `cifar10`,
@@ -19,16 +23,35 @@ sides, not with the paper figure.
 
 Reported per program: whether each side ran to completion (exit status, the last error line),
 wall time, and the final logs of the last `fit` (loss, accuracy, val_*) on each side.
+
+The accuracy comparison (--plan): each program gets its own cap and compared figure from
+tools/keras_parity_plan.py (the final evaluate accuracy, a validation accuracy, an
+autoencoder's loss), the same on both sides; --threads 1 pins OpenMP, tensorforge and
+TensorFlow's intra/inter-op pools to one thread, --seeds runs each side once per seed (Python,
+NumPy and the library's random state seeded with it; the program's own np.random.seed calls
+still run), --nice lowers the runs' priority. The table gives per program the figure on each
+side (mean +- std over seeds), the difference and a verdict: with several seeds a side,
+Welch's t-test at 95% against the seed-to-seed spread; with one run, agreement within 2
+standard errors of the test set's sampling noise (accuracies; n = distinct evaluation samples)
+or within 5% (losses), else "run seeds". Programs the plan marks not comparable (GAN loops,
+random targets) are listed with the reason.
 The programs themselves are not part of this repository: point the tool at a folder of Keras 2
-programs (the keras-team 2.x examples, the Keras 2 guides, book chapters).
+programs (the keras-team 2.x examples, the Keras 2 guides, book chapters; tools/keras_corpus.md).
 """
 import argparse
+import concurrent.futures
 import json
+import math
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from keras_parity_plan import NOT_COMPARABLE, PLAN  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -72,8 +95,12 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module):
         module.__spec__ = self.specs.get(id(module), module.__spec__)
 
+THREADS = int(os.environ.get("KP_THREADS", "0"))
 if SIDE != "ours":
     import tensorflow as _tf  # imports Keras 3 as `keras`: drop it, so `keras` means tf_keras
+    if THREADS:  # before the first op creates TensorFlow's thread pools
+        _tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        _tf.config.threading.set_inter_op_parallelism_threads(THREADS)
     import tf_keras
     for _k in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
         del sys.modules[_k]
@@ -118,6 +145,16 @@ else:
         return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
     if not hasattr(tf_keras.Sequential, "predict_classes"):
         tf_keras.Sequential.predict_classes = _predict_classes
+    # An optimizer given by name (compile(optimizer='adam')) is the legacy class too, as the
+    # classes above: Keras 2's update rules for every program (tf_keras 2.11+ would otherwise
+    # build its new optimizers, whose RMSprop divides by sqrt(v + eps), not sqrt(v) + eps).
+    import tf_keras.src.optimizers as _src_opt
+    _opt_get = _src_opt.get
+    def _get_legacy(identifier, **kw):
+        if isinstance(identifier, str):
+            kw.setdefault("use_legacy_optimizer", True)
+        return _opt_get(identifier, **kw)
+    _src_opt.get = _opt.get = _get_legacy
 
 # ---- offline datasets, the same on both sides ----
 def _read_idx(path):
@@ -316,14 +353,72 @@ def _cap_steps(x, steps, batch_size):
         steps = len(x)
     return None if steps is None else min(int(steps), limit)
 
-def _record(h):
+_records = []  # every fit / evaluate, in program order: {"kind", "logs", "n"}
+
+def _first_array(x):
+    while isinstance(x, (list, tuple, dict)) and len(x):
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    return x if hasattr(x, "shape") and len(getattr(x, "shape", ())) > 0 else None
+
+def _distinct(x):
+    """How many distinct samples x holds (the bundled digits are repeated to the 60,000 /
+    10,000 sizes, so the test set of n rows may hold n / 5 different ones): the n of the
+    sampling noise of an accuracy measured on x. None for data that is not an array."""
+    a = _first_array(x)
+    if a is None:
+        return None
+    a = np.asarray(a)
+    return len({r.tobytes() for r in np.ascontiguousarray(a).reshape(len(a), -1)})
+
+def _record(h, n_val=None):
     logs = getattr(h, "history", {}) or {}
     _last.clear()
     _last.update({k: float(v[-1]) for k, v in logs.items() if len(v)})
+    _records.append({"kind": "fit", "logs": dict(_last), "n": n_val})
+
+def _n_val(x, kw):
+    """Distinct validation samples of a fit call (validation_data, or validation_split's tail)."""
+    try:
+        vd = kw.get("validation_data")
+        if isinstance(vd, (tuple, list)) and vd:
+            return _distinct(vd[0])
+        split = kw.get("validation_split") or 0
+        a = _first_array(x)
+        if split and a is not None:
+            k = int(len(a) * float(split))
+            return _distinct(a[len(a) - k:]) if k else None
+    except Exception:
+        pass
+    return None
+
+def _float_targets(y):
+    """The oracle only: integer target arrays as float32. Keras 2.2 fed every target through a
+    float32 placeholder, so a 2.2 program's own loss may multiply labels with predictions
+    (mnist_siamese's contrastive loss); tf_keras keeps int64 labels and TensorFlow refuses the
+    mixed product. The built-in losses and metrics take float labels alike."""
+    if SIDE == "ours" or y is None:
+        return y
+    if isinstance(y, (list, tuple)):
+        return type(y)(_float_targets(a) for a in y)
+    if isinstance(y, dict):
+        return {k: _float_targets(v) for k, v in y.items()}
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iub":
+        return y.astype(np.float32)
+    return y
+
+_inside = {"fit": 0}  # > 0 while a fit runs: its validation passes (tf_keras's fit calls
+                     # self.evaluate) are not the program's own evaluate calls
 
 def _wrap_fit(cls):
     orig = cls.fit
     def fit(self, x=None, y=None, *args, **kw):
+        if _inside["fit"]:
+            return orig(self, x, y, *args, **kw)
+        y = _float_targets(y)
+        if isinstance(kw.get("validation_data"), (tuple, list)) and len(kw["validation_data"]) > 1:
+            vd = list(kw["validation_data"])
+            vd[1] = _float_targets(vd[1])
+            kw["validation_data"] = type(kw["validation_data"])(vd)
         if "epochs" in kw:
             kw["epochs"] = min(kw["epochs"], MAX_EPOCHS + kw.get("initial_epoch", 0))
         elif len(args) >= 2:
@@ -341,8 +436,13 @@ def _wrap_fit(cls):
             kw["validation_steps"] = _cap_steps(None, kw["validation_steps"], kw.get("batch_size"))
         if kw.get("sample_weight") is not None:
             kw["sample_weight"] = _cap(kw["sample_weight"])
-        h = orig(self, _cap(x), _cap(y), *args, **kw)
-        _record(h)
+        x, y = _cap(x), _cap(y)
+        _inside["fit"] += 1
+        try:
+            h = orig(self, x, y, *args, **kw)
+        finally:
+            _inside["fit"] -= 1
+        _record(h, _n_val(x, kw))
         return h
     cls.fit = fit
 
@@ -355,21 +455,33 @@ def _wrap_fit_generator(cls):
             kw["validation_data"] = tuple(_cap(v) for v in kw["validation_data"])
         if kw.get("validation_steps") is not None:
             kw["validation_steps"] = _cap_steps(None, kw["validation_steps"], None)
-        h = orig(self, generator, steps_per_epoch, epochs, *args, **kw)
-        _record(h)
+        _inside["fit"] += 1
+        try:
+            h = orig(self, generator, steps_per_epoch, epochs, *args, **kw)
+        finally:
+            _inside["fit"] -= 1
+        _record(h, _n_val(None, kw))
         return h
     cls.fit_generator = fit_generator
 
 def _wrap_evaluate(cls):
     orig = cls.evaluate
     def evaluate(self, x=None, y=None, *args, **kw):
-        r = orig(self, _cap(x), _cap(y), *args, **kw)
+        if _inside["fit"]:
+            return orig(self, x, y, *args, **kw)
+        x, y = _cap(x), _float_targets(_cap(y))
+        r = orig(self, x, y, *args, **kw)
         vals = r if isinstance(r, (list, tuple)) else [r]
-        names = list(getattr(self, "metrics_names", []) or [])
+        if isinstance(r, dict):  # return_dict=True
+            names, vals = list(r), list(r.values())
+        else:
+            names = list(getattr(self, "metrics_names", []) or [])
         if len(names) != len(vals):
             names = [f"m{i}" for i in range(len(vals))]
         try:
-            _last.update({"eval_" + n: float(v) for n, v in zip(names, vals)})
+            logs = {n: float(v) for n, v in zip(names, vals)}
+            _last.update({"eval_" + n: v for n, v in logs.items()})
+            _records.append({"kind": "evaluate", "logs": logs, "n": _distinct(x)})
         except (TypeError, ValueError):
             pass
         return r
@@ -414,6 +526,15 @@ for cls in (getattr(models, "Model", None), getattr(models, "Sequential", None))
             if name in cls.__dict__:
                 wrap(cls)
 
+# threads and seed, the same on both sides (after the program's imports' own set-up, before it)
+if SIDE == "ours" and THREADS:
+    importlib.import_module("tensorforge").set_num_threads(THREADS)
+if os.environ.get("KP_SEED", "") != "":
+    # Python's, NumPy's and the framework's random state (weights, shuffles, dropout). The
+    # same integer on both sides does not give the same weights (each library draws its own
+    # way): seeds make each side's run repeatable and give the seed-to-seed spread.
+    importlib.import_module(TARGET + ".utils").set_random_seed(int(os.environ["KP_SEED"]))
+
 # helper modules of a program (the book's gan.py, model_builder.py) live beside it or in lib/
 sys.path[:0] = [os.path.dirname(PROG), os.path.join(os.path.dirname(PROG), "lib")]
 
@@ -435,38 +556,194 @@ except BaseException as e:
     tb = traceback.extract_tb(e.__traceback__)
     where = next((f"{os.path.basename(f.filename)}:{f.lineno}" for f in reversed(tb)
                   if f.filename == PROG), "")
-    status["error"] = f"{type(e).__name__}: {str(e)[:300]} [{where}]"
+    lines = [l.strip() for l in str(e).strip().splitlines() if l.strip()]
+    status["error"] = f"{type(e).__name__}: {(lines[-1] if lines else '')[:300]} [{where}]"
 status["logs"] = dict(_last)
+status["records"] = _records
 with open(OUT, "w") as f:
     json.dump(status, f)
 '''
 
 
-def run_side(side, prog, python, args, workdir):
+def settings(prog, args):
+    """The caps and the compared figure for one program: the plan's (--plan), else the flags'."""
+    name = os.path.splitext(os.path.basename(prog))[0]
+    st = dict(epochs=args.max_epochs, samples=args.max_samples, max_steps=args.max_steps,
+              max_predict=args.max_predict, metric=None, note="")
+    if args.plan and name in PLAN:
+        st.update(PLAN[name])
+    return st
+
+
+def run_side(side, prog, python, args, st, seed, root):
+    """One run of one program on one side, in a fresh process and a folder of its own (runs
+    in parallel must not share the files a program writes). Returns the bootstrap's record."""
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    boot = os.path.join(workdir, "kp_boot.py")
-    env = dict(os.environ, KP_MAX_EPOCHS=str(args.max_epochs), KP_MAX_SAMPLES=str(args.max_samples),
-               KP_MAX_STEPS=str(args.max_steps),
+    workdir = tempfile.mkdtemp(dir=root)
+    env = dict(os.environ, KP_MAX_EPOCHS=str(st["epochs"]), KP_MAX_SAMPLES=str(st["samples"]),
+               KP_MAX_STEPS=str(st["max_steps"]), KP_MAX_PREDICT=str(st["max_predict"]),
                KP_REPO_PYTHON=os.path.join(REPO, "python"), TF_CPP_MIN_LOG_LEVEL="3",
-               MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="")
+               MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0",
+               KP_SEED="" if seed is None else str(seed), KP_THREADS=str(args.threads or 0))
+    if args.threads:
+        for k in ("OMP_NUM_THREADS", "TENSORFORGE_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                  "TF_NUM_INTEROP_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[k] = str(args.threads)
     if side == "ours":
         env["PYTHONPATH"] = os.path.join(REPO, "python") + os.pathsep + env.get("PYTHONPATH", "")
+    nice = (lambda: os.nice(args.nice)) if args.nice else None
     t0 = time.time()
     try:
-        p = subprocess.run([python, boot, side, os.path.abspath(prog), out], cwd=workdir, env=env,
-                           capture_output=True, text=True, timeout=args.timeout)
-        rc, tail = p.returncode, (p.stdout + p.stderr)[-2000:]
+        p = subprocess.run([python, os.path.join(root, "kp_boot.py"), side, os.path.abspath(prog),
+                            out], cwd=workdir, env=env, capture_output=True, text=True,
+                           timeout=args.timeout, preexec_fn=nice)
+        rc, text = p.returncode, p.stdout + p.stderr
     except subprocess.TimeoutExpired:
-        rc, tail = "timeout", ""
+        rc, text = "timeout", ""
     dt = time.time() - t0
     try:
         with open(out) as f:
             res = json.load(f)
     except (OSError, ValueError):
-        res = {"ok": False, "error": f"crashed (exit status {rc}): {tail[-300:]}"}
+        res = {"ok": False, "error": f"crashed (exit status {rc}): {text[-300:]}"}
+    if rc == "timeout":
+        res = {"ok": False, "error": f"over the {args.timeout} s limit"}
     os.unlink(out) if os.path.exists(out) else None
+    shutil.rmtree(workdir, ignore_errors=True)
     res["seconds"] = round(dt, 1)
+    res["stdout"] = text[-20000:]
     return res
+
+
+# ---- the compared figure ----
+
+def _canon(key):
+    """Keras 2.2 writes `acc`, tf.keras 2 `accuracy` (and `val_acc` / `val_accuracy`)."""
+    return re.sub(r"(^|_)acc$", r"\1accuracy", key)
+
+
+AUTO_METRICS = ("evaluate:accuracy", "fit:val_accuracy", "fit:accuracy", "evaluate:loss",
+                "fit:val_loss", "fit:loss")
+
+
+def metric_value(spec, res):
+    """(value, n) of a metric spec (see tools/keras_parity_plan.py) in one run's record; n is
+    the number of distinct samples an evaluation figure was measured on (else None)."""
+    if spec.startswith("stdout:"):
+        found = re.findall(spec[len("stdout:"):], res.get("stdout", ""))
+        return (float(found[-1]), None) if found else (None, None)
+    kind, _, key = spec.partition(":")
+    m = re.fullmatch(r"(fit|evaluate)(?:\[(-?\d+)\])?", kind)
+    if m is None:
+        raise ValueError(f"keras_parity: bad metric spec {spec!r} (expected fit[i]:NAME, "
+                         "evaluate[i]:NAME or stdout:REGEX)")
+    recs = [r for r in res.get("records", []) if r["kind"] == m.group(1)]
+    try:
+        rec = recs[int(m.group(2) or -1)]
+    except IndexError:
+        return None, None
+    logs = {_canon(k): v for k, v in rec["logs"].items()}
+    v = logs.get(_canon(key))
+    held_out = m.group(1) == "evaluate" or key.startswith("val_")
+    return v, (rec.get("n") if held_out else None)
+
+
+def pick_metric(st, runs):
+    """The plan's metric, else the first of AUTO_METRICS every run reports."""
+    if st["metric"]:
+        return st["metric"]
+    for spec in AUTO_METRICS:
+        if runs and all(metric_value(spec, r)[0] is not None for r in runs):
+            return spec
+    return None
+
+
+# two-sided 95% points of Student's t (Welch's test below), by degrees of freedom
+_T95 = [(1, 12.71), (2, 4.30), (3, 3.18), (4, 2.78), (5, 2.57), (6, 2.45), (7, 2.36), (8, 2.31),
+        (9, 2.26), (10, 2.23), (12, 2.18), (15, 2.13), (20, 2.09), (30, 2.04)]
+
+
+def _t95(df):
+    """The 95% point at the degrees of freedom rounded down (a fractional Welch df falls
+    between two table rows: the lower row's larger point, as printed tables are read)."""
+    df = max(1, math.floor(df + 1e-9))
+    for d, t in _T95:
+        if df <= d:
+            return t
+    return 1.96
+
+
+def _mean_std(v):
+    m = sum(v) / len(v)
+    return m, (math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0)
+
+
+def verdict(spec, ours, keras, n):
+    """Is the gap between the two sides' figures within noise?
+
+    With two or more seeds a side: Welch's t-test at 95% on the seed means (the seed-to-seed
+    spread is the noise). With one run a side, the only noise that can be named is the test
+    set's sampling noise of an accuracy (binomial, n distinct samples): within 2 standard
+    errors "agrees"; a loss within 5% "agrees"; anything else wants seeds to decide."""
+    accuracy = "accuracy" in _canon(spec.rpartition(":")[2])
+    m1, s1 = _mean_std(ours)
+    m2, s2 = _mean_std(keras)
+    d = m1 - m2
+    if len(ours) >= 2 and len(keras) >= 2:
+        se2 = s1 ** 2 / len(ours) + s2 ** 2 / len(keras)
+        if se2 == 0:
+            return "equal" if d == 0 else "DIFFERS (no seed spread)"
+        df = se2 ** 2 / ((s1 ** 2 / len(ours)) ** 2 / (len(ours) - 1) +
+                         (s2 ** 2 / len(keras)) ** 2 / (len(keras) - 1))
+        t = d / math.sqrt(se2)
+        within = abs(t) <= _t95(df)
+        return (f"{'within seed noise' if within else 'DIFFERS'} (Welch t = {t:+.2f}, "
+                f"df {df:.1f}, {len(ours)}+{len(keras)} seeds)")
+    if accuracy and n:
+        se = math.sqrt(max(m1 * (1 - m1), 0) / n + max(m2 * (1 - m2), 0) / n)
+        if abs(d) <= 2 * se:
+            return f"agrees (1 run; abs. diff <= 2 SE = {200 * se:.1f} pt, n = {n})"
+        return f"gap > 2 SE ({200 * se:.1f} pt, n = {n}): run seeds"
+    if accuracy:
+        return "agrees (1 run; abs. diff <= 2 pt)" if abs(d) <= 0.02 else "gap > 2 pt: run seeds"
+    rel = abs(d) / max(abs(m1), abs(m2), 1e-12)
+    return (f"agrees (1 run; rel. diff {100 * rel:.1f}% <= 5%)" if rel <= 0.05 else
+            f"rel. diff {100 * rel:.1f}% > 5%: run seeds")
+
+
+def _fmt(spec, vals):
+    pct = "accuracy" in _canon(spec.rpartition(":")[2])
+    f = (lambda v: f"{100 * v:.2f}%") if pct else (lambda v: f"{v:.4g}")
+    if len(vals) == 1:
+        return f(vals[0])
+    m, s = _mean_std(vals)
+    return (f"{100 * m:.2f} +- {100 * s:.2f}%" if pct else f"{m:.4g} +- {s:.2g}") + \
+        f" ({len(vals)})"
+
+
+def compare_row(name, st, runs):
+    """One table row (a list of cells) from the runs of both sides."""
+    ours, keras = runs.get("ours", []), runs.get("oracle", [])
+    spec = pick_metric(st, ours + keras)
+    fails = [f"{'tensorforge' if side == 'ours' else 'Keras 2'} failed: "
+             f"{r.get('error', '')[:120]}" for side in ("ours", "oracle")
+             for r in runs.get(side, []) if not r.get("ok")]
+    if spec is None:
+        return [name, "-", "-", "-", "-", "no figure reported" + ("; " + fails[0] if fails else "")]
+    vo = [v for v in (metric_value(spec, r)[0] for r in ours) if v is not None]
+    vk = [v for v in (metric_value(spec, r)[0] for r in keras) if v is not None]
+    ns = [metric_value(spec, r)[1] for r in ours + keras]
+    n = min((x for x in ns if x), default=None)
+    if not vo or not vk:
+        return [name, spec, _fmt(spec, vo) if vo else "-", _fmt(spec, vk) if vk else "-", "-",
+                "; ".join(fails) or "figure missing on one side"]
+    pct = "accuracy" in _canon(spec.rpartition(":")[2])
+    d = _mean_std(vo)[0] - _mean_std(vk)[0]
+    diff = f"{100 * d:+.2f} pt" if pct else f"{d:+.4g} ({100 * d / max(abs(_mean_std(vk)[0]), 1e-12):+.1f}%)"
+    v = verdict(spec, vo, vk, n)
+    if fails:
+        v += "; after the fit: " + fails[0]
+    return [name, spec, _fmt(spec, vo), _fmt(spec, vk), diff, v]
 
 
 def main(argv=None):
@@ -478,9 +755,21 @@ def main(argv=None):
     ap.add_argument("--max-samples", type=int, default=2000)
     ap.add_argument("--max-steps", type=int, default=20,
                     help="train_on_batch calls before a hand-written loop is stopped")
+    ap.add_argument("--max-predict", type=int, default=300,
+                    help="predict calls before a hand-written loop is stopped")
+    ap.add_argument("--plan", action="store_true",
+                    help="per-program caps and compared figure from tools/keras_parity_plan.py; "
+                         "programs it marks not comparable are listed, not run")
+    ap.add_argument("--seeds", type=int, nargs="+", default=None,
+                    help="run each side once per seed (each library seeded with the integer)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads of each side (OMP / tensorforge / TF intra- and inter-op)")
+    ap.add_argument("--nice", type=int, default=0, help="run the programs under nice -n N")
+    ap.add_argument("--jobs", type=int, default=1, help="runs at once")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--only", choices=["ours", "oracle"], default=None)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--table", default=None, help="write the comparison table (Markdown) here")
     args = ap.parse_args(argv)
     progs = []
     for p in args.programs:
@@ -489,33 +778,59 @@ def main(argv=None):
                             if f.endswith(".py") and os.path.isfile(os.path.join(p, f)))
         else:
             progs.append(p)
-    results = {}
-    with tempfile.TemporaryDirectory() as wd:
-        with open(os.path.join(wd, "kp_boot.py"), "w") as f:
+    name_of = lambda p: os.path.splitext(os.path.basename(p))[0]  # noqa: E731
+    skipped = [p for p in progs if args.plan and name_of(p) in NOT_COMPARABLE]
+    progs = [p for p in progs if p not in skipped]
+    seeds = args.seeds or [None]
+    sides = [(s, py) for s, py in (("ours", args.ours_python), ("oracle", args.keras_python))
+             if not args.only or s == args.only]
+    results = {name_of(p): {s: [] for s, _ in sides} for p in progs}
+    with tempfile.TemporaryDirectory() as root:
+        with open(os.path.join(root, "kp_boot.py"), "w") as f:
             f.write(BOOT)
-        for prog in progs:
-            r = {}
-            for side, py in (("ours", args.ours_python), ("oracle", args.keras_python)):
-                if args.only and side != args.only:
-                    continue
-                r[side] = run_side(side, prog, py, args, wd)
-            results[os.path.basename(prog)] = r
-            line = f"{os.path.basename(prog):40s}"
-            for side in ("ours", "oracle"):
-                if side in r:
-                    s = r[side]
-                    acc = {k: round(v, 4) for k, v in s.get("logs", {}).items()
-                           if "acc" in k or k in ("loss", "val_loss", "train_on_batch_loss") or k.startswith("eval_")}
-                    line += f" | {side}: {'OK ' if s['ok'] else 'FAIL'} {s['seconds']:6.1f}s {acc}"
-                    if not s["ok"]:
-                        line += f" {s.get('error', '')[:200]}"
-            print(line, flush=True)
-    ok = sum(1 for r in results.values() if r.get("ours", {}).get("ok"))
+        tasks = [(p, s, py, seed) for p in progs for seed in seeds for s, py in sides]
+
+        def one(task):
+            p, s, py, seed = task
+            return task, run_side(s, p, py, args, settings(p, args), seed, root)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for (p, s, py, seed), r in pool.map(one, tasks):
+                results[name_of(p)][s].append(dict(r, seed=seed))
+                acc = {k: round(v, 4) for k, v in r.get("logs", {}).items()
+                       if "acc" in k or k in ("loss", "val_loss", "train_on_batch_loss")
+                       or k.startswith("eval_")}
+                line = (f"{name_of(p):44s} {s:6s} seed {seed}: {'OK ' if r['ok'] else 'FAIL'} "
+                        f"{r['seconds']:6.1f}s {acc}")
+                if not r["ok"]:
+                    line += f" {r.get('error', '')[:200]}"
+                print(line, flush=True)
+                if args.json:  # after every run: a stopped comparison keeps what it measured
+                    _write_json(args.json, results)
+    ok = sum(1 for r in results.values() if r.get("ours") and all(x["ok"] for x in r["ours"]))
     print(f"\nours: {ok} of {len(results)} programs ran to completion")
+    if len(sides) == 2:
+        rows = [compare_row(name_of(p), settings(p, args), results[name_of(p)]) for p in progs]
+        rows += [[name_of(p), "not comparable", "-", "-", "-", NOT_COMPARABLE[name_of(p)]]
+                 for p in skipped]
+        head = ["program", "metric", "tensorforge", "Keras 2", "difference", "verdict"]
+        cell = lambda c: " ".join(str(c).split()).replace("|", "/")  # noqa: E731
+        table = "\n".join("| " + " | ".join(cell(c) for c in r) + " |" for r in
+                          [head, ["---"] * len(head)] + rows)
+        print("\n" + table)
+        if args.table:
+            with open(args.table, "w") as f:
+                f.write(table + "\n")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        _write_json(args.json, results)
     return 0
+
+
+def _write_json(path, results):
+    slim = {p: {s: [{k: v for k, v in x.items() if k != "stdout"} for x in runs]
+                for s, runs in r.items()} for p, r in results.items()}
+    with open(path, "w") as f:
+        json.dump(slim, f, indent=1)
 
 
 if __name__ == "__main__":

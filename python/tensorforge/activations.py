@@ -4,6 +4,7 @@ Each one calls the op of the same name, ``tensorforge.ops.<name>`` (native point
 backend). ``get('relu')`` / ``get(None)`` / ``get(callable)`` resolve an ``activation=`` argument.
 """
 from . import ops as _ops
+from .autograd import Tensor
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
            "softmax", "linear", "get", "serialize"]
@@ -17,11 +18,21 @@ def leaky_relu(x, alpha=0.3): return _ops.leaky_relu(x, alpha=alpha)
 def elu(x, alpha=1.0): return _ops.elu(x, alpha=alpha)
 def selu(x): return _ops.selu(x)
 def softplus(x): return _ops.softplus(x)
-def sigmoid(x): return _ops.sigmoid(x)
+def sigmoid(x): return tag_logits(_ops.sigmoid(x), x)
 def hard_sigmoid(x): return _ops.hard_sigmoid(x)
 def tanh(x): return _ops.tanh(x)
-def softmax(x, axis=-1): return _ops.softmax(x, axis=axis)
+def softmax(x, axis=-1): return tag_logits(_ops.softmax(x, axis=axis), x)
 def linear(x): return x
+
+
+def tag_logits(out, x):
+    """``out`` (a softmax or sigmoid of the Tensor ``x``) remembers ``x``, as tf_keras 2's
+    softmax and sigmoid tag their output (``_keras_logits``): its categorical, sparse
+    categorical and binary cross-entropies then compute from those logits, whichever of the
+    two activations made them (losses._logits_of)."""
+    if isinstance(out, Tensor) and isinstance(x, Tensor) and out is not x:
+        out._keras_logits = x
+    return out
 
 
 _BY_NAME = {f.__name__: f for f in (relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid,

@@ -87,7 +87,8 @@ class Tensor:
     Python lists and scalars become float32 (Keras' floatx); arrays keep their dtype.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "_keras_logits",
+                 "__weakref__")  # _keras_logits: See activations.tag_logits
     __array_priority__ = 1000  # numpy defers binary operators to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):

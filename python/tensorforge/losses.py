@@ -47,6 +47,15 @@ def _data(y):
     return y.data if isinstance(y, Tensor) else y
 
 
+def _logits_of(p, from_logits):
+    """(p, from_logits) as tf_keras 2's cross-entropies take them: a softmax / sigmoid output
+    tagged with its logits (activations.tag_logits) gives the logits, from_logits=True (tf_keras
+    does so whichever activation it was: a sigmoid output under categorical cross-entropy is
+    scored as softmax cross-entropy of the logits)."""
+    z = getattr(p, "_keras_logits", None) if isinstance(p, Tensor) else None
+    return (z, True) if z is not None else (p, from_logits)
+
+
 def _as_pred(y_pred, op="loss"):
     """(Tensor, was_tensor): arrays become float32 Tensors without grad, so one code path
     (differentiable ops) serves both. A non-numeric y_pred is a TypeError naming ``op``."""
@@ -187,6 +196,7 @@ def _cosine_ps(y, p, axis=-1):
 
 
 def _categorical_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
+    p, from_logits = _logits_of(p, from_logits)
     if label_smoothing:
         y = y * (1 - label_smoothing) + label_smoothing / p.shape[-1]
     if from_logits:
@@ -221,6 +231,7 @@ def _sparse_labels(op, y_true, p):
 
 
 def _sparse_xent_ps(y_true, p, from_logits=False):
+    p, from_logits = _logits_of(p, from_logits)
     y = _sparse_labels("sparse_categorical_crossentropy", y_true, p)
     if from_logits:
         return _ops.softmax_cross_entropy(p, y, sparse=True, reduction="none")
@@ -248,6 +259,7 @@ class _SigmoidXent(Function):
 
 
 def _binary_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
+    p, from_logits = _logits_of(p, from_logits)
     if label_smoothing:
         y = y * (1 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
@@ -338,6 +350,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 @_graph_aware
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row), averaged."""
+    y_pred, from_logits = _logits_of(y_pred, from_logits)
     if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
         return _ops.softmax_cross_entropy(y_pred, _data(y_true), sparse=False)  # fused, stable
     p, was = _as_pred(y_pred, "categorical_crossentropy")
@@ -349,6 +362,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 @_graph_aware
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """categorical_crossentropy with integer labels of shape y_pred.shape[:-1] (or (..., 1))."""
+    y_pred, from_logits = _logits_of(y_pred, from_logits)
     if from_logits and isinstance(y_pred, Tensor):
         p = y_pred
         return _ops.softmax_cross_entropy(p, _sparse_labels("sparse_categorical_crossentropy",
@@ -360,6 +374,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 @_graph_aware
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """-mean(y*log(p) + (1-y)*log(1-p)), p clipped to [eps, 1-eps]; stable from logits."""
+    y_pred, from_logits = _logits_of(y_pred, from_logits)
     p, was = _as_pred(y_pred, "binary_crossentropy")
     y = _as_true(y_true, p)
     _check_same("binary_crossentropy", y, p)

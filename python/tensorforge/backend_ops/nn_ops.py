@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _random as _random_state
 from .. import backend as _backend
+from ..activations import tag_logits
 from .._xp import array_module
 from ..ops import activations as A
 from ..ops import basic as B
@@ -37,7 +38,7 @@ def _act(fn, x, kind, alpha=0.0):
 
 
 def sigmoid(x):
-    return _act("sigmoid", x, "sigmoid")
+    return tag_logits(_act("sigmoid", x, "sigmoid"), x)
 
 
 def hard_sigmoid(x):
@@ -91,8 +92,8 @@ def softmax(x, axis=-1):
                          f"(shape {shape_str(x.shape)}); it must be at least 2-D")
     axes = axis_arg("softmax", axis, x)
     if x.dtype == np.float32 and len(axes) == 1:
-        return A.softmax(x, axes[0])
-    return E.generic_softmax(x, axes)
+        return tag_logits(A.softmax(x, axes[0]), x)
+    return tag_logits(E.generic_softmax(x, axes), x)
 
 
 def _clip_eps(p):

@@ -32,6 +32,12 @@ from .serialization import _snake, _unique_name, custom_object_scope, get_layer_
 # also consumed inside the graph is never fused (the consumer needs probabilities). When the
 # output layer is itself a graph network (a model used as a layer), the request is passed down
 # to its own output layer.
+# The loss reads the logits whichever of the two activations the layer has, as tf_keras 2 does
+# (its softmax and sigmoid tag their output with the logits, `_keras_logits`, and the
+# cross-entropies take them from any tagged tensor): a sigmoid output under
+# (sparse_)categorical cross-entropy trains on softmax cross-entropy of the logits, a softmax
+# output under binary cross-entropy on sigmoid cross-entropy of the logits. Metrics see the
+# layer's own activation of the logits.
 
 def _logits_capable(layer, index=0):
     """'softmax' / 'sigmoid' when output ``index`` of ``layer`` can be returned as logits

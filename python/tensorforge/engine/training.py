@@ -46,7 +46,7 @@ class _OutputSpec:
     """What compile() resolved for one model output."""
 
     __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
-                 "weighted_specs", "weighted_fns", "from_logits")
+                 "weighted_specs", "weighted_fns", "from_logits", "activation")
 
     def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
         self.name = name
@@ -59,6 +59,7 @@ class _OutputSpec:
         self.weighted_specs = list(weighted_specs)
         self.weighted_fns = []
         self.fused = None
+        self.activation = None  # the output layer's own activation when it hands over logits
 
 
 def _per_output(arg, names, what, default=None):
@@ -164,11 +165,13 @@ class Model(Network):
             kind, fn = fusable.get(i), sp.loss_fn
             if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
                 sp.fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
-            elif kind == "softmax" and fn in (_losses.categorical_crossentropy,
-                                              _losses.sparse_categorical_crossentropy):
-                sp.fused = "softmax"
-            elif kind == "sigmoid" and fn is _losses.binary_crossentropy:
-                sp.fused = "sigmoid"
+            elif kind and fn in (_losses.categorical_crossentropy,
+                                 _losses.sparse_categorical_crossentropy):
+                sp.fused = "softmax"  # a sigmoid output too (See Note [fused output])
+            elif kind and fn is _losses.binary_crossentropy:
+                sp.fused = "sigmoid"  # a softmax output too
+            if sp.fused and not sp.from_logits:
+                sp.activation = kind
         self._out_specs = specs
         self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
                                          if sp.fused and not sp.from_logits)
@@ -501,7 +504,7 @@ class Model(Network):
             out = out.data if isinstance(out, Tensor) else out
             if y is not None and not sp.weighted_fns and type(out) is np.ndarray and \
                     out.ndim < 3 and self._output_mask(0) is None and (
-                        sp.from_logits or sp.fused is None or (sp.fused == "softmax" and all(
+                        sp.from_logits or sp.fused is None or (sp.activation is not None and all(
                             fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
                 self.__dict__["_metric_weight_sums"] = {}
                 return {nm: fn(y, out) for nm, fn in sp.metric_fns}
@@ -515,12 +518,15 @@ class Model(Network):
                 continue
             out = outs[i]
             out = out.data if isinstance(out, Tensor) else out
-            argmax_only = sp.fused == "softmax" and all(fn in _ARGMAX_METRICS for _, fn in fns)
-            if sp.from_logits:
-                pass  # Keras 2's metrics see what the model outputs (here the logits)
-            elif not argmax_only and sp.fused == "softmax":
+            # Keras 2's metrics see what the model outputs: the logits of a from_logits loss,
+            # else the output layer's activation of the logits the fused loss was given
+            # (softmax and sigmoid keep the argmax: the accuracies by argmax skip it)
+            argmax_only = sp.activation is not None and all(fn in _ARGMAX_METRICS for _, fn in fns)
+            if argmax_only:
+                pass
+            elif sp.activation == "softmax":
                 out = _np_softmax(out)
-            elif sp.fused == "sigmoid":
+            elif sp.activation == "sigmoid":
                 out = 1.0 / (1.0 + np.exp(-out))
             m = self._output_mask(i)
             rows = _time_rows(out, ys[i], None, sp.loss_fn)  # the unweighted, unmasked form
@@ -835,6 +841,9 @@ def _fused_xent(sp, y, out):
     if sp.fused != "softmax" or sp.loss_fn is not _losses.categorical_crossentropy or \
             sp.weight != 1.0 or type(out) is not Tensor or type(y) is not np.ndarray:
         return None
+    z = getattr(out, "_keras_logits", None)  # a softmax output's logits (losses._logits_of)
+    if z is not None:
+        out = z
     d = out.data
     if type(d) is not np.ndarray or d.ndim != 2 or d.dtype != np.float32 or \
             y.dtype != np.float32 or y.shape != d.shape:

@@ -1,0 +1,115 @@
+"""tools/keras_parity.py, the Keras 2 program harness: the compared figure (metric specs), the
+verdict (Welch's test over seeds, the test set's sampling noise for one run) and one real run
+of a small program on our side (the records of fit / evaluate, caps, seeds, threads)."""
+import os
+import sys
+import textwrap
+
+import pytest
+
+TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
+sys.path.insert(0, TOOLS)
+import keras_parity as kp  # noqa: E402
+
+
+def _run(records, stdout=""):
+    return {"ok": True, "records": records, "stdout": stdout}
+
+
+RUN = _run([
+    {"kind": "fit", "logs": {"loss": 0.5, "acc": 0.8, "val_loss": 0.6, "val_acc": 0.75}, "n": 400},
+    {"kind": "evaluate", "logs": {"loss": 0.61, "accuracy": 0.74}, "n": 2000},
+    {"kind": "fit", "logs": {"loss": 0.3, "accuracy": 0.9}, "n": None},
+], stdout="Test accuracy: 0.5\nTest accuracy: 0.7312\n")
+
+
+def test_metric_specs_pick_the_call_and_the_key():
+    assert kp.metric_value("fit:loss", RUN) == (0.3, None)  # last fit, a training figure: no n
+    assert kp.metric_value("fit[0]:val_accuracy", RUN) == (0.75, 400)  # acc == accuracy
+    assert kp.metric_value("fit[0]:acc", RUN) == (0.8, None)
+    assert kp.metric_value("evaluate:acc", RUN) == (0.74, 2000)
+    assert kp.metric_value("evaluate[0]:loss", RUN) == (0.61, 2000)
+    assert kp.metric_value(r"stdout:Test accuracy: ([0-9.]+)", RUN) == (0.7312, None)
+    assert kp.metric_value("evaluate[3]:loss", RUN) == (None, None)
+    assert kp.metric_value("fit:val_loss", RUN) == (None, None)
+    with pytest.raises(ValueError, match="bad metric spec 'predict:loss'"):
+        kp.metric_value("predict:loss", RUN)
+
+
+def test_auto_metric_is_the_first_every_run_reports():
+    st = {"metric": None}
+    assert kp.pick_metric(st, [RUN, RUN]) == "evaluate:accuracy"
+    only_fit = _run([{"kind": "fit", "logs": {"loss": 1.0, "val_loss": 2.0}, "n": 10}])
+    assert kp.pick_metric(st, [only_fit]) == "fit:val_loss"
+    assert kp.pick_metric(st, [RUN, only_fit]) == "fit:loss"  # RUN's last fit has no val_loss
+    assert kp.pick_metric({"metric": "fit:loss"}, [only_fit]) == "fit:loss"
+
+
+def test_verdict_with_seeds_is_welchs_test():
+    # means 0.92 and 0.82, both std 0.02, 3 + 3 seeds: t = 0.1 / sqrt(2 * 0.0004 / 3) = 6.12,
+    # df = 4 (equal variances and sizes: 2 * (3 - 1)), 95% point 2.78
+    v = kp.verdict("evaluate:accuracy", [0.90, 0.92, 0.94], [0.80, 0.82, 0.84], 2000)
+    assert v.startswith("DIFFERS (Welch t = +6.12, df 4.0")
+    # the same gap with std 0.1 a side: t = 0.1 / sqrt(2 * 0.01 / 3) = 1.22
+    v = kp.verdict("evaluate:accuracy", [0.82, 0.92, 1.02], [0.72, 0.82, 0.92], 2000)
+    assert v.startswith("within seed noise (Welch t = +1.22, df 4.0")
+    assert kp.verdict("fit:loss", [1.0, 1.0], [1.0, 1.0], None) == "equal"
+    # a fractional Welch df reads the table row below it (3.04 -> df 3, 3.18; not 4, 2.78)
+    assert kp._t95(3.04) == 3.18 and kp._t95(4.0) == 2.78 and kp._t95(0.5) == 12.71
+    assert kp._t95(100) == 1.96
+
+
+def test_verdict_of_one_run():
+    # accuracy: 2 SE of the difference of two binomial proportions measured on n samples
+    # (0.90 vs 0.885: 2 SE = 1.99 pt; 0.90 vs 0.87: 2 SE = 2.02 pt)
+    assert kp.verdict("evaluate:accuracy", [0.90], [0.885], 2000).startswith("agrees (1 run")
+    assert kp.verdict("evaluate:accuracy", [0.90], [0.87], 2000).startswith("gap > 2 SE (2.0 pt")
+    assert kp.verdict("fit:accuracy", [0.90], [0.89], None).startswith("agrees")
+    assert kp.verdict("fit:val_loss", [1.04], [1.0], None).startswith("agrees (1 run; rel. diff 3.8%")
+    assert kp.verdict("fit:val_loss", [1.2], [1.0], None).startswith("rel. diff 16.7% > 5%")
+
+
+PROGRAM = textwrap.dedent("""
+    import numpy as np
+    import keras
+    from keras import layers
+    np.random.seed(0)
+    x = np.random.random((300, 4)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("float32")
+    xt = np.repeat(x[:50], 3, axis=0)  # 150 rows, 50 distinct
+    yt = np.repeat(y[:50], 3, axis=0)
+    m = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
+                          layers.Dense(1, activation="sigmoid")])
+    m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
+    class EvalInside(keras.callbacks.Callback):  # as tf_keras's fit validates: not recorded
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.evaluate(x[:10], y[:10], verbose=0)
+    h = m.fit(x, y, epochs=5, batch_size=32, validation_split=0.25, verbose=0,
+              callbacks=[EvalInside()])
+    print("epochs run", len(h.history["loss"]))
+    print("evaluate", m.evaluate(xt, yt, verbose=0))
+""")
+
+
+def test_a_program_runs_on_our_side_with_caps_seed_and_threads(tmp_path):
+    prog = tmp_path / "tiny.py"
+    prog.write_text(PROGRAM)
+    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
+    st = dict(epochs=2, samples=200, max_steps=20, max_predict=300, metric=None, note="")
+    (tmp_path / "root").mkdir()
+    root = str(tmp_path / "root")
+    with open(os.path.join(root, "kp_boot.py"), "w") as f:
+        f.write(kp.BOOT)
+    runs = [kp.run_side("ours", str(prog), sys.executable, args, st, 7, root) for _ in range(2)]
+    r = runs[0]
+    assert r["ok"], r.get("error")
+    assert "epochs run 2" in r["stdout"]  # epochs capped to 2
+    fit, ev = r["records"]
+    assert fit["kind"] == "fit" and ev["kind"] == "evaluate"
+    assert fit["n"] == 50  # validation_split 0.25 of the 200 capped samples
+    assert ev["n"] == 50  # 150 rows, 50 distinct
+    assert set(ev["logs"]) == {"loss", "acc"}
+    v, n = kp.metric_value("evaluate:accuracy", r)
+    assert n == 50 and 0.0 <= v <= 1.0
+    # the same seed on the same side repeats the run exactly (weights, shuffles)
+    assert runs[1]["records"] == r["records"]

@@ -1,0 +1,117 @@
+"""Per-program settings of the accuracy comparison (`tools/keras_parity.py --plan`).
+
+For each corpus program (file name without .py; list and sources in tools/keras_corpus.md):
+the cap on `fit` (epochs, samples; the same on both sides) and the figure compared, chosen so
+that one side takes well under a minute at 1 thread and the figure means something (MNIST
+programs: a few thousand of the 8,000 bundled training digits, 1-2 epochs).
+
+A metric is written `KIND[INDEX]:NAME`:
+  * KIND `fit` (the last epoch's logs of a `fit` / `fit_generator` call) or `evaluate` (the
+    values `evaluate` returned, by `metrics_names`); INDEX counts those calls in program order,
+    default -1 (the last); NAME a log key (`acc` and `accuracy` are the same name, as Keras
+    2.2 and tf.keras 2 spell it);
+  * `stdout:REGEX`: the last match of REGEX's first group in what the program printed.
+Optional keys: `max_predict` / `max_steps` (the harness's stop for hand-written loops), `note`.
+
+NOT_COMPARABLE lists the programs with no figure to compare, and why; they still run (the run
+rate is the other half of the acceptance), only their figure is not put in the table.
+"""
+
+MNIST = dict(epochs=2, samples=4000)
+
+PLAN = {
+    # ---- first corpus: keras-team 2.x examples and guide excerpts (/tmp/kprogs) ----
+    "addition_rnn": dict(epochs=1, samples=5000, metric="fit:val_accuracy",
+                         note="3 fit calls of 1 epoch each (the program's loop); per-character accuracy"),
+    "antirectifier": dict(MNIST, metric="fit:val_accuracy"),
+    "cifar10_cnn": dict(epochs=2, samples=2000, metric="evaluate:accuracy",
+                        note="synthetic CIFAR-10; ImageDataGenerator + fit_generator"),
+    "cifar10_resnet": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
+                           note="synthetic CIFAR-10; ResNet20 v1"),
+    "functional_multi_io": dict(epochs=2, samples=1000, metric="evaluate:loss",
+                                note="two outputs, loss_weights; total weighted loss"),
+    "imdb_bidirectional_lstm": dict(epochs=1, samples=2000, metric="fit:val_accuracy",
+                                    note="synthetic IMDB"),
+    "imdb_cnn": dict(epochs=1, samples=2000, metric="fit:val_accuracy", note="synthetic IMDB"),
+    "imdb_cnn_lstm": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                          note="synthetic IMDB"),
+    "imdb_fasttext": dict(epochs=2, samples=4000, metric="fit:val_accuracy",
+                          note="synthetic IMDB"),
+    "imdb_lstm": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                      note="synthetic IMDB; dropout + recurrent_dropout"),
+    "lstm_seq2seq": dict(epochs=2, samples=2000, metric="fit:val_loss", max_predict=5,
+                         note="synthetic reversed words; teacher-forced val loss"),
+    "mnist_cnn": dict(MNIST, metric="evaluate:accuracy",
+                      note="Adadelta() at tf.keras 2's default lr 0.001 on both sides"),
+    "mnist_denoising_autoencoder": dict(MNIST, metric="fit:val_loss"),
+    "mnist_hierarchical_rnn": dict(epochs=1, samples=1500, metric="evaluate:accuracy"),
+    "mnist_irnn": dict(epochs=1, samples=300, metric="evaluate:accuracy",
+                       note="784-step SimpleRNN at lr 1e-6: both sides stay near chance"),
+    "mnist_mlp": dict(MNIST, metric="evaluate:accuracy"),
+    "mnist_siamese": dict(epochs=2, samples=16000, metric="fit:val_accuracy",
+                          note="pairs (class-sorted), all of them; custom contrastive loss and metric"),
+    "mnist_transfer_cnn": dict(MNIST, metric="evaluate:accuracy",
+                               note="second (transfer) model, digits 5-9, frozen conv base"),
+    "reuters_mlp": dict(MNIST, metric="evaluate:accuracy", note="synthetic Reuters, 46 classes"),
+    "subclassed_model": dict(epochs=5, samples=1000, metric="evaluate:accuracy",
+                             note="evaluated on its training data (the guide's)"),
+    "variational_autoencoder": dict(MNIST, metric="fit:val_loss", note="add_loss VAE"),
+    # ---- Advanced Deep Learning with Keras, keras-io examples, Keras 2 guides (/tmp/kprogs2) ----
+    "adl_ch1_cnn_mnist": dict(MNIST, metric="evaluate:accuracy"),
+    "adl_ch1_mlp_mnist": dict(MNIST, metric="evaluate:accuracy"),
+    "adl_ch1_rnn_mnist": dict(MNIST, metric="evaluate:accuracy", note="SimpleRNN, plain SGD"),
+    "adl_ch2_cnn_y_network": dict(epochs=1, samples=2000, metric="evaluate:accuracy"),
+    "adl_ch2_resnet_cifar10": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
+                                   note="synthetic CIFAR-10; ResNet20 v1"),
+    "adl_ch2_resnet_v2_cifar10": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
+                                      note="synthetic CIFAR-10; ResNet29 v2"),
+    "adl_ch3_autoencoder_mnist": dict(MNIST, metric="fit:val_loss"),
+    "adl_ch3_colorization_autoencoder": dict(epochs=1, samples=2000, metric="fit:val_loss",
+                                             note="synthetic CIFAR-10"),
+    "adl_ch3_denoising_autoencoder": dict(MNIST, metric="fit:val_loss"),
+    "adl_ch8_cvae_cnn_mnist": dict(MNIST, metric="fit:val_loss", max_predict=2,
+                                   note="the program then fails in its own NumPy-2 print, both sides"),
+    "adl_ch8_vae_mlp_mnist": dict(MNIST, metric="fit:val_loss", max_predict=2),
+    "guide_functional_api_basics": dict(MNIST, metric="evaluate[0]:accuracy"),
+    "guide_functional_api_topologies": dict(epochs=1, samples=1000, metric="fit[-1]:val_acc",
+                                            note="toy ResNet, synthetic CIFAR-10, 200 val images"),
+    "guide_sequential_model": dict(MNIST, metric="fit[-1]:accuracy",
+                                   note="last layer trained, the rest frozen"),
+    "guide_subclassing_layers_variant": dict(MNIST, metric="fit[-1]:loss", note="VAE, MSE + KL"),
+    "guide_training_with_built_in_methods": dict(MNIST,
+                                                 metric="evaluate[0]:sparse_categorical_accuracy"),
+    "guide_transfer_learning": dict(epochs=2, samples=2000,
+                                    metric="fit[-1]:val_sparse_categorical_accuracy",
+                                    note="frozen random conv base (BatchNorm in inference mode)"),
+    "guide_writing_your_own_callbacks": dict(epochs=5, samples=1000, metric="fit[-1]:loss",
+                                             note="MSE on digit labels, LR-schedule callback"),
+    "kio_autoencoder_denoising": dict(epochs=1, samples=2000, metric="fit[-1]:val_loss",
+                                      max_predict=5, note="binary cross-entropy"),
+    "kio_bidirectional_lstm_imdb": dict(epochs=1, samples=1000, metric="fit:val_accuracy",
+                                        note="synthetic IMDB, two stacked Bi-LSTMs"),
+    "kio_char_lstm_text_generation": dict(epochs=1, samples=4000, metric="fit[0]:loss",
+                                          max_predict=1,
+                                          note="training loss of the first fit; the sampled "
+                                               "text is not compared"),
+    "kio_mnist_convnet": dict(MNIST, metric="evaluate:accuracy"),
+    "kio_text_classification_transformer_variant": dict(epochs=1, samples=2000,
+                                                        metric="fit:val_loss",
+                                                        note="synthetic IMDB (val accuracy "
+                                                             "saturates at 100%: loss compared)"),
+    "kio_timeseries_anomaly_detection": dict(epochs=2, samples=4000, metric="fit:val_loss",
+                                             max_predict=5, note="synthetic NAB series"),
+    "kio_timeseries_classification": dict(epochs=2, samples=1500, metric="fit:val_accuracy",
+                                          note="synthetic FordA, 300 val series"),
+}
+
+NOT_COMPARABLE = {
+    "dcgan_mnist": "GAN: a train_on_batch loop stopped after 20 steps; no accuracy to compare",
+    "adl_ch4_dcgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch4_cgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch5_wgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch5_lsgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch5_acgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "guide_serialization_and_saving": "fits random targets to random inputs (no signal to learn)",
+    "adl_ch2_densenet_cifar10": "DenseNet-BC-100: over 400 s per side for 1 epoch of 1,000 "
+                                "images on this 2-core machine (cost, not comparability)",
+}
