@@ -87,7 +87,9 @@ class Tensor:
     Python lists and scalars become float32 (Keras' floatx); arrays keep their dtype.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "__weakref__")
+    # _keras_mask: Keras 2's mask metadata, set on a layer's output by the engine (unset: none)
+    __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "_keras_mask",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):

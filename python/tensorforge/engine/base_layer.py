@@ -185,6 +185,64 @@ def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
     return layer.call(inputs, **kwargs)
 
 
+# Note [mask metadata]
+# Keras 2 attaches a layer's output mask to its output tensors as ``_keras_mask``, and a layer
+# called without ``mask=`` receives its inputs' ``_keras_mask`` (when its call takes a mask).
+# The engine does the same on every call: eagerly here, in a functional graph's run
+# (network._Step.run), and symbolically (a bool KerasTensor of the output's shape without its
+# last axis, on outputs whose layer makes a mask). Layers that read several inputs' masks
+# themselves (MultiHeadAttention: query, value and key) read them from there.
+def input_mask(x):
+    """The implicit mask of a call's inputs: their ``_keras_mask`` (a list for several inputs;
+    None when none has one)."""
+    if isinstance(x, (list, tuple)):
+        ms = [getattr(t, "_keras_mask", None) for t in x]
+        return None if all(m is None for m in ms) else ms
+    return getattr(x, "_keras_mask", None)
+
+
+def set_output_mask(y, mask):
+    """Attach ``mask`` (one per output for several) to the output Tensors as ``_keras_mask``."""
+    if isinstance(y, Tensor):
+        y._keras_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+        return
+    if isinstance(y, (list, tuple)):
+        ms = mask if isinstance(mask, (list, tuple)) else [mask] + [None] * (len(y) - 1)
+        for t, m in zip(y, ms):
+            if isinstance(t, Tensor):
+                t._keras_mask = m
+
+
+def _symbolic_output_mask(layer, inputs, outs):
+    """Bool KerasTensors for the symbolic outputs of a layer that makes a mask (See Note [mask
+    metadata]); found by asking compute_mask about inputs of ones. None when it makes none."""
+    in_mask = input_mask(inputs)
+    if in_mask is None:  # only a mask-making layer can start one: Embedding(mask_zero=True),
+        # Masking, or a user's layer with its own compute_mask
+        cls = type(layer)
+        if cls.compute_mask is Layer.compute_mask or not (
+                getattr(layer, "mask_zero", False) or cls.__name__ == "Masking"
+                or not cls.__module__.startswith("tensorforge.")):
+            return None
+    elif type(layer).compute_mask is Layer.compute_mask and not layer.supports_masking:
+        return None
+
+    def ones(t, dtype):
+        return np.ones(tuple(1 if d is None else d for d in t.shape), dtype=dtype)
+    try:
+        x = pack_like(inputs, [ones(t, np.float32) for t in flatten(inputs)])
+        m = None if in_mask is None else pack_like(
+            in_mask, [None if k is None else ones(k, bool) for k in flatten(in_mask)])
+        got = layer.compute_mask(x, m)
+    except Exception:  # a user's compute_mask that cannot take stand-in inputs: no metadata
+        return None
+    gots = got if isinstance(got, (list, tuple)) else [got] + [None] * (len(outs) - 1)
+    return [None if g is None or len(o.shape) < 1 else
+            KerasTensor(o.shape[:-1] if len(o.shape) > 1 else o.shape, dtype="bool",
+                        name=f"{o.name}/mask")
+            for o, g in zip(outs, gots)]
+
+
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
@@ -500,8 +558,11 @@ class Layer:
         outer = not _in_call()
         if outer:
             self._clear_call_losses()
+        if mask is None:  # See Note [mask metadata]
+            mask = input_mask(x)
         with call_context(training):
             y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+        set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
             self.input_shape_ = shapes if isinstance(x, list) else shapes[0]
             ys = flatten(y)
@@ -532,6 +593,11 @@ class Layer:
         outs = [KerasTensor(s, name=f"{self.name}/{node_index}/{i}",
                             keras_history=(self, node_index, i))
                 for i, s in enumerate(out_shapes)]
+        masks = _symbolic_output_mask(self, inputs, outs)  # See Note [mask metadata]
+        if masks is not None:
+            for o, m in zip(outs, masks):
+                if m is not None:
+                    o._keras_mask = m
         node = Node(self, inputs, outs, kwargs)
         self._inbound_nodes.append(node)
         for t in flat + [t for t in flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]:
