@@ -240,3 +240,24 @@ def test_train_and_test_on_batch_reset_metrics(name):
         got = got if isinstance(got, list) else [got]
         np.testing.assert_allclose(got, c["values"], rtol=2e-5, atol=1e-6,
                                    err_msg=f"{name} {c}")
+
+
+@pytest.mark.parametrize("name", sorted(k for k in META if k.startswith("kconv")))
+def test_backend_conv1d_conv2d_match_keras(name):
+    meta = META[name]
+    y = getattr(K, meta["fn"])(REF[f"{name}/x"], REF[f"{name}/k"], **meta["kwargs"])
+    _close(y.numpy(), REF[f"{name}/y"], name)
+
+
+def test_backend_conv_bad_arguments_name_the_function():
+    x = np.ones((2, 5, 3), np.float32)
+    with pytest.raises(ValueError, match="conv1d: x has 3 channels"):
+        K.conv1d(x, np.ones((3, 4, 2), np.float32))
+    with pytest.raises(ValueError, match="conv1d: padding"):
+        K.conv1d(x, np.ones((3, 3, 2), np.float32), padding="full")
+    with pytest.raises(ValueError, match="conv2d: x and kernel must be 4-D"):
+        K.conv2d(x, np.ones((3, 3, 3, 2), np.float32))
+
+
+def test_backend_name():
+    assert K.backend() == "tensorforge"  # Keras 2 programs test it against 'theano' / 'tensorflow'

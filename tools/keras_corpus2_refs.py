@@ -14,7 +14,8 @@ The figures cover what the second corpus of Keras 2 programs needed (issue 12):
   * mha_auto_*: MultiHeadAttention after Embedding(mask_zero=True) (Keras 2 combines the query,
     value and key padding masks into the attention mask), for given weights;
   * batch_*: the values train_on_batch / test_on_batch return over a sequence of calls with
-    reset_metrics=False and True (the loss, compiled metrics and a stateful metric).
+    reset_metrics=False and True (the losses and compiled metrics, weighted ones included);
+  * kconv*: the backend's K.conv1d / K.conv2d (the capsule network example calls K.conv1d).
 Arrays go to tests/data/keras_corpus2_refs.npz, the rest to tests/data/keras_corpus2_refs.json.
 """
 import json
@@ -209,8 +210,32 @@ def run_batch(meta, arrays):
         arrays[f"batch/x{i}"], arrays[f"batch/y{i}"], arrays[f"batch/sw{i}"] = xs[i], ys[i], sws[i]
 
 
+def conv_cases():
+    # name, function, x shape, kernel shape, kwargs
+    return [
+        ("kconv1d_valid", "conv1d", (2, 7, 3), (3, 3, 4), {}),
+        ("kconv1d_same_s2", "conv1d", (2, 8, 3), (3, 3, 2), dict(strides=2, padding="same")),
+        ("kconv1d_causal_d2", "conv1d", (2, 9, 2), (3, 2, 3),
+         dict(padding="causal", dilation_rate=2)),
+        ("kconv2d_same_s2", "conv2d", (2, 7, 6, 3), (3, 3, 3, 4),
+         dict(strides=(2, 2), padding="same")),
+        ("kconv2d_valid_d2", "conv2d", (1, 8, 8, 2), (3, 3, 2, 3), dict(dilation_rate=(2, 2))),
+    ]
+
+
+def run_conv(arrays, meta):
+    rng = np.random.default_rng(5)
+    for name, fn, xs, ks, kw in conv_cases():
+        x = rng.normal(size=xs).astype("float32")
+        k = rng.normal(size=ks).astype("float32")
+        arrays[f"{name}/x"], arrays[f"{name}/k"] = x, k
+        arrays[f"{name}/y"] = getattr(K, fn)(tf.constant(x), tf.constant(k), **kw).numpy()
+        meta[name] = {"fn": fn, "kwargs": kw}
+
+
 def main():
     arrays, meta = {}, {}
+    run_conv(arrays, meta)
     run_rnn(arrays, meta)
     run_rff(arrays, meta)
     run_mha_auto(arrays, meta)

@@ -750,9 +750,14 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
                 v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
             kw[k] = v
         kw.pop("training", None)
+        m = None if inputs is None else input_mask(inputs)  # Keras 2 calls it with the mask
+        if m is not None:
+            m = pack_like(m, [None if k is None else
+                              np.ones([2] + [sub if d is None else d for d in k.shape[1:]], bool)
+                              for k in flatten(m)])
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
-                y = invoke_call(layer, x, training=False, **kw)
+                y = invoke_call(layer, x, training=False, mask=m, **kw)
         finally:
             layer._clear_call_losses()
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
