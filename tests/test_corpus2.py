@@ -261,3 +261,14 @@ def test_backend_conv_bad_arguments_name_the_function():
 
 def test_backend_name():
     assert K.backend() == "tensorforge"  # Keras 2 programs test it against 'theano' / 'tensorflow'
+
+
+def test_training_given_an_array_runs_in_inference_mode_with_a_warning():
+    """Keras 2's masking guide calls ``model(ids, array)``: the array binds to ``training``,
+    which Keras 2 hands on unused by those layers; here it is inference mode, said aloud."""
+    inp = keras.Input(shape=(None,), dtype="int32")
+    model = keras.Model(inp, layers.Dense(1)(layers.Embedding(10, 4, mask_zero=True)(inp)))
+    ids = np.random.default_rng(0).integers(0, 10, (3, 5))
+    with pytest.warns(UserWarning, match="not a boolean"):
+        y = model(ids, np.ones((3, 5, 1)))
+    np.testing.assert_allclose(y.numpy(), model.predict(ids, verbose=0), rtol=1e-6)

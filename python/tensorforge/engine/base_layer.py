@@ -243,6 +243,23 @@ def _symbolic_output_mask(layer, inputs, outs):
             for o, g in zip(outs, gots)]
 
 
+def _training_arg(layer, training):
+    """A call's ``training`` as None or a bool. Keras 2 hands any value on to the layers and
+    only a layer that branches on it fails; so an array of several values (the masking guide
+    calls ``model(x, array)``, binding the array to ``training``) runs in inference mode, with
+    a warning saying so."""
+    if training is None or isinstance(training, (bool, np.bool_)):
+        return training
+    v = getattr(training, "data", training)
+    if np.ndim(v) == 0 or np.size(v) == 1:
+        return bool(np.asarray(v).reshape(()))
+    import warnings
+    warnings.warn(f'Layer "{layer.name}": training={type(training).__name__} of shape '
+                  f"{np.shape(v)} is not a boolean; running in inference mode (training=False)",
+                  UserWarning, stacklevel=3)
+    return False
+
+
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
@@ -542,7 +559,7 @@ class Layer:
             kwargs = _bind_positional(self, args, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
-        training = kwargs.pop("training", None)
+        training = _training_arg(self, kwargs.pop("training", None))
         mask = kwargs.pop("mask", None)
         if isinstance(inputs, (list, tuple, dict)):
             x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
