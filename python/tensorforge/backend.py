@@ -239,6 +239,13 @@ _fill_table()
 _keras = {"image_data_format": "channels_last", "floatx": "float32", "epsilon": 1e-7}
 
 
+def backend():
+    """Keras 2's K.backend(): the name of the engine running the Keras API. Programs compare it
+    with 'tensorflow' / 'theano' / 'cntk' to pick engine-specific code; here none of those
+    branches is taken."""
+    return "tensorforge"
+
+
 def image_data_format():
     """'channels_last' (default) or 'channels_first': the default data_format of image layers."""
     return _keras["image_data_format"]

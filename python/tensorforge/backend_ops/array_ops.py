@@ -178,12 +178,25 @@ def reverse(x, axes):
     return M.reverse(x, normalize_axis("reverse", axes, x.ndim, x.shape))
 
 
+def _integral(fn, idx):
+    """Integer indices. A layer's inputs arrive as float32 here (the engine casts them at the
+    layer boundary, where Keras 2 keeps integer ids integer), so whole-valued floats are taken
+    as the integers they hold; other floats are a TypeError."""
+    if idx.dtype.kind in "iu":
+        return idx
+    if idx.dtype.kind == "f":
+        xp = array_module(idx)
+        if bool(xp.all(xp.floor(idx) == idx)):
+            return idx.astype(np.int64)
+        raise TypeError(f"{fn}: indices must be integers, got {idx.dtype} values that are not "
+                        "whole numbers")
+    raise TypeError(f"{fn}: indices must be integers, got {idx.dtype}")
+
+
 def gather(reference, indices):
     """reference[indices] along axis 0; repeated indices add up in the gradient."""
     ref = tensor("gather", "reference", reference)
-    idx = tensor("gather", "indices", indices).data
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather: indices must be integers, got {idx.dtype}")
+    idx = _integral("gather", tensor("gather", "indices", indices).data)
     if ref.ndim == 0:
         raise ValueError("gather: reference must be at least 1-D, got a scalar")
     n = ref.shape[0]

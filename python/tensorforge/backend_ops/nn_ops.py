@@ -274,3 +274,73 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     if g is not None:
         y = y * g
     return y if b is None else y + b
+
+
+# ---- convolutions (Keras 2's K.conv1d / K.conv2d) ----------------------------------------------
+def _conv_format(fn, data_format):
+    df = _backend.image_data_format() if data_format is None else data_format
+    if df not in ("channels_last", "channels_first"):
+        raise ValueError(f"{fn}: data_format must be 'channels_last' or 'channels_first', got "
+                         f"{data_format!r}")
+    return df == "channels_first"
+
+
+def _conv_pair(fn, name, v):
+    v = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(v) != 2 or any(int(a) < 1 for a in v):
+        raise ValueError(f"{fn}: {name} must be a positive int or a pair of them, got {v!r}")
+    return tuple(int(a) for a in v)
+
+
+def conv2d(x, kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)):
+    """Keras 2 K.conv2d: x (batch, rows, cols, channels) (or channels_first), kernel (kh, kw,
+    in, out); padding 'valid' or 'same'."""
+    from ..ops import conv as _conv
+    x, kernel = _float("conv2d", x), _float("conv2d", kernel)
+    if x.ndim != 4 or kernel.ndim != 4:
+        raise ValueError(f"conv2d: x and kernel must be 4-D, got {shape_str(x.shape)} and "
+                         f"{shape_str(kernel.shape)}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"conv2d: padding must be 'valid' or 'same', got {padding!r}")
+    cf = _conv_format("conv2d", data_format)
+    if cf:
+        x = B.transpose(x, (0, 2, 3, 1))
+    if x.shape[-1] != kernel.shape[2]:
+        raise ValueError(f"conv2d: x has {x.shape[-1]} channels, the kernel "
+                         f"{shape_str(kernel.shape)} expects {kernel.shape[2]}")
+    y = _conv.conv2d(x, kernel, None, strides=_conv_pair("conv2d", "strides", strides),
+                     padding=padding, dilation=_conv_pair("conv2d", "dilation_rate",
+                                                          dilation_rate))
+    return B.transpose(y, (0, 3, 1, 2)) if cf else y
+
+
+def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Keras 2 K.conv1d: x (batch, steps, channels) (or channels_first), kernel (k, in, out);
+    padding 'valid', 'same' or 'causal' (left padding only)."""
+    from ..ops import conv as _conv
+    x, kernel = _float("conv1d", x), _float("conv1d", kernel)
+    if x.ndim != 3 or kernel.ndim != 3:
+        raise ValueError(f"conv1d: x and kernel must be 3-D, got {shape_str(x.shape)} and "
+                         f"{shape_str(kernel.shape)}")
+    if padding not in ("valid", "same", "causal"):
+        raise ValueError(f"conv1d: padding must be 'valid', 'same' or 'causal', got {padding!r}")
+    s = int_arg("conv1d", "strides", strides[0] if isinstance(strides, (list, tuple)) else strides,
+                1)
+    d = int_arg("conv1d", "dilation_rate", dilation_rate[0] if isinstance(
+        dilation_rate, (list, tuple)) else dilation_rate, 1)
+    cf = _conv_format("conv1d", data_format)
+    if cf:
+        x = B.transpose(x, (0, 2, 1))
+    if x.shape[-1] != kernel.shape[1]:
+        raise ValueError(f"conv1d: x has {x.shape[-1]} channels, the kernel "
+                         f"{shape_str(kernel.shape)} expects {kernel.shape[1]}")
+    k = kernel.shape[0]
+    pad = ((0, 0), ((k - 1) * d, 0)) if padding == "causal" else padding
+    y = _conv.conv2d(B.reshape(x, (x.shape[0], 1) + tuple(x.shape[1:])),
+                     B.reshape(kernel, (1,) + tuple(kernel.shape)), None, strides=(1, s),
+                     padding=pad, dilation=(1, d))
+    y = B.reshape(y, (y.shape[0],) + tuple(y.shape[2:]))
+    return B.transpose(y, (0, 2, 1)) if cf else y
+
+
+__all__ += ["conv1d", "conv2d"]

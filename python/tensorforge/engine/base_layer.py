@@ -185,6 +185,81 @@ def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
     return layer.call(inputs, **kwargs)
 
 
+# Note [mask metadata]
+# Keras 2 attaches a layer's output mask to its output tensors as ``_keras_mask``, and a layer
+# called without ``mask=`` receives its inputs' ``_keras_mask`` (when its call takes a mask).
+# The engine does the same on every call: eagerly here, in a functional graph's run
+# (network._Step.run), and symbolically (a bool KerasTensor of the output's shape without its
+# last axis, on outputs whose layer makes a mask). Layers that read several inputs' masks
+# themselves (MultiHeadAttention: query, value and key) read them from there.
+def input_mask(x):
+    """The implicit mask of a call's inputs: their ``_keras_mask`` (a list for several inputs;
+    None when none has one)."""
+    if isinstance(x, (list, tuple)):
+        ms = [getattr(t, "_keras_mask", None) for t in x]
+        return None if all(m is None for m in ms) else ms
+    return getattr(x, "_keras_mask", None)
+
+
+def set_output_mask(y, mask):
+    """Attach ``mask`` (one per output for several) to the output Tensors as ``_keras_mask``."""
+    if isinstance(y, Tensor):
+        y._keras_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+        return
+    if isinstance(y, (list, tuple)):
+        ms = mask if isinstance(mask, (list, tuple)) else [mask] + [None] * (len(y) - 1)
+        for t, m in zip(y, ms):
+            if isinstance(t, Tensor):
+                t._keras_mask = m
+
+
+def _symbolic_output_mask(layer, inputs, outs):
+    """Bool KerasTensors for the symbolic outputs of a layer that makes a mask (See Note [mask
+    metadata]); found by asking compute_mask about inputs of ones. None when it makes none."""
+    in_mask = input_mask(inputs)
+    if in_mask is None:  # only a mask-making layer can start one: Embedding(mask_zero=True),
+        # Masking, or a user's layer with its own compute_mask
+        cls = type(layer)
+        if cls.compute_mask is Layer.compute_mask or not (
+                getattr(layer, "mask_zero", False) or cls.__name__ == "Masking"
+                or not cls.__module__.startswith("tensorforge.")):
+            return None
+    elif type(layer).compute_mask is Layer.compute_mask and not layer.supports_masking:
+        return None
+
+    def ones(t, dtype):
+        return np.ones(tuple(1 if d is None else d for d in t.shape), dtype=dtype)
+    try:
+        x = pack_like(inputs, [ones(t, np.float32) for t in flatten(inputs)])
+        m = None if in_mask is None else pack_like(
+            in_mask, [None if k is None else ones(k, bool) for k in flatten(in_mask)])
+        got = layer.compute_mask(x, m)
+    except Exception:  # a user's compute_mask that cannot take stand-in inputs: no metadata
+        return None
+    gots = got if isinstance(got, (list, tuple)) else [got] + [None] * (len(outs) - 1)
+    return [None if g is None or len(o.shape) < 1 else
+            KerasTensor(o.shape[:-1] if len(o.shape) > 1 else o.shape, dtype="bool",
+                        name=f"{o.name}/mask")
+            for o, g in zip(outs, gots)]
+
+
+def _training_arg(layer, training):
+    """A call's ``training`` as None or a bool. Keras 2 hands any value on to the layers and
+    only a layer that branches on it fails; so an array of several values (the masking guide
+    calls ``model(x, array)``, binding the array to ``training``) runs in inference mode, with
+    a warning saying so."""
+    if training is None or isinstance(training, (bool, np.bool_)):
+        return training
+    v = getattr(training, "data", training)
+    if np.ndim(v) == 0 or np.size(v) == 1:
+        return bool(np.asarray(v).reshape(()))
+    import warnings
+    warnings.warn(f'Layer "{layer.name}": training={type(training).__name__} of shape '
+                  f"{np.shape(v)} is not a boolean; running in inference mode (training=False)",
+                  UserWarning, stacklevel=3)
+    return False
+
+
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
@@ -484,7 +559,7 @@ class Layer:
             kwargs = _bind_positional(self, args, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
-        training = kwargs.pop("training", None)
+        training = _training_arg(self, kwargs.pop("training", None))
         mask = kwargs.pop("mask", None)
         if isinstance(inputs, (list, tuple, dict)):
             x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
@@ -500,8 +575,11 @@ class Layer:
         outer = not _in_call()
         if outer:
             self._clear_call_losses()
+        if mask is None:  # See Note [mask metadata]
+            mask = input_mask(x)
         with call_context(training):
             y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+        set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
             self.input_shape_ = shapes if isinstance(x, list) else shapes[0]
             ys = flatten(y)
@@ -532,6 +610,11 @@ class Layer:
         outs = [KerasTensor(s, name=f"{self.name}/{node_index}/{i}",
                             keras_history=(self, node_index, i))
                 for i, s in enumerate(out_shapes)]
+        masks = _symbolic_output_mask(self, inputs, outs)  # See Note [mask metadata]
+        if masks is not None:
+            for o, m in zip(outs, masks):
+                if m is not None:
+                    o._keras_mask = m
         node = Node(self, inputs, outs, kwargs)
         self._inbound_nodes.append(node)
         for t in flat + [t for t in flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]:
@@ -684,9 +767,14 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
                 v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
             kw[k] = v
         kw.pop("training", None)
+        m = None if inputs is None else input_mask(inputs)  # Keras 2 calls it with the mask
+        if m is not None:
+            m = pack_like(m, [None if k is None else
+                              np.ones([2] + [sub if d is None else d for d in k.shape[1:]], bool)
+                              for k in flatten(m)])
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
-                y = invoke_call(layer, x, training=False, **kw)
+                y = invoke_call(layer, x, training=False, mask=m, **kw)
         finally:
             layer._clear_call_losses()
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]

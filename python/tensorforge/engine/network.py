@@ -17,7 +17,8 @@ import collections
 from .. import activations as A
 from . import config_check as _config_check
 
-from .base_layer import Layer, _call_args, _strip_keras_only, _touch, call_context
+from .base_layer import (Layer, _call_args, _strip_keras_only, _touch, call_context,
+                         set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .layer_utils import print_summary
@@ -589,7 +590,8 @@ class _Step:
                     y = layer.call(x)
                 out_mask = layer.compute_mask(x, None)
                 values[self.out_ids[0]] = y
-                if out_mask is not None:
+                if out_mask is not None:  # a mask-making layer (Embedding(mask_zero), Masking)
+                    set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
                     masks[self.out_ids[0]] = out_mask
                 return
         if self.single_in:
@@ -613,6 +615,7 @@ class _Step:
             kw["logits"] = self.logits if isinstance(layer, Network) else True
         y = layer.call(x, **kw)
         out_mask = layer.compute_mask(x, m)
+        set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
         if len(self.out_ids) == 1:
             values[self.out_ids[0]] = y
             if out_mask is not None:

@@ -27,6 +27,23 @@ __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbol
            "symbolic_op"]
 
 
+class TensorShape(tuple):
+    """A symbolic tensor's shape: a tuple (None where unknown) with the TensorShape methods
+    Keras 2 programs call on ``x.shape`` (``as_list()``, ``rank`` / ``ndims``)."""
+
+    def as_list(self):
+        return list(self)
+
+    @property
+    def rank(self):
+        return len(self)
+
+    ndims = rank
+
+    def is_fully_defined(self):
+        return all(d is not None for d in self)
+
+
 class KerasTensor(Tensor):
     """A placeholder for a value of ``shape`` (batch axis first, None where unknown).
 
@@ -39,7 +56,7 @@ class KerasTensor(Tensor):
     __array_priority__ = 1001  # numpy defers binary operators to KerasTensor
 
     def __init__(self, shape, dtype="float32", name=None, keras_history=None):
-        self._shape = tuple(None if s is None else int(s) for s in shape)
+        self._shape = TensorShape(None if s is None else int(s) for s in shape)
         self._dtype = np.dtype(dtype)
         self.name = name
         self.requires_grad = False

@@ -197,9 +197,37 @@ class Model(Network):
         return out
 
     def reset_metrics(self):
-        """Reset the state of the compiled metric objects (Keras 2's Model.reset_metrics)."""
+        """Reset the state of the compiled metric objects (Keras 2's Model.reset_metrics), and
+        the running means train_on_batch / test_on_batch keep (See Note [batch metrics])."""
         for m in (self.__dict__.get("_stateful") or {}).values():
             m.reset_state()
+        self.__dict__["_batch_running"] = None
+
+    # Note [batch metrics]
+    # Keras 2's train_on_batch / test_on_batch return the compiled metrics' state: the loss and
+    # every metric are running means over the batches since the last reset (weighted by the
+    # batch size, or by the sample-weight / mask sums for the weighted ones). A call with
+    # reset_metrics=True (the default) resets them first, so it reports its own batch; with
+    # reset_metrics=False the batch joins the running means. Both calls share the state, as
+    # Keras 2's metric objects are shared; fit and evaluate reset it when they start.
+    def _running_batch_logs(self, names, vals, batch_size):
+        """The running means of ``vals`` (one per metrics_names entry) after adding a batch."""
+        run = self.__dict__.get("_batch_running")
+        if run is None:
+            run = self.__dict__["_batch_running"] = ({}, {})
+        sums, counts = run
+        stateful = self.__dict__.get("_stateful") or {}
+        wsums = self.__dict__.get("_metric_weight_sums") or {}
+        out = []
+        for k, v in zip(names, vals):
+            if k in stateful:  # its object holds the running state
+                out.append(training_utils.metric_value(stateful[k].result()))
+                continue
+            c = float(_device.to_host(wsums.get(k, batch_size)))
+            sums[k] = sums.get(k, 0.0) + float(_device.to_host(v)) * c
+            counts[k] = counts.get(k, 0.0) + c
+            out.append(sums[k] / counts[k] if counts[k] else 0.0)
+        return out
 
     def _has_added_losses(self):
         # a user-defined layer in the graph may add_loss in its call (Keras 2 then accepts
@@ -707,24 +735,35 @@ class Model(Network):
         xp = _device.device_module()
         _device.place_model(self, xp)
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
-        loss, parts, outs, _ = self._train_batch(xs, ys, self._compiled_params(), sws)
         if reset_metrics:
             self.reset_metrics()
-        with no_grad():
-            mets = self._batch_metrics(ys, outs, sws)
-        vals = [loss] + parts + [float(v) for v in mets.values()]
-        if return_dict:
-            return dict(zip(self.metrics_names, vals))
-        return vals if len(vals) > 1 else vals[0]
+        loss, parts, outs, _ = self._train_batch(xs, ys, self._compiled_params(), sws)
+        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._check_compiled("test_on_batch")
         xs = self._standardize_x(x, "test_on_batch")
-        res = self.evaluate(xs if len(xs) > 1 else xs[0], y, batch_size=xs[0].shape[0], verbose=0,
-                            sample_weight=sample_weight)
+        ys = self._standardize_y(y, xs[0].shape[0], "test_on_batch")
+        sws = training_utils.standardize_weights(self, ys, sample_weight, None, "test_on_batch")
+        xp = _device.device_module()
+        _device.place_model(self, xp)
+        xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
+        if reset_metrics:
+            self.reset_metrics()
+        loss, parts, outs = self._test_batch(xs, ys, sws)
+        losses = [float(_device.to_host(v)) for v in [loss] + parts]  # 0-d device arrays
+        return self._batch_result(ys, outs, sws, losses, return_dict)
+
+    def _batch_result(self, ys, outs, sws, losses, return_dict):
+        """train_on_batch / test_on_batch's return value (See Note [batch metrics])."""
+        with no_grad():
+            mets = self._batch_metrics(ys, outs, sws)
+        vals = losses + list(mets.values())
+        names = self.metrics_names
+        vals = self._running_batch_logs(names, vals, outs[0].shape[0])
         if return_dict:
-            return dict(zip(self.metrics_names, res if isinstance(res, list) else [res]))
-        return res
+            return dict(zip(names, vals))
+        return vals if len(vals) > 1 else vals[0]
 
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")

@@ -78,6 +78,9 @@ from .convolutional import (Conv3D, Convolution3D, Cropping3D, UpSampling3D,  # 
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
+from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
+                        StackedRNNCells)
+from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
 
 __all__ = ["Rescaling", "MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
            "Convolution1DTranspose", "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
@@ -100,7 +103,8 @@ __all__ = ["Rescaling", "MultiHeadAttention", "Attention", "AdditiveAttention", 
            "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
-           "SeparableConvolution1D"]
+           "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
+           "StackedRNNCells"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,

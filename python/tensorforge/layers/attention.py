@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .. import _random
+from .._device import to_host as _host
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
@@ -48,12 +49,37 @@ def _softmax_dropout(scores, rate, training):
     return probs
 
 
+def _auto_mask(query, value, key):
+    """Keras 2's MultiHeadAttention._compute_attention_mask without the explicit and causal
+    parts: the query's padding mask (B, T) on the rows and the value's and key's (B, S) on the
+    columns, combined into a (B, T, S) bool array (or a broadcastable (B, 1, S) / (B, T, 1));
+    None when no input carries a mask (See Note [mask metadata] in engine/base_layer.py)."""
+    def get(t, where):
+        m = getattr(t, "_keras_mask", None)
+        if m is None:
+            return None
+        m = np.asarray(_host(getattr(m, "data", m))).astype(bool)
+        return m.reshape(m.shape[0], -1) if m.ndim > 2 else m
+    qm = get(query, "query")
+    vm = get(value, "value")
+    km = None if key is None else get(key, "key")
+    auto = None if qm is None else qm[:, :, None]
+    for m in (vm, km):
+        if m is not None:
+            auto = m[:, None, :] if auto is None else np.logical_and(auto, m[:, None, :])
+    return auto
+
+
 class MultiHeadAttention(Layer):
     """Keras 2 MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
     output_shape=None, attention_axes=None, ...). Called as ``layer(query, value, key=None,
     attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False)``
     on (batch, T, dim) query and (batch, S, dim) value/key (more inner axes are flattened into
-    one attention axis, as Keras' default attention_axes)."""
+    one attention axis, as Keras' default attention_axes). Padding masks riding on the inputs
+    (``_keras_mask``, e.g. from Embedding(mask_zero=True)) join the attention mask as Keras 2
+    does: the query's on the rows, the value's and key's on the columns; the output carries the
+    query's mask on."""
+    supports_masking = True
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
@@ -129,6 +155,7 @@ class MultiHeadAttention(Layer):
         if value is None:
             raise TypeError(f"{self.name}: MultiHeadAttention needs a value tensor: "
                             "layer(query, value) or layer(query, value=..., key=...)")
+        auto = _auto_mask(query, value, key)  # before _as_tensor: the masks ride on the inputs
         query = _as_tensor(query)
         value = _as_tensor(value)
         key = value if key is None else _as_tensor(key)
@@ -163,6 +190,12 @@ class MultiHeadAttention(Layer):
             if m.ndim == len(q_axes) + len(s_axes) + 1 and m.ndim > 3:
                 m = m.reshape(m.shape[0], t, s)
             mask = m if m.ndim < 3 else m[:, None]
+        if auto is not None:  # (B, T, S) from the inputs' padding masks, as Keras 2
+            if auto.shape[1:] not in ((t, s), (1, s), (t, 1)):
+                raise ValueError(f"{self.name}: the inputs' masks {auto.shape[1:]} do not match "
+                                 f"the attention axes (query {t}, value {s} steps)")
+            auto = auto[:, None]
+            mask = auto if mask is None else np.logical_and(mask, auto)
         if use_causal_mask:
             c = _causal(t, s)
             mask = c if mask is None else np.logical_and(mask, c)

@@ -219,6 +219,11 @@ class Reshape(Layer):
         return tuple(tgt)
 
     def compute_output_shape(self, input_shape):
+        if any(s is None for s in input_shape[1:]):
+            # Keras 2: with an unknown input dimension the -1 stays unknown (known when run)
+            if -1 not in self.target_shape:
+                return (input_shape[0],) + self.target_shape
+            return (input_shape[0],) + tuple(None if s == -1 else s for s in self.target_shape)
         return (input_shape[0],) + self._resolve(input_shape[1:])
 
     def call(self, x, training=False, mask=None):

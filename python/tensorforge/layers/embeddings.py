@@ -17,8 +17,15 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
-        if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
-            kwargs["input_shape"] = (input_length,) if np.isscalar(input_length) else tuple(input_length)
+        if "input_shape" not in kwargs and "batch_input_shape" not in kwargs \
+                and "input_dim" not in kwargs:
+            # Keras 2 always gives Embedding an input shape: (input_length,) or (None,), so a
+            # Sequential model starting with one is built (summary() works) before any data
+            if input_length is None:
+                kwargs["input_shape"] = (None,)
+            else:
+                kwargs["input_shape"] = ((input_length,) if np.isscalar(input_length)
+                                         else tuple(input_length))
         super().__init__(**kwargs)
         self.input_dim = _args.positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _args.positive_int("Embedding", "output_dim", output_dim)

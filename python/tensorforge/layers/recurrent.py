@@ -323,3 +323,8 @@ class GRU(_RNN):
                           go_backwards=self.go_backwards, reset_after=self.reset_after,
                           activation=self.activation,
                           recurrent_activation=self.recurrent_activation)
+
+
+# Keras 2.2 exports the cell API from keras.layers.recurrent too
+from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: E402,F401
+                        StackedRNNCells)

@@ -5,6 +5,7 @@ from ..engine import config_check
 from ..engine.base_layer import Layer, _deser, _unique_name
 from ..ops import basic as B
 from .recurrent import _RNN
+from .rnn_cells import RNN
 
 
 class Bidirectional(Layer):
@@ -14,8 +15,9 @@ class Bidirectional(Layer):
     supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
-        if not isinstance(layer, _RNN):
-            raise ValueError(f"Bidirectional: layer must be SimpleRNN, LSTM or GRU, got {layer!r}")
+        if not isinstance(layer, (_RNN, RNN)):
+            raise ValueError(f"Bidirectional: layer must be a recurrent layer (SimpleRNN, LSTM, "
+                             f"GRU or RNN), got {layer!r}")
         if layer.return_state:
             raise NotImplementedError("Bidirectional: return_state is not supported")
         kwargs.setdefault("name", None)
