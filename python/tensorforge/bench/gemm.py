@@ -31,6 +31,8 @@ def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200, settle=0.
     """Best and median seconds per call of each fn, timed in interleaved rounds, each round
     after `settle` seconds of sleep (not counted in min_time)."""
     reps = max(1, int(5e7 / flop))  # ~0.5 ms per round at 100 GFLOP/s: timer noise is negligible
+    if settle:  # rounds of ~20 ms, and few of them: the sleeps must not dominate the suite
+        reps, max_rounds = max(1, int(2e9 / flop)), min(max_rounds, 2 * min_rounds)
     for fn in fns:  # warm-up (page faults, packing buffers, thread pool)
         for _ in range(2):
             fn()
