@@ -18,9 +18,10 @@ from .._device import to_host as _host
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 from . import _args
+from ._rnn_state import CarriedStates
 
 
-class _RNN(Layer):
+class _RNN(CarriedStates, Layer):
     """Shared machinery of SimpleRNN / LSTM / GRU (Keras 2 arguments)."""
     supports_masking = True
     _gates = 1
@@ -108,39 +109,15 @@ class _RNN(Layer):
     def _run(self, x, mask, h0=None, c0=None):
         raise NotImplementedError
 
-    # ---- stateful=True ----------------------------------------------------------------------
-    def reset_states(self, states=None):
-        """Zero the carried states (stateful=True), or set them to ``states`` (arrays)."""
-        if not self.stateful:
-            raise AttributeError(f"{self.name}: reset_states() needs stateful=True")
-        if states is None:
-            self._states = None
-            return
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if len(states) != self._n_states:
-            raise ValueError(f"{self.name}: expected {self._n_states} state arrays, got {len(states)}")
-        self._states = [np.asarray(getattr(st, "data", st), dtype=np.float32).copy() for st in states]
-
-    @property
-    def states(self):
-        return [None] * self._n_states if self._states is None else list(self._states)
-
-    def _stateful_initial(self, x):
-        if self._states is None:
-            return None
-        if self._states[0].shape[0] != x.shape[0]:
-            raise ValueError(f"{self.name}: a stateful layer keeps its batch size: it holds states "
-                             f"for batches of {self._states[0].shape[0]}, got an input of shape "
-                             f"{x.shape} (call reset_states() to start over)")
-        xp = array_module(x.data if isinstance(x, Tensor) else x)
-        return [xp.asarray(st) for st in self._states]
+    def _state_count(self):
+        return self._n_states
 
     def call(self, x, training=False, mask=None, initial_state=None):
         if x.ndim != 3 or x.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"{self.name}: expected input (batch, time, {self.kernel.shape[0]}), "
                              f"got shape {x.shape}")
         if initial_state is None and self.stateful:
-            initial_state = self._stateful_initial(x)
+            initial_state = self._carried(x)
         if initial_state is not None:
             initial_state = (list(initial_state) if isinstance(initial_state, (list, tuple))
                              else [initial_state])

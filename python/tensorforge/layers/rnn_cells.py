@@ -26,6 +26,7 @@ from ..autograd import Tensor
 from ..engine.base_layer import Layer, _call_args, _deser, _unique_name
 from ..ops import basic as B
 from . import _args
+from ._rnn_state import CarriedStates
 
 
 def _act_name(a, default):
@@ -296,7 +297,7 @@ def _call_cell(cell, x, states, training):
 _FUSED = {}  # cell class -> (op, builds the op's keyword arguments); filled below
 
 
-class RNN(Layer):
+class RNN(CarriedStates, Layer):
     """Keras 2 RNN(cell, return_sequences=False, return_state=False, go_backwards=False,
     stateful=False, unroll=False): runs ``cell`` (or a list of cells, stacked) over time.
     Called as ``layer(x, initial_state=None, mask=None, training=None)``."""
@@ -353,24 +354,8 @@ class RNN(Layer):
         m = mask if self.return_sequences else None
         return [m] + [None] * len(self._state_sizes) if self.return_state else m
 
-    # ---- stateful=True ----------------------------------------------------------------------
-    def reset_states(self, states=None):
-        """Zero the carried states (stateful=True), or set them to ``states`` (arrays)."""
-        if not self.stateful:
-            raise AttributeError(f"{self.name}: reset_states() needs stateful=True")
-        if states is None:
-            self._states = None
-            return
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
-        if len(states) != len(self._state_sizes):
-            raise ValueError(f"{self.name}: expected {len(self._state_sizes)} state arrays, got "
-                             f"{len(states)}")
-        self._states = [np.asarray(getattr(s, "data", s), dtype=np.float32).copy() for s in states]
-
-    @property
-    def states(self):
-        n = len(self._state_sizes)
-        return [None] * n if self._states is None else list(self._states)
+    def _state_count(self):
+        return len(self._state_sizes)
 
     def get_initial_state(self, inputs):
         xp = array_module(getattr(inputs, "data", inputs))
@@ -379,12 +364,7 @@ class RNN(Layer):
     # ---- the loop ---------------------------------------------------------------------------
     def _initial(self, x, initial_state):
         if initial_state is None and self.stateful and self._states is not None:
-            if self._states[0].shape[0] != x.shape[0]:
-                raise ValueError(f"{self.name}: a stateful layer keeps its batch size: it holds "
-                                 f"states for batches of {self._states[0].shape[0]}, got an input "
-                                 f"of shape {x.shape} (call reset_states() to start over)")
-            xp = array_module(getattr(x, "data", x))
-            return [xp.asarray(s) for s in self._states]
+            return self._carried(x)
         if initial_state is None:
             return None
         st = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
