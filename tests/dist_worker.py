@@ -64,7 +64,15 @@ def cmd_train(a):
     m = model()
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
-                                               direct_bytes=a.direct_bytes)
+                                               direct_bytes=a.direct_bytes, transport="mpi")
+    elif a.transport != "auto":  # the other reducer of the same job (shm.py / fusion.py)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport=a.transport)
+    if a.machines:  # the hierarchical reduction: local sums, then one rank per "machine"
+        from mpi4py import MPI
+        from tensorforge.distributed.shm import SharedMemoryBuckets
+        local = MPI.COMM_WORLD.Split(tfd.rank() % a.machines, tfd.rank())
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm")
+        m.optimizer._dist_buckets = SharedMemoryBuckets(local=local)
     if a.sharded:  # each rank updates its shard (reduce-scatter, update, allgather)
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
@@ -73,7 +81,9 @@ def cmd_train(a):
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
     extra = dict(w0, evaluate=np.asarray(ev, np.float64))
     if not a.plain:  # gradients the kernels did not write into their bucket views
-        extra["copies"] = np.asarray(m.optimizer._dist_buckets.copies)
+        used = m.optimizer._dist_buckets  # None: one rank, nothing was reduced
+        extra["copies"] = np.asarray(used.copies if used is not None else 0)
+        extra["transport"] = np.asarray(type(used).__name__)
     if a.bucket_bytes:
         fused = m.optimizer._dist_buckets
         extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
@@ -133,7 +143,8 @@ def cmd_fault(a):
                 time.sleep(120)  # neither raises nor joins the next collective
         cbs.append(LambdaCallback(on_batch_end=stall))
     elif a.kind == "backward":  # rank 1 fails inside backward of step 3, a reduction in flight
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=200, direct_bytes=500)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=200, direct_bytes=500,
+                                               transport="mpi")
         fused, calls = m.optimizer._dist_buckets, [0]
         ready = fused.grad_ready
 
@@ -312,6 +323,9 @@ def main():
     t.add_argument("--bucket-bytes", type=int, default=0)
     t.add_argument("--direct-bytes", type=int, default=1 << 20)
     t.add_argument("--sharded", action="store_true")
+    t.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
+    t.add_argument("--machines", type=int, default=0,
+                   help="shm: split the ranks into this many stand-in machines (rank %% K)")
     c = sub.add_parser("checkpoint")
     c.add_argument("ckpt")
     c.add_argument("out")

@@ -219,6 +219,30 @@ def test_n_ranks_reach_the_weights_of_one_process(one_process, n):
             np.testing.assert_allclose(z["evaluate"], ref["evaluate"], rtol=1e-5)
             # the conv and Dense kernels wrote every gradient into its bucket view: no copy
             assert int(z["copies"]) == 0
+            # ranks sharing a machine reduce through a shared-memory window (shm.py)
+            assert str(z["transport"]) == "SharedMemoryBuckets"
+
+
+@needs_mpi
+@pytest.mark.parametrize("n,args,reducer", [
+    (2, ["--transport", "mpi"], "GradientBuckets"),      # MPI's Allreduce of fused buckets
+    (3, ["--machines", "2"], "SharedMemoryBuckets"),     # stand-in machines {0, 2} and {1}
+    (2, ["--machines", "2"], "SharedMemoryBuckets")])    # one rank per stand-in machine
+def test_every_gradient_transport_reaches_the_weights_of_one_process(one_process, n, args,
+                                                                     reducer):
+    """The reducer 'auto' does not pick here, and the hierarchical shared-memory reduction
+    (local sums, then an Allreduce between one rank per machine), on ranks split into stand-in
+    machines of uneven size."""
+    d = one_process
+    tag = f"t{n}" + "".join(args).replace("-", "")
+    _run(n, "train", d / tag, *args)
+    ref = np.load(d / "plain.rank0.npz")
+    zs = _load(d / tag, n)
+    for z in zs:
+        assert str(z["transport"]) == reducer
+        np.testing.assert_array_equal(_flat(z), _flat(zs[0]))
+        np.testing.assert_allclose(z["h_loss"], ref["h_loss"], rtol=1e-5)
+    np.testing.assert_allclose(_flat(zs[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
 
 
 @needs_mpi

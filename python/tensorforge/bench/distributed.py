@@ -57,7 +57,7 @@ def _data(n):
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed, overlap=True, sharded=False):
+def job_train(name, distributed, overlap=True, sharded=False, transport="auto"):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -71,6 +71,8 @@ def job_train(name, distributed, overlap=True, sharded=False):
         model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
     if distributed and sharded:  # each rank updates 1/N of the weights (the A/B of sharding)
         model.optimizer = tfd.DistributedOptimizer(model.optimizer, sharded=True)
+    if distributed and transport != "auto":  # MPI's Allreduce vs the shared window (shm.py)
+        model.optimizer = tfd.DistributedOptimizer(model.optimizer, transport=transport)
     need = (WARMUP + ROUNDS * steps) * batch
     x, y = _data(need)
     kw = dict(batch_size=batch, epochs=1, verbose=0, shuffle=False, distributed=distributed)
@@ -156,8 +158,11 @@ def job_allreduce(name="cnn"):
         fused.finish()
         return t + time.perf_counter() - t0
 
-    for buckets, write in ((fused, True), (serial, True), (fused, False)):  # the same check on
-        t_hooked(buckets, write)                                  # the hook path (the sum)
+    from tensorforge.distributed.shm import SharedMemoryBuckets
+    window = SharedMemoryBuckets()  # the same hook path (begin, grad_ready, finish)
+
+    for buckets, write in ((fused, True), (serial, True), (fused, False), (window, True)):
+        t_hooked(buckets, write)                 # the same check on the hook path (the sum)
         for p, b in zip(params, base):
             np.testing.assert_allclose(p.grad, n * b + np.float32(n * (n - 1) / 2), rtol=1e-5,
                                        atol=1e-5)
@@ -184,10 +189,11 @@ def job_allreduce(name="cnn"):
             comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
         return time.perf_counter() - t0
 
-    times = {"hooked": [], "serial": [], "hooked_copy": [], "fused": [], "one": [],
+    times = {"hooked": [], "window": [], "serial": [], "hooked_copy": [], "fused": [], "one": [],
              "copy_one": [], "per_param": []}
     for i in range(ITERS + 5):
-        for k, f in (("hooked", t_hooked), ("serial", lambda: t_hooked(serial)),
+        for k, f in (("hooked", t_hooked), ("window", lambda: t_hooked(window)),
+                     ("serial", lambda: t_hooked(serial)),
                      ("hooked_copy", lambda: t_hooked(fused, False)),
                      ("fused", t_fused), ("one", t_one), ("copy_one", t_copy_one),
                      ("per_param", t_per_param)):
@@ -227,6 +233,9 @@ def add_arguments(parser):
     parser.add_argument("--sharded", action="store_true",
                         help="distributed: also 2 ranks with DistributedOptimizer(sharded=True) "
                              "in every round")
+    parser.add_argument("--mpi-transport", action="store_true",
+                        help="distributed: also 2 ranks reducing with MPI's Allreduce "
+                             "(transport='mpi') in every round, the A/B of the shared window")
 
 
 def run(args):
@@ -241,13 +250,16 @@ def run(args):
     every = (0, 2)
     if getattr(args, "sharded", False):  # "2s": 2 ranks, sharded update
         counts, every = counts + ("2s",), every + ("2s",)
+    if getattr(args, "mpi_transport", False):  # "2m": 2 ranks, MPI's Allreduce
+        counts, every = counts + ("2m",), every + ("2m",)
     runs, loads = {}, []
     for rnd in range(repeat):  # See the module docstring: 1 and 2 ranks back to back
         for name in MODELS:
             for n in counts if rnd == 0 else every:
                 loads.append(os.getloadavg()[0])
-                flags = (["--distributed"] if n else []) + (["--sharded"] if n == "2s" else [])
-                res = _launch(2 if n == "2s" else n, ["train", name] + flags)
+                flags = ((["--distributed"] if n else []) + (["--sharded"] if n == "2s" else [])
+                         + (["--mpi"] if n == "2m" else []))
+                res = _launch(2 if n in ("2s", "2m") else n, ["train", name] + flags)
                 ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
                 mpi = res["mpi"] if n else mpi
                 runs.setdefault((name, n), []).append(
@@ -261,11 +273,11 @@ def run(args):
             cpu = float(np.median([r[1] for r in rs]))
             cpu_base = float(np.median([b[1] for b in base]))
             label = ("1 process, no MPI" if n == 0 else "2 ranks, sharded update" if n == "2s"
-                     else f"{n} ranks")
+                     else "2 ranks, MPI Allreduce" if n == "2m" else f"{n} ranks")
             rows.append([name, MODELS[name], label,
                          len(rs), float(np.median([r[0] for r in rs])), float(np.median(ratios)),
                          " ".join(f"{x:.2f}" for x in ratios), cpu * 1e3,
-                         (2 if n == "2s" else max(n, 1)) * cpu_base / cpu,
+                         (2 if n in ("2s", "2m") else max(n, 1)) * cpu_base / cpu,
                          "yes" if all(r[2] for r in rs) else "NO (check failed)"])
     out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus; load average "
                f"(1 min) {min(loads):.1f}-{max(loads):.1f} during the training runs")
@@ -276,6 +288,7 @@ def run(args):
                "all ranks): the speed-up with a free core per rank, if no rank waits on a busy "
                "core (MPI spins while it waits, so waiting shows up as CPU time too).")
     names = {"hooked": "fused, training step (kernels write into the views, reduce)",
+             "window": "shared-memory window, training step (shm.py: the default here)",
              "serial": "the same, overlap=False (every bucket reduced after backward)",
              "hooked_copy": "fused, training step, gradients copied into the views by the hooks",
              "fused": "fused, after backward (allreduce(): copy-and-scale, reduce)",
@@ -298,7 +311,7 @@ def run(args):
 def main(argv):
     if argv[0] == "train":
         res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
-                        "--sharded" in argv)
+                        "--sharded" in argv, "mpi" if "--mpi" in argv else "auto")
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

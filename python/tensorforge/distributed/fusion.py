@@ -71,7 +71,20 @@ class _Bucket:
             o += n
 
 
-class GradientBuckets:
+class ParamLayout:
+    """A reducer laid out for one list of parameters (``_params``, their ids ``_ids``):
+    ``_build(params)`` lays it out again when the list changes."""
+
+    def _ensure(self, params):
+        if params is self._params:
+            return
+        if self._ids is None or len(params) != len(self._ids) or any(
+                id(p) != i for p, i in zip(params, self._ids)):
+            self._build(params)
+        self._params = params
+
+
+class GradientBuckets(ParamLayout):
     """Fused, in-place allreduce of the ``.grad`` of a list of parameters (Tensors)."""
 
     def __init__(self, bucket_bytes=DEFAULT_BUCKET_BYTES, direct_bytes=DEFAULT_DIRECT_BYTES,
@@ -124,13 +137,6 @@ class GradientBuckets:
         self._targets = {id(p): v for b in self.buckets if not b.direct
                          for p, v in zip(b.params, b.views)}
 
-    def _ensure(self, params):
-        if params is self._params:
-            return
-        if self._ids is None or len(params) != len(self._ids) or any(
-                id(p) != i for p, i in zip(params, self._ids)):
-            self._build(params)
-        self._params = params
 
     def _reset(self):
         if self._reqs:  # a step abandoned half-way (an exception in backward): drain it

@@ -9,6 +9,7 @@ written by a distributed job loads anywhere, on any number of ranks.
 from .. import optimizers as _optimizers
 from . import _comm
 from . import sharded as _sharded
+from . import shm as _shm
 from .fusion import DEFAULT_BUCKET_BYTES, DEFAULT_DIRECT_BYTES, GradientBuckets
 
 __all__ = ["DistributedOptimizer"]
@@ -25,7 +26,7 @@ class _DistributedMixin:
             return None
         w = self._dist_step_weight
         scale = w / _comm.size() if self._dist_op == "average" else w
-        self._dist_buckets.begin(params, scale)
+        self._buckets_for(params).begin(params, scale)
         self._dist_begun = True
         if scale == 1.0:
             return None
@@ -45,11 +46,22 @@ class _DistributedMixin:
                     for g, v in params:
                         v.grad = None if g is None else getattr(g, "data", g)
                     params = variables
-                self._dist_buckets.allreduce(params, weight=self._dist_step_weight,
-                                             op=self._dist_op)
+                self._buckets_for(params).allreduce(params, weight=self._dist_step_weight,
+                                                    op=self._dist_op)
             if self._dist_sharded is not None:  # this rank's shard, then the allgather
                 return self._dist_sharded.step(self, self._dist_buckets)
         return super().apply_gradients(params)
+
+    def _buckets_for(self, params):
+        """The gradient reducer; transport 'auto' decides on the first step, with the other
+        ranks (shm.usable is a collective): shared windows where ranks share a machine."""
+        b = self._dist_buckets
+        if b is None:
+            params = list(params)
+            use_shm = self._dist_transport == "shm" or _shm.usable(params)
+            b = self._dist_buckets = (_shm.SharedMemoryBuckets() if use_shm else
+                                      self._dist_mpi_buckets)
+        return b
 
     def consolidate_state(self):
         """With ``sharded=True``: every rank's shard of the optimizer state to every rank, so
@@ -68,7 +80,8 @@ _CLASSES = {}
 
 
 def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BYTES, name=None,
-                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True, sharded=False):
+                         direct_bytes=DEFAULT_DIRECT_BYTES, overlap=True, sharded=False,
+                         transport="auto"):
     """Wrap ``optimizer`` (an instance, a name such as 'adam', or a class) so that each
     ``apply_gradients`` first averages (op='average') or sums (op='sum') the gradients over
     all ranks. Calls ``init()`` when the process group is not up yet. ``bucket_bytes``: the
@@ -76,9 +89,14 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
     ``overlap``: start a bucket's reduction inside backward as soon as its gradients are final
     (fusion.py). ``sharded=True``: each rank updates 1/N of the parameters after a
     reduce-scatter of the gradients, then the ranks allgather the new values (ZeRO-1 style,
-    CPU ranks; the bucket options do not apply; See sharded.py)."""
+    CPU ranks; the bucket options do not apply; See sharded.py). ``transport``: 'mpi' (fused
+    buckets reduced by MPI's Allreduce, fusion.py), 'shm' (one shared-memory window per machine,
+    shm.py) or 'auto' (decided on the first step: 'shm' when CPU ranks share a machine)."""
     if op not in ("average", "sum"):
         raise ValueError(f"DistributedOptimizer: op must be 'average' or 'sum', got {op!r}")
+    if transport not in ("auto", "mpi", "shm"):
+        raise ValueError(f"DistributedOptimizer: transport must be 'auto', 'mpi' or 'shm', got "
+                         f"{transport!r}")
     if not isinstance(sharded, bool):
         raise TypeError(f"DistributedOptimizer: sharded must be True or False, got {sharded!r}")
     opt = _optimizers.get(optimizer)
@@ -104,8 +122,10 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
         wrapped._dist_buckets = _sharded.ShardedBuckets()
         wrapped._dist_sharded = _sharded.ShardedUpdate()
     else:
-        wrapped._dist_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
+        wrapped._dist_mpi_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
+        wrapped._dist_buckets = wrapped._dist_mpi_buckets if transport == "mpi" else None
         wrapped._dist_sharded = None
+    wrapped._dist_transport = transport
     return wrapped
 
 
