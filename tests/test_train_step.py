@@ -249,6 +249,37 @@ def test_dense_backward_binding_equals_the_unfused_calls_bit_for_bit(cpu, M, K, 
 
 
 @needs_cpu
+def test_dense_backward_binding_writes_dw_and_db_into_given_arrays(cpu):
+    """A parameter's gradient-bucket views (distributed training): the same values, in place."""
+    from tensorforge import _C
+    r = np.random.default_rng(5)
+    g, x = r.standard_normal((9, 6)).astype(np.float32), r.standard_normal((9, 4)).astype(np.float32)
+    w, y = r.standard_normal((4, 6)).astype(np.float32), np.maximum(g, 0)
+    flat = np.full(4 * 6 + 6, np.nan, np.float32)
+    dw_out, db_out = flat[:24].reshape(4, 6), flat[24:]
+    for yy in (y, None):
+        want = _C.dense_backward(g, x, w, yy, True, True, True)
+        got = _C.dense_backward(g, x, w, yy, True, True, True, dw_out, db_out)
+        assert got[1] is not None and np.shares_memory(got[1], dw_out)
+        assert np.shares_memory(got[2], db_out)
+        for a, b in zip(got, want):
+            assert np.array_equal(a, b)
+        ref = tf.reference.dense_backward(g, x, w, yy, False, True, True,
+                                          np.empty((4, 6), np.float32), np.empty(6, np.float32))
+        np.testing.assert_allclose(ref[1], dw_out, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(ref[2], db_out, rtol=1e-5, atol=1e-5)
+    bad = [((np.empty((6, 4), np.float32), None), r"dw_out must have shape \(4, 6\)"),
+           ((None, np.empty(5, np.float32)), r"db_out must have shape \(6,\)"),
+           ((np.empty((4, 6), np.float64), None), r"dw_out must be float32"),
+           ((np.empty((6, 4), np.float32).T, None), r"dw_out must be C-contiguous"),
+           ((w, None), r"dw_out shares memory with an input"),
+           ((dw_out, flat[20:26]), r"dw_out and db_out share memory")]
+    for (o_w, o_b), msg in bad:
+        with pytest.raises((ValueError, TypeError), match="dense_backward: " + msg):
+            _C.dense_backward(g, x, w, None, True, True, True, o_w, o_b)
+
+
+@needs_cpu
 def test_dense_backward_binding_refuses_bad_arguments_by_name(cpu):
     from tensorforge import _C
     g, x, w = np.ones((4, 3), np.float32), np.ones((4, 5), np.float32), np.ones((5, 3), np.float32)

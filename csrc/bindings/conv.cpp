@@ -168,27 +168,6 @@ py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_
   return y;
 }
 
-// A caller's output array for a gradient: float32, exactly ``shape``, C-contiguous, writable, and
-// sharing no memory with the inputs (the kernel writes it while it reads them).
-py::array out_array(const char* op, const char* arg, const py::object& o,
-                    const std::vector<py::ssize_t>& shape, std::initializer_list<py::array> inputs) {
-  py::array a = as_inplace_array<float>(op, arg, o);
-  bool same = a.ndim() == (py::ssize_t)shape.size();
-  for (py::ssize_t d = 0; same && d < a.ndim(); ++d) same = a.shape(d) == shape[d];
-  if (!same) {
-    std::string want = "(";
-    for (size_t d = 0; d < shape.size(); ++d)
-      want += std::to_string(shape[d]) + (d + 1 < shape.size() ? ", " : shape.size() == 1 ? ",)" : ")");
-    value_error(op, arg, " must have shape ", want, ", got ", shape_str(a));
-  }
-  require_c_contiguous(op, arg, a);
-  require_writable(op, arg, a);
-  for (const py::array& in : inputs)
-    if (in && overlaps(a, in))
-      value_error(op, arg, " shares memory with an input (shape ", shape_str(in), ")");
-  return a;
-}
-
 py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sh,
               index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh, index_t dw,
               bool need_dx, bool need_dw, bool need_db, const py::object& y_o,

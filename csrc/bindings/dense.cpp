@@ -1,6 +1,7 @@
 // Binding for the Dense layer's backward (python/tensorforge/ops/gemm.py, Note [dense op]):
 //
-//   dense_backward(g, x, w, y, need_dx, need_dw, need_db) -> (dx | None, dw | None, db | None)
+//   dense_backward(g, x, w, y, need_dx, need_dw, need_db, dw_out=None, db_out=None)
+//       -> (dx | None, dw | None, db | None)
 //
 // for y = act(x @ w + b) with x (M, K), w (K, N) and g = dL/dy (M, N), float32. y is the forward
 // output when the activation was the fused relu (g is then masked where y <= 0 first, by the
@@ -10,7 +11,9 @@
 // row after row into a copy of row 0 (what NumPy's add.reduce over axis 0 of a C-contiguous
 // array does), so the values are bit-identical to the unfused calls. x and w may be strided
 // views; g and y must be C-contiguous (else a ValueError: the Python side then runs the
-// unfused calls, which convert or explain).
+// unfused calls, which convert or explain). dw_out / db_out: write dw / db there (a parameter's
+// gradient-bucket view, See Note [gradient outputs] in autograd.py): float32, exactly (K, N) /
+// (N,), C-contiguous, writable, sharing no memory with g, x, w or y, else a ValueError.
 #include <cstring>
 
 #include "tf/bind_util.h"
@@ -30,7 +33,8 @@ py::array f32_2d(const char* op, const char* arg, const py::handle& h, const cha
 }
 
 py::tuple dense_backward(const py::object& g_obj, const py::object& x_obj, const py::object& w_obj,
-                         const py::object& y_obj, bool need_dx, bool need_dw, bool need_db) {
+                         const py::object& y_obj, bool need_dx, bool need_dw, bool need_db,
+                         const py::object& dw_out, const py::object& db_out) {
   const char* op = "dense_backward";
   py::array g = f32_2d(op, "g", g_obj, "(M, N)");
   require_c_contiguous(op, "g", g);
@@ -57,8 +61,16 @@ py::tuple dense_backward(const py::object& g_obj, const py::object& x_obj, const
   py::object dx = py::none(), dw = py::none(), db = py::none();
   py::array dxa, dwa, dba;
   if (need_dx) dx = dxa = empty<float>({(py::ssize_t)M, (py::ssize_t)K});
-  if (need_dw) dw = dwa = empty<float>({(py::ssize_t)K, (py::ssize_t)N});
-  if (need_db) db = dba = empty<float>({(py::ssize_t)N});
+  if (need_dw)
+    dw = dwa = dw_out.is_none() ? py::array(empty<float>({(py::ssize_t)K, (py::ssize_t)N}))
+                                : out_array(op, "dw_out", dw_out, {(py::ssize_t)K, (py::ssize_t)N},
+                                            {g, x, w, y});
+  if (need_db)
+    db = dba = db_out.is_none() ? py::array(empty<float>({(py::ssize_t)N}))
+                                : out_array(op, "db_out", db_out, {(py::ssize_t)N}, {g, x, w, y});
+  if (need_dw && need_db && overlaps(dwa, dba))
+    value_error(op, "dw_out and db_out share memory (shapes ", shape_str(dwa), " and ",
+                shape_str(dba), ")");
   const float* G = static_cast<const float*>(g.data());
   float* GM = static_cast<float*>(gm.mutable_data());
   const float* Y = relu ? static_cast<const float*>(y.data()) : nullptr;
@@ -90,9 +102,10 @@ py::tuple dense_backward(const py::object& g_obj, const py::object& x_obj, const
 
 void bind_dense(pybind11::module_& m) {
   m.def("dense_backward", &dense_backward, py::arg("g"), py::arg("x"), py::arg("w"), py::arg("y"),
-        py::arg("need_dx"), py::arg("need_dw"), py::arg("need_db"),
+        py::arg("need_dx"), py::arg("need_dw"), py::arg("need_db"), py::arg("dw_out") = py::none(),
+        py::arg("db_out") = py::none(),
         "(dx, dw, db) of y = act(x @ w + b), act relu (y given) or none (y None); None where "
-        "not needed");
+        "not needed; dw_out / db_out: arrays to write dw / db into");
 }
 
 }  // namespace tf

@@ -172,6 +172,27 @@ inline py::array_t<T> empty(const std::vector<py::ssize_t>& shape) {
   return py::array_t<T>(shape);
 }
 
+// A caller's output array for a gradient: float32, exactly ``shape``, C-contiguous, writable, and
+// sharing no memory with the inputs (the kernel writes it while it reads them).
+inline py::array out_array(const char* op, const char* arg, const py::object& o,
+                    const std::vector<py::ssize_t>& shape, std::initializer_list<py::array> inputs) {
+  py::array a = as_inplace_array<float>(op, arg, o);
+  bool same = a.ndim() == (py::ssize_t)shape.size();
+  for (py::ssize_t d = 0; same && d < a.ndim(); ++d) same = a.shape(d) == shape[d];
+  if (!same) {
+    std::string want = "(";
+    for (size_t d = 0; d < shape.size(); ++d)
+      want += std::to_string(shape[d]) + (d + 1 < shape.size() ? ", " : shape.size() == 1 ? ",)" : ")");
+    value_error(op, arg, " must have shape ", want, ", got ", shape_str(a));
+  }
+  require_c_contiguous(op, arg, a);
+  require_writable(op, arg, a);
+  for (const py::array& in : inputs)
+    if (in && overlaps(a, in))
+      value_error(op, arg, " shares memory with an input (shape ", shape_str(in), ")");
+  return a;
+}
+
 inline bool is_none(const py::handle& h) { return h.is_none(); }
 
 }  // namespace bind

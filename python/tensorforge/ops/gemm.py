@@ -73,16 +73,16 @@ class _Dense(Function):
     def backward(ctx, g):
         x, w, y = ctx.saved
         need = ctx.needs_input_grad
-        # a parameter's gradient bucket, when one is armed (See Note [gradient outputs]): the
-        # unfused calls below write there; the fused binding returns new arrays
+        # a parameter's gradient bucket, when one is armed (See Note [gradient outputs]): both
+        # the fused binding and the unfused calls below write there
         out = ctx.grad_out
-        fused = backend.lookup("dense_backward") if out is None else None
+        ow, ob = out[1:3] if out is not None else (None, None)
+        fused = backend.lookup("dense_backward")
         if is_native(fused):  # one binding call for the four below (csrc/bindings/dense.cpp)
             try:
-                return fused(g, x, w, y, need[0], need[1], need[2]) + (None,)
+                return fused(g, x, w, y, need[0], need[1], need[2], ow, ob) + (None,)
             except (TypeError, ValueError):
                 pass
-        ow, ob = out[1:3] if out is not None else (None, None)
         if y is not None:  # the fused relu's backward: one native pass (y > 0 iff x > 0)
             g = (kernels.act_backward(g, y, y, "relu", 0.0) if g.dtype == np.float32 and
                  y.dtype == np.float32 else g * (y > 0))

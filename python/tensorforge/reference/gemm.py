@@ -24,10 +24,16 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     return out
 
 
-def dense_backward(g, x, w, y, need_dx, need_dw, need_db):
+def dense_backward(g, x, w, y, need_dx, need_dw, need_db, dw_out=None, db_out=None):
     """(dx, dw, db) of out = act(x @ w + b) given g = dL/dout: act is relu when y (the forward
-    output) is given (g masked where y <= 0 first), none when y is None; None where not needed."""
+    output) is given (g masked where y <= 0 first), none when y is None; None where not needed;
+    dw / db written into dw_out / db_out when given."""
+    xp = array_module(g)
     if y is not None:
-        g = array_module(g).where(y > 0, g, g.dtype.type(0))
-    return (g @ w.T if need_dx else None, x.T @ g if need_dw else None,
-            g.sum(axis=0) if need_db else None)
+        g = xp.where(y > 0, g, g.dtype.type(0))
+    dw = db = None
+    if need_dw:
+        dw = xp.matmul(x.T, g, out=dw_out) if dw_out is not None else x.T @ g
+    if need_db:
+        db = g.sum(axis=0, out=db_out)
+    return g @ w.T if need_dx else None, dw, db
