@@ -47,8 +47,21 @@ def usable(params):
     dtypes = {p.data.dtype for p in params}
     mine = bool(params) and all(type(p.data) is np.ndarray for p in params) and len(
         dtypes) == 1 and dtypes.pop() in (np.float32, np.float64)
+    if mine:  # the window must fit in the machine's shared memory, with room to spare
+        need = (_comm.local_size() + 1) * sum(p.data.nbytes for p in params)
+        mine = need <= _shm_free_bytes() // 2
     votes = _comm.gather_small([float(mine), float(_comm.local_size())])
     return bool(votes[:, 0].all() and votes[:, 1].max() > 1)
+
+
+def _shm_free_bytes():
+    """Free bytes of /dev/shm (where MPI libraries map shared windows on Linux); unknown: 0."""
+    import os
+    try:
+        st = os.statvfs("/dev/shm")
+    except (OSError, AttributeError):
+        return 0
+    return st.f_bavail * st.f_frsize
 
 
 class SharedMemoryBuckets(ParamLayout):
