@@ -7,6 +7,8 @@ with a Keras-2-compatible API.
 """
 __version__ = "0.1.0"
 
+import sys  # noqa: E402
+
 from . import _native  # noqa: E402
 from .backend import (  # noqa: E402,F401
     backend_info, get_backend, get_num_threads, set_backend, set_num_threads)
@@ -27,5 +29,11 @@ for _name in ("activations", "initializers", "regularizers", "losses", "metrics"
 
 from .engine.input_layer import Input  # noqa: E402,F401  (keras.Input)
 from .models import Model, Sequential  # noqa: E402,F401  (keras.Model, keras.Sequential)
+
+# `from tensorforge import keras` / `tensorforge.keras.layers`: the package itself, under the
+# name TensorFlow 2 programs import Keras by (See _keras_alias.py)
+from . import _keras_alias  # noqa: E402
+_keras_alias.install()
+keras = sys.modules[__name__]
 
 get_backend()  # resolve the initial backend now, so a missing native module warns at import
