@@ -804,11 +804,21 @@ void gemm_batched_run(const GemmBatch& bt, index_t M, index_t N, index_t K_,
     for (index_t s = 0; s < count; ++s) gemm_run(sub(s, 0, M));
     return;
   }
-  const index_t nch = count * rb;
+  if (rb > 1) {
+    const index_t nch = count * rb;
+    parallel_chunks(nch, (int)std::min<index_t>(nt, nch), [&](index_t c) {
+      const index_t s = c / rb, r = c % rb;
+      const index_t m0 = r * tiles / rb * K::MR, m1 = std::min(M, (r + 1) * tiles / rb * K::MR);
+      gemm_run(sub(s, m0, m1));
+    });
+    return;
+  }
+  // whole slices, tiny ones grouped so that a chunk holds >= 32^3 multiply-adds (a claim from the
+  // pool costs about as much as a 4x4x4 slice)
+  const index_t group = std::max<index_t>(1, (index_t)(2.0 * 32768.0 / slice_flops));
+  const index_t nch = ceil_div(count, group);
   parallel_chunks(nch, (int)std::min<index_t>(nt, nch), [&](index_t c) {
-    const index_t s = c / rb, r = c % rb;
-    const index_t m0 = r * tiles / rb * K::MR, m1 = std::min(M, (r + 1) * tiles / rb * K::MR);
-    gemm_run(sub(s, m0, m1));
+    for (index_t s = c * group; s < std::min(count, (c + 1) * group); ++s) gemm_run(sub(s, 0, M));
   });
 }
 
