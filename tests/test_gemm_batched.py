@@ -56,10 +56,10 @@ def test_gemm_batched_random_shapes(backend, rng):
 
 # count (batch x heads), M, K, N around the kernel's cut-offs (Note [batched GEMM]): fewer than
 # 16 slices are cut into row blocks unless a slice has >= 128^3 multiply-adds; the attention
-# shapes; one slice; slices of one row.
+# shapes; one slice; slices of one row; many tiny slices (grouped into chunks).
 KERNEL_CASES = [(1, 130, 70, 90), (15, 40, 16, 33), (16, 40, 16, 33), (17, 7, 5, 3), (3, 128, 128, 128),
                 (3, 127, 128, 128), (2, 300, 40, 200), (64, 128, 16, 128), (64, 128, 128, 16),
-                (40, 1, 200, 1), (5, 1, 3000, 7), (4, 13, 700, 9)]
+                (40, 1, 200, 1), (5, 1, 3000, 7), (4, 13, 700, 9), (700, 3, 4, 5)]
 
 
 @pytest.mark.parametrize("count,M,K,N", KERNEL_CASES)
@@ -94,7 +94,8 @@ def test_gemm_batched_thread_counts_agree_and_match_gemm(rng):
         pytest.skip("native CPU module unavailable")
     prev = tf.get_num_threads()
     try:
-        for count, M, K, N in [(3, 90, 50, 70), (20, 64, 16, 100), (2, 200, 150, 130), (7, 33, 300, 5)]:
+        for count, M, K, N in [(3, 90, 50, 70), (20, 64, 16, 100), (2, 200, 150, 130), (7, 33, 300, 5),
+                               (900, 4, 4, 4)]:
             a, b = make(rng, (count, M, K)), make(rng, (count, K, N))
             outs = []
             for t in (1, 2, 3):
