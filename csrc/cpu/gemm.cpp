@@ -813,8 +813,8 @@ void gemm_batched_run(const GemmBatch& bt, index_t M, index_t N, index_t K_,
     });
     return;
   }
-  // whole slices, tiny ones grouped so that a chunk holds >= 32^3 multiply-adds (a claim from the
-  // pool costs about as much as a 4x4x4 slice)
+  // whole slices, tiny ones grouped so that a chunk holds >= 32^3 multiply-adds (a pool claim plus
+  // gemm_run's setup cost about as much as an 8x8x8 slice's arithmetic)
   const index_t group = std::max<index_t>(1, (index_t)(2.0 * 32768.0 / slice_flops));
   const index_t nch = ceil_div(count, group);
   parallel_chunks(nch, (int)std::min<index_t>(nt, nch), [&](index_t c) {
