@@ -28,7 +28,7 @@ from tfhelpers import assert_close as _assert_close
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRYRUN = os.environ.get("TF_CUDA_TEST_DRYRUN") == "1"
 
-CUDA_OPS = ["gemm", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
+CUDA_OPS = ["gemm", "gemm_batched", "conv2d_forward", "conv2d_backward", "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward",
             "avg_pool2d_backward", "global_avg_pool2d_forward", "global_avg_pool2d_backward",
             "act_forward", "act_backward", "softmax_forward", "softmax_backward",
             "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
@@ -127,6 +127,8 @@ def test_cuda_bindings_reject_bad_input_without_touching_the_device():
         C.gemm(a, a)
     with pytest.raises(TypeError, match="gemm: a must be a CuPy array"):
         C.gemm([[1.0]], a)
+    with pytest.raises(TypeError, match=r"gemm_batched: a must be a CuPy array .*numpy.ndarray"):
+        C.gemm_batched(a[None], a[None])
     with pytest.raises(TypeError, match=r"gemm: a must be float32, got int32 with shape \(4, 4\)"):
         C.gemm(FakeDeviceArray((4, 4), "<i4"), FakeDeviceArray((4, 4)))
     with pytest.raises(TypeError, match=r"act_forward: x must be float32, got int32"):

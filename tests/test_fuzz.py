@@ -126,6 +126,13 @@ def _c_cases():
         return Case("gemm", "C", [a, b, c, 1.0, beta, ta, tb, bias, act], inplace=(2,) if c is not None else ())
     B["gemm"] = gemm
 
+    def gemm_batched(rng):  # np.matmul: broadcast batch dimensions, b 2-D or a 2-D too
+        M, K, N = (int(rng.integers(1, 40)) for _ in range(3))
+        ba, bb = [((3,), (3,)), ((2, 1), (1, 4)), ((5,), ()), ((), (2,)), ((2, 1, 3), (1, 2, 1))][
+            int(rng.integers(5))]
+        return Case("gemm_batched", "C", [f32(rng, *ba, M, K), f32(rng, *bb, K, N)])
+    B["gemm_batched"] = gemm_batched
+
     def dense_b(rng):
         M, K, N = (int(rng.integers(1, 70)) for _ in range(3))
         y = np.maximum(f32(rng, M, N), 0) if rng.random() < 0.5 else None
@@ -768,7 +775,7 @@ _K_BUILDERS = _kernel_cases()
 _O_BUILDERS = {k: v for k, v in _ops_cases().items() if k in _public_ops()}
 # Builders added after the sweep's seeded case list was fixed have their own sweep
 # (test_late_builders_sweep): adding them to ALL would renumber every seeded case.
-_LATE = {("C", "dense_backward")}
+_LATE = {("C", "dense_backward"), ("C", "gemm_batched")}
 ALL = ([("C", n) for n in sorted(_C_BUILDERS) if ("C", n) not in _LATE]
        + [("kernels", n) for n in sorted(_K_BUILDERS)]
        + [("ops", n) for n in sorted(_O_BUILDERS)] + [("ops-grad", n) for n in sorted(_O_BUILDERS)]

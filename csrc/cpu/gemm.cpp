@@ -39,6 +39,10 @@
 // each K block's compute loop. The dot path splits K into per-chunk partials. Problems below
 // 64^3 multiply-adds run on one thread. Called from inside a parallel chunk max_threads() is 1
 // and everything runs on the calling thread.
+//
+// Batched GEMM (sgemm_batched, the attention layers' and batched matmul's): the slices and row
+// blocks of slices are the chunks of one parallel loop, each running the paths above serially
+// (Note [batched GEMM]).
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -754,6 +758,70 @@ void gemm_entry(index_t M, index_t N, index_t K_, T alpha, const T* A, index_t r
   gemm_run<K>(p);
 }
 
+// ---- batched GEMM ---------------------------------------------------------------------------
+// Note [batched GEMM]: the attention layers multiply 64..256 (batch x head) slices of ~64..200
+// rows and 16..64 columns; one sgemm per slice from Python paid the call and a pool fork per
+// slice for ~0.1 ms of work each. Here the slices are one parallel loop: chunk c is row block
+// c % rb of slice c / rb, and each chunk runs gemm_run on its sub-problem, which inside a pool
+// chunk is serial (max_threads() is 1) and picks sgemm's path (dot, unpacked, panel, packed) for
+// that sub-problem. Slices are split into rb row blocks only while there are fewer than
+// kBatchChunks slices and a slice is small (a few big slices instead run one after another, each
+// on all threads through gemm_run's own grid, which shares one packed B). rb depends on the
+// shapes alone, and gemm_run's values do not depend on its thread count, so the result is
+// bit-identical at every thread count; with rb == 1 each slice equals sgemm on that slice.
+constexpr index_t kBatchChunks = 16;
+constexpr double kBigSlice = 2.0 * 128 * 128 * 128;  // multiply-adds x 2 of a slice run whole
+
+template <class K>
+void gemm_batched_run(const GemmBatch& bt, index_t M, index_t N, index_t K_,
+                      const typename K::type* A, index_t rsA, index_t csA,
+                      const typename K::type* B, index_t rsB, index_t csB, typename K::type* C,
+                      index_t ldc) {
+  using T = typename K::type;
+  const index_t count = bt.count();
+  if (count <= 0 || M <= 0 || N <= 0) return;
+  // rows [m0, m1) of slice s as a GEMM problem (alpha 1, beta 0: C is write-only)
+  auto sub = [&](index_t s, index_t m0, index_t m1) {
+    const index_t o = s / bt.inner, i = s % bt.inner;
+    return Problem<K>{m1 - m0, N, K_, T(1), A + o * bt.a[0] + i * bt.a[1] + m0 * rsA, rsA, csA,
+                      B + o * bt.b[0] + i * bt.b[1], rsB, csB, T(0),
+                      C + o * bt.c[0] + i * bt.c[1] + m0 * ldc, ldc, nullptr, false};
+  };
+  if (K_ <= 0) {  // empty sums: zeros (never reached from the bindings)
+    for (index_t s = 0; s < count; ++s) {
+      T* c = sub(s, 0, M).C;
+      for (index_t r = 0; r < M; ++r) std::fill(c + r * ldc, c + r * ldc + N, T(0));
+    }
+    return;
+  }
+  const double slice_flops = 2.0 * (double)M * (double)N * (double)K_;
+  const index_t tiles = ceil_div(M, (index_t)K::MR);
+  const index_t rb = slice_flops >= kBigSlice || count >= kBatchChunks
+                         ? 1 : std::min(tiles, ceil_div(kBatchChunks, count));
+  int nt = max_threads();
+  if (slice_flops * (double)count <= 2.0 * 262144.0) nt = 1;  // gemm_run's cut-off, all slices
+  if (slice_flops >= kBigSlice && count < 2 * (index_t)nt) {  // few big slices: each on all threads
+    for (index_t s = 0; s < count; ++s) gemm_run(sub(s, 0, M));
+    return;
+  }
+  if (rb > 1) {
+    const index_t nch = count * rb;
+    parallel_chunks(nch, (int)std::min<index_t>(nt, nch), [&](index_t c) {
+      const index_t s = c / rb, r = c % rb;
+      const index_t m0 = r * tiles / rb * K::MR, m1 = std::min(M, (r + 1) * tiles / rb * K::MR);
+      gemm_run(sub(s, m0, m1));
+    });
+    return;
+  }
+  // whole slices, tiny ones grouped so that a chunk holds >= 32^3 multiply-adds (a pool claim plus
+  // gemm_run's setup cost about as much as an 8x8x8 slice's arithmetic)
+  const index_t group = std::max<index_t>(1, (index_t)(2.0 * 32768.0 / slice_flops));
+  const index_t nch = ceil_div(count, group);
+  parallel_chunks(nch, (int)std::min<index_t>(nt, nch), [&](index_t c) {
+    for (index_t s = c * group; s < std::min(count, (c + 1) * group); ++s) gemm_run(sub(s, 0, M));
+  });
+}
+
 }  // namespace
 
 void sgemm_blocking(index_t* out) {
@@ -775,6 +843,18 @@ void dgemm(index_t M, index_t N, index_t K, double alpha, const double* A, index
            index_t csA, const double* B, index_t rsB, index_t csB, double beta, double* C,
            index_t ldc, const double* bias, Act act) {
   gemm_entry<DKernel>(M, N, K, alpha, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, act);
+}
+
+void sgemm_batched(const GemmBatch& batch, index_t M, index_t N, index_t K, const float* A,
+                   index_t rsA, index_t csA, const float* B, index_t rsB, index_t csB, float* C,
+                   index_t ldc) {
+  gemm_batched_run<SKernel>(batch, M, N, K, A, rsA, csA, B, rsB, csB, C, ldc);
+}
+
+void dgemm_batched(const GemmBatch& batch, index_t M, index_t N, index_t K, const double* A,
+                   index_t rsA, index_t csA, const double* B, index_t rsB, index_t csB, double* C,
+                   index_t ldc) {
+  gemm_batched_run<DKernel>(batch, M, N, K, A, rsA, csA, B, rsB, csB, C, ldc);
 }
 
 }  // namespace TF_ISA

@@ -8,8 +8,16 @@
 // float64 (a is '<f8') runs the reference on CuPy (cuBLAS DGEMM): an explicit fp64 path, never a
 // silent cast; mixed dtypes are a TypeError (b must then be float64 too, checked by CuPy's matmul
 // and by kernels/gemm.py before this).
+//
+// gemm_batched(a, b) -> cupy.ndarray
+// np.matmul for CuPy float32 arrays of rank >= 2, batch dimensions broadcast: the twin of
+// _C.gemm_batched (csrc/bindings/gemm.cpp), same checks and messages, same batch layout (Note
+// [batch levels] in tf/gemm_batch.h: a layout needing three levels is copied with CuPy first);
+// a b shared by every slice with a's rows running on from slice to slice is one GEMM of
+// count*M rows. float64 runs the reference (cupy.matmul).
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tf/cuda_array.h"
 #include "tf/cuda_kernels.h"
@@ -86,6 +94,88 @@ py::object gemm_cuda(const py::object& a_obj, const py::object& b_obj, const py:
   return c.obj;
 }
 
+py::object gemm_batched_cuda(const py::object& a_obj, const py::object& b_obj) {
+  const char* op = "gemm_batched";
+  if (has_cai(a_obj) && a_obj.attr("__cuda_array_interface__")["typestr"].cast<std::string>() == "<f8") {
+    py::object ref = py::module_::import("tensorforge.reference").attr("gemm_batched");
+    return ref(a_obj, b_obj);
+  }
+  CudaArray a = cuda_array(op, "a", a_obj), b = cuda_array(op, "b", b_obj);
+  if (a.ndim() < 2 || b.ndim() < 2)
+    value_error(op, "a and b must be at least 2-D (..., M, K) and (..., K, N), got shapes ",
+                a.shape_str(), " and ", b.shape_str());
+  require_nonempty(op, "a", a);
+  require_nonempty(op, "b", b);
+  const int ra = a.ndim(), rb = b.ndim();
+  const int64_t M = a.shape[ra - 2], K = a.shape[ra - 1], Kb = b.shape[rb - 2], N = b.shape[rb - 1];
+  if (K != Kb)
+    value_error(op, "inner dimensions differ: a is ", a.shape_str(), " (K = ", K, "), b is ",
+                b.shape_str(), " (K = ", Kb, ")");
+  const int nd = std::max(ra, rb) - 2;
+  std::vector<int64_t> out_shape(nd + 2);
+  for (int d = 0; d < nd; ++d) {  // np.matmul's broadcast of the batch dimensions
+    const int64_t da = d + ra - 2 >= nd ? a.shape[d + ra - 2 - nd] : 1;
+    const int64_t db = d + rb - 2 >= nd ? b.shape[d + rb - 2 - nd] : 1;
+    if (da != db && da != 1 && db != 1)
+      value_error(op, "batch dimensions do not broadcast: a ", a.shape_str(), ", b ", b.shape_str());
+    out_shape[d] = std::max(da, db);
+  }
+  out_shape[nd] = M;
+  out_shape[nd + 1] = N;
+  CudaArray c = cupy_empty(out_shape);
+  GemmBatch bt;
+  for (int attempt = 0;; ++attempt) {
+    std::vector<int64_t> n(nd, 1), sa(nd, 0), sb(nd, 0), sc(nd, 0);
+    for (const CudaArray* x : {&a, &b}) {
+      const int xb = x->ndim() - 2, off = nd - xb;
+      std::vector<int64_t>& s = x == &a ? sa : sb;
+      for (int d = 0; d < xb; ++d)
+        if (x->shape[d] != 1) {
+          n[off + d] = x->shape[d];
+          s[off + d] = x->strides[d];
+        }
+    }
+    int64_t step = M * N;
+    for (int d = nd - 1; d >= 0; --d) {
+      sc[d] = out_shape[d] == 1 ? 0 : step;
+      step *= out_shape[d];
+    }
+    if (plan_gemm_batch(n, sa, sb, sc, bt)) break;
+    if (attempt > 0) value_error(op, "internal error: no batch layout for a ", a.shape_str(), ", b ", b.shape_str());
+    // three or more levels: a and b copied out to the full batch shape (one level)
+    py::module_& cp = cupy_module();
+    auto full = [&](const CudaArray& x, const char* arg) {
+      py::tuple sh(nd + 2);
+      for (int d = 0; d < nd; ++d) sh[d] = py::int_(out_shape[d]);
+      sh[nd] = py::int_(x.shape[x.ndim() - 2]);
+      sh[nd + 1] = py::int_(x.shape[x.ndim() - 1]);
+      return cuda_array(op, arg, cp.attr("ascontiguousarray")(cp.attr("broadcast_to")(x.obj, sh)));
+    };
+    a = full(a, "a");
+    b = full(b, "b");
+  }
+  if (bt.count() >= ((int64_t)1 << 31))  // the kernel numbers slices in 32 bits
+    value_error(op, "at most 2**31 - 1 slices, got ", bt.count(), " from a ", a.shape_str(), ", b ",
+                b.shape_str());
+  const int la = a.ndim(), lb = b.ndim();
+  const int64_t rsA = a.strides[la - 2], csA = a.strides[la - 1];
+  const int64_t rsB = b.strides[lb - 2], csB = b.strides[lb - 1];
+  const bool rows_chain = bt.b[0] == 0 && bt.b[1] == 0 && (bt.inner == 1 || bt.a[1] == M * rsA) &&
+                          (bt.outer == 1 || bt.a[0] == bt.inner * M * rsA);
+  if (rows_chain) {  // one GEMM of count*M rows (its split-K workspace from CuPy's pool)
+    const int64_t rows = bt.count() * M;
+    const int64_t wsize = sgemm_workspace_floats(rows, N, K);
+    CudaArray ws;
+    if (wsize > 0) ws = cupy_empty({wsize});
+    sgemm(current_stream(), rows, N, K, 1.0f, a.ptr<const float>(), rsA, csA, b.ptr<const float>(),
+          rsB, csB, 0.0f, c.ptr<float>(), N, nullptr, false, wsize > 0 ? ws.ptr<float>() : nullptr);
+  } else {
+    sgemm_batched(current_stream(), bt, M, N, K, a.ptr<const float>(), rsA, csA,
+                  b.ptr<const float>(), rsB, csB, c.ptr<float>(), N);
+  }
+  return c.obj;
+}
+
 }  // namespace
 
 void bind_gemm_cuda(pybind11::module_& m) {
@@ -95,6 +185,9 @@ void bind_gemm_cuda(pybind11::module_& m) {
         py::arg("activation") = py::none(),
         "C = alpha * op(a) @ op(b) + beta * c (+ bias) (relu) on CuPy float32 arrays; c updated "
         "in place when given");
+  m.def("gemm_batched", &gemm_batched_cuda, py::arg("a"), py::arg("b"),
+        "np.matmul(a, b) for CuPy float32 arrays of rank >= 2 (batch dimensions broadcast): one "
+        "batched GEMM reading both through their strides");
 }
 
 }  // namespace tf

@@ -174,12 +174,15 @@ inline Plan plan_sgemm(int64_t M, int64_t N, int64_t K, int sms) {
 // operands]); b: op(B) as an (N, K) StridedOperand {B, csB, rsB}. The __global__ wrappers build
 // the operands as locals from scalar kernel parameters: an operand struct passed as a kernel
 // parameter itself was copied to the stack by nvcc 13 (32-48 bytes of spills in the 128-tile).
+// `split` is this block's K chunk (blockIdx.z in sgemm_body below; 0 in the batched kernel,
+// whose blockIdx.z numbers the slices instead).
 template <int BM, int BK, bool A_KFAST, bool B_KFAST, class AOp>
-__device__ __forceinline__ void sgemm_body(long long M, long long N, long long K, float alpha,
-                                           const AOp& a, const StridedOperand& b, float beta,
-                                           float* __restrict__ C, long long ldc, bool vecC,
-                                           const float* __restrict__ bias, bool relu,
-                                           long long kchunk, long long split_stride) {
+__device__ __forceinline__ void sgemm_body_split(long long M, long long N, long long K, float alpha,
+                                                 const AOp& a, const StridedOperand& b, float beta,
+                                                 float* __restrict__ C, long long ldc, bool vecC,
+                                                 const float* __restrict__ bias, bool relu,
+                                                 long long kchunk, long long split_stride,
+                                                 long long split) {
   constexpr int BN = BM, LDS = BM + PAD, H = BM / 64, TM = 4 * H;
   __shared__ __align__(16) float As[2][BK * LDS];
   __shared__ __align__(16) float Bs[2][BK * LDS];
@@ -190,10 +193,10 @@ __device__ __forceinline__ void sgemm_body(long long M, long long N, long long K
   typename AOp::Cursor ca;
   StridedOperand::Cursor cb;
   {
-    const long long kbeg = (long long)blockIdx.z * kchunk;  // this block's K range (Note [split-K])
+    const long long kbeg = split * kchunk;  // this block's K range (Note [split-K])
     ca = a.template cursor<BM, BK, A_KFAST>(kbeg, m0, tid);
     cb = b.template cursor<BM, BK, B_KFAST>(kbeg, n0, tid);
-    C += (long long)blockIdx.z * split_stride;
+    C += split * split_stride;
     K = (K - kbeg < kchunk) ? K - kbeg : kchunk;
   }
 
@@ -274,6 +277,17 @@ __device__ __forceinline__ void sgemm_body(long long M, long long N, long long K
   }
 }
 
+// The body with blockIdx.z as the split (the plain and the gathered GEMM kernels).
+template <int BM, int BK, bool A_KFAST, bool B_KFAST, class AOp>
+__device__ __forceinline__ void sgemm_body(long long M, long long N, long long K, float alpha,
+                                           const AOp& a, const StridedOperand& b, float beta,
+                                           float* __restrict__ C, long long ldc, bool vecC,
+                                           const float* __restrict__ bias, bool relu,
+                                           long long kchunk, long long split_stride) {
+  sgemm_body_split<BM, BK, A_KFAST, B_KFAST>(M, N, K, alpha, a, b, beta, C, ldc, vecC, bias, relu,
+                                             kchunk, split_stride, (long long)blockIdx.z);
+}
+
 template <int BM, int BK, bool A_KFAST, bool B_KFAST>
 __global__ void __launch_bounds__(THREADS, 2)
 sgemm_tile(long long M, long long N, long long K, float alpha, const float* __restrict__ A,
@@ -283,6 +297,24 @@ sgemm_tile(long long M, long long N, long long K, float alpha, const float* __re
   const StridedOperand a{A, rsA, csA, vecA}, b{B, csB, rsB, vecB};
   sgemm_body<BM, BK, A_KFAST, B_KFAST>(M, N, K, alpha, a, b, beta, C, ldc, vecC, bias, relu, kchunk,
                                        split_stride);
+}
+
+// Batched: block z of the grid multiplies slice s = z0 + blockIdx.z, (o, i) = (s / inner,
+// s % inner), whose operands start at A + o*a_o + i*a_i (B, C alike; Note [batch levels] in
+// tf/gemm_batch.h). alpha 1, beta 0, no bias, no split-K: the slices fill the GPU instead.
+template <int BM, int BK, bool A_KFAST, bool B_KFAST>
+__global__ void __launch_bounds__(THREADS, 2)
+sgemm_batched_tile(long long M, long long N, long long K, const float* __restrict__ A, long long rsA,
+                   long long csA, bool vecA, const float* __restrict__ B, long long rsB,
+                   long long csB, bool vecB, float* __restrict__ C, long long ldc, bool vecC,
+                   long long inner, long long a_o, long long a_i, long long b_o, long long b_i,
+                   long long c_o, long long c_i, long long z0) {
+  // 32-bit slice arithmetic (the launcher keeps z0 + gridDim.z and inner below 2^31): a 64-bit
+  // division here made the 128-tile variants spill 64 bytes (ptxas, sm_90)
+  const unsigned s = (unsigned)z0 + blockIdx.z, o = s / (unsigned)inner, i = s - o * (unsigned)inner;
+  const StridedOperand a{A + o * a_o + i * a_i, rsA, csA, vecA}, b{B + o * b_o + i * b_i, csB, rsB, vecB};
+  sgemm_body_split<BM, BK, A_KFAST, B_KFAST>(M, N, K, 1.0f, a, b, 0.0f, C + o * c_o + i * c_i, ldc,
+                                             vecC, nullptr, false, K, 0, 0);
 }
 
 // C[m, n] = epilogue(alpha * sum_s W[s, m, n]) over the splits of Note [split-K].

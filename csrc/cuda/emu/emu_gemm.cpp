@@ -77,6 +77,47 @@ int main() {
                 ok ? "ok  " : "FAIL", M, N, K, c.ta, c.tb, c.astep, c.alpha, c.beta, c.bias, c.relu,
                 which[0] >> 1, which[0] & 1, which[1] >> 1, which[1] & 1, which[2], which[3], worst);
   }
+  // Batched (sgemm_batched_tile): slices of A stored as (outer, M, inner, K) (the attention
+  // layers' per-head views: two batch levels), op(B) read transposed or broadcast (stride 0), C
+  // contiguous (outer, inner, M, N) inside a NaN-poisoned buffer (no write may fall outside).
+  struct BCase { long long outer, inner, M, N, K; int tb, bcast, sms; };
+  const std::vector<BCase> bcases = {{2, 3, 13, 17, 9, 0, 0, 1},   {1, 5, 1, 1, 1, 1, 0, 1},
+                                     {3, 2, 70, 33, 20, 1, 0, 1},  {2, 2, 64, 64, 16, 0, 1, 1},
+                                     {2, 3, 13, 17, 9, 1, 1, 132}, {1, 4, 129, 8, 40, 0, 0, 1}};
+  for (const BCase& c : bcases) {
+    const long long M = c.M, N = c.N, K = c.K, S = c.outer * c.inner;
+    std::vector<float> Ast(c.outer * M * c.inner * K), Bst((c.bcast ? 1 : S) * K * N);
+    std::vector<float> Cst(S * M * N + 8, NAN);
+    for (auto& v : Ast) v = nd(gen);
+    for (auto& v : Bst) v = nd(gen);
+    tf::GemmBatch bt;
+    bt.outer = c.outer;
+    bt.inner = c.inner;
+    bt.a[0] = M * c.inner * K; bt.a[1] = K;                  // A[o][m][i][k]
+    bt.b[0] = c.bcast ? 0 : c.inner * K * N; bt.b[1] = c.bcast ? 0 : K * N;
+    bt.c[0] = c.inner * M * N; bt.c[1] = M * N;
+    const long long rsA = c.inner * K, csA = 1;
+    const long long rsB = c.tb ? 1 : N, csB = c.tb ? K : 1;  // B slices (K, N) or (N, K)
+    int tile = 0;
+    run_sgemm_batched(bt, M, N, K, Ast.data(), rsA, csA, Bst.data(), rsB, csB, Cst.data(), N, c.sms, &tile);
+    double worst = 0;
+    for (long long o = 0; o < c.outer; ++o)
+      for (long long i = 0; i < c.inner; ++i)
+        for (long long m = 0; m < M; ++m)
+          for (long long n = 0; n < N; ++n) {
+            double s = 0;
+            const float* a = Ast.data() + o * bt.a[0] + i * bt.a[1] + m * rsA;
+            const float* b = Bst.data() + o * bt.b[0] + i * bt.b[1] + n * csB;
+            for (long long k = 0; k < K; ++k) s += (double)a[k * csA] * b[k * rsB];
+            const double err = std::fabs(Cst[o * bt.c[0] + i * bt.c[1] + m * N + n] - s) / (1.0 + std::fabs(s));
+            if (!(err <= worst)) worst = err;
+          }
+    bool ok = worst < 1e-4 * (1 + K / 64.0);
+    for (long long t = S * M * N; t < S * M * N + 8; ++t) ok = ok && std::isnan(Cst[t]);
+    fails += !ok;
+    std::printf("%s batched %lldx%lld slices M=%lld N=%lld K=%lld tb=%d broadcast B=%d tile=%d  rel.err %.2e\n",
+                ok ? "ok  " : "FAIL", c.outer, c.inner, M, N, K, c.tb, c.bcast, tile, worst);
+  }
   std::printf("%s\n", fails ? "SOME CASES FAILED" : "all cases passed");
   return fails ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include "cuda_emu.h"
 // (cuda_emu.h first: it defines the CUDA keywords the kernel sources use)
 #include "gemm_kernel.cuh"
+#include "tf/gemm_batch.h"
 
 using namespace tf::cuda::gemm_detail;
 
@@ -83,4 +84,39 @@ inline void run_sgemm(long long M, long long N, long long K, float alpha, const 
   choose_loader(A, M, K, rsA, csA, akf, vecA);
   run_gemm_op(M, N, K, alpha, StridedOperand{A, rsA, csA, vecA}, akf, vecA, B, rsB, csB, beta, C, ldc,
               bias, relu, sms, which);
+}
+
+// The batched GEMM: sgemm_batched() in gemm.cu (the same loaders, slice-alignment rule and tile
+// choice; one emulated launch for all slices). tile[0] reports the tile used.
+inline void run_sgemm_batched(const tf::GemmBatch& bt, long long M, long long N, long long K,
+                              const float* A, long long rsA, long long csA, const float* B,
+                              long long rsB, long long csB, float* C, long long ldc, int sms,
+                              int* tile) {
+  bool akf, vecA, bkf, vecB;
+  choose_loader(A, M, K, rsA, csA, akf, vecA);
+  choose_loader(B, N, K, csB, rsB, bkf, vecB);
+  auto all4 = [](long long x, long long y) { return x % 4 == 0 && y % 4 == 0; };
+  vecA = vecA && all4(bt.a[0], bt.a[1]);
+  vecB = vecB && all4(bt.b[0], bt.b[1]);
+  const bool vecC = ldc % 4 == 0 && (reinterpret_cast<uintptr_t>(C) & 15u) == 0 && all4(bt.c[0], bt.c[1]);
+  *tile = ((M + 127) / 128) * ((N + 127) / 128) * bt.count() >= sms ? 128 : 64;
+#define TF_EMU_GO(BM, BK, AK, BKF)                                                                   \
+  emu::launch(dim3((unsigned)((N + BM - 1) / BM), (unsigned)((M + BM - 1) / BM), (unsigned)bt.count()), \
+              dim3(THREADS), [&] {                                                                 \
+                sgemm_batched_tile<BM, BK, AK, BKF>(M, N, K, A, rsA, csA, vecA, B, rsB, csB, vecB, C,  \
+                                                    ldc, vecC, bt.inner, bt.a[0], bt.a[1], bt.b[0],  \
+                                                    bt.b[1], bt.c[0], bt.c[1], 0);                   \
+              })
+#define TF_EMU_TILE(BM, BK)                          \
+  if (akf && bkf) TF_EMU_GO(BM, BK, true, true);     \
+  else if (akf) TF_EMU_GO(BM, BK, true, false);      \
+  else if (bkf) TF_EMU_GO(BM, BK, false, true);      \
+  else TF_EMU_GO(BM, BK, false, false);
+  if (*tile == 128) {
+    TF_EMU_TILE(128, 8)
+  } else {
+    TF_EMU_TILE(64, 16)
+  }
+#undef TF_EMU_TILE
+#undef TF_EMU_GO
 }

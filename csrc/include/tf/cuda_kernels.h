@@ -12,6 +12,8 @@
 
 #include <cstdint>
 
+#include "tf/gemm_batch.h"
+
 namespace tf {
 namespace cuda {
 
@@ -25,6 +27,13 @@ int64_t sgemm_workspace_floats(int64_t M, int64_t N, int64_t K);
 void sgemm(cudaStream_t stream, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t rsA, int64_t csA, const float* B, int64_t rsB, int64_t csB, float beta,
            float* C, int64_t ldc, const float* bias, bool relu, float* workspace);
+
+// Batched: C_s = op(A)_s @ op(B)_s for every slice s of `batch` (Note [batch levels] in
+// tf/gemm_batch.h), each slice with the strides above, alpha 1, beta 0 (C write-only), no bias,
+// no split-K; the C slices must not overlap. One launch covers up to 65535 slices.
+void sgemm_batched(cudaStream_t stream, const GemmBatch& batch, int64_t M, int64_t N, int64_t K,
+                   const float* A, int64_t rsA, int64_t csA, const float* B, int64_t rsB,
+                   int64_t csB, float* C, int64_t ldc);
 
 // Pointwise activations. Codes shared with bind_pointwise.cpp's parser.
 enum ActKind : int {

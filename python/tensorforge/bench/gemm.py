@@ -15,7 +15,13 @@ every call (Zen 1, 2 threads: 48 ms of CPU in the first 50 ms after a 1024^3 mat
 the next 100, none after), so without the pause every tensorforge round after a NumPy round ran
 beside a busy core (square 512 best 63 GFLOP/s, median 37, the pool backing off 21 times in
 51 rounds: see bench/RESULTS.md, gemm3). Every side now starts from idle peers, as in
-_util.timeit."""
+_util.timeit.
+
+A second table times the batched GEMMs of attention layers (batch x heads slices of
+(seq, head dim) products: scores q @ k^T, context probs @ v, and a key gradient q^T @ g read
+through a transposed view) against torch.bmm on the same arrays. NumPy is left out there:
+np.matmul makes one OpenBLAS call per slice, like the per-slice loop the batched GEMM replaced
+(and at 2 threads on a loaded machine one 256-slice call took seconds)."""
 import statistics
 import time
 
@@ -66,6 +72,46 @@ def cases(quick=False):
     return out
 
 
+BATCHED = [  # name, slices (batch x heads), M, K, N, a read transposed
+    ("attn scores h16", 256, 128, 16, 128, False),
+    ("attn context h16", 256, 128, 128, 16, False),
+    ("attn scores h64", 64, 200, 64, 200, False),
+    ("attn context h64", 64, 200, 200, 64, False),
+    ("attn dK h64 (q^T g)", 64, 64, 200, 200, True),
+]
+
+
+def batched_table(args, torch, rng):
+    import tensorforge as tf
+    rows = []
+    for name, count, M, K, N, ta in (BATCHED[:2] if args.quick else BATCHED):
+        a = rng.standard_normal((count, K, M) if ta else (count, M, K)).astype(np.float32)
+        A = np.swapaxes(a, 1, 2) if ta else a
+        B = rng.standard_normal((count, K, N)).astype(np.float32)
+        ours = tf.ops.matmul(A, B)
+        for s in range(count):  # float64 BLAS per slice (np.matmul's batched loop is slow)
+            ref = A[s].astype(np.float64) @ B[s].astype(np.float64)
+            tol = 16 * K * np.finfo(np.float32).eps * (np.abs(A[s]) @ np.abs(B[s]))
+            if not (np.abs(ours[s] - ref) <= tol).all():
+                raise AssertionError(f"bench gemm {name}: slice {s} does not match the float64 reference")
+        flop = 2.0 * count * M * N * K
+        fns = [lambda: tf.ops.matmul(A, B)]
+        if torch is not None:
+            At, Bt = torch.from_numpy(a), torch.from_numpy(B)
+            At = At.transpose(1, 2) if ta else At
+            fns.append(lambda: torch.bmm(At, Bt))
+        res = interleaved(fns, flop, min_time=0.1 if args.quick else 0.3,
+                          settle=SETTLE_S if args.threads > 1 else 0.0)
+        row = [name, f"{count}x{M}x{K}x{N}", flop / res[0][0] / 1e9, flop / res[0][1] / 1e9]
+        if torch is not None:
+            row += [flop / res[1][0] / 1e9, res[1][0] / res[0][0]]
+        rows.append(row)
+    cols = ["batched", "slices x MxKxN", "tensorforge GFLOP/s", "(median)"]
+    if torch is not None:
+        cols += ["torch.bmm GFLOP/s", "vs torch"]
+    return table(cols, rows)
+
+
 def run(args):
     import tensorforge as tf
     torch = try_torch() if "torch" in args.against else None
@@ -98,4 +144,4 @@ def run(args):
     cols = ["shape", "MxKxN", "tensorforge GFLOP/s", "(median)", "numpy GFLOP/s", "vs numpy"]
     if torch is not None:
         cols += ["torch GFLOP/s", "vs torch"]
-    return table(cols, rows)
+    return table(cols, rows) + "\n\n" + batched_table(args, torch, rng)

@@ -7,7 +7,12 @@ normalize) and backward (dx, dgamma, dbeta); channels_last rows are PyTorch's ch
 memory format (NHWC underneath), the channels_first row plain NCHW. Traffic counted: forward
 x read twice + y written; backward x and dy read twice + dx written. Embedding: (B, T) int64 ids
 into a (V, D) table; backward writes the dense (V, D) gradient (PyTorch's default, dense
-weight.grad). Every case checks its result against the NumPy reference before timing."""
+weight.grad). Every case checks its result against the NumPy reference before timing.
+
+A second table times the MultiHeadAttention layer (self-attention on (batch, seq, dim), Keras 2
+layout, key_dim = dim / heads) forward and forward+backward through autograd against
+torch.nn.MultiheadAttention (batch_first) holding the same weights; the outputs are compared
+before timing."""
 import numpy as np
 
 from ._util import table, timeit, try_torch
@@ -114,6 +119,67 @@ def _emb_rows(args, torch, rng):
     return rows
 
 
+MHA_SHAPES = [  # batch, seq, dim, heads (key_dim = dim / heads)
+    (64, 128, 64, 4),
+    (32, 200, 256, 4),
+]
+
+
+def _mha_rows(args, torch, rng):
+    from .. import layers, no_grad
+    from ..autograd import Tensor
+    rows = []
+    for bsz, T, D, H in (MHA_SHAPES[:1] if args.quick else MHA_SHAPES):
+        dk = D // H
+        layer = layers.MultiHeadAttention(num_heads=H, key_dim=dk)
+        x = rng.standard_normal((bsz, T, D)).astype(np.float32)
+        dy = rng.standard_normal((bsz, T, D)).astype(np.float32)
+        xt = Tensor(x, requires_grad=True)
+        y = layer(xt, xt)
+
+        def fb():
+            xt.grad = None
+            for w in layer.trainable_weights:
+                w.grad = None
+            (layer(xt, xt) * dy).sum().backward()
+        def f():
+            with no_grad():
+                layer(x, x)
+        t_f, t_fb = timeit(f), timeit(fb)
+        row = [f"mha h{H} dk{dk}", f"{bsz}x{T}x{D}", t_f * 1e3, t_fb * 1e3]
+        if torch is not None:
+            m = torch.nn.MultiheadAttention(D, H, batch_first=True)
+            qk, qb, kk, kb, vk, vb, ok, ob = (np.asarray(w.numpy()) for w in layer.weights)
+            with torch.no_grad():  # Keras (D, H, dk) kernels -> torch (H*dk, D) rows, q; k; v
+                m.in_proj_weight.copy_(torch.from_numpy(np.concatenate(
+                    [w.reshape(D, -1).T for w in (qk, kk, vk)])))
+                m.in_proj_bias.copy_(torch.from_numpy(np.concatenate([b.reshape(-1) for b in (qb, kb, vb)])))
+                m.out_proj.weight.copy_(torch.from_numpy(ok.reshape(-1, D).T))
+                m.out_proj.bias.copy_(torch.from_numpy(ob))
+            xp = torch.from_numpy(x)
+            with torch.no_grad():
+                yp = m(xp, xp, xp, need_weights=False)[0].numpy()
+            if not np.allclose(y.numpy(), yp, rtol=1e-3, atol=1e-4):
+                raise AssertionError(f"bench layers mha {bsz}x{T}x{D}: output differs from torch's")
+            xg, dyp = xp.clone().requires_grad_(True), torch.from_numpy(dy)
+
+            def tp_f():
+                with torch.no_grad():
+                    m(xp, xp, xp, need_weights=False)
+
+            def tp_fb():
+                xg.grad = None
+                m.zero_grad()
+                (m(xg, xg, xg, need_weights=False)[0] * dyp).sum().backward()
+            t_pf, t_pfb = timeit(tp_f), timeit(tp_fb)
+            row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
+        rows.append(row)
+    cols = ["attention", "batch x seq x dim", "fwd ms", "fwd+bwd ms"]
+    if torch is not None:
+        cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]
+    return table(cols, rows)
+
+
 def run(args):
     torch = try_torch() if "torch" in args.against else None
     rng = np.random.default_rng(0)
@@ -121,4 +187,4 @@ def run(args):
     cols = ["layer", "shape", "fwd ms", "fwd GB/s", "fwd+bwd ms", "fwd vs numpy", "fwd+bwd vs numpy"]
     if torch is not None:
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]
-    return table(cols, rows)
+    return table(cols, rows) + "\n\n" + _mha_rows(args, torch, rng)

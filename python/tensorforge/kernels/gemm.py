@@ -65,14 +65,17 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
 
 
 def matmul(a, b):
-    """``a @ b`` for 2-D ``b`` and ``a`` of rank >= 2 ((..., M, K) @ (K, N)), or batched
-    (..., M, K) @ (..., K, N) with equal leading dimensions."""
+    """``np.matmul(a, b)`` for ``a`` and ``b`` of rank >= 2: (..., M, K) @ (..., K, N) with the
+    batch dimensions broadcast as NumPy does. A 2-D ``b`` folds a's batch into the rows of one GEMM;
+    otherwise one batched GEMM (``gemm_batched``) reads both operands through their strides, so
+    transposed views (``swapaxes``, the attention layers' per-head transposes) cost no copy."""
     op = "matmul"
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2:
-        fn = backend.lookup("gemm")
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        two_d = a.ndim == 2 and b.ndim == 2
+        fn = backend.lookup("gemm" if two_d else "gemm_batched")
         if is_native(fn):
             try:  # Note [native fast path]; a refusal is reported below under matmul's name
-                return fn(a, b, None, 1.0, 0.0, False, False, None, None)
+                return fn(a, b, None, 1.0, 0.0, False, False, None, None) if two_d else fn(a, b)
             except (TypeError, ValueError):
                 pass
     check_array(op, "a", a, None, "", FLOAT_DTYPES)
@@ -83,19 +86,13 @@ def matmul(a, b):
     if a.shape[-1] != b.shape[-2]:
         raise ValueError(f"{op}: inner dimensions differ: a {shape_str(a.shape)}, b {shape_str(b.shape)}")
     same_dtype(op, a=a, b=b)
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{op}: batch dimensions do not broadcast: a {shape_str(a.shape)}, "
+                         f"b {shape_str(b.shape)}") from None
     if b.ndim == 2:
         if a.ndim == 2:
             return gemm(a, b)
-        xp = array_module(a)
-        a2 = xp.ascontiguousarray(a).reshape(-1, a.shape[-1])
-        return gemm(a2, b).reshape(a.shape[:-1] + (b.shape[1],))
-    if a.shape[:-2] != b.shape[:-2]:
-        raise ValueError(f"{op}: batch dimensions differ: a {shape_str(a.shape)}, b {shape_str(b.shape)}")
-    xp = array_module(a)
-    lead = a.shape[:-2]
-    a3 = a.reshape((-1,) + a.shape[-2:])
-    b3 = b.reshape((-1,) + b.shape[-2:])
-    out = xp.empty((a3.shape[0], a.shape[-2], b.shape[-1]), dtype=a.dtype)
-    for i in range(a3.shape[0]):
-        gemm(a3[i], b3[i], c=out[i])
-    return out.reshape(lead + out.shape[-2:])
+        return gemm(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
+    return backend.lookup("gemm_batched")(a, b)

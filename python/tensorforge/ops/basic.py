@@ -186,6 +186,9 @@ class PowTensor(Function):
 
 
 class MatMul(Function):
+    """``a @ b`` with np.matmul's batch broadcasting (kernels.matmul). Both input gradients are
+    batched GEMMs over transposed views (no copies): da = g @ b^T, db = a^T @ g, each summed over
+    the batch dimensions its input was broadcast along."""
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -203,13 +206,12 @@ class MatMul(Function):
             return ga, gb
         xp = array_module(g)
         if ctx.needs_input_grad[0]:
-            ga = kernels.matmul(g, xp.swapaxes(b, -1, -2))
+            ga = unbroadcast(kernels.matmul(g, xp.swapaxes(b, -1, -2)), a.shape)
         if ctx.needs_input_grad[1]:
-            if b.ndim == 2:
-                a2 = a.reshape(-1, a.shape[-1])
-                gb = kernels.gemm(a2, g.reshape(-1, g.shape[-1]), trans_a=True)
+            if b.ndim == 2:  # b shared by every row of the batch: one GEMM over all of them
+                gb = kernels.gemm(a.reshape(-1, a.shape[-1]), g.reshape(-1, g.shape[-1]), trans_a=True)
             else:
-                gb = kernels.matmul(xp.swapaxes(a, -1, -2), g)
+                gb = unbroadcast(kernels.matmul(xp.swapaxes(a, -1, -2), g), b.shape)
         return ga, gb
 
 

@@ -15,7 +15,8 @@ def _any_tensor(*xs):
 
 
 def matmul(a, b):
-    """``a @ b`` on our GEMM. (M, K) @ (K, N); (..., M, K) @ (K, N); batched with equal batch dims."""
+    """``a @ b`` on our GEMM: np.matmul for rank >= 2, batch dimensions broadcast (kernels.matmul:
+    one GEMM for (..., M, K) @ (K, N), one batched GEMM otherwise)."""
     ta, tb = type(a), type(b)
     if ta is np.ndarray and tb is np.ndarray:  # the array call, in two type tests
         return kernels.matmul(a, b)

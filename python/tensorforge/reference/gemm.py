@@ -1,7 +1,7 @@
 """Reference GEMM: C = alpha * op(a) @ op(b) + beta * c (+ bias per column) (relu)."""
 from .._xp import array_module
 
-__all__ = ["gemm", "dense_backward"]
+__all__ = ["gemm", "gemm_batched", "dense_backward"]
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
@@ -22,6 +22,11 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
         c[...] = out
         return c
     return out
+
+
+def gemm_batched(a, b):
+    """np.matmul for a and b of rank >= 2: (..., M, K) @ (..., K, N), batch dimensions broadcast."""
+    return array_module(a, b).matmul(a, b)
 
 
 def dense_backward(g, x, w, y, need_dx, need_dw, need_db, dw_out=None, db_out=None):
