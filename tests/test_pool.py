@@ -267,11 +267,10 @@ def window_max(x, k, s, padding):
 
 
 def test_max_pool_inference_random_shapes_nans_and_infs(isa):
-    """The inference max pool (no argmax: separable, a plain max with a NaN check beside it and an
-    exact redo of rows holding a NaN, Note [max without argmax] in csrc/cpu/pool.cpp) on random
-    shapes: odd sizes, pools 1-4, strides 1-3, both paddings, channel counts around the vector
-    width; NaNs in a few rows only (so fast and redone rows and a shared row holding a NaN
-    mix), +-inf (whose sum is a false NaN alarm) and large values."""
+    """The inference max pool (no argmax) on random shapes: odd sizes, pools 1-4, strides 1-3,
+    both paddings, channel counts around the vector width (masked tails); NaNs in a few rows only
+    or sparse anywhere (a NaN-checking fast path must not drop one), +-inf and huge values (a
+    checksum of the taps as NaN check would see inf - inf), and threads splitting the rows."""
     rng = np.random.default_rng(15)
     for trial in range(60):
         shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),

@@ -148,121 +148,10 @@ inline void max_argmax_row(const float* __restrict v, float* __restrict best,
   }
 }
 
-// ---- max pooling without argmax (inference) ----------------------------------------------
-// Note [max without argmax]: the exact NaN-aware update (max_update: a max, an unordered compare
-// and a blend per tap) and a re-read of every tap of every window made the 3x3/2 pool
-// compute-bound (60% of the copy bandwidth). Inference takes the plain MAXPS instead,
-// vmax(v, best), which keeps best on a tie (the first maximal cell in row-major order wins, as in
-// the reference) and also when either is NaN, so it may drop a NaN; a NaN check runs beside it:
-// the sum of the taps read (NaN when a tap is NaN, or from inf + -inf: a false alarm, never a
-// miss). An output row whose taps held a NaN is redone with the exact update, so the results
-// equal the exact path's (NaN in -> NaN out) at a fraction of the work on NaN-free data.
-// The window max is separable: an output row is the vertical max of its input rows' horizontal
-// maxima (one per output column). Where consecutive windows share a row (the last row of output
-// row oh is the first of oh + 1, as in 3x3/2), that row's horizontal maxima are kept in a
-// per-thread row (`carry`) and read back instead of recomputed from its K taps.
-
-// Horizontal max of taps p, p + C, ..., p + (n-1)*C (K taps when K > 0: unrolled) for channel
-// block [c, c + NV*kW) into b; every tap is added to sum (the NaN check).
-template <int K, int NV, bool TAIL>
-inline void hmax(const float* p, index_t C, index_t n, int tail, vf* b, vf* sum) {
-#pragma GCC unroll 4
-  for (int v = 0; v < NV; ++v) {
-    b[v] = ld<NV, TAIL>(p + v * kW, v, tail);
-    sum[v] = sum[v] + b[v];
-  }
-  const index_t taps = K > 0 ? K : n;
-#pragma GCC unroll 4
-  for (index_t j = 1; j < taps; ++j)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      const vf a = ld<NV, TAIL>(p + j * C + v * kW, v, tail);
-      sum[v] = sum[v] + a;
-      b[v] = vmax(a, b[v]);
-    }
-}
-
-template <int NV, bool TAIL>
-inline void hmax_any(const float* p, index_t C, index_t n, int tail, vf* b, vf* sum) {
-  if (n == 3)
-    hmax<3, NV, TAIL>(p, C, n, tail, b, sum);
-  else if (n == 2)
-    hmax<2, NV, TAIL>(p, C, n, tail, b, sum);
-  else
-    hmax<0, NV, TAIL>(p, C, n, tail, b, sum);
-}
-
-void max_pool2d_infer(const PoolShape& s, const float* x, float* y) {
-  const index_t C = s.C, rows = s.N * s.OH, Cp = ceil_div(C, (index_t)kW) * kW;
-  std::vector<index_t> wlo((size_t)s.OW), whi((size_t)s.OW);
-  for (index_t ow = 0; ow < s.OW; ++ow) window(ow, s.sw, s.pl, s.KW, s.W, wlo[ow], whi[ow]);
-  const bool share = s.KH > s.sh;  // consecutive windows may share a row
-  const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
-  parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
-    // carry: the horizontal maxima of input row `held` (n * H + ih); held_nan: its output row
-    // held a NaN (the carry may then have dropped it)
-    std::vector<float> carry(share ? (size_t)(s.OW * Cp) : 0);
-    index_t held = -1;
-    bool held_nan = false;
-    for (index_t r = r_b; r < r_e; ++r) {
-      const index_t n = r / s.OH, oh = r % s.OH;
-      index_t h0, h1;
-      window(oh, s.sh, s.pt, s.KH, s.H, h0, h1);
-      const float* xn = x + n * s.H * s.W * C;
-      float* yr = y + r * s.OW * C;
-      const bool reuse = share && held == n * s.H + h0;
-      const bool keep = share && h1 - 1 > h0;  // store the last row's maxima for the next row
-      vf total = zero();
-      for (index_t ow = 0; ow < s.OW; ++ow) {
-        const index_t w0 = wlo[ow], nw = whi[ow] - w0;
-        channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
-          TF_POOL_BLOCK;
-          vf acc[NV], hb[NV], sum[NV];
-          for (int v = 0; v < NV; ++v) sum[v] = zero();
-          float* cr = share ? carry.data() + ow * Cp + c : nullptr;
-          if (reuse) {
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) acc[v] = load(cr + v * kW);
-          } else {
-            hmax_any<NV, TAIL>(xn + (h0 * s.W + w0) * C + c, C, nw, tail, acc, sum);
-          }
-          for (index_t ih = h0 + 1; ih < h1; ++ih) {
-            hmax_any<NV, TAIL>(xn + (ih * s.W + w0) * C + c, C, nw, tail, hb, sum);
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) acc[v] = vmax(hb[v], acc[v]);
-          }
-          if (keep)
-#pragma GCC unroll 4
-            for (int v = 0; v < NV; ++v) store(cr + v * kW, hb[v]);
-#pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) {
-            st<NV, TAIL>(yr + ow * C + c + v * kW, acc[v], v, tail, (s.OW - ow - 1) * C >= kW);
-            total = total + sum[v];
-          }
-        });
-      }
-      const float t = reduce_add(total);
-      const bool nan = t != t || (reuse && held_nan);
-      if (keep || !reuse) {
-        held = keep ? n * s.H + h1 - 1 : -1;
-        held_nan = nan;
-      }
-      if (!nan) continue;
-      for (index_t ow = 0; ow < s.OW; ++ow)  // a NaN: the exact update (Note above)
-        channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
-          TF_POOL_BLOCK;
-          max_window<false, NV, TAIL>(xn, s.W, C, h0, h1, wlo[ow], whi[ow], c, tail,
-                                      (s.OW - ow - 1) * C >= kW, yr + ow * C, nullptr);
-        });
-    }
-  });
-}
-
 }  // namespace
 
 void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   FtzGuard ftz;
-  if (!argmax) return max_pool2d_infer(s, x, y);
   const index_t C = s.C, rows = s.N * s.OH;
   // Indices ride in float lanes next to the values (exact below 2^24), stored as int32.
   const bool float_index = s.H * s.W < (index_t(1) << 24);
@@ -278,7 +167,14 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
         window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
         const index_t out = ((n * s.OH + oh) * s.OW + ow) * C;
         float* best = y + out;
-        int32_t* am = argmax + out;
+        int32_t* am = argmax ? argmax + out : nullptr;
+        if (!am) {
+          channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
+            TF_POOL_BLOCK;
+            max_window<false, NV, TAIL>(xn, s.W, C, h0, h1, w0, w1, c, tail, (s.OW - ow - 1) * C >= kW, best, am);
+          });
+          continue;
+        }
         if (float_index) {
           channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
             TF_POOL_BLOCK;
