@@ -251,6 +251,62 @@ def test_max_pool_random_nans_match_direct_loops(backend):
         np.testing.assert_array_equal(to_numpy(am), arg[..., 0] * shape[2] + arg[..., 1])
 
 
+def window_max(x, k, s, padding):
+    """Max pool by one np.max per window (NaN if the window holds one), independent of the kernels."""
+    N, H, W, C = x.shape
+    (kh, kw), (sh, sw) = k, s
+    pt, pb = tf_same_pads(H, kh, sh) if padding == "same" else (0, 0)
+    pl, pr = tf_same_pads(W, kw, sw) if padding == "same" else (0, 0)
+    OH, OW = (H + pt + pb - kh) // sh + 1, (W + pl + pr - kw) // sw + 1
+    y = np.empty((N, OH, OW, C), x.dtype)
+    for oh in range(OH):
+        for ow in range(OW):
+            r0, c0 = max(oh * sh - pt, 0), max(ow * sw - pl, 0)
+            y[:, oh, ow] = x[:, r0:oh * sh - pt + kh, c0:ow * sw - pl + kw].max(axis=(1, 2))
+    return y
+
+
+def test_max_pool_inference_random_shapes_nans_and_infs(isa):
+    """The inference max pool (no argmax) on random shapes: odd sizes, pools 1-4, strides 1-3,
+    both paddings, channel counts around the vector width (masked tails); NaNs in a few rows only
+    or sparse anywhere (a NaN-checking fast path must not drop one), +-inf and huge values (a
+    checksum of the taps as NaN check would see inf - inf), and threads splitting the rows."""
+    rng = np.random.default_rng(15)
+    for trial in range(60):
+        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),
+                 int(rng.choice([1, 3, 8, 9, 20, 33, 64])))
+        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        padding = "same" if trial % 2 else "valid"
+        if padding == "valid" and (k[0] > shape[1] or k[1] > shape[2]):
+            padding = "same"
+        x = rng.standard_normal(shape).astype(np.float32)
+        kind = trial % 4
+        if kind == 1:  # NaNs in one image row
+            x[:, int(rng.integers(shape[1])), rng.random(shape[2]) < 0.5] = np.nan
+        elif kind == 2:  # infinities of both signs (and huge finite values)
+            x[rng.random(shape) < 0.1] = np.inf
+            x[rng.random(shape) < 0.1] = -np.inf
+            x[rng.random(shape) < 0.05] = 3e38
+        elif kind == 3:  # sparse NaNs anywhere
+            x[rng.random(shape) < 0.02] = np.nan
+        want = window_max(x, k, s, padding)
+        got = tf.ops.max_pool2d(x, k, s, padding)
+        np.testing.assert_array_equal(got, want, err_msg=f"{isa} {shape} pool {k} strides {s} {padding}")
+    # threads split the rows (each keeps its own shared row): images above the parallel threshold,
+    # NaNs in the rows shared by two 3x3/2 windows
+    x = rng.standard_normal((3, 41, 39, 20)).astype(np.float32)
+    x[1, 10, 5:9, 3] = np.nan
+    x[2, 20, 7, :] = np.nan
+    for k, s, padding in [(3, 2, "same"), (3, 2, "valid"), (2, 2, "valid"), (3, 1, "same")]:
+        want = window_max(x, (k, k), (s, s), padding)
+        for threads in (1, 2, 3):
+            tf.set_num_threads(threads)
+            np.testing.assert_array_equal(tf.ops.max_pool2d(x, k, s, padding), want,
+                                          err_msg=f"{isa} pool {k} strides {s} {padding} threads {threads}")
+        tf.set_num_threads(2)
+
+
 # ---- nearest upsampling (UpSampling2D): the transpose of a sum pool ---------------------------
 UP_CASES = [((2, 3, 5, 3), 2, 2), ((1, 1, 1, 33), 3, 1), ((3, 4, 2, 1), 1, 4), ((2, 7, 3, 20), 2, 3),
             ((1, 2, 2, 64), 2, 2), ((1, 3, 2, 13), 1, 1)]

@@ -246,7 +246,12 @@ class Tensor:
 
 
 def _basic():
+    """ops.basic (imported on first use: it imports this module)."""
+    global _basic
     from .ops import basic
+
+    def _basic():
+        return basic
     return basic
 
 
@@ -313,7 +318,9 @@ class Function:
         ctx = _new_context(Context)
         ctx.saved = ()
         if needs is None or not getattr(_grad_state, "enabled", True):
-            ctx.needs_input_grad = _no_grad_needs(len(args)) if needs is None else tuple(needs)
+            n = len(args)
+            ctx.needs_input_grad = (_NO_NEEDS[n] if n < len(_NO_NEEDS) else _no_grad_needs(n)) \
+                if needs is None else tuple(needs)
             out = cls.forward(ctx, *raw, **kwargs)
             if type(out) is np.ndarray:
                 return _wrap(out)
@@ -322,13 +329,22 @@ class Function:
             return _wrap(out)
         ctx.needs_input_grad = needs = tuple(needs)
         out = cls.forward(ctx, *raw, **kwargs)
+        node = _new_node(Node)
+        node.backward = cls.backward
+        node.ctx = ctx
+        node.inputs = [a if f else None for a, f in zip(args, needs)]
+        node.name = cls.__name__
+        if type(out) is np.ndarray:  # one NumPy output: the usual op
+            node.out_meta = [(out.shape, out.dtype, np)]
+            t = _wrap(out)
+            t.requires_grad = True
+            t._node = node
+            return t
         multi = isinstance(out, tuple)
         outs = out if multi else (out,)
-        meta = [None if o is None else (o.shape, o.dtype,
-                                        np if type(o) is np.ndarray else array_module(o))
-                for o in outs]
-        node = Node(cls.backward, ctx, [a if n else None for a, n in zip(args, needs)], meta,
-                    cls.__name__)
+        node.out_meta = [None if o is None else (o.shape, o.dtype,
+                                                 np if type(o) is np.ndarray else array_module(o))
+                         for o in outs]
         tensors = []
         for i, o in enumerate(outs):
             if o is None:
@@ -342,8 +358,8 @@ class Function:
         return tuple(tensors) if multi else tensors[0]
 
 
-_new_context = object.__new__
-_NO_NEEDS = [()]
+_new_context = _new_node = object.__new__
+_NO_NEEDS = [(False,) * n for n in range(9)]
 
 
 def _no_grad_needs(n):
@@ -355,10 +371,11 @@ def _no_grad_needs(n):
 
 # Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
 # their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
-# arguments for the raw arrays and the needs-grad flags, makes the Context without calling its
-# __init__ (and shares the all-False flags tuple of an op that records nothing), wraps a NumPy
-# result without Tensor()'s conversions (_wrap), and reads the grad mode only when some input
-# needs grad.
+# arguments for the raw arrays and the needs-grad flags, makes the Context and the Node without
+# calling their __init__ (and shares the all-False flags tuple of an op that records nothing),
+# wraps a NumPy result without Tensor()'s conversions (_wrap), and reads the grad mode only when
+# some input needs grad. The ops that run most often (arithmetic, activations) skip apply
+# altogether when nothing is recorded: Note [op fast path] in ops/basic.py.
 _new_tensor = object.__new__
 
 

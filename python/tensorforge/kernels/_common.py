@@ -40,10 +40,13 @@ def check_array(op, name, x, ndim=None, layout="", dtypes=(np.float32,), allow_e
     return x
 
 
+NATIVE_MODULE = "tensorforge._C"  # the __module__ of the native CPU module's kernels
+
+
 def is_native(fn):
     """True for a kernel of the native CPU module, whose binding checks every argument itself
     (See Note [native fast path] in kernels/pointwise.py)."""
-    return getattr(fn, "__module__", None) == "tensorforge._C"
+    return getattr(fn, "__module__", None) == NATIVE_MODULE
 
 
 def takes_outputs(fn):

@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import kernels
 from .._xp import array_module
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, _grad_state, _wrap
+from ..interop import convert, reads_foreign
 from ..kernels._common import check_array
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
@@ -42,9 +43,17 @@ class _Act(Function):
 
 
 def _act(x, kind, alpha=0.0):
-    if _is_tensor(x):
+    # Note [op fast path] (ops/basic.py): an array, or a Tensor that records nothing, runs the
+    # kernel in this frame; a Tensor to record takes _Act.apply; another library's array is read
+    # first (interop.convert), anything else meets the kernel entry's checks.
+    tx = type(x)
+    if tx is np.ndarray:
+        return kernels.act_forward(x, kind, float(alpha))
+    if tx is Tensor and (not x.requires_grad or not getattr(_grad_state, "enabled", True)):
+        return _wrap(kernels.act_forward(x.data, kind, float(alpha)))
+    if isinstance(x, Tensor):
         return _Act.apply(x, kind, float(alpha))
-    return kernels.act_forward(x, kind, float(alpha))
+    return kernels.act_forward(convert(x), kind, float(alpha))
 
 
 class _GeneralRelu(Function):
@@ -80,6 +89,7 @@ class _GeneralRelu(Function):
         return g * d, None, None, None
 
 
+@reads_foreign
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     """Keras relu: max(x, 0) by default; ``alpha`` is the slope below ``threshold``;
     ``max_value`` caps the output."""
@@ -87,6 +97,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if max_value is None and threshold == 0.0:
         return _act(x, "relu" if alpha == 0.0 else "leaky_relu", alpha)
     max_value = None if max_value is None else float(max_value)
+    x = convert(x)
     if _is_tensor(x):
         return _GeneralRelu.apply(x, alpha, max_value, threshold)
     check_array("relu", "x", x, None, "", (np.float32,))
@@ -100,36 +111,43 @@ class _NoCtx:
         pass
 
 
+@reads_foreign
 def leaky_relu(x, alpha=0.3):
     """x if x > 0 else alpha * x (Keras 2 default alpha 0.3)."""
     return _act(x, "leaky_relu", alpha)
 
 
+@reads_foreign
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
     return _act(x, "elu", alpha)
 
 
+@reads_foreign
 def selu(x):
     """scale * elu(x, alpha) with the self-normalizing constants (alpha 1.67326, scale 1.05070)."""
     return _act(x, "selu")
 
 
+@reads_foreign
 def softplus(x):
     """log(1 + exp(x)), stable for any x."""
     return _act(x, "softplus")
 
 
+@reads_foreign
 def sigmoid(x):
     """1 / (1 + exp(-x))."""
     return _act(x, "sigmoid")
 
 
+@reads_foreign
 def hard_sigmoid(x):
     """Keras 2 hard sigmoid: clip(0.2 x + 0.5, 0, 1)."""
     return _act(x, "hard_sigmoid")
 
 
+@reads_foreign
 def tanh(x):
     return _act(x, "tanh")
 

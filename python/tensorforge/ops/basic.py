@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import kernels
 from .._xp import array_module
-from ..autograd import Context, Function, Tensor, _wrap
+from ..autograd import Context, Function, Tensor, _grad_state, _wrap
+from ..interop import convert, reads_foreign
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",
            "greater", "greater_equal", "equal", "not_equal", "logical", "floordiv", "getitem", "sum", "mean",
@@ -463,13 +464,18 @@ def _binary(fn, a, b):
     try:
         return _binary_apply(fn, a, b)
     except ValueError:  # (checked only on failure: no cost on the hot path)
-        sa, sb = _any_shape(a), _any_shape(b)
-        try:
-            np.broadcast_shapes(sa, sb)
-        except (ValueError, TypeError):
-            raise ValueError(f"{fn.__name__.lower()}: a and b must broadcast together, "
-                             f"got shapes {sa} and {sb}") from None
+        _raise_broadcast(fn, a, b)
         raise
+
+
+def _raise_broadcast(fn, a, b):
+    """The ValueError naming the op and the shapes when a and b do not broadcast together."""
+    sa, sb = _any_shape(a), _any_shape(b)
+    try:
+        np.broadcast_shapes(sa, sb)
+    except (ValueError, TypeError):
+        raise ValueError(f"{fn.__name__.lower()}: a and b must broadcast together, "
+                         f"got shapes {sa} and {sb}") from None
 
 
 def _binary_apply(fn, a, b):
@@ -496,10 +502,49 @@ def _binary_apply(fn, a, b):
 _ARRAY_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide}
 
 
-def add(a, b): return _binary(Add, a, b)
-def sub(a, b): return _binary(Sub, a, b)
-def mul(a, b): return _binary(Mul, a, b)
-def div(a, b): return _binary(Div, a, b)
+# Note [op fast path]: a small op's Python overhead is a handful of calls on top of its kernel
+# (issue 15 bounds it at 2 us), so the arithmetic operators run their common cases in one frame:
+# arrays or Tensors of numeric dtypes (the other side may be a Python float, which takes the
+# array's dtype); when nothing needs a gradient (no input requires grad, or grad mode is off)
+# the ufunc runs without Function.apply's context and node, as apply itself would then. Every
+# other case (a subclass such as a symbolic KerasTensor, lists, numbers on the left, another
+# library's arrays: interop.convert) takes _binary as before, with its checks and messages.
+def _binary_op(fn, name):
+    uf = _ARRAY_UFUNCS[fn]
+
+    def op(a, b):
+        ta, tb = type(a), type(b)
+        if ta is Tensor or ta is np.ndarray:
+            ad = a.data if ta is Tensor else a
+            if ad.dtype.kind in _NUMERIC:
+                if tb is Tensor or tb is np.ndarray:
+                    bd = b.data if tb is Tensor else b
+                    numeric = bd.dtype.kind in _NUMERIC
+                elif tb is float:
+                    bd = b = ad.dtype.type(b)
+                    numeric = True
+                else:
+                    numeric = False
+                if numeric:
+                    try:
+                        if ((ta is np.ndarray or not a.requires_grad)
+                                and (tb is not Tensor or not b.requires_grad)) \
+                                or not getattr(_grad_state, "enabled", True):
+                            return _wrap(uf(ad, bd))
+                        return fn.apply(a, b)
+                    except ValueError:
+                        _raise_broadcast(fn, a, b)
+                        raise
+        return _binary(fn, convert(a), convert(b))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} with NumPy broadcasting (arrays or Tensors; Note [op fast path])."
+    return reads_foreign(op)
+
+
+add = _binary_op(Add, "add")
+sub = _binary_op(Sub, "sub")
+mul = _binary_op(Mul, "mul")
+div = _binary_op(Div, "div")
 def neg(a): return Neg.apply(_checked("neg", a))
 def power(a, p):
     """a ** p: a Python/NumPy scalar exponent keeps a's dtype; a Tensor or array exponent is a
