@@ -560,7 +560,13 @@ def rpower(a, b):
     """b ** a for a Tensor ``a`` (Tensor.__rpow__)."""
     return _binary(PowTensor, b, a)
 def matmul(a, b):
-    if type(a) is Tensor and type(b) in (Tensor, np.ndarray):
+    ta, tb = type(a), type(b)
+    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray):
+        # Note [op fast path]: nothing records -> the kernel (which checks the arrays) alone
+        if ((ta is np.ndarray or not a.requires_grad) and (tb is np.ndarray or not b.requires_grad)) \
+                or not getattr(_grad_state, "enabled", True):
+            return _wrap(kernels.matmul(a.data if ta is Tensor else a,
+                                        b.data if tb is Tensor else b))
         return MatMul.apply(a, b)  # MatMul.forward's kernel checks the arrays
     return MatMul.apply(_checked("matmul", a, "a"), _checked("matmul", b, "b"))
 def getitem(a, idx):
