@@ -123,8 +123,8 @@ class Dataset:
         return Dataset(it, n)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True):
-        """TensorFlow's buffered shuffle: keep ``buffer_size`` elements, emit a random one and
-        refill (a buffer as large as the data is a uniform permutation)."""
+        """TensorFlow's buffered shuffle: fill a buffer of ``buffer_size`` elements, then emit a
+        random one and put the next element in its place (a buffer as large as the data is a uniform permutation)."""
         buffer_size = int(buffer_size)
         if buffer_size < 1:
             raise ValueError(f"Dataset.shuffle: buffer_size must be >= 1, got {buffer_size}")
@@ -136,11 +136,12 @@ class Dataset:
                 np.random.default_rng(seed) if seed is not None else _random.rng())
             buf = []
             for e in self._raw():
-                buf.append(e)
-                if len(buf) > buffer_size:
-                    j = int(rng.integers(len(buf)))
-                    buf[j], buf[-1] = buf[-1], buf[j]
-                    yield buf.pop()
+                if len(buf) < buffer_size:
+                    buf.append(e)
+                    continue
+                j = int(rng.integers(buffer_size))
+                out, buf[j] = buf[j], e
+                yield out
             while buf:
                 j = int(rng.integers(len(buf)))
                 buf[j], buf[-1] = buf[-1], buf[j]
