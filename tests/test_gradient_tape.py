@@ -109,3 +109,29 @@ def test_bad_arguments():
         y = tf.Variable(np.float32(1.0)) * 2.0
     with pytest.raises(TypeError, match="sources"):
         tape.gradient(y, [np.ones(1)])
+
+
+def test_subclassed_model_add_loss_under_the_tape():
+    """keras-io's VAE pattern: a loss added in call() joins the tape's target."""
+    class WithKL(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(3)
+
+        def call(self, inputs):
+            h = self.dense(inputs)
+            self.add_loss(0.5 * tf.reduce_mean(tf.square(h)))
+            return h
+
+    m = WithKL()
+    x = np.random.default_rng(4).random((5, 2)).astype(np.float32)
+    with tf.GradientTape() as tape:
+        out = m(x)
+        loss = keras.losses.MeanSquaredError()(np.tile(x[:, :1], 3), out) + sum(m.losses)
+    assert len(m.losses) == 1
+    grads = tape.gradient(loss, m.trainable_weights)
+    out2 = m(x)
+    (keras.losses.MeanSquaredError()(np.tile(x[:, :1], 3), out2) + sum(m.losses)).backward()
+    for g, p in zip(grads, m.trainable_weights):
+        np.testing.assert_allclose(g.numpy(), p.grad, rtol=1e-5, atol=1e-7)
+        p.grad = None

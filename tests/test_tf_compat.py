@@ -77,3 +77,16 @@ def test_dataset_bad_input():
         tf.data.Dataset.from_tensor_slices((np.ones(3), np.ones(4)))
     with pytest.raises(ValueError, match="batch_size"):
         tf.data.Dataset.from_tensor_slices(np.ones(3)).batch(0)
+
+
+def test_tf_dtype_enum_and_metric_call_forms():
+    assert tf.zeros(1, 1).dtype == np.float32 and tf.zeros(2, 3).dtype == np.int32
+    with pytest.raises(TypeError, match="dtype"):
+        tf.zeros(2, 1234)
+    m = tf.keras.metrics.Mean()
+    m(2.0)
+    assert m(4.0) == 3.0  # tf.keras' loss_metric(loss)
+    acc = tf.keras.metrics.SparseCategoricalAccuracy()
+    assert acc(np.array([1, 0]), np.array([[0.2, 0.8], [0.3, 0.7]])) == 0.5
+    kept = tf.nn.dropout(tf.ones((200, 50)), rate=0.5).numpy()
+    assert set(np.unique(kept).tolist()) <= {0.0, 2.0} and 0.4 < (kept > 0).mean() < 0.6

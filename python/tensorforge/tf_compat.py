@@ -25,8 +25,20 @@ uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
 DType = np.dtype
 
 
+# TensorFlow's DataType enum values (tf.zeros(1, 1) passes dtype=1, float32)
+_TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+            9: "int64", 10: "bool", 19: "float16"}
+
+
 def as_dtype(dtype):
-    return np.dtype(getattr(dtype, "name", dtype))
+    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
+        if int(dtype) not in _TF_ENUM:
+            raise TypeError(f"as_dtype: {dtype} is not a supported TensorFlow dtype enum value")
+        return np.dtype(_TF_ENUM[int(dtype)])
+    try:
+        return np.dtype(getattr(dtype, "name", dtype))
+    except TypeError:
+        raise TypeError(f"as_dtype: cannot interpret {dtype!r} as a dtype") from None
 
 
 # ---- tensors ---------------------------------------------------------------------------------
@@ -322,6 +334,8 @@ nn = types.SimpleNamespace(
     sigmoid_cross_entropy_with_logits=_sigmoid_xent,
     softmax_cross_entropy_with_logits=_softmax_xent,
     sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
+    dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
+        x, rate, noise_shape=noise_shape, seed=seed),
     bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias))
 
 
