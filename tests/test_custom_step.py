@@ -237,3 +237,17 @@ def test_step_must_return_a_dict():
     m = _model(Bad, w, b, reg=0)
     with pytest.raises(TypeError, match="train_step.*dict"):
         m.fit(x, y, verbose=0)
+
+
+def test_validation_data_and_split_use_test_step():
+    x, y, _, w, b = _data()
+    m = _model(GuideModel, w, b, metrics=["mae"])
+    h = m.fit(x[:30], y[:30], validation_data=(x[30:], y[30:]), batch_size=8, epochs=2,
+              verbose=0)
+    assert sorted(h.history) == ["loss", "mae", "val_loss", "val_mae"]
+    np.testing.assert_allclose([h.history["val_loss"][-1], h.history["val_mae"][-1]],
+                               m.evaluate(x[30:], y[30:], verbose=0), rtol=1e-6)
+    m2 = _model(GuideModel, w, b, metrics=["mae"])
+    h2 = m2.fit(x, y, validation_split=0.25, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h2.history["val_loss"][-1],
+                               m2.evaluate(x[30:], y[30:], verbose=0)[0], rtol=1e-6)

@@ -90,3 +90,32 @@ def test_tf_dtype_enum_and_metric_call_forms():
     assert acc(np.array([1, 0]), np.array([[0.2, 0.8], [0.3, 0.7]])) == 0.5
     kept = tf.nn.dropout(tf.ones((200, 50)), rate=0.5).numpy()
     assert set(np.unique(kept).tolist()) <= {0.0, 2.0} and 0.4 < (kept > 0).mean() < 0.6
+
+
+def test_variables_assigned_to_a_layer_are_its_weights():
+    from tensorforge import keras
+
+    class Linear(keras.layers.Layer):
+        def __init__(self, units, input_dim):
+            super().__init__()
+            self.w = tf.Variable(initial_value=tf.random_normal_initializer(stddev=0.5)(
+                shape=(input_dim, units), dtype="float32"), trainable=True)
+            self.b = tf.Variable(initial_value=tf.zeros_initializer()(shape=(units,)),
+                                 trainable=True)
+            self.count = tf.Variable(tf.zeros((1,)), trainable=False)
+
+        def call(self, inputs):
+            self.count.assign_add(tf.ones((1,)))
+            return tf.matmul(inputs, self.w) + self.b
+
+    layer = Linear(3, 2)
+    assert layer.weights == [layer.w, layer.b, layer.count]
+    assert layer.trainable_weights == [layer.w, layer.b]
+    assert layer.non_trainable_weights == [layer.count]
+    x = np.ones((4, 2), np.float32)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(layer(x))
+    gw, gb = tape.gradient(loss, layer.trainable_weights)
+    np.testing.assert_allclose(gw.numpy(), np.full((2, 3), 4.0))
+    np.testing.assert_allclose(gb.numpy(), np.full((3,), 4.0))
+    assert float(layer.count.numpy()[0]) == 1.0

@@ -13,7 +13,9 @@ import numpy as np
 
 from . import _random
 from . import backend_ops as K
-from .backend_ops._args import tensor as _tensor
+from .backend_ops._args import shape_arg, tensor as _tensor
+from . import _variables
+from . import initializers as _inits
 from .autograd import Tensor
 from .gradient_tape import GradientTape  # noqa: F401
 from . import tf_data
@@ -65,7 +67,40 @@ def Variable(initial_value, trainable=True, name=None, dtype=None):  # noqa: N80
     t = convert_to_tensor(v, dtype=dtype)
     t = Tensor(np.array(t.data), requires_grad=bool(trainable) and t.dtype.kind == "f",
                name=name)
+    _variables.VARIABLES[t] = bool(trainable)
     return t
+
+
+class _Initializer:
+    """TensorFlow 2's initializer objects (``tf.random_normal_initializer()``): called with
+    ``(shape, dtype=tf.float32)``, they give a Tensor; Keras' initializers draw the values."""
+
+    def __init__(self, init):
+        self._init = init
+
+    def __call__(self, shape, dtype=float32, **kwargs):
+        shp = shape_arg("initializer", "shape", shape)
+        return Tensor(np.asarray(self._init(shp, as_dtype(dtype))))
+
+
+def random_normal_initializer(mean=0.0, stddev=0.05, seed=None):
+    return _Initializer(_inits.RandomNormal(mean, stddev, seed))
+
+
+def random_uniform_initializer(minval=-0.05, maxval=0.05, seed=None):
+    return _Initializer(_inits.RandomUniform(minval, maxval, seed))
+
+
+def zeros_initializer():
+    return _Initializer(_inits.Zeros())
+
+
+def ones_initializer():
+    return _Initializer(_inits.Ones())
+
+
+def constant_initializer(value=0):
+    return _Initializer(_inits.Constant(value))
 
 
 def shape(input, out_type=None, name=None):  # noqa: A002
@@ -382,7 +417,8 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "GradientTape", "Variable", "function", "executing_eagerly", "data", "math", "nn", "random",
+    "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
+    "zeros_initializer", "ones_initializer", "constant_initializer", "function", "executing_eagerly", "data", "math", "nn", "random",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "stack", "expand_dims", "squeeze", "transpose", "ones", "zeros",
