@@ -251,3 +251,23 @@ def test_validation_data_and_split_use_test_step():
     h2 = m2.fit(x, y, validation_split=0.25, batch_size=8, epochs=1, shuffle=False, verbose=0)
     np.testing.assert_allclose(h2.history["val_loss"][-1],
                                m2.evaluate(x[30:], y[30:], verbose=0)[0], rtol=1e-6)
+
+
+def test_compute_loss_and_compute_metrics_forms():
+    """tf.keras 2.11+'s train_step spelling: compute_loss / compute_metrics and
+    keras.utils.unpack_x_y_sample_weight give the same training as compiled_loss."""
+    class Newer(keras.Model):
+        def train_step(self, data):
+            x, y, sw = keras.utils.unpack_x_y_sample_weight(data)
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sw)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            return self.compute_metrics(x, y, y_pred, sw)
+
+    x, y, sw, w, b = _data()
+    a, c = _model(Newer, w, b, metrics=["mae"]), _model(GuideModel, w, b, metrics=["mae"])
+    ha = a.fit(x, y, sample_weight=sw, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    hc = c.fit(x, y, sample_weight=sw, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert ha.history == hc.history

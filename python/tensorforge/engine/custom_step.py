@@ -307,14 +307,7 @@ def test_step(model, data):
 
 def compute_metrics(model, y, y_pred, sw):
     model.compiled_metrics.update_state(y, y_pred, sw)
-    out = {}
-    for m in model.metrics:
-        r = m.result()
-        if isinstance(r, dict):
-            out.update(r)
-        else:
-            out[m.name] = r
-    return out
+    return model.get_metrics_result()
 
 
 def predict_step(model, data):

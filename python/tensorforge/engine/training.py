@@ -717,6 +717,18 @@ class Model(Network):
     def predict_step(self, data):
         return custom_step.predict_step(self, data)
 
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """tf.keras 2.11+: the compiled loss of a batch, with the model's added losses."""
+        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight):
+        """tf.keras 2.11+: update the compiled metrics; returns get_metrics_result()."""
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {m.name: m.result() for m in self.metrics}
+
     @property
     def compiled_loss(self):
         return custom_step.compiled_loss(self) if self._compiled else None
