@@ -271,3 +271,15 @@ def test_compute_loss_and_compute_metrics_forms():
     ha = a.fit(x, y, sample_weight=sw, batch_size=8, epochs=2, shuffle=False, verbose=0)
     hc = c.fit(x, y, sample_weight=sw, batch_size=8, epochs=2, shuffle=False, verbose=0)
     assert ha.history == hc.history
+
+
+def test_a_generator_that_runs_out_stops_training_with_a_warning():
+    x, y, _, w, b = _data()
+    m = _model(GuideModel, w, b, reg=0)
+
+    def gen():
+        for i in range(0, 40, 10):
+            yield x[i:i + 10], y[i:i + 10]
+    with pytest.warns(RuntimeWarning, match="ran out of data"):
+        h = m.fit(gen(), epochs=3, verbose=0)
+    assert len(h.history["loss"]) == 1

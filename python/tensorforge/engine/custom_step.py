@@ -18,6 +18,7 @@ attribute; user-overridable) are reset when each epoch and each evaluate begins.
 """
 import copy
 import time
+import warnings
 
 import numpy as np
 
@@ -489,7 +490,12 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
             if model.stop_training:
                 break
         if logs is None:
-            raise ValueError(f"{where}: the data gave no batch to train on")
+            if epoch == initial_epoch:
+                raise ValueError(f"{where}: the data gave no batch to train on")
+            warnings.warn(f"{where}: your input ran out of data; interrupting training (give "
+                          "steps_per_epoch and a generator or Dataset that can supply "
+                          f"steps_per_epoch * epochs batches)", RuntimeWarning, stacklevel=3)
+            break
         epoch_logs = dict(logs)
         if val is not None and training_utils.should_run_validation(validation_freq, epoch):
             vlogs = _evaluate(model, val, [])
