@@ -283,3 +283,17 @@ def test_a_generator_that_runs_out_stops_training_with_a_warning():
     with pytest.warns(RuntimeWarning, match="ran out of data"):
         h = m.fit(gen(), epochs=3, verbose=0)
     assert len(h.history["loss"]) == 1
+
+
+def test_train_on_batch_and_test_on_batch_call_the_steps():
+    x, y, _, w, b = _data()
+    a, c = _model(GuideModel, w, b, reg=0, metrics=["mae"]), \
+        _model(keras.Model, w, b, reg=0, metrics=["mae"])
+    for i in range(0, 40, 20):
+        ra = a.train_on_batch(x[i:i + 20], y[i:i + 20])
+        rc = c.train_on_batch(x[i:i + 20], y[i:i + 20])
+        np.testing.assert_allclose(ra, rc, rtol=1e-5)
+    assert a.metrics_names == ["loss", "mae"]
+    np.testing.assert_allclose(a.test_on_batch(x, y), c.test_on_batch(x, y), rtol=1e-5)
+    d = a.test_on_batch(x, y, return_dict=True)
+    assert sorted(d) == ["loss", "mae"] and all(type(v) is float for v in d.values())

@@ -531,12 +531,27 @@ def _evaluate(model, src, callbacks, verbose=0):
 def evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     src = _Source("evaluate", x, y, sample_weight, batch_size, steps)
     logs = _evaluate(model, src, list(callbacks or []), verbose)
-    if return_dict:
-        return logs
-    names = [m.name for m in model.metrics]  # tf.keras' flatten_metrics_in_order
+    return logs if return_dict else _in_order(model, logs)
+
+
+def _in_order(model, logs):
+    """tf.keras' flatten_metrics_in_order: Model.metrics' order, then the other keys sorted."""
+    names = [m.name for m in model.metrics]
     res = [logs[k] for k in names if k in logs] + [logs[k] for k in sorted(logs)
                                                     if k not in names]
     return res[0] if len(res) == 1 else res
+
+
+def on_batch(model, step, x, y, sample_weight, reset_metrics, return_dict):
+    """train_on_batch / test_on_batch of a model overriding ``step``: one call of it."""
+    if reset_metrics:
+        for m in model.metrics:
+            reset(m)
+    data = _pack(*(_tensors(a) for a in (x, y, sample_weight)))
+    training = step == "train_step"
+    with (enable_grad() if training else no_grad()), _K.learning_phase_scope(int(training)):
+        logs = logs_to_floats(getattr(model, step)(data), step)
+    return logs if return_dict else _in_order(model, logs)
 
 
 def predict(model, x, batch_size, verbose, steps, callbacks):

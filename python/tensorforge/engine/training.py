@@ -240,6 +240,8 @@ class Model(Network):
 
     @property
     def metrics_names(self):
+        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
+            return [m.name for m in self.metrics]  # tf.keras 2 (See custom_step.py)
         if not self._compiled or self._out_specs is None:
             return ["loss"] if self._compiled else []
         names = ["loss"]
@@ -777,6 +779,9 @@ class Model(Network):
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         self._check_compiled("train_on_batch")
+        if custom_step.overrides(self, "train_step"):
+            return custom_step.on_batch(self, "train_step", x, y, sample_weight, reset_metrics,
+                                        return_dict)
         xs = self._standardize_x(x, "train_on_batch")
         ys = self._standardize_y(y, xs[0].shape[0], "train_on_batch")
         sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight,
@@ -791,6 +796,9 @@ class Model(Network):
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._check_compiled("test_on_batch")
+        if custom_step.overrides(self, "test_step"):
+            return custom_step.on_batch(self, "test_step", x, y, sample_weight, reset_metrics,
+                                        return_dict)
         xs = self._standardize_x(x, "test_on_batch")
         ys = self._standardize_y(y, xs[0].shape[0], "test_on_batch")
         sws = training_utils.standardize_weights(self, ys, sample_weight, None, "test_on_batch")
