@@ -297,3 +297,10 @@ def test_train_on_batch_and_test_on_batch_call_the_steps():
     np.testing.assert_allclose(a.test_on_batch(x, y), c.test_on_batch(x, y), rtol=1e-5)
     d = a.test_on_batch(x, y, return_dict=True)
     assert sorted(d) == ["loss", "mae"] and all(type(v) is float for v in d.values())
+
+
+def test_distributed_fit_refuses_a_custom_step():
+    x, y, _, w, b = _data()
+    m = _model(GuideModel, w, b, reg=0)
+    with pytest.raises(ValueError, match="distributed"):
+        m.fit(x, y, verbose=0, distributed=True)

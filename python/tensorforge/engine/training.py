@@ -611,6 +611,9 @@ class Model(Network):
             if v < 0:  # (Keras 2: "Expected epochs to be positive")
                 raise ValueError(f"fit: {name} must be >= 0, got {v}")
         if custom_step.wants(self, "train_step", x):  # See Note [step logs] (custom_step.py)
+            if distributed:
+                raise ValueError("fit: distributed=True trains through the built-in step on "
+                                 "arrays; it does not run an overridden train_step or a Dataset")
             return custom_step.fit(self, x, y, batch_size, epochs, verbose, callbacks,
                                    validation_split, validation_data, shuffle, class_weight,
                                    sample_weight, initial_epoch, steps_per_epoch,
