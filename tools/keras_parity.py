@@ -125,12 +125,9 @@ class _OracleDropped(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 if SIDE != "ours":
     sys.meta_path.append(_OracleDropped())
 if SIDE == "ours":
-    # `import tensorflow as tf; tf.keras...` and `from tensorflow import keras`
-    import types
-    tfmod = types.ModuleType("tensorflow")
-    tfmod.__path__ = []
-    tfmod.keras = importlib.import_module("tensorforge")
-    sys.modules["tensorflow"] = tfmod
+    # `import tensorflow as tf; tf.keras...`, `from tensorflow import keras` and the TF 2 names
+    # (tf.GradientTape, tf.data, tf.reduce_mean: tensorforge/tf_compat.py) -- the import swap
+    sys.modules["tensorflow"] = importlib.import_module("tensorforge")
 else:
     _tf.keras = tf_keras
     # Keras 2.2 names that tf_keras 2.21 dropped, given their Keras 2.2 meaning on the oracle:

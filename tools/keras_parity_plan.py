@@ -102,6 +102,12 @@ PLAN = {
                                              max_predict=5, note="synthetic NAB series"),
     "kio_timeseries_classification": dict(epochs=2, samples=1500, metric="fit:val_accuracy",
                                           note="synthetic FordA, 300 val series"),
+    # ---- TF 2 guides run with `import tensorflow as tf` (GradientTape, tf.data, train_step) --
+    "guide_writing_a_training_loop_from_scratch": dict(
+        MNIST, metric="stdout:Validation acc: ([0-9.]+)",
+        note="GradientTape loops over the whole (resized) MNIST, not capped; last loop's val acc"),
+    "guide_making_new_layers_and_models_via_subclassing": dict(
+        MNIST, metric="fit[-1]:loss", note="VAE (MSE + KL) trained by fit after a GradientTape loop"),
 }
 
 NOT_COMPARABLE = {
@@ -112,6 +118,8 @@ NOT_COMPARABLE = {
     "adl_ch5_lsgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "adl_ch5_acgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "guide_serialization_and_saving": "fits random targets to random inputs (no signal to learn)",
+    "guide_customizing_what_happens_in_fit": "train_step overrides fit random targets to random "
+                                             "inputs, then a GAN (d_loss / g_loss only)",
     "adl_ch2_densenet_cifar10": "DenseNet-BC-100: over 400 s per side for 1 epoch of 1,000 "
                                 "images on this 2-core machine (cost, not comparability)",
 }

@@ -36,4 +36,19 @@ from . import _keras_alias  # noqa: E402
 _keras_alias.install()
 keras = sys.modules[__name__]
 
+
+
+def __getattr__(name):
+    """TensorFlow 2's names on ``tf`` (``tf.GradientTape``, ``tf.data``, ``tf.reduce_mean``,
+    ...), loaded on first use from tf_compat.py (PEP 562: the package namespace stays small)."""
+    if name.startswith("_") or name == "tf_compat":
+        raise AttributeError(f"module 'tensorforge' has no attribute {name!r}")
+    import importlib
+    tf_compat = importlib.import_module(__name__ + ".tf_compat")
+    attr = {"bool": "bool_"}.get(name, name)
+    if attr in tf_compat.__all__:
+        return getattr(tf_compat, attr)
+    raise AttributeError(f"module 'tensorforge' has no attribute {name!r}")
+
+
 get_backend()  # resolve the initial backend now, so a missing native module warns at import

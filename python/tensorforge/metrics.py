@@ -271,8 +271,10 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        self.update_state(y_true, y_pred, sample_weight)
+    def __call__(self, *args, **kwargs):
+        # update_state's own arguments: (y_true, y_pred, sample_weight), or Mean's (values,
+        # sample_weight) -- tf.keras' ``loss_metric(loss)``
+        self.update_state(*args, **kwargs)
         return self.result()
 
     def get_config(self):

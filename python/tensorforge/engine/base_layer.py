@@ -24,6 +24,7 @@ from ..kernels._common import check_output_size
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
+from .. import _variables
 from ..autograd import Tensor, no_grad
 from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -318,6 +319,11 @@ class Layer:
             for v in value:
                 if v is not self:
                     self._track(v)
+        elif type(value) is Tensor and value in _variables.VARIABLES and \
+                not any(t is value for _, t, _ in self._weights):
+            # self.w = tf.Variable(...): a weight of this layer (See _variables.py)
+            self._weights.append((name, value, _variables.VARIABLES[value]))
+            _touch()
         object.__setattr__(self, name, value)
 
     def _track(self, layer):

@@ -31,7 +31,7 @@ from ..backend_ops import variables as _K
 from ..ops import basic as B
 from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
-from . import saving, training_arrays, training_generator, training_utils
+from . import custom_step, saving, training_arrays, training_generator, training_utils
 from .base_layer import _VERSION, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
@@ -142,7 +142,8 @@ class Model(Network):
     def _resolve_outputs(self):
         a = self._compile_args
         names = self._output_names()
-        if a["loss"] is None and not self._has_added_losses():
+        if a["loss"] is None and not self._has_added_losses() and \
+                not custom_step.overrides(self, "train_step"):
             raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy' "
                              "(or add one with model.add_loss)")
         losses = _per_output(a["loss"], names, "loss")
@@ -239,6 +240,8 @@ class Model(Network):
 
     @property
     def metrics_names(self):
+        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
+            return [m.name for m in self.metrics]  # tf.keras 2 (See custom_step.py)
         if not self._compiled or self._out_specs is None:
             return ["loss"] if self._compiled else []
         names = ["loss"]
@@ -607,6 +610,14 @@ class Model(Network):
                 raise TypeError(f"fit: {name} must be an int, got {type(v).__name__} {v!r}")
             if v < 0:  # (Keras 2: "Expected epochs to be positive")
                 raise ValueError(f"fit: {name} must be >= 0, got {v}")
+        if custom_step.wants(self, "train_step", x):  # See Note [step logs] (custom_step.py)
+            if distributed:
+                raise ValueError("fit: distributed=True trains through the built-in step on "
+                                 "arrays; it does not run an overridden train_step or a Dataset")
+            return custom_step.fit(self, x, y, batch_size, epochs, verbose, callbacks,
+                                   validation_split, validation_data, shuffle, class_weight,
+                                   sample_weight, initial_epoch, steps_per_epoch,
+                                   validation_steps, validation_freq)
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None or validation_split:
                 raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
@@ -663,6 +674,9 @@ class Model(Network):
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                  distributed=False, **kwargs):
         self._check_compiled("evaluate")
+        if custom_step.wants(self, "test_step", x):
+            return custom_step.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                        callbacks, kwargs.get("return_dict", False))
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
@@ -680,6 +694,8 @@ class Model(Network):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+        if custom_step.wants(self, "predict_step", x):
+            return custom_step.predict(self, x, batch_size, verbose, steps, callbacks)
         if training_generator.is_generator_like(x):
             return self.predict_generator(x, steps, verbose=verbose)
         batch_size = _batch_size("predict", batch_size)
@@ -693,6 +709,44 @@ class Model(Network):
             bar = _cb.Progbar(outs[0].shape[0])
             bar.update(outs[0].shape[0], finalize=True)
         return self._pack_outputs(outs)
+
+    # ---- tf.keras 2's overridable steps (custom_step.py) -------------------------------------
+    def train_step(self, data):
+        """One training step on ``data`` (See Note [step logs] in custom_step.py); returns the
+        logs dict. fit() calls an override per batch."""
+        return custom_step.train_step(self, data)
+
+    def test_step(self, data):
+        return custom_step.test_step(self, data)
+
+    def predict_step(self, data):
+        return custom_step.predict_step(self, data)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """tf.keras 2.11+: the compiled loss of a batch, with the model's added losses."""
+        return self.compiled_loss(y, y_pred, sample_weight, regularization_losses=self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight):
+        """tf.keras 2.11+: update the compiled metrics; returns get_metrics_result()."""
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    @property
+    def compiled_loss(self):
+        return custom_step.compiled_loss(self) if self._compiled else None
+
+    @property
+    def compiled_metrics(self):
+        return custom_step.compiled_metrics(self) if self._compiled else None
+
+    @property
+    def metrics(self):
+        """The compiled loss' and metrics' objects (once used) and the Metric objects the model
+        holds: what fit resets when each epoch begins (tf.keras 2's Model.metrics)."""
+        return custom_step.model_metrics(self)
 
     # ---- Keras 2 generator names (training_generator.py) ------------------------------------
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
@@ -728,6 +782,9 @@ class Model(Network):
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         self._check_compiled("train_on_batch")
+        if custom_step.overrides(self, "train_step"):
+            return custom_step.on_batch(self, "train_step", x, y, sample_weight, reset_metrics,
+                                        return_dict)
         xs = self._standardize_x(x, "train_on_batch")
         ys = self._standardize_y(y, xs[0].shape[0], "train_on_batch")
         sws = training_utils.standardize_weights(self, ys, sample_weight, class_weight,
@@ -742,6 +799,9 @@ class Model(Network):
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._check_compiled("test_on_batch")
+        if custom_step.overrides(self, "test_step"):
+            return custom_step.on_batch(self, "test_step", x, y, sample_weight, reset_metrics,
+                                        return_dict)
         xs = self._standardize_x(x, "test_on_batch")
         ys = self._standardize_y(y, xs[0].shape[0], "test_on_batch")
         sws = training_utils.standardize_weights(self, ys, sample_weight, None, "test_on_batch")

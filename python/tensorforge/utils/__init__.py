@@ -54,6 +54,17 @@ def set_random_seed(seed):
     random.seed(seed)
 
 
+def unpack_x_y_sample_weight(data):
+    """tf.keras 2: ``(x, y, sample_weight)`` from a train_step's ``data`` (None where absent)."""
+    from ..engine.custom_step import unpack  # deferred: the engine imports utils
+    return unpack(data)
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    from ..engine.custom_step import _pack
+    return _pack(x, y, sample_weight)
+
+
 from . import np_utils  # noqa: E402  (after to_categorical / normalize, which it re-exports)
 from .data_utils import Sequence, get_file  # noqa: E402,F401
 from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401

@@ -1,0 +1,586 @@
+"""TensorFlow 2 Keras' overridable steps: ``Model.train_step(data)``, ``test_step(data)`` and
+``predict_step(data)``, the ``compiled_loss`` / ``compiled_metrics`` containers they call, and
+the loops fit / evaluate / predict run when a model overrides a step or is given a
+``tensorforge.data.Dataset`` (Keras 2.2+'s keras/engine/training.py and compile_utils.py).
+
+A model that overrides none of the steps and trains on arrays or generators keeps the fused fast
+path of training.py / training_arrays.py; everything here is the general, per-batch-dict path.
+
+Note [step logs]
+~~~~~~~~~~~~~~~~
+As in tf.keras 2: ``data`` is what the data yields per batch -- ``(x, y)``, ``(x, y,
+sample_weight)``, or ``x`` alone when there are no targets (arrays are given as Tensors, floats as
+float32). The step returns a dict; its values (Tensors, arrays, floats) become floats and are the
+batch logs as they are: the metrics keep running means themselves, so the progress bar shows the
+latest values and an epoch's logs are its last batch's logs (plus ``val_*``). ``Model.metrics``
+(the compiled loss' and metrics' objects once used, and any Metric the model holds as an
+attribute; user-overridable) are reset when each epoch and each evaluate begins.
+"""
+import copy
+import time
+import warnings
+
+import numpy as np
+
+from .. import _random
+from .. import callbacks as _cb
+from .. import losses as _losses
+from .. import metrics as _metrics
+from ..autograd import Tensor, enable_grad, no_grad
+from ..backend_ops import variables as _K
+from ..gradient_tape import GradientTape
+from ..tf_data import Dataset
+from . import training_arrays, training_generator, training_utils
+
+
+# ---- which path -------------------------------------------------------------------------------
+def overrides(model, step):
+    """True when ``type(model)`` defines its own ``step`` ('train_step', ...)."""
+    from .training import Model
+    return getattr(type(model), step) is not getattr(Model, step)
+
+
+def wants(model, step, x):
+    return isinstance(x, Dataset) or overrides(model, step)
+
+
+# ---- compiled loss and metrics -------------------------------------------------------------------
+def _flat(s):
+    if isinstance(s, dict):
+        return [t for v in s.values() for t in _flat(v)]
+    if isinstance(s, (list, tuple)):
+        return [t for v in s for t in _flat(v)]
+    return [s]
+
+
+def _host(v):
+    v = v.data if isinstance(v, Tensor) else v
+    return v.get() if hasattr(v, "get") and not isinstance(v, np.ndarray) else np.asarray(v)
+
+
+def _specs(model, y_pred, where):
+    """The compiled per-output specs, resolved from ``y_pred`` for a model not yet built."""
+    if model._out_specs is None:
+        outs = _flat(y_pred)
+        if not model._is_graph_network and model.output_shape_ is None:
+            shapes = [(None,) + tuple(t.shape[1:]) for t in outs]
+            model.output_shape_ = shapes[0] if len(outs) == 1 else shapes
+        model._resolve_outputs()
+    return model._out_specs
+
+
+def _per_output(model, specs, y, where):
+    """``y`` (an array / Tensor, a list in output order, or a dict by output name) as a list."""
+    names = [sp.name for sp in specs]
+    if isinstance(y, dict):
+        return [y.get(nm) for nm in names]
+    if len(specs) == 1:
+        return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
+    ys = list(y) if isinstance(y, (list, tuple)) else [y]
+    if len(ys) != len(specs):
+        raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but received "
+                         f"{len(ys)} target arrays")
+    return ys
+
+
+class LossesContainer:
+    """``model.compiled_loss``: ``compiled_loss(y_true, y_pred, sample_weight=None,
+    regularization_losses=None)`` is the compiled total loss (a Tensor with its graph), and
+    feeds the loss metric ``Mean('loss')`` (and ``'<output>_loss'`` ones for several outputs),
+    each weighted by the batch size."""
+
+    def __init__(self, model):
+        self._model = model
+        self._loss_metric = _metrics.Mean(name="loss")
+        self._output_metrics = None  # None until first called (Keras: built on first use)
+
+    @property
+    def metrics(self):
+        if self._output_metrics is None:
+            return []
+        return [self._loss_metric] + self._output_metrics
+
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        where = "compiled_loss"
+        model = self._model
+        specs = _specs(model, y_pred, where)
+        outs = _flat(y_pred)
+        if len(outs) != len(specs):
+            raise ValueError(f"{where}: y_pred has {len(outs)} outputs, the model {len(specs)}")
+        if self._output_metrics is None:
+            self._output_metrics = [_metrics.Mean(name=f"{sp.name}_loss") for sp in specs
+                                    if sp.loss_fn is not None] if len(specs) > 1 else []
+        ys = _per_output(model, specs, y_true, where)
+        outs = [o if isinstance(o, Tensor) else Tensor(o) for o in outs]
+        n = outs[0].shape[0]
+        ys = [None if y is None or sp.loss_fn is None else
+              model._check_target(_host(y), n, (None,) + o.shape[1:], sp, where)
+              for y, o, sp in zip(ys, outs, specs)]
+        sws = _sample_weights(specs, ys, sample_weight)
+        total, mean_total, k = None, 0.0, 0
+        for sp, y, out, w in zip(specs, ys, outs, sws):
+            if sp.loss_fn is None or y is None:
+                continue
+            l = _loss_value(sp, y, out, w)
+            v = float(_host(l))
+            if self._output_metrics:
+                self._output_metrics[k].update_state(v, sample_weight=n)
+                k += 1
+            if sp.weight != 1.0:
+                l, v = l * np.float32(sp.weight), v * sp.weight
+            total = l if total is None else total + l
+            mean_total += v
+        for r in regularization_losses or ():
+            r = r if isinstance(r, Tensor) else Tensor(np.float32(_host(r)))
+            total = r if total is None else total + r
+            mean_total += float(_host(r))
+        if total is None:
+            return Tensor(np.float32(0.0))
+        self._loss_metric.update_state(mean_total, sample_weight=n)
+        return total
+
+
+def _loss_value(sp, y, out, w):
+    """One output's loss, reduced as Keras' sum_over_batch_size: sum(w * l) / l.size."""
+    fn = sp.loss_fn
+    if isinstance(fn, _losses.Loss):
+        return fn(y, out, sample_weight=w)
+    fused = None
+    if sp.from_logits:
+        fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
+    l = training_utils.per_sample_loss(fn, fused, y, out)
+    return training_utils.weighted_loss(l, w, None)
+
+
+def _sample_weights(specs, ys, sample_weight):
+    if sample_weight is None:
+        return [None] * len(specs)
+    if isinstance(sample_weight, dict):
+        return [None if sample_weight.get(sp.name) is None else
+                _host(sample_weight[sp.name]).astype(np.float32) for sp in specs]
+    if isinstance(sample_weight, (list, tuple)) and len(specs) > 1:
+        return [None if w is None else _host(w).astype(np.float32) for w in sample_weight]
+    w = _host(sample_weight).astype(np.float32)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
+    return [w] * len(specs)
+
+
+class _PerSample(_metrics.Mean):
+    """A compiled metric function as a running (weighted) mean over the samples."""
+
+    def __init__(self, fn, name):
+        self._fn = fn
+        super().__init__(name=name)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        v = training_utils.per_sample_metric(self._fn, _host(y_true), _host(y_pred))
+        super().update_state(v, sample_weight)
+
+
+class MetricsContainer:
+    """``model.compiled_metrics``: ``update_state(y_true, y_pred, sample_weight=None)`` updates
+    the compiled metrics (``metrics=`` unweighted, ``weighted_metrics=`` with the weights);
+    ``metrics`` lists their objects once used."""
+
+    def __init__(self, model):
+        self._model = model
+        self._objs = None  # [(output index, weighted, Metric)]
+
+    @property
+    def metrics(self):
+        return [] if self._objs is None else [m for _, _, m in self._objs]
+
+    def _build(self, specs):
+        multi = len(specs) > 1
+        objs, seen = [], set()
+        for weighted in (False, True):  # metrics_names order: all metrics, then weighted ones
+            for i, sp in enumerate(specs):
+                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
+                    name = f"{sp.name}_{nm}" if multi else nm
+                    obj = _metrics.is_stateful(fn)
+                    if obj is None:
+                        obj = _PerSample(fn, name)
+                    elif id(obj) in seen:
+                        obj = copy.deepcopy(obj)
+                    seen.add(id(obj))
+                    objs.append((i, weighted, obj))
+        self._objs = objs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        where = "compiled_metrics.update_state"
+        model = self._model
+        specs = _specs(model, y_pred, where)
+        if self._objs is None:
+            self._build(specs)
+        outs = _flat(y_pred)
+        ys = _per_output(model, specs, y_true, where)
+        n = _host(outs[0]).shape[0]
+        ys = [None if y is None else
+              (model._check_target(_host(y), n, (None,) + tuple(_host(o).shape[1:]), sp, where)
+               if sp.loss_fn is not None else _host(y))
+              for y, o, sp in zip(ys, outs, specs)]
+        sws = _sample_weights(specs, ys, sample_weight)
+        for i, weighted, obj in self._objs:
+            if ys[i] is None:
+                continue
+            obj.update_state(ys[i], _host(outs[i]), sws[i] if weighted else None)
+
+    def reset_state(self):
+        for m in self.metrics:
+            reset(m)
+
+
+def reset(metric):
+    if type(metric).reset_states is not _metrics.Metric.reset_states:
+        metric.reset_states()  # a user Metric written with the Keras 2.x spelling
+    else:
+        metric.reset_state()
+
+
+def model_metrics(model):
+    """``Model.metrics``: the compiled loss' and metrics' objects, then the Metric objects the
+    model and its layers hold as attributes."""
+    out = []
+    if model._compiled:
+        out += compiled_loss(model).metrics + compiled_metrics(model).metrics
+    for m in _metrics_attrs(model):
+        if all(m is not o for o in out):
+            out.append(m)
+    return out
+
+
+def _metrics_attrs(model):
+    from .base_layer import Layer
+    return Layer.metrics.fget(model)
+
+
+def compiled_loss(model):
+    c = model.__dict__.get("_compiled_loss")
+    if c is None or c[0] is not model.__dict__.get("_compile_args"):
+        c = model.__dict__["_compiled_loss"] = (model.__dict__.get("_compile_args"),
+                                                LossesContainer(model))
+    return c[1]
+
+
+def compiled_metrics(model):
+    c = model.__dict__.get("_compiled_metrics")
+    if c is None or c[0] is not model.__dict__.get("_compile_args"):
+        c = model.__dict__["_compiled_metrics"] = (model.__dict__.get("_compile_args"),
+                                                   MetricsContainer(model))
+    return c[1]
+
+
+# ---- the default steps (tf.keras 2's) ----------------------------------------------------------
+def unpack(data):
+    """(x, y, sample_weight) from a step's ``data`` (tf.keras' unpack_x_y_sample_weight)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found: {data!r}")
+
+
+def train_step(model, data):
+    x, y, sw = unpack(data)
+    with GradientTape() as tape:
+        y_pred = model(x, training=True)
+        loss = model.compiled_loss(y, y_pred, sw, regularization_losses=model.losses)
+    variables = model.trainable_variables
+    grads = tape.gradient(loss, variables)
+    model.optimizer.apply_gradients(zip(grads, variables))
+    return compute_metrics(model, y, y_pred, sw)
+
+
+def test_step(model, data):
+    x, y, sw = unpack(data)
+    y_pred = model(x, training=False)
+    model.compiled_loss(y, y_pred, sw, regularization_losses=model.losses)
+    return compute_metrics(model, y, y_pred, sw)
+
+
+def compute_metrics(model, y, y_pred, sw):
+    model.compiled_metrics.update_state(y, y_pred, sw)
+    return model.get_metrics_result()
+
+
+def predict_step(model, data):
+    x, _, _ = unpack(data)
+    return model(x, training=False)
+
+
+# ---- data -------------------------------------------------------------------------------------
+def _tensors(s):
+    """A batch's structure with arrays as Tensors (float64 as float32: Keras' floatx)."""
+    if isinstance(s, dict):
+        return {k: _tensors(v) for k, v in s.items()}
+    if isinstance(s, (list, tuple)):
+        return type(s)(_tensors(v) for v in s)
+    if s is None or isinstance(s, Tensor):
+        return s
+    a = np.asarray(s)
+    return Tensor(a.astype(np.float32) if a.dtype == np.float64 else a)
+
+
+def _pack(x, y, sw):
+    if y is None:
+        return x if not isinstance(x, (list, tuple)) else (x,)
+    return (x, y) if sw is None else (x, y, sw)
+
+
+def _slice(s, idx):
+    if isinstance(s, dict):
+        return {k: _slice(v, idx) for k, v in s.items()}
+    if isinstance(s, (list, tuple)):
+        return type(s)(_slice(v, idx) for v in s)
+    return None if s is None else s[idx]
+
+
+def _class_weights(y, class_weight):
+    y = _host(y)
+    labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
+    return np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
+
+
+class _Source:
+    """The batches of one fit / evaluate / predict call: ``steps`` (None: unknown) and
+    ``epoch(shuffle)`` iterating one epoch's ``data`` structures."""
+
+    def __init__(self, where, x, y=None, sample_weight=None, batch_size=None, steps=None,
+                 class_weight=None):
+        self.where = where
+        if isinstance(x, Dataset):
+            if y is not None or sample_weight is not None:
+                raise ValueError(f"{where}: when x is a Dataset, y and sample_weight must not be "
+                                 "given (the dataset yields them)")
+            self._iter = lambda shuffle: iter(x)
+            n = x._cardinality
+            self.steps = n if n >= 0 else None
+        elif training_generator.is_generator_like(x):
+            if training_generator.is_sequence(x):
+                self._iter = lambda shuffle: (_tensors(x[i]) for i in
+                                              (np.random.permutation(len(x)) if shuffle
+                                               else range(len(x))))
+                self.steps = len(x)
+            else:
+                self._iter = lambda shuffle: (_tensors(b) for b in x)
+                self.steps = None
+        else:
+            if x is None:
+                raise ValueError(f"{where}: x is required")
+            arrays = [a for a in _flat((x, y, sample_weight)) if a is not None]
+            n = {_host(a).shape[0] if _host(a).ndim else -1 for a in arrays}
+            if len(n) != 1 or -1 in n:
+                raise ValueError(f"{where}: all arrays must share their first (batch) dimension, "
+                                 f"got shapes {[_host(a).shape for a in arrays]}")
+            n = n.pop()
+            if class_weight is not None and y is not None:
+                cw = _class_weights(y, class_weight)
+                sample_weight = cw if sample_weight is None else cw * _host(sample_weight)
+            bs = 32 if batch_size is None else int(batch_size)
+            self.arrays, self.n, self.bs = (x, y, sample_weight), n, bs
+
+            def it(shuffle):
+                order = _random.rng().permutation(n) if shuffle is True else np.arange(n)
+                for s in range(0, n, bs):
+                    idx = order[s:s + bs]
+                    yield _pack(*(_tensors(_slice(a, idx)) for a in (x, y, sample_weight)))
+            self._iter = it
+            self.steps = -(-n // bs)
+        if steps is not None:
+            self.steps = int(steps) if self.steps is None else min(int(steps), self.steps)
+
+    def epoch(self, shuffle=False):
+        for i, data in enumerate(self._iter(shuffle)):
+            if self.steps is not None and i >= self.steps:
+                return
+            yield data
+
+
+def _split(x, y, sw, validation_split, where):
+    if isinstance(x, Dataset) or training_generator.is_generator_like(x):
+        raise ValueError(f"{where}: validation_split is only supported for arrays")
+    if not 0 < validation_split < 1:
+        raise ValueError(f"{where}: validation_split must be in (0, 1), got {validation_split}")
+    n = _host(_flat(x)[0]).shape[0]
+    cut = int(n * (1.0 - validation_split))
+    head, tail = slice(0, cut), slice(cut, n)
+    return ((_slice(x, head), _slice(y, head), _slice(sw, head)),
+            (_slice(x, tail), _slice(y, tail), _slice(sw, tail)))
+
+
+def logs_to_floats(logs, where):
+    if not isinstance(logs, dict):
+        raise TypeError(f"{where}: the step must return a dict of metric values, got "
+                        f"{type(logs).__name__}")
+    out = {}
+    for k, v in logs.items():
+        if isinstance(v, _metrics.Metric):
+            v = v.result()
+        a = _host(v).astype(np.float64) if not isinstance(v, (int, float)) else v
+        out[k] = float(a) if np.size(a) == 1 else a
+    return out
+
+
+class _Everything:
+    """A stateful_metrics set holding every name (See Note [step logs])."""
+
+    def __contains__(self, k):
+        return True
+
+
+class _StepsBar(training_arrays.StepsProgbarLogger):
+    def __init__(self, verbose):
+        super().__init__(verbose=verbose)
+        self.stateful_metrics = _Everything()
+
+    def on_batch_end(self, batch, logs=None):
+        self.seen += 1
+        self.bar.set_values(dict(logs or {}))
+        self.bar.update(self.seen, finalize=False)  # on_epoch_end finalizes, with val_ logs
+
+
+# ---- the loops --------------------------------------------------------------------------------
+def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+        shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+        validation_freq):
+    where = "fit"
+    if validation_split and validation_data is None:
+        (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split,
+                                                        where)
+    src = _Source(where, x, y, sample_weight, batch_size, steps_per_epoch, class_weight)
+    val = None
+    if validation_data is not None:
+        if isinstance(validation_data, Dataset) or \
+                training_generator.is_generator_like(validation_data):
+            val = _Source(where + " (validation_data)", validation_data, steps=validation_steps)
+        else:
+            if not isinstance(validation_data, (tuple, list)) or \
+                    len(validation_data) not in (2, 3):
+                raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weights), a Dataset, a generator or "
+                                 "a Sequence")
+            val = _Source(where + " (validation_data)", *validation_data, batch_size=batch_size,
+                          steps=validation_steps)
+    history = _cb.History()
+    cbs = list(callbacks or []) + [history]
+    if verbose:
+        cbs.append(_StepsBar(verbose))
+    cbl = training_arrays.CallbackList(cbs, model, {"epochs": epochs, "steps": src.steps,
+                                                    "verbose": verbose})
+    model.stop_training = False
+    cbl.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        for m in model.metrics:
+            reset(m)
+        cbl.on_epoch_begin(epoch)
+        logs = None
+        for step, data in enumerate(src.epoch(shuffle)):
+            cbl.on_train_batch_begin(step, {})
+            with enable_grad(), _K.learning_phase_scope(1):
+                logs = logs_to_floats(model.train_step(data), "train_step")
+            cbl.on_train_batch_end(step, logs)
+            if model.stop_training:
+                break
+        if logs is None:
+            if epoch == initial_epoch:
+                raise ValueError(f"{where}: the data gave no batch to train on")
+            warnings.warn(f"{where}: your input ran out of data; interrupting training (give "
+                          "steps_per_epoch and a generator or Dataset that can supply "
+                          f"steps_per_epoch * epochs batches)", RuntimeWarning, stacklevel=3)
+            break
+        epoch_logs = dict(logs)
+        if val is not None and training_utils.should_run_validation(validation_freq, epoch):
+            vlogs = _evaluate(model, val, [])
+            epoch_logs.update({"val_" + k: v for k, v in vlogs.items()})
+        cbl.on_epoch_end(epoch, epoch_logs)
+        if model.stop_training:
+            break
+    cbl.on_train_end()
+    model.history = history
+    return history
+
+
+def _evaluate(model, src, callbacks, verbose=0):
+    cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
+                                                          "verbose": verbose})
+    for m in model.metrics:
+        reset(m)
+    cbl.on_test_begin()
+    bar = _cb.Progbar(src.steps, verbose=verbose, unit="step") if verbose else None
+    logs = {}
+    for step, data in enumerate(src.epoch()):
+        cbl.on_test_batch_begin(step, {})
+        with no_grad(), _K.learning_phase_scope(0):
+            logs = logs_to_floats(model.test_step(data), "test_step")
+        cbl.on_test_batch_end(step, logs)
+        if bar is not None:
+            bar.set_values(logs)
+            bar.update(step + 1, finalize=src.steps is not None and step + 1 == src.steps)
+    cbl.on_test_end(logs)
+    return logs
+
+
+def evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
+    src = _Source("evaluate", x, y, sample_weight, batch_size, steps)
+    logs = _evaluate(model, src, list(callbacks or []), verbose)
+    return logs if return_dict else _in_order(model, logs)
+
+
+def _in_order(model, logs):
+    """tf.keras' flatten_metrics_in_order: Model.metrics' order, then the other keys sorted."""
+    names = [m.name for m in model.metrics]
+    res = [logs[k] for k in names if k in logs] + [logs[k] for k in sorted(logs)
+                                                    if k not in names]
+    return res[0] if len(res) == 1 else res
+
+
+def on_batch(model, step, x, y, sample_weight, reset_metrics, return_dict):
+    """train_on_batch / test_on_batch of a model overriding ``step``: one call of it."""
+    if reset_metrics:
+        for m in model.metrics:
+            reset(m)
+    data = _pack(*(_tensors(a) for a in (x, y, sample_weight)))
+    training = step == "train_step"
+    with (enable_grad() if training else no_grad()), _K.learning_phase_scope(int(training)):
+        logs = logs_to_floats(getattr(model, step)(data), step)
+    return logs if return_dict else _in_order(model, logs)
+
+
+def predict(model, x, batch_size, verbose, steps, callbacks):
+    src = _Source("predict", x, None, None, batch_size, steps)
+    cbl = training_arrays.CallbackList(list(callbacks or []), model, {"steps": src.steps,
+                                                                      "verbose": verbose})
+    cbl.on_predict_begin()
+    outs, start = [], time.time()
+    for step, data in enumerate(src.epoch()):
+        cbl.on_predict_batch_begin(step, {})
+        with no_grad(), _K.learning_phase_scope(0):
+            out = model.predict_step(data)
+        outs.append(out)
+        cbl.on_predict_batch_end(step, {"outputs": out})
+    cbl.on_predict_end()
+    if not outs:
+        raise ValueError("predict: the data gave no batch to predict on")
+    if verbose == 1:
+        bar = _cb.Progbar(len(outs), unit="step")
+        bar.start = start
+        bar.update(len(outs), finalize=True)
+    return _concat(outs)
+
+
+def _concat(outs):
+    first = outs[0]
+    if isinstance(first, dict):
+        return {k: _concat([o[k] for o in outs]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concat([o[i] for o in outs]) for i in range(len(first)))
+    return np.concatenate([_host(o) for o in outs])
+

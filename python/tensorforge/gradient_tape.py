@@ -1,0 +1,188 @@
+"""``tensorforge.GradientTape``: TensorFlow 2's tape on tensorforge's autograd.
+
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=True))
+    grads = tape.gradient(loss, model.trainable_weights)   # arrays-as-Tensors, None: unconnected
+    optimizer.apply_gradients(zip(grads, model.trainable_weights))
+
+Every op on a Tensor that requires grad is recorded anyway (autograd.py); the tape only turns
+grad mode on inside its block, makes the Tensors given to ``watch()`` require grad for as long as
+it is open, and asks the recorded graph for the gradients of its target. Unlike
+``Tensor.backward()`` it leaves no ``.grad`` behind: the gradients are collected per source and
+returned, shaped like ``sources`` (a Tensor, or a list / tuple / dict of them, nested).
+
+``persistent=False`` (the default): ``gradient`` may be called once, and the graph's saved arrays
+are freed by it; ``persistent=True`` keeps them for more calls.
+"""
+from .autograd import Tensor, _GradMode, _toposort, enable_grad, no_grad
+from ._xp import array_module
+
+
+class GradientTape:
+    """TensorFlow 2's ``tf.GradientTape(persistent=False, watch_accessed_variables=True)``."""
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self.persistent = bool(persistent)
+        self.watch_accessed_variables = bool(watch_accessed_variables)
+        self._watched = []      # [(tensor, its requires_grad before watch)]
+        self._mode = None
+        self._used = False
+        self._recording = False
+
+    def __enter__(self):
+        self._mode = enable_grad()
+        self._mode.__enter__()
+        self._recording = True
+        return self
+
+    def __exit__(self, *exc):
+        self._recording = False
+        self._mode.__exit__(*exc)
+        for t, was in self._watched:  # the graph already holds them: the flag is not needed
+            t.requires_grad = was
+        self._watched = []
+        return False
+
+    def watch(self, tensor):
+        """Record the ops on ``tensor`` (a Tensor, or a nested list / tuple / dict of them) from
+        now on, so that gradients with respect to it can be asked for."""
+        for t in _flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.watch: expected Tensors, got {type(t).__name__}; "
+                                "convert arrays with tensorforge.convert_to_tensor first")
+            if not t.requires_grad:
+                self._watched.append((t, False))
+                t.requires_grad = True
+
+    def stop_recording(self):
+        """``with tape.stop_recording():`` ops inside record nothing."""
+        return no_grad()
+
+    def reset(self):
+        self._used = False
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients="none"):
+        """d(sum of ``target``)/d(each source), shaped like ``sources``; None for a source the
+        target does not depend on (``unconnected_gradients='zero'``: zeros)."""
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError("GradientTape.gradient: unconnected_gradients must be 'none' or "
+                             f"'zero', got {unconnected_gradients!r}")
+        if self._used and not self.persistent:
+            raise RuntimeError("GradientTape.gradient can only be called once on a "
+                               "non-persistent tape (use GradientTape(persistent=True))")
+        self._used = True
+        flat = _flatten(sources)
+        for s in flat:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"GradientTape.gradient: sources must be Tensors (variables or "
+                                f"watched tensors), got {type(s).__name__}")
+        targets = _flatten(target)
+        if output_gradients is not None:
+            seeds = _flatten(output_gradients)
+            if len(seeds) != len(targets):
+                raise ValueError(f"GradientTape.gradient: {len(seeds)} output_gradients for "
+                                 f"{len(targets)} targets")
+        else:
+            seeds = [None] * len(targets)
+        found = {}
+        for t, seed in zip(targets, seeds):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.gradient: target must be a Tensor, got "
+                                f"{type(t).__name__}")
+            xp = array_module(t.data)
+            g = xp.ones_like(t.data) if seed is None else \
+                xp.asarray(getattr(seed, "data", seed), dtype=t.data.dtype)
+            if tuple(g.shape) != t.shape:
+                raise ValueError(f"GradientTape.gradient: output_gradients of shape "
+                                 f"{tuple(g.shape)} for a target of shape {t.shape}")
+            if t.requires_grad:
+                for k, v in _walk(t, g, flat, free=not self.persistent).items():
+                    found[k] = v if k not in found else found[k] + v
+        out = []
+        for s in flat:
+            g = found.get(id(s))
+            if g is None and unconnected_gradients == "zero":
+                g = array_module(s.data).zeros_like(s.data)
+            out.append(None if g is None else Tensor(g))
+        return _pack(sources, iter(out))
+
+
+def _walk(root, grad, sources, free):
+    """{id(source): gradient array} of ``root`` (seeded with ``grad``) for the sources it
+    reaches: the walk of autograd.run_backward, collecting instead of writing ``.grad``."""
+    want = {id(s) for s in sources}
+    got = {}
+    top = root._node
+    if top is None:
+        if id(root) in want:
+            got[id(root)] = grad
+        return got
+    inner = {id(s._node): [] for s in sources if s._node is not None}
+    for s in sources:
+        if s._node is not None:
+            inner[id(s._node)].append(s)
+    grads = {id(top): [None] * len(top.out_meta)}
+    grads[id(top)][root._index] = grad
+    for node in _toposort(top):
+        gs = grads.pop(id(node), None)
+        if gs is None:
+            continue
+        for s in inner.get(id(node), ()):  # an intermediate source: its gradient is final now
+            if gs[s._index] is not None:
+                got[id(s)] = gs[s._index]
+        ctx = node.ctx
+        if ctx is None:
+            raise RuntimeError(f"GradientTape.gradient: the graph through {node.name} was "
+                               "already freed (a non-persistent tape's gradient, or backward(), "
+                               "ran on it)")
+        filled = []
+        for g, meta in zip(gs, node.out_meta):
+            if g is None and meta is not None:
+                shape, dtype, xp = meta
+                g = xp.zeros(shape, dtype=dtype)
+            filled.append(g)
+        with _GradMode(False):
+            in_grads = node.backward(ctx, *filled)
+        if not isinstance(in_grads, (tuple, list)):
+            in_grads = (in_grads,)
+        if free:
+            node.ctx = None
+        for t, g in zip(node.inputs, in_grads):
+            if t is None or g is None:
+                continue
+            if g.dtype != t.data.dtype:
+                g = g.astype(t.data.dtype)
+            tn = t._node
+            if tn is None:
+                if id(t) in want:
+                    got[id(t)] = g if id(t) not in got else got[id(t)] + g
+            else:
+                slot = grads.get(id(tn))
+                if slot is None:
+                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
+                i = t._index
+                slot[i] = g if slot[i] is None else slot[i] + g
+    if id(root) in want:
+        got[id(root)] = grad
+    return got
+
+
+def _flatten(x):
+    if isinstance(x, dict):
+        return [t for k in sorted(x) for t in _flatten(x[k])]
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _flatten(v)]
+    return [x]
+
+
+def _pack(like, it):
+    if isinstance(like, dict):
+        return {k: _pack(like[k], it) for k in sorted(like)}
+    if isinstance(like, (list, tuple)):
+        return type(like)(_pack(v, it) for v in like) if type(like) in (list, tuple) else \
+            [_pack(v, it) for v in like]
+    return next(it)
+
+
+__all__ = ["GradientTape"]

@@ -1,0 +1,431 @@
+"""The TensorFlow 2 names Keras 2 programs call on ``tf`` (``import tensorforge as tf``):
+``tf.GradientTape``, ``tf.data.Dataset``, ``tf.function`` and the tensor ops of the Keras guides
+(``tf.shape``, ``tf.concat``, ``tf.reduce_mean``, ``tf.random.normal``, ``tf.nn.relu``, ...).
+
+They are reached lazily as ``tensorforge.<name>`` (the package's ``__getattr__``), so they do not
+clutter the package namespace. Each is the Keras backend function with TensorFlow's name and
+arguments (``backend_ops``: the same differentiable ops), never a second implementation.
+"""
+import builtins
+import types
+
+import numpy as np
+
+from . import _random
+from . import backend_ops as K
+from .backend_ops._args import shape_arg, tensor as _tensor
+from . import _variables
+from . import initializers as _inits
+from .autograd import Tensor
+from .gradient_tape import GradientTape  # noqa: F401
+from . import tf_data
+
+# ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
+float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
+int8, int16, int32, int64 = (np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
+uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+DType = np.dtype
+
+
+# TensorFlow's DataType enum values (tf.zeros(1, 1) passes dtype=1, float32)
+_TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+            9: "int64", 10: "bool", 19: "float16"}
+
+
+def as_dtype(dtype):
+    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
+        if int(dtype) not in _TF_ENUM:
+            raise TypeError(f"as_dtype: {dtype} is not a supported TensorFlow dtype enum value")
+        return np.dtype(_TF_ENUM[int(dtype)])
+    try:
+        return np.dtype(getattr(dtype, "name", dtype))
+    except TypeError:
+        raise TypeError(f"as_dtype: cannot interpret {dtype!r} as a dtype") from None
+
+
+# ---- tensors ---------------------------------------------------------------------------------
+def constant(value, dtype=None, shape=None, name=None):
+    if dtype is None and not isinstance(value, (float, list, tuple)) and \
+            np.asarray(value).dtype.kind in "iub":
+        dtype = np.asarray(value).dtype  # tf.constant(3) is int32-like, not floatx
+    return K.constant(value, dtype=dtype, shape=shape, name=name)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
+    if isinstance(value, Tensor):
+        return value if dtype is None else K.cast(value, dtype)
+    arr = np.asarray(getattr(value, "data", value))
+    if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
+        dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
+    return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
+
+
+def Variable(initial_value, trainable=True, name=None, dtype=None):  # noqa: N802
+    """``tf.Variable``: a Tensor holding ``initial_value`` (a value or a callable), assignable
+    (``assign``, ``assign_add``, ``assign_sub``) and watched by GradientTape when trainable."""
+    v = initial_value() if callable(initial_value) else initial_value
+    t = convert_to_tensor(v, dtype=dtype)
+    t = Tensor(np.array(t.data), requires_grad=bool(trainable) and t.dtype.kind == "f",
+               name=name)
+    _variables.VARIABLES[t] = bool(trainable)
+    return t
+
+
+class _Initializer:
+    """TensorFlow 2's initializer objects (``tf.random_normal_initializer()``): called with
+    ``(shape, dtype=tf.float32)``, they give a Tensor; Keras' initializers draw the values."""
+
+    def __init__(self, init):
+        self._init = init
+
+    def __call__(self, shape, dtype=float32, **kwargs):
+        shp = shape_arg("initializer", "shape", shape)
+        return Tensor(np.asarray(self._init(shp, as_dtype(dtype))))
+
+
+def random_normal_initializer(mean=0.0, stddev=0.05, seed=None):
+    return _Initializer(_inits.RandomNormal(mean, stddev, seed))
+
+
+def random_uniform_initializer(minval=-0.05, maxval=0.05, seed=None):
+    return _Initializer(_inits.RandomUniform(minval, maxval, seed))
+
+
+def zeros_initializer():
+    return _Initializer(_inits.Zeros())
+
+
+def ones_initializer():
+    return _Initializer(_inits.Ones())
+
+
+def constant_initializer(value=0):
+    return _Initializer(_inits.Constant(value))
+
+
+def shape(input, out_type=None, name=None):  # noqa: A002
+    return K.shape(input)
+
+
+def rank(input, name=None):  # noqa: A002
+    return Tensor(np.int32(K.ndim(input)))
+
+
+def size(input, name=None):  # noqa: A002
+    return Tensor(np.int32(int(np.prod(K.int_shape(input) or ()))))
+
+
+def cast(x, dtype, name=None):
+    return K.cast(x, as_dtype(dtype).name)
+
+
+def reshape(tensor, shape, name=None):
+    return K.reshape(tensor, shape)
+
+
+def concat(values, axis, name=None):
+    return K.concatenate(list(values), axis=axis)
+
+
+def stack(values, axis=0, name=None):
+    return K.stack(list(values), axis=axis)
+
+
+def expand_dims(input, axis, name=None):  # noqa: A002
+    return K.expand_dims(input, axis)
+
+
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    if axis is None:
+        dims = [i for i, d in enumerate(K.int_shape(input)) if d == 1]
+        out = input
+        for a in reversed(dims):
+            out = K.squeeze(out, a)
+        return out
+    return K.squeeze(input, axis)
+
+
+def transpose(a, perm=None, name=None):
+    return K.transpose(a) if perm is None else K.permute_dimensions(a, tuple(perm))
+
+
+def ones(shape, dtype=None, name=None):
+    return K.ones(shape, dtype=None if dtype is None else as_dtype(dtype).name)
+
+
+def zeros(shape, dtype=None, name=None):
+    return K.zeros(shape, dtype=None if dtype is None else as_dtype(dtype).name)
+
+
+def ones_like(input, dtype=None, name=None):  # noqa: A002
+    return K.ones_like(input, dtype=dtype)
+
+
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    return K.zeros_like(input, dtype=dtype)
+
+
+def fill(dims, value, name=None):
+    return K.constant(value, shape=dims)
+
+
+def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001
+    return K.arange(start, limit, delta, dtype=dtype or ("int32" if all(
+        isinstance(v, (int, np.integer)) for v in (start, limit or 0, delta)) else "float32"))
+
+
+def one_hot(indices, depth, name=None, **kwargs):
+    return K.one_hot(indices, depth)
+
+
+def gather(params, indices, axis=None, name=None):
+    return K.gather(params, indices)
+
+
+def where(condition, x=None, y=None, name=None):
+    if x is None and y is None:
+        return Tensor(np.argwhere(np.asarray(getattr(condition, "data", condition))))
+    return K.switch(condition, x, y)
+
+
+def identity(input, name=None):  # noqa: A002
+    return input if isinstance(input, Tensor) else convert_to_tensor(input)
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    return K.stop_gradient(input)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    if transpose_a:
+        a = K.permute_dimensions(a, tuple(builtins.range(K.ndim(a) - 2)) + (K.ndim(a) - 1, K.ndim(a) - 2))
+    if transpose_b:
+        b = K.permute_dimensions(b, tuple(builtins.range(K.ndim(b) - 2)) + (K.ndim(b) - 1, K.ndim(b) - 2))
+    if K.ndim(a) != 2 or K.ndim(b) != 2:
+        return K.batch_dot(a, b)
+    return K.dot(a, b)
+
+
+# ---- math ------------------------------------------------------------------------------------
+def _reduction(kfn):
+    def fn(input_tensor, axis=None, keepdims=False, name=None):
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]
+        return kfn(input_tensor, axis=axis, keepdims=keepdims)
+    fn.__name__ = "reduce_" + kfn.__name__
+    return fn
+
+
+reduce_mean = _reduction(K.mean)
+reduce_sum = _reduction(K.sum)
+reduce_max = _reduction(K.max)
+reduce_min = _reduction(K.min)
+reduce_prod = _reduction(K.prod)
+reduce_std = _reduction(K.std)
+reduce_variance = _reduction(K.var)
+reduce_logsumexp = _reduction(K.logsumexp)
+reduce_any = _reduction(K.any)
+reduce_all = _reduction(K.all)
+
+
+def _unary(kfn, name):
+    def fn(x, name=None):
+        return kfn(x)
+    fn.__name__ = name
+    return fn
+
+
+square = _unary(K.square, "square")
+sqrt = _unary(K.sqrt, "sqrt")
+exp = _unary(K.exp, "exp")
+log = _unary(K.log, "log")
+abs = _unary(K.abs, "abs")  # noqa: A001
+sign = _unary(K.sign, "sign")
+round = _unary(K.round, "round")  # noqa: A001
+sin, cos = _unary(K.sin, "sin"), _unary(K.cos, "cos")
+tanh, sigmoid = _unary(K.tanh, "tanh"), _unary(K.sigmoid, "sigmoid")
+softplus = _unary(K.softplus, "softplus")
+
+
+def add(x, y, name=None):
+    return _tensor("add", "x", x) + y
+
+
+def subtract(x, y, name=None):
+    return _tensor("subtract", "x", x) - y
+
+
+def multiply(x, y, name=None):
+    return _tensor("multiply", "x", x) * y
+
+
+def divide(x, y, name=None):
+    return _tensor("divide", "x", x) / y
+
+
+def pow(x, y, name=None):  # noqa: A001
+    return K.pow(x, y)
+
+
+def negative(x, name=None):
+    return -_tensor("negative", "x", x)
+
+
+def reciprocal(x, name=None):
+    return 1.0 / _tensor("reciprocal", "x", x)
+
+
+def maximum(x, y, name=None):
+    return K.maximum(x, y)
+
+
+def minimum(x, y, name=None):
+    return K.minimum(x, y)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    return K.clip(t, clip_value_min, clip_value_max)
+
+
+def argmax(input, axis=None, output_type=int64, name=None):  # noqa: A002
+    return K.cast(K.argmax(input, axis=0 if axis is None else axis), as_dtype(output_type).name)
+
+
+def argmin(input, axis=None, output_type=int64, name=None):  # noqa: A002
+    return K.cast(K.argmin(input, axis=0 if axis is None else axis), as_dtype(output_type).name)
+
+
+def equal(x, y, name=None):
+    return K.equal(x, y)
+
+
+def not_equal(x, y, name=None):
+    return K.not_equal(x, y)
+
+
+def greater(x, y, name=None):
+    return K.greater(x, y)
+
+
+def less(x, y, name=None):
+    return K.less(x, y)
+
+
+def add_n(inputs, name=None):
+    out = inputs[0]
+    for t in inputs[1:]:
+        out = out + t
+    return out
+
+
+def _log1p(x, name=None):
+    return K.log(1.0 + _tensor("log1p", "x", x))
+
+
+math = types.SimpleNamespace(
+    reduce_mean=reduce_mean, reduce_sum=reduce_sum, reduce_max=reduce_max,
+    reduce_min=reduce_min, reduce_prod=reduce_prod, reduce_std=reduce_std,
+    reduce_variance=reduce_variance, reduce_logsumexp=reduce_logsumexp,
+    square=square, sqrt=sqrt, exp=exp, log=log, abs=abs, sign=sign, round=round, sin=sin,
+    cos=cos, tanh=tanh, sigmoid=sigmoid, softplus=softplus, add=add, subtract=subtract,
+    multiply=multiply, divide=divide, pow=pow, negative=negative, reciprocal=reciprocal,
+    maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
+    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p)
+
+
+# ---- nn --------------------------------------------------------------------------------------
+def _relu(features, name=None):
+    return K.relu(features)
+
+
+def _softmax(logits, axis=None, name=None):
+    return K.softmax(logits, axis=-1 if axis is None else axis)
+
+
+def _sigmoid_xent(labels=None, logits=None, name=None):
+    """max(x, 0) - x * z + log(1 + exp(-|x|)) elementwise (TensorFlow's stable form)."""
+    if labels is None or logits is None:
+        raise ValueError("nn.sigmoid_cross_entropy_with_logits: labels and logits are required")
+    x = _tensor("sigmoid_cross_entropy_with_logits", "logits", logits)
+    z = _tensor("sigmoid_cross_entropy_with_logits", "labels", labels)
+    if z.shape != x.shape:
+        raise ValueError(f"nn.sigmoid_cross_entropy_with_logits: labels {z.shape} and logits "
+                         f"{x.shape} must have the same shape")
+    return K.relu(x) - x * z + K.log(1.0 + K.exp(-K.abs(x)))
+
+
+def _softmax_xent(labels=None, logits=None, axis=-1, name=None):
+    return K.categorical_crossentropy(labels, logits, from_logits=True, axis=axis)
+
+
+def _sparse_softmax_xent(labels=None, logits=None, name=None):
+    return K.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+
+
+nn = types.SimpleNamespace(
+    relu=_relu, softmax=_softmax, sigmoid=sigmoid, tanh=tanh, softplus=softplus,
+    elu=lambda features, name=None: K.elu(features),
+    l2_normalize=lambda x, axis=None, epsilon=1e-12, name=None: K.l2_normalize(x, axis),
+    sigmoid_cross_entropy_with_logits=_sigmoid_xent,
+    softmax_cross_entropy_with_logits=_softmax_xent,
+    sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
+    dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
+        x, rate, noise_shape=noise_shape, seed=seed),
+    bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias))
+
+
+# ---- random ----------------------------------------------------------------------------------
+def _normal(shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
+    return K.random_normal(shape, mean=mean, stddev=stddev, dtype=as_dtype(dtype).name, seed=seed)
+
+
+def _uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
+    return K.random_uniform(shape, minval=minval, maxval=1.0 if maxval is None else maxval,
+                            dtype=as_dtype(dtype).name, seed=seed)
+
+
+def _set_seed(seed):
+    _random.set_seed(seed)
+    np.random.seed(None if seed is None else int(seed) % (2 ** 32))
+
+
+random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed,
+                               truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
+                               seed=None, name=None: K.truncated_normal(
+                                   shape, mean, stddev, as_dtype(dtype).name, seed))
+
+# ---- data, function --------------------------------------------------------------------------
+data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
+                             experimental=tf_data.experimental)
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_relax_shapes=None, **kwargs):
+    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged."""
+    if func is None:
+        return lambda f: f
+    return func
+
+
+def executing_eagerly():
+    return True
+
+
+def print(*inputs, **kwargs):  # noqa: A001
+    builtins.print(*[getattr(t, "numpy", lambda t=t: t)() for t in inputs],
+                   **{k: v for k, v in kwargs.items() if k in ("sep", "end")})
+
+
+__all__ = [
+    "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
+    "zeros_initializer", "ones_initializer", "constant_initializer", "function", "executing_eagerly", "data", "math", "nn", "random",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
+    "reshape", "concat", "stack", "expand_dims", "squeeze", "transpose", "ones", "zeros",
+    "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
+    "stop_gradient", "matmul", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
+    "reduce_prod", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_any",
+    "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",
+    "sigmoid", "softplus", "add", "subtract", "multiply", "divide", "pow", "negative",
+    "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
+    "not_equal", "greater", "less", "add_n", "print"]
