@@ -37,7 +37,6 @@ _keras_alias.install()
 keras = sys.modules[__name__]
 
 
-
 def __getattr__(name):
     """TensorFlow 2's names on ``tf`` (``tf.GradientTape``, ``tf.data``, ``tf.reduce_mean``,
     ...), loaded on first use from tf_compat.py (PEP 562: the package namespace stays small)."""
