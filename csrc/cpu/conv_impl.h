@@ -1,6 +1,6 @@
 // Private to csrc/cpu/conv*.cpp (compiled once per ISA, tf/isa.h): the pieces every conv
-// algorithm shares: the register-tile micro-kernels (gather: rows of A through pointers; strided:
-// rows of A at a fixed stride), the output-channel panels, im2col, the per-part partial sums of
+// algorithm shares: the micro-kernels over tf/ukernel.h's register tile (gather: rows of A
+// through pointers; strided: rows of A at a fixed stride), the output-channel panels, im2col, the per-part partial sums of
 // the weight gradient, the thread threshold. In an anonymous namespace: each conv*.cpp gets its
 // own copy (the per-ISA namespaces keep the ISAs apart, Note [per-ISA inline functions]).
 #pragma once
@@ -12,6 +12,7 @@
 #include "tf/cpuinfo.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "tf/ukernel.h"
 #include "tf/workspace.h"
 
 #ifndef TF_ISA
@@ -24,16 +25,9 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-#if defined(TF_ISA_avx512)
-constexpr int kMaxNV = 4;
-constexpr int mr_for(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
-#elif defined(TF_ISA_avx2)
-constexpr int kMaxNV = 3;
-constexpr int mr_for(int nv) { return nv >= 3 ? 4 : nv == 2 ? 6 : 8; }
-#else
-constexpr int kMaxNV = 4;
-constexpr int mr_for(int) { return 4; }
-#endif
+// The register tiles are tf/ukernel.h's (Note [ISA tiles] there): mr_for(nv) rows for nv vectors.
+constexpr int kMaxNV = kUkrMaxNV;
+constexpr int mr_for(int nv) { return ukr_mr(nv); }
 constexpr int kMaxMR = 12;
 constexpr index_t kChunk = 96;  // pixels per chunk: a multiple of every MR
 
@@ -56,125 +50,26 @@ struct Panels {
   index_t width(int j) const { return vnv[j] * kW; }
 };
 
-// C tile epilogue: rows [0, m), columns [0, n). store: C = acc (+ bias) (relu);
-// accumulate: C += acc. bias is padded to whole vectors.
-template <int MR, int NV>
-inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, const float* bias,
-                       Act act, bool accumulate) {
-  vf bv[NV];
-  if (bias) {
-    for (int v = 0; v < NV; ++v) bv[v] = load(bias + v * kW);
-  }
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i) {
-    if (i >= m) break;
-    float* cr = c + i * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      const int nn = n - v * kW;
-      if (nn <= 0) break;
-      vf r = acc[i][v];
-      if (accumulate) r = r + (nn >= kW ? load(cr + v * kW) : load_n(cr + v * kW, nn));
-      if (bias) r = r + bv[v];
-      if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]: NaN stays NaN
-      if (nn >= kW)
-        store(cr + v * kW, r);
-      else
-        store_n(cr + v * kW, r, nn);
-    }
-  }
-}
-
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-// Note [generic 4 lanes] (tf/simd.h): the rows of a 4-column panel as v4, spilled to vf at the end.
-template <int MR>
-inline void spill4(const v4 (&a)[MR], vf (&acc)[MR][4]) {
-  for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < 4; ++v) acc[i][v] = set1(a[i][v]);
-}
-#endif
-
-// Gather micro-kernel (Note [implicit gather]):
-//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]
+// Gather micro-kernel (Note [implicit gather]), tf/ukernel.h's tile over rows read through
+// pointers, segment by segment:
+//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]   (+ bias) (relu)
+// bias is padded to whole vectors.
 template <int MR, int NV>
 void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
                 float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
-  vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-  if constexpr (NV == 4) {  // Note [generic 4 lanes]
-    v4 a4[MR] = {};
-    for (int s = 0; s < nseg; ++s) {
-      const float* ap[MR];
-      for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
-      const float* bp = b[s];
-      for (index_t l = 0; l < L; ++l, bp += ldb) {
-        const v4 bv = load4(bp);
-        for (int i = 0; i < MR; ++i) a4[i] += ap[i][l] * bv;
-      }
-    }
-    spill4<MR>(a4, acc);
-    store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
-    return;
-  }
-#endif
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (int s = 0; s < nseg; ++s) {
-    const float* ap[MR];
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
-    const float* bp = b[s];
-    for (index_t l = 0; l < L; ++l, bp += ldb) {
-      vf bv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * kW);
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; ++i) {
-        const vf av = set1(ap[i][l]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
-      }
-    }
-  }
-  store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
+  Tile<float, MR, NV> t;
+  for (int s = 0; s < nseg; ++s) t.madd(L, ARows<float, MR>(a + s * MR), BRows<float>{b[s], ldb});
+  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f, bias, act == Act::relu});
 }
 
-// Strided micro-kernel (Note [weight gradient]):
+// Strided micro-kernel (Note [weight gradient]), tf/ukernel.h's tile over k-major rows of A:
 //   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
 template <int MR, int NV>
 void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
                  index_t ldc, int m, int n) {
-  vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-  if constexpr (NV == 4) {  // Note [generic 4 lanes]
-    v4 a4[MR] = {};
-    for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
-      const v4 bv = load4(b);
-      for (int i = 0; i < MR; ++i) a4[i] += a[i] * bv;
-    }
-    spill4<MR>(a4, acc);
-    store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
-    return;
-  }
-#endif
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
-    vf bv[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kW);
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
-      const vf av = set1(a[i]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
-    }
-  }
-  store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
+  Tile<float, MR, NV> t;
+  t.madd(L, APanel<float>{a, lda}, BRows<float>{b, ldb});
+  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, 1.0f});
 }
 
 using GatherFn = void (*)(int, const float* const*, const float* const*, index_t, index_t, float*,

@@ -15,8 +15,9 @@
 // FMAs instantiate MR = m, as gemm.cpp and rnn.cpp do for their edge tiles).
 //
 // Operands (element (i, k) of A, row k of B), each a small struct the compiler keeps in registers:
-//   APanel<T, CS>     packed A panel: a[i + k*CS] (CS compile-time: pointer steps are immediates;
-//                     with runtime strides GCC spilled a general register every k step)
+//   APanel<T, CS>     A panel, k-major: a[i + k*CS] (CS compile-time for packed panels: pointer
+//                     steps are immediates; with runtime strides GCC spilled a general register
+//                     every k step; CS = 0: runtime stride cs, conv's strided rows)
 //   AStrided<T>       A in place: a[i*rs + k*cs]
 //   ARows<T, MR>      rows through pointers: p[i][k] (conv's implicit gather, Note [implicit
 //                     gather] in conv_direct.cpp)
@@ -60,11 +61,12 @@ constexpr int ukr_mr(int) { return 4; }
 #endif
 
 // ---- operands ------------------------------------------------------------------------------
-template <typename T, index_t CS>
+template <typename T, index_t CS = 0>
 struct APanel {
   const T* a;
+  index_t cs = CS;
   T at(int i) const { return a[i]; }
-  void step() { a += CS; }
+  void step() { a += CS ? CS : cs; }
 };
 template <typename T>
 struct AStrided {
@@ -132,8 +134,10 @@ struct Tile {
   }
 
   // kc rank-1 updates: acc[i][v] += A(i, k) * B(k, v*W .. v*W+W-1). BFULL false: B rows hold
-  // only n valid columns, loaded through the masks mk (lane_mask of n - v*W).
-  template <bool BFULL = true, class AOp, class BOp>
+  // only n valid columns, loaded through the masks mk (lane_mask of n - v*W). UNROLL: the k loop
+  // unrolled 4 times (the GEMM's long K blocks); conv's short runs (a 5-float kernel row of
+  // LeNet conv1, 9-tap Winograd sums) are faster rolled (LeNet conv1 forward 1.36x slower unrolled).
+  template <bool BFULL = true, bool UNROLL = false, class AOp, class BOp>
   TF_UKR_INLINE void madd(index_t kc, AOp a, BOp b, const vec_mask<T>* mk = nullptr) {
     if constexpr (kV4) {
 #if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
@@ -146,27 +150,33 @@ struct Tile {
         }
       }
 #endif
+    } else if constexpr (UNROLL) {
+#pragma GCC unroll 4
+      for (index_t k = 0; k < kc; ++k) kstep<BFULL>(a, b, mk);
     } else {
-#pragma GCC unroll 4
-      for (index_t k = 0; k < kc; ++k) {
-        V bv[NV];
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v)
-          bv[v] = BFULL ? load(b.row() + v * W) : load_m(b.row() + v * W, mk[v]);
-#pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i) {
-          const V ai = set1(a.at(i));
-#pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
-        }
-        a.step();
-        b.step();
-      }
+      for (index_t k = 0; k < kc; ++k) kstep<BFULL>(a, b, mk);
     }
+  }
+  template <bool BFULL, class AOp, class BOp>
+  TF_UKR_INLINE void kstep(AOp& a, BOp& b, const vec_mask<T>* mk) {
+    V bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = BFULL ? load(b.row() + v * W) : load_m(b.row() + v * W, mk[v]);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const V ai = set1(a.at(i));
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
+    }
+    a.step();
+    b.step();
   }
 
   // C rows [0, m), columns [0, n) (n <= NV*W) <- epilogue(acc); mk: lane_mask(n - v*W) per
-  // vector (the caller's, when it built them for madd).
+  // vector (the caller's, when it built them for madd). SCALE false: the accumulate form (alpha
+  // taken as 1, beta as 0 or 1: C = acc or C + acc), without the multiplies, for conv's short
+  // tiles (LeNet conv1 forward: 25 k steps per tile, 8% slower with them).
+  template <bool SCALE = true>
   TF_UKR_INLINE void store_c(T* c, index_t ldc, int m, int n, const Epilogue<T>& e,
                     const vec_mask<T>* mk = nullptr) {
     if constexpr (kV4) {
@@ -181,7 +191,7 @@ struct Tile {
       mk = own;
     }
     const V vzero = set1(T(0)), va = set1(e.alpha), vb = set1(e.beta);
-    const bool full = n == NV * W, use_beta = e.beta != T(0);
+    const bool use_beta = e.beta != T(0);
     V bias[NV];
     for (int v = 0; v < NV; ++v) bias[v] = e.bias ? load_m(e.bias + v * W, mk[v]) : vzero;
 #pragma GCC unroll 16
@@ -190,11 +200,18 @@ struct Tile {
       T* cr = c + i * ldc;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
-        V x = acc[i][v] * va;
-        if (use_beta) x = fmadd(vb, full ? load(cr + v * W) : load_m(cr + v * W, mk[v]), x);
+        // whole vectors plain, only the partial one masked (vmaskmov stores are slow on AMD:
+        // LeNet conv1's 20 columns stored all three vectors masked ran 1.34x slower)
+        const bool whole = (v + 1) * W <= n;
+        if (!whole && v * W >= n) break;
+        V x = SCALE ? acc[i][v] * va : acc[i][v];
+        if (use_beta) {
+          const V cv = whole ? load(cr + v * W) : load_m(cr + v * W, mk[v]);
+          x = SCALE ? fmadd(vb, cv, x) : x + cv;
+        }
         if (e.bias) x = x + bias[v];
         if (e.relu) x = vmax(vzero, x);  // Note [NaN in max]: NaN stays NaN
-        if (full)
+        if (whole)
           store(cr + v * W, x);
         else
           store_m(cr + v * W, mk[v], x);
@@ -203,19 +220,20 @@ struct Tile {
   }
 };
 
-// One whole micro-kernel call: a zeroed tile, kc steps, the epilogue into C (prefetched first).
+// One whole micro-kernel call (the GEMMs): a zeroed tile, kc steps (unrolled), the epilogue into
+// C (prefetched first).
 template <typename T, int MR, int NV, bool BFULL = true, class AOp, class BOp>
 TF_UKR_INLINE void ukernel(index_t kc, AOp a, BOp b, T* c, index_t ldc, int m, int n,
                     const Epilogue<T>& e) {
   Tile<T, MR, NV> t;
   for (int i = 0; i < MR && i < m; ++i) __builtin_prefetch(c + i * ldc);
   if constexpr (BFULL) {  // the column masks only after the k loop: no register held across it
-    t.madd(kc, a, b);
+    t.template madd<true, true>(kc, a, b);
     t.store_c(c, ldc, m, n, e);
   } else {
     vec_mask<T> mk[NV];
     for (int v = 0; v < NV; ++v) mk[v] = lane_mask<T>(n - v * lanes<T>);
-    t.template madd<false>(kc, a, b, mk);
+    t.template madd<false, true>(kc, a, b, mk);
     t.store_c(c, ldc, m, n, e, mk);
   }
 }
