@@ -5,7 +5,9 @@
 // own copy (the per-ISA namespaces keep the ISAs apart, Note [per-ISA inline functions]).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "tf/conv.h"
@@ -53,7 +55,11 @@ struct Panels {
 // Gather micro-kernel (Note [implicit gather]), tf/ukernel.h's tile over rows read through
 // pointers, segment by segment:
 //   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]   (+ bias) (relu)
-// bias is padded to whole vectors.
+// bias is padded to whole vectors. Note [gather on the shared tile]: A/B against the former
+// hand-written gather kernel (Zen 1, AVX2, 1 thread, CPU time, loaded machine, medians of 6-7
+// rounds): forward rows 0.97-1.04 except LeNet conv1 (nseg 5 segments of 5 floats, 20 columns)
+// at 1.08; the column masks, bias and loads of the shared epilogue cost more beside 25 k steps
+// per tile. Not yet resolved; a specialised epilogue for short tiles is the next thing to try.
 template <int MR, int NV>
 void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
                 float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
@@ -77,17 +83,22 @@ using GatherFn = void (*)(int, const float* const*, const float* const*, index_t
 using StridedFn = void (*)(const float*, index_t, const float*, index_t, index_t, float*, index_t,
                            int, int);
 
+// The kernels by vector count nv (1..kMaxNV; wider asks get the widest): tables built at compile
+// time. MR 0: the ISA's tile height for nv (mr_for).
+template <int... V>
+constexpr std::array<GatherFn, kMaxNV> gather_table(std::integer_sequence<int, V...>) {
+  return {{&ukr_gather<mr_for(V + 1), V + 1>...}};
+}
+template <int MR, int... V>
+constexpr std::array<StridedFn, kMaxNV> strided_table(std::integer_sequence<int, V...>) {
+  return {{&ukr_strided<MR ? MR : mr_for(V + 1), V + 1>...}};
+}
+constexpr auto kNVs = std::make_integer_sequence<int, kMaxNV>{};
+inline int nv_slot(int nv) { return std::min(nv, kMaxNV) - 1; }
+
 GatherFn gather_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_gather<mr_for(1), 1>;
-    case 2: return ukr_gather<mr_for(2), 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_gather<mr_for(3), 3>;
-    default: return ukr_gather<mr_for(4), 4>;
-#else
-    default: return ukr_gather<mr_for(3), 3>;
-#endif
-  }
+  static constexpr auto t = gather_table(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // Column panel j of pn with its gather micro-kernel and tile height.
@@ -100,45 +111,20 @@ struct GatherPanel {
 };
 
 StridedFn strided_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<mr_for(1), 1>;
-    case 2: return ukr_strided<mr_for(2), 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<mr_for(3), 3>;
-    default: return ukr_strided<mr_for(4), 4>;
-#else
-    default: return ukr_strided<mr_for(3), 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<0>(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // Short tiles for the last rows of dW (LeNet conv1: 25 rows = 12 + 12 + 1 would waste 11/12 of
-// the last full-height tile): 2 rows, or 4 rows when NV allows.
+// the last full-height tile): 2 rows, or 1.
 constexpr int kTailMR = 2;
 StridedFn strided_tail_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<kTailMR, 1>;
-    case 2: return ukr_strided<kTailMR, 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<kTailMR, 3>;
-    default: return ukr_strided<kTailMR, 4>;
-#else
-    default: return ukr_strided<kTailMR, 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<kTailMR>(kNVs);
+  return t[nv_slot(nv)];
 }
-
 StridedFn strided_one_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<1, 1>;
-    case 2: return ukr_strided<1, 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<1, 3>;
-    default: return ukr_strided<1, 4>;
-#else
-    default: return ukr_strided<1, 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<1>(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn
