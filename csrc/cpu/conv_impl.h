@@ -1,17 +1,20 @@
 // Private to csrc/cpu/conv*.cpp (compiled once per ISA, tf/isa.h): the pieces every conv
-// algorithm shares: the register-tile micro-kernels (gather: rows of A through pointers; strided:
-// rows of A at a fixed stride), the output-channel panels, im2col, the per-part partial sums of
+// algorithm shares: the micro-kernels over tf/ukernel.h's register tile (gather: rows of A
+// through pointers; strided: rows of A at a fixed stride), the output-channel panels, im2col, the per-part partial sums of
 // the weight gradient, the thread threshold. In an anonymous namespace: each conv*.cpp gets its
 // own copy (the per-ISA namespaces keep the ISAs apart, Note [per-ISA inline functions]).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "tf/conv.h"
 #include "tf/cpuinfo.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "tf/ukernel.h"
 #include "tf/workspace.h"
 
 #ifndef TF_ISA
@@ -24,16 +27,9 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-#if defined(TF_ISA_avx512)
-constexpr int kMaxNV = 4;
-constexpr int mr_for(int nv) { return nv >= 4 ? 6 : nv == 3 ? 8 : 12; }
-#elif defined(TF_ISA_avx2)
-constexpr int kMaxNV = 3;
-constexpr int mr_for(int nv) { return nv >= 3 ? 4 : nv == 2 ? 6 : 8; }
-#else
-constexpr int kMaxNV = 4;
-constexpr int mr_for(int) { return 4; }
-#endif
+// The register tiles are tf/ukernel.h's (Note [ISA tiles] there): mr_for(nv) rows for nv vectors.
+constexpr int kMaxNV = kUkrMaxNV;
+constexpr int mr_for(int nv) { return ukr_mr(nv); }
 constexpr int kMaxMR = 12;
 constexpr index_t kChunk = 96;  // pixels per chunk: a multiple of every MR
 
@@ -56,125 +52,30 @@ struct Panels {
   index_t width(int j) const { return vnv[j] * kW; }
 };
 
-// C tile epilogue: rows [0, m), columns [0, n). store: C = acc (+ bias) (relu);
-// accumulate: C += acc. bias is padded to whole vectors.
-template <int MR, int NV>
-inline void store_tile(vf (&acc)[MR][NV], float* c, index_t ldc, int m, int n, const float* bias,
-                       Act act, bool accumulate) {
-  vf bv[NV];
-  if (bias) {
-    for (int v = 0; v < NV; ++v) bv[v] = load(bias + v * kW);
-  }
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i) {
-    if (i >= m) break;
-    float* cr = c + i * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      const int nn = n - v * kW;
-      if (nn <= 0) break;
-      vf r = acc[i][v];
-      if (accumulate) r = r + (nn >= kW ? load(cr + v * kW) : load_n(cr + v * kW, nn));
-      if (bias) r = r + bv[v];
-      if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]: NaN stays NaN
-      if (nn >= kW)
-        store(cr + v * kW, r);
-      else
-        store_n(cr + v * kW, r, nn);
-    }
-  }
-}
-
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-// Note [generic 4 lanes] (tf/simd.h): the rows of a 4-column panel as v4, spilled to vf at the end.
-template <int MR>
-inline void spill4(const v4 (&a)[MR], vf (&acc)[MR][4]) {
-  for (int i = 0; i < MR; ++i)
-    for (int v = 0; v < 4; ++v) acc[i][v] = set1(a[i][v]);
-}
-#endif
-
-// Gather micro-kernel (Note [implicit gather]):
-//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]
+// Gather micro-kernel (Note [implicit gather]), tf/ukernel.h's tile over rows read through
+// pointers, segment by segment:
+//   C[i, :] (+)= sum_s sum_{l < L} a[s*MR + i][l] * b[s][l*ldb + :NV*kW]   (+ bias) (relu)
+// bias is padded to whole vectors. Note [gather on the shared tile]: A/B against the former
+// hand-written gather kernel (Zen 1, AVX2, 1 thread, CPU time, loaded machine, medians of 6-7
+// rounds): forward rows 0.97-1.04 except LeNet conv1 (nseg 5 segments of 5 floats, 20 columns)
+// at 1.08; the column masks, bias and loads of the shared epilogue cost more beside 25 k steps
+// per tile. Not yet resolved; a specialised epilogue for short tiles is the next thing to try.
 template <int MR, int NV>
 void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t L, index_t ldb,
                 float* c, index_t ldc, int m, int n, const float* bias, Act act, bool accumulate) {
-  vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-  if constexpr (NV == 4) {  // Note [generic 4 lanes]
-    v4 a4[MR] = {};
-    for (int s = 0; s < nseg; ++s) {
-      const float* ap[MR];
-      for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
-      const float* bp = b[s];
-      for (index_t l = 0; l < L; ++l, bp += ldb) {
-        const v4 bv = load4(bp);
-        for (int i = 0; i < MR; ++i) a4[i] += ap[i][l] * bv;
-      }
-    }
-    spill4<MR>(a4, acc);
-    store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
-    return;
-  }
-#endif
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (int s = 0; s < nseg; ++s) {
-    const float* ap[MR];
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) ap[i] = a[s * MR + i];
-    const float* bp = b[s];
-    for (index_t l = 0; l < L; ++l, bp += ldb) {
-      vf bv[NV];
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) bv[v] = load(bp + v * kW);
-#pragma GCC unroll 12
-      for (int i = 0; i < MR; ++i) {
-        const vf av = set1(ap[i][l]);
-#pragma GCC unroll 4
-        for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
-      }
-    }
-  }
-  store_tile<MR, NV>(acc, c, ldc, m, n, bias, act, accumulate);
+  Tile<float, MR, NV> t;
+  for (int s = 0; s < nseg; ++s) t.madd(L, ARows<float, MR>(a + s * MR), BRows<float>{b[s], ldb});
+  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f, bias, act == Act::relu});
 }
 
-// Strided micro-kernel (Note [weight gradient]):
+// Strided micro-kernel (Note [weight gradient]), tf/ukernel.h's tile over k-major rows of A:
 //   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
 template <int MR, int NV>
 void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
                  index_t ldc, int m, int n) {
-  vf acc[MR][NV];
-#if defined(TF_ISA_generic) && defined(TF_SIMD_HAVE_V4)
-  if constexpr (NV == 4) {  // Note [generic 4 lanes]
-    v4 a4[MR] = {};
-    for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
-      const v4 bv = load4(b);
-      for (int i = 0; i < MR; ++i) a4[i] += a[i] * bv;
-    }
-    spill4<MR>(a4, acc);
-    store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
-    return;
-  }
-#endif
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (index_t l = 0; l < L; ++l, a += lda, b += ldb) {
-    vf bv[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = load(b + v * kW);
-#pragma GCC unroll 12
-    for (int i = 0; i < MR; ++i) {
-      const vf av = set1(a[i]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(av, bv[v], acc[i][v]);
-    }
-  }
-  store_tile<MR, NV>(acc, c, ldc, m, n, nullptr, Act::none, true);
+  Tile<float, MR, NV> t;
+  t.madd(L, APanel<float>{a, lda}, BRows<float>{b, ldb});
+  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, 1.0f});
 }
 
 using GatherFn = void (*)(int, const float* const*, const float* const*, index_t, index_t, float*,
@@ -182,17 +83,22 @@ using GatherFn = void (*)(int, const float* const*, const float* const*, index_t
 using StridedFn = void (*)(const float*, index_t, const float*, index_t, index_t, float*, index_t,
                            int, int);
 
+// The kernels by vector count nv (1..kMaxNV; wider asks get the widest): tables built at compile
+// time. MR 0: the ISA's tile height for nv (mr_for).
+template <int... V>
+constexpr std::array<GatherFn, kMaxNV> gather_table(std::integer_sequence<int, V...>) {
+  return {{&ukr_gather<mr_for(V + 1), V + 1>...}};
+}
+template <int MR, int... V>
+constexpr std::array<StridedFn, kMaxNV> strided_table(std::integer_sequence<int, V...>) {
+  return {{&ukr_strided<MR ? MR : mr_for(V + 1), V + 1>...}};
+}
+constexpr auto kNVs = std::make_integer_sequence<int, kMaxNV>{};
+inline int nv_slot(int nv) { return std::min(nv, kMaxNV) - 1; }
+
 GatherFn gather_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_gather<mr_for(1), 1>;
-    case 2: return ukr_gather<mr_for(2), 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_gather<mr_for(3), 3>;
-    default: return ukr_gather<mr_for(4), 4>;
-#else
-    default: return ukr_gather<mr_for(3), 3>;
-#endif
-  }
+  static constexpr auto t = gather_table(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // Column panel j of pn with its gather micro-kernel and tile height.
@@ -205,45 +111,20 @@ struct GatherPanel {
 };
 
 StridedFn strided_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<mr_for(1), 1>;
-    case 2: return ukr_strided<mr_for(2), 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<mr_for(3), 3>;
-    default: return ukr_strided<mr_for(4), 4>;
-#else
-    default: return ukr_strided<mr_for(3), 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<0>(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // Short tiles for the last rows of dW (LeNet conv1: 25 rows = 12 + 12 + 1 would waste 11/12 of
-// the last full-height tile): 2 rows, or 4 rows when NV allows.
+// the last full-height tile): 2 rows, or 1.
 constexpr int kTailMR = 2;
 StridedFn strided_tail_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<kTailMR, 1>;
-    case 2: return ukr_strided<kTailMR, 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<kTailMR, 3>;
-    default: return ukr_strided<kTailMR, 4>;
-#else
-    default: return ukr_strided<kTailMR, 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<kTailMR>(kNVs);
+  return t[nv_slot(nv)];
 }
-
 StridedFn strided_one_fn(int nv) {
-  switch (nv) {
-    case 1: return ukr_strided<1, 1>;
-    case 2: return ukr_strided<1, 2>;
-#if !defined(TF_ISA_avx2)
-    case 3: return ukr_strided<1, 3>;
-    default: return ukr_strided<1, 4>;
-#else
-    default: return ukr_strided<1, 3>;
-#endif
-  }
+  static constexpr auto t = strided_table<1>(kNVs);
+  return t[nv_slot(nv)];
 }
 
 // C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn

@@ -18,10 +18,11 @@
 // fused into the micro-kernel's store of the last K block; earlier K blocks store alpha*AB (+beta*C)
 // and later blocks accumulate with beta = 1. See Note [GEMM epilogue].
 //
-// Micro-kernels (register tiles, one per ISA; A broadcast, B loaded as vectors):
+// Micro-kernels: tf/ukernel.h's register tile (shared with conv and the RNN; A broadcast, B
+// loaded as vectors), per ISA:
 //   avx512: sgemm_avx512_12x32 / dgemm_avx512_12x16   24 zmm accumulators (12 rows x 2 vectors)
 //   avx2:   sgemm_avx2_6x16    / dgemm_avx2_6x8       12 ymm accumulators (6 rows x 2 vectors)
-//   generic: portable C++ 4x8 (fp32) / 4x4 (fp64) tiles the compiler vectorizes (any CPU).
+//   generic: 4x8 (fp32, two 4-float vectors per row) / 4x4 (fp64) tiles (any CPU).
 // The SIMD kernels are templates on the number of rows m (1..MR) and vectors (1..2), so edge
 // tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
 // is wasted on padding rows and nothing past the edge of A, B or C is touched.
@@ -56,6 +57,7 @@
 #include "tf/gemm.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "tf/ukernel.h"
 #include "tf/workspace.h"
 
 namespace tf {
@@ -64,17 +66,11 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-// Note [GEMM epilogue]: what a micro-kernel does with its accumulator tile `acc` (= A*B over one
-// K block) when storing to C: x = alpha*acc; if (beta != 0) x += beta*C (C is not read at all
-// when beta == 0); if (bias) x += bias[j]; if (relu) x = max(0, x) keeping NaN. The driver passes
-// the caller's beta for the first K block and beta = 1 afterwards, and bias/relu only for the
-// last K block.
+// The epilogue (alpha, beta, bias, relu) is tf/ukernel.h's (Note [GEMM epilogue] there). The
+// driver passes the caller's beta for the first K block and beta = 1 afterwards, and bias/relu
+// only for the last K block.
 template <typename T>
-struct Epi {
-  T alpha, beta;
-  const T* bias;  // bias for this tile's first column, or nullptr
-  bool relu;
-};
+using Epi = Epilogue<T>;
 
 template <typename T>
 inline T relu_keep_nan(T v) {
@@ -198,53 +194,15 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
   }
 }
 
-// ---- portable micro-kernel (generic ISA: sgemm 4x8, dgemm 4x4) -------------------------------
-// Plain C++ the compiler vectorizes for whatever the baseline target has. Packed panels only
-// (zero-padded), full MR x NR accumulation, stores the m x n corner.
-template <typename T, int MR_, int NR_>
-struct PortableKernel {
-  using type = T;
-  static constexpr int MR = MR_, NR = NR_;
-  static constexpr bool kUnpacked = false, kDot = false;
-  static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
-  static void tile(int m, int n, index_t kc, const T* a, index_t /*rsa*/, index_t /*csa*/,
-                   bool /*apack*/, const T* b, index_t /*rsb*/, bool /*bfull*/, T* c, index_t ldc,
-                   const Epi<T>& e) {
-    T acc[MR][NR] = {};
-    for (index_t k = 0; k < kc; ++k) {
-      const T* ak = a + k * MR;
-      const T* bk = b + k * NR;
-      for (int i = 0; i < MR; ++i)
-        for (int j = 0; j < NR; ++j) acc[i][j] += ak[i] * bk[j];
-    }
-    for (int i = 0; i < m; ++i) {
-      T* cr = c + i * ldc;
-      for (int j = 0; j < n; ++j) {
-        T x = e.alpha * acc[i][j];
-        if (e.beta != T(0)) x += e.beta * cr[j];
-        if (e.bias) x += e.bias[j];
-        cr[j] = e.relu ? relu_keep_nan(x) : x;
-      }
-    }
-  }
-};
-
-// ---- SIMD micro-kernels -----------------------------------------------------------------------
+// ---- micro-kernels (tf/ukernel.h) ------------------------------------------------------------
+// The register tile is tf/ukernel.h's Tile (Note [ISA tiles] there): sgemm_avx512_12x32 /
+// dgemm_avx512_12x16 (24 zmm accumulators: 12 rows x 2 vectors), sgemm_avx2_6x16 / dgemm_avx2_6x8
+// (12 ymm), generic 4x8 fp32 (two 4-float vectors per row) / 4x4 fp64.
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
-
-// The vectors and masks are tf/simd.h's (vec<T>: vf / vd, lanes<T>, lane_mask<T>).
-#if defined(TF_ISA_avx512)
-constexpr int kSMR = 12;  // sgemm_avx512_12x32, dgemm_avx512_12x16
-#else
-constexpr int kSMR = 6;  // sgemm_avx2_6x16, dgemm_avx2_6x8
-#endif
+constexpr int kSMR = ukr_mr(2);
 constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
 
 // One register tile of C: MR_ rows (1..kSMR) x NV vectors (1..2), n valid columns.
-// Register use (sgemm_avx512_12x32, MR_=12, NV=2): 24 zmm accumulators acc[i][v] hold
-// C[i][16v..16v+15], 2 zmm hold the current row k of the B micro-panel, A[i][k] is broadcast from
-// memory (vbroadcastss into one scratch zmm); 5 zmm are left over. The same shape serves dgemm
-// (12x16) and avx2 (6x16 fp32 / 6x8 fp64: 12 ymm accumulators + 2 B + 1 broadcast).
 // APACK: a is a packed panel (rsa == 1, csa == kSMR) and b a packed one (rsb == kSNV*W), so
 // offsets and steps are immediates; otherwise a is A in place and element (i, k) is
 // a[i*rsa + k*csa], b is B in place with row stride rsb. BFULL: b rows can be loaded unmasked (packed
@@ -252,58 +210,10 @@ constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
 template <typename T, int MR_, int NV, bool APACK, bool BFULL>
 void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb, T* c,
                index_t ldc, int n, const Epi<T>& e) {
-  using V = vec<T>;
-  constexpr int W = lanes<T>;
-  vec_mask<T> mk[NV];
-  for (int v = 0; v < NV; ++v) mk[v] = lane_mask<T>(n - v * W);
-  const V vzero = set1(T(0));
-  V acc[MR_][NV];
-#pragma GCC unroll 16
-  for (int i = 0; i < MR_; ++i)
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = vzero;
-  for (int i = 0; i < MR_; ++i) _mm_prefetch((const char*)(c + i * ldc), _MM_HINT_T0);
-  // Packed operands (APACK: the packed path, where B is packed too) have fixed strides: panel
-  // rows of kSMR and kSNV*W elements. As compile-time constants the pointer steps are immediates
-  // and no general register is spilled in the k loop (with runtime strides GCC reloaded one from
-  // the stack every k step).
-  const index_t rs = APACK ? 1 : rsa;
-  const index_t as = APACK ? index_t(kSMR) : csa;
-  const index_t bs = APACK ? index_t(kSNV * W) : rsb;
-#pragma GCC unroll 4
-  for (index_t k = 0; k < kc; ++k) {
-    V bv[NV];
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = BFULL ? load(b + v * W) : load_m(b + v * W, mk[v]);
-#pragma GCC unroll 16
-    for (int i = 0; i < MR_; ++i) {
-      const V ai = set1(a[i * rs]);
-#pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
-    }
-    a += as;
-    b += bs;
-  }
-  // Epilogue, see Note [GEMM epilogue].
-  const V va = set1(e.alpha), vb = set1(e.beta);
-  const bool full = n == NV * W, use_beta = e.beta != T(0);
-  V bias[NV];
-  for (int v = 0; v < NV; ++v) bias[v] = e.bias ? load_m(e.bias + v * W, mk[v]) : vzero;
-#pragma GCC unroll 16
-  for (int i = 0; i < MR_; ++i) {
-    T* cr = c + i * ldc;
-#pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
-      V x = acc[i][v] * va;
-      if (use_beta) x = fmadd(vb, full ? load(cr + v * W) : load_m(cr + v * W, mk[v]), x);
-      if (e.bias) x = x + bias[v];
-      if (e.relu) x = vmax(vzero, x);  // Note [NaN in max]: NaN stays NaN
-      if (full)
-        store(cr + v * W, x);
-      else
-        store_m(cr + v * W, mk[v], x);
-    }
-  }
+  if constexpr (APACK)
+    ukernel<T, MR_, NV, BFULL>(kc, APanel<T, kSMR>{a}, BRows<T, kSNV * lanes<T>>{b}, c, ldc, MR_, n, e);
+  else
+    ukernel<T, MR_, NV, BFULL>(kc, AStrided<T>{a, rsa, csa}, BRows<T>{b, rsb}, c, ldc, MR_, n, e);
 }
 
 template <typename T>
@@ -401,8 +311,20 @@ struct SimdKernel {
 using SKernel = SimdKernel<float>;
 using DKernel = SimdKernel<double>;
 #else
-using SKernel = PortableKernel<float, 4, 8>;
-using DKernel = PortableKernel<double, 4, 4>;
+// Generic: one MR x NR tile (zero-padded packed panels; the packed path only), m x n stored.
+template <typename T, int MR_, int NR_>
+struct PortableKernel {
+  using type = T;
+  static constexpr int MR = MR_, NR = NR_;
+  static constexpr bool kUnpacked = false, kDot = false;
+  static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
+  static void tile(int m, int n, index_t kc, const T* a, index_t, index_t, bool, const T* b,
+                   index_t, bool, T* c, index_t ldc, const Epi<T>& e) {
+    ukernel<T, MR, NR / lanes<T>>(kc, APanel<T, MR>{a}, BRows<T, NR>{b}, c, ldc, m, n, e);
+  }
+};
+using SKernel = PortableKernel<float, ukr_mr(1), 8>;
+using DKernel = PortableKernel<double, ukr_mr(1), 4>;
 #endif
 
 // ---- cache blocking ---------------------------------------------------------------------------

@@ -17,16 +17,7 @@ namespace {
 using simd::kW;
 using simd::set1;
 using simd::vf;
-
-inline vf vsqrt(vf a) {
-#if defined(TF_ISA_avx512)
-  return {_mm512_sqrt_ps(a.v)};
-#elif defined(TF_ISA_avx2)
-  return {_mm256_sqrt_ps(a.v)};
-#else
-  return {std::sqrt(a.v)};
-#endif
-}
+using simd::vsqrt;
 
 // See Note [pointwise threading] in pointwise.cpp: a parameter below this many elements per
 // thread (every bias, most small kernels) is updated on the calling thread.

@@ -23,20 +23,9 @@ using simd::kW;
 using simd::vf;
 using simd::set1;
 using simd::zero;
+using simd::load_n_fill;
 
 // ---- helpers local to this ISA -------------------------------------------------------------
-
-// Like load_n, but the lanes past n hold `fill` (e.g. -inf for a max, so padding never wins).
-inline vf load_n_fill(const float* p, int n, float fill) {
-#if defined(TF_ISA_avx512)
-  return {_mm512_mask_loadu_ps(_mm512_set1_ps(fill), simd::tail_mask(n), p)};
-#elif defined(TF_ISA_avx2)
-  __m256i m = simd::tail_mask(n);
-  return {_mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m))};
-#else
-  return {n > 0 ? *p : fill};
-#endif
-}
 
 // e^x - 1 for x <= 0 (every caller clamps or negates first), accurate to a few ulp also near 0
 // where exp(x) - 1 would cancel. Same reduction as simd::exp, x = n ln2 + r with |r| <= ln2/2,
@@ -407,118 +396,39 @@ void softmax_xent_backward(index_t N, index_t C, const float* probs, const float
 // ---- dropout -------------------------------------------------------------------------------------
 
 namespace {
-// SplitMix64 finalizer; see Note [dropout RNG] in reference/pointwise.py. The vector paths below
-// compute the same integer function lane by lane, so every ISA gives the same mask bit for bit.
+// SplitMix64 (simd::splitmix64) of a counter; see Note [dropout RNG] in reference/pointwise.py.
+// The vector loop computes the same integer function lane by lane (simd::CounterStream), so every
+// ISA gives the same mask bit for bit.
 constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
-constexpr uint64_t kMix1 = 0xBF58476D1CE4E5B9ull;
-constexpr uint64_t kMix2 = 0x94D049BB133111EBull;
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * kMix1;
-  z = (z ^ (z >> 27)) * kMix2;
-  return z ^ (z >> 31);
-}
-
 inline void dropout_scalar(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
                            float scale, float* y, uint8_t* mask) {
   for (index_t i = b; i < e; ++i) {
-    const bool keep = (uint32_t)(mix64(key + (uint64_t)i * kGolden) >> 40) >= threshold;
+    const bool keep = (uint32_t)(simd::splitmix64(key + (uint64_t)i * kGolden) >> 40) >= threshold;
     mask[i] = (uint8_t)keep;
     y[i] = x[i] * (keep ? scale : 0.0f);  // a multiply, not a select: NaN stays NaN
   }
 }
 
-#if defined(TF_ISA_avx512)
-inline __m512i mix64_v(__m512i z) {
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)kMix1));
-  z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)kMix2));
-  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
-}
-#elif defined(TF_ISA_avx2)
-// Low 64 bits of a * b per lane, from 32 x 32 -> 64 products (AVX2 has no 64-bit mullo).
-inline __m256i mullo64(__m256i a, __m256i b_lo, __m256i b_hi) {
-  __m256i lo = _mm256_mul_epu32(a, b_lo);
-  __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b_lo),
-                                   _mm256_mul_epu32(a, b_hi));
-  return _mm256_add_epi64(lo, _mm256_slli_epi64(cross, 32));
-}
-inline __m256i mix64_v(__m256i z) {
-  const __m256i m1 = _mm256_set1_epi64x((long long)kMix1), m1h = _mm256_set1_epi64x((long long)(kMix1 >> 32));
-  const __m256i m2 = _mm256_set1_epi64x((long long)kMix2), m2h = _mm256_set1_epi64x((long long)(kMix2 >> 32));
-  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), m1, m1h);
-  z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), m2, m2h);
-  return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
-}
-#endif
-
-// Whole 16-element (avx512) / 8-element (avx2) groups in [b, e), then the scalar tail.
+// Whole vectors of [b, e) (simd::CounterStream: the same integers lane by lane), then the scalar tail.
 void dropout_range(index_t b, index_t e, const float* x, uint64_t key, uint32_t threshold,
                    float scale, float* y, uint8_t* mask) {
   index_t i = b;
-#if defined(TF_ISA_avx512)
-  const __m512i step = _mm512_set1_epi64((long long)(16 * kGolden));
-  const __m512i lane = _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
-                                          _mm512_set1_epi64((long long)kGolden));
-  const __m512i thr = _mm512_set1_epi64((long long)threshold);
-  const __m512 vscale = _mm512_set1_ps(scale);
-  __m512i z0 = _mm512_add_epi64(_mm512_set1_epi64((long long)(key + (uint64_t)i * kGolden)), lane);
-  __m512i z1 = _mm512_add_epi64(z0, _mm512_set1_epi64((long long)(8 * kGolden)));
-  for (; i + 16 <= e; i += 16) {
-    __mmask8 k0 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z0), 40), thr);
-    __mmask8 k1 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix64_v(z1), 40), thr);
-    __mmask16 k = (__mmask16)((unsigned)k0 | ((unsigned)k1 << 8));
-    __m512 m = _mm512_maskz_mov_ps(k, vscale);
-    _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), m));
-    _mm_storeu_si128((__m128i*)(mask + i), _mm_maskz_mov_epi8(k, _mm_set1_epi8(1)));
-    z0 = _mm512_add_epi64(z0, step);
-    z1 = _mm512_add_epi64(z1, step);
+  simd::CounterStream rng(key + (uint64_t)i * kGolden, kGolden);
+  const vf vscale = set1(scale);
+  for (; i + kW <= e; i += kW) {
+    const simd::mask_f keep = rng.next_ge(threshold);
+    simd::store(y + i, simd::load(x + i) * simd::keep_m(keep, vscale));  // NaN stays NaN
+    simd::store_u8(mask + i, keep);
   }
-#elif defined(TF_ISA_avx2)
-  const __m256i step = _mm256_set1_epi64x((long long)(8 * kGolden));
-  const __m256i thr_m1 = _mm256_set1_epi32((int)threshold - 1);  // u, threshold < 2^24: signed ok
-  const __m256 vscale = _mm256_set1_ps(scale);
-  const uint64_t z = key + (uint64_t)i * kGolden;
-  __m256i z0 = _mm256_setr_epi64x((long long)z, (long long)(z + kGolden), (long long)(z + 2 * kGolden),
-                                  (long long)(z + 3 * kGolden));
-  __m256i z1 = _mm256_add_epi64(z0, _mm256_set1_epi64x((long long)(4 * kGolden)));
-  for (; i + 8 <= e; i += 8) {
-    __m256i u0 = _mm256_srli_epi64(mix64_v(z0), 40), u1 = _mm256_srli_epi64(mix64_v(z1), 40);
-    // low dwords of the 8 u64 lanes, in order: [u0.0 u0.1 u1.0 u1.1 | u0.2 u0.3 u1.2 u1.3] -> permute
-    __m256 packed = _mm256_shuffle_ps(_mm256_castsi256_ps(u0), _mm256_castsi256_ps(u1), _MM_SHUFFLE(2, 0, 2, 0));
-    __m256i u = _mm256_permute4x64_epi64(_mm256_castps_si256(packed), _MM_SHUFFLE(3, 1, 2, 0));
-    __m256i keep = _mm256_cmpgt_epi32(u, thr_m1);  // all-ones where kept
-    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), m));
-    __m256i w = _mm256_packs_epi32(keep, keep);  // [k0..k3 k0..k3 | k4..k7 k4..k7] as int16
-    w = _mm256_packs_epi16(w, w);                // bytes; low 4 of each 128-bit half
-    uint64_t bytes = (uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(w)) |
-                     ((uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(w, 1)) << 32);
-    bytes &= 0x0101010101010101ull;
-    std::memcpy(mask + i, &bytes, 8);
-    z0 = _mm256_add_epi64(z0, step);
-    z1 = _mm256_add_epi64(z1, step);
-  }
-#endif
   dropout_scalar(i, e, x, key, threshold, scale, y, mask);
 }
 
 void dropout_backward_range(index_t b, index_t e, const float* dy, const uint8_t* mask,
                             float scale, float* dx) {
   index_t i = b;
-#if defined(TF_ISA_avx512)
-  const __m512 vscale = _mm512_set1_ps(scale);
-  for (; i + 16 <= e; i += 16) {
-    __mmask16 k = _mm_test_epi8_mask(_mm_loadu_si128((const __m128i*)(mask + i)), _mm_set1_epi8(-1));
-    _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), _mm512_maskz_mov_ps(k, vscale)));
-  }
-#elif defined(TF_ISA_avx2)
-  const __m256 vscale = _mm256_set1_ps(scale);
-  for (; i + 8 <= e; i += 8) {
-    __m256i m8 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)(mask + i)));
-    __m256i keep = _mm256_cmpgt_epi32(m8, _mm256_setzero_si256());
-    __m256 m = _mm256_and_ps(_mm256_castsi256_ps(keep), vscale);
-    _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(dy + i), m));
-  }
-#endif
+  const vf vscale = set1(scale);
+  for (; i + kW <= e; i += kW)
+    simd::store(dx + i, simd::load(dy + i) * simd::keep_m(simd::load_u8(mask + i), vscale));
   for (; i < e; ++i) dx[i] = dy[i] * (mask[i] ? scale : 0.0f);
 }
 }  // namespace
@@ -526,7 +436,7 @@ void dropout_backward_range(index_t b, index_t e, const float* dy, const uint8_t
 void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshold, float scale,
                      float* y, uint8_t* mask) {
   FtzGuard ftz;
-  const uint64_t key = mix64(seed + kGolden);
+  const uint64_t key = simd::splitmix64(seed + kGolden);
   parallel_elems(n, kGrainCheap / 2, [&](index_t b, index_t e) {
     dropout_range(b, e, x, key, threshold, scale, y, mask);
   });

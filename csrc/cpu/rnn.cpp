@@ -58,6 +58,7 @@
 #include "tf/parallel.h"
 #include "tf/rnn.h"
 #include "tf/simd.h"
+#include "tf/ukernel.h"
 #include "tf/workspace.h"
 
 namespace tf {
@@ -83,7 +84,9 @@ struct Buf {
 
 constexpr int NV = 2;           // vectors per micro-tile row
 constexpr int NR = NV * kW;     // micro-tile width (32 avx512, 16 avx2, 2 generic)
-constexpr int MR = kW == 16 ? 8 : 6;  // micro-tile height: MR x NV accumulators (32 zmm / 16 ymm registers)
+// micro-tile height: MR x NV accumulators (16 zmm of 32 / 12 ymm of 16); ceil(B / MR) tiles of
+// near-equal height (gemm_packed) suit the batch sizes of recurrent layers
+constexpr int MR = kW == 16 ? 8 : 6;
 
 inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
 inline void st(float* p, vf v, int n) {
@@ -105,35 +108,13 @@ void pack_panels(index_t K, index_t N, const float* B, index_t rsB, index_t csB,
   }
 }
 
+// One MR_ x NR tile: tf/ukernel.h's micro-kernel over rows of A in place (unit column stride)
+// and a packed weight panel.
 template <int MR_>
-inline void micro_kernel(index_t K, const float* A, index_t rsA, const float* Bp, float* C,
-                         index_t ldc, int ncols, bool accumulate) {
-  vf acc[MR_][NV];
-  for (int i = 0; i < MR_; ++i)
-    for (int v = 0; v < NV; ++v) acc[i][v] = zero();
-  for (index_t k = 0; k < K; ++k) {
-    vf b[NV];
-    for (int v = 0; v < NV; ++v) b[v] = load(Bp + k * NR + v * kW);
-    for (int i = 0; i < MR_; ++i) {
-      vf a = set1(A[i * rsA + k]);
-      for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(a, b[v], acc[i][v]);
-    }
-  }
-  for (int i = 0; i < MR_; ++i) {
-    float* c = C + i * ldc;
-    for (int v = 0; v < NV; ++v) {
-      int n = std::min(kW, ncols - v * kW);
-      if (n <= 0) break;
-      vf r = acc[i][v];
-      if (n == kW) {
-        if (accumulate) r = r + load(c + v * kW);
-        store(c + v * kW, r);
-      } else {
-        if (accumulate) r = r + load_n(c + v * kW, n);
-        store_n(c + v * kW, r, n);
-      }
-    }
-  }
+void micro_kernel(index_t K, const float* A, index_t rsA, const float* Bp, float* C, index_t ldc,
+                  int ncols, bool accumulate) {
+  ukernel<float, MR_, NV>(K, AStrided<float>{A, rsA, 1}, BRows<float, NR>{Bp}, C, ldc, MR_, ncols,
+                          Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f});
 }
 
 // C (M, N) (row stride ldc) = [C +] A (M, K) (row stride rsA, unit column stride) @ Bp.

@@ -9,8 +9,10 @@
 // the first n lanes (any n: <= 0 none, >= the lane count all) that load_m/store_m reuse across a
 // tile (GEMM micro-kernels). vec<T> / lanes<T> name the vector of T and its lane count, so one
 // template serves fp32 and fp64. This is the one SIMD vocabulary of csrc/cpu (issue 15): the GEMM
-// micro-kernels, conv, pooling, pointwise, optimizers and RNN cells all use it; the generic
-// build adds v4 (Note [generic 4 lanes]). Note [NaN in max]: vmax(a, b)/vmin(a, b) follow x86 MAXPS: when
+// micro-kernels (tf/ukernel.h), conv, pooling, pointwise, optimizers and RNN cells all use it,
+// and no csrc/cpu kernel file spells a raw intrinsic except gemm.cpp's packing transposes and
+// pool.cpp's streaming stores; the generic build adds v4 (Note [generic 4 lanes]). Masks from a lane mask: keep_m, store_u8 /
+// load_u8 (0/1 bytes); counter-based random lanes: splitmix64 / CounterStream (dropout). Note [NaN in max]: vmax(a, b)/vmin(a, b) follow x86 MAXPS: when
 // either operand is NaN they return b. Put the data operand second (vmax(zero, x)) so that NaN
 // input gives NaN output; put a bound second (vmin(x, hi)) only where clamping NaN is intended.
 #pragma once
@@ -27,6 +29,15 @@
 namespace tf {
 namespace simd {
 inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions] in common.h
+
+// SplitMix64 finalizer (Steele, Lea, Flood 2014), scalar; CounterStream is its vector form.
+constexpr uint64_t kSplitmix1 = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kSplitmix2 = 0x94D049BB133111EBull;
+inline uint64_t splitmix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * kSplitmix1;
+  z = (z ^ (z >> 27)) * kSplitmix2;
+  return z ^ (z >> 31);
+}
 
 #if defined(TF_ISA_avx512)
 constexpr int kW = 16;
@@ -101,6 +112,46 @@ inline vf load_m(const float* p, mask_f m) { return {_mm512_maskz_loadu_ps(m.k, 
 inline void store_m(float* p, mask_f m, vf a) { _mm512_mask_storeu_ps(p, m.k, a.v); }
 inline vd load_m(const double* p, mask_d m) { return {_mm512_maskz_loadu_pd(m.k, p)}; }
 inline void store_m(double* p, mask_d m, vd a) { _mm512_mask_storeu_pd(p, m.k, a.v); }
+
+// Pointwise/optimizer helpers: lanes past n of load_n_fill hold fill; sqrt; keep_m(m, a): a where
+// m is set, else 0; u8 masks: kW bytes of 0/1 (dropout's saved mask) to and from a lane mask.
+inline vf load_n_fill(const float* p, int n, float fill) {
+  return {_mm512_mask_loadu_ps(_mm512_set1_ps(fill), tail_mask(n), p)};
+}
+inline vf vsqrt(vf a) { return {_mm512_sqrt_ps(a.v)}; }
+inline vf keep_m(mask_f m, vf a) { return {_mm512_maskz_mov_ps(m.k, a.v)}; }
+inline void store_u8(uint8_t* p, mask_f m) {
+  _mm_storeu_si128((__m128i*)p, _mm_maskz_mov_epi8(m.k, _mm_set1_epi8(1)));
+}
+inline mask_f load_u8(const uint8_t* p) {
+  return {_mm_test_epi8_mask(_mm_loadu_si128((const __m128i*)p), _mm_set1_epi8(-1))};
+}
+// Note [counter stream]: SplitMix64 finalizer of the counters z, z + step, z + 2 step, ... (kW per
+// next_ge); lane j is set where the top 24 bits of splitmix64(counter j) are >= threshold (< 2^24).
+// Every ISA computes the same integers, so the lanes match splitmix64() bit for bit.
+struct CounterStream {
+  __m512i z0, z1, step;
+  CounterStream(uint64_t z, uint64_t st) {
+    z0 = _mm512_setr_epi64((long long)z, (long long)(z + st), (long long)(z + 2 * st), (long long)(z + 3 * st),
+                           (long long)(z + 4 * st), (long long)(z + 5 * st), (long long)(z + 6 * st),
+                           (long long)(z + 7 * st));
+    z1 = _mm512_add_epi64(z0, _mm512_set1_epi64((long long)(8 * st)));
+    step = _mm512_set1_epi64((long long)(16 * st));
+  }
+  static __m512i mix(__m512i z) {
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)kSplitmix1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)kSplitmix2));
+    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+  }
+  mask_f next_ge(uint32_t threshold) {
+    const __m512i thr = _mm512_set1_epi64((long long)threshold);
+    const __mmask8 k0 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix(z0), 40), thr);
+    const __mmask8 k1 = _mm512_cmpge_epu64_mask(_mm512_srli_epi64(mix(z1), 40), thr);
+    z0 = _mm512_add_epi64(z0, step);
+    z1 = _mm512_add_epi64(z1, step);
+    return {(__mmask16)((unsigned)k0 | ((unsigned)k1 << 8))};
+  }
+};
 
 #elif defined(TF_ISA_avx2)
 constexpr int kW = 8;
@@ -188,6 +239,58 @@ inline void store_m(float* p, mask_f m, vf a) { _mm256_maskstore_ps(p, m.k, a.v)
 inline vd load_m(const double* p, mask_d m) { return {_mm256_maskload_pd(p, m.k)}; }
 inline void store_m(double* p, mask_d m, vd a) { _mm256_maskstore_pd(p, m.k, a.v); }
 
+// Pointwise/optimizer helpers (see the avx512 block).
+inline vf load_n_fill(const float* p, int n, float fill) {
+  const __m256i m = tail_mask(n);
+  return {_mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m))};
+}
+inline vf vsqrt(vf a) { return {_mm256_sqrt_ps(a.v)}; }
+inline vf keep_m(mask_f m, vf a) { return {_mm256_and_ps(_mm256_castsi256_ps(m.k), a.v)}; }
+inline void store_u8(uint8_t* p, mask_f m) {
+  __m256i w = _mm256_packs_epi32(m.k, m.k);  // [k0..k3 k0..k3 | k4..k7 k4..k7] as int16
+  w = _mm256_packs_epi16(w, w);              // bytes; low 4 of each 128-bit half
+  uint64_t bytes = (uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_castsi256_si128(w)) |
+                   ((uint64_t)(uint32_t)_mm_cvtsi128_si32(_mm256_extracti128_si256(w, 1)) << 32);
+  bytes &= 0x0101010101010101ull;
+  std::memcpy(p, &bytes, 8);
+}
+inline mask_f load_u8(const uint8_t* p) {
+  const __m256i m8 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*)p));
+  return {_mm256_cmpgt_epi32(m8, _mm256_setzero_si256())};
+}
+// Note [counter stream] (avx512 block). AVX2 has no 64-bit mullo: mullo64 builds it from
+// 32 x 32 -> 64 products.
+struct CounterStream {
+  __m256i z0, z1, step;
+  CounterStream(uint64_t z, uint64_t st) {
+    z0 = _mm256_setr_epi64x((long long)z, (long long)(z + st), (long long)(z + 2 * st), (long long)(z + 3 * st));
+    z1 = _mm256_add_epi64(z0, _mm256_set1_epi64x((long long)(4 * st)));
+    step = _mm256_set1_epi64x((long long)(8 * st));
+  }
+  static __m256i mullo64(__m256i a, __m256i b_lo, __m256i b_hi) {
+    __m256i lo = _mm256_mul_epu32(a, b_lo);
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b_lo), _mm256_mul_epu32(a, b_hi));
+    return _mm256_add_epi64(lo, _mm256_slli_epi64(cross, 32));
+  }
+  static __m256i mix(__m256i z) {
+    const __m256i m1 = _mm256_set1_epi64x((long long)kSplitmix1), m1h = _mm256_set1_epi64x((long long)(kSplitmix1 >> 32));
+    const __m256i m2 = _mm256_set1_epi64x((long long)kSplitmix2), m2h = _mm256_set1_epi64x((long long)(kSplitmix2 >> 32));
+    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), m1, m1h);
+    z = mullo64(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), m2, m2h);
+    return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+  }
+  mask_f next_ge(uint32_t threshold) {
+    const __m256i thr_m1 = _mm256_set1_epi32((int)threshold - 1);  // u, threshold < 2^24: signed ok
+    const __m256i u0 = _mm256_srli_epi64(mix(z0), 40), u1 = _mm256_srli_epi64(mix(z1), 40);
+    // low dwords of the 8 u64 lanes, in order: [u0.0 u0.1 u1.0 u1.1 | u0.2 u0.3 u1.2 u1.3] -> permute
+    const __m256 packed = _mm256_shuffle_ps(_mm256_castsi256_ps(u0), _mm256_castsi256_ps(u1), _MM_SHUFFLE(2, 0, 2, 0));
+    const __m256i u = _mm256_permute4x64_epi64(_mm256_castps_si256(packed), _MM_SHUFFLE(3, 1, 2, 0));
+    z0 = _mm256_add_epi64(z0, step);
+    z1 = _mm256_add_epi64(z1, step);
+    return {_mm256_cmpgt_epi32(u, thr_m1)};  // all-ones where u >= threshold
+  }
+};
+
 #else  // generic: one lane
 constexpr int kW = 1;
 struct vf { float v; };
@@ -251,6 +354,22 @@ inline vf load_m(const float* p, mask_f m) { return {m.on ? *p : 0.0f}; }
 inline void store_m(float* p, mask_f m, vf a) { if (m.on) *p = a.v; }
 inline vd load_m(const double* p, mask_d m) { return {m.on ? *p : 0.0}; }
 inline void store_m(double* p, mask_d m, vd a) { if (m.on) *p = a.v; }
+
+// Pointwise/optimizer helpers (see the avx512 block).
+inline vf load_n_fill(const float* p, int n, float fill) { return {n > 0 ? *p : fill}; }
+inline vf vsqrt(vf a) { return {std::sqrt(a.v)}; }
+inline vf keep_m(mask_f m, vf a) { return {m.on ? a.v : 0.0f}; }
+inline void store_u8(uint8_t* p, mask_f m) { *p = (uint8_t)m.on; }
+inline mask_f load_u8(const uint8_t* p) { return {*p != 0}; }
+struct CounterStream {  // Note [counter stream] (avx512 block)
+  uint64_t z, step;
+  CounterStream(uint64_t z0, uint64_t st) : z(z0), step(st) {}
+  mask_f next_ge(uint32_t threshold) {
+    const bool k = (uint32_t)(splitmix64(z) >> 40) >= threshold;
+    z += step;
+    return {k};
+  }
+};
 
 #if defined(__GNUC__)
 // Note [generic 4 lanes]: the portable build has one-lane vf, and the compiler left the 4-wide
