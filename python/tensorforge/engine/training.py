@@ -173,6 +173,7 @@ class Model(Network):
             if sp.fused and not sp.from_logits:
                 sp.activation = kind
         self._out_specs = specs
+        self.__dict__["_metric_targets_bound"] = False  # See _bind_metric_targets
         self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
                                          if sp.fused and not sp.from_logits)
         self._stateful = self._stateful_metric_objects()
@@ -203,13 +204,23 @@ class Model(Network):
             m.reset_state()
         self.__dict__["_batch_running"] = None
 
+    def _keep_running_state(self, sums, counts, stateful):
+        """What an epoch of fit, or an evaluate, summed becomes the running state that a later
+        train_on_batch / test_on_batch(reset_metrics=False) continues (tf_keras's metric objects
+        keep the last epoch's, or the last validation's, state until reset)."""
+        keep = [k for k in sums if k not in stateful]
+        self.__dict__["_batch_running"] = (
+            {k: float(_device.to_host(sums[k])) for k in keep},
+            {k: float(_device.to_host(counts[k])) for k in keep})
+
     # Note [batch metrics]
     # Keras 2's train_on_batch / test_on_batch return the compiled metrics' state: the loss and
     # every metric are running means over the batches since the last reset (weighted by the
     # batch size, or by the sample-weight / mask sums for the weighted ones). A call with
     # reset_metrics=True (the default) resets them first, so it reports its own batch; with
     # reset_metrics=False the batch joins the running means. Both calls share the state, as
-    # Keras 2's metric objects are shared; fit and evaluate reset it when they start.
+    # Keras 2's metric objects are shared; fit and evaluate reset it when they start, and leave
+    # their last epoch's (or the last validation's, or evaluate's) sums as the state.
     def _running_batch_logs(self, names, vals, batch_size):
         """The running means of ``vals`` (one per metrics_names entry) after adding a batch."""
         run = self.__dict__.get("_batch_running")
@@ -355,8 +366,27 @@ class Model(Network):
             raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
                              f"received {len(ys)} target arrays")
         shapes = self._output_shapes()
+        if not self.__dict__.get("_metric_targets_bound"):
+            self._bind_metric_targets(ys, shapes)
         return [self._check_target(a, n, shapes[i], sp, where) if a is not None and need[i] else None
                 for i, (a, sp) in enumerate(zip(ys, specs))]
+
+    def _bind_metric_targets(self, ys, shapes):
+        """Choose 'accuracy' / 'crossentropy' by the first targets' shapes, as tf_keras does on
+        its first batch (metrics.resolve); until then the choice made at compile stands."""
+        for i, (y, sp) in enumerate(zip(ys, self._out_specs)):
+            if y is None:
+                continue
+            target = tuple(np.shape(y))  # (reads .shape; a nested list is converted)
+            loss = sp.loss if sp.loss is not None else "mse"
+
+            def rebind(specs, fns):
+                return [(nm, _tensor_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
+                        if isinstance(mm, str) and mm in _metrics._SHAPE_CHOSEN else (nm, fn)
+                        for mm, (nm, fn) in zip(specs, fns)]
+            sp.metric_fns = rebind(sp.metric_specs, sp.metric_fns)
+            sp.weighted_fns = rebind(sp.weighted_specs, sp.weighted_fns)
+        self.__dict__["_metric_targets_bound"] = True
 
     def _check_target(self, y, n, out, spec, where):
         y = self._as_array(y, where, "y")
@@ -661,13 +691,15 @@ class Model(Network):
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
-                 distributed=False, **kwargs):
+                 return_dict=False, distributed=False, **kwargs):
         self._check_compiled("evaluate")
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
-            return self.evaluate_generator(x, steps, verbose=verbose)
+            res = self.evaluate_generator(x, steps, verbose=verbose)
+            return dict(zip(self.metrics_names, np.atleast_1d(res).tolist())) if return_dict \
+                else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
@@ -675,7 +707,10 @@ class Model(Network):
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
-        cbs.on_test_end(dict(zip(self.metrics_names, res)))
+        logs = dict(zip(self.metrics_names, res))
+        cbs.on_test_end(logs)
+        if return_dict:  # (tf_keras 2's evaluate(return_dict=True))
+            return logs
         return res if len(res) > 1 else res[0]
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
