@@ -42,12 +42,20 @@ def data():
     return x, seq, targets, weights
 
 
-# case -> (units, activation, loss, target, metrics, input ("x" or "seq"))
+# case -> (units, activation, loss, target, metrics, input: "x", "seq" (3 steps), or
+# "subclassed" (x into a Model subclass calling the Dense))
 CHOICE = {
     "bce_3_units_accuracy": (3, "sigmoid", "binary_crossentropy", "multi_hot3", ["accuracy"], "x"),
-    # softmax: 'ce' (categorical cross-entropy here) of a sigmoid output would read the sigmoid's
-    # logits in tf_keras (its tagged output), which tensorforge's metrics do not yet
     "bce_3_units_acc_ce": (3, "softmax", "binary_crossentropy", "multi_hot3", ["acc", "ce"], "x"),
+    # 'ce' is categorical cross-entropy here, of a sigmoid output: tf_keras's reads the sigmoid's
+    # logits (its tagged output), i.e. softmax cross-entropy of the logits
+    "bce_3_units_sigmoid_acc_ce": (3, "sigmoid", "binary_crossentropy", "multi_hot3",
+                                   ["acc", "ce"], "x"),
+    "bce_3_units_sigmoid_subclassed": (3, "sigmoid", "binary_crossentropy", "multi_hot3",
+                                       ["acc", "ce"], "subclassed"),
+    "sigmoid_4_units_cce_metric": (4, "sigmoid", "categorical_crossentropy", "onehot4",
+                                   ["accuracy", "categorical_crossentropy", "binary_crossentropy"],
+                                   "x"),
     "bce_1_unit_labels_n": (1, "sigmoid", "binary_crossentropy", "binary_n", ["accuracy", "crossentropy"], "x"),
     "mse_1_unit": (1, "sigmoid", "mse", "binary_n", ["accuracy"], "x"),
     "custom_loss_sparse_labels": (4, "softmax", "custom_sparse", "sparse_n", ["accuracy", "ce"], "x"),
@@ -70,10 +78,21 @@ def sgd(keras, lr):
     return opt(learning_rate=lr)
 
 
-def model(keras, units, activation, loss, metrics, weights, seq):
+def model(keras, units, activation, loss, metrics, weights, inp):
     L = keras.layers
-    m = keras.Sequential([L.Dense(units, activation=activation,
-                                  input_shape=(3, F) if seq else (F,))])
+    if inp == "subclassed":
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = L.Dense(units, activation=activation)
+
+            def call(self, x):
+                return self.dense(x)
+        m = Net()
+        m(np.zeros((1, F), np.float32))
+    else:
+        m = keras.Sequential([L.Dense(units, activation=activation,
+                                      input_shape=(3, F) if inp == "seq" else (F,))])
     m.compile(optimizer=sgd(keras, 0.1), loss=loss_of(keras, loss), metrics=list(metrics))
     m.layers[0].set_weights(weights[units])
     return m
@@ -86,7 +105,7 @@ def floats(d):
 def choice_case(keras, x, seq, targets, weights, spec):
     units, act, loss, target, metrics, inp = spec
     xx, y = (seq if inp == "seq" else x), targets[target]
-    m = model(keras, units, act, loss, metrics, weights, inp == "seq")
+    m = model(keras, units, act, loss, metrics, weights, inp)
     out = {"units": units, "activation": act, "loss": loss, "target": target,
            "metrics": metrics, "input": inp}
     out["evaluate"] = floats(m.evaluate(xx, y, batch_size=N, verbose=0, return_dict=True))

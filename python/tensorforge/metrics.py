@@ -10,9 +10,9 @@ Keras 2.2's metric alias of the loss (negative).
 
 The log key of a metric is the string given (``'acc'`` logs ``acc``, ``'accuracy'`` logs
 ``accuracy``, ``'mae'`` logs ``mae``) or the function's ``__name__``. 'accuracy' / 'acc' resolve
-as Keras does: binary accuracy for binary_crossentropy or a single output unit, sparse
-categorical accuracy for sparse_categorical_crossentropy, else categorical; 'crossentropy' / 'ce'
-likewise pick the cross-entropy matching the loss.
+by shapes as tf_keras 2 does (``resolve``): binary accuracy for an output of one unit, sparse
+categorical accuracy for targets with fewer axes than the output (or a last axis of 1),
+else categorical, whatever the loss; 'crossentropy' / 'ce' likewise pick the cross-entropy.
 """
 import numpy as np
 

@@ -559,23 +559,29 @@ class Model(Network):
             # one output, its values as the model gives them, plain metric functions on host
             # arrays: what the loops below compute, without them (See Note [one-output step])
             sp, y, out = specs[0], ys[0], outs[0]
+            tagged = _logits_tag(out) is not None and any(fn in _CE_METRICS
+                                                          for _, fn in sp.metric_fns)
             out = out.data if isinstance(out, Tensor) else out
             if y is not None and not sp.weighted_fns and type(out) is np.ndarray and \
-                    out.ndim < 3 and self._output_mask(0) is None and (
+                    out.ndim < 3 and self._output_mask(0) is None and not tagged and (
                         sp.from_logits or sp.fused is None or (sp.activation is not None and all(
                             fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
                 self.__dict__["_metric_weight_sums"] = {}
                 return {nm: fn(y, out) for nm, fn in sp.metric_fns}
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
-        prepared = {}
+        prepared, logits = {}, {}
         stateful = self.__dict__.get("_stateful") or {}
         for i, sp in enumerate(self._out_specs):
             fns = sp.metric_fns + sp.weighted_fns
             if not fns or ys[i] is None:
                 continue
             out = outs[i]
+            tag = _logits_tag(out)
             out = out.data if isinstance(out, Tensor) else out
+            # the cross-entropy metrics read the logits of a softmax / sigmoid output, as
+            # tf_keras's do (its tagged output; See losses._logits_of)
+            logits[i] = out if sp.activation is not None else tag
             # Keras 2's metrics see what the model outputs: the logits of a from_logits loss,
             # else the output layer's activation of the logits the fused loss was given
             # (softmax and sigmoid keep the argmax: the accuracies by argmax skip it)
@@ -601,6 +607,9 @@ class Model(Network):
                     if obj is not None:  # the running result over the epoch so far (Keras 2)
                         obj.update_state(ys[i], out, training_utils.combine_weights(w, m))
                         v = training_utils.metric_value(obj.result())
+                    elif fn in _CE_METRICS and logits[i] is not None and m is None and w is None:
+                        v = _CE_METRICS[fn](ys[i], Tensor(logits[i]), from_logits=True)
+                        v = float(_device.to_host(v.data if isinstance(v, Tensor) else v))
                     elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
@@ -829,6 +838,16 @@ _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
 _METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+# the cross-entropy metrics, by the loss that computes them from logits
+_CE_METRICS = {_metrics.binary_crossentropy: _losses.binary_crossentropy,
+               _metrics.categorical_crossentropy: _losses.categorical_crossentropy,
+               _metrics.sparse_categorical_crossentropy: _losses.sparse_categorical_crossentropy}
+
+
+def _logits_tag(out):
+    """The logits a softmax / sigmoid output Tensor carries (activations.tag_logits), or None."""
+    z = getattr(out, "_keras_logits", None) if isinstance(out, Tensor) else None
+    return z.data if isinstance(z, Tensor) else None
 
 
 _LOGIT_LOSSES = (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy,
