@@ -1,7 +1,7 @@
 """Same model, same starting weights, no randomness: does tensorforge train as Keras 2 does?
 
     python3 tools/keras_identical_weights.py CASE [--keras-python ../keras-venv/bin/python]
-    CASE: mlp_rmsprop | mlp_adam | cnn_adadelta | sigmoid_categorical
+    CASE: mlp_rmsprop | mlp_adam | cnn_adadelta | sigmoid_categorical | imdb_lstm_adam
 
 The check behind a gap that tools/keras_parity.py finds between the two sides of a corpus
 program: the program's model without its random parts (no dropout, no shuffling), started on
@@ -12,7 +12,9 @@ gradients and the optimizer agree, so a gap between seeded runs of the program i
 (its initial weights and dropout masks); unequal ones name a semantic difference to find.
 The cases are the models of mnist_mlp (RMSprop), adl_ch1_mlp_mnist (Adam), mnist_cnn (Adadelta
 at tf.keras's default lr) and the subclassing guide's sigmoid output under categorical
-cross-entropy. Optimizers: tf_keras's optimizers.legacy (Keras 2's update rules).
+cross-entropy, and imdb_lstm's Embedding(20000, 128) -> LSTM(128) -> Dense(1, sigmoid) under
+Adam and binary cross-entropy (on 512 synthetic reviews of 80 tokens, batch 32; its dropout and
+recurrent_dropout left out). Optimizers: tf_keras's optimizers.legacy (Keras 2's update rules).
 """
 import argparse
 import gzip
@@ -26,7 +28,18 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-CASES = ("mlp_rmsprop", "mlp_adam", "cnn_adadelta", "sigmoid_categorical")
+CASES = ("mlp_rmsprop", "mlp_adam", "cnn_adadelta", "sigmoid_categorical", "imdb_lstm_adam")
+
+
+def reviews(n=512, T=80, vocab=20000):
+    """Token sequences whose label shows in the words: 10% of a positive review's tokens come
+    from ids 1-499, of a negative one's from 500-999, the rest uniformly from 1000-19999."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, n)
+    x = rng.integers(1000, vocab, (n, T))
+    hint = rng.random((n, T)) < 0.1
+    x = np.where(hint, rng.integers(1, 500, (n, T)) + 500 * (1 - y)[:, None], x)
+    return x.astype(np.float32), y.astype(np.float32)
 
 
 def digits(n=2048):
@@ -56,6 +69,11 @@ def build(K, opts, case):
                            L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)),
                            L.Flatten(), L.Dense(128, activation="relu"),
                            L.Dense(10, activation="softmax")], opts.Adadelta(), 128
+    elif case == "imdb_lstm_adam":
+        m = K.Sequential([L.Embedding(20000, 128, input_length=80), L.LSTM(128),
+                          L.Dense(1, activation="sigmoid")])
+        m.compile(loss="binary_crossentropy", optimizer=opts.Adam(), metrics=["accuracy"])
+        return m, 32
     else:
         layers, opt, bs = [L.Dense(32, activation="relu", input_shape=(784,)),
                            L.Dense(32, activation="relu"), L.Dense(10, activation="sigmoid")], \
@@ -82,7 +100,9 @@ def side(name, case, weights_file):
         K.utils.set_random_seed(0)
         opts = K.optimizers
     x, y = digits()
-    if case == "cnn_adadelta":
+    if case == "imdb_lstm_adam":
+        x, y = reviews()
+    elif case == "cnn_adadelta":
         x, y = x[:512].reshape(-1, 28, 28, 1), y[:512]
     else:
         x = x.reshape(len(x), -1)

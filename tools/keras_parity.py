@@ -766,6 +766,9 @@ def main(argv=None):
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--only", choices=["ours", "oracle"], default=None)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--from-json", default=None,
+                    help="run nothing: the comparison table of the runs a (possibly stopped) "
+                         "--json file holds, for the programs named that have both sides")
     ap.add_argument("--table", default=None, help="write the comparison table (Markdown) here")
     args = ap.parse_args(argv)
     progs = []
@@ -778,6 +781,13 @@ def main(argv=None):
     name_of = lambda p: os.path.splitext(os.path.basename(p))[0]  # noqa: E731
     skipped = [p for p in progs if args.plan and name_of(p) in NOT_COMPARABLE]
     progs = [p for p in progs if p not in skipped]
+    if args.from_json:
+        with open(args.from_json) as f:
+            saved = json.load(f)
+        done = [p for p in progs if saved.get(name_of(p), {}).get("ours")
+                and saved[name_of(p)].get("oracle")]
+        _print_table(args, done, skipped, saved, name_of)
+        return 0
     seeds = args.seeds or [None]
     sides = [(s, py) for s, py in (("ours", args.ours_python), ("oracle", args.keras_python))
              if not args.only or s == args.only]
@@ -807,20 +817,25 @@ def main(argv=None):
     ok = sum(1 for r in results.values() if r.get("ours") and all(x["ok"] for x in r["ours"]))
     print(f"\nours: {ok} of {len(results)} programs ran to completion")
     if len(sides) == 2:
-        rows = [compare_row(name_of(p), settings(p, args), results[name_of(p)]) for p in progs]
-        rows += [[name_of(p), "not comparable", "-", "-", "-", NOT_COMPARABLE[name_of(p)]]
-                 for p in skipped]
-        head = ["program", "metric", "tensorforge", "Keras 2", "difference", "verdict"]
-        cell = lambda c: " ".join(str(c).split()).replace("|", "/")  # noqa: E731
-        table = "\n".join("| " + " | ".join(cell(c) for c in r) + " |" for r in
-                          [head, ["---"] * len(head)] + rows)
-        print("\n" + table)
-        if args.table:
-            with open(args.table, "w") as f:
-                f.write(table + "\n")
+        _print_table(args, progs, skipped, results, name_of)
     if args.json:
         _write_json(args.json, results)
     return 0
+
+
+def _print_table(args, progs, skipped, results, name_of):
+    """The Markdown comparison table (printed, and written to --table)."""
+    rows = [compare_row(name_of(p), settings(p, args), results[name_of(p)]) for p in progs]
+    rows += [[name_of(p), "not comparable", "-", "-", "-", NOT_COMPARABLE[name_of(p)]]
+             for p in skipped]
+    head = ["program", "metric", "tensorforge", "Keras 2", "difference", "verdict"]
+    cell = lambda c: " ".join(str(c).split()).replace("|", "/")  # noqa: E731
+    table = "\n".join("| " + " | ".join(cell(c) for c in r) + " |" for r in
+                      [head, ["---"] * len(head)] + rows)
+    print("\n" + table)
+    if args.table:
+        with open(args.table, "w") as f:
+            f.write(table + "\n")
 
 
 def _write_json(path, results):

@@ -108,6 +108,32 @@ PLAN = {
         note="GradientTape loops over the whole (resized) MNIST, not capped; last loop's val acc"),
     "guide_making_new_layers_and_models_via_subclassing": dict(
         MNIST, metric="fit[-1]:loss", note="VAE (MSE + KL) trained by fit after a GradientTape loop"),
+    # ---- third corpus (/tmp/kprogs3; tools/keras_corpus.md "Third corpus") ----
+    "adl_ch2_cnn_functional": dict(MNIST, metric="evaluate:accuracy"),
+    "adl_ch2_densenet_mnist": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
+                                   note="DenseNet on MNIST: near chance after 1 epoch of 1,000 "
+                                        "on both sides (0.105 each in the corpus2 run)"),
+    "adl_ch3_autoencoder_2dim_mnist": dict(MNIST, metric="fit:val_loss"),
+    "adl_ch3_classifier_autoencoder": dict(epochs=2, samples=2000, metric="fit:val_loss",
+                                           note="two outputs (classifier + reconstruction)"),
+    "adl_ch8_vae_cnn_mnist": dict(MNIST, metric="fit:val_loss", max_predict=2,
+                                  note="add_loss VAE, validation_data=(x_test, None)"),
+    "guide_working_with_rnns": dict(epochs=1, samples=2000, metric="fit[0]:val_accuracy",
+                                    note="the first of the guide's two fits (LSTM, MNIST rows)"),
+    "kio_quasi_svm": dict(epochs=2, samples=4000, metric="fit:val_acc",
+                          note="RandomFourierFeatures (random, fixed): a CategoricalAccuracy "
+                               "object named acc"),
+    "lstm_stateful": dict(epochs=1, samples=1000, metric="fit[-1]:val_loss",
+                          note="batch size 1: slow in TF eager; the stateless model's fit"),
+    "reuters_mlp_relu_vs_selu": dict(epochs=2, samples=2000, metric="evaluate[0]:accuracy",
+                                     note="synthetic Reuters; the ReLU model (the SELU one is "
+                                          "evaluate[1])"),
+    "tensorboard_embeddings_mnist": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                                         note="TensorBoard callback (needs the tensorboard "
+                                              "package on the oracle side)"),
+    "kio_timeseries_transformer_classification": dict(
+        epochs=1, samples=64, metric="evaluate:sparse_categorical_accuracy",
+        note="4 attention blocks over 500 steps: ~0.8 TFLOP a step, so 64 samples"),
 }
 
 NOT_COMPARABLE = {
@@ -117,6 +143,12 @@ NOT_COMPARABLE = {
     "adl_ch5_wgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "adl_ch5_lsgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "adl_ch5_acgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch6_infogan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
+    "adl_ch6_stackedgan_mnist": "GAN training after a classifier fit; no figure the cap keeps "
+                                "comparable",
+    "mnist_acgan": "GAN: train_on_batch loop, no accuracy to compare",
+    "cifar10_cnn_capsule": "fails under Keras 2 too (written for Keras 2.1's K.batch_dot)",
+    "guide_masking_and_padding_variant": "no fit: mask propagation printed, nothing trained",
     "guide_serialization_and_saving": "fits random targets to random inputs (no signal to learn)",
     "guide_customizing_what_happens_in_fit": "train_step overrides fit random targets to random "
                                              "inputs, then a GAN (d_loss / g_loss only)",

@@ -82,22 +82,38 @@ def run_side(side, spec):
         with np.load(spec["weights"]) as z:
             m.set_weights([z[f"w{i}"] for i in range(len(z.files))])
     t0 = time.time()
-    h = m.fit(x, y, batch_size=128, epochs=spec["epochs"], shuffle=spec["shuffle"], verbose=0)
+    # one line per epoch on stderr, so a long run shows (and keeps) its progress
+    tell = lib.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: print(
+        f"[{side}] epoch {e + 1} loss {logs['loss']:.6f} ({time.time() - t0:.0f} s)",
+        file=sys.stderr, flush=True))
+    h = m.fit(x, y, batch_size=128, epochs=spec["epochs"], shuffle=spec["shuffle"], verbose=0,
+              callbacks=[tell])
     dt = time.time() - t0
     loss, acc = m.evaluate(xt, yt, batch_size=512, verbose=0)
     return {"losses": [float(v) for v in h.history["loss"]], "test_loss": float(loss),
             "test_acc": float(acc), "seconds": dt}
 
 
-def keras_run(spec, python):
+def keras_start(spec, python):
+    """Start the Keras side as a subprocess (its per-epoch lines go to this stderr)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(spec, f)
-    out = subprocess.run([python, os.path.abspath(__file__), "_keras", f.name], capture_output=True,
-                         text=True)
-    os.unlink(f.name)
-    if out.returncode != 0:
-        raise RuntimeError(f"the Keras side failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    proc = subprocess.Popen([python, os.path.abspath(__file__), "_keras", f.name],
+                            stdout=subprocess.PIPE, text=True)
+    return proc, f.name
+
+
+def keras_finish(started):
+    proc, spec_file = started
+    out, _ = proc.communicate()
+    os.unlink(spec_file)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the Keras side failed (exit {proc.returncode}; its stderr is above)")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def keras_run(spec, python):
+    return keras_finish(keras_start(spec, python))
 
 
 def identical(args):
@@ -109,8 +125,10 @@ def identical(args):
     np.savez(wfile, **{f"w{i}": w for i, w in enumerate(m.get_weights())})
     spec = {"cell": args.cell, "dropout": 0.0, "epochs": args.epochs, "shuffle": False,
             "seed": args.seed, "weights": wfile, "threads": args.threads}
+    # the two sides run at the same time (one thread each by default): halves the wall time
+    started = keras_start(spec, args.keras_python)
     ours = run_side("ours", spec)
-    theirs = keras_run(spec, args.keras_python)
+    theirs = keras_finish(started)
     print(f"# {args.cell.upper()}(256) -> Dense(10), SGD(0.01), batch 128, no dropout, no shuffle, "
           f"identical initial weights")
     print("epoch | tensorforge loss | Keras 2 loss | relative difference")

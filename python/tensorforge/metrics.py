@@ -10,9 +10,9 @@ Keras 2.2's metric alias of the loss (negative).
 
 The log key of a metric is the string given (``'acc'`` logs ``acc``, ``'accuracy'`` logs
 ``accuracy``, ``'mae'`` logs ``mae``) or the function's ``__name__``. 'accuracy' / 'acc' resolve
-as Keras does: binary accuracy for binary_crossentropy or a single output unit, sparse
-categorical accuracy for sparse_categorical_crossentropy, else categorical; 'crossentropy' / 'ce'
-likewise pick the cross-entropy matching the loss.
+by shapes as tf_keras 2 does (``resolve``): binary accuracy for an output of one unit, sparse
+categorical accuracy for targets with fewer axes than the output (or a last axis of 1),
+else categorical, whatever the loss; 'crossentropy' / 'ce' likewise pick the cross-entropy.
 """
 import numpy as np
 
@@ -157,14 +157,26 @@ def _loss_function(loss):
     return getattr(fn, "fn", fn)
 
 
-def resolve(identifier, loss, output_shape):
-    """(name, fn) for a compile() metric, choosing the accuracy / cross-entropy variant as Keras
-    does; the name is the log key (the string as given, else the function's __name__)."""
-    if identifier in ("accuracy", "acc", "crossentropy", "ce"):
-        loss_fn = _loss_function(loss)
-        binary = loss_fn is _losses.binary_crossentropy or bool(output_shape and
-                                                                 output_shape[-1] == 1)
-        sparse = loss_fn is _losses.sparse_categorical_crossentropy
+_SHAPE_CHOSEN = ("accuracy", "acc", "crossentropy", "ce")
+
+
+def resolve(identifier, loss, output_shape, target_shape=None):
+    """(name, fn) for a compile() metric; the name is the log key (the string as given, else the
+    function's __name__). 'accuracy' / 'acc' / 'crossentropy' / 'ce' become the binary, sparse
+    categorical or categorical variant by shapes, as tf_keras 2 does (compile_utils): binary
+    when the output's last axis is 1, else sparse when the target has fewer axes than the output
+    or a last axis of 1, else categorical (the loss plays no part: a binary_crossentropy output
+    of 3 units gets categorical accuracy). ``target_shape`` is the first target array's shape
+    (tf_keras chooses on the first batch); before any data (None) a sparse categorical
+    cross-entropy loss stands for sparse targets."""
+    if identifier in _SHAPE_CHOSEN:
+        last = output_shape[-1] if output_shape else None
+        binary = last == 1
+        if target_shape is None:
+            sparse = _loss_function(loss) is _losses.sparse_categorical_crossentropy
+        else:
+            sparse = len(target_shape) < len(output_shape) or (
+                target_shape[-1] == 1 and last is not None and last > 1)
         if identifier in ("accuracy", "acc"):
             fn = (binary_accuracy if binary else
                   sparse_categorical_accuracy if sparse else categorical_accuracy)

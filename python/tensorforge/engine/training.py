@@ -174,6 +174,7 @@ class Model(Network):
             if sp.fused and not sp.from_logits:
                 sp.activation = kind
         self._out_specs = specs
+        self.__dict__["_metric_targets_bound"] = False  # See _bind_metric_targets
         self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
                                          if sp.fused and not sp.from_logits)
         self._stateful = self._stateful_metric_objects()
@@ -204,13 +205,23 @@ class Model(Network):
             m.reset_state()
         self.__dict__["_batch_running"] = None
 
+    def _keep_running_state(self, sums, counts, stateful):
+        """What an epoch of fit, or an evaluate, summed becomes the running state that a later
+        train_on_batch / test_on_batch(reset_metrics=False) continues (tf_keras's metric objects
+        keep the last epoch's, or the last validation's, state until reset)."""
+        keep = [k for k in sums if k not in stateful]
+        self.__dict__["_batch_running"] = (
+            {k: float(_device.to_host(sums[k])) for k in keep},
+            {k: float(_device.to_host(counts[k])) for k in keep})
+
     # Note [batch metrics]
     # Keras 2's train_on_batch / test_on_batch return the compiled metrics' state: the loss and
     # every metric are running means over the batches since the last reset (weighted by the
     # batch size, or by the sample-weight / mask sums for the weighted ones). A call with
     # reset_metrics=True (the default) resets them first, so it reports its own batch; with
     # reset_metrics=False the batch joins the running means. Both calls share the state, as
-    # Keras 2's metric objects are shared; fit and evaluate reset it when they start.
+    # Keras 2's metric objects are shared; fit and evaluate reset it when they start, and leave
+    # their last epoch's (or the last validation's, or evaluate's) sums as the state.
     def _running_batch_logs(self, names, vals, batch_size):
         """The running means of ``vals`` (one per metrics_names entry) after adding a batch."""
         run = self.__dict__.get("_batch_running")
@@ -358,8 +369,27 @@ class Model(Network):
             raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
                              f"received {len(ys)} target arrays")
         shapes = self._output_shapes()
+        if not self.__dict__.get("_metric_targets_bound"):
+            self._bind_metric_targets(ys, shapes)
         return [self._check_target(a, n, shapes[i], sp, where) if a is not None and need[i] else None
                 for i, (a, sp) in enumerate(zip(ys, specs))]
+
+    def _bind_metric_targets(self, ys, shapes):
+        """Choose 'accuracy' / 'crossentropy' by the first targets' shapes, as tf_keras does on
+        its first batch (metrics.resolve); until then the choice made at compile stands."""
+        for i, (y, sp) in enumerate(zip(ys, self._out_specs)):
+            if y is None:
+                continue
+            target = tuple(np.shape(y))  # (reads .shape; a nested list is converted)
+            loss = sp.loss if sp.loss is not None else "mse"
+
+            def rebind(specs, fns):
+                return [(nm, _tensor_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
+                        if isinstance(mm, str) and mm in _metrics._SHAPE_CHOSEN else (nm, fn)
+                        for mm, (nm, fn) in zip(specs, fns)]
+            sp.metric_fns = rebind(sp.metric_specs, sp.metric_fns)
+            sp.weighted_fns = rebind(sp.weighted_specs, sp.weighted_fns)
+        self.__dict__["_metric_targets_bound"] = True
 
     def _check_target(self, y, n, out, spec, where):
         y = self._as_array(y, where, "y")
@@ -532,23 +562,29 @@ class Model(Network):
             # one output, its values as the model gives them, plain metric functions on host
             # arrays: what the loops below compute, without them (See Note [one-output step])
             sp, y, out = specs[0], ys[0], outs[0]
+            tagged = _logits_tag(out) is not None and any(fn in _CE_METRICS
+                                                          for _, fn in sp.metric_fns)
             out = out.data if isinstance(out, Tensor) else out
             if y is not None and not sp.weighted_fns and type(out) is np.ndarray and \
-                    out.ndim < 3 and self._output_mask(0) is None and (
+                    out.ndim < 3 and self._output_mask(0) is None and not tagged and (
                         sp.from_logits or sp.fused is None or (sp.activation is not None and all(
                             fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
                 self.__dict__["_metric_weight_sums"] = {}
                 return {nm: fn(y, out) for nm, fn in sp.metric_fns}
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
-        prepared = {}
+        prepared, logits = {}, {}
         stateful = self.__dict__.get("_stateful") or {}
         for i, sp in enumerate(self._out_specs):
             fns = sp.metric_fns + sp.weighted_fns
             if not fns or ys[i] is None:
                 continue
             out = outs[i]
+            tag = _logits_tag(out)
             out = out.data if isinstance(out, Tensor) else out
+            # the cross-entropy metrics read the logits of a softmax / sigmoid output, as
+            # tf_keras's do (its tagged output; See losses._logits_of)
+            logits[i] = out if sp.activation is not None else tag
             # Keras 2's metrics see what the model outputs: the logits of a from_logits loss,
             # else the output layer's activation of the logits the fused loss was given
             # (softmax and sigmoid keep the argmax: the accuracies by argmax skip it)
@@ -574,6 +610,9 @@ class Model(Network):
                     if obj is not None:  # the running result over the epoch so far (Keras 2)
                         obj.update_state(ys[i], out, training_utils.combine_weights(w, m))
                         v = training_utils.metric_value(obj.result())
+                    elif fn in _CE_METRICS and logits[i] is not None and m is None and w is None:
+                        v = _CE_METRICS[fn](ys[i], Tensor(logits[i]), from_logits=True)
+                        v = float(_device.to_host(v.data if isinstance(v, Tensor) else v))
                     elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
@@ -672,7 +711,7 @@ class Model(Network):
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
-                 distributed=False, **kwargs):
+                 return_dict=False, distributed=False, **kwargs):
         self._check_compiled("evaluate")
         if custom_step.wants(self, "test_step", x):
             return custom_step.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
@@ -681,7 +720,9 @@ class Model(Network):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
-            return self.evaluate_generator(x, steps, verbose=verbose)
+            res = self.evaluate_generator(x, steps, verbose=verbose)
+            return dict(zip(self.metrics_names, np.atleast_1d(res).tolist())) if return_dict \
+                else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
@@ -689,7 +730,10 @@ class Model(Network):
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
-        cbs.on_test_end(dict(zip(self.metrics_names, res)))
+        logs = dict(zip(self.metrics_names, res))
+        cbs.on_test_end(logs)
+        if return_dict:  # (tf_keras 2's evaluate(return_dict=True))
+            return logs
         return res if len(res) > 1 else res[0]
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
@@ -854,6 +898,16 @@ _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
 _METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
+# the cross-entropy metrics, by the loss that computes them from logits
+_CE_METRICS = {_metrics.binary_crossentropy: _losses.binary_crossentropy,
+               _metrics.categorical_crossentropy: _losses.categorical_crossentropy,
+               _metrics.sparse_categorical_crossentropy: _losses.sparse_categorical_crossentropy}
+
+
+def _logits_tag(out):
+    """The logits a softmax / sigmoid output Tensor carries (activations.tag_logits), or None."""
+    z = getattr(out, "_keras_logits", None) if isinstance(out, Tensor) else None
+    return z.data if isinstance(z, Tensor) else None
 
 
 _LOGIT_LOSSES = (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy,

@@ -140,6 +140,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
             break
         epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
+        model._keep_running_state(sums, counts, stateful)
         for k, obj in stateful.items():
             if k in epoch_logs:
                 epoch_logs[k] = _metric_value(obj.result())
@@ -268,6 +269,7 @@ class MetricSums:
                            if len(model._out_specs) > 1 else 0)
         self.sums, self.counts, self.seen = {}, {}, 0
         self.stateful = model.__dict__.get("_stateful") or {}
+        self.model = model
         model.reset_metrics()  # Keras 2's evaluate starts every metric afresh
 
     def add(self, model, xb, yb, wb):
@@ -286,6 +288,8 @@ class MetricSums:
         self.seen += m
 
     def means(self):
+        model = self.model
+        model._keep_running_state(self.sums, self.counts, self.stateful)
         return [_metric_value(self.stateful[k].result()) if k in self.stateful else
                 float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
                 for k in self.names]
