@@ -404,3 +404,18 @@ def test_keras_backend_helpers_translate():
         K.set_image_data_format("channels_last")
     with pytest.raises(ValueError, match="set_image_data_format"):
         K.set_image_data_format("nhwc")
+
+
+def test_a_layer_built_by_hand_is_not_built_again_when_called():
+    """layer.build(shape) then a call: the weights of the hand build, as Keras 2 (whose layers'
+    build() ends with built = True); before, the call created a second set."""
+    from tensorforge import layers
+    for layer, shape, n in ((layers.Dense(3), (None, 4), 2), (layers.LSTM(4), (None, 5, 3), 3),
+                            (layers.Conv2D(2, 3), (None, 6, 6, 1), 2)):
+        layer.build(shape)
+        assert layer.built
+        w0 = [w.copy() for w in layer.get_weights()]
+        layer(np.ones((2,) + shape[1:], np.float32))
+        assert len(layer.weights) == n
+        for a, b in zip(w0, layer.get_weights()):
+            np.testing.assert_array_equal(a, b)

@@ -15,6 +15,7 @@ Calling a layer:
 Layers assigned as attributes of a layer or model (also inside lists) are tracked: their weights
 and losses are the owner's.
 """
+import functools
 import inspect
 import threading
 
@@ -270,12 +271,24 @@ def _as_tensor(x):
     return Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32 else x)
 
 
+def _marks_built(build):
+    @functools.wraps(build)
+    def built_after(self, *args, **kwargs):
+        out = build(self, *args, **kwargs)
+        self.built = True
+        return out
+    return built_after
+
+
 class Layer:
     """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _LAYER_CLASSES[cls.__name__] = cls
+        build = cls.__dict__.get("build")
+        if build is not None:  # a layer built by hand (layer.build(shape)) is built: as Keras 2,
+            cls.build = _marks_built(build)  # whose layers' build() ends with built = True
 
     supports_masking = False
     _metrics_added = False
