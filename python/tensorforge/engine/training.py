@@ -715,7 +715,7 @@ class Model(Network):
         self._check_compiled("evaluate")
         if custom_step.wants(self, "test_step", x):
             return custom_step.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
-                                        callbacks, kwargs.get("return_dict", False))
+                                        callbacks, return_dict)
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
