@@ -4,6 +4,7 @@
 When ``_C`` cannot be imported, ``import tensorforge`` still works on the NumPy backend and warns
 once with the reason (see ``warn_if_missing``).
 """
+import importlib.util
 import warnings
 
 _C = None
@@ -17,9 +18,17 @@ except ImportError as e:  # not built, wrong platform, or a broken build
     native_error = f"{type(e).__name__}: {e}"
 
 try:
-    from . import _C_cuda  # noqa: F811
-except ImportError as e:
-    cuda_error = f"{type(e).__name__}: {e}"
+    _cuda_spec = importlib.util.find_spec(__package__ + "._C_cuda")
+except ImportError as e:  # an import hook refused it
+    _cuda_spec, cuda_error = None, f"{type(e).__name__}: {e}"
+if _cuda_spec is None:
+    cuda_error = cuda_error or ("not built: this install has no CUDA kernels (nvcc was not "
+                                "found when it was built)")
+else:
+    try:
+        from . import _C_cuda  # noqa: F811
+    except ImportError as e:  # built, but it does not load here (driver, CUDA runtime, ...)
+        cuda_error = f"{type(e).__name__}: {e}"
 
 _warned = False
 
