@@ -6,9 +6,10 @@ the numpy backend: never a silent cast to float32. Mixed dtypes are a TypeError.
 import numpy as np
 
 from .. import backend
+from ..backend import lookup as _lookup
 from .._xp import array_module
-from ._common import (FLOAT_DTYPES, check_activation, check_array, is_native, num, same_dtype,
-                      shape_str)
+from ._common import (FLOAT_DTYPES, NATIVE_MODULE, check_activation, check_array, is_native, num,
+                      same_dtype, shape_str)
 
 
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
@@ -72,8 +73,8 @@ def matmul(a, b):
     op = "matmul"
     if type(a) is np.ndarray and type(b) is np.ndarray:
         two_d = a.ndim == 2 and b.ndim == 2
-        fn = backend.lookup("gemm" if two_d else "gemm_batched")
-        if is_native(fn):
+        fn = _lookup("gemm" if two_d else "gemm_batched")
+        if getattr(fn, "__module__", None) == NATIVE_MODULE:  # is_native, inline: every call
             try:  # Note [native fast path]; a refusal is reported below under matmul's name
                 return fn(a, b, None, 1.0, 0.0, False, False, None, None) if two_d else fn(a, b)
             except (TypeError, ValueError):

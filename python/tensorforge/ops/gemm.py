@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import backend, kernels
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, _grad_state, _wrap
 from ..kernels._common import is_native
 from .basic import unbroadcast  # noqa: F401
 from .basic import matmul as _matmul_t
@@ -20,6 +20,10 @@ def matmul(a, b):
     ta, tb = type(a), type(b)
     if ta is np.ndarray and tb is np.ndarray:  # the array call, in two type tests
         return kernels.matmul(a, b)
+    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray) and (
+            not (ta is Tensor and a.requires_grad or tb is Tensor and b.requires_grad)
+            or not getattr(_grad_state, "enabled", True)):  # nothing records: Note [op fast path]
+        return _wrap(kernels.matmul(a.data if ta is Tensor else a, b.data if tb is Tensor else b))
     if ta is Tensor or tb is Tensor or _any_tensor(a, b):
         return _matmul_t(a, b)
     return kernels.matmul(a, b)
