@@ -79,7 +79,6 @@ class SharedMemoryBuckets(ParamLayout):
         self._done = set()
         self._armed = False
         self.copies = 0            # gradients copied into a view, not written there (tests)
-        self.started_in_backward = 0
 
     # ---- layout -----------------------------------------------------------------------------
     def _build(self, params):
@@ -198,7 +197,3 @@ class SharedMemoryBuckets(ParamLayout):
             if self._machines:
                 local.Barrier()  # the other machines' sums are in
             win.Sync()
-
-    @property
-    def total_bytes(self):
-        return int(sum(p.data.nbytes for p in self._params or ()))

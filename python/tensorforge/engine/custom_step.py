@@ -255,20 +255,21 @@ def _metrics_attrs(model):
     return Layer.metrics.fget(model)
 
 
-def compiled_loss(model):
-    c = model.__dict__.get("_compiled_loss")
-    if c is None or c[0] is not model.__dict__.get("_compile_args"):
-        c = model.__dict__["_compiled_loss"] = (model.__dict__.get("_compile_args"),
-                                                LossesContainer(model))
+def _per_compile(model, key, make):
+    """``make(model)``, made once per compile() of ``model`` (kept under ``key``)."""
+    d = model.__dict__
+    c = d.get(key)
+    if c is None or c[0] is not d.get("_compile_args"):
+        c = d[key] = (d.get("_compile_args"), make(model))
     return c[1]
+
+
+def compiled_loss(model):
+    return _per_compile(model, "_compiled_loss", LossesContainer)
 
 
 def compiled_metrics(model):
-    c = model.__dict__.get("_compiled_metrics")
-    if c is None or c[0] is not model.__dict__.get("_compile_args"):
-        c = model.__dict__["_compiled_metrics"] = (model.__dict__.get("_compile_args"),
-                                                   MetricsContainer(model))
-    return c[1]
+    return _per_compile(model, "_compiled_metrics", MetricsContainer)
 
 
 # ---- the default steps (tf.keras 2's) ----------------------------------------------------------
