@@ -1,8 +1,8 @@
 """One rank of the jobs tests/test_distributed.py launches under mpiexec (not a test module).
 
     python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E] [--sharded]
-    python dist_worker.py checkpoint CKPT OUT [--sharded]
-    python dist_worker.py resume CKPT OUT --epochs E [--sharded]  (continues CKPT from its epoch)
+    python dist_worker.py checkpoint CKPT OUT [--sharded [--transport T]]
+    python dist_worker.py resume CKPT OUT --epochs E [--sharded [--transport T]]  (continues CKPT from its epoch)
     python dist_worker.py metrics OUT [--plain]   (AUC, Precision, ... over the ranks)
     python dist_worker.py fault raise|hang|nan|backward OUT
     python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
@@ -65,16 +65,15 @@ def cmd_train(a):
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes, transport="mpi")
-    elif a.transport != "auto":  # the other reducer of the same job (shm.py / fusion.py)
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport=a.transport)
+    elif a.transport != "auto" or a.sharded:  # the other reducers (shm.py / fusion.py / sharded.py)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport=a.transport,
+                                               sharded=a.sharded)
     if a.machines:  # the hierarchical reduction: local sums, then one rank per "machine"
         from mpi4py import MPI
         from tensorforge.distributed.shm import SharedMemoryBuckets
         local = MPI.COMM_WORLD.Split(tfd.rank() % a.machines, tfd.rank())
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm")
-        m.optimizer._dist_buckets = SharedMemoryBuckets(local=local)
-    if a.sharded:  # each rank updates its shard (reduce-scatter, update, allgather)
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm", sharded=a.sharded)
+        m.optimizer._dist_buckets = SharedMemoryBuckets(local=local, sharded=a.sharded)
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
@@ -101,7 +100,7 @@ def cmd_checkpoint(a):
     x, y = data()
     m = model(momentum=0.9)
     if a.sharded:
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True, transport=a.transport)
     hist = m.fit(x, y, batch_size=BATCH, epochs=1, distributed=True, verbose=0,
                  callbacks=[ModelCheckpoint(a.ckpt, save_best_only=False, monitor="loss")])
     save(a.out, m, hist)
@@ -117,7 +116,7 @@ def cmd_resume(a):
     x, y = data()
     m = load_model(a.ckpt)
     if a.sharded:
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True, transport=a.transport)
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, initial_epoch=1, distributed=True,
                  verbose=0)
     save(a.out, m, hist, {"iterations": np.asarray(m.optimizer.iterations)})
@@ -330,11 +329,13 @@ def main():
     c.add_argument("ckpt")
     c.add_argument("out")
     c.add_argument("--sharded", action="store_true")
+    c.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
     r = sub.add_parser("resume")
     r.add_argument("ckpt")
     r.add_argument("out")
     r.add_argument("--epochs", type=int, default=2)
     r.add_argument("--sharded", action="store_true")
+    r.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
     mt = sub.add_parser("metrics")
     mt.add_argument("out")
     mt.add_argument("--plain", action="store_true")

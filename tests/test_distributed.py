@@ -285,15 +285,22 @@ def test_checkpoint_of_2_ranks_resumes_on_3_ranks(tmp_path):
 
 
 @needs_mpi
-@pytest.mark.parametrize("n", [2, 3])
-def test_sharded_update_reaches_the_weights_of_one_process(one_process, n):
-    """DistributedOptimizer(sharded=True): each rank updates its shard after a reduce-scatter,
-    then the ranks allgather; the same bound as the allreduce path (the update is elementwise)."""
+@pytest.mark.parametrize("n,args,reducer", [
+    (2, [], "SharedMemoryBuckets"), (3, [], "SharedMemoryBuckets"),  # shared values, chunks
+    (2, ["--transport", "mpi"], "ShardedBuckets"),                  # reduce-scatter, allgather
+    (3, ["--transport", "mpi"], "ShardedBuckets"),
+    (3, ["--machines", "2"], "SharedMemoryBuckets")])  # stand-in machines {0, 2} and {1}
+def test_sharded_update_reaches_the_weights_of_one_process(one_process, n, args, reducer):
+    """DistributedOptimizer(sharded=True): each rank updates its shard of the summed gradient,
+    then the ranks allgather (MPI) or read the machine's shared values (shm.py, Note [sharded
+    on the window]); the same bound as the allreduce path (the update is elementwise)."""
     d = one_process
-    _run(n, "train", d / f"z{n}", "--sharded")
+    tag = f"z{n}" + "".join(args).replace("-", "")
+    _run(n, "train", d / tag, "--sharded", *args)
     ref = np.load(d / "plain.rank0.npz")
-    zs = _load(d / f"z{n}", n)
+    zs = _load(d / tag, n)
     for z in zs:
+        assert str(z["transport"]) == reducer or not _has_dev_shm()
         np.testing.assert_array_equal(_flat(z), _flat(zs[0]))
     np.testing.assert_allclose(_flat(zs[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
     np.testing.assert_allclose(zs[0]["h_loss"], ref["h_loss"], rtol=1e-5)
@@ -302,12 +309,15 @@ def test_sharded_update_reaches_the_weights_of_one_process(one_process, n):
 
 
 @needs_mpi
-def test_sharded_checkpoint_holds_the_whole_optimizer_state(tmp_path):
-    """Momentum state sharded over 2 ranks, consolidated at the epoch end, written by rank 0,
-    resumed sharded over 3 ranks: the weights of the same resume, unsharded, on 1 rank."""
+@pytest.mark.parametrize("transport", ["auto", "mpi"])
+def test_sharded_checkpoint_holds_the_whole_optimizer_state(tmp_path, transport):
+    """Momentum state sharded over 2 ranks (MPI: consolidated at the epoch end; auto: the
+    machine's shared state, whole at any time), written by rank 0, resumed sharded over 3
+    ranks: the weights of the same resume, unsharded, on 1 rank."""
     ckpt = tmp_path / "ckpt.tf"
-    _run(2, "checkpoint", ckpt, tmp_path / "c2", "--sharded")
-    _run(3, "resume", ckpt, tmp_path / "r3", "--epochs", 3, "--sharded")
+    t = ["--sharded", "--transport", transport]
+    _run(2, "checkpoint", ckpt, tmp_path / "c2", *t)
+    _run(3, "resume", ckpt, tmp_path / "r3", "--epochs", 3, *t)
     _run(1, "resume", ckpt, tmp_path / "r1", "--epochs", 3)
     r3, (r1,) = _load(tmp_path / "r3", 3), _load(tmp_path / "r1", 1)
     tol = STEPS * (LR / (1 - 0.9)) * K * U

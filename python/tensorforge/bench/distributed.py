@@ -10,6 +10,12 @@
    median of each round's ratio, every round's ratio, and the load average seen.
    Check first: after the job every rank holds the same weights (an allgather of a checksum)
    and the loss went down, else no figure is reported.
+   ``--per-rank-batch`` adds 2 ranks that each train the model's batch (the global batch
+   doubles): weak scaling, the figure Horovod reports. Splitting the global batch (strong
+   scaling) is bounded by what a step costs whatever its batch -- LeNet's 3.6 MB of Dense
+   weights read, packed and updated every step: at 1 thread, 32 images take ~29 ms and 16
+   images ~17.5 ms (``bench train --profile``), so 2 ranks of 16 cannot exceed ~1.7x even with
+   a free reduction.
 2. The fused gradient allreduce of the CNN and LeNet (GradientBuckets) as a training step runs
    it -- begin, the grad-ready hook once per gradient in backward order, each gradient
    freshly written into its bucket view just before (as the gemm / conv2d kernels do in
@@ -57,7 +63,7 @@ def _data(n):
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed, overlap=True, sharded=False, transport="auto"):
+def job_train(name, distributed, overlap=True, sharded=False, transport="auto", weak=False):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -66,6 +72,8 @@ def job_train(name, distributed, overlap=True, sharded=False, transport="auto"):
         tfd.init(threads=1, timeout=300)
     set_random_seed(0)
     batch, steps = MODELS[name], STEPS[name]
+    if distributed and weak:  # the model's batch on every rank (Horovod's scaling figures)
+        batch *= tfd.size()
     model = _build(name)
     if distributed and not overlap:  # every bucket reduced after backward (the A/B of overlap)
         model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
@@ -233,6 +241,10 @@ def add_arguments(parser):
     parser.add_argument("--sharded", action="store_true",
                         help="distributed: also 2 ranks with DistributedOptimizer(sharded=True) "
                              "in every round")
+    parser.add_argument("--per-rank-batch", action="store_true",
+                        help="distributed: also 2 ranks each training the model's batch (the "
+                             "global batch doubles: weak scaling, as Horovod reports it) in "
+                             "every round")
     parser.add_argument("--mpi-transport", action="store_true",
                         help="distributed: also 2 ranks reducing with MPI's Allreduce "
                              "(transport='mpi') in every round, the A/B of the shared window")
@@ -252,14 +264,16 @@ def run(args):
         counts, every = counts + ("2s",), every + ("2s",)
     if getattr(args, "mpi_transport", False):  # "2m": 2 ranks, MPI's Allreduce
         counts, every = counts + ("2m",), every + ("2m",)
-    runs, loads = {}, []
+    if getattr(args, "per_rank_batch", False):  # "2w": 2 ranks, the model's batch each
+        counts, every = counts + ("2w",), every + ("2w",)
+    runs, loads, two = {}, [], ("2s", "2m", "2w")
     for rnd in range(repeat):  # See the module docstring: 1 and 2 ranks back to back
         for name in MODELS:
             for n in counts if rnd == 0 else every:
                 loads.append(os.getloadavg()[0])
                 flags = ((["--distributed"] if n else []) + (["--sharded"] if n == "2s" else [])
-                         + (["--mpi"] if n == "2m" else []))
-                res = _launch(2 if n in ("2s", "2m") else n, ["train", name] + flags)
+                         + (["--mpi"] if n == "2m" else []) + (["--weak"] if n == "2w" else []))
+                res = _launch(2 if n in two else n, ["train", name] + flags)
                 ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
                 mpi = res["mpi"] if n else mpi
                 runs.setdefault((name, n), []).append(
@@ -273,11 +287,12 @@ def run(args):
             cpu = float(np.median([r[1] for r in rs]))
             cpu_base = float(np.median([b[1] for b in base]))
             label = ("1 process, no MPI" if n == 0 else "2 ranks, sharded update" if n == "2s"
-                     else "2 ranks, MPI Allreduce" if n == "2m" else f"{n} ranks")
-            rows.append([name, MODELS[name], label,
+                     else "2 ranks, MPI Allreduce" if n == "2m" else
+                     f"2 ranks, {MODELS[name]} per rank" if n == "2w" else f"{n} ranks")
+            rows.append([name, MODELS[name] * (2 if n == "2w" else 1), label,
                          len(rs), float(np.median([r[0] for r in rs])), float(np.median(ratios)),
                          " ".join(f"{x:.2f}" for x in ratios), cpu * 1e3,
-                         (2 if n in ("2s", "2m") else max(n, 1)) * cpu_base / cpu,
+                         (2 if n in two else max(n, 1)) * cpu_base / cpu,
                          "yes" if all(r[2] for r in rs) else "NO (check failed)"])
     out.append(f"# {mpi}; 1 kernel thread per process; {os.cpu_count()} cpus; load average "
                f"(1 min) {min(loads):.1f}-{max(loads):.1f} during the training runs")
@@ -311,7 +326,8 @@ def run(args):
 def main(argv):
     if argv[0] == "train":
         res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
-                        "--sharded" in argv, "mpi" if "--mpi" in argv else "auto")
+                        "--sharded" in argv, "mpi" if "--mpi" in argv else "auto",
+                        "--weak" in argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

@@ -49,7 +49,10 @@ class _DistributedMixin:
                 self._buckets_for(params).allreduce(params, weight=self._dist_step_weight,
                                                     op=self._dist_op)
             if self._dist_sharded is not None:  # this rank's shard, then the allgather
-                return self._dist_sharded.step(self, self._dist_buckets)
+                b = self._dist_buckets
+                if isinstance(b, _shm.SharedMemoryBuckets):  # shared values: no allgather
+                    return b.update(self)
+                return self._dist_sharded.step(self, b)
         return super().apply_gradients(params)
 
     def _buckets_for(self, params):
@@ -59,16 +62,18 @@ class _DistributedMixin:
         if b is None:
             params = list(params)
             use_shm = self._dist_transport == "shm" or _shm.usable(params)
-            b = self._dist_buckets = (_shm.SharedMemoryBuckets() if use_shm else
-                                      self._dist_mpi_buckets)
+            b = self._dist_buckets = (_shm.SharedMemoryBuckets(sharded=self._dist_sharded is not None)
+                                      if use_shm else self._dist_mpi_buckets)
         return b
 
     def consolidate_state(self):
         """With ``sharded=True``: every rank's shard of the optimizer state to every rank, so
         that get_state / a checkpoint holds all of it (a collective: call it on every rank;
         fit(distributed=True) does at the end of each epoch). Otherwise nothing to do."""
-        if self._dist_sharded is not None and _comm.is_initialized() and _comm.size() > 1:
-            self._dist_sharded.consolidate(self._dist_buckets)
+        b = self._dist_buckets
+        if (self._dist_sharded is not None and _comm.is_initialized() and _comm.size() > 1
+                and not isinstance(b, _shm.SharedMemoryBuckets)):  # shared state is whole
+            self._dist_sharded.consolidate(b)
 
     def set_step_weight(self, weight):
         """Scale this rank's gradients by ``weight`` before the average of the next steps (the
@@ -89,7 +94,8 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
     ``overlap``: start a bucket's reduction inside backward as soon as its gradients are final
     (fusion.py). ``sharded=True``: each rank updates 1/N of the parameters after a
     reduce-scatter of the gradients, then the ranks allgather the new values (ZeRO-1 style,
-    CPU ranks; the bucket options do not apply; See sharded.py). ``transport``: 'mpi' (fused
+    CPU ranks; the bucket options do not apply; See sharded.py); on ranks sharing a machine's
+    window the values and state are shared and each rank updates its chunk (See shm.py). ``transport``: 'mpi' (fused
     buckets reduced by MPI's Allreduce, fusion.py), 'shm' (one shared-memory window per machine,
     shm.py) or 'auto' (decided on the first step: 'shm' when CPU ranks share a machine)."""
     if op not in ("average", "sum"):
@@ -118,13 +124,13 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
         wrapped.name = name
     wrapped._dist_op = op
     wrapped._dist_step_weight = 1.0
-    if sharded:
-        wrapped._dist_buckets = _sharded.ShardedBuckets()
+    if sharded:  # MPI: reduce-scatter, update, allgather; shared window: See shm.py
+        wrapped._dist_mpi_buckets = _sharded.ShardedBuckets()
         wrapped._dist_sharded = _sharded.ShardedUpdate()
     else:
         wrapped._dist_mpi_buckets = GradientBuckets(bucket_bytes, direct_bytes, overlap)
-        wrapped._dist_buckets = wrapped._dist_mpi_buckets if transport == "mpi" else None
         wrapped._dist_sharded = None
+    wrapped._dist_buckets = wrapped._dist_mpi_buckets if transport == "mpi" else None
     wrapped._dist_transport = transport
     return wrapped
 

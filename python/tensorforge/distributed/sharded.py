@@ -113,23 +113,12 @@ class ShardedUpdate:
 
     def step(self, opt, buckets):
         """One update of this rank's shard with its summed gradient, then the allgather."""
-        from ..optimizers import _kernels
         b = buckets.buckets[0]
         self._ensure_values(b)
         self._ensure_state(opt)
         r = _comm.rank()
-        lo, hi = buckets.bounds[r], buckets.bounds[r + 1]
-        g, p = buckets.shard_grad, self.flat[lo:hi]
-        lr = opt._current_lr()
-        opt.iterations += 1
-        if opt.clipvalue is not None:
-            np.clip(g, -opt.clipvalue, opt.clipvalue, out=g)
-        if opt.weight_decay:
-            p -= p * p.dtype.type(opt.weight_decay) * p.dtype.type(lr)
-        opt._prepare_step()
-        if hi > lo:
-            opt._update(_kernels(), p, g, tuple(None if s is None else s[lo:hi]
-                                                for s in self.state), lr)
+        update_shard(opt, self.flat, buckets.shard_grad, self.state,
+                     buckets.bounds[r], buckets.bounds[r + 1])
         self._allgather(self.flat, buckets.bounds)
 
     def consolidate(self, buckets):
@@ -145,6 +134,23 @@ class ShardedUpdate:
         counts = [hi - lo for lo, hi in zip(bounds[:-1], bounds[1:])]
         with _comm._Watchdog.guard("parameter allgather"):
             _comm._comm().Allgatherv(MPI.IN_PLACE, [buf, (counts, bounds[:-1])])
+
+
+def update_shard(opt, values, grad, state, lo, hi):
+    """One step of ``opt`` (iterations, learning rate, clipvalue, weight decay, its elementwise
+    rule) on [lo, hi) of the flat ``values`` and ``state`` rows, ``grad`` the summed gradient
+    of that range (clipped in place)."""
+    from ..optimizers import _kernels
+    lr = opt._current_lr()
+    opt.iterations += 1
+    if opt.clipvalue is not None:
+        np.clip(grad, -opt.clipvalue, opt.clipvalue, out=grad)
+    p = values[lo:hi]
+    if opt.weight_decay:
+        p -= p * p.dtype.type(opt.weight_decay) * p.dtype.type(lr)
+    opt._prepare_step()
+    if hi > lo:
+        opt._update(_kernels(), p, grad, tuple(None if s is None else s[lo:hi] for s in state), lr)
 
 
 def _offsets(views):

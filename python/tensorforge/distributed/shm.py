@@ -27,6 +27,23 @@ writing it in place would change the other ranks' gradients under them; the view
 only and such a write raises instead. The next step's sum is written only after every rank has
 passed that step's first barrier, i.e. has finished the update that read the previous sum.
 
+Note [sharded on the window]: with ``DistributedOptimizer(sharded=True)`` the machine keeps one
+copy of the parameters' values and of the optimizer state, in a second window laid out as the
+gradients (rows: values, then one per state slot of the optimizer): every rank's ``Tensor.data``
+and optimizer state are views of it. A step is then
+
+    finish   barrier; local rank l adds chunk l of the gradients (one machine: no second
+             barrier, nobody reads another rank's chunk before the update's barrier)
+    update   local rank l runs the optimizer's elementwise rule on chunk l of the values and
+             the state with chunk l of the sum; barrier; every rank reads the new values
+
+so each rank computes 1/L of the update, nothing is gathered (the values are shared), and the
+state is whole at any time (a checkpoint needs no consolidation). An array set in place of a
+view (set_weights writes in place; load_model, set_state replace) is taken in chunk by chunk:
+each rank copies its own chunk of it, so ranks holding the same values (as after the broadcast
+of the initial weights) stay consistent. Several machines: each machine's ranks split the
+update of the whole sum among themselves.
+
 Used by DistributedOptimizer(transport='auto') when every gradient is a float32/float64 NumPy
 array of one dtype and more than one rank shares this machine; CuPy gradients (NCCL), ranks
 alone on their machine and the explicit bucket options stay with fusion.GradientBuckets.
@@ -36,6 +53,7 @@ import numpy as np
 from .. import autograd as _autograd
 from . import _comm
 from .fusion import ParamLayout
+from .sharded import update_shard
 
 _ALIGN = 16  # chunk bounds on 64-byte lines: two ranks never write one cache line
 
@@ -68,8 +86,10 @@ class SharedMemoryBuckets(ParamLayout):
     """The interface of fusion.GradientBuckets (begin / grad_ready / finish / allreduce),
     reducing through a shared-memory window per machine (module docstring)."""
 
-    def __init__(self, local=None):
+    def __init__(self, local=None, sharded=False):
         self._local_given = local  # tests: another split of the ranks into "machines"
+        self.sharded = sharded     # See Note [sharded on the window]
+        self._shared = None        # the values-and-state window and its views (_SharedValues)
         self._params = self._ids = None
         self._win = self._leaders = None
         self._machines = False
@@ -108,7 +128,9 @@ class SharedMemoryBuckets(ParamLayout):
             self._leaders = leaders if me == 0 else None
         mine, total = regions[me], regions[L]
         self._targets, self._sums, o = {}, {}, 0
+        self._spans = []
         for p, n in zip(params, sizes):
+            self._spans.append((p, o, n))
             self._targets[id(p)] = mine[o:o + n].reshape(p.data.shape)
             s = total[o:o + n].reshape(p.data.shape)
             s.flags.writeable = False  # See Note [shared sum, read only]
@@ -118,7 +140,10 @@ class SharedMemoryBuckets(ParamLayout):
 
 
     def close(self):
-        """Free the window (a collective on the machine's ranks)."""
+        """Free the windows (a collective on the machine's ranks)."""
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
         if self._win is not None:
             self._win.Unlock_all()
             self._win.Free()
@@ -189,7 +214,8 @@ class SharedMemoryBuckets(ParamLayout):
             for k in range(2, L):
                 np.add(out, R[k, lo:hi], out=out)
             win.Sync()
-            local.Barrier()  # the machine's sum is complete
+            if not (self.sharded and not self._machines):  # See Note [sharded on the window]
+                local.Barrier()  # the machine's sum is complete
             if self._leaders is not None:
                 MPI = _comm._state["MPI"]
                 self._leaders.Allreduce(MPI.IN_PLACE, R[L], op=MPI.SUM)
@@ -197,3 +223,88 @@ class SharedMemoryBuckets(ParamLayout):
             if self._machines:
                 local.Barrier()  # the other machines' sums are in
             win.Sync()
+
+    # ---- the sharded update ------------------------------------------------------------------
+    def update(self, opt):
+        """After finish(): this rank's chunk of ``opt``'s elementwise update on the shared values
+        and state, then a barrier (See Note [sharded on the window])."""
+        if self._shared is None or self._shared.opt is not opt:
+            if self._shared is not None:
+                self._shared.close()
+            self._shared = _SharedValues(self, opt)
+        sv, lo, hi = self._shared, self._lo, self._hi
+        sv.take_in()
+        update_shard(opt, sv.values, self._regions[-1, lo:hi], sv.state, lo, hi)
+        with _comm._Watchdog.guard("sharded update"):
+            sv.win.Sync()
+            self._local.Barrier()  # every chunk of the values is updated
+            sv.win.Sync()
+        sv.bind()
+
+
+class _SharedValues:
+    """The machine's one copy of the parameters' values and of ``opt``'s state: a window of
+    (1 + slots) rows laid out as the gradients' regions, and each parameter's views of it."""
+
+    def __init__(self, buckets, opt):
+        MPI = _comm._state["MPI"]
+        self.buckets, self.opt = buckets, opt
+        S, dtype = buckets._regions.shape[1], buckets._regions.dtype
+        proto = opt._init_state(np.zeros(1, dtype))
+        slots = [i for i, s in enumerate(proto) if s is not None]
+        local = buckets._local
+        rows = 1 + len(slots)
+        with _comm._Watchdog.guard("shared-memory window"):
+            win = MPI.Win.Allocate_shared(rows * S * dtype.itemsize if local.Get_rank() == 0
+                                          else 0, dtype.itemsize, comm=local)
+        buf, _ = win.Shared_query(0)
+        flat = np.frombuffer(buf, dtype=dtype, count=rows * S).reshape(rows, S)
+        win.Lock_all(MPI.MODE_NOCHECK)
+        self.win, self.values = win, flat[0]
+        self.state = tuple(flat[1 + slots.index(i)] if i in slots else None
+                           for i in range(len(proto)))
+        self.views, self.state_views = {}, {}
+        for p, o, n in buckets._spans:
+            self.views[id(p)] = self.values[o:o + n].reshape(p.data.shape)
+            self.state_views[id(p)] = tuple(None if s is None else s[o:o + n].reshape(p.data.shape)
+                                            for s in self.state)
+
+    def take_in(self):
+        """Each parameter's values and optimizer state that are not views of the window (the
+        first step, or replaced since): this rank's chunk of them into the window."""
+        b, opt = self.buckets, self.opt
+        lo, hi = b._lo, b._hi
+        for p, o, n in b._spans:
+            a, z = max(lo, o), min(hi, o + n)
+            if p.data is not self.views[id(p)] and a < z:
+                self.values[a:z] = p.data.reshape(-1)[a - o:z - o]
+            mine = self.state_views[id(p)]
+            st = opt._state.get(id(p))
+            if st is not None and all(x is y for x, y in zip(st[1:], mine)):
+                continue
+            if a < z:
+                src = (opt._init_state(self.values[a:z]) if st is None else
+                       tuple(None if x is None else x.reshape(-1)[a - o:z - o] for x in st[1:]))
+                for s, x in zip(self.state, src):
+                    if s is not None and x is not None:
+                        s[a:z] = x
+            opt._state[id(p)] = (p,) + mine
+
+    def bind(self):
+        """Every parameter's ``.data`` is its view of the shared values (after the barrier)."""
+        for p, _, _ in self.buckets._spans:
+            v = self.views[id(p)]
+            if p.data is not v:
+                p.data = v
+
+    def close(self):
+        """Copies for whatever still views the window, then free it (a collective)."""
+        for p, _, _ in self.buckets._spans:
+            if p.data is self.views[id(p)]:
+                p.data = p.data.copy()
+            st = self.opt._state.get(id(p))
+            if st is not None:
+                self.opt._state[id(p)] = (p,) + tuple(None if x is None else x.copy()
+                                                      for x in st[1:])
+        self.win.Unlock_all()
+        self.win.Free()
