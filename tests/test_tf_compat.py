@@ -79,6 +79,113 @@ def test_dataset_bad_input():
         tf.data.Dataset.from_tensor_slices(np.ones(3)).batch(0)
 
 
+def _tf_data_refs():
+    import json
+    import pathlib
+    return json.loads((pathlib.Path(__file__).parent / "data" / "tf_data_refs.json").read_text())
+
+
+def _ragged():
+    for n in (3, 1, 4, 2, 5):
+        yield list(range(1, n + 1)), n
+
+
+def test_dataset_generator_padding_repeat_and_cardinality_as_tf_data():
+    """Expected figures from tf.data (tools/gen_tf_data_refs.py)."""
+    ref, D = _tf_data_refs(), tf.data.Dataset
+    sig = (tf.TensorSpec(shape=(None,), dtype=tf.int32), tf.TensorSpec(shape=(), dtype=tf.int64))
+    gen = D.from_generator(_ragged, output_signature=sig)
+    got = [[b[0].numpy().tolist(), b[1].numpy().tolist()] for b in gen.padded_batch(2)]
+    assert got == ref["padded"]
+    got = [[b[0].numpy().tolist(), b[1].numpy().tolist()]
+           for b in gen.padded_batch(2, padded_shapes=([6], []), padding_values=(-1, 0),
+                                     drop_remainder=True)]
+    assert got == ref["padded_shape_value"]
+    assert [t.dtype.name for t in next(iter(gen))] == ref["generator_dtypes"]
+    assert list(gen.as_numpy_iterator())[2][1] == 4  # called anew on each iteration
+    xs = D.range(5)
+    assert [int(v) for v in xs.repeat().take(12)] == ref["repeat_take"]
+    assert [[int(i), int(v)] for i, v in xs.skip(2).enumerate(start=10)] == ref["enumerate"]
+    card = {"slices": D.from_tensor_slices(np.arange(10)),
+            "repeat": D.from_tensor_slices(np.arange(10)).repeat(),
+            "repeat3": D.from_tensor_slices(np.arange(10)).repeat(3),
+            "repeat_batch": D.from_tensor_slices(np.arange(10)).repeat().batch(4),
+            "repeat_take": D.from_tensor_slices(np.arange(10)).repeat().take(7),
+            "repeat_skip": D.from_tensor_slices(np.arange(10)).repeat().skip(7),
+            "generator": gen,
+            "generator_take": gen.take(3),
+            "filter": D.from_tensor_slices(np.arange(10)).filter(lambda v: v > 3),
+            "filter_repeat": D.from_tensor_slices(np.arange(10)).repeat().filter(lambda v: v > 3),
+            "zip_finite_infinite": D.zip((D.range(4), D.range(9).repeat())),
+            "concat_infinite": D.range(4).concatenate(D.range(3).repeat()),
+            "empty_repeat": D.range(0).repeat(),
+            "padded": gen.padded_batch(2)}
+    assert {k: int(d.cardinality()) for k, d in card.items()} == ref["cardinality"]
+    assert list(D.range(0).repeat()) == []  # an endless repeat of nothing ends
+    with pytest.raises(TypeError, match="infinite"):
+        len(card["repeat"])
+
+
+def test_dataset_from_generator_bad_input():
+    D = tf.data.Dataset
+    with pytest.raises(TypeError, match="callable"):
+        D.from_generator(_ragged(), output_signature=tf.TensorSpec((None,), tf.int32))
+    with pytest.raises(TypeError, match="output_signature"):
+        D.from_generator(_ragged)
+    bad = D.from_generator(_ragged, output_signature=(tf.TensorSpec((2,), tf.int32),
+                                                      tf.TensorSpec((), tf.int64)))
+    with pytest.raises(ValueError, match=r"shape \(3,\), expected \(2,\)"):
+        list(bad)
+    old = D.from_generator(_ragged, output_types=(tf.int32, tf.int64),
+                           output_shapes=((None,), ()))
+    assert [e[1] for e in old.as_numpy_iterator()] == [3, 1, 4, 2, 5]
+    with pytest.raises(ValueError, match="does not fit the padded shape"):
+        list(D.from_generator(_ragged, output_signature=(
+            tf.TensorSpec((None,), tf.int32), tf.TensorSpec((), tf.int64))).padded_batch(
+                2, padded_shapes=([2], [])))
+
+
+class _Spy(tf.keras.Model):
+    seen = []
+
+    def train_step(self, data):
+        self.seen.append(int(data[0].numpy()[0, 0]))
+        return {}
+
+
+@pytest.mark.parametrize("key,repeat,kw", [
+    ("endless", True, dict(steps_per_epoch=3, epochs=3)),
+    ("longer", False, dict(steps_per_epoch=3, epochs=3)),
+    ("exact", False, dict(steps_per_epoch=5, epochs=2))])
+def test_fit_keeps_one_dataset_iterator_across_epochs_as_tf_keras(key, repeat, kw):
+    """steps_per_epoch on an endless (or longer) dataset: the next epoch continues where the
+    last stopped; a dataset that runs out stops training (tf_keras' figures)."""
+    ref = _tf_data_refs()["fit_" + key]
+    x = np.arange(20, dtype=np.float32).reshape(20, 1)
+    ds = tf.data.Dataset.from_tensor_slices((x, np.zeros((20, 1), np.float32))).batch(4)
+    inp = tf.keras.Input((1,))
+    m = _Spy(inp, tf.keras.layers.Dense(1)(inp))
+    m.compile()
+    _Spy.seen = []
+    if ref["seen"] != [0, 4, 8, 12, 16] * 2 and not repeat:
+        with pytest.warns(RuntimeWarning, match="ran out of data"):
+            h = m.fit(ds, verbose=0, **kw)
+    else:
+        h = m.fit(ds.repeat() if repeat else ds, verbose=0, **kw)
+    assert _Spy.seen == ref["seen"] and len(h.epoch) == ref["epochs_run"]
+
+
+def test_fit_on_an_endless_dataset_needs_steps_per_epoch():
+    x = np.zeros((8, 1), np.float32)
+    m = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(1,))])
+    m.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=_tf_data_refs()["fit_endless_no_steps"]):
+        m.fit(tf.data.Dataset.from_tensor_slices((x, x)).batch(4).repeat(), epochs=1, verbose=0)
+    h = m.fit(tf.data.Dataset.from_tensor_slices((x, x)).batch(4).repeat(), epochs=2,
+              steps_per_epoch=3, verbose=0)
+    assert len(h.history["loss"]) == 2
+
+
 def test_tf_dtype_enum_and_metric_call_forms():
     assert tf.zeros(1, 1).dtype == np.float32 and tf.zeros(2, 3).dtype == np.int32
     with pytest.raises(TypeError, match="dtype"):

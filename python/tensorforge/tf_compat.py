@@ -396,7 +396,10 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
 
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
-                             experimental=tf_data.experimental)
+                             experimental=tf_data.experimental,
+                             INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
+                             UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
+TensorSpec = tf_data.TensorSpec
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -418,7 +421,8 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
-    "zeros_initializer", "ones_initializer", "constant_initializer", "function", "executing_eagerly", "data", "math", "nn", "random",
+    "zeros_initializer", "ones_initializer", "constant_initializer", "function",
+    "executing_eagerly", "data", "math", "nn", "random", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "stack", "expand_dims", "squeeze", "transpose", "ones", "zeros",

@@ -8,7 +8,9 @@ input with, over in-memory arrays.
 A Dataset is a recipe: each iteration runs it again (so ``shuffle`` draws a new order per epoch,
 as ``reshuffle_each_iteration=True`` does). Elements are structures (a Tensor, or a tuple / list /
 dict of them) mirroring what was sliced. ``prefetch``, ``cache`` and ``with_options`` change
-nothing here (the data is already in memory).
+nothing here (the data is already in memory). ``repeat()`` without a count is endless (its
+cardinality INFINITE_CARDINALITY): fit then needs ``steps_per_epoch`` and, as tf.keras, keeps one
+iterator across the epochs. ``from_generator`` calls its generator anew on each iteration.
 """
 import numpy as np
 
@@ -47,8 +49,28 @@ def _as_array(a, where):
     return a
 
 
+def _cards(*cs):
+    """The cardinality of a combination: INFINITE if any is, else UNKNOWN if any is, else None
+    (all known: the caller computes it)."""
+    if INFINITE_CARDINALITY in cs:
+        return INFINITE_CARDINALITY
+    return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in cs else None
+
+
+class TensorSpec:
+    """``tf.TensorSpec(shape, dtype, name)``: the shape and dtype of a ``from_generator``
+    component (a None dimension is free)."""
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = None if shape is None else tuple(None if d is None else int(d) for d in shape)
+        self.dtype, self.name = np.dtype(getattr(dtype, "name", dtype)), name
+
+    def __repr__(self):
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype.name}, name={self.name!r})"
+
+
 class Dataset:
-    """A finite, re-iterable sequence of elements (See module docstring)."""
+    """A re-iterable sequence of elements (See module docstring)."""
 
     def __init__(self, make_iter, cardinality):
         self._make_iter = make_iter
@@ -78,6 +100,50 @@ class Dataset:
         return Dataset(lambda: iter([arrays]), 1)
 
     @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None):
+        """The elements ``generator(*args)`` yields (called anew on each iteration), each
+        component cast to its dtype (``output_signature``'s TensorSpecs or ``output_types``)
+        and checked against its shape (a None dimension is free)."""
+        if not callable(generator):
+            raise TypeError("Dataset.from_generator: generator must be a callable returning an "
+                            f"iterator, got {type(generator).__name__}")
+        if output_signature is not None:
+            if output_types is not None or output_shapes is not None:
+                raise TypeError("Dataset.from_generator: give output_signature or "
+                                "output_types / output_shapes, not both")
+            specs = output_signature
+        elif output_types is not None:
+            shapes = output_shapes
+            specs = (_map_struct(lambda t: TensorSpec(None, t), output_types) if shapes is None
+                     else _zip_struct(output_types, shapes))
+        else:
+            raise TypeError("Dataset.from_generator: output_signature (or output_types) is "
+                            "required")
+        args = tuple(args or ())
+
+        def conform(e, spec):
+            a = np.asarray(e.numpy() if isinstance(e, Tensor) else e, dtype=spec.dtype)
+            if spec.shape is not None and (a.ndim != len(spec.shape) or any(
+                    d is not None and d != n for d, n in zip(spec.shape, a.shape))):
+                raise ValueError(f"Dataset.from_generator: the generator yielded an element of "
+                                 f"shape {a.shape}, expected {spec.shape}")
+            return a
+
+        def it():
+            for e in generator(*args):
+                if isinstance(specs, TensorSpec):
+                    yield conform(e, specs)
+                elif isinstance(specs, dict):
+                    yield {k: conform(e[k], sp) for k, sp in specs.items()}
+                else:
+                    if not isinstance(e, (tuple, list)) or len(e) != len(specs):
+                        raise ValueError(f"Dataset.from_generator: expected elements of "
+                                         f"{len(specs)} components, got {e!r:.80}")
+                    yield tuple(conform(c, sp) for c, sp in zip(e, specs))
+        return Dataset(it, UNKNOWN_CARDINALITY)
+
+    @staticmethod
     def range(*args):
         r = range(*args)
         return Dataset(lambda: (np.int64(i) for i in r), len(r))
@@ -86,7 +152,10 @@ class Dataset:
     def zip(datasets):
         if not isinstance(datasets, tuple):
             raise TypeError("Dataset.zip: expected a tuple of Datasets")
-        card = min(d._cardinality for d in datasets)
+        cs = [d._cardinality for d in datasets]
+        known = [c for c in cs if c >= 0]
+        card = (UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in cs else  # the shortest one ends it
+                min(known) if known else INFINITE_CARDINALITY)
         return Dataset(lambda: zip(*[d._raw() for d in datasets]), card)
 
     # ---- transformations ---------------------------------------------------------------------
@@ -95,7 +164,9 @@ class Dataset:
         if batch_size < 1:
             raise ValueError(f"Dataset.batch: batch_size must be >= 1, got {batch_size}")
         n = self._cardinality
-        card = n // batch_size if drop_remainder else -(-n // batch_size)
+        card = _cards(n)
+        if card is None:
+            card = n // batch_size if drop_remainder else -(-n // batch_size)
         arrays = getattr(self, "_arrays", None)
         if arrays is not None:
             def it():
@@ -113,14 +184,74 @@ class Dataset:
                     yield _stack(buf)
         return Dataset(it, card)
 
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                     drop_remainder=False):
+        """Batches of ``batch_size`` elements, each component padded at the end of every axis to
+        ``padded_shapes`` (a None dimension, or no padded_shapes: the batch's longest) with
+        ``padding_values`` (default 0)."""
+        batch_size = int(batch_size)
+        if batch_size < 1:
+            raise ValueError(f"Dataset.padded_batch: batch_size must be >= 1, got {batch_size}")
+
+        def pad(elems, shape, value):
+            dims = np.max([e.shape for e in elems], axis=0) if elems[0].ndim else ()
+            if shape is not None:
+                shape = tuple(shape)
+                if len(shape) != elems[0].ndim:
+                    raise ValueError(f"Dataset.padded_batch: padded shape {shape} for "
+                                     f"components of rank {elems[0].ndim}")
+                for d, m in zip(shape, dims):
+                    if d is not None and d >= 0 and d < m:
+                        raise ValueError(f"Dataset.padded_batch: a component of length {m} "
+                                         f"does not fit the padded shape {shape}")
+                dims = [m if d is None or d < 0 else d for d, m in zip(shape, dims)]
+            out = np.full((len(elems),) + tuple(int(d) for d in dims),
+                          0 if value is None else value, dtype=elems[0].dtype)
+            for i, e in enumerate(elems):
+                out[(i,) + tuple(slice(0, n) for n in e.shape)] = e
+            return out
+
+        def group(elems, shapes, values):
+            first = elems[0]
+            if isinstance(first, dict):
+                return {k: group([e[k] for e in elems], _pick(shapes, k), _pick(values, k))
+                        for k in first}
+            if isinstance(first, (tuple, list)):
+                return type(first)(group([e[i] for e in elems], _pick(shapes, i),
+                                         _pick(values, i)) for i in range(len(first)))
+            return pad([np.asarray(e) for e in elems], shapes, values)
+
+        def it():
+            buf = []
+            for e in self._raw():
+                buf.append(e)
+                if len(buf) == batch_size:
+                    yield group(buf, padded_shapes, padding_values)
+                    buf = []
+            if buf and not drop_remainder:
+                yield group(buf, padded_shapes, padding_values)
+        n = self._cardinality
+        card = _cards(n)
+        if card is None:
+            card = n // batch_size if drop_remainder else -(-n // batch_size)
+        return Dataset(it, card)
+
     def unbatch(self):
         def it():
             for e in self._raw():
                 n = _leaves(e)[0].shape[0]
                 for i in range(n):
                     yield _map_struct(lambda a: a[i], e)
-        n = sum(_leaves(e)[0].shape[0] for e in self._raw())
+        n = _cards(self._cardinality)
+        if n is None:
+            n = sum(_leaves(e)[0].shape[0] for e in self._raw())
         return Dataset(it, n)
+
+    def enumerate(self, start=0):
+        def it():
+            for i, e in enumerate(self._raw(), int(start)):
+                yield np.int64(i), e
+        return Dataset(it, self._cardinality)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True):
         """TensorFlow's buffered shuffle: fill a buffer of ``buffer_size`` elements, then emit a
@@ -149,12 +280,13 @@ class Dataset:
         return Dataset(it, self._cardinality)
 
     def take(self, count):
-        count = int(count)
-        card = self._cardinality if count < 0 else min(count, self._cardinality)
+        count, n = int(count), self._cardinality
+        card = n if count < 0 else count if n == INFINITE_CARDINALITY else \
+            UNKNOWN_CARDINALITY if n == UNKNOWN_CARDINALITY else min(count, n)
 
         def it():
             for i, e in enumerate(self._raw()):
-                if i >= card:
+                if 0 <= count <= i:
                     return
                 yield e
         return Dataset(it, card)
@@ -166,7 +298,8 @@ class Dataset:
             for i, e in enumerate(self._raw()):
                 if i >= count:
                     yield e
-        return Dataset(it, max(self._cardinality - count, 0))
+        n = self._cardinality
+        return Dataset(it, n if n < 0 else max(n - count, 0))
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None):
         """``map_func`` on each element (Tensors in; a tuple element is spread over its
@@ -188,21 +321,32 @@ class Dataset:
         return Dataset(it, UNKNOWN_CARDINALITY)
 
     def repeat(self, count=None):
-        if count is None or int(count) < 0:
-            raise ValueError("Dataset.repeat: an endless repeat is not supported; give a count "
-                             "(fit() iterates the dataset anew each epoch)")
-        count = int(count)
+        """``count`` passes over the elements; None or -1: endless (an empty dataset stays
+        empty rather than looping for ever)."""
+        endless = count is None or int(count) < 0
+        count = 0 if endless else int(count)
 
         def it():
-            for _ in range(count):
-                yield from self._raw()
-        return Dataset(it, self._cardinality * count)
+            k = 0
+            while endless or k < count:
+                seen = False
+                for e in self._raw():
+                    seen = True
+                    yield e
+                if not seen:
+                    return
+                k += 1
+        n = self._cardinality
+        card = (INFINITE_CARDINALITY if n != 0 else 0) if endless else \
+            (n * count if n >= 0 else n if count else 0)
+        return Dataset(it, card)
 
     def concatenate(self, dataset):
         def it():
             yield from self._raw()
             yield from dataset._raw()
-        return Dataset(it, self._cardinality + dataset._cardinality)
+        card = _cards(self._cardinality, dataset._cardinality)
+        return Dataset(it, self._cardinality + dataset._cardinality if card is None else card)
 
     def prefetch(self, buffer_size=None):
         return self
@@ -228,6 +372,8 @@ class Dataset:
         return Tensor(np.int64(self._cardinality))
 
     def __len__(self):
+        if self._cardinality == INFINITE_CARDINALITY:
+            raise TypeError("The dataset is infinite.")
         if self._cardinality < 0:
             raise TypeError("The dataset length is unknown.")
         return self._cardinality
@@ -239,6 +385,24 @@ class Dataset:
 
     def __repr__(self):
         return f"<Dataset cardinality={self._cardinality}>"
+
+
+def _pick(s, k):
+    """Component ``k`` of a padded_shapes / padding_values structure (None: not given)."""
+    if isinstance(s, dict):
+        return s.get(k)
+    if isinstance(s, (tuple, list)):
+        return s[k]
+    return s  # None, or one padding value for every component
+
+
+def _zip_struct(types_, shapes):
+    """output_types / output_shapes (parallel structures) as TensorSpecs."""
+    if isinstance(types_, dict):
+        return {k: _zip_struct(v, shapes[k]) for k, v in types_.items()}
+    if isinstance(types_, (tuple, list)):
+        return tuple(_zip_struct(t, s) for t, s in zip(types_, shapes))
+    return TensorSpec(shapes, types_)
 
 
 def _stack(elems):

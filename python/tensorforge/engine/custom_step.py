@@ -17,6 +17,7 @@ latest values and an epoch's logs are its last batch's logs (plus ``val_*``). ``
 attribute; user-overridable) are reset when each epoch and each evaluate begins.
 """
 import copy
+import itertools
 import time
 import warnings
 
@@ -29,7 +30,7 @@ from .. import metrics as _metrics
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_ops import variables as _K
 from ..gradient_tape import GradientTape
-from ..tf_data import Dataset
+from ..tf_data import INFINITE_CARDINALITY, Dataset
 from . import training_arrays, training_generator, training_utils
 
 
@@ -361,8 +362,17 @@ class _Source:
             if y is not None or sample_weight is not None:
                 raise ValueError(f"{where}: when x is a Dataset, y and sample_weight must not be "
                                  "given (the dataset yields them)")
-            self._iter = lambda shuffle: iter(x)
             n = x._cardinality
+            if n == INFINITE_CARDINALITY and steps is None:
+                raise ValueError(f"{where}: When providing an infinite dataset, you must specify "
+                                 "the number of steps to run (if you did not intend to create an "
+                                 "infinite dataset, make sure to not call `repeat()` on the "
+                                 "dataset).")
+            if steps is not None and int(steps) != n:  # tf.keras: one iterator for all epochs
+                self._live = None
+                self._iter = self._persistent(x)
+            else:
+                self._iter = lambda shuffle: iter(x)
             self.steps = n if n >= 0 else None
         elif training_generator.is_generator_like(x):
             if training_generator.is_sequence(x):
@@ -398,11 +408,16 @@ class _Source:
         if steps is not None:
             self.steps = int(steps) if self.steps is None else min(int(steps), self.steps)
 
+    def _persistent(self, dataset):
+        def it(shuffle):
+            if self._live is None:
+                self._live = iter(dataset)
+            return self._live
+        return it
+
     def epoch(self, shuffle=False):
-        for i, data in enumerate(self._iter(shuffle)):
-            if self.steps is not None and i >= self.steps:
-                return
-            yield data
+        it = self._iter(shuffle)
+        return it if self.steps is None else itertools.islice(it, self.steps)
 
 
 def _split(x, y, sw, validation_split, where):
