@@ -6,6 +6,8 @@ on the fly, sharing its configuration and state: ``type(opt).__name__`` stays 'A
 ``model.save`` / ``load_model`` and ``get_config`` see the plain optimizer, and a checkpoint
 written by a distributed job loads anywhere, on any number of ranks.
 """
+import numpy as np
+
 from .. import optimizers as _optimizers
 from . import _comm
 from . import sharded as _sharded
@@ -61,7 +63,10 @@ class _DistributedMixin:
         b = self._dist_buckets
         if b is None:
             params = list(params)
-            use_shm = self._dist_transport == "shm" or _shm.usable(params)
+            rows = 0
+            if self._dist_sharded is not None:  # the shared values and state (shm.py)
+                rows = 1 + sum(s is not None for s in self._init_state(np.zeros(1, np.float32)))
+            use_shm = self._dist_transport == "shm" or _shm.usable(params, rows)
             b = self._dist_buckets = (_shm.SharedMemoryBuckets(sharded=self._dist_sharded is not None)
                                       if use_shm else self._dist_mpi_buckets)
         return b

@@ -58,15 +58,16 @@ from .sharded import update_shard
 _ALIGN = 16  # chunk bounds on 64-byte lines: two ranks never write one cache line
 
 
-def usable(params):
+def usable(params, extra_rows=0):
     """True when the gradients of ``params`` go through shared windows: on every rank they are
     NumPy arrays of one float dtype, and at least one machine runs several ranks. A collective
-    (every rank must take the same transport, or the ranks' collectives would not match)."""
+    (every rank must take the same transport, or the ranks' collectives would not match).
+    ``extra_rows``: the rows of the values-and-state window of a sharded update."""
     dtypes = {p.data.dtype for p in params}
     mine = bool(params) and all(type(p.data) is np.ndarray for p in params) and len(
         dtypes) == 1 and dtypes.pop() in (np.float32, np.float64)
     if mine:  # the window must fit in the machine's shared memory, with room to spare
-        need = (_comm.local_size() + 1) * sum(p.data.nbytes for p in params)
+        need = (_comm.local_size() + 1 + extra_rows) * sum(p.data.nbytes for p in params)
         mine = need <= _shm_free_bytes() // 2
     votes = _comm.gather_small([float(mine), float(_comm.local_size())])
     return bool(votes[:, 0].all() and votes[:, 1].max() > 1)
