@@ -311,6 +311,27 @@ def cmd_metrics(a):
     save(a.out, m, hist, extra)
 
 
+def cmd_refreeze(a):
+    """Sharded on the window (auto), 1 epoch; then the conv layer frozen and recompiled: the
+    parameter list changes, the window is laid out again and the frozen weights must keep
+    their values (copied out of the old window, See shm.py's close); 1 more epoch."""
+    import tensorforge.distributed as tfd
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=60)
+    set_random_seed(SEED)
+    x, y = data()
+    m = model()
+    m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded=True)
+    m.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, distributed=True)
+    first = m.get_weights()
+    m.layers[0].trainable = False
+    m.compile(optimizer=m.optimizer, loss="sparse_categorical_crossentropy")
+    hist = m.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, distributed=True)
+    save(a.out, m, hist, {f"first{i}": w for i, w in enumerate(first)} | {
+        "transport": np.asarray(type(m.optimizer._dist_buckets).__name__),
+        "owns": np.asarray([t.data.base is None for t in m.layers[0].weights])})
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -344,9 +365,12 @@ def main():
     f.add_argument("out")
     h = sub.add_parser("horovod")
     h.add_argument("out")
+    rf = sub.add_parser("refreeze")
+    rf.add_argument("out")
     a = p.parse_args()
     {"train": cmd_train, "checkpoint": cmd_checkpoint, "resume": cmd_resume,
-     "fault": cmd_fault, "horovod": cmd_horovod, "metrics": cmd_metrics}[a.cmd](a)
+     "fault": cmd_fault, "horovod": cmd_horovod, "metrics": cmd_metrics,
+     "refreeze": cmd_refreeze}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -309,6 +309,22 @@ def test_sharded_update_reaches_the_weights_of_one_process(one_process, n, args,
 
 
 @needs_mpi
+def test_sharded_window_laid_out_again_keeps_frozen_weights(tmp_path):
+    """A parameter list that changes (a layer frozen) frees the shared values' window: the
+    parameters leaving it get their own copies, with their values; training goes on."""
+    _run(2, "refreeze", tmp_path / "f")
+    zs = _load(tmp_path / "f", 2)
+    for z in zs:
+        assert str(z["transport"]) == "SharedMemoryBuckets" or not _has_dev_shm()
+        np.testing.assert_array_equal(_flat(z), _flat(zs[0]))
+        for i in (0, 1):  # the frozen conv layer: its values of the first fit, own memory
+            np.testing.assert_array_equal(z[f"w{i}"], z[f"first{i}"])
+        assert bool(z["owns"].all())
+        assert np.abs(z["w2"] - z["first2"]).max() > 1e-4  # the Dense layer trained on
+        assert np.isfinite(z["h_loss"]).all()
+
+
+@needs_mpi
 @pytest.mark.parametrize("transport", ["auto", "mpi"])
 def test_sharded_checkpoint_holds_the_whole_optimizer_state(tmp_path, transport):
     """Momentum state sharded over 2 ranks (MPI: consolidated at the epoch end; auto: the
