@@ -149,6 +149,30 @@ class _ConvBase(Layer):
         self.bias_initializer = _init.get(bias_initializer)
         self.bias_regularizer = _reg.get(bias_regularizer)
 
+    def _kernel_conv(self, activation, use_bias, kernel_initializer, bias_initializer,
+                     kernel_regularizer, bias_regularizer):
+        """A kernel-and-bias convolution's remaining arguments (Conv1D, Conv3D), recorded for
+        get_config with the ones the layer set (filters, kernel_size, strides, ...)."""
+        self._common(activation, use_bias, bias_initializer, bias_regularizer)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                     padding=self.padding, data_format=self.data_format,
+                     dilation_rate=self.dilation_rate, groups=1, activation=self.activation,
+                     use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
+                     bias_initializer=self.bias_initializer,
+                     kernel_regularizer=self.kernel_regularizer,
+                     bias_regularizer=self.bias_regularizer)
+
+    def _build_kernel(self, input_shape, rank, layout):
+        """kernel (*kernel_size, C_in, filters) and bias (filters,), Keras 2's order."""
+        self._check_rank(input_shape, rank, layout)
+        cin = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     self.bias_regularizer) if self.use_bias else None)
+
     def _channels(self, shape):
         return shape[-1] if self.data_format == "channels_last" else shape[1]
 
@@ -181,24 +205,11 @@ class Conv1D(_ConvBase):
             raise ValueError("Conv1D: strides > 1 is incompatible with dilation_rate > 1")
         self.padding = _padding("Conv1D", padding, ("valid", "same", "causal"))
         self.data_format = _data_format("Conv1D", data_format, "channels_last")
-        self._common(activation, use_bias, bias_initializer, bias_regularizer)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                     padding=self.padding, data_format=self.data_format,
-                     dilation_rate=self.dilation_rate, groups=1, activation=self.activation,
-                     use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
-                     bias_initializer=self.bias_initializer,
-                     kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+        self._kernel_conv(activation, use_bias, kernel_initializer, bias_initializer,
+                          kernel_regularizer, bias_regularizer)
 
     def build(self, input_shape):
-        self._check_rank(input_shape, 3, "(batch, steps, channels)")
-        cin = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
-                                      self.kernel_initializer, self.kernel_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_kernel(input_shape, 3, "(batch, steps, channels)")
 
     def compute_output_shape(self, s):
         n = s[1] if self.data_format == "channels_last" else s[2]
@@ -617,24 +628,11 @@ class Conv3D(_ConvBase):
         self.dilation_rate = _triple(dilation_rate, "Conv3D: dilation_rate")
         self.padding = _padding("Conv3D", padding)
         self.data_format = _data_format("Conv3D", data_format)
-        self._common(activation, use_bias, bias_initializer, bias_regularizer)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                     padding=self.padding, data_format=self.data_format,
-                     dilation_rate=self.dilation_rate, groups=1, activation=self.activation,
-                     use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
-                     bias_initializer=self.bias_initializer,
-                     kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+        self._kernel_conv(activation, use_bias, kernel_initializer, bias_initializer,
+                          kernel_regularizer, bias_regularizer)
 
     def build(self, input_shape):
-        self._check_rank(input_shape, 5, "(batch, D, H, W, C)")
-        cin = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
-                                      self.kernel_initializer, self.kernel_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_kernel(input_shape, 5, "(batch, D, H, W, C)")
 
     def compute_output_shape(self, s):
         cl = self.data_format == "channels_last"
