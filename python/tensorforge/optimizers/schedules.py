@@ -43,7 +43,10 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """The arguments of ExponentialDecay and InverseTimeDecay; ``_decay(p)`` at the progress p =
+    step / decay_steps (floored with staircase)."""
+
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         c = type(self).__name__
         self.initial_learning_rate = _non_negative(c, "initial_learning_rate", initial_learning_rate)
@@ -55,30 +58,21 @@ class ExponentialDecay(LearningRateSchedule):
         p = float(step) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
+        return self._decay(p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    def _decay(self, p):
         return self.initial_learning_rate * self.decay_rate ** p
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
-
-class InverseTimeDecay(LearningRateSchedule):
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
-        c = type(self).__name__
-        self.initial_learning_rate = _non_negative(c, "initial_learning_rate", initial_learning_rate)
-        self.decay_steps = _positive(c, "decay_steps", decay_steps)
-        self.decay_rate = _non_negative(c, "decay_rate", decay_rate)
-        self.staircase, self.name = bool(staircase), name
-
-    def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
+class InverseTimeDecay(_RateDecay):
+    def _decay(self, p):
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
