@@ -65,11 +65,17 @@ def sgd_update(param, grad, velocity, lr, momentum, nesterov):
     return None
 
 
+def _ema(buf, x, decay):
+    """buf = decay * buf + (1 - decay) * x, in place, in buf's dtype (the moment estimates)."""
+    f = buf.dtype.type
+    buf *= f(decay)
+    buf += f(1.0 - decay) * x
+
+
 def rmsprop_update(param, grad, ms, lr, rho, eps):
     xp = array_module(param)
     f = param.dtype.type
-    ms *= f(rho)
-    ms += f(1.0 - rho) * (grad * grad)
+    _ema(ms, grad * grad, rho)
     param -= f(lr) * grad / (xp.sqrt(ms) + f(eps))
     return None
 
@@ -77,10 +83,8 @@ def rmsprop_update(param, grad, ms, lr, rho, eps):
 def adam_update(param, grad, m, v, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
-    m *= f(beta1)
-    m += f(1.0 - beta1) * grad
-    v *= f(beta2)
-    v += f(1.0 - beta2) * (grad * grad)
+    _ema(m, grad, beta1)
+    _ema(v, grad * grad, beta2)
     param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(v) + f(eps))
     return None
 
@@ -93,14 +97,11 @@ def adagrad_update(param, grad, acc, lr, eps):
     return None
 
 
-
 def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
-    m *= f(beta1)
-    m += f(1.0 - beta1) * grad
-    v *= f(beta2)
-    v += f(1.0 - beta2) * (grad * grad)
+    _ema(m, grad, beta1)
+    _ema(v, grad * grad, beta2)
     xp.maximum(vhat, v, out=vhat)
     param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(vhat) + f(eps))
     return None
@@ -109,8 +110,7 @@ def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t):
 def adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
-    m *= f(beta1)
-    m += f(1.0 - beta1) * grad
+    _ema(m, grad, beta1)
     u *= f(beta2)
     xp.maximum(u, xp.abs(grad), out=u)
     param -= f(float(lr) / (1.0 - float(beta1) ** t)) * m / (u + f(eps))
@@ -120,11 +120,9 @@ def adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t):
 def adadelta_update(param, grad, acc, acc_delta, lr, rho, eps):
     xp = array_module(param)
     f = param.dtype.type
-    acc *= f(rho)
-    acc += f(1.0 - rho) * (grad * grad)
+    _ema(acc, grad * grad, rho)
     delta = xp.sqrt(acc_delta + f(eps)) / xp.sqrt(acc + f(eps)) * grad
-    acc_delta *= f(rho)
-    acc_delta += f(1.0 - rho) * (delta * delta)
+    _ema(acc_delta, delta * delta, rho)
     param -= f(lr) * delta
     return None
 
@@ -132,10 +130,8 @@ def adadelta_update(param, grad, acc, acc_delta, lr, rho, eps):
 def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t):
     xp = array_module(param)
     f = param.dtype.type
-    m *= f(beta1)
-    m += f(1.0 - beta1) * grad
-    v *= f(beta2)
-    v += f(1.0 - beta2) * (grad * grad)
+    _ema(m, grad, beta1)
+    _ema(v, grad * grad, beta2)
     m_bar = f((1.0 - mu_t) / (1.0 - sched)) * grad + f(mu_next / (1.0 - sched_next)) * m
     v_hat = v / f(1.0 - float(beta2) ** t)
     param -= f(lr) * m_bar / (xp.sqrt(v_hat) + f(eps))
@@ -145,12 +141,10 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
 def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
     xp = array_module(param)
     f = param.dtype.type
-    ms *= f(rho)
-    ms += f(1.0 - rho) * (grad * grad)
+    _ema(ms, grad * grad, rho)
     d = ms
     if mg is not None:
-        mg *= f(rho)
-        mg += f(1.0 - rho) * grad
+        _ema(mg, grad, rho)
         d = ms - mg * mg
     if mom is not None:
         mom *= f(momentum)
