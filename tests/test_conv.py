@@ -538,6 +538,42 @@ def test_conv_strided_backward_data(isa):
                    what=f"[{isa}] strided dx x{xs} w{ws} s{strides} p{padding!r} d{dilation}")
 
 
+def test_conv_strided_backward_data_random(isa):
+    """Note [strided backward data], phase-grid tiles: seeded random strided layers (strides 2 and
+    3, mixed (2, 3)/(3, 2)/(1, 2)), odd and tiny images (1..17, narrower than the stride), batch 1..4,
+    channels 1 .. 70 (off the vector width, one vector, a 2+2 and a 3+3+2 panel split), kernels
+    1..5 (even ones: taps shared unevenly between phases), dilation 1..2, every padding mode: all
+    passes against the float64 reference (the forward and dW ride along)."""
+    rng = np.random.default_rng(151)
+    n = 0
+    while n < 14:
+        N = int(rng.integers(1, 5))
+        H, W = (int(v) for v in rng.integers(1, 18, size=2))
+        C = int(rng.choice([1, 3, 8, 17, 24, 32, 33, 64, 70]))
+        CO = int(rng.choice([1, 5, 16, 33, 64]))
+        KH, KW = (int(v) for v in rng.integers(1, 6, size=2))
+        strides = [(2, 2), (3, 3), (2, 3), (3, 2), (1, 2)][n % 5]
+        dilation = (1, 1) if rng.random() < 0.7 else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = ["valid", "same", (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][n % 3]
+        if N * H * W * C * KH * KW * CO > 1.5e6:
+            continue
+        try:
+            geometry((N, H, W, C), (KH, KW, C, CO), strides, padding, dilation)
+        except ValueError:
+            continue
+        n += 1
+        x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+        w = rng.standard_normal((KH, KW, C, CO)).astype(np.float32)
+        check_conv(x, w, None, strides, padding, dilation, None, "cpu",
+                   what=f"[{isa}] strided dx x{x.shape} w{w.shape} s{strides} p{padding!r} d{dilation}")
+    # the DCGAN benchmark geometries, batch cut to 2 (7x7 -> 14x14 phase grids: tiles cross grid rows)
+    for xs, ws in [((2, 14, 14, 64), (4, 4, 64, 128)), ((2, 28, 28, 32), (4, 4, 32, 64)),
+                   ((2, 14, 14, 64), (5, 5, 64, 16))]:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        check_conv(x, w, None, 2, "same", 1, None, "cpu", what=f"[{isa}] dcgan x{xs} w{ws}")
+
+
 # ---- thread-count independence (issue 16 item 6) --------------------------------------------
 
 def _bwd_at_threads(dy, x, w, g, threads):

@@ -161,6 +161,31 @@ def test_conv2d_transpose(kw, backend, rng):
     assert y.shape[1:] == out[1:] and w_shape_ok(layer, k, x, cf)
 
 
+def test_conv2d_transpose_random(rng):
+    """Seeded random Conv2DTranspose layers on the strided backward-data path (Note [strided
+    backward data] in csrc/cpu/conv_direct.cpp): strides 2 and 3, output_padding, 'same'/'valid',
+    odd sizes, batch 1, one channel in or out; forward and gradients (x, kernel, bias) against the
+    scatter reference and finite differences."""
+    g = np.random.default_rng(2026)
+    for i in range(6):
+        s = int(g.choice([2, 3]))
+        k = int(g.integers(1, 5))
+        padding = ["valid", "same"][i % 2]
+        op = int(g.integers(0, s)) if padding == "valid" and i % 3 else None
+        filters = [1, 3, 9][i % 3]
+        cin = [2, 1, 5][(i // 2) % 3]
+        x = rng.standard_normal((1 if i % 2 else 2, int(g.integers(1, 5)), int(g.integers(1, 5)), cin))
+        layer = L.Conv2DTranspose(filters, k, strides=s, padding=padding, output_padding=op,
+                                  bias_initializer="random_normal")
+        out = layer.compute_output_shape((None,) + x.shape[1:])
+
+        def ref(x, ws):
+            w, b = ws
+            return conv_transpose_ref(x, w, out[1:3], layer.strides, layer.padding) + b
+        y = check_layer(layer, x, ref, rng)
+        assert y.shape[1:] == out[1:], (i, y.shape, out)
+
+
 def w_shape_ok(layer, k, x, cf):
     return layer.kernel.shape == tuple(k) + (2, x.shape[1] if cf else x.shape[-1])
 
