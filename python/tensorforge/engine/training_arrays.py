@@ -141,7 +141,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             break
         epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
         model._keep_running_state(sums, counts, stateful)
-        for k, obj in stateful.items():
+        for k, obj in list(stateful.items()) + list(model._added_metric_objects().items()):
             if k in epoch_logs:
                 epoch_logs[k] = _metric_value(obj.result())
         if on_epoch_end is not None:
