@@ -3,7 +3,8 @@ figures generated once from real Keras 2 (tf_keras) by tools/keras_corpus4_refs.
 (tests/data/keras_corpus4_refs.json): a model built for (None, None) inputs called on a concrete
 Input (babi_memnn.py), binary accuracy's exact comparison with y_true, ``add_metric`` of a
 metric object's result, a subclassed model fed a dict, and a layer's inputs passed by the
-keyword call() names them with (endpoint_layer_pattern.py)."""
+keyword call() names them with (endpoint_layer_pattern.py), and arrays conformed to an Input
+with a trailing unit axis (siamese_contrastive.py)."""
 import json
 import os
 
@@ -130,3 +131,18 @@ def test_subclassed_model_takes_a_dict_and_inputs_by_keyword():
 def test_layer_called_without_inputs_names_them():
     with pytest.raises(TypeError, match="called without inputs"):
         Endpoint()(targets=np.zeros((2, 1), np.float32))
+
+
+def test_inputs_conform_to_a_trailing_unit_axis():
+    xa = np.arange(8, dtype=np.float32).reshape(2, 4)
+    i = keras.Input((4, 1))
+    m = keras.Model(i, layers.Flatten()(i))
+    np.testing.assert_allclose(m.predict(xa, verbose=0), REF["conform_short"])
+    i = keras.Input((4,))
+    m = keras.Model(i, layers.Dense(2, kernel_initializer="ones")(i))
+    m.compile("sgd", "mse")
+    np.testing.assert_allclose(m.predict(xa[..., None], verbose=0), REF["conform_long"])
+    assert m.evaluate(xa[..., None], np.zeros((2, 2)), verbose=0) == pytest.approx(
+        REF["conform_long_evaluate"], rel=1e-6)
+    with pytest.raises(ValueError, match="expected input"):
+        m.predict(np.zeros((2, 5)), verbose=0)

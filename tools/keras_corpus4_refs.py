@@ -8,7 +8,8 @@ concrete Input takes that Input's shape (babi_memnn.py); binary accuracy compare
 exactly with the thresholded prediction (non-0/1 targets never match); ``add_metric(metric(y,
 p))`` logs the metric object under its own name with its state over the epoch; a subclassed
 model takes a dict of inputs; a layer's first call argument may be passed by keyword
-(endpoint_layer_pattern.py)."""
+(endpoint_layer_pattern.py); an (N, 28, 28) array feeds an Input((28, 28, 1))
+(siamese_contrastive.py)."""
 import json
 import os
 
@@ -101,6 +102,17 @@ sub.dense.set_weights([kern])
 h2 = sub.fit(data, batch_size=8, epochs=1, shuffle=False, verbose=0)
 ref["subclass_dict"] = {"history": {k: [float(v) for v in vs] for k, vs in h2.history.items()},
                         "predict": sub.predict(data, verbose=0).tolist()}
+
+# 5. an array one axis short of an Input whose last axis is 1 (and one with an extra unit axis)
+i = keras.Input((4, 1))
+m = keras.Model(i, layers.Flatten()(i))
+xa = np.arange(8, dtype=np.float32).reshape(2, 4)
+ref["conform_short"] = m.predict(xa, verbose=0).tolist()
+i = keras.Input((4,))
+m = keras.Model(i, layers.Dense(2, kernel_initializer="ones")(i))
+m.compile("sgd", "mse")
+ref["conform_long"] = m.predict(xa[..., None], verbose=0).tolist()
+ref["conform_long_evaluate"] = float(m.evaluate(xa[..., None], np.zeros((2, 2)), verbose=0))
 
 with open(OUT, "w") as f:
     json.dump(ref, f, indent=1)

@@ -142,9 +142,14 @@ PLAN = {
                             "concatenate, LSTM), val on the 1,000 test stories"),
     "kio_antirectifier": dict(MNIST, metric="evaluate:sparse_categorical_accuracy",
                               note="TF 2 custom layer (tf.reduce_mean, tf.nn.relu, tf.matmul)"),
+    "kio_siamese_contrastive": dict(epochs=1, samples=4000, metric="evaluate:accuracy",
+                                    note="pairs of MNIST digits, contrastive loss, BatchNorm "
+                                         "on the distance; test pairs random (Python random)"),
 }
 
 NOT_COMPARABLE = {
+    "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
+               "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
     "kio_endpoint_layer_pattern": "random inputs and random (non-binary) targets: the loss of "
                                   "an unseeded logistic layer on noise; BinaryAccuracy is 0 on "
                                   "both sides (Keras compares y_true exactly)",

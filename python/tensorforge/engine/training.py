@@ -323,6 +323,7 @@ class Model(Network):
             self._subclass_in_struct = x if isinstance(x, (list, tuple, dict)) else None
         self._ensure_built(out, where)
         if self._is_graph_network:
+            out = [_conform_rank(a, t.shape) for a, t in zip(out, self.inputs)]
             for i, (t, a) in enumerate(zip(self.inputs, out)):
                 want, got = t.shape[1:], a.shape[1:]
                 if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
@@ -978,6 +979,17 @@ def _class_name_of(model):
 
 def _is_array(a):
     return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _conform_rank(a, shape):
+    """Keras 2's Functional._conform_to_reference_input: an array one axis short of an input
+    whose last axis is 1 gains that axis ((N, 28, 28) for Input((28, 28, 1))); one with an
+    extra trailing unit axis loses it."""
+    if a.ndim == len(shape) - 1 and shape[-1] == 1:
+        return a[..., None]
+    if a.ndim == len(shape) + 1 and a.shape[-1] == 1:
+        return a[..., 0]
+    return a
 
 
 def _input_list(x, n):
