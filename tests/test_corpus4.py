@@ -102,6 +102,12 @@ def test_add_metric_of_a_metric_object_logs_its_epoch_state():
     model.compile(keras.optimizers.SGD(0.0))
     h = model.fit(data, batch_size=8, epochs=2, shuffle=False, verbose=0)
     _check_history(h, REF["endpoint"]["history"])
+    got = model.evaluate(data, batch_size=8, verbose=0, return_dict=True)
+    want = REF["endpoint"]["evaluate"]
+    assert sorted(got) == sorted(want)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=2e-5), k
+    assert model.metrics_names == ["loss", "accuracy"]
 
 
 class LogReg(keras.Model):

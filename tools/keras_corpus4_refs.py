@@ -79,6 +79,9 @@ h = model.fit({"inputs": xe, "targets": ye, "sample_weight": we}, batch_size=8, 
               shuffle=False, verbose=0)
 ref["endpoint"] = {"x": xe.tolist(), "y": ye.tolist(), "w": we.tolist(), "kernel": kern.tolist(),
                    "history": {k: [float(v) for v in vs] for k, vs in h.history.items()}}
+ev = model.evaluate({"inputs": xe, "targets": ye, "sample_weight": we}, batch_size=8, verbose=0,
+                    return_dict=True)
+ref["endpoint"]["evaluate"] = {k: float(v) for k, v in ev.items()}
 
 
 # 4. a subclassed model fed a dict; the layer's first argument by keyword

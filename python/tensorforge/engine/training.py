@@ -268,6 +268,8 @@ class Model(Network):
         for sp in self._out_specs:  # tf_keras: every output's metrics, then the weighted ones
             for nm, _ in sp.weighted_fns:
                 names.append(f"{sp.name}_{nm}" if multi else nm)
+        # then the Layer.add_metric names the last evaluate found (tf_keras' model.metrics)
+        names += [n for n in self.__dict__.get("_added_metric_names", ()) if n not in names]
         return names
 
     @property
