@@ -263,12 +263,68 @@ def _words_text(n_words=12000, seed=3):
             line = []
     return "\n".join(out)
 
+def _babi_task(n_questions, two_facts, seed):
+    """Stories in the bAbI format (QA1 single / QA2 two supporting facts): people move between
+    places, pick up and drop objects; "Where is X?" asks for the last place of a person (QA1)
+    or of the object (QA2), with the supporting line numbers, as the real files have them."""
+    rng = np.random.default_rng(seed)
+    people = ["Mary", "John", "Daniel", "Sandra"]
+    places = ["bathroom", "hallway", "garden", "office", "bedroom", "kitchen"]
+    verbs = ["moved to", "went to", "journeyed to", "travelled to", "went back to"]
+    things = ["football", "apple", "milk"]
+    lines, asked = [], 0
+    while asked < n_questions:
+        where, holder, nid, made = {}, {}, 0, 0
+        last = {}
+        for _ in range(5):  # five questions a story, as in the real tasks
+            for _ in range(2):
+                nid += 1
+                p = str(rng.choice(people))
+                if two_facts and where.get(p) and rng.random() < 0.3:
+                    t = str(rng.choice(things))
+                    holder[t] = p
+                    last[t] = nid
+                    lines.append("%d %s got the %s there." % (nid, p, t))
+                else:
+                    where[p] = str(rng.choice(places))
+                    last[p] = nid
+                    lines.append("%d %s %s the %s." % (nid, p, str(rng.choice(verbs)), where[p]))
+            nid += 1
+            if two_facts and holder:
+                t = str(rng.choice(sorted(holder)))
+                p = holder[t]
+                lines.append("%d Where is the %s? \t%s\t%d %d" % (nid, t, where[p], last[t], last[p]))
+            else:
+                p = str(rng.choice(sorted(where)))
+                lines.append("%d Where is %s? \t%s\t%d" % (nid, p, where[p], last[p]))
+            asked += 1
+    return "\n".join(lines) + "\n"
+
+def _babi_tar(path):
+    import io, tarfile
+    files = {}
+    for sub, n in (("en", 1000), ("en-10k", 10000)):
+        for i, (task, two) in enumerate((("qa1_single-supporting-fact", False),
+                                         ("qa2_two-supporting-facts", True))):
+            for split, m, seed in (("train", n, 0), ("test", 1000, 1)):
+                name = "tasks_1-20_v1-2/%s/%s_%s.txt" % (sub, task, split)
+                files[name] = _babi_task(m, two, 100 * i + 10 * seed + len(sub))
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
 def _offline_file(fname, origin):
     """A local path for a download the program asks for, or None (then the real get_file runs)."""
     d = os.path.join(os.getcwd(), "kp_offline")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, os.path.basename(fname))
     key = (str(fname) + " " + str(origin)).lower()
+    if "babi" in key:
+        _babi_tar(path)
+        return path
     if "nietzsche" in key or key.endswith(".txt "):
         with open(path, "w", encoding="utf-8") as f:
             f.write(_words_text())

@@ -134,9 +134,25 @@ PLAN = {
     "kio_timeseries_transformer_classification": dict(
         epochs=1, samples=64, metric="evaluate:sparse_categorical_accuracy",
         note="4 attention blocks over 500 steps: ~0.8 TFLOP a step, so 64 samples"),
+    # ---- fourth corpus (/tmp/kprogs4; tools/keras_corpus.md "Fourth corpus") ----
+    "babi_rnn": dict(epochs=2, samples=1000, metric="evaluate:accuracy",
+                     note="synthetic bAbI QA2 (1,000 stories); two LSTMs, RepeatVector, add"),
+    "babi_memnn": dict(epochs=2, samples=2000, metric="fit:val_accuracy",
+                       note="synthetic bAbI QA1 10k; memory network (dot, add, Permute, "
+                            "concatenate, LSTM), val on the 1,000 test stories"),
+    "kio_antirectifier": dict(MNIST, metric="evaluate:sparse_categorical_accuracy",
+                              note="TF 2 custom layer (tf.reduce_mean, tf.nn.relu, tf.matmul)"),
+    "kio_siamese_contrastive": dict(epochs=1, samples=4000, metric="evaluate:accuracy",
+                                    note="pairs of MNIST digits, contrastive loss, BatchNorm "
+                                         "on the distance; test pairs random (Python random)"),
 }
 
 NOT_COMPARABLE = {
+    "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
+               "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
+    "kio_endpoint_layer_pattern": "random inputs and random (non-binary) targets: the loss of "
+                                  "an unseeded logistic layer on noise; BinaryAccuracy is 0 on "
+                                  "both sides (Keras compares y_true exactly)",
     "dcgan_mnist": "GAN: a train_on_batch loop stopped after 20 steps; no accuracy to compare",
     "adl_ch4_dcgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "adl_ch4_cgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",

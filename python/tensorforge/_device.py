@@ -67,7 +67,7 @@ def place_model(model, xp):
 # Device twins of the metrics module's functions: each returns a 0-d device array (the batch
 # mean), with the same definition as the host function it stands for.
 def _binary_accuracy(xp, y_true, y_pred):
-    return ((y_pred > 0.5).reshape(y_true.shape) == (y_true > 0.5)).mean()
+    return ((y_pred > 0.5).reshape(y_true.shape) == y_true).mean()
 
 
 def _categorical_accuracy(xp, y_true, y_pred):

@@ -43,7 +43,7 @@ def _fraction(hits):
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     y_true, y_pred = _np(y_true), _np(y_pred)
-    return _fraction((y_pred > threshold).reshape(y_true.shape) == (y_true > 0.5))
+    return _fraction((y_pred > threshold).reshape(y_true.shape) == y_true)  # Keras 2: exact y_true
 
 
 def categorical_accuracy(y_true, y_pred):
@@ -230,7 +230,7 @@ def _per_sample_accuracy(kind, y_true, y_pred, **kw):
     y_true, y_pred = _np(y_true), _np(y_pred)
     if kind == "binary":
         thr = kw.get("threshold", 0.5)
-        return np.mean((y_pred > thr).reshape(y_true.shape) == (y_true > 0.5), axis=-1)
+        return np.mean((y_pred > thr).reshape(y_true.shape) == y_true, axis=-1)
     if kind == "accuracy":
         return (y_true.reshape(y_pred.shape) == y_pred).astype(np.float64)
     if kind == "categorical":
@@ -287,7 +287,25 @@ class Metric:
         # update_state's own arguments: (y_true, y_pred, sample_weight), or Mean's (values,
         # sample_weight) -- tf.keras' ``loss_metric(loss)``
         self.update_state(*args, **kwargs)
-        return self.result()
+        r = self.result()
+        if np.ndim(_np(r)) != 0:
+            return r
+        return MetricResult(r, self)
+
+
+class MetricResult(float):
+    """What calling a metric object returns: its running result, which remembers the metric
+    (tf.keras' result tensor carries ``_metric_obj``), so that ``Layer.add_metric(metric(y, p))``
+    names the logged value after the metric and reports its state, as Keras 2 does."""
+
+    def __new__(cls, value, metric):
+        self = super().__new__(cls, float(_np(value)))
+        self._metric_obj = metric
+        self.name = metric.name
+        return self
+
+    def numpy(self):
+        return np.float32(self)
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

@@ -177,6 +177,30 @@ def _bind_positional(layer, args, kwargs):
     return kwargs
 
 
+_FIRST = {}
+
+
+def _pop_inputs(layer, kwargs):
+    """The inputs of a call given by keyword: ``inputs=``, or the name call() gives its first
+    argument (``layer(logits=x, targets=t)`` for ``call(self, logits, targets=None)``)."""
+    if "inputs" in kwargs:
+        return kwargs.pop("inputs")
+    fn = layer.call
+    key = getattr(fn, "__func__", fn)
+    name = _FIRST.get(key)
+    if name is None:
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        name = _FIRST[key] = (params[0].name if params and params[0].kind in (
+            params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD) else "inputs")
+    if name not in kwargs:
+        raise TypeError(f'Layer "{layer.name}" ({type(layer).__name__}) was called without '
+                        f"inputs: pass them first, or as inputs= or {name}=")
+    return kwargs.pop(name)
+
+
 def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
     """``layer.call(inputs, ...)`` passing training / mask only where its signature takes them."""
     tr, mk, _, _ = _call_args(layer.call)
@@ -499,7 +523,7 @@ class Layer:
         if aggregation not in (None, "mean"):
             raise ValueError(f'{self.name}.add_metric: aggregation must be "mean" or None, got '
                              f"{aggregation!r}")
-        if name is None:
+        if name is None:  # a metric object's result (metric(y, p)) is named after the metric
             name = getattr(value, "name", None)
             if not isinstance(name, str) or not name:
                 raise ValueError(f"{self.name}.add_metric: pass name= for the metric")
@@ -508,6 +532,20 @@ class Layer:
                                       "metrics are not supported; call add_metric in a layer's call")
         self.__dict__.setdefault("_call_metrics", []).append((str(name), value))
         Layer._metrics_added = True  # from now on fit() looks for them (See _added_metrics)
+
+    def _added_metric_objects(self):
+        """{name: Metric} of this call's add_metric values that were a metric object's result
+        (``add_metric(metric(y, p))``): Keras 2 logs such a metric's own state, result() at
+        the end of the epoch, not a mean of its running results."""
+        out = {}
+        if not Layer._metrics_added:
+            return out
+        for l in self._flatten_layers():
+            for name, v in l.__dict__.get("_call_metrics", ()):
+                obj = getattr(v, "_metric_obj", None)
+                if obj is not None:
+                    out[name] = obj
+        return out
 
     @property
     def metrics(self):
@@ -573,9 +611,13 @@ class Layer:
             if sp is not None:
                 sp.check(self, i, s)
 
-    def __call__(self, inputs, *args, **kwargs):
+    def __call__(self, *args, **kwargs):
         if args:
-            kwargs = _bind_positional(self, args, kwargs)
+            inputs = args[0]
+            if len(args) > 1:
+                kwargs = _bind_positional(self, args[1:], kwargs)
+        else:  # layer(logits=x, targets=t): the inputs by call()'s own first name (Keras 2)
+            inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
         training = _training_arg(self, kwargs.pop("training", None))

@@ -17,7 +17,7 @@ import collections
 from .. import activations as A
 from . import config_check as _config_check
 
-from .base_layer import (Layer, _call_args, _strip_keras_only, _touch, call_context,
+from .base_layer import (Layer, _call_args, _strip_keras_only, _touch, call_context, is_shape,
                          set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
@@ -274,9 +274,42 @@ class Network(Layer):
 
     def compute_output_shape(self, input_shape):
         if self._is_graph_network:
-            s = [t.shape for t in self.outputs]
+            s = self._output_shapes_for(input_shape) or [t.shape for t in self.outputs]
             return s[0] if len(s) == 1 and not isinstance(self._nested_outputs, (list, tuple, dict)) else s
         return super().compute_output_shape(input_shape)
+
+    def _output_shapes_for(self, input_shape):
+        """The output shapes for inputs more specific than the model's own: a model built for
+        (None, None) and called on a (None, 7) tensor gives (None, 7, ...) as in Keras 2, which
+        re-runs the graph on the new inputs. None when the graph's shapes stand as they are (the
+        inputs add nothing, or a layer cannot say its output shape for them)."""
+        given = [input_shape] if is_shape(input_shape) else list(input_shape or [])
+        if len(given) != len(self.inputs) or not all(is_shape(g) for g in given):
+            return None
+        shapes, refined = {}, False
+        for t, g in zip(self.inputs, given):
+            own = tuple(t.shape)
+            if len(g) != len(own):
+                return None
+            merged = tuple(o if o is not None else d for o, d in zip(own, g))
+            refined = refined or merged != own
+            shapes[id(t)] = merged
+        if not refined:
+            return None
+        try:
+            for step in self._plan:
+                lyr = step.layer
+                if step.tensor_kwargs:
+                    return None
+                ins = [shapes[i] for i in step.in_ids]
+                out = lyr.compute_output_shape(ins[0] if step.single_in else ins)
+                outs = [tuple(out)] if is_shape(out) else [tuple(o) for o in out]
+                if len(outs) != len(step.out_ids):
+                    return None
+                shapes.update(zip(step.out_ids, outs))
+            return [shapes[id(t)] for t in self.outputs]
+        except Exception:  # noqa: BLE001 -- the graph's own shapes stand, as before
+            return None
 
     def compute_mask(self, inputs, mask=None):
         return None

@@ -32,7 +32,7 @@ from ..ops import basic as B
 from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
 from . import custom_step, saving, training_arrays, training_generator, training_utils
-from .base_layer import _VERSION, _shape_str, call_context, invoke_call
+from .base_layer import _VERSION, Layer, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
 
@@ -203,6 +203,9 @@ class Model(Network):
         the running means train_on_batch / test_on_batch keep (See Note [batch metrics])."""
         for m in (self.__dict__.get("_stateful") or {}).values():
             m.reset_state()
+        if Layer._metrics_added:  # the metric objects layers hold (Keras 2's model.metrics)
+            for m in Layer.metrics.fget(self):
+                m.reset_state()
         self.__dict__["_batch_running"] = None
 
     def _keep_running_state(self, sums, counts, stateful):
@@ -265,6 +268,8 @@ class Model(Network):
         for sp in self._out_specs:  # tf_keras: every output's metrics, then the weighted ones
             for nm, _ in sp.weighted_fns:
                 names.append(f"{sp.name}_{nm}" if multi else nm)
+        # then the Layer.add_metric names the last evaluate found (tf_keras' model.metrics)
+        names += [n for n in self.__dict__.get("_added_metric_names", ()) if n not in names]
         return names
 
     @property
@@ -301,6 +306,8 @@ class Model(Network):
             if len(xs) != len(names):
                 raise ValueError(f"{where}: the model expects {len(names)} input arrays "
                                  f"({names}), but received {len(xs)}")
+        elif isinstance(x, dict):  # a subclassed model's call takes the dict (Keras 2)
+            xs = list(x.values())
         else:
             xs = _input_list(x, None)
         out = []
@@ -315,9 +322,10 @@ class Model(Network):
                 raise ValueError(f"{where}: all input arrays must have the same number of "
                                  f"samples, got {[b.shape[0] for b in out]}")
         if not self._is_graph_network:
-            self._subclass_in_struct = x if isinstance(x, (list, tuple)) else None
+            self._subclass_in_struct = x if isinstance(x, (list, tuple, dict)) else None
         self._ensure_built(out, where)
         if self._is_graph_network:
+            out = [_conform_rank(a, t.shape) for a, t in zip(out, self.inputs)]
             for i, (t, a) in enumerate(zip(self.inputs, out)):
                 want, got = t.shape[1:], a.shape[1:]
                 if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
@@ -346,6 +354,8 @@ class Model(Network):
         if self._is_graph_network:
             return ts
         s = getattr(self, "_subclass_in_struct", None)
+        if isinstance(s, dict):
+            return dict(zip(s, ts))
         return ts[0] if s is None and len(ts) == 1 else list(ts)
 
     def _standardize_y(self, y, n, where):
@@ -971,6 +981,17 @@ def _class_name_of(model):
 
 def _is_array(a):
     return hasattr(a, "shape") and hasattr(a, "dtype")
+
+
+def _conform_rank(a, shape):
+    """Keras 2's Functional._conform_to_reference_input: an array one axis short of an input
+    whose last axis is 1 gains that axis ((N, 28, 28) for Input((28, 28, 1))); one with an
+    extra trailing unit axis loses it."""
+    if a.ndim == len(shape) - 1 and shape[-1] == 1:
+        return a[..., None]
+    if a.ndim == len(shape) + 1 and a.shape[-1] == 1:
+        return a[..., 0]
+    return a
 
 
 def _input_list(x, n):

@@ -141,7 +141,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             break
         epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}
         model._keep_running_state(sums, counts, stateful)
-        for k, obj in stateful.items():
+        for k, obj in list(stateful.items()) + list(model._added_metric_objects().items()):
             if k in epoch_logs:
                 epoch_logs[k] = _metric_value(obj.result())
         if on_epoch_end is not None:
@@ -264,7 +264,9 @@ class MetricSums:
     evaluate); shared by test_loop and evaluate_generator."""
 
     def __init__(self, model):
+        model.__dict__["_added_metric_names"] = []  # found again by this run's batches
         self.names = model.metrics_names
+        self.added = {}  # Layer.add_metric name -> Metric object, or None (a mean of values)
         self.n_loss = 1 + (sum(1 for sp in model._out_specs if sp.loss_fn is not None)
                            if len(model._out_specs) > 1 else 0)
         self.sums, self.counts, self.seen = {}, {}, 0
@@ -278,9 +280,16 @@ class MetricSums:
         with no_grad():
             vals.update(model._batch_metrics(yb, outs, wb))
         m = xb[0].shape[0]
+        added = model._added_metrics()  # Layer.add_metric values (Keras 2 evaluates them too)
+        if added:
+            objs = model._added_metric_objects()
+            for k, v in added.items():
+                if k not in vals:
+                    self.added.setdefault(k, objs.get(k))
+                    vals[k] = v
         wsums = model.__dict__.get("_metric_weight_sums") or {}
         for k, v in vals.items():
-            if k in self.stateful:
+            if k in self.stateful or self.added.get(k) is not None:
                 continue  # read from the object in means()
             c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
             self.sums[k] = self.sums.get(k, 0.0) + v * c
@@ -290,7 +299,10 @@ class MetricSums:
     def means(self):
         model = self.model
         model._keep_running_state(self.sums, self.counts, self.stateful)
-        return [_metric_value(self.stateful[k].result()) if k in self.stateful else
+        objs = dict(self.stateful, **{k: o for k, o in self.added.items() if o is not None})
+        self.names = self.names + list(self.added)
+        model.__dict__["_added_metric_names"] = list(self.added)
+        return [_metric_value(objs[k].result()) if k in objs else
                 float(self.sums[k] / self.counts[k]) if self.counts.get(k) else 0.0
                 for k in self.names]
 

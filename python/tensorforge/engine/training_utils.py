@@ -102,7 +102,7 @@ def per_sample_metric(fn, y, p):
     if fn is _metrics.sparse_categorical_accuracy:
         return (y.reshape(lead).astype(np.int64) == np.argmax(p, -1)).astype(np.float32)
     if fn is _metrics.binary_accuracy:
-        return ((p > 0.5) == (y.reshape(p.shape) > 0.5)).mean(-1, dtype=np.float32)
+        return ((p > 0.5) == y.reshape(p.shape)).mean(-1, dtype=np.float32)
     if fn is _metrics.mean_squared_error:
         return ((p - y.reshape(p.shape)) ** 2).mean(-1, dtype=np.float32)
     if fn is _metrics.mean_absolute_error:
