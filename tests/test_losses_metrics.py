@@ -42,15 +42,17 @@ def test_loss_value_and_grad(name, rng):
     else:
         y = rng.standard_normal((n, c))
         p = rng.standard_normal((n, c))
-    fn = Ls.get(name)
+    fn = Ls.batch_mean(Ls.get(name))
     pt = Tensor(p.astype(np.float32), requires_grad=True)
     loss = fn(y.astype(np.float32), pt)
     assert abs(float(loss.numpy()) - REFS[name](y, p)) < 1e-5 * max(1, abs(REFS[name](y, p)))
     loss.backward()
     num = numeric_grad(lambda: REFS[name](y, p), p)
     assert_grad_close(pt.grad, num, what=name)
-    # arrays in -> number out, same value
+    # arrays in -> number out, same value; the per-sample values average to it
     assert abs(float(fn(y, p.astype(np.float32))) - REFS[name](y, p)) < 1e-5 * max(1, abs(REFS[name](y, p)))
+    per = Ls.get(name)(y, p.astype(np.float32))
+    assert per.shape == (n,) and abs(float(per.mean()) - REFS[name](y, p)) < 1e-5 * max(1, abs(REFS[name](y, p)))
 
 
 def test_sparse_and_fused_crossentropy_agree(rng):
@@ -65,7 +67,9 @@ def test_sparse_and_fused_crossentropy_agree(rng):
               lambda t: Ls.categorical_crossentropy(y, L.Activation("softmax")(t)),
               lambda t: Ls.sparse_categorical_crossentropy(labels, L.Activation("softmax")(t))):
         t = Tensor(z.copy(), requires_grad=True)
-        loss = f(t)
+        values = f(t)  # per sample, as Keras 2's functions
+        assert values.shape == (n,)
+        loss = values.mean()
         assert abs(float(loss.numpy()) - ref) < 1e-5
         loss.backward()
         grads.append(t.grad)
@@ -76,8 +80,11 @@ def test_sparse_and_fused_crossentropy_agree(rng):
 
 def test_fused_crossentropy_stable_for_huge_logits():
     z = Tensor(np.array([[1000.0, -1000.0, 0.0]], dtype=np.float32), requires_grad=True)
-    loss = Ls.categorical_crossentropy(np.array([[0, 1, 0]], np.float32), z, from_logits=True)
+    loss = Ls.batch_mean(Ls.categorical_crossentropy)(np.array([[0, 1, 0]], np.float32), z,
+                                                      from_logits=True)
     assert np.isfinite(loss.numpy()) and abs(float(loss.numpy()) - 2000.0) < 1e-2
+    per = Ls.categorical_crossentropy(np.array([[0, 1, 0]], np.float32), z, from_logits=True)
+    assert per.shape == (1,) and abs(float(per.numpy()[0]) - 2000.0) < 1e-2
     loss.backward()
     assert np.all(np.isfinite(z.grad))
 
@@ -87,8 +94,9 @@ def test_binary_from_logits(rng):
     y = rng.integers(0, 2, (5, 1)).astype(np.float64)
     ref = np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
     t = Tensor(z.astype(np.float32), requires_grad=True)
-    loss = Ls.binary_crossentropy(y, t, from_logits=True)
+    loss = Ls.batch_mean(Ls.binary_crossentropy)(y, t, from_logits=True)
     assert abs(float(loss.numpy()) - ref) < 1e-5
+    assert Ls.binary_crossentropy(y, t, from_logits=True).shape == (5,)
     loss.backward()
     np.testing.assert_allclose(t.grad, (1 / (1 + np.exp(-z)) - y) / 5, atol=1e-6)
 
@@ -239,15 +247,20 @@ def test_loss_matches_keras(case):
     fn_name, kw, _ = _CASES[case]
     y, p = _D[f"{case}/y"], _D[f"{case}/p"]
     fn = Ls.get(fn_name)
+    # the function: one value per sample, as Keras 2's (a Tensor for a Tensor, else an array)
     t = Tensor(p.copy(), requires_grad=True)
-    loss = fn(y, t, **kw)
+    values = fn(y, t, **kw)
+    assert values.shape == p.shape[:-1]
+    np.testing.assert_allclose(values.numpy(), _D[f"{case}/per_sample"], rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(fn(y, p, **kw), _D[f"{case}/per_sample"], rtol=2e-6, atol=1e-7)
+    # the training loop's batch mean and its gradient
+    t = Tensor(p.copy(), requires_grad=True)
+    loss = Ls.batch_mean(fn)(y, t, **kw)
     np.testing.assert_allclose(float(loss.numpy()), _D[f"{case}/mean"], rtol=2e-6, atol=1e-7)
     loss.backward()
     np.testing.assert_allclose(t.grad, _D[f"{case}/grad"], rtol=1e-4, atol=2e-7)
-    np.testing.assert_allclose(Ls.per_sample(fn)(y, p, **kw), _D[f"{case}/per_sample"], rtol=2e-6,
-                               atol=1e-7)
-    # arrays in -> a number out, same value
-    np.testing.assert_allclose(float(fn(y, p, **kw)), _D[f"{case}/mean"], rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(float(Ls.batch_mean(fn)(y, p, **kw)), _D[f"{case}/mean"],
+                               rtol=2e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("name", sorted({k.split("/")[1] for k in _D.files if k.startswith("metric/")}))
@@ -328,7 +341,7 @@ def test_top_k_ties_and_sparse_top_k_and_cosine_sign():
     y = np.array([[1.0, 2.0]], np.float32)
     assert Me.cosine_similarity(y, 2 * y) == pytest.approx(1.0, rel=1e-6)
     assert Me.cosine_proximity(y, 2 * y) == pytest.approx(-1.0, rel=1e-6)
-    assert float(Ls.cosine_similarity(y, 2 * y)) == pytest.approx(-1.0, rel=1e-6)
+    assert Ls.cosine_similarity(y, 2 * y).tolist() == pytest.approx([-1.0], rel=1e-6)
 
 
 def test_metric_names_as_keras_logs_them():

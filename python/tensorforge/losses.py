@@ -1,12 +1,13 @@
-"""Keras losses: functions ``fn(y_true, y_pred)`` returning the batch mean (Keras'
-'sum_over_batch_size' reduction) as a Tensor when y_pred is a Tensor, else a NumPy scalar; and the
-Keras 2 (tf.keras) loss classes (``MeanSquaredError()``, ``Huber(delta)``, ...) whose ``__call__``
-takes ``sample_weight`` and whose ``call`` gives the per-sample losses.
+"""Keras losses: functions ``fn(y_true, y_pred)`` returning one value per sample, as Keras 2's
+do (shape y_pred.shape[:-1]: the mean, or the sum for the cross-entropies and KL, over the last
+axis; a Tensor when y_pred is a Tensor, else a NumPy array); and the Keras 2 (tf.keras) loss
+classes (``MeanSquaredError()``, ``Huber(delta)``, ...) whose ``__call__`` reduces them (Keras'
+'sum_over_batch_size', with ``sample_weight``) and whose ``call`` gives the per-sample values.
 
-Per-sample values: every built-in has a per-sample form (Keras' own loss functions return one
-value per sample: the mean over the last axis) reached through ``per_sample(fn)`` and
-``compute_loss(fn, y_true, y_pred, sample_weight)`` (the training loop's entry point for sample
-and class weights; a user's loss function that returns per-sample values works there too).
+The training loop needs the batch mean: ``batch_mean(fn)`` is that form of a built-in, computed
+without the per-sample array where it can (the fused softmax cross-entropy), and
+``compute_loss(fn, y_true, y_pred, sample_weight)`` the weighted reduction of any loss (a user's
+loss function returning per-sample values, or a scalar, works there too).
 
 Formulas are tf_keras 2's (clipping with epsilon 1e-7): probabilities are clipped to
 [1e-7, 1 - 1e-7]; with ``from_logits=True`` the cross-entropies are computed fused and stable from
@@ -37,7 +38,7 @@ __all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentag
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Hinge", "SquaredHinge",
            "CategoricalHinge", "LogCosh", "Huber", "KLDivergence", "Poisson", "CosineSimilarity",
-           "per_sample", "compute_loss", "get", "serialize", "deserialize"]
+           "per_sample", "batch_mean", "compute_loss", "get", "serialize", "deserialize"]
 
 EPSILON = 1e-7  # Keras' backend epsilon
 _LOG2 = math.log(2.0)
@@ -269,9 +270,18 @@ def _binary_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
     return -B.mean(y * B.log(pc + e) + (1 - y) * B.log((1 + e) - pc), axis=-1)
 
 
-# ---- public functions (batch mean) -----------------------------------------------------------
+# ---- public functions (per sample) and their batch-mean forms ----------------------------------
 
-_PER_SAMPLE = {}  # public function -> (per-sample function, y_true is integer labels)
+_BATCH_MEAN = {}  # public function -> its batch mean (the training loop's form)
+
+
+def _per_sample(ps_fn, y_true, y_pred, op, sparse=False, **kw):
+    p, was = _as_pred(y_pred, op)
+    if sparse:
+        return _out(ps_fn(y_true, p, **kw), was)
+    y = _as_true(y_true, p)
+    _check_same(op, y, p)
+    return _out(ps_fn(y, p, **kw), was)
 
 
 def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
@@ -308,11 +318,14 @@ def _graph_aware(fn):
 
 def _public(name, ps_fn, doc, sparse=False):
     def fn(y_true, y_pred):
+        return _per_sample(ps_fn, y_true, y_pred, name, sparse)
+
+    def mean(y_true, y_pred):
         return _reduce_mean(ps_fn, y_true, y_pred, name, sparse)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
+    fn.__name__ = fn.__qualname__ = mean.__name__ = mean.__qualname__ = name
+    fn.__doc__ = doc + ", per sample"
     fn = _graph_aware(fn)
-    _PER_SAMPLE[fn] = (ps_fn, sparse)
+    _BATCH_MEAN[fn] = mean
     return fn
 
 
@@ -337,19 +350,33 @@ poisson = _public("poisson", _poisson_ps, "mean(y_pred - y_true*log(y_pred + eps
 
 @_graph_aware
 def huber(y_true, y_pred, delta=1.0):
-    """mean(0.5*e^2 where |e| <= delta, else delta*|e| - 0.5*delta^2), e = y_pred - y_true."""
+    """mean(0.5*e^2 where |e| <= delta, else delta*|e| - 0.5*delta^2), e = y_pred - y_true,
+    per sample."""
+    return _per_sample(_huber_ps, y_true, y_pred, "huber", delta=float(delta))
+
+
+def _huber_mean(y_true, y_pred, delta=1.0):
     return _reduce_mean(_huber_ps, y_true, y_pred, "huber", delta=float(delta))
 
 
 @_graph_aware
 def cosine_similarity(y_true, y_pred, axis=-1):
-    """-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis), averaged (the loss: -1 is best)."""
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis) (the loss: -1 is best)."""
+    return _per_sample(_cosine_ps, y_true, y_pred, "cosine_similarity", axis=axis)
+
+
+def _cosine_mean(y_true, y_pred, axis=-1):
     return _reduce_mean(_cosine_ps, y_true, y_pred, "cosine_similarity", axis=axis)
 
 
 @_graph_aware
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
-    """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row), averaged."""
+    """-sum(y_true * log(y_pred)) per sample (y_pred renormalised per row)."""
+    return _per_sample(_categorical_xent_ps, y_true, y_pred, "categorical_crossentropy",
+                       from_logits=from_logits, label_smoothing=label_smoothing)
+
+
+def _categorical_xent_mean(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     y_pred, from_logits = _logits_of(y_pred, from_logits)
     if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
         return _ops.softmax_cross_entropy(y_pred, _data(y_true), sparse=False)  # fused, stable
@@ -361,7 +388,13 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 @_graph_aware
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    """categorical_crossentropy with integer labels of shape y_pred.shape[:-1] (or (..., 1))."""
+    """categorical_crossentropy with integer labels of shape y_pred.shape[:-1] (or (..., 1)),
+    per sample."""
+    return _per_sample(_sparse_xent_ps, y_true, y_pred, "sparse_categorical_crossentropy",
+                       sparse=True, from_logits=from_logits)
+
+
+def _sparse_xent_mean(y_true, y_pred, from_logits=False):
     y_pred, from_logits = _logits_of(y_pred, from_logits)
     if from_logits and isinstance(y_pred, Tensor):
         p = y_pred
@@ -373,7 +406,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 @_graph_aware
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
-    """-mean(y*log(p) + (1-y)*log(1-p)), p clipped to [eps, 1-eps]; stable from logits."""
+    """-mean(y*log(p) + (1-y)*log(1-p)) over the last axis, p clipped to [eps, 1-eps]; stable
+    from logits."""
+    return _per_sample(_binary_xent_ps, y_true, y_pred, "binary_crossentropy",
+                       from_logits=from_logits, label_smoothing=label_smoothing)
+
+
+def _binary_xent_mean(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     y_pred, from_logits = _logits_of(y_pred, from_logits)
     p, was = _as_pred(y_pred, "binary_crossentropy")
     y = _as_true(y_true, p)
@@ -385,11 +424,10 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     return _out(B.mean(_binary_xent_ps(y, p)), was)
 
 
-_PER_SAMPLE.update({
-    huber: (_huber_ps, False), cosine_similarity: (_cosine_ps, False),
-    categorical_crossentropy: (_categorical_xent_ps, False),
-    sparse_categorical_crossentropy: (_sparse_xent_ps, True),
-    binary_crossentropy: (_binary_xent_ps, False),
+_BATCH_MEAN.update({
+    huber: _huber_mean, cosine_similarity: _cosine_mean,
+    categorical_crossentropy: _categorical_xent_mean,
+    sparse_categorical_crossentropy: _sparse_xent_mean, binary_crossentropy: _binary_xent_mean,
 })
 
 # Keras 2 aliases
@@ -404,25 +442,15 @@ cosine_proximity = cosine = cosine_similarity
 
 
 def per_sample(fn):
-    """The per-sample form of a built-in loss function: ``f(y_true, y_pred, **kw)`` returning
-    one value per sample (shape y_pred.shape[:-1]; a Tensor when y_pred is one). A callable that
-    is not a built-in is returned unchanged (Keras losses written by users already return
-    per-sample values, or a scalar)."""
-    if isinstance(fn, Loss):
-        return fn.call
-    entry = _PER_SAMPLE.get(fn)
-    if entry is None:
-        return fn
-    ps_fn, sparse = entry
+    """The per-sample form of a loss: a Loss instance's ``call``; a function as it is (the
+    built-ins return per-sample values, as Keras losses written by users do, or a scalar)."""
+    return fn.call if isinstance(fn, Loss) else fn
 
-    def f(y_true, y_pred, **kw):
-        p, was = _as_pred(y_pred)
-        y = y_true if sparse else _as_true(y_true, p)
-        if not sparse:
-            _check_same(fn.__name__, y, p)
-        return _out(ps_fn(y, p, **kw), was)
-    f.__name__ = fn.__name__
-    return f
+
+def batch_mean(fn):
+    """The batch mean of a built-in loss function (``f(y_true, y_pred, **kw)``, the training
+    loop's form, fused where it can be), or None for any other callable."""
+    return _BATCH_MEAN.get(fn)
 
 
 def compute_loss(fn, y_true, y_pred, sample_weight=None, mask=None, **kw):

@@ -76,8 +76,10 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 
 def _from_loss(loss_fn, name=None):
+    mean = _losses.batch_mean(loss_fn)
+
     def fn(y_true, y_pred):
-        return float(loss_fn(_np(y_true), _np(y_pred).astype(np.float32, copy=False)))
+        return float(mean(_np(y_true), _np(y_pred).astype(np.float32, copy=False)))
     fn.__name__ = fn.__qualname__ = name or loss_fn.__name__
     fn.__doc__ = f"The loss ``losses.{loss_fn.__name__}`` as a metric (batch mean)."
     return fn
@@ -107,7 +109,8 @@ cosine_proximity = _from_loss(_losses.cosine_similarity, "cosine_proximity")
 
 def cosine_similarity(y_true, y_pred, axis=-1):
     """mean of sum(l2_normalize(y_true) * l2_normalize(y_pred), axis): 1 when aligned."""
-    return -float(_losses.cosine_similarity(_np(y_true), _np(y_pred).astype(np.float32), axis=axis))
+    return -float(np.mean(_losses.cosine_similarity(_np(y_true), _np(y_pred).astype(np.float32),
+                                                    axis=axis)))
 
 
 mse = MSE = mean_squared_error

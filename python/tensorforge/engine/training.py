@@ -502,9 +502,9 @@ class Model(Network):
             else:  # (B, T, C) outputs as rows (See _time_rows)
                 out, y = _time_rows(out, y, None, sp.loss_fn)
                 if sp.fused:
-                    l = sp.loss_fn(y, out, from_logits=True)
+                    l = _losses.batch_mean(sp.loss_fn)(y, out, from_logits=True)
                 elif sp.loss_fn in _LOSS_BUILTINS:
-                    l = sp.loss_fn(y, out)
+                    l = _losses.batch_mean(sp.loss_fn)(y, out)
                 else:  # a user loss written on tensors: give it y_true as a Tensor
                     l = sp.loss_fn(Tensor(y), out)
             if isinstance(l, Tensor) and l.size != 1:
@@ -621,7 +621,8 @@ class Model(Network):
                         obj.update_state(ys[i], out, training_utils.combine_weights(w, m))
                         v = training_utils.metric_value(obj.result())
                     elif fn in _CE_METRICS and logits[i] is not None and m is None and w is None:
-                        v = _CE_METRICS[fn](ys[i], Tensor(logits[i]), from_logits=True)
+                        v = _losses.batch_mean(_CE_METRICS[fn])(ys[i], Tensor(logits[i]),
+                                                                from_logits=True)
                         v = float(_device.to_host(v.data if isinstance(v, Tensor) else v))
                     elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]

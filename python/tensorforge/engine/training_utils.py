@@ -60,9 +60,8 @@ def per_sample_loss(fn, fused, y, out):
         y = y.reshape(out.shape)
         e = B.maximum(out, np.float32(0)) - out * y + B.log(B.exp(-B.abs(out)) + np.float32(1))
         return B.mean(e, axis=-1)
-    ps = _losses.per_sample(fn)  # the built-in losses' per-sample forms
-    if ps is not fn:
-        return ps(y, out)
+    if isinstance(fn, _losses.Loss) or _losses.batch_mean(fn) is not None:
+        return _losses.per_sample(fn)(y, out)  # the built-ins give per-sample values
     l = fn(Tensor(y), out)
     if not isinstance(l, Tensor):
         l = Tensor(xp.asarray(l, dtype=np.float32))
