@@ -185,6 +185,7 @@ EDGE_CASES = [
     (13, 8, 1000, True, False), (13, 9, 1000, True, False),            # K = 8 / 9 boundary,
     (30, 3, 31, False, False), (30, 3, 32, False, False), (30, 3, 64, True, False),  # N = 4 vectors
     (3, 2, 67, True, True), (1, 4, 130, False, False), (25, 6, 36864, True, False),  # conv1 dW^T
+    (5000, 3, 65, False, False), (4099, 8, 200, True, False),          # short K, tall C: rows split
 ]
 
 
@@ -268,7 +269,7 @@ def test_gemm_thread_counts_agree(rng):
     try:
         for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
-                            (25, 6, 20000, False)]:
+                            (25, 6, 20000, False), (3000, 5, 70, False)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

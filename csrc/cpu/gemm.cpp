@@ -694,12 +694,17 @@ void short_k_run(const Problem<K>& p, int nt) {
   index_t nb = std::max<index_t>(U, half_l1 / (p.K_ * (index_t)sizeof(T)) / U * U);
   if (nt > 1) nb = std::min(nb, std::max<index_t>(U, ceil_div(ceil_div(p.N, 4 * (index_t)nt), U) * U));
   const index_t nblk = ceil_div(p.N, nb);
+  // too few column blocks for the threads (tall C, e.g. 100000 x 4 x 64): rows are split too
+  const index_t rblk = nt > 1 && nblk < 4 * (index_t)nt ? std::min(p.M, ceil_div(4 * (index_t)nt, nblk)) : 1;
   const Epi<T> e{p.alpha, p.beta, p.bias, p.relu};
-  parallel_chunks(nblk, (int)std::min<index_t>(nt, nblk), [&](index_t c) {
-    const index_t j0 = c * nb, n = std::min(nb, p.N - j0);
+  parallel_chunks(nblk * rblk, (int)std::min<index_t>(nt, nblk * rblk), [&](index_t c) {
+    const index_t cj = c % nblk, ci = c / nblk;
+    const index_t j0 = cj * nb, n = std::min(nb, p.N - j0);
+    const index_t i0 = ci * p.M / rblk, i1 = (ci + 1) * p.M / rblk;
     Epi<T> ec = e;
     ec.bias = p.bias ? p.bias + j0 : nullptr;
-    K::short_k(p.M, n, p.K_, p.A, p.rsA, p.csA, p.B + j0, p.rsB, p.C + j0, p.ldc, ec);
+    K::short_k(i1 - i0, n, p.K_, p.A + i0 * p.rsA, p.rsA, p.csA, p.B + j0, p.rsB,
+               p.C + i0 * p.ldc + j0, p.ldc, ec);
   });
 }
 
