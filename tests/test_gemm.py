@@ -166,7 +166,8 @@ def test_matmul_batched_and_nd(backend, rng):
 # B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
 # other problems of at most 16 row tiles pack B one panel at a time (panel_run); tiny outputs
-# with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path.
+# with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path; K <= 8 with unit
+# column stride B and N >= 4 vectors sweeps whole rows of C (short-K path, Note [short K]).
 # (M, K, N, trans_a, trans_b) chosen to straddle each of those boundaries.
 EDGE_CASES = [
     (12, 320, 32, False, False), (13, 321, 33, False, False), (11, 319, 31, True, True),
@@ -180,6 +181,11 @@ EDGE_CASES = [
     (25, 6, 3000, True, False), (6, 25, 3000, False, False),           # skinny conv dW shapes
     (64, 600, 1024, False, False), (61, 1100, 1030, False, True),      # panel path: B rows of
     (96, 530, 2048, True, False), (97, 530, 2048, False, False),       # 1024+ floats, B^T; K > KC
+    (7, 1, 33, False, False), (5, 5, 777, False, False), (40, 7, 4100, False, False),  # short K:
+    (13, 8, 1000, True, False), (13, 9, 1000, True, False),            # K = 8 / 9 boundary,
+    (30, 3, 31, False, False), (30, 3, 32, False, False), (30, 3, 64, True, False),  # N = 4 vectors
+    (3, 2, 67, True, True), (1, 4, 130, False, False), (25, 6, 36864, True, False),  # conv1 dW^T
+    (5000, 3, 65, False, False), (4099, 8, 200, True, False),          # short K, tall C: rows split
 ]
 
 
@@ -201,7 +207,8 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
 
 @pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
                                          (200, 530, 70, False, True), (5, 3000, 7, False, True),
-                                         (30, 20, 17, True, False)])
+                                         (30, 20, 17, True, False), (30, 4, 203, True, False),
+                                         (9, 8, 64, False, False)])
 def test_dgemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     """float64 runs its own SIMD tiles (12x16 avx512, 6x8 avx2, 4x4 generic): exact fp64."""
     a = make(rng, (K, M) if ta else (M, K), np.float64)
@@ -261,7 +268,8 @@ def test_gemm_thread_counts_agree(rng):
     tf.set_backend("cpu")
     try:
         for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
-                            (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False)]:
+                            (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
+                            (25, 6, 20000, False), (3000, 5, 70, False)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

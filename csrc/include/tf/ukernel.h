@@ -192,6 +192,13 @@ struct Tile {
     }
     const V vzero = set1(T(0)), va = set1(e.alpha), vb = set1(e.beta);
     const bool use_beta = e.beta != T(0);
+    // alpha == 1 (every plain GEMM call): x * 1 == x exactly, so the accumulate form stores the
+    // same bits without MR*NV multiplies on the FMA pipes (Note [short K] in gemm.cpp: tiles of
+    // short K blocks spend a sizeable share of their cycles outside the k loop).
+    if (SCALE && e.alpha == T(1) && !use_beta) {
+      store_c<false>(c, ldc, m, n, e, mk);
+      return;
+    }
     V bias[NV];
     for (int v = 0; v < NV; ++v) bias[v] = e.bias ? load_m(e.bias + v * W, mk[v]) : vzero;
 #pragma GCC unroll 16
@@ -226,7 +233,11 @@ template <typename T, int MR, int NV, bool BFULL = true, class AOp, class BOp>
 TF_UKR_INLINE void ukernel(index_t kc, AOp a, BOp b, T* c, index_t ldc, int m, int n,
                     const Epilogue<T>& e) {
   Tile<T, MR, NV> t;
-  for (int i = 0; i < MR && i < m; ++i) __builtin_prefetch(c + i * ldc);
+  // both lines a row of the tile may touch (its columns span two unless the row starts a line)
+  for (int i = 0; i < MR && i < m; ++i) {
+    __builtin_prefetch(c + i * ldc);
+    __builtin_prefetch(c + i * ldc + (n - 1));
+  }
   if constexpr (BFULL) {  // the column masks only after the k loop: no register held across it
     t.template madd<true, true>(kc, a, b);
     t.store_c(c, ldc, m, n, e);
