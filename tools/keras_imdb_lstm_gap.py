@@ -75,7 +75,7 @@ def shared_masks(seed):
     return masks
 
 
-def use_shared_masks(name, K, seed):
+def use_shared_masks(name, seed):
     """Replace each side's LSTM dropout-mask draw by shared_masks(seed) (the Keras side then
     runs eagerly, so the Python draw happens at every batch)."""
     masks = shared_masks(seed)
@@ -125,7 +125,7 @@ def side(name, seed, dropout, rdropout, init_in, init_out, shuffle, init_only=Fa
                       K.layers.LSTM(128, dropout=dropout, recurrent_dropout=rdropout),
                       K.layers.Dense(1, activation="sigmoid")])
     if mask_seed is not None:
-        use_shared_masks(name, K, mask_seed)
+        use_shared_masks(name, mask_seed)
     m.compile(loss="binary_crossentropy", optimizer=opt, metrics=["accuracy"],
               **({"run_eagerly": True} if mask_seed is not None and name == "keras" else {}))
     m.build((None, 80))
