@@ -30,11 +30,19 @@ import numpy as np
 from . import interop as _interop
 from ._xp import array_module
 
-_grad_state = threading.local()
+class _GradState(threading.local):
+    """This thread's grad mode and armed grad-ready hook. The defaults are class attributes, so
+    a thread that never set them reads them without the AttributeError a plain
+    ``threading.local`` raises (and ``getattr(..., default)`` swallows) on every training step."""
+    enabled = True
+    grad_ready = None
+
+
+_grad_state = _GradState()
 
 
 def is_grad_enabled():
-    return getattr(_grad_state, "enabled", True)
+    return _grad_state.enabled
 
 
 class _GradMode:
@@ -47,7 +55,7 @@ class _GradMode:
         self.mode = mode
 
     def __enter__(self):
-        self.prev = getattr(_grad_state, "enabled", True)
+        self.prev = _grad_state.enabled
         _grad_state.enabled = self.mode
 
     def __exit__(self, *exc):
@@ -185,7 +193,13 @@ class Tensor:
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(f"backward: grad must be given for a non-scalar tensor of shape {self.shape}")
-            grad = xp.ones_like(self.data)
+            d = self.data
+            if xp is np:  # (ones_like's Python layer costs more than the rest of this call)
+                grad = np.array(1, dtype=d.dtype)
+                if d.ndim:
+                    grad = grad.reshape(d.shape)
+            else:
+                grad = xp.ones_like(d)
         else:
             grad = _as_array(grad)
             if tuple(grad.shape) != self.shape:
@@ -317,7 +331,7 @@ class Function:
                     needs[i] = True
         ctx = _new_context(Context)
         ctx.saved = ()
-        if needs is None or not getattr(_grad_state, "enabled", True):
+        if needs is None or not _grad_state.enabled:
             n = len(args)
             ctx.needs_input_grad = (_NO_NEEDS[n] if n < len(_NO_NEEDS) else _no_grad_needs(n)) \
                 if needs is None else tuple(needs)
@@ -418,7 +432,7 @@ def _accumulate(current, g):
 
 
 def run_backward(root, grad):
-    hooks = getattr(_grad_state, "grad_ready", None)  # See Note [grad-ready hooks]
+    hooks = _grad_state.grad_ready  # See Note [grad-ready hooks]
     if hooks is not None:
         _grad_state.grad_ready = None
     top = root._node
