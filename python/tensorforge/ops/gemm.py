@@ -4,7 +4,7 @@ import numpy as np
 from .. import backend, kernels
 from ..autograd import Function, Tensor, _grad_state, _wrap
 from ..interop import convert, reads_foreign
-from ..kernels._common import NATIVE_MODULE, is_native
+from ..kernels._common import NATIVE_MODULE
 from .basic import unbroadcast  # noqa: F401
 from .basic import matmul as _matmul_t
 
@@ -87,7 +87,15 @@ class _Gemm(Function):
 class _Dense(Function):
     @staticmethod
     def forward(ctx, x, w, bias, activation):
-        y = kernels.gemm(x, w, bias=bias, activation=activation)
+        fn = _current_fn("gemm")
+        y = None
+        if getattr(fn, "__module__", None) == NATIVE_MODULE:  # kernels.gemm's native call, inlined
+            try:
+                y = fn(x, w, None, 1.0, 0.0, False, False, bias, activation)
+            except (TypeError, ValueError):
+                pass  # kernels.gemm converts what it may, or explains
+        if y is None:
+            y = kernels.gemm(x, w, bias=bias, activation=activation)
         ctx.saved = (x, w, y if activation == "relu" else None)
         return y
 
@@ -99,8 +107,9 @@ class _Dense(Function):
         # the fused binding and the unfused calls below write there
         out = ctx.grad_out
         ow, ob = out[1:3] if out is not None else (None, None)
-        fused = backend.lookup("dense_backward")
-        if is_native(fused):  # one binding call for the four below (csrc/bindings/dense.cpp)
+        fused = _current_fn("dense_backward") or backend.lookup("dense_backward")
+        if getattr(fused, "__module__", None) == NATIVE_MODULE:  # one binding call for the four
+            # below (csrc/bindings/dense.cpp)
             try:
                 return fused(g, x, w, y, need[0], need[1], need[2], ow, ob) + (None,)
             except (TypeError, ValueError):
