@@ -77,6 +77,9 @@ def _batch_hooks(callbacks, which):
 
 
 def _take(arrays, idx):
+    if len(arrays) == 1:  # one input / target / weight: the usual model, without a comprehension
+        a = arrays[0]
+        return [None if a is None else a[idx]]
     return [None if a is None else a[idx] for a in arrays]
 
 
@@ -148,7 +151,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             if not on_device:
                 logs.update(mets)
             wsums = model.__dict__.get("_metric_weight_sums") or {}
-            for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
+            for k, v in (logs.items() if not on_device else
+                         list(logs.items()) + list(mets.items())):
                 if k in stateful:  # its epoch value is result() at the end
                     sums[k], counts[k] = 0.0, 1.0
                 elif k not in ("batch", "size"):
