@@ -32,6 +32,7 @@ import numpy as np
 from . import interop as _interop
 from ._xp import array_module
 
+
 class _GradState(threading.local):
     """This thread's grad mode and armed grad-ready hook. The defaults are class attributes, so
     a thread that never set them reads them without the AttributeError a plain
@@ -392,9 +393,10 @@ def _no_grad_needs(n):
 
 # Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
 # their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
-# arguments for the raw arrays and the needs-grad flags, makes the Context and the Node without
-# calling their __init__ (and shares the all-False flags tuple of an op that records nothing),
-# wraps a NumPy result without Tensor()'s conversions (_wrap), and reads the grad mode only when
+# arguments for the raw arrays and the node's inputs (the needs-grad flags follow from them in
+# one C-level map), makes the Context and the Node without calling their __init__ (and shares
+# the all-False flags tuple of an op that records nothing), wraps a NumPy result without
+# Tensor()'s conversions (_wrap, inlined for the recorded one), and reads the grad mode only when
 # some input needs grad. The ops that run most often (arithmetic, activations) skip apply
 # altogether when nothing is recorded: Note [op fast path] in ops/basic.py.
 _new_tensor = object.__new__
