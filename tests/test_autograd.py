@@ -70,3 +70,39 @@ def test_basic_op_grads(name, fn, ref, rng):
     R = rng.standard_normal(y.shape)
     (y * R.astype(np.float32)).sum().backward()
     assert_grad_close(t.grad, numeric_grad(lambda: float((ref(a) * R).sum()), a), what=name)
+
+
+def test_grad_mode_is_per_thread_with_defaults_in_a_fresh_thread():
+    """A thread that never entered no_grad/enable_grad records (grad mode on, no grad-ready hook
+    armed), and a no_grad in one thread does not switch off recording in another."""
+    import threading
+
+    from tensorforge.autograd import is_grad_enabled, no_grad
+    seen = {}
+
+    def worker():
+        seen["enabled"] = is_grad_enabled()
+        w = Tensor(np.array([2.0, 3.0], np.float32), requires_grad=True)
+        (w * w).sum().backward()
+        seen["grad"] = w.grad
+
+    with no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    assert seen["enabled"] is True
+    np.testing.assert_array_equal(seen["grad"], np.array([4.0, 6.0], np.float32))
+
+
+def test_backward_seed_of_a_size_one_tensor_keeps_shape_and_dtype():
+    for shape in [(), (1,), (1, 1)]:
+        for dtype in (np.float32, np.float64):
+            w = Tensor(np.full(shape, 3.0, dtype), requires_grad=True)
+            y = w * w
+            y.backward()
+            assert w.grad.shape == shape and w.grad.dtype == dtype
+            np.testing.assert_array_equal(w.grad, np.full(shape, 6.0, dtype))
+    with pytest.raises(RuntimeError, match="grad must be given for a non-scalar"):
+        (Tensor(np.ones(2, np.float32), requires_grad=True) * 2.0).backward()

@@ -264,3 +264,51 @@ def test_keras2_lr_callback_with_backend_set_value():
     m.compile(O.SGD(lr=0.1), "mse")
     m.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[Halve()])
     assert m.optimizer.learning_rate == pytest.approx(0.0125)
+
+
+def test_fit_calls_the_batch_hooks_a_callback_overrides_by_either_name():
+    """tf.keras 2's fit calls on_train_batch_begin/end, whose defaults call on_batch_begin/end:
+    a callback overriding either name (in its class, or on the instance as LambdaCallback does)
+    sees every batch, once; a duck-typed callback gets whichever of the two it has."""
+    x = np.random.default_rng(3).standard_normal((12, 3)).astype(np.float32)
+    y = np.eye(2, dtype=np.float32)[np.arange(12) % 2]
+    m = M.Sequential([L.Dense(2, input_shape=(3,), activation="softmax")])
+    m.compile("sgd", "categorical_crossentropy")
+    seen = []
+
+    class TfNames(C.Callback):  # tf.keras 2 names only
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(("tf_begin", batch, logs["size"]))
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(("tf_end", batch, sorted(logs)))
+
+    class K2Names(C.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(("k2_end", batch))
+
+    class Duck:  # no Callback base
+        def set_model(self, model): pass
+        def set_params(self, params): pass
+        def on_train_begin(self, logs=None): pass
+        def on_train_end(self, logs=None): pass
+        def on_epoch_begin(self, epoch, logs=None): pass
+        def on_epoch_end(self, epoch, logs=None): pass
+        def on_batch_begin(self, batch, logs=None): seen.append(("duck_begin", batch))
+        def on_batch_end(self, batch, logs=None): seen.append(("duck_end", batch))
+
+    lam = C.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(("lambda_end", b)))
+    m.fit(x, y, epochs=1, batch_size=6, verbose=0, shuffle=False,
+          callbacks=[TfNames(), K2Names(), Duck(), lam, C.Callback()])
+    per_batch = [[("tf_begin", b, 6), ("duck_begin", b), ("tf_end", b, ["batch", "loss", "size"]),
+                  ("k2_end", b), ("duck_end", b), ("lambda_end", b)] for b in (0, 1)]
+    assert seen == per_batch[0] + per_batch[1]
+
+    class Broken:  # neither hook: fit says which callback and which hooks
+        def set_model(self, model): pass
+        def set_params(self, params): pass
+        def on_epoch_end(self, epoch, logs=None): pass
+        def on_train_begin(self, logs=None): pass
+
+    with pytest.raises(TypeError, match="on_train_batch_begin nor on_batch_begin"):
+        m.fit(x, y, epochs=1, batch_size=6, verbose=0, callbacks=[Broken()])

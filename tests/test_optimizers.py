@@ -93,23 +93,71 @@ def test_clipnorm_and_clipvalue(rng):
     np.testing.assert_allclose(p.numpy(), [-3.0, -3.5])
 
 
-def test_update_is_in_place_and_one_kernel_call(monkeypatch, rng):
-    from tensorforge.kernels import optim as K
+def test_update_is_in_place_and_one_kernel_call(rng):
+    """One call of the backend's adam_update kernel per parameter, on the parameter's own array
+    (the spy keeps the kernel's __module__: a native kernel is still called as one, through
+    Note [native optimizer step])."""
+    from tensorforge import backend
     calls = []
-    real = K.adam_update
+    name = backend.get_backend()
+    real = backend.lookup("adam_update")
 
     def spy(*a, **k):
         calls.append(a[0])
         return real(*a, **k)
 
-    monkeypatch.setattr(K, "adam_update", spy)
-    ps = [Tensor(rng.standard_normal((4, 4)).astype(np.float32), requires_grad=True) for _ in range(3)]
-    ids = [id(p.data) for p in ps]
-    for p in ps:
-        p.grad = np.ones((4, 4), np.float32)
-    O.Adam().apply_gradients(ps)
+    spy.__module__ = getattr(real, "__module__", None)
+    backend.register("adam_update", name, spy)
+    try:
+        ps = [Tensor(rng.standard_normal((4, 4)).astype(np.float32), requires_grad=True)
+              for _ in range(3)]
+        ids = [id(p.data) for p in ps]
+        for p in ps:
+            p.grad = np.ones((4, 4), np.float32)
+        O.Adam().apply_gradients(ps)
+    finally:
+        backend.register("adam_update", name, real)
     assert len(calls) == 3 and [id(c) for c in calls] == ids
     assert [id(p.data) for p in ps] == ids
+
+
+def test_native_optimizer_step_matches_the_checked_path_and_keeps_its_checks(rng):
+    """Note [native optimizer step]: SGD (momentum), RMSprop and Adam take the same steps as the
+    kernels.* entry points (bit for bit; float64 and strided gradients converted first, as
+    before), and a state array the binding refuses goes through the checked path, which raises
+    its message."""
+    from tensorforge.kernels import optim as K
+    w0 = rng.standard_normal((5, 3)).astype(np.float32)
+    gs = [rng.standard_normal((5, 3)).astype(np.float32) for _ in range(3)]
+
+    def sgd(p, g, st, t):
+        K.sgd_update(p, g, st[0], 0.1, 0.9, False)
+
+    def rmsprop(p, g, st, t):
+        K.rmsprop_update(p, g, st[0], 0.001, 0.9, 1e-7)
+
+    def adam(p, g, st, t):
+        K.adam_update(p, g, st[0], st[1], 0.001, 0.9, 0.999, 1e-7, t)
+
+    cases = [(lambda: O.SGD(0.1, momentum=0.9), sgd), (O.RMSprop, rmsprop), (O.Adam, adam)]
+    for make, step in cases:
+        opt = make()
+        p = Tensor(w0.copy(), requires_grad=True)
+        ref, st = w0.copy(), [np.zeros_like(w0), np.zeros_like(w0)]
+        for t, g in enumerate(gs, 1):
+            p.grad = g.astype(np.float64) if t == 2 else (np.asfortranarray(g) if t == 3 else g)
+            opt.apply_gradients([p])
+            step(ref, g, st, t)
+        np.testing.assert_array_equal(p.data, ref)
+    opt = O.Adam()
+    p = Tensor(w0.copy(), requires_grad=True)
+    p.grad = gs[0]
+    opt.apply_gradients([p])
+    st = opt._state[id(p)]
+    opt._state[id(p)] = (p, st[1][:, :2].copy(), st[2])  # a state of the wrong shape
+    p.grad = gs[1]
+    with pytest.raises(ValueError, match=r"adam_update: m must have the shape of param \(5, 3\)"):
+        opt.apply_gradients([p])
 
 
 def test_decay_and_state_roundtrip(rng):

@@ -23,18 +23,29 @@ New ops subclass ``Function`` (PyTorch style), keeping forward and backward side
 Positional arguments may be Tensors or arrays; keyword arguments are passed through untouched.
 Gradients for outputs that did not influence the loss arrive as zeros.
 """
+import itertools
 import threading
+from operator import is_not
 
 import numpy as np
 
 from . import interop as _interop
 from ._xp import array_module
 
-_grad_state = threading.local()
+
+class _GradState(threading.local):
+    """This thread's grad mode and armed grad-ready hook. The defaults are class attributes, so
+    a thread that never set them reads them without the AttributeError a plain
+    ``threading.local`` raises (and ``getattr(..., default)`` swallows) on every training step."""
+    enabled = True
+    grad_ready = None
+
+
+_grad_state = _GradState()
 
 
 def is_grad_enabled():
-    return getattr(_grad_state, "enabled", True)
+    return _grad_state.enabled
 
 
 class _GradMode:
@@ -47,7 +58,7 @@ class _GradMode:
         self.mode = mode
 
     def __enter__(self):
-        self.prev = getattr(_grad_state, "enabled", True)
+        self.prev = _grad_state.enabled
         _grad_state.enabled = self.mode
 
     def __exit__(self, *exc):
@@ -185,7 +196,13 @@ class Tensor:
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(f"backward: grad must be given for a non-scalar tensor of shape {self.shape}")
-            grad = xp.ones_like(self.data)
+            d = self.data
+            if xp is np:  # (ones_like's Python layer costs more than the rest of this call)
+                grad = np.array(1, dtype=d.dtype)
+                if d.ndim:
+                    grad = grad.reshape(d.shape)
+            else:
+                grad = xp.ones_like(d)
         else:
             grad = _as_array(grad)
             if tuple(grad.shape) != self.shape:
@@ -274,6 +291,7 @@ class Context:
     Note [gradient outputs]); backward then returns that very array."""
 
     grad_out = None
+    saved = ()  # (apply makes a Context without __init__; save_for_backward sets its own)
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -305,40 +323,43 @@ class Function:
     def apply(cls, *args, **kwargs):
         # Runs for every op of every step: See Note [lean apply].
         raw = list(args)
-        needs = None
+        inputs = None  # the node's inputs: a Tensor needing grad, or None, per argument
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if type(a) is not Tensor and _symbolic_types and type(a) is _symbolic_types[0]:
                     return _record_symbolic[0](cls.apply, *args, **kwargs)
                 raw[i] = a.data
                 if a.requires_grad:
-                    if needs is None:
-                        needs = [False] * len(args)
-                    needs[i] = True
+                    if inputs is None:
+                        inputs = [None] * len(args)
+                    inputs[i] = a
         ctx = _new_context(Context)
-        ctx.saved = ()
-        if needs is None or not getattr(_grad_state, "enabled", True):
+        if inputs is None or not _grad_state.enabled:
             n = len(args)
             ctx.needs_input_grad = (_NO_NEEDS[n] if n < len(_NO_NEEDS) else _no_grad_needs(n)) \
-                if needs is None else tuple(needs)
-            out = cls.forward(ctx, *raw, **kwargs)
+                if inputs is None else tuple(map(is_not, inputs, _NONES))
+            out = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
             if type(out) is np.ndarray:
                 return _wrap(out)
             if isinstance(out, tuple):
                 return tuple([None if o is None else _wrap(o) for o in out])
             return _wrap(out)
-        ctx.needs_input_grad = needs = tuple(needs)
-        out = cls.forward(ctx, *raw, **kwargs)
+        ctx.needs_input_grad = tuple(map(is_not, inputs, _NONES))
+        out = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
         node = _new_node(Node)
         node.backward = cls.backward
         node.ctx = ctx
-        node.inputs = [a if f else None for a, f in zip(args, needs)]
+        node.inputs = inputs
         node.name = cls.__name__
-        if type(out) is np.ndarray:  # one NumPy output: the usual op
-            node.out_meta = [(out.shape, out.dtype, np)]
-            t = _wrap(out)
+        if type(out) is np.ndarray:  # one NumPy output: the usual op (_wrap, inlined)
+            node.out_meta = ((out.shape, out.dtype, np),)
+            t = _new_tensor(Tensor)
+            t.data = out
             t.requires_grad = True
+            t.grad = None
             t._node = node
+            t._index = 0
+            t.name = None
             return t
         multi = isinstance(out, tuple)
         outs = out if multi else (out,)
@@ -359,6 +380,7 @@ class Function:
 
 
 _new_context = _new_node = object.__new__
+_NONES = itertools.repeat(None)  # tuple(map(is_not, inputs, _NONES)): needs_input_grad
 _NO_NEEDS = [(False,) * n for n in range(9)]
 
 
@@ -371,9 +393,10 @@ def _no_grad_needs(n):
 
 # Note [lean apply]: a small training step runs ~20 ops forward and as many backward; at batch 32
 # their Python bookkeeping competes with the kernels themselves. So apply makes one pass over the
-# arguments for the raw arrays and the needs-grad flags, makes the Context and the Node without
-# calling their __init__ (and shares the all-False flags tuple of an op that records nothing),
-# wraps a NumPy result without Tensor()'s conversions (_wrap), and reads the grad mode only when
+# arguments for the raw arrays and the node's inputs (the needs-grad flags follow from them in
+# one C-level map), makes the Context and the Node without calling their __init__ (and shares
+# the all-False flags tuple of an op that records nothing), wraps a NumPy result without
+# Tensor()'s conversions (_wrap, inlined for the recorded one), and reads the grad mode only when
 # some input needs grad. The ops that run most often (arithmetic, activations) skip apply
 # altogether when nothing is recorded: Note [op fast path] in ops/basic.py.
 _new_tensor = object.__new__
@@ -395,20 +418,23 @@ def _wrap(o):
 
 def _toposort(root_node):
     """Nodes reachable from root_node, each after every node that consumes its outputs."""
-    order, seen = [], set()
+    order, seen = [], set()  # (a Node hashes by identity)
     stack = [(root_node, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, done = stack.pop()
+        node, done = pop()
         if done:
             order.append(node)
             continue
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
-        stack.append((node, True))
+        seen.add(node)
+        push((node, True))
         for t in node.inputs:
-            if t is not None and t._node is not None and id(t._node) not in seen:
-                stack.append((t._node, False))
+            if t is not None:
+                tn = t._node
+                if tn is not None and tn not in seen:
+                    push((tn, False))
     order.reverse()  # root first
     return order
 
@@ -418,19 +444,19 @@ def _accumulate(current, g):
 
 
 def run_backward(root, grad):
-    hooks = getattr(_grad_state, "grad_ready", None)  # See Note [grad-ready hooks]
+    hooks = _grad_state.grad_ready  # See Note [grad-ready hooks]
     if hooks is not None:
         _grad_state.grad_ready = None
     top = root._node
     if top is None:  # a leaf
         root.grad = _accumulate(root.grad, grad)
         return
-    grads = {id(top): [None] * len(top.out_meta)}
-    grads[id(top)][root._index] = grad
+    grads = {top: [None] * len(top.out_meta)}  # node -> its outputs' gradients so far
+    grads[top][root._index] = grad
     order = _toposort(top)
     pop = grads.pop
     for node in (order if hooks is None else _firing_grad_ready(order, grads, *hooks)):
-        gs = pop(id(node), None)
+        gs = pop(node, None)
         if gs is None:
             continue
         ctx = node.ctx
@@ -457,15 +483,15 @@ def run_backward(root, grad):
             if g.shape != d.shape and tuple(g.shape) != tuple(d.shape):
                 raise RuntimeError(f"backward: {node.name} returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {t.shape}")
-            if g.dtype != d.dtype:
+            if g.dtype is not d.dtype and g.dtype != d.dtype:
                 g = g.astype(d.dtype)
             tn = t._node
             if tn is None:
                 t.grad = g if t.grad is None else t.grad + g
             else:
-                slot = grads.get(id(tn))
+                slot = grads.get(tn)
                 if slot is None:
-                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
+                    slot = grads[tn] = [None] * len(tn.out_meta)
                 i = t._index
                 slot[i] = g if slot[i] is None else slot[i] + g
 

@@ -552,7 +552,7 @@ class Model(Network):
         finally:
             for t, v in changed:
                 t.requires_grad = v
-        return _scalar(loss), [_scalar(p) for p in parts], outs, mets
+        return _scalar(loss), [_scalar(p) for p in parts] if parts else [], outs, mets
 
     def _test_batch(self, xs, ys, sws=None):
         multi = len(self._out_specs) > 1

@@ -52,7 +52,34 @@ class CallbackList:
         return call
 
 
+def _batch_hooks(callbacks, which):
+    """The bound hooks to call at each training batch's ``which`` ('begin' / 'end'), resolved
+    once per fit: tf.keras 2 calls ``on_train_batch_<which>``, whose Callback default calls
+    ``on_batch_<which>`` (so overriding either works); a callback that overrides neither (in
+    its class or, as LambdaCallback does, on the instance) is skipped instead of calling the
+    base's two no-ops on every step. A duck-typed callback (no Callback base) gets whichever
+    of the two it has."""
+    tf_name, k2_name = "on_train_batch_" + which, "on_batch_" + which
+    base_tf, base_k2 = getattr(_cb.Callback, tf_name), getattr(_cb.Callback, k2_name)
+    out = []
+    for cb in callbacks:
+        if isinstance(cb, _cb.Callback):
+            own = vars(cb) if hasattr(cb, "__dict__") else {}
+            if tf_name in own or k2_name in own or getattr(type(cb), tf_name) is not base_tf \
+                    or getattr(type(cb), k2_name) is not base_k2:
+                out.append(getattr(cb, tf_name))
+            continue
+        hook = getattr(cb, tf_name, None) or getattr(cb, k2_name, None)
+        if hook is None:
+            raise TypeError(f"fit: the callback {cb!r} has neither {tf_name} nor {k2_name}")
+        out.append(hook)
+    return out
+
+
 def _take(arrays, idx):
+    if len(arrays) == 1:  # one input / target / weight: the usual model, without a comprehension
+        a = arrays[0]
+        return [None if a is None else a[idx]]
     return [None if a is None else a[idx] for a in arrays]
 
 
@@ -105,13 +132,17 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     loss_names = names[1:1 + sum(1 for sp in model._out_specs if sp.loss_fn is not None)] \
         if len(model._out_specs) > 1 else []
     cbl.on_train_begin()
+    begin_hooks, end_hooks = (_batch_hooks(cbl.callbacks, w) for w in ("begin", "end"))
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
         model.reset_metrics()
         sums, counts, seen = {}, {}, 0
         for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
             m = xb[0].shape[0]
-            cbl.on_batch_begin(bi, {"batch": bi, "size": m})
+            if begin_hooks:
+                begin_logs = {"batch": bi, "size": m}
+                for hook in begin_hooks:
+                    hook(bi, begin_logs)
             loss, parts, outs, mets = model._train_batch(xb, yb, params_w, wb, metrics=True)
             logs = {"batch": bi, "size": m, "loss": loss}
             if loss_names:
@@ -120,7 +151,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             if not on_device:
                 logs.update(mets)
             wsums = model.__dict__.get("_metric_weight_sums") or {}
-            for k, v in list(logs.items()) + (list(mets.items()) if on_device else []):
+            for k, v in (logs.items() if not on_device else
+                         list(logs.items()) + list(mets.items())):
                 if k in stateful:  # its epoch value is result() at the end
                     sums[k], counts[k] = 0.0, 1.0
                 elif k not in ("batch", "size"):
@@ -128,7 +160,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                     sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
                     counts[k] = counts.get(k, 0.0) + c
             seen += m
-            cbl.on_batch_end(bi, logs)
+            for hook in end_hooks:
+                hook(bi, logs)
             if not math.isfinite(loss):
                 msg = (f"Batch {bi}: Invalid loss ({loss}), terminating training (NaN/inf loss; "
                        "check the inputs, the learning rate, or add gradient clipping)")

@@ -14,7 +14,7 @@ from .._xp import array_module
 from ..autograd import Tensor as _Tensor
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
-from ..ops.gemm import dense as _dense
+from ..ops.gemm import _Dense
 from ..ops.losses_ops import _Dropout
 from . import _args
 
@@ -57,7 +57,8 @@ class Dense(Layer):
         kernel = self.kernel
         if type(x) is _Tensor and type(kernel) is _Tensor and x.data.ndim == 2 and \
                 x.data.shape[1] == kernel.data.shape[0]:  # the training step's case, one node
-            y = _dense(x, kernel, self.bias, "relu" if act is _act.relu and not logits else None)
+            y = _Dense.apply(x, kernel, self.bias,  # ops.gemm.dense, one frame less
+                             "relu" if act is _act.relu and not logits else None)
             return y if logits or act is _act.relu or act is _act.linear else act(y)
         if x.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"{self.name}: expected input with last dimension "

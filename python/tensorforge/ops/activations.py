@@ -49,7 +49,7 @@ def _act(x, kind, alpha=0.0):
     tx = type(x)
     if tx is np.ndarray:
         return kernels.act_forward(x, kind, float(alpha))
-    if tx is Tensor and (not x.requires_grad or not getattr(_grad_state, "enabled", True)):
+    if tx is Tensor and (not x.requires_grad or not _grad_state.enabled):
         return _wrap(kernels.act_forward(x.data, kind, float(alpha)))
     if isinstance(x, Tensor):
         return _Act.apply(x, kind, float(alpha))

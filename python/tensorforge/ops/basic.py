@@ -529,7 +529,7 @@ def _binary_op(fn, name):
                     try:
                         if ((ta is np.ndarray or not a.requires_grad)
                                 and (tb is not Tensor or not b.requires_grad)) \
-                                or not getattr(_grad_state, "enabled", True):
+                                or not _grad_state.enabled:
                             return _wrap(uf(ad, bd))
                         return fn.apply(a, b)
                     except ValueError:
@@ -564,7 +564,7 @@ def matmul(a, b):
     if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray):
         # Note [op fast path]: nothing records -> the kernel (which checks the arrays) alone
         if ((ta is np.ndarray or not a.requires_grad) and (tb is np.ndarray or not b.requires_grad)) \
-                or not getattr(_grad_state, "enabled", True):
+                or not _grad_state.enabled:
             return _wrap(kernels.matmul(a.data if ta is Tensor else a,
                                         b.data if tb is Tensor else b))
         return MatMul.apply(a, b)  # MatMul.forward's kernel checks the arrays

@@ -3,30 +3,47 @@ import numpy as np
 
 from .. import backend, kernels
 from ..autograd import Function, Tensor, _grad_state, _wrap
-from ..kernels._common import is_native
+from ..interop import convert, reads_foreign
+from ..kernels._common import NATIVE_MODULE
 from .basic import unbroadcast  # noqa: F401
 from .basic import matmul as _matmul_t
 
 __all__ = ["matmul", "gemm"]
+
+_current_fn = backend._current.get  # lookup's fast path, a dict get (backend only clears it)
 
 
 def _any_tensor(*xs):
     return any(isinstance(x, Tensor) for x in xs)
 
 
+@reads_foreign
 def matmul(a, b):
     """``a @ b`` on our GEMM: np.matmul for rank >= 2, batch dimensions broadcast (kernels.matmul:
     one GEMM for (..., M, K) @ (K, N), one batched GEMM otherwise)."""
     ta, tb = type(a), type(b)
     if ta is np.ndarray and tb is np.ndarray:  # the array call, in two type tests
-        return kernels.matmul(a, b)
-    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray) and (
+        ad, bd, tensor = a, b, False
+    elif (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray) and (
             not (ta is Tensor and a.requires_grad or tb is Tensor and b.requires_grad)
-            or not getattr(_grad_state, "enabled", True)):  # nothing records: Note [op fast path]
-        return _wrap(kernels.matmul(a.data if ta is Tensor else a, b.data if tb is Tensor else b))
-    if ta is Tensor or tb is Tensor or _any_tensor(a, b):
-        return _matmul_t(a, b)
-    return kernels.matmul(a, b)
+            or not _grad_state.enabled):  # nothing records: Note [op fast path]
+        ad, bd, tensor = a.data if ta is Tensor else a, b.data if tb is Tensor else b, True
+    else:  # recording, a symbolic tensor, another library's arrays (read here: reads_foreign)
+        a, b = convert(a), convert(b)
+        return _matmul_t(a, b) if _any_tensor(a, b) else kernels.matmul(a, b)
+    if ad.ndim == 2 and bd.ndim == 2:
+        # kernels.matmul's native call, inlined (its frame and lookup's are half of a small
+        # product's overhead): the binding checks everything (Note [native fast path]); a
+        # refusal goes on to kernels.matmul, which reports it under matmul's name
+        fn = _current_fn("gemm")
+        if getattr(fn, "__module__", None) == NATIVE_MODULE:
+            try:
+                out = fn(ad, bd, None, 1.0, 0.0, False, False, None, None)
+                return _wrap(out) if tensor else out
+            except (TypeError, ValueError):
+                pass
+    out = kernels.matmul(ad, bd)
+    return _wrap(out) if tensor else out
 
 
 class _Gemm(Function):
@@ -70,7 +87,15 @@ class _Gemm(Function):
 class _Dense(Function):
     @staticmethod
     def forward(ctx, x, w, bias, activation):
-        y = kernels.gemm(x, w, bias=bias, activation=activation)
+        fn = _current_fn("gemm")
+        y = None
+        if getattr(fn, "__module__", None) == NATIVE_MODULE:  # kernels.gemm's native call, inlined
+            try:
+                y = fn(x, w, None, 1.0, 0.0, False, False, bias, activation)
+            except (TypeError, ValueError):
+                pass  # kernels.gemm converts what it may, or explains
+        if y is None:
+            y = kernels.gemm(x, w, bias=bias, activation=activation)
         ctx.saved = (x, w, y if activation == "relu" else None)
         return y
 
@@ -82,8 +107,9 @@ class _Dense(Function):
         # the fused binding and the unfused calls below write there
         out = ctx.grad_out
         ow, ob = out[1:3] if out is not None else (None, None)
-        fused = backend.lookup("dense_backward")
-        if is_native(fused):  # one binding call for the four below (csrc/bindings/dense.cpp)
+        fused = _current_fn("dense_backward") or backend.lookup("dense_backward")
+        if getattr(fused, "__module__", None) == NATIVE_MODULE:  # one binding call for the four
+            # below (csrc/bindings/dense.cpp)
             try:
                 return fused(g, x, w, y, need[0], need[1], need[2], ow, ob) + (None,)
             except (TypeError, ValueError):
@@ -101,6 +127,7 @@ def dense(x, w, bias=None, activation=None):
     return _Dense.apply(x, w, bias, activation)
 
 
+@reads_foreign
 def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
          activation=None):
     """C = alpha * op(a) @ op(b) + beta * c (+ bias per column) (relu). See kernels.gemm.
@@ -108,10 +135,19 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
     With Tensors, ``c`` must be None (an in-place update has no gradient); the result is a
     Tensor that records for autograd.
     """
-    if type(a) is np.ndarray and type(b) is np.ndarray and bias is None and c is None:
+    if type(a) is np.ndarray and type(b) is np.ndarray and c is None and (
+            bias is None or type(bias) is np.ndarray):  # the common array call
+        fn = _current_fn("gemm")
+        if getattr(fn, "__module__", None) == NATIVE_MODULE and type(alpha) is float and \
+                type(beta) is float:  # kernels.gemm's native call, inlined (as in matmul)
+            try:
+                return fn(a, b, None, alpha, beta, trans_a, trans_b, bias, activation)
+            except (TypeError, ValueError):
+                pass  # kernels.gemm converts what it may, or explains
         return kernels.gemm(a, b, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
-                            activation=activation)  # the common array call, in few type tests
-    if type(a) is Tensor or type(b) is Tensor or type(bias) is Tensor or _any_tensor(a, b, bias, c):
+                            bias=bias, activation=activation)
+    a, b, c, bias = convert(a), convert(b), convert(c), convert(bias)  # (reads_foreign)
+    if _any_tensor(a, b, bias, c):
         if c is not None:
             raise ValueError("gemm: c (in-place output) is not supported with Tensor inputs")
         return _Gemm.apply(a, b, bias, alpha, trans_a, trans_b, activation)

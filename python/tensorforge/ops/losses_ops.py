@@ -61,17 +61,16 @@ def _prepare_targets(op, logits, targets, sparse):
 class _SoftmaxXent(Function):
     @staticmethod
     def forward(ctx, logits, targets, sparse, reduction):
-        lead = logits.shape[:-1]
-        x2 = logits.reshape(-1, logits.shape[-1])
+        x2 = logits if logits.ndim == 2 else logits.reshape(-1, logits.shape[-1])
         loss, probs = kernels.softmax_xent_forward(x2, targets, sparse)
-        ctx.save_for_backward(probs, targets)
+        ctx.saved = (probs, targets)
         ctx.meta = (sparse, reduction, logits.shape)
-        xp = array_module(loss)
+        xp = np if type(loss) is np.ndarray else array_module(loss)
         if reduction == "mean":  # = loss.mean(dtype=float32) bit for bit, without its Python layer
             return xp.asarray(loss.sum(dtype=np.float32) / np.float32(loss.size))
         if reduction == "sum":
             return xp.asarray(loss.sum(dtype=np.float32))
-        return loss.reshape(lead)
+        return loss.reshape(logits.shape[:-1])
 
     @staticmethod
     def backward(ctx, g):
@@ -81,7 +80,7 @@ class _SoftmaxXent(Function):
         if reduction == "none":
             d = kernels.softmax_xent_backward(probs, targets, sparse, 1.0)
             d *= g.reshape(N, 1)
-        elif type(g).__module__.split(".")[0] == "cupy":
+        elif type(g) is not np.ndarray and type(g).__module__.split(".")[0] == "cupy":
             # g stays on the device: float(g) would be a device->host copy in every training
             # step (Note [data on the device] in tensorforge/_device.py)
             d = kernels.softmax_xent_backward(probs, targets, sparse, 1.0 / N if reduction == "mean" else 1.0)

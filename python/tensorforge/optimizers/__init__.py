@@ -208,6 +208,16 @@ class Optimizer:
             name = type(self).__name__
             live, raw = [], []
             for p in params:  # (one pass: this runs on every training step)
+                if type(p) is Tensor:  # the training step's case, in a few tests
+                    g = p.grad
+                    if g is None:
+                        continue
+                    d = p.data
+                    if type(g) is np.ndarray and g.dtype is d.dtype and g.dtype.kind == "f" \
+                            and g.shape == d.shape:
+                        live.append(p)
+                        raw.append(g)
+                        continue
                 g = _checked_grad(name, p)
                 if g is not None:
                     live.append(p)
@@ -217,7 +227,7 @@ class Optimizer:
         grads = []
         for p, g in zip(live, raw):
             d = p.data
-            if g.dtype != d.dtype or not g.flags.c_contiguous:
+            if g.dtype is not d.dtype and g.dtype != d.dtype or not g.flags.c_contiguous:
                 g = array_module(g).ascontiguousarray(g, dtype=d.dtype)
             grads.append(g)
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
@@ -228,11 +238,28 @@ class Optimizer:
         k = _kernels_module or _kernels()
         self._prepare_step()
         state, update = self._state, self._update
+        native = self._native_update(lr)
         for p, g in zip(live, grads):
             st = state.get(id(p))
             if st is None:
                 st = state[id(p)] = (p,) + self._init_state(p.data)
+            if native is not None:  # See Note [native optimizer step]
+                try:
+                    native(p.data, g, st)
+                    continue
+                except (TypeError, ValueError):
+                    pass
             update(k, p.data, g, st[1:], lr)
+
+    # Note [native optimizer step]: an optimizer whose step is one native kernel on the current
+    # backend returns from _native_update a function step(param, grad, state) (state: the
+    # parameter's entry of _state) that calls the binding with exactly what its _update's
+    # kernels.* entry point passes it on its fast path (Note [native fast path]), without the
+    # two Python frames in between (they cost more than a bias's update). The binding checks
+    # every argument; where it refuses some, _update runs as ever and converts or explains.
+    # None: _update for every parameter (also for a subclass that overrides _update).
+    def _native_update(self, lr):
+        return None
 
     def minimize(self, loss, var_list, tape=None):
         """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):
@@ -297,6 +324,14 @@ class Optimizer:
         return f"{type(self).__name__}({', '.join(f'{k}={v}' for k, v in self.get_config().items())})"
 
 
+def _native_kernel(op):
+    """The native CPU kernel of ``op`` on the current backend, or None (Note [native optimizer
+    step])."""
+    k = _kernels_module or _kernels()  # (kernels.optim imports the backend)
+    fn = k.backend.lookup(op)
+    return fn if k._is_native(fn) else None
+
+
 def _zeros(p, n):
     xp = array_module(p)
     return tuple(xp.zeros_like(p) for _ in range(n))
@@ -316,6 +351,16 @@ class SGD(Optimizer):
 
     def _update(self, k, p, g, st, lr):
         k.sgd_update(p, g, st[0], lr, self.momentum, self.nesterov)
+
+    def _native_update(self, lr):
+        fn = _native_kernel("sgd_update") if type(self)._update is SGD._update else None
+        if fn is None:
+            return None
+        momentum, nesterov = self.momentum, self.nesterov
+
+        def step(p, g, st):
+            fn(p, g, st[1], lr, momentum, nesterov)
+        return step
 
     def get_config(self):
         return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
@@ -347,6 +392,17 @@ class RMSprop(Optimizer):
                                  self.epsilon)
         else:
             k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
+
+    def _native_update(self, lr):
+        fn = None if self.momentum or self.centered or type(self)._update is not RMSprop._update \
+            else _native_kernel("rmsprop_update")
+        if fn is None:
+            return None
+        rho, eps = self.rho, self.epsilon
+
+        def step(p, g, st):
+            fn(p, g, st[1], lr, rho, eps)
+        return step
 
     def get_config(self):
         return dict(super().get_config(), rho=self.rho, momentum=self.momentum,
@@ -390,6 +446,18 @@ class Adam(_AdamFamily):
         else:
             k.adam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
                           self.iterations)
+
+    def _native_update(self, lr):
+        t = self.iterations
+        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
+            else _native_kernel("adam_update")
+        if fn is None:
+            return None
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+
+        def step(p, g, st):
+            fn(p, g, st[1], st[2], lr, b1, b2, eps, t)
+        return step
 
     def get_config(self):
         return dict(super().get_config(), amsgrad=self.amsgrad)
