@@ -416,6 +416,18 @@ def _wrap(o):
     return t
 
 
+def zero_filled(gs, out_meta):
+    """A node's output gradients with zeros (of the output's shape, dtype and module) for the
+    outputs nothing flowed back to."""
+    filled = []
+    for g, meta in zip(gs, out_meta):
+        if g is None and meta is not None:
+            shape, dtype, xp = meta
+            g = xp.zeros(shape, dtype=dtype)
+        filled.append(g)
+    return filled
+
+
 def _toposort(root_node):
     """Nodes reachable from root_node, each after every node that consumes its outputs."""
     order, seen = [], set()  # (a Node hashes by identity)
@@ -466,13 +478,7 @@ def run_backward(root, grad):
         if len(gs) == 1 and gs[0] is not None:  # one output with its gradient: the usual node
             in_grads = node.backward(ctx, gs[0])
         else:
-            filled = []
-            for g, meta in zip(gs, node.out_meta):
-                if g is None and meta is not None:
-                    shape, dtype, xp = meta
-                    g = xp.zeros(shape, dtype=dtype)
-                filled.append(g)
-            in_grads = node.backward(ctx, *filled)
+            in_grads = node.backward(ctx, *zero_filled(gs, node.out_meta))
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         node.ctx = None  # free saved arrays

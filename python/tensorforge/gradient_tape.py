@@ -14,7 +14,7 @@ returned, shaped like ``sources`` (a Tensor, or a list / tuple / dict of them, n
 ``persistent=False`` (the default): ``gradient`` may be called once, and the graph's saved arrays
 are freed by it; ``persistent=True`` keeps them for more calls.
 """
-from .autograd import Tensor, _GradMode, _toposort, enable_grad, no_grad
+from .autograd import Tensor, _GradMode, _toposort, enable_grad, no_grad, zero_filled
 from ._xp import array_module
 
 
@@ -136,14 +136,8 @@ def _walk(root, grad, sources, free):
             raise RuntimeError(f"GradientTape.gradient: the graph through {node.name} was "
                                "already freed (a non-persistent tape's gradient, or backward(), "
                                "ran on it)")
-        filled = []
-        for g, meta in zip(gs, node.out_meta):
-            if g is None and meta is not None:
-                shape, dtype, xp = meta
-                g = xp.zeros(shape, dtype=dtype)
-            filled.append(g)
         with _GradMode(False):
-            in_grads = node.backward(ctx, *filled)
+            in_grads = node.backward(ctx, *zero_filled(gs, node.out_meta))
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         if free:
