@@ -15,7 +15,7 @@ OUT=${OUT:-/tmp/gpu_out}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
 WHEELS=${1:-.gpuwheel}
-stamp_sources() { find csrc CMakeLists.txt pyproject.toml -type f | LC_ALL=C sort | xargs cat | sha1sum | cut -c1-40; }
+stamp_sources() { find csrc CMakeLists.txt pyproject.toml -type f ! -name "*.md" | LC_ALL=C sort | xargs cat | sha1sum | cut -c1-40; }
 if [ "$WHEELS" = "--stamp" ]; then stamp_sources >"$2/SOURCES"; exit 0; fi
 t0=$(date +%s)
 stamp() { echo "== $1 at +$(( $(date +%s) - t0 )) s"; }
@@ -78,11 +78,13 @@ fi
 
 if has sweep; then
 stamp sweep
-TENSORFORGE_BACKEND=cuda timeout 240 python3 -m pytest -q -rfE -p no:cacheprovider -n 12 --timeout 100 \
-  tests/test_models.py tests/test_training_api.py tests/test_engine.py tests/test_functional.py \
-  tests/test_corpus2.py tests/test_corpus4.py tests/test_examples.py tests/test_train_step.py \
-  tests/test_custom_step.py tests/test_callbacks_extra.py tests/test_losses_metrics.py \
-  tests/test_subclassing.py tests/test_gradient_tape.py tests/test_layers_keras.py >"$OUT/sweep.txt" 2>&1
+SWEEP_FILES=${SWEEP_FILES:-tests/test_models.py tests/test_training_api.py tests/test_engine.py \
+  tests/test_functional.py tests/test_corpus2.py tests/test_corpus4.py tests/test_examples.py \
+  tests/test_train_step.py tests/test_custom_step.py tests/test_callbacks_extra.py \
+  tests/test_losses_metrics.py tests/test_subclassing.py tests/test_gradient_tape.py \
+  tests/test_layers_keras.py}
+TENSORFORGE_BACKEND=cuda timeout ${SWEEP_TIMEOUT:-240} python3 -m pytest -q -rfE -p no:cacheprovider -n 12 \
+  --timeout 100 $SWEEP_FILES >"$OUT/sweep.txt" 2>&1
 echo "sweep rc $?"
 grep -E "^(FAILED|ERROR)" "$OUT/sweep.txt" | cut -c1-160 | head -30
 grep -E "^E   " "$OUT/sweep.txt" | cut -c1-200 | sort | uniq -c | sort -rn | head -25

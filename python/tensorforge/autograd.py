@@ -319,6 +319,18 @@ def _forward(cls, ctx, raw, kwargs):
         return cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
 
 
+def backward_on_one_device(node, ctx, grads):
+    """node.backward again after it failed on arrays of two devices (a GPU gradient meeting a
+    host array the forward saved): the host ones moved to the GPU (Note [mixed host and device
+    operands] in _xp.py); the TypeError again when that was not the failure."""
+    saved = list(getattr(ctx, "saved", None) or ())
+    args = saved + list(grads)
+    if not to_one_device(args):
+        raise
+    ctx.saved = tuple(args[:len(saved)])
+    return node.backward(ctx, *args[len(saved):])
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring."""
 
@@ -486,10 +498,11 @@ def run_backward(root, grad):
         if ctx is None:
             raise RuntimeError(f"backward: the graph through {node.name} was already freed "
                                "(backward runs once per forward)")
-        if len(gs) == 1 and gs[0] is not None:  # one output with its gradient: the usual node
-            in_grads = node.backward(ctx, gs[0])
-        else:
-            in_grads = node.backward(ctx, *zero_filled(gs, node.out_meta))
+        grads_in = gs if len(gs) == 1 and gs[0] is not None else zero_filled(gs, node.out_meta)
+        try:
+            in_grads = node.backward(ctx, *grads_in)
+        except TypeError:  # Note [mixed host and device operands] in _xp.py
+            in_grads = backward_on_one_device(node, ctx, grads_in)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         node.ctx = None  # free saved arrays

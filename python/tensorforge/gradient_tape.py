@@ -14,7 +14,8 @@ returned, shaped like ``sources`` (a Tensor, or a list / tuple / dict of them, n
 ``persistent=False`` (the default): ``gradient`` may be called once, and the graph's saved arrays
 are freed by it; ``persistent=True`` keeps them for more calls.
 """
-from .autograd import Tensor, _GradMode, _toposort, enable_grad, no_grad, zero_filled
+from .autograd import (Tensor, _GradMode, _toposort, backward_on_one_device, enable_grad, no_grad,
+                       zero_filled)
 from ._xp import array_module, raw
 
 
@@ -137,7 +138,11 @@ def _walk(root, grad, sources, free):
                                "already freed (a non-persistent tape's gradient, or backward(), "
                                "ran on it)")
         with _GradMode(False):
-            in_grads = node.backward(ctx, *zero_filled(gs, node.out_meta))
+            grads_in = zero_filled(gs, node.out_meta)
+            try:
+                in_grads = node.backward(ctx, *grads_in)
+            except TypeError:  # Note [mixed host and device operands] in _xp.py
+                in_grads = backward_on_one_device(node, ctx, grads_in)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         if free:

@@ -11,7 +11,7 @@ import types
 
 import numpy as np
 
-from ._xp import host
+from ._xp import array_module, host
 from . import _random
 from . import backend_ops as K
 from .backend_ops._args import shape_arg, tensor as _tensor
@@ -66,8 +66,8 @@ def Variable(initial_value, trainable=True, name=None, dtype=None):  # noqa: N80
     (``assign``, ``assign_add``, ``assign_sub``) and watched by GradientTape when trainable."""
     v = initial_value() if callable(initial_value) else initial_value
     t = convert_to_tensor(v, dtype=dtype)
-    t = Tensor(np.array(t.data), requires_grad=bool(trainable) and t.dtype.kind == "f",
-               name=name)
+    data = array_module(t.data).array(t.data)  # a copy, on the value's device
+    t = Tensor(data, requires_grad=bool(trainable) and t.dtype.kind == "f", name=name)
     _variables.VARIABLES[t] = bool(trainable)
     return t
 

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 
 from .. import _random as _random_state
-from .._xp import array_module
+from .._xp import array_module, host
 from ..autograd import Tensor
 from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
 
@@ -60,11 +60,11 @@ def set_value(x, value):
     optimizer hyperparameter (``K.set_value(model.optimizer.lr, 0.01)``) is set through its
     ``assign``."""
     if not isinstance(x, Tensor) and callable(getattr(x, "assign", None)):
-        x.assign(float(_host(value.data) if isinstance(value, Tensor) else value))
+        x.assign(float(host(value)))
         return
     if not isinstance(x, Tensor):
         raise TypeError(f"set_value: x must be a Tensor (a variable), got {type(x).__name__}")
-    v = np.asarray(_host(value.data) if isinstance(value, Tensor) else value, dtype=x.dtype)
+    v = np.asarray(host(value), dtype=x.dtype)  # (a Tensor, an array of any device, a list)
     if v.shape != x.shape:
         raise ValueError(f"set_value: value with shape {shape_str(v.shape)} does not match the "
                          f"variable's shape {shape_str(x.shape)}")
