@@ -156,12 +156,12 @@ class Model(Network):
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+            sp.metric_fns = [_compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                              for mm in sp.metric_specs]
             taken = {nm for nm, _ in sp.metric_fns}
             sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
                 ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (
-                    _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                    _compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                     for mm in sp.weighted_specs)]
             kind, fn = fusable.get(i), sp.loss_fn
             if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
@@ -394,7 +394,7 @@ class Model(Network):
             loss = sp.loss if sp.loss is not None else "mse"
 
             def rebind(specs, fns):
-                return [(nm, _tensor_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
+                return [(nm, _compiled_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
                         if isinstance(mm, str) and mm in _metrics._SHAPE_CHOSEN else (nm, fn)
                         for mm, (nm, fn) in zip(specs, fns)]
             sp.metric_fns = rebind(sp.metric_specs, sp.metric_fns)
@@ -579,8 +579,13 @@ class Model(Network):
                     out.ndim < 3 and self._output_mask(0) is None and not tagged and (
                         sp.from_logits or sp.fused is None or (sp.activation is not None and all(
                             fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
-                self.__dict__["_metric_weight_sums"] = {}
-                return {nm: fn(y, out) for nm, fn in sp.metric_fns}
+                res, counts = {}, {}
+                for nm, fn in sp.metric_fns:
+                    res[nm], c = training_utils.metric_batch(fn, y, out)
+                    if c is not None:  # a user metric's count (See Note [metric values])
+                        counts[nm] = c
+                self.__dict__["_metric_weight_sums"] = counts
+                return res
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
         prepared, logits = {}, {}
@@ -624,6 +629,9 @@ class Model(Network):
                         v = _losses.batch_mean(_CE_METRICS[fn])(ys[i], Tensor(logits[i]),
                                                                 from_logits=True)
                         v = float(_device.to_host(v.data if isinstance(v, Tensor) else v))
+                    elif m is None and w is None and isinstance(fn, training_utils.UserMetric):
+                        # called on the output as the model gives it (See Note [metric values])
+                        v, wsums[prefix + nm] = training_utils.metric_batch(fn, ys[i], out)
                     elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
@@ -908,7 +916,6 @@ class Model(Network):
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
-_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
 # the cross-entropy metrics, by the loss that computes them from logits
 _CE_METRICS = {_metrics.binary_crossentropy: _losses.binary_crossentropy,
                _metrics.categorical_crossentropy: _losses.categorical_crossentropy,
@@ -951,18 +958,14 @@ def _builtin_form(loss_fn):
 _KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
 
 
-def _tensor_metric(name, fn):
-    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
-    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
-    if fn in _METRIC_BUILTINS or not callable(fn) or _metrics.is_stateful(fn) is not None:
+def _compiled_metric(name, fn):
+    """(name, fn) as compile keeps a metric: the built-in functions (their fused batch means
+    and device twins run in fit) and metric objects as they are, any other function as a
+    ``training_utils.UserMetric`` (See Note [metric values] in training_utils.py)."""
+    if not callable(fn) or _metrics.batch_mean(fn) is not None or \
+            _metrics.is_stateful(fn) is not None or isinstance(fn, training_utils.UserMetric):
         return name, fn
-
-    def metric(y_true, y_pred):
-        v = fn(Tensor(y_true), Tensor(y_pred))
-        v = v.data if isinstance(v, Tensor) else v
-        return float(np.mean(_device.to_host(v)))
-    metric.__name__ = getattr(fn, "__name__", name)
-    return name, metric
+    return name, training_utils.UserMetric(fn, getattr(fn, "__name__", name))
 
 
 def _metrics_per_output(m, names):
