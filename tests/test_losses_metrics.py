@@ -356,7 +356,7 @@ def test_metric_names_as_keras_logs_them():
     def names(metrics, loss="categorical_crossentropy"):
         m = M.Sequential([L.Dense(3, input_shape=(2,))])
         m.compile("sgd", loss, metrics=metrics)
-        return m.metrics_names, [fn for _, fn in m._metric_fns]
+        return m._all_metrics_names(), [fn for _, fn in m._metric_fns]
     assert names(["acc", "mae"])[0] == ["loss", "acc", "mae"]
     assert names(["accuracy", Me.mean_absolute_error])[0] == ["loss", "accuracy", "mean_absolute_error"]
     assert names(["top_k_categorical_accuracy", Me.mape])[0] == [
@@ -388,7 +388,7 @@ def test_metric_classes_in_compile_resolve_by_name():
     m.compile("sgd", "categorical_crossentropy",
               metrics=[Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"),
                        Me.AUC()])
-    assert m.metrics_names == ["loss", "categorical_accuracy", "top2", "auc"]
+    assert m._all_metrics_names() == ["loss", "categorical_accuracy", "top2", "auc"]
     resolved = [Me.resolve(mm, "categorical_crossentropy", (None, 3)) for mm in
                 (Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"), Me.AUC())]
     assert [nm for nm, _ in resolved] == ["categorical_accuracy", "top2", "auc"]

@@ -118,6 +118,7 @@ class Model(Network):
         self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
                               "weighted_metrics": weighted_metrics}
         self._compiled = True
+        self.__dict__["_metrics_in_use"] = False  # See metrics_names
         self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
         self._out_specs = None
         if self._is_graph_network or self.built and self.output_shape_ is not None:
@@ -254,8 +255,29 @@ class Model(Network):
 
     @property
     def metrics_names(self):
+        """The names of the values fit / evaluate / train_on_batch log, in order. As tf_keras 2
+        (which builds its metric containers on first use): [] from compile until the first fit,
+        evaluate, train_on_batch or test_on_batch (predict does not count), but for the
+        Layer.add_metric names of a functional model's graph, listed from the start."""
         if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
             return [m.name for m in self.metrics]  # tf.keras 2 (See custom_step.py)
+        if not self.__dict__.get("_metrics_in_use"):
+            if not Layer._metrics_added or not self._is_graph_network:
+                return []
+            names = []
+            for l in self._flatten_layers():
+                names += [n for n in l.__dict__.get("_graph_metric_names", ()) if n not in names]
+            return names
+        return self._all_metrics_names()
+
+    def _names_in_use(self):
+        """metrics_names for a train / test run starting, which makes them public."""
+        self.__dict__["_metrics_in_use"] = True
+        return self._all_metrics_names()
+
+    def _all_metrics_names(self):
+        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
+            return [m.name for m in self.metrics]
         if not self._compiled or self._out_specs is None:
             return ["loss"] if self._compiled else []
         names = ["loss"]
@@ -740,7 +762,8 @@ class Model(Network):
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
             res = self.evaluate_generator(x, steps, verbose=verbose)
-            return dict(zip(self.metrics_names, np.atleast_1d(res).tolist())) if return_dict \
+            return dict(zip(self._all_metrics_names(), np.atleast_1d(res).tolist())) \
+                if return_dict \
                 else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
@@ -749,7 +772,7 @@ class Model(Network):
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
-        logs = dict(zip(self.metrics_names, res))
+        logs = dict(zip(self._all_metrics_names(), res))
         cbs.on_test_end(logs)
         if return_dict:  # (tf_keras 2's evaluate(return_dict=True))
             return logs
@@ -878,15 +901,28 @@ class Model(Network):
         return self._batch_result(ys, outs, sws, losses, return_dict)
 
     def _batch_result(self, ys, outs, sws, losses, return_dict):
-        """train_on_batch / test_on_batch's return value (See Note [batch metrics])."""
+        """train_on_batch / test_on_batch's return value (See Note [batch metrics]): the losses,
+        the compiled metrics, then the Layer.add_metric values (a metric object's result(), else
+        the running mean of the values added), in metrics_names order, as tf_keras 2."""
         with no_grad():
             mets = self._batch_metrics(ys, outs, sws)
-        vals = losses + list(mets.values())
-        names = self.metrics_names
-        vals = self._running_batch_logs(names, vals, outs[0].shape[0])
+        added = self._added_metric_values()
+        if added:
+            known = self.__dict__.get("_added_metric_names") or []
+            self.__dict__["_added_metric_names"] = known + [k for k in added if k not in known]
+            self.__dict__["_metric_weight_sums"] = dict(
+                self.__dict__.get("_metric_weight_sums") or {},
+                **{k: c for k, (_, c) in added.items()})
+        names = self._names_in_use()
+        vals = dict(zip(names, losses), **mets, **{k: v for k, (v, _) in added.items()})
+        names = [k for k in names if k in vals]
+        res = self._running_batch_logs(names, [vals[k] for k in names], outs[0].shape[0])
+        objs = self._added_metric_objects() if added else {}
+        res = [training_utils.metric_value(objs[k].result()) if k in objs else v
+               for k, v in zip(names, res)]
         if return_dict:
-            return dict(zip(names, vals))
-        return vals if len(vals) > 1 else vals[0]
+            return dict(zip(names, res))
+        return res if len(res) > 1 else res[0]
 
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")
