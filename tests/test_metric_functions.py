@@ -218,3 +218,14 @@ def test_fit_logs_add_metric_values_and_names():
     # scalar add_metric values average once per batch, as Keras 2's Mean)
     ev = META["names"]["add_metric"]["evaluate"]
     assert h.history["val_loss"][0] == pytest.approx(ev[0], rel=2e-6)
+
+
+def test_accuracy_functions_on_a_functional_graph():
+    """As the loss-type metrics (losses' functions) do, the accuracies take symbolic tensors
+    and record an op: per-sample values of shape (None,)."""
+    a, b = keras.Input((3,)), keras.Input((3,))
+    acc = Me.categorical_accuracy(a, b)
+    assert tuple(acc.shape) == (None,)
+    got = keras.Model([a, b], acc).predict([np.eye(3, dtype=np.float32),
+                                            np.eye(3, dtype=np.float32)[[0, 2, 1]]])
+    assert got.tolist() == [1.0, 0.0, 0.0]

@@ -166,6 +166,14 @@ def _from_loss(loss_fn, name=None):
     return fn
 
 
+# like the loss-type metrics (losses' functions), the accuracies take a functional graph's
+# symbolic tensors too (they then record an op layer)
+binary_accuracy = _losses._graph_aware(binary_accuracy)
+categorical_accuracy = _losses._graph_aware(categorical_accuracy)
+sparse_categorical_accuracy = _losses._graph_aware(sparse_categorical_accuracy)
+top_k_categorical_accuracy = _losses._graph_aware(top_k_categorical_accuracy)
+sparse_top_k_categorical_accuracy = _losses._graph_aware(sparse_top_k_categorical_accuracy)
+
 mean_squared_error = _from_loss(_losses.mean_squared_error)
 mean_absolute_error = _from_loss(_losses.mean_absolute_error)
 mean_absolute_percentage_error = _from_loss(_losses.mean_absolute_percentage_error)
@@ -773,8 +781,10 @@ def is_stateful(fn):
 
 # Note [metric classes in fit]
 # compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
-# (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
-# values weighted by batch size, which equals tf.keras's running mean. The other classes
+# (MeanMetricWrapper: the accuracies, MSE, ...) give a per-sample function (a built-in class
+# with its default arguments gives the built-in function itself): fit runs a built-in's fused
+# batch_mean and weights it by batch size, and averages any other function's values as
+# tf.keras's Mean does (See Note [metric values] in engine/training_utils.py). The other classes
 # (Precision, Recall, AUC, RootMeanSquaredError, the confusion counts, MeanIoU, Mean, a user's
 # Metric subclass) are not batch means: is_stateful(fn) returns the metric object, and fit /
 # evaluate / train_on_batch drive it as Keras 2 does (engine/training.py, training_arrays.py):
