@@ -4,7 +4,9 @@ keras/engine/training.py). The loops themselves are in training_arrays.py, savin
 compile(optimizer, loss, metrics, loss_weights) resolves, per model output, its loss (one for
 all, a list in output order, or a dict by output name), its weight and its metrics, and names
 them as Keras 2 does: ``metrics_names`` is ``['loss']`` then, for several outputs,
-``'<output>_loss'`` per output, then each metric (``'<output>_<metric>'`` for several outputs).
+``'<output>_loss'`` per output, then each metric (``'<output>_<metric>'`` for several outputs),
+then the Layer.add_metric names. As tf_keras 2, the list is empty from compile until the first
+fit / evaluate / train_on_batch / test_on_batch (but for a functional graph's add_metric names).
 ``train_on_batch`` / ``test_on_batch`` / ``evaluate`` return a scalar when that list has one
 name, else the list of values in that order.
 
@@ -914,7 +916,10 @@ class Model(Network):
                 self.__dict__.get("_metric_weight_sums") or {},
                 **{k: c for k, (_, c) in added.items()})
         names = self._names_in_use()
-        vals = dict(zip(names, losses), **mets, **{k: v for k, (v, _) in added.items()})
+        vals = dict(zip(names, losses))
+        vals.update(mets)
+        for k, (v, _) in added.items():
+            vals.setdefault(k, v)  # (a compiled metric's name wins, as in evaluate)
         names = [k for k in names if k in vals]
         res = self._running_batch_logs(names, [vals[k] for k in names], outs[0].shape[0])
         objs = self._added_metric_objects() if added else {}
