@@ -6,16 +6,19 @@ import pytest
 
 from tensorforge import kernels, ops
 from tensorforge.autograd import Tensor, on_grad_ready
+from tfhelpers import on_backend
 
 
-def _net(rs, shared=False):
+def _net(rs, shared=False, backend="numpy"):
     """conv2d (bias, relu) -> flatten -> gemm (bias) -> loss; with ``shared`` the Dense kernel
-    is used by a second gemm too (two contributions to one leaf)."""
-    x = Tensor(rs.standard_normal((3, 6, 6, 2)).astype(np.float32))
-    w = Tensor(rs.standard_normal((3, 3, 2, 4)).astype(np.float32) * 0.3, requires_grad=True)
-    b = Tensor(rs.standard_normal(4).astype(np.float32) * 0.1, requires_grad=True)
-    k = Tensor(rs.standard_normal((64, 5)).astype(np.float32) * 0.1, requires_grad=True)
-    c = Tensor(rs.standard_normal(5).astype(np.float32) * 0.1, requires_grad=True)
+    is used by a second gemm too (two contributions to one leaf). On the backend's device."""
+    def leaf(a, grad=True):
+        return Tensor(on_backend(a.astype(np.float32), backend), requires_grad=grad)
+    x = leaf(rs.standard_normal((3, 6, 6, 2)), grad=False)
+    w = leaf(rs.standard_normal((3, 3, 2, 4)) * 0.3)
+    b = leaf(rs.standard_normal(4) * 0.1)
+    k = leaf(rs.standard_normal((64, 5)) * 0.1)
+    c = leaf(rs.standard_normal(5) * 0.1)
     h = ops.conv2d(x, w, b, padding="valid", activation="relu")
     h = h.reshape((3, 64))
     y = ops.gemm(h, k, bias=c)
@@ -26,8 +29,8 @@ def _net(rs, shared=False):
 
 @pytest.mark.parametrize("shared", [False, True])
 def test_backward_writes_weight_gradients_into_the_given_arrays(backend, shared):
-    loss, leaves = _net(np.random.RandomState(0), shared)
-    ref_loss, ref_leaves = _net(np.random.RandomState(0), shared)
+    loss, leaves = _net(np.random.RandomState(0), shared, backend)
+    ref_loss, ref_leaves = _net(np.random.RandomState(0), shared, backend)
     ref_loss.backward()
     out = {id(t): np.full(t.shape, np.nan, np.float32) for t in leaves}  # garbage: never read
     if backend == "cuda":

@@ -104,6 +104,7 @@ def batch_metrics(metric_fns, y_true, y_pred):
     if xp is np:
         return {name: _metrics.batch_mean(fn)(y_true, y_pred) for name, fn in metric_fns}
     out = {}
+    y_true = to_device(y_true, xp)  # (labels a caller kept on the host)
     for name, fn in metric_fns:
         dev = DEVICE_METRICS.get(fn)
         out[name] = dev(xp, y_true, y_pred) if dev is not None else \

@@ -30,7 +30,7 @@ from operator import is_not
 import numpy as np
 
 from . import interop as _interop
-from ._xp import array_module
+from ._xp import array_module, to_one_device
 
 
 class _GradState(threading.local):
@@ -308,6 +308,17 @@ _symbolic_types = []
 _record_symbolic = [None]
 
 
+def _forward(cls, ctx, raw, kwargs):
+    """cls.forward on the raw arrays; where it fails because they mix host and GPU arrays, again
+    with the host ones copied to the GPU (Note [mixed host and device operands] in _xp.py)."""
+    try:
+        return cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
+    except TypeError:
+        if not to_one_device(raw):
+            raise
+        return cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring."""
 
@@ -338,14 +349,14 @@ class Function:
             n = len(args)
             ctx.needs_input_grad = (_NO_NEEDS[n] if n < len(_NO_NEEDS) else _no_grad_needs(n)) \
                 if inputs is None else tuple(map(is_not, inputs, _NONES))
-            out = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
+            out = _forward(cls, ctx, raw, kwargs)
             if type(out) is np.ndarray:
                 return _wrap(out)
             if isinstance(out, tuple):
                 return tuple([None if o is None else _wrap(o) for o in out])
             return _wrap(out)
         ctx.needs_input_grad = tuple(map(is_not, inputs, _NONES))
-        out = cls.forward(ctx, *raw, **kwargs) if kwargs else cls.forward(ctx, *raw)
+        out = _forward(cls, ctx, raw, kwargs)
         node = _new_node(Node)
         node.backward = cls.backward
         node.ctx = ctx

@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+from . import _cuda_host
 from . import _native
 from . import reference
 from ._xp import array_module  # noqa: F401  (re-exported)
@@ -67,7 +68,7 @@ def _fill_table():
         if _native._C is not None and hasattr(_native._C, name):
             register(name, "cpu", getattr(_native._C, name))
         if _native._C_cuda is not None and hasattr(_native._C_cuda, name):
-            register(name, "cuda", getattr(_native._C_cuda, name))
+            register(name, "cuda", _cuda_host.wrap(name, getattr(_native._C_cuda, name)))
 
 
 def cuda_available():

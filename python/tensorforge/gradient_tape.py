@@ -15,7 +15,7 @@ returned, shaped like ``sources`` (a Tensor, or a list / tuple / dict of them, n
 are freed by it; ``persistent=True`` keeps them for more calls.
 """
 from .autograd import Tensor, _GradMode, _toposort, enable_grad, no_grad, zero_filled
-from ._xp import array_module
+from ._xp import array_module, raw
 
 
 class GradientTape:
@@ -92,7 +92,7 @@ class GradientTape:
                                 f"{type(t).__name__}")
             xp = array_module(t.data)
             g = xp.ones_like(t.data) if seed is None else \
-                xp.asarray(getattr(seed, "data", seed), dtype=t.data.dtype)
+                xp.asarray(raw(seed), dtype=t.data.dtype)
             if tuple(g.shape) != t.shape:
                 raise ValueError(f"GradientTape.gradient: output_gradients of shape "
                                  f"{tuple(g.shape)} for a target of shape {t.shape}")

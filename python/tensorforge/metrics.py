@@ -25,7 +25,7 @@ else categorical, whatever the loss; 'crossentropy' / 'ce' likewise pick the cro
 import numpy as np
 
 from . import losses as _losses
-from ._xp import array_module
+from ._xp import array_module, host
 from .autograd import Tensor
 
 __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
@@ -41,8 +41,7 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
 def _np(x):
     if type(x) is np.ndarray:
         return x
-    x = getattr(x, "data", x)
-    return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else np.asarray(x)
+    return np.asarray(host(x))  # (a CuPy array's own .data is its memory pointer)
 
 
 def _arrays(op, y_true, y_pred):

@@ -11,6 +11,7 @@ import types
 
 import numpy as np
 
+from ._xp import host
 from . import _random
 from . import backend_ops as K
 from .backend_ops._args import shape_arg, tensor as _tensor
@@ -54,7 +55,7 @@ def constant(value, dtype=None, shape=None, name=None):
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, Tensor):
         return value if dtype is None else K.cast(value, dtype)
-    arr = np.asarray(getattr(value, "data", value))
+    arr = np.asarray(host(value))
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
@@ -184,7 +185,7 @@ def gather(params, indices, axis=None, name=None):
 
 def where(condition, x=None, y=None, name=None):
     if x is None and y is None:
-        return Tensor(np.argwhere(np.asarray(getattr(condition, "data", condition))))
+        return Tensor(np.argwhere(np.asarray(host(condition))))
     return K.switch(condition, x, y)
 
 

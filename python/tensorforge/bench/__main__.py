@@ -67,8 +67,8 @@ def _main_cuda(args, suites):
     for s in (["all"] if "all" in args.suites else suites):
         sections += [x for x in bench_cuda.FOR_SUITE[s] if x not in sections]
     print(f"## cuda: {', '.join(sections)}")
-    print(bench_cuda.run(args, sections))
-    return 0
+    _, failed = bench_cuda.run(args, sections, emit=lambda t: print(t, flush=True))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -500,24 +500,41 @@ FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"],
              "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
 
 
-def run(args, sections=None):
-    """Run the named sections (default: all) and return the tables."""
+def run(args, sections=None, emit=None):
+    """Run the named sections (default: all) and return (the tables as text, failed sections).
+
+    Each table goes to ``emit`` (e.g. print) as soon as its section ends, so a later section's
+    failure loses nothing measured before it; a section that raises is reported with its error
+    and the remaining sections still run (the caller exits non-zero when any failed)."""
+    import traceback
     cupy, C = _require_gpu()
     torch = _torch_cuda() if "torch" in getattr(args, "against", ["torch"]) else None
     rng = np.random.default_rng(0)
     quick = getattr(args, "quick", False)
     dev = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
     name = dev["name"].decode() if isinstance(dev["name"], bytes) else dev["name"]
-    out = [f"# device: {name}; CUPY_TF32={os.environ.get('CUPY_TF32')}, "
-           f"NVIDIA_TF32_OVERRIDE={os.environ.get('NVIDIA_TF32_OVERRIDE')}; torch: "
-           f"{torch.__version__ if torch is not None else 'not used'}"]
+    out, failed = [], []
+
+    def put(text):
+        out.append(text)
+        if emit is not None:
+            emit(text)
+    put(f"# device: {name}; CUPY_TF32={os.environ.get('CUPY_TF32')}, "
+        f"NVIDIA_TF32_OVERRIDE={os.environ.get('NVIDIA_TF32_OVERRIDE')}; torch: "
+        f"{torch.__version__ if torch is not None else 'not used'}")
     for name in (sections or list(SECTIONS)):
-        if name == "gemm":
-            out.append(bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng))
-        else:
-            out.append(SECTIONS[name](cupy, C, torch, quick, rng))
-        out.append("")
-    return "\n".join(out)
+        try:
+            if name == "gemm":
+                table_text = bench_gemm(cupy, C, torch, [1024, 4096] if quick else SQUARE, rng)
+            else:
+                table_text = SECTIONS[name](cupy, C, torch, quick, rng)
+        except Exception as e:  # report it, keep the other sections' figures
+            failed.append(name)
+            frame = traceback.extract_tb(e.__traceback__)[-1]
+            table_text = (f"section {name} FAILED: {type(e).__name__}: {str(e)[:400]} "
+                          f"(at {frame.filename}:{frame.lineno})")
+        put(table_text + "\n")
+    return "\n".join(out), failed
 
 
 def main(argv=None):
@@ -528,11 +545,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     args.against = [x for x in args.against.split(",") if x]
     try:
-        print(run(args))
+        _, failed = run(args, emit=print)
     except RuntimeError as e:
         print(str(e), file=sys.stderr)
         return 2
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

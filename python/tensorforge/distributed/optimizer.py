@@ -8,6 +8,7 @@ written by a distributed job loads anywhere, on any number of ranks.
 """
 import numpy as np
 
+from .._xp import raw
 from .. import optimizers as _optimizers
 from . import _comm
 from . import sharded as _sharded
@@ -46,7 +47,7 @@ class _DistributedMixin:
                 if pairs:
                     variables = [v for _, v in params]
                     for g, v in params:
-                        v.grad = None if g is None else getattr(g, "data", g)
+                        v.grad = None if g is None else raw(g)
                     params = variables
                 self._buckets_for(params).allreduce(params, weight=self._dist_step_weight,
                                                     op=self._dist_op)

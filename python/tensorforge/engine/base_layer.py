@@ -24,7 +24,7 @@ import numpy as np
 from ..kernels._common import check_output_size
 from .. import initializers as _init
 from .. import regularizers as _reg
-from .._xp import array_module
+from .._xp import array_module, host, raw
 from .. import _variables
 from ..autograd import Tensor, no_grad
 from . import node as _node_module
@@ -276,7 +276,7 @@ def _training_arg(layer, training):
     a warning saying so."""
     if training is None or isinstance(training, (bool, np.bool_)):
         return training
-    v = getattr(training, "data", training)
+    v = raw(training)
     if np.ndim(v) == 0 or np.size(v) == 1:
         return bool(np.asarray(v).reshape(()))
     import warnings
@@ -292,7 +292,9 @@ def _as_tensor(x):
         if x.dtype != np.float32 and not x.requires_grad:
             return Tensor(x.data.astype(np.float32))
         return x
-    return Tensor(np.asarray(x, dtype=np.float32) if getattr(x, "dtype", None) != np.float32 else x)
+    if getattr(x, "dtype", None) == np.float32:
+        return Tensor(x)
+    return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
 
 
 def _marks_built(build):
@@ -570,7 +572,7 @@ class Layer:
             return out
         for l in self._flatten_layers():
             for name, v in l.__dict__.get("_call_metrics", ()):
-                a = np.asarray(getattr(v, "data", v), dtype=np.float64)
+                a = np.asarray(host(v), dtype=np.float64)
                 out[name] = (float(a.mean()) if a.size else 0.0, float(a.size))
         return out
 

@@ -36,7 +36,7 @@ from .. import _device
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import ops as _ops
-from .._xp import array_module
+from .._xp import array_module, host
 from ..autograd import Tensor
 from ..ops import basic as B
 
@@ -151,7 +151,7 @@ def per_sample_metric(fn, y, p):
     if isinstance(fn, UserMetric):
         return fn.values(y, p)
     v = fn(np.asarray(_device.to_host(y)), np.asarray(_device.to_host(p)))
-    return np.asarray(_device.to_host(getattr(v, "data", v)), dtype=np.float32)
+    return np.asarray(host(v), dtype=np.float32)
 
 
 def weighted_metric(fn, y, p, weights, mask):

@@ -83,6 +83,8 @@ def into_output(result, out):
     """``result`` written into ``out`` (returned), or ``result`` itself when out is None or is it."""
     if out is None or result is None or result is out:
         return result
+    if array_module(out) is not array_module(result):  # a gradient into a buffer on another device
+        result = result.get() if array_module(out) is np else array_module(out).asarray(result)
     out[...] = result
     return out
 

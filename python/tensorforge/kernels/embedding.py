@@ -16,8 +16,8 @@ def _ids(op, ids, table):
         raise TypeError(f"{op}: ids must be an array, got {type(ids).__name__}")
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: ids must be integers, got {ids.dtype} with shape {shape_str(ids.shape)}")
-    if array_module(ids) is not array_module(table):
-        raise TypeError(f"{op}: ids and the table must live on the same device")
+    if array_module(ids) is not array_module(table):  # Note [mixed host and device operands]
+        ids = array_module(table).asarray(ids) if array_module(ids) is np else ids.get()
     if ids.dtype not in (np.int32, np.int64):
         ids = ids.astype(np.int64)
     return contiguous(ids)

@@ -56,9 +56,9 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
                              f"strides {c.strides} for shape {shape_str(c.shape)}")
         # c is written while a and b are read: never let them alias.
         xp = array_module(c)
-        if xp.may_share_memory(c, a):
-            a = a.copy()
-        if xp.may_share_memory(c, b):
+        if array_module(a) is xp and xp.may_share_memory(c, a):  # (arrays of two devices
+            a = a.copy()                                          # never alias)
+        if array_module(b) is xp and xp.may_share_memory(c, b):
             b = b.copy()
     same_dtype(op, a=a, b=b, c=c, bias=bias)
     return fn(a, b, c, num(op, "alpha", alpha), num(op, "beta", beta), bool(trans_a), bool(trans_b),

@@ -4,7 +4,7 @@ and ``layers.RNN`` over cells (rnn_cells.py); each says how many states it carri
 ``_state_count()``."""
 import numpy as np
 
-from .._xp import array_module
+from .._xp import array_module, host, raw
 
 
 class CarriedStates:
@@ -22,7 +22,7 @@ class CarriedStates:
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         if len(states) != n:
             raise ValueError(f"{self.name}: expected {n} state arrays, got {len(states)}")
-        self._states = [np.asarray(getattr(s, "data", s), dtype=np.float32).copy() for s in states]
+        self._states = [np.asarray(host(s), dtype=np.float32).copy() for s in states]
 
     @property
     def states(self):
@@ -37,5 +37,5 @@ class CarriedStates:
             raise ValueError(f"{self.name}: a stateful layer keeps its batch size: it holds states "
                              f"for batches of {self._states[0].shape[0]}, got an input of shape "
                              f"{x.shape} (call reset_states() to start over)")
-        xp = array_module(getattr(x, "data", x))
+        xp = array_module(raw(x))
         return [xp.asarray(s) for s in self._states]

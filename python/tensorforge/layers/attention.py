@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
+from .._xp import host
 from .. import _random
-from .._device import to_host as _host
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
@@ -26,7 +26,7 @@ _MASK_NEGATIVE = -1e9
 
 def _mask_adder(mask, shape):
     """-1e9 where ``mask`` is False (0), broadcast to ``shape``; ``mask`` is an array or Tensor."""
-    m = np.asarray(getattr(mask, "data", mask))
+    m = np.asarray(host(mask))
     if m.ndim > len(shape):
         raise ValueError(f"attention mask of shape {m.shape} has more axes than the scores {shape}")
     m = m.reshape((1,) * (len(shape) - m.ndim) + m.shape) if m.ndim < len(shape) else m
@@ -58,7 +58,7 @@ def _auto_mask(query, value, key):
         m = getattr(t, "_keras_mask", None)
         if m is None:
             return None
-        m = np.asarray(_host(getattr(m, "data", m))).astype(bool)
+        m = np.asarray(host(m)).astype(bool)
         return m.reshape(m.shape[0], -1) if m.ndim > 2 else m
     qm = get(query, "query")
     vm = get(value, "value")
@@ -186,7 +186,7 @@ class MultiHeadAttention(Layer):
         scores = B.matmul(B.transpose(q, (0, 2, 1, 3)), B.transpose(k, (0, 2, 3, 1)))  # (B,H,T,S)
         mask = None
         if attention_mask is not None:
-            m = np.asarray(getattr(attention_mask, "data", attention_mask)).astype(bool)
+            m = np.asarray(host(attention_mask)).astype(bool)
             if m.ndim == len(q_axes) + len(s_axes) + 1 and m.ndim > 3:
                 m = m.reshape(m.shape[0], t, s)
             mask = m if m.ndim < 3 else m[:, None]
@@ -262,7 +262,7 @@ class _BaseDenseAttention(Layer):
             v_mask = mask[1] if len(mask) > 1 else None
         keep = None
         if v_mask is not None:
-            keep = np.asarray(getattr(v_mask, "data", v_mask)).astype(bool)[:, None, :]
+            keep = np.asarray(host(v_mask)).astype(bool)[:, None, :]
         if use_causal_mask:
             c = _causal(scores.shape[1], scores.shape[2])[None]
             keep = c if keep is None else np.logical_and(keep, c)
@@ -271,7 +271,7 @@ class _BaseDenseAttention(Layer):
         probs = _softmax_dropout(scores, self.dropout, training)
         out = B.matmul(probs, v)
         if q_mask is not None:
-            qm = np.asarray(getattr(q_mask, "data", q_mask)).astype(np.float32)[..., None]
+            qm = np.asarray(host(q_mask)).astype(np.float32)[..., None]
             out = B.mul(out, qm)
         if return_attention_scores:
             return out, probs

@@ -15,7 +15,7 @@ from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
 from .._device import to_host as _host
-from .._xp import array_module
+from .._xp import array_module, host
 from ..autograd import Tensor
 from . import _args
 from ..engine.base_layer import Layer
@@ -117,7 +117,7 @@ class ConvLSTM2D(Layer):
         if not self.stateful:
             raise AttributeError(f"{self.name}: reset_states() needs stateful=True")
         self._states = (None if states is None else
-                        [np.asarray(getattr(s, "data", s), dtype=np.float32).copy() for s in states])
+                        [np.asarray(host(s), dtype=np.float32).copy() for s in states])
 
     def _gate_masks(self, xp, shape, rate, training):
         if not training or rate == 0:

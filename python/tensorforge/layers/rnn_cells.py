@@ -20,8 +20,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from .._device import to_host as _host
-from .._xp import array_module
+from .._xp import array_module, host, raw
 from ..autograd import Tensor
 from ..engine.base_layer import Layer, _call_args, _deser, _unique_name
 from ..ops import basic as B
@@ -107,7 +106,7 @@ class _Cell(Layer):
 
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         n = batch_size if batch_size is not None else inputs.shape[0]
-        xp = array_module(getattr(inputs, "data", inputs)) if inputs is not None else np
+        xp = array_module(raw(inputs)) if inputs is not None else np
         zeros = xp.zeros((n, self.units), dtype=np.float32)
         return [zeros] * (self._n_states) if self._n_states > 1 else [zeros]
 
@@ -123,7 +122,7 @@ class _Cell(Layer):
         if not training or (self.dropout == 0 and self.recurrent_dropout == 0):
             return x, h
         if self._dp is None:
-            xp = array_module(getattr(x, "data", x))
+            xp = array_module(raw(x))
 
             def keep(width, rate):
                 if rate == 0:
@@ -358,7 +357,7 @@ class RNN(CarriedStates, Layer):
         return len(self._state_sizes)
 
     def get_initial_state(self, inputs):
-        xp = array_module(getattr(inputs, "data", inputs))
+        xp = array_module(raw(inputs))
         return [xp.zeros((inputs.shape[0], n), dtype=np.float32) for n in self._state_sizes]
 
     # ---- the loop ---------------------------------------------------------------------------
@@ -385,7 +384,7 @@ class RNN(CarriedStates, Layer):
         states = self._initial(x, initial_state)
         m = None
         if mask is not None:
-            m = getattr(mask, "data", mask)
+            m = raw(mask)
             m = array_module(m).asarray(m).astype(np.float32)
         fused = _FUSED.get(type(self.cell))
         cell = self.cell
@@ -398,7 +397,7 @@ class RNN(CarriedStates, Layer):
         else:
             seq, out_last, last = self._loop(x, m, states, training)
         if self.stateful:
-            self._states = [np.array(_host(getattr(s, "data", s))) for s in last]
+            self._states = [np.array(host(s)) for s in last]
         y = seq if self.return_sequences else out_last
         return [y] + last if self.return_state else y
 
@@ -408,7 +407,7 @@ class RNN(CarriedStates, Layer):
             cell.reset_dropout_mask()
         if states is None:
             states = self.get_initial_state(x)
-        xp = array_module(getattr(x, "data", x))
+        xp = array_module(raw(x))
         n, T = x.shape[0], x.shape[1]
         prev_out, outs = None, []
         for t in (range(T - 1, -1, -1) if self.go_backwards else range(T)):

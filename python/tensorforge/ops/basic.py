@@ -6,7 +6,7 @@ Binary ops broadcast like NumPy; their backward sums the gradient over broadcast
 import numpy as np
 
 from .. import kernels
-from .._xp import array_module
+from .._xp import array_module, to_one_device
 from ..autograd import Context, Function, Tensor, _grad_state, _wrap
 from ..interop import convert, reads_foreign
 
@@ -535,6 +535,11 @@ def _binary_op(fn, name):
                     except ValueError:
                         _raise_broadcast(fn, a, b)
                         raise
+                    except TypeError:  # Note [mixed host and device operands] in _xp.py
+                        pair = [ad, bd]
+                        if not to_one_device(pair):
+                            raise
+                        return fn.apply(a if ta is Tensor else pair[0], b if tb is Tensor else pair[1])
         return _binary(fn, convert(a), convert(b))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} with NumPy broadcasting (arrays or Tensors; Note [op fast path])."

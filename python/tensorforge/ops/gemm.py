@@ -4,7 +4,7 @@ import numpy as np
 from .. import backend, kernels
 from ..autograd import Function, Tensor, _grad_state, _wrap
 from ..interop import convert, reads_foreign
-from ..kernels._common import NATIVE_MODULE
+from ..kernels._common import NATIVE_MODULE, into_output
 from .basic import unbroadcast  # noqa: F401
 from .basic import matmul as _matmul_t
 
@@ -73,7 +73,8 @@ class _Gemm(Function):
             gb = (kernels.gemm(g, a, c=ob, alpha=alpha, trans_a=True, trans_b=not trans_a)
                   if trans_b else kernels.gemm(a, g, c=ob, alpha=alpha, trans_a=not trans_a))
         if ctx.needs_input_grad[2]:
-            gbias = g.sum(axis=0, out=obias)
+            gbias = (g.sum(axis=0, out=obias) if obias is None or type(obias) is type(g)
+                     else into_output(g.sum(axis=0), obias))  # (a buffer on another device)
         return ga, gb, gbias, None, None, None, None
 
 

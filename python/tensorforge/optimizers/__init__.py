@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from .._xp import array_module
+from .._xp import array_module, like
 from ..autograd import Tensor
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -195,7 +195,7 @@ class Optimizer:
                                     f"(gradient, variable) pairs, got {pair!r}")
                 g, v = pair
                 if g is not None:
-                    g = array_module(v.data).asarray(getattr(g, "data", g))
+                    g = like(g, v.data)
                     if g.dtype.kind != "f":
                         raise TypeError(f"{type(self).__name__}.apply_gradients: gradients must "
                                         f"be real floating arrays, got {g.dtype}")
