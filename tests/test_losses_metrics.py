@@ -130,9 +130,14 @@ def test_accuracy_resolution_like_keras():
 def test_metric_values():
     y = np.array([[0, 1], [1, 0], [1, 0]], np.float32)
     p = np.array([[0.2, 0.8], [0.3, 0.7], [0.9, 0.1]], np.float32)
-    assert Me.categorical_accuracy(y, p) == pytest.approx(2 / 3)
-    assert Me.sparse_categorical_accuracy(np.array([1, 0, 0]), p) == pytest.approx(2 / 3)
-    assert Me.binary_accuracy(np.array([1, 0, 1]), np.array([0.6, 0.4, 0.2])) == pytest.approx(2 / 3)
+    # Keras 2's metric functions give one value per sample; their batch mean is 2/3
+    assert Me.categorical_accuracy(y, p).tolist() == [1.0, 0.0, 1.0]
+    assert Me.sparse_categorical_accuracy(np.array([1, 0, 0]), p).tolist() == [1.0, 0.0, 1.0]
+    assert Me.binary_accuracy(np.array([[1], [0], [1]]),
+                              np.array([[0.6], [0.4], [0.2]])).tolist() == [1.0, 1.0, 0.0]
+    assert Me.batch_mean(Me.categorical_accuracy)(y, p) == pytest.approx(2 / 3)
+    assert Me.batch_mean(Me.binary_accuracy)(np.array([1, 0, 1]),
+                                             np.array([0.6, 0.4, 0.2])) == pytest.approx(2 / 3)
 
 
 def test_confusion_matrix():
@@ -267,10 +272,12 @@ def test_loss_matches_keras(case):
 def test_metric_matches_keras(name):
     y, p = _D[f"metric/{name}/y"], _D[f"metric/{name}/p"]
     if name == "top_k_categorical_accuracy_k2":
-        got = Me.top_k_categorical_accuracy(y, p, k=2)
+        got = float(np.mean(Me.top_k_categorical_accuracy(y, p, k=2)))
     else:
-        got = Me.get(name)(y, p)
-    assert isinstance(got, float)
+        fn = Me.get(name)
+        got = Me.batch_mean(fn)(y, p)
+        assert isinstance(got, float)  # the training loop's fused form, and the mean of the
+        assert float(np.mean(fn(y, p))) == pytest.approx(got, rel=2e-6, abs=1e-7)  # per-sample
     assert got == pytest.approx(float(_D[f"metric/{name}"]), rel=2e-6, abs=1e-7)
 
 
@@ -335,12 +342,13 @@ def test_loss_shape_mismatch_is_a_clear_error():
 def test_top_k_ties_and_sparse_top_k_and_cosine_sign():
     p = np.array([[0.5, 0.5, 0.0], [0.1, 0.2, 0.7]], np.float32)
     # tf.math.in_top_k: a target tied with the k-th score is in the top k
-    assert Me.top_k_categorical_accuracy(to_categorical([1, 0], 3), p, k=1) == pytest.approx(0.5)
-    assert Me.sparse_top_k_categorical_accuracy(np.array([[1], [0]]), p, k=1) == pytest.approx(0.5)
-    assert Me.sparse_top_k_categorical_accuracy([2, 1], p, k=2) == pytest.approx(0.5)
+    assert Me.top_k_categorical_accuracy(to_categorical([1, 0], 3), p, k=1).tolist() == [1, 0]
+    assert Me.sparse_top_k_categorical_accuracy(np.array([[1], [0]]), p, k=1).tolist() == \
+        [[1], [0]]  # Keras 2 keeps a (N, 1) y_true's shape
+    assert Me.sparse_top_k_categorical_accuracy([2, 1], p, k=2).tolist() == [0, 1]
     y = np.array([[1.0, 2.0]], np.float32)
-    assert Me.cosine_similarity(y, 2 * y) == pytest.approx(1.0, rel=1e-6)
-    assert Me.cosine_proximity(y, 2 * y) == pytest.approx(-1.0, rel=1e-6)
+    assert Me.cosine_similarity(y, 2 * y).tolist() == pytest.approx([1.0], rel=1e-6)
+    assert Me.cosine_proximity(y, 2 * y).tolist() == pytest.approx([-1.0], rel=1e-6)
     assert Ls.cosine_similarity(y, 2 * y).tolist() == pytest.approx([-1.0], rel=1e-6)
 
 
@@ -348,7 +356,7 @@ def test_metric_names_as_keras_logs_them():
     def names(metrics, loss="categorical_crossentropy"):
         m = M.Sequential([L.Dense(3, input_shape=(2,))])
         m.compile("sgd", loss, metrics=metrics)
-        return m.metrics_names, [fn for _, fn in m._metric_fns]
+        return m._all_metrics_names(), [fn for _, fn in m._metric_fns]
     assert names(["acc", "mae"])[0] == ["loss", "acc", "mae"]
     assert names(["accuracy", Me.mean_absolute_error])[0] == ["loss", "accuracy", "mean_absolute_error"]
     assert names(["top_k_categorical_accuracy", Me.mape])[0] == [
@@ -380,7 +388,7 @@ def test_metric_classes_in_compile_resolve_by_name():
     m.compile("sgd", "categorical_crossentropy",
               metrics=[Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"),
                        Me.AUC()])
-    assert m.metrics_names == ["loss", "categorical_accuracy", "top2", "auc"]
+    assert m._all_metrics_names() == ["loss", "categorical_accuracy", "top2", "auc"]
     resolved = [Me.resolve(mm, "categorical_crossentropy", (None, 3)) for mm in
                 (Me.CategoricalAccuracy(), Me.TopKCategoricalAccuracy(k=2, name="top2"), Me.AUC())]
     assert [nm for nm, _ in resolved] == ["categorical_accuracy", "top2", "auc"]
@@ -392,7 +400,9 @@ def test_metric_classes_in_compile_resolve_by_name():
     assert fns[2](y, p) == pytest.approx(1.0) and fns[2](y, 1 - p) == pytest.approx(0.0)
     y = to_categorical([0, 1, 2], 3)
     p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
-    assert fns[0](y, p) == pytest.approx(2 / 3) and fns[1](y, p) == pytest.approx(1.0)
+    # a mean-type class with its default arguments is its built-in function (per sample)
+    assert fns[0] is Me.categorical_accuracy and fns[0](y, p).tolist() == [1.0, 0.0, 1.0]
+    assert fns[1](y, p).tolist() == [1.0, 1.0, 1.0]  # k=2: the wrapped function, per sample
     with pytest.raises(ValueError, match="probabilities"):
         Me.AUC().update_state([1, 0], [2.0, -1.0])
 

@@ -199,9 +199,12 @@ def test_accuracy_metrics_values():
     from tensorforge import metrics as M
     yt = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
     yp = np.array([[.8, .1, .1], [.2, .3, .5], [.1, .1, .8], [.3, .6, .1]], np.float32)
-    assert M.categorical_accuracy(yt, yp) == 0.75
-    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp) == 0.75
-    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])) == 0.5
+    assert M.categorical_accuracy(yt, yp).tolist() == [1, 0, 1, 1]  # per sample, as Keras 2
+    assert M.batch_mean(M.categorical_accuracy)(yt, yp) == 0.75
+    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp).tolist() == [1, 0, 1, 1]
+    assert M.batch_mean(M.sparse_categorical_accuracy)(np.array([0, 1, 2, 1]), yp) == 0.75
+    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])).tolist() == [1, 0]
+    assert M.batch_mean(M.binary_accuracy)(np.array([[1.], [0.]]), np.array([[.7], [.6]])) == 0.5
 
 
 def test_array_binary_ops_keep_their_results_and_checks():
@@ -352,7 +355,9 @@ def test_one_output_loss_and_metrics_equal_the_general_path():
     assert np.array_equal(g1.grad, g2.grad)
     mets = m._batch_metrics([onehot], outs, [None])
     probs = tf.activations.softmax(outs[0].data)
-    assert mets == {"accuracy": tf.metrics.categorical_accuracy(onehot, probs)}
+    assert mets == {"accuracy": tf.metrics.batch_mean(tf.metrics.categorical_accuracy)(onehot,
+                                                                                       probs)}
+    assert mets["accuracy"] == np.mean(tf.metrics.categorical_accuracy(onehot, probs))
 
 
 def test_fit_logs_are_those_of_train_on_batch_steps():

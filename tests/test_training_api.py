@@ -166,10 +166,10 @@ def test_weighted_metrics_match_keras(d):
     m = softmax_model(d, metrics=["accuracy"])
     m.compile(optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"],
               weighted_metrics=["accuracy", "mse"])
-    assert m.metrics_names == ["loss", "accuracy", "weighted_accuracy", "mse"]
     np.testing.assert_allclose(
         m.evaluate(d["x"], onehot(d), sample_weight=d["sw"], batch_size=4, verbose=0),
         KERAS["wm_eval_sw"], **TOL)
+    assert m.metrics_names == ["loss", "accuracy", "weighted_accuracy", "mse"]
     # weighted accuracy by hand: right at rows 3 (w 0) and 5 (w 1.5) of total weight 8
     assert KERAS["wm_eval_sw"][2] == pytest.approx(1.5 / 8)
     m = softmax_model(d)

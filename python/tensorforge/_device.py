@@ -65,7 +65,7 @@ def place_model(model, xp):
 
 
 # Device twins of the metrics module's functions: each returns a 0-d device array (the batch
-# mean), with the same definition as the host function it stands for.
+# mean), with the same definition as the host batch mean (metrics.batch_mean) it stands for.
 def _binary_accuracy(xp, y_true, y_pred):
     return ((y_pred > 0.5).reshape(y_true.shape) == y_true).mean()
 
@@ -96,15 +96,17 @@ DEVICE_METRICS = {
 
 
 def batch_metrics(metric_fns, y_true, y_pred):
-    """{name: value} for one batch. Host arrays: the metrics module's functions (floats).
-    Device arrays: their device twins (0-d device arrays, no synchronisation); a metric without
-    a twin (a user callable, top-k) runs on host copies (documented cost: two copies)."""
+    """{name: batch mean} of built-in metric functions on one batch. Host arrays: the metrics
+    module's batch means (floats). Device arrays: their device twins (0-d device arrays, no
+    synchronisation); a metric without a twin (top-k) runs on host copies (documented cost: two
+    copies). (User metric functions take training_utils.metric_batch instead.)"""
     xp = array_module(y_pred)
     if xp is np:
-        return {name: fn(y_true, y_pred) for name, fn in metric_fns}
+        return {name: _metrics.batch_mean(fn)(y_true, y_pred) for name, fn in metric_fns}
     out = {}
     y_true = to_device(y_true, xp)  # (labels a caller kept on the host)
     for name, fn in metric_fns:
         dev = DEVICE_METRICS.get(fn)
-        out[name] = dev(xp, y_true, y_pred) if dev is not None else fn(to_host(y_true), to_host(y_pred))
+        out[name] = dev(xp, y_true, y_pred) if dev is not None else \
+            _metrics.batch_mean(fn)(to_host(y_true), to_host(y_pred))
     return out

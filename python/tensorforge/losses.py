@@ -236,10 +236,12 @@ def _sparse_xent_ps(y_true, p, from_logits=False):
     y = _sparse_labels("sparse_categorical_crossentropy", y_true, p)
     if from_logits:
         return _ops.softmax_cross_entropy(p, y, sparse=True, reduction="none")
+    # tf_keras: softmax cross-entropy of log(clip(p)), i.e. -log(clip(p)[y] / sum(clip(p))):
+    # a y_pred whose rows do not sum to 1 is renormalised (after the clip)
     xp = array_module(p.data)
-    flat = B.reshape(p, (-1, p.shape[-1]))
+    flat = B.clip(B.reshape(p, (-1, p.shape[-1])), EPSILON, 1 - EPSILON)
     picked = B.getitem(flat, (xp.arange(flat.shape[0]), y.reshape(-1)))
-    return B.reshape(-B.log(B.clip(picked, EPSILON, 1 - EPSILON)), p.shape[:-1])
+    return B.reshape(B.log(B.sum(flat, axis=-1)) - B.log(picked), p.shape[:-1])
 
 
 class _SigmoidXent(Function):

@@ -1,12 +1,20 @@
-"""Keras metrics, computed on NumPy arrays outside the autograd graph, plus confusion_matrix.
+"""Keras metrics: the metric functions, the metric classes, and confusion_matrix.
 
-A metric function ``fn(y_true, y_pred)`` returns the batch mean as a float; fit/evaluate average
-batches weighted by size. Names and definitions are Keras 2's (tf_keras 2, oracle data in
-tests/data/loss_refs.npz): the accuracies, ``top_k_categorical_accuracy`` (k=5, ties at the k-th
-value count as in the top k, as tf.math.in_top_k), ``sparse_top_k_categorical_accuracy``, and every
-loss usable as a metric (mse, mae, mape, msle, the cross-entropies, hinges, logcosh, kld, poisson).
-``cosine_similarity`` is the positive similarity (tf.keras's metric); ``cosine_proximity`` is
-Keras 2.2's metric alias of the loss (negative).
+A metric function ``fn(y_true, y_pred)`` returns one value per sample, as Keras 2's do (tf_keras
+2, oracle data in tests/data/metric_fn_refs.npz, tools/gen_metric_fn_refs.py): shape
+y_pred.shape[:-1] (the mean over the last axis for binary_accuracy and the loss-type metrics, a
+match per sample for the categorical ones), float32 for the accuracies and the dtype of a float
+y_pred for the others; ``sparse_top_k_categorical_accuracy`` keeps a (N, 1) y_true's shape, as
+Keras 2 does. Arrays give a NumPy array (a CuPy one on the device), Tensors a Tensor. fit /
+evaluate average the values over the samples (``weighted_metrics`` weighted by sample_weight);
+``batch_mean(fn)`` is a built-in's fused batch mean, the form the training loop computes.
+Definitions are Keras 2's: the accuracies, ``top_k_categorical_accuracy`` (k=5, ties at the k-th
+value count as in the top k, as tf.math.in_top_k), and every loss usable as a metric (mse, mae,
+mape, msle, the cross-entropies, hinges, logcosh, kld, poisson). ``cosine_similarity`` is the
+positive similarity (tf.keras's metric); ``cosine_proximity`` is Keras 2.2's metric alias of the
+loss (negative). Unlike Keras 2, a y_true lacking only y_pred's trailing unit axis ((N,) against
+(N, 1)) is compared sample by sample instead of broadcast to (N, N); shapes that do not match
+otherwise are a ValueError.
 
 The log key of a metric is the string given (``'acc'`` logs ``acc``, ``'accuracy'`` logs
 ``accuracy``, ``'mae'`` logs ``mae``) or the function's ``__name__``. 'accuracy' / 'acc' resolve
@@ -17,6 +25,8 @@ else categorical, whatever the loss; 'crossentropy' / 'ce' likewise pick the cro
 import numpy as np
 
 from . import losses as _losses
+from ._xp import array_module, host
+from .autograd import Tensor
 
 __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
            "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
@@ -25,74 +35,146 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
            "MSLE", "binary_crossentropy", "categorical_crossentropy",
            "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
            "logcosh", "kullback_leibler_divergence", "kld", "KLD", "poisson", "cosine_similarity",
-           "cosine_proximity", "confusion_matrix", "get", "resolve"]
+           "cosine_proximity", "confusion_matrix", "get", "resolve", "batch_mean"]
 
 
 def _np(x):
     if type(x) is np.ndarray:
         return x
-    x = getattr(x, "data", x)
-    return x.get() if hasattr(x, "get") and not isinstance(x, np.ndarray) else np.asarray(x)
+    return np.asarray(host(x))  # (a CuPy array's own .data is its memory pointer)
+
+
+def _arrays(op, y_true, y_pred):
+    """(y_true, y_pred, was_tensor): the data of Tensors, arrays as they are (NumPy or CuPy),
+    anything else through np.asarray; a non-numeric y_pred is a TypeError naming ``op``."""
+    was = isinstance(y_pred, Tensor)
+    p = y_pred.data if was else y_pred
+    t = y_true.data if isinstance(y_true, Tensor) else y_true
+    if not hasattr(p, "dtype"):
+        p = np.asarray(p)
+    if not hasattr(t, "dtype"):
+        t = array_module(p).asarray(t)
+    if p.dtype.kind not in "biuf" or t.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: y_true and y_pred must be real numeric arrays or Tensors, got "
+                        f"dtypes {t.dtype} and {p.dtype}")
+    return t, p, was
+
+
+def _conform(op, t, p):
+    """y_true of y_pred's shape: one lacking only y_pred's trailing unit axis gains it (and one
+    with an extra trailing unit axis loses it); other mismatches are a ValueError."""
+    if t.shape != p.shape:
+        if t.ndim == p.ndim - 1 and p.shape[-1] == 1 and t.shape == p.shape[:-1] or \
+                t.ndim == p.ndim + 1 and t.shape[-1] == 1 and t.shape[:-1] == p.shape:
+            return t.reshape(p.shape)
+        raise ValueError(f"{op}: y_true and y_pred must have the same shape, got "
+                         f"{tuple(t.shape)} and {tuple(p.shape)}")
+    return t
+
+
+def _labels(op, t, p):
+    """Sparse labels for y_pred (..., C): shape p.shape[:-1] (a trailing unit axis dropped)."""
+    if p.ndim == 0:
+        raise ValueError(f"{op}: y_pred must have a class axis (..., C), got a scalar")
+    lead = p.shape[:-1]
+    if t.shape != lead:
+        if t.shape == lead + (1,):
+            return t.reshape(lead)
+        raise ValueError(f"{op}: integer labels must have shape {lead} (or {lead + (1,)}) for "
+                         f"y_pred {tuple(p.shape)}, got {tuple(t.shape)}")
+    return t
+
+
+def _out(values, was_tensor):
+    return Tensor(values) if was_tensor else values
 
 
 def _fraction(hits):
     """The mean of a bool array as a float (np.mean's Python layer costs more than the work on
-    a batch of 32: these run every training step)."""
+    a batch of 32: the batch means run every training step)."""
     return np.count_nonzero(hits) / hits.size if hits.size else float("nan")
 
 
+def _in_top_k(y_pred, labels, k):
+    """tf.math.in_top_k: the target's score has fewer than k scores strictly above it; shape
+    y_pred.shape[:-1]."""
+    xp = array_module(y_pred)
+    flat = y_pred.reshape(-1, y_pred.shape[-1])
+    target = flat[xp.arange(flat.shape[0]), labels.reshape(-1).astype(np.int64)]
+    return ((flat > target[:, None]).sum(-1) < k).reshape(y_pred.shape[:-1])
+
+
+def _check_labels(op, labels, classes):
+    xp = array_module(labels)
+    if labels.size and xp is np and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"{op}: labels must lie in [0, {classes}), got range "
+                         f"[{labels.min()}, {labels.max()}]")
+
+
+# ---- the metric functions: one value per sample (Keras 2) -------------------------------------
+
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = _np(y_true), _np(y_pred)
-    return _fraction((y_pred > threshold).reshape(y_true.shape) == y_true)  # Keras 2: exact y_true
+    """mean over the last axis of (y_pred > threshold) == y_true, per sample (float32)."""
+    t, p, was = _arrays("binary_accuracy", y_true, y_pred)
+    t = _conform("binary_accuracy", t, p)
+    return _out((t == (p > threshold)).mean(-1, dtype=np.float32), was)
 
 
 def categorical_accuracy(y_true, y_pred):
-    return _fraction(_np(y_true).argmax(-1) == _np(y_pred).argmax(-1))
+    """argmax(y_true) == argmax(y_pred) over the last axis, per sample (float32)."""
+    t, p, was = _arrays("categorical_accuracy", y_true, y_pred)
+    t = _conform("categorical_accuracy", t, p)
+    return _out((t.argmax(-1) == p.argmax(-1)).astype(np.float32), was)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    y_pred = _np(y_pred)
-    y_true = _np(y_true).reshape(y_pred.shape[:-1])
-    return _fraction(y_true.astype(np.int64, copy=False) == y_pred.argmax(-1))
-
-
-def _in_top_k(y_pred, labels, k):
-    """tf.math.in_top_k: the target's score has fewer than k scores strictly above it."""
-    y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    labels = labels.reshape(-1)
-    target = y_pred[np.arange(y_pred.shape[0]), labels]
-    return (y_pred > target[:, None]).sum(-1) < k
+    """y_true == argmax(y_pred) for integer labels of shape y_pred.shape[:-1] (or with a
+    trailing 1), per sample (float32)."""
+    t, p, was = _arrays("sparse_categorical_accuracy", y_true, y_pred)
+    t = _labels("sparse_categorical_accuracy", t, p)
+    return _out((t == p.argmax(-1)).astype(np.float32), was)
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    y_pred = _np(y_pred)
-    return float(np.mean(_in_top_k(y_pred, np.argmax(_np(y_true), -1), int(k))))
+    """argmax(y_true) among the k highest scores of y_pred, per sample (float32)."""
+    t, p, was = _arrays("top_k_categorical_accuracy", y_true, y_pred)
+    t = _conform("top_k_categorical_accuracy", t, p)
+    return _out(_in_top_k(p, t.argmax(-1), int(k)).astype(np.float32), was)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    y_pred = _np(y_pred)
-    labels = _np(y_true).reshape(y_pred.shape[:-1]).astype(np.int64)
-    return float(np.mean(_in_top_k(y_pred, labels, int(k))))
+    """The label y_true among the k highest scores of y_pred, per sample (float32), in y_true's
+    shape ((N, 1) labels give (N, 1), as Keras 2)."""
+    op = "sparse_top_k_categorical_accuracy"
+    t, p, was = _arrays(op, y_true, y_pred)
+    labels = _labels(op, t, p)
+    _check_labels(op, labels, p.shape[-1])
+    return _out(_in_top_k(p, labels, int(k)).astype(np.float32).reshape(t.shape), was)
 
 
 def _from_loss(loss_fn, name=None):
-    mean = _losses.batch_mean(loss_fn)
-
-    def fn(y_true, y_pred):
-        return float(mean(_np(y_true), _np(y_pred).astype(np.float32, copy=False)))
+    """The loss ``loss_fn`` as a metric: its per-sample values, in y_pred's float dtype."""
+    def fn(y_true, y_pred, **kwargs):
+        v = loss_fn(y_true, y_pred, **kwargs)
+        if isinstance(v, Tensor):
+            return v
+        dt = getattr(y_pred, "dtype", None)
+        return v.astype(dt) if dt is not None and dt.kind == "f" and v.dtype != dt else v
     fn.__name__ = fn.__qualname__ = name or loss_fn.__name__
-    fn.__doc__ = f"The loss ``losses.{loss_fn.__name__}`` as a metric (batch mean)."
+    fn.__doc__ = f"The loss ``losses.{loss_fn.__name__}`` as a metric, per sample."
     return fn
 
 
-def mean_squared_error(y_true, y_pred):
-    return float(np.mean((_np(y_pred) - _np(y_true)) ** 2))
+# like the loss-type metrics (losses' functions), the accuracies take a functional graph's
+# symbolic tensors too (they then record an op layer)
+binary_accuracy = _losses._graph_aware(binary_accuracy)
+categorical_accuracy = _losses._graph_aware(categorical_accuracy)
+sparse_categorical_accuracy = _losses._graph_aware(sparse_categorical_accuracy)
+top_k_categorical_accuracy = _losses._graph_aware(top_k_categorical_accuracy)
+sparse_top_k_categorical_accuracy = _losses._graph_aware(sparse_top_k_categorical_accuracy)
 
-
-def mean_absolute_error(y_true, y_pred):
-    return float(np.mean(np.abs(_np(y_pred) - _np(y_true))))
-
-
+mean_squared_error = _from_loss(_losses.mean_squared_error)
+mean_absolute_error = _from_loss(_losses.mean_absolute_error)
 mean_absolute_percentage_error = _from_loss(_losses.mean_absolute_percentage_error)
 mean_squared_logarithmic_error = _from_loss(_losses.mean_squared_logarithmic_error)
 binary_crossentropy = _from_loss(_losses.binary_crossentropy)
@@ -108,9 +190,12 @@ cosine_proximity = _from_loss(_losses.cosine_similarity, "cosine_proximity")
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
-    """mean of sum(l2_normalize(y_true) * l2_normalize(y_pred), axis): 1 when aligned."""
-    return -float(np.mean(_losses.cosine_similarity(_np(y_true), _np(y_pred).astype(np.float32),
-                                                    axis=axis)))
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred), axis) per sample: 1 when aligned."""
+    v = _losses.cosine_similarity(y_true, y_pred, axis=axis)
+    if isinstance(v, Tensor):
+        return -v
+    dt = getattr(y_pred, "dtype", None)
+    return (-v).astype(dt) if dt is not None and dt.kind == "f" and v.dtype != dt else -v
 
 
 mse = MSE = mean_squared_error
@@ -118,6 +203,80 @@ mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence
+
+
+# ---- their batch means: the training loop's form, fused (no per-sample array) -----------------
+
+def _binary_accuracy_mean(y_true, y_pred):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    return _fraction((y_pred > 0.5).reshape(y_true.shape) == y_true)  # Keras 2: exact y_true
+
+
+def _categorical_accuracy_mean(y_true, y_pred):
+    return _fraction(_np(y_true).argmax(-1) == _np(y_pred).argmax(-1))
+
+
+def _sparse_categorical_accuracy_mean(y_true, y_pred):
+    y_pred = _np(y_pred)
+    y_true = _np(y_true).reshape(y_pred.shape[:-1])
+    return _fraction(y_true.astype(np.int64, copy=False) == y_pred.argmax(-1))
+
+
+def _top_k_mean(y_true, y_pred, k=5):
+    y_pred = _np(y_pred)
+    return _fraction(_in_top_k(y_pred, np.argmax(_np(y_true), -1), int(k)))
+
+
+def _sparse_top_k_mean(y_true, y_pred, k=5):
+    y_pred = _np(y_pred)
+    return _fraction(_in_top_k(y_pred, _np(y_true).reshape(y_pred.shape[:-1]), int(k)))
+
+
+def _mse_mean(y_true, y_pred):
+    return float(np.mean((_np(y_pred) - _np(y_true)) ** 2))
+
+
+def _mae_mean(y_true, y_pred):
+    return float(np.mean(np.abs(_np(y_pred) - _np(y_true))))
+
+
+def _loss_mean(loss_fn, sign=1.0):
+    mean = _losses.batch_mean(loss_fn)
+
+    def fn(y_true, y_pred):
+        return sign * float(mean(_np(y_true), _np(y_pred).astype(np.float32, copy=False)))
+    return fn
+
+
+_BATCH_MEAN = {
+    binary_accuracy: _binary_accuracy_mean, categorical_accuracy: _categorical_accuracy_mean,
+    sparse_categorical_accuracy: _sparse_categorical_accuracy_mean,
+    top_k_categorical_accuracy: _top_k_mean,
+    sparse_top_k_categorical_accuracy: _sparse_top_k_mean,
+    mean_squared_error: _mse_mean, mean_absolute_error: _mae_mean,
+    cosine_similarity: _loss_mean(_losses.cosine_similarity, -1.0),
+    cosine_proximity: _loss_mean(_losses.cosine_similarity),
+}
+for _m, _l in ((mean_absolute_percentage_error, _losses.mean_absolute_percentage_error),
+               (mean_squared_logarithmic_error, _losses.mean_squared_logarithmic_error),
+               (binary_crossentropy, _losses.binary_crossentropy),
+               (categorical_crossentropy, _losses.categorical_crossentropy),
+               (sparse_categorical_crossentropy, _losses.sparse_categorical_crossentropy),
+               (hinge, _losses.hinge), (squared_hinge, _losses.squared_hinge),
+               (categorical_hinge, _losses.categorical_hinge), (logcosh, _losses.logcosh),
+               (kullback_leibler_divergence, _losses.kullback_leibler_divergence),
+               (poisson, _losses.poisson)):
+    _BATCH_MEAN[_m] = _loss_mean(_l)
+del _m, _l
+
+
+def batch_mean(fn):
+    """The batch mean (a float) of a built-in metric function ``f(y_true, y_pred)``, computed
+    without the per-sample array where it can (the training loop's form), or None for any other
+    callable: fit averages those values itself (See Note [metric values] in
+    engine/training_utils.py)."""
+    return _BATCH_MEAN.get(fn)
+
 
 _BY_NAME = {
     "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
@@ -192,7 +351,7 @@ def resolve(identifier, loss, output_shape, target_shape=None):
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         identifier = identifier()
     if isinstance(identifier, MeanMetricWrapper):
-        return identifier.name, identifier.batch_function()
+        return identifier.name, identifier.function()
     if isinstance(identifier, Metric):
         return identifier.name, _batchwise(identifier)
     fn = get(identifier)
@@ -227,25 +386,6 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 # Each keeps running state: update_state(y_true, y_pred, sample_weight=None), result(),
 # reset_state() (reset_states() too); calling one updates it and returns the running result, as
 # tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in fit].
-
-
-def _per_sample_accuracy(kind, y_true, y_pred, **kw):
-    y_true, y_pred = _np(y_true), _np(y_pred)
-    if kind == "binary":
-        thr = kw.get("threshold", 0.5)
-        return np.mean((y_pred > thr).reshape(y_true.shape) == y_true, axis=-1)
-    if kind == "accuracy":
-        return (y_true.reshape(y_pred.shape) == y_pred).astype(np.float64)
-    if kind == "categorical":
-        return (np.argmax(y_true, -1) == np.argmax(y_pred, -1)).astype(np.float64)
-    if kind == "sparse":
-        return (y_true.reshape(y_pred.shape[:-1]).astype(np.int64) ==
-                np.argmax(y_pred, -1)).astype(np.float64)
-    k = int(kw.get("k", 5))
-    if kind == "top_k":
-        return _in_top_k(y_pred, np.argmax(y_true, -1), k).astype(np.float64).reshape(y_pred.shape[:-1])
-    labels = y_true.reshape(y_pred.shape[:-1]).astype(np.int64)
-    return _in_top_k(y_pred, labels, k).astype(np.float64).reshape(y_pred.shape[:-1])
 
 
 def _weights(sample_weight, values):
@@ -329,9 +469,27 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         v = np.asarray(_np(values), dtype=np.float64)
-        w = _weights(sample_weight, v)
+        if sample_weight is None:
+            self.total += float(v.sum())
+            self.count += float(v.size)
+            return
+        try:
+            w = _weights(sample_weight, v)
+        except ValueError:
+            # weights that do not broadcast to the values (a scalar value and (N,) weights):
+            # tf_keras averages the values down to the weights' rank and counts every weight,
+            # so a scalar batch value weighs sum(w)
+            w = np.asarray(_np(sample_weight), dtype=np.float64)
+            if v.ndim > w.ndim:
+                v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
+            try:
+                np.broadcast_shapes(v.shape, w.shape)
+            except ValueError:
+                raise ValueError(f"{self.name}.update_state: sample_weight of shape {w.shape} "
+                                 f"does not match values of shape {v.shape}") from None
         self.total += float((v * w).sum())
-        self.count += float(w.sum())
+        self.count += float(np.broadcast_to(w, np.broadcast_shapes(v.shape, w.shape)).sum()
+                            if v.ndim > w.ndim else w.sum())
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -347,10 +505,16 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None):
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
 
-    def batch_function(self):
-        """A plain ``fn(y_true, y_pred) -> batch mean`` with this metric's arguments."""
+    def function(self):
+        """compile()'s form of this metric, ``fn(y_true, y_pred)`` per sample: the built-in
+        function itself when this is a built-in class with its default arguments (so fit runs
+        its fused batch mean), else the wrapped function with this metric's arguments."""
+        if batch_mean(self._fn) is not None and self._fn_kwargs == getattr(self, "_defaults", None):
+            return self._fn
+        fn_, kw = self._fn, self._fn_kwargs
+
         def fn(y_true, y_pred):
-            return float(np.mean(self._fn(y_true, y_pred, **self._fn_kwargs)))
+            return fn_(y_true, y_pred, **kw)
         fn.__name__ = self.name
         return fn
 
@@ -365,54 +529,44 @@ def _wrapper_class(cls_name, per_sample, metric_name, **defaults):
             raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
         MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype,
                                    **dict(defaults, **kwargs))
-    return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__,
+    return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__, "_defaults": defaults,
                                                   "__doc__": f"Keras' {cls_name} metric."})
 
 
-def _acc(kind):
-    def fn(y_true, y_pred, **kw):
-        return _per_sample_accuracy(kind, y_true, y_pred, **kw)
-    fn.__name__ = f"{kind}_accuracy"
-    return fn
+def _accuracy(y_true, y_pred):
+    """Keras' Accuracy: y_true == y_pred elementwise (float32)."""
+    t, p, was = _arrays("Accuracy", y_true, y_pred)
+    return _out((_conform("Accuracy", t, p) == p).astype(np.float32), was)
 
 
-def _loss_ps(loss_fn):
-    ps = _losses.per_sample(loss_fn)
-
-    def fn(y_true, y_pred, **kw):
-        return np.asarray(_np(ps(_np(y_true), _np(y_pred).astype(np.float32), **kw)), np.float64)
-    fn.__name__ = loss_fn.__name__
-    return fn
-
-
-Accuracy = _wrapper_class("Accuracy", _acc("accuracy"), "accuracy")
-BinaryAccuracy = _wrapper_class("BinaryAccuracy", _acc("binary"), "binary_accuracy", threshold=0.5)
-CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", _acc("categorical"),
+Accuracy = _wrapper_class("Accuracy", _accuracy, "accuracy")
+BinaryAccuracy = _wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                                threshold=0.5)
+CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", categorical_accuracy,
                                      "categorical_accuracy")
-SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy", _acc("sparse"),
+SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy",
+                                           sparse_categorical_accuracy,
                                            "sparse_categorical_accuracy")
-TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", _acc("top_k"),
+TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", top_k_categorical_accuracy,
                                          "top_k_categorical_accuracy", k=5)
 SparseTopKCategoricalAccuracy = _wrapper_class("SparseTopKCategoricalAccuracy",
-                                               _acc("sparse_top_k"),
+                                               sparse_top_k_categorical_accuracy,
                                                "sparse_top_k_categorical_accuracy", k=5)
-MeanSquaredError = _wrapper_class("MeanSquaredError", _loss_ps(_losses.mean_squared_error),
-                                  "mean_squared_error")
-MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", _loss_ps(_losses.mean_absolute_error),
+MeanSquaredError = _wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", mean_absolute_error,
                                    "mean_absolute_error")
 MeanAbsolutePercentageError = _wrapper_class(
-    "MeanAbsolutePercentageError", _loss_ps(_losses.mean_absolute_percentage_error),
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
     "mean_absolute_percentage_error")
 MeanSquaredLogarithmicError = _wrapper_class(
-    "MeanSquaredLogarithmicError", _loss_ps(_losses.mean_squared_logarithmic_error),
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
     "mean_squared_logarithmic_error")
-BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", _loss_ps(_losses.binary_crossentropy),
+BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy,
                                     "binary_crossentropy", from_logits=False)
-CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy",
-                                         _loss_ps(_losses.categorical_crossentropy),
+CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy", categorical_crossentropy,
                                          "categorical_crossentropy", from_logits=False)
 SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
-                                               _loss_ps(_losses.sparse_categorical_crossentropy),
+                                               sparse_categorical_crossentropy,
                                                "sparse_categorical_crossentropy",
                                                from_logits=False)
 
@@ -626,8 +780,10 @@ def is_stateful(fn):
 
 # Note [metric classes in fit]
 # compile(metrics=[...]) resolves each entry to (log name, fn). Functions and mean-type classes
-# (MeanMetricWrapper: the accuracies, MSE, ...) give a batch-mean function: fit averages batch
-# values weighted by batch size, which equals tf.keras's running mean. The other classes
+# (MeanMetricWrapper: the accuracies, MSE, ...) give a per-sample function (a built-in class
+# with its default arguments gives the built-in function itself): fit runs a built-in's fused
+# batch_mean and weights it by batch size, and averages any other function's values as
+# tf.keras's Mean does (See Note [metric values] in engine/training_utils.py). The other classes
 # (Precision, Recall, AUC, RootMeanSquaredError, the confusion counts, MeanIoU, Mean, a user's
 # Metric subclass) are not batch means: is_stateful(fn) returns the metric object, and fit /
 # evaluate / train_on_batch drive it as Keras 2 does (engine/training.py, training_arrays.py):

@@ -560,14 +560,20 @@ class Layer:
         return out
 
     def _added_metrics(self):
-        """{name: float} of this call's add_metric values, over this layer and its sublayers
-        (no walk at all while no layer in the process ever called add_metric)."""
+        """{name: float} of this call's add_metric values (their means), over this layer and
+        its sublayers (no walk at all while no layer in the process ever called add_metric)."""
+        return {k: v for k, (v, _) in self._added_metric_values().items()}
+
+    def _added_metric_values(self):
+        """{name: (mean, count)} of this call's add_metric values: Keras 2 averages them with a
+        Mean, so a scalar counts once per batch and a per-sample value once per element."""
         out = {}
         if not Layer._metrics_added:
             return out
         for l in self._flatten_layers():
             for name, v in l.__dict__.get("_call_metrics", ()):
-                out[name] = float(np.mean(np.asarray(host(v), dtype=np.float64)))
+                a = np.asarray(host(v), dtype=np.float64)
+                out[name] = (float(a.mean()) if a.size else 0.0, float(a.size))
         return out
 
     @property
@@ -838,6 +844,9 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
                 y = invoke_call(layer, x, training=False, mask=m, **kw)
+            if Layer._metrics_added:  # the add_metric names the graph holds (Keras 2 lists
+                layer.__dict__["_graph_metric_names"] = [  # them in a model's metrics_names)
+                    n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
         finally:
             layer._clear_call_losses()
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]

@@ -240,6 +240,7 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
                 raise ValueError(f"load_model: cannot compile the loaded model ({e}); pass custom "
                                  "losses and metrics as custom_objects={'name': function}, or "
                                  "load_model(..., compile=False)") from None
+            model.__dict__["_metrics_in_use"] = True  # built on load, as tf_keras's h5 loader
             model.optimizer.iterations = int(cc.get("optimizer_iterations", 0))
             counts = meta.get("optimizer_state")
             if counts:

@@ -4,7 +4,9 @@ keras/engine/training.py). The loops themselves are in training_arrays.py, savin
 compile(optimizer, loss, metrics, loss_weights) resolves, per model output, its loss (one for
 all, a list in output order, or a dict by output name), its weight and its metrics, and names
 them as Keras 2 does: ``metrics_names`` is ``['loss']`` then, for several outputs,
-``'<output>_loss'`` per output, then each metric (``'<output>_<metric>'`` for several outputs).
+``'<output>_loss'`` per output, then each metric (``'<output>_<metric>'`` for several outputs),
+then the Layer.add_metric names. As tf_keras 2, the list is empty from compile until the first
+fit / evaluate / train_on_batch / test_on_batch (but for a functional graph's add_metric names).
 ``train_on_batch`` / ``test_on_batch`` / ``evaluate`` return a scalar when that list has one
 name, else the list of values in that order.
 
@@ -118,6 +120,7 @@ class Model(Network):
         self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
                               "weighted_metrics": weighted_metrics}
         self._compiled = True
+        self.__dict__["_metrics_in_use"] = False  # See metrics_names
         self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
         self._out_specs = None
         if self._is_graph_network or self.built and self.output_shape_ is not None:
@@ -156,12 +159,12 @@ class Model(Network):
         fusable = self.fused_outputs()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+            sp.metric_fns = [_compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                              for mm in sp.metric_specs]
             taken = {nm for nm, _ in sp.metric_fns}
             sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
                 ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (
-                    _tensor_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
+                    _compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                     for mm in sp.weighted_specs)]
             kind, fn = fusable.get(i), sp.loss_fn
             if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
@@ -254,8 +257,29 @@ class Model(Network):
 
     @property
     def metrics_names(self):
+        """The names of the values fit / evaluate / train_on_batch log, in order. As tf_keras 2
+        (which builds its metric containers on first use): [] from compile until the first fit,
+        evaluate, train_on_batch or test_on_batch (predict does not count), but for the
+        Layer.add_metric names of a functional model's graph, listed from the start."""
         if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
             return [m.name for m in self.metrics]  # tf.keras 2 (See custom_step.py)
+        if not self.__dict__.get("_metrics_in_use"):
+            if not Layer._metrics_added or not self._is_graph_network:
+                return []
+            names = []
+            for l in self._flatten_layers():
+                names += [n for n in l.__dict__.get("_graph_metric_names", ()) if n not in names]
+            return names
+        return self._all_metrics_names()
+
+    def _names_in_use(self):
+        """metrics_names for a train / test run starting, which makes them public."""
+        self.__dict__["_metrics_in_use"] = True
+        return self._all_metrics_names()
+
+    def _all_metrics_names(self):
+        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
+            return [m.name for m in self.metrics]
         if not self._compiled or self._out_specs is None:
             return ["loss"] if self._compiled else []
         names = ["loss"]
@@ -394,7 +418,7 @@ class Model(Network):
             loss = sp.loss if sp.loss is not None else "mse"
 
             def rebind(specs, fns):
-                return [(nm, _tensor_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
+                return [(nm, _compiled_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
                         if isinstance(mm, str) and mm in _metrics._SHAPE_CHOSEN else (nm, fn)
                         for mm, (nm, fn) in zip(specs, fns)]
             sp.metric_fns = rebind(sp.metric_specs, sp.metric_fns)
@@ -579,8 +603,13 @@ class Model(Network):
                     out.ndim < 3 and self._output_mask(0) is None and not tagged and (
                         sp.from_logits or sp.fused is None or (sp.activation is not None and all(
                             fn in _ARGMAX_METRICS for _, fn in sp.metric_fns))):
-                self.__dict__["_metric_weight_sums"] = {}
-                return {nm: fn(y, out) for nm, fn in sp.metric_fns}
+                res, counts = {}, {}
+                for nm, fn in sp.metric_fns:
+                    res[nm], c = training_utils.metric_batch(fn, y, out)
+                    if c is not None:  # a user metric's count (See Note [metric values])
+                        counts[nm] = c
+                self.__dict__["_metric_weight_sums"] = counts
+                return res
         res, wsums = {}, {}
         multi = len(self._out_specs) > 1
         prepared, logits = {}, {}
@@ -624,6 +653,9 @@ class Model(Network):
                         v = _losses.batch_mean(_CE_METRICS[fn])(ys[i], Tensor(logits[i]),
                                                                 from_logits=True)
                         v = float(_device.to_host(v.data if isinstance(v, Tensor) else v))
+                    elif m is None and w is None and isinstance(fn, training_utils.UserMetric):
+                        # called on the output as the model gives it (See Note [metric values])
+                        v, wsums[prefix + nm] = training_utils.metric_batch(fn, ys[i], out)
                     elif m is None and w is None:
                         v = _device.batch_metrics([(nm, fn)], rows_y, rows_out)[nm]
                     else:
@@ -732,7 +764,8 @@ class Model(Network):
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
             res = self.evaluate_generator(x, steps, verbose=verbose)
-            return dict(zip(self.metrics_names, np.atleast_1d(res).tolist())) if return_dict \
+            return dict(zip(self._all_metrics_names(), np.atleast_1d(res).tolist())) \
+                if return_dict \
                 else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
@@ -741,7 +774,7 @@ class Model(Network):
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
                                         distributed=distributed, sws=sws, steps=steps)
-        logs = dict(zip(self.metrics_names, res))
+        logs = dict(zip(self._all_metrics_names(), res))
         cbs.on_test_end(logs)
         if return_dict:  # (tf_keras 2's evaluate(return_dict=True))
             return logs
@@ -870,15 +903,31 @@ class Model(Network):
         return self._batch_result(ys, outs, sws, losses, return_dict)
 
     def _batch_result(self, ys, outs, sws, losses, return_dict):
-        """train_on_batch / test_on_batch's return value (See Note [batch metrics])."""
+        """train_on_batch / test_on_batch's return value (See Note [batch metrics]): the losses,
+        the compiled metrics, then the Layer.add_metric values (a metric object's result(), else
+        the running mean of the values added), in metrics_names order, as tf_keras 2."""
         with no_grad():
             mets = self._batch_metrics(ys, outs, sws)
-        vals = losses + list(mets.values())
-        names = self.metrics_names
-        vals = self._running_batch_logs(names, vals, outs[0].shape[0])
+        added = self._added_metric_values()
+        if added:
+            known = self.__dict__.get("_added_metric_names") or []
+            self.__dict__["_added_metric_names"] = known + [k for k in added if k not in known]
+            self.__dict__["_metric_weight_sums"] = dict(
+                self.__dict__.get("_metric_weight_sums") or {},
+                **{k: c for k, (_, c) in added.items()})
+        names = self._names_in_use()
+        vals = dict(zip(names, losses))
+        vals.update(mets)
+        for k, (v, _) in added.items():
+            vals.setdefault(k, v)  # (a compiled metric's name wins, as in evaluate)
+        names = [k for k in names if k in vals]
+        res = self._running_batch_logs(names, [vals[k] for k in names], outs[0].shape[0])
+        objs = self._added_metric_objects() if added else {}
+        res = [training_utils.metric_value(objs[k].result()) if k in objs else v
+               for k, v in zip(names, res)]
         if return_dict:
-            return dict(zip(names, vals))
-        return vals if len(vals) > 1 else vals[0]
+            return dict(zip(names, res))
+        return res if len(res) > 1 else res[0]
 
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")
@@ -908,7 +957,6 @@ class Model(Network):
 _LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
-_METRIC_BUILTINS = frozenset(_metrics._BY_NAME.values())
 # the cross-entropy metrics, by the loss that computes them from logits
 _CE_METRICS = {_metrics.binary_crossentropy: _losses.binary_crossentropy,
                _metrics.categorical_crossentropy: _losses.categorical_crossentropy,
@@ -951,18 +999,14 @@ def _builtin_form(loss_fn):
 _KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
 
 
-def _tensor_metric(name, fn):
-    """(name, fn) with a user metric written on tensors (like a custom loss) made to return a
-    float batch mean; the built-in metrics are kept as they are (they have device twins)."""
-    if fn in _METRIC_BUILTINS or not callable(fn) or _metrics.is_stateful(fn) is not None:
+def _compiled_metric(name, fn):
+    """(name, fn) as compile keeps a metric: the built-in functions (their fused batch means
+    and device twins run in fit) and metric objects as they are, any other function as a
+    ``training_utils.UserMetric`` (See Note [metric values] in training_utils.py)."""
+    if not callable(fn) or _metrics.batch_mean(fn) is not None or \
+            _metrics.is_stateful(fn) is not None or isinstance(fn, training_utils.UserMetric):
         return name, fn
-
-    def metric(y_true, y_pred):
-        v = fn(Tensor(y_true), Tensor(y_pred))
-        v = v.data if isinstance(v, Tensor) else v
-        return float(np.mean(_device.to_host(v)))
-    metric.__name__ = getattr(fn, "__name__", name)
-    return name, metric
+    return name, training_utils.UserMetric(fn, getattr(fn, "__name__", name))
 
 
 def _metrics_per_output(m, names):

@@ -114,7 +114,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     ``validate()`` returns the values of metrics_names on the validation data (None: none);
     ``params``: the callbacks' params ('steps' set: the progress bar counts steps)."""
     on_device = _device.device_module() is not np
-    names = model.metrics_names
+    names = model._names_in_use()
     history = _cb.History()
     # Keras 2 order: History after the user's callbacks, which may edit the logs it records
     cbs = list(callbacks or []) + [history]
@@ -147,10 +147,16 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             logs = {"batch": bi, "size": m, "loss": loss}
             if loss_names:
                 logs.update(zip(loss_names, parts))
-            mets.update(model._added_metrics())  # Layer.add_metric values
+            wsums = model.__dict__.get("_metric_weight_sums") or {}
+            added = model._added_metric_values()  # Layer.add_metric values
+            if added:
+                mets.update({k: v for k, (v, _) in added.items()})
+                wsums = dict(wsums, **{k: c for k, (_, c) in added.items()})
+                known = model.__dict__.get("_added_metric_names") or []
+                model.__dict__["_added_metric_names"] = known + [k for k in added
+                                                                 if k not in known]
             if not on_device:
                 logs.update(mets)
-            wsums = model.__dict__.get("_metric_weight_sums") or {}
             for k, v in (logs.items() if not on_device else
                          list(logs.items()) + list(mets.items())):
                 if k in stateful:  # its epoch value is result() at the end
@@ -181,7 +187,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             on_epoch_end()
         if validate is not None and training_utils.should_run_validation(validation_freq, epoch) \
                 and not (model.stop_training and not math.isfinite(epoch_logs.get("loss", 0))):
-            epoch_logs.update({"val_" + k: v for k, v in zip(names, validate())})
+            val = validate()  # (its names: add_metric ones it found too)
+            epoch_logs.update({"val_" + k: v for k, v in zip(model._all_metrics_names(), val)})
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
@@ -298,7 +305,7 @@ class MetricSums:
 
     def __init__(self, model):
         model.__dict__["_added_metric_names"] = []  # found again by this run's batches
-        self.names = model.metrics_names
+        self.names = model._names_in_use()
         self.added = {}  # Layer.add_metric name -> Metric object, or None (a mean of values)
         self.n_loss = 1 + (sum(1 for sp in model._out_specs if sp.loss_fn is not None)
                            if len(model._out_specs) > 1 else 0)
@@ -313,14 +320,15 @@ class MetricSums:
         with no_grad():
             vals.update(model._batch_metrics(yb, outs, wb))
         m = xb[0].shape[0]
-        added = model._added_metrics()  # Layer.add_metric values (Keras 2 evaluates them too)
+        added = model._added_metric_values()  # Layer.add_metric values (Keras 2 evaluates them)
+        wsums = model.__dict__.get("_metric_weight_sums") or {}
         if added:
             objs = model._added_metric_objects()
-            for k, v in added.items():
+            wsums = dict(wsums)
+            for k, (v, c) in added.items():
                 if k not in vals:
                     self.added.setdefault(k, objs.get(k))
-                    vals[k] = v
-        wsums = model.__dict__.get("_metric_weight_sums") or {}
+                    vals[k], wsums[k] = v, c
         for k, v in vals.items():
             if k in self.stateful or self.added.get(k) is not None:
                 continue  # read from the object in means()

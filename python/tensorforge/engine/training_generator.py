@@ -180,7 +180,7 @@ def evaluate_generator(model, generator, steps=None, verbose=0):
         from .. import callbacks as _cb
         bar = _cb.Progbar(steps, unit="step")
         bar.start = t0
-        bar.set_values(dict(zip(model.metrics_names, res)))
+        bar.set_values(dict(zip(model._all_metrics_names(), res)))
         bar.update(steps, finalize=True)
     return res
 

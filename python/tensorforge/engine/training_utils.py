@@ -20,6 +20,15 @@ weighted metric is named 'weighted_<name>' only when ``metrics`` has the same na
 weighted by the output's mask. A weighted metric is ``sum(w * m) / sum(w)`` over the per-sample
 (per-timestep) metric values ``m``, accumulated over the epoch as sums of ``w * m`` and of ``w``
 (the loops weight a batch's value by its weight sum instead of its size).
+
+Note [metric values]
+~~~~~~~~~~~~~~~~~~~~
+Metric functions return per-sample values, as Keras 2's do (metrics.py); fit / evaluate run a
+built-in's fused batch mean (``metrics.batch_mean``) and count it once per sample. A user's
+function (``UserMetric``) is called on the batch as Keras 2 calls it and its values averaged as
+Keras 2's ``Mean`` does: per-sample (or per-timestep) values count once each, a scalar counts
+once per batch -- so an epoch's value of a scalar metric is the mean of its batch values, not
+weighted by batch size -- and, as a weighted metric, once per weight: sum(w) * scalar / sum(w).
 """
 import numpy as np
 
@@ -27,7 +36,7 @@ from .. import _device
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import ops as _ops
-from .._xp import array_module
+from .._xp import array_module, host
 from ..autograd import Tensor
 from ..ops import basic as B
 
@@ -91,31 +100,73 @@ def weighted_loss(l, weights, mask):
     return B.sum(l * w) / np.float32(l.size)
 
 
+class UserMetric:
+    """compile()'s form of a metric function that is not a built-in (a user's, or a metric
+    class's function with its arguments): called as Keras 2 calls it, on Tensors, its values
+    (per sample, per timestep, or one scalar) come back as a host array (See Note [metric
+    values])."""
+
+    __slots__ = ("fn", "__name__")
+
+    def __init__(self, fn, name):
+        self.fn, self.__name__ = fn, name
+
+    def values(self, y, p):
+        v = self.fn(*(Tensor(a) for a in _keras_pair(y, p)))
+        v = v.data if isinstance(v, Tensor) else v
+        return np.asarray(_device.to_host(v), dtype=np.float32)
+
+    def __call__(self, y, p):
+        """The batch mean (for code calling compile's functions directly)."""
+        return float(np.mean(self.values(y, p)))
+
+
+def _keras_pair(y, p):
+    """(y_true, y_pred) as tf_keras 2 hands them to a metric function: 1-D targets gain a
+    trailing axis (its data adapter), then a unit last axis is dropped from whichever of the two
+    has one axis more (losses_utils.squeeze_or_expand_dimensions)."""
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if p.ndim - y.ndim == 1 and p.shape[-1] == 1:
+        p = p.reshape(p.shape[:-1])
+    elif y.ndim - p.ndim == 1 and y.shape[-1] == 1:
+        y = y.reshape(y.shape[:-1])
+    return y, p
+
+
+def metric_batch(fn, y, p):
+    """(value, count) of a compiled metric function on one unweighted batch: a built-in's fused
+    batch mean with count None (the loops count the batch size), else the mean of the function's
+    values and how many there are (1 for a scalar: See Note [metric values])."""
+    mean = _metrics.batch_mean(fn)
+    if mean is not None:
+        return mean(y, p), None
+    v = per_sample_metric(fn, y, p)
+    return (float(v.mean()) if v.size else 0.0), float(v.size)
+
+
 def per_sample_metric(fn, y, p):
-    """A metric's value per sample (per timestep for a sequence output), shape p.shape[:-1],
-    on the host. Known metrics are vectorized; any other is called on one row at a time."""
-    y, p = np.asarray(_device.to_host(y)), np.asarray(_device.to_host(p))
-    lead = p.shape[:-1]
-    if fn is _metrics.categorical_accuracy:
-        return (np.argmax(y, -1) == np.argmax(p, -1)).astype(np.float32)
-    if fn is _metrics.sparse_categorical_accuracy:
-        return (y.reshape(lead).astype(np.int64) == np.argmax(p, -1)).astype(np.float32)
-    if fn is _metrics.binary_accuracy:
-        return ((p > 0.5) == y.reshape(p.shape)).mean(-1, dtype=np.float32)
-    if fn is _metrics.mean_squared_error:
-        return ((p - y.reshape(p.shape)) ** 2).mean(-1, dtype=np.float32)
-    if fn is _metrics.mean_absolute_error:
-        return np.abs(p - y.reshape(p.shape)).mean(-1, dtype=np.float32)
-    rows = int(np.prod(lead))
-    yr, pr = y.reshape(rows, -1), p.reshape(rows, p.shape[-1])
-    return np.array([float(fn(yr[i:i + 1], pr[i:i + 1])) for i in range(rows)],
-                    np.float32).reshape(lead)
+    """A metric's values on the host: per sample (per timestep for a sequence output), shape
+    p.shape[:-1], or a 0-d array for a user function returning a scalar."""
+    if isinstance(fn, UserMetric):
+        return fn.values(y, p)
+    v = fn(np.asarray(_device.to_host(y)), np.asarray(_device.to_host(p)))
+    return np.asarray(host(v), dtype=np.float32)
 
 
 def weighted_metric(fn, y, p, weights, mask):
     """(sum(w * m) / sum(w), sum(w)) for one batch, w = weights x mask (See Note [weighted
-    metrics])."""
+    metrics]); a scalar value m counts once per weight (Note [metric values])."""
     m = per_sample_metric(fn, y, p)
+    if m.ndim == 0:
+        w = np.ones(p.shape[:1], np.float32)
+        if weights is not None:
+            w = np.asarray(_device.to_host(weights), np.float32)
+        if mask is not None:
+            mk = np.asarray(_device.to_host(mask), np.float32)
+            w = w.reshape(w.shape + (1,) * (mk.ndim - w.ndim)) * mk
+        total = float(w.sum())
+        return (float(m) if total > 0 else 0.0), total
     w = np.ones(m.shape, np.float32)
     if weights is not None:
         ww = np.asarray(_device.to_host(weights), np.float32)

@@ -376,6 +376,9 @@ def _load_model(filepath, custom_objects, compile):
                 args["loss"] = _resolve_custom(args["loss"])
                 args["metrics"] = _resolve_custom(args["metrics"])
                 model.compile(**args)
+                # tf_keras builds the loaded model's metrics (try_build_compiled_arguments):
+                # metrics_names lists them at once
+                model.__dict__["_metrics_in_use"] = True
             except ValueError as e:
                 # The architecture and weights are complete; only the training setup (an
                 # optimizer, loss or metric tensorforge lacks) is not: load, and say so.
