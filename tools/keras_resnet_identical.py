@@ -1,7 +1,8 @@
 """cifar10_resnet's ResNet v1 from identical weights, layer by layer, against Keras 2 (tf_keras).
 
-    python3 tools/keras_resnet_identical.py [--n 3] [--steps 5] [--epochs 1]
+    python3 tools/keras_resnet_identical.py [--n 3] [--steps 5] [--epochs 1] [--seed 0]
                                             [--keras-python ../keras-venv/bin/python]
+                                            [--keep DIR]
 
 The check behind the training-accuracy gap of the corpus program cifar10_resnet (keras-team
 Keras 2.x examples/cifar10_resnet.py; tools/keras_corpus.md). Its model, built by the program's
@@ -22,10 +23,17 @@ as max |ours - keras| / max |keras| over the array:
   5. --epochs epochs of fit(batch_size=32, shuffle=False) from the starting weights on the
      capped program's 1,000 samples, with the program's LearningRateScheduler: the history's
      loss and accuracy, then evaluate on its 300 test samples.
-Any first difference beyond float32 rounding names a semantic difference; agreement of all of
-them means a gap between seeded runs of the program is seed noise (its initial weights and
-shuffle order). The script also reports the initial-weight statistics of each side's own draw
-(he_normal std and truncation) under the same seed, since those are the one random part left.
+Parts 1-4 are also run by tf_keras in float64 (floatx 'float64', same weights), and each
+float32 side's distance from it is printed: where ours and keras differ, this tells rounding
+(both sides about as far from float64) from a semantic difference (ours far, keras close).
+The gradients of this ReLU network are discontinuous: a BatchNormalization or add output
+within ~1e-6 of zero gets its sign from rounding, and a ReLU after it then passes or stops the
+gradient there, so both float32 sides differ from float64 (and from each other) by ~1e-3 to
+3e-2 in the early layers' gradients; the sign flips are counted per side. Any difference beyond
+that names a semantic difference; agreement of all of them means a gap between seeded runs of
+the program is seed noise (its initial weights and shuffle order). The script also reports the
+initial-weight statistics of each side's own draw (he_normal std and truncation) under the
+same seed, since those are the one random part left.
 """
 import argparse
 import json
@@ -122,24 +130,27 @@ def resnet_v1(K, input_shape, depth, num_classes=10):
 
 def side(name, args, d):
     """One side's figures, written to d/<name>.npz (arrays) and returned (scalars)."""
-    if name == "keras":
+    dtype = np.float64 if name == "keras64" else np.float32
+    if name.startswith("keras"):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import tensorflow as tf
         tf.config.threading.set_intra_op_parallelism_threads(1)
         tf.config.threading.set_inter_op_parallelism_threads(1)
         import tf_keras as K
-        K.utils.set_random_seed(0)
+        if name == "keras64":  # the float64 reference of parts 1-4
+            K.backend.set_floatx("float64")
+        K.utils.set_random_seed(args.seed)
         opts = K.optimizers.legacy
         tape_cls, to_np = tf.GradientTape, lambda t: np.asarray(t)
     else:
         sys.path.insert(0, os.path.join(REPO, "python"))
         import tensorforge as K
         K.set_num_threads(1)
-        K.utils.set_random_seed(0)
+        K.utils.set_random_seed(args.seed)
         opts = K.optimizers
         tape_cls, to_np = K.GradientTape, lambda t: np.asarray(t.numpy() if hasattr(t, "numpy")
                                                                else t)
-    xtr, ytr, xte, yte = data()
+    xtr, ytr, xte, yte = (a.astype(dtype) for a in data())
     depth = 6 * args.n + 2
     m, pre_bn = resnet_v1(K, xtr.shape[1:], depth)
     layers = [l for l in m.layers if l.get_weights()]
@@ -154,7 +165,8 @@ def side(name, args, d):
 
     def reset():
         for l in layers:
-            l.set_weights([w0[f"{l.name}/{i}"] for i in range(len(l.get_weights()))])
+            l.set_weights([w0[f"{l.name}/{i}"].astype(dtype)
+                           for i in range(len(l.get_weights()))])
 
     def compile_():
         m.compile(loss="categorical_crossentropy", optimizer=opts.Adam(learning_rate=1e-3),
@@ -193,6 +205,9 @@ def side(name, args, d):
     for l in layers:
         for i, w in enumerate(l.get_weights()):
             out[f"steps/{l.name}/{i}"] = w
+    if name == "keras64":
+        np.savez(os.path.join(d, f"{name}.npz"), **out)
+        return res
     # 5. the capped program's epoch(s), no shuffle, from the same start
     reset()
     compile_()
@@ -225,22 +240,24 @@ def init_stats(z, prefix):
     return rows
 
 
-def report(res, d, tol):
+def report(res, d, tol, seed=0):
     """Prints the comparison; returns the first array that differs beyond tol, or None.
 
-    Note [bias before BatchNormalization]: a conv bias feeding a BatchNormalization cancels
-    in the batch mean, so its exact gradient is zero and both sides give float32 noise
-    (up to ~1e-4 of the kernel's gradient); Adam divides that noise by its own root mean square, so such a
-    bias moves by up to ~lr per step in a direction set by rounding, on each side its own, and
-    the BatchNormalization's moving mean follows it. Neither changes a training-mode output.
-    These arrays are checked on their own: the gradient must be zero to rounding (below 1e-4
-    of the layer's kernel gradient) on both sides; after steps, the bias minus the moving
-    mean's drift is not compared (the drift is rounding-driven)."""
+    Note [bias before BatchNormalization]: a conv bias feeding a BatchNormalization cancels in
+    the batch mean, so its exact gradient is zero (float64: ~1e-14 of the kernel's) and each
+    float32 side gives its own rounding noise (up to 2.5e-4 of the kernel's gradient, tf_keras
+    at depth 20). Adam divides that noise by its own root mean square, so such a bias moves by
+    up to ~lr per step in a direction set by rounding, and the BatchNormalization's moving
+    mean follows it; neither changes a training-mode output. So these arrays are checked on
+    their own: their gradient must be zero to rounding (below 1e-3 of the layer's kernel
+    gradient) on both sides, and after the steps they (and those moving means) are not
+    compared."""
     a, b = np.load(os.path.join(d, "ours.npz")), np.load(os.path.join(d, "keras.npz"))
     pre_bn = res["ours"]["pre_bn"]
     cancelled = {f"{c}/1" for c in pre_bn} | {f"{n}/2" for n in pre_bn.values()}
-    first, zero_worst = None, 0.0
-    print("1-4. max |ours - keras| / max |keras| per array (float32 rounding: ~1e-6 .. 1e-4)")
+    first, zero_worst = None, {"ours": 0.0, "keras": 0.0}
+    print("1-4. max |ours - keras| / max |keras| per array (see the float64 part below for "
+          "what rounding gives)")
     for group in ("act_train", "act_infer", "grad", "steps"):
         keys = [k for k in b.files if k.startswith(group + "/")]
         worst, skipped = (0.0, ""), 0
@@ -253,8 +270,9 @@ def report(res, d, tol):
                 skipped += 1
                 if group == "grad":
                     scale = float(np.abs(b[k[:-2] + "/0"]).max())
-                    zero_worst = max(zero_worst, float(max(np.abs(a[k]).max(),
-                                                           np.abs(b[k]).max())) / scale)
+                    for side_name, z in (("ours", a), ("keras", b)):
+                        zero_worst[side_name] = max(zero_worst[side_name],
+                                                    float(np.abs(z[k]).max()) / scale)
                 continue
             r = rel(a[k], b[k])
             if r > tol and first is None:
@@ -262,9 +280,10 @@ def report(res, d, tol):
             worst = max(worst, (r, k))
         print(f"  {group:9s} {len(keys) - skipped:3d} arrays, worst {worst[0]:.1e} ({worst[1]})"
               + (f"; {skipped} BN-cancelled arrays apart" if skipped else ""))
-    zero_ok = zero_worst < 1e-4
-    print(f"  the {len(pre_bn)} conv biases before a BatchNormalization: largest gradient "
-          f"{zero_worst:.1e} of the kernel's (zero to rounding: {'yes' if zero_ok else 'NO'})")
+    zero_ok = max(zero_worst.values()) < 1e-3
+    print(f"  the {len(pre_bn)} conv biases before a BatchNormalization: largest gradient, "
+          f"over the kernel's: ours {zero_worst['ours']:.1e}, keras {zero_worst['keras']:.1e} "
+          f"(zero to rounding: {'yes' if zero_ok else 'NO'})")
     if not zero_ok and first is None:
         first = "grad of a conv bias before BatchNormalization"
     ro, rk = res["ours"], res["keras"]
@@ -281,12 +300,48 @@ def report(res, d, tol):
             print(f"   {k:10s} " + "  ".join(f"{x:.6f} | {y:.6f}"
                                              for x, y in zip(ro["fit"][k], rk["fit"][k])))
     print(f"   evaluate [loss, accuracy] {ro['evaluate']} | {rk['evaluate']}")
-    print("Initial draws under seed 0 (each side its own): kernel std / sqrt(2/fan_in), "
+    print(f"Initial draws under seed {seed} (each side its own): kernel std / sqrt(2/fan_in), "
           "max|w| / sqrt(2/fan_in)")
     for (n1, sh, s1, m1), (_, _, s2, m2) in zip(init_stats(a, "init/"), init_stats(b, "init/")):
         print(f"   {n1:8s} {str(sh):16s} ours {s1:.3f} {m1:.2f}  keras {s2:.3f} {m2:.2f}")
-    print("first array beyond", tol, ":", first or "none")
+    if os.path.exists(os.path.join(d, "keras64.npz")):
+        f64_report(a, b, np.load(os.path.join(d, "keras64.npz")), cancelled, tol)
+    print("first array beyond", tol, "(ours vs keras):", first or "none")
     return first
+
+
+def f64_report(a, b, c, cancelled, tol):
+    """Both float32 sides against tf_keras in float64 from the same weights (parts 1-4): the
+    arrays where ours and keras differ beyond tol, with each side's distance from float64, and
+    the elements of each BatchNormalization / add output whose sign differs from float64's (a
+    ReLU after it then passes or stops the gradient there: the gradient of a ReLU network is
+    discontinuous, so float32 rounding of a value within ~1e-6 of zero changes it locally)."""
+    print("float64 reference (tf_keras, floatx float64, same weights): distance of each side")
+    for group in ("act_train", "grad", "steps"):
+        keys = [k for k in c.files if k.startswith(group + "/") and
+                k.split("/", 1)[1] not in cancelled]
+        wo = max((rel(a[k], c[k]), k) for k in keys)
+        wk = max((rel(b[k], c[k]), k) for k in keys)
+        apart = [k for k in keys if rel(a[k], b[k]) > tol]
+        closer = sum(rel(a[k], c[k]) < rel(b[k], c[k]) for k in apart)
+        print(f"  {group:9s} worst: ours {wo[0]:.1e} ({wo[1]}), keras {wk[0]:.1e} ({wk[1]}); "
+              f"{len(apart)} arrays apart beyond {tol}, ours the closer to float64 in {closer}")
+        for k in apart if group == "grad" else ():
+            print(f"    {k:22s} ours-keras {rel(a[k], b[k]):.1e}  ours-f64 "
+                  f"{rel(a[k], c[k]):.1e}  keras-f64 {rel(b[k], c[k]):.1e}")
+    flips = {"ours": 0, "keras": 0}
+    where = {"ours": [], "keras": []}
+    for k in c.files:
+        n = k.split("/", 1)[1] if "/" in k else ""
+        if k.startswith("act_train/") and (n.startswith("bn") or n.startswith("add")):
+            for side_name, z in (("ours", a), ("keras", b)):
+                f = int(((z[k] > 0) != (c[k] > 0)).sum())
+                flips[side_name] += f
+                if f:
+                    where[side_name].append(f"{n} ({f})")
+    for side_name in flips:
+        print(f"  sign flips against float64 in BatchNormalization / add outputs, {side_name}: "
+              f"{flips[side_name]}: {', '.join(where[side_name]) or '-'}")
 
 
 def main(argv=None):
@@ -294,11 +349,14 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=3, help="blocks per stack (depth 6n+2; 3 = ResNet20)")
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seed of the starting weights (tensorforge's draw, loaded into tf_keras)")
     ap.add_argument("--tol", type=float, default=1e-3,
                     help="relative difference above which an array counts as different")
-    ap.add_argument("--keras-python", default=os.path.join(REPO, "..", "keras-venv", "bin", "python"))
+    ap.add_argument("--keras-python",
+                    default=os.path.join(REPO, "..", "keras-venv", "bin", "python"))
     ap.add_argument("--keep", help="write the sides' arrays to this folder (kept)")
-    ap.add_argument("--side", choices=["ours", "keras"], help=argparse.SUPPRESS)
+    ap.add_argument("--side", choices=["ours", "keras", "keras64"], help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.side:  # the child process of one side
@@ -308,17 +366,23 @@ def main(argv=None):
         d = args.keep or d
         os.makedirs(d, exist_ok=True)
         res = {}
-        for name, py in (("ours", sys.executable), ("keras", args.keras_python)):
+        for name, py in (("ours", sys.executable), ("keras", args.keras_python),
+                         ("keras64", args.keras_python)):
             env = dict(os.environ, OMP_NUM_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
             cmd = [py, os.path.abspath(__file__), "--side", name, "--dir", d, "--n", str(args.n),
-                   "--steps", str(args.steps), "--epochs", str(args.epochs)]
+                   "--steps", str(args.steps), "--epochs", str(args.epochs),
+                   "--seed", str(args.seed)]
             p = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if p.returncode:
                 sys.stderr.write(p.stderr)
                 raise SystemExit(f"{name} side failed")
             res[name] = json.loads(p.stdout.strip().splitlines()[-1])
-        print(f"ResNet v1 depth {6 * args.n + 2} (cifar10_resnet's model) from identical weights")
-        report(res, d, args.tol)
+        print(f"ResNet v1 depth {6 * args.n + 2} (cifar10_resnet's model) from identical weights "
+              f"(tensorforge's draw under seed {args.seed})")
+        if args.keep:
+            with open(os.path.join(d, "results.json"), "w") as f:
+                json.dump(res, f)
+        report(res, d, args.tol, args.seed)
     return 0
 
 
