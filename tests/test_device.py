@@ -125,6 +125,61 @@ def test_fit_copies_the_dataset_once_and_one_permutation_per_epoch(monkeypatch, 
     assert len(res) == 2 and all(isinstance(v, float) for v in res)
 
 
+def test_batch_logs_hold_every_metric_when_a_callback_reads_them(monkeypatch):
+    """Keras 2 hands on_train_batch_end the loss and every metric; on the device path too
+    (fetched in one copy per step, only because a callback reads them)."""
+    class Record(tf.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.logs = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.logs.append(dict(logs))
+
+    x, y = _data()
+    ref, rec_ref = _model(3), Record()
+    set_random_seed(5)
+    ref.fit(x, y, batch_size=40, epochs=2, verbose=0, callbacks=[rec_ref])
+    xp = CountingModule()
+    monkeypatch.setattr(_device, "device_module", lambda backend=None: xp)
+    m, rec = _model(3), Record()
+    set_random_seed(5)
+    m.fit(x, y, batch_size=40, epochs=2, verbose=0, callbacks=[rec])
+    assert len(rec.logs) == len(rec_ref.logs) == 6
+    for got, want in zip(rec.logs, rec_ref.logs):
+        assert set(got) == set(want) == {"batch", "size", "loss", "accuracy"}
+        for k in want:
+            assert float(got[k]) == float(want[k]), (k, got, want)
+    data = [c for c in xp.copies if c not in [tuple(w.shape) for w in m.weights]]
+    assert data == [(120, 4), (120,)] + [(120,)] * 2, xp.copies  # nothing per batch
+
+
+def test_values_to_host_fetches_the_scalars_in_one_copy(monkeypatch):
+    gets = []
+
+    class Dev(np.ndarray):
+        def get(self):
+            gets.append(self.shape)
+            return np.array(self).view(np.ndarray)
+    Dev.__module__ = "cupy"
+
+    def dev(v):
+        return np.asarray(v, np.float32).view(Dev)
+
+    class Module:
+        @staticmethod
+        def stack(arrays):
+            return np.stack([np.asarray(a) for a in arrays]).view(Dev)
+    monkeypatch.setattr(_device, "array_module", lambda *a: Module)
+    out = _device.values_to_host({"loss": 0.5, "acc": dev(0.25), "mae": dev(2.0),
+                                  "auc": dev([0.1, 0.2])})
+    assert list(out) == ["loss", "acc", "mae", "auc"]
+    assert out["loss"] == 0.5 and out["acc"] == 0.25 and out["mae"] == 2.0
+    assert type(out["acc"]) is float and type(out["auc"]) is np.ndarray
+    np.testing.assert_allclose(out["auc"], [0.1, 0.2])
+    assert sorted(gets) == [(2,), (2,)]  # one stacked copy for both scalars, one for the array
+
+
 def test_fit_keeps_data_on_the_gpu_when_one_is_visible():
     if not tf.backend.cuda_available():
         pytest.skip("cuda: no GPU visible")

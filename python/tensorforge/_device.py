@@ -9,7 +9,9 @@ than a small model's whole step on an H100). So, on that backend:
   epoch's shuffle is one permutation index array copied once per epoch; batches are device
   slices or device gathers;
 - metrics are computed on the device (``batch_metrics``) and their weighted sums stay there
-  until the epoch ends (one copy per metric per epoch); per-batch progress shows the loss only;
+  until the epoch ends (one copy per metric per epoch); the per-batch logs hold every metric,
+  as Keras 2's do, when a callback reads them (the progress bar, a user's on_train_batch_end):
+  then one stacked copy per step (``values_to_host``), after the loss copy has synchronised;
 - predict gathers its batches on the device and copies the result to the host once.
 On the 'numpy' and 'cpu' backends every function here returns its input unchanged, so the CPU
 path is exactly what it was.
@@ -44,6 +46,21 @@ def to_device(a, xp):
 def to_host(a):
     """A NumPy array (one device->host copy for a CuPy array)."""
     return a.get() if is_device_array(a) else a
+
+
+def values_to_host(values):
+    """{name: value} with every device value on the host: a 0-d one as a float (all of them
+    in one stacked copy), a larger one as a NumPy array; host values unchanged."""
+    out = dict(values)
+    scalars = [k for k, v in values.items() if is_device_array(v) and v.ndim == 0]
+    if scalars:
+        xp = array_module(values[scalars[0]])
+        host = xp.stack([values[k].astype(np.float64) for k in scalars]).get()
+        out.update(zip(scalars, (float(h) for h in host)))
+    for k, v in values.items():
+        if is_device_array(v) and v.ndim:
+            out[k] = v.get()
+    return out
 
 
 def place_model(model, xp):

@@ -166,6 +166,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                     sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
                     counts[k] = counts.get(k, 0.0) + c
             seen += m
+            if on_device and end_hooks and mets:  # Keras 2's batch logs hold every metric: one
+                logs.update(_device.values_to_host(mets))  # copy, made only for a reader
             for hook in end_hooks:
                 hook(bi, logs)
             if not math.isfinite(loss):
