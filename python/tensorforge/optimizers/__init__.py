@@ -222,6 +222,13 @@ class Optimizer:
                 if g is not None:
                     live.append(p)
                     raw.append(g)
+        self._apply_arrays(live, raw)
+
+    def _apply_arrays(self, live, raw):
+        """One step on the parameter Tensors ``live`` with their gradients ``raw`` (checked
+        floating arrays of their shapes, one per parameter): apply_gradients once it has
+        collected them, and the compiled training step (Note [compiled step], engine/
+        compiled_step.py), which computes them itself."""
         lr = self._current_lr()
         self.iterations += 1
         grads = []
@@ -239,6 +246,19 @@ class Optimizer:
         self._prepare_step()
         state, update = self._state, self._update
         native = self._native_update(lr)
+        multi = self._native_multi(lr) if native is not None and len(live) > 1 else None
+        if multi is not None:  # See Note [multi-tensor update]
+            states = []
+            for p in live:
+                st = state.get(id(p))
+                if st is None:
+                    st = state[id(p)] = (p,) + self._init_state(p.data)
+                states.append(st)
+            try:
+                multi(live, grads, states)
+                return
+            except (TypeError, ValueError):
+                pass  # (nothing was updated: the single calls below convert or explain)
         for p, g in zip(live, grads):
             st = state.get(id(p))
             if st is None:
@@ -259,6 +279,14 @@ class Optimizer:
     # every argument; where it refuses some, _update runs as ever and converts or explains.
     # None: _update for every parameter (also for a subclass that overrides _update).
     def _native_update(self, lr):
+        return None
+
+    # Note [multi-tensor update]: where _native_update has a step, _native_multi may return
+    # step(params, grads, states) updating every parameter in one binding call (lists in
+    # parameter order; the bindings' adam_update_multi checks every argument before it changes
+    # anything, then updates as the single calls would, so the values are the same). It raises
+    # TypeError / ValueError with nothing updated; _apply_arrays then takes the single calls.
+    def _native_multi(self, lr):
         return None
 
     def minimize(self, loss, var_list, tape=None):
@@ -457,6 +485,17 @@ class Adam(_AdamFamily):
 
         def step(p, g, st):
             fn(p, g, st[1], st[2], lr, b1, b2, eps, t)
+        return step
+
+    def _native_multi(self, lr):
+        fn = _native_kernel("adam_update_multi")
+        if fn is None:
+            return None
+        t, b1, b2, eps = self.iterations, self.beta_1, self.beta_2, self.epsilon
+
+        def step(params, grads, states):
+            fn([p.data for p in params], grads, [st[1] for st in states],
+               [st[2] for st in states], lr, b1, b2, eps, t)
         return step
 
     def get_config(self):
