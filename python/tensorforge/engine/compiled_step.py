@@ -24,10 +24,13 @@ cheap part on every step (run); anything else takes the general step, unchanged:
 - the trainable weights are the chain's, each used once, float32 and contiguous, with no pending
   .grad; an optimizer whose apply_gradients is the base class's (no DistributedOptimizer) and
   no armed grad-ready hook (tensorforge.distributed);
-- per step: float32, C-contiguous (N, features) inputs and (N, classes) targets, and the layers'
-  weights, activations and dropout rates still those the program was built from.
-The program is rebuilt when the model's structure (_VERSION), the backend's kernel table
-(backend.generation), the compiled weights list, the optimizer or the compiled losses change.
+- per step: float32, C-contiguous (N, classes) targets, inputs the first layer's kernel takes
+  (float32 (N, features); its binding checks them before anything has changed), the weights'
+  arrays those of the build and no pending .grad.
+The program is rebuilt when the model's structure (_VERSION), any layer's attributes or losses
+(_ATTRS: a Dropout rate, a Dense activation or kernel, add_loss), the backend's kernel table
+(backend.generation), the compiled weights list, the optimizer or the compiled losses change,
+or a weight's array is replaced.
 """
 import numpy as np
 
@@ -39,7 +42,7 @@ from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import _grad_state, _wrap, no_grad
 from ..kernels._common import NATIVE_MODULE
-from .base_layer import _VERSION
+from .base_layer import _ATTRS, _VERSION
 
 _F32 = np.dtype(np.float32)
 _KERNELS = ("gemm", "dense_backward", "dropout_forward", "dropout_backward",
@@ -49,7 +52,7 @@ _KERNELS = ("gemm", "dense_backward", "dropout_forward", "dropout_backward",
 class _Entry:
     """The model's compiled step and what it was built for (``run`` None: not applicable)."""
 
-    __slots__ = ("version", "generation", "params", "optimizer", "specs", "run")
+    __slots__ = ("version", "attrs", "generation", "params", "optimizer", "specs", "run")
 
 
 def train_batch(model, xs, ys, params, metrics):
@@ -57,24 +60,35 @@ def train_batch(model, xs, ys, params, metrics):
     Tensor], batch metrics or None); None when the general step must run (nothing was done)."""
     d = model.__dict__
     e = d.get("_compiled_step")
-    if e is None or e.version != _VERSION[0] or e.generation != backend.generation[0] or \
-            e.params is not params or e.optimizer is not model.optimizer or \
-            e.specs is not model._out_specs:
+    if e is None or e.version != _VERSION[0] or e.attrs != _ATTRS[0] or \
+            e.generation != backend.generation[0] or e.params is not params or \
+            e.optimizer is not model.optimizer or e.specs is not model._out_specs:
         e = d["_compiled_step"] = _build(model, params)
     if e.run is None:
         return None
     out = e.run(xs, ys, metrics)
-    if out is None and e.run is not None:  # a layer changed since the build: build again, once
+    if out is _REBUILD:  # a weight's array was replaced since the build
         e = d["_compiled_step"] = _build(model, params)
         out = None if e.run is None else e.run(xs, ys, metrics)
     return out
 
 
+_REBUILD = object()
+
+
 def _build(model, params):
     e = _Entry()
-    e.version, e.generation = _VERSION[0], backend.generation[0]
-    e.params, e.optimizer, e.specs = params, model.optimizer, model._out_specs
     e.run = _program(model, params)
+    if e.run is not None:
+        # what Model._forward clears before each call (the call losses and metrics of the
+        # layers; new ones come with an add_loss / add_metric, which rebuilds this)
+        for lyr in model._flatten_layers():
+            if lyr._call_losses:
+                lyr._call_losses = []
+            if lyr.__dict__.get("_call_metrics"):
+                lyr._call_metrics = []
+    e.version, e.attrs, e.generation = _VERSION[0], _ATTRS[0], backend.generation[0]
+    e.params, e.optimizer, e.specs = params, model.optimizer, model._out_specs
     return e
 
 
@@ -164,11 +178,10 @@ def _make_run(model, params, chain, slot, kernels, n_in, classes, accuracy):
     xent_stats = kernels["xent_batch_stats"]
     next_seed, relu = _random.next_seed, _act.relu
     opt = model.optimizer
-    flat = model._flatten_layers()
     # forward program: (True, kernel data, bias data, "relu"|None) / (False, rate)
     # backward program, last layer first, up to the first layer with a trainable weight:
     # (True, kernel data, need_dx, kernel slot, bias slot) / (False, rate); slot -1: frozen
-    fwd, bwd, guards = [], [], []
+    fwd, bwd, weights = [], [], []
     trainable_before = False
     first = next(k for k, c in enumerate(chain)
                  if c[0] == "dense" and any(t is not None and id(t) in slot for t in c[2:4]))
@@ -181,53 +194,48 @@ def _make_run(model, params, chain, slot, kernels, n_in, classes, accuracy):
             if k >= first:
                 bwd.append((True, kern.data, trainable_before, slot.get(id(kern), -1),
                             -1 if bias is None else slot.get(id(bias), -1), fused is not None))
-            guards.append((lyr, kern, bias, act, kern.data, None if bias is None else bias.data))
+            weights.extend((t, t.data) for t in (kern, bias) if t is not None)
             trainable_before = trainable_before or any(
                 t is not None and id(t) in slot for t in (kern, bias))
         else:
             fwd.append((False, c[2], None, None))
             if k >= first:
                 bwd.append((False, c[2]))
-            guards.append((c[1], c[2]))
     bwd.reverse()
-    fwd, bwd, guards = tuple(fwd), tuple(bwd), tuple(guards)
+    fwd, bwd, weights = tuple(fwd), tuple(bwd), tuple(weights)
     n_params, n_fwd = len(params), len(fwd)
+    dense_first = fwd[0][0]
     d = model.__dict__
 
     def run(xs, ys, metrics):
-        # ---- checks: anything unexpected leaves the step to the general path, untouched
+        # ---- checks: what the general step would take another way leaves the step to it,
+        # untouched. The layers' configuration is the build's (any change rebuilds: _ATTRS);
+        # x is the first kernel's to check when that is a Dense's gemm (below)
         x, y = xs[0], ys[0]
-        if _grad_state.grad_ready is not None or type(x) is not np.ndarray or \
-                type(y) is not np.ndarray or x.dtype is not _F32 or y.dtype is not _F32 or \
-                x.ndim != 2 or x.shape[1] != n_in or y.shape != (x.shape[0], classes) or \
-                not x.flags.c_contiguous or not y.flags.c_contiguous or \
-                d.get("_symbolic_losses"):
+        if _grad_state.grad_ready is not None or type(x) is not np.ndarray or not x.ndim or \
+                type(y) is not np.ndarray or y.dtype is not _F32 or \
+                y.shape != (len(x), classes) or not y.flags.c_contiguous:
             return None
-        for g in guards:
-            lyr = g[0]
-            if len(g) == 2:
-                if lyr.rate != g[1]:
-                    return None
-            elif lyr.kernel is not g[1] or lyr.bias is not g[2] or lyr.activation is not g[3] \
-                    or g[1].data is not g[4] or (g[2] is not None and g[2].data is not g[5]):
-                return None
+        if not dense_first and (x.dtype is not _F32 or x.ndim != 2 or x.shape[1] != n_in or
+                                not x.flags.c_contiguous):
+            return None
+        for t, a in weights:
+            if t.data is not a:
+                return _REBUILD
         for p in params:
             if p.grad is not None:
                 return None
-        for lyr in flat:
-            if lyr.losses_fns:
-                return None
-        # what Model._forward clears and sets (See _run_graph)
-        for lyr in flat:
-            if lyr._call_losses:
-                lyr._call_losses = []
-            if lyr.__dict__.get("_call_metrics"):
-                lyr._call_metrics = []
-        d["_output_masks"] = [None]
+        d["_output_masks"] = [None]  # (what _run_graph sets)
         # ---- forward: Dense = one gemm with bias and fused relu, Dropout = its kernel
         saved = []
         h = x
-        for dense, a, b, act in fwd:
+        if dense_first:  # the general step's first call too: a refusal leaves the step to it
+            try:
+                h = gemm(x, fwd[0][1], None, 1.0, 0.0, False, False, fwd[0][2], fwd[0][3])
+            except (TypeError, ValueError):
+                return None
+            saved.append((x, h if fwd[0][3] is not None else None))
+        for dense, a, b, act in (fwd[1:] if dense_first else fwd):
             if dense:
                 o = gemm(h, a, None, 1.0, 0.0, False, False, b, act)
                 saved.append((h, o if act is not None else None))
@@ -269,6 +277,6 @@ def _make_run(model, params, chain, slot, kernels, n_in, classes, accuracy):
                 g = gx
             elif step[1] != 0.0:
                 g = drop_bwd(g, saved[k], step[1])
-        opt._apply_arrays(params, grads)
+        opt._apply_arrays(params, grads, True)
         return loss, [], [out], mets
     return run
