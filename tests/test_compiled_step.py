@@ -197,25 +197,30 @@ def test_other_models_take_the_general_step(variant):
 
 
 def test_changes_between_steps_are_seen():
-    """A callback changing a Dropout rate, the weights (set_weights) or adding a loss between
-    batches: the compiled step follows (or leaves the step to the general path) exactly as the
-    general step does."""
+    """A callback changing a Dropout rate, the weights (set_weights, a replaced array) or adding
+    a loss between batches: the compiled step follows (or leaves the step to the general path)
+    exactly as the general step does."""
     class Change(tf.callbacks.Callback):
+        seen = 0
+
         def on_train_batch_end(self, batch, logs=None):
-            m = self.model
-            if batch == 1:
+            m, self.seen = self.model, self.seen + 1
+            if self.seen == 2:
                 m.layers[1].rate = 0.5
-            if batch == 2:
+            if self.seen == 3:
                 m.layers[0].set_weights([w * 0.5 for w in m.layers[0].get_weights()])
-            if batch == 3:
+            if self.seen == 4:  # a weight's array replaced (the optimizer state stays)
+                m.layers[3].kernel.data = m.layers[3].kernel.data * np.float32(0.9)
+            if self.seen == 6:
                 m.layers[2].add_loss(lambda: 0.0 * tf.ops.sum(m.layers[2].kernel))
 
     def after(m):
         m.layers[2].losses_fns.clear()
         m.layers[1].rate = 0.0
-    kw = dict(fit_kw=dict(callbacks=[Change()], shuffle=False), after=after)
-    fast = _train(lambda: Sequential(_mlp()), False, **kw)
-    _same(fast, _train(lambda: Sequential(_mlp()), True, **kw))
+    def kw():  # (a fresh callback per run: it counts the batches)
+        return dict(fit_kw=dict(callbacks=[Change()], shuffle=False), after=after)
+    fast = _train(lambda: Sequential(_mlp()), False, **kw())
+    _same(fast, _train(lambda: Sequential(_mlp()), True, **kw()))
 
 
 def test_registered_kernels_are_picked_up():
