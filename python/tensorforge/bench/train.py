@@ -212,10 +212,10 @@ def whole_runs(args):
 # native CPU kernel in the backend table is wrapped in a perf_counter pair for the timed steps
 # (a lean wrapper: its ~0.2-1 us per call is counted as outside; the wrapper keeps the kernel's
 # __module__, so the entry points still take Note [native fast path] as in a plain run). The step time is the plain wall time of
-# the same steps; "outside" is the rest: over the whole timed run, and as the median over its
-# steps of each step's share (the wall time from one batch's start to the next, marked by a
-# callback, less the kernel time in between): on a shared machine a preempted step inflates the
-# whole-run figure, the median is robust to it. A cProfile run of further steps then ranks the
+# the same steps; "outside" is the rest: over the whole timed run, and, from a second timed run,
+# as the median over its steps of each step's share (the wall time from one batch's start to the
+# next, marked by a callback, less the kernel time in between): on a shared machine a preempted
+# step inflates the whole-run figure, the median is robust to it. A cProfile run of further steps then ranks the
 # Python functions by own time (cProfile slows Python code, so its seconds are relative only).
 
 def _kernel_timers():
@@ -276,12 +276,15 @@ def _profile_model(name, steps, batch):
             marks.append((time.perf_counter(), total[0]))
     try:
         t0 = time.perf_counter()
+        model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        wrapped = (time.perf_counter() - t0) / steps
+        kernel = total[0] / steps
+        # the per-step figures from a run of their own (the callback's cost stays out of the
+        # whole-run figure)
         model.fit(x[:n], y[:n], batch_size=batch, epochs=1, verbose=0, shuffle=False,
                   callbacks=[StepMarks()])
-        wrapped = (time.perf_counter() - t0) / steps
     finally:
         restore()
-    kernel = sum(t for _, t in stats.values()) / steps
     shares = [1.0 - (k1 - k0) / (t1 - t0) for (t0, k0), (t1, k1) in zip(marks, marks[1:])]
     prof = cProfile.Profile()
     prof.enable()
@@ -291,7 +294,8 @@ def _profile_model(name, steps, batch):
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
     top = "\n".join(line for line in buf.getvalue().splitlines()
                     if line.strip() and "List reduced" not in line and not line.startswith("   Ordered"))
-    kernels = sorted(((op, st) for op, st in stats.items() if st[0]), key=lambda kv: -kv[1][1])
+    kernels = sorted(((op, [c / 2, t / 2]) for op, (c, t) in stats.items() if c),
+                     key=lambda kv: -kv[1][1])  # (per timed run: two ran)
     return plain, wrapped, kernel, kernels, top, statistics.median(shares)
 
 
