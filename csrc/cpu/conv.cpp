@@ -108,6 +108,10 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
     conv_backward_filter_rows(s, dy, x, dw, db, y);
     return;
   }
+  if (s.CI >= 64 && s.KH * s.KW >= 4 && conv_wgrad_taps_enabled()) {  // Note [weight gradient by taps]
+    conv_backward_filter_taps(s, dy, x, dw, db, y);
+    return;
+  }
   conv_backward_filter_im2col(s, dy, x, dw, db, y);
 }
 
