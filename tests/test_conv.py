@@ -636,6 +636,46 @@ def test_conv_weight_gradient_by_taps(isa):
     assert C._conv_wgrad_taps() is True
 
 
+def test_conv_strided_forward_border_classes(isa):
+    """Note [forward border classes] (csrc/cpu/conv_direct.cpp): strided layers whose windows
+    read padding tile their output pixels sorted by valid taps. Seeded random layers (strides 2,
+    3 and mixed, 'same' and explicit pads, dilation, odd and tiny images, channels 8..96, C_out
+    off the vector width, bias + relu), the DCGAN 7->14 dx pass (batch cut to 3): the forward
+    against the float64 reference with the path on and off, and the gradients alongside."""
+    C = tf._native._C
+    rng = np.random.default_rng(173)
+    cases = [((3, 14, 14, 64), (4, 4, 64, 128), 2, "same", 1), ((2, 9, 9, 70), (3, 3, 70, 10), 3, (2, 1), 1),
+             ((1, 4, 4, 8), (4, 4, 8, 9), 2, "same", 1), ((2, 11, 11, 16), (3, 3, 16, 33), 2, "same", 2)]
+    while len(cases) < 10:
+        N = int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(1, 16, size=2))
+        CI, CO = int(rng.choice([8, 17, 32, 64, 96])), int(rng.choice([1, 5, 16, 33]))
+        KH, KW = (int(v) for v in rng.integers(1, 6, size=2))
+        strides = [(2, 2), (3, 3), (2, 3), (1, 2)][len(cases) % 4]
+        dilation = (1, 1) if rng.random() < 0.6 else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = ["same", (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][len(cases) % 2]
+        try:
+            geometry((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation)
+        except ValueError:
+            continue
+        cases.append(((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation))
+    for xs, ws, strides, padding, dilation in cases:
+        what = f"[{isa}] classes x{xs} w{ws} s{strides} p{padding!r} d{dilation}"
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        b = rng.standard_normal(ws[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, dilation, "relu", "cpu", what=what)
+        g = geometry(xs, ws, strides, padding, dilation)
+        yr, scale = ref64(x, w, b, g, None)
+        prev = C._conv_forward_classes(False)
+        try:
+            y_off = C.conv2d_forward(x, w, b, *g, None)
+        finally:
+            C._conv_forward_classes(prev)
+        assert_close(y_off, yr, scale=scale, n=ws[0] * ws[1] * ws[2], what=f"{what} (path off)")
+    assert C._conv_forward_classes() is True
+
+
 # ---- thread-count independence (issue 16 item 6) --------------------------------------------
 
 def _bwd_at_threads(dy, x, w, g, threads):

@@ -291,6 +291,17 @@ void bind_conv(pybind11::module_& m) {
       "Tap-by-tap weight-gradient path (Note [weight gradient by taps]) on/off for this process "
       "(off: the im2col path); returns the previous setting. For benchmarks and tests; None only "
       "queries.");
+  m.def(
+      "_conv_forward_classes",
+      [](const py::object& on) {
+        const bool prev = conv_forward_classes_enabled().load();
+        if (!on.is_none()) conv_forward_classes_enabled().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "Strided forward tiles over pixels sorted by border class (Note [forward border classes]) "
+      "on/off for this process; returns the previous setting. For benchmarks and tests; None only "
+      "queries.");
 }
 
 }  // namespace tf
