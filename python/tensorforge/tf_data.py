@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _random
 from .autograd import Tensor
+from ._text import as_bytes_array, is_text
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -44,8 +45,10 @@ def _as_array(a, where):
     a = np.asarray(a)
     if a.dtype == np.float64:  # Keras' fit casts float data to floatx: once, here
         a = a.astype(np.float32)
+    if is_text(a):  # tf.string: bytes
+        return as_bytes_array(a, where)
     if a.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: expected numeric arrays, got dtype {a.dtype}")
+        raise TypeError(f"{where}: expected numeric or string arrays, got dtype {a.dtype}")
     return a
 
 
@@ -411,6 +414,8 @@ def _stack(elems):
         return {k: _stack([e[k] for e in elems]) for k in first}
     if isinstance(first, (tuple, list)):
         return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
+    if isinstance(first, (bytes, str)) or is_text(first):  # tf.string elements stay bytes
+        return np.stack([as_bytes_array(e, "Dataset.batch") for e in elems])
     return np.stack([np.asarray(e) for e in elems])
 
 

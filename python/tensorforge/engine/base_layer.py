@@ -26,6 +26,7 @@ from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module, host, raw
 from .. import _variables
+from .._text import as_bytes_array, dtype_name, is_text
 from ..autograd import Tensor, no_grad
 from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -289,11 +290,13 @@ def _training_arg(layer, training):
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
-        if x.dtype != np.float32 and not x.requires_grad:
+        if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
             return Tensor(x.data.astype(np.float32))
         return x
     if getattr(x, "dtype", None) == np.float32:
         return Tensor(x)
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
     return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
 
 
@@ -336,7 +339,7 @@ class Layer:
         self._inbound_nodes = []
         self._outbound_nodes = []
         self.input_spec = None
-        self.dtype = "float32" if dtype is None else np.dtype(dtype).name
+        self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.batch_input_shape = None
         if batch_input_shape is not None:
             self.batch_input_shape = tuple(batch_input_shape)
