@@ -625,6 +625,9 @@ class Layer:
             inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
+        if isinstance(inputs, (list, tuple)) and inputs and all(
+                isinstance(t, (str, bytes)) for t in flatten(inputs)):
+            inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
         training = _training_arg(self, kwargs.pop("training", None))
         mask = kwargs.pop("mask", None)
         if isinstance(inputs, (list, tuple, dict)):

@@ -9,11 +9,12 @@ from .preprocessing import Rescaling
 from .preprocessing_base import PreprocessingLayer
 from .preprocessing_lookup import CategoryEncoding, IntegerLookup, StringLookup
 from .preprocessing_normalization import Normalization
+from .text_vectorization import TextVectorization
 
 preprocessing = types.ModuleType(__name__ + ".preprocessing",
                                  "keras.layers.experimental.preprocessing of Keras 2.3-2.5")
 for _cls in (Rescaling, PreprocessingLayer, CategoryEncoding, IntegerLookup, StringLookup,
-             Normalization):
+             Normalization, TextVectorization):
     setattr(preprocessing, _cls.__name__, _cls)
 sys.modules[preprocessing.__name__] = preprocessing
 
