@@ -320,3 +320,63 @@ def test_text_dataset_from_directory(tmp_path):
     close(y, E["text_dir_cat"]["y"])
     with pytest.raises(ValueError, match="subset must be 'training' or 'validation'"):
         keras.utils.text_dataset_from_directory(str(tmp_path), validation_split=0.2, seed=1)
+
+
+# ---- the scikit-learn wrapper ------------------------------------------------------------
+# tf_keras dropped keras.wrappers, so there is no Keras 2 run to take figures from; these check
+# the behaviour of Keras 2.2-2.6's keras/wrappers/scikit_learn.py against scikit-learn itself.
+def _classifier(units=4, out=2, activation="softmax", loss="categorical_crossentropy"):
+    from tensorforge.models import Sequential
+    m = Sequential([layers.Dense(units, activation="relu", input_shape=(3,)),
+                    layers.Dense(out, activation=activation)])
+    m.compile("adam", loss, metrics=["accuracy"])
+    return m
+
+
+def test_keras_classifier_labels_probabilities_and_score():
+    from tensorforge.wrappers.scikit_learn import KerasClassifier
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 3)).astype(np.float32)
+    y = np.where(x[:, 0] > 0, "yes", "no")
+    clf = KerasClassifier(_classifier, units=5, epochs=2, batch_size=8, verbose=0)
+    clf.fit(x, y)
+    assert list(clf.classes_) == ["no", "yes"] and clf.n_classes_ == 2
+    proba = clf.predict_proba(x)
+    assert proba.shape == (40, 2)
+    assert list(clf.predict(x)) == list(clf.classes_[proba.argmax(-1)])
+    acc = clf.model.evaluate(x, np.eye(2)[np.searchsorted(clf.classes_, y)], verbose=0)[1]
+    assert clf.score(x, y) == pytest.approx(acc)
+    # one sigmoid unit: two probability columns, as scikit-learn expects
+    sig = KerasClassifier(_classifier, out=1, activation="sigmoid", loss="binary_crossentropy",
+                          epochs=1, verbose=0)
+    sig.fit(x, (x[:, 1] > 0).astype(int))
+    p = sig.predict_proba(x[:4])
+    assert p.shape == (4, 2)
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-6)
+
+
+def test_keras_wrappers_in_scikit_learn_model_selection():
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+    from tensorforge.wrappers.scikit_learn import KerasClassifier, KerasRegressor
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(36, 3)).astype(np.float32)
+    y = np.eye(2)[(x[:, 0] > 0).astype(int)]
+    clf = KerasClassifier(_classifier, batch_size=12, verbose=0)
+    assert clone(clf).get_params()["batch_size"] == 12
+    g = GridSearchCV(clf, {"units": [2, 4], "epochs": [1]}, scoring="neg_log_loss", cv=2)
+    g.fit(x, y)
+    assert g.best_params_["units"] in (2, 4) and np.isfinite(g.best_score_)
+    assert g.best_estimator_.model.metrics_names == ["loss", "accuracy"]
+
+    def regressor():
+        from tensorforge.models import Sequential
+        m = Sequential([layers.Dense(1, input_shape=(3,))])
+        m.compile("sgd", "mse")
+        return m
+    reg = KerasRegressor(regressor, epochs=1, verbose=0)
+    reg.fit(x, x[:, 0])
+    assert reg.predict(x[:5]).shape == (5,)
+    assert reg.score(x, x[:, 0]) == pytest.approx(-reg.model.evaluate(x, x[:, 0], verbose=0))
+    with pytest.raises(ValueError, match="epochz is not a legal parameter"):
+        KerasClassifier(_classifier, epochz=3)
