@@ -380,3 +380,13 @@ def test_keras_wrappers_in_scikit_learn_model_selection():
     assert reg.score(x, x[:, 0]) == pytest.approx(-reg.model.evaluate(x, x[:, 0], verbose=0))
     with pytest.raises(ValueError, match="epochz is not a legal parameter"):
         KerasClassifier(_classifier, epochz=3)
+
+
+def test_keras_2_import_paths_of_the_new_names():
+    from tensorforge.keras.layers.experimental.preprocessing import (  # noqa: F401
+        CategoryEncoding, IntegerLookup, Normalization, StringLookup, TextVectorization)
+    from tensorforge.keras.layers.experimental import RandomFourierFeatures  # noqa: F401
+    from tensorforge.keras.wrappers.scikit_learn import KerasClassifier  # noqa: F401
+    from tensorforge.keras.preprocessing import timeseries_dataset_from_array  # noqa: F401
+    from tensorforge.keras.utils import text_dataset_from_directory  # noqa: F401
+    assert Normalization is layers.Normalization and TextVectorization is layers.TextVectorization

@@ -666,7 +666,8 @@ def run_side(side, prog, python, args, st, seed, root):
     workdir = tempfile.mkdtemp(dir=root)
     env = dict(os.environ, KP_MAX_EPOCHS=str(st["epochs"]), KP_MAX_SAMPLES=str(st["samples"]),
                KP_MAX_STEPS=str(st["max_steps"]), KP_MAX_PREDICT=str(st["max_predict"]),
-               KP_REPO_PYTHON=os.path.join(REPO, "python"), KP_TOOLS=HERE, TF_CPP_MIN_LOG_LEVEL="3",
+               KP_REPO_PYTHON=os.path.join(REPO, "python"), KP_TOOLS=HERE,
+               TF_CPP_MIN_LOG_LEVEL="3",
                MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0",
                KP_SEED="" if seed is None else str(seed), KP_THREADS=str(args.threads or 0))
     if args.threads:
@@ -901,8 +902,9 @@ def main(argv=None):
                 print(line, flush=True)
                 if args.json:  # after every run: a stopped comparison keeps what it measured
                     _write_json(args.json, results)
-    ok = sum(1 for r in results.values() if r.get("ours") and all(x["ok"] for x in r["ours"]))
-    print(f"\nours: {ok} of {len(results)} programs ran to completion")
+    for side, _ in sides:  # (--only oracle: the oracle's count, not an "ours: 0")
+        ok = sum(1 for r in results.values() if r.get(side) and all(x["ok"] for x in r[side]))
+        print(f"\n{side}: {ok} of {len(results)} programs ran to completion")
     if len(sides) == 2:
         _print_table(args, progs, skipped, results, name_of)
     if args.json:
