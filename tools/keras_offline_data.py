@@ -8,11 +8,15 @@ harness's bootstrap in each child process; nothing here touches the network.
     movielens_zip(path)      ml-latest-small.zip (ratings.csv, movies.csv)
     creditcard_csv(path)     creditcard.csv (Kaggle credit card fraud: Time, V1..V28, Amount, Class)
     aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
+    news20_tree(root)        20_newsgroup/<20 groups>/<numbered posts> (news20.tar.gz, untarred)
+    glove_txt(path)          glove.6B.100d.txt (a word and its 100 floats a line)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
 so that a 1,000-sample cap still sees some), aclImdb 1,000 reviews per class and split (the real
-12,500): the programs compute their splits from what they read, so only the run time changes.
+12,500), 20_newsgroup 200 posts a group (the real ~1,000), GloVe the words the posts use plus
+2,000 others (the real 400,000): the programs compute their splits from what they read, so only
+the run time changes.
 """
 import os
 import zipfile
@@ -154,3 +158,60 @@ def aclimdb_tree(root, per_class=1000):
                           "w", encoding="utf-8") as f:
                     f.write(_review(rng, label == "pos"))
 
+
+
+NEWSGROUPS = ["alt.atheism", "comp.graphics", "comp.os.ms-windows.misc",
+              "comp.sys.ibm.pc.hardware", "comp.sys.mac.hardware", "comp.windows.x",
+              "misc.forsale", "rec.autos", "rec.motorcycles", "rec.sport.baseball",
+              "rec.sport.hockey", "sci.crypt", "sci.electronics", "sci.med", "sci.space",
+              "soc.religion.christian", "talk.politics.guns", "talk.politics.mideast",
+              "talk.politics.misc", "talk.religion.misc"]
+
+
+# the reviews' common words and those the example looks up ("the cat sat on the mat")
+_NEWS_COMMON = _COMMON + ["cat", "sat", "mat", "computer", "message", "modeling", "3d"]
+
+
+def _topic_words(k):
+    """Twelve made-up words for group k (each group its own), the signal a classifier finds."""
+    return ["%s%d" % (stem, k) for stem in ("topic", "term", "word", "thing", "issue", "item",
+                                            "point", "idea", "part", "case", "kind", "sort")]
+
+
+def news20_tree(root, per_group=200):
+    rng = np.random.default_rng(26)
+    for k, group in enumerate(NEWSGROUPS):
+        d = os.path.join(root, "20_newsgroup", group)
+        os.makedirs(d, exist_ok=True)
+        topic = _topic_words(k)
+        first = 38987 if group == "comp.graphics" else 50000 + 1000 * k
+        for i in range(per_group):
+            head = ["Xref: cantaloupe.srv.cs.cmu.edu %s:%d" % (group, first + i),
+                    "Path: cantaloupe.srv.cs.cmu.edu!news", "From: user%d@example.edu" % i,
+                    "Newsgroups: %s" % group, "Subject: Re: question %d" % i,
+                    "Message-ID: <%d@example.edu>" % (first + i), "Sender: news@example.edu",
+                    "Organization: Example University", "Lines: 20", ""]
+            n = int(rng.integers(60, 160))
+            r = rng.random(n)
+            common = rng.integers(0, len(_NEWS_COMMON), n)
+            pick = rng.integers(0, len(topic), n)
+            body = " ".join(topic[p] if x < 0.15 else _NEWS_COMMON[c]
+                            for x, c, p in zip(r, common, pick))
+            with open(os.path.join(d, str(first + i)), "w", encoding="latin-1") as f:
+                f.write("\n".join(head) + "\n" + body + "\n")
+
+
+def glove_txt(path, extra=2000, dim=100):
+    """Vectors for the posts' words: a group's topic words lie near their group's centre, so the
+    frozen embeddings carry the signal; the common words and ``extra`` fillers are noise."""
+    rng = np.random.default_rng(27)
+    lines = []
+    for k in range(len(NEWSGROUPS)):
+        centre = rng.normal(0, 1, dim)
+        for w in _topic_words(k):
+            lines.append((w, centre + rng.normal(0, 0.3, dim)))
+    for w in _NEWS_COMMON + ["filler%d" % i for i in range(extra)]:
+        lines.append((w, rng.normal(0, 1, dim)))
+    with open(path, "w") as f:
+        for w, v in lines:
+            f.write(w + " " + " ".join("%.5f" % x for x in v) + "\n")

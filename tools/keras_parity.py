@@ -335,6 +335,9 @@ def _offline_file(fname, origin):
     if "ml-latest-small" in key:
         _kod.movielens_zip(path)
         return path
+    if "news20" in key:  # get_file(..., untar=True): the untarred folder beside 20_newsgroup/
+        _kod.news20_tree(d)
+        return os.path.join(d, "news20")
     if "nietzsche" in key or key.endswith(".txt "):
         with open(path, "w", encoding="utf-8") as f:
             f.write(_words_text())
@@ -371,15 +374,18 @@ np.loadtxt = _loadtxt
 
 import builtins
 _open = builtins.open
+_OPENED = {"/creditcard.csv": _kod.creditcard_csv,  # imbalanced_classification's Kaggle file
+           "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt}  # pretrained_word_embeddings
 def _open_offline(file, *a, **kw):
-    """Kaggle's creditcard.csv at the hard-coded path imbalanced_classification.py reads."""
-    local = os.path.join(os.getcwd(), "kp_offline", "creditcard.csv")
-    if isinstance(file, str) and file.endswith("/creditcard.csv") and file != local \
-            and not os.path.exists(file):
-        if not os.path.exists(local):
-            os.makedirs(os.path.dirname(local), exist_ok=True)
-            _kod.creditcard_csv(local)
-        file = local
+    """The files programs read at hard-coded paths (their own download steps left out)."""
+    for tail, make in _OPENED.items():
+        local = os.path.join(os.getcwd(), "kp_offline", os.path.basename(tail))
+        if isinstance(file, str) and file.endswith(tail) and file != local \
+                and not os.path.exists(file):
+            if not os.path.exists(local):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                make(local)
+            file = local
     return _open(file, *a, **kw)
 builtins.open = _open_offline
 

@@ -31,6 +31,19 @@ def _map_struct(fn, s):
     return fn(s)
 
 
+def _list_as_tensor(s):
+    """tf.data converts a Python list to one tensor (tuples and dicts are structures): a list of
+    numbers or strings (a list of texts) is one component, not one component per element."""
+    if isinstance(s, list) and s and all(isinstance(v, (str, bytes, int, float, np.generic))
+                                         for v in s):
+        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else np.asarray(s)
+    if isinstance(s, dict):
+        return {k: _list_as_tensor(v) for k, v in s.items()}
+    if isinstance(s, tuple):
+        return tuple(_list_as_tensor(v) for v in s)
+    return s
+
+
 def _leaves(s):
     if isinstance(s, dict):
         return [t for v in s.values() for t in _leaves(v)]
@@ -84,7 +97,8 @@ class Dataset:
     def from_tensor_slices(tensors):
         """One element per index of the first axis of every array in ``tensors`` (an array, or a
         tuple / list / dict of arrays with the same first dimension)."""
-        arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensor_slices"), tensors)
+        arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensor_slices"),
+                             _list_as_tensor(tensors))
         leaves = _leaves(arrays)
         if not leaves or any(a.ndim == 0 for a in leaves):
             raise ValueError("Dataset.from_tensor_slices: every component must have a first "
