@@ -390,3 +390,44 @@ def test_keras_2_import_paths_of_the_new_names():
     from tensorforge.keras.preprocessing import timeseries_dataset_from_array  # noqa: F401
     from tensorforge.keras.utils import text_dataset_from_directory  # noqa: F401
     assert Normalization is layers.Normalization and TextVectorization is layers.TextVectorization
+
+
+def test_tf_data_takes_a_python_list_of_texts_as_one_tensor():
+    ds = tf.data.Dataset.from_tensor_slices(["one text", "two texts", "three"]).batch(2)
+    got = [x.numpy().tolist() for x in ds]
+    assert got == [[b"one text", b"two texts"], [b"three"]]
+
+
+# ---- the harness's offline files for this corpus (tools/keras_offline_data.py) --------------
+def test_offline_files_have_the_real_layout(tmp_path):
+    import sys
+    import zipfile
+    import pandas as pd
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "tools"))
+    import keras_offline_data as kod
+    heart = kod.heart_frame()
+    assert heart.shape == (303, 14) and all(isinstance(v, str) for v in heart["thal"])
+    assert list(heart.columns)[-1] == "target" and set(heart["target"]) == {0, 1}
+    kod.jena_zip(str(tmp_path / "j.zip"), rows=300)
+    jena = pd.read_csv(zipfile.ZipFile(tmp_path / "j.zip").open("jena_climate_2009_2016.csv"))
+    assert list(jena.columns) == ["Date Time"] + kod.JENA_COLUMNS and len(jena) == 300
+    kod.movielens_zip(str(tmp_path / "m.zip"), users=7, movies=20, ratings=100)
+    z = zipfile.ZipFile(tmp_path / "m.zip")
+    ratings = pd.read_csv(z.open("ml-latest-small/ratings.csv"))
+    assert list(ratings.columns) == ["userId", "movieId", "rating", "timestamp"]
+    assert len(ratings) == 100 and ratings["rating"].between(0.5, 5.0).all()
+    assert list(pd.read_csv(z.open("ml-latest-small/movies.csv")).columns) == \
+        ["movieId", "title", "genres"]
+    kod.creditcard_csv(str(tmp_path / "c.csv"), rows=50)
+    lines = (tmp_path / "c.csv").read_text().splitlines()
+    assert len(lines) == 51 and lines[0].split(",")[-1] == '"Class"'
+    assert len(lines[1].split(",")) == 31 and lines[1].split(",")[-1] in ('"0"', '"1"')
+    kod.aclimdb_tree(str(tmp_path), per_class=2)
+    assert sorted(os.listdir(tmp_path / "aclImdb" / "train")) == ["neg", "pos"]
+    assert len(os.listdir(tmp_path / "aclImdb" / "test" / "pos")) == 2
+    kod.news20_tree(str(tmp_path), per_group=2)
+    assert len(os.listdir(tmp_path / "20_newsgroup")) == 20
+    assert (tmp_path / "20_newsgroup" / "comp.graphics" / "38987").exists()
+    kod.glove_txt(str(tmp_path / "g.txt"), extra=3)
+    first = (tmp_path / "g.txt").read_text().splitlines()[0].split()
+    assert len(first) == 101
