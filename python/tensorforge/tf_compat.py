@@ -168,8 +168,9 @@ def tensordot(a, b, axes, name=None):
     free_a = [i for i in builtins.range(a.ndim) if i not in ax_a]
     free_b = [i for i in builtins.range(b.ndim) if i not in ax_b]
     k = int(np.prod([a.shape[i] for i in ax_a], dtype=np.int64))
-    at = K.permute_dimensions(a, free_a + ax_a) if free_a + ax_a != list(builtins.range(a.ndim)) else a
-    bt = K.permute_dimensions(b, ax_b + free_b) if ax_b + free_b != list(builtins.range(b.ndim)) else b
+    order_a, order_b = free_a + ax_a, ax_b + free_b
+    at = a if order_a == sorted(order_a) else K.permute_dimensions(a, order_a)
+    bt = b if order_b == sorted(order_b) else K.permute_dimensions(b, order_b)
     out_a, out_b = [a.shape[i] for i in free_a], [b.shape[i] for i in free_b]
     m = int(np.prod(out_a, dtype=np.int64))
     y = K.dot(K.reshape(at, (m, k)), K.reshape(bt, (k, int(np.prod(out_b, dtype=np.int64)))))

@@ -18,8 +18,6 @@ program can write ``vae.add_loss(K.mean(...))`` on the graph's tensors.
 """
 import functools
 
-import numpy as np
-
 from .. import autograd as _autograd
 from .._text import dtype_name, dtype_of
 from ..autograd import Tensor
