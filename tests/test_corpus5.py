@@ -431,3 +431,13 @@ def test_offline_files_have_the_real_layout(tmp_path):
     kod.glove_txt(str(tmp_path / "g.txt"), extra=3)
     first = (tmp_path / "g.txt").read_text().splitlines()[0].split()
     assert len(first) == 101
+
+
+def test_integer_ids_beyond_float32_reach_integer_lookup_exactly():
+    ids = [16777217, 16777219, 2 ** 40 + 1]  # not representable in float32
+    inp = keras.Input(shape=(1,), dtype="int64")
+    il = layers.IntegerLookup(vocabulary=ids)
+    m = keras.Model(inp, il(inp))
+    got = m.predict(np.array([[16777219], [2 ** 40 + 1], [16777218]], np.int64), verbose=0)
+    assert got.reshape(-1).tolist() == [2, 3, 0]
+    assert il(np.array([[16777217]], np.int64)).numpy().tolist() == [[1]]

@@ -300,6 +300,16 @@ def _as_tensor(x):
     return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
 
 
+def _as_tensor_as_is(x):
+    """A layer input with its own dtype (the lookup layers read integer ids and strings as
+    they are, as Keras 2's do; ids above 2**24 would not survive float32)."""
+    if isinstance(x, Tensor):
+        return x
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))
+    return Tensor(array_module(x).asarray(x))
+
+
 def _marks_built(build):
     @functools.wraps(build)
     def built_after(self, *args, **kwargs):
@@ -321,6 +331,7 @@ class Layer:
 
     supports_masking = False
     _metrics_added = False
+    _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -630,12 +641,13 @@ class Layer:
             inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
         training = _training_arg(self, kwargs.pop("training", None))
         mask = kwargs.pop("mask", None)
+        conv = _as_tensor_as_is if self._keeps_input_dtype else _as_tensor
         if isinstance(inputs, (list, tuple, dict)):
-            x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
+            x = pack_like(inputs, [conv(t) for t in flatten(inputs)])
             if isinstance(x, tuple):
                 x = list(x)
         else:
-            x = _as_tensor(inputs)
+            x = conv(inputs)
         shapes = [(None,) + t.shape[1:] for t in flatten(x)]
         self._check_input_spec(shapes)
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])

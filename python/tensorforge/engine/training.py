@@ -316,8 +316,12 @@ class Model(Network):
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
-            if a.dtype != np.float32 and a.dtype != object:
-                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
+            int_input = (self._is_graph_network and i < len(self.inputs)
+                         and self.inputs[i].dtype.kind in "iu")
+            if a.dtype != np.float32 and a.dtype != object and not (
+                    int_input and a.dtype.kind in "iub"):
+                a = a.astype(np.float32)  # Keras' floatx, once at the boundary (an integer
+                # Input(dtype="int64") keeps its ids, as Keras 2 feeds them)
             out.append(a)
         n = out[0].shape[0]
         for i, a in enumerate(out):

@@ -69,6 +69,7 @@ class IndexLookup(PreprocessingLayer):
     """The shared lookup of StringLookup and IntegerLookup (Keras 2's IndexLookup)."""
 
     _strings = True
+    _keeps_input_dtype = True
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", sparse=False,
@@ -360,6 +361,8 @@ class CategoryEncoding(Layer):
     """Keras 2 CategoryEncoding(num_tokens, output_mode="multi_hot"): integer indices in
     [0, num_tokens) as one-hot, multi-hot or count vectors (``count_weights=`` weights the
     counts)."""
+
+    _keeps_input_dtype = True
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)

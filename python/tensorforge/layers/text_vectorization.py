@@ -25,6 +25,8 @@ _SPLIT = ("whitespace", "character")
 
 
 class TextVectorization(PreprocessingLayer):
+    _keeps_input_dtype = True
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
                  output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
