@@ -316,8 +316,13 @@ class Model(Network):
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
-            int_input = (self._is_graph_network and i < len(self.inputs)
-                         and self.inputs[i].dtype.kind in "iu")
+            known = self._is_graph_network and i < len(self.inputs)
+            if a.dtype == object and known and self.inputs[i].dtype != object:
+                raise TypeError(f"{where}: {'x' if len(xs) == 1 else f'x[{i}]'} must be a "
+                                f"numeric array for input {self.input_names[i]!r} of dtype "
+                                f"{self.inputs[i].dtype.name}, got strings (only an "
+                                'Input(dtype="string") takes text)')
+            int_input = known and self.inputs[i].dtype.kind in "iu"
             if a.dtype != np.float32 and a.dtype != object and not (
                     int_input and a.dtype.kind in "iub"):
                 a = a.astype(np.float32)  # Keras' floatx, once at the boundary (an integer
