@@ -614,7 +614,12 @@ for cls in (getattr(models, "Model", None), getattr(models, "Sequential", None))
                            ("evaluate", _wrap_evaluate), ("train_on_batch", _wrap_train_on_batch),
                            ("predict", _wrap_predict)):
             if name in cls.__dict__:
+                _orig = cls.__dict__[name]
                 wrap(cls)
+                # the wrapper keeps the method's signature (inspect.signature follows
+                # __wrapped__): code that reads it (Keras 2's scikit-learn wrapper checks its
+                # sk_params against fit's arguments) sees fit's own arguments
+                getattr(cls, name).__wrapped__ = _orig
 
 # threads and seed, the same on both sides (after the program's imports' own set-up, before it)
 if SIDE == "ours" and THREADS:
