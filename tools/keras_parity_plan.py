@@ -145,6 +145,33 @@ PLAN = {
     "kio_siamese_contrastive": dict(epochs=1, samples=4000, metric="evaluate:accuracy",
                                     note="pairs of MNIST digits, contrastive loss, BatchNorm "
                                          "on the distance; test pairs random (Python random)"),
+    # ---- fifth corpus (/tmp/kprogs5; tools/keras_corpus.md "Fifth corpus") ----
+    "kio_structured_data_classification": dict(
+        epochs=10, samples=1000, metric="fit:val_accuracy",
+        note="synthetic heart.csv (242 train / 61 val rows); IntegerLookup, StringLookup "
+             "(output_mode='binary') and Normalization adapted on tf.data columns"),
+    "kio_imbalanced_classification": dict(
+        epochs=3, samples=23000, metric="fit:val_loss",
+        note="synthetic creditcard.csv (28,480 rows, 1% fraud); class_weight 1/count, "
+             "batch 2048; TP/FP/TN/FN, Precision, Recall metrics"),
+    "kio_collaborative_filtering_movielens": dict(
+        epochs=1, samples=20000, metric="fit:val_loss",
+        note="synthetic ml-latest-small (100,836 ratings); Embedding model with tf.tensordot"),
+    "kio_timeseries_weather_forecasting": dict(
+        epochs=1, samples=1000, metric="fit:val_loss",
+        note="synthetic Jena series (60,000 rows); timeseries_dataset_from_array, LSTM(32); "
+             "the cap is 32 batches of 256 windows"),
+    "kio_text_classification_from_scratch": dict(
+        epochs=3, samples=1000, metric="evaluate:accuracy",
+        note="synthetic aclImdb (1,000 reviews a class and split); TextVectorization with a "
+             "tf.strings standardize, Conv1D; the end-to-end string model's evaluate"),
+    "kio_pretrained_word_embeddings": dict(
+        epochs=3, samples=3200, metric="fit:val_acc",
+        note="synthetic 20 newsgroups (200 posts a group) and GloVe vectors; TextVectorization, "
+             "a frozen Constant-initialized Embedding, Conv1D"),
+    "conv_lstm": dict(epochs=1, samples=20, metric="fit:val_loss",
+                      note="4 ConvLSTM2D(40) layers on 15 frames of 40x40: 20 movies (1 for "
+                           "validation), 2 steps of 10: a smoke figure, ~200 s a side here"),
 }
 
 NOT_COMPARABLE = {
@@ -153,6 +180,8 @@ NOT_COMPARABLE = {
     "kio_endpoint_layer_pattern": "random inputs and random (non-binary) targets: the loss of "
                                   "an unseeded logistic layer on noise; BinaryAccuracy is 0 on "
                                   "both sides (Keras compares y_true exactly)",
+    "mnist_sklearn_wrapper": "tf_keras has no keras.wrappers.scikit_learn: the Keras 2 side "
+                             "fails at the import, nothing to compare against",
     "dcgan_mnist": "GAN: a train_on_batch loop stopped after 20 steps; no accuracy to compare",
     "adl_ch4_dcgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",
     "adl_ch4_cgan_mnist": "GAN: train_on_batch loop, no accuracy to compare",

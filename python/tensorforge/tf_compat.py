@@ -18,13 +18,15 @@ from .backend_ops._args import shape_arg, tensor as _tensor
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
+from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
-from . import tf_data
+from . import tf_data, tf_strings
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
 int8, int16, int32, int64 = (np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+string = np.dtype(object)  # tf.string: object arrays of bytes (tensorforge/_text.py)
 DType = np.dtype
 
 
@@ -46,6 +48,8 @@ def as_dtype(dtype):
 
 # ---- tensors ---------------------------------------------------------------------------------
 def constant(value, dtype=None, shape=None, name=None):
+    if is_text(np.asarray(value)):
+        return Tensor(as_bytes_array(value, "constant"))
     if dtype is None and not isinstance(value, (float, list, tuple)) and \
             np.asarray(value).dtype.kind in "iub":
         dtype = np.asarray(value).dtype  # tf.constant(3) is int32-like, not floatx
@@ -56,6 +60,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, Tensor):
         return value if dtype is None else K.cast(value, dtype)
     arr = np.asarray(host(value))
+    if is_text(arr):
+        return Tensor(as_bytes_array(arr, "convert_to_tensor"))
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
@@ -133,7 +139,42 @@ def stack(values, axis=0, name=None):
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
+    if is_text(input):  # strings: no gradient, only the shape changes
+        return Tensor(np.expand_dims(as_bytes_array(input, "expand_dims"), axis))
     return K.expand_dims(input, axis)
+
+
+def tensordot(a, b, axes, name=None):
+    """``tf.tensordot``: an int ``axes`` contracts the last ``axes`` axes of ``a`` with the first
+    ``axes`` of ``b``; a pair of lists names the axes of each. Differentiable (a reshape, a
+    transpose and one matrix product)."""
+    a, b = _tensor("tensordot", "a", a), _tensor("tensordot", "b", b)
+    if isinstance(axes, (int, np.integer)):
+        if axes < 0 or axes > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: axes={axes} must be in [0, {min(a.ndim, b.ndim)}] for "
+                             f"shapes {a.shape} and {b.shape}")
+        ax_a, ax_b = list(builtins.range(a.ndim - axes, a.ndim)), list(builtins.range(axes))
+    else:
+        try:
+            ax_a, ax_b = ([int(i) for i in np.atleast_1d(x)] for x in axes)
+        except (TypeError, ValueError):
+            raise TypeError(f"tensordot: axes must be an int or a pair of axis lists, got "
+                            f"{axes!r}") from None
+        ax_a = [i % a.ndim for i in ax_a]
+        ax_b = [i % b.ndim for i in ax_b]
+    if [a.shape[i] for i in ax_a] != [b.shape[i] for i in ax_b]:
+        raise ValueError(f"tensordot: contracted dimensions differ: {a.shape} axes {ax_a} vs "
+                         f"{b.shape} axes {ax_b}")
+    free_a = [i for i in builtins.range(a.ndim) if i not in ax_a]
+    free_b = [i for i in builtins.range(b.ndim) if i not in ax_b]
+    k = int(np.prod([a.shape[i] for i in ax_a], dtype=np.int64))
+    order_a, order_b = free_a + ax_a, ax_b + free_b
+    at = a if order_a == sorted(order_a) else K.permute_dimensions(a, order_a)
+    bt = b if order_b == sorted(order_b) else K.permute_dimensions(b, order_b)
+    out_a, out_b = [a.shape[i] for i in free_a], [b.shape[i] for i in free_b]
+    m = int(np.prod(out_a, dtype=np.int64))
+    y = K.dot(K.reshape(at, (m, k)), K.reshape(bt, (k, int(np.prod(out_b, dtype=np.int64)))))
+    return K.reshape(y, tuple(out_a + out_b))
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
@@ -395,6 +436,8 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
+strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
+
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              experimental=tf_data.experimental,
@@ -423,11 +466,11 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "data", "math", "nn", "random", "TensorSpec",
+    "executing_eagerly", "data", "math", "nn", "random", "strings", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
-    "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
-    "reshape", "concat", "stack", "expand_dims", "squeeze", "transpose", "ones", "zeros",
-    "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
+    "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
+    "reshape", "concat", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",
+    "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
     "stop_gradient", "matmul", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
     "reduce_prod", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_any",
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",

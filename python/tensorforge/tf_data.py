@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _random
 from .autograd import Tensor
+from ._text import as_bytes_array, is_text
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -28,6 +29,19 @@ def _map_struct(fn, s):
     if isinstance(s, (tuple, list)):
         return type(s)(_map_struct(fn, v) for v in s)
     return fn(s)
+
+
+def _list_as_tensor(s):
+    """tf.data converts a Python list to one tensor (tuples and dicts are structures): a list of
+    numbers or strings (a list of texts) is one component, not one component per element."""
+    if isinstance(s, list) and s and all(isinstance(v, (str, bytes, int, float, np.generic))
+                                         for v in s):
+        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else np.asarray(s)
+    if isinstance(s, dict):
+        return {k: _list_as_tensor(v) for k, v in s.items()}
+    if isinstance(s, tuple):
+        return tuple(_list_as_tensor(v) for v in s)
+    return s
 
 
 def _leaves(s):
@@ -44,8 +58,10 @@ def _as_array(a, where):
     a = np.asarray(a)
     if a.dtype == np.float64:  # Keras' fit casts float data to floatx: once, here
         a = a.astype(np.float32)
+    if is_text(a):  # tf.string: bytes
+        return as_bytes_array(a, where)
     if a.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: expected numeric arrays, got dtype {a.dtype}")
+        raise TypeError(f"{where}: expected numeric or string arrays, got dtype {a.dtype}")
     return a
 
 
@@ -81,7 +97,8 @@ class Dataset:
     def from_tensor_slices(tensors):
         """One element per index of the first axis of every array in ``tensors`` (an array, or a
         tuple / list / dict of arrays with the same first dimension)."""
-        arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensor_slices"), tensors)
+        arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensor_slices"),
+                             _list_as_tensor(tensors))
         leaves = _leaves(arrays)
         if not leaves or any(a.ndim == 0 for a in leaves):
             raise ValueError("Dataset.from_tensor_slices: every component must have a first "
@@ -411,6 +428,8 @@ def _stack(elems):
         return {k: _stack([e[k] for e in elems]) for k in first}
     if isinstance(first, (tuple, list)):
         return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
+    if isinstance(first, (bytes, str)) or is_text(first):  # tf.string elements stay bytes
+        return np.stack([as_bytes_array(e, "Dataset.batch") for e in elems])
     return np.stack([np.asarray(e) for e in elems])
 
 

@@ -26,6 +26,7 @@ from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module, host, raw
 from .. import _variables
+from .._text import as_bytes_array, dtype_name, is_text
 from ..autograd import Tensor, no_grad
 from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -295,12 +296,24 @@ def _training_arg(layer, training):
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
-        if x.dtype != np.float32 and not x.requires_grad:
+        if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
             return Tensor(x.data.astype(np.float32))
         return x
     if getattr(x, "dtype", None) == np.float32:
         return Tensor(x)
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
     return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
+
+
+def _as_tensor_as_is(x):
+    """A layer input with its own dtype (the lookup layers read integer ids and strings as
+    they are, as Keras 2's do; ids above 2**24 would not survive float32)."""
+    if isinstance(x, Tensor):
+        return x
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))
+    return Tensor(array_module(x).asarray(x))
 
 
 def _marks_built(build):
@@ -324,6 +337,7 @@ class Layer:
 
     supports_masking = False
     _metrics_added = False
+    _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -342,7 +356,7 @@ class Layer:
         self._inbound_nodes = []
         self._outbound_nodes = []
         self.input_spec = None
-        self.dtype = "float32" if dtype is None else np.dtype(dtype).name
+        self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.batch_input_shape = None
         if batch_input_shape is not None:
             self.batch_input_shape = tuple(batch_input_shape)
@@ -637,14 +651,18 @@ class Layer:
             inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
+        if isinstance(inputs, (list, tuple)) and inputs and all(
+                isinstance(t, (str, bytes)) for t in flatten(inputs)):
+            inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
         training = _training_arg(self, kwargs.pop("training", None))
         mask = kwargs.pop("mask", None)
+        conv = _as_tensor_as_is if self._keeps_input_dtype else _as_tensor
         if isinstance(inputs, (list, tuple, dict)):
-            x = pack_like(inputs, [_as_tensor(t) for t in flatten(inputs)])
+            x = pack_like(inputs, [conv(t) for t in flatten(inputs)])
             if isinstance(x, tuple):
                 x = list(x)
         else:
-            x = _as_tensor(inputs)
+            x = conv(inputs)
         shapes = [(None,) + t.shape[1:] for t in flatten(x)]
         self._check_input_spec(shapes)
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])

@@ -21,6 +21,9 @@ from .base_layer import (Layer, _call_args, _strip_keras_only, _touch, call_cont
                          set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
+from .._text import is_text
+from ..autograd import Tensor
+from ..ops import basic as _B
 from .layer_utils import print_summary
 from .serialization import _snake, _unique_name, custom_object_scope, get_layer_class
 
@@ -320,7 +323,8 @@ class Network(Layer):
         if not self._is_graph_network:
             raise NotImplementedError(f"{type(self).__name__}: a subclassed model must define "
                                       "call(self, inputs, training=None)")
-        xs = self._flatten_inputs(inputs)
+        xs = [_conform_to_input(x, t.shape) for x, t in zip(self._flatten_inputs(inputs),
+                                                              self.inputs)]
         lo = frozenset([0]) if logits is True else frozenset(logits or ())
         outs = self._run_graph(xs, bool(training), lo)
         return pack_like(self._nested_outputs, outs)
@@ -663,3 +667,23 @@ class _Step:
 
 
 __all__ = ["Network", "deserialize_layer"]
+
+
+def _conform_to_input(x, shape):
+    """Keras 2's Functional._conform_to_reference_input, on every call: a value one axis short
+    of an Input whose last axis is 1 gains that axis (a Dataset's (32,) column for
+    Input(shape=(1,))); one with an extra trailing unit axis loses it."""
+    xs = getattr(x, "shape", None)
+    if xs is None or isinstance(x, KerasTensor):
+        return x
+    nd = len(xs)
+    if nd == len(shape) - 1 and shape[-1] == 1:
+        new = tuple(xs) + (1,)
+    elif nd == len(shape) + 1 and nd and xs[-1] == 1:
+        new = tuple(xs[:-1])
+    else:
+        return x
+    if isinstance(x, Tensor):
+        return Tensor(x.data.reshape(new)) if is_text(x) else _B.reshape(x, new)
+    return x.reshape(new)
+

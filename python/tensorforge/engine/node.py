@@ -18,9 +18,8 @@ program can write ``vae.add_loss(K.mean(...))`` on the graph's tensors.
 """
 import functools
 
-import numpy as np
-
 from .. import autograd as _autograd
+from .._text import dtype_name, dtype_of
 from ..autograd import Tensor
 
 __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
@@ -57,7 +56,7 @@ class KerasTensor(Tensor):
 
     def __init__(self, shape, dtype="float32", name=None, keras_history=None):
         self._shape = TensorShape(None if s is None else int(s) for s in shape)
-        self._dtype = np.dtype(dtype)
+        self._dtype = dtype_of(dtype)
         self.name = name
         self.requires_grad = False
         self.grad = None
@@ -102,7 +101,7 @@ class KerasTensor(Tensor):
 
     def __repr__(self):
         layer = self._keras_history[0].name if self._keras_history else None
-        return (f"<KerasTensor: shape={self._shape} dtype={self._dtype.name} "
+        return (f"<KerasTensor: shape={self._shape} dtype={dtype_name(self._dtype)} "
                 f"(created by layer '{layer}')>")
 
     # ---- arithmetic records an op layer (See module docstring) ---------------------------

@@ -23,6 +23,7 @@ import json
 import numpy as np
 
 from .. import _device
+from .._text import as_bytes_array, is_text
 from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
@@ -307,7 +308,9 @@ class Model(Network):
         if isinstance(a, Tensor):
             a = a.data if _device.is_device_array(a.data) else a.numpy()
         a = a if _device.is_device_array(a) else np.asarray(a)
-        if a.dtype.kind not in "fiub":
+        if is_text(a):  # string data reaches the layers that read it (StringLookup) as bytes
+            a = as_bytes_array(a, f"{where}: {what}")
+        elif a.dtype.kind not in "fiub":
             raise TypeError(f"{where}: {what} must be a numeric array, got dtype {a.dtype}")
         if a.ndim == 0 or a.shape[0] == 0:
             raise ValueError(f"{where}: {what} must be a non-empty array with a batch axis, got "
@@ -338,8 +341,17 @@ class Model(Network):
         out = []
         for i, a in enumerate(xs):
             a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
-            if a.dtype != np.float32:
-                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
+            known = self._is_graph_network and i < len(self.inputs)
+            if a.dtype == object and known and self.inputs[i].dtype != object:
+                raise TypeError(f"{where}: {'x' if len(xs) == 1 else f'x[{i}]'} must be a "
+                                f"numeric array for input {self.input_names[i]!r} of dtype "
+                                f"{self.inputs[i].dtype.name}, got strings (only an "
+                                'Input(dtype="string") takes text)')
+            int_input = known and self.inputs[i].dtype.kind in "iu"
+            if a.dtype != np.float32 and a.dtype != object and not (
+                    int_input and a.dtype.kind in "iub"):
+                a = a.astype(np.float32)  # Keras' floatx, once at the boundary (an integer
+                # Input(dtype="int64") keeps its ids, as Keras 2 feeds them)
             out.append(a)
         n = out[0].shape[0]
         for i, a in enumerate(out):

@@ -8,7 +8,8 @@ from .. import _random
 
 __all__ = ["to_categorical", "set_random_seed", "plot_model", "model_to_dot", "normalize",
            "np_utils", "data_utils", "vis_utils", "generic_utils", "Sequence", "get_file",
-           "Progbar"]
+           "Progbar", "dataset_utils", "timeseries_dataset_from_array",
+           "text_dataset_from_directory"]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -69,7 +70,9 @@ from . import np_utils  # noqa: E402  (after to_categorical / normalize, which i
 from .data_utils import Sequence, get_file  # noqa: E402,F401
 from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from .generic_utils import Progbar  # noqa: E402,F401
-from . import data_utils, generic_utils, vis_utils  # noqa: E402,F401
+from .dataset_utils import (text_dataset_from_directory,  # noqa: E402,F401
+                            timeseries_dataset_from_array)
+from . import data_utils, dataset_utils, generic_utils, vis_utils  # noqa: E402,F401
 # Keras 2.9+ also exports these from keras.utils
 from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
 from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401

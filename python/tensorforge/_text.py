@@ -1,0 +1,54 @@
+"""String data as Keras 2 / TensorFlow hold it (``tf.string``): NumPy object arrays of ``bytes``.
+
+Numeric data is cast to floatx at the model boundary; string data (a ``dtype="string"`` Input,
+a DataFrame's text column, raw reviews) passes through unchanged to the layers that read it
+(StringLookup, TextVectorization), as TensorFlow feeds ``tf.string`` tensors.
+"""
+import numpy as np
+
+
+def is_text(a):
+    """True for an array (or Tensor) of strings: NumPy kinds U, S and O (Python objects)."""
+    dt = getattr(a, "dtype", None)
+    if dt is None:
+        return False
+    try:
+        return np.dtype(dt).kind in "USO"
+    except TypeError:
+        return False
+
+
+def as_bytes_array(a, where="strings"):
+    """``a`` (str / bytes, or a nested list / array of them) as an object array of bytes; a
+    TypeError naming ``where`` for anything else."""
+    arr = np.asarray(getattr(a, "data", a), dtype=object)
+    flat = arr.reshape(-1)
+    out = np.empty(flat.shape, dtype=object)
+    for i, v in enumerate(flat):
+        if isinstance(v, bytes):
+            out[i] = v
+        elif isinstance(v, str):
+            out[i] = v.encode("utf-8")
+        elif isinstance(v, np.bytes_):
+            out[i] = bytes(v)
+        else:
+            raise TypeError(f"{where}: expected strings, got {type(v).__name__} {v!r}")
+    return out.reshape(arr.shape)
+
+
+def as_str(v):
+    """One token as str (bytes decoded as UTF-8): the form vocabularies are kept in."""
+    return v.decode("utf-8") if isinstance(v, (bytes, np.bytes_)) else str(v)
+
+
+def dtype_of(dtype):
+    """A dtype argument as a NumPy dtype: ``"string"`` (``tf.string``) is the object dtype."""
+    if isinstance(dtype, str) and dtype == "string":
+        return np.dtype(object)
+    return np.dtype(dtype)
+
+
+def dtype_name(dtype):
+    """A dtype's Keras 2 name: ``"string"`` for text, else NumPy's name (``"float32"``)."""
+    dt = dtype_of(dtype)
+    return "string" if dt == np.dtype(object) else dt.name

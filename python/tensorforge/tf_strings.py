@@ -1,0 +1,82 @@
+"""``tf.strings``: the string ops Keras 2 programs call on text (a TextVectorization layer's
+custom ``standardize``: ``tf.strings.lower`` and ``tf.strings.regex_replace``). Strings are
+object arrays of bytes (tensorforge/_text.py); each op maps over the elements and returns a
+Tensor of the same shape. Patterns are Python ``re`` patterns applied to UTF-8 bytes; RE2 (what
+TensorFlow uses) accepts the same syntax for the character classes, alternations and
+repetitions these programs write.
+"""
+import re
+
+import numpy as np
+
+from ._text import as_bytes_array
+from .autograd import Tensor
+
+
+def _map(fn, x, name, out_dtype=object):
+    a = as_bytes_array(x, f"tf.strings.{name}")
+    flat = a.reshape(-1)
+    out = np.empty(flat.shape, dtype=out_dtype)
+    for i, v in enumerate(flat):
+        out[i] = fn(v)
+    return Tensor(out.reshape(a.shape))
+
+
+def _pattern(name, pattern):
+    if isinstance(pattern, Tensor):
+        pattern = pattern.data.reshape(()).item() if pattern.data.size == 1 else None
+    if isinstance(pattern, str):
+        pattern = pattern.encode("utf-8")
+    if not isinstance(pattern, bytes):
+        raise TypeError(f"tf.strings.{name}: pattern must be a string, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"tf.strings.{name}: invalid pattern {pattern!r}: {e}") from None
+
+
+def lower(input, encoding="", name=None):  # noqa: A002
+    """ASCII lower case (TensorFlow's default, encoding="")."""
+    return _map(lambda v: v.lower(), input, "lower")
+
+
+def upper(input, encoding="", name=None):  # noqa: A002
+    return _map(lambda v: v.upper(), input, "upper")
+
+
+def regex_replace(input, pattern, rewrite, replace_global=True, name=None):  # noqa: A002
+    rx = _pattern("regex_replace", pattern)
+    rw = rewrite.encode("utf-8") if isinstance(rewrite, str) else bytes(rewrite)
+    rw = re.sub(rb"\\(\d)", rb"\\g<\1>", rw)  # RE2's \1 backreferences
+    count = 0 if replace_global else 1
+    return _map(lambda v: rx.sub(rw, v, count=count), input, "regex_replace")
+
+
+def regex_full_match(input, pattern, name=None):  # noqa: A002
+    rx = _pattern("regex_full_match", pattern)
+    return _map(lambda v: rx.fullmatch(v) is not None, input, "regex_full_match", bool)
+
+
+def strip(input, name=None):  # noqa: A002
+    return _map(lambda v: v.strip(), input, "strip")
+
+
+def length(input, unit="BYTE", name=None):  # noqa: A002
+    if unit not in ("BYTE", "UTF8_CHAR"):
+        raise ValueError(f"tf.strings.length: unit must be 'BYTE' or 'UTF8_CHAR', got {unit!r}")
+    count = len if unit == "BYTE" else (lambda v: len(v.decode("utf-8")))
+    return _map(count, input, "length", np.int32)
+
+
+def join(inputs, separator="", name=None):
+    parts = [as_bytes_array(x, "tf.strings.join") for x in inputs]
+    sep = separator.encode("utf-8") if isinstance(separator, str) else bytes(separator)
+    shape = np.broadcast_shapes(*[p.shape for p in parts])
+    parts = [np.broadcast_to(p, shape).reshape(-1) for p in parts]
+    out = np.empty(int(np.prod(shape, dtype=np.int64)), dtype=object)
+    for i in range(out.size):
+        out[i] = sep.join(p[i] for p in parts)
+    return Tensor(out.reshape(shape))
+
+
+__all__ = ["lower", "upper", "regex_replace", "regex_full_match", "strip", "length", "join"]

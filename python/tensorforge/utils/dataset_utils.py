@@ -1,0 +1,173 @@
+"""Keras 2's dataset builders (keras/utils/timeseries_dataset.py, text_dataset.py): they return
+a ``tf.data.Dataset`` (tensorforge/tf_data.py) of batches, as Keras 2 does.
+
+``timeseries_dataset_from_array``: windows of ``sequence_length`` steps ``sampling_rate`` apart,
+one every ``sequence_stride`` steps, from ``data[start_index:end_index]``; the target of the
+window starting at position p is ``targets[start_index + p]``. With ``shuffle=True`` the start
+positions are shuffled by ``np.random.RandomState(seed)``, as Keras 2 does (Keras 2 then also
+shuffles windows in a buffer with TensorFlow's generator, which is not reproduced).
+
+``text_dataset_from_directory``: ``directory/<class>/*.txt`` as (text, label) batches, texts as
+bytes (``tf.string``); classes in alphanumeric order; ``validation_split`` with ``subset``
+"training" / "validation" and a ``seed`` to shuffle the files before the split, as Keras 2.
+"""
+import os
+
+import numpy as np
+
+from ..tf_data import Dataset
+
+
+def _index(name, v, what):
+    if v is None:
+        return None
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+        raise TypeError(f"{name}: {what} must be an integer, got {v!r}")
+    return int(v)
+
+
+def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
+                                  sampling_rate=1, batch_size=128, shuffle=False, seed=None,
+                                  start_index=None, end_index=None):
+    name = "timeseries_dataset_from_array"
+    data = np.asarray(getattr(data, "values", data))
+    if data.ndim == 0:
+        raise ValueError(f"{name}: data must have a time axis, got a scalar")
+    n = len(data)
+    start_index = _index(name, start_index, "start_index")
+    end_index = _index(name, end_index, "end_index")
+    if start_index:
+        if start_index < 0 or start_index >= n:
+            raise ValueError(f"{name}: start_index must be in [0, {n}) for data of length {n}, "
+                             f"got {start_index}")
+    if end_index:
+        if start_index and end_index <= start_index:
+            raise ValueError(f"{name}: end_index must be higher than start_index, got "
+                             f"start_index={start_index}, end_index={end_index}")
+        if end_index >= n or end_index <= 0:
+            raise ValueError(f"{name}: end_index must be in (0, {n}) for data of length {n}, "
+                             f"got {end_index}")
+    for what, v in (("sequence_length", sequence_length), ("sampling_rate", sampling_rate),
+                    ("sequence_stride", sequence_stride)):
+        if _index(name, v, what) <= 0:
+            raise ValueError(f"{name}: {what} must be higher than 0, got {v}")
+        if what != "sequence_length" and v >= n:
+            raise ValueError(f"{name}: {what} must be lower than the length of the data "
+                             f"({n}), got {v}")
+    if batch_size is not None and _index(name, batch_size, "batch_size") <= 0:
+        raise ValueError(f"{name}: batch_size must be positive or None, got {batch_size}")
+    start_index = start_index or 0
+    end_index = n if end_index is None else end_index
+    num_seqs = end_index - start_index - (sequence_length - 1) * sampling_rate
+    if targets is not None:
+        targets = np.asarray(getattr(targets, "values", targets))
+        num_seqs = min(num_seqs, len(targets))
+    starts = np.arange(0, max(num_seqs, 0), sequence_stride, dtype=np.int64)
+    if shuffle:
+        if seed is None:
+            seed = np.random.randint(1e6)
+        np.random.RandomState(seed).shuffle(starts)
+    steps = np.arange(sequence_length, dtype=np.int64) * sampling_rate
+    window = data[start_index:end_index]
+    tgt = None if targets is None else targets[start_index:end_index]
+
+    def element(idx):
+        x = window[idx[..., None] + steps] if np.ndim(idx) else window[idx + steps]
+        return x if tgt is None else (x, tgt[idx])
+
+    if batch_size is None:
+        return Dataset(lambda: (element(s) for s in starts), len(starts))
+    bs = int(batch_size)
+    nb = -(-len(starts) // bs)
+    return Dataset(lambda: (element(starts[i * bs:(i + 1) * bs]) for i in range(nb)), nb)
+
+
+def _labels_arg(name, labels, label_mode, class_names):
+    if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
+        raise ValueError(f"{name}: labels must be 'inferred', None or a list, got {labels!r}")
+    if label_mode not in ("int", "categorical", "binary", None):
+        raise ValueError(f"{name}: label_mode must be 'int', 'categorical', 'binary' or None, "
+                         f"got {label_mode!r}")
+    if class_names is not None and labels != "inferred":
+        raise ValueError(f"{name}: class_names is only used with labels='inferred'")
+
+
+def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
+                                class_names=None, batch_size=32, max_length=None, shuffle=True,
+                                seed=None, validation_split=None, subset=None,
+                                follow_links=False):
+    name = "text_dataset_from_directory"
+    _labels_arg(name, labels, label_mode, class_names)
+    if not os.path.isdir(directory):
+        raise ValueError(f"{name}: directory {directory!r} does not exist")
+    if validation_split is not None:
+        if not 0 < validation_split < 1:
+            raise ValueError(f"{name}: validation_split must be between 0 and 1, got "
+                             f"{validation_split}")
+        if subset not in ("training", "validation"):
+            raise ValueError(f"{name}: subset must be 'training' or 'validation' with "
+                             f"validation_split, got {subset!r}")
+        if shuffle and seed is None:
+            raise ValueError(f"{name}: give a seed with validation_split and shuffle=True, so "
+                             "that the training and validation subsets do not overlap")
+    elif subset is not None:
+        raise ValueError(f"{name}: subset needs validation_split")
+    if labels == "inferred":
+        subdirs = sorted(d for d in os.listdir(directory)
+                         if os.path.isdir(os.path.join(directory, d)))
+        if class_names is not None:
+            if sorted(class_names) != sorted(subdirs) and set(class_names) - set(subdirs):
+                raise ValueError(f"{name}: class_names {class_names} do not match the "
+                                 f"subdirectories {subdirs}")
+            subdirs = list(class_names)
+        roots = [(os.path.join(directory, d), i) for i, d in enumerate(subdirs)]
+    else:
+        subdirs, roots = [], [(directory, 0)]
+    paths, labs = [], []
+    for root, lab in roots:
+        for dirpath, _, files in sorted(os.walk(root, followlinks=follow_links)):
+            for f in sorted(files):
+                if f.lower().endswith(".txt"):
+                    paths.append(os.path.join(dirpath, f))
+                    labs.append(lab)
+    if isinstance(labels, (list, tuple)):
+        if len(labels) != len(paths):
+            raise ValueError(f"{name}: {len(labels)} labels for {len(paths)} files")
+        labs = list(labels)
+    print(f"Found {len(paths)} files belonging to {len(subdirs)} classes.")
+    labs = np.asarray(labs, np.int32)
+    if shuffle:
+        if seed is None:
+            seed = np.random.randint(1e6)
+        order = np.random.RandomState(seed).permutation(len(paths))
+        paths, labs = [paths[i] for i in order], labs[order]
+    if validation_split is not None:
+        k = int(validation_split * len(paths))
+        if subset == "training":
+            print(f"Using {len(paths) - k} files for training.")
+            paths, labs = paths[:len(paths) - k], labs[:len(paths) - k]
+        else:
+            print(f"Using {k} files for validation.")
+            paths, labs = paths[len(paths) - k:], labs[len(paths) - k:]
+    texts = []
+    for p in paths:
+        with open(p, "rb") as f:
+            t = f.read()
+        texts.append(t[:max_length] if max_length is not None else t)
+    texts = np.array(texts + [b""], dtype=object)[:-1]  # a 1-D object array, even if equal
+    if label_mode == "categorical":
+        y = np.eye(len(subdirs), dtype=np.float32)[labs]
+    elif label_mode == "binary":
+        if len(subdirs) != 2:
+            raise ValueError(f"{name}: label_mode='binary' needs exactly 2 classes, got "
+                             f"{len(subdirs)}")
+        y = labs.astype(np.float32)[:, None]
+    else:
+        y = labs
+    ds = Dataset.from_tensor_slices(texts if label_mode is None or labels is None
+                                    else (texts, y))
+    if shuffle:
+        ds = ds.shuffle(buffer_size=batch_size * 8, seed=seed)
+    ds = ds.batch(batch_size) if batch_size is not None else ds
+    ds.class_names = subdirs
+    return ds

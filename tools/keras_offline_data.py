@@ -1,0 +1,217 @@
+"""Offline copies of the downloads the fifth corpus's keras-io programs make (tools/keras_corpus.md),
+for tools/keras_parity.py: synthetic data of the real files' layout (file names, columns, dtypes,
+value ranges) with a learnable signal, seeded, so both sides see the same bytes. Imported by the
+harness's bootstrap in each child process; nothing here touches the network.
+
+    heart_frame()            heart.csv (Cleveland heart disease, 303 rows x 14 columns)
+    jena_zip(path)           jena_climate_2009_2016.csv.zip (a 10-minute weather series, 15 columns)
+    movielens_zip(path)      ml-latest-small.zip (ratings.csv, movies.csv)
+    creditcard_csv(path)     creditcard.csv (Kaggle credit card fraud: Time, V1..V28, Amount, Class)
+    aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
+    news20_tree(root)        20_newsgroup/<20 groups>/<numbered posts> (news20.tar.gz, untarred)
+    glove_txt(path)          glove.6B.100d.txt (a word and its 100 floats a line)
+
+Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
+(the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
+so that a 1,000-sample cap still sees some), aclImdb 1,000 reviews per class and split (the real
+12,500), 20_newsgroup 200 posts a group (the real ~1,000), GloVe the words the posts use plus
+2,000 others (the real 400,000): the programs compute their splits from what they read, so only
+the run time changes.
+"""
+import os
+import zipfile
+
+import numpy as np
+
+
+def heart_frame():
+    import pandas as pd
+    rng = np.random.default_rng(21)
+    n = 303
+    age = rng.integers(29, 78, n)
+    sex = rng.integers(0, 2, n)
+    cp = rng.integers(0, 5, n)
+    trestbps = rng.integers(94, 201, n)
+    chol = rng.integers(126, 565, n)
+    fbs = (rng.random(n) < 0.15).astype(np.int64)
+    restecg = rng.integers(0, 3, n)
+    thalach = rng.integers(71, 203, n)
+    exang = rng.integers(0, 2, n)
+    oldpeak = np.round(rng.gamma(1.2, 0.9, n), 1)
+    slope = rng.integers(1, 4, n)
+    ca = rng.integers(0, 4, n)
+    thal = rng.choice(["fixed", "normal", "reversible"], n, p=[0.1, 0.55, 0.35])
+    score = (0.04 * (age - 54) + 0.8 * sex + 0.5 * (cp == 4) + 1.2 * exang + 0.7 * oldpeak
+             - 0.03 * (thalach - 150) + 0.6 * ca + 1.0 * (thal == "reversible") - 1.6)
+    target = (score + rng.normal(0, 0.8, n) > 0).astype(np.int64)
+    return pd.DataFrame({"age": age, "sex": sex, "cp": cp, "trestbps": trestbps, "chol": chol,
+                         "fbs": fbs, "restecg": restecg, "thalach": thalach, "exang": exang,
+                         "oldpeak": oldpeak, "slope": slope, "ca": ca, "thal": thal,
+                         "target": target})
+
+
+JENA_COLUMNS = ["p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)",
+                "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)",
+                "wv (m/s)", "max. wv (m/s)", "wd (deg)"]
+
+
+def jena_zip(path, rows=60000):
+    import pandas as pd
+    rng = np.random.default_rng(22)
+    t = np.arange(rows)
+    day, year = 2 * np.pi * t / 144, 2 * np.pi * t / (144 * 365)
+    weather = np.zeros(rows)  # slow fronts: a mean-reverting walk
+    kicks = rng.normal(0, 0.15, rows)
+    for i in range(1, rows):
+        weather[i] = 0.995 * weather[i - 1] + kicks[i]
+    temp = 9 - 9 * np.cos(year) + 4 * np.sin(day - 2) + weather + rng.normal(0, 0.3, rows)
+    p = 989 + 8 * np.sin(year / 3) - 1.5 * weather + rng.normal(0, 0.5, rows)
+    rh = np.clip(76 - 2.5 * (temp - 9) + rng.normal(0, 6, rows), 12, 100)
+    vpmax = 6.1 * np.exp(17.6 * temp / (temp + 243))
+    vpact = vpmax * rh / 100
+    tdew = 243 * np.log(vpact / 6.1) / (17.6 - np.log(vpact / 6.1))
+    sh = 622 * vpact / (p - 0.378 * vpact)
+    wv = np.abs(2 + rng.normal(0, 1.3, rows))
+    cols = [p, temp, temp + 273.15 + (1000 - p) * 0.01, tdew, rh, vpmax, vpact, vpmax - vpact,
+            sh, sh * 1.6, p * 100 / (287.05 * (temp + 273.15)) * 1000, wv, wv * 1.7,
+            rng.uniform(0, 360, rows)]
+    stamps = pd.date_range("2009-01-01 00:10:00", periods=rows, freq="10min")
+    df = pd.DataFrame({"Date Time": stamps.strftime("%d.%m.%Y %H:%M:%S")})
+    for name, v in zip(JENA_COLUMNS, cols):
+        df[name] = np.round(v, 2)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("jena_climate_2009_2016.csv", df.to_csv(index=False))
+
+
+def movielens_zip(path, users=610, movies=9724, ratings=100836):
+    import pandas as pd
+    rng = np.random.default_rng(23)
+    u_taste = rng.normal(0, 1, (users, 4))
+    m_kind = rng.normal(0, 1, (movies, 4))
+    movie_ids = np.sort(rng.choice(np.arange(1, 193610), movies, replace=False))
+    pop = rng.zipf(1.6, movies).astype(np.float64)
+    u = rng.integers(0, users, ratings)
+    m = rng.choice(movies, ratings, p=pop / pop.sum())
+    raw = 3.5 + 0.6 * np.sum(u_taste[u] * m_kind[m], 1) / 2 + rng.normal(0, 0.5, ratings)
+    rating = np.clip(np.round(raw * 2) / 2, 0.5, 5.0)
+    stamp = rng.integers(828124615, 1537799250, ratings)
+    order = np.lexsort((movie_ids[m], u))
+    ratings_df = pd.DataFrame({"userId": u[order] + 1, "movieId": movie_ids[m[order]],
+                               "rating": rating[order], "timestamp": stamp[order]})
+    genres = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Drama",
+              "Fantasy", "Horror", "Romance", "Sci-Fi", "Thriller"]
+    mlines = ["movieId,title,genres"] + [
+        '%d,"Movie %d (%d)",%s' % (mid, mid, 1950 + mid % 70,
+                                   "|".join(rng.choice(genres, 1 + mid % 3, replace=False)))
+        for mid in movie_ids]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("ml-latest-small/ratings.csv", ratings_df.to_csv(index=False))
+        z.writestr("ml-latest-small/movies.csv", "\n".join(mlines) + "\n")
+
+
+def creditcard_csv(path, rows=28480, fraud=0.01):
+    rng = np.random.default_rng(24)
+    y = (rng.random(rows) < fraud).astype(np.int64)
+    v = rng.normal(0, 1, (rows, 28))
+    v[y == 1, :6] += rng.normal(-2.5, 1.0, (int(y.sum()), 6))  # the frauds differ in V1..V6
+    t = np.sort(rng.uniform(0, 172792, rows)).round()
+    amount = np.round(rng.lognormal(3, 1.4, rows), 2)
+    head = ",".join('"%s"' % c for c in ["Time"] + ["V%d" % i for i in range(1, 29)]
+                    + ["Amount", "Class"])
+    table = np.concatenate([t[:, None], v, amount[:, None]], axis=1)
+    fmt = ",".join(["%d"] + ["%.6f"] * 28 + ["%.2f"]) + ',"%d"'
+    np.savetxt(path, np.concatenate([table, y[:, None]], axis=1), fmt=fmt, header=head,
+               comments="")
+
+
+_POS = ("great wonderful superb moving brilliant loved excellent beautiful touching fun "
+        "charming masterpiece").split()
+_NEG = ("awful boring terrible waste dull worst stupid mess bad poorly painful "
+        "disappointing").split()
+_COMMON = ("the a and of to is it this that was in film movie story acting plot with as for "
+           "but on his her they one all at by an be who so about just some there characters "
+           "time really even").split()
+
+
+def _review(rng, positive):
+    mood = _POS if positive else _NEG
+    other = _NEG if positive else _POS
+    n = int(rng.integers(40, 160))
+    r = rng.random(n)
+    pick = [mood, other, _COMMON]
+    kind = np.where(r < 0.12, 0, np.where(r < 0.15, 1, 2))
+    idx = rng.integers(0, 1 << 30, n)
+    words = [pick[k][i % len(pick[k])] for k, i in zip(kind, idx)]
+    half = n // 2
+    return (" ".join(words[:half]).capitalize() + ".<br /><br />"
+            + " ".join(words[half:]).capitalize() + "!")
+
+
+def aclimdb_tree(root, per_class=1000):
+    rng = np.random.default_rng(25)
+    for split in ("train", "test"):
+        for label in ("neg", "pos"):
+            d = os.path.join(root, "aclImdb", split, label)
+            os.makedirs(d, exist_ok=True)
+            for i in range(per_class):
+                with open(os.path.join(d, "%d_%d.txt" % (i, 7 if label == "pos" else 2)),
+                          "w", encoding="utf-8") as f:
+                    f.write(_review(rng, label == "pos"))
+
+
+
+NEWSGROUPS = ["alt.atheism", "comp.graphics", "comp.os.ms-windows.misc",
+              "comp.sys.ibm.pc.hardware", "comp.sys.mac.hardware", "comp.windows.x",
+              "misc.forsale", "rec.autos", "rec.motorcycles", "rec.sport.baseball",
+              "rec.sport.hockey", "sci.crypt", "sci.electronics", "sci.med", "sci.space",
+              "soc.religion.christian", "talk.politics.guns", "talk.politics.mideast",
+              "talk.politics.misc", "talk.religion.misc"]
+
+
+# the reviews' common words and those the example looks up ("the cat sat on the mat")
+_NEWS_COMMON = _COMMON + ["cat", "sat", "mat", "computer", "message", "modeling", "3d"]
+
+
+def _topic_words(k):
+    """Twelve made-up words for group k (each group its own), the signal a classifier finds."""
+    return ["%s%d" % (stem, k) for stem in ("topic", "term", "word", "thing", "issue", "item",
+                                            "point", "idea", "part", "case", "kind", "sort")]
+
+
+def news20_tree(root, per_group=200):
+    rng = np.random.default_rng(26)
+    for k, group in enumerate(NEWSGROUPS):
+        d = os.path.join(root, "20_newsgroup", group)
+        os.makedirs(d, exist_ok=True)
+        topic = _topic_words(k)
+        first = 38987 if group == "comp.graphics" else 50000 + 1000 * k
+        for i in range(per_group):
+            head = ["Xref: cantaloupe.srv.cs.cmu.edu %s:%d" % (group, first + i),
+                    "Path: cantaloupe.srv.cs.cmu.edu!news", "From: user%d@example.edu" % i,
+                    "Newsgroups: %s" % group, "Subject: Re: question %d" % i,
+                    "Message-ID: <%d@example.edu>" % (first + i), "Sender: news@example.edu",
+                    "Organization: Example University", "Lines: 20", ""]
+            n = int(rng.integers(60, 160))
+            r = rng.random(n)
+            common = rng.integers(0, len(_NEWS_COMMON), n)
+            pick = rng.integers(0, len(topic), n)
+            body = " ".join(topic[p] if x < 0.15 else _NEWS_COMMON[c]
+                            for x, c, p in zip(r, common, pick))
+            with open(os.path.join(d, str(first + i)), "w", encoding="latin-1") as f:
+                f.write("\n".join(head) + "\n" + body + "\n")
+
+
+def glove_txt(path, extra=2000, dim=100):
+    """Vectors for the posts' words: a group's topic words lie near their group's centre, so the
+    frozen embeddings carry the signal; the common words and ``extra`` fillers are noise."""
+    rng = np.random.default_rng(27)
+    lines = []
+    for k in range(len(NEWSGROUPS)):
+        centre = rng.normal(0, 1, dim)
+        for w in _topic_words(k):
+            lines.append((w, centre + rng.normal(0, 0.3, dim)))
+    for w in _NEWS_COMMON + ["filler%d" % i for i in range(extra)]:
+        lines.append((w, rng.normal(0, 1, dim)))
+    with open(path, "w") as f:
+        for w, v in lines:
+            f.write(w + " " + " ".join("%.5f" % x for x in v) + "\n")
