@@ -9,8 +9,9 @@ Prints two lines:
   step:   the real Model._train_batch + the batch metrics (what fit runs per batch, without the
           loop's callbacks): median CPU us outside / inside the kernels, the kernel calls per
           step, the outside share; raw, and corrected for the timing wrappers themselves.
-  phases: the same step taken apart (set requires_grad, forward, loss, backward, optimizer, grad
-          reset, metrics), raw figures, for finding what to attack.
+  phases: the general step taken apart (set requires_grad, forward, loss, backward, optimizer,
+          grad reset, metrics), raw figures, for finding what to attack. (A model the compiled
+          step takes -- the MLP, Note [compiled step] -- runs that in `step` instead.)
 
 Note [timer correction]: time.thread_time is a system call (no vDSO clock for thread CPU time),
 a few microseconds on a loaded VM. Each wrapped kernel call runs two of them: part of that cost

@@ -574,6 +574,108 @@ def test_conv_strided_backward_data_random(isa):
         check_conv(x, w, None, 2, "same", 1, None, "cpu", what=f"[{isa}] dcgan x{xs} w{ws}")
 
 
+def test_conv_weight_gradient_by_taps(isa):
+    """Note [weight gradient by taps] (csrc/cpu/conv_wgrad_taps.cpp): >= 64 input channels and
+    >= 4 taps. Seeded random layers (channels 64..120 off the vector width, C_out 1..40, kernels
+    2..5 incl. even and 1xK, strides 1..3, dilation, every padding mode, odd and tiny images), the
+    fused relu mask, 8 pixel parts with partial sums (P >= 4096), two row groups split inside a tap
+    (9 taps x 120 channels), the DCGAN 7->14 weight gradient (batch cut to 4): dW and db against the
+    float64 reference, against the im2col path, and bit-identical at 1, 2 and 3 threads."""
+    C = tf._native._C
+    rng = np.random.default_rng(171)
+    cases = [((4, 14, 14, 64), (4, 4, 64, 128), 2, "same", 1), ((2, 7, 7, 120), (3, 3, 120, 16), 2, "same", 1),
+             ((40, 10, 11, 64), (2, 2, 64, 24), 1, "valid", 1), ((3, 5, 13, 96), (1, 5, 96, 8), (1, 2), (0, 2), 1),
+             ((2, 3, 3, 64), (5, 5, 64, 12), 1, "same", 1), ((1, 4, 4, 70), (4, 4, 70, 9), 2, "same", 1)]
+    while len(cases) < 12:
+        N = int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(1, 14, size=2))
+        CI, CO = int(rng.choice([64, 65, 72, 96])), int(rng.choice([1, 5, 16, 33, 40]))
+        KH, KW = (int(v) for v in rng.integers(1, 6, size=2))
+        if KH * KW < 4:
+            continue
+        strides = [(2, 2), (3, 3), (2, 3), (1, 1)][len(cases) % 4]
+        dilation = (1, 1) if rng.random() < 0.6 else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = ["valid", "same", (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][len(cases) % 3]
+        try:
+            geometry((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation)
+        except ValueError:
+            continue
+        cases.append(((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation))
+    prev_threads = tf.get_num_threads()
+    try:
+        for i, (xs, ws, strides, padding, dilation) in enumerate(cases):
+            what = f"[{isa}] taps x{xs} w{ws} s{strides} p{padding!r} d{dilation}"
+            x = rng.standard_normal(xs).astype(np.float32)
+            w = rng.standard_normal(ws).astype(np.float32)
+            y = tf.kernels.conv2d(x, w, None, strides, padding, dilation, None)
+            dy = rng.standard_normal(y.shape).astype(np.float32)
+            relu = i % 2 == 1
+            g = geometry(xs, ws, strides, padding, dilation)
+            d64 = dy.astype(np.float64) * (y > 0) if relu else dy.astype(np.float64)
+            _, dwr, dbr = R.conv2d_backward(d64, x.astype(np.float64), w.astype(np.float64), *g, False, True, True)
+            _, sw_, sb = R.conv2d_backward(np.abs(d64), np.abs(x).astype(np.float64), np.abs(w).astype(np.float64),
+                                           *g, False, True, True)
+            n = xs[0] * y.shape[1] * y.shape[2]
+            got = {}
+            for taps in (True, False):
+                prev = C._conv_wgrad_taps(taps)
+                try:
+                    for t in (1, 2, 3) if taps else (1,):
+                        tf.set_num_threads(t)
+                        got[taps, t] = tf.kernels.conv2d_backward(dy, x, w, strides, padding, dilation, False, True,
+                                                                  True, y=y if relu else None)[1:]
+                finally:
+                    C._conv_wgrad_taps(prev)
+            for (taps, t), (dw, db) in got.items():
+                assert_close(dw, dwr, scale=sw_, n=n, what=f"{what} {'taps' if taps else 'im2col'} dw")
+                assert_close(db, dbr, scale=sb, n=n, what=f"{what} db")
+                assert np.array_equal(dw, got[True, 1][0]) or not taps, f"{what}: dw at {t} threads differs"
+                assert np.array_equal(db, got[True, 1][1]) or not taps, f"{what}: db at {t} threads differs"
+    finally:
+        tf.set_num_threads(prev_threads)
+    assert C._conv_wgrad_taps() is True
+
+
+def test_conv_strided_forward_border_classes(isa):
+    """Note [forward border classes] (csrc/cpu/conv_direct.cpp): strided layers whose windows
+    read padding tile their output pixels sorted by valid taps. Seeded random layers (strides 2,
+    3 and mixed, 'same' and explicit pads, dilation, odd and tiny images, channels 8..96, C_out
+    off the vector width, bias + relu), the DCGAN 7->14 dx pass (batch cut to 3): the forward
+    against the float64 reference with the path on and off, and the gradients alongside."""
+    C = tf._native._C
+    rng = np.random.default_rng(173)
+    cases = [((3, 14, 14, 64), (4, 4, 64, 128), 2, "same", 1), ((2, 9, 9, 70), (3, 3, 70, 10), 3, (2, 1), 1),
+             ((1, 4, 4, 8), (4, 4, 8, 9), 2, "same", 1), ((2, 11, 11, 16), (3, 3, 16, 33), 2, "same", 2)]
+    while len(cases) < 10:
+        N = int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(1, 16, size=2))
+        CI, CO = int(rng.choice([8, 17, 32, 64, 96])), int(rng.choice([1, 5, 16, 33]))
+        KH, KW = (int(v) for v in rng.integers(1, 6, size=2))
+        strides = [(2, 2), (3, 3), (2, 3), (1, 2)][len(cases) % 4]
+        dilation = (1, 1) if rng.random() < 0.6 else (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        padding = ["same", (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][len(cases) % 2]
+        try:
+            geometry((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation)
+        except ValueError:
+            continue
+        cases.append(((N, H, W, CI), (KH, KW, CI, CO), strides, padding, dilation))
+    for xs, ws, strides, padding, dilation in cases:
+        what = f"[{isa}] classes x{xs} w{ws} s{strides} p{padding!r} d{dilation}"
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        b = rng.standard_normal(ws[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, dilation, "relu", "cpu", what=what)
+        g = geometry(xs, ws, strides, padding, dilation)
+        yr, scale = ref64(x, w, b, g, None)
+        prev = C._conv_forward_classes(False)
+        try:
+            y_off = C.conv2d_forward(x, w, b, *g, None)
+        finally:
+            C._conv_forward_classes(prev)
+        assert_close(y_off, yr, scale=scale, n=ws[0] * ws[1] * ws[2], what=f"{what} (path off)")
+    assert C._conv_forward_classes() is True
+
+
 # ---- thread-count independence (issue 16 item 6) --------------------------------------------
 
 def _bwd_at_threads(dy, x, w, g, threads):

@@ -241,6 +241,15 @@ def _c_cases():
         return make
     B["softmax_xent_forward"] = xent(True)
     B["softmax_xent_backward"] = xent(False)
+
+    def xent_stats(rng):
+        from tensorforge import reference as R
+        N, C = int(rng.integers(1, 40)), int(rng.integers(1, 12))
+        sparse = bool(rng.integers(2))
+        t = (rng.integers(0, C, N).astype(pick(rng, [np.int32, np.int64])) if sparse
+             else R.softmax_forward(f32(rng, N, C)))
+        return Case("xent_batch_stats", "C", [np.abs(f32(rng, N)), f32(rng, N, C), t, sparse])
+    B["xent_batch_stats"] = xent_stats
     B["dropout_forward"] = lambda rng: Case("dropout_forward", "C", [f32(rng, 5, 6), float(rng.choice([0.0, 0.3, 0.9])),
                                                                    int(rng.integers(0, 2 ** 40))])
 
@@ -266,6 +275,12 @@ def _c_cases():
         return make
     for n in ("sgd_update", "rmsprop_update", "adam_update", "adagrad_update"):
         B[n] = optim(n)
+
+    def adam_multi(rng):
+        cases = [optim("adam_update")(rng) for _ in range(int(rng.integers(1, 4)))]
+        lists = [[c.args[i] for c in cases] for i in range(4)]
+        return Case("adam_update_multi", "C", lists + cases[0].args[4:], inplace=(0, 2, 3))
+    B["adam_update_multi"] = adam_multi
 
     def rnn_f(name, G):
         def make(rng):
@@ -1235,6 +1250,7 @@ def run_case(index, case=None):
 # only ndarrays of their exact dtypes) and labels: a result instead of an error is a failure.
 _C_MUST_FAIL = ("list", "scalar", "str", "obj", "c64", "bool", "bigendian")
 _LABEL_ARGS = {("C", "softmax_xent_forward"): 1, ("C", "softmax_xent_backward"): 1,
+               ("C", "xent_batch_stats"): 2,
                ("kernels", "softmax_xent_forward"): 1, ("kernels", "softmax_xent_backward"): 1,
                ("ops", "softmax_cross_entropy"): 1, ("ops-grad", "softmax_cross_entropy"): 1,
                ("losses", "sparse_categorical_crossentropy"): 0}

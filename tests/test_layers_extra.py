@@ -186,6 +186,59 @@ def test_conv2d_transpose_random(rng):
         assert y.shape[1:] == out[1:], (i, y.shape, out)
 
 
+def test_conv2d_transpose_wide_kernel_gradient(rng):
+    """Conv2DTranspose layers with >= 64 filters, whose kernel gradient runs tap by tap (Note
+    [weight gradient by taps] in csrc/cpu/conv_wgrad_taps.cpp): strides 2 and 3, kernels 2..5,
+    output_padding, odd sizes, channels_first. Forward against the scatter reference; the
+    gradients of sum(y * R) with respect to x, the kernel and the bias against central finite
+    differences of the reference along random directions (the kernel has 64 * C * KH * KW
+    entries: directional derivatives instead of one per entry)."""
+    g = np.random.default_rng(2030)
+    cfgs = [dict(filters=64, kernel_size=4, strides=2, padding="same"),
+            dict(filters=70, kernel_size=3, strides=3, padding="valid", output_padding=1),
+            dict(filters=64, kernel_size=(5, 2), strides=(2, 3), padding="same"),
+            dict(filters=65, kernel_size=2, strides=2, padding="valid", data_format="channels_first"),
+            dict(filters=64, kernel_size=3, strides=2, padding="valid", output_padding=0)]
+    for i, kw in enumerate(cfgs):
+        cf = kw.get("data_format") == "channels_first"
+        shape = (int(g.integers(1, 4)), int(g.integers(1, 6)), int(g.integers(1, 6)), int(g.integers(1, 7)))
+        x = rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2]))
+        layer = L.Conv2DTranspose(bias_initializer="random_normal", **kw)
+        out = layer.compute_output_shape((None,) + x.shape[1:])
+        out_hw = out[1:3] if not cf else out[2:4]
+
+        def ref(x, ws):
+            w, b = ws
+            xl = np.transpose(x, (0, 2, 3, 1)) if cf else x
+            y = conv_transpose_ref(xl, w, out_hw, layer.strides, layer.padding) + b
+            return np.transpose(y, (0, 3, 1, 2)) if cf else y
+        xt = Tensor(x.astype(np.float32), requires_grad=True)
+        y = layer(xt)
+        ws64 = [w.astype(np.float64) for w in layer.get_weights()]
+        x64 = xt.numpy().astype(np.float64)
+        y_ref = ref(x64, ws64)
+        assert y.shape == y_ref.shape == (x.shape[0],) + tuple(out[1:]), (kw, y.shape, y_ref.shape, out)
+        assert np.abs(y.numpy() - y_ref).max() <= 1e-4 * max(1.0, np.abs(y_ref).max()), kw
+        R_ = rng.standard_normal(y_ref.shape)
+        (y * R_.astype(np.float32)).sum().backward()
+        grads = [np.asarray(t.grad) for t in (xt, layer.kernel, layer.bias)]
+
+        def f(x_, ws_):
+            return float((ref(x_, ws_) * R_).sum())
+        for which, grad in enumerate(grads):
+            for _ in range(3):
+                v = rng.standard_normal(grad.shape)
+                eps = 1e-3
+                if which == 0:
+                    num = (f(x64 + eps * v, ws64) - f(x64 - eps * v, ws64)) / (2 * eps)
+                else:
+                    up = [w + (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
+                    dn = [w - (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
+                    num = (f(x64, up) - f(x64, dn)) / (2 * eps)
+                got = float((grad.astype(np.float64) * v).sum())
+                assert abs(got - num) <= 1e-4 * np.abs(grad * v).sum() + 1e-6, (kw, which, got, num)
+
+
 def w_shape_ok(layer, k, x, cf):
     return layer.kernel.shape == tuple(k) + (2, x.shape[1] if cf else x.shape[-1])
 

@@ -94,31 +94,83 @@ def test_clipnorm_and_clipvalue(rng):
 
 
 def test_update_is_in_place_and_one_kernel_call(rng):
-    """One call of the backend's adam_update kernel per parameter, on the parameter's own array
-    (the spy keeps the kernel's __module__: a native kernel is still called as one, through
-    Note [native optimizer step])."""
+    """Adam's step on the parameters' own arrays, in place: one adam_update_multi call for all
+    of them (Note [multi-tensor update]), one adam_update call for a lone parameter (the spies
+    keep the kernels' __module__: a native kernel is still called as one, through Note [native
+    optimizer step])."""
     from tensorforge import backend
-    calls = []
     name = backend.get_backend()
-    real = backend.lookup("adam_update")
+    calls = {"adam_update": [], "adam_update_multi": []}
+    real = {op: backend.lookup(op) for op in calls}
 
-    def spy(*a, **k):
-        calls.append(a[0])
-        return real(*a, **k)
-
-    spy.__module__ = getattr(real, "__module__", None)
-    backend.register("adam_update", name, spy)
+    def spy(op):
+        def fn(*a, **k):
+            calls[op].append(a[0])
+            return real[op](*a, **k)
+        fn.__module__ = getattr(real[op], "__module__", None)
+        return fn
+    for op in calls:
+        backend.register(op, name, spy(op))
     try:
         ps = [Tensor(rng.standard_normal((4, 4)).astype(np.float32), requires_grad=True)
               for _ in range(3)]
         ids = [id(p.data) for p in ps]
+        before = [p.data.copy() for p in ps]
         for p in ps:
             p.grad = np.ones((4, 4), np.float32)
         O.Adam().apply_gradients(ps)
+        multi, single = list(calls["adam_update_multi"]), list(calls["adam_update"])
+        calls["adam_update"].clear()
+        O.Adam().apply_gradients(ps[:1])
     finally:
-        backend.register("adam_update", name, real)
-    assert len(calls) == 3 and [id(c) for c in calls] == ids
+        for op in calls:
+            backend.register(op, name, real[op])
+    if name == "cpu":
+        assert len(multi) == 1 and [id(c) for c in multi[0]] == ids and not single
+    else:  # (the reference has no multi-tensor step of its own in apply_gradients)
+        assert not multi and [id(c) for c in single] == ids
+    assert [id(c) for c in calls["adam_update"]] == ids[:1]
     assert [id(p.data) for p in ps] == ids
+    assert all(not np.array_equal(p.data, b) for p, b in zip(ps, before))
+
+
+def test_multi_tensor_step_equals_the_single_steps_and_falls_back(rng):
+    """Note [multi-tensor update]: Adam over several parameters in one call gives the values of
+    one adam_update per parameter (bit for bit); a gradient the binding refuses (float64,
+    strided) leaves every array untouched there, and the single calls convert it as before."""
+    from tensorforge.kernels import optim as K
+
+    def run(grads, multi):
+        ps = [Tensor(w.copy(), requires_grad=True) for w in w0]
+        opt = O.Adam(learning_rate=0.01)
+        if not multi:
+            opt._native_multi = lambda lr: None
+        for g in grads:
+            for p, gi in zip(ps, g):
+                p.grad = gi
+            opt.apply_gradients(ps)
+        return [p.data for p in ps] + [s for p in ps for s in opt._state[id(p)][1:]]
+
+    w0 = [rng.standard_normal(s).astype(np.float32) for s in [(5, 3), (3,), (2, 2, 2)]]
+    steps = [[rng.standard_normal(w.shape).astype(np.float32) for w in w0] for _ in range(3)]
+    for a, b in zip(run(steps, True), run(steps, False)):
+        np.testing.assert_array_equal(a, b)
+    odd = [[g.astype(np.float64) if i == 1 else g for i, g in enumerate(s)] for s in steps]
+    for a, b in zip(run(odd, True), run(steps, False)):
+        np.testing.assert_array_equal(a, b)
+    # a refused argument raises before anything changes (the native binding; the reference
+    # validates nothing)
+    fn = K.backend.lookup("adam_update_multi")
+    if not K._is_native(fn):
+        return
+    p, g, m, v = (rng.standard_normal((3, 2)).astype(np.float32) for _ in range(4))
+    v = np.abs(v)
+    keep = [x.copy() for x in (p, m, v)]
+    with pytest.raises(TypeError, match="adam_update_multi"):
+        fn([p, p.copy()], [g, g.astype(np.float64)], [m, m.copy()], [v, v.copy()], 0.1, 0.9,
+           0.999, 1e-7, 1)
+    for a, b in zip((p, m, v), keep):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_native_optimizer_step_matches_the_checked_path_and_keeps_its_checks(rng):

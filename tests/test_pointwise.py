@@ -240,6 +240,38 @@ def test_xent_labels_any_int_dtype(backend, rng):
         assert_close(loss, ref, n=5, scale=np.abs(ref) + 1, what=str(dt))
 
 
+def test_xent_batch_stats_is_numpy_bit_for_bit(isa, rng):
+    """xent_batch_stats (Note [NumPy's pairwise sum]): the mean is loss.sum(dtype=float32) /
+    float32(N) exactly, for every length (the pairwise blocks of 8 and 128 and their tails,
+    subnormals, huge values), and the hits are NumPy's argmax agreement (first maximum on
+    ties, a NaN as the maximum), for dense and sparse targets, on every ISA path."""
+    C = _native._C
+    scales = np.array([1e-3, 1.0, 1e3, 1e-41, 3e37], np.float32)
+    for N in list(range(1, 300)) + [511, 1000, 1023, 4099, 20011]:
+        loss = (rng.random(N) * scales[rng.integers(0, 5, N)]).astype(np.float32)
+        c = int(rng.integers(1, 12))
+        logits = rng.standard_normal((N, c)).astype(np.float32)
+        logits[rng.integers(N)] = 0.5  # a row of ties
+        if N % 3 == 0:
+            logits[rng.integers(N), rng.integers(c)] = np.nan
+        labels = rng.integers(0, c, N)
+        onehot = np.eye(c, dtype=np.float32)[labels]
+        with np.errstate(over="ignore"):  # (a sum of the 3e37 entries may be inf: compared too)
+            mean = loss.sum(dtype=np.float32) / np.float32(N)
+        hits = int(np.count_nonzero(onehot.argmax(-1) == logits.argmax(-1)))
+        got = C.xent_batch_stats(loss, logits, onehot, False)
+        assert got == (float(mean), hits), (N, got, mean, hits)
+        assert type(got[0]) is float and type(got[1]) is int
+        for dt in (np.int32, np.int64):
+            assert C.xent_batch_stats(loss, logits, labels.astype(dt), True) == (float(mean), hits)
+    with np.errstate(over="ignore"):
+        assert tf.reference.xent_batch_stats(loss, logits, onehot, False) == got
+    with pytest.raises(ValueError, match=r"xent_batch_stats: loss must have shape \(20011,\)"):
+        C.xent_batch_stats(loss[:-1], logits, onehot, False)
+    with pytest.raises(ValueError, match="xent_batch_stats: targets must be class indices"):
+        C.xent_batch_stats(loss, logits, labels - 1, True)
+
+
 # ---- dropout ------------------------------------------------------------------------------------
 
 def test_dropout_matches_spec_and_backends(backend, rng):

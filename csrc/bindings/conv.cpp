@@ -82,8 +82,23 @@ bool tap_padded(const ConvShape& s, index_t oh, index_t ow, index_t kh, index_t 
   return ih < 0 || ih >= s.H || iw < 0 || iw >= s.W;
 }
 
+// Whether some window of s reads a padded cell (otherwise no tap is ever skipped).
+bool reads_padding(const ConvShape& s) {
+  return s.pt > 0 || s.pl > 0 || (s.OH - 1) * s.sh - s.pt + (s.KH - 1) * s.dh >= s.H ||
+         (s.OW - 1) * s.sw - s.pl + (s.KW - 1) * s.dw >= s.W;
+}
+
+// No NaN or Inf among p[0..n): one vectorizable pass (x - x is 0 exactly when x is finite), so
+// the common all-finite case costs a read of the array, not a byte store per element.
+bool all_finite(const float* p, index_t n) {
+  int bad = 0;
+  for (index_t i = 0; i < n; ++i) bad |= !(p[i] - p[i] == 0.0f);
+  return !bad;
+}
+
 void nan_weights_next_to_padding(const ConvShape& s, const float* w, float* y) {
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO;
+  if (!reads_padding(s) || all_finite(w, T * CI * CO)) return;
   std::vector<char> bad((size_t)(T * CO), 0);
   bool any = false;
   for (index_t t = 0; t < T; ++t)
@@ -115,6 +130,7 @@ void nan_weights_next_to_padding(const ConvShape& s, const float* w, float* y) {
 void nan_grads_next_to_padding(const ConvShape& s, const float* dy, float* dw) {
   const index_t CO = s.CO, CI = s.CI;
   const index_t P = s.OH * s.OW;
+  if (!reads_padding(s) || all_finite(dy, s.N * P * CO)) return;
   std::vector<char> bad((size_t)(P * CO), 0);
   bool any = false;
   for (index_t n = 0; n < s.N; ++n)
@@ -264,6 +280,28 @@ void bind_conv(pybind11::module_& m) {
       py::arg("enabled") = py::none(),
       "Winograd conv path (Note [Winograd]) on/off for this process; returns the previous setting. "
       "For benchmarks and tests; None only queries.");
+  m.def(
+      "_conv_wgrad_taps",
+      [](const py::object& on) {
+        const bool prev = conv_wgrad_taps_enabled().load();
+        if (!on.is_none()) conv_wgrad_taps_enabled().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "Tap-by-tap weight-gradient path (Note [weight gradient by taps]) on/off for this process "
+      "(off: the im2col path); returns the previous setting. For benchmarks and tests; None only "
+      "queries.");
+  m.def(
+      "_conv_forward_classes",
+      [](const py::object& on) {
+        const bool prev = conv_forward_classes_enabled().load();
+        if (!on.is_none()) conv_forward_classes_enabled().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "Strided forward tiles over pixels sorted by border class (Note [forward border classes]) "
+      "on/off for this process; returns the previous setting. For benchmarks and tests; None only "
+      "queries.");
 }
 
 }  // namespace tf

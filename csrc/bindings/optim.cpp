@@ -5,6 +5,8 @@
 //   sgd_update(param, grad, velocity, lr, momentum, nesterov)     velocity may be None if momentum == 0
 //   rmsprop_update(param, grad, ms, lr, rho, eps)
 //   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)      t = step count, from 1
+//   adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t)
+//                                     lists of one length: adam_update on each index in order
 //   adagrad_update(param, grad, acc, lr, eps)
 //
 // param and the state arrays must be float32, C-contiguous, writable, aligned, non-empty, of one
@@ -75,6 +77,62 @@ py::array grad_array(const char* op, const py::handle& h, const py::array& p,
 float* fptr(py::array& a) { return static_cast<float*>(a.mutable_data()); }
 const float* cptr(const py::array& a) { return static_cast<const float*>(a.data()); }
 
+// ---- Adam: the checks and the update of one parameter, shared by the single and multi calls ----
+struct AdamStep {
+  double lr_t, beta1, beta2, eps;
+};
+
+AdamStep adam_step(const char* op, double lr, double beta1, double beta2, double eps, long long t) {
+  if (t < 1) value_error(op, "t (the step count) must be >= 1, got ", t);
+  // 1 - beta1^t divides the step: beta1 = 1 would make every update NaN
+  if (!(beta1 >= 0.0 && beta1 < 1.0)) value_error(op, "beta1 must be in [0, 1), got ", beta1);
+  if (!(beta2 >= 0.0 && beta2 <= 1.0)) value_error(op, "beta2 must be in [0, 1], got ", beta2);
+  const double lr_t =
+      lr * std::sqrt(1.0 - std::pow(beta2, (double)t)) / (1.0 - std::pow(beta1, (double)t));
+  return {lr_t, beta1, beta2, eps};
+}
+
+struct AdamArrays {
+  py::array p, m, v;
+};
+
+AdamArrays adam_arrays(const char* op, const py::handle& param, const py::handle& m,
+                       const py::handle& v) {
+  AdamArrays a;
+  a.p = param_array(op, param);
+  a.m = state_array(op, "m", m, a.p);
+  a.v = state_array(op, "v", v, a.p);
+  distinct(op, {{"param", &a.p}, {"m", &a.m}, {"v", &a.v}});
+  return a;
+}
+
+// grad's checks without the copy (the multi call checks everything before it updates anything)
+void grad_shape(const char* op, const py::handle& h, const py::array& p) {
+  py::array g = as_array<float>(op, "grad", h);
+  same_shape(op, "grad", g, "param", p);
+  require_c_contiguous(op, "grad", g);
+}
+
+void adam_run(const char* op, AdamArrays& a, const py::handle& grad, const AdamStep& k) {
+  py::array g = grad_array(op, grad, a.p, {{"param", &a.p}, {"m", &a.m}, {"v", &a.v}});
+  index_t n = a.p.size();
+  float *P = fptr(a.p), *M = fptr(a.m), *V = fptr(a.v);
+  const float* G = cptr(g);
+  {
+    py::gil_scoped_release nogil;
+    adam_update(n, P, G, M, V, (float)k.lr_t, (float)k.beta1, (float)(1.0 - k.beta1),
+                (float)k.beta2, (float)(1.0 - k.beta2), (float)k.eps);
+  }
+}
+
+// A list or tuple argument, as a list.
+py::list arg_list(const char* op, const char* arg, const py::object& h) {
+  if (!py::isinstance<py::list>(h) && !py::isinstance<py::tuple>(h))
+    type_error(op, arg, " must be a list of arrays, got ",
+               py::str(py::type::of(h)).cast<std::string>());
+  return py::list(h);
+}
+
 }  // namespace
 
 void bind_optim(pybind11::module_& m) {
@@ -133,30 +191,43 @@ void bind_optim(pybind11::module_& m) {
       [](const py::object& param_obj, const py::object& grad_obj, const py::object& m_obj,
          const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t) {
         const char* op = "adam_update";
-        if (t < 1) value_error(op, "t (the step count) must be >= 1, got ", t);
-        // 1 - beta1^t divides the step: beta1 = 1 would make every update NaN
-        if (!(beta1 >= 0.0 && beta1 < 1.0)) value_error(op, "beta1 must be in [0, 1), got ", beta1);
-        if (!(beta2 >= 0.0 && beta2 <= 1.0)) value_error(op, "beta2 must be in [0, 1], got ", beta2);
-        py::array p = param_array(op, param_obj);
-        py::array mm = state_array(op, "m", m_obj, p);
-        py::array vv = state_array(op, "v", v_obj, p);
-        std::vector<std::pair<const char*, py::array*>> written{{"param", &p}, {"m", &mm}, {"v", &vv}};
-        distinct(op, written);
-        py::array g = grad_array(op, grad_obj, p, written);
-        const double lr_t =
-            lr * std::sqrt(1.0 - std::pow(beta2, (double)t)) / (1.0 - std::pow(beta1, (double)t));
-        index_t n = p.size();
-        float *P = fptr(p), *M = fptr(mm), *V = fptr(vv);
-        const float* G = cptr(g);
-        {
-          py::gil_scoped_release nogil;
-          adam_update(n, P, G, M, V, (float)lr_t, (float)beta1, (float)(1.0 - beta1), (float)beta2,
-                      (float)(1.0 - beta2), (float)eps);
-        }
+        const AdamStep k = adam_step(op, lr, beta1, beta2, eps, t);
+        AdamArrays a = adam_arrays(op, param_obj, m_obj, v_obj);
+        adam_run(op, a, grad_obj, k);
       },
       py::arg("param"), py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("lr"),
       py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("t"),
       "Keras 2 Adam step, in place");
+
+  // Note [multi-tensor update]: one call for all the parameters of a step (the compiled training
+  // step and apply_gradients: Note [native optimizer step]), saving a binding call and a Python
+  // iteration per parameter. Everything is checked first, so a refused argument raises before any
+  // array changes (the caller then updates tensor by tensor); then each index runs exactly as
+  // adam_update would, in order (its grad copied first where it shares memory with its own
+  // updated arrays), so the values are those of the single calls.
+  m.def(
+      "adam_update_multi",
+      [](const py::object& params, const py::object& grads, const py::object& ms,
+         const py::object& vs, double lr, double beta1, double beta2, double eps, long long t) {
+        const char* op = "adam_update_multi";
+        const AdamStep k = adam_step(op, lr, beta1, beta2, eps, t);
+        py::list P = arg_list(op, "params", params), G = arg_list(op, "grads", grads);
+        py::list M = arg_list(op, "ms", ms), V = arg_list(op, "vs", vs);
+        const size_t n = P.size();
+        if (G.size() != n || M.size() != n || V.size() != n)
+          value_error(op, "params, grads, ms and vs must have one length, got ", n, ", ",
+                      G.size(), ", ", M.size(), " and ", V.size());
+        std::vector<AdamArrays> arrays;
+        arrays.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+          arrays.push_back(adam_arrays(op, P[i], M[i], V[i]));
+          grad_shape(op, G[i], arrays.back().p);
+        }
+        for (size_t i = 0; i < n; ++i) adam_run(op, arrays[i], G[i], k);
+      },
+      py::arg("params"), py::arg("grads"), py::arg("ms"), py::arg("vs"), py::arg("lr"),
+      py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("t"),
+      "adam_update on each index of the lists, in order, all arguments checked first");
 
   m.def(
       "adagrad_update",

@@ -5,6 +5,7 @@
 //   softmax_forward(x) -> y                              softmax_backward(dy, y) -> dx
 //   softmax_xent_forward(logits, targets, sparse) -> (loss, probs)
 //   softmax_xent_backward(probs, targets, sparse, scale) -> dlogits
+//   xent_batch_stats(loss, logits, targets, sparse) -> (mean loss, argmax hits)
 //   dropout_forward(x, rate, seed) -> (y, mask)          dropout_backward(dy, mask, rate) -> dx
 //
 // Every array must be C-contiguous and non-empty, float32 (labels int32/int64, mask uint8);
@@ -235,6 +236,33 @@ void bind_pointwise(pybind11::module_& m) {
       },
       py::arg("probs"), py::arg("targets"), py::arg("sparse"), py::arg("scale"),
       "dlogits = (probs - onehot(targets)) * scale");
+
+  m.def(
+      "xent_batch_stats",
+      [](const py::object& loss_obj, const py::object& logits_obj, const py::object& targets_obj,
+         bool sparse) {
+        const char* op = "xent_batch_stats";
+        py::array logits = dense(op, "logits", logits_obj);
+        require_ndim(op, "logits", logits, 2, "(N, C)");
+        index_t N = logits.shape(0), C = logits.shape(1);
+        py::array loss = dense(op, "loss", loss_obj);
+        if (loss.ndim() != 1 || loss.shape(0) != N)
+          value_error(op, "loss must have shape (", N, ",) for logits (", N, ", ", C, "), got ",
+                      shape_str(loss));
+        Targets t = get_targets(op, targets_obj, sparse, N, C);
+        const float* L = static_cast<const float*>(loss.data());
+        const float* X = static_cast<const float*>(logits.data());
+        float mean;
+        int64_t hits;
+        {
+          py::gil_scoped_release nogil;
+          xent_batch_stats(N, C, L, X, t.dense, t.l32, t.l64, &mean, &hits);
+        }
+        return py::make_tuple((double)mean, (long long)hits);
+      },
+      py::arg("loss"), py::arg("logits"), py::arg("targets"), py::arg("sparse"),
+      "(mean of loss (N,) as float32 NumPy sums it, rows whose logits argmax is the target "
+      "class) of a softmax cross-entropy batch");
 
   m.def(
       "dropout_forward",

@@ -9,10 +9,13 @@
 //     >= 16 channels in and out: all three passes (the weight gradient of 5-tap kernels in
 //     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution.
 //   - otherwise implicit GEMM with our own register-blocked SIMD micro-kernel (conv_direct.cpp:
-//     no im2col copy for the forward and backward-data passes; the weight gradient of
-//     few-channel layers reads x in place: Note [weight gradient rows]), or an im2col chunk where
-//     it pays (conv_im2col.cpp: the weight gradient, backward data of tiny C_in; the border tiles
-//     of the direct forward of tiny C_in):
+//     no im2col copy for the forward and backward-data passes; strided forwards that read
+//     padding tile pixels by border class, Note [forward border classes]; the weight gradient of
+//     few-channel layers reads x in place: Note [weight gradient rows]), the weight gradient tap
+//     by tap from packed panels for >= 64 input channels and >= 4 taps (conv_wgrad_taps.cpp,
+//     Note [weight gradient by taps]), or an im2col chunk where it pays (conv_im2col.cpp: the
+//     other weight gradients, backward data of tiny C_in; the border tiles of the direct forward
+//     of tiny C_in):
 //
 //   forward        y (P x CO)  = A (P x T*CI)   * Wm (T*CI x CO)      P = N*OH*OW, T = KH*KW
 //   backward data  dx (Q x CI) = A' (Q x T*CO)  * Wt (T*CO x CI)      Q = N*H*W
@@ -106,6 +109,10 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   }
   if (rows_fit(s)) {  // Note [weight gradient rows]
     conv_backward_filter_rows(s, dy, x, dw, db, y);
+    return;
+  }
+  if (s.CI >= 64 && s.KH * s.KW >= 4 && conv_wgrad_taps_enabled()) {  // Note [weight gradient by taps]
+    conv_backward_filter_taps(s, dy, x, dw, db, y);
     return;
   }
   conv_backward_filter_im2col(s, dy, x, dw, db, y);

@@ -39,6 +39,11 @@ void conv_backward_data_col2im(const ConvShape& s, const float* dy, const float*
 void conv_backward_filter_im2col(const ConvShape& s, const float* dy, const float* x, float* dw,
                                  float* db, const float* y);
 
+// ---- by taps: dW tap by tap over the pixels each tap reads, from packed panels ----
+// (conv_wgrad_taps.cpp, Note [weight gradient by taps]), for >= 8 input channels
+void conv_backward_filter_taps(const ConvShape& s, const float* dy, const float* x, float* dw,
+                               float* db, const float* y);
+
 // ---- Winograd (conv_winograd.cpp): wino_conv, wino_backward_filter in conv_winograd.h, and ----
 void wino_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
 

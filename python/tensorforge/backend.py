@@ -28,6 +28,9 @@ BACKENDS = ("numpy", "cpu", "cuda")
 _table = {}  # op name -> {backend: fn}
 _state = {"backend": None}
 _current = {}  # op name -> fn on the current backend: lookup's fast path (every kernel call)
+# Bumped by every register and set_backend: what caches kernels beyond _current (the compiled
+# training step, engine/compiled_step.py) rebuilds when it changes.
+generation = [0]
 
 
 def register(op, backend, fn):
@@ -36,6 +39,7 @@ def register(op, backend, fn):
         raise ValueError(f"register: backend must be one of {BACKENDS}, got {backend!r}")
     _table.setdefault(op, {})[backend] = fn
     _current.clear()
+    generation[0] += 1
 
 
 def lookup(op, backend=None):
@@ -119,6 +123,7 @@ def set_backend(name):
             raise RuntimeError("set_backend: " + msg)
     _state["backend"] = name
     _current.clear()
+    generation[0] += 1
 
 
 def get_backend():

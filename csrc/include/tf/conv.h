@@ -40,6 +40,22 @@ inline std::atomic<bool>& conv_winograd_enabled() {
   return on;
 }
 
+// Note [weight gradient by taps] (csrc/cpu/conv_wgrad_taps.cpp): the weight gradient of layers
+// with >= 8 input channels outside Winograd runs tap by tap (on by default); off, the im2col path
+// runs instead. Process-wide switch for benchmarks and tests: _C._conv_wgrad_taps(bool).
+inline std::atomic<bool>& conv_wgrad_taps_enabled() {
+  static std::atomic<bool> on{true};
+  return on;
+}
+
+// Note [forward border classes] (csrc/cpu/conv_direct.cpp): strided forward tiles over pixels
+// sorted by their valid taps (on by default); off, tiles of consecutive pixels. Process-wide
+// switch for benchmarks and tests: _C._conv_forward_classes(bool).
+inline std::atomic<bool>& conv_forward_classes_enabled() {
+  static std::atomic<bool> on{true};
+  return on;
+}
+
 TF_DECLARE_KERNEL(void, conv2d_forward,
                   (const ConvShape& s, const float* x, const float* w, const float* b, float* y,
                    Act act))

@@ -44,6 +44,17 @@ TF_DECLARE_KERNEL(void, softmax_xent_backward,
                   (index_t N, index_t C, const float* probs, const float* targets,
                    const int32_t* labels32, const int64_t* labels64, float scale, float* dlogits))
 
+// The batch statistics a training step reports next to a softmax cross-entropy, in one pass
+// (See Note [compiled step] in python/tensorforge/engine/compiled_step.py): loss is (N,), logits
+// (N, C), targets as for softmax_xent_forward. *mean = the float32 mean of loss as NumPy computes
+// loss.sum(dtype=float32) / float32(N) (its pairwise summation, Note [NumPy's pairwise sum]);
+// *hits = the rows whose logits argmax (NumPy's: the first maximum; a NaN counts as the maximum)
+// is the target class (dense targets: their own argmax; labels: the label).
+TF_DECLARE_KERNEL(void, xent_batch_stats,
+                  (index_t N, index_t C, const float* loss, const float* logits,
+                   const float* targets, const int32_t* labels32, const int64_t* labels64,
+                   float* mean, int64_t* hits))
+
 // Inverted dropout over n elements: mask_i = u(seed, i) >= threshold (Note [dropout RNG]),
 // y_i = x_i * (mask_i ? scale : 0). threshold = ceil(rate * 2^24), scale = 1 / (1 - rate).
 TF_DECLARE_KERNEL(void, dropout_forward,
@@ -75,6 +86,11 @@ static inline void softmax_xent_backward(index_t N, index_t C, const float* prob
                                   const int32_t* labels32, const int64_t* labels64, float scale,
                                   float* dlogits) {
   TF_DISPATCH(softmax_xent_backward, N, C, probs, targets, labels32, labels64, scale, dlogits);
+}
+static inline void xent_batch_stats(index_t N, index_t C, const float* loss, const float* logits,
+                                    const float* targets, const int32_t* labels32,
+                                    const int64_t* labels64, float* mean, int64_t* hits) {
+  TF_DISPATCH(xent_batch_stats, N, C, loss, logits, targets, labels32, labels64, mean, hits);
 }
 static inline void dropout_forward(index_t n, const float* x, uint64_t seed, uint32_t threshold,
                             float scale, float* y, uint8_t* mask) {

@@ -45,6 +45,12 @@ def _touch():
     _VERSION[0] += 1
 
 
+# Bumped by every attribute set on any layer (Layer.__setattr__), add_loss and add_metric: the
+# compiled training step (engine/compiled_step.py) rebuilds when it changes instead of reading
+# every layer's configuration at every step.
+_ATTRS = [0]
+
+
 # ---- the training flag of the running model call -----------------------------------------------
 _ctx = threading.local()
 
@@ -351,6 +357,7 @@ class Layer:
             self._config["batch_input_shape"] = list(self.batch_input_shape)
 
     def __setattr__(self, name, value):
+        _ATTRS[0] += 1
         # Track layers assigned as attributes (also in lists/tuples), as Keras 2 does.
         if isinstance(value, Layer) and value is not self:
             self._track(value)
@@ -499,6 +506,7 @@ class Layer:
         """Add a loss term: a callable (evaluated at every step, e.g. a weight penalty), a Tensor
         computed inside ``call`` (this call's term, replaced at the next call) or, on a model, a
         KerasTensor of its graph (computed with the model's outputs)."""
+        _ATTRS[0] += 1
         for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
             if loss is None:
                 continue
@@ -533,6 +541,7 @@ class Layer:
             raise NotImplementedError(f"{self.name}.add_metric: symbolic (functional-graph) "
                                       "metrics are not supported; call add_metric in a layer's call")
         self.__dict__.setdefault("_call_metrics", []).append((str(name), value))
+        _ATTRS[0] += 1
         Layer._metrics_added = True  # from now on fit() looks for them (See _added_metrics)
 
     def _added_metric_objects(self):

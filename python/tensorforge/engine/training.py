@@ -33,7 +33,8 @@ from ..backend_ops import variables as _K
 from ..ops import basic as B
 from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
-from . import custom_step, saving, training_arrays, training_generator, training_utils
+from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
+               training_utils)
 from .base_layer import _VERSION, Layer, _shape_str, call_context, invoke_call
 from .network import Network
 from .node import flatten, pack_like
@@ -557,6 +558,10 @@ class Model(Network):
         ``sws``: per-output sample weights (See Note [weighted loss]). Runs with the backend's
         learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
         multi = len(self._out_specs) > 1
+        if not multi and (sws is None or sws[0] is None):  # See Note [compiled step]
+            done = compiled_step.train_batch(self, xs, ys, params, metrics)
+            if done is not None:
+                return done
         mets = None
         changed = self._set_requires_grad(params)
         try:

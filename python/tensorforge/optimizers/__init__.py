@@ -222,27 +222,48 @@ class Optimizer:
                 if g is not None:
                     live.append(p)
                     raw.append(g)
+        self._apply_arrays(live, raw)
+
+    def _apply_arrays(self, live, raw, checked=False):
+        """One step on the parameter Tensors ``live`` with their gradients ``raw`` (checked
+        floating arrays of their shapes, one per parameter): apply_gradients once it has
+        collected them, and the compiled training step (Note [compiled step], engine/
+        compiled_step.py), which computes them itself. ``checked``: the gradients are already
+        C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs)."""
         lr = self._current_lr()
         self.iterations += 1
-        grads = []
-        for p, g in zip(live, raw):
-            d = p.data
-            if g.dtype is not d.dtype and g.dtype != d.dtype or not g.flags.c_contiguous:
-                g = array_module(g).ascontiguousarray(g, dtype=d.dtype)
-            grads.append(g)
+        if checked:
+            grads = raw
+        else:
+            grads = []
+            for p, g in zip(live, raw):
+                d = p.data
+                if g.dtype is not d.dtype and g.dtype != d.dtype or not g.flags.c_contiguous:
+                    g = array_module(g).ascontiguousarray(g, dtype=d.dtype)
+                grads.append(g)
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             grads = self._clip(grads)
         if self.weight_decay:  # tf.keras 2.11+: decoupled, p -= p * wd * lr, before the step
             for p in live:
                 p.data -= p.data * p.data.dtype.type(self.weight_decay) * p.data.dtype.type(lr)
-        k = _kernels_module or _kernels()
         self._prepare_step()
-        state, update = self._state, self._update
-        native = self._native_update(lr)
-        for p, g in zip(live, grads):
+        state = self._state
+        states = []
+        for p in live:
             st = state.get(id(p))
             if st is None:
                 st = state[id(p)] = (p,) + self._init_state(p.data)
+            states.append(st)
+        multi = self._native_multi(lr) if len(live) > 1 else None
+        if multi is not None:  # See Note [multi-tensor update]
+            try:
+                multi(live, grads, states)
+                return
+            except (TypeError, ValueError):
+                pass  # (nothing was updated: the single calls below convert or explain)
+        native = self._native_update(lr)
+        k, update = _kernels_module or _kernels(), self._update
+        for p, g, st in zip(live, grads, states):
             if native is not None:  # See Note [native optimizer step]
                 try:
                     native(p.data, g, st)
@@ -259,6 +280,15 @@ class Optimizer:
     # every argument; where it refuses some, _update runs as ever and converts or explains.
     # None: _update for every parameter (also for a subclass that overrides _update).
     def _native_update(self, lr):
+        return None
+
+    # Note [multi-tensor update]: an optimizer with a _native_update step may also return from
+    # _native_multi a step(params, grads, states) updating every parameter in one binding call
+    # (lists in parameter order; the binding, e.g. adam_update_multi, checks every argument
+    # before it changes anything, then updates as the single calls would: the same values),
+    # under the same conditions as its _native_update. It raises TypeError / ValueError with
+    # nothing updated; _apply_arrays then takes the single calls.
+    def _native_multi(self, lr):
         return None
 
     def minimize(self, loss, var_list, tape=None):
@@ -326,10 +356,19 @@ class Optimizer:
 
 def _native_kernel(op):
     """The native CPU kernel of ``op`` on the current backend, or None (Note [native optimizer
-    step])."""
+    step]); remembered until the next backend.register / set_backend (backend.generation)."""
     k = _kernels_module or _kernels()  # (kernels.optim imports the backend)
+    gen = k.backend.generation[0]
+    hit = _native_kernels.get(op)
+    if hit is not None and hit[0] == gen:
+        return hit[1]
     fn = k.backend.lookup(op)
-    return fn if k._is_native(fn) else None
+    fn = fn if k._is_native(fn) else None
+    _native_kernels[op] = (gen, fn)
+    return fn
+
+
+_native_kernels = {}  # op -> (backend.generation, native kernel or None)
 
 
 def _zeros(p, n):
@@ -457,6 +496,19 @@ class Adam(_AdamFamily):
 
         def step(p, g, st):
             fn(p, g, st[1], st[2], lr, b1, b2, eps, t)
+        return step
+
+    def _native_multi(self, lr):
+        t = self.iterations
+        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
+            else _native_kernel("adam_update_multi")
+        if fn is None:
+            return None
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+
+        def step(params, grads, states):
+            fn([p.data for p in params], grads, [st[1] for st in states],
+               [st[2] for st in states], lr, b1, b2, eps, t)
         return step
 
     def get_config(self):

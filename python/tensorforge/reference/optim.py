@@ -41,7 +41,8 @@ import math
 
 from .._xp import array_module
 
-__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
+__all__ = ["sgd_update", "rmsprop_update", "adam_update", "adam_update_multi", "adagrad_update",
+           "adam_amsgrad_update",
            "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
 
@@ -86,6 +87,13 @@ def adam_update(param, grad, m, v, lr, beta1, beta2, eps, t):
     _ema(m, grad, beta1)
     _ema(v, grad * grad, beta2)
     param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(v) + f(eps))
+    return None
+
+
+def adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t):
+    """adam_update on each index of the four lists, in order."""
+    for p, g, m, v in zip(params, grads, ms, vs):
+        adam_update(p, g, m, v, lr, beta1, beta2, eps, t)
     return None
 
 

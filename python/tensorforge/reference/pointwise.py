@@ -36,7 +36,8 @@ import numpy as np
 from .._xp import array_module
 
 __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
-           "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward"]
+           "softmax_xent_forward", "softmax_xent_backward", "xent_batch_stats", "dropout_forward",
+           "dropout_backward"]
 
 ACT_KINDS = ("linear", "relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid",
              "tanh")
@@ -135,6 +136,15 @@ def softmax_xent_forward(logits, targets, sparse):
     else:
         loss = (targets * shifted).sum(axis=-1) + targets.sum(axis=-1) * log_s
     return loss.astype(logits.dtype, copy=False), probs
+
+
+def xent_batch_stats(loss, logits, targets, sparse):
+    """(mean, hits) of a cross-entropy batch: the float32 mean of loss (N,) as
+    loss.sum(dtype=float32) / float32(N), and the number of rows whose logits argmax is the target
+    class (the targets' own argmax when dense, the label when sparse)."""
+    mean = loss.sum(dtype=np.float32) / np.float32(loss.size)
+    true = targets.astype(np.int64) if sparse else targets.argmax(-1)
+    return float(mean), int((logits.argmax(-1) == true).sum())
 
 
 def softmax_xent_backward(probs, targets, sparse, scale):
