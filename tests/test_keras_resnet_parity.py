@@ -10,49 +10,9 @@ import pytest
 
 import tensorforge as tf
 from tensorforge import keras
+from resnet_v1 import resnet_v1  # (tests/, on the path through conftest)
 
 REFS = os.path.join(os.path.dirname(__file__), "data", "keras_resnet_refs.npz")
-
-
-def resnet_v1(K, n=1, input_shape=(16, 16, 3), pool=4, num_filters=4, num_classes=10):
-    """The same code as tools/gen_keras_resnet_refs.py's (the program's resnet_layer /
-    resnet_v1 with its sizes as arguments, layers named in creation order)."""
-    L = K.layers
-    count = {}
-
-    def name(kind):
-        count[kind] = count.get(kind, -1) + 1
-        return f"{kind}_{count[kind]}"
-
-    def resnet_layer(inputs, num_filters, kernel_size=3, strides=1, activation="relu",
-                     batch_normalization=True):
-        x = L.Conv2D(num_filters, kernel_size=kernel_size, strides=strides, padding="same",
-                     kernel_initializer="he_normal", kernel_regularizer=K.regularizers.l2(1e-4),
-                     name=name("conv"))(inputs)
-        if batch_normalization:
-            x = L.BatchNormalization(name=name("bn"))(x)
-        if activation is not None:
-            x = L.Activation(activation, name=name("act"))(x)
-        return x
-
-    inputs = L.Input(shape=input_shape, name="input")
-    x = resnet_layer(inputs, num_filters)
-    for stack in range(3):
-        for res_block in range(n):
-            strides = 2 if stack > 0 and res_block == 0 else 1
-            y = resnet_layer(x, num_filters=num_filters, strides=strides)
-            y = resnet_layer(y, num_filters=num_filters, activation=None)
-            if stack > 0 and res_block == 0:
-                x = resnet_layer(x, num_filters=num_filters, kernel_size=1, strides=strides,
-                                 activation=None, batch_normalization=False)
-            x = L.add([x, y], name=name("add"))
-            x = L.Activation("relu", name=name("act"))(x)
-        num_filters *= 2
-    x = L.AveragePooling2D(pool_size=pool, name="pool")(x)
-    y = L.Flatten(name="flatten")(x)
-    outputs = L.Dense(num_classes, activation="softmax", kernel_initializer="he_normal",
-                      name="dense")(y)
-    return K.models.Model(inputs=inputs, outputs=outputs)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +21,7 @@ def refs():
 
 
 def _model(refs):
-    m = resnet_v1(keras)
+    m, _ = resnet_v1(keras)
     layers = [l for l in m.layers if l.get_weights()]
     for l in layers:
         l.set_weights([refs[f"w0/{l.name}/{i}"] for i in range(len(l.get_weights()))])

@@ -15,6 +15,7 @@ Run with /work/keras-venv/bin/python tools/gen_keras_resnet_refs.py; writes
 tests/data/keras_resnet_refs.npz. The full-size check behind it is
 tools/keras_resnet_identical.py (bench/RESULTS.md, 2026-11-30)."""
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
@@ -23,47 +24,8 @@ import tf_keras as keras  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(os.path.dirname(HERE), "tests", "data", "keras_resnet_refs.npz")
-
-
-def resnet_v1(K, n=1, input_shape=(16, 16, 3), pool=4, num_filters=4, num_classes=10):
-    """cifar10_resnet's resnet_layer / resnet_v1 (depth 6n + 2), layers named in creation
-    order; the same code is in tests/test_keras_resnet_parity.py."""
-    L = K.layers
-    count = {}
-
-    def name(kind):
-        count[kind] = count.get(kind, -1) + 1
-        return f"{kind}_{count[kind]}"
-
-    def resnet_layer(inputs, num_filters, kernel_size=3, strides=1, activation="relu",
-                     batch_normalization=True):
-        x = L.Conv2D(num_filters, kernel_size=kernel_size, strides=strides, padding="same",
-                     kernel_initializer="he_normal", kernel_regularizer=K.regularizers.l2(1e-4),
-                     name=name("conv"))(inputs)
-        if batch_normalization:
-            x = L.BatchNormalization(name=name("bn"))(x)
-        if activation is not None:
-            x = L.Activation(activation, name=name("act"))(x)
-        return x
-
-    inputs = L.Input(shape=input_shape, name="input")
-    x = resnet_layer(inputs, num_filters)
-    for stack in range(3):
-        for res_block in range(n):
-            strides = 2 if stack > 0 and res_block == 0 else 1
-            y = resnet_layer(x, num_filters=num_filters, strides=strides)
-            y = resnet_layer(y, num_filters=num_filters, activation=None)
-            if stack > 0 and res_block == 0:
-                x = resnet_layer(x, num_filters=num_filters, kernel_size=1, strides=strides,
-                                 activation=None, batch_normalization=False)
-            x = L.add([x, y], name=name("add"))
-            x = L.Activation("relu", name=name("act"))(x)
-        num_filters *= 2
-    x = L.AveragePooling2D(pool_size=pool, name="pool")(x)
-    y = L.Flatten(name="flatten")(x)
-    outputs = L.Dense(num_classes, activation="softmax", kernel_initializer="he_normal",
-                      name="dense")(y)
-    return K.models.Model(inputs=inputs, outputs=outputs)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+from resnet_v1 import resnet_v1  # noqa: E402  (the builder the test uses too)
 
 
 def fixed_weights(model, rng):
@@ -88,7 +50,7 @@ def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     rng = np.random.default_rng(12)
-    m = resnet_v1(keras)
+    m, _ = resnet_v1(keras)
     w0 = fixed_weights(m, rng)
     xs = rng.standard_normal((4, 8, 16, 16, 3)).astype(np.float32)
     ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, (4, 8))]

@@ -47,6 +47,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+from resnet_v1 import resnet_v1  # noqa: E402  (the builder tests/test_keras_resnet_parity.py uses)
 
 
 def cifar_like(n, seed, classes=10, shape=(32, 32, 3)):
@@ -84,50 +86,6 @@ def lr_schedule(epoch):
     return lr
 
 
-def resnet_v1(K, input_shape, depth, num_classes=10):
-    """The program's resnet_layer / resnet_v1, layers named in creation order. Returns the
-    model and {conv name: the BatchNormalization after it} (See report's note on them)."""
-    L = K.layers
-    count, pre_bn = {}, {}
-
-    def name(kind):
-        count[kind] = count.get(kind, -1) + 1
-        return f"{kind}_{count[kind]}"
-
-    def resnet_layer(inputs, num_filters=16, kernel_size=3, strides=1, activation="relu",
-                     batch_normalization=True):
-        x = L.Conv2D(num_filters, kernel_size=kernel_size, strides=strides, padding="same",
-                     kernel_initializer="he_normal", kernel_regularizer=K.regularizers.l2(1e-4),
-                     name=name("conv"))(inputs)
-        if batch_normalization:
-            pre_bn[f"conv_{count['conv']}"] = name("bn")
-            x = L.BatchNormalization(name=pre_bn[f"conv_{count['conv']}"])(x)
-        if activation is not None:
-            x = L.Activation(activation, name=name("act"))(x)
-        return x
-
-    num_filters = 16
-    num_res_blocks = int((depth - 2) / 6)
-    inputs = L.Input(shape=input_shape, name="input")
-    x = resnet_layer(inputs)
-    for stack in range(3):
-        for res_block in range(num_res_blocks):
-            strides = 2 if stack > 0 and res_block == 0 else 1
-            y = resnet_layer(x, num_filters=num_filters, strides=strides)
-            y = resnet_layer(y, num_filters=num_filters, activation=None)
-            if stack > 0 and res_block == 0:
-                x = resnet_layer(x, num_filters=num_filters, kernel_size=1, strides=strides,
-                                 activation=None, batch_normalization=False)
-            x = L.add([x, y], name=name("add"))
-            x = L.Activation("relu", name=name("act"))(x)
-        num_filters *= 2
-    x = L.AveragePooling2D(pool_size=8, name="pool")(x)
-    y = L.Flatten(name="flatten")(x)
-    outputs = L.Dense(num_classes, activation="softmax", kernel_initializer="he_normal",
-                      name="dense")(y)
-    return K.models.Model(inputs=inputs, outputs=outputs), pre_bn
-
-
 def side(name, args, d):
     """One side's figures, written to d/<name>.npz (arrays) and returned (scalars)."""
     dtype = np.float64 if name == "keras64" else np.float32
@@ -152,7 +110,7 @@ def side(name, args, d):
                                                                else t)
     xtr, ytr, xte, yte = (a.astype(dtype) for a in data())
     depth = 6 * args.n + 2
-    m, pre_bn = resnet_v1(K, xtr.shape[1:], depth)
+    m, pre_bn = resnet_v1(K, (depth - 2) // 6, xtr.shape[1:], pool=8, num_filters=16)
     layers = [l for l in m.layers if l.get_weights()]
     out, res = {}, {"pre_bn": pre_bn}
     for l in layers:  # the side's own draw under seed 0 (the random part)
