@@ -36,6 +36,26 @@ using namespace simd;
 
 namespace {
 
+// The MR row pointers of one kernel tap (kh, kw) for output pixels whose windows start at
+// (ih0[i], iw0[i]) in image nimg[i], appended to ap; a position in the padding reads the zero
+// row. kw < 0: the whole kernel row kh (the caller knows every window lies inside the image
+// horizontally). Returns whether any row reads the image (a tap read by no row is skipped).
+inline bool tap_rows(const ConvShape& s, const float* x, index_t CI, int MR, const index_t* nimg,
+                     const index_t* ih0, const index_t* iw0, index_t kh, index_t kw,
+                     const float* zeros, const float** ap) {
+  bool any = false;
+  for (int i = 0; i < MR; ++i) {
+    const index_t ih = ih0[i] + kh * s.dh, iw = iw0[i] + (kw < 0 ? 0 : kw * s.dw);
+    if (ih < 0 || ih >= s.H || (kw >= 0 && (iw < 0 || iw >= s.W))) {
+      ap[i] = zeros;
+    } else {
+      ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw) * CI;
+      any = true;
+    }
+  }
+  return any;
+}
+
 // Note [forward rows]: with few input channels (LeNet conv1: CI = 1) and no horizontal padding,
 // the tile setup of the general gather path (per row: pixel, window bounds, a pointer per kernel
 // row) cost a third of the pass, its micro-kernel running 25 taps of 5 floats. Here a tile is MR
@@ -157,37 +177,15 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
           index_t L;
           if (rowwise) {  // one segment per kernel row, KW*CI contiguous floats of x
             L = span;
-            for (index_t kh = 0; kh < s.KH; ++kh) {
-              const float** ap = aptr.data() + nseg * MR;
-              bool any = false;
-              for (int i = 0; i < MR; ++i) {
-                const index_t ih = ih0[i] + kh * s.dh;
-                if (ih < 0 || ih >= s.H) {
-                  ap[i] = zeros.data();
-                } else {
-                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw0[i]) * CI;
-                  any = true;
-                }
-              }
-              if (any) bptr[nseg++] = Bj + kh * span * pk.nr;
-            }
+            for (index_t kh = 0; kh < s.KH; ++kh)
+              if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), aptr.data() + nseg * MR))
+                bptr[nseg++] = Bj + kh * span * pk.nr;
           } else {
             L = CI;
             for (index_t kh = 0; kh < s.KH; ++kh)
-              for (index_t kw = 0; kw < s.KW; ++kw) {
-                const float** ap = aptr.data() + nseg * MR;
-                bool any = false;
-                for (int i = 0; i < MR; ++i) {
-                  const index_t ih = ih0[i] + kh * s.dh, iw = iw0[i] + kw * s.dw;
-                  if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) {
-                    ap[i] = zeros.data();
-                  } else {
-                    ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw) * CI;
-                    any = true;
-                  }
-                }
-                if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * pk.nr;
-              }
+              for (index_t kw = 0; kw < s.KW; ++kw)
+                if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), aptr.data() + nseg * MR))
+                  bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * pk.nr;
           }
           if (consecutive) {
             pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
@@ -267,20 +265,9 @@ void conv_forward_direct(const ConvShape& s, const float* x, const float* w, con
           if (rowwise) {
             // Every row's window lies inside the image horizontally: one segment per kernel
             // row, KW*CI contiguous floats of x (no copy even for CI = 1).
-            for (index_t kh = 0; kh < s.KH; ++kh) {
-              const float** ap = aptr.data() + nseg * MR;
-              bool any = false;
-              for (int i = 0; i < MR; ++i) {
-                const index_t ih = ih0[i] + kh * s.dh;
-                if (ih < 0 || ih >= s.H) {
-                  ap[i] = zeros.data();
-                } else {
-                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw0[i]) * CI;
-                  any = true;
-                }
-              }
-              if (any) bptr[nseg++] = Bj + kh * span * nr;
-            }
+            for (index_t kh = 0; kh < s.KH; ++kh)
+              if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), aptr.data() + nseg * MR))
+                bptr[nseg++] = Bj + kh * span * nr;
             ukr(nseg, aptr.data(), bptr.data(), span, nr, c, CO, m, ncols, bias.data() + j0, act, false);
             continue;
           }
@@ -293,20 +280,9 @@ void conv_forward_direct(const ConvShape& s, const float* x, const float* w, con
             continue;
           }
           for (index_t kh = 0; kh < s.KH; ++kh)
-            for (index_t kw = 0; kw < s.KW; ++kw) {
-              const float** ap = aptr.data() + nseg * MR;
-              bool any = false;
-              for (int i = 0; i < MR; ++i) {
-                const index_t ih = ih0[i] + kh * s.dh, iw = iw0[i] + kw * s.dw;
-                if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) {
-                  ap[i] = zeros.data();
-                } else {
-                  ap[i] = x + ((nimg[i] * s.H + ih) * s.W + iw) * CI;
-                  any = true;
-                }
-              }
-              if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * nr;
-            }
+            for (index_t kw = 0; kw < s.KW; ++kw)
+              if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), aptr.data() + nseg * MR))
+                bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * nr;
           ukr(nseg, aptr.data(), bptr.data(), CI, nr, c, CO, m, ncols, bias.data() + j0, act, false);
         }
       }
