@@ -116,6 +116,8 @@ def test_hashing_bad_arguments_name_the_layer():
         layers.Hashing(num_bins=3, salt=7.0)
     with pytest.raises(ValueError, match="Hashing: output_mode"):
         layers.Hashing(num_bins=3, output_mode="tf_idf")
+    with pytest.raises(TypeError, match="Hashing: mask_value 'a' does not match"):
+        layers.Hashing(num_bins=3, mask_value="a")(np.array([[1], [2]]))
     with pytest.raises(TypeError, match="Hashing: inputs must be strings or integers.*float"):
         layers.Hashing(num_bins=3)(np.array([[1.5]], np.float32))
 
@@ -141,3 +143,17 @@ def test_inverted_lookup_maps_every_oov_index_to_the_oov_token():
     inv = layers.StringLookup(vocabulary=VOCAB, num_oov_indices=3, invert=True)
     got = inv(np.array([[0, 1, 2, 3, 4, 5]])).numpy()[0]
     assert [v.decode() for v in got] == LOOKUP["invert_oov3"]
+
+
+def test_string_input_and_hashing_survive_a_keras_h5_round_trip(tmp_path):
+    pytest.importorskip("h5py")
+    from tensorforge import models
+    inp = keras.Input(shape=(1,), dtype="string")
+    model = keras.Model(inp, layers.Embedding(1000, 2)(layers.Hashing(1000, salt=133)(inp)))
+    path = str(tmp_path / "hashing.h5")
+    model.save(path)
+    again = models.load_model(path)
+    x = np.array(WORDS, dtype=object)
+    assert np.dtype(again.inputs[0].dtype) == np.dtype(object)
+    assert again.layers[1].get_config()["salt"] == [133, 133]
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -83,3 +83,16 @@ def test_integer_ids_reach_embedding_and_numeric_layers_get_floats():
     lam = keras.Model(inp, keras.layers.Lambda(lambda t: t * 2)(inp))
     out = lam(np.array([[1, 2, 3]]))
     assert np.dtype(out.dtype) == np.int32 and out.numpy().tolist() == [[2, 4, 6]]
+
+
+def test_integer_input_dtype_survives_a_keras_h5_round_trip(tmp_path):
+    pytest.importorskip("h5py")
+    from tensorforge import models
+    inp = keras.Input(shape=(3,), dtype="int32")
+    path = str(tmp_path / "ids.h5")
+    keras.Model(inp, Spy()(inp)).save(path)
+    seq = keras.Sequential([keras.Input(shape=(3,), dtype="int32"), keras.layers.Embedding(4, 2)])
+    seq.save(str(tmp_path / "seq.h5"))
+    assert np.dtype(models.load_model(str(tmp_path / "seq.h5")).inputs[0].dtype) == np.int32
+    again = models.load_model(path, custom_objects={"Spy": Spy})
+    assert seen(lambda: again(np.array([[1, 2, 3]]))) == DTYPES[("int32", "int64")]

@@ -57,10 +57,14 @@ class Hashing(Layer):
 
     def _bins(self, a):
         """The bucket of every element of the host array ``a`` (int64, same shape)."""
+        mv = self.mask_value
+        if mv is not None and (is_text(a) != isinstance(mv, (str, bytes))):
+            raise TypeError(f"Hashing: mask_value {mv!r} does not match the inputs' dtype "
+                            f"{a.dtype} (strings need a str mask_value, integers an int)")
         if is_text(a):
             tokens = as_bytes_array(a, "Hashing").reshape(-1)
-            masked = (np.zeros(len(tokens), bool) if self.mask_value is None else
-                      tokens == as_bytes_array(np.asarray(self.mask_value, object)).item())
+            masked = (np.zeros(len(tokens), bool) if mv is None else
+                      tokens == (mv.encode("utf-8") if isinstance(mv, str) else mv))
         elif a.dtype.kind in "iu":
             flat = a.reshape(-1)
             tokens = [str(int(v)).encode() for v in flat]
