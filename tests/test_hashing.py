@@ -157,3 +157,20 @@ def test_string_input_and_hashing_survive_a_keras_h5_round_trip(tmp_path):
     assert np.dtype(again.inputs[0].dtype) == np.dtype(object)
     assert again.layers[1].get_config()["salt"] == [133, 133]
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# tf_keras's own file: tools/gen_hashing_refs.py wrote it and printed these predictions
+H5_WORDS = [["x"], ["q"], ["zz"], ["y"], ["hello"]]
+H5_NUMS = [[-1.0], [1.0], [2.0], [0.0], [5.0]]
+H5_OUT = [[[3], [2], [1], [4], [1]], [[0], [2], [3], [2], [5]], [[0], [1], [2], [1], [2]]]
+
+
+def test_a_tf_keras_h5_with_lookup_hashing_and_discretization_loads_and_agrees():
+    pytest.importorskip("h5py")
+    import os
+    from tensorforge import models
+    path = os.path.join(os.path.dirname(__file__), "data", "keras_h5", "preprocessing_hashing.h5")
+    model = models.load_model(path)
+    got = model.predict([np.array(H5_WORDS, dtype=object), np.array(H5_NUMS, np.float32)],
+                        verbose=0)
+    assert [o.tolist() for o in got] == H5_OUT

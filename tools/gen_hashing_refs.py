@@ -3,7 +3,10 @@ literals committed in tests/test_hashing.py and tests/test_discretization.py.
 
     /work/keras-venv/bin/python tools/gen_hashing_refs.py
 
-The inputs are defined here and copied into the tests as they are.
+The inputs are defined here and copied into the tests as they are. It also writes
+tests/data/keras_h5/preprocessing_hashing.h5: a tf_keras model of a string input through
+StringLookup(num_oov_indices=3), Hashing(salt) and, on a second input, Discretization, whose
+predictions it prints as H5_OUT.
 """
 import os
 
@@ -107,5 +110,23 @@ def main():
         for m in ("int", "one_hot", "multi_hot", "count")})
 
 
+H5_WORDS = [["x"], ["q"], ["zz"], ["y"], ["hello"]]
+H5_NUMS = [[-1.0], [1.0], [2.0], [0.0], [5.0]]
+
+
+def write_h5():
+    words = keras.Input(shape=(1,), dtype="string", name="words")
+    nums = keras.Input(shape=(1,), name="nums")
+    outs = [L.StringLookup(vocabulary=["x", "y"], num_oov_indices=3)(words),
+            L.Hashing(7, salt=5)(words), L.Discretization(bin_boundaries=[0.0, 2.0])(nums)]
+    model = keras.Model([words, nums], outs)
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "keras_h5",
+                        "preprocessing_hashing.h5")
+    model.save(path, save_format="h5")
+    got = model.predict([tf.constant(H5_WORDS), np.array(H5_NUMS, np.float32)], verbose=0)
+    print("H5_OUT =", [o.tolist() for o in got])
+
+
 if __name__ == "__main__":
     main()
+    write_h5()
