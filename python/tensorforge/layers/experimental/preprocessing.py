@@ -4,7 +4,9 @@ from ..preprocessing import Rescaling  # noqa: F401
 from ..preprocessing_base import PreprocessingLayer  # noqa: F401
 from ..preprocessing_lookup import CategoryEncoding, IntegerLookup, StringLookup  # noqa: F401
 from ..preprocessing_normalization import Normalization  # noqa: F401
+from ..preprocessing_hashing import Hashing  # noqa: F401
+from ..preprocessing_discretization import Discretization  # noqa: F401
 from ..text_vectorization import TextVectorization  # noqa: F401
 
 __all__ = ["Rescaling", "PreprocessingLayer", "CategoryEncoding", "IntegerLookup", "StringLookup",
-           "Normalization", "TextVectorization"]
+           "Normalization", "TextVectorization", "Hashing", "Discretization"]
