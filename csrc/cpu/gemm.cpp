@@ -319,12 +319,23 @@ inline void sdot_all(index_t M, index_t N, index_t k0, index_t k1, const float* 
 constexpr int kSI = 4;
 template <int DI, int DJ>
 void sstream_block(index_t K, const float* A, index_t rsA, const float* B, index_t csB, float* c,
-                   index_t ldc, const Epi<float>& e, const float* bias) {
+                   index_t ldc, const Epi<float>& e, const float* bias, const float* pf) {
   constexpr int W = kW;
   vf acc[DI][DJ];
   for (int i = 0; i < DI; ++i)
     for (int j = 0; j < DJ; ++j) acc[i][j] = zero();
   index_t k = 0;
+  if (pf)  // the next block's B rows, one line per row every 64 bytes of k (see sstream_cols)
+    for (; k + W <= K; k += W) {
+      if ((k * (index_t)sizeof(float)) % 64 == 0)
+        for (int j = 0; j < kSJ; ++j) __builtin_prefetch(pf + j * csB + k);
+      vf b[DJ];
+      for (int j = 0; j < DJ; ++j) b[j] = load(B + j * csB + k);
+      for (int i = 0; i < DI; ++i) {
+        const vf a = load(A + i * rsA + k);
+        for (int j = 0; j < DJ; ++j) acc[i][j] = fmadd(a, b[j], acc[i][j]);
+      }
+    }
   for (; k + W <= K; k += W) {
     vf b[DJ];
     for (int j = 0; j < DJ; ++j) b[j] = load(B + j * csB + k);
@@ -365,7 +376,7 @@ void sstream_block(index_t K, const float* A, index_t rsA, const float* B, index
 }
 
 using sstream_fn = void (*)(index_t, const float*, index_t, const float*, index_t, float*, index_t,
-                            const Epi<float>&, const float*);
+                            const Epi<float>&, const float*, const float*);
 template <int DI, int... Js>
 constexpr std::array<sstream_fn, sizeof...(Js)> stream_row(std::integer_sequence<int, Js...>) {
   return {{&sstream_block<DI, Js + 1>...}};
@@ -376,15 +387,19 @@ const std::array<sstream_fn, kSJ> kStreams[kSI] = {
     stream_row<3>(std::make_integer_sequence<int, kSJ>{}),
     stream_row<4>(std::make_integer_sequence<int, kSJ>{})};
 
-// C rows [0, m), columns [j0, j1) (Note [streamed B^T]).
+// C rows [0, m), columns [j0, j1) (Note [streamed B^T]). The first row block of each column
+// block prefetches the next column block's B rows: each block's rows are short streams (K
+// floats) that the hardware prefetcher would start only after their first misses.
 inline void sstream_cols(index_t m, index_t j0, index_t j1, index_t K, const float* A, index_t rsA,
                          const float* B, index_t csB, float* C, index_t ldc, const Epi<float>& e) {
   for (index_t j = j0; j < j1; j += kSJ) {
     const int dj = (int)std::min<index_t>(kSJ, j1 - j);
     const float* bias = e.bias ? e.bias + j : nullptr;
+    const float* pf = j + 2 * kSJ <= j1 ? B + (j + kSJ) * csB : nullptr;
     for (index_t i = 0; i < m; i += kSI) {
       const int di = (int)std::min<index_t>(kSI, m - i);
-      kStreams[di - 1][dj - 1](K, A + i * rsA, rsA, B + j * csB, csB, C + i * ldc + j, ldc, e, bias);
+      kStreams[di - 1][dj - 1](K, A + i * rsA, rsA, B + j * csB, csB, C + i * ldc + j, ldc, e, bias,
+                               i == 0 ? pf : nullptr);
     }
   }
 }
