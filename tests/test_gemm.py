@@ -167,7 +167,10 @@ def test_matmul_batched_and_nd(backend, rng):
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
 # other problems of at most 16 row tiles pack B one panel at a time (panel_run); tiny outputs
 # with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path; K <= 8 with unit
-# column stride B and N >= 4 vectors sweeps whole rows of C (short-K path, Note [short K]).
+# column stride B and N >= 4 vectors sweeps whole rows of C (short-K path, Note [short K]);
+# at most 16 rows with A rows and B columns contiguous along K, K >= 2 vectors and N >= 12 stream
+# B^T as dot products (Note [streamed B^T]); packed chunks whose B panels fit half of L2 run row
+# tile by row tile (Note [rows first]).
 # (M, K, N, trans_a, trans_b) chosen to straddle each of those boundaries.
 EDGE_CASES = [
     (12, 320, 32, False, False), (13, 321, 33, False, False), (11, 319, 31, True, True),
@@ -186,6 +189,11 @@ EDGE_CASES = [
     (30, 3, 31, False, False), (30, 3, 32, False, False), (30, 3, 64, True, False),  # N = 4 vectors
     (3, 2, 67, True, True), (1, 4, 130, False, False), (25, 6, 36864, True, False),  # conv1 dW^T
     (5000, 3, 65, False, False), (4099, 8, 200, True, False),          # short K, tall C: rows split
+    (16, 500, 1800, False, True), (17, 500, 1800, False, True),        # streamed B^T at 16 rows /
+    (16, 31, 12, False, True), (16, 32, 11, False, True), (13, 33, 71, False, True),  # its edges
+    (1, 67, 13, False, True), (3, 15, 40, False, True), (16, 16, 12, True, True),
+    (1800, 16, 500, True, False), (1801, 32, 499, True, False),        # rows first (dW = x^T dy)
+    (127, 64, 1025, True, False), (61, 70, 61, True, False),
 ]
 
 
@@ -203,6 +211,33 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb)  # beta = 0 path, fresh output
     ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
+
+
+PRIMES = [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67]
+
+
+def test_gemm_small_shapes_random(isa, rng):
+    """M, N, K in 1..70 (primes and round sizes), every transpose, strided views of A and B,
+    alpha/beta with C read, bias and relu: the streamed B^T, short-K, unpacked, panel and packed
+    paths at their small-size edges against a float64 reference."""
+    sizes = PRIMES + [4, 8, 12, 16, 24, 32, 48, 64, 70]
+    for t in range(48):
+        M, N, K = (int(rng.choice(sizes)) for _ in range(3))
+        if t % 3 == 0:
+            M = int(rng.integers(1, 17))  # the streamed path's rows
+        ta, tb = bool(t & 1), bool(t & 2) or t % 3 == 0
+        step = 1 + t % 2  # every other column of a wider array: non-unit strides
+        (ra, ca), (rb, cb) = (K, M) if ta else (M, K), (N, K) if tb else (K, N)
+        a, b = make(rng, (ra, ca * step))[:, ::step], make(rng, (rb, cb * step))[:, ::step]
+        c, bias = make(rng, (M, N)), make(rng, (N,))
+        alpha, beta = [(1.0, 0.0), (0.75, -0.5), (-1.5, 1.0)][t % 3]
+        out = c.copy()
+        tf.ops.gemm(a, b, c=out, alpha=alpha, beta=beta, trans_a=ta, trans_b=tb, bias=bias,
+                    activation="relu" if t % 4 == 1 else None)
+        ref, scale = ref_gemm(np.ascontiguousarray(a), np.ascontiguousarray(b), c, alpha, beta, ta,
+                              tb, bias, "relu" if t % 4 == 1 else None)
+        assert_close(out, ref, scale=scale, n=K,
+                     what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb} step={step} beta={beta}")
 
 
 @pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
@@ -269,7 +304,8 @@ def test_gemm_thread_counts_agree(rng):
     try:
         for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
-                            (25, 6, 20000, False), (3000, 5, 70, False)]:
+                            (25, 6, 20000, False), (3000, 5, 70, False), (16, 500, 1800, True),
+                            (7, 300, 4000, True)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):
