@@ -153,12 +153,13 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     float tile[kMaxMR * kMaxNV * kW];
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR], pix[kMaxMR];
+    std::vector<index_t> seg_off((size_t)T);
     for (index_t ch = ch_b; ch < ch_e; ++ch) {
       const index_t q0 = ch * kChunk, qc = std::min(kChunk, P - q0);
-      for (int j = 0; j < pn.count; ++j) {
-        const GatherPanel pk(pn, j);
-        const int MR = pk.MR, ncols = (int)std::min(pk.nr, CO - pk.j0);
-        const float* Bj = Bp + Kd * pk.j0;
+      // Panels of one tile height share a tile's row pointers (Note [implicit gather])
+      for (int g0 = 0, g1; g0 < pn.count; g0 = g1) {
+        const int MR = mr_for(pn.nvec(g0));
+        for (g1 = g0 + 1; g1 < pn.count && mr_for(pn.nvec(g1)) == MR;) ++g1;
         for (index_t t0 = 0; t0 < qc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, qc - t0);
           bool consecutive = true, rowwise = s.dw == 1;
@@ -174,32 +175,38 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
             consecutive = consecutive && (i == 0 || i >= m || p == pix[i - 1] + 1);
           }
           int nseg = 0;
-          index_t L;
+          index_t L;  // a segment's length; seg_off: its first row of B, times the panel width
           if (rowwise) {  // one segment per kernel row, KW*CI contiguous floats of x
             L = span;
             for (index_t kh = 0; kh < s.KH; ++kh)
               if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), aptr.data() + nseg * MR))
-                bptr[nseg++] = Bj + kh * span * pk.nr;
+                seg_off[nseg++] = kh * span;
           } else {
             L = CI;
             for (index_t kh = 0; kh < s.KH; ++kh)
               for (index_t kw = 0; kw < s.KW; ++kw)
                 if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), aptr.data() + nseg * MR))
-                  bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * pk.nr;
+                  seg_off[nseg++] = (kh * s.KW + kw) * CI;
           }
-          if (consecutive) {
-            pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
-                   bias + pk.j0, act, false);
-            continue;
-          }
-          pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, tile, pk.nr, m, ncols, bias + pk.j0, act,
-                 false);
-          for (int i = 0; i < m; ++i) {
-            float* d = y + pix[i] * CO + pk.j0;
-            const float* src = tile + i * pk.nr;
-            int c = 0;
-            for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
-            if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+          for (int j = g0; j < g1; ++j) {
+            const GatherPanel pk(pn, j);
+            const int ncols = (int)std::min(pk.nr, CO - pk.j0);
+            const float* Bj = Bp + Kd * pk.j0;
+            for (int g = 0; g < nseg; ++g) bptr[g] = Bj + seg_off[g] * pk.nr;
+            if (consecutive) {
+              pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
+                     bias + pk.j0, act, false);
+              continue;
+            }
+            pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, tile, pk.nr, m, ncols, bias + pk.j0, act,
+                   false);
+            for (int i = 0; i < m; ++i) {
+              float* d = y + pix[i] * CO + pk.j0;
+              const float* src = tile + i * pk.nr;
+              int c = 0;
+              for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
+              if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+            }
           }
         }
       }
