@@ -221,7 +221,7 @@ struct Tile {
         if (whole)
           store(cr + v * W, x);
         else
-          store_m(cr + v * W, mk[v], x);
+          store_first(cr + v * W, x, n - v * W);  // not vmaskmov: see tf/simd.h
       }
     }
   }
