@@ -676,6 +676,37 @@ def test_conv_strided_forward_border_classes(isa):
     assert C._conv_forward_classes() is True
 
 
+def test_conv_strided_panels_share_tile_rows(isa):
+    """The strided backward data (Note [strided backward data]) and the forward by border class
+    (Note [forward border classes]) gather a tile's rows once for all panels of one tile height:
+    seeded random strided layers whose channel widths split into panels of equal heights (32: 2+2,
+    64: 3+3+2, 72: 3+3+3) and of different ones (40: 3+2, 24 and 20: one panel), both as C_in
+    (backward data) and as C_out (forward), with odd images, strides 2/3, 'same' and explicit
+    pads, dilation, bias + relu, and the DCGAN 14->28 geometry with batch 2: every pass against
+    the float64 reference."""
+    rng = np.random.default_rng(907)
+    cases = [((2, 28, 28, 32), (4, 4, 32, 64), 2, "same", 1)]
+    while len(cases) < 9:
+        N = int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(3, 14, size=2))
+        C, CO = (int(rng.choice([20, 24, 32, 40, 64, 72])) for _ in range(2))
+        KH, KW = (int(v) for v in rng.integers(2, 6, size=2))
+        strides = [(2, 2), (3, 3), (2, 3)][len(cases) % 3]
+        dilation = (1, 1) if len(cases) % 4 else (2, 1)
+        padding = ["same", (int(rng.integers(0, 3)), int(rng.integers(0, 3)))][len(cases) % 2]
+        try:
+            geometry((N, H, W, C), (KH, KW, C, CO), strides, padding, dilation)
+        except ValueError:
+            continue
+        cases.append(((N, H, W, C), (KH, KW, C, CO), strides, padding, dilation))
+    for xs, ws, strides, padding, dilation in cases:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal(ws).astype(np.float32)
+        b = rng.standard_normal(ws[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, dilation, "relu", "cpu",
+                   what=f"[{isa}] panels x{xs} w{ws} s{strides} p{padding!r} d{dilation}")
+
+
 # ---- thread-count independence (issue 16 item 6) --------------------------------------------
 
 def _bwd_at_threads(dy, x, w, g, threads):

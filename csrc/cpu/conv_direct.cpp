@@ -153,12 +153,13 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     float tile[kMaxMR * kMaxNV * kW];
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR], pix[kMaxMR];
+    std::vector<index_t> seg_off((size_t)T);
     for (index_t ch = ch_b; ch < ch_e; ++ch) {
       const index_t q0 = ch * kChunk, qc = std::min(kChunk, P - q0);
-      for (int j = 0; j < pn.count; ++j) {
-        const GatherPanel pk(pn, j);
-        const int MR = pk.MR, ncols = (int)std::min(pk.nr, CO - pk.j0);
-        const float* Bj = Bp + Kd * pk.j0;
+      // Panels of one tile height share a tile's row pointers (Note [implicit gather])
+      for (int g0 = 0, g1; g0 < pn.count; g0 = g1) {
+        const int MR = mr_for(pn.nvec(g0));
+        for (g1 = g0 + 1; g1 < pn.count && mr_for(pn.nvec(g1)) == MR;) ++g1;
         for (index_t t0 = 0; t0 < qc; t0 += MR) {
           const int m = (int)std::min<index_t>(MR, qc - t0);
           bool consecutive = true, rowwise = s.dw == 1;
@@ -174,32 +175,38 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
             consecutive = consecutive && (i == 0 || i >= m || p == pix[i - 1] + 1);
           }
           int nseg = 0;
-          index_t L;
+          index_t L;  // a segment's length; seg_off: its first row of B, times the panel width
           if (rowwise) {  // one segment per kernel row, KW*CI contiguous floats of x
             L = span;
             for (index_t kh = 0; kh < s.KH; ++kh)
               if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), aptr.data() + nseg * MR))
-                bptr[nseg++] = Bj + kh * span * pk.nr;
+                seg_off[nseg++] = kh * span;
           } else {
             L = CI;
             for (index_t kh = 0; kh < s.KH; ++kh)
               for (index_t kw = 0; kw < s.KW; ++kw)
                 if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), aptr.data() + nseg * MR))
-                  bptr[nseg++] = Bj + (kh * s.KW + kw) * CI * pk.nr;
+                  seg_off[nseg++] = (kh * s.KW + kw) * CI;
           }
-          if (consecutive) {
-            pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
-                   bias + pk.j0, act, false);
-            continue;
-          }
-          pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, tile, pk.nr, m, ncols, bias + pk.j0, act,
-                 false);
-          for (int i = 0; i < m; ++i) {
-            float* d = y + pix[i] * CO + pk.j0;
-            const float* src = tile + i * pk.nr;
-            int c = 0;
-            for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
-            if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+          for (int j = g0; j < g1; ++j) {
+            const GatherPanel pk(pn, j);
+            const int ncols = (int)std::min(pk.nr, CO - pk.j0);
+            const float* Bj = Bp + Kd * pk.j0;
+            for (int g = 0; g < nseg; ++g) bptr[g] = Bj + seg_off[g] * pk.nr;
+            if (consecutive) {
+              pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
+                     bias + pk.j0, act, false);
+              continue;
+            }
+            pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, tile, pk.nr, m, ncols, bias + pk.j0, act,
+                   false);
+            for (int i = 0; i < m; ++i) {
+              float* d = y + pix[i] * CO + pk.j0;
+              const float* src = tile + i * pk.nr;
+              int c = 0;
+              for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
+              if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+            }
           }
         }
       }
@@ -350,31 +357,36 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
         maxchunks = std::max(maxchunks, ceil_div(s.N * nbh * nbw, kChunk));
       }
     const index_t nph = (index_t)phases.size(), items = maxchunks * nph;
-    // valid taps of a phase along one axis: (p + pad - k*d) mod st == 0
-    auto tap_ok = [](index_t p, index_t pad, index_t k, index_t d, index_t st) {
-      const index_t r = (p + pad - k * d) % st;
-      return r == 0;
+    // valid taps of a phase along one axis: (p + pad - k*d) mod st == 0; for those, the dy row
+    // (column) read by phase-grid row b is b + off with off = (p + pad - k*d) / st (exact): the
+    // divisions are made once per item and axis, not per tile row and tap (they took a quarter
+    // of the pass on DCGAN 14->28's forward, 1 thread).
+    struct Tap {
+      index_t k, off;
+    };
+    auto phase_taps = [](index_t p, index_t pad, index_t K, index_t d, index_t st, std::vector<Tap>& out) {
+      out.clear();
+      for (index_t k = 0; k < K; ++k)
+        if ((p + pad - k * d) % st == 0) out.push_back({k, (p + pad - k * d) / st});
     };
     parallel_range(items, chunk_size(items, nt, 1), nt, [&](index_t it_b, index_t it_e) {
       std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
-      std::vector<index_t> khs, kws;
+      std::vector<Tap> khs, kws;
+      std::vector<index_t> seg_tap((size_t)T);
       float tile[kMaxMR * kMaxNV * kW];
-      index_t nimg[kMaxMR], ihs[kMaxMR], iws[kMaxMR];
+      index_t nimg[kMaxMR], bhs[kMaxMR], bws[kMaxMR];
       for (index_t it = it_b; it < it_e; ++it) {
         const Phase& ph = phases[it % nph];
         const index_t npix = s.N * ph.nbh * ph.nbw, q0 = (it / nph) * kChunk;
         if (q0 >= npix) continue;  // a phase with fewer pixels (odd H or W)
         const index_t qc = std::min(kChunk, npix - q0);
-        khs.clear();
-        kws.clear();
-        for (index_t kh = 0; kh < s.KH; ++kh)
-          if (tap_ok(ph.ph, s.pt, kh, s.dh, s.sh)) khs.push_back(kh);
-        for (index_t kw = 0; kw < s.KW; ++kw)
-          if (tap_ok(ph.pw, s.pl, kw, s.dw, s.sw)) kws.push_back(kw);
-        for (int j = 0; j < pn.count; ++j) {
-          const GatherPanel pk(pn, j);
-          const int MR = pk.MR, ncols = (int)std::min(pk.nr, CI - pk.j0);
-          index_t n, bh, bw;  // the pixel of the tile's first row
+        phase_taps(ph.ph, s.pt, s.KH, s.dh, s.sh, khs);
+        phase_taps(ph.pw, s.pl, s.KW, s.dw, s.sw, kws);
+        // Panels of one tile height share a tile's row pointers (DCGAN 14->28: two of 2 vectors)
+        for (int g0 = 0, g1; g0 < pn.count; g0 = g1) {
+          const int MR = mr_for(pn.nvec(g0));
+          for (g1 = g0 + 1; g1 < pn.count && mr_for(pn.nvec(g1)) == MR;) ++g1;
+          index_t n, bh, bw;  // the grid pixel of the tile's first row
           decode(q0, ph.nbh, ph.nbw, n, bh, bw);
           for (index_t t0 = 0; t0 < qc; t0 += MR) {
             const int m = (int)std::min<index_t>(MR, qc - t0);
@@ -383,47 +395,52 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
               const int r = std::min(i, m - 1);
               if (i == r) {
                 nimg[i] = n;
-                ihs[i] = ph.ph + s.sh * bh;
-                iws[i] = ph.pw + s.sw * bw;
+                bhs[i] = bh;
+                bws[i] = bw;
                 next_pixel(ph.nbh, ph.nbw, n, bh, bw);  // after row m - 1: the next tile's first
               } else {
                 nimg[i] = nimg[r];
-                ihs[i] = ihs[r];
-                iws[i] = iws[r];
+                bhs[i] = bhs[r];
+                bws[i] = bws[r];
               }
             }
             int nseg = 0;
-            for (const index_t kh : khs)
-              for (const index_t kw : kws) {
+            for (const Tap& th : khs)
+              for (const Tap& tw : kws) {
                 const float** ap = aptr.data() + nseg * MR;
                 bool any = false;
                 for (int i = 0; i < MR; ++i) {
-                  // exact divisions: the phase makes both numerators multiples of the stride
-                  const index_t hn = ihs[i] + s.pt - kh * s.dh, wn = iws[i] + s.pl - kw * s.dw;
-                  const index_t oh = hn / s.sh, ow = wn / s.sw;
-                  if (hn < 0 || wn < 0 || oh >= s.OH || ow >= s.OW) {
+                  const index_t oh = bhs[i] + th.off, ow = bws[i] + tw.off;
+                  if ((size_t)oh >= (size_t)s.OH || (size_t)ow >= (size_t)s.OW) {
                     ap[i] = zeros.data();
                   } else {
                     ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + ow) * CO;
                     any = true;
                   }
                 }
-                if (any) bptr[nseg++] = Bt + T * CO * pk.j0 + (kh * s.KW + kw) * CO * pk.nr;
+                if (any) seg_tap[nseg++] = th.k * s.KW + tw.k;
               }
-            float* const c0 = dx + ((nimg[0] * s.H + ihs[0]) * s.W + iws[0]) * CI + pk.j0;
-            if (one_row) {
-              pk.ukr(nseg, aptr.data(), bptr.data(), CO, pk.nr, c0, s.sw * CI, m, ncols, nullptr,
+            auto dx_row = [&](int i) {
+              return dx + ((nimg[i] * s.H + ph.ph + s.sh * bhs[i]) * s.W + ph.pw + s.sw * bws[i]) * CI;
+            };
+            for (int j = g0; j < g1; ++j) {
+              const GatherPanel pk(pn, j);
+              const int ncols = (int)std::min(pk.nr, CI - pk.j0);
+              for (int g = 0; g < nseg; ++g) bptr[g] = Bt + T * CO * pk.j0 + seg_tap[g] * CO * pk.nr;
+              if (one_row) {
+                pk.ukr(nseg, aptr.data(), bptr.data(), CO, pk.nr, dx_row(0) + pk.j0, s.sw * CI, m, ncols,
+                       nullptr, Act::none, false);
+                continue;
+              }
+              pk.ukr(nseg, aptr.data(), bptr.data(), CO, pk.nr, tile, pk.nr, m, ncols, nullptr,
                      Act::none, false);
-              continue;
-            }
-            pk.ukr(nseg, aptr.data(), bptr.data(), CO, pk.nr, tile, pk.nr, m, ncols, nullptr,
-                   Act::none, false);
-            for (int i = 0; i < m; ++i) {
-              float* d = dx + ((nimg[i] * s.H + ihs[i]) * s.W + iws[i]) * CI + pk.j0;
-              const float* src = tile + i * pk.nr;
-              int c = 0;
-              for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
-              if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+              for (int i = 0; i < m; ++i) {
+                float* d = dx_row(i) + pk.j0;
+                const float* src = tile + i * pk.nr;
+                int c = 0;
+                for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
+                if (c < ncols) store_n(d + c, load(src + c), ncols - c);
+              }
             }
           }
         }

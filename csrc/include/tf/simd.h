@@ -112,6 +112,9 @@ inline vf load_m(const float* p, mask_f m) { return {_mm512_maskz_loadu_ps(m.k, 
 inline void store_m(float* p, mask_f m, vf a) { _mm512_mask_storeu_ps(p, m.k, a.v); }
 inline vd load_m(const double* p, mask_d m) { return {_mm512_maskz_loadu_pd(m.k, p)}; }
 inline void store_m(double* p, mask_d m, vd a) { _mm512_mask_storeu_pd(p, m.k, a.v); }
+// The first n lanes of a (0 < n < kW): see the avx2 block (AVX-512 masked stores are fast).
+inline void store_first(float* p, vf a, int n) { store_n(p, a, n); }
+inline void store_first(double* p, vd a, int n) { store_m(p, lanes_d(n), a); }
 
 // Pointwise/optimizer helpers: lanes past n of load_n_fill hold fill; sqrt; keep_m(m, a): a where
 // m is set, else 0; u8 masks: kW bytes of 0/1 (dropout's saved mask) to and from a lane mask.
@@ -238,6 +241,35 @@ inline vf load_m(const float* p, mask_f m) { return {_mm256_maskload_ps(p, m.k)}
 inline void store_m(float* p, mask_f m, vf a) { _mm256_maskstore_ps(p, m.k, a.v); }
 inline vd load_m(const double* p, mask_d m) { return {_mm256_maskload_pd(p, m.k)}; }
 inline void store_m(double* p, mask_d m, vd a) { _mm256_maskstore_pd(p, m.k, a.v); }
+// The first n lanes of a (0 < n < kW) through plain 128/64/32-bit stores: a vmaskmovps store
+// is microcoded on AMD Zen (LeNet conv1's 20-channel rows: a masked store per tile row cost a
+// fifth of the forward), and the partial vector of a tile row is stored once per row.
+inline void store_first(float* p, vf a, int n) {
+  __m128 h = _mm256_castps256_ps128(a.v);
+  if (n >= 4) {
+    _mm_storeu_ps(p, h);
+    h = _mm256_extractf128_ps(a.v, 1);
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    _mm_storel_pi((__m64*)p, h);
+    h = _mm_movehl_ps(h, h);
+    p += 2;
+    n -= 2;
+  }
+  if (n >= 1) _mm_store_ss(p, h);
+}
+inline void store_first(double* p, vd a, int n) {
+  __m128d h = _mm256_castpd256_pd128(a.v);
+  if (n >= 2) {
+    _mm_storeu_pd(p, h);
+    h = _mm256_extractf128_pd(a.v, 1);
+    p += 2;
+    n -= 2;
+  }
+  if (n >= 1) _mm_store_sd(p, h);
+}
 
 // Pointwise/optimizer helpers (see the avx512 block).
 inline vf load_n_fill(const float* p, int n, float fill) {
@@ -354,6 +386,8 @@ inline vf load_m(const float* p, mask_f m) { return {m.on ? *p : 0.0f}; }
 inline void store_m(float* p, mask_f m, vf a) { if (m.on) *p = a.v; }
 inline vd load_m(const double* p, mask_d m) { return {m.on ? *p : 0.0}; }
 inline void store_m(double* p, mask_d m, vd a) { if (m.on) *p = a.v; }
+inline void store_first(float* p, vf a, int n) { store_n(p, a, n); }
+inline void store_first(double* p, vd a, int n) { if (n > 0) *p = a.v; }
 
 // Pointwise/optimizer helpers (see the avx512 block).
 inline vf load_n_fill(const float* p, int n, float fill) { return {n > 0 ? *p : fill}; }

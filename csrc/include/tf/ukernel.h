@@ -207,8 +207,9 @@ struct Tile {
       T* cr = c + i * ldc;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
-        // whole vectors plain, only the partial one masked (vmaskmov stores are slow on AMD:
-        // LeNet conv1's 20 columns stored all three vectors masked ran 1.34x slower)
+        // whole vectors plain, the partial one by store_first (no vmaskmov: slow on AMD; LeNet
+        // conv1's 20 columns stored all three vectors masked ran 1.34x slower, the last one
+        // masked 4% slower than by store_first)
         const bool whole = (v + 1) * W <= n;
         if (!whole && v * W >= n) break;
         V x = SCALE ? acc[i][v] * va : acc[i][v];
@@ -221,7 +222,7 @@ struct Tile {
         if (whole)
           store(cr + v * W, x);
         else
-          store_m(cr + v * W, mk[v], x);
+          store_first(cr + v * W, x, n - v * W);
       }
     }
   }
