@@ -1,0 +1,160 @@
+"""CTC: the loss (ops.ctc.ctc_loss, K.ctc_batch_cost) and the greedy decoder (K.ctc_decode).
+
+References: a brute-force sum over every alignment (tiny cases), central finite differences,
+PyTorch's ctc_loss and tf_keras's ctc_batch_cost / ctc_decode (figures printed once by
+tools/keras_ctc_refs.py and committed here).
+"""
+import itertools
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from tensorforge import backend as K
+from tensorforge.autograd import Tensor
+from tensorforge.ops.ctc import ctc_loss
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from keras_ctc_refs import inputs as keras_inputs, torch_inputs  # noqa: E402
+
+# tools/keras_ctc_refs.py under tf_keras 2.21 (TensorFlow 2.21)
+LOSS = [8.44498, 7.151274, 7.47299]
+GRAD_0_0 = [-2.326637, 0.999999, 0.999999, 1.0, -0.298277]
+GRAD_0_3 = [0.752128, -3.94799, 1.0, 0.999999, -4.576141]
+GRAD_2_6 = [1.0, -1.566185, 1.0, 1.0, -0.641137]
+DECODED = [[1, 2, 0, 3, 2, -1, -1, -1], [0, 3, 0, -1, -1, -1, -1, -1],
+           [2, 3, 0, 3, 2, 0, -1, -1]]
+LOG_PROB = [[2.31629], [1.18614], [1.84488]]
+# tools/keras_ctc_refs.py --torch under PyTorch 2.13
+TORCH_LOSS = [15.95970262, 17.89479924, 14.14482399, 15.07753411, 6.46922572]
+TORCH_GRAD_4_1 = [0.08577637, 0.01758333, -0.51015994, 0.15080388, 0.35606382, 0.21454045,
+                  -0.31460792]
+
+
+def log_softmax(x):
+    m = x.max(-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
+
+
+def brute_force(lp, label, blank):
+    """-log sum over every path of length T (all C**T of them) that collapses to label."""
+    T, C = lp.shape
+    total = 0.0
+    for path in itertools.product(range(C), repeat=T):
+        out = [k for i, k in enumerate(path) if k != blank and (i == 0 or k != path[i - 1])]
+        if out == list(label):
+            total += np.exp(sum(lp[t, k] for t, k in enumerate(path)))
+    return -np.log(total)
+
+
+@pytest.mark.parametrize("label,T", [([0, 1], 5), ([1, 1], 5), ([0], 4), ([], 4), ([1, 0, 1], 6)])
+def test_loss_equals_the_sum_over_all_alignments(label, T):
+    rng = np.random.default_rng(len(label) * 10 + T)
+    C = 3
+    lp = log_softmax(rng.normal(size=(T, 1, C)))
+    labels = np.array([label + [0] * (3 - len(label))])
+    got = ctc_loss(lp, labels, [T], [len(label)], blank=C - 1).data
+    assert got.shape == (1,)
+    np.testing.assert_allclose(got[0], brute_force(lp[:, 0], label, C - 1), rtol=1e-10)
+
+
+def test_samples_with_different_lengths_match_their_own_brute_force():
+    rng = np.random.default_rng(3)
+    lp = log_softmax(rng.normal(size=(6, 3, 3)))
+    labels = np.array([[0, 1, 0], [1, 1, 0], [0, 0, 0]])
+    il, ll = [6, 4, 5], [3, 2, 1]
+    got = ctc_loss(lp, labels, il, ll, blank=2).data
+    want = [brute_force(lp[:il[b], b], labels[b, :ll[b]].tolist(), 2) for b in range(3)]
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_gradient_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    T, B, C = 7, 3, 4
+    lp0 = rng.normal(size=(T, B, C))  # free variables: the loss is a function of any array
+    labels = np.array([[0, 1, 1], [2, 0, 0], [1, 2, 0]])
+    il, ll = [7, 6, 5], [3, 1, 2]
+    w = np.array([1.0, 0.5, 2.0])  # a weighted sum, so each sample's gradient is scaled
+    x = Tensor(lp0.copy(), requires_grad=True)
+    K.sum(ctc_loss(x, labels, il, ll, blank=C - 1) * w).backward()
+    eps = 1e-6
+    f = lambda a: ctc_loss(a, labels, il, ll, C - 1).data @ w  # noqa: E731
+    num = np.zeros_like(lp0)
+    for idx in np.ndindex(*lp0.shape):
+        hi, lo = lp0.copy(), lp0.copy()
+        hi[idx] += eps
+        lo[idx] -= eps
+        num[idx] = (f(hi) - f(lo)) / (2 * eps)
+    np.testing.assert_allclose(x.grad, num, atol=1e-6)
+    assert np.all(x.grad[6:, 1] == 0) and np.all(x.grad[5:, 2] == 0)  # past each length
+
+
+def test_loss_and_gradient_match_pytorch():
+    logits, labels, il, ll = torch_inputs()
+    x = Tensor(logits.copy(), requires_grad=True)
+    lp = x - K.logsumexp(x, axis=-1, keepdims=True)
+    loss = ctc_loss(lp, labels, il, ll, blank=6)
+    K.sum(loss).backward()
+    np.testing.assert_allclose(loss.data, TORCH_LOSS, rtol=1e-7)
+    np.testing.assert_allclose(x.grad[4, 1], TORCH_GRAD_4_1, atol=1e-7)
+
+
+def test_float32_stays_float32():
+    lp = log_softmax(np.random.default_rng(0).normal(size=(5, 2, 4))).astype(np.float32)
+    out = ctc_loss(Tensor(lp, requires_grad=True), [[0, 1], [2, 2]], [5, 5], [2, 2], blank=3)
+    assert out.dtype == np.float32 and out.shape == (2,)
+
+
+def test_ctc_batch_cost_matches_keras():
+    y_pred, labels, il, ll = keras_inputs()
+    p = Tensor(y_pred, requires_grad=True)
+    loss = K.ctc_batch_cost(labels, p, il, ll)
+    assert loss.shape == (3, 1) and loss.dtype == np.float32
+    K.sum(loss).backward()
+    np.testing.assert_allclose(loss.data[:, 0], LOSS, rtol=2e-6)
+    np.testing.assert_allclose(p.grad[0, 0], GRAD_0_0, atol=2e-5)
+    np.testing.assert_allclose(p.grad[0, 3], GRAD_0_3, atol=2e-5)
+    np.testing.assert_allclose(p.grad[2, 6], GRAD_2_6, atol=2e-5)
+
+
+def peaked():
+    y_pred = keras_inputs()[0]
+    z = np.log(y_pred) * 4.0
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def test_ctc_decode_greedy_matches_keras():
+    decoded, log_prob = K.ctc_decode(peaked(), input_length=np.array([8, 5, 7]), greedy=True)
+    assert len(decoded) == 1 and decoded[0].shape == (3, 8)
+    assert decoded[0].data.tolist() == DECODED
+    np.testing.assert_allclose(log_prob.data, LOG_PROB, atol=2e-5)
+
+
+def test_ctc_decode_merges_repeats_and_drops_blanks():
+    C = 4  # blank 3
+    path = [0, 0, 3, 0, 1, 1, 3, 3, 2]
+    p = np.full((1, len(path), C), 0.01, dtype=np.float32)
+    p[0, np.arange(len(path)), path] = 0.97
+    decoded, _ = K.ctc_decode(p, np.array([len(path)]))
+    assert decoded[0].data[0].tolist() == [0, 0, 1, 2] + [-1] * 5
+
+
+def test_bad_arguments_name_the_function():
+    y_pred, labels, il, ll = keras_inputs()
+    with pytest.raises(ValueError, match="ctc_batch_cost: y_pred must be 3-D"):
+        K.ctc_batch_cost(labels, y_pred[0], il, ll)
+    with pytest.raises(ValueError, match="ctc_batch_cost: input_length must have shape"):
+        K.ctc_batch_cost(labels, y_pred, il[:2], ll)
+    with pytest.raises(ValueError, match="input_length must lie in"):
+        K.ctc_batch_cost(labels, y_pred, il + 1, ll)
+    with pytest.raises(ValueError, match="differ from the blank class 4"):
+        K.ctc_batch_cost(np.full((3, 4), 4.0), y_pred, il, ll)
+    with pytest.raises(ValueError, match=r"not enough time steps .* sample 1 \(required 3, "
+                                         r"available 2\)"):
+        K.ctc_batch_cost([[0, 1], [2, 2], [1, 0]], y_pred, [[8], [2], [7]], [[2], [2], [2]])
+    with pytest.raises(NotImplementedError, match="ctc_decode: beam search"):
+        K.ctc_decode(y_pred, np.array([8, 8, 8]), greedy=False)
+    with pytest.raises(ValueError, match="ctc_decode: input_length"):
+        K.ctc_decode(y_pred, np.array([9, 8, 8]))
