@@ -10,6 +10,7 @@ harness's bootstrap in each child process; nothing here touches the network.
     aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
     news20_tree(root)        20_newsgroup/<20 groups>/<numbered posts> (news20.tar.gz, untarred)
     glove_txt(path)          glove.6B.100d.txt (a word and its 100 floats a line)
+    captcha_tree(root)       captcha_images_v2/<5 characters>.png (200x50 captchas, sixth corpus)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -215,3 +216,33 @@ def glove_txt(path, extra=2000, dim=100):
     with open(path, "w") as f:
         for w, v in lines:
             f.write(w + " " + " ".join("%.5f" % x for x in v) + "\n")
+
+
+CAPTCHA_CHARS = "2345678bcdefgmnpwxy"  # the 19 characters of the real captcha_images_v2 set
+
+
+def captcha_tree(root, n=1040):
+    """captcha_images_v2/: n 200x50 grayscale PNGs named by their 5-character text (the real
+    set: 1,040 RGBA PNGs of the same size and alphabet). Each character is a fixed random glyph
+    (26x14 strokes), drawn dark on a noisy light background at a jittered slot, so the text is
+    readable by a CNN + LSTM with CTC; grayscale, so decode_png(channels=1) is exact on both
+    sides. Needs Pillow."""
+    from PIL import Image
+    rng = np.random.default_rng(28)
+    glyphs = {c: np.random.default_rng(100 + i).random((26, 14)) < 0.45
+              for i, c in enumerate(CAPTCHA_CHARS)}
+    d = os.path.join(root, "captcha_images_v2")
+    os.makedirs(d, exist_ok=True)
+    seen = set()
+    while len(seen) < n:
+        text = "".join(rng.choice(list(CAPTCHA_CHARS), 5))
+        if text in seen:
+            continue
+        seen.add(text)
+        img = rng.normal(225, 12, (50, 200))
+        for i, c in enumerate(text):
+            y = 12 + int(rng.integers(-4, 5))
+            x = 22 + 32 * i + int(rng.integers(-4, 5))
+            img[y:y + 26, x:x + 14][glyphs[c]] = rng.normal(60, 15)
+        Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), mode="L").save(
+            os.path.join(d, text + ".png"))

@@ -391,8 +391,11 @@ builtins.open = _open_offline
 
 # the aclImdb/ tree the text-classification examples' shell cells leave in the working folder
 with _open(PROG, encoding="utf-8") as _f:
-    if "aclImdb" in _f.read():
+    _prog_text = _f.read()
+    if "aclImdb" in _prog_text:
         _kod.aclimdb_tree(os.getcwd())
+    if "captcha_images_v2" in _prog_text:  # captcha_ocr.py's curl/unzip cell, left out
+        _kod.captcha_tree(os.getcwd())
 
 try:
     import pandas as _pd

@@ -172,6 +172,10 @@ PLAN = {
     "conv_lstm": dict(epochs=1, samples=20, metric="fit:val_loss",
                       note="4 ConvLSTM2D(40) layers on 15 frames of 40x40: 20 movies (1 for "
                            "validation), 2 steps of 10: a smoke figure, ~200 s a side here"),
+    # ---- sixth corpus (/tmp/kprogs6; tools/keras_corpus.md "Sixth corpus") ----
+    "kio_captcha_ocr": dict(epochs=3, samples=1000, metric="fit:val_loss",
+                            note="synthetic captcha_images_v2 (1,040 PNGs, 936 train / 104 val); "
+                                 "CNN + 2 Bi-LSTMs, CTC loss by add_loss (K.ctc_batch_cost)"),
 }
 
 NOT_COMPARABLE = {

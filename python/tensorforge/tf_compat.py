@@ -20,7 +20,7 @@ from . import initializers as _inits
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
-from . import tf_data, tf_strings
+from . import tf_data, tf_image, tf_io, tf_strings
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -437,6 +437,8 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
+io = types.SimpleNamespace(**{n: getattr(tf_io, n) for n in tf_io.__all__})
+image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__})
 
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
@@ -466,7 +468,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "data", "math", "nn", "random", "strings", "TensorSpec",
+    "executing_eagerly", "data", "math", "nn", "random", "strings", "io", "image", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",

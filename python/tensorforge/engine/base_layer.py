@@ -748,7 +748,10 @@ class Layer:
     def input(self):
         if not self._inbound_nodes:
             raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
-        return self._inbound_nodes[0].input_tensors
+        node = self._inbound_nodes[0]
+        if node.is_input:  # an InputLayer's input is its own tensor, as in Keras 2
+            return node.output_tensors[0]
+        return node.input_tensors
 
     @property
     def output(self):
