@@ -12,6 +12,10 @@ def image():
     return (np.arange(20).reshape(4, 5, 1) * 12).astype(np.uint8)
 
 
+CSV_TEXT = "a,b,c,label\n1,0.5,x,0\n2,,y,1\n3,2.25,,2\n4,1.0,x,1\n5,3.5,z,0\n"
+CSV_DEFAULTS = [[0], [-1.0], ["NA"], [0]]
+
+
 def main():
     import tensorflow as tf
     img = image()
@@ -26,6 +30,17 @@ def main():
     r = tf.image.resize(img, (3, 7), method="nearest")
     print("NEAREST_3x7 =", r.numpy()[:, :, 0].tolist(), r.dtype.name)
     print("UNICODE_SPLIT =", tf.strings.unicode_split("ab\u00e9c", "UTF-8").numpy().tolist())
+    import os
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "t.csv")
+    with open(path, "w") as f:
+        f.write(CSV_TEXT)
+    ds = tf.data.experimental.make_csv_dataset(path, batch_size=2, column_defaults=CSV_DEFAULTS,
+                                               label_name="label", num_epochs=1, shuffle=False)
+    batches = [({k: (v.dtype.name, v.numpy().tolist()) for k, v in f.items()},
+                (y.dtype.name, y.numpy().tolist())) for f, y in ds]
+    print("CSV_BATCHES =", batches)
+    print("CSV_KEYS =", [list(f) for f, _ in ds][0])
     print("REDUCE_JOIN_AXIS1 =",
           tf.strings.reduce_join([["a", "b"], ["c", "d"]], axis=1, separator="-").numpy()
           .tolist())

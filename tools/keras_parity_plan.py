@@ -176,6 +176,13 @@ PLAN = {
     "kio_captcha_ocr": dict(epochs=3, samples=1000, metric="fit:val_loss",
                             note="synthetic captcha_images_v2 (1,040 PNGs, 936 train / 104 val); "
                                  "CNN + 2 Bi-LSTMs, CTC loss by add_loss (K.ctc_batch_cost)"),
+    "kio_knowledge_distillation": dict(
+        epochs=1, samples=1000, metric="evaluate[1]:sparse_categorical_accuracy",
+        note="the distiller's evaluate (custom train_step / test_step, KLDivergence); as "
+             "published the 'student' it trains is the large teacher network"),
+    "kio_mixup": dict(epochs=2, samples=4000, metric="evaluate[0]:accuracy",
+                      note="fashion_mnist, tf.data zip + map mixing with tf.random.gamma; the "
+                           "mixup model's test accuracy (the full 10,000-image test Dataset)"),
 }
 
 NOT_COMPARABLE = {

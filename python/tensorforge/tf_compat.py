@@ -14,7 +14,7 @@ import numpy as np
 from ._xp import array_module, host
 from . import _random
 from . import backend_ops as K
-from .backend_ops._args import shape_arg, tensor as _tensor
+from .backend_ops._args import device_xp, shape_arg, tensor as _tensor
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
@@ -139,6 +139,9 @@ def stack(values, axis=0, name=None):
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
+    if K.array_ops._symbolic(input):  # a functional-API tensor: an op layer (engine/node.py)
+        from . import autograd
+        return autograd._record_symbolic[0](expand_dims, input, axis)
     if is_text(input):  # strings: no gradient, only the shape changes
         return Tensor(np.expand_dims(as_bytes_array(input, "expand_dims"), axis))
     return K.expand_dims(input, axis)
@@ -426,12 +429,26 @@ def _uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
                             dtype=as_dtype(dtype).name, seed=seed)
 
 
+def _gamma(shape, alpha, beta=None, dtype=float32, seed=None, name=None):
+    """Samples of Gamma(alpha, rate beta), shape ``shape + broadcast(alpha, beta).shape``."""
+    from .backend_ops.variables import _gen
+    shp = shape_arg("tf.random.gamma", "shape", shape)
+    a = np.asarray(host(alpha.data if isinstance(alpha, Tensor) else alpha), dtype=np.float64)
+    b = np.asarray(1.0 if beta is None else host(beta.data if isinstance(beta, Tensor) else beta),
+                   dtype=np.float64)
+    if np.any(a <= 0) or np.any(b <= 0):
+        raise ValueError("tf.random.gamma: alpha and beta must be positive")
+    ab = np.broadcast_shapes(a.shape, b.shape)
+    draws = _gen("tf.random.gamma", seed).standard_gamma(np.broadcast_to(a, tuple(shp) + ab))
+    return Tensor(device_xp().asarray((draws / b).astype(as_dtype(dtype))))
+
+
 def _set_seed(seed):
     _random.set_seed(seed)
     np.random.seed(None if seed is None else int(seed) % (2 ** 32))
 
 
-random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed,
+random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
