@@ -115,3 +115,46 @@ def test_metrics_names_after_fit_and_evaluate_on_a_dataset():
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
     res = model.evaluate(ds, verbose=0)
     assert model.metrics_names == ["loss", "accuracy"] and len(res) == 2
+
+
+# TensorFlow's, for x = arange(96).reshape(2, 2, 3, 8) (tools/keras_corpus6_refs.py)
+D2S_0 = [[1.0, 3.0, 9.0, 11.0, 17.0, 19.0], [5.0, 7.0, 13.0, 15.0, 21.0, 23.0],
+         [25.0, 27.0, 33.0, 35.0, 41.0, 43.0], [29.0, 31.0, 37.0, 39.0, 45.0, 47.0]]
+S2D_0 = [88.0, 89.0, 90.0, 91.0, 92.0, 93.0, 94.0, 95.0]
+
+
+def test_depth_to_space_matches_tensorflow_and_inverts():
+    x = np.arange(96, dtype=np.float32).reshape(2, 2, 3, 8)
+    y = tf.nn.depth_to_space(x, 2)
+    assert y.shape == (2, 4, 6, 2)
+    assert y.numpy()[0, :, :, 1].tolist() == D2S_0
+    back = tf.nn.space_to_depth(y, 2)
+    assert back.numpy()[1, 1, 2].tolist() == S2D_0
+    np.testing.assert_array_equal(back.numpy(), x)
+
+
+def test_depth_to_space_gradient_and_functional_use():
+    from tensorforge.autograd import Tensor
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(1, 2, 2, 9)).astype(np.float32), requires_grad=True)
+    w = rng.normal(size=(1, 6, 6, 1)).astype(np.float32)
+    tf.reduce_sum(tf.nn.depth_to_space(x, 3) * w).backward()
+    # a permutation: each input gets the weight of the output it lands on
+    np.testing.assert_array_equal(x.grad, tf.nn.space_to_depth(w, 3).numpy())
+    inp = layers.Input((4, 4, 8))  # the sub-pixel CNN's last step, in a functional model
+    out = tf.nn.depth_to_space(layers.Conv2D(8, 3, padding="same")(inp), 2)
+    assert tuple(out.shape) == (None, 8, 8, 2)
+    model = models.Model(inp, out)
+    assert model.predict(np.zeros((3, 4, 4, 8), np.float32), verbose=0).shape == (3, 8, 8, 2)
+    with pytest.raises(ValueError, match="depth_to_space: channels 9 must be divisible by"):
+        tf.nn.depth_to_space(np.zeros((1, 2, 2, 9)), 2)
+
+
+def test_split_equal_and_sized():
+    x = np.arange(12.0).reshape(2, 6)
+    a, b, c = tf.split(x, 3, axis=1)
+    assert a.numpy().tolist() == [[0.0, 1.0], [6.0, 7.0]] and c.shape == (2, 2)
+    p, q = tf.split(x, [4, -1], axis=1)
+    assert p.shape == (2, 4) and q.numpy().tolist() == [[4.0, 5.0], [10.0, 11.0]]
+    with pytest.raises(ValueError, match="split: axis 1 of size 6 cannot be split into 4"):
+        tf.split(x, 4, axis=1)

@@ -57,7 +57,7 @@ def test_resize_nearest_keeps_the_dtype():
 def test_resize_bad_arguments():
     with pytest.raises(ValueError, match="tf.image.resize: images must be 3-D"):
         tf.image.resize(np.zeros((4, 5)), (2, 2))
-    with pytest.raises(ValueError, match="method must be 'bilinear' or 'nearest'"):
+    with pytest.raises(ValueError, match="method must be 'bilinear', 'nearest' or 'area'"):
         tf.image.resize(image(), (2, 2), method="lanczos5")
 
 
@@ -116,3 +116,24 @@ def test_input_layer_input_is_its_tensor():
     sub = Model(model.get_layer(name="image").input, model.get_layer(name="d").output)
     x = np.ones((2, 4), np.float32)
     np.testing.assert_allclose(sub.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# tools/keras_corpus6_refs.py under TensorFlow 2.21 (continued)
+AREA_2x3 = [[0.136471, 0.211765, 0.287059], [0.607059, 0.682353, 0.757647]]
+YUV = [[0.746634, -0.132614, -0.177819], [0.704024, 0.137855, -0.239961],
+       [0.785221, 0.070768, -0.364507]]
+PSNR = 22.95909
+
+
+def test_resize_area_rgb_to_yuv_and_psnr_match_tensorflow():
+    f = tf.image.convert_image_dtype(image(), tf.float32)
+    r = tf.image.resize(f, (2, 3), method="area")
+    np.testing.assert_allclose(r.numpy()[:, :, 0], AREA_2x3, atol=2e-6)
+    even = tf.image.resize(f.numpy()[:4, :4], (2, 2), method="area").numpy()[..., 0]
+    want = f.numpy()[:4, :4, 0].reshape(2, 2, 2, 2).mean(axis=(1, 3))  # 2x2 block means
+    np.testing.assert_allclose(even, want, rtol=1e-6)
+    rgb = np.random.default_rng(4).random((2, 3, 3)).astype(np.float32)
+    yuv = tf.image.rgb_to_yuv(rgb)
+    np.testing.assert_allclose(yuv.numpy()[1], YUV, atol=2e-6)
+    np.testing.assert_allclose(tf.image.yuv_to_rgb(yuv).numpy(), rgb, atol=1e-5)
+    assert abs(float(tf.image.psnr(rgb, rgb * 0.9, max_val=1.0).numpy()) - PSNR) < 1e-4

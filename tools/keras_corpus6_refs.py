@@ -30,6 +30,15 @@ def main():
     r = tf.image.resize(img, (3, 7), method="nearest")
     print("NEAREST_3x7 =", r.numpy()[:, :, 0].tolist(), r.dtype.name)
     print("UNICODE_SPLIT =", tf.strings.unicode_split("ab\u00e9c", "UTF-8").numpy().tolist())
+    r = tf.image.resize(f, (2, 3), method="area")
+    print("AREA_2x3 =", np.round(r.numpy()[:, :, 0].astype(np.float64), 6).tolist())
+    rgb = np.random.default_rng(4).random((2, 3, 3)).astype(np.float32)
+    print("YUV =", np.round(tf.image.rgb_to_yuv(rgb).numpy()[1].astype(np.float64), 6).tolist())
+    print("PSNR =", round(float(tf.image.psnr(rgb, rgb * 0.9, max_val=1.0)), 5))
+    x = np.arange(2 * 2 * 3 * 8, dtype=np.float32).reshape(2, 2, 3, 8)
+    print("D2S_0 =", tf.nn.depth_to_space(x, 2).numpy()[0, :, :, 1].tolist())
+    print("S2D_0 =", tf.nn.space_to_depth(tf.nn.depth_to_space(x, 2), 2).numpy()[1, 1, 2]
+          .tolist())
     import os
     import tempfile
     path = os.path.join(tempfile.mkdtemp(), "t.csv")

@@ -233,6 +233,33 @@ def where(condition, x=None, y=None, name=None):
     return K.switch(condition, x, y)
 
 
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    """``tf.split``: a list of pieces along ``axis``, ``num_or_size_splits`` equal ones or the
+    given sizes (one of them may be -1). Differentiable (slices)."""
+    x = _tensor("split", "value", value)
+    ax = int(axis) % x.ndim
+    n = x.shape[ax]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        k = int(num_or_size_splits)
+        if k < 1 or n % k:
+            raise ValueError(f"split: axis {axis} of size {n} cannot be split into {k} equal "
+                             "pieces")
+        sizes = [n // k] * k
+    else:
+        sizes = [int(v) for v in host(getattr(num_or_size_splits, "data", num_or_size_splits))]
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        if sum(sizes) != n or min(sizes) < 0:
+            raise ValueError(f"split: sizes {sizes} do not add up to axis {axis}'s size {n}")
+    out, start = [], 0
+    for k in sizes:
+        idx = [slice(None)] * x.ndim
+        idx[ax] = slice(start, start + k)
+        out.append(x[tuple(idx)])
+        start += k
+    return out
+
+
 def identity(input, name=None):  # noqa: A002
     return input if isinstance(input, Tensor) else convert_to_tensor(input)
 
@@ -407,7 +434,53 @@ def _sparse_softmax_xent(labels=None, logits=None, name=None):
     return K.sparse_categorical_crossentropy(labels, logits, from_logits=True)
 
 
+def _check_block(op, x, block_size, data_format):
+    if data_format != "NHWC":
+        raise ValueError(f"tf.nn.{op}: only data_format='NHWC' is supported, got {data_format!r}")
+    b = int(block_size)
+    if b < 2:
+        raise ValueError(f"tf.nn.{op}: block_size must be >= 2, got {block_size}")
+    if x.ndim != 4:
+        raise ValueError(f"tf.nn.{op}: input must be 4-D (batch, height, width, channels), got "
+                         f"shape {tuple(x.shape)}")
+    return b
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """``tf.nn.depth_to_space`` (NHWC, TensorFlow's DCR order): (n, h, w, b*b*c) ->
+    (n, h*b, w*b, c), out[:, i*b + di, j*b + dj, k] = in[:, i, j, (di*b + dj)*c + k].
+    Differentiable (a reshape, a transpose and a reshape)."""
+    if K.array_ops._symbolic(input):
+        from . import autograd
+        return autograd._record_symbolic[0](depth_to_space, input, block_size, data_format)
+    x = _tensor("depth_to_space", "input", input)
+    b = _check_block("depth_to_space", x, block_size, data_format)
+    n, h, w, c = x.shape
+    if c % (b * b):
+        raise ValueError(f"tf.nn.depth_to_space: channels {c} must be divisible by "
+                         f"block_size**2 = {b * b}")
+    c2 = c // (b * b)
+    y = K.permute_dimensions(K.reshape(x, (n, h, w, b, b, c2)), (0, 1, 3, 2, 4, 5))
+    return K.reshape(y, (n, h * b, w * b, c2))
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """``tf.nn.space_to_depth``: the inverse of depth_to_space."""
+    if K.array_ops._symbolic(input):
+        from . import autograd
+        return autograd._record_symbolic[0](space_to_depth, input, block_size, data_format)
+    x = _tensor("space_to_depth", "input", input)
+    b = _check_block("space_to_depth", x, block_size, data_format)
+    n, h, w, c = x.shape
+    if h % b or w % b:
+        raise ValueError(f"tf.nn.space_to_depth: height {h} and width {w} must be divisible "
+                         f"by block_size {b}")
+    y = K.permute_dimensions(K.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5))
+    return K.reshape(y, (n, h // b, w // b, b * b * c))
+
+
 nn = types.SimpleNamespace(
+    depth_to_space=depth_to_space, space_to_depth=space_to_depth,
     relu=_relu, softmax=_softmax, sigmoid=sigmoid, tanh=tanh, softplus=softplus,
     elu=lambda features, name=None: K.elu(features),
     l2_normalize=lambda x, axis=None, epsilon=1e-12, name=None: K.l2_normalize(x, axis),
@@ -488,7 +561,7 @@ __all__ = [
     "executing_eagerly", "data", "math", "nn", "random", "strings", "io", "image", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
-    "reshape", "concat", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",
+    "reshape", "concat", "split", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",
     "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
     "stop_gradient", "matmul", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
     "reduce_prod", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_any",
