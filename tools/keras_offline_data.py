@@ -283,8 +283,8 @@ def fra_txt(path, n=12000):
     lines = sorted(pairs, key=lambda p: (len(p[0]), p))
     with open(path, "w", encoding="utf-8") as f:
         for i, (en, fr) in enumerate(lines):
-            f.write("%s\t%s\tCC-BY 2.0 (France) Attribution: tatoeba.org #%d (CK) & #%d (sacredceltic)\n"
-                    % (en, fr, 2877272 + i, 1158250 + i))
+            f.write("%s\t%s\tCC-BY 2.0 (France) Attribution: tatoeba.org #%d (CK) & #%d "
+                    "(sacredceltic)\n" % (en, fr, 2877272 + i, 1158250 + i))
 
 
 def covtype_frame(rows=20000):

@@ -180,6 +180,14 @@ PLAN = {
         epochs=1, samples=1000, metric="evaluate[1]:sparse_categorical_accuracy",
         note="the distiller's evaluate (custom train_step / test_step, KLDivergence); as "
              "published the 'student' it trains is the large teacher network"),
+    "kio_lstm_seq2seq": dict(epochs=2, samples=2000, metric="fit:val_accuracy", max_predict=5,
+                             note="synthetic fra.txt (word-by-word English -> French pairs, "
+                                  "shortest first); teacher-forced per-character val accuracy"),
+    "kio_wide_deep_cross_networks": dict(
+        epochs=3, samples=2000, metric="evaluate[0]:sparse_categorical_accuracy",
+        note="synthetic covtype (20,000 rows); make_csv_dataset, StringLookup(binary) on "
+             "tf.expand_dims of string Inputs; the baseline model's test accuracy (the cap: "
+             "63 batches of 265 rows an epoch)"),
     "kio_mixup": dict(epochs=2, samples=4000, metric="evaluate[0]:accuracy",
                       note="fashion_mnist, tf.data zip + map mixing with tf.random.gamma; the "
                            "mixup model's test accuracy (the full 10,000-image test Dataset)"),

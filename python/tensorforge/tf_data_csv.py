@@ -6,8 +6,9 @@ last batch may be shorter), and the label column's array when ``label_name`` is 
 types come from ``column_defaults`` (an int default: int32, a float: float32, a string:
 tf.string, as TensorFlow) or are inferred from the first ``num_rows_for_inference`` rows (int32,
 then float32, then string); an empty field takes its column's default (0 or "" for inferred
-columns; an error for a column whose default is ``[]``, TensorFlow's "required"). Rows are shuffled by Dataset.shuffle (``shuffle_buffer_size``) and repeated
-``num_epochs`` times (None: endlessly, as TensorFlow).
+columns; an error for a column whose default is ``[]``, TensorFlow's "required"). Rows are
+shuffled by Dataset.shuffle (``shuffle_buffer_size``) and repeated ``num_epochs`` times (None:
+endlessly, as TensorFlow).
 """
 import csv
 import glob
