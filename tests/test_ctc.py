@@ -16,7 +16,8 @@ from tensorforge.autograd import Tensor
 from tensorforge.ops.ctc import ctc_loss
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
-from keras_ctc_refs import inputs as keras_inputs, torch_inputs  # noqa: E402
+from keras_ctc_refs import beam_inputs, inputs as keras_inputs, repeat_inputs  # noqa: E402
+from keras_ctc_refs import torch_inputs  # noqa: E402
 
 # tools/keras_ctc_refs.py under tf_keras 2.21 (TensorFlow 2.21)
 LOSS = [8.44498, 7.151274, 7.47299]
@@ -26,6 +27,13 @@ GRAD_2_6 = [1.0, -1.566185, 1.0, 1.0, -0.641137]
 DECODED = [[1, 2, 0, 3, 2, -1, -1, -1], [0, 3, 0, -1, -1, -1, -1, -1],
            [2, 3, 0, 3, 2, 0, -1, -1]]
 LOG_PROB = [[2.31629], [1.18614], [1.84488]]
+BEAM_DECODED = [[[0, 2, 1, 2, 1, -1, -1], [2, 0, 1, -1, -1, -1, -1], [1, 0, -1, -1, -1, -1, -1]],
+                [[0, 2, 1, 2, -1, -1, -1], [2, 0, 2, -1, -1, -1, -1], [1, 0, 1, -1, -1, -1, -1]],
+                [[0, 2, 1, 2, 0, -1, -1], [2, 0, -1, -1, -1, -1, -1], [1, 2, 0, -1, -1, -1, -1]]]
+BEAM_LOG_PROB = [[-2.20629, -2.51632, -3.09858], [-2.28967, -2.57384, -2.68517],
+                 [-1.87373, -2.43939, -2.74139]]
+REPEAT_DECODED = [[[0, 1, -1, -1, -1]], [[0, 1, -1, -1, -1]]]
+REPEAT_LOG_PROB = [[-0.24707, -2.73078]]
 # tools/keras_ctc_refs.py --torch under PyTorch 2.13
 TORCH_LOSS = [15.95970262, 17.89479924, 14.14482399, 15.07753411, 6.46922572]
 TORCH_GRAD_4_1 = [0.08577637, 0.01758333, -0.51015994, 0.15080388, 0.35606382, 0.21454045,
@@ -154,7 +162,38 @@ def test_bad_arguments_name_the_function():
     with pytest.raises(ValueError, match=r"not enough time steps .* sample 1 \(required 3, "
                                          r"available 2\)"):
         K.ctc_batch_cost([[0, 1], [2, 2], [1, 0]], y_pred, [[8], [2], [7]], [[2], [2], [2]])
-    with pytest.raises(NotImplementedError, match="ctc_decode: beam search"):
-        K.ctc_decode(y_pred, np.array([8, 8, 8]), greedy=False)
+    with pytest.raises(ValueError, match="ctc_decode: need beam_width >= 1 and 1 <= top_paths"):
+        K.ctc_decode(y_pred, np.array([8, 8, 8]), greedy=False, beam_width=2, top_paths=3)
     with pytest.raises(ValueError, match="ctc_decode: input_length"):
         K.ctc_decode(y_pred, np.array([9, 8, 8]))
+
+
+def test_ctc_decode_beam_search_matches_keras():
+    decoded, log_prob = K.ctc_decode(beam_inputs(), input_length=np.array([7, 5, 6]),
+                                     greedy=False, beam_width=5, top_paths=3)
+    assert [d.data.tolist() for d in decoded] == BEAM_DECODED
+    np.testing.assert_allclose(log_prob.data, BEAM_LOG_PROB, atol=2e-5)
+
+
+def test_ctc_decode_beam_search_merges_repeats_as_keras():
+    """tf.compat.v1's merge_repeated=True: 0 * 0 1 is returned as 0 1 (so both top paths
+    read the same), as Keras 2's ctc_decode returns it."""
+    decoded, log_prob = K.ctc_decode(repeat_inputs(), input_length=np.array([5]), greedy=False,
+                                     beam_width=10, top_paths=2)
+    assert [d.data.tolist() for d in decoded] == REPEAT_DECODED
+    np.testing.assert_allclose(log_prob.data, REPEAT_LOG_PROB, atol=2e-5)
+
+
+def test_beam_search_probability_equals_the_ctc_loss_for_a_wide_beam():
+    """With a beam wide enough to keep every prefix, the best path's score is the total
+    probability of its label sequence, i.e. minus the CTC loss of that sequence."""
+    from tensorforge.ops.ctc import ctc_beam_search_decode
+    rng = np.random.default_rng(8)
+    logits = rng.normal(size=(5, 1, 3))
+    paths, scores = ctc_beam_search_decode(logits, [5], blank=2, beam_width=200, top_paths=3,
+                                           merge_repeated=False)
+    lp = log_softmax(logits)
+    for k in range(3):
+        label = paths[k][0].tolist()
+        want = -brute_force(lp[:, 0], label, 2)
+        np.testing.assert_allclose(scores[0, k], want, rtol=1e-10)

@@ -7,7 +7,8 @@ Inputs (the test rebuilds them the same way): y_pred = softmax of default_rng(7)
 in float32; labels [[0, 1, 1, 2], [3, 3, 0, 0], [2, 0, 1, 3]] with label_length [4, 2, 3];
 input_length [8, 6, 7]. Printed: tf_keras.backend.ctc_batch_cost's (3, 1) losses, its gradient
 (of the summed losses) with respect to y_pred at sample 0 steps 0 and 3 and sample 2 step 6, and
-ctc_decode(greedy=True)'s dense paths and log-probabilities for a peaked y_pred.
+ctc_decode(greedy=True)'s dense paths and log-probabilities for a peaked y_pred, and
+ctc_decode(greedy=False)'s (beam search) for beam_inputs() and repeat_inputs().
 """
 import numpy as np
 
@@ -64,6 +65,33 @@ def torch_main():
     print("TORCH_GRAD_4_1 =", np.round(x.grad.numpy()[4, 1], 8).tolist())
 
 
+
+def beam_inputs():
+    """Softmax outputs for the beam-search figures: (3, 7, 4), a few steps nearly tied."""
+    z = np.random.default_rng(13).normal(size=(3, 7, 4)).astype(np.float32) * 1.5
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def repeat_inputs():
+    """A peaked (1, 5, 4) input whose best path is 0 * 0 1 1 (blank 3): two 0s across a blank."""
+    p = np.full((1, 5, 4), 0.02, dtype=np.float32)
+    p[0, np.arange(5), [0, 3, 0, 1, 1]] = 0.94
+    return p
+
+
+def beam_main():
+    import tf_keras as keras
+    dec, logp = keras.backend.ctc_decode(repeat_inputs(), input_length=np.array([5]),
+                                         greedy=False, beam_width=10, top_paths=2)
+    print("REPEAT_DECODED =", [d.numpy().tolist() for d in dec])
+    print("REPEAT_LOG_PROB =", np.round(logp.numpy().astype(np.float64), 5).tolist())
+    dec, logp = keras.backend.ctc_decode(beam_inputs(), input_length=np.array([7, 5, 6]),
+                                         greedy=False, beam_width=5, top_paths=3)
+    print("BEAM_DECODED =", [d.numpy().tolist() for d in dec])
+    print("BEAM_LOG_PROB =", np.round(logp.numpy().astype(np.float64), 5).tolist())
+
+
 if __name__ == "__main__":
     import sys
-    torch_main() if "--torch" in sys.argv else main()
+    torch_main() if "--torch" in sys.argv else (main(), beam_main())

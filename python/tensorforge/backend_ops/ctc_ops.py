@@ -12,8 +12,10 @@ Keras 2 computes both on TensorFlow's CTC ops with the blank as the last class (
     ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1)
         Best-path decoding of log(y_pred + epsilon): ([decoded], log_prob), decoded (B, T) int64
         padded with -1, log_prob (B, 1) minus the sum over steps of the best log-probability
-        (tf.nn.ctc_greedy_decoder's). Beam search (greedy=False) is not implemented: a clear
-        NotImplementedError.
+        (tf.nn.ctc_greedy_decoder's). greedy=False: prefix beam search (ops/ctc.py) keeping
+        ``beam_width`` prefixes, ``top_paths`` decoded arrays best first and log_prob (B,
+        top_paths) their log-probabilities, repeated labels in a path merged as
+        tf.compat.v1.nn.ctc_beam_search_decoder's default does.
 """
 import numpy as np
 
@@ -69,9 +71,6 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     """See the module docstring."""
     fn = "ctc_decode"
-    if not greedy:
-        raise NotImplementedError(f"{fn}: beam search (greedy=False) is not implemented in "
-                                  "tensorforge; use greedy=True")
     p = _host_ints(fn, "y_pred", y_pred)
     if p.dtype.kind != "f":
         p = p.astype(_backend.floatx())
@@ -82,9 +81,16 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     il = _host_ints(fn, "input_length", input_length).reshape(-1)
     with np.errstate(divide="ignore"):
         lp = np.log(np.transpose(p, (1, 0, 2)) + np.asarray(_backend.epsilon(), p.dtype))
-    paths, log_prob = _ctc.ctc_greedy_decode(lp, il, blank=C - 1)
-    dense = np.full((B, T), -1, dtype=np.int64)
-    for b, path in enumerate(paths):
-        dense[b, :len(path)] = path
+    if greedy:
+        paths, log_prob = _ctc.ctc_greedy_decode(lp, il, blank=C - 1)
+        paths = [paths]
+    else:
+        paths, log_prob = _ctc.ctc_beam_search_decode(lp, il, C - 1, beam_width, top_paths)
     xp = device_xp()
-    return [Tensor(xp.asarray(dense))], Tensor(xp.asarray(log_prob))
+    decoded = []
+    for top in paths:
+        dense = np.full((B, T), -1, dtype=np.int64)
+        for b, path in enumerate(top):
+            dense[b, :len(path)] = path
+        decoded.append(Tensor(xp.asarray(dense)))
+    return decoded, Tensor(xp.asarray(log_prob))

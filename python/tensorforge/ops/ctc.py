@@ -16,6 +16,14 @@ requires grad); the decoder takes and returns arrays.
         Best path: the argmax class of each step, repeats merged, blanks removed. Returns
         (paths, neg_sum_max): a list of B int64 arrays and (B, 1) minus the sum of each step's
         maximum log-probability (TensorFlow's ctc_greedy_decoder's second output).
+    ctc_beam_search_decode(logits, input_lengths, blank, beam_width, top_paths,
+                           merge_repeated=True)
+        Prefix beam search: the ``beam_width`` most probable label prefixes are kept at each
+        step, each with the log-probabilities of its paths ending in a blank and in its last
+        label (the steps' logits normalized by a log-softmax, as TensorFlow's decoder does).
+        Returns (paths, scores): ``top_paths`` lists of B int64 arrays, best first, and (B,
+        top_paths) their log-probabilities. merge_repeated=True also collapses equal labels
+        next to each other in a returned path (tf.compat.v1's default, which Keras 2 uses).
 
 The forward (alpha) and backward (beta) recursions run in log space over the extended label
 sequence (blank, l1, blank, l2, ..., blank: S = 2 L + 1 states), vectorised over the batch and
@@ -27,7 +35,7 @@ from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels._common import shape_str
 
-__all__ = ["ctc_loss", "ctc_greedy_decode"]
+__all__ = ["ctc_loss", "ctc_greedy_decode", "ctc_beam_search_decode"]
 
 _NEG = -np.inf
 
@@ -196,3 +204,65 @@ def ctc_greedy_decode(log_probs, input_lengths, blank, merge_repeated=True):
             seq = seq[np.concatenate([[True], seq[1:] != seq[:-1]])]
         paths.append(seq[seq != blank].astype(np.int64))
     return paths, neg_sum_max.astype(lp.dtype)
+
+
+def _lse(a, b):
+    return np.logaddexp(a, b)
+
+
+def _beam_one(lp, blank, beam_width):
+    """Prefix beam search over one sample's (T, C) log-probabilities: [(prefix, score)]."""
+    beams = {(): (0.0, _NEG)}  # prefix -> (log P(ends in blank), log P(ends in its last label))
+    labels = [c for c in range(lp.shape[1]) if c != blank]
+    for t in range(lp.shape[0]):
+        row = lp[t]
+        nxt = {}
+
+        def add(prefix, pb, pl):
+            ob, ol = nxt.get(prefix, (_NEG, _NEG))
+            nxt[prefix] = (_lse(ob, pb), _lse(ol, pl))
+
+        for prefix, (pb, pl) in beams.items():
+            total = _lse(pb, pl)
+            add(prefix, total + row[blank], _NEG)  # a blank: the prefix stays
+            if prefix:  # its last label again, merged into it
+                add(prefix, _NEG, pl + row[prefix[-1]])
+            for c in labels:  # a new label (after a blank, when it repeats the last one)
+                base = pb if prefix and c == prefix[-1] else total
+                add(prefix + (c,), _NEG, base + row[c])
+        ranked = sorted(nxt.items(), key=lambda kv: -_lse(*kv[1]))
+        beams = dict(ranked[:beam_width])
+    return sorted(((p, float(_lse(*v))) for p, v in beams.items()), key=lambda kv: -kv[1])
+
+
+def ctc_beam_search_decode(logits, input_lengths, blank, beam_width, top_paths,
+                           merge_repeated=True):
+    """See the module docstring."""
+    xp = array_module(logits)
+    x = np.asarray(logits.get() if xp is not np else logits, dtype=np.float64)
+    if x.ndim != 3:
+        raise ValueError(f"ctc_decode: predictions must be 3-D (time, batch, classes), got "
+                         f"shape {shape_str(x.shape)}")
+    T, B, _ = x.shape
+    beam_width, top_paths = int(beam_width), int(top_paths)
+    if beam_width < 1 or not 1 <= top_paths <= beam_width:
+        raise ValueError(f"ctc_decode: need beam_width >= 1 and 1 <= top_paths <= beam_width, "
+                         f"got beam_width={beam_width}, top_paths={top_paths}")
+    il = np.asarray(input_lengths).reshape(-1).astype(np.int64)
+    if il.shape != (B,) or np.any(il < 0) or np.any(il > T):
+        raise ValueError(f"ctc_decode: input_length needs one value in [0, {T}] per sample "
+                         f"(batch {B}), got {np.asarray(input_lengths).reshape(-1).tolist()}")
+    m = x.max(axis=2, keepdims=True)
+    lp = x - m - np.log(np.exp(x - m).sum(axis=2, keepdims=True))
+    paths = [[] for _ in range(top_paths)]
+    scores = np.full((B, top_paths), _NEG)
+    for b in range(B):
+        found = _beam_one(lp[:il[b], b], blank, beam_width)
+        for k in range(top_paths):
+            prefix, score = found[k] if k < len(found) else ((), _NEG)
+            seq = np.asarray(prefix, dtype=np.int64)
+            if merge_repeated and len(seq):
+                seq = seq[np.concatenate([[True], seq[1:] != seq[:-1]])]
+            paths[k].append(seq)
+            scores[b, k] = score
+    return paths, scores.astype(x.dtype if logits.dtype.kind == "f" else np.float32)
