@@ -158,3 +158,28 @@ def test_split_equal_and_sized():
     assert p.shape == (2, 4) and q.numpy().tolist() == [[4.0, 5.0], [10.0, 11.0]]
     with pytest.raises(ValueError, match="split: axis 1 of size 6 cannot be split into 4"):
         tf.split(x, 4, axis=1)
+
+
+# TensorFlow's (tools/keras_corpus6_refs.py), m = arange(6.0).reshape(2, 3)
+REPEAT_FLAT = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0]
+REPEAT_AXIS0 = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [3.0, 4.0, 5.0]]
+REPEAT_AXIS1 = [[0.0, 0.0, 1.0, 1.0, 2.0, 2.0], [3.0, 3.0, 4.0, 4.0, 5.0, 5.0]]
+
+
+def test_repeat_matches_tensorflow_and_has_a_gradient():
+    from tensorforge.autograd import Tensor
+    m = np.arange(6.0).reshape(2, 3)
+    assert tf.repeat(m, repeats=[2]).numpy().tolist() == REPEAT_FLAT
+    assert tf.repeat(m, repeats=[1, 2], axis=0).numpy().tolist() == REPEAT_AXIS0
+    assert tf.repeat(m, repeats=2, axis=1).numpy().tolist() == REPEAT_AXIS1
+    x = Tensor(m.astype(np.float32), requires_grad=True)
+    tf.reduce_sum(tf.repeat(x, repeats=[1, 3, 2], axis=1)).backward()
+    np.testing.assert_array_equal(x.grad, [[1, 3, 2], [1, 3, 2]])  # each copy adds its 1
+    with pytest.raises(ValueError, match="repeat: repeats must be one non-negative count or 3"):
+        tf.repeat(m, repeats=[1, 2], axis=1)
+
+
+def test_linspace_dtypes_as_tensorflow():
+    a, b = tf.linspace(0, 1, 5), tf.linspace(0.0, 1.0, 5)
+    assert (a.dtype, b.dtype) == (np.float64, np.float32)  # TensorFlow's
+    assert a.numpy().tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]

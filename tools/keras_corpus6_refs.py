@@ -39,6 +39,12 @@ def main():
     print("D2S_0 =", tf.nn.depth_to_space(x, 2).numpy()[0, :, :, 1].tolist())
     print("S2D_0 =", tf.nn.space_to_depth(tf.nn.depth_to_space(x, 2), 2).numpy()[1, 1, 2]
           .tolist())
+    m = np.arange(6.0).reshape(2, 3)
+    print("REPEAT_FLAT =", tf.repeat(m, repeats=[2]).numpy().tolist())
+    print("REPEAT_AXIS0 =", tf.repeat(m, repeats=[1, 2], axis=0).numpy().tolist())
+    print("REPEAT_AXIS1 =", tf.repeat(m, repeats=2, axis=1).numpy().tolist())
+    print("LINSPACE =", tf.linspace(0, 1, 5).dtype.name, tf.linspace(0.0, 1.0, 5).dtype.name,
+          tf.linspace(0, 1, 5).numpy().tolist())
     import os
     import tempfile
     path = os.path.join(tempfile.mkdtemp(), "t.csv")

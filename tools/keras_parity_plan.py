@@ -216,6 +216,8 @@ NOT_COMPARABLE = {
     "guide_serialization_and_saving": "fits random targets to random inputs (no signal to learn)",
     "guide_customizing_what_happens_in_fit": "train_step overrides fit random targets to random "
                                              "inputs, then a GAN (d_loss / g_loss only)",
+    "kio_conditional_gan_variant": "GAN: a train_step override fitting generator and "
+                                   "discriminator (g_loss / d_loss only); no accuracy",
     "adl_ch2_densenet_cifar10": "DenseNet-BC-100: over 400 s per side for 1 epoch of 1,000 "
                                 "images on this 2-core machine (cost, not comparability)",
 }

@@ -260,6 +260,45 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return out
 
 
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """``tf.repeat``: each element (axis None: of the flattened input) or each slice along
+    ``axis`` repeated ``repeats`` times (a number, or one count per slice). Differentiable (a
+    gather)."""
+    x = _tensor("repeat", "input", input)
+    if axis is None:
+        x, ax = K.reshape(x, (-1,)), 0
+    else:
+        ax = int(axis) % x.ndim
+    n = x.shape[ax]
+    r = np.asarray(host(getattr(repeats, "data", repeats))).reshape(-1).astype(np.int64)
+    if r.size == 1:
+        r = np.repeat(r, n)
+    if r.size != n or np.any(r < 0):
+        raise ValueError(f"repeat: repeats must be one non-negative count or {n} of them (the "
+                         f"size of axis {ax}), got {r.tolist()}")
+    return K.gather(x, np.repeat(np.arange(n), r)) if ax == 0 else \
+        K.permute_dimensions(K.gather(K.permute_dimensions(x, _front(ax, x.ndim)),
+                                      np.repeat(np.arange(n), r)), _front(ax, x.ndim))
+
+
+def _front(ax, ndim):
+    """The permutation swapping axis ``ax`` with axis 0 (its own inverse)."""
+    p = list(builtins.range(ndim))
+    p[0], p[ax] = ax, 0
+    return tuple(p)
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """``tf.linspace``: ``num`` evenly spaced values (float64 for integer ends, as
+    TensorFlow; else the ends' float type)."""
+    a = np.asarray(host(getattr(start, "data", start)))
+    dt = a.dtype if a.dtype.kind == "f" else np.dtype("float64")
+    if a.dtype == np.float64 and isinstance(start, float):
+        dt = np.dtype("float32")  # a Python float: float32, as tf.constant makes it
+    out = np.linspace(a, np.asarray(host(getattr(stop, "data", stop))), int(num), axis=axis)
+    return Tensor(device_xp().asarray(out.astype(dt)))
+
+
 def identity(input, name=None):  # noqa: A002
     return input if isinstance(input, Tensor) else convert_to_tensor(input)
 
@@ -561,9 +600,8 @@ __all__ = [
     "executing_eagerly", "data", "math", "nn", "random", "strings", "io", "image", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
-    "reshape", "concat", "split", "stack", "expand_dims", "tensordot", "squeeze", "transpose",
-    "ones",
-    "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
+    "reshape", "concat", "split", "repeat", "linspace", "stack", "expand_dims", "tensordot",
+    "squeeze", "transpose", "ones", "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
     "stop_gradient", "matmul", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
     "reduce_prod", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_any",
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",
