@@ -197,3 +197,38 @@ def test_beam_search_probability_equals_the_ctc_loss_for_a_wide_beam():
         label = paths[k][0].tolist()
         want = -brute_force(lp[:, 0], label, 2)
         np.testing.assert_allclose(scores[0, k], want, rtol=1e-10)
+
+
+def test_keras2_lambda_pattern_trains():
+    """keras-team 2.x image_ocr.py's pattern: a Lambda (no output_shape) computing
+    ctc_batch_cost from four Inputs, the model's loss the Lambda's output; the layer is built
+    although its shape probe's zero lengths are not valid CTC lengths."""
+    from tensorforge import layers, models
+    T, C, n = 12, 6, 32
+    inp = layers.Input((T, 8))
+    y_pred = layers.Dense(C, activation="softmax")(inp)
+    labels = layers.Input(name="the_labels", shape=[4], dtype="float32")
+    input_length = layers.Input(name="input_length", shape=[1], dtype="int64")
+    label_length = layers.Input(name="label_length", shape=[1], dtype="int64")
+
+    def ctc_lambda_func(args):
+        y_pred, labels, input_length, label_length = args
+        return K.ctc_batch_cost(labels, y_pred[:, 2:, :], input_length, label_length)
+
+    loss_out = layers.Lambda(ctc_lambda_func, name="ctc")(
+        [y_pred, labels, input_length, label_length])
+    assert tuple(loss_out.shape) == (None, 1)
+    model = models.Model([inp, labels, input_length, label_length], loss_out)
+    from tensorforge import optimizers
+    model.compile(loss={"ctc": lambda y_true, y_pred: y_pred},
+                  optimizer=optimizers.Adam(learning_rate=0.01))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, T, 8)).astype("float32")
+    lab = rng.integers(0, C - 1, (n, 4)).astype("float32")
+    il, ll = np.full((n, 1), T - 2), rng.integers(1, 5, (n, 1))
+    before = model.evaluate([x, lab, il, ll], np.zeros(n), verbose=0)
+    want = K.ctc_batch_cost(lab, models.Model(inp, y_pred).predict(x, verbose=0)[:, 2:], il, ll)
+    np.testing.assert_allclose(before, want.data.mean(), rtol=1e-5)
+    model.fit([x, lab, il, ll], np.zeros(n), batch_size=8, epochs=8, verbose=0)
+    after = model.evaluate([x, lab, il, ll], np.zeros(n), verbose=0)
+    assert after < before - 1.0, (before, after)

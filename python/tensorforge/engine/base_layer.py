@@ -849,10 +849,15 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
     Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
     output dimensions follow them: those stay None (a (batch, None, F) sequence through
-    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do)."""
+    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do). A call that
+    fails on zeros is tried once more on ones: Keras 2 never runs the layer here, and some code
+    refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1)."""
+    fill = [0.0]
+
     def dummy(shape, sub, dtype=np.float32):
         dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
-        return Tensor(np.zeros(dims, dtype=dtype if np.dtype(dtype).kind == "f" else np.float32))
+        return Tensor(np.full(dims, fill[0],
+                              dtype=dtype if np.dtype(dtype).kind == "f" else np.float32))
 
     def run(sub):
         if inputs is None:
@@ -882,7 +887,14 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
 
     try:
-        y, shapes = run(1)
+        try:
+            y, shapes = run(1)
+        except Exception as first:  # noqa: BLE001 -- ones next; the zeros' error if both fail
+            fill[0] = 1.0
+            try:
+                y, shapes = run(1)
+            except Exception:  # noqa: BLE001
+                raise first from None
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
                          f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
