@@ -1,7 +1,7 @@
-"""Connectionist temporal classification (CTC): the loss and the greedy decoder.
+"""Connectionist temporal classification (CTC): the loss, the greedy and the beam-search decoder.
 
 The loss takes arrays or Tensors and returns a Tensor (recorded for autograd when log_probs
-requires grad); the decoder takes and returns arrays.
+requires grad); the decoders take and return arrays.
 
     ctc_loss(log_probs, labels, input_lengths, label_lengths, blank)
         The negative log-likelihood of each sample's label sequence under per-step class
