@@ -10,6 +10,9 @@ harness's bootstrap in each child process; nothing here touches the network.
     aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
     news20_tree(root)        20_newsgroup/<20 groups>/<numbered posts> (news20.tar.gz, untarred)
     glove_txt(path)          glove.6B.100d.txt (a word and its 100 floats a line)
+    captcha_tree(root)       captcha_images_v2/<5 characters>.png (200x50 captchas, sixth corpus)
+    fra_txt(path)            fra.txt (manythings.org Anki English TAB French TAB attribution)
+    covtype_frame()          covtype.data.gz (UCI Covertype: 54 integer features, cover type 1-7)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -215,3 +218,95 @@ def glove_txt(path, extra=2000, dim=100):
     with open(path, "w") as f:
         for w, v in lines:
             f.write(w + " " + " ".join("%.5f" % x for x in v) + "\n")
+
+
+CAPTCHA_CHARS = "2345678bcdefgmnpwxy"  # the 19 characters of the real captcha_images_v2 set
+
+
+def captcha_tree(root, n=1040):
+    """captcha_images_v2/: n 200x50 grayscale PNGs named by their 5-character text (the real
+    set: 1,040 RGBA PNGs of the same size and alphabet). Each character is a fixed random glyph
+    (26x14 strokes), drawn dark on a noisy light background at a jittered slot, so the text is
+    readable by a CNN + LSTM with CTC; grayscale, so decode_png(channels=1) is exact on both
+    sides. Needs Pillow."""
+    from PIL import Image
+    rng = np.random.default_rng(28)
+    glyphs = {c: np.random.default_rng(100 + i).random((26, 14)) < 0.45
+              for i, c in enumerate(CAPTCHA_CHARS)}
+    d = os.path.join(root, "captcha_images_v2")
+    os.makedirs(d, exist_ok=True)
+    seen = set()
+    while len(seen) < n:
+        text = "".join(rng.choice(list(CAPTCHA_CHARS), 5))
+        if text in seen:
+            continue
+        seen.add(text)
+        img = rng.normal(225, 12, (50, 200))
+        for i, c in enumerate(text):
+            y = 12 + int(rng.integers(-4, 5))
+            x = 22 + 32 * i + int(rng.integers(-4, 5))
+            img[y:y + 26, x:x + 14][glyphs[c]] = rng.normal(60, 15)
+        Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), mode="L").save(
+            os.path.join(d, text + ".png"))
+
+
+_FRA_WORDS = {
+    "go": "va", "run": "cours", "stop": "arrete", "wait": "attends", "help": "aide",
+    "come": "viens", "eat": "mange", "sleep": "dors", "look": "regarde", "listen": "ecoute",
+    "i": "je", "you": "tu", "we": "nous", "they": "ils", "he": "il", "she": "elle",
+    "see": "vois", "like": "aime", "want": "veux", "have": "ai", "know": "sais", "am": "suis",
+    "the": "le", "a": "un", "cat": "chat", "dog": "chien", "house": "maison", "car": "voiture",
+    "book": "livre", "water": "eau", "bread": "pain", "tree": "arbre", "man": "homme",
+    "woman": "femme", "child": "enfant", "friend": "ami", "city": "ville", "sea": "mer",
+    "big": "grand", "small": "petit", "red": "rouge", "blue": "bleu", "old": "vieux",
+    "new": "nouveau", "good": "bon", "bad": "mauvais", "here": "ici", "now": "maintenant",
+    "today": "aujourd'hui", "tired": "fatigue", "happy": "content", "home": "chez moi",
+}
+
+
+def fra_txt(path, n=12000):
+    """fra.txt of manythings.org's fra-eng.zip: ``English TAB French TAB attribution`` lines,
+    shortest first as in the real file (whose first lines are "Go.", "Hi.", "Run!"). The pairs
+    are made-up sentences of 1-5 words translated word by word from a fixed dictionary, with
+    the real file's punctuation habits ("!" and "?" after a space in French)."""
+    rng = np.random.default_rng(29)
+    words = sorted(_FRA_WORDS)
+    pairs = set()
+    while len(pairs) < n:
+        k = int(min(5, 1 + rng.poisson(1.6)))
+        en = [str(w) for w in rng.choice(words, k)]
+        mark = str(rng.choice([".", "!", "?"], p=[0.6, 0.25, 0.15]))
+        fr = [_FRA_WORDS[w] for w in en]
+        english = " ".join(en).capitalize() + mark
+        french = " ".join(fr).capitalize() + ("." if mark == "." else " " + mark)
+        pairs.add((english, french))
+    lines = sorted(pairs, key=lambda p: (len(p[0]), p))
+    with open(path, "w", encoding="utf-8") as f:
+        for i, (en, fr) in enumerate(lines):
+            f.write("%s\t%s\tCC-BY 2.0 (France) Attribution: tatoeba.org #%d (CK) & #%d "
+                    "(sacredceltic)\n" % (en, fr, 2877272 + i, 1158250 + i))
+
+
+def covtype_frame(rows=20000):
+    """covtype.data.gz as pd.read_csv(url, header=None) returns it: 55 integer columns, the 10
+    cartographic measurements (the real ranges), 4 one-hot wilderness areas, 40 one-hot soil
+    types and the cover type 1-7 (the real file: 581,012 rows; here 20,000, since the example
+    decodes the one-hot columns with a per-row pandas apply). The cover type follows elevation,
+    area and soil, with noise."""
+    import pandas as pd
+    rng = np.random.default_rng(30)
+    area = rng.choice(4, rows, p=[0.45, 0.05, 0.44, 0.06])
+    soil = rng.integers(0, 40, rows)
+    elev = rng.normal(2960, 280, rows).clip(1859, 3858)
+    score = (elev - 2960) / 140 + 0.8 * (area == 2) - 0.9 * (area == 3) + (soil % 7 - 3) * 0.35
+    cover = np.clip(np.round(3.5 + score + rng.normal(0, 0.9, rows)), 1, 7).astype(np.int64)
+    num = np.stack([elev, rng.uniform(0, 360, rows), rng.gamma(2.2, 6.4, rows).clip(0, 66),
+                    rng.gamma(1.2, 225, rows).clip(0, 1397), rng.normal(46, 58, rows),
+                    rng.gamma(1.6, 1470, rows).clip(0, 7117), rng.normal(212, 27, rows),
+                    rng.normal(223, 20, rows), rng.normal(143, 38, rows),
+                    rng.gamma(1.7, 1160, rows).clip(0, 7173)], axis=1)
+    num = np.round(num).astype(np.int64)
+    num[:, 6:9] = num[:, 6:9].clip(0, 254)
+    table = np.concatenate([num, np.eye(4, dtype=np.int64)[area],
+                            np.eye(40, dtype=np.int64)[soil], cover[:, None]], axis=1)
+    return pd.DataFrame(table)

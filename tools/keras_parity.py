@@ -391,8 +391,13 @@ builtins.open = _open_offline
 
 # the aclImdb/ tree the text-classification examples' shell cells leave in the working folder
 with _open(PROG, encoding="utf-8") as _f:
-    if "aclImdb" in _f.read():
+    _prog_text = _f.read()
+    if "aclImdb" in _prog_text:
         _kod.aclimdb_tree(os.getcwd())
+    if "captcha_images_v2" in _prog_text:  # captcha_ocr.py's curl/unzip cell, left out
+        _kod.captcha_tree(os.getcwd())
+    if 'data_path = "fra.txt"' in _prog_text:  # lstm_seq2seq.py's curl/unzip cells, left out
+        _kod.fra_txt(os.path.join(os.getcwd(), "fra.txt"))
 
 try:
     import pandas as _pd
@@ -408,6 +413,8 @@ try:
             return _pd.DataFrame({"value": v}, index=idx)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/heart.csv"):
             return _kod.heart_frame()
+        if isinstance(src, str) and src.startswith("http") and "covtype.data" in src:
+            return _kod.covtype_frame()
         return _pd_read_csv(src, *a, **kw)
     _pd.read_csv = _read_csv
 except ImportError:
@@ -440,7 +447,10 @@ def _cap_steps(x, steps, batch_size):
     limit = max(1, math.ceil(MAX_SAMPLES / bs))
     if steps is None and hasattr(x, "__len__") and not hasattr(x, "shape") \
             and not isinstance(x, (list, tuple, dict)):
-        steps = len(x)
+        try:
+            steps = len(x)
+        except TypeError:  # a tf.data pipeline of unknown length (make_csv_dataset): the cap
+            steps = limit
     return None if steps is None else min(int(steps), limit)
 
 _records = []  # every fit / evaluate, in program order: {"kind", "logs", "n"}

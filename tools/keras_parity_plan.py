@@ -172,6 +172,27 @@ PLAN = {
     "conv_lstm": dict(epochs=1, samples=20, metric="fit:val_loss",
                       note="4 ConvLSTM2D(40) layers on 15 frames of 40x40: 20 movies (1 for "
                            "validation), 2 steps of 10: a smoke figure, ~200 s a side here"),
+    # ---- sixth corpus (/tmp/kprogs6; tools/keras_corpus.md "Sixth corpus") ----
+    "kio_captcha_ocr": dict(epochs=3, samples=1000, metric="fit:val_loss",
+                            note="synthetic captcha_images_v2 (1,040 PNGs, 936 train / 104 val); "
+                                 "CNN + 2 Bi-LSTMs, CTC loss by add_loss (K.ctc_batch_cost)"),
+    "kio_knowledge_distillation": dict(
+        epochs=1, samples=1000, metric="evaluate[1]:m0",
+        note="the distiller's evaluate accuracy (custom train_step / test_step, "
+             "KLDivergence): its test_step returns accuracy and student_loss while "
+             "metrics_names lists only the accuracy, so the harness names them m0, m1 (on "
+             "both sides); as published the 'student' it trains is the large teacher network"),
+    "kio_lstm_seq2seq": dict(epochs=2, samples=2000, metric="fit:val_accuracy", max_predict=5,
+                             note="synthetic fra.txt (word-by-word English -> French pairs, "
+                                  "shortest first); teacher-forced per-character val accuracy"),
+    "kio_wide_deep_cross_networks": dict(
+        epochs=3, samples=2000, metric="evaluate[0]:sparse_categorical_accuracy",
+        note="synthetic covtype (20,000 rows); make_csv_dataset, StringLookup(binary) on "
+             "tf.expand_dims of string Inputs; the baseline model's test accuracy (the cap: "
+             "63 batches of 265 rows an epoch)"),
+    "kio_mixup": dict(epochs=2, samples=4000, metric="evaluate[0]:accuracy",
+                      note="fashion_mnist, tf.data zip + map mixing with tf.random.gamma; the "
+                           "mixup model's test accuracy (the full 10,000-image test Dataset)"),
 }
 
 NOT_COMPARABLE = {
@@ -197,6 +218,8 @@ NOT_COMPARABLE = {
     "guide_serialization_and_saving": "fits random targets to random inputs (no signal to learn)",
     "guide_customizing_what_happens_in_fit": "train_step overrides fit random targets to random "
                                              "inputs, then a GAN (d_loss / g_loss only)",
+    "kio_conditional_gan_variant": "GAN: a train_step override fitting generator and "
+                                   "discriminator (g_loss / d_loss only); no accuracy",
     "adl_ch2_densenet_cifar10": "DenseNet-BC-100: over 400 s per side for 1 epoch of 1,000 "
                                 "images on this 2-core machine (cost, not comparability)",
 }

@@ -155,8 +155,11 @@ class Tensor:
         return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype))
 
     def numpy(self):
-        """The value as a NumPy array (copied from the GPU when on CuPy)."""
+        """The value as a NumPy array (copied from the GPU when on CuPy); a scalar string is its
+        bytes, as TensorFlow's ``.numpy()`` gives them."""
         d = self.data
+        if type(d) is np.ndarray and d.ndim == 0 and d.dtype == object:
+            return d[()]
         return d.get() if hasattr(d, "get") and not isinstance(d, np.ndarray) else d
 
     def __array__(self, dtype=None, copy=None):

@@ -14,13 +14,13 @@ import numpy as np
 from ._xp import array_module, host
 from . import _random
 from . import backend_ops as K
-from .backend_ops._args import shape_arg, tensor as _tensor
+from .backend_ops._args import device_xp, shape_arg, tensor as _tensor
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
-from . import tf_data, tf_strings
+from . import tf_data, tf_image, tf_io, tf_strings
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -139,6 +139,9 @@ def stack(values, axis=0, name=None):
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
+    if K.array_ops._symbolic(input):  # a functional-API tensor: an op layer (engine/node.py)
+        from . import autograd
+        return autograd._record_symbolic[0](expand_dims, input, axis)
     if is_text(input):  # strings: no gradient, only the shape changes
         return Tensor(np.expand_dims(as_bytes_array(input, "expand_dims"), axis))
     return K.expand_dims(input, axis)
@@ -228,6 +231,72 @@ def where(condition, x=None, y=None, name=None):
     if x is None and y is None:
         return Tensor(np.argwhere(np.asarray(host(condition))))
     return K.switch(condition, x, y)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    """``tf.split``: a list of pieces along ``axis``, ``num_or_size_splits`` equal ones or the
+    given sizes (one of them may be -1). Differentiable (slices)."""
+    x = _tensor("split", "value", value)
+    ax = int(axis) % x.ndim
+    n = x.shape[ax]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        k = int(num_or_size_splits)
+        if k < 1 or n % k:
+            raise ValueError(f"split: axis {axis} of size {n} cannot be split into {k} equal "
+                             "pieces")
+        sizes = [n // k] * k
+    else:
+        sizes = [int(v) for v in host(getattr(num_or_size_splits, "data", num_or_size_splits))]
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        if sum(sizes) != n or min(sizes) < 0:
+            raise ValueError(f"split: sizes {sizes} do not add up to axis {axis}'s size {n}")
+    out, start = [], 0
+    for k in sizes:
+        idx = [slice(None)] * x.ndim
+        idx[ax] = slice(start, start + k)
+        out.append(x[tuple(idx)])
+        start += k
+    return out
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """``tf.repeat``: each element (axis None: of the flattened input) or each slice along
+    ``axis`` repeated ``repeats`` times (a number, or one count per slice). Differentiable (a
+    gather)."""
+    x = _tensor("repeat", "input", input)
+    if axis is None:
+        x, ax = K.reshape(x, (-1,)), 0
+    else:
+        ax = int(axis) % x.ndim
+    n = x.shape[ax]
+    r = np.asarray(host(getattr(repeats, "data", repeats))).reshape(-1).astype(np.int64)
+    if r.size == 1:
+        r = np.repeat(r, n)
+    if r.size != n or np.any(r < 0):
+        raise ValueError(f"repeat: repeats must be one non-negative count or {n} of them (the "
+                         f"size of axis {ax}), got {r.tolist()}")
+    return K.gather(x, np.repeat(np.arange(n), r)) if ax == 0 else \
+        K.permute_dimensions(K.gather(K.permute_dimensions(x, _front(ax, x.ndim)),
+                                      np.repeat(np.arange(n), r)), _front(ax, x.ndim))
+
+
+def _front(ax, ndim):
+    """The permutation swapping axis ``ax`` with axis 0 (its own inverse)."""
+    p = list(builtins.range(ndim))
+    p[0], p[ax] = ax, 0
+    return tuple(p)
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """``tf.linspace``: ``num`` evenly spaced values (float64 for integer ends, as
+    TensorFlow; else the ends' float type)."""
+    a = np.asarray(host(getattr(start, "data", start)))
+    dt = a.dtype if a.dtype.kind == "f" else np.dtype("float64")
+    if a.dtype == np.float64 and isinstance(start, float):
+        dt = np.dtype("float32")  # a Python float: float32, as tf.constant makes it
+    out = np.linspace(a, np.asarray(host(getattr(stop, "data", stop))), int(num), axis=axis)
+    return Tensor(device_xp().asarray(out.astype(dt)))
 
 
 def identity(input, name=None):  # noqa: A002
@@ -404,7 +473,53 @@ def _sparse_softmax_xent(labels=None, logits=None, name=None):
     return K.sparse_categorical_crossentropy(labels, logits, from_logits=True)
 
 
+def _check_block(op, x, block_size, data_format):
+    if data_format != "NHWC":
+        raise ValueError(f"tf.nn.{op}: only data_format='NHWC' is supported, got {data_format!r}")
+    b = int(block_size)
+    if b < 2:
+        raise ValueError(f"tf.nn.{op}: block_size must be >= 2, got {block_size}")
+    if x.ndim != 4:
+        raise ValueError(f"tf.nn.{op}: input must be 4-D (batch, height, width, channels), got "
+                         f"shape {tuple(x.shape)}")
+    return b
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """``tf.nn.depth_to_space`` (NHWC, TensorFlow's DCR order): (n, h, w, b*b*c) ->
+    (n, h*b, w*b, c), out[:, i*b + di, j*b + dj, k] = in[:, i, j, (di*b + dj)*c + k].
+    Differentiable (a reshape, a transpose and a reshape)."""
+    if K.array_ops._symbolic(input):
+        from . import autograd
+        return autograd._record_symbolic[0](depth_to_space, input, block_size, data_format)
+    x = _tensor("depth_to_space", "input", input)
+    b = _check_block("depth_to_space", x, block_size, data_format)
+    n, h, w, c = x.shape
+    if c % (b * b):
+        raise ValueError(f"tf.nn.depth_to_space: channels {c} must be divisible by "
+                         f"block_size**2 = {b * b}")
+    c2 = c // (b * b)
+    y = K.permute_dimensions(K.reshape(x, (n, h, w, b, b, c2)), (0, 1, 3, 2, 4, 5))
+    return K.reshape(y, (n, h * b, w * b, c2))
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """``tf.nn.space_to_depth``: the inverse of depth_to_space."""
+    if K.array_ops._symbolic(input):
+        from . import autograd
+        return autograd._record_symbolic[0](space_to_depth, input, block_size, data_format)
+    x = _tensor("space_to_depth", "input", input)
+    b = _check_block("space_to_depth", x, block_size, data_format)
+    n, h, w, c = x.shape
+    if h % b or w % b:
+        raise ValueError(f"tf.nn.space_to_depth: height {h} and width {w} must be divisible "
+                         f"by block_size {b}")
+    y = K.permute_dimensions(K.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5))
+    return K.reshape(y, (n, h // b, w // b, b * b * c))
+
+
 nn = types.SimpleNamespace(
+    depth_to_space=depth_to_space, space_to_depth=space_to_depth,
     relu=_relu, softmax=_softmax, sigmoid=sigmoid, tanh=tanh, softplus=softplus,
     elu=lambda features, name=None: K.elu(features),
     l2_normalize=lambda x, axis=None, epsilon=1e-12, name=None: K.l2_normalize(x, axis),
@@ -426,17 +541,33 @@ def _uniform(shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
                             dtype=as_dtype(dtype).name, seed=seed)
 
 
+def _gamma(shape, alpha, beta=None, dtype=float32, seed=None, name=None):
+    """Samples of Gamma(alpha, rate beta), shape ``shape + broadcast(alpha, beta).shape``."""
+    from .backend_ops.variables import _gen
+    shp = shape_arg("tf.random.gamma", "shape", shape)
+    a = np.asarray(host(alpha.data if isinstance(alpha, Tensor) else alpha), dtype=np.float64)
+    b = np.asarray(1.0 if beta is None else host(beta.data if isinstance(beta, Tensor) else beta),
+                   dtype=np.float64)
+    if np.any(a <= 0) or np.any(b <= 0):
+        raise ValueError("tf.random.gamma: alpha and beta must be positive")
+    ab = np.broadcast_shapes(a.shape, b.shape)
+    draws = _gen("tf.random.gamma", seed).standard_gamma(np.broadcast_to(a, tuple(shp) + ab))
+    return Tensor(device_xp().asarray((draws / b).astype(as_dtype(dtype))))
+
+
 def _set_seed(seed):
     _random.set_seed(seed)
     np.random.seed(None if seed is None else int(seed) % (2 ** 32))
 
 
-random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed,
+random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
+io = types.SimpleNamespace(**{n: getattr(tf_io, n) for n in tf_io.__all__})
+image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__})
 
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
@@ -466,11 +597,11 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "data", "math", "nn", "random", "strings", "TensorSpec",
+    "executing_eagerly", "data", "math", "nn", "random", "strings", "io", "image", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
-    "reshape", "concat", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",
-    "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
+    "reshape", "concat", "split", "repeat", "linspace", "stack", "expand_dims", "tensordot",
+    "squeeze", "transpose", "ones", "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
     "stop_gradient", "matmul", "reduce_mean", "reduce_sum", "reduce_max", "reduce_min",
     "reduce_prod", "reduce_std", "reduce_variance", "reduce_logsumexp", "reduce_any",
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",

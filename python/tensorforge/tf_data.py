@@ -440,5 +440,11 @@ def is_dataset(x):
 class _Experimental:
     AUTOTUNE = AUTOTUNE
 
+    @staticmethod
+    def make_csv_dataset(*args, **kwargs):
+        """tf.data.experimental.make_csv_dataset (tf_data_csv.py)."""
+        from .tf_data_csv import make_csv_dataset
+        return make_csv_dataset(*args, **kwargs)
+
 
 experimental = _Experimental()

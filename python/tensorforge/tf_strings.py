@@ -79,4 +79,50 @@ def join(inputs, separator="", name=None):
     return Tensor(out.reshape(shape))
 
 
-__all__ = ["lower", "upper", "regex_replace", "regex_full_match", "strip", "length", "join"]
+__all__ = ["lower", "upper", "regex_replace", "regex_full_match", "strip", "length", "join",
+           "unicode_split", "reduce_join"]
+
+
+def unicode_split(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
+                  name=None):
+    """One text's characters, a 1-D string Tensor (each character's UTF-8 bytes). TensorFlow
+    returns a RaggedTensor for a batch of texts; tensorforge has none: one text at a time."""
+    a = as_bytes_array(input, "tf.strings.unicode_split")
+    if a.ndim != 0 and a.size != 1:
+        raise ValueError("tf.strings.unicode_split: only one text (a scalar string) is "
+                         f"supported (TensorFlow returns a RaggedTensor for a batch), got shape "
+                         f"{tuple(a.shape)}")
+    enc = input_encoding.replace("-", "").upper()
+    if enc not in ("UTF8", "UTF16BE", "UTF32BE"):
+        raise ValueError(f"tf.strings.unicode_split: unsupported input_encoding {input_encoding!r}")
+    codec = {"UTF8": "utf-8", "UTF16BE": "utf-16-be", "UTF32BE": "utf-32-be"}[enc]
+    text = a.reshape(-1)[0].decode(codec, "replace" if errors != "strict" else "strict")
+    if errors == "ignore":
+        text = text.replace("\ufffd", "")
+    elif errors == "replace" and replacement_char != 65533:
+        text = text.replace("\ufffd", chr(replacement_char))
+    out = np.empty(len(text), dtype=object)
+    for i, ch in enumerate(text):
+        out[i] = ch.encode("utf-8")
+    return Tensor(out)
+
+
+def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
+    """The strings joined along ``axis`` (all of them when None)."""
+    a = as_bytes_array(inputs, "tf.strings.reduce_join")
+    sep = separator.encode("utf-8") if isinstance(separator, str) else bytes(separator)
+    if axis is None:
+        out = np.empty((1,) * a.ndim if keepdims else (), dtype=object)
+        out[...] = sep.join(a.reshape(-1).tolist())
+        return Tensor(out)
+    ax = int(axis)
+    if not -a.ndim <= ax < a.ndim:
+        raise ValueError(f"tf.strings.reduce_join: axis {axis} is out of range for shape "
+                         f"{tuple(a.shape)}")
+    moved = np.moveaxis(a, ax, -1)
+    flat = moved.reshape(-1, moved.shape[-1])
+    out = np.empty(flat.shape[0], dtype=object)
+    for i, row in enumerate(flat):
+        out[i] = sep.join(row.tolist())
+    out = out.reshape(moved.shape[:-1])
+    return Tensor(np.expand_dims(out, ax) if keepdims else out)

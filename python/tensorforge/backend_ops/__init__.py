@@ -3,13 +3,14 @@
 
 One module per family: math_ops (elementwise, reductions, comparisons, dot), array_ops (shapes,
 indexing, creation), nn_ops (activations, cross-entropies, normalisation, dropout), variables
-(variables, learning phase, random), utils (name scopes, uids, map_fn / foldl). They build on
+(variables, learning phase, random), utils (name scopes, uids, map_fn / foldl), ctc_ops
+(ctc_batch_cost, ctc_decode). They build on
 the differentiable ops in tensorforge.ops.
 """
-from . import array_ops, math_ops, nn_ops, utils, variables
+from . import array_ops, ctc_ops, math_ops, nn_ops, utils, variables
 
 __all__ = []
-for _mod in (math_ops, array_ops, nn_ops, variables, utils):
+for _mod in (math_ops, array_ops, nn_ops, variables, utils, ctc_ops):
     globals().update({n: getattr(_mod, n) for n in _mod.__all__})
     __all__ += list(_mod.__all__)
 del _mod

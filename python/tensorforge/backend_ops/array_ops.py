@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import backend as _backend
 from .._xp import array_module
+from .. import autograd as _autograd
 from ..autograd import Tensor
 from ..ops import basic as B
 from ..ops import elementwise as E
@@ -61,8 +62,16 @@ def permute_dimensions(x, pattern):
     return B.transpose(x, p)
 
 
+def _symbolic(x):
+    """Is x a symbolic (functional-API) tensor? Shape-computing functions then record an op
+    layer (engine/node.py's symbolic_op) instead of reshaping to a shape holding None."""
+    return bool(_autograd._symbolic_types) and isinstance(x, _autograd._symbolic_types[0])
+
+
 def expand_dims(x, axis=-1):
     """A new axis of size 1 at ``axis`` (in [-ndim - 1, ndim])."""
+    if _symbolic(x):
+        return _autograd._record_symbolic[0](expand_dims, x, axis)
     x = tensor("expand_dims", "x", x)
     a = int_arg("expand_dims", "axis", axis)
     if not -x.ndim - 1 <= a <= x.ndim:
@@ -73,6 +82,8 @@ def expand_dims(x, axis=-1):
 
 def squeeze(x, axis):
     """Remove axis ``axis``, which must have size 1."""
+    if _symbolic(x):
+        return _autograd._record_symbolic[0](squeeze, x, axis)
     x = tensor("squeeze", "x", x)
     a = int_arg("squeeze", "axis", axis)
     if not -x.ndim <= a < x.ndim:

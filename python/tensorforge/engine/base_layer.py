@@ -779,7 +779,10 @@ class Layer:
     def input(self):
         if not self._inbound_nodes:
             raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
-        return self._inbound_nodes[0].input_tensors
+        node = self._inbound_nodes[0]
+        if node.is_input:  # an InputLayer's input is its own tensor, as in Keras 2
+            return node.output_tensors[0]
+        return node.input_tensors
 
     @property
     def output(self):
@@ -877,12 +880,16 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
     Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
     output dimensions follow them: those stay None (a (batch, None, F) sequence through
-    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do)."""
+    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do). A call that
+    fails on zeros is tried once more on ones: Keras 2 never runs the layer here, and some code
+    refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1)."""
+    fill = [0.0]
+
     def dummy(shape, sub, dtype=np.float32):
         dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
         keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
-        return Tensor(np.zeros(dims, dtype=dtype if keep and kind != "O" else np.float32))
+        return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
 
     def run(sub):
         if inputs is None:
@@ -912,7 +919,14 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
 
     try:
-        y, shapes = run(1)
+        try:
+            y, shapes = run(1)
+        except Exception as first:  # noqa: BLE001 -- ones next; the zeros' error if both fail
+            fill[0] = 1.0
+            try:
+                y, shapes = run(1)
+            except Exception:  # noqa: BLE001
+                raise first from None
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
                          f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None

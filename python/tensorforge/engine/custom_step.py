@@ -468,6 +468,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
         shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
         validation_freq):
     where = "fit"
+    model.__dict__["_metrics_in_use"] = True  # metrics_names public from now on (training.py)
     if validation_split and validation_data is None:
         (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split,
                                                         where)
@@ -525,6 +526,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
 
 
 def _evaluate(model, src, callbacks, verbose=0):
+    model.__dict__["_metrics_in_use"] = True
     cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
                                                           "verbose": verbose})
     for m in model.metrics:

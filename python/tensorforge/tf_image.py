@@ -1,0 +1,133 @@
+"""``tf.image``: the image ops keras-io examples call inside a ``tf.data`` map before the model
+or on their results: ``convert_image_dtype``, ``resize`` (bilinear or nearest with TensorFlow 2's
+half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb`` and
+``psnr``. They take and return Tensors of shape (height, width, channels) or a batch (n, height,
+width, channels); no gradient (preprocessing and evaluation).
+"""
+import numpy as np
+
+from .autograd import Tensor
+
+__all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr"]
+
+
+def _array(op, x):
+    a = x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+    if a.dtype.kind not in "fiub":
+        raise TypeError(f"tf.image.{op}: images must be numeric, got {a.dtype}")
+    return a
+
+
+def convert_image_dtype(image, dtype, saturate=False, name=None):
+    """Integer images scaled to [0, 1] when converted to float (by the integer type's maximum),
+    float images to [0, max] when converted to an integer type; float to float only casts."""
+    a = _array("convert_image_dtype", image)
+    dt = np.dtype(getattr(dtype, "name", dtype))
+    if a.dtype == dt:
+        return Tensor(a)
+    if dt.kind == "f":
+        if a.dtype.kind in "iu":
+            return Tensor((a.astype(np.float64) / np.iinfo(a.dtype).max).astype(dt))
+        return Tensor(a.astype(dt))
+    if dt.kind in "iu":
+        top = np.iinfo(dt).max
+        if a.dtype.kind == "f":
+            v = a.astype(np.float64) * (top + 0.5)
+            return Tensor((np.clip(v, 0, top) if saturate else v).astype(dt))
+        return Tensor((a.astype(np.float64) * top / np.iinfo(a.dtype).max).round().astype(dt))
+    raise TypeError(f"tf.image.convert_image_dtype: cannot convert to {dt}")
+
+
+def _bilinear_axis(n_in, n_out):
+    """TensorFlow's half-pixel source positions: lower / upper indices and weights."""
+    scale = n_in / n_out
+    pos = (np.arange(n_out) + 0.5) * scale - 0.5
+    lo_f = np.floor(pos)
+    lo = np.maximum(lo_f, 0).astype(np.int64)
+    hi = np.minimum(np.ceil(pos), n_in - 1).astype(np.int64)
+    return lo, hi, pos - lo_f
+
+
+def _area_weights(n_in, n_out):
+    """(n_out, n_in): the share of each source pixel in each output pixel's span
+    [i * scale, (i + 1) * scale), scale = n_in / n_out (TensorFlow's ResizeArea)."""
+    scale = n_in / n_out
+    lo = np.arange(n_out)[:, None] * scale
+    hi = lo + scale
+    src = np.arange(n_in)[None, :]
+    overlap = np.clip(np.minimum(hi, src + 1) - np.maximum(lo, src), 0, None)
+    return overlap / scale
+
+
+def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antialias=False,
+           name=None):
+    """Resized to ``size`` = (new_height, new_width); float32 out (``nearest`` keeps the
+    dtype), as TensorFlow 2's tf.image.resize."""
+    a = _array("resize", images)
+    if a.ndim not in (3, 4):
+        raise ValueError(f"tf.image.resize: images must be 3-D (h, w, c) or 4-D (n, h, w, c), "
+                         f"got shape {a.shape}")
+    size = [int(s) for s in (size.numpy() if isinstance(size, Tensor) else size)]
+    if len(size) != 2 or min(size) < 1:
+        raise ValueError(f"tf.image.resize: size must be two positive integers, got {size}")
+    if preserve_aspect_ratio or antialias:
+        raise ValueError("tf.image.resize: preserve_aspect_ratio and antialias are not supported")
+    method = getattr(method, "value", method)
+    batch = a if a.ndim == 4 else a[None]
+    H, W = batch.shape[1:3]
+    h, w = size
+    if method == "nearest":
+        ri = np.minimum(np.floor((np.arange(h) + 0.5) * H / h), H - 1).astype(np.int64)
+        ci = np.minimum(np.floor((np.arange(w) + 0.5) * W / w), W - 1).astype(np.int64)
+        out = batch[:, ri][:, :, ci]
+    elif method == "bilinear":
+        y0, y1, fy = _bilinear_axis(H, h)
+        x0, x1, fx = _bilinear_axis(W, w)
+        b = batch.astype(np.float32)
+        fx = fx.astype(np.float32)[None, None, :, None]
+        fy = fy.astype(np.float32)[None, :, None, None]
+        top = b[:, y0][:, :, x0] + (b[:, y0][:, :, x1] - b[:, y0][:, :, x0]) * fx
+        bot = b[:, y1][:, :, x0] + (b[:, y1][:, :, x1] - b[:, y1][:, :, x0]) * fx
+        out = top + (bot - top) * fy
+    elif method == "area":
+        wy, wx = _area_weights(H, h), _area_weights(W, w)
+        out = np.einsum("yY,nYXc,xX->nyxc", wy, batch.astype(np.float64), wx).astype(np.float32)
+    else:
+        raise ValueError(f"tf.image.resize: method must be 'bilinear', 'nearest' or 'area', "
+                         f"got {method!r}")
+    return Tensor(np.ascontiguousarray(out if a.ndim == 4 else out[0]))
+
+
+_RGB_TO_YUV = np.array([[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -0.51496512],
+                        [0.114, 0.43601035, -0.10001026]], dtype=np.float32)
+_YUV_TO_RGB = np.array([[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]],
+                       dtype=np.float32)
+
+
+def _colors(op, images, kernel):
+    a = _array(op, images)
+    if a.dtype.kind != "f" or a.shape[-1:] != (3,):
+        raise ValueError(f"tf.image.{op}: images must be float with 3 channels last, got "
+                         f"{a.dtype} of shape {a.shape}")
+    return Tensor((a @ kernel.astype(a.dtype)).astype(a.dtype))
+
+
+def rgb_to_yuv(images):
+    """RGB in [0, 1] to YUV (TensorFlow's matrix: Y in [0, 1], U and V about 0)."""
+    return _colors("rgb_to_yuv", images, _RGB_TO_YUV)
+
+
+def yuv_to_rgb(images):
+    return _colors("yuv_to_rgb", images, _YUV_TO_RGB)
+
+
+def psnr(a, b, max_val, name=None):
+    """Peak signal-to-noise ratio over the last three axes: 20 log10(max_val) - 10 log10(mse)."""
+    x = _array("psnr", a).astype(np.float32)
+    y = _array("psnr", b).astype(np.float32)
+    if x.shape != y.shape or x.ndim < 3:
+        raise ValueError(f"tf.image.psnr: a and b must have the same shape (at least 3-D), got "
+                         f"{x.shape} and {y.shape}")
+    mse = np.mean(np.square(x - y), axis=(-3, -2, -1))
+    return Tensor(np.float32(20 * np.log10(float(max_val))) - np.float32(10 / np.log(10))
+                  * np.log(mse).astype(np.float32))
