@@ -14,6 +14,8 @@ preprocessing layers (layers/preprocessing_image.py) and ``image_dataset_from_di
         tf.image.resize (half-pixel centres, no antialias): 'bilinear' and 'nearest'.
     smart_resize(images, (h, w), interpolation)
         keras.utils.smart_resize: the largest centred crop of the target aspect ratio, resized.
+    adjust_contrast(images, factor)
+        tf.image.adjust_contrast.
 
 No gradient flows through these (augmentation runs on the input, before any trainable layer).
 """
@@ -22,7 +24,7 @@ import numpy as np
 from .ops.spatial import bilinear_matrix
 
 __all__ = ["transform", "rotation_matrix", "translation_matrix", "zoom_matrix", "resize",
-           "smart_resize", "FILL_MODES", "INTERPOLATIONS", "RESIZE_INTERPOLATIONS"]
+           "smart_resize", "adjust_contrast", "FILL_MODES", "INTERPOLATIONS", "RESIZE_INTERPOLATIONS"]
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -160,6 +162,15 @@ def zoom_matrix(zooms, height, width):
     y_off = np.float32((height - 1.0) / 2.0) * (1 - zm[:, 1])
     z = np.zeros(len(zm), np.float32)
     return np.stack([zm[:, 0], z, x_off, z, zm[:, 1], y_off, z, z], axis=1)
+
+
+def adjust_contrast(images, factor):
+    """tf.image.adjust_contrast: (x - mean) * factor + mean, the mean per image and channel."""
+    x, unbatched = _batched("adjust_contrast", images)
+    x = x.astype(np.float32, copy=False)
+    mean = x.mean(axis=(1, 2), keepdims=True, dtype=np.float32)
+    out = (x - mean) * np.float32(factor) + mean
+    return out[0] if unbatched else out
 
 
 def _nearest_index(n_in, n_out):

@@ -458,6 +458,27 @@ def executing_eagerly():
     return True
 
 
+def _as_bytes(bytes_or_text, encoding="utf-8"):
+    """tf.compat.as_bytes: str -> bytes (encoded), bytes-like -> bytes."""
+    if isinstance(bytes_or_text, (bytes, bytearray)):
+        return bytes(bytes_or_text)
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text.encode(encoding)
+    raise TypeError(f"compat.as_bytes: expected bytes or str, got {bytes_or_text!r}")
+
+
+def _as_text(bytes_or_text, encoding="utf-8"):
+    """tf.compat.as_text / as_str: bytes -> str (decoded), str -> str."""
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text
+    if isinstance(bytes_or_text, (bytes, bytearray)):
+        return bytes(bytes_or_text).decode(encoding)
+    raise TypeError(f"compat.as_text: expected bytes or str, got {bytes_or_text!r}")
+
+
+compat = types.SimpleNamespace(as_bytes=_as_bytes, as_text=_as_text, as_str=_as_text)
+
+
 def print(*inputs, **kwargs):  # noqa: A001
     builtins.print(*[getattr(t, "numpy", lambda t=t: t)() for t in inputs],
                    **{k: v for k, v in kwargs.items() if k in ("sep", "end")})
@@ -466,7 +487,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "data", "math", "nn", "random", "strings", "TensorSpec",
+    "executing_eagerly", "compat", "data", "math", "nn", "random", "strings", "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "stack", "expand_dims", "tensordot", "squeeze", "transpose", "ones",
