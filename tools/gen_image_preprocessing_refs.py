@@ -1,7 +1,8 @@
-"""Generate tests/data/image_preprocessing_refs.npz: tf_keras 2's own ``transform()`` (the
+"""Generate tests/data/image_preprocessing_refs.npz (and .json): tf_keras 2's own ``transform()`` (the
 ImageProjectiveTransformV3 op behind RandomRotation / RandomZoom / RandomTranslation) with fixed
 matrices, and ``tf.image.resize`` / ``smart_resize`` / the deterministic layers (Resizing,
-CenterCrop, RandomCrop at inference, Rescaling) on a fixed image: the oracle for
+CenterCrop, RandomCrop at inference, Rescaling) on a fixed image, and image_dataset_from_directory
+on a small tree of image files (split, order, decoded and resized pixels): the oracle for
 tests/test_preprocessing_image.py.
 
     /work/keras-venv/bin/python tools/gen_image_preprocessing_refs.py
@@ -49,6 +50,67 @@ RESIZES = {  # name -> (height, width, interpolation, crop_to_aspect_ratio)
 }
 
 
+# image_dataset_from_directory: the tree write_tree() makes (class -> file names; a .txt file
+# and a hidden folder that must be skipped), and the calls compared.
+TREE = {"cats": ["c%02d.png" % i for i in range(7)] + ["notes.txt"],
+        "dogs": ["d%02d.PNG" % i for i in range(5)] + ["x.bmp"],
+        "owls": ["o%02d.jpg" % i for i in range(4)],
+        ".hidden": ["h.png"]}
+
+
+def tree_pixels(k):
+    """The uint8 (9, 7, 3) pixels of the k-th file written (k in writing order)."""
+    rng = np.random.RandomState(100 + k)
+    return rng.randint(0, 256, size=(9, 7, 3)).astype(np.uint8)
+
+
+def write_tree(root):
+    """Write TREE under ``root`` (PNG and BMP lossless; the .jpg files are written as PNG
+    bytes under a .jpg name, which decoders accept by content); returns {relative path: k}."""
+    from PIL import Image
+    index = {}
+    k = 0
+    for cls, names in TREE.items():
+        os.makedirs(os.path.join(root, cls), exist_ok=True)
+        for nm in names:
+            path = os.path.join(root, cls, nm)
+            if nm.endswith(".txt"):
+                with open(path, "w") as f:
+                    f.write("not an image")
+                continue
+            fmt = "BMP" if nm.endswith(".bmp") else "PNG"
+            Image.fromarray(tree_pixels(k)).save(path, format=fmt)
+            index[os.path.join(cls, nm)] = k
+            k += 1
+    return index
+
+
+def _dataset_refs(out):
+    import json
+    import tempfile
+
+    import tf_keras as keras
+    root = tempfile.mkdtemp()
+    write_tree(root)
+    rel = lambda ps: [os.path.relpath(p, root) for p in ps]  # noqa: E731
+    tr, va = keras.utils.image_dataset_from_directory(
+        root, validation_split=0.25, subset="both", seed=7, image_size=(6, 5), batch_size=4)
+    meta = {"class_names": tr.class_names, "train_files": rel(tr.file_paths),
+            "val_files": rel(va.file_paths)}
+    ds = keras.utils.image_dataset_from_directory(root, shuffle=False, image_size=(6, 5),
+                                                  batch_size=100, label_mode="categorical")
+    x, y = next(iter(ds))
+    out["dir_images_6x5"], out["dir_labels_categorical"] = x.numpy(), y.numpy()
+    meta["ordered_files"] = rel(ds.file_paths)
+    ds = keras.utils.image_dataset_from_directory(os.path.join(root, "cats"), labels=None,
+                                                  shuffle=False, image_size=(4, 4),
+                                                  batch_size=100, crop_to_aspect_ratio=True,
+                                                  color_mode="grayscale")  # (TF: no gray BMP)
+    out["dir_images_gray_crop_4x4"] = next(iter(ds)).numpy()
+    with open(OUT.replace(".npz", ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+
+
 def main():
     import tensorflow as tf
     from tf_keras import layers
@@ -78,6 +140,7 @@ def main():
     # RandomContrast draws one factor per call and runs adjust_contrast, then clips to [0, 255]
     out["contrast_1.5"] = tf.clip_by_value(tf.image.adjust_contrast(x, 1.5), 0, 255).numpy()
     out["contrast_0.3"] = tf.clip_by_value(tf.image.adjust_contrast(x, 0.3), 0, 255).numpy()
+    _dataset_refs(out)
     np.savez_compressed(OUT, **out)
     print("wrote", os.path.normpath(OUT), len(out), "arrays")
 
