@@ -335,6 +335,11 @@ def _offline_file(fname, origin):
     if "ml-latest-small" in key:
         _kod.movielens_zip(path)
         return path
+    if "flower_photos" in key:  # get_file('flower_photos', ..., untar=True): the folder
+        return _kod.flower_photos_tree(d)
+    if "sunflower" in key:
+        _kod.sunflower_jpg(path)
+        return path
     if "news20" in key:  # get_file(..., untar=True): the untarred folder beside 20_newsgroup/
         _kod.news20_tree(d)
         return os.path.join(d, "news20")
@@ -389,10 +394,14 @@ def _open_offline(file, *a, **kw):
     return _open(file, *a, **kw)
 builtins.open = _open_offline
 
-# the aclImdb/ tree the text-classification examples' shell cells leave in the working folder
+# the aclImdb/ tree the text-classification examples' shell cells leave in the working folder,
+# and the PetImages/ tree of the cats-vs-dogs example's (curl + unzip)
 with _open(PROG, encoding="utf-8") as _f:
-    if "aclImdb" in _f.read():
+    _text = _f.read()
+    if "aclImdb" in _text:
         _kod.aclimdb_tree(os.getcwd())
+    if "PetImages" in _text:
+        _kod.petimages_tree(os.getcwd())
 
 try:
     import pandas as _pd
