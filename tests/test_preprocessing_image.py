@@ -247,6 +247,13 @@ def test_keras_import_paths():
     assert tf.compat.as_bytes("JFIF") == b"JFIF" and tf.compat.as_text(b"ab") == "ab"
 
 
+def test_tf_nn_softmax_of_one_prediction_row():
+    """The tutorials' ``tf.nn.softmax(model.predict(img)[0])``: a rank-1 vector of logits."""
+    s = _np(tf.nn.softmax(np.array([1.0, 2.0, 3.0], np.float32)))
+    e = np.exp([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(s, e / e.sum(), rtol=1e-6)
+
+
 def test_symbolic_output_shapes():
     inp = keras.Input((10, 12, 3))
     assert layers.RandomHeight(0.2)(inp).shape[1:] == (None, 12, 3)
@@ -255,7 +262,7 @@ def test_symbolic_output_shapes():
     assert layers.RandomZoom(0.2)(inp).shape[1:] == (10, 12, 3)
 
 
-# ---- bad arguments --------------------------------------------------------------------------------
+# ---- bad arguments ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("make,match", [
     (lambda: layers.RandomFlip("diagonal"), "RandomFlip: unknown mode"),
@@ -264,7 +271,8 @@ def test_symbolic_output_shapes():
     (lambda: layers.RandomRotation(0.1, interpolation="cubic"),
      "RandomRotation: unknown interpolation"),
     (lambda: layers.RandomZoom(1.5), "RandomZoom: height_factor must have values between"),
-    (lambda: layers.RandomZoom(0.1, (-1.5, 0.1)), "RandomZoom: width_factor must have values larger"),
+    (lambda: layers.RandomZoom(0.1, (-1.5, 0.1)),
+     "RandomZoom: width_factor must have values larger"),
     (lambda: layers.RandomTranslation(0.1, 2.0), "RandomTranslation: width_factor must"),
     (lambda: layers.RandomContrast(-0.1), "RandomContrast: factor cannot have negative"),
     (lambda: layers.RandomBrightness(1.5), r"RandomBrightness: factor must be in the range"),
@@ -288,7 +296,7 @@ def test_bad_input_rank_names_the_layer_and_shape():
         layers.Resizing(2, 2)(np.zeros((2, 3, 4, 5, 1), np.float32))
 
 
-# ---- image_dataset_from_directory -----------------------------------------------------------------
+# ---- image_dataset_from_directory ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):

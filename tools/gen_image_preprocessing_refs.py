@@ -1,8 +1,8 @@
-"""Generate tests/data/image_preprocessing_refs.npz (and .json): tf_keras 2's own ``transform()`` (the
-ImageProjectiveTransformV3 op behind RandomRotation / RandomZoom / RandomTranslation) with fixed
-matrices, and ``tf.image.resize`` / ``smart_resize`` / the deterministic layers (Resizing,
-CenterCrop, RandomCrop at inference, Rescaling) on a fixed image, and image_dataset_from_directory
-on a small tree of image files (split, order, decoded and resized pixels): the oracle for
+"""Generate tests/data/image_preprocessing_refs.npz (and .json): tf_keras 2's own
+``transform()`` (the ImageProjectiveTransformV3 op behind RandomRotation / RandomZoom /
+RandomTranslation) with fixed matrices, and ``tf.image.resize`` / ``smart_resize`` / the
+deterministic layers (Resizing, CenterCrop, RandomCrop at inference, Rescaling) on a fixed
+image, and image_dataset_from_directory on a small tree of image files (split, order, decoded and resized pixels): the oracle for
 tests/test_preprocessing_image.py.
 
     /work/keras-venv/bin/python tools/gen_image_preprocessing_refs.py

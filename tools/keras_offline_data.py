@@ -1,4 +1,4 @@
-"""Offline copies of the downloads the fifth corpus's keras-io programs make (tools/keras_corpus.md),
+"""Offline copies of the downloads the fifth (and sixth) corpus's programs make (keras_corpus.md),
 for tools/keras_parity.py: synthetic data of the real files' layout (file names, columns, dtypes,
 value ranges) with a learnable signal, seeded, so both sides see the same bytes. Imported by the
 harness's bootstrap in each child process; nothing here touches the network.

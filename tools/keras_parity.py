@@ -519,12 +519,14 @@ def _wrap_fit(cls):
             vd[1] = _float_targets(vd[1])
             kw["validation_data"] = type(kw["validation_data"])(vd)
         if "epochs" in kw:
+            asked = kw["epochs"]
             kw["epochs"] = min(kw["epochs"], MAX_EPOCHS + kw.get("initial_epoch", 0))
         elif len(args) >= 2:
             args = list(args)
+            asked = args[1]
             args[1] = min(args[1], MAX_EPOCHS)
         else:
-            kw["epochs"] = 1
+            asked = kw["epochs"] = 1
         if "validation_data" in kw and isinstance(kw["validation_data"], (tuple, list)):
             kw["validation_data"] = tuple(_cap(v) for v in kw["validation_data"])
         if not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)) and x is not None:
@@ -542,8 +544,20 @@ def _wrap_fit(cls):
         finally:
             _inside["fit"] -= 1
         _record(h, _n_val(x, kw))
+        _pad_history(h, asked - kw.get("initial_epoch", 0))
         return h
     cls.fit = fit
+
+def _pad_history(h, epochs):
+    """A capped fit's History as long as the epochs the program asked for, each log's last
+    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``); the
+    figures compared are the last values, which this leaves as they are."""
+    logs = getattr(h, "history", None)
+    if not isinstance(logs, dict):
+        return
+    for v in logs.values():
+        if isinstance(v, list) and v and len(v) < epochs:
+            v.extend([v[-1]] * (epochs - len(v)))
 
 def _wrap_fit_generator(cls):
     orig = cls.fit_generator

@@ -24,7 +24,8 @@ import numpy as np
 from .ops.spatial import bilinear_matrix
 
 __all__ = ["transform", "rotation_matrix", "translation_matrix", "zoom_matrix", "resize",
-           "smart_resize", "adjust_contrast", "FILL_MODES", "INTERPOLATIONS", "RESIZE_INTERPOLATIONS"]
+           "smart_resize", "adjust_contrast", "FILL_MODES", "INTERPOLATIONS",
+           "RESIZE_INTERPOLATIONS"]
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")

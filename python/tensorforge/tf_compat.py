@@ -381,7 +381,12 @@ def _relu(features, name=None):
 
 
 def _softmax(logits, axis=None, name=None):
-    return K.softmax(logits, axis=-1 if axis is None else axis)
+    """tf.nn.softmax: any rank >= 1 (Keras' backend softmax wants 2-D; a vector of logits, as
+    ``tf.nn.softmax(model.predict(x)[0])``, is one row)."""
+    x = _tensor("nn.softmax", "logits", logits)
+    if x.ndim == 1 and axis in (None, -1, 0):
+        return K.reshape(K.softmax(K.reshape(x, (1, -1))), (-1,))
+    return K.softmax(x, axis=-1 if axis is None else axis)
 
 
 def _sigmoid_xent(labels=None, logits=None, name=None):
