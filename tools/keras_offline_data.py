@@ -18,7 +18,7 @@ Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series h
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
 so that a 1,000-sample cap still sees some), aclImdb 1,000 reviews per class and split (the real
 12,500), 20_newsgroup 200 posts a group (the real ~1,000), GloVe the words the posts use plus
-2,000 others (the real 400,000), PetImages 500 pictures a class (the real 12,500), flower_photos
+2,000 others (the real 400,000), PetImages 300 pictures a class (the real 12,500), flower_photos
 120 a class (the real 633-898): the programs compute their splits from what they read, so only
 the run time changes. The pictures are JPEGs of coloured ellipses on noisy backgrounds, the
 ellipse's colour (jittered per picture, so the classes overlap) the class signal.
@@ -250,7 +250,7 @@ def _save_jpeg(path, pixels):
 PET_COLOURS = {"Cat": (200, 140, 70), "Dog": (150, 110, 90)}  # orange-ish against brown-ish
 
 
-def petimages_tree(root, per_class=500, corrupt=4):
+def petimages_tree(root, per_class=300, corrupt=4):
     """PetImages/{Cat,Dog}/<n>.jpg as the Kaggle archive unzips (Cat/6779.jpg among them, which
     image_classification_from_scratch.py loads at the end), images of 120-220 x 120-220
     pixels (the real ones ~500 x 375: decoding time only); ``corrupt`` files a class that are
