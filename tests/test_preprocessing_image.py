@@ -235,6 +235,18 @@ def test_config_round_trip_and_save_load(tmp_path, suffix):
                                rtol=1e-5, atol=1e-6)
 
 
+def test_loads_a_tf_keras_model_file_with_every_image_layer():
+    pytest.importorskip("h5py")
+    d = os.path.join(_DIR, "keras_h5")
+    model = keras.models.load_model(os.path.join(d, "augment_layers.h5"))
+    ref = np.load(os.path.join(d, "augment_layers.npz"))
+    assert [type(a).__name__ for a in model.layers[:3]] == ["RandomFlip", "RandomRotation",
+                                                            "RandomZoom"]
+    assert model.layers[0].seed == 1 and model.layers[1].fill_mode == "constant"
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y"], rtol=1e-5,
+                               atol=1e-5)
+
+
 def test_keras_import_paths():
     for name in ("Resizing", "CenterCrop", "Rescaling", "RandomFlip", "RandomRotation",
                  "RandomZoom", "RandomTranslation", "RandomContrast", "RandomCrop",

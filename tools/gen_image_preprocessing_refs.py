@@ -2,7 +2,9 @@
 ``transform()`` (the ImageProjectiveTransformV3 op behind RandomRotation / RandomZoom /
 RandomTranslation) with fixed matrices, and ``tf.image.resize`` / ``smart_resize`` / the
 deterministic layers (Resizing, CenterCrop, RandomCrop at inference, Rescaling) on a fixed
-image, and image_dataset_from_directory on a small tree of image files (split, order, decoded and resized pixels): the oracle for
+image, image_dataset_from_directory on a small tree of image files (split, order, decoded and
+resized pixels), and a tf_keras model file holding every image layer
+(tests/data/keras_h5/augment_layers.*): the oracle for
 tests/test_preprocessing_image.py.
 
     /work/keras-venv/bin/python tools/gen_image_preprocessing_refs.py
@@ -111,6 +113,24 @@ def _dataset_refs(out):
         json.dump(meta, f, indent=1)
 
 
+def _keras_h5():
+    """tests/data/keras_h5/augment_layers.h5: a tf_keras 2 model file holding every image
+    preprocessing layer (their configs carry tf.keras's rng_type), with its inference outputs."""
+    import tf_keras as keras
+    from tf_keras import layers
+    m = keras.Sequential([
+        keras.Input((16, 16, 3)), layers.RandomFlip("horizontal", seed=1),
+        layers.RandomRotation(0.1, fill_mode="constant"), layers.RandomZoom(0.1, 0.2),
+        layers.RandomTranslation(0.1, 0.1), layers.RandomContrast(0.2),
+        layers.RandomBrightness(0.1), layers.RandomHeight(0.2), layers.RandomWidth(0.2),
+        layers.RandomCrop(12, 12), layers.Resizing(8, 8), layers.CenterCrop(6, 6),
+        layers.Rescaling(1 / 255.0), layers.Flatten(), layers.Dense(2)])
+    d = os.path.join(os.path.dirname(OUT), "keras_h5")
+    m.save(os.path.join(d, "augment_layers.h5"))
+    x = np.random.RandomState(0).uniform(0, 255, (2, 16, 16, 3)).astype(np.float32)
+    np.savez(os.path.join(d, "augment_layers.npz"), x=x, y=m.predict(x, verbose=0))
+
+
 def main():
     import tensorflow as tf
     from tf_keras import layers
@@ -141,6 +161,7 @@ def main():
     out["contrast_1.5"] = tf.clip_by_value(tf.image.adjust_contrast(x, 1.5), 0, 255).numpy()
     out["contrast_0.3"] = tf.clip_by_value(tf.image.adjust_contrast(x, 0.3), 0, 255).numpy()
     _dataset_refs(out)
+    _keras_h5()
     np.savez_compressed(OUT, **out)
     print("wrote", os.path.normpath(OUT), len(out), "arrays")
 
