@@ -256,6 +256,7 @@ def test_keras_import_paths():
     assert keras.preprocessing.image_dataset_from_directory is \
         keras.utils.image_dataset_from_directory
     assert keras.utils.load_img is keras.preprocessing.image.load_img
+    assert keras.preprocessing.image.smart_resize is image_ops.smart_resize
     assert tf.compat.as_bytes("JFIF") == b"JFIF" and tf.compat.as_text(b"ab") == "ab"
 
 
