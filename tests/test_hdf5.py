@@ -194,9 +194,9 @@ def _copy_with_config(tmp_path, name, edit):
 
 def test_unknown_layer_class_names_class_and_file(tmp_path):
     def edit(mc):
-        mc["config"]["layers"][2]["class_name"] = "Discretization"
+        mc["config"]["layers"][2]["class_name"] = "HashedCrossing"
     path = _copy_with_config(tmp_path, "mlp", edit)
-    with pytest.raises(ValueError, match=r"mlp\.h5.*'Discretization'"):
+    with pytest.raises(ValueError, match=r"mlp\.h5.*'HashedCrossing'"):
         models.load_model(str(path))
 
 

@@ -307,6 +307,34 @@ def test_max_pool_inference_random_shapes_nans_and_infs(isa):
         tf.set_num_threads(2)
 
 
+
+def test_pool_forward_streaming_outputs(isa):
+    """Outputs above 4 MiB are built a row at a time and written with non-temporal stores
+    (Note [streaming stores]): max (inference) and average pools of that size, channel counts
+    with masked tails, 1-3 threads, against window reductions in float64."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    rng = np.random.default_rng(21)
+    for shape, k, s, padding in [((2, 260, 250, 37), 3, 2, "same"), ((2, 300, 150, 64), 2, 2, "valid"),
+                                 ((1, 97, 211, 61), 3, 1, "valid")]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        x[0, 5, 7:9, :3] = np.nan  # NaN in -> NaN out, in the streamed rows too
+        want_max = window_max(x, (k, k), (s, s), padding)
+        assert want_max.nbytes > 4 << 20
+        if padding == "valid":
+            win = sliding_window_view(x.astype(np.float64), (k, k), axis=(1, 2))[:, ::s, ::s]
+            want_avg = win.mean(axis=(-2, -1))
+        for threads in (1, 2, 3):
+            tf.set_num_threads(threads)
+            np.testing.assert_array_equal(tf.ops.max_pool2d(x, k, s, padding), want_max,
+                                          err_msg=f"{isa} {shape} max threads {threads}")
+            if padding == "valid":
+                got = tf.ops.avg_pool2d(x, k, s, padding)
+                np.testing.assert_array_equal(np.isnan(got), np.isnan(want_avg))
+                ok = ~np.isnan(want_avg)
+                assert_close(got[ok], want_avg[ok], scale=np.abs(want_avg[ok]) + 4, n=k * k,
+                             what=f"{isa} {shape} avg threads {threads}")
+        tf.set_num_threads(2)
+
 # ---- nearest upsampling (UpSampling2D): the transpose of a sum pool ---------------------------
 UP_CASES = [((2, 3, 5, 3), 2, 2), ((1, 1, 1, 33), 3, 1), ((3, 4, 2, 1), 1, 4), ((2, 7, 3, 20), 2, 3),
             ((1, 2, 2, 64), 2, 2), ((1, 3, 2, 13), 1, 1)]

@@ -38,6 +38,26 @@ inline void windows_of(index_t i, index_t s, index_t p, index_t K, index_t O, in
   hi = std::min<index_t>((i + p) / s + 1, O);
 }
 
+// Note [streaming stores]: an output larger than the caches is not read back before it is
+// evicted, but ordinary stores first read every line they write (read-for-ownership), so the
+// traffic was x + 2 * y (upsampling writes sh*sw times what it reads; a pooling forward's y is
+// a quarter of x). Large outputs are built one row at a time in a small per-thread buffer and
+// written with non-temporal stores: x + y.
+constexpr double kStreamBytes = 4.0 * (1 << 20);  // outputs above this stream (Note above)
+
+// dst[0:n] = src[0:n] with non-temporal stores where the ISA has them (dst is peeled to a
+// vector boundary first); the caller fences (_mm_sfence) before its results are published.
+inline void stream_copy(float* dst, const float* src, index_t n) {
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+  index_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31); ++i) dst[i] = src[i];
+  for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#else
+  std::memcpy(dst, src, sizeof(float) * n);
+#endif
+}
+
 // windows_of for every column: [lo[iw], hi[iw]). The backward passes look these up per pixel
 // instead of dividing per pixel (a 64-bit division is ~40 cycles on Zen 1: it was a third of the
 // LeNet pool's backward).
@@ -156,18 +176,21 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
   // Indices ride in float lanes next to the values (exact below 2^24), stored as int32.
   const bool float_index = s.H * s.W < (index_t(1) << 24);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
+  const index_t orow = s.OW * C;
+  const bool stream = !argmax && 4.0 * rows * orow > kStreamBytes;  // Note [streaming stores]
   parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<float> row(stream ? (size_t)orow : 0);
     for (index_t r = r_b; r < r_e; ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
       index_t h0, h1;
       window(oh, s.sh, s.pt, s.KH, s.H, h0, h1);
       const float* xn = x + n * s.H * s.W * C;
+      float* yr = stream ? row.data() : y + r * orow;
       for (index_t ow = 0; ow < s.OW; ++ow) {
         index_t w0, w1;
         window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
-        const index_t out = ((n * s.OH + oh) * s.OW + ow) * C;
-        float* best = y + out;
-        int32_t* am = argmax ? argmax + out : nullptr;
+        float* best = yr + ow * C;
+        int32_t* am = argmax ? argmax + r * orow + ow * C : nullptr;
         if (!am) {
           channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
             TF_POOL_BLOCK;
@@ -189,7 +212,11 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
           for (index_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw)
             max_argmax_row(xn + (ih * s.W + iw) * C, best, am, (int32_t)(ih * s.W + iw), C);
       }
+      if (stream) stream_copy(y + r * orow, yr, orow);
     }
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+    if (stream) _mm_sfence();  // the streamed rows are visible before the loop's join
+#endif
   });
 }
 
@@ -248,17 +275,21 @@ void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.OH;
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
+  const index_t orow = s.OW * C;
+  const bool stream = 4.0 * rows * orow > kStreamBytes;  // Note [streaming stores]
   parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
+    std::vector<float> row(stream ? (size_t)orow : 0);
     for (index_t r = r_b; r < r_e; ++r) {
       const index_t n = r / s.OH, oh = r % s.OH;
       index_t h0, h1;
       window(oh, s.sh, s.pt, s.KH, s.H, h0, h1);
       const float* xn = x + n * s.H * s.W * C;
+      float* yr = stream ? row.data() : y + r * orow;
       for (index_t ow = 0; ow < s.OW; ++ow) {
         index_t w0, w1;
         window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
         const vf inv = set1(1.0f / (float)((h1 - h0) * (w1 - w0)));
-        float* out = y + ((n * s.OH + oh) * s.OW + ow) * C;
+        float* out = yr + ow * C;
         channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
           TF_POOL_BLOCK;
           vf acc[NV];
@@ -274,7 +305,11 @@ void avg_pool2d_forward(const PoolShape& s, const float* x, float* y) {
             st<NV, TAIL>(out + c + v * kW, acc[v] * inv, v, tail, (s.OW - ow - 1) * C >= kW);
         });
       }
+      if (stream) stream_copy(y + r * orow, yr, orow);
     }
+#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+    if (stream) _mm_sfence();
+#endif
   });
 }
 
@@ -371,28 +406,9 @@ void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* d
 // ---- nearest upsampling ----------------------------------------------------------------------
 // Memory-bound copies: each input row (n, ih) becomes one output row, built once, then written
 // sh times; the backward sums each block in registers.
-//
-// Note [streaming stores]: the forward writes sh*sw times what it reads, and an output larger
-// than the caches is not read back before it is evicted; ordinary stores first read every line
-// they write (read-for-ownership), so the traffic was x + 2 * y. Large outputs are built one row
-// at a time in a small per-thread buffer and written with non-temporal stores: x + y.
+
 
 namespace {
-constexpr double kStreamBytes = 4.0 * (1 << 20);  // outputs above this stream (Note above)
-
-// dst[0:n] = src[0:n] with non-temporal stores where the ISA has them (dst is peeled to a
-// vector boundary first); the caller fences (_mm_sfence) before its results are published.
-inline void stream_copy(float* dst, const float* src, index_t n) {
-#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
-  index_t i = 0;
-  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31); ++i) dst[i] = src[i];
-  for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
-  for (; i < n; ++i) dst[i] = src[i];
-#else
-  std::memcpy(dst, src, sizeof(float) * n);
-#endif
-}
-
 // One output row: each of the W pixels of xr repeated sw times.
 inline void upsample_row(const float* xr, index_t W, index_t C, index_t sw, float* yr) {
   if (C % kW == 0) {

@@ -595,6 +595,16 @@ class Progbar:
         self.stream.flush()
 
 
+# Note [progress bar means]
+# Between batches the bar shows each metric's running epoch value, as tf_keras 2's metric
+# objects report it: the loss and per-sample metrics weighted by batch size (or by the sample
+# weights' sum), a scalar-valued metric (a user function returning a scalar, a Layer.add_metric
+# value) once per batch, so with an uneven last batch it is the plain mean of its batch values;
+# stateful metrics as given. fit's loop leaves each batch's weights in the model's
+# ``_batch_log_weights`` (names missing there: the batch size) -- the weights of its epoch logs,
+# so the bar's last value is the epoch's.
+
+
 class ProgbarLogger(Callback):
     """Prints Keras-style progress during fit (fit adds one when verbose > 0).
 
@@ -639,20 +649,27 @@ class ProgbarLogger(Callback):
                            unit="step" if self.use_steps else "sample")
         self._sums = {}
 
-    def on_batch_end(self, batch, logs=None):
-        logs = logs or {}
-        size = logs.get("size", 0)
-        self.seen += 1 if self.use_steps else size
+    def _accumulate(self, logs, size):
+        """Running means of the batch logs, weighted as fit weights the epoch's values.
+        See Note [progress bar means]."""
+        weights = getattr(self.model, "__dict__", {}).get("_batch_log_weights") or {}
         for k, v in logs.items():
             if k in ("batch", "size", "num_steps"):
                 continue
             if k in self.stateful_metrics:
                 self._sums[k] = [v, 1]
                 continue
-            s = self._sums.setdefault(k, [0.0, 0])
-            s[0] += v * size
-            s[1] += size
-        self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
+            c = float(weights.get(k, size))
+            s = self._sums.setdefault(k, [0.0, 0.0])
+            s[0] += v * c
+            s[1] += c
+        self.bar.set_values({k: s[0] / s[1] if s[1] else 0.0 for k, s in self._sums.items()})
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get("size", 0)
+        self.seen += 1 if self.use_steps else size
+        self._accumulate(logs, size)
         self.bar.update(self.seen, finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):

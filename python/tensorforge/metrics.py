@@ -11,8 +11,9 @@ evaluate average the values over the samples (``weighted_metrics`` weighted by s
 Definitions are Keras 2's: the accuracies, ``top_k_categorical_accuracy`` (k=5, ties at the k-th
 value count as in the top k, as tf.math.in_top_k), and every loss usable as a metric (mse, mae,
 mape, msle, the cross-entropies, hinges, logcosh, kld, poisson). ``cosine_similarity`` is the
-positive similarity (tf.keras's metric); ``cosine_proximity`` is Keras 2.2's metric alias of the
-loss (negative). Unlike Keras 2, a y_true lacking only y_pred's trailing unit axis ((N,) against
+positive similarity, as tf_keras 2's metric; so is the metric ``cosine_proximity`` (and
+``'cosine'``), as tf_keras resolves that name (Keras 2.2's metric was the negative loss; the loss
+keeps that sign: losses.py). Unlike Keras 2, a y_true lacking only y_pred's trailing unit axis ((N,) against
 (N, 1)) is compared sample by sample instead of broadcast to (N, N); shapes that do not match
 otherwise are a ValueError.
 
@@ -186,7 +187,6 @@ categorical_hinge = _from_loss(_losses.categorical_hinge)
 logcosh = _from_loss(_losses.logcosh)
 kullback_leibler_divergence = _from_loss(_losses.kullback_leibler_divergence)
 poisson = _from_loss(_losses.poisson)
-cosine_proximity = _from_loss(_losses.cosine_similarity, "cosine_proximity")
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
@@ -196,6 +196,12 @@ def cosine_similarity(y_true, y_pred, axis=-1):
         return -v
     dt = getattr(y_pred, "dtype", None)
     return (-v).astype(dt) if dt is not None and dt.kind == "f" and v.dtype != dt else -v
+
+
+def cosine_proximity(y_true, y_pred, axis=-1):
+    """tf_keras 2's metric of this name: the positive ``cosine_similarity`` (logged as
+    ``cosine_proximity``)."""
+    return cosine_similarity(y_true, y_pred, axis=axis)
 
 
 mse = MSE = mean_squared_error
@@ -255,7 +261,7 @@ _BATCH_MEAN = {
     sparse_top_k_categorical_accuracy: _sparse_top_k_mean,
     mean_squared_error: _mse_mean, mean_absolute_error: _mae_mean,
     cosine_similarity: _loss_mean(_losses.cosine_similarity, -1.0),
-    cosine_proximity: _loss_mean(_losses.cosine_similarity),
+    cosine_proximity: _loss_mean(_losses.cosine_similarity, -1.0),
 }
 for _m, _l in ((mean_absolute_percentage_error, _losses.mean_absolute_percentage_error),
                (mean_squared_logarithmic_error, _losses.mean_squared_logarithmic_error),
@@ -569,6 +575,10 @@ SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
                                                sparse_categorical_crossentropy,
                                                "sparse_categorical_crossentropy",
                                                from_logits=False)
+
+
+CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                                  axis=-1)
 
 
 class RootMeanSquaredError(Mean):

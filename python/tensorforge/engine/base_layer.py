@@ -336,6 +336,33 @@ def _as_tensor_as_is(x):
     return Tensor(array_module(x).asarray(x))
 
 
+def _as_tensor_keep_ints(x):
+    """A layer input as Keras 2's autocast leaves it: floats as float32, integer and boolean
+    ids as they are (a custom layer or a Lambda behind ``Input(dtype="int32")`` sees ints)."""
+    d = x.data if isinstance(x, Tensor) else x
+    kind = getattr(getattr(d, "dtype", None), "kind", None)
+    if kind is not None and kind in "iub":
+        return x if isinstance(x, Tensor) else Tensor(array_module(d).asarray(d))
+    return _as_tensor(x)
+
+
+def _input_converter(layer):
+    """How ``layer.__call__`` turns eager inputs into Tensors. See Note [integer inputs]."""
+    if layer._keeps_input_dtype:
+        return _as_tensor_as_is
+    return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
+
+
+# Note [integer inputs]
+# Keras 2 casts floating inputs to a layer's float32 and leaves integer ones alone; its own
+# numeric layers (Dense, ...) then cast ints to float themselves. Here the numeric kernels take
+# floats only, so integer values reach ``call`` as they are only for layers that read them:
+# ``_keeps_input_dtype`` ones (lookups, Hashing, Discretization; they keep every dtype), and
+# ``_int_inputs`` ones: Embedding, Lambda, and layers whose ``call`` is the program's own (a
+# custom layer or subclassed model, as in Keras 2). Every other layer gets float32, both on an
+# eager call and inside a functional graph (network._Step).
+
+
 def _marks_built(build):
     @functools.wraps(build)
     def built_after(self, *args, **kwargs):
@@ -351,6 +378,9 @@ class Layer:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _LAYER_CLASSES[cls.__name__] = cls
+        if "_int_inputs" not in cls.__dict__ and "call" in cls.__dict__ and \
+                not cls.__module__.startswith("tensorforge."):
+            cls._int_inputs = True  # the program's own call() sees ints: See Note [integer inputs]
         build = cls.__dict__.get("build")
         if build is not None:  # a layer built by hand (layer.build(shape)) is built: as Keras 2,
             cls.build = _marks_built(build)  # whose layers' build() ends with built = True
@@ -358,6 +388,7 @@ class Layer:
     supports_masking = False
     _metrics_added = False
     _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
+    _int_inputs = False  # True: integer inputs are not cast either. See Note [integer inputs]
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -677,7 +708,7 @@ class Layer:
         training = _training_arg(self, kwargs.pop("training", None))
         given = training is not None or training_given()  # See Note [training left unset]
         mask = kwargs.pop("mask", None)
-        conv = _as_tensor_as_is if self._keeps_input_dtype else _as_tensor
+        conv = _input_converter(self)
         if isinstance(inputs, (list, tuple, dict)):
             x = pack_like(inputs, [conv(t) for t in flatten(inputs)])
             if isinstance(x, tuple):
@@ -870,7 +901,9 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do)."""
     def dummy(shape, sub, dtype=np.float32):
         dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
-        return Tensor(np.zeros(dims, dtype=dtype if np.dtype(dtype).kind == "f" else np.float32))
+        kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
+        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
+        return Tensor(np.zeros(dims, dtype=dtype if keep and kind != "O" else np.float32))
 
     def run(sub):
         if inputs is None:

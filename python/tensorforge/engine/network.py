@@ -14,14 +14,17 @@ the loss.
 """
 import collections
 
+import numpy as np
+
 from .. import activations as A
 from . import config_check as _config_check
 
-from .base_layer import (Layer, _call_args, _strip_keras_only, _touch, call_context, is_shape,
-                         set_output_mask)
+from .base_layer import (Layer, _as_tensor, _call_args, _strip_keras_only, _touch, call_context,
+                         is_shape, set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .._text import is_text
+from .._xp import array_module
 from ..autograd import Tensor
 from ..ops import basic as _B
 from .layer_utils import print_summary
@@ -66,6 +69,11 @@ def _logits_capable(layer, index=0):
 
 class Network(Layer):
     """A layer made of layers: a graph network or a subclassed model."""
+
+    @property
+    def _keeps_input_dtype(self):
+        # a graph network casts each input to its Input's dtype itself (_conform_dtype)
+        return self._is_graph_network
 
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
@@ -323,8 +331,8 @@ class Network(Layer):
         if not self._is_graph_network:
             raise NotImplementedError(f"{type(self).__name__}: a subclassed model must define "
                                       "call(self, inputs, training=None)")
-        xs = [_conform_to_input(x, t.shape) for x, t in zip(self._flatten_inputs(inputs),
-                                                              self.inputs)]
+        xs = [_conform_to_input(x, t) for x, t in zip(self._flatten_inputs(inputs),
+                                                      self.inputs)]
         lo = frozenset([0]) if logits is True else frozenset(logits or ())
         outs = self._run_graph(xs, bool(training), lo)
         return pack_like(self._nested_outputs, outs)
@@ -583,7 +591,7 @@ class _Step:
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
                  "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
-                 "simple")
+                 "simple", "floats_only")
 
     def __init__(self, node):
         self.node = node
@@ -601,6 +609,8 @@ class _Step:
         tr, mk, _, _ = _call_args(self.layer.call)
         self.pass_training, self.pass_mask = tr, mk
         self.logits = False
+        # integer values from an integer Input become float32 here: See Note [integer inputs]
+        self.floats_only = not (self.layer._keeps_input_dtype or self.layer._int_inputs)
         self.simple = (self.single_in and len(self.out_ids) == 1 and not kw and
                        self.fixed_training is None)
 
@@ -617,6 +627,8 @@ class _Step:
             if m is None:
                 layer = self.layer
                 x = values[i]
+                if self.floats_only:
+                    x = _float_input(x)
                 if self.logits:
                     lg = self.logits if isinstance(layer, Network) else True
                     y = (layer.call(x, training=training, logits=lg) if self.pass_training
@@ -638,6 +650,9 @@ class _Step:
             x = pack_like(self.in_struct, [values[i] for i in self.in_ids])
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
+        if self.floats_only:
+            x = _float_input(x) if self.single_in else pack_like(
+                self.in_struct, [_float_input(t) for t in flatten(x)])
         layer = self.layer
         kw = dict(self.kwargs) if self.kwargs else {}
         if self.tensor_kwargs:
@@ -669,10 +684,37 @@ class _Step:
 __all__ = ["Network", "deserialize_layer"]
 
 
-def _conform_to_input(x, shape):
-    """Keras 2's Functional._conform_to_reference_input, on every call: a value one axis short
-    of an Input whose last axis is 1 gains that axis (a Dataset's (32,) column for
-    Input(shape=(1,))); one with an extra trailing unit axis loses it."""
+def _float_input(x):
+    """An integer or boolean Tensor as float32 (other values as they are)."""
+    if isinstance(x, Tensor) and np.dtype(x.dtype).kind in "iub":
+        return Tensor(x.data.astype(np.float32))
+    return x
+
+
+def _conform_dtype(x, dtype):
+    """An eager model input cast to its Input's dtype, as Keras 2's conform step casts it: an
+    integer Input (``Input(dtype="int32")`` feeding an Embedding) gets integer ids of its
+    dtype, whatever numbers come in; any other Input gets floatx (float32: the layers would
+    autocast a float64 Input's values to it anyway); text stays text."""
+    if isinstance(x, KerasTensor):
+        return x
+    if dtype.kind not in "iub":
+        return _as_tensor(x) if not is_text(x) or dtype.kind != "O" else x
+    if is_text(x):
+        return x  # refused by the layer that reads it, with its name
+    a = x.data if isinstance(x, Tensor) else x
+    if getattr(a, "dtype", None) != dtype:
+        a = array_module(a).asarray(a).astype(dtype)
+    return x if a is getattr(x, "data", None) else Tensor(a)
+
+
+def _conform_to_input(x, ref):
+    """Keras 2's Functional._conform_to_reference_input, on every call: ``x`` cast to the dtype of
+    the Input ``ref`` (_conform_dtype); a value one axis short of an Input whose last axis is 1
+    gains that axis (a Dataset's (32,) column for Input(shape=(1,))); one with an extra
+    trailing unit axis loses it."""
+    shape = ref.shape
+    x = _conform_dtype(x, ref.dtype)
     xs = getattr(x, "shape", None)
     if xs is None or isinstance(x, KerasTensor):
         return x

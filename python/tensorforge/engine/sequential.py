@@ -4,6 +4,8 @@ Once the input shape is known (``input_shape=`` on the first layer, an ``InputLa
 as first layer, ``build(shape)``, or the first batch given to fit / predict / a call), the
 chain is built as a functional graph from an ``Input`` named ``<first layer>_input``; each
 ``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
+import numpy as np
+
 from . import config_check as _config_check
 from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
@@ -21,6 +23,7 @@ class Sequential(Model):
         object.__setattr__(self, "_seq", [])
         self._build_shape = None
         self._input_name = None
+        self._input_dtype = None  # an added Input's dtype (Input(dtype="int32") keeps its ids)
         for layer in layers or []:
             self.add(layer)
 
@@ -45,6 +48,7 @@ class Sequential(Model):
                 raise ValueError("Sequential.add: an InputLayer must be the first layer")
             self._build_shape = tuple(layer.batch_input_shape)
             self._input_name = layer.name
+            self._input_dtype = layer.dtype
             return
         self._seq.append(layer)
         _touch()
@@ -86,15 +90,31 @@ class Sequential(Model):
         if not self._seq:
             raise ValueError("Sequential.build: the model has no layers")
         self._build_shape = tuple(shape)
-        x = inp = Input(batch_shape=self._build_shape,
+        x = inp = Input(batch_shape=self._build_shape, dtype=self._input_dtype,
                         name=self._input_name or f"{self._seq[0].name}_input")
         for layer in self._seq:
             x = layer(x)
             self._check_single(layer, x)
         self._init_graph_network(inp, x)
 
+    # inputs reach call() as they are; the graph casts them to its Input's dtype
+    _keeps_input_dtype = True
+
+    def _infer_input_dtype(self, a):
+        """Built by its first data (no Input given), the model's Input takes integer data's dtype
+        and float32 otherwise, as Keras 2's Sequential infers it."""
+        kind = np.dtype(getattr(a, "dtype", np.float32)).kind
+        if self._input_dtype is None and kind in "iub":
+            self._input_dtype = np.dtype(a.dtype).name
+
+    def __call__(self, *args, **kwargs):
+        if not self._is_graph_network and args:  # (built from this call's inputs)
+            self._infer_input_dtype(args[0])
+        return super().__call__(*args, **kwargs)
+
     def call(self, inputs, training=None, mask=None, logits=False):
         if not self._is_graph_network:
+            self._infer_input_dtype(inputs)
             self.build((None,) + tuple(inputs.shape[1:]))
         return super().call(inputs, training=training, mask=mask, logits=logits)
 
@@ -104,6 +124,7 @@ class Sequential(Model):
                 raise ValueError(f"{where}: the model has no layers")
             a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
             a = self._as_array(a, where, "x")
+            self._infer_input_dtype(a)
             self.build((None,) + tuple(a.shape[1:]))
         return super()._standardize_x(x, where)
 

@@ -347,11 +347,12 @@ class Model(Network):
                                 f"numeric array for input {self.input_names[i]!r} of dtype "
                                 f"{self.inputs[i].dtype.name}, got strings (only an "
                                 'Input(dtype="string") takes text)')
-            int_input = known and self.inputs[i].dtype.kind in "iu"
-            if a.dtype != np.float32 and a.dtype != object and not (
-                    int_input and a.dtype.kind in "iub"):
-                a = a.astype(np.float32)  # Keras' floatx, once at the boundary (an integer
-                # Input(dtype="int64") keeps its ids, as Keras 2 feeds them)
+            want = self.inputs[i].dtype if known else None
+            if want is not None and want.kind in "iub" and a.dtype != object:
+                if a.dtype != want:  # an integer Input gets ids of its dtype, as Keras 2 casts
+                    a = a.astype(want)  # them (network._conform_dtype: the same for model(x))
+            elif a.dtype != np.float32 and a.dtype != object:
+                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
             out.append(a)
         n = out[0].shape[0]
         for i, a in enumerate(out):

@@ -85,7 +85,7 @@ def _take(arrays, idx):
 
 class StepsProgbarLogger(_cb.ProgbarLogger):
     """The progress bar counting steps, as Keras 2's ProgbarLogger(count_mode='steps') does for
-    generators and steps_per_epoch (the values shown stay batch-size-weighted means)."""
+    generators and steps_per_epoch (the values shown are the epoch's running means)."""
 
     def on_epoch_begin(self, epoch, logs=None):
         super().on_epoch_begin(epoch, logs)
@@ -94,17 +94,10 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
 
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
-        size = logs.get("size", 0)
-        for k, v in logs.items():
-            if k in self.stateful_metrics:
-                self._sums[k] = [v, 1]
-            elif k not in ("batch", "size"):
-                s = self._sums.setdefault(k, [0.0, 0])
-                s[0] += v * size
-                s[1] += size
+        self._accumulate(logs, logs.get("size", 0))
         self.seen += 1
         self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
-        self.bar.update(self.seen)
+        self.bar.update(self.seen, finalize=False)  # the epoch end writes the last line
 
 
 def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
@@ -155,7 +148,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 known = model.__dict__.get("_added_metric_names") or []
                 model.__dict__["_added_metric_names"] = known + [k for k in added
                                                                  if k not in known]
-            if not on_device:
+            model.__dict__["_batch_log_weights"] = wsums  # the progress bar's: See
+            if not on_device:  # Note [progress bar means] (callbacks.py)
                 logs.update(mets)
             for k, v in (logs.items() if not on_device else
                          list(logs.items()) + list(mets.items())):

@@ -54,6 +54,8 @@ from .preprocessing_image import (CenterCrop, RandomBrightness, RandomContrast, 
                                   RandomTranslation, RandomWidth, RandomZoom, Resizing)
 from .preprocessing_lookup import CategoryEncoding, IntegerLookup, StringLookup  # noqa: F401
 from .preprocessing_normalization import Normalization  # noqa: F401
+from .preprocessing_hashing import Hashing  # noqa: F401
+from .preprocessing_discretization import Discretization  # noqa: F401
 from .text_vectorization import TextVectorization  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Lambda, Reshape  # noqa: F401
@@ -91,7 +93,7 @@ from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
 
-__all__ = ["Rescaling", "Normalization", "StringLookup", "IntegerLookup", "CategoryEncoding",
+__all__ = ["Rescaling", "Normalization", "Hashing", "Discretization", "StringLookup", "IntegerLookup", "CategoryEncoding",
            "TextVectorization", "MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
            "Convolution1DTranspose", "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",

@@ -143,6 +143,8 @@ class Lambda(Layer):
     saved model the function is stored by name and found again through ``custom_objects``
     (tensorforge writes no bytecode)."""
 
+    _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
+
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):

@@ -15,6 +15,8 @@ class Embedding(Layer):
     """Integer ids (B, T) -> vectors (B, T, output_dim). mask_zero=True: id 0 is padding and the
     mask (ids != 0) flows to the next layer (a recurrent layer skips those steps)."""
 
+    _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs \

@@ -8,14 +8,15 @@ Keras 2's index layout: with ``output_mode="int"`` a ``mask_token`` takes index 
 no mask index (mask tokens are dropped). ``adapt`` orders the learned vocabulary by frequency,
 most frequent first, ties by the token itself in descending order (Keras 2's
 ``np.lexsort((tokens, counts))[::-1]``), keeping at most ``max_tokens`` indices in all.
-Several OOV indices hash integers by ``x mod num_oov_indices`` as Keras 2 does; for strings
-Keras 2 uses TensorFlow's FarmHash buckets, which tensorforge does not reproduce: a string
-layer with ``num_oov_indices > 1`` raises a ValueError saying so.
+Several OOV indices spread out-of-vocabulary tokens as Keras 2 does: an integer ``x`` goes to OOV
+index ``x mod num_oov_indices``, a string to ``Fingerprint64(utf-8 bytes) mod num_oov_indices``
+(TensorFlow's ``to_hash_bucket_fast``, tensorforge/_hash.py).
 """
 import collections
 
 import numpy as np
 
+from .. import _hash
 from .._text import as_bytes_array, as_str, is_text
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
@@ -81,10 +82,6 @@ class IndexLookup(PreprocessingLayer):
                              f"{max_tokens}")
         if num_oov_indices < 0:
             raise ValueError(f"{name}: num_oov_indices must be >= 0, got {num_oov_indices}")
-        if self._strings and num_oov_indices > 1:
-            raise ValueError(f"{name}: num_oov_indices > 1 hashes strings with TensorFlow's "
-                             "FarmHash buckets, which tensorforge does not reproduce; use 0 or 1 "
-                             f"(got {num_oov_indices})")
         mode = _output_mode(name, output_mode)
         if invert and mode != INT:
             raise ValueError(f"{name}: output_mode must be 'int' when invert=True, got {mode!r}")
@@ -240,7 +237,7 @@ class IndexLookup(PreprocessingLayer):
         mask = self._key(self.mask_token) if self.mask_token is not None else None
         masked = 0 if self.output_mode == INT else -1
         out = np.empty(len(keys), np.int64)
-        missing = []
+        missing, oov_at = [], []
         for i, k in enumerate(keys):
             j = self._index.get(k)
             if j is not None:
@@ -249,10 +246,15 @@ class IndexLookup(PreprocessingLayer):
                 out[i] = masked
             elif n_oov == 1:
                 out[i] = start
+            elif n_oov > 1 and not self._strings:
+                out[i] = start + k % n_oov
             elif n_oov > 1:
-                out[i] = start + k % n_oov  # integers only (see the module docstring)
+                oov_at.append(i)
             else:
                 missing.append(k)
+        if oov_at:  # strings: FarmHash buckets, hashed together (see the module docstring)
+            out[oov_at] = start + _hash.to_hash_bucket_fast(
+                [keys[i].encode("utf-8") for i in oov_at], n_oov)
         if missing:
             raise ValueError(f"{type(self).__name__}: when num_oov_indices=0 all inputs should "
                              f"be in the vocabulary, found OOV values {missing[:10]}; consider "

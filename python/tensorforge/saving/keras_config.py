@@ -49,6 +49,7 @@ _INERT = {
     "noise_shape": (None,), "recurrent_dropout": (0, 0.0), "keepdims": (False,),
     "zero_output_for_mask": _ANY,
     "rng_type": _ANY,  # tf.keras 2.12+ random layers' generator kind: ours draw from NumPy
+    "vocabulary_size": _ANY,  # a lookup's record of its vocabulary's size (Keras 2 drops it too)
 }
 _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
               "weights")
@@ -148,6 +149,10 @@ def _accepted_args(cls):
     return params
 
 
+_INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool")
+_KEPT_INPUT_DTYPES = _INT_DTYPES + ("string",)  # See Note [integer inputs] (engine/base_layer.py)
+
+
 def layer_from_keras(spec, source="<config>", custom_objects=None):
     """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict."""
     keras_name = spec.get("class_name")
@@ -172,8 +177,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     if custom_objects and keras_name in custom_objects:
         return cls.from_config(cfg)
     where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
-    if name == "InputLayer":  # ids may come as int32: the model casts at its boundary anyway
-        cfg.pop("dtype", None)
+    if name == "InputLayer" and _dtype_name(cfg.get("dtype")) not in _KEPT_INPUT_DTYPES:
+        cfg.pop("dtype", None)  # a float Input is float32 here; integer ids and text stay
         if "batch_shape" in cfg:
             cfg["batch_input_shape"] = cfg.pop("batch_shape")
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
@@ -181,6 +186,10 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     for k, v in cfg.items():
         if k in ("layer", "backward_layer") and isinstance(v, dict) and "class_name" in v:
             kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer
+            continue
+        if k == "dtype" and name == "InputLayer" or k == "dtype" and getattr(
+                cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:
+            kwargs[k] = _dtype_name(v)  # an integer Input, or a lookup / Hashing layer's ids
             continue
         if k == "dtype" and _dtype_name(v) not in ("float32", None):
             raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")

@@ -60,14 +60,16 @@ def _functional(cfg, source, custom_objects):
             shape = c.get("batch_input_shape") or c.get("batch_shape")
             if shape is None:
                 raise ValueError(f"{source}: input layer {name!r} has no batch_input_shape")
-            created[name] = ("input", shape)
+            dtype = _kc._dtype_name(c.get("dtype"))
+            created[name] = ("input", (shape, dtype if dtype in _kc._KEPT_INPUT_DTYPES else None))
         else:
             created[name] = ("layer", _kc.layer_from_keras(spec, source, custom_objects))
     outputs = {}  # (layer name, node index) -> list of output tensors
 
     for name, (kind, obj) in created.items():
         if kind == "input":
-            x = Input(shape=tuple(obj[1:]), batch_size=obj[0], name=name)
+            shape, dtype = obj
+            x = Input(shape=tuple(shape[1:]), batch_size=shape[0], name=name, dtype=dtype)
             outputs[(name, 0)] = [x]
 
     pending = []
@@ -138,9 +140,9 @@ def model_from_config(mc, source="<config>", custom_objects=None):
                      "functional Model)")
 
 
-def _input_layer_config(name, shape):
+def _input_layer_config(name, shape, dtype="float32"):
     return {"class_name": "InputLayer",
-            "config": {"batch_input_shape": list(shape), "dtype": "float32", "sparse": False,
+            "config": {"batch_input_shape": list(shape), "dtype": dtype, "sparse": False,
                        "ragged": False, "name": name}}
 
 
@@ -151,7 +153,8 @@ def model_to_config(model):
             not getattr(model, "_is_graph_network", hasattr(model, "_nodes")):
         if not model.layers:
             raise ValueError("save: the model has no layers")
-        layers = [_input_layer_config(model.layers[0].name + "_input", model.input_shape)]
+        layers = [_input_layer_config(model.layers[0].name + "_input", model.input_shape,
+                                      getattr(model, "_input_dtype", None) or "float32")]
         layers += [_kc.layer_to_keras(l) for l in model.layers]
         return {"class_name": "Sequential", "config": {"name": model.name, "layers": layers}}
     cfg = model.get_config()  # the functional topology, Keras 2's structure (engine/)
@@ -165,7 +168,7 @@ def model_to_config(model):
     for entry in cfg["layers"]:
         layer = model.get_layer(entry["name"])
         if entry["class_name"] == "InputLayer" or isinstance(layer, _layers.InputLayer):
-            spec = _input_layer_config(layer.name, layer.batch_input_shape)
+            spec = _input_layer_config(layer.name, layer.batch_input_shape, layer.dtype)
         elif entry["name"] in nested:
             spec = model_to_config(layer)
         else:
