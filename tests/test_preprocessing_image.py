@@ -412,3 +412,9 @@ def test_image_dataset_errors(tree, tmp_path):
     ds = f(str(tmp_path / "bad"), image_size=(4, 4))
     with pytest.raises(ValueError, match="cannot decode the image file .*broken.jpg"):
         next(iter(ds))
+
+
+def test_image_dataset_without_pillow_names_the_extra(tree, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)  # `from PIL import Image` now fails
+    with pytest.raises(ImportError, match=r"pip install tensorforge\[image\]"):
+        keras.utils.image_dataset_from_directory(tree, image_size=(4, 4))
