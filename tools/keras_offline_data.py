@@ -1,4 +1,4 @@
-"""Offline copies of the downloads the fifth corpus's keras-io programs make (tools/keras_corpus.md),
+"""Offline copies of the downloads the fifth (and sixth) corpus's programs make (keras_corpus.md),
 for tools/keras_parity.py: synthetic data of the real files' layout (file names, columns, dtypes,
 value ranges) with a learnable signal, seeded, so both sides see the same bytes. Imported by the
 harness's bootstrap in each child process; nothing here touches the network.
@@ -13,13 +13,18 @@ harness's bootstrap in each child process; nothing here touches the network.
     captcha_tree(root)       captcha_images_v2/<5 characters>.png (200x50 captchas, sixth corpus)
     fra_txt(path)            fra.txt (manythings.org Anki English TAB French TAB attribution)
     covtype_frame()          covtype.data.gz (UCI Covertype: 54 integer features, cover type 1-7)
+    petimages_tree(root)     PetImages/{Cat,Dog}/*.jpg (Kaggle cats vs dogs, a few corrupt files)
+    flower_photos_tree(root) flower_photos/<5 classes>/*.jpg (flower_photos.tgz, untarred)
+    sunflower_jpg(path)      592px-Red_sunflower.jpg
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
 so that a 1,000-sample cap still sees some), aclImdb 1,000 reviews per class and split (the real
 12,500), 20_newsgroup 200 posts a group (the real ~1,000), GloVe the words the posts use plus
-2,000 others (the real 400,000): the programs compute their splits from what they read, so only
-the run time changes.
+2,000 others (the real 400,000), PetImages 300 pictures a class (the real 12,500), flower_photos
+120 a class (the real 633-898): the programs compute their splits from what they read, so only
+the run time changes. The pictures are JPEGs of coloured ellipses on noisy backgrounds, the
+ellipse's colour (jittered per picture, so the classes overlap) the class signal.
 """
 import os
 import zipfile
@@ -310,3 +315,96 @@ def covtype_frame(rows=20000):
     table = np.concatenate([num, np.eye(4, dtype=np.int64)[area],
                             np.eye(40, dtype=np.int64)[soil], cover[:, None]], axis=1)
     return pd.DataFrame(table)
+
+
+# ---- the sixth corpus's image trees (aug_ programs, tools/keras_corpus.md) ----------------------
+
+def _picture(rng, h, w, blob_rgb, jitter):
+    """An (h, w, 3) uint8 picture: a smooth random background, one ellipse of colour
+    ``blob_rgb`` (+- ``jitter`` per image) at a random place and size, and pixel noise. The
+    ellipse's colour is the class signal; flips, rotations and zooms keep it."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    base = rng.uniform(40, 200, 3)
+    tilt = rng.normal(0, 0.25, (2, 3))
+    img = base + (yy[..., None] / h - 0.5) * tilt[0] * 255 + (xx[..., None] / w - 0.5) * \
+        tilt[1] * 255
+    cy, cx = rng.uniform(0.3, 0.7) * h, rng.uniform(0.3, 0.7) * w
+    ry, rx = rng.uniform(0.15, 0.35) * h, rng.uniform(0.15, 0.35) * w
+    inside = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+    colour = np.asarray(blob_rgb, np.float32) + rng.normal(0, jitter, 3)
+    img[inside] = colour
+    img += rng.normal(0, 18, (h, w, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _save_jpeg(path, pixels):
+    from PIL import Image
+    Image.fromarray(pixels).save(path, format="JPEG", quality=90)  # a JFIF APP0 header
+
+
+PET_COLOURS = {"Cat": (200, 140, 70), "Dog": (150, 110, 90)}  # orange-ish against brown-ish
+
+
+def petimages_tree(root, per_class=300, corrupt=4):
+    """PetImages/{Cat,Dog}/<n>.jpg as the Kaggle archive unzips (Cat/6779.jpg among them, which
+    image_classification_from_scratch.py loads at the end), images of 120-220 x 120-220
+    pixels (the real ones ~500 x 375: decoding time only); ``corrupt`` files a class that are
+    not JFIF JPEGs (the example deletes them: random bytes, a PNG and an Exif-only JPEG
+    header), as the real archive has."""
+    from PIL import Image
+    if os.path.isdir(os.path.join(root, "PetImages")):
+        return
+    rng = np.random.default_rng(28)
+    for cls, colour in PET_COLOURS.items():
+        d = os.path.join(root, "PetImages", cls)
+        os.makedirs(d)
+        names = list(range(per_class))
+        if cls == "Cat":
+            names[-1] = 6779
+        for n in names:
+            h, w = (int(v) for v in rng.integers(120, 221, 2))
+            _save_jpeg(os.path.join(d, "%d.jpg" % n), _picture(rng, h, w, colour, 30))
+        for k in range(corrupt):
+            path = os.path.join(d, "%d.jpg" % (per_class + 1000 + k))
+            if k % 3 == 0:
+                with open(path, "wb") as f:
+                    f.write(rng.integers(0, 256, 2000, dtype=np.uint8).tobytes())
+            elif k % 3 == 1:
+                Image.fromarray(_picture(rng, 64, 64, colour, 30)).save(path, format="PNG")
+            else:
+                with open(path, "wb") as f:
+                    f.write(b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00" + bytes(200))
+    # Thumbs.db sits in the real folders too (not an image: both loaders skip the name)
+    with open(os.path.join(root, "PetImages", "Cat", "Thumbs.db"), "wb") as f:
+        f.write(bytes(64))
+
+
+FLOWER_COLOURS = {"daisy": (235, 235, 225), "dandelion": (240, 210, 40),
+                  "roses": (200, 30, 50), "sunflowers": (230, 160, 20),
+                  "tulips": (225, 80, 140)}
+
+
+def flower_photos_tree(root, per_class=120):
+    """flower_photos/<5 classes>/*.jpg (the untarred flower_photos.tgz, with its
+    LICENSE.txt), ``per_class`` photos a class (the real 633-898) of 180-320 x 180-320 pixels.
+    The classes' colours are close in pairs (daisy/dandelion, sunflowers/dandelion), so the
+    task is not solved in one epoch."""
+    if os.path.isdir(os.path.join(root, "flower_photos")):
+        return os.path.join(root, "flower_photos")
+    rng = np.random.default_rng(29)
+    for cls, colour in FLOWER_COLOURS.items():
+        d = os.path.join(root, "flower_photos", cls)
+        os.makedirs(d)
+        for i in range(per_class):
+            h, w = (int(v) for v in rng.integers(180, 321, 2))
+            name = "%d_%s.jpg" % (1000000 + 7919 * i, "%08x" % int(rng.integers(1 << 31)))
+            _save_jpeg(os.path.join(d, name), _picture(rng, h, w, colour, 35))
+    with open(os.path.join(root, "flower_photos", "LICENSE.txt"), "w") as f:
+        f.write("synthetic flower photos for the offline parity run\n")
+    return os.path.join(root, "flower_photos")
+
+
+def sunflower_jpg(path):
+    """592px-Red_sunflower.jpg: one 592 x 443 picture of the sunflower colour."""
+    _save_jpeg(path, _picture(np.random.default_rng(30), 443, 592,
+                              FLOWER_COLOURS["sunflowers"], 0))

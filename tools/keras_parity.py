@@ -335,6 +335,11 @@ def _offline_file(fname, origin):
     if "ml-latest-small" in key:
         _kod.movielens_zip(path)
         return path
+    if "flower_photos" in key:  # get_file('flower_photos', ..., untar=True): the folder
+        return _kod.flower_photos_tree(d)
+    if "sunflower" in key:
+        _kod.sunflower_jpg(path)
+        return path
     if "news20" in key:  # get_file(..., untar=True): the untarred folder beside 20_newsgroup/
         _kod.news20_tree(d)
         return os.path.join(d, "news20")
@@ -389,7 +394,8 @@ def _open_offline(file, *a, **kw):
     return _open(file, *a, **kw)
 builtins.open = _open_offline
 
-# the aclImdb/ tree the text-classification examples' shell cells leave in the working folder
+# the aclImdb/ tree the text-classification examples' shell cells leave in the working folder,
+# and the PetImages/ tree of the cats-vs-dogs example's (curl + unzip)
 with _open(PROG, encoding="utf-8") as _f:
     _prog_text = _f.read()
     if "aclImdb" in _prog_text:
@@ -398,6 +404,8 @@ with _open(PROG, encoding="utf-8") as _f:
         _kod.captcha_tree(os.getcwd())
     if 'data_path = "fra.txt"' in _prog_text:  # lstm_seq2seq.py's curl/unzip cells, left out
         _kod.fra_txt(os.path.join(os.getcwd(), "fra.txt"))
+    if "PetImages" in _prog_text:
+        _kod.petimages_tree(os.getcwd())
 
 try:
     import pandas as _pd
@@ -520,12 +528,14 @@ def _wrap_fit(cls):
             vd[1] = _float_targets(vd[1])
             kw["validation_data"] = type(kw["validation_data"])(vd)
         if "epochs" in kw:
+            asked = kw["epochs"]
             kw["epochs"] = min(kw["epochs"], MAX_EPOCHS + kw.get("initial_epoch", 0))
         elif len(args) >= 2:
             args = list(args)
+            asked = args[1]
             args[1] = min(args[1], MAX_EPOCHS)
         else:
-            kw["epochs"] = 1
+            asked = kw["epochs"] = 1
         if "validation_data" in kw and isinstance(kw["validation_data"], (tuple, list)):
             kw["validation_data"] = tuple(_cap(v) for v in kw["validation_data"])
         if not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)) and x is not None:
@@ -543,8 +553,20 @@ def _wrap_fit(cls):
         finally:
             _inside["fit"] -= 1
         _record(h, _n_val(x, kw))
+        _pad_history(h, asked - kw.get("initial_epoch", 0))
         return h
     cls.fit = fit
+
+def _pad_history(h, epochs):
+    """A capped fit's History as long as the epochs the program asked for, each log's last
+    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``); the
+    figures compared are the last values, which this leaves as they are."""
+    logs = getattr(h, "history", None)
+    if not isinstance(logs, dict):
+        return
+    for v in logs.values():
+        if isinstance(v, list) and v and len(v) < epochs:
+            v.extend([v[-1]] * (epochs - len(v)))
 
 def _wrap_fit_generator(cls):
     orig = cls.fit_generator

@@ -195,6 +195,19 @@ PLAN = {
                            "mixup model's test accuracy (the full 10,000-image test Dataset)"),
 }
 
+# ---- sixth corpus, lane augment: image_dataset_from_directory + augmentation layers ----
+PLAN.update({
+    "aug_tf_image_classification": dict(
+        epochs=2, samples=1000, metric="fit[-1]:val_accuracy",
+        note="synthetic flower_photos (5 classes x 120 JPEGs; 480 train / 120 val at 180x180); "
+             "the second model (RandomFlip, RandomRotation, RandomZoom, Dropout)"),
+    "aug_image_classification_from_scratch": dict(
+        epochs=1, samples=256, metric="fit:loss",
+        note="synthetic PetImages (2 x 300 JPEGs, 8 corrupt ones deleted by the program); a "
+             "small Xception at 180x180: 8 steps of 32, a smoke figure (~20 s a step ours, "
+             "~40 s tf_keras, 1 thread here); run with --timeout 1500"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

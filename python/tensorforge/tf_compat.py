@@ -450,7 +450,12 @@ def _relu(features, name=None):
 
 
 def _softmax(logits, axis=None, name=None):
-    return K.softmax(logits, axis=-1 if axis is None else axis)
+    """tf.nn.softmax: any rank >= 1 (Keras' backend softmax wants 2-D; a vector of logits, as
+    ``tf.nn.softmax(model.predict(x)[0])``, is one row)."""
+    x = _tensor("nn.softmax", "logits", logits)
+    if x.ndim == 1 and axis in (None, -1, 0):
+        return K.reshape(K.softmax(K.reshape(x, (1, -1))), (-1,))
+    return K.softmax(x, axis=-1 if axis is None else axis)
 
 
 def _sigmoid_xent(labels=None, logits=None, name=None):
@@ -589,6 +594,27 @@ def executing_eagerly():
     return True
 
 
+def _as_bytes(bytes_or_text, encoding="utf-8"):
+    """tf.compat.as_bytes: str -> bytes (encoded), bytes-like -> bytes."""
+    if isinstance(bytes_or_text, (bytes, bytearray)):
+        return bytes(bytes_or_text)
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text.encode(encoding)
+    raise TypeError(f"compat.as_bytes: expected bytes or str, got {bytes_or_text!r}")
+
+
+def _as_text(bytes_or_text, encoding="utf-8"):
+    """tf.compat.as_text / as_str: bytes -> str (decoded), str -> str."""
+    if isinstance(bytes_or_text, str):
+        return bytes_or_text
+    if isinstance(bytes_or_text, (bytes, bytearray)):
+        return bytes(bytes_or_text).decode(encoding)
+    raise TypeError(f"compat.as_text: expected bytes or str, got {bytes_or_text!r}")
+
+
+compat = types.SimpleNamespace(as_bytes=_as_bytes, as_text=_as_text, as_str=_as_text)
+
+
 def print(*inputs, **kwargs):  # noqa: A001
     builtins.print(*[getattr(t, "numpy", lambda t=t: t)() for t in inputs],
                    **{k: v for k, v in kwargs.items() if k in ("sep", "end")})
@@ -597,7 +623,8 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "data", "math", "nn", "random", "strings", "io", "image", "TensorSpec",
+    "executing_eagerly", "compat", "data", "math", "nn", "random", "strings", "io", "image",
+    "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "split", "repeat", "linspace", "stack", "expand_dims", "tensordot",

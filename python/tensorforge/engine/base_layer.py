@@ -61,22 +61,42 @@ def learning_phase():
     return bool(getattr(_ctx, "training", False))
 
 
+def training_given():
+    """Whether the training flag of the call in progress was set by someone: fit / evaluate /
+    predict, or a ``training=`` argument of this or an enclosing layer call. See Note [training
+    left unset]."""
+    return bool(getattr(_ctx, "given", True)) if _in_call() else False
+
+
+# Note [training left unset]: Keras 2 resolves a layer's ``training`` from the call's argument,
+# else from an enclosing call that received one, else from the default of the layer's own
+# ``call`` signature. Most layers default to inference, which ``learning_phase()`` (False) gives;
+# the random augmentation layers (RandomFlip, ...) default to ``training=True``, so a bare
+# ``data_augmentation(images)`` outside fit augments, as in Keras 2. call_context therefore also
+# records whether the flag was given; ``given=None`` inherits it from the enclosing call (a
+# functional graph run inside Layer.__call__), and is True at the outermost level (fit, predict).
+
+
 class call_context:
-    """``with call_context(training):`` -- the training flag of the model call that runs inside
-    (a plain class: it is entered once per training step)."""
+    """``with call_context(training, given=None):`` -- the training flag of the model call that
+    runs inside (a plain class: it is entered once per training step)."""
 
-    __slots__ = ("training", "prev")
+    __slots__ = ("training", "given", "prev")
 
-    def __init__(self, training):
+    def __init__(self, training, given=None):
         self.training = bool(training)
+        self.given = given
 
     def __enter__(self):
-        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0))
-        _ctx.training, _ctx.depth = self.training, self.prev[1] + 1
+        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0),
+                     getattr(_ctx, "given", True))
+        given = self.given if self.given is not None else (
+            self.prev[2] if self.prev[1] > 0 else True)
+        _ctx.training, _ctx.depth, _ctx.given = self.training, self.prev[1] + 1, given
         return self
 
     def __exit__(self, *exc):
-        _ctx.training, _ctx.depth = self.prev
+        _ctx.training, _ctx.depth, _ctx.given = self.prev
         return False
 
 
@@ -686,6 +706,7 @@ class Layer:
                 isinstance(t, (str, bytes)) for t in flatten(inputs)):
             inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
         training = _training_arg(self, kwargs.pop("training", None))
+        given = training is not None or training_given()  # See Note [training left unset]
         mask = kwargs.pop("mask", None)
         conv = _input_converter(self)
         if isinstance(inputs, (list, tuple, dict)):
@@ -704,7 +725,7 @@ class Layer:
             self._clear_call_losses()
         if mask is None:  # See Note [mask metadata]
             mask = input_mask(x)
-        with call_context(training):
+        with call_context(training, given):
             y = invoke_call(self, x, training=training, mask=mask, **kwargs)
         set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:

@@ -37,6 +37,9 @@ metrics (mean over the unmasked steps, as Keras 2).
   merge.Add/Subtract/Multiply/Average/Maximum/Minimum/Concatenate/Dot
                                  ops.basic add / sub / mul / maximum / concatenate / matmul, sum
   core.Lambda                    whatever its function runs
+  preprocessing_image.Resizing, CenterCrop, Random{Flip,Rotation,Zoom,Translation,Contrast,
+                                 Brightness,Crop,Height,Width}: host NumPy (image_ops.py), no
+                                 gradient; the random ones augment in training only
 Called on symbolic tensors (``Input(...)``) a layer records a node of a functional graph
 (engine/node.py) instead of computing; see engine/__init__.py for the model core.
 """
@@ -46,6 +49,9 @@ from ..engine.input_layer import Input, InputLayer  # noqa: F401
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
 from .preprocessing import Rescaling  # noqa: F401
+from .preprocessing_image import (CenterCrop, RandomBrightness, RandomContrast,  # noqa: F401
+                                  RandomCrop, RandomFlip, RandomHeight, RandomRotation,
+                                  RandomTranslation, RandomWidth, RandomZoom, Resizing)
 from .preprocessing_lookup import CategoryEncoding, IntegerLookup, StringLookup  # noqa: F401
 from .preprocessing_normalization import Normalization  # noqa: F401
 from .preprocessing_hashing import Hashing  # noqa: F401
@@ -110,7 +116,11 @@ __all__ = ["Rescaling", "Normalization", "Hashing", "Discretization", "StringLoo
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
-           "StackedRNNCells"]
+           "StackedRNNCells",
+           # image preprocessing and augmentation (preprocessing_image.py)
+           "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+           "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
+           "RandomHeight", "RandomWidth"]
 
 # Keras 2's aliases name the same classes in a config.
 _LAYER_CLASSES.update(Convolution2D=Conv2D, MaxPool2D=MaxPooling2D, AvgPool2D=AveragePooling2D,

@@ -16,13 +16,15 @@ import warnings
 
 import numpy as np
 
+from ..image_ops import smart_resize  # noqa: F401  (keras.preprocessing.image.smart_resize)
 from ..utils import Sequence
 
 __all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",
            "apply_affine_transform", "transform_matrix_offset_center", "flip_axis",
            "random_rotation", "random_shift", "random_shear", "random_zoom",
            "apply_channel_shift", "random_channel_shift", "apply_brightness_shift",
-           "random_brightness", "img_to_array", "array_to_img", "load_img", "save_img"]
+           "random_brightness", "img_to_array", "array_to_img", "load_img", "save_img",
+           "smart_resize"]
 
 _FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 _IMAGE_EXTS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")

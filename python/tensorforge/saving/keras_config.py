@@ -48,6 +48,7 @@ _INERT = {
     "virtual_batch_size": (None,), "adjustment": (None,), "synchronized": (False,),
     "noise_shape": (None,), "recurrent_dropout": (0, 0.0), "keepdims": (False,),
     "zero_output_for_mask": _ANY,
+    "rng_type": _ANY,  # tf.keras 2.12+ random layers' generator kind: ours draw from NumPy
     "vocabulary_size": _ANY,  # a lookup's record of its vocabulary's size (Keras 2 drops it too)
 }
 _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",

@@ -9,7 +9,8 @@ from .. import _random
 __all__ = ["to_categorical", "set_random_seed", "plot_model", "model_to_dot", "normalize",
            "np_utils", "data_utils", "vis_utils", "generic_utils", "Sequence", "get_file",
            "Progbar", "dataset_utils", "timeseries_dataset_from_array",
-           "text_dataset_from_directory"]
+           "text_dataset_from_directory", "image_dataset_from_directory", "image_dataset",
+           "load_img", "img_to_array", "array_to_img", "save_img"]
 
 
 def to_categorical(y, num_classes=None, dtype="float32"):
@@ -72,7 +73,10 @@ from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from .generic_utils import Progbar  # noqa: E402,F401
 from .dataset_utils import (text_dataset_from_directory,  # noqa: E402,F401
                             timeseries_dataset_from_array)
-from . import data_utils, dataset_utils, generic_utils, vis_utils  # noqa: E402,F401
+from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
+from . import data_utils, dataset_utils, generic_utils, image_dataset, vis_utils  # noqa: E402,F401
+# Keras 2.9+ exports the image file helpers from keras.utils too
+from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
 # Keras 2.9+ also exports these from keras.utils
 from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
 from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401

@@ -171,3 +171,83 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     ds = ds.batch(batch_size) if batch_size is not None else ds
     ds.class_names = subdirs
     return ds
+
+
+# ---- Keras 2's directory indexing (keras/utils/dataset_utils.py), for image_dataset.py ----------
+
+def check_validation_split_arg(name, validation_split, subset, shuffle, seed):
+    """Keras 2's argument checks for validation_split / subset ('training', 'validation',
+    'both')."""
+    if validation_split and not 0 < validation_split < 1:
+        raise ValueError(f"{name}: validation_split must be between 0 and 1, got "
+                         f"{validation_split}")
+    if (validation_split or subset) and not (validation_split and subset):
+        raise ValueError(f"{name}: if subset is set, validation_split must be set, and "
+                         f"inversely (got validation_split={validation_split!r}, "
+                         f"subset={subset!r})")
+    if subset not in ("training", "validation", "both", None):
+        raise ValueError(f"{name}: subset must be 'training', 'validation' or 'both', got "
+                         f"{subset!r}")
+    if validation_split and shuffle and seed is None:
+        raise ValueError(f"{name}: give a seed with validation_split and shuffle=True, so "
+                         "that the training and validation subsets do not overlap")
+
+
+def index_directory(name, directory, labels, formats, class_names=None, shuffle=True,
+                    seed=None, follow_links=False):
+    """(file paths, int32 labels, class names) under ``directory``, as Keras 2: one class per
+    subdirectory (alphanumeric order, hidden ones skipped) with labels='inferred', else the
+    whole tree; files whose lower-cased name ends with one of ``formats``, walked in sorted
+    order; then paths and labels shuffled by ``np.random.RandomState(seed)``. Prints "Found N
+    files belonging to K classes."."""
+    if not os.path.isdir(directory):
+        raise ValueError(f"{name}: directory {directory!r} does not exist")
+    if labels != "inferred":
+        subdirs = [""]
+        class_names = subdirs
+    else:
+        subdirs = [d for d in sorted(os.listdir(directory))
+                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
+        if not class_names:
+            class_names = subdirs
+        elif set(class_names) != set(subdirs):
+            raise ValueError(f"{name}: class_names {list(class_names)} do not match the "
+                             f"subdirectories of {directory!r}: {subdirs}")
+    class_indices = {c: i for i, c in enumerate(class_names)}
+    paths, labs = [], []
+    for sub in subdirs:
+        root_dir = os.path.join(directory, sub) if sub else directory
+        for root, _, files in sorted(os.walk(root_dir, followlinks=follow_links),
+                                     key=lambda w: w[0]):
+            for f in sorted(files):
+                if f.lower().endswith(formats):
+                    paths.append(os.path.join(root, f))
+                    labs.append(class_indices[sub] if sub else 0)
+    if labels not in ("inferred", None):
+        if len(labels) != len(paths):
+            raise ValueError(f"{name}: {len(labels)} labels given for the {len(paths)} files "
+                             f"in {directory!r}")
+        class_names = sorted(set(labels))
+        labs = list(labels)
+    labs = np.asarray(labs, dtype=np.int32)
+    # (Keras 2 prints the classes even without labels: its labels=None check comes too late)
+    print(f"Found {len(paths)} files belonging to {len(class_names)} classes.")
+    if shuffle:
+        if seed is None:
+            seed = np.random.randint(1e6)
+        np.random.RandomState(seed).shuffle(paths)
+        np.random.RandomState(seed).shuffle(labs)
+    return paths, labs, list(class_names)
+
+
+def training_or_validation_split(samples, labels, validation_split, subset):
+    """The training (the first part) or validation (the last ``validation_split``) subset,
+    printing "Using N files for training/validation." as Keras 2."""
+    if not validation_split:
+        return samples, labels
+    k = int(validation_split * len(samples))
+    if subset == "training":
+        print(f"Using {len(samples) - k} files for training.")
+        return samples[:len(samples) - k], labels[:len(samples) - k]
+    print(f"Using {k} files for validation.")
+    return samples[len(samples) - k:], labels[len(samples) - k:]
