@@ -174,7 +174,7 @@ def adjust_contrast(images, factor):
     return out[0] if unbatched else out
 
 
-def _nearest_index(n_in, n_out):
+def nearest_index(n_in, n_out):
     """TensorFlow's half-pixel nearest-neighbour source index along one axis."""
     scale = np.float32(n_in / n_out)
     src = np.floor((np.arange(n_out, dtype=np.float32) + np.float32(0.5)) * scale)
@@ -196,7 +196,7 @@ def resize(images, size, interpolation="bilinear"):
         raise ValueError(f"{where}: cannot resize an empty image of shape {x.shape[1:]}")
     x = x.astype(np.float32, copy=False)
     if interpolation == "nearest":
-        out = x[:, _nearest_index(H, h)][:, :, _nearest_index(W, w)]
+        out = x[:, nearest_index(H, h)][:, :, nearest_index(W, w)]
     elif (h, w) == (H, W):
         out = x.copy()
     else:

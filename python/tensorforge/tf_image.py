@@ -6,6 +6,7 @@ width, channels); no gradient (preprocessing and evaluation).
 """
 import numpy as np
 
+from . import image_ops
 from .autograd import Tensor
 
 __all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr"]
@@ -38,16 +39,6 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
     raise TypeError(f"tf.image.convert_image_dtype: cannot convert to {dt}")
 
 
-def _bilinear_axis(n_in, n_out):
-    """TensorFlow's half-pixel source positions: lower / upper indices and weights."""
-    scale = n_in / n_out
-    pos = (np.arange(n_out) + 0.5) * scale - 0.5
-    lo_f = np.floor(pos)
-    lo = np.maximum(lo_f, 0).astype(np.int64)
-    hi = np.minimum(np.ceil(pos), n_in - 1).astype(np.int64)
-    return lo, hi, pos - lo_f
-
-
 def _area_weights(n_in, n_out):
     """(n_out, n_in): the share of each source pixel in each output pixel's span
     [i * scale, (i + 1) * scale), scale = n_in / n_out (TensorFlow's ResizeArea)."""
@@ -76,19 +67,10 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     batch = a if a.ndim == 4 else a[None]
     H, W = batch.shape[1:3]
     h, w = size
-    if method == "nearest":
-        ri = np.minimum(np.floor((np.arange(h) + 0.5) * H / h), H - 1).astype(np.int64)
-        ci = np.minimum(np.floor((np.arange(w) + 0.5) * W / w), W - 1).astype(np.int64)
-        out = batch[:, ri][:, :, ci]
+    if method == "nearest":  # keeps the dtype, as TensorFlow's nearest does
+        out = batch[:, image_ops.nearest_index(H, h)][:, :, image_ops.nearest_index(W, w)]
     elif method == "bilinear":
-        y0, y1, fy = _bilinear_axis(H, h)
-        x0, x1, fx = _bilinear_axis(W, w)
-        b = batch.astype(np.float32)
-        fx = fx.astype(np.float32)[None, None, :, None]
-        fy = fy.astype(np.float32)[None, :, None, None]
-        top = b[:, y0][:, :, x0] + (b[:, y0][:, :, x1] - b[:, y0][:, :, x0]) * fx
-        bot = b[:, y1][:, :, x0] + (b[:, y1][:, :, x1] - b[:, y1][:, :, x0]) * fx
-        out = top + (bot - top) * fy
+        out = image_ops.resize(batch, (h, w), "bilinear")
     elif method == "area":
         wy, wx = _area_weights(H, h), _area_weights(W, w)
         out = np.einsum("yY,nYXc,xX->nyxc", wy, batch.astype(np.float64), wx).astype(np.float32)
