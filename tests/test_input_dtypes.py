@@ -85,6 +85,33 @@ def test_integer_ids_reach_embedding_and_numeric_layers_get_floats():
     assert np.dtype(out.dtype) == np.int32 and out.numpy().tolist() == [[2, 4, 6]]
 
 
+def test_a_lambda_behind_an_integer_input_is_built_on_integer_ids():
+    # keras.io / Keras 2 programs one-hot their ids in a Lambda: the output shape is found by
+    # running the function, which must see ints there too (it raised "indices must be integers")
+    inp = keras.Input(shape=(3,), dtype="int32")
+    hot = keras.layers.Lambda(lambda t: keras.backend.one_hot(t, 4))(inp)
+    assert tuple(hot.shape) == (None, 3, 4)
+    model = keras.Model(inp, hot)
+    ids = np.array([[0, 3, 1]])
+    assert model(ids).numpy().tolist() == [np.eye(4)[[0, 3, 1]].tolist()]
+
+
+def test_integer_ids_times_a_python_float_are_float32_not_truncated():
+    # int64(0.5) is 0: `ids * 0.5` once gave zeros and `ids > 0.5` compared with 0 (a custom
+    # layer sees integer ids now). See Note [integer and float operands] in ops/basic.py.
+    class Half(keras.layers.Layer):
+        def call(self, x):
+            return [x * 0.5, 0.5 * x, x + 0.25, 1.5 - x, x * 2, tf.greater(x, 0.5)]
+    inp = keras.Input(shape=(3,), dtype="int32")
+    ids = np.array([[0, 1, 3]])
+    outs = [o.numpy() for o in keras.Model(inp, Half()(inp))(ids)]
+    assert [o.dtype for o in outs[:4]] == [np.float32] * 4
+    assert [o.tolist() for o in outs] == [[[0.0, 0.5, 1.5]], [[0.0, 0.5, 1.5]],
+                                          [[0.25, 1.25, 3.25]], [[1.5, 0.5, -1.5]],
+                                          [[0, 2, 6]], [[False, True, True]]]
+    assert outs[4].dtype == np.int32  # an int stays in the ids' dtype
+
+
 def test_integer_input_dtype_survives_a_keras_h5_round_trip(tmp_path):
     pytest.importorskip("h5py")
     from tensorforge import models

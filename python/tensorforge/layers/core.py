@@ -12,7 +12,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor as _Tensor
-from ..engine.base_layer import InputSpec, Layer
+from ..engine.base_layer import InputSpec, Layer, _infer_by_running
 from ..ops import basic as B
 from ..ops.gemm import _Dense
 from ..ops.losses_ops import _Dropout
@@ -166,6 +166,11 @@ class Lambda(Layer):
             return self._output_shape(input_shape)
         first = input_shape if _is_one_shape(input_shape) else input_shape[0]
         return (first[0],) + tuple(self._output_shape)
+
+    def _output_shape_for(self, input_shape, inputs, kwargs):
+        if self._output_shape is None:  # run on zeros of the inputs' dtypes: integer ids reach
+            return _infer_by_running(self, input_shape, inputs, kwargs)  # the function as ints
+        return super()._output_shape_for(input_shape, inputs, kwargs)
 
     def call(self, inputs, training=False, mask=None):
         return self.function(inputs, **self.arguments)

@@ -52,7 +52,8 @@ def _checked(op, a, name="x"):
 
 
 def _operands(a, b, op="op"):
-    """Arrays for a binary op; a Python scalar takes the other side's dtype."""
+    """Arrays for a binary op; a Python scalar takes the other side's dtype, except a float
+    beside integers: See Note [integer and float operands]."""
     if not isinstance(a, (int, float)) or isinstance(a, bool):
         a = _checked(op, a, "a")
     if not isinstance(b, (int, float)) or isinstance(b, bool):
@@ -60,10 +61,25 @@ def _operands(a, b, op="op"):
     ad = a.data if isinstance(a, Tensor) else a
     bd = b.data if isinstance(b, Tensor) else b
     if isinstance(ad, (int, float)) and hasattr(bd, "dtype"):
-        ad = bd.dtype.type(ad)
+        bd, ad = _with_scalar(bd, ad)
     if isinstance(bd, (int, float)) and hasattr(ad, "dtype"):
-        bd = ad.dtype.type(bd)
+        ad, bd = _with_scalar(ad, bd)
     return ad, bd
+
+
+# Note [integer and float operands]
+# A Python number beside an array takes the array's dtype (x * 0.5 stays float32, as in Keras 2,
+# where TensorFlow converts the number to the tensor's dtype). A float beside integer or bool
+# values cannot: int64(0.5) is 0, so `ids * 0.5` would be zeros and `ids > 0.5` would be
+# `ids > 0`. TensorFlow refuses that pair (a TypeError); here the integers become float32 and the
+# result is float32, as NumPy would promote them (to float32, the engine's float). Integer Inputs
+# reach Lambda and custom layers as integers (Note [integer inputs] in engine/base_layer.py).
+def _with_scalar(arr, s):
+    """(arr, s) for a binary op of array ``arr`` and Python number ``s``: s in arr's dtype, or
+    both float32 when s is a float and arr holds integers or bools."""
+    if type(s) is float and arr.dtype.kind in "iub":
+        return arr.astype(np.float32), np.float32(s)
+    return arr, arr.dtype.type(s)
 
 
 def _shape(x):
@@ -486,7 +502,8 @@ def _binary_apply(fn, a, b):
         ad = a.data if ta is Tensor else a
         if ad.dtype.kind in _NUMERIC:
             if tb is float:
-                return fn.apply(a, ad.dtype.type(b))  # as _operands: b takes a's dtype
+                ad, bd = _with_scalar(ad, b)  # as _operands
+                return fn.apply(a if ad.dtype == a.dtype else ad, bd)
             if (b.data if tb is Tensor else b).dtype.kind in _NUMERIC:
                 if ta is tb is np.ndarray:  # nothing to record: the op without the tape
                     uf = _ARRAY_UFUNCS.get(fn)  # (what forward computes, without its ctx)
@@ -494,8 +511,8 @@ def _binary_apply(fn, a, b):
                                  fn.forward(Context((False, False)), a, b))
                 return fn.apply(a, b)
     ad, bd = _operands(a, b, fn.__name__.lower())
-    a = a if isinstance(a, Tensor) else ad
-    b = b if isinstance(b, Tensor) else bd
+    a = a if isinstance(a, Tensor) and a.data is ad else ad  # (not when made float32)
+    b = b if isinstance(b, Tensor) and b.data is bd else bd
     return fn.apply(a, b)
 
 
@@ -520,7 +537,7 @@ def _binary_op(fn, name):
                 if tb is Tensor or tb is np.ndarray:
                     bd = b.data if tb is Tensor else b
                     numeric = bd.dtype.kind in _NUMERIC
-                elif tb is float:
+                elif tb is float and ad.dtype.kind in "fc":  # (beside integers: _binary)
                     bd = b = ad.dtype.type(b)
                     numeric = True
                 else:
