@@ -93,3 +93,24 @@ def test_discretization_bad_arguments_name_the_layer():
     cfg = layers.Discretization(bin_boundaries=[0.0, 1.0], name="d").get_config()
     assert cfg["bin_boundaries"] == [0.0, 1.0] and cfg["num_bins"] is None
     assert cfg["epsilon"] == 0.01 and cfg["output_mode"] == "int"
+
+
+def test_adapted_boundaries_survive_save_and_load(tmp_path):
+    """An adapted layer's boundaries travel in its config: the reloaded model buckets exactly as
+    the saved one (before, it came back with no boundaries and put everything in bin 0), and the
+    reloaded layer refuses a second adapt with an error naming the layer."""
+    rng = np.random.default_rng(4)
+    d = tf.layers.Discretization(num_bins=4)
+    d.adapt(rng.standard_normal((300, 1)).astype(np.float32))
+    inp = tf.layers.Input((1,))
+    model = tf.models.Model(inp, d(inp))
+    x = np.linspace(-2, 2, 41, dtype=np.float32).reshape(-1, 1)
+    want = np.searchsorted(np.asarray(d.bin_boundaries, np.float32), x, side="right")
+    np.testing.assert_array_equal(model.predict(x), want)
+    assert len(set(want.ravel())) == 4
+    path = str(tmp_path / "disc_model")
+    model.save(path)
+    again = tf.models.load_model(path)
+    np.testing.assert_array_equal(again.predict(x), want)
+    with pytest.raises(ValueError, match="Discretization: cannot adapt"):
+        again.layers[-1].adapt(x)

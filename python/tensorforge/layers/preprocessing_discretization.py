@@ -9,7 +9,8 @@ rows of an array, or a Dataset's batches) is flattened, sorted in float32 and su
 running one (sorted by value) and, once it holds at least ``1/epsilon`` points, compressed to the
 ``epsilon, 2 epsilon, ..., 1`` quantiles of its cumulative weights by linear interpolation (in
 float64, stored as float32). The boundaries are the same compression at ``1/num_bins`` steps,
-less the last point. The state lives in Python, not in a ``summary`` weight as in Keras 2.
+less the last point. The state lives in Python, not in a ``summary`` weight as in Keras 2;
+an adapted layer saves its boundaries in its config (get_config).
 """
 import numpy as np
 
@@ -114,6 +115,16 @@ class Discretization(PreprocessingLayer):
             return
         self.bin_boundaries = [float(b) for b in
                                compress(self._summary, 1.0 / self.num_bins)[0, :-1]]
+
+    def get_config(self):
+        """Keras 2 keeps adapted boundaries in a ``summary`` weight; here an adapted layer's
+        config carries the learned boundaries as ``bin_boundaries`` (``num_bins`` None), so a
+        saved and reloaded model buckets exactly as before (tf_keras loads that config too). The
+        reloaded layer refuses a new ``adapt``, with an error saying so."""
+        config = super().get_config()
+        if self.input_bin_boundaries is None and self.bin_boundaries:
+            config.update(bin_boundaries=list(self.bin_boundaries), num_bins=None)
+        return config
 
     # ---- call ------------------------------------------------------------------------------
     def call(self, inputs, training=False, mask=None):
