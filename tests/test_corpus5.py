@@ -441,3 +441,25 @@ def test_integer_ids_beyond_float32_reach_integer_lookup_exactly():
     got = m.predict(np.array([[16777219], [2 ** 40 + 1], [16777218]], np.int64), verbose=0)
     assert got.reshape(-1).tolist() == [2, 3, 0]
     assert il(np.array([[16777217]], np.int64)).numpy().tolist() == [[1]]
+
+
+@pytest.mark.parametrize("mode", ["int", "tf_idf"])
+def test_text_vectorization_vocabulary_survives_save_and_load(tmp_path, mode):
+    """The adapted (or given) vocabulary and idf weights travel in TextVectorization's config:
+    before, a reloaded model mapped every word to [UNK] (index 1) without a word of warning."""
+    texts = np.array(["the cat sat", "the dog ran", "a cat", "the cat ran far"])
+    tv = layers.TextVectorization(output_mode=mode, **({"output_sequence_length": 5} if mode == "int" else {}))
+    tv.adapt(texts)
+    inp = layers.Input((1,), dtype="string")
+    model = keras.Model(inp, tv(inp))
+    x = np.array([["the cat ran"], ["a dog far"]])
+    want = np.asarray(model.predict(x))
+    if mode == "int":  # the: 2, cat: 3 (most frequent first, then ties by first seen)
+        assert want[0, 0] == tv.get_vocabulary().index("the") and want[0, 1] == tv.get_vocabulary().index("cat")
+        assert (want[:, :3] > 1).all()
+    path = str(tmp_path / "tv_model")
+    model.save(path)
+    got = np.asarray(keras.models.load_model(path).predict(x))
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    fixed = layers.TextVectorization(vocabulary=["cat", "dog"])
+    assert fixed.get_config()["vocabulary"] == ["cat", "dog"]

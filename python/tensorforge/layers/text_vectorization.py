@@ -125,6 +125,14 @@ class TextVectorization(PreprocessingLayer):
         self._lookup_layer.finalize_state()
         self._lookup_layer._is_adapted = True
 
+    def get_config(self):
+        """As Keras 2's, with the vocabulary (given or adapted) and the idf weights of its
+        StringLookup, so a saved and reloaded model maps words to the same indices."""
+        config = super().get_config()
+        lookup = self._lookup_layer.get_config()
+        config.update(vocabulary=lookup["vocabulary"], idf_weights=lookup["idf_weights"])
+        return config
+
     # ---- vocabulary ------------------------------------------------------------------------
     def get_vocabulary(self, include_special_tokens=True):
         return self._lookup_layer.get_vocabulary(include_special_tokens)
