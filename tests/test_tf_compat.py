@@ -62,6 +62,25 @@ def test_dataset_batching_and_iteration():
     assert set(first) == {"a", "b"} and first["a"].shape == (5, 1)
 
 
+def test_dataset_shuffle_seed_and_reshuffle_each_iteration():
+    """TensorFlow's rules: reshuffle_each_iteration (the default) gives a new order every pass,
+    repeatable from run to run when a seed is given; False gives one order for every pass.
+    (Before, a seed froze the order with reshuffle on, and varied it with reshuffle off.)"""
+    y = np.arange(40)
+
+    def passes(ds, n=3):
+        return [list(ds.as_numpy_iterator()) for _ in range(n)]
+
+    seeded = passes(tf.data.Dataset.from_tensor_slices(y).shuffle(40, seed=3))
+    assert seeded[0] != seeded[1] and seeded[1] != seeded[2]
+    assert all(sorted(p) == list(y) for p in seeded)
+    assert seeded == passes(tf.data.Dataset.from_tensor_slices(y).shuffle(40, seed=3))
+    for seed in (3, None):
+        frozen = passes(tf.data.Dataset.from_tensor_slices(y).shuffle(
+            40, seed=seed, reshuffle_each_iteration=False))
+        assert frozen[0] == frozen[1] == frozen[2] and frozen[0] != list(y)
+
+
 def test_dataset_shuffle_is_a_fresh_permutation_each_pass():
     y = np.arange(100)
     ds = tf.data.Dataset.from_tensor_slices(y).shuffle(buffer_size=100).batch(100)

@@ -276,12 +276,18 @@ class Dataset:
         buffer_size = int(buffer_size)
         if buffer_size < 1:
             raise ValueError(f"Dataset.shuffle: buffer_size must be >= 1, got {buffer_size}")
-        fixed = np.random.default_rng(seed) if seed is not None and \
-            not reshuffle_each_iteration else None
+        # reshuffle_each_iteration: a new order every pass (from one seeded stream when a
+        # seed is given, so the run is repeatable); False: the same order every pass.
+        if reshuffle_each_iteration:
+            stream = np.random.default_rng(seed) if seed is not None else None
+        else:
+            order_seed = seed if seed is not None else int(_random.rng().integers(2 ** 63))
 
         def it():
-            rng = fixed if fixed is not None else (
-                np.random.default_rng(seed) if seed is not None else _random.rng())
+            if reshuffle_each_iteration:
+                rng = stream if stream is not None else _random.rng()
+            else:
+                rng = np.random.default_rng(order_seed)
             buf = []
             for e in self._raw():
                 if len(buf) < buffer_size:
