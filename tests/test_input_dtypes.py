@@ -123,3 +123,32 @@ def test_integer_input_dtype_survives_a_keras_h5_round_trip(tmp_path):
     assert np.dtype(models.load_model(str(tmp_path / "seq.h5")).inputs[0].dtype) == np.int32
     again = models.load_model(path, custom_objects={"Spy": Spy})
     assert seen(lambda: again(np.array([[1, 2, 3]]))) == DTYPES[("int32", "int64")]
+
+
+# What a subclassed model's call() sees from fit / predict / evaluate, by the data's dtype
+# (tf_keras 2.21, printed once with the same model: integers and booleans as given, floats as
+# float32).
+SUBCLASSED_DTYPES = {"int64": "int64", "int32": "int32", "float64": "float32", "bool": "bool"}
+
+
+@pytest.mark.parametrize("data_dtype", sorted(SUBCLASSED_DTYPES))
+def test_a_subclassed_model_gets_integer_data_as_given(data_dtype):
+    seen = []
+
+    class M(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(1)
+
+        def call(self, x):
+            seen.append(np.dtype(x.dtype).name)
+            return self.d(keras.backend.cast(x, "float32"))
+
+    m = M()
+    m.compile("sgd", "mse")
+    x = (np.arange(8).reshape(4, 2) % 2).astype(data_dtype)
+    y = np.zeros((4, 1), np.float32)
+    m.fit(x, y, verbose=0, epochs=1, batch_size=4)
+    m.predict(x, verbose=0)
+    m.evaluate(x, y, verbose=0)
+    assert seen and set(seen) == {SUBCLASSED_DTYPES[data_dtype]}

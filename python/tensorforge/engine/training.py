@@ -318,7 +318,8 @@ class Model(Network):
         return a
 
     def _standardize_x(self, x, where):
-        """The inputs as a list of float32 arrays, one per model input, shapes checked."""
+        """The inputs as a list of arrays, one per model input, shapes checked: float32, or the
+        integer dtype of an integer Input (a subclassed model: integer data as given)."""
         if x is None:
             raise ValueError(f"{where}: x is required")
         if self._is_graph_network:
@@ -351,6 +352,8 @@ class Model(Network):
             if want is not None and want.kind in "iub" and a.dtype != object:
                 if a.dtype != want:  # an integer Input gets ids of its dtype, as Keras 2 casts
                     a = a.astype(want)  # them (network._conform_dtype: the same for model(x))
+            elif not self._is_graph_network and a.dtype.kind in "iub":
+                pass  # a subclassed model's call() gets integer data as is, as from model(x)
             elif a.dtype != np.float32 and a.dtype != object:
                 a = a.astype(np.float32)  # Keras' floatx, once at the boundary
             out.append(a)
