@@ -313,16 +313,111 @@ def _training_arg(layer, training):
     return False
 
 
+# Note [call errors]
+# Keras 2 reports an error raised inside a layer call as 'Exception encountered when calling
+# layer "dense" (type Dense).' followed by the error and the call's arguments (their shapes and
+# dtypes), once, at the innermost layer whose call failed. Layer.__call__ does the same for
+# ValueError / TypeError (an IndexError from inside, a NumPy indexing error on a rank the
+# layer does not handle, becomes a ValueError): the message then names the layer and the shapes
+# whatever op deep inside raised. The error path only: the call itself pays one try block.
+def _describe(v):
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_describe(e) for e in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(e)}" for k, e in v.items()) + "}"
+    shape = getattr(v, "shape", None)
+    if shape is not None and not callable(shape):
+        return (f"{type(v).__name__}(shape={_shape_str(tuple(shape))}, "
+                f"dtype={dtype_name(getattr(v, 'dtype', None)) if getattr(v, 'dtype', None) is not None else '?'})")
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _with_call_info(layer, e, args, kwargs):
+    if getattr(e, "_keras_call_info_injected", False):
+        return e  # an inner layer already said where
+    head = f'Exception encountered when calling layer "{layer.name}" (type {type(layer).__name__}).'
+    lines = [f"  \u2022 inputs={_describe(args[0])}" if args else None]
+    lines += [f"  \u2022 {k}={_describe(v)}" for k, v in kwargs.items()]
+    lines += [f"  \u2022 arg{i}={_describe(v)}" for i, v in enumerate(args[1:], 1)]
+    msg = (f"{head}\n\n{e}\n\nCall arguments received by layer \"{layer.name}\" (type "
+           f"{type(layer).__name__}):\n" + "\n".join(l for l in lines if l))
+    if isinstance(e, IndexError):
+        e = ValueError(msg)
+    else:
+        try:
+            e.args = (msg,) + tuple(e.args[1:])
+        except (AttributeError, TypeError):  # an exception class that will not take it
+            return e
+    try:
+        e._keras_call_info_injected = True
+    except AttributeError:
+        pass
+    return e
+
+
+# Note [empty batch]
+# Keras 2 computes a layer on a batch of 0 samples and returns an empty output of the right
+# shape (a filtered batch can be empty). The kernels here refuse empty inputs (an empty GEMM or
+# convolution is almost always a bug at the op level), so Layer.__call__ computes a layer called
+# on a batch of 0 once on one sample of zeros, in inference mode and without gradient (a
+# BatchNormalization's moving statistics, a regularizer's loss stay untouched), and returns the
+# first 0 rows of each output. Only this path pays: a call checks the first input's batch size.
+def _empty_batch_call(layer, x, mask, kwargs, given):
+    def one(t):
+        d = raw(t)
+        shape = (1,) + tuple(d.shape[1:])
+        if d.dtype.kind in "OSU":  # text: one empty string per element
+            return Tensor(np.full(shape, b"", dtype=object if d.dtype.kind == "O" else "S1"))
+        return Tensor(array_module(d).zeros(shape, dtype=d.dtype))
+
+    def empty(v):
+        return v if not isinstance(v, Tensor) or v.ndim == 0 else Tensor(v.data[:0])
+    x1 = pack_like(x, [one(t) for t in flatten(x)])
+    if isinstance(x1, tuple):
+        x1 = list(x1)
+    m1 = None if mask is None else pack_like(mask, [None if m is None else one(m)
+                                                    for m in flatten(mask)])
+    kw = {k: (pack_like(v, [one(t) if getattr(t, "shape", (1,))[:1] == (0,) else t
+                            for t in flatten(v)]) if not isinstance(v, (str, bool)) else v)
+          for k, v in kwargs.items()}
+    outer = not _in_call()
+    with no_grad(), call_context(False, given):
+        y = invoke_call(layer, x1, training=False, mask=m1, **kw)
+    if outer:
+        layer._clear_call_losses()
+    if isinstance(y, (list, tuple)):
+        return type(y)(empty(t) for t in y)
+    if isinstance(y, dict):
+        return {k: empty(t) for k, t in y.items()}
+    return empty(y)
+
+
+def _refuse_dtype(a, what):
+    """A TypeError for complex or non-numeric object data, which float32 would mangle: NumPy
+    casts complex to real by dropping the imaginary part (Keras 2 refuses both)."""
+    kind = getattr(getattr(a, "dtype", None), "kind", None)
+    if kind == "c":
+        raise TypeError(f"{what}: complex input (dtype {a.dtype}) is not supported; the layers "
+                        f"compute in float32 (pass the real part, or real and imaginary parts "
+                        f"as separate features)")
+    if kind == "O":
+        raise TypeError(f"{what}: an array of Python objects (dtype object) is not a valid "
+                        f"input; convert it to a numeric array first")
+
+
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
         if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
+            _refuse_dtype(x.data, "layer input")
             return Tensor(x.data.astype(np.float32))
         return x
     if getattr(x, "dtype", None) == np.float32:
         return Tensor(x)
     if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
         return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
+    _refuse_dtype(x, "layer input")
     return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
 
 
@@ -333,6 +428,8 @@ def _as_tensor_as_is(x):
         return x
     if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
         return Tensor(as_bytes_array(x, "layer input"))
+    if getattr(getattr(x, "dtype", None), "kind", None) == "c":
+        _refuse_dtype(x, "layer input")
     return Tensor(array_module(x).asarray(x))
 
 
@@ -669,6 +766,11 @@ class Layer:
             input_shape = tuple(input_shape) if is_shape(input_shape) else [
                 tuple(s) for s in input_shape]
             self.build(input_shape)
+            try:
+                self._check_output_size(input_shape)
+            except ValueError:
+                self.built = False  # refused again at the next call
+                raise
             self.built = True
             _touch()
             if self._initial_weights is not None:
@@ -677,6 +779,21 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         return _infer_by_running(self, input_shape)
+
+    def _check_output_size(self, input_shape):
+        """Once, when built: an output of one sample too large for memory (RepeatVector(10**12),
+        Resizing(10**6, 10**6)) is a ValueError naming the layer, before any call allocates it.
+        Only layers that state their output shape are checked (the default would run the layer)."""
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            return
+        try:
+            out = self.compute_output_shape(input_shape)
+        except Exception:  # noqa: BLE001 -- the call itself reports a bad shape, with context
+            return
+        for s in ([out] if is_shape(out) else out if isinstance(out, (list, tuple)) else []):
+            if is_shape(s) and s:
+                check_output_size(f'Layer "{self.name}" ({type(self).__name__})', "the output of "
+                                  "one sample", (1,) + tuple(1 if d is None else d for d in s[1:]))
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.supports_masking else None
@@ -694,6 +811,12 @@ class Layer:
                 sp.check(self, i, s)
 
     def __call__(self, *args, **kwargs):
+        try:
+            return self._call(args, kwargs)
+        except (ValueError, TypeError, IndexError) as e:  # See Note [call errors]
+            raise _with_call_info(self, e, args, kwargs) from None
+
+    def _call(self, args, kwargs):
         if args:
             inputs = args[0]
             if len(args) > 1:
@@ -715,8 +838,9 @@ class Layer:
                 x = list(x)
         else:
             x = conv(inputs)
-        shapes = [(None,) + t.shape[1:] for t in flatten(x)]
-        self._check_input_spec(shapes)
+        flat = flatten(x)
+        self._check_input_spec([t.shape for t in flat])  # the full shapes, as Keras 2 prints them
+        shapes = [(None,) + t.shape[1:] for t in flat]
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()
@@ -725,8 +849,12 @@ class Layer:
             self._clear_call_losses()
         if mask is None:  # See Note [mask metadata]
             mask = input_mask(x)
-        with call_context(training, given):
-            y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+        s0 = flat[0].shape if flat else ()
+        if s0 and s0[0] == 0 and all(t.ndim and t.shape[0] == 0 for t in flat):
+            y = _empty_batch_call(self, x, mask, kwargs, given)  # See Note [empty batch]
+        else:
+            with call_context(training, given):
+                y = invoke_call(self, x, training=training, mask=mask, **kwargs)
         set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
             self.input_shape_ = shapes if isinstance(x, list) else shapes[0]

@@ -448,6 +448,9 @@ class Model(Network):
             raise ValueError(f"{where}: x and y must have the same number of samples, got "
                              f"{n} inputs and {y.shape[0]} targets")
         fn = spec.loss_fn
+        if y.dtype.kind not in "fiub":  # text targets: no built-in loss reads them
+            raise TypeError(f"{where}: y for output {spec.name!r} must be numeric for the loss "
+                            f"{getattr(fn, '__name__', fn)}, got dtype {y.dtype}")
         if fn is _losses.sparse_categorical_crossentropy:
             lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
             if y.shape != lead and y.shape != lead + (1,) and not (

@@ -407,7 +407,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
                          bias_regularizer=bias_regularizer, **kwargs)
-        self.filters = _args.positive_int("SeparableConv2D", "filters", filters)
+        self.filters = _args.positive_int(type(self).__name__, "filters", filters)
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
         self._record(filters=self.filters, pointwise_initializer=self.pointwise_initializer,
