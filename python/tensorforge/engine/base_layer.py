@@ -123,32 +123,58 @@ def is_shape(s):
                                                 for d in s)
 
 
-class InputSpec:
-    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size}."""
+def _spec_error(msg):
+    """An input-spec mismatch: Keras 2 raises it as it is, before the call (so no call info
+    is added around it: See Note [call errors])."""
+    e = ValueError(msg)
+    e._keras_call_info_injected = True
+    return e
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
-        self.ndim = len(shape) if shape is not None else ndim
-        self.shape = shape
+
+class InputSpec:
+    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size},
+    or a whole shape (None: any size; the batch axis is not checked), which with
+    ``allow_last_axis_squeeze`` may also come with or without a trailing axis of 1 (a
+    functional model's inputs, as Keras 2 checks them)."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
+                 allow_last_axis_squeeze=False, name=None):
+        self.shape = None if shape is None else tuple(shape)
+        self.ndim = len(self.shape) if shape is not None else ndim
         self.min_ndim, self.max_ndim = min_ndim, max_ndim
         self.axes = dict(axes or {})
+        self.allow_last_axis_squeeze = allow_last_axis_squeeze
+        self.name = name
+
+    def _check_shape(self, where, shape):
+        want, got = self.shape, tuple(shape)
+        if self.allow_last_axis_squeeze:
+            want = want[:-1] if want and want[-1] == 1 else want
+            got = got[:-1] if got and got[-1] == 1 else got
+        if len(want) != len(got) or any(w is not None and g is not None and w != g
+                                         for w, g in zip(want[1:], got[1:])):
+            raise _spec_error(f"{where}expected shape={_shape_str(self.shape)}, found "
+                             f"shape={_shape_str(tuple(shape))}")
 
     def check(self, layer, index, shape):
         where = f'Input {index} of layer "{layer.name}" is incompatible with the layer: '
+        if self.shape is not None:
+            return self._check_shape(where, shape)
         nd = len(shape)
         if self.ndim is not None and nd != self.ndim:
-            raise ValueError(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
+            raise _spec_error(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
                              f"received: {_shape_str(shape)}")
         if self.min_ndim is not None and nd < self.min_ndim:
-            raise ValueError(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
+            raise _spec_error(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
                              f"shape received: {_shape_str(shape)}")
         if self.max_ndim is not None and nd > self.max_ndim:
-            raise ValueError(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
+            raise _spec_error(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
                              f"shape received: {_shape_str(shape)}")
         for axis, value in self.axes.items():
             if value is None or not -nd <= axis < nd:
                 continue
             if shape[axis] is not None and shape[axis] != value:
-                raise ValueError(f"{where}expected axis {axis} of input shape to have value "
+                raise _spec_error(f"{where}expected axis {axis} of input shape to have value "
                                  f"{value}, but received input with shape {_shape_str(shape)}")
 
 
@@ -783,8 +809,11 @@ class Layer:
     def _check_output_size(self, input_shape):
         """Once, when built: an output of one sample too large for memory (RepeatVector(10**12),
         Resizing(10**6, 10**6)) is a ValueError naming the layer, before any call allocates it.
-        Only layers that state their output shape are checked (the default would run the layer)."""
-        if type(self).compute_output_shape is Layer.compute_output_shape:
+        Only the built-in layers that state their output shape are checked (the default, and a
+        model's, would run the layer; a program's own may be costly)."""
+        cls = type(self)
+        if cls.compute_output_shape is Layer.compute_output_shape or \
+                not cls.__module__.startswith("tensorforge.layers."):
             return
         try:
             out = self.compute_output_shape(input_shape)
@@ -839,7 +868,8 @@ class Layer:
         else:
             x = conv(inputs)
         flat = flatten(x)
-        self._check_input_spec([t.shape for t in flat])  # the full shapes, as Keras 2 prints them
+        if not isinstance(x, dict):  # (a dict's order need not be the inputs' order)
+            self._check_input_spec([t.shape for t in flat])  # full shapes, as Keras 2 prints them
         shapes = [(None,) + t.shape[1:] for t in flat]
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:

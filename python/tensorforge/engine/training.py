@@ -327,8 +327,10 @@ class Model(Network):
             if isinstance(x, dict):
                 missing = [n for n in names if n not in x]
                 if missing:
+                    unknown = [k for k in x if k not in names]
                     raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
-                                     f"must have keys {names}")
+                                     f"must have keys {names}, got keys {list(x)}" + (
+                                         f" ({unknown} name no input)" if unknown else ""))
                 xs = [x[n] for n in names]
             else:
                 xs = _input_list(x, len(names))
