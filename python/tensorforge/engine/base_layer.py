@@ -476,6 +476,16 @@ def _input_converter(layer):
     return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
 
 
+# Note [declared input specs]
+# As Keras 2's layers set ``input_spec``, a built-in layer declares what it takes, and
+# Layer.__call__ checks it on every eager and symbolic call (a graph's run does not: its
+# shapes were checked when it was built): ``_input_ndim`` a fixed rank from construction
+# (pooling, padding, cropping, upsampling: a 5-D batch into MaxPooling1D is refused, not
+# reshaped); ``_spec_from_build`` the rank and channel axis the layer was built for
+# (convolutions, recurrent wrappers: Conv1D built for 3 channels refuses 4 when a second graph
+# reuses it). Layers whose rules depend on their arguments set input_spec themselves.
+
+
 # Note [integer inputs]
 # Keras 2 casts floating inputs to a layer's float32 and leaves integer ones alone; its own
 # numeric layers (Dense, ...) then cast ints to float themselves. Here the numeric kernels take
@@ -512,6 +522,9 @@ class Layer:
     _metrics_added = False
     _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
     _int_inputs = False  # True: integer inputs are not cast either. See Note [integer inputs]
+    # See Note [declared input specs]
+    _input_ndim = None  # the input rank the layer takes (an int, or (min, max))
+    _spec_from_build = False  # True: once built, the input's rank and channel axis are fixed
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -529,7 +542,9 @@ class Layer:
         self._call_losses = []  # add_loss(tensor) inside call: cleared at each outer call
         self._inbound_nodes = []
         self._outbound_nodes = []
-        self.input_spec = None
+        nd = self._input_ndim
+        self.input_spec = (None if nd is None else InputSpec(ndim=nd) if isinstance(nd, int)
+                           else InputSpec(min_ndim=nd[0], max_ndim=nd[1]))
         self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.batch_input_shape = None
         if batch_input_shape is not None:
@@ -797,6 +812,10 @@ class Layer:
             except ValueError:
                 self.built = False  # refused again at the next call
                 raise
+            if self._spec_from_build and is_shape(input_shape) and input_shape:
+                ax = 1 if getattr(self, "data_format", None) == "channels_first" else -1
+                self.input_spec = InputSpec(ndim=len(input_shape), axes=(
+                    {ax: input_shape[ax]} if input_shape[ax] is not None else None))
             self.built = True
             _touch()
             if self._initial_weights is not None:

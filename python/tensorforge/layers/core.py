@@ -292,6 +292,7 @@ class SpatialDropout2D(SpatialDropout1D):
 
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features)."""
+    _input_ndim = 2
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -321,6 +322,7 @@ class Permute(Layer):
             raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}, "
                              f"got {tuple(dims)}")
         self._record(dims=self.dims)
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
 
     def compute_output_shape(self, s):
         return (s[0],) + tuple(s[d] for d in self.dims)
