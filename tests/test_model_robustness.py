@@ -95,6 +95,8 @@ CASES = {  # name: (what runs, exception class, message pattern)
     "x_complex": (lambda: seq().fit(X + 1j, YS, verbose=0), TypeError, r"got dtype complex"),
     "y_strings": (lambda: seq().fit(X, np.full(10, "a"), verbose=0), TypeError,
                   r"y for output .* must be numeric for the loss sparse_categorical_crossentropy"),
+    "x_ragged_lists": (lambda: seq().fit([[1.0] * 8, [1.0] * 7], YS[:2], verbose=0), ValueError,
+                       r"fit: x must be a rectangular array .* ragged nested lists"),
     "x_missing": (lambda: seq().fit(None, YS, verbose=0), ValueError, r"fit: x is required"),
     "y_missing": (lambda: seq().fit(X, None, verbose=0), ValueError, r"y is required"),
     "predict_empty": (lambda: seq().predict(X[:0], verbose=0), ValueError, r"non-empty"),
@@ -164,3 +166,24 @@ def test_subclassed_model_dense_built_for_8_refuses_5():
                                          r"layer: expected axis -1 of input shape to have value 8, "
                                          r"but received input with shape \(10, 5\)"):
         m(X[:, :5])
+
+
+def test_a_layer_failing_inside_a_graph_run_is_named_with_its_input_shapes():
+    """Keras 2 names the innermost layer whose call failed; the graph's run does the same."""
+    x = keras.Input((4,))
+    odd = L.Lambda(lambda t: t.reshape((t.shape[0], 2, 2)) if t.shape[0] == 3 else t)
+    m = keras.Model(x, L.Dense(2, name="after_odd")(odd(x)))
+    assert m(np.ones((2, 4), "float32")).shape == (2, 2)
+    with pytest.raises(ValueError) as info:
+        m(np.ones((3, 4), "float32"))
+    msg = str(info.value)
+    assert msg.startswith("Exception encountered when calling layer 'after_odd' (type Dense).")
+    assert "shape=(3, 2, 2)" in msg and "last dimension 4" in msg
+
+
+def test_nested_lists_of_numbers_are_one_layer_input():
+    """As Keras 2 converts them: one tensor, not a list of scalar inputs; ragged ones refused."""
+    d = L.Dense(2)
+    assert d([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"nested lists of numbers must be rectangular"):
+        d([[1.0, 2.0], [3.0]])

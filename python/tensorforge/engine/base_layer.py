@@ -362,11 +362,11 @@ def _describe(v):
 def _with_call_info(layer, e, args, kwargs):
     if getattr(e, "_keras_call_info_injected", False):
         return e  # an inner layer already said where
-    head = f'Exception encountered when calling layer "{layer.name}" (type {type(layer).__name__}).'
+    head = f"Exception encountered when calling layer '{layer.name}' (type {type(layer).__name__})."
     lines = [f"  \u2022 inputs={_describe(args[0])}" if args else None]
     lines += [f"  \u2022 {k}={_describe(v)}" for k, v in kwargs.items()]
     lines += [f"  \u2022 arg{i}={_describe(v)}" for i, v in enumerate(args[1:], 1)]
-    msg = (f"{head}\n\n{e}\n\nCall arguments received by layer \"{layer.name}\" (type "
+    msg = (f"{head}\n\n{e}\n\nCall arguments received by layer '{layer.name}' (type "
            f"{type(layer).__name__}):\n" + "\n".join(l for l in lines if l))
     if isinstance(e, IndexError):
         e = ValueError(msg)
@@ -873,9 +873,16 @@ class Layer:
             inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
-        if isinstance(inputs, (list, tuple)) and inputs and all(
-                isinstance(t, (str, bytes)) for t in flatten(inputs)):
-            inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
+        if isinstance(inputs, (list, tuple)) and inputs:
+            leaves = flatten(inputs)
+            if all(isinstance(t, (str, bytes)) for t in leaves):
+                inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # strings: one input
+            elif all(isinstance(t, (int, float, np.number)) for t in leaves):
+                try:  # nested lists of numbers: one input, as Keras 2 converts them
+                    inputs = np.asarray(inputs)
+                except ValueError:
+                    raise ValueError(f'Layer "{self.name}": nested lists of numbers must be '
+                                     f"rectangular (one tensor), got ragged lists") from None
         training = _training_arg(self, kwargs.pop("training", None))
         given = training is not None or training_given()  # See Note [training left unset]
         mask = kwargs.pop("mask", None)

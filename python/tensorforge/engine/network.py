@@ -19,8 +19,8 @@ import numpy as np
 from .. import activations as A
 from . import config_check as _config_check
 
-from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch, call_context,
-                         is_shape, set_output_mask)
+from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
+                         _with_call_info, call_context, is_shape, set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .._text import is_text
@@ -363,8 +363,14 @@ class Network(Layer):
         for t, x in zip(self.inputs, xs):
             values[id(t)] = x
         with call_context(training):
-            for step in plan:
-                step.run(values, masks, training)
+            try:
+                for step in plan:
+                    step.run(values, masks, training)
+            except (ValueError, TypeError, IndexError) as e:  # the layer that failed, with
+                # its inputs' shapes (See Note [call errors] in base_layer.py)
+                ins = [values.get(i) for i in step.in_ids]
+                raise _with_call_info(step.layer, e, (ins[0] if len(ins) == 1 else ins,),
+                                      {}) from None
         d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]

@@ -307,7 +307,12 @@ class Model(Network):
     def _as_array(self, a, where, what):
         if isinstance(a, Tensor):
             a = a.data if _device.is_device_array(a.data) else a.numpy()
-        a = a if _device.is_device_array(a) else np.asarray(a)
+        if not _device.is_device_array(a):
+            try:
+                a = np.asarray(a)
+            except ValueError as e:  # nested lists of different lengths
+                raise ValueError(f"{where}: {what} must be a rectangular array (one shape for "
+                                 f"every sample), got ragged nested lists: {e}") from None
         if is_text(a):  # string data reaches the layers that read it (StringLookup) as bytes
             a = as_bytes_array(a, f"{where}: {what}")
         elif a.dtype.kind not in "fiub":
