@@ -76,10 +76,11 @@ def _exported_layer_classes():
 def test_every_exported_layer_class_has_a_recipe():
     classes = _exported_layer_classes()
     missing = sorted(set(classes) - set(R.RECIPES) - set(R.NOT_CALLED))
-    assert not missing, f"layer classes without a robustness recipe in tests/layer_recipes.py: {missing}"
+    assert not missing, f"layer classes without a recipe in tests/layer_recipes.py: {missing}"
     stale = sorted(set(R.RECIPES) - set(classes))
     assert not stale, f"recipes for classes the API no longer exports: {stale}"
-    assert set(KERAS["probes"]) == set(R.RECIPES), "regenerate tests/data/keras_layer_robustness.json"
+    assert set(KERAS["probes"]) == set(R.RECIPES), \
+        "regenerate tests/data/keras_layer_robustness.json (tools/gen_layer_robustness_refs.py)"
 
 
 def _cases():
@@ -107,11 +108,12 @@ def _call(layer, name, xs):
 
 def _assert_refused(e, layer, xs, what):
     assert e is not None, f"{what}: computed where it must refuse"
-    assert type(e) in (ValueError, TypeError) or isinstance(e, (ValueError, TypeError)), \
-        f"{what}: {type(e).__name__}: {e}"
+    assert isinstance(e, (ValueError, TypeError)), f"{what}: {type(e).__name__}: {e}"
     msg = str(e)
-    assert layer.name in msg or type(layer).__name__ in msg, f"{what}: the message does not name the layer: {msg}"
-    assert _first_shape(xs) in msg, f"{what}: the message does not give the input shape {_first_shape(xs)}: {msg}"
+    assert layer.name in msg or type(layer).__name__ in msg, \
+        f"{what}: the message does not name the layer: {msg}"
+    assert _first_shape(xs) in msg, \
+        f"{what}: the message does not give the input shape {_first_shape(xs)}: {msg}"
 
 
 @pytest.mark.parametrize("name,probe", list(_cases()))
@@ -136,7 +138,7 @@ def test_layer_probe_matches_keras(name, probe):
         # numeric layer: refused, or passed through where Keras 2 passes it (Dropout, Layer)
         _assert_refused(e, layer, xs, what)
         return
-    assert e is None, f"{what}: Keras 2 gives shape {ref['shape']}, ours raised {type(e).__name__}: {e}"
+    assert e is None, f"{what}: Keras 2 gives {ref['shape']}, ours raised {type(e).__name__}: {e}"
     ys = y if isinstance(y, (list, tuple)) else [y]
     arrs = [np.asarray(t.numpy() if hasattr(t, "numpy") else t) for t in ys]
     if recipe.get("random"):

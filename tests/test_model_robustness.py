@@ -86,7 +86,8 @@ CASES = {  # name: (what runs, exception class, message pattern)
         lambda: seq().fit(X, YS, class_weight={0: 1.0, 7: 2.0}, verbose=0), ValueError,
         r"class_weight has no weight for class\(es\) \[1, 2\]"),
     "sample_weight_length": (lambda: seq().fit(X, YS, sample_weight=np.ones(7), verbose=0),
-                             ValueError, r"sample_weight must have shape \(10,\).*got shape \(7,\)"),
+                             ValueError,
+                             r"sample_weight must have shape \(10,\).*got shape \(7,\)"),
     "sample_weight_per_class": (
         lambda: seq().fit(X, YS, sample_weight=np.ones((10, 3)), verbose=0), ValueError,
         r"sample_weight of shape \(10, 3\) does not match the per-sample loss of shape \(10,\)"),

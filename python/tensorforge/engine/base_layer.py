@@ -351,10 +351,10 @@ def _describe(v):
         return "[" + ", ".join(_describe(e) for e in v) + "]"
     if isinstance(v, dict):
         return "{" + ", ".join(f"{k!r}: {_describe(e)}" for k, e in v.items()) + "}"
-    shape = getattr(v, "shape", None)
+    shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
     if shape is not None and not callable(shape):
         return (f"{type(v).__name__}(shape={_shape_str(tuple(shape))}, "
-                f"dtype={dtype_name(getattr(v, 'dtype', None)) if getattr(v, 'dtype', None) is not None else '?'})")
+                f"dtype={'?' if dtype is None else dtype_name(dtype)})")
     r = repr(v)
     return r if len(r) <= 80 else r[:77] + "..."
 
