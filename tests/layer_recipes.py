@@ -268,7 +268,7 @@ def outcome(fn, np):
     try:
         y = fn()
     except Exception as e:  # noqa: BLE001 -- the outcome records it
-        return {"ok": False, "error": type(e).__name__, "message": str(e)[:400]}
+        return {"ok": False, "error": type(e).__name__, "message": str(e)[:200]}
     ys = y if isinstance(y, (list, tuple)) else [y]
     arrs = [np.asarray(t.numpy() if hasattr(t, "numpy") else t) for t in ys]
     return {"ok": True, "shape": [list(a.shape) for a in arrs],
@@ -284,7 +284,7 @@ def run_probe(L, name, probe, np):
     try:
         layer = make_layer(L, name)
     except Exception as e:  # noqa: BLE001
-        return {"ok": False, "error": type(e).__name__, "message": "constructor: " + str(e)[:400]}
+        return {"ok": False, "error": type(e).__name__, "message": "constructor: " + str(e)[:200]}
     if probe == "last_dim":
         first = outcome(lambda: call_layer(layer, name, make_inputs(name, "valid", np)), np)
         if not first["ok"]:
@@ -299,7 +299,7 @@ def run_bad_argument(L, name, bad, np):
         layer = make_layer(L, name, RECIPES[name]["bad"][bad])
     except Exception as e:  # noqa: BLE001
         return {"ok": False, "stage": "constructor", "error": type(e).__name__,
-                "message": str(e)[:400]}
+                "message": str(e)[:200]}
     got = outcome(lambda: call_layer(layer, name, make_inputs(name, "valid", np)), np)
     got["stage"] = "call"
     return got
