@@ -123,32 +123,58 @@ def is_shape(s):
                                                 for d in s)
 
 
-class InputSpec:
-    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size}."""
+def _spec_error(msg):
+    """An input-spec mismatch: Keras 2 raises it as it is, before the call (so no call info
+    is added around it: See Note [call errors])."""
+    e = ValueError(msg)
+    e._keras_call_info_injected = True
+    return e
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None):
-        self.ndim = len(shape) if shape is not None else ndim
-        self.shape = shape
+
+class InputSpec:
+    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size},
+    or a whole shape (None: any size; the batch axis is not checked), which with
+    ``allow_last_axis_squeeze`` may also come with or without a trailing axis of 1 (a
+    functional model's inputs, as Keras 2 checks them)."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
+                 allow_last_axis_squeeze=False, name=None):
+        self.shape = None if shape is None else tuple(shape)
+        self.ndim = len(self.shape) if shape is not None else ndim
         self.min_ndim, self.max_ndim = min_ndim, max_ndim
         self.axes = dict(axes or {})
+        self.allow_last_axis_squeeze = allow_last_axis_squeeze
+        self.name = name
+
+    def _check_shape(self, where, shape):
+        want, got = self.shape, tuple(shape)
+        if self.allow_last_axis_squeeze:
+            want = want[:-1] if want and want[-1] == 1 else want
+            got = got[:-1] if got and got[-1] == 1 else got
+        if len(want) != len(got) or any(w is not None and g is not None and w != g
+                                         for w, g in zip(want[1:], got[1:])):
+            raise _spec_error(f"{where}expected shape={_shape_str(self.shape)}, found "
+                             f"shape={_shape_str(tuple(shape))}")
 
     def check(self, layer, index, shape):
         where = f'Input {index} of layer "{layer.name}" is incompatible with the layer: '
+        if self.shape is not None:
+            return self._check_shape(where, shape)
         nd = len(shape)
         if self.ndim is not None and nd != self.ndim:
-            raise ValueError(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
+            raise _spec_error(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
                              f"received: {_shape_str(shape)}")
         if self.min_ndim is not None and nd < self.min_ndim:
-            raise ValueError(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
+            raise _spec_error(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
                              f"shape received: {_shape_str(shape)}")
         if self.max_ndim is not None and nd > self.max_ndim:
-            raise ValueError(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
+            raise _spec_error(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
                              f"shape received: {_shape_str(shape)}")
         for axis, value in self.axes.items():
             if value is None or not -nd <= axis < nd:
                 continue
             if shape[axis] is not None and shape[axis] != value:
-                raise ValueError(f"{where}expected axis {axis} of input shape to have value "
+                raise _spec_error(f"{where}expected axis {axis} of input shape to have value "
                                  f"{value}, but received input with shape {_shape_str(shape)}")
 
 
@@ -313,16 +339,111 @@ def _training_arg(layer, training):
     return False
 
 
+# Note [call errors]
+# Keras 2 reports an error raised inside a layer call as 'Exception encountered when calling
+# layer "dense" (type Dense).' followed by the error and the call's arguments (their shapes and
+# dtypes), once, at the innermost layer whose call failed. Layer.__call__ does the same for
+# ValueError / TypeError (an IndexError from inside, a NumPy indexing error on a rank the
+# layer does not handle, becomes a ValueError): the message then names the layer and the shapes
+# whatever op deep inside raised. The error path only: the call itself pays one try block.
+def _describe(v):
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_describe(e) for e in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(e)}" for k, e in v.items()) + "}"
+    shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
+    if shape is not None and not callable(shape):
+        return (f"{type(v).__name__}(shape={_shape_str(tuple(shape))}, "
+                f"dtype={'?' if dtype is None else dtype_name(dtype)})")
+    r = repr(v)
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _with_call_info(layer, e, args, kwargs):
+    if getattr(e, "_keras_call_info_injected", False):
+        return e  # an inner layer already said where
+    head = f"Exception encountered when calling layer '{layer.name}' (type {type(layer).__name__})."
+    lines = [f"  \u2022 inputs={_describe(args[0])}" if args else None]
+    lines += [f"  \u2022 {k}={_describe(v)}" for k, v in kwargs.items()]
+    lines += [f"  \u2022 arg{i}={_describe(v)}" for i, v in enumerate(args[1:], 1)]
+    msg = (f"{head}\n\n{e}\n\nCall arguments received by layer '{layer.name}' (type "
+           f"{type(layer).__name__}):\n" + "\n".join(l for l in lines if l))
+    if isinstance(e, IndexError):
+        e = ValueError(msg)
+    else:
+        try:
+            e.args = (msg,) + tuple(e.args[1:])
+        except (AttributeError, TypeError):  # an exception class that will not take it
+            return e
+    try:
+        e._keras_call_info_injected = True
+    except AttributeError:
+        pass
+    return e
+
+
+# Note [empty batch]
+# Keras 2 computes a layer on a batch of 0 samples and returns an empty output of the right
+# shape (a filtered batch can be empty). The kernels here refuse empty inputs (an empty GEMM or
+# convolution is almost always a bug at the op level), so Layer.__call__ computes a layer called
+# on a batch of 0 once on one sample of zeros, in inference mode and without gradient (a
+# BatchNormalization's moving statistics, a regularizer's loss stay untouched), and returns the
+# first 0 rows of each output. Only this path pays: a call checks the first input's batch size.
+def _empty_batch_call(layer, x, mask, kwargs, given):
+    def one(t):
+        d = raw(t)
+        shape = (1,) + tuple(d.shape[1:])
+        if d.dtype.kind in "OSU":  # text: one empty string per element
+            return Tensor(np.full(shape, b"", dtype=object if d.dtype.kind == "O" else "S1"))
+        return Tensor(array_module(d).zeros(shape, dtype=d.dtype))
+
+    def empty(v):
+        return v if not isinstance(v, Tensor) or v.ndim == 0 else Tensor(v.data[:0])
+    x1 = pack_like(x, [one(t) for t in flatten(x)])
+    if isinstance(x1, tuple):
+        x1 = list(x1)
+    m1 = None if mask is None else pack_like(mask, [None if m is None else one(m)
+                                                    for m in flatten(mask)])
+    kw = {k: (pack_like(v, [one(t) if getattr(t, "shape", (1,))[:1] == (0,) else t
+                            for t in flatten(v)]) if not isinstance(v, (str, bool)) else v)
+          for k, v in kwargs.items()}
+    outer = not _in_call()
+    with no_grad(), call_context(False, given):
+        y = invoke_call(layer, x1, training=False, mask=m1, **kw)
+    if outer:
+        layer._clear_call_losses()
+    if isinstance(y, (list, tuple)):
+        return type(y)(empty(t) for t in y)
+    if isinstance(y, dict):
+        return {k: empty(t) for k, t in y.items()}
+    return empty(y)
+
+
+def _refuse_dtype(a, what):
+    """A TypeError for complex or non-numeric object data, which float32 would mangle: NumPy
+    casts complex to real by dropping the imaginary part (Keras 2 refuses both)."""
+    kind = getattr(getattr(a, "dtype", None), "kind", None)
+    if kind == "c":
+        raise TypeError(f"{what}: complex input (dtype {a.dtype}) is not supported; the layers "
+                        f"compute in float32 (pass the real part, or real and imaginary parts "
+                        f"as separate features)")
+    if kind == "O":
+        raise TypeError(f"{what}: an array of Python objects (dtype object) is not a valid "
+                        f"input; convert it to a numeric array first")
+
+
 def _as_tensor(x):
     """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
     if isinstance(x, Tensor):
         if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
+            _refuse_dtype(x.data, "layer input")
             return Tensor(x.data.astype(np.float32))
         return x
     if getattr(x, "dtype", None) == np.float32:
         return Tensor(x)
     if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
         return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
+    _refuse_dtype(x, "layer input")
     return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
 
 
@@ -333,6 +454,8 @@ def _as_tensor_as_is(x):
         return x
     if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
         return Tensor(as_bytes_array(x, "layer input"))
+    if getattr(getattr(x, "dtype", None), "kind", None) == "c":
+        _refuse_dtype(x, "layer input")
     return Tensor(array_module(x).asarray(x))
 
 
@@ -351,6 +474,16 @@ def _input_converter(layer):
     if layer._keeps_input_dtype:
         return _as_tensor_as_is
     return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
+
+
+# Note [declared input specs]
+# As Keras 2's layers set ``input_spec``, a built-in layer declares what it takes, and
+# Layer.__call__ checks it on every eager and symbolic call (a graph's run does not: its
+# shapes were checked when it was built): ``_input_ndim`` a fixed rank from construction
+# (pooling, padding, cropping, upsampling: a 5-D batch into MaxPooling1D is refused, not
+# reshaped); ``_spec_from_build`` the rank and channel axis the layer was built for
+# (convolutions, recurrent wrappers: Conv1D built for 3 channels refuses 4 when a second graph
+# reuses it). Layers whose rules depend on their arguments set input_spec themselves.
 
 
 # Note [integer inputs]
@@ -389,6 +522,9 @@ class Layer:
     _metrics_added = False
     _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
     _int_inputs = False  # True: integer inputs are not cast either. See Note [integer inputs]
+    # See Note [declared input specs]
+    _input_ndim = None  # the input rank the layer takes (an int, or (min, max))
+    _spec_from_build = False  # True: once built, the input's rank and channel axis are fixed
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -406,7 +542,9 @@ class Layer:
         self._call_losses = []  # add_loss(tensor) inside call: cleared at each outer call
         self._inbound_nodes = []
         self._outbound_nodes = []
-        self.input_spec = None
+        nd = self._input_ndim
+        self.input_spec = (None if nd is None else InputSpec(ndim=nd) if isinstance(nd, int)
+                           else InputSpec(min_ndim=nd[0], max_ndim=nd[1]))
         self.dtype = "float32" if dtype is None else dtype_name(dtype)
         self.batch_input_shape = None
         if batch_input_shape is not None:
@@ -669,6 +807,15 @@ class Layer:
             input_shape = tuple(input_shape) if is_shape(input_shape) else [
                 tuple(s) for s in input_shape]
             self.build(input_shape)
+            try:
+                self._check_output_size(input_shape)
+            except ValueError:
+                self.built = False  # refused again at the next call
+                raise
+            if self._spec_from_build and is_shape(input_shape) and input_shape:
+                ax = 1 if getattr(self, "data_format", None) == "channels_first" else -1
+                self.input_spec = InputSpec(ndim=len(input_shape), axes=(
+                    {ax: input_shape[ax]} if input_shape[ax] is not None else None))
             self.built = True
             _touch()
             if self._initial_weights is not None:
@@ -677,6 +824,24 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         return _infer_by_running(self, input_shape)
+
+    def _check_output_size(self, input_shape):
+        """Once, when built: an output of one sample too large for memory (RepeatVector(10**12),
+        Resizing(10**6, 10**6)) is a ValueError naming the layer, before any call allocates it.
+        Only the built-in layers that state their output shape are checked (the default, and a
+        model's, would run the layer; a program's own may be costly)."""
+        cls = type(self)
+        if cls.compute_output_shape is Layer.compute_output_shape or \
+                not cls.__module__.startswith("tensorforge.layers."):
+            return
+        try:
+            out = self.compute_output_shape(input_shape)
+        except Exception:  # noqa: BLE001 -- the call itself reports a bad shape, with context
+            return
+        for s in ([out] if is_shape(out) else out if isinstance(out, (list, tuple)) else []):
+            if is_shape(s) and s:
+                check_output_size(f'Layer "{self.name}" ({type(self).__name__})', "the output of "
+                                  "one sample", (1,) + tuple(1 if d is None else d for d in s[1:]))
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.supports_masking else None
@@ -694,6 +859,12 @@ class Layer:
                 sp.check(self, i, s)
 
     def __call__(self, *args, **kwargs):
+        try:
+            return self._call(args, kwargs)
+        except (ValueError, TypeError, IndexError) as e:  # See Note [call errors]
+            raise _with_call_info(self, e, args, kwargs) from None
+
+    def _call(self, args, kwargs):
         if args:
             inputs = args[0]
             if len(args) > 1:
@@ -702,9 +873,16 @@ class Layer:
             inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
-        if isinstance(inputs, (list, tuple)) and inputs and all(
-                isinstance(t, (str, bytes)) for t in flatten(inputs)):
-            inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # a list of strings: one input
+        if isinstance(inputs, (list, tuple)) and inputs:
+            leaves = flatten(inputs)
+            if all(isinstance(t, (str, bytes)) for t in leaves):
+                inputs = as_bytes_array(inputs, f'Layer "{self.name}"')  # strings: one input
+            elif all(isinstance(t, (int, float, np.number)) for t in leaves):
+                try:  # nested lists of numbers: one input, as Keras 2 converts them
+                    inputs = np.asarray(inputs)
+                except ValueError:
+                    raise ValueError(f'Layer "{self.name}": nested lists of numbers must be '
+                                     f"rectangular (one tensor), got ragged lists") from None
         training = _training_arg(self, kwargs.pop("training", None))
         given = training is not None or training_given()  # See Note [training left unset]
         mask = kwargs.pop("mask", None)
@@ -715,8 +893,10 @@ class Layer:
                 x = list(x)
         else:
             x = conv(inputs)
-        shapes = [(None,) + t.shape[1:] for t in flatten(x)]
-        self._check_input_spec(shapes)
+        flat = flatten(x)
+        if not isinstance(x, dict):  # (a dict's order need not be the inputs' order)
+            self._check_input_spec([t.shape for t in flat])  # full shapes, as Keras 2 prints them
+        shapes = [(None,) + t.shape[1:] for t in flat]
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()
@@ -725,8 +905,12 @@ class Layer:
             self._clear_call_losses()
         if mask is None:  # See Note [mask metadata]
             mask = input_mask(x)
-        with call_context(training, given):
-            y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+        s0 = flat[0].shape if flat else ()
+        if s0 and s0[0] == 0 and all(t.ndim and t.shape[0] == 0 for t in flat):
+            y = _empty_batch_call(self, x, mask, kwargs, given)  # See Note [empty batch]
+        else:
+            with call_context(training, given):
+                y = invoke_call(self, x, training=training, mask=mask, **kwargs)
         set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
             self.input_shape_ = shapes if isinstance(x, list) else shapes[0]

@@ -19,8 +19,8 @@ import numpy as np
 from .. import activations as A
 from . import config_check as _config_check
 
-from .base_layer import (Layer, _as_tensor, _call_args, _strip_keras_only, _touch, call_context,
-                         is_shape, set_output_mask)
+from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
+                         _with_call_info, call_context, is_shape, set_output_mask)
 from .input_layer import InputLayer
 from .node import KerasTensor, flatten, pack_like
 from .._text import is_text
@@ -124,6 +124,10 @@ class Network(Layer):
                               not isinstance(outputs, (list, tuple, dict))
                               else [t.shape for t in self.outputs])
         object.__setattr__(self, "input_names", [t._keras_history[0].name for t in self.inputs])
+        # a call checks its inputs against the Inputs' shapes (a (2, 5) batch into an
+        # Input((1,)) would otherwise broadcast through the graph), as Keras 2's Functional does
+        self.input_spec = [InputSpec(shape=t.shape, allow_last_axis_squeeze=True, name=n)
+                           for t, n in zip(self.inputs, self.input_names)]
         object.__setattr__(self, "output_names", _unique_output_names(self.outputs))
 
     def _graph_targets(self):
@@ -359,8 +363,14 @@ class Network(Layer):
         for t, x in zip(self.inputs, xs):
             values[id(t)] = x
         with call_context(training):
-            for step in plan:
-                step.run(values, masks, training)
+            try:
+                for step in plan:
+                    step.run(values, masks, training)
+            except (ValueError, TypeError, IndexError) as e:  # the layer that failed, with
+                # its inputs' shapes (See Note [call errors] in base_layer.py)
+                ins = [values.get(i) for i in step.in_ids]
+                raise _with_call_info(step.layer, e, (ins[0] if len(ins) == 1 else ins,),
+                                      {}) from None
         d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]

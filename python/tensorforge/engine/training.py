@@ -307,7 +307,12 @@ class Model(Network):
     def _as_array(self, a, where, what):
         if isinstance(a, Tensor):
             a = a.data if _device.is_device_array(a.data) else a.numpy()
-        a = a if _device.is_device_array(a) else np.asarray(a)
+        if not _device.is_device_array(a):
+            try:
+                a = np.asarray(a)
+            except ValueError as e:  # nested lists of different lengths
+                raise ValueError(f"{where}: {what} must be a rectangular array (one shape for "
+                                 f"every sample), got ragged nested lists: {e}") from None
         if is_text(a):  # string data reaches the layers that read it (StringLookup) as bytes
             a = as_bytes_array(a, f"{where}: {what}")
         elif a.dtype.kind not in "fiub":
@@ -327,8 +332,10 @@ class Model(Network):
             if isinstance(x, dict):
                 missing = [n for n in names if n not in x]
                 if missing:
+                    unknown = [k for k in x if k not in names]
                     raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
-                                     f"must have keys {names}")
+                                     f"must have keys {names}, got keys {list(x)}" + (
+                                         f" ({unknown} name no input)" if unknown else ""))
                 xs = [x[n] for n in names]
             else:
                 xs = _input_list(x, len(names))
@@ -448,6 +455,9 @@ class Model(Network):
             raise ValueError(f"{where}: x and y must have the same number of samples, got "
                              f"{n} inputs and {y.shape[0]} targets")
         fn = spec.loss_fn
+        if y.dtype.kind not in "fiub":  # text targets: no built-in loss reads them
+            raise TypeError(f"{where}: y for output {spec.name!r} must be numeric for the loss "
+                            f"{getattr(fn, '__name__', fn)}, got dtype {y.dtype}")
         if fn is _losses.sparse_categorical_crossentropy:
             lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
             if y.shape != lead and y.shape != lead + (1,) and not (

@@ -87,6 +87,10 @@ def weighted_loss(l, weights, mask):
     w = None
     if weights is not None:
         w = xp.asarray(weights, dtype=np.float32)
+        if w.ndim > l.ndim or w.shape != l.shape[:w.ndim]:
+            raise ValueError(f"sample_weight of shape {tuple(w.shape)} does not match the "
+                             f"per-sample loss of shape {tuple(l.shape)}: pass one weight per "
+                             f"sample ({l.shape[0]},) or one per loss element {tuple(l.shape)}")
         if w.ndim < l.ndim:
             w = w.reshape(w.shape + (1,) * (l.ndim - w.ndim))
         w = xp.broadcast_to(w, l.shape)

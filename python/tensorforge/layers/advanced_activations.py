@@ -8,7 +8,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
 from ..autograd import Tensor
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from . import _args
 
 
@@ -102,6 +102,7 @@ class Softmax(Layer):
                 raise NotImplementedError(f"Softmax: only one axis is supported, got {axis!r}")
             self.axis = self.axis[0]
         self._record(axis=self.axis)
+        self.input_spec = InputSpec(min_ndim=2)  # not over the batch axis (Keras 2 refuses 1-D)
 
     def call(self, x, training=False, mask=None):
         if mask is not None:

@@ -17,7 +17,7 @@ from .. import _random
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer, _as_tensor
+from ..engine.base_layer import InputSpec, Layer, _as_tensor
 from ..ops import basic as B
 from . import _args
 
@@ -221,6 +221,7 @@ class _BaseDenseAttention(Layer):
     def __init__(self, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.dropout = _args.rate(type(self).__name__, "dropout", dropout)
+        self.input_spec = [InputSpec(ndim=3)] * 3  # (batch, steps, dim) query, value, key
 
     def _split(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
@@ -318,6 +319,8 @@ class AdditiveAttention(_BaseDenseAttention):
     def _build_scores(self, input_shape):
         dim = input_shape[0][-1]
         self.scale = self.add_weight("scale", (dim,), "glorot_uniform") if self.use_scale else None
+        spec = InputSpec(ndim=3, axes={-1: dim})  # query and key (the value, when no key) add
+        self.input_spec = [spec, spec] if len(input_shape) == 2 else [spec, None, spec]
 
     def _scores(self, q, k):
         qe = B.reshape(q, (q.shape[0], q.shape[1], 1, q.shape[2]))

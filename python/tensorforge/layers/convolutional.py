@@ -142,6 +142,7 @@ def _apply_activation(act, y):
 
 class _ConvBase(Layer):
     """Shared bias / activation / initializer arguments of the convolution layers."""
+    _spec_from_build = True
 
     def _common(self, activation, use_bias, bias_initializer, bias_regularizer):
         self.activation = _act.get(activation)
@@ -407,7 +408,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
                          bias_regularizer=bias_regularizer, **kwargs)
-        self.filters = _args.positive_int("SeparableConv2D", "filters", filters)
+        self.filters = _args.positive_int(type(self).__name__, "filters", filters)
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
         self._record(filters=self.filters, pointwise_initializer=self.pointwise_initializer,
@@ -438,6 +439,7 @@ SeparableConvolution2D = SeparableConv2D
 
 class UpSampling1D(Layer):
     """Repeats each step ``size`` times: (batch, steps, C) -> (batch, steps * size, C)."""
+    _input_ndim = 3
     supports_masking = False
 
     def __init__(self, size=2, **kwargs):
@@ -458,6 +460,7 @@ class UpSampling1D(Layer):
 class UpSampling2D(Layer):
     """Repeats rows and columns (interpolation 'nearest') or resizes bilinearly (TF2's
     tf.image.resize, as Keras 2): (N, H, W, C) -> (N, H * size[0], W * size[1], C)."""
+    _input_ndim = 4
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
@@ -499,6 +502,7 @@ def _pad_pairs(v, what, n):
 
 class ZeroPadding1D(Layer):
     """Zeros before and after the steps axis: padding int or (before, after)."""
+    _input_ndim = 3
 
     def __init__(self, padding=1, **kwargs):
         super().__init__(**kwargs)
@@ -519,6 +523,7 @@ class ZeroPadding1D(Layer):
 class ZeroPadding2D(Layer):
     """Zero rows and columns around the image: padding int, (h, w) symmetric, or
     ((top, bottom), (left, right))."""
+    _input_ndim = 4
 
     _n = 2
 
@@ -550,6 +555,7 @@ class ZeroPadding2D(Layer):
 
 class Cropping1D(Layer):
     """Drops steps from the start and end: cropping int or (start, end)."""
+    _input_ndim = 3
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
@@ -570,6 +576,7 @@ class Cropping1D(Layer):
 
 class Cropping2D(Layer):
     """Drops rows and columns: cropping int, (h, w) symmetric, or ((top, bottom), (left, right))."""
+    _input_ndim = 4
 
     _n = 2
 
@@ -677,6 +684,7 @@ Convolution3D = Conv3D
 
 class ZeroPadding3D(ZeroPadding2D):
     """Zeros around a volume: padding int, (d, h, w) symmetric, or three (before, after) pairs."""
+    _input_ndim = 5
     _n = 3
 
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
@@ -684,6 +692,7 @@ class ZeroPadding3D(ZeroPadding2D):
 
 
 class Cropping3D(Cropping2D):
+    _input_ndim = 5
     _n = 3
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
@@ -693,6 +702,7 @@ class Cropping3D(Cropping2D):
 class UpSampling3D(Layer):
     """Repeats each voxel size[0] x size[1] x size[2] times (nearest): the depth axis through
     ops.upsample2d on (N, D, H * W, C), then rows and columns on (N * D', H, W, C)."""
+    _input_ndim = 5
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)

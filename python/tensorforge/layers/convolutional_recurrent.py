@@ -28,6 +28,7 @@ def _raw(x):
 
 
 class ConvLSTM2D(Layer):
+    _spec_from_build = True
     supports_masking = True
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,

@@ -98,9 +98,9 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        rate = _args.rate("Dropout", "rate", rate)
+        rate = _args.rate(type(self).__name__, "rate", rate)
         if noise_shape is not None:
-            raise NotImplementedError("Dropout: noise_shape is not supported")
+            raise NotImplementedError(f"{type(self).__name__}: noise_shape is not supported")
         self.rate, self.seed = float(rate), seed
         self._record(rate=self.rate, noise_shape=None, seed=seed)
 
@@ -253,9 +253,12 @@ def _keep_mask(x, rate, noise_shape):
 class SpatialDropout1D(Dropout):
     """Drops whole channels: one keep mask per (sample, channel), shared by every step."""
 
+    _NDIM = 3
+
     def __init__(self, rate, **kwargs):
         super().__init__(rate, **kwargs)
         self._config.pop("seed", None)
+        self.input_spec = InputSpec(ndim=self._NDIM)
 
     def _noise_shape(self, shape):
         return (shape[0], 1, shape[2])
@@ -271,6 +274,7 @@ class SpatialDropout1D(Dropout):
 
 class SpatialDropout2D(SpatialDropout1D):
     """Drops whole feature maps: one keep mask per (sample, channel)."""
+    _NDIM = 4
 
     def __init__(self, rate, data_format=None, **kwargs):
         super().__init__(rate, **kwargs)
@@ -288,6 +292,7 @@ class SpatialDropout2D(SpatialDropout1D):
 
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features)."""
+    _input_ndim = 2
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -317,6 +322,7 @@ class Permute(Layer):
             raise ValueError(f"Permute: dims must be a permutation of 1..{len(self.dims)}, "
                              f"got {tuple(dims)}")
         self._record(dims=self.dims)
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
 
     def compute_output_shape(self, s):
         return (s[0],) + tuple(s[d] for d in self.dims)
@@ -375,6 +381,7 @@ class ActivityRegularization(Layer):
 
 class SpatialDropout3D(SpatialDropout2D):
     """Drops whole feature volumes: one keep mask per (sample, channel)."""
+    _NDIM = 5
 
     def _noise_shape(self, shape):
         if self.data_format == "channels_first":

@@ -87,6 +87,7 @@ GlobalAvgPool2D = GlobalAveragePooling2D
 # ---- 1-D pooling and global max pooling (Keras 2), on the 2-D pool kernels ------------------
 class _Pool1D(Layer):
     """(batch, steps, C) pooled along steps by the 2-D op on (batch, 1, steps, C)."""
+    _input_ndim = 3
     _op = None
 
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last",
@@ -141,6 +142,7 @@ class _GlobalPool(Layer):
         self.data_format = _data_format(type(self).__name__, data_format, self._default_format)
         self.keepdims = bool(keepdims)
         self._record(data_format=self.data_format, keepdims=self.keepdims)
+        self.input_spec = InputSpec(ndim=self._rank)
 
     def compute_output_shape(self, s):
         cl = self.data_format == "channels_last"
@@ -203,6 +205,7 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalAvgPool1D = (GlobalMaxPooling1D, GlobalM
 class _Pool3D(Layer):
     """(N, D, H, W, C) pooled by the 2-D op twice (max and average pools are separable): over D
     on (N, D, H * W, C) with a (kd, 1) window, then over (H, W) on (N * D', H, W, C)."""
+    _input_ndim = 5
     _op = None
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,

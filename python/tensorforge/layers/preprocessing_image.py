@@ -99,6 +99,7 @@ class Resizing(Layer):
     """Resizing(height, width, interpolation='bilinear', crop_to_aspect_ratio=False):
     tf.image.resize to (height, width); with crop_to_aspect_ratio, the largest centred crop of
     that aspect ratio first (smart_resize)."""
+    _input_ndim = (3, 4)  # one image (H, W, C) or a batch
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  **kwargs):
@@ -129,6 +130,7 @@ def _crop_or_resize(a, start_h, start_w, height, width):
 class CenterCrop(Layer):
     """CenterCrop(height, width): the centred (height, width) window; an image smaller than
     that is smart-resized to it instead, as Keras 2."""
+    _input_ndim = (3, 4)  # one image (H, W, C) or a batch
 
     def __init__(self, height, width, **kwargs):
         super().__init__(**kwargs)
@@ -149,6 +151,7 @@ class CenterCrop(Layer):
 class _RandomLayer(Layer):
     """Base of the augmentation layers (Keras 2's BaseRandomLayer): the seed and the training
     rule (See module docstring)."""
+    _input_ndim = (3, 4)  # one image (H, W, C) or a batch
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -7,6 +7,7 @@ weights as Keras 2 does, in its order: ``mean`` and ``variance`` (the kept axes'
 import numpy as np
 
 from .. import backend as _backend
+from ..engine.base_layer import InputSpec
 from ..ops import basic as B
 from .preprocessing_base import PreprocessingLayer
 
@@ -49,6 +50,9 @@ class Normalization(PreprocessingLayer):
                 raise ValueError(f"Normalization: the kept axis {d} must have a known size, got "
                                  f"input shape {tuple(shape)}")
         self._reduce_axis = tuple(d for d in range(ndim) if d not in self._keep_axis)
+        # the statistics' axes keep their sizes at every later call (a graph reusing the layer)
+        if self._keep_axis:
+            self.input_spec = InputSpec(ndim=ndim, axes={d: shape[d] for d in self._keep_axis})
         self._broadcast_shape = tuple(shape[d] if d in self._keep_axis else 1 for d in range(ndim))
         stat_shape = tuple(shape[d] for d in self._keep_axis)
         if self.input_mean is None:

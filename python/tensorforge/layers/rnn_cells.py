@@ -300,6 +300,7 @@ class RNN(CarriedStates, Layer):
     """Keras 2 RNN(cell, return_sequences=False, return_state=False, go_backwards=False,
     stateful=False, unroll=False): runs ``cell`` (or a list of cells, stacked) over time.
     Called as ``layer(x, initial_state=None, mask=None, training=None)``."""
+    _spec_from_build = True
     supports_masking = True
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,

@@ -26,6 +26,7 @@ _SPLIT = ("whitespace", "character")
 
 class TextVectorization(PreprocessingLayer):
     _keeps_input_dtype = True
+    _input_ndim = (1, 2)  # (batch,) or (batch, 1) strings
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",

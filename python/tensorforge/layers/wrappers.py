@@ -12,6 +12,7 @@ class Bidirectional(Layer):
     """Runs ``layer`` forwards and a copy of it backwards (go_backwards), then merges
     ('concat' default, 'sum', 'mul', 'ave'). With return_sequences the backward outputs are
     reversed back into time order before merging, as Keras does."""
+    _spec_from_build = True
     supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
@@ -82,6 +83,7 @@ class Bidirectional(Layer):
 class TimeDistributed(Layer):
     """Applies ``layer`` to every time step: (batch, T, ...) is reshaped to (batch * T, ...),
     run through the layer once, and reshaped back to (batch, T, ...). The mask passes through."""
+    _spec_from_build = True
     supports_masking = True
 
     def __init__(self, layer, **kwargs):

@@ -65,12 +65,8 @@ class _GeneralRelu(Function):
     def forward(ctx, x, alpha, max_value, threshold):
         xp = array_module(x)
         f = x.dtype.type
-        if threshold != 0:
-            pos = x > f(threshold)
-            base = xp.where(pos, x, f(0))
-        else:
-            pos = x > 0
-            base = xp.where(pos, x, xp.where(x != x, x, f(0)))
+        pos = x > f(threshold)  # NaN is not > anything: kept as NaN, as Keras' x * [x > t]
+        base = xp.where(pos, x, xp.where(x != x, x, f(0)))
         d = pos.astype(x.dtype)
         if max_value is not None:
             inside = (base >= 0) & (base <= f(max_value))
