@@ -255,6 +255,9 @@ def run(args):
         import mpi4py  # noqa: F401
     except ImportError:
         return "skipped: mpi4py is not installed (pip install 'tensorforge[mpi]')"
+    if getattr(args, "profile", False):  # where a 2-rank step's time goes (distributed_profile)
+        from .distributed_profile import run as run_profile
+        return run_profile(args, _launch, table)
     out = []
     rows, mpi = [], "?"
     repeat = 1 if getattr(args, "quick", False) else max(1, int(getattr(args, "repeat", 3)))
@@ -328,6 +331,9 @@ def main(argv):
         res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
                         "--sharded" in argv, "mpi" if "--mpi" in argv else "auto",
                         "--weak" in argv)
+    elif argv[0] == "profile":
+        from .distributed_profile import main as profile_main
+        return profile_main(argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

@@ -38,7 +38,18 @@ and optimizer state are views of it. A step is then
              the state with chunk l of the sum; barrier; every rank reads the new values
 
 so each rank computes 1/L of the update, nothing is gathered (the values are shared), and the
-state is whole at any time (a checkpoint needs no consolidation). An array set in place of a
+state is whole at any time (a checkpoint needs no consolidation).
+
+Note [sum read by the update]: on one machine the sum of a chunk is read by its own rank only,
+by the update, so finish() leaves it to update(): the optimizer's kernel reads the chunk of two
+regions and adds them as it goes (Note [update of a sum] in optimizers: RMSprop), instead of a
+pass writing the sum and the update reading it back (with 3+ ranks the first L - 1 regions are
+summed into the chunk of the sum row first, in rank order, as before; an optimizer without such
+a kernel, or with clipvalue, gets the sum written first). The values are those of the sum
+written and read back. The ranks' ``.grad`` are then their own regions' views, not the sum (as
+with the MPI reduce-scatter of sharded.py). Each rank still reads another rank's region only
+between the first barrier and the update's barrier, so the next step's backward, after that
+barrier, cannot overwrite a region being read. An array set in place of a
 view (set_weights writes in place; load_model, set_state replace) is taken in chunk by chunk:
 each rank copies its own chunk of it, so ranks holding the same values (as after the broadcast
 of the initial weights) stay consistent. Several machines: each machine's ranks split the
@@ -99,6 +110,7 @@ class SharedMemoryBuckets(ParamLayout):
         self._sums = {}            # id(param) -> its (read-only) view of the sum
         self._done = set()
         self._armed = False
+        self._deferred = False     # the sum left to the update (Note [sum read by the update])
         self.copies = 0            # gradients copied into a view, not written there (tests)
 
     # ---- layout -----------------------------------------------------------------------------
@@ -175,8 +187,9 @@ class SharedMemoryBuckets(ParamLayout):
             if id(p) not in self._done:
                 self._fill(p, p.grad, None)
         self._reduce()
+        grads = self._targets if self._deferred else self._sums  # See Note [sum read by the update]
         for p in self._params:
-            p.grad = self._sums[id(p)]
+            p.grad = grads[id(p)]
 
     def allreduce(self, params, weight=1.0, op="average"):
         """As GradientBuckets.allreduce: gradients computed elsewhere, scaled and summed."""
@@ -207,6 +220,9 @@ class SharedMemoryBuckets(ParamLayout):
             win.Sync()
             local.Barrier()  # every rank's region is written
             win.Sync()
+            self._deferred = self.sharded and not self._machines and L > 1
+            if self._deferred:  # the update reads the regions (Note [sum read by the update])
+                return
             out = R[L, lo:hi]
             if L == 1:  # alone on this machine (several machines): the sum is this region
                 np.copyto(out, R[0, lo:hi])
@@ -235,7 +251,19 @@ class SharedMemoryBuckets(ParamLayout):
             self._shared = _SharedValues(self, opt)
         sv, lo, hi = self._shared, self._lo, self._hi
         sv.take_in()
-        update_shard(opt, sv.values, self._regions[-1, lo:hi], sv.state, lo, hi)
+        R = self._regions
+        L, out = R.shape[0] - 1, R[-1, lo:hi]
+        if self._deferred:  # See Note [sum read by the update]
+            self._deferred = False
+            g, g2 = R[0, lo:hi], R[1, lo:hi]
+            if L > 2:  # the first L - 1 regions summed in rank order, the last one read
+                g = np.add(g, g2, out=out)
+                for k in range(2, L - 1):
+                    np.add(out, R[k, lo:hi], out=out)
+                g2 = R[L - 1, lo:hi]
+            update_shard(opt, sv.values, g, sv.state, lo, hi, grad2=g2, out=out)
+        else:
+            update_shard(opt, sv.values, out, sv.state, lo, hi)
         with _comm._Watchdog.guard("sharded update"):
             sv.win.Sync()
             self._local.Barrier()  # every chunk of the values is updated

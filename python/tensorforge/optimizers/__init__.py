@@ -291,6 +291,15 @@ class Optimizer:
     def _native_multi(self, lr):
         return None
 
+    # Note [update of a sum]: an optimizer whose native kernel can read the gradient as the sum
+    # of two arrays (Note [two gradients] in csrc/include/tf/optim.h) returns from
+    # _native_update_sum a step(param, grad, grad2, st) (st: the state arrays, as _update's)
+    # updating with grad + grad2, rounded as the summed array would be; None where it cannot.
+    # The sharded update on a shared-memory window (distributed/shm.py) passes two ranks'
+    # gradients this way instead of writing their sum and reading it back.
+    def _native_update_sum(self, lr):
+        return None
+
     def minimize(self, loss, var_list, tape=None):
         """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):
         back-propagates it into ``var_list`` (Tensors, or a callable returning them) and applies
@@ -441,6 +450,17 @@ class RMSprop(Optimizer):
 
         def step(p, g, st):
             fn(p, g, st[1], lr, rho, eps)
+        return step
+
+    def _native_update_sum(self, lr):
+        fn = None if self.momentum or self.centered or type(self)._update is not RMSprop._update \
+            else _native_kernel("rmsprop_update")
+        if fn is None:
+            return None
+        rho, eps = self.rho, self.epsilon
+
+        def step(p, g, g2, st):
+            fn(p, g, st[0], lr, rho, eps, g2)
         return step
 
     def get_config(self):
