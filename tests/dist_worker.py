@@ -10,7 +10,7 @@
 Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
 batch 15: batches of 15, 15, 15, 15 and 1 samples, so 2 and 3 ranks get uneven shares and, on
 the last batch, ranks with no sample at all. Model: Conv2D(4, 3x3) relu -> Flatten ->
-Dense(3) softmax, SGD (RMSprop with --rmsprop). Each rank writes OUT.rank<r>.npz with its final weights and history.
+Dense(3) softmax, SGD (--opt: RMSprop, Adam). Each rank writes OUT.rank<r>.npz with its final weights and history.
 """
 import argparse
 import sys
@@ -28,13 +28,14 @@ def data():
     return x, y
 
 
-def model(momentum=0.0, rmsprop=False):
+def model(momentum=0.0, opt="sgd"):
     from tensorforge.layers import Conv2D, Dense, Flatten
     from tensorforge.models import Sequential
-    from tensorforge.optimizers import SGD, RMSprop
+    from tensorforge.optimizers import SGD, Adam, RMSprop
     m = Sequential([Conv2D(4, (3, 3), activation="relu", input_shape=(6, 6, 1)), Flatten(),
                     Dense(3, activation="softmax")])
-    opt = RMSprop(0.01) if rmsprop else SGD(0.5, momentum=momentum)
+    opt = {"rmsprop": lambda: RMSprop(0.01), "adam": lambda: Adam(0.01),
+           "sgd": lambda: SGD(0.5, momentum=momentum)}[opt]()
     m.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return m
 
@@ -61,7 +62,7 @@ def cmd_train(a):
     else:
         set_random_seed(SEED)
     x, y = data()
-    m = model(rmsprop=a.rmsprop)
+    m = model(opt=a.opt)
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes, transport="mpi")
@@ -75,7 +76,7 @@ def cmd_train(a):
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm", sharded=a.sharded)
         m.optimizer._dist_buckets = SharedMemoryBuckets(local=local, sharded=a.sharded)
     fused = [0]  # steps whose update read two gradient regions (Note [sum read by the update])
-    if a.rmsprop and not a.plain:
+    if a.opt != "sgd" and not a.plain:
         opt, fn = m.optimizer, type(m.optimizer)._native_update_sum
 
         def counted(lr):
@@ -353,7 +354,8 @@ def main():
     t.add_argument("--direct-bytes", type=int, default=1 << 20)
     t.add_argument("--sharded", action="store_true")
     t.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
-    t.add_argument("--rmsprop", action="store_true", help="RMSprop(0.01) instead of SGD(0.5)")
+    t.add_argument("--opt", choices=("sgd", "rmsprop", "adam"), default="sgd",
+                   help="SGD(0.5), RMSprop(0.01) or Adam(0.01)")
     t.add_argument("--sum-written", action="store_true",
                    help="no update of two gradients: the sum written first (the A/B)")
     t.add_argument("--machines", type=int, default=0,

@@ -309,15 +309,16 @@ def test_sharded_update_reaches_the_weights_of_one_process(one_process, n, args,
 
 
 @needs_mpi
-@pytest.mark.parametrize("n", [2, 3])
-def test_sharded_window_update_of_two_regions_equals_the_sum_written(tmp_path, n):
-    """RMSprop sharded on the shared window: the kernel reads the chunk of two gradient regions
-    (Note [sum read by the update] in shm.py) at every step, and the weights are bit for bit
-    those of the same job whose update reads the sum written first; both are within the
-    allreduce path's bound of one process (RMSprop's step is at most lr / sqrt(1 - rho))."""
-    _run(0, "train", tmp_path / "plain", "--plain", "--rmsprop")
-    _run(n, "train", tmp_path / "fused", "--sharded", "--rmsprop")
-    _run(n, "train", tmp_path / "written", "--sharded", "--rmsprop", "--sum-written")
+@pytest.mark.parametrize("n,opt", [(2, "rmsprop"), (3, "rmsprop"), (2, "adam")])
+def test_sharded_window_update_of_two_regions_equals_the_sum_written(tmp_path, n, opt):
+    """RMSprop / Adam sharded on the shared window: the kernel reads the chunk of two gradient
+    regions (Note [sum read by the update] in shm.py) at every step, and the weights are bit
+    for bit those of the same job whose update reads the sum written first; both are within
+    the allreduce path's bound of one process with lr_eff = 0.01 / sqrt(1 - 0.9) (RMSprop's
+    largest step; Adam's, lr (1 - beta_1) / sqrt(1 - beta_2), is the same here)."""
+    _run(0, "train", tmp_path / "plain", "--plain", "--opt", opt)
+    _run(n, "train", tmp_path / "fused", "--sharded", "--opt", opt)
+    _run(n, "train", tmp_path / "written", "--sharded", "--opt", opt, "--sum-written")
     ref = np.load(tmp_path / "plain.rank0.npz")
     fused, written = _load(tmp_path / "fused", n), _load(tmp_path / "written", n)
     for z, w in zip(fused, written):
@@ -326,6 +327,7 @@ def test_sharded_window_update_of_two_regions_equals_the_sum_written(tmp_path, n
             assert int(z["fused"]) == STEPS and int(w["fused"]) == 0
         np.testing.assert_array_equal(_flat(z), _flat(w))
         np.testing.assert_array_equal(_flat(z), _flat(fused[0]))
+    assert np.abs(_flat(fused[0]) - _flat(fused[0], "init")).max() > 0.01  # it trained
     lr_eff = 0.01 / np.sqrt(1 - 0.9)
     np.testing.assert_allclose(_flat(fused[0]), _flat(ref), rtol=0, atol=STEPS * lr_eff * K * U)
     np.testing.assert_allclose(fused[0]["h_loss"], ref["h_loss"], rtol=1e-5)

@@ -5,7 +5,7 @@
 //   sgd_update(param, grad, velocity, lr, momentum, nesterov)     velocity may be None if momentum == 0
 //   rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None)
 //                                     grad2: a second gradient added to grad (Note [two gradients])
-//   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)      t = step count, from 1
+//   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t, grad2=None)   t = step count, from 1
 //   adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t)
 //                                     lists of one length: adam_update on each index in order
 //   adagrad_update(param, grad, acc, lr, eps)
@@ -115,14 +115,20 @@ void grad_shape(const char* op, const py::handle& h, const py::array& p) {
   require_c_contiguous(op, "grad", g);
 }
 
-void adam_run(const char* op, AdamArrays& a, const py::handle& grad, const AdamStep& k) {
-  py::array g = grad_array(op, grad, a.p, {{"param", &a.p}, {"m", &a.m}, {"v", &a.v}});
+void adam_run(const char* op, AdamArrays& a, const py::handle& grad, const AdamStep& k,
+              const py::handle& grad2 = py::none()) {
+  std::vector<std::pair<const char*, py::array*>> written{
+      {"param", &a.p}, {"m", &a.m}, {"v", &a.v}};
+  py::array g = grad_array(op, grad, a.p, written);
+  py::array g2;
+  if (!grad2.is_none()) g2 = grad_array(op, grad2, a.p, written, "grad2");
   index_t n = a.p.size();
   float *P = fptr(a.p), *M = fptr(a.m), *V = fptr(a.v);
   const float* G = cptr(g);
+  const float* G2 = grad2.is_none() ? nullptr : cptr(g2);
   {
     py::gil_scoped_release nogil;
-    adam_update(n, P, G, M, V, (float)k.lr_t, (float)k.beta1, (float)(1.0 - k.beta1),
+    adam_update(n, P, G, G2, M, V, (float)k.lr_t, (float)k.beta1, (float)(1.0 - k.beta1),
                 (float)k.beta2, (float)(1.0 - k.beta2), (float)k.eps);
   }
 }
@@ -194,14 +200,16 @@ void bind_optim(pybind11::module_& m) {
   m.def(
       "adam_update",
       [](const py::object& param_obj, const py::object& grad_obj, const py::object& m_obj,
-         const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t) {
+         const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t,
+         const py::object& grad2_obj) {
         const char* op = "adam_update";
         const AdamStep k = adam_step(op, lr, beta1, beta2, eps, t);
         AdamArrays a = adam_arrays(op, param_obj, m_obj, v_obj);
-        adam_run(op, a, grad_obj, k);
+        adam_run(op, a, grad_obj, k, grad2_obj);
       },
       py::arg("param"), py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("lr"),
       py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("t"),
+      py::arg("grad2") = py::none(),
       "Keras 2 Adam step, in place");
 
   // Note [multi-tensor update]: one call for all the parameters of a step (the compiled training

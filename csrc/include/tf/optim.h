@@ -26,11 +26,11 @@ TF_DECLARE_KERNEL(void, sgd_update,
 TF_DECLARE_KERNEL(void, rmsprop_update,
                   (index_t n, float* param, const float* grad, const float* grad2, float* ms,
                    float lr, float rho, float one_minus_rho, float eps))
-// m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr_t*m/(sqrt(v)+eps)
+// m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr_t*m/(sqrt(v)+eps), g = grad (+ grad2)
 TF_DECLARE_KERNEL(void, adam_update,
-                  (index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                   float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
-                   float eps))
+                  (index_t n, float* param, const float* grad, const float* grad2, float* m,
+                   float* v, float lr_t, float beta1, float one_minus_beta1, float beta2,
+                   float one_minus_beta2, float eps))
 // acc += g^2; p -= lr*g/(sqrt(acc)+eps)
 TF_DECLARE_KERNEL(void, adagrad_update,
                   (index_t n, float* param, const float* grad, float* acc, float lr, float eps))
@@ -43,10 +43,10 @@ static inline void rmsprop_update(index_t n, float* param, const float* grad, co
                                   float* ms, float lr, float rho, float one_minus_rho, float eps) {
   TF_DISPATCH(rmsprop_update, n, param, grad, grad2, ms, lr, rho, one_minus_rho, eps);
 }
-static inline void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                        float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
-                        float eps) {
-  TF_DISPATCH(adam_update, n, param, grad, m, v, lr_t, beta1, one_minus_beta1, beta2,
+static inline void adam_update(index_t n, float* param, const float* grad, const float* grad2,
+                               float* m, float* v, float lr_t, float beta1, float one_minus_beta1,
+                               float beta2, float one_minus_beta2, float eps) {
+  TF_DISPATCH(adam_update, n, param, grad, grad2, m, v, lr_t, beta1, one_minus_beta1, beta2,
               one_minus_beta2, eps);
 }
 static inline void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr,

@@ -518,6 +518,18 @@ class Adam(_AdamFamily):
             fn(p, g, st[1], st[2], lr, b1, b2, eps, t)
         return step
 
+    def _native_update_sum(self, lr):
+        t = self.iterations
+        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
+            else _native_kernel("adam_update")
+        if fn is None:
+            return None
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+
+        def step(p, g, g2, st):
+            fn(p, g, st[0], st[1], lr, b1, b2, eps, t, g2)
+        return step
+
     def _native_multi(self, lr):
         t = self.iterations
         fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
