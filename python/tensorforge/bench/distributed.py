@@ -26,6 +26,10 @@
    Allreduce per parameter (no fusion), 2 ranks, interleaved, median of ITERS each. Check
    first: both fused results equal the average / sum the test can compute itself.
 
+3. ``--profile``: instead of 1 and 2, where a LeNet step's time goes on each rank (forward,
+   backward, reduce, waits, update, the logs' collective; CPU and wall; the native kernels),
+   1 process at batch 32 and 16 against 2 ranks x 16 (See distributed_profile.py).
+
 The ranks are launched as ``mpiexec -n N python -m tensorforge.bench.distributed <job>``; each
 prints one JSON line on rank 0. On a machine with fewer cores than ranks (4 ranks on 2 cores)
 the ranks time-share the cores; read that row as an oversubscription figure, not scaling.
