@@ -20,7 +20,9 @@ TF_DECLARE_KERNEL(void, sgd_update,
 // ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps), g = grad (+ grad2 when not null)
 // Note [two gradients]: grad2 (may be null) is added to grad elementwise, in float32, before the
 // step: g = grad[i] + grad2[i] rounds exactly as a separate sum would, so the update equals
-// the one of the summed array, without writing that sum and reading it back. The sharded update
+// the one of the summed array (bit for bit; except that a denormal grad / grad2 entry is read
+// as zero here, FtzGuard's DAZ, where a NumPy sum would keep it), without writing that sum and
+// reading it back. The sharded update
 // on a shared-memory window (python/tensorforge/distributed/shm.py) reads two ranks' gradient
 // regions this way; the update is bound by the divider (sqrt, div), so the second load is free.
 TF_DECLARE_KERNEL(void, rmsprop_update,

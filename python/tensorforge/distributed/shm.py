@@ -33,27 +33,29 @@ gradients (rows: values, then one per state slot of the optimizer): every rank's
 and optimizer state are views of it. A step is then
 
     finish   barrier; local rank l adds chunk l of the gradients (one machine: no second
-             barrier, nobody reads another rank's chunk before the update's barrier)
+             barrier, nobody reads another rank's chunk before the update's barrier; and the
+             addition is left to the update's kernel, Note [sum read by the update])
     update   local rank l runs the optimizer's elementwise rule on chunk l of the values and
              the state with chunk l of the sum; barrier; every rank reads the new values
 
 so each rank computes 1/L of the update, nothing is gathered (the values are shared), and the
-state is whole at any time (a checkpoint needs no consolidation).
-
-Note [sum read by the update]: on one machine the sum of a chunk is read by its own rank only,
-by the update, so finish() leaves it to update(): the optimizer's kernel reads the chunk of two
-regions and adds them as it goes (Note [update of a sum] in optimizers: RMSprop), instead of a
-pass writing the sum and the update reading it back (with 3+ ranks the first L - 1 regions are
-summed into the chunk of the sum row first, in rank order, as before; an optimizer without such
-a kernel, or with clipvalue, gets the sum written first). The values are those of the sum
-written and read back. The ranks' ``.grad`` are then their own regions' views, not the sum (as
-with the MPI reduce-scatter of sharded.py). Each rank still reads another rank's region only
-between the first barrier and the update's barrier, so the next step's backward, after that
-barrier, cannot overwrite a region being read. An array set in place of a
+state is whole at any time (a checkpoint needs no consolidation). An array set in place of a
 view (set_weights writes in place; load_model, set_state replace) is taken in chunk by chunk:
 each rank copies its own chunk of it, so ranks holding the same values (as after the broadcast
 of the initial weights) stay consistent. Several machines: each machine's ranks split the
 update of the whole sum among themselves.
+
+Note [sum read by the update]: on one machine the sum of a chunk is read by its own rank
+only, by the update, so finish() leaves it to update(): the optimizer's kernel reads the chunk
+of two regions and adds them as it goes (Note [update of a sum] in optimizers: RMSprop, Adam)
+instead of a pass writing the sum and the update reading it back (2 ranks, LeNet: 0.6 ms of a
+~17 ms step, bench/RESULTS.md). With 3+ ranks the first L - 1 regions are summed into the chunk
+of the sum row first, in rank order, as before; an optimizer without such a kernel, or with
+clipvalue, gets the sum written first. The values are those of the sum written and read back
+(Note [two gradients] in csrc/include/tf/optim.h). The ranks' ``.grad`` are then their own
+regions' views, not the sum (as with the MPI reduce-scatter of sharded.py). A rank still reads
+another rank's region only between the first barrier and the update's barrier, so the next
+step's backward, after that barrier, cannot overwrite a region being read.
 
 Used by DistributedOptimizer(transport='auto') when every gradient is a float32/float64 NumPy
 array of one dtype and more than one rank shares this machine; CuPy gradients (NCCL), ranks
