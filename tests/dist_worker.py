@@ -75,14 +75,20 @@ def cmd_train(a):
         local = MPI.COMM_WORLD.Split(tfd.rank() % a.machines, tfd.rank())
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm", sharded=a.sharded)
         m.optimizer._dist_buckets = SharedMemoryBuckets(local=local, sharded=a.sharded)
-    fused = [0]  # steps whose update read two gradient regions (Note [sum read by the update])
-    if a.opt != "sgd" and not a.plain:
+    fused = [0]  # kernel calls that read two gradient regions (Notes [sum read by the update],
+    if a.opt != "sgd" and not a.plain:  # [whole update of two regions] in shm.py)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer)  # (itself when wrapped already)
         opt, fn = m.optimizer, type(m.optimizer)._native_update_sum
 
         def counted(lr):
             step = None if a.sum_written else fn(opt, lr)
-            fused[0] += step is not None
-            return step
+            if step is None:
+                return None
+
+            def counted_step(*args):
+                step(*args)
+                fused[0] += 1
+            return counted_step
         opt._native_update_sum = counted
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,

@@ -224,14 +224,19 @@ class Optimizer:
                     raw.append(g)
         self._apply_arrays(live, raw)
 
-    def _apply_arrays(self, live, raw, checked=False):
+    def _apply_arrays(self, live, raw, checked=False, raw2=None):
         """One step on the parameter Tensors ``live`` with their gradients ``raw`` (checked
         floating arrays of their shapes, one per parameter): apply_gradients once it has
         collected them, and the compiled training step (Note [compiled step], engine/
         compiled_step.py), which computes them itself. ``checked``: the gradients are already
-        C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs)."""
+        C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs).
+        ``raw2``: checked arrays too, each parameter's gradient being raw + raw2 (Note [update
+        of a sum]: the shared-memory window's two ranks' regions, distributed/shm.py)."""
         lr = self._current_lr()
         self.iterations += 1
+        if raw2 is not None and (self.clipnorm is not None or self.clipvalue is not None
+                                 or self.global_clipnorm is not None):
+            raw, raw2 = [g + g2 for g, g2 in zip(raw, raw2)], None  # clipping needs the sum
         if checked:
             grads = raw
         else:
@@ -254,6 +259,17 @@ class Optimizer:
             if st is None:
                 st = state[id(p)] = (p,) + self._init_state(p.data)
             states.append(st)
+        if raw2 is not None:  # See Note [update of a sum]
+            fused, k = self._native_update_sum(lr), _kernels_module or _kernels()
+            for p, g, g2, st in zip(live, grads, raw2, states):
+                if fused is not None:
+                    try:
+                        fused(p.data, g, g2, st[1:])
+                        continue
+                    except (TypeError, ValueError):
+                        pass
+                self._update(k, p.data, g + g2, st[1:], lr)
+            return
         multi = self._native_multi(lr) if len(live) > 1 else None
         if multi is not None:  # See Note [multi-tensor update]
             try:
@@ -295,8 +311,9 @@ class Optimizer:
     # of two arrays (Note [two gradients] in csrc/include/tf/optim.h) returns from
     # _native_update_sum a step(param, grad, grad2, st) (st: the state arrays, as _update's)
     # updating with grad + grad2, rounded as the summed array would be; None where it cannot.
-    # The sharded update on a shared-memory window (distributed/shm.py) passes two ranks'
-    # gradients this way instead of writing their sum and reading it back.
+    # The shared-memory window of two ranks (distributed/shm.py) passes their gradients this
+    # way instead of writing their sum and reading it back: to update_shard (sharded) and to
+    # _apply_arrays(raw2=...) (each rank's whole update).
     def _native_update_sum(self, lr):
         return None
 
