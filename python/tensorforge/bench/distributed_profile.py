@@ -13,7 +13,9 @@ and every rank times each step's phases, by the wall clock and by its own CPU ti
 
     forward    batch start -> backward seeded (forward, the loss, the batch metrics)
     backward   backward, the gradients written into their views (hooks included)
-    reduce     the gradient reduction (``finish()``), less its barrier waits
+    reduce     the gradient reduction (``finish()``), less its barrier waits (none left where
+               the update reads the ranks' regions itself, Notes [sum read by the update] and
+               [whole update of two regions] in distributed/shm.py: it is then 'update')
     wait       the barriers' wall time inside the reduction and the sharded update: the rank
                waiting for the other to arrive (MPI spins, so it counts as CPU time too)
     update     the optimizer step (the wrapped update, or this rank's chunk of it), less waits

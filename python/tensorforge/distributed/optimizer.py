@@ -41,8 +41,8 @@ class _DistributedMixin:
             if self.__dict__.get("_dist_begun"):
                 self._dist_begun = False
                 b = self._dist_buckets
-                if (self._dist_sharded is None and isinstance(b, _shm.SharedMemoryBuckets)
-                        and super().apply_gradients.__func__ is _optimizers.Optimizer.apply_gradients
+                plain = super().apply_gradients.__func__ is _optimizers.Optimizer.apply_gradients
+                if (self._dist_sharded is None and plain and isinstance(b, _shm.SharedMemoryBuckets)
                         and b.reads_two_regions(self)):  # See Note [whole update of two regions]
                     return b.finish_and_update(self)
                 b.finish()
