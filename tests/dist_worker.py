@@ -10,7 +10,7 @@
 Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
 batch 15: batches of 15, 15, 15, 15 and 1 samples, so 2 and 3 ranks get uneven shares and, on
 the last batch, ranks with no sample at all. Model: Conv2D(4, 3x3) relu -> Flatten ->
-Dense(3) softmax, SGD. Each rank writes OUT.rank<r>.npz with its final weights and history.
+Dense(3) softmax, SGD (--opt: RMSprop, Adam). Each rank writes OUT.rank<r>.npz with its final weights and history.
 """
 import argparse
 import sys
@@ -28,14 +28,15 @@ def data():
     return x, y
 
 
-def model(momentum=0.0):
+def model(momentum=0.0, opt="sgd"):
     from tensorforge.layers import Conv2D, Dense, Flatten
     from tensorforge.models import Sequential
-    from tensorforge.optimizers import SGD
+    from tensorforge.optimizers import SGD, Adam, RMSprop
     m = Sequential([Conv2D(4, (3, 3), activation="relu", input_shape=(6, 6, 1)), Flatten(),
                     Dense(3, activation="softmax")])
-    m.compile(optimizer=SGD(0.5, momentum=momentum), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+    opt = {"rmsprop": lambda: RMSprop(0.01), "adam": lambda: Adam(0.01),
+           "sgd": lambda: SGD(0.5, momentum=momentum)}[opt]()
+    m.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return m
 
 
@@ -61,7 +62,7 @@ def cmd_train(a):
     else:
         set_random_seed(SEED)
     x, y = data()
-    m = model()
+    m = model(opt=a.opt)
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes, transport="mpi")
@@ -74,11 +75,26 @@ def cmd_train(a):
         local = MPI.COMM_WORLD.Split(tfd.rank() % a.machines, tfd.rank())
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport="shm", sharded=a.sharded)
         m.optimizer._dist_buckets = SharedMemoryBuckets(local=local, sharded=a.sharded)
+    fused = [0]  # kernel calls that read two gradient regions (Notes [sum read by the update],
+    if a.opt != "sgd" and not a.plain:  # [whole update of two regions] in shm.py)
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer)  # (itself when wrapped already)
+        opt, fn = m.optimizer, type(m.optimizer)._native_update_sum
+
+        def counted(lr):
+            step = None if a.sum_written else fn(opt, lr)
+            if step is None:
+                return None
+
+            def counted_step(*args):
+                step(*args)
+                fused[0] += 1
+            return counted_step
+        opt._native_update_sum = counted
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
-    extra = dict(w0, evaluate=np.asarray(ev, np.float64))
+    extra = dict(w0, evaluate=np.asarray(ev, np.float64), fused=np.asarray(fused[0]))
     if not a.plain:  # gradients the kernels did not write into their bucket views
         used = m.optimizer._dist_buckets  # None: one rank, nothing was reduced
         extra["copies"] = np.asarray(used.copies if used is not None else 0)
@@ -344,6 +360,10 @@ def main():
     t.add_argument("--direct-bytes", type=int, default=1 << 20)
     t.add_argument("--sharded", action="store_true")
     t.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
+    t.add_argument("--opt", choices=("sgd", "rmsprop", "adam"), default="sgd",
+                   help="SGD(0.5), RMSprop(0.01) or Adam(0.01)")
+    t.add_argument("--sum-written", action="store_true",
+                   help="no update of two gradients: the sum written first (the A/B)")
     t.add_argument("--machines", type=int, default=0,
                    help="shm: split the ranks into this many stand-in machines (rank %% K)")
     c = sub.add_parser("checkpoint")

@@ -309,6 +309,37 @@ def test_sharded_update_reaches_the_weights_of_one_process(one_process, n, args,
 
 
 @needs_mpi
+@pytest.mark.parametrize("n,opt,sharded", [(2, "rmsprop", True), (3, "rmsprop", True),
+                                           (2, "adam", True), (2, "rmsprop", False),
+                                           (2, "adam", False), (3, "rmsprop", False)])
+def test_window_update_of_two_regions_equals_the_sum_written(tmp_path, n, opt, sharded):
+    """RMSprop / Adam on the shared window, sharded or not: the kernels read two gradient
+    regions (Notes [sum read by the update], [whole update of two regions] in shm.py: once per
+    step sharded, once per parameter (4) per step otherwise; not at all on 3 unsharded ranks,
+    which keep the chunked sum), and the weights are bit for bit those of the same job whose
+    update reads the sum written first; both are within the allreduce path's bound of one
+    process with lr_eff = 0.01 / sqrt(1 - 0.9) (RMSprop's largest step; Adam's, lr (1 -
+    beta_1) / sqrt(1 - beta_2), is the same here)."""
+    how = ["--sharded"] if sharded else []
+    _run(0, "train", tmp_path / "plain", "--plain", "--opt", opt)
+    _run(n, "train", tmp_path / "fused", "--opt", opt, *how)
+    _run(n, "train", tmp_path / "written", "--opt", opt, "--sum-written", *how)
+    ref = np.load(tmp_path / "plain.rank0.npz")
+    fused, written = _load(tmp_path / "fused", n), _load(tmp_path / "written", n)
+    calls = STEPS if sharded else 4 * STEPS if n == 2 else 0
+    for z, w in zip(fused, written):
+        assert str(z["transport"]) == "SharedMemoryBuckets" or not _has_dev_shm()
+        if _has_dev_shm():
+            assert int(z["fused"]) == calls and int(w["fused"]) == 0
+        np.testing.assert_array_equal(_flat(z), _flat(w))
+        np.testing.assert_array_equal(_flat(z), _flat(fused[0]))
+    assert np.abs(_flat(fused[0]) - _flat(fused[0], "init")).max() > 0.01  # it trained
+    lr_eff = 0.01 / np.sqrt(1 - 0.9)
+    np.testing.assert_allclose(_flat(fused[0]), _flat(ref), rtol=0, atol=STEPS * lr_eff * K * U)
+    np.testing.assert_allclose(fused[0]["h_loss"], ref["h_loss"], rtol=1e-5)
+
+
+@needs_mpi
 def test_sharded_window_laid_out_again_keeps_frozen_weights(tmp_path):
     """A parameter list that changes (a layer frozen) frees the shared values' window: the
     parameters leaving it get their own copies, with their values; training goes on."""

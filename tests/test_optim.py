@@ -231,3 +231,46 @@ def test_native_bindings_check_directly():
     with pytest.raises(ValueError, match="must not share memory"):
         p = _f(3)
         C.adagrad_update(p, _f(3), p, 0.1, 1e-7)
+
+
+def _rmsprop(C, p, g, st, **kw):
+    C.rmsprop_update(p, g, st[0], 0.01, 0.9, 1e-7, **kw)
+
+
+def _adam(C, p, g, st, **kw):
+    C.adam_update(p, g, st[0], st[1], 0.01, 0.9, 0.999, 1e-7, 3, **kw)
+
+
+@pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
+@pytest.mark.parametrize("update,slots", [(_rmsprop, 1), (_adam, 2)], ids=["rmsprop", "adam"])
+def test_update_of_two_gradients_equals_the_update_of_their_sum(isa, rng, update, slots):
+    """rmsprop_update / adam_update(..., grad2=g2) (Note [two gradients] in tf/optim.h: the
+    sharded update on a shared-memory window reads two ranks' gradients this way) give bit for
+    bit the update with the float32 sum g + g2, whole vectors, tails and threaded sizes alike;
+    a bad grad2 is refused by name, before anything changes."""
+    C = _native._C
+    for n in (1, 7, 16, 17, 129, 70001, 262147):
+        p = rng.standard_normal(n).astype(np.float32)
+        g, g2 = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+        st = [np.abs(rng.standard_normal(n)).astype(np.float32) for _ in range(slots)]
+        want_p, want_st = p.copy(), [s.copy() for s in st]
+        update(C, want_p, g + g2, want_st)
+        got_p, got_st = p.copy(), [s.copy() for s in st]
+        update(C, got_p, g, got_st, grad2=g2)
+        assert np.array_equal(got_p, want_p), n
+        assert all(np.array_equal(a, b) for a, b in zip(got_st, want_st)), n
+        assert not np.array_equal(got_p, p)
+    name = update.__name__[1:]
+    p, st = _f(3), [_f(3) for _ in range(slots)]
+    with pytest.raises(ValueError, match=rf"{name}_update: grad2 must have the shape of param"):
+        update(C, p, _f(3), st, grad2=_f(4))
+    with pytest.raises(TypeError, match=rf"{name}_update: grad2 must be float32"):
+        update(C, p, _f(3), st, grad2=_f(3).astype(np.float64))
+    assert np.array_equal(p, _f(3)) and all(np.array_equal(s, _f(3)) for s in st)
+    # grad2 sharing memory with a state array (updated in place) is read as before the step
+    p, g = _f(5), np.full(5, 0.5, np.float32)
+    st = [np.full(5, 2.0, np.float32) for _ in range(slots)]
+    want_p, want_st = p.copy(), [s.copy() for s in st]
+    update(C, want_p, g + st[0], want_st)
+    update(C, p, g, st, grad2=st[0])
+    assert np.array_equal(p, want_p) and all(np.array_equal(a, b) for a, b in zip(st, want_st))

@@ -3,8 +3,9 @@
 // its state arrays IN PLACE and returns None:
 //
 //   sgd_update(param, grad, velocity, lr, momentum, nesterov)     velocity may be None if momentum == 0
-//   rmsprop_update(param, grad, ms, lr, rho, eps)
-//   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)      t = step count, from 1
+//   rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None)
+//                                     grad2: a second gradient added to grad (Note [two gradients])
+//   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t, grad2=None)   t = step count, from 1
 //   adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t)
 //                                     lists of one length: adam_update on each index in order
 //   adagrad_update(param, grad, acc, lr, eps)
@@ -65,10 +66,11 @@ void distinct(const char* op, const std::vector<std::pair<const char*, py::array
 }
 
 py::array grad_array(const char* op, const py::handle& h, const py::array& p,
-                     const std::vector<std::pair<const char*, py::array*>>& written) {
-  py::array g = as_array<float>(op, "grad", h);
-  same_shape(op, "grad", g, "param", p);
-  require_c_contiguous(op, "grad", g);
+                     const std::vector<std::pair<const char*, py::array*>>& written,
+                     const char* name = "grad") {
+  py::array g = as_array<float>(op, name, h);
+  same_shape(op, name, g, "param", p);
+  require_c_contiguous(op, name, g);
   for (auto& w : written)
     if (overlaps(g, *w.second)) return aligned_copy(g);
   return g;
@@ -113,14 +115,20 @@ void grad_shape(const char* op, const py::handle& h, const py::array& p) {
   require_c_contiguous(op, "grad", g);
 }
 
-void adam_run(const char* op, AdamArrays& a, const py::handle& grad, const AdamStep& k) {
-  py::array g = grad_array(op, grad, a.p, {{"param", &a.p}, {"m", &a.m}, {"v", &a.v}});
+void adam_run(const char* op, AdamArrays& a, const py::handle& grad, const AdamStep& k,
+              const py::handle& grad2 = py::none()) {
+  std::vector<std::pair<const char*, py::array*>> written{
+      {"param", &a.p}, {"m", &a.m}, {"v", &a.v}};
+  py::array g = grad_array(op, grad, a.p, written);
+  py::array g2;
+  if (!grad2.is_none()) g2 = grad_array(op, grad2, a.p, written, "grad2");
   index_t n = a.p.size();
   float *P = fptr(a.p), *M = fptr(a.m), *V = fptr(a.v);
   const float* G = cptr(g);
+  const float* G2 = grad2.is_none() ? nullptr : cptr(g2);
   {
     py::gil_scoped_release nogil;
-    adam_update(n, P, G, M, V, (float)k.lr_t, (float)k.beta1, (float)(1.0 - k.beta1),
+    adam_update(n, P, G, G2, M, V, (float)k.lr_t, (float)k.beta1, (float)(1.0 - k.beta1),
                 (float)k.beta2, (float)(1.0 - k.beta2), (float)k.eps);
   }
 }
@@ -167,7 +175,7 @@ void bind_optim(pybind11::module_& m) {
   m.def(
       "rmsprop_update",
       [](const py::object& param_obj, const py::object& grad_obj, const py::object& ms_obj,
-         double lr, double rho, double eps) {
+         double lr, double rho, double eps, const py::object& grad2_obj) {
         const char* op = "rmsprop_update";
         if (!(rho >= 0.0 && rho <= 1.0)) value_error(op, "rho must be in [0, 1], got ", rho);
         py::array p = param_array(op, param_obj);
@@ -175,28 +183,33 @@ void bind_optim(pybind11::module_& m) {
         std::vector<std::pair<const char*, py::array*>> written{{"param", &p}, {"ms", &ms}};
         distinct(op, written);
         py::array g = grad_array(op, grad_obj, p, written);
+        py::array g2;
+        if (!grad2_obj.is_none()) g2 = grad_array(op, grad2_obj, p, written, "grad2");
         index_t n = p.size();
         float *P = fptr(p), *MS = fptr(ms);
         const float* G = cptr(g);
+        const float* G2 = grad2_obj.is_none() ? nullptr : cptr(g2);
         {
           py::gil_scoped_release nogil;
-          rmsprop_update(n, P, G, MS, (float)lr, (float)rho, (float)(1.0 - rho), (float)eps);
+          rmsprop_update(n, P, G, G2, MS, (float)lr, (float)rho, (float)(1.0 - rho), (float)eps);
         }
       },
       py::arg("param"), py::arg("grad"), py::arg("ms"), py::arg("lr"), py::arg("rho"),
-      py::arg("eps"), "Keras 2 RMSprop step, in place");
+      py::arg("eps"), py::arg("grad2") = py::none(), "Keras 2 RMSprop step, in place");
 
   m.def(
       "adam_update",
       [](const py::object& param_obj, const py::object& grad_obj, const py::object& m_obj,
-         const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t) {
+         const py::object& v_obj, double lr, double beta1, double beta2, double eps, long long t,
+         const py::object& grad2_obj) {
         const char* op = "adam_update";
         const AdamStep k = adam_step(op, lr, beta1, beta2, eps, t);
         AdamArrays a = adam_arrays(op, param_obj, m_obj, v_obj);
-        adam_run(op, a, grad_obj, k);
+        adam_run(op, a, grad_obj, k, grad2_obj);
       },
       py::arg("param"), py::arg("grad"), py::arg("m"), py::arg("v"), py::arg("lr"),
       py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("t"),
+      py::arg("grad2") = py::none(),
       "Keras 2 Adam step, in place");
 
   // Note [multi-tensor update]: one call for all the parameters of a step (the compiled training

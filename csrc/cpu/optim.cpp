@@ -71,32 +71,40 @@ void sgd_update(index_t n, float* param, const float* grad, float* velocity, flo
   }
 }
 
-void rmsprop_update(index_t n, float* param, const float* grad, float* ms, float lr, float rho,
-                    float one_minus_rho, float eps) {
+void rmsprop_update(index_t n, float* param, const float* grad, const float* grad2, float* ms,
+                    float lr, float rho, float one_minus_rho, float eps) {
   FtzGuard ftz;
   const vf vlr = set1(lr), vrho = set1(rho), v1mrho = set1(one_minus_rho), veps = set1(eps);
-  for_vectors(n, [&](index_t i, int r) {
-    vf g = ld(grad + i, r);
+  auto step = [&](index_t i, int r, vf g) {
     vf s = simd::fmadd(vrho, ld(ms + i, r), v1mrho * (g * g));
     st(ms + i, s, r);
     st(param + i, ld(param + i, r) - vlr * g / (vsqrt(s) + veps), r);
-  });
+  };
+  if (grad2 == nullptr) {
+    for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r)); });
+  } else {  // See Note [two gradients] in tf/optim.h
+    for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r) + ld(grad2 + i, r)); });
+  }
 }
 
-void adam_update(index_t n, float* param, const float* grad, float* m, float* v, float lr_t,
-                 float beta1, float one_minus_beta1, float beta2, float one_minus_beta2,
-                 float eps) {
+void adam_update(index_t n, float* param, const float* grad, const float* grad2, float* m,
+                 float* v, float lr_t, float beta1, float one_minus_beta1, float beta2,
+                 float one_minus_beta2, float eps) {
   FtzGuard ftz;
   const vf vlr = set1(lr_t), vb1 = set1(beta1), vb2 = set1(beta2);
   const vf v1mb1 = set1(one_minus_beta1), v1mb2 = set1(one_minus_beta2), veps = set1(eps);
-  for_vectors(n, [&](index_t i, int r) {
-    vf g = ld(grad + i, r);
+  auto step = [&](index_t i, int r, vf g) {
     vf mi = simd::fmadd(vb1, ld(m + i, r), v1mb1 * g);
     vf vi = simd::fmadd(vb2, ld(v + i, r), v1mb2 * (g * g));
     st(m + i, mi, r);
     st(v + i, vi, r);
     st(param + i, ld(param + i, r) - vlr * mi / (vsqrt(vi) + veps), r);
-  });
+  };
+  if (grad2 == nullptr) {
+    for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r)); });
+  } else {  // See Note [two gradients] in tf/optim.h
+    for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r) + ld(grad2 + i, r)); });
+  }
 }
 
 void adagrad_update(index_t n, float* param, const float* grad, float* acc, float lr, float eps) {

@@ -26,6 +26,10 @@
    Allreduce per parameter (no fusion), 2 ranks, interleaved, median of ITERS each. Check
    first: both fused results equal the average / sum the test can compute itself.
 
+3. ``--profile``: instead of 1 and 2, where a LeNet step's time goes on each rank (forward,
+   backward, reduce, waits, update, the logs' collective; CPU and wall; the native kernels),
+   1 process at batch 32 and 16 against 2 ranks x 16 (See distributed_profile.py).
+
 The ranks are launched as ``mpiexec -n N python -m tensorforge.bench.distributed <job>``; each
 prints one JSON line on rank 0. On a machine with fewer cores than ranks (4 ranks on 2 cores)
 the ranks time-share the cores; read that row as an oversubscription figure, not scaling.
@@ -255,6 +259,9 @@ def run(args):
         import mpi4py  # noqa: F401
     except ImportError:
         return "skipped: mpi4py is not installed (pip install 'tensorforge[mpi]')"
+    if getattr(args, "profile", False):  # where a 2-rank step's time goes (distributed_profile)
+        from .distributed_profile import run as run_profile
+        return run_profile(args, _launch, table)
     out = []
     rows, mpi = [], "?"
     repeat = 1 if getattr(args, "quick", False) else max(1, int(getattr(args, "repeat", 3)))
@@ -328,6 +335,9 @@ def main(argv):
         res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
                         "--sharded" in argv, "mpi" if "--mpi" in argv else "auto",
                         "--weak" in argv)
+    elif argv[0] == "profile":
+        from .distributed_profile import main as profile_main
+        return profile_main(argv)
     elif argv[0] == "allreduce":
         res = job_allreduce(argv[1] if len(argv) > 1 else "cnn")
     else:

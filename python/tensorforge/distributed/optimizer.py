@@ -40,7 +40,12 @@ class _DistributedMixin:
         if _comm.is_initialized() and _comm.size() > 1:
             if self.__dict__.get("_dist_begun"):
                 self._dist_begun = False
-                self._dist_buckets.finish()
+                b = self._dist_buckets
+                plain = super().apply_gradients.__func__ is _optimizers.Optimizer.apply_gradients
+                if (self._dist_sharded is None and plain and isinstance(b, _shm.SharedMemoryBuckets)
+                        and b.reads_two_regions(self)):  # See Note [whole update of two regions]
+                    return b.finish_and_update(self)
+                b.finish()
             else:  # gradients computed by the caller (Horovod-style loops, (grad, var) pairs)
                 params = list(params)
                 pairs = bool(params) and isinstance(params[0], tuple)

@@ -136,13 +136,20 @@ class ShardedUpdate:
             _comm._comm().Allgatherv(MPI.IN_PLACE, [buf, (counts, bounds[:-1])])
 
 
-def update_shard(opt, values, grad, state, lo, hi):
+def update_shard(opt, values, grad, state, lo, hi, grad2=None, out=None):
     """One step of ``opt`` (iterations, learning rate, clipvalue, weight decay, its elementwise
     rule) on [lo, hi) of the flat ``values`` and ``state`` rows, ``grad`` the summed gradient
-    of that range (clipped in place)."""
+    of that range (clipped in place). ``grad2``: a second gradient of the range, the step's
+    gradient being grad + grad2: read by the optimizer's kernel itself where it can (Note
+    [update of a sum] in optimizers), else summed into ``out`` first."""
     from ..optimizers import _kernels
     lr = opt._current_lr()
     opt.iterations += 1
+    fused = None
+    if grad2 is not None and opt.clipvalue is None and hi > lo:
+        fused = opt._native_update_sum(lr)
+    if grad2 is not None and fused is None:
+        grad, grad2 = np.add(grad, grad2, out=out), None
     if opt.clipvalue is not None:
         np.clip(grad, -opt.clipvalue, opt.clipvalue, out=grad)
     p = values[lo:hi]
@@ -150,7 +157,14 @@ def update_shard(opt, values, grad, state, lo, hi):
         p -= p * p.dtype.type(opt.weight_decay) * p.dtype.type(lr)
     opt._prepare_step()
     if hi > lo:
-        opt._update(_kernels(), p, grad, tuple(None if s is None else s[lo:hi] for s in state), lr)
+        st = tuple(None if s is None else s[lo:hi] for s in state)
+        if fused is not None:
+            try:
+                fused(p, grad, grad2, st)
+                return
+            except (TypeError, ValueError):  # (refused before any change: the two passes)
+                grad = np.add(grad, grad2, out=out)
+        opt._update(_kernels(), p, grad, st, lr)
 
 
 def _offsets(views):

@@ -33,7 +33,8 @@ gradients (rows: values, then one per state slot of the optimizer): every rank's
 and optimizer state are views of it. A step is then
 
     finish   barrier; local rank l adds chunk l of the gradients (one machine: no second
-             barrier, nobody reads another rank's chunk before the update's barrier)
+             barrier, nobody reads another rank's chunk before the update's barrier; and the
+             addition is left to the update's kernel, Note [sum read by the update])
     update   local rank l runs the optimizer's elementwise rule on chunk l of the values and
              the state with chunk l of the sum; barrier; every rank reads the new values
 
@@ -43,6 +44,28 @@ view (set_weights writes in place; load_model, set_state replace) is taken in ch
 each rank copies its own chunk of it, so ranks holding the same values (as after the broadcast
 of the initial weights) stay consistent. Several machines: each machine's ranks split the
 update of the whole sum among themselves.
+
+Note [sum read by the update]: on one machine the sum of a chunk is read by its own rank
+only, by the update, so finish() leaves it to update(): the optimizer's kernel reads the chunk
+of two regions and adds them as it goes (Note [update of a sum] in optimizers: RMSprop, Adam)
+instead of a pass writing the sum and the update reading it back (2 ranks, LeNet: 0.6 ms of a
+~17 ms step, bench/RESULTS.md). With 3+ ranks the first L - 1 regions are summed into the chunk
+of the sum row first, in rank order, as before; an optimizer without such a kernel, or with
+clipvalue, gets the sum written first. The values are those of the sum written and read back
+(Note [two gradients] in csrc/include/tf/optim.h). The ranks' ``.grad`` are then their own
+regions' views, not the sum (as with the MPI reduce-scatter of sharded.py). A rank still reads
+another rank's region only between the first barrier and the update's barrier, so the next
+step's backward, after that barrier, cannot overwrite a region being read.
+
+Note [whole update of two regions]: without sharding every rank runs the whole update, so
+every rank needs every chunk of the sum: finish() writes its chunk, a second barrier, then each
+rank's update reads the sum. With two ranks on one machine and an optimizer whose kernel reads
+two gradients (no clipping), the DistributedOptimizer calls finish_and_update() instead: after
+the first barrier each rank's update reads both regions itself (``_apply_arrays(raw2=...)``),
+then a barrier, so that no rank's next backward writes a region the other still reads. The same
+two barriers, no pass writing the sum (0.6 ms a rank for LeNet), the same float32 sum r0 + r1
+as the chunked addition computed; ``.grad`` is then each rank's own region (the sum is not
+written). With 3+ ranks each rank would have to add every region itself: the chunked sum stays.
 
 Used by DistributedOptimizer(transport='auto') when every gradient is a float32/float64 NumPy
 array of one dtype and more than one rank shares this machine; CuPy gradients (NCCL), ranks
@@ -97,8 +120,11 @@ class SharedMemoryBuckets(ParamLayout):
         self.buckets = []          # one window, no buckets (bench / tests read len())
         self._targets = {}         # id(param) -> its view of this rank's region
         self._sums = {}            # id(param) -> its (read-only) view of the sum
+        self._regions = None       # the window's rows: the L regions, then the sum
+        self._views = []           # [region][parameter index]: views (finish_and_update)
         self._done = set()
         self._armed = False
+        self._deferred = False     # the sum left to the update (Note [sum read by the update])
         self.copies = 0            # gradients copied into a view, not written there (tests)
 
     # ---- layout -----------------------------------------------------------------------------
@@ -130,8 +156,11 @@ class SharedMemoryBuckets(ParamLayout):
         mine, total = regions[me], regions[L]
         self._targets, self._sums, o = {}, {}, 0
         self._spans = []
+        self._views = [[] for _ in range(L)]  # each region's view of each parameter, in order
         for p, n in zip(params, sizes):
             self._spans.append((p, o, n))
+            for k in range(L):
+                self._views[k].append(regions[k, o:o + n].reshape(p.data.shape))
             self._targets[id(p)] = mine[o:o + n].reshape(p.data.shape)
             s = total[o:o + n].reshape(p.data.shape)
             s.flags.writeable = False  # See Note [shared sum, read only]
@@ -150,8 +179,9 @@ class SharedMemoryBuckets(ParamLayout):
             self._win.Free()
             if self._leaders is not None:
                 self._leaders.Free()
-            self._win = self._leaders = None
+            self._win = self._leaders = self._regions = None
             self._targets, self._sums, self._params, self._ids = {}, {}, None, None
+            self._views = []
 
     # ---- the step ------------------------------------------------------------------------------
     def begin(self, params, scale, arm=True):
@@ -175,8 +205,41 @@ class SharedMemoryBuckets(ParamLayout):
             if id(p) not in self._done:
                 self._fill(p, p.grad, None)
         self._reduce()
+        grads = self._targets if self._deferred else self._sums  # See Note [sum read by the update]
         for p in self._params:
-            p.grad = self._sums[id(p)]
+            p.grad = grads[id(p)]
+
+    def reads_two_regions(self, opt):
+        """True when ``opt``'s whole update can read this machine's two ranks' regions itself
+        (See Note [whole update of two regions]): 2 ranks on one machine, no clipping, a
+        kernel for it, and the plain Optimizer step (no override of the update loop)."""
+        from ..optimizers import Optimizer
+        return (not self._machines and self._regions is not None and self._regions.shape[0] == 3
+                and opt.clipnorm is None and opt.clipvalue is None and opt.global_clipnorm is None
+                and type(opt)._apply_arrays is Optimizer._apply_arrays
+                and opt._native_update_sum(0.0) is not None)
+
+    def finish_and_update(self, opt):
+        """finish() and ``opt``'s whole update of every parameter, reading the two regions (See
+        Note [whole update of two regions]); the caller checked reads_two_regions(opt)."""
+        if not self._armed:
+            return
+        self._armed = False
+        for p in self._params:
+            if id(p) not in self._done:
+                self._fill(p, p.grad, None)
+        self._reduce(defer=True)
+        self._deferred = False
+        for p in self._params:
+            p.grad = self._targets[id(p)]
+        try:
+            opt._apply_arrays(list(self._params), self._views[0], checked=True,
+                              raw2=self._views[1])
+        finally:
+            with _comm._Watchdog.guard("gradient allreduce"):
+                self._win.Sync()
+                self._local.Barrier()  # no rank reads a region any more: the next step may write
+                self._win.Sync()
 
     def allreduce(self, params, weight=1.0, op="average"):
         """As GradientBuckets.allreduce: gradients computed elsewhere, scaled and summed."""
@@ -200,13 +263,16 @@ class SharedMemoryBuckets(ParamLayout):
             self.copies += 1
         p.grad = v
 
-    def _reduce(self):
+    def _reduce(self, defer=False):
         win, local, R = self._win, self._local, self._regions
         L, lo, hi = R.shape[0] - 1, self._lo, self._hi
         with _comm._Watchdog.guard("gradient allreduce"):
             win.Sync()
             local.Barrier()  # every rank's region is written
             win.Sync()
+            self._deferred = (self.sharded or defer) and not self._machines and L > 1
+            if self._deferred:  # the update reads the regions (Note [sum read by the update])
+                return
             out = R[L, lo:hi]
             if L == 1:  # alone on this machine (several machines): the sum is this region
                 np.copyto(out, R[0, lo:hi])
@@ -235,7 +301,19 @@ class SharedMemoryBuckets(ParamLayout):
             self._shared = _SharedValues(self, opt)
         sv, lo, hi = self._shared, self._lo, self._hi
         sv.take_in()
-        update_shard(opt, sv.values, self._regions[-1, lo:hi], sv.state, lo, hi)
+        R = self._regions
+        L, out = R.shape[0] - 1, R[-1, lo:hi]
+        if self._deferred:  # See Note [sum read by the update]
+            self._deferred = False
+            g, g2 = R[0, lo:hi], R[1, lo:hi]
+            if L > 2:  # the first L - 1 regions summed in rank order, the last one read
+                g = np.add(g, g2, out=out)
+                for k in range(2, L - 1):
+                    np.add(out, R[k, lo:hi], out=out)
+                g2 = R[L - 1, lo:hi]
+            update_shard(opt, sv.values, g, sv.state, lo, hi, grad2=g2, out=out)
+        else:
+            update_shard(opt, sv.values, out, sv.state, lo, hi)
         with _comm._Watchdog.guard("sharded update"):
             sv.win.Sync()
             self._local.Barrier()  # every chunk of the values is updated

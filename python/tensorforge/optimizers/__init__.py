@@ -224,14 +224,19 @@ class Optimizer:
                     raw.append(g)
         self._apply_arrays(live, raw)
 
-    def _apply_arrays(self, live, raw, checked=False):
+    def _apply_arrays(self, live, raw, checked=False, raw2=None):
         """One step on the parameter Tensors ``live`` with their gradients ``raw`` (checked
         floating arrays of their shapes, one per parameter): apply_gradients once it has
         collected them, and the compiled training step (Note [compiled step], engine/
         compiled_step.py), which computes them itself. ``checked``: the gradients are already
-        C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs)."""
+        C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs).
+        ``raw2``: checked arrays too, each parameter's gradient being raw + raw2 (Note [update
+        of a sum]: the shared-memory window's two ranks' regions, distributed/shm.py)."""
         lr = self._current_lr()
         self.iterations += 1
+        if raw2 is not None and (self.clipnorm is not None or self.clipvalue is not None
+                                 or self.global_clipnorm is not None):
+            raw, raw2 = [g + g2 for g, g2 in zip(raw, raw2)], None  # clipping needs the sum
         if checked:
             grads = raw
         else:
@@ -254,6 +259,17 @@ class Optimizer:
             if st is None:
                 st = state[id(p)] = (p,) + self._init_state(p.data)
             states.append(st)
+        if raw2 is not None:  # See Note [update of a sum]
+            fused, k = self._native_update_sum(lr), _kernels_module or _kernels()
+            for p, g, g2, st in zip(live, grads, raw2, states):
+                if fused is not None:
+                    try:
+                        fused(p.data, g, g2, st[1:])
+                        continue
+                    except (TypeError, ValueError):
+                        pass
+                self._update(k, p.data, g + g2, st[1:], lr)
+            return
         multi = self._native_multi(lr) if len(live) > 1 else None
         if multi is not None:  # See Note [multi-tensor update]
             try:
@@ -289,6 +305,16 @@ class Optimizer:
     # under the same conditions as its _native_update. It raises TypeError / ValueError with
     # nothing updated; _apply_arrays then takes the single calls.
     def _native_multi(self, lr):
+        return None
+
+    # Note [update of a sum]: an optimizer whose native kernel can read the gradient as the sum
+    # of two arrays (Note [two gradients] in csrc/include/tf/optim.h) returns from
+    # _native_update_sum a step(param, grad, grad2, st) (st: the state arrays, as _update's)
+    # updating with grad + grad2, rounded as the summed array would be; None where it cannot.
+    # The shared-memory window of two ranks (distributed/shm.py) passes their gradients this
+    # way instead of writing their sum and reading it back: to update_shard (sharded) and to
+    # _apply_arrays(raw2=...) (each rank's whole update).
+    def _native_update_sum(self, lr):
         return None
 
     def minimize(self, loss, var_list, tape=None):
@@ -443,6 +469,17 @@ class RMSprop(Optimizer):
             fn(p, g, st[1], lr, rho, eps)
         return step
 
+    def _native_update_sum(self, lr):
+        fn = None if self.momentum or self.centered or type(self)._update is not RMSprop._update \
+            else _native_kernel("rmsprop_update")
+        if fn is None:
+            return None
+        rho, eps = self.rho, self.epsilon
+
+        def step(p, g, g2, st):
+            fn(p, g, st[0], lr, rho, eps, g2)
+        return step
+
     def get_config(self):
         return dict(super().get_config(), rho=self.rho, momentum=self.momentum,
                     epsilon=self.epsilon, centered=self.centered)
@@ -496,6 +533,18 @@ class Adam(_AdamFamily):
 
         def step(p, g, st):
             fn(p, g, st[1], st[2], lr, b1, b2, eps, t)
+        return step
+
+    def _native_update_sum(self, lr):
+        t = self.iterations
+        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
+            else _native_kernel("adam_update")
+        if fn is None:
+            return None
+        b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
+
+        def step(p, g, g2, st):
+            fn(p, g, st[0], st[1], lr, b1, b2, eps, t, g2)
         return step
 
     def _native_multi(self, lr):
