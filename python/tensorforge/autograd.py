@@ -520,7 +520,10 @@ def run_backward(root, grad):
                 g = g.astype(d.dtype)
             tn = t._node
             if tn is None:
-                t.grad = g if t.grad is None else t.grad + g
+                g = g if t.grad is None else t.grad + g
+                # NumPy turns 0-d results into scalars (a sum over every axis: the gradient
+                # of Attention's scale); a weight's gradient stays an array for the optimizer
+                t.grad = np.asarray(g) if isinstance(g, np.generic) else g
             else:
                 slot = grads.get(tn)
                 if slot is None:

@@ -166,6 +166,12 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     else:
         name = keras_name
     cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
+    if name == "Lambda" and cfg.get("function_type") == "function" and cls is not None:
+        # a function stored by name (tensorforge writes no bytecode): found in custom_objects,
+        # as Keras 2 finds a function_type 'function'; Lambda.from_config names what is missing
+        from ..engine.serialization import custom_object_scope
+        with custom_object_scope(custom_objects or {}):
+            return cls.from_config(cfg)
     if cls is not None and name in _NOT_FROM_FILES and keras_name not in (custom_objects or {}):
         raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
                          "config holds Python code that tensorforge does not run from a file; "
@@ -184,8 +190,11 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
     kwargs = {}
     for k, v in cfg.items():
-        if k in ("layer", "backward_layer") and isinstance(v, dict) and "class_name" in v:
-            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer
+        if k in ("layer", "backward_layer", "cell") and isinstance(v, dict) and "class_name" in v:
+            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer,
+            continue                                                 # an RNN's cell
+        if k == "cells" and isinstance(v, list):  # StackedRNNCells
+            kwargs[k] = [layer_from_keras(c, source, custom_objects) for c in v]
             continue
         if k == "dtype" and name == "InputLayer" or k == "dtype" and getattr(
                 cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:
@@ -197,9 +206,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             if len(v) != 1:
                 raise ValueError(f"{where}: normalization over several axes {v} is not supported")
             v = v[0]
-        if k == "data_format" and name == "Flatten" and v == "channels_first":
-            raise ValueError(f"{where}: Flatten(data_format='channels_first') is not supported")
-        if k in _INERT:  # accepted or not, tensorforge would ignore or refuse other values
+        if k in _INERT and (k == "dtype" or k.endswith("_constraint") or k not in accepted):
+            # tensorforge would ignore or refuse other values (constraints: taken, not applied)
             if not _is_inert(k, v):
                 raise ValueError(f"{where}: argument {k}={v!r} is not supported by "
                                  f"tensorforge's {name}")
@@ -209,8 +217,6 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             raise ValueError(f"{where}: argument {k}={v!r} is not supported by tensorforge's "
                              f"{name}")
     kwargs.update(extra)
-    if name == "Embedding" and "batch_input_shape" in kwargs:
-        kwargs.pop("input_length", None)  # the shape already says it
     try:
         return cls(**kwargs)
     except (TypeError, ValueError, NotImplementedError) as e:
@@ -252,6 +258,8 @@ def _object_to_keras(layer, k, v):
             return _initializer_to_keras(obj)
         if v is None or _is_keras_form(v):
             return v
+        if isinstance(v, str) and v.lower() not in _init._BY_NAME and v not in _init._BY_NAME:
+            return v  # a layer's own kernel name (RandomFourierFeatures' 'gaussian' / 'laplacian')
         return _initializer_to_keras(_base._deser(v) if isinstance(v, dict) else _init.get(v))
     if isinstance(obj, _reg.Regularizer):
         return _regularizer_to_keras(obj)
@@ -270,6 +278,12 @@ def layer_to_keras(layer):
             inner = (getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
                      if k == "layer" else getattr(layer, "backward_layer", None))
             cfg[k] = layer_to_keras(inner) if inner is not None else v
+            continue
+        if k == "cell" and isinstance(v, dict) and getattr(layer, "cell", None) is not None:
+            cfg[k] = layer_to_keras(layer.cell)  # an RNN's cell, in Keras form like any layer
+            continue
+        if k == "cells" and isinstance(v, list) and len(getattr(layer, "cells", ())) == len(v):
+            cfg[k] = [layer_to_keras(c) for c in layer.cells]
             continue
         if k.endswith("_initializer") or k.endswith("_regularizer"):
             v = _object_to_keras(layer, k, v)
