@@ -50,6 +50,14 @@ _INERT = {
     "zero_output_for_mask": _ANY,
     "rng_type": _ANY,  # tf.keras 2.12+ random layers' generator kind: ours draw from NumPy
     "vocabulary_size": _ANY,  # a lookup's record of its vocabulary's size (Keras 2 drops it too)
+    "query_shape": _ANY, "key_shape": _ANY, "value_shape": _ANY,  # See _MHA_SHAPES
+    "softmax_robust_masking": (False,),  # tf_keras 2.16+ MultiHeadAttention: the default
+}
+# Arguments Keras 2 writes for a class whose computation never reads them (SeparableConv's
+# base-class kernel_* arguments: its kernels are depthwise_* and pointwise_*): any value loads.
+_UNUSED_BY_KERAS = {
+    "SeparableConv1D": ("kernel_initializer", "kernel_regularizer", "kernel_constraint"),
+    "SeparableConv2D": ("kernel_initializer", "kernel_regularizer", "kernel_constraint"),
 }
 _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
               "weights")
@@ -188,8 +196,12 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         if "batch_shape" in cfg:
             cfg["batch_input_shape"] = cfg.pop("batch_shape")
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
+    if name == "MultiHeadAttention":
+        _mha_default_axes(cfg)
     kwargs = {}
     for k, v in cfg.items():
+        if k in _UNUSED_BY_KERAS.get(name, ()) and k not in accepted:
+            continue
         if k in ("layer", "backward_layer", "cell") and isinstance(v, dict) and "class_name" in v:
             kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer,
             continue                                                 # an RNN's cell
@@ -302,7 +314,49 @@ def layer_to_keras(layer):
             cfg["axis"] = len(layer.input_shape) - 1 if layer.axis == -1 else layer.axis
     if type(layer).__name__ == "Embedding" and isinstance(cfg.get("input_length"), tuple):
         cfg["input_length"] = list(cfg["input_length"])
-    return {"class_name": type(layer).__name__, "config": cfg}
+    kind = type(layer).__name__
+    if kind in _OUTPUT_DTYPE_LAYERS:  # Keras 2 records these layers' output dtype and
+        cfg["dtype"] = "int64" if cfg.get("output_mode", "int") == "int" else "float32"
+    elif kind == "TextVectorization":  # refuses int64 for output_mode='int', float for the rest
+        cfg["dtype"] = "string"
+    elif kind == "MultiHeadAttention":
+        cfg.update(_mha_shapes(layer))
+    return {"class_name": kind, "config": cfg}
+
+
+# Keras 2 gives these layers dtype int64 for output_mode='int', floatx otherwise, and refuses
+# float32 with output_mode='int' (IntegerLookup: "dtype should be an integer type").
+_OUTPUT_DTYPE_LAYERS = ("StringLookup", "IntegerLookup", "Hashing", "Discretization")
+# Keras 2's MultiHeadAttention config records the shapes it was built for; from_config builds
+# from them (its einsum equations depend on the ranks). Ours builds on the first call: read, they
+# are dropped.
+_MHA_SHAPES = ("query_shape", "key_shape", "value_shape")
+
+
+def _mha_default_axes(cfg):
+    """Keras 2 writes the attention_axes it derived for the default (every axis but the batch
+    and the features, ``(1,)`` for a sequence): with the query's rank known, that is None."""
+    axes, shape = cfg.get("attention_axes"), cfg.get("query_shape")
+    if axes is not None and isinstance(shape, (list, tuple)) and \
+            list(axes) == list(range(1, len(shape) - 1)):
+        cfg["attention_axes"] = None
+
+
+def _mha_shapes(layer):
+    nodes = [n for n in getattr(layer, "_inbound_nodes", ()) if not n.is_input]
+    if not nodes:
+        return {}
+    from ..engine.node import flatten
+    node = nodes[0]
+    ts = flatten(node.input_tensors)
+    kw = node.call_kwargs
+    q = ts[0]
+    v = kw.get("value", ts[1] if len(ts) > 1 else None)
+    k = kw.get("key", ts[2] if len(ts) > 2 else None)
+    k = v if k is None else k
+    if v is None or not all(hasattr(t, "shape") for t in (q, v, k)):
+        return {}
+    return {n: list(t.shape) for n, t in zip(_MHA_SHAPES, (q, k, v))}
 
 
 # ---- compile settings ---------------------------------------------------------------------------
