@@ -198,6 +198,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
     if name == "MultiHeadAttention":
         _mha_default_axes(cfg)
+    if name in _KERAS_DTYPE_ONLY and cfg.get("dtype") == _keras_output_dtype(name, cfg):
+        cfg.pop("dtype")  # Keras' record of the output dtype; ours follow from output_mode
     kwargs = {}
     for k, v in cfg.items():
         if k in _UNUSED_BY_KERAS.get(name, ()) and k not in accepted:
@@ -315,10 +317,8 @@ def layer_to_keras(layer):
     if type(layer).__name__ == "Embedding" and isinstance(cfg.get("input_length"), tuple):
         cfg["input_length"] = list(cfg["input_length"])
     kind = type(layer).__name__
-    if kind in _OUTPUT_DTYPE_LAYERS:  # Keras 2 records these layers' output dtype and
-        cfg["dtype"] = "int64" if cfg.get("output_mode", "int") == "int" else "float32"
-    elif kind == "TextVectorization":  # refuses int64 for output_mode='int', float for the rest
-        cfg["dtype"] = "string"
+    if kind in _OUTPUT_DTYPE_LAYERS or kind == "TextVectorization":
+        cfg["dtype"] = _keras_output_dtype(kind, cfg)
     elif kind == "MultiHeadAttention":
         cfg.update(_mha_shapes(layer))
     return {"class_name": kind, "config": cfg}
@@ -327,6 +327,15 @@ def layer_to_keras(layer):
 # Keras 2 gives these layers dtype int64 for output_mode='int', floatx otherwise, and refuses
 # float32 with output_mode='int' (IntegerLookup: "dtype should be an integer type").
 _OUTPUT_DTYPE_LAYERS = ("StringLookup", "IntegerLookup", "Hashing", "Discretization")
+# ... of which ours take no dtype (Hashing casts its output to its dtype: kept)
+_KERAS_DTYPE_ONLY = ("StringLookup", "IntegerLookup", "Discretization", "TextVectorization")
+
+
+def _keras_output_dtype(kind, cfg):
+    """The dtype Keras 2 writes for a preprocessing layer (TextVectorization: its input's)."""
+    if kind == "TextVectorization":
+        return "string"
+    return "int64" if cfg.get("output_mode", "int") == "int" else "float32"
 # Keras 2's MultiHeadAttention config records the shapes it was built for; from_config builds
 # from them (its einsum equations depend on the ranks). Ours builds on the first call: read, they
 # are dropped.
