@@ -129,8 +129,12 @@ def _activation(v, where):
     if v is None:
         return "linear"
     if v not in _act._BY_NAME:
+        from ..engine.serialization import custom_object
+        if callable(custom_object(v)):  # a custom activation, by name (custom_objects)
+            return custom_object(v)
         raise ValueError(f"{where}: activation {v!r} is not available in tensorforge (known: "
-                         f"{', '.join(sorted(_act._BY_NAME))})")
+                         f"{', '.join(sorted(_act._BY_NAME))}); a custom one: pass "
+                         f"custom_objects={{{v!r}: function}}")
     return v
 
 

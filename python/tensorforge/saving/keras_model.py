@@ -176,11 +176,19 @@ def _input_layer_config(name, shape, dtype="float32"):
 def model_to_config(model):
     """The Keras 2 model_config dict of a tensorforge model."""
     models = _models()
-    if type(model) is models.Sequential or not hasattr(model, "inputs") or \
-            not getattr(model, "_is_graph_network", hasattr(model, "_nodes")):
+    if not isinstance(model, models.Sequential) and not getattr(model, "_is_graph_network", False):
+        # Keras 2 refuses too: written as a Sequential of its layers, it would come back as
+        # another class whose call() is not the model's
+        raise NotImplementedError(
+            f"save: saving the model to HDF5 format requires the model to be a Functional "
+            f"model or a Sequential model; {type(model).__name__} is a subclassed model: save "
+            "it to a .keras file (its get_config and weights), or use save_weights")
+    if isinstance(model, models.Sequential):
         if not model.layers:
             raise ValueError("save: the model has no layers")
-        layers = [_input_layer_config(model.layers[0].name + "_input", model.input_shape,
+        first = model.get_config()["layers"][0]
+        name = first["config"].get("name") if first["class_name"] == "InputLayer" else None
+        layers = [_input_layer_config(name or model.layers[0].name + "_input", model.input_shape,
                                       getattr(model, "_input_dtype", None) or "float32")]
         layers += [_kc.layer_to_keras(l) for l in model.layers]
         return {"class_name": "Sequential", "config": {"name": model.name, "layers": layers}}
