@@ -42,8 +42,7 @@ def _img(h=6, w=6, c=2):
 
 
 REG = {"kernel_regularizer": "l2", "bias_regularizer": tf.regularizers.l1(0.01)}
-CON = {"kernel_constraint": "max_norm", "bias_constraint": tf.constraints.NonNeg()} \
-    if hasattr(tf, "constraints") else {}
+CON = {"kernel_constraint": "max_norm", "bias_constraint": tf.constraints.NonNeg()}
 INIT = {"kernel_initializer": "he_normal", "bias_initializer": tf.initializers.Constant(0.1)}
 
 
@@ -69,7 +68,7 @@ def _seq(n=5, f=3):
 def _rnn_kw():
     return dict(activation="relu", use_bias=False, kernel_initializer="he_normal",
                 recurrent_initializer="glorot_uniform", kernel_regularizer="l2",
-                return_sequences=True, go_backwards=True)
+                recurrent_constraint="max_norm", return_sequences=True, go_backwards=True)
 
 
 def _tokens(vocab=7, t=5):
@@ -192,14 +191,18 @@ RECIPES = {
                                                              center=False,
                                                              gamma_initializer="random_uniform",
                                                              moving_variance_initializer="ones",
-                                                             gamma_regularizer="l2"), _f(3, 2)),
+                                                             gamma_regularizer="l2",
+                                                             gamma_constraint="non_neg"),
+                                        _f(3, 2)),
     "LayerNormalization": lambda: _case(L.LayerNormalization(axis=[1, 2], epsilon=0.01,
                                                              scale=False,
-                                                             beta_initializer="random_normal"),
+                                                             beta_initializer="random_normal",
+                                                             beta_constraint="max_norm"),
                                         _f(3, 2)),
     # embeddings, recurrent
     "Embedding": lambda: _case(L.Embedding(7, 3, embeddings_initializer="random_normal",
                                            embeddings_regularizer="l2", mask_zero=True,
+                                           embeddings_constraint="unit_norm",
                                            input_length=5),
                                _tokens(), call=_lstm_after),
     "SimpleRNN": lambda: _case(L.SimpleRNN(3, **_rnn_kw()), _seq()),

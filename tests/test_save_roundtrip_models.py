@@ -314,3 +314,58 @@ def test_models_save_model_writes_hdf5_for_h5(tmp_path):
     assert h5py.is_hdf5(path)
     keras.models.save_model(model, str(tmp_path / "m2"), save_format="h5")
     assert h5py.is_hdf5(str(tmp_path / "m2"))
+
+
+# ---- weight constraints (constraints.py): applied after each step, saved in every format -------
+def _constrained_model():
+    C = keras.constraints
+    inp = keras.Input((5,))
+    h = L.Embedding(6, 4, embeddings_constraint=C.MinMaxNorm(0.2, 0.8, rate=0.5, axis=1))(inp)
+    h = L.Conv1D(2, 3, kernel_constraint=C.UnitNorm(axis=[0, 1]))(h)
+    h = L.Flatten()(h)
+    out = L.Dense(3, kernel_constraint=C.MaxNorm(0.5), bias_constraint="non_neg")(h)
+    model = keras.Model(inp, out)
+    model.compile(keras.optimizers.SGD(0.5), "mse")
+    return model
+
+
+def test_constraints_match_keras_after_training_steps():
+    """tests/data/keras_constraints.npz (tools/gen_constraint_refs.py): tf_keras' weights after
+    three SGD steps of the same model from the same weights. Before, the constraints were
+    accepted and silently never applied."""
+    ref = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_constraints.npz"))
+    model = _constrained_model()
+    model.set_weights([ref[f"w0_{i}"] for i in range(5)])
+    for _ in range(3):
+        model.train_on_batch(ref["ids"], ref["y"])
+    for i, w in enumerate(model.get_weights()):
+        np.testing.assert_allclose(w, ref[f"w3_{i}"], rtol=1e-5, atol=1e-6, err_msg=str(i))
+    k = model.get_weights()[3]
+    assert np.sqrt((k ** 2).sum(axis=0)).max() <= 0.5 + 1e-6  # the constraint binds here
+
+
+@pytest.mark.parametrize("kind", ["h5", "keras", "json"])
+def test_constraints_survive_save_and_load(tmp_path, kind):
+    ref = np.load(os.path.join(os.path.dirname(__file__), "data", "keras_constraints.npz"))
+    model = _constrained_model()
+    model.set_weights([ref[f"w0_{i}"] for i in range(5)])
+    if kind == "json":
+        again = keras.models.model_from_json(model.to_json())
+        again.set_weights(model.get_weights())
+        again.compile(keras.optimizers.SGD(0.5), "mse")
+    else:
+        path = str(tmp_path / f"m.{kind}")
+        model.save(path)
+        again = keras.models.load_model(path)
+    assert again.get_config() == model.get_config()
+    assert again.layers[-1].get_config()["kernel_constraint"] == {
+        "class_name": "MaxNorm", "config": {"max_value": 0.5, "axis": 0}}
+    for _ in range(3):
+        again.train_on_batch(ref["ids"], ref["y"])
+    for i, w in enumerate(again.get_weights()):
+        np.testing.assert_allclose(w, ref[f"w3_{i}"], rtol=1e-5, atol=1e-6, err_msg=str(i))
+
+
+def test_unknown_constraint_is_refused_by_name():
+    with pytest.raises(ValueError, match="RadialConstraint"):
+        L.Dense(2, kernel_constraint="RadialConstraint")

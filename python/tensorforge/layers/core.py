@@ -26,6 +26,7 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.units = _args.positive_int("Dense", "units", units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)

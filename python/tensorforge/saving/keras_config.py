@@ -224,8 +224,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             if len(v) != 1:
                 raise ValueError(f"{where}: normalization over several axes {v} is not supported")
             v = v[0]
-        if k in _INERT and (k == "dtype" or k.endswith("_constraint") or k not in accepted):
-            # tensorforge would ignore or refuse other values (constraints: taken, not applied)
+        if k in _INERT and (k == "dtype" or k not in accepted):
+            # tensorforge would ignore or refuse other values
             if not _is_inert(k, v):
                 raise ValueError(f"{where}: argument {k}={v!r} is not supported by "
                                  f"tensorforge's {name}")
