@@ -287,9 +287,8 @@ RECIPES = {
     "RandomCrop": lambda: _case(L.RandomCrop(4, 4), _img(), random=True),
     "RandomHeight": lambda: _case(L.RandomHeight(0.2), _img(), random=True, head=False),
     "RandomWidth": lambda: _case(L.RandomWidth(0.2), _img(), random=True, head=False),
-    "RandomFourierFeatures": lambda: _case(LX.RandomFourierFeatures(5, kernel_initializer="laplacian",
-                                                                    scale=2.0, trainable=True),
-                                           _f(3)),
+    "RandomFourierFeatures": lambda: _case(LX.RandomFourierFeatures(
+        5, kernel_initializer="laplacian", scale=2.0, trainable=True), _f(3)),
     # the base classes a model file names
     "InputLayer": lambda: _case(L.Dense(2), _f(3)),  # every recipe's model starts with one
 }

@@ -73,7 +73,7 @@ def test_sequential_models_survive_save_and_load(kind, tmp_path):
 
 
 # ---- custom objects --------------------------------------------------------------------------
-class Scale(L.Layer):
+class PersistScale(L.Layer):
     """A custom layer with a weight and a constructor argument."""
 
     def __init__(self, factor=1.0, **kwargs):
@@ -103,7 +103,7 @@ def cube(x):
 
 
 @keras.utils.register_keras_serializable(package="persist_test")
-class Shift(L.Layer):
+class PersistShift(L.Layer):
     def __init__(self, by=0.5, **kwargs):
         super().__init__(**kwargs)
         self.by = by
@@ -120,15 +120,16 @@ def registered_loss(y_true, y_pred):
     return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
 
 
-CUSTOM = {"Scale": Scale, "scaled_mse": scaled_mse, "max_err": max_err, "cube": cube}
+CUSTOM = {"PersistScale": PersistScale, "scaled_mse": scaled_mse, "max_err": max_err,
+          "cube": cube}
 
 
 def _custom_model():
     tf.utils.set_random_seed(1)
     inp = keras.Input((3,))
     h = L.Dense(4, activation=cube)(inp)
-    h = Scale(factor=0.5)(h)
-    h = Shift(by=0.25)(h)
+    h = PersistScale(factor=0.5)(h)
+    h = PersistShift(by=0.25)(h)
     out = L.Dense(2)(h)
     model = keras.Model(inp, out)
     model.compile(keras.optimizers.Adam(0.01), loss=scaled_mse, metrics=[max_err, "mae"])
@@ -137,7 +138,8 @@ def _custom_model():
 
 def _data():
     r = np.random.default_rng(2)
-    return r.standard_normal((6, 3)).astype(np.float32), r.standard_normal((6, 2)).astype(np.float32)
+    x = r.standard_normal((6, 3)).astype(np.float32)
+    return x, r.standard_normal((6, 2)).astype(np.float32)
 
 
 @pytest.mark.parametrize("how", ["custom_objects", "scope"])
@@ -153,8 +155,8 @@ def test_custom_layer_loss_metric_activation_round_trip(tmp_path, suffix, how):
     else:
         with keras.utils.custom_object_scope(CUSTOM):
             again = keras.models.load_model(path)
-    assert isinstance(again.layers[2], Scale) and again.layers[2].factor == 0.5
-    assert isinstance(again.layers[3], Shift) and again.layers[3].by == 0.25  # registered
+    assert isinstance(again.layers[2], PersistScale) and again.layers[2].factor == 0.5
+    assert isinstance(again.layers[3], PersistShift) and again.layers[3].by == 0.25  # registered
     assert again.layers[1].activation is cube
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
     np.testing.assert_allclose(again.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0),
@@ -171,7 +173,7 @@ def test_missing_custom_object_names_it(tmp_path, suffix):
     path = str(tmp_path / ("m" + suffix))
     model.save(path)
     with pytest.raises(ValueError, match="'cube'.*custom_objects"):
-        keras.models.load_model(path, custom_objects={"Scale": Scale})
+        keras.models.load_model(path, custom_objects={"PersistScale": PersistScale})
 
 
 def test_registered_loss_needs_no_custom_objects(tmp_path):
@@ -222,7 +224,7 @@ def test_compile_settings_are_restored(tmp_path):
 
 
 # ---- a subclassed model ----------------------------------------------------------------------
-class Tower(keras.Model):
+class PersistTower(keras.Model):
     def __init__(self, units=4, **kwargs):
         super().__init__(**kwargs)
         self.units = units
@@ -240,14 +242,14 @@ class Tower(keras.Model):
 @pytest.mark.parametrize("suffix", [".keras", ""])
 def test_subclassed_model_with_get_config_round_trips(tmp_path, suffix):
     tf.utils.set_random_seed(4)
-    model = Tower(units=5)
+    model = PersistTower(units=5)
     model.compile(keras.optimizers.Adam(0.01), loss="mse")
     x, y = _data()
     model.train_on_batch(x, y)  # moves BatchNormalization's moving statistics too
     path = str(tmp_path / ("tower" + suffix))
     model.save(path)
-    again = keras.models.load_model(path, custom_objects={"Tower": Tower})
-    assert isinstance(again, Tower) and again.units == 5
+    again = keras.models.load_model(path, custom_objects={"PersistTower": PersistTower})
+    assert isinstance(again, PersistTower) and again.units == 5
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
     np.testing.assert_allclose([again.train_on_batch(x, y) for _ in range(2)],
                                [model.train_on_batch(x, y) for _ in range(2)], rtol=1e-6)
@@ -256,9 +258,9 @@ def test_subclassed_model_with_get_config_round_trips(tmp_path, suffix):
 def test_subclassed_model_refuses_h5_with_a_reason(tmp_path):
     """Keras 2: 'Saving the model to HDF5 format requires the model to be a Functional model
     or a Sequential model'."""
-    model = Tower()
+    model = PersistTower()
     model(np.zeros((1, 3), np.float32))
-    with pytest.raises((ValueError, NotImplementedError), match="(?i)functional|sequential|subclass"):
+    with pytest.raises(NotImplementedError, match="Functional model or a Sequential model"):
         model.save(str(tmp_path / "tower.h5"))
     assert not os.path.exists(tmp_path / "tower.h5")
 
