@@ -371,3 +371,33 @@ def test_constraints_survive_save_and_load(tmp_path, kind):
 def test_unknown_constraint_is_refused_by_name():
     with pytest.raises(ValueError, match="RadialConstraint"):
         L.Dense(2, kernel_constraint="RadialConstraint")
+
+
+def test_scoped_custom_layer_beats_a_registered_class_of_the_same_name(tmp_path):
+    """Layer subclasses register themselves by class name, so another class named alike (in
+    another module, or defined later) may hold the name: custom_object_scope must win over it,
+    as custom_objects= does (the .h5 reader looked only at custom_objects=)."""
+    def make(k):
+        class Twin(L.Layer):
+            def __init__(self, k=k, **kwargs):
+                super().__init__(**kwargs)
+                self.k = k
+
+            def call(self, x):
+                return x * self.k
+
+            def get_config(self):
+                return {**super().get_config(), "k": self.k}
+        return Twin
+    first = make(2.0)
+    inp = keras.Input((3,))
+    model = keras.Model(inp, first()(inp))
+    x, _ = _data()
+    for suffix in (".h5", ".keras"):
+        path = str(tmp_path / ("twin" + suffix))
+        model.save(path)
+        make(5.0)  # registers another "Twin"
+        with keras.utils.custom_object_scope({"Twin": first}):
+            again = keras.models.load_model(path)
+        assert type(again.layers[1]) is first
+        np.testing.assert_array_equal(again.predict(x, verbose=0), x * 2.0)

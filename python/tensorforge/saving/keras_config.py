@@ -177,14 +177,19 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         name, extra = _ALIASES[keras_name]
     else:
         name = keras_name
-    cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
+    from ..engine.serialization import custom_object
+    # custom objects (the argument, or a custom_object_scope) come before the registry, where
+    # another class of the same name may have registered itself (Keras 2's order)
+    custom = (custom_objects or {}).get(keras_name) or custom_object(keras_name)
+    custom = custom if isinstance(custom, type) else None
+    cls = custom or _base._LAYER_CLASSES.get(name)
     if name == "Lambda" and cfg.get("function_type") == "function" and cls is not None:
         # a function stored by name (tensorforge writes no bytecode): found in custom_objects,
         # as Keras 2 finds a function_type 'function'; Lambda.from_config names what is missing
         from ..engine.serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls.from_config(cfg)
-    if cls is not None and name in _NOT_FROM_FILES and keras_name not in (custom_objects or {}):
+    if cls is not None and name in _NOT_FROM_FILES and custom is None:
         raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
                          "config holds Python code that tensorforge does not run from a file; "
                          "rebuild the model in code and call load_weights")
@@ -192,7 +197,7 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
                          f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
                          f"supported: {', '.join(supported_layer_classes())}")
-    if custom_objects and keras_name in custom_objects:
+    if custom is not None:
         return cls.from_config(cfg)
     where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
     if name == "InputLayer" and _dtype_name(cfg.get("dtype")) not in _KEPT_INPUT_DTYPES:
