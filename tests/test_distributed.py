@@ -126,6 +126,29 @@ def test_sharded_update_refuses_whole_tensor_clipping():
         DistributedOptimizer(SGD(0.1), sharded="yes")
 
 
+def test_sharded_update_refuses_weight_constraints():
+    from tensorforge.autograd import Tensor
+    from tensorforge.constraints import MaxNorm
+    from tensorforge.distributed.sharded import check_constraints
+    w, b = Tensor(np.ones((3, 2), np.float32), requires_grad=True), Tensor(np.ones(2, np.float32))
+    check_constraints([w, b])  # no constraint: fine
+    w._constraint = MaxNorm(1.0)
+    with pytest.raises(ValueError, match=r"sharded=True.*\(3, 2\).*constraint"):
+        check_constraints([w, b])
+
+
+def test_update_of_two_regions_applies_weight_constraints():
+    # the 2-rank window update (raw2: each rank's gradient region) keeps Keras' constraint step
+    from tensorforge.autograd import Tensor
+    from tensorforge.constraints import NonNeg
+    from tensorforge.optimizers import RMSprop
+    w = Tensor(np.full((4, 3), 0.01, np.float32), requires_grad=True)
+    w._constraint = NonNeg()
+    g = np.ones((4, 3), np.float32)
+    RMSprop(0.1)._apply_arrays([w], [g], checked=True, raw2=[g.copy()])
+    assert (w.data >= 0).all() and (w.data == 0).any()
+
+
 def test_import_without_mpi4py_and_clear_errors():
     code = ("import sys; sys.modules['mpi4py'] = None\n"
             "import tensorforge, tensorforge.distributed as d\n"

@@ -19,7 +19,8 @@ from . import kernels  # noqa: E402,F401
 from . import reference  # noqa: E402,F401
 
 # Keras-style module map (filled by the library issue); a missing module is not an import error.
-for _name in ("activations", "initializers", "regularizers", "losses", "metrics", "optimizers",
+for _name in ("activations", "initializers", "regularizers", "constraints", "losses", "metrics",
+              "optimizers",
               "layers", "models", "callbacks", "utils", "datasets", "preprocessing"):
     try:
         __import__(f"{__name__}.{_name}")

@@ -47,15 +47,30 @@ def get(identifier):
         try:
             return _BY_NAME[identifier]
         except KeyError:
+            from .engine.serialization import custom_object  # (it imports this module)
+            fn = custom_object(identifier)  # a custom activation saved by name (Keras 2)
+            if callable(fn):
+                return fn
             raise ValueError(f"activations.get: unknown activation {identifier!r}; known: "
-                             f"{', '.join(sorted(_BY_NAME))}") from None
+                             f"{', '.join(sorted(_BY_NAME))}; a custom one: pass "
+                             f"custom_objects={{{identifier!r}: function}}") from None
     if callable(identifier):
         return identifier
     raise TypeError(f"activations.get: expected a name or a callable, got {type(identifier).__name__}")
 
 
 def serialize(fn):
+    """A built-in activation's name; a custom function's registered name
+    (``register_keras_serializable``: 'package>name') or its ``__name__``, found again through
+    ``custom_objects`` when loaded, as Keras 2 does. A lambda has no name to find it by."""
     name = getattr(fn, "__name__", None)
     if _BY_NAME.get(name) is fn:
         return name
-    raise ValueError(f"activations.serialize: cannot save custom activation {fn!r} (use a built-in name)")
+    if not callable(fn) or not name or name == "<lambda>":
+        raise ValueError(f"activations.serialize: cannot save the activation {fn!r}: define it "
+                         "with def (and pass it as custom_objects when loading)")
+    from .engine.serialization import get_custom_objects
+    for key, obj in get_custom_objects().items():
+        if obj is fn and ">" in key:
+            return key
+    return name

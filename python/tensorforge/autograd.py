@@ -100,8 +100,9 @@ class Tensor:
 
     # _keras_logits: See activations.tag_logits; _keras_mask: Keras 2's mask metadata, set on a
     # layer's output by the engine (unset: none)
+    # _constraint: a weight's Keras constraint, applied after each optimizer step (constraints.py)
     __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "_keras_logits",
-                 "_keras_mask", "__weakref__")
+                 "_keras_mask", "_constraint", "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
@@ -520,7 +521,10 @@ def run_backward(root, grad):
                 g = g.astype(d.dtype)
             tn = t._node
             if tn is None:
-                t.grad = g if t.grad is None else t.grad + g
+                g = g if t.grad is None else t.grad + g
+                # NumPy turns 0-d results into scalars (a sum over every axis: the gradient
+                # of Attention's scale); a weight's gradient stays an array for the optimizer
+                t.grad = np.asarray(g) if isinstance(g, np.generic) else g
             else:
                 slot = grads.get(tn)
                 if slot is None:

@@ -7,12 +7,20 @@ compile and the training API (training.py), the loops (training_arrays.py), Sequ
 """
 from .engine.base_layer import _shape_str  # noqa: F401 -- used by utils.plot_model
 from .engine.input_layer import Input  # noqa: F401
-from .engine.saving import load_model, model_from_config, save_model  # noqa: F401
+from .engine.saving import load_model, model_from_config  # noqa: F401
 from .engine.sequential import Sequential
 from .engine.training import Model
 
 __all__ = ["Sequential", "Model", "Input", "load_model", "save_model", "model_from_config",
            "model_from_json", "clone_model"]
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None,
+               **kwargs):
+    """Keras 2 ``keras.models.save_model``: the same file as ``model.save`` (HDF5 for .h5 /
+    .hdf5 or save_format='h5', tensorforge's own format otherwise)."""
+    return model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+                      save_format=save_format, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None):

@@ -70,6 +70,8 @@ class _DistributedMixin:
         if b is None:
             params = list(params)
             rows = 0
+            if self._dist_sharded is not None:
+                _sharded.check_constraints(params)
             if self._dist_sharded is not None:  # the shared values and state (shm.py)
                 rows = 1 + sum(s is not None for s in self._init_state(np.zeros(1, np.float32)))
             use_shm = self._dist_transport == "shm" or _shm.usable(params, rows)

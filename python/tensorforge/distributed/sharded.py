@@ -184,3 +184,13 @@ def check_optimizer(opt):
     if not (hasattr(opt, "_update") and hasattr(opt, "_init_state")):
         raise ValueError(f"DistributedOptimizer(sharded=True): {type(opt).__name__} has no "
                          "elementwise update rule (_update / _init_state) to shard")
+
+
+def check_constraints(params):
+    """ValueError for a weight constraint (kernel_constraint=MaxNorm(3), ...): a constraint
+    acts on a whole tensor after its update, which no rank holds whole in a sharded update."""
+    for p in params:
+        if getattr(p, "_constraint", None) is not None:
+            raise ValueError(f"DistributedOptimizer(sharded=True): weight {getattr(p, 'name', '?')!r} "
+                             f"of shape {tuple(p.shape)} has a constraint, which needs the whole "
+                             "updated tensor; use sharded=False")

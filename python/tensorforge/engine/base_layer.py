@@ -22,6 +22,7 @@ import threading
 import numpy as np
 
 from ..kernels._common import check_output_size
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module, host, raw
@@ -581,9 +582,20 @@ class Layer:
             tracked.append(layer)
             _touch()
 
+    def _set_constraints(self, **kw):
+        """Keep the layer's ``*_constraint`` arguments (constraints.get) as attributes and in its
+        config; add_weight gives each weight its own (See _CONSTRAINT_ATTR)."""
+        for k, v in kw.items():
+            c = _constraints.get(v)
+            setattr(self, k, c)
+            self._config[k] = _ser(c)
+
     def _record(self, **kw):
-        """Remember constructor arguments for get_config()."""
-        self._config.update({k: _ser(v) for k, v in kw.items()})
+        """Remember constructor arguments for get_config() (a constraint the layer keeps, See
+        _set_constraints, is not overwritten by a recorded None)."""
+        self._config.update({k: _ser(v) for k, v in kw.items()
+                             if not (v is None and k.endswith("_constraint")
+                                     and getattr(self, k, None) is not None)})
 
     # ---- weights ----------------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -614,6 +626,10 @@ class Layer:
                    name=f"{self.name}/{name}")
         self._weights.append((name, t, bool(trainable)))
         _touch()
+        if constraint is None:  # the layer's own <weight>_constraint argument, by Keras' names
+            constraint = getattr(self, _CONSTRAINT_ATTR.get(name.rsplit("/", 1)[-1], ""), None)
+        if constraint is not None:
+            t._constraint = _constraints.get(constraint)
         if regularizer is not None:
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
@@ -1187,3 +1203,12 @@ class OpLayer(Layer):
 
 
 _node_module._OP_LAYER[0] = OpLayer
+
+
+# the layer attribute holding the constraint of a weight, by the weight's name (Keras 2's names)
+_CONSTRAINT_ATTR = {"kernel": "kernel_constraint", "bias": "bias_constraint",
+                    "recurrent_kernel": "recurrent_constraint",
+                    "embeddings": "embeddings_constraint", "gamma": "gamma_constraint",
+                    "beta": "beta_constraint", "alpha": "alpha_constraint",
+                    "depthwise_kernel": "depthwise_constraint",
+                    "pointwise_kernel": "pointwise_constraint"}

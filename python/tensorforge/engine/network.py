@@ -454,6 +454,9 @@ class Network(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         with custom_object_scope(custom_objects or {}):
+            if isinstance(config, dict) and "layers" not in config and \
+                    "input_layers" not in config and cls.__name__ not in ("Model", "Functional"):
+                return _subclass_from_config(cls, config)
             return cls._from_graph_config(config)
 
     @classmethod
@@ -567,6 +570,17 @@ def deserialize_layer(data):
 
 
 _MISSING = object()
+
+
+def _subclass_from_config(cls, config):
+    """A subclassed model from its own get_config: ``cls(**config)``, as Keras 2's
+    Model.from_config does for a config that is not a functional graph."""
+    try:
+        return cls(**config)
+    except TypeError as e:
+        raise TypeError(f"Unable to revive model from config. When overriding the `get_config()` "
+                        f"method, make sure that the returned config contains all items used as "
+                        f"arguments in the constructor to {cls.__name__} ({e})") from None
 
 
 def _serialize_kwarg(v, node_index_map):

@@ -103,8 +103,36 @@ def _model_class_name(model):
     return "Functional" if name == "Model" and model._is_graph_network else name
 
 
+# Note [saving to a directory]
+# Keras 2 saves a path without an .h5 suffix as a TensorFlow SavedModel: a directory, created
+# with its parents. tensorforge writes one file instead; the path becomes that file, its
+# missing parent directories are created (as Keras 2 does for .h5 too), and a path that is
+# already a directory (made by the program, or by an earlier TensorFlow save) gets the file
+# inside it, DIR_MODEL_FILE, where load_model(dir) looks for it.
+DIR_MODEL_FILE = "saved_model.tfm"
+
+
+def model_path(filepath, writing=False):
+    """The file that holds the model saved at ``filepath`` (Note [saving to a directory])."""
+    p = os.fspath(filepath)
+    if os.path.isdir(p):
+        inner = os.path.join(p, DIR_MODEL_FILE)
+        if writing or os.path.isfile(inner):
+            return inner
+        what = ("a TensorFlow SavedModel, which tensorforge cannot read (save it with "
+                "model.save('model.h5') in TensorFlow and load that)"
+                if os.path.isfile(os.path.join(p, "saved_model.pb")) else
+                f"a directory without a tensorforge model ({DIR_MODEL_FILE})")
+        raise ValueError(f"load_model: {p!r} is {what}")
+    if writing:
+        parent = os.path.dirname(os.path.abspath(p))
+        os.makedirs(parent, exist_ok=True)
+    return p
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
+    filepath = model_path(filepath, writing=True)
     if not model.built:
         raise ValueError("save: the model has not been built yet (no weights)")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "model",
@@ -214,6 +242,7 @@ def _resolve_named(spec):
 
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
+    filepath = model_path(filepath)
     if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
         return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, members = _read(filepath)

@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from .. import activations as _act
+from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
 
@@ -84,6 +85,8 @@ def _ser(v):
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if isinstance(v, _reg.L1L2):
         return {"class_name": "L1L2", "config": v.get_config()}
+    if isinstance(v, _constraints.Constraint):
+        return _constraints.serialize(v)
     if hasattr(v, "get_config") and type(v).__name__ in _LAYER_CLASSES:
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if callable(v):
@@ -110,7 +113,7 @@ def _deser(v, key=""):
                 raise ValueError(f"unknown regularizer {name!r} in argument {key!r}")
             return fn(**cfg)
         if key.endswith("constraint"):
-            raise ValueError(f"constraints are not supported (argument {key!r}: {name})")
+            return _constraints.deserialize(v)
         return get_layer_class(name).from_config(cfg)
     if isinstance(v, dict):  # old tensorforge files (format 1)
         if "__initializer__" in v:

@@ -967,6 +967,7 @@ class Model(Network):
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
+            filepath = saving.model_path(filepath, writing=True)  # parents made, as Keras 2
             return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 

@@ -119,6 +119,7 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(alpha_constraint=alpha_constraint)
         self.alpha_initializer = _init.get(alpha_initializer)
         self.alpha_regularizer = _reg.get(alpha_regularizer)
         if shared_axes is None:

@@ -87,6 +87,7 @@ class MultiHeadAttention(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.num_heads = _args.positive_int("MultiHeadAttention", "num_heads", num_heads)
         self.key_dim = _args.positive_int("MultiHeadAttention", "key_dim", key_dim)
         self.value_dim = (self.key_dim if value_dim is None

@@ -30,6 +30,7 @@ class Conv2D(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=4)
         self.filters = _args.positive_int("Conv2D", "filters", filters)
         self.kernel_size = _args.int_pair("Conv2D", "kernel_size", kernel_size)
@@ -196,6 +197,7 @@ class Conv1D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv1D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv1D: groups > 1 is not supported")
@@ -261,6 +263,7 @@ class Conv2DTranspose(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         nm = type(self).__name__
         self.filters = _args.positive_int(nm, "filters", filters)
         self.kernel_size = _args.int_pair(nm, "kernel_size", kernel_size)
@@ -332,6 +335,8 @@ class DepthwiseConv2D(_ConvBase):
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(depthwise_constraint=depthwise_constraint,
+                              bias_constraint=bias_constraint)
         nm = type(self).__name__
         self.kernel_size = _args.int_pair(nm, "kernel_size", kernel_size)
         self.strides = _args.int_pair(nm, "strides", strides)
@@ -408,6 +413,9 @@ class SeparableConv2D(DepthwiseConv2D):
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
                          bias_regularizer=bias_regularizer, **kwargs)
+        self._set_constraints(depthwise_constraint=depthwise_constraint,
+                              pointwise_constraint=pointwise_constraint,
+                              bias_constraint=bias_constraint)
         self.filters = _args.positive_int(type(self).__name__, "filters", filters)
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
@@ -627,6 +635,7 @@ class Conv3D(_ConvBase):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv3D", "filters", filters)
         if int(groups) != 1:
             raise NotImplementedError("Conv3D: groups > 1 is not supported")

@@ -41,6 +41,9 @@ class ConvLSTM2D(Layer):
                  return_state=False, go_backwards=False, stateful=False, dropout=0.0,
                  recurrent_dropout=0.0, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint,
+                              recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint)
         self.filters = _args.positive_int("ConvLSTM2D", "filters", filters)
         self.kernel_size = _args.int_pair("ConvLSTM2D", "kernel_size", kernel_size)
         self.strides = _args.int_pair("ConvLSTM2D", "strides", strides)

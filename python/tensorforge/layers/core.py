@@ -26,6 +26,7 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.units = _args.positive_int("Dense", "units", units)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
@@ -155,9 +156,14 @@ class Lambda(Layer):
         self.mask = mask
         if output_shape is not None and not callable(output_shape):
             self._record(output_shape=list(output_shape))
+        # Keras 2's keys; 'function' type: found by name in custom_objects when loaded, by
+        # Keras 2 too (tensorforge writes no bytecode)
         self._config.update({"function": getattr(function, "__name__", "<lambda>"),
-                             "function_type": "function", "arguments": dict(self.arguments)})
+                             "function_type": "function",
+                             "module": getattr(function, "__module__", None),
+                             "arguments": dict(self.arguments)})
         self._config.setdefault("output_shape", None)
+        self._config.update({"output_shape_type": "raw", "output_shape_module": None})
 
     def compute_output_shape(self, input_shape):
         if self._output_shape is None:

@@ -18,7 +18,8 @@ class Embedding(Layer):
     _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
+                 embeddings_regularizer=None, mask_zero=False, input_length=None,
+                 embeddings_constraint=None, **kwargs):
         if "input_shape" not in kwargs and "batch_input_shape" not in kwargs \
                 and "input_dim" not in kwargs:
             # Keras 2 always gives Embedding an input shape: (input_length,) or (None,), so a
@@ -29,6 +30,7 @@ class Embedding(Layer):
                 kwargs["input_shape"] = ((input_length,) if np.isscalar(input_length)
                                          else tuple(input_length))
         super().__init__(**kwargs)
+        self._set_constraints(embeddings_constraint=embeddings_constraint)
         self.input_dim = _args.positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _args.positive_int("Embedding", "output_dim", output_dim)
         if embeddings_initializer == "uniform":

@@ -20,8 +20,10 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]
         axis = _args.axis("BatchNormalization", axis)
@@ -115,6 +117,7 @@ class LayerNormalization(Layer):
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if isinstance(axis, (list, tuple)):
             self.axis = [int(a) for a in axis]
         elif isinstance(axis, int):

@@ -31,8 +31,12 @@ class _RNN(CarriedStates, Layer):
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, dropout=0.0, recurrent_dropout=0.0,
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, **kwargs):
+                 unroll=False, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint,
+                              recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint)
         name = type(self).__name__
         self.units = _args.positive_int(name, "units", units)
         dropout = _args.rate(name, "dropout", dropout)

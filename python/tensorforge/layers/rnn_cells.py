@@ -51,6 +51,9 @@ class _Cell(Layer):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, **kwargs):
         kwargs.pop("implementation", None)  # Keras 2's kernel choice: same results either way
         super().__init__(**kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint,
+                              recurrent_constraint=recurrent_constraint,
+                              bias_constraint=bias_constraint)
         name = type(self).__name__
         self.units = _args.positive_int(name, "units", units)
         self.activation = _act_name(activation, "linear")

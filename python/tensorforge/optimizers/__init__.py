@@ -87,6 +87,15 @@ def _checked_grad(name, p):
     return g
 
 
+def _constrain(params):
+    """Keras 2: a weight with a constraint (kernel_constraint=MaxNorm(3), ...) takes
+    ``constraint(new value)`` after each step (constraints.py)."""
+    for p in params:
+        c = getattr(p, "_constraint", None)
+        if c is not None:
+            p.data[...] = c(p.data)
+
+
 class HyperParam(float):
     """A number read from an optimizer (``opt.lr``, ``opt.learning_rate``) that still knows where
     it came from: ``assign(v)`` (what ``K.set_value(model.optimizer.lr, v)`` calls) sets the
@@ -269,11 +278,13 @@ class Optimizer:
                     except (TypeError, ValueError):
                         pass
                 self._update(k, p.data, g + g2, st[1:], lr)
+            _constrain(live)
             return
         multi = self._native_multi(lr) if len(live) > 1 else None
         if multi is not None:  # See Note [multi-tensor update]
             try:
                 multi(live, grads, states)
+                _constrain(live)
                 return
             except (TypeError, ValueError):
                 pass  # (nothing was updated: the single calls below convert or explain)
@@ -287,6 +298,7 @@ class Optimizer:
                 except (TypeError, ValueError):
                     pass
             update(k, p.data, g, st[1:], lr)
+        _constrain(live)
 
     # Note [native optimizer step]: an optimizer whose step is one native kernel on the current
     # backend returns from _native_update a function step(param, grad, state) (state: the

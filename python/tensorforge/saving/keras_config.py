@@ -50,6 +50,14 @@ _INERT = {
     "zero_output_for_mask": _ANY,
     "rng_type": _ANY,  # tf.keras 2.12+ random layers' generator kind: ours draw from NumPy
     "vocabulary_size": _ANY,  # a lookup's record of its vocabulary's size (Keras 2 drops it too)
+    "query_shape": _ANY, "key_shape": _ANY, "value_shape": _ANY,  # See _MHA_SHAPES
+    "softmax_robust_masking": (False,),  # tf_keras 2.16+ MultiHeadAttention: the default
+}
+# Arguments Keras 2 writes for a class whose computation never reads them (SeparableConv's
+# base-class kernel_* arguments: its kernels are depthwise_* and pointwise_*): any value loads.
+_UNUSED_BY_KERAS = {
+    "SeparableConv1D": ("kernel_initializer", "kernel_regularizer", "kernel_constraint"),
+    "SeparableConv2D": ("kernel_initializer", "kernel_regularizer", "kernel_constraint"),
 }
 _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
               "weights")
@@ -121,8 +129,12 @@ def _activation(v, where):
     if v is None:
         return "linear"
     if v not in _act._BY_NAME:
+        from ..engine.serialization import custom_object
+        if callable(custom_object(v)):  # a custom activation, by name (custom_objects)
+            return custom_object(v)
         raise ValueError(f"{where}: activation {v!r} is not available in tensorforge (known: "
-                         f"{', '.join(sorted(_act._BY_NAME))})")
+                         f"{', '.join(sorted(_act._BY_NAME))}); a custom one: pass "
+                         f"custom_objects={{{v!r}: function}}")
     return v
 
 
@@ -165,8 +177,19 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         name, extra = _ALIASES[keras_name]
     else:
         name = keras_name
-    cls = (custom_objects or {}).get(keras_name) or _base._LAYER_CLASSES.get(name)
-    if cls is not None and name in _NOT_FROM_FILES and keras_name not in (custom_objects or {}):
+    from ..engine.serialization import custom_object
+    # custom objects (the argument, or a custom_object_scope) come before the registry, where
+    # another class of the same name may have registered itself (Keras 2's order)
+    custom = (custom_objects or {}).get(keras_name) or custom_object(keras_name)
+    custom = custom if isinstance(custom, type) else None
+    cls = custom or _base._LAYER_CLASSES.get(name)
+    if name == "Lambda" and cfg.get("function_type") == "function" and cls is not None:
+        # a function stored by name (tensorforge writes no bytecode): found in custom_objects,
+        # as Keras 2 finds a function_type 'function'; Lambda.from_config names what is missing
+        from ..engine.serialization import custom_object_scope
+        with custom_object_scope(custom_objects or {}):
+            return cls.from_config(cfg)
+    if cls is not None and name in _NOT_FROM_FILES and custom is None:
         raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
                          "config holds Python code that tensorforge does not run from a file; "
                          "rebuild the model in code and call load_weights")
@@ -174,7 +197,7 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
                          f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
                          f"supported: {', '.join(supported_layer_classes())}")
-    if custom_objects and keras_name in custom_objects:
+    if custom is not None:
         return cls.from_config(cfg)
     where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
     if name == "InputLayer" and _dtype_name(cfg.get("dtype")) not in _KEPT_INPUT_DTYPES:
@@ -182,10 +205,19 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         if "batch_shape" in cfg:
             cfg["batch_input_shape"] = cfg.pop("batch_shape")
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
+    if name == "MultiHeadAttention":
+        _mha_default_axes(cfg)
+    if name in _KERAS_DTYPE_ONLY and cfg.get("dtype") == _keras_output_dtype(name, cfg):
+        cfg.pop("dtype")  # Keras' record of the output dtype; ours follow from output_mode
     kwargs = {}
     for k, v in cfg.items():
-        if k in ("layer", "backward_layer") and isinstance(v, dict) and "class_name" in v:
-            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer
+        if k in _UNUSED_BY_KERAS.get(name, ()) and k not in accepted:
+            continue
+        if k in ("layer", "backward_layer", "cell") and isinstance(v, dict) and "class_name" in v:
+            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer,
+            continue                                                 # an RNN's cell
+        if k == "cells" and isinstance(v, list):  # StackedRNNCells
+            kwargs[k] = [layer_from_keras(c, source, custom_objects) for c in v]
             continue
         if k == "dtype" and name == "InputLayer" or k == "dtype" and getattr(
                 cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:
@@ -197,9 +229,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             if len(v) != 1:
                 raise ValueError(f"{where}: normalization over several axes {v} is not supported")
             v = v[0]
-        if k == "data_format" and name == "Flatten" and v == "channels_first":
-            raise ValueError(f"{where}: Flatten(data_format='channels_first') is not supported")
-        if k in _INERT:  # accepted or not, tensorforge would ignore or refuse other values
+        if k in _INERT and (k == "dtype" or k not in accepted):
+            # tensorforge would ignore or refuse other values
             if not _is_inert(k, v):
                 raise ValueError(f"{where}: argument {k}={v!r} is not supported by "
                                  f"tensorforge's {name}")
@@ -209,8 +240,6 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
             raise ValueError(f"{where}: argument {k}={v!r} is not supported by tensorforge's "
                              f"{name}")
     kwargs.update(extra)
-    if name == "Embedding" and "batch_input_shape" in kwargs:
-        kwargs.pop("input_length", None)  # the shape already says it
     try:
         return cls(**kwargs)
     except (TypeError, ValueError, NotImplementedError) as e:
@@ -252,6 +281,8 @@ def _object_to_keras(layer, k, v):
             return _initializer_to_keras(obj)
         if v is None or _is_keras_form(v):
             return v
+        if isinstance(v, str) and v.lower() not in _init._BY_NAME and v not in _init._BY_NAME:
+            return v  # a layer's own kernel name (RandomFourierFeatures' 'gaussian' / 'laplacian')
         return _initializer_to_keras(_base._deser(v) if isinstance(v, dict) else _init.get(v))
     if isinstance(obj, _reg.Regularizer):
         return _regularizer_to_keras(obj)
@@ -271,6 +302,12 @@ def layer_to_keras(layer):
                      if k == "layer" else getattr(layer, "backward_layer", None))
             cfg[k] = layer_to_keras(inner) if inner is not None else v
             continue
+        if k == "cell" and isinstance(v, dict) and getattr(layer, "cell", None) is not None:
+            cfg[k] = layer_to_keras(layer.cell)  # an RNN's cell, in Keras form like any layer
+            continue
+        if k == "cells" and isinstance(v, list) and len(getattr(layer, "cells", ())) == len(v):
+            cfg[k] = [layer_to_keras(c) for c in layer.cells]
+            continue
         if k.endswith("_initializer") or k.endswith("_regularizer"):
             v = _object_to_keras(layer, k, v)
         elif isinstance(v, tuple):
@@ -288,7 +325,56 @@ def layer_to_keras(layer):
             cfg["axis"] = len(layer.input_shape) - 1 if layer.axis == -1 else layer.axis
     if type(layer).__name__ == "Embedding" and isinstance(cfg.get("input_length"), tuple):
         cfg["input_length"] = list(cfg["input_length"])
-    return {"class_name": type(layer).__name__, "config": cfg}
+    kind = type(layer).__name__
+    if kind in _OUTPUT_DTYPE_LAYERS or kind == "TextVectorization":
+        cfg["dtype"] = _keras_output_dtype(kind, cfg)
+    elif kind == "MultiHeadAttention":
+        cfg.update(_mha_shapes(layer))
+    return {"class_name": kind, "config": cfg}
+
+
+# Keras 2 gives these layers dtype int64 for output_mode='int', floatx otherwise, and refuses
+# float32 with output_mode='int' (IntegerLookup: "dtype should be an integer type").
+_OUTPUT_DTYPE_LAYERS = ("StringLookup", "IntegerLookup", "Hashing", "Discretization")
+# ... of which ours take no dtype (Hashing casts its output to its dtype: kept)
+_KERAS_DTYPE_ONLY = ("StringLookup", "IntegerLookup", "Discretization", "TextVectorization")
+
+
+def _keras_output_dtype(kind, cfg):
+    """The dtype Keras 2 writes for a preprocessing layer (TextVectorization: its input's)."""
+    if kind == "TextVectorization":
+        return "string"
+    return "int64" if cfg.get("output_mode", "int") == "int" else "float32"
+# Keras 2's MultiHeadAttention config records the shapes it was built for; from_config builds
+# from them (its einsum equations depend on the ranks). Ours builds on the first call: read, they
+# are dropped.
+_MHA_SHAPES = ("query_shape", "key_shape", "value_shape")
+
+
+def _mha_default_axes(cfg):
+    """Keras 2 writes the attention_axes it derived for the default (every axis but the batch
+    and the features, ``(1,)`` for a sequence): with the query's rank known, that is None."""
+    axes, shape = cfg.get("attention_axes"), cfg.get("query_shape")
+    if axes is not None and isinstance(shape, (list, tuple)) and \
+            list(axes) == list(range(1, len(shape) - 1)):
+        cfg["attention_axes"] = None
+
+
+def _mha_shapes(layer):
+    nodes = [n for n in getattr(layer, "_inbound_nodes", ()) if not n.is_input]
+    if not nodes:
+        return {}
+    from ..engine.node import flatten
+    node = nodes[0]
+    ts = flatten(node.input_tensors)
+    kw = node.call_kwargs
+    q = ts[0]
+    v = kw.get("value", ts[1] if len(ts) > 1 else None)
+    k = kw.get("key", ts[2] if len(ts) > 2 else None)
+    k = v if k is None else k
+    if v is None or not all(hasattr(t, "shape") for t in (q, v, k)):
+        return {}
+    return {n: list(t.shape) for n, t in zip(_MHA_SHAPES, (q, k, v))}
 
 
 # ---- compile settings ---------------------------------------------------------------------------

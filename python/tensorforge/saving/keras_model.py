@@ -49,6 +49,34 @@ def _functional_api():
     return Input, Model
 
 
+def _is_tensor_ref(v):
+    """A call keyword argument naming a graph tensor, [layer, node, tensor] as Keras 2 writes
+    it (MultiHeadAttention's value=, key=, attention_mask=)."""
+    return (isinstance(v, list) and len(v) == 3 and isinstance(v[0], str)
+            and isinstance(v[1], int) and isinstance(v[2], int))
+
+
+def _tensor_refs(kwargs):
+    refs = []
+    for v in kwargs.values():
+        if _is_tensor_ref(v):
+            refs.append(v)
+        elif isinstance(v, list):
+            refs.extend(e for e in v if _is_tensor_ref(e))
+    return refs
+
+
+def _call_kwarg(v, outputs, source, name):
+    if _is_tensor_ref(v):
+        return outputs[(v[0], v[1])][v[2]]
+    if isinstance(v, list):
+        return [_call_kwarg(e, outputs, source, name) for e in v]
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    raise ValueError(f"{source}: layer {name!r} is called with the argument {v!r}, which the "
+                     "loader does not support")
+
+
 def _functional(cfg, source, custom_objects):
     Input, Model = _functional_api()
     specs = cfg["layers"]
@@ -85,22 +113,21 @@ def _functional(cfg, source, custom_objects):
         progressed, rest = False, []
         for name, i, node in pending:
             entries = node["args"] if isinstance(node, dict) else node
-            if not all((e[0], e[1]) in outputs for e in entries):
-                rest.append((name, i, node))
-                continue
-            if any(e[2] >= len(outputs[(e[0], e[1])]) for e in entries):
-                raise ValueError(f"{source}: layer {name!r} asks for an output its inbound layer "
-                                 f"does not have: {entries!r}")
-            ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
             kwargs = {}
             for e in entries:
                 if len(e) > 3 and e[3]:
                     kwargs.update(e[3])
-            if kwargs:
-                raise ValueError(f"{source}: layer {name!r} is called with arguments {kwargs}, "
-                                 "which the loader does not support")
+            refs = [e for e in entries] + _tensor_refs(kwargs)
+            if not all((e[0], e[1]) in outputs for e in refs):
+                rest.append((name, i, node))
+                continue
+            if any(e[2] >= len(outputs[(e[0], e[1])]) for e in refs):
+                raise ValueError(f"{source}: layer {name!r} asks for an output its inbound layer "
+                                 f"does not have: {refs!r}")
+            ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
+            kwargs = {k: _call_kwarg(v, outputs, source, name) for k, v in kwargs.items()}
             layer = created[name][1]
-            y = layer(ins[0] if len(ins) == 1 else ins)
+            y = layer(ins[0] if len(ins) == 1 else ins, **kwargs)
             outputs[(name, i)] = list(y) if isinstance(y, (list, tuple)) else [y]
             progressed = True
         if not progressed:
@@ -149,11 +176,19 @@ def _input_layer_config(name, shape, dtype="float32"):
 def model_to_config(model):
     """The Keras 2 model_config dict of a tensorforge model."""
     models = _models()
-    if type(model) is models.Sequential or not hasattr(model, "inputs") or \
-            not getattr(model, "_is_graph_network", hasattr(model, "_nodes")):
+    if not isinstance(model, models.Sequential) and not getattr(model, "_is_graph_network", False):
+        # Keras 2 refuses too: written as a Sequential of its layers, it would come back as
+        # another class whose call() is not the model's
+        raise NotImplementedError(
+            f"save: saving the model to HDF5 format requires the model to be a Functional "
+            f"model or a Sequential model; {type(model).__name__} is a subclassed model: save "
+            "it to a .keras file (its get_config and weights), or use save_weights")
+    if isinstance(model, models.Sequential):
         if not model.layers:
             raise ValueError("save: the model has no layers")
-        layers = [_input_layer_config(model.layers[0].name + "_input", model.input_shape,
+        first = model.get_config()["layers"][0]
+        name = first["config"].get("name") if first["class_name"] == "InputLayer" else None
+        layers = [_input_layer_config(name or model.layers[0].name + "_input", model.input_shape,
                                       getattr(model, "_input_dtype", None) or "float32")]
         layers += [_kc.layer_to_keras(l) for l in model.layers]
         return {"class_name": "Sequential", "config": {"name": model.name, "layers": layers}}
