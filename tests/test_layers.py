@@ -111,6 +111,26 @@ def test_dropout_training_vs_inference(rng):
         L.Dropout(1.0)
 
 
+def test_dropout_noise_shape_shares_the_mask(rng):
+    # Keras 2: noise_shape (None, 1, C) keeps or drops a channel for every step of a sample
+    x = rng.standard_normal((40, 6, 8)).astype(np.float32) + 5.0
+    d = L.Dropout(0.5, noise_shape=(None, 1, 8))
+    xt = Tensor(x, requires_grad=True)
+    y = d(xt, training=True)
+    keep = y.numpy() / x
+    assert np.allclose(keep, keep[:, :1, :], rtol=1e-6)          # shared along the steps
+    assert set(np.round(np.unique(keep), 5)) <= {0.0, 2.0}
+    assert 0.35 < (keep[:, 0, :] != 0).mean() < 0.65             # drawn per (sample, channel)
+    y.sum().backward()
+    assert np.allclose(xt.grad, keep, rtol=1e-6)
+    assert np.array_equal(d(x, training=False).numpy(), x)
+    assert L.Dropout.from_config(d.get_config()).noise_shape == (None, 1, 8)
+    with pytest.raises(ValueError, match=r"noise_shape \(None, 2, 8\).*\(40, 6, 8\)"):
+        L.Dropout(0.5, noise_shape=(None, 2, 8))(x, training=True)
+    with pytest.raises(ValueError, match="noise_shape"):
+        L.Dropout(0.5, noise_shape=(None, 0, 8))
+
+
 # ---- Conv2D / pooling -------------------------------------------------------------------------
 def _conv_ref(x, w, b, stride, padding, dil=(1, 1)):
     """Direct NHWC convolution in float64, TF 'same' padding (extra on bottom/right)."""

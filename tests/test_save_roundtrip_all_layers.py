@@ -116,7 +116,7 @@ RECIPES = {
     # core
     "Dense": lambda: _case(L.Dense(3, activation="tanh", **INIT, **REG, **CON), _f(4)),
     "Activation": lambda: _case(L.Activation("softplus"), _f(4)),
-    "Dropout": lambda: _case(L.Dropout(0.3, seed=3), _f(4), random=True),
+    "Dropout": lambda: _case(L.Dropout(0.3, noise_shape=(None, 4), seed=3), _f(4), random=True),
     "Flatten": lambda: _case(L.Flatten(data_format="channels_first"), _f(2, 3)),
     "Reshape": lambda: _case(L.Reshape((3, 2)), _f(6)),
     "Lambda": lambda: _case(L.Lambda(_lambda_double, output_shape=(4,)), _f(4)),

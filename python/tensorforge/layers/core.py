@@ -101,14 +101,30 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         rate = _args.rate(type(self).__name__, "rate", rate)
         if noise_shape is not None:
-            raise NotImplementedError(f"{type(self).__name__}: noise_shape is not supported")
-        self.rate, self.seed = float(rate), seed
-        self._record(rate=self.rate, noise_shape=None, seed=seed)
+            if isinstance(noise_shape, (int, np.integer)) or not all(
+                    d is None or isinstance(d, (int, np.integer)) and d > 0 for d in noise_shape):
+                raise ValueError(f"{type(self).__name__}: noise_shape must be a tuple of positive "
+                                 f"ints or None, got {noise_shape!r}")
+            noise_shape = tuple(None if d is None else int(d) for d in noise_shape)
+        self.rate, self.seed, self.noise_shape = float(rate), seed, noise_shape
+        self._record(rate=self.rate, noise_shape=noise_shape, seed=seed)
+
+    def _resolved_noise_shape(self, shape):
+        """Keras 2: noise_shape's None entries take the input's sizes; every other entry is 1
+        (the mask is shared along that axis) or the input's size."""
+        ns = self.noise_shape
+        if len(ns) != len(shape) or any(d is not None and d != 1 and d != s
+                                        for d, s in zip(ns, shape)):
+            raise ValueError(f"{self.name}: noise_shape {ns} does not broadcast to the input's "
+                             f"shape {tuple(shape)}")
+        return tuple(s if d is None else d for d, s in zip(ns, shape))
 
     def call(self, x, training=False, mask=None):
         rate = self.rate
         if not training or rate == 0:
             return x
+        if self.noise_shape is not None:
+            return x * _keep_mask(x, rate, self._resolved_noise_shape(x.shape))
         if type(x) is _Tensor and type(rate) is float and 0.0 < rate < 1.0:
             return _Dropout.apply(x, rate, _random.next_seed())  # ops.dropout without its checks
         return _ops.dropout(x, rate, training=True, seed=_random.next_seed())
