@@ -68,6 +68,7 @@ inline void at_rows(const vf* mm, vf* o, int m) {
   o[1] = fmadd(set1(2.0f), d34, d12);
   if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
   if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
+  if (m > 4) o[4] = fmadd(set1(16.0f), s34, s12);
   o[m - 1] = o[m - 1] + mm[5];
 }
 
@@ -83,9 +84,13 @@ inline void a_cols(const vf* g, vf* o) {
     o[3] = fmadd(two, g[1], g[0]);
     o[4] = fnmadd(two, g[1], g[0]);
   } else {
-    const vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    if (M == 5) {
+      e1 = e1 + g[4];
+      e2 = fmadd(set1(16.0f), g[4], e2);
+    }
     vf o1 = g[1], o2 = two * g[1];
-    if (M == 4) {
+    if (M >= 4) {
       o1 = o1 + g[3];
       o2 = fmadd(set1(8.0f), g[3], o2);
     }
@@ -119,7 +124,7 @@ void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float
     for (int a = 0; a < kA; ++a)
       for (int b = 0; b < kA; ++b) {
         const index_t ih = ih0 + a, iw = iw0 + b;
-        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + ((n * g.H + ih) * g.W + iw) * g.CI : nullptr;
+        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + n * g.xsn + ih * g.xsh + iw * g.xsw : nullptr;
       }
     float* vt = V + t * g.ldv;
     for (index_t c = 0; c < g.CI; c += kW) {
@@ -186,7 +191,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
     const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
-    float* yt = y + ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    float* yt = y + n * g.ysn + th * MH * g.ysh + tw * MW * g.ysw;
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
       for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
@@ -202,7 +207,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
           if (jj >= mw) break;
           vf r = o[jj] + bv;
           if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
-          float* dst = yt + (i * g.OW + jj) * CO + c;
+          float* dst = yt + i * g.ysh + jj * g.ysw + c;
           if (nn == kW)
             store(dst, r);
           else
@@ -229,7 +234,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
     const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
-    const index_t off = ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    const index_t off = n * g.ysn + th * MH * g.ysh + tw * MW * g.ysw;
     for (int i = 0; i < MH; ++i)
       for (int j = 0; j < MW; ++j) {
         float* dst = buf + (i * MW + j) * COp;
@@ -237,8 +242,8 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
           for (index_t c = 0; c < COp; c += kW) store(dst + c, zero());
           continue;
         }
-        const float* src = dy + off + (i * g.OW + j) * CO;
-        const float* ys = y ? y + off + (i * g.OW + j) * CO : nullptr;
+        const float* src = dy + off + i * g.ysh + j * g.ysw;
+        const float* ys = y ? y + off + i * g.ysh + j * g.ysw : nullptr;
         for (index_t c = 0; c < COp; c += kW) {
           const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
           vf v = nn == kW ? load(src + c) : load_n(src + c, nn);
@@ -267,25 +272,31 @@ using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, inde
 using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
                           index_t, index_t, float*);
 
+// m = 5 (F(5, 2)): the 2x2 kernels of strided layers split by phases (Note [strided layers by
+// phases] in conv_phases.cpp).
 template <int MH>
 WinoOutFn wino_output_fn_w(int mw) {
-  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : wino_output<MH, 4>;
+  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : mw == 4 ? wino_output<MH, 4>
+                                                                              : wino_output<MH, 5>;
 }
 WinoOutFn wino_output_fn(int mh, int mw) {
-  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw) : wino_output_fn_w<4>(mw);
+  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw)
+       : mh == 4 ? wino_output_fn_w<4>(mw) : wino_output_fn_w<5>(mw);
 }
 template <int MH>
 WinoDyFn wino_dy_fn_w(int mw) {
-  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : wino_dy<MH, 4>;
+  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : mw == 4 ? wino_dy<MH, 4> : wino_dy<MH, 5>;
 }
 WinoDyFn wino_dy_fn(int mh, int mw) {
-  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw) : wino_dy_fn_w<4>(mw);
+  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw)
+       : mh == 4 ? wino_dy_fn_w<4>(mw) : wino_dy_fn_w<5>(mw);
 }
 
 }  // namespace
 
 // y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
-void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act) {
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
+               const WinoStack* st) {
   const index_t CI = g.CI, CO = g.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
@@ -305,7 +316,10 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
     const float* bptr[1];
     for (index_t blk = blk_b; blk < blk_e; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
-      wino_input(g, x, t0, tc, V, T);
+      if (st)
+        for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
+      else
+        wino_input(g, x, t0, tc, V, T);
       for (int xi = 0; xi < 36; ++xi) {
         const float* Vx = V + xi * T * g.ldv;
         float* Mx = M + xi * T * COp;
