@@ -95,7 +95,9 @@ bool phases_use(const ConvShape& s, PhasePass pass) {
   if (ph.n == 0) return false;
   const int mh = wino_m(ph.rh), mw = wino_m(ph.rw);
   const index_t CIt = ph.n * ceil_div(s.CI, kW) * kW;
-  if (36.0 * 4.0 * (double)std::max(CIt, s.CI) * (double)s.CO > 64.0 * (1 << 20)) return false;
+  // U (36 x CIt x CO floats) within 64 MiB, the weight gradient's per-part dU within 32 MiB
+  const double u_bytes = 36.0 * 4.0 * (double)CIt * (double)(ceil_div(s.CO, kW) * kW);
+  if (u_bytes > (pass == PhasePass::weight_grad ? 32.0 : 64.0) * (1 << 20)) return false;
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
     if (pass == PhasePass::backward_data) {  // dy (OH x OW) -> the phase grid, pads r - 1 - q
@@ -112,32 +114,44 @@ bool phases_use(const ConvShape& s, PhasePass pass) {
   return wino_pays(s.OH, s.OW, ph.rh, ph.rw, mh, mw, 1);
 }
 
-void conv_forward_phases(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
-                         Act act) {
-  const Phases ph = phases_of(s);
-  const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
-  const index_t CIp = ceil_div(CI, kW) * kW, CIt = ph.n * CIp;
-  // the stacked kernel (rh, rw, CIt, CO): rows i*CIp + ci hold phase i's taps, zeros past CI
-  float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CIt * CO));
-  std::fill(ws, ws + rh * rw * CIt * CO, 0.0f);
-  WinoStack st;
+// The phases of x as the stacked input channels of one stride-1 convolution (rh x rw kernel,
+// CIt = phases * CI rounded up to vectors channels: phase i's at i*CIp): its geometry, returned,
+// and the sources in st.
+WinoGeom phase_stack(const ConvShape& s, const Phases& ph, const float* x, WinoStack& st) {
+  const index_t CI = s.CI, CIp = ceil_div(CI, kW) * kW, CIt = ph.n * CIp;
   st.n = ph.n;
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
-    for (index_t u = 0; u < rh; ++u)
-      for (index_t v = 0; v < rw; ++v)
-        std::copy_n(w + ((p.ka + s.sh * u) * s.KW + p.kb + s.sw * v) * CI * CO, CI * CO,
-                    ws + ((u * rw + v) * CIt + i * CIp) * CO);
     WinoGeom& g = st.g[i];
-    g = WinoGeom(s.N, p.Ha, p.Wb, CI, rh, rw, CO, s.OH, s.OW, p.qa, p.qb);
+    g = WinoGeom(s.N, p.Ha, p.Wb, CI, ph.rh, ph.rw, s.CO, s.OH, s.OW, p.qa, p.qb);
     phase_strides(s, CI, g.xsn, g.xsh, g.xsw);
     g.ldv = CIt;
     st.x[i] = x + (p.a * s.W + p.b) * CI;
     st.off[i] = i * CIp;
   }
   const Phase& p0 = ph.p[0];
-  wino_conv(WinoGeom(s.N, p0.Ha, p0.Wb, CIt, rh, rw, CO, s.OH, s.OW, p0.qa, p0.qb), nullptr, ws, b, y,
-            act, &st);
+  return WinoGeom(s.N, p0.Ha, p0.Wb, CIt, ph.rh, ph.rw, s.CO, s.OH, s.OW, p0.qa, p0.qb);
+}
+
+// The first row of w (KH, KW, CI, CO) that phase i's tap (u, v) of the stacked kernel reads.
+inline index_t phase_tap(const ConvShape& s, const Phase& p, index_t u, index_t v) {
+  return ((p.ka + s.sh * u) * s.KW + p.kb + s.sw * v) * s.CI;
+}
+
+void conv_forward_phases(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
+                         Act act) {
+  const Phases ph = phases_of(s);
+  WinoStack st;
+  const WinoGeom g = phase_stack(s, ph, x, st);
+  const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO, CIt = g.CI;
+  // the stacked kernel (rh, rw, CIt, CO): rows st.off[i] + ci hold phase i's taps, zeros past CI
+  float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CIt * CO));
+  std::fill(ws, ws + rh * rw * CIt * CO, 0.0f);
+  for (int i = 0; i < ph.n; ++i)
+    for (index_t u = 0; u < rh; ++u)
+      for (index_t v = 0; v < rw; ++v)
+        std::copy_n(w + phase_tap(s, ph.p[i], u, v) * CO, CI * CO, ws + ((u * rw + v) * CIt + st.off[i]) * CO);
+  wino_conv(g, nullptr, ws, b, y, act, &st);
 }
 
 void conv_backward_data_phases(const ConvShape& s, const float* dy, const float* w, float* dx) {
@@ -150,7 +164,7 @@ void conv_backward_data_phases(const ConvShape& s, const float* dy, const float*
     const Phase& p = ph.p[i];
     for (index_t u = 0; u < rh; ++u)
       for (index_t v = 0; v < rw; ++v) {
-        const float* src = w + ((p.ka + s.sh * (rh - 1 - u)) * s.KW + p.kb + s.sw * (rw - 1 - v)) * CI * CO;
+        const float* src = w + phase_tap(s, p, rh - 1 - u, rw - 1 - v) * CO;
         float* dst = wf + (u * rw + v) * CO * CI;
         for (index_t ci = 0; ci < CI; ++ci)
           for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
@@ -163,24 +177,21 @@ void conv_backward_data_phases(const ConvShape& s, const float* dy, const float*
 
 void conv_backward_filter_phases(const ConvShape& s, const float* dy, const float* x, float* dw,
                                  float* db, const float* y) {
+  // the weight gradient of the stacked convolution (one transform of dy for every phase),
+  // (rh, rw, CIt, CO), then its rows added to the phases' taps of dw
   const Phases ph = phases_of(s);
-  const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
-  const WinoPieces pc(rh, rw);  // one piece: r <= 4
-  std::vector<float> dwp((size_t)(rh * rw * CI * CO));
-  for (int i = 0; i < ph.n; ++i) {
-    const Phase& p = ph.p[i];
-    WinoGeom g(s.N, p.Ha, p.Wb, CI, rh, rw, CO, s.OH, s.OW, p.qa, p.qb);
-    phase_strides(s, CI, g.xsn, g.xsh, g.xsw);
-    std::fill(dwp.begin(), dwp.end(), 0.0f);
-    // db once, from the first phase's pass over dy
-    wino_backward_filter(g, pc, rh, rw, dy, x + (p.a * s.W + p.b) * CI, y, dwp.data(), i == 0 ? db : nullptr);
+  WinoStack st;
+  const WinoGeom g = phase_stack(s, ph, x, st);
+  const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO, CIt = g.CI;
+  std::vector<float> dws((size_t)(rh * rw * CIt * CO), 0.0f);
+  wino_backward_filter(g, WinoPieces(rh, rw), rh, rw, dy, nullptr, y, dws.data(), db, &st);
+  for (int i = 0; i < ph.n; ++i)
     for (index_t u = 0; u < rh; ++u)
       for (index_t v = 0; v < rw; ++v) {
-        float* d = dw + ((p.ka + s.sh * u) * s.KW + p.kb + s.sw * v) * CI * CO;
-        const float* src = dwp.data() + (u * rw + v) * CI * CO;
+        float* d = dw + phase_tap(s, ph.p[i], u, v) * CO;
+        const float* src = dws.data() + ((u * rw + v) * CIt + st.off[i]) * CO;
         for (index_t k = 0; k < CI * CO; ++k) d[k] += src[k];
       }
-  }
 }
 
 }  // namespace TF_ISA

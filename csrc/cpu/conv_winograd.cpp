@@ -298,7 +298,7 @@ WinoDyFn wino_dy_fn(int mh, int mw) {
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
                const WinoStack* st) {
   const index_t CI = g.CI, CO = g.CO;
-  const Panels pn(CO);
+  const Panels pn(CO, true);  // balanced: 32 channels as 2 + 2 vectors (AVX2), not 3 + 1
   const index_t COp = pn.padded;
   float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
   wino_weights(g, w, pn, U);
@@ -364,7 +364,8 @@ void wino_backward_data(const ConvShape& s, const float* dy, const float* w, flo
 // piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
 // over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
 void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db) {
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st) {
   const index_t CI = pg.CI, CO = pg.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
@@ -397,7 +398,10 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         WinoGeom gq = pg;  // the piece's input offset
         gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
         gq.pl = pg.pl - pc.start[1][q % pc.n[1]];
-        wino_input(gq, x, t0, tc, V, T);
+        if (st)  // one piece
+          for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
+        else
+          wino_input(gq, x, t0, tc, V, T);
         for (int xi = 0; xi < 36; ++xi) {
           const float* Vx = V + xi * T * pg.ldv;
           const float* Zx = Z + xi * T * COp;

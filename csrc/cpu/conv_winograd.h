@@ -83,8 +83,10 @@ struct WinoPieces {
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
                const WinoStack* st = nullptr);
 
+// st: as wino_conv's (one piece; dw then has st's stacked rows, (KH, KW, pg.CI, CO)).
 void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db);
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st = nullptr);
 
 bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces);
 
