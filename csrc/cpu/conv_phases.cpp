@@ -155,24 +155,53 @@ void conv_forward_phases(const ConvShape& s, const float* x, const float* w, con
 }
 
 void conv_backward_data_phases(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  // One Winograd convolution of dy whose output channels are the phases' dx channels stacked:
+  // phase i is conv_phase^T (its taps flipped, pads r - 1 - q), and its tiles start osh = P - (r -
+  // 1 - q) rows (osw columns) early, so that every phase's tile reads the same dy rows (pad P,
+  // the largest): one input transform of dy for all phases.
   const Phases ph = phases_of(s);
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
-  // phase i's taps flipped, (rh, rw, CO, CI): element (u, v, co, ci) = w[ka + sh*(rh-1-u), kb +
-  // sw*(rw-1-v), ci, co]
-  float* wf = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CI));
+  const index_t CIp = ceil_div(CI, kW) * kW, CIt = ph.n * CIp;
+  const int mh = wino_m(rh), mw = wino_m(rw);
+  index_t Ph = 0, Pw = 0;
+  for (int i = 0; i < ph.n; ++i) {
+    Ph = std::max(Ph, rh - 1 - ph.p[i].qa);
+    Pw = std::max(Pw, rw - 1 - ph.p[i].qb);
+  }
+  index_t TH = 0, TW = 0;
+  for (int i = 0; i < ph.n; ++i) {
+    const Phase& p = ph.p[i];
+    TH = std::max(TH, ceil_div(p.Ha + Ph - (rh - 1 - p.qa), (index_t)mh));
+    TW = std::max(TW, ceil_div(p.Wb + Pw - (rw - 1 - p.qb), (index_t)mw));
+  }
+  // the stacked kernel (rh, rw, CO, CIt): element (u, v, co, off_i + ci) = w[phase i's tap
+  // (rh-1-u, rw-1-v), ci, co]; zeros past CI
+  float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CIt));
+  std::fill(ws, ws + rh * rw * CO * CIt, 0.0f);
+  WinoStackOut so;
+  so.n = ph.n;
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
     for (index_t u = 0; u < rh; ++u)
       for (index_t v = 0; v < rw; ++v) {
         const float* src = w + phase_tap(s, p, rh - 1 - u, rw - 1 - v) * CO;
-        float* dst = wf + (u * rw + v) * CO * CI;
+        float* dst = ws + (u * rw + v) * CO * CIt + i * CIp;
         for (index_t ci = 0; ci < CI; ++ci)
-          for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+          for (index_t co = 0; co < CO; ++co) dst[co * CIt + ci] = src[ci * CO + co];
       }
-    WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb);
+    WinoGeom& g = so.g[i];
+    g = WinoGeom(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb);
     phase_strides(s, CI, g.ysn, g.ysh, g.ysw);
-    wino_conv(g, dy, wf, nullptr, dx + (p.a * s.W + p.b) * CI, Act::none);
+    g.osh = Ph - (rh - 1 - p.qa);
+    g.osw = Pw - (rw - 1 - p.qb);
+    g.TH = TH;
+    g.TW = TW;
+    g.ntiles = s.N * TH * TW;
+    so.y[i] = dx + (p.a * s.W + p.b) * CI;
+    so.off[i] = i * CIp;
   }
+  WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CIt, TH * mh, TW * mw, Ph, Pw);
+  wino_conv(g, dy, ws, nullptr, nullptr, Act::none, nullptr, &so);
 }
 
 void conv_backward_filter_phases(const ConvShape& s, const float* dy, const float* x, float* dw,

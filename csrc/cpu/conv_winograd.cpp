@@ -189,9 +189,10 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
   vf mm[kA], tmp[MH][kA], o[kA];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
-    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
-    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
-    float* yt = y + n * g.ysn + th * MH * g.ysh + tw * MW * g.ysw;
+    const index_t r0 = th * MH - g.osh, c0 = tw * MW - g.osw;  // the tile's first output pixel
+    const int mh = (int)std::min<index_t>(MH, g.OH - r0), i0 = (int)std::max<index_t>(0, -r0);
+    const int mw = (int)std::min<index_t>(MW, g.OW - c0), j0 = (int)std::max<index_t>(0, -c0);
+    float* yn = y + n * g.ysn;
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
       for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
@@ -200,14 +201,14 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
         for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
       }
       const vf bv = load(bias + c);
-      for (int i = 0; i < MH; ++i) {
+      for (int i = i0; i < MH; ++i) {
         if (i >= mh) break;
         at_rows(tmp[i], o, MW);
-        for (int jj = 0; jj < MW; ++jj) {
+        for (int jj = j0; jj < MW; ++jj) {
           if (jj >= mw) break;
           vf r = o[jj] + bv;
           if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
-          float* dst = yt + i * g.ysh + jj * g.ysw + c;
+          float* dst = yn + (r0 + i) * g.ysh + (c0 + jj) * g.ysw + c;
           if (nn == kW)
             store(dst, r);
           else
@@ -296,7 +297,7 @@ WinoDyFn wino_dy_fn(int mh, int mw) {
 
 // y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
-               const WinoStack* st) {
+               const WinoStack* st, const WinoStackOut* so) {
   const index_t CI = g.CI, CO = g.CO;
   const Panels pn(CO, true);  // balanced: 32 channels as 2 + 2 vectors (AVX2), not 3 + 1
   const index_t COp = pn.padded;
@@ -335,7 +336,10 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
           }
         }
       }
-      out(g, M, T, COp, t0, tc, bias, y, act);
+      if (so)
+        for (int i = 0; i < so->n; ++i) out(so->g[i], M + so->off[i], T, COp, t0, tc, bias + so->off[i], so->y[i], act);
+      else
+        out(g, M, T, COp, t0, tc, bias, y, act);
     }
   });
 }

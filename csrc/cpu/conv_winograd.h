@@ -21,6 +21,8 @@ struct WinoGeom {
   // h*ysh + w*ysw (contiguous NHWC by default; a phase grid of a strided layer otherwise: Note
   // [strided layers by phases] in conv_phases.cpp)
   index_t xsn, xsh, xsw, ysn, ysh, ysw;
+  // tile (th, tw)'s first output pixel is (th*mh - osh, tw*mw - osw) (0 but in WinoStackOut)
+  index_t osh, osw;
   WinoGeom() = default;
   WinoGeom(index_t N_, index_t H_, index_t W_, index_t CI_, index_t KH_, index_t KW_, index_t CO_,
            index_t OH_, index_t OW_, index_t pt_, index_t pl_)
@@ -37,6 +39,7 @@ struct WinoGeom {
     ysw = CO;
     ysh = OW * CO;
     ysn = OH * OW * CO;
+    osh = osw = 0;
   }
 };
 
@@ -78,10 +81,21 @@ struct WinoPieces {
   }
 };
 
+// Output channels split among several outputs (Note [strided layers by phases]): the columns
+// off[i] .. off[i] + g[i].CO of the product go to y[i] through g[i] (its own sizes, strides and
+// tile origins osh / osw; the tiling TH / TW is the stacked conv's).
+struct WinoStackOut {
+  int n = 0;
+  WinoGeom g[WinoStack::kMax];
+  float* y[WinoStack::kMax];
+  index_t off[WinoStack::kMax];
+};
+
 // st: the input channels come from st's sources instead of x (g.CI: their stacked width, w's
 // rows in that order, zero rows where a source's channels are padded to whole vectors).
+// so: the output channels go to so's outputs instead of y (b, if any, has g.CO entries).
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
-               const WinoStack* st = nullptr);
+               const WinoStack* st = nullptr, const WinoStackOut* so = nullptr);
 
 // st: as wino_conv's (one piece; dw then has st's stacked rows, (KH, KW, pg.CI, CO)).
 void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
