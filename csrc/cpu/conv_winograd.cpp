@@ -12,7 +12,8 @@ namespace TF_ISA {
 //
 // Note [Winograd]: for stride 1 and dilation 1 with kernel extents r in {3, 4, 5} and enough
 // channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
-// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5)) and the interpolation points
+// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5); F(5, 2) for the 2x2 kernels of
+// Note [strided layers by phases] in conv_phases.cpp) and the interpolation points
 // 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
 //   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
 //   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
@@ -299,7 +300,8 @@ WinoDyFn wino_dy_fn(int mh, int mw) {
 void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
                const WinoStack* st, const WinoStackOut* so) {
   const index_t CI = g.CI, CO = g.CO;
-  const Panels pn(CO, true);  // balanced: 32 channels as 2 + 2 vectors (AVX2), not 3 + 1
+  // the phases' stacked outputs in balanced panels (AVX2: 16 vectors as 3+3+3+3+2+2, not 5x3 + 1)
+  const Panels pn(CO, st || so);
   const index_t COp = pn.padded;
   float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
   wino_weights(g, w, pn, U);
