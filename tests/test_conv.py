@@ -485,6 +485,105 @@ def test_conv_winograd_weight_gradient_directional(isa):
         assert_grad_close(bt.grad, numeric_grad(lambda: float((R.conv2d_forward(x, w, b, *g, "relu") * R_).sum()), b))
 
 
+# ---- strided layers by phases (Note [strided layers by phases] in csrc/cpu/conv_phases.cpp) ----
+# Stride > 1, dilation 1, kernel = r * stride (r = 2..4 per axis), >= 16 channels each way, an
+# output grid where Winograd pays: the three passes run as stride-1 Winograd convolutions of the
+# input's phase grids (F(5, 2) for r = 2, DCGAN's k4 s2).
+
+def phases_case(rng):
+    """A random layer of that kind: strides 2..3 per axis, r 2..4, grids 9..14, odd input sizes,
+    every padding mode, channels off the vector width, batch 1..2."""
+    sh, sw = (int(v) for v in rng.integers(2, 4, size=2))
+    KH, KW = int(rng.integers(2, 5)) * sh, int(rng.integers(2, 5)) * sw
+    OH, OW = (int(v) for v in rng.integers(9, 15, size=2))
+    mode = int(rng.integers(0, 3))
+    extra = [int(rng.integers(0, s)) for s in (sh, sw)]
+    if mode == 0:  # 'same': any input size with ceil(H / s) = OH
+        padding, H, W = "same", OH * sh - extra[0], OW * sw - extra[1]
+    else:
+        pads = (0, 0) if mode == 1 else (int(rng.integers(0, KH // 2 + 1)), int(rng.integers(0, KW // 2 + 1)))
+        padding = "valid" if mode == 1 else pads
+        H = (OH - 1) * sh + KH - 2 * pads[0] + extra[0]
+        W = (OW - 1) * sw + KW - 2 * pads[1] + extra[1]
+    C, CO = (int(rng.choice([16, 17, 20, 33, 48])) for _ in range(2))
+    N = int(rng.integers(1, 3))
+    x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+    w = (rng.standard_normal((KH, KW, C, CO)) / np.sqrt(KH * KW * C)).astype(np.float32)
+    return x, w, (sh, sw), padding
+
+
+def test_conv_phases_random_shapes(isa):
+    """All passes against the float64 reference (forward with bias and relu on every other case)."""
+    rng = np.random.default_rng(61)
+    for i in range(8):
+        x, w, strides, padding = phases_case(rng)
+        b = rng.standard_normal(w.shape[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, 1, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] phases x{x.shape} w{w.shape} s{strides} p{padding!r}")
+
+
+def test_conv_phases_dcgan_layers(isa):
+    """The DCGAN 14->28 benchmark layer's passes (batch cut to 2) take the path, all three: each
+    differs in rounding from the direct kernels (_C._conv_winograd(False) turns it off) and
+    matches the float64 reference; the weight gradient and db are the same at 1 and 2 threads."""
+    C = tf._native._C
+    rng = np.random.default_rng(62)
+    x = rng.standard_normal((2, 28, 28, 32)).astype(np.float32)
+    w = (rng.standard_normal((4, 4, 32, 64)) / 8).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    check_conv(x, w, b, 2, "same", 1, None, "cpu", what=f"[{isa}] dcgan 14->28")
+    g = geometry(x.shape, w.shape, 2, "same", 1)
+    dy = rng.standard_normal((2, 14, 14, 64)).astype(np.float32)
+
+    def passes():
+        return [C.conv2d_forward(x, w, b, *g, None)] + list(C.conv2d_backward(dy, x, w, *g, True, True, True, None))
+    on = passes()
+    prev = C._conv_winograd(False)
+    try:
+        off = passes()
+    finally:
+        C._conv_winograd(prev)
+    for what, a, d in zip(("forward", "dx", "dw", "db"), on, off):
+        np.testing.assert_allclose(a, d, rtol=1e-3, atol=1e-3 * np.abs(d).max(), err_msg=what)
+        if what != "db":
+            assert not np.array_equal(a, d), f"{what}: the phase path was not taken"
+    prev_t = tf.get_num_threads()
+    try:
+        tf.set_num_threads(1)
+        one = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+        tf.set_num_threads(2)
+        two = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+    finally:
+        tf.set_num_threads(prev_t)
+    assert np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2])
+
+
+def test_conv_phases_gradients_finite_difference(isa):
+    """Through the Tensor API (fused relu): x, w and b gradients of a stride-2 k4 'same' layer and
+    a (3, 2)-strided k(6, 6) 'valid' one against central differences of the float64 reference."""
+    rng = np.random.default_rng(63)
+    for xs, ws, strides, padding in [((1, 20, 19, 16), (4, 4, 16, 17), 2, "same"),
+                                     ((1, 30, 21, 17), (6, 6, 17, 16), (3, 2), "valid")]:
+        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws) / np.sqrt(np.prod(ws[:3])), rng.standard_normal(ws[3])
+        g = geometry(x.shape, w.shape, strides, padding, 1)
+        R_ = rng.standard_normal(R.conv2d_forward(x, w, b, *g, None).shape)
+        xt = tf.Tensor(x.astype(np.float32), requires_grad=True)
+        wt = tf.Tensor(w.astype(np.float32), requires_grad=True)
+        bt = tf.Tensor(b.astype(np.float32), requires_grad=True)
+        (tf.ops.conv2d(xt, wt, bt, strides=strides, padding=padding, activation="relu")
+         * R_.astype(np.float32)).sum().backward()
+        f = lambda x_, w_: float((R.conv2d_forward(x_, w_, b, *g, "relu") * R_).sum())  # noqa: E731
+        for grad, at, which in ((xt.grad, x, 0), (wt.grad, w, 1)):
+            gv = to_numpy(grad).astype(np.float64)
+            for _ in range(3):
+                v = rng.standard_normal(at.shape)
+                args_p = (x + 1e-6 * v, w) if which == 0 else (x, w + 1e-6 * v)
+                args_m = (x - 1e-6 * v, w) if which == 0 else (x, w - 1e-6 * v)
+                num = (f(*args_p) - f(*args_m)) / 2e-6
+                assert abs((gv * v).sum() - num) <= 1e-3 * np.abs(gv * v).sum() + 1e-4, (xs, ws, which)
+        assert_grad_close(bt.grad, numeric_grad(lambda: f(x, w), b))
+
+
 def test_conv_weight_gradient_rows(isa):
     """Note [weight gradient rows] and Note [forward rows]: few input channels, no horizontal
     padding, dilation 1 along W: dW read from x in place (strided micro-kernel, row tiles MR / 2 /

@@ -199,44 +199,68 @@ def test_conv2d_transpose_wide_kernel_gradient(rng):
             dict(filters=64, kernel_size=(5, 2), strides=(2, 3), padding="same"),
             dict(filters=65, kernel_size=2, strides=2, padding="valid", data_format="channels_first"),
             dict(filters=64, kernel_size=3, strides=2, padding="valid", output_padding=0)]
-    for i, kw in enumerate(cfgs):
+    for kw in cfgs:
         cf = kw.get("data_format") == "channels_first"
         shape = (int(g.integers(1, 4)), int(g.integers(1, 6)), int(g.integers(1, 6)), int(g.integers(1, 7)))
-        x = rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2]))
-        layer = L.Conv2DTranspose(bias_initializer="random_normal", **kw)
-        out = layer.compute_output_shape((None,) + x.shape[1:])
-        out_hw = out[1:3] if not cf else out[2:4]
+        check_transpose_layer(kw, rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2])), rng)
 
-        def ref(x, ws):
-            w, b = ws
-            xl = np.transpose(x, (0, 2, 3, 1)) if cf else x
-            y = conv_transpose_ref(xl, w, out_hw, layer.strides, layer.padding) + b
-            return np.transpose(y, (0, 3, 1, 2)) if cf else y
-        xt = Tensor(x.astype(np.float32), requires_grad=True)
-        y = layer(xt)
-        ws64 = [w.astype(np.float64) for w in layer.get_weights()]
-        x64 = xt.numpy().astype(np.float64)
-        y_ref = ref(x64, ws64)
-        assert y.shape == y_ref.shape == (x.shape[0],) + tuple(out[1:]), (kw, y.shape, y_ref.shape, out)
-        assert np.abs(y.numpy() - y_ref).max() <= 1e-4 * max(1.0, np.abs(y_ref).max()), kw
-        R_ = rng.standard_normal(y_ref.shape)
-        (y * R_.astype(np.float32)).sum().backward()
-        grads = [np.asarray(t.grad) for t in (xt, layer.kernel, layer.bias)]
 
-        def f(x_, ws_):
-            return float((ref(x_, ws_) * R_).sum())
-        for which, grad in enumerate(grads):
-            for _ in range(3):
-                v = rng.standard_normal(grad.shape)
-                eps = 1e-3
-                if which == 0:
-                    num = (f(x64 + eps * v, ws64) - f(x64 - eps * v, ws64)) / (2 * eps)
-                else:
-                    up = [w + (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
-                    dn = [w - (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
-                    num = (f(x64, up) - f(x64, dn)) / (2 * eps)
-                got = float((grad.astype(np.float64) * v).sum())
-                assert abs(got - num) <= 1e-4 * np.abs(grad * v).sum() + 1e-6, (kw, which, got, num)
+def test_conv2d_transpose_phases(rng):
+    """Conv2DTranspose layers whose three passes run as Winograd convolutions of the phase grids
+    (Note [strided layers by phases] in csrc/cpu/conv_phases.cpp: >= 16 channels each way, kernel
+    2..4 times the stride, grids where Winograd pays): strides 2 and 3, mixed (2, 3),
+    output_padding, 'same' / 'valid', odd sizes, batch 1, channels_first; forward against the
+    scatter reference, gradients against central differences along random directions."""
+    cfgs = [(dict(filters=32, kernel_size=4, strides=2, padding="same"), (2, 12, 11, 20)),
+            (dict(filters=16, kernel_size=6, strides=3, padding="valid", output_padding=2), (1, 10, 9, 17)),
+            (dict(filters=17, kernel_size=(4, 9), strides=(2, 3), padding="same"), (1, 11, 13, 16)),
+            (dict(filters=20, kernel_size=4, strides=2, padding="valid", output_padding=1,
+                  data_format="channels_first"), (1, 10, 12, 24)),
+            (dict(filters=24, kernel_size=8, strides=2, padding="same"), (1, 9, 10, 33))]
+    for kw, shape in cfgs:
+        cf = kw.get("data_format") == "channels_first"
+        check_transpose_layer(kw, rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2])), rng)
+
+
+def check_transpose_layer(kw, x, rng):
+    """A Conv2DTranspose(**kw) layer on x: forward against the scatter reference; the gradients
+    of sum(y * R) with respect to x, the kernel and the bias against central finite differences
+    of the reference along random directions."""
+    cf = kw.get("data_format") == "channels_first"
+    layer = L.Conv2DTranspose(bias_initializer="random_normal", **kw)
+    out = layer.compute_output_shape((None,) + x.shape[1:])
+    out_hw = out[1:3] if not cf else out[2:4]
+
+    def ref(x, ws):
+        w, b = ws
+        xl = np.transpose(x, (0, 2, 3, 1)) if cf else x
+        y = conv_transpose_ref(xl, w, out_hw, layer.strides, layer.padding) + b
+        return np.transpose(y, (0, 3, 1, 2)) if cf else y
+    xt = Tensor(x.astype(np.float32), requires_grad=True)
+    y = layer(xt)
+    ws64 = [w.astype(np.float64) for w in layer.get_weights()]
+    x64 = xt.numpy().astype(np.float64)
+    y_ref = ref(x64, ws64)
+    assert y.shape == y_ref.shape == (x.shape[0],) + tuple(out[1:]), (kw, y.shape, y_ref.shape, out)
+    assert np.abs(y.numpy() - y_ref).max() <= 1e-4 * max(1.0, np.abs(y_ref).max()), kw
+    R_ = rng.standard_normal(y_ref.shape)
+    (y * R_.astype(np.float32)).sum().backward()
+    grads = [np.asarray(t.grad) for t in (xt, layer.kernel, layer.bias)]
+
+    def f(x_, ws_):
+        return float((ref(x_, ws_) * R_).sum())
+    for which, grad in enumerate(grads):
+        for _ in range(3):
+            v = rng.standard_normal(grad.shape)
+            eps = 1e-3
+            if which == 0:
+                num = (f(x64 + eps * v, ws64) - f(x64 - eps * v, ws64)) / (2 * eps)
+            else:
+                up = [w + (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
+                dn = [w - (eps * v if j == which - 1 else 0) for j, w in enumerate(ws64)]
+                num = (f(x64, up) - f(x64, dn)) / (2 * eps)
+            got = float((grad.astype(np.float64) * v).sum())
+            assert abs(got - num) <= 1e-4 * np.abs(grad * v).sum() + 1e-6, (kw, which, got, num)
 
 
 def w_shape_ok(layer, k, x, cf):

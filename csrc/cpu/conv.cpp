@@ -8,6 +8,9 @@
 //   - Winograd F(m, r) on 6x6 tiles (Note [Winograd]) for stride 1, dilation 1, kernels 3..5,
 //     >= 16 channels in and out: all three passes (the weight gradient of 5-tap kernels in
 //     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution.
+//   - strided layers whose kernel is 2..4 times the stride (DCGAN's k4 s2, the passes of its
+//     Conv2DTranspose layers): split by input phase into stride-1 convolutions, each Winograd
+//     (conv_phases.cpp, Note [strided layers by phases]), where Winograd pays for the grid.
 //   - otherwise implicit GEMM with our own register-blocked SIMD micro-kernel (conv_direct.cpp:
 //     no im2col copy for the forward and backward-data passes; strided forwards that read
 //     padding tile pixels by border class, Note [forward border classes]; the weight gradient of
@@ -45,6 +48,10 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
     wino_conv(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), x, w, b, y, act);
     return;
   }
+  if (phases_use(s, PhasePass::forward)) {  // Note [strided layers by phases]
+    conv_forward_phases(s, x, w, b, y, act);
+    return;
+  }
   conv_forward_direct(s, x, w, b, y, act);
 }
 
@@ -56,6 +63,10 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
 #endif
   if (wino_use(s, s.CO, s.CI) && wino_pays(s.H, s.W, s.KH, s.KW, wino_m(s.KH), wino_m(s.KW), 1)) {
     wino_backward_data(s, dy, w, dx);  // Note [Winograd]
+    return;
+  }
+  if (phases_use(s, PhasePass::backward_data)) {  // Note [strided layers by phases]
+    conv_backward_data_phases(s, dy, w, dx);
     return;
   }
   if (2 * s.CI <= kW) {  // at most half a vector of input channels: see conv_im2col.cpp
@@ -105,6 +116,10 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
       wino_pays(s.OH, s.OW, s.KH, s.KW, wino_m(pc.r[0]), wino_m(pc.r[1]), pc.n[0] * pc.n[1])) {
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
                          pc, s.KH, s.KW, dy, x, y, dw, db);
+    return;
+  }
+  if (dw && phases_use(s, PhasePass::weight_grad)) {  // Note [strided layers by phases]
+    conv_backward_filter_phases(s, dy, x, dw, db, y);
     return;
   }
   if (rows_fit(s)) {  // Note [weight gradient rows]

@@ -47,5 +47,15 @@ void conv_backward_filter_taps(const ConvShape& s, const float* dy, const float*
 // ---- Winograd (conv_winograd.cpp): wino_conv, wino_backward_filter in conv_winograd.h, and ----
 void wino_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
 
+// ---- strided layers by phases, each a Winograd convolution (conv_phases.cpp, Note [strided ----
+// layers by phases]): stride > 1, dilation 1, kernel extents 2..4 times the strides
+enum class PhasePass { forward, backward_data, weight_grad };
+bool phases_use(const ConvShape& s, PhasePass pass);
+void conv_forward_phases(const ConvShape& s, const float* x, const float* w, const float* b, float* y,
+                         Act act);
+void conv_backward_data_phases(const ConvShape& s, const float* dy, const float* w, float* dx);
+void conv_backward_filter_phases(const ConvShape& s, const float* dy, const float* x, float* dw,
+                                 float* db, const float* y);
+
 }  // namespace TF_ISA
 }  // namespace tf

@@ -12,7 +12,8 @@ namespace TF_ISA {
 //
 // Note [Winograd]: for stride 1 and dilation 1 with kernel extents r in {3, 4, 5} and enough
 // channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
-// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5)) and the interpolation points
+// 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5); F(5, 2) for the 2x2 kernels of
+// Note [strided layers by phases] in conv_phases.cpp) and the interpolation points
 // 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
 //   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
 //   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
@@ -68,6 +69,7 @@ inline void at_rows(const vf* mm, vf* o, int m) {
   o[1] = fmadd(set1(2.0f), d34, d12);
   if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
   if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
+  if (m > 4) o[4] = fmadd(set1(16.0f), s34, s12);
   o[m - 1] = o[m - 1] + mm[5];
 }
 
@@ -83,9 +85,13 @@ inline void a_cols(const vf* g, vf* o) {
     o[3] = fmadd(two, g[1], g[0]);
     o[4] = fnmadd(two, g[1], g[0]);
   } else {
-    const vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+    if (M == 5) {
+      e1 = e1 + g[4];
+      e2 = fmadd(set1(16.0f), g[4], e2);
+    }
     vf o1 = g[1], o2 = two * g[1];
-    if (M == 4) {
+    if (M >= 4) {
       o1 = o1 + g[3];
       o2 = fmadd(set1(8.0f), g[3], o2);
     }
@@ -119,7 +125,7 @@ void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float
     for (int a = 0; a < kA; ++a)
       for (int b = 0; b < kA; ++b) {
         const index_t ih = ih0 + a, iw = iw0 + b;
-        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + ((n * g.H + ih) * g.W + iw) * g.CI : nullptr;
+        rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + n * g.xsn + ih * g.xsh + iw * g.xsw : nullptr;
       }
     float* vt = V + t * g.ldv;
     for (index_t c = 0; c < g.CI; c += kW) {
@@ -184,9 +190,10 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
   vf mm[kA], tmp[MH][kA], o[kA];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
-    const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
-    const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
-    float* yt = y + ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    const index_t r0 = th * MH - g.osh, c0 = tw * MW - g.osw;  // the tile's first output pixel
+    const int mh = (int)std::min<index_t>(MH, g.OH - r0), i0 = (int)std::max<index_t>(0, -r0);
+    const int mw = (int)std::min<index_t>(MW, g.OW - c0), j0 = (int)std::max<index_t>(0, -c0);
+    float* yn = y + n * g.ysn;
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
       for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
@@ -195,14 +202,14 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
         for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
       }
       const vf bv = load(bias + c);
-      for (int i = 0; i < MH; ++i) {
+      for (int i = i0; i < MH; ++i) {
         if (i >= mh) break;
         at_rows(tmp[i], o, MW);
-        for (int jj = 0; jj < MW; ++jj) {
+        for (int jj = j0; jj < MW; ++jj) {
           if (jj >= mw) break;
           vf r = o[jj] + bv;
           if (act == Act::relu) r = vmax(zero(), r);  // Note [NaN in max]
-          float* dst = yt + (i * g.OW + jj) * CO + c;
+          float* dst = yn + (r0 + i) * g.ysh + (c0 + jj) * g.ysw + c;
           if (nn == kW)
             store(dst, r);
           else
@@ -229,7 +236,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
     const int mw = (int)std::min<index_t>(MW, g.OW - tw * MW);
-    const index_t off = ((n * g.OH + th * MH) * g.OW + tw * MW) * CO;
+    const index_t off = n * g.ysn + th * MH * g.ysh + tw * MW * g.ysw;
     for (int i = 0; i < MH; ++i)
       for (int j = 0; j < MW; ++j) {
         float* dst = buf + (i * MW + j) * COp;
@@ -237,8 +244,8 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
           for (index_t c = 0; c < COp; c += kW) store(dst + c, zero());
           continue;
         }
-        const float* src = dy + off + (i * g.OW + j) * CO;
-        const float* ys = y ? y + off + (i * g.OW + j) * CO : nullptr;
+        const float* src = dy + off + i * g.ysh + j * g.ysw;
+        const float* ys = y ? y + off + i * g.ysh + j * g.ysw : nullptr;
         for (index_t c = 0; c < COp; c += kW) {
           const int nn = (int)std::min<index_t>(kW, CO - c);  // > 0: COp < CO + kW
           vf v = nn == kW ? load(src + c) : load_n(src + c, nn);
@@ -267,27 +274,34 @@ using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, inde
 using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
                           index_t, index_t, float*);
 
+// m = 5 (F(5, 2)): the 2x2 kernels of strided layers split by phases (Note [strided layers by
+// phases] in conv_phases.cpp).
 template <int MH>
 WinoOutFn wino_output_fn_w(int mw) {
-  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : wino_output<MH, 4>;
+  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : mw == 4 ? wino_output<MH, 4>
+                                                                              : wino_output<MH, 5>;
 }
 WinoOutFn wino_output_fn(int mh, int mw) {
-  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw) : wino_output_fn_w<4>(mw);
+  return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw)
+       : mh == 4 ? wino_output_fn_w<4>(mw) : wino_output_fn_w<5>(mw);
 }
 template <int MH>
 WinoDyFn wino_dy_fn_w(int mw) {
-  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : wino_dy<MH, 4>;
+  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : mw == 4 ? wino_dy<MH, 4> : wino_dy<MH, 5>;
 }
 WinoDyFn wino_dy_fn(int mh, int mw) {
-  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw) : wino_dy_fn_w<4>(mw);
+  return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw)
+       : mh == 4 ? wino_dy_fn_w<4>(mw) : wino_dy_fn_w<5>(mw);
 }
 
 }  // namespace
 
 // y = act(b + conv(x, w)) for stride 1, dilation 1, any pads (WinoGeom); Note [Winograd].
-void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act) {
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
+               const WinoStack* st, const WinoStackOut* so) {
   const index_t CI = g.CI, CO = g.CO;
-  const Panels pn(CO);
+  // the phases' stacked outputs in balanced panels (AVX2: 16 vectors as 3+3+3+3+2+2, not 5x3 + 1)
+  const Panels pn(CO, st || so);
   const index_t COp = pn.padded;
   float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
   wino_weights(g, w, pn, U);
@@ -305,7 +319,10 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
     const float* bptr[1];
     for (index_t blk = blk_b; blk < blk_e; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
-      wino_input(g, x, t0, tc, V, T);
+      if (st)
+        for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
+      else
+        wino_input(g, x, t0, tc, V, T);
       for (int xi = 0; xi < 36; ++xi) {
         const float* Vx = V + xi * T * g.ldv;
         float* Mx = M + xi * T * COp;
@@ -321,7 +338,10 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
           }
         }
       }
-      out(g, M, T, COp, t0, tc, bias, y, act);
+      if (so)
+        for (int i = 0; i < so->n; ++i) out(so->g[i], M + so->off[i], T, COp, t0, tc, bias + so->off[i], so->y[i], act);
+      else
+        out(g, M, T, COp, t0, tc, bias, y, act);
     }
   });
 }
@@ -350,7 +370,8 @@ void wino_backward_data(const ConvShape& s, const float* dy, const float* w, flo
 // piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
 // over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
 void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db) {
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st) {
   const index_t CI = pg.CI, CO = pg.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
@@ -383,7 +404,10 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         WinoGeom gq = pg;  // the piece's input offset
         gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
         gq.pl = pg.pl - pc.start[1][q % pc.n[1]];
-        wino_input(gq, x, t0, tc, V, T);
+        if (st)  // one piece
+          for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
+        else
+          wino_input(gq, x, t0, tc, V, T);
         for (int xi = 0; xi < 36; ++xi) {
           const float* Vx = V + xi * T * pg.ldv;
           const float* Zx = Z + xi * T * COp;

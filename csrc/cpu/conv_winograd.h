@@ -17,6 +17,13 @@ struct WinoGeom {
   int mh, mw;            // outputs per tile
   index_t TH, TW, ntiles;
   index_t ldv;           // floats per tile row of V (CI rounded up to vectors)
+  // pixel (n, h, w) of the input at x + n*xsn + h*xsh + w*xsw, of the output at y + n*ysn +
+  // h*ysh + w*ysw (contiguous NHWC by default; a phase grid of a strided layer otherwise: Note
+  // [strided layers by phases] in conv_phases.cpp)
+  index_t xsn, xsh, xsw, ysn, ysh, ysw;
+  // tile (th, tw)'s first output pixel is (th*mh - osh, tw*mw - osw) (0 but in WinoStackOut)
+  index_t osh, osw;
+  WinoGeom() = default;
   WinoGeom(index_t N_, index_t H_, index_t W_, index_t CI_, index_t KH_, index_t KW_, index_t CO_,
            index_t OH_, index_t OW_, index_t pt_, index_t pl_)
       : N(N_), H(H_), W(W_), CI(CI_), KH(KH_), KW(KW_), CO(CO_), OH(OH_), OW(OW_), pt(pt_), pl(pl_) {
@@ -26,7 +33,25 @@ struct WinoGeom {
     TW = ceil_div(OW, mw);
     ntiles = N * TH * TW;
     ldv = ceil_div(CI, simd::kW) * simd::kW;
+    xsw = CI;
+    xsh = W * CI;
+    xsn = H * W * CI;
+    ysw = CO;
+    ysh = OW * CO;
+    ysn = OH * OW * CO;
+    osh = osw = 0;
   }
+};
+
+// Input channels stacked from several sources (Note [strided layers by phases]): source i is
+// read through g[i] (its own pads, sizes and strides; the tiling, TH / TW / mh / mw, and ldv are
+// the stacked conv's) into V's columns off[i] .. off[i] + g[i].CI.
+struct WinoStack {
+  static constexpr int kMax = 16;
+  int n = 0;
+  WinoGeom g[kMax];
+  const float* x[kMax];
+  index_t off[kMax];
 };
 
 // Note [Winograd pieces]: the weight gradient runs F(4, 3) and F(3, 4) only (F(2, 5)'s rounding
@@ -56,10 +81,26 @@ struct WinoPieces {
   }
 };
 
-void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act);
+// Output channels split among several outputs (Note [strided layers by phases]): the columns
+// off[i] .. off[i] + g[i].CO of the product go to y[i] through g[i] (its own sizes, strides and
+// tile origins osh / osw; the tiling TH / TW is the stacked conv's).
+struct WinoStackOut {
+  int n = 0;
+  WinoGeom g[WinoStack::kMax];
+  float* y[WinoStack::kMax];
+  index_t off[WinoStack::kMax];
+};
 
+// st: the input channels come from st's sources instead of x (g.CI: their stacked width, w's
+// rows in that order, zero rows where a source's channels are padded to whole vectors).
+// so: the output channels go to so's outputs instead of y (b, if any, has g.CO entries).
+void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b, float* y, Act act,
+               const WinoStack* st = nullptr, const WinoStackOut* so = nullptr);
+
+// st: as wino_conv's (one piece; dw then has st's stacked rows, (KH, KW, pg.CI, CO)).
 void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db);
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st = nullptr);
 
 bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces);
 

@@ -19,8 +19,11 @@ Stride-1, dilation-1 layers with 3..5 kernels, >= 16 channels each way and pads 
 run forward, dx and dw as Winograd convolutions on 6x6 tiles (2.25-4x fewer multiplies). Their
 rounding error is ~5-60 eps times the direct sum's magnitude on random data, relative to a whole
 tile rather than one window, and an Inf or NaN input reaches every output of the tiles that read
-it. ``tensorforge._native._C._conv_winograd(False)`` switches the path off for the process
-(benchmarks and tests compare both).
+it. Strided layers whose kernel is 2..4 times the stride (DCGAN's kernel 4, stride 2, and so its
+Conv2DTranspose layers) run the same way, split by input phase into stride-1 convolutions (Note
+[strided layers by phases] in csrc/cpu/conv_phases.cpp), where Winograd pays for the output grid.
+``tensorforge._native._C._conv_winograd(False)`` switches both off for the process (benchmarks
+and tests compare both).
 """
 import functools
 
