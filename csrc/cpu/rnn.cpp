@@ -5,7 +5,9 @@
 // Structure of every forward (B batch, T time, F features, U units, G gates):
 //   1. The input projection of ALL time steps is ONE GEMM: (B*T, F) @ kernel (F, G*U) + bias,
 //      written straight into the `gates` (or `cand`) output, which the steps then overwrite in
-//      place with the activated gates (so it costs no extra buffer).
+//      place with the activated gates (so it costs no extra buffer). LSTM with few features
+//      instead adds x_t @ kernel as a second term of each step's GEMM (Note [fused input
+//      projection]).
 //   2. Per step: one recurrent GEMM h_{t-1} (B, U) @ recurrent_kernel (U, G*U) and ONE fused
 //      SIMD pointwise pass that applies every gate nonlinearity, the cell/hidden update and the
 //      mask select. GRU reset_after=False needs r*h before the candidate's recurrent GEMM, so
