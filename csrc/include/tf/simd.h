@@ -470,24 +470,25 @@ inline vf exp(vf x) {
   return select_gt(big, zero(), big, e);
 }
 
-// 1 / (1 + e^-x), max relative error ~2e-7. e^-x is taken at -x clamped to [-87.3, 88]: at
-// the clamps the quotient is already 1, or 6e-39 where the true value is below that (a
-// denormal; 0 under the kernels' FtzGuard), so exp's special cases are not needed. NaN -> NaN.
+// 1 / (1 + e^-x), max relative error ~2e-7. e^-x is taken at -x clamped to [-87.3, 89], so
+// exp's special cases are not needed: at the clamps e^-x is +inf (the quotient is exactly 0, as
+// it is for x <= -88.4) or 1.2e-38 (exactly 1). NaN -> NaN.
 inline vf sigmoid(vf x) {
   const vf one = set1(1.0f);
-  vf z = vmin(set1(88.0f), zero() - x);  // NaN stays NaN (Note [NaN in max])
+  vf z = vmin(set1(89.0f), zero() - x);  // NaN stays NaN (Note [NaN in max])
   z = vmax(set1(-87.33654022216796875f), z);
   return one / (one + exp_in_range(z));
 }
 
-// tanh(x) as an odd rational minimax approximation p(x)/q(x) of degrees 13/6 on [-7.9053, 7.9053]
-// (Eigen's generic_fast_tanh_float coefficients; the clamp is where the float result reaches
-// +-1), x itself below |x| = 4e-4 (where tanh x = x in float). Max relative error ~3e-7 over
-// the float range; half the cost of an exp-based form, and exact in relative terms near 0
+// tanh(x) as an odd rational minimax approximation p(x)/q(x) of degrees 13/6 on [0, 7.9053]
+// (Eigen's generic_fast_tanh_float coefficients), taken at |x|: exactly 1 beyond |x| = 9 (where
+// tanh rounds to 1 in float; the rational stops at 1 - 2.4e-7, and 1 - tanh^2 must be 0 there),
+// x itself below |x| = 4e-4 (tanh x = x in float; keeps -0). Max relative error ~3e-7 over the
+// float range; half the cost of an exp-based form, and exact in relative terms near 0
 // (1 - e^-2|x| cancels there). NaN -> NaN, +-inf -> +-1.
 inline vf tanh(vf a) {
-  const vf c = set1(7.90531110763549805f);
-  vf x = vmax(zero() - c, vmin(c, a));  // NaN stays NaN (Note [NaN in max])
+  const vf ax = vabs(a), one = set1(1.0f);
+  vf x = vmin(set1(7.90531110763549805f), ax);  // NaN stays NaN (Note [NaN in max])
   vf x2 = x * x;
   vf p = set1(-2.76076847742355e-16f);
   p = fmadd(p, x2, set1(2.00018790482477e-13f));
@@ -500,7 +501,9 @@ inline vf tanh(vf a) {
   q = fmadd(q, x2, set1(1.18534705686654e-04f));
   q = fmadd(q, x2, set1(2.26843463243900e-03f));
   q = fmadd(q, x2, set1(4.89352518554385e-03f));
-  return select_gt(set1(4e-4f), vabs(a), a, (p * x) / q);
+  vf t = select_gt(ax, set1(9.0f), one, (p * x) / q);  // tanh |a|
+  t = select_gt(zero(), a, zero() - t, t);
+  return select_gt(set1(4e-4f), ax, a, t);
 }
 
 }  // inline namespace TF_LOCAL_NS
