@@ -5,7 +5,9 @@
 // Structure of every forward (B batch, T time, F features, U units, G gates):
 //   1. The input projection of ALL time steps is ONE GEMM: (B*T, F) @ kernel (F, G*U) + bias,
 //      written straight into the `gates` (or `cand`) output, which the steps then overwrite in
-//      place with the activated gates (so it costs no extra buffer).
+//      place with the activated gates (so it costs no extra buffer). LSTM with few features
+//      instead adds x_t @ kernel as a second term of each step's GEMM (Note [fused input
+//      projection]).
 //   2. Per step: one recurrent GEMM h_{t-1} (B, U) @ recurrent_kernel (U, G*U) and ONE fused
 //      SIMD pointwise pass that applies every gate nonlinearity, the cell/hidden update and the
 //      mask select. GRU reset_after=False needs r*h before the candidate's recurrent GEMM, so
@@ -51,6 +53,7 @@
 #include <array>
 #include <utility>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -108,39 +111,56 @@ void pack_panels(index_t K, index_t N, const float* B, index_t rsB, index_t csB,
   }
 }
 
-// One MR_ x NR tile: tf/ukernel.h's micro-kernel over rows of A in place (unit column stride)
-// and a packed weight panel.
+// One term A (M, K) @ B (K, N) of a packed GEMM: A's rows in place (row stride rsA, unit
+// column stride), B packed by pack_panels.
+struct Term {
+  const float* A;
+  index_t rsA, K;
+  const float* Bp;
+};
+
+// One MR_ x NR tile of panel p: tf/ukernel.h's tile, summing the terms' products (one k loop
+// per term, as conv's gather sums segments), then the store (C = or += the sum).
 template <int MR_>
-void micro_kernel(index_t K, const float* A, index_t rsA, const float* Bp, float* C, index_t ldc,
+void micro_kernel(const Term* terms, int nterms, index_t i, index_t p, float* C, index_t ldc,
                   int ncols, bool accumulate) {
-  ukernel<float, MR_, NV>(K, AStrided<float>{A, rsA, 1}, BRows<float, NR>{Bp}, C, ldc, MR_, ncols,
-                          Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f});
+  Tile<float, MR_, NV> tile;
+  for (int q = 0; q < nterms; ++q) {
+    const Term& t = terms[q];
+    tile.template madd<true, true>(t.K, AStrided<float>{t.A + i * t.rsA, t.rsA, 1},
+                                   BRows<float, NR>{t.Bp + p * t.K * NR});
+  }
+  tile.store_c(C, ldc, MR_, ncols, Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f});
 }
 
-// C (M, N) (row stride ldc) = [C +] A (M, K) (row stride rsA, unit column stride) @ Bp.
-// The M rows are cut into ceil(M / MR) tiles of near-equal height (B = 32, MR = 8: 4 x 8 rows;
-// MR = 6: 6,6,5,5,5,5 rather than 5 x 6 + 2, whose 2-row tile has too few accumulators to hide
-// the FMA latency).
-using MicroKernel = void (*)(index_t, const float*, index_t, const float*, float*, index_t, int, bool);
+// C (M, N) (row stride ldc) = [C +] sum of the terms' A @ B (every term M x N). The M rows are
+// cut into ceil(M / MR) tiles of near-equal height (B = 32, MR = 8: 4 x 8 rows; MR = 6:
+// 6,6,5,5,5,5 rather than 5 x 6 + 2, whose 2-row tile has too few accumulators to hide the FMA
+// latency).
+using MicroKernel = void (*)(const Term*, int, index_t, index_t, float*, index_t, int, bool);
 template <int... I>
 constexpr std::array<MicroKernel, sizeof...(I)> micro_table(std::integer_sequence<int, I...>) {
   return {&micro_kernel<I + 1>...};
 }
-void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
-                 float* C, index_t ldc, bool accumulate) {
+void gemm_packed(index_t M, index_t N, std::initializer_list<Term> terms, float* C, index_t ldc,
+                 bool accumulate) {
   static constexpr auto kTable = micro_table(std::make_integer_sequence<int, MR>());
   if (M <= 0) return;  // (tiles would be 0 below)
   const index_t tiles = ceil_div(M, MR), base = M / tiles, extra = M % tiles;
   for (index_t p = 0; p < ceil_div(N, NR); ++p) {
-    const float* bp = Bp + p * K * NR;
     const int nc = (int)std::min<index_t>(NR, N - p * NR);
     float* cp = C + p * NR;
     for (index_t q = 0, i = 0; q < tiles; ++q) {
       const index_t m = base + (q < extra ? 1 : 0);
-      kTable[m - 1](K, A + i * rsA, rsA, bp, cp + i * ldc, ldc, nc, accumulate);
+      kTable[m - 1](terms.begin(), (int)terms.size(), i, p, cp + i * ldc, ldc, nc, accumulate);
       i += m;
     }
   }
+}
+// The one-term form: C = [C +] A (M, K) @ Bp.
+void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
+                 float* C, index_t ldc, bool accumulate) {
+  gemm_packed(M, N, {Term{A, rsA, K, Bp}}, C, ldc, accumulate);
 }
 
 // ---- whole-sequence GEMM ----------------------------------------------------------------------
@@ -153,6 +173,16 @@ inline void seq_gemm(index_t M, index_t N, index_t K, const float* A, index_t rs
                      const float* bias) {
   TF_ISA::sgemm(M, N, K, 1.0f, A, rsA, csA, B, rsB, csB, beta, C, ldc, bias, Act::none);
 }
+
+// Note [fused input projection]: the LSTM's input projection x_t @ kernel is a GEMM with K = F.
+// Done once over all steps (M = B*T) it writes the (B, T, 4U) pre-activations to memory and the
+// steps read them back; with few features that pass costs more than its FLOPs (LSTM
+// (64, 28, 28, 128): the K = 28 GEMM ran at 65% of the FMA peak, 1 thread). Up to
+// kFuseMaxFeatures features the projection is instead a second term of each step's packed GEMM
+// (kernel packed per chunk beside recurrent_kernel): R = x_t @ W + h_{t-1} @ U in one register
+// tile, and the pointwise pass adds the bias. With many features the one big GEMM is the faster
+// (fused at F = 256: LSTM (64, 28, 256, 256) forward 4% slower, 1 thread).
+constexpr index_t kFuseMaxFeatures = 64;
 
 // ---- activations (vector), derivatives from the activation's output -------------------------
 inline vf act_f(vf z, RnnAct k) {
@@ -246,13 +276,14 @@ struct StepScratch {
   float* data() const { return n ? workspace<float>(slot, n) : nullptr; }
 };
 
-// Pack, for units [u0, u1), the gates' column blocks of recurrent_kernel (U, G*U): gate g's
-// block is Rp + g * packed_size(U, nu), columns g*U + u0 .. g*U + u1.
-void pack_recurrent_fwd(const float* rk, index_t U, index_t G, index_t u0, index_t u1,
+// Pack, for units [u0, u1), the gates' column blocks of a (K, G*U) weight (recurrent_kernel:
+// K = U; kernel: K = F): gate gates[q]'s block is Rp + q * packed_size(K, nu), columns
+// gates[q]*U + u0 .. gates[q]*U + u1.
+void pack_recurrent_fwd(const float* w, index_t K, index_t G, index_t U, index_t u0, index_t u1,
                         const int* gates, int ng, float* Rp) {
   const index_t nu = u1 - u0;
   for (int q = 0; q < ng; ++q)
-    pack_panels(U, nu, rk + gates[q] * U + u0, G * U, 1, Rp + q * packed_size(U, nu));
+    pack_panels(K, nu, w + gates[q] * U + u0, G * U, 1, Rp + q * packed_size(K, nu));
 }
 
 // Pack recurrent_kernel^T rows for units [u0, u1), restricted to gate columns [k0, k1):
@@ -345,14 +376,19 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
 void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
-  // 1. input projection of every step, one GEMM, into the gates buffer (see file header)
-  seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
+  // 1. the input projection: one GEMM over all steps into the gates buffer, or for few features
+  //    a second term of every step's GEMM (Note [fused input projection])
+  const bool fused = F <= kFuseMaxFeatures;
+  if (!fused) seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
   // c lives in c_T during the loop (a chunk task touches only its own units).
   if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
   else std::memset(c_T, 0, sizeof(float) * B * U);
   const int nt = team_size(B, U, 4);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
-  const std::vector<index_t> woff = chunk_offsets(ch, [&](index_t nu) { return 4 * packed_size(U, nu); });
+  // per chunk: (fused) the 4 gates' kernel blocks (F x nu each), then their recurrent_kernel blocks
+  const index_t Fp = fused ? F : 0;
+  const std::vector<index_t> woff =
+      chunk_offsets(ch, [&](index_t nu) { return 4 * (packed_size(Fp, nu) + packed_size(U, nu)); });
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C, nt);
   {
@@ -360,7 +396,10 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     const StepScratch R{Ws::rnn_step, (size_t)(B * 4 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
-      pack_recurrent_fwd(recurrent_kernel, U, 4, ch.u0(c), ch.u1(c), all4, 4, Wp.data() + woff[c]);
+      const index_t u0 = ch.u0(c), u1 = ch.u1(c);
+      float* wx = Wp.data() + woff[c];
+      if (fused) pack_recurrent_fwd(kernel, F, 4, U, u0, u1, all4, 4, wx);
+      pack_recurrent_fwd(recurrent_kernel, U, 4, U, u0, u1, all4, 4, wx + 4 * packed_size(Fp, u1 - u0));
     });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -369,12 +408,18 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       sync.run(ph++, [&](index_t c) {
-        const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
-        const float* wp = Wp.data() + woff[c];
-        for (int g = 0; g < 4; ++g)
-          gemm_packed(B, nu, U, hp, rs_hp, wp + g * ps, R.data() + g * nu, 4 * nu, false);
+        const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0;
+        const index_t psx = packed_size(Fp, nu), ps = packed_size(U, nu);
+        const float* wx = Wp.data() + woff[c];
+        const float* wp = wx + 4 * psx;
+        // R = [x_t @ kernel[:, chunk] +] h_{t-1} @ recurrent_kernel[:, chunk], gate by gate
+        for (int g = 0; g < 4; ++g) {
+          const Term th{hp, rs_hp, U, wp + g * ps};
+          if (fused) gemm_packed(B, nu, {Term{x + t * F, T * F, F, wx + g * psx}, th}, R.data() + g * nu, 4 * nu, false);
+          else gemm_packed(B, nu, {th}, R.data() + g * nu, 4 * nu, false);
+        }
         for (index_t b = 0; b < B; ++b) {
-          float* P = gates + (b * T + t) * GU + u0;   // pre-activations in, activations out
+          float* P = gates + (b * T + t) * GU + u0;   // projection in (unless fused), activations out
           const float* r = R.data() + b * 4 * nu;
           const float* hpb = hp + b * rs_hp + u0;
           float* c = c_T + b * U + u0;
@@ -382,11 +427,17 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
           float* cs = c_prev + (b * T + t) * U + u0;
           float* o_out = out + (b * T + s) * U + u0;
           const bool keep = !mask || mask[b * T + t] != 0.0f;
+          // what R lacks, gates U apart: the bias (fused) or the projection with its bias
+          const float* a = fused ? (bias ? bias + u0 : nullptr) : P;
           for_lanes(nu, [&](index_t j, int n) {
-            vf i = act_f(ld(P + j, n) + ld(r + j, n), rec_act);
-            vf f = act_f(ld(P + U + j, n) + ld(r + nu + j, n), rec_act);
-            vf g = act_f(ld(P + 2 * U + j, n) + ld(r + 2 * nu + j, n), act);
-            vf o = act_f(ld(P + 3 * U + j, n) + ld(r + 3 * nu + j, n), rec_act);
+            vf zi = ld(r + j, n), zf = ld(r + nu + j, n), zg = ld(r + 2 * nu + j, n), zo = ld(r + 3 * nu + j, n);
+            if (a) {
+              zi = zi + ld(a + j, n);
+              zf = zf + ld(a + U + j, n);
+              zg = zg + ld(a + 2 * U + j, n);
+              zo = zo + ld(a + 3 * U + j, n);
+            }
+            vf i = act_f(zi, rec_act), f = act_f(zf, rec_act), g = act_f(zg, act), o = act_f(zo, rec_act);
             st(P + j, i, n);
             st(P + U + j, f, n);
             st(P + 2 * U + j, g, n);
@@ -473,7 +524,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     const StepScratch R{Ws::rnn_step, (size_t)(B * 3 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
-      pack_recurrent_fwd(recurrent_kernel, U, 3, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
+      pack_recurrent_fwd(recurrent_kernel, U, 3, U, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
     });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
@@ -685,7 +736,7 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     const StepScratch R{Ws::rnn_step, (size_t)(B * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
     sync.run(ph++, [&](index_t c) {
-      pack_recurrent_fwd(recurrent_kernel, U, 1, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
+      pack_recurrent_fwd(recurrent_kernel, U, 1, U, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
     });
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
