@@ -1,0 +1,108 @@
+"""The gaps the seventh corpus's programs revealed (tools/keras_corpus.md, "Seventh corpus").
+Figures marked TensorFlow's were printed by tools/keras_corpus7_refs.py under TensorFlow 2.21 /
+tf_keras."""
+import os
+import struct
+import sys
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+
+
+# ---- tf.summary (sklearn_metric_callbacks.py: a callback writing a scikit-learn metric) ----
+
+def _read_events(logdir):
+    """(tag, step, value) of every summary in the event files of ``logdir`` (a minimal TFRecord
+    reader: length, its CRC, the Event proto, its CRC)."""
+    from tensorboardX.proto import event_pb2
+    out = []
+    for name in sorted(os.listdir(logdir)):
+        with open(os.path.join(logdir, name), "rb") as f:
+            data = f.read()
+        i = 0
+        while i < len(data):
+            (n,) = struct.unpack("<Q", data[i:i + 8])
+            ev = event_pb2.Event.FromString(data[i + 12:i + 12 + n])
+            i += 12 + n + 4
+            for v in ev.summary.value:
+                if v.HasField("simple_value"):
+                    out.append((v.tag, ev.step, v.simple_value))
+                elif v.HasField("histo"):
+                    out.append((v.tag, ev.step, v.histo))
+                else:
+                    out.append((v.tag, ev.step, v.tensor))
+    return out
+
+
+@pytest.fixture
+def tbx():
+    return pytest.importorskip("tensorboardX")
+
+
+def test_summary_scalar_is_written_under_the_default_writer_with_tensorflows_steps(tbx, tmp_path):
+    logdir = str(tmp_path / "run")
+    assert tf.summary.scalar("a", 1.0, step=1) is False        # TensorFlow's: no writer
+    w = tf.summary.create_file_writer(logdir)
+    assert os.path.isdir(logdir)
+    with w.as_default():
+        with pytest.raises(ValueError, match="No step set"):   # TensorFlow's message
+            tf.summary.scalar("a", 1.0)
+        assert tf.summary.scalar("a", tf.constant(2.5), step=3) is True
+        with tf.summary.record_if(False):
+            assert tf.summary.scalar("a", 9.0, step=4) is False
+        with pytest.raises(ValueError, match="scalar"):
+            tf.summary.scalar("a", [1.0, 2.0], step=5)
+    with w.as_default(step=7):
+        assert tf.summary.scalar("b", np.float32(1.0)) is True
+    assert tf.summary.experimental.get_step() is None          # as_default's step was scoped
+    tf.summary.experimental.set_step(11)
+    try:
+        with w.as_default():
+            assert tf.summary.scalar("c", 1.0) is True
+        assert tf.summary.experimental.get_step() == 11
+    finally:
+        tf.summary.experimental.set_step(None)
+    with tf.summary.create_noop_writer().as_default():
+        assert tf.summary.scalar("d", 1.0, step=1) is False    # TensorFlow's
+    w.flush()
+    # TensorFlow's file holds a 3 2.5, b 7 1.0, c 11 1.0 (tools/keras_corpus7_refs.py)
+    assert [(t, s, v) for t, s, v in _read_events(logdir)] == [("a", 3, 2.5), ("b", 7, 1.0),
+                                                               ("c", 11, 1.0)]
+    w.close()
+    with w.as_default(), pytest.raises(RuntimeError, match="closed"):
+        tf.summary.scalar("e", 1.0, step=1)
+
+
+def test_summary_histogram_and_text_and_nested_writers(tbx, tmp_path):
+    w1 = tf.summary.create_file_writer(str(tmp_path / "one"))
+    w2 = tf.summary.create_file_writer(str(tmp_path / "two"))
+    values = np.arange(10, dtype=np.float32)
+    with w1.as_default(step=2):
+        assert tf.summary.histogram("h", tf.constant(values), buckets=5)
+        with w2.as_default():       # the innermost writer gets the summaries
+            assert tf.summary.text("t", "hello", step=4)
+        assert tf.summary.scalar("s", 0.5)
+    with pytest.raises(ValueError, match="buckets"):
+        tf.summary.histogram("h", values, step=1, buckets=0)
+    with pytest.raises(TypeError, match="string"):
+        tf.summary.text("t", 3.0, step=1)
+    tf.summary.flush(w1)
+    w2.flush()
+    one = _read_events(str(tmp_path / "one"))
+    assert [(t, s) for t, s, _ in one] == [("h", 2), ("s", 2)]
+    histo = one[0][2]
+    assert histo.num == 10 and histo.min == 0 and histo.max == 9 and histo.sum == 45
+    assert histo.sum_squares == pytest.approx(float((values ** 2).sum()))
+    two = _read_events(str(tmp_path / "two"))
+    assert [(t, s) for t, s, _ in two] == [("t/text_summary", 4)]
+    assert two[0][2].string_val == [b"hello"]
+
+
+def test_summary_writer_without_tensorboardx_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    with pytest.raises(ImportError, match=r"tensorboardX.*tensorforge\[tensorboard\]"):
+        tf.summary.create_file_writer(str(tmp_path))
+    with pytest.raises(TypeError, match="logdir"):
+        tf.summary.create_file_writer(3)
