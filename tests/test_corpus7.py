@@ -101,8 +101,44 @@ def test_summary_histogram_and_text_and_nested_writers(tbx, tmp_path):
 
 
 def test_summary_writer_without_tensorboardx_names_the_extra(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    for name in ("tensorboardX", "tensorboardX.event_file_writer", "tensorboardX.record_writer"):
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ImportError, match=r"tensorboardX.*tensorforge\[tensorboard\]"):
         tf.summary.create_file_writer(str(tmp_path))
     with pytest.raises(TypeError, match="logdir"):
         tf.summary.create_file_writer(3)
+
+
+# ---- Metric.result().numpy() (sklearn_metric_callbacks.py) ----
+
+def test_metric_result_answers_numpy_as_a_float32_like_keras_2():
+    m = tf.keras.metrics.Mean("jaccard_score")
+    m.update_state(np.array([0.5, 0.7, 0.9]))
+    r = m.result()
+    assert isinstance(r.numpy(), np.float32) and r.numpy() == np.float32(0.7)
+    assert r.numpy().astype(float) == float(np.float32(0.7))   # what the callback logs
+    assert float(r) == pytest.approx(0.7) and "%.2f" % r == "0.70"
+    m.reset_state()
+    assert m.result().numpy() == 0.0
+    acc = tf.keras.metrics.SparseCategoricalAccuracy()
+    acc.update_state([0, 1, 1], [[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]])
+    assert acc.result().numpy() == np.float32(2 / 3)
+    rmse = tf.keras.metrics.RootMeanSquaredError()
+    rmse.update_state([0.0, 0.0], [3.0, 4.0])
+    assert rmse.result().numpy() == np.float32(np.sqrt(12.5))
+
+    class Count(tf.keras.metrics.Metric):     # a user metric whose result is a Python number
+        def reset_state(self):
+            self.n = 0
+
+        def update_state(self, values):
+            self.n += len(values)
+
+        def result(self):
+            return self.n
+    c = Count()
+    c.update_state([1, 2, 3])
+    assert c.result() == 3 and c.result().numpy() == np.float32(3)
+    p = tf.keras.metrics.Precision(thresholds=[0.3, 0.6])     # a vector result stays an array
+    p.update_state([1, 0], [0.5, 0.7])
+    np.testing.assert_allclose(p.result(), [0.5, 0.0])

@@ -337,6 +337,8 @@ def _offline_file(fname, origin):
         return path
     if "flower_photos" in key:  # get_file('flower_photos', ..., untar=True): the folder
         return _kod.flower_photos_tree(d)
+    if "bsds500" in key:  # get_file(origin=.../BSR_bsds500.tgz, fname="BSR", untar=True)
+        return _kod.bsds500_tree(d)
     if "sunflower" in key:
         _kod.sunflower_jpg(path)
         return path
@@ -406,6 +408,8 @@ with _open(PROG, encoding="utf-8") as _f:
         _kod.fra_txt(os.path.join(os.getcwd(), "fra.txt"))
     if "PetImages" in _prog_text:
         _kod.petimages_tree(os.getcwd())
+    if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py
+        _kod.oxford_pets_tree(os.getcwd())
 
 try:
     import pandas as _pd

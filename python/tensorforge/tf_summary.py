@@ -14,6 +14,8 @@ callback's extra, ``pip install tensorboardX``), one ``events.out.tfevents.*`` f
 in its log directory, so TensorBoard reads them as it reads TensorFlow's.
 """
 import contextlib
+import os
+import time
 
 import numpy as np
 
@@ -21,6 +23,7 @@ from ._xp import host, raw
 
 _default = []       # the writers made default, innermost last
 _state = {"step": None, "record": True}
+_count = [0]        # writers made by this process (their event files' names)
 
 
 def _as_number(op, arg, value):
@@ -32,20 +35,22 @@ def _as_number(op, arg, value):
 
 class SummaryWriter:
     """What ``create_file_writer`` returns: ``as_default(step=None)``, ``set_as_default``,
-    ``flush``, ``close``, ``init``."""
+    ``flush``, ``close``, ``init``. Events are written as they come (no background queue), so
+    after ``flush()`` the file holds every summary written so far."""
 
-    def __init__(self, logdir, max_queue=None, flush_millis=None, filename_suffix=None):
+    def __init__(self, logdir, filename_suffix=None):
         try:
-            from tensorboardX import SummaryWriter as _Writer
+            from tensorboardX.event_file_writer import EventsWriter
+            from tensorboardX.record_writer import directory_check
         except ImportError:
             raise ImportError("tf.summary.create_file_writer needs tensorboardX to write event "
                               "files: pip install tensorboardX (or 'tensorforge[tensorboard]')"
                               ) from None
-        kw = {"max_queue": int(max_queue)} if max_queue is not None else {}
-        if flush_millis is not None:
-            kw["flush_secs"] = max(1, int(flush_millis) // 1000)
-        self.logdir = str(logdir)
-        self._w = _Writer(self.logdir, filename_suffix=filename_suffix or "", **kw)
+        self.logdir = os.fspath(logdir)
+        directory_check(self.logdir)
+        _count[0] += 1  # TensorFlow's file name: events.out.tfevents.<time>.<host>.<pid>.<n>.v2
+        suffix = ".%d.%d.v2%s" % (os.getpid(), _count[0], filename_suffix or "")
+        self._ev = EventsWriter(os.path.join(self.logdir, "events"), suffix)
         self._closed = False
 
     def init(self):
@@ -74,14 +79,15 @@ class SummaryWriter:
 
     def flush(self):
         if not self._closed:
-            self._w.flush()
+            self._ev.flush()
 
     def close(self):
         if not self._closed:
-            self._w.close()
+            self._ev.close()
             self._closed = True
 
-    def _write(self, op, step):
+    def _write(self, op, step, summary):
+        from tensorboardX.proto import event_pb2
         if self._closed:
             raise RuntimeError(f"tf.summary.{op}: the writer for {self.logdir!r} is closed")
         if step is None:
@@ -89,7 +95,8 @@ class SummaryWriter:
         if step is None:
             raise ValueError(f"tf.summary.{op}: No step set. Please specify one either through "
                              "the `step` argument or through tf.summary.experimental.set_step()")
-        return self._w, int(_as_number(op, "step", step))
+        step = int(_as_number(op, "step", step))
+        self._ev.write_event(event_pb2.Event(wall_time=time.time(), step=step, summary=summary()))
 
 
 class _NoopWriter(SummaryWriter):
@@ -106,11 +113,13 @@ class _NoopWriter(SummaryWriter):
 
 def create_file_writer(logdir, max_queue=None, flush_millis=None, filename_suffix=None,
                        name=None, experimental_trackable=False):
-    """A writer of event files in ``logdir`` (created if missing)."""
+    """A writer of an event file in ``logdir`` (created if missing). ``max_queue`` and
+    ``flush_millis`` are accepted and have nothing to tune: events go to the file as they are
+    written, ``flush()`` (and leaving ``as_default``) pushes them to disk."""
     if not isinstance(logdir, (str, bytes)) and not hasattr(logdir, "__fspath__"):
         raise TypeError(f"tf.summary.create_file_writer: logdir must be a path, got "
                         f"{type(logdir).__name__}")
-    return SummaryWriter(logdir, max_queue, flush_millis, filename_suffix)
+    return SummaryWriter(logdir, filename_suffix)
 
 
 def create_noop_writer():
@@ -118,19 +127,20 @@ def create_noop_writer():
     return _NoopWriter()
 
 
-def _emit(op, step, write):
-    """Call ``write(event_writer, step)`` on the default writer; False if there is none (or
-    recording is off, or it is a no-op writer), as TensorFlow's summary ops return."""
+def _emit(op, step, summary):
+    """Write the Summary proto ``summary()`` makes to the default writer; False if there is none
+    (or recording is off, or it is a no-op writer), as TensorFlow's summary ops return."""
     if not _default or not _state["record"] or isinstance(_default[-1], _NoopWriter):
         return False
-    write(*_default[-1]._write(op, step))
+    _default[-1]._write(op, step, summary)
     return True
 
 
 def scalar(name, data, step=None, description=None):
     """Write ``data`` (a number or a one-element tensor) under ``name``; True if written."""
     value = float(_as_number("scalar", "data", data))
-    return _emit("scalar", step, lambda w, s: w.add_scalar(str(name), value, s))
+    from tensorboardX import summary as pb
+    return _emit("scalar", step, lambda: pb.scalar(str(name), value))
 
 
 def histogram(name, data, step=None, buckets=None, description=None):
@@ -139,8 +149,9 @@ def histogram(name, data, step=None, buckets=None, description=None):
     values = np.asarray(host(raw(data)), dtype=np.float64).ravel()
     if buckets is not None and int(buckets) < 1:
         raise ValueError(f"tf.summary.histogram: buckets must be >= 1, got {buckets}")
+    from tensorboardX import summary as pb
     bins = int(buckets or 30)
-    return _emit("histogram", step, lambda w, s: w.add_histogram(str(name), values, s, bins=bins))
+    return _emit("histogram", step, lambda: pb.histogram(str(name), values, bins))
 
 
 def text(name, data, step=None, description=None):
@@ -151,7 +162,8 @@ def text(name, data, step=None, description=None):
         v = v.decode("utf-8")
     if not isinstance(v, str):
         raise TypeError(f"tf.summary.text: data must be a string, got {type(v).__name__}")
-    return _emit("text", step, lambda w, s: w.add_text(str(name), v, s))
+    from tensorboardX import summary as pb
+    return _emit("text", step, lambda: pb.text(str(name), v))
 
 
 def flush(writer=None, name=None):
