@@ -5,6 +5,7 @@ harness's bootstrap in each child process; nothing here touches the network.
 
     heart_frame()            heart.csv (Cleveland heart disease, 303 rows x 14 columns)
     jena_zip(path)           jena_climate_2009_2016.csv.zip (a 10-minute weather series, 15 columns)
+    jena_csv(path)           jena_climate_2009_2016.csv, unzipped, all 420,551 rows (seventh corpus)
     movielens_zip(path)      ml-latest-small.zip (ratings.csv, movies.csv)
     creditcard_csv(path)     creditcard.csv (Kaggle credit card fraud: Time, V1..V28, Amount, Class)
     aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
@@ -66,6 +67,22 @@ JENA_COLUMNS = ["p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VP
 
 
 def jena_zip(path, rows=60000):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("jena_climate_2009_2016.csv", _jena_frame(rows).to_csv(index=False))
+
+
+def jena_csv(path, rows=420551):
+    """jena_climate_2009_2016.csv itself, as Deep Learning with Python (1st edition) reads it
+    from a local folder: the real 420,551 rows (the notebooks split at rows 200,000 and
+    300,000), the header's names in double quotes and no newline after the last row, as the
+    real file has (the notebook's ``data.split('\\n')`` parses every line)."""
+    df = _jena_frame(rows)
+    body = df.to_csv(index=False, header=False).rstrip("\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join('"%s"' % c for c in df.columns) + "\n" + body)
+
+
+def _jena_frame(rows):
     import pandas as pd
     rng = np.random.default_rng(22)
     t = np.arange(rows)
@@ -89,8 +106,7 @@ def jena_zip(path, rows=60000):
     df = pd.DataFrame({"Date Time": stamps.strftime("%d.%m.%Y %H:%M:%S")})
     for name, v in zip(JENA_COLUMNS, cols):
         df[name] = np.round(v, 2)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("jena_climate_2009_2016.csv", df.to_csv(index=False))
+    return df
 
 
 def movielens_zip(path, users=610, movies=9724, ratings=100836):

@@ -382,7 +382,8 @@ np.loadtxt = _loadtxt
 import builtins
 _open = builtins.open
 _OPENED = {"/creditcard.csv": _kod.creditcard_csv,  # imbalanced_classification's Kaggle file
-           "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt}  # pretrained_word_embeddings
+           "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt,  # pretrained_word_embeddings
+           "/jena_climate_2009_2016.csv": _kod.jena_csv}  # Deep Learning with Python 6.3
 def _open_offline(file, *a, **kw):
     """The files programs read at hard-coded paths (their own download steps left out)."""
     for tail, make in _OPENED.items():
