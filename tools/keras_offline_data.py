@@ -5,6 +5,7 @@ harness's bootstrap in each child process; nothing here touches the network.
 
     heart_frame()            heart.csv (Cleveland heart disease, 303 rows x 14 columns)
     jena_zip(path)           jena_climate_2009_2016.csv.zip (a 10-minute weather series, 15 columns)
+    jena_csv(path)           jena_climate_2009_2016.csv, unzipped, all 420,551 rows (seventh corpus)
     movielens_zip(path)      ml-latest-small.zip (ratings.csv, movies.csv)
     creditcard_csv(path)     creditcard.csv (Kaggle credit card fraud: Time, V1..V28, Amount, Class)
     aclimdb_tree(root)       aclImdb/{train,test}/{pos,neg}/*.txt (raw IMDB reviews)
@@ -16,6 +17,8 @@ harness's bootstrap in each child process; nothing here touches the network.
     petimages_tree(root)     PetImages/{Cat,Dog}/*.jpg (Kaggle cats vs dogs, a few corrupt files)
     flower_photos_tree(root) flower_photos/<5 classes>/*.jpg (flower_photos.tgz, untarred)
     sunflower_jpg(path)      592px-Red_sunflower.jpg
+    bsds500_tree(root)       BSR/BSDS500/data/images/{train,val,test}/*.jpg (BSR_bsds500.tgz, seventh)
+    oxford_pets_tree(root)   images/*.jpg, annotations/trimaps/*.png (Oxford-IIIT Pet, seventh)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -64,6 +67,22 @@ JENA_COLUMNS = ["p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VP
 
 
 def jena_zip(path, rows=60000):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("jena_climate_2009_2016.csv", _jena_frame(rows).to_csv(index=False))
+
+
+def jena_csv(path, rows=420551):
+    """jena_climate_2009_2016.csv itself, as Deep Learning with Python (1st edition) reads it
+    from a local folder: the real 420,551 rows (the notebooks split at rows 200,000 and
+    300,000), the header's names in double quotes and no newline after the last row, as the
+    real file has (the notebook's ``data.split('\\n')`` parses every line)."""
+    df = _jena_frame(rows)
+    body = df.to_csv(index=False, header=False).rstrip("\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join('"%s"' % c for c in df.columns) + "\n" + body)
+
+
+def _jena_frame(rows):
     import pandas as pd
     rng = np.random.default_rng(22)
     t = np.arange(rows)
@@ -87,8 +106,7 @@ def jena_zip(path, rows=60000):
     df = pd.DataFrame({"Date Time": stamps.strftime("%d.%m.%Y %H:%M:%S")})
     for name, v in zip(JENA_COLUMNS, cols):
         df[name] = np.round(v, 2)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("jena_climate_2009_2016.csv", df.to_csv(index=False))
+    return df
 
 
 def movielens_zip(path, users=610, movies=9724, ratings=100836):
@@ -408,3 +426,103 @@ def sunflower_jpg(path):
     """592px-Red_sunflower.jpg: one 592 x 443 picture of the sunflower colour."""
     _save_jpeg(path, _picture(np.random.default_rng(30), 443, 592,
                               FLOWER_COLOURS["sunflowers"], 0))
+
+
+# ---- the seventh corpus (tools/keras_corpus.md "Seventh corpus") -----------------------------
+
+def _scene(rng, h, w):
+    """An (h, w, 3) uint8 picture with edges at several scales, for super-resolution: a smooth
+    tilted background, 3-8 filled ellipses and rectangles of random colours, a soft stripe
+    texture and a little pixel noise (JPEG-compressed by the caller)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = rng.uniform(40, 200, 3) + (yy[..., None] / h - 0.5) * rng.normal(0, 60, 3) + \
+        (xx[..., None] / w - 0.5) * rng.normal(0, 60, 3)
+    for _ in range(int(rng.integers(3, 9))):
+        cy, cx = rng.uniform(0, h), rng.uniform(0, w)
+        ry, rx = rng.uniform(0.05, 0.3) * h, rng.uniform(0.05, 0.3) * w
+        if rng.random() < 0.5:
+            inside = ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+        else:
+            inside = (np.abs(yy - cy) <= ry) & (np.abs(xx - cx) <= rx)
+        img[inside] = rng.uniform(0, 255, 3)
+    period, angle = rng.uniform(6, 30), rng.uniform(0, np.pi)
+    img += 12 * np.sin((yy * np.cos(angle) + xx * np.sin(angle)) * 2 * np.pi / period)[..., None]
+    img += rng.normal(0, 4, (h, w, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def bsds500_tree(root):
+    """BSR/ as BSR_bsds500.tgz untars (get_file(origin=..., fname="BSR", untar=True) returns
+    it): BSDS500/data/images/{train,val,test}/<id>.jpg with the real 200 / 100 / 200 split and
+    481 x 321 (or 321 x 481) pictures, a Thumbs.db in each images folder and the
+    groundTruth/{train,val,test}/<id>.mat files beside them (placeholder bytes: no example
+    reads them; image_dataset_from_directory sees no image there). The pictures are synthetic
+    scenes (_scene): shapes with sharp edges on smooth backgrounds, so that upscaling has
+    something to learn."""
+    top = os.path.join(root, "BSR")
+    if os.path.isdir(top):
+        return top
+    rng = np.random.default_rng(31)
+    data = os.path.join(top, "BSDS500", "data")
+    ident = 2018
+    for split, n in (("train", 200), ("val", 100), ("test", 200)):
+        imgs = os.path.join(data, "images", split)
+        truth = os.path.join(data, "groundTruth", split)
+        os.makedirs(imgs)
+        os.makedirs(truth)
+        for _ in range(n):
+            ident += int(rng.integers(1, 1500))
+            h, w = (321, 481) if rng.random() < 0.65 else (481, 321)
+            _save_jpeg(os.path.join(imgs, "%d.jpg" % ident), _scene(rng, h, w))
+            with open(os.path.join(truth, "%d.mat" % ident), "wb") as f:
+                f.write(b"MATLAB 5.0 MAT-file, synthetic placeholder" + bytes(84))
+        with open(os.path.join(imgs, "Thumbs.db"), "wb") as f:
+            f.write(bytes(64))
+    return top
+
+
+PET_BREEDS = ["Abyssinian", "Bengal", "Birman", "Bombay", "British_Shorthair", "Egyptian_Mau",
+              "Maine_Coon", "Persian", "Ragdoll", "Russian_Blue", "Siamese", "Sphynx",
+              "american_bulldog", "american_pit_bull_terrier", "basset_hound", "beagle", "boxer",
+              "chihuahua", "english_cocker_spaniel", "english_setter", "german_shorthaired",
+              "great_pyrenees", "havanese", "japanese_chin", "keeshond", "leonberger",
+              "miniature_pinscher", "newfoundland", "pomeranian", "pug", "saint_bernard",
+              "samoyed", "scottish_terrier", "shiba_inu", "staffordshire_bull_terrier",
+              "wheaten_terrier", "yorkshire_terrier"]
+
+
+def oxford_pets_tree(root, n=1200):
+    """images/<Breed>_<k>.jpg and annotations/trimaps/<Breed>_<k>.png in the working folder, as
+    the Oxford-IIIT Pet example's curl + tar cells leave them (the real 37 breed names, cats
+    capitalized; ``n`` pictures, the real 7,390), with the archive's AppleDouble
+    ``._<name>.png`` files in trimaps/ (the example skips names starting with a dot). A trimap
+    is a grayscale PNG of 1 (pet), 2 (background) and 3 (the pet's border), the real coding; the
+    picture a pet-coloured blob (ellipse) on a noisy background of 150-260 pixels a side, the
+    trimap's regions drawn from the same blob."""
+    from PIL import Image
+    images = os.path.join(root, "images")
+    trimaps = os.path.join(root, "annotations", "trimaps")
+    if os.path.isdir(images) and os.path.isdir(trimaps):
+        return
+    os.makedirs(images, exist_ok=True)
+    os.makedirs(trimaps, exist_ok=True)
+    rng = np.random.default_rng(32)
+    for i in range(n):
+        breed = PET_BREEDS[i % len(PET_BREEDS)]
+        name = "%s_%d" % (breed, i // len(PET_BREEDS) + 1)
+        h, w = (int(v) for v in rng.integers(150, 261, 2))
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        cy, cx = rng.uniform(0.35, 0.65) * h, rng.uniform(0.35, 0.65) * w
+        ry, rx = rng.uniform(0.2, 0.4) * h, rng.uniform(0.2, 0.4) * w
+        r = np.sqrt(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2)
+        img = rng.uniform(30, 220, 3) + rng.normal(0, 25, (h, w, 3))
+        pet = rng.uniform(60, 200, 3) + (40.0 if breed[0].isupper() else -40.0)
+        img[r <= 1] = pet + rng.normal(0, 12, (int((r <= 1).sum()), 3))
+        _save_jpeg(os.path.join(images, name + ".jpg"), np.clip(img, 0, 255).astype(np.uint8))
+        tri = np.full((h, w), 2, np.uint8)
+        tri[r <= 1.08] = 3
+        tri[r <= 0.92] = 1
+        Image.fromarray(tri, mode="L").save(os.path.join(trimaps, name + ".png"))
+    for k in range(3):
+        with open(os.path.join(trimaps, "._%s_%d.png" % (PET_BREEDS[k], 1)), "wb") as f:
+            f.write(b"\x00\x05\x16\x07" + bytes(78))

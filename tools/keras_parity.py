@@ -337,6 +337,8 @@ def _offline_file(fname, origin):
         return path
     if "flower_photos" in key:  # get_file('flower_photos', ..., untar=True): the folder
         return _kod.flower_photos_tree(d)
+    if "bsds500" in key:  # get_file(origin=.../BSR_bsds500.tgz, fname="BSR", untar=True)
+        return _kod.bsds500_tree(d)
     if "sunflower" in key:
         _kod.sunflower_jpg(path)
         return path
@@ -380,7 +382,8 @@ np.loadtxt = _loadtxt
 import builtins
 _open = builtins.open
 _OPENED = {"/creditcard.csv": _kod.creditcard_csv,  # imbalanced_classification's Kaggle file
-           "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt}  # pretrained_word_embeddings
+           "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt,  # pretrained_word_embeddings
+           "/jena_climate_2009_2016.csv": _kod.jena_csv}  # Deep Learning with Python 6.3
 def _open_offline(file, *a, **kw):
     """The files programs read at hard-coded paths (their own download steps left out)."""
     for tail, make in _OPENED.items():
@@ -406,6 +409,8 @@ with _open(PROG, encoding="utf-8") as _f:
         _kod.fra_txt(os.path.join(os.getcwd(), "fra.txt"))
     if "PetImages" in _prog_text:
         _kod.petimages_tree(os.getcwd())
+    if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py
+        _kod.oxford_pets_tree(os.getcwd())
 
 try:
     import pandas as _pd

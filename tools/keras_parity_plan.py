@@ -208,6 +208,33 @@ PLAN.update({
              "~40 s tf_keras, 1 thread here); run with --timeout 1500"),
 })
 
+# ---- seventh corpus (/tmp/kprogs7; tools/keras_corpus.md "Seventh corpus") ----
+PLAN.update({
+    "kio_trainer_pattern": dict(
+        MNIST, metric="fit[-1]:val_accuracy",
+        note="a keras.Model wrapping another, train_step with compiled_loss / "
+             "compiled_metrics; the second trainer (Adam, functional model)"),
+    "kio_sklearn_metric_callbacks": dict(
+        MNIST, metric="fit:val_accuracy",
+        note="a callback predicting the 10,000 test digits each epoch, scikit-learn's "
+             "jaccard_score through a Mean metric's result().numpy(), tf.summary.scalar"),
+    "kio_super_resolution_sub_pixel": dict(
+        epochs=1, samples=200, metric="fit:val_loss",
+        note="synthetic BSDS500 (400 train / 100 val pictures at 300x300); "
+             "image_dataset_from_directory(label_mode=None), rgb_to_yuv, area resize, "
+             "depth_to_space; 50 steps of 4, val MSE on the Y channel"),
+    "kio_oxford_pets_image_segmentation": dict(
+        epochs=1, samples=128, metric="fit:val_loss",
+        note="synthetic Oxford-IIIT Pet (1,200 pictures and trimaps, the last 1,000 for "
+             "validation); a Sequence of load_img batches, Xception-style U-Net "
+             "(SeparableConv2D, Conv2DTranspose, UpSampling2D); 4 steps of 32"),
+    "dlwp_6_3_advanced_rnn": dict(
+        epochs=1, samples=1000, metric="fit[1]:val_loss",
+        note="synthetic Jena CSV (420,551 rows), Python generators into fit_generator; the "
+             "first GRU(32)'s val MAE (8 fits: Dense, GRU, GRU with recurrent dropout, "
+             "stacked GRUs, reversed GRU, reversed-IMDB LSTM, Bi-LSTM, Bi-GRU)"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

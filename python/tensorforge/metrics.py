@@ -23,6 +23,8 @@ by shapes as tf_keras 2 does (``resolve``): binary accuracy for an output of one
 categorical accuracy for targets with fewer axes than the output (or a last axis of 1),
 else categorical, whatever the loss; 'crossentropy' / 'ce' likewise pick the cross-entropy.
 """
+import functools
+
 import numpy as np
 
 from . import losses as _losses
@@ -432,6 +434,24 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
+    def __init_subclass__(cls, **kwargs):
+        """A scalar ``result()`` comes back as a ScalarResult (a float with TensorFlow's
+        ``.numpy()``), since Keras 2 programs write ``metric.result().numpy()``."""
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("result")
+        if fn is None or getattr(fn, "_scalar_result", False):
+            return
+
+        @functools.wraps(fn)
+        def result(self):
+            r = fn(self)
+            if isinstance(r, (float, int, np.floating, np.integer)) and \
+                    not isinstance(r, (bool, np.bool_, ScalarResult)):
+                return ScalarResult(r)
+            return r
+        result._scalar_result = True
+        cls.result = result
+
     def __call__(self, *args, **kwargs):
         # update_state's own arguments: (y_true, y_pred, sample_weight), or Mean's (values,
         # sample_weight) -- tf.keras' ``loss_metric(loss)``
@@ -442,7 +462,15 @@ class Metric:
         return MetricResult(r, self)
 
 
-class MetricResult(float):
+class ScalarResult(float):
+    """A metric's scalar result: a float that also answers TensorFlow's ``.numpy()`` (a
+    float32, as a tf.keras metric's result tensor gives)."""
+
+    def numpy(self):
+        return np.float32(self)
+
+
+class MetricResult(ScalarResult):
     """What calling a metric object returns: its running result, which remembers the metric
     (tf.keras' result tensor carries ``_metric_obj``), so that ``Layer.add_metric(metric(y, p))``
     names the logged value after the metric and reports its state, as Keras 2 does."""
@@ -452,9 +480,6 @@ class MetricResult(float):
         self._metric_obj = metric
         self.name = metric.name
         return self
-
-    def numpy(self):
-        return np.float32(self)
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

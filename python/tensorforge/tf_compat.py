@@ -21,6 +21,7 @@ from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
 from . import tf_data, tf_image, tf_io, tf_strings
+from . import tf_summary as summary  # noqa: F401
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -624,6 +625,7 @@ __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "data", "math", "nn", "random", "strings", "io", "image",
+    "summary",
     "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
