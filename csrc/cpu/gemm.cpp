@@ -232,7 +232,7 @@ void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, ind
 // call (the rows-first order of packed_run). With short K blocks (dW = x^T dy: K = the batch,
 // 32 k steps per tile) the per-tile work outside the k loop (the call through the tile table,
 // the frame, the epilogue's set-up) took ~15% of the time (perf, 1800x32x500, Zen 1): here it is
-// paid once per row and the next tile's loads overlap the previous tile's stores.
+// paid once per row (1800x32x500 A^T +10-13%, 1 thread: RESULTS, gemm3 2026-11-30).
 template <typename T, int MR_>
 void gemm_tile_row(index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
                    const Epi<T>& e0) {
