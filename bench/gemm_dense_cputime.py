@@ -1,8 +1,10 @@
 """GEMM GFLOP/s per CPU-second of the Dense / DL shapes, tensorforge vs NumPy, interleaved.
 
 The shapes of `tensorforge bench gemm`'s DL list (LeNet fc 32x1800x500, MLP fc 128x784x256,
-LSTM 64x512x1024: forward, dA = dC B^T, dB = A^T dC) and LeNet's Dense layer at a batch of 16
-(forward x W, dX = dY W^T, dW = x^T dY), the shapes a 2-rank LeNet step of 16 images runs.
+LSTM 64x512x1024, LeNet conv1 6x25x36864: forward, dA = dC B^T, dB = A^T dC), LeNet's Dense
+layer at a batch of 16 (forward x W, dX = dY W^T, dW = x^T dY), the shapes a 2-rank LeNet step
+of 16 images runs, and the squares 1024 / 2048 (sq1024, sq2048). With no shape named, the DL
+and batch-16 rows run (not the squares).
 With T=1 (the default) both sides run on the calling thread and CPU=1 times them by that
 thread's CPU time (time.thread_time), which on a shared machine leaves out the time the thread
 waited for a core (not cache pollution by the neighbours). Each row: best and median round of
@@ -30,6 +32,9 @@ SHAPES = {  # name: (M, K, N, trans_a, trans_b)
     "lstm_dB": (512, 64, 1024, 1, 0),
     "b16_fwd": (16, 1800, 500, 0, 0), "b16_dX": (16, 500, 1800, 0, 1),
     "b16_dW": (1800, 16, 500, 1, 0),
+    "conv1_fwd": (6, 25, 36864, 0, 0), "conv1_dA": (6, 36864, 25, 0, 1),
+    "conv1_dB": (25, 6, 36864, 1, 0),
+    "sq1024": (1024, 1024, 1024, 0, 0), "sq2048": (2048, 2048, 2048, 0, 0),
 }
 
 
@@ -39,7 +44,7 @@ def main(names):
     if os.environ.get("CPU") == "1":
         G.time.perf_counter = time.thread_time  # bench gemm's timer, this module only
     rng = np.random.default_rng(0)
-    for name in names or list(SHAPES):
+    for name in names or [n for n in SHAPES if not n.startswith("sq")]:
         M, K, N, ta, tb = SHAPES[name]
         a = rng.standard_normal((K, M) if ta else (M, K)).astype(np.float32)
         b = rng.standard_normal((N, K) if tb else (K, N)).astype(np.float32)

@@ -167,7 +167,7 @@ def test_matmul_batched_and_nd(backend, rng):
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
 # other problems of at most 16 row tiles pack B one panel at a time (panel_run); tiny outputs
 # with long K (M*N < 16*(M+N), K >= 64) take the dot-product (split-K) path; K <= 8 with unit
-# column stride B and N >= 4 vectors sweeps whole rows of C (short-K path, Note [short K]);
+# column stride B and N >= 4 vectors sweeps row blocks of C (short-K path, Note [short K]);
 # at most 16 rows with A rows and B columns contiguous along K, K >= 2 vectors and N >= 12 stream
 # B^T as dot products (Note [streamed B^T]); packed chunks whose B panels fit half of L2 run row
 # tile by row tile (Note [rows first]).
@@ -189,6 +189,8 @@ EDGE_CASES = [
     (30, 3, 31, False, False), (30, 3, 32, False, False), (30, 3, 64, True, False),  # N = 4 vectors
     (3, 2, 67, True, True), (1, 4, 130, False, False), (25, 6, 36864, True, False),  # conv1 dW^T
     (5000, 3, 65, False, False), (4099, 8, 200, True, False),          # short K, tall C: rows split
+    (7, 6, 47, True, False), (12, 8, 50, False, False), (13, 2, 33, True, False),  # short K: row
+    (1, 8, 40, False, False), (31, 5, 95, False, False), (6, 7, 32, True, False),  # blocks, N tails
     (16, 500, 1800, False, True), (17, 500, 1800, False, True),        # streamed B^T at 16 rows /
     (16, 31, 12, False, True), (16, 32, 11, False, True), (13, 33, 71, False, True),  # its edges
     (1, 67, 13, False, True), (3, 15, 40, False, True), (16, 16, 12, True, True),
@@ -243,7 +245,7 @@ def test_gemm_small_shapes_random(isa, rng):
 @pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
                                          (200, 530, 70, False, True), (5, 3000, 7, False, True),
                                          (30, 20, 17, True, False), (30, 4, 203, True, False),
-                                         (9, 8, 64, False, False)])
+                                         (9, 8, 64, False, False), (11, 5, 37, False, False)])
 def test_dgemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     """float64 runs its own SIMD tiles (12x16 avx512, 6x8 avx2, 4x4 generic): exact fp64."""
     a = make(rng, (K, M) if ta else (M, K), np.float64)

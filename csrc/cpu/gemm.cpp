@@ -228,6 +228,31 @@ void gemm_tile(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, ind
     ukernel<T, MR_, NV, BFULL>(kc, AStrided<T>{a, rsa, csa}, BRows<T>{b, rsb}, c, ldc, MR_, n, e);
 }
 
+// Note [tile rows]: a row of MR_ x NR tiles over nq consecutive full packed B panels in one
+// call (the rows-first order of packed_run). With short K blocks (dW = x^T dy: K = the batch,
+// 32 k steps per tile) the per-tile work outside the k loop (the call through the tile table,
+// the frame, the epilogue's set-up) took ~15% of the time (perf, 1800x32x500, Zen 1): here it is
+// paid once per row (1800x32x500 A^T +10-13%, 1 thread: RESULTS, gemm3 2026-11-30).
+template <typename T, int MR_>
+void gemm_tile_row(index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
+                   const Epi<T>& e0) {
+  constexpr int NR = kSNV * lanes<T>;
+  Epi<T> e = e0;
+  for (index_t q = 0; q < nq; ++q) {
+    ukernel<T, MR_, kSNV, true>(kc, APanel<T, kSMR>{a}, BRows<T, NR>{bp + q * NR * kc}, c + q * NR,
+                                ldc, MR_, NR, e);
+    if (e.bias) e.bias += NR;
+  }
+}
+template <typename T>
+using tile_row_fn = void (*)(index_t, const T*, const T*, index_t, T*, index_t, const Epi<T>&);
+template <typename T, int... Ms>
+constexpr std::array<tile_row_fn<T>, sizeof...(Ms)> tile_row_table(std::integer_sequence<int, Ms...>) {
+  return {{&gemm_tile_row<T, Ms + 1>...}};
+}
+template <typename T>
+const std::array<tile_row_fn<T>, kSMR> kTileRows = tile_row_table<T>(std::make_integer_sequence<int, kSMR>{});
+
 template <typename T>
 using tile_fn = void (*)(index_t, const T*, index_t, index_t, const T*, index_t, T*, index_t, int,
                          const Epi<T>&);
@@ -404,19 +429,26 @@ inline void sstream_cols(index_t m, index_t j0, index_t j1, index_t K, const flo
   }
 }
 
-// ---- short K: whole rows -----------------------------------------------------------------------
-// Note [short K]: with K <= kShortK (LeNet conv1's weight gradient dW^T = 25 x 6 x 36864) a
-// register tile does kc <= 8 rank-1 updates between its C stores, and the per-tile work around
-// them (the call, zeroing, masks, the epilogue's set-up) costs more than the FMAs: every path
-// (packed, panel, unpacked) ran that shape at 10-12 GFLOP/s, 1 thread, Zen 1 (NumPy 13-17). Here
-// one row of A is broadcast into KC registers once, and the row of C is swept along N in 4-vector
-// steps, each vector one chain of KC FMAs over B read in place (one load per FMA) and stored
-// through the epilogue at once. Columns are cut into blocks whose KC x nb slab of B stays in L1
-// across the rows (short_k_run). Sums run k = 0..K-1 in order, as the tile kernels' do. Zen 1,
-// 1 thread, best CPU-seconds per call, two interleaved A/B runs against the tile paths (loaded
-// machine): 25 x 6 x 36864 10.4-11.0 -> 18.9-19.9 GFLOP/s (NumPy 12.9-15.7 in the same runs);
-// 1024 x 4 x 1024 11.0 -> 19.6-20.3 (NumPy 11.6-12.2).
+// ---- short K: row blocks swept along N ---------------------------------------------------------
+// Note [short K]: with K <= kShortK (LeNet conv1's column gradient A^T dY = 25 x 6 x 36864) a
+// register tile of the other paths does kc <= 8 rank-1 updates between its C stores, and the
+// per-tile work around them (the call, zeroing, masks, the epilogue's set-up) costs more than
+// the FMAs: every path (packed, panel, unpacked) ran that shape at 10-12 GFLOP/s, 1 thread, Zen 1
+// (NumPy 13-17). Here a block of R <= kSKR rows of A (R x K values, copied once into a small
+// k-major array) sweeps a strip of C along N 2 vectors at a time inside one call: per k step two
+// vector loads of B (read in place) and R broadcasts feed 2R FMAs, and the tile is stored at once
+// (plain stores in the common alpha = 1, beta = 0 form). Columns are cut into blocks whose K x nb
+// slab of B stays in L1 across the row blocks (short_k_run); C is written along its rows, R
+// sequential streams. Sums run k = 0..K-1 in order (a multiply, then FMAs). The first version
+// kept one row of A in K registers and swept C one row at a time (one B load per FMA, 4 vectors
+// of a row at a time): 18.9-19.9 GFLOP/s on 25 x 6 x 36864; the row blocks issue a third of the
+// loads per FMA (see RESULTS, gemm3 2026-11-30, for the A/B).
 constexpr int kShortK = 8;
+#if defined(TF_ISA_avx512)
+constexpr int kSKR = 12;  // 24 of the 32 zmm registers hold the 12 x 2 accumulators
+#else
+constexpr int kSKR = 6;  // avx2: 12 of the 16 ymm registers
+#endif
 
 template <typename T, bool WHOLE>
 TF_UKR_INLINE void short_k_store(vec<T> acc, T* cp, const T* bias, const Epi<T>& e, vec<T> va,
@@ -431,51 +463,99 @@ TF_UKR_INLINE void short_k_store(vec<T> acc, T* cp, const T* bias, const Epi<T>&
     store_m(cp, mk, x);
 }
 
-// C rows [0, m), columns [0, n) = epilogue(A (m x KC, (i, k) at a[i*rsa + k*csa]) * B (KC x n,
-// unit column stride, row stride rsb)).
-template <typename T, int KC>
-void short_k_rows(index_t m, index_t n, const T* a, index_t rsa, index_t csa, const T* b,
-                  index_t rsb, T* c, index_t ldc, const Epi<T>& e) {
+// C rows [0, R), columns [0, n) = epilogue(ap (K x R, k-major: A(i, k) at ap[k*R + i]) * B (K x n,
+// unit column stride, row stride rsb)); bias (if any) holds the n columns' values.
+template <typename T, int R, int K>
+void short_k_block(index_t n, const T* ap, const T* b, index_t rsb, T* c, index_t ldc,
+                   const Epi<T>& e, const T* bias) {
   using V = vec<T>;
-  constexpr index_t W = lanes<T>, U = 4;
+  constexpr index_t W = lanes<T>;
   const V va = set1(e.alpha);
   const vec_mask<T> full = lane_mask<T>((int)W);
-  for (index_t i = 0; i < m; ++i) {
-    V ak[KC];
-    for (int k = 0; k < KC; ++k) ak[k] = set1(a[i * rsa + k * csa]);
-    T* cr = c + i * ldc;
-    index_t j = 0;
-    for (; j + U * W <= n; j += U * W) {
-      V acc[U];
-      for (index_t u = 0; u < U; ++u) acc[u] = ak[0] * load(b + j + u * W);
-      for (int k = 1; k < KC; ++k)
-        for (index_t u = 0; u < U; ++u) acc[u] = fmadd(ak[k], load(b + k * rsb + j + u * W), acc[u]);
-      for (index_t u = 0; u < U; ++u)
-        short_k_store<T, true>(acc[u], cr + j + u * W, e.bias ? e.bias + j + u * W : nullptr, e, va, full);
+  const bool plain = e.alpha == T(1) && e.beta == T(0) && !bias && !e.relu;
+  index_t j = 0;
+  for (; j + 2 * W <= n; j += 2 * W) {
+    V acc[R][2];
+    {
+      const V b0 = load(b + j), b1 = load(b + j + W);
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i) {
+        const V a = set1(ap[i]);
+        acc[i][0] = a * b0;
+        acc[i][1] = a * b1;
+      }
     }
-    for (; j < n; j += W) {
-      const int r = (int)std::min<index_t>(W, n - j);
-      const vec_mask<T> mk = lane_mask<T>(r);
-      V acc = ak[0] * load_m(b + j, mk);
-      for (int k = 1; k < KC; ++k) acc = fmadd(ak[k], load_m(b + k * rsb + j, mk), acc);
-      const T* bias = e.bias ? e.bias + j : nullptr;
+#pragma GCC unroll 8
+    for (int k = 1; k < K; ++k) {
+      const V b0 = load(b + k * rsb + j), b1 = load(b + k * rsb + j + W);
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i) {
+        const V a = set1(ap[k * R + i]);
+        acc[i][0] = fmadd(a, b0, acc[i][0]);
+        acc[i][1] = fmadd(a, b1, acc[i][1]);
+      }
+    }
+    if (plain) {
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i) {
+        store(c + i * ldc + j, acc[i][0]);
+        store(c + i * ldc + j + W, acc[i][1]);
+      }
+    } else {
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i)
+        for (int v = 0; v < 2; ++v)
+          short_k_store<T, true>(acc[i][v], c + i * ldc + j + v * W, bias ? bias + j + v * W : nullptr,
+                                 e, va, full);
+    }
+  }
+  for (; j < n; j += W) {  // the last (up to 2) vectors of the strip, the very last one partial
+    const int r = (int)std::min<index_t>(W, n - j);
+    const vec_mask<T> mk = lane_mask<T>(r);
+    V bk[K];
+    for (int k = 0; k < K; ++k) bk[k] = r == (int)W ? load(b + k * rsb + j) : load_m(b + k * rsb + j, mk);
+    for (int i = 0; i < R; ++i) {
+      V acc = set1(ap[i]) * bk[0];
+      for (int k = 1; k < K; ++k) acc = fmadd(set1(ap[k * R + i]), bk[k], acc);
       if (r == (int)W)
-        short_k_store<T, true>(acc, cr + j, bias, e, va, mk);
+        short_k_store<T, true>(acc, c + i * ldc + j, bias ? bias + j : nullptr, e, va, mk);
       else
-        short_k_store<T, false>(acc, cr + j, bias, e, va, mk);
+        short_k_store<T, false>(acc, c + i * ldc + j, bias ? bias + j : nullptr, e, va, mk);
     }
   }
 }
 
 template <typename T>
-using short_k_fn = void (*)(index_t, index_t, const T*, index_t, index_t, const T*, index_t, T*,
-                            index_t, const Epi<T>&);
-template <typename T, int... Ks>
-constexpr std::array<short_k_fn<T>, sizeof...(Ks)> short_k_table(std::integer_sequence<int, Ks...>) {
-  return {{&short_k_rows<T, Ks + 1>...}};
+using short_k_fn = void (*)(index_t, const T*, const T*, index_t, T*, index_t, const Epi<T>&,
+                            const T*);
+template <typename T, int R, int... Ks>
+constexpr std::array<short_k_fn<T>, sizeof...(Ks)> short_k_row(std::integer_sequence<int, Ks...>) {
+  return {{&short_k_block<T, R, Ks + 1>...}};
 }
+template <typename T, int... Rs>
+constexpr std::array<std::array<short_k_fn<T>, kShortK>, sizeof...(Rs)> short_k_table(
+    std::integer_sequence<int, Rs...>) {
+  return {{short_k_row<T, Rs + 1>(std::make_integer_sequence<int, kShortK>{})...}};
+}
+// kShortKBlocks<T>[R - 1][K - 1]
 template <typename T>
-const std::array<short_k_fn<T>, kShortK> kShortKRows = short_k_table<T>(std::make_integer_sequence<int, kShortK>{});
+const std::array<std::array<short_k_fn<T>, kShortK>, kSKR> kShortKBlocks =
+    short_k_table<T>(std::make_integer_sequence<int, kSKR>{});
+
+// C rows [0, m), columns [0, n) = epilogue(A (m x kc, (i, k) at a[i*rsa + k*csa]) * B): rows in
+// blocks of at most kSKR, as even as whole rows allow (25 rows: 5 x 5, not 4 x 6 + 1).
+template <typename T>
+void short_k_rows(index_t m, index_t n, index_t kc, const T* a, index_t rsa, index_t csa,
+                  const T* b, index_t rsb, T* c, index_t ldc, const Epi<T>& e) {
+  const index_t nrb = ceil_div(m, (index_t)kSKR);
+  T ap[kShortK * kSKR];
+  for (index_t rb = 0; rb < nrb; ++rb) {
+    const index_t i0 = rb * m / nrb, R = (rb + 1) * m / nrb - i0;
+    for (index_t k = 0; k < kc; ++k)
+      for (index_t i = 0; i < R; ++i) ap[k * R + i] = a[(i0 + i) * rsa + k * csa];
+    kShortKBlocks<T>[R - 1][kc - 1](n, ap, b, rsb, c + i0 * ldc, ldc, e, e.bias);
+  }
+}
 
 template <typename T>
 struct SimdKernel {
@@ -485,7 +565,7 @@ struct SimdKernel {
   static constexpr int kShortK = ::tf::TF_ISA::kShortK, kLanes = lanes<T>;
   static void short_k(index_t m, index_t n, index_t kc, const T* a, index_t rsa, index_t csa,
                       const T* b, index_t rsb, T* c, index_t ldc, const Epi<T>& e) {
-    kShortKRows<T>[kc - 1](m, n, a, rsa, csa, b, rsb, c, ldc, e);
+    short_k_rows<T>(m, n, kc, a, rsa, csa, b, rsb, c, ldc, e);
   }
   static void dot(index_t M, index_t N, index_t k0, index_t k1, const T* A, index_t rsA,
                   const T* B, index_t csB, T* out) {
@@ -494,6 +574,11 @@ struct SimdKernel {
   static void stream(index_t m, index_t j0, index_t j1, index_t K, const T* A, index_t rsA,
                      const T* B, index_t csB, T* C, index_t ldc, const Epi<T>& e) {
     if constexpr (std::is_same_v<T, float>) sstream_cols(m, j0, j1, K, A, rsA, B, csB, C, ldc, e);
+  }
+  // m rows (<= MR) of a packed A panel times nq full packed B panels (Note [tile rows])
+  static void tile_row(int m, index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
+                       const Epi<T>& e) {
+    kTileRows<T>[m - 1](kc, a, bp, nq, c, ldc, e);
   }
   static void tile(int m, int n, index_t kc, const T* a, index_t rsa, index_t csa, bool apack,
                    const T* b, index_t rsb, bool bfull, T* c, index_t ldc, const Epi<T>& e) {
@@ -520,6 +605,12 @@ struct PortableKernel {
   static void tile(int m, int n, index_t kc, const T* a, index_t, index_t, bool, const T* b,
                    index_t, bool, T* c, index_t ldc, const Epi<T>& e) {
     ukernel<T, MR, NR / lanes<T>>(kc, APanel<T, MR>{a}, BRows<T, NR>{b}, c, ldc, m, n, e);
+  }
+  static void tile_row(int m, index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
+                       const Epi<T>& e0) {
+    Epi<T> e = e0;
+    for (index_t q = 0; q < nq; ++q, e.bias = e.bias ? e.bias + NR : nullptr)
+      tile(m, NR, kc, a, 1, MR, true, bp + q * NR * kc, NR, true, c + q * NR, ldc, e);
   }
 };
 using SKernel = PortableKernel<float, ukr_mr(1), 8>;
@@ -680,14 +771,21 @@ void packed_run(const Problem<K>& p, int nt) {
         pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
         Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
         if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
+          // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
+          const index_t qf = std::min(q1, nc / NR);
           for (index_t ir = 0; ir < mc; ir += MR) {
             const int m = (int)std::min(MR, mc - ir);
-            for (index_t q = q0; q < q1; ++q) {
+            T* crow = p.C + (i0 + ir) * p.ldc + jc;
+            if (qf > q0) {
+              e.bias = last && p.bias ? p.bias + jc + q0 * NR : nullptr;
+              K::tile_row(m, kc, Ap + ir * kc, Bp + q0 * NR * kc, qf - q0, crow + q0 * NR, p.ldc, e);
+            }
+            for (index_t q = std::max(q0, qf); q < q1; ++q) {
               const index_t j = q * NR;
               const int n = (int)std::min(NR, nc - j);
               e.bias = last && p.bias ? p.bias + jc + j : nullptr;
-              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bp + q * NR * kc, NR, true,
-                      p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
+              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bp + q * NR * kc, NR, true, crow + j,
+                      p.ldc, e);
             }
           }
           return;
@@ -817,9 +915,12 @@ void panel_run(const Problem<K>& p, int nt) {
   });
 }
 
-// K <= kShortK (Note [short K]): rows of C swept along N. Chunks are column blocks whose K x nb
-// slab of B (read in place) fits half of L1d, at least ~4 per thread, each running every row of C
+// K <= kShortK (Note [short K]): row blocks of C swept along N. Chunks are column blocks whose
+// K x nb slab of B (read in place) fits L1d, at least ~4 per thread, each running every row of C
 // (each thread writes its own columns; no sum is split, so any thread count gives the same bits).
+// A slab of all of L1d rather than half of it: longer C row streams per block, the slab's few
+// misses are L2 hits (Zen 1, 1 thread, 25 x 6 x 36864: nb 672 -> 1344 -> 2688 columns measured
+// 23.7 -> 25.5 -> 25.7 GFLOP/s per CPU-second, loaded machine).
 template <class K>
 bool use_short_k(const Problem<K>& p) {
   return K::kShortK > 0 && p.csB == 1 && p.K_ <= K::kShortK && p.N >= 4 * (index_t)K::kLanes;
@@ -829,8 +930,8 @@ template <class K>
 void short_k_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t U = 4 * (index_t)K::kLanes;
-  const index_t half_l1 = std::max<long>(16384, cpu_caches().l1d) / 2;
-  index_t nb = std::max<index_t>(U, half_l1 / (p.K_ * (index_t)sizeof(T)) / U * U);
+  const index_t l1 = std::max<long>(16384, cpu_caches().l1d);
+  index_t nb = std::max<index_t>(U, l1 / (p.K_ * (index_t)sizeof(T)) / U * U);
   if (nt > 1) nb = std::min(nb, std::max<index_t>(U, ceil_div(ceil_div(p.N, 4 * (index_t)nt), U) * U));
   const index_t nblk = ceil_div(p.N, nb);
   // too few column blocks for the threads (tall C, e.g. 100000 x 4 x 64): rows are split too
