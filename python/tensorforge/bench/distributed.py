@@ -43,26 +43,11 @@ import time
 import numpy as np
 
 from ._util import table
+from ._dist_models import build as _build, data as _data
 
 MODELS = {"lenet": 32, "cnn": 128}
 STEPS = {"lenet": 40, "cnn": 8}
 WARMUP, ROUNDS, ITERS = 5, 3, 100
-
-
-def _build(name):
-    try:
-        from tensorforge.zoo import build_model
-    except ImportError:
-        from tensorforge.cli import build_model
-    return build_model(name)
-
-
-def _data(n):
-    from tensorforge.datasets import mnist
-    from tensorforge.utils import to_categorical
-    (x, y), _ = mnist.load_data()
-    x = (x[:n].astype(np.float32) / 255.0).reshape(-1, 28, 28, 1)
-    return x, to_categorical(y[:n], 10)
 
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------

@@ -170,7 +170,7 @@ def _kernel_cpu_timers():
 def job_profile(name, distributed, sharded, batch):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
-    from .distributed import _build, _data
+    from ._dist_models import build as _build, data as _data
     tf.set_num_threads(1)
     if distributed:
         import tensorforge.distributed as tfd
