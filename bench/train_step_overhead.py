@@ -39,7 +39,7 @@ from tensorforge import _native, backend  # noqa: E402
 from tensorforge.autograd import enable_grad, no_grad  # noqa: E402
 from tensorforge.backend_ops import variables as _K  # noqa: E402
 from tensorforge.bench.train import _data  # noqa: E402
-from tensorforge.cli import build_model  # noqa: E402
+from tensorforge.zoo import build_model  # noqa: E402
 from tensorforge.utils import to_categorical  # noqa: E402
 
 x, y, _, _ = _data()

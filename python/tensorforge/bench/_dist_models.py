@@ -5,10 +5,7 @@ import numpy as np
 
 def build(name):
     """A zoo model (``tensorforge train``'s) by name."""
-    try:
-        from tensorforge.zoo import build_model
-    except ImportError:
-        from tensorforge.cli import build_model
+    from tensorforge.zoo import build_model
     return build_model(name)
 
 

@@ -255,7 +255,7 @@ def _profile_model(name, steps, batch):
     import pstats
 
     import tensorforge as tf
-    from tensorforge.cli import build_model
+    from tensorforge.zoo import build_model
     from tensorforge.utils import to_categorical
     x, y, _, _ = _data()
     if name == "mlp":
