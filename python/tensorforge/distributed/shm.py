@@ -196,14 +196,17 @@ class SharedMemoryBuckets(ParamLayout):
     def grad_ready(self, p):
         self._fill(p, p.grad, None)
 
+    def _fill_unreached(self):
+        for p in self._params:
+            if id(p) not in self._done:
+                self._fill(p, p.grad, None)
+
     def finish(self):
         """Fill what backward did not reach (zeros for unused parameters), reduce."""
         if not self._armed:
             return
         self._armed = False
-        for p in self._params:
-            if id(p) not in self._done:
-                self._fill(p, p.grad, None)
+        self._fill_unreached()
         self._reduce()
         grads = self._targets if self._deferred else self._sums  # See Note [sum read by the update]
         for p in self._params:
@@ -225,9 +228,7 @@ class SharedMemoryBuckets(ParamLayout):
         if not self._armed:
             return
         self._armed = False
-        for p in self._params:
-            if id(p) not in self._done:
-                self._fill(p, p.grad, None)
+        self._fill_unreached()
         self._reduce(defer=True)
         self._deferred = False
         for p in self._params:

@@ -535,10 +535,14 @@ class Adam(_AdamFamily):
             k.adam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
                           self.iterations)
 
+    def _adam_kernel(self):
+        """The native adam_update, where the plain (not amsgrad) rule runs at an int step."""
+        if self.amsgrad or type(self.iterations) is not int or type(self)._update is not Adam._update:
+            return None
+        return _native_kernel("adam_update")
+
     def _native_update(self, lr):
-        t = self.iterations
-        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
-            else _native_kernel("adam_update")
+        t, fn = self.iterations, self._adam_kernel()
         if fn is None:
             return None
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
@@ -548,9 +552,7 @@ class Adam(_AdamFamily):
         return step
 
     def _native_update_sum(self, lr):
-        t = self.iterations
-        fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
-            else _native_kernel("adam_update")
+        t, fn = self.iterations, self._adam_kernel()
         if fn is None:
             return None
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
