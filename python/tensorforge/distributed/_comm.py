@@ -185,10 +185,12 @@ def allreduce(array, op="average", out=None):
 def reduce_inplace(buf, op="sum"):
     """Allreduce a contiguous array in place (the building block of the gradient buckets)."""
     from .._device import is_device_array
+    done = False
     if is_device_array(buf):
         from . import _nccl
-        _nccl.allreduce_inplace(buf, op)
-    else:
+        with _Watchdog.guard("allreduce"):
+            done = _nccl.allreduce_inplace(buf, op, _comm())
+    if not done:  # a NumPy array, or a CuPy one without NCCL: a CUDA-aware MPI takes it
         MPI = _state["MPI"]
         with _Watchdog.guard("allreduce"):
             _comm().Allreduce(MPI.IN_PLACE, buf, op=MPI.MAX if op == "max" else
