@@ -20,7 +20,7 @@ from . import initializers as _inits
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
-from . import tf_data, tf_image, tf_io, tf_strings
+from . import tf_data, tf_data_csv, tf_image, tf_io, tf_strings
 from . import tf_summary as summary  # noqa: F401
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
@@ -577,7 +577,9 @@ image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all
 
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
-                             experimental=tf_data.experimental,
+                             experimental=types.SimpleNamespace(
+                                 AUTOTUNE=tf_data.AUTOTUNE,
+                                 make_csv_dataset=tf_data_csv.make_csv_dataset),
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
 TensorSpec = tf_data.TensorSpec

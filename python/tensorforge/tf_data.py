@@ -441,16 +441,3 @@ def _stack(elems):
 
 def is_dataset(x):
     return isinstance(x, Dataset)
-
-
-class _Experimental:
-    AUTOTUNE = AUTOTUNE
-
-    @staticmethod
-    def make_csv_dataset(*args, **kwargs):
-        """tf.data.experimental.make_csv_dataset (tf_data_csv.py)."""
-        from .tf_data_csv import make_csv_dataset
-        return make_csv_dataset(*args, **kwargs)
-
-
-experimental = _Experimental()
