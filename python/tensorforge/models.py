@@ -5,7 +5,6 @@ The model core lives in ``tensorforge.engine`` as Keras 2 lays it out: the Layer
 compile and the training API (training.py), the loops (training_arrays.py), Sequential
 (sequential.py) and saving (saving.py).
 """
-from .engine.base_layer import _shape_str  # noqa: F401 -- used by utils.plot_model
 from .engine.input_layer import Input  # noqa: F401
 from .engine.saving import load_model, model_from_config  # noqa: F401
 from .engine.sequential import Sequential

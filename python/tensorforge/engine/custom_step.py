@@ -35,10 +35,16 @@ from . import training_arrays, training_generator, training_utils
 
 
 # ---- which path -------------------------------------------------------------------------------
+def default_step(method):
+    """Marks Model's own train_step / test_step / predict_step (training.py), so that
+    overrides() knows them without importing Model (training.py imports this module)."""
+    method._default_step = True
+    return method
+
+
 def overrides(model, step):
     """True when ``type(model)`` defines its own ``step`` ('train_step', ...)."""
-    from .training import Model
-    return getattr(type(model), step) is not getattr(Model, step)
+    return not getattr(getattr(type(model), step), "_default_step", False)
 
 
 def wants(model, step, x):

@@ -830,14 +830,17 @@ class Model(Network):
         return self._pack_outputs(outs)
 
     # ---- tf.keras 2's overridable steps (custom_step.py) -------------------------------------
+    @custom_step.default_step
     def train_step(self, data):
         """One training step on ``data`` (See Note [step logs] in custom_step.py); returns the
         logs dict. fit() calls an override per batch."""
         return custom_step.train_step(self, data)
 
+    @custom_step.default_step
     def test_step(self, data):
         return custom_step.test_step(self, data)
 
+    @custom_step.default_step
     def predict_step(self, data):
         return custom_step.predict_step(self, data)
 

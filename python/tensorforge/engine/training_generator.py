@@ -23,7 +23,7 @@ from . import training_arrays, training_utils
 
 
 def is_sequence(x):
-    from ..utils import Sequence
+    from ..utils.data_utils import Sequence
     return isinstance(x, Sequence) or (
         hasattr(x, "__getitem__") and hasattr(x, "__len__") and hasattr(x, "on_epoch_end")
         and not hasattr(x, "shape"))

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ..image_ops import smart_resize  # noqa: F401  (keras.preprocessing.image.smart_resize)
-from ..utils import Sequence
+from ..utils.data_utils import Sequence
 
 __all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",
            "apply_affine_transform", "transform_matrix_offset_center", "flip_axis",

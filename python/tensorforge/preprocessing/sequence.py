@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 
-from ..utils import Sequence
+from ..utils.data_utils import Sequence
 
 __all__ = ["pad_sequences", "TimeseriesGenerator", "make_sampling_table", "skipgrams"]
 

@@ -165,13 +165,14 @@ _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "
 _KEPT_INPUT_DTYPES = _INT_DTYPES + ("string",)  # See Note [integer inputs] (engine/base_layer.py)
 
 
-def layer_from_keras(spec, source="<config>", custom_objects=None):
-    """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict."""
+def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from_config):
+    """A tensorforge layer built from a Keras 2 ``{"class_name", "config"}`` dict. A model used as
+    a layer is built by ``model_from_config`` (keras_model.py, which sits above this module,
+    passes its own)."""
     keras_name = spec.get("class_name")
     cfg = dict(spec.get("config") or {})
     if keras_name in ("Sequential", "Functional", "Model"):  # a model used as a layer
-        from . import keras_model
-        return keras_model.model_from_config(spec, source, custom_objects)
+        return model_from_config(spec, source, custom_objects)
     extra = {}
     if keras_name in _ALIASES:
         name, extra = _ALIASES[keras_name]
@@ -214,10 +215,13 @@ def layer_from_keras(spec, source="<config>", custom_objects=None):
         if k in _UNUSED_BY_KERAS.get(name, ()) and k not in accepted:
             continue
         if k in ("layer", "backward_layer", "cell") and isinstance(v, dict) and "class_name" in v:
-            kwargs[k] = layer_from_keras(v, source, custom_objects)  # a wrapper's inner layer,
-            continue                                                 # an RNN's cell
+            # a wrapper's inner layer, an RNN's cell
+            kwargs[k] = layer_from_keras(v, source, custom_objects,
+                                         model_from_config=model_from_config)
+            continue
         if k == "cells" and isinstance(v, list):  # StackedRNNCells
-            kwargs[k] = [layer_from_keras(c, source, custom_objects) for c in v]
+            kwargs[k] = [layer_from_keras(c, source, custom_objects,
+                                          model_from_config=model_from_config) for c in v]
             continue
         if k == "dtype" and name == "InputLayer" or k == "dtype" and getattr(
                 cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:

@@ -11,23 +11,24 @@ uses: a node is made once every tensor it reads exists.
 
 Every layer is created (and its class and arguments checked) before the model is assembled, so
 a config with a layer tensorforge lacks raises before anything is built.
+
+Model.save reaches this module, so it imports neither model class: Sequential and Model are
+found in the layer registry, as engine/saving.py finds them.
 """
 from .. import layers as _layers
+from ..engine.serialization import get_layer_class
 from . import keras_config as _kc
 
 __all__ = ["model_from_config", "model_to_config"]
 
 
-def _models():
-    from .. import models
-    return models
-
-
 def _sequential(cfg, source, custom_objects):
     if isinstance(cfg, list):
         cfg = {"layers": cfg}
-    built = [_kc.layer_from_keras(spec, source, custom_objects) for spec in cfg.get("layers", [])]
-    model = _models().Sequential(name=cfg.get("name"))
+    built = [_kc.layer_from_keras(spec, source, custom_objects,
+                                  model_from_config=model_from_config)
+             for spec in cfg.get("layers", [])]
+    model = get_layer_class("Sequential")(name=cfg.get("name"))
     for layer in built:
         model.add(layer)
     if not model.built:
@@ -42,7 +43,7 @@ def _sequential(cfg, source, custom_objects):
 
 def _functional_api():
     Input = getattr(_layers, "Input", None)
-    Model = _models().Model
+    Model = get_layer_class("Model")
     if Input is None:
         raise ValueError("functional Keras models need tensorforge's functional API "
                          "(tensorforge.layers.Input), which this build lacks")
@@ -91,7 +92,8 @@ def _functional(cfg, source, custom_objects):
             dtype = _kc._dtype_name(c.get("dtype"))
             created[name] = ("input", (shape, dtype if dtype in _kc._KEPT_INPUT_DTYPES else None))
         else:
-            created[name] = ("layer", _kc.layer_from_keras(spec, source, custom_objects))
+            created[name] = ("layer", _kc.layer_from_keras(spec, source, custom_objects,
+                                                           model_from_config=model_from_config))
     outputs = {}  # (layer name, node index) -> list of output tensors
 
     for name, (kind, obj) in created.items():
@@ -175,15 +177,15 @@ def _input_layer_config(name, shape, dtype="float32"):
 
 def model_to_config(model):
     """The Keras 2 model_config dict of a tensorforge model."""
-    models = _models()
-    if not isinstance(model, models.Sequential) and not getattr(model, "_is_graph_network", False):
+    sequential = hasattr(type(model), "_from_sequential_config")  # a Sequential (engine/)
+    if not sequential and not getattr(model, "_is_graph_network", False):
         # Keras 2 refuses too: written as a Sequential of its layers, it would come back as
         # another class whose call() is not the model's
         raise NotImplementedError(
             f"save: saving the model to HDF5 format requires the model to be a Functional "
             f"model or a Sequential model; {type(model).__name__} is a subclassed model: save "
             "it to a .keras file (its get_config and weights), or use save_weights")
-    if isinstance(model, models.Sequential):
+    if sequential:
         if not model.layers:
             raise ValueError("save: the model has no layers")
         first = model.get_config()["layers"][0]

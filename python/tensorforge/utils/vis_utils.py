@@ -7,7 +7,7 @@ __all__ = ["plot_model", "model_to_dot"]
 
 
 def _shape_text(s):
-    from ..models import _shape_str
+    from ..engine.base_layer import _shape_str
     if isinstance(s, list):
         return ", ".join(_shape_text(e) for e in s)
     return _shape_str(s) if isinstance(s, tuple) else str(s)
