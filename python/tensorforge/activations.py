@@ -47,7 +47,7 @@ def get(identifier):
         try:
             return _BY_NAME[identifier]
         except KeyError:
-            from .engine.serialization import custom_object  # (it imports this module)
+            from ._custom_objects import custom_object
             fn = custom_object(identifier)  # a custom activation saved by name (Keras 2)
             if callable(fn):
                 return fn
@@ -69,7 +69,7 @@ def serialize(fn):
     if not callable(fn) or not name or name == "<lambda>":
         raise ValueError(f"activations.serialize: cannot save the activation {fn!r}: define it "
                          "with def (and pass it as custom_objects when loading)")
-    from .engine.serialization import get_custom_objects
+    from ._custom_objects import get_custom_objects
     for key, obj in get_custom_objects().items():
         if obj is fn and ">" in key:
             return key

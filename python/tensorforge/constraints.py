@@ -116,7 +116,7 @@ def deserialize(config, custom_objects=None):
     name = config.get("class_name") if isinstance(config, dict) else config
     if isinstance(name, str):
         name = name.split(">")[-1]
-    from .engine.serialization import custom_object
+    from ._custom_objects import custom_object
     cls = (custom_objects or {}).get(name) or custom_object(name) or _BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"constraints: unknown constraint {name!r} (known: MaxNorm, "

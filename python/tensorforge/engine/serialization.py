@@ -5,7 +5,6 @@ initializers, regularizers and nested layers; activations by name).
 A Keras 2 ``model.get_config()`` / ``model.to_json()`` also carries keys tensorforge ignores
 ("module", "registered_name", "build_config"); ``from_config`` accepts them.
 """
-import contextlib
 import re
 
 import numpy as np
@@ -14,10 +13,11 @@ from .. import activations as _act
 from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
+# custom objects live in _custom_objects.py (activations.py and constraints.py read them too)
+from .._custom_objects import custom_object, custom_object_scope, get_custom_objects  # noqa: F401
 
 _name_counts = {}
 _LAYER_CLASSES = {}
-_CUSTOM_OBJECTS = [{}]  # a stack of {name: object}; see custom_object_scope
 
 
 def _snake(name):
@@ -35,28 +35,6 @@ def _unique_name(base, zero_based=True):
     if not zero_based:
         return f"{base}_{n + 1}"
     return base if n == 0 else f"{base}_{n}"
-
-
-@contextlib.contextmanager
-def custom_object_scope(*scopes):
-    """Keras 2's ``custom_object_scope({'MyLayer': MyLayer, 'my_loss': my_loss})``: names that
-    deserialization (load_model, from_config) resolves to these objects inside the block."""
-    merged = dict(_CUSTOM_OBJECTS[-1])
-    for s in scopes:
-        merged.update(s or {})
-    _CUSTOM_OBJECTS.append(merged)
-    try:
-        yield merged
-    finally:
-        _CUSTOM_OBJECTS.pop()
-
-
-def get_custom_objects():
-    return _CUSTOM_OBJECTS[0]
-
-
-def custom_object(name):
-    return _CUSTOM_OBJECTS[-1].get(name)
 
 
 def get_layer_class(name):
