@@ -5,7 +5,8 @@ Every bad argument is a TypeError or ValueError naming the function and the argu
 """
 import numpy as np
 
-from .. import backend as _backend
+from .. import backend_config as _backend
+from .._dispatch import get_backend
 from .._xp import array_module
 from ..autograd import Tensor
 from ..kernels._common import is_array, shape_str
@@ -17,7 +18,7 @@ __all__ = ["tensor", "data", "device_xp", "shape_arg", "axis_arg", "dtype_arg", 
 
 def device_xp():
     """The array module the current backend keeps Tensors in (cupy on 'cuda', else numpy)."""
-    if _backend.get_backend() == "cuda":
+    if get_backend() == "cuda":
         import cupy
         return cupy
     return np

@@ -7,7 +7,7 @@ dynamic shape as an int32 Tensor (``K.shape(x)[0]`` works as a size anywhere a s
 """
 import numpy as np
 
-from .. import backend as _backend
+from .. import backend_config as _backend
 from .._xp import array_module
 from .. import autograd as _autograd
 from ..autograd import Tensor

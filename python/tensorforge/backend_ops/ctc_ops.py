@@ -19,7 +19,7 @@ Keras 2 computes both on TensorFlow's CTC ops with the blank as the last class (
 """
 import numpy as np
 
-from .. import backend as _backend
+from .. import backend_config as _backend
 from ..autograd import Tensor
 from ..ops import ctc as _ctc
 from . import array_ops, math_ops

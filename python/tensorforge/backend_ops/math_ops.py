@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from .. import backend as _backend
+from .. import backend_config as _backend
 from .._xp import array_module
 from ..autograd import Tensor
 from ..ops import basic as B

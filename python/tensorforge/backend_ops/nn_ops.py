@@ -8,7 +8,7 @@ ops.dropout); other float dtypes run the same formulas on the array module
 import numpy as np
 
 from .. import _random as _random_state
-from .. import backend as _backend
+from .. import backend_config as _backend
 from ..activations import tag_logits
 from .._xp import array_module
 from ..ops import activations as A

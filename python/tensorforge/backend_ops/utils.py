@@ -6,7 +6,7 @@ import contextlib
 
 import numpy as np
 
-from .. import backend as _backend
+from .. import backend_config as _backend
 from ..autograd import Tensor
 from ..ops import manip as M
 from ._args import tensor

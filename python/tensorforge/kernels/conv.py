@@ -29,7 +29,7 @@ import functools
 
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from .._xp import array_module
 from ._common import (check_activation, check_array, check_output, check_output_size, contiguous,
                       into_output, is_native, same_dtype, shape_str, takes_outputs)

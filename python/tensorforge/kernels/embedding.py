@@ -6,7 +6,7 @@ itself (reference/embedding.py, the native binding), which names the first bad i
 """
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from .._xp import array_module
 from ._common import check_array, check_output_size, contiguous, is_array, shape_str
 

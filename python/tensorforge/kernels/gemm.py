@@ -5,8 +5,8 @@ the numpy backend: never a silent cast to float32. Mixed dtypes are a TypeError.
 """
 import numpy as np
 
-from .. import backend
-from ..backend import lookup as _lookup
+from .. import _dispatch as backend
+from .._dispatch import lookup as _lookup
 from .._xp import array_module
 from ._common import (FLOAT_DTYPES, NATIVE_MODULE, check_activation, check_array, is_native, num,
                       same_dtype, shape_str)

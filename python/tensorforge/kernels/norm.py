@@ -6,7 +6,7 @@ reference/norm.py for the formulas (the native kernels: csrc/cpu/norm.cpp).
 """
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from ._common import check_array, contiguous, num, shape_str
 
 

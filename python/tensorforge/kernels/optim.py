@@ -12,7 +12,7 @@ bias costs well under a microsecond of Python.
 """
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from .._xp import array_module
 from ._common import check_array, is_native as _is_native, num, shape_str
 

@@ -17,7 +17,7 @@ view, uint8 labels) and otherwise raises its own message. Other backends take th
 """
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from .._xp import array_module
 from ..reference.pointwise import ACT_KINDS
 from ._common import NATIVE_MODULE as _NATIVE, check_array, is_native as _is_native, num, is_array, \

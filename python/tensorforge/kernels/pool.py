@@ -8,7 +8,7 @@ import numpy as np
 
 import functools
 
-from .. import backend
+from .. import _dispatch as backend
 from ..reference import pool as reference_pool
 
 from ._common import check_array, check_output_size, contiguous, is_native, shape_str

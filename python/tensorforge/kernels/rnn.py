@@ -6,7 +6,7 @@ float32 0/1; optional states/bias stay None (the kernels treat None as zeros / n
 """
 import numpy as np
 
-from .. import backend
+from .. import _dispatch as backend
 from .._xp import array_module
 from ._common import check_array, contiguous, shape_str
 

@@ -1,7 +1,7 @@
 """Public GEMM ops: arrays in -> array out; Tensors in -> Tensor out, recorded for autograd."""
 import numpy as np
 
-from .. import backend, kernels
+from .. import _dispatch as backend, kernels
 from ..autograd import Function, Tensor, _grad_state, _wrap
 from ..interop import convert, reads_foreign
 from ..kernels._common import NATIVE_MODULE, into_output
