@@ -12,8 +12,7 @@ import sys  # noqa: E402
 from . import _native  # noqa: E402
 from .backend import (  # noqa: E402,F401
     backend_info, get_backend, get_num_threads, set_backend, set_num_threads)
-from .autograd import Tensor, no_grad, enable_grad  # noqa: E402,F401
-from .interop import from_dlpack  # noqa: E402,F401
+from .autograd import Tensor, no_grad, enable_grad, from_dlpack  # noqa: E402,F401
 from . import ops  # noqa: E402,F401
 from . import kernels  # noqa: E402,F401
 from . import reference  # noqa: E402,F401

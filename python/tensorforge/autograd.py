@@ -276,6 +276,15 @@ def _basic():
     return basic
 
 
+def from_dlpack(x, requires_grad=False):
+    """A Tensor viewing the memory of any DLPack producer (no copy): ``tensorforge.from_dlpack``.
+    Defined beside Tensor, not in interop.py, which stands under this module."""
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an object with __dlpack__, got "
+                        f"{type(x).__name__}")
+    return Tensor(_interop._from_dlpack(x, f"a {type(x).__name__}"), requires_grad=requires_grad)
+
+
 class Node:
     """One recorded op: its backward, its saved context, its inputs and output metadata."""
 

@@ -22,7 +22,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["as_array", "from_dlpack", "is_foreign", "accepting_foreign", "reads_foreign", "convert",
+__all__ = ["as_array", "is_foreign", "accepting_foreign", "reads_foreign", "convert",
            "tensor_dlpack", "tensor_dlpack_device"]
 
 _KDLCPU, _KDLCUDA, _KDLCUDAHOST, _KDLCUDAMANAGED = 1, 2, 3, 13
@@ -93,15 +93,6 @@ def as_array(x, dtype=None):
     if dtype is not None and arr.dtype != np.dtype(dtype):
         arr = arr.astype(dtype)
     return arr
-
-
-def from_dlpack(x, requires_grad=False):
-    """A Tensor viewing the memory of any DLPack producer (no copy)."""
-    from .autograd import Tensor
-    if not hasattr(x, "__dlpack__"):
-        raise TypeError(f"from_dlpack: expected an object with __dlpack__, got "
-                        f"{type(x).__name__}")
-    return Tensor(_from_dlpack(x, f"a {type(x).__name__}"), requires_grad=requires_grad)
 
 
 def tensor_dlpack(data, stream=None, max_version=None, dl_device=None, copy=None):
