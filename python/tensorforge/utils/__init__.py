@@ -1,48 +1,17 @@
-"""Keras utils, laid out as Keras 2's ``keras.utils`` package: to_categorical, normalize and
-set_random_seed here (and in ``np_utils``), ``data_utils`` (Sequence, get_file), ``vis_utils``
+"""Keras utils, laid out as Keras 2's ``keras.utils`` package: set_random_seed here,
+``np_utils`` (to_categorical, normalize), ``data_utils`` (Sequence, get_file), ``vis_utils``
 (plot_model, model_to_dot; pydot + graphviz, an optional extra), ``generic_utils`` (Progbar).
 Every name is importable from ``tensorforge.utils`` and from its Keras 2 submodule."""
 import numpy as np
 
 from .. import _random
+from .np_utils import normalize, to_categorical  # noqa: F401
 
 __all__ = ["to_categorical", "set_random_seed", "plot_model", "model_to_dot", "normalize",
            "np_utils", "data_utils", "vis_utils", "generic_utils", "Sequence", "get_file",
            "Progbar", "dataset_utils", "timeseries_dataset_from_array",
            "text_dataset_from_directory", "image_dataset_from_directory", "image_dataset",
            "load_img", "img_to_array", "array_to_img", "save_img"]
-
-
-def to_categorical(y, num_classes=None, dtype="float32"):
-    """Integer class vector -> one-hot matrix (Keras: a trailing axis of size 1 is dropped)."""
-    y = np.asarray(y)
-    if y.dtype.kind == "f":
-        if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-            raise ValueError("to_categorical: y must hold integer class indices")
-    y = y.astype(np.int64)
-    shape = y.shape
-    if shape and shape[-1] == 1 and len(shape) > 1:
-        shape = shape[:-1]
-    y = y.reshape(-1)
-    if y.size and y.min() < 0:
-        raise ValueError(f"to_categorical: class indices must be >= 0, got {y.min()}")
-    n = int(num_classes) if num_classes is not None else (int(y.max()) + 1 if y.size else 0)
-    if y.size and y.max() >= n:
-        raise ValueError(f"to_categorical: class index {y.max()} out of range for num_classes={n}")
-    out = np.zeros((y.size, n), dtype=dtype)
-    out[np.arange(y.size), y] = 1
-    return out.reshape(shape + (n,))
-
-
-def normalize(x, axis=-1, order=2):
-    """``x`` divided by its ``order``-norm along ``axis`` (zero norms left as 1), as Keras 2:
-    the result has NumPy's dtype for the division (float64 for integer or float64 input)."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "fiub":
-        raise TypeError(f"normalize: x must be numeric, got dtype {x.dtype}")
-    n = np.atleast_1d(np.linalg.norm(x, order, axis))
-    n[n == 0] = 1
-    return x / np.expand_dims(n, axis)
 
 
 def set_random_seed(seed):
@@ -67,7 +36,7 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     return _pack(x, y, sample_weight)
 
 
-from . import np_utils  # noqa: E402  (after to_categorical / normalize, which it re-exports)
+from . import np_utils  # noqa: E402
 from .data_utils import Sequence, get_file  # noqa: E402,F401
 from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from .generic_utils import Progbar  # noqa: E402,F401
