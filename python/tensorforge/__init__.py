@@ -5,10 +5,9 @@ with a Keras-2-compatible API.
     tf.backend_info()            # ISA path, threads, CUDA build / GPU
     tf.set_backend("numpy")      # 'cpu' (native, default), 'cuda', 'numpy' (reference)
 """
-__version__ = "0.1.0"
+import sys
 
-import sys  # noqa: E402
-
+from ._version import __version__  # noqa: F401
 from . import _native  # noqa: E402
 from .backend import (  # noqa: E402,F401
     backend_info, get_backend, get_num_threads, set_backend, set_num_threads)

@@ -201,7 +201,7 @@ def backend_info(print_it=True):
 
     Returns a dict and (by default) prints it.
     """
-    from . import __version__
+    from ._version import __version__
     C = _native._C
     info = {
         "version": __version__,
