@@ -9,10 +9,10 @@
 // gemm(x, g, trans_a) and g.sum(axis=0), with the same kernels called with the same arguments
 // (sgemm with the strides the gemm binding forms for those calls) and the bias gradient summed
 // row after row into a copy of row 0 (what NumPy's add.reduce over axis 0 of a C-contiguous
-// array does), so the values are bit-identical to the unfused calls -- except at M <= 16 rows
-// with w of 64K+ weights (unit column stride), where dx and dw come from one pass over w (Note
-// [one pass over W] in tf/dense.h: dx rounds differently, within the GEMM's float32 tolerance;
-// dw is the GEMM's value). x and w may be strided
+// array does), so the values are bit-identical to the unfused calls -- except dx at M <= 16
+// rows with w of 64K+ weights (unit column stride), computed by W's rows in the register tile
+// (Note [dX of a few rows] in tf/dense.h: rounds differently, within the GEMM's float32
+// tolerance). x and w may be strided
 // views; g and y must be C-contiguous (else a ValueError: the Python side then runs the
 // unfused calls, which convert or explain). dw_out / db_out: write dw / db there (a parameter's
 // gradient-bucket view, See Note [gradient outputs] in autograd.py): float32, exactly (K, N) /
@@ -29,9 +29,9 @@ namespace {
 namespace py = pybind11;
 using namespace bind;
 
-// The one-pass backward where it pays: at most 16 rows, and w beyond half of a Zen core's L2
-// (256 KiB) -- smaller weights stay in cache for the two GEMMs, whose values it keeps bit for bit
-constexpr index_t kRowsPassMaxM = 16, kRowsPassMinWeights = 1 << 16;
+// dx of a few rows where it pays: at most 16 rows, w beyond half of a Zen core's L2 (256 KiB);
+// smaller layers keep the GEMM's dx bit for bit
+constexpr index_t kFewRowsMaxM = 16, kFewRowsMinWeights = 1 << 16;
 
 py::array f32_2d(const char* op, const char* arg, const py::handle& h, const char* layout) {
   py::array a = as_array<float>(op, arg, h);
@@ -91,16 +91,13 @@ py::tuple dense_backward(const py::object& g_obj, const py::object& x_obj, const
     py::gil_scoped_release nogil;
     if (relu) act_backward(M * N, G, Y, Y, GM, ActKind::relu, 0.0f);
     const float* D = relu ? GM : G;
-    // a few rows and a weight matrix beyond L2: dx and dw in one pass over w (Note [one pass
-    // over W] in tf/dense.h); else the two GEMMs
-    const bool rows_pass = need_dx && need_dw && M <= kRowsPassMaxM && ws1 == 1 &&
-                           K * N >= kRowsPassMinWeights &&
-                           dense_backward_rows(M, K, N, D, X, xs0, xs1, W, ws0, DX, K, DW);
-    // dx = g @ w^T: gemm(g, w, trans_b=True)
-    if (need_dx && !rows_pass)
+    // dx = g @ w^T: gemm(g, w, trans_b=True); a few rows and w beyond L2: W's rows into the
+    // register tile (Note [dX of a few rows] in tf/dense.h)
+    if (need_dx && !(M <= kFewRowsMaxM && ws1 == 1 && K * N >= kFewRowsMinWeights &&
+                     dense_backward_dx(M, K, N, D, W, ws0, DX, K)))
       sgemm(M, K, N, 1.0f, D, N, 1, W, ws1, ws0, 0.0f, DX, K, nullptr, Act::none);
     // dw = x^T @ g: gemm(x, g, trans_a=True)
-    if (need_dw && !rows_pass)
+    if (need_dw)
       sgemm(K, N, M, 1.0f, X, xs1, xs0, D, N, 1, 0.0f, DW, N, nullptr, Act::none);
     if (need_db) {
       std::memcpy(DB, D, sizeof(float) * (size_t)N);
