@@ -9,7 +9,10 @@
 // gemm(x, g, trans_a) and g.sum(axis=0), with the same kernels called with the same arguments
 // (sgemm with the strides the gemm binding forms for those calls) and the bias gradient summed
 // row after row into a copy of row 0 (what NumPy's add.reduce over axis 0 of a C-contiguous
-// array does), so the values are bit-identical to the unfused calls. x and w may be strided
+// array does), so the values are bit-identical to the unfused calls -- except dx at M <= 16
+// rows with w of 64K+ weights (unit column stride), computed by W's rows in the register tile
+// (Note [dX of a few rows] in tf/dense.h: rounds differently, within the GEMM's float32
+// tolerance). x and w may be strided
 // views; g and y must be C-contiguous (else a ValueError: the Python side then runs the
 // unfused calls, which convert or explain). dw_out / db_out: write dw / db there (a parameter's
 // gradient-bucket view, See Note [gradient outputs] in autograd.py): float32, exactly (K, N) /
@@ -17,6 +20,7 @@
 #include <cstring>
 
 #include "tf/bind_util.h"
+#include "tf/dense.h"
 #include "tf/gemm.h"
 #include "tf/pointwise.h"
 
@@ -24,6 +28,10 @@ namespace tf {
 namespace {
 namespace py = pybind11;
 using namespace bind;
+
+// dx of a few rows where it pays: at most 16 rows, w beyond half of a Zen core's L2 (256 KiB);
+// smaller layers keep the GEMM's dx bit for bit
+constexpr index_t kFewRowsMaxM = 16, kFewRowsMinWeights = 1 << 16;
 
 py::array f32_2d(const char* op, const char* arg, const py::handle& h, const char* layout) {
   py::array a = as_array<float>(op, arg, h);
@@ -83,10 +91,14 @@ py::tuple dense_backward(const py::object& g_obj, const py::object& x_obj, const
     py::gil_scoped_release nogil;
     if (relu) act_backward(M * N, G, Y, Y, GM, ActKind::relu, 0.0f);
     const float* D = relu ? GM : G;
-    // dx = g @ w^T: gemm(g, w, trans_b=True)
-    if (need_dx) sgemm(M, K, N, 1.0f, D, N, 1, W, ws1, ws0, 0.0f, DX, K, nullptr, Act::none);
+    // dx = g @ w^T: gemm(g, w, trans_b=True); a few rows and w beyond L2: W's rows into the
+    // register tile (Note [dX of a few rows] in tf/dense.h)
+    if (need_dx && !(M <= kFewRowsMaxM && ws1 == 1 && K * N >= kFewRowsMinWeights &&
+                     dense_backward_dx(M, K, N, D, W, ws0, DX, K)))
+      sgemm(M, K, N, 1.0f, D, N, 1, W, ws1, ws0, 0.0f, DX, K, nullptr, Act::none);
     // dw = x^T @ g: gemm(x, g, trans_a=True)
-    if (need_dw) sgemm(K, N, M, 1.0f, X, xs1, xs0, D, N, 1, 0.0f, DW, N, nullptr, Act::none);
+    if (need_dw)
+      sgemm(K, N, M, 1.0f, X, xs1, xs0, D, N, 1, 0.0f, DW, N, nullptr, Act::none);
     if (need_db) {
       std::memcpy(DB, D, sizeof(float) * (size_t)N);
       for (index_t i = 1; i < M; ++i) {

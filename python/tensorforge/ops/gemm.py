@@ -84,7 +84,10 @@ class _Gemm(Function):
 # arguments, and on the other backends, the backward makes the unfused calls (kernels.act_backward,
 # gemm, the NumPy bias reduction), which convert or explain. Either way the values are _Gemm's
 # with alpha 1 and no transposes, bit for bit (the same kernels with the same arguments; the bias
-# gradient summed row after row as NumPy's add.reduce over axis 0), so a model trains the same.
+# gradient summed row after row as NumPy's add.reduce over axis 0), so a model trains the same --
+# except the native dx of at most 16 rows with 64K+ weights (a data-parallel rank's batch of
+# LeNet's Dense), which W's rows in the register tile compute faster with float32 rounding of
+# their own (Note [dX of a few rows] in csrc/include/tf/dense.h).
 class _Dense(Function):
     @staticmethod
     def forward(ctx, x, w, bias, activation):
