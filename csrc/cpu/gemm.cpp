@@ -27,7 +27,8 @@
 // tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
 // is wasted on padding rows and nothing past the edge of A, B or C is touched.
 //
-// Six paths (SIMD ISAs; the generic build packs, in the packed or the panel path), chosen per call in gemm_run:
+// Six paths (SIMD ISAs; the generic build runs the packed and panel paths), chosen per call in
+// gemm_run:
 //   packed     the BLIS loops above (large problems).
 //   unpacked   B has unit column stride and packing does not pay (skinny M, or small B: see
 //              use_unpacked): the micro-kernels read A (strided broadcasts) and B (row-strided
@@ -916,7 +917,7 @@ void unpacked_run(const Problem<K>& p, int nt) {
 // Note [A once per thread]: A (all its K blocks, tiles*MR*K values) is packed once per call by
 // each thread that runs a chunk, on its first chunk, into that thread's copy in the caller's
 // workspace; its later chunks reuse it. The first version packed A per chunk, i.e. 4x per thread
-// per call at 2 threads (~8% of each thread's time on 64x512x1024), and kept the cut at 16 tiles
+// per call at 2 threads (perf, 1 thread: one pack of A is ~1% of 64x512x1024), and kept the cut at 16 tiles
 // for that reason; without it 22 tiles (M = 128: MLP fc dA 128x256x784 B^T) run here, not in the
 // packed path, whose shared B pack ends in a wait for both threads before any tile runs. Packed A
 // is bounded (kPanelABytes per copy); beyond it the packed path runs.
