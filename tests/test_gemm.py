@@ -242,6 +242,56 @@ def test_gemm_small_shapes_random(isa, rng):
                      what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb} step={step} beta={beta}")
 
 
+# The few-row panel path (csrc/cpu/gemm.cpp, Note [A once per thread], Note [B packed by its
+# first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
+# packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,
+# 2100), one full tile plus a 1-row tile, and a packed A past the 4 MiB bound (packed path).
+PANEL_CASES = [
+    (7, 600, 1024, False, False), (64, 512, 1024, False, False), (67, 1100, 1030, False, False),
+    (97, 300, 1031, False, False), (128, 784, 1040, False, False), (132, 2100, 1024, False, False),
+    (131, 257, 785, False, True), (128, 256, 784, False, True), (100, 1100, 1030, True, False),
+    (113, 530, 2047, True, True), (43, 2100, 1100, False, True), (128, 8200, 520, False, False),
+]
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", PANEL_CASES)
+def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
+    a = make(rng, (K, M) if ta else (M, K))
+    b = make(rng, (N, K) if tb else (K, N))
+    c, bias = make(rng, (M, N)), make(rng, (N,))
+    ref, scale = ref_gemm(a, b, c, 0.75, -0.5, ta, tb, bias, "relu")
+    out = c.copy()
+    tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, trans_b=tb, bias=bias,
+                activation="relu")
+    assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb}")
+    bs = make(rng, (K, 2 * N))[:, ::2]  # B at column stride 2: packed, not read in place
+    got = tf.ops.gemm(a, bs, trans_a=ta)
+    ref, scale = ref_gemm(a, np.ascontiguousarray(bs), ta=ta)
+    assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} B column stride 2")
+
+
+def test_gemm_panel_path_new_data_each_call(rng):
+    """Each thread packs A once per call and reuses it for its later chunks (Note [A once per
+    thread]): a call after another of the same shape, or after a different shape, must pack the
+    new A (no stale copy), at 1, 2 and 3 threads."""
+    if tf._native._C is None:
+        pytest.skip("native CPU module unavailable")
+    prev_backend, prev = tf.get_backend(), tf.get_num_threads()
+    tf.set_backend("cpu")
+    try:
+        for t in (1, 2, 3):
+            tf.set_num_threads(t)
+            for M, K, N, tb in [(64, 512, 1024, False), (128, 256, 784, True), (64, 512, 1024, False),
+                                (30, 700, 2000, True)]:
+                a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
+                got = tf.ops.gemm(a, b, trans_b=tb)
+                ref, scale = ref_gemm(a, b, tb=tb)
+                assert_close(got, ref, scale=scale, n=K, what=f"{t} threads {M}x{K}x{N} tb={tb}")
+    finally:
+        tf.set_num_threads(prev)
+        tf.set_backend(prev_backend)
+
+
 @pytest.mark.parametrize("M,K,N,ta,tb", [(13, 321, 33, False, False), (73, 300, 100, True, True),
                                          (200, 530, 70, False, True), (5, 3000, 7, False, True),
                                          (30, 20, 17, True, False), (30, 4, 203, True, False),
@@ -307,7 +357,8 @@ def test_gemm_thread_counts_agree(rng):
         for M, K, N, tb in [(500, 300, 200, False), (30, 400, 2000, False), (6, 20000, 25, True),
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
                             (25, 6, 20000, False), (3000, 5, 70, False), (16, 500, 1800, True),
-                            (7, 300, 4000, True)]:
+                            (7, 300, 4000, True), (64, 512, 1024, False), (128, 256, 784, True),
+                            (131, 1100, 1030, False)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

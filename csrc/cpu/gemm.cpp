@@ -27,11 +27,14 @@
 // tiles run a kernel of exactly their height and masked loads/stores cover column tails: no FMA
 // is wasted on padding rows and nothing past the edge of A, B or C is touched.
 //
-// Five paths (SIMD ISAs; the generic build always packs), chosen per call in gemm_run:
+// Six paths (SIMD ISAs; the generic build runs the packed and panel paths), chosen per call in
+// gemm_run:
 //   packed     the BLIS loops above (large problems).
 //   unpacked   B has unit column stride and packing does not pay (skinny M, or small B: see
 //              use_unpacked): the micro-kernels read A (strided broadcasts) and B (row-strided
 //              vector loads) in place, K still blocked so a KC x NR slab of B is reused from L1.
+//   panel      few rows (<= kPanelTiles MR tiles): A packed once per thread, B packed one panel
+//              at a time by the thread that uses it (Note [B packed by its first tile]).
 //   short K    K <= 8, B with unit column stride: rows of C swept along N, A's row in registers
 //              (Note [short K]).
 //   dot        tiny outputs with long K, A rows and B columns contiguous along K (fp32 only): the
@@ -51,6 +54,8 @@
 // (Note [batched GEMM]).
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <numeric>
@@ -244,6 +249,24 @@ void gemm_tile_row(index_t kc, const T* a, const T* bp, index_t nq, T* c, index_
     if (e.bias) e.bias += NR;
   }
 }
+// Note [B packed by its first tile]: the first row tile of a panel reads its KC x NR slab of B in
+// place (unit column stride) and stores each row into the packed panel as it loads it; the
+// other row tiles read the packed copy. The slab's rows are prefetched pf elements ahead.
+template <typename T, int MR_>
+void gemm_tile_packb(index_t kc, const T* a, const T* b, index_t rsb, index_t pf, T* bq, T* c,
+                     index_t ldc, const Epi<T>& e) {
+  ukernel<T, MR_, kSNV, true>(kc, APanel<T, kSMR>{a}, BRowsPack<T, kSNV>{b, rsb, bq, pf}, c, ldc, MR_,
+                              kSNV * lanes<T>, e);
+}
+template <typename T>
+using tile_packb_fn = void (*)(index_t, const T*, const T*, index_t, index_t, T*, T*, index_t, const Epi<T>&);
+template <typename T, int... Ms>
+constexpr std::array<tile_packb_fn<T>, sizeof...(Ms)> tile_packb_table(std::integer_sequence<int, Ms...>) {
+  return {{&gemm_tile_packb<T, Ms + 1>...}};
+}
+template <typename T>
+const std::array<tile_packb_fn<T>, kSMR> kTilePackB = tile_packb_table<T>(std::make_integer_sequence<int, kSMR>{});
+
 template <typename T>
 using tile_row_fn = void (*)(index_t, const T*, const T*, index_t, T*, index_t, const Epi<T>&);
 template <typename T, int... Ms>
@@ -575,6 +598,12 @@ struct SimdKernel {
                      const T* B, index_t csB, T* C, index_t ldc, const Epi<T>& e) {
     if constexpr (std::is_same_v<T, float>) sstream_cols(m, j0, j1, K, A, rsA, B, csB, C, ldc, e);
   }
+  static constexpr bool kPackB = true;
+  // m rows of a packed A panel times a full panel of B in place, packed into bq on the way
+  static void tile_packb(int m, index_t kc, const T* a, const T* b, index_t rsb, index_t pf, T* bq,
+                         T* c, index_t ldc, const Epi<T>& e) {
+    kTilePackB<T>[m - 1](kc, a, b, rsb, pf, bq, c, ldc, e);
+  }
   // m rows (<= MR) of a packed A panel times nq full packed B panels (Note [tile rows])
   static void tile_row(int m, index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
                        const Epi<T>& e) {
@@ -602,6 +631,9 @@ struct PortableKernel {
   static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
   static void stream(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*,
                      index_t, const Epi<T>&) {}
+  static constexpr bool kPackB = false;
+  static void tile_packb(int, index_t, const T*, const T*, index_t, index_t, T*, T*, index_t,
+                         const Epi<T>&) {}
   static void tile(int m, int n, index_t kc, const T* a, index_t, index_t, bool, const T* b,
                    index_t, bool, T* c, index_t ldc, const Epi<T>& e) {
     ukernel<T, MR, NR / lanes<T>>(kc, APanel<T, MR>{a}, BRows<T, NR>{b}, c, ldc, m, n, e);
@@ -873,42 +905,113 @@ void unpacked_run(const Problem<K>& p, int nt) {
 
 // Few rows (at most kPanelTiles MR tiles): every packed element of B is used by only those few
 // tiles, so a separate pass that packs a whole KC x NC block of B to memory and reads it back
-// costs as much as the packing itself. Here each chunk (a group of NR panels, all M rows) packs
-// A once per K block, then packs one KC x NR panel of B at a time into a thread-private buffer
-// (L1/L2) and runs the M rows over it at once. Columns are split between threads (Note [GEMM
-// chunks]); K blocks are the packed path's (KC), so results match it bit for bit at any thread
-// count. Zen 1, 1 thread, GFLOP/s per CPU-second as a fraction of OpenBLAS's in the same process
-// (loaded machine): LSTM forward 64x512x1024 0.67 (unpacked) / 0.83 (packed path) -> 0.99, its
-// dA 64x1024x512 (B^T) 0.88 -> 1.04, LeNet fc dA 32x500x1800 (B^T) 0.87 -> 1.17. At 22 tiles
-// (M = 128) it measured the same as the packed path (0.96-1.00 vs 0.96-0.97, within noise), and
-// at 2 threads every chunk would pack all of A again, so the cut stays at 16 tiles.
-constexpr index_t kPanelTiles = 16;
+// costs as much as the packing itself. Here chunks are groups of NR panels (all M rows; columns
+// split between threads, Note [GEMM chunks]); each chunk packs one KC x NR panel of B at a time
+// into a thread-private buffer (L1/L2) and runs the M rows over it at once, every K block of a
+// panel before the next panel (its C columns stay cached). K blocks are the packed path's (KC),
+// so results match it bit for bit at any thread count. Zen 1, 1 thread, GFLOP/s per CPU-second as
+// a fraction of OpenBLAS's in the same process (loaded machine): LSTM forward 64x512x1024 0.67
+// (unpacked) / 0.83 (packed path) -> 0.99, its dA 64x1024x512 (B^T) 0.88 -> 1.04, LeNet fc dA
+// 32x500x1800 (B^T) 0.87 -> 1.17.
+//
+// Note [A once per thread]: A (all its K blocks, tiles*MR*K values) is packed once per call by
+// each thread that runs a chunk, on its first chunk, into that thread's copy in the caller's
+// workspace; its later chunks reuse it. The first version packed A per chunk, i.e. 4x per thread
+// per call at 2 threads (perf, 1 thread: one pack of A is ~1% of 64x512x1024), and kept the cut at 16 tiles
+// for that reason; without it 22 tiles (M = 128: MLP fc dA 128x256x784 B^T) run here, not in the
+// packed path, whose shared B pack ends in a wait for both threads before any tile runs. Packed A
+// is bounded (kPanelABytes per copy); beyond it the packed path runs.
+//
+// Note [B packed by its first tile]: with B in place at unit column stride (op(B) = B, e.g. the
+// LSTM forward's x W, rows 4 KiB apart), the first row tile of each panel reads its KC x NR slab of
+// B directly, stores every row into the packed panel as it loads it (tf/ukernel.h's BRowsPack)
+// and prefetches the row kPackPf rows ahead; the other row tiles read the packed copy. The copy's
+// loads were a separate pass of strided, page-crossing reads (perf: pack_B 15% of 64x512x1024,
+// 1 thread); now they overlap the first tile's FMAs. Same sums in the same order (same bits).
+// Zen 1, 1 thread, CPU time, interleaved with the separate pack in one process: 64x512x1024
+// 1.05-1.09x (RESULTS, gemm4 2026-11-30). Packing 4 or 8 panels per pass row by row (reads of
+// 256-512 contiguous bytes per row of B), with or without prefetch, measured no gain, nor did
+// prefetching the next panel's rows into L2 during the second row tile.
+constexpr index_t kPanelTiles = 22;
+constexpr index_t kPanelABytes = index_t(4) << 20;
+constexpr index_t kPackPf = 16;
+
+template <class K>
+bool use_panel(const Problem<K>& p) {
+  const index_t tiles = ceil_div(p.M, (index_t)K::MR);
+  return tiles <= kPanelTiles &&
+         tiles * K::MR * p.K_ * (index_t)sizeof(typename K::type) <= kPanelABytes;
+}
+
+// panel_run's per-call identity for its packed A copies (Note [A once per thread])
+std::atomic<uint64_t> g_panel_calls{0};
+struct PanelTag {
+  uint64_t call = 0;
+  int slot = -1;
+};
+thread_local PanelTag t_panel_tag;
 
 template <class K>
 void panel_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  const BlockSizes& bs = blocking<K>();
-  const index_t KC = bs.KC, tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
-  const Grid g{tiles, npan, 1, nt > 1 ? std::min<index_t>(npan, 4 * (index_t)nt) : 1};
-  parallel_chunks(g.count(), (int)std::min<index_t>(nt, g.count()), [&](index_t c) {
-    const index_t q0 = g.pan0(c), q1 = g.pan0(c + 1);
-    const index_t kcmax = std::min(KC, p.K_);
-    T* Ap = workspace<T>(Ws::gemm_a, (size_t)tiles * MR * kcmax);
-    T* Bq = workspace<T>(Ws::gemm_b, (size_t)NR * kcmax);
-    for (index_t pc = 0; pc < p.K_; pc += KC) {
-      const index_t kc = std::min(KC, p.K_ - pc);
-      const bool last = pc + kc == p.K_;
-      pack_A<T, MR>(p.M, kc, p.A + pc * p.csA, p.rsA, p.csA, Ap);
-      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
-      for (index_t q = q0; q < q1; ++q) {
-        const index_t j = q * NR;
-        const int n = (int)std::min(NR, p.N - j);
-        pack_B<T, NR>(kc, p.N - j, p.B + pc * p.rsB + j * p.csB, p.rsB, p.csB, Bq, 0, 1);
-        e.bias = last && p.bias ? p.bias + j : nullptr;
-        for (index_t ir = 0; ir < p.M; ir += MR) {
+  const index_t KC = blocking<K>().KC, tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
+  const index_t nch = nt > 1 ? std::min<index_t>(npan, 4 * (index_t)nt) : 1;
+  const int ntc = (int)std::min<index_t>(nt, nch);
+  const index_t asz = tiles * MR * p.K_, bsz = NR * std::min(KC, p.K_);
+  const bool fused = K::kPackB && p.csB == 1;  // Note [B packed by its first tile]
+  auto pack_all_A = [&](T* Ap) {  // K block pc at Ap + tiles*MR*pc
+    for (index_t pc = 0; pc < p.K_; pc += KC)
+      pack_A<T, MR>(p.M, std::min(KC, p.K_ - pc), p.A + pc * p.csA, p.rsA, p.csA, Ap + tiles * MR * pc);
+  };
+  // 2+ threads: one copy of packed A per thread that runs a chunk, claimed by its first chunk
+  const uint64_t call = g_panel_calls.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::atomic<int> next_slot{0};
+  T* copies = ntc > 1 ? workspace<T>(Ws::gemm_a, (size_t)(ntc * asz)) : nullptr;
+  parallel_chunks(nch, ntc, [&](index_t c) {
+    const index_t q0 = c * npan / nch, q1 = (c + 1) * npan / nch;
+    T* Ap;
+    T* Bq;
+    if (ntc <= 1) {
+      Ap = workspace<T>(Ws::gemm_a, (size_t)asz);
+      Bq = workspace<T>(Ws::gemm_b, (size_t)bsz);
+      pack_all_A(Ap);
+    } else {
+      PanelTag& tag = t_panel_tag;
+      if (tag.call != call) {
+        tag.call = call;
+        tag.slot = next_slot.fetch_add(1, std::memory_order_relaxed);
+        if (tag.slot < ntc) pack_all_A(copies + tag.slot * asz);
+      }
+      if (tag.slot < ntc) {
+        Ap = copies + tag.slot * asz;
+        Bq = workspace<T>(Ws::gemm_b, (size_t)bsz);
+      } else {  // more threads than copies (the pool never runs more than ntc): A per chunk
+        Ap = workspace<T>(Ws::gemm_b, (size_t)(asz + bsz));
+        Bq = Ap + asz;
+        pack_all_A(Ap);
+      }
+    }
+    for (index_t q = q0; q < q1; ++q) {
+      const index_t j = q * NR;
+      const int n = (int)std::min(NR, p.N - j);
+      const bool first_packs = fused && n == NR;
+      for (index_t pc = 0; pc < p.K_; pc += KC) {
+        const index_t kc = std::min(KC, p.K_ - pc);
+        const bool last = pc + kc == p.K_;
+        const T* ap = Ap + tiles * MR * pc;
+        const T* b = p.B + pc * p.rsB + j * p.csB;
+        Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), last && p.bias ? p.bias + j : nullptr, last && p.relu};
+        index_t ir = 0;
+        if (first_packs) {
+          K::tile_packb((int)std::min(MR, p.M), kc, ap, b, p.rsB, kPackPf * p.rsB, Bq, p.C + j, p.ldc, e);
+          ir = MR;
+        } else {
+          pack_B<T, NR>(kc, p.N - j, b, p.rsB, p.csB, Bq, 0, 1);
+        }
+        for (; ir < p.M; ir += MR) {
           const int m = (int)std::min(MR, p.M - ir);
-          K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bq, NR, true, p.C + ir * p.ldc + j, p.ldc, e);
+          K::tile(m, n, kc, ap + ir * kc, 1, MR, true, Bq, NR, true, p.C + ir * p.ldc + j, p.ldc, e);
         }
       }
     }
@@ -1033,7 +1136,7 @@ void gemm_run(const Problem<K>& p) {
   if (use_short_k(p)) return short_k_run(p, nt);
   if (use_stream(p)) return stream_run(p, nt);
   if (use_unpacked(p)) return unpacked_run(p, nt);
-  if (ceil_div(p.M, (index_t)K::MR) <= kPanelTiles) return panel_run(p, nt);
+  if (use_panel(p)) return panel_run(p, nt);
   packed_run(p, nt);
 }
 

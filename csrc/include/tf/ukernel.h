@@ -23,6 +23,8 @@
 //                     gather] in conv_direct.cpp)
 //   BRows<T, RS>      B rows RS apart (RS = 0: runtime stride rs); loaded unmasked, or through
 //                     the store masks when the tile's madd is told B rows are short (BFULL false).
+//   BRowsPack<T, NV>  B rows in place (runtime stride) that the tile also stores, as it loads
+//                     them, into a packed panel for the next row tiles (gemm.cpp's few-row path)
 //
 // Note [ISA tiles]: the register budget per ISA (ukr_mr(nv): rows for nv vectors per row):
 //   avx512 (32 zmm): nv 1-2: 12 rows (sgemm 12x32: 24 accumulators), nv 3: 8, nv 4: 6.
@@ -92,6 +94,33 @@ struct BRows {
   const T* row() const { return b; }
   void step() { b += RS ? RS : rs; }
 };
+// B rows in place (row stride rs, NV full vectors each) that are also copied, as the tile loads
+// them, into a packed panel d (row k at d + k*NV*W) for the next row tiles, prefetching the row
+// pf elements ahead (Note [B packed by its first tile] in gemm.cpp).
+template <typename T, int NV>
+struct BRowsPack {
+  static constexpr bool kSink = true;
+  const T* b;
+  index_t rs;
+  T* d;
+  index_t pf;
+  const T* row() const { return b; }
+  template <class V>
+  TF_UKR_INLINE void sink(const V* bv) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) store(d + v * lanes<T>, bv[v]);
+  }
+  void step() {
+    __builtin_prefetch(b + pf);
+    __builtin_prefetch(b + pf + (NV * lanes<T> - 1));
+    b += rs;
+    d += NV * lanes<T>;
+  }
+};
+template <class B, class = void>
+struct b_sinks : std::false_type {};
+template <class B>
+struct b_sinks<B, std::void_t<decltype(B::kSink)>> : std::true_type {};
 
 // Note [GEMM epilogue]: x = alpha*acc; if (beta != 0) x += beta*C (C is not read at all when
 // beta == 0); if (bias) x += bias[j]; if (relu) x = max(0, x) keeping NaN (Note [NaN in max]).
@@ -162,6 +191,7 @@ struct Tile {
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = BFULL ? load(b.row() + v * W) : load_m(b.row() + v * W, mk[v]);
+    if constexpr (b_sinks<BOp>::value) b.sink(bv);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const V ai = set1(a.at(i));
