@@ -1000,10 +1000,10 @@ CTOR_BAD = [
     ("ImageDataGenerator", "ImageDataGenerator(validation_split=1.5)"),
     ("fit", "fit(validation_split=1.5)"), ("fit", "fit(class_weight={'a': 1})"), ("fit", "fit(class_weight={5: 1.0})"),
     ("fit", "fit(sample_weight=np.ones(3))"), ("fit", "fit(steps_per_epoch=0)"), ("fit", "fit(epochs=-1)"),
-    ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"),
+    ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"), ("fit", "fit(epochs=0)"),
 ]
 CTOR_OK = ["L.Conv2DTranspose(4, 3, strides=2, output_padding=1)", "L.UpSampling2D((1, 3))",
-           "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=0)",
+           "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=2, initial_epoch=2)",
            "ImageDataGenerator(width_shift_range=[-1, 0, 1])", "L.Permute((2, 1))"]
 
 

@@ -30,6 +30,7 @@ from operator import is_not
 import numpy as np
 
 from . import interop as _interop
+from ._tensor_shape import TensorShape
 from ._xp import array_module, to_one_device
 
 
@@ -119,6 +120,10 @@ class Tensor:
     @property
     def shape(self):
         return tuple(self.data.shape)
+
+    def get_shape(self):
+        """TensorFlow's ``x.get_shape()``: the shape as a TensorShape (``as_list()``, ``rank``)."""
+        return TensorShape(self.shape)
 
     @property
     def dtype(self):

@@ -33,6 +33,20 @@ def _output_mode(name, mode, allowed=_MODES):
     return mode
 
 
+def encoded_shape(name, shape, mode, depth):
+    """The output shape encode_categorical gives inputs of ``shape`` (None where unknown), or
+    Keras 2's ValueError where the output would have rank > 2 (a symbolic input is refused as
+    an array of that shape is)."""
+    work = shape or (1,)
+    if mode == ONE_HOT and work[-1] != 1:
+        work = work + (1,)
+    if len(work) > 2:
+        raise ValueError(f"{name}: when output_mode is not 'int', the maximum supported output "
+                         f"rank is 2, got input shape {shape} for output_mode {mode!r}, which "
+                         f"would give an output of rank {len(work)}")
+    return (depth,) if len(work) == 1 else (work[0], depth)
+
+
 def encode_categorical(name, idx, mode, depth, count_weights=None, idf_weights=None):
     """Keras 2's encode_categorical_inputs for integer indices ``idx`` (rank <= 2, or rank 1
     with a trailing axis for one_hot): float32 vectors of ``depth``. Negative indices (dropped
@@ -293,12 +307,7 @@ class IndexLookup(PreprocessingLayer):
         shape = tuple(input_shape)
         if self.output_mode == INT:
             return shape
-        depth = self._depth()
-        if not shape:
-            return (depth,)
-        if self.output_mode == ONE_HOT and shape[-1] != 1:
-            return shape + (depth,)
-        return shape[:-1] + (depth,)
+        return encoded_shape(type(self).__name__, shape, self.output_mode, self._depth())
 
     def get_config(self):
         cfg = super().get_config()
@@ -399,9 +408,5 @@ class CategoryEncoding(Layer):
                                          self.num_tokens, count_weights=count_weights))
 
     def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape)
-        if not shape:
-            return (self.num_tokens,)
-        if self.output_mode == ONE_HOT and shape[-1] != 1:
-            return shape + (self.num_tokens,)
-        return shape[:-1] + (self.num_tokens,)
+        return encoded_shape("CategoryEncoding", tuple(input_shape), self.output_mode,
+                             self.num_tokens)

@@ -1,0 +1,212 @@
+"""The gaps the eighth corpus's programs revealed (tools/keras_corpus.md, "Eighth corpus"), and
+the small Keras 2 mismatches fixed beside them. Figures marked TensorFlow's were printed by
+tools/keras_corpus8_refs.py under TensorFlow 2.21 / tf_keras."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import layers as L
+
+
+# ---- Tensor.get_shape (pixelcnn.py: self.conv.kernel.get_shape() in a masked Conv2D) ----
+
+def test_get_shape_is_a_tensorshape_of_concrete_and_symbolic_tensors():
+    k = tf.Tensor(np.zeros((7, 7, 1, 128), np.float32))
+    s = k.get_shape()
+    assert s == (7, 7, 1, 128) and s.as_list() == [7, 7, 1, 128] and s.rank == 4
+    m = np.zeros(shape=s)                       # pixelcnn.py's np.zeros(shape=kernel_shape)
+    assert m.shape == (7, 7, 1, 128)
+    x = tf.keras.Input((28, 28, 1))
+    assert x.get_shape().as_list() == [None, 28, 28, 1]
+    assert not x.get_shape().is_fully_defined()
+
+
+def test_masked_conv_kernel_assign_keeps_the_mask_through_training():
+    """pixelcnn.py's PixelConvLayer: the kernel multiplied by a NumPy mask and assigned back in
+    call(); the masked taps stay zero after a fit."""
+    class Masked(L.Layer):
+        def __init__(self, **kw):
+            super().__init__()
+            self.conv = L.Conv2D(**kw)
+
+        def build(self, input_shape):
+            self.conv.build(input_shape)
+            ks = self.conv.kernel.get_shape()
+            self.mask = np.zeros(shape=ks)
+            self.mask[: ks[0] // 2, ...] = 1.0
+            self.mask[ks[0] // 2, : ks[1] // 2, ...] = 1.0
+
+        def call(self, inputs):
+            self.conv.kernel.assign(self.conv.kernel * self.mask)
+            return self.conv(inputs)
+
+    inp = tf.keras.Input((6, 6, 1))
+    layer = Masked(filters=2, kernel_size=3, padding="same")
+    model = tf.keras.Model(inp, layer(inp))
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((8, 6, 6, 1)), rng.random((8, 6, 6, 2)), epochs=1, verbose=0)
+    model.predict(rng.random((1, 6, 6, 1)), verbose=0)
+    k = np.asarray(layer.conv.kernel.numpy())
+    assert np.all(k[1, 1:] == 0) and np.all(k[2:] == 0)
+    assert np.any(k[0] != 0) and np.any(k[1, 0] != 0)
+
+
+# ---- tf.image.extract_patches (involution.py) ----
+
+def _patches_reference(x, kr, kc, sr, sc, rr, rc, padding):
+    """A loop over output pixels and window taps (float64), TensorFlow's definition."""
+    n, h, w, c = x.shape
+    er, ec = (kr - 1) * rr + 1, (kc - 1) * rc + 1
+    if padding == "SAME":
+        oh, ow = -(-h // sr), -(-w // sc)
+        top = max((oh - 1) * sr + er - h, 0) // 2
+        left = max((ow - 1) * sc + ec - w, 0) // 2
+    else:
+        oh, ow = -(-(h - er + 1) // sr), -(-(w - ec + 1) // sc)
+        top = left = 0
+    out = np.zeros((n, oh, ow, kr * kc * c))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kr):
+                for b in range(kc):
+                    y, z = i * sr - top + a * rr, j * sc - left + b * rc
+                    if 0 <= y < h and 0 <= z < w:
+                        out[:, i, j, (a * kc + b) * c:(a * kc + b + 1) * c] = x[:, y, z, :]
+    return out
+
+
+def test_extract_patches_matches_tensorflows_figures():
+    x = np.arange(40, dtype=np.float32).reshape(1, 5, 4, 2)
+    same = tf.image.extract_patches(tf.Tensor(x), [1, 2, 3, 1], [1, 2, 3, 1], [1, 1, 1, 1],
+                                    "SAME")
+    # TensorFlow's: shape (1, 3, 2, 12)
+    assert same.shape == (1, 3, 2, 12)
+    assert same.numpy().astype(int).ravel().tolist() == [
+        0, 0, 0, 1, 2, 3, 0, 0, 8, 9, 10, 11, 4, 5, 6, 7, 0, 0, 12, 13, 14, 15, 0, 0, 0, 0, 16,
+        17, 18, 19, 0, 0, 24, 25, 26, 27, 20, 21, 22, 23, 0, 0, 28, 29, 30, 31, 0, 0, 0, 0, 32,
+        33, 34, 35, 0, 0, 0, 0, 0, 0, 36, 37, 38, 39, 0, 0, 0, 0, 0, 0, 0, 0]
+    valid = tf.image.extract_patches(x, [1, 2, 2, 1], [1, 2, 1, 1], [1, 2, 2, 1], "VALID")
+    assert valid.shape == (1, 2, 2, 8)                                   # TensorFlow's
+    assert valid.numpy().astype(int).ravel().tolist() == [
+        0, 1, 4, 5, 16, 17, 20, 21, 2, 3, 6, 7, 18, 19, 22, 23, 16, 17, 20, 21, 32, 33, 36, 37,
+        18, 19, 22, 23, 34, 35, 38, 39]
+
+
+@pytest.mark.parametrize("cfg", [(3, 3, 1, 1, 1, 1, "SAME"), (3, 3, 2, 2, 1, 1, "SAME"),
+                                 (5, 5, 1, 1, 1, 1, "SAME"), (3, 2, 2, 3, 2, 1, "VALID"),
+                                 (2, 2, 1, 2, 1, 2, "SAME")])
+def test_extract_patches_forward_matches_the_loop_reference(cfg):
+    kr, kc, sr, sc, rr, rc, pad = cfg
+    x = np.random.default_rng(1).standard_normal((2, 7, 6, 3)).astype(np.float32)
+    y = tf.image.extract_patches(tf.Tensor(x), [1, kr, kc, 1], [1, sr, sc, 1], [1, rr, rc, 1],
+                                 pad)
+    ref = _patches_reference(x.astype(np.float64), kr, kc, sr, sc, rr, rc, pad)
+    assert y.shape == ref.shape
+    np.testing.assert_array_equal(y.numpy(), ref.astype(np.float32))
+
+
+def test_extract_patches_gradient_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    x0 = rng.standard_normal((1, 5, 4, 2))
+    w = rng.standard_normal((1, 2, 2, 8))
+
+    def f(a):
+        return float(np.sum(_patches_reference(a, 2, 2, 3, 3, 1, 1, "SAME") * w))
+
+    x = tf.Tensor(x0.astype(np.float32), requires_grad=True)
+    y = tf.image.extract_patches(x, [1, 2, 2, 1], [1, 3, 3, 1], [1, 1, 1, 1], "SAME")
+    (y * tf.Tensor(w.astype(np.float32))).sum().backward()
+    num = np.zeros_like(x0)
+    for idx in np.ndindex(*x0.shape):
+        d = np.zeros_like(x0)
+        d[idx] = 1e-6
+        num[idx] = (f(x0 + d) - f(x0 - d)) / 2e-6
+    np.testing.assert_allclose(x.grad, num, atol=1e-4)
+    assert np.any(num == 0) and np.any(num != 0)   # the stride skips some pixels
+
+
+def test_extract_patches_records_in_a_functional_graph_and_trains():
+    inp = tf.keras.Input((8, 8, 3))
+    p = tf.image.extract_patches(inp, [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1], "SAME")
+    assert tuple(p.shape) == (None, 8, 8, 27)
+    out = L.Dense(1)(L.GlobalAveragePooling2D()(L.Conv2D(2, 1)(p)))
+    model = tf.keras.Model(inp, out)
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(3)
+    h = model.fit(rng.random((16, 8, 8, 3)), rng.random((16, 1)), epochs=2, verbose=0)
+    assert len(h.history["loss"]) == 2 and np.isfinite(h.history["loss"]).all()
+
+
+def test_extract_patches_bad_arguments_name_the_op():
+    x = tf.Tensor(np.zeros((1, 4, 4, 1), np.float32))
+    with pytest.raises(ValueError, match="extract_patches: sizes"):
+        tf.image.extract_patches(x, [3, 3], [1, 1, 1, 1], [1, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match="extract_patches: padding"):
+        tf.image.extract_patches(x, [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1], "FULL")
+    with pytest.raises(ValueError, match="extract_patches: images must be 4-D"):
+        tf.image.extract_patches(np.zeros((4, 4, 1)), [1, 3, 3, 1], [1, 1, 1, 1],
+                                 [1, 1, 1, 1], "SAME")
+
+
+# ---- fit(epochs=0): Keras 2 refuses it ----
+
+def _tiny_model():
+    m = tf.keras.Sequential([L.Dense(1, input_shape=(2,))])
+    m.compile("sgd", "mse")
+    return m
+
+
+def test_fit_of_zero_epochs_is_refused_as_keras_2_does():
+    m = _tiny_model()
+    x, y = np.zeros((4, 2), np.float32), np.zeros((4, 1), np.float32)
+    # tf_keras 2.21: ValueError "Expected epochs to be positive. Received is 0."
+    with pytest.raises(ValueError, match="fit: epochs must be positive"):
+        m.fit(x, y, epochs=0, verbose=0)
+    with pytest.raises(ValueError, match="fit_generator: epochs must be positive"):
+        m.fit_generator(((x, y) for _ in range(3)), steps_per_epoch=1, epochs=0, verbose=0)
+    # tf_keras 2.21: epochs <= initial_epoch trains nothing and returns an empty History
+    h = m.fit(x, y, epochs=2, initial_epoch=2, verbose=0)
+    assert h.history == {} and h.epoch == []
+
+
+# ---- symbolic preprocessing layers refuse what Keras 2 refuses ----
+
+def test_symbolic_textvectorization_refuses_a_last_axis_other_than_one():
+    tv = L.TextVectorization(max_tokens=10, output_sequence_length=4)
+    tv.adapt(["a b c", "b c d"])
+    assert tuple(tv(tf.keras.Input((1,), dtype="string")).shape) == (None, 4)
+    assert tuple(tv(tf.keras.Input((), dtype="string")).shape) == (None, 4)
+    # tf_keras 2.21: "the input rank must be 1 or the last shape dimension must be 1.
+    # Received: inputs.shape=(None, 2) with rank=2"
+    with pytest.raises(ValueError, match="last shape dimension must be 1"):
+        tv(tf.keras.Input((2,), dtype="string"))
+    mh = L.TextVectorization(max_tokens=10, output_mode="multi_hot")
+    mh.adapt(["a b c", "b c d"])
+    with pytest.raises(ValueError, match="last shape dimension must be 1"):
+        mh(tf.keras.Input((2,), dtype="string"))
+    nosplit = L.TextVectorization(max_tokens=10, output_mode="multi_hot", split=None)
+    nosplit.adapt(["a b c", "b c d"])
+    assert tuple(nosplit(tf.keras.Input((2,), dtype="string")).shape) == (None, 3)  # tf_keras
+
+
+@pytest.mark.parametrize("mode,shape,expected", [
+    ("one_hot", (1,), (None, 5)), ("one_hot", (), (None, 5)), ("multi_hot", (), (5,)),
+    ("multi_hot", (3,), (None, 5)), ("count", (3,), (None, 5)),
+    ("multi_hot", (3, 4), None), ("count", (1, 1), None), ("one_hot", (3,), None)])
+def test_symbolic_categoryencoding_shapes_and_rank_limit_as_keras_2(mode, shape, expected):
+    """tf_keras 2.21's symbolic shapes; None: its "maximum supported output rank is 2"."""
+    inp = tf.keras.Input(shape, dtype="int32")
+    layer = L.CategoryEncoding(num_tokens=5, output_mode=mode)
+    if expected is None:
+        with pytest.raises(ValueError, match="maximum supported output rank is 2"):
+            layer(inp)
+    else:
+        assert tuple(layer(inp).shape) == expected
+
+
+def test_symbolic_stringlookup_multi_hot_refuses_rank_3():
+    lk = L.StringLookup(vocabulary=["a", "b"], output_mode="multi_hot")
+    assert tuple(lk(tf.keras.Input((4,), dtype="string")).shape) == (None, 3)
+    with pytest.raises(ValueError, match="StringLookup: .*maximum supported output rank"):
+        lk(tf.keras.Input((3, 4), dtype="string"))
