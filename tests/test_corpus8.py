@@ -210,3 +210,99 @@ def test_symbolic_stringlookup_multi_hot_refuses_rank_3():
     assert tuple(lk(tf.keras.Input((4,), dtype="string")).shape) == (None, 3)
     with pytest.raises(ValueError, match="StringLookup: .*maximum supported output rank"):
         lk(tf.keras.Input((3, 4), dtype="string"))
+
+
+# ---- tf.ragged with the lookup layers (multi_label_classification.py) ----
+
+TERMS = [["cs.LG", "stat.ML"], ["cs.CV"], ["cs.LG", "cs.CV", "cs.AI"]]
+
+
+def test_ragged_constant_rows_and_conversions():
+    r = tf.ragged.constant(TERMS)
+    assert isinstance(r, tf.RaggedTensor)
+    assert tuple(r.shape) == (3, None) and len(r) == 3
+    assert r.to_list() == [[b"cs.LG", b"stat.ML"], [b"cs.CV"], [b"cs.LG", b"cs.CV", b"cs.AI"]]
+    assert r.row_splits.tolist() == [0, 2, 3, 6]
+    assert r[1].numpy().tolist() == [b"cs.CV"] and r[-1].numpy().tolist()[-1] == b"cs.AI"
+    assert r[1:].to_list() == [[b"cs.CV"], [b"cs.LG", b"cs.CV", b"cs.AI"]]
+    n = tf.ragged.constant([[1, 2], [], [3]])
+    assert n.values.dtype == np.int32 and n.row_lengths().numpy().tolist() == [2, 0, 1]
+    assert n.to_tensor().numpy().tolist() == [[1, 2], [0, 0], [3, 0]]
+    # a pandas column of lists (an object array), as the example passes it
+    col = np.empty(2, dtype=object)
+    col[0], col[1] = ["a"], ["b", "c"]
+    assert tf.ragged.constant(col).to_list() == [[b"a"], [b"b", b"c"]]
+    with pytest.raises(ValueError, match="ragged.constant: expected a list of lists"):
+        tf.ragged.constant(["a", "b"])
+    with pytest.raises(ValueError, match="row_splits"):
+        tf.RaggedTensor.from_row_splits([1, 2, 3], [0, 2])
+
+
+def test_stringlookup_adapts_and_encodes_ragged_rows_as_keras_2():
+    terms = tf.ragged.constant(TERMS)
+    lk = L.StringLookup(output_mode="multi_hot")
+    lk.adapt(terms)
+    # tf_keras 2.21's figures (tools/keras_corpus8_refs.py)
+    assert lk.get_vocabulary() == ["[UNK]", "cs.LG", "cs.CV", "stat.ML", "cs.AI"]
+    assert lk(terms).numpy().tolist() == [[0, 1, 0, 1, 0], [0, 0, 1, 0, 0], [0, 1, 1, 0, 1]]
+    assert lk([["cs.LG", "stat.ML"]]).numpy().tolist() == [[0, 1, 0, 1, 0]]
+    ti = L.StringLookup(output_mode="tf_idf")
+    ti.adapt(terms)
+    np.testing.assert_allclose(ti(terms).numpy(), [
+        [0.0, 0.693147, 0.0, 0.916291, 0.0], [0.0, 0.0, 0.693147, 0.0, 0.0],
+        [0.0, 0.693147, 0.693147, 0.0, 0.916291]], atol=1e-6)
+    ints = L.StringLookup(vocabulary=["cs.LG", "cs.CV"])(terms)
+    assert isinstance(ints, tf.RaggedTensor)
+    assert ints.to_list() == [[1, 0], [2], [1, 2, 0]]
+    with pytest.raises(TypeError, match="does not take a RaggedTensor"):
+        L.Dense(2)(terms)
+
+
+# ---- the other TensorFlow names the corpus called ----
+
+def test_top_k_values_indices_and_ties_as_tensorflow():
+    v = tf.math.top_k(np.array([[1.0, 3.0, 2.0, 3.0], [0.5, -1.0, 0.5, 4.0]]), k=3)
+    values, indices = v                                   # TensorFlow's figures
+    assert values.numpy().tolist() == [[3.0, 3.0, 2.0], [4.0, 0.5, 0.5]]
+    assert indices.numpy().tolist() == [[1, 3, 2], [3, 0, 2]]
+    assert v.indices.dtype == np.int32
+    with pytest.raises(ValueError, match="math.top_k: k must be"):
+        tf.math.top_k(np.zeros(3), k=4)
+
+
+def test_tile_by_a_tensor_of_multiples_forward_gradient_and_graph():
+    assert tf.tile(tf.constant([[1, 2]]), tf.constant([2, 2])).numpy().tolist() == \
+        [[1, 2, 1, 2], [1, 2, 1, 2]]                      # TensorFlow's
+    x = tf.Tensor(np.array([[1.0, 2.0]], np.float32), requires_grad=True)
+    tf.tile(x, [3, 2]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[6.0, 6.0]])   # each entry used 3 x 2 times
+    inp = tf.keras.Input((4,))
+    y = tf.tile(inp[:, tf.newaxis, :], tf.constant([1, 3, 1], dtype="int32"))
+    assert tuple(y.shape) == (None, 3, 4)
+    with pytest.raises(TypeError, match="tile: multiples must be integers"):
+        tf.tile(x, np.array([1.5, 1.0]))
+
+
+def test_device_scope_and_newaxis():
+    with tf.device("/CPU:0") as d:
+        assert d.name == "/CPU:0"
+    assert tf.newaxis is None
+    with pytest.raises(TypeError, match="device: device_name"):
+        tf.device(0)
+
+
+def test_text_line_dataset_lines_as_tensorflow(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(b"first line\r\nsecond\n\nfourth")
+    b.write_bytes(b"other\n")
+    ds = tf.data.TextLineDataset([str(a), str(b)])
+    # TensorFlow's: [b'first line', b'second', b'', b'fourth', b'other']
+    assert [bytes(e) for e in ds.as_numpy_iterator()] == [b"first line", b"second", b"",
+                                                          b"fourth", b"other"]
+    batches = list(ds.batch(2))
+    assert [t.numpy().tolist() for t in batches][0] == [b"first line", b"second"]
+    tv = L.TextVectorization(max_tokens=10)
+    tv.adapt(ds.batch(2))
+    assert set(tv.get_vocabulary()[2:]) == {"first", "line", "second", "fourth", "other"}
+    with pytest.raises(ValueError, match="TextLineDataset: compression_type"):
+        tf.data.TextLineDataset(str(a), compression_type="GZIP")

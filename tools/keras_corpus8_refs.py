@@ -17,5 +17,34 @@ def extract_patches_refs():
           valid.numpy().astype(int).ravel().tolist())
 
 
+def tf_names_refs():
+    """tf.math.top_k with ties, tf.tile by a tensor, TextLineDataset's line endings, ragged
+    StringLookup under tf_keras (Keras 2)."""
+    import os
+    import tempfile
+    import tensorflow as tf
+    import tf_keras
+    v = tf.math.top_k(np.array([[1.0, 3.0, 2.0, 3.0], [0.5, -1.0, 0.5, 4.0]]), k=3)
+    print("top_k:", v.values.numpy().tolist(), v.indices.numpy().tolist(), v.indices.dtype.name)
+    print("tile:", tf.tile(tf.constant([[1, 2]]), tf.constant([2, 2])).numpy().tolist())
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, "a.txt"), "wb") as f:
+        f.write(b"first line\r\nsecond\n\nfourth")
+    with open(os.path.join(d, "b.txt"), "wb") as f:
+        f.write(b"other\n")
+    ds = tf.data.TextLineDataset([os.path.join(d, "a.txt"), os.path.join(d, "b.txt")])
+    print("TextLineDataset:", list(ds.as_numpy_iterator()))
+    terms = tf.ragged.constant([["cs.LG", "stat.ML"], ["cs.CV"], ["cs.LG", "cs.CV", "cs.AI"]])
+    lk = tf_keras.layers.StringLookup(output_mode="multi_hot")
+    lk.adapt(terms)
+    print("vocab:", lk.get_vocabulary())
+    print("multi_hot:", lk(terms).numpy().tolist(), lk(terms).dtype.name)
+    ti = tf_keras.layers.StringLookup(output_mode="tf_idf")
+    ti.adapt(terms)
+    print("tf_idf:", np.round(ti(terms).numpy(), 6).tolist())
+    print("int:", tf_keras.layers.StringLookup(vocabulary=["cs.LG", "cs.CV"])(terms).to_list())
+
+
 if __name__ == "__main__":
     extract_patches_refs()
+    tf_names_refs()

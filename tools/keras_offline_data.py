@@ -19,6 +19,8 @@ harness's bootstrap in each child process; nothing here touches the network.
     sunflower_jpg(path)      592px-Red_sunflower.jpg
     bsds500_tree(root)       BSR/BSDS500/data/images/{train,val,test}/*.jpg (BSR_bsds500.tgz, seventh)
     oxford_pets_tree(root)   images/*.jpg, annotations/trimaps/*.png (Oxford-IIIT Pet, seventh)
+    spa_eng_zip(path)        spa-eng.zip and its extracted spa-eng/spa.txt (eighth corpus)
+    arxiv_frame()            arxiv_data.csv (arXiv titles, abstracts, term lists; eighth corpus)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,

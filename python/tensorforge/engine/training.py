@@ -431,6 +431,10 @@ class Model(Network):
             ys = [y[0]]
         else:
             ys = [y]
+        if len(ys) < len(specs) and not any(need[len(ys):]):
+            # Keras 2 pairs the targets with the outputs in order (zip): outputs past the last
+            # target train nothing, which is right only when they have no loss (loss=[fn, None])
+            ys = ys + [None] * (len(specs) - len(ys))
         if len(ys) != len(specs):
             raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
                              f"received {len(ys)} target arrays")
