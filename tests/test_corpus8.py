@@ -306,3 +306,51 @@ def test_text_line_dataset_lines_as_tensorflow(tmp_path):
     assert set(tv.get_vocabulary()[2:]) == {"first", "line", "second", "fourth", "other"}
     with pytest.raises(ValueError, match="TextLineDataset: compression_type"):
         tf.data.TextLineDataset(str(a), compression_type="GZIP")
+
+
+def test_tf_matmul_of_rank_4_is_the_batched_product_with_its_gradient():
+    """text_generation_with_miniature_gpt.py: tf.matmul(query, key, transpose_b=True) on
+    (batch, heads, seq, dim) tensors (it was Keras' batch_dot, a 5-D result)."""
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 3, 6, 5))
+    ta = tf.Tensor(a.astype(np.float32), requires_grad=True)
+    tb = tf.Tensor(b.astype(np.float32), requires_grad=True)
+    y = tf.matmul(ta, tb, transpose_b=True)
+    np.testing.assert_allclose(y.numpy(), a @ b.transpose(0, 1, 3, 2), rtol=1e-5, atol=1e-5)
+    g = rng.standard_normal((2, 3, 4, 6))
+    (y * tf.Tensor(g.astype(np.float32))).sum().backward()
+    np.testing.assert_allclose(ta.grad, g @ b, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(tb.grad, g.transpose(0, 1, 3, 2) @ a, rtol=1e-4, atol=1e-4)
+    w = rng.standard_normal((5, 7)).astype(np.float32)    # broadcast over the batch axes
+    np.testing.assert_allclose(tf.matmul(ta, w).numpy(), a @ w, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="matmul: a and b must have rank >= 2"):
+        tf.matmul(ta, np.ones(5, np.float32))
+
+
+def test_tf_range_takes_a_scalar_tensor_limit():
+    n = tf.shape(tf.zeros((2, 5)))[-1]
+    r = tf.range(start=0, limit=n, delta=1)
+    assert r.numpy().tolist() == [0, 1, 2, 3, 4] and r.dtype == np.int32
+
+
+def test_one_target_for_two_outputs_when_the_second_has_no_loss():
+    """loss=[fn, None] and one target array: Keras 2 pairs targets with outputs in order.
+    tf_keras 2.21 from the same weights (tools/keras_corpus8_refs.py): history
+    {'loss': [8.94], 'out_loss': [8.94]}, evaluate [5.55411, 5.55411]."""
+    inp = tf.keras.Input((3,))
+    h = L.Dense(2, kernel_initializer="ones", name="h")(inp)
+    out = L.Dense(1, kernel_initializer="ones", name="out")(h)
+    m = tf.keras.Model(inp, [out, h])
+    m.compile(tf.keras.optimizers.SGD(0.01), loss=["mse", None])
+    x = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    y = np.array([[1.0], [0.0], [2.0], [1.0]], np.float32)
+    hist = m.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    assert hist.history["loss"][0] == pytest.approx(8.94, abs=1e-4)
+    assert hist.history["out_loss"][0] == pytest.approx(8.94, abs=1e-4)
+    np.testing.assert_allclose(m.evaluate(x, y, verbose=0), [5.55411, 5.55411], atol=1e-4)
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)   # the custom-step path
+    assert np.isfinite(m.fit(ds, epochs=1, verbose=0).history["loss"][0])
+    m2 = tf.keras.Model(inp, [out, h])
+    m2.compile("sgd", loss=["mse", "mse"])                     # a dropped output with a loss
+    with pytest.raises(ValueError, match="2 outputs .* received 1 target arrays"):
+        m2.fit(x, y, epochs=1, verbose=0)

@@ -45,6 +45,23 @@ def tf_names_refs():
     print("int:", tf_keras.layers.StringLookup(vocabulary=["cs.LG", "cs.CV"])(terms).to_list())
 
 
+def loss_none_output_refs():
+    """A two-output model compiled with loss=[mse, None], fit on one target array: tf_keras
+    pairs it with the first output (its history keys and loss from identical weights)."""
+    import tf_keras as keras
+    inp = keras.Input((3,))
+    h = keras.layers.Dense(2, kernel_initializer="ones", name="h")(inp)
+    out = keras.layers.Dense(1, kernel_initializer="ones", name="out")(h)
+    m = keras.Model(inp, [out, h])
+    m.compile(keras.optimizers.legacy.SGD(0.01), loss=["mse", None])
+    x = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    y = np.array([[1.0], [0.0], [2.0], [1.0]], np.float32)
+    hist = m.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False)
+    print("history:", {k: [round(v, 6) for v in vals] for k, vals in hist.history.items()})
+    print("evaluate:", [round(v, 6) for v in np.atleast_1d(m.evaluate(x, y, verbose=0))])
+
+
 if __name__ == "__main__":
+    loss_none_output_refs()
     extract_patches_refs()
     tf_names_refs()
