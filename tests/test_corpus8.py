@@ -354,3 +354,21 @@ def test_one_target_for_two_outputs_when_the_second_has_no_loss():
     m2.compile("sgd", loss=["mse", "mse"])                     # a dropped output with a loss
     with pytest.raises(ValueError, match="2 outputs .* received 1 target arrays"):
         m2.fit(x, y, epochs=1, verbose=0)
+
+
+def test_regex_replace_matches_code_points_as_re2_utf8():
+    """neural_machine_translation_with_transformer.py strips "[%s]" % re.escape(punctuation +
+    "¿"): the class must remove "¿", not its lead byte 0xC2 (which would break "¡" into an
+    invalid byte). TensorFlow's results in the comments."""
+    import re
+    import string
+    strip = (string.punctuation + "¿").replace("[", "").replace("]", "")
+    x = tf.strings.regex_replace(tf.strings.lower(["[start] ¡Mañana casa pequeño! ¿Dónde? [end]"]),
+                                 "[%s]" % re.escape(strip), "")
+    assert x.numpy()[0].decode("utf-8") == "[start] ¡mañana casa pequeño dónde [end]"
+    assert tf.strings.regex_replace(["ñ_a1"], r"\w", "x").numpy()[0].decode() == "ñxxx"
+    assert tf.strings.regex_replace(["don't go"], "([%s])" % string.punctuation,
+                                    r" \1").numpy()[0] == b"don 't go"
+    assert tf.strings.regex_full_match(["¿qué?"], "¿.*").numpy().tolist() == [True]
+    bad = np.array([b"\xff\xfeab"], dtype=object)                # not UTF-8: byte by byte
+    assert tf.strings.regex_replace(bad, "a", "x").numpy()[0] == b"\xff\xfexb"

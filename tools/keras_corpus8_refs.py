@@ -43,6 +43,13 @@ def tf_names_refs():
     ti.adapt(terms)
     print("tf_idf:", np.round(ti(terms).numpy(), 6).tolist())
     print("int:", tf_keras.layers.StringLookup(vocabulary=["cs.LG", "cs.CV"])(terms).to_list())
+    import re
+    import string
+    strip = (string.punctuation + "¿").replace("[", "").replace("]", "")
+    x = tf.strings.regex_replace(tf.strings.lower(["[start] ¡Mañana casa pequeño! ¿Dónde? [end]"]),
+                                 "[%s]" % re.escape(strip), "")
+    print("regex_replace:", x.numpy()[0].decode("utf-8"),
+          tf.strings.regex_replace(["ñ_a1"], r"\w", "x").numpy()[0].decode())
 
 
 def loss_none_output_refs():
