@@ -372,3 +372,23 @@ def test_regex_replace_matches_code_points_as_re2_utf8():
     assert tf.strings.regex_full_match(["¿qué?"], "¿.*").numpy().tolist() == [True]
     bad = np.array([b"\xff\xfeab"], dtype=object)                # not UTF-8: byte by byte
     assert tf.strings.regex_replace(bad, "a", "x").numpy()[0] == b"\xff\xfexb"
+
+
+def test_sequential_built_from_data_relaxes_its_inferred_input_shape():
+    """neural_machine_translation_with_transformer.py: a Sequential feed-forward block inside a
+    custom layer is first run on a 1-step sequence (shape inference), then on 20 steps; Keras 2
+    relaxes the inferred input shape instead of refusing (tf_keras 2.21: (3, 7, 2))."""
+    s = tf.keras.Sequential([L.Dense(4, activation="relu"), L.Dense(2)])
+    assert s(np.ones((3, 1, 5), np.float32)).shape == (3, 1, 2)
+    w = [a.copy() for a in s.get_weights()]
+    y = s(np.ones((3, 7, 5), np.float32))
+    assert y.shape == (3, 7, 2)
+    for a, b in zip(w, s.get_weights()):                  # the same layers, rebuilt graph
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(y.numpy()[:, 0], s(np.ones((3, 1, 5), np.float32)).numpy()[:, 0])
+    with pytest.raises(ValueError, match="last dimension 5"):
+        s(np.ones((3, 7, 6), np.float32))
+    assert s(np.ones((2, 4, 5), np.float32)).shape == (2, 4, 2)   # still usable
+    declared = tf.keras.Sequential([L.Dense(4, input_shape=(1, 5))])
+    with pytest.raises(ValueError, match="incompatible"):          # a declared shape stands
+        declared(np.ones((3, 7, 5), np.float32))

@@ -110,11 +110,32 @@ class Sequential(Model):
     def __call__(self, *args, **kwargs):
         if not self._is_graph_network and args:  # (built from this call's inputs)
             self._infer_input_dtype(args[0])
+            self.__dict__["_shape_inferred"] = True
+        elif args and self.__dict__.get("_shape_inferred"):
+            self._relax_input_shape(args[0])
         return super().__call__(*args, **kwargs)
+
+    def _relax_input_shape(self, x):
+        """A Sequential built from the shape of its first data (no input_shape given) is rebuilt
+        with None on the axes where a later input differs, as Keras 2's Sequential relaxes its
+        inferred input shape (a sequence model built on 1 step, then called on 20)."""
+        shape = getattr(x, "shape", None)
+        built = self._build_shape
+        if shape is None or built is None or len(shape) != len(built):
+            return
+        if all(b is None or b == d for b, d in zip(built[1:], tuple(shape)[1:])):
+            return
+        try:
+            self.build((None,) + tuple(b if b == d else None
+                                       for b, d in zip(built[1:], tuple(shape)[1:])))
+        except (ValueError, TypeError):
+            self._build_shape = built  # (the graph is replaced only when every layer took it)
+            raise
 
     def call(self, inputs, training=None, mask=None, logits=False):
         if not self._is_graph_network:
             self._infer_input_dtype(inputs)
+            self.__dict__["_shape_inferred"] = True
             self.build((None,) + tuple(inputs.shape[1:]))
         return super().call(inputs, training=training, mask=mask, logits=logits)
 
@@ -125,6 +146,7 @@ class Sequential(Model):
             a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
             a = self._as_array(a, where, "x")
             self._infer_input_dtype(a)
+            self.__dict__["_shape_inferred"] = True
             self.build((None,) + tuple(a.shape[1:]))
         return super()._standardize_x(x, where)
 
