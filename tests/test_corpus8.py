@@ -392,3 +392,72 @@ def test_sequential_built_from_data_relaxes_its_inferred_input_shape():
     declared = tf.keras.Sequential([L.Dense(4, input_shape=(1, 5))])
     with pytest.raises(ValueError, match="incompatible"):          # a declared shape stands
         declared(np.ones((3, 7, 5), np.float32))
+
+
+# ---- tf.einsum, tf.unstack, tf.math.cumsum (metric_learning.py, switch transformer) ----
+
+def _fd_grad(f, x0, eps=1e-6):
+    num = np.zeros_like(x0)
+    for idx in np.ndindex(*x0.shape):
+        d = np.zeros_like(x0)
+        d[idx] = eps
+        num[idx] = (f(x0 + d) - f(x0 - d)) / (2 * eps)
+    return num
+
+
+@pytest.mark.parametrize("eq,shapes", [
+    ("ae,pe->ap", [(3, 4), (5, 4)]),                 # metric_learning.py's similarities
+    ("ab,acd->cdb", [(6, 3), (6, 2, 4)]),             # the switch layer's dispatch
+    ("abc,xba->xc", [(4, 2, 3), (5, 2, 4)]),          # and its combine
+    ("ij,jk", [(2, 3), (3, 4)]),                      # implicit output: "ik"
+    ("ab->a", [(3, 4)]),                              # a sum over an index only one operand has
+    ("abc,c->", [(2, 3, 4), (4,)])])
+def test_einsum_forward_and_gradients_match_numpy_and_finite_differences(eq, shapes):
+    rng = np.random.default_rng(5)
+    xs = [rng.standard_normal(s) for s in shapes]
+    ts = [tf.Tensor(x.astype(np.float32), requires_grad=True) for x in xs]
+    y = tf.einsum(eq, *ts)
+    ref = np.einsum(eq, *xs)
+    np.testing.assert_allclose(y.numpy(), ref, rtol=1e-5, atol=1e-5)
+    w = rng.standard_normal(np.shape(ref))
+    (y * tf.Tensor(np.asarray(w, np.float32))).sum().backward()
+    for k, x in enumerate(xs):
+        def f(a, k=k):
+            args = list(xs)
+            args[k] = a
+            return float(np.sum(np.einsum(eq, *args) * w))
+        np.testing.assert_allclose(ts[k].grad, _fd_grad(f, x), rtol=1e-4, atol=1e-4)
+
+
+def test_einsum_errors_name_the_op_and_shapes():
+    a, b = np.zeros((2, 3), np.float32), np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match="einsum: index 'b' has sizes 3 and 4"):
+        tf.einsum("ab,bc->ac", a, b)
+    with pytest.raises(ValueError, match="einsum: ellipses"):
+        tf.einsum("...a,...a->...", a, a)
+    with pytest.raises(ValueError, match="einsum: operand 0's subscripts 'aa'"):
+        tf.einsum("aa->a", np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="einsum: equation 'ab->a' names 1 operands, got 2"):
+        tf.einsum("ab->a", a, a)
+
+
+def test_einsum_records_in_a_functional_graph():
+    inp = tf.keras.Input((4,))
+    e = tf.einsum("ae,be->ab", inp, inp)
+    model = tf.keras.Model(inp, e)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4)
+    np.testing.assert_allclose(model.predict(x, verbose=0), x @ x.T)
+
+
+def test_unstack_and_cumsum():
+    x = tf.Tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    parts = tf.unstack(x, axis=1)
+    assert len(parts) == 3 and parts[2].numpy().tolist() == [2.0, 5.0]
+    (parts[0] * 2 + parts[2]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2, 0, 1], [2, 0, 1]])
+    with pytest.raises(ValueError, match="unstack: num=2"):
+        tf.unstack(x, num=2, axis=1)
+    c = tf.math.cumsum(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), axis=0)
+    assert c.numpy().tolist() == [[1, 0], [2, 1], [2, 2]]
+    with pytest.raises(ValueError, match="math.cumsum: exclusive"):
+        tf.math.cumsum(np.ones(3), exclusive=True)

@@ -333,6 +333,31 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
     return _tensor("matmul", "a", a) @ _tensor("matmul", "b", b)
 
 
+def einsum(equation, *inputs, name=None, **kwargs):
+    """``tf.einsum``: a differentiable contraction in subscripts (ops/einsum.py); a symbolic
+    operand records an op layer."""
+    if any(K.array_ops._symbolic(t) for t in inputs):
+        from . import autograd
+        return autograd._record_symbolic[0](einsum, equation, *inputs)
+    from .ops.einsum import einsum as _einsum
+    y = _einsum(equation, *[_tensor("einsum", "inputs", t) for t in inputs])
+    return y if isinstance(y, Tensor) else Tensor(y)
+
+
+def unstack(value, num=None, axis=0, name=None):
+    """``tf.unstack``: the slices of ``value`` along ``axis``, as a list (differentiable)."""
+    x = _tensor("unstack", "value", value)
+    ax = int(axis) % x.ndim if x.ndim else None
+    if ax is None:
+        raise ValueError("unstack: value must have rank >= 1, got a scalar")
+    n = x.shape[ax]
+    if num is not None and int(num) != n:
+        raise ValueError(f"unstack: num={num} does not match axis {axis} of shape "
+                         f"{tuple(x.shape)}")
+    idx = (slice(None),) * ax
+    return [x[idx + (i,)] for i in builtins.range(n)]
+
+
 newaxis = None  # tf.newaxis: x[:, tf.newaxis, :]
 
 
@@ -364,6 +389,13 @@ class device:  # noqa: N801  (tf.device is used as a context manager)
 
     def __exit__(self, *exc):
         return False
+
+
+def _cumsum(x, axis, exclusive, reverse):
+    """``tf.math.cumsum`` (plain: ``exclusive`` / ``reverse`` are refused, not ignored)."""
+    if exclusive or reverse:
+        raise ValueError("math.cumsum: exclusive=True and reverse=True are not supported")
+    return K.cumsum(x, axis=axis)
 
 
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
@@ -507,7 +539,9 @@ math = types.SimpleNamespace(
     cos=cos, tanh=tanh, sigmoid=sigmoid, softplus=softplus, add=add, subtract=subtract,
     multiply=multiply, divide=divide, pow=pow, negative=negative, reciprocal=reciprocal,
     maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
-    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=_top_k)
+    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=_top_k,
+    cumsum=lambda x, axis=0, exclusive=False, reverse=False, name=None: _cumsum(
+        x, axis, exclusive, reverse))
 
 
 # ---- nn --------------------------------------------------------------------------------------
@@ -704,5 +738,5 @@ __all__ = [
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",
     "sigmoid", "softplus", "add", "subtract", "multiply", "divide", "pow", "negative",
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
-    "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
+    "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged", "einsum", "unstack",
     "RaggedTensor"]
