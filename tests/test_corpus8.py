@@ -461,3 +461,13 @@ def test_unstack_and_cumsum():
     assert c.numpy().tolist() == [[1, 0], [2, 1], [2, 2]]
     with pytest.raises(ValueError, match="math.cumsum: exclusive"):
         tf.math.cumsum(np.ones(3), exclusive=True)
+
+
+def test_string_tensors_slice_and_index_like_arrays():
+    """multi_label_classification.py: ``for i, text in enumerate(text_batch[:5])`` on a batch of
+    strings from a Dataset."""
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(["a b", "c", "d e f"]).batch(3)))
+    head = batch[:2]
+    assert isinstance(head, tf.Tensor) and head.numpy().tolist() == [b"a b", b"c"]
+    assert batch[-1].numpy() == b"d e f"
+    assert [t.numpy() for t in batch] == [b"a b", b"c", b"d e f"]

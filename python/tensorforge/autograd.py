@@ -253,7 +253,11 @@ class Tensor:
     def __index__(self): return self.data.__index__()
     def __matmul__(self, o): return _basic().matmul(self, o)
     def __rmatmul__(self, o): return _basic().matmul(o, self)
-    def __getitem__(self, idx): return _basic().getitem(self, idx)
+    def __getitem__(self, idx):
+        d = self.data
+        if type(d) is np.ndarray and d.dtype == object:  # strings (tf.string): no gradient
+            return Tensor(d[idx.data if isinstance(idx, Tensor) else idx])
+        return _basic().getitem(self, idx)
 
     def sum(self, axis=None, keepdims=False): return _basic().sum(self, axis, keepdims)
     def mean(self, axis=None, keepdims=False): return _basic().mean(self, axis, keepdims)
