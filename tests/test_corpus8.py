@@ -471,3 +471,16 @@ def test_string_tensors_slice_and_index_like_arrays():
     assert isinstance(head, tf.Tensor) and head.numpy().tolist() == [b"a b", b"c"]
     assert batch[-1].numpy() == b"d e f"
     assert [t.numpy() for t in batch] == [b"a b", b"c", b"d e f"]
+
+
+def test_sequential_opening_with_textvectorization_predicts_strings():
+    """multi_label_classification.py: keras.Sequential([text_vectorizer, mlp]) with no Input,
+    then predict on a batch of strings (the model's Input takes the strings' dtype)."""
+    tv = L.TextVectorization(max_tokens=20, ngrams=2, output_mode="tf_idf")
+    tv.adapt(["a b c", "b c d"])
+    mlp = tf.keras.Sequential([L.Dense(4), L.Dense(2)])
+    mlp(tv(np.array(["a b"])))
+    inference = tf.keras.Sequential([tv, mlp])
+    batch = next(iter(tf.data.Dataset.from_tensor_slices(["a b c", "d"]).batch(2)))
+    out = inference.predict(batch, verbose=0)
+    np.testing.assert_allclose(out, mlp.predict(tv(batch), verbose=0), rtol=1e-6)

@@ -6,6 +6,7 @@ chain is built as a functional graph from an ``Input`` named ``<first layer>_inp
 ``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
 import numpy as np
 
+from .._text import is_text
 from . import config_check as _config_check
 from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
@@ -103,6 +104,9 @@ class Sequential(Model):
     def _infer_input_dtype(self, a):
         """Built by its first data (no Input given), the model's Input takes integer data's dtype
         and float32 otherwise, as Keras 2's Sequential infers it."""
+        if self._input_dtype is None and is_text(a):
+            self._input_dtype = "string"  # a Sequential opening with a TextVectorization
+            return
         kind = np.dtype(getattr(a, "dtype", np.float32)).kind
         if self._input_dtype is None and kind in "iub":
             self._input_dtype = np.dtype(a.dtype).name
