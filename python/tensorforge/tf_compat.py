@@ -738,5 +738,5 @@ __all__ = [
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",
     "sigmoid", "softplus", "add", "subtract", "multiply", "divide", "pow", "negative",
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
-    "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged", "einsum", "unstack",
-    "RaggedTensor"]
+    "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
+    "einsum", "unstack", "RaggedTensor"]
