@@ -666,6 +666,18 @@ def _oracle_ops_cases():
         return case("stack", [xs, axis], lambda xs, axis: np.stack([_o(x) for x in xs], axis=axis))
     O["stack"] = stack
 
+    def einsum(rng):
+        eq, shapes = pick(rng, [("ab,bc->ac", [(2, 3), (3, 4)]), ("ae,pe->ap", [(3, 2), (4, 2)]),
+                                ("abc,xba->xc", [(2, 3, 2), (4, 3, 2)]), ("ij,jk", [(2, 3), (3, 1)]),
+                                ("ab->", [(3, 2)]), ("ab,b->a", [(2, 5), (5,)])])
+        xs = [f32(rng, *sh) for sh in shapes]
+        if rng.random() < 0.15:
+            xs[-1] = f32(rng, *(tuple(shapes[-1][:-1]) + (shapes[-1][-1] + 1,)))  # sizes disagree
+        elif rng.random() < 0.1:
+            eq = pick(rng, ["aa->a", "...a->a", "ab,bc->ad"])  # diagonal, ellipsis, unknown index
+        return case("einsum", [eq] + xs, lambda eq, *xs: np.einsum(eq, *[_o(x) for x in xs]))
+    O["einsum"] = einsum
+
     def tile(rng):
         x = f32(rng, *_shape(rng))
         reps = tuple(int(rng.integers(0, 3)) for _ in range(x.ndim))
