@@ -666,6 +666,18 @@ def _oracle_ops_cases():
         return case("stack", [xs, axis], lambda xs, axis: np.stack([_o(x) for x in xs], axis=axis))
     O["stack"] = stack
 
+    def einsum(rng):
+        eq, shapes = pick(rng, [("ab,bc->ac", [(2, 3), (3, 4)]), ("ae,pe->ap", [(3, 2), (4, 2)]),
+                                ("abc,xba->xc", [(2, 3, 2), (4, 3, 2)]), ("ij,jk", [(2, 3), (3, 1)]),
+                                ("ab->", [(3, 2)]), ("ab,b->a", [(2, 5), (5,)])])
+        xs = [f32(rng, *sh) for sh in shapes]
+        if rng.random() < 0.15:
+            xs[-1] = f32(rng, *(tuple(shapes[-1][:-1]) + (shapes[-1][-1] + 1,)))  # sizes disagree
+        elif rng.random() < 0.1:
+            eq = pick(rng, ["aa->a", "...a->a", "ab,bc->ad"])  # diagonal, ellipsis, unknown index
+        return case("einsum", [eq] + xs, lambda eq, *xs: np.einsum(eq, *[_o(x) for x in xs]))
+    O["einsum"] = einsum
+
     def tile(rng):
         x = f32(rng, *_shape(rng))
         reps = tuple(int(rng.integers(0, 3)) for _ in range(x.ndim))
@@ -1000,10 +1012,10 @@ CTOR_BAD = [
     ("ImageDataGenerator", "ImageDataGenerator(validation_split=1.5)"),
     ("fit", "fit(validation_split=1.5)"), ("fit", "fit(class_weight={'a': 1})"), ("fit", "fit(class_weight={5: 1.0})"),
     ("fit", "fit(sample_weight=np.ones(3))"), ("fit", "fit(steps_per_epoch=0)"), ("fit", "fit(epochs=-1)"),
-    ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"),
+    ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"), ("fit", "fit(epochs=0)"),
 ]
 CTOR_OK = ["L.Conv2DTranspose(4, 3, strides=2, output_padding=1)", "L.UpSampling2D((1, 3))",
-           "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=0)",
+           "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=2, initial_epoch=2)",
            "ImageDataGenerator(width_shift_range=[-1, 0, 1])", "L.Permute((2, 1))"]
 
 

@@ -184,11 +184,7 @@ def test_absurd_constructor_argument(name, bad):
 # The symbolic path (building a functional graph): where Keras 2 refuses an input of the wrong
 # rank or last axis, calling the layer on such an Input() refuses it too, with the layer's name,
 # instead of recording a wrong output shape that only fails (or broadcasts) when the graph runs.
-SYMBOLIC_GAPS = {  # the graph records a shape; the layer refuses the data when the graph runs
-    ("TextVectorization", "last_dim"): "(batch,) or (batch, 1) strings: no InputSpec says that",
-    ("CategoryEncoding", "rank_plus"): "ours encodes each row of a rank-3 batch (Keras 2 "
-                                       "refuses ranks above 2)",
-}
+SYMBOLIC_GAPS = {}  # (layer, probe) -> why the graph records a shape Keras 2 refuses (none now)
 
 
 def _symbolic_cases():

@@ -19,6 +19,8 @@ harness's bootstrap in each child process; nothing here touches the network.
     sunflower_jpg(path)      592px-Red_sunflower.jpg
     bsds500_tree(root)       BSR/BSDS500/data/images/{train,val,test}/*.jpg (BSR_bsds500.tgz, seventh)
     oxford_pets_tree(root)   images/*.jpg, annotations/trimaps/*.png (Oxford-IIIT Pet, seventh)
+    spa_eng_zip(path)        spa-eng.zip and its extracted spa-eng/spa.txt (eighth corpus)
+    arxiv_frame()            arxiv_data.csv (arXiv titles, abstracts, term lists; eighth corpus)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -526,3 +528,105 @@ def oxford_pets_tree(root, n=1200):
     for k in range(3):
         with open(os.path.join(trimaps, "._%s_%d.png" % (PET_BREEDS[k], 1)), "wb") as f:
             f.write(b"\x00\x05\x16\x07" + bytes(78))
+
+
+# ---- eighth corpus ----
+
+_SPA_WORDS = {
+    "i": "yo", "you": "tú", "we": "nosotros", "they": "ellos", "he": "él", "she": "ella",
+    "tom": "tom", "mary": "mary", "see": "veo", "like": "gusta", "want": "quiero",
+    "have": "tengo", "know": "sé", "am": "estoy", "is": "es", "are": "son", "eat": "como",
+    "read": "leo", "write": "escribo", "need": "necesito", "the": "el", "a": "un",
+    "cat": "gato", "dog": "perro", "house": "casa", "car": "coche", "book": "libro",
+    "water": "agua", "bread": "pan", "tree": "árbol", "man": "hombre", "woman": "mujer",
+    "child": "niño", "friend": "amigo", "city": "ciudad", "sea": "mar", "money": "dinero",
+    "letter": "carta", "big": "grande", "small": "pequeño", "red": "rojo", "blue": "azul",
+    "old": "viejo", "new": "nuevo", "good": "bueno", "bad": "malo", "here": "aquí",
+    "now": "ahora", "today": "hoy", "tomorrow": "mañana", "tired": "cansado",
+    "happy": "feliz", "home": "en casa", "very": "muy", "not": "no",
+}
+
+
+def spa_eng_zip(path, n=12000):
+    """spa-eng.zip of download.tensorflow.org (the neural machine translation examples):
+    ``spa-eng/spa.txt``, ``English TAB Spanish`` lines, shortest first as in the real file
+    (118,964 pairs; here ``n``), Spanish questions opened with "¿". Made-up sentences of 1-6
+    words translated word by word from a fixed dictionary. Also writes the extracted
+    ``spa-eng/spa.txt`` beside ``path`` (what ``get_file(..., extract=True)`` leaves)."""
+    rng = np.random.default_rng(31)
+    words = sorted(_SPA_WORDS)
+    pairs = set()
+    while len(pairs) < n:
+        k = int(min(6, 1 + rng.poisson(2.2)))
+        en = [str(w) for w in rng.choice(words, k)]
+        mark = str(rng.choice([".", "!", "?"], p=[0.6, 0.2, 0.2]))
+        es = " ".join(_SPA_WORDS[w] for w in en)
+        english = " ".join(en).capitalize() + mark
+        spanish = {"?": "¿%s?", "!": "¡%s!", ".": "%s."}[mark] % es.capitalize()
+        pairs.add((english, spanish))
+    lines = sorted(pairs, key=lambda p: (len(p[0]), p))
+    text = "".join("%s\t%s\n" % p for p in lines)
+    folder = os.path.join(os.path.dirname(path), "spa-eng")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "spa.txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("spa-eng/spa.txt", text)
+        z.writestr("spa-eng/_about.txt", "Tab-delimited bilingual sentence pairs\n")
+
+
+ARXIV_TERMS = ["cs.CV", "cs.LG", "stat.ML", "cs.AI", "eess.IV", "cs.RO", "cs.CL", "cs.NE",
+               "cs.CR", "math.OC", "eess.SP", "cs.GR"]
+_ARXIV_TOPIC = {
+    "cs.CV": "image segmentation pixel detection visual object camera convolutional",
+    "cs.LG": "learning training gradient neural network optimization generalization",
+    "stat.ML": "bayesian inference posterior statistical estimator variance kernel",
+    "cs.AI": "reasoning agent planning knowledge symbolic logic search",
+    "eess.IV": "medical imaging mri reconstruction denoising scan ct",
+    "cs.RO": "robot manipulation grasping control navigation trajectory",
+    "cs.CL": "language text translation word sentence corpus parsing",
+    "cs.NE": "evolutionary spiking neuron genetic population neuromorphic",
+    "cs.CR": "attack adversarial privacy security robustness defense",
+    "math.OC": "convex optimal convergence constraint stochastic descent",
+    "eess.SP": "signal frequency radar channel spectrum audio",
+    "cs.GR": "rendering mesh shape graphics geometry 3d",
+}
+_ARXIV_COMMON = ("we propose a novel method the of and to in that for on with this is our "
+                 "results show approach paper model data performance based state art "
+                 "experiments datasets proposed using can which framework").split()
+
+
+def arxiv_frame(rows=6000, duplicates=1500, combos=60):
+    """arxiv_data.csv of soumik12345/multi-label-text-classification (v0.2 release): columns
+    ``titles``, ``summaries``, ``terms`` (a list's repr, as "['cs.CV', 'cs.LG']"), with
+    duplicated titles as in the real file (51,774 rows, ~12,800 duplicates; here ``rows`` and
+    ``duplicates``), label sets drawn from ``combos`` combinations of the 12 most frequent
+    real terms plus a tail of combinations seen once (which the example filters out). The
+    abstracts mix common words with words of their terms' topics."""
+    import pandas as pd
+    rng = np.random.default_rng(37)
+    sets = set()
+    while len(sets) < combos:
+        k = int(min(3, 1 + rng.poisson(0.7)))
+        sets.add(tuple(sorted(rng.choice(ARXIV_TERMS, k, replace=False).tolist())))
+    sets = sorted(sets)
+    weights = rng.dirichlet(np.ones(len(sets)) * 2.0)
+    common = np.array(_ARXIV_COMMON)
+    titles, summaries, terms = [], [], []
+    for i in range(rows - duplicates):
+        if i % 40 == 39:  # a combination seen once
+            t = tuple(sorted(rng.choice(ARXIV_TERMS, 4, replace=False).tolist()))
+        else:
+            t = sets[int(rng.choice(len(sets), p=weights))]
+        topic = np.array(" ".join(_ARXIV_TOPIC[x] for x in t).split())
+        n = int(rng.integers(80, 200))
+        pick = np.where(rng.random(n) < 0.3, topic[rng.integers(0, len(topic), n)],
+                        common[rng.integers(0, len(common), n)])
+        titles.append("Paper %d on %s" % (i, " ".join(rng.choice(topic, 3).tolist())))
+        summaries.append(" ".join(pick.tolist()).capitalize() + ".")
+        terms.append(repr(list(t)))
+    dup = rng.choice(len(titles), duplicates)
+    frame = pd.DataFrame({"titles": titles + [titles[j] for j in dup],
+                          "summaries": summaries + [summaries[j] for j in dup],
+                          "terms": terms + [terms[j] for j in dup]})
+    return frame.sample(frac=1.0, random_state=5).reset_index(drop=True)

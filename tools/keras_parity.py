@@ -342,6 +342,9 @@ def _offline_file(fname, origin):
     if "sunflower" in key:
         _kod.sunflower_jpg(path)
         return path
+    if "spa-eng" in key:  # get_file(..., extract=True): the program opens spa-eng/spa.txt beside
+        _kod.spa_eng_zip(path)
+        return path
     if "news20" in key:  # get_file(..., untar=True): the untarred folder beside 20_newsgroup/
         _kod.news20_tree(d)
         return os.path.join(d, "news20")
@@ -428,6 +431,8 @@ try:
             return _kod.heart_frame()
         if isinstance(src, str) and src.startswith("http") and "covtype.data" in src:
             return _kod.covtype_frame()
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/arxiv_data.csv"):
+            return _kod.arxiv_frame()
         return _pd_read_csv(src, *a, **kw)
     _pd.read_csv = _read_csv
 except ImportError:

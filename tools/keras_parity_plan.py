@@ -235,6 +235,35 @@ PLAN.update({
              "stacked GRUs, reversed GRU, reversed-IMDB LSTM, Bi-LSTM, Bi-GRU)"),
 })
 
+# ---- eighth corpus (/tmp/kprogs8; tools/keras_corpus.md "Eighth corpus") ----
+PLAN.update({
+    "kio_pixelcnn": dict(
+        epochs=1, samples=512, metric="fit:val_loss",
+        note="binarized MNIST digits, a masked Conv2D subclass (kernel.assign(kernel * mask) in "
+             "call) with 5 residual blocks of 128 filters; per-pixel binary crossentropy"),
+    "kio_involution": dict(
+        epochs=1, samples=1000, metric="fit[0]:val_accuracy",
+        note="synthetic CIFAR-10 through tf.data; the convolution model's validation accuracy "
+             "(the involution model, tf.image.extract_patches in a custom layer, trains "
+             "second and far slower)"),
+    "kio_text_generation_miniature_gpt": dict(
+        epochs=1, samples=512, metric="fit:loss", max_predict=60,
+        note="the synthetic aclImdb tree as TextLineDataset lines; causal self-attention "
+             "written in tf ops, loss=[fn, None] on two outputs; next-token loss"),
+    "kio_nmt_transformer": dict(
+        epochs=1, samples=1000, metric="fit:val_accuracy",
+        note="synthetic spa-eng.zip (12,000 pairs); two TextVectorization layers, "
+             "MultiHeadAttention with padding and causal masks from compute_mask"),
+    "kio_multi_label_classification": dict(
+        epochs=2, samples=2000, metric="evaluate:binary_accuracy",
+        note="synthetic arxiv_data.csv (6,000 rows, 1,500 duplicate titles); StringLookup "
+             "multi_hot on tf.ragged terms, TextVectorization bigram tf_idf"),
+    "kio_metric_learning": dict(
+        epochs=1, samples=1000, metric="fit:loss",
+        note="synthetic CIFAR-10; a Sequence of anchor / positive pairs (10 a batch) into a "
+             "train_step override, tf.einsum similarities; contrastive loss of random pairs"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

@@ -30,6 +30,7 @@ from operator import is_not
 import numpy as np
 
 from . import interop as _interop
+from ._tensor_shape import TensorShape
 from ._xp import array_module, to_one_device
 
 
@@ -119,6 +120,10 @@ class Tensor:
     @property
     def shape(self):
         return tuple(self.data.shape)
+
+    def get_shape(self):
+        """TensorFlow's ``x.get_shape()``: the shape as a TensorShape (``as_list()``, ``rank``)."""
+        return TensorShape(self.shape)
 
     @property
     def dtype(self):
@@ -248,7 +253,11 @@ class Tensor:
     def __index__(self): return self.data.__index__()
     def __matmul__(self, o): return _basic().matmul(self, o)
     def __rmatmul__(self, o): return _basic().matmul(o, self)
-    def __getitem__(self, idx): return _basic().getitem(self, idx)
+    def __getitem__(self, idx):
+        d = self.data
+        if type(d) is np.ndarray and d.dtype == object:  # strings (tf.string): no gradient
+            return Tensor(d[idx.data if isinstance(idx, Tensor) else idx])
+        return _basic().getitem(self, idx)
 
     def sum(self, axis=None, keepdims=False): return _basic().sum(self, axis, keepdims)
     def mean(self, axis=None, keepdims=False): return _basic().mean(self, axis, keepdims)

@@ -7,6 +7,7 @@ clutter the package namespace. Each is the Keras backend function with TensorFlo
 arguments (``backend_ops``: the same differentiable ops), never a second implementation.
 """
 import builtins
+import collections
 import types
 
 import numpy as np
@@ -20,7 +21,7 @@ from . import initializers as _inits
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
-from . import tf_data, tf_data_csv, tf_image, tf_io, tf_strings
+from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
@@ -215,9 +216,18 @@ def fill(dims, value, name=None):
     return K.constant(value, shape=dims)
 
 
+def _scalar(v):
+    """A scalar Tensor (``tf.shape(x)[-1]``) as its Python number; anything else unchanged."""
+    if isinstance(v, Tensor) and v.ndim == 0:
+        return v.item()
+    return v
+
+
 def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001
+    start, limit, delta = _scalar(start), _scalar(limit), _scalar(delta)
     return K.arange(start, limit, delta, dtype=dtype or ("int32" if all(
-        isinstance(v, (int, np.integer)) for v in (start, limit or 0, delta)) else "float32"))
+        isinstance(v, (int, np.integer)) for v in (start, 0 if limit is None else limit, delta))
+        else "float32"))
 
 
 def one_hot(indices, depth, name=None, **kwargs):
@@ -313,9 +323,96 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
         a = K.permute_dimensions(a, tuple(builtins.range(K.ndim(a) - 2)) + (K.ndim(a) - 1, K.ndim(a) - 2))
     if transpose_b:
         b = K.permute_dimensions(b, tuple(builtins.range(K.ndim(b) - 2)) + (K.ndim(b) - 1, K.ndim(b) - 2))
-    if K.ndim(a) != 2 or K.ndim(b) != 2:
-        return K.batch_dot(a, b)
-    return K.dot(a, b)
+    if K.ndim(a) == 2 and K.ndim(b) == 2:
+        return K.dot(a, b)
+    # rank >= 3: TensorFlow's batched product over the leading axes (broadcast), not Keras'
+    # batch_dot, which contracts a 4-D pair into a 5-D result
+    if K.ndim(a) < 2 or K.ndim(b) < 2:
+        raise ValueError(f"matmul: a and b must have rank >= 2, got shapes {tuple(a.shape)} and "
+                         f"{tuple(b.shape)}")
+    return _tensor("matmul", "a", a) @ _tensor("matmul", "b", b)
+
+
+def einsum(equation, *inputs, name=None, **kwargs):
+    """``tf.einsum``: a differentiable contraction in subscripts (ops/einsum.py); a symbolic
+    operand records an op layer."""
+    if any(K.array_ops._symbolic(t) for t in inputs):
+        from . import autograd
+        return autograd._record_symbolic[0](einsum, equation, *inputs)
+    from .ops.einsum import einsum as _einsum
+    y = _einsum(equation, *[_tensor("einsum", "inputs", t) for t in inputs])
+    return y if isinstance(y, Tensor) else Tensor(y)
+
+
+def unstack(value, num=None, axis=0, name=None):
+    """``tf.unstack``: the slices of ``value`` along ``axis``, as a list (differentiable)."""
+    x = _tensor("unstack", "value", value)
+    ax = int(axis) % x.ndim if x.ndim else None
+    if ax is None:
+        raise ValueError("unstack: value must have rank >= 1, got a scalar")
+    n = x.shape[ax]
+    if num is not None and int(num) != n:
+        raise ValueError(f"unstack: num={num} does not match axis {axis} of shape "
+                         f"{tuple(x.shape)}")
+    idx = (slice(None),) * ax
+    return [x[idx + (i,)] for i in builtins.range(n)]
+
+
+newaxis = None  # tf.newaxis: x[:, tf.newaxis, :]
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """``tf.tile``: ``input`` repeated ``multiples[i]`` times along axis i (a list or an int
+    Tensor, as ``tf.concat([tf.expand_dims(batch, -1), [1, 1]], 0)``). Differentiable."""
+    if K.array_ops._symbolic(input) or K.array_ops._symbolic(multiples):
+        from . import autograd
+        return autograd._record_symbolic[0](tile, input, multiples)
+    m = multiples.numpy() if isinstance(multiples, Tensor) else multiples
+    m = np.ravel(np.asarray(m))
+    if m.dtype.kind not in "iu" and not (m.dtype.kind == "f" and np.all(m == np.round(m))):
+        raise TypeError(f"tile: multiples must be integers, got {m.dtype} {m.tolist()}")
+    return K.tile(input, [int(v) for v in m])
+
+
+class device:  # noqa: N801  (tf.device is used as a context manager)
+    """``with tf.device("/CPU:0"):`` -- accepted and ignored: placement follows the tensors
+    (tensorforge.device / .to() move them), as TensorFlow's soft placement would."""
+
+    def __init__(self, device_name):
+        if not isinstance(device_name, str) and device_name is not None:
+            raise TypeError(f"device: device_name must be a string, got "
+                            f"{type(device_name).__name__}")
+        self.name = device_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _cumsum(x, axis, exclusive, reverse):
+    """``tf.math.cumsum`` (plain: ``exclusive`` / ``reverse`` are refused, not ignored)."""
+    if exclusive or reverse:
+        raise ValueError("math.cumsum: exclusive=True and reverse=True are not supported")
+    return K.cumsum(x, axis=axis)
+
+
+TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
+
+
+def _top_k(input, k=1, sorted=True, name=None):  # noqa: A002
+    """``tf.math.top_k``: the ``k`` largest entries of the last axis and their indices (int32),
+    largest first; ties keep the lower index first, as TensorFlow. No gradient (the examples
+    sample from its values outside the model)."""
+    x = _tensor("math.top_k", "input", input)
+    a = host(x.data)
+    k = int(k)
+    if a.ndim < 1 or not 0 <= k <= a.shape[-1]:
+        raise ValueError(f"math.top_k: k must be in [0, {a.shape[-1] if a.ndim else 0}] for "
+                         f"input of shape {a.shape}, got {k}")
+    idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
+    return TopKV2(Tensor(np.take_along_axis(a, idx, -1)), Tensor(idx.astype(np.int32)))
 
 
 # ---- math ------------------------------------------------------------------------------------
@@ -442,7 +539,9 @@ math = types.SimpleNamespace(
     cos=cos, tanh=tanh, sigmoid=sigmoid, softplus=softplus, add=add, subtract=subtract,
     multiply=multiply, divide=divide, pow=pow, negative=negative, reciprocal=reciprocal,
     maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
-    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p)
+    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=_top_k,
+    cumsum=lambda x, axis=0, exclusive=False, reverse=False, name=None: _cumsum(
+        x, axis, exclusive, reverse))
 
 
 # ---- nn --------------------------------------------------------------------------------------
@@ -574,9 +673,12 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
 io = types.SimpleNamespace(**{n: getattr(tf_io, n) for n in tf_io.__all__})
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__})
+ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
+RaggedTensor = tf_ragged.RaggedTensor
 
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
+                             TextLineDataset=tf_data.TextLineDataset,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
                                  make_csv_dataset=tf_data_csv.make_csv_dataset),
@@ -638,4 +740,5 @@ __all__ = [
     "reduce_all", "square", "sqrt", "exp", "log", "abs", "sign", "round", "sin", "cos", "tanh",
     "sigmoid", "softplus", "add", "subtract", "multiply", "divide", "pow", "negative",
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
-    "not_equal", "greater", "less", "add_n", "print"]
+    "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
+    "einsum", "unstack", "RaggedTensor"]

@@ -441,3 +441,27 @@ def _stack(elems):
 
 def is_dataset(x):
     return isinstance(x, Dataset)
+
+
+def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
+                    num_parallel_reads=None, name=None):
+    """``tf.data.TextLineDataset``: one element per line of the files, in order, each a scalar
+    string (bytes) without its line ending ("\\n" or "\\r\\n"); an empty last line is not
+    an element. Uncompressed files only."""
+    if compression_type not in (None, ""):
+        raise ValueError(f"TextLineDataset: compression_type {compression_type!r} is not "
+                         "supported (uncompressed files only)")
+    names = filenames.numpy() if hasattr(filenames, "numpy") else filenames
+    names = [names] if isinstance(names, (str, bytes)) else list(np.ravel(np.asarray(names,
+                                                                                   dtype=object)))
+    paths = [n.decode("utf-8") if isinstance(n, bytes) else str(n) for n in names]
+
+    def lines():
+        for p in paths:
+            with open(p, "rb") as f:
+                for line in f:
+                    if line.endswith(b"\n"):
+                        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+                    yield line
+    return Dataset(lines, UNKNOWN_CARDINALITY)
+

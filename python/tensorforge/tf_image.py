@@ -2,14 +2,17 @@
 or on their results: ``convert_image_dtype``, ``resize`` (bilinear or nearest with TensorFlow 2's
 half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb`` and
 ``psnr``. They take and return Tensors of shape (height, width, channels) or a batch (n, height,
-width, channels); no gradient (preprocessing and evaluation).
+width, channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
+layers call inside the model (keras-io involution.py), is differentiable and records itself in a
+functional graph.
 """
 import numpy as np
 
 from . import image_ops
 from .autograd import Tensor
 
-__all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr"]
+__all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr",
+           "extract_patches"]
 
 
 def _array(op, x):
@@ -117,3 +120,54 @@ def psnr(a, b, max_val, name=None):
     mse = np.mean(np.square(x - y), axis=(-3, -2, -1))
     return Tensor(np.float32(20 * np.log10(float(max_val))) - np.float32(10 / np.log(10))
                   * np.log(mse).astype(np.float32))
+
+
+def _four(op, arg, value):
+    v = [int(t) for t in value]
+    if len(v) != 4 or v[0] != 1 or v[3] != 1 or min(v) < 1:
+        raise ValueError(f"tf.image.{op}: {arg} must be [1, rows, cols, 1] of positive "
+                         f"integers, got {value}")
+    return v[1], v[2]
+
+
+def _patch_axis(n, k, stride, rate, padding):
+    """(output size, padding before, padding after) of one spatial axis, as TensorFlow's
+    SAME / VALID windows: SAME keeps ceil(n / stride) outputs, padding split low-side first."""
+    eff = (k - 1) * rate + 1
+    if padding == "SAME":
+        out = -(-n // stride)
+        total = max((out - 1) * stride + eff - n, 0)
+        return out, total // 2, total - total // 2
+    return max(-(-(n - eff + 1) // stride), 0), 0, 0
+
+
+def extract_patches(images, sizes, strides, rates, padding, name=None):
+    """``tf.image.extract_patches``: (n, h, w, c) -> (n, out_h, out_w, rows*cols*c), each
+    output pixel the ``rows x cols`` window (dilated by ``rates``) at its strided position,
+    flattened row, column, channel; SAME pads with zeros, VALID keeps whole windows.
+    Differentiable (padding, strided slices and a concatenation)."""
+    from . import backend_ops as K
+    if K.array_ops._symbolic(images):
+        from . import autograd
+        return autograd._record_symbolic[0](extract_patches, images, sizes, strides, rates,
+                                            padding)
+    from .backend_ops._args import tensor
+    x = tensor("image.extract_patches", "images", images)
+    if x.ndim != 4:
+        raise ValueError(f"tf.image.extract_patches: images must be 4-D (batch, height, width, "
+                         f"channels), got shape {tuple(x.shape)}")
+    kr, kc = _four("extract_patches", "sizes", sizes)
+    sr, sc = _four("extract_patches", "strides", strides)
+    rr, rc = _four("extract_patches", "rates", rates)
+    pad = str(padding).upper()
+    if pad not in ("SAME", "VALID"):
+        raise ValueError(f"tf.image.extract_patches: padding must be 'SAME' or 'VALID', got "
+                         f"{padding!r}")
+    _, h, w, _ = x.shape
+    oh, top, bottom = _patch_axis(h, kr, sr, rr, pad)
+    ow, left, right = _patch_axis(w, kc, sc, rc, pad)
+    if top or bottom or left or right:
+        x = K.spatial_2d_padding(x, ((top, bottom), (left, right)), data_format="channels_last")
+    parts = [x[:, i * rr:i * rr + (oh - 1) * sr + 1:sr, j * rc:j * rc + (ow - 1) * sc + 1:sc, :]
+             for i in range(kr) for j in range(kc)]
+    return parts[0] if len(parts) == 1 else K.concatenate(parts, axis=-1)

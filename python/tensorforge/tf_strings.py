@@ -1,9 +1,10 @@
 """``tf.strings``: the string ops Keras 2 programs call on text (a TextVectorization layer's
 custom ``standardize``: ``tf.strings.lower`` and ``tf.strings.regex_replace``). Strings are
 object arrays of bytes (tensorforge/_text.py); each op maps over the elements and returns a
-Tensor of the same shape. Patterns are Python ``re`` patterns applied to UTF-8 bytes; RE2 (what
-TensorFlow uses) accepts the same syntax for the character classes, alternations and
-repetitions these programs write.
+Tensor of the same shape. Patterns are Python ``re`` patterns; as RE2 (what TensorFlow uses) in
+its UTF-8 mode they match code points of the decoded text (a character class holding "¿" strips
+that character, not one of its two bytes), with ASCII-only ``\\w`` / ``\\d`` / ``\\s``; an
+element that is not valid UTF-8 is matched byte by byte.
 """
 import re
 
@@ -22,6 +23,27 @@ def _map(fn, x, name, out_dtype=object):
     return Tensor(out.reshape(a.shape))
 
 
+class _Regex:
+    """A pattern compiled twice: on code points (valid UTF-8 elements) and on bytes."""
+
+    def __init__(self, pattern):
+        self.text = re.compile(pattern.decode("utf-8"), re.ASCII)
+        self.raw = re.compile(pattern)
+
+    def sub(self, rewrite, v, count=0):
+        try:
+            s = v.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.raw.sub(rewrite, v, count=count)
+        return self.text.sub(rewrite.decode("utf-8"), s, count=count).encode("utf-8")
+
+    def fullmatch(self, v):
+        try:
+            return self.text.fullmatch(v.decode("utf-8"))
+        except UnicodeDecodeError:
+            return self.raw.fullmatch(v)
+
+
 def _pattern(name, pattern):
     if isinstance(pattern, Tensor):
         pattern = pattern.data.reshape(()).item() if pattern.data.size == 1 else None
@@ -30,8 +52,8 @@ def _pattern(name, pattern):
     if not isinstance(pattern, bytes):
         raise TypeError(f"tf.strings.{name}: pattern must be a string, got {pattern!r}")
     try:
-        return re.compile(pattern)
-    except re.error as e:
+        return _Regex(pattern)
+    except (re.error, UnicodeDecodeError) as e:
         raise ValueError(f"tf.strings.{name}: invalid pattern {pattern!r}: {e}") from None
 
 

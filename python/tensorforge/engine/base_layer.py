@@ -29,6 +29,7 @@ from .._xp import array_module, host, raw
 from .. import _variables
 from .._text import as_bytes_array, dtype_name, is_text
 from ..autograd import Tensor, no_grad
+from ..tf_ragged import RaggedTensor
 from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
 from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
@@ -889,6 +890,15 @@ class Layer:
             inputs = _pop_inputs(self, kwargs)
         if is_symbolic(inputs) or is_symbolic(list(kwargs.values())):
             return self._call_symbolic(inputs, **kwargs)
+        if isinstance(inputs, RaggedTensor):  # the lookup layers take a ragged batch whole
+            if not getattr(self, "_accepts_ragged", False):
+                raise TypeError(f'Layer "{self.name}" ({type(self).__name__}) does not take a '
+                                f"RaggedTensor input (shape {tuple(inputs.shape)}); convert "
+                                "it with .to_tensor()")
+            self._maybe_build(tuple(inputs.shape))
+            kwargs.pop("training", None)
+            kwargs.pop("mask", None)
+            return self.call(inputs, **kwargs)
         if isinstance(inputs, (list, tuple)) and inputs:
             leaves = flatten(inputs)
             if all(isinstance(t, (str, bytes)) for t in leaves):

@@ -84,6 +84,8 @@ def _per_output(model, specs, y, where):
     if len(specs) == 1:
         return [y[0] if isinstance(y, (list, tuple)) and len(y) == 1 else y]
     ys = list(y) if isinstance(y, (list, tuple)) else [y]
+    if len(ys) < len(specs) and all(sp.loss_fn is None for sp in specs[len(ys):]):
+        ys = ys + [None] * (len(specs) - len(ys))  # Keras 2 zips targets with outputs in order
     if len(ys) != len(specs):
         raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but received "
                          f"{len(ys)} target arrays")

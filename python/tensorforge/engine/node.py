@@ -20,27 +20,11 @@ import functools
 
 from .. import autograd as _autograd
 from .._text import dtype_name, dtype_of
+from .._tensor_shape import TensorShape
 from ..autograd import Tensor
 
 __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
            "symbolic_op"]
-
-
-class TensorShape(tuple):
-    """A symbolic tensor's shape: a tuple (None where unknown) with the TensorShape methods
-    Keras 2 programs call on ``x.shape`` (``as_list()``, ``rank`` / ``ndims``)."""
-
-    def as_list(self):
-        return list(self)
-
-    @property
-    def rank(self):
-        return len(self)
-
-    ndims = rank
-
-    def is_fully_defined(self):
-        return all(d is not None for d in self)
 
 
 class KerasTensor(Tensor):

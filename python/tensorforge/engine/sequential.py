@@ -6,6 +6,7 @@ chain is built as a functional graph from an ``Input`` named ``<first layer>_inp
 ``add`` after that extends it. ``model.layers`` excludes the input layer, as in Keras 2."""
 import numpy as np
 
+from .._text import is_text
 from . import config_check as _config_check
 from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
@@ -103,6 +104,9 @@ class Sequential(Model):
     def _infer_input_dtype(self, a):
         """Built by its first data (no Input given), the model's Input takes integer data's dtype
         and float32 otherwise, as Keras 2's Sequential infers it."""
+        if self._input_dtype is None and is_text(a):
+            self._input_dtype = "string"  # a Sequential opening with a TextVectorization
+            return
         kind = np.dtype(getattr(a, "dtype", np.float32)).kind
         if self._input_dtype is None and kind in "iub":
             self._input_dtype = np.dtype(a.dtype).name
@@ -110,11 +114,32 @@ class Sequential(Model):
     def __call__(self, *args, **kwargs):
         if not self._is_graph_network and args:  # (built from this call's inputs)
             self._infer_input_dtype(args[0])
+            self.__dict__["_shape_inferred"] = True
+        elif args and self.__dict__.get("_shape_inferred"):
+            self._relax_input_shape(args[0])
         return super().__call__(*args, **kwargs)
+
+    def _relax_input_shape(self, x):
+        """A Sequential built from the shape of its first data (no input_shape given) is rebuilt
+        with None on the axes where a later input differs, as Keras 2's Sequential relaxes its
+        inferred input shape (a sequence model built on 1 step, then called on 20)."""
+        shape = getattr(x, "shape", None)
+        built = self._build_shape
+        if shape is None or built is None or len(shape) != len(built):
+            return
+        if all(b is None or b == d for b, d in zip(built[1:], tuple(shape)[1:])):
+            return
+        try:
+            self.build((None,) + tuple(b if b == d else None
+                                       for b, d in zip(built[1:], tuple(shape)[1:])))
+        except (ValueError, TypeError):
+            self._build_shape = built  # (the graph is replaced only when every layer took it)
+            raise
 
     def call(self, inputs, training=None, mask=None, logits=False):
         if not self._is_graph_network:
             self._infer_input_dtype(inputs)
+            self.__dict__["_shape_inferred"] = True
             self.build((None,) + tuple(inputs.shape[1:]))
         return super().call(inputs, training=training, mask=mask, logits=logits)
 
@@ -125,6 +150,7 @@ class Sequential(Model):
             a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
             a = self._as_array(a, where, "x")
             self._infer_input_dtype(a)
+            self.__dict__["_shape_inferred"] = True
             self.build((None,) + tuple(a.shape[1:]))
         return super()._standardize_x(x, where)
 

@@ -84,6 +84,14 @@ def _per_output(arg, names, what, default=None):
     return [arg if arg is not None else default] * n
 
 
+def _check_epochs(op, epochs):
+    """Keras 2 refuses a fit of no epochs ("Expected epochs to be positive"), before any
+    callback runs; epochs <= initial_epoch is a fit of nothing, returning an empty History."""
+    if not isinstance(epochs, bool) and isinstance(epochs, (int, np.integer)) and epochs < 1:
+        raise ValueError(f"{op}: epochs must be positive (Keras 2: \"Expected epochs to be "
+                         f"positive\"), got {epochs}")
+
+
 def _batch_size(op, batch_size):
     """32 for None; else a positive int (Keras 2 refuses 2.5 and 0)."""
     if batch_size is None:
@@ -423,6 +431,10 @@ class Model(Network):
             ys = [y[0]]
         else:
             ys = [y]
+        if len(ys) < len(specs) and not any(need[len(ys):]):
+            # Keras 2 pairs the targets with the outputs in order (zip): outputs past the last
+            # target train nothing, which is right only when they have no loss (loss=[fn, None])
+            ys = ys + [None] * (len(specs) - len(ys))
         if len(ys) != len(specs):
             raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
                              f"received {len(ys)} target arrays")
@@ -721,8 +733,9 @@ class Model(Network):
         for name, v in (("epochs", epochs), ("initial_epoch", initial_epoch)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                 raise TypeError(f"fit: {name} must be an int, got {type(v).__name__} {v!r}")
-            if v < 0:  # (Keras 2: "Expected epochs to be positive")
+            if v < 0:
                 raise ValueError(f"fit: {name} must be >= 0, got {v}")
+        _check_epochs("fit", epochs)
         if custom_step.wants(self, "train_step", x):  # See Note [step logs] (custom_step.py)
             if distributed:
                 raise ValueError("fit: distributed=True trains through the built-in step on "
@@ -878,6 +891,7 @@ class Model(Network):
         """Train on batches from a generator or a Sequence (``workers`` /
         ``use_multiprocessing`` / ``max_queue_size`` accepted; the batches are made in-process)."""
         self._check_compiled("fit_generator")
+        _check_epochs("fit_generator", epochs)
         self.history = training_generator.fit_generator(
             self, generator, steps_per_epoch, epochs, verbose, callbacks, validation_data,
             validation_steps, validation_freq, class_weight, shuffle, initial_epoch)

@@ -12,6 +12,7 @@ import numpy as np
 from .._text import as_bytes_array, is_text
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from ..tf_ragged import RaggedTensor
 
 
 def _host_array(x):
@@ -37,6 +38,13 @@ def iter_batches(layer_name, data, batch_size=None, steps=None):
                 raise ValueError(f"{layer_name}.adapt: the Dataset's elements must be single "
                                  f"tensors (inputs only, no labels), got a {type(e).__name__}")
             yield _host_array(e)
+        return
+    if isinstance(data, RaggedTensor):  # whole rows per batch (a row is one document)
+        bs = int(batch_size) if batch_size is not None else 32
+        for k, i in enumerate(range(0, len(data), bs)):
+            if steps is not None and k >= steps:
+                return
+            yield data[i:i + bs]
         return
     if isinstance(data, (dict, tuple)) or data is None:
         raise TypeError(f"{layer_name}.adapt: data must be an array, a list, a Tensor or a "
@@ -79,7 +87,7 @@ class PreprocessingLayer(Layer):
         self.reset_state()
         seen = False
         for batch in iter_batches(type(self).__name__, data, batch_size, steps):
-            if batch.size == 0:
+            if (batch.values if isinstance(batch, RaggedTensor) else batch).size == 0:
                 continue
             self.update_state(batch)
             seen = True

@@ -20,6 +20,7 @@ from .. import _hash
 from .._text import as_bytes_array, as_str, is_text
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from ..tf_ragged import RaggedTensor
 from .preprocessing_base import PreprocessingLayer
 
 INT, ONE_HOT, MULTI_HOT, COUNT, TF_IDF = "int", "one_hot", "multi_hot", "count", "tf_idf"
@@ -31,6 +32,20 @@ def _output_mode(name, mode, allowed=_MODES):
     if mode not in allowed:
         raise ValueError(f"{name}: output_mode must be one of {allowed}, got {mode!r}")
     return mode
+
+
+def encoded_shape(name, shape, mode, depth):
+    """The output shape encode_categorical gives inputs of ``shape`` (None where unknown), or
+    Keras 2's ValueError where the output would have rank > 2 (a symbolic input is refused as
+    an array of that shape is)."""
+    work = shape or (1,)
+    if mode == ONE_HOT and work[-1] != 1:
+        work = work + (1,)
+    if len(work) > 2:
+        raise ValueError(f"{name}: when output_mode is not 'int', the maximum supported output "
+                         f"rank is 2, got input shape {shape} for output_mode {mode!r}, which "
+                         f"would give an output of rank {len(work)}")
+    return (depth,) if len(work) == 1 else (work[0], depth)
 
 
 def encode_categorical(name, idx, mode, depth, count_weights=None, idf_weights=None):
@@ -71,6 +86,7 @@ class IndexLookup(PreprocessingLayer):
 
     _strings = True
     _keeps_input_dtype = True
+    _accepts_ragged = True  # a (batch, None) RaggedTensor: See _call_ragged
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", sparse=False,
@@ -195,6 +211,14 @@ class IndexLookup(PreprocessingLayer):
         self._n_docs = 0
 
     def update_state(self, data):
+        if isinstance(data, RaggedTensor):  # one document a row
+            keys, _ = self._keys(data.values)
+            self._counts.update(keys)
+            if self.output_mode == TF_IDF:
+                for a, b in zip(data.row_splits[:-1], data.row_splits[1:]):
+                    self._docs.update(set(keys[a:b]))
+                self._n_docs += len(data)
+            return
         keys, shape = self._keys(data)
         self._counts.update(keys)
         if self.output_mode == TF_IDF:
@@ -283,22 +307,32 @@ class IndexLookup(PreprocessingLayer):
             raise RuntimeError(f"{type(self).__name__}: when output_mode is not 'int', the "
                                "vocabulary size must be known before the layer is called: call "
                                "adapt() or pass a vocabulary")
+        if isinstance(inputs, RaggedTensor):
+            return self._call_ragged(inputs)
         idx = self._lookup(inputs)
         if self.output_mode == INT:
             return Tensor(idx)
         return Tensor(encode_categorical(type(self).__name__, idx, self.output_mode,
                                          self._depth(), idf_weights=self._idf))
 
+    def _call_ragged(self, inputs):
+        """Ragged rows: indices stay ragged (``int``); otherwise one encoded vector a row, as
+        Keras 2 encodes a (batch, None) ragged batch."""
+        idx = self._lookup(inputs.values)
+        if self.output_mode == INT:
+            return RaggedTensor(idx, inputs.row_splits)
+        lengths = np.diff(inputs.row_splits)
+        padded = np.full((len(lengths), max(int(lengths.max(initial=0)), 1)), -1, np.int64)
+        for i, (a, b) in enumerate(zip(inputs.row_splits[:-1], inputs.row_splits[1:])):
+            padded[i, :b - a] = idx[a:b]
+        return Tensor(encode_categorical(type(self).__name__, padded, self.output_mode,
+                                         self._depth(), idf_weights=self._idf))
+
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
         if self.output_mode == INT:
             return shape
-        depth = self._depth()
-        if not shape:
-            return (depth,)
-        if self.output_mode == ONE_HOT and shape[-1] != 1:
-            return shape + (depth,)
-        return shape[:-1] + (depth,)
+        return encoded_shape(type(self).__name__, shape, self.output_mode, self._depth())
 
     def get_config(self):
         cfg = super().get_config()
@@ -399,9 +433,5 @@ class CategoryEncoding(Layer):
                                          self.num_tokens, count_weights=count_weights))
 
     def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape)
-        if not shape:
-            return (self.num_tokens,)
-        if self.output_mode == ONE_HOT and shape[-1] != 1:
-            return shape + (self.num_tokens,)
-        return shape[:-1] + (self.num_tokens,)
+        return encoded_shape("CategoryEncoding", tuple(input_shape), self.output_mode,
+                             self.num_tokens)

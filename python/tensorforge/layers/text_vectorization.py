@@ -170,6 +170,11 @@ class TextVectorization(PreprocessingLayer):
                                          lk._depth(), idf_weights=lk._idf))
 
     def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        if self._split is not None and len(shape) > 1 and shape[-1] != 1:
+            raise ValueError("TextVectorization: when tokenizing strings, the input rank must "
+                             "be 1 or the last shape dimension must be 1, got input shape "
+                             f"{shape}")
         if self._output_mode == INT:
             return (input_shape[0], self._output_sequence_length)
         return (input_shape[0], self._lookup_layer._depth())

@@ -1,0 +1,127 @@
+"""``tf.ragged``: RaggedTensor, rows of different lengths (one ragged axis), as the Keras 2
+examples hand it to the lookup layers: ``tf.ragged.constant(df["terms"].values)`` adapted by
+``StringLookup(output_mode="multi_hot")`` and encoded to one multi-hot row per list
+(keras-io multi_label_classification.py). Values are stored flat with TensorFlow's
+``row_splits`` (row i is ``values[row_splits[i]:row_splits[i + 1]]``)."""
+import numpy as np
+
+from ._tensor_shape import TensorShape
+from ._text import as_bytes_array
+from .autograd import Tensor
+
+__all__ = ["RaggedTensor", "constant"]
+
+
+class RaggedTensor:
+    """Rows of different lengths: ``values`` (flat, a host array) split at ``row_splits``."""
+
+    def __init__(self, values, row_splits):
+        self.values = values
+        self.row_splits = np.asarray(row_splits, np.int64)
+
+    @classmethod
+    def from_row_splits(cls, values, row_splits, name=None, validate=True):
+        v = values.numpy() if isinstance(values, Tensor) else np.asarray(values)
+        s = np.asarray(row_splits.numpy() if isinstance(row_splits, Tensor) else row_splits)
+        if validate and (s.ndim != 1 or len(s) < 1 or s[0] != 0 or s[-1] != len(v)
+                         or np.any(np.diff(s) < 0)):
+            raise ValueError(f"RaggedTensor.from_row_splits: row_splits must start at 0, be "
+                             f"non-decreasing and end at len(values) = {len(v)}, got "
+                             f"{s.tolist()}")
+        return cls(v, s)
+
+    @property
+    def flat_values(self):
+        return Tensor(self.values)
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    @property
+    def shape(self):
+        return TensorShape((self.nrows(), None))
+
+    @property
+    def ragged_rank(self):
+        return 1
+
+    def nrows(self):
+        return len(self.row_splits) - 1
+
+    def row_lengths(self):
+        return Tensor(np.diff(self.row_splits))
+
+    def __len__(self):
+        return self.nrows()
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self.nrows())
+            if step != 1:
+                raise ValueError("RaggedTensor: only contiguous row slices are supported")
+            stop = max(stop, start)
+            lo, hi = self.row_splits[start], self.row_splits[stop]
+            return RaggedTensor(self.values[lo:hi], self.row_splits[start:stop + 1] - lo)
+        n = self.nrows()
+        j = int(i)
+        if not -n <= j < n:
+            raise IndexError(f"RaggedTensor: row {i} out of range for {n} rows")
+        j %= n
+        return Tensor(self.values[self.row_splits[j]:self.row_splits[j + 1]])
+
+    def __iter__(self):
+        return (self[i] for i in range(self.nrows()))
+
+    def to_list(self):
+        return [self.values[a:b].tolist() for a, b in zip(self.row_splits[:-1],
+                                                          self.row_splits[1:])]
+
+    def numpy(self):
+        """An object array of the rows' arrays, as TensorFlow's ``RaggedTensor.numpy()``."""
+        out = np.empty(self.nrows(), dtype=object)
+        for i, (a, b) in enumerate(zip(self.row_splits[:-1], self.row_splits[1:])):
+            out[i] = self.values[a:b]
+        return out
+
+    def to_tensor(self, default_value=None, name=None):
+        """Rows padded to the longest with ``default_value`` (0, or b"" for strings)."""
+        width = int(np.diff(self.row_splits).max()) if self.nrows() else 0
+        fill = default_value if default_value is not None else (
+            b"" if self.values.dtype == object else 0)
+        out = np.full((self.nrows(), width), fill, dtype=self.values.dtype)
+        for i, (a, b) in enumerate(zip(self.row_splits[:-1], self.row_splits[1:])):
+            out[i, :b - a] = self.values[a:b]
+        return Tensor(out)
+
+    def __repr__(self):
+        return f"<tf.RaggedTensor {self.to_list()!r}>"
+
+
+def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
+             row_splits_dtype=None):
+    """``tf.ragged.constant``: a list (or object array) of lists of scalars -> a RaggedTensor
+    with one ragged axis; strings become bytes, Python numbers int32 / float32 as TensorFlow."""
+    rows = list(pylist.numpy() if isinstance(pylist, Tensor) else pylist)
+    for r in rows:
+        if isinstance(r, (str, bytes)) or not hasattr(r, "__len__"):
+            raise ValueError("ragged.constant: expected a list of lists (one ragged axis), got "
+                             f"a row {r!r}")
+        if any(hasattr(v, "__len__") and not isinstance(v, (str, bytes)) for v in r):
+            raise ValueError("ragged.constant: only one ragged axis (lists of scalars) is "
+                             "supported")
+    flat = [v for r in rows for v in r]
+    splits = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+    if flat and all(isinstance(v, (str, bytes)) for v in flat):
+        values = as_bytes_array(np.asarray(flat, dtype=object), "ragged.constant")
+    elif not flat:
+        values = np.zeros(0, np.dtype(getattr(dtype, "name", dtype) or np.float32))
+    else:
+        values = np.asarray(flat)
+        if dtype is not None:
+            values = values.astype(np.dtype(getattr(dtype, "name", dtype)))
+        elif values.dtype == np.float64:
+            values = values.astype(np.float32)
+        elif values.dtype == np.int64:
+            values = values.astype(np.int32)
+    return RaggedTensor(values, splits)
