@@ -36,72 +36,146 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-constexpr int kA = 6;  // tile size (alpha) of every variant
+constexpr int kAmax = 8;  // the largest tile size (alpha)
 
-// The interpolation points' matrix G (6 x r), G[j][k].
-void wino_G(index_t r, float G[kA][kA]) {
-  static const double p[5] = {0, 1, -1, 2, -2}, c[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
-  for (int j = 0; j < kA; ++j)
-    for (int k = 0; k < kA; ++k) G[j][k] = 0.0f;
-  for (int j = 0; j < 5; ++j) {
+// The interpolation points' matrix G (A x r), G[j][k] (Note [Winograd], Note [Winograd 8x8 tiles]).
+void wino_G(index_t r, int A, float G[kAmax][kAmax]) {
+  static const double p6[5] = {0, 1, -1, 2, -2}, c6[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
+  static const double p8[7] = {0, 1, -1, 2, -2, 0.5, -0.5},
+                      c8[7] = {-1.0 / 4, -1.0 / 18, -1.0 / 18, 1.0 / 360, 1.0 / 360, 8.0 / 45, 8.0 / 45};
+  const double* p = A == 8 ? p8 : p6;
+  const double* c = A == 8 ? c8 : c6;
+  for (int j = 0; j < kAmax; ++j)
+    for (int k = 0; k < kAmax; ++k) G[j][k] = 0.0f;
+  for (int j = 0; j < A - 1; ++j) {
     double pk = 1.0;
     for (index_t k = 0; k < r; ++k, pk *= p[j]) G[j][k] = (float)(c[j] * pk);
   }
-  G[5][r - 1] = 1.0f;
+  G[A - 1][r - 1] = A == 8 ? 0.25f : 1.0f;
 }
 
-// o = B^T d for 6 vectors.
-inline void bt6(const vf* d, vf* o) {
-  const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
-  const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
-  o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
-  o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
-  o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
-  o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
-  o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
-  o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
-}
+// The transforms of a tile of A points: bt (o = B^T d), at_rows<M> (o[0..M) = A^T mm) and
+// a_cols<M> (o[0..A) = A g for M vectors g, the transpose of at_rows: o_a = sum_i p_a^i g_i,
+// o_{A-1} = g_{M-1}; o(+-p) = even(p) +- odd(p)).
+template <int A>
+struct WinoT;
 
-// o[0..m) = A^T mm for 6 vectors mm.
-inline void at_rows(const vf* mm, vf* o, int m) {
-  const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
-  o[0] = mm[0] + s12 + s34;
-  o[1] = fmadd(set1(2.0f), d34, d12);
-  if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
-  if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
-  if (m > 4) o[4] = fmadd(set1(16.0f), s34, s12);
-  o[m - 1] = o[m - 1] + mm[5];
-}
-
-// o[0..6) = A g for M vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{M-1}):
-// o(+-p) = even(p) +- odd(p).
-template <int M>
-inline void a_cols(const vf* g, vf* o) {
-  const vf two = set1(2.0f), four = set1(4.0f);
-  o[0] = g[0];
-  if (M == 2) {
-    o[1] = g[0] + g[1];
-    o[2] = g[0] - g[1];
-    o[3] = fmadd(two, g[1], g[0]);
-    o[4] = fnmadd(two, g[1], g[0]);
-  } else {
-    vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
-    if (M == 5) {
-      e1 = e1 + g[4];
-      e2 = fmadd(set1(16.0f), g[4], e2);
-    }
-    vf o1 = g[1], o2 = two * g[1];
-    if (M >= 4) {
-      o1 = o1 + g[3];
-      o2 = fmadd(set1(8.0f), g[3], o2);
-    }
-    o[1] = e1 + o1;
-    o[2] = e1 - o1;
-    o[3] = e2 + o2;
-    o[4] = e2 - o2;
+template <>
+struct WinoT<6> {
+  static void bt(const vf* d, vf* o) {
+    const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
+    const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
+    o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
+    o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
+    o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
+    o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
+    o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
+    o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
   }
-  o[5] = g[M - 1];
-}
+  template <int M>
+  static void at_rows(const vf* mm, vf* o) {
+    const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
+    o[0] = mm[0] + s12 + s34;
+    o[1] = fmadd(set1(2.0f), d34, d12);
+    if (M > 2) o[2] = fmadd(set1(4.0f), s34, s12);
+    if (M > 3) o[3] = fmadd(set1(8.0f), d34, d12);
+    if (M > 4) o[4] = fmadd(set1(16.0f), s34, s12);
+    o[M - 1] = o[M - 1] + mm[5];
+  }
+  template <int M>
+  static void a_cols(const vf* g, vf* o) {
+    const vf two = set1(2.0f), four = set1(4.0f);
+    o[0] = g[0];
+    if (M == 2) {
+      o[1] = g[0] + g[1];
+      o[2] = g[0] - g[1];
+      o[3] = fmadd(two, g[1], g[0]);
+      o[4] = fnmadd(two, g[1], g[0]);
+    } else {
+      vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
+      if (M == 5) {
+        e1 = e1 + g[4];
+        e2 = fmadd(set1(16.0f), g[4], e2);
+      }
+      vf o1 = g[1], o2 = two * g[1];
+      if (M >= 4) {
+        o1 = o1 + g[3];
+        o2 = fmadd(set1(8.0f), g[3], o2);
+      }
+      o[1] = e1 + o1;
+      o[2] = e1 - o1;
+      o[3] = e2 + o2;
+      o[4] = e2 - o2;
+    }
+    o[5] = g[M - 1];
+  }
+};
+
+// Note [Winograd 8x8 tiles]: F(7, 2) on 8x8 tiles, points 0, 1, -1, 2, -2, 1/2, -1/2, inf, for
+// the 2x2 phase kernels of strided layers (Note [strided layers by phases]) on grids where 6x6
+// tiles of 5 outputs waste most of a tile (DCGAN 7->14's 7x7 phase grids: one 8x8 tile, 64
+// multiplies, against 4 tiles of 36 with F(5, 2) and 4 x 49 direct). B^T's rows are the
+// coefficients of prod_{l != j} (x - p_l) (the last row's: of prod_l (x - p_l)) times 4, so
+// that B^T is integer; G[j] = c_j p_j^k / 4 with c_j = 1 / prod_{l != j} (p_j - p_l) (G's last
+// row e_{r-1} / 4); A^T[i][j] = p_j^i. The points are NNPACK's and wincnn's for F(6, 3) (the same
+// 8 points); rounding: tests/test_conv.py test_conv_winograd_tile8_error.
+template <>
+struct WinoT<8> {
+  static void bt(const vf* d, vf* o) {
+    const vf four = set1(4.0f), c21 = set1(21.0f), c17 = set1(17.0f);
+    const vf two = set1(2.0f), five = set1(5.0f), eight = set1(8.0f), ten = set1(10.0f);
+    const vf s16 = fmadd(four, d[6], zero());
+    // -4d0 + 21d2 - 21d4 + 4d6
+    o[0] = fmadd(c21, d[2] - d[4], fnmadd(four, d[0], s16));
+    // (4d2 - 17d4 + 4d6) +- (4d1 - 17d3 + 4d5)
+    vf e = fnmadd(c17, d[4], fmadd(four, d[2], s16)), od = fnmadd(c17, d[3], four * (d[1] + d[5]));
+    o[1] = e + od;
+    o[2] = e - od;
+    // (d2 - 5d4 + 4d6) +- (2d1 - 10d3 + 8d5)
+    e = fnmadd(five, d[4], d[2] + s16);
+    od = fnmadd(ten, d[3], fmadd(two, d[1], eight * d[5]));
+    o[3] = e + od;
+    o[4] = e - od;
+    // (16d2 - 20d4 + 4d6) +- (8d1 - 10d3 + 2d5)
+    e = fmadd(four, fnmadd(five, d[4], four * d[2]), s16);
+    od = fnmadd(ten, d[3], fmadd(eight, d[1], two * d[5]));
+    o[5] = e + od;
+    o[6] = e - od;
+    // -4d1 + 21d3 - 21d5 + 4d7
+    o[7] = fmadd(c21, d[3] - d[5], four * (d[7] - d[1]));
+  }
+  template <int M>
+  static void at_rows(const vf* mm, vf* o) {
+    static_assert(M == 7, "8x8 tiles: F(7, 2) only");
+    const vf s1 = mm[1] + mm[2], d1 = mm[1] - mm[2], s2 = mm[3] + mm[4], d2 = mm[3] - mm[4];
+    const vf s3 = mm[5] + mm[6], d3 = mm[5] - mm[6];
+    o[0] = mm[0] + s1 + s2 + s3;
+    o[1] = fmadd(set1(2.0f), d2, fmadd(set1(0.5f), d3, d1));
+    o[2] = fmadd(set1(4.0f), s2, fmadd(set1(0.25f), s3, s1));
+    o[3] = fmadd(set1(8.0f), d2, fmadd(set1(0.125f), d3, d1));
+    o[4] = fmadd(set1(16.0f), s2, fmadd(set1(1.0f / 16), s3, s1));
+    o[5] = fmadd(set1(32.0f), d2, fmadd(set1(1.0f / 32), d3, d1));
+    o[6] = fmadd(set1(64.0f), s2, fmadd(set1(1.0f / 64), s3, s1)) + mm[7];
+  }
+  template <int M>
+  static void a_cols(const vf* g, vf* o) {
+    static_assert(M == 7, "8x8 tiles: F(7, 2) only");
+    o[0] = g[0];
+    // p = 1, 2, 1/2: even(p) = g0 + p^2 g2 + p^4 g4 + p^6 g6, odd(p) = p g1 + p^3 g3 + p^5 g5
+    vf e = g[0] + g[2] + g[4] + g[6], od = g[1] + g[3] + g[5];
+    o[1] = e + od;
+    o[2] = e - od;
+    e = fmadd(set1(4.0f), g[2], fmadd(set1(16.0f), g[4], fmadd(set1(64.0f), g[6], g[0])));
+    od = fmadd(set1(2.0f), g[1], fmadd(set1(8.0f), g[3], set1(32.0f) * g[5]));
+    o[3] = e + od;
+    o[4] = e - od;
+    e = fmadd(set1(0.25f), g[2], fmadd(set1(1.0f / 16), g[4], fmadd(set1(1.0f / 64), g[6], g[0])));
+    od = fmadd(set1(0.5f), g[1], fmadd(set1(0.125f), g[3], set1(1.0f / 32) * g[5]));
+    o[5] = e + od;
+    o[6] = e - od;
+    o[7] = g[6];
+  }
+};
 
 // Tiles per block: V and M (or Z) of a block take about `budget` bytes (at least 24 tiles, a
 // multiple of every MR; 1 thread, Zen 4 with 1 MB L2: 0.4 / 0.8 MB for the forward / weight
@@ -109,52 +183,61 @@ inline void a_cols(const vf* g, vf* o) {
 // rounded up to a multiple of the thread count and the tiles spread evenly over the blocks (static
 // schedule: every thread gets the same work).
 index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double budget) {
-  const double per = 36.0 * 4.0 * (double)(g.ldv + ldm);
+  const double per = (double)(g.A * g.A) * 4.0 * (double)(g.ldv + ldm);
   const index_t T = std::max<index_t>(24, (index_t)(budget / per) / 24 * 24);
   const index_t nb = ceil_div(ceil_div(g.ntiles, T), nt) * nt;
   return std::max<index_t>(1, ceil_div(g.ntiles, nb));
 }
 
 // V rows for tiles t0 .. t0+tc-1: V[xi][t][:] = (B^T d B)[xi] for input tile d of tile t0+t.
-void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
-  vf d[kA], tmp[kA][kA], o[kA];
-  const float* rows[kA][kA];
+template <int A>
+void wino_input_t(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  vf d[A], tmp[A][A], o[A];
+  const float* rows[A][A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const index_t ih0 = th * g.mh - g.pt, iw0 = tw * g.mw - g.pl;
-    for (int a = 0; a < kA; ++a)
-      for (int b = 0; b < kA; ++b) {
+    for (int a = 0; a < A; ++a)
+      for (int b = 0; b < A; ++b) {
         const index_t ih = ih0 + a, iw = iw0 + b;
         rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + n * g.xsn + ih * g.xsh + iw * g.xsw : nullptr;
       }
     float* vt = V + t * g.ldv;
     for (index_t c = 0; c < g.CI; c += kW) {
       const int nn = (int)std::min<index_t>(kW, g.CI - c);
-      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
-        for (int a = 0; a < kA; ++a)
+      for (int b = 0; b < A; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
+        for (int a = 0; a < A; ++a)
           d[a] = rows[a][b] ? (nn == kW ? load(rows[a][b] + c) : load_n(rows[a][b] + c, nn)) : zero();
-        bt6(d, o);
-        for (int a = 0; a < kA; ++a) tmp[a][b] = o[a];
+        WinoT<A>::bt(d, o);
+        for (int a = 0; a < A; ++a) tmp[a][b] = o[a];
       }
-      for (int a = 0; a < kA; ++a) {  // rows: V[a, :] = tmp[a, :] B
-        bt6(tmp[a], o);
-        for (int b = 0; b < kA; ++b) store(vt + (a * kA + b) * T * g.ldv + c, o[b]);
+      for (int a = 0; a < A; ++a) {  // rows: V[a, :] = tmp[a, :] B
+        WinoT<A>::bt(tmp[a], o);
+        for (int b = 0; b < A; ++b) store(vt + (a * A + b) * T * g.ldv + c, o[b]);
       }
     }
   }
 }
 
+void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  if (g.A == 8)
+    wino_input_t<8>(g, x, t0, tc, V, T);
+  else
+    wino_input_t<6>(g, x, t0, tc, V, T);
+}
+
 // U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
 // w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
 void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
-  float Gh[kA][kA], Gw[kA][kA];
-  wino_G(g.KH, Gh);
-  wino_G(g.KW, Gw);
+  const int A = g.A;
+  float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
+  wino_G(g.KH, A, Gh);
+  wino_G(g.KW, A, Gw);
   const index_t CI = g.CI, CO = g.CO, COp = pn.padded, KH = g.KH, KW = g.KW;
-  const int nt = threads_for(72.0 * CI * COp * (KH + 6));
+  const int nt = threads_for(2.0 * A * A * CI * COp * (KH + A));
   parallel_range(CI, chunk_size(CI, nt, 1), nt, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf wk[kA][kA], tmp[kA][kA];
+      vf wk[kAmax][kAmax], tmp[kAmax][kAmax];
       for (int j = 0; j < pn.count; ++j) {
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         for (index_t c = j0; c < j0 + nr; c += kW) {
@@ -164,17 +247,17 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
               const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
               wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
             }
-          for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
+          for (int a = 0; a < A; ++a)  // tmp = Gh w  (A x KW)
             for (index_t kw = 0; kw < KW; ++kw) {
               vf acc = zero();
               for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
               tmp[a][kw] = acc;
             }
-          for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
-            for (int b = 0; b < kA; ++b) {
+          for (int a = 0; a < A; ++a)  // U = tmp Gw^T
+            for (int b = 0; b < A; ++b) {
               vf acc = zero();
               for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
-              store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+              store(U + (a * A + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
             }
         }
       }
@@ -183,11 +266,11 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
 }
 
 // Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
-template <int MH, int MW>
+template <int A, int MH, int MW>
 void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, index_t t0, index_t tc,
                  const float* bias, float* y, Act act) {
   const index_t CO = g.CO;
-  vf mm[kA], tmp[MH][kA], o[kA];
+  vf mm[A], tmp[MH][A], o[A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const index_t r0 = th * MH - g.osh, c0 = tw * MW - g.osw;  // the tile's first output pixel
@@ -196,15 +279,15 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
     float* yn = y + n * g.ysn;
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
-      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
-        for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
-        at_rows(mm, o, MH);
+      for (int b = 0; b < A; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
+        for (int a = 0; a < A; ++a) mm[a] = load(M + ((a * A + b) * T + t) * COp + c);
+        WinoT<A>::template at_rows<MH>(mm, o);
         for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
       }
       const vf bv = load(bias + c);
       for (int i = i0; i < MH; ++i) {
         if (i >= mh) break;
-        at_rows(tmp[i], o, MW);
+        WinoT<A>::template at_rows<MW>(tmp[i], o);
         for (int jj = j0; jj < MW; ++jj) {
           if (jj >= mw) break;
           vf r = o[jj] + bv;
@@ -222,7 +305,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
 
 // Transformed upstream gradient of tiles t0 .. t0+tc-1: Z[xi][t] = (A g A^T)[xi] with
 // g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
-template <int MH, int MW>
+template <int A, int MH, int MW>
 void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
              index_t T, index_t COp, float* dbt) {
   const index_t CO = g.CO;
@@ -231,7 +314,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
   // gathering 16 pixels per channel vector straight from dy took 13% of the AlphaGo 3x3 weight
   // gradient (perf, 1 thread), 8% this way.
   float* buf = workspace<float>(Ws::conv_stage, (size_t)(MH * MW * COp));
-  vf gg[MW][MH], tmp[kA][MW], o[kA];
+  vf gg[MW][MH], tmp[A][MW], o[A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
@@ -258,12 +341,12 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
       for (int i = 0; i < MH; ++i)
         for (int j = 0; j < MW; ++j) gg[j][i] = load(buf + (i * MW + j) * COp + c);
       for (int j = 0; j < MW; ++j) {  // columns: tmp[:, j] = A g[:, j]
-        a_cols<MH>(gg[j], o);
-        for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
+        WinoT<A>::template a_cols<MH>(gg[j], o);
+        for (int a = 0; a < A; ++a) tmp[a][j] = o[a];
       }
-      for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
-        a_cols<MW>(tmp[a], o);
-        for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
+      for (int a = 0; a < A; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
+        WinoT<A>::template a_cols<MW>(tmp[a], o);
+        for (int b = 0; b < A; ++b) store(Z + ((a * A + b) * T + t) * COp + c, o[b]);
       }
     }
   }
@@ -275,21 +358,25 @@ using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, 
                           index_t, index_t, float*);
 
 // m = 5 (F(5, 2)): the 2x2 kernels of strided layers split by phases (Note [strided layers by
-// phases] in conv_phases.cpp).
+// phases] in conv_phases.cpp); A = 8: F(7, 2) only (Note [Winograd 8x8 tiles]).
 template <int MH>
 WinoOutFn wino_output_fn_w(int mw) {
-  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : mw == 4 ? wino_output<MH, 4>
-                                                                              : wino_output<MH, 5>;
+  return mw == 2 ? wino_output<6, MH, 2> : mw == 3 ? wino_output<6, MH, 3> : mw == 4 ? wino_output<6, MH, 4>
+                                                                                  : wino_output<6, MH, 5>;
 }
-WinoOutFn wino_output_fn(int mh, int mw) {
+WinoOutFn wino_output_fn(const WinoGeom& g) {
+  const int mh = g.mh, mw = g.mw;
+  if (g.A == 8) return wino_output<8, 7, 7>;
   return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw)
        : mh == 4 ? wino_output_fn_w<4>(mw) : wino_output_fn_w<5>(mw);
 }
 template <int MH>
 WinoDyFn wino_dy_fn_w(int mw) {
-  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : mw == 4 ? wino_dy<MH, 4> : wino_dy<MH, 5>;
+  return mw == 2 ? wino_dy<6, MH, 2> : mw == 3 ? wino_dy<6, MH, 3> : mw == 4 ? wino_dy<6, MH, 4> : wino_dy<6, MH, 5>;
 }
-WinoDyFn wino_dy_fn(int mh, int mw) {
+WinoDyFn wino_dy_fn(const WinoGeom& g) {
+  const int mh = g.mh, mw = g.mw;
+  if (g.A == 8) return wino_dy<8, 7, 7>;
   return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw)
        : mh == 4 ? wino_dy_fn_w<4>(mw) : wino_dy_fn_w<5>(mw);
 }
@@ -303,18 +390,19 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   // the phases' stacked outputs in balanced panels (AVX2: 16 vectors as 3+3+3+3+2+2, not 5x3 + 1)
   const Panels pn(CO, st || so);
   const index_t COp = pn.padded;
-  float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
+  const int A2 = g.A * g.A;  // the tile's points: A2 independent GEMMs
+  float* U = workspace<float>(Ws::conv_wpack, (size_t)(A2 * CI * COp));
   wino_weights(g, w, pn, U);
   float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
   for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * g.ntiles * CI * CO), g.ntiles);
   const index_t T = wino_block(g, COp, nt, 4e5);
   const index_t nblocks = ceil_div(g.ntiles, T);
-  const WinoOutFn out = wino_output_fn(g.mh, g.mw);
+  const WinoOutFn out = wino_output_fn(g);
 
   parallel_range(nblocks, chunk_size(nblocks, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv));
-    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * g.ldv));
+    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
     const float* aptr[kMaxMR];
     const float* bptr[1];
     for (index_t blk = blk_b; blk < blk_e; ++blk) {
@@ -323,7 +411,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
         for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
       else
         wino_input(g, x, t0, tc, V, T);
-      for (int xi = 0; xi < 36; ++xi) {
+      for (int xi = 0; xi < A2; ++xi) {
         const float* Vx = V + xi * T * g.ldv;
         float* Mx = M + xi * T * COp;
         for (int j = 0; j < pn.count; ++j) {
@@ -376,25 +464,26 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
-  const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
+  const int A = pg.A, A2 = A * A;
+  const size_t su = (size_t)(A2 * CI * COp);           // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
-  // Note [fixed reduction partition]: at most 4 parts (a part's dU is 36*CI*COp floats per
+  // Note [fixed reduction partition]: at most 4 parts (a part's dU is A2*CI*COp floats per
   // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
   // the part count alone, so each part sums the same tiles in the same order at any thread count.
   const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), used);
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * npieces * pg.ntiles * CI * CO), used);
   const index_t T = wino_block(pg, COp, (int)used, 8e5);
   const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
-  const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
+  const WinoDyFn dyf = wino_dy_fn(pg);
 
   parallel_chunks(used, nt, [&](index_t part) {
     float* St = part_partial(S, sz, part);
     float* dbt = St + su * npieces;
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
-    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * pg.ldv + kMaxMR));
+    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
     index_t bbeg, bend;
     split_range(nblocks, (int)used, (int)part, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
@@ -408,7 +497,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
           for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
         else
           wino_input(gq, x, t0, tc, V, T);
-        for (int xi = 0; xi < 36; ++xi) {
+        for (int xi = 0; xi < A2; ++xi) {
           const float* Vx = V + xi * T * pg.ldv;
           const float* Zx = Z + xi * T * COp;
           float* Sx = St + su * q + xi * CI * COp;
@@ -420,14 +509,14 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   if (db)
     for (index_t t = 0; t < used; ++t)
       for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
-  float Gh[kA][kA], Gw[kA][kA];
-  wino_G(pg.KH, Gh);
-  wino_G(pg.KW, Gw);
+  float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
+  wino_G(pg.KH, A, Gh);
+  wino_G(pg.KW, A, Gw);
   const index_t rh = pg.KH, rw = pg.KW;
-  const int nt2 = threads_for(72.0 * npieces * CI * COp * (rh + 6));
+  const int nt2 = threads_for(2.0 * A2 * npieces * CI * COp * (rh + A));
   parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf sU[kA][kA], tmp[kA][kA];
+      vf sU[kAmax][kAmax], tmp[kAmax][kAmax];
       for (int q = 0; q < npieces; ++q) {
         const int qh = q / pc.n[1], qw = q % pc.n[1];
         const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
@@ -436,21 +525,21 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
         for (index_t c = 0; c < CO; c += kW) {
           const int nn = (int)std::min<index_t>(kW, CO - c);
-          for (int xi = 0; xi < 36; ++xi) {
+          for (int xi = 0; xi < A2; ++xi) {
             vf acc = zero();
             for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
-            sU[xi / kA][xi % kA] = acc;
+            sU[xi / A][xi % A] = acc;
           }
-          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
-            for (int b = 0; b < kA; ++b) {
+          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x A)
+            for (int b = 0; b < A; ++b) {
               vf acc = zero();
-              for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
+              for (int a = 0; a < A; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
               tmp[kh][b] = acc;
             }
           for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
             for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
               vf acc = zero();
-              for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+              for (int b = 0; b < A; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
               float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
               if (nn == kW)
                 store(dst, load(dst) + acc);
@@ -467,8 +556,15 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
 // Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles (npieces kernels)
 // at most half the direct pass's: small images waste most of each 6x6 tile (a 2x2 output with a
 // 3x3 kernel costs 36 multiplies per tile either way).
-bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces) {
-  return 36.0 * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces, int A) {
+  return (double)(A * A) * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+}
+
+int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw) {
+  if (rh != 2 || rw != 2 || !conv_winograd_tile8_enabled().load(std::memory_order_relaxed)) return 6;
+  const double f72 = 64.0 * (double)(ceil_div(OH, 7) * ceil_div(OW, 7));
+  const double f52 = 36.0 * (double)(ceil_div(OH, 5) * ceil_div(OW, 5));
+  return f72 < f52 ? 8 : 6;
 }
 
 bool wino_use(const ConvShape& s, index_t cin, index_t cout) {
