@@ -17,12 +17,15 @@
 // This is the sub-pixel decomposition of the transposed convolution read from the other side:
 // Conv2DTranspose's forward is conv2d's backward data, its input gradient a strided conv2d
 // forward and its kernel gradient conv2d's weight gradient, so DCGAN's k4 s2 'same' layers run
-// three passes of 2x2 Winograd convolutions F(5, 2) (36 multiplies per 25 outputs instead of 4
-// per output, and no multiplies by padding) instead of three implicit GEMMs.
+// three passes of 2x2 Winograd convolutions F(5, 2) or F(7, 2) (36 multiplies per 25 outputs
+// or 64 per 49 instead of 4 per output, and no multiplies by padding) instead of three implicit
+// GEMMs.
 // Taken (phases_use) where every pass of conv_winograd.cpp would take a stride-1 layer: >= 16
 // channels each way, every phase's pads within its kernel extent (no output is a pure rounding
-// residue), Winograd paying for the output grid (wino_pays: DCGAN 14->28's 14x14 grid, not
-// 7->14's 7x7), and the same process switch (_C._conv_winograd(False) turns this off too).
+// residue), Winograd paying for the output grid (wino_pays), and the same process switch
+// (_C._conv_winograd(False) turns this off too). For r = 2 the tile size is per pass
+// (phase_alpha): F(7, 2) on 8x8 tiles where 6x6 tiles of 5 outputs waste most of a tile (DCGAN
+// 7->14's 7x7 grids: one 8x8 tile, 64 multiplies, against 4 x 36; Note [Winograd 8x8 tiles]).
 // The rounding is Winograd's (Note [Winograd]).
 #include <vector>
 

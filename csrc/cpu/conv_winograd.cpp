@@ -4,6 +4,7 @@
 #include "conv_algos.h"
 #include "conv_impl.h"
 #include "conv_winograd.h"
+#include "conv_winograd_tiles.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -14,10 +15,12 @@ namespace TF_ISA {
 // channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
 // 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5); F(5, 2) for the 2x2 kernels of
 // Note [strided layers by phases] in conv_phases.cpp) and the interpolation points
-// 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
-//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
+// 0, 1, -1, 2, -2, inf (and F(7, 2) on 8x8 tiles for those 2x2 kernels on grids that 6x6 tiles
+// cover badly: Note [Winograd 8x8 tiles]; below, 6 reads A, 36 reads A^2). Per tile of m x m'
+// outputs and per channel:
+//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: WinoT<6>::bt)
 //   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
-//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: at_rows)
+//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: WinoT<6>::at_rows)
 // so the 36 positions xi of a tile are 36 independent GEMMs over channels,
 //   M_xi (tiles x CO) = V_xi (tiles x CI) * U_xi (CI x CO),
 // run by the gather micro-kernel. Multiplies per output: 36 / (m m') instead of r r' (3x3: 2.25
@@ -35,147 +38,6 @@ namespace TF_ISA {
 
 namespace {
 using namespace simd;
-
-constexpr int kAmax = 8;  // the largest tile size (alpha)
-
-// The interpolation points' matrix G (A x r), G[j][k] (Note [Winograd], Note [Winograd 8x8 tiles]).
-void wino_G(index_t r, int A, float G[kAmax][kAmax]) {
-  static const double p6[5] = {0, 1, -1, 2, -2}, c6[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
-  static const double p8[7] = {0, 1, -1, 2, -2, 0.5, -0.5},
-                      c8[7] = {-1.0 / 4, -1.0 / 18, -1.0 / 18, 1.0 / 360, 1.0 / 360, 8.0 / 45, 8.0 / 45};
-  const double* p = A == 8 ? p8 : p6;
-  const double* c = A == 8 ? c8 : c6;
-  for (int j = 0; j < kAmax; ++j)
-    for (int k = 0; k < kAmax; ++k) G[j][k] = 0.0f;
-  for (int j = 0; j < A - 1; ++j) {
-    double pk = 1.0;
-    for (index_t k = 0; k < r; ++k, pk *= p[j]) G[j][k] = (float)(c[j] * pk);
-  }
-  G[A - 1][r - 1] = A == 8 ? 0.25f : 1.0f;
-}
-
-// The transforms of a tile of A points: bt (o = B^T d), at_rows<M> (o[0..M) = A^T mm) and
-// a_cols<M> (o[0..A) = A g for M vectors g, the transpose of at_rows: o_a = sum_i p_a^i g_i,
-// o_{A-1} = g_{M-1}; o(+-p) = even(p) +- odd(p)).
-template <int A>
-struct WinoT;
-
-template <>
-struct WinoT<6> {
-  static void bt(const vf* d, vf* o) {
-    const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
-    const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
-    o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
-    o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
-    o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
-    o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
-    o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
-    o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
-  }
-  template <int M>
-  static void at_rows(const vf* mm, vf* o) {
-    const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
-    o[0] = mm[0] + s12 + s34;
-    o[1] = fmadd(set1(2.0f), d34, d12);
-    if (M > 2) o[2] = fmadd(set1(4.0f), s34, s12);
-    if (M > 3) o[3] = fmadd(set1(8.0f), d34, d12);
-    if (M > 4) o[4] = fmadd(set1(16.0f), s34, s12);
-    o[M - 1] = o[M - 1] + mm[5];
-  }
-  template <int M>
-  static void a_cols(const vf* g, vf* o) {
-    const vf two = set1(2.0f), four = set1(4.0f);
-    o[0] = g[0];
-    if (M == 2) {
-      o[1] = g[0] + g[1];
-      o[2] = g[0] - g[1];
-      o[3] = fmadd(two, g[1], g[0]);
-      o[4] = fnmadd(two, g[1], g[0]);
-    } else {
-      vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
-      if (M == 5) {
-        e1 = e1 + g[4];
-        e2 = fmadd(set1(16.0f), g[4], e2);
-      }
-      vf o1 = g[1], o2 = two * g[1];
-      if (M >= 4) {
-        o1 = o1 + g[3];
-        o2 = fmadd(set1(8.0f), g[3], o2);
-      }
-      o[1] = e1 + o1;
-      o[2] = e1 - o1;
-      o[3] = e2 + o2;
-      o[4] = e2 - o2;
-    }
-    o[5] = g[M - 1];
-  }
-};
-
-// Note [Winograd 8x8 tiles]: F(7, 2) on 8x8 tiles, points 0, 1, -1, 2, -2, 1/2, -1/2, inf, for
-// the 2x2 phase kernels of strided layers (Note [strided layers by phases]) on grids where 6x6
-// tiles of 5 outputs waste most of a tile (DCGAN 7->14's 7x7 phase grids: one 8x8 tile, 64
-// multiplies, against 4 tiles of 36 with F(5, 2) and 4 x 49 direct). B^T's rows are the
-// coefficients of prod_{l != j} (x - p_l) (the last row's: of prod_l (x - p_l)) times 4, so
-// that B^T is integer; G[j] = c_j p_j^k / 4 with c_j = 1 / prod_{l != j} (p_j - p_l) (G's last
-// row e_{r-1} / 4); A^T[i][j] = p_j^i. The points are NNPACK's and wincnn's for F(6, 3) (the same
-// 8 points); rounding: tests/test_conv.py test_conv_winograd_tile8_error.
-template <>
-struct WinoT<8> {
-  static void bt(const vf* d, vf* o) {
-    const vf four = set1(4.0f), c21 = set1(21.0f), c17 = set1(17.0f);
-    const vf two = set1(2.0f), five = set1(5.0f), eight = set1(8.0f), ten = set1(10.0f);
-    const vf s16 = fmadd(four, d[6], zero());
-    // -4d0 + 21d2 - 21d4 + 4d6
-    o[0] = fmadd(c21, d[2] - d[4], fnmadd(four, d[0], s16));
-    // (4d2 - 17d4 + 4d6) +- (4d1 - 17d3 + 4d5)
-    vf e = fnmadd(c17, d[4], fmadd(four, d[2], s16)), od = fnmadd(c17, d[3], four * (d[1] + d[5]));
-    o[1] = e + od;
-    o[2] = e - od;
-    // (d2 - 5d4 + 4d6) +- (2d1 - 10d3 + 8d5)
-    e = fnmadd(five, d[4], d[2] + s16);
-    od = fnmadd(ten, d[3], fmadd(two, d[1], eight * d[5]));
-    o[3] = e + od;
-    o[4] = e - od;
-    // (16d2 - 20d4 + 4d6) +- (8d1 - 10d3 + 2d5)
-    e = fmadd(four, fnmadd(five, d[4], four * d[2]), s16);
-    od = fnmadd(ten, d[3], fmadd(eight, d[1], two * d[5]));
-    o[5] = e + od;
-    o[6] = e - od;
-    // -4d1 + 21d3 - 21d5 + 4d7
-    o[7] = fmadd(c21, d[3] - d[5], four * (d[7] - d[1]));
-  }
-  template <int M>
-  static void at_rows(const vf* mm, vf* o) {
-    static_assert(M == 7, "8x8 tiles: F(7, 2) only");
-    const vf s1 = mm[1] + mm[2], d1 = mm[1] - mm[2], s2 = mm[3] + mm[4], d2 = mm[3] - mm[4];
-    const vf s3 = mm[5] + mm[6], d3 = mm[5] - mm[6];
-    o[0] = mm[0] + s1 + s2 + s3;
-    o[1] = fmadd(set1(2.0f), d2, fmadd(set1(0.5f), d3, d1));
-    o[2] = fmadd(set1(4.0f), s2, fmadd(set1(0.25f), s3, s1));
-    o[3] = fmadd(set1(8.0f), d2, fmadd(set1(0.125f), d3, d1));
-    o[4] = fmadd(set1(16.0f), s2, fmadd(set1(1.0f / 16), s3, s1));
-    o[5] = fmadd(set1(32.0f), d2, fmadd(set1(1.0f / 32), d3, d1));
-    o[6] = fmadd(set1(64.0f), s2, fmadd(set1(1.0f / 64), s3, s1)) + mm[7];
-  }
-  template <int M>
-  static void a_cols(const vf* g, vf* o) {
-    static_assert(M == 7, "8x8 tiles: F(7, 2) only");
-    o[0] = g[0];
-    // p = 1, 2, 1/2: even(p) = g0 + p^2 g2 + p^4 g4 + p^6 g6, odd(p) = p g1 + p^3 g3 + p^5 g5
-    vf e = g[0] + g[2] + g[4] + g[6], od = g[1] + g[3] + g[5];
-    o[1] = e + od;
-    o[2] = e - od;
-    e = fmadd(set1(4.0f), g[2], fmadd(set1(16.0f), g[4], fmadd(set1(64.0f), g[6], g[0])));
-    od = fmadd(set1(2.0f), g[1], fmadd(set1(8.0f), g[3], set1(32.0f) * g[5]));
-    o[3] = e + od;
-    o[4] = e - od;
-    e = fmadd(set1(0.25f), g[2], fmadd(set1(1.0f / 16), g[4], fmadd(set1(1.0f / 64), g[6], g[0])));
-    od = fmadd(set1(0.5f), g[1], fmadd(set1(0.125f), g[3], set1(1.0f / 32) * g[5]));
-    o[5] = e + od;
-    o[6] = e - od;
-    o[7] = g[6];
-  }
-};
 
 // Tiles per block: V and M (or Z) of a block take about `budget` bytes (at least 24 tiles, a
 // multiple of every MR; 1 thread, Zen 4 with 1 MB L2: 0.4 / 0.8 MB for the forward / weight
@@ -228,8 +90,8 @@ void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float
 
 // U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
 // w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
-void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
-  const int A = g.A;
+template <int A>
+void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
   float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
   wino_G(g.KH, A, Gh);
   wino_G(g.KW, A, Gw);
@@ -237,7 +99,7 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
   const int nt = threads_for(2.0 * A * A * CI * COp * (KH + A));
   parallel_range(CI, chunk_size(CI, nt, 1), nt, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf wk[kAmax][kAmax], tmp[kAmax][kAmax];
+      vf wk[A][A], tmp[A][A];
       for (int j = 0; j < pn.count; ++j) {
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         for (index_t c = j0; c < j0 + nr; c += kW) {
@@ -263,6 +125,13 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
       }
     }
   });
+}
+
+void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+  if (g.A == 8)
+    wino_weights_t<8>(g, w, pn, U);
+  else
+    wino_weights_t<6>(g, w, pn, U);
 }
 
 // Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
@@ -372,7 +241,8 @@ WinoOutFn wino_output_fn(const WinoGeom& g) {
 }
 template <int MH>
 WinoDyFn wino_dy_fn_w(int mw) {
-  return mw == 2 ? wino_dy<6, MH, 2> : mw == 3 ? wino_dy<6, MH, 3> : mw == 4 ? wino_dy<6, MH, 4> : wino_dy<6, MH, 5>;
+  return mw == 2 ? wino_dy<6, MH, 2> : mw == 3 ? wino_dy<6, MH, 3> : mw == 4 ? wino_dy<6, MH, 4>
+                                                                          : wino_dy<6, MH, 5>;
 }
 WinoDyFn wino_dy_fn(const WinoGeom& g) {
   const int mh = g.mh, mw = g.mw;
@@ -457,14 +327,15 @@ void wino_backward_data(const ConvShape& s, const float* dy, const float* w, flo
 // dilation 1, kernel (KH, KW) (Note [Winograd], Note [Winograd pieces]): g's tiles are those of a
 // piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
 // over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
-void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db,
-                          const WinoStack* st) {
+template <int A>
+void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                            const float* dy, const float* x, const float* y, float* dw, float* db,
+                            const WinoStack* st) {
   const index_t CI = pg.CI, CO = pg.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
-  const int A = pg.A, A2 = A * A;
+  constexpr int A2 = A * A;
   const size_t su = (size_t)(A2 * CI * COp);           // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
   // Note [fixed reduction partition]: at most 4 parts (a part's dU is A2*CI*COp floats per
@@ -516,7 +387,7 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   const int nt2 = threads_for(2.0 * A2 * npieces * CI * COp * (rh + A));
   parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf sU[kAmax][kAmax], tmp[kAmax][kAmax];
+      vf sU[A][A], tmp[A][A];
       for (int q = 0; q < npieces; ++q) {
         const int qh = q / pc.n[1], qw = q % pc.n[1];
         const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
@@ -552,12 +423,22 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   });
 }
 
+void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st) {
+  if (pg.A == 8)
+    wino_backward_filter_t<8>(pg, pc, KH, KW, dy, x, y, dw, db, st);
+  else
+    wino_backward_filter_t<6>(pg, pc, KH, KW, dy, x, y, dw, db, st);
+}
+
 // Note [Winograd]: which layers take it.
-// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles (npieces kernels)
-// at most half the direct pass's: small images waste most of each 6x6 tile (a 2x2 output with a
-// 3x3 kernel costs 36 multiplies per tile either way).
+// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles of A x A points
+// (npieces kernels) at most half the direct pass's: small images waste most of each tile (a
+// 2x2 output with a 3x3 kernel costs 36 multiplies per 6x6 tile either way).
 bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces, int A) {
-  return (double)(A * A) * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+  return (double)(A * A) * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <=
+         0.5 * (double)(KH * KW * OH * OW);
 }
 
 int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw) {

@@ -8,7 +8,7 @@ namespace tf {
 namespace TF_ISA {
 
 // Outputs per tile of a kernel extent r on tiles of A points (A = 6 by default; 8 for F(7, 2):
-// Note [Winograd 8x8 tiles] in conv_winograd.cpp).
+// Note [Winograd 8x8 tiles] in conv_winograd_tiles.h).
 inline int wino_m(index_t r, int A = 6) { return A + 1 - (int)r; }
 
 struct WinoGeom {

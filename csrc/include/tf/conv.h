@@ -40,7 +40,7 @@ inline std::atomic<bool>& conv_winograd_enabled() {
   return on;
 }
 
-// Note [Winograd 8x8 tiles] (csrc/cpu/conv_winograd.cpp): the 2x2 phase kernels of strided
+// Note [Winograd 8x8 tiles] (csrc/cpu/conv_winograd_tiles.h): the 2x2 phase kernels of strided
 // layers on grids that 6x6 tiles cover badly (DCGAN 7->14's 7x7) run F(7, 2) on 8x8 tiles (on by
 // default). Process-wide switch for benchmarks and tests: _C._conv_winograd_tile8(bool).
 inline std::atomic<bool>& conv_winograd_tile8_enabled() {
