@@ -584,7 +584,7 @@ def test_conv_phases_gradients_finite_difference(isa):
         assert_grad_close(bt.grad, numeric_grad(lambda: f(x, w), b))
 
 
-# ---- F(7, 2) on 8x8 tiles (Note [Winograd 8x8 tiles] in csrc/cpu/conv_winograd.cpp) --------
+# ---- F(7, 2) on 8x8 tiles (Note [Winograd 8x8 tiles] in csrc/cpu/conv_winograd_tiles.h) ---
 # The phases' 2x2 kernels (kernel = 2 * stride) on grids where 6x6 tiles waste most of a tile
 # (6..7, 11..14 outputs per axis) run F(7, 2); backward data phase by phase where each phase grid
 # is one tile.

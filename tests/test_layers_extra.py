@@ -225,7 +225,7 @@ def test_conv2d_transpose_phases(rng):
 def test_conv2d_transpose_tile8(rng):
     """Conv2DTranspose layers on 6..7-pixel inputs with kernel = 2 * stride: with >= 16 channels
     each way their passes run F(7, 2) on 8x8 tiles (Note [Winograd 8x8 tiles] in
-    csrc/cpu/conv_winograd.cpp), with 1 or 3 channels the direct kernels: strides 2 / 3 / (2, 3),
+    csrc/cpu/conv_winograd_tiles.h), with 1 or 3 channels the direct kernels: strides 2 / 3 / (2, 3),
     output_padding, 'same' / 'valid', batch 1, channels_first."""
     cfgs = [(dict(filters=16, kernel_size=4, strides=2, padding="same"), (1, 7, 7, 20)),
             (dict(filters=17, kernel_size=4, strides=2, padding="valid", output_padding=1,
