@@ -633,7 +633,8 @@ def test_conv_winograd_tile8_error(isa):
     the direct kernels' result) and of 14->28 (forward and weight gradient on 8x8 tiles, backward
     data on F(5, 2)'s 6x6). Measured (AVX2): 7->14 73 / 167 / 22 eps (direct 2.1 / 2.1 / 2.3);
     14->28 56 / 130 / 7.7 (F(5, 2): 25 / 130 / 3.3). Bounded here at 4x those: an error of this
-    order is below the tests' n * eps tolerances at these reduction lengths (n = 256..6272)."""
+    order is below the tests' n * eps tolerances at these reduction lengths (n = 256..6272).
+    The weight gradient and db are bit-identical at 1 and 2 threads."""
     C = tf._native._C
     eps = np.finfo(np.float32).eps
     rng = np.random.default_rng(72)
@@ -661,6 +662,17 @@ def test_conv_winograd_tile8_error(isa):
                 assert not np.array_equal(a, o), f"[{isa}] {H // 2}->{H} {what}: 8x8 tiles not taken"
             else:
                 assert np.array_equal(a, o), f"[{isa}] 14->28 dx: 6x6 tiles expected"
+        # one reduction part of 8x8 tiles: its points' GEMMs split among the threads, each sum by
+        # one thread in a fixed order: dW and db the same at 1 and 2 threads
+        prev_t = tf.get_num_threads()
+        try:
+            tf.set_num_threads(1)
+            one = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+            tf.set_num_threads(2)
+            two = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+        finally:
+            tf.set_num_threads(prev_t)
+        assert np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2]), f"[{isa}] {H // 2}->{H}"
 
 
 def test_conv_weight_gradient_rows(isa):

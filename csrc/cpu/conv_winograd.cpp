@@ -342,7 +342,12 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
   // the part count alone, so each part sums the same tiles in the same order at any thread count.
   const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
-  const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * npieces * pg.ntiles * CI * CO), used);
+  const int nt_all = threads_for(2.0 * A2 * npieces * pg.ntiles * CI * CO);
+  const int nt = (int)std::min<index_t>(nt_all, used);
+  // One part on 8x8 tiles (DCGAN 7->14: 64 tiles, one per image): its A2 GEMMs split among the
+  // threads instead, each point's sum by one thread in the same order (bit-identical at any
+  // thread count); the transforms stay on the calling thread.
+  const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
   const index_t T = wino_block(pg, COp, (int)used, 8e5);
   const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
@@ -368,12 +373,14 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
           for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
         else
           wino_input(gq, x, t0, tc, V, T);
-        for (int xi = 0; xi < A2; ++xi) {
-          const float* Vx = V + xi * T * pg.ldv;
-          const float* Zx = Z + xi * T * COp;
-          float* Sx = St + su * q + xi * CI * COp;
-          strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
-        }
+        parallel_range(A2, chunk_size(A2, nt_xi, 1), nt_xi, [&](index_t xi_b, index_t xi_e) {
+          for (index_t xi = xi_b; xi < xi_e; ++xi) {
+            const float* Vx = V + xi * T * pg.ldv;
+            const float* Zx = Z + xi * T * COp;
+            float* Sx = St + su * q + xi * CI * COp;
+            strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
+          }
+        });
       }
     }
   });
