@@ -584,6 +584,97 @@ def test_conv_phases_gradients_finite_difference(isa):
         assert_grad_close(bt.grad, numeric_grad(lambda: f(x, w), b))
 
 
+# ---- F(7, 2) on 8x8 tiles (Note [Winograd 8x8 tiles] in csrc/cpu/conv_winograd_tiles.h) ---
+# The phases' 2x2 kernels (kernel = 2 * stride) on grids where 6x6 tiles waste most of a tile
+# (6..7, 11..14 outputs per axis) run F(7, 2); backward data phase by phase where each phase grid
+# is one tile.
+
+def tile8_case(rng):
+    """A layer with r = 2 per axis (strides 2..3, kernel 2 * stride), output grids 5..7 or 11..14,
+    odd input sizes, every padding mode, channels off the vector width, batch 1..3."""
+    sh, sw = (int(v) for v in rng.integers(2, 4, size=2))
+    KH, KW = 2 * sh, 2 * sw
+    OH, OW = (int(rng.choice([5, 6, 7, 7, 11, 13, 14])) for _ in range(2))
+    mode = int(rng.integers(0, 3))
+    extra = [int(rng.integers(0, s)) for s in (sh, sw)]
+    if mode == 0:
+        padding, H, W = "same", OH * sh - extra[0], OW * sw - extra[1]
+    else:
+        pads = (0, 0) if mode == 1 else (int(rng.integers(0, KH // 2 + 1)), int(rng.integers(0, KW // 2 + 1)))
+        padding = "valid" if mode == 1 else pads
+        H = (OH - 1) * sh + KH - 2 * pads[0] + extra[0]
+        W = (OW - 1) * sw + KW - 2 * pads[1] + extra[1]
+    C, CO = (int(rng.choice([16, 17, 20, 33, 64])) for _ in range(2))
+    N = int(rng.integers(1, 4))
+    x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+    w = (rng.standard_normal((KH, KW, C, CO)) / np.sqrt(KH * KW * C)).astype(np.float32)
+    return x, w, (sh, sw), padding
+
+
+def test_conv_winograd_tile8_random_shapes(isa):
+    """All passes against the float64 reference (bias and relu on every other case)."""
+    rng = np.random.default_rng(71)
+    for i in range(8):
+        x, w, strides, padding = tile8_case(rng)
+        b = rng.standard_normal(w.shape[3]).astype(np.float32)
+        check_conv(x, w, b, strides, padding, 1, "relu" if i % 2 else None, "cpu",
+                   what=f"[{isa}] tile8 x{x.shape} w{w.shape} s{strides} p{padding!r}")
+
+
+def _passes(C, x, w, dy, g):
+    y = C.conv2d_forward(x, w, None, *g, None)
+    dx, dw, _ = C.conv2d_backward(dy, x, w, *g, True, True, False, None)
+    return y, dx, dw
+
+
+def test_conv_winograd_tile8_error(isa):
+    """The rounding of F(7, 2) against float64, max |error| / (|x| conv |w|) in float32 eps, on
+    the conv2d view of DCGAN 7->14 (batch 4, all three passes on 8x8 tiles, each differing from
+    the direct kernels' result) and of 14->28 (forward and weight gradient on 8x8 tiles, backward
+    data on F(5, 2)'s 6x6). Measured (AVX2): 7->14 73 / 167 / 22 eps (direct 2.1 / 2.1 / 2.3);
+    14->28 56 / 130 / 7.7 (F(5, 2): 25 / 130 / 3.3). Bounded here at 4x those: an error of this
+    order is below the tests' n * eps tolerances at these reduction lengths (n = 256..6272).
+    The weight gradient and db are bit-identical at 1 and 2 threads."""
+    C = tf._native._C
+    eps = np.finfo(np.float32).eps
+    rng = np.random.default_rng(72)
+    for H, CI, CO, bound in ((14, 64, 128, (300, 700, 100)), (28, 32, 64, (250, 550, 35))):
+        x = rng.standard_normal((4, H, H, CI)).astype(np.float32)
+        w = (rng.standard_normal((4, 4, CI, CO)) / 8).astype(np.float32)
+        dy = rng.standard_normal((4, H // 2, H // 2, CO)).astype(np.float32)
+        g = geometry(x.shape, w.shape, 2, "same", 1)
+        got = _passes(C, x, w, dy, g)
+        prev = C._conv_winograd_tile8(False)
+        try:
+            off = _passes(C, x, w, dy, g)
+        finally:
+            C._conv_winograd_tile8(prev)
+        assert prev is True and C._conv_winograd_tile8() is True
+        x64, w64, d64 = (a.astype(np.float64) for a in (x, w, dy))
+        want = [R.conv2d_forward(x64, w64, None, *g, None)] + list(
+            R.conv2d_backward(d64, x64, w64, *g, True, True, False)[:2])
+        scale = [R.conv2d_forward(np.abs(x64), np.abs(w64), None, *g, None)] + list(
+            R.conv2d_backward(np.abs(d64), np.abs(x64), np.abs(w64), *g, True, True, False)[:2])
+        for what, a, o, wv, sc, bd in zip(("forward", "dx", "dw"), got, off, want, scale, bound):
+            err = float((np.abs(a - wv) / sc).max() / eps)
+            assert err <= bd, f"[{isa}] {H // 2}->{H} {what}: {err:.1f} eps > {bd}"
+            if H == 14 or what != "dx":
+                assert not np.array_equal(a, o), f"[{isa}] {H // 2}->{H} {what}: 8x8 tiles not taken"
+            else:
+                assert np.array_equal(a, o), f"[{isa}] 14->28 dx: 6x6 tiles expected"
+        # one reduction part of 8x8 tiles: its points' GEMMs split among the threads, each sum by
+        # one thread in a fixed order: dW and db the same at 1 and 2 threads
+        prev_t = tf.get_num_threads()
+        try:
+            tf.set_num_threads(1)
+            one = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+            tf.set_num_threads(2)
+            two = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+        finally:
+            tf.set_num_threads(prev_t)
+        assert np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2]), f"[{isa}] {H // 2}->{H}"
+
+
 def test_conv_weight_gradient_rows(isa):
     """Note [weight gradient rows] and Note [forward rows]: few input channels, no horizontal
     padding, dilation 1 along W: dW read from x in place (strided micro-kernel, row tiles MR / 2 /

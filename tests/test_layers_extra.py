@@ -222,6 +222,23 @@ def test_conv2d_transpose_phases(rng):
         check_transpose_layer(kw, rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2])), rng)
 
 
+def test_conv2d_transpose_tile8(rng):
+    """Conv2DTranspose layers on 6..7-pixel inputs with kernel = 2 * stride: with >= 16 channels
+    each way their passes run F(7, 2) on 8x8 tiles (Note [Winograd 8x8 tiles] in
+    csrc/cpu/conv_winograd_tiles.h), with 1 or 3 channels the direct kernels: strides 2 / 3 / (2, 3),
+    output_padding, 'same' / 'valid', batch 1, channels_first."""
+    cfgs = [(dict(filters=16, kernel_size=4, strides=2, padding="same"), (1, 7, 7, 20)),
+            (dict(filters=17, kernel_size=4, strides=2, padding="valid", output_padding=1,
+                  data_format="channels_first"), (2, 6, 7, 17)),
+            (dict(filters=16, kernel_size=6, strides=3, padding="same"), (1, 7, 6, 16)),
+            (dict(filters=20, kernel_size=(4, 6), strides=(2, 3), padding="valid"), (1, 7, 7, 16)),
+            (dict(filters=3, kernel_size=4, strides=2, padding="same"), (1, 7, 7, 1)),
+            (dict(filters=1, kernel_size=4, strides=2, padding="valid", output_padding=1), (2, 7, 6, 3))]
+    for kw, shape in cfgs:
+        cf = kw.get("data_format") == "channels_first"
+        check_transpose_layer(kw, rng.standard_normal(shape if not cf else (shape[0], shape[3], shape[1], shape[2])), rng)
+
+
 def check_transpose_layer(kw, x, rng):
     """A Conv2DTranspose(**kw) layer on x: forward against the scatter reference; the gradients
     of sum(y * R) with respect to x, the kernel and the bias against central finite differences

@@ -281,6 +281,17 @@ void bind_conv(pybind11::module_& m) {
       "Winograd conv path (Note [Winograd]) on/off for this process; returns the previous setting. "
       "For benchmarks and tests; None only queries.");
   m.def(
+      "_conv_winograd_tile8",
+      [](const py::object& on) {
+        const bool prev = conv_winograd_tile8_enabled().load();
+        if (!on.is_none()) conv_winograd_tile8_enabled().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "F(7, 2) on 8x8 tiles for strided layers' phase grids (Note [Winograd 8x8 tiles]) on/off for "
+      "this process (off: 6x6 tiles only); returns the previous setting. For benchmarks and tests; "
+      "None only queries.");
+  m.def(
       "_conv_wgrad_taps",
       [](const py::object& on) {
         const bool prev = conv_wgrad_taps_enabled().load();

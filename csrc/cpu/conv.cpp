@@ -10,7 +10,8 @@
 //     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution.
 //   - strided layers whose kernel is 2..4 times the stride (DCGAN's k4 s2, the passes of its
 //     Conv2DTranspose layers): split by input phase into stride-1 convolutions, each Winograd
-//     (conv_phases.cpp, Note [strided layers by phases]), where Winograd pays for the grid.
+//     (conv_phases.cpp, Note [strided layers by phases]), where Winograd pays for the grid
+//     (F(5, 2) on 6x6 tiles, or F(7, 2) on 8x8: Note [Winograd 8x8 tiles]).
 //   - otherwise implicit GEMM with our own register-blocked SIMD micro-kernel (conv_direct.cpp:
 //     no im2col copy for the forward and backward-data passes; strided forwards that read
 //     padding tile pixels by border class, Note [forward border classes]; the weight gradient of

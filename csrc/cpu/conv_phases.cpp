@@ -17,12 +17,15 @@
 // This is the sub-pixel decomposition of the transposed convolution read from the other side:
 // Conv2DTranspose's forward is conv2d's backward data, its input gradient a strided conv2d
 // forward and its kernel gradient conv2d's weight gradient, so DCGAN's k4 s2 'same' layers run
-// three passes of 2x2 Winograd convolutions F(5, 2) (36 multiplies per 25 outputs instead of 4
-// per output, and no multiplies by padding) instead of three implicit GEMMs.
+// three passes of 2x2 Winograd convolutions F(5, 2) or F(7, 2) (36 multiplies per 25 outputs
+// or 64 per 49 instead of 4 per output, and no multiplies by padding) instead of three implicit
+// GEMMs.
 // Taken (phases_use) where every pass of conv_winograd.cpp would take a stride-1 layer: >= 16
 // channels each way, every phase's pads within its kernel extent (no output is a pure rounding
-// residue), Winograd paying for the output grid (wino_pays: DCGAN 14->28's 14x14 grid, not
-// 7->14's 7x7), and the same process switch (_C._conv_winograd(False) turns this off too).
+// residue), Winograd paying for the output grid (wino_pays), and the same process switch
+// (_C._conv_winograd(False) turns this off too). For r = 2 the tile size is per pass
+// (phase_alpha): F(7, 2) on 8x8 tiles where 6x6 tiles of 5 outputs waste most of a tile (DCGAN
+// 7->14's 7x7 grids: one 8x8 tile, 64 multiplies, against 4 x 36; Note [Winograd 8x8 tiles]).
 // The rounding is Winograd's (Note [Winograd]).
 #include <vector>
 
@@ -87,22 +90,33 @@ void phase_strides(const ConvShape& s, index_t C, index_t& n, index_t& h, index_
   w = s.sw * C;
 }
 
+// The tile size of the pass (wino_alpha, Note [Winograd 8x8 tiles]): by its output grid; for
+// backward data 8 only where each phase grid is one tile (<= 7 x 7): there the 8x8 tiles run
+// phase by phase (conv_backward_data_phases), and on DCGAN 14->28's 14x14 grids that (4 phases of
+// 2 x 2 tiles, 32 dx channels each) ran 8% slower than 6x6 tiles stacked (1 thread), while the
+// forward and weight gradient on 8x8 tiles ran 7-10% faster.
+int phase_alpha(const ConvShape& s, const Phases& ph, PhasePass pass) {
+  if (pass != PhasePass::backward_data) return wino_alpha(s.OH, s.OW, ph.rh, ph.rw);
+  const Phase& p0 = ph.p[0];  // phase 0's grid is the largest
+  return p0.Ha <= 7 && p0.Wb <= 7 ? wino_alpha(p0.Ha, p0.Wb, ph.rh, ph.rw) : 6;
+}
+
 }  // namespace
 
 bool phases_use(const ConvShape& s, PhasePass pass) {
   if (s.CI < 16 || s.CO < 16 || !conv_winograd_enabled().load(std::memory_order_relaxed)) return false;
   const Phases ph = phases_of(s);
   if (ph.n == 0) return false;
-  const int mh = wino_m(ph.rh), mw = wino_m(ph.rw);
+  const int A = phase_alpha(s, ph, pass), mh = wino_m(ph.rh, A), mw = wino_m(ph.rw, A);
   const index_t CIt = ph.n * ceil_div(s.CI, kW) * kW;
-  // U (36 x CIt x CO floats) within 64 MiB, the weight gradient's per-part dU within 32 MiB
-  const double u_bytes = 36.0 * 4.0 * (double)CIt * (double)(ceil_div(s.CO, kW) * kW);
+  // U (A^2 x CIt x CO floats) within 64 MiB, the weight gradient's per-part dU within 32 MiB
+  const double u_bytes = (double)(A * A) * 4.0 * (double)CIt * (double)(ceil_div(s.CO, kW) * kW);
   if (u_bytes > (pass == PhasePass::weight_grad ? 32.0 : 64.0) * (1 << 20)) return false;
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
     if (pass == PhasePass::backward_data) {  // dy (OH x OW) -> the phase grid, pads r - 1 - q
       if (!pads_ok(s.OH, p.Ha, ph.rh, ph.rh - 1 - p.qa) || !pads_ok(s.OW, p.Wb, ph.rw, ph.rw - 1 - p.qb) ||
-          !wino_pays(p.Ha, p.Wb, ph.rh, ph.rw, mh, mw, 1))
+          !wino_pays(p.Ha, p.Wb, ph.rh, ph.rw, mh, mw, 1, A))
         return false;
     } else if (!pads_ok(p.Ha, s.OH, ph.rh, p.qa) || !pads_ok(p.Wb, s.OW, ph.rw, p.qb) ||
                (pass == PhasePass::weight_grad && (p.Ha < ph.rh || p.Wb < ph.rw))) {
@@ -111,26 +125,26 @@ bool phases_use(const ConvShape& s, PhasePass pass) {
   }
   if (pass == PhasePass::backward_data) return true;
   if (pass == PhasePass::weight_grad && s.N * s.OH * s.OW < 64) return false;
-  return wino_pays(s.OH, s.OW, ph.rh, ph.rw, mh, mw, 1);
+  return wino_pays(s.OH, s.OW, ph.rh, ph.rw, mh, mw, 1, A);
 }
 
 // The phases of x as the stacked input channels of one stride-1 convolution (rh x rw kernel,
 // CIt = phases * CI rounded up to vectors channels: phase i's at i*CIp): its geometry, returned,
 // and the sources in st.
-WinoGeom phase_stack(const ConvShape& s, const Phases& ph, const float* x, WinoStack& st) {
+WinoGeom phase_stack(const ConvShape& s, const Phases& ph, const float* x, WinoStack& st, int A) {
   const index_t CI = s.CI, CIp = ceil_div(CI, kW) * kW, CIt = ph.n * CIp;
   st.n = ph.n;
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
     WinoGeom& g = st.g[i];
-    g = WinoGeom(s.N, p.Ha, p.Wb, CI, ph.rh, ph.rw, s.CO, s.OH, s.OW, p.qa, p.qb);
+    g = WinoGeom(s.N, p.Ha, p.Wb, CI, ph.rh, ph.rw, s.CO, s.OH, s.OW, p.qa, p.qb, A);
     phase_strides(s, CI, g.xsn, g.xsh, g.xsw);
     g.ldv = CIt;
     st.x[i] = x + (p.a * s.W + p.b) * CI;
     st.off[i] = i * CIp;
   }
   const Phase& p0 = ph.p[0];
-  return WinoGeom(s.N, p0.Ha, p0.Wb, CIt, ph.rh, ph.rw, s.CO, s.OH, s.OW, p0.qa, p0.qb);
+  return WinoGeom(s.N, p0.Ha, p0.Wb, CIt, ph.rh, ph.rw, s.CO, s.OH, s.OW, p0.qa, p0.qb, A);
 }
 
 // The first row of w (KH, KW, CI, CO) that phase i's tap (u, v) of the stacked kernel reads.
@@ -142,7 +156,7 @@ void conv_forward_phases(const ConvShape& s, const float* x, const float* w, con
                          Act act) {
   const Phases ph = phases_of(s);
   WinoStack st;
-  const WinoGeom g = phase_stack(s, ph, x, st);
+  const WinoGeom g = phase_stack(s, ph, x, st, phase_alpha(s, ph, PhasePass::forward));
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO, CIt = g.CI;
   // the stacked kernel (rh, rw, CIt, CO): rows st.off[i] + ci hold phase i's taps, zeros past CI
   float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CIt * CO));
@@ -154,15 +168,43 @@ void conv_forward_phases(const ConvShape& s, const float* x, const float* w, con
   wino_conv(g, nullptr, ws, b, y, act, &st);
 }
 
+namespace {
+
+// Backward data phase by phase: one Winograd convolution of dy per phase (its own dy transform),
+// where sharing one would cost more tiles than it saves (conv_backward_data_phases).
+void backward_data_by_phase(const ConvShape& s, const Phases& ph, int A, const float* dy, const float* w,
+                            float* dx) {
+  const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
+  float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CI));  // (rh, rw, CO, CI)
+  for (int i = 0; i < ph.n; ++i) {
+    const Phase& p = ph.p[i];
+    for (index_t u = 0; u < rh; ++u)
+      for (index_t v = 0; v < rw; ++v) {
+        const float* src = w + phase_tap(s, p, rh - 1 - u, rw - 1 - v) * CO;
+        float* dst = ws + (u * rw + v) * CO * CI;
+        for (index_t ci = 0; ci < CI; ++ci)
+          for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
+      }
+    WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb, A);
+    phase_strides(s, CI, g.ysn, g.ysh, g.ysw);
+    wino_conv(g, dy, ws, nullptr, dx + (p.a * s.W + p.b) * CI, Act::none);
+  }
+}
+
+}  // namespace
+
 void conv_backward_data_phases(const ConvShape& s, const float* dy, const float* w, float* dx) {
   // One Winograd convolution of dy whose output channels are the phases' dx channels stacked:
   // phase i is conv_phase^T (its taps flipped, pads r - 1 - q), and its tiles start osh = P - (r -
   // 1 - q) rows (osw columns) early, so that every phase's tile reads the same dy rows (pad P,
-  // the largest): one input transform of dy for all phases.
+  // the largest): one input transform of dy for all phases. Where that shift costs whole tiles
+  // (DCGAN 7->14 on 8x8 tiles: 7 outputs per tile, and the shifted phases' 7x7 grids start one
+  // row and column early, 2 x 2 tiles each instead of 1), phase by phase instead: per phase the
+  // same GEMMs as its share of the stacked ones, and its own transform of dy.
   const Phases ph = phases_of(s);
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
   const index_t CIp = ceil_div(CI, kW) * kW, CIt = ph.n * CIp;
-  const int mh = wino_m(rh), mw = wino_m(rw);
+  const int A = phase_alpha(s, ph, PhasePass::backward_data), mh = wino_m(rh, A), mw = wino_m(rw, A);
   index_t Ph = 0, Pw = 0;
   for (int i = 0; i < ph.n; ++i) {
     Ph = std::max(Ph, rh - 1 - ph.p[i].qa);
@@ -173,6 +215,13 @@ void conv_backward_data_phases(const ConvShape& s, const float* dy, const float*
     const Phase& p = ph.p[i];
     TH = std::max(TH, ceil_div(p.Ha + Ph - (rh - 1 - p.qa), (index_t)mh));
     TW = std::max(TW, ceil_div(p.Wb + Pw - (rw - 1 - p.qb), (index_t)mw));
+  }
+  index_t own = 0;  // the most tiles of one phase on its own
+  for (int i = 0; i < ph.n; ++i)
+    own = std::max(own, ceil_div(ph.p[i].Ha, (index_t)mh) * ceil_div(ph.p[i].Wb, (index_t)mw));
+  if (TH * TW > own) {
+    backward_data_by_phase(s, ph, A, dy, w, dx);
+    return;
   }
   // the stacked kernel (rh, rw, CO, CIt): element (u, v, co, off_i + ci) = w[phase i's tap
   // (rh-1-u, rw-1-v), ci, co]; zeros past CI
@@ -190,7 +239,7 @@ void conv_backward_data_phases(const ConvShape& s, const float* dy, const float*
           for (index_t co = 0; co < CO; ++co) dst[co * CIt + ci] = src[ci * CO + co];
       }
     WinoGeom& g = so.g[i];
-    g = WinoGeom(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb);
+    g = WinoGeom(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb, A);
     phase_strides(s, CI, g.ysn, g.ysh, g.ysw);
     g.osh = Ph - (rh - 1 - p.qa);
     g.osw = Pw - (rw - 1 - p.qb);
@@ -200,7 +249,7 @@ void conv_backward_data_phases(const ConvShape& s, const float* dy, const float*
     so.y[i] = dx + (p.a * s.W + p.b) * CI;
     so.off[i] = i * CIp;
   }
-  WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CIt, TH * mh, TW * mw, Ph, Pw);
+  WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CIt, TH * mh, TW * mw, Ph, Pw, A);
   wino_conv(g, dy, ws, nullptr, nullptr, Act::none, nullptr, &so);
 }
 
@@ -210,7 +259,7 @@ void conv_backward_filter_phases(const ConvShape& s, const float* dy, const floa
   // (rh, rw, CIt, CO), then its rows added to the phases' taps of dw
   const Phases ph = phases_of(s);
   WinoStack st;
-  const WinoGeom g = phase_stack(s, ph, x, st);
+  const WinoGeom g = phase_stack(s, ph, x, st, phase_alpha(s, ph, PhasePass::weight_grad));
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO, CIt = g.CI;
   std::vector<float> dws((size_t)(rh * rw * CIt * CO), 0.0f);
   wino_backward_filter(g, WinoPieces(rh, rw), rh, rw, dy, nullptr, y, dws.data(), db, &st);

@@ -4,6 +4,7 @@
 #include "conv_algos.h"
 #include "conv_impl.h"
 #include "conv_winograd.h"
+#include "conv_winograd_tiles.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -14,10 +15,12 @@ namespace TF_ISA {
 // channels, the three passes run as Winograd F(m x m', r x r') (Lavin & Gray 2016) with the same
 // 6x6 tile for every r (m = 7 - r: F(4, 3), F(3, 4), F(2, 5); F(5, 2) for the 2x2 kernels of
 // Note [strided layers by phases] in conv_phases.cpp) and the interpolation points
-// 0, 1, -1, 2, -2, inf. Per tile of m x m' outputs and per channel:
-//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: bt6)
+// 0, 1, -1, 2, -2, inf (and F(7, 2) on 8x8 tiles for those 2x2 kernels on grids that 6x6 tiles
+// cover badly: Note [Winograd 8x8 tiles]; below, 6 reads A, 36 reads A^2). Per tile of m x m'
+// outputs and per channel:
+//   V = B^T d B   (6x6 input tile d; B^T is the same for every r: WinoT<6>::bt)
 //   U = G w G^T   (6 x r G: G[j][k] = c_j p_j^k, G[5] = e_{r-1}; c = 1/4, -1/6, -1/6, 1/24, 1/24)
-//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: at_rows)
+//   y = A^T (U . V) A  (m x 6 A^T: A^T[i][j] = p_j^i, A^T[m-1][5] = 1: WinoT<6>::at_rows)
 // so the 36 positions xi of a tile are 36 independent GEMMs over channels,
 //   M_xi (tiles x CO) = V_xi (tiles x CI) * U_xi (CI x CO),
 // run by the gather micro-kernel. Multiplies per output: 36 / (m m') instead of r r' (3x3: 2.25
@@ -36,125 +39,67 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-constexpr int kA = 6;  // tile size (alpha) of every variant
-
-// The interpolation points' matrix G (6 x r), G[j][k].
-void wino_G(index_t r, float G[kA][kA]) {
-  static const double p[5] = {0, 1, -1, 2, -2}, c[5] = {1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
-  for (int j = 0; j < kA; ++j)
-    for (int k = 0; k < kA; ++k) G[j][k] = 0.0f;
-  for (int j = 0; j < 5; ++j) {
-    double pk = 1.0;
-    for (index_t k = 0; k < r; ++k, pk *= p[j]) G[j][k] = (float)(c[j] * pk);
-  }
-  G[5][r - 1] = 1.0f;
-}
-
-// o = B^T d for 6 vectors.
-inline void bt6(const vf* d, vf* o) {
-  const vf two = set1(2.0f), four = set1(4.0f), five = set1(5.0f);
-  const vf s12 = d[1] + d[2], d12 = d[1] - d[2], d42 = d[4] - d[2], d31 = d[3] - d[1];
-  o[0] = fmadd(four, d[0], fnmadd(five, d[2], d[4]));  //  4d0 - 5d2 + d4
-  o[1] = fnmadd(four, s12, d[3] + d[4]);               // -4d1 - 4d2 + d3 + d4
-  o[2] = fmadd(four, d12, d[4] - d[3]);                //  4d1 - 4d2 - d3 + d4
-  o[3] = fmadd(two, d31, d42);                         // -2d1 - d2 + 2d3 + d4
-  o[4] = fnmadd(two, d31, d42);                        //  2d1 - d2 - 2d3 + d4
-  o[5] = fmadd(four, d[1], fnmadd(five, d[3], d[5]));  //  4d1 - 5d3 + d5
-}
-
-// o[0..m) = A^T mm for 6 vectors mm.
-inline void at_rows(const vf* mm, vf* o, int m) {
-  const vf s12 = mm[1] + mm[2], d12 = mm[1] - mm[2], s34 = mm[3] + mm[4], d34 = mm[3] - mm[4];
-  o[0] = mm[0] + s12 + s34;
-  o[1] = fmadd(set1(2.0f), d34, d12);
-  if (m > 2) o[2] = fmadd(set1(4.0f), s34, s12);
-  if (m > 3) o[3] = fmadd(set1(8.0f), d34, d12);
-  if (m > 4) o[4] = fmadd(set1(16.0f), s34, s12);
-  o[m - 1] = o[m - 1] + mm[5];
-}
-
-// o[0..6) = A g for M vectors g (the transpose of at_rows: o_a = sum_i p_a^i g_i, o_5 = g_{M-1}):
-// o(+-p) = even(p) +- odd(p).
-template <int M>
-inline void a_cols(const vf* g, vf* o) {
-  const vf two = set1(2.0f), four = set1(4.0f);
-  o[0] = g[0];
-  if (M == 2) {
-    o[1] = g[0] + g[1];
-    o[2] = g[0] - g[1];
-    o[3] = fmadd(two, g[1], g[0]);
-    o[4] = fnmadd(two, g[1], g[0]);
-  } else {
-    vf e1 = g[0] + g[2], e2 = fmadd(four, g[2], g[0]);
-    if (M == 5) {
-      e1 = e1 + g[4];
-      e2 = fmadd(set1(16.0f), g[4], e2);
-    }
-    vf o1 = g[1], o2 = two * g[1];
-    if (M >= 4) {
-      o1 = o1 + g[3];
-      o2 = fmadd(set1(8.0f), g[3], o2);
-    }
-    o[1] = e1 + o1;
-    o[2] = e1 - o1;
-    o[3] = e2 + o2;
-    o[4] = e2 - o2;
-  }
-  o[5] = g[M - 1];
-}
-
 // Tiles per block: V and M (or Z) of a block take about `budget` bytes (at least 24 tiles, a
 // multiple of every MR; 1 thread, Zen 4 with 1 MB L2: 0.4 / 0.8 MB for the forward / weight
 // gradient ran 3-10% faster than 1.5 / 3 MB, 6 / 12 MB 10-20% slower), then the block count is
 // rounded up to a multiple of the thread count and the tiles spread evenly over the blocks (static
 // schedule: every thread gets the same work).
 index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double budget) {
-  const double per = 36.0 * 4.0 * (double)(g.ldv + ldm);
+  const double per = (double)(g.A * g.A) * 4.0 * (double)(g.ldv + ldm);
   const index_t T = std::max<index_t>(24, (index_t)(budget / per) / 24 * 24);
   const index_t nb = ceil_div(ceil_div(g.ntiles, T), nt) * nt;
   return std::max<index_t>(1, ceil_div(g.ntiles, nb));
 }
 
 // V rows for tiles t0 .. t0+tc-1: V[xi][t][:] = (B^T d B)[xi] for input tile d of tile t0+t.
-void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
-  vf d[kA], tmp[kA][kA], o[kA];
-  const float* rows[kA][kA];
+template <int A>
+void wino_input_t(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  vf d[A], tmp[A][A], o[A];
+  const float* rows[A][A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const index_t ih0 = th * g.mh - g.pt, iw0 = tw * g.mw - g.pl;
-    for (int a = 0; a < kA; ++a)
-      for (int b = 0; b < kA; ++b) {
+    for (int a = 0; a < A; ++a)
+      for (int b = 0; b < A; ++b) {
         const index_t ih = ih0 + a, iw = iw0 + b;
         rows[a][b] = (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) ? x + n * g.xsn + ih * g.xsh + iw * g.xsw : nullptr;
       }
     float* vt = V + t * g.ldv;
     for (index_t c = 0; c < g.CI; c += kW) {
       const int nn = (int)std::min<index_t>(kW, g.CI - c);
-      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
-        for (int a = 0; a < kA; ++a)
+      for (int b = 0; b < A; ++b) {  // columns: tmp[:, b] = B^T d[:, b]
+        for (int a = 0; a < A; ++a)
           d[a] = rows[a][b] ? (nn == kW ? load(rows[a][b] + c) : load_n(rows[a][b] + c, nn)) : zero();
-        bt6(d, o);
-        for (int a = 0; a < kA; ++a) tmp[a][b] = o[a];
+        WinoT<A>::bt(d, o);
+        for (int a = 0; a < A; ++a) tmp[a][b] = o[a];
       }
-      for (int a = 0; a < kA; ++a) {  // rows: V[a, :] = tmp[a, :] B
-        bt6(tmp[a], o);
-        for (int b = 0; b < kA; ++b) store(vt + (a * kA + b) * T * g.ldv + c, o[b]);
+      for (int a = 0; a < A; ++a) {  // rows: V[a, :] = tmp[a, :] B
+        WinoT<A>::bt(tmp[a], o);
+        for (int b = 0; b < A; ++b) store(vt + (a * A + b) * T * g.ldv + c, o[b]);
       }
     }
   }
 }
 
+void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+  if (g.A == 8)
+    wino_input_t<8>(g, x, t0, tc, V, T);
+  else
+    wino_input_t<6>(g, x, t0, tc, V, T);
+}
+
 // U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
 // w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
-void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
-  float Gh[kA][kA], Gw[kA][kA];
-  wino_G(g.KH, Gh);
-  wino_G(g.KW, Gw);
+template <int A>
+void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+  float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
+  wino_G(g.KH, A, Gh);
+  wino_G(g.KW, A, Gw);
   const index_t CI = g.CI, CO = g.CO, COp = pn.padded, KH = g.KH, KW = g.KW;
-  const int nt = threads_for(72.0 * CI * COp * (KH + 6));
+  const int nt = threads_for(2.0 * A * A * CI * COp * (KH + A));
   parallel_range(CI, chunk_size(CI, nt, 1), nt, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf wk[kA][kA], tmp[kA][kA];
+      vf wk[A][A], tmp[A][A];
       for (int j = 0; j < pn.count; ++j) {
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         for (index_t c = j0; c < j0 + nr; c += kW) {
@@ -164,17 +109,17 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
               const float* src = w + ((kh * KW + kw) * CI + ci) * CO + c;
               wk[kh][kw] = nn >= kW ? load(src) : nn > 0 ? load_n(src, nn) : zero();
             }
-          for (int a = 0; a < kA; ++a)  // tmp = Gh w  (6 x KW)
+          for (int a = 0; a < A; ++a)  // tmp = Gh w  (A x KW)
             for (index_t kw = 0; kw < KW; ++kw) {
               vf acc = zero();
               for (index_t kh = 0; kh < KH; ++kh) acc = fmadd(set1(Gh[a][kh]), wk[kh][kw], acc);
               tmp[a][kw] = acc;
             }
-          for (int a = 0; a < kA; ++a)  // U = tmp Gw^T
-            for (int b = 0; b < kA; ++b) {
+          for (int a = 0; a < A; ++a)  // U = tmp Gw^T
+            for (int b = 0; b < A; ++b) {
               vf acc = zero();
               for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
-              store(U + (a * kA + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+              store(U + (a * A + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
             }
         }
       }
@@ -182,12 +127,19 @@ void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U)
   });
 }
 
+void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+  if (g.A == 8)
+    wino_weights_t<8>(g, w, pn, U);
+  else
+    wino_weights_t<6>(g, w, pn, U);
+}
+
 // Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
-template <int MH, int MW>
+template <int A, int MH, int MW>
 void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, index_t t0, index_t tc,
                  const float* bias, float* y, Act act) {
   const index_t CO = g.CO;
-  vf mm[kA], tmp[MH][kA], o[kA];
+  vf mm[A], tmp[MH][A], o[A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const index_t r0 = th * MH - g.osh, c0 = tw * MW - g.osw;  // the tile's first output pixel
@@ -196,15 +148,15 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
     float* yn = y + n * g.ysn;
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
-      for (int b = 0; b < kA; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
-        for (int a = 0; a < kA; ++a) mm[a] = load(M + ((a * kA + b) * T + t) * COp + c);
-        at_rows(mm, o, MH);
+      for (int b = 0; b < A; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
+        for (int a = 0; a < A; ++a) mm[a] = load(M + ((a * A + b) * T + t) * COp + c);
+        WinoT<A>::template at_rows<MH>(mm, o);
         for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
       }
       const vf bv = load(bias + c);
       for (int i = i0; i < MH; ++i) {
         if (i >= mh) break;
-        at_rows(tmp[i], o, MW);
+        WinoT<A>::template at_rows<MW>(tmp[i], o);
         for (int jj = j0; jj < MW; ++jj) {
           if (jj >= mw) break;
           vf r = o[jj] + bv;
@@ -222,7 +174,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
 
 // Transformed upstream gradient of tiles t0 .. t0+tc-1: Z[xi][t] = (A g A^T)[xi] with
 // g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
-template <int MH, int MW>
+template <int A, int MH, int MW>
 void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
              index_t T, index_t COp, float* dbt) {
   const index_t CO = g.CO;
@@ -231,7 +183,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
   // gathering 16 pixels per channel vector straight from dy took 13% of the AlphaGo 3x3 weight
   // gradient (perf, 1 thread), 8% this way.
   float* buf = workspace<float>(Ws::conv_stage, (size_t)(MH * MW * COp));
-  vf gg[MW][MH], tmp[kA][MW], o[kA];
+  vf gg[MW][MH], tmp[A][MW], o[A];
   for (index_t t = 0; t < tc; ++t) {
     const index_t tile = t0 + t, tw = tile % g.TW, th = (tile / g.TW) % g.TH, n = tile / (g.TW * g.TH);
     const int mh = (int)std::min<index_t>(MH, g.OH - th * MH);
@@ -258,12 +210,12 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
       for (int i = 0; i < MH; ++i)
         for (int j = 0; j < MW; ++j) gg[j][i] = load(buf + (i * MW + j) * COp + c);
       for (int j = 0; j < MW; ++j) {  // columns: tmp[:, j] = A g[:, j]
-        a_cols<MH>(gg[j], o);
-        for (int a = 0; a < kA; ++a) tmp[a][j] = o[a];
+        WinoT<A>::template a_cols<MH>(gg[j], o);
+        for (int a = 0; a < A; ++a) tmp[a][j] = o[a];
       }
-      for (int a = 0; a < kA; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
-        a_cols<MW>(tmp[a], o);
-        for (int b = 0; b < kA; ++b) store(Z + ((a * kA + b) * T + t) * COp + c, o[b]);
+      for (int a = 0; a < A; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
+        WinoT<A>::template a_cols<MW>(tmp[a], o);
+        for (int b = 0; b < A; ++b) store(Z + ((a * A + b) * T + t) * COp + c, o[b]);
       }
     }
   }
@@ -275,21 +227,26 @@ using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, 
                           index_t, index_t, float*);
 
 // m = 5 (F(5, 2)): the 2x2 kernels of strided layers split by phases (Note [strided layers by
-// phases] in conv_phases.cpp).
+// phases] in conv_phases.cpp); A = 8: F(7, 2) only (Note [Winograd 8x8 tiles]).
 template <int MH>
 WinoOutFn wino_output_fn_w(int mw) {
-  return mw == 2 ? wino_output<MH, 2> : mw == 3 ? wino_output<MH, 3> : mw == 4 ? wino_output<MH, 4>
-                                                                              : wino_output<MH, 5>;
+  return mw == 2 ? wino_output<6, MH, 2> : mw == 3 ? wino_output<6, MH, 3> : mw == 4 ? wino_output<6, MH, 4>
+                                                                                  : wino_output<6, MH, 5>;
 }
-WinoOutFn wino_output_fn(int mh, int mw) {
+WinoOutFn wino_output_fn(const WinoGeom& g) {
+  const int mh = g.mh, mw = g.mw;
+  if (g.A == 8) return wino_output<8, 7, 7>;
   return mh == 2 ? wino_output_fn_w<2>(mw) : mh == 3 ? wino_output_fn_w<3>(mw)
        : mh == 4 ? wino_output_fn_w<4>(mw) : wino_output_fn_w<5>(mw);
 }
 template <int MH>
 WinoDyFn wino_dy_fn_w(int mw) {
-  return mw == 2 ? wino_dy<MH, 2> : mw == 3 ? wino_dy<MH, 3> : mw == 4 ? wino_dy<MH, 4> : wino_dy<MH, 5>;
+  return mw == 2 ? wino_dy<6, MH, 2> : mw == 3 ? wino_dy<6, MH, 3> : mw == 4 ? wino_dy<6, MH, 4>
+                                                                          : wino_dy<6, MH, 5>;
 }
-WinoDyFn wino_dy_fn(int mh, int mw) {
+WinoDyFn wino_dy_fn(const WinoGeom& g) {
+  const int mh = g.mh, mw = g.mw;
+  if (g.A == 8) return wino_dy<8, 7, 7>;
   return mh == 2 ? wino_dy_fn_w<2>(mw) : mh == 3 ? wino_dy_fn_w<3>(mw)
        : mh == 4 ? wino_dy_fn_w<4>(mw) : wino_dy_fn_w<5>(mw);
 }
@@ -303,18 +260,19 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   // the phases' stacked outputs in balanced panels (AVX2: 16 vectors as 3+3+3+3+2+2, not 5x3 + 1)
   const Panels pn(CO, st || so);
   const index_t COp = pn.padded;
-  float* U = workspace<float>(Ws::conv_wpack, (size_t)(36 * CI * COp));
+  const int A2 = g.A * g.A;  // the tile's points: A2 independent GEMMs
+  float* U = workspace<float>(Ws::conv_wpack, (size_t)(A2 * CI * COp));
   wino_weights(g, w, pn, U);
   float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
   for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * g.ntiles * CI * CO), g.ntiles);
+  const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * g.ntiles * CI * CO), g.ntiles);
   const index_t T = wino_block(g, COp, nt, 4e5);
   const index_t nblocks = ceil_div(g.ntiles, T);
-  const WinoOutFn out = wino_output_fn(g.mh, g.mw);
+  const WinoOutFn out = wino_output_fn(g);
 
   parallel_range(nblocks, chunk_size(nblocks, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * g.ldv));
-    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * g.ldv));
+    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
     const float* aptr[kMaxMR];
     const float* bptr[1];
     for (index_t blk = blk_b; blk < blk_e; ++blk) {
@@ -323,7 +281,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
         for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
       else
         wino_input(g, x, t0, tc, V, T);
-      for (int xi = 0; xi < 36; ++xi) {
+      for (int xi = 0; xi < A2; ++xi) {
         const float* Vx = V + xi * T * g.ldv;
         float* Mx = M + xi * T * COp;
         for (int j = 0; j < pn.count; ++j) {
@@ -369,32 +327,39 @@ void wino_backward_data(const ConvShape& s, const float* dy, const float* w, flo
 // dilation 1, kernel (KH, KW) (Note [Winograd], Note [Winograd pieces]): g's tiles are those of a
 // piece-sized kernel (pg); per tile Z = A g A^T, and per piece q, dU_q[xi] += V_q[xi]^T Z[xi]
 // over tiles (per thread), then dW = G^T dU_q G on the piece's taps.
-void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
-                          const float* dy, const float* x, const float* y, float* dw, float* db,
-                          const WinoStack* st) {
+template <int A>
+void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                            const float* dy, const float* x, const float* y, float* dw, float* db,
+                            const WinoStack* st) {
   const index_t CI = pg.CI, CO = pg.CO;
   const Panels pn(CO);
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
-  const size_t su = (size_t)(36 * CI * COp);           // one piece's dU
+  constexpr int A2 = A * A;
+  const size_t su = (size_t)(A2 * CI * COp);           // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
-  // Note [fixed reduction partition]: at most 4 parts (a part's dU is 36*CI*COp floats per
+  // Note [fixed reduction partition]: at most 4 parts (a part's dU is A2*CI*COp floats per
   // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
   // the part count alone, so each part sums the same tiles in the same order at any thread count.
   const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
-  const int nt = (int)std::min<index_t>(threads_for(72.0 * npieces * pg.ntiles * CI * CO), used);
+  const int nt_all = threads_for(2.0 * A2 * npieces * pg.ntiles * CI * CO);
+  const int nt = (int)std::min<index_t>(nt_all, used);
+  // One part on 8x8 tiles (DCGAN 7->14: 64 tiles, one per image): its A2 GEMMs split among the
+  // threads instead, each point's sum by one thread in the same order (bit-identical at any
+  // thread count); the transforms stay on the calling thread.
+  const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
   const index_t T = wino_block(pg, COp, (int)used, 8e5);
   const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
-  const WinoDyFn dyf = wino_dy_fn(pg.mh, pg.mw);
+  const WinoDyFn dyf = wino_dy_fn(pg);
 
   parallel_chunks(used, nt, [&](index_t part) {
     float* St = part_partial(S, sz, part);
     float* dbt = St + su * npieces;
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(36 * T * pg.ldv + kMaxMR));
-    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(36 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * pg.ldv + kMaxMR));
+    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
     index_t bbeg, bend;
     split_range(nblocks, (int)used, (int)part, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
@@ -408,26 +373,28 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
           for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
         else
           wino_input(gq, x, t0, tc, V, T);
-        for (int xi = 0; xi < 36; ++xi) {
-          const float* Vx = V + xi * T * pg.ldv;
-          const float* Zx = Z + xi * T * COp;
-          float* Sx = St + su * q + xi * CI * COp;
-          strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
-        }
+        parallel_range(A2, chunk_size(A2, nt_xi, 1), nt_xi, [&](index_t xi_b, index_t xi_e) {
+          for (index_t xi = xi_b; xi < xi_e; ++xi) {
+            const float* Vx = V + xi * T * pg.ldv;
+            const float* Zx = Z + xi * T * COp;
+            float* Sx = St + su * q + xi * CI * COp;
+            strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
+          }
+        });
       }
     }
   });
   if (db)
     for (index_t t = 0; t < used; ++t)
       for (index_t c = 0; c < CO; ++c) db[c] += S[(size_t)t * sz + su * npieces + c];
-  float Gh[kA][kA], Gw[kA][kA];
-  wino_G(pg.KH, Gh);
-  wino_G(pg.KW, Gw);
+  float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
+  wino_G(pg.KH, A, Gh);
+  wino_G(pg.KW, A, Gw);
   const index_t rh = pg.KH, rw = pg.KW;
-  const int nt2 = threads_for(72.0 * npieces * CI * COp * (rh + 6));
+  const int nt2 = threads_for(2.0 * A2 * npieces * CI * COp * (rh + A));
   parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
-      vf sU[kA][kA], tmp[kA][kA];
+      vf sU[A][A], tmp[A][A];
       for (int q = 0; q < npieces; ++q) {
         const int qh = q / pc.n[1], qw = q % pc.n[1];
         const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
@@ -436,21 +403,21 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
         const index_t w1 = qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW;
         for (index_t c = 0; c < CO; c += kW) {
           const int nn = (int)std::min<index_t>(kW, CO - c);
-          for (int xi = 0; xi < 36; ++xi) {
+          for (int xi = 0; xi < A2; ++xi) {
             vf acc = zero();
             for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
-            sU[xi / kA][xi % kA] = acc;
+            sU[xi / A][xi % A] = acc;
           }
-          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x 6)
-            for (int b = 0; b < kA; ++b) {
+          for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x A)
+            for (int b = 0; b < A; ++b) {
               vf acc = zero();
-              for (int a = 0; a < kA; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
+              for (int a = 0; a < A; ++a) acc = fmadd(set1(Gh[a][kh]), sU[a][b], acc);
               tmp[kh][b] = acc;
             }
           for (index_t kh = 0; kh < rh && h0 + kh < h1; ++kh)  // dW = tmp Gw
             for (index_t kw = 0; kw < rw && w0 + kw < w1; ++kw) {
               vf acc = zero();
-              for (int b = 0; b < kA; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
+              for (int b = 0; b < A; ++b) acc = fmadd(set1(Gw[b][kw]), tmp[kh][b], acc);
               float* dst = dw + (((h0 + kh) * KW + w0 + kw) * CI + ci) * CO + c;
               if (nn == kW)
                 store(dst, load(dst) + acc);
@@ -463,12 +430,29 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
   });
 }
 
+void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, index_t KW,
+                          const float* dy, const float* x, const float* y, float* dw, float* db,
+                          const WinoStack* st) {
+  if (pg.A == 8)
+    wino_backward_filter_t<8>(pg, pc, KH, KW, dy, x, y, dw, db, st);
+  else
+    wino_backward_filter_t<6>(pg, pc, KH, KW, dy, x, y, dw, db, st);
+}
+
 // Note [Winograd]: which layers take it.
-// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles (npieces kernels)
-// at most half the direct pass's: small images waste most of each 6x6 tile (a 2x2 output with a
-// 3x3 kernel costs 36 multiplies per tile either way).
-bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces) {
-  return 36.0 * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <= 0.5 * (double)(KH * KW * OH * OW);
+// Multiplies of the Winograd pass over an OH x OW output with mh x mw tiles of A x A points
+// (npieces kernels) at most half the direct pass's: small images waste most of each tile (a
+// 2x2 output with a 3x3 kernel costs 36 multiplies per 6x6 tile either way).
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces, int A) {
+  return (double)(A * A) * npieces * (double)(ceil_div(OH, mh) * ceil_div(OW, mw)) <=
+         0.5 * (double)(KH * KW * OH * OW);
+}
+
+int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw) {
+  if (rh != 2 || rw != 2 || !conv_winograd_tile8_enabled().load(std::memory_order_relaxed)) return 6;
+  const double f72 = 64.0 * (double)(ceil_div(OH, 7) * ceil_div(OW, 7));
+  const double f52 = 36.0 * (double)(ceil_div(OH, 5) * ceil_div(OW, 5));
+  return f72 < f52 ? 8 : 6;
 }
 
 bool wino_use(const ConvShape& s, index_t cin, index_t cout) {

@@ -7,13 +7,16 @@
 namespace tf {
 namespace TF_ISA {
 
-inline int wino_m(index_t r) { return 7 - (int)r; }
+// Outputs per tile of a kernel extent r on tiles of A points (A = 6 by default; 8 for F(7, 2):
+// Note [Winograd 8x8 tiles] in conv_winograd_tiles.h).
+inline int wino_m(index_t r, int A = 6) { return A + 1 - (int)r; }
 
 struct WinoGeom {
   index_t N, H, W, CI;   // input (N, H, W, CI)
   index_t KH, KW, CO;    // kernel (KH, KW, CI, CO)
   index_t OH, OW;        // output (N, OH, OW, CO)
   index_t pt, pl;        // output (oh, ow) reads input (oh + kh - pt, ow + kw - pl)
+  int A;                 // tile size (alpha): 6, or 8 for F(7, 2) (Note [Winograd 8x8 tiles])
   int mh, mw;            // outputs per tile
   index_t TH, TW, ntiles;
   index_t ldv;           // floats per tile row of V (CI rounded up to vectors)
@@ -25,10 +28,10 @@ struct WinoGeom {
   index_t osh, osw;
   WinoGeom() = default;
   WinoGeom(index_t N_, index_t H_, index_t W_, index_t CI_, index_t KH_, index_t KW_, index_t CO_,
-           index_t OH_, index_t OW_, index_t pt_, index_t pl_)
-      : N(N_), H(H_), W(W_), CI(CI_), KH(KH_), KW(KW_), CO(CO_), OH(OH_), OW(OW_), pt(pt_), pl(pl_) {
-    mh = wino_m(KH);
-    mw = wino_m(KW);
+           index_t OH_, index_t OW_, index_t pt_, index_t pl_, int A_ = 6)
+      : N(N_), H(H_), W(W_), CI(CI_), KH(KH_), KW(KW_), CO(CO_), OH(OH_), OW(OW_), pt(pt_), pl(pl_), A(A_) {
+    mh = wino_m(KH, A);
+    mw = wino_m(KW, A);
     TH = ceil_div(OH, mh);
     TW = ceil_div(OW, mw);
     ntiles = N * TH * TW;
@@ -102,7 +105,11 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
                           const float* dy, const float* x, const float* y, float* dw, float* db,
                           const WinoStack* st = nullptr);
 
-bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces);
+bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces, int A = 6);
+
+// The tile size for an OH x OW output of a 2x2 kernel (rh = rw = 2; 6 otherwise): 8 (F(7, 2))
+// where its tiles cost fewer multiplies than F(5, 2)'s and conv_winograd_tile8_enabled().
+int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw);
 
 bool wino_use(const ConvShape& s, index_t cin, index_t cout);
 

@@ -40,6 +40,14 @@ inline std::atomic<bool>& conv_winograd_enabled() {
   return on;
 }
 
+// Note [Winograd 8x8 tiles] (csrc/cpu/conv_winograd_tiles.h): the 2x2 phase kernels of strided
+// layers on grids that 6x6 tiles cover badly (DCGAN 7->14's 7x7) run F(7, 2) on 8x8 tiles (on by
+// default). Process-wide switch for benchmarks and tests: _C._conv_winograd_tile8(bool).
+inline std::atomic<bool>& conv_winograd_tile8_enabled() {
+  static std::atomic<bool> on{true};
+  return on;
+}
+
 // Note [weight gradient by taps] (csrc/cpu/conv_wgrad_taps.cpp): the weight gradient of layers
 // with >= 8 input channels outside Winograd runs tap by tap (on by default); off, the im2col path
 // runs instead. Process-wide switch for benchmarks and tests: _C._conv_wgrad_taps(bool).

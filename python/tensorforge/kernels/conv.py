@@ -21,9 +21,12 @@ rounding error is ~5-60 eps times the direct sum's magnitude on random data, rel
 tile rather than one window, and an Inf or NaN input reaches every output of the tiles that read
 it. Strided layers whose kernel is 2..4 times the stride (DCGAN's kernel 4, stride 2, and so its
 Conv2DTranspose layers) run the same way, split by input phase into stride-1 convolutions (Note
-[strided layers by phases] in csrc/cpu/conv_phases.cpp), where Winograd pays for the output grid.
-``tensorforge._native._C._conv_winograd(False)`` switches both off for the process (benchmarks
-and tests compare both).
+[strided layers by phases] in csrc/cpu/conv_phases.cpp), where Winograd pays for the output grid;
+kernel = 2 x stride on 6..7 or 11..14-pixel grids (DCGAN 7->14) on 8x8 tiles, F(7, 2), whose
+rounding is 2-3x that of the 6x6 tiles (Note [Winograd 8x8 tiles] in
+csrc/cpu/conv_winograd_tiles.h).
+``tensorforge._native._C._conv_winograd(False)`` switches both off for the process, and
+``_C._conv_winograd_tile8(False)`` the 8x8 tiles alone (benchmarks and tests compare both).
 """
 import functools
 
