@@ -43,8 +43,9 @@
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
 // Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
-// dh_{t-1} for its units from the whole dG row; one driver runs it for every cell (Note [BPTT
-// driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
+// dh_{t-1} for its units from the whole dG row (the LSTM with per-step weight gradients: one
+// phase per step, pipelined; Note [per-step weight gradients]); one driver runs it for every
+// cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -396,22 +397,23 @@ inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_back
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
 //   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
-//                        [per-step weight gradients]); when its per_step is true, dG is one
-//                        step's (B, W) (row stride W, reused every step) and the driver calls
-//     prepare(t, b0, b1)           batch rows [b0, b1) of the operands chunk_grads reads at
-//                                  time t: all rows before the loop, then chunk c's share
-//                                  in the last recurrent phase of the step before
-//     chunk_grads(t, u0, nu, dG)   after the chunk's pointwise pass (same task: dG in cache)
-//     dx_rows(t, b0, b1, dG)       in the last recurrent phase, for chunk c's share of the rows
+//                        [per-step weight gradients]); when its per_step is true (phases must
+//                        be 1), dG is one step's (B, W) (row stride W; two, alternating), one
+//                        phase per step, and the driver also calls
+//     prepare(t, b0, b1, buf)      gather batch rows [b0, b1) of what chunk_grads reads at time
+//                                  t into buffer buf (0/1)
+//     chunk_grads(u0, nu, dG, buf) after the chunk's pointwise pass (same task: dG in cache)
+//     dx_rows(t, b0, b1, dG)       beside recur, for chunk c's share of the batch rows
 // Returns dG (B, T, W), the calling thread's Ws::rnn_grad workspace, for the whole-sequence
-// weight-gradient GEMMs the caller runs next (per_step: the last step's (B, W) only).
+// weight-gradient GEMMs the caller runs next (not per_step).
 template <class Cell>
 const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
                   const float* mask, bool go_backwards, float* dh0) {
   const index_t B = d.B, T = d.T, U = d.U, W = cell.W, nblk = W / U;
   bool per_step = false;
   if constexpr (Cell::kStepGrads) per_step = cell.per_step;
-  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * (per_step ? 1 : T) * W));
+  // per_step: two (B, W) step buffers, alternating (step s uses dG + (s & 1) * B * W)
+  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * (per_step ? 2 : T) * W));
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);  // dh0 holds the running dh_t
   const int nt = team_size(B, U, Cell::kG);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
@@ -420,38 +422,60 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
   sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
-  if constexpr (Cell::kStepGrads)
-    if (per_step) cell.prepare(time_of(T - 1, T, go_backwards), 0, B);
+  // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
+  auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
+    const index_t t = time_of(s, T, go_backwards), u0 = ch.u0(c), nu = ch.u1(c) - u0;
+    for (index_t b = 0; b < B; ++b) {
+      float* g = dGs + b * rs + u0;
+      const float* dout = d_out + (b * T + s) * U + u0;
+      float* dh = dh0 + b * U + u0;
+      if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
+        for_lanes(nu, [&](index_t j, int n) {
+          for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
+          st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
+        });
+        continue;
+      }
+      cell.step(b, t, u0, nu, g, dh, dout);
+    }
+  };
+  if constexpr (Cell::kStepGrads) {
+    if (per_step) {
+      // Note [per-step weight gradients]: one phase per step. Chunk c's task runs step s's dh
+      // GEMM for its units and dx for its batch rows (both read all of dG_s), then step s-1's
+      // pointwise pass for the same units (it needs only their dh_{s-1}, just computed) and
+      // their weight gradients, and gathers its rows of step s-2's operands. dG and the
+      // gathered [x | h] alternate between two buffers, so no task overwrites what another
+      // task of the phase still reads.
+      auto dGs = [&](index_t s) { return dG + (s & 1) * B * W; };
+      auto tm = [&](index_t s) { return time_of(s, T, go_backwards); };
+      cell.prepare(tm(T - 1), 0, B, (T - 1) & 1);
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+        pointwise(c, T - 1, dGs(T - 1), W);
+        cell.chunk_grads(u0, ch.u1(c) - u0, dGs(T - 1), (T - 1) & 1);
+        if (T > 1) cell.prepare(tm(T - 2), b0, b1, (T - 2) & 1);
+      });
+      for (index_t s = T - 1; s >= 0; --s)
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0, b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+          cell.recur(0, tm(s), u0, nu, Wp.data() + woff[c], dGs(s), dh0);
+          cell.dx_rows(tm(s), b0, b1, dGs(s));
+          if (s == 0) return;
+          pointwise(c, s - 1, dGs(s - 1), W);
+          cell.chunk_grads(u0, nu, dGs(s - 1), (s - 1) & 1);
+          if (s > 1) cell.prepare(tm(s - 2), b0, b1, (s - 2) & 1);
+        });
+      return dG;
+    }
+  }
   for (index_t s = T - 1; s >= 0; --s) {
     const index_t t = time_of(s, T, go_backwards);
-    sync.run(ph++, [&](index_t c) {
-      const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-      for (index_t b = 0; b < B; ++b) {
-        float* g = dG + (per_step ? b * W : (b * T + t) * W) + u0;
-        const float* dout = d_out + (b * T + s) * U + u0;
-        float* dh = dh0 + b * U + u0;
-        if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
-          for_lanes(nu, [&](index_t j, int n) {
-            for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
-            st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
-          });
-          continue;
-        }
-        cell.step(b, t, u0, nu, g, dh, dout);
-      }
-      if constexpr (Cell::kStepGrads)
-        if (per_step) cell.chunk_grads(t, u0, nu, dG);
-    });
+    sync.run(ph++, [&](index_t c) { pointwise(c, s, dG + t * W, T * W); });
     for (int k = 0; k < cell.phases; ++k)
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c);
         cell.recur(k, t, u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
-        if constexpr (Cell::kStepGrads)
-          if (per_step && k == cell.phases - 1) {
-            const index_t b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
-            cell.dx_rows(t, b0, b1, dG);
-            if (s > 0) cell.prepare(time_of(s - 1, T, go_backwards), b0, b1);
-          }
       });
   }
   return dG;
@@ -555,7 +579,7 @@ struct LstmCell {
   index_t B, U, T, W, F;
   const float *rk, *gates, *c_prev, *x, *h_prev, *Kp;
   float *dc0, *dx, *dkernel, *drk, *dbias;
-  float* xh;  // per_step: [x_t | h_{t-1}] (B, F + U), contiguous rows for chunk_grads
+  float* xh;  // per_step: two [x_t | h_{t-1}] (B, F + U), contiguous rows for chunk_grads
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
@@ -582,21 +606,22 @@ struct LstmCell {
     if (per_step) gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
     else gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
   }
-  void prepare(index_t t, index_t b0, index_t b1) const {
+  void prepare(index_t t, index_t b0, index_t b1, int buf) const {
+    float* o = xh + buf * B * (F + U);
     for (index_t b = b0; b < b1; ++b) {
-      std::memcpy(xh + b * (F + U), x + (b * T + t) * F, sizeof(float) * F);
-      std::memcpy(xh + b * (F + U) + F, h_prev + (b * T + t) * U, sizeof(float) * U);
+      std::memcpy(o + b * (F + U), x + (b * T + t) * F, sizeof(float) * F);
+      std::memcpy(o + b * (F + U) + F, h_prev + (b * T + t) * U, sizeof(float) * U);
     }
   }
   // the chunk's gate columns of dkernel += x_t^T dG_t, drecurrent_kernel += h_{t-1}^T dG_t,
   // dbias += column sums of dG_t
-  void chunk_grads(index_t t, index_t u0, index_t nu, const float* dG) const {
-    (void)t;
+  void chunk_grads(index_t u0, index_t nu, const float* dG, int buf) const {
+    const float* a = xh + buf * B * (F + U);
     for (index_t q = 0; q < 4; ++q) {
       const index_t col = q * U + u0;
       const float* g = dG + col;
-      gemm_tn_acc(F, nu, B, xh, F + U, g, W, dkernel + col, W);
-      gemm_tn_acc(U, nu, B, xh + F, F + U, g, W, drk + col, W);
+      gemm_tn_acc(F, nu, B, a, F + U, g, W, dkernel + col, W);
+      gemm_tn_acc(U, nu, B, a + F, F + U, g, W, drk + col, W);
       for_lanes(nu, [&](index_t j, int n) {
         vf sum = ld(dbias + col + j, n);
         for (index_t b = 0; b < B; ++b) sum = sum + ld(g + b * W + j, n);
@@ -619,7 +644,7 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   // weight gradients]); else (many units or features) the whole-sequence GEMMs after the loop.
   const bool per_step = step_grads_fit(F, U, 4, team_size(B, U, 4));
   Buf Kp(per_step ? packed_size(GU, F) : 0);  // kernel^T (4U, F) as NR-wide panels, for dx_t
-  Buf xh(per_step ? (size_t)(B * (F + U)) : 0);
+  Buf xh(per_step ? (size_t)(2 * B * (F + U)) : 0);
   if (per_step) {
     std::memset(dkernel, 0, sizeof(float) * F * GU);
     std::memset(drecurrent_kernel, 0, sizeof(float) * U * GU);
