@@ -453,13 +453,13 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
 # ---- LSTM weight gradients per step (Note [per-step weight gradients] in csrc/cpu/rnn.cpp) -----
 @pytest.mark.parametrize("B,T,F,U", [
     (64, 4, 28, 128),  # the bench shape's sizes: per-step weight gradients, 4 unit chunks at 2 threads
-    (9, 5, 3, 37),     # partial panels (37 units: 2 x 16 + 5), odd batch rows per chunk
-    (1, 6, 11, 20),    # batch 1: one dx row, chunks with no rows
-    (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs instead
+    (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk
+    (1, 6, 11, 20),    # batch 1 (< 24): the whole-sequence GEMMs
+    (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     """Both ways of the native LSTM backward to its weight gradients (accumulated per step while
-    they fit the L2, else one GEMM each over the sequence) against reference/rnn.py in float64,
+    they fit the L2 and the batch is >= 24, else one GEMM each over the sequence) against reference/rnn.py in float64,
     with masks (all-zero and leading-zero rows), initial states and go_backwards, and the same
     bits at 1 and 2 threads (each weight column sums its steps in one order whatever the chunks)."""
     from tensorforge.kernels import rnn as krnn
