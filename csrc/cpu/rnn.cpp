@@ -444,6 +444,7 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
     }
   };
   if constexpr (Cell::kStepGrads) {
+    static_assert(Cell::phases == 1, "per-step weight gradients pipeline one recurrent phase");
     if (per_step) {
       // Note [per-step weight gradients]: one phase per step. Chunk c's task runs step s's dh
       // GEMM for its units and dx for its batch rows (both read all of dG_s), then step s-1's
