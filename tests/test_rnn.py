@@ -448,3 +448,46 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
         np.testing.assert_array_equal(a, b_)
         np.testing.assert_array_equal(a, c)
         assert_close(a, w, scale=1.0 + np.abs(w), n=64, factor=16, atol=1e-6, what="lstm grads")
+
+
+# ---- LSTM weight gradients per step (Note [per-step weight gradients] in csrc/cpu/rnn.cpp) -----
+@pytest.mark.parametrize("B,T,F,U", [
+    (64, 4, 28, 128),  # the bench shape's sizes: per-step weight gradients, 4 unit chunks at 2 threads
+    (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk
+    (1, 6, 11, 20),    # batch 1 (< 24): the whole-sequence GEMMs
+    (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs
+])
+def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
+    """Both ways of the native LSTM backward to its weight gradients (accumulated per step while
+    they fit the L2 and the batch is >= 24, else one GEMM each over the sequence) against reference/rnn.py in float64,
+    with masks (all-zero and leading-zero rows), initial states and go_backwards, and the same
+    bits at 1 and 2 threads (each weight column sums its steps in one order whatever the chunks)."""
+    from tensorforge.kernels import rnn as krnn
+    a = make_case(rng, "lstm", B, T, F, U, h0=True, c0=True, mask="random")
+    a["mask"][-1, -1] = True
+    m = a["mask"].astype(np.float32)
+    dout = rng.standard_normal((B, T, U)).astype(np.float32)
+    dh, dc = rng.standard_normal((2, B, U)).astype(np.float32)
+    args = [a[n] for n in ("x", "kernel", "recurrent_kernel", "bias", "h0", "c0")]
+    for gb in (False, True):
+        per_threads = []
+        prev = tf.get_num_threads()
+        try:
+            for nt in (1, 2):
+                tf.set_num_threads(nt)
+                f = krnn.lstm_forward(*args, m, gb, "tanh", "sigmoid")
+                g = krnn.lstm_backward(dout, dh, dc, a["x"], a["kernel"], a["recurrent_kernel"], m, gb,
+                                       "tanh", "sigmoid", *f[3:])
+                per_threads.append([np.asarray(v) for v in g])
+        finally:
+            tf.set_num_threads(prev)
+        for g1, g2 in zip(*per_threads):
+            np.testing.assert_array_equal(g1, g2)
+        d = [v.astype(np.float64) for v in args]
+        fr = ref_rnn.lstm_forward(*d, m.astype(np.float64), gb, "tanh", "sigmoid")
+        ref = ref_rnn.lstm_backward(dout.astype(np.float64), dh.astype(np.float64), dc.astype(np.float64),
+                                    d[0], d[1], d[2], m.astype(np.float64), gb, "tanh", "sigmoid", *fr[3:])
+        for name, got, r in zip(["x", "kernel", "recurrent_kernel", "bias", "h0", "c0"], per_threads[0], ref):
+            assert_close(got, r, scale=1.0 + np.abs(r), n=(F + U) * T * B, factor=4, atol=1e-5,
+                         what=f"lstm {(B, T, F, U)} gb={gb} d{name}")
+        assert np.abs(per_threads[0][1]).max() > 0 and np.abs(per_threads[0][0]).max() > 0

@@ -17,6 +17,8 @@ CASES = [  # (cell, B, T, F, U, go_backwards)
     ("lstm", 5, 9, 64, 33, True),     # fused projection, at the limit
     ("lstm", 4, 6, 65, 20, False),    # one GEMM over the sequence
     ("lstm", 40, 3, 8, 96, True),     # >= 2 MFLOP per step: the 2-thread path
+    ("lstm", 64, 4, 28, 128, False),  # bench shape's sizes: weight gradients per step, 2 threads
+    ("lstm", 3, 4, 8, 512, True),     # dW 4.3 MB: the whole-sequence weight-gradient GEMMs
     ("gru", 1, 7, 5, 3, True),
     ("gru", 5, 9, 64, 33, False),
     ("gru", 40, 3, 8, 96, True),

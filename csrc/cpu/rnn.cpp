@@ -17,7 +17,9 @@
 //   gradients dG for that step (and the direct parts of dh_{t-1}, dc_{t-1}), then ONE GEMM
 //   dh_{t-1} += dG_t (B, G*U) @ recurrent_kernel^T (GRU reset_after=False: two, as forward).
 //   After the recurrence the weight gradients are one GEMM each over the whole sequence:
-//   dx = dG @ kernel^T, dkernel = X^T dG, drecurrent_kernel = Hprev^T dG, dbias = column sums.
+//   dx = dG @ kernel^T, dkernel = X^T dG, drecurrent_kernel = Hprev^T dG, dbias = column sums;
+//   the LSTM accumulates them inside the loop instead while they fit the L2 (Note [per-step
+//   weight gradients]).
 //
 // Note [saved for backward]
 // The forward saves, indexed like x by the input time t (not processing order), (B, T, .):
@@ -41,8 +43,9 @@
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
 // Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
-// dh_{t-1} for its units from the whole dG row; one driver runs it for every cell (Note [BPTT
-// driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
+// dh_{t-1} for its units from the whole dG row (the LSTM with per-step weight gradients: one
+// phase per step, pipelined; Note [per-step weight gradients]); one driver runs it for every
+// cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -57,6 +60,7 @@
 #include <memory>
 #include <vector>
 
+#include "tf/cpuinfo.h"
 #include "tf/gemm.h"
 #include "tf/parallel.h"
 #include "tf/rnn.h"
@@ -161,6 +165,72 @@ void gemm_packed(index_t M, index_t N, std::initializer_list<Term> terms, float*
 void gemm_packed(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bp,
                  float* C, index_t ldc, bool accumulate) {
   gemm_packed(M, N, {Term{A, rsA, K, Bp}}, C, ldc, accumulate);
+}
+
+// Note [per-step weight gradients]: the LSTM's weight gradients are accumulated inside the BPTT
+// loop, while the step's dG is still in cache, instead of three whole-sequence GEMMs after it:
+// each unit chunk owns the weight columns of its units (4 gate blocks of kernel,
+// recurrent_kernel and bias), so a chunk task adds x_t^T dG_t and h_{t-1}^T dG_t (K = B) into
+// its own columns with no reduction, in step order whatever thread runs it (deterministic).
+// The whole-sequence GEMMs re-read the (B, T, 4U) dG from L3 and, with F = 28 features, ran
+// narrow (dkernel M = 28, dx N = 28: ~60% of the FMA peak, 1 thread; rnn3's profile in
+// bench/RESULTS.md). dx_t = dG_t kernel^T joins the step's dh GEMM phase: each chunk task also
+// computes dx for its share of the batch rows against kernel^T packed once.
+// Both operands of these K = B products are contiguous rows: dG_t is one (B, 4U) buffer reused
+// every step (not the (B, T, 4U) the whole-sequence GEMMs need), and [x_t | h_{t-1}] is gathered
+// into (B, F + U) rows (by chunk c for its batch rows, in the step before). Read in place from the
+// (B, T, .) layouts, every batch row lies on its own page (57 KB apart for dG at U = 128) and
+// the per-step form was no faster than the whole-sequence GEMMs (LSTM (64, 28, 28, 128)
+// backward, 1 thread: 20.9 ms both); contiguous: 18.7 ms.
+//
+// C (M, N) (row stride ldc) += A^T B, A (K, M) and B (K, N) row-major with row strides rsA and
+// rsB (unit column stride): K = the batch, A = x_t or h_{t-1} rows, B = a gate block of dG_t.
+template <int MR_>
+void tn_kernel(index_t K, const float* A, index_t rsA, const float* Bm, index_t rsB, float* C,
+               index_t ldc, int ncols) {
+  Tile<float, MR_, NV> tile;
+  const Epilogue<float> acc{1.0f, 1.0f};
+  if (ncols == NR) {
+    tile.template madd<true, true>(K, AStrided<float>{A, 1, rsA}, BRows<float>{Bm, rsB});
+    tile.store_c(C, ldc, MR_, ncols, acc);
+  } else {  // the last chunk's partial panel: B rows read through the column masks
+    vec_mask<float> mk[NV];
+    for (int v = 0; v < NV; ++v) mk[v] = lane_mask<float>(ncols - v * kW);
+    tile.template madd<false, true>(K, AStrided<float>{A, 1, rsA}, BRows<float>{Bm, rsB}, mk);
+    tile.store_c(C, ldc, MR_, ncols, acc, mk);
+  }
+}
+using TnKernel = void (*)(index_t, const float*, index_t, const float*, index_t, float*, index_t, int);
+template <int... I>
+constexpr std::array<TnKernel, sizeof...(I)> tn_table(std::integer_sequence<int, I...>) {
+  return {&tn_kernel<I + 1>...};
+}
+void gemm_tn_acc(index_t M, index_t N, index_t K, const float* A, index_t rsA, const float* Bm,
+                 index_t rsB, float* C, index_t ldc) {
+  static constexpr auto kTable = tn_table(std::make_integer_sequence<int, MR>());
+  if (M <= 0) return;
+  const index_t tiles = ceil_div(M, MR), base = M / tiles, extra = M % tiles;
+  for (index_t q = 0, i = 0; q < tiles; ++q) {
+    const index_t m = base + (q < extra ? 1 : 0);
+    for (index_t p = 0; p < ceil_div(N, NR); ++p)
+      kTable[m - 1](K, A + i, rsA, Bm + p * NR, rsB, C + i * ldc + p * NR, ldc,
+                    (int)std::min<index_t>(NR, N - p * NR));
+    i += m;
+  }
+}
+
+// Per-step weight gradients pay while each of nt threads' share of the (F + U, G*U) weight
+// gradients stays in its L2 (320 KB at LSTM (64, 28, 28, 128) against Zen 1's 512 KB L2 per
+// core); past that every step streams them through L3 or memory, where the blocked
+// whole-sequence GEMMs are the faster. Their depth is the batch: a tile adds B products per
+// load and store of its C rows (LSTM (B, 28, 28, 128) backward, 1 thread, per step vs whole
+// sequence: B = 8 15% slower, 16 equal, 32 and 64 8-11% faster).
+constexpr index_t kStepGradsMinBatch = 24;
+bool step_grads_fit(index_t B, index_t F, index_t U, index_t G, int nt) {
+  if (B < kStepGradsMinBatch) return false;
+  const CpuCaches& c = cpu_caches();
+  const double l2 = c.l2 > 0 ? (double)c.l2 / std::max(1, c.l2_sharing) : 512.0 * 1024;
+  return (double)(F + U) * (double)(G * U) * sizeof(float) <= (double)std::max(nt, 1) * l2;
 }
 
 // ---- whole-sequence GEMM ----------------------------------------------------------------------
@@ -330,13 +400,24 @@ inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_back
 //                        own carried gradient: LSTM dc), leaving in dh the direct part of dh_{t-1}
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
+//   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
+//                        [per-step weight gradients]); when its per_step is true (phases must
+//                        be 1), dG is one step's (B, W) (row stride W; two, alternating), one
+//                        phase per step, and the driver also calls
+//     prepare(t, b0, b1, buf)      gather batch rows [b0, b1) of what chunk_grads reads at time
+//                                  t into buffer buf (0/1)
+//     chunk_grads(u0, nu, dG, buf) after the chunk's pointwise pass (same task: dG in cache)
+//     dx_rows(t, b0, b1, dG)       beside recur, for chunk c's share of the batch rows
 // Returns dG (B, T, W), the calling thread's Ws::rnn_grad workspace, for the whole-sequence
-// weight-gradient GEMMs the caller runs next.
+// weight-gradient GEMMs the caller runs next (not per_step).
 template <class Cell>
 const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
                   const float* mask, bool go_backwards, float* dh0) {
   const index_t B = d.B, T = d.T, U = d.U, W = cell.W, nblk = W / U;
-  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * T * W));
+  bool per_step = false;
+  if constexpr (Cell::kStepGrads) per_step = cell.per_step;
+  // per_step: two (B, W) step buffers, alternating (step s uses dG + (s & 1) * B * W)
+  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * (per_step ? 2 : T) * W));
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);  // dh0 holds the running dh_t
   const int nt = team_size(B, U, Cell::kG);
   const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
@@ -345,24 +426,57 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
   sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
+  // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
+  auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
+    const index_t t = time_of(s, T, go_backwards), u0 = ch.u0(c), nu = ch.u1(c) - u0;
+    for (index_t b = 0; b < B; ++b) {
+      float* g = dGs + b * rs + u0;
+      const float* dout = d_out + (b * T + s) * U + u0;
+      float* dh = dh0 + b * U + u0;
+      if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
+        for_lanes(nu, [&](index_t j, int n) {
+          for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
+          st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
+        });
+        continue;
+      }
+      cell.step(b, t, u0, nu, g, dh, dout);
+    }
+  };
+  if constexpr (Cell::kStepGrads) {
+    static_assert(Cell::phases == 1, "per-step weight gradients pipeline one recurrent phase");
+    if (per_step) {
+      // Note [per-step weight gradients]: one phase per step. Chunk c's task runs step s's dh
+      // GEMM for its units and dx for its batch rows (both read all of dG_s), then step s-1's
+      // pointwise pass for the same units (it needs only their dh_{s-1}, just computed) and
+      // their weight gradients, and gathers its rows of step s-2's operands. dG and the
+      // gathered [x | h] alternate between two buffers, so no task overwrites what another
+      // task of the phase still reads.
+      auto dGs = [&](index_t s) { return dG + (s & 1) * B * W; };
+      auto tm = [&](index_t s) { return time_of(s, T, go_backwards); };
+      cell.prepare(tm(T - 1), 0, B, (T - 1) & 1);
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c), b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+        pointwise(c, T - 1, dGs(T - 1), W);
+        cell.chunk_grads(u0, ch.u1(c) - u0, dGs(T - 1), (T - 1) & 1);
+        if (T > 1) cell.prepare(tm(T - 2), b0, b1, (T - 2) & 1);
+      });
+      for (index_t s = T - 1; s >= 0; --s)
+        sync.run(ph++, [&](index_t c) {
+          const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0, b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+          cell.recur(0, tm(s), u0, nu, Wp.data() + woff[c], dGs(s), dh0);
+          cell.dx_rows(tm(s), b0, b1, dGs(s));
+          if (s == 0) return;
+          pointwise(c, s - 1, dGs(s - 1), W);
+          cell.chunk_grads(u0, nu, dGs(s - 1), (s - 1) & 1);
+          if (s > 1) cell.prepare(tm(s - 2), b0, b1, (s - 2) & 1);
+        });
+      return dG;
+    }
+  }
   for (index_t s = T - 1; s >= 0; --s) {
     const index_t t = time_of(s, T, go_backwards);
-    sync.run(ph++, [&](index_t c) {
-      const index_t u0 = ch.u0(c), nu = ch.u1(c) - u0;
-      for (index_t b = 0; b < B; ++b) {
-        float* g = dG + (b * T + t) * W + u0;
-        const float* dout = d_out + (b * T + s) * U + u0;
-        float* dh = dh0 + b * U + u0;
-        if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
-          for_lanes(nu, [&](index_t j, int n) {
-            for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
-            st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
-          });
-          continue;
-        }
-        cell.step(b, t, u0, nu, g, dh, dout);
-      }
-    });
+    sync.run(ph++, [&](index_t c) { pointwise(c, s, dG + t * W, T * W); });
     for (int k = 0; k < cell.phases; ++k)
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c);
@@ -461,11 +575,16 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 
 namespace {
 // The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
+// Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
+// dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
 struct LstmCell {
   static constexpr int kG = 4, phases = 1;
-  index_t B, U, T, W;
-  const float *rk, *gates, *c_prev;
-  float* dc0;
+  static constexpr bool kStepGrads = true;
+  bool per_step;  // false: the whole-sequence GEMMs after the loop instead (lstm_backward)
+  index_t B, U, T, W, F;
+  const float *rk, *gates, *c_prev, *x, *h_prev, *Kp;
+  float *dc0, *dx, *dkernel, *drk, *dbias;
+  float* xh;  // per_step: two [x_t | h_{t-1}] (B, F + U), contiguous rows for chunk_grads
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
@@ -489,7 +608,35 @@ struct LstmCell {
   }
   // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
   void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
-    gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+    if (per_step) gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
+    else gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+  }
+  void prepare(index_t t, index_t b0, index_t b1, int buf) const {
+    float* o = xh + buf * B * (F + U);
+    for (index_t b = b0; b < b1; ++b) {
+      std::memcpy(o + b * (F + U), x + (b * T + t) * F, sizeof(float) * F);
+      std::memcpy(o + b * (F + U) + F, h_prev + (b * T + t) * U, sizeof(float) * U);
+    }
+  }
+  // the chunk's gate columns of dkernel += x_t^T dG_t, drecurrent_kernel += h_{t-1}^T dG_t,
+  // dbias += column sums of dG_t
+  void chunk_grads(index_t u0, index_t nu, const float* dG, int buf) const {
+    const float* a = xh + buf * B * (F + U);
+    for (index_t q = 0; q < 4; ++q) {
+      const index_t col = q * U + u0;
+      const float* g = dG + col;
+      gemm_tn_acc(F, nu, B, a, F + U, g, W, dkernel + col, W);
+      gemm_tn_acc(U, nu, B, a + F, F + U, g, W, drk + col, W);
+      for_lanes(nu, [&](index_t j, int n) {
+        vf sum = ld(dbias + col + j, n);
+        for (index_t b = 0; b < B; ++b) sum = sum + ld(g + b * W + j, n);
+        st(dbias + col + j, sum, n);
+      });
+    }
+  }
+  // dx_t rows [b0, b1) = dG_t rows @ kernel^T
+  void dx_rows(index_t t, index_t b0, index_t b1, const float* dG) const {
+    gemm_packed(b1 - b0, F, W, dG + b0 * W, W, Kp, dx + (b0 * T + t) * F, T * F, false);
   }
 };
 }  // namespace
@@ -498,8 +645,21 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);  // dc0 holds the running dc_t
-  const LstmCell cell{B, U, T, GU, recurrent_kernel, gates, c_prev, dc0, act, rec_act};
+  // Weight gradients per step while each thread's share of them stays in its L2 (Note [per-step
+  // weight gradients]); else (many units or features) the whole-sequence GEMMs after the loop.
+  const bool per_step = step_grads_fit(B, F, U, 4, team_size(B, U, 4));
+  Buf Kp(per_step ? packed_size(GU, F) : 0);  // kernel^T (4U, F) as NR-wide panels, for dx_t
+  Buf xh(per_step ? (size_t)(2 * B * (F + U)) : 0);
+  if (per_step) {
+    std::memset(dkernel, 0, sizeof(float) * F * GU);
+    std::memset(drecurrent_kernel, 0, sizeof(float) * U * GU);
+    std::memset(dbias, 0, sizeof(float) * GU);
+    pack_panels(GU, F, kernel, 1, GU, Kp.data());
+  }
+  const LstmCell cell{per_step, B, U, T, GU, F, recurrent_kernel, gates, c_prev, x, h_prev, Kp.data(),
+                      dc0, dx, dkernel, drecurrent_kernel, dbias, xh.data(), act, rec_act};
   const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
+  if (per_step) return;
   // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
   seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
   seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
@@ -630,6 +790,7 @@ namespace {
 // (K = 2U), then U_h^T (K = U), in two recurrent phases: d(r*h) and dr first, then dh_{t-1}.
 struct GruCell {
   static constexpr int kG = 3;
+  static constexpr bool kStepGrads = false;
   index_t B, U, T, W, Kzr, o_hx;
   const float *rk, *gates, *h_prev, *rec_h, *mask;
   bool reset_after;
@@ -774,6 +935,7 @@ namespace {
 // The SimpleRNN cell of Note [BPTT driver]: dG = dh_t * act'(y).
 struct SimpleCell {
   static constexpr int kG = 1, phases = 1;
+  static constexpr bool kStepGrads = false;
   index_t B, U, T, W;
   const float *rk, *cand;
   RnnAct act;
