@@ -145,7 +145,7 @@ def _node_backward(node, gs):
 def grad(outputs, inputs, grad_outputs=None, create_graph=None):
     """``torch.autograd.grad``: d(sum of outputs)/d(each input), a list of Tensors (None where
     unreached); ``create_graph`` (default: False) records the computation (See Note
-    [higher-order gradients]); without it the gradients are constants and the graph is kept."""
+    [higher-order gradients]); without it the first-order walk runs and the graph is kept."""
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     for t in outs + ins:
@@ -172,8 +172,12 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=None):
                              f"shape {t.shape}")
         if not t.requires_grad:
             continue
-        with _GradMode(bool(create_graph)):
-            got = walk_graph(t, seed, ins)
+        if create_graph:
+            with _GradMode(True):
+                got = walk_graph(t, seed, ins)
+        else:  # the first-order walk on arrays, keeping the graph
+            from .gradient_tape import _walk
+            got = {k: Tensor(v) for k, v in _walk(t, seed.data, ins, free=False).items()}
         for k, v in got.items():
             found[k] = v if k not in found else found[k] + v
     res = []
