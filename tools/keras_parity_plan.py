@@ -235,6 +235,16 @@ PLAN.update({
              "stacked GRUs, reversed GRU, reversed-IMDB LSTM, Bi-LSTM, Bi-GRU)"),
 })
 
+# ---- second derivatives (grad2): nested GradientTapes (/tmp/kprogs8) ----
+PLAN.update({
+    "wgan_gp": dict(
+        epochs=1, samples=1000, metric="fit:d_loss",
+        note="fashion_mnist; a train_step override: 3 critic steps with a gradient penalty "
+             "(nested tapes, second derivatives through Conv2D / LeakyReLU / Dropout / Dense) "
+             "and one generator step per batch of 512; 2 batches: a smoke figure of an "
+             "unseeded GAN's critic loss, not an accuracy"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

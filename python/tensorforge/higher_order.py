@@ -70,10 +70,20 @@ def walk_graph(root, grad, sources):
                 got[id(s)] = gs[s._index]
         if id(node) not in live:
             continue
-        if node.ctx is None:
+        ctx = node.ctx
+        if ctx is None:
             raise RuntimeError(f"gradient: the graph through {node.name} was already freed "
                                "(a non-persistent tape's gradient, or backward(), ran on it)")
-        for t, g in zip(node.inputs, _node_backward(node, gs)):
+        # only the inputs on a path to a source: the inner gradient of a gradient penalty
+        # wants the input's, not the weights' (backwards read ctx.needs_input_grad)
+        needs = ctx.needs_input_grad
+        ctx.needs_input_grad = tuple([t is not None and (id(t) in want or (
+            t._node is not None and id(t._node) in live)) for t in node.inputs])
+        try:
+            in_grads = _node_backward(node, gs)
+        finally:
+            ctx.needs_input_grad = needs
+        for t, g in zip(node.inputs, in_grads):
             if t is None or g is None:
                 continue
             if not isinstance(g, Tensor):
