@@ -158,6 +158,35 @@ def _cases():
                                          (2, -1)) @ w ** 2),
         lambda x, w: (F.pad(x * x, (0, 0, 2, 1, 1, 2)).reshape(2, -1) @ w ** 2).sum(),
         [_rand(rng, 2, 3, 3, 2), _rand(rng, 72, 2)], 1e-2, 2e-3)
+    # Conv2DTranspose's op (the conv2d input gradient as a forward op)
+    c["conv2d_transpose"] = (
+        lambda x, w: ops.sum(ops.tanh(ops.conv2d_transpose(x, w, None, (5, 5), 2, "valid"))
+                             * 0.5 + ops.conv2d_transpose(x, w, None, (5, 5), 2, "valid") ** 2),
+        lambda x, w: (lambda y: (torch.tanh(y) * 0.5 + y ** 2).sum())(
+            F.conv_transpose2d(_nchw(x), w.permute(3, 2, 0, 1), stride=2).permute(0, 2, 3, 1)),
+        [_rand(rng, 2, 2, 2, 3), _rand(rng, 3, 3, 2, 3, lo=-0.5, hi=0.5)], 1e-2, 5e-3)
+    # pooling and upsampling (linear ops), float32
+    c["pool_upsample"] = (
+        lambda x, w: ops.sum(ops.avg_pool2d(ops.upsample2d(x * w, 2), 3, 2, "valid") ** 3)
+        + ops.sum(ops.global_avg_pool2d(x * x) * w),
+        lambda x, w: (F.avg_pool2d(F.interpolate(_nchw(x * w), scale_factor=2, mode="nearest"),
+                                   3, 2) ** 3).sum() + ((x * x).mean(dim=(1, 2)) * w).sum(),
+        [_rand(rng, 2, 4, 4, 3), _rand(rng, 3)], 1e-2, 5e-3)
+    # shape ops and sin / cos, float64
+    idx = np.array([2, 0, 2, 1])
+    c["manip"] = (
+        lambda x, w: ops.sum(ops.tile(x, (1, 2)) ** 2 * ops.repeat(w, 2, 0))
+        + ops.sum(ops.sin(ops.reverse(x, 1) * ops.gather(x, idx)[:3])
+                  * ops.cos(ops.stack([x[0], w], axis=0)[1])),
+        lambda x, w: ((x.repeat(1, 2) ** 2 * w.repeat_interleave(2, 0)).sum()
+                      + (torch.sin(x.flip(1) * x[idx][:3]) * torch.cos(w)).sum()),
+        [_rand(rng, 3, 4, dtype=np.float64), _rand(rng, 4, dtype=np.float64)], 1e-5, 1e-6)
+    # Keras relu with max_value and threshold (its own op)
+    c["relu_max_threshold"] = (
+        lambda x, w: ops.sum(ops.relu(x * w, 0.1, 0.8, 0.2) ** 2 * x),
+        lambda x, w: (torch.where(x * w > 0.2, torch.clamp(x * w, max=0.8),
+                                  0.1 * (x * w - 0.2)) ** 2 * x).sum(),
+        [_rand(rng, 3, 4, lo=-2, hi=2), _rand(rng, 4, lo=0.5, hi=1.5)], 1e-3, 2e-3)
     # the fused activations, float32, and the float64 reference ones
     for kind, (fo, ft) in _ACTS.items():
         c[f"act_{kind}"] = (

@@ -9,10 +9,14 @@ differentiable input (reshape, sum, pad, ...) share ``_linear``: their backward 
 own backward is the forward again.
 
 Covered here: add, sub, mul, div, neg, power, square, sqrt, exp, log, abs, clip, maximum,
-minimum, matmul, getitem, sum, mean, reshape, transpose, concatenate, pad, cast, dense, conv2d
-(its input and weight gradients are convolutions, differentiable in turn), conv2d_transpose,
-dropout, the fused activations (relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid,
-tanh, linear) and batch normalization in training mode. Any other op: the error naming it.
+minimum, sin, cos, matmul, getitem, sum, mean, reshape, transpose, concatenate, stack, tile,
+repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradients are
+convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
+upsample2d, dropout, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
+sigmoid, hard_sigmoid, tanh, linear) and batch normalization in training mode. Not yet (the
+error naming the op): max pooling, softmax and the fused losses, the recurrent cells,
+embedding, depthwise convolution, reduce max / min, where, inference-mode batch normalization
+and the rest.
 """
 import numpy as np
 
@@ -20,12 +24,14 @@ from .. import kernels
 from ..autograd import Context, Function, Tensor
 from ..reference.pointwise import SELU_ALPHA, SELU_SCALE
 from . import basic, elementwise
-from .activations import _Act
+from .activations import _Act, _GeneralRelu
 from .conv import _Conv2d, _Conv2dTranspose
 from .gemm import _Dense
 from .losses_ops import _Dropout
-from .manip import Pad
+from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
 from .normalization import _BatchNormTrain
+from .pool import _AvgPool2d, _GlobalAvgPool2d
+from .spatial import _Upsample2d
 
 
 def _shape(x):
@@ -89,7 +95,8 @@ def _linear(cls):
 
 
 for _cls in (basic.Sum, basic.Mean, basic.Reshape, basic.Transpose, basic.GetItem, Pad,
-             elementwise.Cast):
+             elementwise.Cast, Tile, Repeat, Reverse, Gather, _AvgPool2d, _GlobalAvgPool2d,
+             _Upsample2d):
     _linear(_cls)
 
 
@@ -152,6 +159,16 @@ def _sqrt(ctx, inputs, g):
     return (g / (y + y),)
 
 
+@_register(elementwise.Sin)
+def _sin(ctx, inputs, g):
+    return (g * elementwise.cos(inputs[0]),)
+
+
+@_register(elementwise.Cos)
+def _cos(ctx, inputs, g):
+    return (-g * elementwise.sin(inputs[0]),)
+
+
 @_register(basic.Exp)
 def _exp(ctx, inputs, g):
     return (g * basic.exp(inputs[0]),)
@@ -204,6 +221,16 @@ def _concatenate(ctx, inputs, g):
         idx[ax] = slice(start, start + n)
         out.append(basic.getitem(g, tuple(idx)))
         start += n
+    return tuple(out)
+
+
+@_register(Stack)
+def _stack(ctx, inputs, g):
+    idx = [slice(None)] * g.ndim
+    out = []
+    for i in range(g.shape[ctx.axis]):
+        idx[ctx.axis] = i
+        out.append(basic.getitem(g, tuple(idx)))
     return tuple(out)
 
 
@@ -338,6 +365,12 @@ def _act_graph(op):
 
 _Act.backward_graph = staticmethod(_act_graph(_Act))
 elementwise.GenericAct.backward_graph = staticmethod(_act_graph(elementwise.GenericAct))
+
+
+@_register(_GeneralRelu)
+def _general_relu(ctx, inputs, g):
+    (d,) = ctx.saved  # the slope per element: piecewise constant
+    return g * _const(d, g), None, None, None
 
 
 @_register(_BatchNormTrain)
