@@ -11,6 +11,7 @@ from tensorforge import layers, ops
 from tensorforge.autograd import Tensor, grad
 from tensorforge.ops.basic import concatenate, maximum
 from tensorforge.ops.gemm import dense
+from tensorforge.ops.losses_ops import softmax_cross_entropy
 
 try:
     import torch
@@ -181,6 +182,18 @@ def _cases():
         lambda x, w: ((x.repeat(1, 2) ** 2 * w.repeat_interleave(2, 0)).sum()
                       + (torch.sin(x.flip(1) * x[idx][:3]) * torch.cos(w)).sum()),
         [_rand(rng, 3, 4, dtype=np.float64), _rand(rng, 4, dtype=np.float64)], 1e-5, 1e-6)
+    # softmax and the fused softmax cross-entropy (sparse labels, mean; soft targets, none)
+    labels = np.array([2, 0, 1, 2])
+    soft = rng.dirichlet(np.ones(3), 4).astype(np.float32)
+    rows = np.array([0.5, 1.0, 2.0, -1.0], np.float32)
+    c["softmax_xent"] = (
+        lambda x, w: softmax_cross_entropy(x @ w, labels, sparse=True)
+        + ops.sum(softmax_cross_entropy(x @ w, soft, reduction="none") * rows)
+        + ops.sum(ops.softmax(x * w[0, 0], axis=0) ** 3),
+        lambda x, w: F.cross_entropy(x @ w, torch.tensor(labels))
+        + (F.cross_entropy(x @ w, torch.tensor(soft), reduction="none") * torch.tensor(rows)).sum()
+        + (torch.softmax(x * w[0, 0], 0) ** 3).sum(),
+        [_rand(rng, 4, 5), _rand(rng, 5, 3)], 1e-2, 2e-3)
     # Keras relu with max_value and threshold (its own op)
     c["relu_max_threshold"] = (
         lambda x, w: ops.sum(ops.relu(x * w, 0.1, 0.8, 0.2) ** 2 * x),
@@ -396,3 +409,36 @@ def test_second_derivative_of_an_unsupported_op_names_it():
     np.testing.assert_allclose(gx.numpy(), first.gradient(y1, x).numpy(), rtol=1e-6)
     with pytest.raises(RuntimeError, match="second derivative of _MaxPool2d is not supported"):
         outer.gradient(pen, w)
+
+
+def test_double_backprop_regularizer_on_a_keras_classifier():
+    """An input-gradient penalty (double backprop) on Dense-relu-softmax with Keras'
+    CategoricalCrossentropy, against finite differences of the penalized loss."""
+    tf.random.set_seed(0)
+    model = tf.keras.Sequential([layers.Dense(8, activation="relu", input_shape=(5,)),
+                                 layers.Dense(3, activation="softmax")])
+    x = tf.convert_to_tensor(np.random.default_rng(0).standard_normal((6, 5)).astype("f4"))
+    y = np.eye(3, dtype="f4")[[0, 1, 2, 0, 1, 2]]
+    loss_fn = tf.keras.losses.CategoricalCrossentropy()
+
+    def penalized():
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as input_tape:
+                input_tape.watch(x)
+                loss = loss_fn(y, model(x, training=True))
+            gx = input_tape.gradient(loss, x)
+            total = loss + 0.5 * tf.reduce_sum(tf.square(gx))
+        return float(total), tape.gradient(total, model.trainable_variables)
+
+    _, grads = penalized()
+    rng = np.random.default_rng(1)
+    for k, w in enumerate(model.trainable_variables):
+        orig = w.numpy().copy()
+        v = rng.standard_normal(orig.shape).astype(np.float32)
+        vals = []
+        for s in (1, -1):
+            w.assign(orig + s * 1e-3 * v)
+            vals.append(penalized()[0])
+        w.assign(orig)
+        _pair_close(float((grads[k].numpy().astype(np.float64) * v).sum()),
+                    (vals[0] - vals[1]) / 2e-3, 5e-3, f"penalized loss, weight {k}")

@@ -12,9 +12,9 @@ Covered here: add, sub, mul, div, neg, power, square, sqrt, exp, log, abs, clip,
 minimum, sin, cos, matmul, getitem, sum, mean, reshape, transpose, concatenate, stack, tile,
 repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradients are
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
-upsample2d, dropout, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
+upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
 sigmoid, hard_sigmoid, tanh, linear) and batch normalization in training mode. Not yet (the
-error naming the op): max pooling, softmax and the fused losses, the recurrent cells,
+error naming the op): max pooling, the recurrent cells,
 embedding, depthwise convolution, reduce max / min, where, inference-mode batch normalization
 and the rest.
 """
@@ -24,10 +24,10 @@ from .. import kernels
 from ..autograd import Context, Function, Tensor
 from ..reference.pointwise import SELU_ALPHA, SELU_SCALE
 from . import basic, elementwise
-from .activations import _Act, _GeneralRelu
+from .activations import _Act, _GeneralRelu, _Softmax
 from .conv import _Conv2d, _Conv2dTranspose
 from .gemm import _Dense
-from .losses_ops import _Dropout
+from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
 from .normalization import _BatchNormTrain
 from .pool import _AvgPool2d, _GlobalAvgPool2d
@@ -371,6 +371,36 @@ elementwise.GenericAct.backward_graph = staticmethod(_act_graph(elementwise.Gene
 def _general_relu(ctx, inputs, g):
     (d,) = ctx.saved  # the slope per element: piecewise constant
     return g * _const(d, g), None, None, None
+
+
+def _softmax_graph(op):
+    def backward_graph(ctx, inputs, g):
+        x, axis = inputs
+        y = op.apply(x, axis)
+        return y * (g - basic.sum(g * y, axis, True)), None
+    return backward_graph
+
+
+_Softmax.backward_graph = staticmethod(_softmax_graph(_Softmax))
+elementwise.GenericSoftmax.backward_graph = staticmethod(_softmax_graph(elementwise.GenericSoftmax))
+
+
+@_register(_SoftmaxXent)
+def _softmax_xent(ctx, inputs, g):
+    """(softmax(logits) - targets) times the loss's gradient (/ N for 'mean'), the softmax
+    recomputed in recorded ops; the targets (one-hot for sparse labels) are constants."""
+    logits, targets, sparse, reduction = inputs
+    shape = _shape(logits)
+    C = shape[-1]
+    t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    if sparse:
+        t = np.eye(C, dtype=np.float32)[t.reshape(-1)]
+    t = t.reshape(shape).astype(np.float32, copy=False)
+    d = _Softmax.apply(logits, -1) - t
+    if reduction == "none":
+        return d * basic.reshape(g, tuple(shape[:-1]) + (1,)), None, None, None
+    n = t.size // C
+    return d * (g * (1.0 / n) if reduction == "mean" else g), None, None, None
 
 
 @_register(_BatchNormTrain)
