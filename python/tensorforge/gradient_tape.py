@@ -116,8 +116,11 @@ class GradientTape:
                 raise ValueError(f"GradientTape.gradient: output_gradients of shape "
                                  f"{tuple(g.shape)} for a target of shape {t.shape}")
             if t.requires_grad:
-                got = walk_graph(t, seed if isinstance(seed, Tensor) else Tensor(g), flat) \
-                    if graph else _walk(t, g, flat, free=not self.persistent)
+                if graph:  # a Tensor seed keeps its graph
+                    got = walk_graph(t, seed if isinstance(seed, Tensor) and
+                                     seed.dtype == g.dtype else Tensor(g), flat)
+                else:
+                    got = _walk(t, g, flat, free=not self.persistent)
                 for k, v in got.items():
                     found[k] = v if k not in found else found[k] + v
         out = []
