@@ -173,6 +173,11 @@ def _cases():
         lambda x, w: (F.avg_pool2d(F.interpolate(_nchw(x * w), scale_factor=2, mode="nearest"),
                                    3, 2) ** 3).sum() + ((x * x).mean(dim=(1, 2)) * w).sum(),
         [_rand(rng, 2, 4, 4, 3), _rand(rng, 3)], 1e-2, 5e-3)
+    c["max_pool"] = (
+        lambda x, w: ops.sum(ops.max_pool2d(x * w, 2, 2, "same") ** 2 * x[:, :2, :2, :]),
+        lambda x, w: (F.max_pool2d(F.pad(_nchw(x * w), (0, 1, 0, 1), value=-1e9), 2, 2)
+                      .permute(0, 2, 3, 1) ** 2 * x[:, :2, :2, :]).sum(),
+        [_rand(rng, 2, 3, 3, 2), _rand(rng, 2, lo=0.5, hi=1.5)], 1e-3, 2e-3)
     # shape ops and sin / cos, float64
     idx = np.array([2, 0, 2, 1])
     c["manip"] = (
@@ -395,19 +400,20 @@ def test_gradient_inside_its_own_tape_stays_first_order():
 
 def test_second_derivative_of_an_unsupported_op_names_it():
     x = tf.convert_to_tensor(np.random.default_rng(5).uniform(size=(1, 4, 4, 2)).astype("f4"))
-    w = tf.Variable(np.ones((3, 3, 2, 2), np.float32))
+    w = tf.Variable(np.ones((3, 3, 2, 1), np.float32))
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             inner.watch(x)
-            y = tf.reduce_sum(ops.max_pool2d(ops.conv2d(x, w, padding="same") ** 2, 2))
+            y = tf.reduce_sum(ops.depthwise_conv2d(x, w, padding="same") ** 2)
         gx = inner.gradient(y, x)
         pen = tf.reduce_sum(gx * gx)
     # the inner gradient itself is right (equal to the first-order one)
     with tf.GradientTape() as first:
         first.watch(x)
-        y1 = tf.reduce_sum(ops.max_pool2d(ops.conv2d(x, w, padding="same") ** 2, 2))
+        y1 = tf.reduce_sum(ops.depthwise_conv2d(x, w, padding="same") ** 2)
     np.testing.assert_allclose(gx.numpy(), first.gradient(y1, x).numpy(), rtol=1e-6)
-    with pytest.raises(RuntimeError, match="second derivative of _MaxPool2d is not supported"):
+    with pytest.raises(RuntimeError,
+                       match="second derivative of _DepthwiseConv2d is not supported"):
         outer.gradient(pen, w)
 
 

@@ -12,15 +12,16 @@ Covered here: add, sub, mul, div, neg, power, square, sqrt, exp, log, abs, clip,
 minimum, sin, cos, matmul, getitem, sum, mean, reshape, transpose, concatenate, stack, tile,
 repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradients are
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
-upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
+max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
 sigmoid, hard_sigmoid, tanh, linear) and batch normalization in training mode. Not yet (the
-error naming the op): max pooling, the recurrent cells,
+error naming the op): the recurrent cells,
 embedding, depthwise convolution, reduce max / min, where, inference-mode batch normalization
 and the rest.
 """
 import numpy as np
 
 from .. import kernels
+from .._xp import array_module
 from ..autograd import Context, Function, Tensor
 from ..reference.pointwise import SELU_ALPHA, SELU_SCALE
 from . import basic, elementwise
@@ -30,7 +31,7 @@ from .gemm import _Dense
 from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
 from .normalization import _BatchNormTrain
-from .pool import _AvgPool2d, _GlobalAvgPool2d
+from .pool import _AvgPool2d, _GlobalAvgPool2d, _MaxPool2d
 from .spatial import _Upsample2d
 
 
@@ -320,6 +321,43 @@ def _conv2d_transpose(ctx, inputs, g):
     dw = _Conv2dFilterGrad.apply(g, x, _shape(w), geom) if need[1] else None
     db = basic.sum(g, (0, 1, 2)) if len(need) > 2 and need[2] else None
     return dx, dw, db, None, None, None, None
+
+
+class _ScatterAdd(Function):
+    """zeros(shape) with g added at the fancy index ``idx`` (repeats accumulate): max pooling's
+    backward as an op; its own backward gathers at ``idx``."""
+
+    @staticmethod
+    def forward(ctx, g, idx, shape):
+        ctx.idx = idx
+        out = array_module(g).zeros(shape, dtype=g.dtype)
+        return basic.scatter_add(out, idx, g)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.idx], None, None
+
+    @staticmethod
+    def backward_graph(ctx, inputs, gg):
+        return basic.getitem(gg, inputs[1]), None, None
+
+
+@_register(_MaxPool2d)
+def _max_pool2d(ctx, inputs, g):
+    """g routed to each window's first maximal cell (the forward's argmax: h * W + w per
+    sample and channel); the routing is constant."""
+    (am,) = ctx.saved
+    shape = ctx.meta[0]
+    N, H, W, C = shape
+    xp = array_module(am)
+    am = am.astype(np.int64)
+    inside = (am >= 0) & (am < H * W)  # a padded cell never wins; dropped as the kernel does
+    am = xp.where(inside, am, 0)
+    n = xp.broadcast_to(xp.arange(N)[:, None, None, None], am.shape)
+    c = xp.broadcast_to(xp.arange(C)[None, None, None, :], am.shape)
+    idx = (n, am // W, am % W, c)
+    gm = g if bool(inside.all()) else g * _const(inside, g)
+    return _ScatterAdd.apply(gm, idx, tuple(shape)), None, None, None
 
 
 @_register(_Dropout)
