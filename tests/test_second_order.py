@@ -68,7 +68,8 @@ def torch_second(ft, args, i, v):
     ts2 = [torch.tensor(a, requires_grad=True) for a in args]
     (g0,) = torch.autograd.grad(ft(*ts2), [ts2[0]], create_graph=True)
     pen = torch.autograd.grad((g0 * g0).sum(), ts2, allow_unused=True)
-    fix = lambda gs: [np.zeros_like(a) if g is None else g.detach().numpy() for a, g in zip(args, gs)]
+    def fix(gs):
+        return [np.zeros_like(a) if g is None else g.detach().numpy() for a, g in zip(args, gs)]
     return fix(hv), fix(pen)
 
 

@@ -12,11 +12,11 @@ Covered here: add, sub, mul, div, neg, power, square, sqrt, exp, log, abs, clip,
 minimum, sin, cos, matmul, getitem, sum, mean, reshape, transpose, concatenate, stack, tile,
 repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradients are
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
-max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any arguments, leaky_relu, elu, selu, softplus,
-sigmoid, hard_sigmoid, tanh, linear) and batch normalization in training mode. Not yet (the
-error naming the op): the recurrent cells,
-embedding, depthwise convolution, reduce max / min, where, inference-mode batch normalization
-and the rest.
+max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
+arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
+normalization in training mode. Not yet (the error naming the op): the recurrent cells,
+embedding, depthwise convolution, reduce max / min / prod / var, where, power with a Tensor
+exponent, inference-mode batch normalization, and the rest.
 """
 import numpy as np
 
