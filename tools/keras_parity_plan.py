@@ -241,8 +241,9 @@ PLAN.update({
         epochs=1, samples=1000, metric="fit:d_loss",
         note="fashion_mnist; a train_step override: 3 critic steps with a gradient penalty "
              "(nested tapes, second derivatives through Conv2D / LeakyReLU / Dropout / Dense) "
-             "and one generator step per batch of 512; 2 batches: a smoke figure of an "
-             "unseeded GAN's critic loss, not an accuracy"),
+             "and one generator step per batch of 512; 2 batches: a smoke figure of a GAN's "
+             "critic loss, not an accuracy; over 600 s a side at 1 thread on the loaded "
+             "2-core machine: run with --timeout 2700"),
 })
 
 NOT_COMPARABLE = {
