@@ -264,6 +264,17 @@ PLAN.update({
              "train_step override, tf.einsum similarities; contrastive loss of random pairs"),
 })
 
+# ---- second derivatives (grad2): nested GradientTapes (/tmp/kprogs8) ----
+PLAN.update({
+    "wgan_gp": dict(
+        epochs=1, samples=1000, metric="fit:d_loss",
+        note="fashion_mnist; a train_step override: 3 critic steps with a gradient penalty "
+             "(nested tapes, second derivatives through Conv2D / LeakyReLU / Dropout / Dense) "
+             "and one generator step per batch of 512; 2 batches: a smoke figure of a GAN's "
+             "critic loss, not an accuracy; over 600 s a side at 1 thread on the loaded "
+             "2-core machine: run with --timeout 2700"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

@@ -275,6 +275,14 @@ class Tensor:
     def log(self): return _basic().log(self)
 
 
+def grad(outputs, inputs, grad_outputs=None, create_graph=None):
+    """d(sum of ``outputs``)/d(each of ``inputs``) as Tensors, as ``torch.autograd.grad``;
+    ``create_graph=True`` records the gradient computation so it can be differentiated again
+    (higher_order.py). None for an input the outputs do not reach."""
+    from .higher_order import grad as _grad
+    return _grad(outputs, inputs, grad_outputs, create_graph)
+
+
 def _basic():
     """ops.basic (imported on first use: it imports this module)."""
     global _basic
@@ -297,10 +305,14 @@ def from_dlpack(x, requires_grad=False):
 class Node:
     """One recorded op: its backward, its saved context, its inputs and output metadata."""
 
-    __slots__ = ("backward", "ctx", "inputs", "out_meta", "name")
+    # fn, args: the Function class and its positional arguments as given (Tensors keep their
+    # graph), for a differentiable backward (Note [higher-order gradients] in higher_order.py)
+    __slots__ = ("backward", "ctx", "inputs", "out_meta", "name", "fn", "args")
 
-    def __init__(self, backward, ctx, inputs, out_meta, name):
+    def __init__(self, backward, ctx, inputs, out_meta, name, fn=None, args=()):
         self.backward = backward
+        self.fn = fn
+        self.args = args
         self.ctx = ctx
         self.inputs = inputs      # one entry per positional input: Tensor needing grad, or None
         self.out_meta = out_meta  # [(shape, dtype, xp)] per output, for zero-filling
@@ -354,7 +366,16 @@ def backward_on_one_device(node, ctx, grads):
 
 
 class Function:
-    """Base class of differentiable ops; see the module docstring."""
+    """Base class of differentiable ops; see the module docstring.
+
+    ``backward_graph(ctx, inputs, *grads)``: optional, the backward written in Tensor ops, so
+    that a gradient can itself be differentiated (Note [higher-order gradients] in
+    higher_order.py). ``inputs``: the positional arguments as given to apply (Tensors keep
+    their graph); ``grads``: Tensors; returns one Tensor (or None) per positional input. None:
+    a second derivative through this op is an error naming it.
+    """
+
+    backward_graph = None
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -396,6 +417,8 @@ class Function:
         node.ctx = ctx
         node.inputs = inputs
         node.name = cls.__name__
+        node.fn = cls
+        node.args = args
         if type(out) is np.ndarray:  # one NumPy output: the usual op (_wrap, inlined)
             node.out_meta = ((out.shape, out.dtype, np),)
             t = _new_tensor(Tensor)
@@ -527,7 +550,7 @@ def run_backward(root, grad):
             in_grads = backward_on_one_device(node, ctx, grads_in)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
-        node.ctx = None  # free saved arrays
+        node.ctx = node.args = None  # free saved arrays
         for t, g in zip(node.inputs, in_grads):
             if t is None or g is None:
                 continue

@@ -13,10 +13,24 @@ returned, shaped like ``sources`` (a Tensor, or a list / tuple / dict of them, n
 
 ``persistent=False`` (the default): ``gradient`` may be called once, and the graph's saved arrays
 are freed by it; ``persistent=True`` keeps them for more calls.
+
+Nested tapes: a ``gradient`` asked while another tape records (the inner tape of a WGAN-GP
+gradient penalty) is itself recorded, so the outer tape can differentiate it (See Note
+[higher-order gradients] in higher_order.py).
 """
-from .autograd import (Tensor, _GradMode, _toposort, backward_on_one_device, enable_grad, no_grad,
-                       zero_filled)
+import threading
+
+from .autograd import (Tensor, _GradMode, _grad_state, _toposort, backward_on_one_device,
+                       enable_grad, no_grad, zero_filled)
+from .higher_order import walk_graph
 from ._xp import array_module, raw
+
+
+class _Recording(threading.local):
+    tapes = ()  # the tapes whose block this thread is in, outermost first
+
+
+_recording = _Recording()
 
 
 class GradientTape:
@@ -34,10 +48,12 @@ class GradientTape:
         self._mode = enable_grad()
         self._mode.__enter__()
         self._recording = True
+        _recording.tapes = _recording.tapes + (self,)
         return self
 
     def __exit__(self, *exc):
         self._recording = False
+        _recording.tapes = tuple(t for t in _recording.tapes if t is not self)
         self._mode.__exit__(*exc)
         for t, was in self._watched:  # the graph already holds them: the flag is not needed
             t.requires_grad = was
@@ -86,6 +102,8 @@ class GradientTape:
                                  f"{len(targets)} targets")
         else:
             seeds = [None] * len(targets)
+        # recorded when another tape records now (See Note [higher-order gradients])
+        graph = _grad_state.enabled and any(t is not self for t in _recording.tapes)
         found = {}
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor):
@@ -98,14 +116,19 @@ class GradientTape:
                 raise ValueError(f"GradientTape.gradient: output_gradients of shape "
                                  f"{tuple(g.shape)} for a target of shape {t.shape}")
             if t.requires_grad:
-                for k, v in _walk(t, g, flat, free=not self.persistent).items():
+                if graph:  # a Tensor seed keeps its graph
+                    got = walk_graph(t, seed if isinstance(seed, Tensor) and
+                                     seed.dtype == g.dtype else Tensor(g), flat)
+                else:
+                    got = _walk(t, g, flat, free=not self.persistent)
+                for k, v in got.items():
                     found[k] = v if k not in found else found[k] + v
         out = []
         for s in flat:
             g = found.get(id(s))
             if g is None and unconnected_gradients == "zero":
                 g = array_module(s.data).zeros_like(s.data)
-            out.append(None if g is None else Tensor(g))
+            out.append(g if g is None or isinstance(g, Tensor) else Tensor(g))
         return _pack(sources, iter(out))
 
 
@@ -146,7 +169,7 @@ def _walk(root, grad, sources, free):
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
         if free:
-            node.ctx = None
+            node.ctx = node.args = None
         for t, g in zip(node.inputs, in_grads):
             if t is None or g is None:
                 continue

@@ -16,6 +16,9 @@ for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "man
         continue
     globals().update({n: getattr(_mod, n) for n in getattr(_mod, "__all__", [])})
 
+# The ops' backwards in Tensor ops, for gradients of gradients (higher_order.py)
+from . import double_backward as _double_backward  # noqa: E402,F401
+
 # Every public op reads other libraries' arrays (__dlpack__, __cuda_array_interface__, __array__)
 # as arrays first, without a copy where the layout allows (See interop.py).
 from .. import interop as _interop  # noqa: E402
