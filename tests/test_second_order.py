@@ -8,7 +8,8 @@ import pytest
 
 import tensorforge as tf
 from tensorforge import layers, ops
-from tensorforge.autograd import Tensor, grad
+from tensorforge.autograd import Tensor
+from tensorforge.higher_order import grad
 from tensorforge.ops.basic import concatenate, maximum
 from tensorforge.ops.gemm import dense
 from tensorforge.ops.losses_ops import softmax_cross_entropy

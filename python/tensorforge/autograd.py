@@ -275,14 +275,6 @@ class Tensor:
     def log(self): return _basic().log(self)
 
 
-def grad(outputs, inputs, grad_outputs=None, create_graph=None):
-    """d(sum of ``outputs``)/d(each of ``inputs``) as Tensors, as ``torch.autograd.grad``;
-    ``create_graph=True`` records the gradient computation so it can be differentiated again
-    (higher_order.py). None for an input the outputs do not reach."""
-    from .higher_order import grad as _grad
-    return _grad(outputs, inputs, grad_outputs, create_graph)
-
-
 def _basic():
     """ops.basic (imported on first use: it imports this module)."""
     global _basic
@@ -645,3 +637,62 @@ def _firing_grad_ready(order, grads, watched, fn, out=None):
                 root = g
             owned.add(id(root))
             fn(t)
+
+
+def collect_gradients(root, grad, sources, free):
+    """{id(source): gradient array} of ``root`` (seeded with ``grad``) for the sources it
+    reaches: the walk of run_backward, collecting instead of writing ``.grad`` (GradientTape.gradient,
+    higher_order.grad without create_graph)."""
+    want = {id(s) for s in sources}
+    got = {}
+    top = root._node
+    if top is None:
+        if id(root) in want:
+            got[id(root)] = grad
+        return got
+    inner = {id(s._node): [] for s in sources if s._node is not None}
+    for s in sources:
+        if s._node is not None:
+            inner[id(s._node)].append(s)
+    grads = {id(top): [None] * len(top.out_meta)}
+    grads[id(top)][root._index] = grad
+    for node in _toposort(top):
+        gs = grads.pop(id(node), None)
+        if gs is None:
+            continue
+        for s in inner.get(id(node), ()):  # an intermediate source: its gradient is final now
+            if gs[s._index] is not None:
+                got[id(s)] = gs[s._index]
+        ctx = node.ctx
+        if ctx is None:
+            raise RuntimeError(f"gradient: the graph through {node.name} was "
+                               "already freed (a non-persistent tape's gradient, or backward(), "
+                               "ran on it)")
+        with _GradMode(False):
+            grads_in = zero_filled(gs, node.out_meta)
+            try:
+                in_grads = node.backward(ctx, *grads_in)
+            except TypeError:  # Note [mixed host and device operands] in _xp.py
+                in_grads = backward_on_one_device(node, ctx, grads_in)
+        if not isinstance(in_grads, (tuple, list)):
+            in_grads = (in_grads,)
+        if free:
+            node.ctx = node.args = None
+        for t, g in zip(node.inputs, in_grads):
+            if t is None or g is None:
+                continue
+            if g.dtype != t.data.dtype:
+                g = g.astype(t.data.dtype)
+            tn = t._node
+            if tn is None:
+                if id(t) in want:
+                    got[id(t)] = g if id(t) not in got else got[id(t)] + g
+            else:
+                slot = grads.get(id(tn))
+                if slot is None:
+                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
+                i = t._index
+                slot[i] = g if slot[i] is None else slot[i] + g
+    if id(root) in want:
+        got[id(root)] = grad
+    return got

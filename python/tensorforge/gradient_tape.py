@@ -20,8 +20,7 @@ gradient penalty) is itself recorded, so the outer tape can differentiate it (Se
 """
 import threading
 
-from .autograd import (Tensor, _GradMode, _grad_state, _toposort, backward_on_one_device,
-                       enable_grad, no_grad, zero_filled)
+from .autograd import Tensor, _grad_state, collect_gradients, enable_grad, no_grad
 from .higher_order import walk_graph
 from ._xp import array_module, raw
 
@@ -120,7 +119,7 @@ class GradientTape:
                     got = walk_graph(t, seed if isinstance(seed, Tensor) and
                                      seed.dtype == g.dtype else Tensor(g), flat)
                 else:
-                    got = _walk(t, g, flat, free=not self.persistent)
+                    got = collect_gradients(t, g, flat, free=not self.persistent)
                 for k, v in got.items():
                     found[k] = v if k not in found else found[k] + v
         out = []
@@ -130,64 +129,6 @@ class GradientTape:
                 g = array_module(s.data).zeros_like(s.data)
             out.append(g if g is None or isinstance(g, Tensor) else Tensor(g))
         return _pack(sources, iter(out))
-
-
-def _walk(root, grad, sources, free):
-    """{id(source): gradient array} of ``root`` (seeded with ``grad``) for the sources it
-    reaches: the walk of autograd.run_backward, collecting instead of writing ``.grad``."""
-    want = {id(s) for s in sources}
-    got = {}
-    top = root._node
-    if top is None:
-        if id(root) in want:
-            got[id(root)] = grad
-        return got
-    inner = {id(s._node): [] for s in sources if s._node is not None}
-    for s in sources:
-        if s._node is not None:
-            inner[id(s._node)].append(s)
-    grads = {id(top): [None] * len(top.out_meta)}
-    grads[id(top)][root._index] = grad
-    for node in _toposort(top):
-        gs = grads.pop(id(node), None)
-        if gs is None:
-            continue
-        for s in inner.get(id(node), ()):  # an intermediate source: its gradient is final now
-            if gs[s._index] is not None:
-                got[id(s)] = gs[s._index]
-        ctx = node.ctx
-        if ctx is None:
-            raise RuntimeError(f"GradientTape.gradient: the graph through {node.name} was "
-                               "already freed (a non-persistent tape's gradient, or backward(), "
-                               "ran on it)")
-        with _GradMode(False):
-            grads_in = zero_filled(gs, node.out_meta)
-            try:
-                in_grads = node.backward(ctx, *grads_in)
-            except TypeError:  # Note [mixed host and device operands] in _xp.py
-                in_grads = backward_on_one_device(node, ctx, grads_in)
-        if not isinstance(in_grads, (tuple, list)):
-            in_grads = (in_grads,)
-        if free:
-            node.ctx = node.args = None
-        for t, g in zip(node.inputs, in_grads):
-            if t is None or g is None:
-                continue
-            if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
-            tn = t._node
-            if tn is None:
-                if id(t) in want:
-                    got[id(t)] = g if id(t) not in got else got[id(t)] + g
-            else:
-                slot = grads.get(id(tn))
-                if slot is None:
-                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
-                i = t._index
-                slot[i] = g if slot[i] is None else slot[i] + g
-    if id(root) in want:
-        got[id(root)] = grad
-    return got
 
 
 def _flatten(x):

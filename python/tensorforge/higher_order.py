@@ -2,7 +2,7 @@
 be differentiated (a WGAN-GP gradient penalty, double backprop, Hessian-vector products).
 
 Note [higher-order gradients]
-The first-order walk (autograd.run_backward, GradientTape's _walk) runs each node's ``backward``
+The first-order walk (autograd.run_backward and collect_gradients) runs each node's ``backward``
 on arrays: fast, and nothing it computes is recorded. A gradient that will be differentiated
 again takes this module's walk instead, ``walk_graph``: the gradients are Tensors, and each
 node's backward runs as Tensor ops through ``Function.backward_graph(ctx, inputs, *grads)``
@@ -12,7 +12,7 @@ computes is recorded like any forward op. It is taken when
 
   - ``GradientTape.gradient`` is called while another tape records in this thread (the
     inner gradient of nested tapes, as TensorFlow records it on the outer tape), or
-  - ``tensorforge.autograd.grad(..., create_graph=True)`` (torch.autograd.grad's flag).
+  - ``tensorforge.higher_order.grad(..., create_graph=True)`` (torch.autograd.grad's flag).
 
 It visits only the nodes on a path from the target to a source (the generator behind a WGAN's
 interpolated images is not walked), and keeps every node's saved context (the outer gradient
@@ -24,7 +24,8 @@ ops/double_backward.py gives the ops their ``backward_graph``.
 """
 import numpy as np
 
-from .autograd import Function, Tensor, _GradMode, _toposort, backward_on_one_device
+from .autograd import (Function, Tensor, _GradMode, _toposort, backward_on_one_device,
+                       collect_gradients)
 
 
 class _NoSecondOrder(Function):
@@ -186,8 +187,7 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=None):
             with _GradMode(True):
                 got = walk_graph(t, seed, ins)
         else:  # the first-order walk on arrays, keeping the graph
-            from .gradient_tape import _walk
-            got = {k: Tensor(v) for k, v in _walk(t, seed.data, ins, free=False).items()}
+            got = {k: Tensor(v) for k, v in collect_gradients(t, seed.data, ins, free=False).items()}
         for k, v in got.items():
             found[k] = v if k not in found else found[k] + v
     res = []
