@@ -357,6 +357,32 @@ def backward_on_one_device(node, ctx, grads):
     return node.backward(ctx, *args[len(saved):])
 
 
+def call_backward(node, ctx, grads):
+    """``node.backward(ctx, *grads)`` as a tuple of input gradients, retried on one device when
+    it failed on arrays of two (backward_on_one_device)."""
+    try:
+        out = node.backward(ctx, *grads)
+    except TypeError:  # Note [mixed host and device operands] in _xp.py
+        out = backward_on_one_device(node, ctx, grads)
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def route_gradient(t, g, grads, got, want):
+    """A collecting walk's step: ``g``, a gradient of ``t``, added to the slot of the node that
+    made ``t`` (``grads``: id(node) -> one slot per output), or to ``got`` when ``t`` is a
+    wanted leaf (``want``: ids)."""
+    tn = t._node
+    if tn is None:
+        if id(t) in want:
+            got[id(t)] = g if id(t) not in got else got[id(t)] + g
+        return
+    slot = grads.get(id(tn))
+    if slot is None:
+        slot = grads[id(tn)] = [None] * len(tn.out_meta)
+    i = t._index
+    slot[i] = g if slot[i] is None else slot[i] + g
+
+
 class Function:
     """Base class of differentiable ops; see the module docstring.
 
@@ -536,12 +562,7 @@ def run_backward(root, grad):
             raise RuntimeError(f"backward: the graph through {node.name} was already freed "
                                "(backward runs once per forward)")
         grads_in = gs if len(gs) == 1 and gs[0] is not None else zero_filled(gs, node.out_meta)
-        try:
-            in_grads = node.backward(ctx, *grads_in)
-        except TypeError:  # Note [mixed host and device operands] in _xp.py
-            in_grads = backward_on_one_device(node, ctx, grads_in)
-        if not isinstance(in_grads, (tuple, list)):
-            in_grads = (in_grads,)
+        in_grads = call_backward(node, ctx, grads_in)
         node.ctx = node.args = None  # free saved arrays
         for t, g in zip(node.inputs, in_grads):
             if t is None or g is None:
@@ -670,12 +691,7 @@ def collect_gradients(root, grad, sources, free):
                                "ran on it)")
         with _GradMode(False):
             grads_in = zero_filled(gs, node.out_meta)
-            try:
-                in_grads = node.backward(ctx, *grads_in)
-            except TypeError:  # Note [mixed host and device operands] in _xp.py
-                in_grads = backward_on_one_device(node, ctx, grads_in)
-        if not isinstance(in_grads, (tuple, list)):
-            in_grads = (in_grads,)
+            in_grads = call_backward(node, ctx, grads_in)
         if free:
             node.ctx = node.args = None
         for t, g in zip(node.inputs, in_grads):
@@ -683,16 +699,7 @@ def collect_gradients(root, grad, sources, free):
                 continue
             if g.dtype != t.data.dtype:
                 g = g.astype(t.data.dtype)
-            tn = t._node
-            if tn is None:
-                if id(t) in want:
-                    got[id(t)] = g if id(t) not in got else got[id(t)] + g
-            else:
-                slot = grads.get(id(tn))
-                if slot is None:
-                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
-                i = t._index
-                slot[i] = g if slot[i] is None else slot[i] + g
+            route_gradient(t, g, grads, got, want)
     if id(root) in want:
         got[id(root)] = grad
     return got

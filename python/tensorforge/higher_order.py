@@ -24,8 +24,8 @@ ops/double_backward.py gives the ops their ``backward_graph``.
 """
 import numpy as np
 
-from .autograd import (Function, Tensor, _GradMode, _toposort, backward_on_one_device,
-                       collect_gradients)
+from .autograd import (Function, Tensor, _GradMode, _toposort, call_backward,
+                       collect_gradients, route_gradient)
 
 
 class _NoSecondOrder(Function):
@@ -96,16 +96,7 @@ def walk_graph(root, grad, sources):
             if g.dtype != t.data.dtype:
                 from .ops.elementwise import cast
                 g = cast(g, t.data.dtype)
-            tn = t._node
-            if tn is None:
-                if id(t) in want:
-                    got[id(t)] = g if id(t) not in got else got[id(t)] + g
-            else:
-                slot = grads.get(id(tn))
-                if slot is None:
-                    slot = grads[id(tn)] = [None] * len(tn.out_meta)
-                i = t._index
-                slot[i] = g if slot[i] is None else slot[i] + g
+            route_gradient(t, g, grads, got, want)
     if id(root) in want:
         got[id(root)] = grad
     return got
@@ -139,12 +130,7 @@ def _node_backward(node, gs):
     ctx = node.ctx
     raw = [None if g is None else g.data for g in filled]
     with _GradMode(False):
-        try:
-            arrays = node.backward(ctx, *raw)
-        except TypeError:  # Note [mixed host and device operands] in _xp.py
-            arrays = backward_on_one_device(node, ctx, raw)
-    if not isinstance(arrays, (tuple, list)):
-        arrays = (arrays,)
+        arrays = call_backward(node, ctx, raw)
     deps = [g for g in filled if g is not None and g.requires_grad]
     deps += [t for t in node.inputs if t is not None]
     return [None if a is None else
