@@ -496,6 +496,14 @@ def phases_case(rng):
     sh, sw = (int(v) for v in rng.integers(2, 4, size=2))
     KH, KW = int(rng.integers(2, 5)) * sh, int(rng.integers(2, 5)) * sw
     OH, OW = (int(v) for v in rng.integers(9, 15, size=2))
+    return strided_layer_case(rng, (sh, sw), (KH, KW), (OH, OW), [16, 17, 20, 33, 48], 3)
+
+
+def strided_layer_case(rng, strides, kernel, grid, channels, batch_end):
+    """x, w, strides, padding of a layer with that kernel giving that output grid: a random
+    padding mode (same / valid / explicit pads), an input size off the exact fit, channels drawn
+    from ``channels``, batch 1..batch_end-1."""
+    (sh, sw), (KH, KW), (OH, OW) = strides, kernel, grid
     mode = int(rng.integers(0, 3))
     extra = [int(rng.integers(0, s)) for s in (sh, sw)]
     if mode == 0:  # 'same': any input size with ceil(H / s) = OH
@@ -505,8 +513,8 @@ def phases_case(rng):
         padding = "valid" if mode == 1 else pads
         H = (OH - 1) * sh + KH - 2 * pads[0] + extra[0]
         W = (OW - 1) * sw + KW - 2 * pads[1] + extra[1]
-    C, CO = (int(rng.choice([16, 17, 20, 33, 48])) for _ in range(2))
-    N = int(rng.integers(1, 3))
+    C, CO = (int(rng.choice(channels)) for _ in range(2))
+    N = int(rng.integers(1, batch_end))
     x = rng.standard_normal((N, H, W, C)).astype(np.float32)
     w = (rng.standard_normal((KH, KW, C, CO)) / np.sqrt(KH * KW * C)).astype(np.float32)
     return x, w, (sh, sw), padding
@@ -595,20 +603,7 @@ def tile8_case(rng):
     sh, sw = (int(v) for v in rng.integers(2, 4, size=2))
     KH, KW = 2 * sh, 2 * sw
     OH, OW = (int(rng.choice([5, 6, 7, 7, 11, 13, 14])) for _ in range(2))
-    mode = int(rng.integers(0, 3))
-    extra = [int(rng.integers(0, s)) for s in (sh, sw)]
-    if mode == 0:
-        padding, H, W = "same", OH * sh - extra[0], OW * sw - extra[1]
-    else:
-        pads = (0, 0) if mode == 1 else (int(rng.integers(0, KH // 2 + 1)), int(rng.integers(0, KW // 2 + 1)))
-        padding = "valid" if mode == 1 else pads
-        H = (OH - 1) * sh + KH - 2 * pads[0] + extra[0]
-        W = (OW - 1) * sw + KW - 2 * pads[1] + extra[1]
-    C, CO = (int(rng.choice([16, 17, 20, 33, 64])) for _ in range(2))
-    N = int(rng.integers(1, 4))
-    x = rng.standard_normal((N, H, W, C)).astype(np.float32)
-    w = (rng.standard_normal((KH, KW, C, CO)) / np.sqrt(KH * KW * C)).astype(np.float32)
-    return x, w, (sh, sw), padding
+    return strided_layer_case(rng, (sh, sw), (KH, KW), (OH, OW), [16, 17, 20, 33, 64], 4)
 
 
 def test_conv_winograd_tile8_random_shapes(isa):
