@@ -234,6 +234,37 @@ def _cases():
         lambda x, g, b: (F.batch_norm(x.reshape(-1, 3), None, None, g, b, True, 0.1, 1e-3)
                          .reshape(x.shape) ** 3 * x).sum(),
         [_rand(rng, 4, 2, 3), _rand(rng, 3, lo=0.5, hi=1.5), _rand(rng, 3)], 1e-2, 5e-3)
+    # reduce max / min (ties share, as TF; the draws have none), variance, where: float64
+    c["reduce_where"] = (
+        lambda x, w: ops.sum(tf.reduce_max(x * w, axis=1) ** 2)
+        + ops.sum(tf.reduce_min(x * x, axis=0, keepdims=True) * w)
+        + ops.sum(tf.math.reduce_variance(x * w, axis=1) * x[:, 0])
+        + tf.reduce_max(x) ** 3
+        + ops.sum(tf.where(x > 0.1, x * w, w * w) ** 2),
+        lambda x, w: ((x * w).amax(1) ** 2).sum() + ((x * x).amin(0, keepdim=True) * w).sum()
+        + ((x * w).var(1, unbiased=False) * x[:, 0]).sum() + x.max() ** 3
+        + (torch.where(x > 0.1, x * w, w * w) ** 2).sum(),
+        [_rand(rng, 3, 4, dtype=np.float64), _rand(rng, 4, dtype=np.float64, lo=0.5, hi=1.5)],
+        1e-5, 1e-6)
+    # a Tensor exponent on either side, float64 (a > 0)
+    c["pow_tensor"] = (
+        lambda x, w: ops.sum(x ** (w * w)) + ops.sum(ops.power(w + 1.0, x[0]) * x[1]),
+        lambda x, w: (x ** (w * w)).sum() + ((w + 1.0) ** x[0] * x[1]).sum(),
+        [_rand(rng, 3, 4, dtype=np.float64, lo=0.5, hi=2.0),
+         _rand(rng, 4, dtype=np.float64, lo=0.2, hi=1.5)], 1e-5, 1e-6)
+    # an Embedding lookup (repeated ids accumulate), then a nonlinearity: float32
+    ids = np.array([[1, 3, 1], [0, 3, 3]])
+    c["embedding"] = (
+        lambda t, w: ops.sum(ops.tanh(ops.embedding_lookup(t, ids) * w) ** 2),
+        lambda t, w: (torch.tanh(t[torch.tensor(ids)] * w) ** 2).sum(),
+        [_rand(rng, 5, 4), _rand(rng, 4)], 1e-2, 2e-3)
+    # BatchNormalization's inference-mode op (moving statistics, constants)
+    mm2, mv2 = np.array([0.1, -0.2, 0.3], np.float32), np.array([0.5, 1.5, 2.0], np.float32)
+    c["batch_norm_infer"] = (
+        lambda x, g, b: ops.sum(ops.batch_norm_infer(x, g, b, mm2, mv2, -1, 1e-3) ** 3 * x),
+        lambda x, g, b: (F.batch_norm(x.reshape(-1, 3), torch.tensor(mm2), torch.tensor(mv2),
+                                      g, b, False, 0.1, 1e-3).reshape(x.shape) ** 3 * x).sum(),
+        [_rand(rng, 4, 2, 3), _rand(rng, 3, lo=0.5, hi=1.5), _rand(rng, 3)], 2e-3, 5e-3)
     return c
 
 

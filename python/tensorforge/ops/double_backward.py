@@ -14,9 +14,9 @@ repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradient
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
 max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
-normalization in training mode. Not yet (the error naming the op): the recurrent cells,
-embedding, depthwise convolution, reduce max / min / prod / var, where, power with a Tensor
-exponent, inference-mode batch normalization, and the rest.
+normalization in training and in inference mode, reduce max / min / var, where, power with a
+Tensor exponent, embedding lookup. Not yet (the error naming the op): the recurrent cells,
+depthwise convolution, reduce prod, and the rest.
 """
 import numpy as np
 
@@ -25,12 +25,14 @@ from .._xp import array_module
 from ..autograd import Context, Function, Tensor
 from ..reference.pointwise import SELU_ALPHA, SELU_SCALE
 from . import basic, elementwise
+from .reduce import _Extreme, _Var
+from .embedding import _EmbeddingLookup
 from .activations import _Act, _GeneralRelu, _Softmax
 from .conv import _Conv2d, _Conv2dTranspose
 from .gemm import _Dense
 from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
-from .normalization import _BatchNormTrain
+from .normalization import _BatchNormInfer, _BatchNormTrain
 from .pool import _AvgPool2d, _GlobalAvgPool2d, _MaxPool2d
 from .spatial import _Upsample2d
 
@@ -211,6 +213,86 @@ def _maximum(ctx, inputs, g):
 def _minimum(ctx, inputs, g):
     a, b = (x.data if isinstance(x, Tensor) else x for x in inputs)
     return _select(ctx, inputs, g, a <= b)
+
+
+@_register(elementwise.Where)
+def _where(ctx, inputs, g):
+    """Each side's gradient is g where it was taken: the condition is a constant mask."""
+    _, a, b = inputs
+    (cond,) = ctx.saved
+    need = ctx.needs_input_grad
+    m = _const(cond, g)
+    return (None, _unbroadcast(g * m, _shape(a)) if need[1] else None,
+            _unbroadcast(g * (1.0 - m), _shape(b)) if need[2] else None)
+
+
+@_register(basic.PowTensor)
+def _pow_tensor(ctx, inputs, g):
+    """d/da = b * a ** (b - 1), d/db = a ** b * log(a) (0 where a <= 0), as the array backward;
+    where a == b == 0 (0 * 0 ** -1 there) the exponent is moved to 0 so that d/da is 0 and
+    stays finite. The masks are constants."""
+    a, b = inputs
+    a_arr, b_arr, _ = ctx.saved
+    need = ctx.needs_input_grad
+    ga = gb = None
+    if need[0]:
+        zz = _const((np.asarray(b_arr) == 0) & (np.asarray(a_arr) == 0), g)
+        ga = _unbroadcast(g * b * basic.power(a, b - 1.0 + zz), _shape(a))
+    if need[1]:
+        pos = np.asarray(a_arr) > 0
+        safe_a = elementwise.where(pos, a, 1.0) if isinstance(a, Tensor) else np.where(pos, a_arr, 1.0)
+        gb = _unbroadcast(g * basic.power(a, b) * basic.log(safe_a) * _const(pos, g), _shape(b))
+    return ga, gb
+
+
+def _keep(g, shape, axis):
+    """g (a reduction's output gradient) reshaped to the keepdims shape of ``shape`` reduced
+    over ``axis`` (None: every axis), so it broadcasts against the input."""
+    keep = tuple(1 if axis is None or i in axis else s for i, s in enumerate(shape))
+    return g if g.shape == keep else basic.reshape(g, keep)
+
+
+@_register(_Extreme)
+def _extreme(ctx, inputs, g):
+    """max / min: g shared between the tied extremes, a constant routing."""
+    a, y = ctx.saved
+    axis, _ = ctx.meta
+    hit = (a == y).astype(np.float64)
+    hit /= hit.sum(axis=axis, keepdims=True)
+    return _keep(g, a.shape, axis) * _const(hit, g), None, None, None
+
+
+@_register(_Var)
+def _var(ctx, inputs, g):
+    """2 / n * (a - mean(a)) * g, the centring recomputed in recorded ops."""
+    a, axis, _ = inputs
+    n = ctx.meta[2]
+    t = a if isinstance(a, Tensor) else Tensor(a)
+    d = t - basic.mean(t, axis, True)
+    return d * (_keep(g, _shape(a), axis) * (2.0 / max(n, 1))), None, None
+
+
+class _EmbeddingGrad(Function):
+    """The embedding table's gradient as an op: g scatter-added at ``ids`` into a (V, D) table;
+    linear in g, its backward gathers (the lookup again)."""
+
+    @staticmethod
+    def forward(ctx, g, ids, V):
+        ctx.ids = ids
+        return kernels.embedding_backward(g, ids, V)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return kernels.embedding_forward(gg, ctx.ids), None, None
+
+    @staticmethod
+    def backward_graph(ctx, inputs, gg):
+        return _EmbeddingLookup.apply(gg, inputs[1]), None, None
+
+
+@_register(_EmbeddingLookup)
+def _embedding(ctx, inputs, g):
+    return _EmbeddingGrad.apply(g, ctx.ids, ctx.V), None
 
 
 @_register(basic.Concatenate)
@@ -468,3 +550,29 @@ def _batch_norm_train(ctx, inputs, g):
     dgamma = basic.reshape(basic.sum(g * xhat, red, True), _shape(gamma)) if need[1] else None
     dbeta = basic.reshape(basic.sum(g, red, True), _shape(beta)) if need[2] else None
     return (gx, dgamma, dbeta) + (None,) * 5
+
+
+@_register(_BatchNormInfer)
+def _batch_norm_infer(ctx, inputs, g):
+    """y = (x - moving_mean) * gamma * inv + beta with inv = 1 / sqrt(moving_variance + eps) a
+    constant: linear in x, in gamma and in beta, differentiated in Tensor ops."""
+    x, gamma, beta, mm, mv, axis, eps = inputs
+    nd = len(_shape(x))
+    ax = axis % nd
+    red = tuple(i for i in range(nd) if i != ax)
+    shape = tuple(_shape(x)[ax] if i == ax else 1 for i in range(nd))
+    inv = (1.0 / np.sqrt(np.asarray(mv, np.float64) + eps)).astype(np.float32).reshape(shape)
+    inv = _const(inv, g)
+    need = ctx.needs_input_grad
+    gx = None
+    if need[0]:
+        scale = inv if gamma is None else inv * (basic.reshape(gamma, shape) if isinstance(
+            gamma, Tensor) else np.reshape(gamma, shape))
+        gx = g * scale
+    dgamma = dbeta = None
+    if gamma is not None and need[1]:
+        xhat = ((x if isinstance(x, Tensor) else Tensor(x)) - _const(np.reshape(mm, shape), g)) * inv
+        dgamma = basic.reshape(basic.sum(g * xhat, red, True), _shape(gamma))
+    if beta is not None and need[2]:
+        dbeta = basic.reshape(basic.sum(g, red, True), _shape(beta))
+    return (gx, dgamma, dbeta) + (None,) * 4
