@@ -411,7 +411,10 @@ def _fd_grad(f, x0, eps=1e-6):
     ("abc,xba->xc", [(4, 2, 3), (5, 2, 4)]),          # and its combine
     ("ij,jk", [(2, 3), (3, 4)]),                      # implicit output: "ik"
     ("ab->a", [(3, 4)]),                              # a sum over an index only one operand has
-    ("abc,c->", [(2, 3, 4), (4,)])])
+    ("abc,c->", [(2, 3, 4), (4,)]),
+    ("...ij,...jk->...ik", [(2, 3, 4, 5), (3, 5, 2)]),  # batched matmul, ellipses of ranks 2, 1
+    ("b...,b...", [(2, 3, 4), (2, 3, 4)]),           # implicit output: the ellipsis axes
+    ("...ij,jk", [(2, 3, 4), (4, 2)])])
 def test_einsum_forward_and_gradients_match_numpy_and_finite_differences(eq, shapes):
     rng = np.random.default_rng(5)
     xs = [rng.standard_normal(s) for s in shapes]
@@ -433,8 +436,13 @@ def test_einsum_errors_name_the_op_and_shapes():
     a, b = np.zeros((2, 3), np.float32), np.zeros((4, 3), np.float32)
     with pytest.raises(ValueError, match="einsum: index 'b' has sizes 3 and 4"):
         tf.einsum("ab,bc->ac", a, b)
-    with pytest.raises(ValueError, match="einsum: ellipses"):
-        tf.einsum("...a,...a->...", a, a)
+    with pytest.raises(ValueError, match="einsum: an ellipsis axis has sizes 1 and 2"):
+        tf.einsum("...a,...a->...", np.zeros((1, 3), np.float32), np.zeros((2, 3), np.float32))
+    with pytest.raises(ValueError, match="einsum: operand 0's subscripts '....a' has a "
+                       "malformed ellipsis"):
+        tf.einsum("....a,a", a, a[0])
+    with pytest.raises(ValueError, match=r"einsum: operand 1 has shape \(3,\), fewer axes"):
+        tf.einsum("...a,...ab", a, a[0])
     with pytest.raises(ValueError, match="einsum: operand 0's subscripts 'aa'"):
         tf.einsum("aa->a", np.zeros((3, 3)))
     with pytest.raises(ValueError, match="einsum: equation 'ab->a' names 1 operands, got 2"):

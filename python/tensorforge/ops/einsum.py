@@ -2,7 +2,9 @@
 (``"ab,bc->ac"``) or implicit (``"ab,bc"``: the indices seen once, sorted) outputs, any number of
 operands. The gradient of operand k is itself an einsum of the output gradient with the other
 operands, ``"out,others->k"``; an index only operand k has (summed away in the forward) comes
-back by broadcasting. Ellipses and an index repeated within one operand (diagonals) are refused.
+back by broadcasting. An ellipsis (``"...ij,...jk->...ik"``) stands for the same leading axes in
+every operand that has it (right-aligned, as NumPy; their sizes must agree: broadcasting a size-1
+axis against a larger one is refused, as is an index repeated within one operand, a diagonal).
 Written on the array module, so NumPy and CuPy both run it.
 """
 from .._xp import array_module
@@ -17,13 +19,13 @@ def parse(op, equation, shapes):
     if not isinstance(equation, str):
         raise TypeError(f"{op}: equation must be a string, got {type(equation).__name__}")
     eq = equation.replace(" ", "")
-    if "." in eq:
-        raise ValueError(f"{op}: ellipses ('...') are not supported, got {equation!r}")
     lhs, arrow, out = eq.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(shapes):
         raise ValueError(f"{op}: equation {equation!r} names {len(ins)} operands, got "
                          f"{len(shapes)}")
+    if "." in eq:
+        ins, out = _expand_ellipsis(op, equation, ins, out, bool(arrow), shapes)
     sizes = {}
     for k, (sub, shape) in enumerate(zip(ins, shapes)):
         if not sub.isalpha() or len(set(sub)) != len(sub):
@@ -34,10 +36,13 @@ def parse(op, equation, shapes):
                              f"{sub!r} in {equation!r}")
         for c, n in zip(sub, shape):
             if sizes.setdefault(c, n) != n:
-                raise ValueError(f"{op}: index {c!r} has sizes {sizes[c]} and {n} in "
+                name = f"index {c!r}" if c in equation else "an ellipsis axis"
+                raise ValueError(f"{op}: {name} has sizes {sizes[c]} and {n} in "
                                  f"{equation!r} for shapes "
                                  + ", ".join(shape_str(s) for s in shapes))
-    if not arrow:
+    if not arrow and "." in eq:
+        pass  # _expand_ellipsis wrote the implicit output
+    elif not arrow:
         counts = {}
         for c in "".join(ins):
             counts[c] = counts.get(c, 0) + 1
@@ -47,6 +52,49 @@ def parse(op, equation, shapes):
         raise ValueError(f"{op}: output subscripts {out!r} must be distinct letters of the "
                          f"inputs in {equation!r}")
     return ins, out, sizes
+
+
+def _expand_ellipsis(op, equation, ins, out, explicit, shapes):
+    """``ins`` and ``out`` with each "..." replaced by letters the equation does not use: an
+    operand of rank r with n named indices gets the last r - n of the E ellipsis letters (E the
+    most any operand has). The implicit output is the ellipsis axes, then the indices seen once
+    (sorted), as NumPy."""
+    def split(sub, what):
+        """(before, "...", after), or None without an ellipsis."""
+        if "." not in sub:
+            return None
+        if sub.count("...") != 1 or "." in sub.replace("...", ""):
+            raise ValueError(f"{op}: {what} {sub!r} has a malformed ellipsis in {equation!r}")
+        return sub.partition("...")
+
+    used = set(c for c in equation if c.isalpha())
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    ranks = []
+    for k, (sub, shape) in enumerate(zip(ins, shapes)):
+        parts = split(sub, f"operand {k}'s subscripts")
+        named = len(sub) - (3 if parts else 0)
+        if parts and len(shape) < named:
+            raise ValueError(f"{op}: operand {k} has shape {shape_str(shape)}, fewer axes than "
+                             f"the {named} subscripts of {sub!r} in {equation!r}")
+        ranks.append(len(shape) - named if parts else 0)
+    E = max(ranks)
+    if E > len(free):
+        raise ValueError(f"{op}: {E} ellipsis axes need more letters than are free in {equation!r}")
+    letters = "".join(free[:E])
+    new_ins = []
+    for sub, r in zip(ins, ranks):
+        parts = split(sub, "subscripts")
+        new_ins.append(parts[0] + letters[E - r:] + parts[2] if parts else sub)
+    if explicit:
+        parts = split(out, "output subscripts")
+        if parts:
+            out = parts[0] + letters + parts[2]
+    else:
+        counts = {}
+        for c in "".join(ins).replace(".", ""):
+            counts[c] = counts.get(c, 0) + 1
+        out = letters + "".join(sorted(c for c, n in counts.items() if n == 1))
+    return new_ins, out
 
 
 class Einsum(Function):
