@@ -270,6 +270,21 @@ def test_top_k_values_indices_and_ties_as_tensorflow():
         tf.math.top_k(np.zeros(3), k=4)
 
 
+def test_top_k_values_carry_the_gradient_to_the_selected_entries():
+    x0 = np.array([[[1.0, 3.0, 2.0, 0.0], [0.5, -1.0, 4.0, 2.0]],
+                   [[2.0, 2.5, -3.0, 1.0], [0.0, 1.0, 5.0, 6.0]]], np.float32)
+    x = tf.Variable(x0)
+    w = np.arange(1, 9, dtype=np.float32).reshape(2, 2, 2)
+    with tf.GradientTape() as tape:
+        v = tf.math.top_k(x, k=2).values
+        loss = tf.reduce_sum(v * w)
+    np.testing.assert_allclose(v.numpy(), np.sort(x0, -1)[..., ::-1][..., :2])
+    want = np.zeros_like(x0)  # each selected entry gets its output's weight, the rest 0
+    idx = np.argsort(-x0, -1, kind="stable")[..., :2]
+    np.put_along_axis(want, idx, w, -1)
+    np.testing.assert_allclose(tape.gradient(loss, x).numpy(), want)
+
+
 def test_tile_by_a_tensor_of_multiples_forward_gradient_and_graph():
     assert tf.tile(tf.constant([[1, 2]]), tf.constant([2, 2])).numpy().tolist() == \
         [[1, 2, 1, 2], [1, 2, 1, 2]]                      # TensorFlow's

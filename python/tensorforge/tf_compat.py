@@ -403,8 +403,8 @@ TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
 
 def _top_k(input, k=1, sorted=True, name=None):  # noqa: A002
     """``tf.math.top_k``: the ``k`` largest entries of the last axis and their indices (int32),
-    largest first; ties keep the lower index first, as TensorFlow. No gradient (the examples
-    sample from its values outside the model)."""
+    largest first; ties keep the lower index first, as TensorFlow. The values carry the
+    gradient (to the selected entries, as TensorFlow's TopKV2 gradient) when ``input`` needs one."""
     x = _tensor("math.top_k", "input", input)
     a = host(x.data)
     k = int(k)
@@ -412,7 +412,14 @@ def _top_k(input, k=1, sorted=True, name=None):  # noqa: A002
         raise ValueError(f"math.top_k: k must be in [0, {a.shape[-1] if a.ndim else 0}] for "
                          f"input of shape {a.shape}, got {k}")
     idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
-    return TopKV2(Tensor(np.take_along_axis(a, idx, -1)), Tensor(idx.astype(np.int32)))
+    if x.requires_grad and isinstance(x.data, np.ndarray):
+        nd = idx.ndim  # (this module's ``range`` is tf.range: builtins' here)
+        grids = tuple(np.arange(n).reshape([n if j == i else 1 for j in builtins.range(nd)])
+                      for i, n in enumerate(idx.shape[:-1]))
+        values = x[grids + (idx,)]  # a recorded getitem: its backward scatters to the winners
+    else:
+        values = Tensor(np.take_along_axis(a, idx, -1))
+    return TopKV2(values, Tensor(idx.astype(np.int32)))
 
 
 # ---- math ------------------------------------------------------------------------------------
