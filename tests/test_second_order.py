@@ -155,6 +155,18 @@ def _cases():
         lambda x, w, b: (_t_conv(x, w, b, 1, False, relu=True) ** 2).sum(),
         [_rand(rng, 2, 5, 5, 2), _rand(rng, 3, 3, 2, 3, lo=-0.5, hi=0.5), _rand(rng, 3)],
         1e-3, 5e-3)  # (a small step: fewer pre-activations cross the relu's kink)
+    # DepthwiseConv2D's op (depth multiplier 2), stride 1 and stride 2 'valid'; float32
+    def _t_dw(x, w, b, s):
+        C, M = w.shape[2], w.shape[3]
+        wt = w.permute(2, 3, 0, 1).reshape(C * M, 1, w.shape[0], w.shape[1])
+        return F.conv2d(_nchw(x), wt, b, stride=s, groups=C).permute(0, 2, 3, 1)
+    c["depthwise"] = (
+        lambda x, w, b: ops.sum(ops.tanh(ops.depthwise_conv2d(x, w, b=b)) ** 2)
+        + ops.sum(ops.depthwise_conv2d(x * x, w, strides=2) * 0.5),
+        lambda x, w, b: (torch.tanh(_t_dw(x, w, b, 1)) ** 2).sum()
+        + (_t_dw(x * x, w, None, 2) * 0.5).sum(),
+        [_rand(rng, 2, 5, 5, 2), _rand(rng, 3, 3, 2, 2, lo=-0.5, hi=0.5), _rand(rng, 4)],
+        1e-2, 5e-3)
     # ZeroPadding2D's pad and Flatten's reshape, then a product
     c["pad_reshape"] = (
         lambda x, w: ops.sum(ops.reshape(ops.pad(x * x, ((0, 0), (1, 2), (2, 1), (0, 0))),
@@ -437,16 +449,15 @@ def test_second_derivative_of_an_unsupported_op_names_it():
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             inner.watch(x)
-            y = tf.reduce_sum(ops.depthwise_conv2d(x, w, padding="same") ** 2)
+            y = tf.reduce_sum(tf.reduce_prod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
         gx = inner.gradient(y, x)
         pen = tf.reduce_sum(gx * gx)
     # the inner gradient itself is right (equal to the first-order one)
     with tf.GradientTape() as first:
         first.watch(x)
-        y1 = tf.reduce_sum(ops.depthwise_conv2d(x, w, padding="same") ** 2)
+        y1 = tf.reduce_sum(tf.reduce_prod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
     np.testing.assert_allclose(gx.numpy(), first.gradient(y1, x).numpy(), rtol=1e-6)
-    with pytest.raises(RuntimeError,
-                       match="second derivative of _DepthwiseConv2d is not supported"):
+    with pytest.raises(RuntimeError, match="second derivative of _Prod is not supported"):
         outer.gradient(pen, w)
 
 

@@ -15,8 +15,8 @@ convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_
 max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
 normalization in training and in inference mode, reduce max / min / var, where, power with a
-Tensor exponent, embedding lookup. Not yet (the error naming the op): the recurrent cells,
-depthwise convolution, reduce prod, and the rest.
+Tensor exponent, embedding lookup, depthwise convolution. Not yet (the error naming the op):
+the recurrent cells, reduce prod, and the rest.
 """
 import numpy as np
 
@@ -28,7 +28,7 @@ from . import basic, elementwise
 from .reduce import _Extreme, _Var
 from .embedding import _EmbeddingLookup
 from .activations import _Act, _GeneralRelu, _Softmax
-from .conv import _Conv2d, _Conv2dTranspose
+from .conv import _Conv2d, _Conv2dTranspose, _DepthwiseConv2d
 from .gemm import _Dense
 from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
@@ -403,6 +403,75 @@ def _conv2d_transpose(ctx, inputs, g):
     dw = _Conv2dFilterGrad.apply(g, x, _shape(w), geom) if need[1] else None
     db = basic.sum(g, (0, 1, 2)) if len(need) > 2 and need[2] else None
     return dx, dw, db, None, None, None, None
+
+
+class _DepthwiseInputGrad(Function):
+    """depthwise_conv2d's input gradient as an op: dx = A(w)^T g for inputs of ``x_shape``;
+    bilinear in g and w: d/dg is the forward convolution, d/dw the filter gradient."""
+
+    @staticmethod
+    def forward(ctx, g, w, x_shape, geom):
+        ctx.save_for_backward(g, w)
+        ctx.meta = (x_shape, geom)
+        x = np.zeros(x_shape, dtype=g.dtype)  # (the input gradient does not read x)
+        return kernels.depthwise_conv2d_backward(g, x, w, *geom, need_dx=True, need_dw=False)[0]
+
+    @staticmethod
+    def backward(ctx, gx):
+        g, w = ctx.saved
+        _, geom = ctx.meta
+        need = ctx.needs_input_grad
+        dg = kernels.depthwise_conv2d(gx, w, *geom) if need[0] else None
+        dw = kernels.depthwise_conv2d_backward(g, gx, w, *geom, need_dx=False,
+                                               need_dw=True)[1] if need[1] else None
+        return dg, dw, None, None
+
+    @staticmethod
+    def backward_graph(ctx, inputs, gx):
+        g, w, _, geom = inputs
+        need = ctx.needs_input_grad
+        return (_DepthwiseConv2d.apply(gx, w, None, *geom) if need[0] else None,
+                _DepthwiseFilterGrad.apply(gx, g, _shape(w), geom) if need[1] else None,
+                None, None)
+
+
+class _DepthwiseFilterGrad(Function):
+    """depthwise_conv2d's weight gradient as an op: dw = filter_grad(x, g) for weights of
+    ``w_shape``; bilinear in x and g."""
+
+    @staticmethod
+    def forward(ctx, x, g, w_shape, geom):
+        ctx.save_for_backward(x, g)
+        ctx.geom = geom
+        w = np.zeros(w_shape, dtype=x.dtype)
+        return kernels.depthwise_conv2d_backward(g, x, w, *geom, need_dx=False, need_dw=True)[1]
+
+    @staticmethod
+    def backward(ctx, gw):
+        x, g = ctx.saved
+        need = ctx.needs_input_grad
+        dx = kernels.depthwise_conv2d_backward(g, x, gw, *ctx.geom, need_dx=True,
+                                               need_dw=False)[0] if need[0] else None
+        dg = kernels.depthwise_conv2d(x, gw, *ctx.geom) if need[1] else None
+        return dx, dg, None, None
+
+    @staticmethod
+    def backward_graph(ctx, inputs, gw):
+        x, g, _, geom = inputs
+        need = ctx.needs_input_grad
+        return (_DepthwiseInputGrad.apply(g, gw, tuple(_shape(x)), geom) if need[0] else None,
+                _DepthwiseConv2d.apply(x, gw, None, *geom) if need[1] else None, None, None)
+
+
+@_register(_DepthwiseConv2d)
+def _depthwise_conv2d(ctx, inputs, g):
+    x, w, b, strides, padding, dilation = inputs
+    geom = (strides, padding, dilation)
+    need = ctx.needs_input_grad
+    dx = _DepthwiseInputGrad.apply(g, w, tuple(_shape(x)), geom) if need[0] else None
+    dw = _DepthwiseFilterGrad.apply(x, g, _shape(w), geom) if need[1] else None
+    db = basic.sum(g, (0, 1, 2)) if len(need) > 2 and need[2] else None
+    return dx, dw, db, None, None, None
 
 
 class _ScatterAdd(Function):
