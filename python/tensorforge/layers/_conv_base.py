@@ -37,8 +37,12 @@ class _ConvBase(Layer):
         cin = self._channels(input_shape)
         self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
                                       self.kernel_initializer, self.kernel_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(self.filters)
+
+    def _build_bias(self, n):
+        """bias (n,), or None without use_bias."""
+        self.bias = (self.add_weight("bias", (n,), self.bias_initializer, self.bias_regularizer)
+                     if self.use_bias else None)
 
     def _channels(self, shape):
         return shape[-1] if self.data_format == "channels_last" else shape[1]

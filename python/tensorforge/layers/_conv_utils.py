@@ -37,15 +37,15 @@ def _data_format(layer, data_format, default=None):
     return df
 
 
-def _single(v, what):
-    """Keras' normalize_tuple(v, 1): an int or a 1-tuple -> int."""
+def _single(v, what, minimum=1):
+    """Keras' normalize_tuple(v, 1): an int or a 1-tuple -> int >= minimum."""
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
             raise ValueError(f"{what} must be an int or a tuple of 1 int, got {v!r}")
         v = v[0]
     v = int(v)
-    if v < 1:
-        raise ValueError(f"{what} must be >= 1, got {v}")
+    if v < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {v}")
     return v
 
 

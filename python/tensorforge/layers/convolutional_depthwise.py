@@ -56,8 +56,7 @@ class DepthwiseConv2D(_ConvBase):
 
     def build(self, input_shape):
         cin = self._build_depthwise(input_shape)
-        self.bias = (self.add_weight("bias", (cin * self.depth_multiplier,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(cin * self.depth_multiplier)
 
     def _out_channels(self, cin):
         return cin * self.depth_multiplier
@@ -116,8 +115,7 @@ class SeparableConv2D(DepthwiseConv2D):
         self.pointwise_kernel = self.add_weight(
             "pointwise_kernel", (1, 1, cin * self.depth_multiplier, self.filters),
             self.pointwise_initializer, self.pointwise_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(self.filters)
 
     def _out_channels(self, cin):
         return self.filters
@@ -224,8 +222,7 @@ class SeparableConv1D(_Conv1DView, SeparableConv2D):
         self.pointwise_kernel = self.add_weight(
             "pointwise_kernel", (1, cin * self.depth_multiplier, self.filters),
             self.pointwise_initializer, self.pointwise_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(self.filters)
 
     def _pointwise(self, y):
         fuse = self.activation is _act.relu

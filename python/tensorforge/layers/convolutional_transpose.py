@@ -53,8 +53,7 @@ class Conv2DTranspose(_ConvBase):
         cin = self._channels(input_shape)
         self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, cin),
                                       self.kernel_initializer, self.kernel_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(self.filters)
 
     def _out_hw(self, hw):
         op = self.output_padding or (None, None)
@@ -82,18 +81,6 @@ class Conv2DTranspose(_ConvBase):
 Convolution2DTranspose = Conv2DTranspose
 
 
-def _output_padding1(v):
-    if isinstance(v, (tuple, list)):
-        if len(v) != 1:
-            raise ValueError(f"Conv1DTranspose: output_padding must be an int or a tuple of 1 "
-                             f"int, got {v!r}")
-        v = v[0]
-    v = int(v)
-    if v < 0:
-        raise ValueError(f"Conv1DTranspose: output_padding must be >= 0, got {v}")
-    return v
-
-
 class Conv1DTranspose(Conv2DTranspose):
     """Transposed 1-D convolution, kernel (kernel_size, filters, C_in), bias (filters,): a
     Conv2DTranspose on (N, 1, W, C) views, as Conv1D runs conv2d."""
@@ -103,7 +90,8 @@ class Conv1DTranspose(Conv2DTranspose):
         k = _single(kernel_size, "Conv1DTranspose: kernel_size")
         st = _single(strides, "Conv1DTranspose: strides")
         d = _single(dilation_rate, "Conv1DTranspose: dilation_rate")
-        op = None if output_padding is None else (0, _output_padding1(output_padding))
+        op = (None if output_padding is None else
+              (0, _single(output_padding, "Conv1DTranspose: output_padding", minimum=0)))
         super().__init__(filters, (1, k), strides=(1, st), padding=padding, output_padding=op,
                          data_format=data_format, dilation_rate=(1, d), **kwargs)
         self._record(kernel_size=(k,), strides=(st,), dilation_rate=(d,),
@@ -114,8 +102,7 @@ class Conv1DTranspose(Conv2DTranspose):
         cin = self._channels(input_shape)
         self.kernel = self.add_weight("kernel", self.kernel_size[1:] + (self.filters, cin),
                                       self.kernel_initializer, self.kernel_regularizer)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     self.bias_regularizer) if self.use_bias else None)
+        self._build_bias(self.filters)
 
     def compute_output_shape(self, s):
         w = self._out_hw((1, s[1] if self.data_format == "channels_last" else s[2]))[1]

@@ -8,6 +8,31 @@ from ..ops import basic as B
 from ._conv_utils import _data_format, _pad_pairs, _single, _to_first, _to_last, _triple
 
 
+class _Spatial(Layer):
+    """What UpSampling2D/3D, ZeroPadding2D/3D and Cropping2D/3D share: an argument per spatial
+    axis, for the _n axes that follow the batch axis (channels_last) or the channel axis
+    (channels_first)."""
+    _n = 2
+
+    def _edges(self, pairs, what, data_format):
+        """The checked (before, after) pairs of the argument ``what``; sets data_format."""
+        nm = type(self).__name__
+        pairs = _pad_pairs(pairs, f"{nm}: {what}", self._n)
+        self.data_format = _data_format(nm, data_format)
+        return pairs
+
+    def _axes(self):
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self._n))
+
+    def _spatial_shape(self, s, per_axis, fn):
+        """Shape s with each known spatial length n replaced by fn(n, its per_axis entry)."""
+        s = list(s)
+        for ax, v in zip(self._axes(), per_axis):
+            s[ax] = None if s[ax] is None else fn(s[ax], v)
+        return tuple(s)
+
+
 class UpSampling1D(Layer):
     """Repeats each step ``size`` times: (batch, steps, C) -> (batch, steps * size, C)."""
     _input_ndim = 3
@@ -28,7 +53,7 @@ class UpSampling1D(Layer):
         return B.reshape(y, (y.shape[0],) + y.shape[2:])
 
 
-class UpSampling2D(Layer):
+class UpSampling2D(_Spatial):
     """Repeats rows and columns (interpolation 'nearest') or resizes bilinearly (TF2's
     tf.image.resize, as Keras 2): (N, H, W, C) -> (N, H * size[0], W * size[1], C)."""
     _input_ndim = 4
@@ -44,10 +69,7 @@ class UpSampling2D(Layer):
         self._record(size=self.size, data_format=self.data_format, interpolation=interpolation)
 
     def compute_output_shape(self, s):
-        cl = self.data_format == "channels_last"
-        hw = s[1:3] if cl else s[2:4]
-        ohw = tuple(None if n is None else n * f for n, f in zip(hw, self.size))
-        return (s[0],) + ohw + (s[3],) if cl else (s[0], s[1]) + ohw
+        return self._spatial_shape(s, self.size, lambda n, f: n * f)
 
     def call(self, x, training=False, mask=None):
         if x.ndim != 4:
@@ -77,29 +99,18 @@ class ZeroPadding1D(Layer):
         return _ops.pad(x, ((0, 0), self.padding, (0, 0)))
 
 
-class ZeroPadding2D(Layer):
+class ZeroPadding2D(_Spatial):
     """Zero rows and columns around the image: padding int, (h, w) symmetric, or
     ((top, bottom), (left, right))."""
     _input_ndim = 4
 
-    _n = 2
-
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        nm = type(self).__name__
-        self.padding = _pad_pairs(padding, f"{nm}: padding", self._n)
-        self.data_format = _data_format(nm, data_format)
+        self.padding = self._edges(padding, "padding", data_format)
         self._record(padding=self.padding, data_format=self.data_format)
 
-    def _axes(self):
-        first = 1 if self.data_format == "channels_last" else 2
-        return tuple(range(first, first + self._n))
-
     def compute_output_shape(self, s):
-        s = list(s)
-        for ax, (a, b) in zip(self._axes(), self.padding):
-            s[ax] = None if s[ax] is None else s[ax] + a + b
-        return tuple(s)
+        return self._spatial_shape(s, self.padding, lambda n, p: n + p[0] + p[1])
 
     def call(self, x, training=False, mask=None):
         if x.ndim != self._n + 2:
@@ -131,28 +142,17 @@ class Cropping1D(Layer):
         return B.getitem(x, (slice(None), slice(a, x.shape[1] - b)))
 
 
-class Cropping2D(Layer):
+class Cropping2D(_Spatial):
     """Drops rows and columns: cropping int, (h, w) symmetric, or ((top, bottom), (left, right))."""
     _input_ndim = 4
 
-    _n = 2
-
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        nm = type(self).__name__
-        self.cropping = _pad_pairs(cropping, f"{nm}: cropping", self._n)
-        self.data_format = _data_format(nm, data_format)
+        self.cropping = self._edges(cropping, "cropping", data_format)
         self._record(cropping=self.cropping, data_format=self.data_format)
 
-    def _axes(self):
-        first = 1 if self.data_format == "channels_last" else 2
-        return tuple(range(first, first + self._n))
-
     def compute_output_shape(self, s):
-        s = list(s)
-        for ax, (a, b) in zip(self._axes(), self.cropping):
-            s[ax] = None if s[ax] is None else s[ax] - a - b
-        return tuple(s)
+        return self._spatial_shape(s, self.cropping, lambda n, c: n - c[0] - c[1])
 
     def call(self, x, training=False, mask=None):
         if x.ndim != self._n + 2 or any(x.shape[ax] <= a + b for ax, (a, b) in
@@ -182,10 +182,11 @@ class Cropping3D(Cropping2D):
         super().__init__(cropping, data_format=data_format, **kwargs)
 
 
-class UpSampling3D(Layer):
+class UpSampling3D(_Spatial):
     """Repeats each voxel size[0] x size[1] x size[2] times (nearest): the depth axis through
     ops.upsample2d on (N, D, H * W, C), then rows and columns on (N * D', H, W, C)."""
     _input_ndim = 5
+    _n = 3
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -194,10 +195,7 @@ class UpSampling3D(Layer):
         self._record(size=self.size, data_format=self.data_format)
 
     def compute_output_shape(self, s):
-        cl = self.data_format == "channels_last"
-        dhw = s[1:4] if cl else s[2:5]
-        o = tuple(None if n is None else n * f for n, f in zip(dhw, self.size))
-        return (s[0],) + o + (s[4],) if cl else (s[0], s[1]) + o
+        return self._spatial_shape(s, self.size, lambda n, f: n * f)
 
     def call(self, x, training=False, mask=None):
         if x.ndim != 5:

@@ -62,26 +62,32 @@ def _div(a, b):
     return np.where(b > 0, a / np.where(b > 0, b, 1), 0.0)
 
 
-class Precision(_Confusion):
+def _per_threshold(r):
+    """A result per threshold: a float for one threshold, else the array."""
+    return float(r[0]) if r.size == 1 else r
+
+
+class _TpRatio(_Confusion):
+    """tp / (tp + the cell ``_other``) per threshold (default 0.5): Precision (fp), Recall (fn)."""
+
+    _other = None
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         if top_k is not None or class_id is not None:
-            raise NotImplementedError("Precision: top_k and class_id are not supported")
+            raise NotImplementedError(f"{type(self).__name__}: top_k and class_id are not "
+                                      f"supported")
         super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
 
     def result(self):
-        r = _div(self.tp, self.tp + self.fp)
-        return float(r[0]) if r.size == 1 else r
+        return _per_threshold(_div(self.tp, self.tp + getattr(self, self._other)))
 
 
-class Recall(_Confusion):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        if top_k is not None or class_id is not None:
-            raise NotImplementedError("Recall: top_k and class_id are not supported")
-        super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
+class Precision(_TpRatio):
+    _other = "fp"
 
-    def result(self):
-        r = _div(self.tp, self.tp + self.fn)
-        return float(r[0]) if r.size == 1 else r
+
+class Recall(_TpRatio):
+    _other = "fn"
 
 
 class AUC(_Confusion):
@@ -122,8 +128,7 @@ class _ConfusionCount(_Confusion):
         super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
 
     def result(self):
-        r = getattr(self, self._cell)
-        return float(r[0]) if r.size == 1 else r
+        return _per_threshold(getattr(self, self._cell))
 
 
 class TruePositives(_ConfusionCount):
