@@ -42,6 +42,9 @@ class Metric:
     def result(self):
         raise NotImplementedError
 
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
     def __init_subclass__(cls, **kwargs):
         """A scalar ``result()`` comes back as a ScalarResult (a float with TensorFlow's
         ``.numpy()``), since Keras 2 programs write ``metric.result().numpy()``."""
@@ -88,9 +91,6 @@ class MetricResult(ScalarResult):
         self._metric_obj = metric
         self.name = metric.name
         return self
-
-    def get_config(self):
-        return {"name": self.name, "dtype": self.dtype}
 
 
 def _snake_name(name):
