@@ -98,8 +98,7 @@ def test_a_program_runs_on_our_side_with_caps_seed_and_threads(tmp_path):
     st = dict(epochs=2, samples=200, max_steps=20, max_predict=300, metric=None, note="")
     (tmp_path / "root").mkdir()
     root = str(tmp_path / "root")
-    with open(os.path.join(root, "kp_boot.py"), "w") as f:
-        f.write(kp.BOOT)
+    kp.install_boot(root)
     runs = [kp.run_side("ours", str(prog), sys.executable, args, st, 7, root) for _ in range(2)]
     r = runs[0]
     assert r["ok"], r.get("error")

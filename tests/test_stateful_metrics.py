@@ -147,3 +147,21 @@ def test_several_thresholds_log_an_array_and_the_bar_its_mean(capsys):
     np.testing.assert_allclose(got, [REFS["fit"]["history"]["precision_03"][0],
                                      REFS["fit"]["history"]["precision"][0]], rtol=2e-5)
     assert f"p: {np.mean(got):.4f}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("make,expected", [
+    # tf_keras 2's get_config() of the same objects
+    (lambda: M.Mean(), {"name": "mean", "dtype": "float32"}),
+    (lambda: M.BinaryAccuracy(), {"name": "binary_accuracy", "dtype": "float32", "threshold": 0.5}),
+    (lambda: M.TopKCategoricalAccuracy(k=3, name="top3"),
+     {"name": "top3", "dtype": "float32", "k": 3}),
+    (lambda: M.RootMeanSquaredError(), {"name": "root_mean_squared_error", "dtype": "float32"}),
+    (lambda: M.MeanIoU(num_classes=3),
+     {"name": "mean_io_u", "dtype": "float32", "num_classes": 3, "ignore_class": None,
+      "sparse_y_true": True, "sparse_y_pred": True, "axis": -1}),
+])
+def test_get_config_matches_keras_and_rebuilds_the_metric(make, expected):
+    m = make()
+    assert m.get_config() == expected
+    again = type(m)(**m.get_config())
+    assert type(again) is type(m) and again.get_config() == expected

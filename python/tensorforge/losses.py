@@ -14,7 +14,8 @@ Formulas are tf_keras 2's (clipping with epsilon 1e-7): probabilities are clippe
 logits (``ops.softmax_cross_entropy``); a model whose last layer is softmax (sigmoid) compiled with
 categorical / sparse (binary) cross-entropy trains on the logits this way automatically.
 ``cosine_similarity`` is the loss -sum(l2n(y) * l2n(p)) (negative when the vectors agree, as
-tf_keras 2's); the metrics ``cosine_similarity`` / ``cosine_proximity`` are positive (metrics.py).
+tf_keras 2's); the metrics ``cosine_similarity`` / ``cosine_proximity`` are positive
+(metrics/functions.py).
 The one place where Keras 2.2 is followed: the loss names ``cosine_proximity`` and ``cosine``
 (``losses.cosine_proximity``, ``compile(loss='cosine_proximity')``), which tf_keras 2 no longer
 knows, are Keras 2.2's loss -- the same negative value as ``cosine_similarity``.

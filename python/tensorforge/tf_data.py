@@ -439,10 +439,6 @@ def _stack(elems):
     return np.stack([np.asarray(e) for e in elems])
 
 
-def is_dataset(x):
-    return isinstance(x, Dataset)
-
-
 def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
                     num_parallel_reads=None, name=None):
     """``tf.data.TextLineDataset``: one element per line of the files, in order, each a scalar

@@ -23,8 +23,8 @@ weighted by the output's mask. A weighted metric is ``sum(w * m) / sum(w)`` over
 
 Note [metric values]
 ~~~~~~~~~~~~~~~~~~~~
-Metric functions return per-sample values, as Keras 2's do (metrics.py); fit / evaluate run a
-built-in's fused batch mean (``metrics.batch_mean``) and count it once per sample. A user's
+Metric functions return per-sample values, as Keras 2's do (metrics/functions.py); fit / evaluate
+run a built-in's fused batch mean (``metrics.batch_mean``) and count it once per sample. A user's
 function (``UserMetric``) is called on the batch as Keras 2 calls it and its values averaged as
 Keras 2's ``Mean`` does: per-sample (or per-timestep) values count once each, a scalar counts
 once per batch -- so an epoch's value of a scalar metric is the mean of its batch values, not

@@ -16,14 +16,14 @@ Which op each layer runs (on the cpu backend each is a native kernel):
   normalization.BatchNormalization, embeddings.Embedding: NumPy Functions (vectorized)
   convolutional.Conv1D           ops.conv2d on (N, 1, W, C) ('causal': asymmetric explicit pads)
   convolutional.Conv3D           ops.conv2d per depth tap of the kernel
-  convolutional.Conv2DTranspose  ops.conv2d_transpose: conv2d's backward-data kernel forward,
-                                 conv2d forward and weight-gradient kernels backward
-  convolutional.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d (native
-                                 NHWC kernels on cpu and cuda, conv_depthwise.cpp/.cu);
+  convolutional_transpose.Conv2DTranspose  ops.conv2d_transpose: conv2d's backward-data kernel
+                                 forward, conv2d forward and weight-gradient kernels backward
+  convolutional_depthwise.DepthwiseConv2D, SeparableConv2D's depthwise step: ops.depthwise_conv2d
+                                 (native NHWC kernels on cpu and cuda, conv_depthwise.cpp/.cu);
                                  SeparableConv2D's pointwise step: ops.conv2d 1x1
-  convolutional.UpSampling1D/2D/3D  ops.upsample2d (nearest: backward is the avg-pool kernel;
+  reshaping.UpSampling1D/2D/3D   ops.upsample2d (nearest: backward is the avg-pool kernel;
                                  bilinear: two interpolation matrices, as tf.image.resize)
-  convolutional.ZeroPadding*, Cropping*: ops.pad / getitem
+  reshaping.ZeroPadding*, Cropping*: ops.pad / getitem
   pooling.Max/AveragePooling1D/3D, GlobalMaxPooling*: the 2-D pool kernels on reshaped views
   convolutional_recurrent.ConvLSTM2D  ops.conv2d per step (unfused loop over time)
   recurrent with recurrent_dropout in training: an unfused step loop on ops.gemm (Keras 2's
@@ -69,11 +69,14 @@ from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # no
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
 from .advanced_activations import ELU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
-from .convolutional import Conv1DTranspose, Convolution1DTranspose  # noqa: F401
-from .convolutional import (Conv1D, Conv2DTranspose, Convolution2DTranspose,  # noqa: F401
-                            Cropping1D, Cropping2D, DepthwiseConv2D, SeparableConv2D,
-                            SeparableConvolution2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
-                            ZeroPadding2D)
+from .convolutional import Conv1D, Conv3D, Convolution3D  # noqa: F401
+from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose,  # noqa: F401
+                                      Convolution1DTranspose, Convolution2DTranspose)
+from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa: F401
+                                      SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
+                                      SeparableConvolution2D)
+from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
+                        UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from .core import (ActivityRegularization, Masking, Permute, RepeatVector,  # noqa: F401
                    SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .noise import AlphaDropout, GaussianDropout, GaussianNoise  # noqa: F401
@@ -83,9 +86,6 @@ from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F40
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
 from .wrappers import TimeDistributed  # noqa: F401
 from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
-from .convolutional import (Conv3D, Convolution3D, Cropping3D, UpSampling3D,  # noqa: F401
-                            ZeroPadding3D, DepthwiseConv1D, SeparableConv1D,
-                            SeparableConvolution1D)
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)

@@ -20,7 +20,7 @@ from ..autograd import Tensor
 from . import _args
 from ..engine.base_layer import Layer
 from ..ops import basic as B
-from .convolutional import _conv_len, _data_format, _padding
+from ._conv_utils import _conv_len, _data_format, _padding
 
 
 def _raw(x):

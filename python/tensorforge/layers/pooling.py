@@ -8,7 +8,7 @@ from ..autograd import Tensor
 from ..engine.base_layer import InputSpec, Layer
 from . import _args
 from ..ops import basic as B
-from .convolutional import _conv_len, _data_format, _single, _triple
+from ._conv_utils import _conv_len, _data_format, _single, _triple
 
 
 class _Pool2D(Layer):

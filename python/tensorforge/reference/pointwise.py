@@ -116,12 +116,6 @@ def softmax_backward(dy, y):
     return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
 
 
-def _onehot(xp, labels, C, dtype):
-    t = xp.zeros((labels.shape[0], C), dtype=dtype)
-    t[xp.arange(labels.shape[0]), labels] = 1
-    return t
-
-
 def softmax_xent_forward(logits, targets, sparse):
     xp = array_module(logits)
     m = logits.max(axis=-1, keepdims=True)

@@ -1,0 +1,161 @@
+"""The metric classes' base (Keras 2's ``Metric``: running state, ``update_state`` / ``result`` /
+``reset_state``), the results a call returns, and the reductions every mean-type metric builds
+on: ``Mean`` and ``MeanMetricWrapper``.
+
+Each metric class keeps running state: update_state(y_true, y_pred, sample_weight=None),
+result(), reset_state() (reset_states() too); calling one updates it and returns the running
+result, as tf.keras does. compile() logs a class under its ``name``. See Note [metric classes in
+fit] in compile_utils.py.
+"""
+import functools
+
+import numpy as np
+
+from ._utils import _np, _weights
+from .functions import batch_mean
+
+
+class Metric:
+    """Base of the metric classes: running state, ``update_state`` / ``result`` /
+    ``reset_state``; ``__call__`` updates and returns the running result."""
+
+    stateful = True
+    # the attributes holding sums over the samples seen: the state of several disjoint parts of
+    # the data summed is the state of their union (tensorforge.distributed sums them over the
+    # ranks); None for a state that is not such sums
+    _sum_state = None
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or _snake_name(type(self).__name__)
+        self.dtype = dtype or "float32"
+        self.reset_state()
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def reset_states(self):  # Keras 2.x spelling
+        self.reset_state()
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    def __init_subclass__(cls, **kwargs):
+        """A scalar ``result()`` comes back as a ScalarResult (a float with TensorFlow's
+        ``.numpy()``), since Keras 2 programs write ``metric.result().numpy()``."""
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("result")
+        if fn is None or getattr(fn, "_scalar_result", False):
+            return
+
+        @functools.wraps(fn)
+        def result(self):
+            r = fn(self)
+            if isinstance(r, (float, int, np.floating, np.integer)) and \
+                    not isinstance(r, (bool, np.bool_, ScalarResult)):
+                return ScalarResult(r)
+            return r
+        result._scalar_result = True
+        cls.result = result
+
+    def __call__(self, *args, **kwargs):
+        # update_state's own arguments: (y_true, y_pred, sample_weight), or Mean's (values,
+        # sample_weight) -- tf.keras' ``loss_metric(loss)``
+        self.update_state(*args, **kwargs)
+        r = self.result()
+        if np.ndim(_np(r)) != 0:
+            return r
+        return MetricResult(r, self)
+
+
+class ScalarResult(float):
+    """A metric's scalar result: a float that also answers TensorFlow's ``.numpy()`` (a
+    float32, as a tf.keras metric's result tensor gives)."""
+
+    def numpy(self):
+        return np.float32(self)
+
+
+class MetricResult(ScalarResult):
+    """What calling a metric object returns: its running result, which remembers the metric
+    (tf.keras' result tensor carries ``_metric_obj``), so that ``Layer.add_metric(metric(y, p))``
+    names the logged value after the metric and reports its state, as Keras 2 does."""
+
+    def __new__(cls, value, metric):
+        self = super().__new__(cls, float(_np(value)))
+        self._metric_obj = metric
+        self.name = metric.name
+        return self
+
+
+def _snake_name(name):
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return {"a_u_c": "auc", "root_mean_squared_error": "root_mean_squared_error"}.get(out, out)
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values given to update_state(values, sample_weight)."""
+
+    _sum_state = ("total", "count")
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0.0
+
+    def update_state(self, values, sample_weight=None):
+        v = np.asarray(_np(values), dtype=np.float64)
+        if sample_weight is None:
+            self.total += float(v.sum())
+            self.count += float(v.size)
+            return
+        try:
+            w = _weights(sample_weight, v)
+        except ValueError:
+            # weights that do not broadcast to the values (a scalar value and (N,) weights):
+            # tf_keras averages the values down to the weights' rank and counts every weight,
+            # so a scalar batch value weighs sum(w)
+            w = np.asarray(_np(sample_weight), dtype=np.float64)
+            if v.ndim > w.ndim:
+                v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
+            try:
+                np.broadcast_shapes(v.shape, w.shape)
+            except ValueError:
+                raise ValueError(f"{self.name}.update_state: sample_weight of shape {w.shape} "
+                                 f"does not match values of shape {v.shape}") from None
+        self.total += float((v * w).sum())
+        self.count += float(np.broadcast_to(w, np.broadcast_shapes(v.shape, w.shape)).sum()
+                            if v.ndim > w.ndim else w.sum())
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean of a per-sample metric ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        self._fn, self._fn_kwargs = fn, kwargs
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+
+    def function(self):
+        """compile()'s form of this metric, ``fn(y_true, y_pred)`` per sample: the built-in
+        function itself when this is a built-in class with its default arguments (so fit runs
+        its fused batch mean), else the wrapped function with this metric's arguments."""
+        if batch_mean(self._fn) is not None and self._fn_kwargs == getattr(self, "_defaults", None):
+            return self._fn
+        fn_, kw = self._fn, self._fn_kwargs
+
+        def fn(y_true, y_pred):
+            return fn_(y_true, y_pred, **kw)
+        fn.__name__ = self.name
+        return fn
+
+    def get_config(self):
+        return dict(super().get_config(), **self._fn_kwargs)

@@ -1,0 +1,81 @@
+"""Keras 2's built-in mean-type metric classes: each the weighted mean of one built-in metric
+function (the accuracies, the regression errors, the cross-entropies, cosine similarity), and
+RootMeanSquaredError (the root of such a mean)."""
+import numpy as np
+
+from ._utils import _arrays, _conform, _np, _out
+from .base import Mean, MeanMetricWrapper
+from .functions import (binary_accuracy, binary_crossentropy, categorical_accuracy,
+                        categorical_crossentropy, cosine_similarity, mean_absolute_error,
+                        mean_absolute_percentage_error, mean_squared_error,
+                        mean_squared_logarithmic_error, sparse_categorical_accuracy,
+                        sparse_categorical_crossentropy, sparse_top_k_categorical_accuracy,
+                        top_k_categorical_accuracy)
+
+
+def _wrapper_class(cls_name, per_sample, metric_name, **defaults):
+    def __init__(self, name=metric_name, dtype=None, **kwargs):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
+        MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype,
+                                   **dict(defaults, **kwargs))
+    return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__, "_defaults": defaults,
+                                                  "__doc__": f"Keras' {cls_name} metric."})
+
+
+def _accuracy(y_true, y_pred):
+    """Keras' Accuracy: y_true == y_pred elementwise (float32)."""
+    t, p, was = _arrays("Accuracy", y_true, y_pred)
+    return _out((_conform("Accuracy", t, p) == p).astype(np.float32), was)
+
+
+Accuracy = _wrapper_class("Accuracy", _accuracy, "accuracy")
+BinaryAccuracy = _wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                                threshold=0.5)
+CategoricalAccuracy = _wrapper_class("CategoricalAccuracy", categorical_accuracy,
+                                     "categorical_accuracy")
+SparseCategoricalAccuracy = _wrapper_class("SparseCategoricalAccuracy",
+                                           sparse_categorical_accuracy,
+                                           "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrapper_class("TopKCategoricalAccuracy", top_k_categorical_accuracy,
+                                         "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrapper_class("SparseTopKCategoricalAccuracy",
+                                               sparse_top_k_categorical_accuracy,
+                                               "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", mean_absolute_error,
+                                   "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper_class(
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
+    "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper_class(
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error")
+BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy,
+                                    "binary_crossentropy", from_logits=False)
+CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy", categorical_crossentropy,
+                                         "categorical_crossentropy", from_logits=False)
+SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
+                                               sparse_categorical_crossentropy,
+                                               "sparse_categorical_crossentropy",
+                                               from_logits=False)
+
+
+CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                                  axis=-1)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the (weighted) mean squared error over everything seen."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = _np(y_pred).astype(np.float64)
+        y_true = _np(y_true).astype(np.float64).reshape(y_pred.shape)
+        super().update_state((y_pred - y_true) ** 2, sample_weight)
+
+    def result(self):
+        return float(np.sqrt(super().result()))
