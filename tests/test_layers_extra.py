@@ -770,3 +770,12 @@ def test_unknown_time_axis_survives_shape_inference():
     i = L.Input((None, 3))
     h = L.LayerNormalization()(L.GaussianNoise(0.1)(L.Masking()(i)))
     assert L.TimeDistributed(L.Dense(2))(h).shape == (None, None, 2)
+
+
+def test_layers_serialize_deserialize_and_the_convolution1d_transpose_alias():
+    from tensorforge import layers
+    layer = layers.deserialize({"class_name": "Convolution1DTranspose",
+                                "config": {"filters": 2, "kernel_size": 3}})
+    assert type(layer) is layers.Conv1DTranspose and layer.filters == 2
+    again = layers.deserialize(layers.serialize(layers.Dense(4, activation="relu")))
+    assert type(again) is layers.Dense and again.units == 4 and again.get_config()["activation"] == "relu"

@@ -165,3 +165,19 @@ def test_get_config_matches_keras_and_rebuilds_the_metric(make, expected):
     assert m.get_config() == expected
     again = type(m)(**m.get_config())
     assert type(again) is type(m) and again.get_config() == expected
+
+
+def test_cosine_similarity_by_class_name_in_compile():
+    """compile(metrics=["CosineSimilarity"]) as Keras 2: logged as cosine_similarity, the mean
+    over samples of the cosine between target and prediction."""
+    from tensorforge import layers
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((8, 4)).astype("f4")
+    y = rng.standard_normal((8, 3)).astype("f4")
+    model = tf.keras.Sequential([layers.Dense(3, input_shape=(4,))])
+    model.compile("sgd", "mse", metrics=["CosineSimilarity"])
+    got = model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True)
+    p = model.predict(x, verbose=0)
+    cos = (p * y).sum(1) / np.linalg.norm(p, axis=1) / np.linalg.norm(y, axis=1)
+    np.testing.assert_allclose(got["cosine_similarity"], cos.mean(), rtol=1e-5)
+

@@ -46,6 +46,8 @@ Called on symbolic tensors (``Input(...)``) a layer records a node of a function
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
 from ..engine.base_layer import InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
+from ..engine.network import deserialize_layer
+from ..engine.serialization import custom_object_scope
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
 from .preprocessing import Rescaling  # noqa: F401
@@ -93,7 +95,7 @@ from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
 
-__all__ = ["Rescaling", "Normalization", "Hashing", "Discretization", "StringLookup", "IntegerLookup", "CategoryEncoding",
+__all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", "Discretization", "StringLookup", "IntegerLookup", "CategoryEncoding",
            "TextVectorization", "MultiHeadAttention", "Attention", "AdditiveAttention", "Conv1DTranspose",
            "Convolution1DTranspose", "Layer", "InputSpec", "Input", "InputLayer", "Dense", "Activation", "Dropout", "Flatten",
            "Reshape", "Lambda", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
@@ -131,4 +133,19 @@ _LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvoluti
                       GlobalAvgPool1D=GlobalAveragePooling1D, Convolution3D=Conv3D,
                       MaxPool3D=MaxPooling3D, AvgPool3D=AveragePooling3D,
                       GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D,
-                      SeparableConvolution1D=SeparableConv1D)
+                      SeparableConvolution1D=SeparableConv1D,
+                      Convolution1DTranspose=Conv1DTranspose)
+
+
+def serialize(layer):
+    """{"class_name", "config"} of ``layer`` (Keras 2's ``layers.serialize``)."""
+    if not isinstance(layer, Layer):
+        raise TypeError(f"layers.serialize: layer must be a Layer, got {type(layer).__name__}")
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from {"class_name", "config"} (Keras 2's ``layers.deserialize``); a class name
+    also resolves through ``custom_objects`` and the Keras 2 aliases (Convolution2D, ...)."""
+    with custom_object_scope(custom_objects or {}):
+        return deserialize_layer(config)

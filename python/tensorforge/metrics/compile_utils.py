@@ -15,7 +15,7 @@ from .functions import (binary_accuracy, binary_crossentropy, categorical_accura
                         categorical_crossentropy, get, sparse_categorical_accuracy,
                         sparse_categorical_crossentropy)
 from .mean_metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
-                           CategoricalCrossentropy, MeanAbsoluteError,
+                           CategoricalCrossentropy, CosineSimilarity, MeanAbsoluteError,
                            MeanAbsolutePercentageError, MeanSquaredError,
                            MeanSquaredLogarithmicError, RootMeanSquaredError,
                            SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
@@ -110,4 +110,5 @@ _CLASSES = {c.__name__: c for c in (
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
-    AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU)}
+    AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU,
+    CosineSimilarity)}
