@@ -8,9 +8,10 @@ Each side runs THIS checkout's profile job (python/tensorforge/bench/distributed
 against its own tensorforge package (the side's PYTHONPATH), so a side without the profile
 module can be measured too. Jobs: 1p_b32 / 1p_b16 one process (batch 32 / 16), 2r two ranks
 of 16 (fit(distributed=True), the shared-memory window), 2r_sharded the same with
-DistributedOptimizer(sharded=True). Prints per job the median over rounds and ranks of each
-phase's CPU ms per step, the projected speed-up 2 x T(1 process, b32) / (both ranks' step CPU)
-per round, and the kernels' CPU ms per step.
+DistributedOptimizer(sharded=True), 2r_whole with DistributedOptimizer(sharded=False) (every
+rank's whole update: fit's default before dist5). Prints per job the median over rounds and
+ranks of each phase's CPU ms per step, the projected speed-up 2 x T(1 process, b32) / (both
+ranks' step CPU) per round, and the kernels' CPU ms per step.
 """
 import argparse
 import json
@@ -22,7 +23,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROFILE = os.path.join(HERE, "..", "python", "tensorforge", "bench", "distributed_profile.py")
 JOBS = {"1p_b32": (0, ["32"]), "1p_b16": (0, ["16"]),
-        "2r": (2, ["16", "--distributed"]), "2r_sharded": (2, ["16", "--distributed", "--sharded"])}
+        "2r": (2, ["16", "--distributed"]), "2r_sharded": (2, ["16", "--distributed", "--sharded"]),
+        "2r_whole": (2, ["16", "--distributed", "--unsharded"])}
 PHASES = ("forward", "backward", "reduce", "wait", "update", "logs", "other", "step")
 OPS = ("conv2d_backward", "conv2d_forward", "dense_backward", "gemm", "rmsprop_update",
        "max_pool2d_backward", "max_pool2d_forward")
@@ -63,7 +65,7 @@ def summary(recs):
                    + f" | {st.median(x['step'] - x['wait'] - x['logs'] for x in xs):.2f} |")
     out.append("")
     for side in sorted({r["side"] for r in recs}):
-        for job in ("2r", "2r_sharded"):
+        for job in ("2r", "2r_sharded", "2r_whole"):
             got = []
             for rnd in sorted({r["round"] for r in recs}):
                 one = [r for r in recs if (r["side"], r["job"], r["round"]) == (side, "1p_b32", rnd)]

@@ -66,9 +66,9 @@ def cmd_train(a):
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes, transport="mpi")
-    elif a.transport != "auto" or a.sharded:  # the other reducers (shm.py / fusion.py / sharded.py)
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer, transport=a.transport,
-                                               sharded=a.sharded)
+    elif a.transport != "auto" or a.sharded or a.unsharded:  # the other reducers (shm.py /
+        m.optimizer = tfd.DistributedOptimizer(  # fusion.py / sharded.py); else fit's default
+            m.optimizer, transport=a.transport, sharded=a.sharded or (not a.unsharded and "auto"))
     if a.machines:  # the hierarchical reduction: local sums, then one rank per "machine"
         from mpi4py import MPI
         from tensorforge.distributed.shm import SharedMemoryBuckets
@@ -77,7 +77,8 @@ def cmd_train(a):
         m.optimizer._dist_buckets = SharedMemoryBuckets(local=local, sharded=a.sharded)
     fused = [0]  # kernel calls that read two gradient regions (Notes [sum read by the update],
     if a.opt != "sgd" and not a.plain:  # [whole update of two regions] in shm.py)
-        m.optimizer = tfd.DistributedOptimizer(m.optimizer)  # (itself when wrapped already)
+        # as fit(distributed=True) wraps it; itself when wrapped already
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded="auto")
         opt, fn = m.optimizer, type(m.optimizer)._native_update_sum
 
         def counted(lr):
@@ -99,6 +100,7 @@ def cmd_train(a):
         used = m.optimizer._dist_buckets  # None: one rank, nothing was reduced
         extra["copies"] = np.asarray(used.copies if used is not None else 0)
         extra["transport"] = np.asarray(type(used).__name__)
+        extra["sharded"] = np.asarray(m.optimizer._dist_sharded is not None)
     if a.bucket_bytes:
         fused = m.optimizer._dist_buckets
         extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
@@ -359,6 +361,8 @@ def main():
     t.add_argument("--bucket-bytes", type=int, default=0)
     t.add_argument("--direct-bytes", type=int, default=1 << 20)
     t.add_argument("--sharded", action="store_true")
+    t.add_argument("--unsharded", action="store_true",
+                   help="DistributedOptimizer(sharded=False): not fit's default 'auto'")
     t.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
     t.add_argument("--opt", choices=("sgd", "rmsprop", "adam"), default="sgd",
                    help="SGD(0.5), RMSprop(0.01) or Adam(0.01)")

@@ -122,7 +122,7 @@ def test_sharded_update_refuses_whole_tensor_clipping():
     for kw in ({"clipnorm": 1.0}, {"global_clipnorm": 1.0}):
         with pytest.raises(ValueError, match=f"sharded=True.*{next(iter(kw))}"):
             DistributedOptimizer(SGD(0.1, **kw), sharded=True)
-    with pytest.raises(TypeError, match="sharded must be True or False"):
+    with pytest.raises(TypeError, match="sharded must be True, False or 'auto'"):
         DistributedOptimizer(SGD(0.1), sharded="yes")
 
 
@@ -343,7 +343,7 @@ def test_window_update_of_two_regions_equals_the_sum_written(tmp_path, n, opt, s
     update reads the sum written first; both are within the allreduce path's bound of one
     process with lr_eff = 0.01 / sqrt(1 - 0.9) (RMSprop's largest step; Adam's, lr (1 -
     beta_1) / sqrt(1 - beta_2), is the same here)."""
-    how = ["--sharded"] if sharded else []
+    how = ["--sharded"] if sharded else ["--unsharded"]
     _run(0, "train", tmp_path / "plain", "--plain", "--opt", opt)
     _run(n, "train", tmp_path / "fused", "--opt", opt, *how)
     _run(n, "train", tmp_path / "written", "--opt", opt, "--sum-written", *how)
@@ -360,6 +360,36 @@ def test_window_update_of_two_regions_equals_the_sum_written(tmp_path, n, opt, s
     lr_eff = 0.01 / np.sqrt(1 - 0.9)
     np.testing.assert_allclose(_flat(fused[0]), _flat(ref), rtol=0, atol=STEPS * lr_eff * K * U)
     np.testing.assert_allclose(fused[0]["h_loss"], ref["h_loss"], rtol=1e-5)
+
+
+@needs_mpi
+@pytest.mark.parametrize("n,opt", [(2, "rmsprop"), (3, "sgd")])
+def test_fit_shards_the_update_on_one_machine_with_the_bits_of_the_whole_update(tmp_path, n, opt):
+    """fit(distributed=True) wraps the optimizer with sharded='auto' (Note [sharded by default
+    on one machine] in distributed/optimizer.py): on one machine's window each rank updates its
+    chunk, and the weights, losses and evaluation are bit for bit those of the same job with
+    DistributedOptimizer(sharded=False) (RMSprop: the two regions read by the kernel; SGD on 3
+    ranks: the chunked sum written first, on both sides)."""
+    _run(n, "train", tmp_path / "auto", "--opt", opt)
+    _run(n, "train", tmp_path / "whole", "--opt", opt, "--unsharded")
+    auto, whole = _load(tmp_path / "auto", n), _load(tmp_path / "whole", n)
+    for a, w in zip(auto, whole):
+        assert bool(a["sharded"]) == _has_dev_shm() and not bool(w["sharded"])
+        assert str(a["transport"]) == str(w["transport"])
+        np.testing.assert_array_equal(_flat(a), _flat(w))
+        np.testing.assert_array_equal(a["h_loss"], w["h_loss"])
+        np.testing.assert_array_equal(a["evaluate"], w["evaluate"])
+    assert np.abs(_flat(auto[0]) - _flat(auto[0], "init")).max() > 0.01  # it trained
+
+
+@needs_mpi
+@pytest.mark.parametrize("transport", ["mpi"])
+def test_fit_keeps_the_whole_update_where_sharding_is_not_the_default(tmp_path, transport):
+    """DistributedOptimizer(sharded='auto', transport='mpi'): MPI's fused allreduce, unsharded
+    (an optimizer wrapped by the caller keeps its own choice: the test above's --unsharded)."""
+    _run(2, "train", tmp_path / "m", "--transport", transport)
+    for z in _load(tmp_path / "m", 2):
+        assert not bool(z["sharded"]) and str(z["transport"]) == "GradientBuckets"
 
 
 @needs_mpi

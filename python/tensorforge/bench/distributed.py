@@ -229,7 +229,7 @@ def add_arguments(parser):
                              "(medians reported; the machine's load moves between rounds)")
     parser.add_argument("--sharded", action="store_true",
                         help="distributed: also 2 ranks with DistributedOptimizer(sharded=True) "
-                             "in every round")
+                             "in every round (on one machine also fit's default)")
     parser.add_argument("--per-rank-batch", action="store_true",
                         help="distributed: also 2 ranks each training the model's batch (the "
                              "global batch doubles: weak scaling, as Horovod reports it) in "

@@ -5,7 +5,9 @@ For LeNet (the zoo model, 1 kernel thread per process) the same training loop ru
     1 process, batch 32        the reference (no MPI)
     1 process, batch 16        one rank's share of the work, alone on the machine
     2 ranks, 16 each           fit(distributed=True), global batch 32 (the default transport:
-                               the shared-memory window on one machine, shm.py)
+                               the shared-memory window on one machine, shm.py; since dist5
+                               its default sharded update, Note [sharded by default on one
+                               machine] in distributed/optimizer.py)
     2 ranks, sharded update    the same with DistributedOptimizer(sharded=True)
 
 and every rank times each step's phases, by the wall clock and by its own CPU time
@@ -167,7 +169,7 @@ def _kernel_cpu_timers():
     return stats
 
 
-def job_profile(name, distributed, sharded, batch):
+def job_profile(name, distributed, sharded, batch, whole=False):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     from ._dist_models import build as _build, data as _data
@@ -177,8 +179,8 @@ def job_profile(name, distributed, sharded, batch):
         tfd.init(threads=1, timeout=300)
     set_random_seed(0)
     model = _build(name)
-    if distributed and sharded:
-        model.optimizer = tfd.DistributedOptimizer(model.optimizer, sharded=True)
+    if distributed and (sharded or whole):  # (fit's default: sharded on one machine's window)
+        model.optimizer = tfd.DistributedOptimizer(model.optimizer, sharded=bool(sharded))
     n_ranks = tfd.size() if distributed else 1
     gbatch = batch * n_ranks
     x, y = _data((WARMUP + STEPS) * gbatch)
@@ -248,7 +250,9 @@ def run(args, launch, table):
 
 
 def main(argv):
-    """``profile NAME BATCH [--distributed] [--sharded]`` (one process per rank)."""
-    res = job_profile(argv[1], "--distributed" in argv, "--sharded" in argv, int(argv[2]))
+    """``profile NAME BATCH [--distributed] [--sharded | --unsharded]`` (one process per rank;
+    --unsharded: DistributedOptimizer(sharded=False), every rank's whole update)."""
+    res = job_profile(argv[1], "--distributed" in argv, "--sharded" in argv, int(argv[2]),
+                      "--unsharded" in argv)
     if res is not None:
         print(json.dumps({"ranks": res}), flush=True)  # (the launcher reads a {...} line)

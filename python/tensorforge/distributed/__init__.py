@@ -13,7 +13,9 @@
 
 ``fit(..., distributed=True)``: every rank passes the whole data set; ``batch_size`` is the
 global batch, split over the ranks by the distributed sampler (sampler.py); the gradients are
-averaged with a fused allreduce (fusion.py); rank 0 prints the progress bar and writes the
+averaged with a fused allreduce (fusion.py), or, by ranks sharing a machine, through its
+shared-memory window, where each rank then updates its slice of the weights (shm.py; Note
+[sharded by default on one machine] in optimizer.py); rank 0 prints the progress bar and writes the
 checkpoints; the logs are the whole job's figures. N ranks reach the weights of one process,
 up to float32 reduction order.
 

@@ -26,8 +26,8 @@ _ROOT_ONLY = (_cb.ProgbarLogger, _cb.ModelCheckpoint, _cb.CSVLogger)
 class FitPlan:
     def __init__(self, model, n, batch_size, shuffle):
         _comm.init()
-        if not is_distributed_optimizer(model.optimizer):
-            model.optimizer = DistributedOptimizer(model.optimizer)
+        if not is_distributed_optimizer(model.optimizer):  # See Note [sharded by default on
+            model.optimizer = DistributedOptimizer(model.optimizer, sharded="auto")  # one machine]
         self.model = model
         # one seed for the whole job: rank 0 draws it from the library's random state
         seed = int(_random.rng().integers(0, 2 ** 31 - 1)) if _comm.rank() == 0 else None
