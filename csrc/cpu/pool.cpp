@@ -160,11 +160,12 @@ inline void max_window(const float* xn, index_t W, index_t C, index_t h0, index_
 // then its KW columns. Each output row reduces rows [h0, h1) of the image elementwise into one
 // row of W*C floats (one sequential pass per input row: what the hardware prefetchers stream
 // best, and no window bookkeeping per pixel), then pools that row, which sits in L1, along W.
-// On Zen 5 (AVX-512) the window-by-window forward ran the 2x2 and 3x3/2 pools at 50-60% of the
-// single-core read bandwidth; the rows-first pass runs them at (measured in bench/RESULTS.md,
-// "pool5"). Same results: a max is exact in any order (a NaN anywhere in the window still
-// gives NaN); an average sums each column's rows, then the columns (float rounding of a
-// different order, within the tests' tolerance).
+// On Zen 5 (AVX-512, 1 thread, ResNet 32x56x56x64) the window-by-window forward ran the max 2x2
+// pool at 1.7-1.8 ms (~18 GB/s of x + y), the average 2x2 at 1.6-1.8 ms, the max 3x3/2 at
+// 2.0-2.2 ms; rows first: 1.1-1.2, 1.2-1.35 and 1.6-1.7 ms (bench/RESULTS.md, "pool5"). Same
+// results: a max is exact in any order (a NaN anywhere in the window still gives NaN); an
+// average sums each column's rows, then the columns (float rounding of a different order,
+// within the tests' tolerance).
 // dst[0:n] = reduce over r in [0, R) of rows[r][0:n] (rows r apart by `stride` floats); AVG
 // sums, otherwise max with NaN kept. Four independent vectors per step (Note [channel blocks]).
 template <bool AVG>
