@@ -91,7 +91,8 @@ def child(args):
         else:
             xt, dyt = torch.from_numpy(x), torch.from_numpy(dy)
             xg = xt.detach().clone().requires_grad_(True)
-        wt, bt, rm, rv = torch.ones(C, requires_grad=True), torch.zeros(C, requires_grad=True), torch.zeros(C), torch.ones(C)
+        wt, bt = torch.ones(C, requires_grad=True), torch.zeros(C, requires_grad=True)
+        rm, rv = torch.zeros(C), torch.ones(C)
 
         def t_f():
             with torch.no_grad():
