@@ -80,7 +80,8 @@ void channel_sums(const BnShape& s, const float* x, const float* dy, const float
         // Note [four columns at once]: four vectors of a row per step, eight independent sum
         // chains, each row's 4*kW values read contiguously. One vector at a time left the FMA
         // latency chain (kFlush steps) exposed and walked the 16 rows once per vector: the
-        // channels_last backward sums ran at half the speed of the channels_first ones on Zen 5.
+        // ResNet channels_last training forward took 3.4 ms at 1 thread on Zen 5, now 2.2 (the
+        // backward's sums over x and dy stayed at ~2.7 ms: bench/RESULTS.md, "pool5").
         // Every lane still adds rows r0..r1 in order, so the sums are the same bits.
         for (; c + 4 * kW <= CV; c += 4 * kW) {
           vf k[4], s1[4], s2[4];
