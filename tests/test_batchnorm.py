@@ -121,6 +121,44 @@ def test_native_matches_reference(isa, rng, shape, axis):
                                rtol=1e-5, atol=1e-5)
 
 
+
+def test_wide_rows_four_columns_at_once(isa, rng):
+    """The short-B statistics take four vectors of a row per step (Note [four columns at once] in
+    csrc/cpu/norm.cpp): rows of C*B values around and above 4 vectors on every ISA (with masked
+    tails), channels_last and folded B < 16, against the NumPy reference; bit-identical at 1 and
+    2 threads on a shape above the parallel threshold."""
+    cases = [((50, C), -1) for C in (63, 64, 65, 97, 130)]
+    cases += [((3, 5, 4, 71), -1), ((40, 23, 3), 1), ((17, 44, 2), 1), ((1200, 97), -1)]
+    for shape, axis in cases:
+        x = (rng.standard_normal(shape) * 2 + 3).astype(np.float32)
+        C = shape[axis]
+        gamma, beta = params(rng, C)
+        st = [np.zeros(C, np.float32), np.ones(C, np.float32)]
+        sr = [np.zeros(C, np.float32), np.ones(C, np.float32)]
+        y, mean, inv = _native._C.batch_norm_forward_train(x, gamma, beta, *st, axis, 0.99, EPS)
+        yr, meanr, invr = ref.batch_norm_forward_train(x, gamma, beta, *sr, axis, 0.99, EPS)
+        what = f"{isa} {shape} axis {axis}"
+        np.testing.assert_allclose(y, yr, rtol=1e-5, atol=1e-5, err_msg=what)
+        np.testing.assert_allclose(mean, meanr, rtol=1e-6, atol=1e-6, err_msg=what)
+        np.testing.assert_allclose(inv, invr, rtol=1e-5, err_msg=what)
+        dy = rng.standard_normal(shape).astype(np.float32)
+        got = _native._C.batch_norm_backward(dy, x, mean, inv, gamma, axis)
+        want = ref.batch_norm_backward(dy, x, meanr, invr, gamma, axis)
+        for g, w, name in zip(got, want, ("dx", "dgamma", "dbeta")):
+            np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4, err_msg=f"{what} {name}")
+    prev = tf.get_num_threads()
+    outs = []
+    try:
+        for nt in (1, 2):
+            tf.set_num_threads(nt)
+            st = [np.zeros(C, np.float32), np.ones(C, np.float32)]
+            y, mean, inv = _native._C.batch_norm_forward_train(x, gamma, beta, *st, axis, 0.9, EPS)
+            outs.append((y, mean, inv, *st, *_native._C.batch_norm_backward(dy, x, mean, inv, gamma, axis)))
+    finally:
+        tf.set_num_threads(prev)
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b)
+
 @pytest.mark.parametrize("shape,axis", [((4096, 3), -1), ((16, 3, 256), 1)])
 def test_large_mean_does_not_wreck_the_variance(backend, rng, shape, axis):
     """Data offset by 1e4 with unit variance: the variance (from the float32 data, in float64)

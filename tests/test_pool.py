@@ -308,6 +308,58 @@ def test_max_pool_inference_random_shapes_nans_and_infs(isa):
 
 
 
+def window_avg(x, k, s, padding):
+    """Average pool by one float64 np.mean per window over its real cells ('same' divides by the
+    real-cell count), independent of the kernels."""
+    N, H, W, C = x.shape
+    (kh, kw), (sh, sw) = k, s
+    pt, pb = tf_same_pads(H, kh, sh) if padding == "same" else (0, 0)
+    pl, pr = tf_same_pads(W, kw, sw) if padding == "same" else (0, 0)
+    OH, OW = (H + pt + pb - kh) // sh + 1, (W + pl + pr - kw) // sw + 1
+    y = np.empty((N, OH, OW, C))
+    for oh in range(OH):
+        for ow in range(OW):
+            r0, c0 = max(oh * sh - pt, 0), max(ow * sw - pl, 0)
+            y[:, oh, ow] = x[:, r0:oh * sh - pt + kh, c0:ow * sw - pl + kw].astype(np.float64).mean(axis=(1, 2))
+    return y
+
+
+def test_avg_pool_random_shapes_rows_first(isa):
+    """The average pool sums each window's rows first, then its columns (Note [rows first] in
+    csrc/cpu/pool.cpp): random odd sizes, pools 1-4 (taller and wider than strides 1-3, so rows
+    are shared by windows or skipped), both paddings, channel counts around the vector width
+    (masked tails of the row pass and the column pass), NaN/inf rows, 1-3 threads."""
+    rng = np.random.default_rng(515)
+    for trial in range(60):
+        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),
+                 int(rng.choice([1, 3, 8, 9, 17, 20, 33, 64])))
+        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        padding = "same" if trial % 2 else "valid"
+        if padding == "valid" and (k[0] > shape[1] or k[1] > shape[2]):
+            padding = "same"
+        x = rng.standard_normal(shape).astype(np.float32)
+        if trial % 3 == 1:  # a NaN and an inf in one image row
+            row = int(rng.integers(shape[1]))
+            x[:, row, int(rng.integers(shape[2]))] = np.nan
+            x[:, row, int(rng.integers(shape[2])), 0] = np.inf
+        want = window_avg(x, k, s, padding)
+        got = tf.ops.avg_pool2d(x, k, s, padding)
+        what = f"{isa} {shape} pool {k} strides {s} {padding}"
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=what)
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(want), err_msg=what)
+        ok = np.isfinite(want)
+        assert_close(got[ok], want[ok], scale=np.abs(want[ok]) + 4, n=k[0] * k[1], what=what)
+    x = rng.standard_normal((3, 41, 39, 20)).astype(np.float32)  # above the parallel threshold
+    for k, s, padding in [(3, 2, "same"), (2, 2, "valid"), (3, 1, "same")]:
+        want = window_avg(x, (k, k), (s, s), padding)
+        for threads in (1, 2, 3):
+            tf.set_num_threads(threads)
+            assert_close(tf.ops.avg_pool2d(x, k, s, padding), want, scale=np.abs(want) + 4, n=k * k,
+                         what=f"{isa} pool {k} strides {s} {padding} threads {threads}")
+        tf.set_num_threads(2)
+
+
 def test_pool_forward_streaming_outputs(isa):
     """Outputs above 4 MiB are built a row at a time and written with non-temporal stores
     (Note [streaming stores]): max (inference) and average pools of that size, channel counts
