@@ -11,7 +11,7 @@ Prints two lines:
           step, the outside share; raw, and corrected for the timing wrappers themselves.
   phases: the general step taken apart (set requires_grad, forward, loss, backward, optimizer,
           grad reset, metrics), raw figures, for finding what to attack. (A model the compiled
-          step takes -- the MLP, Note [compiled step] -- runs that in `step` instead.)
+          step takes -- the zoo MLP and LeNet, Note [compiled step] -- runs that in `step` instead.)
 
 Note [timer correction]: time.thread_time is a system call (no vDSO clock for thread CPU time),
 a few microseconds on a loaded VM. Each wrapped kernel call runs two of them: part of that cost

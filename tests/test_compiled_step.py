@@ -47,9 +47,10 @@ class _General:
 
 
 def _train(build, general, optimizer="adam", metrics=("accuracy",), fit_kw=None, after=None,
-           seed=3, y=None):
+           seed=3, y=None, x=None):
     """(model, history, train_on_batch result) of a seeded run."""
-    x, _, onehot = _data()
+    x0, _, onehot = _data()
+    x = x0 if x is None else x
     y = onehot if y is None else y
     ctx = _General() if general else None
     if ctx:
@@ -144,17 +145,32 @@ def test_compiled_chains_equal_the_general_step(variant):
 
 
 @pytest.mark.parametrize("variant", ["regularizer", "tanh hidden", "sparse loss", "custom layer",
-                                     "two outputs", "sample weights", "float64 input"])
+                                     "two outputs", "sample weights", "float64 input",
+                                     "dropout noise_shape"])
 def test_other_models_take_the_general_step(variant):
+    _assert_general(variant)
+
+
+def _assert_general(variant, images=False):
+    """The model of ``variant`` trains without a compiled program (built as None) or, for
+    float64 input, with one that refuses every batch."""
     x, labels, onehot = _data()
+    if images:
+        x = _images()
     tf.utils.set_random_seed(1)
     loss, y, fit_kw = "categorical_crossentropy", onehot, {}
-    if variant == "regularizer":
+    if images:
+        m = Sequential(_CONV_OTHER[variant]())
+    elif variant == "regularizer":
         m = Sequential([layers.Dense(16, activation="relu", input_shape=(12,),
                                      kernel_regularizer=regularizers.l2(0.01)),
                         layers.Dense(5, activation="softmax")])
     elif variant == "tanh hidden":
         m = Sequential(_mlp(hidden="tanh"))
+    elif variant == "dropout noise_shape":  # (its mask comes from another draw: ops/losses_ops.py)
+        m = Sequential([layers.Dense(16, activation="relu", input_shape=(12,)),
+                        layers.Dropout(0.5, noise_shape=(None, 1)),
+                        layers.Dense(5, activation="softmax")])
     elif variant == "custom layer":
         class Twice(layers.Layer):
             def call(self, x):
@@ -257,4 +273,94 @@ def test_zoo_mlp_takes_the_compiled_step():
     x, _, onehot = _data(n=32, d=784, c=10)
     m = build_model("mlp")
     m.fit(x, onehot, batch_size=16, epochs=1, verbose=0)
+    assert _compiled(m)
+
+
+# ---- chains with Conv2D, MaxPooling2D and Flatten (the zoo LeNet's layers) ----------------------
+def _images(n=80, hw=9, c=2, seed=1):
+    return np.random.default_rng(seed).standard_normal((n, hw, hw, c)).astype(np.float32)
+
+
+def _lenet(act="relu", bias=True, padding="same", strides=1, dilation=1, pool_padding="same",
+           pool=(2, 2), pool_strides=None, dropout=None, first_trainable=True):
+    out = [layers.Conv2D(4, (3, 3), activation=act, use_bias=bias, input_shape=(9, 9, 2),
+                         strides=strides, dilation_rate=dilation, trainable=first_trainable),
+           layers.MaxPooling2D(pool, strides=pool_strides, padding=pool_padding),
+           layers.Conv2D(6, (2, 2), padding=padding, activation=act, use_bias=bias)]
+    if dropout is not None:
+        out.append(layers.Dropout(dropout))
+    return out + [layers.MaxPooling2D((2, 2), padding="same"), layers.Flatten(),
+                  layers.Dense(7, activation="relu"), layers.Dense(5, activation="softmax")]
+
+
+CONV_CASES = {
+    "lenet": dict(),
+    "no bias": dict(bias=False),
+    "linear conv": dict(act=None),
+    "valid, strided": dict(padding="valid", strides=2),
+    "dilated": dict(dilation=2),
+    "overlapping valid pool": dict(pool=(3, 3), pool_strides=(1, 1), pool_padding="valid"),
+    "dropout after conv": dict(dropout=0.3),
+    "frozen first conv": dict(first_trainable=False),
+}
+
+
+@pytest.mark.parametrize("case", list(CONV_CASES))
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam"])
+def test_conv_chains_equal_the_general_step(case, optimizer):
+    def build():
+        return Sequential(_lenet(**CONV_CASES[case]))
+    x = _images()
+    fast = _train(build, False, optimizer=optimizer, x=x)
+    assert _compiled(fast[0])
+    _same(fast, _train(build, True, optimizer=optimizer, x=x))
+
+
+def test_conv_chain_checks_each_batch():
+    """A batch of another image size, float64 or a non-contiguous view leaves the step to the
+    general path (which converts, or raises its own error); the next good batch is compiled."""
+    tf.utils.set_random_seed(0)
+    m = Sequential(_lenet())
+    m.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    x, (_, _, y) = _images(), _data()
+    m.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    run = m.__dict__["_compiled_step"].run
+    assert run([x[:4].astype(np.float64)], [y[:4]], False) is None
+    assert run([np.asfortranarray(x[:4])], [y[:4]], False) is None
+    assert run([_images(hw=10)[:4]], [y[:4]], False) is None
+    assert run([x[:0]], [y[:0]], False) is None
+    assert m.optimizer.iterations == 5  # (nothing done by the refusals)
+    assert run([x[:4]], [y[:4]], False) is not None
+    with pytest.raises(ValueError, match="conv2d|Conv2D|expected"):
+        m.fit(_images(hw=10), y, batch_size=16, epochs=1, verbose=0)
+
+
+_CONV_OTHER = {
+    # (a 1x1 kernel: read as channels_first, the images are 9 channels of 9x2)
+    "channels_first conv": lambda: [layers.Conv2D(3, 1, input_shape=(9, 9, 2),
+                                                  data_format="channels_first"),
+                                    layers.Flatten(), layers.Dense(5, activation="softmax")],
+    "tanh conv": lambda: _lenet(act="tanh"),
+    "average pool": lambda: [layers.Conv2D(3, 3, input_shape=(9, 9, 2)),
+                             layers.AveragePooling2D(), layers.Flatten(),
+                             layers.Dense(5, activation="softmax")],
+    "dropout noise_shape": lambda: [layers.Conv2D(3, 3, input_shape=(9, 9, 2)),
+                                    layers.Dropout(0.5, noise_shape=(None, 1, 1, 3)),
+                                    layers.Flatten(), layers.Dense(5, activation="softmax")],
+    "conv on unknown size": lambda: [layers.Conv2D(3, 3, input_shape=(None, None, 2)),
+                                     layers.GlobalMaxPooling2D(),
+                                     layers.Dense(5, activation="softmax")],
+}
+
+
+@pytest.mark.parametrize("variant", list(_CONV_OTHER))
+def test_other_conv_models_take_the_general_step(variant):
+    _assert_general(variant, images=True)
+
+
+def test_zoo_lenet_takes_the_compiled_step():
+    from tensorforge.zoo import build_model
+    x = np.random.default_rng(0).random((32, 28, 28, 1)).astype(np.float32)
+    m = build_model("lenet")
+    m.fit(x, _data(n=32, c=10)[2], batch_size=16, epochs=1, verbose=0)
     assert _compiled(m)
