@@ -68,7 +68,7 @@ class BroadcastGlobalVariablesCallback(_cb.Callback):
 
 
 def _summable_metrics(model):
-    """{metrics_name: Metric} of the model's stateful metrics whose state sums (metrics.py)."""
+    """{metrics_name: Metric} of the model's stateful metrics whose state sums (metrics/base.py)."""
     stateful = (model.__dict__.get("_stateful") if model is not None else None) or {}
     return {k: m for k, m in stateful.items() if _metrics.summable(m)}
 

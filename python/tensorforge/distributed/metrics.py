@@ -2,7 +2,7 @@
 
 AUC, Precision, Recall, the confusion counts, MeanIoU, Mean, RootMeanSquaredError and the
 mean-type wrappers keep sums over the samples they have seen (confusion counts per threshold,
-a confusion matrix, a total and a count: ``Metric._sum_state`` names them, metrics.py). The
+a confusion matrix, a total and a count: ``Metric._sum_state`` names them, metrics/base.py). The
 state of N disjoint shards summed is the state of their union, so result() of the summed state
 is what one process computes on the whole data; the mean of the ranks' results is not (the AUC
 of a union is not the mean of the AUCs, nor is a precision). A metric class that does not

@@ -194,7 +194,7 @@ class Model(Network):
 
     def _stateful_metric_objects(self):
         """{metrics_name: Metric} for the compiled metrics driven through reset_state /
-        update_state / result (See Note [metric classes in fit], metrics.py). One object given
+        update_state / result (See Note [metric classes in fit], metrics/compile_utils.py). One object given
         for several outputs is copied per output, as Keras 2 does."""
         import copy
         out, seen = {}, set()
