@@ -194,8 +194,8 @@ class Model(Network):
 
     def _stateful_metric_objects(self):
         """{metrics_name: Metric} for the compiled metrics driven through reset_state /
-        update_state / result (See Note [metric classes in fit], metrics/compile_utils.py). One object given
-        for several outputs is copied per output, as Keras 2 does."""
+        update_state / result (See Note [metric classes in fit], metrics/compile_utils.py). One
+        object given for several outputs is copied per output, as Keras 2 does."""
         import copy
         out, seen = {}, set()
         multi = len(self._out_specs) > 1
