@@ -225,7 +225,7 @@ void gemm_tn_acc(index_t M, index_t N, index_t K, const float* A, index_t rsA, c
 // every step streams them through L3, where the blocked whole-sequence GEMMs are the faster.
 // Measured (LSTM fwd+bwd, per-step / whole-sequence time; footprint / L2 per core):
 //   Zen 1, 512 KiB L2, 1 thread: (B, 28, 28, 128) 1.23 x L2: B = 32, 64 8-11% faster;
-//   Zen 5, 1 MiB L2, 1 thread (CPU time): (64, 28, 28, 128) 0.63 x: 0.93; (64, 28, 128, 128)
+//   Zen 5, 1 MiB L2, 1 thread (CPU time): (64, 28, 28, 128) 0.62 x: 0.93; (64, 28, 128, 128)
 //   1.0 x: 0.98; (64, 28, 64, 192) 1.5 x: 0.98; (64, 28, 28, 256) 2.2 x: 1.05;
 //   (64, 28, 256, 256) 4 x: 1.38; 2 threads (wall, shared machine): (128, 28, 256, 256)
 //   2.5 x: 1.23 (bench/RESULTS.md, rnn5). Counting only the gradients (the rule set on Zen 1)
