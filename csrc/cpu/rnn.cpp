@@ -219,18 +219,30 @@ void gemm_tn_acc(index_t M, index_t N, index_t K, const float* A, index_t rsA, c
   }
 }
 
-// Per-step weight gradients pay while each of nt threads' share of the (F + U, G*U) weight
-// gradients stays in its L2 (320 KB at LSTM (64, 28, 28, 128) against Zen 1's 512 KB L2 per
-// core); past that every step streams them through L3 or memory, where the blocked
-// whole-sequence GEMMs are the faster. Their depth is the batch: a tile adds B products per
-// load and store of its C rows (LSTM (B, 28, 28, 128) backward, 1 thread, per step vs whole
-// sequence: B = 8 15% slower, 16 equal, 32 and 64 8-11% faster).
+// Per-step weight gradients pay while what a thread touches every step stays about in its L2:
+// its share of the (F + U, G*U) weight gradients and of the packed recurrent weights
+// (U, G*U), plus the whole packed kernel^T (G*U, F) that every chunk's dx rows read. Past that
+// every step streams them through L3, where the blocked whole-sequence GEMMs are the faster.
+// Measured (LSTM fwd+bwd, per-step / whole-sequence time; footprint / L2 per core):
+//   Zen 1, 512 KiB L2, 1 thread: (B, 28, 28, 128) 1.23 x L2: B = 32, 64 8-11% faster;
+//   Zen 5, 1 MiB L2, 1 thread (CPU time): (64, 28, 28, 128) 0.62 x: 0.93; (64, 28, 128, 128)
+//   1.0 x: 0.98; (64, 28, 64, 192) 1.5 x: 0.98; (64, 28, 28, 256) 2.2 x: 1.05;
+//   (64, 28, 256, 256) 4 x: 1.38; 2 threads (wall, shared machine): (128, 28, 256, 256)
+//   2.5 x: 1.23 (bench/RESULTS.md, rnn5). Counting only the gradients (the rule set on Zen 1)
+//   chose per-step there at 2 threads. The bound keeps Zen 1's measured choice; between 1.25
+//   and ~2 x the two are within a few percent. The depth of these K = B products is the batch: a tile
+//   adds B products per load and store of its C rows ((B, 28, 28, 128), 1 thread: Zen 1
+//   B = 8 15% slower, 16 equal, 32 and 64 8-11% faster; Zen 5 B = 8 8% slower, 16 1% slower,
+//   24 2% faster, 32 5% faster).
 constexpr index_t kStepGradsMinBatch = 24;
+constexpr double kStepGradsMaxL2 = 1.25;  // footprint per thread / L2 per core
 bool step_grads_fit(index_t B, index_t F, index_t U, index_t G, int nt) {
   if (B < kStepGradsMinBatch) return false;
   const CpuCaches& c = cpu_caches();
   const double l2 = c.l2 > 0 ? (double)c.l2 / std::max(1, c.l2_sharing) : 512.0 * 1024;
-  return (double)(F + U) * (double)(G * U) * sizeof(float) <= (double)std::max(nt, 1) * l2;
+  const double shared = (double)(F + U) * (G * U) + (double)packed_size(U, G * U);
+  const double floats = shared / std::max(nt, 1) + (double)packed_size(G * U, F);
+  return floats * sizeof(float) <= kStepGradsMaxL2 * l2;
 }
 
 // ---- whole-sequence GEMM ----------------------------------------------------------------------
@@ -645,8 +657,8 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   FtzGuard ftz;
   const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
   std::memcpy(dc0, d_c_T, sizeof(float) * B * U);  // dc0 holds the running dc_t
-  // Weight gradients per step while each thread's share of them stays in its L2 (Note [per-step
-  // weight gradients]); else (many units or features) the whole-sequence GEMMs after the loop.
+  // Weight gradients per step while a thread's share of them and of the packed weights about
+  // stays in its L2 (Note [per-step weight gradients]); else (many units or features) the whole-sequence GEMMs after the loop.
   const bool per_step = step_grads_fit(B, F, U, 4, team_size(B, U, 4));
   Buf Kp(per_step ? packed_size(GU, F) : 0);  // kernel^T (4U, F) as NR-wide panels, for dx_t
   Buf xh(per_step ? (size_t)(2 * B * (F + U)) : 0);
