@@ -136,5 +136,6 @@ def run(args):
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd ours/torch", "fwd+bwd ours/torch", "target",
                  "ours GFLOP/s", "torch GFLOP/s", "GFLOP/s target needs"]
     note = ("\n(GFLOP/s = fwd+bwd GEMM work 6*B*T*G*U*(F+U) / time; compare with the FMA peak of the "
-            "threads used, e.g. bench/fma_peak.c: ~115 GFLOP/s per Zen 4 core)")
+            "threads used, measured with bench/fma_peak.c: e.g. ~38 GFLOP/s per Zen 1 core (AVX2), "
+            "~115 per Zen 4 core, ~269 per Zen 5 core)")
     return table(cols, rows) + (note if torch is not None else "")
