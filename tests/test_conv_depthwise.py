@@ -148,9 +148,53 @@ def test_native_isas_vs_reference(case, isa, rng):
                  n=int(np.prod(dy.shape[:3])), what=f"{isa} db")
 
 
+
+def random_3x3_cases(n, seed):
+    """3x3 kernels (Note [depthwise taps in registers]: their own forward, also the stride-1 dx):
+    channel counts around the 1- and 2-vector blocks of every ISA, rows narrower than the kernel,
+    strides, dilations and pads beyond the kernel extent."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < n:
+        N = int(rng.choice([1, 2]))
+        H, W = (int(v) for v in rng.integers(1, 20, 2))
+        C = int(rng.choice([1, 5, 8, 15, 16, 17, 31, 32, 33, 47, 48, 65]))
+        s = tuple(int(v) for v in rng.integers(1, 4, 2))
+        d = tuple(int(v) for v in rng.choice([1, 1, 2], 2))
+        padding = rng.choice(["valid", "same", "same", 3])
+        padding = int(padding) if str(padding).isdigit() else str(padding)
+        try:
+            geometry((N, H, W, C), (3, 3, C, 1), s, padding, d)
+        except ValueError:
+            continue
+        out.append(((N, H, W, C), (3, 3, C, int(rng.choice([1, 1, 2]))), s, padding, d))
+    return out
+
+
+@pytest.mark.parametrize("case", random_3x3_cases(12, 15), ids=str)
+def test_native_3x3_vs_reference(case, isa, rng):
+    """The 3x3 forward with its taps in registers, and the stride-1 backward data through it, on
+    every ISA: against float64, and with the bias the bits of a separate add."""
+    xs, ws, s, padding, d = case
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal(ws).astype(np.float32)
+    g = geometry(xs, ws, s, padding, d)
+    C = _native._C
+    y = C.depthwise_conv2d_forward(x, w, *g)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dx, dw, _ = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
+    assert_close(y, y_r, scale=sy, n=9, what=f"{isa} y {case}")
+    assert_close(dx, dx_r, scale=sdx, n=9, what=f"{isa} dx {case}")
+    assert_close(dw, dw_r, scale=sdw, n=int(np.prod(y.shape[:3])), what=f"{isa} dw {case}")
+    b = rng.standard_normal(y.shape[3]).astype(np.float32)
+    np.testing.assert_array_equal(C.depthwise_conv2d_forward(x, w, *g, b), y + b)
+
+
 @needs_native
 @pytest.mark.parametrize("case", [((1, 5, 6, 3), (3, 2, 3, 2), (2, 1), "same", (1, 2)),
-                                  ((2, 4, 4, 9), (3, 3, 9, 1), (1, 1), "same", (1, 1))], ids=str)
+                                  ((2, 4, 4, 9), (3, 3, 9, 1), (1, 1), "same", (1, 1)),
+                                  ((1, 6, 5, 17), (3, 3, 17, 1), (2, 2), "same", (1, 1))], ids=str)
 def test_native_gradients_by_finite_differences(case, rng):
     """Central differences of L = sum(y * dy) through the native forward (float32). L is linear
     in x and in w, so the difference quotient is exact up to float32 rounding of L."""

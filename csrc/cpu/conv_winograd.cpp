@@ -39,12 +39,16 @@ namespace TF_ISA {
 namespace {
 using namespace simd;
 
-// Tiles per block: V and M (or Z) of a block take about `budget` bytes (at least 24 tiles, a
-// multiple of every MR; 1 thread, Zen 4 with 1 MB L2: 0.4 / 0.8 MB for the forward / weight
-// gradient ran 3-10% faster than 1.5 / 3 MB, 6 / 12 MB 10-20% slower), then the block count is
-// rounded up to a multiple of the thread count and the tiles spread evenly over the blocks (static
-// schedule: every thread gets the same work).
-index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double budget) {
+// Tiles per block: V and M (or Z) of a block take about `l2_share` of the running CPU's L2 per
+// core (tf/cpuinfo.h; at least 24 tiles, a multiple of every MR; 1 thread, Zen 4 with 1 MB L2:
+// 0.4 / 0.8 MB for the forward / weight gradient ran 3-10% faster than 1.5 / 3 MB, 6 / 12 MB
+// 10-20% slower: shares kWinoFwdL2 / kWinoWgradL2, the same blocks on Zen 5's 1 MiB L2), then
+// the block count is rounded up to a multiple of the thread count and the tiles spread evenly
+// over the blocks (static schedule: every thread gets the same work).
+constexpr double kWinoFwdL2 = 4e5 / (1 << 20), kWinoWgradL2 = 8e5 / (1 << 20);
+index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double l2_share) {
+  const CpuCaches& cc = cpu_caches();
+  const double budget = l2_share * (double)cc.l2 / std::max(1, cc.l2_sharing);
   const double per = (double)(g.A * g.A) * 4.0 * (double)(g.ldv + ldm);
   const index_t T = std::max<index_t>(24, (index_t)(budget / per) / 24 * 24);
   const index_t nb = ceil_div(ceil_div(g.ntiles, T), nt) * nt;
@@ -266,7 +270,7 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
   for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
   const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * g.ntiles * CI * CO), g.ntiles);
-  const index_t T = wino_block(g, COp, nt, 4e5);
+  const index_t T = wino_block(g, COp, nt, kWinoFwdL2);
   const index_t nblocks = ceil_div(g.ntiles, T);
   const WinoOutFn out = wino_output_fn(g);
 
@@ -348,7 +352,7 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   // threads instead, each point's sum by one thread in the same order (bit-identical at any
   // thread count); the transforms stay on the calling thread.
   const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
-  const index_t T = wino_block(pg, COp, (int)used, 8e5);
+  const index_t T = wino_block(pg, COp, (int)used, kWinoWgradL2);
   const index_t nblocks = ceil_div(pg.ntiles, T);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg);
