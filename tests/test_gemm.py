@@ -162,7 +162,7 @@ def test_matmul_batched_and_nd(backend, rng):
 
 
 # ---- blocking edges of the native kernel (csrc/cpu/gemm.cpp) --------------------------------
-# MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); KC/MC/NC from the caches (KC 256-512);
+# MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); KC/MC/NC from the caches (KC 256-1024);
 # B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
 # other problems of at most 16 row tiles pack B one panel at a time (panel_run); tiny outputs
@@ -211,6 +211,33 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
                 activation="relu")
     assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb}")
     got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb)  # beta = 0 path, fresh output
+    ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
+    assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
+
+
+# K blocks of equal depth (Note [even K blocks] in csrc/cpu/gemm.cpp: ceil(K / KC) blocks rounded
+# up to 8; KC 256-1024 by CPU and ISA): K just past one, two and three blocks of every KC in use
+# (odd K: the last block is shorter by up to 8 per block), through the packed path (M > 22 row
+# tiles), the panel path (few rows, B in place or B^T) and one row of C; beta and the epilogue
+# apply once, on the first / last block.
+EVEN_K_CASES = [
+    (270, 1025, 70, False, False), (269, 2049, 33, True, False), (265, 1537, 97, True, True),
+    (30, 1031, 200, False, False), (133, 3079, 65, False, True), (25, 2053, 64, False, False),
+    (1, 2049, 300, False, False), (1, 1033, 45, True, True), (13, 515, 1000, False, False),
+]
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", EVEN_K_CASES)
+def test_gemm_even_k_blocks(isa, rng, M, K, N, ta, tb):
+    a = make(rng, (K, M) if ta else (M, K))
+    b = make(rng, (N, K) if tb else (K, N))
+    c, bias = make(rng, (M, N)), make(rng, (N,))
+    ref, scale = ref_gemm(a, b, c, 0.75, -0.5, ta, tb, bias, "relu")
+    out = c.copy()
+    tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, trans_b=tb, bias=bias,
+                activation="relu")
+    assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb}")
+    got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb)
     ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
 
@@ -358,7 +385,7 @@ def test_gemm_thread_counts_agree(rng):
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
                             (25, 6, 20000, False), (3000, 5, 70, False), (16, 500, 1800, True),
                             (7, 300, 4000, True), (64, 512, 1024, False), (128, 256, 784, True),
-                            (131, 1100, 1030, False)]:
+                            (131, 1100, 1030, False), (270, 2049, 70, False), (30, 3079, 200, True)]:
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

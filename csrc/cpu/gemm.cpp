@@ -57,6 +57,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <numeric>
 #include <type_traits>
@@ -663,6 +664,14 @@ using DKernel = PortableKernel<double, ukr_mr(1), 4>;
 //       1 thread, GFLOP/s per CPU-second as a fraction of OpenBLAS's in the same process,
 //       n = 1024 / 2048, two runs: KC 256: 0.94 0.92 / 0.95 0.94; 384: 0.96 0.92 / 0.95 0.95;
 //       512: 0.96 0.95 / 0.96 0.97: fewer C round trips per tile).
+//       AMD cores with a full 512-bit FMA datapath (Zen 5: not CpuId::zmm_half_rate) run a k step
+//       of the 12x32 tile in half Zen 4's cycles, so each K block's fixed costs (a C round trip
+//       per tile, one pack of A and of B per block) weigh twice as much: there the panel comes
+//       from L2, an eighth of the core's L2 (<= 1024; 1 MiB: KC = 1024, MC = 120). Zen 5, 1
+//       thread, GFLOP/s per CPU-second (shared machine), with even K blocks: KC,MC 480,264:
+//       1024^3 203 / 2048^3 201 / 4096^3 202; 640,192: 218 / 215 / 205; 768,160: 215 / 214 / 218;
+//       1024,120: 235-239 / 226-228 / 223; 1024,240: 218 / 217 (RESULTS, gemm5). Intel's AVX-512
+//       cores keep the L1 rule above until measured.
 //   MC  rows of the packed MC x KC A block, which stays in the core's share of L2: half of it
 //       (Zen 4, 1 MiB L2: 408; the sweep's best was 384).
 //   NC  columns of the packed KC x NC B block, shared by the threads, in half of L3 (<= 4096,
@@ -696,6 +705,9 @@ BlockSizes compute_blocking() {
   const double kc_share = NR * E >= 128 ? 1.25 : NR * E == 64 && cpu_id().ymm_half_rate ? 1.0 : 0.5;
   BlockSizes b;
   b.KC = std::max<index_t>(64, std::min<index_t>(512, (index_t)(kc_share * l1 / (double)(NR * E)) / 8 * 8));
+  const CpuId& id = cpu_id();
+  if (NR * E >= 128 && std::strcmp(id.vendor, "AuthenticAMD") == 0 && !id.zmm_half_rate)
+    b.KC = std::max<index_t>(64, std::min<index_t>(1024, (index_t)(l2 / 8.0 / (double)(NR * E)) / 8 * 8));
   b.MC = std::max<index_t>(4 * MR, std::min<index_t>(1536, (index_t)(0.5 * l2 / (double)(b.KC * E)) / MR * MR));
   b.NC = std::max<index_t>(8 * NR, std::min<index_t>(4096, (index_t)(0.5 * l3 / (double)(b.KC * E)) / NR * NR));
   if (index_t v = env_blocking(0)) b.KC = v;
@@ -708,6 +720,17 @@ template <class K>
 const BlockSizes& blocking() {
   static const BlockSizes b = compute_blocking<K>();
   return b;
+}
+
+// Note [even K blocks]: K is cut into ceil(K / KC) blocks of equal depth (rounded up to 8), not
+// KC, KC, ..., remainder: K = 1024 at KC = 480 ran blocks of 480, 480 and 64, and the 64-deep
+// block paid a whole pass of C loads/stores and A/B packing for 1/16 of the FMAs (Zen 5, 1 thread,
+// 1024^3: 212 -> 224 GFLOP/s per CPU-second with blocks of 512). The packed and panel paths both
+// step K by k_step(K, KC), so they keep matching bit for bit.
+inline index_t k_step(index_t K, index_t KC) {
+  if (K <= KC) return K;
+  const index_t nb = ceil_div(K, KC);
+  return std::min(KC, ceil_div(ceil_div(K, nb), index_t(8)) * 8);
 }
 
 // ---- drivers ----------------------------------------------------------------------------------
@@ -777,7 +800,7 @@ void packed_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
   const BlockSizes& bs = blocking<K>();
-  const index_t MC = bs.MC, KC = bs.KC, NC = bs.NC;
+  const index_t MC = bs.MC, KC = k_step(p.K_, bs.KC), NC = bs.NC;  // Note [even K blocks]
   const index_t kcmax = std::min<index_t>(KC, p.K_);
   T* Bp = workspace<T>(Ws::gemm_b, (size_t)ceil_div(std::min(NC, p.N), NR) * NR * kcmax);
   const index_t l2_half = cpu_caches().l2 / std::max(1, cpu_caches().l2_sharing) / 2;
@@ -955,7 +978,7 @@ template <class K>
 void panel_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
-  const index_t KC = blocking<K>().KC, tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
+  const index_t KC = k_step(p.K_, blocking<K>().KC), tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
   const index_t nch = nt > 1 ? std::min<index_t>(npan, 4 * (index_t)nt) : 1;
   const int ntc = (int)std::min<index_t>(nt, nch);
   const index_t asz = tiles * MR * p.K_, bsz = NR * std::min(KC, p.K_);
