@@ -122,6 +122,25 @@ def test_native_matches_reference(isa, rng, shape, axis):
 
 
 
+def assert_same_bits_at_1_and_2_threads(x, dy, gamma, beta, axis):
+    """Training forward (y, mean, inv_std, moving statistics) and backward at 1 and 2 threads:
+    the same bits."""
+    C = x.shape[axis]
+    prev = tf.get_num_threads()
+    outs = []
+    try:
+        for nt in (1, 2):
+            tf.set_num_threads(nt)
+            st = [np.zeros(C, np.float32), np.ones(C, np.float32)]
+            y, mean, inv = _native._C.batch_norm_forward_train(x, gamma, beta, *st, axis, 0.9, EPS)
+            outs.append((y, mean, inv, *st,
+                         *_native._C.batch_norm_backward(dy, x, mean, inv, gamma, axis)))
+    finally:
+        tf.set_num_threads(prev)
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b)
+
+
 def test_wide_rows_four_columns_at_once(isa, rng):
     """The short-B statistics take four vectors of a row per step (Note [four columns at once] in
     csrc/cpu/norm.cpp): rows of C*B values around and above 4 vectors on every ISA (with masked
@@ -146,18 +165,7 @@ def test_wide_rows_four_columns_at_once(isa, rng):
         want = ref.batch_norm_backward(dy, x, meanr, invr, gamma, axis)
         for g, w, name in zip(got, want, ("dx", "dgamma", "dbeta")):
             np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4, err_msg=f"{what} {name}")
-    prev = tf.get_num_threads()
-    outs = []
-    try:
-        for nt in (1, 2):
-            tf.set_num_threads(nt)
-            st = [np.zeros(C, np.float32), np.ones(C, np.float32)]
-            y, mean, inv = _native._C.batch_norm_forward_train(x, gamma, beta, *st, axis, 0.9, EPS)
-            outs.append((y, mean, inv, *st, *_native._C.batch_norm_backward(dy, x, mean, inv, gamma, axis)))
-    finally:
-        tf.set_num_threads(prev)
-    for a, b in zip(*outs):
-        assert np.array_equal(a, b)
+    assert_same_bits_at_1_and_2_threads(x, dy, gamma, beta, axis)
 
 @pytest.mark.parametrize("shape,axis", [((4096, 3), -1), ((16, 3, 256), 1)])
 def test_large_mean_does_not_wreck_the_variance(backend, rng, shape, axis):
@@ -191,18 +199,7 @@ def test_bit_identical_at_1_and_2_threads(rng, shape, axis):
     dy = rng.standard_normal(shape).astype(np.float32)
     C = shape[axis]
     gamma, beta = params(rng, C)
-    prev = tf.get_num_threads()
-    outs = []
-    try:
-        for nt in (1, 2):
-            tf.set_num_threads(nt)
-            st = [np.zeros(C, np.float32), np.ones(C, np.float32)]
-            y, mean, inv = _native._C.batch_norm_forward_train(x, gamma, beta, *st, axis, 0.9, EPS)
-            outs.append((y, mean, inv, *st, *_native._C.batch_norm_backward(dy, x, mean, inv, gamma, axis)))
-    finally:
-        tf.set_num_threads(prev)
-    for a, b in zip(*outs):
-        assert np.array_equal(a, b)
+    assert_same_bits_at_1_and_2_threads(x, dy, gamma, beta, axis)
 
 
 @pytest.mark.parametrize("axis,shape", [(-1, (5, 3)), (1, (2, 3, 2, 2))])

@@ -113,20 +113,26 @@ def test_depthwise_vs_reference(case, backend, rng):
     assert_close(dw, dw_r, scale=sdw, n=int(np.prod(y.shape[:3])), what=f"{backend} dw {case}")
 
 
-@pytest.mark.parametrize("case", CASES[::3], ids=str)
-def test_native_isas_vs_reference(case, isa, rng):
-    """Every ISA path (generic, avx2, avx512 where the CPU has them) of the native kernels."""
+def native_run(case, rng):
+    """x, w, the geometry, and the native forward and backward (dx, dw, db) of ``case`` on the
+    current ISA, with a random dy."""
     xs, ws, s, padding, d = case
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal(ws).astype(np.float32)
     g = geometry(xs, ws, s, padding, d)
-    C = _native._C
-    y = C.depthwise_conv2d_forward(x, w, *g)
+    y = _native._C.depthwise_conv2d_forward(x, w, *g)
     dy = rng.standard_normal(y.shape).astype(np.float32)
-    dx, dw, db = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    return (x, w, g, y, dy) + tuple(_native._C.depthwise_conv2d_backward(dy, x, w, *g, True, True))
+
+
+@pytest.mark.parametrize("case", CASES[::3], ids=str)
+def test_native_isas_vs_reference(case, isa, rng):
+    """Every ISA path (generic, avx2, avx512 where the CPU has them) of the native kernels."""
+    x, w, g, y, dy, dx, dw, db = native_run(case, rng)
     assert db is None
+    C = _native._C
     (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
-    T = ws[0] * ws[1]
+    T = w.shape[0] * w.shape[1]
     assert_close(y, y_r, scale=sy, n=T, what=f"{isa} y")
     assert_close(dx, dx_r, scale=sdx, n=T, what=f"{isa} dx")
     assert_close(dw, dw_r, scale=sdw, n=int(np.prod(y.shape[:3])), what=f"{isa} dw")
@@ -175,14 +181,8 @@ def random_3x3_cases(n, seed):
 def test_native_3x3_vs_reference(case, isa, rng):
     """The 3x3 forward with its taps in registers, and the stride-1 backward data through it, on
     every ISA: against float64, and with the bias the bits of a separate add."""
-    xs, ws, s, padding, d = case
-    x = rng.standard_normal(xs).astype(np.float32)
-    w = rng.standard_normal(ws).astype(np.float32)
-    g = geometry(xs, ws, s, padding, d)
+    x, w, g, y, dy, dx, dw, _ = native_run(case, rng)
     C = _native._C
-    y = C.depthwise_conv2d_forward(x, w, *g)
-    dy = rng.standard_normal(y.shape).astype(np.float32)
-    dx, dw, _ = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
     (y_r, dx_r, dw_r), (sy, sdx, sdw) = ref64_all(x, w, dy, g)
     assert_close(y, y_r, scale=sy, n=9, what=f"{isa} y {case}")
     assert_close(dx, dx_r, scale=sdx, n=9, what=f"{isa} dx {case}")

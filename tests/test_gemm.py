@@ -227,8 +227,8 @@ EVEN_K_CASES = [
 ]
 
 
-@pytest.mark.parametrize("M,K,N,ta,tb", EVEN_K_CASES)
-def test_gemm_even_k_blocks(isa, rng, M, K, N, ta, tb):
+def check_epilogue_and_plain(isa, rng, M, K, N, ta, tb):
+    """gemm with alpha, beta (C read), bias and relu, then plain, against float64; returns a."""
     a = make(rng, (K, M) if ta else (M, K))
     b = make(rng, (N, K) if tb else (K, N))
     c, bias = make(rng, (M, N)), make(rng, (N,))
@@ -240,6 +240,12 @@ def test_gemm_even_k_blocks(isa, rng, M, K, N, ta, tb):
     got = tf.ops.gemm(a, b, trans_a=ta, trans_b=tb)
     ref, scale = ref_gemm(a, b, ta=ta, tb=tb)
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
+    return a
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", EVEN_K_CASES)
+def test_gemm_even_k_blocks(isa, rng, M, K, N, ta, tb):
+    check_epilogue_and_plain(isa, rng, M, K, N, ta, tb)
 
 
 PRIMES = [1, 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67]
@@ -283,14 +289,7 @@ PANEL_CASES = [
 
 @pytest.mark.parametrize("M,K,N,ta,tb", PANEL_CASES)
 def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
-    a = make(rng, (K, M) if ta else (M, K))
-    b = make(rng, (N, K) if tb else (K, N))
-    c, bias = make(rng, (M, N)), make(rng, (N,))
-    ref, scale = ref_gemm(a, b, c, 0.75, -0.5, ta, tb, bias, "relu")
-    out = c.copy()
-    tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, trans_b=tb, bias=bias,
-                activation="relu")
-    assert_close(out, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb}")
+    a = check_epilogue_and_plain(isa, rng, M, K, N, ta, tb)
     bs = make(rng, (K, 2 * N))[:, ::2]  # B at column stride 2: packed, not read in place
     got = tf.ops.gemm(a, bs, trans_a=ta)
     ref, scale = ref_gemm(a, np.ascontiguousarray(bs), ta=ta)

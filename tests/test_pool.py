@@ -251,6 +251,20 @@ def test_max_pool_random_nans_match_direct_loops(backend):
         np.testing.assert_array_equal(to_numpy(am), arg[..., 0] * shape[2] + arg[..., 1])
 
 
+def random_pool_case(rng, trial, channels):
+    """(shape, pool size, strides, padding, x) of a random NHWC pooling case: 1-2 images of
+    1-11 x 1-11, channels from ``channels``, pools 1-4, strides 1-3, 'valid' on even trials
+    unless the pool is larger than the image."""
+    shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),
+             int(rng.choice(channels)))
+    k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    padding = "same" if trial % 2 else "valid"
+    if padding == "valid" and (k[0] > shape[1] or k[1] > shape[2]):
+        padding = "same"
+    return shape, k, s, padding, rng.standard_normal(shape).astype(np.float32)
+
+
 def window_max(x, k, s, padding):
     """Max pool by one np.max per window (NaN if the window holds one), independent of the kernels."""
     N, H, W, C = x.shape
@@ -273,14 +287,7 @@ def test_max_pool_inference_random_shapes_nans_and_infs(isa):
     checksum of the taps as NaN check would see inf - inf), and threads splitting the rows."""
     rng = np.random.default_rng(15)
     for trial in range(60):
-        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),
-                 int(rng.choice([1, 3, 8, 9, 20, 33, 64])))
-        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-        s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-        padding = "same" if trial % 2 else "valid"
-        if padding == "valid" and (k[0] > shape[1] or k[1] > shape[2]):
-            padding = "same"
-        x = rng.standard_normal(shape).astype(np.float32)
+        shape, k, s, padding, x = random_pool_case(rng, trial, [1, 3, 8, 9, 20, 33, 64])
         kind = trial % 4
         if kind == 1:  # NaNs in one image row
             x[:, int(rng.integers(shape[1])), rng.random(shape[2]) < 0.5] = np.nan
@@ -331,14 +338,7 @@ def test_avg_pool_random_shapes_rows_first(isa):
     (masked tails of the row pass and the column pass), NaN/inf rows, 1-3 threads."""
     rng = np.random.default_rng(515)
     for trial in range(60):
-        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 12)), int(rng.integers(1, 12)),
-                 int(rng.choice([1, 3, 8, 9, 17, 20, 33, 64])))
-        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-        s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-        padding = "same" if trial % 2 else "valid"
-        if padding == "valid" and (k[0] > shape[1] or k[1] > shape[2]):
-            padding = "same"
-        x = rng.standard_normal(shape).astype(np.float32)
+        shape, k, s, padding, x = random_pool_case(rng, trial, [1, 3, 8, 9, 17, 20, 33, 64])
         if trial % 3 == 1:  # a NaN and an inf in one image row
             row = int(rng.integers(shape[1]))
             x[:, row, int(rng.integers(shape[2]))] = np.nan
