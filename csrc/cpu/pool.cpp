@@ -525,21 +525,23 @@ void upsample_nearest2d_backward(index_t N, index_t H, index_t W, index_t C, ind
       float* d = dx + r * W * C;
       for (index_t iw = 0; iw < W; ++iw) {
         const float* gb = g + iw * sw * C;
-        for (index_t c = 0; c < C; c += kW) {
-          const int nn = (int)std::min<index_t>(kW, C - c);
-          const bool full = nn == kW;
-          // row-major block order from the first cell (Note in tf/pool.h)
-          vf acc = full ? load(gb + c) : load_n(gb + c, nn);
-          for (index_t i = 0; i < sh; ++i)
-            for (index_t j = (i == 0 ? 1 : 0); j < sw; ++j) {
-              const float* p = gb + i * orow + j * C + c;
-              acc = acc + (full ? load(p) : load_n(p, nn));
-            }
-          if (full)
-            store(d + iw * C + c, acc);
-          else
-            store_n(d + iw * C + c, acc, nn);
-        }
+        // a whole-vector tail store is overwritten by this row's later pixels (st)
+        const bool spill = (W - 1 - iw) * C >= kW;
+        // Note [channel blocks]: NV independent sums per block, each in row-major block order
+        // from the first cell (Note in tf/pool.h: bit-identical to the reference)
+        channel_blocks(C, [&](index_t c, auto nv, auto tail_t, int tail) {
+          constexpr int NV = decltype(nv)::value;
+          constexpr bool TAIL = decltype(tail_t)::value;
+          vf acc[NV];
+          for (int v = 0; v < NV; ++v) acc[v] = ld<NV, TAIL>(gb + c + v * kW, v, tail);
+          for (index_t j = 1; j < sw; ++j)
+            for (int v = 0; v < NV; ++v) acc[v] = acc[v] + ld<NV, TAIL>(gb + j * C + c + v * kW, v, tail);
+          for (index_t i = 1; i < sh; ++i)
+            for (index_t j = 0; j < sw; ++j)
+              for (int v = 0; v < NV; ++v)
+                acc[v] = acc[v] + ld<NV, TAIL>(gb + i * orow + j * C + c + v * kW, v, tail);
+          for (int v = 0; v < NV; ++v) st<NV, TAIL>(d + iw * C + c + v * kW, acc[v], v, tail, spill);
+        });
       }
     }
   });
