@@ -48,7 +48,12 @@ constexpr double kStreamBytes = 4.0 * (1 << 20);  // outputs above this stream (
 // dst[0:n] = src[0:n] with non-temporal stores where the ISA has them (dst is peeled to a
 // vector boundary first); the caller fences (_mm_sfence) before its results are published.
 inline void stream_copy(float* dst, const float* src, index_t n) {
-#if defined(TF_ISA_avx2) || defined(TF_ISA_avx512)
+#if defined(TF_ISA_avx512)  // 16-lane stores: one per cache line
+  index_t i = 0;
+  for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 63); ++i) dst[i] = src[i];
+  for (; i + 16 <= n; i += 16) _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
+  for (; i < n; ++i) dst[i] = src[i];
+#elif defined(TF_ISA_avx2)
   index_t i = 0;
   for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 31); ++i) dst[i] = src[i];
   for (; i + 8 <= n; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
@@ -470,21 +475,24 @@ void global_avg_pool2d_backward(index_t N, index_t HW, index_t C, const float* d
 
 
 namespace {
-// One output row: each of the W pixels of xr repeated sw times.
+// One output row: each of the W pixels of xr repeated sw times, in channel blocks of full
+// vector stores (Note [channel blocks]); a tail is stored as a whole vector where this row's
+// later pixels overwrite its extra lanes (st), so C = 3 or 20 costs no per-pixel memcpy.
 inline void upsample_row(const float* xr, index_t W, index_t C, index_t sw, float* yr) {
-  if (C % kW == 0) {
-    for (index_t iw = 0; iw < W; ++iw) {
+  const index_t OW = W * sw;
+  // output pixels in order, so a spilled tail is rewritten later (the copies' loads hit L1)
+  for (index_t iw = 0, ow = 0; iw < W; ++iw)
+    for (index_t j = 0; j < sw; ++j, ++ow) {
       const float* src = xr + iw * C;
-      float* dst = yr + iw * sw * C;
-      for (index_t c = 0; c < C; c += kW) {
-        const vf v = load(src + c);
-        for (index_t j = 0; j < sw; ++j) store(dst + j * C + c, v);
-      }
+      float* dst = yr + ow * C;
+      const bool spill = (OW - 1 - ow) * C >= kW;
+      channel_blocks(C, [&](index_t c, auto nv, auto tail_t, int tail) {
+        constexpr int NV = decltype(nv)::value;
+        constexpr bool TAIL = decltype(tail_t)::value;
+        for (int k = 0; k < NV; ++k)
+          st<NV, TAIL>(dst + c + k * kW, ld<NV, TAIL>(src + c + k * kW, k, tail), k, tail, spill);
+      });
     }
-  } else {
-    for (index_t iw = 0; iw < W; ++iw)
-      for (index_t j = 0; j < sw; ++j) std::memcpy(yr + (iw * sw + j) * C, xr + iw * C, sizeof(float) * C);
-  }
 }
 }  // namespace
 
