@@ -435,6 +435,30 @@ def test_upsample_nearest_isa_paths_and_threads(isa):
             np.testing.assert_array_equal(dx, R.upsample_nearest2d_backward(dy, sh, sw), err_msg=isa)
 
 
+def test_upsample_nearest_random_edge_shapes(isa):
+    """Randomized edge shapes on every ISA: N = 1, odd H/W, C around the 8/16-lane vector widths
+    (tails, blocks of 1-4 vectors, C < one vector: the whole-vector tail stores must stay inside
+    the row), sizes 1..4, against the NumPy reference (forward exact, backward bit-identical)."""
+    from tensorforge import reference as R
+    rng = np.random.default_rng(151)
+    Cs = [1, 3, 7, 8, 9, 15, 16, 17, 20, 31, 33, 47, 63, 64, 65, 70]
+    for trial in range(40):
+        N = 1 if trial % 2 else int(rng.integers(1, 4))
+        H, W = (int(v) for v in rng.integers(1, 8, size=2) * 2 - 1)  # odd
+        if trial % 5 == 0:
+            H, W = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        C = Cs[trial % len(Cs)]
+        sh, sw = (int(v) for v in rng.integers(1, 5, size=2))
+        x = rng.standard_normal((N, H, W, C)).astype(np.float32)
+        dy = rng.standard_normal((N, H * sh, W * sw, C)).astype(np.float32)
+        what = f"{isa} x {x.shape} size {(sh, sw)}"
+        y = tf.kernels.upsample_nearest2d(x, sh, sw)
+        np.testing.assert_array_equal(y, R.upsample_nearest2d_forward(x, sh, sw), err_msg=what)
+        dx = tf.kernels.upsample_nearest2d_backward(dy, sh, sw)
+        assert_close(dx, up_block_sums(dy, sh, sw), scale=up_block_sums(np.abs(dy), sh, sw), n=sh * sw)
+        np.testing.assert_array_equal(dx, R.upsample_nearest2d_backward(dy, sh, sw), err_msg=what)
+
+
 def test_upsample_gradient_through_tensor_api_and_float64(backend):
     rng = np.random.default_rng(5)
     for dtype in (np.float32, np.float64):
