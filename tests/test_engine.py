@@ -164,6 +164,10 @@ def test_backend_info_reports_caches_and_blocking():
     assert kc * nr * 4 <= max(1.25 * ci["l1d"], ci["l2"] / 8), ci
     # the packed A block (MC x KC floats) fits the core's L2, as Note [cache blocking] chooses
     assert mc * kc * 4 <= ci["l2"], ci
+    # the packed KC x NC B block takes at most half of L3, an eighth where KC comes from L2
+    # (AMD full-width AVX-512), unless that is below the floor of 8 panels
+    l3_share = 8 if kc * nr * 4 > 1.25 * ci["l1d"] else 2
+    assert nc == 8 * nr or kc * nc * 4 <= ci["l3"] / l3_share, ci
 
 
 def test_set_num_threads_is_what_kernels_use():

@@ -3,6 +3,9 @@
 // time, PROC=1 by process CPU time. BOFF: B offset in floats from a 64-byte line; HUGE=1: B on
 // 2 MiB pages. ONLY=1/2: run BASE/NEW alone (for perf record). See build.sh.
 #include <cstdint>
+#ifndef AB_ISA
+#define AB_ISA avx2  // the ISA namespace both builds were compiled for (build.sh: ISA)
+#endif
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,7 +18,7 @@
 using idx = int64_t;
 #define DECL(NS) namespace NS { enum class Act : int { none = 0, relu = 1 }; \
   int pool_threads(); void pool_set_threads(int n); \
-  namespace avx2 { void sgemm(idx M, idx N, idx K, float alpha, const float* A, idx rsA, idx csA, \
+  namespace AB_ISA { void sgemm(idx M, idx N, idx K, float alpha, const float* A, idx rsA, idx csA, \
     const float* B, idx rsB, idx csB, float beta, float* C, idx ldc, const float* bias, Act act); } }
 DECL(tf)
 DECL(tfm)
@@ -44,8 +47,8 @@ int main(int argc, char** argv) {
   idx rsA = ta ? 1 : K, csA = ta ? M : 1, rsB = tb ? 1 : N, csB = tb ? K : 1;
   double flop = 2.0 * M * N * K;
   int reps = std::max(1, (int)(4e7 / flop));
-  auto run_new = [&] { tf::avx2::sgemm(M, N, K, 1.f, a.data(), rsA, csA, b.data(), rsB, csB, 0.f, c1.data(), N, nullptr, tf::Act::none); };
-  auto run_old = [&] { tfm::avx2::sgemm(M, N, K, 1.f, a.data(), rsA, csA, b.data(), rsB, csB, 0.f, c0.data(), N, nullptr, tfm::Act::none); };
+  auto run_new = [&] { tf::AB_ISA::sgemm(M, N, K, 1.f, a.data(), rsA, csA, b.data(), rsB, csB, 0.f, c1.data(), N, nullptr, tf::Act::none); };
+  auto run_old = [&] { tfm::AB_ISA::sgemm(M, N, K, 1.f, a.data(), rsA, csA, b.data(), rsB, csB, 0.f, c0.data(), N, nullptr, tfm::Act::none); };
   for (int i = 0; i < 3; ++i) { run_new(); run_old(); }
   if (only) { for (int i = 0; i < rounds * reps; ++i) { if (only == 1) run_old(); else run_new(); } return 0; }
   double maxd = 0; for (idx i = 0; i < M * N; ++i) maxd = std::max(maxd, (double)std::abs(c0[i] - c1[i]));

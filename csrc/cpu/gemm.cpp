@@ -675,7 +675,10 @@ using DKernel = PortableKernel<double, ukr_mr(1), 4>;
 //   MC  rows of the packed MC x KC A block, which stays in the core's share of L2: half of it
 //       (Zen 4, 1 MiB L2: 408; the sweep's best was 384).
 //   NC  columns of the packed KC x NC B block, shared by the threads, in half of L3 (<= 4096,
-//       the largest size measured).
+//       the largest size measured). With KC from L2 (Zen 5) an eighth of L3: at KC 1024 the
+//       half-L3 rule's 16 MiB block (NC 4096) ran every N >= 4096 at 0.92-0.94x the speed of NC
+//       1024 (4 MiB; 1 thread, 2048x2048x4096: NC 4096 219-224, 2048 230-236, 1024 236-239
+//       GFLOP/s per CPU-second, shared machine: RESULTS, gemm6).
 // dgemm (8-byte elements) gets the same byte budgets.
 struct BlockSizes {
   index_t KC, MC, NC;
@@ -706,10 +709,13 @@ BlockSizes compute_blocking() {
   BlockSizes b;
   b.KC = std::max<index_t>(64, std::min<index_t>(512, (index_t)(kc_share * l1 / (double)(NR * E)) / 8 * 8));
   const CpuId& id = cpu_id();
-  if (NR * E >= 128 && std::strcmp(id.vendor, "AuthenticAMD") == 0 && !id.zmm_half_rate)
+  const bool amd_full_zmm = NR * E >= 128 && std::strcmp(id.vendor, "AuthenticAMD") == 0 && !id.zmm_half_rate;
+  if (amd_full_zmm)
     b.KC = std::max<index_t>(64, std::min<index_t>(1024, (index_t)(l2 / 8.0 / (double)(NR * E)) / 8 * 8));
   b.MC = std::max<index_t>(4 * MR, std::min<index_t>(1536, (index_t)(0.5 * l2 / (double)(b.KC * E)) / MR * MR));
   b.NC = std::max<index_t>(8 * NR, std::min<index_t>(4096, (index_t)(0.5 * l3 / (double)(b.KC * E)) / NR * NR));
+  if (amd_full_zmm)  // an eighth of L3 at KC from L2 (32 MiB, KC 1024: NC = 1024)
+    b.NC = std::max<index_t>(8 * NR, std::min<index_t>(4096, (index_t)(l3 / 8.0 / (double)(b.KC * E)) / NR * NR));
   if (index_t v = env_blocking(0)) b.KC = v;
   if (index_t v = env_blocking(1)) b.MC = std::max<index_t>(MR, v / MR * MR);
   if (index_t v = env_blocking(2)) b.NC = std::max<index_t>(NR, v / NR * NR);
