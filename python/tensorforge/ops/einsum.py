@@ -40,9 +40,7 @@ def parse(op, equation, shapes):
                 raise ValueError(f"{op}: {name} has sizes {sizes[c]} and {n} in "
                                  f"{equation!r} for shapes "
                                  + ", ".join(shape_str(s) for s in shapes))
-    if not arrow and "." in eq:
-        pass  # _expand_ellipsis wrote the implicit output
-    elif not arrow:
+    if not arrow and "." not in eq:  # (with an ellipsis, _expand_ellipsis wrote it)
         counts = {}
         for c in "".join(ins):
             counts[c] = counts.get(c, 0) + 1
