@@ -1,11 +1,17 @@
 """The model core, laid out as Keras 2's keras/engine:
 
-  base_layer.py       Layer (weights, build/call, symbolic calls, add_loss), InputSpec
+  base_layer.py       Layer (weights, build/call, symbolic calls, add_loss)
+  input_spec.py       InputSpec and the shape checks of a call
+  layer_call.py       how a call reaches ``call``: training flag, signature, masks, call errors
+  dtype_policy.py     eager inputs as float32 Tensors (integer / string inputs where read)
+  shape_inference.py  output shapes found by running a layer once on stand-in inputs
   node.py             KerasTensor (symbolic tensors) and Node (one layer call in a graph)
   input_layer.py      InputLayer and Input()
   network.py          Network: the functional graph (and subclassed models' layer tracking)
   layer_utils.py      summary() text
-  training.py         Model: compile and the fit / evaluate / predict / *_on_batch API
+  training.py         Model: one train / test step and the fit / evaluate / predict API
+  training_compile.py compile: per-output losses, weights, metrics; metrics_names
+  training_inputs.py  x / y argument handling of fit / evaluate / predict / *_on_batch
   training_arrays.py  fit_loop / test_loop / predict_loop (free functions driving callbacks)
   training_generator.py  the same loops over Python generators and utils.Sequence
   training_utils.py   per-sample losses and metrics, sample/class weights, masks, shuffle='batch'

@@ -17,7 +17,6 @@ and losses are the owner's.
 """
 import functools
 import inspect
-import threading
 
 import numpy as np
 
@@ -25,15 +24,23 @@ from ..kernels._common import check_output_size
 from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
-from .._xp import array_module, host, raw
+from .._xp import array_module, host
 from .. import _variables
-from .._text import as_bytes_array, dtype_name, is_text
-from ..autograd import Tensor, no_grad
+from .._text import as_bytes_array, dtype_name
+from ..autograd import Tensor
 from ..tf_ragged import RaggedTensor
 from . import node as _node_module
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
 from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
                             get_layer_class, _snake)
+# The Layer's concerns kept in their own modules; their names stay importable from here, where
+# Keras 2 programs and the rest of the package reach them.
+from .dtype_policy import _as_tensor, _input_converter, _is_dtype  # noqa: F401
+from .input_spec import InputSpec, _fmt_shape, _shape_str, is_shape  # noqa: F401
+from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_call,  # noqa: F401
+                         _pop_inputs, _training_arg, _with_call_info, call_context, input_mask,
+                         invoke_call, learning_phase, set_output_mask, training_given)
+from .shape_inference import _infer_by_running  # noqa: F401
 
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 
@@ -52,246 +59,6 @@ def _touch():
 # compiled training step (engine/compiled_step.py) rebuilds when it changes instead of reading
 # every layer's configuration at every step.
 _ATTRS = [0]
-
-
-# ---- the training flag of the running model call -----------------------------------------------
-_ctx = threading.local()
-
-
-def learning_phase():
-    """The training flag of the model call in progress (False outside any call)."""
-    return bool(getattr(_ctx, "training", False))
-
-
-def training_given():
-    """Whether the training flag of the call in progress was set by someone: fit / evaluate /
-    predict, or a ``training=`` argument of this or an enclosing layer call. See Note [training
-    left unset]."""
-    return bool(getattr(_ctx, "given", True)) if _in_call() else False
-
-
-# Note [training left unset]: Keras 2 resolves a layer's ``training`` from the call's argument,
-# else from an enclosing call that received one, else from the default of the layer's own
-# ``call`` signature. Most layers default to inference, which ``learning_phase()`` (False) gives;
-# the random augmentation layers (RandomFlip, ...) default to ``training=True``, so a bare
-# ``data_augmentation(images)`` outside fit augments, as in Keras 2. call_context therefore also
-# records whether the flag was given; ``given=None`` inherits it from the enclosing call (a
-# functional graph run inside Layer.__call__), and is True at the outermost level (fit, predict).
-
-
-class call_context:
-    """``with call_context(training, given=None):`` -- the training flag of the model call that
-    runs inside (a plain class: it is entered once per training step)."""
-
-    __slots__ = ("training", "given", "prev")
-
-    def __init__(self, training, given=None):
-        self.training = bool(training)
-        self.given = given
-
-    def __enter__(self):
-        self.prev = (getattr(_ctx, "training", None), getattr(_ctx, "depth", 0),
-                     getattr(_ctx, "given", True))
-        given = self.given if self.given is not None else (
-            self.prev[2] if self.prev[1] > 0 else True)
-        _ctx.training, _ctx.depth, _ctx.given = self.training, self.prev[1] + 1, given
-        return self
-
-    def __exit__(self, *exc):
-        _ctx.training, _ctx.depth, _ctx.given = self.prev
-        return False
-
-
-def _in_call():
-    return getattr(_ctx, "depth", 0) > 0
-
-
-def _pair(v, what):
-    if isinstance(v, int):
-        return (v, v)
-    v = tuple(int(x) for x in v)
-    if len(v) != 2:
-        raise ValueError(f"{what} must be an int or a pair, got {v!r}")
-    return v
-
-
-def _shape_str(s):
-    return "(" + ", ".join("None" if d is None else str(d) for d in s) + ("," if len(s) == 1 else "") + ")"
-
-
-def is_shape(s):
-    """True for one shape (a tuple/list of ints and None), False for a list of shapes."""
-    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer))
-                                                for d in s)
-
-
-def _spec_error(msg):
-    """An input-spec mismatch: Keras 2 raises it as it is, before the call (so no call info
-    is added around it: See Note [call errors])."""
-    e = ValueError(msg)
-    e._keras_call_info_injected = True
-    return e
-
-
-class InputSpec:
-    """What a layer accepts (Keras 2 InputSpec): ndim, min_ndim, max_ndim, axes {axis: size},
-    or a whole shape (None: any size; the batch axis is not checked), which with
-    ``allow_last_axis_squeeze`` may also come with or without a trailing axis of 1 (a
-    functional model's inputs, as Keras 2 checks them)."""
-
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
-                 allow_last_axis_squeeze=False, name=None):
-        self.shape = None if shape is None else tuple(shape)
-        self.ndim = len(self.shape) if shape is not None else ndim
-        self.min_ndim, self.max_ndim = min_ndim, max_ndim
-        self.axes = dict(axes or {})
-        self.allow_last_axis_squeeze = allow_last_axis_squeeze
-        self.name = name
-
-    def _check_shape(self, where, shape):
-        want, got = self.shape, tuple(shape)
-        if self.allow_last_axis_squeeze:
-            want = want[:-1] if want and want[-1] == 1 else want
-            got = got[:-1] if got and got[-1] == 1 else got
-        if len(want) != len(got) or any(w is not None and g is not None and w != g
-                                         for w, g in zip(want[1:], got[1:])):
-            raise _spec_error(f"{where}expected shape={_shape_str(self.shape)}, found "
-                             f"shape={_shape_str(tuple(shape))}")
-
-    def check(self, layer, index, shape):
-        where = f'Input {index} of layer "{layer.name}" is incompatible with the layer: '
-        if self.shape is not None:
-            return self._check_shape(where, shape)
-        nd = len(shape)
-        if self.ndim is not None and nd != self.ndim:
-            raise _spec_error(f"{where}expected ndim={self.ndim}, found ndim={nd}. Full shape "
-                             f"received: {_shape_str(shape)}")
-        if self.min_ndim is not None and nd < self.min_ndim:
-            raise _spec_error(f"{where}expected min_ndim={self.min_ndim}, found ndim={nd}. Full "
-                             f"shape received: {_shape_str(shape)}")
-        if self.max_ndim is not None and nd > self.max_ndim:
-            raise _spec_error(f"{where}expected max_ndim={self.max_ndim}, found ndim={nd}. Full "
-                             f"shape received: {_shape_str(shape)}")
-        for axis, value in self.axes.items():
-            if value is None or not -nd <= axis < nd:
-                continue
-            if shape[axis] is not None and shape[axis] != value:
-                raise _spec_error(f"{where}expected axis {axis} of input shape to have value "
-                                 f"{value}, but received input with shape {_shape_str(shape)}")
-
-
-_SIGS = {}
-
-
-def _call_args(fn):
-    """(accepts training, accepts mask, accepts **kwargs) for a call method (cached per function)."""
-    key = getattr(fn, "__func__", fn)
-    got = _SIGS.get(key)
-    if got is None:
-        try:
-            params = inspect.signature(fn).parameters
-        except (TypeError, ValueError):
-            params = {}
-        var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        got = ("training" in params or var_kw, "mask" in params or var_kw, var_kw, set(params))
-        _SIGS[key] = got
-    return got
-
-
-_POSITIONAL = {}
-
-
-def _positional_names(fn):
-    """The names call() gives its positional arguments after the inputs (cached per function):
-    Keras 2 passes ``layer(x, a, b)`` on to ``call(x, a, b)``, so ``MultiHeadAttention(q, v)``
-    binds v to ``value`` and a plain ``layer(x, True)`` binds True to ``training``."""
-    key = getattr(fn, "__func__", fn)
-    got = _POSITIONAL.get(key)
-    if got is None:
-        try:
-            params = list(inspect.signature(fn).parameters.values())
-        except (TypeError, ValueError):
-            params = []
-        got = tuple(p.name for p in params[1:]
-                    if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
-        if not params or any(p.kind is p.VAR_POSITIONAL for p in params):
-            got = ("training", "mask")
-        _POSITIONAL[key] = got
-    return got
-
-
-def _bind_positional(layer, args, kwargs):
-    names = _positional_names(layer.call)
-    if len(args) > len(names):
-        raise TypeError(f'Layer "{layer.name}": call() takes {len(names)} argument(s) after the '
-                        f"inputs ({', '.join(names) or 'none'}), got {len(args)} positional")
-    for name, value in zip(names, args):
-        if name in kwargs:
-            raise TypeError(f'Layer "{layer.name}": got multiple values for argument {name!r}')
-        kwargs[name] = value
-    return kwargs
-
-
-_FIRST = {}
-
-
-def _pop_inputs(layer, kwargs):
-    """The inputs of a call given by keyword: ``inputs=``, or the name call() gives its first
-    argument (``layer(logits=x, targets=t)`` for ``call(self, logits, targets=None)``)."""
-    if "inputs" in kwargs:
-        return kwargs.pop("inputs")
-    fn = layer.call
-    key = getattr(fn, "__func__", fn)
-    name = _FIRST.get(key)
-    if name is None:
-        try:
-            params = list(inspect.signature(fn).parameters.values())
-        except (TypeError, ValueError):
-            params = []
-        name = _FIRST[key] = (params[0].name if params and params[0].kind in (
-            params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD) else "inputs")
-    if name not in kwargs:
-        raise TypeError(f'Layer "{layer.name}" ({type(layer).__name__}) was called without '
-                        f"inputs: pass them first, or as inputs= or {name}=")
-    return kwargs.pop(name)
-
-
-def invoke_call(layer, inputs, training=False, mask=None, **kwargs):
-    """``layer.call(inputs, ...)`` passing training / mask only where its signature takes them."""
-    tr, mk, _, _ = _call_args(layer.call)
-    if tr:
-        kwargs["training"] = training
-    if mk and mask is not None:
-        kwargs["mask"] = mask
-    return layer.call(inputs, **kwargs)
-
-
-# Note [mask metadata]
-# Keras 2 attaches a layer's output mask to its output tensors as ``_keras_mask``, and a layer
-# called without ``mask=`` receives its inputs' ``_keras_mask`` (when its call takes a mask).
-# The engine does the same on every call: eagerly here, in a functional graph's run
-# (network._Step.run), and symbolically (a bool KerasTensor of the output's shape without its
-# last axis, on outputs whose layer makes a mask). Layers that read several inputs' masks
-# themselves (MultiHeadAttention: query, value and key) read them from there.
-def input_mask(x):
-    """The implicit mask of a call's inputs: their ``_keras_mask`` (a list for several inputs;
-    None when none has one)."""
-    if isinstance(x, (list, tuple)):
-        ms = [getattr(t, "_keras_mask", None) for t in x]
-        return None if all(m is None for m in ms) else ms
-    return getattr(x, "_keras_mask", None)
-
-
-def set_output_mask(y, mask):
-    """Attach ``mask`` (one per output for several) to the output Tensors as ``_keras_mask``."""
-    if isinstance(y, Tensor):
-        y._keras_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
-        return
-    if isinstance(y, (list, tuple)):
-        ms = mask if isinstance(mask, (list, tuple)) else [mask] + [None] * (len(y) - 1)
-        for t, m in zip(y, ms):
-            if isinstance(t, Tensor):
-                t._keras_mask = m
 
 
 def _symbolic_output_mask(layer, inputs, outs):
@@ -322,180 +89,6 @@ def _symbolic_output_mask(layer, inputs, outs):
             KerasTensor(o.shape[:-1] if len(o.shape) > 1 else o.shape, dtype="bool",
                         name=f"{o.name}/mask")
             for o, g in zip(outs, gots)]
-
-
-def _training_arg(layer, training):
-    """A call's ``training`` as None or a bool. Keras 2 hands any value on to the layers and
-    only a layer that branches on it fails; so an array of several values (the masking guide
-    calls ``model(x, array)``, binding the array to ``training``) runs in inference mode, with
-    a warning saying so."""
-    if training is None or isinstance(training, (bool, np.bool_)):
-        return training
-    v = raw(training)
-    if np.ndim(v) == 0 or np.size(v) == 1:
-        return bool(np.asarray(v).reshape(()))
-    import warnings
-    warnings.warn(f'Layer "{layer.name}": training={type(training).__name__} of shape '
-                  f"{np.shape(v)} is not a boolean; running in inference mode (training=False)",
-                  UserWarning, stacklevel=3)
-    return False
-
-
-# Note [call errors]
-# Keras 2 reports an error raised inside a layer call as 'Exception encountered when calling
-# layer "dense" (type Dense).' followed by the error and the call's arguments (their shapes and
-# dtypes), once, at the innermost layer whose call failed. Layer.__call__ does the same for
-# ValueError / TypeError (an IndexError from inside, a NumPy indexing error on a rank the
-# layer does not handle, becomes a ValueError): the message then names the layer and the shapes
-# whatever op deep inside raised. The error path only: the call itself pays one try block.
-def _describe(v):
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_describe(e) for e in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k!r}: {_describe(e)}" for k, e in v.items()) + "}"
-    shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
-    if shape is not None and not callable(shape):
-        return (f"{type(v).__name__}(shape={_shape_str(tuple(shape))}, "
-                f"dtype={'?' if dtype is None else dtype_name(dtype)})")
-    r = repr(v)
-    return r if len(r) <= 80 else r[:77] + "..."
-
-
-def _with_call_info(layer, e, args, kwargs):
-    if getattr(e, "_keras_call_info_injected", False):
-        return e  # an inner layer already said where
-    head = f"Exception encountered when calling layer '{layer.name}' (type {type(layer).__name__})."
-    lines = [f"  \u2022 inputs={_describe(args[0])}" if args else None]
-    lines += [f"  \u2022 {k}={_describe(v)}" for k, v in kwargs.items()]
-    lines += [f"  \u2022 arg{i}={_describe(v)}" for i, v in enumerate(args[1:], 1)]
-    msg = (f"{head}\n\n{e}\n\nCall arguments received by layer '{layer.name}' (type "
-           f"{type(layer).__name__}):\n" + "\n".join(l for l in lines if l))
-    if isinstance(e, IndexError):
-        e = ValueError(msg)
-    else:
-        try:
-            e.args = (msg,) + tuple(e.args[1:])
-        except (AttributeError, TypeError):  # an exception class that will not take it
-            return e
-    try:
-        e._keras_call_info_injected = True
-    except AttributeError:
-        pass
-    return e
-
-
-# Note [empty batch]
-# Keras 2 computes a layer on a batch of 0 samples and returns an empty output of the right
-# shape (a filtered batch can be empty). The kernels here refuse empty inputs (an empty GEMM or
-# convolution is almost always a bug at the op level), so Layer.__call__ computes a layer called
-# on a batch of 0 once on one sample of zeros, in inference mode and without gradient (a
-# BatchNormalization's moving statistics, a regularizer's loss stay untouched), and returns the
-# first 0 rows of each output. Only this path pays: a call checks the first input's batch size.
-def _empty_batch_call(layer, x, mask, kwargs, given):
-    def one(t):
-        d = raw(t)
-        shape = (1,) + tuple(d.shape[1:])
-        if d.dtype.kind in "OSU":  # text: one empty string per element
-            return Tensor(np.full(shape, b"", dtype=object if d.dtype.kind == "O" else "S1"))
-        return Tensor(array_module(d).zeros(shape, dtype=d.dtype))
-
-    def empty(v):
-        return v if not isinstance(v, Tensor) or v.ndim == 0 else Tensor(v.data[:0])
-    x1 = pack_like(x, [one(t) for t in flatten(x)])
-    if isinstance(x1, tuple):
-        x1 = list(x1)
-    m1 = None if mask is None else pack_like(mask, [None if m is None else one(m)
-                                                    for m in flatten(mask)])
-    kw = {k: (pack_like(v, [one(t) if getattr(t, "shape", (1,))[:1] == (0,) else t
-                            for t in flatten(v)]) if not isinstance(v, (str, bool)) else v)
-          for k, v in kwargs.items()}
-    outer = not _in_call()
-    with no_grad(), call_context(False, given):
-        y = invoke_call(layer, x1, training=False, mask=m1, **kw)
-    if outer:
-        layer._clear_call_losses()
-    if isinstance(y, (list, tuple)):
-        return type(y)(empty(t) for t in y)
-    if isinstance(y, dict):
-        return {k: empty(t) for k, t in y.items()}
-    return empty(y)
-
-
-def _refuse_dtype(a, what):
-    """A TypeError for complex or non-numeric object data, which float32 would mangle: NumPy
-    casts complex to real by dropping the imaginary part (Keras 2 refuses both)."""
-    kind = getattr(getattr(a, "dtype", None), "kind", None)
-    if kind == "c":
-        raise TypeError(f"{what}: complex input (dtype {a.dtype}) is not supported; the layers "
-                        f"compute in float32 (pass the real part, or real and imaginary parts "
-                        f"as separate features)")
-    if kind == "O":
-        raise TypeError(f"{what}: an array of Python objects (dtype object) is not a valid "
-                        f"input; convert it to a numeric array first")
-
-
-def _as_tensor(x):
-    """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
-    if isinstance(x, Tensor):
-        if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
-            _refuse_dtype(x.data, "layer input")
-            return Tensor(x.data.astype(np.float32))
-        return x
-    if getattr(x, "dtype", None) == np.float32:
-        return Tensor(x)
-    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
-        return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
-    _refuse_dtype(x, "layer input")
-    return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
-
-
-def _as_tensor_as_is(x):
-    """A layer input with its own dtype (the lookup layers read integer ids and strings as
-    they are, as Keras 2's do; ids above 2**24 would not survive float32)."""
-    if isinstance(x, Tensor):
-        return x
-    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
-        return Tensor(as_bytes_array(x, "layer input"))
-    if getattr(getattr(x, "dtype", None), "kind", None) == "c":
-        _refuse_dtype(x, "layer input")
-    return Tensor(array_module(x).asarray(x))
-
-
-def _as_tensor_keep_ints(x):
-    """A layer input as Keras 2's autocast leaves it: floats as float32, integer and boolean
-    ids as they are (a custom layer or a Lambda behind ``Input(dtype="int32")`` sees ints)."""
-    d = x.data if isinstance(x, Tensor) else x
-    kind = getattr(getattr(d, "dtype", None), "kind", None)
-    if kind is not None and kind in "iub":
-        return x if isinstance(x, Tensor) else Tensor(array_module(d).asarray(d))
-    return _as_tensor(x)
-
-
-def _input_converter(layer):
-    """How ``layer.__call__`` turns eager inputs into Tensors. See Note [integer inputs]."""
-    if layer._keeps_input_dtype:
-        return _as_tensor_as_is
-    return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
-
-
-# Note [declared input specs]
-# As Keras 2's layers set ``input_spec``, a built-in layer declares what it takes, and
-# Layer.__call__ checks it on every eager and symbolic call (a graph's run does not: its
-# shapes were checked when it was built): ``_input_ndim`` a fixed rank from construction
-# (pooling, padding, cropping, upsampling: a 5-D batch into MaxPooling1D is refused, not
-# reshaped); ``_spec_from_build`` the rank and channel axis the layer was built for
-# (convolutions, recurrent wrappers: Conv1D built for 3 channels refuses 4 when a second graph
-# reuses it). Layers whose rules depend on their arguments set input_spec themselves.
-
-
-# Note [integer inputs]
-# Keras 2 casts floating inputs to a layer's float32 and leaves integer ones alone; its own
-# numeric layers (Dense, ...) then cast ints to float themselves. Here the numeric kernels take
-# floats only, so integer values reach ``call`` as they are only for layers that read them:
-# ``_keeps_input_dtype`` ones (lookups, Hashing, Discretization; they keep every dtype), and
-# ``_int_inputs`` ones: Embedding, Lambda, and layers whose ``call`` is the program's own (a
-# custom layer or subclassed model, as in Keras 2). Every other layer gets float32, both on an
-# eager call and inside a functional graph (network._Step).
 
 
 def _marks_built(build):
@@ -1040,20 +633,6 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def _fmt_shape(s):
-    return _shape_str(s) if is_shape(s) else "[" + ", ".join(_shape_str(x) for x in s) + "]"
-
-
-def _is_dtype(d):
-    if isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic)):
-        return True
-    if isinstance(d, str):
-        try:
-            np.dtype(d)
-            return True
-        except TypeError:
-            return False
-    return False
 
 
 def _reduce_loss(t):
@@ -1106,71 +685,6 @@ def _strip_keras_only(config):
     return {k: v for k, v in config.items() if k not in _KERAS_ONLY}
 
 
-def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
-    """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
-    under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
-    Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
-    output dimensions follow them: those stay None (a (batch, None, F) sequence through
-    BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do). A call that
-    fails on zeros is tried once more on ones: Keras 2 never runs the layer here, and some code
-    refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1)."""
-    fill = [0.0]
-
-    def dummy(shape, sub, dtype=np.float32):
-        dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
-        kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
-        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
-        return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
-
-    def run(sub):
-        if inputs is None:
-            x = (dummy(input_shape, sub) if is_shape(input_shape)
-                 else [dummy(s, sub) for s in input_shape])
-        else:
-            x = pack_like(inputs, [dummy(t.shape, sub, t.dtype) for t in flatten(inputs)])
-        kw = {}
-        for k, v in (kwargs or {}).items():
-            if is_symbolic(v):
-                v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
-            kw[k] = v
-        kw.pop("training", None)
-        m = None if inputs is None else input_mask(inputs)  # Keras 2 calls it with the mask
-        if m is not None:
-            m = pack_like(m, [None if k is None else
-                              np.ones([2] + [sub if d is None else d for d in k.shape[1:]], bool)
-                              for k in flatten(m)])
-        try:
-            with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
-                y = invoke_call(layer, x, training=False, mask=m, **kw)
-            if Layer._metrics_added:  # the add_metric names the graph holds (Keras 2 lists
-                layer.__dict__["_graph_metric_names"] = [  # them in a model's metrics_names)
-                    n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
-        finally:
-            layer._clear_call_losses()
-        return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
-
-    try:
-        try:
-            y, shapes = run(1)
-        except Exception as first:  # noqa: BLE001 -- ones next; the zeros' error if both fail
-            fill[0] = 1.0
-            try:
-                y, shapes = run(1)
-            except Exception:  # noqa: BLE001
-                raise first from None
-    except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
-        raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
-                         f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
-    in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
-                 [input_shape] if is_shape(input_shape) else list(input_shape))
-    if any(d is None for s in in_shapes for d in tuple(s)[1:]):
-        try:
-            _, shapes2 = run(2)
-        except Exception:  # noqa: BLE001 -- the first call's shapes stand
-            shapes2 = shapes
-        shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
-                  else s1 for s1, s2 in zip(shapes, shapes2)]
-    return shapes[0] if not isinstance(y, (list, tuple)) else shapes
 
 
 class OpLayer(Layer):

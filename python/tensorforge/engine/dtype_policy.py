@@ -1,0 +1,89 @@
+"""The dtype policy of layer inputs and weights: eager inputs become float32 Tensors (Keras'
+floatx, cast once at the boundary) except where a layer reads integers or strings as they are
+(See Note [integer inputs]); complex and object data are refused.
+"""
+import numpy as np
+
+from .._text import as_bytes_array, is_text
+from .._xp import array_module
+from ..autograd import Tensor
+
+
+def _refuse_dtype(a, what):
+    """A TypeError for complex or non-numeric object data, which float32 would mangle: NumPy
+    casts complex to real by dropping the imaginary part (Keras 2 refuses both)."""
+    kind = getattr(getattr(a, "dtype", None), "kind", None)
+    if kind == "c":
+        raise TypeError(f"{what}: complex input (dtype {a.dtype}) is not supported; the layers "
+                        f"compute in float32 (pass the real part, or real and imaginary parts "
+                        f"as separate features)")
+    if kind == "O":
+        raise TypeError(f"{what}: an array of Python objects (dtype object) is not a valid "
+                        f"input; convert it to a numeric array first")
+
+
+def _as_tensor(x):
+    """An eager layer input as a float32 Tensor (Keras' floatx, cast once at the boundary)."""
+    if isinstance(x, Tensor):
+        if x.dtype != np.float32 and not x.requires_grad and not is_text(x):
+            _refuse_dtype(x.data, "layer input")
+            return Tensor(x.data.astype(np.float32))
+        return x
+    if getattr(x, "dtype", None) == np.float32:
+        return Tensor(x)
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))  # tf.string data stays bytes
+    _refuse_dtype(x, "layer input")
+    return Tensor(array_module(x).asarray(x, dtype=np.float32))  # a CuPy batch stays on the GPU
+
+
+def _as_tensor_as_is(x):
+    """A layer input with its own dtype (the lookup layers read integer ids and strings as
+    they are, as Keras 2's do; ids above 2**24 would not survive float32)."""
+    if isinstance(x, Tensor):
+        return x
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))
+    if getattr(getattr(x, "dtype", None), "kind", None) == "c":
+        _refuse_dtype(x, "layer input")
+    return Tensor(array_module(x).asarray(x))
+
+
+def _as_tensor_keep_ints(x):
+    """A layer input as Keras 2's autocast leaves it: floats as float32, integer and boolean
+    ids as they are (a custom layer or a Lambda behind ``Input(dtype="int32")`` sees ints)."""
+    d = x.data if isinstance(x, Tensor) else x
+    kind = getattr(getattr(d, "dtype", None), "kind", None)
+    if kind is not None and kind in "iub":
+        return x if isinstance(x, Tensor) else Tensor(array_module(d).asarray(d))
+    return _as_tensor(x)
+
+
+def _input_converter(layer):
+    """How ``layer.__call__`` turns eager inputs into Tensors. See Note [integer inputs]."""
+    if layer._keeps_input_dtype:
+        return _as_tensor_as_is
+    return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
+
+
+# Note [integer inputs]
+# Keras 2 casts floating inputs to a layer's float32 and leaves integer ones alone; its own
+# numeric layers (Dense, ...) then cast ints to float themselves. Here the numeric kernels take
+# floats only, so integer values reach ``call`` as they are only for layers that read them:
+# ``_keeps_input_dtype`` ones (lookups, Hashing, Discretization; they keep every dtype), and
+# ``_int_inputs`` ones: Embedding, Lambda, and layers whose ``call`` is the program's own (a
+# custom layer or subclassed model, as in Keras 2). Every other layer gets float32, both on an
+# eager call and inside a functional graph (network._Step).
+
+
+
+def _is_dtype(d):
+    if isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic)):
+        return True
+    if isinstance(d, str):
+        try:
+            np.dtype(d)
+            return True
+        except TypeError:
+            return False
+    return False
