@@ -1,5 +1,6 @@
-"""Model: compile and the argument handling of fit / evaluate / predict / *_on_batch (Keras 2's
-keras/engine/training.py). The loops themselves are in training_arrays.py, saving in saving.py.
+"""Model: one train / test step and the fit / evaluate / predict / *_on_batch API (Keras 2's
+keras/engine/training.py). compile's resolution is in training_compile.py, the handling of x and
+y in training_inputs.py, the loops themselves in training_arrays.py, saving in saving.py.
 
 compile(optimizer, loss, metrics, loss_weights) resolves, per model output, its loss (one for
 all, a list in output order, or a dict by output name), its weight and its metrics, and names
@@ -23,11 +24,9 @@ import json
 import numpy as np
 
 from .. import _device
-from .._text import as_bytes_array, is_text
 from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
-from .. import optimizers as _optimizers
 from .._xp import array_module as _array_module
 from ..autograd import Tensor, _wrap, enable_grad, no_grad
 from ..backend_ops import variables as _K
@@ -36,52 +35,17 @@ from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
 from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
                training_utils)
-from .base_layer import _VERSION, Layer, _shape_str, call_context, invoke_call
+from .base_layer import _VERSION, call_context, invoke_call
 from .network import Network
+from .node import flatten, pack_like
+from .training_compile import _LOSS_BUILTINS, CompileMixin
+from .training_inputs import InputsMixin
 from .node import flatten, pack_like
 
 
 def _np_softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-
-
-class _OutputSpec:
-    """What compile() resolved for one model output."""
-
-    __slots__ = ("name", "loss", "loss_fn", "weight", "metric_specs", "metric_fns", "fused",
-                 "weighted_specs", "weighted_fns", "from_logits", "activation")
-
-    def __init__(self, name, loss, weight, metric_specs, weighted_specs=()):
-        self.name = name
-        self.loss = loss
-        self.loss_fn, self.from_logits = _builtin_form(
-            _losses.get(loss) if loss is not None else None)
-        self.weight = float(weight)
-        self.metric_specs = list(metric_specs)
-        self.metric_fns = []
-        self.weighted_specs = list(weighted_specs)
-        self.weighted_fns = []
-        self.fused = None
-        self.activation = None  # the output layer's own activation when it hands over logits
-
-
-def _per_output(arg, names, what, default=None):
-    """A compile argument given once, as a list in output order, or as a dict by output name."""
-    n = len(names)
-    if isinstance(arg, dict):
-        unknown = [k for k in arg if k not in names]
-        if unknown:
-            raise ValueError(f"compile: unknown output name(s) {unknown} in {what}; the model's "
-                             f"outputs are {names}")
-        return [arg.get(nm, default) for nm in names]
-    if isinstance(arg, (list, tuple)) and what in ("loss", "loss_weights"):
-        if len(arg) != n:
-            raise ValueError(f"compile: when passing a list as {what}, it should have one entry "
-                             f"per model output. The model has {n} outputs, but you passed "
-                             f"{what}={list(arg)!r}")
-        return list(arg)
-    return [arg if arg is not None else default] * n
 
 
 def _check_epochs(op, epochs):
@@ -105,7 +69,7 @@ def _batch_size(op, batch_size):
     return int(batch_size)
 
 
-class Model(Network):
+class Model(CompileMixin, InputsMixin, Network):
     """Keras 2 ``Model``: ``Model(inputs, outputs)`` (functional) or subclassed."""
 
     def __init__(self, *args, **kwargs):
@@ -121,377 +85,6 @@ class Model(Network):
         super()._init_graph_network(inputs, outputs)
         if getattr(self, "_compiled", False):
             self._resolve_outputs()
-
-    # ---- compile ----------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
-                sample_weight_mode=None, weighted_metrics=None, target_tensors=None, **kwargs):
-        self.optimizer = _optimizers.get(optimizer)
-        self.loss = loss
-        self._compile_args = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
-                              "weighted_metrics": weighted_metrics}
-        self._compiled = True
-        self.__dict__["_metrics_in_use"] = False  # See metrics_names
-        self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
-        self._out_specs = None
-        if self._is_graph_network or self.built and self.output_shape_ is not None:
-            self._resolve_outputs()
-
-    def _output_names(self):
-        if self._is_graph_network:
-            return list(self.output_names)
-        n = self._n_outputs()
-        return ["output_1"] if n == 1 else [f"output_{i + 1}" for i in range(n)]
-
-    def _n_outputs(self):
-        s = self.output_shape_
-        return 1 if s is None or (isinstance(s, tuple)) else len(s)
-
-    def _output_shapes(self):
-        if self._is_graph_network:
-            return [t.shape for t in self.outputs]
-        s = self.output_shape_
-        return [s] if isinstance(s, tuple) else list(s)
-
-    def _resolve_outputs(self):
-        a = self._compile_args
-        names = self._output_names()
-        if a["loss"] is None and not self._has_added_losses() and \
-                not custom_step.overrides(self, "train_step"):
-            raise ValueError("compile: a loss is required, e.g. loss='categorical_crossentropy' "
-                             "(or add one with model.add_loss)")
-        losses = _per_output(a["loss"], names, "loss")
-        weights = _per_output(a["loss_weights"], names, "loss_weights", 1.0)
-        mets = _metrics_per_output(a["metrics"], names)
-        wmets = _metrics_per_output(a.get("weighted_metrics"), names)
-        shapes = self._output_shapes()
-        specs = [_OutputSpec(nm, l, w, ms, wms)
-                 for nm, l, w, ms, wms in zip(names, losses, weights, mets, wmets)]
-        fusable = self.fused_outputs()
-        for i, sp in enumerate(specs):
-            loss_for_metric = sp.loss if sp.loss is not None else "mse"
-            sp.metric_fns = [_compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
-                             for mm in sp.metric_specs]
-            taken = {nm for nm, _ in sp.metric_fns}
-            sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
-                ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (
-                    _compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
-                    for mm in sp.weighted_specs)]
-            kind, fn = fusable.get(i), sp.loss_fn
-            if sp.from_logits:  # the output itself holds the logits: the fused loss, as it is
-                sp.fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
-            elif kind and fn in (_losses.categorical_crossentropy,
-                                 _losses.sparse_categorical_crossentropy):
-                sp.fused = "softmax"  # a sigmoid output too (See Note [fused output])
-            elif kind and fn is _losses.binary_crossentropy:
-                sp.fused = "sigmoid"  # a softmax output too
-            if sp.fused and not sp.from_logits:
-                sp.activation = kind
-        self._out_specs = specs
-        self.__dict__["_metric_targets_bound"] = False  # See _bind_metric_targets
-        self._logits_outputs = frozenset(i for i, sp in enumerate(specs)
-                                         if sp.fused and not sp.from_logits)
-        self._stateful = self._stateful_metric_objects()
-
-    def _stateful_metric_objects(self):
-        """{metrics_name: Metric} for the compiled metrics driven through reset_state /
-        update_state / result (See Note [metric classes in fit], metrics/compile_utils.py). One
-        object given for several outputs is copied per output, as Keras 2 does."""
-        import copy
-        out, seen = {}, set()
-        multi = len(self._out_specs) > 1
-        for weighted in (False, True):
-            for sp in self._out_specs:
-                for nm, fn in (sp.weighted_fns if weighted else sp.metric_fns):
-                    obj = _metrics.is_stateful(fn)
-                    if obj is None:
-                        continue
-                    if id(obj) in seen:
-                        obj = copy.deepcopy(obj)
-                    seen.add(id(obj))
-                    out[f"{sp.name}_{nm}" if multi else nm] = obj
-        return out
-
-    def reset_metrics(self):
-        """Reset the state of the compiled metric objects (Keras 2's Model.reset_metrics), and
-        the running means train_on_batch / test_on_batch keep (See Note [batch metrics])."""
-        for m in (self.__dict__.get("_stateful") or {}).values():
-            m.reset_state()
-        if Layer._metrics_added:  # the metric objects layers hold (Keras 2's model.metrics)
-            for m in Layer.metrics.fget(self):
-                m.reset_state()
-        self.__dict__["_batch_running"] = None
-
-    def _keep_running_state(self, sums, counts, stateful):
-        """What an epoch of fit, or an evaluate, summed becomes the running state that a later
-        train_on_batch / test_on_batch(reset_metrics=False) continues (tf_keras's metric objects
-        keep the last epoch's, or the last validation's, state until reset)."""
-        keep = [k for k in sums if k not in stateful]
-        self.__dict__["_batch_running"] = (
-            {k: float(_device.to_host(sums[k])) for k in keep},
-            {k: float(_device.to_host(counts[k])) for k in keep})
-
-    # Note [batch metrics]
-    # Keras 2's train_on_batch / test_on_batch return the compiled metrics' state: the loss and
-    # every metric are running means over the batches since the last reset (weighted by the
-    # batch size, or by the sample-weight / mask sums for the weighted ones). A call with
-    # reset_metrics=True (the default) resets them first, so it reports its own batch; with
-    # reset_metrics=False the batch joins the running means. Both calls share the state, as
-    # Keras 2's metric objects are shared; fit and evaluate reset it when they start, and leave
-    # their last epoch's (or the last validation's, or evaluate's) sums as the state.
-    def _running_batch_logs(self, names, vals, batch_size):
-        """The running means of ``vals`` (one per metrics_names entry) after adding a batch."""
-        run = self.__dict__.get("_batch_running")
-        if run is None:
-            run = self.__dict__["_batch_running"] = ({}, {})
-        sums, counts = run
-        stateful = self.__dict__.get("_stateful") or {}
-        wsums = self.__dict__.get("_metric_weight_sums") or {}
-        out = []
-        for k, v in zip(names, vals):
-            if k in stateful:  # its object holds the running state
-                out.append(training_utils.metric_value(stateful[k].result()))
-                continue
-            c = float(_device.to_host(wsums.get(k, batch_size)))
-            sums[k] = sums.get(k, 0.0) + float(_device.to_host(v)) * c
-            counts[k] = counts.get(k, 0.0) + c
-            out.append(sums[k] / counts[k] if counts[k] else 0.0)
-        return out
-
-    def _has_added_losses(self):
-        # a user-defined layer in the graph may add_loss in its call (Keras 2 then accepts
-        # compile() without a loss; fit() says so if no loss turns up)
-        return bool(self.__dict__.get("_symbolic_losses")) or any(
-            l.losses_fns or not type(l).__module__.startswith("tensorforge.")
-            or type(l).__name__ == "ActivityRegularization"
-            for l in self._flatten_layers()) or not self._is_graph_network
-
-    @property
-    def metrics_names(self):
-        """The names of the values fit / evaluate / train_on_batch log, in order. As tf_keras 2
-        (which builds its metric containers on first use): [] from compile until the first fit,
-        evaluate, train_on_batch or test_on_batch (predict does not count), but for the
-        Layer.add_metric names of a functional model's graph, listed from the start."""
-        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
-            return [m.name for m in self.metrics]  # tf.keras 2 (See custom_step.py)
-        if not self.__dict__.get("_metrics_in_use"):
-            if not Layer._metrics_added or not self._is_graph_network:
-                return []
-            names = []
-            for l in self._flatten_layers():
-                names += [n for n in l.__dict__.get("_graph_metric_names", ()) if n not in names]
-            return names
-        return self._all_metrics_names()
-
-    def _names_in_use(self):
-        """metrics_names for a train / test run starting, which makes them public."""
-        self.__dict__["_metrics_in_use"] = True
-        return self._all_metrics_names()
-
-    def _all_metrics_names(self):
-        if custom_step.overrides(self, "train_step") or custom_step.overrides(self, "test_step"):
-            return [m.name for m in self.metrics]
-        if not self._compiled or self._out_specs is None:
-            return ["loss"] if self._compiled else []
-        names = ["loss"]
-        multi = len(self._out_specs) > 1
-        if multi:
-            names += [f"{sp.name}_loss" for sp in self._out_specs if sp.loss_fn is not None]
-        for sp in self._out_specs:
-            for nm, _ in sp.metric_fns:
-                names.append(f"{sp.name}_{nm}" if multi else nm)
-        for sp in self._out_specs:  # tf_keras: every output's metrics, then the weighted ones
-            for nm, _ in sp.weighted_fns:
-                names.append(f"{sp.name}_{nm}" if multi else nm)
-        # then the Layer.add_metric names the last evaluate found (tf_keras' model.metrics)
-        names += [n for n in self.__dict__.get("_added_metric_names", ()) if n not in names]
-        return names
-
-    @property
-    def _metric_fns(self):
-        """[(name, fn)] of every output's compiled metrics (in metrics_names order)."""
-        return [m for sp in (self._out_specs or []) for m in sp.metric_fns + sp.weighted_fns]
-
-    # ---- argument handling ------------------------------------------------------------------
-    def _as_array(self, a, where, what):
-        if isinstance(a, Tensor):
-            a = a.data if _device.is_device_array(a.data) else a.numpy()
-        if not _device.is_device_array(a):
-            try:
-                a = np.asarray(a)
-            except ValueError as e:  # nested lists of different lengths
-                raise ValueError(f"{where}: {what} must be a rectangular array (one shape for "
-                                 f"every sample), got ragged nested lists: {e}") from None
-        if is_text(a):  # string data reaches the layers that read it (StringLookup) as bytes
-            a = as_bytes_array(a, f"{where}: {what}")
-        elif a.dtype.kind not in "fiub":
-            raise TypeError(f"{where}: {what} must be a numeric array, got dtype {a.dtype}")
-        if a.ndim == 0 or a.shape[0] == 0:
-            raise ValueError(f"{where}: {what} must be a non-empty array with a batch axis, got "
-                             f"shape {a.shape}")
-        return a
-
-    def _standardize_x(self, x, where):
-        """The inputs as a list of arrays, one per model input, shapes checked: float32, or the
-        integer dtype of an integer Input (a subclassed model: integer data as given)."""
-        if x is None:
-            raise ValueError(f"{where}: x is required")
-        if self._is_graph_network:
-            names = self.input_names
-            if isinstance(x, dict):
-                missing = [n for n in names if n not in x]
-                if missing:
-                    unknown = [k for k in x if k not in names]
-                    raise ValueError(f"{where}: no data provided for input(s) {missing}; the dict "
-                                     f"must have keys {names}, got keys {list(x)}" + (
-                                         f" ({unknown} name no input)" if unknown else ""))
-                xs = [x[n] for n in names]
-            else:
-                xs = _input_list(x, len(names))
-            if len(xs) != len(names):
-                raise ValueError(f"{where}: the model expects {len(names)} input arrays "
-                                 f"({names}), but received {len(xs)}")
-        elif isinstance(x, dict):  # a subclassed model's call takes the dict (Keras 2)
-            xs = list(x.values())
-        else:
-            xs = _input_list(x, None)
-        out = []
-        for i, a in enumerate(xs):
-            a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
-            known = self._is_graph_network and i < len(self.inputs)
-            if a.dtype == object and known and self.inputs[i].dtype != object:
-                raise TypeError(f"{where}: {'x' if len(xs) == 1 else f'x[{i}]'} must be a "
-                                f"numeric array for input {self.input_names[i]!r} of dtype "
-                                f"{self.inputs[i].dtype.name}, got strings (only an "
-                                'Input(dtype="string") takes text)')
-            want = self.inputs[i].dtype if known else None
-            if want is not None and want.kind in "iub" and a.dtype != object:
-                if a.dtype != want:  # an integer Input gets ids of its dtype, as Keras 2 casts
-                    a = a.astype(want)  # them (network._conform_dtype: the same for model(x))
-            elif not self._is_graph_network and a.dtype.kind in "iub":
-                pass  # a subclassed model's call() gets integer data as is, as from model(x)
-            elif a.dtype != np.float32 and a.dtype != object:
-                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
-            out.append(a)
-        n = out[0].shape[0]
-        for i, a in enumerate(out):
-            if a.shape[0] != n:
-                raise ValueError(f"{where}: all input arrays must have the same number of "
-                                 f"samples, got {[b.shape[0] for b in out]}")
-        if not self._is_graph_network:
-            self._subclass_in_struct = x if isinstance(x, (list, tuple, dict)) else None
-        self._ensure_built(out, where)
-        if self._is_graph_network:
-            out = [_conform_rank(a, t.shape) for a, t in zip(out, self.inputs)]
-            for i, (t, a) in enumerate(zip(self.inputs, out)):
-                want, got = t.shape[1:], a.shape[1:]
-                if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
-                    name = f" {self.input_names[i]!r}" if len(self.inputs) > 1 else ""
-                    raise ValueError(f"{where}: expected input{name} of shape "
-                                     f"{_shape_str(t.shape)} (each sample {_shape_str(want)}), "
-                                     f"but got an array with shape {a.shape}")
-        return out
-
-    def _ensure_built(self, xs, where):
-        """A subclassed model creates its weights on its first call: run it once on a sample."""
-        if self._is_graph_network:
-            return
-        if self.output_shape_ is None:
-            with no_grad():
-                y = self(self._pack_inputs([Tensor(a[:1]) for a in xs]), training=False)
-            ys = flatten(y)
-            shapes = [(None,) + t.shape[1:] for t in ys]
-            self.input_shape_ = [(None,) + a.shape[1:] for a in xs] if len(xs) > 1 else (
-                (None,) + xs[0].shape[1:])
-            self.output_shape_ = shapes[0] if not isinstance(y, (list, tuple)) else shapes
-        if self._compiled and self._out_specs is None:
-            self._resolve_outputs()
-
-    def _pack_inputs(self, ts):
-        if self._is_graph_network:
-            return ts
-        s = getattr(self, "_subclass_in_struct", None)
-        if isinstance(s, dict):
-            return dict(zip(s, ts))
-        return ts[0] if s is None and len(ts) == 1 else list(ts)
-
-    def _standardize_y(self, y, n, where):
-        """The targets as a list with one entry per output (None where the output has no loss)."""
-        specs = self._out_specs
-        names = [sp.name for sp in specs]
-        need = [sp.loss_fn is not None for sp in specs]
-        if y is None:
-            if any(need):
-                raise ValueError(f"{where}: y is required (the model has a compiled loss)")
-            return [None] * len(specs)
-        if isinstance(y, dict):
-            ys = [y.get(nm) for nm in names]
-        elif len(specs) > 1:
-            ys = list(y) if isinstance(y, (list, tuple)) else [y]
-        elif isinstance(y, (list, tuple)) and len(y) == 1 and hasattr(y[0], "shape"):
-            ys = [y[0]]
-        else:
-            ys = [y]
-        if len(ys) < len(specs) and not any(need[len(ys):]):
-            # Keras 2 pairs the targets with the outputs in order (zip): outputs past the last
-            # target train nothing, which is right only when they have no loss (loss=[fn, None])
-            ys = ys + [None] * (len(specs) - len(ys))
-        if len(ys) != len(specs):
-            raise ValueError(f"{where}: the model has {len(specs)} outputs ({names}), but "
-                             f"received {len(ys)} target arrays")
-        shapes = self._output_shapes()
-        if not self.__dict__.get("_metric_targets_bound"):
-            self._bind_metric_targets(ys, shapes)
-        return [self._check_target(a, n, shapes[i], sp, where) if a is not None and need[i] else None
-                for i, (a, sp) in enumerate(zip(ys, specs))]
-
-    def _bind_metric_targets(self, ys, shapes):
-        """Choose 'accuracy' / 'crossentropy' by the first targets' shapes, as tf_keras does on
-        its first batch (metrics.resolve); until then the choice made at compile stands."""
-        for i, (y, sp) in enumerate(zip(ys, self._out_specs)):
-            if y is None:
-                continue
-            target = tuple(np.shape(y))  # (reads .shape; a nested list is converted)
-            loss = sp.loss if sp.loss is not None else "mse"
-
-            def rebind(specs, fns):
-                return [(nm, _compiled_metric(*_metrics.resolve(mm, loss, shapes[i], target))[1])
-                        if isinstance(mm, str) and mm in _metrics._SHAPE_CHOSEN else (nm, fn)
-                        for mm, (nm, fn) in zip(specs, fns)]
-            sp.metric_fns = rebind(sp.metric_specs, sp.metric_fns)
-            sp.weighted_fns = rebind(sp.weighted_specs, sp.weighted_fns)
-        self.__dict__["_metric_targets_bound"] = True
-
-    def _check_target(self, y, n, out, spec, where):
-        y = self._as_array(y, where, "y")
-        if y.shape[0] != n:
-            raise ValueError(f"{where}: x and y must have the same number of samples, got "
-                             f"{n} inputs and {y.shape[0]} targets")
-        fn = spec.loss_fn
-        if y.dtype.kind not in "fiub":  # text targets: no built-in loss reads them
-            raise TypeError(f"{where}: y for output {spec.name!r} must be numeric for the loss "
-                            f"{getattr(fn, '__name__', fn)}, got dtype {y.dtype}")
-        if fn is _losses.sparse_categorical_crossentropy:
-            lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
-            if y.shape != lead and y.shape != lead + (1,) and not (
-                    len(lead) == 1 and y.size == n):
-                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels "
-                                 f"of shape {_shape_str(lead)}, got {y.shape}")
-            y = y.reshape(lead).astype(np.int64)
-            if out[-1] is not None and (y.min() < 0 or y.max() >= out[-1]):
-                raise ValueError(f"{where}: labels must lie in [0, {out[-1]}), got range "
-                                 f"[{y.min()}, {y.max()}]")
-            return y
-        if fn is _losses.categorical_crossentropy and y.ndim == 1 and out[-1] and out[-1] > 1:
-            raise ValueError(f"{where}: categorical_crossentropy expects one-hot targets of shape "
-                             f"({n}, {out[-1]}), got integer labels of shape {y.shape}; use "
-                             "utils.to_categorical(y) or loss='sparse_categorical_crossentropy'")
-        if y.ndim == len(out) - 1 and out[-1] == 1:
-            y = y.reshape(y.shape + (1,))
-        builtin = fn in _losses._BY_NAME.values()
-        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:]:
-            raise ValueError(f"{where}: a target array with shape {y.shape} was passed for an output "
-                             f"of shape {_shape_str(out)}; targets must match the output")
-        return y.astype(np.float32, copy=False)
 
     # ---- one step ---------------------------------------------------------------------------
     def _forward(self, xs, training, logits_outputs=frozenset()):
@@ -1003,7 +596,6 @@ class Model(Network):
                           **kwargs)
 
 
-_LOSS_BUILTINS = frozenset(_losses._BY_NAME.values())
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)
 # the cross-entropy metrics, by the loss that computes them from logits
@@ -1017,86 +609,8 @@ def _logits_tag(out):
     z = getattr(out, "_keras_logits", None) if isinstance(out, Tensor) else None
     return z.data if isinstance(z, Tensor) else None
 
-
-_LOGIT_LOSSES = (_losses.categorical_crossentropy, _losses.sparse_categorical_crossentropy,
-                 _losses.binary_crossentropy)
-
-
-def _builtin_form(loss_fn):
-    """(loss function, from_logits) for a compiled loss. A Keras loss class instance of a
-    built-in (``CategoricalCrossentropy(from_logits=True)``, ``MeanSquaredError()``, ...) with
-    the default reduction and default arguments computes exactly its function, so it becomes that
-    function and trains on the same fused native path as the string name; ``from_logits=True``
-    marks an output holding logits. Anything else (other reductions, label_smoothing, a subclass)
-    stays the callable it is."""
-    if not isinstance(loss_fn, _losses.Loss):
-        return loss_fn, False
-    cls = type(loss_fn)
-    fn = cls.fn
-    if _losses._CLASSES.get(cls.__name__) is not cls or fn not in _LOSS_BUILTINS or \
-            loss_fn.reduction not in ("auto", "sum_over_batch_size"):
-        return loss_fn, False
-    kw = dict(loss_fn._fn_kwargs)
-    from_logits = bool(kw.pop("from_logits", False))
-    if any(_KW_DEFAULTS.get(k, object()) != v for k, v in kw.items()):
-        return loss_fn, False
-    if from_logits and fn not in _LOGIT_LOSSES:
-        return loss_fn, False
-    return fn, from_logits
-
-
-_KW_DEFAULTS = {"label_smoothing": 0.0, "delta": 1.0, "axis": -1}
-
-
-def _compiled_metric(name, fn):
-    """(name, fn) as compile keeps a metric: the built-in functions (their fused batch means
-    and device twins run in fit) and metric objects as they are, any other function as a
-    ``training_utils.UserMetric`` (See Note [metric values] in training_utils.py)."""
-    if not callable(fn) or _metrics.batch_mean(fn) is not None or \
-            _metrics.is_stateful(fn) is not None or isinstance(fn, training_utils.UserMetric):
-        return name, fn
-    return name, training_utils.UserMetric(fn, getattr(fn, "__name__", name))
-
-
-def _metrics_per_output(m, names):
-    """compile's metrics / weighted_metrics as one list per output."""
-    if isinstance(m, dict):
-        return [list(v) if isinstance(v, (list, tuple)) else [v]
-                for v in _per_output(m, names, "metrics", [])]
-    if isinstance(m, (list, tuple)) and len(m) == len(names) and len(names) > 1 and all(
-            isinstance(v, (list, tuple)) for v in m):
-        return [list(v) for v in m]
-    return [list(m or [])] * len(names)
-
-
 def _class_name_of(model):
     return "Functional" if type(model).__name__ == "Model" else type(model).__name__
-
-
-def _is_array(a):
-    return hasattr(a, "shape") and hasattr(a, "dtype")
-
-
-def _conform_rank(a, shape):
-    """Keras 2's Functional._conform_to_reference_input: an array one axis short of an input
-    whose last axis is 1 gains that axis ((N, 28, 28) for Input((28, 28, 1))); one with an
-    extra trailing unit axis loses it."""
-    if a.ndim == len(shape) - 1 and shape[-1] == 1:
-        return a[..., None]
-    if a.ndim == len(shape) + 1 and a.shape[-1] == 1:
-        return a[..., 0]
-    return a
-
-
-def _input_list(x, n):
-    """x as a list of per-input arrays: a list/tuple of arrays is one array per input; a nested
-    Python list of numbers (``[[0, 1], [1, 0]]``) is one array, as Keras 2 takes it."""
-    if isinstance(x, (list, tuple)) and x and all(_is_array(a) for a in x):
-        if n == 1 and len(x) != 1 and all(np.ndim(a) == 0 for a in x):
-            return [np.asarray(x)]
-        return list(x)
-    return [x]
-
 
 # Note [one-output step]: most models have one output, no sample weights and no mask, and train
 # with categorical cross-entropy from a softmax layer, fused into the loss (Note [fused output]).
