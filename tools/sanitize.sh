@@ -30,7 +30,8 @@ export TENSORFORGE_FUZZ_HANG_S="${TENSORFORGE_FUZZ_HANG_S:-300}"
 if [ "$#" -gt 0 ]; then
   tests=("$@")
 else
-  tests=(tests/test_gemm.py tests/test_conv.py tests/test_conv_depthwise.py tests/test_pool.py tests/test_pointwise.py
+  tests=(tests/test_gemm.py tests/test_conv.py tests/test_conv_winograd.py
+         tests/test_conv_strided.py tests/test_conv_depthwise.py tests/test_pool.py tests/test_pointwise.py
          tests/test_rnn.py tests/test_optim.py tests/test_reliability.py tests/test_fuzz.py)
 fi
 python3 -c "import tensorforge, sys; assert 'build/asan/pkg' in tensorforge.__file__, tensorforge.__file__"
