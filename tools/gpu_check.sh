@@ -69,7 +69,7 @@ fi
 if has sanitizer; then
 stamp sanitizer
 timeout 150 compute-sanitizer --tool memcheck --error-exitcode 9 python3 -m pytest -q -p no:cacheprovider \
-  tests/test_cuda.py tests/test_rnn.py tests/test_conv.py tests/test_pool.py tests/test_embedding.py \
+  tests/test_cuda.py tests/test_cuda_ops.py tests/test_rnn.py tests/test_conv.py tests/test_pool.py tests/test_embedding.py \
   tests/test_batchnorm.py -k "cuda and not cpu_model" >"$OUT/sanitizer.txt" 2>&1
 echo "compute-sanitizer rc $?"
 grep -E "ERROR SUMMARY|Invalid|passed|failed|not supported" "$OUT/sanitizer.txt" | head -8
