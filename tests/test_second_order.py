@@ -277,6 +277,20 @@ def _cases():
         lambda x, g, b: (F.batch_norm(x.reshape(-1, 3), torch.tensor(mm2), torch.tensor(mv2),
                                       g, b, False, 0.1, 1e-3).reshape(x.shape) ** 3 * x).sum(),
         [_rand(rng, 4, 2, 3), _rand(rng, 3, lo=0.5, hi=1.5), _rand(rng, 3)], 2e-3, 5e-3)
+    # reduce_prod over one axis, several, and all (float64), without zeros and with groups of
+    # one, two and three zeros (rows of x: 1, 2, 3 zeros; columns: 2, 2, 1, 1)
+    f_prod = (
+        lambda x, w: ops.sum(tf.reduce_prod(x * w, axis=1) ** 2)
+        + ops.sum(tf.reduce_prod(x, axis=0, keepdims=True) * w)
+        + tf.reduce_prod(x[0] + w) * tf.reduce_prod(x[:2] * 2.0),
+        lambda x, w: ((x * w).prod(1) ** 2).sum() + (x.prod(0, keepdim=True) * w).sum()
+        + (x[0] + w).prod() * (x[:2] * 2.0).prod())
+    xz = _rand(rng, 3, 4, dtype=np.float64, lo=0.5, hi=1.5) * rng.choice([-1.0, 1.0], (3, 4))
+    c["reduce_prod"] = f_prod + ([xz.copy(), _rand(rng, 4, dtype=np.float64, lo=0.5, hi=1.5)],
+                                 1e-5, 1e-6)
+    xz[0, 1] = xz[1, 0] = xz[1, 2] = xz[2, 0] = xz[2, 1] = xz[2, 3] = 0.0
+    c["reduce_prod_zeros"] = f_prod + ([xz, _rand(rng, 4, dtype=np.float64, lo=0.5, hi=1.5)],
+                                       1e-5, 1e-6)
     return c
 
 
@@ -449,16 +463,26 @@ def test_second_derivative_of_an_unsupported_op_names_it():
     with tf.GradientTape() as outer:
         with tf.GradientTape() as inner:
             inner.watch(x)
-            y = tf.reduce_sum(tf.reduce_prod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
+            y = tf.reduce_sum(ops.cumprod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
         gx = inner.gradient(y, x)
         pen = tf.reduce_sum(gx * gx)
     # the inner gradient itself is right (equal to the first-order one)
     with tf.GradientTape() as first:
         first.watch(x)
-        y1 = tf.reduce_sum(tf.reduce_prod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
+        y1 = tf.reduce_sum(ops.cumprod(ops.conv2d(x, w, padding="same"), axis=1) ** 2)
     np.testing.assert_allclose(gx.numpy(), first.gradient(y1, x).numpy(), rtol=1e-6)
-    with pytest.raises(RuntimeError, match="second derivative of _Prod is not supported"):
+    with pytest.raises(RuntimeError, match="second derivative of _CumProd is not supported"):
         outer.gradient(pen, w)
+
+
+def test_third_derivative_of_reduce_prod_names_its_second():
+    """reduce_prod differentiates twice; a third time is the error naming the op that holds
+    its second derivative."""
+    x = Tensor(np.array([[0.5, -1.5, 2.0], [1.0, 0.0, 3.0]]), requires_grad=True)
+    (g1,) = grad(ops.sum(tf.reduce_prod(x, axis=1) ** 2), [x], create_graph=True)
+    (g2,) = grad(ops.sum(g1 * g1), [x], create_graph=True)
+    with pytest.raises(RuntimeError, match="second derivative of _ProdOthers is not supported"):
+        grad(ops.sum(g2), [x])
 
 
 def test_double_backprop_regularizer_on_a_keras_classifier():

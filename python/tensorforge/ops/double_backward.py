@@ -14,9 +14,9 @@ repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradient
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
 max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
-normalization in training and in inference mode, reduce max / min / var, where, power with a
-Tensor exponent, embedding lookup, depthwise convolution. Not yet (the error naming the op):
-the recurrent cells, reduce prod, and the rest.
+normalization in training and in inference mode, reduce max / min / var / prod (prod's third
+derivative is not), where, power with a Tensor exponent, embedding lookup, depthwise
+convolution. Not yet (the error naming the op): the recurrent cells, and the rest.
 """
 import numpy as np
 
@@ -25,7 +25,7 @@ from .._xp import array_module
 from ..autograd import Context, Function, Tensor
 from ..reference.pointwise import SELU_ALPHA, SELU_SCALE
 from . import basic, elementwise
-from .reduce import _Extreme, _Var
+from .reduce import _Extreme, _Prod, _Var, _exclusive_products, _groups, prod_others
 from .embedding import _EmbeddingLookup
 from .activations import _Act, _GeneralRelu, _Softmax
 from .conv import _Conv2d, _Conv2dTranspose, _DepthwiseConv2d
@@ -270,6 +270,54 @@ def _var(ctx, inputs, g):
     t = a if isinstance(a, Tensor) else Tensor(a)
     d = t - basic.mean(t, axis, True)
     return d * (_keep(g, _shape(a), axis) * (2.0 / max(n, 1))), None, None
+
+
+def _exclusive_sums(c):
+    """For each position of the last axis, the sum of the other entries (prefix plus suffix
+    sums: no subtraction, so a large entry does not cancel the others' digits)."""
+    xp = array_module(c)
+    zero = xp.zeros(c.shape[:-1] + (1,), dtype=c.dtype)
+    left = xp.cumsum(xp.concatenate([zero, c[..., :-1]], axis=-1), axis=-1)
+    right = xp.cumsum(xp.concatenate([zero, c[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left + right
+
+
+class _ProdOthers(Function):
+    """reduce_prod's first derivative as an op: for each entry, the product of the other entries
+    of its group (ops.reduce.prod_others). Its backward, at G: d/da_j sum_i G_i others_i =
+    sum_{i != j} G_i prod_{k != i, j} a_k, computed exactly with zeros in the group:
+    a_j != 0: (sum_{i != j} G_i others_i) / a_j;  a_j == 0 and the group's only zero: the sum
+    over the others of G_i others'_i (others' taken with the zeros read as 1);  one of two
+    zeros: G_m others'_m of the other zero m;  three or more zeros: 0. A third derivative
+    through it is an error naming it."""
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.save_for_backward(a)
+        ctx.axis = axis
+        return prod_others(a, axis)
+
+    @staticmethod
+    def backward(ctx, G):
+        (a,) = ctx.saved
+        xp = array_module(a)
+        flat, back = _groups(a, ctx.axis)
+        Gf, _ = _groups(G.astype(a.dtype, copy=False), ctx.axis)
+        zero = flat == 0
+        nonzero_part = _exclusive_sums(Gf * _exclusive_products(flat)) / xp.where(zero, 1, flat)
+        c1 = Gf * _exclusive_products(xp.where(zero, flat.dtype.type(1), flat))
+        z = zero.sum(axis=-1, keepdims=True)
+        zero_part = (xp.where(z == 1, xp.where(zero, 0, c1).sum(axis=-1, keepdims=True), 0)
+                     + xp.where(z == 2, _exclusive_sums(xp.where(zero, c1, 0)), 0))
+        return back(xp.where(zero, zero_part, nonzero_part).astype(a.dtype, copy=False)), None
+
+
+@_register(_Prod)
+def _prod(ctx, inputs, g):
+    """prod_others(a) * g, the first factor an op differentiable once more (_ProdOthers)."""
+    a, axis, _ = inputs
+    t = a if isinstance(a, Tensor) else Tensor(a)
+    return _ProdOthers.apply(t, axis) * _keep(g, _shape(a), axis), None, None
 
 
 class _EmbeddingGrad(Function):

@@ -94,18 +94,36 @@ class _Prod(Function):
     def backward(ctx, g):
         (a,) = ctx.saved
         axis, keepdims = ctx.meta
-        xp = array_module(a)
-        axes = tuple(range(a.ndim)) if axis is None else axis
-        rest = tuple(i for i in range(a.ndim) if i not in axes)
-        moved = xp.transpose(a, rest + axes)
-        lead = moved.shape[:len(rest)]
-        flat = moved.reshape(lead + (-1,))
-        one = xp.ones(lead + (1,), dtype=a.dtype)
-        left = xp.cumprod(xp.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
-        right = xp.cumprod(xp.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        others = (left * right).reshape(moved.shape)
-        others = xp.transpose(others, np.argsort(rest + axes).tolist())
-        return others * _expand(g, axis, keepdims, a.ndim), None, None
+        return prod_others(a, axis) * _expand(g, axis, keepdims, a.ndim), None, None
+
+
+def _groups(a, axis):
+    """``a`` with the reduced axes moved last and flattened: (lead..., n), and the function that
+    puts an array of that layout back in ``a``'s."""
+    xp = array_module(a)
+    axes = tuple(range(a.ndim)) if axis is None else axis
+    rest = tuple(i for i in range(a.ndim) if i not in axes)
+    moved = xp.transpose(a, rest + axes)
+    back = np.argsort(rest + axes).tolist()
+    return (moved.reshape(moved.shape[:len(rest)] + (-1,)),
+            lambda f: xp.transpose(f.reshape(moved.shape), back))
+
+
+def _exclusive_products(flat):
+    """For each position i of the last axis, the product of the other entries (exclusive prefix
+    times suffix products)."""
+    xp = array_module(flat)
+    one = xp.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    left = xp.cumprod(xp.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
+    right = xp.cumprod(xp.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left * right
+
+
+def prod_others(a, axis):
+    """d prod(a, axis) / d a_i: the product of the other entries of a_i's group (exact with
+    zeros, unlike prod / a_i)."""
+    flat, back = _groups(a, axis)
+    return back(_exclusive_products(flat))
 
 
 class _Var(Function):
