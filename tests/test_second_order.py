@@ -100,6 +100,48 @@ def _t_conv(x, w, b, s, same, relu=False):
     return torch.relu(y) if relu else y
 
 
+def _t_rnn(cell, x, k, rk, b, h0=None, c0=None, mask=None, go_backwards=False, reset_after=True,
+           act="tanh", rec="sigmoid"):
+    """Keras 2's LSTM / GRU / SimpleRNN (gates i, f, c, o; z, r, h) step by step in torch:
+    (outputs, h_T[, c_T]); where mask[b, t] is 0 the step keeps the state."""
+    A = torch.tanh if act == "tanh" else torch.relu
+    R = torch.sigmoid if rec == "sigmoid" else (lambda z: torch.clamp(0.2 * z + 0.5, 0.0, 1.0))
+    Bn, T, _ = x.shape
+    U = rk.shape[0]
+    h = h0 if h0 is not None else torch.zeros(Bn, U, dtype=x.dtype)
+    c = c0 if c0 is not None else torch.zeros(Bn, U, dtype=x.dtype)
+    b_in, b_rec = (b[0], b[1]) if cell == "gru" and reset_after and b is not None else (b, None)
+    P = x @ k + (b_in if b_in is not None else 0.0)
+    outs = [None] * T
+    for s in range(T):
+        t = T - 1 - s if go_backwards else s
+        p = P[:, t]
+        if cell == "lstm":
+            z = p + h @ rk
+            i, f, g, o = R(z[:, :U]), R(z[:, U:2 * U]), A(z[:, 2 * U:3 * U]), R(z[:, 3 * U:])
+            cn = f * c + i * g
+            hn = o * A(cn)
+        elif cell == "gru" and reset_after:
+            Rr = h @ rk + (b_rec if b_rec is not None else 0.0)
+            z, r = R(p[:, :U] + Rr[:, :U]), R(p[:, U:2 * U] + Rr[:, U:2 * U])
+            hn = z * h + (1 - z) * A(p[:, 2 * U:] + r * Rr[:, 2 * U:])
+            cn = c
+        elif cell == "gru":
+            Rr = h @ rk[:, :2 * U]
+            z, r = R(p[:, :U] + Rr[:, :U]), R(p[:, U:2 * U] + Rr[:, U:])
+            hn = z * h + (1 - z) * A(p[:, 2 * U:] + (r * h) @ rk[:, 2 * U:])
+            cn = c
+        else:
+            hn, cn = A(p + h @ rk), c
+        if mask is not None:
+            keep = torch.tensor(mask[:, t:t + 1] != 0)
+            hn, cn = torch.where(keep, hn, h), torch.where(keep, cn, c)
+        h, c = hn, cn
+        outs[s] = h
+    out = torch.stack(outs, 1)
+    return (out, h, c) if cell == "lstm" else (out, h)
+
+
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 _ACTS = {
     "relu": (lambda x: ops.relu(x), lambda x: torch.relu(x)),
@@ -291,6 +333,41 @@ def _cases():
     xz[0, 1] = xz[1, 0] = xz[1, 2] = xz[2, 0] = xz[2, 1] = xz[2, 3] = 0.0
     c["reduce_prod_zeros"] = f_prod + ([xz, _rand(rng, 4, dtype=np.float64, lo=0.5, hi=1.5)],
                                        1e-5, 1e-6)
+    # the recurrent ops (the fused kernels; their second derivative is recomputed step by step):
+    # masks with a fully masked first step and a masked middle step, go_backwards, initial
+    # states, both GRU variants, hard_sigmoid and relu; float32
+    mask = np.array([[0, 1, 1, 0, 1], [1, 1, 0, 1, 1]], np.float32)
+    Bn, T, Fn, U = 2, 5, 3, 4
+
+    def rnn_args(G, bias_shape, states=1):
+        return ([_rand(rng, Bn, T, Fn), _rand(rng, Fn, G * U, lo=-0.6, hi=0.6),
+                 _rand(rng, U, G * U, lo=-0.6, hi=0.6), _rand(rng, *bias_shape, lo=-0.3, hi=0.3)]
+                + [_rand(rng, Bn, U, lo=-0.5, hi=0.5) for _ in range(states)])
+    c["lstm"] = (
+        lambda x, k, rk, b, h0, c0: (lambda o: ops.sum(o[0] ** 2) + ops.sum(o[1] * o[2]))(
+            ops.lstm(x, k, rk, b, h0, c0, mask=mask, go_backwards=True)),
+        lambda x, k, rk, b, h0, c0: (lambda o: (o[0] ** 2).sum() + (o[1] * o[2]).sum())(
+            _t_rnn("lstm", x, k, rk, b, h0, c0, mask, True)),
+        rnn_args(4, (4 * U,), states=2), 1e-3, 2e-3)
+    c["gru"] = (
+        lambda x, k, rk, b, h0: (lambda o: ops.sum(o[0] ** 2) + ops.sum(o[1] * h0))(
+            ops.gru(x, k, rk, b, h0)),
+        lambda x, k, rk, b, h0: (lambda o: (o[0] ** 2).sum() + (o[1] * h0).sum())(
+            _t_rnn("gru", x, k, rk, b, h0)),
+        rnn_args(3, (2, 3 * U)), 1e-3, 2e-3)
+    c["gru_v1_hard_sigmoid"] = (
+        lambda x, k, rk, b, h0: ops.sum(ops.gru(x, k, rk, b, h0, mask=mask, go_backwards=True,
+                                                reset_after=False,
+                                                recurrent_activation="hard_sigmoid")[0] ** 2),
+        lambda x, k, rk, b, h0: (_t_rnn("gru", x, k, rk, b, h0, None, mask, True, False,
+                                        rec="hard_sigmoid")[0] ** 2).sum(),
+        rnn_args(3, (3 * U,)), 1e-3, 2e-3)
+    c["simple_rnn_relu"] = (
+        lambda x, k, rk, b, h0: (lambda o: ops.sum(o[0] ** 3) + ops.sum(o[1] ** 2))(
+            ops.simple_rnn(x, k, rk, b, h0, mask=mask, activation="relu")),
+        lambda x, k, rk, b, h0: (lambda o: (o[0] ** 3).sum() + (o[1] ** 2).sum())(
+            _t_rnn("simple_rnn", x, k, rk, b, h0, None, mask, act="relu")),
+        rnn_args(1, (U,)), 1e-3, 2e-3)
     return c
 
 
@@ -357,8 +434,9 @@ def _critic(seed=0):
     return model
 
 
-def _wgan_d_loss(model, real, fake, alpha):
-    """The discriminator loss of keras-io's wgan_gp.py, its gradient penalty by nested tapes."""
+def _wgan_d_loss(model, real, fake, alpha, axes=(1, 2, 3)):
+    """The discriminator loss of keras-io's wgan_gp.py, its gradient penalty by nested tapes
+    (the norm over ``axes``: every axis but the batch)."""
     with tf.GradientTape() as tape:
         fake_logits = model(fake, training=True)
         real_logits = model(real, training=True)
@@ -368,7 +446,7 @@ def _wgan_d_loss(model, real, fake, alpha):
             gp_tape.watch(interpolated)
             pred = model(interpolated, training=True)
         grads = gp_tape.gradient(pred, [interpolated])[0]
-        norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]))
+        norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=list(axes)))
         gp = tf.reduce_mean((norm - 1.0) ** 2)
         d_loss = d_cost + gp * 10.0
     return float(d_loss), [g.numpy() for g in tape.gradient(d_loss, model.trainable_variables)]
@@ -422,6 +500,33 @@ def test_nested_tapes_wgan_gp_penalty_vs_torch():
     expect = torch.autograd.grad(d_cost + gp * 10.0, [kw, kb, dw, db])
     for ours, theirs in zip(grads, expect):
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "SimpleRNN"])
+def test_nested_tapes_wgan_gp_penalty_on_a_recurrent_critic_vs_finite_differences(cell):
+    """WGAN-GP with a recurrent critic (sequences (4, 5, 3) -> one score): the outer gradient
+    differentiates the inner input gradient through the recurrent layer, against central
+    differences of the penalized loss in each weight."""
+    tf.random.set_seed(0)
+    model = tf.keras.Sequential([getattr(layers, cell)(4, input_shape=(5, 3)), layers.Dense(1)])
+    rng = np.random.default_rng(6)
+    for w in model.trainable_variables:
+        w.assign(rng.uniform(-0.6, 0.6, w.shape).astype(np.float32))
+    real, fake = (tf.convert_to_tensor(rng.uniform(-1, 1, (4, 5, 3)).astype("float32"))
+                  for _ in range(2))
+    alpha = tf.convert_to_tensor(rng.uniform(0, 1, (4, 1, 1)).astype("float32"))
+    loss, grads = _wgan_d_loss(model, real, fake, alpha, axes=(1, 2))
+    for k, w in enumerate(model.trainable_variables):
+        v = rng.standard_normal(w.shape).astype(np.float32)
+        orig = w.numpy().copy()
+        vals = []
+        for s in (1, -1):
+            w.assign(orig + s * 1e-3 * v)
+            vals.append(_wgan_d_loss(model, real, fake, alpha, axes=(1, 2))[0])
+        w.assign(orig)
+        num = (vals[0] - vals[1]) / 2e-3
+        _pair_close(float((grads[k].astype(np.float64) * v).sum()), num, 1e-2,
+                    f"{cell} critic: wgan d_loss gradient, weight {k}")
 
 
 def test_inner_persistent_tape_no_longer_drops_the_penalty_path():

@@ -20,7 +20,8 @@ walks the same graph again). An op without ``backward_graph`` still gives its fi
 value, but as the output of ``_NoSecondOrder``, a node whose backward raises "second derivative
 of <op> is not supported": differentiating through it is an error naming the op, never a
 silently missing term, and a gradient nobody differentiates again is unaffected.
-ops/double_backward.py gives the ops their ``backward_graph``.
+ops/double_backward.py (and double_backward_rnn.py, for the recurrent ops) gives the ops
+their ``backward_graph``.
 """
 import numpy as np
 

@@ -16,7 +16,8 @@ max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
 normalization in training and in inference mode, reduce max / min / var / prod (prod's third
 derivative is not), where, power with a Tensor exponent, embedding lookup, depthwise
-convolution. Not yet (the error naming the op): the recurrent cells, and the rest.
+convolution; the recurrent ops (lstm, gru, simple_rnn) in double_backward_rnn.py. Not yet (the
+error naming the op): cumsum, cumprod, logsumexp and the rest.
 """
 import numpy as np
 
