@@ -438,6 +438,20 @@ def test_empty_tensors(backend):
         K.max(e)
 
 
+def test_prod_over_an_empty_axis_differentiates(backend):
+    """prod over an empty axis is 1 (NumPy, TF); its gradient is the input's empty shape, once
+    and twice (the exclusive products of an empty group used to fail to reshape)."""
+    from tensorforge.higher_order import grad
+    xp = _xp(backend)
+    e = Tensor(xp.zeros((2, 0), np.float32), requires_grad=True)
+    y = K.prod(e, axis=1)
+    np.testing.assert_array_equal(to_numpy(y), [1.0, 1.0])
+    (g,) = grad(K.sum(y * y), [e], create_graph=True)
+    assert g.shape == (2, 0)
+    K.sum(g).backward()
+    assert tuple(e.grad.shape) == (2, 0)
+
+
 def test_cast_gradient_between_floats_only():
     x = Tensor(np.array([1.5, -2.0]), requires_grad=True)
     y = K.cast(x, "float32")

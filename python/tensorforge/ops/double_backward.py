@@ -277,6 +277,8 @@ def _exclusive_sums(c):
     """For each position of the last axis, the sum of the other entries (prefix plus suffix
     sums: no subtraction, so a large entry does not cancel the others' digits)."""
     xp = array_module(c)
+    if c.shape[-1] == 0:
+        return xp.zeros_like(c)
     zero = xp.zeros(c.shape[:-1] + (1,), dtype=c.dtype)
     left = xp.cumsum(xp.concatenate([zero, c[..., :-1]], axis=-1), axis=-1)
     right = xp.cumsum(xp.concatenate([zero, c[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]

@@ -113,6 +113,8 @@ def _exclusive_products(flat):
     """For each position i of the last axis, the product of the other entries (exclusive prefix
     times suffix products)."""
     xp = array_module(flat)
+    if flat.shape[-1] == 0:  # an empty group: nothing to multiply
+        return xp.zeros_like(flat)
     one = xp.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
     left = xp.cumprod(xp.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
     right = xp.cumprod(xp.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
