@@ -27,14 +27,34 @@ class _DistributedMixin:
         and the rank's weight / ranks scales the gradients at no cost (fusion.py)."""
         if not (_comm.is_initialized() and _comm.size() > 1):
             return None
-        w = self._dist_step_weight
-        scale = w / _comm.size() if self._dist_op == "average" else w
-        self._buckets_for(params).begin(params, scale)
-        self._dist_begun = True
+        scale = self._begin_step(params, arm=True)
         if scale == 1.0:
             return None
         from .._xp import array_module
         return array_module(loss.data).full(loss.data.shape, scale, dtype=loss.data.dtype)
+
+    def compiled_step_begin(self, params):
+        """before_backward for the compiled training step (See Note [compiled step,
+        distributed] in engine/compiled_step.py): returns (scale, outs, ready) -- the float
+        backward multiplies the loss's gradient by, each parameter's array its gradient may be
+        written into (a view of its bucket or window region; None: anywhere) or None, and
+        ``ready(p)`` to call once p.grad is final, or None. apply_gradients then reduces and
+        updates as after the general step's backward."""
+        if not (_comm.is_initialized() and _comm.size() > 1):
+            return 1.0, None, None
+        scale = float(np.float32(self._begin_step(params, arm=False)))  # (the seed's float32)
+        b = self._dist_buckets
+        t = b._targets
+        return scale, [t.get(id(p)) for p in params], b.grad_ready
+
+    def _begin_step(self, params, arm):
+        """The buckets begin a step (``arm``: through autograd's grad-ready hook); returns the
+        scale of this rank's gradients."""
+        w = self._dist_step_weight
+        scale = w / _comm.size() if self._dist_op == "average" else w
+        self._buckets_for(params).begin(params, scale, arm=arm)
+        self._dist_begun = True
+        return scale
 
     def apply_gradients(self, params):
         if _comm.is_initialized() and _comm.size() > 1:
