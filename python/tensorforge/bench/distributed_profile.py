@@ -84,17 +84,43 @@ class _TimedComm:
 
 
 def _instrument(model, clock):
-    """Wrap the optimizer's hooks (instance attributes: the class stays the Keras one)."""
+    """Wrap the optimizer's hooks (instance attributes: the class stays the Keras one). The
+    compiled step (engine/compiled_step.py) runs where the general one would: a plain
+    optimizer's step there has no hook between forward and backward (its 'backward' is both,
+    its 'update' the _apply_arrays call); a DistributedOptimizer's has compiled_step_begin."""
     opt = model.optimizer
     pre = getattr(opt, "before_backward", None)
-    apply = opt.apply_gradients
+    begin = getattr(opt, "compiled_step_begin", None)
+    if pre is None:  # one process: an instance before_backward would refuse the compiled step
+        arrays = opt._apply_arrays
+
+        def apply_arrays(params, grads, checked=False, **kw):
+            t = clock.now()
+            clock.add("backward", clock.mark, t)
+            out = arrays(params, grads, checked, **kw)
+            clock.mark = t1 = clock.now()
+            clock.add("update", t, t1)
+            return out
+        opt._apply_arrays = apply_arrays
+        return
 
     def before_backward(params, loss):
         t = clock.now()
         clock.add("forward", clock.mark, t)
-        out = None if pre is None else pre(params, loss)
+        out = pre(params, loss)
         clock.mark = t
         return out
+
+    def compiled_step_begin(params):
+        t = clock.now()
+        clock.add("forward", clock.mark, t)
+        out = begin(params)
+        clock.mark = t
+        return out
+
+    if begin is not None:
+        opt.compiled_step_begin = compiled_step_begin
+    apply = opt.apply_gradients
 
     def apply_gradients(params):
         t = clock.now()
