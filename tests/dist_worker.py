@@ -116,6 +116,7 @@ def cmd_train(a):
         extra["copies"] = np.asarray(used.copies if used is not None else 0)
         extra["transport"] = np.asarray(type(used).__name__)
         extra["sharded"] = np.asarray(m.optimizer._dist_sharded is not None)
+        extra["deferred"] = np.asarray(getattr(used, "deferred", 0))  # (None: 0)
     if a.bucket_bytes:
         fused = m.optimizer._dist_buckets
         extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)

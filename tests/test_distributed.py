@@ -375,6 +375,9 @@ def test_fit_shards_the_update_on_one_machine_with_the_bits_of_the_whole_update(
     auto, whole = _load(tmp_path / "auto", n), _load(tmp_path / "whole", n)
     for a, w in zip(auto, whole):
         assert bool(a["sharded"]) == _has_dev_shm() and not bool(w["sharded"])
+        # each step's update barrier was the logs' allgather (Note [update barrier in the
+        # logs' allgather] in shm.py): 2 epochs of 5 global batches
+        assert int(a["deferred"]) == (10 if _has_dev_shm() else 0) and int(w["deferred"]) == 0
         assert str(a["transport"]) == str(w["transport"])
         np.testing.assert_array_equal(_flat(a), _flat(w))
         np.testing.assert_array_equal(a["h_loss"], w["h_loss"])

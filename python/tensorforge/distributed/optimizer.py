@@ -79,7 +79,7 @@ class _DistributedMixin:
             if self._dist_sharded is not None:  # this rank's shard, then the allgather
                 b = self._dist_buckets
                 if isinstance(b, _shm.SharedMemoryBuckets):  # shared values: no allgather
-                    return b.update(self)
+                    return b.update(self, defer=self.__dict__.get("_dist_defer", False))
                 return self._dist_sharded.step(self, b)
         return super().apply_gradients(params)
 
@@ -112,6 +112,26 @@ class _DistributedMixin:
         if (self._dist_sharded is not None and _comm.is_initialized() and _comm.size() > 1
                 and not isinstance(b, _shm.SharedMemoryBuckets)):  # shared state is whole
             self._dist_sharded.consolidate(b)
+
+    def defer_update_barrier(self, on):
+        """fit(distributed=True): the sharded update's closing barrier is paid by the logs'
+        allgather that follows every step (See Note [update barrier in the logs' allgather] in
+        shm.py); off: paid at once (Horovod-style loops, train_on_batch)."""
+        self._dist_defer = bool(on)
+        if not on:
+            self.settle()
+
+    def synced(self):
+        """Every rank passed a collective since its last update (the logs' allgather)."""
+        b = self._dist_buckets
+        if isinstance(b, _shm.SharedMemoryBuckets):
+            b.synced()
+
+    def settle(self):
+        """Pay an owed update barrier (a collective when one is owed: every rank owes it)."""
+        b = self._dist_buckets
+        if isinstance(b, _shm.SharedMemoryBuckets):
+            b.settle()
 
     def set_step_weight(self, weight):
         """Scale this rank's gradients by ``weight`` before the average of the next steps (the
