@@ -25,6 +25,12 @@ and every rank times each step's phases, by the wall clock and by its own CPU ti
                metrics), which holds a rank until the other's step is done too
     other      the rest of the step (callbacks, the loop, the logs' allreduce of the loss)
 
+Every job trains through the compiled step where it applies (engine/compiled_step.py: LeNet
+does), as the benchmark's jobs do; one process's compiled step has no hook between forward and
+backward, so its 'forward' reads 0 and 'backward' is both. Since dist6 the sharded update's
+closing barrier is paid by the logs' allgather (Note [update barrier in the logs' allgather]
+in distributed/shm.py): its wait shows under 'logs'.
+
 plus the CPU time of every native kernel (the kernel timers of ``bench train --profile`` with
 ``thread_time``). "rank alone vs beside" is the 1-process batch-16 kernel CPU time against the
 same kernels in a rank of the 2-rank job: the cost of the two ranks sharing the memory system.
