@@ -1,6 +1,7 @@
 """One rank of the jobs tests/test_distributed.py launches under mpiexec (not a test module).
 
-    python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E] [--sharded]
+    python dist_worker.py train OUT [--plain] [--shuffle] [--epochs E] [--sharded] [--onehot]
+        [--general]
     python dist_worker.py checkpoint CKPT OUT [--sharded [--transport T]]
     python dist_worker.py resume CKPT OUT --epochs E [--sharded [--transport T]]  (continues CKPT from its epoch)
     python dist_worker.py metrics OUT [--plain]   (AUC, Precision, ... over the ranks)
@@ -28,7 +29,7 @@ def data():
     return x, y
 
 
-def model(momentum=0.0, opt="sgd"):
+def model(momentum=0.0, opt="sgd", loss="sparse_categorical_crossentropy"):
     from tensorforge.layers import Conv2D, Dense, Flatten
     from tensorforge.models import Sequential
     from tensorforge.optimizers import SGD, Adam, RMSprop
@@ -36,7 +37,7 @@ def model(momentum=0.0, opt="sgd"):
                     Dense(3, activation="softmax")])
     opt = {"rmsprop": lambda: RMSprop(0.01), "adam": lambda: Adam(0.01),
            "sgd": lambda: SGD(0.5, momentum=momentum)}[opt]()
-    m.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m.compile(optimizer=opt, loss=loss, metrics=["accuracy"])
     return m
 
 
@@ -62,7 +63,10 @@ def cmd_train(a):
     else:
         set_random_seed(SEED)
     x, y = data()
-    m = model(opt=a.opt)
+    if a.onehot:  # one-hot targets: the compiled training step applies (engine/compiled_step.py)
+        y = np.eye(3, dtype=np.float32)[y]
+    m = model(opt=a.opt, loss="categorical_crossentropy" if a.onehot else
+              "sparse_categorical_crossentropy")
     if a.bucket_bytes:  # several buckets, started inside backward (Iallreduce), one in place
         m.optimizer = tfd.DistributedOptimizer(m.optimizer, bucket_bytes=a.bucket_bytes,
                                                direct_bytes=a.direct_bytes, transport="mpi")
@@ -91,16 +95,28 @@ def cmd_train(a):
                 fused[0] += 1
             return counted_step
         opt._native_update_sum = counted
+    compiled = [0]  # steps of the compiled training step (Note [compiled step, distributed])
+    if not a.plain:
+        m.optimizer = tfd.DistributedOptimizer(m.optimizer, sharded="auto")  # (fit's wrapping)
+        begin = m.optimizer.compiled_step_begin
+
+        def counted_begin(params):
+            compiled[0] += 1
+            return begin(params)
+        # --general: no compiled_step_begin, the compiled step refuses the optimizer
+        m.optimizer.compiled_step_begin = None if a.general else counted_begin
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
                  distributed=not a.plain)
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
-    extra = dict(w0, evaluate=np.asarray(ev, np.float64), fused=np.asarray(fused[0]))
+    extra = dict(w0, evaluate=np.asarray(ev, np.float64), fused=np.asarray(fused[0]),
+                 compiled=np.asarray(compiled[0]))
     if not a.plain:  # gradients the kernels did not write into their bucket views
         used = m.optimizer._dist_buckets  # None: one rank, nothing was reduced
         extra["copies"] = np.asarray(used.copies if used is not None else 0)
         extra["transport"] = np.asarray(type(used).__name__)
         extra["sharded"] = np.asarray(m.optimizer._dist_sharded is not None)
+        extra["deferred"] = np.asarray(getattr(used, "deferred", 0))  # (None: 0)
     if a.bucket_bytes:
         fused = m.optimizer._dist_buckets
         extra["layout"] = np.asarray([bk.direct for bk in fused.buckets], np.int64)
@@ -368,6 +384,10 @@ def main():
                    help="SGD(0.5), RMSprop(0.01) or Adam(0.01)")
     t.add_argument("--sum-written", action="store_true",
                    help="no update of two gradients: the sum written first (the A/B)")
+    t.add_argument("--onehot", action="store_true",
+                   help="categorical_crossentropy on one-hot targets (the compiled step's loss)")
+    t.add_argument("--general", action="store_true",
+                   help="refuse the compiled training step (the general step: the A/B)")
     t.add_argument("--machines", type=int, default=0,
                    help="shm: split the ranks into this many stand-in machines (rank %% K)")
     c = sub.add_parser("checkpoint")

@@ -375,11 +375,48 @@ def test_fit_shards_the_update_on_one_machine_with_the_bits_of_the_whole_update(
     auto, whole = _load(tmp_path / "auto", n), _load(tmp_path / "whole", n)
     for a, w in zip(auto, whole):
         assert bool(a["sharded"]) == _has_dev_shm() and not bool(w["sharded"])
+        # each step's update barrier was the logs' allgather (Note [update barrier in the
+        # logs' allgather] in shm.py): 2 epochs of 5 global batches
+        assert int(a["deferred"]) == (10 if _has_dev_shm() else 0) and int(w["deferred"]) == 0
         assert str(a["transport"]) == str(w["transport"])
         np.testing.assert_array_equal(_flat(a), _flat(w))
         np.testing.assert_array_equal(a["h_loss"], w["h_loss"])
         np.testing.assert_array_equal(a["evaluate"], w["evaluate"])
     assert np.abs(_flat(auto[0]) - _flat(auto[0], "init")).max() > 0.01  # it trained
+
+
+@needs_mpi
+@pytest.mark.parametrize("n,args", [
+    (2, []),                                  # fit's default: the window, sharded update
+    (3, []),                                  # 3 ranks: the chunked sum written first
+    (2, ["--opt", "rmsprop"]),                # the kernel reading the two ranks' regions
+    (2, ["--opt", "rmsprop", "--unsharded"]),  # every rank's whole update of two regions
+    (2, ["--transport", "mpi"]),              # MPI's fused buckets, started as backward goes
+    (2, ["--bucket-bytes", 200, "--direct-bytes", 500])])  # several buckets, one in place
+def test_compiled_step_of_the_ranks_has_the_bits_of_the_general_step(tmp_path, n, args):
+    """One-hot targets and categorical cross-entropy: the ranks train through the compiled
+    step (Note [compiled step, distributed] in engine/compiled_step.py), whose gradients the
+    kernels write into the buckets / window regions and whose reduction and update are the
+    general step's; weights, losses and the evaluation equal bit for bit those of the same job
+    forced onto the general step, and (SGD) one process's within the reduction-order bound.
+    Uneven shares (7/8, 5/5/5) and a last global batch leaving ranks without a sample."""
+    _run(n, "train", tmp_path / "c", "--onehot", *args)
+    _run(n, "train", tmp_path / "g", "--onehot", "--general", *args)
+    comp, gen = _load(tmp_path / "c", n), _load(tmp_path / "g", n)
+    for c, g in zip(comp, gen):
+        # every step with a sample on this rank (4 of 5 batches of 15 per epoch at least)
+        assert int(c["compiled"]) >= 2 * 4 and int(g["compiled"]) == 0
+        assert int(c["copies"]) == 0 and str(c["transport"]) == str(g["transport"])
+        np.testing.assert_array_equal(_flat(c), _flat(comp[0]))
+        np.testing.assert_array_equal(_flat(c), _flat(g))
+        np.testing.assert_array_equal(c["h_loss"], g["h_loss"])
+        np.testing.assert_array_equal(c["evaluate"], g["evaluate"])
+    assert np.abs(_flat(comp[0]) - _flat(comp[0], "init")).max() > 0.01  # it trained
+    if "--opt" not in args:  # SGD(0.5): the bound of Note [reduction-order bound]
+        _run(0, "train", tmp_path / "p", "--onehot", "--plain")
+        ref = np.load(tmp_path / "p.rank0.npz")
+        np.testing.assert_allclose(_flat(comp[0]), _flat(ref), rtol=0, atol=STEPS * LR * K * U)
+        np.testing.assert_allclose(comp[0]["h_loss"], ref["h_loss"], rtol=1e-5)
 
 
 @needs_mpi

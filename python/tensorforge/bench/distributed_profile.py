@@ -25,6 +25,12 @@ and every rank times each step's phases, by the wall clock and by its own CPU ti
                metrics), which holds a rank until the other's step is done too
     other      the rest of the step (callbacks, the loop, the logs' allreduce of the loss)
 
+Every job trains through the compiled step where it applies (engine/compiled_step.py: LeNet
+does), as the benchmark's jobs do; one process's compiled step has no hook between forward and
+backward, so its 'forward' reads 0 and 'backward' is both. Since dist6 the sharded update's
+closing barrier is paid by the logs' allgather (Note [update barrier in the logs' allgather]
+in distributed/shm.py): its wait shows under 'logs'.
+
 plus the CPU time of every native kernel (the kernel timers of ``bench train --profile`` with
 ``thread_time``). "rank alone vs beside" is the 1-process batch-16 kernel CPU time against the
 same kernels in a rank of the 2-rank job: the cost of the two ranks sharing the memory system.
@@ -84,17 +90,43 @@ class _TimedComm:
 
 
 def _instrument(model, clock):
-    """Wrap the optimizer's hooks (instance attributes: the class stays the Keras one)."""
+    """Wrap the optimizer's hooks (instance attributes: the class stays the Keras one). The
+    compiled step (engine/compiled_step.py) runs where the general one would: a plain
+    optimizer's step there has no hook between forward and backward (its 'backward' is both,
+    its 'update' the _apply_arrays call); a DistributedOptimizer's has compiled_step_begin."""
     opt = model.optimizer
     pre = getattr(opt, "before_backward", None)
-    apply = opt.apply_gradients
+    begin = getattr(opt, "compiled_step_begin", None)
+    if pre is None:  # one process: an instance before_backward would refuse the compiled step
+        arrays = opt._apply_arrays
+
+        def apply_arrays(params, grads, checked=False, **kw):
+            t = clock.now()
+            clock.add("backward", clock.mark, t)
+            out = arrays(params, grads, checked, **kw)
+            clock.mark = t1 = clock.now()
+            clock.add("update", t, t1)
+            return out
+        opt._apply_arrays = apply_arrays
+        return
 
     def before_backward(params, loss):
         t = clock.now()
         clock.add("forward", clock.mark, t)
-        out = None if pre is None else pre(params, loss)
+        out = pre(params, loss)
         clock.mark = t
         return out
+
+    def compiled_step_begin(params):
+        t = clock.now()
+        clock.add("forward", clock.mark, t)
+        out = begin(params)
+        clock.mark = t
+        return out
+
+    if begin is not None:
+        opt.compiled_step_begin = compiled_step_begin
+    apply = opt.apply_gradients
 
     def apply_gradients(params):
         t = clock.now()

@@ -49,13 +49,20 @@ class FitPlan:
         from .._device import to_device
         n_ranks = self.sampler.size
         opt = self.model.optimizer
+        opt.defer_update_barrier(True)  # See Note [update barrier in the logs' allgather]
+        done = False
         try:
             for idx, m, M in self.sampler.local_batches(epoch):
+                opt.settle()  # (paid by the last step's logs already, unless they did not run)
                 self.local_count, self.global_count = m, M
                 opt.set_step_weight(n_ranks * m / M)
                 yield idx if isinstance(idx, slice) else to_device(idx, xp)
-        finally:  # later train_on_batch / Horovod-style fits: plain average again
+            done = True
+        finally:  # later train_on_batch / Horovod-style fits: plain average, barrier at once
             opt.set_step_weight(1.0)
+            opt._dist_defer = False
+            if done:  # (not on the way out of an exception: the next begin() pays it)
+                opt.settle()
 
 
 def shard(a):

@@ -217,6 +217,7 @@ class GlobalBatchLogs(_cb.Callback):
         if exact:
             payload = np.concatenate([payload, _metrics.pack([objs[k] for k in exact])])
         g = _comm.gather_small(payload)
+        self.model.optimizer.synced()  # See Note [update barrier in the logs' allgather] (shm.py)
         sums = g[:, 3:3 + len(keys)].sum(axis=0)
         for k, s in zip(keys, sums):
             logs[k] = float(s / M)

@@ -27,14 +27,34 @@ class _DistributedMixin:
         and the rank's weight / ranks scales the gradients at no cost (fusion.py)."""
         if not (_comm.is_initialized() and _comm.size() > 1):
             return None
-        w = self._dist_step_weight
-        scale = w / _comm.size() if self._dist_op == "average" else w
-        self._buckets_for(params).begin(params, scale)
-        self._dist_begun = True
+        scale = self._begin_step(params, arm=True)
         if scale == 1.0:
             return None
         from .._xp import array_module
         return array_module(loss.data).full(loss.data.shape, scale, dtype=loss.data.dtype)
+
+    def compiled_step_begin(self, params):
+        """before_backward for the compiled training step (See Note [compiled step,
+        distributed] in engine/compiled_step.py): returns (scale, outs, ready) -- the float
+        backward multiplies the loss's gradient by, each parameter's array its gradient may be
+        written into (a view of its bucket or window region; None: anywhere) or None, and
+        ``ready(p)`` to call once p.grad is final, or None. apply_gradients then reduces and
+        updates as after the general step's backward."""
+        if not (_comm.is_initialized() and _comm.size() > 1):
+            return 1.0, None, None
+        scale = float(np.float32(self._begin_step(params, arm=False)))  # (the seed's float32)
+        b = self._dist_buckets
+        t = b._targets
+        return scale, [t.get(id(p)) for p in params], b.grad_ready
+
+    def _begin_step(self, params, arm):
+        """The buckets begin a step (``arm``: through autograd's grad-ready hook); returns the
+        scale of this rank's gradients."""
+        w = self._dist_step_weight
+        scale = w / _comm.size() if self._dist_op == "average" else w
+        self._buckets_for(params).begin(params, scale, arm=arm)
+        self._dist_begun = True
+        return scale
 
     def apply_gradients(self, params):
         if _comm.is_initialized() and _comm.size() > 1:
@@ -59,7 +79,7 @@ class _DistributedMixin:
             if self._dist_sharded is not None:  # this rank's shard, then the allgather
                 b = self._dist_buckets
                 if isinstance(b, _shm.SharedMemoryBuckets):  # shared values: no allgather
-                    return b.update(self)
+                    return b.update(self, defer=self.__dict__.get("_dist_defer", False))
                 return self._dist_sharded.step(self, b)
         return super().apply_gradients(params)
 
@@ -92,6 +112,26 @@ class _DistributedMixin:
         if (self._dist_sharded is not None and _comm.is_initialized() and _comm.size() > 1
                 and not isinstance(b, _shm.SharedMemoryBuckets)):  # shared state is whole
             self._dist_sharded.consolidate(b)
+
+    def defer_update_barrier(self, on):
+        """fit(distributed=True): the sharded update's closing barrier is paid by the logs'
+        allgather that follows every step (See Note [update barrier in the logs' allgather] in
+        shm.py); off: paid at once (Horovod-style loops, train_on_batch)."""
+        self._dist_defer = bool(on)
+        if not on:
+            self.settle()
+
+    def synced(self):
+        """Every rank passed a collective since its last update (the logs' allgather)."""
+        b = self._dist_buckets
+        if isinstance(b, _shm.SharedMemoryBuckets):
+            b.synced()
+
+    def settle(self):
+        """Pay an owed update barrier (a collective when one is owed: every rank owes it)."""
+        b = self._dist_buckets
+        if isinstance(b, _shm.SharedMemoryBuckets):
+            b.settle()
 
     def set_step_weight(self, weight):
         """Scale this rank's gradients by ``weight`` before the average of the next steps (the

@@ -67,6 +67,17 @@ two barriers, no pass writing the sum (0.6 ms a rank for LeNet), the same float3
 as the chunked addition computed; ``.grad`` is then each rank's own region (the sum is not
 written). With 3+ ranks each rank would have to add every region itself: the chunked sum stays.
 
+Note [update barrier in the logs' allgather]: fit(distributed=True) exchanges each step's
+logs with one allgather right after the step (GlobalBatchLogs), so the sharded update's barrier
+and that allgather were two synchronizations in a row with nothing between them that reads the
+values. FitPlan asks the optimizer to defer the barrier (``update(defer=True)``): the update
+ends with the window's Sync, and the allgather -- which no rank leaves before every rank entered
+it, i.e. finished its update -- stands for the barrier (GlobalBatchLogs calls ``synced()``: Sync,
+then the values are read). The MPI-3 rule is the usual one: Sync, a synchronizing exchange,
+Sync. Should no allgather come (an interrupted epoch), the barrier is paid before the next
+batch, at the end of the epoch (FitPlan.epoch_batches) or by the next begin(): one
+synchronization a step fewer, nothing read early.
+
 Used by DistributedOptimizer(transport='auto') when every gradient is a float32/float64 NumPy
 array of one dtype and more than one rank shares this machine; CuPy gradients (NCCL), ranks
 alone on their machine and the explicit bucket options stay with fusion.GradientBuckets.
@@ -126,6 +137,9 @@ class SharedMemoryBuckets(ParamLayout):
         self._armed = False
         self._deferred = False     # the sum left to the update (Note [sum read by the update])
         self.copies = 0            # gradients copied into a view, not written there (tests)
+        self.deferred = 0          # updates whose barrier a later collective paid (tests)
+        self._owed = None          # the values window whose update barrier a later collective
+        #                            pays (See Note [update barrier in the logs' allgather])
 
     # ---- layout -----------------------------------------------------------------------------
     def _build(self, params):
@@ -186,6 +200,7 @@ class SharedMemoryBuckets(ParamLayout):
     # ---- the step ------------------------------------------------------------------------------
     def begin(self, params, scale, arm=True):
         """As GradientBuckets.begin: arm backward to write into this rank's region."""
+        self.settle()  # (a step whose owed barrier nobody paid: an interrupted fit)
         self._ensure(params)
         self._done.clear()
         self._armed = True
@@ -293,9 +308,11 @@ class SharedMemoryBuckets(ParamLayout):
             win.Sync()
 
     # ---- the sharded update ------------------------------------------------------------------
-    def update(self, opt):
+    def update(self, opt, defer=False):
         """After finish(): this rank's chunk of ``opt``'s elementwise update on the shared values
-        and state, then a barrier (See Note [sharded on the window])."""
+        and state, then a barrier (See Note [sharded on the window]); ``defer``: the barrier is
+        owed, paid by the caller's next collective (``synced()``) or ``settle()`` (See Note
+        [update barrier in the logs' allgather])."""
         if self._shared is None or self._shared.opt is not opt:
             if self._shared is not None:
                 self._shared.close()
@@ -315,11 +332,31 @@ class SharedMemoryBuckets(ParamLayout):
             update_shard(opt, sv.values, g, sv.state, lo, hi, grad2=g2, out=out)
         else:
             update_shard(opt, sv.values, out, sv.state, lo, hi)
+        if defer:
+            sv.win.Sync()
+            self._owed = sv
+            self.deferred += 1
+            return
         with _comm._Watchdog.guard("sharded update"):
             sv.win.Sync()
             self._local.Barrier()  # every chunk of the values is updated
             sv.win.Sync()
         sv.bind()
+
+    def synced(self):
+        """Every rank of the job passed a collective after its deferred update (the logs'
+        allgather): the values are complete, this rank may read them."""
+        sv, self._owed = self._owed, None
+        if sv is not None:
+            sv.win.Sync()
+            sv.bind()
+
+    def settle(self):
+        """Pay a deferred update's barrier, if one is owed."""
+        if self._owed is not None:
+            with _comm._Watchdog.guard("sharded update"):
+                self._local.Barrier()  # every chunk of the values is updated
+            self.synced()
 
 
 class _SharedValues:

@@ -28,8 +28,9 @@ cheap part on every step (run); anything else takes the general step, unchanged:
 - one loss, categorical cross-entropy fused with the softmax (Note [one-output step]), weight
   1, no sample weights, no mask; no add_loss term, regularizer or graph loss;
 - the trainable weights are the chain's, each used once, float32 and contiguous, with no pending
-  .grad; an optimizer whose apply_gradients is the base class's (no DistributedOptimizer) and
-  no armed grad-ready hook (tensorforge.distributed);
+  .grad; an optimizer whose apply_gradients is the base class's, or one with a
+  ``compiled_step_begin`` (a DistributedOptimizer, Note [compiled step, distributed]), and no
+  armed grad-ready hook (tensorforge.distributed);
 - per step: float32, C-contiguous (N, classes) targets, inputs the first layer's kernel takes
   (a Dense: float32 (N, features), its binding checks them before anything has changed; any
   other first layer: a non-empty float32 C-contiguous batch of the model's input shape), the
@@ -38,6 +39,19 @@ The program is rebuilt when the model's structure (_VERSION), any layer's attrib
 (_ATTRS: a Dropout rate, a Dense activation or kernel, add_loss), the backend's kernel table
 (backend.generation), the compiled weights list, the optimizer or the compiled losses change,
 or a weight's array is replaced.
+
+Note [compiled step, distributed]: a data-parallel rank (fit(distributed=True)) trains through
+this step too, or it would pay the general step's ~0.5 ms of Python per step that one process
+does not (LeNet at 16 images a rank: ~15% of its step, bench/RESULTS.md, dist6). The optimizer's
+``compiled_step_begin(params)`` stands for the general step's ``before_backward``: it starts the
+ranks' reduction of this step and returns (scale, outs, ready) -- the factor backward applies to
+the loss's gradient (the seed before_backward gives the tape), each parameter's array its
+gradient is written into (its view of a bucket or shared-memory region: the dense / conv
+backward kernels' output arguments, as ctx.grad_out in the general step) and ``ready(p)``,
+called once a gradient is final (a bucket may start its reduction while backward runs, as the
+grad-ready hook does). The step then sets each ``.grad`` and calls ``apply_gradients`` -- the
+reduction's finish and the update, as after the general step's backward. So the kernels, their
+arguments and the reduction are the general step's: the same bits (tests/test_distributed.py).
 """
 import numpy as np
 
@@ -48,7 +62,7 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import _grad_state, _wrap, no_grad
-from ..kernels._common import NATIVE_MODULE
+from ..kernels._common import NATIVE_MODULE, takes_outputs
 from .base_layer import _ATTRS, _VERSION
 
 _F32 = np.dtype(np.float32)
@@ -113,8 +127,9 @@ def _program(model, params):
     if model.__dict__.get("_symbolic_losses") or any(l.losses_fns
                                                      for l in model._flatten_layers()):
         return None
-    if getattr(opt, "before_backward", None) is not None or \
-            type(opt).apply_gradients is not _optimizers.Optimizer.apply_gradients:
+    if getattr(opt, "compiled_step_begin", None) is None and (  # See Note [compiled step,
+            getattr(opt, "before_backward", None) is not None or  # distributed]
+            type(opt).apply_gradients is not _optimizers.Optimizer.apply_gradients):
         return None
     plan = model._plans.get(model._logits_outputs)
     if plan is None:
@@ -245,6 +260,8 @@ def _make_run(model, params, chain, slot, kernels, in_shape, classes, accuracy):
     xent_stats = kernels["xent_batch_stats"]
     next_seed, relu = _random.next_seed, _act.relu
     opt = model.optimizer
+    begin = getattr(opt, "compiled_step_begin", None)  # See Note [compiled step, distributed]
+    conv_outs = conv_bwd is None or takes_outputs(conv_bwd)
     # forward program, one entry per layer: (DENSE, kernel data, bias data, "relu"|None) /
     # (DROPOUT, rate) / (CONV, kernel data, bias data, "relu"|None, geometry) / (POOL,
     # geometry, keep the argmax) / (FLATTEN,)
@@ -362,7 +379,11 @@ def _make_run(model, params, chain, slot, kernels, in_shape, classes, accuracy):
                 with no_grad():
                     mets = model._batch_metrics(ys, [out], None)
         # ---- backward: _SoftmaxXent's, then each layer's, last first (run_backward's order)
-        g = xent_bwd(probs, y, False, 1.0 / probs.shape[0])
+        outs = ready = None
+        scale = 1.0
+        if begin is not None:
+            scale, outs, ready = begin(params)
+        g = xent_bwd(probs, y, False, scale / probs.shape[0])
         grads = [None] * n_params
         k = n_fwd
         for b in bwd:
@@ -371,14 +392,25 @@ def _make_run(model, params, chain, slot, kernels, in_shape, classes, accuracy):
             if kind == _DENSE or kind == _CONV:
                 xin, yout = saved[k]
                 sw, sb = b[3], b[4]
+                ow = ob = None
+                if outs is not None:
+                    ow, ob = outs[sw] if sw >= 0 else None, outs[sb] if sb >= 0 else None
                 if kind == _DENSE:
-                    gx, gw, gb = dense_bwd(g, xin, b[1], yout, b[2], sw >= 0, sb >= 0, None, None)
+                    gx, gw, gb = dense_bwd(g, xin, b[1], yout, b[2], sw >= 0, sb >= 0, ow, ob)
+                elif outs is not None and conv_outs:
+                    gx, gw, gb = conv_bwd(g, xin, b[1], *b[5], b[2], sw >= 0, sb >= 0, yout,
+                                          ow, ob)
                 else:
                     gx, gw, gb = conv_bwd(g, xin, b[1], *b[5], b[2], sw >= 0, sb >= 0, yout)
                 if sw >= 0:
                     grads[sw] = gw
                 if sb >= 0:
                     grads[sb] = gb
+                if ready is not None:  # the bucket of a final gradient may start its reduction
+                    for s in (sw, sb):
+                        if s >= 0:
+                            params[s].grad = grads[s]
+                            ready(params[s])
                 g = gx
             elif kind == _POOL:
                 g = pool_bwd(g, saved[k], b[2], b[3], *b[1])
@@ -386,7 +418,16 @@ def _make_run(model, params, chain, slot, kernels, in_shape, classes, accuracy):
                 g = g.reshape(saved[k])
             elif b[1] != 0.0:
                 g = drop_bwd(g, saved[k], b[1])
-        opt._apply_arrays(params, grads, True)
+        if begin is None:
+            opt._apply_arrays(params, grads, True)
+        else:  # the ranks' reduction, then the update (the general step's two calls)
+            for p, gr in zip(params, grads):
+                p.grad = gr
+            try:
+                opt.apply_gradients(params)
+            finally:
+                for p in params:
+                    p.grad = None
         return loss, [], [out], mets
     return run
 
