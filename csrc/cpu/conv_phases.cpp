@@ -176,15 +176,20 @@ void backward_data_by_phase(const ConvShape& s, const Phases& ph, int A, const f
                             float* dx) {
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
   float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CI));  // (rh, rw, CO, CI)
+  // the transposing copy split by tap (on the calling thread it was a serial stretch of each
+  // phase's pass at 2 threads)
+  const int ntf = threads_for(64.0 * rh * rw * CI * CO);
   for (int i = 0; i < ph.n; ++i) {
     const Phase& p = ph.p[i];
-    for (index_t u = 0; u < rh; ++u)
-      for (index_t v = 0; v < rw; ++v) {
+    parallel_range(rh * rw, 1, ntf, [&](index_t t_b, index_t t_e) {
+      for (index_t t = t_b; t < t_e; ++t) {
+        const index_t u = t / rw, v = t % rw;
         const float* src = w + phase_tap(s, p, rh - 1 - u, rw - 1 - v) * CO;
-        float* dst = ws + (u * rw + v) * CO * CI;
+        float* dst = ws + t * CO * CI;
         for (index_t ci = 0; ci < CI; ++ci)
           for (index_t co = 0; co < CO; ++co) dst[co * CI + ci] = src[ci * CO + co];
       }
+    });
     WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb, A);
     phase_strides(s, CI, g.ysn, g.ysh, g.ysw);
     wino_conv(g, dy, ws, nullptr, dx + (p.a * s.W + p.b) * CI, Act::none);

@@ -345,12 +345,16 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   // Note [fixed reduction partition]: at most 4 parts (a part's dU is A2*CI*COp floats per
   // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
   // the part count alone, so each part sums the same tiles in the same order at any thread count.
-  const index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
+  // 3 parts become 2: three parts on two threads leave one thread idle for a third of the pass
+  // (AlphaGo 5x5's 400 tiles: 3 parts of ~133, split 2:1), two parts split evenly at 1, 2 or
+  // 4 threads alike, and one partial fewer is zeroed and summed.
+  index_t used = std::min<index_t>(4, reduction_parts(pg.ntiles, 128, sz));
+  if (used == 3) used = 2;
   const int nt_all = threads_for(2.0 * A2 * npieces * pg.ntiles * CI * CO);
   const int nt = (int)std::min<index_t>(nt_all, used);
   // One part on 8x8 tiles (DCGAN 7->14: 64 tiles, one per image): its A2 GEMMs split among the
   // threads instead, each point's sum by one thread in the same order (bit-identical at any
-  // thread count); the transforms stay on the calling thread.
+  // thread count), and the transforms by tiles.
   const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
   const index_t T = wino_block(pg, COp, (int)used, kWinoWgradL2);
   const index_t nblocks = ceil_div(pg.ntiles, T);
@@ -368,15 +372,24 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
     split_range(nblocks, (int)used, (int)part, bbeg, bend);
     for (index_t blk = bbeg; blk < bend; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
-      dyf(pg, dy, y, t0, tc, Z, T, COp, db ? dbt : nullptr);
+      // With the points split among the threads (nt_xi > 1) the transforms are split too, by
+      // tiles (each tile's rows are written by one thread; the same values at any split). The dy
+      // transform that also sums db stays on this thread (db's order of summation).
+      const int nt_dy = db ? 1 : nt_xi;
+      parallel_range(tc, chunk_size(tc, nt_dy, 1), nt_dy, [&](index_t a, index_t e) {
+        dyf(pg, dy, y, t0 + a, e - a, Z + a * COp, T, COp, db ? dbt : nullptr);
+      });
       for (int q = 0; q < npieces; ++q) {
         WinoGeom gq = pg;  // the piece's input offset
         gq.pt = pg.pt - pc.start[0][q / pc.n[1]];
         gq.pl = pg.pl - pc.start[1][q % pc.n[1]];
-        if (st)  // one piece
-          for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
-        else
-          wino_input(gq, x, t0, tc, V, T);
+        parallel_range(tc, chunk_size(tc, nt_xi, 1), nt_xi, [&](index_t a, index_t e) {
+          if (st)  // one piece
+            for (int i = 0; i < st->n; ++i)
+              wino_input(st->g[i], st->x[i], t0 + a, e - a, V + st->off[i] + a * pg.ldv, T);
+          else
+            wino_input(gq, x, t0 + a, e - a, V + a * pg.ldv, T);
+        });
         parallel_range(A2, chunk_size(A2, nt_xi, 1), nt_xi, [&](index_t xi_b, index_t xi_e) {
           for (index_t xi = xi_b; xi < xi_e; ++xi) {
             const float* Vx = V + xi * T * pg.ldv;
