@@ -42,10 +42,10 @@
 // ITS units for all G gates (pre-packed weights, see below) and then the pointwise update of
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
-// Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
-// dh_{t-1} for its units from the whole dG row (the LSTM with per-step weight gradients: one
-// phase per step, pipelined; Note [per-step weight gradients]); one driver runs it for every
-// cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
+// Backward: one phase per step whose chunk task runs the GEMM giving dh_{t-1} for its units
+// from the whole dG row, then the next step's pointwise pass (dG) for the same units (Note [one
+// phase per step]; GRU reset_after=False: pointwise, then its two GEMM phases); one driver runs
+// it for every cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -437,7 +437,6 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
-  sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
   // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
   auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
     const index_t t = time_of(s, T, go_backwards), u0 = ch.u0(c), nu = ch.u1(c) - u0;
@@ -469,6 +468,7 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
       cell.prepare(tm(T - 1), 0, B, (T - 1) & 1);
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c), b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+        cell.pack(u0, ch.u1(c), Wp.data() + woff[c]);
         pointwise(c, T - 1, dGs(T - 1), W);
         cell.chunk_grads(u0, ch.u1(c) - u0, dGs(T - 1), (T - 1) & 1);
         if (T > 1) cell.prepare(tm(T - 2), b0, b1, (T - 2) & 1);
@@ -486,13 +486,32 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
       return dG;
     }
   }
+  auto dGt = [&](index_t s) { return dG + time_of(s, T, go_backwards) * W; };
+  if (cell.phases == 1) {
+    // Note [one phase per step]: chunk c's task runs step s's dh GEMM for its units (reading
+    // all of dG_s, complete since the previous phase), then step s-1's pointwise pass for the
+    // same units: it needs only their dh_{s-1}, just computed by this task. One phase (one wait
+    // for the slowest chunk) per step instead of two, and the pointwise pass reads the dh rows
+    // the GEMM left in this core's cache. The first step's pointwise pass joins the packing.
+    sync.run(ph++, [&](index_t c) {
+      cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]);
+      pointwise(c, T - 1, dGt(T - 1), T * W);
+    });
+    for (index_t s = T - 1; s >= 0; --s)
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c);
+        cell.recur(0, time_of(s, T, go_backwards), u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
+        if (s > 0) pointwise(c, s - 1, dGt(s - 1), T * W);
+      });
+    return dG;
+  }
+  sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
   for (index_t s = T - 1; s >= 0; --s) {
-    const index_t t = time_of(s, T, go_backwards);
-    sync.run(ph++, [&](index_t c) { pointwise(c, s, dG + t * W, T * W); });
+    sync.run(ph++, [&](index_t c) { pointwise(c, s, dGt(s), T * W); });
     for (int k = 0; k < cell.phases; ++k)
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c);
-        cell.recur(k, t, u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
+        cell.recur(k, time_of(s, T, go_backwards), u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
       });
   }
   return dG;
@@ -521,12 +540,13 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     static const int all4[4] = {0, 1, 2, 3};
     const StepScratch R{Ws::rnn_step, (size_t)(B * 4 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       const index_t u0 = ch.u0(c), u1 = ch.u1(c);
       float* wx = Wp.data() + woff[c];
       if (fused) pack_recurrent_fwd(kernel, F, 4, U, u0, u1, all4, 4, wx);
       pack_recurrent_fwd(recurrent_kernel, U, 4, U, u0, u1, all4, 4, wx + 4 * packed_size(Fp, u1 - u0));
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -534,6 +554,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       sync.run(ph++, [&](index_t c) {
+        if (s == 0) pack(c);
         const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0;
         const index_t psx = packed_size(Fp, nu), ps = packed_size(U, nu);
         const float* wx = Wp.data() + woff[c];
@@ -695,9 +716,10 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     static const int all3[3] = {0, 1, 2};
     const StepScratch R{Ws::rnn_step, (size_t)(B * 3 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's first task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 3, U, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -705,6 +727,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
       const index_t rs_hp = s > 0 ? T * U : U;
       if (reset_after) {
         sync.run(ph++, [&](index_t c) {
+          if (s == 0) pack(c);
           const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
           const float* wp = Wp.data() + woff[c];
           (void)u1; (void)ps;
@@ -744,6 +767,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
       } else {
         // reset_before: the candidate's recurrent GEMM needs r*h of ALL units -> two phases.
         sync.run(ph++, [&](index_t c) {
+          if (s == 0) pack(c);
           const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
           const float* wp = Wp.data() + woff[c];
           (void)u1; (void)ps;
@@ -908,15 +932,17 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     static const int g0[1] = {0};
     const StepScratch R{Ws::rnn_step, (size_t)(B * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 1, U, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       sync.run(ph++, [&](index_t c) {
+        if (s == 0) pack(c);
         const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
         const float* wp = Wp.data() + woff[c];
         (void)u1; (void)ps;
