@@ -101,6 +101,16 @@ inline void st(float* p, vf v, int n) {
   else store_n(p, v, n);
 }
 
+// Note [row prefetch]: the pointwise passes walk a chunk's units of one time step batch row by
+// batch row, and in the (B, T, .) layouts every row is its own short run (4 lines for 64
+// units) a page or more from the next, so the hardware prefetchers do not run ahead and each
+// row's loads wait for L3 or DRAM. Each row therefore prefetches the same runs kPfRows rows on.
+constexpr index_t kPfRows = 4;
+template <int RW>
+inline void prefetch_run(const float* p, index_t n) {
+  for (index_t o = 0; o < n; o += 64 / (index_t)sizeof(float)) __builtin_prefetch(p + o, RW, 3);
+}
+
 inline index_t packed_size(index_t K, index_t N) { return ceil_div(N, NR) * NR * K; }
 
 // Bp <- B (K, N) (element (k, n) at B[k*rsB + n*csB]) as ceil(N/NR) panels of K x NR.
@@ -410,6 +420,7 @@ inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_back
 //   step(b, t, u0, nu, g, dh, dout)   the pointwise pass of an unmasked (b, t): dG of units
 //                        [u0, u0 + nu) from dh_t = dh + dout and the saved gates (plus the cell's
 //                        own carried gradient: LSTM dc), leaving in dh the direct part of dh_{t-1}
+//   prefetch(b, t, u0, nu)  prefetch what step() reads of row b (Note [row prefetch])
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
 //   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
@@ -443,6 +454,10 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
     for (index_t b = 0; b < B; ++b) {
       float* g = dGs + b * rs + u0;
       const float* dout = d_out + (b * T + s) * U + u0;
+      if (b + kPfRows < B) {  // Note [row prefetch]
+        prefetch_run<0>(dout + kPfRows * T * U, nu);
+        cell.prefetch(b + kPfRows, t, u0, nu);
+      }
       float* dh = dh0 + b * U + u0;
       if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
         for_lanes(nu, [&](index_t j, int n) {
@@ -567,6 +582,9 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
         }
         for (index_t b = 0; b < B; ++b) {
           float* P = gates + (b * T + t) * GU + u0;   // projection in (unless fused), activations out
+          if (b + kPfRows < B) {  // Note [row prefetch]: the gates (read unless fused, written)
+            for (index_t q = 0; q < 4; ++q) prefetch_run<1>(P + kPfRows * T * GU + q * U, nu);
+          }
           const float* r = R.data() + b * 4 * nu;
           const float* hpb = hp + b * rs_hp + u0;
           float* c = c_T + b * U + u0;
@@ -621,6 +639,10 @@ struct LstmCell {
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    for (index_t q = 0; q < 4; ++q) prefetch_run<0>(gates + (b * T + t) * W + q * U + u0, nu);
+    prefetch_run<0>(c_prev + (b * T + t) * U + u0, nu);
+  }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* gt = gates + (b * T + t) * W + u0;
     const float* cp = c_prev + (b * T + t) * U + u0;
@@ -838,6 +860,11 @@ struct GruCell {
     pack_recurrent_bwd(rk, U, 3, u0, u1, 0, Kzr, Rp);
     if (!reset_after) pack_recurrent_bwd(rk, U, 3, u0, u1, 2 * U, 3 * U, Rp + packed_size(Kzr, u1 - u0));
   }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    for (index_t q = 0; q < 3; ++q) prefetch_run<0>(gates + (b * T + t) * 3 * U + q * U + u0, nu);
+    prefetch_run<0>(h_prev + (b * T + t) * U + u0, nu);
+    if (reset_after) prefetch_run<0>(rec_h + (b * T + t) * U + u0, nu);
+  }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* gt = gates + (b * T + t) * 3 * U + u0;
     const float* hp = h_prev + (b * T + t) * U + u0;
@@ -979,6 +1006,9 @@ struct SimpleCell {
   RnnAct act;
   index_t packed(index_t nu) const { return packed_size(U, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 1, u0, u1, 0, U, Rp); }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    prefetch_run<0>(cand + (b * T + t) * U + u0, nu);
+  }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* y = cand + (b * T + t) * U + u0;
     for_lanes(nu, [&](index_t j, int n) {
