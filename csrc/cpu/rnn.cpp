@@ -42,10 +42,10 @@
 // ITS units for all G gates (pre-packed weights, see below) and then the pointwise update of
 // exactly those units. A step is one phase of chunk tasks (two for GRU reset_after=False); the
 // next phase starts when all chunks are done, because the next step's GEMM reads the whole h.
-// Backward: phase 1 = pointwise of each chunk (dG for its units), phase 2 = GEMM giving
-// dh_{t-1} for its units from the whole dG row (the LSTM with per-step weight gradients: one
-// phase per step, pipelined; Note [per-step weight gradients]); one driver runs it for every
-// cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
+// Backward: one phase per step whose chunk task runs the GEMM giving dh_{t-1} for its units
+// from the whole dG row, then the next step's pointwise pass (dG) for the same units (Note [one
+// phase per step]; GRU reset_after=False: pointwise, then its two GEMM phases); one driver runs
+// it for every cell (Note [BPTT driver]). Chunks are claimed dynamically, see Note [dynamic unit chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing
@@ -99,6 +99,16 @@ inline vf ld(const float* p, int n) { return n == kW ? load(p) : load_n(p, n); }
 inline void st(float* p, vf v, int n) {
   if (n == kW) store(p, v);
   else store_n(p, v, n);
+}
+
+// Note [row prefetch]: the pointwise passes walk a chunk's units of one time step batch row by
+// batch row, and in the (B, T, .) layouts every row is its own short run (4 lines for 64
+// units) a page or more from the next, so the hardware prefetchers do not run ahead and each
+// row's loads wait for L3 or DRAM. Each row therefore prefetches the same runs kPfRows rows on.
+constexpr index_t kPfRows = 4;
+template <int RW>
+inline void prefetch_run(const float* p, index_t n) {
+  for (index_t o = 0; o < n; o += 64 / (index_t)sizeof(float)) __builtin_prefetch(p + o, RW, 3);
 }
 
 inline index_t packed_size(index_t K, index_t N) { return ceil_div(N, NR) * NR * K; }
@@ -410,6 +420,7 @@ inline index_t time_of(index_t s, index_t T, bool go_backwards) { return go_back
 //   step(b, t, u0, nu, g, dh, dout)   the pointwise pass of an unmasked (b, t): dG of units
 //                        [u0, u0 + nu) from dh_t = dh + dout and the saved gates (plus the cell's
 //                        own carried gradient: LSTM dc), leaving in dh the direct part of dh_{t-1}
+//   prefetch(b, t, u0, nu)  prefetch what step() reads of row b (Note [row prefetch])
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
 //   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
@@ -437,13 +448,16 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
-  sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
   // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
   auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
     const index_t t = time_of(s, T, go_backwards), u0 = ch.u0(c), nu = ch.u1(c) - u0;
     for (index_t b = 0; b < B; ++b) {
       float* g = dGs + b * rs + u0;
       const float* dout = d_out + (b * T + s) * U + u0;
+      if (b + kPfRows < B) {  // Note [row prefetch]
+        prefetch_run<0>(dout + kPfRows * T * U, nu);
+        cell.prefetch(b + kPfRows, t, u0, nu);
+      }
       float* dh = dh0 + b * U + u0;
       if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
         for_lanes(nu, [&](index_t j, int n) {
@@ -469,6 +483,7 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
       cell.prepare(tm(T - 1), 0, B, (T - 1) & 1);
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c), b0 = B * c / ch.C, b1 = B * (c + 1) / ch.C;
+        cell.pack(u0, ch.u1(c), Wp.data() + woff[c]);
         pointwise(c, T - 1, dGs(T - 1), W);
         cell.chunk_grads(u0, ch.u1(c) - u0, dGs(T - 1), (T - 1) & 1);
         if (T > 1) cell.prepare(tm(T - 2), b0, b1, (T - 2) & 1);
@@ -486,13 +501,32 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
       return dG;
     }
   }
+  auto dGt = [&](index_t s) { return dG + time_of(s, T, go_backwards) * W; };
+  if (cell.phases == 1) {
+    // Note [one phase per step]: chunk c's task runs step s's dh GEMM for its units (reading
+    // all of dG_s, complete since the previous phase), then step s-1's pointwise pass for the
+    // same units: it needs only their dh_{s-1}, just computed by this task. One phase (one wait
+    // for the slowest chunk) per step instead of two, and the pointwise pass reads the dh rows
+    // the GEMM left in this core's cache. The first step's pointwise pass joins the packing.
+    sync.run(ph++, [&](index_t c) {
+      cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]);
+      pointwise(c, T - 1, dGt(T - 1), T * W);
+    });
+    for (index_t s = T - 1; s >= 0; --s)
+      sync.run(ph++, [&](index_t c) {
+        const index_t u0 = ch.u0(c);
+        cell.recur(0, time_of(s, T, go_backwards), u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
+        if (s > 0) pointwise(c, s - 1, dGt(s - 1), T * W);
+      });
+    return dG;
+  }
+  sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
   for (index_t s = T - 1; s >= 0; --s) {
-    const index_t t = time_of(s, T, go_backwards);
-    sync.run(ph++, [&](index_t c) { pointwise(c, s, dG + t * W, T * W); });
+    sync.run(ph++, [&](index_t c) { pointwise(c, s, dGt(s), T * W); });
     for (int k = 0; k < cell.phases; ++k)
       sync.run(ph++, [&](index_t c) {
         const index_t u0 = ch.u0(c);
-        cell.recur(k, t, u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
+        cell.recur(k, time_of(s, T, go_backwards), u0, ch.u1(c) - u0, Wp.data() + woff[c], dG, dh0);
       });
   }
   return dG;
@@ -521,12 +555,13 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
     static const int all4[4] = {0, 1, 2, 3};
     const StepScratch R{Ws::rnn_step, (size_t)(B * 4 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       const index_t u0 = ch.u0(c), u1 = ch.u1(c);
       float* wx = Wp.data() + woff[c];
       if (fused) pack_recurrent_fwd(kernel, F, 4, U, u0, u1, all4, 4, wx);
       pack_recurrent_fwd(recurrent_kernel, U, 4, U, u0, u1, all4, 4, wx + 4 * packed_size(Fp, u1 - u0));
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -534,6 +569,7 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       sync.run(ph++, [&](index_t c) {
+        if (s == 0) pack(c);
         const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0;
         const index_t psx = packed_size(Fp, nu), ps = packed_size(U, nu);
         const float* wx = Wp.data() + woff[c];
@@ -546,6 +582,9 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
         }
         for (index_t b = 0; b < B; ++b) {
           float* P = gates + (b * T + t) * GU + u0;   // projection in (unless fused), activations out
+          if (b + kPfRows < B) {  // Note [row prefetch]: the gates (read unless fused, written)
+            for (index_t q = 0; q < 4; ++q) prefetch_run<1>(P + kPfRows * T * GU + q * U, nu);
+          }
           const float* r = R.data() + b * 4 * nu;
           const float* hpb = hp + b * rs_hp + u0;
           float* c = c_T + b * U + u0;
@@ -600,6 +639,10 @@ struct LstmCell {
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    for (index_t q = 0; q < 4; ++q) prefetch_run<0>(gates + (b * T + t) * W + q * U + u0, nu);
+    prefetch_run<0>(c_prev + (b * T + t) * U + u0, nu);
+  }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* gt = gates + (b * T + t) * W + u0;
     const float* cp = c_prev + (b * T + t) * U + u0;
@@ -695,9 +738,10 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
     static const int all3[3] = {0, 1, 2};
     const StepScratch R{Ws::rnn_step, (size_t)(B * 3 * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's first task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 3, U, ch.u0(c), ch.u1(c), all3, 3, Wp.data() + woff[c]);
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
@@ -705,6 +749,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
       const index_t rs_hp = s > 0 ? T * U : U;
       if (reset_after) {
         sync.run(ph++, [&](index_t c) {
+          if (s == 0) pack(c);
           const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
           const float* wp = Wp.data() + woff[c];
           (void)u1; (void)ps;
@@ -744,6 +789,7 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
       } else {
         // reset_before: the candidate's recurrent GEMM needs r*h of ALL units -> two phases.
         sync.run(ph++, [&](index_t c) {
+          if (s == 0) pack(c);
           const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
           const float* wp = Wp.data() + woff[c];
           (void)u1; (void)ps;
@@ -813,6 +859,11 @@ struct GruCell {
   void pack(index_t u0, index_t u1, float* Rp) const {
     pack_recurrent_bwd(rk, U, 3, u0, u1, 0, Kzr, Rp);
     if (!reset_after) pack_recurrent_bwd(rk, U, 3, u0, u1, 2 * U, 3 * U, Rp + packed_size(Kzr, u1 - u0));
+  }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    for (index_t q = 0; q < 3; ++q) prefetch_run<0>(gates + (b * T + t) * 3 * U + q * U + u0, nu);
+    prefetch_run<0>(h_prev + (b * T + t) * U + u0, nu);
+    if (reset_after) prefetch_run<0>(rec_h + (b * T + t) * U + u0, nu);
   }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* gt = gates + (b * T + t) * 3 * U + u0;
@@ -908,15 +959,17 @@ void simple_rnn_forward TF_RNN_SIMPLE_FWD_PARAMS {
     static const int g0[1] = {0};
     const StepScratch R{Ws::rnn_step, (size_t)(B * ch.max_nu)};  // per executing thread
     int64_t ph = 0;
-    sync.run(ph++, [&](index_t c) {
+    // a chunk packs its weights in step 0's task (Note [one phase per step])
+    auto pack = [&](index_t c) {
       pack_recurrent_fwd(recurrent_kernel, U, 1, U, ch.u0(c), ch.u1(c), g0, 1, Wp.data() + woff[c]);
-    });
+    };
     std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
     for (index_t s = 0; s < T; ++s) {
       const index_t t = time_of(s, T, go_backwards);
       const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
       const index_t rs_hp = s > 0 ? T * U : U;
       sync.run(ph++, [&](index_t c) {
+        if (s == 0) pack(c);
         const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0, ps = packed_size(U, nu);
         const float* wp = Wp.data() + woff[c];
         (void)u1; (void)ps;
@@ -953,6 +1006,9 @@ struct SimpleCell {
   RnnAct act;
   index_t packed(index_t nu) const { return packed_size(U, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 1, u0, u1, 0, U, Rp); }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    prefetch_run<0>(cand + (b * T + t) * U + u0, nu);
+  }
   void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
     const float* y = cand + (b * T + t) * U + u0;
     for_lanes(nu, [&](index_t j, int n) {
