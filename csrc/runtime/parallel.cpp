@@ -70,8 +70,8 @@ long involuntary_switches() {
 }
 
 // Note [adaptive spin]: how long an idle helper spins before it sleeps on the condition variable.
-// A sleeping helper often joins a loop late on a KVM guest: the wake-up lands it on the caller's
-// CPU, where it either waits or preempts the caller, so a 2-thread 512^3 matmul ran on one thread
+// A sleeping helper often joins a loop late on a KVM guest: the wake-up often lands it on the
+// caller's CPU, where it waits or preempts the caller, so a 2-thread 512^3 matmul ran on one thread
 // (1.07-1.29 ms, process CPU == wall; bench/RESULTS.md, session 12 and "wake6"). A helper that
 // spins through the gaps between loops is already running on the other CPU; but a helper that
 // spins on a core another process wants takes that core's time and is then preempted in the
@@ -81,7 +81,7 @@ long involuntary_switches() {
 // the last idle period) or its spin lost the CPU (a gap between two clock reads of the spin
 // loop). Either sign makes it spin short (kShortSpinUs) for a penalty period, which doubles each
 // time the sign shows up again in a long spin (up to ~1 s) and halves after each long spin that
-// ran undisturbed. TENSORFORGE_SPIN_US=S fixes the spin at S us (no adaptation).
+// ran past kShortSpinUs undisturbed (one that found work sooner proves nothing). TENSORFORGE_SPIN_US=S fixes the spin at S us (no adaptation).
 class SpinPolicy {
  public:
   using clock = std::chrono::steady_clock;
@@ -115,9 +115,9 @@ class SpinPolicy {
     long_ = false;
     short_until_ = now + std::chrono::milliseconds(penalty_ms_);
   }
-  // A long spin ended (work found or time up) without a gap.
-  void undisturbed() {
-    if (long_) penalty_ms_ = std::max(penalty_ms_ / 2, kMinPenaltyMs);
+  // A spin of `spun` ended (work found or time up) without a gap.
+  void undisturbed(clock::duration spun) {
+    if (long_ && spun > std::chrono::microseconds(kShortSpinUs)) penalty_ms_ = std::max(penalty_ms_ / 2, kMinPenaltyMs);
   }
 
  private:
@@ -269,9 +269,10 @@ class Pool {
       // Idle: spin a while for the next loop (Note [adaptive spin]), then sleep until one is
       // published.
       const uint64_t seen = w_epoch(claim_.load(std::memory_order_acquire));
-      auto last = clock::now();
-      const auto until = last + std::chrono::microseconds(policy.spin_us(last));
+      const auto start = clock::now();
+      const auto until = start + std::chrono::microseconds(policy.spin_us(start));
       (policy.long_spin() ? long_spins_ : short_spins_).fetch_add(1, std::memory_order_relaxed);
+      auto last = start;
       bool again = false, gap = false;
       for (int k = 1; !stop_.load(std::memory_order_relaxed); ++k) {
         if (has_work(slot)) { again = true; break; }
@@ -284,7 +285,7 @@ class Pool {
         }
       }
       if (gap) policy.disturbed(last);
-      else policy.undisturbed();
+      else policy.undisturbed(last - start);
       if (stop_.load(std::memory_order_relaxed)) return;
       if (again) continue;
       std::unique_lock<std::mutex> lk(sleep_mu_);
