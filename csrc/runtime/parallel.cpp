@@ -80,14 +80,14 @@ long involuntary_switches() {
 // judged by the helper itself: it was preempted (its involuntary context switches grew since
 // the last idle period) or its spin lost the CPU (a gap between two clock reads of the spin
 // loop). Either sign makes it spin short (kShortSpinUs) for a penalty period, which doubles each
-// time the sign shows up again in a long spin (up to ~1 s) and halves after each long spin that
+// time the sign shows up again in a long spin (64 ms to ~4 s) and halves after each long spin that
 // ran past kShortSpinUs undisturbed (one that found work sooner proves nothing). TENSORFORGE_SPIN_US=S fixes the spin at S us (no adaptation).
 class SpinPolicy {
  public:
   using clock = std::chrono::steady_clock;
   static constexpr int kShortSpinUs = 50, kLongSpinUs = 1000;
   static constexpr int kGapUs = 100;  // a spin loop iteration this long: the CPU was taken away
-  static constexpr int kMinPenaltyMs = 8, kMaxPenaltyMs = 1024;
+  static constexpr int kMinPenaltyMs = 64, kMaxPenaltyMs = 4096;
 
   // Constructed on the helper thread (its switch count so far is the baseline).
   SpinPolicy(int fixed_us, std::atomic<long>& count)
