@@ -195,3 +195,42 @@ def test_thread_count_from_environment():
         r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                            timeout=120)
         assert r.returncode == 0 and r.stdout.strip() == want, (extra, r.stdout, r.stderr)
+
+
+_SPIN_CHILD = r"""
+import numpy as np, tensorforge as tf
+from tensorforge import _C
+tf.set_backend("cpu")
+tf.set_num_threads(2)
+rng = np.random.default_rng(6)
+a = rng.standard_normal((256, 300)).astype(np.float32)
+b = rng.standard_normal((300, 256)).astype(np.float32)
+ref = a.astype(np.float64) @ b.astype(np.float64)
+for _ in range(40):
+    got = tf.ops.gemm(a, b)
+    assert np.abs(got - ref).max() <= 1e-3 * np.abs(ref).max(), "wrong GEMM"
+s = _C.pool_spins()
+print(s["long"], s["short"], s["disturbed"])
+"""
+
+
+@pytest.mark.parametrize("spin_env", [None, "50"])
+def test_helper_spins_are_counted_and_a_fixed_spin_never_adapts(spin_env):
+    """Note [adaptive spin]: after each loop an idle helper spins long (1 ms) or short (50 us);
+    pool_spins() counts both kinds of idle period and the disturbances (the helper preempted)
+    that shorten the spin. TENSORFORGE_SPIN_US fixes the spin: no long spins, no disturbance
+    recorded. Whether the default spins long depends on the machine's load, so only the counts'
+    consistency is asserted there."""
+    env = subprocess_env({"TENSORFORGE_SPIN_US": spin_env} if spin_env else {})
+    if spin_env is None:
+        env.pop("TENSORFORGE_SPIN_US", None)
+    r = subprocess.run([sys.executable, "-c", _SPIN_CHILD], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    n_long, n_short, disturbed = (int(v) for v in r.stdout.split())
+    assert n_long + n_short >= 1, r.stdout  # 40 parallel GEMMs: the helper went idle at least once
+    if spin_env:
+        assert n_long == 0 and disturbed == 0, r.stdout
+    else:
+        # every short spin in adaptive mode follows a disturbance's penalty period
+        assert n_short == 0 or disturbed >= 1, r.stdout
