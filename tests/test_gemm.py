@@ -296,6 +296,25 @@ def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} B column stride 2")
 
 
+# The unpacked path's tile rows (csrc/cpu/gemm.cpp, Note [unpacked tile rows]): when a chunk's
+# K block of B in place fits half of L1d, each row tile runs all of the chunk's full panels in one
+# call, then the partial last panel alone: full panels only (N = 64), a partial last one (N = 100,
+# 45, 33), fewer columns than one panel (N = 20), a partial last row tile (M = 64, 13, 71), A
+# transposed in place, one row, 2 threads (72 x 64 x 96: chunks of fewer panels); on a 48 KiB L1d
+# 13 x 48 x 100 and 24 x 96 x 64 fill exactly half of it, and 37 x 150 x 33 is past it (panel order).
+UNPACKED_ROW_CASES = [
+    (64, 64, 64, False, False), (64, 64, 64, True, False), (13, 48, 100, False, False),
+    (71, 40, 45, True, False), (24, 96, 64, False, False), (1, 60, 96, False, False),
+    (37, 90, 33, False, False), (37, 150, 33, False, False), (50, 33, 20, True, False),
+    (72, 64, 96, False, False),
+]
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", UNPACKED_ROW_CASES)
+def test_gemm_unpacked_tile_rows(isa, rng, M, K, N, ta, tb):
+    check_epilogue_and_plain(isa, rng, M, K, N, ta, tb)
+
+
 def test_gemm_panel_path_new_data_each_call(rng):
     """Each thread packs A once per call and reuses it for its later chunks (Note [A once per
     thread]): a call after another of the same shape, or after a different shape, must pack the
