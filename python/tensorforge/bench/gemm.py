@@ -21,8 +21,9 @@ After the pause each contender is warmed (WARM_S of untimed calls, at least one)
 its timed calls, so that every side is timed from the state it keeps while it is being used
 back to back, not from waking up: idle threads go to sleep (OpenBLAS's after ~0.1 s, our pool's
 helper after TENSORFORGE_SPIN_US), and waking a sleeping thread on a KVM guest can take longer
-than a 512^3 product (Zen 5, 2 threads: square 512 read 262 GFLOP/s after a 0.2 s pause and
-448 back to back, NumPy 388-451 either way; RESULTS, session 12 and gemm7). The pause still
+than a 512^3 product (Zen 5, 2 threads: ours at square 512 read 262 GFLOP/s after a 0.2 s
+pause and 448 back to back, NumPy 388-451 after a 0.5-1 s pause or back to back; RESULTS,
+session 12 and gemm7). The pause still
 keeps the previous contender's spinning threads off the cores; the warm-up runs the contender
 that is timed next, so it disturbs no one else's round.
 
