@@ -403,7 +403,8 @@ def test_gemm_thread_counts_agree(rng):
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
                             (25, 6, 20000, False), (3000, 5, 70, False), (16, 500, 1800, True),
                             (7, 300, 4000, True), (64, 512, 1024, False), (128, 256, 784, True),
-                            (131, 1100, 1030, False), (270, 2049, 70, False), (30, 3079, 200, True)]:
+                            (131, 1100, 1030, False), (270, 2049, 70, False), (30, 3079, 200, True),
+                            (72, 96, 128, False)]:  # unpacked: panel order at 1 thread, tile rows at 2
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):
