@@ -41,7 +41,8 @@ from ._util import table, try_torch
 
 
 SETTLE_S = 0.2  # > OpenBLAS's ~135 ms spin after a call (see the module docstring)
-WARM_S = 0.002  # untimed calls right before each settled round (see the module docstring)
+WARM_S = 0.02  # untimed calls right before each settled round (see the module docstring; at 512^3
+# 2 ms of them lifted ours to 229-349 GFLOP/s in three rounds, 20 ms to 384-396: RESULTS, gemm7)
 
 
 def _warm(fn):
