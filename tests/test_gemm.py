@@ -296,6 +296,25 @@ def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} B column stride 2")
 
 
+# The unpacked path's tile rows (csrc/cpu/gemm.cpp, Note [unpacked tile rows]): when a chunk's
+# K block of B in place fits half of L1d, each row tile runs all of the chunk's full panels in one
+# call, then the partial last panel alone: full panels only (N = 64), a partial last one (N = 100,
+# 45, 33), fewer columns than one panel (N = 20), a partial last row tile (M = 64, 13, 71), A
+# transposed in place, one row, 2 threads (72 x 64 x 96: chunks of fewer panels); on a 48 KiB L1d
+# 13 x 48 x 100 and 24 x 96 x 64 fill exactly half of it, and 37 x 150 x 33 is past it (panel order).
+UNPACKED_ROW_CASES = [
+    (64, 64, 64, False, False), (64, 64, 64, True, False), (13, 48, 100, False, False),
+    (71, 40, 45, True, False), (24, 96, 64, False, False), (1, 60, 96, False, False),
+    (37, 90, 33, False, False), (37, 150, 33, False, False), (50, 33, 20, True, False),
+    (72, 64, 96, False, False),
+]
+
+
+@pytest.mark.parametrize("M,K,N,ta,tb", UNPACKED_ROW_CASES)
+def test_gemm_unpacked_tile_rows(isa, rng, M, K, N, ta, tb):
+    check_epilogue_and_plain(isa, rng, M, K, N, ta, tb)
+
+
 def test_gemm_panel_path_new_data_each_call(rng):
     """Each thread packs A once per call and reuses it for its later chunks (Note [A once per
     thread]): a call after another of the same shape, or after a different shape, must pack the
@@ -384,7 +403,8 @@ def test_gemm_thread_counts_agree(rng):
                             (90, 350, 5000, True), (40, 1300, 1024, False), (2000, 600, 300, False),
                             (25, 6, 20000, False), (3000, 5, 70, False), (16, 500, 1800, True),
                             (7, 300, 4000, True), (64, 512, 1024, False), (128, 256, 784, True),
-                            (131, 1100, 1030, False), (270, 2049, 70, False), (30, 3079, 200, True)]:
+                            (131, 1100, 1030, False), (270, 2049, 70, False), (30, 3079, 200, True),
+                            (72, 96, 128, False)]:  # unpacked: panel order at 1 thread, tile rows at 2
             a, b = make(rng, (M, K)), make(rng, (N, K) if tb else (K, N))
             outs = []
             for t in (1, 2, 3):

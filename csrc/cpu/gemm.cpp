@@ -259,6 +259,31 @@ void gemm_tile_packb(index_t kc, const T* a, const T* b, index_t rsb, index_t pf
   ukernel<T, MR_, kSNV, true>(kc, APanel<T, kSMR>{a}, BRowsPack<T, kSNV>{b, rsb, bq, pf}, c, ldc, MR_,
                               kSNV * lanes<T>, e);
 }
+// The unpacked path's tile row (Note [unpacked tile rows]): m rows of A in place (rsa, csa) times
+// nq consecutive full NR-column panels of B in place (row stride rsb), one call per row.
+template <typename T, int MR_>
+void gemm_tile_row_inplace(index_t kc, const T* a, index_t rsa, index_t csa, const T* b, index_t rsb,
+                           index_t nq, T* c, index_t ldc, const Epi<T>& e0) {
+  constexpr int NR = kSNV * lanes<T>;
+  Epi<T> e = e0;
+  for (index_t q = 0; q < nq; ++q) {
+    ukernel<T, MR_, kSNV, true>(kc, AStrided<T>{a, rsa, csa}, BRows<T>{b + q * NR, rsb}, c + q * NR,
+                                ldc, MR_, NR, e);
+    if (e.bias) e.bias += NR;
+  }
+}
+template <typename T>
+using tile_row_inplace_fn = void (*)(index_t, const T*, index_t, index_t, const T*, index_t, index_t,
+                                     T*, index_t, const Epi<T>&);
+template <typename T, int... Ms>
+constexpr std::array<tile_row_inplace_fn<T>, sizeof...(Ms)> tile_row_inplace_table(
+    std::integer_sequence<int, Ms...>) {
+  return {{&gemm_tile_row_inplace<T, Ms + 1>...}};
+}
+template <typename T>
+const std::array<tile_row_inplace_fn<T>, kSMR> kTileRowsInplace =
+    tile_row_inplace_table<T>(std::make_integer_sequence<int, kSMR>{});
+
 template <typename T>
 using tile_packb_fn = void (*)(index_t, const T*, const T*, index_t, index_t, T*, T*, index_t, const Epi<T>&);
 template <typename T, int... Ms>
@@ -610,6 +635,11 @@ struct SimdKernel {
                        const Epi<T>& e) {
     kTileRows<T>[m - 1](kc, a, bp, nq, c, ldc, e);
   }
+  // m rows (<= MR) of A in place times nq full panels of B in place (Note [unpacked tile rows])
+  static void tile_row_inplace(int m, index_t kc, const T* a, index_t rsa, index_t csa, const T* b,
+                               index_t rsb, index_t nq, T* c, index_t ldc, const Epi<T>& e) {
+    kTileRowsInplace<T>[m - 1](kc, a, rsa, csa, b, rsb, nq, c, ldc, e);
+  }
   static void tile(int m, int n, index_t kc, const T* a, index_t rsa, index_t csa, bool apack,
                    const T* b, index_t rsb, bool bfull, T* c, index_t ldc, const Epi<T>& e) {
     constexpr int W = lanes<T>;
@@ -639,6 +669,8 @@ struct PortableKernel {
                    index_t, bool, T* c, index_t ldc, const Epi<T>& e) {
     ukernel<T, MR, NR / lanes<T>>(kc, APanel<T, MR>{a}, BRows<T, NR>{b}, c, ldc, m, n, e);
   }
+  static void tile_row_inplace(int, index_t, const T*, index_t, index_t, const T*, index_t, index_t,
+                               T*, index_t, const Epi<T>&) {}  // unpacked path only (kUnpacked)
   static void tile_row(int m, index_t kc, const T* a, const T* bp, index_t nq, T* c, index_t ldc,
                        const Epi<T>& e0) {
     Epi<T> e = e0;
@@ -890,12 +922,21 @@ index_t unpacked_kc(index_t rsB) {
 // No packing: the micro-kernel reads A (strided broadcasts) and B (csB == 1) in place. K is still
 // blocked so that a KC x NR slab of B stays cached across the MR row tiles (Note [unpacked KC]).
 // Each chunk of the grid runs every K block of its part of C (nothing is shared).
+//
+// Note [unpacked tile rows]: when the chunk's whole K block of B (kc x its panels) fits half of
+// L1d, every panel's slab stays cached anyway, and the chunk runs row tile by row tile, each one
+// call over all of its full panels (the unpacked twin of Note [tile rows]): a 64^3 product is 12
+// tiles of 64 k steps, and each call's set-up (12 row addresses, C prefetches, the table call)
+// was paid per tile. Same sums per tile (same bits). Zen 5, 1 thread, thread_time per call, best
+// of 7 x 2000, interleaved with the base build (shared machine): 64^3 tf.ops.gemm 3.13-3.14 ->
+// 2.96-3.01 us (NumPy 2.79-2.90; RESULTS, gemm7).
 template <class K>
 void unpacked_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
   constexpr index_t MR = K::MR, NR = K::NR;
   constexpr index_t KC = 256;
   const index_t npan = ceil_div(p.N, NR);
+  const index_t l1_half = cpu_caches().l1d / 2;
   // Every chunk reads its rows of A and its columns of B in place, so a cm x cn grid reads A cn
   // times and B cm times: pick the grid of ~2 chunks per thread with the least of that traffic
   // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B).
@@ -918,6 +959,26 @@ void unpacked_run(const Problem<K>& p, int nt) {
       const index_t kc = std::min(KC, p.K_ - pc);
       const bool last = pc + kc == p.K_;
       Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+      if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l1_half) {  // Note [unpacked tile rows]
+        const index_t qf = std::min(q1, p.N / NR);  // full panels in one call per row tile
+        for (index_t i = m0; i < m1; i += MR) {
+          const int m = (int)std::min(MR, m1 - i);
+          const T* ai = p.A + i * p.rsA + pc * p.csA;
+          T* ci = p.C + i * p.ldc;
+          if (qf > q0) {
+            e.bias = last && p.bias ? p.bias + q0 * NR : nullptr;
+            K::tile_row_inplace(m, kc, ai, p.rsA, p.csA, p.B + pc * p.rsB + q0 * NR, p.rsB, qf - q0,
+                                ci + q0 * NR, p.ldc, e);
+          }
+          for (index_t q = std::max(q0, qf); q < q1; ++q) {
+            const index_t j = q * NR;
+            e.bias = last && p.bias ? p.bias + j : nullptr;
+            K::tile(m, (int)std::min(NR, p.N - j), kc, ai, p.rsA, p.csA, false, p.B + pc * p.rsB + j,
+                    p.rsB, false, ci + j, p.ldc, e);
+          }
+        }
+        continue;
+      }
       for (index_t q = q0; q < q1; ++q) {
         const index_t j = q * NR;
         const int n = (int)std::min(NR, p.N - j);

@@ -17,6 +17,16 @@ beside a busy core (square 512 best 63 GFLOP/s, median 37, the pool backing off 
 51 rounds: see bench/RESULTS.md, gemm3). Every side now starts from idle peers, as in
 _util.timeit.
 
+After the pause each contender is warmed (WARM_S of untimed calls, at least one) right before
+its timed calls, so that every side is timed from the state it keeps while it is being used
+back to back, not from waking up: idle threads go to sleep (OpenBLAS's after ~0.1 s, our pool's
+helper after TENSORFORGE_SPIN_US), and waking a sleeping thread on a KVM guest can take longer
+than a 512^3 product (Zen 5, 2 threads: ours at square 512 read 262 GFLOP/s after a 0.2 s
+pause and 448 back to back, NumPy 388-451 after a 0.5-1 s pause or back to back; RESULTS,
+session 12 and gemm7). The pause still
+keeps the previous contender's spinning threads off the cores; the warm-up runs the contender
+that is timed next, so it disturbs no one else's round.
+
 A second table times the batched GEMMs of attention layers (batch x heads slices of
 (seq, head dim) products: scores q @ k^T, context probs @ v, and a key gradient q^T @ g read
 through a transposed view) against torch.bmm on the same arrays. NumPy is left out there:
@@ -31,11 +41,21 @@ from ._util import table, try_torch
 
 
 SETTLE_S = 0.2  # > OpenBLAS's ~135 ms spin after a call (see the module docstring)
+WARM_S = 0.02  # untimed calls right before each settled round (see the module docstring; at 512^3
+# 2 ms of them lifted ours to 229-349 GFLOP/s in three rounds, 20 ms to 384-396: RESULTS, gemm7)
+
+
+def _warm(fn):
+    t_end = time.perf_counter() + WARM_S
+    fn()
+    while time.perf_counter() < t_end:
+        fn()
 
 
 def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200, settle=0.0):
     """Best and median seconds per call of each fn, timed in interleaved rounds, each round
-    after `settle` seconds of sleep (not counted in min_time)."""
+    after `settle` seconds of sleep and WARM_S of untimed calls of that fn (neither counted in
+    min_time)."""
     reps = max(1, int(5e7 / flop))  # ~0.5 ms per round at 100 GFLOP/s: timer noise is negligible
     if settle:  # rounds of ~20 ms, and few of them: the sleeps must not dominate the suite
         reps, max_rounds = max(1, int(2e9 / flop)), min(max_rounds, 2 * min_rounds)
@@ -48,6 +68,7 @@ def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200, settle=0.
         for fn, ts in zip(fns, times):
             if settle:
                 time.sleep(settle)
+                _warm(fn)
             t0 = time.perf_counter()
             for _ in range(reps):
                 fn()
