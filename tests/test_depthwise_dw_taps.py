@@ -144,3 +144,51 @@ def test_same_bits_at_1_and_2_threads():
         C.set_num_threads(prev)
     np.testing.assert_array_equal(out[0][1], out[1][1])
     np.testing.assert_array_equal(out[0][2], out[1][2])
+
+
+FUSED = [((1, 1, 1, 3), (1, 1)), ((2, 5, 4, 17), (1, 1)), ((1, 9, 11, 33), (2, 1)),
+         ((3, 14, 14, 64), (1, 1)), ((1, 7, 3, 97), (1, 2)), ((2, 16, 15, 48), (2, 2))]
+
+
+@pytest.mark.parametrize("xs,d", FUSED, ids=str)
+def test_fused_backward_same_bits_as_the_two_passes(xs, d, isa):
+    """Note [fused 3x3 backward]: 3x3 stride-1 'same' runs dx and dw in one pass over dy; each
+    result has the bits of the pass run alone (need_dx or need_dw only), and matches float64."""
+    rng = np.random.default_rng(xs[3])
+    C = _native._C
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal((3, 3, xs[3], 1)).astype(np.float32)
+    g = geometry(xs, w.shape, 1, "same", d)
+    dy = rng.standard_normal(C.depthwise_conv2d_forward(x, w, *g).shape).astype(np.float32)
+    assert dy.shape == x.shape
+    dx, dw, db = C.depthwise_conv2d_backward(dy, x, w, *g, True, True, True)
+    np.testing.assert_array_equal(dx, C.depthwise_conv2d_backward(dy, x, w, *g, True, False)[0])
+    np.testing.assert_array_equal(dw, C.depthwise_conv2d_backward(dy, x, w, *g, False, True)[1])
+    np.testing.assert_array_equal(db, C.depthwise_conv2d_backward(dy, x, w, *g, False, False, True)[2])
+    dx2, dw2, db2 = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    np.testing.assert_array_equal(dx2, dx)
+    np.testing.assert_array_equal(dw2, dw)
+    assert db2 is None
+    f64 = [a.astype(np.float64) for a in (dy, x, w)]
+    dx_r, dw_r, _ = R.depthwise_conv2d_backward(*f64, *g, True, True)
+    sdx, sdw, _ = R.depthwise_conv2d_backward(*(np.abs(a) for a in f64), *g, True, True)
+    assert_close(dx, dx_r, scale=sdx, n=9, what=f"{isa} dx")
+    assert_close(dw, dw_r, scale=sdw, n=int(np.prod(xs[:3])), what=f"{isa} dw")
+
+
+def test_fused_backward_with_a_nan_weight_keeps_the_gather():
+    """A non-finite weight leaves the fused path (its padded taps would add 0 * NaN to dx):
+    dx is NaN only where the reference puts it."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((1, 6, 6, 20)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 20, 1)).astype(np.float32)
+    w[1, 2, 4, 0] = np.nan
+    g = geometry(x.shape, w.shape, 1, "same", 1)
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    dx, dw, _ = _native._C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
+    with np.errstate(invalid="ignore"):
+        dx_r, dw_r, _ = R.depthwise_conv2d_backward(*(a.astype(np.float64) for a in (dy, x, w)), *g,
+                                                    True, True)
+    np.testing.assert_array_equal(np.isnan(dx), np.isnan(dx_r))
+    assert np.isnan(dx[..., 4]).any() and not np.isnan(np.delete(dx, 4, axis=3)).any()
+    np.testing.assert_allclose(dw, dw_r, rtol=1e-4, atol=1e-4)

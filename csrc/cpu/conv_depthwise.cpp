@@ -431,9 +431,12 @@ void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const flo
   });
 }
 
-void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw,
-                                      float* db) {
-  FtzGuard ftz;
+namespace {
+// The weight (and bias) gradient; extra(r_b, r_e) runs first in each chunk of output rows (the
+// fused backward's dx rows: Note [fused 3x3 backward]).
+template <class Extra>
+void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw, float* db,
+                   const Extra& extra) {
   const index_t C = s.C, T = s.KH * s.KW, rows = s.N * s.OH;
   // per chunk: the T*C weight-gradient partial, then (db given) the C bias-gradient partial
   const index_t TC = T * C + (db ? C : 0);
@@ -449,6 +452,7 @@ void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const f
   const std::vector<float> zero_row(taps3 ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
   parallel_chunks(nch, nt, [&](index_t k) {
     float* P = part.data() + k * TC;
+    extra(k * per, std::min(rows, (k + 1) * per));
     if (taps3) {
       dw_filter_rows<3, 3>(s, dy, x, zero_row.data(), k * per, std::min(rows, (k + 1) * per), P,
                            db ? P + T * C : nullptr);
@@ -520,6 +524,44 @@ void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const f
           dw[i] += P[i];
       }
     }
+  });
+}
+}  // namespace
+
+void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw,
+                                      float* db) {
+  FtzGuard ftz;
+  filter_chunks(s, dy, x, dw, db, [](index_t, index_t) {});
+}
+
+// Note [fused 3x3 backward]: with stride 1 and 'same' geometry (H = OH, W = OW) the dx rows are
+// the output rows, so each weight-gradient chunk first runs its rows of dx (the flipped-kernel
+// forward, Note [stride-1 dx as a forward]) and then its weight gradient, which finds the
+// chunk's dy rows in L2: dy is read from memory once instead of twice (12.8 MB for MobileNet dw
+// 14), and the backward is one parallel loop instead of two. The same sums as the two passes:
+// the same bits. Other geometries (and a non-finite w) run the two passes.
+void depthwise_conv2d_backward(const DwShape& s, const float* dy, const float* x, const float* w,
+                               float* dx, float* dw, float* db) {
+  const index_t T = s.KH * s.KW, C = s.C;
+  const bool fuse = dx && dw && s.KH == 3 && s.KW == 3 && s.sh == 1 && s.sw == 1 && s.H == s.OH &&
+                    s.W == s.OW && (s.KH - 1) * s.dh - s.pt >= 0 && (s.KW - 1) * s.dw - s.pl >= 0 &&
+                    std::all_of(w, w + T * C, [](float v) { return std::isfinite(v); });
+  if (!fuse) {
+    if (dx) ::tf::TF_ISA::depthwise_conv2d_backward_data(s, dy, w, dx);
+    if (dw || db) ::tf::TF_ISA::depthwise_conv2d_backward_filter(s, dy, x, dw, db);
+    return;
+  }
+  FtzGuard ftz;
+  std::vector<float> wf((size_t)(T * C));  // the flipped kernel, as backward_data
+  for (index_t kh = 0; kh < s.KH; ++kh)
+    for (index_t kw = 0; kw < s.KW; ++kw)
+      std::copy_n(w + ((s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)) * C, C, wf.data() + (kh * s.KW + kw) * C);
+  DwShape f = s;
+  f.pt = (s.KH - 1) * s.dh - s.pt;
+  f.pl = (s.KW - 1) * s.dw - s.pl;
+  const std::vector<float> zero_row((size_t)(s.W * C), 0.0f);  // Note [padded taps]
+  filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e) {
+    dw_forward_rows<3, 3>(f, dy, wf.data(), nullptr, zero_row.data(), r_b, r_e, dx);
   });
 }
 
