@@ -1,5 +1,6 @@
 """The 3x3 depthwise weight gradient with its tap sums in registers (Note [depthwise dw taps in
-registers], csrc/cpu/conv_depthwise.cpp) on every native ISA: seeded random edge shapes (channel
+registers], csrc/cpu/conv_depthwise.cpp: stride 1 on the SIMD paths; the other strides and the
+generic path check the per-tap loop) on every native ISA: seeded random edge shapes (channel
 counts around the 1- and 2-vector blocks and the masked tail, rows narrower than the kernel,
 strides, dilations, pads beyond the kernel) against float64; its fused bias gradient bit-identical
 to the db-only pass (which takes the other loop); NaN in dy next to the padding where the

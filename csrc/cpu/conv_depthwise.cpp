@@ -449,8 +449,9 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
   for (index_t kw = 0; kw < s.KW; ++kw) real_outputs(s.W, s.OW, s.sw, s.pl, kw * s.dw, lo[kw], hi[kw]);
   const int nt = (int)std::min<index_t>(threads_for(2.0 * rows * s.OW * TC), nch);
   // Note [depthwise dw taps in registers]; not on the one-lane generic path, where a block is
-  // one channel read at a stride of C floats (dw 14 there: 5.2-6.2 ms -> 11.1 ms)
-  const bool taps3 = kW > 1 && dw && s.KH == 3 && s.KW == 3;
+  // one channel read at a stride of C floats (dw 14 there: 5.2-6.2 ms -> 11.1 ms), nor at stride
+  // > 1 (MobileNet dw 56 s2, quiet, 1 thread: 2.70 -> 3.10 ms; its x reads are 2C apart)
+  const bool taps3 = kW > 1 && dw && s.KH == 3 && s.KW == 3 && s.sh == 1 && s.sw == 1;
   const std::vector<float> zero_row(taps3 ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
   parallel_chunks(nch, nt, [&](index_t k) {
     float* P = part.data() + k * TC;
