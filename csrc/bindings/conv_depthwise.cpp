@@ -129,6 +129,23 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   const float* dyp = static_cast<const float*>(dy.data());
   const float* wp = static_cast<const float*>(w.data());
   py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
+  if (M == 1 && need_dx && need_dw) {  // one pass over dy where the kernels fuse the two
+    auto dx = empty<float>(shape4(s.N, s.H, s.W, C));
+    auto g = empty<float>(shape4(s.KH, s.KW, C, M));
+    py::array_t<float> gb;
+    if (need_db) gb = empty<float>({(py::ssize_t)s.C});
+    float* dxp = dx.mutable_data();
+    float* gp = g.mutable_data();
+    float* gbp = need_db ? gb.mutable_data() : nullptr;
+    const float* xp = static_cast<const float*>(x.data());
+    {
+      py::gil_scoped_release nogil;
+      std::fill(gp, gp + s.KH * s.KW * s.C, 0.0f);
+      if (gbp) std::fill(gbp, gbp + s.C, 0.0f);
+      depthwise_conv2d_backward(s, dyp, xp, wp, dxp, gp, gbp);
+    }
+    return py::make_tuple(dx, g, need_db ? py::object(gb) : py::none());
+  }
   if (need_dx) {
     auto dx = empty<float>(shape4(s.N, s.H, s.W, C));
     py::array_t<float> dxe = M == 1 ? dx : empty<float>(shape4(s.N, s.H, s.W, s.C));

@@ -46,6 +46,12 @@ TF_DECLARE_KERNEL(void, depthwise_conv2d_backward_data,
                   (const DwShape& s, const float* dy, const float* w, float* dx))
 TF_DECLARE_KERNEL(void, depthwise_conv2d_backward_filter,
                   (const DwShape& s, const float* dy, const float* x, float* dw, float* db))
+// dx (when given; written) and dw / db (when given; accumulated): backward_data then
+// backward_filter, fused into one pass over dy for 3x3 stride-1 'same' (Note [fused 3x3
+// backward] in csrc/cpu/conv_depthwise.cpp).
+TF_DECLARE_KERNEL(void, depthwise_conv2d_backward,
+                  (const DwShape& s, const float* dy, const float* x, const float* w, float* dx,
+                   float* dw, float* db))
 // xe (P, C*M): xe[p, c*M + m] = x[p, c].   x (P, C).
 TF_DECLARE_KERNEL(void, depthwise_expand_channels,
                   (index_t P, index_t C, index_t M, const float* x, float* xe))
@@ -64,6 +70,10 @@ static inline void depthwise_conv2d_backward_data(const DwShape& s, const float*
 static inline void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x,
                                                     float* dw, float* db) {
   TF_DISPATCH(depthwise_conv2d_backward_filter, s, dy, x, dw, db);
+}
+static inline void depthwise_conv2d_backward(const DwShape& s, const float* dy, const float* x,
+                                             const float* w, float* dx, float* dw, float* db) {
+  TF_DISPATCH(depthwise_conv2d_backward, s, dy, x, w, dx, dw, db);
 }
 static inline void depthwise_expand_channels(index_t P, index_t C, index_t M, const float* x, float* xe) {
   TF_DISPATCH(depthwise_expand_channels, P, C, M, x, xe);
