@@ -209,16 +209,6 @@ void bind_core(pybind11::module_& m) {
   });
   m.def("pool_backoffs", [] { return pool_backoffs(); },
         "Loops the thread pool ran alone after a straggling helper (Note [straggler backoff])");
-  m.def("pool_spins", [] {
-    long s[3];
-    pool_spins(s);
-    pybind11::dict d;
-    d["long"] = s[0];
-    d["short"] = s[1];
-    d["disturbed"] = s[2];
-    return d;
-  }, "The pool helpers' idle periods with a long and a short spin, and how often a helper saw it "
-     "was preempted (Note [adaptive spin])");
   m.def("release_workspaces", [] { release_workspaces(); },
         "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
         "Note [workspace]");

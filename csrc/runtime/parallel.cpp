@@ -21,7 +21,6 @@
 #if defined(__linux__)
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
 #endif
 
 #include "tf/common.h"
@@ -60,75 +59,6 @@ int env_int(const char* name, int dflt) {
   return end != s && v > 0 && v < 1000000 ? (int)v : dflt;
 }
 
-// Times this thread was preempted (the OS ran something else while it could have run).
-long involuntary_switches() {
-#if defined(__linux__) && defined(RUSAGE_THREAD)
-  rusage ru;
-  if (getrusage(RUSAGE_THREAD, &ru) == 0) return ru.ru_nivcsw;
-#endif
-  return 0;
-}
-
-// Note [adaptive spin]: how long an idle helper spins before it sleeps on the condition variable.
-// A sleeping helper often joins a loop late on a KVM guest: the wake-up often lands it on the
-// caller's CPU, where it waits or preempts the caller, so a 2-thread 512^3 matmul ran on one thread
-// (1.07-1.29 ms, process CPU == wall; bench/RESULTS.md, session 12 and "wake6"). A helper that
-// spins through the gaps between loops is already running on the other CPU; but a helper that
-// spins on a core another process wants takes that core's time and is then preempted in the
-// middle of a chunk (a 1 ms spin took LeNet beside a busy process from 1.19x to 0.70x its
-// 1-thread speed). So the helper spins long (kLongSpinUs) only while nothing else wants its CPU,
-// judged by the helper itself: it was preempted (its involuntary context switches grew since
-// the last idle period) or its spin lost the CPU (a gap between two clock reads of the spin
-// loop). Either sign makes it spin short (kShortSpinUs) for a penalty period, which doubles each
-// time the sign shows up again in a long spin (64 ms to ~4 s) and halves after each long spin that
-// ran past kShortSpinUs undisturbed (one that found work sooner proves nothing). TENSORFORGE_SPIN_US=S fixes the spin at S us (no adaptation).
-class SpinPolicy {
- public:
-  using clock = std::chrono::steady_clock;
-  static constexpr int kShortSpinUs = 50, kLongSpinUs = 1000;
-  static constexpr int kGapUs = 100;  // a spin loop iteration this long: the CPU was taken away
-  static constexpr int kMinPenaltyMs = 64, kMaxPenaltyMs = 4096;
-
-  // Constructed on the helper thread (its switch count so far is the baseline).
-  SpinPolicy(int fixed_us, std::atomic<long>& count)
-      : fixed_us_(fixed_us), count_(count), switches_(involuntary_switches()) {}
-
-  // Spin length for the idle period starting at `now`.
-  int spin_us(clock::time_point now) {
-    if (fixed_us_ > 0) return fixed_us_;
-    const long sw = involuntary_switches();
-    if (sw != switches_) {
-      switches_ = sw;
-      disturbed(now);
-    }
-    long_ = now >= short_until_;
-    return long_ ? kLongSpinUs : kShortSpinUs;
-  }
-  bool adaptive() const { return fixed_us_ <= 0; }
-  bool long_spin() const { return long_; }
-  // A sign that something else wants this CPU: the helper was preempted, or its spin loop saw a
-  // gap of more than kGapUs between two clock reads.
-  void disturbed(clock::time_point now) {
-    if (fixed_us_ > 0) return;
-    count_.fetch_add(1, std::memory_order_relaxed);
-    if (long_) penalty_ms_ = std::min(2 * penalty_ms_, kMaxPenaltyMs);
-    long_ = false;
-    short_until_ = now + std::chrono::milliseconds(penalty_ms_);
-  }
-  // A spin of `spun` ended (work found or time up) without a gap.
-  void undisturbed(clock::duration spun) {
-    if (long_ && spun > std::chrono::microseconds(kShortSpinUs)) penalty_ms_ = std::max(penalty_ms_ / 2, kMinPenaltyMs);
-  }
-
- private:
-  const int fixed_us_;
-  std::atomic<long>& count_;  // disturbances seen, for pool_spins()
-  long switches_;
-  bool long_ = false;
-  int penalty_ms_ = kMinPenaltyMs / 2;  // the first disturbance in a long spin sets kMinPenaltyMs
-  clock::time_point short_until_{};
-};
-
 int default_threads() {
   // OMP_NUM_THREADS is honoured as before (users and CI set it); TENSORFORGE_NUM_THREADS wins.
   int n = 0;
@@ -145,7 +75,7 @@ int default_threads() {
 
 class Pool {
  public:
-  Pool() : threads_(default_threads()), spin_us_(env_int("TENSORFORGE_SPIN_US", 0)) {}
+  Pool() : threads_(default_threads()), spin_us_(env_int("TENSORFORGE_SPIN_US", 50)) {}
 
   int threads() const { return threads_.load(std::memory_order_relaxed); }
   void set_threads(int n) { threads_.store(std::min(std::max(n, 1), kMaxThreads), std::memory_order_relaxed); }
@@ -263,29 +193,17 @@ class Pool {
 #endif
     t_in_chunk = true;
     using clock = std::chrono::steady_clock;
-    SpinPolicy policy(spin_us_, disturbed_);
     for (;;) {
       work(slot);
-      // Idle: spin a while for the next loop (Note [adaptive spin]), then sleep until one is
-      // published.
+      // Idle: spin a while for the next loop, then sleep until one is published.
       const uint64_t seen = w_epoch(claim_.load(std::memory_order_acquire));
-      const auto start = clock::now();
-      const auto until = start + std::chrono::microseconds(policy.spin_us(start));
-      (policy.long_spin() ? long_spins_ : short_spins_).fetch_add(1, std::memory_order_relaxed);
-      auto last = start;
-      bool again = false, gap = false;
+      const auto until = clock::now() + std::chrono::microseconds(spin_us_);
+      bool again = false;
       for (int k = 1; !stop_.load(std::memory_order_relaxed); ++k) {
         if (has_work(slot)) { again = true; break; }
         cpu_relax();
-        if ((k & 63) == 0) {
-          const auto now = clock::now();
-          if (now - last > std::chrono::microseconds(SpinPolicy::kGapUs)) gap = true;
-          last = now;
-          if ((gap && policy.adaptive()) || now > until) break;
-        }
+        if ((k & 63) == 0 && clock::now() > until) break;
       }
-      if (gap) policy.disturbed(last);
-      else policy.undisturbed(last - start);
       if (stop_.load(std::memory_order_relaxed)) return;
       if (again) continue;
       std::unique_lock<std::mutex> lk(sleep_mu_);
@@ -306,7 +224,7 @@ class Pool {
   }
 
   std::atomic<int> threads_;
-  const int spin_us_;  // TENSORFORGE_SPIN_US, 0: adaptive (Note [adaptive spin])
+  const int spin_us_;
   std::mutex use_;                    // one loop at a time
   std::atomic<uint64_t> claim_{0};    // see the file header
   std::atomic<uint64_t> done_{0};     // chunks of the current loop finished
@@ -324,16 +242,9 @@ class Pool {
   std::chrono::steady_clock::time_point serial_until_{};
   int backoff_us_ = 0;
   long backoffs_ = 0;
-  // Note [adaptive spin]: idle periods with a long and with a short spin, disturbances seen.
-  std::atomic<long> long_spins_{0}, short_spins_{0}, disturbed_{0};
 
  public:
   long backoffs() const { return backoffs_; }
-  void spins(long* out) const {
-    out[0] = long_spins_.load(std::memory_order_relaxed);
-    out[1] = short_spins_.load(std::memory_order_relaxed);
-    out[2] = disturbed_.load(std::memory_order_relaxed);
-  }
 };
 
 Pool& pool() {
@@ -358,7 +269,6 @@ struct Grouped {
 
 int pool_threads() { return pool().threads(); }
 long pool_backoffs() { return pool().backoffs(); }
-void pool_spins(long* out) { pool().spins(out); }
 void pool_set_threads(int n) { pool().set_threads(n); }
 bool pool_in_chunk() { return t_in_chunk; }
 

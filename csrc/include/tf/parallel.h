@@ -16,9 +16,8 @@
 // not. A reduction therefore keeps one partial per chunk (never per thread) and sums the partials
 // in chunk order, so results are bit-identical at every thread count that gives the same chunks.
 //
-// Idle helpers spin for a while and then sleep on a condition variable: 1 ms while nothing
-// else wants their CPU, 50 us for a while after they were preempted (Note [adaptive spin] in
-// parallel.cpp; TENSORFORGE_SPIN_US=S fixes the spin at S us). The caller wakes
+// Idle helpers spin for a short while (TENSORFORGE_SPIN_US, default 50 us: back-to-back kernels
+// of a training step find them awake) and then sleep on a condition variable; the caller wakes
 // them only when some sleep. Work below a threshold never enters the pool (see the callers'
 // threads_for / grain arguments: a 32k-element pointwise op stays on the calling thread).
 // One caller at a time uses the pool; a second Python thread calling a kernel meanwhile runs
@@ -39,10 +38,6 @@ void pool_run(index_t nchunks, int threads, ChunkFn fn, void* ctx);
 // How often a loop was slower than running it alone would have been, so that the following
 // loops ran on the calling thread for a while (Note [straggler backoff] in parallel.cpp).
 long pool_backoffs();
-// Idle periods of the helpers so far: out[0] with a long spin, out[1] with a short one, out[2]
-// times a helper saw it was preempted, which shortens its spins for a while (Note [adaptive
-// spin] in parallel.cpp). With TENSORFORGE_SPIN_US set every spin counts as short.
-void pool_spins(long* out);
 
 inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions] in common.h
 
