@@ -244,7 +244,7 @@ void im2col_rows(const ConvShape& s, const float* x, index_t p0, index_t pc, flo
 // zeroing and summing a part's partial stays small beside its arithmetic, and all partials within
 // kPartBudget floats. Each part sums its units in order into its own partial; the partials are
 // summed in part order; threads claim parts dynamically (tf/parallel.h). So dW is bit-identical
-// at 1, 2 or any number of threads (test_conv.py), and at most kMaxParts threads share one
+// at 1, 2 or any number of threads (tests/test_conv_strided.py), and at most kMaxParts threads share one
 // weight-gradient reduction. Cost, measured at one thread (CPU time, bench conv layers, Zen):
 // none on the rows and im2col paths; +4-10% on the Winograd weight-gradient pass (2-4 partials of
 // 36*CI*COp floats per piece to zero and sum); none at two threads, which used as many parts before.

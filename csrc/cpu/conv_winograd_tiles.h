@@ -92,7 +92,7 @@ struct WinoT<6> {
 // coefficients of prod_{l != j} (x - p_l) (the last row's: of prod_l (x - p_l)) times 4, so
 // that B^T is integer; G[j] = c_j p_j^k / 4 with c_j = 1 / prod_{l != j} (p_j - p_l) (G's last
 // row e_{r-1} / 4); A^T[i][j] = p_j^i. The points are NNPACK's and wincnn's for F(6, 3) (the same
-// 8 points); rounding: tests/test_conv.py test_conv_winograd_tile8_error.
+// 8 points); rounding: tests/test_conv_winograd.py test_conv_winograd_tile8_error.
 template <>
 struct WinoT<8> {
   static void bt(const vf* d, vf* o) {

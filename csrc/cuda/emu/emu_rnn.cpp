@@ -2,7 +2,7 @@
 // csrc/cuda/rnn_seq.h (the same sequence of GEMMs and launches rnn.cu issues), the cell kernels of
 // rnn_kernels.cuh and the SGEMM kernel of gemm_kernel.cuh (through emu_sgemm.h's run_sgemm, with
 // the tile / split-K plan of a pretended SM count). Unlike the other emu programs the verdict is
-// not printed here: tests/test_cuda.py writes the cases (inputs), runs this program and compares
+// not printed here: tests/test_cuda_emu.py writes the cases (inputs), runs this program and compares
 // every output, saved arrays included, with python/tensorforge/reference/rnn.py in float64.
 //
 //   emu_rnn CASES OUT
