@@ -194,6 +194,14 @@ void dw_row_taps(const DwShape& s, const float* const* xrow, const float* w, con
   for (ow = std::max(ow_lo, ow_hi); ow < s.OW; ++ow) border(ow);
 }
 
+// [*lo, *hi): the outputs whose every column is real (ow*sw - pl >= 0 and
+// ow*sw - pl + (KW-1)*dw < W), empty (hi == lo) when there is none.
+inline void real_columns(const DwShape& s, index_t KW, index_t* lo, index_t* hi) {
+  *lo = s.pl <= 0 ? 0 : std::min<index_t>(s.OW, ceil_div(s.pl, s.sw));
+  const index_t last = s.W - 1 + s.pl - (KW - 1) * s.dw;
+  *hi = last < 0 ? *lo : std::max(*lo, std::min<index_t>(s.OW, last / s.sw + 1));
+}
+
 // The forward of a KH x KW kernel known at compile time over output rows [r_b, r_e) (Note
 // [depthwise taps in registers]): channel blocks of 2 vectors (for 3x3 on AVX-512: 18 weight
 // and kDwOB2 * 2 accumulator registers), then 1, then the masked tail.
@@ -205,10 +213,8 @@ template <int KH, int KW>
 void dw_forward_rows(const DwShape& s, const float* x, const float* w, const float* b,
                      const float* zero_row, index_t r_b, index_t r_e, float* y) {
   const index_t C = s.C;
-  // outputs whose every column is real: ow*sw - pl >= 0 and ow*sw - pl + (KW-1)*dw < W
-  const index_t ow_lo = s.pl <= 0 ? 0 : std::min<index_t>(s.OW, ceil_div(s.pl, s.sw));
-  const index_t last = s.W - 1 + s.pl - (KW - 1) * s.dw;
-  const index_t ow_hi = last < 0 ? 0 : std::min<index_t>(s.OW, last / s.sw + 1);
+  index_t ow_lo, ow_hi;
+  real_columns(s, KW, &ow_lo, &ow_hi);
   const float* xrow[KH];
   for (index_t r = r_b; r < r_e; ++r) {
     const index_t n = r / s.OH, oh = r % s.OH;
@@ -289,9 +295,8 @@ template <int KH, int KW>
 void dw_filter_rows(const DwShape& s, const float* dy, const float* x, const float* zero_row,
                     index_t r_b, index_t r_e, float* P, float* pb) {
   const index_t C = s.C;
-  const index_t ow_lo = s.pl <= 0 ? 0 : std::min<index_t>(s.OW, ceil_div(s.pl, s.sw));
-  const index_t last = s.W - 1 + s.pl - (KW - 1) * s.dw;
-  const index_t ow_hi = last < 0 ? 0 : std::max(ow_lo, std::min<index_t>(s.OW, last / s.sw + 1));
+  index_t ow_lo, ow_hi;
+  real_columns(s, KW, &ow_lo, &ow_hi);
   const float* xrow[KH];
   for (index_t r = r_b; r < r_e; ++r) {
     const index_t n = r / s.OH, oh = r % s.OH;
