@@ -10,15 +10,11 @@ import pytest
 
 from tensorforge import _native
 from tensorforge import reference as R
-from tensorforge.kernels.conv import conv_geometry
+from conv_checks import geometry
 from tfhelpers import assert_close
 
 pytestmark = pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
 
-
-def geometry(xs, ws, strides, padding, dilation):
-    sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry("test", xs, ws, strides, padding, dilation)
-    return (sh, sw, pt, pl, pb, pr, dh, dw)
 
 
 def cases(n, seed):
