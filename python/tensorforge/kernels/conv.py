@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import _dispatch as backend
 from .._xp import array_module
+from . import conv_transpose_taps as taps
 from ._common import (check_activation, check_array, check_output, check_output_size, contiguous,
                       into_output, is_native, same_dtype, shape_str, takes_outputs)
 
@@ -227,12 +228,15 @@ def conv2d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid",
     OH, OW = pair(op, "output_size", output_size)
     out_shape = (x.shape[0], OH, OW, w.shape[2])
     check_output_size(op, "the output", out_shape, x.itemsize)
-    _, _, _, _, _, _, _, _, H, W = conv_geometry(op, out_shape, w.shape, strides, padding, dilation)
+    geometry = conv_geometry(op, out_shape, w.shape, strides, padding, dilation)
+    H, W = geometry[8:]
     if (H, W) != tuple(x.shape[1:3]):
         raise ValueError(f"{op}: output_size {(OH, OW)} does not map back to the input's "
                          f"{tuple(x.shape[1:3])} under strides {strides!r}, padding {padding!r}, "
                          f"dilation {dilation!r} (it gives {(H, W)}): x {shape_str(x.shape)}, "
                          f"w {shape_str(w.shape)}")
+    if taps.applies(geometry, x, w, (OH, OW), b):  # Note [kernel == stride transposed conv]
+        return taps.forward(x, w, b)
     try:  # the errors of the pass it runs name this op too
         y = conv2d_backward(x, _dummy_input(x, out_shape), w, strides, padding, dilation,
                             need_dx=True, need_dw=False, need_db=False)[0]
@@ -249,6 +253,9 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
     conv2d's weight gradient with the roles of input and output swapped, db sums dy."""
     op = "conv2d_transpose_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C_in)")
+    if _taps_backward_applies(dy, x, w, strides, padding, dilation):
+        gx, gw = taps.backward(dy, x, w, need_dx, need_dw)  # Note [kernel == stride transposed conv]
+        return gx, gw, bias_grad_nhwc(dy) if need_db else None
     try:  # the errors of the passes it runs name this op too
         gx = conv2d(dy, w, None, strides, padding, dilation) if need_dx else None
         gw = (conv2d_backward(x, dy, w, strides, padding, dilation, need_dx=False, need_dw=True,
@@ -257,6 +264,21 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
         raise type(e)(f"{op}: {e}") from None
     gb = bias_grad_nhwc(dy) if need_db else None
     return gx, gw, gb
+
+
+def _taps_backward_applies(dy, x, w, strides, padding, dilation):
+    """conv2d_transpose_backward's arguments are well formed (else the general path names the
+    error) and the layer takes Note [kernel == stride transposed conv]."""
+    if getattr(x, "ndim", 0) != 4 or getattr(w, "ndim", 0) != 4 or w.shape[3] != x.shape[3]:
+        return False
+    if tuple(dy.shape) != (x.shape[0], x.shape[1] * w.shape[0], x.shape[2] * w.shape[1], w.shape[2]):
+        return False
+    try:
+        geometry = conv_geometry("conv2d_transpose_backward", dy.shape, w.shape, strides, padding,
+                                 dilation)
+    except (TypeError, ValueError):
+        return False
+    return taps.applies(geometry, x, w, dy.shape[1:3], dy)
 
 
 def bias_grad_nhwc(dy):
