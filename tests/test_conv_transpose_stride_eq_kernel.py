@@ -1,6 +1,7 @@
 """Conv2DTranspose with kernel == stride (Note [kernel == stride transposed conv] in
-kernels/conv_transpose_taps.py): the GEMM path against float64 sums, the general path (the
-phase passes it replaces) and finite differences, on every ISA."""
+kernels/conv_transpose_taps.py): the forward's GEMM path against float64 sums and the general
+path (the phase passes it replaces), the backward (general kernels) against float64 and finite
+differences at the same geometries, on every ISA."""
 import numpy as np
 import pytest
 
@@ -69,12 +70,9 @@ def test_against_float64_and_general_path(isa, monkeypatch, seed):
         assert np.abs(dw - rdw).max() <= _bound(dtype, dy.size // dy.shape[3], _ref64(ax, aw, None, ady)[2]), what
         assert np.abs(db - rdb).max() <= _bound(dtype, dy.size // dy.shape[3], ady.sum(axis=(0, 1, 2))), what
         gy = _general(monkeypatch, K.conv2d_transpose, x, w, bias, out, (KH, KW), "valid")
-        gdx, gdw, gdb = _general(monkeypatch, K.conv2d_transpose_backward, dy, x, w, (KH, KW), "valid")
-        tol = _bound(dtype, KH * KW * max(x.shape[3], w.shape[2]) * dy.shape[0] * dy.shape[1] * dy.shape[2],
-                     np.ones(1))
-        for got, want, name in ((y, gy, "y"), (dx, gdx, "dx"), (dw, gdw, "dw"), (db, gdb, "db")):
-            scale = max(1.0, float(np.abs(want).max()))
-            assert np.abs(got - want).max() <= tol * scale / 8, f"{what}: {name} vs general path"
+        scale = max(1.0, float(np.abs(gy).max()))
+        assert np.abs(y - gy).max() <= _bound(dtype, x.shape[3] + 1, np.ones(1)) * scale, \
+            f"{what}: y vs the general path"
 
 
 def test_same_padding_and_need_flags(isa, monkeypatch):

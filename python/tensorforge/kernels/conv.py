@@ -253,9 +253,6 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
     conv2d's weight gradient with the roles of input and output swapped, db sums dy."""
     op = "conv2d_transpose_backward"
     check_array(op, "dy", dy, 4, "(N, OH, OW, C_in)")
-    if _taps_backward_applies(dy, x, w, strides, padding, dilation):
-        gx, gw = taps.backward(dy, x, w, need_dx, need_dw)  # Note [kernel == stride transposed conv]
-        return gx, gw, bias_grad_nhwc(dy) if need_db else None
     try:  # the errors of the passes it runs name this op too
         gx = conv2d(dy, w, None, strides, padding, dilation) if need_dx else None
         gw = (conv2d_backward(x, dy, w, strides, padding, dilation, need_dx=False, need_dw=True,
@@ -264,21 +261,6 @@ def conv2d_transpose_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
         raise type(e)(f"{op}: {e}") from None
     gb = bias_grad_nhwc(dy) if need_db else None
     return gx, gw, gb
-
-
-def _taps_backward_applies(dy, x, w, strides, padding, dilation):
-    """conv2d_transpose_backward's arguments are well formed (else the general path names the
-    error) and the layer takes Note [kernel == stride transposed conv]."""
-    if getattr(x, "ndim", 0) != 4 or getattr(w, "ndim", 0) != 4 or w.shape[3] != x.shape[3]:
-        return False
-    if tuple(dy.shape) != (x.shape[0], x.shape[1] * w.shape[0], x.shape[2] * w.shape[1], w.shape[2]):
-        return False
-    try:
-        geometry = conv_geometry("conv2d_transpose_backward", dy.shape, w.shape, strides, padding,
-                                 dilation)
-    except (TypeError, ValueError):
-        return False
-    return taps.applies(geometry, x, w, dy.shape[1:3], dy)
 
 
 def bias_grad_nhwc(dy):

@@ -1,4 +1,4 @@
-"""Conv2DTranspose whose kernel equals its stride (U-Net's 2x2 / stride 2 up-sampling) as GEMMs.
+"""Conv2DTranspose forward whose kernel equals its stride (U-Net's 2x2 / stride 2 up-sampling): one GEMM.
 
 Note [kernel == stride transposed conv]
 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -10,13 +10,14 @@ pixel (n, i, j) alone feeds the KH x KW output block at rows i*KH + a, columns j
 is ONE GEMM (N*H*W, C_out) @ (C_out, KH*KW*C_in) with the taps side by side (w's own layout,
 bias tiled over the taps in the GEMM's epilogue) whose column blocks are copied to their output
 rows. The copy runs per chunk of (n, i) rows whose GEMM output fits ~1 MiB (still in L2 when it
-is copied). The backward gathers dy per tap into (N*H*W, KH*KW*C_in) (one copy of dy) and runs
-dx = gathered @ w (one GEMM) and dw = x^T @ gathered (one GEMM).
+is copied).
+The backward keeps the general kernels: a per-tap gather of dy (one NumPy copy on the calling
+thread) + dx and dw GEMMs measured no faster than the strided conv2d and its weight gradient
+(bench/RESULTS.md, section convt7).
 The general path (conv2d's strided backward-data pass: one phase pass per tap, each reading x,
-the bias added after in NumPy; dx a strided conv2d; dw conv2d's weight gradient) computes the
-same sums; the forward's products are summed over C_out in the same GEMM kernel order, dx and dw
-may differ by rounding (tests/test_conv_transpose_stride_eq_kernel.py bounds both against
-float64). Taken only for NumPy arrays on a native gemm; everything else keeps the general path.
+the bias added after in NumPy) computes the same sums, possibly in another order
+(tests/test_conv_transpose_stride_eq_kernel.py bounds both against float64). Taken only for
+NumPy float32 arrays on a native gemm; everything else keeps the general path.
 """
 import numpy as np
 
@@ -55,16 +56,3 @@ def forward(x, w, b):
         np.copyto(y[r0:r0 + rows], t.reshape(-1, W, KH, KW * Ci).transpose(0, 2, 1, 3))
     return y.reshape(N, H * KH, W * KW, Ci)
 
-
-def backward(dy, x, w, need_dx, need_dw):
-    """(dx | None, dw | None) of conv2d_transpose for a layer `applies` accepted, dy
-    (N, H*KH, W*KW, C_in) of the output's shape."""
-    N, H, W, Co = x.shape
-    KH, KW, Ci, _ = w.shape
-    g = np.empty((N, H, W, KH, KW * Ci), dy.dtype)
-    np.copyto(g, dy.reshape(N, H, KH, W, KW * Ci).transpose(0, 1, 3, 2, 4))
-    g = g.reshape(N * H * W, KH * KW * Ci)
-    dx = gemm(g, contiguous(w).reshape(KH * KW * Ci, Co)).reshape(x.shape) if need_dx else None
-    dw = (gemm(g, contiguous(x).reshape(N * H * W, Co), trans_a=True).reshape(w.shape)
-          if need_dw else None)
-    return dx, dw
