@@ -12,7 +12,7 @@ import tensorforge as tf
 from tensorforge import _native
 from tensorforge import reference as R
 from conv_checks import geometry
-from tfhelpers import assert_close, on_backend, to_numpy
+from tfhelpers import assert_close, on_backend, to_numpy, numeric_grad
 
 needs_native = pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
 
@@ -205,18 +205,8 @@ def test_native_gradients_by_finite_differences(case, rng):
         return float(np.sum(C.depthwise_conv2d_forward(x, w, *g).astype(np.float64) * dy))
 
     dx, dw, _ = C.depthwise_conv2d_backward(dy, x, w, *g, True, True)
-    eps = 0.25
     for arr, grad, name in ((x, dx, "dx"), (w, dw, "dw")):
-        num = np.zeros(arr.shape)
-        flat, nflat = arr.reshape(-1), num.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            fp = loss()
-            flat[i] = old - eps
-            fm = loss()
-            flat[i] = old
-            nflat[i] = (fp - fm) / (2 * eps)
+        num = numeric_grad(loss, arr, eps=0.25)
         np.testing.assert_allclose(grad, num, rtol=1e-4, atol=1e-4, err_msg=name)
 
 

@@ -11,7 +11,7 @@ import pytest
 from tensorforge import _native
 from tensorforge import reference as R
 from conv_checks import geometry
-from tfhelpers import assert_close
+from tfhelpers import assert_close, numeric_grad
 
 pytestmark = pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
 
@@ -111,16 +111,7 @@ def test_weight_gradient_by_finite_differences(case, isa):
         return float(np.sum(C.depthwise_conv2d_forward(x, w, *g).astype(np.float64) * dy))
 
     dw = C.depthwise_conv2d_backward(dy, x, w, *g, False, True)[1]
-    num = np.zeros(w.shape)
-    flat, nflat, eps = w.reshape(-1), num.reshape(-1), 0.25
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        fp = loss()
-        flat[i] = old - eps
-        fm = loss()
-        flat[i] = old
-        nflat[i] = (fp - fm) / (2 * eps)
+    num = numeric_grad(loss, w, eps=0.25)
     np.testing.assert_allclose(dw, num, rtol=1e-4, atol=2e-4)
 
 
