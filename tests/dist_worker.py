@@ -7,6 +7,7 @@
     python dist_worker.py metrics OUT [--plain]   (AUC, Precision, ... over the ranks)
     python dist_worker.py fault raise|hang|nan|backward OUT
     python dist_worker.py horovod OUT     (collectives, then Horovod-style fit on own shards)
+    python dist_worker.py refit OUT [--always-copy]   (fits in a row: the broadcast skipped)
 
 Data: 61 synthetic 6x6 images whose class depends on the image (a model can learn it), global
 batch 15: batches of 15, 15, 15, 15 and 1 samples, so 2 and 3 ranks get uneven shares and, on
@@ -366,6 +367,43 @@ def cmd_refreeze(a):
         "owns": np.asarray([t.data.base is None for t in m.layers[0].weights])})
 
 
+def cmd_refit(a):
+    """Four fits of one epoch (fit's default on one machine: the sharded update on the window),
+    RMSprop, the ranks starting from different weights. Before the third, rank 1 alone gives a
+    Dense weight an array of its own with other values; before the fourth, its own optimizer
+    state (set_state). Records which fits' initial broadcast copied (``--always-copy``: the
+    window never counts as shared, every broadcast copies: the A/B)."""
+    import tensorforge.distributed as tfd
+    from tensorforge.distributed import callbacks as dcb, shm
+    from tensorforge.utils import set_random_seed
+    tfd.init(timeout=60)
+    if a.always_copy:
+        shm.SharedMemoryBuckets.holds = lambda self, opt, weights: False
+    copied, inner = [], dcb.broadcast_model
+
+    def counting(model, root_rank=0):
+        copied.append(inner(model, root_rank))
+        return copied[-1]
+
+    dcb.broadcast_model = counting
+    set_random_seed(SEED + tfd.rank())  # different initial weights: the broadcast must fix that
+    x, y = data()
+    m = model(opt="rmsprop")
+    for e in range(4):
+        if e == 2 and tfd.rank() == 1:
+            w = m.layers[-1].weights[0]
+            w.data = w.data + np.float32(0.25)
+        if e == 3 and tfd.rank() == 1:
+            ws = m.weights
+            m.optimizer.set_state(ws, [[s * np.float32(3) for s in st]
+                                       for st in m.optimizer.get_state(ws)])
+        hist = m.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, distributed=True)
+    save(a.out, m, hist, {"copied": np.asarray(copied),
+                          "transport": np.asarray(type(m.optimizer._dist_buckets).__name__),
+                          "state": np.concatenate([s.ravel() for st in m.optimizer.get_state(
+                              m.weights) for s in st])})
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -411,8 +449,11 @@ def main():
     h.add_argument("out")
     rf = sub.add_parser("refreeze")
     rf.add_argument("out")
+    rt = sub.add_parser("refit")
+    rt.add_argument("out")
+    rt.add_argument("--always-copy", action="store_true")
     a = p.parse_args()
-    {"train": cmd_train, "checkpoint": cmd_checkpoint, "resume": cmd_resume,
+    {"refit": cmd_refit, "train": cmd_train, "checkpoint": cmd_checkpoint, "resume": cmd_resume,
      "fault": cmd_fault, "horovod": cmd_horovod, "metrics": cmd_metrics,
      "refreeze": cmd_refreeze}[a.cmd](a)
 

@@ -446,6 +446,27 @@ def test_sharded_window_laid_out_again_keeps_frozen_weights(tmp_path):
 
 
 @needs_mpi
+def test_fits_in_a_row_skip_the_broadcast_of_shared_weights_only(tmp_path):
+    """fit(distributed=True) again on the window's shared weights and state: the initial
+    broadcast copies nothing (Note [no broadcast of shared weights]); after one rank replaced a
+    weight's array or its optimizer state, it copies again. The weights and state equal, bit
+    for bit, those of the same job whose every broadcast copies."""
+    _run(2, "refit", tmp_path / "s")
+    _run(2, "refit", tmp_path / "c", "--always-copy")
+    skip, copy = _load(tmp_path / "s", 2), _load(tmp_path / "c", 2)
+    if str(skip[0]["transport"]) != "SharedMemoryBuckets":
+        assert not _has_dev_shm()  # (no window: every fit copies)
+        return
+    for z, c in zip(skip, copy):
+        assert z["copied"].tolist() == [True, False, True, True]
+        assert c["copied"].tolist() == [True, True, True, True]
+        np.testing.assert_array_equal(_flat(z), _flat(c))
+        np.testing.assert_array_equal(z["state"], c["state"])
+        np.testing.assert_array_equal(_flat(z), _flat(skip[0]))
+        assert np.isfinite(z["h_loss"]).all()
+
+
+@needs_mpi
 @pytest.mark.parametrize("transport", ["auto", "mpi"])
 def test_sharded_checkpoint_holds_the_whole_optimizer_state(tmp_path, transport):
     """Momentum state sharded over 2 ranks (MPI: consolidated at the epoch end; auto: the

@@ -18,10 +18,14 @@ def broadcast_model(model, root_rank=0):
     """Rank ``root_rank``'s weights, optimizer state and iteration count, copied to every rank
     (one Bcast of a flat buffer; only the layout travels pickled). The arrays are rebuilt from
     a fresh float32 buffer: an unpickled array carries a dtype object that is equal to, but not
-    the same object as, np.float32's, which the native kernels' dtype identity check refuses."""
+    the same object as, np.float32's, which the native kernels' dtype identity check refuses.
+    Nothing is copied when every rank already shares them (See Note [no broadcast of shared
+    weights]). Returns whether they were copied."""
     from .._device import to_host
-    me = _comm.rank() == root_rank
     opt = getattr(model, "optimizer", None)
+    if _shared_by_every_rank(model, opt):
+        return False
+    me = _comm.rank() == root_rank
     has_state = opt is not None and hasattr(opt, "get_state")
     arrays = [w for w in model.get_weights()]
     n_w = len(arrays)
@@ -48,6 +52,31 @@ def broadcast_model(model, root_rank=0):
         opt.iterations = int(iters)
     from .._device import device_module, place_model
     place_model(model, device_module())  # 'cuda': set_state made host arrays; no-op on the CPU
+    return True
+
+
+def _shared_by_every_rank(model, opt):
+    """True on every rank when, on every rank, all of the model's weights and the optimizer's
+    state are views of the machine's one shared copy and the iteration counts agree (a
+    collective: one small allgather)."""
+    holds = getattr(opt, "holds_shared", None)
+    mine = holds is not None and holds(model.weights)
+    votes = _comm.gather_small([float(mine), float(getattr(opt, "iterations", 0))])
+    return bool(votes[:, 0].all() and (votes[:, 1] == votes[0, 1]).all())
+
+
+# Note [no broadcast of shared weights]
+# fit(distributed=True) adds BroadcastGlobalVariablesCallback(0) to every fit, so a job that
+# calls fit repeatedly (an epoch per call, or `tensorforge bench distributed`'s rounds) copied
+# rank 0's weights and optimizer state to every rank each time: LeNet's 1.9 MB of weights and
+# 1.9 MB of RMSprop state, 7 ms of CPU a rank (concatenate, Bcast, copies, set_state, then the
+# window taking the replaced state in again), two steps' worth. After a first step of the
+# sharded update on one machine's window (shm.py, fit's default there) every rank's weights and
+# state *are* one shared memory, so the copy would write every value with itself: the ranks vote
+# (all weights and state still the window's views on every rank, same iteration count) and skip
+# it. Anything replaced since (load_weights / set_state create new arrays; a layer added) fails
+# the identity test and the broadcast runs as before; set_weights writes in place into the
+# shared memory, which every rank then reads, as after the broadcast.
 
 
 class BroadcastGlobalVariablesCallback(_cb.Callback):

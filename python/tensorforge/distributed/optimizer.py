@@ -113,6 +113,13 @@ class _DistributedMixin:
                 and not isinstance(b, _shm.SharedMemoryBuckets)):  # shared state is whole
             self._dist_sharded.consolidate(b)
 
+    def holds_shared(self, weights):
+        """True when ``weights`` and this optimizer's state of them live in the one copy that
+        every rank shares (the sharded update on one machine's window, shm.py): not a
+        collective, this rank's view only."""
+        b = self._dist_buckets
+        return isinstance(b, _shm.SharedMemoryBuckets) and b.holds(self, weights)
+
     def defer_update_barrier(self, on):
         """fit(distributed=True): the sharded update's closing barrier is paid by the logs'
         allgather that follows every step (See Note [update barrier in the logs' allgather] in

@@ -343,6 +343,21 @@ class SharedMemoryBuckets(ParamLayout):
             sv.win.Sync()
         sv.bind()
 
+    def holds(self, opt, weights):
+        """True when every tensor of ``weights`` and ``opt``'s state of it are views of this
+        machine's one shared copy (Note [sharded on the window]) and every rank of the job is on
+        this machine: every rank holds them already, bit for bit, being the same memory (See
+        Note [no broadcast of shared weights] in callbacks.py)."""
+        sv = self._shared
+        if sv is None or sv.opt is not opt or self._machines:
+            return False
+        for w in weights:
+            v, st = sv.views.get(id(w)), opt._state.get(id(w))
+            if v is None or w.data is not v or st is None or not all(
+                    x is y for x, y in zip(st[1:], sv.state_views[id(w)])):
+                return False
+        return True
+
     def synced(self):
         """Every rank of the job passed a collective after its deferred update (the logs'
         allgather): the values are complete, this rank may read them."""
