@@ -396,6 +396,7 @@ class _SharedValues:
         self.state = tuple(flat[1 + slots.index(i)] if i in slots else None
                            for i in range(len(proto)))
         self.views, self.state_views = {}, {}
+        self._taken = None  # (param, id, its view, its registered state) after a take_in
         for p, o, n in buckets._spans:
             self.views[id(p)] = self.values[o:o + n].reshape(p.data.shape)
             self.state_views[id(p)] = tuple(None if s is None else s[o:o + n].reshape(p.data.shape)
@@ -405,6 +406,9 @@ class _SharedValues:
         """Each parameter's values and optimizer state that are not views of the window (the
         first step, or replaced since): this rank's chunk of them into the window."""
         b, opt = self.buckets, self.opt
+        st_all, taken = opt._state, self._taken
+        if taken is not None and all(p.data is v and st_all.get(k) is t for p, k, v, t in taken):
+            return  # nothing replaced since the last call: every step but the first
         lo, hi = b._lo, b._hi
         for p, o, n in b._spans:
             a, z = max(lo, o), min(hi, o + n)
@@ -421,6 +425,7 @@ class _SharedValues:
                     if s is not None and x is not None:
                         s[a:z] = x
             opt._state[id(p)] = (p,) + mine
+        self._taken = tuple((p, id(p), self.views[id(p)], st_all[id(p)]) for p, _, _ in b._spans)
 
     def bind(self):
         """Every parameter's ``.data`` is its view of the shared values (after the barrier)."""
