@@ -68,8 +68,8 @@ def _shared_by_every_rank(model, opt):
 # Note [no broadcast of shared weights]
 # fit(distributed=True) adds BroadcastGlobalVariablesCallback(0) to every fit, so a job that
 # calls fit repeatedly (an epoch per call, or `tensorforge bench distributed`'s rounds) copied
-# rank 0's weights and optimizer state to every rank each time: LeNet's 1.9 MB of weights and
-# 1.9 MB of RMSprop state, 7 ms of CPU a rank (concatenate, Bcast, copies, set_state, then the
+# rank 0's weights and optimizer state to every rank each time: LeNet's 3.7 MB of weights and
+# 3.7 MB of RMSprop state, 7 ms of CPU a rank (concatenate, Bcast, copies, set_state, then the
 # window taking the replaced state in again), two steps' worth. After a first step of the
 # sharded update on one machine's window (shm.py, fit's default there) every rank's weights and
 # state *are* one shared memory, so the copy would write every value with itself: the ranks vote
