@@ -450,7 +450,7 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
         assert_close(a, w, scale=1.0 + np.abs(w), n=64, factor=16, atol=1e-6, what="lstm grads")
 
 
-# ---- LSTM weight gradients per step (Note [per-step weight gradients] in csrc/cpu/rnn.cpp) -----
+# ---- LSTM weight gradients per step (Note [per-step weight gradients] in csrc/cpu/rnn_impl.h)
 @pytest.mark.parametrize("B,T,F,U", [
     (64, 4, 28, 128),  # the bench shape's sizes: per-step weight gradients, 4 unit chunks at 2 threads
     (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk

@@ -1,4 +1,4 @@
-// Bindings for the rnn op family (kernels in csrc/cpu/rnn.cpp, contract in tf/rnn.h).
+// Bindings for the rnn op family (kernels in csrc/cpu/rnn_*.cpp, contract in tf/rnn.h).
 //
 // Names, signatures and returned tuples are exactly those of tensorforge.reference.rnn (its
 // docstring is the specification):

@@ -1,5 +1,5 @@
 // Recurrent family on the GPU: the executor that runs rnn_seq.h's drivers with CUDA launches on
-// the caller's stream (CuPy's current stream) and our SGEMM (gemm.cu). Twin of csrc/cpu/rnn.cpp;
+// the caller's stream (CuPy's current stream) and our SGEMM (gemm.cu). Twin of csrc/cpu/rnn_*.cpp;
 // cell kernels in rnn_kernels.cuh; contract in tf/cuda_kernels.h and tf/rnn.h.
 // Every launch is checked (TF_CUDA_LAUNCH_CHECK inside launch() and sgemm()).
 #include <algorithm>

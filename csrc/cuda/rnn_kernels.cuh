@@ -2,7 +2,7 @@
 // forward and backward, one launch per time step (the sequence driver is rnn_seq.h, the launcher
 // rnn.cu). Kept apart so csrc/cuda/emu/ can run the very same source on the CPU model.
 //
-// Same math and same saved arrays as csrc/cpu/rnn.cpp (see its Note [saved for backward]) and
+// Same math and same saved arrays as csrc/cpu/rnn_*.cpp (see Note [saved for backward] in rnn_impl.h) and
 // python/tensorforge/reference/rnn.py. Dimensions B batch, T time, U units; every (B, T, .) array
 // is indexed like x by the input time t of the step (not by processing order s); out[:, s] is
 // step s's output (go_backwards: s reads x[:, T-1-s]). One thread per (b, u), grid-stride.

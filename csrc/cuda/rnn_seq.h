@@ -10,7 +10,7 @@
 //                                     (tf::cuda::sgemm, contract in tf/cuda_kernels.h)
 //   launch(n, kernel, args...)        kernel<<<grid-stride over n, THREADS>>>(args...)
 //
-// Structure (the CPU kernels' in csrc/cpu/rnn.cpp, see its file header and Note [saved for
+// Structure (the CPU kernels' in csrc/cpu/rnn_*.cpp, see rnn_impl.h's file header and Note [saved for
 // backward]; B batch, T time, F features, U units, G gates):
 //   forward:  ONE GEMM for the input projection of every step, (B*T, F) @ kernel + bias, written
 //             into the saved gates (cand) array; per step one recurrent GEMM h_{s-1} @ U

@@ -1,5 +1,5 @@
 // Recurrent kernels: LSTM, GRU (both Keras formulations) and SimpleRNN over a whole sequence,
-// forward and backward through time (kernels in csrc/cpu/rnn.cpp, one per ISA; see tf/isa.h).
+// forward and backward through time (kernels in csrc/cpu/rnn_*.cpp, one per ISA; see tf/isa.h).
 //
 // Dimensions: B batch, T time, F features, U units, G gates (LSTM 4, GRU 3, SimpleRNN 1).
 // Layouts (Keras, all C-contiguous float32):
@@ -10,7 +10,7 @@
 //   mask (B, T): 0.0f means the step that reads x[b, t] keeps the state and repeats it as output.
 //   go_backwards: step s reads x[:, T-1-s]; out[:, s] is that step's output (Keras order).
 // Saved arrays (gates, h_prev, c_prev, rec_h, cand) are (B, T, .) indexed like x by the time of
-// the input the step read; see Note [saved for backward] in rnn.cpp.
+// the input the step read; see Note [saved for backward] in csrc/cpu/rnn_impl.h.
 // Contract: every output array is written with = (the bindings allocate them fresh); inputs are
 // const; kernels neither allocate Python objects nor validate (the bindings do).
 #pragma once

@@ -27,7 +27,7 @@ class _LSTM(Function):
         out, h, c, gates, h_prev, c_prev = krnn.lstm_forward(
             x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards, activation,
             recurrent_activation)
-        # gates/h_prev/c_prev: see the kernel's Note [saved for backward] in csrc/cpu/rnn.cpp.
+        # gates/h_prev/c_prev: see the kernel's Note [saved for backward] in csrc/cpu/rnn_impl.h.
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     activation, recurrent_activation, bias is not None, h0 is not None,

@@ -1,6 +1,6 @@
 """Reference recurrent kernels: LSTM, GRU and SimpleRNN over a whole sequence, forward and BPTT.
 
-The NumPy (or CuPy) twin of csrc/cpu/rnn.cpp: same names, same signatures, same saved arrays.
+The NumPy (or CuPy) twin of csrc/cpu/rnn_*.cpp: same names, same signatures, same saved arrays.
 Vectorized over the batch; a Python loop over time steps.
 
 Dimensions: B batch, T time, F features, U units, G gates (LSTM 4, GRU 3, SimpleRNN 1).

@@ -1,0 +1,199 @@
+// LSTM forward and backward through time (shared pieces and the file family's notes in
+// rnn_impl.h, the backward driver in rnn_bptt.h; contract in tf/rnn.h).
+#include "rnn_bptt.h"
+
+namespace tf {
+namespace TF_ISA {
+
+// =============================================== LSTM ======================================
+void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
+  // 1. the input projection: one GEMM over all steps into the gates buffer, or for few features
+  //    a second term of every step's GEMM (Note [fused input projection])
+  const bool fused = F <= kFuseMaxFeatures;
+  if (!fused) seq_gemm(B * T, GU, F, x, F, 1, kernel, GU, 1, 0.0f, gates, GU, bias);
+  // c lives in c_T during the loop (a chunk task touches only its own units).
+  if (c0) std::memcpy(c_T, c0, sizeof(float) * B * U);
+  else std::memset(c_T, 0, sizeof(float) * B * U);
+  const int nt = team_size(B, U, 4);
+  const UnitChunks ch(U, nt);  // Note [dynamic unit chunks]
+  // per chunk: (fused) the 4 gates' kernel blocks (F x nu each), then their recurrent_kernel blocks
+  const index_t Fp = fused ? F : 0;
+  const std::vector<index_t> woff =
+      chunk_offsets(ch, [&](index_t nu) { return 4 * (packed_size(Fp, nu) + packed_size(U, nu)); });
+  Buf Wp(Ws::rnn_wpack, (size_t)woff[ch.C]);
+  PhaseSync sync(ch.C, nt);
+  {
+    static const int all4[4] = {0, 1, 2, 3};
+    const StepScratch R{Ws::rnn_step, (size_t)(B * 4 * ch.max_nu)};  // per executing thread
+    int64_t ph = 0;
+    // a chunk packs its weights in step 0's task (Note [one phase per step])
+    auto pack = [&](index_t c) {
+      const index_t u0 = ch.u0(c), u1 = ch.u1(c);
+      float* wx = Wp.data() + woff[c];
+      if (fused) pack_recurrent_fwd(kernel, F, 4, U, u0, u1, all4, 4, wx);
+      pack_recurrent_fwd(recurrent_kernel, U, 4, U, u0, u1, all4, 4, wx + 4 * packed_size(Fp, u1 - u0));
+    };
+    std::vector<float> zeros(h0 ? 0 : (size_t)B * U, 0.0f);
+    for (index_t s = 0; s < T; ++s) {
+      const index_t t = time_of(s, T, go_backwards);
+      // h_{s-1}: out[:, s-1] (row stride T*U) or the initial state (row stride U)
+      const float* hp = s > 0 ? out + (s - 1) * U : (h0 ? h0 : zeros.data());
+      const index_t rs_hp = s > 0 ? T * U : U;
+      sync.run(ph++, [&](index_t c) {
+        if (s == 0) pack(c);
+        const index_t u0 = ch.u0(c), u1 = ch.u1(c), nu = u1 - u0;
+        const index_t psx = packed_size(Fp, nu), ps = packed_size(U, nu);
+        const float* wx = Wp.data() + woff[c];
+        const float* wp = wx + 4 * psx;
+        // R = [x_t @ kernel[:, chunk] +] h_{t-1} @ recurrent_kernel[:, chunk], gate by gate
+        for (int g = 0; g < 4; ++g) {
+          const Term th{hp, rs_hp, U, wp + g * ps};
+          if (fused) gemm_packed(B, nu, {Term{x + t * F, T * F, F, wx + g * psx}, th}, R.data() + g * nu, 4 * nu, false);
+          else gemm_packed(B, nu, {th}, R.data() + g * nu, 4 * nu, false);
+        }
+        for (index_t b = 0; b < B; ++b) {
+          float* P = gates + (b * T + t) * GU + u0;   // projection in (unless fused), activations out
+          if (b + kPfRows < B) {  // Note [row prefetch]: the gates (read unless fused, written)
+            for (index_t q = 0; q < 4; ++q) prefetch_run<1>(P + kPfRows * T * GU + q * U, nu);
+          }
+          const float* r = R.data() + b * 4 * nu;
+          const float* hpb = hp + b * rs_hp + u0;
+          float* c = c_T + b * U + u0;
+          float* hs = h_prev + (b * T + t) * U + u0;
+          float* cs = c_prev + (b * T + t) * U + u0;
+          float* o_out = out + (b * T + s) * U + u0;
+          const bool keep = !mask || mask[b * T + t] != 0.0f;
+          // what R lacks, gates U apart: the bias (fused) or the projection with its bias
+          const float* a = fused ? (bias ? bias + u0 : nullptr) : P;
+          for_lanes(nu, [&](index_t j, int n) {
+            vf zi = ld(r + j, n), zf = ld(r + nu + j, n), zg = ld(r + 2 * nu + j, n), zo = ld(r + 3 * nu + j, n);
+            if (a) {
+              zi = zi + ld(a + j, n);
+              zf = zf + ld(a + U + j, n);
+              zg = zg + ld(a + 2 * U + j, n);
+              zo = zo + ld(a + 3 * U + j, n);
+            }
+            vf i = act_f(zi, rec_act), f = act_f(zf, rec_act), g = act_f(zg, act), o = act_f(zo, rec_act);
+            st(P + j, i, n);
+            st(P + U + j, f, n);
+            st(P + 2 * U + j, g, n);
+            st(P + 3 * U + j, o, n);
+            vf cold = ld(c + j, n), hold = ld(hpb + j, n);
+            st(cs + j, cold, n);
+            st(hs + j, hold, n);
+            vf cn = fmadd(f, cold, i * g);
+            vf hn = o * act_f(cn, act);
+            if (!keep) { cn = cold; hn = hold; }
+            st(c + j, cn, n);
+            st(o_out + j, hn, n);
+          });
+        }
+      });
+    }
+  }
+  for (index_t b = 0; b < B; ++b)
+    std::memcpy(h_T + b * U, out + (b * T + T - 1) * U, sizeof(float) * U);
+}
+
+namespace {
+// The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
+// Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
+// dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
+struct LstmCell {
+  static constexpr int kG = 4, phases = 1;
+  static constexpr bool kStepGrads = true;
+  bool per_step;  // false: the whole-sequence GEMMs after the loop instead (lstm_backward)
+  index_t B, U, T, W, F;
+  const float *rk, *gates, *c_prev, *x, *h_prev, *Kp;
+  float *dc0, *dx, *dkernel, *drk, *dbias;
+  float* xh;  // per_step: two [x_t | h_{t-1}] (B, F + U), contiguous rows for chunk_grads
+  RnnAct act, rec_act;
+  index_t packed(index_t nu) const { return packed_size(W, nu); }
+  void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
+  void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
+    for (index_t q = 0; q < 4; ++q) prefetch_run<0>(gates + (b * T + t) * W + q * U + u0, nu);
+    prefetch_run<0>(c_prev + (b * T + t) * U + u0, nu);
+  }
+  void step(index_t b, index_t t, index_t u0, index_t nu, float* g, float* dh, const float* dout) const {
+    const float* gt = gates + (b * T + t) * W + u0;
+    const float* cp = c_prev + (b * T + t) * U + u0;
+    float* dc = dc0 + b * U + u0;
+    for_lanes(nu, [&](index_t j, int n) {
+      vf dht = ld(dh + j, n) + ld(dout + j, n);
+      vf i = ld(gt + j, n), f = ld(gt + U + j, n), gg = ld(gt + 2 * U + j, n),
+         o = ld(gt + 3 * U + j, n), cpv = ld(cp + j, n);
+      vf ac = act_f(fmadd(f, cpv, i * gg), act);
+      vf dct = fmadd(dht * o, dact_f(ac, act), ld(dc + j, n));
+      st(g + j, dct * gg * dact_f(i, rec_act), n);
+      st(g + U + j, dct * cpv * dact_f(f, rec_act), n);
+      st(g + 2 * U + j, dct * i * dact_f(gg, act), n);
+      st(g + 3 * U + j, dht * ac * dact_f(o, rec_act), n);
+      st(dc + j, dct * f, n);
+      st(dh + j, zero(), n);  // the GEMM accumulates dh_{t-1}
+    });
+  }
+  // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
+  void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
+    if (per_step) gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
+    else gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+  }
+  void prepare(index_t t, index_t b0, index_t b1, int buf) const {
+    float* o = xh + buf * B * (F + U);
+    for (index_t b = b0; b < b1; ++b) {
+      std::memcpy(o + b * (F + U), x + (b * T + t) * F, sizeof(float) * F);
+      std::memcpy(o + b * (F + U) + F, h_prev + (b * T + t) * U, sizeof(float) * U);
+    }
+  }
+  // the chunk's gate columns of dkernel += x_t^T dG_t, drecurrent_kernel += h_{t-1}^T dG_t,
+  // dbias += column sums of dG_t
+  void chunk_grads(index_t u0, index_t nu, const float* dG, int buf) const {
+    const float* a = xh + buf * B * (F + U);
+    for (index_t q = 0; q < 4; ++q) {
+      const index_t col = q * U + u0;
+      const float* g = dG + col;
+      gemm_tn_acc(F, nu, B, a, F + U, g, W, dkernel + col, W);
+      gemm_tn_acc(U, nu, B, a + F, F + U, g, W, drk + col, W);
+      for_lanes(nu, [&](index_t j, int n) {
+        vf sum = ld(dbias + col + j, n);
+        for (index_t b = 0; b < B; ++b) sum = sum + ld(g + b * W + j, n);
+        st(dbias + col + j, sum, n);
+      });
+    }
+  }
+  // dx_t rows [b0, b1) = dG_t rows @ kernel^T
+  void dx_rows(index_t t, index_t b0, index_t b1, const float* dG) const {
+    gemm_packed(b1 - b0, F, W, dG + b0 * W, W, Kp, dx + (b0 * T + t) * F, T * F, false);
+  }
+};
+}  // namespace
+
+void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
+  FtzGuard ftz;
+  const index_t B = d.B, T = d.T, F = d.F, U = d.U, GU = 4 * U;
+  std::memcpy(dc0, d_c_T, sizeof(float) * B * U);  // dc0 holds the running dc_t
+  // Weight gradients per step while a thread's share of them and of the packed weights about
+  // stays in its L2 (Note [per-step weight gradients]); else (many units or features) the whole-sequence GEMMs after the loop.
+  const bool per_step = step_grads_fit(B, F, U, 4, team_size(B, U, 4));
+  Buf Kp(per_step ? packed_size(GU, F) : 0);  // kernel^T (4U, F) as NR-wide panels, for dx_t
+  Buf xh(per_step ? (size_t)(2 * B * (F + U)) : 0);
+  if (per_step) {
+    std::memset(dkernel, 0, sizeof(float) * F * GU);
+    std::memset(drecurrent_kernel, 0, sizeof(float) * U * GU);
+    std::memset(dbias, 0, sizeof(float) * GU);
+    pack_panels(GU, F, kernel, 1, GU, Kp.data());
+  }
+  const LstmCell cell{per_step, B, U, T, GU, F, recurrent_kernel, gates, c_prev, x, h_prev, Kp.data(),
+                      dc0, dx, dkernel, drecurrent_kernel, dbias, xh.data(), act, rec_act};
+  const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
+  if (per_step) return;
+  // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
+  seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
+  seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
+  seq_gemm(U, GU, B * T, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr);
+  column_sums(B * T, G2, GU, 0, GU, dbias);
+}
+
+}  // namespace TF_ISA
+}  // namespace tf
