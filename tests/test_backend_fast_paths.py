@@ -45,6 +45,9 @@ def test_tf_matmul_2d_transposes_and_adjoints(dtype, ta, tb, adj):
     assert not y.requires_grad
     np.testing.assert_allclose(y.numpy(), want, **_tol(dtype))
     np.testing.assert_allclose(tf.matmul(a, b, **kw).numpy(), want, **_tol(dtype))  # arrays
+    if dtype == np.float32:  # a list: converted (floatx, float32), then the product
+        np.testing.assert_allclose(tf.matmul(a.tolist(), tf.Tensor(b), **kw).numpy(), want,
+                                   **_tol(dtype))
     out, r, (ga, gb) = _grads(lambda x, w: tf.matmul(x, w, **kw), a, b)
     np.testing.assert_allclose(out, want, **_tol(dtype))
     gopa, gopb = r @ opb.T, opa.T @ r

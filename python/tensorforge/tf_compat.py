@@ -340,18 +340,19 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             return _ops_matmul(a, b)
         if len(sa) >= 3 and len(sb) >= 3 and not (transpose_a or transpose_b):
             return _ops_matmul(a, b)  # (the batched kernel checks the shapes)
+    a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)  # arrays, lists: converted once
     if transpose_a:
-        a = K.permute_dimensions(a, tuple(builtins.range(K.ndim(a) - 2)) + (K.ndim(a) - 1, K.ndim(a) - 2))
+        a = K.permute_dimensions(a, tuple(builtins.range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2))
     if transpose_b:
-        b = K.permute_dimensions(b, tuple(builtins.range(K.ndim(b) - 2)) + (K.ndim(b) - 1, K.ndim(b) - 2))
-    if K.ndim(a) == 2 and K.ndim(b) == 2:
+        b = K.permute_dimensions(b, tuple(builtins.range(b.ndim - 2)) + (b.ndim - 1, b.ndim - 2))
+    if a.ndim == 2 and b.ndim == 2:
         return K.dot(a, b)
     # rank >= 3: TensorFlow's batched product over the leading axes (broadcast), not Keras'
     # batch_dot, which contracts a 4-D pair into a 5-D result
-    if K.ndim(a) < 2 or K.ndim(b) < 2:
+    if a.ndim < 2 or b.ndim < 2:
         raise ValueError(f"matmul: a and b must have rank >= 2, got shapes {tuple(a.shape)} and "
                          f"{tuple(b.shape)}")
-    return _tensor("matmul", "a", a) @ _tensor("matmul", "b", b)
+    return a @ b
 
 
 def einsum(equation, *inputs, name=None, **kwargs):

@@ -29,6 +29,8 @@ def tensor(fn, name, x, dtype=None):
     floatx; NumPy arrays keep their dtype and move to the device on the cuda backend."""
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else Tensor(x.data.astype(dtype))
+    if type(x) is np.ndarray and x.dtype.kind in "biufc" and get_backend() != "cuda":
+        return Tensor(x, dtype=dtype)  # a numeric host array on a host backend: the checks below pass
     if is_array(x) or isinstance(x, (np.generic, int, float, bool, list, tuple)):
         try:
             t = Tensor(x, dtype=dtype)
