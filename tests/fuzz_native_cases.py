@@ -143,6 +143,14 @@ def _c_cases():
         return Case("depthwise_conv2d_backward", "C", [dy, x, w] + g + flags)
     B["depthwise_conv2d_backward"] = dw_b
 
+    def convt_taps_f(rng):  # Conv2DTranspose, kernel == stride: x (N, H, W, C_out), w (KH, KW, C_in, C_out)
+        N, H, W, CO, CI = (int(rng.integers(1, 5)) for _ in range(5))
+        KH, KW = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        b = f32(rng, CI) if rng.random() < 0.5 else None
+        return Case("conv2d_transpose_taps_forward", "C",
+                    [f32(rng, N, H, W, CO), f32(rng, KH, KW, CI, CO), b])
+    B["conv2d_transpose_taps_forward"] = convt_taps_f
+
     def pool(kind):
         def make(rng):
             d = pool_dims(rng)

@@ -148,3 +148,53 @@ def test_bad_dy_shape_names_op():
         K.conv2d_transpose_backward(np.zeros((1, 4, 4, 5), np.float32), x, w, 2, "valid")
     with pytest.raises(TypeError, match="conv2d_transpose"):
         K.conv2d_transpose(x, w.astype(np.float64), None, (4, 4), 2, "valid")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_native_forward_against_reference_many_chunks(isa, threads):
+    """The native forward (csrc/cpu/convt_taps.cpp) against the NumPy reference function and
+    float64, at a size with many row chunks (an uneven last chunk), at 1 and 2 threads, with and
+    without bias; the same bits at both thread counts (each output is one row's GEMM)."""
+    import tensorforge as tf
+    from tensorforge import _native, reference
+    C = _native._C
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((3, 37, 11, 20)).astype(np.float32)   # R = 111 rows
+    w = rng.standard_normal((2, 3, 24, 20)).astype(np.float32)
+    b = rng.standard_normal(24).astype(np.float32)
+    dy = rng.standard_normal((3, 74, 33, 24)).astype(np.float32)
+    prev = tf.get_num_threads()
+    tf.set_num_threads(threads)
+    try:
+        y = C.conv2d_transpose_taps_forward(x, w, b)
+        y0 = C.conv2d_transpose_taps_forward(x, w)
+        tf.set_num_threads(3 - threads)
+        y_other = C.conv2d_transpose_taps_forward(x, w, b)
+    finally:
+        tf.set_num_threads(prev)
+    ry, _, _, _ = _ref64(x, w, b, dy)
+    ay = _ref64(np.abs(x), np.abs(w), None, np.abs(dy))[0]
+    assert y.shape == ry.shape == y0.shape and y.dtype == np.float32
+    assert np.abs(y - ry).max() <= _bound(np.float32, x.shape[3] + 1, ay)
+    assert np.abs(y0 - (ry - b)).max() <= _bound(np.float32, x.shape[3] + 1, ay)
+    np.testing.assert_array_equal(y, y_other)
+    np.testing.assert_allclose(reference.conv2d_transpose_taps_forward(x, w, b), ry,
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_native_kernels_name_op_and_argument():
+    from tensorforge import _native
+    C = _native._C
+    x = np.zeros((1, 2, 2, 3), np.float32)
+    w = np.zeros((2, 2, 4, 3), np.float32)
+    with pytest.raises(ValueError, match=r"conv2d_transpose_taps_forward: w has C_out = 3 but x has 5"):
+        C.conv2d_transpose_taps_forward(np.zeros((1, 2, 2, 5), np.float32), w)
+    with pytest.raises(ValueError, match=r"conv2d_transpose_taps_forward: x must be C-contiguous"):
+        C.conv2d_transpose_taps_forward(np.zeros((1, 2, 2, 6), np.float32)[..., ::2], w)
+    with pytest.raises(TypeError, match=r"conv2d_transpose_taps_forward: b must be float32"):
+        C.conv2d_transpose_taps_forward(x, w, np.zeros(4))
+    with pytest.raises(ValueError, match=r"conv2d_transpose_taps_forward: b must have shape \(4,\)"):
+        C.conv2d_transpose_taps_forward(x, w, np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match=r"conv2d_transpose_taps_forward: x must not be empty"):
+        C.conv2d_transpose_taps_forward(np.zeros((0, 2, 2, 3), np.float32), w)
+

@@ -216,6 +216,8 @@ void bind_core(pybind11::module_& m) {
 
 // The Dense layer's fused backward (csrc/bindings/dense.cpp).
 void bind_dense(pybind11::module_& m);
+// Conv2DTranspose with kernel == stride, forward (csrc/bindings/convt_taps.cpp).
+void bind_convt_taps(pybind11::module_& m);
 
 }  // namespace tf
 
@@ -232,4 +234,5 @@ PYBIND11_MODULE(_C, m) {
   tf::bind_norm(m);
   tf::bind_embedding(m);
   tf::bind_dense(m);
+  tf::bind_convt_taps(m);
 }

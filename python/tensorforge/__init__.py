@@ -36,16 +36,28 @@ _keras_alias.install()
 keras = sys.modules[__name__]
 
 
+_tf_names = {}  # the tf_compat names already looked up (see __getattr__)
+
+
 def __getattr__(name):
     """TensorFlow 2's names on ``tf`` (``tf.GradientTape``, ``tf.data``, ``tf.reduce_mean``,
-    ...), loaded on first use from tf_compat.py (PEP 562: the package namespace stays small)."""
+    ...), loaded on first use from tf_compat.py (PEP 562: the package namespace stays small).
+    A name found is remembered in ``_tf_names``, not in the package namespace (where
+    ``tf.range`` or ``tf.print`` would shadow builtins in a later ``from tensorforge import *``):
+    custom layers call ``tf.matmul`` every step, and the import and list scan cost ~2 us a call,
+    the dict lookup ~0.4 (bench/tfcompat_overhead.py)."""
+    try:
+        return _tf_names[name]
+    except KeyError:
+        pass
     if name.startswith("_") or name == "tf_compat":
         raise AttributeError(f"module 'tensorforge' has no attribute {name!r}")
     import importlib
     tf_compat = importlib.import_module(__name__ + ".tf_compat")
     attr = {"bool": "bool_"}.get(name, name)
     if attr in tf_compat.__all__:
-        return getattr(tf_compat, attr)
+        value = _tf_names[name] = getattr(tf_compat, attr)
+        return value
     raise AttributeError(f"module 'tensorforge' has no attribute {name!r}")
 
 

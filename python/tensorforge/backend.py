@@ -45,13 +45,24 @@ def clear_session():
     utils.reset_uids()
 
 
+_backend_names = {}  # the backend_ops names already looked up (see __getattr__)
+
+
 def __getattr__(name):
     """The Keras backend functions (K.mean, K.dot, ...) live in tensorforge.backend_ops; they
     are looked up here on first use (PEP 562): they build on the ops, which stand above
-    _dispatch.py but below this module."""
+    _dispatch.py but below this module. A name found is remembered in ``_backend_names`` (not
+    in this namespace, where K.sum or K.abs would shadow builtins in a later ``from
+    tensorforge.backend import *``): the import and list scan cost ~2 us a K.* call, the dict
+    lookup ~0.4 (bench/tfcompat_overhead.py)."""
+    try:
+        return _backend_names[name]
+    except KeyError:
+        pass
     from . import backend_ops
     if name in backend_ops.__all__:
-        return getattr(backend_ops, name)
+        value = _backend_names[name] = getattr(backend_ops, name)
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

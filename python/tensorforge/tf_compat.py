@@ -19,6 +19,7 @@ from .backend_ops._args import device_xp, shape_arg, tensor as _tensor
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
+from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
 from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
@@ -318,19 +319,40 @@ def stop_gradient(input, name=None):  # noqa: A002
     return K.stop_gradient(input)
 
 
-def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, name=None):
+    """``tf.matmul``: op(a) @ op(b), op a transpose of the last two axes where asked; rank 2 is
+    Keras' dot, rank >= 3 TensorFlow's batched product over the broadcast leading axes. The
+    dtypes are real floats, so ``adjoint_*`` is ``transpose_*``; the sparsity hints change
+    nothing. Plain float Tensors of matching shapes go straight to the GEMM op (Note [backend
+    fast paths] in backend_ops/math_ops.py)."""
+    if adjoint_a or adjoint_b:
+        if (adjoint_a and transpose_a) or (adjoint_b and transpose_b):
+            raise ValueError("matmul: only one of transpose_a and adjoint_a (transpose_b and "
+                             "adjoint_b) may be True")
+        transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
+    if type(a) is Tensor and type(b) is Tensor and a.dtype == b.dtype and a.dtype.kind == "f":
+        sa, sb = a.shape, b.shape
+        if len(sa) == 2 and len(sb) == 2 and sa[0 if transpose_a else 1] == \
+                sb[1 if transpose_b else 0]:
+            if transpose_a or transpose_b:
+                return _ops_gemm(a, b, trans_a=bool(transpose_a), trans_b=bool(transpose_b))
+            return _ops_matmul(a, b)
+        if len(sa) >= 3 and len(sb) >= 3 and not (transpose_a or transpose_b):
+            return _ops_matmul(a, b)  # (the batched kernel checks the shapes)
+    a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)  # arrays, lists: converted once
     if transpose_a:
-        a = K.permute_dimensions(a, tuple(builtins.range(K.ndim(a) - 2)) + (K.ndim(a) - 1, K.ndim(a) - 2))
+        a = K.permute_dimensions(a, tuple(builtins.range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2))
     if transpose_b:
-        b = K.permute_dimensions(b, tuple(builtins.range(K.ndim(b) - 2)) + (K.ndim(b) - 1, K.ndim(b) - 2))
-    if K.ndim(a) == 2 and K.ndim(b) == 2:
+        b = K.permute_dimensions(b, tuple(builtins.range(b.ndim - 2)) + (b.ndim - 1, b.ndim - 2))
+    if a.ndim == 2 and b.ndim == 2:
         return K.dot(a, b)
     # rank >= 3: TensorFlow's batched product over the leading axes (broadcast), not Keras'
     # batch_dot, which contracts a 4-D pair into a 5-D result
-    if K.ndim(a) < 2 or K.ndim(b) < 2:
+    if a.ndim < 2 or b.ndim < 2:
         raise ValueError(f"matmul: a and b must have rank >= 2, got shapes {tuple(a.shape)} and "
                          f"{tuple(b.shape)}")
-    return _tensor("matmul", "a", a) @ _tensor("matmul", "b", b)
+    return a @ b
 
 
 def einsum(equation, *inputs, name=None, **kwargs):

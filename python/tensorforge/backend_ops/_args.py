@@ -29,6 +29,8 @@ def tensor(fn, name, x, dtype=None):
     floatx; NumPy arrays keep their dtype and move to the device on the cuda backend."""
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else Tensor(x.data.astype(dtype))
+    if type(x) is np.ndarray and x.dtype.kind in "biufc" and get_backend() != "cuda":
+        return Tensor(x, dtype=dtype)  # a numeric host array on a host backend: the checks below pass
     if is_array(x) or isinstance(x, (np.generic, int, float, bool, list, tuple)):
         try:
             t = Tensor(x, dtype=dtype)
@@ -87,6 +89,12 @@ def shape_arg(fn, name, shape, allow_minus_one=False):
 
 def axis_arg(fn, axis, x):
     """None or a sorted tuple of non-negative axes of ``x`` (see ops.reduce.normalize_axis)."""
+    if axis is None:
+        return None
+    if type(axis) is int:  # the common K.mean(x, axis=-1), in two tests
+        nd = x.ndim
+        if -nd <= axis < nd:
+            return (axis % nd,)
     return normalize_axis(fn, axis, x.ndim, x.shape)
 
 

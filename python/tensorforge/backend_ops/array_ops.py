@@ -43,6 +43,18 @@ def count_params(x):
 
 
 def reshape(x, shape):
+    if type(x) is Tensor and type(shape) in (tuple, list):  # Note [backend fast paths]
+        known, free = 1, 0  # the product of the given sizes, and the count of -1s
+        for s in shape:
+            if type(s) is not int or s < -1:
+                break  # a Tensor, a NumPy int, a bad size: the general path converts or explains
+            if s == -1:
+                free += 1
+            else:
+                known *= s
+        else:
+            if (known == x.size) if free == 0 else (free == 1 and known and not x.size % known):
+                return B.Reshape.apply(x, tuple(shape))
     x = tensor("reshape", "x", x)
     new = shape_arg("reshape", "shape", shape, allow_minus_one=True)
     known = int(np.prod([s for s in new if s != -1], dtype=np.int64))
@@ -118,6 +130,17 @@ def _tensors(fn, name, tensors):
 
 def concatenate(tensors, axis=-1):
     """Join along an existing axis."""
+    if type(tensors) in (list, tuple) and tensors and type(axis) is int:
+        t0 = tensors[0]  # Note [backend fast paths]: Tensors of one dtype and rank, in range
+        if type(t0) is Tensor and -t0.ndim <= axis < t0.ndim:
+            a = axis % t0.ndim
+            rest = t0.shape[:a] + t0.shape[a + 1:]
+            for t in tensors:
+                if type(t) is not Tensor or t.dtype != t0.dtype or t.ndim != t0.ndim or \
+                        t.shape[:a] + t.shape[a + 1:] != rest:
+                    break
+            else:
+                return B.Concatenate.apply(*tensors, axis=a)
     ts = _tensors("concatenate", "tensors", tensors)
     nd = ts[0].ndim
     if nd == 0:

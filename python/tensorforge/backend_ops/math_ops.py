@@ -7,8 +7,9 @@ import numpy as np
 
 from .. import backend_config as _backend
 from .._xp import array_module
-from ..autograd import Tensor
+from ..autograd import Tensor, _grad_state, _wrap
 from ..ops import basic as B
+from ..ops.gemm import matmul as _matmul
 from ..ops import elementwise as E
 from ..ops import reduce as R
 from ._args import axis_arg, shape_str, tensor
@@ -33,8 +34,14 @@ def square(x):
 
 def sqrt(x):
     """sqrt(max(x, 0)), as Keras (negative inputs give 0 and no gradient)."""
+    if type(x) is Tensor and (not x.requires_grad or not _grad_state.enabled):
+        d = x.data  # Note [backend fast paths]: nothing records, so the two ufuncs alone
+        if d.dtype.kind == "f":
+            xp = array_module(d)
+            return _wrap(xp.sqrt(xp.maximum(d, d.dtype.type(0))))
     x = tensor("sqrt", "x", x)
-    return B.sqrt(B.maximum(x, 0))
+    # (a Python float bound takes the float fast case of the binary op: same dtype, same values)
+    return B.sqrt(B.maximum(x, 0.0 if x.dtype.kind == "f" else 0))
 
 
 def exp(x):
@@ -257,6 +264,16 @@ def stop_gradient(variables):
 
 
 # ---- products --------------------------------------------------------------------------------
+# Note [backend fast paths]: custom layers and losses call K.* (and tf.*, which wraps them) on
+# every step, so the common case -- Tensors (not a subclass: a symbolic KerasTensor records an op
+# layer), of one float dtype, of shapes that fit -- is recognised in a few type and shape tests
+# and goes straight to the op; every other case takes the general path below, with its
+# conversions and error messages. Both compute the same op (tests/test_backend_fast_paths.py).
+def _same_float(x, y):
+    """x and y are plain Tensors of one float dtype (the fast paths' precondition)."""
+    return type(x) is Tensor and type(y) is Tensor and x.dtype == y.dtype and x.dtype.kind == "f"
+
+
 def _float_pair(fn, x, y):
     x, y = tensor(fn, "x", x), tensor(fn, "y", y)
     if x.dtype.kind != "f" or x.dtype != y.dtype:
@@ -268,6 +285,8 @@ def _float_pair(fn, x, y):
 def dot(x, y):
     """Keras dot: (..., K) . (..., K, N) contracts x's last axis with y's second-to-last; the
     result has shape x.shape[:-1] + y.shape[:-2] + y.shape[-1:]. Runs the GEMM kernel."""
+    if _same_float(x, y) and x.ndim == 2 and y.ndim == 2 and x.shape[1] == y.shape[0]:
+        return _matmul(x, y)  # Note [backend fast paths]
     x, y = _float_pair("dot", x, y)
     if x.ndim > 2 or y.ndim > 2:
         if x.ndim < 1 or y.ndim < 2 or x.shape[-1] != y.shape[-2]:
@@ -290,6 +309,11 @@ def batch_dot(x, y, axes=None):
     same axis in both. The result keeps x's remaining axes then y's; 2-D inputs give (batch, 1).
     """
     fn = "batch_dot"
+    if (_same_float(x, y) and x.ndim == 3 and y.ndim == 3 and x.shape[0] == y.shape[0]
+            and x.shape[2] == y.shape[1] and (axes is None or (
+                type(axes) in (list, tuple) and len(axes) == 2 and axes[0] in (2, -1)
+                and axes[1] in (1, -2)))):
+        return _matmul(x, y)  # (B, M, K) . (B, K, N): one batched product (Note [backend fast paths])
     x, y = _float_pair(fn, x, y)
     xs, ys = x.shape, y.shape
     if x.ndim < 2 or y.ndim < 2:
@@ -327,9 +351,8 @@ def batch_dot(x, y, axes=None):
 
 
 def transpose(x):
-    """All axes reversed."""
-    x = tensor("transpose", "x", x)
-    return B.transpose(x, tuple(range(x.ndim))[::-1])
+    """All axes reversed (the op's default order: no permutation to check)."""
+    return B.transpose(tensor("transpose", "x", x))
 
 
 def in_top_k(predictions, targets, k):

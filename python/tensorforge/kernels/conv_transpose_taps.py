@@ -9,29 +9,32 @@ pixel (n, i, j) alone feeds the KH x KW output block at rows i*KH + a, columns j
 
 is ONE GEMM (N*H*W, C_out) @ (C_out, KH*KW*C_in) with the taps side by side (w's own layout,
 bias tiled over the taps in the GEMM's epilogue) whose column blocks are copied to their output
-rows. The copy runs per chunk of (n, i) rows whose GEMM output fits ~1 MiB (still in L2 when it
-is copied).
-The backward keeps the general kernels: a per-tap gather of dy (one NumPy copy on the calling
-thread) + dx and dw GEMMs measured no faster than the strided conv2d and its weight gradient
-(bench/RESULTS.md, section convt7).
+rows. The native kernel (csrc/cpu/convt_taps.cpp, `conv2d_transpose_taps_forward`) splits the
+(n, i) rows in chunks over the threads: each chunk's GEMM (~256 KiB of output, in L2) and its
+scatter to the output rows run on one thread, so the copy is as parallel as the GEMM (it ran
+on the calling thread after each chunk's GEMM before: RESULTS, small7).
+The backward keeps the general kernels: a per-tap gather of dy + dx and dw GEMMs measured no
+faster than the strided conv2d and its weight gradient, with the gather on the calling thread
+in NumPy (RESULTS, convt7) and again as a native pass (each thread gathering its chunk of rows
+into L2, the bias gradient summed from the gathered rows, then its GEMM into dx): dx + db
+1.81-1.93 ms (medians) against 1.36-1.44 for the strided conv2d + bias pass at 1 thread
+(RESULTS, small7).
 The general path (conv2d's strided backward-data pass: one phase pass per tap, each reading x,
 the bias added after in NumPy) computes the same sums, possibly in another order
 (tests/test_conv_transpose_stride_eq_kernel.py bounds both against float64). Taken only for
-NumPy float32 arrays on a native gemm; everything else keeps the general path.
+NumPy float32 arrays on the native kernel; everything else keeps the general path.
 """
 import numpy as np
 
 from .. import _dispatch as backend
 from ._common import contiguous, is_native
-from .gemm import gemm
-
-_CHUNK_BYTES = 1 << 20
 
 
 def applies(geometry, x, w, out_hw, *others):
     """True when conv2d_transpose's geometry (sh, sw, pt, pl, pb, pr, dh, dw, H, W) of x
     (N, H, W, C_out) and w (KH, KW, C_in, C_out) has kernel == stride, no padding, dilation 1 and
-    output (H * KH, W * KW), on non-empty NumPy float32 arrays (conv2d_transpose's dtype) and a native gemm."""
+    output (H * KH, W * KW), on non-empty NumPy float32 arrays (conv2d_transpose's dtype) and the
+    native kernel."""
     sh, sw, pt, pl, pb, pr, dh, dw, H, W = geometry
     KH, KW = w.shape[:2]
     arrays = (x, w) + tuple(a for a in others if a is not None)
@@ -39,20 +42,10 @@ def applies(geometry, x, w, out_hw, *others):
             and tuple(out_hw) == (H * KH, W * KW) and (H, W) == tuple(x.shape[1:3])
             and all(type(a) is np.ndarray and a.dtype == x.dtype for a in arrays)
             and x.dtype == np.float32 and x.size > 0 and w.size > 0
-            and is_native(backend.lookup("gemm")))
+            and is_native(backend.lookup("conv2d_transpose_taps_forward")))
 
 
 def forward(x, w, b):
     """conv2d_transpose(x, w, b) for a layer `applies` accepted: (N, H*KH, W*KW, C_in)."""
-    N, H, W, Co = x.shape
-    KH, KW, Ci, _ = w.shape
-    wm = contiguous(w).reshape(KH * KW * Ci, Co)
-    bias = None if b is None else np.tile(b, KH * KW)
-    xm = contiguous(x).reshape(N * H, W, Co)
-    y = np.empty((N * H, KH, W, KW * Ci), x.dtype)
-    rows = max(1, _CHUNK_BYTES // (W * KH * KW * Ci * x.itemsize))
-    for r0 in range(0, N * H, rows):
-        t = gemm(xm[r0:r0 + rows].reshape(-1, Co), wm, trans_b=True, bias=bias)
-        np.copyto(y[r0:r0 + rows], t.reshape(-1, W, KH, KW * Ci).transpose(0, 2, 1, 3))
-    return y.reshape(N, H * KH, W * KW, Ci)
+    return backend.lookup("conv2d_transpose_taps_forward")(contiguous(x), contiguous(w), b)
 

@@ -79,11 +79,12 @@ class _Gemm(Function):
         # a parameter's gradient bucket, when one is armed (See Note [gradient outputs])
         oa, ob, obias = ctx.grad_out[:3] if ctx.grad_out is not None else (None, None, None)
         # C = alpha * op(A) op(B): dop(A) = alpha g op(B)^T, dop(B) = alpha op(A)^T g
+        # with trans_a, dA = dop(A)^T = alpha op(B) g^T; with trans_b, dB = alpha g^T op(A)
         if ctx.needs_input_grad[0]:
-            ga = (kernels.gemm(b, g, c=oa, alpha=alpha, trans_a=not trans_b, trans_b=True)
+            ga = (kernels.gemm(b, g, c=oa, alpha=alpha, trans_a=trans_b, trans_b=True)
                   if trans_a else kernels.gemm(g, b, c=oa, alpha=alpha, trans_b=not trans_b))
         if ctx.needs_input_grad[1]:
-            gb = (kernels.gemm(g, a, c=ob, alpha=alpha, trans_a=True, trans_b=not trans_a)
+            gb = (kernels.gemm(g, a, c=ob, alpha=alpha, trans_a=True, trans_b=trans_a)
                   if trans_b else kernels.gemm(a, g, c=ob, alpha=alpha, trans_a=not trans_a))
         if ctx.needs_input_grad[2]:
             gbias = (g.sum(axis=0, out=obias) if obias is None or type(obias) is type(g)
@@ -163,6 +164,12 @@ def gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=N
                 pass  # kernels.gemm converts what it may, or explains
         return kernels.gemm(a, b, alpha=alpha, beta=beta, trans_a=trans_a, trans_b=trans_b,
                             bias=bias, activation=activation)
+    if type(a) is Tensor and type(b) is Tensor and c is None and bias is None and (
+            not (a.requires_grad or b.requires_grad) or not _grad_state.enabled):
+        # nothing records (Note [op fast path]): the array call on the Tensors' data, not
+        # _Gemm.apply's context and node (tf.matmul(a, b, transpose_b=True): RESULTS, small7)
+        return _wrap(gemm(a.data, b.data, alpha=alpha, beta=beta, trans_a=trans_a,
+                          trans_b=trans_b, activation=activation))
     a, b, c, bias = convert(a), convert(b), convert(c), convert(bias)  # (reads_foreign)
     if _any_tensor(a, b, bias, c):
         if c is not None:

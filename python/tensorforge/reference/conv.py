@@ -46,7 +46,7 @@ import numpy as np
 from .._xp import array_module
 
 __all__ = ["conv2d_forward", "conv2d_backward", "depthwise_conv2d_forward",
-           "depthwise_conv2d_backward"]
+           "depthwise_conv2d_backward", "conv2d_transpose_taps_forward"]
 
 
 def conv_out_size(H, K, s, p0, p1, d):
@@ -206,3 +206,17 @@ def depthwise_conv2d_backward(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, need_dx,
                 gx[:, ri, ci] += xp.einsum("nhwcm,cm->nhwc", g[:, ro, co], w[kh, kw])
     gb = dy.sum(axis=(0, 1, 2)) if need_db else None
     return gx, gw, gb
+
+
+def conv2d_transpose_taps_forward(x, w, b=None):
+    """Conv2DTranspose with kernel == stride, no padding, dilation 1 (Note [kernel == stride
+    transposed conv] in kernels/conv_transpose_taps.py): x (N, H, W, C_out), w (KH, KW, C_in,
+    C_out), b (C_in,) or None -> y (N, H*KH, W*KW, C_in) with
+    y[n, i*KH + a, j*KW + c, :] = w[a, c] @ x[n, i, j, :] + b."""
+    xp = array_module(x)
+    N, H, W, Co = x.shape
+    KH, KW, Ci, _ = w.shape
+    t = xp.einsum("nhwo,abio->nhawbi", x, w)  # (N, H, KH, W, KW, C_in): the output's layout
+    y = t.reshape(N, H * KH, W * KW, Ci)
+    return y if b is None else y + b
+

@@ -1,0 +1,234 @@
+"""The fast paths of tf.* (tf_compat.py) and K.* (backend_ops; Note [backend fast paths] in
+backend_ops/math_ops.py): plain float Tensors of fitting shapes go straight to the op. Each case
+is checked against NumPy (values, shape, dtype, gradient) and, where the general path takes the
+same call with other argument types (arrays, lists, NumPy ints), against that path too."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import backend as K
+from tensorforge import ops
+
+RNG = np.random.default_rng(15)
+
+
+def _r(*shape, dtype=np.float32):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def _grads(fn, *arrays):
+    """fn's output and the gradients of sum(out * R) for each input (R fixed random)."""
+    ts = [tf.Variable(a) for a in arrays]
+    out = fn(*ts)
+    r = RNG.standard_normal(out.shape).astype(out.dtype)
+    K.sum(out * tf.Tensor(r)).backward()
+    return out.numpy(), r, [t.grad for t in ts]
+
+
+def _tol(dtype):
+    return dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ta,tb,adj", [(False, False, False), (True, False, False),
+                                       (False, True, False), (True, True, False),
+                                       (True, False, True), (False, True, True)])
+def test_tf_matmul_2d_transposes_and_adjoints(dtype, ta, tb, adj):
+    M, Kd, N = 3, 5, 7
+    a = _r(*((Kd, M) if ta else (M, Kd)), dtype=dtype)
+    b = _r(*((N, Kd) if tb else (Kd, N)), dtype=dtype)
+    opa, opb = (a.T if ta else a), (b.T if tb else b)
+    kw = dict(adjoint_a=ta, adjoint_b=tb) if adj else dict(transpose_a=ta, transpose_b=tb)
+    want = opa @ opb
+    y = tf.matmul(tf.Tensor(a), tf.Tensor(b), **kw)  # the fast path
+    assert isinstance(y, tf.Tensor) and y.shape == (M, N) and y.dtype == dtype
+    assert not y.requires_grad
+    np.testing.assert_allclose(y.numpy(), want, **_tol(dtype))
+    np.testing.assert_allclose(tf.matmul(a, b, **kw).numpy(), want, **_tol(dtype))  # arrays
+    if dtype == np.float32:  # a list: converted (floatx, float32), then the product
+        np.testing.assert_allclose(tf.matmul(a.tolist(), tf.Tensor(b), **kw).numpy(), want,
+                                   **_tol(dtype))
+    out, r, (ga, gb) = _grads(lambda x, w: tf.matmul(x, w, **kw), a, b)
+    np.testing.assert_allclose(out, want, **_tol(dtype))
+    gopa, gopb = r @ opb.T, opa.T @ r
+    np.testing.assert_allclose(ga, gopa.T if ta else gopa, **_tol(dtype))
+    np.testing.assert_allclose(gb, gopb.T if tb else gopb, **_tol(dtype))
+
+
+def test_tf_matmul_batched_and_broadcast():
+    a, b = _r(2, 3, 4), _r(2, 4, 5)
+    y = tf.matmul(tf.Tensor(a), tf.Tensor(b))
+    assert y.shape == (2, 3, 5) and y.dtype == np.float32
+    np.testing.assert_allclose(y.numpy(), a @ b, rtol=1e-5, atol=1e-5)
+    out, r, (ga, gb) = _grads(tf.matmul, a, b)
+    np.testing.assert_allclose(ga, r @ b.transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gb, a.transpose(0, 2, 1) @ r, rtol=1e-5, atol=1e-5)
+    c = _r(1, 3, 4)  # broadcast over the leading axis
+    np.testing.assert_allclose(tf.matmul(tf.Tensor(c), tf.Tensor(b)).numpy(), c @ b,
+                               rtol=1e-5, atol=1e-5)
+    # batched transposes take the general path (a permutation, then the product)
+    y = tf.matmul(tf.Tensor(b), tf.Tensor(a), transpose_a=True, adjoint_b=True)
+    np.testing.assert_allclose(y.numpy(), b.transpose(0, 2, 1) @ a.transpose(0, 2, 1),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_tf_matmul_errors():
+    a, b = tf.Tensor(_r(3, 4)), tf.Tensor(_r(5, 2))
+    with pytest.raises(ValueError, match=r"dot: .*\(3, 4\).*\(5, 2\)"):
+        tf.matmul(a, b)
+    with pytest.raises(ValueError, match="only one of transpose_a and adjoint_a"):
+        tf.matmul(a, a, transpose_a=True, adjoint_a=True)
+    with pytest.raises(TypeError, match="dot: x and y must share one float dtype"):
+        tf.matmul(a, tf.Tensor(_r(4, 2, dtype=np.float64)))
+    with pytest.raises(ValueError, match="matmul"):
+        tf.matmul(tf.Tensor(_r(2, 3, 4)), tf.Tensor(_r(2, 5, 4)))
+
+
+def test_ops_gemm_tensors_without_grad_skip_the_tape():
+    a, b = _r(4, 3), _r(5, 3)
+    y = ops.gemm(tf.Tensor(a), tf.Tensor(b), trans_b=True, alpha=2.0)
+    assert isinstance(y, tf.Tensor) and not y.requires_grad and y._node is None
+    np.testing.assert_allclose(y.numpy(), 2.0 * a @ b.T, rtol=1e-5, atol=1e-5)
+    va = tf.Variable(a)
+    with tf.no_grad():
+        y = ops.gemm(va, tf.Tensor(b), trans_b=True)
+    assert not y.requires_grad
+    y = ops.gemm(va, tf.Tensor(b), trans_b=True)  # recording: the gradient reaches a
+    assert y.requires_grad
+    K.sum(y).backward()
+    np.testing.assert_allclose(va.grad, np.ones((4, 5), np.float32) @ b, rtol=1e-5)
+
+
+@pytest.mark.parametrize("axes", [None, (2, 1), [-1, -2]])
+def test_batch_dot_3d(axes):
+    x, y = _r(3, 4, 5), _r(3, 5, 2)
+    want = np.einsum("bik,bkj->bij", x, y)
+    out = K.batch_dot(tf.Tensor(x), tf.Tensor(y), axes=axes)
+    assert out.shape == (3, 4, 2)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-5, atol=1e-5)
+    o, r, (gx, gy) = _grads(lambda a, b: K.batch_dot(a, b, axes=axes), x, y)
+    np.testing.assert_allclose(gx, np.einsum("bij,bkj->bik", r, y), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gy, np.einsum("bik,bij->bkj", x, r), rtol=1e-5, atol=1e-5)
+
+
+def test_batch_dot_other_axes_keep_the_general_path():
+    x, y = _r(3, 4, 5), _r(3, 4, 2)
+    out = K.batch_dot(tf.Tensor(x), tf.Tensor(y), axes=(1, 1))
+    np.testing.assert_allclose(out.numpy(), np.einsum("bki,bkj->bij", x, y), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="batch_dot"):
+        K.batch_dot(tf.Tensor(_r(3, 4, 5)), tf.Tensor(_r(2, 5, 2)))
+
+
+def test_dot_fast_path_and_errors():
+    x, y = _r(2, 3), _r(3, 4)
+    np.testing.assert_allclose(K.dot(tf.Tensor(x), tf.Tensor(y)).numpy(), x @ y, rtol=1e-5)
+    with pytest.raises(ValueError, match="dot: x and y must be"):
+        K.dot(tf.Tensor(x), tf.Tensor(x))
+
+
+@pytest.mark.parametrize("shape", [(6, 2), [3, -1], (-1,), (1, 12, 1), [2, np.int64(6)]])
+def test_reshape(shape):
+    x = _r(3, 4)
+    want = x.reshape(tuple(int(s) for s in shape))
+    y = K.reshape(tf.Tensor(x), shape)
+    assert y.shape == want.shape and y.dtype == np.float32
+    np.testing.assert_array_equal(y.numpy(), want)
+    np.testing.assert_array_equal(tf.reshape(x, shape).numpy(), want)  # an array: general path
+    o, r, (g,) = _grads(lambda t: K.reshape(t, shape), x)
+    np.testing.assert_array_equal(g, r.reshape(3, 4))
+
+
+@pytest.mark.parametrize("shape,msg", [((5, 2), "cannot reshape"), ((-1, -1), "-1 at most once"),
+                                       ((-1, 5), "cannot reshape"), ((2, -3), "negative"),
+                                       ((0, -1), "cannot reshape")])
+def test_reshape_errors(shape, msg):
+    with pytest.raises(ValueError, match=msg):
+        K.reshape(tf.Tensor(_r(3, 4)), shape)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_concatenate(axis):
+    a, b = _r(2, 3), _r(2, 3)
+    want = np.concatenate([a, b], axis=axis)
+    y = K.concatenate([tf.Tensor(a), tf.Tensor(b)], axis=axis)
+    np.testing.assert_array_equal(y.numpy(), want)
+    np.testing.assert_array_equal(tf.concat((tf.Tensor(a), tf.Tensor(b)), axis).numpy(), want)
+    o, r, (ga, gb) = _grads(lambda s, t: K.concatenate([s, t], axis=axis), a, b)
+    n = a.shape[axis]
+    np.testing.assert_array_equal(ga, np.take(r, range(n), axis=axis))
+    np.testing.assert_array_equal(gb, np.take(r, range(n, 2 * n), axis=axis))
+
+
+def test_concatenate_mixed_dtypes_and_errors():
+    a, b = _r(2, 3), _r(2, 1, dtype=np.float64)
+    y = K.concatenate([tf.Tensor(a), tf.Tensor(b)], axis=1)
+    assert y.dtype == np.float64  # the general path casts to the common dtype
+    np.testing.assert_allclose(y.numpy(), np.concatenate([a, b], axis=1))
+    with pytest.raises(ValueError, match=r"concatenate: shapes must match.*\(2, 3\).*\(3, 3\)"):
+        K.concatenate([tf.Tensor(a), tf.Tensor(_r(3, 3))], axis=1)
+    with pytest.raises(ValueError, match="concatenate: axis 2 is out of range"):
+        K.concatenate([tf.Tensor(a), tf.Tensor(a)], axis=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sqrt_clamps_negatives(dtype):
+    x = np.array([[-1.0, 0.0, 0.25], [4.0, -0.5, 9.0]], dtype)
+    want = np.sqrt(np.maximum(x, 0))
+    y = K.sqrt(tf.Tensor(x))  # nothing records: the fast path
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y.numpy(), want)
+    v = tf.Variable(x)
+    with tf.no_grad():
+        np.testing.assert_array_equal(K.sqrt(v).numpy(), want)
+    y = tf.sqrt(v)  # recording: the two ops
+    assert y.dtype == dtype and y.requires_grad
+    np.testing.assert_array_equal(y.numpy(), want)
+    K.sum(y).backward()
+    with np.errstate(divide="ignore"):
+        g = np.where(x > 0, 0.5 / np.sqrt(np.maximum(x, 0)), 0.0)
+    g[0, 1] = np.inf  # sqrt'(0) = inf, as TensorFlow
+    np.testing.assert_allclose(v.grad, g.astype(dtype), rtol=1e-3 if dtype == np.float16 else 1e-6)
+    yi = K.sqrt(tf.Tensor(np.array([4, -1], np.int32)))  # ints: the general path
+    np.testing.assert_allclose(yi.numpy(), [2.0, 0.0])
+
+
+def test_transpose_and_reductions():
+    x = _r(2, 3, 4)
+    y = K.transpose(tf.Tensor(x))
+    assert y.shape == (4, 3, 2)
+    np.testing.assert_array_equal(y.numpy(), x.transpose(2, 1, 0))
+    o, r, (g,) = _grads(K.transpose, x)
+    np.testing.assert_array_equal(g, r.transpose(2, 1, 0))
+    for axis, want in ((-1, x.mean(-1)), (1, x.mean(1)), ([0, 2], x.mean((0, 2)))):
+        np.testing.assert_allclose(K.mean(tf.Tensor(x), axis=axis).numpy(), want, rtol=1e-5)
+        np.testing.assert_allclose(tf.reduce_mean(x, axis=axis).numpy(), want, rtol=1e-5)
+    with pytest.raises(ValueError, match="mean: axis 3 is out of range"):
+        K.mean(tf.Tensor(x), axis=3)
+    with pytest.raises(TypeError, match="sum: axis must be an int"):
+        K.sum(tf.Tensor(x), axis=1.0)
+
+
+def test_lazy_names_are_remembered_outside_the_namespaces():
+    import tensorforge.tf_compat as tc
+    import tensorforge.backend_ops as bo
+    assert tf.matmul is tc.matmul and tf.matmul is tf.matmul
+    assert K.sum is bo.sum and tf.range is tc.range
+    assert not {"matmul", "range", "print"} & set(vars(tf))
+    assert not {"sum", "abs", "dot"} & set(vars(K))
+
+
+@pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_ops_gemm_gradient_with_transposes(ta, tb):
+    """ops.gemm's backward with trans_a / trans_b (it transposed the wrong operand before
+    small7: wrong values for square operands, a shape error otherwise)."""
+    M, Kd, N = 3, 4, 5
+    for m, k, n in ((M, Kd, N), (4, 4, 4)):
+        a = _r(*((k, m) if ta else (m, k)))
+        b = _r(*((n, k) if tb else (k, n)))
+        opa, opb = (a.T if ta else a), (b.T if tb else b)
+        out, r, (ga, gb) = _grads(
+            lambda x, w: ops.gemm(x, w, alpha=0.5, trans_a=ta, trans_b=tb), a, b)
+        np.testing.assert_allclose(out, 0.5 * opa @ opb, rtol=1e-5, atol=1e-5)
+        gopa, gopb = 0.5 * r @ opb.T, 0.5 * opa.T @ r
+        np.testing.assert_allclose(ga, gopa.T if ta else gopa, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(gb, gopb.T if tb else gopb, rtol=1e-5, atol=1e-5)
