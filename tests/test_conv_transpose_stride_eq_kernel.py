@@ -148,3 +148,25 @@ def test_bad_dy_shape_names_op():
         K.conv2d_transpose_backward(np.zeros((1, 4, 4, 5), np.float32), x, w, 2, "valid")
     with pytest.raises(TypeError, match="conv2d_transpose"):
         K.conv2d_transpose(x, w.astype(np.float64), None, (4, 4), 2, "valid")
+
+
+def test_chunk_size_from_the_running_cpus_l2():
+    from tensorforge import _native
+    ci = _native._C.cpu_info()
+    want = ci["l2"] // max(1, ci["l2_sharing"])
+    assert taps._chunk_bytes() == (want if want >= (64 << 10) else 1 << 20), ci
+
+
+@pytest.mark.parametrize("chunk", [1, 3000, 1 << 16])
+def test_forward_chunked_rows_match_one_chunk(isa, monkeypatch, chunk):
+    # chunks of 1 row (a chunk size under one row), a few rows with a partial last chunk, and
+    # one chunk (16 rows of W*KH*KW*Ci = 960 floats fit 64 KiB) give the same float64-bounded y
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 8, 5, 11)).astype(np.float32)
+    w = rng.standard_normal((2, 3, 16, 11)).astype(np.float32)
+    b = rng.standard_normal(16).astype(np.float32)
+    ry = _ref64(x, w, b, np.zeros((2, 16, 15, 16)))[0]
+    bound = _bound(np.float32, 12, ry, _ref64(np.abs(x), np.abs(w), None, np.zeros((2, 16, 15, 16)))[0])
+    monkeypatch.setattr(taps, "_chunk", [chunk])
+    y = taps.forward(x, w, b)
+    assert y.shape == ry.shape and np.abs(y - ry).max() <= bound, (isa, chunk)

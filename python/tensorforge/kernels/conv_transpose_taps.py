@@ -9,8 +9,9 @@ pixel (n, i, j) alone feeds the KH x KW output block at rows i*KH + a, columns j
 
 is ONE GEMM (N*H*W, C_out) @ (C_out, KH*KW*C_in) with the taps side by side (w's own layout,
 bias tiled over the taps in the GEMM's epilogue) whose column blocks are copied to their output
-rows. The copy runs per chunk of (n, i) rows whose GEMM output fits ~1 MiB (still in L2 when it
-is copied).
+rows. The copy runs per chunk of (n, i) rows whose GEMM output fits one core's share of the
+running CPU's L2 (still in L2 when it is copied; _C.cpu_info(), 1 MiB when unknown: the size
+measured best on Zen 5, whose L2 is 1 MiB, bench/RESULTS.md section convt7).
 The backward keeps the general kernels: a per-tap gather of dy (one NumPy copy on the calling
 thread) + dx and dw GEMMs measured no faster than the strided conv2d and its weight gradient
 (bench/RESULTS.md, section convt7).
@@ -22,10 +23,20 @@ NumPy float32 arrays on a native gemm; everything else keeps the general path.
 import numpy as np
 
 from .. import _dispatch as backend
+from .. import _native
 from ._common import contiguous, is_native
 from .gemm import gemm
 
-_CHUNK_BYTES = 1 << 20
+_chunk = []
+
+
+def _chunk_bytes():
+    """One core's share of the L2 the running CPU reports (1 MiB when unknown)."""
+    if not _chunk:
+        ci = _native._C.cpu_info() if _native._C is not None and hasattr(_native._C, "cpu_info") else {}
+        l2 = ci.get("l2", 0) // max(1, ci.get("l2_sharing", 1))
+        _chunk.append(l2 if l2 >= (64 << 10) else 1 << 20)
+    return _chunk[0]
 
 
 def applies(geometry, x, w, out_hw, *others):
@@ -50,7 +61,7 @@ def forward(x, w, b):
     bias = None if b is None else np.tile(b, KH * KW)
     xm = contiguous(x).reshape(N * H, W, Co)
     y = np.empty((N * H, KH, W, KW * Ci), x.dtype)
-    rows = max(1, _CHUNK_BYTES // (W * KH * KW * Ci * x.itemsize))
+    rows = max(1, _chunk_bytes() // (W * KH * KW * Ci * x.itemsize))
     for r0 in range(0, N * H, rows):
         t = gemm(xm[r0:r0 + rows].reshape(-1, Co), wm, trans_b=True, bias=bias)
         np.copyto(y[r0:r0 + rows], t.reshape(-1, W, KH, KW * Ci).transpose(0, 2, 1, 3))
