@@ -92,6 +92,9 @@ def header(suite, threads):
         f"isa: {info['isa']}; OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', 'unset')}",
         f"# numpy {np.__version__}" + (f", torch {torch.__version__}" if torch is not None else ", torch not installed"),
     ]
+    if torch is not None:  # a peer forced to a lower ISA (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA) says so
+        lines[-1] += (f" (cpu capability {torch.backends.cpu.get_cpu_capability()}, oneDNN max ISA "
+                      f"{os.environ.get('ONEDNN_MAX_CPU_ISA', 'unset')})")
     return "\n".join(lines)
 
 
