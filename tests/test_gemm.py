@@ -161,7 +161,7 @@ def test_matmul_batched_and_nd(backend, rng):
     assert_close(got, a.astype(np.float64) @ b, scale=np.abs(a) @ np.abs(b), n=3)
 
 
-# ---- blocking edges of the native kernel (csrc/cpu/gemm.cpp) --------------------------------
+# ---- blocking edges of the native kernel (csrc/cpu/gemm*) ----------------------------------
 # MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); KC/MC/NC from the caches (KC 256-1024);
 # B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
@@ -215,7 +215,7 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
 
 
-# K blocks of equal depth (Note [even K blocks] in csrc/cpu/gemm.cpp: ceil(K / KC) blocks rounded
+# K blocks of equal depth (Note [even K blocks] in csrc/cpu/gemm_blocking.h: ceil(K / KC) blocks rounded
 # up to 8; KC 256-1024 by CPU and ISA): K just past one, two and three blocks of every KC in use
 # (odd K: the last block is shorter by up to 8 per block), through the packed path (M > 22 row
 # tiles), the panel path (few rows, B in place or B^T) and one row of C; beta and the epilogue
@@ -275,7 +275,7 @@ def test_gemm_small_shapes_random(isa, rng):
                      what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb} step={step} beta={beta}")
 
 
-# The few-row panel path (csrc/cpu/gemm.cpp, Note [A once per thread], Note [B packed by its
+# The few-row panel path (csrc/cpu/gemm_packed.cpp, Note [A once per thread], Note [B packed by its
 # first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
 # packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,
 # 2100), one full tile plus a 1-row tile, and a packed A past the 4 MiB bound (packed path).
@@ -296,7 +296,7 @@ def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} B column stride 2")
 
 
-# The unpacked path's tile rows (csrc/cpu/gemm.cpp, Note [unpacked tile rows]): when a chunk's
+# The unpacked path's tile rows (csrc/cpu/gemm_unpacked.cpp, Note [unpacked tile rows]): when a chunk's
 # K block of B in place fits half of L1d, each row tile runs all of the chunk's full panels in one
 # call, then the partial last panel alone: full panels only (N = 64), a partial last one (N = 100,
 # 45, 33), fewer columns than one panel (N = 20), a partial last row tile (M = 64, 13, 71), A
