@@ -275,6 +275,44 @@ def test_gemm_small_shapes_random(isa, rng):
                      what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb} step={step} beta={beta}")
 
 
+
+def test_gemm_unpacked_at_two_threads_random(isa, rng):
+    """Note [unpacked at 2 threads] (csrc/cpu/gemm_unpacked.cpp): with 2+ threads, B with unit
+    column stride, K*N <= 256K and K <= 256 (one K block), up to 1024 rows read B in place
+    (1 thread: 256, packed). Random M in 257..1100 (either side of 1024), K mostly within 256
+    (some past it: packed at any thread count), N up to the 256K bound, A transposed or not, A
+    and B as strided views (B rows farther apart than N), alpha/beta with C read, bias and relu,
+    at 1, 2 and 3 threads against float64, and bit-identical across the thread counts (both
+    routes run the same sums in the same order)."""
+    prev = tf.get_num_threads()
+    try:
+        for t in range(10):
+            M = int(rng.integers(257, 1101))
+            K = int(rng.integers(1, 257 if t % 4 else 600))
+            N = int(rng.integers(1, max(2, 262144 // K + 40)))
+            if t == 0:
+                M, K, N = 784, 128, 256  # mlp fc dB (A^T below)
+            ta, step = bool(t % 2 == 0), 1 + t % 3
+            a = make(rng, (K, M * step) if ta else (M, K * step))[:, ::step]
+            b = make(rng, (K, N + 5 * (t % 2)))[:, :N]  # row stride N or N + 5, unit columns
+            c, bias = make(rng, (M, N)), make(rng, (N,))
+            act = "relu" if t % 3 == 1 else None
+            ref, scale = ref_gemm(np.ascontiguousarray(a), np.ascontiguousarray(b), c, 0.75, -0.5,
+                                  ta, False, bias, act)
+            outs = []
+            for nt in (1, 2, 3):
+                tf.set_num_threads(nt)
+                out = c.copy()
+                tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, bias=bias,
+                            activation=act)
+                assert_close(out, ref, scale=scale, n=K,
+                             what=f"[{isa}] {nt} threads {M}x{K}x{N} ta={ta} step={step}")
+                outs.append(out)
+            for o in outs[1:]:
+                np.testing.assert_array_equal(o, outs[0])
+    finally:
+        tf.set_num_threads(prev)
+
 # The few-row panel path (csrc/cpu/gemm_packed.cpp, Note [A once per thread], Note [B packed by its
 # first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
 # packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,

@@ -79,7 +79,7 @@ void gemm_run(const Problem<K>& p) {
   if (use_dot(p)) return dot_run(p, nt);
   if (use_short_k(p)) return short_k_run(p, nt);
   if (use_stream(p)) return stream_run(p, nt);
-  if (use_unpacked(p)) return unpacked_run(p, nt);
+  if (use_unpacked(p, nt)) return unpacked_run(p, nt);
   if (use_panel(p)) return panel_run(p, nt);
   packed_run(p, nt);
 }

@@ -19,7 +19,7 @@ namespace gemm_impl {
 template <class K> void packed_run(const Problem<K>& p, int nt);   // the BLIS loops
 template <class K> bool use_panel(const Problem<K>& p);            // few rows
 template <class K> void panel_run(const Problem<K>& p, int nt);
-template <class K> bool use_unpacked(const Problem<K>& p);         // B read in place
+template <class K> bool use_unpacked(const Problem<K>& p, int nt); // B read in place
 template <class K> void unpacked_run(const Problem<K>& p, int nt);
 template <class K> bool use_short_k(const Problem<K>& p);          // K <= 8
 template <class K> void short_k_run(const Problem<K>& p, int nt);

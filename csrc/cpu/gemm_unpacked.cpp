@@ -51,8 +51,11 @@ void unpacked_run(const Problem<K>& p, int nt) {
   const index_t l1_half = cpu_caches().l1d / 2;
   // Every chunk reads its rows of A and its columns of B in place, so a cm x cn grid reads A cn
   // times and B cm times: pick the grid of ~2 chunks per thread with the least of that traffic
-  // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B).
-  const index_t tiles_m = ceil_div(p.M, MR), target = nt > 1 ? 2 * (index_t)nt : 1;
+  // (128x784x256 at 2 threads: 2 x 2, not 8 row blocks each streaming all of B). Past 256 rows
+  // (2+ threads only, Note [unpacked at 2 threads]) ~4 chunks per thread, as the packed path's
+  // grid: a helper descheduled on a busy machine then holds back at most an eighth of the work.
+  const index_t tiles_m = ceil_div(p.M, MR);
+  const index_t target = nt > 1 ? (p.M > 256 ? 4 : 2) * (index_t)nt : 1;
   Grid g{tiles_m, npan, 1, 1};
   double best = -1.0;
   for (index_t cm = 1; cm <= std::min(tiles_m, target); ++cm) {
@@ -111,17 +114,33 @@ void unpacked_run(const Problem<K>& p, int nt) {
 // for M <= 256 while B is small (256^3, 128x784x256: 111 vs 103); for larger problems packing
 // wins (B rows at power-of-two strides collide in L1/L2 sets: 1024^3 unpacked 22 vs 99 packed).
 // B must have unit column stride to be loaded as vectors in place.
+//
+// Note [unpacked at 2 threads]: with 2+ threads and a small B the unpacked path also takes up
+// to 1024 rows. The packed path packs B (on the calling thread below 64k elements) in a pool
+// loop of its own before the compute loop, so the helper joins the compute late or the caller
+// waits for it twice; the unpacked path is one pool loop with nothing shared. At 1 thread the
+// two are even there (784x128x256 A^T: 233 vs 227-234 GFLOP/s per CPU-second, RESULTS gemm7),
+// so the 1-thread cut stays at 256 rows. Only K within one K block of both paths (K <= 256,
+// the unpacked KC, and <= the packed KC) takes this route: then both run the same sums in the
+// same order, and 1, 2 and 3 threads give the same bits (README "Reliability"; with K = 300 the
+// unpacked path's two blocks of 256 + 44 differed from the packed path's one block). Square 512
+// (K = 512, gemm8: +7% at 2 threads) therefore stays packed. Zen 5, 2 threads, best GFLOP/s of interleaved rounds
+// against the packed route (bench/gemm_ab): 784x128x256 A^T +3-5% (quiet, gemm8);
+// +1-3% on 784x128x256 with medians 1.02-1.30x at 4 chunks per thread (loaded, gemm9).
 template <class K>
-bool use_unpacked(const Problem<K>& p) {
+bool use_unpacked(const Problem<K>& p, int nt) {
   if (!K::kUnpacked || p.csB != 1) return false;
   // B rows whose stride maps them onto few L2 sets (Note [unpacked KC]) are better packed.
   if (ceil_div(p.M, (index_t)K::MR) > 1 && unpacked_kc<K>(p.rsB) < 256) return false;
   if (p.M <= 72) return true;
-  return p.M <= 256 && (double)p.K_ * (double)p.N <= 256.0 * 1024.0;
+  if ((double)p.K_ * (double)p.N > 256.0 * 1024.0) return false;
+  if (p.M <= 256) return true;
+  // Note [unpacked at 2 threads]: one K block on both routes, so the same sums as 1 thread
+  return nt > 1 && p.M <= 1024 && p.K_ <= std::min<index_t>(256, blocking<K>().KC);
 }
 
-template bool use_unpacked<SKernel>(const Problem<SKernel>&);
-template bool use_unpacked<DKernel>(const Problem<DKernel>&);
+template bool use_unpacked<SKernel>(const Problem<SKernel>&, int);
+template bool use_unpacked<DKernel>(const Problem<DKernel>&, int);
 template void unpacked_run<SKernel>(const Problem<SKernel>&, int);
 template void unpacked_run<DKernel>(const Problem<DKernel>&, int);
 
