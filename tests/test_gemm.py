@@ -161,7 +161,7 @@ def test_matmul_batched_and_nd(backend, rng):
     assert_close(got, a.astype(np.float64) @ b, scale=np.abs(a) @ np.abs(b), n=3)
 
 
-# ---- blocking edges of the native kernel (csrc/cpu/gemm.cpp) --------------------------------
+# ---- blocking edges of the native kernel (csrc/cpu/gemm*) ----------------------------------
 # MR x NR = 12 x 32 (avx512), 6 x 16 (avx2), 4 x 8 (generic); KC/MC/NC from the caches (KC 256-1024);
 # B is read in place (no packing) for M <= 72 or M <= 256 with K*N <= 256K when B has unit column
 # stride and its row stride does not crowd few L2 sets (rows of 1024 floats do: packed instead);
@@ -215,7 +215,7 @@ def test_gemm_blocking_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} plain")
 
 
-# K blocks of equal depth (Note [even K blocks] in csrc/cpu/gemm.cpp: ceil(K / KC) blocks rounded
+# K blocks of equal depth (Note [even K blocks] in csrc/cpu/gemm_blocking.h: ceil(K / KC) blocks rounded
 # up to 8; KC 256-1024 by CPU and ISA): K just past one, two and three blocks of every KC in use
 # (odd K: the last block is shorter by up to 8 per block), through the packed path (M > 22 row
 # tiles), the panel path (few rows, B in place or B^T) and one row of C; beta and the epilogue
@@ -275,7 +275,45 @@ def test_gemm_small_shapes_random(isa, rng):
                      what=f"[{isa}] {M}x{K}x{N} ta={ta} tb={tb} step={step} beta={beta}")
 
 
-# The few-row panel path (csrc/cpu/gemm.cpp, Note [A once per thread], Note [B packed by its
+
+def test_gemm_unpacked_at_two_threads_random(isa, rng):
+    """Note [unpacked at 2 threads] (csrc/cpu/gemm_unpacked.cpp): with 2+ threads, B with unit
+    column stride, K*N <= 256K and K <= 256 (one K block), up to 1024 rows read B in place
+    (1 thread: 256, packed). Random M in 257..1100 (either side of 1024), K mostly within 256
+    (some past it: packed at any thread count), N up to the 256K bound, A transposed or not, A
+    and B as strided views (B rows farther apart than N), alpha/beta with C read, bias and relu,
+    at 1, 2 and 3 threads against float64, and bit-identical across the thread counts (both
+    routes run the same sums in the same order)."""
+    prev = tf.get_num_threads()
+    try:
+        for t in range(10):
+            M = int(rng.integers(257, 1101))
+            K = int(rng.integers(1, 257 if t % 4 else 600))
+            N = int(rng.integers(1, max(2, 262144 // K + 40)))
+            if t == 0:
+                M, K, N = 784, 128, 256  # mlp fc dB (A^T below)
+            ta, step = bool(t % 2 == 0), 1 + t % 3
+            a = make(rng, (K, M * step) if ta else (M, K * step))[:, ::step]
+            b = make(rng, (K, N + 5 * (t % 2)))[:, :N]  # row stride N or N + 5, unit columns
+            c, bias = make(rng, (M, N)), make(rng, (N,))
+            act = "relu" if t % 3 == 1 else None
+            ref, scale = ref_gemm(np.ascontiguousarray(a), np.ascontiguousarray(b), c, 0.75, -0.5,
+                                  ta, False, bias, act)
+            outs = []
+            for nt in (1, 2, 3):
+                tf.set_num_threads(nt)
+                out = c.copy()
+                tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, bias=bias,
+                            activation=act)
+                assert_close(out, ref, scale=scale, n=K,
+                             what=f"[{isa}] {nt} threads {M}x{K}x{N} ta={ta} step={step}")
+                outs.append(out)
+            for o in outs[1:]:
+                np.testing.assert_array_equal(o, outs[0])
+    finally:
+        tf.set_num_threads(prev)
+
+# The few-row panel path (csrc/cpu/gemm_packed.cpp, Note [A once per thread], Note [B packed by its
 # first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
 # packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,
 # 2100), one full tile plus a 1-row tile, and a packed A past the 4 MiB bound (packed path).
@@ -296,7 +334,7 @@ def test_gemm_panel_path_edges(isa, rng, M, K, N, ta, tb):
     assert_close(got, ref, scale=scale, n=K, what=f"[{isa}] {M}x{K}x{N} B column stride 2")
 
 
-# The unpacked path's tile rows (csrc/cpu/gemm.cpp, Note [unpacked tile rows]): when a chunk's
+# The unpacked path's tile rows (csrc/cpu/gemm_unpacked.cpp, Note [unpacked tile rows]): when a chunk's
 # K block of B in place fits half of L1d, each row tile runs all of the chunk's full panels in one
 # call, then the partial last panel alone: full panels only (N = 64), a partial last one (N = 100,
 # 45, 33), fewer columns than one panel (N = 20), a partial last row tile (M = 64, 13, 71), A

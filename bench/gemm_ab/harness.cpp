@@ -1,4 +1,4 @@
-// A/B harness: two builds of csrc/cpu/gemm.cpp in one binary (BASE in namespace tfm, NEW in tf),
+// A/B harness: two builds of csrc/cpu/gemm*.cpp in one binary (BASE in namespace tfm, NEW in tf),
 // timed in interleaved rounds (order alternating), 1 thread by thread CPU time, T=2 by wall
 // time, PROC=1 by process CPU time. BOFF: B offset in floats from a 64-byte line; HUGE=1: B on
 // 2 MiB pages. ONLY=1/2: run BASE/NEW alone (for perf record). See build.sh.

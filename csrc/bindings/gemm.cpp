@@ -1,4 +1,4 @@
-// Bindings for GEMM (kernels in csrc/cpu/gemm.cpp, contract in tf/gemm.h).
+// Bindings for GEMM (kernels in csrc/cpu/gemm*.cpp, contract in tf/gemm.h).
 //
 // gemm(a, b, c=None, alpha=1.0, beta=0.0, trans_a=False, trans_b=False, bias=None,
 //      activation=None) -> array

@@ -1,6 +1,6 @@
 // The running CPU's data caches, read once at first use (csrc/runtime/cpuinfo.cpp: CPUID leaf 4
 // on Intel, leaf 0x8000001D on AMD, else Linux sysfs, else defaults). The GEMM's cache blocking
-// (KC, MC, NC: Note [cache blocking] in csrc/cpu/gemm.cpp) is computed from these, so a new CPU
+// (KC, MC, NC: Note [cache blocking] in csrc/cpu/gemm_blocking.h) is computed from these, so a new CPU
 // needs no edit; backend_info() prints both.
 #pragma once
 
@@ -28,7 +28,7 @@ struct CpuId {
   bool zmm_half_rate = false;
   // 256-bit FMA executed as two 128-bit halves (AMD Zen 1 / Zen+, family 17h models below 30h,
   // and Hygon's Zen 1 derivative): a ymm FMA takes a cycle per pipe pair, so the GEMM's packed
-  // B panel can stream from L2 instead of staying in L1 (Note [cache blocking] in gemm.cpp).
+  // B panel can stream from L2 instead of staying in L1 (Note [cache blocking] in gemm_blocking.h).
   bool ymm_half_rate = false;
 };
 

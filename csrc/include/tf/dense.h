@@ -3,7 +3,7 @@
 //
 // Note [dX of a few rows]: for y = x @ w (x (M, K), w (K, N)) and D = dL/dy (M, N), dX = D W^T
 // reads the whole weight matrix for M rows. At M <= 16 the GEMM's streamed B^T path (Note
-// [streamed B^T] in csrc/cpu/gemm.cpp: dot products along N, one hadd tree per output) ran
+// [streamed B^T] in csrc/cpu/gemm_small_kernels.h: dot products along N, one hadd tree per output) ran
 // LeNet's 16 x 500 x 1800 at 1.34-1.57 ms of one Zen 1 core (18-21 GFLOP/s). Computed as
 // dX^T = W D^T instead, the register tile of tf/ukernel.h takes MR of W's rows as its A operand
 // in place (one broadcast per weight, each weight read once, in order) and D^T, packed once per

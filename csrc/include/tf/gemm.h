@@ -40,7 +40,7 @@ TF_DECLARE_KERNEL(void, dgemm_batched,
                    index_t ldc))
 
 // The fp32 GEMM's register tile and cache blocking on this CPU (Note [cache blocking] in
-// csrc/cpu/gemm.cpp): out[0..4] = MR, NR, KC, MC, NC.
+// csrc/cpu/gemm_blocking.h): out[0..4] = MR, NR, KC, MC, NC.
 TF_DECLARE_KERNEL(void, sgemm_blocking, (index_t* out))
 static inline void sgemm_blocking(index_t* out) { TF_DISPATCH(sgemm_blocking, out); }
 

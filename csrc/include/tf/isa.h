@@ -19,7 +19,7 @@
 //            128-bit halves (16 fp32 FLOP/cycle), Haswell and later Intel cores at full width.
 //   generic  portable C++ (4x8 tile) for any CPU; the compiler vectorizes for the baseline ISA.
 // Per CPU, not per path: the GEMM's KC/MC/NC from the cache sizes (Note [cache blocking] in
-// csrc/cpu/gemm.cpp) and the thread count (tf/parallel.h); backend_info() prints them.
+// csrc/cpu/gemm_blocking.h) and the thread count (tf/parallel.h); backend_info() prints them.
 #pragma once
 
 namespace tf {

@@ -1,5 +1,5 @@
 // The register-tile micro-kernel of csrc/cpu (issue 15): one template per ISA build, used by
-// the GEMM (gemm.cpp: packed, panel and unpacked paths), by every conv path (conv_impl.h:
+// the GEMM (gemm_packed.cpp, gemm_unpacked.cpp: packed, panel and unpacked paths), by every conv path (conv_impl.h:
 // direct and im2col through row gathers, the weight gradients and Winograd's batched GEMMs
 // through strided rows) and by the recurrent GEMMs (rnn.cpp: h or dG rows times pre-packed
 // weight panels). Callers bring only their packers / operand gathers, as an A and a B operand:
@@ -12,7 +12,7 @@
 // again (conv's gather sums several segments); Tile::store_c writes rows [0, m) and columns
 // [0, n) of C through the epilogue (Note [GEMM epilogue]). Columns past n are masked (nothing
 // outside C is written); rows m..MR-1 are computed and dropped (callers that want no wasted
-// FMAs instantiate MR = m, as gemm.cpp and rnn.cpp do for their edge tiles).
+// FMAs instantiate MR = m, as gemm_tiles.h and rnn.cpp do for their edge tiles).
 //
 // Operands (element (i, k) of A, row k of B), each a small struct the compiler keeps in registers:
 //   APanel<T, CS>     A panel, k-major: a[i + k*CS] (CS compile-time for packed panels: pointer
@@ -24,7 +24,7 @@
 //   BRows<T, RS>      B rows RS apart (RS = 0: runtime stride rs); loaded unmasked, or through
 //                     the store masks when the tile's madd is told B rows are short (BFULL false).
 //   BRowsPack<T, NV>  B rows in place (runtime stride) that the tile also stores, as it loads
-//                     them, into a packed panel for the next row tiles (gemm.cpp's few-row path)
+//                     them, into a packed panel for the next row tiles (gemm_packed.cpp's few-row path)
 //
 // Note [ISA tiles]: the register budget per ISA (ukr_mr(nv): rows for nv vectors per row):
 //   avx512 (32 zmm): nv 1-2: 12 rows (sgemm 12x32: 24 accumulators), nv 3: 8, nv 4: 6.
@@ -96,7 +96,7 @@ struct BRows {
 };
 // B rows in place (row stride rs, NV full vectors each) that are also copied, as the tile loads
 // them, into a packed panel d (row k at d + k*NV*W) for the next row tiles, prefetching the row
-// pf elements ahead (Note [B packed by its first tile] in gemm.cpp).
+// pf elements ahead (Note [B packed by its first tile] in gemm_packed.cpp).
 template <typename T, int NV>
 struct BRowsPack {
   static constexpr bool kSink = true;
@@ -223,7 +223,7 @@ struct Tile {
     const V vzero = set1(T(0)), va = set1(e.alpha), vb = set1(e.beta);
     const bool use_beta = e.beta != T(0);
     // alpha == 1 (every plain GEMM call): x * 1 == x exactly, so the accumulate form stores the
-    // same bits without MR*NV multiplies on the FMA pipes (Note [short K] in gemm.cpp: tiles of
+    // same bits without MR*NV multiplies on the FMA pipes (Note [short K] in gemm_small_kernels.h: tiles of
     // short K blocks spend a sizeable share of their cycles outside the k loop).
     if (SCALE && e.alpha == T(1) && !use_beta) {
       store_c<false>(c, ldc, m, n, e, mk);

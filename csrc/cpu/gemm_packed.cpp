@@ -1,0 +1,221 @@
+// The GEMM's packed paths (compiled once per ISA): the BLIS loops (packed_run: B packed per
+// (NC, KC) block and shared by the threads, A packed per chunk) and the few-row panel path
+// (panel_run: A packed once per thread, B one panel at a time). Design: gemm.cpp's header.
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+
+#include "gemm_pack.h"
+#include "gemm_paths.h"
+#include "tf/cpuinfo.h"
+#include "tf/parallel.h"
+#include "tf/workspace.h"
+
+namespace tf {
+namespace TF_ISA {
+namespace gemm_impl {
+
+// The packed BLIS loops (Note [GEMM chunks]): per (jc, pc) block, B is packed by chunks of
+// panels, then the output chunks run; two pool loops per block, no barrier inside either.
+//
+// Note [rows first]: a chunk runs its tiles panel by panel (a KC x NR panel of B stays in L1
+// while the MR-row micro-panels of A stream from L2), except when all its packed panels fit in
+// half of L2 (short K: dW = x^T dy of a Dense layer, K = the batch): then row tile by row tile,
+// each MR x kc micro-panel of A in L1 sweeping the chunk's panels, so C is written row block
+// after row block along N (MR sequential write streams) instead of MR rows at a time down a
+// 16-column strip. Each tile computes the same sums either way (same bits). Zen 1, 1 thread,
+// best GFLOP/s per CPU-second, interleaved A/B in one process (loaded machine): 1800x16x500
+// (A^T) 23.7 -> 24.0, 1800x32x500 28.2 -> 29.5, 512x64x1024 32.3 -> 32.8.
+template <class K>
+void packed_run(const Problem<K>& p, int nt) {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR;
+  const BlockSizes& bs = blocking<K>();
+  const index_t MC = bs.MC, KC = k_step(p.K_, bs.KC), NC = bs.NC;  // Note [even K blocks]
+  const index_t kcmax = std::min<index_t>(KC, p.K_);
+  T* Bp = workspace<T>(Ws::gemm_b, (size_t)ceil_div(std::min(NC, p.N), NR) * NR * kcmax);
+  const index_t l2_half = cpu_caches().l2 / std::max(1, cpu_caches().l2_sharing) / 2;
+  for (index_t jc = 0; jc < p.N; jc += NC) {
+    const index_t nc = std::min(NC, p.N - jc);
+    const index_t npan = ceil_div(nc, NR);
+    const Grid g = make_grid(p.M, npan, MR, MC, nt);
+    const int ntc = (int)std::min<index_t>(nt, g.count());
+    for (index_t pc = 0; pc < p.K_; pc += KC) {
+      const index_t kc = std::min(KC, p.K_ - pc);
+      const bool last = pc + kc == p.K_;
+      const T* bsrc = p.B + pc * p.rsB + jc * p.csB;
+      // Packing moves kc*nc elements: worth a second thread only from ~64k of them.
+      const int ntb = kc * nc >= 65536 ? ntc : 1;
+      parallel_range(npan, chunk_size(npan, ntb, 1), ntb, [&](index_t q0, index_t q1) {
+        pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, q0, q1);
+      });
+      parallel_chunks(g.count(), ntc, [&](index_t c) {
+        const index_t ci = c / g.cn, cj = c % g.cn;
+        const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
+        const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
+        T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
+        pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
+        Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+        if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
+          // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
+          const index_t qf = std::min(q1, nc / NR);
+          for (index_t ir = 0; ir < mc; ir += MR) {
+            const int m = (int)std::min(MR, mc - ir);
+            T* crow = p.C + (i0 + ir) * p.ldc + jc;
+            if (qf > q0) {
+              e.bias = last && p.bias ? p.bias + jc + q0 * NR : nullptr;
+              K::tile_row(m, kc, Ap + ir * kc, Bp + q0 * NR * kc, qf - q0, crow + q0 * NR, p.ldc, e);
+            }
+            for (index_t q = std::max(q0, qf); q < q1; ++q) {
+              const index_t j = q * NR;
+              const int n = (int)std::min(NR, nc - j);
+              e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bp + q * NR * kc, NR, true, crow + j,
+                      p.ldc, e);
+            }
+          }
+          return;
+        }
+        for (index_t q = q0; q < q1; ++q) {
+          const index_t j = q * NR;
+          const int n = (int)std::min(NR, nc - j);
+          const T* bp = Bp + q * NR * kc;
+          e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+          for (index_t ir = 0; ir < mc; ir += MR) {
+            const int m = (int)std::min(MR, mc - ir);
+            K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
+                    p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
+          }
+        }
+      });
+    }
+  }
+}
+
+// Few rows (at most kPanelTiles MR tiles): every packed element of B is used by only those few
+// tiles, so a separate pass that packs a whole KC x NC block of B to memory and reads it back
+// costs as much as the packing itself. Here chunks are groups of NR panels (all M rows; columns
+// split between threads, Note [GEMM chunks]); each chunk packs one KC x NR panel of B at a time
+// into a thread-private buffer (L1/L2) and runs the M rows over it at once, every K block of a
+// panel before the next panel (its C columns stay cached). K blocks are the packed path's (KC),
+// so results match it bit for bit at any thread count. Zen 1, 1 thread, GFLOP/s per CPU-second as
+// a fraction of OpenBLAS's in the same process (loaded machine): LSTM forward 64x512x1024 0.67
+// (unpacked) / 0.83 (packed path) -> 0.99, its dA 64x1024x512 (B^T) 0.88 -> 1.04, LeNet fc dA
+// 32x500x1800 (B^T) 0.87 -> 1.17.
+//
+// Note [A once per thread]: A (all its K blocks, tiles*MR*K values) is packed once per call by
+// each thread that runs a chunk, on its first chunk, into that thread's copy in the caller's
+// workspace; its later chunks reuse it. The first version packed A per chunk, i.e. 4x per thread
+// per call at 2 threads (perf, 1 thread: one pack of A is ~1% of 64x512x1024), and kept the cut at 16 tiles
+// for that reason; without it 22 tiles (M = 128: MLP fc dA 128x256x784 B^T) run here, not in the
+// packed path, whose shared B pack ends in a wait for both threads before any tile runs. Packed A
+// is bounded (kPanelABytes per copy); beyond it the packed path runs.
+//
+// Note [B packed by its first tile]: with B in place at unit column stride (op(B) = B, e.g. the
+// LSTM forward's x W, rows 4 KiB apart), the first row tile of each panel reads its KC x NR slab of
+// B directly, stores every row into the packed panel as it loads it (tf/ukernel.h's BRowsPack)
+// and prefetches the row kPackPf rows ahead; the other row tiles read the packed copy. The copy's
+// loads were a separate pass of strided, page-crossing reads (perf: pack_B 15% of 64x512x1024,
+// 1 thread); now they overlap the first tile's FMAs. Same sums in the same order (same bits).
+// Zen 1, 1 thread, CPU time, interleaved with the separate pack in one process: 64x512x1024
+// 1.05-1.09x (RESULTS, gemm4 2026-11-30). Packing 4 or 8 panels per pass row by row (reads of
+// 256-512 contiguous bytes per row of B), with or without prefetch, measured no gain, nor did
+// prefetching the next panel's rows into L2 during the second row tile.
+constexpr index_t kPanelTiles = 22;
+constexpr index_t kPanelABytes = index_t(4) << 20;
+constexpr index_t kPackPf = 16;
+
+template <class K>
+bool use_panel(const Problem<K>& p) {
+  const index_t tiles = ceil_div(p.M, (index_t)K::MR);
+  return tiles <= kPanelTiles &&
+         tiles * K::MR * p.K_ * (index_t)sizeof(typename K::type) <= kPanelABytes;
+}
+
+namespace {
+// panel_run's per-call identity for its packed A copies (Note [A once per thread])
+std::atomic<uint64_t> g_panel_calls{0};
+struct PanelTag {
+  uint64_t call = 0;
+  int slot = -1;
+};
+thread_local PanelTag t_panel_tag;
+}  // namespace
+
+template <class K>
+void panel_run(const Problem<K>& p, int nt) {
+  using T = typename K::type;
+  constexpr index_t MR = K::MR, NR = K::NR;
+  const index_t KC = k_step(p.K_, blocking<K>().KC), tiles = ceil_div(p.M, MR), npan = ceil_div(p.N, NR);
+  const index_t nch = nt > 1 ? std::min<index_t>(npan, 4 * (index_t)nt) : 1;
+  const int ntc = (int)std::min<index_t>(nt, nch);
+  const index_t asz = tiles * MR * p.K_, bsz = NR * std::min(KC, p.K_);
+  const bool fused = K::kPackB && p.csB == 1;  // Note [B packed by its first tile]
+  auto pack_all_A = [&](T* Ap) {  // K block pc at Ap + tiles*MR*pc
+    for (index_t pc = 0; pc < p.K_; pc += KC)
+      pack_A<T, MR>(p.M, std::min(KC, p.K_ - pc), p.A + pc * p.csA, p.rsA, p.csA, Ap + tiles * MR * pc);
+  };
+  // 2+ threads: one copy of packed A per thread that runs a chunk, claimed by its first chunk
+  const uint64_t call = g_panel_calls.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::atomic<int> next_slot{0};
+  T* copies = ntc > 1 ? workspace<T>(Ws::gemm_a, (size_t)(ntc * asz)) : nullptr;
+  parallel_chunks(nch, ntc, [&](index_t c) {
+    const index_t q0 = c * npan / nch, q1 = (c + 1) * npan / nch;
+    T* Ap;
+    T* Bq;
+    if (ntc <= 1) {
+      Ap = workspace<T>(Ws::gemm_a, (size_t)asz);
+      Bq = workspace<T>(Ws::gemm_b, (size_t)bsz);
+      pack_all_A(Ap);
+    } else {
+      PanelTag& tag = t_panel_tag;
+      if (tag.call != call) {
+        tag.call = call;
+        tag.slot = next_slot.fetch_add(1, std::memory_order_relaxed);
+        if (tag.slot < ntc) pack_all_A(copies + tag.slot * asz);
+      }
+      if (tag.slot < ntc) {
+        Ap = copies + tag.slot * asz;
+        Bq = workspace<T>(Ws::gemm_b, (size_t)bsz);
+      } else {  // more threads than copies (the pool never runs more than ntc): A per chunk
+        Ap = workspace<T>(Ws::gemm_b, (size_t)(asz + bsz));
+        Bq = Ap + asz;
+        pack_all_A(Ap);
+      }
+    }
+    for (index_t q = q0; q < q1; ++q) {
+      const index_t j = q * NR;
+      const int n = (int)std::min(NR, p.N - j);
+      const bool first_packs = fused && n == NR;
+      for (index_t pc = 0; pc < p.K_; pc += KC) {
+        const index_t kc = std::min(KC, p.K_ - pc);
+        const bool last = pc + kc == p.K_;
+        const T* ap = Ap + tiles * MR * pc;
+        const T* b = p.B + pc * p.rsB + j * p.csB;
+        Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), last && p.bias ? p.bias + j : nullptr, last && p.relu};
+        index_t ir = 0;
+        if (first_packs) {
+          K::tile_packb((int)std::min(MR, p.M), kc, ap, b, p.rsB, kPackPf * p.rsB, Bq, p.C + j, p.ldc, e);
+          ir = MR;
+        } else {
+          pack_B<T, NR>(kc, p.N - j, b, p.rsB, p.csB, Bq, 0, 1);
+        }
+        for (; ir < p.M; ir += MR) {
+          const int m = (int)std::min(MR, p.M - ir);
+          K::tile(m, n, kc, ap + ir * kc, 1, MR, true, Bq, NR, true, p.C + ir * p.ldc + j, p.ldc, e);
+        }
+      }
+    }
+  });
+}
+
+template void packed_run<SKernel>(const Problem<SKernel>&, int);
+template void packed_run<DKernel>(const Problem<DKernel>&, int);
+template bool use_panel<SKernel>(const Problem<SKernel>&);
+template bool use_panel<DKernel>(const Problem<DKernel>&);
+template void panel_run<SKernel>(const Problem<SKernel>&, int);
+template void panel_run<DKernel>(const Problem<DKernel>&, int);
+
+}  // namespace gemm_impl
+}  // namespace TF_ISA
+}  // namespace tf
