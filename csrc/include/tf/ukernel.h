@@ -1,7 +1,7 @@
 // The register-tile micro-kernel of csrc/cpu (issue 15): one template per ISA build, used by
 // the GEMM (gemm_packed.cpp, gemm_unpacked.cpp: packed, panel and unpacked paths), by every conv path (conv_impl.h:
 // direct and im2col through row gathers, the weight gradients and Winograd's batched GEMMs
-// through strided rows) and by the recurrent GEMMs (rnn.cpp: h or dG rows times pre-packed
+// through strided rows) and by the recurrent GEMMs (rnn_impl.h: h or dG rows times pre-packed
 // weight panels). Callers bring only their packers / operand gathers, as an A and a B operand:
 //
 //   C[i, 0:n] (op)= epilogue( sum_{k < kc} A(i, k) * B(k, 0:NV*W) )   for rows i < m
@@ -12,7 +12,7 @@
 // again (conv's gather sums several segments); Tile::store_c writes rows [0, m) and columns
 // [0, n) of C through the epilogue (Note [GEMM epilogue]). Columns past n are masked (nothing
 // outside C is written); rows m..MR-1 are computed and dropped (callers that want no wasted
-// FMAs instantiate MR = m, as gemm_tiles.h and rnn.cpp do for their edge tiles).
+// FMAs instantiate MR = m, as gemm_tiles.h and rnn_impl.h do for their edge tiles).
 //
 // Operands (element (i, k) of A, row k of B), each a small struct the compiler keeps in registers:
 //   APanel<T, CS>     A panel, k-major: a[i + k*CS] (CS compile-time for packed panels: pointer
