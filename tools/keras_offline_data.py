@@ -289,9 +289,11 @@ _FRA_WORDS = {
 }
 
 
-def fra_txt(path, n=12000):
+def fra_txt(path, n=12000, attribution=True):
     """fra.txt of manythings.org's fra-eng.zip: ``English TAB French TAB attribution`` lines,
-    shortest first as in the real file (whose first lines are "Go.", "Hi.", "Run!"). The pairs
+    shortest first as in the real file (whose first lines are "Go.", "Hi.", "Run!"); with
+    attribution=False the two-column ``English TAB French`` lines of the 2017-2018 file that
+    the keras-team 2.x examples split with ``input_text, target_text = line.split('\t')``. The pairs
     are made-up sentences of 1-5 words translated word by word from a fixed dictionary, with
     the real file's punctuation habits ("!" and "?" after a space in French)."""
     rng = np.random.default_rng(29)
@@ -308,6 +310,9 @@ def fra_txt(path, n=12000):
     lines = sorted(pairs, key=lambda p: (len(p[0]), p))
     with open(path, "w", encoding="utf-8") as f:
         for i, (en, fr) in enumerate(lines):
+            if not attribution:
+                f.write("%s\t%s\n" % (en, fr))
+                continue
             f.write("%s\t%s\tCC-BY 2.0 (France) Attribution: tatoeba.org #%d (CK) & #%d "
                     "(sacredceltic)\n" % (en, fr, 2877272 + i, 1158250 + i))
 

@@ -353,6 +353,9 @@ with _open(PROG, encoding="utf-8") as _f:
         _kod.captcha_tree(os.getcwd())
     if 'data_path = "fra.txt"' in _prog_text:  # lstm_seq2seq.py's curl/unzip cells, left out
         _kod.fra_txt(os.path.join(os.getcwd(), "fra.txt"))
+    if "data_path = 'fra-eng/fra.txt'" in _prog_text:  # keras-team 2.x cnn_seq2seq.py
+        os.makedirs(os.path.join(os.getcwd(), "fra-eng"), exist_ok=True)
+        _kod.fra_txt(os.path.join(os.getcwd(), "fra-eng", "fra.txt"), attribution=False)
     if "PetImages" in _prog_text:
         _kod.petimages_tree(os.getcwd())
     if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py

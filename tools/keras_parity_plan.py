@@ -275,6 +275,34 @@ PLAN.update({
              "2-core machine: run with --timeout 2700"),
 })
 
+# ---- ninth corpus (/work/corpus9; tools/keras_corpus.md "Ninth corpus") ----
+PLAN.update({
+    "dlwp_3_6_newswires": dict(
+        epochs=2, samples=4000, metric="evaluate:accuracy",
+        note="synthetic Reuters (46 topics) as 10,000-word multi-hot vectors; the 8-epoch "
+             "model's test accuracy (3 fits: 20, 8 and the 4-unit bottleneck's 20 epochs)"),
+    "dlwp_4_4_overfitting": dict(
+        epochs=1, samples=2000, metric="fit[0]:val_loss",
+        note="synthetic IMDB multi-hot; the original 16-16-1 model's val loss (5 fits: "
+             "original, smaller, bigger, L2-regularized, dropout)"),
+    "dlwp_5_1_convnets": dict(MNIST, metric="evaluate:accuracy"),
+    "dlwp_6_2_rnn": dict(
+        epochs=1, samples=2000, metric="fit[0]:val_accuracy",
+        note="synthetic IMDB padded to 500; Embedding + SimpleRNN(32) (then an LSTM(32) fit)"),
+    "dlwp_6_4_conv1d": dict(
+        epochs=1, samples=2000, metric="fit[0]:val_accuracy",
+        note="synthetic IMDB; Embedding + Conv1D / MaxPooling1D / GlobalMaxPooling1D, "
+             "RMSprop(lr=1e-4) (then two Jena fit_generator fits, Conv1D and Conv1D + GRU)"),
+    "dlwp_8_1_text_generation": dict(
+        epochs=1, samples=2000, metric="fit:loss", max_predict=40,
+        note="synthetic nietzsche.txt; LSTM(128) next-character model, RMSprop(lr=0.01); "
+             "the sampling loop's predict calls capped"),
+    "dlwp_8_4_vae": dict(
+        epochs=1, samples=2000, metric="fit:val_loss",
+        note="MNIST VAE in graph mode (tf.compat.v1.disable_eager_execution); the loss is "
+             "add_loss in a custom layer's call, closed over z_mean / z_log_var"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
@@ -302,4 +330,9 @@ NOT_COMPARABLE = {
                                    "discriminator (g_loss / d_loss only); no accuracy",
     "adl_ch2_densenet_cifar10": "DenseNet-BC-100: over 400 s per side for 1 epoch of 1,000 "
                                 "images on this 2-core machine (cost, not comparability)",
+    "dlwp_6_1_one_hot": "no model: Tokenizer and hand-made one-hot arrays, nothing trained",
+    "dlwp_8_5_gan": "GAN: train_on_batch loop on CIFAR-10 frogs, no accuracy to compare",
+    "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
+                   "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
+                   "contain the same number of samples')",
 }

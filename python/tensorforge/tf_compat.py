@@ -24,6 +24,7 @@ from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
 from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
+from . import tf_config as config  # noqa: F401
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -746,7 +747,19 @@ def _as_text(bytes_or_text, encoding="utf-8"):
     raise TypeError(f"compat.as_text: expected bytes or str, got {bytes_or_text!r}")
 
 
-compat = types.SimpleNamespace(as_bytes=_as_bytes, as_text=_as_text, as_str=_as_text)
+def _set_eager(enabled=True, *args, **kwargs):
+    """``tf.compat.v1.disable_eager_execution()`` / ``enable_eager_execution()``: accepted and
+    ignored. tensorforge always runs eagerly; a Keras 2 program that switches TensorFlow to graph
+    mode (Deep Learning with Python 8.4's VAE) builds, fits and predicts the same models, and
+    ``executing_eagerly()`` stays True, since no graph-mode API (placeholders, sessions) exists
+    here for a program to branch to."""
+
+
+compat = types.SimpleNamespace(
+    as_bytes=_as_bytes, as_text=_as_text, as_str=_as_text,
+    v1=types.SimpleNamespace(disable_eager_execution=lambda: _set_eager(False),
+                             enable_eager_execution=_set_eager,
+                             executing_eagerly=executing_eagerly))
 
 
 def print(*inputs, **kwargs):  # noqa: A001
@@ -757,7 +770,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "compat", "data", "math", "nn", "random", "strings", "io", "image",
+    "executing_eagerly", "compat", "config", "data", "math", "nn", "random", "strings", "io", "image",
     "summary",
     "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",

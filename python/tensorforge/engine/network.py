@@ -22,7 +22,7 @@ from . import config_check as _config_check
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, call_context, is_shape, set_output_mask)
 from .input_layer import InputLayer
-from .node import KerasTensor, flatten, pack_like
+from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
 from ..autograd import Tensor
@@ -362,6 +362,7 @@ class Network(Layer):
         masks = {}
         for t, x in zip(self.inputs, xs):
             values[id(t)] = x
+        _RUN_VALUES.append(values)  # See Note [closed-over graph tensors] (node.py)
         with call_context(training):
             try:
                 for step in plan:
@@ -371,6 +372,8 @@ class Network(Layer):
                 ins = [values.get(i) for i in step.in_ids]
                 raise _with_call_info(step.layer, e, (ins[0] if len(ins) == 1 else ins,),
                                       {}) from None
+            finally:
+                _RUN_VALUES.pop()
         d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]

@@ -201,13 +201,48 @@ def is_symbolic(x):
 
 _OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
 
+# Note [closed-over graph tensors]
+# A layer's call may use graph tensors it did not receive as inputs, closed over from the code
+# that built the model: Deep Learning with Python's VAE adds a loss in a custom layer's call
+# from ``z_mean`` and ``z_log_var``, KerasTensors of the encoder (Keras 2 / TF 1 graph mode,
+# where the call builds ops on the same graph). When a functional model runs (network.py
+# ``_run_graph``), the values it has computed so far are pushed here, keyed by the KerasTensor's
+# id; an op given a KerasTensor while a run is in progress takes that tensor's value in the
+# innermost run that holds it and computes now, so the call's loss is a real Tensor of this
+# batch (with its gradient to the encoder), not a new graph node; a tensor the run has not
+# computed (not upstream of the layer) is a ValueError naming it. Outside a run (building the
+# graph) the op is recorded as before.
+_RUN_VALUES = []  # {id(KerasTensor): Tensor} of each graph run in progress, innermost last
+
+
+def _run_value(t):
+    for values in reversed(_RUN_VALUES):
+        v = values.get(id(t))
+        if v is not None:
+            return v
+    return None
+
 
 def symbolic_op(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` now when no argument is a KerasTensor; else a KerasTensor made by
-    an anonymous op layer that applies ``fn`` when the model runs (shape found by running it
-    once on zeros)."""
-    if not is_symbolic(list(args) + list(kwargs.values())):
+    """``fn(*args, **kwargs)`` now when no argument is a KerasTensor, or when every KerasTensor
+    has a value in a graph run in progress (See Note [closed-over graph tensors]); else a
+    KerasTensor made by an anonymous op layer that applies ``fn`` when the model runs (shape
+    found by running it once on zeros)."""
+    everything = [list(args), kwargs]
+    if not is_symbolic(everything):
         return fn(*args, **kwargs)
+    if _RUN_VALUES:
+        flat = flatten(everything)
+        vals = [_run_value(t) if isinstance(t, KerasTensor) else t for t in flat]
+        for t, v in zip(flat, vals):
+            if v is None and isinstance(t, KerasTensor):
+                raise ValueError(
+                    f"{getattr(fn, '__qualname__', fn)}: the graph tensor {t.name} "
+                    f"(shape {t.shape}) is used while the model runs, but the model does not "
+                    "compute it before this call: a layer's call may use graph tensors it did "
+                    "not receive only if they are computed earlier in the same model")
+        a, kw = pack_like(everything, vals)
+        return fn(*a, **kw)
     return _OP_LAYER[0](fn, args, kwargs)._call_symbolic_op()
 
 

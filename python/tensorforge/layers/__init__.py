@@ -71,7 +71,7 @@ from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D,  # no
 from .recurrent import GRU, LSTM, SimpleRNN  # noqa: F401
 from .wrappers import Bidirectional  # noqa: F401
 from .advanced_activations import ELU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
-from .convolutional import Conv1D, Conv3D, Convolution3D  # noqa: F401
+from .convolutional import Conv1D, Conv3D, Convolution1D, Convolution3D  # noqa: F401
 from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose,  # noqa: F401
                                       Convolution1DTranspose, Convolution2DTranspose)
 from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa: F401
@@ -114,7 +114,7 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
            "ActivityRegularization", "LayerNormalization", "ReLU", "PReLU", "ELU",
            "ThresholdedReLU", "Softmax", "ConvLSTM2D", "Conv3D",
-           "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
+           "Convolution1D", "Convolution3D", "ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D",
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",

@@ -159,6 +159,9 @@ class Conv1D(_ConvBase):
         return _to_first(y, cf)
 
 
+Convolution1D = Conv1D  # Keras 2's alias (keras-team 2.x examples/cnn_seq2seq.py)
+
+
 class Conv3D(_ConvBase):
     """3-D convolution, kernel (KD, KH, KW, C_in, filters): one ops.conv2d over (H, W) per
     depth tap of the kernel, summed (the depth axis is folded into the batch)."""
