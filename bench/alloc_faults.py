@@ -7,7 +7,7 @@ mmap whose pages fault in on first touch. This probe runs forward + backward of 
 time: less noisy on a shared machine) and minor faults/step (getrusage), then the cache's counters.
 
     PYTHONPATH=python python3 bench/alloc_faults.py [--threads 2] [--rounds 5] [--steps 10]
-        [--layer dw112|dw56s2|upsample] [--min-bytes N]   # N: the cache's threshold, for sweeps
+        [--layer dw112|dw56s2|upsample|conv3x3] [--min-bytes N]   # N: the cache's threshold, for sweeps
 
 Run it with another checkout's PYTHONPATH for an A/B (a build without the cache prints no counters).
 """
@@ -21,6 +21,7 @@ LAYERS = {  # name: (layer class name, input shape NHWC, arguments) as in bench 
     "dw112": ("DepthwiseConv2D", (32, 112, 112, 32), dict(kernel_size=3, padding="same")),
     "dw56s2": ("DepthwiseConv2D", (32, 56, 56, 128), dict(kernel_size=3, strides=2)),
     "upsample": ("UpSampling2D", (32, 56, 56, 64), dict(size=(2, 2))),
+    "conv3x3": ("Conv2D", (32, 56, 56, 64), dict(filters=64, kernel_size=3, padding="same")),
 }
 
 

@@ -250,3 +250,25 @@ def test_disabled_by_environment():
     lines = out.stdout.strip().splitlines()
     assert lines[0] == "False False default_allocator"
     assert lines[1] == "off (TENSORFORGE_ALLOC_CACHE=0)"
+
+
+def test_training_loop_installs_it_in_a_new_thread():
+    seen = {}
+
+    def fit():
+        seen["before"] = handler_name()
+        m = tf.models.Sequential([tf.layers.Dense(4, input_shape=(8,))])
+        m.compile("sgd", "mse")
+        x = np.ones((64, 8), np.float32)
+        m.fit(x, x[:, :4], batch_size=16, epochs=1, verbose=0)
+        seen["after"] = handler_name()
+        C._alloc_cache_uninstall()
+        seen["over_default"] = C.alloc_cache_install(over_default_only=True)  # over the default: yes
+        seen["again"] = handler_name()
+
+    t = threading.Thread(target=fit)
+    t.start()
+    t.join()
+    inherits = bool(getattr(sys.flags, "thread_inherit_context", 0))
+    assert seen["before"] == (OURS if inherits else "default_allocator")
+    assert seen["after"] == OURS and seen["over_default"] is True and seen["again"] == OURS

@@ -6,7 +6,9 @@
 // and the asyncio tasks it starts later (they copy its context) allocate through the cache; a
 // thread started later with threading.Thread begins with an empty context and so with NumPy's
 // default handler (Python < 3.14, or without thread_inherit_context), until it calls
-// tensorforge.backend.enable_alloc_cache() itself. Every array records the handler that
+// tensorforge.backend.enable_alloc_cache() itself, and a Jupyter cell may run in a fresh copy
+// of the context (ipykernel issues 749, 1457). So the training loop (run_epochs) installs it
+// again in its own context, unless the program chose another handler there. Every array records the handler that
 // allocated it and is freed by that one, so arrays of both kinds mix safely. The kernels' pool
 // threads never allocate arrays: a kernel's output is allocated by the binding on the calling
 // thread.
@@ -61,9 +63,20 @@ bool installed_here() {
   return ours;
 }
 
-// Make the cache the calling context's handler (Note [allocator context]); false when off.
-bool install_here() {
+// Make the cache the calling context's handler (Note [allocator context]); false when off, or
+// when `over_default_only` and the context has a handler other than NumPy's default (a
+// program's own choice, kept).
+bool install_here(bool over_default_only = false) {
   if (!g_capsule) return false;
+  PyObject* cur = PyDataMem_GetHandler();
+  if (!cur) throw pybind11::error_already_set();
+  const auto* h = static_cast<const PyDataMem_Handler*>(PyCapsule_GetPointer(cur, "mem_handler"));
+  const bool ours = cur == g_capsule;
+  const bool other = !ours && (!h || std::strcmp(h->name, "default_allocator") != 0);
+  Py_DECREF(cur);
+  if (!h) PyErr_Clear();
+  if (ours) return true;
+  if (over_default_only && other) return false;
   PyObject* old = PyDataMem_SetHandler(g_capsule);
   if (!old) throw pybind11::error_already_set();
   Py_DECREF(old);
@@ -119,9 +132,11 @@ void bind_alloc_cache(pybind11::module_& m) {
      "NumPy's handler in the calling context, its threshold and cap, what it holds, hits/misses");
   m.def("alloc_cache_clear", [] { alloc_cache_clear(); },
         "Unmap every free block the array cache holds (arrays in use are untouched)");
-  m.def("alloc_cache_install", [] { return install_here(); },
+  m.def("alloc_cache_install", [](bool over_default_only) { return install_here(over_default_only); },
+        py::arg("over_default_only") = false,
         "Make the array cache NumPy's allocator in the calling thread's context (Note [allocator "
-        "context]); False when the cache is off");
+        "context]); False when the cache is off (or, with over_default_only, when the context "
+        "has a handler other than NumPy's default)");
   m.def("_alloc_cache_uninstall", [] {
     // Tests: NumPy's default handler for the calling context (arrays made meanwhile keep ours).
     if (!g_capsule) return;

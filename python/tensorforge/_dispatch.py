@@ -190,16 +190,18 @@ def clear_alloc_cache():
         _native._C.alloc_cache_clear()
 
 
-def enable_alloc_cache():
+def enable_alloc_cache(over_default_only=False):
     """Make the array cache NumPy's allocator in the calling thread.
 
     Importing tensorforge enables it for the importing thread (and the asyncio tasks it starts);
     NumPy keeps the allocator per context, so a thread started with ``threading.Thread`` begins
     with NumPy's default allocator (Note [allocator context] in csrc/bindings/alloc_cache.cpp).
-    Returns False when the cache is off (``TENSORFORGE_ALLOC_CACHE=0``, no native kernels).
+    Returns False when the cache is off (``TENSORFORGE_ALLOC_CACHE=0``, no native kernels), or
+    when ``over_default_only`` and the thread has an allocator other than NumPy's default (the
+    training loop calls it so, for threads and notebook cells with a fresh context).
     """
     if _native._C is not None and hasattr(_native._C, "alloc_cache_install"):
-        return bool(_native._C.alloc_cache_install())
+        return bool(_native._C.alloc_cache_install(over_default_only))
     return False
 
 
