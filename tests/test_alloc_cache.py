@@ -54,12 +54,17 @@ def delta(before, key):
 def test_installed_at_import_and_reported():
     info = C.alloc_cache_info()
     assert info["available"] and info["installed"] and info["off_reason"] == ""
-    assert info["min_bytes"] == MIB
+    assert info["min_bytes"] == 32 * MIB - 4096  # Note [cache threshold]
     assert 0 < info["cap_bytes"] <= 1 << 30
     row = tf.backend_info(print_it=False)["alloc_cache"]
-    assert row.startswith("on, blocks >= 1 MiB, cap "), row
+    assert row.startswith("on, blocks >= 32764 KiB, cap "), row
     assert handler_name() == OURS
-    assert handler_name(np.empty(2 * MIB, np.uint8)) == OURS
+    before = C.alloc_cache_info()
+    a = np.empty(32 * MIB - 4096, np.uint8)
+    assert handler_name(a) == OURS and delta(before, "live_blocks") == 1
+    b = np.empty(32 * MIB - 4097, np.uint8)  # below: malloc's (glibc's heap reuses those)
+    assert handler_name(b) == OURS and delta(before, "live_blocks") == 1
+    del a, b
     assert handler_name(np.empty(10, np.uint8)) == OURS  # small ones: our handler, plain malloc
 
 

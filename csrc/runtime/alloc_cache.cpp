@@ -39,8 +39,13 @@ struct State {
   std::mutex mu;
   std::unordered_map<void*, size_t> live;
   std::vector<Block> free_blocks;  // oldest first
-  // Default threshold and cap: see bench/RESULTS.md "alloc7" for the measurements behind them.
-  std::atomic<size_t> min_bytes{size_t(1) << 20};  // read without the lock by malloc
+  // Note [cache threshold]: glibc keeps a freed block of up to 32 MiB (its largest dynamic mmap
+  // threshold, DEFAULT_MMAP_THRESHOLD_MAX, chunk header included) in its heap once it has seen
+  // one, so those are reused without faults already; above it every block is a fresh mmap.
+  // The cache takes from one page below 32 MiB up: with 1 MiB or 4 MiB the probes of
+  // bench/alloc_faults.py fault no less, LeNet training's peak RSS grew from 98 to ~145 MiB
+  // (freed data-preparation arrays held) and every free took the lock (bench/RESULTS.md, alloc7).
+  std::atomic<size_t> min_bytes{(size_t(32) << 20) - 4096};  // read without the lock by malloc
   size_t cap_bytes = size_t(1) << 30;
   size_t cached_bytes = 0, live_bytes = 0;
   size_t hits = 0, misses = 0, evictions = 0;
