@@ -22,7 +22,9 @@ if os.environ.get("TENSORFORGE_ALLOC_CACHE") in ("0", "off", "false", "no"):
 
 MIB = 1 << 20
 OURS = "tensorforge_alloc_cache"
-_multiarray = (getattr(np, "_core", None) or np.core).multiarray
+# numpy.core became numpy._core in NumPy 2 (1.26 has a numpy._core without multiarray)
+_multiarray = (np._core.multiarray if np.lib.NumpyVersion(np.__version__) >= "2.0.0"
+               else np.core.multiarray)
 
 
 def handler_name(a=None):
@@ -246,7 +248,7 @@ def test_many_threads_allocate_and_free_concurrently(cache):
 def test_disabled_by_environment():
     code = ("import numpy as np, tensorforge as tf; from tensorforge import _native; "
             "i = _native._C.alloc_cache_info(); "
-            "m = (getattr(np, '_core', None) or np.core).multiarray; "
+            "m = np._core.multiarray if np.__version__[0] >= '2' else np.core.multiarray; "
             "print(i['available'], i['installed'], m.get_handler_name(np.empty(1 << 23, np.uint8))); "
             "print(tf.backend_info(print_it=False)['alloc_cache'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -8,10 +8,11 @@
 // default handler (Python < 3.14, or without thread_inherit_context), until it calls
 // tensorforge.backend.enable_alloc_cache() itself, and a Jupyter cell may run in a fresh copy
 // of the context (ipykernel issues 749, 1457). So the training loop (run_epochs) installs it
-// again in its own context, unless the program chose another handler there. Every array records the handler that
-// allocated it and is freed by that one, so arrays of both kinds mix safely. The kernels' pool
-// threads never allocate arrays: a kernel's output is allocated by the binding on the calling
-// thread.
+// again in its own context, unless the program chose another handler there. Every array
+// records the handler that allocated it and is freed by that one, so arrays of both kinds mix
+// safely. The kernels' pool threads never allocate arrays: a kernel's output is allocated by the
+// binding on the calling thread. tensorforge starts no Python thread that allocates arrays
+// (fit's `workers` make batches in-process; distributed's watchdog only watches).
 //
 // NumPy's C API comes from its headers (numpy is in [build-system] requires) built for the
 // oldest NumPy that has the handler API (NPY_TARGET_VERSION = 1.22), so a build against NumPy 2
@@ -36,7 +37,7 @@ namespace {
 void* h_malloc(void*, size_t n) { return alloc_cache_malloc(n); }
 void* h_calloc(void*, size_t nelem, size_t elsize) { return alloc_cache_calloc(nelem, elsize); }
 void* h_realloc(void*, void* p, size_t n) { return alloc_cache_realloc(p, n); }
-void h_free(void*, void* p, size_t) { alloc_cache_free(p); }  // the size NumPy passes is a hint
+void h_free(void*, void* p, size_t size) { alloc_cache_free(p, size); }
 
 PyDataMem_Handler g_handler = {
     "tensorforge_alloc_cache", 1, {nullptr, h_malloc, h_calloc, h_realloc, h_free}};
@@ -107,6 +108,14 @@ void bind_alloc_cache(pybind11::module_& m) {
     Py_XDECREF(tb);
     g_off_reason = "off (" + why + ")";
   } else {
+    // The handler current now (NumPy's default) serves what is not ours; its capsule is kept
+    // alive forever with it.
+    PyObject* prev = PyDataMem_GetHandler();
+    if (!prev) throw py::error_already_set();
+    const auto* ph = static_cast<const PyDataMem_Handler*>(PyCapsule_GetPointer(prev, "mem_handler"));
+    if (!ph) throw py::error_already_set();
+    const PyDataMemAllocator& a = ph->allocator;
+    alloc_cache_set_fallback({a.ctx, a.malloc, a.calloc, a.realloc, a.free});
     g_capsule = PyCapsule_New(&g_handler, "mem_handler", nullptr);
     if (!g_capsule) throw py::error_already_set();
     install_here();

@@ -50,9 +50,17 @@ struct State {
   size_t cached_bytes = 0, live_bytes = 0;
   size_t hits = 0, misses = 0, evictions = 0;
   // The number of live blocks, read without the lock: while it is 0, free() of a pointer
-  // cannot be ours and goes straight to std::free.
+  // cannot be ours and goes straight to the fallback.
   std::atomic<size_t> n_live{0};
 };
+
+void* std_malloc(void*, size_t n) { return std::malloc(n ? n : 1); }
+void* std_calloc(void*, size_t nelem, size_t elsize) {
+  return std::calloc(nelem ? nelem : 1, elsize ? elsize : 1);
+}
+void* std_realloc(void*, void* p, size_t n) { return std::realloc(p, n ? n : 1); }
+void std_free(void*, void* p, size_t) { std::free(p); }
+AllocFallback g_fallback = {nullptr, std_malloc, std_calloc, std_realloc, std_free};
 
 State& state() {
   static State* s = [] {
@@ -162,6 +170,8 @@ bool alloc_cache_available() {
 #endif
 }
 
+void alloc_cache_set_fallback(const AllocFallback& f) { g_fallback = f; }
+
 size_t alloc_cache_class_bytes(size_t n) {
   if (n <= kPage) return kPage;
   int top = 63 - __builtin_clzll((unsigned long long)n);  // 2^top <= n < 2^(top+1)
@@ -171,7 +181,7 @@ size_t alloc_cache_class_bytes(size_t n) {
 
 void* alloc_cache_malloc(size_t n) {
   State& s = state();
-  if (n < s.min_bytes || !alloc_cache_available()) return std::malloc(n ? n : 1);
+  if (n < s.min_bytes || !alloc_cache_available()) return g_fallback.malloc(g_fallback.ctx, n);
   bool fresh;
   std::lock_guard<std::mutex> g(s.mu);
   return take_block(s, n, &fresh);
@@ -181,7 +191,8 @@ void* alloc_cache_calloc(size_t nelem, size_t elsize) {
   State& s = state();
   if (elsize && nelem > (size_t)-1 / elsize) return nullptr;
   const size_t n = nelem * elsize;
-  if (n < s.min_bytes || !alloc_cache_available()) return std::calloc(nelem ? nelem : 1, elsize ? elsize : 1);
+  if (n < s.min_bytes || !alloc_cache_available())
+    return g_fallback.calloc(g_fallback.ctx, nelem, elsize);
   bool fresh;
   void* p;
   {
@@ -192,7 +203,7 @@ void* alloc_cache_calloc(size_t nelem, size_t elsize) {
   return p;
 }
 
-void alloc_cache_free(void* p) {
+void alloc_cache_free(void* p, size_t size) {
   if (!p) return;
   State& s = state();
   if (s.n_live.load(std::memory_order_relaxed) != 0) {
@@ -202,7 +213,7 @@ void alloc_cache_free(void* p) {
       return;
     }
   }
-  std::free(p);
+  g_fallback.free(g_fallback.ctx, p, size);
 }
 
 void* alloc_cache_realloc(void* p, size_t n) {
@@ -213,13 +224,13 @@ void* alloc_cache_realloc(void* p, size_t n) {
     std::lock_guard<std::mutex> g(s.mu);
     cap = live_cap(s, p);
   }
-  if (!cap) return std::realloc(p, n ? n : 1);  // malloc's block: it stays malloc's
+  if (!cap) return g_fallback.realloc(g_fallback.ctx, p, n);  // the fallback's: it stays so
   // Ours: keep it when n still belongs in it (never a block much larger than asked), else move.
   if (n >= s.min_bytes && n <= cap && alloc_cache_class_bytes(n) == cap) return p;
   void* q = alloc_cache_malloc(n);
   if (!q) return nullptr;  // realloc's contract: p stays valid
   std::memcpy(q, p, std::min(n, cap));
-  alloc_cache_free(p);
+  alloc_cache_free(p, cap);
   return q;
 }
 
@@ -240,8 +251,8 @@ void alloc_cache_clear() {
 AllocCacheStats alloc_cache_stats() {
   State& s = state();
   std::lock_guard<std::mutex> g(s.mu);
-  return {s.min_bytes.load(std::memory_order_relaxed), s.cap_bytes, s.cached_bytes, s.free_blocks.size(), s.live_bytes,
-          s.live.size(), s.hits, s.misses, s.evictions};
+  return {s.min_bytes.load(std::memory_order_relaxed), s.cap_bytes, s.cached_bytes,
+          s.free_blocks.size(), s.live_bytes, s.live.size(), s.hits, s.misses, s.evictions};
 }
 
 }  // namespace tf

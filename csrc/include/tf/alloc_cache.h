@@ -6,10 +6,12 @@
 // free, so every such array's pages fault in again on first touch. A MobileNet depthwise layer on
 // 32x112x112x32 float32 makes 51 MB outputs and gradients: ~1600 minor faults and ~7 ms of a
 // 19-20 ms training step (bench/RESULTS.md "Why MobileNet dw 112 swings"). Here blocks of at
-// least `min_bytes` (default 32 MiB - 4 KiB: Note [cache threshold] in alloc_cache.cpp) are kept mapped when freed and handed out again for a request of the same
-// size class (a request of n bytes gets a block of class_bytes(n): n rounded up to 1/8 of its
+// least `min_bytes` (default 32 MiB - 4 KiB: Note [cache threshold] in alloc_cache.cpp) are
+// kept mapped when freed and handed out again for a request of the same size class (a request of n bytes gets a block of class_bytes(n): n rounded up to 1/8 of its
 // power of two, so never more than 12.5% larger), so a training step reuses resident pages.
-// Smaller requests go straight to malloc / calloc / realloc / free.
+// Smaller requests, and blocks that are not ours, go to the fallback allocator: the handler that
+// was NumPy's before (its default: malloc with a cache of tiny blocks and huge pages from 4 MiB),
+// so below the threshold nothing changes; plain malloc / calloc / realloc / free until one is set.
 //
 // Bounds: the free blocks held total at most `cap_bytes` (the oldest are unmapped first); live
 // blocks are the program's. Thread-safe: one mutex (NumPy may free without the GIL; the kernels'
@@ -29,13 +31,25 @@ struct AllocCacheStats {
                                         // free blocks unmapped to respect the cap or by clear
 };
 
+// NumPy's PyDataMemAllocator: the fallback's functions (`size` of free: the caller's hint).
+struct AllocFallback {
+  void* ctx;
+  void* (*malloc)(void* ctx, size_t n);
+  void* (*calloc)(void* ctx, size_t nelem, size_t elsize);
+  void* (*realloc)(void* ctx, void* p, size_t n);
+  void (*free)(void* ctx, void* p, size_t size);
+};
+
 // True where the cache can work (POSIX mmap).
 bool alloc_cache_available();
-// The allocator functions (NumPy's PyDataMemAllocator signatures, without ctx).
+// Set the fallback allocator, once, before the first allocation.
+void alloc_cache_set_fallback(const AllocFallback& f);
+// The allocator functions (NumPy's PyDataMemAllocator signatures, without ctx); `size` of free
+// is only passed on to the fallback (ours are known by address).
 void* alloc_cache_malloc(size_t n);
 void* alloc_cache_calloc(size_t nelem, size_t elsize);
 void* alloc_cache_realloc(void* p, size_t n);
-void alloc_cache_free(void* p);
+void alloc_cache_free(void* p, size_t size);
 // Change the threshold and the cap (free blocks above the new cap are unmapped at once).
 void alloc_cache_configure(size_t min_bytes, size_t cap_bytes);
 // Unmap every free block held (live blocks are untouched).
