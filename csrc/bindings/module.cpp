@@ -224,6 +224,7 @@ void bind_convt_taps(pybind11::module_& m);
 PYBIND11_MODULE(_C, m) {
   m.doc() = "tensorforge CPU kernels (SIMD, own thread pool, ISA picked at import)";
   tf::bind_core(m);
+  tf::bind_alloc_cache(m);  // first: the arrays made from here on use it
   tf::bind_gemm(m);
   tf::bind_conv(m);
   tf::bind_conv_depthwise(m);

@@ -177,6 +177,44 @@ def release_workspaces():
         _native._C.release_workspaces()
 
 
+def clear_alloc_cache():
+    """Give back the memory of the large freed arrays that tensorforge keeps for reuse.
+
+    NumPy allocates arrays through tensorforge's cache (Note [large array page faults] in
+    csrc/include/tf/alloc_cache.h): a freed block of 32 MiB or more is kept mapped, up to a cap,
+    so the next array of its size needs no fresh pages. This unmaps every block held (arrays in
+    use are untouched); ``K.clear_session()`` calls it too. ``backend_info()['alloc_cache']``
+    shows what is held.
+    """
+    if _native._C is not None and hasattr(_native._C, "alloc_cache_clear"):
+        _native._C.alloc_cache_clear()
+
+
+def enable_alloc_cache(over_default_only=False):
+    """Make the array cache NumPy's allocator in the calling thread.
+
+    Importing tensorforge enables it for the importing thread (and the asyncio tasks it starts);
+    NumPy keeps the allocator per context, so a thread started with ``threading.Thread`` begins
+    with NumPy's default allocator (Note [allocator context] in csrc/bindings/alloc_cache.cpp).
+    Returns False when the cache is off (``TENSORFORGE_ALLOC_CACHE=0``, no native kernels), or
+    when ``over_default_only`` and the thread has an allocator other than NumPy's default (the
+    training loop calls it so, for threads and notebook cells with a fresh context).
+    """
+    if _native._C is not None and hasattr(_native._C, "alloc_cache_install"):
+        return bool(_native._C.alloc_cache_install(over_default_only))
+    return False
+
+
+def _alloc_cache_row(a):
+    """backend_info's row for the array cache, from _C.alloc_cache_info()."""
+    if not a["available"]:
+        return a["off_reason"]
+    return (f"{'on' if a['installed'] else 'not installed in this thread'}, blocks >= "
+            f"{_size(a['min_bytes'])}, cap {_size(a['cap_bytes'])}; holds {a['cached_bytes'] >> 20} MiB "
+            f"in {a['cached_blocks']} blocks; hits {a['hits']}, misses {a['misses']}, "
+            f"evictions {a['evictions']}")
+
+
 def _size(n):
     return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n >> 10} KiB"
 
@@ -219,6 +257,8 @@ def backend_info(print_it=True):
     }
     if C is not None and hasattr(C, "cpu_info"):
         info.update(_cpu_info(C.cpu_info()))
+    if C is not None and hasattr(C, "alloc_cache_info"):
+        info["alloc_cache"] = _alloc_cache_row(C.alloc_cache_info())
     if C is None:
         info["native_error"] = _native.native_error
     if _native._C_cuda is not None and info["gpu_visible"]:

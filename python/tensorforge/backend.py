@@ -11,8 +11,8 @@ them imports it.
 """
 from . import _native  # noqa: F401
 from ._dispatch import (  # noqa: F401
-    BACKENDS, MAX_THREADS, _current, _state, _table, backend_info, cuda_available,
-    cuda_version_mismatch, generation, get_backend, get_num_threads, implementation, lookup,
+    BACKENDS, MAX_THREADS, _current, _state, _table, backend_info, clear_alloc_cache,
+    cuda_available, cuda_version_mismatch, enable_alloc_cache, generation, get_backend, get_num_threads, implementation, lookup,
     register, release_workspaces, set_backend, set_num_threads)
 from ._xp import array_module  # noqa: F401  (re-exported)
 from .backend_config import (  # noqa: F401
@@ -37,12 +37,14 @@ def int_shape(x):
 
 
 def clear_session():
-    """Keras resets layer-name counters here; tensorforge keeps no global graph, so only the
-    automatic layer names and get_uid's counters restart."""
+    """Keras resets layer-name counters here; tensorforge keeps no global graph, so the
+    automatic layer names and get_uid's counters restart, and the large freed arrays kept for
+    reuse are given back (clear_alloc_cache)."""
     from .backend_ops import utils
     from .engine import base_layer
     base_layer._name_counts.clear()
     utils.reset_uids()
+    clear_alloc_cache()
 
 
 _backend_names = {}  # the backend_ops names already looked up (see __getattr__)

@@ -199,6 +199,7 @@ inline bool is_none(const py::handle& h) { return h.is_none(); }
 
 // One registration function per op family (csrc/bindings/<family>.cpp).
 void bind_core(pybind11::module_& m);
+void bind_alloc_cache(pybind11::module_& m);  // bindings/alloc_cache.cpp
 void bind_gemm(pybind11::module_& m);
 void bind_conv(pybind11::module_& m);
 void bind_conv_depthwise(pybind11::module_& m);

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _device
+from .. import _dispatch
 from .. import _random
 from .. import callbacks as _cb
 from ..autograd import no_grad
@@ -107,6 +108,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     ``validate()`` returns the values of metrics_names on the validation data (None: none);
     ``params``: the callbacks' params ('steps' set: the progress bar counts steps)."""
     on_device = _device.device_module() is not np
+    # A thread or notebook cell may run with NumPy's default allocator (Note [allocator context])
+    _dispatch.enable_alloc_cache(over_default_only=True)
     names = model._names_in_use()
     history = _cb.History()
     # Keras 2 order: History after the user's callbacks, which may edit the logs it records

@@ -1,0 +1,258 @@
+// The cache of large freed blocks under NumPy's data allocator: see tf/alloc_cache.h and
+// Note [large array page faults] there. Compiled once, baseline flags, into _C.
+//
+// State: `live` maps each block handed out to its capacity (so free and realloc know a block is
+// ours whatever size NumPy passes with it); `free_blocks` holds the blocks freed and kept,
+// oldest first. Everything is under one mutex, held only around bookkeeping and mmap/munmap,
+// never while calling back into Python; a fork (multiprocessing) takes it first so the child
+// starts with it unlocked.
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define TF_ALLOC_CACHE_MMAP 1
+#endif
+
+#include "tf/alloc_cache.h"
+
+namespace tf {
+
+namespace {
+
+constexpr size_t kAlign = size_t(2) << 20;  // 2 MiB: whole transparent huge pages
+constexpr size_t kPage = 4096;
+
+struct Block {
+  void* p;
+  size_t cap;
+};
+
+struct State {
+  std::mutex mu;
+  std::unordered_map<void*, size_t> live;
+  std::vector<Block> free_blocks;  // oldest first
+  // Note [cache threshold]: glibc keeps a freed block of up to 32 MiB (its largest dynamic mmap
+  // threshold, DEFAULT_MMAP_THRESHOLD_MAX, chunk header included) in its heap once it has seen
+  // one, so those are reused without faults already; above it every block is a fresh mmap.
+  // The cache takes from one page below 32 MiB up: with 1 MiB or 4 MiB the probes of
+  // bench/alloc_faults.py fault no less, LeNet training's peak RSS grew from 98 to ~145 MiB
+  // (freed data-preparation arrays held) and every free took the lock (bench/RESULTS.md, alloc7).
+  std::atomic<size_t> min_bytes{(size_t(32) << 20) - 4096};  // read without the lock by malloc
+  size_t cap_bytes = size_t(1) << 30;
+  size_t cached_bytes = 0, live_bytes = 0;
+  size_t hits = 0, misses = 0, evictions = 0;
+  // The number of live blocks, read without the lock: while it is 0, free() of a pointer
+  // cannot be ours and goes straight to the fallback.
+  std::atomic<size_t> n_live{0};
+};
+
+void* std_malloc(void*, size_t n) { return std::malloc(n ? n : 1); }
+void* std_calloc(void*, size_t nelem, size_t elsize) {
+  return std::calloc(nelem ? nelem : 1, elsize ? elsize : 1);
+}
+void* std_realloc(void*, void* p, size_t n) { return std::realloc(p, n ? n : 1); }
+void std_free(void*, void* p, size_t) { std::free(p); }
+AllocFallback g_fallback = {nullptr, std_malloc, std_calloc, std_realloc, std_free};
+
+State& state() {
+  static State* s = [] {
+    State* st = new State;  // never destroyed: NumPy may free arrays during interpreter exit
+#ifdef TF_ALLOC_CACHE_MMAP
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page > 0)  // at most 1/8 of the RAM
+      st->cap_bytes = std::min(st->cap_bytes, (size_t)pages * (size_t)page / 8);
+    pthread_atfork([] { state().mu.lock(); }, [] { state().mu.unlock(); },
+                   [] { state().mu.unlock(); });
+#endif
+    return st;
+  }();
+  return *s;
+}
+
+#ifdef TF_ALLOC_CACHE_MMAP
+// A fresh, zeroed, kAlign-aligned mapping of `cap` bytes, or nullptr.
+void* map_block(size_t cap) {
+  const size_t len = cap + kAlign - kPage;
+  void* raw = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const uintptr_t r = (uintptr_t)raw, a = (r + kAlign - 1) & ~(uintptr_t)(kAlign - 1);
+  if (a > r) munmap(raw, a - r);
+  if (r + len > a + cap) munmap((void*)(a + cap), r + len - (a + cap));
+#ifdef MADV_HUGEPAGE
+  madvise((void*)a, cap, MADV_HUGEPAGE);  // a hint: failure changes nothing
+#endif
+  return (void*)a;
+}
+void unmap_block(const Block& b) { munmap(b.p, b.cap); }
+#else
+void* map_block(size_t) { return nullptr; }
+void unmap_block(const Block&) {}
+#endif
+
+// Unmap the oldest free blocks until at most `keep` bytes are held. Caller holds the lock.
+void evict_to(State& s, size_t keep) {
+  size_t i = 0;
+  while (s.cached_bytes > keep && i < s.free_blocks.size()) {
+    unmap_block(s.free_blocks[i]);
+    s.cached_bytes -= s.free_blocks[i].cap;
+    ++s.evictions;
+    ++i;
+  }
+  s.free_blocks.erase(s.free_blocks.begin(), s.free_blocks.begin() + (std::ptrdiff_t)i);
+}
+
+// A block of at least n bytes (n >= min_bytes): a cached one of n's class, else a new mapping.
+// *fresh says whether it is a new (zeroed) mapping. Caller holds the lock.
+void* take_block(State& s, size_t n, bool* fresh) {
+  const size_t cap = alloc_cache_class_bytes(n);
+  for (size_t i = s.free_blocks.size(); i-- > 0;) {  // the newest first: warmest in the caches
+    if (s.free_blocks[i].cap != cap) continue;
+    void* p = s.free_blocks[i].p;
+    s.free_blocks.erase(s.free_blocks.begin() + (std::ptrdiff_t)i);
+    s.cached_bytes -= cap;
+    ++s.hits;
+    *fresh = false;
+    s.live.emplace(p, cap);
+    s.live_bytes += cap;
+    s.n_live.fetch_add(1, std::memory_order_relaxed);
+    return p;
+  }
+  void* p = map_block(cap);
+  if (!p && s.cached_bytes) {  // out of address space or memory: give the free blocks back
+    evict_to(s, 0);
+    p = map_block(cap);
+  }
+  if (!p) return nullptr;
+  ++s.misses;
+  *fresh = true;
+  s.live.emplace(p, cap);
+  s.live_bytes += cap;
+  s.n_live.fetch_add(1, std::memory_order_relaxed);
+  return p;
+}
+
+// Forget live block p (capacity cap) and keep it for reuse, within the cap. Caller holds the lock.
+void release_block(State& s, void* p, size_t cap) {
+  s.live.erase(p);
+  s.live_bytes -= cap;
+  s.n_live.fetch_sub(1, std::memory_order_relaxed);
+  if (cap > s.cap_bytes) {
+    unmap_block({p, cap});
+    ++s.evictions;
+    return;
+  }
+  evict_to(s, s.cap_bytes - cap);
+  s.free_blocks.push_back({p, cap});
+  s.cached_bytes += cap;
+}
+
+// The capacity of p if it is a live block of ours, else 0. Caller holds the lock.
+size_t live_cap(State& s, void* p) {
+  auto it = s.live.find(p);
+  return it == s.live.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+bool alloc_cache_available() {
+#ifdef TF_ALLOC_CACHE_MMAP
+  return true;
+#else
+  return false;
+#endif
+}
+
+void alloc_cache_set_fallback(const AllocFallback& f) { g_fallback = f; }
+
+size_t alloc_cache_class_bytes(size_t n) {
+  if (n <= kPage) return kPage;
+  int top = 63 - __builtin_clzll((unsigned long long)n);  // 2^top <= n < 2^(top+1)
+  const size_t step = std::max(kPage, size_t(1) << std::max(top - 3, 0));
+  return (n + step - 1) / step * step;
+}
+
+void* alloc_cache_malloc(size_t n) {
+  State& s = state();
+  if (n < s.min_bytes || !alloc_cache_available()) return g_fallback.malloc(g_fallback.ctx, n);
+  bool fresh;
+  std::lock_guard<std::mutex> g(s.mu);
+  return take_block(s, n, &fresh);
+}
+
+void* alloc_cache_calloc(size_t nelem, size_t elsize) {
+  State& s = state();
+  if (elsize && nelem > (size_t)-1 / elsize) return nullptr;
+  const size_t n = nelem * elsize;
+  if (n < s.min_bytes || !alloc_cache_available())
+    return g_fallback.calloc(g_fallback.ctx, nelem, elsize);
+  bool fresh;
+  void* p;
+  {
+    std::lock_guard<std::mutex> g(s.mu);
+    p = take_block(s, n, &fresh);
+  }
+  if (p && !fresh) std::memset(p, 0, n);  // a new mapping is zero already
+  return p;
+}
+
+void alloc_cache_free(void* p, size_t size) {
+  if (!p) return;
+  State& s = state();
+  if (s.n_live.load(std::memory_order_relaxed) != 0) {
+    std::lock_guard<std::mutex> g(s.mu);
+    if (const size_t cap = live_cap(s, p)) {
+      release_block(s, p, cap);
+      return;
+    }
+  }
+  g_fallback.free(g_fallback.ctx, p, size);
+}
+
+void* alloc_cache_realloc(void* p, size_t n) {
+  if (!p) return alloc_cache_malloc(n);
+  State& s = state();
+  size_t cap = 0;
+  if (s.n_live.load(std::memory_order_relaxed) != 0) {
+    std::lock_guard<std::mutex> g(s.mu);
+    cap = live_cap(s, p);
+  }
+  if (!cap) return g_fallback.realloc(g_fallback.ctx, p, n);  // the fallback's: it stays so
+  // Ours: keep it when n still belongs in it (never a block much larger than asked), else move.
+  if (n >= s.min_bytes && n <= cap && alloc_cache_class_bytes(n) == cap) return p;
+  void* q = alloc_cache_malloc(n);
+  if (!q) return nullptr;  // realloc's contract: p stays valid
+  std::memcpy(q, p, std::min(n, cap));
+  alloc_cache_free(p, cap);
+  return q;
+}
+
+void alloc_cache_configure(size_t min_bytes, size_t cap_bytes) {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  s.min_bytes.store(std::max<size_t>(min_bytes, 1), std::memory_order_relaxed);
+  s.cap_bytes = cap_bytes;
+  evict_to(s, cap_bytes);
+}
+
+void alloc_cache_clear() {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  evict_to(s, 0);
+}
+
+AllocCacheStats alloc_cache_stats() {
+  State& s = state();
+  std::lock_guard<std::mutex> g(s.mu);
+  return {s.min_bytes.load(std::memory_order_relaxed), s.cap_bytes, s.cached_bytes,
+          s.free_blocks.size(), s.live_bytes, s.live.size(), s.hits, s.misses, s.evictions};
+}
+
+}  // namespace tf
