@@ -305,10 +305,20 @@ def test_host_float_leaves_other_arrays_to_the_general_path(why, x):
     assert _args.host_float(t) is t and _args.host_float([1.0, 2.0]) == [1.0, 2.0]
 
 
+def test_host_floats_converts_only_what_host_float_converts():
+    xs = [x for _, x in _odd_arrays()] + [_r(2, 2), _r(3, dtype=np.float64), 1.5, Tensor(_r(2))]
+    got = _args.host_floats(tuple(xs))
+    assert type(got) is list and len(got) == len(xs)
+    for g, x in zip(got, xs):
+        h = _args.host_float(x)
+        assert (g is x) if h is x else (type(g) is Tensor and g.data is x)
+
+
 def test_host_float_is_off_on_the_cuda_backend(monkeypatch):
     x = _r(3, 4)
     monkeypatch.setattr(_args, "get_backend", lambda: "cuda")  # arrays must move to the device there
     assert _args.host_float(x) is x
+    assert _args.host_floats((x, x))[1] is x
 
 
 def _array_calls():

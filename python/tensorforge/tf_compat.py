@@ -342,7 +342,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             raise ValueError("matmul: only one of transpose_a and adjoint_a (transpose_b and "
                              "adjoint_b) may be True")
         transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
-    a, b = _host_float(a), _host_float(b)  # Note [array fast path] in backend_ops/_args.py
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        a, b = _host_float(a), _host_float(b)  # Note [array fast path] in backend_ops/_args.py
     if type(a) is Tensor and type(b) is Tensor and a.dtype == b.dtype and a.dtype.kind == "f":
         sa, sb = a.shape, b.shape
         if len(sa) == 2 and len(sb) == 2 and sa[0 if transpose_a else 1] == \

@@ -12,8 +12,8 @@ from ..autograd import Tensor
 from ..kernels._common import is_array, shape_str
 from ..ops.reduce import normalize_axis
 
-__all__ = ["tensor", "host_float", "data", "device_xp", "shape_arg", "axis_arg", "dtype_arg", "int_arg",
-           "shape_str"]
+__all__ = ["tensor", "host_float", "host_floats", "data", "device_xp", "shape_arg", "axis_arg",
+           "dtype_arg", "int_arg", "shape_str"]
 
 
 def device_xp():
@@ -34,6 +34,14 @@ def host_float(x):
             and get_backend() != "cuda":
         return Tensor(x)
     return x
+
+
+def host_floats(xs):
+    """``host_float`` over a list or tuple (one backend check, the test inlined), as a list."""
+    if get_backend() == "cuda":
+        return list(xs)
+    return [Tensor(x) if type(x) is np.ndarray and x.dtype in _HOST_FLOATS and x.flags.c_contiguous
+            else x for x in xs]
 
 
 # native float32 / float64 (a tuple: `in` finds the dtype singletons by identity first)
