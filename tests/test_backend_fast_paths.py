@@ -2,6 +2,8 @@
 backend_ops/math_ops.py): plain float Tensors of fitting shapes go straight to the op. Each case
 is checked against NumPy (values, shape, dtype, gradient) and, where the general path takes the
 same call with other argument types (arrays, lists, NumPy ints), against that path too."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -244,11 +246,14 @@ def _odd_arrays():
     f = _r(3, 4)
     ro = _r(3, 4)
     ro.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)  # np.matrix
+        m = np.asmatrix(f)
     return [("float16", f.astype(np.float16)), ("int32", f.astype(np.int32)),
             ("int64", f.astype(np.int64)), ("bool", f > 0), ("object", f.astype(object)),
             ("complex64", f.astype(np.complex64)), ("non-contiguous", _r(3, 8)[:, ::2]),
             ("fortran", np.asfortranarray(f)), ("big-endian", f.astype(">f4")),
-            ("matrix subclass", np.asmatrix(f)), ("masked subclass", np.ma.masked_array(f)),
+            ("matrix subclass", m), ("masked subclass", np.ma.masked_array(f)),
             ("read-only", ro)]
 
 
