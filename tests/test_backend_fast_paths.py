@@ -2,6 +2,8 @@
 backend_ops/math_ops.py): plain float Tensors of fitting shapes go straight to the op. Each case
 is checked against NumPy (values, shape, dtype, gradient) and, where the general path takes the
 same call with other argument types (arrays, lists, NumPy ints), against that path too."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -232,3 +234,208 @@ def test_ops_gemm_gradient_with_transposes(ta, tb):
         gopa, gopb = 0.5 * r @ opb.T, 0.5 * opa.T @ r
         np.testing.assert_allclose(ga, gopa.T if ta else gopa, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(gb, gopb.T if tb else gopb, rtol=1e-5, atol=1e-5)
+
+
+# ---- Note [array fast path] (backend_ops/_args.py): NumPy arrays into tf.* / K.* ----------------
+from tensorforge.autograd import Tensor  # noqa: E402
+from tensorforge.backend_ops import _args  # noqa: E402
+
+
+def _odd_arrays():
+    """Arrays host_float must leave to the general path, with why."""
+    f = _r(3, 4)
+    ro = _r(3, 4)
+    ro.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)  # np.matrix
+        m = np.asmatrix(f)
+    return [("float16", f.astype(np.float16)), ("int32", f.astype(np.int32)),
+            ("int64", f.astype(np.int64)), ("bool", f > 0), ("object", f.astype(object)),
+            ("complex64", f.astype(np.complex64)), ("non-contiguous", _r(3, 8)[:, ::2]),
+            ("fortran", np.asfortranarray(f)), ("big-endian", f.astype(">f4")),
+            ("matrix subclass", m), ("masked subclass", np.ma.masked_array(f)),
+            ("read-only", ro)]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int8, np.int32,
+                                   np.int64, np.uint8, np.bool_, np.complex128, object])
+@pytest.mark.parametrize("layout", ["c", "strided", "0-d", "read-only"])
+def test_tensor_of_ndarray_is_the_array_itself(dtype, layout):
+    base = (RNG.standard_normal((4, 6)) * 3).astype(dtype)
+    x = {"c": base, "strided": base[::2, 1::2], "0-d": np.array(base[1, 2], dtype=dtype),
+         "read-only": base.copy()}[layout]
+    if layout == "read-only":
+        x.flags.writeable = False
+    t = Tensor(x)  # what np.asarray gave before the fast path: the same object
+    assert t.data is x and t.dtype == x.dtype and t.shape == x.shape
+    assert t.requires_grad is False and t.grad is None and t.name is None
+    t2 = Tensor(x, requires_grad=True, name="w")
+    assert t2.requires_grad is True and t2.name == "w" and t2.data is x
+    if dtype not in (object, np.complex128):  # an explicit dtype still converts (the old way)
+        c = Tensor(x, dtype=np.float64)
+        assert c.dtype == np.float64
+        np.testing.assert_array_equal(c.data, x.astype(np.float64))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+@pytest.mark.parametrize("sub", [np.asmatrix, np.ma.masked_array, np.rec.array])
+def test_tensor_of_subclass_array_is_a_plain_ndarray(sub):
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    x = sub(a) if sub is not np.rec.array else np.arange(3, dtype=np.float32).view(np.recarray)
+    t = Tensor(x)
+    assert type(t.data) is np.ndarray and t.dtype == x.dtype and t.shape == np.asarray(x).shape
+    assert np.shares_memory(t.data, x)
+    np.testing.assert_array_equal(t.data, np.asarray(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_host_float_wraps_contiguous_float_arrays_without_a_copy(dtype):
+    x = _r(3, 4, dtype=dtype)
+    t = _args.host_float(x)
+    assert type(t) is Tensor and t.data is x and t.requires_grad is False
+    z = np.array(2.5, dtype=dtype)  # 0-d is C-contiguous
+    assert _args.host_float(z).data is z
+    ro = _r(2, 2, dtype=dtype)
+    ro.flags.writeable = False
+    assert _args.host_float(ro).data is ro and not _args.host_float(ro).data.flags.writeable
+
+
+@pytest.mark.parametrize("why,x", _odd_arrays())
+def test_host_float_leaves_other_arrays_to_the_general_path(why, x):
+    if why == "read-only":  # a float32 C array: wrapped; read-only stays read-only
+        assert _args.host_float(x).data is x
+        return
+    assert _args.host_float(x) is x, why
+    t = Tensor(_r(2, 2))
+    assert _args.host_float(t) is t and _args.host_float([1.0, 2.0]) == [1.0, 2.0]
+
+
+def test_host_floats_converts_only_what_host_float_converts():
+    xs = [x for _, x in _odd_arrays()] + [_r(2, 2), _r(3, dtype=np.float64), 1.5, Tensor(_r(2))]
+    got = _args.host_floats(tuple(xs))
+    assert type(got) is list and len(got) == len(xs)
+    for g, x in zip(got, xs):
+        h = _args.host_float(x)
+        assert (g is x) if h is x else (type(g) is Tensor and g.data is x)
+
+
+def test_host_float_is_off_on_the_cuda_backend(monkeypatch):
+    x = _r(3, 4)
+    monkeypatch.setattr(_args, "get_backend", lambda: "cuda")  # arrays must move to the device there
+    assert _args.host_float(x) is x
+    assert _args.host_floats((x, x))[1] is x
+
+
+def _array_calls():
+    """(name, call on its operands, operand arrays) for the tf.* / K.* calls with array fast paths."""
+    return [
+        ("tf.matmul", lambda a, b: tf.matmul(a, b), (_r(3, 5), _r(5, 2))),
+        ("tf.matmul transpose_b", lambda a, b: tf.matmul(a, b, transpose_b=True),
+         (_r(3, 5), _r(2, 5))),
+        ("tf.matmul batched", lambda a, b: tf.matmul(a, b), (_r(2, 3, 5), _r(2, 5, 4))),
+        ("K.dot", lambda a, b: K.dot(a, b), (_r(3, 5), _r(5, 2))),
+        ("K.batch_dot", lambda a, b: K.batch_dot(a, b), (_r(2, 3, 5), _r(2, 5, 4))),
+        ("tf.concat", lambda a, b: tf.concat([a, b], axis=-1), (_r(3, 5), _r(3, 2))),
+        ("K.concatenate tuple", lambda a, b: K.concatenate((a, b), axis=0), (_r(3, 5), _r(2, 5))),
+        ("tf.reduce_sum", lambda a: tf.reduce_sum(a, axis=1), (_r(3, 5),)),
+        ("K.mean", lambda a: K.mean(a), (_r(3, 5),)),
+        ("K.reshape", lambda a: K.reshape(a, (5, -1)), (_r(3, 5),)),
+        ("K.sqrt", lambda a: K.sqrt(a), (_r(3, 5),)),
+        ("K.maximum", lambda a, b: K.maximum(a, b), (_r(3, 5), _r(3, 5))),
+    ]
+
+
+def _cast_all(arrays, how):
+    if how == "float64":
+        return tuple(a.astype(np.float64) for a in arrays)
+    if how == "float16":
+        return tuple(a.astype(np.float16) for a in arrays)
+    if how == "int32":
+        return tuple((a * 4).astype(np.int32) for a in arrays)
+    if how == "non-contiguous":
+        return tuple(np.repeat(a, 2, axis=-1)[..., ::2] for a in arrays)
+    if how == "read-only":
+        out = tuple(a.copy() for a in arrays)
+        for a in out:
+            a.flags.writeable = False
+        return out
+    return arrays
+
+
+def _outcome(fn, args):
+    try:
+        y = fn(*args)
+    except (TypeError, ValueError) as e:
+        return type(e), str(e)
+    assert type(y) is Tensor and y.requires_grad is False
+    return y.dtype, y.shape, y.numpy().copy()
+
+
+@pytest.mark.parametrize("how", ["float32", "float64", "float16", "int32", "non-contiguous",
+                                 "read-only"])
+@pytest.mark.parametrize("case", range(len(_array_calls())))
+def test_tf_and_K_on_arrays_equal_the_calls_on_converted_tensors(case, how):
+    """Array operands give what the same call gives on Tensor(array) operands (the fast paths'
+    and the general path's results, dtype and shape, or the error type: the messages of the
+    array calls are checked below), and leave the arrays untouched."""
+    name, fn, arrays = _array_calls()[case]
+    arrays = _cast_all(arrays, how)
+    before = [a.copy() for a in arrays]
+    got = _outcome(fn, arrays)
+    want = _outcome(fn, [Tensor(np.array(a)) for a in arrays])
+    if isinstance(want[0], type):  # an error (tf.matmul's Tensor fast path names gemm for float16)
+        assert got[0] is want[0], (name, how, got, want)
+    else:
+        assert got[0] == want[0] and got[1] == want[1], (name, how, got[:2], want[:2])
+        np.testing.assert_array_equal(got[2], want[2], err_msg=f"{name} {how}")
+    for a, b in zip(arrays, before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tf_and_K_on_float_arrays_against_numpy():
+    a, b = _r(3, 5, dtype=np.float64), _r(5, 2, dtype=np.float64)
+    tol = _tol(np.float64)
+    for y in (tf.matmul(a, b), K.dot(a, b)):
+        assert y.dtype == np.float64 and y.shape == (3, 2)
+        np.testing.assert_allclose(y.numpy(), a @ b, **tol)
+    np.testing.assert_allclose(tf.matmul(a, b.T, transpose_b=True).numpy(), a @ b, **tol)
+    np.testing.assert_array_equal(tf.concat([a, a], axis=0).numpy(), np.concatenate([a, a]))
+    np.testing.assert_allclose(tf.reduce_sum(a).numpy(), np.sum(a), **tol)
+    np.testing.assert_array_equal(K.sqrt(a).numpy(), np.sqrt(np.maximum(a, 0)))
+
+
+@pytest.mark.parametrize("fn,args,exc,msg", [
+    (tf.matmul, (_r(2, 3), _r(4, 2)), ValueError, r"dot: x and y must be \(M, K\) and \(K, N\), "
+                                                    r"got \(2, 3\) and \(4, 2\)"),
+    (tf.matmul, (_r(2, 3), _r(3)), ValueError, r"matmul: a and b must have rank >= 2"),
+    (tf.matmul, (_r(2, 3).astype(np.float16), _r(3, 2).astype(np.float16)), TypeError,
+     "matmul: a must be float32 or float64, got float16"),
+    (K.dot, (_r(2, 3).astype(object), _r(3, 2).astype(object)), TypeError,
+     "dot: x must be numeric"),
+    (K.dot, (_r(2, 3), _r(3, 2, dtype=np.float64)), TypeError,
+     "dot: x and y must share one float dtype, got x float32"),
+    (K.batch_dot, (_r(2, 3, 4), _r(2, 5, 4)), ValueError, r"batch_dot: x.shape\[2\] != y.shape\[1\]"),
+    (K.reshape, (_r(2, 3), (4, 4)), ValueError, r"reshape: cannot reshape x with shape \(2, 3\)"),
+])
+def test_bad_array_operands_keep_their_errors(fn, args, exc, msg):
+    with pytest.raises(exc, match=msg):
+        fn(*args)
+    with pytest.raises(ValueError, match=r"concatenate: shapes must match except along axis 1, "
+                                  r"got \(2, 3\), \(4, 2\)"):
+        K.concatenate([_r(2, 3), _r(4, 2)])
+
+
+@pytest.mark.parametrize("value,dtype", [(_r(2, 3), np.float32), (_r(2, 3, dtype=np.float64), np.float32),
+                                         (np.arange(6, dtype=np.int32).reshape(2, 3), np.int32),
+                                         (_r(4, 4)[:, ::2], np.float32),
+                                         (np.array(1.5, dtype=np.float32), np.float32)])
+def test_tf_constant_and_convert_to_tensor_of_arrays(value, dtype):
+    c = tf.constant(value, name="c")
+    assert type(c) is Tensor and c.dtype == dtype and c.shape == value.shape and c.name == "c"
+    assert not c.requires_grad
+    np.testing.assert_array_equal(c.numpy(), value.astype(dtype))
+    # floatx arrays of their own dtype are shared, as K.constant's np.asarray shared them
+    assert np.shares_memory(c.data, value) == (value.dtype == dtype)
+    v = tf.convert_to_tensor(value)
+    assert v.dtype == value.dtype and np.shares_memory(v.data, value) and not v.requires_grad
+    assert tf.constant(value, shape=(value.size,)).shape == (value.size,)

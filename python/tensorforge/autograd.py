@@ -107,9 +107,12 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers binary operators to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
-        self.data = _as_array(data, dtype)
-        if dtype is not None and self.data.dtype != np.dtype(dtype):
-            self.data = self.data.astype(dtype)
+        if type(data) is np.ndarray and dtype is None:
+            self.data = data  # what _as_array's np.asarray returns for it: the array itself
+        else:
+            self.data = _as_array(data, dtype)
+            if dtype is not None and self.data.dtype != np.dtype(dtype):
+                self.data = self.data.astype(dtype)
         self.requires_grad = bool(requires_grad)
         self.grad = None
         self._node = None

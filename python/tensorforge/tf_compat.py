@@ -15,7 +15,8 @@ import numpy as np
 from ._xp import array_module, host
 from . import _random
 from . import backend_ops as K
-from .backend_ops._args import device_xp, shape_arg, tensor as _tensor
+from .backend_config import floatx as _floatx
+from .backend_ops._args import device_xp, host_float as _host_float, shape_arg, tensor as _tensor
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
@@ -52,6 +53,11 @@ def as_dtype(dtype):
 
 # ---- tensors ---------------------------------------------------------------------------------
 def constant(value, dtype=None, shape=None, name=None):
+    if type(value) is np.ndarray and dtype is None and shape is None:
+        t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
+        if type(t) is Tensor and t.data.dtype == _floatx():  # K.constant would keep it as is
+            t.name = name
+            return t
     if is_text(np.asarray(value)):
         return Tensor(as_bytes_array(value, "constant"))
     if dtype is None and not isinstance(value, (float, list, tuple)) and \
@@ -63,6 +69,10 @@ def constant(value, dtype=None, shape=None, name=None):
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, Tensor):
         return value if dtype is None else K.cast(value, dtype)
+    if dtype is None and type(value) is np.ndarray:
+        t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
+        if type(t) is Tensor:
+            return t
     arr = np.asarray(host(value))
     if is_text(arr):
         return Tensor(as_bytes_array(arr, "convert_to_tensor"))
@@ -332,6 +342,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             raise ValueError("matmul: only one of transpose_a and adjoint_a (transpose_b and "
                              "adjoint_b) may be True")
         transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        a, b = _host_float(a), _host_float(b)  # Note [array fast path] in backend_ops/_args.py
     if type(a) is Tensor and type(b) is Tensor and a.dtype == b.dtype and a.dtype.kind == "f":
         sa, sb = a.shape, b.shape
         if len(sa) == 2 and len(sb) == 2 and sa[0 if transpose_a else 1] == \

@@ -12,8 +12,8 @@ from ..autograd import Tensor
 from ..kernels._common import is_array, shape_str
 from ..ops.reduce import normalize_axis
 
-__all__ = ["tensor", "data", "device_xp", "shape_arg", "axis_arg", "dtype_arg", "int_arg",
-           "shape_str"]
+__all__ = ["tensor", "host_float", "host_floats", "data", "device_xp", "shape_arg", "axis_arg",
+           "dtype_arg", "int_arg", "shape_str"]
 
 
 def device_xp():
@@ -24,13 +24,39 @@ def device_xp():
     return np
 
 
+def host_float(x):
+    """Note [array fast path]: an exact, C-contiguous float32 / float64 NumPy array becomes a
+    Tensor on a host backend (no copy: it shares the array, as ``tensor()`` does), so the
+    Tensor fast paths (Note [backend fast paths] in math_ops.py) take it; anything else is
+    returned unchanged for the general path and its conversions and error messages. Users call
+    tf.* / K.* on arrays in losses, metrics and preprocessing."""
+    if type(x) is np.ndarray and x.dtype in _HOST_FLOATS and x.flags.c_contiguous \
+            and get_backend() != "cuda":
+        return Tensor(x)
+    return x
+
+
+def host_floats(xs):
+    """``host_float`` over a list or tuple (one backend check, the test inlined), as a list."""
+    if get_backend() == "cuda":
+        return list(xs)
+    return [Tensor(x) if type(x) is np.ndarray and x.dtype in _HOST_FLOATS and x.flags.c_contiguous
+            else x for x in xs]
+
+
+# native float32 / float64 (a tuple: `in` finds the dtype singletons by identity first)
+_HOST_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def tensor(fn, name, x, dtype=None):
     """``x`` as a Tensor (a Tensor is returned as it is). Python floats and float lists become
     floatx; NumPy arrays keep their dtype and move to the device on the cuda backend."""
     if isinstance(x, Tensor):
         return x if dtype is None or x.dtype == np.dtype(dtype) else Tensor(x.data.astype(dtype))
     if type(x) is np.ndarray and x.dtype.kind in "biufc" and get_backend() != "cuda":
-        return Tensor(x, dtype=dtype)  # a numeric host array on a host backend: the checks below pass
+        # a numeric host array on a host backend: the checks below pass (and of its own dtype,
+        # Tensor's np.asarray returns the array itself: Tensor(x) without the dtype ladder)
+        return Tensor(x) if dtype is None or x.dtype == dtype else Tensor(x, dtype=dtype)
     if is_array(x) or isinstance(x, (np.generic, int, float, bool, list, tuple)):
         try:
             t = Tensor(x, dtype=dtype)

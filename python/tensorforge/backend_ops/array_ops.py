@@ -14,7 +14,8 @@ from ..autograd import Tensor
 from ..ops import basic as B
 from ..ops import elementwise as E
 from ..ops import manip as M
-from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
+from ._args import (device_xp, dtype_arg, host_float, host_floats, int_arg, shape_arg, shape_str,
+                    tensor)
 
 __all__ = ["shape", "ndim", "dtype", "count_params", "reshape", "permute_dimensions",
            "expand_dims", "squeeze", "flatten", "batch_flatten", "concatenate", "stack",
@@ -43,6 +44,8 @@ def count_params(x):
 
 
 def reshape(x, shape):
+    if type(x) is np.ndarray:
+        x = host_float(x)  # Note [array fast path] in _args.py
     if type(x) is Tensor and type(shape) in (tuple, list):  # Note [backend fast paths]
         known, free = 1, 0  # the product of the given sizes, and the count of -1s
         for s in shape:
@@ -131,6 +134,8 @@ def _tensors(fn, name, tensors):
 def concatenate(tensors, axis=-1):
     """Join along an existing axis."""
     if type(tensors) in (list, tuple) and tensors and type(axis) is int:
+        if type(tensors[0]) is np.ndarray:  # Note [array fast path] in _args.py
+            tensors = host_floats(tensors)
         t0 = tensors[0]  # Note [backend fast paths]: Tensors of one dtype and rank, in range
         if type(t0) is Tensor and -t0.ndim <= axis < t0.ndim:
             a = axis % t0.ndim

@@ -12,7 +12,7 @@ from ..ops import basic as B
 from ..ops.gemm import matmul as _matmul
 from ..ops import elementwise as E
 from ..ops import reduce as R
-from ._args import axis_arg, shape_str, tensor
+from ._args import axis_arg, host_float, shape_str, tensor
 
 floatx = _backend.floatx
 
@@ -34,6 +34,8 @@ def square(x):
 
 def sqrt(x):
     """sqrt(max(x, 0)), as Keras (negative inputs give 0 and no gradient)."""
+    if type(x) is np.ndarray:
+        x = host_float(x)  # Note [array fast path] in _args.py
     if type(x) is Tensor and (not x.requires_grad or not _grad_state.enabled):
         d = x.data  # Note [backend fast paths]: nothing records, so the two ufuncs alone
         if d.dtype.kind == "f":
@@ -285,6 +287,8 @@ def _float_pair(fn, x, y):
 def dot(x, y):
     """Keras dot: (..., K) . (..., K, N) contracts x's last axis with y's second-to-last; the
     result has shape x.shape[:-1] + y.shape[:-2] + y.shape[-1:]. Runs the GEMM kernel."""
+    if type(x) is np.ndarray or type(y) is np.ndarray:
+        x, y = host_float(x), host_float(y)  # Note [array fast path] in _args.py
     if _same_float(x, y) and x.ndim == 2 and y.ndim == 2 and x.shape[1] == y.shape[0]:
         return _matmul(x, y)  # Note [backend fast paths]
     x, y = _float_pair("dot", x, y)
@@ -309,6 +313,8 @@ def batch_dot(x, y, axes=None):
     same axis in both. The result keeps x's remaining axes then y's; 2-D inputs give (batch, 1).
     """
     fn = "batch_dot"
+    if type(x) is np.ndarray or type(y) is np.ndarray:
+        x, y = host_float(x), host_float(y)  # Note [array fast path] in _args.py
     if (_same_float(x, y) and x.ndim == 3 and y.ndim == 3 and x.shape[0] == y.shape[0]
             and x.shape[2] == y.shape[1] and (axes is None or (
                 type(axes) in (list, tuple) and len(axes) == 2 and axes[0] in (2, -1)
