@@ -3,9 +3,9 @@
 //
 // State: `live` maps each block handed out to its capacity (so free and realloc know a block is
 // ours whatever size NumPy passes with it); `free_blocks` holds the blocks freed and kept,
-// oldest first (by the time they were freed, which each carries for the age limit). Everything is under one mutex, held only around bookkeeping and mmap/munmap,
-// never while calling back into Python; a fork (multiprocessing) takes it first so the child
-// starts with it unlocked.
+// oldest first (in the order of freeing; each carries its time for the age limit). Everything
+// is under one mutex, held only around bookkeeping and mmap/munmap, never while calling back
+// into Python; a fork (multiprocessing) takes it first so the child starts with it unlocked.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -62,8 +62,9 @@ struct State {
   // retakes its blocks within milliseconds, so it still hits; a step slower than the limit
   // faults its blocks in again, ~0.14 ms per MiB (Note [large array page faults]: 7 ms for
   // 51 MB): for a step of 2 s or more, at most 1% of it per 146 MiB of large arrays it makes.
-  // 2 s, not less: a validation pass or a callback between epochs should not cost the next
-  // epoch's first step its blocks; bench/RESULTS.md "evict8".
+  // 2 s, not less, so that a short validation pass or callback between epochs does not cost
+  // the next epoch's first step its blocks (a judgement, not measured); bench/RESULTS.md
+  // "evict8" for the faults per step and the RSS given back.
   int64_t max_age_ns = int64_t(2) * 1000 * 1000 * 1000;
   size_t cached_bytes = 0, live_bytes = 0;
   size_t hits = 0, misses = 0, evictions = 0, expired = 0;
