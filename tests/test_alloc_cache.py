@@ -1,10 +1,11 @@
 """The cache of large freed array blocks under NumPy's allocator (csrc/runtime/alloc_cache.cpp,
-Note [large array page faults]): reuse, the data handed out, the cap, the switch, threads, and
-arrays of other handlers freed by their own."""
+Note [large array page faults]): reuse, the data handed out, the cap, the age limit, the switch,
+threads, and arrays of other handlers freed by their own."""
 import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -37,16 +38,17 @@ def addr(a):
 
 @pytest.fixture
 def cache():
-    """The cache with a 1 MiB threshold and a 64 MiB cap, emptied; restored afterwards."""
+    """The cache with a 1 MiB threshold, a 64 MiB cap and an hour's age limit (a stall of the
+    shared machine must not expire a block a test expects back), emptied; restored afterwards."""
     info = C.alloc_cache_info()
     assert info["available"] and info["installed"], info
-    C._alloc_cache_configure(MIB, 64 * MIB)
+    C._alloc_cache_configure(MIB, 64 * MIB, 3600.0)
     C.alloc_cache_clear()
     try:
         yield C
     finally:
         C.alloc_cache_install()
-        C._alloc_cache_configure(info["min_bytes"], info["cap_bytes"])
+        C._alloc_cache_configure(info["min_bytes"], info["cap_bytes"], info["max_age_s"])
 
 
 def delta(before, key):
@@ -58,8 +60,10 @@ def test_installed_at_import_and_reported():
     assert info["available"] and info["installed"] and info["off_reason"] == ""
     assert info["min_bytes"] == 32 * MIB - 4096  # Note [cache threshold]
     assert 0 < info["cap_bytes"] <= 1 << 30
+    assert info["max_age_s"] == 2.0  # Note [cache age limit]
     row = tf.backend_info(print_it=False)["alloc_cache"]
     assert row.startswith("on, blocks >= 32764 KiB, cap "), row
+    assert "unused ones kept 2 s;" in row and " for age)" in row, row
     assert handler_name() == OURS
     before = C.alloc_cache_info()
     a = np.empty(32 * MIB - 4096, np.uint8)
@@ -155,6 +159,72 @@ def test_cap_is_respected_oldest_evicted_first(cache):
     big = np.empty(7 * MIB, np.uint8)  # larger than the cap: unmapped when freed, not kept
     del big
     assert C.alloc_cache_info()["cached_bytes"] == 0
+    del again
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="RSS read from /proc (Linux)")
+def test_unused_block_is_given_back_after_the_age_limit(cache):
+    """Note [cache age limit]: a one-off large temporary does not stay mapped until the cap."""
+    C._alloc_cache_configure(MIB, 64 * MIB, 0.2)
+    a = np.ones(32 * MIB, np.uint8)  # touched: resident
+    del a
+    assert C.alloc_cache_info()["cached_bytes"] == 32 * MIB
+    time.sleep(0.3)
+    before, rss = C.alloc_cache_info(), rss_bytes()
+    assert before["cached_bytes"] == 32 * MIB  # nothing expires without a take or release
+    b = np.empty(2 * MIB, np.uint8)  # another class, untouched: the take unmaps the old block
+    assert (delta(before, "expired"), delta(before, "evictions"), delta(before, "misses")) == (1, 1, 1)
+    info = C.alloc_cache_info()
+    assert (info["cached_bytes"], info["cached_blocks"]) == (0, 0)
+    assert rss - rss_bytes() >= 24 * MIB  # the pages really went back
+    c = np.empty(4 * MIB, np.uint8)
+    del c  # kept: young
+    time.sleep(0.3)
+    before = C.alloc_cache_info()
+    del b  # a release expires too: c's block goes, b's is kept
+    info = C.alloc_cache_info()
+    assert (delta(before, "expired"), info["cached_blocks"], info["cached_bytes"]) == (1, 1, 2 * MIB)
+    time.sleep(0.3)
+    C._alloc_cache_configure(MIB, 64 * MIB, 0.25)  # configuring applies the limit at once
+    assert C.alloc_cache_info()["cached_bytes"] == 0 and delta(before, "expired") == 2
+
+
+def test_reuse_within_the_age_limit_still_hits(cache):
+    """A training step retakes its blocks within milliseconds: every step after the first hits."""
+    C._alloc_cache_configure(MIB, 64 * MIB, 1.0)
+    before = C.alloc_cache_info()
+    sizes = [2 * MIB, 4 * MIB, 6 * MIB + 4096]
+    for step in range(15):
+        arrays = [np.full(n, step, np.uint8) for n in sizes]
+        assert all((a[::4096] == step).all() for a in arrays)  # strided: small temporaries
+        del arrays
+        time.sleep(0.01)
+    assert (delta(before, "misses"), delta(before, "hits")) == (3, 3 * 14)
+    assert delta(before, "expired") == 0 and delta(before, "evictions") == 0
+    assert delta(before, "cached_blocks") == 3
+
+
+def test_cap_and_age_evictions_keep_the_counts_consistent(cache):
+    C._alloc_cache_configure(MIB, 6 * MIB, 0.3)
+    arrays = [np.empty(2 * MIB, np.uint8) for _ in range(5)]
+    before = C.alloc_cache_info()
+    del arrays[:4]  # four freed, three fit: one evicted for the cap
+    info = C.alloc_cache_info()
+    assert (info["cached_blocks"], info["cached_bytes"]) == (3, 6 * MIB)
+    assert (delta(before, "evictions"), delta(before, "expired")) == (1, 0)
+    time.sleep(0.4)
+    del arrays  # its release expires the three: only it is held
+    info = C.alloc_cache_info()
+    assert (info["cached_blocks"], info["cached_bytes"], info["live_blocks"]) == (
+        1, 2 * MIB, before["live_blocks"] - 5)
+    assert (delta(before, "evictions"), delta(before, "expired")) == (4, 3)
+    again = np.empty(2 * MIB, np.uint8)  # young: reused
+    assert delta(before, "hits") == 1 and C.alloc_cache_info()["cached_bytes"] == 0
     del again
 
 

@@ -136,9 +136,12 @@ void bind_alloc_cache(pybind11::module_& m) {
     d["hits"] = s.hits;
     d["misses"] = s.misses;
     d["evictions"] = s.evictions;
+    d["expired"] = s.expired;
+    d["max_age_s"] = (double)s.max_age_ns * 1e-9;
     return d;
   }, "The cache of large freed array blocks (Note [large array page faults]): whether it is "
-     "NumPy's handler in the calling context, its threshold and cap, what it holds, hits/misses");
+     "NumPy's handler in the calling context, its threshold, cap and age limit, what it holds, "
+     "hits/misses/evictions (expired: those for the age limit)");
   m.def("alloc_cache_clear", [] { alloc_cache_clear(); },
         "Unmap every free block the array cache holds (arrays in use are untouched)");
   m.def("alloc_cache_install", [](bool over_default_only) { return install_here(over_default_only); },
@@ -153,9 +156,10 @@ void bind_alloc_cache(pybind11::module_& m) {
     if (!old) throw py::error_already_set();
     Py_DECREF(old);
   });
-  m.def("_alloc_cache_configure", [](size_t min_bytes, size_t cap_bytes) {
-    alloc_cache_configure(min_bytes, cap_bytes);
-  }, py::arg("min_bytes"), py::arg("cap_bytes"), "Tests and measurements: threshold and cap");
+  m.def("_alloc_cache_configure", [](size_t min_bytes, size_t cap_bytes, double max_age_s) {
+    alloc_cache_configure(min_bytes, cap_bytes, max_age_s < 0 ? -1 : (int64_t)(max_age_s * 1e9));
+  }, py::arg("min_bytes"), py::arg("cap_bytes"), py::arg("max_age_s") = -1.0,
+     "Tests and measurements: threshold, cap and (when >= 0) the age limit in seconds");
 }
 
 }  // namespace tf

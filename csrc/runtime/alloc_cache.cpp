@@ -3,11 +3,12 @@
 //
 // State: `live` maps each block handed out to its capacity (so free and realloc know a block is
 // ours whatever size NumPy passes with it); `free_blocks` holds the blocks freed and kept,
-// oldest first. Everything is under one mutex, held only around bookkeeping and mmap/munmap,
-// never while calling back into Python; a fork (multiprocessing) takes it first so the child
-// starts with it unlocked.
+// oldest first (in the order of freeing; each carries its time for the age limit). Everything
+// is under one mutex, held only around bookkeeping and mmap/munmap, never while calling back
+// into Python; a fork (multiprocessing) takes it first so the child starts with it unlocked.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -33,7 +34,13 @@ constexpr size_t kPage = 4096;
 struct Block {
   void* p;
   size_t cap;
+  int64_t freed_ns;  // monotonic time of the free that put it in the free list
 };
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct State {
   std::mutex mu;
@@ -47,8 +54,20 @@ struct State {
   // (freed data-preparation arrays held) and every free took the lock (bench/RESULTS.md, alloc7).
   std::atomic<size_t> min_bytes{(size_t(32) << 20) - 4096};  // read without the lock by malloc
   size_t cap_bytes = size_t(1) << 30;
+  // Note [cache age limit]: the cap alone kept a one-off large temporary (data preparation, a
+  // big predict) mapped until later frees pushed it out, so RSS stayed up to the cap (1 GiB)
+  // above what the program used. A free block unused for longer than max_age_ns is unmapped at
+  // the next take or release of a large block (no background thread: a program that makes no
+  // more large arrays keeps what it holds until clear_alloc_cache()). A training step frees and
+  // retakes its blocks within milliseconds, so it still hits; a step slower than the limit
+  // faults its blocks in again, ~0.14 ms per MiB (Note [large array page faults]: 7 ms for
+  // 51 MB): for a step of 2 s or more, at most 1% of it per 146 MiB of large arrays it makes.
+  // 2 s, not less, so that a short validation pass or callback between epochs does not cost
+  // the next epoch's first step its blocks (a judgement, not measured); bench/RESULTS.md
+  // "evict8" for the faults per step and the RSS given back.
+  int64_t max_age_ns = int64_t(2) * 1000 * 1000 * 1000;
   size_t cached_bytes = 0, live_bytes = 0;
-  size_t hits = 0, misses = 0, evictions = 0;
+  size_t hits = 0, misses = 0, evictions = 0, expired = 0;
   // The number of live blocks, read without the lock: while it is 0, free() of a pointer
   // cannot be ours and goes straight to the fallback.
   std::atomic<size_t> n_live{0};
@@ -109,9 +128,24 @@ void evict_to(State& s, size_t keep) {
   s.free_blocks.erase(s.free_blocks.begin(), s.free_blocks.begin() + (std::ptrdiff_t)i);
 }
 
+// Unmap the free blocks unused for longer than the age limit (Note [cache age limit]): a prefix
+// of the list, which is in the order of freeing. Caller holds the lock.
+void evict_expired(State& s, int64_t now) {
+  size_t i = 0;
+  while (i < s.free_blocks.size() && now - s.free_blocks[i].freed_ns > s.max_age_ns) {
+    unmap_block(s.free_blocks[i]);
+    s.cached_bytes -= s.free_blocks[i].cap;
+    ++s.evictions;
+    ++s.expired;
+    ++i;
+  }
+  if (i) s.free_blocks.erase(s.free_blocks.begin(), s.free_blocks.begin() + (std::ptrdiff_t)i);
+}
+
 // A block of at least n bytes (n >= min_bytes): a cached one of n's class, else a new mapping.
 // *fresh says whether it is a new (zeroed) mapping. Caller holds the lock.
 void* take_block(State& s, size_t n, bool* fresh) {
+  evict_expired(s, now_ns());
   const size_t cap = alloc_cache_class_bytes(n);
   for (size_t i = s.free_blocks.size(); i-- > 0;) {  // the newest first: warmest in the caches
     if (s.free_blocks[i].cap != cap) continue;
@@ -144,13 +178,15 @@ void release_block(State& s, void* p, size_t cap) {
   s.live.erase(p);
   s.live_bytes -= cap;
   s.n_live.fetch_sub(1, std::memory_order_relaxed);
+  const int64_t now = now_ns();
+  evict_expired(s, now);
   if (cap > s.cap_bytes) {
     unmap_block({p, cap});
     ++s.evictions;
     return;
   }
   evict_to(s, s.cap_bytes - cap);
-  s.free_blocks.push_back({p, cap});
+  s.free_blocks.push_back({p, cap, now});
   s.cached_bytes += cap;
 }
 
@@ -234,12 +270,14 @@ void* alloc_cache_realloc(void* p, size_t n) {
   return q;
 }
 
-void alloc_cache_configure(size_t min_bytes, size_t cap_bytes) {
+void alloc_cache_configure(size_t min_bytes, size_t cap_bytes, int64_t max_age_ns) {
   State& s = state();
   std::lock_guard<std::mutex> g(s.mu);
   s.min_bytes.store(std::max<size_t>(min_bytes, 1), std::memory_order_relaxed);
   s.cap_bytes = cap_bytes;
+  if (max_age_ns >= 0) s.max_age_ns = max_age_ns;
   evict_to(s, cap_bytes);
+  evict_expired(s, now_ns());
 }
 
 void alloc_cache_clear() {
@@ -251,8 +289,9 @@ void alloc_cache_clear() {
 AllocCacheStats alloc_cache_stats() {
   State& s = state();
   std::lock_guard<std::mutex> g(s.mu);
-  return {s.min_bytes.load(std::memory_order_relaxed), s.cap_bytes, s.cached_bytes,
-          s.free_blocks.size(), s.live_bytes, s.live.size(), s.hits, s.misses, s.evictions};
+  return {s.min_bytes.load(std::memory_order_relaxed), s.cap_bytes, s.max_age_ns, s.cached_bytes,
+          s.free_blocks.size(), s.live_bytes, s.live.size(), s.hits, s.misses, s.evictions,
+          s.expired};
 }
 
 }  // namespace tf

@@ -182,9 +182,10 @@ def clear_alloc_cache():
 
     NumPy allocates arrays through tensorforge's cache (Note [large array page faults] in
     csrc/include/tf/alloc_cache.h): a freed block of 32 MiB or more is kept mapped, up to a cap,
-    so the next array of its size needs no fresh pages. This unmaps every block held (arrays in
-    use are untouched); ``K.clear_session()`` calls it too. ``backend_info()['alloc_cache']``
-    shows what is held.
+    so the next array of its size needs no fresh pages; one unused for 2 s is unmapped when the
+    next large array is made or freed. This unmaps every block held (arrays in use are
+    untouched); ``K.clear_session()`` calls it too. ``backend_info()['alloc_cache']`` shows what
+    is held.
     """
     if _native._C is not None and hasattr(_native._C, "alloc_cache_clear"):
         _native._C.alloc_cache_clear()
@@ -210,9 +211,9 @@ def _alloc_cache_row(a):
     if not a["available"]:
         return a["off_reason"]
     return (f"{'on' if a['installed'] else 'not installed in this thread'}, blocks >= "
-            f"{_size(a['min_bytes'])}, cap {_size(a['cap_bytes'])}; holds {a['cached_bytes'] >> 20} MiB "
+            f"{_size(a['min_bytes'])}, cap {_size(a['cap_bytes'])}, unused ones kept {a['max_age_s']:g} s; holds {a['cached_bytes'] >> 20} MiB "
             f"in {a['cached_blocks']} blocks; hits {a['hits']}, misses {a['misses']}, "
-            f"evictions {a['evictions']}")
+            f"evictions {a['evictions']} ({a['expired']} for age)")
 
 
 def _size(n):

@@ -13,22 +13,27 @@
 // was NumPy's before (its default: malloc with a cache of tiny blocks and huge pages from 4 MiB),
 // so below the threshold nothing changes; plain malloc / calloc / realloc / free until one is set.
 //
-// Bounds: the free blocks held total at most `cap_bytes` (the oldest are unmapped first); live
-// blocks are the program's. Thread-safe: one mutex (NumPy may free without the GIL; the kernels'
+// Bounds: the free blocks held total at most `cap_bytes` (the oldest are unmapped first), and a
+// free block unused for longer than `max_age_ns` (default 2 s) is unmapped at the next take or
+// release of a large block (Note [cache age limit] in alloc_cache.cpp); live blocks are the
+// program's. Thread-safe: one mutex (NumPy may free without the GIL; the kernels'
 // threads never allocate arrays). Blocks are 2 MiB aligned and asked to be transparent huge
 // pages, as NumPy does for its own arrays of 4 MiB and more (Note [huge pages] in tf/workspace.h).
 // POSIX only (mmap); elsewhere available() is false and nothing is installed.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace tf {
 
 struct AllocCacheStats {
   size_t min_bytes, cap_bytes;          // configuration
+  int64_t max_age_ns;
   size_t cached_bytes, cached_blocks;   // free blocks held for reuse
   size_t live_bytes, live_blocks;       // blocks handed out and not yet freed (capacities)
   size_t hits, misses, evictions;       // large requests served from the cache / mapped anew;
-                                        // free blocks unmapped to respect the cap or by clear
+                                        // free blocks unmapped (cap, age limit, clear)
+  size_t expired;                       // of the evictions: for the age limit
 };
 
 // NumPy's PyDataMemAllocator: the fallback's functions (`size` of free: the caller's hint).
@@ -50,8 +55,9 @@ void* alloc_cache_malloc(size_t n);
 void* alloc_cache_calloc(size_t nelem, size_t elsize);
 void* alloc_cache_realloc(void* p, size_t n);
 void alloc_cache_free(void* p, size_t size);
-// Change the threshold and the cap (free blocks above the new cap are unmapped at once).
-void alloc_cache_configure(size_t min_bytes, size_t cap_bytes);
+// Change the threshold, the cap and (when max_age_ns >= 0) the age limit; free blocks beyond
+// the new cap or age are unmapped at once.
+void alloc_cache_configure(size_t min_bytes, size_t cap_bytes, int64_t max_age_ns = -1);
 // Unmap every free block held (live blocks are untouched).
 void alloc_cache_clear();
 AllocCacheStats alloc_cache_stats();
