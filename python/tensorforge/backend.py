@@ -12,8 +12,9 @@ them imports it.
 from . import _native  # noqa: F401
 from ._dispatch import (  # noqa: F401
     BACKENDS, MAX_THREADS, _current, _state, _table, backend_info, clear_alloc_cache,
-    cuda_available, cuda_version_mismatch, enable_alloc_cache, generation, get_backend, get_num_threads, implementation, lookup,
-    register, release_workspaces, set_backend, set_num_threads)
+    cuda_available, cuda_version_mismatch, enable_alloc_cache, generation, get_backend,
+    get_num_threads, implementation, lookup, register, release_workspaces, set_backend,
+    set_num_threads)
 from ._xp import array_module  # noqa: F401  (re-exported)
 from .backend_config import (  # noqa: F401
     epsilon, floatx, image_data_format, set_epsilon, set_image_data_format)
