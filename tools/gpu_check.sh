@@ -9,7 +9,8 @@
 # own time limit and writes its whole log under $OUT (default /tmp/gpu_out), so a stage that hangs
 # or fails still leaves the others' results; the summary printed last is what the reply carries.
 # STAGES picks the stages (default: tests bench sanitizer); "sweep" runs the model-level tests
-# with the cuda backend as the default one (TENSORFORGE_BACKEND=cuda).
+# with the cuda backend as the default one (TENSORFORGE_BACKEND=cuda); "dist" the distributed GPU
+# ranks (tools/gpu_dist_check.py).
 set -u
 OUT=${OUT:-/tmp/gpu_out}
 mkdir -p "$OUT"
@@ -61,19 +62,37 @@ fi
 
 if has bench; then
 stamp bench
-timeout 240 python3 -m tensorforge.bench all --backend cuda --against torch >"$OUT/bench_cuda.md" 2>&1
+timeout ${BENCH_TIMEOUT:-240} python3 -m tensorforge.bench all --backend cuda --against torch >"$OUT/bench_cuda.md" 2>&1
 echo "bench rc $?"
 
 fi
 
 if has sanitizer; then
 stamp sanitizer
-timeout 150 compute-sanitizer --tool memcheck --error-exitcode 9 python3 -m pytest -q -p no:cacheprovider \
+timeout ${SANITIZER_TIMEOUT:-150} compute-sanitizer --tool memcheck --error-exitcode 9 python3 -m pytest -q -p no:cacheprovider \
   tests/test_cuda.py tests/test_cuda_ops.py tests/test_rnn.py tests/test_conv.py tests/test_pool.py tests/test_embedding.py \
   tests/test_batchnorm.py -k "cuda and not cpu_model" >"$OUT/sanitizer.txt" 2>&1
 echo "compute-sanitizer rc $?"
 grep -E "ERROR SUMMARY|Invalid|passed|failed|not supported" "$OUT/sanitizer.txt" | head -8
 
+fi
+
+if has dist; then
+stamp dist
+# issue 13's GPU ranks: mpi4py is in the machine's image, an MPI library is not (carry the mpich
+# wheel in .whl/). One rank reduces through NCCL; two ranks share the one GPU, which NCCL refuses,
+# so they reduce through the host. Then N ranks train to one GPU process's weights.
+ls .whl/mpich-*.whl >/dev/null 2>&1 && python3 -m pip install -q --no-index --no-deps .whl/mpich-*.whl >"$OUT/dist.txt" 2>&1
+D=$(mktemp -d)
+{
+  for n in 1 2; do TENSORFORGE_BACKEND=cuda timeout 90 mpiexec -n $n python3 tools/gpu_dist_check.py collectives; echo "collectives -n $n rc $?"; done
+  TENSORFORGE_BACKEND=cuda timeout 90 python3 tests/dist_worker.py train "$D/plain" --plain; echo "plain rc $?"
+  for n in 1 2; do
+    TENSORFORGE_BACKEND=cuda timeout 90 mpiexec -n $n python3 tests/dist_worker.py train "$D/r$n"; echo "train -n $n rc $?"
+    python3 tools/gpu_dist_check.py compare "$D/plain" "$D/r$n" $n; echo "compare -n $n rc $?"
+  done
+} >>"$OUT/dist.txt" 2>&1
+grep -E "rc |rank|GPU rank|Error|error" "$OUT/dist.txt" | cut -c1-240 | head -30
 fi
 
 if has sweep; then

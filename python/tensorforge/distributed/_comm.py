@@ -185,16 +185,16 @@ def allreduce(array, op="average", out=None):
 def reduce_inplace(buf, op="sum"):
     """Allreduce a contiguous array in place (the building block of the gradient buckets)."""
     from .._device import is_device_array
+    MPI = _state["MPI"]
+    mpi_op = MPI.MAX if op == "max" else MPI.MIN if op == "min" else MPI.SUM
     done = False
-    if is_device_array(buf):
+    if is_device_array(buf):  # NCCL, or through the host (a CUDA-aware MPI takes it: _nccl.py)
         from . import _nccl
         with _Watchdog.guard("allreduce"):
-            done = _nccl.allreduce_inplace(buf, op, _comm())
-    if not done:  # a NumPy array, or a CuPy one without NCCL: a CUDA-aware MPI takes it
-        MPI = _state["MPI"]
+            done = _nccl.allreduce_inplace(buf, op, _comm(), mpi_op)
+    if not done:
         with _Watchdog.guard("allreduce"):
-            _comm().Allreduce(MPI.IN_PLACE, buf, op=MPI.MAX if op == "max" else
-                              MPI.MIN if op == "min" else MPI.SUM)
+            _comm().Allreduce(MPI.IN_PLACE, buf, op=mpi_op)
     if op == "average":
         buf /= size()
     return buf

