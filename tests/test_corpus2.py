@@ -13,6 +13,7 @@ import tensorforge as keras
 from tensorforge import backend as K
 from tensorforge import layers
 from tensorforge.autograd import Tensor
+from tfhelpers import to_numpy
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 with open(os.path.join(DATA, "keras_corpus2_refs.json")) as _f:
@@ -22,7 +23,7 @@ REF = np.load(os.path.join(DATA, "keras_corpus2_refs.npz"))
 
 def _close(got, ref, what):
     tol = 5e-5 * max(1.0, float(np.abs(ref).max()))
-    np.testing.assert_allclose(np.asarray(got), ref, atol=tol, rtol=2e-4, err_msg=what)
+    np.testing.assert_allclose(to_numpy(got), ref, atol=tol, rtol=2e-4, err_msg=what)
 
 
 class MinimalRNNCell(keras.layers.Layer):

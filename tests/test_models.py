@@ -14,7 +14,6 @@ from tensorforge import models as M
 from tensorforge.callbacks import EarlyStopping, ModelCheckpoint
 from tensorforge.utils import set_random_seed, to_categorical
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
@@ -294,9 +293,8 @@ def test_sigkill_during_save_keeps_previous_file(tmp_path):
     """A real process killed (SIGKILL) while it keeps rewriting the file: what is left loads,
     and is one complete version (every weight moved by the same number of saves)."""
     path = tmp_path / "m.tfm"
+    from tfhelpers import subprocess_env  # the tensorforge (and backend) this process imported
     script = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {os.path.join(REPO, 'python')!r})
         from tensorforge import layers as L, models as M
         from tensorforge.utils import set_random_seed
         set_random_seed(0)
@@ -307,7 +305,8 @@ def test_sigkill_during_save_keeps_previous_file(tmp_path):
             m.set_weights([w + 1 for w in m.get_weights()])
             m.save({str(path)!r})
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            env=subprocess_env())
     try:
         assert proc.stdout.readline().strip() == b"saved"
         import time

@@ -273,7 +273,7 @@ def _recording_model():
 
     def rec(x):
         if K.learning_phase():
-            seen.append(np.array(x.data[:, 0]))
+            seen.append(x.numpy()[:, 0].copy())
         return x
     inp = L.Input((1,))
     m = models.Model(inp, L.Dense(1)(L.Lambda(rec)(inp)))

@@ -23,6 +23,10 @@ def _arrays(op, y_true, y_pred):
         p = np.asarray(p)
     if not hasattr(t, "dtype"):
         t = array_module(p).asarray(t)
+    elif type(t) is not type(p) and array_module(t, p) is not np:
+        # Note [mixed host and device operands] (_xp.py): host labels against device predictions
+        xp = array_module(t, p)
+        t, p = xp.asarray(t), xp.asarray(p)
     if p.dtype.kind not in "biuf" or t.dtype.kind not in "biuf":
         raise TypeError(f"{op}: y_true and y_pred must be real numeric arrays or Tensors, got "
                         f"dtypes {t.dtype} and {p.dtype}")
