@@ -18,6 +18,7 @@ from tensorforge.ops.ctc import ctc_loss
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 from keras_ctc_refs import beam_inputs, inputs as keras_inputs, repeat_inputs  # noqa: E402
 from keras_ctc_refs import torch_inputs  # noqa: E402
+from tfhelpers import to_numpy  # noqa: E402
 
 # tools/keras_ctc_refs.py under tf_keras 2.21 (TensorFlow 2.21)
 LOSS = [8.44498, 7.151274, 7.47299]
@@ -137,7 +138,7 @@ def test_ctc_decode_greedy_matches_keras():
     decoded, log_prob = K.ctc_decode(peaked(), input_length=np.array([8, 5, 7]), greedy=True)
     assert len(decoded) == 1 and decoded[0].shape == (3, 8)
     assert decoded[0].data.tolist() == DECODED
-    np.testing.assert_allclose(log_prob.data, LOG_PROB, atol=2e-5)
+    np.testing.assert_allclose(to_numpy(log_prob), LOG_PROB, atol=2e-5)
 
 
 def test_ctc_decode_merges_repeats_and_drops_blanks():
@@ -172,7 +173,7 @@ def test_ctc_decode_beam_search_matches_keras():
     decoded, log_prob = K.ctc_decode(beam_inputs(), input_length=np.array([7, 5, 6]),
                                      greedy=False, beam_width=5, top_paths=3)
     assert [d.data.tolist() for d in decoded] == BEAM_DECODED
-    np.testing.assert_allclose(log_prob.data, BEAM_LOG_PROB, atol=2e-5)
+    np.testing.assert_allclose(to_numpy(log_prob), BEAM_LOG_PROB, atol=2e-5)
 
 
 def test_ctc_decode_beam_search_merges_repeats_as_keras():
@@ -181,7 +182,7 @@ def test_ctc_decode_beam_search_merges_repeats_as_keras():
     decoded, log_prob = K.ctc_decode(repeat_inputs(), input_length=np.array([5]), greedy=False,
                                      beam_width=10, top_paths=2)
     assert [d.data.tolist() for d in decoded] == REPEAT_DECODED
-    np.testing.assert_allclose(log_prob.data, REPEAT_LOG_PROB, atol=2e-5)
+    np.testing.assert_allclose(to_numpy(log_prob), REPEAT_LOG_PROB, atol=2e-5)
 
 
 def test_beam_search_probability_equals_the_ctc_loss_for_a_wide_beam():
@@ -228,7 +229,7 @@ def test_keras2_lambda_pattern_trains():
     il, ll = np.full((n, 1), T - 2), rng.integers(1, 5, (n, 1))
     before = model.evaluate([x, lab, il, ll], np.zeros(n), verbose=0)
     want = K.ctc_batch_cost(lab, models.Model(inp, y_pred).predict(x, verbose=0)[:, 2:], il, ll)
-    np.testing.assert_allclose(before, want.data.mean(), rtol=1e-5)
+    np.testing.assert_allclose(before, to_numpy(want).mean(), rtol=1e-5)
     model.fit([x, lab, il, ll], np.zeros(n), batch_size=8, epochs=8, verbose=0)
     after = model.evaluate([x, lab, il, ll], np.zeros(n), verbose=0)
     assert after < before - 1.0, (before, after)

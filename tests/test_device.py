@@ -88,8 +88,21 @@ def _data():
     return x, y
 
 
+@pytest.fixture
+def host_reference():
+    """The reference fit runs on a host backend, as the stand-in's kernels do (bit-equal
+    results), also where the default backend is cuda (a GPU is visible)."""
+    from tensorforge._dispatch import get_backend, set_backend
+    was = get_backend()
+    if was == "cuda":
+        set_backend("cpu")
+    yield
+    set_backend(was)
+
+
 @pytest.mark.parametrize("batch_size", [10, 40])
-def test_fit_copies_the_dataset_once_and_one_permutation_per_epoch(monkeypatch, batch_size):
+def test_fit_copies_the_dataset_once_and_one_permutation_per_epoch(monkeypatch, batch_size,
+                                                                    host_reference):
     x, y = _data()
     epochs = 3
     ref = _model(3)
@@ -125,7 +138,7 @@ def test_fit_copies_the_dataset_once_and_one_permutation_per_epoch(monkeypatch, 
     assert len(res) == 2 and all(isinstance(v, float) for v in res)
 
 
-def test_batch_logs_hold_every_metric_when_a_callback_reads_them(monkeypatch):
+def test_batch_logs_hold_every_metric_when_a_callback_reads_them(monkeypatch, host_reference):
     """Keras 2 hands on_train_batch_end the loss and every metric; on the device path too
     (fetched in one copy per step, only because a callback reads them)."""
     class Record(tf.callbacks.Callback):

@@ -40,6 +40,8 @@ def to_device(a, xp):
     on the host; no copy when it already lives there)."""
     if a is None or xp is np or array_module(a) is xp:
         return a
+    if getattr(a, "dtype", None) is not None and a.dtype.kind in "OUSV":
+        return a  # strings (TextVectorization, StringLookup, Hashing inputs) are read on the host
     return xp.asarray(a)
 
 
@@ -71,7 +73,8 @@ def place_model(model, xp):
         return
     for t in model.weights:
         if array_module(t.data) is not xp:
-            t.data = xp.ascontiguousarray(xp.asarray(t.data))
+            a = xp.asarray(t.data)  # (ascontiguousarray would make a 0-d weight 1-d)
+            t.data = a if a.flags.c_contiguous else xp.ascontiguousarray(a)
             if t.grad is not None:
                 t.grad = xp.asarray(t.grad)
     opt = getattr(model, "optimizer", None)

@@ -166,8 +166,9 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1,
     if ignore_class is not None:
         valid = tgt != ignore_class
         tgt = xp.where(valid, tgt, 0)
-    if isinstance(tgt, np.ndarray) and tgt.size and (tgt.min() < 0 or tgt.max() >= C):
-        raise ValueError(f"{fn}: labels must be in [0, {C}), got values in [{tgt.min()}, {tgt.max()}]")
+    if tgt.size and bool((tgt.min() < 0) | (tgt.max() >= C)):  # on the GPU: one sync a call
+        raise ValueError(f"{fn}: labels must be in [0, {C}), got values in "
+                         f"[{int(tgt.min())}, {int(tgt.max())}]")
     if from_logits and out.dtype == np.float32:
         loss = L.softmax_cross_entropy(out, tgt, sparse=True, reduction="none")
     else:

@@ -18,6 +18,7 @@ from .. import _device
 from .. import _dispatch
 from .. import _random
 from .. import callbacks as _cb
+from .._xp import raw
 from ..autograd import no_grad
 from . import training_utils
 from .training_utils import metric_value as _metric_value
@@ -80,8 +81,14 @@ def _batch_hooks(callbacks, which):
 def _take(arrays, idx):
     if len(arrays) == 1:  # one input / target / weight: the usual model, without a comprehension
         a = arrays[0]
-        return [None if a is None else a[idx]]
-    return [None if a is None else a[idx] for a in arrays]
+        return [None if a is None else a[idx] if type(a) is not np.ndarray else _host_take(a, idx)]
+    return [None if a is None else a[idx] if type(a) is not np.ndarray else _host_take(a, idx)
+            for a in arrays]
+
+
+def _host_take(a, idx):
+    """A batch of an array left on the host (strings: _device.to_device) by device indices."""
+    return a[_device.to_host(idx)]
 
 
 class StepsProgbarLogger(_cb.ProgbarLogger):
@@ -361,10 +368,13 @@ def predict_loop(model, xs, batch_size, steps=None):
     with no_grad():
         for start in range(0, n, batch_size):
             outs = model._forward([a[start:min(start + batch_size, n)] for a in xs], False)
-            outs = [o.data if hasattr(o, "data") else o for o in outs]
+            outs = [raw(o) for o in outs]
             if chunks is None:
                 chunks = [[] for _ in outs]
             for c, o in zip(chunks, outs):
                 c.append(o)
-    res = [xp.concatenate(c, axis=0) if len(c) > 1 else c[0] for c in chunks]
-    return [_device.to_host(r) for r in res]  # Keras returns NumPy: one copy per output
+    # Keras returns NumPy: one copy per output (an output computed on the host, e.g. by a
+    # string or lookup layer, is already there)
+    return [_device.to_host(c[0]) if len(c) == 1 else
+            _device.to_host(xp.concatenate(c, axis=0)) if all(map(_device.is_device_array, c)) else
+            np.concatenate([_device.to_host(o) for o in c], axis=0) for c in chunks]
