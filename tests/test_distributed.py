@@ -182,14 +182,67 @@ def test_waiting_ranks_yield_their_core_only_on_an_oversubscribed_machine(monkey
 
 
 def test_the_nccl_path_imports_without_cupy():
-    # GPU ranks (UNVERIFIED: no GPU here) must not make the CPU package need CuPy
+    # GPU ranks (run on a GPU by tools/gpu_dist_check.py) must not make the CPU package need CuPy
     code = ("import sys; sys.modules['cupy'] = None\n"
             "import tensorforge.distributed._nccl as n, tensorforge.distributed.fusion\n"
-            "assert 'UNVERIFIED' in n.__doc__\n"
             "try:\n    n.select_device(0)\nexcept ImportError:\n    print('needs cupy')\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env=_env())
     assert p.returncode == 0 and p.stdout.strip() == "needs cupy", p.stderr + p.stdout
+
+
+class _FakeNccl:
+    available, NCCL_SUM, NCCL_FLOAT32 = True, "sum", "f32"
+
+    @staticmethod
+    def get_unique_id():
+        return b"uid"
+
+    class NcclCommunicator:
+        def __init__(self, n, uid, rank):
+            self.args = (n, uid, rank)
+
+
+class _FakeComm:
+    """Rank 0's view of an N-rank communicator whose ranks hold the given facts."""
+    def __init__(self, facts):
+        self.facts = facts
+
+    def Get_rank(self):
+        return 0
+
+    def Get_size(self):
+        return len(self.facts)
+
+    def allgather(self, mine):
+        return [mine] + self.facts[1:]
+
+    def bcast(self, v, root=0):
+        return v
+
+
+@pytest.mark.parametrize("others,nccl", [
+    ([], True),                                     # one rank
+    ([(True, "host", "0000:00:07.0")], True),       # two GPUs of one machine
+    ([(True, "host", "0000:00:06.0")], False),      # two ranks on one GPU: NCCL refuses them
+    ([(True, "other", "0000:00:06.0")], True),      # the same bus id on another machine
+    ([(False, "other", "0000:00:07.0")], False)])   # a rank whose CuPy has no NCCL
+def test_gpu_ranks_use_nccl_only_where_every_rank_can(monkeypatch, others, nccl):
+    """Every rank takes the same decision from the allgathered (NCCL usable, host, GPU bus id):
+    a rank that alone tried NCCL would wait forever for the others."""
+    import types
+
+    from tensorforge.distributed import _nccl
+    fake_cuda = types.SimpleNamespace(nccl=_FakeNccl, Device=lambda: types.SimpleNamespace(
+        pci_bus_id="0000:00:06.0", id=0))
+    monkeypatch.setitem(sys.modules, "cupy", types.SimpleNamespace(cuda=fake_cuda))
+    monkeypatch.setitem(sys.modules, "cupy.cuda", fake_cuda)
+    monkeypatch.setattr(_nccl.socket, "gethostname", lambda: "host")
+    monkeypatch.setattr(_nccl, "_state", {"nccl": None, "tried": False})
+    comm = _FakeComm([None] + others)
+    assert _nccl.uses_nccl(comm) is nccl
+    if nccl:
+        assert _nccl._state["nccl"][1].args == (1 + len(others), b"uid", 0)
 
 
 def test_fit_plan_keeps_printing_and_writing_callbacks_on_rank_0_only(monkeypatch):
