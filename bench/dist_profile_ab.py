@@ -19,9 +19,11 @@ ranks' step CPU) per round, and the kernels' CPU ms per step.
 import argparse
 import json
 import os
+import shutil
 import statistics as st
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROFILE = os.path.join(HERE, "..", "python", "tensorforge", "bench", "distributed_profile.py")
@@ -49,16 +51,27 @@ def run_job(path, job):
                OPENBLAS_NUM_THREADS="1")
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
-    # n < 0: -n independent processes at once (2p_b16), their records side by side as "ranks"
+    # n < 0: -n independent processes at once (2p_b16), their records side by side as "ranks";
+    # they meet before the timed steps through files (the profile job's pair barrier)
+    folder = tempfile.mkdtemp(prefix="tf_profile_pair_") if n < 0 else None
+    if folder:
+        env["TENSORFORGE_BENCH_PAIR_DIR"] = folder
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=env) for _ in range(max(1, -n))]
     ranks = []
-    for p in procs:
-        out, err = p.communicate()
-        lines = [l for l in out.splitlines() if l.startswith("{")]
-        if p.returncode != 0 or not lines:
-            raise RuntimeError(f"{job} on {path} failed ({p.returncode}): {err[-1500:]}")
-        ranks += json.loads(lines[-1])["ranks"]
+    try:
+        for p in procs:
+            out, err = p.communicate()
+            lines = [l for l in out.splitlines() if l.startswith("{")]
+            if p.returncode != 0 or not lines:
+                raise RuntimeError(f"{job} on {path} failed ({p.returncode}): {err[-1500:]}")
+            ranks += json.loads(lines[-1])["ranks"]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
     return ranks
 
 

@@ -1,5 +1,6 @@
 """`tensorforge bench distributed --ceiling`'s two plain processes meet before each timed round
-through files (bench/distributed.py, _pair_barrier): neither passes before the other arrived, and
+through files (bench/distributed_profile.py, pair_barrier; also the 2p_b16 job of
+bench/dist_profile_ab.py): neither passes before the other arrived, and
 a partner that never comes is an error naming the round, not a hang."""
 import os
 import subprocess
@@ -8,11 +9,11 @@ import time
 
 import pytest
 
-from tensorforge.bench import distributed as D
+from tensorforge.bench import distributed_profile as D
 
 PY = os.path.join(os.path.dirname(__file__), "..", "python")
-WAITER = ("import sys, time; from tensorforge.bench.distributed import _pair_barrier; "
-          "time.sleep(float(sys.argv[2])); _pair_barrier(sys.argv[1], 0); print(time.time())")
+WAITER = ("import sys, time; from tensorforge.bench.distributed_profile import pair_barrier; "
+          "time.sleep(float(sys.argv[2])); pair_barrier(sys.argv[1], 0); print(time.time())")
 
 
 def _spawn(folder, delay):
@@ -34,5 +35,5 @@ def test_pair_barrier_holds_the_early_process_until_the_late_one_arrives(tmp_pat
 def test_pair_barrier_without_a_partner_raises_naming_the_round(tmp_path):
     t0 = time.monotonic()
     with pytest.raises(RuntimeError, match="round 3"):
-        D._pair_barrier(str(tmp_path), 3, timeout=0.2)
+        D.pair_barrier(str(tmp_path), 3, timeout=0.2)
     assert time.monotonic() - t0 < 5

@@ -87,7 +87,8 @@ def job_train(name, distributed, overlap=True, sharded=False, transport="auto", 
         if distributed:
             tfd.barrier()
         elif half:
-            _pair_barrier(half, r)
+            from .distributed_profile import pair_barrier
+            pair_barrier(half, r)
         t0, c0 = time.perf_counter(), time.process_time()
         h = model.fit(xs, ys, **kw)
         c1 = time.process_time() - c0
@@ -108,18 +109,6 @@ def job_train(name, distributed, overlap=True, sharded=False, transport="auto", 
             "cpu_s_per_image": float(np.median(cpus)),
             "loss_first": h0.history["loss"][0], "loss_last": losses[-1],
             "mpi": tfd.mpi_library_version() if distributed else "none"}
-
-
-def _pair_barrier(folder, r, timeout=120.0):
-    """--ceiling's two processes start each timed round together, as the ranks do (a barrier
-    through files: no MPI in these processes)."""
-    open(os.path.join(folder, f"r{r}.{os.getpid()}"), "w").close()
-    t_end = time.monotonic() + timeout
-    while sum(f.startswith(f"r{r}.") for f in os.listdir(folder)) < 2:
-        if time.monotonic() > t_end:
-            raise RuntimeError(f"bench distributed --ceiling: the other process did not reach "
-                               f"round {r} within {timeout:g} s")
-        time.sleep(0.0002)
 
 
 def job_allreduce(name="cnn"):
