@@ -9,22 +9,28 @@ against its own tensorforge package (the side's PYTHONPATH), so a side without t
 module can be measured too. Jobs: 1p_b32 / 1p_b16 one process (batch 32 / 16), 2r two ranks
 of 16 (fit(distributed=True), the shared-memory window), 2r_sharded the same with
 DistributedOptimizer(sharded=True), 2r_whole with DistributedOptimizer(sharded=False) (every
-rank's whole update: fit's default before dist5). Prints per job the median over rounds and
+rank's whole update: fit's default before dist5), 2p_b16 two independent one-process batch-16
+jobs started together (no MPI, private memory: what two busy cores sharing the L3 and memory
+cost the kernels, against 1p_b16 alone and the ranks of 2r, which also share the window; dist8).
+Prints per job the median over rounds and
 ranks of each phase's CPU ms per step, the projected speed-up 2 x T(1 process, b32) / (both
 ranks' step CPU) per round, and the kernels' CPU ms per step.
 """
 import argparse
 import json
 import os
+import shutil
 import statistics as st
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROFILE = os.path.join(HERE, "..", "python", "tensorforge", "bench", "distributed_profile.py")
 JOBS = {"1p_b32": (0, ["32"]), "1p_b16": (0, ["16"]),
         "2r": (2, ["16", "--distributed"]), "2r_sharded": (2, ["16", "--distributed", "--sharded"]),
-        "2r_whole": (2, ["16", "--distributed", "--unsharded"])}
+        "2r_whole": (2, ["16", "--distributed", "--unsharded"]),
+        "2p_b16": (-2, ["16"])}
 PHASES = ("forward", "backward", "reduce", "wait", "update", "logs", "other", "step")
 OPS = ("conv2d_backward", "conv2d_forward", "dense_backward", "gemm", "rmsprop_update",
        "max_pool2d_backward", "max_pool2d_forward")
@@ -39,17 +45,34 @@ LAUNCH = ("import importlib.util, sys\n"
 def run_job(path, job):
     n, args = JOBS[job]
     cmd = [sys.executable, "-c", LAUNCH, os.path.abspath(PROFILE), "profile", "lenet"] + args
-    if n:
+    if n > 0:
         cmd = ["mpiexec", "-n", str(n)] + cmd
     env = dict(os.environ, PYTHONPATH=os.path.abspath(path), OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1")
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
-    if p.returncode != 0 or not lines:
-        raise RuntimeError(f"{job} on {path} failed ({p.returncode}): {p.stderr[-1500:]}")
-    return json.loads(lines[-1])["ranks"]
+    # n < 0: -n independent processes at once (2p_b16), their records side by side as "ranks";
+    # they meet before the timed steps through files (the profile job's pair barrier)
+    folder = tempfile.mkdtemp(prefix="tf_profile_pair_") if n < 0 else None
+    if folder:
+        env["TENSORFORGE_BENCH_PAIR_DIR"] = folder
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env) for _ in range(max(1, -n))]
+    ranks = []
+    try:
+        for p in procs:
+            out, err = p.communicate()
+            lines = [l for l in out.splitlines() if l.startswith("{")]
+            if p.returncode != 0 or not lines:
+                raise RuntimeError(f"{job} on {path} failed ({p.returncode}): {err[-1500:]}")
+            ranks += json.loads(lines[-1])["ranks"]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    return ranks
 
 
 def summary(recs):

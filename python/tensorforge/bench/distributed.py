@@ -11,7 +11,10 @@
    Check first: after the job every rank holds the same weights (an allgather of a checksum)
    and the loss went down, else no figure is reported.
    ``--per-rank-batch`` adds 2 ranks that each train the model's batch (the global batch
-   doubles): weak scaling, the figure Horovod reports. Splitting the global batch (strong
+   doubles): weak scaling, the figure Horovod reports. ``--ceiling`` adds two independent plain
+   processes started together, each training half the model's batch (no MPI, no exchange,
+   private memory; images/s summed): what 2 ranks would give if the distributed step cost
+   nothing, i.e. the bound that two busy cores sharing the L3 and memory set (dist8). Splitting the global batch (strong
    scaling) is bounded by what a step costs whatever its batch -- LeNet's 3.6 MB of Dense
    weights read, packed and updated every step: at 1 thread, 32 images take ~29 ms and 16
    images ~17.5 ms (``bench train --profile``), so 2 ranks of 16 cannot exceed ~1.7x even with
@@ -52,7 +55,8 @@ WARMUP, ROUNDS, ITERS = 5, 3, 100
 
 # ---- the jobs (one process per rank) -------------------------------------------------------------
 
-def job_train(name, distributed, overlap=True, sharded=False, transport="auto", weak=False):
+def job_train(name, distributed, overlap=True, sharded=False, transport="auto", weak=False,
+              half=None):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
     tf.set_num_threads(1)
@@ -63,6 +67,8 @@ def job_train(name, distributed, overlap=True, sharded=False, transport="auto", 
     batch, steps = MODELS[name], STEPS[name]
     if distributed and weak:  # the model's batch on every rank (Horovod's scaling figures)
         batch *= tfd.size()
+    if half:  # one of --ceiling's two independent processes (``half``: their rendezvous folder)
+        batch //= 2
     model = _build(name)
     if distributed and not overlap:  # every bucket reduced after backward (the A/B of overlap)
         model.optimizer = tfd.DistributedOptimizer(model.optimizer, overlap=False)
@@ -80,6 +86,9 @@ def job_train(name, distributed, overlap=True, sharded=False, transport="auto", 
         xs, ys = x[lo:lo + steps * batch], y[lo:lo + steps * batch]
         if distributed:
             tfd.barrier()
+        elif half:
+            from .distributed_profile import pair_barrier
+            pair_barrier(half, r)
         t0, c0 = time.perf_counter(), time.process_time()
         h = model.fit(xs, ys, **kw)
         c1 = time.process_time() - c0
@@ -217,10 +226,43 @@ def _launch(n, args, timeout=900):
         cmd = mpiexec_command(n, cmd)
     env = dict(os.environ, OMP_NUM_THREADS="1")
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
-    if p.returncode != 0 or not lines:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()[-2000:]}")
+    return _result(cmd, p.returncode, p.stdout, p.stderr)
+
+
+def _result(cmd, rc, stdout, stderr):
+    lines = [l for l in stdout.splitlines() if l.startswith("{")]
+    if rc != 0 or not lines:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({rc}): {stderr.strip()[-2000:]}")
     return json.loads(lines[-1])
+
+
+def _launch_pair(args, timeout=900):
+    """--ceiling: two plain processes of ``args`` started together; images/s summed, CPU per
+    image their mean (each trained as many images), the loss check on both."""
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="tf_bench_pair_")
+    cmd = [sys.executable, "-m", "tensorforge.bench.distributed"] + args + ["--half", folder]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    ps = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+          for _ in range(2)]
+    res = []
+    try:
+        for p in ps:
+            out, err = p.communicate(timeout=timeout)
+            res.append(_result(cmd, p.returncode, out, err))
+    finally:
+        for p in ps:
+            if p.poll() is None:
+                p.kill()
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
+    a, b = res
+    return dict(a, images_per_s=a["images_per_s"] + b["images_per_s"],
+                cpu_s_per_image=(a["cpu_s_per_image"] + b["cpu_s_per_image"]) / 2,
+                loss_first=max(a["loss_first"], b["loss_first"]),
+                loss_last=max(a["loss_last"], b["loss_last"]) if
+                a["loss_last"] < a["loss_first"] and b["loss_last"] < b["loss_first"] else
+                float("inf"))
 
 
 def add_arguments(parser):
@@ -237,6 +279,10 @@ def add_arguments(parser):
     parser.add_argument("--mpi-transport", action="store_true",
                         help="distributed: also 2 ranks reducing with MPI's Allreduce "
                              "(transport='mpi') in every round, the A/B of the shared window")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="distributed: also two independent processes at half the model's "
+                             "batch, started together, in every round: 2 ranks' bound with a "
+                             "free exchange on this machine")
 
 
 def run(args):
@@ -258,16 +304,20 @@ def run(args):
         counts, every = counts + ("2m",), every + ("2m",)
     if getattr(args, "per_rank_batch", False):  # "2w": 2 ranks, the model's batch each
         counts, every = counts + ("2w",), every + ("2w",)
-    runs, loads, two = {}, [], ("2s", "2m", "2w")
+    if getattr(args, "ceiling", False):  # "2p": 2 plain processes, half the batch each
+        counts, every = counts + ("2p",), every + ("2p",)
+    runs, loads, two = {}, [], ("2s", "2m", "2w", "2p")
     for rnd in range(repeat):  # See the module docstring: 1 and 2 ranks back to back
         for name in MODELS:
             for n in counts if rnd == 0 else every:
                 loads.append(os.getloadavg()[0])
-                flags = ((["--distributed"] if n else []) + (["--sharded"] if n == "2s" else [])
-                         + (["--mpi"] if n == "2m" else []) + (["--weak"] if n == "2w" else []))
-                res = _launch(2 if n in two else n, ["train", name] + flags)
+                flags = ((["--distributed"] if n and n != "2p" else [])
+                         + (["--sharded"] if n == "2s" else []) + (["--mpi"] if n == "2m" else [])
+                         + (["--weak"] if n == "2w" else []))
+                res = (_launch_pair(["train", name] + flags) if n == "2p" else
+                       _launch(2 if n in two else n, ["train", name] + flags))
                 ok = res["same_weights"] and res["loss_last"] < res["loss_first"]
-                mpi = res["mpi"] if n else mpi
+                mpi = res["mpi"] if n and n != "2p" else mpi
                 runs.setdefault((name, n), []).append(
                     (res["images_per_s"] if ok else float("nan"), res["cpu_s_per_image"], ok))
     for name in MODELS:
@@ -280,7 +330,9 @@ def run(args):
             cpu_base = float(np.median([b[1] for b in base]))
             label = ("1 process, no MPI" if n == 0 else "2 ranks, sharded update" if n == "2s"
                      else "2 ranks, MPI Allreduce" if n == "2m" else
-                     f"2 ranks, {MODELS[name]} per rank" if n == "2w" else f"{n} ranks")
+                     f"2 ranks, {MODELS[name]} per rank" if n == "2w" else
+                     "2 plain processes x half, no exchange (ceiling)" if n == "2p" else
+                     f"{n} ranks")
             rows.append([name, MODELS[name] * (2 if n == "2w" else 1), label,
                          len(rs), float(np.median([r[0] for r in rs])), float(np.median(ratios)),
                          " ".join(f"{x:.2f}" for x in ratios), cpu * 1e3,
@@ -319,7 +371,8 @@ def main(argv):
     if argv[0] == "train":
         res = job_train(argv[1], "--distributed" in argv, "--no-overlap" not in argv,
                         "--sharded" in argv, "mpi" if "--mpi" in argv else "auto",
-                        "--weak" in argv)
+                        "--weak" in argv, argv[argv.index("--half") + 1] if "--half" in argv
+                        else None)
     elif argv[0] == "profile":
         from .distributed_profile import main as profile_main
         return profile_main(argv)

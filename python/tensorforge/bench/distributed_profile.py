@@ -37,6 +37,7 @@ same kernels in a rank of the 2-rank job: the cost of the two ranks sharing the 
 Each figure is the median over the timed steps of one rank; rank 0 prints all ranks.
 """
 import json
+import os
 import statistics
 import time
 
@@ -201,6 +202,20 @@ def _kernel_cpu_timers():
     return stats
 
 
+def pair_barrier(folder, r, timeout=120.0):
+    """Two plain processes timed together (``bench distributed --ceiling``, the 2p_b16 job of
+    bench/dist_profile_ab.py) start round ``r`` together, as ranks do at a barrier: each leaves
+    a file in ``folder`` and waits for the other's (no MPI in these processes). Defined here so
+    that dist_profile_ab.py, which loads this file into older builds' packages, has it too."""
+    open(os.path.join(folder, f"r{r}.{os.getpid()}"), "w").close()
+    t_end = time.monotonic() + timeout
+    while sum(f.startswith(f"r{r}.") for f in os.listdir(folder)) < 2:
+        if time.monotonic() > t_end:
+            raise RuntimeError(f"bench distributed: the other plain process did not reach "
+                               f"round {r} within {timeout:g} s")
+        time.sleep(0.0002)
+
+
 def job_profile(name, distributed, sharded, batch, whole=False):
     import tensorforge as tf
     from tensorforge.utils import set_random_seed
@@ -235,6 +250,8 @@ def job_profile(name, distributed, sharded, batch, whole=False):
         stats[k][:] = [0, 0.0]
     if distributed:
         tfd.barrier()
+    elif os.environ.get("TENSORFORGE_BENCH_PAIR_DIR"):  # one of two plain processes timed
+        pair_barrier(os.environ["TENSORFORGE_BENCH_PAIR_DIR"], 0)  # (bench/dist_profile_ab.py)
     model.fit(x[WARMUP * gbatch:], y[WARMUP * gbatch:], callbacks=[Marks()], **kw)
     steps = clock.steps[1:]  # the first closes on the fit's setup
     res = {"rank": tfd.rank() if distributed else 0, "ranks": n_ranks, "batch": batch,
