@@ -101,3 +101,42 @@ def test_wgrad_8x8_tiles_split(isa, shape):
     finally:
         C._conv_winograd_tile8(prev)
     assert not np.array_equal(six[0], ref), f"[{isa}] {shape}: 8x8 tiles not taken"
+
+
+# Backward data of the same conv2d views when each phase grid is one 8x8 tile (DCGAN 7->14's
+# Conv2DTranspose forward): phase by phase, the phases side by side on the threads when they
+# divide the phase count (Note [phases side by side] in csrc/cpu/conv_phases.cpp), else each
+# phase split over the threads in turn (3 threads, 4 phases). dx against float64 and the same
+# bits at 1, 2 and 3 threads.
+@pytest.mark.parametrize("shape", CASES_8X8, ids=lambda s: "x".join(map(str, s)))
+def test_backward_data_8x8_phases_side_by_side(isa, shape):
+    C = tf._native._C
+    N, H, W, CI, CO = shape
+    rng = np.random.default_rng(H * 7 + W + CI)
+    x = rng.standard_normal((N, H, W, CI)).astype(np.float32)
+    w = (rng.standard_normal((4, 4, CI, CO)) / 8).astype(np.float32)
+    g, (OH, OW) = _geometry(x.shape, w.shape, 2, "same")
+    dy = rng.standard_normal((N, OH, OW, CO)).astype(np.float32)
+    prev = tf.get_num_threads()
+    runs = {}
+    try:
+        for t in (1, 2, 3):
+            tf.set_num_threads(t)
+            runs[t] = C.conv2d_backward(dy, x, w, *g, True, False, False, None)[0]
+    finally:
+        tf.set_num_threads(prev)
+    for t in (2, 3):
+        assert np.array_equal(runs[t], runs[1]), f"[{isa}] {shape}: dx differs at {t} threads"
+    d64, w64 = dy.astype(np.float64), w.astype(np.float64)
+    want = R.conv2d_backward(d64, x.astype(np.float64), w64, *g, True, False, False)[0]
+    scale = R.conv2d_backward(np.abs(d64), x.astype(np.float64), np.abs(w64), *g, True, False, False)[0]
+    n = 4 * CO  # 2 x 2 taps of a phase times C_out: the reduction per dx element
+    err = np.abs(runs[2] - want) / (scale + 1e-30)
+    # F(7, 2)'s rounding measured up to 167 eps at n = 512 (test_conv_winograd_tile8_error)
+    assert err.max() <= 8 * n * EPS, f"[{isa}] {shape}: dx off by {err.max() / EPS:.0f} eps (n = {n})"
+    prev_w = C._conv_winograd(False)
+    try:
+        direct = C.conv2d_backward(dy, x, w, *g, True, False, False, None)[0]
+    finally:
+        C._conv_winograd(prev_w)
+    assert not np.array_equal(direct, runs[2]), f"[{isa}] {shape}: the phases were not taken"

@@ -172,15 +172,23 @@ namespace {
 
 // Backward data phase by phase: one Winograd convolution of dy per phase (its own dy transform),
 // where sharing one would cost more tiles than it saves (conv_backward_data_phases).
+// Note [phases side by side]: when the threads divide the phases evenly, each thread runs whole
+// phases on its own (the phases write disjoint pixels of dx; inside a pool chunk the phase's
+// transposing copy and Winograd convolution run on that thread: tf/parallel.h), instead of every
+// phase split over the threads in turn: DCGAN 7->14's phases are 64 tiles each (one 8x8 tile per
+// image), too few to split four ways without three fork-joins and four reads of the phase's
+// transformed kernel per phase (RESULTS, cavx8). Each tile's sums are the same either way (a
+// tile's GEMM rows never depend on the block it is in), so dx has the same bits at every
+// thread count.
 void backward_data_by_phase(const ConvShape& s, const Phases& ph, int A, const float* dy, const float* w,
                             float* dx) {
   const index_t rh = ph.rh, rw = ph.rw, CI = s.CI, CO = s.CO;
-  float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CI));  // (rh, rw, CO, CI)
-  // the transposing copy split by tap (on the calling thread it was a serial stretch of each
-  // phase's pass at 2 threads)
-  const int ntf = threads_for(64.0 * rh * rw * CI * CO);
-  for (int i = 0; i < ph.n; ++i) {
+  const auto phase = [&](int i) {
     const Phase& p = ph.p[i];
+    float* ws = workspace<float>(Ws::conv_wflip, (size_t)(rh * rw * CO * CI));  // (rh, rw, CO, CI)
+    // the transposing copy split by tap (on the calling thread it was a serial stretch of each
+    // phase's pass at 2 threads; inside a chunk it runs on the chunk's thread)
+    const int ntf = threads_for(64.0 * rh * rw * CI * CO);
     parallel_range(rh * rw, 1, ntf, [&](index_t t_b, index_t t_e) {
       for (index_t t = t_b; t < t_e; ++t) {
         const index_t u = t / rw, v = t % rw;
@@ -193,7 +201,13 @@ void backward_data_by_phase(const ConvShape& s, const Phases& ph, int A, const f
     WinoGeom g(s.N, s.OH, s.OW, CO, rh, rw, CI, p.Ha, p.Wb, rh - 1 - p.qa, rw - 1 - p.qb, A);
     phase_strides(s, CI, g.ysn, g.ysh, g.ysw);
     wino_conv(g, dy, ws, nullptr, dx + (p.a * s.W + p.b) * CI, Act::none);
+  };
+  const int nt = max_threads();
+  if (nt > 1 && ph.n % nt == 0) {  // Note [phases side by side]
+    parallel_chunks(ph.n, nt, [&](index_t i) { phase((int)i); });
+    return;
   }
+  for (int i = 0; i < ph.n; ++i) phase(i);
 }
 
 }  // namespace

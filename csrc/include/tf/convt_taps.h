@@ -6,9 +6,9 @@
 // (conv2d_transpose's w layout), bias is (KH*KWC,) (b tiled over the KH*KW taps) or nullptr,
 // and y is (R, KH, W, KWC) = (N, H*KH, W*KW, C_in). All C-contiguous float32; y write-only.
 //
-// Threads split the rows r in chunks (tf/parallel.h): each chunk is one GEMM x_chunk @ w^T into
-// the thread's own buffer (<= 256 KiB, in L2) whose column blocks the same thread then copies
-// to their output rows -- the GEMM and the scatter both parallel, the scatter reading L2.
+// Threads split the rows r in chunks (tf/parallel.h); for each (r, a) the product x[r] @ w[a]^T is
+// stored by the conv micro-kernel straight into y[r, a], a contiguous (W x KWC) block (Note
+// [taps stored in place] in csrc/cpu/convt_taps.cpp): no buffer, no copy, x read in place.
 #pragma once
 #include "tf/common.h"
 #include "tf/isa.h"

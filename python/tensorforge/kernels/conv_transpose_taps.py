@@ -8,11 +8,13 @@ pixel (n, i, j) alone feeds the KH x KW output block at rows i*KH + a, columns j
     y[n, i*KH + a, j*KW + b, :] = x[n, i, j, :] @ w[a, b]^T + bias
 
 is ONE GEMM (N*H*W, C_out) @ (C_out, KH*KW*C_in) with the taps side by side (w's own layout,
-bias tiled over the taps in the GEMM's epilogue) whose column blocks are copied to their output
-rows. The native kernel (csrc/cpu/convt_taps.cpp, `conv2d_transpose_taps_forward`) splits the
-(n, i) rows in chunks over the threads: each chunk's GEMM (~256 KiB of output, in L2) and its
-scatter to the output rows run on one thread, so the copy is as parallel as the GEMM (it ran
-on the calling thread after each chunk's GEMM before: RESULTS, small7).
+bias tiled over the taps). For one input row (n, i) and tap row a, the W pixels' KW*C_in outputs
+y[n, i*KH + a, :, :] are one contiguous block, so the native kernel (csrc/cpu/convt_taps.cpp,
+`conv2d_transpose_taps_forward`, Note [taps stored in place]) runs the conv micro-kernel on x's
+rows in place and stores each tile straight into y, bias in its epilogue, the (n, i) rows in
+chunks over the threads. (Before: one sgemm per chunk of rows into an L2 buffer, then a copy of
+its column blocks to the output rows, small7; the copy and x's packing cost 10-15% of the
+forward at AVX2: RESULTS, cavx8.)
 The backward keeps the general kernels: a per-tap gather of dy + dx and dw GEMMs measured no
 faster than the strided conv2d and its weight gradient, with the gather on the calling thread
 in NumPy (RESULTS, convt7) and again as a native pass (each thread gathering its chunk of rows
