@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <thread>
 
 #include "gemm_pack.h"
 #include "gemm_paths.h"
@@ -15,8 +17,20 @@ namespace tf {
 namespace TF_ISA {
 namespace gemm_impl {
 
-// The packed BLIS loops (Note [GEMM chunks]): per (jc, pc) block, B is packed by chunks of
-// panels, then the output chunks run; two pool loops per block, no barrier inside either.
+// The packed BLIS loops (Note [GEMM chunks]): per (jc, pc) block, one pool loop whose first
+// chunks pack B by groups of panels and whose other chunks compute the output
+// (Note [B packed in the compute loop]).
+//
+// Note [B packed in the compute loop]: B's packing used to be a pool loop of its own before each
+// block's compute loop: two loops per block, so the caller waited for the helper's last pack
+// chunk before any tile ran, and a helper asleep at the call's start (its 50 us spin long over)
+// was woken twice per block. Now the pack chunks are the loop's first chunks (claims go in
+// order, so every pack chunk is claimed, by a running thread, before any compute chunk); each
+// one marks its panel group ready (a flag holding the block's number) when done, and a compute
+// chunk packs its A block first and then waits only for the group of the panel it is about to
+// read. A waiting thread waits for a chunk that a running thread claimed, as the old loop's end
+// did. Same packed B, same tiles, same sums (same bits). One thread runs the chunks in order:
+// the old sequence.
 //
 // Note [rows first]: a chunk runs its tiles panel by panel (a KC x NR panel of B stays in L1
 // while the MR-row micro-panels of A stream from L2), except when all its packed panels fit in
@@ -35,6 +49,11 @@ void packed_run(const Problem<K>& p, int nt) {
   const index_t kcmax = std::min<index_t>(KC, p.K_);
   T* Bp = workspace<T>(Ws::gemm_b, (size_t)ceil_div(std::min(NC, p.N), NR) * NR * kcmax);
   const index_t l2_half = cpu_caches().l2 / std::max(1, cpu_caches().l2_sharing) / 2;
+  // Note [B packed in the compute loop]: ready[j] == the block's number once panel group j is packed
+  const index_t maxpan = ceil_div(std::min(NC, p.N), NR);
+  std::unique_ptr<std::atomic<index_t>[]> ready(new std::atomic<index_t>[(size_t)maxpan]);
+  for (index_t j = 0; j < maxpan; ++j) ready[j].store(0, std::memory_order_relaxed);
+  index_t block = 0;
   for (index_t jc = 0; jc < p.N; jc += NC) {
     const index_t nc = std::min(NC, p.N - jc);
     const index_t npan = ceil_div(nc, NR);
@@ -44,12 +63,25 @@ void packed_run(const Problem<K>& p, int nt) {
       const index_t kc = std::min(KC, p.K_ - pc);
       const bool last = pc + kc == p.K_;
       const T* bsrc = p.B + pc * p.rsB + jc * p.csB;
-      // Packing moves kc*nc elements: worth a second thread only from ~64k of them.
-      const int ntb = kc * nc >= 65536 ? ntc : 1;
-      parallel_range(npan, chunk_size(npan, ntb, 1), ntb, [&](index_t q0, index_t q1) {
-        pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, q0, q1);
-      });
-      parallel_chunks(g.count(), ntc, [&](index_t c) {
+      const index_t blk = ++block;
+      // Packing moves kc*nc elements: split between threads only from ~64k of them.
+      const index_t bper = ntc > 1 && kc * nc >= 65536 ? chunk_size(npan, ntc, 1) : npan;
+      const index_t npack = ceil_div(npan, bper);
+      auto wait_panel = [&](index_t q) {
+        std::atomic<index_t>& r = ready[q / bper];
+        for (int spin = 0; r.load(std::memory_order_acquire) != blk;)
+          if (++spin >= 4000) std::this_thread::yield();  // the packing thread may share our core
+#ifdef TF_X86
+          else _mm_pause();
+#endif
+      };
+      parallel_chunks(npack + g.count(), ntc, [&](index_t c) {
+        if (c < npack) {
+          pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, c * bper, std::min(npan, (c + 1) * bper));
+          ready[c].store(blk, std::memory_order_release);
+          return;
+        }
+        c -= npack;
         const index_t ci = c / g.cn, cj = c % g.cn;
         const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
         const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
@@ -57,6 +89,8 @@ void packed_run(const Problem<K>& p, int nt) {
         pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
         Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
         if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
+          for (index_t q = q0; q < q1; q += bper) wait_panel(q);
+          wait_panel(q1 - 1);
           // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
           const index_t qf = std::min(q1, nc / NR);
           for (index_t ir = 0; ir < mc; ir += MR) {
@@ -81,6 +115,7 @@ void packed_run(const Problem<K>& p, int nt) {
           const int n = (int)std::min(NR, nc - j);
           const T* bp = Bp + q * NR * kc;
           e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+          if (q == q0 || q % bper == 0) wait_panel(q);
           for (index_t ir = 0; ir < mc; ir += MR) {
             const int m = (int)std::min(MR, mc - ir);
             K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
