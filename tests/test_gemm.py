@@ -313,6 +313,40 @@ def test_gemm_unpacked_at_two_threads_random(isa, rng):
     finally:
         tf.set_num_threads(prev)
 
+def test_gemm_packed_blocks_at_thread_counts(isa, rng):
+    """Note [B packed in the compute loop] (csrc/cpu/gemm_packed.cpp): the packed path runs one
+    pool loop per (NC, KC) block of B, packing this block's B in its first chunks (compute chunks
+    wait for the panel group they read) and the next block's B into a second buffer in its last.
+    More than 22 row tiles (packed, not panel), K = 2100 (several K blocks at every CPU's KC),
+    N = 1100 (two N blocks where NC = 1024: the last partial, 76 columns, not a multiple of NR),
+    A^T / B^T, alpha/beta with C read, bias and relu (applied in the last K block only): 1, 2
+    and 3 threads against float64 and bit-identical across the thread counts."""
+    prev = tf.get_num_threads()
+    try:
+        for M, K, N, ta, tb, act in [(300, 2100, 1100, False, False, "relu"),
+                                     (301, 2100, 1100, True, False, None),
+                                     (290, 1500, 1100, False, True, None),
+                                     (1030, 700, 600, False, False, "relu")]:
+            a = make(rng, (K, M) if ta else (M, K))
+            b = make(rng, (N, K) if tb else (K, N))
+            c, bias = make(rng, (M, N)), make(rng, (N,))
+            ref, scale = ref_gemm(a, b, c, 0.75, -0.5, ta, tb, bias, act)
+            outs = []
+            for nt in (1, 2, 3):
+                tf.set_num_threads(nt)
+                out = c.copy()
+                tf.ops.gemm(a, b, c=out, alpha=0.75, beta=-0.5, trans_a=ta, trans_b=tb, bias=bias,
+                            activation=act)
+                assert_close(out, ref, scale=scale, n=K,
+                             what=f"[{isa}] {nt} threads {M}x{K}x{N} ta={ta} tb={tb}")
+                outs.append(out)
+            for nt, o in zip((2, 3), outs[1:]):
+                assert np.array_equal(o, outs[0]), \
+                    f"[{isa}] {M}x{K}x{N} at {nt} threads: max |diff| {np.abs(o - outs[0]).max()}"
+    finally:
+        tf.set_num_threads(prev)
+
+
 # The few-row panel path (csrc/cpu/gemm_packed.cpp, Note [A once per thread], Note [B packed by its
 # first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
 # packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,

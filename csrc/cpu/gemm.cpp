@@ -44,8 +44,8 @@
 //              threads split N (Note [streamed B^T]).
 //
 // Threads: C is cut into a grid of chunks (row blocks x panel groups, Note [GEMM chunks]) that
-// the pool's threads claim dynamically (tf/parallel.h); B is packed by chunks of panels before
-// each K block's compute loop. The dot path splits K into per-chunk partials. Problems below
+// the pool's threads claim dynamically (tf/parallel.h); B is packed by chunks of panels in the
+// same pool loop as the block's tiles (Note [B packed in the compute loop]). The dot path splits K into per-chunk partials. Problems below
 // 64^3 multiply-adds run on one thread. Called from inside a parallel chunk max_threads() is 1
 // and everything runs on the calling thread.
 //

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "gemm_pack.h"
 #include "gemm_paths.h"
@@ -15,8 +18,22 @@ namespace tf {
 namespace TF_ISA {
 namespace gemm_impl {
 
-// The packed BLIS loops (Note [GEMM chunks]): per (jc, pc) block, B is packed by chunks of
-// panels, then the output chunks run; two pool loops per block, no barrier inside either.
+// The packed BLIS loops (Note [GEMM chunks]): one pool loop per (jc, pc) block of B, whose
+// chunks pack B by groups of panels and compute the output (Note [B packed in the compute loop]).
+//
+// Note [B packed in the compute loop]: B's packing used to be a pool loop of its own before each
+// block's compute loop: two loops per block, so the caller waited for the helper's last pack
+// chunk before any tile ran, a helper asleep at the call's start (its 50 us spin long over) was
+// woken twice, and each block's compute loop ended with one thread idle while the other ran its
+// last chunk. Now a block's loop is [pack chunks of this block's B, first block only] + [compute
+// chunks] + [pack chunks of the next block's B, into the other of two buffers]. Claims go in
+// order, so every pack chunk of a block is claimed, by a running thread, before any of its compute
+// chunks; each pack chunk marks its panel group ready (a flag holding the block's number), and a
+// compute chunk packs its A block first and then waits only for the group of the panel it is
+// about to read (the first block's groups; later blocks were packed by the previous loop). The
+// next block's packing fills the end of the loop: the thread whose compute chunks end first packs.
+// A waiting thread waits for a chunk that a running thread claimed, as the old loop's end did.
+// Same packed B, same tiles, same sums (same bits). One thread runs the chunks in order.
 //
 // Note [rows first]: a chunk runs its tiles panel by panel (a KC x NR panel of B stays in L1
 // while the MR-row micro-panels of A stream from L2), except when all its packed panels fit in
@@ -32,63 +49,100 @@ void packed_run(const Problem<K>& p, int nt) {
   constexpr index_t MR = K::MR, NR = K::NR;
   const BlockSizes& bs = blocking<K>();
   const index_t MC = bs.MC, KC = k_step(p.K_, bs.KC), NC = bs.NC;  // Note [even K blocks]
-  const index_t kcmax = std::min<index_t>(KC, p.K_);
-  T* Bp = workspace<T>(Ws::gemm_b, (size_t)ceil_div(std::min(NC, p.N), NR) * NR * kcmax);
+  const index_t kcmax = std::min<index_t>(KC, p.K_), maxpan = ceil_div(std::min(NC, p.N), NR);
   const index_t l2_half = cpu_caches().l2 / std::max(1, cpu_caches().l2_sharing) / 2;
-  for (index_t jc = 0; jc < p.N; jc += NC) {
-    const index_t nc = std::min(NC, p.N - jc);
+  struct Block {
+    index_t jc, pc, nc, kc;
+  };
+  std::vector<Block> blocks;  // in the BLIS loops' order: jc outer, pc inner
+  for (index_t jc = 0; jc < p.N; jc += NC)
+    for (index_t pc = 0; pc < p.K_; pc += KC)
+      blocks.push_back({jc, pc, std::min(NC, p.N - jc), std::min(KC, p.K_ - pc)});
+  const index_t nb = (index_t)blocks.size(), nbuf = nb > 1 ? 2 : 1, bsz = maxpan * NR * kcmax;
+  T* Bbuf = workspace<T>(Ws::gemm_b, (size_t)(nbuf * bsz));
+  // Per buffer: panels per pack chunk of the block it holds, and ready[buffer * maxpan + group]
+  // == that block's number + 1 once the group is packed.
+  index_t bper[2] = {1, 1};
+  std::unique_ptr<std::atomic<index_t>[]> ready(new std::atomic<index_t>[(size_t)(nbuf * maxpan)]);
+  for (index_t j = 0; j < nbuf * maxpan; ++j) ready[j].store(0, std::memory_order_relaxed);
+  // Pack chunks of block b on a loop of ntc threads: moving kc*nc elements is split between
+  // threads only from ~64k of them.
+  auto pack_chunks = [&](index_t b, int ntc) {
+    const Block& k = blocks[b];
+    const index_t npan = ceil_div(k.nc, NR);
+    bper[b % nbuf] = ntc > 1 && k.kc * k.nc >= 65536 ? chunk_size(npan, ntc, 1) : npan;
+    return ceil_div(npan, bper[b % nbuf]);
+  };
+  auto pack = [&](index_t b, index_t c) {  // pack chunk c of block b
+    const Block& k = blocks[b];
+    const index_t per = bper[b % nbuf], npan = ceil_div(k.nc, NR);
+    pack_B<T, NR>(k.kc, k.nc, p.B + k.pc * p.rsB + k.jc * p.csB, p.rsB, p.csB, Bbuf + (b % nbuf) * bsz,
+                  c * per, std::min(npan, (c + 1) * per));
+    ready[(b % nbuf) * maxpan + c].store(b + 1, std::memory_order_release);
+  };
+  for (index_t b = 0; b < nb; ++b) {
+    const index_t jc = blocks[b].jc, pc = blocks[b].pc, nc = blocks[b].nc, kc = blocks[b].kc;
+    const bool last = pc + kc == p.K_;
     const index_t npan = ceil_div(nc, NR);
     const Grid g = make_grid(p.M, npan, MR, MC, nt);
     const int ntc = (int)std::min<index_t>(nt, g.count());
-    for (index_t pc = 0; pc < p.K_; pc += KC) {
-      const index_t kc = std::min(KC, p.K_ - pc);
-      const bool last = pc + kc == p.K_;
-      const T* bsrc = p.B + pc * p.rsB + jc * p.csB;
-      // Packing moves kc*nc elements: worth a second thread only from ~64k of them.
-      const int ntb = kc * nc >= 65536 ? ntc : 1;
-      parallel_range(npan, chunk_size(npan, ntb, 1), ntb, [&](index_t q0, index_t q1) {
-        pack_B<T, NR>(kc, nc, bsrc, p.rsB, p.csB, Bp, q0, q1);
-      });
-      parallel_chunks(g.count(), ntc, [&](index_t c) {
-        const index_t ci = c / g.cn, cj = c % g.cn;
-        const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
-        const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
-        T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
-        pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
-        Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
-        if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
-          // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
-          const index_t qf = std::min(q1, nc / NR);
-          for (index_t ir = 0; ir < mc; ir += MR) {
-            const int m = (int)std::min(MR, mc - ir);
-            T* crow = p.C + (i0 + ir) * p.ldc + jc;
-            if (qf > q0) {
-              e.bias = last && p.bias ? p.bias + jc + q0 * NR : nullptr;
-              K::tile_row(m, kc, Ap + ir * kc, Bp + q0 * NR * kc, qf - q0, crow + q0 * NR, p.ldc, e);
-            }
-            for (index_t q = std::max(q0, qf); q < q1; ++q) {
-              const index_t j = q * NR;
-              const int n = (int)std::min(NR, nc - j);
-              e.bias = last && p.bias ? p.bias + jc + j : nullptr;
-              K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bp + q * NR * kc, NR, true, crow + j,
-                      p.ldc, e);
-            }
+    const index_t nown = b == 0 ? pack_chunks(b, ntc) : 0;
+    const index_t nnext = b + 1 < nb ? pack_chunks(b + 1, ntc) : 0;
+    const T* Bp = Bbuf + (b % nbuf) * bsz;
+    const index_t per = bper[b % nbuf];
+    auto wait_panel = [&](index_t q) {
+      std::atomic<index_t>& r = ready[(b % nbuf) * maxpan + q / per];
+      for (int spin = 0; r.load(std::memory_order_acquire) != b + 1;)
+        if (++spin >= 4000) std::this_thread::yield();  // the packing thread may share our core
+#ifdef TF_X86
+        else _mm_pause();
+#endif
+    };
+    parallel_chunks(nown + g.count() + nnext, ntc, [&](index_t c) {
+      if (c < nown) return pack(b, c);
+      c -= nown;
+      if (c >= g.count()) return pack(b + 1, c - g.count());
+      const index_t ci = c / g.cn, cj = c % g.cn;
+      const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
+      const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
+      T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
+      pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
+      Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
+      if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
+        for (index_t q = q0; q < q1; q += per) wait_panel(q);
+        wait_panel(q1 - 1);
+        // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
+        const index_t qf = std::min(q1, nc / NR);
+        for (index_t ir = 0; ir < mc; ir += MR) {
+          const int m = (int)std::min(MR, mc - ir);
+          T* crow = p.C + (i0 + ir) * p.ldc + jc;
+          if (qf > q0) {
+            e.bias = last && p.bias ? p.bias + jc + q0 * NR : nullptr;
+            K::tile_row(m, kc, Ap + ir * kc, Bp + q0 * NR * kc, qf - q0, crow + q0 * NR, p.ldc, e);
           }
-          return;
-        }
-        for (index_t q = q0; q < q1; ++q) {
-          const index_t j = q * NR;
-          const int n = (int)std::min(NR, nc - j);
-          const T* bp = Bp + q * NR * kc;
-          e.bias = last && p.bias ? p.bias + jc + j : nullptr;
-          for (index_t ir = 0; ir < mc; ir += MR) {
-            const int m = (int)std::min(MR, mc - ir);
-            K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
-                    p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
+          for (index_t q = std::max(q0, qf); q < q1; ++q) {
+            const index_t j = q * NR;
+            const int n = (int)std::min(NR, nc - j);
+            e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+            K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, Bp + q * NR * kc, NR, true, crow + j,
+                    p.ldc, e);
           }
         }
-      });
-    }
+        return;
+      }
+      for (index_t q = q0; q < q1; ++q) {
+        const index_t j = q * NR;
+        const int n = (int)std::min(NR, nc - j);
+        const T* bp = Bp + q * NR * kc;
+        e.bias = last && p.bias ? p.bias + jc + j : nullptr;
+        if (q == q0 || q % per == 0) wait_panel(q);
+        for (index_t ir = 0; ir < mc; ir += MR) {
+          const int m = (int)std::min(MR, mc - ir);
+          K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
+                  p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
+        }
+      }
+    });
   }
 }
 
