@@ -281,7 +281,10 @@ def test_backward_isa_paths_vs_float64_reference(isa, rng):
     for cell in ("lstm", "gru", "simple_rnn"):
         # the last shape is big enough per step (>= 2 MFLOP) for the kernels to use 2 threads
         big = (40, 3, 8, 96) if cell != "simple_rnn" else (40, 3, 8, 176)
-        for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big]):
+        # LSTM, batch < 24 with 2-thread steps: the whole-sequence backward in batch-row chunks
+        # (Note [batch-row chunks]), 300 units: a partial last panel on every ISA
+        rows = [(5, 3, 8, 300)] if cell == "lstm" else []
+        for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big] + rows):
             for var in (variants(cell) if k < 3 else variants(cell)[-1:]):
                 gb = bool(k % 2)
                 ra = var.get("reset_after", True)
@@ -456,6 +459,7 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk
     (1, 6, 11, 20),    # batch 1 (< 24): the whole-sequence GEMMs
     (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs
+    (5, 3, 8, 300),    # 2 threads in batch-row chunks of 2 and 3 rows, a partial last panel
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     """Both ways of the native LSTM backward to its weight gradients (accumulated per step while

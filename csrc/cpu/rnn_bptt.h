@@ -24,6 +24,10 @@ namespace {
 //   prefetch(b, t, u0, nu)  prefetch what step() reads of row b (Note [row prefetch])
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
+//   kRowSplit            the cell has recur_rows(t, b0, b1, Rp, dG, dh0): dh_{t-1}[b0:b1, :] +=
+//                        dG_t[b0:b1] @ R^T with R^T packed whole (the unit chunks' packings side
+//                        by side); the whole-sequence backward then runs in batch-row chunks
+//                        (Note [batch-row chunks])
 //   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
 //                        [per-step weight gradients]); when its per_step is true (phases must
 //                        be 1), dG is one step's (B, W) (row stride W; two, alternating), one
@@ -50,12 +54,13 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
   // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
-  auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
-    const index_t t = time_of(s, T, go_backwards), u0 = ch.u0(c), nu = ch.u1(c) - u0;
-    for (index_t b = 0; b < B; ++b) {
+  // ... for batch rows [b0, b1) and units [u0, u0 + nu)
+  auto pointwise_rows = [&](index_t b0, index_t b1, index_t u0, index_t nu, index_t s, float* dGs, index_t rs) {
+    const index_t t = time_of(s, T, go_backwards);
+    for (index_t b = b0; b < b1; ++b) {
       float* g = dGs + b * rs + u0;
       const float* dout = d_out + (b * T + s) * U + u0;
-      if (b + kPfRows < B) {  // Note [row prefetch]
+      if (b + kPfRows < b1) {  // Note [row prefetch]
         prefetch_run<0>(dout + kPfRows * T * U, nu);
         cell.prefetch(b + kPfRows, t, u0, nu);
       }
@@ -69,6 +74,9 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
       }
       cell.step(b, t, u0, nu, g, dh, dout);
     }
+  };
+  auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
+    pointwise_rows(0, B, ch.u0(c), ch.u1(c) - ch.u0(c), s, dGs, rs);
   };
   if constexpr (Cell::kStepGrads) {
     static_assert(Cell::phases == 1, "per-step weight gradients pipeline one recurrent phase");
@@ -103,6 +111,31 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
     }
   }
   auto dGt = [&](index_t s) { return dG + time_of(s, T, go_backwards) * W; };
+  if constexpr (Cell::kRowSplit) {
+    if (nt > 1) {
+      // Note [batch-row chunks]: one chunk of batch rows per thread. Chunk c's task runs step
+      // s's dh GEMM for its rows and all units (it reads only its own rows of dG_s, which its
+      // own pointwise pass wrote in the previous phase), then step s-1's pointwise pass for the
+      // same rows and all units (it needs dh_{s-1} of exactly those rows). Against unit chunks
+      // (each GEMM reads ALL of dG_s, half of it written by the other core; the pointwise walks
+      // 4-line runs of every row) each thread now streams the whole packed R^T every step
+      // instead of its half. Timeline of the unit-chunk loop, LSTM (64, 28, 256, 256), 2
+      // threads: both threads busy throughout, but a chunk's GEMM took 36-42 us against 33 us a
+      // quarter at one thread (42 for the first chunk a thread runs in a phase, which fetches
+      // dG_s) and its pointwise pass 12-17 us against 7.7 (bench/RESULTS.md, lstm8).
+      const index_t R = nt;
+      PhaseSync rsync(R, nt);
+      auto rb = [&](index_t c) { return B * c / R; };
+      sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
+      rsync.run(ph++, [&](index_t c) { pointwise_rows(rb(c), rb(c + 1), 0, U, T - 1, dGt(T - 1), T * W); });
+      for (index_t s = T - 1; s >= 0; --s)
+        rsync.run(ph++, [&](index_t c) {
+          cell.recur_rows(time_of(s, T, go_backwards), rb(c), rb(c + 1), Wp.data(), dG, dh0);
+          if (s > 0) pointwise_rows(rb(c), rb(c + 1), 0, U, s - 1, dGt(s - 1), T * W);
+        });
+      return dG;
+    }
+  }
   if (cell.phases == 1) {
     // Note [one phase per step]: chunk c's task runs step s's dh GEMM for its units (reading
     // all of dG_s, complete since the previous phase), then step s-1's pointwise pass for the

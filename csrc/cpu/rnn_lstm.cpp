@@ -103,7 +103,7 @@ namespace {
 // dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
 struct LstmCell {
   static constexpr int kG = 4, phases = 1;
-  static constexpr bool kStepGrads = true;
+  static constexpr bool kStepGrads = true, kRowSplit = true;
   bool per_step;  // false: the whole-sequence GEMMs after the loop instead (lstm_backward)
   index_t B, U, T, W, F;
   const float *rk, *gates, *c_prev, *x, *h_prev, *Kp;
@@ -138,6 +138,11 @@ struct LstmCell {
   void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
     if (per_step) gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
     else gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
+  }
+  // dh_{t-1}[b0:b1, :] += dG_t[b0:b1] (4U) @ recurrent_kernel^T, Rp = every unit chunk's packing
+  // side by side: chunk boundaries are multiples of NR, so that is R^T packed as one chunk
+  void recur_rows(index_t t, index_t b0, index_t b1, const float* Rp, const float* dG, float* dh0) const {
+    gemm_packed(b1 - b0, U, W, dG + t * W + b0 * T * W, T * W, Rp, dh0 + b0 * U, U, true);
   }
   void prepare(index_t t, index_t b0, index_t b1, int buf) const {
     float* o = xh + buf * B * (F + U);
