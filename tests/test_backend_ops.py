@@ -315,7 +315,7 @@ def test_tensor_comparison_and_unary_operators():
     np.testing.assert_array_equal(((t > -0.5) ^ (t > 1)).numpy(), [False, True, False])
     np.testing.assert_array_equal((~(t > 0)).numpy(), [True, True, False])
     np.testing.assert_array_equal((5 // Tensor(np.array([2, 3]))).numpy(), [2, 1])
-    assert {t: 1}[t] == 1  # == keeps identity semantics: Tensors stay hashable
+    assert {t: 1}[t] == 1  # Tensors hash by identity (== is elementwise)
     s = K.shape(Tensor(np.zeros((7, 2), np.float32)))[0]
     assert int(s) == 7 and list(range(s)) == list(range(7)) and float(Tensor(2.5)) == 2.5
 

@@ -303,6 +303,49 @@ PLAN.update({
              "add_loss in a custom layer's call, closed over z_mean / z_log_var"),
 })
 
+# ---- tenth corpus (/work/corpus10; tools/keras_corpus.md "Tenth corpus") ----
+PLAN.update({
+    "kio_reproducibility_recipes": dict(
+        MNIST, metric="evaluate:accuracy",
+        note="MNIST resized to 32 x 32 in a tf.data map; a 3-Conv2D model, seeded with "
+             "keras.utils.set_random_seed(812)"),
+    "guide_distributed_training": dict(
+        MNIST, metric="evaluate:sparse_categorical_accuracy",
+        note="a Dense 256-256-10 model built under MirroredStrategy().scope(), fit on "
+             "Datasets (then two ModelCheckpoint / load_model runs, not compared)"),
+    "kio_debugging_tips": dict(
+        MNIST, metric="fit:val_accuracy",
+        note="the last of four train_step overrides mixing first- and second-order "
+             "gradients (normalized, 0.2 / 0.8, InverseTimeDecay SGD), batches of 2048"),
+    "guide_preprocessing_layers": dict(
+        epochs=1, samples=2000, metric="fit[0]:loss",
+        note="synthetic CIFAR-10 flattened through an adapted Normalization into a softmax "
+             "Dense; the later fits are two-sentence toys"),
+    "guide_intro_to_keras_for_researchers": dict(
+        MNIST, metric="fit[0]:sparse_categorical_accuracy",
+        note="the functional Dense 32-32-10 model's fit on a Dataset of batches of 64 (the "
+             "custom loops run over the whole dataset; the VAE and hypernetwork loops stop "
+             "after 1,000 steps as written)"),
+    "dlwp2_ch03_keras_and_tf": dict(
+        epochs=5, samples=2000, metric="fit:val_binary_accuracy",
+        note="two Gaussian classes in 2-D; Dense(1) with RMSprop(0.1) and MSE"),
+    "dlwp2_ch05_fundamentals": dict(
+        MNIST, metric="fit[0]:val_accuracy",
+        note="MNIST with 784 white-noise channels, Dense 512-10 (then 10 more fits: zero "
+             "channels, shuffled labels, learning rates, capacities, synthetic IMDB)"),
+    "dlwp2_ch07_working_with_keras": dict(
+        MNIST, metric="evaluate[3]:accuracy",
+        note="the first MNIST model's test accuracy (evaluates 0-2 are the random-data "
+             "multi-input models)"),
+    "dlwp2_ch11_text_intro": dict(
+        epochs=2, samples=1600, metric="evaluate:accuracy",
+        note="the harness's aclImdb tree (1,000 reviews a class, 20% moved to val/); the "
+             "bigram TF-IDF model's test accuracy"),
+    "dlwp2_ch12_vae": dict(
+        MNIST, metric="fit:total_loss", max_predict=30,
+        note="MNIST VAE with a train_step override; the 900 decoder.predict calls capped"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",

@@ -196,6 +196,11 @@ class Tensor:
         g = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({self.numpy()!r}{g})"
 
+    def __format__(self, spec):
+        """TensorFlow's: the value's NumPy formatting, so ``f"{loss:.4f}"`` formats a scalar
+        and ``f"{t}"`` prints the values (a format spec on a non-scalar is NumPy's TypeError)."""
+        return format(self.numpy(), spec)
+
     # ---- autograd ----------------------------------------------------------------------
     def backward(self, grad=None):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
@@ -238,8 +243,32 @@ class Tensor:
     def __pos__(self): return self
     def __floordiv__(self, o): return _basic().floordiv(self, o)
     def __rfloordiv__(self, o): return _basic().floordiv(o, self)
-    # Ordering comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow; == and
-    # != keep Python identity semantics so Tensors stay hashable (use backend.equal).
+    # Comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow 2, == and !=
+    # included (a Keras guide asserts ``a[i, j] == new_value[i, j]``). A Tensor still hashes by
+    # identity, so it stays a dict / set key (Python matches a key by identity before ==, and
+    # live objects' ids never collide); comparing with None or with something of an
+    # incompatible shape is False / True, as TensorFlow's incompatible_shape_error=False.
+    __hash__ = object.__hash__
+
+    def __eq__(self, o):
+        if o is None:
+            return False
+        try:
+            return _basic().equal(self, o)
+        except (TypeError, ValueError):
+            return False
+
+    def __bool__(self):  # TensorFlow's: a one-element Tensor's truth, else NumPy's ValueError
+        return bool(self.data)
+
+    def __ne__(self, o):
+        if o is None:
+            return True
+        try:
+            return _basic().not_equal(self, o)
+        except (TypeError, ValueError):
+            return True
+
     def __lt__(self, o): return _basic().less(self, o)
     def __le__(self, o): return _basic().less_equal(self, o)
     def __gt__(self, o): return _basic().greater(self, o)
@@ -518,9 +547,11 @@ def zero_filled(gs, out_meta):
 
 
 def _toposort(root_node):
-    """Nodes reachable from root_node, each after every node that consumes its outputs."""
+    """Nodes reachable from root_node (or from each node of a list), each after every node that
+    consumes its outputs."""
     order, seen = [], set()  # (a Node hashes by identity)
-    stack = [(root_node, False)]
+    roots = root_node if isinstance(root_node, list) else [root_node]
+    stack = [(r, False) for r in reversed(roots)]
     pop, push = stack.pop, stack.append
     while stack:
         node, done = pop()
@@ -667,20 +698,36 @@ def collect_gradients(root, grad, sources, free):
     """{id(source): gradient array} of ``root`` (seeded with ``grad``) for the sources it
     reaches: the walk of run_backward, collecting instead of writing ``.grad`` (GradientTape.gradient,
     higher_order.grad without create_graph)."""
+    return collect_gradients_of_sum([(root, grad)], sources, free)
+
+
+def collect_gradients_of_sum(roots, sources, free):
+    """collect_gradients for several (root, seed) pairs at once: the gradients of their sum, in
+    one walk that runs each node's backward once. A tape's ``gradient(list_of_targets, ...)``
+    needs this: targets that share a graph (the per-weight gradients of one loss, differentiated
+    again by an outer tape) walked one after the other would find the shared nodes freed by the
+    first walk of a non-persistent tape."""
     want = {id(s) for s in sources}
     got = {}
-    top = root._node
-    if top is None:
-        if id(root) in want:
-            got[id(root)] = grad
+    grads, tops = {}, []
+    for root, grad in roots:
+        top = root._node
+        if top is None:  # a leaf target: d root / d root
+            if id(root) in want:
+                got[id(root)] = grad if id(root) not in got else got[id(root)] + grad
+            continue
+        if id(top) not in grads:
+            grads[id(top)] = [None] * len(top.out_meta)
+            tops.append(top)
+        slot = grads[id(top)]
+        slot[root._index] = grad if slot[root._index] is None else slot[root._index] + grad
+    if not tops:
         return got
     inner = {id(s._node): [] for s in sources if s._node is not None}
     for s in sources:
         if s._node is not None:
             inner[id(s._node)].append(s)
-    grads = {id(top): [None] * len(top.out_meta)}
-    grads[id(top)][root._index] = grad
-    for node in _toposort(top):
+    for node in _toposort(tops):
         gs = grads.pop(id(node), None)
         if gs is None:
             continue
@@ -703,6 +750,4 @@ def collect_gradients(root, grad, sources, free):
             if g.dtype != t.data.dtype:
                 g = g.astype(t.data.dtype)
             route_gradient(t, g, grads, got, want)
-    if id(root) in want:
-        got[id(root)] = grad
     return got

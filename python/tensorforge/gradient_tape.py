@@ -20,7 +20,7 @@ gradient penalty) is itself recorded, so the outer tape can differentiate it (Se
 """
 import threading
 
-from .autograd import Tensor, _grad_state, collect_gradients, enable_grad, no_grad
+from .autograd import Tensor, _grad_state, collect_gradients_of_sum, enable_grad, no_grad
 from .higher_order import walk_graph
 from ._xp import array_module, raw
 
@@ -103,7 +103,7 @@ class GradientTape:
             seeds = [None] * len(targets)
         # recorded when another tape records now (See Note [higher-order gradients])
         graph = _grad_state.enabled and any(t is not self for t in _recording.tapes)
-        found = {}
+        found, pending = {}, []
         for t, seed in zip(targets, seeds):
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.gradient: target must be a Tensor, got "
@@ -118,10 +118,14 @@ class GradientTape:
                 if graph:  # a Tensor seed keeps its graph
                     got = walk_graph(t, seed if isinstance(seed, Tensor) and
                                      seed.dtype == g.dtype else Tensor(g), flat)
+                    for k, v in got.items():
+                        found[k] = v if k not in found else found[k] + v
                 else:
-                    got = collect_gradients(t, g, flat, free=not self.persistent)
-                for k, v in got.items():
-                    found[k] = v if k not in found else found[k] + v
+                    pending.append((t, g))
+        if pending:  # one walk for all targets: they may share a graph the walk frees
+            for k, v in collect_gradients_of_sum(pending, flat,
+                                                 free=not self.persistent).items():
+                found[k] = v if k not in found else found[k] + v
         out = []
         for s in flat:
             g = found.get(id(s))

@@ -26,6 +26,7 @@ from .gradient_tape import GradientTape  # noqa: F401
 from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
+from . import tf_distribute as distribute  # noqa: F401
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -573,8 +574,17 @@ def _log1p(x, name=None):
     return K.log(1.0 + _tensor("log1p", "x", x))
 
 
+def _l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``tf.math.l2_normalize`` (also ``tf.nn.``): x / sqrt(max(sum(x ** 2, axis), epsilon)),
+    the sum over ``axis`` (all axes when None; ``dim`` is its TF 1 name)."""
+    x = _tensor("l2_normalize", "x", x)
+    ax = dim if axis is None else axis
+    return x * K.pow(K.maximum(reduce_sum(K.square(x), ax, keepdims=True), float(epsilon)), -0.5)
+
+
 math = types.SimpleNamespace(
-    reduce_mean=reduce_mean, reduce_sum=reduce_sum, reduce_max=reduce_max,
+    l2_normalize=_l2_normalize, reduce_mean=reduce_mean, reduce_sum=reduce_sum,
+    reduce_max=reduce_max,
     reduce_min=reduce_min, reduce_prod=reduce_prod, reduce_std=reduce_std,
     reduce_variance=reduce_variance, reduce_logsumexp=reduce_logsumexp,
     square=square, sqrt=sqrt, exp=exp, log=log, abs=abs, sign=sign, round=round, sin=sin,
@@ -669,7 +679,7 @@ nn = types.SimpleNamespace(
     depth_to_space=depth_to_space, space_to_depth=space_to_depth,
     relu=_relu, softmax=_softmax, sigmoid=sigmoid, tanh=tanh, softplus=softplus,
     elu=lambda features, name=None: K.elu(features),
-    l2_normalize=lambda x, axis=None, epsilon=1e-12, name=None: K.l2_normalize(x, axis),
+    l2_normalize=_l2_normalize,
     sigmoid_cross_entropy_with_logits=_sigmoid_xent,
     softmax_cross_entropy_with_logits=_softmax_xent,
     sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
@@ -782,7 +792,8 @@ def print(*inputs, **kwargs):  # noqa: A001
 __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
-    "executing_eagerly", "compat", "config", "data", "math", "nn", "random", "strings", "io", "image",
+    "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
+    "strings", "io", "image",
     "summary",
     "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",

@@ -15,11 +15,23 @@ device_type)``, filtered by ``device_type`` compared as given (TensorFlow's
 Memory growth is recorded per GPU and read back by ``get_memory_growth`` (None until set, as
 TensorFlow), with TensorFlow's errors for a CPU or an unknown device; it changes nothing else:
 tensorforge's GPU arrays come from CuPy's pool, which grows on demand already.
+
+``tf.config.threading``: TensorFlow's intra-op pool is the threads one op uses, which is what
+tensorforge's thread count is, so ``set_intra_op_parallelism_threads(n)`` calls
+``set_num_threads(n)`` (0, TensorFlow's "let the system pick", puts back the count tensorforge
+started with). The inter-op pool runs independent ops at once; tensorforge runs one op at a time,
+so that number is recorded and read back but changes nothing. Both getters return what was set,
+0 before (TensorFlow's default). TensorFlow refuses a change once its runtime has started; here
+the thread count can change at any time, so nothing is refused.
+
+``tf.config.experimental.enable_op_determinism()`` is accepted: tensorforge has no
+non-deterministic kernel variant to switch off, and a seeded program repeats its results run to
+run (tests/test_corpus10.py trains twice and compares).
 """
 import collections
 
 from . import _native
-from ._dispatch import cuda_available
+from ._dispatch import cuda_available, get_num_threads, set_num_threads
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
@@ -71,16 +83,68 @@ def get_memory_growth(device):
     return _memory_growth.get(device)
 
 
+_threading = {"intra": 0, "inter": 0, "initial": None}
+
+
+def _thread_count_arg(fn, num_threads):
+    if isinstance(num_threads, bool) or not hasattr(num_threads, "__index__"):
+        raise TypeError(f"{fn}: num_threads must be an int, got "
+                        f"{type(num_threads).__name__} {num_threads!r}")
+    if int(num_threads) < 0:
+        raise ValueError(f"{fn}: num_threads must be >= 0 (0: the default), got {num_threads}")
+    return int(num_threads)
+
+
+def set_intra_op_parallelism_threads(num_threads):
+    """Threads one op uses: tensorforge's thread count (0 puts back the count it started with)."""
+    n = _thread_count_arg("set_intra_op_parallelism_threads", num_threads)
+    if _threading["initial"] is None:
+        _threading["initial"] = get_num_threads()
+    set_num_threads(n if n > 0 else _threading["initial"])
+    _threading["intra"] = n
+
+
+def get_intra_op_parallelism_threads():
+    """What ``set_intra_op_parallelism_threads`` last set; 0 before (TensorFlow's default)."""
+    return _threading["intra"]
+
+
+def set_inter_op_parallelism_threads(num_threads):
+    """Recorded only: tensorforge runs one op at a time (see the module docstring)."""
+    _threading["inter"] = _thread_count_arg("set_inter_op_parallelism_threads", num_threads)
+
+
+def get_inter_op_parallelism_threads():
+    return _threading["inter"]
+
+
+class _Threading:
+    """``tf.config.threading``."""
+    set_intra_op_parallelism_threads = staticmethod(set_intra_op_parallelism_threads)
+    get_intra_op_parallelism_threads = staticmethod(get_intra_op_parallelism_threads)
+    set_inter_op_parallelism_threads = staticmethod(set_inter_op_parallelism_threads)
+    get_inter_op_parallelism_threads = staticmethod(get_inter_op_parallelism_threads)
+
+
+threading = _Threading()
+
+
+def enable_op_determinism():
+    """TF 2.9+: accepted; tensorforge has no non-deterministic kernel variant to switch off."""
+
+
 class _Experimental:
-    """``tf.config.experimental``: the TF 2.0-2.1 spellings of the same functions."""
+    """``tf.config.experimental``: the TF 2.0-2.1 spellings of the same functions, and the
+    determinism switch."""
     list_physical_devices = staticmethod(list_physical_devices)
     list_logical_devices = staticmethod(list_logical_devices)
     get_visible_devices = staticmethod(get_visible_devices)
     set_memory_growth = staticmethod(set_memory_growth)
     get_memory_growth = staticmethod(get_memory_growth)
+    enable_op_determinism = staticmethod(enable_op_determinism)
 
 
 experimental = _Experimental()
 
 __all__ = ["PhysicalDevice", "LogicalDevice", "list_physical_devices", "list_logical_devices",
-           "get_visible_devices", "experimental"]
+           "get_visible_devices", "experimental", "threading"]

@@ -102,7 +102,7 @@ def join(inputs, separator="", name=None):
 
 
 __all__ = ["lower", "upper", "regex_replace", "regex_full_match", "strip", "length", "join",
-           "unicode_split", "reduce_join"]
+           "unicode_split", "reduce_join", "split"]
 
 
 def unicode_split(input, input_encoding, errors="replace", replacement_char=65533,  # noqa: A002
@@ -148,3 +148,30 @@ def reduce_join(inputs, axis=None, keepdims=False, separator="", name=None):
         out[i] = sep.join(row.tolist())
     out = out.reshape(moved.shape[:-1])
     return Tensor(np.expand_dims(out, ax) if keepdims else out)
+
+
+def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
+    """Each string split at ``sep`` (None: runs of whitespace, no empty tokens), at most
+    ``maxsplit`` times (-1: no limit). A scalar string gives a 1-D string Tensor of its tokens,
+    a batch of shape (N,) a RaggedTensor of N rows, as TensorFlow (a TextVectorization's custom
+    ``split``)."""
+    from .tf_ragged import RaggedTensor
+    a = as_bytes_array(input, "tf.strings.split")
+    if isinstance(sep, str):
+        sep = sep.encode("utf-8")
+    if sep is not None and not isinstance(sep, bytes):
+        raise TypeError(f"tf.strings.split: sep must be a string or None, got {sep!r}")
+    if sep == b"":
+        sep = None  # TensorFlow: an empty sep splits on whitespace too
+    if a.ndim > 1:
+        raise ValueError(f"tf.strings.split: input must be a string or a batch of shape (N,), "
+                         f"got shape {tuple(a.shape)}")
+    m = int(maxsplit)
+    rows = [v.split(sep, m) for v in a.reshape(-1)]
+    if a.ndim == 0:
+        out = np.empty(len(rows[0]), dtype=object)
+        out[:] = rows[0]
+        return Tensor(out)
+    values = np.empty(sum(len(r) for r in rows), dtype=object)
+    values[:] = [t for r in rows for t in r]
+    return RaggedTensor(values, np.concatenate([[0], np.cumsum([len(r) for r in rows])]))

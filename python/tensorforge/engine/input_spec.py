@@ -38,9 +38,9 @@ class InputSpec:
 
     def _check_shape(self, where, shape):
         want, got = self.shape, tuple(shape)
-        if self.allow_last_axis_squeeze:
-            want = want[:-1] if want and want[-1] == 1 else want
-            got = got[:-1] if got and got[-1] == 1 else got
+        if self.allow_last_axis_squeeze:  # never the batch axis: a batch of one string (1,)
+            want = want[:-1] if len(want) > 1 and want[-1] == 1 else want  # fits Input((1,))
+            got = got[:-1] if len(got) > 1 and got[-1] == 1 else got
         if len(want) != len(got) or any(w is not None and g is not None and w != g
                                          for w, g in zip(want[1:], got[1:])):
             raise _spec_error(f"{where}expected shape={_shape_str(self.shape)}, found "

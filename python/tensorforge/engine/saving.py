@@ -19,6 +19,7 @@ from .. import _fileio
 from .._fileio import atomic_savez as _atomic_savez  # Note [atomic save] there
 from ..autograd import Tensor, no_grad
 from .. import losses as _losses
+from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..saving import hdf5_format as _h5
 from . import config_check as _config_check
@@ -71,6 +72,10 @@ def _weights_meta(model):
 def _fn_name(fn):
     if isinstance(fn, str) or fn is None:
         return fn
+    if isinstance(fn, _metrics.Metric) and _metrics._CLASSES.get(type(fn).__name__) is type(fn):
+        # a built-in metric object (compile(metrics=[keras.metrics.SparseCategoricalAccuracy()])):
+        # its class and config, as Keras 2 saves it
+        return {"class_name": type(fn).__name__, "config": fn.get_config()}
     try:
         return _losses.serialize(fn)
     except ValueError:
@@ -228,13 +233,22 @@ def model_from_config(class_name, config, input_shape=None):
     return model
 
 
-def _resolve_named(spec):
+def _metric_from_config(spec):
+    cls = _metrics._CLASSES.get(spec["class_name"])
+    if cls is None:
+        raise ValueError(f"unknown metric class {spec['class_name']!r}")
+    return cls(**spec["config"])
+
+
+def _resolve_named(spec, from_config=_losses.deserialize):
+    """compile()'s loss (``from_config``: losses.deserialize) or metrics (_metric_from_config)
+    as saved by _nested_names: names, and {class_name, config} for Loss / Metric objects."""
     if isinstance(spec, dict) and set(spec) == {"class_name", "config"}:
-        return _losses.deserialize(spec)  # a Loss instance written by losses.serialize
+        return from_config(spec)
     if isinstance(spec, dict):
-        return {k: _resolve_named(v) for k, v in spec.items()}
+        return {k: _resolve_named(v, from_config) for k, v in spec.items()}
     if isinstance(spec, list):
-        return [_resolve_named(v) for v in spec]
+        return [_resolve_named(v, from_config) for v in spec]
     if isinstance(spec, str):
         return custom_object(spec) or spec
     return spec
@@ -263,7 +277,7 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
             try:
                 model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
                               loss=_resolve_named(cc["loss"]),
-                              metrics=_resolve_named(cc["metrics"]),
+                              metrics=_resolve_named(cc["metrics"], _metric_from_config),
                               loss_weights=cc.get("loss_weights"))
             except ValueError as e:
                 raise ValueError(f"load_model: cannot compile the loaded model ({e}); pass custom "

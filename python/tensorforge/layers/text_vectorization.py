@@ -9,7 +9,8 @@ Tensor (``tf.strings.lower`` / ``regex_replace``, tensorforge/tf_strings.py). ``
 string. ``ngrams``: an int n (1..n-grams) or a tuple of widths, joined by a space, as Keras 2.
 ``output_mode="int"`` pads with 0 or truncates to ``output_sequence_length`` (None: the longest
 row of the batch); "multi_hot", "count", "tf_idf" give one vector of the vocabulary size a row.
-Inputs are a batch of strings, shape (batch,) or (batch, 1).
+Inputs are a batch of strings, shape (batch,) or (batch, 1), or one string (a scalar: its
+output row, without the batch axis, as Keras 2).
 """
 import numpy as np
 
@@ -26,7 +27,7 @@ _SPLIT = ("whitespace", "character")
 
 class TextVectorization(PreprocessingLayer):
     _keeps_input_dtype = True
-    _input_ndim = (1, 2)  # (batch,) or (batch, 1) strings
+    _input_ndim = (0, 2)  # one string, (batch,) or (batch, 1) strings
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
@@ -146,7 +147,11 @@ class TextVectorization(PreprocessingLayer):
 
     # ---- call ------------------------------------------------------------------------------
     def call(self, inputs, training=False, mask=None):
-        rows = self._preprocess(inputs)
+        x = inputs if isinstance(inputs, Tensor) else Tensor(as_bytes_array(
+            inputs, "TextVectorization"))
+        if x.ndim == 0:  # one string: its row, without the batch axis (Keras 2's)
+            return Tensor(self.call(Tensor(x.data.reshape(1)), training, mask).data[0])
+        rows = self._preprocess(x)
         lengths = [len(r) for r in rows]
         flat = np.array([t for r in rows for t in r] + [""], dtype=object)[:-1]
         idx = self._lookup_layer._lookup(flat) if len(flat) else np.zeros(0, np.int64)

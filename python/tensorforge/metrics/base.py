@@ -11,11 +11,26 @@ import functools
 
 import numpy as np
 
+from ..autograd import Tensor
 from ._utils import _np, _weights
 from .functions import batch_mean
 
 
-class Metric:
+class _MetricType(type):
+    """Sets up a metric's state once the instance is fully constructed, not inside
+    ``Metric.__init__``: a Keras 2 subclass creates its state with ``self.add_weight`` in its
+    own ``__init__`` after ``super().__init__()`` (its initializers give the first values, as
+    Keras 2, so it is not reset); the others (the built-ins, a subclass keeping plain
+    attributes) get theirs from ``reset_state()``."""
+
+    def __call__(cls, *args, **kwargs):
+        self = super().__call__(*args, **kwargs)
+        if not self.variables:
+            self.reset_state()
+        return self
+
+
+class Metric(metaclass=_MetricType):
     """Base of the metric classes: running state, ``update_state`` / ``result`` /
     ``reset_state``; ``__call__`` updates and returns the running result."""
 
@@ -25,13 +40,33 @@ class Metric:
     # ranks); None for a state that is not such sums
     _sum_state = None
 
-    def __init__(self, name=None, dtype=None):
+    def __init__(self, name=None, dtype=None, **kwargs):
         self.name = name or _snake_name(type(self).__name__)
         self.dtype = dtype or "float32"
-        self.reset_state()
+        self._metric_weights = []
+
+    def add_weight(self, name, shape=(), aggregation=None, synchronization=None,
+                   initializer=None, dtype=None):
+        """A state variable (Keras 2's ``Metric.add_weight``): a non-trainable Tensor of
+        ``shape`` and ``dtype`` (the metric's by default), made by ``initializer`` (zeros by
+        default), updated by the subclass with ``assign`` / ``assign_add``."""
+        from .. import initializers
+        dt = np.dtype(dtype or self.dtype)
+        value = initializers.get(initializer or "zeros")(tuple(int(d) for d in shape), dt)
+        t = Tensor(np.array(value, dtype=dt), name=f"{self.name}/{name}")
+        self._metric_weights.append(t)
+        return t
+
+    @property
+    def variables(self):
+        return list(self.__dict__.get("_metric_weights", ()))
+
+    weights = variables
 
     def reset_state(self):
-        raise NotImplementedError
+        """Keras 2's default: every ``add_weight`` variable back to zero."""
+        for v in self.variables:
+            v.assign(np.zeros(v.shape, v.data.dtype))
 
     def reset_states(self):  # Keras 2.x spelling
         self.reset_state()
