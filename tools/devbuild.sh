@@ -12,5 +12,10 @@ if command -v ccache > /dev/null; then launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=c
 cmake -S . -B build/dev -G Ninja -DCMAKE_BUILD_TYPE=Release $launcher \
       -Dpybind11_DIR="$(python3 -m pybind11 --cmakedir)" -DTF_CUDA="${TF_CUDA:-OFF}" > /dev/null
 cmake --build build/dev -j "$(nproc)"
-cp build/dev/_C*.so python/tensorforge/
+# copy under a temporary name, then rename: overwriting the file in place would corrupt a process
+# (a running test suite) that has the old library mapped
+for so in build/dev/_C*.so; do
+  cp "$so" "python/tensorforge/.$(basename "$so").tmp"
+  mv -f "python/tensorforge/.$(basename "$so").tmp" "python/tensorforge/$(basename "$so")"
+done
 echo "devbuild: $(ls python/tensorforge/_C*.so | tr '\n' ' ')"
