@@ -55,7 +55,8 @@ def main():
                 dx = b(dy, am, xs[1], xs[2], *geo)
                 if not (np.array_equal(y, y_ref) and np.array_equal(am, am_ref)
                         and np.array_equal(f(x, *geo, False)[0], y_ref)
-                        and np.allclose(dx, R.max_pool2d_backward(dy, am_ref, xs[1], xs[2], *geo), atol=1e-6)):
+                        and np.allclose(dx, R.max_pool2d_backward(dy, am_ref, xs[1], xs[2], *geo),
+                                        atol=1e-6)):
                     raise AssertionError(f"pool_isa_cputime: {isa} {name} differs from the reference")
                 times = dict(fwd=tmin(lambda: f(x, *geo, False)), fwd_am=tmin(lambda: f(x, *geo, True)),
                              bwd=tmin(lambda: b(dy, am, xs[1], xs[2], *geo)))
