@@ -173,8 +173,30 @@ inline void max_window(const float* xn, index_t W, index_t C, index_t h0, index_
 // within the tests' tolerance).
 // dst[0:n] = reduce over r in [0, R) of rows[r][0:n] (rows r apart by `stride` floats); AVG
 // sums, otherwise max with NaN kept. Four independent vectors per step (Note [channel blocks]).
+// Note [one-lane rows]: with one-lane vectors (the portable build) a block of 4 "vectors" is 4
+// floats, and the compiler left those loops scalar. There one row at a time is combined into
+// dst by a plain loop over its floats, which it vectorizes (SSE2 on x86); every element sees the
+// same operands in the same order, so the same bits.
+// dst[0:n] = max(dst, src) with NaN kept (AVG: dst + src).
+template <bool AVG>
+inline void combine_row(const float* __restrict src, index_t n, float* __restrict dst) {
+  for (index_t i = 0; i < n; ++i) {
+    vf b = load(dst + i);
+    if (AVG)
+      b = b + load(src + i);
+    else
+      max_update(load(src + i), b);
+    store(dst + i, b);
+  }
+}
+
 template <bool AVG>
 inline void reduce_rows(const float* src, index_t stride, index_t R, index_t n, float* dst) {
+  if (kW == 1) {  // Note [one-lane rows]
+    std::memcpy(dst, src, sizeof(float) * n);
+    for (index_t r = 1; r < R; ++r) combine_row<AVG>(src + r * stride, n, dst);
+    return;
+  }
   index_t i = 0;
   for (; i + 4 * kW <= n; i += 4 * kW) {
     vf b[4];
@@ -206,6 +228,11 @@ inline void reduce_rows(const float* src, index_t stride, index_t R, index_t n, 
   }
 }
 
+// Note [one-lane argmax]: with one-lane vectors (the portable build) the float-lane argmax
+// loops run 4 channels per block, their int/float selects as branches: the training max pool
+// forward and its backward ran 20-30x behind AVX2. There the int32 channel loops below (and the
+// backward's) run instead, which the compiler vectorizes; same cells in the same order, so the
+// same values, argmax and sums.
 // best/am for one window cell: take v when it beats best (strict, so the FIRST max stays),
 // or when v is the first NaN (Note [NaN in max]: NaN in -> NaN out).
 inline void max_argmax_row(const float* __restrict v, float* __restrict best,
@@ -223,8 +250,9 @@ inline void max_argmax_row(const float* __restrict v, float* __restrict best,
 void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* argmax) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.OH;
-  // Indices ride in float lanes next to the values (exact below 2^24), stored as int32.
-  const bool float_index = s.H * s.W < (index_t(1) << 24);
+  // Indices ride in float lanes next to the values (exact below 2^24), stored as int32. Note
+  // [one-lane argmax]: the portable build (kW == 1) takes the channel loops instead.
+  const bool float_index = kW > 1 && s.H * s.W < (index_t(1) << 24);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
   const index_t orow = s.OW * C;
   const bool stream = !argmax && 4.0 * rows * orow > kStreamBytes;  // Note [streaming stores]
@@ -246,6 +274,11 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
         for (index_t ow = 0; ow < s.OW; ++ow) {
           index_t w0, w1;
           window(ow, s.sw, s.pl, s.KW, s.W, w0, w1);
+          if (kW == 1) {  // Note [one-lane rows]: the window's columns, one at a time
+            std::memcpy(yr + ow * C, v + w0 * C, sizeof(float) * C);
+            for (index_t iw = w0 + 1; iw < w1; ++iw) combine_row<false>(v + iw * C, C, yr + ow * C);
+            continue;
+          }
           channel_blocks(C, [&](index_t c, auto nv_, auto tail_, int tail) {
             TF_POOL_BLOCK;
             max_window<false, NV, TAIL>(v, s.W, C, 0, 1, w0, w1, c, tail, (s.OW - ow - 1) * C >= kW, yr + ow * C, nullptr);
@@ -284,7 +317,8 @@ void max_pool2d_forward(const PoolShape& s, const float* x, float* y, int32_t* a
 void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* argmax, float* dx) {
   FtzGuard ftz;
   const index_t C = s.C, rows = s.N * s.H;
-  const bool float_index = s.H * s.W < (index_t(1) << 24);  // compare indices in float lanes
+  // compare indices in float lanes; the portable build: Note [one-lane argmax]
+  const bool float_index = kW > 1 && s.H * s.W < (index_t(1) << 24);
   std::vector<index_t> qlo, qhi;
   column_windows(s.W, s.sw, s.pl, s.KW, s.OW, qlo, qhi);
   const int nt = threads_for(4.0 * s.N * s.H * s.W * C);
@@ -325,7 +359,10 @@ void max_pool2d_backward(const PoolShape& s, const float* dy, const int32_t* arg
             const index_t off = ((n * s.OH + oh) * s.OW + ow) * C;
             const float* __restrict g = dy + off;
             const int32_t* __restrict am = argmax + off;
-            for (index_t c = 0; c < C; ++c) d[c] += am[c] == idx ? g[c] : 0.0f;
+            for (index_t c = 0; c < C; ++c) {  // g read unconditionally: a select, vectorized
+              const float gc = g[c];
+              d[c] += am[c] == idx ? gc : 0.0f;
+            }
           }
       }
     }
