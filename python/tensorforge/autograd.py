@@ -31,7 +31,7 @@ import numpy as np
 
 from . import interop as _interop
 from ._tensor_shape import TensorShape
-from ._xp import array_module, to_one_device
+from ._xp import array_module, like as _like, to_one_device
 
 
 class _GradState(threading.local):
@@ -148,6 +148,8 @@ class Tensor:
         """Replace the values in place (same shape), outside the autograd tape; returns self."""
         v = value.data if isinstance(value, Tensor) else value
         xp = array_module(self.data)
+        if xp is not array_module(v):  # a device value into a host variable or back: one copy
+            v = _like(v, self.data)
         v = xp.asarray(v, dtype=self.data.dtype)
         if v.shape != self.data.shape:
             raise ValueError(f"assign: value of shape {v.shape} does not match the tensor's "
@@ -157,10 +159,12 @@ class Tensor:
 
     def assign_add(self, delta):
         d = delta.data if isinstance(delta, Tensor) else delta
+        d = d if array_module(d) is array_module(self.data) else _like(d, self.data)
         return self.assign(self.data + array_module(self.data).asarray(d, dtype=self.data.dtype))
 
     def assign_sub(self, delta):
         d = delta.data if isinstance(delta, Tensor) else delta
+        d = d if array_module(d) is array_module(self.data) else _like(d, self.data)
         return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype))
 
     def numpy(self):
