@@ -150,6 +150,65 @@ def test_gemm_small_forced_blocking_matches_reference():
     assert r.returncode == 0 and "ok" in r.stdout, r.stdout + r.stderr
 
 
+_PIN_CHILD = r"""
+import os, sys, numpy as np, tensorforge as tf
+from tensorforge import _native
+C = _native._C
+mode = sys.argv[1]
+if mode == "one_cpu":
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+allowed = os.sched_getaffinity(0)
+tf.set_backend("cpu")
+tf.set_num_threads(2)
+rng = np.random.default_rng(5)
+a = rng.standard_normal((300, 200)).astype(np.float32)
+b = rng.standard_normal((200, 500)).astype(np.float32)
+ref = a.astype(np.float64) @ b.astype(np.float64)
+tol = 16 * 200 * np.finfo(np.float32).eps * (np.abs(a).astype(np.float64) @ np.abs(b))
+before = set(os.listdir("/proc/self/task"))
+assert (np.abs(tf.ops.gemm(a, b) - ref) <= tol).all()
+helpers = [int(t) for t in set(os.listdir("/proc/self/task")) - before]
+assert len(helpers) == 1, helpers  # 2 threads: the caller and one pool helper
+aff = os.sched_getaffinity(helpers[0])
+print("pins", C.pool_pins(), "allowed", sorted(allowed), "helper", sorted(aff))
+if mode == "moved":  # the caller moves onto the helper's CPU: the next loop re-pins the helper
+    (cpu,) = aff
+    os.sched_setaffinity(0, {cpu})
+    assert (np.abs(tf.ops.gemm(a, b) - ref) <= tol).all()
+    aff2 = os.sched_getaffinity(helpers[0])
+    os.sched_setaffinity(0, allowed)
+    print("pins", C.pool_pins(), "helper", sorted(aff2))
+print("ok")
+"""
+
+
+def _pin_child(mode, env=None):
+    r = subprocess.run([sys.executable, "-c", _PIN_CHILD, mode], env=subprocess_env(env),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.endswith("ok\n"), r.stdout + r.stderr
+    return [line.split() for line in r.stdout.splitlines()]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+                    reason="helper pinning is Linux-only and needs two CPUs to choose from")
+def test_pool_helper_pinned_off_the_callers_cpu():
+    """Note [helpers pinned off the caller's cpu]: the helper runs on one CPU of the allowed set,
+    is re-pinned when the caller moves onto that CPU, is left alone with TENSORFORGE_PIN_THREADS=0
+    and where the process has one CPU only; results are right in every case."""
+    lines = _pin_child("normal")
+    pins, helper = int(lines[0][1]), lines[0][lines[0].index("helper") + 1:]
+    assert pins == 1 and len(helper) == 1, lines
+    lines = _pin_child("moved")
+    first, second = lines[0][lines[0].index("helper") + 1:], lines[1][lines[1].index("helper") + 1:]
+    assert len(first) == 1 and len(second) == 1 and first != second, lines
+    assert int(lines[1][1]) == 2, lines  # one pin at the start, one after the move
+    lines = _pin_child("normal", {"TENSORFORGE_PIN_THREADS": "0"})
+    allowed = lines[0][lines[0].index("allowed") + 1:lines[0].index("helper")]
+    assert int(lines[0][1]) == 0 and lines[0][lines[0].index("helper") + 1:] == allowed, lines
+    lines = _pin_child("one_cpu")
+    assert int(lines[0][1]) == 0 and len(lines[0][lines[0].index("helper") + 1:]) == 1, lines
+
+
 def test_backend_info_reports_caches_and_blocking():
     info = tf.backend_info(print_it=False)
     for key in ("cpu", "caches", "gemm_blocking", "scheduler"):

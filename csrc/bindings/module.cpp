@@ -209,6 +209,9 @@ void bind_core(pybind11::module_& m) {
   });
   m.def("pool_backoffs", [] { return pool_backoffs(); },
         "Loops the thread pool ran alone after a straggling helper (Note [straggler backoff])");
+  m.def("pool_pins", [] { return pool_pins(); },
+        "Times a pool helper was pinned to a CPU off the caller's (Note [helpers pinned off the "
+        "caller's cpu])");
   m.def("release_workspaces", [] { release_workspaces(); },
         "Free the kernels' cached scratch buffers (each thread frees its own at its next call); "
         "Note [workspace]");

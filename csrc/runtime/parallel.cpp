@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -59,6 +60,11 @@ int env_int(const char* name, int dflt) {
   return end != s && v > 0 && v < 1000000 ? (int)v : dflt;
 }
 
+bool env_is(const char* name, const char* value) {
+  const char* s = std::getenv(name);
+  return s && std::strcmp(s, value) == 0;
+}
+
 int default_threads() {
   // OMP_NUM_THREADS is honoured as before (users and CI set it); TENSORFORGE_NUM_THREADS wins.
   int n = 0;
@@ -94,6 +100,7 @@ class Pool {
     }
     threads = std::min({threads, threads_.load(std::memory_order_relaxed), kMaxThreads});
     ensure_workers(threads - 1);
+    place_helpers(threads - 1);  // Note [helpers pinned off the caller's cpu]
     fn_ = fn;
     ctx_ = ctx;
     error_ = nullptr;
@@ -124,6 +131,10 @@ class Pool {
     new (&err_mu_) std::mutex();
     new (&sleep_cv_) std::condition_variable();
     workers_.clear();  // their std::thread objects are leaked: the threads are gone
+    pin_.clear();
+#if defined(__linux__)
+    handles_.clear();
+#endif
     sleepers_.store(0);
     claim_.store(0);
     stop_.store(false);
@@ -214,10 +225,68 @@ class Pool {
     }
   }
 
+  // Note [helpers pinned off the caller's cpu]: a helper asleep when a loop is published is
+  // woken by the caller, and on these machines the kernel often queues it on the caller's own CPU
+  // (the waker's) while the other CPU idles: the helper then waits behind the busy caller, the
+  // caller runs every chunk itself, and whole stretches of loops run at one thread's speed. Zen 5
+  // KVM guest, 2 threads, 512^3 SGEMM in rounds of 7 calls after a 0.2 s pause (the helper asleep
+  // at each round's start): rounds read 460 or 240 GFLOP/s, the slow ones with the CPU other than
+  // the caller's idle; with the helper's affinity set to that other CPU every round read 424-472.
+  // So each helper is pinned to one CPU of the process's allowed set other than the caller's, and
+  // helpers to different CPUs while there are enough; before every loop the caller checks that it
+  // does not itself run on a helper's CPU (the scheduler may have moved it there) and otherwise
+  // re-pins that helper to a free CPU (one system call; pins are counted by pool_pins). The caller's own
+  // affinity is never touched. Under contention a helper pinned beside a busy process still only
+  // claims chunks while it runs (Note [chunks claimed dynamically]). TENSORFORGE_PIN_THREADS=0
+  // leaves placement to the kernel; helpers beyond the allowed CPUs stay unpinned.
+  int free_cpu(int avoid, int self) const {
+#if defined(__linux__)
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (c == avoid || !CPU_ISSET(c, &allowed_)) continue;
+      bool taken = false;
+      for (size_t k = 0; k < pin_.size() && !taken; ++k) taken = (int)k != self && pin_[k] == c;
+      if (!taken) return c;
+    }
+#endif
+    (void)avoid;
+    (void)self;
+    return -1;
+  }
+
+  void pin(size_t k, int cpu) {
+#if defined(__linux__)
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (pthread_setaffinity_np(handles_[k], sizeof(one), &one) != 0) return;
+    pin_[k] = cpu;
+    pins_.fetch_add(1, std::memory_order_relaxed);
+#endif
+  }
+
+  void place_helpers(int n) {
+    if (!pin_enabled_ || n <= 0) return;
+#if defined(__linux__)
+    const int me = sched_getcpu();
+    if (me < 0) return;
+    for (int k = 0; k < n && k < (int)pin_.size(); ++k) {
+      if (pin_[k] >= 0 && pin_[k] != me) continue;
+      const int c = free_cpu(me, k);
+      if (c >= 0) pin(k, c);
+    }
+#endif
+  }
+
   void ensure_workers(int n) {
     while ((int)workers_.size() < n) {
       const int slot = (int)workers_.size() + 1;
       auto* t = new std::thread([this, slot] { helper(slot); });
+#if defined(__linux__)
+      if (workers_.empty() && (!pin_enabled_ || sched_getaffinity(0, sizeof(allowed_), &allowed_) != 0))
+        pin_enabled_ = false;  // Note [helpers pinned off the caller's cpu]
+      handles_.push_back(t->native_handle());  // before detach, which forgets it
+#endif
+      pin_.push_back(-1);
       t->detach();  // the pool lives until the process exits
       workers_.push_back(t);
     }
@@ -238,6 +307,14 @@ class Pool {
   std::mutex sleep_mu_;
   std::condition_variable sleep_cv_;
   std::atomic<int> sleepers_{0};
+  // Note [helpers pinned off the caller's cpu]; used by the loop's caller only (under use_)
+  bool pin_enabled_ = !env_is("TENSORFORGE_PIN_THREADS", "0");
+  std::vector<int> pin_;  // per helper: the CPU it is pinned to, or -1
+#if defined(__linux__)
+  std::vector<pthread_t> handles_;
+  cpu_set_t allowed_{};
+#endif
+  std::atomic<long> pins_{0};
   // Note [straggler backoff]; written by the loop's caller only (under use_).
   std::chrono::steady_clock::time_point serial_until_{};
   int backoff_us_ = 0;
@@ -245,6 +322,7 @@ class Pool {
 
  public:
   long backoffs() const { return backoffs_; }
+  long pins() const { return pins_.load(std::memory_order_relaxed); }
 };
 
 Pool& pool() {
@@ -269,6 +347,7 @@ struct Grouped {
 
 int pool_threads() { return pool().threads(); }
 long pool_backoffs() { return pool().backoffs(); }
+long pool_pins() { return pool().pins(); }
 void pool_set_threads(int n) { pool().set_threads(n); }
 bool pool_in_chunk() { return t_in_chunk; }
 

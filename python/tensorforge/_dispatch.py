@@ -234,6 +234,13 @@ def _cpu_info(ci):
     }
 
 
+def _scheduler(C):
+    if C is None:
+        return None
+    pinned = os.environ.get("TENSORFORGE_PIN_THREADS") != "0"  # Note [helpers pinned off the caller's cpu]
+    return "tensorforge pool (chunks claimed dynamically" + (", helpers pinned off the caller's CPU)" if pinned else ")")
+
+
 def backend_info(print_it=True):
     """Describe the runtime: backend, ISA path, threads, CPU and caches with the GEMM blocking
     chosen from them, CUDA build and GPU, versions.
@@ -251,7 +258,7 @@ def backend_info(print_it=True):
         "supported_isas": list(C.supported_isas()) if C is not None else [],
         "openmp": bool(C.openmp()) if C is not None else False,
         "threads": get_num_threads(),
-        "scheduler": "tensorforge pool (chunks claimed dynamically)" if C is not None else None,
+        "scheduler": _scheduler(C),
         "cuda_compiled": _native._C_cuda is not None,
         "gpu_visible": cuda_available(),
         "numpy": np.__version__,

@@ -18,7 +18,8 @@
 //
 // Idle helpers spin for a short while (TENSORFORGE_SPIN_US, default 50 us: back-to-back kernels
 // of a training step find them awake) and then sleep on a condition variable; the caller wakes
-// them only when some sleep. Work below a threshold never enters the pool (see the callers'
+// them only when some sleep. Each helper is pinned to a CPU other than the caller's, so that a woken helper
+// is not queued behind the caller (Note [helpers pinned off the caller's cpu] in parallel.cpp). Work below a threshold never enters the pool (see the callers'
 // threads_for / grain arguments: a 32k-element pointwise op stays on the calling thread).
 // One caller at a time uses the pool; a second Python thread calling a kernel meanwhile runs
 // its loop on its own thread (no waiting). Nested loops (a chunk that calls sgemm) run serially
@@ -38,6 +39,9 @@ void pool_run(index_t nchunks, int threads, ChunkFn fn, void* ctx);
 // How often a loop was slower than running it alone would have been, so that the following
 // loops ran on the calling thread for a while (Note [straggler backoff] in parallel.cpp).
 long pool_backoffs();
+// How often a pool helper was pinned to a CPU: when it started, and again when the calling thread
+// had moved onto its CPU (Note [helpers pinned off the caller's cpu] in parallel.cpp).
+long pool_pins();
 
 inline namespace TF_LOCAL_NS {  // See Note [per-ISA inline functions] in common.h
 
