@@ -1,8 +1,9 @@
 """GEMM GFLOP/s: tensorforge vs NumPy (OpenBLAS at its best) and PyTorch, same threads.
 
-Shapes: square n = 64..2048, and the GEMMs that LeNet / MLP / LSTM training run (forward and the
-two transposed backward forms): (M, K, N) = (32, 1800, 500), (128, 784, 256), (64, 512, 1024),
-(6, 25, 36864) - the last is LeNet conv1's weight gradient (C_out x KH*KW*C_in x N*OH*OW).
+Shapes: square n = 64..4096 (4096 in the full run only), and the GEMMs that LeNet / MLP / LSTM
+training run (forward and the two transposed backward forms): (M, K, N) = (32, 1800, 500),
+(128, 784, 256), (64, 512, 1024), (6, 25, 36864) - the last is LeNet conv1's weight gradient
+(C_out x KH*KW*C_in x N*OH*OW).
 
 Timing: the contenders are timed in interleaved rounds (ours, numpy, torch, ours, ...) after a
 warm-up, and each reports its best round (the median is printed too). On a machine shared with
@@ -77,7 +78,7 @@ def interleaved(fns, flop, min_time=0.3, min_rounds=7, max_rounds=200, settle=0.
             ts.append(dt / reps)
     return [(min(ts), statistics.median(ts)) for ts in times]
 
-SQUARE = [64, 128, 256, 512, 1024, 2048]
+SQUARE = [64, 128, 256, 512, 1024, 2048, 4096]  # issue 15's bar covers n = 256..4096
 DL = [("lenet fc", 32, 1800, 500), ("mlp fc", 128, 784, 256), ("lstm", 64, 512, 1024),
       ("conv1 dW", 6, 25, 36864)]
 
