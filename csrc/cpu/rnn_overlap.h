@@ -118,8 +118,10 @@ void chain_with_tasks(index_t nsteps, index_t nblk, int nq, const TaskStream* st
 // of Note [one phase per step] with one chunk of all units, dG kept time-major (T, B, W) so a
 // time block is one run of rows. Chain step 0 packs R^T and runs step T-1's pointwise pass;
 // step i > 0 runs step s = T-i's dh GEMM and step s-1's pointwise pass. Time block k covers
-// the steps s in [T - (k+1) tb, T - k tb) (clipped at 0), the times [t0, t1) (go_backwards:
-// t = T-1-s); task(q, k, t0, t1, dG) runs stream q's work on it.
+// the steps s in [T - e(k+1), T - e(k)), e(0) = 0, e(1) = ceil(tb / 2), then tb steps a block
+// (clipped at T): the first block is short, so the other thread waits less for its first GEMMs.
+// Its times are [t0, t1) (go_backwards: t = T-1-s); task(q, k, t0, t1, dG) runs stream q's
+// work on it.
 template <class Cell, class Task>
 void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
                      const float* mask, bool go_backwards, float* dh0, index_t tb, int nq,
@@ -140,14 +142,20 @@ void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, con
     gemm_packed(B, U, W, dGs(s), W, Rp.data(), dh0, U, true);
     if (s > 0) bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, 0, B, 0, U, s - 1, dGs(s - 1), W);
   };
-  const index_t nblk = ceil_div(T, tb);
-  // steps whose dG is final after i chain steps: i (T after the last), so blocks: i / tb
-  auto ready = [&](index_t i) { return i >= T ? nblk : i / tb; };
+  std::vector<index_t> e{0};  // block k: the chain's steps [e(k), e(k+1)) before the last
+  for (index_t n = (tb + 1) / 2; e.back() < T; n = tb) e.push_back(std::min(T, e.back() + n));
+  const index_t nblk = (index_t)e.size() - 1;
+  // the steps whose dG is final after i chain steps: i (T after the last)
+  auto ready = [&](index_t i) {
+    index_t k = 0;
+    while (k < nblk && e[k + 1] <= std::min(i, T)) ++k;
+    return k;
+  };
   // a second thread only where the sequence's GEMMs (dx, the weight gradients, the chain's dh:
   // four of ~2 B T W U flops when F ~ U) pay for waking it
   const int nt = max_threads() > 1 && 8.0 * B * T * W * U >= kMinOverlapFlop ? 2 : 1;
   chain_with_tasks(T + 1, nblk, nq, streams, nt, step, ready, [&](int q, index_t k) {
-    const index_t s0 = std::max<index_t>(0, T - (k + 1) * tb), s1 = T - k * tb;
+    const index_t s0 = T - e[k + 1], s1 = T - e[k];
     const index_t t0 = go_backwards ? T - s1 : s0, t1 = go_backwards ? T - s0 : s1;
     task(q, k, t0, t1, dG);
   });
