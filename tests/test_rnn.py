@@ -281,9 +281,10 @@ def test_backward_isa_paths_vs_float64_reference(isa, rng):
     for cell in ("lstm", "gru", "simple_rnn"):
         # the last shape is big enough per step (>= 2 MFLOP) for the kernels to use 2 threads
         big = (40, 3, 8, 96) if cell != "simple_rnn" else (40, 3, 8, 176)
-        # LSTM, batch < 24 with 2-thread steps: the whole-sequence backward in batch-row chunks
-        # (Note [batch-row chunks]), 300 units: a partial last panel on every ISA
-        rows = [(5, 3, 8, 300)] if cell == "lstm" else []
+        # LSTM, batch < 24: the whole-sequence backward, its chain beside the GEMMs (Note [chain
+        # beside the GEMMs]): 300 units (a partial last panel on every ISA) in one time block;
+        # 30 steps of 20 rows in blocks of 13, 13 and 4 steps
+        rows = [(5, 3, 8, 300), (20, 30, 8, 40)] if cell == "lstm" else []
         for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big] + rows):
             for var in (variants(cell) if k < 3 else variants(cell)[-1:]):
                 gb = bool(k % 2)
@@ -459,7 +460,8 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk
     (1, 6, 11, 20),    # batch 1 (< 24): the whole-sequence GEMMs
     (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs
-    (5, 3, 8, 300),    # 2 threads in batch-row chunks of 2 and 3 rows, a partial last panel
+    (5, 3, 8, 300),    # the chain beside the GEMMs on 2 threads, one time block, a partial last panel
+    (20, 30, 8, 40),   # the same in time blocks of 13, 13 and 4 steps
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     """Both ways of the native LSTM backward to its weight gradients (accumulated per step while

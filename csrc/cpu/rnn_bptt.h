@@ -24,10 +24,6 @@ namespace {
 //   prefetch(b, t, u0, nu)  prefetch what step() reads of row b (Note [row prefetch])
 //   phases               recurrent phases per step (1; GRU reset_after=False: 2)
 //   recur(k, t, u0, nu, Rp, dG, dh0)  phase k: dh_{t-1}[:, u0:u0+nu] += dG_t @ R^T
-//   kRowSplit            the cell has recur_rows(t, b0, b1, Rp, dG, dh0): dh_{t-1}[b0:b1, :] +=
-//                        dG_t[b0:b1] @ R^T with R^T packed whole (the unit chunks' packings side
-//                        by side); the whole-sequence backward then runs in batch-row chunks
-//                        (Note [batch-row chunks])
 //   kStepGrads           the cell may accumulate its weight gradients inside the loop (Note
 //                        [per-step weight gradients]); when its per_step is true (phases must
 //                        be 1), dG is one step's (B, W) (row stride W; two, alternating), one
@@ -37,11 +33,40 @@ namespace {
 //     chunk_grads(u0, nu, dG, buf) after the chunk's pointwise pass (same task: dG in cache)
 //     dx_rows(t, b0, b1, dG)       beside recur, for chunk c's share of the batch rows
 // Returns dG (B, T, W), the calling thread's Ws::rnn_grad workspace, for the whole-sequence
-// weight-gradient GEMMs the caller runs next (not per_step).
+// weight-gradient GEMMs the caller runs next (not per_step). The LSTM's whole-sequence backward
+// runs instead in rnn_overlap.h (Note [chain beside the GEMMs]), over the same pointwise pass.
+// The pointwise pass of step s for batch rows [b0, b1) and units [u0, u0 + nu): dG_s into dGs
+// (row stride rs; gate block q at column q * U) from dh_t = dh0 + d_out[:, s], masked rows
+// carrying dh (and the cell's own gradient) straight through with dG = 0.
+template <class Cell>
+void bptt_pointwise(const RnnDims& d, const Cell& cell, const float* d_out, const float* mask,
+                    bool go_backwards, float* dh0, index_t b0, index_t b1, index_t u0, index_t nu,
+                    index_t s, float* dGs, index_t rs) {
+  const index_t T = d.T, U = d.U, nblk = cell.W / U;
+  const index_t t = time_of(s, T, go_backwards);
+  for (index_t b = b0; b < b1; ++b) {
+    float* g = dGs + b * rs + u0;
+    const float* dout = d_out + (b * T + s) * U + u0;
+    if (b + kPfRows < b1) {  // Note [row prefetch]
+      prefetch_run<0>(dout + kPfRows * T * U, nu);
+      cell.prefetch(b + kPfRows, t, u0, nu);
+    }
+    float* dh = dh0 + b * U + u0;
+    if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
+      for_lanes(nu, [&](index_t j, int n) {
+        for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
+        st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
+      });
+      continue;
+    }
+    cell.step(b, t, u0, nu, g, dh, dout);
+  }
+}
+
 template <class Cell>
 const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
                   const float* mask, bool go_backwards, float* dh0) {
-  const index_t B = d.B, T = d.T, U = d.U, W = cell.W, nblk = W / U;
+  const index_t B = d.B, T = d.T, U = d.U, W = cell.W;
   bool per_step = false;
   if constexpr (Cell::kStepGrads) per_step = cell.per_step;
   // per_step: two (B, W) step buffers, alternating (step s uses dG + (s & 1) * B * W)
@@ -54,26 +79,8 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
   PhaseSync sync(ch.C, nt);
   int64_t ph = 0;
   // dG of step s for the units of chunk c (and the direct parts of dh_{t-1} / dc_{t-1})
-  // ... for batch rows [b0, b1) and units [u0, u0 + nu)
   auto pointwise_rows = [&](index_t b0, index_t b1, index_t u0, index_t nu, index_t s, float* dGs, index_t rs) {
-    const index_t t = time_of(s, T, go_backwards);
-    for (index_t b = b0; b < b1; ++b) {
-      float* g = dGs + b * rs + u0;
-      const float* dout = d_out + (b * T + s) * U + u0;
-      if (b + kPfRows < b1) {  // Note [row prefetch]
-        prefetch_run<0>(dout + kPfRows * T * U, nu);
-        cell.prefetch(b + kPfRows, t, u0, nu);
-      }
-      float* dh = dh0 + b * U + u0;
-      if (mask && mask[b * T + t] == 0.0f) {  // carried step: dh (dc) pass through, no dG
-        for_lanes(nu, [&](index_t j, int n) {
-          for (index_t q = 0; q < nblk; ++q) st(g + q * U + j, zero(), n);
-          st(dh + j, ld(dh + j, n) + ld(dout + j, n), n);
-        });
-        continue;
-      }
-      cell.step(b, t, u0, nu, g, dh, dout);
-    }
+    bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, b0, b1, u0, nu, s, dGs, rs);
   };
   auto pointwise = [&](index_t c, index_t s, float* dGs, index_t rs) {
     pointwise_rows(0, B, ch.u0(c), ch.u1(c) - ch.u0(c), s, dGs, rs);
@@ -111,31 +118,6 @@ const float* bptt(const RnnDims& d, const Cell& cell, const float* d_out, const 
     }
   }
   auto dGt = [&](index_t s) { return dG + time_of(s, T, go_backwards) * W; };
-  if constexpr (Cell::kRowSplit) {
-    if (nt > 1) {
-      // Note [batch-row chunks]: one chunk of batch rows per thread. Chunk c's task runs step
-      // s's dh GEMM for its rows and all units (it reads only its own rows of dG_s, which its
-      // own pointwise pass wrote in the previous phase), then step s-1's pointwise pass for the
-      // same rows and all units (it needs dh_{s-1} of exactly those rows). Against unit chunks
-      // (each GEMM reads ALL of dG_s, half of it written by the other core; the pointwise walks
-      // 4-line runs of every row) each thread now streams the whole packed R^T every step
-      // instead of its half. Timeline of the unit-chunk loop, LSTM (64, 28, 256, 256), 2
-      // threads: both threads busy throughout, but a chunk's GEMM took 36-42 us against 33 us a
-      // quarter at one thread (42 for the first chunk a thread runs in a phase, which fetches
-      // dG_s) and its pointwise pass 12-17 us against 7.7 (bench/RESULTS.md, lstm8).
-      const index_t R = nt;
-      PhaseSync rsync(R, nt);
-      auto rb = [&](index_t c) { return B * c / R; };
-      sync.run(ph++, [&](index_t c) { cell.pack(ch.u0(c), ch.u1(c), Wp.data() + woff[c]); });
-      rsync.run(ph++, [&](index_t c) { pointwise_rows(rb(c), rb(c + 1), 0, U, T - 1, dGt(T - 1), T * W); });
-      for (index_t s = T - 1; s >= 0; --s)
-        rsync.run(ph++, [&](index_t c) {
-          cell.recur_rows(time_of(s, T, go_backwards), rb(c), rb(c + 1), Wp.data(), dG, dh0);
-          if (s > 0) pointwise_rows(rb(c), rb(c + 1), 0, U, s - 1, dGt(s - 1), T * W);
-        });
-      return dG;
-    }
-  }
   if (cell.phases == 1) {
     // Note [one phase per step]: chunk c's task runs step s's dh GEMM for its units (reading
     // all of dG_s, complete since the previous phase), then step s-1's pointwise pass for the

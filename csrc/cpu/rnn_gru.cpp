@@ -131,7 +131,7 @@ namespace {
 // (K = 2U), then U_h^T (K = U), in two recurrent phases: d(r*h) and dr first, then dh_{t-1}.
 struct GruCell {
   static constexpr int kG = 3;
-  static constexpr bool kStepGrads = false, kRowSplit = false;
+  static constexpr bool kStepGrads = false;
   index_t B, U, T, W, Kzr, o_hx;
   const float *rk, *gates, *h_prev, *rec_h, *mask;
   bool reset_after;

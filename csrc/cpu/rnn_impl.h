@@ -51,9 +51,10 @@
 // Backward: one phase per step whose chunk task runs the GEMM giving dh_{t-1} for its units
 // from the whole dG row, then the next step's pointwise pass (dG) for the same units (Note [one
 // phase per step]; GRU reset_after=False: pointwise, then its two GEMM phases); one driver runs
-// it for every cell (Note [BPTT driver]); the LSTM's whole-sequence backward on several threads
-// cuts batch rows instead of units (Note [batch-row chunks] in rnn_bptt.h). Chunks are claimed
-// dynamically, see Note [dynamic unit chunks].
+// it for every cell (Note [BPTT driver]); the LSTM's whole-sequence backward instead runs its
+// chain on one thread beside the weight-gradient GEMMs of the steps it has finished (Note [chain
+// beside the GEMMs] in rnn_overlap.h). Chunks are claimed dynamically, see Note [dynamic unit
+// chunks].
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing

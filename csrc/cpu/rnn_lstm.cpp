@@ -1,6 +1,6 @@
 // LSTM forward and backward through time (shared pieces and the file family's notes in
 // rnn_impl.h, the backward driver in rnn_bptt.h; contract in tf/rnn.h).
-#include "rnn_bptt.h"
+#include "rnn_overlap.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -98,17 +98,24 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 }
 
 namespace {
+// Rows (steps x batch) per time block of Note [chain beside the GEMMs]: the depth of the
+// dkernel / drecurrent_kernel GEMMs of a block (each block reads and writes their whole C).
+// LSTM (64, 28, 256, 256) backward at 2 threads, shared machine: 128, 192, 256 and 384 rows
+// within the noise (8.4-8.7 ms); 1792 (one block, no overlap) 13.3 ms.
+constexpr index_t kLstmBlockRows = 256;
+
 // The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
 // Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
 // dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
 struct LstmCell {
   static constexpr int kG = 4, phases = 1;
-  static constexpr bool kStepGrads = true, kRowSplit = true;
+  static constexpr bool kStepGrads = true;
   bool per_step;  // false: the whole-sequence GEMMs after the loop instead (lstm_backward)
   index_t B, U, T, W, F;
   const float *rk, *gates, *c_prev, *x, *h_prev, *Kp;
   float *dc0, *dx, *dkernel, *drk, *dbias;
   float* xh;  // per_step: two [x_t | h_{t-1}] (B, F + U), contiguous rows for chunk_grads
+  float* dbias_step;  // non-null: step() adds its dG rows to it (Note [chain beside the GEMMs])
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
@@ -126,23 +133,27 @@ struct LstmCell {
          o = ld(gt + 3 * U + j, n), cpv = ld(cp + j, n);
       vf ac = act_f(fmadd(f, cpv, i * gg), act);
       vf dct = fmadd(dht * o, dact_f(ac, act), ld(dc + j, n));
-      st(g + j, dct * gg * dact_f(i, rec_act), n);
-      st(g + U + j, dct * cpv * dact_f(f, rec_act), n);
-      st(g + 2 * U + j, dct * i * dact_f(gg, act), n);
-      st(g + 3 * U + j, dht * ac * dact_f(o, rec_act), n);
+      const vf di = dct * gg * dact_f(i, rec_act), df = dct * cpv * dact_f(f, rec_act),
+               dg = dct * i * dact_f(gg, act), dov = dht * ac * dact_f(o, rec_act);
+      st(g + j, di, n);
+      st(g + U + j, df, n);
+      st(g + 2 * U + j, dg, n);
+      st(g + 3 * U + j, dov, n);
+      if (dbias_step) {
+        float* db = dbias_step + u0 + j;
+        st(db, ld(db, n) + di, n);
+        st(db + U, ld(db + U, n) + df, n);
+        st(db + 2 * U, ld(db + 2 * U, n) + dg, n);
+        st(db + 3 * U, ld(db + 3 * U, n) + dov, n);
+      }
       st(dc + j, dct * f, n);
       st(dh + j, zero(), n);  // the GEMM accumulates dh_{t-1}
     });
   }
-  // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units]
-  void recur(int, index_t t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
-    if (per_step) gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
-    else gemm_packed(B, nu, W, dG + t * W, T * W, Rp, dh0 + u0, U, true);
-  }
-  // dh_{t-1}[b0:b1, :] += dG_t[b0:b1] (4U) @ recurrent_kernel^T, Rp = every unit chunk's packing
-  // side by side: chunk boundaries are multiples of NR, so that is R^T packed as one chunk
-  void recur_rows(index_t t, index_t b0, index_t b1, const float* Rp, const float* dG, float* dh0) const {
-    gemm_packed(b1 - b0, U, W, dG + t * W + b0 * T * W, T * W, Rp, dh0 + b0 * U, U, true);
+  // dh_{t-1}[:, chunk units] += dG_t (B, 4U) @ recurrent_kernel^T[:, chunk units] (per_step:
+  // the driver's one-step dG buffer; else bptt_overlapped runs the chain)
+  void recur(int, index_t, index_t u0, index_t nu, const float* Rp, const float* dG, float* dh0) const {
+    gemm_packed(B, nu, W, dG, W, Rp, dh0 + u0, U, true);
   }
   void prepare(index_t t, index_t b0, index_t b1, int buf) const {
     float* o = xh + buf * B * (F + U);
@@ -190,14 +201,54 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     pack_panels(GU, F, kernel, 1, GU, Kp.data());
   }
   const LstmCell cell{per_step, B, U, T, GU, F, recurrent_kernel, gates, c_prev, x, h_prev, Kp.data(),
-                      dc0, dx, dkernel, drecurrent_kernel, dbias, xh.data(), act, rec_act};
-  const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
-  if (per_step) return;
-  // whole-sequence weight gradients: one GEMM each (Note [saved for backward])
-  seq_gemm(B * T, F, GU, G2, GU, 1, kernel, 1, GU, 0.0f, dx, F, nullptr);
-  seq_gemm(F, GU, B * T, x, 1, F, G2, GU, 1, 0.0f, dkernel, GU, nullptr);
-  seq_gemm(U, GU, B * T, h_prev, 1, U, G2, GU, 1, 0.0f, drecurrent_kernel, GU, nullptr);
-  column_sums(B * T, G2, GU, 0, GU, dbias);
+                      dc0, dx, dkernel, drecurrent_kernel, dbias, xh.data(), per_step ? nullptr : dbias,
+                      act, rec_act};
+  if (per_step) {
+    bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
+    return;
+  }
+  // Note [chain beside the GEMMs]: the whole-sequence weight gradients in time blocks beside
+  // the chain, dG time-major (T, B, 4U); dbias is summed by the chain's pointwise passes (row by
+  // row, steps in chain order). Streams, in the order they are tried: 0 dkernel, 1
+  // drecurrent_kernel (ordered: each adds its blocks in block order), 2 dx (any order), 3 the
+  // block's [x_t | h_{t-1}] rows gathered time-major into xh_tm, block 0 first packing
+  // kernel^T (no chain needed: the thread waiting for the chain's first blocks does it; the
+  // others wait for it). dx_t = dG_t kernel^T step by step with the recurrent GEMM's packed
+  // kernel: its (B, 4U) x (4U, F) shape is the chain's dh GEMM's, which runs at ~97% of the FMA
+  // peak on Zen 5 against ~88% for the blocked sgemm of the rows (that also repacks kernel^T
+  // per block and writes rows to scatter).
+  static const TaskStream streams[4] = {{true, true, 3}, {true, true, 3}, {false, true, 3}, {true, false, -1}};
+  const index_t tb = std::max<index_t>(1, ceil_div(kLstmBlockRows, B));
+  const index_t FU = F + U;
+  std::memset(dbias, 0, sizeof(float) * GU);
+  float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(T * B * FU));  // (T, B, F + U)
+  float* KTp = workspace<float>(Ws::rnn_step2, (size_t)packed_size(GU, F));  // kernel^T packed
+  bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, streams,
+                  [&](int q, index_t k, index_t t0, index_t t1, const float* dG) {
+    const index_t rows = (t1 - t0) * B;
+    const float* G = dG + t0 * B * GU;  // (rows, 4U), row (t - t0) * B + b
+    const float* a = xh_tm + t0 * B * FU;
+    const float beta = k == 0 ? 0.0f : 1.0f;
+    switch (q) {
+      case 0:  // dkernel += x^T dG
+        seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, beta, dkernel, GU, nullptr);
+        return;
+      case 1:  // drecurrent_kernel += h_{t-1}^T dG
+        seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, beta, drecurrent_kernel, GU, nullptr);
+        return;
+      case 2:  // dx_t = dG_t kernel^T
+        for (index_t t = t0; t < t1; ++t) gemm_packed(B, F, GU, G + (t - t0) * B * GU, GU, KTp, dx + t * F, T * F, false);
+        return;
+      default:
+        if (k == 0) pack_panels(GU, F, kernel, 1, GU, KTp);
+        for (index_t t = t0; t < t1; ++t)
+          for (index_t b = 0; b < B; ++b) {
+            float* o = xh_tm + (t * B + b) * FU;
+            std::memcpy(o, x + (b * T + t) * F, sizeof(float) * F);
+            std::memcpy(o + F, h_prev + (b * T + t) * U, sizeof(float) * U);
+          }
+    }
+  });
 }
 
 }  // namespace TF_ISA

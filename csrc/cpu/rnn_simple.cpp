@@ -60,7 +60,7 @@ namespace {
 // The SimpleRNN cell of Note [BPTT driver]: dG = dh_t * act'(y).
 struct SimpleCell {
   static constexpr int kG = 1, phases = 1;
-  static constexpr bool kStepGrads = false, kRowSplit = false;
+  static constexpr bool kStepGrads = false;
   index_t B, U, T, W;
   const float *rk, *cand;
   RnnAct act;

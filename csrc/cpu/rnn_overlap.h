@@ -1,0 +1,172 @@
+// Private to csrc/cpu/rnn_*.cpp: the backward's recurrent chain on one thread beside the
+// whole-sequence weight-gradient GEMMs of the steps it has finished (Note [chain beside the GEMMs]).
+#pragma once
+#include <atomic>
+#include <chrono>
+
+#include "rnn_bptt.h"
+
+namespace tf {
+namespace TF_ISA {
+
+namespace {
+
+// Note [chain beside the GEMMs]: the backward's recurrent chain (a step's dh GEMM and pointwise
+// pass) does not scale across threads (a step is ~150 us; split over two cores each half runs
+// slower: bench/RESULTS.md, lstm8), while the whole-sequence GEMMs after it (dx = dG kernel^T,
+// dkernel = x^T dG, drecurrent_kernel = h^T dG) scale perfectly and need only the dG of the
+// steps they cover. So the chain runs on one thread, and the GEMMs are cut into time blocks
+// that the other thread runs as soon as the chain has finished a block's steps: task
+// parallelism instead of data parallelism. The loop then ends after about (chain + tasks) / 2:
+// LSTM (64, 28, 256, 256) on Zen 5, a 4.6 ms chain beside 11.6 thread-ms of tasks, 8.3-8.9 ms.
+// The ceiling is low, since one thread's GEMM blocks cost about what the whole-sequence GEMMs
+// cost at two: against the data-parallel loop then the GEMMs, bwd 3-5% faster at (128, 28,
+// 256, 256), 0-1% at (64, 28, 256, 256), 1-2.5% slower at (32, 100, 512, 512), whose
+// two-thread chain splits well (bench/RESULTS.md, lstm9).
+//
+// The work is one pool loop of two chunks (tf/parallel.h); the chunk that runs is a role:
+// role 0 runs chain steps while the chain is free, then tasks; role 1 runs tasks whose inputs
+// are final, and takes a chain step itself only when the chain has stood free for
+// kChainTakeoverUs (its owner is not running: descheduled, or busy in a task). Nobody waits
+// long for a descheduled thread: a task or chain step one thread holds is the most another
+// waits for, and with one thread the caller runs both roles' chunks in order (the whole chain,
+// then every task). Tasks come in streams of nblk blocks: an ordered stream runs its blocks
+// one after another in block order (the gradients a stream accumulates add the blocks in the
+// same order on any thread count: deterministic), an unordered one claims them in any overlap.
+constexpr double kChainTakeoverUs = 50.0;
+constexpr double kMinOverlapFlop = 4e6;
+
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// A stream of nblk tasks: ordered (its blocks one at a time, in block order) or not; block k
+// waits for the chain to have finished it (on_chain: ready(steps done) > k) and, when dep >= 0,
+// for block k of the ordered stream dep.
+struct TaskStream {
+  bool ordered, on_chain;
+  int dep;
+};
+
+// step(i) for i in [0, nsteps) in order; task(q, k) for stream q < nq and block k < nblk when
+// stream[q] allows (ready is monotone). Streams earlier in the list are tried first.
+template <class Step, class Ready, class Task>
+void chain_with_tasks(index_t nsteps, index_t nblk, int nq, const TaskStream* stream, int nt, const Step& step,
+                      const Ready& ready, const Task& task) {
+  // chain: 2 * steps done + 1 while a step runs; ordered streams: 2 * block + 1 while it runs;
+  // unordered streams: the next block to claim
+  std::atomic<index_t> chain{0};
+  std::atomic<index_t> q[4];
+  for (int i = 0; i < nq; ++i) q[i].store(0, std::memory_order_relaxed);
+  auto try_chain = [&]() {
+    index_t v = chain.load(std::memory_order_acquire);
+    if ((v & 1) || v == 2 * nsteps) return false;
+    if (!chain.compare_exchange_strong(v, v + 1, std::memory_order_acq_rel)) return false;
+    step(v / 2);
+    chain.store(v + 2, std::memory_order_release);
+    return true;
+  };
+  // 1: ran a task; 0: none ready; -1: none left to claim
+  auto try_task = [&]() {
+    const index_t rc = ready(chain.load(std::memory_order_acquire) / 2);
+    bool left = false;
+    for (int i = 0; i < nq; ++i) {
+      index_t v = q[i].load(std::memory_order_acquire);
+      index_t r = stream[i].on_chain ? rc : nblk;  // blocks below r may start
+      if (stream[i].dep >= 0) r = std::min(r, q[stream[i].dep].load(std::memory_order_acquire) / 2);
+      if (stream[i].ordered) {
+        if (v >= 2 * nblk - 1) continue;  // the last block claimed
+        left = true;
+        if ((v & 1) || v / 2 >= r) continue;
+        if (!q[i].compare_exchange_strong(v, v + 1, std::memory_order_acq_rel)) continue;
+        task(i, v / 2);
+        q[i].store(v + 2, std::memory_order_release);
+        return 1;
+      }
+      if (v >= nblk) continue;
+      left = true;
+      if (v >= r || !q[i].compare_exchange_strong(v, v + 1, std::memory_order_acq_rel)) continue;
+      task(i, v);
+      return 1;
+    }
+    return left ? 0 : -1;
+  };
+  using clock = std::chrono::steady_clock;
+  parallel_chunks(2, nt, [&](index_t role) {
+    index_t seen = -1;
+    clock::time_point since{};
+    for (;;) {
+      if (role == 0 && try_chain()) continue;
+      const int t = try_task();
+      if (t > 0) continue;
+      const index_t v = chain.load(std::memory_order_acquire);
+      if (v == 2 * nsteps) {
+        if (t < 0) return;
+      } else if (role != 0 && !(v & 1)) {  // the chain stands free: take it over if it stays so
+        if (v != seen) {
+          seen = v;
+          since = clock::now();
+        } else if (std::chrono::duration<double, std::micro>(clock::now() - since).count() > kChainTakeoverUs) {
+          try_chain();
+          seen = -1;
+          continue;
+        }
+      }
+      spin_pause();
+    }
+  });
+}
+
+// The backward through time of Note [chain beside the GEMMs] for a one-phase cell: the chain
+// of Note [one phase per step] with one chunk of all units, dG kept time-major (T, B, W) so a
+// time block is one run of rows. Chain step 0 packs R^T and runs step T-1's pointwise pass;
+// step i > 0 runs step s = T-i's dh GEMM and step s-1's pointwise pass. Time block k covers
+// the steps s in [T - e(k+1), T - e(k)), e(0) = 0, e(1) = ceil(tb / 2), then tb steps a block
+// (clipped at T): the first block is short, so the other thread waits less for its first GEMMs.
+// Its times are [t0, t1) (go_backwards: t = T-1-s); task(q, k, t0, t1, dG) runs stream q's
+// work on it.
+template <class Cell, class Task>
+void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
+                     const float* mask, bool go_backwards, float* dh0, index_t tb, int nq,
+                     const TaskStream* streams, const Task& task) {
+  static_assert(Cell::phases == 1, "the chain runs one recurrent phase per step");
+  const index_t B = d.B, T = d.T, U = d.U, W = cell.W;
+  float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * T * W));
+  std::memcpy(dh0, d_h_T, sizeof(float) * B * U);  // dh0 holds the running dh_t
+  Buf Rp(Ws::rnn_wpack, (size_t)cell.packed(U));
+  auto dGs = [&](index_t s) { return dG + time_of(s, T, go_backwards) * B * W; };
+  auto step = [&](index_t i) {
+    if (i == 0) {
+      cell.pack(0, U, Rp.data());
+      bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, 0, B, 0, U, T - 1, dGs(T - 1), W);
+      return;
+    }
+    const index_t s = T - i;
+    gemm_packed(B, U, W, dGs(s), W, Rp.data(), dh0, U, true);
+    if (s > 0) bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, 0, B, 0, U, s - 1, dGs(s - 1), W);
+  };
+  std::vector<index_t> e{0};  // block k: the chain's steps [e(k), e(k+1)) before the last
+  for (index_t n = (tb + 1) / 2; e.back() < T; n = tb) e.push_back(std::min(T, e.back() + n));
+  const index_t nblk = (index_t)e.size() - 1;
+  // the steps whose dG is final after i chain steps: i (T after the last)
+  auto ready = [&](index_t i) {
+    index_t k = 0;
+    while (k < nblk && e[k + 1] <= std::min(i, T)) ++k;
+    return k;
+  };
+  // a second thread only where the sequence's GEMMs (dx, the weight gradients, the chain's dh:
+  // four of ~2 B T W U flops when F ~ U) pay for waking it
+  const int nt = max_threads() > 1 && 8.0 * B * T * W * U >= kMinOverlapFlop ? 2 : 1;
+  chain_with_tasks(T + 1, nblk, nq, streams, nt, step, ready, [&](int q, index_t k) {
+    const index_t s0 = T - e[k + 1], s1 = T - e[k];
+    const index_t t0 = go_backwards ? T - s1 : s0, t1 = go_backwards ? T - s0 : s1;
+    task(q, k, t0, t1, dG);
+  });
+}
+
+}  // namespace
+
+}  // namespace TF_ISA
+}  // namespace tf
