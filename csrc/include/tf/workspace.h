@@ -34,8 +34,10 @@ enum class Ws : int {
                // problems: each thread's own B panel)
   rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U)
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
-  rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread)
-  rnn_step2,   // RNN: GRU backward's second chunk scratch (per executing thread)
+  rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread); the LSTM
+               // backward's time-major [x_t | h_{t-1}] rows (calling thread, Note [chain beside the GEMMs])
+  rnn_step2,   // RNN: GRU backward's second chunk scratch (per executing thread); the LSTM
+               // backward's packed kernel^T (calling thread)
   conv_wpack,  // conv: packed weights
   conv_aux,    // conv: second packed weight copy / partial sums
   conv_wino_v, // conv Winograd: transformed input tiles (per thread)
