@@ -197,11 +197,13 @@ def test_pool_helper_pinned_off_the_callers_cpu():
     and where the process has one CPU only; results are right in every case."""
     lines = _pin_child("normal")
     pins, helper = int(lines[0][1]), lines[0][lines[0].index("helper") + 1:]
-    assert pins == 1 and len(helper) == 1, lines
+    # at least the first loop's pin (the scheduler may also move the caller onto the helper's CPU
+    # on a busy machine, which re-pins it once more)
+    assert pins >= 1 and len(helper) == 1, lines
     lines = _pin_child("moved")
     first, second = lines[0][lines[0].index("helper") + 1:], lines[1][lines[1].index("helper") + 1:]
     assert len(first) == 1 and len(second) == 1 and first != second, lines
-    assert int(lines[1][1]) == 2, lines  # one pin at the start, one after the move
+    assert int(lines[1][1]) > int(lines[0][1]) >= 1, lines  # a pin after the caller's move
     lines = _pin_child("normal", {"TENSORFORGE_PIN_THREADS": "0"})
     allowed = lines[0][lines[0].index("allowed") + 1:lines[0].index("helper")]
     assert int(lines[0][1]) == 0 and lines[0][lines[0].index("helper") + 1:] == allowed, lines
