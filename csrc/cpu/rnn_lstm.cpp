@@ -104,6 +104,19 @@ namespace {
 // within the noise (8.4-8.7 ms); 1792 (one block, no overlap) 13.3 ms.
 constexpr index_t kLstmBlockRows = 256;
 
+// Note [padded weight gradients]: the time blocks' dkernel / drecurrent_kernel GEMMs add into a
+// copy of the two gradients whose rows are ld_padded(4U) floats apart, copied out by the last
+// block. With the outputs' own row stride (4U floats: 4 KiB at U = 256, 8 KiB at U = 512) every
+// row of a 12-row C tile falls into the same L1 set (and few L2 sets), and each block reads and
+// writes all of C (4 MiB each at U = 512) with only K = 256 products per element in between.
+// sgemm alone, 1 thread, C (512, 2048) += A^T B, K = 256: 186-226 GFLOP/s at ldc 2048 against
+// 224-236 at ldc 2080 (bench/RESULTS.md, lstm10). Rows start on a cache line; a multiple of
+// 128 floats (512 B) gets a line more.
+inline index_t ld_padded(index_t n) {
+  const index_t ld = ceil_div(n, (index_t)16) * 16;
+  return ld % 128 == 0 ? ld + 16 : ld;
+}
+
 // The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
 // Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
 // dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
@@ -210,7 +223,8 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   // Note [chain beside the GEMMs]: the whole-sequence weight gradients in time blocks beside
   // the chain, dG time-major (T, B, 4U); dbias is summed by the chain's pointwise passes (row by
   // row, steps in chain order). Streams, in the order they are tried: 0 dkernel, 1
-  // drecurrent_kernel (ordered: each adds its blocks in block order), 2 dx (any order), 3 the
+  // drecurrent_kernel (ordered: each adds its blocks in block order, into the padded copies of
+  // Note [padded weight gradients] that its last block copies out), 2 dx (any order), 3 the
   // block's [x_t | h_{t-1}] rows gathered time-major into xh_tm, block 0 first packing
   // kernel^T (no chain needed: the thread waiting for the chain's first blocks does it; the
   // others wait for it). dx_t = dG_t kernel^T step by step with the recurrent GEMM's packed
@@ -221,7 +235,15 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   const index_t tb = std::max<index_t>(1, ceil_div(kLstmBlockRows, B));
   const index_t FU = F + U;
   std::memset(dbias, 0, sizeof(float) * GU);
-  float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(T * B * FU));  // (T, B, F + U)
+  // (T, B, F + U) rows, then [dkernel; drecurrent_kernel] (F + U, 4U) with row stride ldw
+  // (Note [padded weight gradients])
+  const index_t ldw = ld_padded(GU), xh_n = ceil_div(T * B * FU, (index_t)16) * 16;
+  float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(xh_n + FU * ldw));
+  float* dk_pad = xh_tm + xh_n;
+  float* drk_pad = dk_pad + F * ldw;
+  auto copy_out = [&](const float* src, float* dst, index_t rows) {
+    for (index_t r = 0; r < rows; ++r) std::memcpy(dst + r * GU, src + r * ldw, sizeof(float) * GU);
+  };
   float* KTp = workspace<float>(Ws::rnn_step2, (size_t)packed_size(GU, F));  // kernel^T packed
   bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, streams,
                   [&](int q, index_t k, index_t t0, index_t t1, const float* dG) {
@@ -229,12 +251,15 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     const float* G = dG + t0 * B * GU;  // (rows, 4U), row (t - t0) * B + b
     const float* a = xh_tm + t0 * B * FU;
     const float beta = k == 0 ? 0.0f : 1.0f;
+    const bool last = go_backwards ? t1 == T : t0 == 0;  // the block of step 0
     switch (q) {
       case 0:  // dkernel += x^T dG
-        seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, beta, dkernel, GU, nullptr);
+        seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, beta, dk_pad, ldw, nullptr);
+        if (last) copy_out(dk_pad, dkernel, F);
         return;
       case 1:  // drecurrent_kernel += h_{t-1}^T dG
-        seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, beta, drecurrent_kernel, GU, nullptr);
+        seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, beta, drk_pad, ldw, nullptr);
+        if (last) copy_out(drk_pad, drecurrent_kernel, U);
         return;
       case 2:  // dx_t = dG_t kernel^T
         for (index_t t = t0; t < t1; ++t) gemm_packed(B, F, GU, G + (t - t0) * B * GU, GU, KTp, dx + t * F, T * F, false);

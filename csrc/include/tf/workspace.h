@@ -35,7 +35,8 @@ enum class Ws : int {
   rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U)
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
   rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread); the LSTM
-               // backward's time-major [x_t | h_{t-1}] rows (calling thread, Note [chain beside the GEMMs])
+               // backward's time-major [x_t | h_{t-1}] rows and padded weight gradients (calling
+               // thread, Notes [chain beside the GEMMs], [padded weight gradients])
   rnn_step2,   // RNN: GRU backward's second chunk scratch (per executing thread); the LSTM
                // backward's packed kernel^T (calling thread)
   conv_wpack,  // conv: packed weights
