@@ -462,6 +462,7 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (3, 4, 8, 512),    # dW (520, 2048) = 4.3 MB: the whole-sequence GEMMs
     (5, 3, 8, 300),    # the chain beside the GEMMs on 2 threads, one time block, a partial last panel
     (20, 30, 8, 40),   # the same in time blocks of 13, 13 and 4 steps
+    (20, 30, 8, 32),   # the same, 4U = 128: the padded weight-gradient rows (144 floats apart)
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     """Both ways of the native LSTM backward to its weight gradients (accumulated per step while
