@@ -55,12 +55,15 @@ index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double l2_share) {
   return std::max<index_t>(1, ceil_div(g.ntiles, nb));
 }
 
-// Note [point strides]: a block's V (M, Z) holds the A^2 points' rows one after another, each
-// point's T x ld floats `point_stride` apart: T*ld rounded up to whole 64-byte lines, plus one
-// line when that is an even count of lines. A power-of-two stride put every point of a tile in
-// one cache set (the input transform stores a tile's A^2 points, the output transform loads
-// them): DCGAN 7->14's weight gradient on one block of 64 tiles of 256 channels had its 64
-// points 64 KiB apart, one set of the 1 MiB 16-way L2 (1024 sets: 64 KiB a period).
+// Note [point strides]: a block's V (M, Z), the transformed weights U and the weight gradient's
+// dU hold the A^2 points one after another, each point's T x ld floats `point_stride` apart:
+// T*ld rounded up to whole 64-byte lines, plus one line when that is an even count of lines.
+// A power-of-two stride puts the A^2 points of one tile (the transforms store or load all of
+// them per step) in one cache set: DCGAN 7->14's weight-gradient dU (64 points of 256 x 128
+// floats, 128 KiB apart) in one set of the 1 MiB 16-way L2 (1024 sets: 64 KiB a period), and
+// of the L1. With odd line counts: that pass 2.9 -> 2.1-2.4 ms, the layer's forward and dx
+// 2.8-2.9 -> 2.2 ms, LeNet conv2's weight gradient 1.85 -> 1.44 ms (1 thread, CPU time; conv8 in
+// bench/RESULTS.md).
 index_t point_stride(index_t T, index_t ld) {
   const index_t line = 16, n = ceil_div(T * ld, line);
   return (n % 2 ? n : n + 1) * line;
@@ -314,7 +317,8 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
         }
       }
       if (so)
-        for (int i = 0; i < so->n; ++i) out(so->g[i], M + so->off[i], ms, COp, t0, tc, bias + so->off[i], so->y[i], act);
+        for (int i = 0; i < so->n; ++i)
+          out(so->g[i], M + so->off[i], ms, COp, t0, tc, bias + so->off[i], so->y[i], act);
       else
         out(g, M, ms, COp, t0, tc, bias, y, act);
     }
@@ -372,7 +376,8 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
   const index_t T = wino_block(pg, COp, (int)used, kWinoWgradL2);
   const index_t nblocks = ceil_div(pg.ntiles, T);
-  const index_t ldz = wino_ld(COp), vs = point_stride(T, pg.ldv), zs = point_stride(T, ldz);  // Note [point strides]
+  // Note [point strides]
+  const index_t ldz = wino_ld(COp), vs = point_stride(T, pg.ldv), zs = point_stride(T, ldz);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg);
 
@@ -456,7 +461,8 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
               for (int k = 0; k < ntap; ++k) cf[k] = Gh[xi / A][k / nw] * Gw[xi % A][k % nw];
               for (index_t r = 0; r < run; r += kW) {
                 const vf sv = load(Sx + r);
-                for (int k = 0; k < ntap; ++k) store(D + k * run + r, fmadd(set1(cf[k]), sv, load(D + k * run + r)));
+                for (int k = 0; k < ntap; ++k)
+                  store(D + k * run + r, fmadd(set1(cf[k]), sv, load(D + k * run + r)));
               }
             }
           for (int k = 0; k < ntap; ++k)
@@ -483,7 +489,8 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
           const int nn = (int)std::min<index_t>(kW, CO - c);
           for (int xi = 0; xi < A2; ++xi) {
             vf acc = zero();
-            for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + xi * ss + ci * COp + c);
+            for (index_t t = 0; t < used; ++t)
+              acc = acc + load(S + (size_t)t * sz + su * q + xi * ss + ci * COp + c);
             sU[xi / A][xi % A] = acc;
           }
           for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x A)
