@@ -587,11 +587,11 @@ void conv_backward_filter_rows(const ConvShape& s, const float* dy, const float*
           float* c0 = dWp + kh * span * COp + j0;
           index_t k0 = 0;
           for (const StridedFn f = strided_fn(nv); k0 + MR <= span; k0 += MR)
-            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, MR, (int)nr);
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, MR, (int)nr, true);
           for (const StridedFn f = strided_tail_fn(nv); k0 + kTailMR <= span; k0 += kTailMR)
-            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, kTailMR, (int)nr);
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, kTailMR, (int)nr, true);
           for (const StridedFn f = strided_one_fn(nv); k0 < span; ++k0)
-            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, 1, (int)nr);
+            f(xr + k0, s.sw * CI, dyb + j0, COp, s.OW, c0 + k0 * COp, COp, 1, (int)nr, true);
         }
       }
     }

@@ -74,19 +74,19 @@ void ukr_gather(int nseg, const float* const* a, const float* const* b, index_t 
 }
 
 // Strided micro-kernel (Note [weight gradient]), tf/ukernel.h's tile over k-major rows of A:
-//   C[i, :] += sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
+//   C[i, :] (+)= sum_{l < L} a[l*lda + i] * b[l*ldb + :NV*kW]
 template <int MR, int NV>
 void ukr_strided(const float* a, index_t lda, const float* b, index_t ldb, index_t L, float* c,
-                 index_t ldc, int m, int n) {
+                 index_t ldc, int m, int n, bool accumulate) {
   Tile<float, MR, NV> t;
   t.madd(L, APanel<float>{a, lda}, BRows<float>{b, ldb});
-  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, 1.0f});
+  t.template store_c<false>(c, ldc, m, n, Epilogue<float>{1.0f, accumulate ? 1.0f : 0.0f});
 }
 
 using GatherFn = void (*)(int, const float* const*, const float* const*, index_t, index_t, float*,
                           index_t, int, int, const float*, Act, bool);
 using StridedFn = void (*)(const float*, index_t, const float*, index_t, index_t, float*, index_t,
-                           int, int);
+                           int, int, bool);
 
 // The kernels by vector count nv (1..kMaxNV; wider asks get the widest): tables built at compile
 // time. MR 0: the ISA's tile height for nv (mr_for).
@@ -133,21 +133,22 @@ StridedFn strided_one_fn(int nv) {
 }
 
 // C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn
-// (b and C padded to pn.padded columns): tiles of MR rows, the last rows by kTailMR when more
-// than half a tile would be wasted. a must have MR - 1 readable floats of slack past row `rows`
+// (b and C padded to pn.padded columns; accumulate false: C = the sum, its old values never
+// read): tiles of MR rows, the last rows by kTailMR when more than half a tile would be wasted. a must have MR - 1 readable floats of slack past row `rows`
 // of its last l (rows past `rows` are computed and dropped).
 void strided_gemm(const Panels& pn, const float* a, index_t lda, index_t rows, const float* b,
-                  index_t ldb, index_t L, float* c, index_t ldc) {
+                  index_t ldb, index_t L, float* c, index_t ldc, bool accumulate = true) {
   for (int j = 0; j < pn.count; ++j) {
     const int nv = pn.nvec(j), MR = mr_for(nv);
     const index_t j0 = pn.j0(j), nr = pn.width(j);
     const StridedFn ukr = strided_fn(nv), tail = strided_tail_fn(nv);
     index_t k0 = 0;
     for (; k0 + MR <= rows || (k0 < rows && rows - k0 > MR / 2); k0 += MR)
-      ukr(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(MR, rows - k0), (int)nr);
+      ukr(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(MR, rows - k0), (int)nr,
+          accumulate);
     for (; k0 < rows; k0 += kTailMR)
       tail(a + k0, lda, b + j0, ldb, L, c + k0 * ldc + j0, ldc, (int)std::min<index_t>(kTailMR, rows - k0),
-           (int)nr);
+           (int)nr, accumulate);
   }
 }
 

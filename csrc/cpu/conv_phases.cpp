@@ -139,7 +139,7 @@ WinoGeom phase_stack(const ConvShape& s, const Phases& ph, const float* x, WinoS
     WinoGeom& g = st.g[i];
     g = WinoGeom(s.N, p.Ha, p.Wb, CI, ph.rh, ph.rw, s.CO, s.OH, s.OW, p.qa, p.qb, A);
     phase_strides(s, CI, g.xsn, g.xsh, g.xsw);
-    g.ldv = CIt;
+    g.ldv = wino_ld(CIt);
     st.x[i] = x + (p.a * s.W + p.b) * CI;
     st.off[i] = i * CIp;
   }

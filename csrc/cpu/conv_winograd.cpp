@@ -55,9 +55,23 @@ index_t wino_block(const WinoGeom& g, index_t ldm, int nt, double l2_share) {
   return std::max<index_t>(1, ceil_div(g.ntiles, nb));
 }
 
+// Note [point strides]: a block's V (M, Z), the transformed weights U and the weight gradient's
+// dU hold the A^2 points one after another, each point's T x ld floats `point_stride` apart:
+// T*ld rounded up to whole 64-byte lines, plus one line when that is an even count of lines.
+// A power-of-two stride puts the A^2 points of one tile (the transforms store or load all of
+// them per step) in one cache set: DCGAN 7->14's weight-gradient dU (64 points of 256 x 128
+// floats, 128 KiB apart) in one set of the 1 MiB 16-way L2 (1024 sets: 64 KiB a period), and
+// of the L1. With odd line counts: that pass 2.9 -> 2.1-2.4 ms, the layer's forward and dx
+// 2.8-2.9 -> 2.2 ms, LeNet conv2's weight gradient 1.85 -> 1.44 ms (1 thread, CPU time; conv8 in
+// bench/RESULTS.md).
+index_t point_stride(index_t T, index_t ld) {
+  const index_t line = 16, n = ceil_div(T * ld, line);
+  return (n % 2 ? n : n + 1) * line;
+}
+
 // V rows for tiles t0 .. t0+tc-1: V[xi][t][:] = (B^T d B)[xi] for input tile d of tile t0+t.
 template <int A>
-void wino_input_t(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+void wino_input_t(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t vs) {
   vf d[A], tmp[A][A], o[A];
   const float* rows[A][A];
   for (index_t t = 0; t < tc; ++t) {
@@ -79,23 +93,23 @@ void wino_input_t(const WinoGeom& g, const float* x, index_t t0, index_t tc, flo
       }
       for (int a = 0; a < A; ++a) {  // rows: V[a, :] = tmp[a, :] B
         WinoT<A>::bt(tmp[a], o);
-        for (int b = 0; b < A; ++b) store(vt + (a * A + b) * T * g.ldv + c, o[b]);
+        for (int b = 0; b < A; ++b) store(vt + (a * A + b) * vs + c, o[b]);
       }
     }
   }
 }
 
-void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t T) {
+void wino_input(const WinoGeom& g, const float* x, index_t t0, index_t tc, float* V, index_t vs) {
   if (g.A == 8)
-    wino_input_t<8>(g, x, t0, tc, V, T);
+    wino_input_t<8>(g, x, t0, tc, V, vs);
   else
-    wino_input_t<6>(g, x, t0, tc, V, T);
+    wino_input_t<6>(g, x, t0, tc, V, vs);
 }
 
 // U[xi] (CI x CO, in column panels of pn, row stride per panel) = (G w[:, :, ci, :] G^T)[xi].
 // w element (kh, kw, ci, co) at w[((kh*KW + kw)*CI + ci)*CO + co].
 template <int A>
-void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* U, index_t us) {
   float Gh[kAmax][kAmax], Gw[kAmax][kAmax];
   wino_G(g.KH, A, Gh);
   wino_G(g.KW, A, Gw);
@@ -123,7 +137,7 @@ void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* 
             for (int b = 0; b < A; ++b) {
               vf acc = zero();
               for (index_t kw = 0; kw < KW; ++kw) acc = fmadd(set1(Gw[b][kw]), tmp[a][kw], acc);
-              store(U + (a * A + b) * CI * COp + CI * j0 + ci * nr + (c - j0), acc);
+              store(U + (a * A + b) * us + CI * j0 + ci * nr + (c - j0), acc);
             }
         }
       }
@@ -131,16 +145,16 @@ void wino_weights_t(const WinoGeom& g, const float* w, const Panels& pn, float* 
   });
 }
 
-void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U) {
+void wino_weights(const WinoGeom& g, const float* w, const Panels& pn, float* U, index_t us) {
   if (g.A == 8)
-    wino_weights_t<8>(g, w, pn, U);
+    wino_weights_t<8>(g, w, pn, U, us);
   else
-    wino_weights_t<6>(g, w, pn, U);
+    wino_weights_t<6>(g, w, pn, U, us);
 }
 
 // Output transform of tiles t0 .. t0+tc-1 (MH x MW outputs each): y = act(A^T M A + bias).
 template <int A, int MH, int MW>
-void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, index_t t0, index_t tc,
+void wino_output(const WinoGeom& g, const float* M, index_t ms, index_t COp, index_t t0, index_t tc,
                  const float* bias, float* y, Act act) {
   const index_t CO = g.CO;
   vf mm[A], tmp[MH][A], o[A];
@@ -153,7 +167,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
     for (index_t c = 0; c < CO; c += kW) {
       const int nn = (int)std::min<index_t>(kW, CO - c);
       for (int b = 0; b < A; ++b) {  // columns: tmp[:, b] = A^T M[:, b]
-        for (int a = 0; a < A; ++a) mm[a] = load(M + ((a * A + b) * T + t) * COp + c);
+        for (int a = 0; a < A; ++a) mm[a] = load(M + (a * A + b) * ms + t * COp + c);
         WinoT<A>::template at_rows<MH>(mm, o);
         for (int i = 0; i < MH; ++i) tmp[i][b] = o[i];
       }
@@ -180,7 +194,7 @@ void wino_output(const WinoGeom& g, const float* M, index_t T, index_t COp, inde
 // g = dy (* (y > 0)) on the tile's MH x MW outputs (zero past the image); db partial += sum g.
 template <int A, int MH, int MW>
 void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, index_t tc, float* Z,
-             index_t T, index_t COp, float* dbt) {
+             index_t zs, index_t ldz, index_t COp, float* dbt) {
   const index_t CO = g.CO;
   const vf one = set1(1.0f);
   // The tile's g, pixel by pixel (sequential reads of dy and y), in a contiguous buffer first:
@@ -219,7 +233,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
       }
       for (int a = 0; a < A; ++a) {  // rows: Z[a, :] = tmp[a, :] A^T
         WinoT<A>::template a_cols<MW>(tmp[a], o);
-        for (int b = 0; b < A; ++b) store(Z + ((a * A + b) * T + t) * COp + c, o[b]);
+        for (int b = 0; b < A; ++b) store(Z + (a * A + b) * zs + t * ldz + c, o[b]);
       }
     }
   }
@@ -228,7 +242,7 @@ void wino_dy(const WinoGeom& g, const float* dy, const float* y, index_t t0, ind
 using WinoOutFn = void (*)(const WinoGeom&, const float*, index_t, index_t, index_t, index_t,
                            const float*, float*, Act);
 using WinoDyFn = void (*)(const WinoGeom&, const float*, const float*, index_t, index_t, float*,
-                          index_t, index_t, float*);
+                          index_t, index_t, index_t, float*);
 
 // m = 5 (F(5, 2)): the 2x2 kernels of strided layers split by phases (Note [strided layers by
 // phases] in conv_phases.cpp); A = 8: F(7, 2) only (Note [Winograd 8x8 tiles]).
@@ -265,34 +279,36 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
   const Panels pn(CO, st || so);
   const index_t COp = pn.padded;
   const int A2 = g.A * g.A;  // the tile's points: A2 independent GEMMs
-  float* U = workspace<float>(Ws::conv_wpack, (size_t)(A2 * CI * COp));
-  wino_weights(g, w, pn, U);
+  const index_t us = point_stride(1, CI * COp);  // Note [point strides]
+  float* U = workspace<float>(Ws::conv_wpack, (size_t)(A2 * us));
+  wino_weights(g, w, pn, U, us);
   float* bias = workspace<float>(Ws::conv_aux, (size_t)COp);
   for (index_t c = 0; c < COp; ++c) bias[c] = b && c < CO ? b[c] : 0.0f;
   const int nt = (int)std::min<index_t>(threads_for(2.0 * A2 * g.ntiles * CI * CO), g.ntiles);
   const index_t T = wino_block(g, COp, nt, kWinoFwdL2);
   const index_t nblocks = ceil_div(g.ntiles, T);
+  const index_t vs = point_stride(T, g.ldv), ms = point_stride(T, COp);  // Note [point strides]
   const WinoOutFn out = wino_output_fn(g);
 
   parallel_range(nblocks, chunk_size(nblocks, nt, 1), nt, [&](index_t blk_b, index_t blk_e) {
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * g.ldv));
-    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * vs));
+    float* M = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * ms));
     const float* aptr[kMaxMR];
     const float* bptr[1];
     for (index_t blk = blk_b; blk < blk_e; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, g.ntiles - t0);
       if (st)
-        for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], T);
+        for (int i = 0; i < st->n; ++i) wino_input(st->g[i], st->x[i], t0, tc, V + st->off[i], vs);
       else
-        wino_input(g, x, t0, tc, V, T);
+        wino_input(g, x, t0, tc, V, vs);
       for (int xi = 0; xi < A2; ++xi) {
-        const float* Vx = V + xi * T * g.ldv;
-        float* Mx = M + xi * T * COp;
+        const float* Vx = V + xi * vs;
+        float* Mx = M + xi * ms;
         for (int j = 0; j < pn.count; ++j) {
           const int nv = pn.nvec(j), MR = mr_for(nv);
           const index_t j0 = pn.j0(j), nr = pn.width(j);
           const GatherFn ukr = gather_fn(nv);
-          bptr[0] = U + xi * CI * COp + CI * j0;
+          bptr[0] = U + xi * us + CI * j0;
           for (index_t r0 = 0; r0 < tc; r0 += MR) {
             const int m = (int)std::min<index_t>(MR, tc - r0);
             for (int i = 0; i < MR; ++i) aptr[i] = Vx + (r0 + std::min(i, m - 1)) * g.ldv;
@@ -301,9 +317,10 @@ void wino_conv(const WinoGeom& g, const float* x, const float* w, const float* b
         }
       }
       if (so)
-        for (int i = 0; i < so->n; ++i) out(so->g[i], M + so->off[i], T, COp, t0, tc, bias + so->off[i], so->y[i], act);
+        for (int i = 0; i < so->n; ++i)
+          out(so->g[i], M + so->off[i], ms, COp, t0, tc, bias + so->off[i], so->y[i], act);
       else
-        out(g, M, T, COp, t0, tc, bias, y, act);
+        out(g, M, ms, COp, t0, tc, bias, y, act);
     }
   });
 }
@@ -340,7 +357,8 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   const index_t COp = pn.padded;
   const int npieces = pc.n[0] * pc.n[1];
   constexpr int A2 = A * A;
-  const size_t su = (size_t)(A2 * CI * COp);           // one piece's dU
+  const index_t ss = point_stride(1, CI * COp);        // one point's dU (Note [point strides])
+  const size_t su = (size_t)(A2 * ss);                 // one piece's dU
   const size_t sz = su * (size_t)npieces + (size_t)COp;  // per part: dU of every piece, db
   // Note [fixed reduction partition]: at most 4 parts (a part's dU is A2*CI*COp floats per
   // piece, all summed below) of >= 128 tiles; the blocks of T tiles are fixed by the shape and
@@ -358,18 +376,23 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   const int nt_xi = used == 1 && A == 8 ? nt_all : 1;
   const index_t T = wino_block(pg, COp, (int)used, kWinoWgradL2);
   const index_t nblocks = ceil_div(pg.ntiles, T);
+  // Note [point strides]
+  const index_t ldz = wino_ld(COp), vs = point_stride(T, pg.ldv), zs = point_stride(T, ldz);
   float* S = workspace<float>(Ws::conv_wpack, sz * (size_t)used);
   const WinoDyFn dyf = wino_dy_fn(pg);
 
   parallel_chunks(used, nt, [&](index_t part) {
-    float* St = part_partial(S, sz, part);
+    // the part's first block writes its dU (no zeroing pass over dU: 8 MiB for DCGAN 7->14)
+    float* St = S + (size_t)part * sz;
     float* dbt = St + su * npieces;
+    std::fill(dbt, dbt + COp, 0.0f);
     // V rows get kMaxMR floats of slack: the strided micro-kernel reads MR consecutive
     // channels of a row (rows past CI are computed and dropped).
-    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * T * pg.ldv + kMaxMR));
-    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * T * COp));
+    float* V = workspace<float>(Ws::conv_wino_v, (size_t)(A2 * vs + kMaxMR));
+    float* Z = workspace<float>(Ws::conv_wino_m, (size_t)(A2 * zs));
     index_t bbeg, bend;
     split_range(nblocks, (int)used, (int)part, bbeg, bend);
+    if (bbeg == bend) std::fill(St, dbt, 0.0f);
     for (index_t blk = bbeg; blk < bend; ++blk) {
       const index_t t0 = blk * T, tc = std::min(T, pg.ntiles - t0);
       // With the points split among the threads (nt_xi > 1) the transforms are split too, by
@@ -377,7 +400,7 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
       // transform that also sums db stays on this thread (db's order of summation).
       const int nt_dy = db ? 1 : nt_xi;
       parallel_range(tc, chunk_size(tc, nt_dy, 1), nt_dy, [&](index_t a, index_t e) {
-        dyf(pg, dy, y, t0 + a, e - a, Z + a * COp, T, COp, db ? dbt : nullptr);
+        dyf(pg, dy, y, t0 + a, e - a, Z + a * ldz, zs, ldz, COp, db ? dbt : nullptr);
       });
       for (int q = 0; q < npieces; ++q) {
         WinoGeom gq = pg;  // the piece's input offset
@@ -386,16 +409,16 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
         parallel_range(tc, chunk_size(tc, nt_xi, 1), nt_xi, [&](index_t a, index_t e) {
           if (st)  // one piece
             for (int i = 0; i < st->n; ++i)
-              wino_input(st->g[i], st->x[i], t0 + a, e - a, V + st->off[i] + a * pg.ldv, T);
+              wino_input(st->g[i], st->x[i], t0 + a, e - a, V + st->off[i] + a * pg.ldv, vs);
           else
-            wino_input(gq, x, t0 + a, e - a, V + a * pg.ldv, T);
+            wino_input(gq, x, t0 + a, e - a, V + a * pg.ldv, vs);
         });
         parallel_range(A2, chunk_size(A2, nt_xi, 1), nt_xi, [&](index_t xi_b, index_t xi_e) {
           for (index_t xi = xi_b; xi < xi_e; ++xi) {
-            const float* Vx = V + xi * T * pg.ldv;
-            const float* Zx = Z + xi * T * COp;
-            float* Sx = St + su * q + xi * CI * COp;
-            strided_gemm(pn, Vx, pg.ldv, CI, Zx, COp, tc, Sx, COp);
+            const float* Vx = V + xi * vs;
+            const float* Zx = Z + xi * zs;
+            float* Sx = St + su * q + xi * ss;
+            strided_gemm(pn, Vx, pg.ldv, CI, Zx, ldz, tc, Sx, COp, blk > bbeg);
           }
         });
       }
@@ -409,6 +432,50 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
   wino_G(pg.KW, A, Gw);
   const index_t rh = pg.KH, rw = pg.KW;
   const int nt2 = threads_for(2.0 * A2 * npieces * CI * COp * (rh + A));
+  // Note [dU streamed]: the old order below reads, per (ci, channel vector), one vector of each
+  // of the A^2 points' dU: A^2 streams (64 on 8x8 tiles) a few lines at a time, from memory
+  // once dU outgrows the L2 (DCGAN 7->14: 8 MiB; the pass took 1.1-1.4 ms of its 2.4, 1 thread).
+  // Then instead each point's dU is read as one run per block of input channels and its
+  // contribution G[a][kh] * G[b][kw] * dU[xi] added to the block's taps (D, ~128 KiB: stays in
+  // the L2): every element of dW still sums over (part, point) in a fixed order.
+  const CpuCaches& cc = cpu_caches();
+  const double l2 = (double)cc.l2 / std::max(1, cc.l2_sharing);
+  if (4.0 * (double)(su * npieces * used) > 0.5 * l2) {
+    parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
+      for (int q = 0; q < npieces; ++q) {
+        const int qh = q / pc.n[1], qw = q % pc.n[1];
+        const index_t h0 = pc.start[0][qh], w0 = pc.start[1][qw];
+        // the piece's own taps: up to the next piece's first one
+        const index_t nh = std::min(rh, (qh + 1 < pc.n[0] ? pc.start[0][qh + 1] : KH) - h0);
+        const index_t nw = std::min(rw, (qw + 1 < pc.n[1] ? pc.start[1][qw + 1] : KW) - w0);
+        const int ntap = (int)(nh * nw);
+        const index_t cb = std::max<index_t>(1, (index_t)(l2 / 8 / (4.0 * ntap * COp)));
+        for (index_t c0 = ci_b; c0 < ci_e; c0 += cb) {
+          const index_t run = (std::min(ci_e, c0 + cb) - c0) * COp;  // floats of a point's dU
+          float* D = workspace<float>(Ws::conv_wino_v, (size_t)(ntap * run));
+          std::fill(D, D + ntap * run, 0.0f);
+          for (index_t t = 0; t < used; ++t)
+            for (int xi = 0; xi < A2; ++xi) {
+              const float* Sx = S + (size_t)t * sz + su * q + xi * ss + c0 * COp;
+              float cf[kAmax * kAmax];
+              for (int k = 0; k < ntap; ++k) cf[k] = Gh[xi / A][k / nw] * Gw[xi % A][k % nw];
+              for (index_t r = 0; r < run; r += kW) {
+                const vf sv = load(Sx + r);
+                for (int k = 0; k < ntap; ++k)
+                  store(D + k * run + r, fmadd(set1(cf[k]), sv, load(D + k * run + r)));
+              }
+            }
+          for (int k = 0; k < ntap; ++k)
+            for (index_t ci = c0; ci < c0 + run / COp; ++ci) {
+              float* dst = dw + (((h0 + k / nw) * KW + w0 + k % nw) * CI + ci) * CO;
+              const float* src = D + k * run + (ci - c0) * COp;
+              for (index_t c = 0; c < CO; ++c) dst[c] += src[c];
+            }
+        }
+      }
+    });
+    return;
+  }
   parallel_range(CI, chunk_size(CI, nt2, 1), nt2, [&](index_t ci_b, index_t ci_e) {
     for (index_t ci = ci_b; ci < ci_e; ++ci) {
       vf sU[A][A], tmp[A][A];
@@ -422,7 +489,8 @@ void wino_backward_filter_t(const WinoGeom& pg, const WinoPieces& pc, index_t KH
           const int nn = (int)std::min<index_t>(kW, CO - c);
           for (int xi = 0; xi < A2; ++xi) {
             vf acc = zero();
-            for (index_t t = 0; t < used; ++t) acc = acc + load(S + (size_t)t * sz + su * q + (xi * CI + ci) * COp + c);
+            for (index_t t = 0; t < used; ++t)
+              acc = acc + load(S + (size_t)t * sz + su * q + xi * ss + ci * COp + c);
             sU[xi / A][xi % A] = acc;
           }
           for (index_t kh = 0; kh < rh; ++kh)  // tmp = Gh^T dU  (rh x A)

@@ -11,6 +11,15 @@ namespace TF_ISA {
 // Note [Winograd 8x8 tiles] in conv_winograd_tiles.h).
 inline int wino_m(index_t r, int A = 6) { return A + 1 - (int)r; }
 
+// Floats per tile row of V (or Z) for n channels: n rounded up to vectors, plus one 64-byte line
+// where that is a multiple of 512 bytes. The weight gradient's micro-kernel reads a point's rows
+// one per k step (a tile per step, Note [point strides] in conv_winograd.cpp): rows 1 KiB apart
+// (256 channels) fell into 4 of the L1's 64 sets and evicted each other within one tile's loop.
+inline index_t wino_ld(index_t n) {
+  const index_t ld = ceil_div(n, simd::kW) * simd::kW;
+  return ld % 128 == 0 ? ld + 16 : ld;
+}
+
 struct WinoGeom {
   index_t N, H, W, CI;   // input (N, H, W, CI)
   index_t KH, KW, CO;    // kernel (KH, KW, CI, CO)
@@ -19,7 +28,7 @@ struct WinoGeom {
   int A;                 // tile size (alpha): 6, or 8 for F(7, 2) (Note [Winograd 8x8 tiles])
   int mh, mw;            // outputs per tile
   index_t TH, TW, ntiles;
-  index_t ldv;           // floats per tile row of V (CI rounded up to vectors)
+  index_t ldv;           // floats per tile row of V (wino_ld(CI))
   // pixel (n, h, w) of the input at x + n*xsn + h*xsh + w*xsw, of the output at y + n*ysn +
   // h*ysh + w*ysw (contiguous NHWC by default; a phase grid of a strided layer otherwise: Note
   // [strided layers by phases] in conv_phases.cpp)
@@ -35,7 +44,7 @@ struct WinoGeom {
     TH = ceil_div(OH, mh);
     TW = ceil_div(OW, mw);
     ntiles = N * TH * TW;
-    ldv = ceil_div(CI, simd::kW) * simd::kW;
+    ldv = wino_ld(CI);
     xsw = CI;
     xsh = W * CI;
     xsn = H * W * CI;
