@@ -347,38 +347,6 @@ def test_gemm_packed_blocks_at_thread_counts(isa, rng):
         tf.set_num_threads(prev)
 
 
-def test_gemm_packed_first_panel_packs_a(isa, rng):
-    """Note [A packed by the first panel] (csrc/cpu/gemm_packed.cpp): the tiles of a chunk's first
-    panel read A in place and pack it for the chunk's later panels. Edges: the first panel is the
-    only, partial one (N = 20, 44 with 2 and 3 threads' column groups), a partial last row tile
-    (packed by pack_A beside the fused tiles), A^T and A as a row-strided view (rows 2K apart),
-    several K blocks (K = 2100); 1, 2 and 3 threads against float64 and bit-identical."""
-    prev = tf.get_num_threads()
-    try:
-        for M, K, N, ta, tb in [(300, 700, 20, False, False), (301, 2100, 300, False, True),
-                                (299, 700, 1100, True, False), (1031, 700, 200, False, False),
-                                ("view", 700, 197, False, False)]:
-            if M == "view":  # every other row of a (2M, K) array: rsA = 2K
-                M = 301
-                a = make(rng, (2 * M, K))[::2]
-            else:
-                a = make(rng, (K, M) if ta else (M, K))
-            b = make(rng, (N, K) if tb else (K, N))
-            ref, scale = ref_gemm(np.ascontiguousarray(a), b, ta=ta, tb=tb)
-            outs = []
-            for nt in (1, 2, 3):
-                tf.set_num_threads(nt)
-                out = to_numpy(tf.ops.gemm(a, b, trans_a=ta, trans_b=tb))
-                assert_close(out, ref, scale=scale, n=K,
-                             what=f"[{isa}] {nt} threads {M}x{K}x{N} ta={ta} tb={tb}")
-                outs.append(out)
-            for nt, o in zip((2, 3), outs[1:]):
-                assert np.array_equal(o, outs[0]), \
-                    f"[{isa}] {M}x{K}x{N} at {nt} threads: max |diff| {np.abs(o - outs[0]).max()}"
-    finally:
-        tf.set_num_threads(prev)
-
-
 # The few-row panel path (csrc/cpu/gemm_packed.cpp, Note [A once per thread], Note [B packed by its
 # first tile]): up to 22 row tiles, B in place with rows far apart (the first tile of each panel
 # packs it), B^T, partial last panels, several K blocks (K > KC on every CPU's blocking: 1100,

@@ -36,12 +36,7 @@ struct SimdKernel {
                      const T* B, index_t csB, T* C, index_t ldc, const Epi<T>& e) {
     if constexpr (std::is_same_v<T, float>) sstream_cols(m, j0, j1, K, A, rsA, B, csB, C, ldc, e);
   }
-  static constexpr bool kPackB = true, kPackA = true;
-  // MR rows of A in place times a packed B panel (n columns), A packed into ap on the way
-  static void tile_packa(int n, index_t kc, const T* a, index_t rsa, index_t csa, T* ap, const T* bp,
-                         T* c, index_t ldc, const Epi<T>& e) {
-    kTilePackA<T>[(n + lanes<T> - 1) / lanes<T> - 1](kc, a, rsa, csa, ap, bp, c, ldc, n, e);
-  }
+  static constexpr bool kPackB = true;
   // m rows of a packed A panel times a full panel of B in place, packed into bq on the way
   static void tile_packb(int m, index_t kc, const T* a, const T* b, index_t rsb, index_t pf, T* bq,
                          T* c, index_t ldc, const Epi<T>& e) {
@@ -79,9 +74,7 @@ struct PortableKernel {
   static void dot(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*) {}
   static void stream(index_t, index_t, index_t, index_t, const T*, index_t, const T*, index_t, T*,
                      index_t, const Epi<T>&) {}
-  static constexpr bool kPackB = false, kPackA = false;
-  static void tile_packa(int, index_t, const T*, index_t, index_t, T*, const T*, T*, index_t,
-                         const Epi<T>&) {}
+  static constexpr bool kPackB = false;
   static void tile_packb(int, index_t, const T*, const T*, index_t, index_t, T*, T*, index_t,
                          const Epi<T>&) {}
   static void tile(int m, int n, index_t kc, const T* a, index_t, index_t, bool, const T* b,

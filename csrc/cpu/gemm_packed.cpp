@@ -43,18 +43,6 @@ namespace gemm_impl {
 // 16-column strip. Each tile computes the same sums either way (same bits). Zen 1, 1 thread,
 // best GFLOP/s per CPU-second, interleaved A/B in one process (loaded machine): 1800x16x500
 // (A^T) 23.7 -> 24.0, 1800x32x500 28.2 -> 29.5, 512x64x1024 32.3 -> 32.8.
-//
-// Note [A packed by the first panel]: a chunk's MC x KC block of A used to be packed by a pass of
-// its own (pack_A: strided reads of the block's rows, mostly from L3 or memory, no FMAs beside
-// them) before its first tile; ~2.5% of a 2048^3 call at one thread, paid N/NC times per A
-// element (4 times at n = 4096). Now the tiles of the chunk's first panel read their MR rows of
-// A in place (tf/ukernel.h's AStridedPack, each row's line 64 elements ahead prefetched in
-// turn) and store every element, as they broadcast it, into the packed panel that the chunk's
-// later panels read; partial row tiles (m < MR) and the rows-first order still use pack_A. Same
-// elements, same tiles, same sums (same bits). Zen 5, 1 thread, thread CPU time, best GFLOP/s
-// new/base in interleaved rounds (shared machine; controls 0.99-1.01): 4096^3 1.001-1.027,
-// 2048^3 0.999-1.008, 1024^3 1.003-1.007, 1500x3000x2100 (B^T) 1.024, 2048^3 A^T 1.018; avx2
-// build 2048^3 1.018, 1024^3 1.014 (RESULTS, gemm12).
 template <class K>
 void packed_run(const Problem<K>& p, int nt) {
   using T = typename K::type;
@@ -118,10 +106,9 @@ void packed_run(const Problem<K>& p, int nt) {
       const index_t i0 = g.tile0(ci) * MR, mc = std::min(g.tile0(ci + 1) * MR, p.M) - i0;
       const index_t q0 = g.pan0(cj), q1 = g.pan0(cj + 1);
       T* Ap = workspace<T>(Ws::gemm_a, (size_t)MC * KC);
-      const T* a0 = p.A + i0 * p.rsA + pc * p.csA;
+      pack_A<T, MR>(mc, kc, p.A + i0 * p.rsA + pc * p.csA, p.rsA, p.csA, Ap);
       Epi<T> e{p.alpha, pc == 0 ? p.beta : T(1), nullptr, last && p.relu};
       if (kc * (q1 - q0) * NR * (index_t)sizeof(T) <= l2_half) {  // Note [rows first]
-        pack_A<T, MR>(mc, kc, a0, p.rsA, p.csA, Ap);
         for (index_t q = q0; q < q1; q += per) wait_panel(q);
         wait_panel(q1 - 1);
         // whole panels in one call per row tile (Note [tile rows]), the partial last one alone
@@ -143,8 +130,6 @@ void packed_run(const Problem<K>& p, int nt) {
         }
         return;
       }
-      // Note [A packed by the first panel]
-      if (!K::kPackA) pack_A<T, MR>(mc, kc, a0, p.rsA, p.csA, Ap);
       for (index_t q = q0; q < q1; ++q) {
         const index_t j = q * NR;
         const int n = (int)std::min(NR, nc - j);
@@ -153,15 +138,8 @@ void packed_run(const Problem<K>& p, int nt) {
         if (q == q0 || q % per == 0) wait_panel(q);
         for (index_t ir = 0; ir < mc; ir += MR) {
           const int m = (int)std::min(MR, mc - ir);
-          T* c = p.C + (i0 + ir) * p.ldc + jc + j;
-          if (K::kPackA && q == q0) {
-            if (m == MR) {
-              K::tile_packa(n, kc, a0 + ir * p.rsA, p.rsA, p.csA, Ap + ir * kc, bp, c, p.ldc, e);
-              continue;
-            }
-            pack_A<T, MR>(m, kc, a0 + ir * p.rsA, p.rsA, p.csA, Ap + ir * kc);
-          }
-          K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true, c, p.ldc, e);
+          K::tile(m, n, kc, Ap + ir * kc, 1, MR, true, bp, NR, true,
+                  p.C + (i0 + ir) * p.ldc + jc + j, p.ldc, e);
         }
       }
     });

@@ -77,20 +77,6 @@ void gemm_tile_packb(index_t kc, const T* a, const T* b, index_t rsb, index_t pf
   ukernel<T, MR_, kSNV, true>(kc, APanel<T, kSMR>{a}, BRowsPack<T, kSNV>{b, rsb, bq, pf}, c, ldc, MR_,
                               kSNV * lanes<T>, e);
 }
-// Note [A packed by the first panel] (gemm_packed.cpp): a full-height tile that reads its MR rows
-// of A in place and stores them, as it broadcasts them, into the packed panel ap; B packed.
-template <typename T, int NV>
-void gemm_tile_packa(index_t kc, const T* a, index_t rsa, index_t csa, T* ap, const T* b, T* c,
-                     index_t ldc, int n, const Epi<T>& e) {
-  ukernel<T, kSMR, NV, true>(kc, AStridedPack<T, kSMR>{a, rsa, csa, ap}, BRows<T, kSNV * lanes<T>>{b}, c,
-                             ldc, kSMR, n, e);
-}
-template <typename T>
-using tile_packa_fn = void (*)(index_t, const T*, index_t, index_t, T*, const T*, T*, index_t, int,
-                               const Epi<T>&);
-template <typename T>
-inline const std::array<tile_packa_fn<T>, kSNV> kTilePackA = {{&gemm_tile_packa<T, 1>, &gemm_tile_packa<T, 2>}};
-
 // The unpacked path's tile row (Note [unpacked tile rows]): m rows of A in place (rsa, csa) times
 // nq consecutive full NR-column panels of B in place (row stride rsb), one call per row.
 template <typename T, int MR_>

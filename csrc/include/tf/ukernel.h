@@ -25,8 +25,6 @@
 //                     the store masks when the tile's madd is told B rows are short (BFULL false).
 //   BRowsPack<T, NV>  B rows in place (runtime stride) that the tile also stores, as it loads
 //                     them, into a packed panel for the next row tiles (gemm_packed.cpp's few-row path)
-//   AStridedPack<T, MR>  A in place that the tile also stores, element by element as it
-//                     broadcasts it, into a packed A panel (gemm_packed.cpp's packed path)
 //
 // Note [ISA tiles]: the register budget per ISA (ukr_mr(nv): rows for nv vectors per row):
 //   avx512 (32 zmm): nv 1-2: 12 rows (sgemm 12x32: 24 accumulators), nv 3: 8, nv 4: 6.
@@ -119,52 +117,10 @@ struct BRowsPack {
     d += NV * lanes<T>;
   }
 };
-// Lane 0 of a vector to *p (a scalar store from the vector register: no second load).
-TF_UKR_INLINE void store_lane0(float* p, vf v) {
-#if defined(TF_ISA_avx512)
-  _mm_store_ss(p, _mm512_castps512_ps128(v.v));
-#elif defined(TF_ISA_avx2)
-  _mm_store_ss(p, _mm256_castps256_ps128(v.v));
-#else
-  *p = v.v;
-#endif
-}
-TF_UKR_INLINE void store_lane0(double* p, vd v) {
-#if defined(TF_ISA_avx512)
-  _mm_store_sd(p, _mm512_castpd512_pd128(v.v));
-#elif defined(TF_ISA_avx2)
-  _mm_store_sd(p, _mm256_castpd256_pd128(v.v));
-#else
-  *p = v.v;
-#endif
-}
-// A in place (element (i, k) at a[i*rs + k*cs]) that the tile also stores, as it broadcasts each
-// element, into a packed MR-row panel d (element (i, k) at d[k*MR + i]) for the chunk's later
-// panels (Note [A packed by the first panel] in gemm_packed.cpp).
-template <typename T, int MR>
-struct AStridedPack {
-  static constexpr bool kSink = true;
-  const T* a;
-  index_t rs, cs;
-  T* d;
-  T at(int i) const { return a[i * rs]; }
-  template <class V>
-  TF_UKR_INLINE void sink(int i, V v) const {
-    store_lane0(d + i, v);
-  }
-  int r = 0;  // the row whose line kPf elements ahead is prefetched this step (round robin)
-  static constexpr index_t kPf = 64;
-  void step() {
-    __builtin_prefetch(a + r * rs + kPf * cs);
-    r = r + 1 == MR ? 0 : r + 1;
-    a += cs;
-    d += MR;
-  }
-};
 template <class B, class = void>
-struct op_sinks : std::false_type {};
+struct b_sinks : std::false_type {};
 template <class B>
-struct op_sinks<B, std::void_t<decltype(B::kSink)>> : std::true_type {};
+struct b_sinks<B, std::void_t<decltype(B::kSink)>> : std::true_type {};
 
 // Note [GEMM epilogue]: x = alpha*acc; if (beta != 0) x += beta*C (C is not read at all when
 // beta == 0); if (bias) x += bias[j]; if (relu) x = max(0, x) keeping NaN (Note [NaN in max]).
@@ -235,16 +191,10 @@ struct Tile {
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = BFULL ? load(b.row() + v * W) : load_m(b.row() + v * W, mk[v]);
-    if constexpr (op_sinks<BOp>::value) b.sink(bv);
+    if constexpr (b_sinks<BOp>::value) b.sink(bv);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      V ai = set1(a.at(i));
-      if constexpr (op_sinks<AOp>::value) {
-#if defined(__GNUC__)
-        __asm__("" : "+v"(ai.v));  // one broadcast load for the FMAs and the store (GCC loaded twice)
-#endif
-        a.sink(i, ai);
-      }
+      const V ai = set1(a.at(i));
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = fmadd(ai, bv[v], acc[i][v]);
     }
