@@ -693,6 +693,10 @@ class OpLayer(Layer):
     with ``node.symbolic`` record (tf.keras' TFOpLambda). It has no config: a model holding one
     can be trained and its weights saved, but not rebuilt from a config."""
 
+    # A TensorFlow op on a KerasTensor sees the tensor's own dtype (tf.one_hot of an int64
+    # Input): integer inputs are not cast. See Note [integer inputs]
+    _int_inputs = True
+
     def __init__(self, fn, args, kwargs):
         super().__init__(name=_unique_name("tf_op_layer_" + getattr(fn, "__name__", "op")))
         self.fn = fn
