@@ -236,3 +236,22 @@ def test_one_hot_of_an_int64_input_records_an_op_layer():
     lstm.compile("rmsprop", "mse")
     h = lstm.fit(np.array([[1, 2, 3], [0, 1, 2]]), np.zeros((2, 1)), epochs=1, verbose=0)
     assert np.isfinite(h.history["loss"][0])
+
+
+# ---- Normalization.mean / .variance ----
+
+def test_normalization_exposes_mean_and_variance_after_adapt():
+    data = np.array([[0.1, 0.2, 0.3], [0.8, 0.9, 1.0], [1.5, 1.6, 1.7]], np.float32)
+    layer = L.Normalization()
+    with pytest.raises(AttributeError):
+        layer.mean  # Keras 2 sets it when the layer is built
+    layer.adapt(data)
+    # Keras 2's: float32 tensors in the broadcast shape (1, 3), the data's mean and variance
+    assert tuple(layer.mean.shape) == (1, 3) and tuple(layer.variance.shape) == (1, 3)
+    np.testing.assert_allclose(np.asarray(layer.mean), data.mean(0, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(layer.variance), data.var(0, keepdims=True),
+                               rtol=1e-5)
+    given = L.Normalization(mean=2.0, variance=4.0)
+    given.build((None, 3))
+    np.testing.assert_array_equal(np.asarray(given.mean), [[2.0, 2.0, 2.0]])
+    np.testing.assert_array_equal(np.asarray(given.variance), [[4.0, 4.0, 4.0]])
