@@ -255,3 +255,43 @@ def test_normalization_exposes_mean_and_variance_after_adapt():
     given.build((None, 3))
     np.testing.assert_array_equal(np.asarray(given.mean), [[2.0, 2.0, 2.0]])
     np.testing.assert_array_equal(np.asarray(given.variance), [[4.0, 4.0, 4.0]])
+
+
+# ---- a model holding TensorFlow-style ops on KerasTensors is saved and reloaded ----
+
+def test_op_layers_are_saved_and_rebuilt(tmp_path):
+    ids = keras.Input(shape=(None,), dtype="int64")
+    x = L.LSTM(3)(tf.one_hot(ids, depth=6))  # DLwP 2nd ed. ch. 11's one-hot BiLSTM, smaller
+    a = keras.Input(shape=(4,))
+    b = tf.concat([a, a * 2.0], axis=-1) + 1.0  # a Function's apply, a method, an operator
+    m = keras.Model([ids, a], L.Dense(1)(L.Concatenate()([x, b])))
+    m.compile("rmsprop", "mse")
+    d = [np.array([[1, 2, 5], [0, 3, 4]]), np.random.default_rng(0).random((2, 4)).astype("f")]
+    m.fit(d, np.zeros((2, 1)), verbose=0)
+    cfg = {l.name: l.get_config() for l in m.layers if type(l).__name__ == "OpLayer"}
+    one_hot = next(c for n, c in cfg.items() if "one_hot" in n)
+    assert one_hot["function"].endswith(":one_hot")
+    assert one_hot["arguments"][0] == [{"__keras_tensor__": 0}, 6]  # the input's slot, depth
+    p = str(tmp_path / "m.keras")
+    m.save(p)
+    n = keras.models.load_model(p)
+    np.testing.assert_array_equal(n.predict(d, verbose=0), m.predict(d, verbose=0))
+    n.save(str(tmp_path / "again.keras"))  # a rebuilt op layer saves again
+    again = keras.models.load_model(str(tmp_path / "again.keras"))
+    np.testing.assert_array_equal(again.predict(d, verbose=0), m.predict(d, verbose=0))
+
+
+def test_op_layer_of_a_local_function_still_cannot_be_saved(tmp_path):
+    from tensorforge.engine.node import symbolic
+    a = keras.Input(shape=(2,))
+    out = symbolic(lambda t: t * 3.0)(a)
+    m = keras.Model(a, L.Dense(1)(out))
+    with pytest.raises(ValueError, match="cannot be saved.*Lambda layer"):
+        m.save(str(tmp_path / "x.keras"))
+
+
+def test_op_layer_config_names_only_tensorforge_functions():
+    from tensorforge.engine.base_layer import OpLayer
+    with pytest.raises(ValueError, match="does not name a tensorforge function"):
+        OpLayer.from_config({"name": "x", "function": "os:system",
+                             "arguments": [[{"__keras_tensor__": 0}], {"__dict__": {}}]})
