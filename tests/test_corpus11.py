@@ -295,3 +295,22 @@ def test_op_layer_config_names_only_tensorforge_functions():
     with pytest.raises(ValueError, match="does not name a tensorforge function"):
         OpLayer.from_config({"name": "x", "function": "os:system",
                              "arguments": [[{"__keras_tensor__": 0}], {"__dict__": {}}]})
+
+
+# ---- NumPy values in a layer's config are saved as Keras 2 writes them ----
+
+def test_constant_initializer_of_an_array_is_saved(tmp_path):
+    matrix = np.arange(12, dtype=np.float64).reshape(6, 2) / 10.0
+    ids = keras.Input(shape=(None,), dtype="int64")
+    emb = L.Embedding(6, 2, embeddings_initializer=keras.initializers.Constant(matrix),
+                      trainable=False, mask_zero=True)
+    m = keras.Model(ids, L.Dense(1)(L.LSTM(2)(emb(ids))))
+    m.compile("rmsprop", "mse")
+    p = str(tmp_path / "glove.keras")
+    m.save(p)  # was: TypeError, Object of type ndarray is not JSON serializable
+    n = keras.models.load_model(p)
+    np.testing.assert_allclose(n.layers[1].get_weights()[0], matrix, rtol=1e-6)
+    cfg = n.layers[1].get_config()["embeddings_initializer"]["config"]["value"]
+    np.testing.assert_allclose(np.asarray(cfg), matrix)  # the array, as nested lists
+    x = np.array([[1, 2, 0]])
+    np.testing.assert_array_equal(n.predict(x, verbose=0), m.predict(x, verbose=0))
