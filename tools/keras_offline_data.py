@@ -21,6 +21,7 @@ harness's bootstrap in each child process; nothing here touches the network.
     oxford_pets_tree(root)   images/*.jpg, annotations/trimaps/*.png (Oxford-IIIT Pet, seventh)
     spa_eng_zip(path)        spa-eng.zip and its extracted spa-eng/spa.txt (eighth corpus)
     arxiv_frame()            arxiv_data.csv (arXiv titles, abstracts, term lists; eighth corpus)
+    ecg_frame()              ecg.csv (ECG5000 as the TF autoencoder tutorial reads it; eleventh)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -161,13 +162,50 @@ _COMMON = ("the a and of to is it this that was in film movie story acting plot 
            "time really even").split()
 
 
+# Note [the reviews' long tail]
+# Real reviews have a vocabulary far larger than any program's max_tokens (the 25,000
+# training reviews: ~88,000 distinct words), and Deep Learning with Python 2nd ed. ch. 11
+# builds Input(shape=(20000,)) for TextVectorization(max_tokens=20000)'s multi_hot output: with
+# the first synthetic reviews' 130 words the vectors were 130 wide and both sides failed. So
+# 30% of a review's words are drawn uniformly from a long tail of 40,000 made-up, sentiment-free
+# words (pronounceable syllable strings, seeded): ~28,000 of them occur in a 1,600-review
+# training split, more than the 20,000 tokens programs keep. The sentiment signal is what it
+# was (12% words of the review's own mood, 3% of the other): what moved is the common words'
+# share (85% -> 55%), now shared with the tail, which to a model is noise or out-of-vocabulary
+# tokens, as rare words are in the real reviews.
+_TAIL_SIZE, _TAIL_SHARE = 40000, 0.30
+
+
+def _tail_words():
+    rng = np.random.default_rng(28)
+    onsets = list("bcdfghjklmnprstvz") + ["br", "ch", "dr", "gr", "pl", "st", "th", "tr"]
+    vowels = ["a", "e", "i", "o", "u", "ai", "ou", "ee"]
+    codas = ["", "", "n", "r", "s", "l", "m", "x"]
+    taken = set(_POS) | set(_NEG) | set(_COMMON)
+    words = []
+    while len(words) < _TAIL_SIZE:
+        k = int(rng.integers(2, 4))
+        w = "".join(onsets[rng.integers(len(onsets))] + vowels[rng.integers(len(vowels))] +
+                    codas[rng.integers(len(codas))] for _ in range(k))
+        if w not in taken:
+            taken.add(w)
+            words.append(w)
+    return words
+
+
+_TAIL = []
+
+
 def _review(rng, positive):
+    if not _TAIL:
+        _TAIL.extend(_tail_words())
     mood = _POS if positive else _NEG
     other = _NEG if positive else _POS
     n = int(rng.integers(40, 160))
     r = rng.random(n)
-    pick = [mood, other, _COMMON]
-    kind = np.where(r < 0.12, 0, np.where(r < 0.15, 1, 2))
+    pick = [mood, other, _COMMON, _TAIL]
+    kind = np.where(r < 0.12, 0, np.where(r < 0.15, 1,
+                                           np.where(r < 1.0 - _TAIL_SHARE, 2, 3)))
     idx = rng.integers(0, 1 << 30, n)
     words = [pick[k][i % len(pick[k])] for k, i in zip(kind, idx)]
     half = n // 2
@@ -229,9 +267,13 @@ def news20_tree(root, per_group=200):
                 f.write("\n".join(head) + "\n" + body + "\n")
 
 
-def glove_txt(path, extra=2000, dim=100):
+def glove_txt(path, extra=2000, dim=100, reviews=False):
     """Vectors for the posts' words: a group's topic words lie near their group's centre, so the
-    frozen embeddings carry the signal; the common words and ``extra`` fillers are noise."""
+    frozen embeddings carry the signal; the common words and ``extra`` fillers are noise.
+    ``reviews``: also the synthetic reviews' mood words (the positive ones near one centre, the
+    negative near another) and 5,000 of their tail words (noise), after the posts' lines and
+    from a generator of their own, so the posts' vectors are the same either way (Deep Learning
+    with Python 2nd ed. ch. 11 reads glove.6B.100d.txt from its working folder for aclImdb)."""
     rng = np.random.default_rng(27)
     lines = []
     for k in range(len(NEWSGROUPS)):
@@ -240,6 +282,14 @@ def glove_txt(path, extra=2000, dim=100):
             lines.append((w, centre + rng.normal(0, 0.3, dim)))
     for w in _NEWS_COMMON + ["filler%d" % i for i in range(extra)]:
         lines.append((w, rng.normal(0, 1, dim)))
+    if reviews:
+        rrng = np.random.default_rng(29)
+        for words in (_POS, _NEG):
+            centre = rrng.normal(0, 1, dim)
+            lines.extend((w, centre + rrng.normal(0, 0.3, dim)) for w in words)
+        if not _TAIL:
+            _TAIL.extend(_tail_words())
+        lines.extend((w, rrng.normal(0, 1, dim)) for w in _TAIL[:5000])
     with open(path, "w") as f:
         for w, v in lines:
             f.write(w + " " + " ".join("%.5f" % x for x in v) + "\n")
@@ -635,3 +685,20 @@ def arxiv_frame(rows=6000, duplicates=1500, combos=60):
                           "summaries": summaries + [summaries[j] for j in dup],
                           "terms": terms + [terms[j] for j in dup]})
     return frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+
+
+def ecg_frame(rows=4998, steps=140, normal=0.58):
+    """ecg.csv as pd.read_csv(url, header=None) returns it: 140 float columns (one heartbeat
+    each row, roughly in [-5, 5]) and a 0/1 label in column 140 (1 = normal, 58% as in the real
+    file). A normal beat is one smooth bump; an abnormal one has a second, shifted bump and
+    more noise: the autoencoder's reconstruction error tells them apart."""
+    import pandas as pd
+    rng = np.random.default_rng(27)
+    t = np.linspace(0.0, 1.0, steps)
+    label = (rng.random(rows) < normal).astype(np.float64)
+    centre = 0.3 + 0.05 * rng.standard_normal((rows, 1))
+    beat = 4.0 * np.exp(-((t - centre) / 0.05) ** 2) - 1.0 + 0.8 * np.sin(2 * np.pi * t)
+    second = 3.0 * np.exp(-((t - centre - 0.35) / 0.08) ** 2)
+    noise = np.where(label[:, None] > 0, 0.15, 0.45) * rng.standard_normal((rows, steps))
+    x = beat + (1.0 - label[:, None]) * second + noise
+    return pd.DataFrame(np.concatenate([x, label[:, None]], axis=1))

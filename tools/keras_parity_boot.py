@@ -349,6 +349,8 @@ with _open(PROG, encoding="utf-8") as _f:
     _prog_text = _f.read()
     if "aclImdb" in _prog_text:
         _kod.aclimdb_tree(os.getcwd())
+    if 'path_to_glove_file = "glove.6B.100d.txt"' in _prog_text:  # DLwP 2nd ed. ch. 11's wget
+        _kod.glove_txt(os.path.join(os.getcwd(), "glove.6B.100d.txt"), reviews=True)
     if "captcha_images_v2" in _prog_text:  # captcha_ocr.py's curl/unzip cell, left out
         _kod.captcha_tree(os.getcwd())
     if 'data_path = "fra.txt"' in _prog_text:  # lstm_seq2seq.py's curl/unzip cells, left out
@@ -379,6 +381,8 @@ try:
             return _kod.covtype_frame()
         if isinstance(src, str) and src.startswith("http") and src.endswith("/arxiv_data.csv"):
             return _kod.arxiv_frame()
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/data/ecg.csv"):
+            return _kod.ecg_frame()
         return _pd_read_csv(src, *a, **kw)
     _pd.read_csv = _read_csv
 except ImportError:

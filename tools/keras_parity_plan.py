@@ -346,6 +346,45 @@ PLAN.update({
         note="MNIST VAE with a train_step override; the 900 decoder.predict calls capped"),
 })
 
+# ---- eleventh corpus (/work/corpus11; tools/keras_corpus.md "Eleventh corpus") ----
+PLAN.update({
+    "dlwp2_ch02_math_building_blocks": dict(
+        MNIST, metric="evaluate:accuracy",
+        note="MNIST Dense 512-10 with RMSprop (the hand-written NaiveDense loop after it runs "
+             "its 10 epochs uncapped; its printed accuracy is not the figure)"),
+    "dlwp2_ch04_getting_started": dict(
+        epochs=2, samples=4000, metric="evaluate[1]:accuracy",
+        note="synthetic Reuters (46 topics), Dense 64-64-46 retrained for the test set "
+             "(evaluate 0 is IMDB's; the Boston K-fold fits follow)"),
+    "tfdocs_keras_classification": dict(
+        MNIST, metric="evaluate:accuracy",
+        note="Fashion-MNIST (the harness's /usr/share/datasets copy), Flatten-Dense 128-10 "
+             "with from_logits"),
+    "tfdocs_save_and_load": dict(
+        epochs=3, samples=1000, metric="evaluate[6]:sparse_categorical_accuracy",
+        note="the first 1,000 MNIST digits; the last model reloaded from HDF5 (evaluates "
+             "before it: untrained, checkpoint-restored, SavedModel-restored)"),
+    "tfdocs_quickstart_advanced": dict(
+        epochs=1, samples=1000, metric="stdout:Test Accuracy: ([0-9.]+)",
+        note="a subclassed Conv2D model in a GradientTape loop over all 60,000 digits for 5 "
+             "epochs (uncapped: the loop is the program's own)"),
+    "tfdocs_autoencoder": dict(
+        MNIST, metric="fit[2]:val_loss",
+        note="the ECG anomaly detector's validation MAE (the harness's synthetic ecg.csv); "
+             "the two Fashion-MNIST autoencoders before it"),
+    "dlwp2_ch09_segmentation": dict(
+        epochs=1, samples=200, metric="fit:val_loss",
+        note="the harness's Oxford-IIIT Pet tree (1,200 pictures, 1,000 of them validation): "
+             "a strided Conv2D / Conv2DTranspose segmenter on 200 x 200 pictures"),
+    "dlwp2_ch11_sequence_models_variant": dict(
+        epochs=1, samples=1000, metric="evaluate[1]:accuracy",
+        note="the harness's aclImdb tree; the Embedding + BiLSTM model's test accuracy (the "
+             "one-hot BiLSTM before it, the masked and GloVe ones after)"),
+    "dlwp2_ch11_transformer": dict(
+        epochs=1, samples=1000, metric="evaluate[1]:accuracy",
+        note="the harness's aclImdb tree; the Transformer encoder with positional embedding"),
+})
+
 NOT_COMPARABLE = {
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
@@ -375,6 +414,9 @@ NOT_COMPARABLE = {
                                 "images on this 2-core machine (cost, not comparability)",
     "dlwp_6_1_one_hot": "no model: Tokenizer and hand-made one-hot arrays, nothing trained",
     "dlwp_8_5_gan": "GAN: train_on_batch loop on CIFAR-10 frogs, no accuracy to compare",
+    "dlwp2_ch12_text_generation": "a language model's loss after a capped epoch, then text "
+                                  "sampled with np.random at five temperatures: no figure "
+                                  "that a capped run makes comparable",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",

@@ -140,11 +140,23 @@ def atomic_write(filepath, write):
         pass
 
 
+def _json_numpy(obj):
+    """NumPy values in a config, as Keras 2's json_utils.get_json_type writes them: an array
+    as nested lists, a NumPy scalar as a Python number (DLwP2 ch. 11's
+    ``Embedding(embeddings_initializer=Constant(embedding_matrix))`` saved to .keras)."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
 def atomic_savez(filepath, meta, arrays):
     """Write ``arrays`` (name -> array) and the JSON-able dict ``meta`` to ``filepath``
     atomically (atomic_write)."""
     payload = dict(arrays)
-    payload[_CONFIG] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    payload[_CONFIG] = np.frombuffer(json.dumps(meta, default=_json_numpy).encode("utf-8"),
+                                     dtype=np.uint8)
 
     def write(tmp):
         with open(tmp, "wb") as f:

@@ -295,8 +295,31 @@ class Tensor:
             return Tensor(d[idx.data if isinstance(idx, Tensor) else idx])
         return _basic().getitem(self, idx)
 
-    def sum(self, axis=None, keepdims=False): return _basic().sum(self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return _basic().mean(self, axis, keepdims)
+    def __iter__(self):
+        # Iteration checks the rank first, as TensorFlow's and NumPy's do: without __iter__,
+        # Python iterates through __getitem__, so iter() of a scalar succeeded and only next()
+        # failed, and code that probes iter(x) to tell a value from a sequence (matplotlib's
+        # hist took a 1-D Tensor as 4,000 one-value datasets: 30 ms each) was misled.
+        if not self.data.shape:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # Note [NumPy reductions of a Tensor]
+    # np.mean(t) / np.sum(t) call t.mean / t.sum with NumPy's keywords (dtype=, out=, ...)
+    # because a Tensor has these methods; a TensorFlow tensor has none, so NumPy converts it and
+    # returns its own result (a NumPy scalar: the TF autoencoder tutorial's
+    # `np.mean(train_loss) + np.std(train_loss)`). Called with those keywords, the methods do
+    # the same on the host copy; Tensor code calls them without and gets a Tensor.
+    def sum(self, axis=None, keepdims=False, **np_kwargs):
+        if np_kwargs:
+            return np.sum(self.numpy(), axis=axis, keepdims=keepdims, **np_kwargs)
+        return _basic().sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False, **np_kwargs):
+        if np_kwargs:
+            return np.mean(self.numpy(), axis=axis, keepdims=keepdims, **np_kwargs)
+        return _basic().mean(self, axis, keepdims)
+
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])

@@ -222,14 +222,46 @@ class ModelCheckpoint(Callback):
             self.best = float(initial_value_threshold)
         self.period = int(period)
         self._since = 0
+        # save_freq: "epoch", or an int -- save every that many batches, counted across epochs
+        # (Keras 2's _should_save_on_batch)
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or
+                                     not isinstance(save_freq, (int, np.integer))):
+            raise ValueError(f'Unrecognized save_freq: {save_freq}. Expected save_freq are '
+                             f'"epoch" or integer')
+        self.save_freq = save_freq if save_freq == "epoch" else int(save_freq)
+        self._epoch, self._last_batch, self._batches_since = 0, -1, 0
+
+    def on_train_begin(self, logs=None):
+        self._last_batch, self._batches_since = -1, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        # a batch index not above the last one seen starts a new epoch (indices are 0-based)
+        add = batch + 1 if batch <= self._last_batch else batch - self._last_batch
+        self._batches_since += add
+        self._last_batch = batch
+        if self._batches_since >= self.save_freq:
+            self._batches_since = 0
+            logs = logs or {}
+            path = (self.filepath.format(epoch=self._epoch + 1, **logs) if "batch" in logs else
+                    self.filepath.format(epoch=self._epoch + 1, batch=batch + 1, **logs))
+            self._save(path, self._epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq != "epoch":
+            return
         logs = logs or {}
         self._since += 1
         if self._since < self.period:
             return
         self._since = 0
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        self._save(self.filepath.format(epoch=epoch + 1, **logs), epoch, logs)
+
+    def _save(self, path, epoch, logs):
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:

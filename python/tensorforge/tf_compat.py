@@ -27,6 +27,8 @@ from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
+from . import tf_train
+from ._version import __version__ as _version
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
@@ -133,8 +135,13 @@ def rank(input, name=None):  # noqa: A002
     return Tensor(np.int32(K.ndim(input)))
 
 
+def _static_shape(x):
+    # backend_ops (K) has no int_shape (that is tensorforge.backend's); lists are arrays here
+    return tuple(int(d) for d in (x.shape if hasattr(x, "shape") else np.shape(x)))
+
+
 def size(input, name=None):  # noqa: A002
-    return Tensor(np.int32(int(np.prod(K.int_shape(input) or ()))))
+    return Tensor(np.int32(int(np.prod(_static_shape(input), dtype=np.int64))))
 
 
 def cast(x, dtype, name=None):
@@ -197,7 +204,7 @@ def tensordot(a, b, axes, name=None):
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
     if axis is None:
-        dims = [i for i, d in enumerate(K.int_shape(input)) if d == 1]
+        dims = [i for i, d in enumerate(_static_shape(input)) if d == 1]
         out = input
         for a in reversed(dims):
             out = K.squeeze(out, a)
@@ -737,6 +744,10 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
 TensorSpec = tf_data.TensorSpec
+train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
+                              get_checkpoint_state=tf_train.get_checkpoint_state)
+# tf.version.VERSION is tf.__version__ (TensorFlow's are the same string): tensorforge's own
+version = types.SimpleNamespace(VERSION=_version)
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -794,7 +805,7 @@ __all__ = [
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image",
-    "summary",
+    "summary", "train", "version",
     "TensorSpec",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",

@@ -246,7 +246,11 @@ def gather(reference, indices):
 
 
 def one_hot(indices, num_classes):
-    """indices (..., ) -> float32 (..., num_classes); out-of-range indices give all-zero rows."""
+    """indices (..., ) -> float32 (..., num_classes); out-of-range indices give all-zero rows.
+    On a functional-API tensor it records an op layer (Deep Learning with Python 2nd ed. ch. 11:
+    ``tf.one_hot(keras.Input(shape=(None,), dtype="int64"), depth=max_tokens)``)."""
+    if _symbolic(indices):
+        return _autograd._record_symbolic[0](one_hot, indices, num_classes)
     idx = tensor("one_hot", "indices", indices).data
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got {idx.dtype}")

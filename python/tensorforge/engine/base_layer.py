@@ -30,6 +30,7 @@ from .._text import as_bytes_array, dtype_name
 from ..autograd import Tensor
 from ..tf_ragged import RaggedTensor
 from . import node as _node_module
+from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
 from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
                             get_layer_class, _snake)
@@ -690,15 +691,22 @@ def _strip_keras_only(config):
 class OpLayer(Layer):
     """An anonymous layer that applies ``fn(*args, **kwargs)`` with the KerasTensors among the
     arguments replaced by their values: what arithmetic on KerasTensors and functions wrapped
-    with ``node.symbolic`` record (tf.keras' TFOpLambda). It has no config: a model holding one
-    can be trained and its weights saved, but not rebuilt from a config."""
+    with ``node.symbolic`` record (tf.keras' TFOpLambda). Its config names the function and
+    keeps the other arguments (engine/op_layer_config.py), so a model holding one is saved and
+    rebuilt as Keras 2 saves a TFOpLambda layer."""
 
-    def __init__(self, fn, args, kwargs):
-        super().__init__(name=_unique_name("tf_op_layer_" + getattr(fn, "__name__", "op")))
+    # A TensorFlow op on a KerasTensor sees the tensor's own dtype (tf.one_hot of an int64
+    # Input): integer inputs are not cast. See Note [integer inputs]
+    _int_inputs = True
+
+    def __init__(self, fn, args, kwargs, name=None):
+        super().__init__(name=name or _unique_name("tf_op_layer_" + getattr(fn, "__name__", "op")))
         self.fn = fn
         self._template = (list(args), dict(kwargs))
         self._kts = [t for t in flatten([list(args), list(kwargs.values())])
                      if isinstance(t, KerasTensor)]
+        if not self._kts:  # rebuilt from a config: the inputs' slots
+            self._kts = _op_config.slots_in_order([list(args), list(kwargs.values())])
 
     def _call_symbolic_op(self):
         return self(self._kts[0] if len(self._kts) == 1 else list(self._kts))
@@ -708,7 +716,7 @@ class OpLayer(Layer):
         by_id = {id(t): v for t, v in zip(self._kts, vals)}
 
         def sub(v):
-            if isinstance(v, KerasTensor):
+            if isinstance(v, (KerasTensor, _op_config.Slot)):
                 return by_id[id(v)]
             if isinstance(v, list):
                 return [sub(e) for e in v]
@@ -721,9 +729,14 @@ class OpLayer(Layer):
         return self.fn(*sub(args), **sub(kwargs))
 
     def get_config(self):
-        raise ValueError(f"{self.name}: an op recorded on symbolic tensors has no config; wrap "
-                         "the computation in a Lambda layer (with a named function) to save the "
-                         "model architecture")
+        return {"name": self.name, "trainable": self.trainable,
+                "function": _op_config.function_name(self),
+                "arguments": _op_config.encode(self, list(self._template), self._kts)}
+
+    @classmethod
+    def from_config(cls, config):
+        args, kwargs = _op_config.decode(config["arguments"])
+        return cls(_op_config.resolve(config["function"]), args, kwargs, name=config.get("name"))
 
 
 _node_module._OP_LAYER[0] = OpLayer

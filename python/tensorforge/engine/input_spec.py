@@ -38,9 +38,17 @@ class InputSpec:
 
     def _check_shape(self, where, shape):
         want, got = self.shape, tuple(shape)
-        if self.allow_last_axis_squeeze:  # never the batch axis: a batch of one string (1,)
-            want = want[:-1] if len(want) > 1 and want[-1] == 1 else want  # fits Input((1,))
-            got = got[:-1] if len(got) > 1 and got[-1] == 1 else got
+        if self.allow_last_axis_squeeze:
+            # a functional model's input, compared as the model will conform it
+            # (network._conform_to_input, Keras 2's _conform_to_reference_input): one axis
+            # short of an Input whose last axis is 1 (a batch of one string (1,) for
+            # Input((1,)): never the batch axis squeezed), or one trailing unit axis too many
+            # (the TF autoencoder tutorial's (N, 28, 28, 1, 1) noisy images for
+            # Input((28, 28, 1)))
+            if len(got) == len(want) - 1 and want[-1] == 1:
+                got = got + (1,)
+            elif len(got) == len(want) + 1 and got[-1] == 1:
+                got = got[:-1]
         if len(want) != len(got) or any(w is not None and g is not None and w != g
                                          for w, g in zip(want[1:], got[1:])):
             raise _spec_error(f"{where}expected shape={_shape_str(self.shape)}, found "

@@ -164,9 +164,12 @@ def _jsonable_shape(s):
 
 
 def save_weights(model, filepath):
-    """Write every weight array (model order) to one file, atomically."""
+    """Write every weight array (model order) to one file, atomically. Missing parent
+    directories are made, as Keras 2's TensorFlow-format ``save_weights`` makes them
+    (``save_weights('./checkpoints/my_checkpoint')`` in the TensorFlow tutorials)."""
     if not model.built or not model.weights:
         raise ValueError("save_weights: the model has not been built yet (no weights)")
+    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(filepath))), exist_ok=True)
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "weights",
             "weights": _weights_meta(model)}
     arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}

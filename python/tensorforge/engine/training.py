@@ -33,6 +33,7 @@ from ..backend_ops import variables as _K
 from ..ops import basic as B
 from ..ops.losses_ops import _SoftmaxXent
 from ..saving import hdf5_format as _h5
+from .. import tf_train
 from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
                training_utils)
 from .base_layer import _VERSION, call_context, invoke_call
@@ -585,6 +586,7 @@ class Model(CompileMixin, InputsMixin, Network):
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.save_weights(self, filepath)
         saving.save_weights(self, filepath)
+        tf_train.update_checkpoint_state(filepath)  # for tf.train.latest_checkpoint
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False, **kwargs):
         if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/

@@ -113,6 +113,23 @@ class Normalization(PreprocessingLayer):
         return (np.asarray(self.adapt_mean.numpy()).reshape(self._broadcast_shape),
                 np.asarray(self.adapt_variance.numpy()).reshape(self._broadcast_shape))
 
+    # Keras 2 sets ``layer.mean`` / ``layer.variance`` when the layer is built (and again after
+    # each adapt): the statistics as float32 tensors in the broadcast shape, e.g. (1, F)
+    @property
+    def mean(self):
+        return self._stat_tensor(0, "mean")
+
+    @property
+    def variance(self):
+        return self._stat_tensor(1, "variance")
+
+    def _stat_tensor(self, i, name):
+        if not self.built:
+            raise AttributeError(f"'Normalization' object has no attribute '{name}' (it is set "
+                                 "when the layer is built or adapted)")
+        from ..autograd import Tensor
+        return Tensor(np.asarray(self._stats()[i], dtype=np.float32))
+
     def call(self, inputs, training=False, mask=None):
         mean, var = self._stats()
         scale = np.maximum(np.sqrt(var), np.float32(_backend.epsilon())).astype(np.float32)

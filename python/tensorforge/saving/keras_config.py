@@ -416,14 +416,29 @@ def _optimizer_from_keras(cfg, source):
     return cls(**kwargs)
 
 
+# Keys Keras 2 writes in a loss class's config with a value that is tensorforge's behaviour
+# (tf_keras 2.11+ adds ignore_class; the crossentropies' axis=-1 is the class axis here too)
+# and "fn", the function name its LossFunctionWrapper holds (the class says it here)
+_LOSS_KEYS_AT_DEFAULT = {"ignore_class": (None,), "axis": (-1,)}
+
+
 def _loss_from_keras(v, source):
     if v is None or isinstance(v, str):
         return v
     if isinstance(v, dict) and "class_name" in v:
-        cfg = v.get("config") or {}
-        if cfg.get("from_logits") or cfg.get("label_smoothing"):
-            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported")
-        return _base._snake(_class_name(v))  # compile checks the name
+        cls = _losses._CLASSES.get(_class_name(v))
+        if cls is None:  # a custom loss class: its name, resolved by custom_objects / compile
+            return _base._snake(_class_name(v))
+        # a built-in loss class with its arguments (from_logits, label_smoothing, reduction,
+        # delta, ...), as Keras 2 restores it: dropping them would change the loss
+        cfg = {k: x for k, x in (v.get("config") or {}).items()
+               if k != "fn" and not (k in _LOSS_KEYS_AT_DEFAULT and x in _LOSS_KEYS_AT_DEFAULT[k]
+                                     and k not in cls().get_config())}
+        try:
+            return cls.from_config(cfg)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{source}: loss {_class_name(v)} with {cfg} is not supported "
+                             f"({e})") from None
     if isinstance(v, dict):  # one loss per output name
         return {k: _loss_from_keras(x, source) for k, x in v.items()}
     if isinstance(v, list):  # one loss per output
@@ -510,12 +525,24 @@ def _names(spec):
     return name
 
 
+def _loss_specs(spec):
+    """Loss specs for a Keras file: a built-in loss class instance as Keras 2 writes it
+    ({"class_name", "config"}: from_logits and the other arguments kept), functions by name."""
+    if isinstance(spec, dict):
+        return {k: _loss_specs(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_loss_specs(v) for v in spec]
+    if isinstance(spec, _losses.Loss) and type(spec).__name__ in _losses._CLASSES:
+        return _losses.serialize(spec)
+    return _names(spec)
+
+
 def training_config(model):
     """The Keras 2 ``training_config`` of a compiled model (None when not compiled)."""
     if not getattr(model, "_compiled", False):
         return None
     args = getattr(model, "_compile_args", None) or {"loss": model.loss, "metrics": None,
                                                       "loss_weights": None}
-    return {"loss": _names(args.get("loss")), "metrics": _names(args.get("metrics")),
+    return {"loss": _loss_specs(args.get("loss")), "metrics": _names(args.get("metrics")),
             "weighted_metrics": None, "loss_weights": args.get("loss_weights"),
             "optimizer_config": optimizer_to_keras(model.optimizer)}
