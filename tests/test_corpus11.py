@@ -292,9 +292,15 @@ def test_op_layer_of_a_local_function_still_cannot_be_saved(tmp_path):
 
 def test_op_layer_config_names_only_tensorforge_functions():
     from tensorforge.engine.base_layer import OpLayer
-    with pytest.raises(ValueError, match="does not name a tensorforge function"):
-        OpLayer.from_config({"name": "x", "function": "os:system",
-                             "arguments": [[{"__keras_tensor__": 0}], {"__dict__": {}}]})
+    args = [[{"__keras_tensor__": 0}], {"__dict__": {}}]
+    # another package; a module a tensorforge module imported; a class's bases; a class itself
+    for name in ["os:system", "tensorforge._fileio:os.system", "tensorforge.autograd:np.save",
+                 "tensorforge.autograd:Tensor.__class__.__subclasses__",
+                 "tensorforge.autograd:Tensor.mro", "tensorforge.autograd:Tensor",
+                 "tensorforge.autograd:Tensor..sum", "tensorforge.autograd:no_such_function",
+                 "tensorforge.no_such_module:f"]:
+        with pytest.raises(ValueError, match="does not name a tensorforge function"):
+            OpLayer.from_config({"name": "x", "function": name, "arguments": args})
 
 
 # ---- NumPy values in a layer's config are saved as Keras 2 writes them ----

@@ -84,12 +84,29 @@ def resolve(name):
     mod, _, qual = str(name).partition(":")
     if not mod.startswith("tensorforge.") or not qual:
         raise ValueError(f"OpLayer.from_config: {name!r} does not name a tensorforge function")
-    obj = importlib.import_module(mod)
-    for part in qual.split("."):
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise ValueError(f"OpLayer.from_config: {name!r} is not callable")
+    # Only a function or an autograd Function's classmethod *defined* in tensorforge: no dunder
+    # attributes and no walk through a module another module imported (`tensorforge.x:os.system`)
+    # or through a class's bases, so that a model file can name nothing else.
+    parts = qual.split(".")
+    if any(not p or p.startswith("__") for p in parts):
+        raise ValueError(f"OpLayer.from_config: {name!r} does not name a tensorforge function")
+    try:
+        obj = importlib.import_module(mod)
+    except ImportError:
+        raise ValueError(f"OpLayer.from_config: {name!r} does not name a tensorforge function") from None
+    for i, part in enumerate(parts):
+        if i and not (isinstance(obj, type) and _ours(obj)):
+            raise ValueError(f"OpLayer.from_config: {name!r} does not name a tensorforge function")
+        obj = getattr(obj, part, None)
+    owner = getattr(obj, "__self__", None)
+    defined = getattr(obj, "__func__", None) if isinstance(owner, type) else obj  # a classmethod's
+    if not callable(obj) or isinstance(obj, type) or not _ours(defined):
+        raise ValueError(f"OpLayer.from_config: {name!r} does not name a tensorforge function")
     return obj
+
+
+def _ours(obj):
+    return str(getattr(obj, "__module__", None) or "").startswith("tensorforge.")
 
 
 def slots_in_order(template):
