@@ -44,3 +44,18 @@ def check_conv(x, w, b, strides, padding, dilation, act, backend, what=""):
     assert_close(dx, dxr, scale=sx, n=KH * KW * CO, what=f"{what} dx")
     assert_close(dw, dwr, scale=sw_, n=x.shape[0] * OH * OW, what=f"{what} dw")
     assert_close(db, dbr, scale=sb, n=x.shape[0] * OH * OW, what=f"{what} db")
+
+
+def weight_grads_at_1_and_2_threads(dy, x, w, g):
+    """(dW, db) of the native conv2d_backward (no dx) at 1 and at 2 threads: two pairs, for
+    tests that the weight gradient's reduction does not depend on the thread count."""
+    C, prev = tf._native._C, tf.get_num_threads()
+    out = []
+    try:
+        for n in (1, 2):
+            tf.set_num_threads(n)
+            r = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
+            out.append((r[1], r[2]))
+    finally:
+        tf.set_num_threads(prev)
+    return out

@@ -8,7 +8,7 @@ import pytest
 import tensorforge as tf
 from tensorforge import reference as R
 from tfhelpers import assert_close, assert_grad_close, numeric_grad, to_numpy
-from conv_checks import check_conv, geometry, ref64
+from conv_checks import check_conv, geometry, ref64, weight_grads_at_1_and_2_threads
 
 
 # ---- Winograd path (Note [Winograd] in csrc/cpu/conv.cpp) -----------------------------------
@@ -202,15 +202,8 @@ def test_conv_phases_dcgan_layers(isa):
         np.testing.assert_allclose(a, d, rtol=1e-3, atol=1e-3 * np.abs(d).max(), err_msg=what)
         if what != "db":
             assert not np.array_equal(a, d), f"{what}: the phase path was not taken"
-    prev_t = tf.get_num_threads()
-    try:
-        tf.set_num_threads(1)
-        one = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
-        tf.set_num_threads(2)
-        two = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
-    finally:
-        tf.set_num_threads(prev_t)
-    assert np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2])
+    one, two = weight_grads_at_1_and_2_threads(dy, x, w, g)
+    assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
 
 
 def test_conv_phases_gradients_finite_difference(isa):
@@ -306,12 +299,5 @@ def test_conv_winograd_tile8_error(isa):
                 assert np.array_equal(a, o), f"[{isa}] 14->28 dx: 6x6 tiles expected"
         # one reduction part of 8x8 tiles: its points' GEMMs split among the threads, each sum by
         # one thread in a fixed order: dW and db the same at 1 and 2 threads
-        prev_t = tf.get_num_threads()
-        try:
-            tf.set_num_threads(1)
-            one = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
-            tf.set_num_threads(2)
-            two = C.conv2d_backward(dy, x, w, *g, False, True, True, None)
-        finally:
-            tf.set_num_threads(prev_t)
-        assert np.array_equal(one[1], two[1]) and np.array_equal(one[2], two[2]), f"[{isa}] {H // 2}->{H}"
+        one, two = weight_grads_at_1_and_2_threads(dy, x, w, g)
+        assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1]), f"[{isa}] {H // 2}->{H}"

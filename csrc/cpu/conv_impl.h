@@ -134,8 +134,9 @@ StridedFn strided_one_fn(int nv) {
 
 // C[k, :] += sum_{l < L} a[l*lda + k] * b[l*ldb + :] for k < rows, over the column panels of pn
 // (b and C padded to pn.padded columns; accumulate false: C = the sum, its old values never
-// read): tiles of MR rows, the last rows by kTailMR when more than half a tile would be wasted. a must have MR - 1 readable floats of slack past row `rows`
-// of its last l (rows past `rows` are computed and dropped).
+// read): tiles of MR rows, the last rows by kTailMR when more than half a tile would be wasted.
+// a must have MR - 1 readable floats of slack past row `rows` of its last l (rows past `rows`
+// are computed and dropped).
 void strided_gemm(const Panels& pn, const float* a, index_t lda, index_t rows, const float* b,
                   index_t ldb, index_t L, float* c, index_t ldc, bool accumulate = true) {
   for (int j = 0; j < pn.count; ++j) {
