@@ -681,3 +681,53 @@ def test_native_output_cap_honours_the_environment(monkeypatch):
         _native._C.conv2d_forward(x, w, None, 1, 1, p, p, p, p, 1, 1)
     small = _native._C.conv2d_forward(x, w, None, 1, 1, 2, 2, 2, 2, 1, 1)  # under 1 GiB: never refused
     assert small.shape == (1, 8, 8, 1) and small.sum() == 16.0
+
+
+def _mem_available_bytes():
+    """MemAvailable as the kernel reports it, read here independently of the library."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+@pytest.mark.skipif(_mem_available_bytes() is None, reason="no /proc/meminfo MemAvailable (not Linux)")
+def test_output_cap_is_the_memory_available(monkeypatch):
+    """Without TENSORFORGE_MAX_OUTPUT_BYTES an output is refused only beyond MemAvailable (free
+    memory plus reclaimable page cache), on both sides: twice it is refused, before allocating."""
+    from tensorforge.kernels import _common
+    monkeypatch.delenv("TENSORFORGE_MAX_OUTPUT_BYTES", raising=False)
+    avail = _mem_available_bytes()
+    limit = _common._output_limit()
+    assert 0.5 * avail < limit < 2 * avail  # (memory moves between the two reads)
+    side = int((2 * avail / 4) ** 0.5) + 1  # a (side, side) float32 output: ~2x MemAvailable
+    with pytest.raises(ValueError, match=r"more than the memory available"):
+        _common.check_output_size("pad", "y", (side, side))
+    if C is not None:
+        x, w = np.ones((1, 4, 4, 1), np.float32), np.ones((1, 1, 1, 1), np.float32)
+        p = side // 2
+        with pytest.raises(ValueError, match=r"conv2d_forward: y would have shape .*more than the memory available"):
+            _native._C.conv2d_forward(x, w, None, 1, 1, p, p, p, p, 1, 1)
+
+
+def test_output_cap_within_a_cgroup_limit(monkeypatch):
+    """Under a cgroup v2 memory limit the headroom (memory.max - memory.current) caps what
+    MemAvailable allows; "max" (no limit) leaves MemAvailable."""
+    from tensorforge.kernels import _common
+    files = {"/proc/meminfo": 8 << 30, "/sys/fs/cgroup/memory.max": 4 << 30,
+             "/sys/fs/cgroup/memory.current": 1 << 30}
+
+    def fake(path, key=None):
+        v = files.get(path)
+        return v // 1024 if v is not None and key == "MemAvailable:" else v
+    monkeypatch.setattr(_common, "_read_int", fake)
+    assert _common._available_memory() == 3 << 30
+    files["/sys/fs/cgroup/memory.max"] = None  # "max" does not parse as a number
+    assert _common._available_memory() == 8 << 30
+    files["/sys/fs/cgroup/memory.current"] = 5 << 30
+    files["/sys/fs/cgroup/memory.max"] = 4 << 30  # over the limit already: no room
+    assert _common._available_memory() == 0

@@ -2,6 +2,8 @@
 // op family. Bindings are thin: check arguments, allocate outputs, release the GIL, call a kernel.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -20,32 +22,64 @@
 namespace tf {
 
 namespace bind {
+// The integer in a /proc or /sys file (the number after `key` when given), or -1.
+static double read_number(const char* path, const char* key) {
+  FILE* f = std::fopen(path, "r");
+  if (!f) return -1.0;
+  char line[256];
+  double v = -1.0;
+  const size_t klen = key ? std::strlen(key) : 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (key && std::strncmp(line, key, klen) != 0) continue;
+    char* end = nullptr;
+    const double x = std::strtod(line + klen, &end);
+    if (end != line + klen) v = x;
+    break;
+  }
+  std::fclose(f);
+  return v;
+}
+
+// Bytes a new allocation can take: MemAvailable (free memory plus reclaimable page cache),
+// capped by the cgroup v2 limit's headroom when there is one; MemFree when /proc/meminfo is
+// unreadable; -1 when unknown. The same rule as kernels/_common._available_memory.
+static double available_memory() {
+  const double kb = read_number("/proc/meminfo", "MemAvailable:");
+  double avail = kb >= 0 ? kb * 1024.0 : -1.0;
+  if (avail < 0) {
+    const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages >= 0 && page > 0) avail = (double)pages * (double)page;
+  }
+  const double cap = read_number("/sys/fs/cgroup/memory.max", nullptr);  // "max": no limit
+  const double used = read_number("/sys/fs/cgroup/memory.current", nullptr);
+  if (cap >= 0 && used >= 0) {
+    const double room = cap > used ? cap - used : 0.0;
+    avail = avail >= 0 ? std::min(avail, room) : room;
+  }
+  return avail;
+}
+
 void check_output_size(const char* op, const char* what, const std::vector<py::ssize_t>& shape,
                        py::ssize_t itemsize) {
-  // The limit is TENSORFORGE_MAX_OUTPUT_BYTES when set, else half the memory available now (0
-  // when unknown: then only overflow is checked); outputs up to 1 GiB are never refused. The same
-  // rule as kernels/_common.check_output_size on the Python side.
+  // The limit is TENSORFORGE_MAX_OUTPUT_BYTES when set, else the memory available now (when
+  // unknown, only overflow is checked); outputs up to 1 GiB are never refused. The same rule as
+  // kernels/_common.check_output_size on the Python side.
   double bytes = (double)itemsize;
   for (py::ssize_t s : shape) bytes *= (double)s;
-  double limit = 0.0;
+  double limit = -1.0;
   if (bytes > 1073741824.0) {
     const char* cap = std::getenv("TENSORFORGE_MAX_OUTPUT_BYTES");
     char* end = nullptr;
     const double c = cap && *cap ? std::strtod(cap, &end) : 0.0;
-    if (cap && *cap && end && *end == '\0' && c > 0) {
-      limit = c;
-    } else {
-      const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-      limit = pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 0.0;
-    }
+    limit = cap && *cap && end && *end == '\0' && c > 0 ? c : available_memory();
   }
-  if (bytes > 9.0e18 || (limit > 0 && bytes > limit)) {
+  if (bytes > 9.0e18 || (limit >= 0 && bytes > limit)) {
     std::ostringstream sh;
     sh << "(";
     for (size_t i = 0; i < shape.size(); ++i) sh << (i ? ", " : "") << shape[i];
     sh << ")";
     value_error(op, what, " would have shape ", sh.str(), " (", bytes / 1e9,
-                " GB), more than half the memory available (or TENSORFORGE_MAX_OUTPUT_BYTES)");
+                " GB), more than the memory available (or TENSORFORGE_MAX_OUTPUT_BYTES)");
   }
 }
 }  // namespace bind
