@@ -245,9 +245,9 @@ struct LstmCell {
 // b needs only row b's dG_t), so with the per-step weight gradients it runs as batch-row chains
 // (Note [batch-row chains]): a chain's step s runs the pointwise pass of its rows over all units
 // (dG_s into the chain's own (rows, 4U) buffer, still in cache for the rest), gathers their
-// [x_t | h_{t-1}], adds x_t^T dG_s and h_{t-1}^T dG_s (K = its rows) and the dG column sums
-// into the chain's own partial weight gradients, and runs dx_t and dh_{t-1} for its rows against
-// kernel^T and recurrent_kernel^T packed whole. No phase per step; the partials are summed in
+// [x_t | h_{t-1}], runs dx_t and dh_{t-1} for its rows against kernel^T and recurrent_kernel^T
+// packed whole, and every kBwdRowsGroupSteps steps adds x^T dG and h^T dG of those steps (K = the
+// group's rows, stacked) and the dG column sums into the chain's own partial weight gradients. No phase per step; the partials are summed in
 // chain order at the end. The chain count depends on the shape only (never on the threads): the
 // sums, and so the bits, are the same at every thread count.
 // Two chains (one per core of a 2-thread team) while a chain's footprint, the partial [dkernel;
@@ -258,6 +258,10 @@ struct LstmCell {
 // 5.42 / 5.92 (2.5); (64, 28, 512, 128) 5.13 / 10.13 (2.5); (64, 28, 256, 256) 8.61 / 9.03 (4.0)
 // (bench/RESULTS.md, lstm11).
 constexpr double kBwdRowsMaxL2 = 2.0;
+// Steps per weight-gradient product: each product reads and writes the chain's whole partial
+// (F + U) x 4U. LSTM bwd ms at 2 threads, 1 / 2 / 4 steps: (64, 28, 28, 128) 1.46 / 1.42 / 1.42
+// and 1.37 / 1.38 / 1.35, (64, 28, 28, 192) 2.98 / 2.98 / 2.96 (bench/RESULTS.md, lstm11).
+constexpr index_t kBwdRowsGroupSteps = 2;
 inline index_t lstm_bwd_chains(index_t B, index_t F, index_t U) {
   if (B < kRowChainMinBatch) return 0;
   const index_t GU = 4 * U;
@@ -273,8 +277,11 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     const LstmCell cell{true, B, U, T, GU, F, recurrent_kernel, gates, c_prev, x, h_prev, nullptr,
                         dc0, dx, dkernel, drecurrent_kernel, dbias, nullptr, nullptr, act, rec_act};
     const index_t FU = F + U, ldw = ld_padded(GU), mr = ceil_div(B, nc);
-    // per chain: dG (mr, 4U), [x | h] (mr, F + U), partial [dkernel; drk] (F + U, ldw), dbias (4U)
-    const index_t per = ceil_div(mr * GU + mr * FU + FU * ldw + GU, (index_t)16) * 16;
+    const index_t KS = kBwdRowsGroupSteps;
+    // per chain: dG (KS mr, 4U), [x | h] (KS mr, F + U), partial [dkernel; drk] (F + U, ldw),
+    // dbias (4U)
+    const index_t pw = KS * mr * (GU + FU);  // the partials' offset in a chain's block
+    const index_t per = ceil_div(pw + FU * ldw + GU, (index_t)16) * 16;
     float* ws = workspace<float>(Ws::rnn_grad, (size_t)(nc * per));
     float* Rp = workspace<float>(Ws::rnn_wpack, (size_t)packed_size(GU, U));  // recurrent_kernel^T
     float* KTp = workspace<float>(Ws::rnn_step2, (size_t)packed_size(GU, F));  // kernel^T
@@ -286,11 +293,13 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     });
     run_chains(nc, T, nt, [&](index_t c, index_t i) {
       const index_t b0 = B * c / nc, b1 = B * (c + 1) / nc, M = b1 - b0, s = T - 1 - i;
-      const index_t t = time_of(s, T, go_backwards);
-      float* dGc = ws + c * per;
-      float* xhc = dGc + mr * GU;
-      float* dWc = xhc + mr * FU;
+      const index_t t = time_of(s, T, go_backwards), slot = i % KS;
+      float* dG0 = ws + c * per;
+      float* xh0 = dG0 + KS * mr * GU;
+      float* dWc = ws + c * per + pw;
       float* dbc = dWc + FU * ldw;
+      float* dGc = dG0 + slot * M * GU;  // this step's rows, after the group's earlier steps
+      float* xhc = xh0 + slot * M * FU;
       if (i == 0) std::memset(dWc, 0, sizeof(float) * (FU * ldw + GU));
       bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, b0, b1, 0, U, s, dGc - b0 * GU, GU);
       for (index_t b = b0; b < b1; ++b) {
@@ -298,13 +307,16 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
         std::memcpy(o, x + (b * T + t) * F, sizeof(float) * F);
         std::memcpy(o + F, h_prev + (b * T + t) * U, sizeof(float) * U);
       }
-      gemm_tn_acc(F, GU, M, xhc, FU, dGc, GU, dWc, ldw);
-      gemm_tn_acc(U, GU, M, xhc + F, FU, dGc, GU, dWc + F * ldw, ldw);
-      for_lanes(GU, [&](index_t j, int n) {
-        vf sum = ld(dbc + j, n);
-        for (index_t r = 0; r < M; ++r) sum = sum + ld(dGc + r * GU + j, n);
-        st(dbc + j, sum, n);
-      });
+      if (slot == KS - 1 || i == T - 1) {  // the group's weight gradients, K = its rows
+        const index_t K = (slot + 1) * M;
+        gemm_tn_acc(F, GU, K, xh0, FU, dG0, GU, dWc, ldw);
+        gemm_tn_acc(U, GU, K, xh0 + F, FU, dG0, GU, dWc + F * ldw, ldw);
+        for_lanes(GU, [&](index_t j, int n) {
+          vf sum = ld(dbc + j, n);
+          for (index_t r = 0; r < K; ++r) sum = sum + ld(dG0 + r * GU + j, n);
+          st(dbc + j, sum, n);
+        });
+      }
       gemm_packed(M, F, GU, dGc, GU, KTp, dx + (b0 * T + t) * F, T * F, false);
       gemm_packed(M, U, GU, dGc, GU, Rp, dh0 + b0 * U, U, true);
     });
@@ -312,7 +324,7 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     parallel_range(FU + 1, 16, nt, [&](index_t r0, index_t r1) {
       for (index_t r = r0; r < r1; ++r) {
         float* o = r < F ? dkernel + r * GU : r < FU ? drecurrent_kernel + (r - F) * GU : dbias;
-        const index_t off = r < FU ? (mr * GU + mr * FU) + r * ldw : (mr * GU + mr * FU) + FU * ldw;
+        const index_t off = pw + (r < FU ? r : FU) * ldw;
         for_lanes(GU, [&](index_t j, int n) {
           vf sum = ld(ws + off + j, n);
           for (index_t c = 1; c < nc; ++c) sum = sum + ld(ws + c * per + off + j, n);
