@@ -286,7 +286,9 @@ def test_backward_isa_paths_vs_float64_reference(isa, rng):
         # 30 steps of 20 rows in blocks of 13, 13 and 4 steps
         # LSTM, batch >= 48 with small weights: the backward's batch-row chains (Note [backward
         # batch-row chains]), two chains of 25 rows, 40 units (partial panels on every ISA)
-        rows = [(5, 3, 8, 300), (20, 30, 8, 40), (50, 4, 8, 40)] if cell == "lstm" else []
+        # (24, 2, 8, 256): past the row chains' bound (2.2 x a 1 MiB L2), the per-step unit chunks
+        # at 2 threads (Note [per-step weight gradients])
+        rows = [(5, 3, 8, 300), (20, 30, 8, 40), (50, 4, 8, 40), (24, 2, 8, 256)] if cell == "lstm" else []
         for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big] + rows):
             for var in (variants(cell) if k < 3 else variants(cell)[-1:]):
                 gb = bool(k % 2)
@@ -467,12 +469,13 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (20, 30, 8, 32),   # the same, 4U = 128: the padded weight-gradient rows (144 floats apart)
     (49, 3, 5, 33),    # the backward's batch-row chains (batch >= 48): 24 + 25 rows, odd units
     (48, 3, 70, 60),   # the same, F > 64: the forward's projection as one GEMM (not fused)
-    (47, 3, 5, 33),    # batch 47: the per-step unit chunks again
+    (17, 4, 6, 40),    # the backward's row chains at batch 17 (8 + 9 rows; before: the whole-sequence GEMMs)
     (64, 3, 28, 192),  # weights past the forward's row-chain bound: unit chunks both ways
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
-    """Both ways of the native LSTM backward to its weight gradients (accumulated per step while
-    they fit the L2 and the batch is >= 24, else one GEMM each over the sequence) against reference/rnn.py in float64,
+    """The native LSTM backward's ways to its weight gradients (batch-row chains' partials while
+    the weights stay near the L2 and the batch is >= 16, per-step unit chunks, else time blocks of
+    the whole sequence beside the chain) against reference/rnn.py in float64,
     with masks (all-zero and leading-zero rows), initial states and go_backwards, and the same
     bits at 1 and 2 threads, forward and backward (each weight column sums its steps in one order
     whatever the chunks; batch-row chains are cut by the shape alone)."""

@@ -249,7 +249,7 @@ struct LstmCell {
 // packed whole, and every kBwdRowsGroupSteps steps adds x^T dG and h^T dG of those steps (K = the
 // group's rows, stacked) and the dG column sums into the chain's own partial weight gradients. No phase per step; the partials are summed in
 // chain order at the end. The chain count depends on the shape only (never on the threads): the
-// sums, and so the bits, are the same at every thread count.
+// sums, and so the bits, are the same at 1 and 2 threads.
 // Two chains (one per core of a 2-thread team) while a chain's footprint, the partial [dkernel;
 // drk] (F + U) x 4U, recurrent_kernel^T (U x 4U) and kernel^T (4U x F) packed, stays within
 // kBwdRowsMaxL2 of the L2. Measured, LSTM bwd ms at 2 threads, today's path / row chains
@@ -262,8 +262,10 @@ constexpr double kBwdRowsMaxL2 = 2.0;
 // (F + U) x 4U. LSTM bwd ms at 2 threads, 1 / 2 / 4 steps: (64, 28, 28, 128) 1.46 / 1.42 / 1.42
 // and 1.37 / 1.38 / 1.35, (64, 28, 28, 192) 2.98 / 2.98 / 2.96 (bench/RESULTS.md, lstm11).
 constexpr index_t kBwdRowsGroupSteps = 2;
+// Two chains keep two threads busy: a larger team (more cores than measured here) keeps the unit
+// chunks, which use all of it.
 inline index_t lstm_bwd_chains(index_t B, index_t F, index_t U) {
-  if (B < kRowChainMinBatch) return 0;
+  if (B < kRowChainMinBatch || team_size(B, U, 4) > 2) return 0;
   const index_t GU = 4 * U;
   const double w = ((double)(F + U) * GU + packed_size(U, GU) + packed_size(GU, F)) * sizeof(float);
   return w <= kBwdRowsMaxL2 * l2_per_core() ? 2 : 0;
