@@ -470,7 +470,8 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (49, 3, 5, 33),    # the backward's batch-row chains (batch >= 48): 24 + 25 rows, odd units
     (48, 3, 70, 60),   # the same, F > 64: the forward's projection as one GEMM (not fused)
     (17, 4, 6, 40),    # the backward's row chains at batch 17 (8 + 9 rows; before: the whole-sequence GEMMs)
-    (64, 3, 28, 192),  # weights past the forward's row-chain bound: unit chunks both ways
+    (64, 3, 40, 208),  # forward weights 0.85 x a 1 MiB L2: past the forward's chains (unit chunks);
+                       # the backward's chains (1.65 x)
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     """The native LSTM backward's ways to its weight gradients (batch-row chains' partials while
