@@ -284,7 +284,11 @@ def test_backward_isa_paths_vs_float64_reference(isa, rng):
         # LSTM, batch < 24: the whole-sequence backward, its chain beside the GEMMs (Note [chain
         # beside the GEMMs]): 300 units (a partial last panel on every ISA) in one time block;
         # 30 steps of 20 rows in blocks of 13, 13 and 4 steps
-        rows = [(5, 3, 8, 300), (20, 30, 8, 40)] if cell == "lstm" else []
+        # LSTM, batch >= 48 with small weights: the backward's batch-row chains (Note [backward
+        # batch-row chains]), two chains of 25 rows, 40 units (partial panels on every ISA)
+        # (24, 2, 8, 256): past the row chains' bound (2.2 x a 1 MiB L2), the per-step unit chunks
+        # at 2 threads (Note [per-step weight gradients])
+        rows = [(5, 3, 8, 300), (20, 30, 8, 40), (50, 4, 8, 40), (24, 2, 8, 256)] if cell == "lstm" else []
         for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big] + rows):
             for var in (variants(cell) if k < 3 else variants(cell)[-1:]):
                 gb = bool(k % 2)
@@ -463,12 +467,19 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
     (5, 3, 8, 300),    # the chain beside the GEMMs on 2 threads, one time block, a partial last panel
     (20, 30, 8, 40),   # the same in time blocks of 13, 13 and 4 steps
     (20, 30, 8, 32),   # the same, 4U = 128: the padded weight-gradient rows (144 floats apart)
+    (49, 3, 5, 33),    # the backward's batch-row chains (batch >= 48): 24 + 25 rows, odd units
+    (48, 3, 70, 60),   # the same, F > 64: the forward's projection as one GEMM (not fused)
+    (17, 4, 6, 40),    # the backward's row chains at batch 17 (8 + 9 rows; before: the whole-sequence GEMMs)
+    (64, 3, 40, 208),  # forward weights 0.85 x a 1 MiB L2: past the forward's chains (unit chunks);
+                       # the backward's chains (1.65 x)
 ])
 def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
-    """Both ways of the native LSTM backward to its weight gradients (accumulated per step while
-    they fit the L2 and the batch is >= 24, else one GEMM each over the sequence) against reference/rnn.py in float64,
+    """The native LSTM backward's ways to its weight gradients (batch-row chains' partials while
+    the weights stay near the L2 and the batch is >= 16, per-step unit chunks, else time blocks of
+    the whole sequence beside the chain) against reference/rnn.py in float64,
     with masks (all-zero and leading-zero rows), initial states and go_backwards, and the same
-    bits at 1 and 2 threads (each weight column sums its steps in one order whatever the chunks)."""
+    bits at 1 and 2 threads, forward and backward (each weight column sums its steps in one order
+    whatever the chunks; batch-row chains are cut by the shape alone)."""
     from tensorforge.kernels import rnn as krnn
     a = make_case(rng, "lstm", B, T, F, U, h0=True, c0=True, mask="random")
     a["mask"][-1, -1] = True
@@ -485,7 +496,7 @@ def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
                 f = krnn.lstm_forward(*args, m, gb, "tanh", "sigmoid")
                 g = krnn.lstm_backward(dout, dh, dc, a["x"], a["kernel"], a["recurrent_kernel"], m, gb,
                                        "tanh", "sigmoid", *f[3:])
-                per_threads.append([np.asarray(v) for v in g])
+                per_threads.append([np.asarray(v) for v in g] + [np.asarray(v) for v in f])
         finally:
             tf.set_num_threads(prev)
         for g1, g2 in zip(*per_threads):

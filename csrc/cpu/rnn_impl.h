@@ -54,7 +54,9 @@
 // it for every cell (Note [BPTT driver]); the LSTM's whole-sequence backward instead runs its
 // chain on one thread beside the weight-gradient GEMMs of the steps it has finished (Note [chain
 // beside the GEMMs] in rnn_overlap.h). Chunks are claimed dynamically, see Note [dynamic unit
-// chunks].
+// chunks]. Where the whole packed weights stay near a core's L2, the LSTM instead cuts the batch
+// rows into independent chains, one per thread, with no phase per step (Note [batch-row chains]
+// in rnn_chains.h; the backward's in rnn_lstm.cpp).
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so
 // each thread packs its columns once into NR-wide panels (K x NR contiguous, zero padded) and
 // every step runs a register-tiled MR x NR micro-kernel that streams h (or dG) rows: no packing

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "rnn_bptt.h"
+#include "rnn_chains.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -35,12 +36,6 @@ namespace {
 // same order on any thread count: deterministic), an unordered one claims them in any overlap.
 constexpr double kChainTakeoverUs = 50.0;
 constexpr double kMinOverlapFlop = 4e6;
-
-inline void spin_pause() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
 
 // A stream of nblk tasks: ordered (its blocks one at a time, in block order) or not; block k
 // waits for the chain to have finished it (on_chain: ready(steps done) > k) and, when dep >= 0,

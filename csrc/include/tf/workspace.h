@@ -32,7 +32,8 @@ enum class Ws : int {
   gemm_a = 0,  // sgemm/dgemm packed A panel (per thread)
   gemm_b,      // sgemm/dgemm packed B block (calling thread, shared with the team; few-row
                // problems: each thread's own B panel)
-  rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U)
+  rnn_grad,    // RNN backward: gate pre-activation gradients (B, T, G*U); the LSTM backward's
+               // batch-row chains' dG rows, [x | h] rows and partial weight gradients
   rnn_wpack,   // RNN forward/backward: recurrent weights packed per unit chunk
   rnn_step,    // RNN: one chunk task's recurrent GEMM result (per executing thread); the LSTM
                // backward's time-major [x_t | h_{t-1}] rows and padded weight gradients (calling
