@@ -1,8 +1,9 @@
 """``tf.image``: the image ops keras-io examples call inside a ``tf.data`` map before the model
 or on their results: ``convert_image_dtype``, ``resize`` (bilinear or nearest with TensorFlow 2's
-half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb`` and
-``psnr``, ``crop_to_bounding_box`` / ``pad_to_bounding_box`` (CutMix's patch pasting). They take and return Tensors of shape (height, width, channels) or a batch (n, height,
-width, channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
+half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb``,
+``psnr`` and ``crop_to_bounding_box`` / ``pad_to_bounding_box`` (CutMix's patch pasting). They
+take and return Tensors of shape (height, width, channels) or a batch (n, height, width,
+channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
 layers call inside the model (keras-io involution.py), is differentiable and records itself in a
 functional graph.
 """

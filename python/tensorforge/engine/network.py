@@ -91,8 +91,9 @@ class Network(Layer):
                              trainable=trainable)
             self._init_graph_network(inputs, outputs)
         else:
-            super().__init__(name=name if name is not None else _unique_name(_snake_name(type(self))),
-                             trainable=trainable, **kwargs)
+            if name is None:
+                name = _unique_name(_snake_name(type(self)))
+            super().__init__(name=name, trainable=trainable, **kwargs)
 
     @classmethod
     def _default_name(cls):
