@@ -22,6 +22,7 @@ harness's bootstrap in each child process; nothing here touches the network.
     spa_eng_zip(path)        spa-eng.zip and its extracted spa-eng/spa.txt (eighth corpus)
     arxiv_frame()            arxiv_data.csv (arXiv titles, abstracts, term lists; eighth corpus)
     ecg_frame()              ecg.csv (ECG5000 as the TF autoencoder tutorial reads it; eleventh)
+    shakespeare_txt(path)    shakespeare.txt (tiny Shakespeare: speakers' names, verse; twelfth)
 
 Sizes: heart.csv and ml-latest-small have the real row counts; the Jena series has 60,000 rows
 (the real file 420,551), creditcard.csv 28,480 rows (a tenth) with 1% positives (the real 0.17%,
@@ -702,3 +703,28 @@ def ecg_frame(rows=4998, steps=140, normal=0.58):
     noise = np.where(label[:, None] > 0, 0.15, 0.45) * rng.standard_normal((rows, steps))
     x = beat + (1.0 - label[:, None]) * second + noise
     return pd.DataFrame(np.concatenate([x, label[:, None]], axis=1))
+
+
+_SPEAKERS = ["ROMEO", "JULIET", "First Citizen", "Second Citizen", "MENENIUS", "BRUTUS",
+             "KING RICHARD III", "QUEEN ELIZABETH", "GLOUCESTER", "PETRUCHIO", "ESCALUS", "All"]
+_VERSE = ("the my thou thee thy shall lord love heart sweet death night day king good would "
+          "come see must father son blood what now then this that with not and but for hath "
+          "doth here there upon never ever gentle noble speak heaven earth fair will well").split()
+
+
+def shakespeare_txt(path, speeches=900):
+    """shakespeare.txt of download.tensorflow.org (Karpathy's tiny Shakespeare, the TF text
+    generation tutorial): speeches as the real file lays them out -- the speaker's name and a
+    colon on a line of its own (ROMEO:, First Citizen:), then 1-3 capitalized lines of verse, a
+    blank line between speeches. ~65,000 characters (the real file 1,115,394), the speakers'
+    names (upper and mixed case) and the verse words from fixed lists, seeded."""
+    rng = np.random.default_rng(41)
+    out = []
+    for _ in range(speeches):
+        lines = [_SPEAKERS[int(rng.integers(len(_SPEAKERS)))] + ":"]
+        for _ in range(int(rng.integers(1, 4))):
+            words = rng.choice(_VERSE, int(rng.integers(4, 9))).tolist()
+            lines.append(" ".join(words).capitalize() + str(rng.choice([",", ".", ";", "!", "?"])))
+        out.append("\n".join(lines))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n\n".join(out) + "\n")

@@ -291,6 +291,12 @@ def _offline_file(fname, origin):
     if "news20" in key:  # get_file(..., untar=True): the untarred folder beside 20_newsgroup/
         _kod.news20_tree(d)
         return os.path.join(d, "news20")
+    if "heart.csv" in key:  # the TF pandas tutorial's get_file('heart.csv', ...); keras-io reads the URL
+        _kod.heart_frame().to_csv(path, index=False)
+        return path
+    if "shakespeare" in key:  # the TF text generation tutorial's get_file('shakespeare.txt', ...)
+        _kod.shakespeare_txt(path)
+        return path
     if "nietzsche" in key or key.endswith(".txt "):
         with open(path, "w", encoding="utf-8") as f:
             f.write(_words_text())
@@ -358,6 +364,14 @@ with _open(PROG, encoding="utf-8") as _f:
     if "data_path = 'fra-eng/fra.txt'" in _prog_text:  # keras-team 2.x cnn_seq2seq.py
         os.makedirs(os.path.join(os.getcwd(), "fra-eng"), exist_ok=True)
         _kod.fra_txt(os.path.join(os.getcwd(), "fra-eng", "fra.txt"), attribution=False)
+    if 'text_file = "spa-eng/spa.txt"' in _prog_text:  # DLwP 2nd ed. ch. 11 part 4's wget/unzip
+        _kod.spa_eng_zip(os.path.join(os.getcwd(), "spa-eng.zip"))
+    if 'fname = os.path.join("jena_climate_2009_2016.csv")' in _prog_text:  # DLwP 2nd ed. ch. 10
+        builtins.open = _open  # written here, not through the hard-coded path redirect above
+        try:
+            _kod.jena_csv(os.path.join(os.getcwd(), "jena_climate_2009_2016.csv"))
+        finally:
+            builtins.open = _open_offline
     if "PetImages" in _prog_text:
         _kod.petimages_tree(os.getcwd())
     if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py

@@ -385,7 +385,38 @@ PLAN.update({
         note="the harness's aclImdb tree; the Transformer encoder with positional embedding"),
 })
 
+# ---- twelfth corpus (/work/corpus12; tools/keras_corpus.md "Twelfth corpus") ----
+PLAN.update({
+    "kio_vq_vae_variant": dict(
+        MNIST, metric="fit[0]:reconstruction_loss",
+        note="the VQ-VAE trainer's train_step override (its PixelCNN on the codes follows)"),
+    "tfdocs_text_generation": dict(
+        epochs=1, samples=1000, metric="fit:loss",
+        note="the harness's Shakespeare-like text (~68,000 characters); stateful GRU(1024); "
+             "the GradientTape loop after it runs its 10 epochs uncapped"),
+    "dlwp2_ch11_seq2seq": dict(
+        epochs=1, samples=2000, metric="fit[0]:val_accuracy", max_predict=500,
+        note="the harness's spa-eng pairs; the GRU encoder-decoder's masked accuracy (the "
+             "program then fails on both sides at its undefined TransformerEncoder)"),
+    "kio_cutmix": dict(
+        epochs=1, samples=2000, metric="evaluate[1]:accuracy",
+        note="synthetic CIFAR-10; ResNet-20 without CutMix (evaluate 0 is the CutMix one's)"),
+    "dlwp2_ch10_timeseries": dict(
+        epochs=1, samples=2560, metric="evaluate[0]:mae",
+        note="the harness's Jena CSV in the working folder; the Dense model's test MAE"),
+    "tfdocs_quickstart_beginner": dict(MNIST, metric="evaluate:accuracy"),
+    "tfdocs_pandas_dataframe": dict(
+        epochs=3, samples=303, metric="fit:accuracy",
+        note="the harness's heart.csv; the dict-of-Inputs model (unnormalized features)"),
+    "kio_mnist_moe": dict(MNIST, metric="fit:val_accuracy",
+                          note="a train_step / test_step override around a top-k MoE layer"),
+})
+
 NOT_COMPARABLE = {
+    "tfdocs_custom_layers": "no fit: layers and a ResNet block built and called on zeros",
+    "tfdocs_keras_overview": "random inputs and targets; under tf_keras 2.21 the TensorBoard "
+                             "callback needs the tensorboard package (not in the Keras venv), "
+                             "and both sides stop at model.to_yaml() (removed in TF 2.6)",
     "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
                "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
     "kio_endpoint_layer_pattern": "random inputs and random (non-binary) targets: the loss of "

@@ -523,15 +523,22 @@ class Loss:
         return per_sample(self.fn)(y_true, y_pred, **self._fn_kwargs)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        """The loss as a Tensor, as Keras 2 returns it (``loss_fn(y, p).numpy()``), also when
+        ``y_true`` and ``y_pred`` are NumPy arrays. A mask on ``y_pred`` (``_keras_mask``, a
+        functional model's output after Embedding(mask_zero=True)) drops the masked values, and
+        the default reduction averages over the others (Keras 2's apply_valid_mask)."""
+        mask = getattr(y_pred, "_keras_mask", None)
         if self.reduction in ("auto", "sum_over_batch_size"):
-            return compute_loss(self.fn, y_true, y_pred, sample_weight, **self._fn_kwargs)
+            return _as_tensor(compute_loss(self.fn, y_true, y_pred, sample_weight, mask=mask,
+                                           **self._fn_kwargs))
         values = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            w = array_module(_data(values)).asarray(_data(sample_weight), dtype=np.float32)
-            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        for w in (sample_weight, mask):
+            if w is not None:
+                w = array_module(_data(values)).asarray(_data(w), dtype=np.float32)
+                values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
         if self.reduction == "sum":
-            return B.sum(values) if isinstance(values, Tensor) else values.sum()
-        return values
+            return _as_tensor(B.sum(values) if isinstance(values, Tensor) else values.sum())
+        return _as_tensor(values)
 
     def get_config(self):
         return dict({"reduction": self.reduction, "name": self.name}, **self._fn_kwargs)
@@ -539,6 +546,12 @@ class Loss:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _as_tensor(value):
+    if isinstance(value, Tensor):
+        return value
+    return Tensor(array_module(value).asarray(value, dtype=np.float32))
 
 
 def _snake(name):

@@ -11,7 +11,7 @@ from .engine.sequential import Sequential
 from .engine.training import Model
 
 __all__ = ["Sequential", "Model", "Input", "load_model", "save_model", "model_from_config",
-           "model_from_json", "clone_model"]
+           "model_from_json", "model_from_yaml", "clone_model"]
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None,
@@ -35,6 +35,15 @@ def model_from_json(json_string, custom_objects=None):
     config = config_check.key(data, "config", "model_from_json", (), dict)
     with custom_object_scope(custom_objects or {}):
         return model_from_config(data.get("class_name"), config)
+
+
+def model_from_yaml(yaml_string, custom_objects=None):
+    """Removed in Keras 2 (TensorFlow >= 2.6), with this RuntimeError: YAML loading could run
+    arbitrary code."""
+    raise RuntimeError(
+        "Method `model_from_yaml()` has been removed due to security risk of "
+        "arbitrary code execution. Please use `Model.to_json()` and "
+        "`model_from_json()` instead.")
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

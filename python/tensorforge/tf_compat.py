@@ -20,6 +20,7 @@ from .backend_ops._args import device_xp, host_float as _host_float, shape_arg, 
 from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
+from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape  # noqa: F401
@@ -27,6 +28,9 @@ from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
+from . import tf_test as test  # noqa: F401
+from . import tf_random
+from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
 from ._version import __version__ as _version
 
@@ -56,6 +60,8 @@ def as_dtype(dtype):
 
 # ---- tensors ---------------------------------------------------------------------------------
 def constant(value, dtype=None, shape=None, name=None):
+    if not isinstance(value, (Tensor, np.ndarray, np.generic)) and hasattr(value, "__array__"):
+        value = np.asarray(value)  # a pandas Series / DataFrame: TensorFlow reads __array__
     if type(value) is np.ndarray and dtype is None and shape is None:
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
         if type(t) is Tensor and t.data.dtype == _floatx():  # K.constant would keep it as is
@@ -725,6 +731,7 @@ def _set_seed(seed):
 
 
 random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
+                               categorical=tf_random.categorical,
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
@@ -805,8 +812,8 @@ __all__ = [
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image",
-    "summary", "train", "version",
-    "TensorSpec",
+    "summary", "train", "version", "test",
+    "TensorSpec", "TensorShape",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "split", "repeat", "linspace", "stack", "expand_dims", "tensordot",
@@ -817,4 +824,4 @@ __all__ = [
     "sigmoid", "softplus", "add", "subtract", "multiply", "divide", "pow", "negative",
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
     "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
-    "einsum", "unstack", "RaggedTensor"]
+    "einsum", "unstack", "RaggedTensor", "gather_nd", "tensor_scatter_nd_add"]

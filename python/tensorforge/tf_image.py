@@ -1,8 +1,9 @@
 """``tf.image``: the image ops keras-io examples call inside a ``tf.data`` map before the model
 or on their results: ``convert_image_dtype``, ``resize`` (bilinear or nearest with TensorFlow 2's
-half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb`` and
-``psnr``. They take and return Tensors of shape (height, width, channels) or a batch (n, height,
-width, channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
+half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``yuv_to_rgb``,
+``psnr`` and ``crop_to_bounding_box`` / ``pad_to_bounding_box`` (CutMix's patch pasting). They
+take and return Tensors of shape (height, width, channels) or a batch (n, height, width,
+channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
 layers call inside the model (keras-io involution.py), is differentiable and records itself in a
 functional graph.
 """
@@ -12,7 +13,7 @@ from . import image_ops
 from .autograd import Tensor
 
 __all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr",
-           "extract_patches"]
+           "extract_patches", "crop_to_bounding_box", "pad_to_bounding_box"]
 
 
 def _array(op, x):
@@ -91,6 +92,57 @@ _RGB_TO_YUV = np.array([[0.299, -0.14714119, 0.61497538], [0.587, -0.28886916, -
                         [0.114, 0.43601035, -0.10001026]], dtype=np.float32)
 _YUV_TO_RGB = np.array([[1, 1, 1], [0, -0.394642334, 2.03206185], [1.13988303, -0.58062185, 0]],
                        dtype=np.float32)
+
+
+def _box_args(op, image, offset_height, offset_width, target_height, target_width):
+    """The image as a 4-D array (and whether it was 3-D) and the four box numbers as ints
+    (scalar Tensors accepted: CutMix computes them with tf ops)."""
+    a = _array(op, image)
+    if a.ndim not in (3, 4):
+        raise ValueError(f"tf.image.{op}: image must be 3-D (height, width, channels) or 4-D "
+                         f"(batch, height, width, channels), got shape {a.shape}")
+    box = [int(v.numpy() if isinstance(v, Tensor) else v)
+           for v in (offset_height, offset_width, target_height, target_width)]
+    return (a if a.ndim == 4 else a[None]), a.ndim == 3, box
+
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """The ``target_height x target_width`` window whose top-left corner is at
+    (``offset_height``, ``offset_width``); TensorFlow's ValueErrors for a box outside the image."""
+    op = "crop_to_bounding_box"
+    a, was3, (oh, ow, th, tw) = _box_args(op, image, offset_height, offset_width, target_height,
+                                          target_width)
+    h, w = a.shape[1:3]
+    for what, ok in (("offset_width must be >= 0.", ow >= 0),
+                     ("offset_height must be >= 0.", oh >= 0),
+                     ("target_width must be > 0.", tw > 0),
+                     ("target_height must be > 0.", th > 0),
+                     ("width must be >= target + offset.", w >= tw + ow),
+                     ("height must be >= target + offset.", h >= th + oh)):
+        if not ok:
+            raise ValueError(f"tf.image.{op}: {what} (image {a.shape[1:3]}, offset ({oh}, {ow}), "
+                             f"target ({th}, {tw}))")
+    out = a[:, oh:oh + th, ow:ow + tw, :]
+    return Tensor(np.ascontiguousarray(out[0] if was3 else out))
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """The image placed at (``offset_height``, ``offset_width``) in a zero image of
+    ``target_height x target_width``; TensorFlow's ValueErrors when it does not fit."""
+    op = "pad_to_bounding_box"
+    a, was3, (oh, ow, th, tw) = _box_args(op, image, offset_height, offset_width, target_height,
+                                          target_width)
+    h, w = a.shape[1:3]
+    for what, ok in (("offset_height must be >= 0", oh >= 0),
+                     ("offset_width must be >= 0", ow >= 0),
+                     ("height must be <= target - offset", th - oh - h >= 0),
+                     ("width must be <= target - offset", tw - ow - w >= 0)):
+        if not ok:
+            raise ValueError(f"tf.image.{op}: {what} (image {a.shape[1:3]}, offset ({oh}, {ow}), "
+                             f"target ({th}, {tw}))")
+    out = np.zeros((a.shape[0], th, tw, a.shape[3]), a.dtype)
+    out[:, oh:oh + h, ow:ow + w, :] = a
+    return Tensor(out[0] if was3 else out)
 
 
 def _colors(op, images, kernel):

@@ -168,7 +168,9 @@ def _common_dtype(ts):
 
 
 def stack(x, axis=0):
-    """Join along a new axis."""
+    """Join along a new axis (KerasTensors: an op layer, ``tf.stack`` of functional inputs)."""
+    if isinstance(x, (list, tuple)) and any(_symbolic(t) for t in x):
+        return _autograd._record_symbolic[0](stack, list(x), axis)
     ts = _tensors("stack", "x", x)
     nd = ts[0].ndim
     a = int_arg("stack", "axis", axis)

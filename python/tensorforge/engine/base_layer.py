@@ -121,6 +121,7 @@ class Layer:
     # See Note [declared input specs]
     _input_ndim = None  # the input rank the layer takes (an int, or (min, max))
     _spec_from_build = False  # True: once built, the input's rank and channel axis are fixed
+    _compute_output_and_mask_jointly = False  # True: call attaches the output masks (Keras 2)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
@@ -129,7 +130,8 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
         d = self.__dict__
         d.setdefault("_tracked", [])
-        self.name = name or _unique_name(_snake(type(self).__name__))
+        # Keras 2: only None picks a name; an empty name stays empty (Model: "" in a summary)
+        self.name = name if name is not None else _unique_name(_snake(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False
         self._weights = []  # [(name, Tensor, trainable)]
@@ -531,7 +533,8 @@ class Layer:
         else:
             with call_context(training, given):
                 y = invoke_call(self, x, training=training, mask=mask, **kwargs)
-        set_output_mask(y, self.compute_mask(x, mask))
+        if not self._compute_output_and_mask_jointly:  # (a functional model's run set them)
+            set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
             self.input_shape_ = shapes if isinstance(x, list) else shapes[0]
             ys = flatten(y)

@@ -158,7 +158,13 @@ def _loss_value(sp, y, out, w):
     if sp.from_logits:
         fused = "sigmoid" if fn is _losses.binary_crossentropy else "softmax"
     l = training_utils.per_sample_loss(fn, fused, y, out)
-    return training_utils.weighted_loss(l, w, None)
+    return training_utils.weighted_loss(l, w, _mask_of(out))
+
+
+def _mask_of(out):
+    """The output's mask (Keras 2's ``y_pred._keras_mask``) as a host array, or None."""
+    m = getattr(out, "_keras_mask", None)
+    return None if m is None else _host(m).astype(np.float32)
 
 
 def _sample_weights(specs, ys, sample_weight):
@@ -230,10 +236,12 @@ class MetricsContainer:
                if sp.loss_fn is not None else _host(y))
               for y, o, sp in zip(ys, outs, specs)]
         sws = _sample_weights(specs, ys, sample_weight)
+        masks = [_mask_of(o) for o in outs]  # Keras 2 weighs every metric by the output mask
         for i, weighted, obj in self._objs:
             if ys[i] is None:
                 continue
-            obj.update_state(ys[i], _host(outs[i]), sws[i] if weighted else None)
+            w = training_utils.combine_weights(sws[i] if weighted else None, masks[i])
+            obj.update_state(ys[i], _host(outs[i]), w)
 
     def reset_state(self):
         for m in self.metrics:

@@ -87,11 +87,13 @@ class Network(Layer):
                                  "(a subclassed model)")
             if kwargs:
                 raise TypeError(f"Model: unexpected keyword arguments {sorted(kwargs)}")
-            super().__init__(name=name or _unique_name(self._default_name()), trainable=trainable)
+            super().__init__(name=name if name is not None else _unique_name(self._default_name()),
+                             trainable=trainable)
             self._init_graph_network(inputs, outputs)
         else:
-            super().__init__(name=name or _unique_name(_snake_name(type(self))),
-                             trainable=trainable, **kwargs)
+            if name is None:
+                name = _unique_name(_snake_name(type(self)))
+            super().__init__(name=name, trainable=trainable, **kwargs)
 
     @classmethod
     def _default_name(cls):
@@ -329,6 +331,11 @@ class Network(Layer):
     def compute_mask(self, inputs, mask=None):
         return None
 
+    @property
+    def _compute_output_and_mask_jointly(self):
+        """A functional model's run attaches its output masks (Keras 2's Functional)."""
+        return self._is_graph_network
+
     def call(self, inputs, training=None, mask=None, logits=False):
         """``logits``: True (output 0) or a set of output indices to return as logits
         (See Note [fused output])."""
@@ -378,7 +385,11 @@ class Network(Layer):
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]
         d["_output_masks"] = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)
-        return [values[id(t)] for t in self.outputs]
+        outs = [values[id(t)] for t in self.outputs]
+        for o, m in zip(outs, d["_output_masks"]):  # Keras 2: y_pred._keras_mask, which a
+            if m is not None and isinstance(o, Tensor):  # train_step's compiled loss reads
+                o._keras_mask = m
+        return outs
 
     def _make_plan(self, logits_outputs):
         fused = {}  # node id -> indices of its outputs to hand over as logits

@@ -597,6 +597,12 @@ class Model(CompileMixin, InputsMixin, Network):
         return json.dumps({"class_name": _class_name_of(self), "config": self.get_config()},
                           **kwargs)
 
+    def to_yaml(self, **kwargs):
+        """Keras 2 (TensorFlow >= 2.6) removed YAML model descriptions: the same RuntimeError."""
+        raise RuntimeError(
+            "Method `model.to_yaml()` has been removed due to security risk of "
+            "arbitrary code execution. Please use `model.to_json()` instead.")
+
 
 # metrics that read only the argmax of the output, so logits give the same value as probabilities
 _ARGMAX_METRICS = (_metrics.categorical_accuracy, _metrics.sparse_categorical_accuracy)

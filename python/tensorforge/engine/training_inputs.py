@@ -178,6 +178,8 @@ class InputsMixin:
                             f"{getattr(fn, '__name__', fn)}, got dtype {y.dtype}")
         if fn is _losses.sparse_categorical_crossentropy:
             lead = (n,) + tuple(out[1:-1])  # (N,) or, for a sequence output, (N, T)
+            if y.ndim in (len(lead), len(lead) + 1):  # a None (variable) axis takes y's length
+                lead = tuple(y.shape[i] if d is None else d for i, d in enumerate(lead))
             if y.shape != lead and y.shape != lead + (1,) and not (
                     len(lead) == 1 and y.size == n):
                 raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer labels "
