@@ -320,10 +320,14 @@ def test_gemm_packed_blocks_at_thread_counts(isa, rng):
     More than 22 row tiles (packed, not panel), K = 2100 (several K blocks at every CPU's KC),
     N = 1100 (two N blocks where NC = 1024: the last partial, 76 columns, not a multiple of NR),
     A^T / B^T, alpha/beta with C read, bias and relu (applied in the last K block only): 1, 2
-    and 3 threads against float64 and bit-identical across the thread counts."""
+    and 3 threads against float64 and bit-identical across the thread counts. From 8 row tiles per
+    thread the row blocks shrink towards the end (Note [guided chunks], gemm_blocking.h): 300 and
+    1030 rows, and 1800 rows with K = 32 (lenet fc dB: chunks run row tile by row tile, Note [rows
+    first])."""
     prev = tf.get_num_threads()
     try:
         for M, K, N, ta, tb, act in [(300, 2100, 1100, False, False, "relu"),
+                                     (1800, 32, 500, True, False, None),
                                      (301, 2100, 1100, True, False, None),
                                      (290, 1500, 1100, False, True, None),
                                      (1030, 700, 600, False, False, "relu")]:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "tf/cpuinfo.h"
 #include "tf/gemm.h"
@@ -130,21 +131,35 @@ struct Problem {
 // call by at most one chunk). Rows are split first (splitting columns makes every column group
 // pack the same rows of A again). The blocks are as equal as whole tiles allow (171 tiles in 10
 // blocks: 17 or 18 each, never 9 x 18 + 9) and the chunk count is a multiple of the thread count
-// where the problem has enough tiles: on a quiet machine every thread then runs the same amount
-// of work and none waits for the other's last chunk (Zen 1, 2 threads, n = 2048: 9 chunks of 38
-// tiles left one thread idle for a ninth of every K block). One thread: chunks of MC rows x all
-// panels, the plain BLIS loops.
+// where the problem has enough tiles (Zen 1, 2 threads, n = 2048: 9 chunks of 38 tiles left one
+// thread idle for a ninth of every K block). One thread: chunks of MC rows x all panels, the
+// plain BLIS loops. With enough row tiles the packed path cuts rows by Note [guided chunks].
+//
+// Note [guided chunks]: equal row blocks still left one thread idle at the end of every loop.
+// Threads of equal speed claim in lockstep, so with blocks of 9 and 10 tiles alternating (171
+// tiles in 18 blocks of at most MC / MR = 10) one thread got every 10-tile block: Zen 5, 2
+// threads, 2048^3, a CLOCK_MONOTONIC trace per chunk: the helper ran its 9 chunks in 8.2 ms and
+// the next block's B packing (0.3 ms), the caller its 9 in 9.1 ms: ~0.5 ms of one thread idle in
+// each of the 4 loops of ~9 ms (0.85 ms in the last, which has no packing to fill it); 4096^3:
+// ~0.3 ms of 18.5 ms per loop, 512^3 0.064 of 0.67 ms. So row blocks shrink towards the end
+// (guided self-scheduling): each is ceil(R / (2 nt)) tiles of the R tiles left, at most MC / MR,
+// at least one, and the last blocks of one to three tiles end the threads within about a tile
+// row of each other whatever the order of claims. Which thread computes a tile changes; a tile's
+// sums do not (same bits at every thread count).
 struct Grid {
-  index_t tiles, npan;  // MR row tiles and NR panels of the whole block
-  index_t cm, cn;       // chunks along M and along N
+  index_t tiles, npan;        // MR row tiles and NR panels of the whole block
+  index_t cm, cn;             // chunks along M and along N
+  std::vector<index_t> rows;  // Note [guided chunks]: cm + 1 row block bounds (tiles), or empty
   index_t count() const { return cm * cn; }
-  index_t tile0(index_t ci) const { return ci * tiles / cm; }  // first row tile of row block ci
-  index_t pan0(index_t cj) const { return cj * npan / cn; }    // first panel of column group cj
+  index_t tile0(index_t ci) const {  // first row tile of row block ci
+    return rows.empty() ? ci * tiles / cm : rows[(size_t)ci];
+  }
+  index_t pan0(index_t cj) const { return cj * npan / cn; }  // first panel of column group cj
 };
 
 inline Grid make_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
   const index_t tiles = ceil_div(M, MR);
-  Grid g{tiles, npan, ceil_div(tiles, std::max<index_t>(1, MC / MR)), 1};
+  Grid g{tiles, npan, ceil_div(tiles, std::max<index_t>(1, MC / MR)), 1, {}};
   if (nt > 1) {
     const index_t target = 4 * (index_t)nt;
     g.cm = std::max(g.cm, std::min(tiles, target));
@@ -155,6 +170,22 @@ inline Grid make_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
       else break;
     }
   }
+  return g;
+}
+
+// The packed path's grid: make_grid's, except that with 2+ threads and at least 2 target rounds
+// of row tiles the rows are cut by Note [guided chunks] (all panels per chunk).
+inline Grid make_guided_grid(index_t M, index_t npan, index_t MR, index_t MC, int nt) {
+  Grid g = make_grid(M, npan, MR, MC, nt);
+  if (nt <= 1 || g.tiles < 8 * (index_t)nt) return g;
+  const index_t most = std::max<index_t>(1, MC / MR);
+  g.rows.assign(1, 0);
+  for (index_t t = 0; t < g.tiles;) {
+    t += std::max<index_t>(1, std::min(most, ceil_div(g.tiles - t, 2 * (index_t)nt)));
+    g.rows.push_back(std::min(t, g.tiles));
+  }
+  g.cm = (index_t)g.rows.size() - 1;
+  g.cn = 1;
   return g;
 }
 

@@ -84,7 +84,7 @@ void packed_run(const Problem<K>& p, int nt) {
     const index_t jc = blocks[b].jc, pc = blocks[b].pc, nc = blocks[b].nc, kc = blocks[b].kc;
     const bool last = pc + kc == p.K_;
     const index_t npan = ceil_div(nc, NR);
-    const Grid g = make_grid(p.M, npan, MR, MC, nt);
+    const Grid g = make_guided_grid(p.M, npan, MR, MC, nt);  // Note [guided chunks]
     const int ntc = (int)std::min<index_t>(nt, g.count());
     const index_t nown = b == 0 ? pack_chunks(b, ntc) : 0;
     const index_t nnext = b + 1 < nb ? pack_chunks(b + 1, ntc) : 0;
