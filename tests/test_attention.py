@@ -57,7 +57,7 @@ def test_multi_head_attention_matches_keras(name, backend):
         return layer(xs[0], xs[1], key=xs[2] if len(xs) > 2 else None, attention_mask=mask,
                      use_causal_mask=meta["causal"])
     _run(name, layer, call)
-    assert [w.name.split("/", 1)[1] + ":0" for w in layer.weights] == meta["weight_names"]
+    assert [w.name.split("/", 1)[1] for w in layer.weights] == meta["weight_names"]
     n_in = meta["n_inputs"]
     xs = [REF[f"{name}/x{i}"] for i in range(n_in)]
     _, scores = layer(xs[0], xs[1], key=xs[2] if n_in > 2 else None, attention_mask=mask,

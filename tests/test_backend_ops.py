@@ -360,7 +360,7 @@ def test_custom_loss_is_differentiable(backend):
 # ---- variables, creation, random, learning phase -----------------------------------------------
 def test_variables_get_set_update():
     v = K.variable(np.ones((2, 2)), name="v")
-    assert v.dtype == np.float32 and v.requires_grad and v.name == "v" and K.is_variable(v)
+    assert v.dtype == np.float32 and v.requires_grad and v.name == "v:0" and K.is_variable(v)
     K.set_value(v, [[1, 2], [3, 4]])
     np.testing.assert_array_equal(K.get_value(v), [[1, 2], [3, 4]])
     assert K.update_add(v, np.ones((2, 2))) is v

@@ -33,3 +33,8 @@ class _Registry:
 
 
 VARIABLES = _Registry()  # Tensor -> trainable
+
+
+def variable_name(name):
+    """TensorFlow's name of a variable made with ``name``: "w" -> "w:0", None -> "Variable:0"."""
+    return f"{name or 'Variable'}:0"

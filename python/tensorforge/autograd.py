@@ -196,9 +196,34 @@ class Tensor:
     def zero_grad(self):
         self.grad = None
 
+    # TensorFlow's printed forms (Keras 2 programs print tensors in their custom loops):
+    # str "tf.Tensor(0.5, shape=(), dtype=float32)", repr "<tf.Tensor: shape=(), dtype=float32,
+    # numpy=0.5>"; a variable (a leaf named "<name>:0") both as "<tf.Variable 'w:0' shape=()
+    # dtype=float32, numpy=3.0>". A value that prints over several lines starts on a new one.
+    def _print_parts(self, text):
+        a = np.asarray(self.numpy())
+        dt = "string" if a.dtype.kind in "OSU" else a.dtype.name
+        if a.ndim == 0:  # str: NumPy's shortest float32 digits; repr: the Python value's
+            v = a[()]
+            text = repr(bytes(v)) if isinstance(v, bytes) else repr(v.item()) if text is repr else str(v)
+        else:
+            text = text(a)
+        return f"shape={self.shape}", f"dtype={dt}", ("\n" + text if "\n" in text else text)
+
+    def _is_variable(self):
+        return self._node is None and isinstance(self.name, str) and self.name.endswith(":0")
+
     def __repr__(self):
-        g = ", requires_grad=True" if self.requires_grad else ""
-        return f"Tensor({self.numpy()!r}{g})"
+        shape, dt, value = self._print_parts(repr)
+        if self._is_variable():
+            return f"<tf.Variable '{self.name}' {shape} {dt}, numpy={value}>"
+        return f"<tf.Tensor: {shape}, {dt}, numpy={value}>"
+
+    def __str__(self):
+        if self._is_variable():
+            return repr(self)
+        shape, dt, value = self._print_parts(str)
+        return f"tf.Tensor({value}, {shape}, {dt})"
 
     def __format__(self, spec):
         """TensorFlow's: the value's NumPy formatting, so ``f"{loss:.4f}"`` formats a scalar

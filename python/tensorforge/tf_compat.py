@@ -69,10 +69,29 @@ def constant(value, dtype=None, shape=None, name=None):
             return t
     if is_text(np.asarray(value)):
         return Tensor(as_bytes_array(value, "constant"))
-    if dtype is None and not isinstance(value, (float, list, tuple)) and \
-            np.asarray(value).dtype.kind in "iub":
-        dtype = np.asarray(value).dtype  # tf.constant(3) is int32-like, not floatx
+    if dtype is None:
+        dtype = _python_dtype(value)
     return K.constant(value, dtype=dtype, shape=shape, name=name)
+
+
+def _python_dtype(value):
+    """TensorFlow's dtype for a constant of ``value`` where it is not floatx: Python bools (and
+    lists of them) bool, Python ints int32 (int64 past its range), NumPy integers and bools
+    their own; None for the rest (floats: floatx)."""
+    if isinstance(value, (bool, int, list, tuple)):
+        try:
+            a = np.asarray(value)
+        except (ValueError, TypeError):
+            return None  # ragged: K.constant names the problem
+        if a.dtype.kind == "b":
+            return a.dtype
+        if a.dtype.kind in "iu":
+            fits = a.size == 0 or (a.min() >= -2**31 and a.max() < 2**31)
+            return np.dtype(np.int32 if fits else np.int64)
+        return None
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iub":
+        return value.dtype
+    return None
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
@@ -96,7 +115,8 @@ def Variable(initial_value, trainable=True, name=None, dtype=None):  # noqa: N80
     v = initial_value() if callable(initial_value) else initial_value
     t = convert_to_tensor(v, dtype=dtype)
     data = array_module(t.data).array(t.data)  # a copy, on the value's device
-    t = Tensor(data, requires_grad=bool(trainable) and t.dtype.kind == "f", name=name)
+    t = Tensor(data, requires_grad=bool(trainable) and t.dtype.kind == "f",
+               name=_variables.variable_name(name))
     _variables.VARIABLES[t] = bool(trainable)
     return t
 

@@ -10,6 +10,7 @@ import threading
 import numpy as np
 
 from .. import _random as _random_state
+from .. import _variables
 from .._xp import array_module, host
 from ..autograd import Tensor
 from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
@@ -25,7 +26,8 @@ def variable(value, dtype=None, name=None, constraint=None):
     """A trainable Tensor holding a copy of ``value`` (floatx by default)."""
     dt = dtype_arg("variable", dtype)
     v = tensor("variable", "value", value, dtype=dt).data
-    t = Tensor(array_module(v).array(v, dtype=dt, copy=True), requires_grad=dt.kind == "f", name=name)
+    t = Tensor(array_module(v).array(v, dtype=dt, copy=True), requires_grad=dt.kind == "f",
+               name=_variables.variable_name(name))
     return t
 
 

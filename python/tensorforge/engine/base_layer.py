@@ -220,7 +220,7 @@ class Layer:
         # (Attention's scale) into shape (1,)
         t = Tensor(np.array(value, dtype=dt, order="C"),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
-                   name=f"{self.name}/{name}")
+                   name=f"{self.name}/{name}:0")  # TensorFlow's variable name: "dense/kernel:0"
         self._weights.append((name, t, bool(trainable)))
         _touch()
         if constraint is None:  # the layer's own <weight>_constraint argument, by Keras' names

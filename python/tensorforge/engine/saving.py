@@ -22,6 +22,7 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..saving import hdf5_format as _h5
+from ..saving.weights import bare_name as _bare_name
 from . import config_check as _config_check
 from .serialization import custom_object, custom_object_scope, get_layer_class
 
@@ -190,9 +191,10 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
                          "layer, or call it on data)")
     mine = model.weights
     if by_name:
-        by = dict(zip(names, ws))
+        # by the name without ":0": files written before weights were named "dense/kernel:0"
+        by = {_bare_name(n): w for n, w in zip(names, ws)}
         for t in mine:
-            w = by.get(t.name)
+            w = by.get(_bare_name(t.name))
             if w is None:
                 continue
             if w.shape != t.shape:

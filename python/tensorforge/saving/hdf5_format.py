@@ -436,7 +436,7 @@ def _write_optimizer(f, model):
     g.create_dataset(names[0], data=np.int64(opt.iterations))
     for j, slot in enumerate(slot_names):
         for p, st in zip(params, states):
-            n = f"{oname}/{p.name or 'w'}/{slot}:0"
+            n = f"{oname}/{_w.bare_name(p.name) or 'w'}/{slot}:0"
             names.append(n)
             g.create_dataset(n, data=np.asarray(_device.to_host(st[j]), dtype=np.float32))
     g.attrs["weight_names"] = [n.encode("utf-8") for n in names]

@@ -21,7 +21,7 @@ formulations compute different functions, and Keras refuses that too.
 """
 import numpy as np
 
-__all__ = ["keras_to_layer", "layer_weight_names"]
+__all__ = ["bare_name", "keras_to_layer", "layer_weight_names"]
 
 
 def _per_gate(kernel, func, n_gates):
@@ -101,11 +101,17 @@ def keras_to_layer(layer, ws, where, keras_version=None):
     return ws
 
 
+def bare_name(name):
+    """A variable's name without TensorFlow's output index: "dense/kernel:0" -> "dense/kernel"
+    (None stays None)."""
+    return name[:-2] if name is not None and name.endswith(":0") else name
+
+
 def layer_weight_names(layer, weights=None):
     """Keras-style dataset names ``<layer>/<weight>:0`` of ``weights`` (default: the layer's)."""
     names = []
     for t in (layer.weights if weights is None else weights):
-        n = t.name or f"{layer.name}/w{len(names)}"
+        n = bare_name(t.name) or f"{layer.name}/w{len(names)}"
         if not n.startswith(layer.name + "/"):
             n = f"{layer.name}/{n}"
         names.append(n + ":0")
