@@ -141,10 +141,10 @@ def test_metric_values():
     y = np.array([[0, 1], [1, 0], [1, 0]], np.float32)
     p = np.array([[0.2, 0.8], [0.3, 0.7], [0.9, 0.1]], np.float32)
     # Keras 2's metric functions give one value per sample; their batch mean is 2/3
-    assert Me.categorical_accuracy(y, p).tolist() == [1.0, 0.0, 1.0]
-    assert Me.sparse_categorical_accuracy(np.array([1, 0, 0]), p).tolist() == [1.0, 0.0, 1.0]
+    assert Me.categorical_accuracy(y, p).numpy().tolist() == [1.0, 0.0, 1.0]
+    assert Me.sparse_categorical_accuracy(np.array([1, 0, 0]), p).numpy().tolist() == [1.0, 0.0, 1.0]
     assert Me.binary_accuracy(np.array([[1], [0], [1]]),
-                              np.array([[0.6], [0.4], [0.2]])).tolist() == [1.0, 1.0, 0.0]
+                              np.array([[0.6], [0.4], [0.2]])).numpy().tolist() == [1.0, 1.0, 0.0]
     assert Me.batch_mean(Me.categorical_accuracy)(y, p) == pytest.approx(2 / 3)
     assert Me.batch_mean(Me.binary_accuracy)(np.array([1, 0, 1]),
                                              np.array([0.6, 0.4, 0.2])) == pytest.approx(2 / 3)
@@ -352,16 +352,16 @@ def test_loss_shape_mismatch_is_a_clear_error():
 def test_top_k_ties_and_sparse_top_k_and_cosine_sign():
     p = np.array([[0.5, 0.5, 0.0], [0.1, 0.2, 0.7]], np.float32)
     # tf.math.in_top_k: a target tied with the k-th score is in the top k
-    assert Me.top_k_categorical_accuracy(to_categorical([1, 0], 3), p, k=1).tolist() == [1, 0]
-    assert Me.sparse_top_k_categorical_accuracy(np.array([[1], [0]]), p, k=1).tolist() == \
+    assert Me.top_k_categorical_accuracy(to_categorical([1, 0], 3), p, k=1).numpy().tolist() == [1, 0]
+    assert Me.sparse_top_k_categorical_accuracy(np.array([[1], [0]]), p, k=1).numpy().tolist() == \
         [[1], [0]]  # Keras 2 keeps a (N, 1) y_true's shape
-    assert Me.sparse_top_k_categorical_accuracy([2, 1], p, k=2).tolist() == [0, 1]
+    assert Me.sparse_top_k_categorical_accuracy([2, 1], p, k=2).numpy().tolist() == [0, 1]
     y = np.array([[1.0, 2.0]], np.float32)
-    assert Me.cosine_similarity(y, 2 * y).tolist() == pytest.approx([1.0], rel=1e-6)
+    assert Me.cosine_similarity(y, 2 * y).numpy().tolist() == pytest.approx([1.0], rel=1e-6)
     # tf_keras 2 resolves the metric cosine_proximity to the positive similarity (Keras 2.2's
     # was negative); the loss of that name stays negative (tests/test_cosine_signs.py)
-    assert Me.cosine_proximity(y, 2 * y).tolist() == pytest.approx([1.0], rel=1e-6)
-    assert Ls.cosine_similarity(y, 2 * y).tolist() == pytest.approx([-1.0], rel=1e-6)
+    assert Me.cosine_proximity(y, 2 * y).numpy().tolist() == pytest.approx([1.0], rel=1e-6)
+    assert Ls.cosine_similarity(y, 2 * y).numpy().tolist() == pytest.approx([-1.0], rel=1e-6)
 
 
 def test_metric_names_as_keras_logs_them():
@@ -413,8 +413,8 @@ def test_metric_classes_in_compile_resolve_by_name():
     y = to_categorical([0, 1, 2], 3)
     p = np.array([[0.5, 0.3, 0.2], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]], np.float32)
     # a mean-type class with its default arguments is its built-in function (per sample)
-    assert fns[0] is Me.categorical_accuracy and fns[0](y, p).tolist() == [1.0, 0.0, 1.0]
-    assert fns[1](y, p).tolist() == [1.0, 1.0, 1.0]  # k=2: the wrapped function, per sample
+    assert fns[0] is Me.categorical_accuracy and fns[0](y, p).numpy().tolist() == [1.0, 0.0, 1.0]
+    assert fns[1](y, p).numpy().tolist() == [1.0, 1.0, 1.0]  # k=2: the wrapped function, per sample
     with pytest.raises(ValueError, match="probabilities"):
         Me.AUC().update_state([1, 0], [2.0, -1.0])
 

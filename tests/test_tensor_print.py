@@ -93,3 +93,17 @@ def test_constant_keeps_explicit_dtype_and_floatx_for_floats():
     assert tf.constant([1, 2], dtype=tf.float32).dtype == np.float32
     assert tf.constant([1.0, 2.0]).dtype == np.float32
     assert tf.constant([[1, 2], [3, 4]]).numpy().tolist() == [[1, 2], [3, 4]]
+
+
+def test_functional_losses_and_metrics_give_tensors_on_arrays():
+    """keras.losses.* / keras.metrics.* on NumPy arrays return tensors, as Keras 2's do
+    (``loss_fn(y, p).numpy()`` in the TF quickstart)."""
+    y = np.array([0, 1])
+    p = np.array([[0.9, 0.1], [0.2, 0.8]], np.float32)
+    for got in (keras.losses.sparse_categorical_crossentropy(y, p),
+                keras.metrics.sparse_categorical_accuracy(y, p),
+                keras.losses.mean_squared_error(np.zeros((2, 3)), np.ones((2, 3)))):
+        assert isinstance(got, tf.Tensor)
+    np.testing.assert_allclose(keras.losses.sparse_categorical_crossentropy(y, p).numpy(),
+                               -np.log([0.9, 0.8]), rtol=1e-6)
+    assert keras.metrics.sparse_categorical_accuracy(y, p).numpy().tolist() == [1.0, 1.0]

@@ -199,11 +199,11 @@ def test_accuracy_metrics_values():
     from tensorforge import metrics as M
     yt = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
     yp = np.array([[.8, .1, .1], [.2, .3, .5], [.1, .1, .8], [.3, .6, .1]], np.float32)
-    assert M.categorical_accuracy(yt, yp).tolist() == [1, 0, 1, 1]  # per sample, as Keras 2
+    assert M.categorical_accuracy(yt, yp).numpy().tolist() == [1, 0, 1, 1]  # per sample, as Keras 2
     assert M.batch_mean(M.categorical_accuracy)(yt, yp) == 0.75
-    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp).tolist() == [1, 0, 1, 1]
+    assert M.sparse_categorical_accuracy(np.array([0, 1, 2, 1]), yp).numpy().tolist() == [1, 0, 1, 1]
     assert M.batch_mean(M.sparse_categorical_accuracy)(np.array([0, 1, 2, 1]), yp) == 0.75
-    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])).tolist() == [1, 0]
+    assert M.binary_accuracy(np.array([[1.], [0.]]), np.array([[.7], [.6]])).numpy().tolist() == [1, 0]
     assert M.batch_mean(M.binary_accuracy)(np.array([[1.], [0.]]), np.array([[.7], [.6]])) == 0.5
 
 

@@ -312,13 +312,15 @@ def _is_symbolic(*xs):
 def _graph_aware(fn):
     """``fn`` also takes a functional graph's symbolic tensors (the loss of a VAE written on
     the graph, keras-team's variational_autoencoder.py): it then records an op layer that runs
-    ``fn`` when the model runs."""
+    ``fn`` when the model runs. On arrays it returns a Tensor, as Keras 2 does (the internal
+    forms the training loop uses keep arrays)."""
     @functools.wraps(fn)
     def wrapper(y_true, y_pred, *args, **kwargs):
         if _is_symbolic(y_true, y_pred):
             from .engine.node import symbolic_op
             return symbolic_op(fn, y_true, y_pred, *args, **kwargs)
-        return fn(y_true, y_pred, *args, **kwargs)
+        r = fn(y_true, y_pred, *args, **kwargs)
+        return Tensor(r) if type(r) is np.ndarray else r  # Keras 2 gives tensors for arrays too
     return wrapper
 
 

@@ -70,10 +70,11 @@ def _from_loss(loss_fn, name=None):
     """The loss ``loss_fn`` as a metric: its per-sample values, in y_pred's float dtype."""
     def fn(y_true, y_pred, **kwargs):
         v = loss_fn(y_true, y_pred, **kwargs)
-        if isinstance(v, Tensor):
-            return v
         dt = getattr(y_pred, "dtype", None)
-        return v.astype(dt) if dt is not None and dt.kind == "f" and v.dtype != dt else v
+        if isinstance(y_pred, Tensor) or dt is None or dt.kind != "f" or v.dtype == dt:
+            return v
+        a = v.data if isinstance(v, Tensor) else v
+        return Tensor(a.astype(dt))  # NumPy float64 in, float64 out (as Keras 2)
     fn.__name__ = fn.__qualname__ = name or loss_fn.__name__
     fn.__doc__ = f"The loss ``losses.{loss_fn.__name__}`` as a metric, per sample."
     return fn
