@@ -32,30 +32,13 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
+from . import tf_control, tf_ops_array, tf_ops_math, tf_ops_nn
+from .tf_ops_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from ._version import __version__ as _version
 
-# ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
-float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
-int8, int16, int32, int64 = (np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
-uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
-string = np.dtype(object)  # tf.string: object arrays of bytes (tensorforge/_text.py)
-DType = np.dtype
-
-
-# TensorFlow's DataType enum values (tf.zeros(1, 1) passes dtype=1, float32)
-_TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
-            9: "int64", 10: "bool", 19: "float16"}
-
-
-def as_dtype(dtype):
-    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
-        if int(dtype) not in _TF_ENUM:
-            raise TypeError(f"as_dtype: {dtype} is not a supported TensorFlow dtype enum value")
-        return np.dtype(_TF_ENUM[int(dtype)])
-    try:
-        return np.dtype(getattr(dtype, "name", dtype))
-    except TypeError:
-        raise TypeError(f"as_dtype: cannot interpret {dtype!r} as a dtype") from None
+from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
+    DType, as_dtype, bool_, float16, float32, float64, int8, int16, int32, int64, python_dtype,
+    string, uint8)
 
 
 # ---- tensors ---------------------------------------------------------------------------------
@@ -70,28 +53,8 @@ def constant(value, dtype=None, shape=None, name=None):
     if is_text(np.asarray(value)):
         return Tensor(as_bytes_array(value, "constant"))
     if dtype is None:
-        dtype = _python_dtype(value)
+        dtype = python_dtype(value)
     return K.constant(value, dtype=dtype, shape=shape, name=name)
-
-
-def _python_dtype(value):
-    """TensorFlow's dtype for a constant of ``value`` where it is not floatx: Python bools (and
-    lists of them) bool, Python ints int32 (int64 past its range), NumPy integers and bools
-    their own; None for the rest (floats: floatx)."""
-    if isinstance(value, (bool, int, list, tuple)):
-        try:
-            a = np.asarray(value)
-        except (ValueError, TypeError):
-            return None  # ragged: K.constant names the problem
-        if a.dtype.kind == "b":
-            return a.dtype
-        if a.dtype.kind in "iu":
-            fits = a.size == 0 or (a.min() >= -2**31 and a.max() < 2**31)
-            return np.dtype(np.int32 if fits else np.int64)
-        return None
-    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iub":
-        return value.dtype
-    return None
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
@@ -104,6 +67,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     arr = np.asarray(host(value))
     if is_text(arr):
         return Tensor(as_bytes_array(arr, "convert_to_tensor"))
+    if dtype is None and dtype_hint is None and not isinstance(value, (np.ndarray, np.generic)):
+        dtype = python_dtype(value)  # Python ints int32, as TensorFlow's
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
@@ -278,10 +243,6 @@ def range(start, limit=None, delta=1, dtype=None, name=None):  # noqa: A001
 
 def one_hot(indices, depth, name=None, **kwargs):
     return K.one_hot(indices, depth)
-
-
-def gather(params, indices, axis=None, name=None):
-    return K.gather(params, indices)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -460,37 +421,6 @@ class device:  # noqa: N801  (tf.device is used as a context manager)
         return False
 
 
-def _cumsum(x, axis, exclusive, reverse):
-    """``tf.math.cumsum`` (plain: ``exclusive`` / ``reverse`` are refused, not ignored)."""
-    if exclusive or reverse:
-        raise ValueError("math.cumsum: exclusive=True and reverse=True are not supported")
-    return K.cumsum(x, axis=axis)
-
-
-TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
-
-
-def _top_k(input, k=1, sorted=True, name=None):  # noqa: A002
-    """``tf.math.top_k``: the ``k`` largest entries of the last axis and their indices (int32),
-    largest first; ties keep the lower index first, as TensorFlow. The values carry the
-    gradient (to the selected entries, as TensorFlow's TopKV2 gradient) when ``input`` needs one."""
-    x = _tensor("math.top_k", "input", input)
-    a = host(x.data)
-    k = int(k)
-    if a.ndim < 1 or not 0 <= k <= a.shape[-1]:
-        raise ValueError(f"math.top_k: k must be in [0, {a.shape[-1] if a.ndim else 0}] for "
-                         f"input of shape {a.shape}, got {k}")
-    idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
-    if x.requires_grad and isinstance(x.data, np.ndarray):
-        nd = idx.ndim  # (this module's ``range`` is tf.range: builtins' here)
-        grids = tuple(np.arange(n).reshape([n if j == i else 1 for j in builtins.range(nd)])
-                      for i, n in enumerate(idx.shape[:-1]))
-        values = x[grids + (idx,)]  # a recorded getitem: its backward scatters to the winners
-    else:
-        values = Tensor(np.take_along_axis(a, idx, -1))
-    return TopKV2(values, Tensor(idx.astype(np.int32)))
-
-
 # ---- math ------------------------------------------------------------------------------------
 def _reduction(kfn):
     def fn(input_tensor, axis=None, keepdims=False, name=None):
@@ -624,9 +554,9 @@ math = types.SimpleNamespace(
     cos=cos, tanh=tanh, sigmoid=sigmoid, softplus=softplus, add=add, subtract=subtract,
     multiply=multiply, divide=divide, pow=pow, negative=negative, reciprocal=reciprocal,
     maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
-    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=_top_k,
-    cumsum=lambda x, axis=0, exclusive=False, reverse=False, name=None: _cumsum(
-        x, axis, exclusive, reverse))
+    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=tf_ops_nn.top_k,
+    cumsum=tf_ops_array.cumsum, reduce_any=reduce_any, reduce_all=reduce_all,
+    **{n: getattr(tf_ops_math, n) for n in tf_ops_math.__all__})
 
 
 # ---- nn --------------------------------------------------------------------------------------
@@ -718,7 +648,12 @@ nn = types.SimpleNamespace(
     sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
     dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
         x, rate, noise_shape=noise_shape, seed=seed),
-    bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias))
+    bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
+    **{n: getattr(tf_ops_nn, n) for n in tf_ops_nn.__all__[:tf_ops_nn.__all__.index("det")]})
+linalg = types.SimpleNamespace(
+    matmul=matmul, norm=tf_ops_array.norm, l2_normalize=_l2_normalize, eye=tf_ops_array.eye,
+    adjoint=tf_ops_nn.matrix_transpose,
+    **{n: getattr(tf_ops_nn, n) for n in tf_ops_nn.__all__[tf_ops_nn.__all__.index("det"):]})
 
 
 # ---- random ----------------------------------------------------------------------------------
@@ -828,6 +763,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
+    "linalg", "dtypes",
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
@@ -845,3 +781,25 @@ __all__ = [
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
     "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
     "einsum", "unstack", "RaggedTensor", "gather_nd", "tensor_scatter_nd_add"]
+# the ops of tf_ops_array.py / tf_ops_math.py / tf_control.py that TensorFlow has on ``tf``
+_TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "asinh", "acosh",
+             "atanh", "truediv", "realdiv", "logical_and", "logical_or", "logical_not",
+             "greater_equal", "less_equal"]
+_ADDED = dict({n: getattr(tf_ops_math, n) for n in _TOP_MATH},
+              **{n: getattr(tf_ops_array, n) for n in tf_ops_array.__all__},
+              **{n: getattr(tf_control, n) for n in tf_control.__all__})
+
+
+def __getattr__(name):
+    """The added ops by their TensorFlow names (``tf_compat.slice``), kept out of this module's
+    globals, where ``slice`` / ``sort`` would shadow the builtins its functions call."""
+    try:
+        return _ADDED[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+dtypes = types.SimpleNamespace(
+    float16=float16, float32=float32, float64=float64, int8=int8, int16=int16, int32=int32,
+    int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast)
+__all__ += _TOP_MATH + tf_ops_array.__all__ + tf_control.__all__

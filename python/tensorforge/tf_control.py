@@ -1,0 +1,286 @@
+"""TensorFlow 2's control flow and graph-era utilities as Keras 2 programs call them, eagerly:
+``tf.cond``, ``tf.while_loop``, ``tf.map_fn``, ``tf.scan``, ``tf.foldl`` / ``foldr``,
+``tf.name_scope``, ``tf.no_op`` / ``tf.group`` / ``tf.control_dependencies``,
+``tf.py_function`` / ``tf.numpy_function``, ``tf.custom_gradient``, the ``tf.debugging``
+assertions and ``tf.errors``' exception classes.
+
+tensorforge runs every op eagerly, so these are plain Python control flow over Tensors: the
+gradient flows through the branch or the iterations that ran, as under TensorFlow's eager mode.
+"""
+import contextlib
+import types
+
+import numpy as np
+
+from . import backend_ops as K
+from ._xp import host
+from .autograd import Function, Tensor, no_grad
+from .tf_dtypes import python_dtype
+
+__all__ = ["cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "name_scope", "no_op",
+           "group", "control_dependencies", "py_function", "numpy_function", "custom_gradient",
+           "assert_equal", "assert_less", "assert_greater", "assert_rank", "debugging", "errors"]
+
+
+def _truth(op, pred):
+    v = np.asarray(host(pred.data if isinstance(pred, Tensor) else pred))
+    if v.size != 1:
+        raise ValueError(f"tf.{op}: the predicate must be a scalar, got shape {v.shape}")
+    return bool(v.reshape(()))
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError("tf.cond: true_fn and false_fn must be callables")
+    return true_fn() if _truth("cond", pred) else false_fn()
+
+
+def _as_tensors(v):
+    if isinstance(v, (list, tuple)):
+        return type(v)(_as_tensors(x) for x in v)
+    if isinstance(v, Tensor) or v is None:
+        return v
+    d = python_dtype(v)  # Python ints int32, floats float32, as tf.convert_to_tensor
+    return Tensor(np.asarray(v, dtype=d if d is not None else
+                             (None if isinstance(v, (np.ndarray, np.generic)) else np.float32)))
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
+    """Run ``body`` while ``cond`` holds; the loop variables keep their structure (a list
+    stays a list, a single tensor stays one), Python numbers become tensors as TensorFlow's."""
+    single = not isinstance(loop_vars, (list, tuple))
+    vs = _as_tensors([loop_vars] if single else loop_vars)
+    n = 0
+    while (maximum_iterations is None or n < int(maximum_iterations)) and \
+            _truth("while_loop", cond(*vs)):
+        out = body(*vs)
+        out = _as_tensors([out] if not isinstance(out, (list, tuple)) else out)
+        if len(out) != len(vs):
+            raise ValueError(f"tf.while_loop: body returned {len(out)} values for "
+                             f"{len(vs)} loop variables")
+        vs = type(vs)(out)
+        n += 1
+    return vs[0] if single else vs
+
+
+def _rows(op, elems):
+    if isinstance(elems, (list, tuple)):
+        cols = [_as_tensors(e) for e in elems]
+        n = cols[0].shape[0]
+        return [type(elems)(c[i] for c in cols) for i in range(n)]
+    t = _as_tensors(elems)
+    if t.ndim == 0:
+        raise ValueError(f"tf.{op}: elems must have a first axis to iterate over")
+    return [t[i] for i in range(t.shape[0])]
+
+
+def _stack(op, outs):
+    if not outs:
+        raise ValueError(f"tf.{op}: elems must not be empty")
+    if isinstance(outs[0], (list, tuple)):
+        return type(outs[0])(K.stack([_as_tensors(o[j]) for o in outs], axis=0)
+                             for j in range(len(outs[0])))
+    return K.stack([_as_tensors(o) for o in outs], axis=0)
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
+           infer_shape=True, name=None, fn_output_signature=None):
+    return _stack("map_fn", [fn(e) for e in _rows("map_fn", elems)])
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+         infer_shape=True, reverse=False, name=None):
+    """The accumulator after each element (the first element itself when no initializer)."""
+    rows = _rows("scan", elems)
+    rows = rows[::-1] if reverse else rows
+    if initializer is None:
+        acc, rows, outs = rows[0], rows[1:], [rows[0]]
+    else:
+        acc, outs = _as_tensors(initializer), []
+    for e in rows:
+        acc = fn(acc, e)
+        outs.append(acc)
+    out = _stack("scan", outs)
+    return K.reverse(out, 0) if reverse else out
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+          name=None):
+    return K.foldl(fn, elems, initializer=initializer)
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
+          name=None):
+    return K.foldr(fn, elems, initializer=initializer)
+
+
+class name_scope:  # noqa: N801 -- TensorFlow's name
+    """``with tf.name_scope('block'):``: no graph to name, so it only yields the name."""
+
+    def __init__(self, name, default_name=None, values=None):
+        self.name = name or default_name or ""
+
+    def __enter__(self):
+        return self.name + "/" if self.name else ""
+
+    def __exit__(self, *exc):
+        return False
+
+
+def no_op(name=None):
+    return None
+
+
+def group(*inputs, **kwargs):
+    return None
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """Eager ops run in program order already: nothing to add."""
+    yield
+
+
+def _out_dtype(Tout):
+    return None if Tout is None else np.dtype(getattr(Tout, "name", Tout))
+
+
+def _converted(result, Tout, op):
+    many = isinstance(Tout, (list, tuple))
+    outs = list(result) if many else [result]
+    touts = list(Tout) if many else [Tout]
+    if len(outs) != len(touts):
+        raise ValueError(f"tf.{op}: the function returned {len(outs)} values for Tout {Tout!r}")
+    res = []
+    for v, t in zip(outs, touts):
+        d = v.data if isinstance(v, Tensor) else np.asarray(v)
+        dt = _out_dtype(t)
+        res.append(Tensor(d if dt is None or d.dtype == dt else d.astype(dt)))
+    return res if many else res[0]
+
+
+def py_function(func, inp, Tout, name=None):  # noqa: N803
+    """``func(*inp)`` on Tensors (eager: it simply runs), its results as Tensors of ``Tout``;
+    no gradient flows through it here (TensorFlow's flows; wrap with tf.custom_gradient)."""
+    with no_grad():
+        return _converted(func(*[_as_tensors(x) for x in inp]), Tout, "py_function")
+
+
+def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803
+    """``func(*inp)`` on NumPy arrays, its results as Tensors of ``Tout`` (no gradient)."""
+    args = [np.asarray(host(x.data)) if isinstance(x, Tensor) else np.asarray(x) for x in inp]
+    return _converted(func(*args), Tout, "numpy_function")
+
+
+def custom_gradient(f):
+    """``@tf.custom_gradient``: ``f(*x)`` returns ``(y, grad_fn)``; backward calls
+    ``grad_fn(dy)`` (Tensors in, one gradient per input out). One output tensor."""
+    class _Custom(Function):
+        @staticmethod
+        def forward(ctx, *arrays):
+            with no_grad():
+                y, grad_fn = f(*[Tensor(a) for a in arrays])
+            ctx.grad_fn = grad_fn
+            ctx.n = len(arrays)
+            return (y.data if isinstance(y, Tensor) else np.asarray(y))
+
+        @staticmethod
+        def backward(ctx, g):
+            with no_grad():
+                gs = ctx.grad_fn(Tensor(g))
+            gs = list(gs) if isinstance(gs, (list, tuple)) else [gs]
+            if len(gs) != ctx.n:
+                raise ValueError(f"tf.custom_gradient: {f.__name__}'s gradient function returned "
+                                 f"{len(gs)} gradients for {ctx.n} inputs")
+            return tuple(None if v is None else (v.data if isinstance(v, Tensor) else
+                                                 np.asarray(v)) for v in gs)
+    _Custom.__name__ = _Custom.__qualname__ = f"CustomGradient_{f.__name__}"
+
+    def wrapper(*args):
+        return _Custom.apply(*[_as_tensors(a) for a in args])
+    wrapper.__name__ = f.__name__
+    wrapper.__doc__ = f.__doc__
+    return wrapper
+
+
+# ---- errors and assertions ----------------------------------------------------------------------
+class OpError(Exception):
+    """TensorFlow's ``tf.errors.OpError``: (node_def, op, message) or just a message."""
+
+    def __init__(self, *args):
+        self.message = args[2] if len(args) == 3 else (args[0] if args else "")
+        super().__init__(self.message)
+
+
+def _error(name, base):
+    return type(name, (OpError, base), {"__doc__": f"TensorFlow's ``tf.errors.{name}``."})
+
+
+InvalidArgumentError = _error("InvalidArgumentError", ValueError)
+OutOfRangeError = _error("OutOfRangeError", IndexError)
+NotFoundError = _error("NotFoundError", FileNotFoundError)
+ResourceExhaustedError = _error("ResourceExhaustedError", MemoryError)
+UnimplementedError = _error("UnimplementedError", NotImplementedError)
+FailedPreconditionError = _error("FailedPreconditionError", RuntimeError)
+AlreadyExistsError = _error("AlreadyExistsError", FileExistsError)
+UnknownError = _error("UnknownError", RuntimeError)
+errors = types.SimpleNamespace(
+    OpError=OpError, InvalidArgumentError=InvalidArgumentError, OutOfRangeError=OutOfRangeError,
+    NotFoundError=NotFoundError, ResourceExhaustedError=ResourceExhaustedError,
+    UnimplementedError=UnimplementedError, FailedPreconditionError=FailedPreconditionError,
+    AlreadyExistsError=AlreadyExistsError, UnknownError=UnknownError)
+
+
+def _values(x):
+    return np.asarray(host(x.data if isinstance(x, Tensor) else x))
+
+
+def _check(op, ok, message, summary):
+    if not ok:
+        raise InvalidArgumentError(f"{message + ': ' if message else ''}tf.debugging.{op}: {summary}")
+
+
+def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
+    a, b = _values(x), _values(y)
+    _check("assert_equal", np.array_equal(*np.broadcast_arrays(a, b)), message,
+           f"condition x == y did not hold: x = {a.tolist()}, y = {b.tolist()}")
+
+
+def assert_less(x, y, data=None, summarize=None, message=None, name=None):
+    a, b = _values(x), _values(y)
+    _check("assert_less", bool(np.all(a < b)), message,
+           f"condition x < y did not hold: x = {a.tolist()}, y = {b.tolist()}")
+
+
+def assert_greater(x, y, data=None, summarize=None, message=None, name=None):
+    a, b = _values(x), _values(y)
+    _check("assert_greater", bool(np.all(a > b)), message,
+           f"condition x > y did not hold: x = {a.tolist()}, y = {b.tolist()}")
+
+
+def assert_rank(x, rank, message=None, name=None):
+    r = int(_values(rank))
+    got = len(x.shape) if hasattr(x, "shape") else np.ndim(x)
+    if got != r:
+        raise ValueError(f"{message + ': ' if message else ''}tf.debugging.assert_rank: the "
+                         f"tensor must have rank {r}, got rank {got} (shape {tuple(x.shape)})")
+
+
+def check_numerics(tensor, message, name=None):
+    a = _values(tensor)
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        kind = "NaN" if np.isnan(a).any() else "Inf"
+        raise InvalidArgumentError(f"{message} : Tensor had {kind} values")
+    return tensor
+
+
+def assert_all_finite(t, msg, name=None, x=None, message=None):
+    return check_numerics(t if x is None else x, msg if message is None else message)
+
+
+debugging = types.SimpleNamespace(
+    assert_equal=assert_equal, assert_less=assert_less, assert_greater=assert_greater,
+    assert_rank=assert_rank, check_numerics=check_numerics, assert_all_finite=assert_all_finite,
+    set_log_device_placement=lambda enabled: None,
+    enable_check_numerics=lambda *a, **k: None, disable_check_numerics=lambda: None)

@@ -1,0 +1,49 @@
+"""TensorFlow 2's dtype names (``tf.float32``, ``tf.as_dtype``, ...) and the dtype TensorFlow
+gives a constant made from a Python value (``tf.constant([1, 2])`` is int32)."""
+import numpy as np
+
+__all__ = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+           "string", "DType", "as_dtype", "python_dtype"]
+
+# ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
+float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
+int8, int16, int32, int64 = (np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
+uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+string = np.dtype(object)  # tf.string: object arrays of bytes (tensorforge/_text.py)
+DType = np.dtype
+
+
+# TensorFlow's DataType enum values (tf.zeros(1, 1) passes dtype=1, float32)
+_TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+            9: "int64", 10: "bool", 19: "float16"}
+
+
+def as_dtype(dtype):
+    if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
+        if int(dtype) not in _TF_ENUM:
+            raise TypeError(f"as_dtype: {dtype} is not a supported TensorFlow dtype enum value")
+        return np.dtype(_TF_ENUM[int(dtype)])
+    try:
+        return np.dtype(getattr(dtype, "name", dtype))
+    except TypeError:
+        raise TypeError(f"as_dtype: cannot interpret {dtype!r} as a dtype") from None
+
+
+def python_dtype(value):
+    """TensorFlow's dtype for a constant of ``value`` where it is not floatx: Python bools (and
+    lists of them) bool, Python ints int32 (int64 past its range), NumPy integers and bools
+    their own; None for the rest (floats: floatx)."""
+    if isinstance(value, (bool, int, list, tuple)):
+        try:
+            a = np.asarray(value)
+        except (ValueError, TypeError):
+            return None  # ragged: K.constant names the problem
+        if a.dtype.kind == "b":
+            return a.dtype
+        if a.dtype.kind in "iu":
+            fits = a.size == 0 or (a.min() >= -2**31 and a.max() < 2**31)
+            return np.dtype(np.int32 if fits else np.int64)
+        return None
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iub":
+        return value.dtype
+    return None
