@@ -53,13 +53,7 @@ struct BlockSizes {
 };
 
 inline index_t env_blocking(int which) {
-#ifdef TF_GEMM_BLOCKING_ENV  // gemm14 experiment: a new-side-only override in bench/gemm_ab
-#define TF_GEMM_STR2(x) #x
-#define TF_GEMM_STR(x) TF_GEMM_STR2(x)
-  const char* s = std::getenv(TF_GEMM_STR(TF_GEMM_BLOCKING_ENV));
-#else
   const char* s = std::getenv("TENSORFORGE_GEMM_BLOCKING");
-#endif
   if (!s) return 0;
   index_t v[3] = {0, 0, 0};
   for (int i = 0; i < 3 && *s; ++i) {

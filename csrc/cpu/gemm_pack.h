@@ -69,15 +69,6 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
             _mm_storeu_ps(Ap + (k0 + h + 3) * MR + 8, x3);
           }
         }
-      } else if constexpr (std::is_same_v<T, float> && MR >= 8) {  // 8x8 transposes, the last overlapping
-        for (; k0 + 8 <= kc; k0 += 8)
-          for (int r0 = 0; r0 < MR; r0 += 8) {
-            const int rb = std::min(r0, MR - 8);
-            __m256 r[8];
-            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + (rb + q) * rsA + k0);
-            transpose8(r);
-            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(Ap + (k0 + q) * MR + rb, r[q]);
-          }
       }
 #endif
       for (int i = 0; i < MR; ++i) {

@@ -35,17 +35,8 @@ inline T relu_keep_nan(T v) {
 // dgemm_avx512_12x16 (24 zmm accumulators: 12 rows x 2 vectors), sgemm_avx2_6x16 / dgemm_avx2_6x8
 // (12 ymm), generic 4x8 fp32 (two 4-float vectors per row) / 4x4 fp64.
 #if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
-// gemm14 experiment: TF_SGEMM_NV / TF_SGEMM_MR override the avx512 tile shape (bench/gemm_ab)
-#if defined(TF_ISA_avx512) && defined(TF_SGEMM_NV)
-constexpr int kSNV = TF_SGEMM_NV;
-#else
+constexpr int kSMR = ukr_mr(2);
 constexpr int kSNV = 2;  // vectors per tile row: NR = 2 * W
-#endif
-#if defined(TF_ISA_avx512) && defined(TF_SGEMM_MR)
-constexpr int kSMR = TF_SGEMM_MR;
-#else
-constexpr int kSMR = ukr_mr(kSNV);
-#endif
 
 // One register tile of C: MR_ rows (1..kSMR) x NV vectors (1..2), n valid columns.
 // APACK: a is a packed panel (rsa == 1, csa == kSMR) and b a packed one (rsb == kSNV*W), so
@@ -139,13 +130,10 @@ template <typename T, bool AP, bool BF, int NV, int... Ms>
 constexpr std::array<tile_fn<T>, sizeof...(Ms)> tile_row(std::integer_sequence<int, Ms...>) {
   return {{&gemm_tile<T, Ms + 1, NV, AP, BF>...}};
 }
-template <typename T, bool AP, bool BF, int... Vs>
-constexpr tile_table_t<T> tile_table_nv(std::integer_sequence<int, Vs...>) {
-  return {{tile_row<T, AP, BF, Vs + 1>(std::make_integer_sequence<int, kSMR>{})...}};
-}
 template <typename T, bool AP, bool BF>
 constexpr tile_table_t<T> tile_table() {
-  return tile_table_nv<T, AP, BF>(std::make_integer_sequence<int, kSNV>{});
+  return {{tile_row<T, AP, BF, 1>(std::make_integer_sequence<int, kSMR>{}),
+           tile_row<T, AP, BF, 2>(std::make_integer_sequence<int, kSMR>{})}};
 }
 // kTiles<T>[apack][bfull][nv-1][m-1]
 template <typename T>
