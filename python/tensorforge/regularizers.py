@@ -1,7 +1,7 @@
 """Keras weight regularizers: the penalty is added to the training loss (Keras 2 formulas)."""
 from .ops import basic
 
-__all__ = ["Regularizer", "L1L2", "l1", "l2", "l1_l2", "get"]
+__all__ = ["Regularizer", "L1L2", "L1", "L2", "l1", "l2", "l1_l2", "get"]
 
 
 class Regularizer:
@@ -28,12 +28,36 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
+class L1(L1L2):
+    """``L1(l1=0.01)``: l1 * sum(|w|) (tf.keras 2's class; ``l1(0.01)`` makes one)."""
+
+    def __init__(self, l1=0.01, **kwargs):
+        super().__init__(l1=kwargs.pop("l", l1))
+        if kwargs:
+            raise TypeError(f"L1: unexpected arguments {sorted(kwargs)}")
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(L1L2):
+    """``L2(l2=0.01)``: l2 * sum(w**2) (tf.keras 2's class; ``l2(0.01)`` makes one)."""
+
+    def __init__(self, l2=0.01, **kwargs):
+        super().__init__(l2=kwargs.pop("l", l2))
+        if kwargs:
+            raise TypeError(f"L2: unexpected arguments {sorted(kwargs)}")
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
 def l1(l=0.01):  # noqa: E741
-    return L1L2(l1=l)
+    return L1(l1=l)
 
 
 def l2(l=0.01):  # noqa: E741
-    return L1L2(l2=l)
+    return L2(l2=l)
 
 
 def l1_l2(l1=0.01, l2=0.01):  # noqa: F811

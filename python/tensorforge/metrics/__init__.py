@@ -25,8 +25,13 @@ from .functions import (KLD, MAE, MAPE, MSE, MSLE, batch_mean,  # noqa: F401
                         sparse_categorical_accuracy, sparse_categorical_crossentropy,
                         sparse_top_k_categorical_accuracy, squared_hinge,
                         top_k_categorical_accuracy)
+
+kl_divergence = kullback_leibler_divergence  # Keras 2's other names for the same functions
+log_cosh = logcosh
 from .mean_metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy,  # noqa: F401
-                           CategoricalAccuracy, CategoricalCrossentropy, CosineSimilarity,
+                           CategoricalAccuracy, CategoricalCrossentropy, CategoricalHinge,
+                           CosineSimilarity, Hinge, KLDivergence, LogCoshError, Poisson,
+                           SquaredHinge,
                            MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
                            MeanSquaredLogarithmicError, RootMeanSquaredError,
                            SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
@@ -38,6 +43,6 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
            "mean_squared_logarithmic_error", "mse", "mae", "mape", "msle", "MSE", "MAE", "MAPE",
            "MSLE", "binary_crossentropy", "categorical_crossentropy",
            "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
-           "logcosh", "kullback_leibler_divergence", "kld", "KLD", "poisson", "cosine_similarity",
+           "logcosh", "log_cosh", "kullback_leibler_divergence", "kl_divergence", "kld", "KLD", "poisson", "cosine_similarity",
            "cosine_proximity", "confusion_matrix", "get", "resolve", "batch_mean",
            "Metric", "Mean", "MeanMetricWrapper", "is_stateful"] + sorted(_CLASSES)

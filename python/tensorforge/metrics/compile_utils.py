@@ -15,7 +15,8 @@ from .functions import (binary_accuracy, binary_crossentropy, categorical_accura
                         categorical_crossentropy, get, sparse_categorical_accuracy,
                         sparse_categorical_crossentropy)
 from .mean_metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
-                           CategoricalCrossentropy, CosineSimilarity, MeanAbsoluteError,
+                           CategoricalCrossentropy, CategoricalHinge, CosineSimilarity, Hinge,
+                           KLDivergence, LogCoshError, MeanAbsoluteError, Poisson, SquaredHinge,
                            MeanAbsolutePercentageError, MeanSquaredError,
                            MeanSquaredLogarithmicError, RootMeanSquaredError,
                            SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
@@ -111,4 +112,4 @@ _CLASSES = {c.__name__: c for c in (
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
     AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU,
-    CosineSimilarity)}
+    CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, LogCoshError, Poisson)}

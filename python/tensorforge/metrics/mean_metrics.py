@@ -6,7 +6,9 @@ import numpy as np
 from ._utils import _arrays, _conform, _np, _out
 from .base import Mean, MeanMetricWrapper
 from .functions import (binary_accuracy, binary_crossentropy, categorical_accuracy,
-                        categorical_crossentropy, cosine_similarity, mean_absolute_error,
+                        categorical_crossentropy, categorical_hinge, cosine_similarity, hinge,
+                        kullback_leibler_divergence, logcosh, mean_absolute_error, poisson,
+                        squared_hinge,
                         mean_absolute_percentage_error, mean_squared_error,
                         mean_squared_logarithmic_error, sparse_categorical_accuracy,
                         sparse_categorical_crossentropy, sparse_top_k_categorical_accuracy,
@@ -64,6 +66,12 @@ SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
 
 CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
                                   axis=-1)
+Hinge = _wrapper_class("Hinge", hinge, "hinge")
+SquaredHinge = _wrapper_class("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _wrapper_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
+KLDivergence = _wrapper_class("KLDivergence", kullback_leibler_divergence, "kullback_leibler_divergence")
+LogCoshError = _wrapper_class("LogCoshError", logcosh, "logcosh")
+Poisson = _wrapper_class("Poisson", poisson, "poisson")
 
 
 class RootMeanSquaredError(Mean):

@@ -736,3 +736,14 @@ def deserialize(cfg):
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
     return cls.from_config(cfg.get("config", {}))
+
+
+
+def __getattr__(name):
+    """``keras.optimizers.legacy`` (tf.keras 2.11+'s spelling: ``optimizers.legacy.Adam``),
+    loaded on first use as the package's __getattr__ loads tf_compat (legacy.py imports
+    this package)."""
+    if name == "legacy":
+        import importlib
+        return importlib.import_module(__name__ + ".legacy")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

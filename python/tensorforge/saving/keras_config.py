@@ -119,7 +119,8 @@ def _regularizer(v, where):
     name, cfg = _class_name(v), dict(v.get("config") or {})
     if name.lower() in ("l1l2", "l1", "l2", "l1_l2"):
         cfg = {k: float(x) for k, x in cfg.items() if k in ("l1", "l2")}
-        return _reg.L1L2(**cfg)
+        cls = {"l1": _reg.L1, "l2": _reg.L2}.get(name.lower(), _reg.L1L2)
+        return cls(**cfg)
     raise ValueError(f"{where}: unknown regularizer {name!r}")
 
 
@@ -267,6 +268,8 @@ def _initializer_to_keras(v):
 def _regularizer_to_keras(v):
     if v is None:
         return None
+    if isinstance(v, (_reg.L1, _reg.L2)):  # tf.keras 2's classes and configs
+        return {"class_name": type(v).__name__, "config": v.get_config()}
     if isinstance(v, _reg.L1L2):
         return {"class_name": "L1L2", "config": {"l1": v.l1, "l2": v.l2}}
     raise ValueError(f"cannot write the custom regularizer {v!r} to a Keras file")
