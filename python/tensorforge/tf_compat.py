@@ -32,6 +32,8 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
+from . import tf_nn as _tf_nn
+from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
@@ -698,7 +700,8 @@ nn = types.SimpleNamespace(
     sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
     dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
         x, rate, noise_shape=noise_shape, seed=seed),
-    bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias))
+    bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
+    **{n: getattr(_tf_nn, n) for n in _tf_nn.__all__})
 
 
 # ---- random ----------------------------------------------------------------------------------
@@ -808,7 +811,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
+    "GradientTape", "Module", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image",
