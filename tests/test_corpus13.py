@@ -226,3 +226,132 @@ def test_module_gradient_tape_training_step():
     m.w.assign_sub(0.1 * dw)
     m.b.assign_sub(0.1 * db)
     np.testing.assert_allclose([float(m.w.numpy()), float(m.b.numpy())], [4.2, 0.4], rtol=1e-6)
+
+
+# ---- what a GradientTape watches (tensorflow/docs guide/autodiff) ----
+
+def _num(g):
+    return None if g is None else float(g.numpy())
+
+
+def test_tape_gives_none_for_unwatched_sources():
+    x0 = tf.Variable(3.0, name="x0")
+    x1 = tf.Variable(3.0, name="x1", trainable=False)
+    x2 = tf.Variable(2.0, name="x2") + 1.0  # a tensor made before the tape: not watched
+    x3 = tf.constant(3.0, name="x3")
+    with tf.GradientTape() as tape:
+        y = (x0 ** 2) + (x1 ** 2) + (x2 ** 2)
+    # TensorFlow's: [6.0, None, None, None], and only x0 watched
+    assert [_num(g) for g in tape.gradient(y, [x0, x1, x2, x3])] == [6.0, None, None, None]
+    assert [v is x0 for v in tape.watched_variables()] == [True]
+
+
+def test_tape_without_watch_accessed_variables():
+    a0, a1 = tf.Variable(0.0), tf.Variable(10.0)
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        tape.watch(a1)
+        ys = tf.reduce_sum(tf.math.sin(a0) + tf.nn.softplus(a1))
+    g = tape.gradient(ys, {"x0": a0, "x1": a1})
+    assert g["x0"] is None  # TensorFlow's
+    np.testing.assert_allclose(_num(g["x1"]), 1 / (1 + np.exp(-10.0)), rtol=1e-6)  # sigmoid(10)
+    assert len(tape.watched_variables()) == 1 and tape.watched_variables()[0] is a1
+
+
+def test_tape_replaced_variable_and_intermediates():
+    x = tf.Variable(2.0)
+    out = []
+    for _ in range(2):
+        with tf.GradientTape() as tape:
+            y = x + 1
+        out.append(_num(tape.gradient(y, x)))
+        x = x + 1  # a Tensor now, made outside the next tape
+    assert out == [1.0, None]  # TensorFlow's
+    t = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        h = t * t
+        z = tf.reduce_sum(h * 3.0)
+    np.testing.assert_allclose(tape.gradient(z, h).numpy(), [3.0, 3.0])  # made in the block
+
+
+def test_tape_int_watch_warns_and_nested_watched_variables():
+    with tf.GradientTape() as tape:
+        xi = tf.constant(10)
+        with pytest.warns(UserWarning, match="watched tensor must be floating"):
+            tape.watch(xi)
+        yi = xi * xi
+    assert tape.gradient(yi, xi) is None  # TensorFlow's (with the same warning)
+    v = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = v * v
+        w2 = tf.Variable(1.0)
+        z = w2 * 3.0
+    # TensorFlow's: the inner tape watched v, the outer one v and w2
+    assert [u is v for u in inner.watched_variables()] == [True]
+    assert len(outer.watched_variables()) == 2 and outer.watched_variables()[1] is w2
+    np.testing.assert_allclose(_num(outer.gradient(y + z, v)), 4.0)
+
+
+def test_tape_layer_weights_and_unconnected_zero():
+    layer = L.Dense(2, activation="relu", kernel_initializer="ones")
+    x = tf.constant([[1.0, 2.0, 3.0]])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(layer(x) ** 2)
+    gk, gb = tape.gradient(loss, layer.trainable_variables)
+    # y = 6 per unit: d mean(y^2) / d y = y = 6; kernel grad = x^T * 6, bias grad 6
+    np.testing.assert_allclose(gk.numpy(), np.outer([1.0, 2.0, 3.0], [6.0, 6.0]))
+    np.testing.assert_allclose(gb.numpy(), [6.0, 6.0])
+    assert len(tape.watched_variables()) == 2
+    x, y = tf.Variable([2.0, 2.0]), tf.Variable(3.0)
+    for how in (tf.UnconnectedGradients.ZERO, "zero"):
+        with tf.GradientTape() as tape:
+            z = y ** 2
+        np.testing.assert_array_equal(tape.gradient(z, x, unconnected_gradients=how).numpy(),
+                                      [0.0, 0.0])
+    assert tf.UnconnectedGradients.ZERO.value == "zero"  # TensorFlow's enum values
+    assert tf.UnconnectedGradients.NONE.value == "none"
+
+
+def test_train_step_override_still_trains():
+    """A train_step override's tape (engine/custom_step.py) gives every weight its gradient."""
+    class M(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(tf.square(self(x, training=True) - y))
+            grads = tape.gradient(loss, self.trainable_variables)
+            assert all(g is not None for g in grads)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            return {"loss": loss}
+
+    inp = keras.Input((3,))
+    m = M(inp, L.Dense(1)(L.Dense(4)(inp)))
+    m.compile("sgd")
+    rng = np.random.default_rng(1)
+    w0 = [w.copy() for w in m.get_weights()]
+    m.fit(rng.normal(size=(16, 3)), rng.normal(size=(16, 1)), epochs=1, verbose=0)
+    assert all(not np.allclose(a, b) for a, b in zip(w0, m.get_weights()))
+
+
+# ---- tf.image.adjust_contrast ----
+
+def test_adjust_contrast_values_and_no_gradient():
+    img = np.arange(12, dtype="float32").reshape(2, 2, 3) / 10
+    out = tf.image.adjust_contrast(img, 2.0).numpy()
+    # TensorFlow's figures, and (x - per-channel mean) * 2 + mean
+    np.testing.assert_allclose(out.ravel(), [-0.45, -0.35, -0.25, 0.15, 0.25, 0.35, 0.75, 0.85,
+                                             0.95, 1.35, 1.45, 1.55], rtol=1e-5, atol=1e-6)
+    mean = img.mean(axis=(0, 1))
+    np.testing.assert_allclose(out, (img - mean) * 2 + mean, rtol=1e-6, atol=1e-6)
+    u8 = (np.arange(12).reshape(2, 2, 3) * 20).astype("uint8")
+    r = tf.image.adjust_contrast(u8, 3.0).numpy()
+    assert r.dtype == np.uint8  # TensorFlow's, saturated
+    assert r.ravel().tolist() == [0, 0, 0, 0, 20, 40, 180, 200, 220, 255, 255, 255]
+    image = tf.Variable([[[0.5, 0.0, 0.0]]])
+    with tf.GradientTape() as tape:
+        new_image = tf.image.adjust_contrast(image, 0.1)
+    with pytest.raises(LookupError, match="no entry for: AdjustContrastv2"):  # TensorFlow's
+        tape.gradient(new_image, image)
+    with pytest.raises(ValueError, match="at least 3-D"):
+        tf.image.adjust_contrast(np.zeros((2, 3), "float32"), 2.0)

@@ -79,3 +79,61 @@ try:
     MyModel(name="1bad name")
 except Exception as e:
     print("bad name:", type(e).__name__)
+
+# 5. what a GradientTape watches (tensorflow/docs guide/autodiff)
+x0 = tf.Variable(3.0, name="x0")
+x1 = tf.Variable(3.0, name="x1", trainable=False)
+x2 = tf.Variable(2.0, name="x2") + 1.0
+x3 = tf.constant(3.0, name="x3")
+with tf.GradientTape() as tape:
+    y = (x0 ** 2) + (x1 ** 2) + (x2 ** 2)
+print("grads [x0, x1, x2, x3]:", [None if g is None else float(g) for g in
+                                  tape.gradient(y, [x0, x1, x2, x3])],
+      "watched:", [v.name for v in tape.watched_variables()])
+a0, a1 = tf.Variable(0.0), tf.Variable(10.0)
+with tf.GradientTape(watch_accessed_variables=False) as tape:
+    tape.watch(a1)
+    ys = tf.reduce_sum(tf.math.sin(a0) + tf.nn.softplus(a1))
+g = tape.gradient(ys, {"x0": a0, "x1": a1})
+print("watch_accessed_variables=False:", g["x0"], float(g["x1"]),
+      "watched:", len(tape.watched_variables()))
+x = tf.Variable(2.0)
+out = []
+for epoch in range(2):
+    with tf.GradientTape() as tape:
+        y = x + 1
+    out.append(tape.gradient(y, x))
+    x = x + 1
+print("x = x + 1 loop:", [None if g is None else float(g) for g in out])
+with tf.GradientTape() as tape:
+    xi = tf.constant(10)
+    tape.watch(xi)
+    yi = xi * xi
+print("int watched:", tape.gradient(yi, xi))
+v = tf.Variable(2.0)
+with tf.GradientTape() as outer:
+    with tf.GradientTape() as inner:
+        y = v * v
+    w2 = tf.Variable(1.0)
+    z = w2 * 3.0
+print("nested watched:", len(inner.watched_variables()), len(outer.watched_variables()))
+t = tf.constant([1.0, 2.0])
+with tf.GradientTape() as tape:
+    tape.watch(t)
+    h = t * t
+    z = tf.reduce_sum(h * 3.0)
+print("intermediate:", tape.gradient(z, h).numpy())
+print("UnconnectedGradients:", tf.UnconnectedGradients.ZERO.value, tf.UnconnectedGradients.NONE.value)
+
+# 6. tf.image.adjust_contrast: values, integer images, no gradient
+img = np.arange(2 * 2 * 3, dtype="float32").reshape(2, 2, 3) / 10
+print("adjust_contrast:", tf.image.adjust_contrast(img, 2.0).numpy().ravel().tolist())
+u8 = (np.arange(2 * 2 * 3).reshape(2, 2, 3) * 20).astype("uint8")
+print("adjust_contrast uint8:", tf.image.adjust_contrast(u8, 3.0).numpy().ravel().tolist())
+image = tf.Variable([[[0.5, 0.0, 0.0]]])
+with tf.GradientTape() as tape:
+    new_image = tf.image.adjust_contrast(image, 0.1)
+try:
+    tape.gradient(new_image, image)
+except LookupError as e:
+    print("adjust_contrast gradient:", type(e).__name__, str(e))

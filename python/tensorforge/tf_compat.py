@@ -23,7 +23,7 @@ from .autograd import Tensor
 from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
-from .gradient_tape import GradientTape  # noqa: F401
+from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -811,7 +811,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "GradientTape", "Module", "Variable", "random_normal_initializer", "random_uniform_initializer",
+    "GradientTape", "UnconnectedGradients", "Module", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image",
