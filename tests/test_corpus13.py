@@ -287,10 +287,25 @@ def test_tape_int_watch_warns_and_nested_watched_variables():
             y = v * v
         w2 = tf.Variable(1.0)
         z = w2 * 3.0
+        s = y + z
     # TensorFlow's: the inner tape watched v, the outer one v and w2
     assert [u is v for u in inner.watched_variables()] == [True]
     assert len(outer.watched_variables()) == 2 and outer.watched_variables()[1] is w2
-    np.testing.assert_allclose(_num(outer.gradient(y + z, v)), 4.0)
+    np.testing.assert_allclose(_num(outer.gradient(s, v)), 4.0)
+
+
+def test_tape_walk_passes_only_through_its_block():
+    v = tf.Variable(2.0)
+    u = v * 3.0  # before the block: TensorFlow did not record it
+    with tf.GradientTape(persistent=True) as tape:
+        y = u * v
+    assert _num(tape.gradient(y, v)) == 6.0  # TensorFlow's: u, not u + 3v = 12
+    z = y * 2.0  # after the block
+    assert tape.gradient(z, v) is None  # TensorFlow's
+    with tf.GradientTape() as tape:
+        y = u * v
+        w = y * 2.0
+    assert _num(tape.gradient(w, v)) == 12.0  # 2u, through the block's two ops
 
 
 def test_tape_layer_weights_and_unconnected_zero():

@@ -137,3 +137,12 @@ try:
     tape.gradient(new_image, image)
 except LookupError as e:
     print("adjust_contrast gradient:", type(e).__name__, str(e))
+
+# 7. the walk passes only through the block's ops
+v = tf.Variable(2.0)
+u = v * 3.0  # before the block
+with tf.GradientTape(persistent=True) as tape:
+    y = u * v
+print("path through an op before the block:", float(tape.gradient(y, v)))
+z = y * 2.0  # after the block
+print("target computed after the block:", tape.gradient(z, v))

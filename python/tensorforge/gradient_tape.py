@@ -50,10 +50,13 @@ class UnconnectedGradients(enum.Enum):
 # tape (_listing_new_node replaces autograd's node allocator only while some tape is open, so
 # nothing else pays for it), and `gradient` gives a source a gradient only when TensorFlow's
 # tape would have watched it: a watch()ed tensor, a trainable variable (unless
-# watch_accessed_variables=False), or a tensor an op in the block made. A source made before
-# the block (`x2 = tf.Variable(2.0) + 1.0`, the autodiff guide) or an unwatched variable of a
-# watch_accessed_variables=False tape gets None, as in TensorFlow. Not reproduced: a path from
-# a watched source through an op run before the block still carries gradient here.
+# watch_accessed_variables=False), or a tensor an op in the block made; and the walk passes
+# only through the block's nodes. A source made before the block (`x2 = tf.Variable(2.0) +
+# 1.0`, the autodiff guide), an unwatched variable of a watch_accessed_variables=False tape, a
+# path through an op run before the block (`u = v * 3` outside, `y = u * v` inside: dy/dv = u)
+# and a target computed after the block get None or no share, as in TensorFlow. A tape asked
+# for a gradient while another one records (higher_order.walk_graph, the nested-tape path) is
+# not restricted this way.
 _open_tapes = [0]
 _open_lock = threading.Lock()
 
@@ -137,16 +140,11 @@ class GradientTape:
 
     def _watches(self, s, made):
         """Whether TensorFlow's tape would give source ``s`` a gradient (Note [what a tape
-        watches]); ``made``: a one-entry list, filled on first need with the ids of the nodes
-        made in the block."""
+        watches]); ``made``: the ids of the nodes made in the block."""
         if s._node is None:  # a trainable variable (tf.Variable or a layer's weight): a leaf
             return (self.watch_accessed_variables and s.requires_grad) or \
                 id(s) in self._watched_ids
-        if id(s) in self._watched_ids:
-            return True
-        if made[0] is None:
-            made[0] = {id(n) for n in self._made_nodes()}
-        return id(s._node) in made[0]
+        return id(s) in self._watched_ids or id(s._node) in made
 
     def watch(self, tensor):
         """Record the ops on ``tensor`` (a Tensor, or a nested list / tuple / dict of them) from
@@ -217,11 +215,11 @@ class GradientTape:
                         found[k] = v if k not in found else found[k] + v
                 else:
                     pending.append((t, g))
+        made = set(map(id, self._made_nodes()))
         if pending:  # one walk for all targets: they may share a graph the walk frees
-            for k, v in collect_gradients_of_sum(pending, flat,
-                                                 free=not self.persistent).items():
+            for k, v in collect_gradients_of_sum(pending, flat, free=not self.persistent,
+                                                 within=made).items():
                 found[k] = v if k not in found else found[k] + v
-        made = [None]
         out = []
         for s in flat:
             g = found.get(id(s)) if self._watches(s, made) else None
