@@ -370,3 +370,37 @@ def test_adjust_contrast_values_and_no_gradient():
         tape.gradient(new_image, image)
     with pytest.raises(ValueError, match="at least 3-D"):
         tf.image.adjust_contrast(np.zeros((2, 3), "float32"), 2.0)
+
+
+@pytest.mark.parametrize("pad,op_shape,op_sum,call_sum,over_shape,over_sum", [
+    # Keras 2's figures (tools/keras_corpus13_refs.py)
+    ("valid", (2, 5, 2), 14.11764907836914, 14.117647171020508, (2, 5, 2), 28.282352447509766),
+    ("same", (2, 7, 2), 9.411765098571777, 9.411766052246094, (2, 7, 2), 40.94117736816406),
+    ("causal", (2, 3, 2), 16.094118118286133, 43.764705657958984, (2, 7, 2), 87.75293731689453)])
+def test_conv1d_convolution_op(pad, op_shape, op_sum, call_sum, over_shape, over_sum):
+    seq = np.arange(2 * 7 * 3, dtype="float32").reshape(2, 7, 3) / 20
+    k1 = np.linspace(-1, 1, 3 * 3 * 2, dtype="float32").reshape(3, 3, 2)
+
+    class Override1D(L.Conv1D):
+        def convolution_op(self, inputs, kernel):
+            return super().convolution_op(inputs, kernel * 2.0)
+
+    d = 2 if pad == "causal" else 1
+    c1 = L.Conv1D(2, 3, padding=pad, dilation_rate=d)
+    c1.build((None, 7, 3))
+    c1.set_weights([k1, np.array([0.5, -0.5], "float32")])
+    o1 = Override1D(2, 3, padding=pad, activation="relu", dilation_rate=d)
+    o1.build((None, 7, 3))
+    o1.set_weights([k1, np.array([0.5, -0.5], "float32")])
+    op = c1.convolution_op(tf.constant(seq), c1.kernel).numpy()
+    assert op.shape == op_shape
+    np.testing.assert_allclose(op.sum(), op_sum, rtol=1e-5)
+    np.testing.assert_allclose(c1(seq).numpy().sum(), call_sum, rtol=1e-5)
+    y = o1(seq).numpy()
+    assert y.shape == over_shape
+    np.testing.assert_allclose(y.sum(), over_sum, rtol=1e-5)
+    if pad == "causal":  # the override's output: relu(causal conv with 2k + bias), by hand
+        xp = np.concatenate([np.zeros((2, 4, 3), "float32"), seq], axis=1)
+        ref = np.stack([np.einsum("bkc,kco->bo", xp[:, t:t + 5:2, :], 2 * k1)
+                        for t in range(7)], axis=1) + [0.5, -0.5]
+        np.testing.assert_allclose(y, np.maximum(ref, 0), rtol=1e-5, atol=1e-5)

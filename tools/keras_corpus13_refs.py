@@ -146,3 +146,23 @@ with tf.GradientTape(persistent=True) as tape:
 print("path through an op before the block:", float(tape.gradient(y, v)))
 z = y * 2.0  # after the block
 print("target computed after the block:", tape.gradient(z, v))
+
+# 8. Conv1D.convolution_op (causal: Keras 2's call pads on the left, the op convolves 'valid')
+seq = np.arange(2 * 7 * 3, dtype="float32").reshape(2, 7, 3) / 20
+k1 = np.linspace(-1, 1, 3 * 3 * 2, dtype="float32").reshape(3, 3, 2)
+
+class Override1D(keras.layers.Conv1D):
+    def convolution_op(self, inputs, kernel):
+        return super().convolution_op(inputs, kernel * 2.0)
+
+for pad in ("valid", "same", "causal"):
+    c1 = keras.layers.Conv1D(2, 3, padding=pad, dilation_rate=2 if pad == "causal" else 1)
+    c1.build((None, 7, 3))
+    c1.set_weights([k1, np.array([0.5, -0.5], "float32")])
+    o1 = Override1D(2, 3, padding=pad, activation="relu",
+                    dilation_rate=2 if pad == "causal" else 1)
+    o1.build((None, 7, 3))
+    o1.set_weights([k1, np.array([0.5, -0.5], "float32")])
+    op = c1.convolution_op(tf.constant(seq), c1.kernel)
+    print("conv1d", pad, "op", op.shape, float(tf.reduce_sum(op)), "call",
+          float(tf.reduce_sum(c1(seq))), "override", o1(seq).shape, float(tf.reduce_sum(o1(seq))))
