@@ -435,6 +435,7 @@ NOT_COMPARABLE = {
     "kgan_bgan_variant": "GAN: train_on_batch loop, no accuracy to compare",
     "kgan_infogan": "GAN: train_on_batch loop, no accuracy to compare",
     "kgan_cogan": "GAN: train_on_batch loop, no accuracy to compare",
+    "kgan_context_encoder": "GAN: train_on_batch loop (inpainting), no accuracy to compare",
     "kgan_sgan": "fails under Keras 2 too, at the same line: Keras 2.2's list form of "
                  "class_weight for a two-output train_on_batch (tf_keras: 'list' object has no "
                  "attribute 'keys'; tensorforge: class_weight must be a dict by output name)",
