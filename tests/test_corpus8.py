@@ -482,7 +482,7 @@ def test_unstack_and_cumsum():
         tf.unstack(x, num=2, axis=1)
     c = tf.math.cumsum(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), axis=0)
     assert c.numpy().tolist() == [[1, 0], [2, 1], [2, 2]]
-    # exclusive / reverse (refused until tf_ops_array.cumsum): TensorFlow's documented examples
+    # exclusive / reverse (refused until tf_array.cumsum): TensorFlow's documented examples
     assert tf.math.cumsum(np.array([1.0, 2.0, 3.0]), exclusive=True).numpy().tolist() == [0, 1, 3]
     assert tf.math.cumsum(np.array([1.0, 2.0, 3.0]), reverse=True).numpy().tolist() == [6, 5, 3]
 

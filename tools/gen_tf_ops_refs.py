@@ -1,4 +1,5 @@
-"""TensorFlow 2's values (and gradients) of the tf.* ops tensorforge's tf_ops*.py add, for
+"""TensorFlow 2's values (and gradients) of the tf.* ops of tf_array.py, tf_math.py, tf_nn.py,
+tf_linalg.py and tf_control.py, for
 tests/test_tf_ops.py: tests/data/tf_ops_refs.json (cases: expression, inputs, flags) and
 tests/data/tf_ops_refs.npz (inputs, outputs, gradients).
 

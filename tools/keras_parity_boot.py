@@ -297,6 +297,10 @@ def _offline_file(fname, origin):
     if "shakespeare" in key:  # the TF text generation tutorial's get_file('shakespeare.txt', ...)
         _kod.shakespeare_txt(path)
         return path
+    if "mnist.npz" in key:  # the TF load-NumPy tutorial's get_file('mnist.npz', ...): datasets.mnist's arrays
+        (xtr, ytr), (xte, yte) = _mnist()
+        np.savez(path, x_train=xtr, y_train=ytr, x_test=xte, y_test=yte)
+        return path
     if "nietzsche" in key or key.endswith(".txt "):
         with open(path, "w", encoding="utf-8") as f:
             f.write(_words_text())

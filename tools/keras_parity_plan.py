@@ -412,7 +412,34 @@ PLAN.update({
                           note="a train_step / test_step override around a top-k MoE layer"),
 })
 
+# ---- thirteenth corpus (/work/corpus13; tools/keras_corpus.md "Thirteenth corpus") ----
+PLAN.update({
+    "kio_fgsm": dict(MNIST, metric="fit:val_accuracy",
+                     note="the LeNet's validation accuracy (the FGSM attack rate follows)"),
+    "kio_subclassing_conv_layers": dict(
+        MNIST, metric="fit:val_accuracy",
+        note="StandardizedConv2D via Conv.convolution_op (override and call)"),
+    "tfdocs_load_numpy": dict(MNIST, metric="evaluate:sparse_categorical_accuracy",
+                              note="mnist.npz through tf.data (unnormalized pixels)"),
+    "tfdocs_basic_text_classification": dict(
+        epochs=2, samples=4000, metric="evaluate:acc",
+        note="synthetic IMDB; Embedding + GlobalAveragePooling1D"),
+})
+
 NOT_COMPARABLE = {
+    "tfdocs_basic_training_loops": "random targets (tf.random.normal noise, unseeded on both "
+                                   "sides) around y = 3x + 2: a hand loop, then 1 capped fit",
+    "tfdocs_autodiff": "no fit: gradients printed (each checked by hand against TensorFlow's "
+                       "output, tools/keras_corpus.md)",
+    "kgan_bigan": "GAN: train_on_batch loop, no accuracy to compare",
+    "kgan_bgan_variant": "GAN: train_on_batch loop, no accuracy to compare",
+    "kgan_infogan": "GAN: train_on_batch loop, no accuracy to compare",
+    "kgan_cogan": "GAN: train_on_batch loop, no accuracy to compare",
+    "kgan_context_encoder": "GAN: train_on_batch loop (inpainting), no accuracy to compare",
+    "kgan_sgan": "fails under Keras 2 too, at the same line: Keras 2.2's list form of "
+                 "class_weight for a two-output train_on_batch (tf_keras: 'list' object has no "
+                 "attribute 'keys'; tensorforge: class_weight must be a dict by output name)",
+
     "tfdocs_custom_layers": "no fit: layers and a ResNet block built and called on zeros",
     "tfdocs_keras_overview": "random inputs and targets; under tf_keras 2.21 the TensorBoard "
                              "callback needs the tensorboard package (not in the Keras venv), "

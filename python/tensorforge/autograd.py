@@ -753,12 +753,13 @@ def collect_gradients(root, grad, sources, free):
     return collect_gradients_of_sum([(root, grad)], sources, free)
 
 
-def collect_gradients_of_sum(roots, sources, free):
+def collect_gradients_of_sum(roots, sources, free, within=None):
     """collect_gradients for several (root, seed) pairs at once: the gradients of their sum, in
     one walk that runs each node's backward once. A tape's ``gradient(list_of_targets, ...)``
     needs this: targets that share a graph (the per-weight gradients of one loss, differentiated
     again by an outer tape) walked one after the other would find the shared nodes freed by the
-    first walk of a non-persistent tape."""
+    first walk of a non-persistent tape. ``within``: None, or the ids of the only nodes the
+    walk may pass through (a tape's block, Note [what a tape watches] in gradient_tape.py)."""
     want = {id(s) for s in sources}
     got = {}
     grads, tops = {}, []
@@ -786,6 +787,8 @@ def collect_gradients_of_sum(roots, sources, free):
         for s in inner.get(id(node), ()):  # an intermediate source: its gradient is final now
             if gs[s._index] is not None:
                 got[id(s)] = gs[s._index]
+        if within is not None and id(node) not in within:
+            continue  # an op run outside the tape's block: the gradient stops at its output
         ctx = node.ctx
         if ctx is None:
             raise RuntimeError(f"gradient: the graph through {node.name} was "

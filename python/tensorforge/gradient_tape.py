@@ -17,16 +17,61 @@ are freed by it; ``persistent=True`` keeps them for more calls.
 Nested tapes: a ``gradient`` asked while another tape records (the inner tape of a WGAN-GP
 gradient penalty) is itself recorded, so the outer tape can differentiate it (See Note
 [higher-order gradients] in higher_order.py).
-"""
-import threading
 
+What a tape watches follows TensorFlow (Note [what a tape watches]): the trainable variables
+(unless ``watch_accessed_variables=False``), the tensors given to ``watch()``, and what the ops
+run inside its block make of them; ``watched_variables()`` lists the variables it watched.
+"""
+import enum
+import threading
+import warnings
+
+import numpy as np
+
+from . import autograd as _autograd
+from . import _variables
 from .autograd import Tensor, _grad_state, collect_gradients_of_sum, enable_grad, no_grad
 from .higher_order import walk_graph
 from ._xp import array_module, raw
 
 
+class UnconnectedGradients(enum.Enum):
+    """``tf.UnconnectedGradients``: what ``GradientTape.gradient`` returns for a source the
+    target does not depend on (TensorFlow's values, also accepted as strings)."""
+    NONE = "none"
+    ZERO = "zero"
+
+
+# Note [what a tape watches]: TensorFlow records an op on a tape only when the tape's block is
+# open and an input is watched (a trainable variable, a watch()ed tensor, or an output of an
+# op the tape recorded); a gradient reaches a source only through recorded ops. tensorforge's
+# autograd records every op on a Tensor that requires grad, whenever it runs (autograd.py). So,
+# while a tape's block is open in this thread, the nodes autograd makes are also listed on the
+# tape (_listing_new_node replaces autograd's node allocator only while some tape is open, so
+# nothing else pays for it), and `gradient` gives a source a gradient only when TensorFlow's
+# tape would have watched it: a watch()ed tensor, a trainable variable (unless
+# watch_accessed_variables=False), or a tensor an op in the block made; and the walk passes
+# only through the block's nodes. A source made before the block (`x2 = tf.Variable(2.0) +
+# 1.0`, the autodiff guide), an unwatched variable of a watch_accessed_variables=False tape, a
+# path through an op run before the block (`u = v * 3` outside, `y = u * v` inside: dy/dv = u)
+# and a target computed after the block get None or no share, as in TensorFlow. A tape asked
+# for a gradient while another one records (higher_order.walk_graph, the nested-tape path) is
+# not restricted this way.
+_open_tapes = [0]
+_open_lock = threading.Lock()
+
+
+def _listing_new_node(cls):
+    node = object.__new__(cls)
+    log = _recording.log  # this thread's nodes since its outermost open tape began (or None)
+    if log is not None:
+        log.append(node)
+    return node
+
+
 class _Recording(threading.local):
     tapes = ()  # the tapes whose block this thread is in, outermost first
+    log = None  # the autograd nodes made since the outermost of them began, in order
 
 
 _recording = _Recording()
@@ -39,6 +84,10 @@ class GradientTape:
         self.persistent = bool(persistent)
         self.watch_accessed_variables = bool(watch_accessed_variables)
         self._watched = []      # [(tensor, its requires_grad before watch)]
+        self._watched_ids = {}  # id -> a tensor given to watch()
+        # the autograd nodes made while the block is open, in order; they live as long as the
+        # tape (the gradient walk of a non-persistent tape has freed their saved arrays)
+        self._nodes = []
         self._mode = None
         self._used = False
         self._recording = False
@@ -47,17 +96,55 @@ class GradientTape:
         self._mode = enable_grad()
         self._mode.__enter__()
         self._recording = True
+        if not _recording.tapes:
+            _recording.log = []
+        self._start = len(_recording.log)
         _recording.tapes = _recording.tapes + (self,)
+        with _open_lock:  # See Note [what a tape watches]
+            _open_tapes[0] += 1
+            _autograd._new_node = _listing_new_node
         return self
 
     def __exit__(self, *exc):
         self._recording = False
+        self._nodes = _recording.log[self._start:]
         _recording.tapes = tuple(t for t in _recording.tapes if t is not self)
+        if not _recording.tapes:
+            _recording.log = None
+        with _open_lock:
+            _open_tapes[0] -= 1
+            if not _open_tapes[0]:
+                _autograd._new_node = object.__new__
         self._mode.__exit__(*exc)
         for t, was in self._watched:  # the graph already holds them: the flag is not needed
             t.requires_grad = was
         self._watched = []
         return False
+
+    def _made_nodes(self):
+        return _recording.log[self._start:] if self._recording else self._nodes
+
+    def watched_variables(self):
+        """The variables this tape watched: those given to ``watch()``, then the trainable ones
+        its block's ops read (unless ``watch_accessed_variables=False``), in order."""
+        out = [t for t in self._watched_ids.values() if t in _variables.VARIABLES]
+        seen = set(self._watched_ids)
+        if self.watch_accessed_variables:
+            for node in self._made_nodes():
+                for t in node.inputs:  # a trainable variable: a leaf that requires grad
+                    if t is not None and t._node is None and id(t) not in seen and \
+                            t.requires_grad:
+                        seen.add(id(t))
+                        out.append(t)
+        return tuple(out)
+
+    def _watches(self, s, made):
+        """Whether TensorFlow's tape would give source ``s`` a gradient (Note [what a tape
+        watches]); ``made``: the ids of the nodes made in the block."""
+        if s._node is None:  # a trainable variable (tf.Variable or a layer's weight): a leaf
+            return (self.watch_accessed_variables and s.requires_grad) or \
+                id(s) in self._watched_ids
+        return id(s) in self._watched_ids or id(s._node) in made
 
     def watch(self, tensor):
         """Record the ops on ``tensor`` (a Tensor, or a nested list / tuple / dict of them) from
@@ -66,6 +153,11 @@ class GradientTape:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch: expected Tensors, got {type(t).__name__}; "
                                 "convert arrays with tensorforge.convert_to_tensor first")
+            if np.dtype(t.data.dtype).kind != "f":  # TensorFlow warns and watches nothing
+                warnings.warn(f"The dtype of the watched tensor must be floating (e.g. "
+                              f"tf.float32), got {np.dtype(t.data.dtype).name}", stacklevel=2)
+                continue
+            self._watched_ids[id(t)] = t
             if not t.requires_grad:
                 self._watched.append((t, False))
                 t.requires_grad = True
@@ -81,6 +173,7 @@ class GradientTape:
                  unconnected_gradients="none"):
         """d(sum of ``target``)/d(each source), shaped like ``sources``; None for a source the
         target does not depend on (``unconnected_gradients='zero'``: zeros)."""
+        unconnected_gradients = getattr(unconnected_gradients, "value", unconnected_gradients)
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError("GradientTape.gradient: unconnected_gradients must be 'none' or "
                              f"'zero', got {unconnected_gradients!r}")
@@ -122,13 +215,14 @@ class GradientTape:
                         found[k] = v if k not in found else found[k] + v
                 else:
                     pending.append((t, g))
+        made = set(map(id, self._made_nodes()))
         if pending:  # one walk for all targets: they may share a graph the walk frees
-            for k, v in collect_gradients_of_sum(pending, flat,
-                                                 free=not self.persistent).items():
+            for k, v in collect_gradients_of_sum(pending, flat, free=not self.persistent,
+                                                 within=made).items():
                 found[k] = v if k not in found else found[k] + v
         out = []
         for s in flat:
-            g = found.get(id(s))
+            g = found.get(id(s)) if self._watches(s, made) else None
             if g is None and unconnected_gradients == "zero":
                 g = array_module(s.data).zeros_like(s.data)
             out.append(g if g is None or isinstance(g, Tensor) else Tensor(g))
@@ -152,4 +246,4 @@ def _pack(like, it):
     return next(it)
 
 
-__all__ = ["GradientTape"]
+__all__ = ["GradientTape", "UnconnectedGradients"]

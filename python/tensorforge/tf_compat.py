@@ -23,7 +23,7 @@ from .autograd import Tensor
 from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
-from .gradient_tape import GradientTape  # noqa: F401
+from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -32,8 +32,9 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
-from . import tf_control, tf_ops_array, tf_ops_math, tf_ops_nn
-from .tf_ops_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
+from . import tf_array, tf_control, tf_linalg, tf_math, tf_nn
+from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
+from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
 
 from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
@@ -554,9 +555,9 @@ math = types.SimpleNamespace(
     cos=cos, tanh=tanh, sigmoid=sigmoid, softplus=softplus, add=add, subtract=subtract,
     multiply=multiply, divide=divide, pow=pow, negative=negative, reciprocal=reciprocal,
     maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
-    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=tf_ops_nn.top_k,
-    cumsum=tf_ops_array.cumsum, reduce_any=reduce_any, reduce_all=reduce_all,
-    **{n: getattr(tf_ops_math, n) for n in tf_ops_math.__all__})
+    not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=tf_nn.top_k,
+    cumsum=tf_array.cumsum, reduce_any=reduce_any, reduce_all=reduce_all,
+    **{n: getattr(tf_math, n) for n in tf_math.__all__})
 
 
 # ---- nn --------------------------------------------------------------------------------------
@@ -649,11 +650,10 @@ nn = types.SimpleNamespace(
     dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
         x, rate, noise_shape=noise_shape, seed=seed),
     bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
-    **{n: getattr(tf_ops_nn, n) for n in tf_ops_nn.__all__[:tf_ops_nn.__all__.index("det")]})
+    **{n: getattr(tf_nn, n) for n in tf_nn.__all__})
 linalg = types.SimpleNamespace(
-    matmul=matmul, norm=tf_ops_array.norm, l2_normalize=_l2_normalize, eye=tf_ops_array.eye,
-    adjoint=tf_ops_nn.matrix_transpose,
-    **{n: getattr(tf_ops_nn, n) for n in tf_ops_nn.__all__[tf_ops_nn.__all__.index("det"):]})
+    matmul=matmul, norm=tf_array.norm, l2_normalize=_l2_normalize, eye=tf_array.eye,
+    adjoint=tf_linalg.matrix_transpose, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__})
 
 
 # ---- random ----------------------------------------------------------------------------------
@@ -763,7 +763,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "linalg", "dtypes",
+    "linalg", "dtypes", "UnconnectedGradients", "Module",
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
@@ -781,12 +781,12 @@ __all__ = [
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
     "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
     "einsum", "unstack", "RaggedTensor", "gather_nd", "tensor_scatter_nd_add"]
-# the ops of tf_ops_array.py / tf_ops_math.py / tf_control.py that TensorFlow has on ``tf``
+# the ops of tf_array.py / tf_math.py / tf_control.py that TensorFlow has on ``tf``
 _TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "asinh", "acosh",
              "atanh", "truediv", "realdiv", "logical_and", "logical_or", "logical_not",
              "greater_equal", "less_equal"]
-_ADDED = dict({n: getattr(tf_ops_math, n) for n in _TOP_MATH},
-              **{n: getattr(tf_ops_array, n) for n in tf_ops_array.__all__},
+_ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
+              **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__})
 
 
@@ -802,4 +802,4 @@ def __getattr__(name):
 dtypes = types.SimpleNamespace(
     float16=float16, float32=float32, float64=float64, int8=int8, int16=int16, int32=int32,
     int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast)
-__all__ += _TOP_MATH + tf_ops_array.__all__ + tf_control.__all__
+__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__

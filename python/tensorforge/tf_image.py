@@ -5,15 +5,16 @@ half-pixel centres and no antialiasing, or area averaging), ``rgb_to_yuv`` / ``y
 take and return Tensors of shape (height, width, channels) or a batch (n, height, width,
 channels); no gradient (preprocessing and evaluation). ``extract_patches``, which custom
 layers call inside the model (keras-io involution.py), is differentiable and records itself in a
-functional graph.
+functional graph. ``adjust_contrast`` is recorded but, as in TensorFlow (whose
+AdjustContrastv2 has no registered gradient), differentiating through it raises LookupError.
 """
 import numpy as np
 
 from . import image_ops
-from .autograd import Tensor
+from .autograd import Function, Tensor
 
 __all__ = ["convert_image_dtype", "resize", "rgb_to_yuv", "yuv_to_rgb", "psnr",
-           "extract_patches", "crop_to_bounding_box", "pad_to_bounding_box"]
+           "extract_patches", "crop_to_bounding_box", "pad_to_bounding_box", "adjust_contrast"]
 
 
 def _array(op, x):
@@ -223,3 +224,37 @@ def extract_patches(images, sizes, strides, rates, padding, name=None):
     parts = [x[:, i * rr:i * rr + (oh - 1) * sr + 1:sr, j * rc:j * rc + (ow - 1) * sc + 1:sc, :]
              for i in range(kr) for j in range(kc)]
     return parts[0] if len(parts) == 1 else K.concatenate(parts, axis=-1)
+
+
+class _AdjustContrast(Function):
+    """(x - mean) * factor + mean, the mean of each image's channel over its height and
+    width. TensorFlow registers no gradient for it (AdjustContrastv2): a tape that reaches it
+    raises LookupError there, with this message, and here (the autodiff guide catches it)."""
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        mean = x.mean(axis=(-3, -2), keepdims=True, dtype=np.float64)
+        return ((x - mean) * np.float64(factor) + mean).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise LookupError("gradient registry has no entry for: AdjustContrastv2")
+
+
+def adjust_contrast(images, contrast_factor):
+    """``tf.image.adjust_contrast``: images of shape (..., height, width, channels); integer
+    images are computed in float32 and converted back with saturation, as TensorFlow does."""
+    x = images if isinstance(images, Tensor) else Tensor(np.asarray(images))
+    if x.ndim < 3:
+        raise ValueError(f"tf.image.adjust_contrast: images must be at least 3-D (height, "
+                         f"width, channels), got shape {tuple(x.shape)}")
+    f = contrast_factor
+    if np.ndim(f.numpy() if isinstance(f, Tensor) else f) != 0:
+        raise ValueError("tf.image.adjust_contrast: contrast_factor must be a scalar")
+    kind = np.dtype(x.data.dtype).kind
+    if kind == "f":
+        return _AdjustContrast.apply(x, f)
+    if kind not in "iu":
+        raise TypeError(f"tf.image.adjust_contrast: images must be numeric, got {x.dtype}")
+    out = _AdjustContrast.apply(convert_image_dtype(x, "float32"), f)
+    return convert_image_dtype(out, x.data.dtype, saturate=True)

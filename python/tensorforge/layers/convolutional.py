@@ -86,10 +86,23 @@ class Conv2D(Layer):
             return (s[0], oh, ow, self.filters)
         return (s[0], self.filters, oh, ow)
 
+    def convolution_op(self, inputs, kernel):
+        """Keras 2.7+ ``Conv.convolution_op``: the convolution alone (no bias, no activation)
+        of ``inputs`` with ``kernel``, in the layer's strides, padding, dilation and data
+        format. A subclass may override it (its ``call`` then still adds the bias and the
+        activation) or call it from its own ``call``."""
+        return _backend.conv2d(inputs, kernel, strides=self.strides, padding=self.padding,
+                               data_format=self.data_format, dilation_rate=self.dilation_rate)
+
     def call(self, x, training=False, mask=None):
         if x.ndim != 4 or self._channels(x.shape) != self.kernel.shape[2]:
             raise ValueError(f"{self.name}: expected input (batch, H, W, {self.kernel.shape[2]}) "
                              f"({self.data_format}), got shape {x.shape}")
+        if type(self).convolution_op is not Conv2D.convolution_op:
+            y = self.convolution_op(x, self.kernel)
+            if self.use_bias:
+                y = _backend.bias_add(y, self.bias, data_format=self.data_format)
+            return self.activation(y)
         cf = self.data_format == "channels_first"
         if cf:
             x = B.transpose(x, (0, 2, 3, 1))
@@ -139,12 +152,27 @@ class Conv1D(_ConvBase):
         o = _conv_len(n, k, st, "same" if self.padding == "causal" else self.padding, d)
         return (s[0], o, self.filters) if self.data_format == "channels_last" else (s[0], self.filters, o)
 
+    def convolution_op(self, inputs, kernel):
+        """Keras 2.7+ ``Conv.convolution_op`` (See Conv2D's); 'causal' convolves 'valid', as
+        Keras 2 does: its ``call`` pads the input on the left first."""
+        return _backend.conv1d(inputs, kernel, strides=self.strides[0],
+                               padding="valid" if self.padding == "causal" else self.padding,
+                               data_format=self.data_format, dilation_rate=self.dilation_rate[0])
+
     def call(self, x, training=False, mask=None):
         cin = self.kernel.shape[1]
         if x.ndim != 3 or self._channels(x.shape) != cin:
             raise ValueError(f"{self.name}: expected input (batch, steps, {cin}) ({self.data_format}), "
                              f"got shape {x.shape}")
         cf = self.data_format == "channels_first"
+        if type(self).convolution_op is not Conv1D.convolution_op:
+            if self.padding == "causal":
+                left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
+                x = _to_first(_backend.temporal_padding(_to_last(x, cf), (left, 0)), cf)
+            y = self.convolution_op(x, self.kernel)
+            if self.use_bias:
+                y = _backend.bias_add(y, self.bias, data_format=self.data_format)
+            return self.activation(y)
         x = _to_last(x, cf)
         k, d = self.kernel_size[0], self.dilation_rate[0]
         pad = (((0, 0), ((k - 1) * d, 0)) if self.padding == "causal" else self.padding)
