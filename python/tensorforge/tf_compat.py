@@ -24,7 +24,7 @@ from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
-from . import tf_data, tf_data_csv, tf_image, tf_io, tf_ragged, tf_strings
+from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
@@ -700,8 +700,12 @@ RaggedTensor = tf_ragged.RaggedTensor
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              TextLineDataset=tf_data.TextLineDataset,
+                             Options=tf_data_ops.Options,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
+                                 AutoShardPolicy=tf_data_ops.AutoShardPolicy,
+                                 sample_from_datasets=tf_data.Dataset.sample_from_datasets,
+                                 choose_from_datasets=tf_data.Dataset.choose_from_datasets,
                                  make_csv_dataset=tf_data_csv.make_csv_dataset),
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)

@@ -11,6 +11,8 @@ dict of them) mirroring what was sliced. ``prefetch``, ``cache`` and ``with_opti
 nothing here (the data is already in memory). ``repeat()`` without a count is endless (its
 cardinality INFINITE_CARDINALITY): fit then needs ``steps_per_epoch`` and, as tf.keras, keeps one
 iterator across the epochs. ``from_generator`` calls its generator anew on each iteration.
+window / flat_map / interleave / reduce / scan / shard / ... are in tf_data_ops.py (a mixin),
+the element structures in tf_data_struct.py.
 """
 import numpy as np
 
@@ -18,59 +20,10 @@ from . import _random
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 
-AUTOTUNE = -1
-INFINITE_CARDINALITY = -1
-UNKNOWN_CARDINALITY = -2
-
-
-def _map_struct(fn, s):
-    if isinstance(s, dict):
-        return {k: _map_struct(fn, v) for k, v in s.items()}
-    if isinstance(s, (tuple, list)):
-        return type(s)(_map_struct(fn, v) for v in s)
-    return fn(s)
-
-
-def _list_as_tensor(s):
-    """tf.data converts a Python list to one tensor (tuples and dicts are structures): a list of
-    numbers or strings (a list of texts) is one component, not one component per element."""
-    if isinstance(s, list) and s and all(isinstance(v, (str, bytes, int, float, np.generic))
-                                         for v in s):
-        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else np.asarray(s)
-    if isinstance(s, dict):
-        return {k: _list_as_tensor(v) for k, v in s.items()}
-    if isinstance(s, tuple):
-        return tuple(_list_as_tensor(v) for v in s)
-    return s
-
-
-def _leaves(s):
-    if isinstance(s, dict):
-        return [t for v in s.values() for t in _leaves(v)]
-    if isinstance(s, (tuple, list)):
-        return [t for v in s for t in _leaves(v)]
-    return [s]
-
-
-def _as_array(a, where):
-    if isinstance(a, Tensor):
-        a = a.numpy()
-    a = np.asarray(a)
-    if a.dtype == np.float64:  # Keras' fit casts float data to floatx: once, here
-        a = a.astype(np.float32)
-    if is_text(a):  # tf.string: bytes
-        return as_bytes_array(a, where)
-    if a.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: expected numeric or string arrays, got dtype {a.dtype}")
-    return a
-
-
-def _cards(*cs):
-    """The cardinality of a combination: INFINITE if any is, else UNKNOWN if any is, else None
-    (all known: the caller computes it)."""
-    if INFINITE_CARDINALITY in cs:
-        return INFINITE_CARDINALITY
-    return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in cs else None
+from .tf_data_ops import DatasetOps
+from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,  # noqa: F401
+                             _as_array, _cards, _leaves, _list_as_tensor, _map_struct, _stack,
+                             _user)
 
 
 class TensorSpec:
@@ -85,7 +38,7 @@ class TensorSpec:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype.name}, name={self.name!r})"
 
 
-class Dataset:
+class Dataset(DatasetOps):
     """A re-iterable sequence of elements (See module docstring)."""
 
     def __init__(self, make_iter, cardinality):
@@ -329,7 +282,7 @@ class Dataset:
         arguments, as tf.data does)."""
         def it():
             for e in self._raw():
-                t = _map_struct(Tensor, e)
+                t = _user(e)
                 out = map_func(*t) if isinstance(t, tuple) else map_func(t)
                 yield _map_struct(lambda v: _as_array(v, "Dataset.map"), out)
         return Dataset(it, self._cardinality)
@@ -337,7 +290,7 @@ class Dataset:
     def filter(self, predicate):
         def it():
             for e in self._raw():
-                t = _map_struct(Tensor, e)
+                t = _user(e)
                 if bool(np.asarray(getattr(predicate(*t) if isinstance(t, tuple) else
                                            predicate(t), "data", None))):
                     yield e
@@ -378,7 +331,10 @@ class Dataset:
         return self
 
     def with_options(self, options):
-        return self
+        ds = Dataset(self._make_iter, self._cardinality)
+        ds.__dict__.update(self.__dict__)
+        ds._options = options  # recorded for options(); nothing here depends on them
+        return ds
 
     # ---- consumption -------------------------------------------------------------------------
     def _raw(self):
@@ -386,7 +342,7 @@ class Dataset:
         return self._make_iter()
 
     def __iter__(self):
-        return (_map_struct(Tensor, e) for e in self._raw())
+        return (_user(e) for e in self._raw())
 
     def as_numpy_iterator(self):
         return iter(self._raw())
@@ -426,17 +382,6 @@ def _zip_struct(types_, shapes):
     if isinstance(types_, (tuple, list)):
         return tuple(_zip_struct(t, s) for t, s in zip(types_, shapes))
     return TensorSpec(shapes, types_)
-
-
-def _stack(elems):
-    first = elems[0]
-    if isinstance(first, dict):
-        return {k: _stack([e[k] for e in elems]) for k in first}
-    if isinstance(first, (tuple, list)):
-        return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
-    if isinstance(first, (bytes, str)) or is_text(first):  # tf.string elements stay bytes
-        return np.stack([as_bytes_array(e, "Dataset.batch") for e in elems])
-    return np.stack([np.asarray(e) for e in elems])
 
 
 def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802

@@ -1,0 +1,91 @@
+"""The element structures of ``tf.data`` datasets (tf_data.py, tf_data_ops.py): a NumPy array,
+or a tuple / list / dict of them (a nested Dataset where ``window`` made one), the conversions
+at the edges (arrays in, Tensors out to user functions), stacking into batches, and the
+cardinality constants."""
+import numpy as np
+
+from .autograd import Tensor
+from ._text import as_bytes_array, is_text
+
+AUTOTUNE = -1
+INFINITE_CARDINALITY = -1
+UNKNOWN_CARDINALITY = -2
+
+
+def _map_struct(fn, s):
+    if isinstance(s, dict):
+        return {k: _map_struct(fn, v) for k, v in s.items()}
+    if isinstance(s, (tuple, list)):
+        return type(s)(_map_struct(fn, v) for v in s)
+    return fn(s)
+
+
+def _list_as_tensor(s):
+    """tf.data converts a Python list to one tensor (tuples and dicts are structures): a list of
+    numbers or strings (a list of texts) is one component, not one component per element."""
+    if isinstance(s, list) and s and all(isinstance(v, (str, bytes, int, float, np.generic))
+                                         for v in s):
+        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else np.asarray(s)
+    if isinstance(s, list) and s and all(isinstance(v, list) for v in s):
+        a = np.asarray(s)  # a nested list of numbers is one tensor, as tf.data converts it
+        if a.dtype.kind in "biuf":
+            return a
+    if isinstance(s, dict):
+        return {k: _list_as_tensor(v) for k, v in s.items()}
+    if isinstance(s, tuple):
+        return tuple(_list_as_tensor(v) for v in s)
+    return s
+
+
+def _leaves(s):
+    if isinstance(s, dict):
+        return [t for v in s.values() for t in _leaves(v)]
+    if isinstance(s, (tuple, list)):
+        return [t for v in s for t in _leaves(v)]
+    return [s]
+
+
+def _as_array(a, where):
+    if hasattr(a, "_make_iter"):  # a nested Dataset (window, or a map returning one)
+        return a
+    if isinstance(a, Tensor):
+        a = a.numpy()
+    a = np.asarray(a)
+    if a.dtype == np.float64:  # Keras' fit casts float data to floatx: once, here
+        a = a.astype(np.float32)
+    if is_text(a):  # tf.string: bytes
+        return as_bytes_array(a, where)
+    if a.dtype.kind not in "fiub":
+        raise TypeError(f"{where}: expected numeric or string arrays, got dtype {a.dtype}")
+    return a
+
+
+def _cards(*cs):
+    """The cardinality of a combination: INFINITE if any is, else UNKNOWN if any is, else None
+    (all known: the caller computes it)."""
+    if INFINITE_CARDINALITY in cs:
+        return INFINITE_CARDINALITY
+    return UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in cs else None
+
+
+def _user(e):
+    """An element as user functions see it: Tensors (a nested Dataset stays one; strings are
+    tf.string Tensors, whose ``numpy()`` is bytes)."""
+    def one(a):
+        if hasattr(a, "_make_iter"):
+            return a
+        if isinstance(a, (bytes, str)) or (isinstance(a, np.ndarray) and a.dtype.kind in "SU"):
+            return Tensor(as_bytes_array(a, "Dataset"))
+        return Tensor(a)
+    return _map_struct(one, e)
+
+
+def _stack(elems):
+    first = elems[0]
+    if isinstance(first, dict):
+        return {k: _stack([e[k] for e in elems]) for k in first}
+    if isinstance(first, (tuple, list)):
+        return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
+    if isinstance(first, (bytes, str)) or is_text(first):  # tf.string elements stay bytes
+        return np.stack([as_bytes_array(e, "Dataset.batch") for e in elems])
+    return np.stack([np.asarray(e) for e in elems])
