@@ -32,7 +32,7 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
-from . import tf_array, tf_control, tf_linalg, tf_math, tf_nn
+from . import tf_array, tf_control, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -692,7 +692,14 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
-io = types.SimpleNamespace(**{n: getattr(tf_io, n) for n in tf_io.__all__})
+io = types.SimpleNamespace(
+    TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
+    parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
+    FixedLenFeature=tf_example.FixedLenFeature, VarLenFeature=tf_example.VarLenFeature,
+    **{n: getattr(tf_io, n) for n in tf_io.__all__})
+sparse = types.SimpleNamespace(SparseTensor=tf_example.SparseTensor,
+                               to_dense=tf_example.sparse_to_dense)
+SparseTensor = tf_example.SparseTensor
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
@@ -700,6 +707,7 @@ RaggedTensor = tf_ragged.RaggedTensor
 # ---- data, function --------------------------------------------------------------------------
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              TextLineDataset=tf_data.TextLineDataset,
+                             TFRecordDataset=tf_record.TFRecordDataset,
                              Options=tf_data_ops.Options,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
@@ -711,7 +719,10 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
 TensorSpec = tf_data.TensorSpec
 train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
-                              get_checkpoint_state=tf_train.get_checkpoint_state)
+                              get_checkpoint_state=tf_train.get_checkpoint_state,
+                              **{n: getattr(tf_example, n) for n in (
+                                  "Example", "Features", "Feature", "BytesList", "FloatList",
+                                  "Int64List")})
 # tf.version.VERSION is tf.__version__ (TensorFlow's are the same string): tensorforge's own
 version = types.SimpleNamespace(VERSION=_version)
 
@@ -767,7 +778,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "linalg", "dtypes", "UnconnectedGradients", "Module",
+    "linalg", "dtypes", "UnconnectedGradients", "Module", "sparse", "SparseTensor",
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",

@@ -46,8 +46,8 @@ def _leaves(s):
 
 
 def _as_array(a, where):
-    if hasattr(a, "_make_iter"):  # a nested Dataset (window, or a map returning one)
-        return a
+    if hasattr(a, "_make_iter") or hasattr(a, "dense_shape"):  # a nested Dataset (window, or
+        return a  # a map returning one), or a SparseTensor (parse_example's VarLenFeature)
     if isinstance(a, Tensor):
         a = a.numpy()
     a = np.asarray(a)
@@ -72,7 +72,7 @@ def _user(e):
     """An element as user functions see it: Tensors (a nested Dataset stays one; strings are
     tf.string Tensors, whose ``numpy()`` is bytes)."""
     def one(a):
-        if hasattr(a, "_make_iter"):
+        if hasattr(a, "_make_iter") or hasattr(a, "dense_shape"):
             return a
         if isinstance(a, (bytes, str)) or (isinstance(a, np.ndarray) and a.dtype.kind in "SU"):
             return Tensor(as_bytes_array(a, "Dataset"))
@@ -86,6 +86,12 @@ def _stack(elems):
         return {k: _stack([e[k] for e in elems]) for k in first}
     if isinstance(first, (tuple, list)):
         return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
+    if hasattr(first, "dense_shape"):  # SparseTensors: one more leading axis, as tf.data's batch
+        idx = [np.concatenate([np.full((len(e.indices.numpy()), 1), i), e.indices.numpy()], 1)
+               for i, e in enumerate(elems)]
+        shape = np.max([e.dense_shape.numpy() for e in elems], axis=0)
+        return type(first)(np.concatenate(idx), np.concatenate([e.values.numpy() for e in elems]),
+                           [len(elems)] + shape.tolist())
     if isinstance(first, (bytes, str)) or is_text(first):  # tf.string elements stay bytes
         return np.stack([as_bytes_array(e, "Dataset.batch") for e in elems])
     return np.stack([np.asarray(e) for e in elems])
