@@ -2,31 +2,16 @@
 tf.math.segment_sum, tf.nn.gelu, tf.linalg.inv, tf.cond, ...): values, dtypes and gradients
 against TensorFlow's, which tools/gen_tf_ops_refs.py recorded in tests/data/tf_ops_refs.*
 (each case is an expression evaluated here with ``import tensorforge as tf``)."""
-import json
-import os
-
 import numpy as np
 import pytest
 
 import tensorforge as tf
 from tensorforge.autograd import Tensor
 
-_D = os.path.join(os.path.dirname(__file__), "data", "tf_ops_refs")
-with open(_D + ".json") as _f:
-    META = json.load(_f)["cases"]
-REF = np.load(_D + ".npz")
-INPUTS = {k[3:]: REF[k] for k in REF.files if k.startswith("in/")}
+import tf_refs
 
-
-def _weights(shape):
-    n = int(np.prod(shape)) if len(shape) else 1
-    return np.cos(np.arange(n, dtype=np.float64)).reshape(shape)
-
-
-def _flat(out):
-    if isinstance(out, (list, tuple)):
-        return [a for o in out for a in _flat(o)]
-    return [out]
+META, REF, INPUTS = tf_refs.load("tf_ops_refs")
+_weights, _flat = tf_refs.weights, tf_refs.flat
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # cases take log(x < 0) on purpose

@@ -24,7 +24,7 @@ from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
-from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_io, tf_ragged, tf_strings
+from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged, tf_strings
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
@@ -700,7 +700,8 @@ io = types.SimpleNamespace(
 sparse = types.SimpleNamespace(SparseTensor=tf_example.SparseTensor,
                                to_dense=tf_example.sparse_to_dense)
 SparseTensor = tf_example.SparseTensor
-image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__})
+image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__},
+                              **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
 
