@@ -24,7 +24,8 @@ from ._tensor_shape import TensorShape  # noqa: F401  (tf.TensorShape)
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
-from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged, tf_strings
+from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
+from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
@@ -691,7 +692,9 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
-strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__})
+strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__},
+                                **{n: getattr(tf_strings_convert, n)
+                                   for n in tf_strings_convert.__all__})
 io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
