@@ -688,6 +688,10 @@ def _set_seed(seed):
 
 random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
                                categorical=tf_random.categorical,
+                               **{n: getattr(tf_random, n) for n in (
+                                   "shuffle", "poisson", "stateless_uniform", "stateless_normal",
+                                   "stateless_truncated_normal", "stateless_categorical",
+                                   "Generator")},
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))

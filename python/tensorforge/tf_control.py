@@ -19,7 +19,8 @@ from .tf_dtypes import python_dtype
 
 __all__ = ["cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "name_scope", "no_op",
            "group", "control_dependencies", "py_function", "numpy_function", "custom_gradient",
-           "assert_equal", "assert_less", "assert_greater", "assert_rank", "debugging", "errors"]
+           "assert_equal", "assert_less", "assert_greater", "assert_rank", "debugging", "errors",
+           "TensorArray", "nest"]
 
 
 def _truth(op, pred):
@@ -284,3 +285,113 @@ debugging = types.SimpleNamespace(
     assert_rank=assert_rank, check_numerics=check_numerics, assert_all_finite=assert_all_finite,
     set_log_device_placement=lambda enabled: None,
     enable_check_numerics=lambda *a, **k: None, disable_check_numerics=lambda: None)
+
+
+# ---- TensorArray and tf.nest -----------------------------------------------------------------------
+class TensorArray:
+    """``tf.TensorArray(dtype, size, dynamic_size, ...)``: the per-step results of a loop,
+    stacked at the end (``write`` returns the array, as TensorFlow's; eager, so it is a list
+    of Tensors and the gradient flows through ``stack`` / ``read``)."""
+
+    def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
+                 tensor_array_name=None, handle=None, flow=None, infer_shape=True,
+                 element_shape=None, colocate_with_first_write_call=True, name=None):
+        self.dtype = np.dtype(getattr(dtype, "name", dtype))
+        n = 0 if size is None else int(np.asarray(getattr(size, "data", size)))
+        self._items = [None] * n
+        self._dynamic = bool(dynamic_size)
+
+    def _tensor(self, value):
+        if not isinstance(value, Tensor):
+            return Tensor(np.asarray(value, dtype=self.dtype))
+        return value if value.dtype == self.dtype else K.cast(value, self.dtype.name)
+
+    def write(self, index, value, name=None):
+        i = int(np.asarray(getattr(index, "data", index)))
+        if i >= len(self._items):
+            if not self._dynamic:
+                raise IndexError(f"TensorArray.write: index {i} is out of range for size "
+                                 f"{len(self._items)} (dynamic_size=False)")
+            self._items.extend([None] * (i + 1 - len(self._items)))
+        self._items[i] = self._tensor(value)
+        return self
+
+    def read(self, index, name=None):
+        i = int(np.asarray(getattr(index, "data", index)))
+        if not 0 <= i < len(self._items) or self._items[i] is None:
+            raise IndexError(f"TensorArray.read: index {i} has not been written (size "
+                             f"{len(self._items)})")
+        return self._items[i]
+
+    def size(self, name=None):
+        return Tensor(np.int32(len(self._items)))
+
+    def stack(self, name=None):
+        missing = [i for i, t in enumerate(self._items) if t is None]
+        if missing:
+            raise ValueError(f"TensorArray.stack: elements {missing} were never written")
+        if not self._items:
+            return Tensor(np.zeros((0,), self.dtype))
+        return K.stack(self._items, axis=0)
+
+    def gather(self, indices, name=None):
+        return K.stack([self.read(i) for i in np.ravel(np.asarray(getattr(indices, "data", indices)))], 0)
+
+    def concat(self, name=None):
+        return K.concatenate([self.read(i) for i in range(len(self._items))], axis=0)
+
+    def unstack(self, value, name=None):
+        t = self._tensor(value)
+        self._items = [t[i] for i in range(t.shape[0])]
+        return self
+
+    def scatter(self, indices, value, name=None):
+        t = self._tensor(value)
+        for k, i in enumerate(np.ravel(np.asarray(getattr(indices, "data", indices)))):
+            self.write(int(i), t[k])
+        return self
+
+
+def _is_seq(x):
+    return isinstance(x, (list, tuple, dict))
+
+
+def nest_flatten(structure, expand_composites=False):
+    """The leaves in TensorFlow's order (dicts by sorted key)."""
+    if isinstance(structure, dict):
+        return [v for k in sorted(structure) for v in nest_flatten(structure[k])]
+    if isinstance(structure, (list, tuple)):
+        return [v for s in structure for v in nest_flatten(s)]
+    return [structure]
+
+
+def nest_pack_sequence_as(structure, flat_sequence, expand_composites=False):
+    it = iter(flat_sequence)
+
+    def build(s):
+        if isinstance(s, dict):
+            vals = {k: build(s[k]) for k in sorted(s)}
+            return type(s)((k, vals[k]) for k in s)
+        if isinstance(s, (list, tuple)):
+            items = [build(x) for x in s]
+            return type(s)(*items) if hasattr(s, "_fields") else type(s)(items)
+        return next(it)
+    out = build(structure)
+    if next(it, _END) is not _END:
+        raise ValueError("tf.nest.pack_sequence_as: more values than the structure holds")
+    return out
+
+
+_END = object()
+
+
+def nest_map_structure(func, *structure, **kwargs):
+    flats = [nest_flatten(s) for s in structure]
+    if len({len(f) for f in flats}) > 1:
+        raise ValueError(f"tf.nest.map_structure: the structures have {[len(f) for f in flats]} "
+                         "leaves")
+    return nest_pack_sequence_as(structure[0], [func(*vals) for vals in zip(*flats)])
+
+
+nest = types.SimpleNamespace(flatten=nest_flatten, pack_sequence_as=nest_pack_sequence_as,
+                             map_structure=nest_map_structure, is_nested=_is_seq)

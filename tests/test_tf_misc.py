@@ -1,0 +1,94 @@
+"""tf.TensorArray, tf.nest and the tf.random additions (shuffle, poisson, stateless_*,
+Generator): results and dtypes against TensorFlow 2's (tools/gen_tf_misc_refs.py ->
+tests/data/tf_misc_refs.json), determinism and distributions from first principles."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge.autograd import Tensor
+
+with open(os.path.join(os.path.dirname(__file__), "data", "tf_misc_refs.json")) as _f:
+    REF = json.load(_f)
+
+
+def _json(v):
+    return json.loads(json.dumps(v))
+
+
+def test_tensor_array_matches_tensorflow():
+    ta = tf.TensorArray(tf.float32, size=4)
+    for i in range(4):
+        ta = ta.write(i, tf.constant([1.0, -2.0]) * float(i))
+    ta2 = tf.TensorArray(tf.int32, size=3).unstack(tf.constant([[1, 2], [3, 4], [5, 6]]))
+    want = REF["tensor_array"]
+    got = {"stack": ta.stack().numpy().tolist(), "size": int(ta.size()),
+           "read2": ta.read(2).numpy().tolist(), "gather": ta.gather([3, 0]).numpy().tolist(),
+           "unstack_read1": ta2.read(1).numpy().tolist(), "stack_dtype": ta.stack().dtype.name,
+           "int_dtype": ta2.stack().dtype.name}
+    assert got == want
+
+
+def test_tensor_array_gradient_matches_tensorflow():
+    x = Tensor(np.array([0.5, -1.0, 2.0], np.float32), requires_grad=True)
+    ta = tf.TensorArray(tf.float32, size=3)
+    for i in range(3):
+        ta = ta.write(i, x * x[i])
+    tf.reduce_sum(ta.stack() * tf.constant([[1.0], [2.0], [3.0]])).backward()
+    np.testing.assert_allclose(x.grad, REF["tensor_array_grad"], rtol=1e-6)
+
+
+def test_tensor_array_dynamic_size_and_errors():
+    ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+    for i in range(3):
+        ta = ta.write(i, [float(i)])
+    assert ta.stack().numpy().tolist() == [[0.0], [1.0], [2.0]]
+    with pytest.raises(IndexError, match="dynamic_size=False"):
+        tf.TensorArray(tf.float32, size=1).write(1, 1.0)
+    with pytest.raises(ValueError, match=r"elements \[1\] were never written"):
+        tf.TensorArray(tf.float32, size=2).write(0, 1.0).stack()
+
+
+def test_nest_matches_tensorflow():
+    s = {"b": [1, (2, 3)], "a": 4, "c": {"z": 5, "y": 6}}
+    want = REF["nest"]
+    assert tf.nest.flatten(s) == want["flatten"]
+    assert _json(tf.nest.map_structure(lambda v: v * 10, s)) == want["map"]
+    assert _json(tf.nest.pack_sequence_as(s, list(range(100, 106)))) == want["pack"]
+    assert [tf.nest.is_nested(s), tf.nest.is_nested(3)] == want["is_nested"]
+    with pytest.raises(ValueError, match="leaves"):
+        tf.nest.map_structure(lambda a, b: a, [1, 2], [1])
+
+
+def test_random_additions_dtypes_and_shapes_match_tensorflow():
+    want = REF["random"]
+    got = {"shuffle": tf.random.shuffle([1, 2, 3]).dtype.name,
+           "shuffle_f": tf.random.shuffle([1.0, 2.0]).dtype.name,
+           "poisson_shape": list(tf.random.poisson([4, 2], [1.0, 5.0]).shape),
+           "poisson_dtype": tf.random.poisson([3], 2.0).dtype.name,
+           "stateless_uniform": tf.random.stateless_uniform([2, 3], seed=[1, 2]).dtype.name,
+           "stateless_int": tf.random.stateless_uniform([4], seed=[1, 2], minval=0, maxval=5,
+                                                        dtype=tf.int32).dtype.name,
+           "gen_normal": tf.random.Generator.from_seed(1).normal([2, 2]).dtype.name,
+           "make_seeds": list(tf.random.Generator.from_seed(1).make_seeds(3).shape)}
+    assert got == want
+
+
+def test_random_determinism_and_distributions():
+    a = tf.random.stateless_normal([1000], seed=[3, 4]).numpy()
+    assert np.array_equal(a, tf.random.stateless_normal([1000], seed=[3, 4]).numpy())
+    assert not np.array_equal(a, tf.random.stateless_normal([1000], seed=[3, 5]).numpy())
+    assert abs(a.mean()) < 0.15 and abs(a.std() - 1) < 0.1
+    t = tf.random.stateless_truncated_normal([2000], seed=[1, 1]).numpy()
+    assert np.abs(t).max() <= 2.0
+    g1, g2 = tf.random.Generator.from_seed(9), tf.random.Generator.from_seed(9)
+    assert np.array_equal(g1.uniform([5]).numpy(), g2.uniform([5]).numpy())
+    p = tf.random.poisson([5000], 3.0, seed=1).numpy()
+    assert abs(p.mean() - 3.0) < 0.15
+    x = np.arange(10)
+    s = tf.random.shuffle(x, seed=2).numpy()
+    assert sorted(s.tolist()) == x.tolist() and not np.array_equal(s, x)
+    with pytest.raises(ValueError, match="pair of integers"):
+        tf.random.stateless_uniform([2], seed=[1])
