@@ -561,93 +561,11 @@ math = types.SimpleNamespace(
     **{n: getattr(tf_math, n) for n in tf_math.__all__})
 
 
-# ---- nn --------------------------------------------------------------------------------------
-def _relu(features, name=None):
-    return K.relu(features)
-
-
-def _softmax(logits, axis=None, name=None):
-    """tf.nn.softmax: any rank >= 1 (Keras' backend softmax wants 2-D; a vector of logits, as
-    ``tf.nn.softmax(model.predict(x)[0])``, is one row)."""
-    x = _tensor("nn.softmax", "logits", logits)
-    if x.ndim == 1 and axis in (None, -1, 0):
-        return K.reshape(K.softmax(K.reshape(x, (1, -1))), (-1,))
-    return K.softmax(x, axis=-1 if axis is None else axis)
-
-
-def _sigmoid_xent(labels=None, logits=None, name=None):
-    """max(x, 0) - x * z + log(1 + exp(-|x|)) elementwise (TensorFlow's stable form)."""
-    if labels is None or logits is None:
-        raise ValueError("nn.sigmoid_cross_entropy_with_logits: labels and logits are required")
-    x = _tensor("sigmoid_cross_entropy_with_logits", "logits", logits)
-    z = _tensor("sigmoid_cross_entropy_with_logits", "labels", labels)
-    if z.shape != x.shape:
-        raise ValueError(f"nn.sigmoid_cross_entropy_with_logits: labels {z.shape} and logits "
-                         f"{x.shape} must have the same shape")
-    return K.relu(x) - x * z + K.log(1.0 + K.exp(-K.abs(x)))
-
-
-def _softmax_xent(labels=None, logits=None, axis=-1, name=None):
-    return K.categorical_crossentropy(labels, logits, from_logits=True, axis=axis)
-
-
-def _sparse_softmax_xent(labels=None, logits=None, name=None):
-    return K.sparse_categorical_crossentropy(labels, logits, from_logits=True)
-
-
-def _check_block(op, x, block_size, data_format):
-    if data_format != "NHWC":
-        raise ValueError(f"tf.nn.{op}: only data_format='NHWC' is supported, got {data_format!r}")
-    b = int(block_size)
-    if b < 2:
-        raise ValueError(f"tf.nn.{op}: block_size must be >= 2, got {block_size}")
-    if x.ndim != 4:
-        raise ValueError(f"tf.nn.{op}: input must be 4-D (batch, height, width, channels), got "
-                         f"shape {tuple(x.shape)}")
-    return b
-
-
-def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
-    """``tf.nn.depth_to_space`` (NHWC, TensorFlow's DCR order): (n, h, w, b*b*c) ->
-    (n, h*b, w*b, c), out[:, i*b + di, j*b + dj, k] = in[:, i, j, (di*b + dj)*c + k].
-    Differentiable (a reshape, a transpose and a reshape)."""
-    if K.array_ops._symbolic(input):
-        from . import autograd
-        return autograd._record_symbolic[0](depth_to_space, input, block_size, data_format)
-    x = _tensor("depth_to_space", "input", input)
-    b = _check_block("depth_to_space", x, block_size, data_format)
-    n, h, w, c = x.shape
-    if c % (b * b):
-        raise ValueError(f"tf.nn.depth_to_space: channels {c} must be divisible by "
-                         f"block_size**2 = {b * b}")
-    c2 = c // (b * b)
-    y = K.permute_dimensions(K.reshape(x, (n, h, w, b, b, c2)), (0, 1, 3, 2, 4, 5))
-    return K.reshape(y, (n, h * b, w * b, c2))
-
-
-def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
-    """``tf.nn.space_to_depth``: the inverse of depth_to_space."""
-    if K.array_ops._symbolic(input):
-        from . import autograd
-        return autograd._record_symbolic[0](space_to_depth, input, block_size, data_format)
-    x = _tensor("space_to_depth", "input", input)
-    b = _check_block("space_to_depth", x, block_size, data_format)
-    n, h, w, c = x.shape
-    if h % b or w % b:
-        raise ValueError(f"tf.nn.space_to_depth: height {h} and width {w} must be divisible "
-                         f"by block_size {b}")
-    y = K.permute_dimensions(K.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5))
-    return K.reshape(y, (n, h // b, w // b, b * b * c))
-
-
+# ---- nn (the functions are in tf_nn.py) -------------------------------------------------------
 nn = types.SimpleNamespace(
-    depth_to_space=depth_to_space, space_to_depth=space_to_depth,
-    relu=_relu, softmax=_softmax, sigmoid=sigmoid, tanh=tanh, softplus=softplus,
+    sigmoid=sigmoid, tanh=tanh, softplus=softplus,
     elu=lambda features, name=None: K.elu(features),
     l2_normalize=_l2_normalize,
-    sigmoid_cross_entropy_with_logits=_sigmoid_xent,
-    softmax_cross_entropy_with_logits=_softmax_xent,
-    sparse_softmax_cross_entropy_with_logits=_sparse_softmax_xent,
     dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
         x, rate, noise_shape=noise_shape, seed=seed),
     bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
