@@ -33,7 +33,7 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
-from . import tf_array, tf_control, tf_example, tf_linalg, tf_math, tf_nn, tf_record
+from . import tf_array, tf_checkpoint, tf_control, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -646,6 +646,8 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
 TensorSpec = tf_data.TensorSpec
 train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               get_checkpoint_state=tf_train.get_checkpoint_state,
+                              Checkpoint=tf_checkpoint.Checkpoint,
+                              CheckpointManager=tf_checkpoint.CheckpointManager,
                               **{n: getattr(tf_example, n) for n in (
                                   "Example", "Features", "Feature", "BytesList", "FloatList",
                                   "Int64List")})

@@ -1,0 +1,250 @@
+"""``tf.train.Checkpoint`` and ``tf.train.CheckpointManager`` as TensorFlow 2's custom training
+loops use them (the DCGAN / pix2pix / NMT tutorials)::
+
+    ckpt = tf.train.Checkpoint(generator=g, discriminator=d, g_opt=g_opt, step=tf.Variable(0))
+    manager = tf.train.CheckpointManager(ckpt, "./ckpts", max_to_keep=3)
+    ckpt.restore(manager.latest_checkpoint)     # None on a first run: nothing happens
+    ...
+    manager.save()                              # ./ckpts/ckpt-1, ckpt-2, ... (oldest removed)
+
+What is saved: every object given by keyword, by name -- a model or layer (its weights, in
+order), a ``tf.Variable``, an optimizer (``iterations`` and its per-variable slots, keyed by
+the variable's place among the checkpoint's own variables, so they restore into the same
+model before its first step), a nested Checkpoint. A checkpoint is one file,
+``<prefix>.index``, in tensorforge's own format (TensorFlow's TensorBundle files are not
+read), written atomically; the directory's ``checkpoint`` state file is TensorFlow's, so
+``tf.train.latest_checkpoint`` finds it. Restoring checks names and shapes: a mismatch is a
+ValueError naming the variable; ``assert_consumed`` tells what the file held that nothing took.
+"""
+import os
+
+import numpy as np
+
+from . import _fileio
+from ._xp import host
+from .autograd import Tensor
+from .tf_train import STATE_FILE, get_checkpoint_state
+
+__all__ = ["Checkpoint", "CheckpointManager"]
+
+FORMAT, VERSION = "tensorforge-checkpoint", 1
+
+
+def _is_optimizer(obj):
+    return hasattr(obj, "get_state") and hasattr(obj, "set_state") and hasattr(obj, "iterations")
+
+
+def _value(t):
+    return np.asarray(host(t.data))
+
+
+class _LoadStatus:
+    """What ``restore`` returns: TensorFlow's checks on what was matched."""
+
+    def __init__(self, unused):
+        self._unused = sorted(unused)
+
+    def assert_consumed(self):
+        if self._unused:
+            raise AssertionError(f"Checkpoint.restore: unused values in the checkpoint: "
+                                 f"{self._unused[:10]}{' ...' if len(self._unused) > 10 else ''}")
+        return self
+
+    def assert_existing_objects_matched(self):
+        return self
+
+    def assert_nontrivial_match(self):
+        return self
+
+    def expect_partial(self):
+        return self
+
+    def run_restore_ops(self, session=None):
+        return None
+
+    def initialize_or_restore(self, session=None):
+        return None
+
+
+class Checkpoint:
+    """See the module docstring."""
+
+    def __init__(self, root=None, **kwargs):
+        self._objects = dict(kwargs)
+        if root is not None:
+            self._objects["root"] = root
+        for k, v in self._objects.items():
+            if v is None:
+                raise ValueError(f"tf.train.Checkpoint: {k}=None cannot be checkpointed")
+        self.save_counter = Tensor(np.array(0, np.int64), name="save_counter:0")
+
+    def __getattr__(self, name):
+        objs = self.__dict__.get("_objects", {})
+        if name in objs:
+            return objs[name]
+        raise AttributeError(f"'Checkpoint' object has no attribute {name!r}")
+
+    # ---- the variables, by name ----------------------------------------------------------------
+    def _variables(self, prefix=""):
+        out = []
+        for key in sorted(self._objects):
+            obj, name = self._objects[key], prefix + key
+            if isinstance(obj, Checkpoint):
+                out += obj._variables(name + "/")
+            elif isinstance(obj, Tensor):
+                out.append((name, obj))
+            elif _is_optimizer(obj):
+                continue
+            elif hasattr(obj, "weights"):
+                if hasattr(obj, "built") and not obj.built:
+                    raise ValueError(f"tf.train.Checkpoint: {name} ({type(obj).__name__}) has no "
+                                     "weights yet: build it (call it on data) before saving or "
+                                     "restoring")
+                out += [(f"{name}/{i}", w) for i, w in enumerate(obj.weights)]
+            else:
+                raise TypeError(f"tf.train.Checkpoint: cannot checkpoint {name}="
+                                f"{type(obj).__name__} (a model, layer, optimizer, tf.Variable "
+                                "or Checkpoint)")
+        return out
+
+    def _optimizers(self, prefix=""):
+        out = []
+        for key in sorted(self._objects):
+            obj = self._objects[key]
+            if isinstance(obj, Checkpoint):
+                out += obj._optimizers(prefix + key + "/")
+            elif _is_optimizer(obj):
+                out.append((prefix + key, obj))
+        return out
+
+    # ---- writing -------------------------------------------------------------------------------
+    def write(self, file_prefix, options=None):
+        """Write the checkpoint at ``file_prefix`` (no counter, no state file); the prefix."""
+        prefix = os.fspath(file_prefix)
+        variables = self._variables()
+        arrays = {f"v/{n}": _value(t) for n, t in variables}
+        arrays["c/save_counter"] = _value(self.save_counter)
+        where = {id(t): n for n, t in variables}
+        meta = {"format": FORMAT, "version": VERSION, "optimizers": {}}
+        for name, opt in self._optimizers():
+            params = [st[0] for st in opt._state.values() if id(st[0]) in where]
+            slots = opt.get_state(params)
+            meta["optimizers"][name] = {"iterations": int(opt.iterations),
+                                        "params": [where[id(p)] for p in params]}
+            for p, arrs in zip(params, slots):
+                for j, a in enumerate(arrs):
+                    arrays[f"o/{name}/{where[id(p)]}/{j}"] = np.asarray(host(a))
+        os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+        _fileio.atomic_savez(prefix + ".index", meta, arrays)
+        return prefix
+
+    def save(self, file_prefix, options=None):
+        """Write ``<file_prefix>-<n>`` (n: the save counter, incremented first) and record it in
+        the directory's state file; returns that prefix."""
+        self.save_counter.data[...] = self.save_counter.data + 1
+        prefix = self.write(f"{os.fspath(file_prefix)}-{int(self.save_counter.data)}")
+        _record(prefix, [prefix])
+        return prefix
+
+    # ---- reading -------------------------------------------------------------------------------
+    def read(self, save_path, options=None):
+        return self.restore(save_path)
+
+    def restore(self, save_path, options=None):
+        """Load ``save_path`` (a prefix from save / latest_checkpoint); None does nothing."""
+        if save_path is None:
+            return _LoadStatus([])
+        path = os.fspath(save_path)
+        path = path if path.endswith(".index") else path + ".index"
+        meta, members = _fileio.read(path, FORMAT, VERSION)
+        with members as arrays:
+            stored = {n: arrays[n] for n in arrays if n != _fileio._CONFIG}
+        if "c/save_counter" in stored:
+            self.save_counter.data[...] = stored.pop("c/save_counter")
+        unused = set(stored)
+        for name, t in self._variables():
+            key = f"v/{name}"
+            if key not in stored:
+                continue
+            a = stored[key]
+            if tuple(a.shape) != tuple(t.shape):
+                raise ValueError(f"Checkpoint.restore: {name} has shape {tuple(t.shape)}, the "
+                                 f"checkpoint {save_path} holds {tuple(a.shape)}")
+            t.data[...] = a if isinstance(t.data, np.ndarray) else t.data.__class__(a)
+            unused.discard(key)
+        variables = dict(self._variables())
+        for name, opt in self._optimizers():
+            saved = meta.get("optimizers", {}).get(name)
+            if saved is None:
+                continue
+            opt.iterations = int(saved["iterations"])
+            params, states = [], []
+            for pname in saved["params"]:
+                if pname not in variables:
+                    continue
+                keys = sorted((k for k in stored if k.startswith(f"o/{name}/{pname}/")),
+                              key=lambda k: int(k.rsplit("/", 1)[1]))
+                params.append(variables[pname])
+                states.append([stored[k] for k in keys])
+                unused.difference_update(keys)
+            opt.set_state(params, states)
+        return _LoadStatus(unused)
+
+
+def _record(prefix, all_prefixes):
+    """The directory's TensorFlow state file: the latest prefix and the kept ones."""
+    directory = os.path.dirname(prefix) or "."
+    lines = [f'model_checkpoint_path: "{os.path.basename(prefix)}"'] + \
+        [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in all_prefixes]
+    _fileio.atomic_write(os.path.join(directory, STATE_FILE),
+                         lambda tmp: open(tmp, "w").write("\n".join(lines) + "\n"))
+
+
+class CheckpointManager:
+    """Numbered checkpoints in ``directory``, the newest ``max_to_keep`` kept (None: all)."""
+
+    def __init__(self, checkpoint, directory, max_to_keep, keep_checkpoint_every_n_hours=None,
+                 checkpoint_name="ckpt", step_counter=None, checkpoint_interval=None,
+                 init_fn=None):
+        if max_to_keep is not None and int(max_to_keep) < 1:
+            raise ValueError(f"CheckpointManager: max_to_keep must be >= 1 or None, got "
+                             f"{max_to_keep}")
+        self._checkpoint = checkpoint
+        self.directory = os.fspath(directory)
+        self._keep = None if max_to_keep is None else int(max_to_keep)
+        self._name = checkpoint_name
+        self._init_fn = init_fn
+        state = get_checkpoint_state(self.directory)
+        self._kept = [p for p in (state or {}).get("all_model_checkpoint_paths", [])
+                      if os.path.isfile(p + ".index")]
+
+    @property
+    def latest_checkpoint(self):
+        return self._kept[-1] if self._kept else None
+
+    @property
+    def checkpoints(self):
+        return list(self._kept)
+
+    def save(self, checkpoint_number=None, check_interval=True, options=None):
+        ck = self._checkpoint
+        ck.save_counter.data[...] = ck.save_counter.data + 1
+        n = int(ck.save_counter.data) if checkpoint_number is None else \
+            int(np.asarray(getattr(checkpoint_number, "data", checkpoint_number)))
+        prefix = ck.write(os.path.join(self.directory, f"{self._name}-{n}"))
+        self._kept = [p for p in self._kept if p != prefix] + [prefix]
+        if self._keep is not None:
+            while len(self._kept) > self._keep:
+                old = self._kept.pop(0)
+                if os.path.isfile(old + ".index"):
+                    os.remove(old + ".index")
+        _record(prefix, self._kept)
+        return prefix
+
+    def restore_or_initialize(self):
+        if self.latest_checkpoint is not None:
+            self._checkpoint.restore(self.latest_checkpoint)
+            return self.latest_checkpoint
+        if self._init_fn is not None:
+            self._init_fn()
+        return None
