@@ -56,6 +56,21 @@ CONFIGS = [
     ("mobilenetv2_a05_notop_96", "mobilenet_v2", "MobileNetV2",
      dict(alpha=0.5, include_top=False, input_shape=(96, 96, 3))),
     ("mobilenetv2_default_224", "mobilenet_v2", "MobileNetV2", dict()),
+    ("resnet50v2_top_32_c10", "resnet_v2", "ResNet50V2",
+     dict(input_shape=(32, 32, 3), classes=10)),
+    ("resnet101v2_avg_64", "resnet_v2", "ResNet101V2",
+     dict(include_top=False, input_shape=(64, 64, 3), pooling="avg")),
+    ("resnet152v2_notop_none", "resnet_v2", "ResNet152V2", dict(include_top=False)),
+    ("xception_notop_71", "xception", "Xception",
+     dict(include_top=False, input_shape=(71, 71, 3))),
+    ("xception_top_90_c10", "xception", "Xception", dict(input_shape=(90, 90, 3), classes=10)),
+    ("xception_avg_none", "xception", "Xception", dict(include_top=False, pooling="avg")),
+    ("inception_v3_notop_75", "inception_v3", "InceptionV3",
+     dict(include_top=False, input_shape=(75, 75, 3))),
+    ("inception_v3_top_75_c10", "inception_v3", "InceptionV3",
+     dict(input_shape=(75, 75, 3), classes=10)),
+    ("inception_v3_max_139", "inception_v3", "InceptionV3",
+     dict(include_top=False, input_shape=(139, 139, 3), pooling="max")),
     ("densenet121_top_32_c10", "densenet", "DenseNet121",
      dict(input_shape=(32, 32, 3), classes=10)),
     ("densenet169_avg_32", "densenet", "DenseNet169",
@@ -71,11 +86,17 @@ VALUES = [
     ("mobilenetv2_a035_top_32_c10", "mobilenet_v2", "MobileNetV2",
      dict(alpha=0.35, input_shape=(32, 32, 3), classes=10), "block_6_project_BN", 2),
     ("resnet50_notop_32", "resnet50", "ResNet50",
-     dict(include_top=False, input_shape=(32, 32, 3)), "conv2_block1_out", 2),
+     dict(include_top=False, input_shape=(32, 32, 3)), "conv2_block1_out", 1),
     ("densenet121_notop_32", "densenet", "DenseNet121",
      dict(include_top=False, input_shape=(32, 32, 3)), "conv2_block1_concat", 2),
     ("vgg16_notop_32", "vgg16", "VGG16",
-     dict(include_top=False, input_shape=(32, 32, 3)), "block1_pool", 2),
+     dict(include_top=False, input_shape=(32, 32, 3)), "block1_pool", 1),
+    ("resnet50v2_notop_32", "resnet_v2", "ResNet50V2",
+     dict(include_top=False, input_shape=(32, 32, 3)), "conv2_block1_out", 1),
+    ("xception_notop_71", "xception", "Xception",
+     dict(include_top=False, input_shape=(71, 71, 3)), "add", 1),
+    ("inception_v3_notop_75", "inception_v3", "InceptionV3",
+     dict(include_top=False, input_shape=(75, 75, 3)), "max_pooling2d", 1),
 ]
 
 
@@ -104,10 +125,13 @@ def fixed_weights(model, rng):
         ws = l.get_weights()
         if not ws:
             continue
-        if isinstance(l, keras.layers.BatchNormalization):
+        if isinstance(l, keras.layers.BatchNormalization):  # gamma absent when scale=False
             n = ws[0].shape
-            new = [1 + 0.1 * rng.standard_normal(n), 0.1 * rng.standard_normal(n),
-                   0.1 * rng.standard_normal(n), 1 + 0.5 * rng.random(n)]
+            draw = {"gamma": lambda: 1 + 0.1 * rng.standard_normal(n),
+                    "beta": lambda: 0.1 * rng.standard_normal(n),
+                    "moving_mean": lambda: 0.1 * rng.standard_normal(n),
+                    "moving_variance": lambda: 1 + 0.5 * rng.random(n)}
+            new = [draw[w.name.split("/")[-1].split(":")[0]]() for w in l.weights]
         else:
             new = []
             for w in ws:

@@ -89,6 +89,35 @@ def stack1(x, filters, blocks, stride1=2, name=None):
     return x
 
 
+def block2(x, filters, kernel_size=3, stride=1, conv_shortcut=False, name=None):
+    """A pre-activation bottleneck block of ResNet v2 (the 3x3 convolution carries the stride;
+    the identity shortcut of a strided block is a 1x1 max pooling)."""
+    from .. import layers
+    preact = layers.BatchNormalization(axis=3, epsilon=EPS, name=name + "_preact_bn")(x)
+    preact = layers.Activation("relu", name=name + "_preact_relu")(preact)
+    if conv_shortcut:
+        shortcut = layers.Conv2D(4 * filters, 1, strides=stride, name=name + "_0_conv")(preact)
+    else:
+        shortcut = layers.MaxPooling2D(1, strides=stride)(x) if stride > 1 else x
+    x = layers.Conv2D(filters, 1, strides=1, use_bias=False, name=name + "_1_conv")(preact)
+    x = layers.BatchNormalization(axis=3, epsilon=EPS, name=name + "_1_bn")(x)
+    x = layers.Activation("relu", name=name + "_1_relu")(x)
+    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name=name + "_2_pad")(x)
+    x = layers.Conv2D(filters, kernel_size, strides=stride, use_bias=False,
+                      name=name + "_2_conv")(x)
+    x = layers.BatchNormalization(axis=3, epsilon=EPS, name=name + "_2_bn")(x)
+    x = layers.Activation("relu", name=name + "_2_relu")(x)
+    x = layers.Conv2D(4 * filters, 1, name=name + "_3_conv")(x)
+    return layers.Add(name=name + "_out")([shortcut, x])
+
+
+def stack2(x, filters, blocks, stride1=2, name=None):
+    x = block2(x, filters, conv_shortcut=True, name=name + "_block1")
+    for i in range(2, blocks):
+        x = block2(x, filters, name=name + "_block" + str(i))
+    return block2(x, filters, stride=stride1, name=name + "_block" + str(blocks))
+
+
 def _v1(depths, model_name, include_top, weights, input_tensor, input_shape, pooling, classes,
         classifier_activation):
     def stack_fn(x):
