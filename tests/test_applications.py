@@ -156,11 +156,28 @@ def test_input_tensor_is_used_and_model_inputs_are_its_source():
     assert y.shape == (1, 2048)
 
 
+def test_saved_application_loads_back(tmp_path):
+    """An application saved whole (.h5: config and weights) rebuilds with the same output
+    (ReLU(6), DepthwiseConv2D, ZeroPadding2D, Add, Rescaling, Normalization, swish)."""
+    x = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype(np.float32)
+    for fn, kw in (("MobileNetV2", dict(alpha=0.35)), ("EfficientNetB0", {})):
+        m = build(fn.lower().replace("netv2", "net_v2").replace("b0", ""), fn,
+                  dict(kw, include_top=False, input_shape=(32, 32, 3), pooling="avg"),
+                  weights=None)
+        m.save(tmp_path / f"{fn}.h5")
+        # custom_objects: until keras.activations knows 'swish' (the keras13 lane adds it)
+        m2 = tf.keras.models.load_model(tmp_path / f"{fn}.h5", custom_objects={
+            "swish": applications.efficientnet.swish})
+        assert [l.name for l in m2.layers] == [l.name for l in m.layers]
+        np.testing.assert_allclose(m2.predict(x, verbose=0), m.predict(x, verbose=0),
+                                   rtol=1e-5, atol=1e-6)
+
+
 def test_keras_namespace_and_module_names():
     import tensorforge.keras.applications.resnet50 as r50
     assert tf.keras.applications.ResNet50 is applications.resnet.ResNet50 is r50.ResNet50
-    for mod in ("vgg16", "vgg19", "resnet", "resnet50", "mobilenet", "mobilenet_v2", "densenet",
-                "imagenet_utils"):
+    for mod in ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
+                "densenet", "xception", "inception_v3", "efficientnet", "imagenet_utils"):
         m = getattr(tf.keras.applications, mod)
         assert callable(m.preprocess_input) and callable(m.decode_predictions)
 
@@ -194,9 +211,11 @@ def test_preprocess_input_in_place_int_and_family_modes():
     x = ARR["pre_x"]
     for module, mode in (("vgg16", "caffe"), ("vgg19", "caffe"), ("resnet", "caffe"),
                          ("resnet50", "caffe"), ("mobilenet", "tf"), ("mobilenet_v2", "tf"),
-                         ("densenet", "torch")):
+                         ("densenet", "torch"), ("resnet_v2", "tf"), ("xception", "tf"),
+                         ("inception_v3", "tf")):
         np.testing.assert_allclose(getattr(applications, module).preprocess_input(x.copy()),
                                    ARR[f"pre_{mode}"], rtol=1e-6, atol=1e-5, err_msg=module)
+    assert applications.efficientnet.preprocess_input(x) is x  # the model rescales itself
     with pytest.raises(ValueError, match="mode"):
         imagenet_utils.preprocess_input(x.copy(), mode="bgr")
     with pytest.raises(ValueError, match="data_format"):

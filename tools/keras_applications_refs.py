@@ -71,6 +71,13 @@ CONFIGS = [
      dict(input_shape=(75, 75, 3), classes=10)),
     ("inception_v3_max_139", "inception_v3", "InceptionV3",
      dict(include_top=False, input_shape=(139, 139, 3), pooling="max")),
+    ("efficientnetb0_top_32_c10", "efficientnet", "EfficientNetB0",
+     dict(input_shape=(32, 32, 3), classes=10)),
+    ("efficientnetb0_default_224", "efficientnet", "EfficientNetB0", dict()),
+    ("efficientnetb3_avg_64", "efficientnet", "EfficientNetB3",
+     dict(include_top=False, input_shape=(64, 64, 3), pooling="avg")),
+    ("efficientnetb5_max_none", "efficientnet", "EfficientNetB5",
+     dict(include_top=False, pooling="max")),
     ("densenet121_top_32_c10", "densenet", "DenseNet121",
      dict(input_shape=(32, 32, 3), classes=10)),
     ("densenet169_avg_32", "densenet", "DenseNet169",
@@ -97,6 +104,8 @@ VALUES = [
      dict(include_top=False, input_shape=(71, 71, 3)), "add", 1),
     ("inception_v3_notop_75", "inception_v3", "InceptionV3",
      dict(include_top=False, input_shape=(75, 75, 3)), "max_pooling2d", 1),
+    ("efficientnetb0_notop_32", "efficientnet", "EfficientNetB0",
+     dict(include_top=False, input_shape=(32, 32, 3)), "block2b_add", 2),
 ]
 
 
@@ -132,6 +141,12 @@ def fixed_weights(model, rng):
                     "moving_mean": lambda: 0.1 * rng.standard_normal(n),
                     "moving_variance": lambda: 1 + 0.5 * rng.random(n)}
             new = [draw[w.name.split("/")[-1].split(":")[0]]() for w in l.weights]
+        elif isinstance(l, keras.layers.Normalization):  # mean, variance, count
+            n = ws[0].shape
+            new = [0.1 * rng.standard_normal(n), 1 + 0.5 * rng.random(n), np.int64(1000)]
+            l.set_weights([np.asarray(new[0], np.float32), np.asarray(new[1], np.float32),
+                           new[2]])
+            continue
         else:
             new = []
             for w in ws:
