@@ -78,6 +78,14 @@ CONFIGS = [
      dict(include_top=False, input_shape=(64, 64, 3), pooling="avg")),
     ("efficientnetb5_max_none", "efficientnet", "EfficientNetB5",
      dict(include_top=False, pooling="max")),
+    ("mobilenetv3small_top_32_c10", "mobilenet_v3", "MobileNetV3Small",
+     dict(input_shape=(32, 32, 3), classes=10)),
+    ("mobilenetv3small_min_avg_64", "mobilenet_v3", "MobileNetV3Small",
+     dict(minimalistic=True, include_top=False, input_shape=(64, 64, 3), pooling="avg")),
+    ("mobilenetv3large_default", "mobilenet_v3", "MobileNetV3Large", dict()),
+    ("mobilenetv3large_a075_noprep_max_96", "mobilenet_v3", "MobileNetV3Large",
+     dict(alpha=0.75, include_top=False, input_shape=(96, 96, 3), pooling="max",
+          include_preprocessing=False)),
     ("densenet121_top_32_c10", "densenet", "DenseNet121",
      dict(input_shape=(32, 32, 3), classes=10)),
     ("densenet169_avg_32", "densenet", "DenseNet169",
@@ -106,12 +114,15 @@ VALUES = [
      dict(include_top=False, input_shape=(75, 75, 3)), "max_pooling2d", 1),
     ("efficientnetb0_notop_32", "efficientnet", "EfficientNetB0",
      dict(include_top=False, input_shape=(32, 32, 3)), "block2b_add", 2),
+    ("mobilenetv3small_top_32_c10", "mobilenet_v3", "MobileNetV3Small",
+     dict(input_shape=(32, 32, 3), classes=10), "expanded_conv_3/project/BatchNorm", 2),
 ]
 
 
 def build(module, fn, kwargs):
     keras.backend.clear_session()
-    return getattr(getattr(keras.applications, module), fn)(weights=None, **kwargs)
+    mod = getattr(keras.applications, module)  # mobilenet_v3 exports only the helpers
+    return getattr(mod, fn, getattr(keras.applications, fn))(weights=None, **kwargs)
 
 
 def shape_of(layer):
