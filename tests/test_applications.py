@@ -187,11 +187,20 @@ def test_saved_application_loads_back(tmp_path):
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_custom_scale_layer():
+    """InceptionResNetV2's residual sum, x + scale * r, and its config."""
+    layer = applications.inception_resnet_v2.CustomScaleLayer(0.17)
+    a, b = np.ones((2, 3), np.float32), np.full((2, 3), 2.0, np.float32)
+    np.testing.assert_allclose(np.asarray(layer([a, b])), a + 0.17 * b, rtol=1e-6)
+    assert layer.get_config()["scale"] == 0.17
+
+
 def test_keras_namespace_and_module_names():
     import tensorforge.keras.applications.resnet50 as r50
     assert tf.keras.applications.ResNet50 is applications.resnet.ResNet50 is r50.ResNet50
     for mod in ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
-                "mobilenet_v3", "densenet", "xception", "inception_v3", "efficientnet",
+                "mobilenet_v3", "densenet", "xception", "inception_v3", "inception_resnet_v2",
+                "efficientnet",
                 "imagenet_utils"):
         m = getattr(tf.keras.applications, mod)
         assert callable(m.preprocess_input) and callable(m.decode_predictions)
@@ -227,7 +236,7 @@ def test_preprocess_input_in_place_int_and_family_modes():
     for module, mode in (("vgg16", "caffe"), ("vgg19", "caffe"), ("resnet", "caffe"),
                          ("resnet50", "caffe"), ("mobilenet", "tf"), ("mobilenet_v2", "tf"),
                          ("densenet", "torch"), ("resnet_v2", "tf"), ("xception", "tf"),
-                         ("inception_v3", "tf")):
+                         ("inception_v3", "tf"), ("inception_resnet_v2", "tf")):
         np.testing.assert_allclose(getattr(applications, module).preprocess_input(x.copy()),
                                    ARR[f"pre_{mode}"], rtol=1e-6, atol=1e-5, err_msg=module)
     assert applications.efficientnet.preprocess_input(x) is x  # the model rescales itself

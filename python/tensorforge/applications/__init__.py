@@ -4,13 +4,15 @@ with its ``preprocess_input`` and ``decode_predictions``. Layer names, order, ou
 parameter counts are Keras 2's (tests/test_applications.py checks them against tf_keras), so a
 Keras 2 .h5 weight file loads. ``weights='imagenet'`` reads the file Keras 2 caches in
 ~/.keras/models and never downloads (See _common.py)."""
-from . import densenet, efficientnet, imagenet_utils, inception_v3, mobilenet  # noqa: F401
+from . import densenet, efficientnet, imagenet_utils, inception_resnet_v2, inception_v3  # noqa: F401
+from . import mobilenet  # noqa: F401
 from . import mobilenet_v2, mobilenet_v3  # noqa: F401
 from . import resnet, resnet50, resnet_v2, vgg16, vgg19, xception  # noqa: F401
 from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5,
     EfficientNetB6, EfficientNetB7)
+from .inception_resnet_v2 import InceptionResNetV2  # noqa: F401
 from .inception_v3 import InceptionV3  # noqa: F401
 from .mobilenet import MobileNet  # noqa: F401
 from .mobilenet_v2 import MobileNetV2  # noqa: F401
@@ -22,7 +24,7 @@ from .vgg19 import VGG19  # noqa: F401
 from .xception import Xception  # noqa: F401
 
 __all__ = ["DenseNet121", "DenseNet169", "DenseNet201"] + [f"EfficientNetB{i}" for i in range(8)] + [
-           "InceptionV3", "MobileNet", "MobileNetV2",
+           "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
            "MobileNetV3Large", "MobileNetV3Small",
            "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
            "VGG16", "VGG19", "Xception"]
