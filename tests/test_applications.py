@@ -187,6 +187,26 @@ def test_saved_application_loads_back(tmp_path):
                                    rtol=1e-5, atol=1e-6)
 
 
+def test_frozen_base_then_partly_unfrozen_as_keras2():
+    """The transfer-learning tutorial's pattern: trainable variables with the base frozen, and
+    with its layers from 100 on unfrozen, as tf_keras counts them."""
+    ref = REFS["transfer"]
+    tf.backend.clear_session()
+    base = applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)
+    base.trainable = False
+    inputs = tf.keras.Input(shape=(96, 96, 3))
+    x = tf.keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
+    model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+    assert len(model.trainable_variables) == ref["frozen"]
+    base.trainable = True
+    for layer in base.layers[:100]:
+        layer.trainable = False
+    assert len(base.layers) == ref["base_layers"]
+    assert len(model.trainable_variables) == ref["unfrozen"]
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == ref["unfrozen_size"]
+    assert model.count_params() == ref["count_params"]
+
+
 def test_custom_scale_layer():
     """InceptionResNetV2's residual sum, x + scale * r, and its config."""
     layer = applications.inception_resnet_v2.CustomScaleLayer(0.17)

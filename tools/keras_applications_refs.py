@@ -199,9 +199,28 @@ def decode_refs():
     return preds, [[[a, b, float(c)] for a, b, c in row] for row in dec]
 
 
+def transfer_refs():
+    """The transfer-learning tutorial's freezing: a MobileNetV2 base frozen, then unfrozen from
+    layer 100 on; trainable variable counts and sizes at each step."""
+    keras.backend.clear_session()
+    base = keras.applications.MobileNetV2(input_shape=(96, 96, 3), include_top=False,
+                                          weights=None)
+    base.trainable = False
+    inputs = keras.Input(shape=(96, 96, 3))
+    x = keras.layers.GlobalAveragePooling2D()(base(inputs, training=False))
+    model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    frozen = len(model.trainable_variables)
+    base.trainable = True
+    for layer in base.layers[:100]:
+        layer.trainable = False
+    return {"frozen": frozen, "unfrozen": len(model.trainable_variables),
+            "unfrozen_size": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+            "count_params": int(model.count_params()), "base_layers": len(base.layers)}
+
+
 def main():
     tf.config.threading.set_intra_op_parallelism_threads(1)
-    refs = {"structure": {}, "values": {}}
+    refs = {"structure": {}, "values": {}, "transfer": transfer_refs()}
     for key, module, fn, kwargs in CONFIGS:
         refs["structure"][key] = dict(structure(build(module, fn, kwargs)), module=module,
                                       fn=fn, kwargs=kwargs)
