@@ -124,6 +124,9 @@ def test_imagenet_weights_read_from_the_keras_cache(tmp_path, monkeypatch):
     ("ResNet152", "resnet152_weights_tf_dim_ordering_tf_kernels_notop.h5"),
     ("MobileNetV2", "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"),
     ("DenseNet121", "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    ("EfficientNetB0", "efficientnetb0_notop.h5"),  # builds the ImageNet std division too
+    ("MobileNetV3Small", "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5"),
+    ("InceptionResNetV2", "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
 ])
 def test_missing_imagenet_file_is_named(fn, fname, tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
@@ -131,7 +134,8 @@ def test_missing_imagenet_file_is_named(fn, fname, tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError) as e:
         getattr(applications, fn)(include_top=top, weights="imagenet",
                                   input_shape=None if top else
-                                  (96, 96, 3) if fn == "MobileNetV2" else (32, 32, 3))
+                                  (96, 96, 3) if fn == "MobileNetV2" else
+                                  (75, 75, 3) if fn == "InceptionResNetV2" else (32, 32, 3))
     assert fname in str(e.value)
 
 
