@@ -135,7 +135,8 @@ def test_missing_imagenet_file_is_named(fn, fname, tmp_path, monkeypatch):
         getattr(applications, fn)(include_top=top, weights="imagenet",
                                   input_shape=None if top else
                                   (96, 96, 3) if fn == "MobileNetV2" else
-                                  (75, 75, 3) if fn == "InceptionResNetV2" else (32, 32, 3))
+                                  (75, 75, 3) if fn == "InceptionResNetV2" else
+                                  (224, 224, 3) if fn == "MobileNetV3Small" else (32, 32, 3))
     assert fname in str(e.value)
 
 
@@ -224,7 +225,7 @@ def test_keras_namespace_and_module_names():
     assert tf.keras.applications.ResNet50 is applications.resnet.ResNet50 is r50.ResNet50
     for mod in ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
                 "mobilenet_v3", "densenet", "xception", "inception_v3", "inception_resnet_v2",
-                "efficientnet",
+                "efficientnet", "nasnet",
                 "imagenet_utils"):
         m = getattr(tf.keras.applications, mod)
         assert callable(m.preprocess_input) and callable(m.decode_predictions)
@@ -260,7 +261,8 @@ def test_preprocess_input_in_place_int_and_family_modes():
     for module, mode in (("vgg16", "caffe"), ("vgg19", "caffe"), ("resnet", "caffe"),
                          ("resnet50", "caffe"), ("mobilenet", "tf"), ("mobilenet_v2", "tf"),
                          ("densenet", "torch"), ("resnet_v2", "tf"), ("xception", "tf"),
-                         ("inception_v3", "tf"), ("inception_resnet_v2", "tf")):
+                         ("inception_v3", "tf"), ("inception_resnet_v2", "tf"),
+                         ("nasnet", "tf")):
         np.testing.assert_allclose(getattr(applications, module).preprocess_input(x.copy()),
                                    ARR[f"pre_{mode}"], rtol=1e-6, atol=1e-5, err_msg=module)
     assert applications.efficientnet.preprocess_input(x) is x  # the model rescales itself

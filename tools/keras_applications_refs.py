@@ -92,6 +92,11 @@ CONFIGS = [
      dict(input_shape=(99, 99, 3), classes=10)),
     ("inception_resnet_v2_avg_none", "inception_resnet_v2", "InceptionResNetV2",
      dict(include_top=False, pooling="avg")),
+    ("nasnetmobile_default_224", "nasnet", "NASNetMobile", dict()),
+    ("nasnetmobile_avg_32", "nasnet", "NASNetMobile",
+     dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
+    ("nasnetlarge_max_96", "nasnet", "NASNetLarge",
+     dict(include_top=False, input_shape=(96, 96, 3), pooling="max")),
     ("densenet121_top_32_c10", "densenet", "DenseNet121",
      dict(input_shape=(32, 32, 3), classes=10)),
     ("densenet169_avg_32", "densenet", "DenseNet169",
@@ -122,6 +127,8 @@ VALUES = [
      dict(include_top=False, input_shape=(32, 32, 3)), "block2b_add", 2),
     ("mobilenetv3small_top_32_c10", "mobilenet_v3", "MobileNetV3Small",
      dict(input_shape=(32, 32, 3), classes=10), "expanded_conv_3/project/BatchNorm", 2),
+    ("nasnetmobile_notop_32", "nasnet", "NASNetMobile",
+     dict(include_top=False, input_shape=(32, 32, 3)), "reduction_concat_stem_2", 2),
 ]
 
 

@@ -5,7 +5,7 @@ parameter counts are Keras 2's (tests/test_applications.py checks them against t
 Keras 2 .h5 weight file loads. ``weights='imagenet'`` reads the file Keras 2 caches in
 ~/.keras/models and never downloads (See _common.py)."""
 from . import densenet, efficientnet, imagenet_utils, inception_resnet_v2, inception_v3  # noqa: F401
-from . import mobilenet  # noqa: F401
+from . import mobilenet, nasnet  # noqa: F401
 from . import mobilenet_v2, mobilenet_v3  # noqa: F401
 from . import resnet, resnet50, resnet_v2, vgg16, vgg19, xception  # noqa: F401
 from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
@@ -17,6 +17,7 @@ from .inception_v3 import InceptionV3  # noqa: F401
 from .mobilenet import MobileNet  # noqa: F401
 from .mobilenet_v2 import MobileNetV2  # noqa: F401
 from .mobilenet_v3 import MobileNetV3Large, MobileNetV3Small  # noqa: F401
+from .nasnet import NASNetLarge, NASNetMobile  # noqa: F401
 from .resnet import ResNet50, ResNet101, ResNet152  # noqa: F401
 from .resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2  # noqa: F401
 from .vgg16 import VGG16  # noqa: F401
@@ -25,6 +26,6 @@ from .xception import Xception  # noqa: F401
 
 __all__ = ["DenseNet121", "DenseNet169", "DenseNet201"] + [f"EfficientNetB{i}" for i in range(8)] + [
            "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
-           "MobileNetV3Large", "MobileNetV3Small",
+           "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge", "NASNetMobile",
            "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
            "VGG16", "VGG19", "Xception"]
