@@ -225,7 +225,7 @@ def test_keras_namespace_and_module_names():
     assert tf.keras.applications.ResNet50 is applications.resnet.ResNet50 is r50.ResNet50
     for mod in ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
                 "mobilenet_v3", "densenet", "xception", "inception_v3", "inception_resnet_v2",
-                "efficientnet", "nasnet",
+                "efficientnet", "efficientnet_v2", "nasnet",
                 "imagenet_utils"):
         m = getattr(tf.keras.applications, mod)
         assert callable(m.preprocess_input) and callable(m.decode_predictions)
@@ -267,6 +267,7 @@ def test_preprocess_input_in_place_int_and_family_modes():
                                    ARR[f"pre_{mode}"], rtol=1e-6, atol=1e-5, err_msg=module)
     assert applications.efficientnet.preprocess_input(x) is x  # the model rescales itself
     assert applications.mobilenet_v3.preprocess_input(x) is x
+    assert applications.efficientnet_v2.preprocess_input(x) is x
     with pytest.raises(ValueError, match="mode"):
         imagenet_utils.preprocess_input(x.copy(), mode="bgr")
     with pytest.raises(ValueError, match="data_format"):

@@ -97,6 +97,15 @@ CONFIGS = [
      dict(include_top=False, input_shape=(32, 32, 3), pooling="avg")),
     ("nasnetlarge_max_96", "nasnet", "NASNetLarge",
      dict(include_top=False, input_shape=(96, 96, 3), pooling="max")),
+    ("efficientnetv2b0_top_32_c10", "efficientnet_v2", "EfficientNetV2B0",
+     dict(input_shape=(32, 32, 3), classes=10)),
+    ("efficientnetv2b3_avg_64", "efficientnet_v2", "EfficientNetV2B3",
+     dict(include_top=False, input_shape=(64, 64, 3), pooling="avg")),
+    ("efficientnetv2s_notop_none", "efficientnet_v2", "EfficientNetV2S",
+     dict(include_top=False)),
+    ("efficientnetv2m_noprep_max_64", "efficientnet_v2", "EfficientNetV2M",
+     dict(include_top=False, input_shape=(64, 64, 3), pooling="max",
+          include_preprocessing=False)),
     ("densenet121_top_32_c10", "densenet", "DenseNet121",
      dict(input_shape=(32, 32, 3), classes=10)),
     ("densenet169_avg_32", "densenet", "DenseNet169",
@@ -129,6 +138,8 @@ VALUES = [
      dict(input_shape=(32, 32, 3), classes=10), "expanded_conv_3/project/BatchNorm", 2),
     ("nasnetmobile_notop_32", "nasnet", "NASNetMobile",
      dict(include_top=False, input_shape=(32, 32, 3)), "reduction_concat_stem_2", 2),
+    ("efficientnetv2b0_notop_32", "efficientnet_v2", "EfficientNetV2B0",
+     dict(include_top=False, input_shape=(32, 32, 3)), "block2b_add", 2),
 ]
 
 

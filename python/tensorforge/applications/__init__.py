@@ -4,7 +4,7 @@ with its ``preprocess_input`` and ``decode_predictions``. Layer names, order, ou
 parameter counts are Keras 2's (tests/test_applications.py checks them against tf_keras), so a
 Keras 2 .h5 weight file loads. ``weights='imagenet'`` reads the file Keras 2 caches in
 ~/.keras/models and never downloads (See _common.py)."""
-from . import densenet, efficientnet, imagenet_utils, inception_resnet_v2, inception_v3  # noqa: F401
+from . import densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3  # noqa: F401
 from . import mobilenet, nasnet  # noqa: F401
 from . import mobilenet_v2, mobilenet_v3  # noqa: F401
 from . import resnet, resnet50, resnet_v2, vgg16, vgg19, xception  # noqa: F401
@@ -12,6 +12,9 @@ from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5,
     EfficientNetB6, EfficientNetB7)
+from .efficientnet_v2 import (  # noqa: F401
+    EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3, EfficientNetV2L,
+    EfficientNetV2M, EfficientNetV2S)
 from .inception_resnet_v2 import InceptionResNetV2  # noqa: F401
 from .inception_v3 import InceptionV3  # noqa: F401
 from .mobilenet import MobileNet  # noqa: F401
@@ -25,6 +28,7 @@ from .vgg19 import VGG19  # noqa: F401
 from .xception import Xception  # noqa: F401
 
 __all__ = ["DenseNet121", "DenseNet169", "DenseNet201"] + [f"EfficientNetB{i}" for i in range(8)] + [
+           f"EfficientNetV2{v}" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")] + [
            "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
            "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge", "NASNetMobile",
            "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
