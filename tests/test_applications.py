@@ -225,7 +225,7 @@ def test_keras_namespace_and_module_names():
     assert tf.keras.applications.ResNet50 is applications.resnet.ResNet50 is r50.ResNet50
     for mod in ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
                 "mobilenet_v3", "densenet", "xception", "inception_v3", "inception_resnet_v2",
-                "efficientnet", "efficientnet_v2", "nasnet",
+                "efficientnet", "efficientnet_v2", "nasnet", "resnet_rs",
                 "imagenet_utils"):
         m = getattr(tf.keras.applications, mod)
         assert callable(m.preprocess_input) and callable(m.decode_predictions)

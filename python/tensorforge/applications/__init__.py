@@ -7,7 +7,7 @@ Keras 2 .h5 weight file loads. ``weights='imagenet'`` reads the file Keras 2 cac
 from . import densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3  # noqa: F401
 from . import mobilenet, nasnet  # noqa: F401
 from . import mobilenet_v2, mobilenet_v3  # noqa: F401
-from . import resnet, resnet50, resnet_v2, vgg16, vgg19, xception  # noqa: F401
+from . import resnet, resnet50, resnet_rs, resnet_v2, vgg16, vgg19, xception  # noqa: F401
 from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5,
@@ -22,6 +22,8 @@ from .mobilenet_v2 import MobileNetV2  # noqa: F401
 from .mobilenet_v3 import MobileNetV3Large, MobileNetV3Small  # noqa: F401
 from .nasnet import NASNetLarge, NASNetMobile  # noqa: F401
 from .resnet import ResNet50, ResNet101, ResNet152  # noqa: F401
+from .resnet_rs import (  # noqa: F401
+    ResNetRS50, ResNetRS101, ResNetRS152, ResNetRS200, ResNetRS270, ResNetRS350, ResNetRS420)
 from .resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2  # noqa: F401
 from .vgg16 import VGG16  # noqa: F401
 from .vgg19 import VGG19  # noqa: F401
@@ -31,5 +33,6 @@ __all__ = ["DenseNet121", "DenseNet169", "DenseNet201"] + [f"EfficientNetB{i}" f
            f"EfficientNetV2{v}" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")] + [
            "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
            "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge", "NASNetMobile",
-           "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+           "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2"] + [
+           f"ResNetRS{d}" for d in (50, 101, 152, 200, 270, 350, 420)] + [
            "VGG16", "VGG19", "Xception"]
