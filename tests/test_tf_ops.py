@@ -165,3 +165,30 @@ def test_custom_training_loop_with_clipping_and_gelu_trains():
         opt.apply_gradients(zip(grads, model.trainable_variables))
         losses.append(float(loss.numpy()))
     assert losses[-1] < 0.1 * losses[0]
+
+
+def test_more_debugging_assertions():
+    d = tf.debugging
+    d.assert_greater_equal(tf.constant([2, 3]), 2)
+    d.assert_positive(tf.constant([0.5]))
+    d.assert_non_negative(tf.constant([0.0, 1.0]))
+    d.assert_near(tf.constant([1.0]), [1.0 + 1e-7])
+    d.assert_rank_at_least(tf.zeros((2, 3)), 1)
+    d.assert_rank_in(tf.zeros((2, 3)), [1, 2])
+    d.assert_integer(tf.constant([1, 2]))
+    d.assert_shapes([(tf.zeros((2, 3)), ("N", "D")), (tf.zeros((2,)), ("N",))])
+    for call in (lambda: d.assert_less_equal(tf.constant([3]), 2),
+                 lambda: d.assert_negative(tf.constant([0.0])),
+                 lambda: d.assert_none_equal(tf.constant([1, 2]), [3, 2]),
+                 lambda: d.assert_near(tf.constant([1.0]), [1.1]),
+                 lambda: tf.Assert(tf.constant(False), ["bad", tf.constant(3)])):
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            call()
+    with pytest.raises(ValueError, match="'N' is 2 elsewhere, 4"):
+        d.assert_shapes([(tf.zeros((2, 3)), ("N", "D")), (tf.zeros((4,)), ("N",))])
+    with pytest.raises(ValueError, match="rank >= 3"):
+        d.assert_rank_at_least(tf.zeros((2, 3)), 3)
+    with pytest.raises(TypeError, match="integer"):
+        d.assert_integer(tf.constant([1.0]))
+    with pytest.raises(TypeError, match="expected int64"):
+        d.assert_type(tf.constant([1]), tf.int64)

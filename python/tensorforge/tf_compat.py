@@ -33,7 +33,7 @@ from . import tf_test as test  # noqa: F401
 from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
-from . import tf_array, tf_checkpoint, tf_control, tf_example, tf_linalg, tf_math, tf_nn, tf_record
+from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -730,7 +730,8 @@ _TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "a
              "greater_equal", "less_equal"]
 _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
-              **{n: getattr(tf_control, n) for n in tf_control.__all__})
+              **{n: getattr(tf_control, n) for n in tf_control.__all__},
+              **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__})
 
 
 def __getattr__(name):
@@ -745,4 +746,4 @@ def __getattr__(name):
 dtypes = types.SimpleNamespace(
     float16=float16, float32=float32, float64=float64, int8=int8, int16=int16, int32=int32,
     int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast)
-__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__
+__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__

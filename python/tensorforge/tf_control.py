@@ -1,8 +1,8 @@
 """TensorFlow 2's control flow and graph-era utilities as Keras 2 programs call them, eagerly:
 ``tf.cond``, ``tf.while_loop``, ``tf.map_fn``, ``tf.scan``, ``tf.foldl`` / ``foldr``,
 ``tf.name_scope``, ``tf.no_op`` / ``tf.group`` / ``tf.control_dependencies``,
-``tf.py_function`` / ``tf.numpy_function``, ``tf.custom_gradient``, the ``tf.debugging``
-assertions and ``tf.errors``' exception classes.
+``tf.py_function`` / ``tf.numpy_function``, ``tf.custom_gradient``, ``tf.TensorArray`` and
+``tf.nest`` (the assertions and ``tf.errors`` are in tf_debugging.py).
 
 tensorforge runs every op eagerly, so these are plain Python control flow over Tensors: the
 gradient flows through the branch or the iterations that ran, as under TensorFlow's eager mode.
@@ -19,7 +19,6 @@ from .tf_dtypes import python_dtype
 
 __all__ = ["cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "name_scope", "no_op",
            "group", "control_dependencies", "py_function", "numpy_function", "custom_gradient",
-           "assert_equal", "assert_less", "assert_greater", "assert_rank", "debugging", "errors",
            "TensorArray", "nest"]
 
 
@@ -203,88 +202,6 @@ def custom_gradient(f):
     wrapper.__name__ = f.__name__
     wrapper.__doc__ = f.__doc__
     return wrapper
-
-
-# ---- errors and assertions ----------------------------------------------------------------------
-class OpError(Exception):
-    """TensorFlow's ``tf.errors.OpError``: (node_def, op, message) or just a message."""
-
-    def __init__(self, *args):
-        self.message = args[2] if len(args) == 3 else (args[0] if args else "")
-        super().__init__(self.message)
-
-
-def _error(name, base):
-    return type(name, (OpError, base), {"__doc__": f"TensorFlow's ``tf.errors.{name}``."})
-
-
-InvalidArgumentError = _error("InvalidArgumentError", ValueError)
-OutOfRangeError = _error("OutOfRangeError", IndexError)
-NotFoundError = _error("NotFoundError", FileNotFoundError)
-ResourceExhaustedError = _error("ResourceExhaustedError", MemoryError)
-UnimplementedError = _error("UnimplementedError", NotImplementedError)
-FailedPreconditionError = _error("FailedPreconditionError", RuntimeError)
-AlreadyExistsError = _error("AlreadyExistsError", FileExistsError)
-UnknownError = _error("UnknownError", RuntimeError)
-errors = types.SimpleNamespace(
-    OpError=OpError, InvalidArgumentError=InvalidArgumentError, OutOfRangeError=OutOfRangeError,
-    NotFoundError=NotFoundError, ResourceExhaustedError=ResourceExhaustedError,
-    UnimplementedError=UnimplementedError, FailedPreconditionError=FailedPreconditionError,
-    AlreadyExistsError=AlreadyExistsError, UnknownError=UnknownError)
-
-
-def _values(x):
-    return np.asarray(host(x.data if isinstance(x, Tensor) else x))
-
-
-def _check(op, ok, message, summary):
-    if not ok:
-        raise InvalidArgumentError(f"{message + ': ' if message else ''}tf.debugging.{op}: {summary}")
-
-
-def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
-    a, b = _values(x), _values(y)
-    _check("assert_equal", np.array_equal(*np.broadcast_arrays(a, b)), message,
-           f"condition x == y did not hold: x = {a.tolist()}, y = {b.tolist()}")
-
-
-def assert_less(x, y, data=None, summarize=None, message=None, name=None):
-    a, b = _values(x), _values(y)
-    _check("assert_less", bool(np.all(a < b)), message,
-           f"condition x < y did not hold: x = {a.tolist()}, y = {b.tolist()}")
-
-
-def assert_greater(x, y, data=None, summarize=None, message=None, name=None):
-    a, b = _values(x), _values(y)
-    _check("assert_greater", bool(np.all(a > b)), message,
-           f"condition x > y did not hold: x = {a.tolist()}, y = {b.tolist()}")
-
-
-def assert_rank(x, rank, message=None, name=None):
-    r = int(_values(rank))
-    got = len(x.shape) if hasattr(x, "shape") else np.ndim(x)
-    if got != r:
-        raise ValueError(f"{message + ': ' if message else ''}tf.debugging.assert_rank: the "
-                         f"tensor must have rank {r}, got rank {got} (shape {tuple(x.shape)})")
-
-
-def check_numerics(tensor, message, name=None):
-    a = _values(tensor)
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        kind = "NaN" if np.isnan(a).any() else "Inf"
-        raise InvalidArgumentError(f"{message} : Tensor had {kind} values")
-    return tensor
-
-
-def assert_all_finite(t, msg, name=None, x=None, message=None):
-    return check_numerics(t if x is None else x, msg if message is None else message)
-
-
-debugging = types.SimpleNamespace(
-    assert_equal=assert_equal, assert_less=assert_less, assert_greater=assert_greater,
-    assert_rank=assert_rank, check_numerics=check_numerics, assert_all_finite=assert_all_finite,
-    set_log_device_placement=lambda enabled: None,
-    enable_check_numerics=lambda *a, **k: None, disable_check_numerics=lambda: None)
 
 
 # ---- TensorArray and tf.nest -----------------------------------------------------------------------
