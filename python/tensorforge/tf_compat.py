@@ -572,7 +572,8 @@ nn = types.SimpleNamespace(
     **{n: getattr(tf_nn, n) for n in tf_nn.__all__})
 linalg = types.SimpleNamespace(
     matmul=matmul, norm=tf_array.norm, l2_normalize=_l2_normalize, eye=tf_array.eye,
-    adjoint=tf_linalg.matrix_transpose, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__})
+    adjoint=tf_linalg.matrix_transpose, einsum=einsum, tensordot=tensordot,
+    global_norm=tf_array.global_norm, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__})
 
 
 # ---- random ----------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from ._xp import array_module
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 
-__all__ = ["det", "inv", "trace", "diag", "diag_part", "band_part", "matrix_transpose"]
+__all__ = ["det", "inv", "trace", "diag", "diag_part", "band_part", "matrix_transpose", "solve",
+           "slogdet", "logdet", "matvec", "set_diag", "cross", "normalize"]
 
 
 def _f(op, x, name="input"):
@@ -103,3 +104,104 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
     i, j = np.arange(m)[:, None], np.arange(n)[None, :]
     keep = ((num_lower < 0) | (i - j <= num_lower)) & ((num_upper < 0) | (j - i <= num_upper))
     return t * Tensor(array_module(t.data).asarray(keep.astype(t.dtype)))
+
+
+# ---- solve, log-determinants, products -------------------------------------------------------------
+class _Solve(Function):
+    """x = A^-1 b; dA = -A^-T g x^T, db = A^-T g."""
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = array_module(a)
+        x = xp.linalg.solve(a.astype(np.float64), b.astype(np.float64))
+        ctx.save_for_backward(a, x)
+        return x.astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved
+        xp = array_module(a)
+        gb = xp.linalg.solve(xp.swapaxes(a.astype(np.float64), -1, -2), g.astype(np.float64))
+        return (-(gb @ xp.swapaxes(x, -1, -2))).astype(a.dtype), gb.astype(g.dtype)
+
+
+def solve(matrix, rhs, adjoint=False, name=None):
+    a = _square("solve", matrix)
+    b = _f("solve", rhs, "rhs")
+    if adjoint:
+        a = matrix_transpose(a)
+    if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+        raise ValueError(f"tf.linalg.solve: rhs {tuple(b.shape)} does not fit matrix "
+                         f"{tuple(a.shape)} (rhs must be (..., n, k))")
+    return _Solve.apply(a, b)
+
+
+class _Slogdet(Function):
+    """log|det A|; gradient A^-T."""
+    @staticmethod
+    def forward(ctx, a):
+        xp = array_module(a)
+        sign, logabs = xp.linalg.slogdet(a.astype(np.float64))
+        ctx.save_for_backward(a)
+        ctx.sign = sign
+        return logabs.astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved
+        xp = array_module(a)
+        inv_t = xp.swapaxes(xp.linalg.inv(a.astype(np.float64)), -1, -2)
+        return ((g.astype(np.float64))[..., None, None] * inv_t).astype(a.dtype),
+
+
+def slogdet(input, name=None):  # noqa: A002
+    """(sign, log|det|): the sign has no gradient."""
+    t = _square("slogdet", input)
+    sign = np.linalg.slogdet(np.asarray(t.numpy(), np.float64))[0].astype(t.dtype)
+    return Tensor(sign), _Slogdet.apply(t)
+
+
+def logdet(matrix, name=None):
+    """log det of a Hermitian positive definite matrix."""
+    return _Slogdet.apply(_square("logdet", matrix))
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, name=None):
+    m = _f("matvec", a, "a")
+    if transpose_a or adjoint_a:
+        m = matrix_transpose(m)
+    v = K.expand_dims(_f("matvec", b, "b"), -1)
+    return K.squeeze(K.batch_dot(m, v) if m.ndim > 2 else K.dot(m, v), -1)
+
+
+def set_diag(input, diagonal, name=None, k=0):  # noqa: A002
+    if k != 0:
+        raise NotImplementedError("tf.linalg.set_diag: only k=0 is supported")
+    t = _f("set_diag", input)
+    d = _f("set_diag", diagonal, "diagonal")
+    mask = Tensor(array_module(t.data).asarray(_diag_mask(t.shape, t.dtype)))
+    n = min(t.shape[-2], t.shape[-1])
+    full = diag(d)
+    if full.shape[-2:] != t.shape[-2:]:  # a rectangular matrix: place the n x n block
+        from .tf_array import pad
+        pads = [[0, 0]] * (t.ndim - 2) + [[0, t.shape[-2] - n], [0, t.shape[-1] - n]]
+        full = pad(full, pads)
+    return t * (1 - mask) + full
+
+
+def cross(a, b, name=None):
+    x, y = _f("cross", a, "a"), _f("cross", b, "b")
+    if x.shape[-1] != 3 or y.shape != x.shape:
+        raise ValueError(f"tf.linalg.cross: a and b must be (..., 3) of the same shape, got "
+                         f"{tuple(x.shape)} and {tuple(y.shape)}")
+
+    def c(t, i):
+        return t[..., i]
+    return K.stack([c(x, 1) * c(y, 2) - c(x, 2) * c(y, 1), c(x, 2) * c(y, 0) - c(x, 0) * c(y, 2),
+                    c(x, 0) * c(y, 1) - c(x, 1) * c(y, 0)], axis=-1)
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
+    """(tensor / norm, norm), TensorFlow's tf.linalg.normalize."""
+    from .tf_array import norm
+    n = norm(tensor, ord=ord, axis=axis, keepdims=True)
+    return _f("normalize", tensor, "tensor") / n, n
