@@ -200,6 +200,10 @@ def is_symbolic(x):
 
 
 _OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+# Model and Input, set when engine/training.py and input_layer.py are imported: the Keras
+# backend's K.function and K.placeholder (backend_ops/graph_ops.py) build graphs with them but
+# stand below the engine, which imports the backend
+ENGINE = {}
 
 # Note [closed-over graph tensors]
 # A layer's call may use graph tensors it did not receive as inputs, closed over from the code
