@@ -19,7 +19,8 @@ from . import reference  # noqa: E402,F401
 # Keras-style module map (filled by the library issue); a missing module is not an import error.
 for _name in ("activations", "initializers", "regularizers", "constraints", "losses", "metrics",
               "optimizers",
-              "layers", "models", "callbacks", "utils", "datasets", "preprocessing"):
+              "layers", "models", "callbacks", "utils", "datasets", "preprocessing",
+              "mixed_precision"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:
