@@ -91,6 +91,10 @@ from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
+from .core import Identity  # noqa: F401
+from .normalization_group import GroupNormalization, UnitNormalization  # noqa: F401
+from .einsum_dense import EinsumDense  # noqa: F401
+from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
@@ -118,7 +122,8 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
-           "StackedRNNCells",
+           "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
+           "EinsumDense", "LocallyConnected1D", "LocallyConnected2D",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
