@@ -31,7 +31,7 @@ def set_floatx(value):
     functions only; layers and models keep computing in float32 (the kernels' working type),
     said once in a warning. 'float16' is refused: there are no float16 kernels."""
     if value not in ("float16", "float32", "float64"):
-        raise ValueError(f"set_floatx: unknown `floatx` value: {value!r}. Expected one of "
+        raise ValueError(f"set_floatx: Unknown `floatx` value: {value}. Expected one of "
                          "{'float16', 'float32', 'float64'}")
     if value == "float16":
         raise ValueError("set_floatx: 'float16' is not supported by tensorforge (no float16 "

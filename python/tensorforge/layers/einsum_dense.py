@@ -46,6 +46,10 @@ def _analyze(equation, m, bias_axes, input_shape, output_shape, left_elided):
         raise ValueError(f"EinsumDense: output_shape {output_shape!r} does not match the output "
                          f"spec {output_spec!r} of {equation!r} for input {tuple(input_shape)}")
     for d in input_spec:
+        if d in out_map and out[out_map[d]] is None:
+            # a size left None in output_shape is the input's where the index is shared (tf_keras
+            # declares None there; its tensors carry the input's size, which Flatten needs)
+            out[out_map[d]] = input_shape[in_map[d]]
         if d in out_map and out[out_map[d]] is not None and out[out_map[d]] != input_shape[in_map[d]]:
             raise ValueError(f"EinsumDense: input shape and output shape do not match at shared "
                              f"dimension {d!r}. Input shape is {input_shape[in_map[d]]}, and "

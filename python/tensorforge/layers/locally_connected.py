@@ -129,12 +129,16 @@ class _LocallyConnected(Layer):
             patches.append(B.reshape(B.getitem(x, tuple(sl)), (N, -1)))
         y = B.matmul(M.stack(patches, axis=0), self.kernel)  # (P, N, filters)
         y = B.reshape(y, self._out + (N, self.filters))
-        perm = (n,) + tuple(range(n)) + (n + 1,)
-        y = B.transpose(y, perm)  # (N, out..., filters)
-        if self.bias is not None:
-            y = y + self.bias
         if cf:
-            y = B.transpose(y, (0, n + 1) + tuple(range(1, n + 1)))
+            y = B.transpose(y, (n,) + (n + 1,) + tuple(range(n)))  # (N, filters, out...)
+            if self.bias is not None:
+                # tf_keras' bias_add reshapes (not transposes) the (out..., filters) bias to
+                # (filters, out...) for channels_first: kept, so its weights load unchanged
+                y = y + B.reshape(self.bias, (self.filters,) + self._out)
+        else:
+            y = B.transpose(y, (n,) + tuple(range(n)) + (n + 1,))  # (N, out..., filters)
+            if self.bias is not None:
+                y = y + self.bias
         return self.activation(y)
 
 

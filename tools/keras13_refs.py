@@ -1,0 +1,247 @@
+"""Generate tests/data/keras13_refs.npz and keras13_refs.json: tf_keras 2.21's values for the
+Keras 2 names keras13 added (backend functions, activations, focal losses, new layers,
+to_ordinal, OrthogonalRegularizer, legacy Ftrl), the oracle of tests/test_keras13.py.
+
+    /work/keras-venv/bin/python tools/keras13_refs.py      # tensorflow-cpu + tf_keras 2.21
+
+Inputs are drawn here from a fixed seed and stored next to the outputs, so the test replays
+exactly these inputs; gradients are d sum(output * w) / d input for a stored random w.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
+
+K = keras.backend
+rng = np.random.default_rng(1313)
+OUT = {}
+META = {}
+
+
+def f32(*shape, lo=-2.0, hi=2.0):
+    return rng.uniform(lo, hi, size=shape).astype(np.float32)
+
+
+def grad_of(fn, *xs):
+    """(fn(*xs), [d sum(fn * w) / d x], w)."""
+    ts = [tf.Variable(x) for x in xs]
+    with tf.GradientTape() as tape:
+        y = fn(*ts)
+    w = rng.uniform(-1, 1, size=y.shape).astype(np.float32)
+    with tf.GradientTape() as tape:
+        y = fn(*ts)
+        s = tf.reduce_sum(y * w)
+    return y.numpy(), [g.numpy() for g in tape.gradient(s, ts)], w
+
+
+def put(key, y, grads=None, w=None, **inputs):
+    OUT[key + "/y"] = np.asarray(y)
+    for name, x in inputs.items():
+        OUT[f"{key}/{name}"] = np.asarray(x)
+    if grads is not None:
+        OUT[key + "/w"] = w
+        for i, g in enumerate(grads):
+            OUT[f"{key}/g{i}"] = g
+
+
+# ---- activations ----------------------------------------------------------------------------
+x = np.concatenate([f32(40, lo=-6, hi=6), np.array([0.0, -12.0, 12.0, 1e-3], np.float32)])
+for name, fn in [("gelu", lambda t: keras.activations.gelu(t)),
+                 ("gelu_approx", lambda t: keras.activations.gelu(t, approximate=True)),
+                 ("swish", keras.activations.swish), ("mish", keras.activations.mish),
+                 ("softsign", keras.activations.softsign),
+                 ("exponential", keras.activations.exponential)]:
+    y, g, w = grad_of(fn, x)
+    put("act/" + name, y, g, w, x=x)
+META["act_serialize"] = {n: keras.activations.serialize(getattr(keras.activations, n))
+                         for n in ("gelu", "swish", "mish", "softsign", "exponential")}
+
+# ---- backend image functions ------------------------------------------------------------------
+xi = f32(2, 5, 6, 3)
+kt = f32(3, 3, 4, 3)  # (KH, KW, C_out, C_in)
+for pad, st, oshape in [("valid", (1, 1), (2, 7, 8, 4)), ("same", (2, 2), (2, 10, 12, 4)),
+                        ("valid", (2, 2), (2, 11, 13, 4))]:
+    key = f"conv2d_transpose/{pad}_{st[0]}"
+    y, g, w = grad_of(lambda a, b: K.conv2d_transpose(a, b, oshape, st, pad), xi, kt)
+    put(key, y, g, w, x=xi, k=kt)
+    META[key] = {"padding": pad, "strides": st, "output_shape": oshape}
+dk = f32(3, 2, 3, 2)
+pk = f32(1, 1, 6, 5)
+for pad, st in [("valid", (1, 1)), ("same", (2, 2))]:
+    y, g, w = grad_of(lambda a, b: K.depthwise_conv2d(a, b, st, pad), xi, dk)
+    put(f"depthwise_conv2d/{pad}", y, g, w, x=xi, k=dk)
+    y, g, w = grad_of(lambda a, b, c: K.separable_conv2d(a, b, c, st, pad), xi, dk, pk)
+    put(f"separable_conv2d/{pad}", y, g, w, x=xi, k=dk, p=pk)
+xcf = np.transpose(xi, (0, 3, 1, 2)).copy()
+y, g, w = grad_of(lambda a, b: K.depthwise_conv2d(a, b, (1, 1), "same", "channels_first"), xcf, dk)
+put("depthwise_conv2d/channels_first", y, g, w, x=xcf, k=dk)
+for mode in ("max", "avg"):
+    for pad in ("valid", "same"):
+        y, g, w = grad_of(lambda a: K.pool2d(a, (2, 3), padding=pad, pool_mode=mode), xi)
+        put(f"pool2d/{mode}_{pad}", y, g, w, x=xi)
+    y, g, w = grad_of(lambda a: K.pool2d(a, (2, 2), (2, 2), "same", pool_mode=mode), xi)
+    put(f"pool2d/{mode}_strided", y, g, w, x=xi)
+for interp in ("nearest", "bilinear"):
+    y, g, w = grad_of(lambda a: K.resize_images(a, 2, 3, "channels_last", interp), xi)
+    put(f"resize_images/{interp}", y, g, w, x=xi)
+
+# ---- K.rnn --------------------------------------------------------------------------------
+xr = f32(3, 5, 4, lo=-1, hi=1)
+W = f32(4, 6, lo=-0.5, hi=0.5)
+U = f32(6, 6, lo=-0.5, hi=0.5)
+h0 = f32(3, 6, lo=-0.5, hi=0.5)
+mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 1, 1, 0]], np.float32)
+for name, kw in [("plain", {}), ("backwards", {"go_backwards": True}),
+                 ("mask", {"mask": mask}), ("mask_zero", {"mask": mask,
+                                                          "zero_output_for_mask": True}),
+                 ("unroll", {"unroll": True})]:
+    def run(x_, W_, U_, h_, kw=kw):
+        def step(xt, states):
+            h = tf.tanh(tf.matmul(xt, W_) + tf.matmul(states[0], U_))
+            return h, [h]
+        if "mask" in kw:
+            kw = dict(kw, mask=tf.constant(kw["mask"] > 0))
+        last, outs, st = K.rnn(step, x_, [h_], input_length=5, **kw)
+        return tf.concat([tf.reshape(outs, (3, -1)), last, st[0]], axis=1)
+    y, g, w = grad_of(run, xr, W, U, h0)
+    put(f"rnn/{name}", y, g, w, x=xr, W=W, U=U, h0=h0, mask=mask)
+
+# ---- moving_average_update, set_floatx, gradients ------------------------------------------------
+v = tf.Variable(np.array([1.0, 2.0, -3.0], np.float32))
+K.moving_average_update(v, np.array([0.5, 0.0, 1.0], np.float32), 0.9)
+OUT["moving_average_update/y"] = v.numpy()
+errors = {}
+for value in ("bfloat16", "int32"):
+    try:
+        K.set_floatx(value)
+    except ValueError as e:
+        errors["set_floatx_" + value] = str(e)
+try:
+    K.gradients(tf.constant(1.0), [tf.Variable(1.0)])
+except RuntimeError as e:
+    errors["gradients"] = str(e)
+META["errors"] = errors
+
+# ---- K.function on a Sequential (the Keras FAQ's intermediate output) ----------------------------
+keras.utils.set_random_seed(3)
+model = keras.Sequential([keras.layers.Dense(5, activation="relu", input_shape=(4,)),
+                          keras.layers.Dropout(0.5), keras.layers.Dense(3, activation="gelu"),
+                          keras.layers.Dense(2)])
+xf = f32(6, 4)
+fn = K.function([model.layers[0].input], [model.layers[2].output])
+OUT["function/x"] = xf
+OUT["function/y"] = fn([xf])[0]
+for i, wt in enumerate(model.get_weights()):
+    OUT[f"function/w{i}"] = wt
+
+# ---- losses -----------------------------------------------------------------------------------
+yb = (rng.uniform(size=(6, 3)) > 0.5).astype(np.float32)
+pb = rng.uniform(0.02, 0.98, size=(6, 3)).astype(np.float32)
+zb = f32(6, 3, lo=-3, hi=3)
+sw = rng.uniform(0.2, 2.0, size=(6,)).astype(np.float32)
+yc = np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=6)]
+pc = rng.uniform(0.05, 1.0, size=(6, 4)).astype(np.float32)
+pc /= pc.sum(-1, keepdims=True)
+zc = f32(6, 4, lo=-3, hi=3)
+LOSS_CASES = {
+    "bfce": (keras.losses.binary_focal_crossentropy, {}, yb, pb),
+    "bfce_balanced": (keras.losses.binary_focal_crossentropy,
+                      {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5}, yb, pb),
+    "bfce_logits": (keras.losses.binary_focal_crossentropy,
+                    {"from_logits": True, "label_smoothing": 0.1}, yb, zb),
+    "cfce": (keras.losses.categorical_focal_crossentropy, {}, yc, pc),
+    "cfce_logits": (keras.losses.categorical_focal_crossentropy,
+                    {"from_logits": True, "alpha": 0.5, "gamma": 3.0, "label_smoothing": 0.2},
+                    yc, zc),
+}
+for key, (fn_, kw, yt, yp) in LOSS_CASES.items():
+    y, g, w = grad_of(lambda p, fn_=fn_, kw=kw, yt=yt: fn_(yt, p, **kw), yp)
+    put("loss/" + key, y, g, w, y_true=yt, y_pred=yp)
+    META["loss/" + key] = kw
+for red in ("none", "sum", "sum_over_batch_size", "auto"):
+    OUT[f"loss_class/bfce_{red}"] = keras.losses.BinaryFocalCrossentropy(
+        gamma=2.0, reduction=red)(yb, pb, sample_weight=sw).numpy()
+    OUT[f"loss_class/cfce_{red}"] = keras.losses.CategoricalFocalCrossentropy(
+        reduction=red)(yc, pc, sample_weight=sw).numpy()
+    OUT[f"loss_class/mse_{red}"] = keras.losses.MeanSquaredError(reduction=red)(
+        yb, pb, sample_weight=sw).numpy()
+OUT["loss_class/sw"] = sw
+META["reduction_all"] = list(keras.losses.Reduction.all())
+
+# ---- layers -----------------------------------------------------------------------------------
+LAYERS = {
+    "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),
+    "unit_norm_axes": (lambda: keras.layers.UnitNormalization(axis=[1, 2]), (2, 3, 4)),
+    "group_norm": (lambda: keras.layers.GroupNormalization(groups=2), (2, 3, 5, 4)),
+    "group_norm_axis1": (lambda: keras.layers.GroupNormalization(groups=3, axis=1,
+                                                                 epsilon=1e-2), (2, 6, 5)),
+    "einsum_ab": (lambda: keras.layers.EinsumDense("ab,bc->ac", output_shape=5,
+                                                   bias_axes="c"), (3, 4)),
+    "einsum_seq": (lambda: keras.layers.EinsumDense("abc,cd->abd", output_shape=(None, 6),
+                                                    bias_axes="d", activation="relu"), (2, 3, 4)),
+    "einsum_heads": (lambda: keras.layers.EinsumDense("abc,cde->abde",
+                                                      output_shape=(None, 2, 3),
+                                                      bias_axes="de"), (2, 3, 4)),
+    "einsum_ellipsis": (lambda: keras.layers.EinsumDense("...b,bc->...c", output_shape=5,
+                                                         bias_axes="c"), (2, 3, 4)),
+    "einsum_right": (lambda: keras.layers.EinsumDense("ab...,bc->ac...", output_shape=5),
+                     (2, 4, 3)),
+    "lc1d": (lambda: keras.layers.LocallyConnected1D(3, 2, strides=2, activation="tanh"),
+             (2, 7, 4)),
+    "lc2d": (lambda: keras.layers.LocallyConnected2D(3, (2, 3)), (2, 5, 6, 2)),
+    "lc2d_cf": (lambda: keras.layers.LocallyConnected2D(2, 2, strides=(2, 1),
+                                                        data_format="channels_first"),
+                (2, 3, 5, 4)),
+}
+for key, (make, shape) in LAYERS.items():
+    layer = make()
+    xl = f32(*shape)
+    layer.build(shape)
+    weights = [rng.uniform(-1, 1, size=wt.shape).astype(np.float32)
+               for wt in layer.get_weights()]
+    if weights:
+        layer.set_weights(weights)
+    y, g, w = grad_of(lambda t, layer=layer: layer(t), xl)
+    put("layer/" + key, y, g, w, x=xl)
+    for i, wt in enumerate(weights):
+        OUT[f"layer/{key}/w{i}"] = wt
+    cfg = layer.get_config()
+    META["layer/" + key] = {"config_keys": sorted(cfg),
+                            "output_shape": list(layer.compute_output_shape(shape))}
+
+# ---- utils, regularizers, Ftrl -------------------------------------------------------------------
+OUT["to_ordinal/y"] = keras.utils.to_ordinal(np.array([[0], [2], [1], [3]]), num_classes=5)
+OUT["to_ordinal/y_auto"] = keras.utils.to_ordinal(np.array([0, 2, 1]))
+wr = f32(5, 3)
+for mode in ("rows", "columns"):
+    OUT[f"orthogonal/{mode}"] = keras.regularizers.OrthogonalRegularizer(0.1, mode)(tf.constant(wr)).numpy()
+OUT["orthogonal/w"] = wr
+FTRL = {"default": {}, "l1l2": {"l1_regularization_strength": 0.01,
+                                "l2_regularization_strength": 0.02},
+        "shrink_beta": {"l1_regularization_strength": 0.001,
+                        "l2_shrinkage_regularization_strength": 0.05, "beta": 0.3,
+                        "learning_rate_power": -0.7, "initial_accumulator_value": 0.5}}
+p0 = f32(4, 3)
+grads = [f32(4, 3) for _ in range(4)]
+OUT["ftrl/p0"] = p0
+for i, gr in enumerate(grads):
+    OUT[f"ftrl/g{i}"] = gr
+for key, kw in FTRL.items():
+    opt = keras.optimizers.legacy.Ftrl(learning_rate=0.05, **kw)
+    var = tf.Variable(p0)
+    for gr in grads:
+        opt.apply_gradients([(tf.constant(gr), var)])
+    OUT[f"ftrl/{key}"] = var.numpy()
+META["ftrl"] = FTRL
+
+here = os.path.dirname(os.path.abspath(__file__))
+data = os.path.join(here, "..", "tests", "data")
+np.savez_compressed(os.path.join(data, "keras13_refs.npz"), **OUT)
+with open(os.path.join(data, "keras13_refs.json"), "w") as f:
+    json.dump(dict(META, versions={"tf_keras": keras.__version__, "tensorflow": tf.__version__,
+                                   "python": sys.version.split()[0]}), f, indent=1,
+              sort_keys=True)
+print(len(OUT), "arrays")
