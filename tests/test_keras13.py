@@ -546,3 +546,12 @@ def test_ftrl_names_and_errors():
         keras.optimizers.Ftrl(learning_rate_power=0.5)
     with pytest.raises(ValueError, match=r"Ftrl: l1_regularization_strength must be"):
         keras.optimizers.Ftrl(l1_regularization_strength=-1)
+
+
+def test_image_functions_on_each_isa(isa):
+    """The native conv / pool kernels under the backend functions, on every ISA path."""
+    test_conv2d_transpose("same_2")
+    test_depthwise_and_separable_conv2d("same", (2, 2))
+    test_pool2d("max")
+    test_pool2d("avg")
+    test_resize_images("bilinear")
