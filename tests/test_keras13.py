@@ -555,3 +555,35 @@ def test_image_functions_on_each_isa(isa):
     test_pool2d("max")
     test_pool2d("avg")
     test_resize_images("bilinear")
+
+
+def test_backend_focal_crossentropies():
+    yb = REF["K_bfce/y_true"]
+    check("K_bfce", lambda p: K.binary_focal_crossentropy(yb, p, True, 0.3, 1.5), ["y_pred"],
+          atol=1e-5, rtol=1e-5)
+    yc = REF["K_cfce/y_true"]
+    check("K_cfce", lambda z: K.categorical_focal_crossentropy(yc, z, 0.5, 2.5, True),
+          ["y_pred"], atol=1e-5, rtol=1e-5)
+
+
+def test_local_conv_backend_functions():
+    """K.local_conv2d / local_conv1d are the LocallyConnected layers without their bias."""
+    for key, layer in (("lc2d", keras.layers.LocallyConnected2D(3, (2, 3))),
+                       ("lc2d_cf", keras.layers.LocallyConnected2D(
+                           2, 2, strides=(2, 1), data_format="channels_first"))):
+        x = REF[f"layer/{key}/x"]
+        kernel, bias = REF[f"layer/{key}/w0"], REF[f"layer/{key}/w1"]
+        layer.build(x.shape)
+        layer.set_weights([kernel, np.zeros_like(bias)])
+        got = K.local_conv2d(x, kernel, layer.kernel_size, layer.strides, layer._out,
+                             layer.data_format)
+        np.testing.assert_allclose(_np(got), _np(layer(x)), rtol=1e-6, atol=1e-6)
+        if key == "lc2d":
+            np.testing.assert_allclose(_np(got) + bias, REF[f"layer/{key}/y"], rtol=2e-5,
+                                       atol=2e-5)
+    x1, k1 = REF["layer/lc1d/x"], REF["layer/lc1d/w0"]
+    y1 = np.tanh(_np(K.local_conv1d(x1, k1, (2,), (2,))) + REF["layer/lc1d/w1"])
+    np.testing.assert_allclose(y1, REF["layer/lc1d/y"], rtol=2e-5, atol=2e-5)
+    with pytest.raises(ValueError, match=r"local_conv: kernel \(3, 8, 3\) has 3 positions, "
+                                         r"output_shape \(2,\) has 2"):
+        K.local_conv(x1, k1, (2,), (2,), (2,))

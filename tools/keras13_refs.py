@@ -161,6 +161,10 @@ for key, (fn_, kw, yt, yp) in LOSS_CASES.items():
     y, g, w = grad_of(lambda p, fn_=fn_, kw=kw, yt=yt: fn_(yt, p, **kw), yp)
     put("loss/" + key, y, g, w, y_true=yt, y_pred=yp)
     META["loss/" + key] = kw
+y, g, w = grad_of(lambda p: K.binary_focal_crossentropy(yb, p, True, 0.3, 1.5), pb)
+put("K_bfce", y, g, w, y_true=yb, y_pred=pb)
+y, g, w = grad_of(lambda z: K.categorical_focal_crossentropy(yc, z, 0.5, 2.5, True), zc)
+put("K_cfce", y, g, w, y_true=yc, y_pred=zc)
 for red in ("none", "sum", "sum_over_batch_size", "auto"):
     OUT[f"loss_class/bfce_{red}"] = keras.losses.BinaryFocalCrossentropy(
         gamma=2.0, reduction=red)(yb, pb, sample_weight=sw).numpy()

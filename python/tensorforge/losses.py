@@ -446,17 +446,25 @@ def _binary_focal_ps(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
                      from_logits=False, label_smoothing=0.0, axis=-1):
     if label_smoothing:
         y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    return B.mean(binary_focal_elementwise(y, p, apply_class_balancing, alpha, gamma,
+                                           from_logits), axis=axis)
+
+
+def binary_focal_elementwise(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                             from_logits=False):
+    """tf_keras 2's backend.binary_focal_crossentropy (no reduction; K.binary_focal_...)."""
     z, logits = _logits_of(p, from_logits)
     prob = _ops.sigmoid(p) if from_logits else p  # p_t from the probabilities, as tf_keras 2
     p_t = y * prob + (1 - y) * (1 - prob)
     focal = B.power(1 - p_t, float(gamma)) * _bce_elementwise(y, z, logits)
     if apply_class_balancing:
         focal = (y * float(alpha) + (1 - y) * (1 - float(alpha))) * focal
-    return B.mean(focal, axis=axis)
+    return focal
 
 
 def _categorical_focal_ps(y, p, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
                           axis=-1):
+    """Per sample; with label_smoothing 0 also tf_keras 2's backend.categorical_focal_..."""
     if label_smoothing:
         y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
     p, from_logits = _logits_of(p, from_logits)

@@ -1,5 +1,6 @@
 """Keras 2 backend image functions beyond conv1d / conv2d (nn_ops.py): conv2d_transpose,
-depthwise_conv2d, separable_conv2d, pool2d, resize_images.
+depthwise_conv2d, separable_conv2d, pool2d, resize_images, local_conv1d / local_conv2d
+(unshared-weight convolutions, LocallyConnected1D / 2D's).
 
 Names, argument order and defaults are tf_keras 2's (``K.pool2d``'s strides default to (1, 1),
 not to pool_size). Each one runs the differentiable op of ``tensorforge.ops`` in NHWC; a
@@ -7,15 +8,19 @@ not to pool_size). Each one runs the differentiable op of ``tensorforge.ops`` in
 conv2d_transpose (KH, KW, C_out, C_in) (TensorFlow's filter of conv2d_transpose),
 depthwise (KH, KW, C, M), pointwise (1, 1, C * M, F).
 """
+import itertools
+
 from .. import kernels
 from ..ops import basic as B
 from ..ops import conv as _conv
+from ..ops import manip as _manip
 from ..ops import pool as _pool
 from ..ops import spatial as _spatial
 from ._args import shape_str
 from .nn_ops import _conv_format, _float
 
-__all__ = ["conv2d_transpose", "depthwise_conv2d", "separable_conv2d", "pool2d", "resize_images"]
+__all__ = ["conv2d_transpose", "depthwise_conv2d", "separable_conv2d", "pool2d", "resize_images",
+           "local_conv", "local_conv1d", "local_conv2d"]
 
 
 def _nhwc(fn, x, data_format, what="x"):
@@ -130,3 +135,54 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation="ne
                          f"{interpolation!r}")
     size = kernels.conv.pair(fn, "height_factor / width_factor", (height_factor, width_factor))
     return _back(_spatial.upsample2d(x, size, interpolation), cf)
+
+
+def local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Keras 2 K.local_conv: a convolution with one kernel per output position. kernel
+    (positions, prod(kernel_size) * C, filters); each position's patch is flattened as
+    (k..., C) for channels_last, (C, k...) for channels_first; the patches are multiplied by
+    their kernels in one batched matmul (P, N, F) @ (P, F, filters). Returns (N, out...,
+    filters) (channels_first: (N, filters, out...))."""
+    fn = "local_conv"
+    x = _float(fn, inputs)
+    kernel = _kernel(fn, "kernel", kernel, 3, "(positions, patch features, filters)")
+    out = tuple(int(o) for o in output_shape)
+    n = len(out)
+    cf = _conv_format(fn, data_format)
+    if x.ndim != n + 2:
+        raise ValueError(f"{fn}: inputs must be {n + 2}-D for an output_shape of {n} sizes, got "
+                         f"shape {shape_str(x.shape)}")
+    positions = 1
+    for o in out:
+        positions *= o
+    if kernel.shape[0] != positions:
+        raise ValueError(f"{fn}: kernel {shape_str(kernel.shape)} has {kernel.shape[0]} "
+                         f"positions, output_shape {out} has {positions}")
+    N = x.shape[0]
+    patches = []
+    for pos in itertools.product(*[range(o) for o in out]):
+        sl = [slice(None)] + ([slice(None)] if cf else [])
+        sl += [slice(p * s, p * s + k) for p, s, k in zip(pos, strides, kernel_size)]
+        if not cf:
+            sl.append(slice(None))
+        patches.append(B.reshape(B.getitem(x, tuple(sl)), (N, -1)))
+    if patches[0].shape[1] != kernel.shape[1]:
+        raise ValueError(f"{fn}: a patch of kernel_size {tuple(kernel_size)} has "
+                         f"{patches[0].shape[1]} features, the kernel {shape_str(kernel.shape)} "
+                         f"expects {kernel.shape[1]}")
+    y = B.reshape(B.matmul(_manip.stack(patches, axis=0), kernel), out + (N, kernel.shape[2]))
+    if cf:
+        return B.transpose(y, (n, n + 1) + tuple(range(n)))
+    return B.transpose(y, (n,) + tuple(range(n)) + (n + 1,))
+
+
+def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
+    """Keras 2 K.local_conv1d: inputs (N, steps, C), kernel (output_length, k * C, filters)."""
+    kernel = _float("local_conv1d", kernel)
+    return local_conv(inputs, kernel, kernel_size, strides, (kernel.shape[0],), data_format)
+
+
+def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Keras 2 K.local_conv2d: inputs (N, H, W, C), kernel (OH * OW, KH * KW * C, filters),
+    output_shape (OH, OW)."""
+    return local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _random as _random_state
 from .. import backend_config as _backend
+from .. import losses as _losses
 from ..activations import tag_logits
 from .._xp import array_module
 from ..ops import activations as A
@@ -345,3 +346,24 @@ def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rat
 
 
 __all__ += ["conv1d", "conv2d"]
+
+
+def binary_focal_crossentropy(target, output, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False):
+    """Keras 2 K.binary_focal_crossentropy: elementwise (1 - p_t)^gamma * bce (no reduction)."""
+    output = _float("binary_focal_crossentropy", output)
+    target = tensor("binary_focal_crossentropy", "target", target, dtype=output.dtype)
+    return _losses.binary_focal_elementwise(target, output, bool(apply_class_balancing), alpha,
+                                            gamma, from_logits)
+
+
+def categorical_focal_crossentropy(target, output, alpha=0.25, gamma=2.0, from_logits=False,
+                                   axis=-1):
+    """Keras 2 K.categorical_focal_crossentropy: sum over ``axis`` of
+    alpha * (1 - p)^gamma * -target * log p."""
+    output = _float("categorical_focal_crossentropy", output)
+    target = tensor("categorical_focal_crossentropy", "target", target, dtype=output.dtype)
+    return _losses._categorical_focal_ps(target, output, alpha, gamma, from_logits, 0.0, axis)
+
+
+__all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy"]

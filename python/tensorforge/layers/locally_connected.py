@@ -4,19 +4,16 @@ implementation 1: a convolution whose weights are not shared, one kernel per out
 Weights in tf_keras' implementation-1 layouts, so get_weights / set_weights exchange them with
 Keras 2 models: kernel (positions, prod(kernel_size) * C_in, filters), each position's patch
 flattened as Keras' K.local_conv does ((k..., C) for channels_last, (C, k...) for
-channels_first); bias (output_length, filters) / (output_row, output_col, filters). Each
-position's patch is sliced and the patches are multiplied by their kernels in one batched
-matmul, (P, N, F) @ (P, F, filters).
+channels_first); bias (output_length, filters) / (output_row, output_col, filters). The
+convolution is the backend's local_conv (backend_ops/conv_ops.py).
 """
-import itertools
-
 from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
 from ..backend_config import image_data_format
 from ..engine.base_layer import InputSpec, Layer
+from ..backend_ops.conv_ops import local_conv
 from ..ops import basic as B
-from ..ops import manip as M
 from . import _args
 
 
@@ -118,26 +115,14 @@ class _LocallyConnected(Layer):
         return (input_shape[0],) + out + (self.filters,)
 
     def call(self, x, training=False, mask=None):
-        n, cf = self._rank, self.data_format == "channels_first"
-        N = x.shape[0]
-        patches = []
-        for pos in itertools.product(*[range(o) for o in self._out]):
-            sl = [slice(None)] + ([slice(None)] if cf else [])
-            sl += [slice(p * s, p * s + k) for p, s, k in zip(pos, self.strides, self.kernel_size)]
-            if not cf:
-                sl.append(slice(None))
-            patches.append(B.reshape(B.getitem(x, tuple(sl)), (N, -1)))
-        y = B.matmul(M.stack(patches, axis=0), self.kernel)  # (P, N, filters)
-        y = B.reshape(y, self._out + (N, self.filters))
-        if cf:
-            y = B.transpose(y, (n,) + (n + 1,) + tuple(range(n)))  # (N, filters, out...)
-            if self.bias is not None:
+        y = local_conv(x, self.kernel, self.kernel_size, self.strides, self._out,
+                       self.data_format)
+        if self.bias is not None:
+            if self.data_format == "channels_first":
                 # tf_keras' bias_add reshapes (not transposes) the (out..., filters) bias to
                 # (filters, out...) for channels_first: kept, so its weights load unchanged
                 y = y + B.reshape(self.bias, (self.filters,) + self._out)
-        else:
-            y = B.transpose(y, (n,) + tuple(range(n)) + (n + 1,))  # (N, out..., filters)
-            if self.bias is not None:
+            else:
                 y = y + self.bias
         return self.activation(y)
 
