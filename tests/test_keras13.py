@@ -587,3 +587,34 @@ def test_local_conv_backend_functions():
     with pytest.raises(ValueError, match=r"local_conv: kernel \(3, 8, 3\) has 3 positions, "
                                          r"output_shape \(2,\) has 2"):
         K.local_conv(x1, k1, (2,), (2,), (2,))
+
+
+def test_layers_under_a_mixed_policy_compute_in_float32(tmp_path):
+    """A tf_keras 2 model saved under mixed_float16 loads with its policies and computes in
+    float32: tf_keras' own float32 run of the same weights, within float16's rounding of its
+    float16 run."""
+    mp = keras.mixed_precision
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = keras.models.load_model(os.path.join(DATA, "keras13_mixed_float16.h5"))
+        assert [str(layer.dtype_policy) for layer in m.layers] == META["mixed_policies"]
+        assert all(layer.compute_dtype == "float32" for layer in m.layers)
+        y = m.predict(REF["mixed/x"], verbose=0)
+        np.testing.assert_allclose(y, REF["mixed/y_float32"], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(y, REF["mixed/y_float16"], atol=5e-3)
+        try:  # the guide's program: a global mixed policy, a float32 output layer
+            mp.set_global_policy("mixed_float16")
+            inp = keras.Input((6,))
+            dense = keras.layers.Dense(3)
+            out = keras.layers.Activation("softmax", dtype="float32")(dense(inp))
+            model = keras.Model(inp, out)
+            assert str(dense.dtype_policy) == '<Policy "mixed_float16">'
+            assert model.layers[-1].dtype_policy.name == "float32"
+            assert dense.get_config()["dtype"]["config"]["name"] == "mixed_float16"
+            model.save(str(tmp_path / "m.keras"))
+            again = keras.models.load_model(str(tmp_path / "m.keras"))
+            assert [layer.dtype_policy.name for layer in again.layers[1:]] == \
+                ["mixed_float16", "float32"]
+        finally:
+            mp.set_global_policy("float32")
+        assert keras.layers.Dense(2).dtype_policy.name == "float32"

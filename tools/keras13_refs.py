@@ -243,6 +243,26 @@ META["ftrl"] = FTRL
 
 here = os.path.dirname(os.path.abspath(__file__))
 data = os.path.join(here, "..", "tests", "data")
+
+# ---- a model saved under mixed_float16 (the mixed precision guide's layout) ----------------------
+keras.mixed_precision.set_global_policy("mixed_float16")
+inp = keras.Input((6,))
+h = keras.layers.Dense(8, activation="relu")(inp)
+h = keras.layers.Dense(3)(h)
+out = keras.layers.Activation("softmax", dtype="float32")(h)
+mixed = keras.Model(inp, out)
+xm = f32(5, 6)
+OUT["mixed/x"] = xm
+OUT["mixed/y_float16"] = mixed.predict(xm, verbose=0)
+mixed.save(os.path.join(data, "keras13_mixed_float16.h5"))
+keras.mixed_precision.set_global_policy("float32")
+inp = keras.Input((6,))  # the same layers computing in float32 (clone_model keeps policies)
+out = keras.layers.Activation("softmax")(keras.layers.Dense(3)(
+    keras.layers.Dense(8, activation="relu")(inp)))
+plain = keras.Model(inp, out)
+plain.set_weights(mixed.get_weights())
+OUT["mixed/y_float32"] = plain.predict(xm, verbose=0)
+META["mixed_policies"] = [str(layer.dtype_policy) for layer in mixed.layers]
 np.savez_compressed(os.path.join(data, "keras13_refs.npz"), **OUT)
 with open(os.path.join(data, "keras13_refs.json"), "w") as f:
     json.dump(dict(META, versions={"tf_keras": keras.__version__, "tensorflow": tf.__version__,

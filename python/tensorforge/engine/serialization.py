@@ -79,6 +79,8 @@ def _ser(v):
 def _deser(v, key=""):
     """Inverse of ``_ser``; ``key`` (the argument name) says what a {"class_name": ...} dict is."""
     if isinstance(v, dict) and "class_name" in v:
+        if key == "dtype":  # a mixed precision Policy: Layer reads it (dtype_policy.layer_dtype)
+            return v
         name, cfg = v["class_name"], v.get("config", {}) or {}
         custom = custom_object(name)
         if key.endswith("initializer"):

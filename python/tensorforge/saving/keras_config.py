@@ -18,6 +18,7 @@ import inspect
 from .. import activations as _act
 from .. import initializers as _init
 from .. import losses as _losses
+from .. import mixed_precision as _mixed_precision
 from .. import optimizers as _optimizers
 from .. import regularizers as _reg
 from ..engine import base_layer as _base
@@ -227,6 +228,12 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
         if k == "dtype" and name == "InputLayer" or k == "dtype" and getattr(
                 cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:
             kwargs[k] = _dtype_name(v)  # an integer Input, or a lookup / Hashing layer's ids
+            continue
+        if k == "dtype" and (_dtype_name(v) in ("mixed_float16", "mixed_bfloat16") or _dtype_name(
+                v) == "float32" and _mixed_precision.global_policy().name != "float32"):
+            # a mixed policy (float32 compute here, See mixed_precision.py), or a float32 layer
+            # in a model loaded under a mixed global policy
+            kwargs[k] = _dtype_name(v)
             continue
         if k == "dtype" and _dtype_name(v) not in ("float32", None):
             raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
