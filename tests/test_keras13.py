@@ -618,3 +618,45 @@ def test_layers_under_a_mixed_policy_compute_in_float32(tmp_path):
         finally:
             mp.set_global_policy("float32")
         assert keras.layers.Dense(2).dtype_policy.name == "float32"
+
+
+def test_loss_scale_optimizer_dynamic_scale_matches_tf_keras():
+    mp = keras.mixed_precision
+    opt = mp.LossScaleOptimizer(keras.optimizers.SGD(0.1), dynamic_growth_steps=2)
+    v = K.variable(REF["ftrl/p0"])
+    grads = [REF["ftrl/g0"], np.full_like(REF["ftrl/g1"], np.inf), REF["ftrl/g2"],
+             REF["ftrl/g3"], REF["ftrl/g0"]]
+    scales = [opt.loss_scale]
+    for i, g in enumerate(grads):
+        opt.apply_gradients([(g, v)])
+        scales.append(opt.loss_scale)
+        np.testing.assert_allclose(_np(v), REF["lso/values"][i], rtol=1e-6, atol=1e-7)
+    assert scales == META["lso_scales"]
+    assert opt.iterations == META["lso_iterations"]
+
+
+def test_loss_scale_optimizer_custom_loop_fit_and_save(tmp_path):
+    mp = keras.mixed_precision
+    opt = mp.LossScaleOptimizer(keras.optimizers.SGD(0.1))
+    v = K.variable(np.array([1.0, 2.0], np.float32))
+    with tf.GradientTape() as tape:  # the mixed precision guide's custom training step
+        scaled = opt.get_scaled_loss(K.sum(v * v))
+    (g,) = tape.gradient(scaled, [v])
+    np.testing.assert_allclose(_np(g), np.array([2.0, 4.0]) * 2 ** 15)
+    (ug,) = opt.get_unscaled_gradients([g])
+    opt.apply_gradients(zip([ug], [v]))
+    np.testing.assert_allclose(_np(v), [0.8, 1.6], rtol=1e-6)
+    assert opt.learning_rate == pytest.approx(0.1) and opt.iterations == 1
+    with pytest.raises(ValueError, match="initial_scale must be given when dynamic is False"):
+        mp.LossScaleOptimizer(keras.optimizers.SGD(), dynamic=False)
+    x = np.random.default_rng(3).normal(size=(16, 3)).astype(np.float32)
+    y = x @ np.ones((3, 2), np.float32)
+    m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    m.compile(mp.LossScaleOptimizer(keras.optimizers.Adam(0.05)), "mse")
+    h = m.fit(x, y, epochs=4, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0] and m.optimizer.iterations == 4
+    for fname in ("m.keras", "m.h5"):
+        m.save(str(tmp_path / fname))
+        again = keras.models.load_model(str(tmp_path / fname))
+        assert type(again.optimizer).__name__ == "LossScaleOptimizer"
+        assert type(again.optimizer.inner_optimizer).__name__ == "Adam"

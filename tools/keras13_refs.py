@@ -241,6 +241,19 @@ for key, kw in FTRL.items():
     OUT[f"ftrl/{key}"] = var.numpy()
 META["ftrl"] = FTRL
 
+# ---- LossScaleOptimizer: a dynamic scale over finite and non-finite steps -------------------------
+lso = keras.mixed_precision.LossScaleOptimizer(keras.optimizers.SGD(0.1), dynamic_growth_steps=2)
+var = tf.Variable(p0)
+LSO_GRADS = [grads[0], np.full_like(grads[1], np.inf), grads[2], grads[3], grads[0]]
+scales, values = [float(lso.loss_scale)], []
+for gr in LSO_GRADS:
+    lso.apply_gradients([(tf.constant(gr), var)])
+    scales.append(float(lso.loss_scale))
+    values.append(var.numpy())
+OUT["lso/values"] = np.stack(values)
+META["lso_scales"] = scales
+META["lso_iterations"] = int(lso.iterations.numpy())
+
 here = os.path.dirname(os.path.abspath(__file__))
 data = os.path.join(here, "..", "tests", "data")
 

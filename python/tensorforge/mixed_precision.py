@@ -9,11 +9,12 @@ to); it has no float16 or bfloat16 kernels. So:
     once. Results are float32's, which differ from float16 runs by float16's rounding;
   - 'float16', 'bfloat16' and 'float64' policies are refused: no layer could honour them.
 A model trained under a mixed policy needs no loss scaling here (float32 gradients do not
-underflow where float16 ones would).
+underflow where float16 ones would); LossScaleOptimizer (optimizers/loss_scale.py) keeps
+tf_keras 2's behaviour for the programs written around it.
 """
 import warnings
 
-__all__ = ["Policy", "set_global_policy", "global_policy"]
+__all__ = ["Policy", "set_global_policy", "global_policy", "LossScaleOptimizer"]
 
 _MIXED = ("mixed_float16", "mixed_bfloat16")
 _KNOWN = ("float32", "_infer") + _MIXED
@@ -88,3 +89,12 @@ def set_global_policy(policy):
     if policy is None:
         policy = "float32"
     _global[0] = policy if isinstance(policy, Policy) else Policy(policy)
+
+
+def __getattr__(name):
+    """LossScaleOptimizer, loaded on first use (it builds on the optimizers, which the layers
+    importing this module do not need)."""
+    if name == "LossScaleOptimizer":
+        import importlib
+        return importlib.import_module("tensorforge.optimizers.loss_scale").LossScaleOptimizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

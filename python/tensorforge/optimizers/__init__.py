@@ -709,7 +709,8 @@ _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagr
 
 
 # optimizers in submodules that build on this package, loaded on first use (__getattr__)
-_SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl")}
+_SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"),
+                      "lossscaleoptimizer": ("loss_scale", "LossScaleOptimizer")}
 
 
 def _class(name):

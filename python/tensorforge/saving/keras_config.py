@@ -403,6 +403,12 @@ def _optimizer_from_keras(cfg, source):
     name = _class_name(cfg)
     params = dict(cfg.get("config") or {})
     cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
+    if cls is None and name.lower() == "ftrl":
+        cls = _optimizers.Ftrl  # (optimizers/ftrl.py, loaded on first use)
+    if cls is None and name.lower() == "lossscaleoptimizer" and isinstance(
+            params.get("inner_optimizer"), dict):
+        inner = _optimizer_from_keras(params.pop("inner_optimizer"), source)
+        return _optimizers.LossScaleOptimizer(inner, **params)
     if cls is None:
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
                          f"(known: SGD, RMSprop, Adam, Adagrad)")
@@ -509,6 +515,9 @@ def compile_args_from_training_config(tc, source="<config>", output_names=()):
 
 
 def optimizer_to_keras(opt):
+    if type(opt).__name__ == "LossScaleOptimizer":  # tf_keras 2's config: the inner one nested
+        cfg = dict(opt.get_config(), inner_optimizer=optimizer_to_keras(opt.inner_optimizer))
+        return {"class_name": "LossScaleOptimizer", "config": cfg}
     cfg = dict(opt.get_config())
     cfg["name"] = type(opt).__name__
     # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,
