@@ -660,3 +660,34 @@ def test_loss_scale_optimizer_custom_loop_fit_and_save(tmp_path):
         again = keras.models.load_model(str(tmp_path / fname))
         assert type(again.optimizer).__name__ == "LossScaleOptimizer"
         assert type(again.optimizer.inner_optimizer).__name__ == "Adam"
+
+
+@pytest.mark.parametrize("key", ["nhwc", "nhwc_none", "nchw", "seq"])
+def test_normalize_batch_in_training(key):
+    x = REF[f"nbt/{key}/x"]
+    gamma = REF[f"nbt/{key}/gamma"] if f"nbt/{key}/gamma" in REF else None
+    beta = REF[f"nbt/{key}/beta"] if f"nbt/{key}/beta" in REF else None
+    y, mean, var = K.normalize_batch_in_training(x, gamma, beta, META["nbt/" + key])
+    for name, got in (("y", y), ("mean", mean), ("var", var)):
+        np.testing.assert_allclose(_np(got), REF[f"nbt/{key}/{name}"], rtol=1e-5, atol=1e-5,
+                                   err_msg=f"{key} {name}")
+
+
+def test_normalize_batch_in_training_gradient_and_errors():
+    x = np.random.default_rng(8).normal(size=(3, 4, 2))
+    g = np.random.default_rng(9).normal(size=2)
+    t = Tensor(x.copy(), requires_grad=True)
+    y, _, _ = K.normalize_batch_in_training(t, g, None, [0, 1])
+    w = np.random.default_rng(10).normal(size=y.shape)
+    (y * w).sum().backward()
+    num = numeric_grad(lambda: float((_np(K.normalize_batch_in_training(
+        Tensor(x), g, None, [0, 1])[0]) * w).sum()), x)
+    assert_grad_close(t.grad, num, rtol=1e-6, atol=1e-7, what="normalize_batch_in_training")
+    with pytest.raises(ValueError, match=r"normalize_batch_in_training: gamma \(3,\) does not "
+                                         r"match the kept axes \(2,\)"):
+        K.normalize_batch_in_training(x, np.ones(3), None, [0, 1])
+    K.manual_variable_initialization(True)  # TF1 sessions' flag: variables still hold values
+    try:
+        assert float(_np(K.variable(2.0))) == 2.0
+    finally:
+        K.manual_variable_initialization(False)

@@ -125,6 +125,20 @@ except RuntimeError as e:
     errors["gradients"] = str(e)
 META["errors"] = errors
 
+# ---- K.normalize_batch_in_training ----------------------------------------------------------------
+xn = f32(4, 3, 2, 5)
+for key, xx, gamma, beta, axes in [
+        ("nhwc", xn, f32(5), f32(5), [0, 1, 2]), ("nhwc_none", xn, None, None, [0, 1, 2]),
+        ("nchw", xn, f32(3), f32(3), [0, 2, 3]), ("seq", xn[:, :, 0, :], f32(5), f32(5), [0, 1])]:
+    n_, m_, v_ = K.normalize_batch_in_training(
+        tf.constant(xx), None if gamma is None else tf.constant(gamma),
+        None if beta is None else tf.constant(beta), axes)
+    for name, val in (("x", xx), ("y", n_), ("mean", m_), ("var", v_)):
+        OUT[f"nbt/{key}/{name}"] = np.asarray(val)
+    if gamma is not None:
+        OUT[f"nbt/{key}/gamma"], OUT[f"nbt/{key}/beta"] = gamma, beta
+    META["nbt/" + key] = axes
+
 # ---- K.function on a Sequential (the Keras FAQ's intermediate output) ----------------------------
 keras.utils.set_random_seed(3)
 model = keras.Sequential([keras.layers.Dense(5, activation="relu", input_shape=(4,)),
