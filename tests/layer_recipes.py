@@ -179,6 +179,19 @@ RECIPES = {
     "RandomZoom": dict(kwargs=dict(height_factor=0.1), shape=_IMG),
     "RandomFourierFeatures": dict(kwargs=dict(output_dim=4), shape=[8],
                                   bad={"output_dim_huge": dict(output_dim=_HUGE)}),
+    # keras13
+    "Identity": dict(kwargs={}, shape=[8]),
+    "UnitNormalization": dict(kwargs={}, shape=[8], bad={"axis_out_of_range": dict(axis=5)}),
+    "GroupNormalization": dict(kwargs=dict(groups=2), shape=[4, 6],
+                               bad={"groups_not_dividing": dict(groups=4),
+                                    "groups_0": dict(groups=0),
+                                    "axis_out_of_range": dict(axis=5)}),
+    "EinsumDense": dict(kwargs=dict(equation="abc,cd->abd", output_shape=[None, 3],
+                                    bias_axes="d"), shape=[4, 6],
+                        bad={"bias_axis_not_in_output": dict(bias_axes="z"),
+                             "equation_bad": dict(equation="ab->b")}),
+    "LocallyConnected1D": _conv(True, [5, 3]),
+    "LocallyConnected2D": _conv(True, [5, 5, 3]),
 }
 
 NOT_CALLED = {"InputLayer": "makes the graph's input tensor; probed through Input() in the "

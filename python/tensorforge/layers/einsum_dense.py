@@ -7,7 +7,7 @@ import re
 from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
-from ..engine.base_layer import Layer
+from ..engine.base_layer import InputSpec, Layer
 from ..ops.einsum import einsum as _einsum
 
 _FORMS = (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
@@ -84,6 +84,20 @@ def _analyze(equation, m, bias_axes, input_shape, output_shape, left_elided):
     return kernel, bias, out
 
 
+def _input_spec(equation, input_shape):
+    """The rank and the sizes the kernel fixes, checked on every later call (tf_keras' einsum
+    refuses those inputs when it runs)."""
+    lhs, weight = equation.split("->")[0].split(",")
+    if "..." in lhs:
+        spec = lhs.replace("...", "")
+        left = lhs.startswith("...")
+        axes = {(i - len(spec) if left else i): input_shape[i - len(spec) if left else i]
+                for i, d in enumerate(spec) if d in weight}
+        return InputSpec(min_ndim=len(spec), axes=axes)
+    return InputSpec(ndim=len(lhs), axes={i: input_shape[i] for i, d in enumerate(lhs)
+                                          if d in weight})
+
+
 class EinsumDense(Layer):
     """Keras 2 EinsumDense(equation, output_shape, activation=None, bias_axes=None, ...):
     ``EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")`` is a Dense over
@@ -115,11 +129,16 @@ class EinsumDense(Layer):
                      kernel_constraint=None, bias_constraint=None)
 
     def build(self, input_shape):
+        lhs = self.equation.split("->")[0].split(",")[0]
+        if "..." not in lhs and len(lhs) != len(input_shape):
+            raise ValueError(f"{self.name}: the equation {self.equation!r} takes a "
+                             f"{len(lhs)}-D input, got shape {tuple(input_shape)}")
         kernel, bias, self.full_output_shape = analyze_einsum_string(
             self.equation, self.bias_axes, tuple(input_shape), self.partial_output_shape)
         if any(s is None for s in kernel):
             raise ValueError(f"{self.name}: the kernel shape {kernel} of {self.equation!r} for "
                              f"input {tuple(input_shape)} has unknown sizes")
+        self.input_spec = _input_spec(self.equation, tuple(input_shape))
         self.kernel = self.add_weight("kernel", tuple(kernel), self.kernel_initializer,
                                       self.kernel_regularizer)
         self.bias = (self.add_weight("bias", tuple(bias), self.bias_initializer,
