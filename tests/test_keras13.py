@@ -215,6 +215,22 @@ def test_function_runs_the_graph_to_an_intermediate_output():
         single([REF["function/x"], REF["function/x"]])
 
 
+def test_function_from_an_intermediate_tensor():
+    """Inputs that are layers' outputs (tf_keras 2's Functional clones the graph from them)."""
+    model = _faq_model()
+    f = K.function([model.layers[2].input], [model.layers[3].output])
+    out = f([REF["function_sub/x"]])
+    np.testing.assert_allclose(out[0], REF["function_sub/y"], rtol=1e-5, atol=1e-6)
+    g = K.function(model.layers[2].input, model.layers[3].output)
+    np.testing.assert_allclose(g(REF["function_sub/x"]), REF["function_sub/y"], rtol=1e-5,
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="the outputs depend on the Input"):
+        K.function([model.layers[3].input], [model.layers[1].output])
+    with pytest.raises(ValueError, match=r"function: input .* expects shape \(None, 5\), got "
+                                         r"\(2, 4\)"):
+        f([np.zeros((2, 4), np.float32)])
+
+
 def test_placeholder_and_is_keras_tensor():
     p = K.placeholder(shape=(None, 4))
     assert K.is_keras_tensor(p) and tuple(p.shape) == (None, 4) and p.dtype == np.float32

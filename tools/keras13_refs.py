@@ -150,6 +150,9 @@ OUT["function/x"] = xf
 OUT["function/y"] = fn([xf])[0]
 for i, wt in enumerate(model.get_weights()):
     OUT[f"function/w{i}"] = wt
+xs_ = f32(6, 5)  # from an intermediate tensor (Dropout's output) on
+OUT["function_sub/x"] = xs_
+OUT["function_sub/y"] = K.function([model.layers[2].input], [model.layers[3].output])([xs_])[0]
 
 # ---- losses -----------------------------------------------------------------------------------
 yb = (rng.uniform(size=(6, 3)) > 0.5).astype(np.float32)
