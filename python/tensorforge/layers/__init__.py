@@ -30,6 +30,10 @@ Which op each layer runs (on the cpu backend each is a native kernel):
                                  per-gate masks); otherwise the fused kernels
   normalization.LayerNormalization, advanced_activations.PReLU, noise.*: NumPy/array-module
                                  Functions or compositions of ops
+  normalization_group.UnitNormalization, GroupNormalization: compositions of ops
+  einsum_dense.EinsumDense       ops.einsum (the kernel's shape from tf_keras' equation analysis)
+  locally_connected.LocallyConnected1D/2D  backend local_conv: the patches times their own
+                                 kernels in one batched matmul
 Masks: Embedding(mask_zero=True) emits mask = (ids != 0), Masking emits any(x != mask_value);
 layers with ``supports_masking`` pass it on; recurrent layers consume it (Keras semantics: a
 masked step carries the previous state) and a sequence output's mask reaches the loss and
