@@ -707,3 +707,45 @@ def test_normalize_batch_in_training_gradient_and_errors():
         assert float(_np(K.variable(2.0))) == 2.0
     finally:
         K.manual_variable_initialization(False)
+
+
+SCORE_KEYS = ["f1_none", "f1_micro", "f1_macro_t", "fbeta_weighted", "fbeta_none_t",
+              "r2_uniform", "r2_var", "r2_none", "r2_adjusted"]
+
+
+@pytest.mark.parametrize("key", SCORE_KEYS)
+def test_score_metrics(key):
+    cls_name, kw, config_keys = META["score/" + key]
+    for weighted in (0, 1):
+        m = getattr(keras.metrics, cls_name)(**kw)
+        for b in ("1", "2"):
+            p = REF["score/ps" + b]
+            if cls_name == "R2Score":
+                p = p * 2 - 0.5
+            m.update_state(REF["score/ys" + b], p, REF["score/sws" + b] if weighted else None)
+        np.testing.assert_allclose(np.asarray(m.result(), dtype=np.float64),
+                                   REF[f"score/{key}/{weighted}"], rtol=1e-5, atol=1e-6,
+                                   err_msg=f"{key} weighted={weighted}")
+    assert sorted(m.get_config()) == config_keys
+    again = keras.metrics.deserialize(keras.metrics.serialize(m))
+    assert type(again) is type(m) and again.get_config() == m.get_config()
+    m.reset_state()
+    assert m.result() == 0.0
+
+
+def test_score_metrics_in_compile_and_errors():
+    x = np.random.default_rng(6).normal(size=(20, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[np.argmax(x, axis=1)]
+    m = keras.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(3,))])
+    m.compile("adam", "categorical_crossentropy",
+              metrics=[keras.metrics.F1Score(average="macro"), "R2Score"])
+    h = m.fit(x, y, epochs=2, verbose=0)
+    assert 0.0 <= h.history["f1_score"][-1] <= 1.0 and "r2_score" in h.history
+    with pytest.raises(ValueError, match="Invalid `average` argument value"):
+        keras.metrics.FBetaScore(average="mean")
+    with pytest.raises(ValueError, match="It should be > 0"):
+        keras.metrics.FBetaScore(beta=0.0)
+    with pytest.raises(ValueError, match=r"R2Score expects 2D inputs .* y_pred.shape=\(4,\)"):
+        keras.metrics.R2Score().update_state(np.zeros(4), np.zeros(4))
+    with pytest.raises(ValueError, match="Expected a value >= 0"):
+        keras.metrics.R2Score(num_regressors=-1)

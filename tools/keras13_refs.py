@@ -192,6 +192,36 @@ for red in ("none", "sum", "sum_over_batch_size", "auto"):
 OUT["loss_class/sw"] = sw
 META["reduction_all"] = list(keras.losses.Reduction.all())
 
+# ---- FBetaScore / F1Score / R2Score: two batches each -----------------------------------------
+ys1, ys2 = (rng.uniform(size=(6, 4)) > 0.6).astype(np.float32), (
+    rng.uniform(size=(5, 4)) > 0.6).astype(np.float32)
+ps1, ps2 = rng.uniform(size=(6, 4)).astype(np.float32), rng.uniform(size=(5, 4)).astype(np.float32)
+ps1[0] = 0.0  # an all-zero row (the default threshold leaves it all negative)
+sws1, sws2 = rng.uniform(0.2, 2, size=6).astype(np.float32), rng.uniform(
+    0.2, 2, size=5).astype(np.float32)
+for name, v in (("ys1", ys1), ("ys2", ys2), ("ps1", ps1), ("ps2", ps2), ("sws1", sws1),
+                ("sws2", sws2)):
+    OUT["score/" + name] = v
+SCORES = {
+    "f1_none": ("F1Score", {}), "f1_micro": ("F1Score", {"average": "micro"}),
+    "f1_macro_t": ("F1Score", {"average": "macro", "threshold": 0.5}),
+    "fbeta_weighted": ("FBetaScore", {"average": "weighted", "beta": 2.0}),
+    "fbeta_none_t": ("FBetaScore", {"beta": 0.5, "threshold": 0.3}),
+    "r2_uniform": ("R2Score", {}), "r2_var": ("R2Score",
+                                               {"class_aggregation": "variance_weighted_average"}),
+    "r2_none": ("R2Score", {"class_aggregation": None}),
+    "r2_adjusted": ("R2Score", {"num_regressors": 3}),
+}
+for key, (cls_name, kw) in SCORES.items():
+    for weighted in (False, True):
+        metric = getattr(keras.metrics, cls_name)(**kw)
+        pr1 = ps1 if cls_name != "R2Score" else ps1 * 2 - 0.5
+        pr2 = ps2 if cls_name != "R2Score" else ps2 * 2 - 0.5
+        metric.update_state(ys1, pr1, sws1 if weighted else None)
+        metric.update_state(ys2, pr2, sws2 if weighted else None)
+        OUT[f"score/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
+    META["score/" + key] = [cls_name, kw, sorted(metric.get_config())]
+
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {
     "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),
