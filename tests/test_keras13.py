@@ -749,3 +749,20 @@ def test_score_metrics_in_compile_and_errors():
         keras.metrics.R2Score().update_state(np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match="Expected a value >= 0"):
         keras.metrics.R2Score(num_regressors=-1)
+
+
+@pytest.mark.parametrize("key", ["p_at_r", "r_at_p", "s_at_s", "sp_at_s", "none_feasible"])
+def test_rate_at_constraint_metrics(key):
+    cls_name, kw, config_keys = META["at/" + key]
+    for weighted in (0, 1):
+        m = getattr(keras.metrics, cls_name)(**kw)
+        for b in ("1", "2"):
+            m.update_state(REF["score/ys" + b], REF["score/ps" + b],
+                           REF["score/sws" + b] if weighted else None)
+        np.testing.assert_allclose(float(m.result()), REF[f"at/{key}/{weighted}"], rtol=1e-5,
+                                   atol=1e-7, err_msg=f"{key} weighted={weighted}")
+    assert sorted(m.get_config()) == config_keys
+    again = keras.metrics.deserialize(keras.metrics.serialize(m))
+    assert type(again) is type(m) and again.get_config() == m.get_config()
+    with pytest.raises(ValueError, match="must be in the range"):
+        getattr(keras.metrics, cls_name)(1.5)

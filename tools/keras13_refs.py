@@ -195,7 +195,8 @@ META["reduction_all"] = list(keras.losses.Reduction.all())
 # ---- FBetaScore / F1Score / R2Score: two batches each -----------------------------------------
 ys1, ys2 = (rng.uniform(size=(6, 4)) > 0.6).astype(np.float32), (
     rng.uniform(size=(5, 4)) > 0.6).astype(np.float32)
-ps1, ps2 = rng.uniform(size=(6, 4)).astype(np.float32), rng.uniform(size=(5, 4)).astype(np.float32)
+ps1 = (0.45 * ys1 + 0.55 * rng.uniform(size=(6, 4))).astype(np.float32)  # informative
+ps2 = (0.45 * ys2 + 0.55 * rng.uniform(size=(5, 4))).astype(np.float32)
 ps1[0] = 0.0  # an all-zero row (the default threshold leaves it all negative)
 sws1, sws2 = rng.uniform(0.2, 2, size=6).astype(np.float32), rng.uniform(
     0.2, 2, size=5).astype(np.float32)
@@ -221,6 +222,19 @@ for key, (cls_name, kw) in SCORES.items():
         metric.update_state(ys2, pr2, sws2 if weighted else None)
         OUT[f"score/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
     META["score/" + key] = [cls_name, kw, sorted(metric.get_config())]
+
+AT = {"p_at_r": ("PrecisionAtRecall", {"recall": 0.6}),
+      "r_at_p": ("RecallAtPrecision", {"precision": 0.5, "num_thresholds": 50}),
+      "s_at_s": ("SensitivityAtSpecificity", {"specificity": 0.7, "class_id": 2}),
+      "sp_at_s": ("SpecificityAtSensitivity", {"sensitivity": 0.8, "num_thresholds": 1}),
+      "none_feasible": ("RecallAtPrecision", {"precision": 1.0})}
+for key, (cls_name, kw) in AT.items():
+    for weighted in (False, True):
+        metric = getattr(keras.metrics, cls_name)(**kw)
+        metric.update_state(ys1, ps1, sws1 if weighted else None)
+        metric.update_state(ys2, ps2, sws2 if weighted else None)
+        OUT[f"at/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
+    META["at/" + key] = [cls_name, kw, sorted(metric.get_config())]
 
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {

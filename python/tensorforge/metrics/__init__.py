@@ -9,6 +9,7 @@ classes, and confusion_matrix, one concern per module:
   confusion_metrics.py  ``confusion_matrix`` and the confusion-count classes (Precision, Recall,
                         AUC, TruePositives, ..., MeanIoU)
   score_metrics.py      FBetaScore, F1Score, R2Score (tf_keras 2.13+)
+  threshold_metrics.py  PrecisionAtRecall, RecallAtPrecision, Sensitivity/SpecificityAt...
   serialization.py      serialize / deserialize
   compile_utils.py      compile()'s resolution of a metric entry (``resolve``, ``is_stateful``)
   _utils.py             argument handling the others share
@@ -31,6 +32,8 @@ from .functions import (KLD, MAE, MAPE, MSE, MSLE, batch_mean,  # noqa: F401
 from .functions import binary_focal_crossentropy, categorical_focal_crossentropy  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
 from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: F401
+from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision,  # noqa: F401
+                                SensitivityAtSpecificity, SpecificityAtSensitivity)
 kl_divergence = kullback_leibler_divergence  # Keras 2's other names for the same functions
 log_cosh = logcosh
 from .mean_metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy,  # noqa: F401

@@ -12,6 +12,8 @@ from .base import Mean, Metric, MeanMetricWrapper
 from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, MeanIoU, Precision, Recall,
                                 TrueNegatives, TruePositives)
 from .score_metrics import F1Score, FBetaScore, R2Score
+from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+                                SpecificityAtSensitivity)
 from .functions import (binary_accuracy, binary_crossentropy, categorical_accuracy,
                         categorical_crossentropy, get, sparse_categorical_accuracy,
                         sparse_categorical_crossentropy)
@@ -114,4 +116,5 @@ _CLASSES = {c.__name__: c for c in (
     CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
     AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU,
     CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, LogCoshError, Poisson,
-    FBetaScore, F1Score, R2Score)}
+    FBetaScore, F1Score, R2Score, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+    SpecificityAtSensitivity)}
