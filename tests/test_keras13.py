@@ -766,3 +766,32 @@ def test_rate_at_constraint_metrics(key):
     assert type(again) is type(m) and again.get_config() == m.get_config()
     with pytest.raises(ValueError, match="must be in the range"):
         getattr(keras.metrics, cls_name)(1.5)
+
+
+@pytest.mark.parametrize("key,kw", [("sum", {}), ("mean_tensor", {}),
+                                    ("mre", {"normalizer": [1.0, 2.0, 0.0, 4.0]})])
+def test_reduce_metrics(key, kw):
+    cls_name, config_keys = META["reduce/" + key]
+    for weighted in (0, 1):
+        m = getattr(keras.metrics, cls_name)(**kw)
+        w1, w2 = (REF["score/sws1"], REF["score/sws2"]) if weighted else (None, None)
+        if key == "mre":
+            m.update_state(REF["score/ys1"], REF["score/ps1"], w1)
+            m.update_state(REF["score/ys2"], REF["score/ps2"], w2)
+        elif key == "sum":
+            m.update_state(REF["score/ps1"], w1)
+            m.update_state(REF["score/ps2"], w2)
+        else:
+            m.update_state(REF["score/ps1"][:5], None if w1 is None else w1[:5])
+            m.update_state(REF["score/ps2"], w2)
+        np.testing.assert_allclose(np.asarray(m.result(), dtype=np.float64),
+                                   REF[f"reduce/{key}/{weighted}"], rtol=1e-5, atol=1e-6,
+                                   err_msg=f"{key} weighted={weighted}")
+    assert set(config_keys) <= set(m.get_config())
+    again = keras.metrics.deserialize(keras.metrics.serialize(m))
+    assert type(again) is type(m)
+    if key == "mean_tensor":
+        with pytest.raises(ValueError, match=r"MeanTensor: input value shape \(2,\) does not"):
+            m.update_state(np.zeros(2))
+        with pytest.raises(ValueError, match="does not have any value yet"):
+            keras.metrics.MeanTensor().result()

@@ -236,6 +236,23 @@ for key, (cls_name, kw) in AT.items():
         OUT[f"at/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
     META["at/" + key] = [cls_name, kw, sorted(metric.get_config())]
 
+REDUCE = {"sum": ("Sum", {}), "mean_tensor": ("MeanTensor", {}),
+          "mre": ("MeanRelativeError", {"normalizer": [1.0, 2.0, 0.0, 4.0]})}
+for key, (cls_name, kw) in REDUCE.items():
+    for weighted in (False, True):
+        metric = getattr(keras.metrics, cls_name)(**kw)
+        if cls_name == "MeanRelativeError":
+            metric.update_state(ys1, ps1, sws1 if weighted else None)
+            metric.update_state(ys2, ps2, sws2 if weighted else None)
+        elif cls_name == "Sum":
+            metric.update_state(ps1, sws1 if weighted else None)
+            metric.update_state(ps2, sws2 if weighted else None)
+        else:
+            metric.update_state(ps1[:5], sws1[:5] if weighted else None)
+            metric.update_state(ps2, sws2 if weighted else None)
+        OUT[f"reduce/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
+    META["reduce/" + key] = [cls_name, sorted(metric.get_config())]
+
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {
     "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),
