@@ -795,3 +795,28 @@ def test_reduce_metrics(key, kw):
             m.update_state(np.zeros(2))
         with pytest.raises(ValueError, match="does not have any value yet"):
             keras.metrics.MeanTensor().result()
+
+
+@pytest.mark.parametrize("key", ["iou", "iou_ignore", "binary", "binary_one", "onehot",
+                                 "onehot_mean"])
+def test_iou_metrics(key):
+    cls_name, kw, config_keys = META["iou/" + key]
+    eye = np.eye(4, dtype=np.float32)
+    for weighted in (0, 1):
+        m = getattr(keras.metrics, cls_name)(**kw)
+        for b in ("1", "2"):
+            t, p = REF["iou/lab" + b], REF["iou/pl" + b]
+            if cls_name == "BinaryIoU":
+                t, p = (t > 1).astype(np.float32), (p / 4.0 + 0.05).astype(np.float32)
+            elif cls_name.startswith("OneHot"):
+                t, p = eye[t], eye[p]
+            w = np.repeat(REF["score/sws" + b][:, None], 3, axis=1) if weighted else None
+            m.update_state(t, p, w)
+        np.testing.assert_allclose(float(m.result()), REF[f"iou/{key}/{weighted}"], rtol=1e-5,
+                                   err_msg=f"{key} weighted={weighted}")
+    assert sorted(m.get_config()) == config_keys
+    again = keras.metrics.deserialize(keras.metrics.serialize(m))
+    assert type(again) is type(m) and again.get_config() == m.get_config()
+    if cls_name == "IoU":
+        with pytest.raises(ValueError, match=r"target_class_ids must lie in \[0, 4\)"):
+            keras.metrics.IoU(4, [4])

@@ -253,6 +253,31 @@ for key, (cls_name, kw) in REDUCE.items():
         OUT[f"reduce/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
     META["reduce/" + key] = [cls_name, sorted(metric.get_config())]
 
+lab1, lab2 = rng.integers(0, 4, size=(6, 3)), rng.integers(0, 4, size=(5, 3))
+pl1, pl2 = np.where(rng.uniform(size=(6, 3)) < 0.6, lab1, rng.integers(0, 4, size=(6, 3))), \
+    np.where(rng.uniform(size=(5, 3)) < 0.6, lab2, rng.integers(0, 4, size=(5, 3)))
+for name, v in (("lab1", lab1), ("lab2", lab2), ("pl1", pl1), ("pl2", pl2)):
+    OUT["iou/" + name] = v
+IOU = {"iou": ("IoU", {"num_classes": 4, "target_class_ids": [0, 2]}),
+       "iou_ignore": ("IoU", {"num_classes": 4, "target_class_ids": [1, 2, 3],
+                              "ignore_class": 0}),
+       "binary": ("BinaryIoU", {"target_class_ids": [0, 1], "threshold": 0.4}),
+       "binary_one": ("BinaryIoU", {"target_class_ids": [1]}),
+       "onehot": ("OneHotIoU", {"num_classes": 4, "target_class_ids": [1, 3]}),
+       "onehot_mean": ("OneHotMeanIoU", {"num_classes": 4})}
+for key, (cls_name, kw) in IOU.items():
+    for weighted in (False, True):
+        metric = getattr(keras.metrics, cls_name)(**kw)
+        for t_, p_, w_ in ((lab1, pl1, sws1), (lab2, pl2, sws2)):
+            if cls_name == "BinaryIoU":
+                t_, p_ = (t_ > 1).astype(np.float32), (p_ / 4.0 + 0.05).astype(np.float32)
+            elif cls_name.startswith("OneHot"):
+                t_, p_ = np.eye(4, dtype=np.float32)[t_], np.eye(4, dtype=np.float32)[p_]
+            ww = None if not weighted else np.repeat(w_[:, None], 3, axis=1)
+            metric.update_state(t_, p_, ww)
+        OUT[f"iou/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
+    META["iou/" + key] = [cls_name, kw, sorted(metric.get_config())]
+
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {
     "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),

@@ -9,6 +9,7 @@ classes, and confusion_matrix, one concern per module:
   confusion_metrics.py  ``confusion_matrix`` and the confusion-count classes (Precision, Recall,
                         AUC, TruePositives, ..., MeanIoU)
   reduce_metrics.py     Sum, MeanTensor, MeanRelativeError
+  iou_metrics.py        IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU (on MeanIoU's matrix)
   score_metrics.py      FBetaScore, F1Score, R2Score (tf_keras 2.13+)
   threshold_metrics.py  PrecisionAtRecall, RecallAtPrecision, Sensitivity/SpecificityAt...
   serialization.py      serialize / deserialize
@@ -32,6 +33,7 @@ from .functions import (KLD, MAE, MAPE, MSE, MSLE, batch_mean,  # noqa: F401
 
 from .functions import binary_focal_crossentropy, categorical_focal_crossentropy  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
+from .iou_metrics import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
 from .reduce_metrics import MeanRelativeError, MeanTensor, Sum  # noqa: F401
 from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: F401
 from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision,  # noqa: F401
