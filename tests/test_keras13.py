@@ -820,3 +820,59 @@ def test_iou_metrics(key):
     if cls_name == "IoU":
         with pytest.raises(ValueError, match=r"target_class_ids must lie in \[0, 4\)"):
             keras.metrics.IoU(4, [4])
+
+
+class _MinimalRNNCell(keras.layers.AbstractRNNCell):
+    """tf_keras' docstring cell, without output_size (its RNN finds the size by running)."""
+
+    def __init__(self, units, **kwargs):
+        self.units = units
+        super().__init__(**kwargs)
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                name="recurrent_kernel")
+        self.built = True
+
+    def call(self, inputs, states):
+        output = K.dot(inputs, self.kernel) + K.tanh(K.dot(states[0], self.recurrent_kernel))
+        return output, output
+
+
+def test_abstract_rnn_cell_subclass():
+    x = keras.Input((None, 5))
+    m = keras.Model(x, keras.layers.RNN(_MinimalRNNCell(4), return_sequences=True)(x))
+    m.set_weights([REF["abstract_cell/w0"], REF["abstract_cell/w1"]])
+    np.testing.assert_allclose(m.predict(REF["abstract_cell/x"], verbose=0),
+                               REF["abstract_cell/y"], rtol=1e-5, atol=1e-6)
+    cell = _MinimalRNNCell(3)
+    s = cell.get_initial_state(batch_size=2)
+    assert s.shape == (2, 3) and not s.any()
+    with pytest.raises(NotImplementedError, match="define the state_size property"):
+        keras.layers.AbstractRNNCell().state_size
+
+
+class _Doubler(keras.layers.Wrapper):
+    def call(self, x):
+        return self.layer(x) * 2.0
+
+
+def test_wrapper_subclass(tmp_path):
+    inner = keras.layers.Dense(3)
+    inp = keras.Input((4,))
+    m = keras.Model(inp, _Doubler(inner)(inp))
+    assert len(m.weights) == 2 and m.layers[1].layer is inner
+    x = np.random.default_rng(11).normal(size=(5, 4)).astype(np.float32)
+    np.testing.assert_allclose(m.predict(x, verbose=0), 2.0 * _np(inner(x)), rtol=1e-6)
+    cfg = m.layers[1].get_config()
+    assert cfg["layer"]["class_name"] == "Dense"
+    m.save(str(tmp_path / "w.keras"))
+    again = keras.models.load_model(str(tmp_path / "w.keras"), custom_objects={"_Doubler": _Doubler})
+    np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="initialize `Wrapper` layer with a Layer instance"):
+        _Doubler("dense")

@@ -278,6 +278,36 @@ for key, (cls_name, kw) in IOU.items():
         OUT[f"iou/{key}/{int(weighted)}"] = np.asarray(metric.result().numpy())
     META["iou/" + key] = [cls_name, kw, sorted(metric.get_config())]
 
+# ---- a custom AbstractRNNCell (the tf_keras docstring's MinimalRNNCell, no output_size) ----------
+class MinimalRNNCell(keras.layers.AbstractRNNCell):
+    def __init__(self, units, **kwargs):
+        self.units = units
+        super().__init__(**kwargs)
+
+    @property
+    def state_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                name="recurrent_kernel")
+        self.built = True
+
+    def call(self, inputs, states):
+        output = K.dot(inputs, self.kernel) + K.tanh(K.dot(states[0], self.recurrent_kernel))
+        return output, output
+
+
+xa = keras.Input((None, 5))
+cell_model = keras.Model(xa, keras.layers.RNN(MinimalRNNCell(4), return_sequences=True)(xa))
+cell_model.set_weights([f32(5, 4, lo=-0.5, hi=0.5), f32(4, 4, lo=-0.5, hi=0.5)])
+xr2 = f32(2, 3, 5)
+OUT["abstract_cell/x"] = xr2
+OUT["abstract_cell/y"] = cell_model.predict(xr2, verbose=0)
+for i, wt in enumerate(cell_model.get_weights()):
+    OUT[f"abstract_cell/w{i}"] = wt
+
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {
     "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),

@@ -99,6 +99,8 @@ from .core import Identity  # noqa: F401
 from .normalization_group import GroupNormalization, UnitNormalization  # noqa: F401
 from .einsum_dense import EinsumDense  # noqa: F401
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401
+from .rnn_cells import AbstractRNNCell  # noqa: F401
+from .wrappers import Wrapper  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
@@ -127,7 +129,8 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
-           "EinsumDense", "LocallyConnected1D", "LocallyConnected2D",
+           "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
+           "Wrapper",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
