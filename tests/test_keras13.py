@@ -876,3 +876,32 @@ def test_wrapper_subclass(tmp_path):
     np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
     with pytest.raises(ValueError, match="initialize `Wrapper` layer with a Layer instance"):
         _Doubler("dense")
+
+
+@pytest.mark.parametrize("key,make", [("dense", lambda: keras.layers.Dense(3)),
+                                      ("conv", lambda: keras.layers.Conv2D(3, 2))])
+def test_spectral_normalization(key, make, tmp_path):
+    """tf_keras' power iteration (its 2.21 build needs tf_keras' InputSpec, see the tool)."""
+    x = REF[f"sn/{key}/x"]
+    sn = keras.layers.SpectralNormalization(make(), power_iterations=2)
+    sn.build(x.shape)
+    sn.layer.kernel.assign(REF[f"sn/{key}/kernel"])
+    sn.layer.bias.assign(REF[f"sn/{key}/bias"])
+    sn.vector_u.assign(REF[f"sn/{key}/vector_u"])
+    for what, training in (("y_infer", False), ("y_train1", True), ("y_train2", True)):
+        np.testing.assert_allclose(_np(sn(x, training=training)), REF[f"sn/{key}/{what}"],
+                                   rtol=2e-5, atol=2e-5, err_msg=f"{key} {what}")
+    np.testing.assert_allclose(_np(sn.vector_u), REF[f"sn/{key}/u_after"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_np(sn.layer.kernel), REF[f"sn/{key}/kernel_after"], rtol=1e-5,
+                               atol=1e-6)
+    inp = keras.Input(x.shape[1:])
+    m = keras.Model(inp, keras.layers.SpectralNormalization(make())(inp))
+    m.compile("adam", "mse")
+    m.fit(x, np.zeros((x.shape[0],) + m.output_shape[1:], np.float32), epochs=1, verbose=0)
+    m.save(str(tmp_path / "sn.keras"))
+    again = keras.models.load_model(str(tmp_path / "sn.keras"))
+    np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="`power_iterations` should be greater than zero"):
+        keras.layers.SpectralNormalization(make(), power_iterations=0)
+    with pytest.raises(ValueError, match="has no attribute 'kernel' nor 'embeddings'"):
+        keras.layers.SpectralNormalization(keras.layers.Flatten())(np.zeros((1, 2, 2)))

@@ -304,6 +304,8 @@ RECIPES = {
                                                              data_format="channels_first",
                                                              **INIT, **REG, **CON),
                                         _f(3, 5, 4)),
+    "SpectralNormalization": lambda: _case(L.SpectralNormalization(L.Dense(3, **INIT),
+                                                                   power_iterations=2), _f(4)),
     # the base classes a model file names
     "InputLayer": lambda: _case(L.Dense(2), _f(3)),  # every recipe's model starts with one
 }

@@ -308,6 +308,38 @@ OUT["abstract_cell/y"] = cell_model.predict(xr2, verbose=0)
 for i, wt in enumerate(cell_model.get_weights()):
     OUT[f"abstract_cell/w{i}"] = wt
 
+# ---- SpectralNormalization ------------------------------------------------------------------------
+# tf_keras 2.21's build sets input_spec from tf.keras.layers.InputSpec, which under TensorFlow
+# 2.21 is Keras 3's class, and its own Layer refuses it: the subclass sets tf_keras' InputSpec
+# first and runs the rest of tf_keras' build, call and power iteration unchanged.
+class _SN(keras.layers.SpectralNormalization):
+    def build(self, input_shape):
+        orig = tf.keras.layers.InputSpec
+        tf.keras.layers.InputSpec = keras.layers.InputSpec
+        try:
+            super().build(input_shape)
+        finally:
+            tf.keras.layers.InputSpec = orig
+
+
+for key, make, shape in (("dense", lambda: keras.layers.Dense(3), (4, 5)),
+                         ("conv", lambda: keras.layers.Conv2D(3, 2), (2, 4, 4, 2))):
+    sn = _SN(make(), power_iterations=2)
+    sn.build((None,) + shape[1:])
+    xs_ = f32(*shape)
+    vals = {}
+    for wt in sn.weights:
+        base = wt.name.split("/")[-1].split(":")[0]
+        vals[base] = rng.normal(size=wt.shape).astype(np.float32)
+        wt.assign(vals[base])
+        OUT[f"sn/{key}/{base}"] = vals[base]
+    OUT[f"sn/{key}/x"] = xs_
+    OUT[f"sn/{key}/y_infer"] = sn(xs_, training=False).numpy()
+    OUT[f"sn/{key}/y_train1"] = sn(xs_, training=True).numpy()
+    OUT[f"sn/{key}/y_train2"] = sn(xs_, training=True).numpy()
+    OUT[f"sn/{key}/u_after"] = sn.vector_u.numpy()
+    OUT[f"sn/{key}/kernel_after"] = sn.layer.kernel.numpy()
+
 # ---- layers -----------------------------------------------------------------------------------
 LAYERS = {
     "unit_norm": (lambda: keras.layers.UnitNormalization(), (2, 3, 4)),

@@ -101,6 +101,7 @@ from .einsum_dense import EinsumDense  # noqa: F401
 from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401
 from .rnn_cells import AbstractRNNCell  # noqa: F401
 from .wrappers import Wrapper  # noqa: F401
+from .spectral_normalization import SpectralNormalization  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
@@ -130,7 +131,7 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
            "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
-           "Wrapper",
+           "Wrapper", "SpectralNormalization",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
