@@ -439,7 +439,7 @@ def test_new_layers_train():
     assert h.history["loss"][-1] < h.history["loss"][0]
 
 
-# ---- utils, initializers, regularizers -------------------------------------------------------------
+# ---- utils, initializers, regularizers -----------------------------------------------------------
 def test_to_ordinal():
     np.testing.assert_array_equal(keras.utils.to_ordinal(np.array([[0], [2], [1], [3]]),
                                                          num_classes=5), REF["to_ordinal/y"])
@@ -747,7 +747,8 @@ def test_wrapper_subclass(tmp_path):
     cfg = m.layers[1].get_config()
     assert cfg["layer"]["class_name"] == "Dense"
     m.save(str(tmp_path / "w.keras"))
-    again = keras.models.load_model(str(tmp_path / "w.keras"), custom_objects={"_Doubler": _Doubler})
+    again = keras.models.load_model(str(tmp_path / "w.keras"),
+                                    custom_objects={"_Doubler": _Doubler})
     np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
     with pytest.raises(ValueError, match="initialize `Wrapper` layer with a Layer instance"):
         _Doubler("dense")

@@ -125,7 +125,7 @@ except RuntimeError as e:
     errors["gradients"] = str(e)
 META["errors"] = errors
 
-# ---- K.normalize_batch_in_training ----------------------------------------------------------------
+# ---- K.normalize_batch_in_training ---------------------------------------------------------------
 xn = f32(4, 3, 2, 5)
 for key, xx, gamma, beta, axes in [
         ("nhwc", xn, f32(5), f32(5), [0, 1, 2]), ("nhwc_none", xn, None, None, [0, 1, 2]),
@@ -308,7 +308,7 @@ OUT["abstract_cell/y"] = cell_model.predict(xr2, verbose=0)
 for i, wt in enumerate(cell_model.get_weights()):
     OUT[f"abstract_cell/w{i}"] = wt
 
-# ---- SpectralNormalization ------------------------------------------------------------------------
+# ---- SpectralNormalization -----------------------------------------------------------------------
 # tf_keras 2.21's build sets input_spec from tf.keras.layers.InputSpec, which under TensorFlow
 # 2.21 is Keras 3's class, and its own Layer refuses it: the subclass sets tf_keras' InputSpec
 # first and runs the rest of tf_keras' build, call and power iteration unchanged.
@@ -386,7 +386,8 @@ OUT["to_ordinal/y"] = keras.utils.to_ordinal(np.array([[0], [2], [1], [3]]), num
 OUT["to_ordinal/y_auto"] = keras.utils.to_ordinal(np.array([0, 2, 1]))
 wr = f32(5, 3)
 for mode in ("rows", "columns"):
-    OUT[f"orthogonal/{mode}"] = keras.regularizers.OrthogonalRegularizer(0.1, mode)(tf.constant(wr)).numpy()
+    OUT[f"orthogonal/{mode}"] = keras.regularizers.OrthogonalRegularizer(0.1, mode)(
+        tf.constant(wr)).numpy()
 OUT["orthogonal/w"] = wr
 FTRL = {"default": {}, "l1l2": {"l1_regularization_strength": 0.01,
                                 "l2_regularization_strength": 0.02},
@@ -406,7 +407,7 @@ for key, kw in FTRL.items():
     OUT[f"ftrl/{key}"] = var.numpy()
 META["ftrl"] = FTRL
 
-# ---- LossScaleOptimizer: a dynamic scale over finite and non-finite steps -------------------------
+# ---- LossScaleOptimizer: a dynamic scale over finite and non-finite steps ------------------------
 lso = keras.mixed_precision.LossScaleOptimizer(keras.optimizers.SGD(0.1), dynamic_growth_steps=2)
 var = tf.Variable(p0)
 LSO_GRADS = [grads[0], np.full_like(grads[1], np.inf), grads[2], grads[3], grads[0]]

@@ -50,7 +50,7 @@ def _analyze(equation, m, bias_axes, input_shape, output_shape, left_elided):
             # a size left None in output_shape is the input's where the index is shared (tf_keras
             # declares None there; its tensors carry the input's size, which Flatten needs)
             out[out_map[d]] = input_shape[in_map[d]]
-        if d in out_map and out[out_map[d]] is not None and out[out_map[d]] != input_shape[in_map[d]]:
+        if d in out_map and out[out_map[d]] not in (None, input_shape[in_map[d]]):
             raise ValueError(f"EinsumDense: input shape and output shape do not match at shared "
                              f"dimension {d!r}. Input shape is {input_shape[in_map[d]]}, and "
                              f"output shape is {out[out_map[d]]}")
