@@ -543,6 +543,20 @@ def test_ftrl_matches_legacy_ftrl(case):
     assert type(again).__name__ == "Ftrl" and again.get_config() == opt.get_config()
 
 
+@pytest.mark.parametrize("case", ["default", "wd_betas"])
+def test_lion_matches_tf_keras(case):
+    opt = keras.optimizers.Lion(learning_rate=0.05, **META["lion"][case])
+    v = K.variable(REF["ftrl/p0"])
+    for i in range(4):
+        opt.apply_gradients([(REF[f"ftrl/g{i}"], v)])
+    np.testing.assert_allclose(_np(v), REF[f"lion/{case}"], rtol=1e-5, atol=1e-6)
+    again = keras.optimizers.deserialize(keras.optimizers.serialize(opt))
+    assert type(again).__name__ == "Lion" and again.get_config() == opt.get_config()
+    assert type(keras.optimizers.get("lion")).__name__ == "Lion"
+    with pytest.raises(ValueError, match="degenerates to SignSGD"):
+        keras.optimizers.Lion(beta_1=0.0)
+
+
 def test_ftrl_names_and_errors():
     assert keras.optimizers.legacy.Ftrl is keras.optimizers.Ftrl
     assert type(keras.optimizers.get("ftrl")).__name__ == "Ftrl"

@@ -406,6 +406,14 @@ for key, kw in FTRL.items():
         opt.apply_gradients([(tf.constant(gr), var)])
     OUT[f"ftrl/{key}"] = var.numpy()
 META["ftrl"] = FTRL
+LION = {"default": {}, "wd_betas": {"weight_decay": 0.1, "beta_1": 0.8, "beta_2": 0.95}}
+for key, kw in LION.items():
+    opt = keras.optimizers.Lion(learning_rate=0.05, **kw)
+    var = tf.Variable(p0)
+    for gr in grads:
+        opt.apply_gradients([(tf.constant(gr), var)])
+    OUT[f"lion/{key}"] = var.numpy()
+META["lion"] = LION
 
 # ---- LossScaleOptimizer: a dynamic scale over finite and non-finite steps ------------------------
 lso = keras.mixed_precision.LossScaleOptimizer(keras.optimizers.SGD(0.1), dynamic_growth_steps=2)

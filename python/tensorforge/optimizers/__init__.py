@@ -29,7 +29,8 @@ from ..autograd import Tensor
 from . import schedules
 from .schedules import LearningRateSchedule
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
+           "Ftrl", "Lion",
            "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
            "get", "serialize", "deserialize"]
 
@@ -709,7 +710,7 @@ _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagr
 
 
 # optimizers in submodules that build on this package, loaded on first use (__getattr__)
-_SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"),
+_SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"), "lion": ("lion", "Lion"),
                       "lossscaleoptimizer": ("loss_scale", "LossScaleOptimizer")}
 
 
