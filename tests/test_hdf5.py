@@ -385,13 +385,27 @@ def test_unknown_optimizer_loads_uncompiled_with_a_warning(tmp_path):
     shutil.copy(os.path.join(DATA, "mlp.h5"), dst)
     with h5py.File(dst, "r+") as f:
         tc = json.loads(f.attrs["training_config"])
-        tc["optimizer_config"] = {"class_name": "Ftrl", "config": {"learning_rate": 0.002}}
+        # (Ftrl, the file's optimizer before keras13 added it, now loads: Adafactor stays absent)
+        tc["optimizer_config"] = {"class_name": "Adafactor", "config": {"learning_rate": 0.002}}
         f.attrs["training_config"] = json.dumps(tc).encode()
-    with pytest.warns(UserWarning, match="Ftrl.*NOT compiled"):
+    with pytest.warns(UserWarning, match="Adafactor.*NOT compiled"):
         m = models.load_model(str(dst))
     assert not m._compiled
     x, y = _fixture("mlp")
     _assert_close(m.predict(x), y)
+
+
+def test_ftrl_optimizer_config_loads_compiled(tmp_path):
+    dst = tmp_path / "ftrl.h5"
+    shutil.copy(os.path.join(DATA, "mlp.h5"), dst)
+    with h5py.File(dst, "r+") as f:
+        tc = json.loads(f.attrs["training_config"])
+        tc["optimizer_config"] = {"class_name": "Ftrl", "config": {
+            "learning_rate": 0.002, "l1_regularization_strength": 0.01, "beta": 0.1}}
+        f.attrs["training_config"] = json.dumps(tc).encode()
+    m = models.load_model(str(dst))
+    assert m._compiled and type(m.optimizer).__name__ == "Ftrl"
+    assert m.optimizer.l1_regularization_strength == 0.01 and m.optimizer.beta == 0.1
 
 
 def test_custom_loss_and_metric_resolved_from_custom_objects(tmp_path):

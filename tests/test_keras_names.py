@@ -54,5 +54,5 @@ def test_regularizer_class_survives_a_save(tmp_path):
 
 def test_legacy_optimizers_namespace():
     missing = [n for n in REF["legacy_optimizers"] if not hasattr(keras.optimizers.legacy, n)]
-    assert missing == ["Ftrl"]  # the one Keras 2 legacy optimizer tensorforge does not have
+    assert missing == []  # Ftrl, the last one, came with keras13
     assert keras.optimizers.legacy.Adam is keras.optimizers.Adam

@@ -289,6 +289,23 @@ RECIPES = {
     "RandomWidth": lambda: _case(L.RandomWidth(0.2), _img(), random=True, head=False),
     "RandomFourierFeatures": lambda: _case(LX.RandomFourierFeatures(
         5, kernel_initializer="laplacian", scale=2.0, trainable=True), _f(3)),
+    # keras13
+    "Identity": lambda: _case(L.Identity(), _f(3)),
+    "UnitNormalization": lambda: _case(L.UnitNormalization(axis=[1, 2]), _f(3, 4)),
+    "GroupNormalization": lambda: _case(L.GroupNormalization(
+        2, epsilon=0.01, beta_initializer="random_normal", gamma_regularizer="l2",
+        beta_constraint="max_norm"), _f(5, 4)),
+    "EinsumDense": lambda: _case(L.EinsumDense("abc,cde->abde", (None, 2, 3), bias_axes="de",
+                                               activation="gelu", **INIT, **REG, **CON),
+                                 _f(5, 4)),
+    "LocallyConnected1D": lambda: _case(L.LocallyConnected1D(3, 2, strides=2, activation="swish",
+                                                             **INIT, **REG, **CON), _f(7, 3)),
+    "LocallyConnected2D": lambda: _case(L.LocallyConnected2D(2, (2, 3),
+                                                             data_format="channels_first",
+                                                             **INIT, **REG, **CON),
+                                        _f(3, 5, 4)),
+    "SpectralNormalization": lambda: _case(L.SpectralNormalization(L.Dense(3, **INIT),
+                                                                   power_iterations=2), _f(4)),
     # the base classes a model file names
     "InputLayer": lambda: _case(L.Dense(2), _f(3)),  # every recipe's model starts with one
 }
@@ -312,7 +329,8 @@ def test_every_exported_layer_class_has_a_recipe():
     assert not missing, f"no save/load recipe for {missing}: add one to RECIPES"
 
 
-_ABSTRACT = {"PreprocessingLayer"}  # a base class: each concrete subclass has its recipe
+_ABSTRACT = {"PreprocessingLayer", "AbstractRNNCell", "Wrapper"}  # base classes: each concrete
+# subclass has its recipe (a program's own subclasses: tests/test_keras13.py)
 
 
 # ---- the round trips ---------------------------------------------------------------------------

@@ -5,6 +5,8 @@ argument: the output shape, or the error class and message (the oracle for
 tests/test_layer_robustness.py).
 
     ulimit -v 10000000; /work/keras-venv/bin/python tools/gen_layer_robustness_refs.py
+    ... gen_layer_robustness_refs.py Identity EinsumDense   # only these recipes, merged into
+                                                            # the existing file
 
 (the memory limit turns an attempt at a huge allocation into a quick error on the Keras side.)
 """
@@ -33,8 +35,13 @@ def main():
     tf.config.set_visible_devices([], "GPU")
     keras.utils.set_random_seed(0)
     L = keras.layers
+    path = os.path.join(HERE, "..", "tests", "data", "keras_layer_robustness.json")
+    only = sys.argv[1:]
     out = {"keras_version": keras.__version__, "probes": {}, "bad": {}}
-    for name in sorted(R.RECIPES):
+    if only:
+        with open(path) as f:
+            out = json.load(f)
+    for name in sorted(only or R.RECIPES):
         out["probes"][name] = {p: R.run_probe(L, name, p, np) for p in R.PROBES}
         out["bad"][name] = {b: R.run_bad_argument(L, name, b, np) if (name, b) not in SLOW
                             else {"ok": False, "stage": "call", "error": "not run",
@@ -42,7 +49,6 @@ def main():
                             for b in sorted(R.RECIPES[name].get("bad", {}))}
         print(name, {p: (o or {}).get("error", (o or {}).get("shape")) for p, o in
                      out["probes"][name].items()}, flush=True)
-    path = os.path.join(HERE, "..", "tests", "data", "keras_layer_robustness.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
         f.write("\n")

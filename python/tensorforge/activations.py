@@ -5,9 +5,11 @@ backend). ``get('relu')`` / ``get(None)`` / ``get(callable)`` resolve an ``activ
 """
 from . import ops as _ops
 from .autograd import Tensor
+from .ops import smooth as _smooth
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
-           "softmax", "linear", "get", "serialize"]
+           "softmax", "linear", "gelu", "swish", "silu", "mish", "softsign", "exponential",
+           "get", "serialize", "deserialize"]
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
@@ -23,6 +25,14 @@ def hard_sigmoid(x): return _ops.hard_sigmoid(x)
 def tanh(x): return _ops.tanh(x)
 def softmax(x, axis=-1): return tag_logits(_ops.softmax(x, axis=axis), x)
 def linear(x): return x
+def gelu(x, approximate=False): return _smooth.gelu(x, approximate=approximate)
+def swish(x): return _smooth.swish(x)
+def mish(x): return _smooth.mish(x)
+def softsign(x): return _smooth.softsign(x)
+def exponential(x): return _smooth.exponential(x)
+
+
+silu = swish  # TensorFlow's name (tf.nn.silu); saved as 'swish', tf_keras 2's name
 
 
 def tag_logits(out, x):
@@ -36,7 +46,9 @@ def tag_logits(out, x):
 
 
 _BY_NAME = {f.__name__: f for f in (relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid,
-                                    tanh, softmax, linear)}
+                                    tanh, softmax, linear, gelu, swish, mish, softsign,
+                                    exponential)}
+_ALIASES = {"silu": swish}  # names get() also knows (not what serialize() writes)
 
 
 def get(identifier):
@@ -45,7 +57,7 @@ def get(identifier):
         return linear
     if isinstance(identifier, str):
         try:
-            return _BY_NAME[identifier]
+            return _BY_NAME.get(identifier) or _ALIASES[identifier]
         except KeyError:
             from ._custom_objects import custom_object
             fn = custom_object(identifier)  # a custom activation saved by name (Keras 2)
@@ -54,6 +66,8 @@ def get(identifier):
             raise ValueError(f"activations.get: unknown activation {identifier!r}; known: "
                              f"{', '.join(sorted(_BY_NAME))}; a custom one: pass "
                              f"custom_objects={{{identifier!r}: function}}") from None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise TypeError(f"activations.get: expected a name or a callable, got {type(identifier).__name__}")
@@ -74,3 +88,19 @@ def serialize(fn):
         if obj is fn and ">" in key:
             return key
     return name
+
+
+def deserialize(name, custom_objects=None, use_legacy_format=False):
+    """The activation function of a name serialize() wrote (a built-in's name, a registered
+    'package>name' or a custom function's name found in ``custom_objects``), or of a Keras 2
+    config dict {'class_name': name, 'config': ...}."""
+    if isinstance(name, dict):
+        if "class_name" not in name:
+            raise ValueError(f"activations.deserialize: a config dict needs 'class_name', got "
+                             f"{name!r}")
+        name = name["class_name"]
+    if not isinstance(name, str):
+        raise TypeError(f"activations.deserialize: expected a name, got {type(name).__name__}")
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    return get(name)

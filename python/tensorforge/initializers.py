@@ -8,13 +8,15 @@ import math
 import numpy as np
 
 from . import _random
+from ._custom_objects import custom_object
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
            "TruncatedNormal", "VarianceScaling", "Orthogonal", "GlorotUniform", "GlorotNormal",
            "HeNormal", "HeUniform", "LecunNormal", "LecunUniform", "Identity", "get",
            "zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
            "orthogonal", "glorot_uniform", "glorot_normal", "he_normal", "he_uniform",
-           "lecun_normal", "lecun_uniform", "identity"]
+           "lecun_normal", "lecun_uniform", "identity", "variance_scaling", "serialize",
+           "deserialize"]
 
 
 def _fans(shape):
@@ -179,7 +181,7 @@ class Identity(Initializer):
 
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
-orthogonal, identity = Orthogonal, Identity
+orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
 
@@ -194,6 +196,35 @@ _BY_NAME = {
 _BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
 
 
+def serialize(initializer, use_legacy_format=False):
+    """An initializer as tf_keras 2.13+ writes it: {'module': 'keras.initializers',
+    'class_name', 'config', 'registered_name'} (the legacy form without module and
+    registered_name)."""
+    if not isinstance(initializer, Initializer):
+        raise ValueError(f"initializers.serialize: cannot serialize {initializer!r}")
+    name = type(initializer).__name__
+    out = {"class_name": name, "config": initializer.get_config()}
+    if use_legacy_format:
+        return out
+    registered = None if _BY_NAME.get(name) is type(initializer) else name
+    return dict({"module": "keras.initializers"}, **out, registered_name=registered)
+
+
+def deserialize(config, custom_objects=None, use_legacy_format=False):
+    """An initializer from a name or a config dict (either form serialize writes)."""
+    if isinstance(config, str):
+        return get(config)
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"initializers.deserialize: expected a config dict with 'class_name', "
+                         f"got {config!r}")
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name) or custom_object(name)
+    if cls is None:
+        raise ValueError(f"initializers.deserialize: unknown initializer {name!r}")
+    cfg = config.get("config", {}) or {}
+    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+
+
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a class, an instance or a callable."""
     if isinstance(identifier, str):
@@ -203,6 +234,8 @@ def get(identifier):
             raise ValueError(f"initializers.get: unknown initializer {identifier!r}") from None
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise TypeError(f"initializers.get: expected a name or a callable, got {type(identifier).__name__}")

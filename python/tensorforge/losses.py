@@ -42,7 +42,8 @@ __all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentag
            "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Hinge", "SquaredHinge",
            "CategoricalHinge", "LogCosh", "Huber", "KLDivergence", "Poisson", "CosineSimilarity",
-           "per_sample", "batch_mean", "compute_loss", "get", "serialize", "deserialize"]
+           "binary_focal_crossentropy", "categorical_focal_crossentropy",
+           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Reduction", "per_sample", "batch_mean", "compute_loss", "get", "serialize", "deserialize"]
 
 EPSILON = 1e-7  # Keras' backend epsilon
 _LOG2 = math.log(2.0)
@@ -432,6 +433,75 @@ def _binary_xent_mean(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     return _out(B.mean(_binary_xent_ps(y, p)), was)
 
 
+def _bce_elementwise(y, p, from_logits):
+    """tf_keras 2's backend.binary_crossentropy, elementwise (no mean over an axis)."""
+    if from_logits:
+        return _SigmoidXent.apply(p, y)
+    pc = B.clip(p, EPSILON, 1 - EPSILON)
+    e = np.float32(EPSILON)
+    return -(y * B.log(pc + e) + (1 - y) * B.log((1 + e) - pc))
+
+
+def _binary_focal_ps(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                     from_logits=False, label_smoothing=0.0, axis=-1):
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    return B.mean(binary_focal_elementwise(y, p, apply_class_balancing, alpha, gamma,
+                                           from_logits), axis=axis)
+
+
+def binary_focal_elementwise(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                             from_logits=False):
+    """tf_keras 2's backend.binary_focal_crossentropy (no reduction; K.binary_focal_...)."""
+    z, logits = _logits_of(p, from_logits)
+    prob = _ops.sigmoid(p) if from_logits else p  # p_t from the probabilities, as tf_keras 2
+    p_t = y * prob + (1 - y) * (1 - prob)
+    focal = B.power(1 - p_t, float(gamma)) * _bce_elementwise(y, z, logits)
+    if apply_class_balancing:
+        focal = (y * float(alpha) + (1 - y) * (1 - float(alpha))) * focal
+    return focal
+
+
+def _categorical_focal_ps(y, p, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0,
+                          axis=-1):
+    """Per sample; with label_smoothing 0 also tf_keras 2's backend.categorical_focal_..."""
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + label_smoothing / y.shape[-1]
+    p, from_logits = _logits_of(p, from_logits)
+    if from_logits:
+        p = _ops.softmax(p, axis=axis)
+    p = B.clip(p / B.sum(p, axis=axis, keepdims=True), EPSILON, 1 - EPSILON)
+    a = np.asarray(alpha, dtype=np.float32)
+    w = B.power(1 - p, float(gamma)) * (float(a) if a.ndim == 0 else array_module(
+        _data(p)).asarray(a))
+    return B.sum(w * (-(y * B.log(p))), axis=axis)
+
+
+@_graph_aware
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Focal binary cross-entropy (Lin et al. 2017), tf_keras 2's: mean over ``axis`` of
+    (1 - p_t)^gamma * bce, weighted alpha / 1 - alpha for classes 1 / 0 with
+    apply_class_balancing; per sample."""
+    return _per_sample(_binary_focal_ps, y_true, y_pred, "binary_focal_crossentropy",
+                       apply_class_balancing=bool(apply_class_balancing), alpha=alpha,
+                       gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
+                       axis=axis)
+
+
+@_graph_aware
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Focal categorical cross-entropy, tf_keras 2's: sum over ``axis`` of
+    alpha * (1 - p)^gamma * -y log p (p renormalised and clipped to [eps, 1 - eps]); per
+    sample."""
+    if isinstance(axis, bool):
+        raise ValueError(f"categorical_focal_crossentropy: axis must be an int, got {axis!r}")
+    return _per_sample(_categorical_focal_ps, y_true, y_pred, "categorical_focal_crossentropy",
+                       alpha=alpha, gamma=gamma, from_logits=from_logits,
+                       label_smoothing=label_smoothing, axis=axis)
+
+
 _BATCH_MEAN.update({
     huber: _huber_mean, cosine_similarity: _cosine_mean,
     categorical_crossentropy: _categorical_xent_mean,
@@ -504,6 +574,23 @@ def _broadcast_weight(name, w, vshape):
 
 
 # ---- Keras 2 loss classes --------------------------------------------------------------------
+
+class Reduction:
+    """tf_keras 2's ``losses.Reduction`` (ReductionV2): the names a Loss's ``reduction=`` takes."""
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
 
 _REDUCTIONS = ("auto", "sum_over_batch_size", "sum", "none")
 
@@ -591,11 +678,18 @@ Huber = _loss_class("Huber", huber, delta=1.0)
 KLDivergence = _loss_class("KLDivergence", kullback_leibler_divergence)
 Poisson = _loss_class("Poisson", poisson)
 CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, axis=-1)
+BinaryFocalCrossentropy = _loss_class(
+    "BinaryFocalCrossentropy", binary_focal_crossentropy, apply_class_balancing=False,
+    alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class(
+    "CategoricalFocalCrossentropy", categorical_focal_crossentropy, alpha=0.25, gamma=2.0,
+    from_logits=False, label_smoothing=0.0, axis=-1)
 
 _CLASSES = {c.__name__: c for c in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
-    CategoricalHinge, LogCosh, Huber, KLDivergence, Poisson, CosineSimilarity)}
+    CategoricalHinge, LogCosh, Huber, KLDivergence, Poisson, CosineSimilarity,
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy)}
 
 _BY_NAME = {
     "mean_squared_error": mean_squared_error, "mse": mean_squared_error, "MSE": mean_squared_error,
@@ -614,6 +708,8 @@ _BY_NAME = {
     "KLD": kullback_leibler_divergence, "poisson": poisson,
     "cosine_proximity": cosine_similarity, "cosine_similarity": cosine_similarity,
     "cosine": cosine_similarity,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
 }
 
 

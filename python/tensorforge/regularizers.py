@@ -1,7 +1,11 @@
 """Keras weight regularizers: the penalty is added to the training loss (Keras 2 formulas)."""
+import numpy as np
+
+from ._custom_objects import custom_object
 from .ops import basic
 
-__all__ = ["Regularizer", "L1L2", "L1", "L2", "l1", "l2", "l1_l2", "get"]
+__all__ = ["Regularizer", "L1L2", "L1", "L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
+           "orthogonal_regularizer", "get", "serialize", "deserialize"]
 
 
 class Regularizer:
@@ -52,6 +56,36 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
+class OrthogonalRegularizer(Regularizer):
+    """tf_keras 2.10+'s: factor * mean over pairs of |cosine| between the rows ('rows') or the
+    columns ('columns') of a 2-D weight, pushing them towards orthogonality."""
+
+    def __init__(self, factor=0.01, mode="rows"):
+        if mode not in ("rows", "columns"):
+            raise ValueError(f"OrthogonalRegularizer: mode must be 'rows' or 'columns', got "
+                             f"{mode!r}")
+        self.factor, self.mode = float(factor), mode
+
+    def __call__(self, w):
+        if len(w.shape) != 2:
+            raise ValueError(f"OrthogonalRegularizer: inputs must be 2-D, got shape "
+                             f"{tuple(w.shape)}")
+        axis = 1 if self.mode == "rows" else 0
+        n = w / basic.sqrt(basic.maximum(basic.sum(w * w, axis=axis, keepdims=True), 1e-12))
+        product = basic.matmul(n, basic.transpose(n)) if self.mode == "rows" else basic.matmul(
+            basic.transpose(n), n)
+        size = product.shape[0]
+        off = product * (1.0 - np.eye(size, dtype=np.float32))
+        pairs = size * (size - 1.0) / 2.0
+        return basic.sum(basic.abs(off)) * (self.factor * 0.5 / pairs)
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+orthogonal_regularizer = OrthogonalRegularizer
+
+
 def l1(l=0.01):  # noqa: E741
     return L1(l1=l)
 
@@ -70,5 +104,40 @@ def get(identifier):
     if isinstance(identifier, str) and identifier in ("l1", "l2", "l1_l2"):
         return globals()[identifier]()
     if isinstance(identifier, dict):
+        if "class_name" in identifier:
+            return deserialize(identifier)
         return L1L2(**identifier)
     raise ValueError(f"regularizers.get: unknown regularizer {identifier!r}")
+
+
+_CLASSES = {c.__name__: c for c in (L1L2, L1, L2, OrthogonalRegularizer)}
+_CLASSES.update({"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer})
+
+
+def serialize(regularizer, use_legacy_format=False):
+    """A regularizer as tf_keras 2.13+ writes it: {'module': 'keras.regularizers',
+    'class_name', 'config', 'registered_name'} (the legacy form without module and
+    registered_name)."""
+    if not isinstance(regularizer, Regularizer) or not hasattr(regularizer, "get_config"):
+        raise ValueError(f"regularizers.serialize: cannot serialize {regularizer!r}")
+    name = type(regularizer).__name__
+    out = {"class_name": name, "config": regularizer.get_config()}
+    if use_legacy_format:
+        return out
+    registered = None if _CLASSES.get(name) is type(regularizer) else name
+    return dict({"module": "keras.regularizers"}, **out, registered_name=registered)
+
+
+def deserialize(config, custom_objects=None, use_legacy_format=False):
+    if isinstance(config, str):
+        return get(config)
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"regularizers.deserialize: expected a config dict with 'class_name', "
+                         f"got {config!r}")
+    name = config["class_name"]
+    cls = (custom_objects or {}).get(name) or _CLASSES.get(name) or custom_object(name)
+    if cls is None:
+        raise ValueError(f"regularizers.deserialize: unknown regularizer {name!r}; known: "
+                         f"{', '.join(sorted(_CLASSES))}")
+    cfg = config.get("config", {}) or {}
+    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)

@@ -18,6 +18,7 @@ from ._xp import array_module, host
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 from .ops import basic as _B
+from .ops.smooth import erf_array as _erf_array
 
 __all__ = ["floor", "ceil", "rint", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan",
            "asinh", "acosh", "atanh", "expm1", "rsqrt", "erf", "erfc", "log_sigmoid", "softsign",
@@ -79,31 +80,6 @@ expm1 = _elementwise("expm1", lambda xp, a: xp.expm1(a), lambda xp, a, y, g: g *
 rsqrt = _elementwise("rsqrt", lambda xp, a: 1 / xp.sqrt(a), lambda xp, a, y, g: -0.5 * g * y * y * y)
 softsign = _elementwise("softsign", lambda xp, a: a / (1 + xp.abs(a)),
                         lambda xp, a, y, g: g / ((1 + xp.abs(a)) ** 2))
-
-
-def _erf_array(xp, a):
-    """(erf, erfc) in float64: a Taylor series below |x| = 2.5, a continued fraction for erfc
-    beyond (error < 1e-12 over float32 inputs; NumPy has no erf)."""
-    x = xp.asarray(a, dtype=np.float64)
-    ax = xp.abs(x)
-    small = ax < 2.5
-    # Taylor series for |x| < 2.5 (60 terms reach 1e-16 at 2.5)
-    xs = xp.where(small, x, 0.0)
-    term = xs.copy()
-    total = xs.copy()
-    x2 = xs * xs
-    for n in range(1, 60):
-        term = term * (-x2) / n
-        total = total + term / (2 * n + 1)
-    series = total * (2.0 / _math.sqrt(_math.pi))
-    # continued fraction for erfc(|x|) past 2.5 (Lentz, 60 steps)
-    xl = xp.where(small, 3.0, ax)
-    f = xp.zeros_like(xl)
-    for k in range(60, 0, -1):
-        f = (k / 2.0) / (xl + f)
-    cf = xp.exp(-xl * xl) / _math.sqrt(_math.pi) / (xl + f)
-    large = xp.sign(x) * (1.0 - cf)
-    return xp.where(small, series, large), xp.where(small, 1.0 - series, xp.where(x > 0, cf, 2.0 - cf))
 
 
 _TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _random as _random_state
 from .. import backend_config as _backend
+from .. import losses as _losses
 from ..activations import tag_logits
 from .._xp import array_module
 from ..ops import activations as A
@@ -277,6 +278,37 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     return y if b is None else y + b
 
 
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """Keras 2 K.normalize_batch_in_training: (normalized x, mean, variance), the statistics
+    over ``reduction_axes`` (shaped as the kept axes). The normalisation uses the biased
+    variance; the variance returned is Bessel-corrected where tf_keras 2 on a CPU takes
+    TensorFlow's fused kernel (4-D x, reduction_axes [0, 1, 2]), biased elsewhere, as there."""
+    fn = "normalize_batch_in_training"
+    x = _float(fn, x)
+    axes = axis_arg(fn, list(reduction_axes), x)
+    keep = tuple(1 if i in axes else x.shape[i] for i in range(x.ndim))
+    mean = B.mean(x, axis=axes, keepdims=True)
+    xc = x - mean
+    var = B.mean(xc * xc, axis=axes, keepdims=True)
+    y = xc / B.sqrt(var + float(epsilon))
+    for name, p, op in (("gamma", gamma, B.mul), ("beta", beta, B.add)):
+        if p is not None:
+            p = tensor(fn, name, p)
+            if p.size != int(np.prod(keep)):
+                raise ValueError(f"{fn}: {name} {shape_str(p.shape)} does not match the kept axes "
+                                 f"{shape_str(tuple(k for k in keep if k != 1) or (1,))} of x "
+                                 f"{shape_str(x.shape)}")
+            y = op(y, B.reshape(p, keep))
+    out_shape = tuple(x.shape[i] for i in range(x.ndim) if i not in axes)
+    if x.ndim == 4 and list(axes) == [0, 1, 2]:
+        n = x.shape[0] * x.shape[1] * x.shape[2]
+        var = var * (n / max(n - 1, 1))
+    return y, B.reshape(mean, out_shape), B.reshape(var, out_shape)
+
+
+__all__ += ["normalize_batch_in_training"]
+
+
 # ---- convolutions (Keras 2's K.conv1d / K.conv2d) ----------------------------------------------
 def _conv_format(fn, data_format):
     df = _backend.image_data_format() if data_format is None else data_format
@@ -345,3 +377,24 @@ def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rat
 
 
 __all__ += ["conv1d", "conv2d"]
+
+
+def binary_focal_crossentropy(target, output, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False):
+    """Keras 2 K.binary_focal_crossentropy: elementwise (1 - p_t)^gamma * bce (no reduction)."""
+    output = _float("binary_focal_crossentropy", output)
+    target = tensor("binary_focal_crossentropy", "target", target, dtype=output.dtype)
+    return _losses.binary_focal_elementwise(target, output, bool(apply_class_balancing), alpha,
+                                            gamma, from_logits)
+
+
+def categorical_focal_crossentropy(target, output, alpha=0.25, gamma=2.0, from_logits=False,
+                                   axis=-1):
+    """Keras 2 K.categorical_focal_crossentropy: sum over ``axis`` of
+    alpha * (1 - p)^gamma * -target * log p."""
+    output = _float("categorical_focal_crossentropy", output)
+    target = tensor("categorical_focal_crossentropy", "target", target, dtype=output.dtype)
+    return _losses._categorical_focal_ps(target, output, alpha, gamma, from_logits, 0.0, axis)
+
+
+__all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy"]

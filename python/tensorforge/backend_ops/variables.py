@@ -19,7 +19,17 @@ __all__ = ["variable", "is_variable", "eval", "get_value", "batch_get_value", "s
            "batch_set_value", "update", "update_add", "update_sub", "learning_phase",
            "set_learning_phase", "learning_phase_scope", "in_train_phase", "in_test_phase",
            "random_normal", "random_uniform", "random_binomial", "random_bernoulli",
-           "truncated_normal", "random_normal_variable", "random_uniform_variable", "is_tensor"]
+           "truncated_normal", "random_normal_variable", "random_uniform_variable", "is_tensor",
+           "manual_variable_initialization"]
+
+
+_manual_init = {"value": False}
+
+
+def manual_variable_initialization(value):
+    """Keras 2's flag for TF1 sessions (initialize variables yourself): kept and ignored, as in
+    TensorFlow 2 eager mode, where variables hold their values from creation."""
+    _manual_init["value"] = bool(value)
 
 
 def variable(value, dtype=None, name=None, constraint=None):

@@ -26,7 +26,8 @@ from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module, host
 from .. import _variables
-from .._text import as_bytes_array, dtype_name
+from .. import mixed_precision as _mp
+from .._text import as_bytes_array
 from ..autograd import Tensor
 from ..tf_ragged import RaggedTensor
 from . import node as _node_module
@@ -36,7 +37,8 @@ from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_
                             get_layer_class, _snake)
 # The Layer's concerns kept in their own modules; their names stay importable from here, where
 # Keras 2 programs and the rest of the package reach them.
-from .dtype_policy import _as_tensor, _input_converter, _is_dtype  # noqa: F401
+from .dtype_policy import (_as_tensor, _input_converter, _is_dtype,  # noqa: F401
+                           layer_dtype, policy_config)
 from .input_spec import InputSpec, _fmt_shape, _shape_str, is_shape  # noqa: F401
 from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_call,  # noqa: F401
                          _pop_inputs, _training_arg, _with_call_info, call_context, input_mask,
@@ -143,7 +145,7 @@ class Layer:
         nd = self._input_ndim
         self.input_spec = (None if nd is None else InputSpec(ndim=nd) if isinstance(nd, int)
                            else InputSpec(min_ndim=nd[0], max_ndim=nd[1]))
-        self.dtype = "float32" if dtype is None else dtype_name(dtype)
+        self.dtype, self._dtype_policy = layer_dtype(dtype)
         self.batch_input_shape = None
         if batch_input_shape is not None:
             self.batch_input_shape = tuple(batch_input_shape)
@@ -153,7 +155,9 @@ class Layer:
             self.batch_input_shape = (batch_size, int(input_dim))
         self.input_shape_ = None
         self.output_shape_ = None
-        self._config = {"name": self.name, "trainable": self._trainable, "dtype": self.dtype}
+        self._config = {"name": self.name, "trainable": self._trainable,
+                        "dtype": policy_config(self._dtype_policy) if self._dtype_policy
+                        else self.dtype}
         if self.batch_input_shape is not None:
             self._config["batch_input_shape"] = list(self.batch_input_shape)
 
@@ -231,6 +235,19 @@ class Layer:
             reg = _reg.get(regularizer)
             self.losses_fns.append(lambda t=t, r=reg: r(t))
         return t
+
+    @property
+    def dtype_policy(self):
+        """The mixed precision Policy the layer was made under (a mixed one, or 'float32')."""
+        return self._dtype_policy or (_mp.Policy("float32") if self.dtype == "float32" else None)
+
+    @property
+    def compute_dtype(self):
+        return "float32" if self._dtype_policy else self.dtype  # See mixed_precision.py
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
 
     @property
     def trainable(self):

@@ -4,7 +4,8 @@ floatx, cast once at the boundary) except where a layer reads integers or string
 """
 import numpy as np
 
-from .._text import as_bytes_array, is_text
+from .. import mixed_precision as _mp
+from .._text import as_bytes_array, dtype_name, is_text
 from .._xp import array_module
 from ..autograd import Tensor
 
@@ -87,3 +88,26 @@ def _is_dtype(d):
         except TypeError:
             return False
     return False
+
+
+def layer_dtype(dtype):
+    """(dtype name, mixed precision Policy or None) of a layer's ``dtype=`` argument: a dtype,
+    a Policy, a mixed policy name ('mixed_float16') or its saved config ({'class_name':
+    'Policy', ...}); None takes the global policy. A mixed policy's layers keep float32
+    weights and compute in float32 (See mixed_precision.py)."""
+    if isinstance(dtype, dict) and dtype.get("class_name") in ("Policy", "DTypePolicy"):
+        dtype = _mp.Policy(dtype.get("config", {}).get("name"))
+    if isinstance(dtype, str) and dtype in _mp._MIXED:
+        dtype = _mp.Policy(dtype)
+    if isinstance(dtype, _mp.Policy):
+        return "float32", (dtype if dtype.name in _mp._MIXED else None)
+    if dtype is None:
+        policy = _mp.global_policy()
+        return "float32", (policy if policy.name in _mp._MIXED else None)
+    return dtype_name(dtype), None
+
+
+def policy_config(policy):
+    """A layer config's 'dtype' for a mixed policy, as tf_keras 2.13+ writes it."""
+    return {"module": "keras.mixed_precision", "class_name": "Policy",
+            "config": {"name": policy.name}, "registered_name": None}

@@ -5,6 +5,7 @@ a functional graph. In a ``Sequential`` an ``InputLayer`` only declares the inpu
 import numpy as np
 
 from .base_layer import Layer
+from . import node as _node_module
 from .node import KerasTensor, Node
 from .serialization import _unique_name
 
@@ -56,3 +57,6 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
                        batch_size=batch_size, batch_input_shape=batch_shape, name=name,
                        dtype=dtype, sparse=sparse, ragged=ragged)
     return layer._inbound_nodes[0].output_tensors[0]
+
+
+_node_module.ENGINE["Input"] = Input

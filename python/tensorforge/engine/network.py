@@ -22,6 +22,7 @@ from . import config_check as _config_check
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, call_context, is_shape, set_output_mask)
 from .input_layer import InputLayer
+from . import node as _node
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
@@ -720,6 +721,7 @@ class _Step:
 
 
 __all__ = ["Network", "deserialize_layer"]
+_node.ENGINE["Step"] = _Step  # K.function runs graphs from intermediate tensors with it
 
 
 def _float_input(x):

@@ -173,6 +173,25 @@ class Node:
         return [t._keras_history for t in self.keras_inputs]
 
 
+def get_source_inputs(tensor, layer=None, node_index=None):
+    """Keras 2's ``utils.get_source_inputs``: the Input tensors a symbolic tensor is computed
+    from (a list, in the order the graph reaches them); a tensor with no graph history is
+    returned as it is."""
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return tensor
+    layer, node_index, _ = history if layer is None else (layer, node_index or 0, 0)
+    node = layer._inbound_nodes[node_index]
+    if node.is_input:
+        return list(node.output_tensors)
+    out = []
+    for t in node.keras_inputs:
+        for x in get_source_inputs(t):
+            if not any(x is y for y in out):
+                out.append(x)
+    return out
+
+
 def flatten(x):
     """A nested list/tuple/dict of tensors as a flat list (dicts in key order as given)."""
     if isinstance(x, (list, tuple)):
@@ -200,6 +219,10 @@ def is_symbolic(x):
 
 
 _OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+# Model and Input, set when engine/training.py and input_layer.py are imported: the Keras
+# backend's K.function and K.placeholder (backend_ops/graph_ops.py) build graphs with them but
+# stand below the engine, which imports the backend
+ENGINE = {}
 
 # Note [closed-over graph tensors]
 # A layer's call may use graph tensors it did not receive as inputs, closed over from the code

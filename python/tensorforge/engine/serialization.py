@@ -48,7 +48,8 @@ def get_layer_class(name):
 
 
 _REG_CLASSES = {"L1L2": lambda l1=0.0, l2=0.0: _reg.L1L2(l1=l1, l2=l2),
-                "L1": lambda l1=0.01: _reg.L1(l1=l1), "L2": lambda l2=0.01: _reg.L2(l2=l2)}
+                "L1": lambda l1=0.01: _reg.L1(l1=l1), "L2": lambda l2=0.01: _reg.L2(l2=l2),
+                "OrthogonalRegularizer": _reg.OrthogonalRegularizer}
 
 
 def _ser(v):
@@ -61,7 +62,7 @@ def _ser(v):
         return v.item()
     if isinstance(v, _init.Initializer):
         return {"class_name": type(v).__name__, "config": v.get_config()}
-    if isinstance(v, _reg.L1L2):  # L1, L2 or L1L2, by their own names (tf.keras 2's)
+    if isinstance(v, (_reg.L1L2, _reg.OrthogonalRegularizer)):  # by their own names (tf.keras 2's)
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if isinstance(v, _constraints.Constraint):
         return _constraints.serialize(v)
@@ -78,6 +79,8 @@ def _ser(v):
 def _deser(v, key=""):
     """Inverse of ``_ser``; ``key`` (the argument name) says what a {"class_name": ...} dict is."""
     if isinstance(v, dict) and "class_name" in v:
+        if key == "dtype":  # a mixed precision Policy: Layer reads it (dtype_policy.layer_dtype)
+            return v
         name, cfg = v["class_name"], v.get("config", {}) or {}
         custom = custom_object(name)
         if key.endswith("initializer"):

@@ -680,3 +680,7 @@ def _time_rows(out, y, mask, loss_fn):
         return None, None
     rows_out = B.getitem(rows_out, keep) if isinstance(rows_out, Tensor) else rows_out[keep]
     return rows_out, rows_y[_array_module(rows_y).asarray(keep)]
+
+
+from . import node as _node  # noqa: E402
+_node.ENGINE["Model"] = Model  # K.function builds one (See node.ENGINE)

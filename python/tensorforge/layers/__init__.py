@@ -30,6 +30,10 @@ Which op each layer runs (on the cpu backend each is a native kernel):
                                  per-gate masks); otherwise the fused kernels
   normalization.LayerNormalization, advanced_activations.PReLU, noise.*: NumPy/array-module
                                  Functions or compositions of ops
+  normalization_group.UnitNormalization, GroupNormalization: compositions of ops
+  einsum_dense.EinsumDense       ops.einsum (the kernel's shape from tf_keras' equation analysis)
+  locally_connected.LocallyConnected1D/2D  backend local_conv: the patches times their own
+                                 kernels in one batched matmul
 Masks: Embedding(mask_zero=True) emits mask = (ids != 0), Masking emits any(x != mask_value);
 layers with ``supports_masking`` pass it on; recurrent layers consume it (Keras semantics: a
 masked step carries the previous state) and a sequence output's mask reaches the loss and
@@ -91,6 +95,13 @@ from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
+from .core import Identity  # noqa: F401
+from .normalization_group import GroupNormalization, UnitNormalization  # noqa: F401
+from .einsum_dense import EinsumDense  # noqa: F401
+from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F401
+from .rnn_cells import AbstractRNNCell  # noqa: F401
+from .wrappers import Wrapper  # noqa: F401
+from .spectral_normalization import SpectralNormalization  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
@@ -118,7 +129,9 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "MaxPool3D", "AveragePooling3D", "AvgPool3D", "GlobalMaxPooling3D", "GlobalMaxPool3D",
            "GlobalAveragePooling3D", "GlobalAvgPool3D", "DepthwiseConv1D", "SeparableConv1D",
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
-           "StackedRNNCells",
+           "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
+           "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
+           "Wrapper", "SpectralNormalization",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",

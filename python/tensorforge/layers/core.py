@@ -93,6 +93,17 @@ class Activation(Layer):
         return x if logits else self.activation(x)
 
 
+class Identity(Layer):
+    """Keras 2.9+'s Identity: returns its input unchanged (a placeholder layer)."""
+    supports_masking = True
+
+    def call(self, x, training=False, mask=None):
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
 class Dropout(Layer):
     """Inverted dropout during fit(); identity in predict/evaluate."""
     supports_masking = True

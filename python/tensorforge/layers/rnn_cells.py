@@ -231,8 +231,36 @@ class GRUCell(_Cell):
         return h, [h]
 
 
+def _output_size(cell, state_size):
+    """A cell's output_size, or its first state's size when it has none (an AbstractRNNCell
+    that leaves output_size undefined: tf_keras' RNN finds it by running the cell)."""
+    try:
+        return getattr(cell, "output_size", state_size)
+    except NotImplementedError:
+        return state_size
+
+
 def _sizes(state_size):
     return list(state_size) if isinstance(state_size, (list, tuple)) else [state_size]
+
+
+class AbstractRNNCell(Layer):
+    """Keras 2's base of a custom RNN cell: a subclass defines ``state_size``, ``output_size``
+    and ``call(inputs, states) -> (output, new_states)``; ``get_initial_state`` gives zeros."""
+
+    @property
+    def state_size(self):
+        raise NotImplementedError(f"{type(self).__name__}: define the state_size property")
+
+    @property
+    def output_size(self):
+        raise NotImplementedError(f"{type(self).__name__}: define the output_size property")
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        n = batch_size if batch_size is not None else inputs.shape[0]
+        xp = array_module(raw(inputs)) if inputs is not None else np
+        states = [xp.zeros((n, s), dtype=np.float32) for s in _sizes(self.state_size)]
+        return states if isinstance(self.state_size, (list, tuple)) else states[0]
 
 
 class StackedRNNCells(Layer):
@@ -255,14 +283,14 @@ class StackedRNNCells(Layer):
     @property
     def output_size(self):
         last = self.cells[-1]
-        return getattr(last, "output_size", _sizes(last.state_size)[0])
+        return _output_size(last, _sizes(last.state_size)[0])
 
     def build(self, input_shape):
         shape = tuple(input_shape)
         for c in self.cells:
             if isinstance(c, Layer):
                 c._maybe_build(shape)
-            out = getattr(c, "output_size", _sizes(c.state_size)[0])
+            out = _output_size(c, _sizes(c.state_size)[0])
             shape = shape[:-1] + (out,)
 
     def reset_dropout_mask(self):
@@ -333,7 +361,7 @@ class RNN(CarriedStates, Layer):
         return _sizes(self.cell.state_size)
 
     def _output_size(self):
-        return getattr(self.cell, "output_size", self._state_sizes[0])
+        return _output_size(self.cell, self._state_sizes[0])
 
     def build(self, input_shape):
         if len(input_shape) != 3:

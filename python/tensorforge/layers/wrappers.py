@@ -1,4 +1,5 @@
-"""Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional, TimeDistributed."""
+"""Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional, TimeDistributed, and
+``Wrapper``, the base Keras 2 programs subclass for their own wrappers."""
 import numpy as np
 
 from ..engine import config_check
@@ -122,3 +123,30 @@ class TimeDistributed(Layer):
         layer = _deser(config_check.key(config, "layer", f"{cls.__name__}.from_config", (), dict))
         config.pop("layer")
         return cls(layer, **{k: _deser(v) for k, v in config.items()})
+
+
+class Wrapper(Layer):
+    """Keras 2's abstract wrapper: holds ``layer`` (built with the wrapper, saved in its config
+    under 'layer'); a subclass writes ``call`` (and ``build``, calling ``super().build``)."""
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{type(self).__name__}: please initialize `Wrapper` layer with a "
+                             f"Layer instance. You passed: {layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+
+    def get_config(self):
+        return dict(super().get_config(), layer={"class_name": type(self.layer).__name__,
+                                                 "config": self.layer.get_config()})
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        layer = _deser(config_check.key(config, "layer", f"{cls.__name__}.from_config", (), dict))
+        config.pop("layer")
+        return cls(layer, **config)

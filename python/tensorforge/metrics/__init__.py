@@ -8,6 +8,11 @@ classes, and confusion_matrix, one concern per module:
                         cross-entropies, CosineSimilarity, RootMeanSquaredError)
   confusion_metrics.py  ``confusion_matrix`` and the confusion-count classes (Precision, Recall,
                         AUC, TruePositives, ..., MeanIoU)
+  reduce_metrics.py     Sum, MeanTensor, MeanRelativeError
+  iou_metrics.py        IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU (on MeanIoU's matrix)
+  score_metrics.py      FBetaScore, F1Score, R2Score (tf_keras 2.13+)
+  threshold_metrics.py  PrecisionAtRecall, RecallAtPrecision, Sensitivity/SpecificityAt...
+  serialization.py      serialize / deserialize
   compile_utils.py      compile()'s resolution of a metric entry (``resolve``, ``is_stateful``)
   _utils.py             argument handling the others share
 """
@@ -26,6 +31,13 @@ from .functions import (KLD, MAE, MAPE, MSE, MSLE, batch_mean,  # noqa: F401
                         sparse_top_k_categorical_accuracy, squared_hinge,
                         top_k_categorical_accuracy)
 
+from .functions import binary_focal_crossentropy, categorical_focal_crossentropy  # noqa: F401
+from .serialization import deserialize, serialize  # noqa: F401
+from .iou_metrics import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
+from .reduce_metrics import MeanRelativeError, MeanTensor, Sum  # noqa: F401
+from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: F401
+from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision,  # noqa: F401
+                                SensitivityAtSpecificity, SpecificityAtSensitivity)
 kl_divergence = kullback_leibler_divergence  # Keras 2's other names for the same functions
 log_cosh = logcosh
 from .mean_metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy,  # noqa: F401
@@ -44,5 +56,6 @@ __all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accura
            "MSLE", "binary_crossentropy", "categorical_crossentropy",
            "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
            "logcosh", "log_cosh", "kullback_leibler_divergence", "kl_divergence", "kld", "KLD", "poisson", "cosine_similarity",
-           "cosine_proximity", "confusion_matrix", "get", "resolve", "batch_mean",
+           "cosine_proximity", "confusion_matrix", "get", "serialize", "deserialize",
+           "binary_focal_crossentropy", "categorical_focal_crossentropy", "resolve", "batch_mean",
            "Metric", "Mean", "MeanMetricWrapper", "is_stateful"] + sorted(_CLASSES)

@@ -11,6 +11,11 @@ from .. import losses as _losses
 from .base import Mean, Metric, MeanMetricWrapper
 from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, MeanIoU, Precision, Recall,
                                 TrueNegatives, TruePositives)
+from .iou_metrics import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU
+from .reduce_metrics import MeanRelativeError, MeanTensor, Sum
+from .score_metrics import F1Score, FBetaScore, R2Score
+from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+                                SpecificityAtSensitivity)
 from .functions import (binary_accuracy, binary_crossentropy, categorical_accuracy,
                         categorical_crossentropy, get, sparse_categorical_accuracy,
                         sparse_categorical_crossentropy)
@@ -112,4 +117,7 @@ _CLASSES = {c.__name__: c for c in (
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, RootMeanSquaredError, Precision, Recall,
     AUC, Mean, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, MeanIoU,
-    CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, LogCoshError, Poisson)}
+    CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, LogCoshError, Poisson,
+    FBetaScore, F1Score, R2Score, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+    SpecificityAtSensitivity, Sum, MeanTensor, MeanRelativeError, IoU, BinaryIoU, OneHotIoU,
+    OneHotMeanIoU)}

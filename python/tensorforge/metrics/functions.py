@@ -101,6 +101,8 @@ categorical_hinge = _from_loss(_losses.categorical_hinge)
 logcosh = _from_loss(_losses.logcosh)
 kullback_leibler_divergence = _from_loss(_losses.kullback_leibler_divergence)
 poisson = _from_loss(_losses.poisson)
+binary_focal_crossentropy = _from_loss(_losses.binary_focal_crossentropy)
+categorical_focal_crossentropy = _from_loss(_losses.categorical_focal_crossentropy)
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
@@ -218,6 +220,8 @@ _BY_NAME = {
     "KLD": kullback_leibler_divergence, "kl_divergence": kullback_leibler_divergence,
     "poisson": poisson, "cosine_similarity": cosine_similarity, "cosine_proximity": cosine_proximity,
     "cosine": cosine_proximity,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
 }
 
 

@@ -30,6 +30,7 @@ from . import schedules
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
+           "Ftrl", "Lion",
            "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
            "get", "serialize", "deserialize"]
 
@@ -708,13 +709,28 @@ _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagr
             "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
 
 
+# optimizers in submodules that build on this package, loaded on first use (__getattr__)
+_SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"), "lion": ("lion", "Lion"),
+                      "lossscaleoptimizer": ("loss_scale", "LossScaleOptimizer")}
+
+
+def _class(name):
+    """The optimizer class of a (case-insensitive) name, or None."""
+    cls = _BY_NAME.get(name.lower())
+    if cls is None and name.lower() in _SUBMODULE_CLASSES:
+        cls = __getattr__(_SUBMODULE_CLASSES[name.lower()][1])
+    return cls
+
+
 def get(identifier):
     """An optimizer instance from a name ('adam'), a config dict, a class, or an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
         try:
-            return _BY_NAME[identifier.lower()]()
+            if _class(identifier) is None:
+                raise KeyError(identifier)
+            return _class(identifier)()
         except KeyError:
             raise ValueError(f"optimizers.get: unknown optimizer {identifier!r}; known: "
                              f"{', '.join(_BY_NAME)}") from None
@@ -731,7 +747,7 @@ def serialize(opt):
 
 def deserialize(cfg):
     name = cfg.get("class_name", "")
-    cls = _BY_NAME.get(name.lower())
+    cls = _class(name)
     if cls is None:
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
@@ -746,4 +762,8 @@ def __getattr__(name):
     if name == "legacy":
         import importlib
         return importlib.import_module(__name__ + ".legacy")
+    for module, cls in _SUBMODULE_CLASSES.values():
+        if name == cls:
+            import importlib
+            return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

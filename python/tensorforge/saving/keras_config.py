@@ -18,6 +18,7 @@ import inspect
 from .. import activations as _act
 from .. import initializers as _init
 from .. import losses as _losses
+from .. import mixed_precision as _mixed_precision
 from .. import optimizers as _optimizers
 from .. import regularizers as _reg
 from ..engine import base_layer as _base
@@ -228,6 +229,12 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
                 cls, "_keeps_input_dtype", False) is True and _dtype_name(v) in _INT_DTYPES:
             kwargs[k] = _dtype_name(v)  # an integer Input, or a lookup / Hashing layer's ids
             continue
+        if k == "dtype" and (_dtype_name(v) in ("mixed_float16", "mixed_bfloat16") or _dtype_name(
+                v) == "float32" and _mixed_precision.global_policy().name != "float32"):
+            # a mixed policy (float32 compute here, See mixed_precision.py), or a float32 layer
+            # in a model loaded under a mixed global policy
+            kwargs[k] = _dtype_name(v)
+            continue
         if k == "dtype" and _dtype_name(v) not in ("float32", None):
             raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
         if k == "axis" and name == "BatchNormalization" and isinstance(v, (list, tuple)):
@@ -396,6 +403,12 @@ def _optimizer_from_keras(cfg, source):
     name = _class_name(cfg)
     params = dict(cfg.get("config") or {})
     cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
+    if cls is None and name.lower() == "ftrl":
+        cls = _optimizers.Ftrl  # (optimizers/ftrl.py, loaded on first use)
+    if cls is None and name.lower() == "lossscaleoptimizer" and isinstance(
+            params.get("inner_optimizer"), dict):
+        inner = _optimizer_from_keras(params.pop("inner_optimizer"), source)
+        return _optimizers.LossScaleOptimizer(inner, **params)
     if cls is None:
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
                          f"(known: SGD, RMSprop, Adam, Adagrad)")
@@ -502,6 +515,9 @@ def compile_args_from_training_config(tc, source="<config>", output_names=()):
 
 
 def optimizer_to_keras(opt):
+    if type(opt).__name__ == "LossScaleOptimizer":  # tf_keras 2's config: the inner one nested
+        cfg = dict(opt.get_config(), inner_optimizer=optimizer_to_keras(opt.inner_optimizer))
+        return {"class_name": "LossScaleOptimizer", "config": cfg}
     cfg = dict(opt.get_config())
     cfg["name"] = type(opt).__name__
     # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,

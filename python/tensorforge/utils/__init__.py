@@ -5,7 +5,7 @@ Every name is importable from ``tensorforge.utils`` and from its Keras 2 submodu
 import numpy as np
 
 from .. import _random
-from .np_utils import normalize, to_categorical  # noqa: F401
+from .np_utils import normalize, to_categorical, to_ordinal  # noqa: F401
 
 __all__ = ["to_categorical", "set_random_seed", "plot_model", "model_to_dot", "normalize",
            "np_utils", "data_utils", "vis_utils", "generic_utils", "Sequence", "get_file",
@@ -49,6 +49,10 @@ from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img
 # Keras 2.9+ also exports these from keras.utils
 from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
 from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401
+from ..engine.node import get_source_inputs  # noqa: E402,F401
+from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  # noqa: E402,F401
+                                  get_registered_name, get_registered_object,
+                                  serialize_keras_object)
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -67,4 +71,6 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 __all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
-            "register_keras_serializable"]
+            "register_keras_serializable", "to_ordinal", "get_source_inputs", "CustomObjectScope",
+            "serialize_keras_object", "deserialize_keras_object", "get_registered_name",
+            "get_registered_object"]

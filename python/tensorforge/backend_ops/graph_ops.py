@@ -1,0 +1,151 @@
+"""Keras 2 backend functions on functional graphs: ``function``, ``placeholder``,
+``is_keras_tensor``, ``gradients``.
+
+tf_keras 2 runs eagerly under TensorFlow 2, and so do these, as its do there:
+``K.function(inputs, outputs)`` is a Model from those inputs to those outputs, called on a list
+of arrays, returning NumPy arrays (a list when ``outputs`` is one); inputs that are layers'
+outputs rather than Inputs (``model.layers[2].input``) start the run there, as tf_keras 2's
+Functional does by cloning the graph from them; ``K.placeholder`` is an
+``Input``; ``K.gradients`` raises, as TensorFlow 2's ``tf.gradients`` does in eager mode
+(use GradientTape). The Model and Input come from the engine's table (engine/node.py ENGINE):
+the engine imports the backend, so this module cannot import the engine's model modules.
+"""
+import numpy as np
+
+from .._xp import host
+from ..autograd import Tensor
+from ..engine.node import ENGINE, KerasTensor, flatten
+from ._args import dtype_arg
+from .variables import learning_phase
+
+__all__ = ["function", "placeholder", "is_keras_tensor", "gradients"]
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False):
+    """A symbolic tensor of ``shape`` (batch axis included; None where unknown), or of ``ndim``
+    unknown axes: an Input, so a Model or K.function can start from it."""
+    if sparse and ragged:
+        raise ValueError("placeholder: cannot set both sparse and ragged to True")
+    if sparse or ragged:
+        raise NotImplementedError("placeholder: sparse and ragged placeholders are not supported")
+    if not shape:
+        if ndim is None:
+            raise ValueError("placeholder: give shape or ndim")
+        shape = (None,) * int(ndim)
+    dt = dtype_arg("placeholder", dtype).name
+    return ENGINE["Input"](batch_shape=tuple(shape), dtype=dt, name=name)
+
+
+def is_keras_tensor(x):
+    """True for a symbolic tensor (an Input or a layer's output in a functional graph), False
+    for an eager Tensor; other objects are a ValueError, as in tf_keras 2."""
+    if isinstance(x, KerasTensor):
+        return x._keras_history is not None
+    if isinstance(x, Tensor):
+        return False
+    raise ValueError(f"is_keras_tensor: unexpectedly found an instance of type {type(x)}; "
+                     "expected a symbolic tensor instance")
+
+
+class _Function:
+    """The callable K.function returns: runs ``model`` on a list of input arrays."""
+
+    def __init__(self, model, wrap):
+        self.model, self._wrap = model, wrap
+        self.inputs, self.outputs = model.inputs, model.outputs
+
+    def __call__(self, model_inputs):
+        if not isinstance(model_inputs, (list, tuple)):
+            model_inputs = [model_inputs]
+        if len(model_inputs) != len(self.inputs):
+            raise ValueError(f"function: expected {len(self.inputs)} input array(s), got "
+                             f"{len(model_inputs)}")
+        outs = self.model(list(model_inputs) if len(model_inputs) > 1 else model_inputs[0])
+        if self._wrap and not isinstance(outs, (list, tuple)):
+            outs = [outs]
+        if isinstance(outs, (list, tuple)):
+            return [_numpy(o) for o in outs]
+        return _numpy(outs)
+
+
+class _SubgraphFunction:
+    """The callable K.function returns for inputs that are not all Inputs: the graph's nodes
+    between ``inputs`` and ``outputs``, run in order on the given values."""
+
+    def __init__(self, inputs, outputs, wrap):
+        self.inputs, self.outputs, self._wrap = flatten(inputs), outputs, wrap
+        given = {id(t) for t in self.inputs}
+        order, seen = [], set()
+
+        def visit(t):
+            if id(t) in given:
+                return
+            layer, node_index, _ = t._keras_history
+            node = layer._inbound_nodes[node_index]
+            if id(node) in seen:
+                return
+            if node.is_input:
+                raise ValueError(f"function: the outputs depend on the Input {t.name!r} "
+                                 f"(shape {tuple(t.shape)}), which is not among the inputs")
+            seen.add(id(node))
+            for u in node.keras_inputs:
+                visit(u)
+            order.append(node)
+        for t in flatten(outputs):
+            visit(t)
+        self._steps = [ENGINE["Step"](n) for n in order]
+
+    def __call__(self, model_inputs):
+        if not isinstance(model_inputs, (list, tuple)):
+            model_inputs = [model_inputs]
+        if len(model_inputs) != len(self.inputs):
+            raise ValueError(f"function: expected {len(self.inputs)} input array(s), got "
+                             f"{len(model_inputs)}")
+        values, masks = {}, {}
+        for t, x in zip(self.inputs, model_inputs):
+            v = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+            if tuple(v.shape[1:]) != tuple(t.shape[1:]) and None not in t.shape[1:]:
+                raise ValueError(f"function: input {t.name!r} expects shape {tuple(t.shape)}, "
+                                 f"got {tuple(v.shape)}")
+            values[id(t)] = v
+        training = bool(learning_phase())
+        for step in self._steps:
+            step.run(values, masks, training)
+        outs = [_numpy(values[id(t)]) for t in flatten(self.outputs)]
+        if isinstance(self.outputs, (list, tuple)):
+            return outs
+        return outs[0]
+
+
+def _numpy(t):
+    return np.asarray(host(t.data)) if isinstance(t, Tensor) else t
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Keras 2 ``K.function(inputs, outputs)``: a callable running the graph from the symbolic
+    ``inputs`` (Inputs, e.g. ``model.layers[0].input``) to ``outputs`` (any layers' outputs
+    downstream of them) eagerly; called with a list of arrays it returns NumPy arrays."""
+    if kwargs:
+        raise ValueError("function: session keyword arguments are not supported during eager "
+                         f"execution. You passed: {kwargs}")
+    if updates:
+        raise ValueError("function: `updates` argument is not supported during eager execution. "
+                         f"You passed: {updates}")
+    for what, ts in (("inputs", inputs), ("outputs", outputs)):
+        for t in flatten(ts):
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"function: {what} must be symbolic tensors (Input, a layer's "
+                                f"input or output), got {type(t).__name__}")
+    wrap = isinstance(outputs, list) and len(outputs) == 1
+    if not all(t._keras_history is not None and t._keras_history[0]._inbound_nodes[
+            t._keras_history[1]].is_input for t in flatten(inputs)):
+        return _SubgraphFunction(inputs, outputs, wrap)
+    model = ENGINE["Model"](inputs=inputs, outputs=outputs, name=name)
+    return _Function(model, wrap)
+
+
+def gradients(loss, variables):
+    """Graph-mode gradients: not available when executing eagerly, as in TensorFlow 2 (whose
+    ``tf.gradients`` raises this error under tf_keras 2)."""
+    raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use "
+                       "tf.GradientTape instead.")
