@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from . import _random
-from ._custom_objects import custom_object
+from ._custom_objects import class_config, from_class_config
 
 __all__ = ["Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform",
            "TruncatedNormal", "VarianceScaling", "Orthogonal", "GlorotUniform", "GlorotNormal",
@@ -197,32 +197,17 @@ _BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
 
 
 def serialize(initializer, use_legacy_format=False):
-    """An initializer as tf_keras 2.13+ writes it: {'module': 'keras.initializers',
-    'class_name', 'config', 'registered_name'} (the legacy form without module and
-    registered_name)."""
+    """An initializer as tf_keras 2.13+ writes it (or the legacy form)."""
     if not isinstance(initializer, Initializer):
         raise ValueError(f"initializers.serialize: cannot serialize {initializer!r}")
-    name = type(initializer).__name__
-    out = {"class_name": name, "config": initializer.get_config()}
-    if use_legacy_format:
-        return out
-    registered = None if _BY_NAME.get(name) is type(initializer) else name
-    return dict({"module": "keras.initializers"}, **out, registered_name=registered)
+    return class_config(initializer, "keras.initializers", _BY_NAME, use_legacy_format)
 
 
 def deserialize(config, custom_objects=None, use_legacy_format=False):
     """An initializer from a name or a config dict (either form serialize writes)."""
     if isinstance(config, str):
         return get(config)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"initializers.deserialize: expected a config dict with 'class_name', "
-                         f"got {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name) or custom_object(name)
-    if cls is None:
-        raise ValueError(f"initializers.deserialize: unknown initializer {name!r}")
-    cfg = config.get("config", {}) or {}
-    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+    return from_class_config("initializers", config, _BY_NAME, custom_objects, "initializer")
 
 
 def get(identifier):

@@ -1,7 +1,7 @@
 """Keras weight regularizers: the penalty is added to the training loss (Keras 2 formulas)."""
 import numpy as np
 
-from ._custom_objects import custom_object
+from ._custom_objects import class_config, from_class_config
 from .ops import basic
 
 __all__ = ["Regularizer", "L1L2", "L1", "L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2",
@@ -115,29 +115,13 @@ _CLASSES.update({"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": Or
 
 
 def serialize(regularizer, use_legacy_format=False):
-    """A regularizer as tf_keras 2.13+ writes it: {'module': 'keras.regularizers',
-    'class_name', 'config', 'registered_name'} (the legacy form without module and
-    registered_name)."""
+    """A regularizer as tf_keras 2.13+ writes it (or the legacy form)."""
     if not isinstance(regularizer, Regularizer) or not hasattr(regularizer, "get_config"):
         raise ValueError(f"regularizers.serialize: cannot serialize {regularizer!r}")
-    name = type(regularizer).__name__
-    out = {"class_name": name, "config": regularizer.get_config()}
-    if use_legacy_format:
-        return out
-    registered = None if _CLASSES.get(name) is type(regularizer) else name
-    return dict({"module": "keras.regularizers"}, **out, registered_name=registered)
+    return class_config(regularizer, "keras.regularizers", _CLASSES, use_legacy_format)
 
 
 def deserialize(config, custom_objects=None, use_legacy_format=False):
     if isinstance(config, str):
         return get(config)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"regularizers.deserialize: expected a config dict with 'class_name', "
-                         f"got {config!r}")
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(name) or custom_object(name)
-    if cls is None:
-        raise ValueError(f"regularizers.deserialize: unknown regularizer {name!r}; known: "
-                         f"{', '.join(sorted(_CLASSES))}")
-    cfg = config.get("config", {}) or {}
-    return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+    return from_class_config("regularizers", config, _CLASSES, custom_objects, "regularizer")
