@@ -127,7 +127,7 @@ class Layer:
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_input_shape=None, batch_size=None, dtype=None, weights=None,
-                 dynamic=False, **kwargs):
+                 dynamic=False, activity_regularizer=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: unexpected keyword arguments {sorted(kwargs)}")
         d = self.__dict__
@@ -160,6 +160,8 @@ class Layer:
                         else self.dtype}
         if self.batch_input_shape is not None:
             self._config["batch_input_shape"] = list(self.batch_input_shape)
+        if activity_regularizer is not None:
+            self.activity_regularizer = activity_regularizer
 
     def __setattr__(self, name, value):
         _ATTRS[0] += 1
@@ -195,8 +197,26 @@ class Layer:
         """Remember constructor arguments for get_config() (a constraint the layer keeps, See
         _set_constraints, is not overwritten by a recorded None)."""
         self._config.update({k: _ser(v) for k, v in kw.items()
-                             if not (v is None and k.endswith("_constraint")
+                             if not (v is None and (k.endswith("_constraint")
+                                                    or k == "activity_regularizer")
                                      and getattr(self, k, None) is not None)})
+
+    # See Note [activity regularizer]
+    _activity_regularizer = None
+
+    @property
+    def activity_regularizer(self):
+        """Keras 2's activity regularizer: a penalty on this layer's outputs, added to the loss
+        at every call (See Note [activity regularizer])."""
+        return self._activity_regularizer
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value):
+        reg = _reg.get(value)
+        self.__dict__["_activity_regularizer"] = reg
+        config = self.__dict__.get("_config")
+        if config is not None and (reg is not None or "activity_regularizer" in config):
+            config["activity_regularizer"] = _ser(reg)
 
     # ---- weights ----------------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -550,6 +570,8 @@ class Layer:
         else:
             with call_context(training, given):
                 y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+            if self._activity_regularizer is not None:
+                add_activity_losses(self, y)
         if not self._compute_output_and_mask_jointly:  # (a functional model's run set them)
             set_output_mask(y, self.compute_mask(x, mask))
         if self.input_shape_ is None:
@@ -654,6 +676,25 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+
+
+# Note [activity regularizer]
+# Keras 2's ``activity_regularizer=`` (an argument of every Layer, and of Dense, Conv*, RNN,
+# Embedding, ... by name) penalizes a layer's outputs: at each call, for every output tensor,
+# regularizer(output) / batch size joins the layer's call losses, which the model's loss adds
+# (tf_keras 2.21's base_layer._handle_activity_regularization: all outputs, an RNN's returned
+# states included; divided by the batch dimension of each output). Both ways a layer runs add
+# it: Layer.__call__ and a functional graph's step (engine/network.py, which calls ``call``
+# directly); a layer with one never hands logits to a fused loss, and the compiled training step
+# leaves such models to the general step.
+def add_activity_losses(layer, y):
+    """Add ``layer``'s activity-regularizer terms for its outputs ``y`` to its call losses."""
+    reg = layer._activity_regularizer
+    for t in flatten(y):
+        if isinstance(t, Tensor) and t.ndim and t.shape[0]:
+            loss = reg(t)
+            if loss is not None:
+                layer._call_losses.append(loss / np.float32(t.shape[0]))
 
 
 def _reduce_loss(t):

@@ -124,8 +124,8 @@ def _program(model, params):
     if sp.fused != "softmax" or sp.loss_fn is not _losses.categorical_crossentropy or \
             sp.weight != 1.0 or 0 not in model._logits_outputs:
         return None
-    if model.__dict__.get("_symbolic_losses") or any(l.losses_fns
-                                                     for l in model._flatten_layers()):
+    if model.__dict__.get("_symbolic_losses") or any(  # (See Note [activity regularizer])
+            l.losses_fns or l._activity_regularizer is not None for l in model._flatten_layers()):
         return None
     if getattr(opt, "compiled_step_begin", None) is None and (  # See Note [compiled step,
             getattr(opt, "before_backward", None) is not None or  # distributed]

@@ -20,7 +20,8 @@ from .. import activations as A
 from . import config_check as _config_check
 
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
-                         _with_call_info, call_context, is_shape, set_output_mask)
+                         _with_call_info, add_activity_losses, call_context, is_shape,
+                         set_output_mask)
 from .input_layer import InputLayer
 from . import node as _node
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
@@ -59,6 +60,8 @@ def _logits_capable(layer, index=0):
             return None
         lyr, _, ti = t._keras_history
         return _logits_capable(lyr, ti)
+    if layer._activity_regularizer is not None:  # it reads the activated output
+        return None
     if index == 0 and type(layer).__name__ in ("Dense", "Activation"):
         act = getattr(layer, "activation", None)
         if act is A.softmax:
@@ -676,6 +679,8 @@ class _Step:
                     y = layer.call(x, training=training)
                 else:
                     y = layer.call(x)
+                if layer._activity_regularizer is not None:  # See Note [activity regularizer]
+                    add_activity_losses(layer, y)
                 out_mask = layer.compute_mask(x, None)
                 values[self.out_ids[0]] = y
                 if out_mask is not None:  # a mask-making layer (Embedding(mask_zero), Masking)
@@ -705,6 +710,8 @@ class _Step:
         if self.logits:
             kw["logits"] = self.logits if isinstance(layer, Network) else True
         y = layer.call(x, **kw)
+        if layer._activity_regularizer is not None:  # See Note [activity regularizer]
+            add_activity_losses(layer, y)
         out_mask = layer.compute_mask(x, m)
         set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
         if len(self.out_ids) == 1:

@@ -195,6 +195,7 @@ class CompileMixin:
         return bool(self.__dict__.get("_symbolic_losses")) or any(
             l.losses_fns or not type(l).__module__.startswith("tensorforge.")
             or type(l).__name__ == "ActivityRegularization"
+            or l._activity_regularizer is not None
             for l in self._flatten_layers()) or not self._is_graph_network
 
     @property

@@ -86,7 +86,7 @@ class MultiHeadAttention(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.num_heads = _args.positive_int("MultiHeadAttention", "num_heads", num_heads)
         self.key_dim = _args.positive_int("MultiHeadAttention", "key_dim", key_dim)

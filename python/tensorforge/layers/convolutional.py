@@ -35,7 +35,7 @@ class Conv2D(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=4)
         self.filters = _args.positive_int("Conv2D", "filters", filters)
@@ -128,7 +128,7 @@ class Conv1D(_ConvBase):
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv1D", "filters", filters)
         if int(groups) != 1:
@@ -199,7 +199,7 @@ class Conv3D(_ConvBase):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv3D", "filters", filters)
         if int(groups) != 1:

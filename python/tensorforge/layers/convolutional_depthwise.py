@@ -23,7 +23,7 @@ class DepthwiseConv2D(_ConvBase):
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(depthwise_constraint=depthwise_constraint,
                               bias_constraint=bias_constraint)
         nm = type(self).__name__
@@ -100,7 +100,8 @@ class SeparableConv2D(DepthwiseConv2D):
                          depthwise_initializer=depthwise_initializer,
                          bias_initializer=bias_initializer,
                          depthwise_regularizer=depthwise_regularizer,
-                         bias_regularizer=bias_regularizer, **kwargs)
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(depthwise_constraint=depthwise_constraint,
                               pointwise_constraint=pointwise_constraint,
                               bias_constraint=bias_constraint)

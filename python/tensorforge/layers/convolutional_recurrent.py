@@ -40,7 +40,7 @@ class ConvLSTM2D(Layer):
                  recurrent_constraint=None, bias_constraint=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, dropout=0.0,
                  recurrent_dropout=0.0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint,
                               recurrent_constraint=recurrent_constraint,
                               bias_constraint=bias_constraint)

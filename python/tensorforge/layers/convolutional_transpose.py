@@ -20,7 +20,7 @@ class Conv2DTranspose(_ConvBase):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         nm = type(self).__name__
         self.filters = _args.positive_int(nm, "filters", filters)

@@ -25,7 +25,7 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.units = _args.positive_int("Dense", "units", units)
         self.activation = _act.get(activation)

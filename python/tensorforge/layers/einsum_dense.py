@@ -107,7 +107,7 @@ class EinsumDense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         if not isinstance(equation, str):
             raise TypeError(f"EinsumDense: equation must be a string, got {equation!r}")

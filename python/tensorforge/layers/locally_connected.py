@@ -34,7 +34,7 @@ class _LocallyConnected(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  implementation=1, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls, n = type(self).__name__, self._rank
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int(cls, "filters", filters)

@@ -3,10 +3,19 @@
 import numpy as np
 
 from ..engine import config_check
-from ..engine.base_layer import Layer, _deser, _unique_name
+from ..engine.base_layer import Layer, _deser, _unique_name, add_activity_losses
 from ..ops import basic as B
 from .recurrent import _RNN
 from .rnn_cells import RNN
+
+
+def _inner_call(layer, x, **kwargs):
+    """``layer.call`` on behalf of a wrapper, with the wrapped layer's activity-regularizer
+    terms (Keras 2 calls the inner layer whole; See Note [activity regularizer])."""
+    y = layer.call(x, **kwargs)
+    if layer._activity_regularizer is not None:
+        add_activity_losses(layer, y)
+    return y
 
 
 class Bidirectional(Layer):
@@ -59,8 +68,8 @@ class Bidirectional(Layer):
         return mask if self.return_sequences else None
 
     def call(self, x, training=False, mask=None):
-        yf = self.forward_layer.call(x, training=training, mask=mask)
-        yb = self.backward_layer.call(x, training=training, mask=mask)
+        yf = _inner_call(self.forward_layer, x, training=training, mask=mask)
+        yb = _inner_call(self.backward_layer, x, training=training, mask=mask)
         if self.return_sequences:
             yb = B.getitem(yb, (slice(None), slice(None, None, -1)))
         if self.merge_mode == "concat":
@@ -114,7 +123,7 @@ class TimeDistributed(Layer):
             raise ValueError(f"{self.name}: expected an input of at least 3 dimensions "
                              f"(batch, time, ...), got shape {x.shape}")
         n, t = x.shape[:2]
-        y = self.layer.call(B.reshape(x, (n * t,) + x.shape[2:]), training=training)
+        y = _inner_call(self.layer, B.reshape(x, (n * t,) + x.shape[2:]), training=training)
         return B.reshape(y, (n, t) + y.shape[1:])
 
     @classmethod

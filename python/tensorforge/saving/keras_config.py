@@ -2,7 +2,7 @@
 
 Keras 2 / tf.keras write a layer as ``{"class_name": "Dense", "config": {...}}`` whose config holds
 every constructor argument, including ones tensorforge does not take (``dtype``, constraints,
-``activity_regularizer``, ``groups``, ``implementation``, ...). Reading, an argument we lack is
+``groups``, ``implementation``, ...). Reading, an argument we lack is
 dropped only when its value is one that changes nothing (See Note [inert arguments]); any other
 value raises a ValueError naming the layer, the argument and the file, so a model is never
 rebuilt with a silently different computation. Writing produces the config Keras 2 reads back:
