@@ -80,6 +80,11 @@ class Metric(metaclass=_MetricType):
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
+    @classmethod
+    def from_config(cls, config):
+        """Keras 2's: the metric its ``get_config()`` describes."""
+        return cls(**config)
+
     def __init_subclass__(cls, **kwargs):
         """A scalar ``result()`` comes back as a ScalarResult (a float with TensorFlow's
         ``.numpy()``), since Keras 2 programs write ``metric.result().numpy()``."""

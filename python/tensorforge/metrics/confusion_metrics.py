@@ -76,10 +76,15 @@ class _TpRatio(_Confusion):
         if top_k is not None or class_id is not None:
             raise NotImplementedError(f"{type(self).__name__}: top_k and class_id are not "
                                       f"supported")
+        self._init_thresholds = thresholds
         super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
 
     def result(self):
         return _per_threshold(_div(self.tp, self.tp + getattr(self, self._other)))
+
+    def get_config(self):
+        return dict(super().get_config(), thresholds=self._init_thresholds, top_k=None,
+                    class_id=None)
 
 
 class Precision(_TpRatio):
@@ -95,12 +100,16 @@ class AUC(_Confusion):
     0 - eps, i / (n - 1) for i in 1..n-2, 1 + eps; trapezoidal 'interpolation')."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name=None, thresholds=None, multi_label=False, dtype=None, **kwargs):
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
         if curve != "ROC":
             raise NotImplementedError(f"AUC: only curve='ROC' is supported, got {curve!r}")
-        if summation_method != "interpolation" or multi_label:
+        if summation_method != "interpolation" or multi_label or num_labels is not None or \
+                label_weights is not None:
             raise NotImplementedError("AUC: only summation_method='interpolation' without "
-                                      "multi_label is supported")
+                                      "multi_label / num_labels / label_weights is supported")
+        self._given_thresholds = None if thresholds is None else sorted(
+            float(t) for t in np.asarray(thresholds, dtype=np.float64).reshape(-1))
         if thresholds is None:
             if num_thresholds < 2:
                 raise ValueError(f"AUC: num_thresholds must be > 1, got {num_thresholds}")
@@ -108,9 +117,23 @@ class AUC(_Confusion):
             thresholds = ([0.0 - eps] + [(i + 1) * 1.0 / (num_thresholds - 1)
                                          for i in range(num_thresholds - 2)] + [1.0 + eps])
         else:
-            thresholds = [0.0 - 1e-7] + sorted(thresholds) + [1.0 + 1e-7]
+            thresholds = [0.0 - 1e-7] + self._given_thresholds + [1.0 + 1e-7]
         self.num_thresholds, self.curve = len(thresholds), curve
+        self.summation_method, self.from_logits = summation_method, bool(from_logits)
         super().__init__(thresholds, name=name or "auc", dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.from_logits:  # Keras 2: the sigmoid of the logits
+            y_pred = 1.0 / (1.0 + np.exp(-_np(y_pred).astype(np.float64)))
+        super().update_state(y_true, y_pred, sample_weight)
+
+    def get_config(self):
+        config = dict(super().get_config(), num_thresholds=self.num_thresholds, curve=self.curve,
+                      summation_method=self.summation_method, multi_label=False,
+                      num_labels=None, label_weights=None, from_logits=self.from_logits)
+        if self._given_thresholds is not None:
+            config["thresholds"] = list(self._given_thresholds)
+        return config
 
     def result(self):
         tpr = _div(self.tp, self.tp + self.fn)
@@ -125,10 +148,14 @@ class _ConfusionCount(_Confusion):
     _cell = None
 
     def __init__(self, thresholds=None, name=None, dtype=None):
+        self._init_thresholds = thresholds
         super().__init__(0.5 if thresholds is None else thresholds, name=name, dtype=dtype)
 
     def result(self):
         return _per_threshold(getattr(self, self._cell))
+
+    def get_config(self):
+        return dict(super().get_config(), thresholds=self._init_thresholds)
 
 
 class TruePositives(_ConfusionCount):

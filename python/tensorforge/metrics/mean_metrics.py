@@ -15,14 +15,26 @@ from .functions import (binary_accuracy, binary_crossentropy, categorical_accura
                         top_k_categorical_accuracy)
 
 
-def _wrapper_class(cls_name, per_sample, metric_name, **defaults):
+def _wrapper_class(cls_name, per_sample, metric_name, fixed=None, **defaults):
+    """A MeanMetricWrapper class over ``per_sample`` with Keras 2's constructor: ``defaults``
+    are the function's keyword arguments; ``fixed`` are Keras 2 arguments the function does not
+    take here, accepted (and written in the config) only at their default value."""
+    fixed = fixed or {}
+
     def __init__(self, name=metric_name, dtype=None, **kwargs):
-        unknown = set(kwargs) - set(defaults)
+        unknown = set(kwargs) - set(defaults) - set(fixed)
         if unknown:
             raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")
+        for k, v in fixed.items():
+            if k in kwargs and kwargs.pop(k) != v:
+                raise NotImplementedError(f"{cls_name}: only {k}={v!r} is supported")
         MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype,
                                    **dict(defaults, **kwargs))
+
+    def get_config(self):
+        return dict(MeanMetricWrapper.get_config(self), **fixed)
     return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__, "_defaults": defaults,
+                                                  "get_config": get_config,
                                                   "__doc__": f"Keras' {cls_name} metric."})
 
 
@@ -55,12 +67,15 @@ MeanSquaredLogarithmicError = _wrapper_class(
     "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
     "mean_squared_logarithmic_error")
 BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy,
-                                    "binary_crossentropy", from_logits=False)
+                                    "binary_crossentropy", from_logits=False,
+                                    label_smoothing=0.0)
 CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy", categorical_crossentropy,
-                                         "categorical_crossentropy", from_logits=False)
+                                         "categorical_crossentropy", fixed={"axis": -1},
+                                         from_logits=False, label_smoothing=0.0)
 SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy",
                                                sparse_categorical_crossentropy,
                                                "sparse_categorical_crossentropy",
+                                               fixed={"axis": -1, "ignore_class": None},
                                                from_logits=False)
 
 
