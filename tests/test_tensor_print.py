@@ -33,6 +33,12 @@ def test_str_and_repr_match_tensorflow(case):
         assert got == want, (case, form)
 
 
+def test_keras_input_prints_as_keras_2():
+    inp = keras.Input((3,), name="pixels")
+    got = {"str": str(inp), "repr": repr(inp), "format": f"{inp}"}
+    assert got == REF["keras_input"]
+
+
 def test_operation_results_print_as_tensors_not_variables():
     v = tf.Variable([1.0, 2.0])
     assert str(v * 2) == "tf.Tensor([2. 4.], shape=(2,), dtype=float32)"

@@ -27,6 +27,8 @@ def main():
     w = tf.Variable(3.0, name="w")
     ref["variable"] = {"str": str(v), "repr": repr(v), "name": v.name}
     ref["named_variable"] = {"str": str(w), "repr": repr(w), "name": w.name}
+    inp = keras.Input((3,), name="pixels")
+    ref["keras_input"] = {"str": str(inp), "repr": repr(inp), "format": f"{inp}"}
     ref["k_variable_names"] = [keras.backend.variable(np.zeros(2)).name,
                                keras.backend.variable(np.zeros(2), name="v").name]
     m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), name="dense"),

@@ -88,6 +88,19 @@ class KerasTensor(Tensor):
         return (f"<KerasTensor: shape={self._shape} dtype={dtype_name(self._dtype)} "
                 f"(created by layer '{layer}')>")
 
+    def __str__(self):  # tf_keras 2's (its op names aside: ours are layer/node/index)
+        lyr = self._keras_history[0] if self._keras_history else None
+        spec_name = self.name if type(lyr).__name__ == "InputLayer" else None
+        return (f"KerasTensor(type_spec=TensorSpec(shape={tuple(self._shape)}, "
+                f"dtype=tf.{dtype_name(self._dtype)}, name={spec_name!r}), name={self.name!r}, "
+                f"description=\"created by layer '{getattr(lyr, 'name', None)}'\")")
+
+    def __format__(self, spec):  # f"{x}" prints it; a format spec has no value to format
+        if not spec:
+            return str(self)
+        raise TypeError(f"unsupported format string {spec!r} for a symbolic tensor "
+                        f"({self.name!r} has no value)")
+
     # ---- arithmetic records an op layer (See module docstring) ---------------------------
     def __add__(self, o): return symbolic_op(_basic("add"), self, o)
     def __radd__(self, o): return symbolic_op(_basic("add"), o, self)
