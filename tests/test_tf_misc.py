@@ -92,3 +92,20 @@ def test_random_determinism_and_distributions():
     assert sorted(s.tolist()) == x.tolist() and not np.array_equal(s, x)
     with pytest.raises(ValueError, match="pair of integers"):
         tf.random.stateless_uniform([2], seed=[1])
+
+
+def test_keras_layers_and_models_are_tf_modules():
+    # Keras 2's Layer derives from tf.Module: isinstance / issubclass hold, and a layer has
+    # tf.Module's submodules and name_scope
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2, name="a"),
+                                 tf.keras.layers.Dense(1, name="b")])
+    assert isinstance(model, tf.Module) and isinstance(model.layers[0], tf.Module)
+    assert issubclass(tf.keras.layers.Dense, tf.Module)
+    assert not isinstance(3, tf.Module) and not issubclass(int, tf.Module)
+
+    class Own(tf.Module):
+        pass
+    assert isinstance(Own(), tf.Module) and not isinstance(model, Own)
+    assert sorted(l.name for l in model.submodules) == ["a", "b"]
+    with model.layers[0].name_scope:
+        pass

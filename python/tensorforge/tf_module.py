@@ -35,7 +35,23 @@ def _is_layer(value):
     return isinstance(value, Layer)
 
 
-class Module:
+class _ModuleType(type):
+    """Keras 2's Layer (and so Model) derives from tf.Module: ``isinstance(layer, tf.Module)``
+    holds here too, without the Layer class depending on this module."""
+
+    def __instancecheck__(cls, obj):
+        return type.__instancecheck__(cls, obj) or (cls is Module and _is_layer(obj))
+
+    def __subclasscheck__(cls, sub):
+        if type.__subclasscheck__(cls, sub):
+            return True
+        if cls is not Module or not isinstance(sub, type):
+            return False
+        from .engine.base_layer import Layer
+        return issubclass(sub, Layer)
+
+
+class Module(metaclass=_ModuleType):
     def __init__(self, name=None):
         if name is None:
             name = _snake(type(self).__name__)

@@ -285,6 +285,16 @@ class Layer:
     def _sublayers(self):
         return list(self.__dict__.get("_tracked", []))
 
+    @property
+    def submodules(self):
+        """tf.Module's: every layer below this one, each once (Keras 2's Layer is a tf.Module)."""
+        return tuple(self._flatten_layers()[1:])
+
+    @property
+    def name_scope(self):
+        import contextlib
+        return contextlib.nullcontext(self.name)
+
     def _flatten_layers(self):
         """self and every layer below it, each once."""
         cached = self.__dict__.get("_flat_cache")
