@@ -22,6 +22,7 @@ from . import config_check as _config_check
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
+from .functional_utils import rebase_on_inputs
 from .input_layer import InputLayer
 from . import node as _node
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
@@ -110,10 +111,8 @@ class Network(Layer):
                 if not isinstance(t, KerasTensor):
                     raise TypeError(f"Model: {what} must be symbolic tensors (from Input and "
                                     f"layers called on them), got {type(t).__name__}")
-        for t in flatten(inputs):
-            if not isinstance(t._keras_history[0], InputLayer):
-                raise ValueError(f"Model: input tensors must come from Input(); "
-                                 f"{t!r} was made by a layer")
+        # intermediate tensors as inputs: the graph between them and the outputs, on new Inputs
+        inputs, outputs = rebase_on_inputs(inputs, outputs)
         object.__setattr__(self, "_is_graph_network", True)
         self._nested_inputs = inputs
         self._nested_outputs = outputs
