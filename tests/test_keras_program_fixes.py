@@ -157,3 +157,16 @@ def test_rescaling():
     assert r.count_params() == 0
     with pytest.raises(ValueError, match="scale"):
         L.Rescaling(float("nan"))
+
+
+def test_depthwise_and_separable_take_keras_unused_kernel_arguments():
+    # Keras 2's DepthwiseConv2D / SeparableConv2D derive from Conv, which takes kernel_* (never
+    # read: their kernels are depthwise_* / pointwise_*); applications pass kernel_initializer
+    from tensorforge import keras as _k
+    s = _k.layers.SeparableConv2D(4, 3, kernel_initializer="he_normal")
+    d = _k.layers.DepthwiseConv2D(3, kernel_initializer="he_normal", kernel_regularizer="l2")
+    x = np.ones((1, 5, 5, 2), "float32")
+    assert s(x).shape == (1, 3, 3, 4) and d(x).shape == (1, 3, 3, 2)
+    assert d.losses == []  # the unused kernel_regularizer adds nothing, as in Keras 2
+    with pytest.raises(TypeError, match="bogus"):
+        _k.layers.DepthwiseConv2D(3, bogus=1)

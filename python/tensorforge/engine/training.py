@@ -41,7 +41,6 @@ from .network import Network
 from .node import flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
 from .training_inputs import InputsMixin
-from .node import flatten, pack_like
 
 
 def _np_softmax(z):

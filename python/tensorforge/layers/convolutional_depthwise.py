@@ -13,6 +13,9 @@ from ._conv_utils import (_apply_activation, _conv_len, _data_format, _padding, 
                           _to_first, _to_last)
 
 
+_UNUSED_KERNEL_ARGS = ("kernel_initializer", "kernel_regularizer", "kernel_constraint")
+
+
 class DepthwiseConv2D(_ConvBase):
     """Depthwise 2-D convolution: depthwise_kernel (KH, KW, C_in, depth_multiplier), bias
     (C_in * depth_multiplier,). Runs ops.depthwise_conv2d (native kernels on the cpu and cuda
@@ -23,6 +26,8 @@ class DepthwiseConv2D(_ConvBase):
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",
                  depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, bias_constraint=None, **kwargs):
+        for k in _UNUSED_KERNEL_ARGS:  # Keras 2 takes them (its base is Conv) and never reads
+            kwargs.pop(k, None)  # them: the kernels here are depthwise_* / pointwise_*
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(depthwise_constraint=depthwise_constraint,
                               bias_constraint=bias_constraint)
