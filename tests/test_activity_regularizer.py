@@ -11,47 +11,17 @@ import tensorforge as tf
 from tensorforge import keras
 from tensorforge import layers, regularizers
 
+import activity_reg_models as M
+
 REFS = np.load(os.path.join(os.path.dirname(__file__), "data", "activity_reg_refs.npz"))
 
 
-def dense_softmax():
-    return keras.Sequential([
-        keras.Input((5,)),
-        layers.Dense(4, activation="relu", activity_regularizer=regularizers.l1(0.01)),
-        layers.Dense(3, activation="softmax", activity_regularizer=regularizers.l2(0.02))])
-
-
-def lstm_states():
-    inp = keras.Input((4, 3))
-    seq, h, c = layers.LSTM(2, return_sequences=True, return_state=True,
-                            activity_regularizer=regularizers.l2(0.1))(inp)
-    out = layers.Dense(1)(layers.Concatenate()([h, c, layers.GlobalAveragePooling1D()(seq)]))
-    return keras.Model(inp, out)
-
-
-def conv_l1l2():
-    return keras.Sequential([
-        keras.Input((6, 6, 2)),
-        layers.Conv2D(3, 3, activation="tanh",
-                      activity_regularizer=regularizers.l1_l2(l1=0.01, l2=0.02)),
-        layers.Flatten(), layers.Dense(1)])
-
-
-def embedding_l1():
-    return keras.Sequential([
-        keras.Input((5,), dtype="int32"),
-        layers.Embedding(10, 3, activity_regularizer=regularizers.l1(0.5)),
-        layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
-
-
-CASES = {"dense_softmax": (dense_softmax, "categorical_crossentropy"),
-         "lstm_states": (lstm_states, "mse"), "conv_l1l2": (conv_l1l2, "mse"),
-         "embedding_l1": (embedding_l1, "binary_crossentropy")}
+CASES = M.CASES
 
 
 def _model(name):
     build, loss = CASES[name]
-    model = build()
+    model = build(keras, layers, regularizers)
     n = len(model.get_weights())
     model.set_weights([REFS[f"{name}/w{i}"] for i in range(n)])
     return model, loss, REFS[f"{name}/x"], REFS[f"{name}/y"]
@@ -99,12 +69,8 @@ def test_fit_loss_includes_the_penalty_and_it_trains_the_activations_down():
 
 def test_wrapped_layers_keep_theirs():
     x = REFS["wrappers/x"]
-    td = layers.TimeDistributed(layers.Dense(2, activity_regularizer=regularizers.l1(1.0),
-                                             kernel_initializer="ones"))
+    td, bi = M.wrapped(layers, regularizers)
     td(x)
-    bi = layers.Bidirectional(layers.LSTM(2, activity_regularizer=regularizers.l1(1.0),
-                                          kernel_initializer="ones",
-                                          recurrent_initializer="zeros"))
     bi(x)
     for got, key in ((td, "time_distributed"), (bi, "bidirectional")):
         np.testing.assert_allclose([float(v.numpy()) for v in got.losses],
@@ -155,7 +121,7 @@ def test_no_regularizer_no_loss_and_empty_batch():
 
 
 def test_config_and_save_round_trip(tmp_path):
-    model = dense_softmax()
+    model = M.dense_softmax(keras, layers, regularizers)
     cfg = model.layers[0].get_config()
     assert cfg["activity_regularizer"]["class_name"] == "L1"
     np.testing.assert_allclose(cfg["activity_regularizer"]["config"]["l1"], 0.01)

@@ -11,65 +11,37 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import sys  # noqa: E402
+
 import numpy as np  # noqa: E402
 import tf_keras as keras  # noqa: E402
 from tf_keras import layers, regularizers  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import activity_reg_models as M  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
                    "activity_reg_refs.npz")
 
 
-def dense_softmax():
-    # a relu Dense and a softmax output both regularized: the output one reads probabilities
-    return keras.Sequential([
-        keras.Input((5,)),
-        layers.Dense(4, activation="relu", activity_regularizer=regularizers.l1(0.01)),
-        layers.Dense(3, activation="softmax", activity_regularizer=regularizers.l2(0.02))])
-
-
-def lstm_states():
-    # an RNN's activity regularizer covers every output, the returned states included
-    inp = keras.Input((4, 3))
-    seq, h, c = layers.LSTM(2, return_sequences=True, return_state=True,
-                            activity_regularizer=regularizers.l2(0.1))(inp)
-    out = layers.Dense(1)(layers.Concatenate()([h, c, layers.GlobalAveragePooling1D()(seq)]))
-    return keras.Model(inp, out)
-
-
-def conv_l1l2():
-    return keras.Sequential([
-        keras.Input((6, 6, 2)),
-        layers.Conv2D(3, 3, activation="tanh",
-                      activity_regularizer=regularizers.l1_l2(l1=0.01, l2=0.02)),
-        layers.Flatten(), layers.Dense(1)])
-
-
-def embedding_l1():
-    return keras.Sequential([
-        keras.Input((5,), dtype="int32"),
-        layers.Embedding(10, 3, activity_regularizer=regularizers.l1(0.5)),
-        layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
-
-
-CASES = {
-    "dense_softmax": (dense_softmax, "categorical_crossentropy",
-                      lambda r: r.randn(6, 5).astype("float32"),
+DATA = {
+    "dense_softmax": (lambda r: r.randn(6, 5).astype("float32"),
                       lambda r: np.eye(3, dtype="float32")[r.randint(0, 3, 6)]),
-    "lstm_states": (lstm_states, "mse", lambda r: r.randn(5, 4, 3).astype("float32"),
+    "lstm_states": (lambda r: r.randn(5, 4, 3).astype("float32"),
                     lambda r: r.randn(5, 1).astype("float32")),
-    "conv_l1l2": (conv_l1l2, "mse", lambda r: r.randn(4, 6, 6, 2).astype("float32"),
+    "conv_l1l2": (lambda r: r.randn(4, 6, 6, 2).astype("float32"),
                   lambda r: r.randn(4, 1).astype("float32")),
-    "embedding_l1": (embedding_l1, "binary_crossentropy",
-                     lambda r: r.randint(0, 10, (6, 5)).astype("int32"),
+    "embedding_l1": (lambda r: r.randint(0, 10, (6, 5)).astype("int32"),
                      lambda r: r.randint(0, 2, (6, 1)).astype("float32")),
 }
 
 
 def main():
     out = {}
-    for name, (build, loss, make_x, make_y) in CASES.items():
+    for name, (build, loss) in M.CASES.items():
+        make_x, make_y = DATA[name]
         r = np.random.RandomState(len(name))
-        model = build()
+        model = build(keras, layers, regularizers)
         ws = [(0.5 * r.randn(*w.shape)).astype("float32") for w in model.get_weights()]
         model.set_weights(ws)
         x, y = make_x(r), make_y(r)
@@ -85,18 +57,14 @@ def main():
         out[f"{name}/x"], out[f"{name}/y"] = x, y
     # wrappers call the wrapped layer whole: its terms over (batch x time) rows, one per direction
     x = np.random.RandomState(0).randn(2, 3, 4).astype("float32")
-    td = layers.TimeDistributed(layers.Dense(2, activity_regularizer=regularizers.l1(1.0),
-                                             kernel_initializer="ones"))
+    td, bi = M.wrapped(layers, regularizers)
     td(x)
-    bi = layers.Bidirectional(layers.LSTM(2, activity_regularizer=regularizers.l1(1.0),
-                                          kernel_initializer="ones",
-                                          recurrent_initializer="zeros"))
     bi(x)
     out["wrappers/x"] = x
     out["wrappers/time_distributed"] = np.array([float(v) for v in td.losses], np.float32)
     out["wrappers/bidirectional"] = np.array([float(v) for v in bi.losses], np.float32)
     # a model written by Keras 2 with activity regularizers, read back by tensorforge
-    out["json/dense_softmax"] = np.array(dense_softmax().to_json())
+    out["json/dense_softmax"] = np.array(M.dense_softmax(keras, layers, regularizers).to_json())
     np.savez(OUT, **out)
     print("wrote", OUT, len(out), "arrays")
 
