@@ -89,7 +89,7 @@ class Module(metaclass=_ModuleType):
         for sub in subs:
             if want == "submodules":
                 found.append(sub)
-            if isinstance(sub, Module):
+            if not _is_layer(sub):  # a tf.Module of the program's
                 found.extend(sub._walk(want, seen))
             elif want == "variables":  # a Keras layer: its weights, trainable ones flagged
                 trainable = {id(w) for w in sub.trainable_weights}
