@@ -226,10 +226,9 @@ def test_function_from_an_intermediate_tensor():
     g = K.function(model.layers[2].input, model.layers[3].output)
     np.testing.assert_allclose(g(REF["function_sub/x"]), REF["function_sub/y"], rtol=1e-5,
                                atol=1e-6)
-    with pytest.raises(ValueError, match="the outputs depend on the Input"):
+    with pytest.raises(ValueError, match="Graph disconnected"):
         K.function([model.layers[3].input], [model.layers[1].output])
-    with pytest.raises(ValueError, match=r"function: input .* expects shape \(None, 5\), got "
-                                         r"\(2, 4\)"):
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 5\), found shape=\(2, 4\)"):
         f([np.zeros((2, 4), np.float32)])
 
 

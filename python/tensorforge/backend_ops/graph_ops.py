@@ -4,8 +4,8 @@
 tf_keras 2 runs eagerly under TensorFlow 2, and so do these, as its do there:
 ``K.function(inputs, outputs)`` is a Model from those inputs to those outputs, called on a list
 of arrays, returning NumPy arrays (a list when ``outputs`` is one); inputs that are layers'
-outputs rather than Inputs (``model.layers[2].input``) start the run there, as tf_keras 2's
-Functional does by cloning the graph from them; ``K.placeholder`` is an
+outputs rather than Inputs (``model.layers[2].input``) start the run there (the Model of the
+graph between them, engine/functional_utils.py, as tf_keras 2's); ``K.placeholder`` is an
 ``Input``; ``K.gradients`` raises, as TensorFlow 2's ``tf.gradients`` does in eager mode
 (use GradientTape). The Model and Input come from the engine's table (engine/node.py ENGINE):
 the engine imports the backend, so this module cannot import the engine's model modules.
@@ -68,55 +68,6 @@ class _Function:
         return _numpy(outs)
 
 
-class _SubgraphFunction:
-    """The callable K.function returns for inputs that are not all Inputs: the graph's nodes
-    between ``inputs`` and ``outputs``, run in order on the given values."""
-
-    def __init__(self, inputs, outputs, wrap):
-        self.inputs, self.outputs, self._wrap = flatten(inputs), outputs, wrap
-        given = {id(t) for t in self.inputs}
-        order, seen = [], set()
-
-        def visit(t):
-            if id(t) in given:
-                return
-            layer, node_index, _ = t._keras_history
-            node = layer._inbound_nodes[node_index]
-            if id(node) in seen:
-                return
-            if node.is_input:
-                raise ValueError(f"function: the outputs depend on the Input {t.name!r} "
-                                 f"(shape {tuple(t.shape)}), which is not among the inputs")
-            seen.add(id(node))
-            for u in node.keras_inputs:
-                visit(u)
-            order.append(node)
-        for t in flatten(outputs):
-            visit(t)
-        self._steps = [ENGINE["Step"](n) for n in order]
-
-    def __call__(self, model_inputs):
-        if not isinstance(model_inputs, (list, tuple)):
-            model_inputs = [model_inputs]
-        if len(model_inputs) != len(self.inputs):
-            raise ValueError(f"function: expected {len(self.inputs)} input array(s), got "
-                             f"{len(model_inputs)}")
-        values, masks = {}, {}
-        for t, x in zip(self.inputs, model_inputs):
-            v = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
-            if tuple(v.shape[1:]) != tuple(t.shape[1:]) and None not in t.shape[1:]:
-                raise ValueError(f"function: input {t.name!r} expects shape {tuple(t.shape)}, "
-                                 f"got {tuple(v.shape)}")
-            values[id(t)] = v
-        training = bool(learning_phase())
-        for step in self._steps:
-            step.run(values, masks, training)
-        outs = [_numpy(values[id(t)]) for t in flatten(self.outputs)]
-        if isinstance(self.outputs, (list, tuple)):
-            return outs
-        return outs[0]
-
-
 def _numpy(t):
     return np.asarray(host(t.data)) if isinstance(t, Tensor) else t
 
@@ -137,9 +88,6 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                 raise TypeError(f"function: {what} must be symbolic tensors (Input, a layer's "
                                 f"input or output), got {type(t).__name__}")
     wrap = isinstance(outputs, list) and len(outputs) == 1
-    if not all(t._keras_history is not None and t._keras_history[0]._inbound_nodes[
-            t._keras_history[1]].is_input for t in flatten(inputs)):
-        return _SubgraphFunction(inputs, outputs, wrap)
     model = ENGINE["Model"](inputs=inputs, outputs=outputs, name=name)
     return _Function(model, wrap)
 
