@@ -443,7 +443,5 @@ def test_adamw_and_weight_decay_config():
     opt = O.get("adamw")
     assert isinstance(opt, O.AdamW) and opt.weight_decay == 0.004
     assert O.deserialize(O.serialize(opt)).get_config() == opt.get_config()
-    with pytest.raises(NotImplementedError, match="use_ema"):
-        O.Adam(use_ema=True)
     with pytest.raises(ValueError, match="weight_decay"):
         O.SGD(weight_decay=-0.1)

@@ -181,6 +181,9 @@ def check_optimizer(opt):
         if getattr(opt, k, None) is not None:
             raise ValueError(f"DistributedOptimizer(sharded=True): {k} needs whole-tensor norms "
                              f"and is not supported with a sharded update (clipvalue is)")
+    if getattr(opt, "use_ema", False):
+        raise ValueError("DistributedOptimizer(sharded=True): use_ema averages whole "
+                         "parameters, which no rank holds in a sharded update")
     if not (hasattr(opt, "_update") and hasattr(opt, "_init_state")):
         raise ValueError(f"DistributedOptimizer(sharded=True): {type(opt).__name__} has no "
                          "elementwise update rule (_update / _init_state) to shard")

@@ -536,6 +536,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
+    training_arrays.finalize_optimizer(model, epochs)
     cbl.on_train_end()
     model.history = history
     return history

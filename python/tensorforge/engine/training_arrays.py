@@ -198,8 +198,17 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
+    finalize_optimizer(model, epochs)
     cbl.on_train_end()
     return history
+
+
+def finalize_optimizer(model, epochs):
+    """tf_keras 2's end of fit: the optimizer's final say on the weights (use_ema's averages,
+    Note [weights' moving average] in optimizers)."""
+    opt = getattr(model, "optimizer", None)
+    if epochs > 0 and getattr(opt, "use_ema", False):
+        opt.finalize_variable_values(model.trainable_weights)
 
 
 def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,

@@ -124,13 +124,21 @@ class Optimizer:
 
     def __init__(self, learning_rate=None, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
                  name=None, global_clipnorm=None, weight_decay=None, use_ema=False,
-                 jit_compile=None, **kwargs):
+                 ema_momentum=0.99, ema_overwrite_frequency=None, jit_compile=None, **kwargs):
         cls = type(self).__name__
-        if use_ema:
-            raise NotImplementedError(f"{cls}: use_ema=True (tf.keras 2.11 moving averages of "
-                                      "the weights) is not supported")
-        for k in ("ema_momentum", "ema_overwrite_frequency"):
-            kwargs.pop(k, None)  # meaningful only with use_ema
+        self.use_ema = bool(use_ema)  # See Note [weights' moving average]
+        if self.use_ema:
+            ema_momentum = _number(cls, "ema_momentum", ema_momentum, 0)
+            if ema_momentum > 1:
+                raise ValueError(f"{cls}: `ema_momentum` must be in the range [0, 1]. Received: "
+                                 f"ema_momentum={ema_momentum}")
+            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int) or
+                                            ema_overwrite_frequency < 1):
+                raise ValueError(f"{cls}: `ema_overwrite_frequency` must be an integer > 1 or "
+                                 f"None. Received: ema_overwrite_frequency="
+                                 f"{ema_overwrite_frequency}")
+        self.ema_momentum, self.ema_overwrite_frequency = ema_momentum, ema_overwrite_frequency
+        self._ema = {}  # id(param) -> (param, its moving average array)
         if kwargs:
             raise TypeError(f"{cls}: unexpected arguments {sorted(kwargs)}; allowed besides the "
                             "optimizer's own: learning_rate (lr), decay, clipnorm, clipvalue, "
@@ -234,7 +242,42 @@ class Optimizer:
                     raw.append(g)
         self._apply_arrays(live, raw)
 
+    # Note [weights' moving average]: tf.keras 2.11+'s use_ema. Each parameter's average starts
+    # as its value before its first update; after every step average = m * average + (1 - m) *
+    # parameter; every ema_overwrite_frequency steps (when set) the parameters take their
+    # averages, and fit() ends with finalize_variable_values (the same overwrite), as tf_keras
+    # 2.21's optimizer.py does.
     def _apply_arrays(self, live, raw, checked=False, raw2=None):
+        """One step (``_step_arrays``), then the weights' moving average when use_ema is set
+        (See Note [weights' moving average])."""
+        if not self.use_ema:
+            return self._step_arrays(live, raw, checked, raw2)
+        ema = self._ema
+        for p in live:
+            if id(p) not in ema:
+                ema[id(p)] = (p, p.data.copy())
+        self._step_arrays(live, raw, checked, raw2)
+        m = self.ema_momentum
+        for p in live:
+            avg = ema[id(p)][1]
+            avg *= avg.dtype.type(m)
+            avg += p.data * p.data.dtype.type(1 - m)
+        if self.ema_overwrite_frequency and self.iterations % self.ema_overwrite_frequency == 0:
+            self._overwrite_with_averages(live)
+
+    def _overwrite_with_averages(self, params):
+        for p in params:
+            got = self._ema.get(id(p))
+            if got is not None:
+                p.data[...] = got[1]
+
+    def finalize_variable_values(self, var_list):
+        """tf.keras 2.11+: with use_ema, the variables take their moving averages (fit() calls
+        this when it ends)."""
+        if self.use_ema:
+            self._overwrite_with_averages(list(var_list))
+
+    def _step_arrays(self, live, raw, checked=False, raw2=None):
         """One step on the parameter Tensors ``live`` with their gradients ``raw`` (checked
         floating arrays of their shapes, one per parameter): apply_gradients once it has
         collected them, and the compiled training step (Note [compiled step], engine/
@@ -379,6 +422,9 @@ class Optimizer:
         cfg["decay"] = self.decay
         if self.weight_decay is not None:
             cfg["weight_decay"] = self.weight_decay
+        if self.use_ema:
+            cfg.update(use_ema=True, ema_momentum=self.ema_momentum,
+                       ema_overwrite_frequency=self.ema_overwrite_frequency)
         return cfg
 
     @classmethod
