@@ -17,6 +17,7 @@ read), written atomically; the directory's ``checkpoint`` state file is TensorFl
 ValueError naming the variable; ``assert_consumed`` tells what the file held that nothing took.
 """
 import os
+import time
 
 import numpy as np
 
@@ -191,17 +192,30 @@ class Checkpoint:
         return _LoadStatus(unused)
 
 
-def _record(prefix, all_prefixes):
-    """The directory's TensorFlow state file: the latest prefix and the kept ones."""
+def _record(prefix, kept, last_preserved=None):
+    """The directory's TensorFlow state file: the latest prefix, the kept ones ({prefix:
+    timestamp} or a list) and, for a CheckpointManager, the last preserved timestamp."""
     directory = os.path.dirname(prefix) or "."
     lines = [f'model_checkpoint_path: "{os.path.basename(prefix)}"'] + \
-        [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in all_prefixes]
+        [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in kept]
+    if isinstance(kept, dict):
+        lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in kept.values()]
+    if last_preserved is not None:
+        lines.append(f"last_preserved_timestamp: {last_preserved!r}")
     _fileio.atomic_write(os.path.join(directory, STATE_FILE),
                          lambda tmp: open(tmp, "w").write("\n".join(lines) + "\n"))
 
 
+def _step(v):
+    return int(np.asarray(getattr(v, "data", v)))
+
+
 class CheckpointManager:
-    """Numbered checkpoints in ``directory``, the newest ``max_to_keep`` kept (None: all)."""
+    """Numbered checkpoints in ``directory``, the newest ``max_to_keep`` kept (None: all), as
+    TensorFlow 2's: ``keep_checkpoint_every_n_hours`` also keeps, among those swept out, one
+    every n hours (their files stay; the state file forgets them); ``checkpoint_interval``
+    (with ``step_counter``) makes ``save`` skip until that many steps have passed. Checkpoints
+    listed without timestamps (written by something else) are never deleted, as TensorFlow."""
 
     def __init__(self, checkpoint, directory, max_to_keep, keep_checkpoint_every_n_hours=None,
                  checkpoint_name="ckpt", step_counter=None, checkpoint_interval=None,
@@ -209,41 +223,72 @@ class CheckpointManager:
         if max_to_keep is not None and int(max_to_keep) < 1:
             raise ValueError(f"CheckpointManager: max_to_keep must be >= 1 or None, got "
                              f"{max_to_keep}")
+        if checkpoint_interval is not None and step_counter is None:
+            raise ValueError("`step_counter` should be passed if `checkpoint_interval` is not "
+                             "None.")
         self._checkpoint = checkpoint
         self.directory = os.fspath(directory)
         self._keep = None if max_to_keep is None else int(max_to_keep)
+        self._keep_hours = keep_checkpoint_every_n_hours
         self._name = checkpoint_name
         self._init_fn = init_fn
+        self._step_counter, self.checkpoint_interval = step_counter, checkpoint_interval
+        self._last_step = None
         state = get_checkpoint_state(self.directory)
-        self._kept = [p for p in (state or {}).get("all_model_checkpoint_paths", [])
-                      if os.path.isfile(p + ".index")]
+        now = time.time()
+        self._kept = {}  # prefix -> save time: the ones a later save may delete
+        if state is None:
+            self._latest = None
+            self._last_preserved = now - 1.0
+        else:
+            self._latest = state["model_checkpoint_path"]
+            self._last_preserved = min(state["last_preserved_timestamp"], now)
+            paths = state["all_model_checkpoint_paths"]
+            stamps = state["all_model_checkpoint_timestamps"] or [self._last_preserved] * len(paths)
+            for p, t in zip(paths, stamps):
+                if min(t, now) > self._last_preserved:
+                    self._kept[p] = min(t, now)
 
     @property
     def latest_checkpoint(self):
-        return self._kept[-1] if self._kept else None
+        return self._latest
 
     @property
     def checkpoints(self):
         return list(self._kept)
 
     def save(self, checkpoint_number=None, check_interval=True, options=None):
+        if self.checkpoint_interval is not None:
+            step = _step(self._step_counter)
+            if self._last_step is not None and (step == self._last_step or check_interval and
+                                                step < self._last_step + self.checkpoint_interval):
+                return None
+            self._last_step = step
         ck = self._checkpoint
         ck.save_counter.data[...] = ck.save_counter.data + 1
-        n = int(ck.save_counter.data) if checkpoint_number is None else \
-            int(np.asarray(getattr(checkpoint_number, "data", checkpoint_number)))
+        n = int(ck.save_counter.data) if checkpoint_number is None else _step(checkpoint_number)
         prefix = ck.write(os.path.join(self.directory, f"{self._name}-{n}"))
-        self._kept = [p for p in self._kept if p != prefix] + [prefix]
-        if self._keep is not None:
+        self._kept.pop(prefix, None)
+        self._kept[prefix] = time.time()
+        self._latest = prefix
+        _record(prefix, self._kept, self._last_preserved)  # the new one first, as TensorFlow
+        if self._keep:
             while len(self._kept) > self._keep:
-                old = self._kept.pop(0)
+                old = next(iter(self._kept))
+                stamp = self._kept.pop(old)
+                if self._keep_hours and stamp - self._keep_hours * 3600.0 >= self._last_preserved:
+                    self._last_preserved = stamp  # kept on disk, no longer managed
+                    continue
                 if os.path.isfile(old + ".index"):
                     os.remove(old + ".index")
-        _record(prefix, self._kept)
+            _record(prefix, self._kept, self._last_preserved)
         return prefix
 
     def restore_or_initialize(self):
         if self.latest_checkpoint is not None:
             self._checkpoint.restore(self.latest_checkpoint)
+            if self.checkpoint_interval is not None:
+                self._last_step = _step(self._step_counter)
             return self.latest_checkpoint
         if self._init_fn is not None:
             self._init_fn()

@@ -15,6 +15,8 @@ import re
 STATE_FILE = "checkpoint"
 
 _LINE = re.compile(r'^\s*(model_checkpoint_path|all_model_checkpoint_paths)\s*:\s*"(.*)"\s*$')
+_NUMBER = re.compile(r'^\s*(all_model_checkpoint_timestamps|last_preserved_timestamp)\s*:\s*'
+                     r'([-+0-9.eE]+)\s*$')
 
 
 def update_checkpoint_state(prefix):
@@ -36,14 +38,23 @@ def update_checkpoint_state(prefix):
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
     """The state file's entries as a dict (``model_checkpoint_path``,
-    ``all_model_checkpoint_paths``), relative paths joined to ``checkpoint_dir``; None when
-    the directory has no state file."""
+    ``all_model_checkpoint_paths``, ``all_model_checkpoint_timestamps``,
+    ``last_preserved_timestamp``), relative paths joined to ``checkpoint_dir``; None when the
+    directory has no state file."""
     path = os.path.join(os.fspath(checkpoint_dir), latest_filename or STATE_FILE)
     if not os.path.isfile(path):
         return None
-    state = {"model_checkpoint_path": None, "all_model_checkpoint_paths": []}
+    state = {"model_checkpoint_path": None, "all_model_checkpoint_paths": [],
+             "all_model_checkpoint_timestamps": [], "last_preserved_timestamp": 0.0}
     with open(path) as f:
         for line in f:
+            n = _NUMBER.match(line)
+            if n:
+                if n.group(1) == "last_preserved_timestamp":
+                    state["last_preserved_timestamp"] = float(n.group(2))
+                else:
+                    state["all_model_checkpoint_timestamps"].append(float(n.group(2)))
+                continue
             m = _LINE.match(line)
             if not m:
                 continue
