@@ -240,6 +240,16 @@ def test_tensorboard_without_tensorboardx_names_the_extra(tmp_path, monkeypatch)
         C.TensorBoard(log_dir=str(tmp_path))
 
 
+def test_tensorboard_says_which_asked_for_outputs_it_does_not_write(tmp_path, monkeypatch):
+    import warnings
+    monkeypatch.setattr(C, "_summary_writer_class", lambda: object)  # (no tensorboardX needed)
+    with pytest.warns(UserWarning, match="write_images, embeddings_freq asked for"):
+        C.TensorBoard(log_dir=str(tmp_path), write_images=True, embeddings_freq=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        C.TensorBoard(log_dir=str(tmp_path), histogram_freq=1)  # the defaults say nothing
+
+
 def test_lambda_callback_any_hook():
     seen = []
     cb = C.LambdaCallback(on_test_begin=lambda logs=None: seen.append("test"),

@@ -467,6 +467,13 @@ class TensorBoard(Callback):
                              f"integer, got {update_freq!r}")
         if histogram_freq < 0:
             raise ValueError(f"TensorBoard: histogram_freq must be >= 0, got {histogram_freq}")
+        skipped = [n for n, v in (("write_images", write_images), ("write_grads", write_grads),
+                                  ("profile_batch", profile_batch),
+                                  ("embeddings_freq", embeddings_freq),
+                                  ("write_steps_per_second", write_steps_per_second)) if v]
+        if skipped:  # said, not silently dropped
+            warnings.warn(f"TensorBoard: {', '.join(skipped)} asked for, but tensorforge writes "
+                          "only scalars and weight histograms; not written", stacklevel=2)
         self._writer_cls = _summary_writer_class()
         self.log_dir, self.histogram_freq = os.fspath(log_dir), int(histogram_freq)
         self.update_freq = 1 if update_freq == "batch" else update_freq
