@@ -170,3 +170,57 @@ def test_depthwise_and_separable_take_keras_unused_kernel_arguments():
     assert d.losses == []  # the unused kernel_regularizer adds nothing, as in Keras 2
     with pytest.raises(TypeError, match="bogus"):
         _k.layers.DepthwiseConv2D(3, bogus=1)
+
+
+def test_fit_evaluate_predict_refuse_misspelt_arguments_and_take_nb_epoch():
+    from tensorforge import keras as _k
+    x = np.random.RandomState(0).randn(12, 3).astype("float32")
+    m = _k.Sequential([_k.Input((3,)), _k.layers.Dense(1)])
+    m.compile("sgd", "mse")
+    with pytest.raises(TypeError, match="epoch"):
+        m.fit(x, x[:, :1], epoch=3, verbose=0)  # (epochs): Keras 2 refuses it too
+    with pytest.raises(TypeError, match="batchsize"):
+        m.evaluate(x, x[:, :1], batchsize=4, verbose=0)
+    with pytest.raises(TypeError, match="verbosity"):
+        m.predict(x, verbosity=0)
+    with pytest.warns(UserWarning, match="nb_epoch"):  # Keras 1's name, as Keras 2.2 took it
+        h = m.fit(x, x[:, :1], nb_epoch=2, verbose=0)
+    assert len(h.history["loss"]) == 2
+
+
+def test_variable_constraints_are_applied_after_each_update():
+    # tf.Variable(constraint=) and K.variable(constraint=): the optimizer projects the new value
+    # (expected values by hand: SGD(0.1) on sum(v^2) and on sum(k))
+    v = tf.Variable([2.0, -3.0], constraint=lambda x: tf.clip_by_value(x, -1.0, 1.0),
+                    validate_shape=True)
+    k = K.variable(np.array([5.0, -5.0]), constraint=tf.keras.constraints.NonNeg())
+    opt = tf.keras.optimizers.SGD(0.1)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(v * v) + tf.reduce_sum(k * 1.0)
+    opt.apply_gradients(zip(tape.gradient(loss, [v, k]), [v, k]))
+    np.testing.assert_allclose(v.numpy(), [1.0, -1.0])  # 1.6, -2.4 clipped
+    np.testing.assert_allclose(k.numpy(), [4.9, 0.0])  # 4.9, -5.1 -> non-negative
+    with pytest.raises(TypeError, match="bogus"):
+        tf.Variable(1.0, bogus=2)
+
+
+def test_save_with_overwrite_false_asks_first(tmp_path, monkeypatch):
+    from tensorforge import keras as _k
+    m = _k.Sequential([_k.Input((3,)), _k.layers.Dense(1)])
+    path = str(tmp_path / "w.weights")
+    m.save_weights(path)
+    before = open(path, "rb").read()
+    m.set_weights([w + 1 for w in m.get_weights()])
+    answers = iter(["maybe", "n"])  # Keras 2 asks again until y / n
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    m.save_weights(path, overwrite=False)
+    assert open(path, "rb").read() == before  # kept
+    monkeypatch.setattr("builtins.input", lambda prompt="": (_ for _ in ()).throw(EOFError))
+    m.save(str(tmp_path / "m.keras"))
+    saved = open(str(tmp_path / "m.keras"), "rb").read()
+    m.set_weights([w + 1 for w in m.get_weights()])
+    m.save(str(tmp_path / "m.keras"), overwrite=False)  # no terminal: nothing replaced
+    assert open(str(tmp_path / "m.keras"), "rb").read() == saved
+    monkeypatch.setattr("builtins.input", lambda prompt="": "y")
+    m.save_weights(path, overwrite=False)
+    assert open(path, "rb").read() != before

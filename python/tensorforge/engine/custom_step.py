@@ -482,7 +482,7 @@ class _StepsBar(training_arrays.StepsProgbarLogger):
 # ---- the loops --------------------------------------------------------------------------------
 def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
         shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
-        validation_freq):
+        validation_freq, validation_batch_size=None):
     where = "fit"
     model.__dict__["_metrics_in_use"] = True  # metrics_names public from now on (training.py)
     if validation_split and validation_data is None:
@@ -500,8 +500,8 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                                  "(x_val, y_val, val_sample_weights), a Dataset, a generator or "
                                  "a Sequence")
-            val = _Source(where + " (validation_data)", *validation_data, batch_size=batch_size,
-                          steps=validation_steps)
+            val = _Source(where + " (validation_data)", *validation_data,
+                          batch_size=validation_batch_size or batch_size, steps=validation_steps)
     history = _cb.History()
     cbs = list(callbacks or []) + [history]
     if verbose:
@@ -531,7 +531,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
             break
         epoch_logs = dict(logs)
         if val is not None and training_utils.should_run_validation(validation_freq, epoch):
-            vlogs = _evaluate(model, val, [])
+            vlogs = _evaluate(model, val, cbl)
             epoch_logs.update({"val_" + k: v for k, v in vlogs.items()})
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
@@ -543,9 +543,11 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
 
 
 def _evaluate(model, src, callbacks, verbose=0):
+    """The test_step loop; ``callbacks``: a list, or fit's CallbackList (its validation runs
+    fit's callbacks' test hooks, as tf_keras 2's)."""
     model.__dict__["_metrics_in_use"] = True
-    cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
-                                                          "verbose": verbose})
+    cbl = callbacks if isinstance(callbacks, training_arrays.CallbackList) else \
+        training_arrays.CallbackList(callbacks, model, {"steps": src.steps, "verbose": verbose})
     for m in model.metrics:
         reset(m)
     cbl.on_test_begin()

@@ -136,9 +136,29 @@ def model_path(filepath, writing=False):
     return p
 
 
+def proceed_with_overwrite(filepath, overwrite):
+    """Keras 2's ``overwrite=False``: an existing file is replaced only if the user answers
+    'y' at the prompt; without an interactive input (end of file) nothing is replaced."""
+    if overwrite or not os.path.exists(os.fspath(filepath)):
+        return True
+    try:
+        answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
+        while answer not in ("y", "n"):
+            answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
+    except EOFError:
+        print(f"[WARNING] {filepath} already exists and overwrite=False: not overwritten")
+        return False
+    if answer == "n":
+        return False
+    print("[TIP] Next time specify overwrite=True!")
+    return True
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
     filepath = model_path(filepath, writing=True)
+    if not proceed_with_overwrite(filepath, overwrite):
+        return
     if not model.built:
         raise ValueError("save: the model has not been built yet (no weights)")
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "model",

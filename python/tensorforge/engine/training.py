@@ -43,6 +43,12 @@ from .training_compile import _LOSS_BUILTINS, CompileMixin
 from .training_inputs import InputsMixin
 
 
+def _no_other_arguments(where, kwargs):
+    """A misspelt argument (``epoch=5``) is an error, as in Keras 2, not silently dropped."""
+    if kwargs:
+        raise TypeError(f"{where}: unexpected keyword arguments {sorted(kwargs)}")
+
+
 def _np_softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -319,7 +325,13 @@ class Model(CompileMixin, InputsMixin, Network):
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
-            distributed=False, **kwargs):
+            distributed=False, validation_batch_size=None, **kwargs):
+        if "nb_epoch" in kwargs:  # Keras 1's name, which Keras 2.2 still took (with a warning)
+            import warnings
+            warnings.warn("fit: the `nb_epoch` argument has been renamed `epochs`.",
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        _no_other_arguments("fit", kwargs)
         self._check_compiled("fit")
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
@@ -336,7 +348,7 @@ class Model(CompileMixin, InputsMixin, Network):
             return custom_step.fit(self, x, y, batch_size, epochs, verbose, callbacks,
                                    validation_split, validation_data, shuffle, class_weight,
                                    sample_weight, initial_epoch, steps_per_epoch,
-                                   validation_steps, validation_freq)
+                                   validation_steps, validation_freq, validation_batch_size)
         if training_generator.is_generator_like(x):
             if y is not None or sample_weight is not None or validation_split:
                 raise ValueError("fit: when x is a generator or a Sequence, y, sample_weight and "
@@ -386,12 +398,13 @@ class Model(CompileMixin, InputsMixin, Network):
             callbacks=callbacks, val=val, shuffle=shuffle, initial_epoch=initial_epoch,
             distributed=distributed, sws=sws, steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps, validation_freq=validation_freq,
-            validate=validate)
+            validate=validate, validation_batch_size=validation_batch_size)
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                  return_dict=False, distributed=False, **kwargs):
+        _no_other_arguments("evaluate", kwargs)
         self._check_compiled("evaluate")
         if custom_step.wants(self, "test_step", x):
             return custom_step.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
@@ -400,7 +413,7 @@ class Model(CompileMixin, InputsMixin, Network):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: when x is a generator or a Sequence, y and "
                                  "sample_weight must not be given (the generator yields them)")
-            res = self.evaluate_generator(x, steps, verbose=verbose)
+            res = self.evaluate_generator(x, steps, callbacks=callbacks, verbose=verbose)
             return dict(zip(self._all_metrics_names(), np.atleast_1d(res).tolist())) \
                 if return_dict \
                 else res
@@ -410,7 +423,7 @@ class Model(CompileMixin, InputsMixin, Network):
                                                                     "steps": steps})
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
-                                        distributed=distributed, sws=sws, steps=steps)
+                                        distributed=distributed, sws=sws, steps=steps, cbl=cbs)
         logs = dict(zip(self._all_metrics_names(), res))
         cbs.on_test_end(logs)
         if return_dict:  # (tf_keras 2's evaluate(return_dict=True))
@@ -419,16 +432,18 @@ class Model(CompileMixin, InputsMixin, Network):
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
+        _no_other_arguments("predict", kwargs)
         if custom_step.wants(self, "predict_step", x):
             return custom_step.predict(self, x, batch_size, verbose, steps, callbacks)
         if training_generator.is_generator_like(x):
-            return self.predict_generator(x, steps, verbose=verbose)
+            return self.predict_generator(x, steps, callbacks=callbacks, verbose=verbose)
         batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
         cbs.on_predict_begin({})
-        outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps)
+        outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,
+                                            cbl=cbs)
         cbs.on_predict_end({})
         if verbose == 1:
             bar = _cb.Progbar(outs[0].shape[0])
@@ -493,13 +508,13 @@ class Model(CompileMixin, InputsMixin, Network):
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
         self._check_compiled("evaluate_generator")
-        res = training_generator.evaluate_generator(self, generator, steps, verbose)
+        res = training_generator.evaluate_generator(self, generator, steps, verbose, callbacks)
         return res if len(res) > 1 else res[0]
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
         return self._pack_outputs(training_generator.predict_generator(self, generator, steps,
-                                                                       verbose))
+                                                                       verbose, callbacks))
 
     def _pack_outputs(self, outs):
         if self._is_graph_network:
@@ -578,10 +593,14 @@ class Model(CompileMixin, InputsMixin, Network):
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             filepath = saving.model_path(filepath, writing=True)  # parents made, as Keras 2
+            if not saving.proceed_with_overwrite(filepath, overwrite):
+                return None
             return _h5.save_model(self, filepath, include_optimizer=include_optimizer)
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True, save_format=None, **kwargs):
+        if not saving.proceed_with_overwrite(filepath, overwrite):
+            return None
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             return _h5.save_weights(self, filepath)
         saving.save_weights(self, filepath)

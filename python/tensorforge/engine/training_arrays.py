@@ -78,6 +78,30 @@ def _batch_hooks(callbacks, which):
     return out
 
 
+def overriding(callbacks, hook):
+    """The bound ``hook`` of each callback that overrides it (in its class or, as
+    LambdaCallback does, on the instance), resolved once per loop: the test and predict loops
+    call only these per batch."""
+    base = getattr(_cb.Callback, hook)
+    out = []
+    for cb in callbacks:
+        if isinstance(cb, _cb.Callback):
+            if hook in getattr(cb, "__dict__", {}) or getattr(type(cb), hook) is not base:
+                out.append(getattr(cb, hook))
+        elif getattr(cb, hook, None) is not None:
+            out.append(getattr(cb, hook))
+    return out
+
+
+def validate_with_callbacks(model, cbl, run):
+    """fit's validation as tf_keras 2's (an evaluate with fit's callbacks): on_test_begin,
+    ``run(cbl)`` (the batches, with their test-batch hooks), on_test_end with the figures."""
+    cbl.on_test_begin({})
+    res = run(cbl)
+    cbl.on_test_end(dict(zip(model._all_metrics_names(), res)))
+    return res
+
+
 def _take(arrays, idx):
     if len(arrays) == 1:  # one input / target / weight: the usual model, without a comprehension
         a = arrays[0]
@@ -112,7 +136,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                validation_freq, params, plan=None, on_epoch_end=None):
     """The training loop shared by arrays and generators (training_generator.py).
     ``epoch_batches(epoch)`` yields (xs, ys, sws) per step, already on the model's device;
-    ``validate()`` returns the values of metrics_names on the validation data (None: none);
+    ``validate(cbl)`` returns the values of metrics_names on the validation data, running the
+    test hooks of ``cbl`` (fit's CallbackList) as tf_keras 2's fit does (None: no validation);
     ``params``: the callbacks' params ('steps' set: the progress bar counts steps)."""
     on_device = _device.device_module() is not np
     # A thread or notebook cell may run with NumPy's default allocator (Note [allocator context])
@@ -193,7 +218,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
             on_epoch_end()
         if validate is not None and training_utils.should_run_validation(validation_freq, epoch) \
                 and not (model.stop_training and not math.isfinite(epoch_logs.get("loss", 0))):
-            val = validate()  # (its names: add_metric ones it found too)
+            val = validate(cbl)  # (its names: add_metric ones it found too)
             epoch_logs.update({"val_" + k: v for k, v in zip(model._all_metrics_names(), val)})
         cbl.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
@@ -213,11 +238,12 @@ def finalize_optimizer(model, epochs):
 
 def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle, initial_epoch,
              distributed=False, sws=None, steps_per_epoch=None, validation_steps=None,
-             validation_freq=1, validate=None):
+             validation_freq=1, validate=None, validation_batch_size=None):
     """Train ``model`` on input arrays ``xs`` and targets ``ys`` (one per output, None where an
     output has no loss) weighted by ``sws`` (like ys); returns the History. ``val``: arrays
     (x, y[, sample_weight]) to validate on, or ``validate`` a function doing it.
     ``shuffle``: True, False or 'batch' (Keras 2: shuffle batch-sized chunks).
+    ``validation_batch_size``: the validation batches' size (default ``batch_size``).
     ``steps_per_epoch``: train on the first that many batches of each epoch's order.
     ``distributed``: ``batch_size`` is the global batch, each rank trains on its share
     (tensorforge.distributed's sampler and callbacks)."""
@@ -231,9 +257,10 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
         vy = [_device.to_device(a, xp) for a in val[1]]
         vw = [_device.to_device(a, xp) for a in val[2]] if len(val) > 2 and val[2] else None
 
-        def validate():
-            return test_loop(model, vx, vy, batch_size=batch_size, verbose=0,
-                             distributed=distributed, sws=vw, steps=validation_steps)
+        def validate(cbl):
+            return validate_with_callbacks(model, cbl, lambda c: test_loop(
+                model, vx, vy, batch_size=validation_batch_size or batch_size, verbose=0,
+                distributed=distributed, sws=vw, steps=validation_steps, cbl=c))
     n = xs[0].shape[0]
     plan = None
     if distributed:  # this rank's share of each global batch; rank 0 prints and writes
@@ -277,10 +304,12 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
                                         "steps": steps_per_epoch}, plan=plan)
 
 
-def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None, steps=None):
+def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None, steps=None,
+              cbl=None):
     """The batch-size-weighted means of metrics_names' values over the arrays (``distributed``:
     each rank evaluates its share of the rows, every rank returns the global means). ``sws``:
-    per-output sample weights; ``steps``: evaluate only the first that many batches."""
+    per-output sample weights; ``steps``: evaluate only the first that many batches; ``cbl``:
+    the CallbackList whose test-batch hooks run (the running figures as their logs)."""
     n_all = xs[0].shape[0] if steps is None else min(xs[0].shape[0], int(steps) * batch_size)
     if distributed:
         from ..distributed import _fit as _dist
@@ -297,9 +326,17 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
         n = min(n, int(steps) * batch_size)
     t0 = time.time()
     acc = MetricSums(model)
-    for start in range(0, n, batch_size):
+    cbs = cbl.callbacks if cbl is not None else ()
+    begin, end = overriding(cbs, "on_test_batch_begin"), overriding(cbs, "on_test_batch_end")
+    for i, start in enumerate(range(0, n, batch_size)):
+        for h in begin:
+            h(i, {})
         idx = slice(start, min(start + batch_size, n))
         acc.add(model, _take(xs, idx), _take(ys, idx), _take(sws, idx))
+        if end:
+            logs = acc.running()
+            for h in end:
+                h(i, logs)
     if distributed:  # stateful metrics from their state summed over the ranks
         from ..distributed.metrics import evaluate_over_ranks
         res = evaluate_over_ranks(acc)
@@ -352,6 +389,16 @@ class MetricSums:
             self.counts[k] = self.counts.get(k, 0.0) + c
         self.seen += m
 
+    def running(self):
+        """The figures so far (a test-batch hook's logs, as tf_keras 2's running results)."""
+        out = {}
+        for k in self.names:
+            if k in self.stateful:
+                out[k] = _metric_value(self.stateful[k].result())
+            elif self.counts.get(k):
+                out[k] = float(self.sums[k] / self.counts[k])
+        return out
+
     def means(self):
         model = self.model
         model._keep_running_state(self.sums, self.counts, self.stateful)
@@ -364,9 +411,10 @@ class MetricSums:
 
 
 
-def predict_loop(model, xs, batch_size, steps=None):
+def predict_loop(model, xs, batch_size, steps=None, cbl=None):
     """The model's outputs (a list of NumPy arrays, one per output) for the input arrays
-    (``steps``: only the first that many batches)."""
+    (``steps``: only the first that many batches; ``cbl``: the CallbackList whose
+    predict-batch hooks run, the batch's outputs as their logs)."""
     xp = _device.device_module()
     _device.place_model(model, xp)
     xs = [_device.to_device(a, xp) for a in xs]  # See Note [data on the device]
@@ -374,14 +422,23 @@ def predict_loop(model, xs, batch_size, steps=None):
     if steps is not None:
         n = min(n, int(steps) * batch_size)
     chunks = None
+    cbs = cbl.callbacks if cbl is not None else ()
+    begin, end = overriding(cbs, "on_predict_batch_begin"), overriding(cbs, "on_predict_batch_end")
     with no_grad():
-        for start in range(0, n, batch_size):
+        for i, start in enumerate(range(0, n, batch_size)):
+            for h in begin:
+                h(i, {})
             outs = model._forward([a[start:min(start + batch_size, n)] for a in xs], False)
             outs = [raw(o) for o in outs]
             if chunks is None:
                 chunks = [[] for _ in outs]
             for c, o in zip(chunks, outs):
                 c.append(o)
+            if end:
+                host = [_device.to_host(o) for o in outs]
+                logs = {"outputs": host[0] if len(host) == 1 else host}
+                for h in end:
+                    h(i, logs)
     # Keras returns NumPy: one copy per output (an output computed on the host, e.g. by a
     # string or lookup layer, is already there)
     return [_device.to_host(c[0]) if len(c) == 1 else

@@ -145,37 +145,52 @@ def _validator(model, validation_data, validation_steps, where):
     if is_generator_like(validation_data):
         vsteps = _steps(validation_data, validation_steps, "validation_steps", where)
         vsrc = _Batches(validation_data, False, where)
-        return lambda: _evaluate(model, vsrc, vsteps, where + " (validation_data)")
+        return lambda cbl: training_arrays.validate_with_callbacks(
+            model, cbl, lambda c: _evaluate(model, vsrc, vsteps, where + " (validation_data)", c))
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise ValueError(f"{where}: validation_data must be a generator, a Sequence, or a tuple "
                          "(x_val, y_val) or (x_val, y_val, val_sample_weights)")
     vx, vy, vw = model._standardize_arrays(validation_data, where + " (validation_data)")
-    return lambda: training_arrays.test_loop(model, vx, vy, batch_size=32, verbose=0, sws=vw,
-                                             steps=validation_steps)
+    return lambda cbl: training_arrays.validate_with_callbacks(
+        model, cbl, lambda c: training_arrays.test_loop(model, vx, vy, batch_size=32, verbose=0,
+                                                        sws=vw, steps=validation_steps, cbl=c))
 
 
-def _evaluate(model, src, steps, where):
+def _evaluate(model, src, steps, where, cbl=None):
     xp = _device.device_module()
     _device.place_model(model, xp)
     acc = training_arrays.MetricSums(model)
-    for _ in range(steps):
+    cbs = cbl.callbacks if cbl is not None else ()
+    begin = training_arrays.overriding(cbs, "on_test_batch_begin")
+    end = training_arrays.overriding(cbs, "on_test_batch_end")
+    for i in range(steps):
         batch = src.next()
         if batch is None:
             warnings.warn(f"{where}: the generator ran out of data before {steps} steps",
                           RuntimeWarning, stacklevel=3)
             break
+        for h in begin:
+            h(i, {})
         acc.add(model, *_standardize(model, batch, None, where, xp))
+        if end:
+            logs = acc.running()
+            for h in end:
+                h(i, logs)
     if acc.seen == 0:
         raise ValueError(f"{where}: the generator gave no batches")
     src.epoch_end()
     return acc.means()
 
 
-def evaluate_generator(model, generator, steps=None, verbose=0):
+def evaluate_generator(model, generator, steps=None, verbose=0, callbacks=None):
     where = "evaluate_generator"
     steps = _steps(generator, steps, "steps", where)
     t0 = time.time()
-    res = _evaluate(model, _Batches(generator, False, where), steps, where)
+    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
+                                                                 "steps": steps})
+    cbl.on_test_begin({})
+    res = _evaluate(model, _Batches(generator, False, where), steps, where, cbl)
+    cbl.on_test_end(dict(zip(model._all_metrics_names(), res)))
     if verbose == 1:
         from .. import callbacks as _cb
         bar = _cb.Progbar(steps, unit="step")
@@ -185,14 +200,19 @@ def evaluate_generator(model, generator, steps=None, verbose=0):
     return res
 
 
-def predict_generator(model, generator, steps=None, verbose=0):
+def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     """The outputs (a list of NumPy arrays, one per output); a batch may be x alone or a tuple
-    whose first item is x."""
+    whose first item is x. ``callbacks``: their predict hooks run (batch logs: the outputs)."""
     where = "predict_generator"
     steps = _steps(generator, steps, "steps", where)
     src = _Batches(generator, False, where)
+    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
+                                                                 "steps": steps})
+    cbl.on_predict_begin({})
+    begin = training_arrays.overriding(cbl.callbacks, "on_predict_batch_begin")
+    end = training_arrays.overriding(cbl.callbacks, "on_predict_batch_end")
     chunks = None
-    for _ in range(steps):
+    for i in range(steps):
         batch = src.next()
         if batch is None:
             warnings.warn(f"{where}: the generator ran out of data before {steps} steps",
@@ -200,11 +220,16 @@ def predict_generator(model, generator, steps=None, verbose=0):
             break
         x = _unpack(batch, where, need_y=False)[0]
         xs = model._standardize_x(x, where)
+        for h in begin:
+            h(i, {})
         outs = training_arrays.predict_loop(model, xs, batch_size=xs[0].shape[0])
+        for h in end:
+            h(i, {"outputs": outs[0] if len(outs) == 1 else outs})
         if chunks is None:
             chunks = [[] for _ in outs]
         for c, o in zip(chunks, outs):
             c.append(o)
+    cbl.on_predict_end({})
     if chunks is None:
         raise ValueError(f"{where}: the generator gave no batches")
     if verbose == 1:

@@ -394,7 +394,6 @@ def _mha_shapes(layer):
 # ---- compile settings ---------------------------------------------------------------------------
 
 _OPT_IGNORE = {"name": _ANY, "weight_decay": (None, 0, 0.0), "global_clipnorm": (None,),
-               "use_ema": (False,), "ema_momentum": _ANY, "ema_overwrite_frequency": _ANY,
                "jit_compile": _ANY, "is_legacy_optimizer": _ANY, "amsgrad": (False,),
                "centered": (False,)}
 
