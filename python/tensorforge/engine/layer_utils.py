@@ -4,6 +4,8 @@ A model whose graph is a chain (Sequential, subclassed, or functional with one n
 and no shared layer) gets the three-column table (line length 65); any other graph gets the
 "Connected to" column (line length 98), each inbound tensor written ``layer[node][tensor]``.
 Long fields wrap inside their column, breaking after "),", "},", "]," or "',"."""
+import re
+
 from .base_layer import _shape_str, is_shape
 from .input_layer import InputLayer
 
@@ -46,7 +48,28 @@ def _is_sequential_like(model):
     return True
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None):
+def _layer_range(model, layer_range):
+    """[first, last + 1] of the layers whose names match ``layer_range`` (two regexes: the
+    first layer matching the first, the last matching the second), as tf_keras 2's."""
+    if layer_range is None:
+        return 0, len(model.layers)
+    if len(layer_range) != 2:
+        raise ValueError(f"layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not all(isinstance(n, str) for n in layer_range):
+        raise ValueError(f"layer_range should contain string type only. Received: {layer_range}")
+    lower = [i for i, l in enumerate(model.layers) if re.match(layer_range[0], l.name)]
+    upper = [i for i, l in enumerate(model.layers) if re.match(layer_range[1], l.name)]
+    if not lower or not upper:
+        raise ValueError(f"Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lower) > max(upper):
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                  show_trainable=False, layer_range=None):
     print_fn = print_fn or print
     sequential_like = _is_sequential_like(model)
     if sequential_like:
@@ -59,8 +82,14 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
+    positions = list(positions)
+    if show_trainable:
+        line_length += 11
+        positions.append(line_length)
+        header.append("Trainable")
+    first, last = _layer_range(model, layer_range)
 
-    def print_row(fields):
+    def print_row(fields, nested=0):
         left = [str(x) for x in fields]
         while any(left):
             line = ""
@@ -71,41 +100,61 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
                 cutoff = end - start - space
                 if col != len(positions) - 1:
                     cutoff -= 1
+                if col == 0:
+                    cutoff -= nested
                 fit = left[col][:cutoff]
                 cands = [fit.find(b) + len(b) for b in ("),", "},", "],", "',") if fit.find(b) >= 0]
                 if cands:
                     cutoff = min(cands)
                     fit = fit[:cutoff]
                 if col == 0:
-                    line += " "
+                    line += "|" * nested + " "
                 line += fit
                 line += " " * space
                 left[col] = left[col][cutoff:]
-                line += " " * (positions[col] - len(line))
-            print_fn(line)
+                if nested and col == len(positions) - 1:
+                    line += " " * (positions[col] - len(line) - nested)
+                else:
+                    line += " " * (positions[col] - len(line))
+            print_fn(line + "|" * nested)
 
-    print_fn(f'Model: "{model.name}"')
-    print_fn("_" * line_length)
-    print_row(header)
-    print_fn("=" * line_length)
     network_nodes = getattr(model, "_network_nodes", set())
-    for layer in model.layers:
+
+    def print_layer(layer, nested=0, nested_last=False):
         name = f"{layer.name} ({_class_name(layer)})"
         if not layer.built and not getattr(layer, "_is_graph_network", False):
             params = "0 (unused)"
         else:
             params = layer.count_params()
-        if sequential_like:
-            print_row([name, _shape_field(layer), params])
-        else:
+        fields = [name, _shape_field(layer), params]
+        if not sequential_like:
             conns = []
             for node in layer._inbound_nodes:
                 if network_nodes and id(node) not in network_nodes:
                     continue
                 for lyr, ni, ti in node.iterate_inbound():
                     conns.append(f"{lyr.name}[{ni}][{ti}]")
-            print_row([name, _shape_field(layer), params, conns])
-        print_fn(" " * line_length)
+            fields.append(conns)
+        if show_trainable:
+            fields.append("Y" if layer.trainable else "N")
+        print_row(fields, nested)
+        inner = getattr(layer, "layers", None) if expand_nested else None
+        if inner:
+            print_fn("|" * (nested + 1) + "\u00af" * (line_length - 2 * nested - 2)
+                     + "|" * (nested + 1))
+            for k, sub in enumerate(inner):
+                print_layer(sub, nested + 1, k == len(inner) - 1)
+            print_fn("|" * nested + "\u00af" * (line_length - 2 * nested) + "|" * nested)
+            nested_last = True  # (tf_keras 2: no blank row after an expanded model)
+        if not nested_last:
+            print_fn("|" * nested + " " * (line_length - 2 * nested) + "|" * nested)
+
+    print_fn(f'Model: "{model.name}"')
+    print_fn("_" * line_length)
+    print_row(header)
+    print_fn("=" * line_length)
+    for layer in model.layers[first:last]:
+        print_layer(layer)
     print_fn("=" * line_length)
     trainable = sum(t.size for t in model.trainable_weights)
     non_trainable = sum(t.size for t in model.non_trainable_weights)

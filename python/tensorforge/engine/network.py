@@ -426,7 +426,9 @@ class Network(Layer):
                               self.input_shape_ is None):
             raise ValueError("This model has not yet been built. Build the model first by calling "
                              "`build()` or by calling the model on a batch of data.")
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 
     def get_config(self):
         if not self._is_graph_network:
