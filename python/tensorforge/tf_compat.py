@@ -76,15 +76,30 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
 
 
-def Variable(initial_value, trainable=True, name=None, dtype=None):  # noqa: N802
+_VARIABLE_INERT = ("validate_shape", "caching_device", "variable_def", "import_scope",
+                   "synchronization", "aggregation", "shape", "experimental_enable_variable_lifting")
+
+
+def Variable(initial_value, trainable=True, name=None, dtype=None, constraint=None,  # noqa: N802
+             **kwargs):
     """``tf.Variable``: a Tensor holding ``initial_value`` (a value or a callable), assignable
-    (``assign``, ``assign_add``, ``assign_sub``) and watched by GradientTape when trainable."""
+    (``assign``, ``assign_add``, ``assign_sub``) and watched by GradientTape when trainable.
+    ``constraint``: applied by the Keras optimizers after each update, as TensorFlow's. Its
+    graph / distribution arguments (``validate_shape``, ``synchronization``, ...) change
+    nothing in eager execution and are accepted."""
+    unknown = set(kwargs) - set(_VARIABLE_INERT)
+    if unknown:
+        raise TypeError(f"Variable: unexpected keyword arguments {sorted(unknown)}")
     v = initial_value() if callable(initial_value) else initial_value
     t = convert_to_tensor(v, dtype=dtype)
     data = array_module(t.data).array(t.data)  # a copy, on the value's device
     t = Tensor(data, requires_grad=bool(trainable) and t.dtype.kind == "f",
                name=_variables.variable_name(name))
     _variables.VARIABLES[t] = bool(trainable)
+    if constraint is not None:
+        if not callable(constraint):
+            raise ValueError(f"Variable: the constraint must be callable, got {constraint!r}")
+        t._constraint = constraint
     return t
 
 

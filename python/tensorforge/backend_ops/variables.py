@@ -33,11 +33,14 @@ def manual_variable_initialization(value):
 
 
 def variable(value, dtype=None, name=None, constraint=None):
-    """A trainable Tensor holding a copy of ``value`` (floatx by default)."""
+    """A trainable Tensor holding a copy of ``value`` (floatx by default); ``constraint``
+    projects it after each optimizer update."""
     dt = dtype_arg("variable", dtype)
     v = tensor("variable", "value", value, dtype=dt).data
     t = Tensor(array_module(v).array(v, dtype=dt, copy=True), requires_grad=dt.kind == "f",
                name=_variables.variable_name(name))
+    if constraint is not None:  # applied by the optimizers after each update, as Keras 2
+        t._constraint = constraint
     return t
 
 

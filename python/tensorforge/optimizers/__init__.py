@@ -94,7 +94,8 @@ def _constrain(params):
     for p in params:
         c = getattr(p, "_constraint", None)
         if c is not None:
-            p.data[...] = c(p.data)
+            v = c(p.data)  # (a program's own constraint may return a Tensor)
+            p.data[...] = v.data if isinstance(v, Tensor) else v
 
 
 class HyperParam(float):
