@@ -200,7 +200,10 @@ NOT_CALLED = {"InputLayer": "makes the graph's input tensor; probed through Inpu
               "Wrapper": "an abstract base: a program's wrapper subclasses it",
               "SpectralNormalization": "tf_keras 2.21's own build fails under TensorFlow 2.21 "
                                        "(Keras 3's InputSpec): no oracle for the probes; "
-                                       "tests/test_keras13.py checks its numerics"}
+                                       "tests/test_keras13.py checks its numerics",
+              "DenseFeatures": "takes a dict of named features, not the array the probes "
+                               "change; tests/test_feature_column.py checks it (bad features "
+                               "included)"}
 
 # The probes of every recipe, each a change of the valid input (see make_inputs in the tool and
 # the test): rank one more / one less, the last axis changed after the layer was built, a batch

@@ -111,8 +111,27 @@ class Sequential(Model):
         if self._input_dtype is None and kind in "iub":
             self._input_dtype = np.dtype(a.dtype).name
 
+    def _build_from_dict(self, features):
+        """A Sequential opening with a layer that takes a dict of named features (DenseFeatures):
+        one Input per feature, named by its key, of the feature's shape and kind, as the
+        functional graph the layers are then called on."""
+        inputs = {}
+        for k, v in features.items():
+            a = v if hasattr(v, "shape") and hasattr(v, "dtype") else np.asarray(v)
+            kind = np.dtype(a.dtype).kind if not is_text(a) else "U"
+            dt = "string" if kind in "USO" else np.dtype(a.dtype).name if kind in "iub" \
+                else "float32"
+            inputs[k] = Input(shape=tuple(a.shape[1:]), dtype=dt, name=k)
+        x = inputs
+        for layer in self._seq:
+            x = layer(x)
+            self._check_single(layer, x)
+        self._init_graph_network(inputs, x)
+
     def __call__(self, *args, **kwargs):
-        if not self._is_graph_network and args:  # (built from this call's inputs)
+        if not self._is_graph_network and args and isinstance(args[0], dict) and self._seq:
+            self._build_from_dict(args[0])
+        elif not self._is_graph_network and args:  # (built from this call's inputs)
             self._infer_input_dtype(args[0])
             self.__dict__["_shape_inferred"] = True
         elif args and self.__dict__.get("_shape_inferred"):
@@ -144,7 +163,9 @@ class Sequential(Model):
         return super().call(inputs, training=training, mask=mask, logits=logits)
 
     def _standardize_x(self, x, where):
-        if not self._is_graph_network:
+        if not self._is_graph_network and isinstance(x, dict) and self._seq:
+            self._build_from_dict(x)
+        elif not self._is_graph_network:
             if not self._seq:
                 raise ValueError(f"{where}: the model has no layers")
             a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x

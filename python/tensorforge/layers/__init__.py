@@ -104,6 +104,7 @@ from .wrappers import Wrapper  # noqa: F401
 from .spectral_normalization import SpectralNormalization  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
+from .dense_features import DenseFeatures  # noqa: F401  (tf.feature_column's layer)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
 
 __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", "Discretization", "StringLookup", "IntegerLookup", "CategoryEncoding",
@@ -131,7 +132,7 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
            "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
-           "Wrapper", "SpectralNormalization",
+           "Wrapper", "SpectralNormalization", "DenseFeatures",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
