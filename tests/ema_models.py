@@ -18,6 +18,20 @@ def model(keras, weights=None):
     return m
 
 
+def hand_loop(tf, keras, name, weights, steps=5):
+    """A custom loop: ``steps`` apply_gradients on the mse of the data; (model, optimizer)."""
+    cls, kw = CASES[name]
+    x, y = data()
+    m = model(keras, weights)
+    opt = getattr(keras.optimizers, cls)(**kw)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(m(x) - y))
+        opt.apply_gradients(zip(tape.gradient(loss, m.trainable_variables),
+                                m.trainable_variables))
+    return m, opt
+
+
 # case -> (optimizer class name, arguments)
 CASES = {"adam_overwrite3": ("Adam", {"learning_rate": 0.05, "use_ema": True,
                                       "ema_momentum": 0.9, "ema_overwrite_frequency": 3}),

@@ -33,15 +33,7 @@ def test_fit_matches_keras(name):
 
 @pytest.mark.parametrize("name", sorted(M.CASES))
 def test_hand_loop_and_finalize_match_keras(name):
-    cls, kw = M.CASES[name]
-    x, y = M.data()
-    m = M.model(keras, W0)
-    opt = getattr(keras.optimizers, cls)(**kw)
-    for _ in range(5):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(m(x) - y))
-        opt.apply_gradients(zip(tape.gradient(loss, m.trainable_variables),
-                                m.trainable_variables))
+    m, opt = M.hand_loop(tf, keras, name, W0)
     _close(m.get_weights(), name, "loop")
     opt.finalize_variable_values(m.trainable_variables)
     _close(m.get_weights(), name, "final")

@@ -84,56 +84,27 @@ def test_plain_save_and_errors(tmp_path):
         tf.train.Checkpoint(s="text").save(str(tmp_path / "y"))
 
 
-_MGR = None
-
 
 def _manager_refs():
-    global _MGR
-    if _MGR is None:
-        import json
-        with open(os.path.join(os.path.dirname(__file__), "data", "ckpt_manager_refs.json")) as f:
-            _MGR = json.load(f)
-    return _MGR
+    import json
+    with open(os.path.join(os.path.dirname(__file__), "data", "ckpt_manager_refs.json")) as f:
+        return json.load(f)
 
 
 def test_manager_checkpoint_interval_as_tensorflow(tmp_path):
-    ref = _manager_refs()["interval"]
-    step = tf.Variable(0, dtype="int64")
-    ck = tf.train.Checkpoint(step=step, w=tf.Variable(1.0))
-    mgr = tf.train.CheckpointManager(ck, str(tmp_path), max_to_keep=None, step_counter=step,
-                                     checkpoint_interval=3)
-    got = []
-    for s in [0, 1, 2, 3, 3, 5, 6, 7, 9, 10]:
-        step.assign(s)
-        p = mgr.save()
-        got.append(None if p is None else os.path.basename(p))
-    assert got == ref["saves"]
-    p = mgr.save(check_interval=False)
-    assert (None if p is None else os.path.basename(p)) == ref["forced_same_step"]
-    step.assign(11)
-    assert os.path.basename(mgr.save(check_interval=False)) == ref["forced"]
-    assert [os.path.basename(p) for p in mgr.checkpoints] == ref["checkpoints"]
+    import ckpt_manager_cases as C
+    assert C.interval(tf, str(tmp_path)) == _manager_refs()["interval"]
+    ck = tf.train.Checkpoint(w=tf.Variable(1.0))
     with pytest.raises(ValueError, match="step_counter"):
         tf.train.CheckpointManager(ck, str(tmp_path), 2, checkpoint_interval=3)
 
 
 def test_manager_keeps_one_every_n_hours_as_tensorflow(tmp_path, monkeypatch):
     # nothing the user asked to keep is deleted: TensorFlow's sweep, on a fake clock
-    ref = _manager_refs()
+    import ckpt_manager_cases as C
     from tensorforge import tf_checkpoint
-    clock = [ref["T0"]]
+    clock = [C.T0]
     monkeypatch.setattr(tf_checkpoint.time, "time", lambda: clock[0])
-    ck = tf.train.Checkpoint(w=tf.Variable(1.0))
-    mgr = tf.train.CheckpointManager(ck, str(tmp_path), max_to_keep=2,
-                                     keep_checkpoint_every_n_hours=1)
-    for t in ref["times"]:
-        clock[0] = ref["T0"] + t
-        mgr.save()
-    on_disk = sorted(f[:-len(".index")] for f in os.listdir(tmp_path) if f.endswith(".index"))
-    assert on_disk == ref["hours"]["on_disk"]
-    assert [os.path.basename(p) for p in mgr.checkpoints] == ref["hours"]["managed"]
-    again = tf.train.CheckpointManager(ck, str(tmp_path), max_to_keep=2,
-                                       keep_checkpoint_every_n_hours=1)
-    assert [os.path.basename(p) for p in again.checkpoints] == ref["hours"]["reopened"]
-    assert os.path.basename(again.latest_checkpoint) == ref["hours"]["latest"]
-    assert tf.train.latest_checkpoint(str(tmp_path)).endswith(ref["hours"]["latest"])
+    got = C.hours(tf, str(tmp_path), lambda t: clock.__setitem__(0, t))
+    assert got == _manager_refs()["hours"]
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith(got["latest"])

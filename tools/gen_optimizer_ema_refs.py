@@ -32,13 +32,7 @@ def main():
         for i, w in enumerate(m.get_weights()):
             out[f"{name}/fit_{i}"] = w
         # a hand loop: five apply_gradients, the weights before and after finalize
-        m = M.model(keras, w0)
-        opt = getattr(keras.optimizers, cls)(**kw)
-        for _ in range(5):
-            with tf.GradientTape() as tape:
-                loss = tf.reduce_mean(tf.square(m(x) - y))
-            opt.apply_gradients(zip(tape.gradient(loss, m.trainable_variables),
-                                    m.trainable_variables))
+        m, opt = M.hand_loop(tf, keras, name, w0)
         for i, w in enumerate(m.get_weights()):
             out[f"{name}/loop_{i}"] = w
         opt.finalize_variable_values(m.trainable_variables)
