@@ -111,6 +111,10 @@ class Sequential(Model):
         if self._input_dtype is None and kind in "iub":
             self._input_dtype = np.dtype(a.dtype).name
 
+    def _opens_with_dict_layer(self, x):
+        return isinstance(x, dict) and bool(self._seq) and \
+            getattr(self._seq[0], "_takes_feature_dict", False)
+
     def _build_from_dict(self, features):
         """A Sequential opening with a layer that takes a dict of named features (DenseFeatures):
         one Input per feature, named by its key, of the feature's shape and kind, as the
@@ -129,7 +133,7 @@ class Sequential(Model):
         self._init_graph_network(inputs, x)
 
     def __call__(self, *args, **kwargs):
-        if not self._is_graph_network and args and isinstance(args[0], dict) and self._seq:
+        if not self._is_graph_network and args and self._opens_with_dict_layer(args[0]):
             self._build_from_dict(args[0])
         elif not self._is_graph_network and args:  # (built from this call's inputs)
             self._infer_input_dtype(args[0])
@@ -163,7 +167,7 @@ class Sequential(Model):
         return super().call(inputs, training=training, mask=mask, logits=logits)
 
     def _standardize_x(self, x, where):
-        if not self._is_graph_network and isinstance(x, dict) and self._seq:
+        if not self._is_graph_network and self._opens_with_dict_layer(x):
             self._build_from_dict(x)
         elif not self._is_graph_network:
             if not self._seq:

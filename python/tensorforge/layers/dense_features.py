@@ -11,6 +11,7 @@ __all__ = ["DenseFeatures"]
 
 class DenseFeatures(Layer):
     _keeps_input_dtype = True  # strings and ints reach the columns as they are
+    _takes_feature_dict = True  # a Sequential opening with it builds one Input per feature
 
     def __init__(self, feature_columns, trainable=True, name=None, partitioner=None, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
