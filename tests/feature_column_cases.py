@@ -35,3 +35,17 @@ def columns(tf):
             "mixed_sorted": [fc.indicator_column(thal), age_b, chol, age],
             "embedding": [fc.embedding_column(thal, dimension=3)],
             "embedding_sqrtn": [fc.embedding_column(thal_oov, dimension=2, combiner="sqrtn")]}
+
+
+def functional(tf, keras):
+    """A functional model whose DenseFeatures takes a dict of two named Inputs (its config's
+    inbound node is tf_keras 2's dict of named references)."""
+    fc = tf.feature_column
+    age = keras.Input((1,), name="age")
+    thal = keras.Input((1,), name="thal", dtype="string")
+    cols = [fc.numeric_column("age"),
+            fc.indicator_column(fc.categorical_column_with_vocabulary_list("thal", ["a", "b"])),
+            fc.embedding_column(fc.categorical_column_with_hash_bucket("thal", 5), 2),
+            fc.bucketized_column(fc.numeric_column("age"), [1.0, 2.0])]
+    x = keras.layers.DenseFeatures(cols)({"age": age, "thal": thal})
+    return keras.Model([age, thal], keras.layers.Dense(1)(x))

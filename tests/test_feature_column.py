@@ -78,3 +78,17 @@ def test_bad_columns_and_features():
         fc.categorical_column_with_identity("ca", 3))])
     with pytest.raises(ValueError, match="outside"):
         ident({"ca": np.array([0, 5])})
+
+
+def test_keras_written_dense_features_model_loads_and_runs():
+    m = keras.models.model_from_json(str(REFS["functional_json"]))
+    df = m.layers[2]
+    assert [type(c).__name__ for c in df.feature_columns] == [
+        "NumericColumn", "BucketizedColumn", "EmbeddingColumn", "IndicatorColumn"]
+    ours = C.functional(tf, keras)  # the same model built here: same weights -> same outputs
+    ours.set_weights(m.get_weights())
+    x = [np.array([[1.5], [0.2]], np.float32), np.array([["a"], ["zz"]], dtype=object)]
+    np.testing.assert_allclose(m.predict(x, verbose=0), ours.predict(x, verbose=0), rtol=1e-6)
+    again = keras.models.model_from_json(m.to_json())  # and our config of it reads back
+    assert [c.name for c in again.layers[2].feature_columns] == [c.name for c in
+                                                                df.feature_columns]

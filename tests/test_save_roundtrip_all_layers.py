@@ -291,6 +291,16 @@ RECIPES = {
         5, kernel_initializer="laplacian", scale=2.0, trainable=True), _f(3)),
     # keras13
     "Identity": lambda: _case(L.Identity(), _f(3)),
+    "DenseFeatures": lambda: _case(
+        L.DenseFeatures([
+            tf.feature_column.numeric_column("age"),
+            tf.feature_column.embedding_column(
+                tf.feature_column.categorical_column_with_vocabulary_list(
+                    "thal", ["fixed", "normal"], num_oov_buckets=2), dimension=3),
+            tf.feature_column.indicator_column(tf.feature_column.bucketized_column(
+                tf.feature_column.numeric_column("age"), [0.0, 1.0]))]),
+        [_f(1), np.array([["fixed"], ["normal"], ["x"], ["fixed"]], dtype=object)],
+        dtypes=[None, "string"], call=lambda layer, ins: layer({"age": ins[0], "thal": ins[1]})),
     "UnitNormalization": lambda: _case(L.UnitNormalization(axis=[1, 2]), _f(3, 4)),
     "GroupNormalization": lambda: _case(L.GroupNormalization(
         2, epsilon=0.01, beta_initializer="random_normal", gamma_regularizer="l2",

@@ -35,6 +35,7 @@ def main():
         meta[name] = {"weights": [w.name for w in layer.weights],
                       "names": [c.name for c in cols]}
     out["meta"] = np.array(json.dumps(meta))
+    out["functional_json"] = np.array(C.functional(tf, keras).to_json())
     np.savez(OUT, **out)
     print(json.dumps(meta, indent=1))
     for k in out:

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from . import _hash
+from ._custom_objects import custom_object
 from . import initializers as _init
 from .autograd import Tensor
 from .ops.gemm import matmul as _matmul
@@ -87,6 +88,10 @@ class VocabularyListCategoricalColumn(_Categorical):
         self.num_buckets = len(vocab) + self.num_oov_buckets
         self._index = {(v.encode() if isinstance(v, str) else v): i for i, v in enumerate(vocab)}
 
+    def get_config(self):
+        return {"key": self.key, "vocabulary_list": list(self.vocabulary_list), "dtype": None,
+                "default_value": self.default_value, "num_oov_buckets": self.num_oov_buckets}
+
     def ids(self, features):
         a = _values(features, self.key, "categorical_column_with_vocabulary_list")
         keys = _strings(a) if a.dtype.kind not in "iu" else [int(x) for x in a.reshape(-1)]
@@ -111,6 +116,9 @@ class HashedCategoricalColumn(_Categorical):
                              f"{hash_bucket_size}, key: {key}")
         self.hash_bucket_size = self.num_buckets = int(hash_bucket_size)
 
+    def get_config(self):
+        return {"key": self.key, "hash_bucket_size": self.hash_bucket_size, "dtype": "string"}
+
     def ids(self, features):
         a = _values(features, self.key, "categorical_column_with_hash_bucket")
         ids = _hash.to_hash_bucket_fast(_strings(a), self.num_buckets).reshape(a.shape)
@@ -127,6 +135,10 @@ class IdentityCategoricalColumn(_Categorical):
             raise ValueError(f"Invalid default_value {default_value} for num_buckets "
                              f"{num_buckets}. column_name: {key}")
         self.num_buckets, self.default_value = int(num_buckets), default_value
+
+    def get_config(self):
+        return {"key": self.key, "num_buckets": self.num_buckets,
+                "default_value": self.default_value}
 
     def ids(self, features):
         a = _values(features, self.key, "categorical_column_with_identity")
@@ -170,6 +182,18 @@ class NumericColumn(_Dense):
     def name(self):
         return self.key
 
+    def get_config(self):
+        fn = self.normalizer_fn
+        if fn is not None:
+            name = getattr(fn, "__name__", None)
+            if not name or name == "<lambda>" or custom_object(name) is not fn:
+                raise ValueError(f"numeric_column {self.key!r}: its normalizer_fn {fn!r} cannot "
+                                 "be saved; give a named function registered with "
+                                 "keras.utils.register_keras_serializable or custom_objects")
+            fn = name
+        return {"key": self.key, "shape": list(self.shape), "default_value": self.default_value,
+                "dtype": "float32", "normalizer_fn": fn}
+
     def numbers(self, features):
         a = _values(features, self.key, "numeric_column")
         if a.dtype.kind not in "iufb":
@@ -204,6 +228,10 @@ class BucketizedColumn(_Dense, _Categorical):
     def name(self):
         return self.source_column.name + "_bucketized"
 
+    def get_config(self):
+        return {"source_column": serialize(self.source_column),
+                "boundaries": list(self.boundaries)}
+
     def ids(self, features):
         x = self.source_column.numbers(features)
         buckets = np.searchsorted(np.asarray(self.boundaries), x, side="right")
@@ -236,6 +264,9 @@ class IndicatorColumn(_Dense):
     @property
     def name(self):
         return self.categorical_column.name + "_indicator"
+
+    def get_config(self):
+        return {"categorical_column": serialize(self.categorical_column)}
 
     def dense(self, features, weights=None):
         c = self.categorical_column
@@ -273,6 +304,12 @@ class EmbeddingColumn(_Dense):
     @property
     def name(self):
         return self.categorical_column.name + "_embedding"
+
+    def get_config(self):
+        return {"categorical_column": serialize(self.categorical_column),
+                "dimension": self.dimension, "combiner": self.combiner,
+                "initializer": _init.serialize(self.initializer), "max_norm": None,
+                "trainable": self.trainable}
 
     def dense(self, features, weights=None):
         c = self.categorical_column
@@ -322,3 +359,34 @@ def embedding_column(categorical_column, dimension, combiner="mean", initializer
 
 def is_dense(column):
     return isinstance(column, _Dense)
+
+
+_CLASSES = {c.__name__: c for c in (NumericColumn, BucketizedColumn,
+                                    VocabularyListCategoricalColumn, HashedCategoricalColumn,
+                                    IdentityCategoricalColumn, IndicatorColumn, EmbeddingColumn)}
+
+
+def serialize(column):
+    """{"class_name", "config"}: a column's description for a saved DenseFeatures."""
+    return {"class_name": type(column).__name__, "config": column.get_config()}
+
+
+def deserialize(config):
+    if not isinstance(config, dict) or config.get("class_name") not in _CLASSES:
+        raise ValueError(f"feature column: unknown description {config!r}")
+    cfg = dict(config.get("config") or {})
+    for k in ("source_column", "categorical_column"):
+        if k in cfg:
+            cfg[k] = deserialize(cfg[k])
+    if "initializer" in cfg and cfg["initializer"] is not None:
+        init = cfg["initializer"]
+        if isinstance(init, dict) and isinstance(init.get("config"), dict):  # TensorFlow's
+            init = dict(init, config={k: v for k, v in init["config"].items() if k != "dtype"})
+        cfg["initializer"] = _init.deserialize(init)
+    if cfg.get("normalizer_fn") is not None:
+        fn = custom_object(cfg["normalizer_fn"])
+        if fn is None:
+            raise ValueError(f"feature column: unknown normalizer_fn {cfg['normalizer_fn']!r} "
+                             "(pass it in custom_objects)")
+        cfg["normalizer_fn"] = fn
+    return _CLASSES[config["class_name"]](**cfg)

@@ -73,6 +73,13 @@ def node_ref(entry, what, path):
     return name, ni, ti, kw or {}
 
 
+def is_named_node(node):
+    """tf_keras 2's inbound node of a layer called on a dict ({feature name: [layer, node,
+    tensor, kwargs]}), as against Keras 3's {"args": ..., "kwargs": ...}."""
+    return isinstance(node, dict) and bool(node) and not ({"args", "kwargs"} & set(node)) and \
+        all(isinstance(v, list) for v in node.values())
+
+
 def graph(config, what="Model.from_config", dict_nodes=False):
     """Checks a functional config; returns its layer entries. ``dict_nodes``: inbound nodes may
     also be {"args": [refs]} (what the Keras .h5 reader takes)."""
@@ -92,6 +99,10 @@ def graph(config, what="Model.from_config", dict_nodes=False):
             raise TypeError(f"{what}: {_where(('layers', i, 'inbound_nodes'))} must be a list, got "
                             f"{type(nodes).__name__}")
         for j, node in enumerate(nodes):
+            if is_named_node(node):  # tf_keras 2: a layer called on a dict of named tensors
+                for k, entry in node.items():
+                    node_ref(entry, what, ("layers", i, "inbound_nodes", j, k))
+                continue
             if isinstance(node, dict) and dict_nodes:
                 node = key(node, "args", what, ("layers", i, "inbound_nodes", j), list)
             if isinstance(node, dict):

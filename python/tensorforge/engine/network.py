@@ -449,11 +449,12 @@ class Network(Layer):
                     continue
                 kwargs = {k: _serialize_kwarg(v, node_index_map)
                           for k, v in node.call_kwargs.items()}
-                data = []
-                for t in flatten(node.input_tensors):
+                def ref(t):
                     lyr, ni, ti = t._keras_history
-                    data.append([lyr.name, node_index_map.get((id(lyr), ni), ni), ti, kwargs])
-                inbound.append(data)
+                    return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti, kwargs]
+                ins = node.input_tensors
+                inbound.append({k: ref(t) for k, t in ins.items()} if isinstance(ins, dict)
+                               else [ref(t) for t in flatten(ins)])  # (a dict: tf_keras 2's)
             layers_cfg.append({"class_name": _class_name(layer), "config": layer.get_config(),
                                "name": layer.name, "inbound_nodes": inbound})
 
@@ -488,6 +489,10 @@ class Network(Layer):
             pending[layer.name] = list(data.get("inbound_nodes") or [])
 
         def node_inputs(node_data):
+            if _config_check.is_named_node(node_data):  # a dict of named inputs (tf_keras 2)
+                keys = list(node_data)
+                ts, kwargs = node_inputs([node_data[k] for k in keys])
+                return (None, None) if ts is None else ([dict(zip(keys, ts))], kwargs)
             if isinstance(node_data, dict):  # Keras 3 style: not produced by Keras 2
                 raise ValueError("from_config: unsupported inbound node format")
             ts, kwargs = [], {}

@@ -17,6 +17,7 @@ class DenseFeatures(Layer):
         super().__init__(name=name, trainable=trainable, **kwargs)
         cols = list(feature_columns) if isinstance(feature_columns, (list, tuple)) else \
             [feature_columns]
+        cols = [_fc.deserialize(c) if isinstance(c, dict) else c for c in cols]  # (a config's)
         if not cols:
             raise ValueError("Expected feature_columns to be iterable, found an empty list")
         for c in cols:
@@ -60,5 +61,5 @@ class DenseFeatures(Layer):
         return (None, n)
 
     def get_config(self):
-        raise NotImplementedError(f"{self.name}: DenseFeatures' feature columns are not "
-                                  "serialized here; save the weights (save_weights) instead")
+        return dict(super().get_config(),
+                    feature_columns=[_fc.serialize(c) for c in self.feature_columns])

@@ -17,6 +17,7 @@ found in the layer registry, as engine/saving.py finds them.
 """
 from .. import layers as _layers
 from ..engine.serialization import get_layer_class
+from ..engine import config_check as _config_check
 from . import keras_config as _kc
 
 __all__ = ["model_from_config", "model_to_config"]
@@ -114,7 +115,9 @@ def _functional(cfg, source, custom_objects):
     while pending:
         progressed, rest = False, []
         for name, i, node in pending:
-            entries = node["args"] if isinstance(node, dict) else node
+            named = _config_check.is_named_node(node)  # a dict of named inputs (tf_keras 2)
+            entries = list(node.values()) if named else \
+                node["args"] if isinstance(node, dict) else node
             kwargs = {}
             for e in entries:
                 if len(e) > 3 and e[3]:
@@ -129,7 +132,8 @@ def _functional(cfg, source, custom_objects):
             ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
             kwargs = {k: _call_kwarg(v, outputs, source, name) for k, v in kwargs.items()}
             layer = created[name][1]
-            y = layer(ins[0] if len(ins) == 1 else ins, **kwargs)
+            arg = dict(zip(node, ins)) if named else ins[0] if len(ins) == 1 else ins
+            y = layer(arg, **kwargs)
             outputs[(name, i)] = list(y) if isinstance(y, (list, tuple)) else [y]
             progressed = True
         if not progressed:
@@ -199,8 +203,15 @@ def model_to_config(model):
               if getattr(model.get_layer(e["name"]), "_is_graph_network", False)}
     # Keras 2 numbers a nested graph model's calls from 1 (its node 0 is its inner graph); a
     # topology that numbers them from 0 is shifted so Keras 2 can read it.
+    def refs(node):  # (a dict: a layer called on named inputs, tf_keras 2's layout)
+        return list(node.values()) if isinstance(node, dict) else node
+
+    def shifted(ref):
+        return [ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:])
+
     shift = {n for n in nested if any(ref[0] == n and ref[1] == 0 for e in cfg["layers"]
-                                      for node in e.get("inbound_nodes") or [] for ref in node)}
+                                      for node in e.get("inbound_nodes") or []
+                                      for ref in refs(node))}
     out = []
     for entry in cfg["layers"]:
         layer = model.get_layer(entry["name"])
@@ -210,8 +221,8 @@ def model_to_config(model):
             spec = model_to_config(layer)
         else:
             spec = _kc.layer_to_keras(layer)
-        nodes = [[[ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:]) for ref in node]
-                 for node in entry.get("inbound_nodes") or []]
+        nodes = [{k: shifted(r) for k, r in node.items()} if isinstance(node, dict) else
+                 [shifted(r) for r in node] for node in entry.get("inbound_nodes") or []]
         out.append(dict(entry, class_name=spec["class_name"], config=spec["config"],
                         inbound_nodes=nodes))
     return {"class_name": "Functional", "config": dict(cfg, layers=out)}
