@@ -109,3 +109,21 @@ def test_keras_layers_and_models_are_tf_modules():
     assert sorted(l.name for l in model.submodules) == ["a", "b"]
     with model.layers[0].name_scope:
         pass
+
+
+def test_autograph_names_run_the_function_eagerly():
+    calls = []
+
+    @tf.autograph.experimental.do_not_convert
+    def f(x):
+        calls.append(x)
+        return x * 2
+
+    assert f(3) == 6 and calls == [3]
+    assert tf.autograph.experimental.do_not_convert()(f) is f
+    assert tf.autograph.to_graph(f) is f
+    assert "calls.append" in tf.autograph.to_code(f)
+    tf.autograph.set_verbosity(3)
+    tf.autograph.experimental.set_loop_options(maximum_iterations=3)
+    with pytest.raises(ValueError, match="to_graph"):
+        tf.autograph.to_graph(3)
