@@ -53,6 +53,7 @@ from ..engine.node import get_source_inputs  # noqa: E402,F401
 from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  # noqa: E402,F401
                                   get_registered_name, get_registered_object,
                                   serialize_keras_object)
+from .feature_space import FeatureSpace  # noqa: E402,F401
 
 
 def register_keras_serializable(package="Custom", name=None):
