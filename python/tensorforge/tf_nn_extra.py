@@ -1,0 +1,376 @@
+"""More of TensorFlow 2's ``tf.nn``: local_response_normalization (lrn), crelu, the moment
+helpers (weighted_moments, normalize_moments, sufficient_statistics), log_poisson_loss, the
+sampled losses of word2vec programs (nce_loss, sampled_softmax_loss, with
+log_uniform_candidate_sampler), zero_fraction, embedding_lookup_sparse /
+safe_embedding_lookup_sparse, and the CTC ops (ctc_loss, ctc_greedy_decoder,
+ctc_beam_search_decoder) on ops/ctc.py.
+
+All are compositions of differentiable ops (or ops/ctc.py's loss), with TensorFlow's formulas:
+the sampled logits are TensorFlow's _compute_sampled_logits (true and sampled logits, minus
+log expected counts, accidental hits pushed to -FLT_MAX). The sampler draws with NumPy's
+generator, so its candidates differ from TensorFlow's; its distribution and expected counts are
+TensorFlow's (log-uniform, P(k) = log((k + 2) / (k + 1)) / log(range_max + 1)).
+"""
+import numpy as np
+
+from . import backend_ops as K
+from ._xp import host
+from .autograd import Tensor
+from .backend_ops._args import tensor as _tensor
+from .tf_example import SparseTensor
+from .tf_math import zero_fraction  # noqa: F401  (tf.nn.zero_fraction)
+
+__all__ = ["local_response_normalization", "lrn", "crelu", "weighted_moments",
+           "normalize_moments", "sufficient_statistics", "log_poisson_loss", "nce_loss",
+           "sampled_softmax_loss", "log_uniform_candidate_sampler", "zero_fraction",
+           "embedding_lookup_sparse", "safe_embedding_lookup_sparse", "ctc_loss",
+           "ctc_greedy_decoder", "ctc_beam_search_decoder"]
+
+
+def _f(op, x, name):
+    t = _tensor(f"tf.nn.{op}", name, x)
+    return t if t.dtype.kind == "f" else Tensor(t.data.astype(np.float32))
+
+
+def _ints(op, name, x):
+    a = np.asarray(host(getattr(x, "data", x)))
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"tf.nn.{op}: {name} must be integers, got {a.dtype}")
+    return a.astype(np.int64)
+
+
+def _axes(op, axes, ndim):
+    axes = [axes] if isinstance(axes, (int, np.integer)) else [int(a) for a in axes]
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"tf.nn.{op}: axis {a} is out of range for rank {ndim}")
+    return sorted({a % ndim for a in axes})
+
+
+# ---- normalization and activations ------------------------------------------------------------
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5,  # noqa: A002
+                                 name=None):
+    """AlexNet's LRN over the last axis: input / (bias + alpha * sum of squares of the 2 r + 1
+    neighbouring channels) ** beta."""
+    x = _f("local_response_normalization", input, "input")
+    if x.ndim != 4:
+        raise ValueError(f"tf.nn.local_response_normalization: input must be 4-D, got shape "
+                         f"{tuple(x.shape)}")
+    r, c = int(depth_radius), x.shape[-1]
+    from .tf_array import pad
+    sq = pad(x * x, [[0, 0], [0, 0], [0, 0], [r, r]])
+    total = None
+    for j in range(2 * r + 1):
+        part = sq[..., j:j + c]
+        total = part if total is None else total + part
+    return x * K.pow(total * float(alpha) + float(bias), -float(beta))
+
+
+lrn = local_response_normalization
+
+
+def crelu(features, axis=-1, name=None):
+    """concat([relu(x), relu(-x)], axis)."""
+    x = _f("crelu", features, "features")
+    return K.concatenate([K.relu(x), K.relu(-x)], axis=axis)
+
+
+# ---- moments ----------------------------------------------------------------------------------
+def _div_no_nan(a, b):
+    from .tf_math import divide_no_nan
+    return divide_no_nan(a, b)
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """(mean, variance) weighted by ``frequency_weights`` (broadcast against x); 0 where the
+    weights sum to 0."""
+    t = _f("weighted_moments", x, "x")
+    w = _f("weighted_moments", frequency_weights, "frequency_weights")
+    ax = _axes("weighted_moments", axes, t.ndim)
+    wsum = K.sum(w * t, axis=ax, keepdims=True)
+    total = K.sum(w + K.zeros_like(t), axis=ax, keepdims=True)
+    mean = _div_no_nan(wsum, total)
+    var = _div_no_nan(K.sum(w * K.square(t - mean), axis=ax, keepdims=True), total)
+    if not keepdims:
+        shape = tuple(d for i, d in enumerate(t.shape) if i not in ax)
+        mean, var = K.reshape(mean, shape), K.reshape(var, shape)
+    return mean, var
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """(count, sum of (x - shift), sum of (x - shift)^2, shift) over ``axes``."""
+    t = _f("sufficient_statistics", x, "x")
+    ax = _axes("sufficient_statistics", axes, t.ndim)
+    count = Tensor(np.asarray(np.prod([t.shape[a] for a in ax]), t.dtype))
+    m = t if shift is None else t - shift
+    return (count, K.sum(m, axis=ax, keepdims=keepdims),
+            K.sum(K.square(m), axis=ax, keepdims=keepdims), shift)
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """(mean, variance) from sufficient statistics."""
+    c = _f("normalize_moments", counts, "counts")
+    divisor = 1.0 / c
+    shifted = _f("normalize_moments", mean_ss, "mean_ss") * divisor
+    mean = shifted if shift is None else shifted + shift
+    var = _f("normalize_moments", variance_ss, "variance_ss") * divisor - K.square(shifted)
+    return mean, var
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(log_input) - log_input * targets, plus Stirling's approximation of log(targets!)
+    (for targets > 1) where ``compute_full_loss``."""
+    z = _f("log_poisson_loss", targets, "targets")
+    c = _f("log_poisson_loss", log_input, "log_input")
+    if z.shape != c.shape:
+        raise ValueError(f"tf.nn.log_poisson_loss: targets {tuple(z.shape)} and log_input "
+                         f"{tuple(c.shape)} must have the same shape")
+    loss = K.exp(c) - c * z
+    if compute_full_loss:
+        zd = np.asarray(host(z.data), np.float64)
+        safe = np.where(zd > 1, zd, 1.0)
+        stirling = safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe)
+        loss = loss + Tensor(np.where(zd > 1, stirling, 0.0).astype(loss.dtype))
+    return loss
+
+
+# ---- sampled losses ------------------------------------------------------------------------------
+def _log_uniform_p(k, range_max):
+    k = np.asarray(k, np.float64)
+    return (np.log(k + 2.0) - np.log(k + 1.0)) / np.log(range_max + 1.0)
+
+
+def _expected(p, num_sampled, tries, unique):
+    if not unique or tries == num_sampled:
+        return p * num_sampled
+    return -np.expm1(tries * np.log1p(-p))
+
+
+def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
+                                  seed=None, name=None):
+    """(sampled_candidates int64, true_expected_count, sampled_expected_count) from the Zipfian
+    P(k) = log((k + 2) / (k + 1)) / log(range_max + 1); ``unique`` draws until num_sampled
+    distinct classes."""
+    from .backend_ops.variables import _gen
+    tc = _ints("log_uniform_candidate_sampler", "true_classes", true_classes)
+    if tc.ndim != 2 or tc.shape[1] != int(num_true):
+        raise ValueError(f"tf.random.log_uniform_candidate_sampler: true_classes must be "
+                         f"(batch, num_true={num_true}), got {tc.shape}")
+    n, rmax = int(num_sampled), int(range_max)
+    if unique and n > rmax:
+        raise ValueError(f"tf.random.log_uniform_candidate_sampler: num_sampled {n} > "
+                         f"range_max {rmax} with unique=True")
+    rng = _gen("log_uniform_candidate_sampler", seed)
+
+    def draw(m):
+        v = np.exp(rng.random(m) * np.log(rmax + 1.0)).astype(np.int64) - 1
+        return np.clip(v, 0, rmax - 1)
+    if unique:
+        out, seen, tries = [], set(), 0
+        while len(out) < n:
+            for v in draw(max(n - len(out), 1)):
+                tries += 1
+                if v not in seen:
+                    seen.add(v)
+                    out.append(v)
+                    if len(out) == n:
+                        break
+        sampled = np.asarray(out, np.int64)
+    else:
+        sampled, tries = draw(n), n
+    return (Tensor(sampled), Tensor(_expected(_log_uniform_p(tc, rmax), n, tries, unique)
+                                    .astype(np.float32)),
+            Tensor(_expected(_log_uniform_p(sampled, rmax), n, tries, unique).astype(np.float32)))
+
+
+def _sampled_logits(op, weights, biases, labels, inputs, num_sampled, num_classes, num_true,
+                    sampled_values, subtract_log_q, remove_accidental_hits, seed=None):
+    from .tf_array import gather
+    w = weights if isinstance(weights, (list, tuple)) else [weights]
+    if len(w) != 1:
+        raise NotImplementedError(f"tf.nn.{op}: sharded weights (a list) are not supported")
+    w = _f(op, w[0], "weights")
+    b = _f(op, biases, "biases")
+    x = _f(op, inputs, "inputs")
+    lab = _ints(op, "labels", labels).reshape(x.shape[0], -1)
+    if lab.shape[1] != int(num_true) or x.ndim != 2 or w.shape[1] != x.shape[1]:
+        raise ValueError(f"tf.nn.{op}: labels {lab.shape} must be (batch, num_true={num_true}), "
+                         f"inputs (batch, dim) and weights (num_classes, dim); got inputs "
+                         f"{tuple(x.shape)}, weights {tuple(w.shape)}")
+    if sampled_values is None:
+        sampled_values = log_uniform_candidate_sampler(lab, num_true, num_sampled, True,
+                                                       num_classes, seed)
+    sampled, true_exp, samp_exp = sampled_values
+    sampled = _ints(op, "sampled_values[0]", sampled).reshape(-1)
+    n_true = lab.size
+    ids = np.concatenate([lab.reshape(-1), sampled])
+    all_w, all_b = gather(w, ids), gather(b, ids)
+    true_w = K.reshape(all_w[:n_true], (x.shape[0], int(num_true), x.shape[1]))
+    true_logits = K.sum(K.expand_dims(x, 1) * true_w, axis=-1) + \
+        K.reshape(all_b[:n_true], lab.shape)
+    sampled_logits = K.dot(x, K.transpose(all_w[n_true:])) + all_b[n_true:]
+    if remove_accidental_hits:
+        hits = lab[:, :, None] == sampled[None, None, :]
+        mask = hits.any(1).astype(np.float32) * np.finfo(np.float32).min
+        sampled_logits = sampled_logits + Tensor(mask.astype(sampled_logits.dtype))
+    if subtract_log_q:
+        te = np.asarray(host(getattr(true_exp, "data", true_exp)), np.float64)
+        se = np.asarray(host(getattr(samp_exp, "data", samp_exp)), np.float64)
+        true_logits = true_logits - Tensor(np.log(te).astype(true_logits.dtype))
+        sampled_logits = sampled_logits - Tensor(np.log(se).astype(true_logits.dtype))
+    logits = K.concatenate([true_logits, sampled_logits], axis=1)
+    labels_out = np.concatenate([np.full(lab.shape, 1.0 / int(num_true)),
+                                 np.zeros((x.shape[0], sampled.size))], 1)
+    return logits, Tensor(labels_out.astype(logits.dtype))
+
+
+def nce_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
+             sampled_values=None, remove_accidental_hits=False, name="nce_loss"):
+    """Noise-contrastive estimation: (batch,) sums of the sigmoid cross-entropies of the true
+    and sampled logits (each minus its log expected count)."""
+    logits, labels_out = _sampled_logits("nce_loss", weights, biases, labels, inputs,
+                                         num_sampled, num_classes, num_true, sampled_values,
+                                         True, remove_accidental_hits)
+    xent = K.relu(logits) - logits * labels_out + K.log(1.0 + K.exp(-K.abs(logits)))
+    return K.sum(xent, axis=1)
+
+
+def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_classes, num_true=1,
+                         sampled_values=None, remove_accidental_hits=True, seed=None,
+                         name="sampled_softmax_loss"):
+    """(batch,) softmax cross-entropies over the true and the sampled classes."""
+    logits, labels_out = _sampled_logits("sampled_softmax_loss", weights, biases, labels, inputs,
+                                         num_sampled, num_classes, num_true, sampled_values,
+                                         True, remove_accidental_hits, seed)
+    return -K.sum(labels_out * (logits - K.logsumexp(logits, axis=1, keepdims=True)), axis=1)
+
+
+# ---- sparse embedding lookups ----------------------------------------------------------------------
+def _sparse_rows(op, sp, name):
+    if not isinstance(sp, SparseTensor):
+        raise TypeError(f"tf.nn.{op}: {name} must be a tf.SparseTensor, got {type(sp).__name__}")
+    idx = np.asarray(host(sp.indices.data)).astype(np.int64)
+    return idx[:, 0] if idx.size else np.zeros(0, np.int64), np.asarray(host(sp.values.data))
+
+
+def _combine(op, params, rows, ids, weights, n_rows, combiner):
+    from .tf_array import gather
+    from .tf_math import unsorted_segment_sum
+    if combiner not in ("sum", "mean", "sqrtn"):
+        raise ValueError(f"tf.nn.{op}: combiner must be 'sum', 'mean' or 'sqrtn', got "
+                         f"{combiner!r}")
+    p = _f(op, params[0] if isinstance(params, (list, tuple)) else params, "params")
+    emb = gather(p, ids.astype(np.int64))
+    w = np.ones(ids.shape, p.dtype) if weights is None else weights.astype(p.dtype)
+    emb = emb * Tensor(w.reshape((-1,) + (1,) * (emb.ndim - 1)))
+    total = unsorted_segment_sum(emb, rows, n_rows)
+    if combiner == "sum":
+        return total
+    denom = np.zeros(n_rows)
+    np.add.at(denom, rows, w if combiner == "mean" else w.astype(np.float64) ** 2)
+    if combiner == "sqrtn":
+        denom = np.sqrt(denom)
+    scale = np.where(denom > 0, 1.0 / np.where(denom > 0, denom, 1.0), 0.0)
+    return total * Tensor(scale.reshape((-1,) + (1,) * (emb.ndim - 1)).astype(p.dtype))
+
+
+def embedding_lookup_sparse(params, sp_ids, sp_weights, combiner="mean", max_norm=None,
+                            name=None, allow_fast_lookup=False):
+    """Per row of the SparseTensor ``sp_ids`` the sum / mean / sqrt-n-mean of params[ids]
+    (weighted by ``sp_weights``' values, or 1); rows up to the last one with an id."""
+    if max_norm is not None:
+        raise NotImplementedError("tf.nn.embedding_lookup_sparse: max_norm is not supported")
+    rows, ids = _sparse_rows("embedding_lookup_sparse", sp_ids, "sp_ids")
+    w = None if sp_weights is None else _sparse_rows("embedding_lookup_sparse", sp_weights,
+                                                     "sp_weights")[1]
+    n = int(rows.max()) + 1 if rows.size else 0
+    return _combine("embedding_lookup_sparse", params, rows, ids, w, n, combiner)
+
+
+def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=None,
+                                 combiner="mean", default_id=None, max_norm=None, name=None,
+                                 partition_strategy="div", allow_fast_lookup=False):
+    """embedding_lookup_sparse that drops invalid ids (< 0) and weights (<= 0), and gives the
+    row of ``default_id`` (or zeros) to empty rows; one output row per dense row."""
+    if max_norm is not None:
+        raise NotImplementedError("tf.nn.safe_embedding_lookup_sparse: max_norm is not supported")
+    op = "safe_embedding_lookup_sparse"
+    rows, ids = _sparse_rows(op, sparse_ids, "sparse_ids")
+    w = None if sparse_weights is None else _sparse_rows(op, sparse_weights, "sparse_weights")[1]
+    keep = ids >= 0
+    if w is not None:
+        keep &= w > 0
+    rows, ids = rows[keep], ids[keep]
+    w = None if w is None else w[keep]
+    n = sparse_ids.shape[0]
+    empty = np.setdiff1d(np.arange(n), rows)
+    if default_id is not None and empty.size:
+        rows = np.concatenate([rows, empty])
+        ids = np.concatenate([ids, np.full(empty.size, int(default_id))])
+        w = None if w is None else np.concatenate([w, np.ones(empty.size, w.dtype)])
+    out = _combine(op, embedding_weights, rows, ids, w, n, combiner)
+    if len(sparse_ids.shape) > 2:  # (d0, d1, ..., k): one embedding per leading position
+        out = K.reshape(out, tuple(sparse_ids.shape[:-1]) + tuple(out.shape[1:]))
+    return out
+
+
+# ---- CTC ------------------------------------------------------------------------------------------
+def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
+             blank_index=None, name=None):
+    """(batch,) negative log-likelihoods of the dense ``labels`` (batch, max_len) under
+    ``logits`` ((time, batch, classes), or batch-major), blank ``blank_index`` (default 0;
+    negative counts from the end). Differentiable in the logits."""
+    from .ops.ctc import ctc_loss as _ctc_loss
+    if isinstance(labels, SparseTensor):
+        raise NotImplementedError("tf.nn.ctc_loss: SparseTensor labels are not supported; pass "
+                                  "dense labels with label_length")
+    z = _f("ctc_loss", logits, "logits")
+    if z.ndim != 3:
+        raise ValueError(f"tf.nn.ctc_loss: logits must be 3-D, got shape {tuple(z.shape)}")
+    if not logits_time_major:
+        z = K.permute_dimensions(z, (1, 0, 2))
+    c = z.shape[-1]
+    blank = 0 if blank_index is None else int(blank_index) % c
+    lab = _ints("ctc_loss", "labels", labels)
+    ll = _ints("ctc_loss", "label_length", label_length).reshape(-1)
+    il = _ints("ctc_loss", "logit_length", logit_length).reshape(-1)
+    lp = z - K.logsumexp(z, axis=-1, keepdims=True)
+    return _ctc_loss(lp, lab, il, ll, blank)
+
+
+def _sparse_paths(paths, batch):
+    idx = [(b, t) for b, p in enumerate(paths) for t in range(len(p))]
+    vals = [int(v) for p in paths for v in p]
+    width = max((len(p) for p in paths), default=0)
+    return SparseTensor(np.asarray(idx, np.int64).reshape(-1, 2), np.asarray(vals, np.int64),
+                        np.asarray([batch, width], np.int64))
+
+
+def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
+    """([SparseTensor of the best paths], (batch, 1) minus the sum of each step's largest
+    logit); inputs (time, batch, classes), blank the last class unless ``blank_index``."""
+    from .ops.ctc import ctc_greedy_decode
+    z = np.asarray(host(_f("ctc_greedy_decoder", inputs, "inputs").data))
+    if z.ndim != 3:
+        raise ValueError(f"tf.nn.ctc_greedy_decoder: inputs must be (time, batch, classes), "
+                         f"got {z.shape}")
+    blank = z.shape[-1] - 1 if blank_index is None else int(blank_index) % z.shape[-1]
+    il = _ints("ctc_greedy_decoder", "sequence_length", sequence_length).reshape(-1)
+    paths, neg = ctc_greedy_decode(z, il, blank, merge_repeated)
+    return [_sparse_paths(paths, z.shape[1])], Tensor(np.asarray(neg).astype(z.dtype))
+
+
+def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1):
+    """(top_paths SparseTensors, (batch, top_paths) log-probabilities); inputs (time, batch,
+    classes) logits, blank the last class."""
+    from .ops.ctc import ctc_beam_search_decode
+    z = np.asarray(host(_f("ctc_beam_search_decoder", inputs, "inputs").data))
+    if z.ndim != 3:
+        raise ValueError(f"tf.nn.ctc_beam_search_decoder: inputs must be (time, batch, "
+                         f"classes), got {z.shape}")
+    il = _ints("ctc_beam_search_decoder", "sequence_length", sequence_length).reshape(-1)
+    paths, scores = ctc_beam_search_decode(z, il, z.shape[-1] - 1, int(beam_width),
+                                           int(top_paths), merge_repeated=False)
+    return [_sparse_paths(p, z.shape[1]) for p in paths], Tensor(np.asarray(scores)
+                                                                 .astype(z.dtype))
+
