@@ -4,7 +4,7 @@ Bessel functions ``bessel_i0`` / ``i0e`` / ``i1`` / ``i1e``, and ``tf.math.speci
 on NumPy alone: float64 inside, the input's float dtype out.
 
 Methods: lgamma by Lanczos (g = 7, 9 terms) with the reflection formula below 1/2; digamma by
-the recurrence up to 6 and the asymptotic series; the Hurwitz zeta (and polygamma through it) by
+the recurrence up to 10 and the asymptotic series; the Hurwitz zeta (and polygamma through it) by
 Euler-Maclaurin summation (Cephes' scheme, as Eigen's, which TensorFlow uses); ndtri by Acklam's
 rational approximations refined by one Halley step on erfc; the regularized incomplete gamma by
 its series (x < a + 1) or Legendre's continued fraction; the regularized incomplete beta by
@@ -69,8 +69,8 @@ def digamma64(x):
         refl = x < 0.5
         xr = np.where(refl, 1.0 - x, x)
         acc = np.zeros_like(xr)
-        for _ in range(6):  # recurrence up to xr >= 6
-            small = xr < 6
+        for _ in range(10):  # recurrence up to xr >= 10
+            small = xr < 10
             acc = acc - np.where(small, 1.0 / xr, 0.0)
             xr = np.where(small, xr + 1.0, xr)
         inv2 = 1.0 / (xr * xr)
@@ -170,10 +170,10 @@ def _ndtri_from(p, q):
         # one Halley step on Phi(x) - p, with Phi from the upper or lower tail as fits
         finite = np.isfinite(x)
         xf = np.where(finite, x, 0.0)
-        erfc_lo = _erf_array(np, -xf / _math.sqrt(2.0))[1]  # 2 Phi(x)
+        erf_c, erfc_lo = _erf_array(np, -xf / _math.sqrt(2.0))  # -erf(x / sqrt 2), 2 Phi(x)
         erfc_hi = _erf_array(np, xf / _math.sqrt(2.0))[1]  # 2 (1 - Phi(x))
-        e = np.where(xf < 0, 0.5 * erfc_lo - p, (1.0 - p) - 0.5 * erfc_hi)
-        e = np.where(xf < 0, e, -e)
+        e = np.where(xf < 0, 0.5 * erfc_lo - p, -((1.0 - p) - 0.5 * erfc_hi))
+        e = np.where(np.abs(q) <= 0.47575, -0.5 * erf_c - q, e)  # Phi(x) - p from q: no p - 1/2
         u = e * _math.sqrt(2 * _math.pi) * np.exp(xf * xf / 2.0)
         x = np.where(finite, xf - u / (1.0 + xf * u / 2.0), x)
         x = np.where(p == 0, -np.inf, np.where(p == 1, np.inf, x))
