@@ -105,6 +105,11 @@ _W3T = _RNG.normal(size=(2, 2, 3, 1, 2)).astype(np.float32)
      _RNG.normal(size=(1, 4, 3, 3, 1))),
     ("max_pool_with_argmax", lambda t: tf.nn.max_pool_with_argmax(t, 2, 2, "SAME")[0],
      _RNG.normal(size=(1, 3, 3, 2))),
+    ("dilation2d", lambda t: tf.nn.dilation2d(t, np.full((2, 2, 2), 0.1, np.float32), 1, "SAME"),
+     _RNG.normal(size=(1, 3, 3, 2))),
+    ("isotonic_regression", lambda t: tf.nn.isotonic_regression(t)[0],
+     _RNG.normal(size=(2, 5))),
+    ("mdct", lambda t: tf.signal.mdct(t, 8), _RNG.normal(size=(16,))),
 ])
 def test_float32_op_gradient_matches_finite_differences(name, fn, a):
     _check_grad(lambda t: fn(tf.cast(t, "float32")), a, rtol=2e-3, atol=2e-3, eps=1e-3)
@@ -201,6 +206,35 @@ def test_log_uniform_sampler_statistics():
     loss = tf.nn.nce_loss(np.ones((rmax, 3), np.float32), np.zeros(rmax, np.float32),
                           np.array([[1], [4]]), np.ones((2, 3), np.float32), 5, rmax)
     assert loss.shape == (2,) and np.all(np.isfinite(loss.numpy()))
+
+
+def test_unigram_and_uniform_samplers_follow_their_distributions():
+    tf.random.set_seed(8)
+    labels = np.array([[0], [3]], np.int64)
+    n = 20000
+    counts = np.array([5.0, 1.0, 0.0, 2.0])
+    s, te, se = tf.random.fixed_unigram_candidate_sampler(labels, 1, n, False, 5, distortion=0.5,
+                                                          num_reserved_ids=1, unigrams=counts)
+    p = np.concatenate([[0.0], counts ** 0.5])
+    p /= p.sum()
+    got = np.bincount(s.numpy(), minlength=5) / n
+    np.testing.assert_allclose(got, p, atol=0.015)
+    assert not np.any(s.numpy() == 0) and not np.any(s.numpy() == 3)  # reserved / zero count
+    np.testing.assert_allclose(te.numpy(), p[labels] * n, rtol=1e-6)
+    u, _, se_u = tf.random.uniform_candidate_sampler(labels, 1, 4, True, 8)
+    assert len(set(u.numpy().tolist())) == 4
+    # unique sampling: expected counts -expm1(tries * log1p(-p)) <= 1, >= the 4 / 8 share
+    assert np.all(se_u.numpy() <= 1.0) and np.all(se_u.numpy() >= 0.5 - 1e-6)
+
+
+def test_approx_top_k_is_the_exact_top_k():
+    x = np.random.default_rng(2).normal(size=(4, 7)).astype(np.float32)
+    v, i = tf.math.approx_max_k(x, 3)
+    np.testing.assert_array_equal(v.numpy(), -np.sort(-x, axis=1)[:, :3])
+    np.testing.assert_array_equal(np.take_along_axis(x, i.numpy(), 1), v.numpy())
+    v, i = tf.math.approx_min_k(x, 2, reduction_dimension=0)
+    np.testing.assert_array_equal(v.numpy(), np.sort(x, axis=0)[:2])
+    assert i.dtype == np.int32
 
 
 # ---- convolutions on every ISA against direct loops -------------------------------------------
@@ -319,6 +353,18 @@ _M23 = np.ones((2, 3), np.float32)
      ["edit_distance", "SparseTensor"]),
     (lambda: tf.histogram_fixed_width(np.ones(3), [1.0, 0.0]), ValueError,
      ["histogram_fixed_width", "value_range"]),
+    (lambda: tf.random.all_candidate_sampler(np.array([[7]]), 1, 5, True), ValueError,
+     ["all_candidate_sampler", "num_sampled=5"]),
+    (lambda: tf.random.fixed_unigram_candidate_sampler(np.array([[0]]), 1, 2, False, 5,
+                                                       unigrams=[1.0, 2.0]), ValueError,
+     ["fixed_unigram_candidate_sampler", "range_max = 5"]),
+    (lambda: tf.random.uniform_candidate_sampler(np.array([[0]]), 2, 2, False, 5), ValueError,
+     ["uniform_candidate_sampler", "num_true=2", "(1, 1)"]),
+    (lambda: tf.nn.dilation2d(np.ones((1, 4, 4, 2)), np.ones((2, 2, 3)), 1, "SAME"), ValueError,
+     ["dilation2d", "(2, 2, 3)", "(1, 4, 4, 2)"]),
+    (lambda: tf.signal.mdct(np.ones(32, np.float32), 10), ValueError, ["mdct", "multiple of 4"]),
+    (lambda: tf.nn.collapse_repeated(np.ones((2, 3), np.int32), [1, 2, 3]), ValueError,
+     ["collapse_repeated", "(2, 3)", "(3,)"]),
 ])
 def test_bad_arguments_name_op_and_shapes(call, exc, words):
     with pytest.raises(exc) as info:

@@ -34,7 +34,7 @@ from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
-from . import tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
+from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -561,6 +561,7 @@ math = types.SimpleNamespace(
     cumsum=tf_array.cumsum, reduce_any=reduce_any, reduce_all=reduce_all,
     **{n: getattr(tf_math, n) for n in tf_math.__all__},
     **{n: getattr(m, n) for m in (tf_math_extra, tf_special, tf_complex) for n in m.__all__},
+    approx_max_k=tf_nn_extra.approx_max_k, approx_min_k=tf_nn_extra.approx_min_k,
     special=types.SimpleNamespace(**{n: getattr(tf_special, n) for n in tf_special.__all__
                                      if n.startswith("bessel_")}))
 
@@ -574,7 +575,10 @@ nn = types.SimpleNamespace(
         x, rate, noise_shape=noise_shape, seed=seed),
     bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
     **{n: getattr(tf_nn, n) for n in tf_nn.__all__},
-    **{n: getattr(m, n) for m in (tf_nn_conv, tf_nn_extra) for n in m.__all__})
+    **{n: getattr(m, n) for m in (tf_nn_conv, tf_nn_extra) for n in m.__all__},
+    all_candidate_sampler=tf_candidate_sampling.all_candidate_sampler,
+    fixed_unigram_candidate_sampler=tf_candidate_sampling.fixed_unigram_candidate_sampler,
+    space_to_batch=tf_numeric.space_to_batch)
 signal = types.SimpleNamespace(**{n: getattr(tf_signal, n) for n in tf_signal.__all__})
 bitwise = tf_numeric.bitwise
 linalg = types.SimpleNamespace(
@@ -615,7 +619,8 @@ def _set_seed(seed):
 
 random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
                                categorical=tf_random.categorical,
-                               log_uniform_candidate_sampler=tf_nn_extra.log_uniform_candidate_sampler,
+                               **{n: getattr(tf_candidate_sampling, n)
+                                  for n in tf_candidate_sampling.__all__ if n.endswith("sampler")},
                                **{n: getattr(tf_random, n) for n in (
                                    "shuffle", "poisson", "stateless_uniform", "stateless_normal",
                                    "stateless_truncated_normal", "stateless_categorical",
@@ -739,9 +744,12 @@ __all__ = [
 _TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "asinh", "acosh",
              "atanh", "truediv", "realdiv", "logical_and", "logical_or", "logical_not",
              "greater_equal", "less_equal", "scalar_mul"]
-_TOP_NUMERIC = [n for n in tf_numeric.__all__ if n != "bitwise"] + ["complex"]
+_TOP_NUMERIC = [n for n in tf_numeric.__all__ if n != "bitwise"] + [
+    "complex", "eig", "eigvals", "matrix_square_root"]
 _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
-              **{n: getattr(tf_numeric, n) for n in _TOP_NUMERIC[:-1]}, complex=tf_complex.complex,
+              **{n: getattr(tf_numeric, n) for n in _TOP_NUMERIC[:-4]}, complex=tf_complex.complex,
+              eig=tf_linalg_decomp.eig, eigvals=tf_linalg_decomp.eigvals,
+              matrix_square_root=tf_linalg_decomp.sqrtm,
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
               **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__})

@@ -1,7 +1,9 @@
 """TensorFlow 2's ``tf.nn`` convolutions and poolings beyond conv2d / max_pool2d / avg_pool2d
 (tf_nn.py): conv1d, conv1d_transpose, conv2d_transpose, conv3d, conv3d_transpose,
-conv_transpose, depthwise_conv2d, separable_conv2d, atrous_conv2d, pool, max_pool1d / 3d,
-avg_pool1d / 3d, max_pool_with_argmax.
+conv_transpose, depthwise_conv2d, separable_conv2d, atrous_conv2d(_transpose), pool,
+max_pool1d / 3d, avg_pool1d / 3d, max_pool_with_argmax, and the grey-scale morphology
+dilation2d / erosion2d (the window maximum of input + filter: a gather at the winners, so
+differentiable in both).
 
 All reuse the 2-D kernels (ops / backend_ops), so they are differentiable and need no new C++:
 the 1-D ops are 2-D ones over a height of 1; the 3-D ones run the 2-D op on every depth slice
@@ -21,7 +23,8 @@ from .ops.einsum import einsum as _einsum
 
 __all__ = ["conv1d", "conv1d_transpose", "conv2d_transpose", "conv3d", "conv3d_transpose",
            "conv_transpose", "depthwise_conv2d", "separable_conv2d", "atrous_conv2d", "pool",
-           "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "max_pool_with_argmax"]
+           "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "max_pool_with_argmax",
+           "atrous_conv2d_transpose", "dilation2d", "erosion2d"]
 
 _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
@@ -344,3 +347,55 @@ def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # 
     idx = full if include_batch_in_index else flat
     dt = np.dtype(getattr(output_dtype, "name", output_dtype))
     return values, Tensor(idx.astype(dt))
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """conv2d_transpose with dilation ``rate`` and stride 1."""
+    if int(rate) < 1:
+        raise ValueError(f"tf.nn.atrous_conv2d_transpose: rate must be >= 1, got {rate}")
+    return conv2d_transpose(value, filters, output_shape, 1, _pad("atrous_conv2d_transpose",
+                                                                  padding), dilations=int(rate))
+
+
+def dilation2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
+               name=None):
+    """out[b, y, x, c] = max over (i, j) of input[b, y s0 + i d0, x s1 + j d1, c] +
+    filters[i, j, c] (SAME pads with -inf); filters (fh, fw, channels)."""
+    op = "dilation2d"
+    _fmt(op, data_format, 2)
+    x = _x(op, input, 4)
+    f = _x(op, filters, 3, "filters")
+    if f.shape[-1] != x.shape[-1]:
+        raise ValueError(f"tf.nn.{op}: filters {tuple(f.shape)} must have the {x.shape[-1]} "
+                         f"channels of input {tuple(x.shape)}")
+    s, d = _tuple(op, "strides", strides, 2), _tuple(op, "dilations", dilations, 2)
+    pad = _pad(op, padding)
+    n, h, w, c = x.shape
+    fh, fw = f.shape[:2]
+    oh, top = _out_len(h, fh, s[0], d[0], pad)
+    ow, left = _out_len(w, fw, s[1], d[1], pad)
+    bottom = max((oh - 1) * s[0] + (fh - 1) * d[0] + 1 - h, 0) - top if pad == "SAME" else 0
+    right = max((ow - 1) * s[1] + (fw - 1) * d[1] + 1 - w, 0) - left if pad == "SAME" else 0
+    a = np.pad(np.asarray(host(x.data), np.float64), [(0, 0), (top, max(bottom, 0)),
+                                                      (left, max(right, 0)), (0, 0)],
+               constant_values=-np.inf)
+    fa = np.asarray(host(f.data), np.float64)
+    taps = np.stack([a[:, i * d[0]: i * d[0] + s[0] * (oh - 1) + 1: s[0],
+                       j * d[1]: j * d[1] + s[1] * (ow - 1) + 1: s[1]] + fa[i, j]
+                     for i in range(fh) for j in range(fw)], -1)
+    best = np.argmax(taps, axis=-1)
+    bi, bj = best // fw, best % fw
+    rows = np.clip(np.arange(oh)[None, :, None, None] * s[0] - top + bi * d[0], 0, h - 1)
+    cols = np.clip(np.arange(ow)[None, None, :, None] * s[1] - left + bj * d[1], 0, w - 1)
+    ch = np.arange(c)
+    xi = ((np.arange(n)[:, None, None, None] * h + rows) * w + cols) * c + ch
+    fi = (bi * fw + bj) * c + ch
+    return (K.reshape(K.gather(K.reshape(x, (-1,)), xi.reshape(-1)), (n, oh, ow, c))
+            + K.reshape(K.gather(K.reshape(f, (-1,)), fi.reshape(-1)), (n, oh, ow, c)))
+
+
+def erosion2d(value, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
+    """-dilation2d(-value, filters mirrored): the window minimum of value - filter."""
+    f = _x("erosion2d", filters, 3, "filters")
+    return -dilation2d(-_x("erosion2d", value, 4, "value"), K.reverse(f, [0, 1]), strides,
+                       padding, data_format, dilations)

@@ -1,15 +1,14 @@
 """More of TensorFlow 2's ``tf.nn``: local_response_normalization (lrn), crelu, the moment
 helpers (weighted_moments, normalize_moments, sufficient_statistics), log_poisson_loss, the
 sampled losses of word2vec programs (nce_loss, sampled_softmax_loss, with
-log_uniform_candidate_sampler), zero_fraction, embedding_lookup_sparse /
+the candidate samplers of tf_candidate_sampling.py), zero_fraction, embedding_lookup_sparse /
 safe_embedding_lookup_sparse, and the CTC ops (ctc_loss, ctc_greedy_decoder,
 ctc_beam_search_decoder) on ops/ctc.py.
 
 All are compositions of differentiable ops (or ops/ctc.py's loss), with TensorFlow's formulas:
 the sampled logits are TensorFlow's _compute_sampled_logits (true and sampled logits, minus
-log expected counts, accidental hits pushed to -FLT_MAX). The sampler draws with NumPy's
-generator, so its candidates differ from TensorFlow's; its distribution and expected counts are
-TensorFlow's (log-uniform, P(k) = log((k + 2) / (k + 1)) / log(range_max + 1)).
+log expected counts, accidental hits pushed to -FLT_MAX), sampled by default with the
+log-uniform sampler (NumPy draws: TensorFlow's distribution, not its numbers).
 """
 import numpy as np
 
@@ -17,14 +16,17 @@ from . import backend_ops as K
 from ._xp import host
 from .autograd import Tensor
 from .backend_ops._args import tensor as _tensor
+from .tf_candidate_sampling import compute_accidental_hits, log_uniform_candidate_sampler
 from .tf_example import SparseTensor
 from .tf_math import zero_fraction  # noqa: F401  (tf.nn.zero_fraction)
 
 __all__ = ["local_response_normalization", "lrn", "crelu", "weighted_moments",
            "normalize_moments", "sufficient_statistics", "log_poisson_loss", "nce_loss",
-           "sampled_softmax_loss", "log_uniform_candidate_sampler", "zero_fraction",
+           "sampled_softmax_loss", "compute_accidental_hits", "zero_fraction",
            "embedding_lookup_sparse", "safe_embedding_lookup_sparse", "ctc_loss",
-           "ctc_greedy_decoder", "ctc_beam_search_decoder"]
+           "ctc_greedy_decoder", "ctc_beam_search_decoder", "collapse_repeated",
+           "ctc_unique_labels", "batch_norm_with_global_normalization", "scale_regularization_loss",
+           "isotonic_regression", "approx_max_k", "approx_min_k"]
 
 
 def _f(op, x, name):
@@ -135,54 +137,6 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
 
 
 # ---- sampled losses ------------------------------------------------------------------------------
-def _log_uniform_p(k, range_max):
-    k = np.asarray(k, np.float64)
-    return (np.log(k + 2.0) - np.log(k + 1.0)) / np.log(range_max + 1.0)
-
-
-def _expected(p, num_sampled, tries, unique):
-    if not unique or tries == num_sampled:
-        return p * num_sampled
-    return -np.expm1(tries * np.log1p(-p))
-
-
-def log_uniform_candidate_sampler(true_classes, num_true, num_sampled, unique, range_max,
-                                  seed=None, name=None):
-    """(sampled_candidates int64, true_expected_count, sampled_expected_count) from the Zipfian
-    P(k) = log((k + 2) / (k + 1)) / log(range_max + 1); ``unique`` draws until num_sampled
-    distinct classes."""
-    from .backend_ops.variables import _gen
-    tc = _ints("log_uniform_candidate_sampler", "true_classes", true_classes)
-    if tc.ndim != 2 or tc.shape[1] != int(num_true):
-        raise ValueError(f"tf.random.log_uniform_candidate_sampler: true_classes must be "
-                         f"(batch, num_true={num_true}), got {tc.shape}")
-    n, rmax = int(num_sampled), int(range_max)
-    if unique and n > rmax:
-        raise ValueError(f"tf.random.log_uniform_candidate_sampler: num_sampled {n} > "
-                         f"range_max {rmax} with unique=True")
-    rng = _gen("log_uniform_candidate_sampler", seed)
-
-    def draw(m):
-        v = np.exp(rng.random(m) * np.log(rmax + 1.0)).astype(np.int64) - 1
-        return np.clip(v, 0, rmax - 1)
-    if unique:
-        out, seen, tries = [], set(), 0
-        while len(out) < n:
-            for v in draw(max(n - len(out), 1)):
-                tries += 1
-                if v not in seen:
-                    seen.add(v)
-                    out.append(v)
-                    if len(out) == n:
-                        break
-        sampled = np.asarray(out, np.int64)
-    else:
-        sampled, tries = draw(n), n
-    return (Tensor(sampled), Tensor(_expected(_log_uniform_p(tc, rmax), n, tries, unique)
-                                    .astype(np.float32)),
-            Tensor(_expected(_log_uniform_p(sampled, rmax), n, tries, unique).astype(np.float32)))
-
-
 def _sampled_logits(op, weights, biases, labels, inputs, num_sampled, num_classes, num_true,
                     sampled_values, subtract_log_q, remove_accidental_hits, seed=None):
     from .tf_array import gather
@@ -374,3 +328,128 @@ def ctc_beam_search_decoder(inputs, sequence_length, beam_width=100, top_paths=1
     return [_sparse_paths(p, z.shape[1]) for p in paths], Tensor(np.asarray(scores)
                                                                  .astype(z.dtype))
 
+
+
+def collapse_repeated(labels, seq_length, name=None):
+    """(labels with consecutive repeats merged, zero-padded to the longest, new lengths)."""
+    lab = _ints("collapse_repeated", "labels", labels)
+    ln = np.asarray(host(getattr(seq_length, "data", seq_length)))
+    if lab.ndim != 2 or ln.shape != (lab.shape[0],):
+        raise ValueError(f"tf.nn.collapse_repeated: labels must be (batch, max_len) and "
+                         f"seq_length (batch,), got {lab.shape} and {ln.shape}")
+    keep = np.concatenate([np.ones((lab.shape[0], 1), bool), lab[:, 1:] != lab[:, :-1]], 1)
+    keep &= np.arange(lab.shape[1])[None, :] < ln[:, None]
+    new_len = keep.sum(1)
+    out = np.zeros((lab.shape[0], int(new_len.max(initial=0))), lab.dtype)
+    for b in range(lab.shape[0]):
+        out[b, :new_len[b]] = lab[b][keep[b]]
+    in_dt = np.asarray(host(getattr(labels, "data", labels))).dtype
+    return Tensor(out.astype(in_dt)), Tensor(new_len.astype(ln.dtype))
+
+
+def ctc_unique_labels(labels, name=None):
+    """Per row: (its unique labels in order of appearance, zero-padded, int64; each label's
+    index among them, int32) -- tf.unique row by row."""
+    lab = _ints("ctc_unique_labels", "labels", labels)
+    if lab.ndim != 2:
+        raise ValueError(f"tf.nn.ctc_unique_labels: labels must be 2-D, got {lab.shape}")
+    ys = np.zeros(lab.shape, np.int64)
+    idx = np.zeros(lab.shape, np.int32)
+    for b, row in enumerate(lab):
+        seen = {}
+        for t, v in enumerate(row.tolist()):
+            idx[b, t] = seen.setdefault(v, len(seen))
+        ys[b, :len(seen)] = list(seen)
+    return Tensor(ys), Tensor(idx)
+
+
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma,  # noqa: A002
+                                         variance_epsilon, scale_after_normalization, name=None):
+    """tf.nn.batch_normalization with gamma applied only where scale_after_normalization."""
+    from .tf_nn import batch_normalization
+    return batch_normalization(input, mean, variance, beta,
+                               gamma if scale_after_normalization else None, variance_epsilon)
+
+
+def scale_regularization_loss(regularization_loss, name=None):
+    """The (summed) regularization loss divided by the replicas in sync (one here)."""
+    if isinstance(regularization_loss, (list, tuple)):
+        out = None
+        for t in regularization_loss:
+            t = _f("scale_regularization_loss", t, "regularization_loss")
+            out = t if out is None else out + t
+        return out
+    return _f("scale_regularization_loss", regularization_loss, "regularization_loss")
+
+
+def _pav(row, decreasing):
+    """Pool-adjacent-violators: the block index of each entry."""
+    sums, counts, starts = [], [], []
+    for i, v in enumerate(row.tolist()):
+        sums.append(v)
+        counts.append(1)
+        starts.append(i)
+        while len(sums) > 1:
+            prev, last = sums[-2] / counts[-2], sums[-1] / counts[-1]
+            if (prev >= last) if decreasing else (prev <= last):  # equal blocks stay apart
+                break
+            top_sum, top_count = sums.pop(), counts.pop()
+            sums[-1] += top_sum
+            counts[-1] += top_count
+            starts.pop()
+    seg = np.zeros(row.size, np.int32)
+    for k, st in enumerate(starts):
+        seg[st:] = k
+    return seg
+
+
+def isotonic_regression(inputs, decreasing=True, axis=-1, name=None):
+    """(the non-increasing (``decreasing``) or non-decreasing least-squares fit along ``axis``,
+    the int32 segment of each entry): pool-adjacent-violators; the fit is the mean of each
+    segment, so differentiable (the gradient averaged over the segment)."""
+    from .tf_math import unsorted_segment_mean
+    x = _f("isotonic_regression", inputs, "inputs")
+    if x.ndim == 0:
+        raise ValueError("tf.nn.isotonic_regression: inputs must have rank >= 1")
+    ax = int(axis) % x.ndim
+    perm = [i for i in range(x.ndim) if i != ax] + [ax]
+    xt = K.permute_dimensions(x, perm) if ax != x.ndim - 1 else x
+    n = xt.shape[-1]
+    flat = K.reshape(xt, (-1, n))
+    rows = np.asarray(host(flat.data), np.float64)
+    seg = np.stack([_pav(r, decreasing) for r in rows]) if rows.size else \
+        np.zeros(rows.shape, np.int32)
+    gid = (np.arange(rows.shape[0])[:, None] * n + seg).reshape(-1)
+    means = unsorted_segment_mean(K.reshape(flat, (-1,)), gid, rows.shape[0] * n)
+    out = K.reshape(K.gather(means, gid), tuple(xt.shape))
+    seg_t = seg.reshape(xt.shape)
+    if ax != x.ndim - 1:
+        inv = list(np.argsort(perm))
+        out, seg_t = K.permute_dimensions(out, inv), np.transpose(seg_t, inv)
+    return out, Tensor(np.ascontiguousarray(seg_t).astype(np.int32))
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """(values, int32 indices) of the k largest along ``reduction_dimension``: the exact top k
+    (recall 1, which meets any recall_target). Differentiable in the values."""
+    return _top_k_along("approx_max_k", operand, k, reduction_dimension, False)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    return _top_k_along("approx_min_k", operand, k, reduction_dimension, True)
+
+
+def _top_k_along(op, operand, k, dim, smallest):
+    from .tf_nn import top_k
+    x = _f(op, operand, "operand")
+    ax = int(dim) % x.ndim
+    perm = [i for i in range(x.ndim) if i != ax] + [ax]
+    xt = K.permute_dimensions(x, perm) if ax != x.ndim - 1 else x
+    v, i = top_k(-xt if smallest else xt, k=int(k))
+    v = -v if smallest else v
+    if ax != x.ndim - 1:
+        inv = list(np.argsort(perm))
+        v, i = K.permute_dimensions(v, inv), Tensor(np.transpose(i.numpy(), inv))
+    return v, i

@@ -22,6 +22,7 @@ __all__ = ["truncatediv", "truncatemod", "unravel_index", "reverse_sequence",
            "dynamic_partition", "dynamic_stitch", "tensor_scatter_nd_max",
            "tensor_scatter_nd_min", "histogram_fixed_width", "histogram_fixed_width_bins",
            "edit_distance", "space_to_batch", "space_to_batch_nd", "batch_to_space",
+           "required_space_to_batch_paddings",
            "saturate_cast", "bitcast", "bitwise"]
 
 
@@ -314,6 +315,24 @@ def batch_to_space(input, block_shape, crops, name=None):  # noqa: A002
     idx = (slice(None),) + tuple(slice(c0, y.shape[1 + i] - c1) for i, (c0, c1)
                                  in enumerate(crop))
     return y[idx]
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name=None):
+    """(paddings, crops), int32 (M, 2): base_paddings extended at the end so that the padded
+    shape divides block_shape, and the crops that undo the extension."""
+    shape = _ints("required_space_to_batch_paddings", input_shape, "input_shape").reshape(-1)
+    bs = _ints("required_space_to_batch_paddings", block_shape, "block_shape").reshape(-1)
+    base = np.zeros((bs.size, 2), np.int64) if base_paddings is None else \
+        _ints("required_space_to_batch_paddings", base_paddings, "base_paddings").reshape(-1, 2)
+    if shape.size != bs.size or base.shape[0] != bs.size or np.any(bs < 1):
+        raise ValueError(f"tf.required_space_to_batch_paddings: input_shape {shape.tolist()}, "
+                         f"block_shape {bs.tolist()} (>= 1) and base_paddings {base.tolist()} "
+                         f"must have one entry (row) per block axis")
+    full = shape + base[:, 0] + base[:, 1]
+    extra = (bs - full % bs) % bs
+    pads = np.stack([base[:, 0], base[:, 1] + extra], 1)
+    crops = np.stack([np.zeros_like(extra), extra], 1)
+    return Tensor(pads.astype(np.int32)), Tensor(crops.astype(np.int32))
 
 
 # ---- casts ---------------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from ._xp import host
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 
-__all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_window", "stft",
+__all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_window",
+           "kaiser_bessel_derived_window", "vorbis_window", "fftshift", "ifftshift", "mdct",
+           "inverse_mdct", "stft",
            "inverse_stft", "inverse_stft_window_fn", "fft", "ifft", "fft2d", "ifft2d", "fft3d",
            "ifft3d", "rfft", "irfft", "rfft2d", "irfft2d", "rfft3d", "irfft3d",
            "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "dct", "idct"]
@@ -137,6 +139,42 @@ def kaiser_window(window_length, beta=12.0, dtype=np.float32, name=None):
     arg = beta * np.sqrt(np.clip(1.0 - r * r, 0.0, None))
     w = bessel_i0e64(arg) * np.exp(arg - abs(beta)) / bessel_i0e64(np.asarray(beta))
     return Tensor(w.astype(dt))
+
+
+def kaiser_bessel_derived_window(window_length, beta=12.0, dtype=np.float32, name=None):
+    """The KBD window: sqrt of the normalized cumulative Kaiser window, mirrored."""
+    n = _int("kaiser_bessel_derived_window", "window_length", window_length)
+    half = n // 2
+    k = np.asarray(kaiser_window(half + 1, beta, dtype=np.float64).data)
+    c = np.cumsum(k)
+    hw = np.sqrt(c[:-1] / c[-1])
+    return Tensor(np.concatenate([hw, hw[::-1]]).astype(np.dtype(getattr(dtype, "name", dtype))))
+
+
+def vorbis_window(window_length, dtype=np.float32, name=None):
+    """sin(pi / 2 * sin(pi * (n + 1/2) / N) ** 2) (the Vorbis / MDCT power-complementary one)."""
+    n = _int("vorbis_window", "window_length", window_length)
+    w = np.sin(np.pi / 2.0 * np.sin(np.pi / n * (np.arange(n) + 0.5)) ** 2)
+    return Tensor(w.astype(np.dtype(getattr(dtype, "name", dtype))))
+
+
+def _shift(op, x, axes, inverse):
+    t = _t(op, x, "x")
+    ax = tuple(range(t.ndim)) if axes is None else tuple(np.atleast_1d(axes).tolist())
+    shift = [(-(t.shape[a] // 2) if inverse else t.shape[a] // 2) for a in ax]
+    if t.dtype.kind == "c":
+        return Tensor(np.roll(np.asarray(host(t.data)), shift, ax))
+    from .tf_array import roll
+    return roll(t, shift, list(ax))
+
+
+def fftshift(x, axes=None, name=None):
+    """Rolls the zero frequency to the centre of ``axes`` (all by default)."""
+    return _shift("fftshift", x, axes, False)
+
+
+def ifftshift(x, axes=None, name=None):
+    return _shift("ifftshift", x, axes, True)
 
 
 # ---- FFTs --------------------------------------------------------------------------------------
@@ -297,6 +335,47 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
     if window_fn is not None:
         frames = frames * np.asarray(host(window_fn(length, dtype=rdt).data), np.float64)
     return overlap_and_add(Tensor(frames.astype(rdt)), frame_step)
+
+
+def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=None, name=None):
+    """The modified DCT of frames of ``frame_length`` (a multiple of 4) with a hop of half a
+    frame: [..., samples] -> [..., frames, frame_length / 2]. Differentiable."""
+    x = _t("mdct", signals, "signals")
+    length = _int("mdct", "frame_length", frame_length)
+    if length % 4:
+        raise ValueError(f"tf.signal.mdct: frame_length must be a multiple of 4, got {length}")
+    f = frame(x, length, length // 2, pad_end=pad_end)
+    if window_fn is not None:
+        f = f * window_fn(length, dtype=f.dtype)
+    else:
+        f = f * float(1.0 / np.sqrt(2.0))
+    q = length // 4
+    p0, p1, p2, p3 = (f[..., i * q:(i + 1) * q] for i in range(4))
+    first = -K.reverse(p2, -1) - p3
+    second = p0 - K.reverse(p1, -1)
+    return dct(K.concatenate([first, second], axis=-1), type=4, norm=norm)
+
+
+def inverse_mdct(mdcts, window_fn=vorbis_window, norm=None, name=None):
+    """The inverse of mdct (with a power-complementary window): [..., frames, half] ->
+    [..., samples]. Differentiable."""
+    m = _t("inverse_mdct", mdcts, "mdcts")
+    if m.ndim < 2:
+        raise ValueError(f"tf.signal.inverse_mdct: mdcts must have rank >= 2, got "
+                         f"{tuple(m.shape)}")
+    half = m.shape[-1]
+    if norm is None:
+        r = dct(m, type=4) * float(0.5 / half)
+    else:
+        r = dct(m, type=4, norm=norm)
+    h = half // 2
+    a, b = r[..., :h], r[..., h:]
+    frames = K.concatenate([b, -K.reverse(b, -1), -K.reverse(a, -1), -a], axis=-1)
+    if window_fn is not None:
+        frames = frames * window_fn(2 * half, dtype=m.dtype)
+    else:
+        frames = frames * float(1.0 / np.sqrt(2.0))
+    return overlap_and_add(frames, half)
 
 
 # ---- mel scale, DCT, MFCCs -------------------------------------------------------------------------
