@@ -189,6 +189,59 @@ def test_bessel_against_numpy_i0():
     np.testing.assert_allclose(tf.math.bessel_i1(x).numpy(), d, rtol=1e-7, atol=1e-9)
 
 
+def test_bessel_jyk_wronskians_and_integrals():
+    S = tf.math.special
+    x = np.concatenate([np.logspace(-3, 0.3, 15), np.linspace(2.5, 60.0, 40), [11.99, 12.01]])
+    j0, j1, y0, y1 = (f(x).numpy() for f in (S.bessel_j0, S.bessel_j1, S.bessel_y0,
+                                              S.bessel_y1))
+    np.testing.assert_allclose(j1 * y0 - j0 * y1, 2 / (np.pi * x), rtol=1e-10)
+    theta = np.linspace(0.0, np.pi, 20001)
+    for v in (0.3, 7.5, 11.99, 12.01, 40.0):
+        ref = np.trapezoid(np.cos(v * np.sin(theta)), theta) / np.pi
+        assert abs(float(S.bessel_j0(np.float64(v))) - ref) < 1e-9, v
+    k0, k1 = S.bessel_k0(x).numpy(), S.bessel_k1(x).numpy()
+    i0, i1 = tf.math.bessel_i0(x).numpy(), tf.math.bessel_i1(x).numpy()
+    np.testing.assert_allclose(i0 * k1 + i1 * k0, 1 / x, rtol=1e-10)
+    np.testing.assert_allclose(S.bessel_k0e(x).numpy(), k0 * np.exp(x), rtol=1e-12)
+
+
+def test_dawsn_fresnel_expint_spence_against_quadrature():
+    S = tf.math.special
+    for v in (9.0, 30.0):  # Dawson's asymptotic series, sum (2k - 1)!! / (2 x^2)^k / (2 x)
+        term, total = 1.0, 0.0
+        for k in range(30):
+            total += term
+            term *= (2 * k + 1) / (2 * v * v)
+        assert abs(float(S.dawsn(np.float64(v))) - total / (2 * v)) < 1e-15, v
+    for v in (0.05, 0.7, 2.0, 5.5):
+        t = np.linspace(0.0, v, 200001)
+        daw = np.trapezoid(np.exp(t * t - v * v), t)
+        assert abs(float(S.dawsn(np.float64(v))) - daw) < 1e-9, v
+        if v <= 6:
+            c = np.trapezoid(np.cos(np.pi * t * t / 2), t)
+            s = np.trapezoid(np.sin(np.pi * t * t / 2), t)
+            assert abs(float(S.fresnel_cos(np.float64(v))) - c) < 5e-9, v  # the rule: h^2
+            assert abs(float(S.fresnel_sin(np.float64(-v))) + s) < 5e-9, v
+    # far side of the Fresnel switch: the derivative integrates across it
+    t = np.linspace(5.0, 8.0, 300001)
+    dc = np.trapezoid(np.cos(np.pi * t * t / 2), t)
+    got = float(S.fresnel_cos(np.float64(8.0))) - float(S.fresnel_cos(np.float64(5.0)))
+    assert abs(got - dc) < 1e-9
+    # Ei: its derivative e^x / x integrated from 1, across the series / asymptotic switch
+    for a, b in ((0.5, 3.0), (30.0, 45.0)):
+        t = np.linspace(a, b, 400001)
+        d = np.trapezoid(np.exp(t) / t, t)
+        got = float(S.expint(np.float64(b))) - float(S.expint(np.float64(a)))
+        assert abs(got - d) < 1e-8 * abs(d), (a, b)
+    # spence(x) = Li2(1 - x) = sum (1 - x)^k / k^2 (|1 - x| <= 0.9), and its integral form
+    xs = np.array([0.1, 0.5, 1.0, 1.7])
+    want = [sum((1 - v) ** k / k ** 2 for k in range(1, 2000)) for v in xs]
+    np.testing.assert_allclose(S.spence(xs).numpy(), want, rtol=1e-12, atol=1e-14)
+    t = np.linspace(1.0, 7.0, 600001)
+    ref = -np.trapezoid(np.log(t) / np.where(t == 1.0, 1.0, t - 1.0) + (t == 1.0), t)  # -> 1 at 1
+    assert abs(float(S.spence(np.float64(7.0))) - ref) < 1e-8
+
+
 # ---- sampler statistics ------------------------------------------------------------------------
 def test_log_uniform_sampler_statistics():
     tf.random.set_seed(5)

@@ -35,6 +35,7 @@ from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
+from . import tf_special_more
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -563,7 +564,8 @@ math = types.SimpleNamespace(
     **{n: getattr(m, n) for m in (tf_math_extra, tf_special, tf_complex) for n in m.__all__},
     approx_max_k=tf_nn_extra.approx_max_k, approx_min_k=tf_nn_extra.approx_min_k,
     special=types.SimpleNamespace(**{n: getattr(tf_special, n) for n in tf_special.__all__
-                                     if n.startswith("bessel_")}))
+                                     if n.startswith("bessel_")},
+                                  **{n: getattr(tf_special_more, n) for n in tf_special_more.__all__}))
 
 
 # ---- nn (the functions are in tf_nn.py) -------------------------------------------------------
