@@ -13,6 +13,7 @@ import pytest
 import tensorforge as tf
 from tensorforge.autograd import Tensor
 from tensorforge.tf_debugging import InvalidArgumentError
+from tensorforge.tf_example import SparseTensor
 
 
 def _numeric_grad(fn, a, weights, eps=1e-6):
@@ -446,3 +447,19 @@ def test_nan_propagates_as_tensorflow():
     np.testing.assert_array_equal(out.numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(tf.math.xdivy(np.zeros(1, np.float32), np.zeros(1, np.float32))
                                   .numpy(), [0.0])
+
+
+def test_complex_results_warn_when_a_gradient_is_cut():
+    sig = Tensor(np.sin(np.arange(64) * 0.3), requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="stft: no gradient"):
+        tf.signal.stft(sig, 16, 8)
+    with pytest.warns(RuntimeWarning, match="rfft: no gradient"):
+        tf.signal.rfft(sig)
+
+
+def test_ctc_loss_sparse_labels_equal_dense_ones():
+    z = np.random.default_rng(6).normal(size=(7, 2, 4)).astype(np.float32)
+    sparse = SparseTensor([[0, 0], [0, 1], [1, 0]], np.array([2, 3, 1], np.int32), [2, 2])
+    dense = tf.nn.ctc_loss(np.array([[2, 3], [1, 0]], np.int32), z, [2, 1], [7, 7])
+    np.testing.assert_allclose(tf.nn.ctc_loss(sparse, z, None, [7, 7]).numpy(), dense.numpy(),
+                               rtol=1e-6)

@@ -271,13 +271,20 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
 # ---- CTC ------------------------------------------------------------------------------------------
 def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
              blank_index=None, name=None):
-    """(batch,) negative log-likelihoods of the dense ``labels`` (batch, max_len) under
+    """(batch,) negative log-likelihoods of the ``labels`` (dense (batch, max_len) with
+    ``label_length``, or a SparseTensor) under
     ``logits`` ((time, batch, classes), or batch-major), blank ``blank_index`` (default 0;
     negative counts from the end). Differentiable in the logits."""
     from .ops.ctc import ctc_loss as _ctc_loss
-    if isinstance(labels, SparseTensor):
-        raise NotImplementedError("tf.nn.ctc_loss: SparseTensor labels are not supported; pass "
-                                  "dense labels with label_length")
+    if isinstance(labels, SparseTensor):  # each row's values in order; its count the length
+        idx = np.asarray(host(labels.indices.data)).astype(np.int64).reshape(-1, 2)
+        vals = np.asarray(host(labels.values.data)).astype(np.int64)
+        dense = np.zeros(labels.shape, np.int64)
+        dense[idx[:, 0], idx[:, 1]] = vals
+        label_length = np.bincount(idx[:, 0], minlength=labels.shape[0])
+        labels = dense
+    elif label_length is None:
+        raise ValueError("tf.nn.ctc_loss: label_length is required with dense labels")
     z = _f("ctc_loss", logits, "logits")
     if z.ndim != 3:
         raise ValueError(f"tf.nn.ctc_loss: logits must be 3-D, got shape {tuple(z.shape)}")

@@ -12,6 +12,7 @@ so stft / rfft / fft carry no gradient (TensorFlow's do). The audio tutorials' p
 (stft, abs, the mel matrix, log, mfccs) runs as in TensorFlow.
 """
 import math as _math
+import warnings
 
 import numpy as np
 
@@ -30,6 +31,14 @@ __all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_
 
 def _t(op, x, name):
     return _tensor(f"tf.signal.{op}", name, x)
+
+
+def _no_grad(op, t):
+    """Complex results carry no gradient: say so where the input wanted one."""
+    if t.requires_grad:
+        warnings.warn(f"tf.signal.{op}: no gradient flows through complex values in "
+                      f"tensorforge; the result is cut from the graph", RuntimeWarning,
+                      stacklevel=3)
 
 
 def _int(op, name, v):
@@ -199,6 +208,7 @@ def _rl(op, x, name="input_tensor"):
     t = _t(op, x, name)
     if t.dtype.kind != "f":
         raise TypeError(f"tf.signal.{op}: {name} must be float32 or float64, got {t.dtype}")
+    _no_grad(op, t)
     return np.asarray(host(t.data)), t.dtype
 
 
@@ -289,6 +299,7 @@ def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_wind
         raise TypeError(f"tf.signal.stft: signals must be float32 or float64, got {x.dtype}")
     if x.ndim < 1:
         raise ValueError("tf.signal.stft: signals must have rank >= 1, got a scalar")
+    _no_grad("stft", x)
     length = _int("stft", "frame_length", frame_length)
     n_fft = _default_fft_length(length) if fft_length is None else _int("stft", "fft_length",
                                                                         fft_length)
