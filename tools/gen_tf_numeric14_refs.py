@@ -178,6 +178,9 @@ CASES = {
     "expm_f64": ("tf.linalg.expm(d64 * 0.3)", "d64"),
     "svd_f64": ("tf.linalg.svd(d64, compute_uv=False)", "d64"),
     "sqrtm_batch": ("tf.linalg.sqrtm(bspd)", "bspd"),
+    "eigh_tridiagonal": ("tf.linalg.eigh_tridiagonal(tri[1], tri[0, :3])", None),
+    "eigh_tridiagonal_vectors": ("(lambda e, v: (e, tf.abs(v)))(*tf.linalg.eigh_tridiagonal(tri[1], tri[0, :3], eigvals_only=False))", None),
+    "eigh_tridiagonal_select": ("(tf.linalg.eigh_tridiagonal(tri[1], tri[0, :3], select='i', select_range=[1, 2]), tf.linalg.eigh_tridiagonal(tri[1], tri[0, :3], select='v', select_range=[4.5, 10.0]))", None),
     "cholesky_f64": ("tf.linalg.cholesky(tf.matmul(d64, d64, transpose_b=True))", "d64"),
     # ---- tf.math special functions ------------------------------------------------------------
     "lgamma": ("tf.math.lgamma(wide)", None),

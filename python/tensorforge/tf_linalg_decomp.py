@@ -26,7 +26,7 @@ __all__ = ["cholesky", "cholesky_solve", "triangular_solve", "qr", "svd", "eigh"
            "eig", "eigvals", "lstsq", "pinv", "lu", "lu_solve", "lu_reconstruct",
            "lu_matrix_inverse", "matrix_rank", "expm", "sqrtm", "logm", "tensor_diag",
            "tensor_diag_part", "tridiagonal_solve", "tridiagonal_matmul",
-           "banded_triangular_solve"]
+           "banded_triangular_solve", "eigh_tridiagonal"]
 
 
 def _T(a):
@@ -692,3 +692,33 @@ def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None):
             idx[i, i + d] = k * m + i
     a = _dense_from_flat(K.reshape(t, tuple(t.shape[:-2]) + (kb * m,)), idx, m)
     return triangular_solve(a, rhs, lower=lower, adjoint=adjoint)
+
+
+def eigh_tridiagonal(alpha, beta, eigvals_only=True, select="a", select_range=None, tol=None,
+                     name=None):
+    """The eigenvalues (ascending) -- and with eigvals_only=False the eigenvectors in columns --
+    of the real symmetric tridiagonal matrix with diagonal ``alpha`` (n,) and off-diagonal
+    ``beta`` (n - 1,); select 'a' (all), 'v' (values in (lo, hi]) or 'i' (indices lo..hi).
+    No gradient."""
+    a = _f("eigh_tridiagonal", alpha, "alpha")
+    b = _f("eigh_tridiagonal", beta, "beta")
+    if a.ndim != 1 or b.ndim != 1 or b.shape[0] != max(a.shape[0] - 1, 0):
+        raise ValueError(f"tf.linalg.eigh_tridiagonal: alpha must be (n,) and beta (n - 1,), got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if select not in ("a", "v", "i"):
+        raise ValueError(f"tf.linalg.eigh_tridiagonal: select must be 'a', 'v' or 'i', got "
+                         f"{select!r}")
+    d, e = _h64(a.data), _h64(b.data)
+    m = np.diag(d) + np.diag(e, 1) + np.diag(e, -1)
+    w, v = np.linalg.eigh(m)
+    if select != "a":
+        if select_range is None or len(select_range) != 2:
+            raise ValueError("tf.linalg.eigh_tridiagonal: select_range must be a pair (lo, hi) "
+                             f"for select={select!r}")
+        lo, hi = select_range
+        keep = (w > lo) & (w <= hi) if select == "v" else \
+            (np.arange(w.size) >= int(lo)) & (np.arange(w.size) <= int(hi))
+        w, v = w[keep], v[:, keep]
+    if eigvals_only:
+        return Tensor(w.astype(a.dtype))
+    return Tensor(w.astype(a.dtype)), Tensor(v.astype(a.dtype))
