@@ -463,3 +463,19 @@ def test_ctc_loss_sparse_labels_equal_dense_ones():
     dense = tf.nn.ctc_loss(np.array([[2, 3], [1, 0]], np.int32), z, [2, 1], [7, 7])
     np.testing.assert_allclose(tf.nn.ctc_loss(sparse, z, None, [7, 7]).numpy(), dense.numpy(),
                                rtol=1e-6)
+
+
+def test_linear_operator_hints_and_bad_arguments():
+    with pytest.raises(ValueError, match="LinearOperatorZeros.*self-adjoint.*square"):
+        tf.linalg.LinearOperatorZeros(2, 3, is_square=False)
+    with pytest.raises(ValueError, match="LinearOperatorZeros.*num_rows \\(2\\) != num_columns"):
+        tf.linalg.LinearOperatorZeros(2, 3)
+    with pytest.raises(ValueError, match="LinearOperatorFullMatrix.*rank >= 2.*\\(3,\\)"):
+        tf.linalg.LinearOperatorFullMatrix(np.ones(3, np.float32))
+    op = tf.linalg.LinearOperatorFullMatrix(np.ones((2, 3), np.float32))
+    assert not op.is_square and op.range_dimension == 2 and op.domain_dimension == 3
+    with pytest.raises(NotImplementedError, match="log_abs_determinant.*not square"):
+        op.log_abs_determinant()
+    d = tf.linalg.LinearOperatorDiag(np.array([2.0, 4.0], np.float32), is_positive_definite=True)
+    assert d.is_positive_definite and isinstance(d @ d, tf.linalg.LinearOperatorComposition)
+    np.testing.assert_allclose((d @ d).to_dense().numpy(), np.diag([4.0, 16.0]))

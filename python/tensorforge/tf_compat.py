@@ -35,7 +35,7 @@ from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
-from . import tf_special_more
+from . import tf_linear_operator, tf_special_more
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -587,7 +587,7 @@ linalg = types.SimpleNamespace(
     matmul=matmul, norm=tf_array.norm, l2_normalize=_l2_normalize, eye=tf_array.eye,
     adjoint=tf_linalg.matrix_transpose, einsum=einsum, tensordot=tensordot,
     global_norm=tf_array.global_norm, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__},
-    **{n: getattr(tf_linalg_decomp, n) for n in tf_linalg_decomp.__all__})
+    **{n: getattr(m, n) for m in (tf_linalg_decomp, tf_linear_operator) for n in m.__all__})
 
 
 # ---- random ----------------------------------------------------------------------------------
