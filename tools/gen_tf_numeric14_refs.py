@@ -197,6 +197,8 @@ CASES = {
     "linop_tridiag": ("(lambda o: (o.to_dense(), o.solve(b42), o.matmul(b42)))(tf.linalg.LinearOperatorTridiag(tri))", "tri"),
     "linop_zeros": ("(lambda o: (o.to_dense(), o.matmul(tf.ones([3, 2]))))(tf.linalg.LinearOperatorZeros(2, 3, is_square=False, is_self_adjoint=False))", None),
     "linop_low_rank": ("(lambda o: (o.to_dense(), o.solve(b42), o.log_abs_determinant()))(tf.linalg.LinearOperatorLowRankUpdate(tf.linalg.LinearOperatorDiag(vp[:4] + 1.0), b42, diag_update=vp[:2]))", "b42"),
+    "conjugate_gradient": ("tf.linalg.experimental.conjugate_gradient(tf.linalg.LinearOperatorFullMatrix(spd, is_self_adjoint=True, is_positive_definite=True), b42[:, 0])", "spd"),
+    "conjugate_gradient_batch_pre": ("tf.linalg.experimental.conjugate_gradient(tf.linalg.LinearOperatorFullMatrix(bspd, is_self_adjoint=True, is_positive_definite=True), b32r[..., 0], preconditioner=tf.linalg.LinearOperatorDiag(1.0 / tf.linalg.diag_part(bspd)), tol=1e-3, max_iter=2)", "b32r"),
     # ---- tf.math special functions ------------------------------------------------------------
     "lgamma": ("tf.math.lgamma(wide)", None),
     "lgamma_grad": ("tf.math.lgamma(pos)", "pos"),

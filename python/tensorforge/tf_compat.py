@@ -587,7 +587,8 @@ linalg = types.SimpleNamespace(
     matmul=matmul, norm=tf_array.norm, l2_normalize=_l2_normalize, eye=tf_array.eye,
     adjoint=tf_linalg.matrix_transpose, einsum=einsum, tensordot=tensordot,
     global_norm=tf_array.global_norm, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__},
-    **{n: getattr(m, n) for m in (tf_linalg_decomp, tf_linear_operator) for n in m.__all__})
+    **{n: getattr(m, n) for m in (tf_linalg_decomp, tf_linear_operator) for n in m.__all__},
+    experimental=types.SimpleNamespace(conjugate_gradient=tf_linear_operator.conjugate_gradient))
 
 
 # ---- random ----------------------------------------------------------------------------------

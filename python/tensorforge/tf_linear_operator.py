@@ -10,6 +10,8 @@ dense algebra; Diag, Identity / ScaledIdentity and LowerTriangular answer the ch
 closed form. Real dtypes only (``adjoint`` is the transpose). The hints (is_non_singular,
 is_self_adjoint, is_positive_definite, is_square) are stored and reported, as in TensorFlow.
 """
+import collections
+
 import numpy as np
 
 from . import backend_ops as K
@@ -24,7 +26,7 @@ __all__ = ["LinearOperator", "LinearOperatorFullMatrix", "LinearOperatorDiag",
            "LinearOperatorLowerTriangular", "LinearOperatorComposition",
            "LinearOperatorInversion", "LinearOperatorAdjoint", "LinearOperatorBlockDiag",
            "LinearOperatorKronecker", "LinearOperatorToeplitz", "LinearOperatorTridiag",
-           "LinearOperatorZeros", "LinearOperatorLowRankUpdate"]
+           "LinearOperatorZeros", "LinearOperatorLowRankUpdate", "conjugate_gradient"]
 
 
 def _t(name, x):
@@ -455,3 +457,42 @@ class LinearOperatorLowRankUpdate(LinearOperator):
     def _dense(self):
         u = self.u if self.diag_update is None else self.u * K.expand_dims(self.diag_update, -2)
         return self.base_operator.to_dense() + u @ _mT(self.v)
+
+
+CGState = collections.namedtuple("CGState", ["i", "x", "r", "p", "gamma"])
+
+
+def conjugate_gradient(operator, rhs, preconditioner=None, x=None, tol=1e-5, max_iter=20,
+                       name="conjugate_gradient"):
+    """tf.linalg.experimental.conjugate_gradient: CG on the self-adjoint positive definite
+    ``operator`` for operator x = rhs, until every residual norm <= tol * |r0| or max_iter
+    steps; CGState(i, x, r, p, gamma) as TensorFlow's. Differentiable (the steps are ops)."""
+    b = _t("linalg.experimental.conjugate_gradient", rhs)
+
+    def dot(u, v):
+        return K.sum(u * v, axis=-1)
+
+    def precond(r):
+        return r if preconditioner is None else preconditioner.matvec(r)
+    if x is None:
+        x = K.zeros(tuple(b.shape[:-1]) + (1,), dtype=b.dtype.name)
+        r = b
+    else:
+        x = _t("linalg.experimental.conjugate_gradient", x)
+        r = b - operator.matvec(x)
+    p = precond(r)
+    gamma = dot(r, p)
+    limit = float(tol) * np.linalg.norm(np.asarray(r.numpy(), np.float64), axis=-1)
+    i = 0
+    while i < int(max_iter) and np.any(np.linalg.norm(np.asarray(r.numpy(), np.float64),
+                                                      axis=-1) > limit):
+        z = operator.matvec(p)
+        alpha = gamma / dot(p, z)
+        x = x + K.expand_dims(alpha, -1) * p
+        r = r - K.expand_dims(alpha, -1) * z
+        q = precond(r)
+        gamma_next = dot(r, q)
+        p = q + K.expand_dims(gamma_next / gamma, -1) * p
+        gamma = gamma_next
+        i += 1
+    return CGState(Tensor(np.int32(i)), x, r, p, gamma)
