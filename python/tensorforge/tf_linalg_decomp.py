@@ -149,7 +149,7 @@ def cholesky_solve(chol, rhs, name=None):
     return triangular_solve(chol, y, lower=True, adjoint=True)
 
 
-# ---- QR -------------------------------------------------------------------------------------------
+# ---- QR -----------------------------------------------------------------------------------------
 def _rsolve(x, r):
     """x @ inv(r)^T for upper triangular r (TensorFlow's _TriangularSolve in QrGrad)."""
     return _T(np.linalg.solve(_triu(r), _T(x)))
@@ -193,7 +193,7 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
     return _Qr.apply(_matrices("qr", input), bool(full_matrices))
 
 
-# ---- SVD and symmetric eigendecomposition ---------------------------------------------------------
+# ---- SVD and symmetric eigendecomposition -------------------------------------------------------
 def _safe_recip(x, eps=1e-20):
     """TensorFlow's Lorentz-broadened 1 / x (no NaN for equal singular values / eigenvalues)."""
     return x / (x * x + eps)
@@ -308,7 +308,7 @@ def eigvals(tensor, name=None):
     return eig(tensor)[0]
 
 
-# ---- least squares, pseudo-inverse, rank ----------------------------------------------------------
+# ---- least squares, pseudo-inverse, rank --------------------------------------------------------
 class _Lstsq(Function):
     """x = (A^T A + l I)^-1 A^T b (m >= n) or A^T (A A^T + l I)^-1 b (m < n): TensorFlow's fast
     path, with its gradients."""
@@ -398,7 +398,7 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
     return Tensor(np.sum(s > tol, axis=-1).astype(np.int32))
 
 
-# ---- LU -------------------------------------------------------------------------------------------
+# ---- LU -----------------------------------------------------------------------------------------
 def _lu_factor(a):
     """Partial pivoting (LAPACK getrf's choice of pivots): (packed L\\U, perm) with
     a[perm] = L U, over a batch (b, n, n)."""
@@ -478,7 +478,7 @@ def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None):
     return lu_solve(t, perm, Tensor(np.ascontiguousarray(eye)))
 
 
-# ---- matrix functions ------------------------------------------------------------------------------
+# ---- matrix functions ---------------------------------------------------------------------------
 _PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
            129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
            40840800.0, 960960.0, 16380.0, 182.0, 1.0)
@@ -586,7 +586,7 @@ def logm(input, name=None):  # noqa: A002
     return Tensor(out.real.astype(t.dtype if t.dtype.kind == "f" else np.float32))
 
 
-# ---- tensor diagonals, tridiagonal and banded systems ----------------------------------------------
+# ---- tensor diagonals, tridiagonal and banded systems -------------------------------------------
 def tensor_diag(diagonal, name=None):
     """out[i1..ik, i1..ik] = diagonal[i1..ik], of shape diagonal.shape * 2."""
     d = _tensor("tf.linalg.tensor_diag", "diagonal", diagonal)

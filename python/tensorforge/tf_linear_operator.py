@@ -18,7 +18,8 @@ from . import backend_ops as K
 from .autograd import Tensor
 from .backend_ops._args import tensor as _tensor
 from .tf_linalg import diag, diag_part, matrix_transpose, slogdet, solve
-from .tf_linalg_decomp import _dense_from_flat, _tridiagonal_dense, cholesky, eigvalsh, svd, triangular_solve
+from .tf_linalg_decomp import (_dense_from_flat, _tridiagonal_dense, cholesky, eigvalsh, svd,
+                               triangular_solve)
 from ._tensor_shape import TensorShape
 
 __all__ = ["LinearOperator", "LinearOperatorFullMatrix", "LinearOperatorDiag",

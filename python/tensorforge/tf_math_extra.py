@@ -110,7 +110,7 @@ def reciprocal_no_nan(x, name=None):
     return _ReciprocalNoNan.apply(t)
 
 
-# ---- cumulative log-sum-exp ----------------------------------------------------------------------
+# ---- cumulative log-sum-exp ---------------------------------------------------------------------
 def _cumsum(a, axis, exclusive, reverse):
     if reverse:
         a = np.flip(a, axis)
@@ -157,7 +157,7 @@ def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
     return _CumLogSumExp.apply(t, int(axis) % t.ndim, bool(exclusive), bool(reverse))
 
 
-# ---- segment reductions ---------------------------------------------------------------------------
+# ---- segment reductions -------------------------------------------------------------------------
 class _SegmentProd(Function):
     @staticmethod
     def forward(ctx, data, ids, n):
@@ -201,7 +201,7 @@ def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
     return s * Tensor(scale.astype(x.dtype))
 
 
-# ---- integer and predicate utilities --------------------------------------------------------------
+# ---- integer and predicate utilities ------------------------------------------------------------
 def invert_permutation(x, name=None):
     """y with y[x[i]] = i for the permutation ``x`` (int32 / int64, rank 1)."""
     a = np.asarray(host(_tensor("tf.math.invert_permutation", "x", x).data))

@@ -78,7 +78,7 @@ def _out_len(n, k, s, d, padding):
     return out, max((out - 1) * s + eff - n, 0) // 2
 
 
-# ---- 1-D through the 2-D ops ----------------------------------------------------------------------
+# ---- 1-D through the 2-D ops --------------------------------------------------------------------
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
            name=None):
     """input (batch, width, in), filters (k, in, out)."""
@@ -125,7 +125,7 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     return K.squeeze(y, 1)
 
 
-# ---- 3-D by depth slices --------------------------------------------------------------------------
+# ---- 3-D by depth slices ------------------------------------------------------------------------
 def _depth_pad(x, front, back, value=0.0):
     if front == 0 and back == 0:
         return x
@@ -216,7 +216,7 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME",  # noq
               dilations)
 
 
-# ---- depthwise, separable, atrous ------------------------------------------------------------------
+# ---- depthwise, separable, atrous ---------------------------------------------------------------
 def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa: A002
                      dilations=None, name=None):
     """input (batch, h, w, in), filter (kh, kw, in, multiplier) -> in * multiplier channels."""
@@ -249,7 +249,7 @@ def atrous_conv2d(value, filters, rate, padding, name=None):
     return conv2d(value, filters, 1, _pad("atrous_conv2d", padding), dilations=int(rate))
 
 
-# ---- pooling ---------------------------------------------------------------------------------------
+# ---- pooling ------------------------------------------------------------------------------------
 def _pool2d(x, ksize, strides, padding, mode):
     fn = _ops.max_pool2d if mode == "MAX" else _ops.avg_pool2d
     return fn(x, tuple(ksize), tuple(strides), padding.lower())

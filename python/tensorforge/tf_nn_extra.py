@@ -136,7 +136,7 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
     return loss
 
 
-# ---- sampled losses ------------------------------------------------------------------------------
+# ---- sampled losses -----------------------------------------------------------------------------
 def _sampled_logits(op, weights, biases, labels, inputs, num_sampled, num_classes, num_true,
                     sampled_values, subtract_log_q, remove_accidental_hits, seed=None):
     from .tf_array import gather
@@ -199,7 +199,7 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
     return -K.sum(labels_out * (logits - K.logsumexp(logits, axis=1, keepdims=True)), axis=1)
 
 
-# ---- sparse embedding lookups ----------------------------------------------------------------------
+# ---- sparse embedding lookups -------------------------------------------------------------------
 def _sparse_rows(op, sp, name):
     if not isinstance(sp, SparseTensor):
         raise TypeError(f"tf.nn.{op}: {name} must be a tf.SparseTensor, got {type(sp).__name__}")
@@ -268,7 +268,7 @@ def safe_embedding_lookup_sparse(embedding_weights, sparse_ids, sparse_weights=N
     return out
 
 
-# ---- CTC ------------------------------------------------------------------------------------------
+# ---- CTC ----------------------------------------------------------------------------------------
 def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True, unique=None,
              blank_index=None, name=None):
     """(batch,) negative log-likelihoods of the ``labels`` (dense (batch, max_len) with

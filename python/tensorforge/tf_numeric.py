@@ -74,7 +74,7 @@ def unravel_index(indices, dims, name=None):
     return Tensor(np.stack(np.unravel_index(i, tuple(d))).astype(i.dtype))
 
 
-# ---- data movement -------------------------------------------------------------------------------
+# ---- data movement ------------------------------------------------------------------------------
 def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=0, name=None):  # noqa: A002
     """Reverses the first seq_lengths[b] entries along ``seq_axis`` of each batch entry b."""
     x = _tensor("tf.reverse_sequence", "input", input)
@@ -199,7 +199,7 @@ def tensor_scatter_nd_min(tensor, indices, updates, name=None):
     return _scatter_extreme("tensor_scatter_nd_min", tensor, indices, updates, False)
 
 
-# ---- histograms, edit distance ----------------------------------------------------------------------
+# ---- histograms, edit distance ------------------------------------------------------------------
 def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=np.int32, name=None):
     """The bin of each value among ``nbins`` equal bins of value_range (clamped to the ends)."""
     v = _arr("histogram_fixed_width_bins", values, "values").astype(np.float64)
@@ -335,12 +335,13 @@ def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=Non
     return Tensor(pads.astype(np.int32)), Tensor(crops.astype(np.int32))
 
 
-# ---- casts ---------------------------------------------------------------------------------------
+# ---- casts --------------------------------------------------------------------------------------
 def saturate_cast(value, dtype, name=None):
     """A cast that clamps to the target dtype's range first (no wrap-around)."""
     a = _arr("saturate_cast", value, "value")
     dt = np.dtype(getattr(dtype, "name", dtype))
-    if dt.kind in "iu" or (dt.kind == "f" and a.dtype.kind == "f" and dt.itemsize < a.dtype.itemsize):
+    narrower_float = dt.kind == "f" and a.dtype.kind == "f" and dt.itemsize < a.dtype.itemsize
+    if dt.kind in "iu" or narrower_float:
         info = np.iinfo(dt) if dt.kind in "iu" else np.finfo(dt)
         lo, hi = info.min, info.max
         if a.dtype.kind == "f":

@@ -285,7 +285,7 @@ rfft2d, irfft2d = _rfft("rfft2d", 2), _irfft("irfft2d", 2)
 rfft3d, irfft3d = _rfft("rfft3d", 3), _irfft("irfft3d", 3)
 
 
-# ---- short-time Fourier transform ----------------------------------------------------------------
+# ---- short-time Fourier transform ---------------------------------------------------------------
 def _default_fft_length(frame_length):
     return 1 << max(int(frame_length) - 1, 0).bit_length()
 
@@ -389,7 +389,7 @@ def inverse_mdct(mdcts, window_fn=vorbis_window, norm=None, name=None):
     return overlap_and_add(frames, half)
 
 
-# ---- mel scale, DCT, MFCCs -------------------------------------------------------------------------
+# ---- mel scale, DCT, MFCCs ----------------------------------------------------------------------
 def _hz_to_mel(f):
     return 1127.0 * np.log(1.0 + f / 700.0)
 

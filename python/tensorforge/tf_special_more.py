@@ -7,7 +7,8 @@ Methods: J / Y by their power series up to |x| = 12 and Hankel's asymptotic expa
 (its smallest term there ~ e^-24); K by its series up to 2, the trapezoidal rule on
 K_n(x) e^x = integral of exp(-x (cosh t - 1)) cosh(n t) dt (spectrally accurate: an even
 analytic integrand) up to 30 and the asymptotic series beyond; dawsn by Rybicki's method (step
-0.2); Ei by its series (x <= 40) or asymptotic series (NaN for x < 0, as TensorFlow's); the Fresnel integrals by 200-point Gauss-Legendre quadrature up to |x| = 6 and the
+0.2); Ei by its series (x <= 40) or asymptotic series (NaN for x < 0, as TensorFlow's);
+the Fresnel integrals by 200-point Gauss-Legendre quadrature up to |x| = 6 and the
 auxiliary functions' asymptotic series beyond; spence by the dilogarithm series with the
 reflection and Landen identities. Gradients, where the derivative is elementary or another of
 these: J0' = -J1, Y0' = -Y1, K0' = -K1, J1' = J0 - J1 / x, dawsn' = 1 - 2 x F, Ei' = e^x / x,
@@ -167,7 +168,7 @@ def _k(x, n, scaled):
     return np.where(np.isnan(x), np.nan, out)
 
 
-# ---- Dawson, Ei, Fresnel, Spence -------------------------------------------------------------------
+# ---- Dawson, Ei, Fresnel, Spence ----------------------------------------------------------------
 _H = 0.2
 _C = np.exp(-((2.0 * np.arange(1, 21) - 1.0) * _H) ** 2)
 
@@ -301,7 +302,7 @@ def spence64(x):
     return out  # inf: NaN, as TensorFlow's
 
 
-# ---- the ops --------------------------------------------------------------------------------------
+# ---- the ops ------------------------------------------------------------------------------------
 bessel_j0 = _special("bessel_j0", j0_64, [lambda x, y: -j1_64(x)], ["x"])
 bessel_j1 = _special("bessel_j1", j1_64, [lambda x, y: np.where(
     x == 0, 0.5, j0_64(x) - y / np.where(x == 0, 1.0, x))], ["x"])
