@@ -196,39 +196,63 @@ def erfcinv64(x):
     return -_ndtri_from(x / 2.0, (x - 1.0) / 2.0) / _math.sqrt(2.0)
 
 
+_CONVERGED = 4e-16  # two ulps of 1: a term or a continued-fraction factor that changes nothing
+
+
+class _Active:
+    """The elements of an iteration still running: arrays are kept for those only, and each
+    finished element's result is written out at once (work ~ the iterations each needs)."""
+
+    def __init__(self, n, **arrays):
+        self.idx = np.arange(n)
+        self.v = dict(arrays)
+        self.out = np.zeros(n)
+
+    def retire(self, done, result):
+        if done.any():
+            self.out[self.idx[done]] = result[done]
+            keep = ~done
+            self.idx = self.idx[keep]
+            self.v = {k: a[keep] for k, a in self.v.items()}
+        return self.idx.size == 0
+
+
 def _igamma_series(a, x):
     """P(a, x) by its power series (x < a + 1)."""
-    ap, d = a.copy(), 1.0 / a
-    s = d.copy()
-    for _ in range(2000):
-        ap = ap + 1.0
-        d = d * x / ap
-        s = s + d
-        if np.all(np.abs(d) <= np.abs(s) * 1e-17):
+    st = _Active(a.size, a=a, x=x, ap=a.copy(), d=1.0 / a, s=1.0 / a)
+    for _ in range(5000):
+        v = st.v
+        v["ap"] = v["ap"] + 1.0
+        v["d"] = v["d"] * v["x"] / v["ap"]
+        v["s"] = v["s"] + v["d"]
+        if st.retire(np.abs(v["d"]) <= np.abs(v["s"]) * _CONVERGED, v["s"]):
             break
-    return s * np.exp(-x + a * np.log(x) - lgamma64(a))
+    else:
+        st.out[st.idx] = st.v["s"]
+    return st.out * np.exp(-x + a * np.log(x) - lgamma64(a))
 
 
 def _igammac_cf(a, x):
     """Q(a, x) by Legendre's continued fraction (modified Lentz; x >= a + 1)."""
     tiny = 1e-300
     b = x + 1.0 - a
-    c = np.full_like(b, 1.0 / tiny)
-    d = 1.0 / b
-    h = d.copy()
-    for i in range(1, 2000):
-        an = -i * (i - a)
-        b = b + 2.0
-        d = an * d + b
-        d = np.where(np.abs(d) < tiny, tiny, d)
-        c = b + an / c
+    st = _Active(a.size, a=a, b=b, c=np.full_like(b, 1.0 / tiny), d=1.0 / b, h=1.0 / b)
+    for i in range(1, 5000):
+        v = st.v
+        an = -i * (i - v["a"])
+        v["b"] = v["b"] + 2.0
+        d = an * v["d"] + v["b"]
+        d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+        c = v["b"] + an / v["c"]
         c = np.where(np.abs(c) < tiny, tiny, c)
-        d = 1.0 / d
+        v["d"], v["c"] = d, c
         delta = d * c
-        h = h * delta
-        if np.all(np.abs(delta - 1.0) <= 1e-16):
+        v["h"] = v["h"] * delta
+        if st.retire(np.abs(delta - 1.0) <= _CONVERGED, v["h"]):
             break
-    return np.exp(-x + a * np.log(x) - lgamma64(a)) * h
+    else:
+        st.out[st.idx] = st.v["h"]
+    return np.exp(-x + a * np.log(x) - lgamma64(a)) * st.out
 
 
 def igamma64(a, x, upper=False):
@@ -255,30 +279,33 @@ def igamma64(a, x, upper=False):
 
 
 def _betacf(a, b, x):
+    """The continued fraction of I_x(a, b) (modified Lentz, Numerical Recipes' betacf)."""
     tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c = np.ones_like(x)
-    d = 1.0 - qab * x / qap
+    d = 1.0 - (a + b) * x / (a + 1.0)
     d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
-    h = d.copy()
-    for m in range(1, 3000):
+    st = _Active(x.size, a=a, b=b, x=x, c=np.ones_like(x), d=d, h=d.copy())
+    for m in range(1, 5000):
+        v = st.v
+        a_, b_, x_ = v["a"], v["b"], v["x"]
         m2 = 2.0 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
+        aa = m * (b_ - m) * x_ / ((a_ - 1.0 + m2) * (a_ + m2))
+        d = 1.0 + aa * v["d"]
         d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
-        c = 1.0 + aa / c
+        c = 1.0 + aa / v["c"]
         c = np.where(np.abs(c) < tiny, tiny, c)
-        h = h * d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        h = v["h"] * d * c
+        aa = -(a_ + m) * (a_ + b_ + m) * x_ / ((a_ + m2) * (a_ + 1.0 + m2))
         d = 1.0 + aa * d
         d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
         c = 1.0 + aa / c
         c = np.where(np.abs(c) < tiny, tiny, c)
         delta = d * c
-        h = h * delta
-        if np.all(np.abs(delta - 1.0) <= 1e-16):
+        v["d"], v["c"], v["h"] = d, c, h * delta
+        if st.retire(np.abs(delta - 1.0) <= _CONVERGED, v["h"]):
             break
-    return h
+    else:
+        st.out[st.idx] = st.v["h"]
+    return st.out
 
 
 def betainc64(a, b, x):
