@@ -362,6 +362,8 @@ CASES = {
     "dilation2d": ("tf.nn.dilation2d(img, filt[:, :, :, 0], [1, 1, 1, 1], 'SAME', 'NHWC', [1, 1, 1, 1])", "img"),
     "dilation2d_filters": ("tf.nn.dilation2d(img, filt[:2, :, :, 1], [1, 2, 1, 1], 'VALID', 'NHWC', [1, 1, 2, 1])", "filt"),
     "erosion2d": ("tf.nn.erosion2d(img, filt[:, :2, :, 0], [1, 1, 2, 1], 'SAME', 'NHWC', [1, 1, 1, 1])", "img"),
+    "depthwise_backprop_input": ("tf.nn.depthwise_conv2d_backprop_input([2, 6, 6, 3], dfilt, tf.cos(tf.reshape(tf.range(432.0), [2, 6, 6, 6])), [1, 1, 1, 1], 'SAME')", "dfilt"),
+    "depthwise_backprop_filter": ("tf.nn.depthwise_conv2d_backprop_filter(img, [3, 3, 3, 2], tf.cos(tf.reshape(tf.range(48.0), [2, 2, 2, 6])), [1, 2, 2, 1], 'VALID')", "img"),
     "collapse_repeated": ("tf.nn.collapse_repeated(tf.constant([[1, 1, 2, 2, 3, 3], [4, 4, 4, 1, 5, 5], [7, 8, 8, 8, 9, 9]]), tf.constant([6, 4, 3]))", None),
     "ctc_unique_labels": ("tf.nn.ctc_unique_labels(tf.constant([[3, 4, 4, 3, 0], [1, 2, 1, 2, 0]], tf.int64))", None),
     "batch_norm_global": ("(tf.nn.batch_norm_with_global_normalization(x, vp[:4], vp[1:5], y[0], y[1], 1e-3, True), tf.nn.batch_norm_with_global_normalization(x, vp[:4], vp[1:5], y[0], y[1], 1e-3, False))", "x"),

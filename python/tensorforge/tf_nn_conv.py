@@ -24,7 +24,8 @@ from .ops.einsum import einsum as _einsum
 __all__ = ["conv1d", "conv1d_transpose", "conv2d_transpose", "conv3d", "conv3d_transpose",
            "conv_transpose", "depthwise_conv2d", "separable_conv2d", "atrous_conv2d", "pool",
            "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "max_pool_with_argmax",
-           "atrous_conv2d_transpose", "dilation2d", "erosion2d"]
+           "atrous_conv2d_transpose", "dilation2d", "erosion2d", "depthwise_conv2d_backprop_input",
+           "depthwise_conv2d_backprop_filter"]
 
 _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
@@ -399,3 +400,45 @@ def erosion2d(value, filters, strides, padding, data_format="NHWC", dilations=No
     f = _x("erosion2d", filters, 3, "filters")
     return -dilation2d(-_x("erosion2d", value, 4, "value"), K.reverse(f, [0, 1]), strides,
                        padding, data_format, dilations)
+
+
+# ---- the convolutions' gradients as ops -------------------------------------------------------
+def _backprop(op, forward, shape, other, out_backprop, wrt_input):
+    """d(sum(forward(x, w) * out_backprop)) / d(x or w), the free one zeros of ``shape``: the
+    forward op's own backward, recorded (create_graph) so it is differentiable in the rest."""
+    from .higher_order import grad
+    g = _x(op, out_backprop, 4, "out_backprop")
+    free = Tensor(np.zeros(tuple(int(v) for v in shape), g.dtype), requires_grad=True)
+    y = forward(free, other) if wrt_input else forward(other, free)
+    if tuple(y.shape) != tuple(g.shape):
+        raise ValueError(f"tf.nn.{op}: out_backprop {tuple(g.shape)} does not match the "
+                         f"convolution's output {tuple(y.shape)}")
+    (out,) = grad(y, free, g, create_graph=True)
+    return out if out is not None else Tensor(np.zeros(free.shape, g.dtype))
+
+
+def _sizes(op, name, v):
+    a = np.ravel(np.asarray(host(getattr(v, "data", v)))).astype(np.int64)
+    if a.size != 4 or np.any(a < 0):
+        raise ValueError(f"tf.nn.{op}: {name} must be 4 non-negative sizes, got {a.tolist()}")
+    return a
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides,  # noqa: A002
+                                    padding, data_format="NHWC", dilations=None, name=None):
+    """The gradient of depthwise_conv2d with respect to its input (of ``input_sizes``)."""
+    op = "depthwise_conv2d_backprop_input"
+    return _backprop(op, lambda x, w: depthwise_conv2d(x, w, strides, padding, data_format,
+                                                       dilations),
+                     _sizes(op, "input_sizes", input_sizes), _x(op, filter, 4, "filter"),
+                     out_backprop, True)
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
+                                     padding, data_format="NHWC", dilations=None, name=None):
+    """The gradient of depthwise_conv2d with respect to its filter (of ``filter_sizes``)."""
+    op = "depthwise_conv2d_backprop_filter"
+    return _backprop(op, lambda x, w: depthwise_conv2d(x, w, strides, padding, data_format,
+                                                       dilations),
+                     _sizes(op, "filter_sizes", filter_sizes), _x(op, input, 4), out_backprop,
+                     False)
