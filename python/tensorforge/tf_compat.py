@@ -37,13 +37,15 @@ from . import tf_random
 from .tf_nd import gather_nd, tensor_scatter_nd_add  # noqa: F401
 from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
+from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
+from . import tf_linear_operator, tf_special_more
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
 
 from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
     DType, as_dtype, bool_, float16, float32, float64, int8, int16, int32, int64, python_dtype,
-    string, uint8)
+    string, uint8, uint16, uint32, uint64, half, double, complex64, complex128)
 
 
 # ---- tensors ---------------------------------------------------------------------------------
@@ -576,7 +578,12 @@ math = types.SimpleNamespace(
     maximum=maximum, minimum=minimum, argmax=argmax, argmin=argmin, equal=equal,
     not_equal=not_equal, greater=greater, less=less, add_n=add_n, log1p=_log1p, top_k=tf_nn.top_k,
     cumsum=tf_array.cumsum, reduce_any=reduce_any, reduce_all=reduce_all,
-    **{n: getattr(tf_math, n) for n in tf_math.__all__})
+    **{n: getattr(tf_math, n) for n in tf_math.__all__},
+    **{n: getattr(m, n) for m in (tf_math_extra, tf_special, tf_complex) for n in m.__all__},
+    approx_max_k=tf_nn_extra.approx_max_k, approx_min_k=tf_nn_extra.approx_min_k,
+    special=types.SimpleNamespace(**{n: getattr(tf_special, n) for n in tf_special.__all__
+                                     if n.startswith("bessel_")},
+                                  **{n: getattr(tf_special_more, n) for n in tf_special_more.__all__}))
 
 
 # ---- nn (the functions are in tf_nn.py) -------------------------------------------------------
@@ -587,11 +594,19 @@ nn = types.SimpleNamespace(
     dropout=lambda x, rate, noise_shape=None, seed=None, name=None: K.dropout(
         x, rate, noise_shape=noise_shape, seed=seed),
     bias_add=lambda value, bias, data_format=None, name=None: K.bias_add(value, bias),
-    **{n: getattr(tf_nn, n) for n in tf_nn.__all__})
+    **{n: getattr(tf_nn, n) for n in tf_nn.__all__},
+    **{n: getattr(m, n) for m in (tf_nn_conv, tf_nn_extra) for n in m.__all__},
+    all_candidate_sampler=tf_candidate_sampling.all_candidate_sampler,
+    fixed_unigram_candidate_sampler=tf_candidate_sampling.fixed_unigram_candidate_sampler,
+    space_to_batch=tf_numeric.space_to_batch)
+signal = types.SimpleNamespace(**{n: getattr(tf_signal, n) for n in tf_signal.__all__})
+bitwise = tf_numeric.bitwise
 linalg = types.SimpleNamespace(
     matmul=matmul, norm=tf_array.norm, l2_normalize=_l2_normalize, eye=tf_array.eye,
     adjoint=tf_linalg.matrix_transpose, einsum=einsum, tensordot=tensordot,
-    global_norm=tf_array.global_norm, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__})
+    global_norm=tf_array.global_norm, **{n: getattr(tf_linalg, n) for n in tf_linalg.__all__},
+    **{n: getattr(m, n) for m in (tf_linalg_decomp, tf_linear_operator) for n in m.__all__},
+    experimental=types.SimpleNamespace(conjugate_gradient=tf_linear_operator.conjugate_gradient))
 
 
 # ---- random ----------------------------------------------------------------------------------
@@ -625,6 +640,8 @@ def _set_seed(seed):
 
 random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
                                categorical=tf_random.categorical,
+                               **{n: getattr(tf_candidate_sampling, n)
+                                  for n in tf_candidate_sampling.__all__ if n.endswith("sampler")},
                                **{n: getattr(tf_random, n) for n in (
                                    "shuffle", "poisson", "stateless_uniform", "stateless_normal",
                                    "stateless_truncated_normal", "stateless_categorical",
@@ -734,6 +751,7 @@ __all__ = [
     "autograph",
     "TensorSpec", "TensorShape",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
+    "uint16", "uint32", "uint64", "half", "double", "complex64", "complex128", "signal", "bitwise",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
     "reshape", "concat", "split", "repeat", "linspace", "stack", "expand_dims", "tensordot",
     "squeeze", "transpose", "ones", "zeros", "ones_like", "zeros_like", "fill", "range", "one_hot", "gather", "where", "identity",
@@ -747,8 +765,13 @@ __all__ = [
 # the ops of tf_array.py / tf_math.py / tf_control.py that TensorFlow has on ``tf``
 _TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "asinh", "acosh",
              "atanh", "truediv", "realdiv", "logical_and", "logical_or", "logical_not",
-             "greater_equal", "less_equal"]
+             "greater_equal", "less_equal", "scalar_mul"]
+_TOP_NUMERIC = [n for n in tf_numeric.__all__ if n != "bitwise"] + [
+    "complex", "eig", "eigvals", "matrix_square_root"]
 _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
+              **{n: getattr(tf_numeric, n) for n in _TOP_NUMERIC[:-4]}, complex=tf_complex.complex,
+              eig=tf_linalg_decomp.eig, eigvals=tf_linalg_decomp.eigvals,
+              matrix_square_root=tf_linalg_decomp.sqrtm,
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
               **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__})
@@ -765,5 +788,7 @@ def __getattr__(name):
 
 dtypes = types.SimpleNamespace(
     float16=float16, float32=float32, float64=float64, int8=int8, int16=int16, int32=int32,
-    int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast)
-__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__
+    int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast,
+    uint16=uint16, uint32=uint32, uint64=uint64, half=half, double=double, complex64=complex64,
+    complex128=complex128, saturate_cast=tf_numeric.saturate_cast)
+__all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__

@@ -3,19 +3,24 @@ gives a constant made from a Python value (``tf.constant([1, 2])`` is int32)."""
 import numpy as np
 
 __all__ = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
-           "string", "DType", "as_dtype", "python_dtype"]
+           "string", "DType", "as_dtype", "python_dtype", "uint16", "uint32", "uint64", "half",
+           "double", "complex64", "complex128"]
 
 # ---- dtypes (NumPy dtypes compare equal to a Tensor's .dtype and to their names) -------------
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
 int8, int16, int32, int64 = (np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+uint16, uint32, uint64 = np.dtype("uint16"), np.dtype("uint32"), np.dtype("uint64")
+half, double = float16, float64  # TensorFlow's aliases
+complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")  # tf.signal's FFTs
 string = np.dtype(object)  # tf.string: object arrays of bytes (tensorforge/_text.py)
 DType = np.dtype
 
 
 # TensorFlow's DataType enum values (tf.zeros(1, 1) passes dtype=1, float32)
 _TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
-            9: "int64", 10: "bool", 19: "float16"}
+            9: "int64", 10: "bool", 19: "float16", 8: "complex64", 17: "uint16",
+            18: "complex128", 22: "uint32", 23: "uint64"}
 
 
 def as_dtype(dtype):
