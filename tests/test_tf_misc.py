@@ -127,3 +127,11 @@ def test_autograph_names_run_the_function_eagerly():
     tf.autograph.experimental.set_loop_options(maximum_iterations=3)
     with pytest.raises(ValueError, match="to_graph"):
         tf.autograph.to_graph(3)
+
+
+def test_complex_values_stay_complex():
+    # TensorFlow: Python complex -> complex128, a complex array keeps its dtype (no silent cast)
+    assert tf.constant([1 + 2j]).dtype == np.complex128
+    assert tf.constant(np.array([1j], np.complex64)).dtype == np.complex64
+    assert tf.convert_to_tensor([2j]).dtype == np.complex128
+    np.testing.assert_array_equal(tf.constant([1 + 2j]).numpy(), [1 + 2j])

@@ -52,13 +52,16 @@ from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
 def constant(value, dtype=None, shape=None, name=None):
     if not isinstance(value, (Tensor, np.ndarray, np.generic)) and hasattr(value, "__array__"):
         value = np.asarray(value)  # a pandas Series / DataFrame: TensorFlow reads __array__
-    if type(value) is np.ndarray and dtype is None and shape is None:
+    if type(value) is np.ndarray and dtype is None and shape is None and value.dtype.kind != "c":
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
         if type(t) is Tensor and t.data.dtype == _floatx():  # K.constant would keep it as is
             t.name = name
             return t
-    if is_text(np.asarray(value)):
+    arr = np.asarray(value) if not isinstance(value, Tensor) else None
+    if arr is not None and is_text(arr):
         return Tensor(as_bytes_array(value, "constant"))
+    if arr is not None and dtype is None and arr.dtype.kind == "c":  # TensorFlow keeps complex
+        return Tensor(arr if shape is None else np.broadcast_to(arr, tuple(shape)).copy())
     if dtype is None:
         dtype = python_dtype(value)
     return K.constant(value, dtype=dtype, shape=shape, name=name)
@@ -67,13 +70,15 @@ def constant(value, dtype=None, shape=None, name=None):
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, Tensor):
         return value if dtype is None else K.cast(value, dtype)
-    if dtype is None and type(value) is np.ndarray:
+    if dtype is None and type(value) is np.ndarray and value.dtype.kind != "c":
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
         if type(t) is Tensor:
             return t
     arr = np.asarray(host(value))
     if is_text(arr):
         return Tensor(as_bytes_array(arr, "convert_to_tensor"))
+    if dtype is None and arr.dtype.kind == "c":  # TensorFlow keeps complex values complex
+        return Tensor(arr)
     if dtype is None and dtype_hint is None and not isinstance(value, (np.ndarray, np.generic)):
         dtype = python_dtype(value)  # Python ints int32, as TensorFlow's
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
