@@ -71,8 +71,109 @@ def conv_groups():
                                    config=layer.get_config())
 
 
+# ---- layers keras14 added: (key, class, kwargs, input shape) ---------------------------------
+LAYERS = [
+    ("c3dt_valid", "Conv3DTranspose", dict(filters=3, kernel_size=(2, 3, 2)), (2, 3, 4, 3, 2)),
+    ("c3dt_same_s2", "Conv3DTranspose", dict(filters=2, kernel_size=3, strides=2,
+                                             padding="same", activation="relu"), (1, 3, 3, 4, 3)),
+    ("c3dt_valid_s3_k2", "Conv3DTranspose", dict(filters=2, kernel_size=2, strides=(3, 1, 2)),
+     (2, 2, 3, 3, 2)),
+    ("c3dt_outpad", "Conv3DTranspose", dict(filters=2, kernel_size=(3, 2, 3),
+                                            strides=(2, 2, 3), padding="same",
+                                            output_padding=(1, 1, 2), use_bias=False),
+     (2, 3, 2, 3, 3)),  # (TensorFlow's CPU Conv3DTranspose has no channels_first)
+    ("clstm1d_seq", "ConvLSTM1D", dict(filters=3, kernel_size=3, padding="same",
+                                       return_sequences=True), (2, 4, 7, 2)),
+    ("clstm1d_valid_s2", "ConvLSTM1D", dict(filters=2, kernel_size=2, strides=2,
+                                            go_backwards=True), (2, 3, 9, 3)),
+    ("clstm3d_seq", "ConvLSTM3D", dict(filters=2, kernel_size=2, padding="same",
+                                       return_sequences=True), (1, 3, 3, 4, 3, 2)),
+    ("clstm3d_cf_valid", "ConvLSTM3D", dict(filters=2, kernel_size=(2, 2, 1),
+                                            data_format="channels_first",
+                                            activation="relu"), (2, 2, 2, 3, 3, 4)),
+]
+
+
+def layers_added():
+    for key, cls, kw, shape in LAYERS:
+        layer = getattr(keras.layers, cls)(**kw)
+        layer.build(shape)
+        ws = [f32(*w.shape, lo=-0.5, hi=0.5) for w in layer.weights]
+        layer.set_weights(ws)
+        x = f32(*shape)
+        xt = tf.Variable(x)
+        y = layer(xt)
+        w = f32(*y.shape)
+        with tf.GradientTape() as tape:
+            s = tf.reduce_sum(layer(xt) * w)
+        grads = tape.gradient(s, [xt] + layer.trainable_weights)
+        OUT[f"layer/{key}/x"] = x
+        OUT[f"layer/{key}/y"] = y.numpy()
+        OUT[f"layer/{key}/w"] = w
+        for i, v in enumerate(ws):
+            OUT[f"layer/{key}/p{i}"] = v
+        for i, g in enumerate(grads):
+            OUT[f"layer/{key}/g{i}"] = g.numpy()
+        META[f"layer/{key}"] = dict(cls=cls, kwargs=kw, shape=shape, config=layer.get_config(),
+                                    output_shape=list(layer.compute_output_shape(shape)))
+
+
+def backend_fns():
+    K = keras.backend
+    cases = {
+        "conv3d_valid": (lambda x, k: K.conv3d(x, k), (2, 4, 5, 6, 3), (2, 3, 2, 3, 4)),
+        "conv3d_same_s2": (lambda x, k: K.conv3d(x, k, strides=(2, 1, 2), padding="same"),
+                           (1, 5, 4, 5, 2), (3, 2, 3, 2, 3)),
+        "conv3d_dil_cf": (lambda x, k: K.conv3d(x, k, data_format="channels_first",
+                                                dilation_rate=(2, 1, 2)),
+                          (2, 3, 6, 4, 6), (2, 2, 2, 3, 2)),
+    }
+    for key, (fn, xs, ks) in cases.items():
+        x, k = f32(*xs), f32(*ks)
+        xv, kv = tf.Variable(x), tf.Variable(k)
+        y = fn(xv, kv)
+        w = f32(*y.shape)
+        with tf.GradientTape() as tape:
+            s = tf.reduce_sum(fn(xv, kv) * w)
+        gx, gk = tape.gradient(s, [xv, kv])
+        for n, v in dict(x=x, k=k, y=y.numpy(), w=w, g0=gx.numpy(), g1=gk.numpy()).items():
+            OUT[f"K/{key}/{n}"] = v
+    pools = {
+        "pool3d_max_valid": dict(pool_size=(2, 2, 2), strides=(2, 2, 2)),
+        "pool3d_avg_same": dict(pool_size=(3, 2, 3), strides=(2, 1, 2), padding="same",
+                                pool_mode="avg"),
+        "pool3d_max_same_cf": dict(pool_size=(2, 3, 2), strides=(1, 2, 2), padding="same",
+                                   data_format="channels_first"),
+        "pool3d_avg_default_strides": dict(pool_size=(2, 2, 2), pool_mode="avg"),
+    }
+    for key, kw in pools.items():
+        x = f32(2, 5, 4, 5, 3)
+        xv = tf.Variable(x)
+        y = K.pool3d(xv, **kw)
+        w = f32(*y.shape)
+        with tf.GradientTape() as tape:
+            s = tf.reduce_sum(K.pool3d(xv, **kw) * w)
+        OUT[f"K/{key}/x"], OUT[f"K/{key}/y"], OUT[f"K/{key}/w"] = x, y.numpy(), w
+        OUT[f"K/{key}/g0"] = tape.gradient(s, xv).numpy()
+        META[f"K/{key}"] = kw
+    x = f32(2, 2, 3, 2, 3)
+    OUT["K/resize_volumes/x"] = x
+    OUT["K/resize_volumes/y"] = K.resize_volumes(tf.constant(x), 2, 3, 1, "channels_last").numpy()
+    OUT["K/resize_volumes_cf/y"] = K.resize_volumes(tf.constant(x), 1, 2, 2,
+                                                      "channels_first").numpy()
+    labels = np.array([[3, 1, 4, 1], [5, 9, 0, 0], [2, 6, 5, 3]], np.int32)
+    lengths = np.array([[3], [2], [4]], np.int32)
+    sp = K.ctc_label_dense_to_sparse(labels, lengths)
+    OUT["K/ctc_sparse/labels"], OUT["K/ctc_sparse/lengths"] = labels, lengths
+    OUT["K/ctc_sparse/indices"] = sp.indices.numpy()
+    OUT["K/ctc_sparse/values"] = sp.values.numpy()
+    OUT["K/ctc_sparse/dense_shape"] = sp.dense_shape.numpy()
+
+
 def main():
     conv_groups()
+    layers_added()
+    backend_fns()
     np.savez_compressed(os.path.join(DATA, "keras14_refs.npz"), **OUT)
     with open(os.path.join(DATA, "keras14_refs.json"), "w") as f:
         json.dump(META, f, indent=1, sort_keys=True, default=str)

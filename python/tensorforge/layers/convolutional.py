@@ -10,7 +10,6 @@ from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
 from ..engine.base_layer import InputSpec, Layer
-from ..kernels.conv import same_pads
 from . import _args
 from ..ops import basic as B
 from ._conv_base import _ConvBase
@@ -20,7 +19,8 @@ from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa:
                                       SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
                                       SeparableConvolution2D)
 from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose,  # noqa: F401
-                                      Convolution1DTranspose, Convolution2DTranspose)
+                                      Conv3DTranspose, Convolution1DTranspose,
+                                      Convolution2DTranspose, Convolution3DTranspose)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
                         UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
                         ZeroPadding3D)
@@ -208,9 +208,8 @@ Convolution1D = Conv1D  # Keras 2's alias (keras-team 2.x examples/cnn_seq2seq.p
 
 
 class Conv3D(_ConvBase):
-    """3-D convolution, kernel (KD, KH, KW, C_in / groups, filters): one ops.conv2d (or
-    ops.grouped_conv2d) over (H, W) per depth tap of the kernel, summed (the depth axis is folded
-    into the batch)."""
+    """3-D convolution, kernel (KD, KH, KW, C_in / groups, filters): ops.conv3d (one grouped
+    conv2d over (H, W) per depth tap of the kernel, summed; See ops/volumetric.py)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
@@ -245,28 +244,8 @@ class Conv3D(_ConvBase):
             raise ValueError(f"{self.name}: expected input (batch, D, H, W, {cin}) "
                              f"({self.data_format}), got shape {x.shape}")
         cf = self.data_format == "channels_first"
-        x = _to_last(x, cf)
-        N, D, H, W, C = x.shape
-        kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
-        if self.padding == "same":
-            pd = same_pads(D, kd, sd, dd)
-            if pd != (0, 0):
-                x = _ops.pad(x, ((0, 0), pd, (0, 0), (0, 0), (0, 0)))
-        Dp = x.shape[1]
-        OD = _conv_len(Dp, kd, sd, "valid", dd)
-        if OD < 1:
-            raise ValueError(f"{self.name}: the kernel depth {kd} (dilation {dd}) exceeds the "
-                             f"input depth {D}: input shape {x.shape}")
-        y = None
-        for t in range(kd):  # depth tap t reads input depths t*dd, t*dd + sd, ...
-            xs = B.getitem(x, (slice(None), slice(t * dd, t * dd + (OD - 1) * sd + 1, sd)))
-            yt = _ops.grouped_conv2d(B.reshape(xs, (N * OD, H, W, C)), B.getitem(self.kernel, t),
-                                     None, self.strides[1:], self.padding,
-                                     self.dilation_rate[1:], self.groups)
-            y = yt if y is None else y + yt
-        if self.bias is not None:
-            y = y + self.bias
-        y = B.reshape(y, (N, OD) + y.shape[1:])
+        y = _ops.conv3d(_to_last(x, cf), self.kernel, self.bias, self.strides, self.padding,
+                        self.dilation_rate, self.groups)
         return _to_first(_apply_activation(self.activation, y), cf)
 
 
