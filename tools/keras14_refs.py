@@ -170,7 +170,60 @@ def backend_fns():
     OUT["K/ctc_sparse/dense_shape"] = sp.dense_shape.numpy()
 
 
+def backup_and_restore():
+    """The epochs (and, with an int save_freq, the batches) a resumed fit runs after a crash."""
+    import tempfile
+    x = rng.standard_normal((64, 4)).astype(np.float32)
+    y = (x.sum(1, keepdims=True) > 0).astype(np.float32)
+
+    class Crash(keras.callbacks.Callback):
+        def __init__(self, epoch, batch=None):
+            super().__init__()
+            self.at = (epoch, batch)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if (self.epoch, batch) == self.at:
+                raise RuntimeError("crash")
+
+        def on_epoch_end(self, epoch, logs=None):
+            if self.at == (epoch, None):
+                raise RuntimeError("crash")
+
+    class Seen(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.batches = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.batches.append([self.epoch, batch])
+
+    out = {}
+    for key, save_freq, crash in [("epoch", "epoch", (2, None)), ("int3", 3, (1, 2)),
+                                  ("int4_epoch_end", 4, (1, 3))]:
+        d = tempfile.mkdtemp()
+        m = keras.Sequential([keras.layers.Dense(3, input_shape=(4,)), keras.layers.Dense(1)])
+        m.compile("adam", "mse")
+        try:
+            m.fit(x, y, epochs=4, batch_size=16, verbose=0, shuffle=False,
+                  callbacks=[keras.callbacks.BackupAndRestore(d, save_freq=save_freq),
+                             Crash(*crash)])
+        except RuntimeError:
+            pass
+        seen = Seen()
+        h = m.fit(x, y, epochs=4, batch_size=16, verbose=0, shuffle=False,
+                  callbacks=[keras.callbacks.BackupAndRestore(d, save_freq=save_freq), seen])
+        out[key] = dict(save_freq=save_freq, crash=list(crash), epochs=h.epoch,
+                        batches=seen.batches, left=sorted(os.listdir(d)))
+    META["backup_and_restore"] = out
+
+
 def main():
+    backup_and_restore()
     conv_groups()
     layers_added()
     backend_fns()
