@@ -222,7 +222,65 @@ def backup_and_restore():
     META["backup_and_restore"] = out
 
 
+# ---- optimizers.Adafactor, schedules.CosineDecayRestarts, constraints.RadialConstraint --------
+ADAFACTOR = {
+    "default": {},
+    "lr01_no_relative": dict(learning_rate=0.1, relative_step=False),
+    "clip_eps": dict(learning_rate=0.5, clip_threshold=0.05, epsilon_2=0.5, beta_2_decay=-0.5),
+    "weight_decay": dict(learning_rate=0.2, weight_decay=0.1),
+    "schedule": dict(learning_rate=dict(class_name="ExponentialDecay", config=dict(
+        initial_learning_rate=0.3, decay_steps=2, decay_rate=0.5))),
+}
+
+
+def adafactor():
+    shapes = [(5,), (3, 4), (2, 3, 4), (1,)]
+    p0 = [f32(*s) for s in shapes]
+    grads = [[f32(*s) for s in shapes] for _ in range(5)]
+    for i, p in enumerate(p0):
+        OUT[f"adafactor/p{i}"] = p
+        for t in range(5):
+            OUT[f"adafactor/g{t}/{i}"] = grads[t][i]
+    for key, kw in ADAFACTOR.items():
+        kw = dict(kw)
+        if isinstance(kw.get("learning_rate"), dict):
+            kw["learning_rate"] = keras.optimizers.schedules.deserialize(kw["learning_rate"])
+        opt = keras.optimizers.Adafactor(**kw)
+        vs = [tf.Variable(p) for p in p0]
+        for t in range(5):
+            opt.apply_gradients(zip([tf.constant(g) for g in grads[t]], vs))
+            for i, v in enumerate(vs):
+                OUT[f"adafactor/{key}/step{t}/{i}"] = v.numpy()
+    META["adafactor"] = ADAFACTOR
+    META["adafactor_config"] = keras.optimizers.Adafactor().get_config()
+
+
+def cosine_decay_restarts():
+    cases = {"t2": dict(initial_learning_rate=0.5, first_decay_steps=4),
+             "t1_m05": dict(initial_learning_rate=1.0, first_decay_steps=3, t_mul=1.0, m_mul=0.5),
+             "t15_alpha": dict(initial_learning_rate=0.2, first_decay_steps=5, t_mul=1.5,
+                               m_mul=0.8, alpha=0.1)}
+    out = {}
+    for key, kw in cases.items():
+        sch = keras.optimizers.schedules.CosineDecayRestarts(**kw)
+        out[key] = dict(kwargs=kw, values=[float(sch(t)) for t in range(40)],
+                        config=sch.get_config())
+    META["cosine_decay_restarts"] = out
+
+
+def radial_constraint():
+    c = keras.constraints.RadialConstraint()
+    for k in (2, 3, 4, 5, 6):
+        w = f32(k, k, 2, 3)
+        OUT[f"radial/{k}/w"] = w
+        OUT[f"radial/{k}/y"] = c(tf.constant(w)).numpy()
+    META["radial_serialized"] = keras.constraints.serialize(c)
+
+
 def main():
+    adafactor()
+    cosine_decay_restarts()
+    radial_constraint()
     backup_and_restore()
     conv_groups()
     layers_added()

@@ -30,7 +30,7 @@ from . import schedules
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-           "Ftrl", "Lion",
+           "Ftrl", "Lion", "Adafactor",
            "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
            "get", "serialize", "deserialize"]
 
@@ -711,6 +711,7 @@ _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagr
 
 # optimizers in submodules that build on this package, loaded on first use (__getattr__)
 _SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"), "lion": ("lion", "Lion"),
+                      "adafactor": ("adafactor", "Adafactor"),
                       "lossscaleoptimizer": ("loss_scale", "LossScaleOptimizer")}
 
 
