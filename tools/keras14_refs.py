@@ -277,7 +277,41 @@ def radial_constraint():
     META["radial_serialized"] = keras.constraints.serialize(c)
 
 
+def utils_refs():
+    """split_dataset on each input kind (the samples of each side, in order) and
+    warmstart_embedding_matrix with a zeros initializer."""
+    x = np.arange(30, dtype=np.float32).reshape(10, 3)
+    y = np.arange(10, dtype=np.int64)
+    cases = {
+        "array_left07": (lambda: x, dict(left_size=0.7)),
+        "array_shuffle_seed": (lambda: x, dict(left_size=4, shuffle=True, seed=11)),
+        "tuple_right3": (lambda: (x, y), dict(right_size=3)),
+        "list_both_float": (lambda: [x, y], dict(left_size=0.5, right_size=0.3, shuffle=True,
+                                                 seed=2)),
+        "dataset_tuples": (lambda: tf.data.Dataset.from_tensor_slices((x, y)),
+                           dict(left_size=6, shuffle=True, seed=5)),
+        "dataset_dict": (lambda: tf.data.Dataset.from_tensor_slices({"a": x, "b": y}),
+                         dict(right_size=0.2)),
+        "dataset_batched": (lambda: tf.data.Dataset.from_tensor_slices((x, y)).batch(4),
+                            dict(left_size=0.6)),
+    }
+    out = {}
+    for key, (make, kw) in cases.items():
+        left, right = keras.utils.split_dataset(make(), **kw)
+        out[key] = dict(kwargs=kw, left=[tf.nest.map_structure(lambda t: t.numpy().tolist(), e)
+                                         for e in left],
+                        right=[tf.nest.map_structure(lambda t: t.numpy().tolist(), e)
+                               for e in right])
+    META["split_dataset"] = out
+    emb = f32(4, 3)
+    OUT["warmstart/base"] = emb
+    OUT["warmstart/out"] = keras.utils.warmstart_embedding_matrix(
+        ["the", "cat", "sat", "mat"], ["mat", "dog", "the", "hat", "cat"], emb,
+        new_embeddings_initializer="zeros").numpy()
+
+
 def main():
+    utils_refs()
     adafactor()
     cosine_decay_restarts()
     radial_constraint()

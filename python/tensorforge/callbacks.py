@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from . import _io_utils
 from .callbacks_backup import BackupAndRestore
 from .callbacks_base import Callback, CallbackList
 from .callbacks_remote import RemoteMonitor
@@ -83,7 +84,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            _io_utils.print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 
@@ -133,12 +134,13 @@ class EarlyStopping(Callback):
                 self.model.stop_training = True
                 if self.restore_best_weights and self.best_weights is not None:
                     if self.verbose > 0:
-                        print("Restoring model weights from the end of the best epoch")
+                        _io_utils.print_msg("Restoring model weights from the end of the best "
+                                            "epoch")
                     self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1:05d}: early stopping")
+            _io_utils.print_msg(f"Epoch {self.stopped_epoch + 1:05d}: early stopping")
 
 
 class ModelCheckpoint(Callback):
@@ -204,14 +206,15 @@ class ModelCheckpoint(Callback):
                 return
             if not self.monitor_op(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1:05d}: {self.monitor} did not improve from {self.best:.5f}")
+                    _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: {self.monitor} did not improve "
+                                        f"from {self.best:.5f}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1:05d}: {self.monitor} improved from {self.best:.5f} to "
-                      f"{current:.5f}, saving model to {path}")
+                _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: {self.monitor} improved from "
+                                    f"{self.best:.5f} to {current:.5f}, saving model to {path}")
             self.best = current
         elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1:05d}: saving model to {path}")
+            _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
@@ -268,7 +271,8 @@ class LearningRateScheduler(Callback):
                              f"{type(lr).__name__} {lr!r}")
         opt.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler setting learning rate to {lr}.")
+            _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler setting learning "
+                                f"rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -341,8 +345,8 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     opt.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning rate "
-                              f"to {new_lr}.")
+                        _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing "
+                                            f"learning rate to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
@@ -482,7 +486,7 @@ class Progbar:
                  unit_name="step", stream=None, unit=None):
         self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
         self.stateful_metrics = set(stateful_metrics or [])
-        self.stream = stream or sys.stdout
+        self.stream = stream or _io_utils.default_stream()
         self.unit = unit or unit_name
         self.dynamic = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.time()
@@ -608,7 +612,7 @@ class ProgbarLogger(Callback):
             self.on_train_begin()
         self.seen = 0
         if self.verbose:
-            out = self.stream or sys.stdout
+            out = self.stream or _io_utils.default_stream()
             out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
             out.flush()
         self.bar = Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
@@ -644,7 +648,7 @@ class ProgbarLogger(Callback):
             self.bar.set_values(logs)
             self.bar.update(self.seen, finalize=True)
         elif self.verbose:
-            out = self.stream or sys.stdout
+            out = self.stream or _io_utils.default_stream()
             elapsed = time.time() - self.bar.start
             vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in logs.items())
             out.write(f" - {_fmt_time(elapsed)}{vals}\n")
