@@ -164,6 +164,8 @@ RECIPES = {
     "Hashing": dict(kwargs=dict(num_bins=4), shape=[4], dtype="int64", text_ok=True,
                     bad={"num_bins_0": dict(num_bins=0)}),
     "IntegerLookup": dict(kwargs=dict(vocabulary=[1, 2, 3]), shape=[4], dtype="int64"),
+    "HashedCrossing": dict(kwargs=dict(num_bins=5), shape=[[1], [1]], style="list",
+                           dtype="int64", text_ok=True, bad={"num_bins_0": dict(num_bins=0)}),
     "StringLookup": dict(kwargs=dict(vocabulary=["a", "b"]), shape=[4], dtype="str"),
     "TextVectorization": dict(kwargs=dict(vocabulary=["a", "b"], output_sequence_length=4),
                               shape=[1], dtype="str"),

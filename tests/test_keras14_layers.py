@@ -166,3 +166,39 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match=r"ctc_label_dense_to_sparse: label_lengths must be in "
                                          r"\[0, 2\]"):
         K.ctc_label_dense_to_sparse(np.ones((2, 2), np.int32), np.array([1, 3]))
+
+
+@pytest.mark.parametrize("key", sorted(META["hashed_crossing"]))
+def test_hashed_crossing_matches_keras2(key, tmp_path):
+    ref = META["hashed_crossing"][key]
+    xs = [np.array(x, dtype=np.dtype(d) if d.startswith("int") else object).astype(
+        d if d.startswith("int") else str) for x, d in zip(ref["inputs"], ref["dtypes"])]
+    layer = keras.layers.HashedCrossing(**ref["kwargs"])
+    y = layer(xs).numpy()
+    assert str(y.dtype) == ref["out_dtype"]
+    np.testing.assert_array_equal(y, np.array(ref["y"]))
+    assert keras.layers.HashedCrossing.from_config(layer.get_config()).num_bins == \
+        ref["kwargs"]["num_bins"]
+    if xs[0].ndim == 2:  # in a model, saved and loaded
+        ins = [keras.Input((1,), dtype="string" if x.dtype.kind == "U" else "int64") for x in xs]
+        m = keras.Model(ins, keras.layers.HashedCrossing(**ref["kwargs"])(ins))
+        m.save(str(tmp_path / "m.keras"))
+        again = keras.models.load_model(str(tmp_path / "m.keras"))
+        np.testing.assert_array_equal(again.predict(xs, verbose=0), np.array(ref["y"]))
+
+
+def test_hashed_crossing_bad_inputs():
+    layer = keras.layers.HashedCrossing(3, name="hc")
+    with pytest.raises(ValueError, match=r"hc: `HashedCrossing` should be called on a list"):
+        layer([np.array([1, 2])])
+    with pytest.raises(ValueError, match=r"hc: All `HashedCrossing` inputs should have equal "
+                                         r"shape. Received shapes \[\(2,\), \(3,\)\]"):
+        layer([np.array([1, 2]), np.array([1, 2, 3])])
+    with pytest.raises(ValueError, match=r"hc: All `HashedCrossing` inputs should have shape "
+                                         r"`\[\]`.*\(2, 2\)"):
+        layer([np.ones((2, 2), np.int64), np.ones((2, 2), np.int64)])
+    with pytest.raises(ValueError, match=r"hc: All `HashedCrossing` inputs should have an "
+                                         r"integer or string dtype"):
+        layer([np.ones(2, np.float32), np.ones(2, np.int64)])
+    with pytest.raises(ValueError, match=r"HashedCrossing: num_bins must be a positive"):
+        keras.layers.HashedCrossing(0)

@@ -310,7 +310,27 @@ def utils_refs():
         new_embeddings_initializer="zeros").numpy()
 
 
+def hashed_crossing():
+    words = np.array(["cat", "dog", "cat", "a somewhat longer token for farmhash", "", "z"])
+    ids = np.array([3, -7, 3, 10 ** 12, 0, 5], np.int64)
+    ids2 = np.array([1, 1, 2, 2, 3, 3], np.int32)
+    cases = {
+        "str_int_bins7": (dict(num_bins=7), [words, ids]),
+        "three_bins1000": (dict(num_bins=1000), [ids, words, ids2]),
+        "col_one_hot": (dict(num_bins=4, output_mode="one_hot"),
+                        [words[:, None], words[::-1, None]]),
+        "scalar": (dict(num_bins=9), [np.array("cat"), np.array(4, np.int64)]),
+    }
+    out = {}
+    for key, (kw, xs) in cases.items():
+        y = keras.layers.HashedCrossing(**kw)([tf.constant(x) for x in xs]).numpy()
+        out[key] = dict(kwargs=kw, inputs=[x.tolist() for x in xs],
+                        dtypes=[str(x.dtype) for x in xs], y=y.tolist(), out_dtype=str(y.dtype))
+    META["hashed_crossing"] = out
+
+
 def main():
+    hashed_crossing()
     utils_refs()
     adafactor()
     cosine_decay_restarts()

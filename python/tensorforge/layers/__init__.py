@@ -103,6 +103,7 @@ from .rnn_cells import AbstractRNNCell  # noqa: F401
 from .wrappers import Wrapper  # noqa: F401
 from .spectral_normalization import SpectralNormalization  # noqa: F401
 from .convolutional_transpose import Conv3DTranspose, Convolution3DTranspose  # noqa: F401
+from .preprocessing_hashing import HashedCrossing  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
@@ -133,7 +134,7 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
            "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
            "Wrapper", "SpectralNormalization", "Conv3DTranspose", "Convolution3DTranspose",
-           "ConvLSTM1D", "ConvLSTM3D",
+           "ConvLSTM1D", "ConvLSTM3D", "HashedCrossing",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
