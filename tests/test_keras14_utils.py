@@ -218,3 +218,30 @@ def test_disable_interactive_logging_silences_fit(capsys, caplog):
         keras.utils.enable_interactive_logging()
     assert keras.utils.is_interactive_logging_enabled()
     assert keras.utils.io_utils.is_interactive_logging_enabled()
+
+
+def test_timed_thread_runs_on_interval_alongside_fit():
+    class Count(keras.utils.TimedThread, keras.callbacks.Callback):
+        def __init__(self, interval):
+            keras.utils.TimedThread.__init__(self, interval)
+            keras.callbacks.Callback.__init__(self)
+            self.ticks = 0
+            self.epochs = []
+
+        def on_interval(self):
+            self.ticks += 1
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epochs.append(epoch)
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    m.compile("sgd", "mse")
+    with Count(interval=0.01) as t:
+        assert t.is_alive() and t.thread.daemon
+        m.fit(np.zeros((8, 2), np.float32), np.zeros((8, 1), np.float32), epochs=3, verbose=0,
+              callbacks=[t])
+        time.sleep(0.05)
+    t.thread.join(1.0)
+    assert not t.is_alive() and t.ticks >= 2 and t.epochs == [0, 1, 2]
+    bare = keras.utils.TimedThread(0.01)
+    with pytest.raises(NotImplementedError, match="Needs to be implemented"):
+        bare.on_interval()
