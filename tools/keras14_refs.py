@@ -329,7 +329,53 @@ def hashed_crossing():
     META["hashed_crossing"] = out
 
 
+def write_wavs(root, files):
+    """The .wav files of META['audio']['files'] under ``root`` (tests/test_keras14_utils.py
+    writes the same ones)."""
+    import wave
+    for f in files:
+        path = os.path.join(root, f["path"])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with wave.open(path, "wb") as w:
+            w.setnchannels(f["channels"])
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes(np.asarray(f["samples"], "<i2").tobytes())
+
+
+def audio_dataset():
+    import tempfile
+    files = []
+    for cls, n in (("no", 3), ("yes", 4)):
+        for i in range(n):
+            length = int(rng.integers(5, 12))
+            files.append(dict(path=f"{cls}/clip_{i}.wav", channels=1,
+                              samples=rng.integers(-32768, 32767, length).tolist()))
+    root = tempfile.mkdtemp()
+    write_wavs(root, files)
+    cases = {
+        "int_padded": dict(batch_size=3, shuffle=False),
+        "categorical_fixed": dict(batch_size=4, shuffle=False, label_mode="categorical",
+                                  output_sequence_length=8),
+        "binary_unbatched": dict(batch_size=None, shuffle=False, label_mode="binary",
+                                 output_sequence_length=6),
+        "both_seed": dict(batch_size=2, shuffle=True, seed=7, validation_split=0.3,
+                          subset="both"),
+        "no_labels_fixed": dict(batch_size=5, shuffle=False, labels=None,
+                                output_sequence_length=8),  # (padded: Keras 2 fails)
+    }
+    out = {}
+    for key, kw in cases.items():
+        got = keras.utils.audio_dataset_from_directory(root, **kw)
+        parts = got if isinstance(got, tuple) else (got,)
+        out[key] = dict(kwargs=kw, class_names=parts[0].class_names,
+                        parts=[[tf.nest.map_structure(lambda t: t.numpy().tolist(), e)
+                                for e in p] for p in parts])
+    META["audio"] = dict(files=files, cases=out)
+
+
 def main():
+    audio_dataset()
     hashed_crossing()
     utils_refs()
     adafactor()

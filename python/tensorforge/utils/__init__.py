@@ -49,6 +49,7 @@ from .io_utils import (disable_interactive_logging, enable_interactive_logging, 
                        is_interactive_logging_enabled)
 from .layer_utils import warmstart_embedding_matrix  # noqa: E402,F401
 from .timed_threads import TimedThread  # noqa: E402,F401
+from .audio_dataset import audio_dataset_from_directory  # noqa: E402,F401
 from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
 from . import (data_enqueuers, data_utils, dataset_utils, generic_utils,  # noqa: E402,F401
                image_dataset, io_utils, layer_utils, vis_utils)
@@ -84,4 +85,4 @@ __all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
             "get_registered_object", "split_dataset", "SequenceEnqueuer", "OrderedEnqueuer",
             "GeneratorEnqueuer", "warmstart_embedding_matrix", "enable_interactive_logging",
             "disable_interactive_logging", "is_interactive_logging_enabled", "io_utils",
-            "layer_utils", "TimedThread"]
+            "layer_utils", "TimedThread", "audio_dataset_from_directory"]
