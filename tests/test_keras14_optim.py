@@ -107,3 +107,13 @@ def test_radial_constraint_on_a_layer_and_errors(tmp_path):
         keras.constraints.RadialConstraint()(np.zeros((3, 3), np.float32))
     with pytest.raises(ValueError, match=r"RadialConstraint: the kernel must be square"):
         keras.constraints.RadialConstraint()(np.zeros((3, 2, 1, 1), np.float32))
+
+
+def test_optimizers_experimental_and_callbacks_experimental_names():
+    names = ["Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Nadam",
+             "Optimizer", "RMSprop", "SGD"]  # tf_keras 2.21's optimizers.experimental
+    for n in names:
+        assert getattr(keras.optimizers.experimental, n) is getattr(keras.optimizers, n), n
+    assert keras.callbacks.experimental.BackupAndRestore is keras.callbacks.BackupAndRestore
+    assert keras.utils.legacy.serialize_keras_object is keras.utils.serialize_keras_object
+    assert keras.utils.legacy.deserialize_keras_object is keras.utils.deserialize_keras_object

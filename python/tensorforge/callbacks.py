@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import time
+import types
 import warnings
 
 import numpy as np
@@ -30,10 +31,13 @@ from .callbacks_backup import BackupAndRestore
 from .callbacks_base import Callback, CallbackList
 from .callbacks_remote import RemoteMonitor
 
+# tf.keras 2.6-2.7's name: keras.callbacks.experimental.BackupAndRestore
+experimental = types.SimpleNamespace(BackupAndRestore=BackupAndRestore)
+
 __all__ = ["Callback", "CallbackList", "History", "BaseLogger", "EarlyStopping",
            "ModelCheckpoint", "TerminateOnNaN", "LambdaCallback", "LearningRateScheduler",
            "ReduceLROnPlateau", "CSVLogger", "TensorBoard", "ProgbarLogger", "Progbar",
-           "BackupAndRestore", "RemoteMonitor"]
+           "BackupAndRestore", "RemoteMonitor", "experimental"]
 
 
 class BaseLogger(Callback):

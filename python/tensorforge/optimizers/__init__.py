@@ -757,12 +757,12 @@ def deserialize(cfg):
 
 
 def __getattr__(name):
-    """``keras.optimizers.legacy`` (tf.keras 2.11+'s spelling: ``optimizers.legacy.Adam``),
-    loaded on first use as the package's __getattr__ loads tf_compat (legacy.py imports
+    """``keras.optimizers.legacy`` (tf.keras 2.11+'s spelling: ``optimizers.legacy.Adam``) and
+    ``keras.optimizers.experimental`` (2.9-2.10's), loaded on first use as the package's __getattr__ loads tf_compat (legacy.py imports
     this package)."""
-    if name == "legacy":
+    if name in ("legacy", "experimental"):
         import importlib
-        return importlib.import_module(__name__ + ".legacy")
+        return importlib.import_module(f"{__name__}.{name}")
     for module, cls in _SUBMODULE_CLASSES.values():
         if name == cls:
             import importlib

@@ -63,6 +63,11 @@ from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  
                                   get_registered_name, get_registered_object,
                                   serialize_keras_object)
 
+import types as _types  # noqa: E402
+# tf.keras 2.13+'s keras.utils.legacy: the (de)serializers, the same functions here
+legacy = _types.SimpleNamespace(serialize_keras_object=serialize_keras_object,
+                                deserialize_keras_object=deserialize_keras_object)
+
 
 def register_keras_serializable(package="Custom", name=None):
     """Decorator: register a class or function for deserialization under ``'package>name'``
@@ -85,4 +90,4 @@ __all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
             "get_registered_object", "split_dataset", "SequenceEnqueuer", "OrderedEnqueuer",
             "GeneratorEnqueuer", "warmstart_embedding_matrix", "enable_interactive_logging",
             "disable_interactive_logging", "is_interactive_logging_enabled", "io_utils",
-            "layer_utils", "TimedThread", "audio_dataset_from_directory"]
+            "layer_utils", "TimedThread", "audio_dataset_from_directory", "legacy"]
