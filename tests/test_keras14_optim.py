@@ -117,3 +117,33 @@ def test_optimizers_experimental_and_callbacks_experimental_names():
     assert keras.callbacks.experimental.BackupAndRestore is keras.callbacks.BackupAndRestore
     assert keras.utils.legacy.serialize_keras_object is keras.utils.serialize_keras_object
     assert keras.utils.legacy.deserialize_keras_object is keras.utils.deserialize_keras_object
+
+
+@pytest.mark.parametrize("key", sorted(META["sam"]))
+def test_sharpness_aware_minimization_matches_tf_keras(key, tmp_path):
+    ref = META["sam"][key]
+    inner = keras.Sequential([keras.layers.Dense(4, activation="tanh", input_shape=(3,)),
+                              keras.layers.Dense(1)])
+    inner.set_weights([REF[f"sam/w0_{i}"] for i in range(4)])
+    sam = keras.models.experimental.SharpnessAwareMinimization(inner, **ref["kwargs"])
+    sam.compile(keras.optimizers.SGD(0.1), "mse", metrics=["mae"])
+    h = sam.fit(REF["sam/x"], REF["sam/y"], batch_size=8, epochs=2, verbose=0, shuffle=False)
+    for k, v in ref["history"].items():
+        np.testing.assert_allclose(h.history[k], v, rtol=2e-5, err_msg=k)
+    for i, w in enumerate(inner.get_weights()):
+        np.testing.assert_allclose(w, REF[f"sam/{key}/w{i}"], rtol=2e-5, atol=1e-6)
+    np.testing.assert_array_equal(sam.predict(REF["sam/x"], verbose=0),
+                                  inner.predict(REF["sam/x"], verbose=0))
+    cfg = sam.get_config()
+    again = keras.models.experimental.SharpnessAwareMinimization.from_config(cfg)
+    assert again.rho == sam.rho and type(again.model).__name__ == "Sequential"
+
+
+def test_sharpness_aware_minimization_uneven_split():
+    inner = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    sam = keras.models.experimental.SharpnessAwareMinimization(inner, num_batch_splits=3)
+    sam.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"SharpnessAwareMinimization: the batch of 8 inputs "
+                                         r"does not split into num_batch_splits=3"):
+        sam.fit(np.zeros((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8,
+                verbose=0)

@@ -374,7 +374,30 @@ def audio_dataset():
     META["audio"] = dict(files=files, cases=out)
 
 
+def sharpness_aware():
+    """SharpnessAwareMinimization over a small MLP: weights and history after 2 epochs."""
+    x, y = f32(16, 3), f32(16, 1)
+    w0 = [f32(3, 4), f32(4), f32(4, 1), f32(1)]
+    OUT["sam/x"], OUT["sam/y"] = x, y
+    for i, w in enumerate(w0):
+        OUT[f"sam/w0_{i}"] = w
+    out = {}
+    for key, kw in (("rho01_split2", dict(rho=0.1, num_batch_splits=2)),
+                    ("default", {})):
+        inner = keras.Sequential([keras.layers.Dense(4, activation="tanh", input_shape=(3,)),
+                                  keras.layers.Dense(1)])
+        inner.set_weights(w0)
+        sam = keras.models.experimental.SharpnessAwareMinimization(inner, **kw)
+        sam.compile(keras.optimizers.SGD(0.1), "mse", metrics=["mae"])
+        h = sam.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        for i, w in enumerate(inner.get_weights()):
+            OUT[f"sam/{key}/w{i}"] = w
+        out[key] = dict(kwargs=kw, history=h.history)
+    META["sam"] = out
+
+
 def main():
+    sharpness_aware()
     audio_dataset()
     hashed_crossing()
     utils_refs()
