@@ -202,3 +202,24 @@ def test_hashed_crossing_bad_inputs():
         layer([np.ones(2, np.float32), np.ones(2, np.int64)])
     with pytest.raises(ValueError, match=r"HashedCrossing: num_bins must be a positive"):
         keras.layers.HashedCrossing(0)
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float32", 3e-7), ("float64", 1e-10)])
+def test_gelu_against_math_erfc(dtype, rtol):
+    """gelu(x) = x / 2 * erfc(-x / sqrt(2)) to a few ulp of the dtype over [-12, 12] (ConvNeXt's
+    activation): float32 through the fast erfc fit, float64 through erf_array's erfc, both
+    without the cancellation of 1 + erf(x) near x = -6 and below."""
+    import math
+    x = np.concatenate([np.linspace(-12, 12, 4001),
+                        np.random.default_rng(1).standard_normal(4000) * 3]).astype(dtype)
+    want = np.array([0.5 * v * math.erfc(-v / math.sqrt(2.0)) for v in x.astype(np.float64)])
+    got = keras.activations.gelu(x)
+    got = np.asarray(got.numpy() if hasattr(got, "numpy") else got, np.float64)
+    keep = np.abs(want) > 1e-30
+    assert np.max(np.abs(got - want)[keep] / np.abs(want)[keep]) < rtol
+    t = Tensor(x.copy(), requires_grad=True)
+    keras.activations.gelu(t).sum().backward()
+    dwant = np.array([0.5 * math.erfc(-v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v) /
+                      math.sqrt(2 * math.pi) for v in x.astype(np.float64)])
+    np.testing.assert_allclose(np.asarray(t.grad, np.float64), dwant, rtol=rtol * 10,
+                               atol=1e-7 if dtype == "float32" else 1e-14)
