@@ -4,6 +4,8 @@ Tensors in -> Tensor out, recorded for autograd.
 Forward runs the fused kernel (bias + relu in the epilogue); backward calls one kernel for dx,
 dw and db together (only the ones that are needed), which also applies the relu mask dy * (y > 0).
 """
+import numpy as np
+
 from .. import kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
@@ -172,6 +174,8 @@ def grouped_conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=
     """Grouped 2-D convolution, NHWC (Keras 2's Conv2D ``groups=``; See Note [grouped
     convolution]): x (N, H, W, C), w (KH, KW, C / groups, F), b (F,) or None -> (N, OH, OW, F).
     C and F must both be multiples of ``groups``. groups=1 is conv2d."""
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"grouped_conv2d: groups must be an int, got {groups!r}")
     groups = int(groups)
     xs, ws = tuple(getattr(x, "shape", ())), tuple(getattr(w, "shape", ()))
     if len(xs) != 4 or len(ws) != 4:
@@ -180,8 +184,11 @@ def grouped_conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=
     if groups < 1 or xs[3] % groups or ws[3] % groups or ws[2] * groups != xs[3]:
         raise ValueError(f"grouped_conv2d: groups={groups} must divide the input channels and the "
                          f"filters, with w (KH, KW, C / groups, F): got x {xs}, w {ws}")
-    if groups == 1:
-        return conv2d(x, w, b, strides, padding, dilation)
-    if any(isinstance(t, Tensor) for t in (x, w, b)):
-        return _GroupedConv2d.apply(x, w, b, strides, padding, dilation, groups)
-    return _grouped_forward(x, w, b, strides, padding, dilation, groups)
+    try:  # the kernels' errors (strides, padding, dtypes, ...) name this op too
+        if groups == 1:
+            return conv2d(x, w, b, strides, padding, dilation)
+        if any(isinstance(t, Tensor) for t in (x, w, b)):
+            return _GroupedConv2d.apply(x, w, b, strides, padding, dilation, groups)
+        return _grouped_forward(x, w, b, strides, padding, dilation, groups)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"grouped_conv2d: {e}") from None

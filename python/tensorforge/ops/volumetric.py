@@ -56,6 +56,22 @@ def _raw(a):
     return a.data if isinstance(a, Tensor) else a
 
 
+def _named(op):
+    """The errors of the 2-D ops under ``op`` (strides, dtypes, sizes, ...) name ``op`` too."""
+    def wrap(fn):
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except (TypeError, ValueError) as e:
+                if str(e).startswith(op + ":"):
+                    raise
+                raise type(e)(f"{op}: {e}") from None
+        run.__name__, run.__qualname__, run.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+        return run
+    return wrap
+
+
+@_named("conv3d")
 def conv3d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=1):
     """3-D convolution, NDHWC (See the module doc)."""
     op = "conv3d"
@@ -94,6 +110,7 @@ def conv3d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=1):
 # the window [p, p + OD) of the full output, p = 0 for 'valid' and, for 'same', the 'same'
 # padding before of the forward convolution mapping OD to D (TensorFlow's
 # conv3d_backprop_input); cells past L are zeros.
+@_named("conv3d_transpose")
 def conv3d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid", dilation=1):
     """Transposed 3-D convolution, NDHWC (See Note [depth taps of a transposed convolution])."""
     op = "conv3d_transpose"
@@ -129,6 +146,7 @@ def conv3d_transpose(x, w, b=None, output_size=None, strides=1, padding="valid",
     return y if b is None else y + b
 
 
+@_named("pool3d")
 def pool3d(x, pool_size, strides=None, padding="valid", mode="max"):
     """Max ('max') or average ('avg') pooling over (D, H, W) of NDHWC x (See the module doc)."""
     op = "pool3d"
