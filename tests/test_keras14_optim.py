@@ -147,3 +147,39 @@ def test_sharpness_aware_minimization_uneven_split():
                                          r"does not split into num_batch_splits=3"):
         sam.fit(np.zeros((8, 3), np.float32), np.zeros((8, 1), np.float32), batch_size=8,
                 verbose=0)
+
+
+def test_py_metric_subclass_in_fit():
+    """keras.metrics.experimental.PyMetric: a NumPy-written metric (the median absolute error
+    of every sample seen in the epoch, not a mean of batch values) in compile and fit."""
+    class MedianAbsoluteError(keras.metrics.experimental.PyMetric):
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.errors.append(np.abs(np.asarray(y_true) - np.asarray(y_pred)).ravel())
+
+        def reset_state(self):
+            self.errors = []
+
+        def merge_state(self, metrics):
+            for m in metrics:
+                self.errors.extend(m.errors)
+
+        def result(self):
+            return float(np.median(np.concatenate(self.errors))) if self.errors else 0.0
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((20, 2)).astype(np.float32)
+    y = rng.standard_normal((20, 1)).astype(np.float32)
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+    metric = MedianAbsoluteError(name="medae")
+    m.compile("sgd", "mse", metrics=[metric])
+    pred0 = m.predict(x, verbose=0)
+    m.evaluate(x, y, batch_size=6, verbose=0)
+    assert metric.result() == pytest.approx(float(np.median(np.abs(y - pred0))), rel=1e-6)
+    h = m.fit(x, y, batch_size=5, epochs=1, verbose=0)
+    assert "medae" in h.history and h.history["medae"][0] > 0
+    other = MedianAbsoluteError()
+    other.update_state(np.zeros(3), np.ones(3))
+    metric.merge_state([other])
+    assert len(metric.errors[-1]) == 3
+    with pytest.raises(NotImplementedError, match="Subclasses should implement `reset_state`"):
+        keras.metrics.experimental.PyMetric()
