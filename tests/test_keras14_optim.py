@@ -183,3 +183,19 @@ def test_py_metric_subclass_in_fit():
     assert len(metric.errors[-1]) == 3
     with pytest.raises(NotImplementedError, match="Subclasses should implement `reset_state`"):
         keras.metrics.experimental.PyMetric()
+
+
+def test_backend_experimental_random_generator_switch():
+    E = keras.backend.experimental
+    assert E.is_tf_random_generator_enabled() is False  # tf_keras 2.21's default
+    E.enable_tf_random_generator()
+    try:
+        assert E.is_tf_random_generator_enabled() is True
+        keras.utils.set_random_seed(4)
+        d1 = keras.layers.Dropout(0.5)(np.ones((4, 8), np.float32), training=True).numpy()
+        keras.utils.set_random_seed(4)
+        d2 = keras.layers.Dropout(0.5)(np.ones((4, 8), np.float32), training=True).numpy()
+        np.testing.assert_array_equal(d1, d2)  # the one random state, seeded alike
+    finally:
+        E.disable_tf_random_generator()
+    assert E.is_tf_random_generator_enabled() is False
