@@ -21,6 +21,7 @@ import random
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as _FutureTimeout  # (builtins' only from 3.11)
 
 __all__ = ["SequenceEnqueuer", "OrderedEnqueuer", "GeneratorEnqueuer"]
 
@@ -160,7 +161,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
                     try:
                         f.exception(timeout=0.1)
                         break
-                    except TimeoutError:
+                    except _FutureTimeout:
                         continue
                     except BaseException:  # cancelled
                         return
