@@ -54,6 +54,49 @@ def _ops_cases():
     for n in ("conv2d_transpose", "depthwise_conv2d"):
         O[n] = _relevel_from(kb[n], "ops")
     O.update(_oracle_ops_cases())
+    O.update(_volume_ops_cases())
+    return O
+
+
+def _volume_ops_cases():
+    """keras14's grouped and 3-D ops (compared with the same op on the numpy backend); swept
+    apart from the seeded list (test_fuzz._LATE)."""
+    O = {}
+
+    def dims(rng, lo=1, hi=6):
+        return int(rng.integers(lo, hi))
+
+    def grouped(rng):
+        G, cg, fg, k = dims(rng, 1, 4), dims(rng, 1, 4), dims(rng, 1, 3), dims(rng, 1, 4)
+        x = f32(rng, dims(rng, 1, 3), dims(rng, 3, 8), dims(rng, 3, 8), G * cg)
+        b = f32(rng, G * fg) if rng.random() < 0.5 else None
+        return Case("grouped_conv2d", "ops", [x, f32(rng, k, k, cg, G * fg), b],
+                    {"strides": dims(rng, 1, 3), "padding": pick(rng, ["valid", "same"]),
+                     "groups": G})
+
+    def conv3d(rng):
+        C, F = dims(rng, 1, 4), dims(rng, 1, 4)
+        x = f32(rng, dims(rng, 1, 3), dims(rng, 2, 6), dims(rng, 2, 6), dims(rng, 2, 6), C)
+        w = f32(rng, dims(rng, 1, 3), dims(rng, 1, 3), dims(rng, 1, 3), C, F)
+        return Case("conv3d", "ops", [x, w, f32(rng, F) if rng.random() < 0.5 else None],
+                    {"strides": dims(rng, 1, 3), "padding": pick(rng, ["valid", "same"])})
+
+    def conv3d_t(rng):
+        C, F, k, s = dims(rng, 1, 4), dims(rng, 1, 4), dims(rng, 1, 4), dims(rng, 1, 3)
+        D, H, W = dims(rng, 1, 4), dims(rng, 1, 4), dims(rng, 1, 4)
+        pad = pick(rng, ["valid", "same"])
+        out = tuple(n * s if pad == "same" else n * s + max(k - s, 0) for n in (D, H, W))
+        return Case("conv3d_transpose", "ops",
+                    [f32(rng, dims(rng, 1, 3), D, H, W, C), f32(rng, k, k, k, F, C), None, out],
+                    {"strides": s, "padding": pad})
+
+    def pool3d(rng):
+        x = f32(rng, dims(rng, 1, 3), dims(rng, 2, 6), dims(rng, 2, 6), dims(rng, 2, 6),
+                dims(rng, 1, 4))
+        return Case("pool3d", "ops", [x, dims(rng, 1, 3)],
+                    {"strides": dims(rng, 1, 3), "padding": pick(rng, ["valid", "same"]),
+                     "mode": pick(rng, ["max", "avg"])})
+    O.update(grouped_conv2d=grouped, conv3d=conv3d, conv3d_transpose=conv3d_t, pool3d=pool3d)
     return O
 
 

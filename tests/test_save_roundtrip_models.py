@@ -369,8 +369,8 @@ def test_constraints_survive_save_and_load(tmp_path, kind):
 
 
 def test_unknown_constraint_is_refused_by_name():
-    with pytest.raises(ValueError, match="RadialConstraint"):
-        L.Dense(2, kernel_constraint="RadialConstraint")
+    with pytest.raises(ValueError, match="NoSuchConstraint"):
+        L.Dense(2, kernel_constraint="NoSuchConstraint")
 
 
 def test_scoped_custom_layer_beats_a_registered_class_of_the_same_name(tmp_path):

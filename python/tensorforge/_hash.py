@@ -218,3 +218,35 @@ def to_hash_bucket_fast(strings, num_buckets):
 def to_hash_bucket_strong(strings, num_buckets, key):
     """``tf.strings.to_hash_bucket_strong``: SipHash-2-4(key, s) mod num_buckets, int64."""
     return (siphash24(strings, key) % _U(num_buckets)).astype(np.int64)
+
+
+# ---- feature crosses (tf.sparse.cross_hashed, Keras 2's HashedCrossing) -----------------------
+_KCAT = _U(0xc6a4a7935bd1e995)
+CROSS_HASH_KEY = 0xDECAFCAFFE  # tf.sparse.cross_hashed's default hash_key
+
+
+def fingerprint_cat64(fp1, fp2):
+    """TensorFlow's FingerprintCat64 of two uint64 arrays (elementwise)."""
+    with np.errstate(over="ignore"):
+        r = fp1 ^ _KCAT
+        r ^= _shift_mix(fp2 * _KCAT) * _KCAT
+        r *= _KCAT
+        r = _shift_mix(r) * _KCAT
+        return _shift_mix(r)
+
+
+def cross_hashed(columns, num_buckets, hash_key=CROSS_HASH_KEY):
+    """The hashed cross of equal-length feature columns, one value a row, as
+    tf.sparse.cross_hashed (sparse_cross_op.cc's HashCrosser): a string is hashed by
+    fingerprint64, an integer is its own uint64 hash; the hashes are chained with
+    FingerprintCat64 from ``hash_key``; the result modulo ``num_buckets`` (> 0), else modulo
+    2**63 - 1. Returns int64."""
+    n = len(columns[0])
+    h = np.full(n, _U(hash_key), dtype=np.uint64)
+    for col in columns:
+        if col.dtype.kind in "iu":
+            fp = col.astype(np.int64).view(np.uint64)
+        else:
+            fp = np.asarray(fingerprint64(list(col)), dtype=np.uint64)
+        h = fingerprint_cat64(h, fp)
+    return (h % _U(num_buckets if num_buckets > 0 else 2 ** 63 - 1)).astype(np.int64)

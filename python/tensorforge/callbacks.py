@@ -1,6 +1,8 @@
 """Keras callbacks: History, BaseLogger, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
 LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, CSVLogger, TensorBoard, the progress bar
-(ProgbarLogger / Progbar) and CallbackList (what a training loop drives).
+(ProgbarLogger / Progbar); Callback and CallbackList (what a training loop drives) live in
+callbacks_base.py, BackupAndRestore in callbacks_backup.py, RemoteMonitor in callbacks_remote.py,
+all reached from here.
 
 Hooks are Keras 2's: on_{train,epoch,batch}_{begin,end}, the tf.keras 2 spellings
 on_train_batch_*, on_test_*/on_predict_* (no-ops by default). A callback stops training by
@@ -19,86 +21,23 @@ import math
 import os
 import sys
 import time
+import types
 import warnings
 
 import numpy as np
 
+from . import _io_utils
+from .callbacks_backup import BackupAndRestore
+from .callbacks_base import Callback, CallbackList
+from .callbacks_remote import RemoteMonitor
+
+# tf.keras 2.6-2.7's name: keras.callbacks.experimental.BackupAndRestore
+experimental = types.SimpleNamespace(BackupAndRestore=BackupAndRestore)
+
 __all__ = ["Callback", "CallbackList", "History", "BaseLogger", "EarlyStopping",
            "ModelCheckpoint", "TerminateOnNaN", "LambdaCallback", "LearningRateScheduler",
-           "ReduceLROnPlateau", "CSVLogger", "TensorBoard", "ProgbarLogger", "Progbar"]
-
-
-class Callback:
-    def __init__(self):
-        self.model = None
-        self.params = {}
-
-    def set_model(self, model):
-        self.model = model
-
-    def set_params(self, params):
-        self.params = params
-
-    def on_train_begin(self, logs=None): pass
-    def on_train_end(self, logs=None): pass
-    def on_epoch_begin(self, epoch, logs=None): pass
-    def on_epoch_end(self, epoch, logs=None): pass
-    def on_batch_begin(self, batch, logs=None): pass
-    def on_batch_end(self, batch, logs=None): pass
-
-    # tf.keras 2 names: the training-batch hooks call the Keras 2 ones (so overriding either works)
-    def on_train_batch_begin(self, batch, logs=None):
-        self.on_batch_begin(batch, logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.on_batch_end(batch, logs)
-
-    def on_test_begin(self, logs=None): pass
-    def on_test_end(self, logs=None): pass
-    def on_test_batch_begin(self, batch, logs=None): pass
-    def on_test_batch_end(self, batch, logs=None): pass
-    def on_predict_begin(self, logs=None): pass
-    def on_predict_end(self, logs=None): pass
-    def on_predict_batch_begin(self, batch, logs=None): pass
-    def on_predict_batch_end(self, batch, logs=None): pass
-
-
-class CallbackList:
-    """A list of callbacks called together, in order (Keras 2's ``CallbackList``): every hook of
-    Callback is forwarded to each; ``set_model`` / ``set_params`` too."""
-
-    def __init__(self, callbacks=None, model=None, params=None):
-        self.callbacks = list(callbacks or [])
-        for cb in self.callbacks:
-            if not hasattr(cb, "on_epoch_end"):
-                raise TypeError(f"callbacks: expected Callback instances, got {cb!r}")
-        if model is not None:
-            self.set_model(model)
-        if params is not None:
-            self.set_params(params)
-
-    def append(self, callback):
-        self.callbacks.append(callback)
-
-    def set_model(self, model):
-        for cb in self.callbacks:
-            cb.set_model(model)
-
-    def set_params(self, params):
-        for cb in self.callbacks:
-            cb.set_params(params)
-
-    def __iter__(self):
-        return iter(self.callbacks)
-
-    def __getattr__(self, name):
-        if not name.startswith("on_"):
-            raise AttributeError(name)
-
-        def call_all(*args, **kwargs):
-            for cb in self.callbacks:
-                getattr(cb, name)(*args, **kwargs)
-        return call_all
+           "ReduceLROnPlateau", "CSVLogger", "TensorBoard", "ProgbarLogger", "Progbar",
+           "BackupAndRestore", "RemoteMonitor", "experimental"]
 
 
 class BaseLogger(Callback):
@@ -149,7 +88,7 @@ class TerminateOnNaN(Callback):
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            _io_utils.print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 
@@ -199,12 +138,13 @@ class EarlyStopping(Callback):
                 self.model.stop_training = True
                 if self.restore_best_weights and self.best_weights is not None:
                     if self.verbose > 0:
-                        print("Restoring model weights from the end of the best epoch")
+                        _io_utils.print_msg("Restoring model weights from the end of the best "
+                                            "epoch")
                     self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1:05d}: early stopping")
+            _io_utils.print_msg(f"Epoch {self.stopped_epoch + 1:05d}: early stopping")
 
 
 class ModelCheckpoint(Callback):
@@ -270,14 +210,15 @@ class ModelCheckpoint(Callback):
                 return
             if not self.monitor_op(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1:05d}: {self.monitor} did not improve from {self.best:.5f}")
+                    _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: {self.monitor} did not improve "
+                                        f"from {self.best:.5f}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1:05d}: {self.monitor} improved from {self.best:.5f} to "
-                      f"{current:.5f}, saving model to {path}")
+                _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: {self.monitor} improved from "
+                                    f"{self.best:.5f} to {current:.5f}, saving model to {path}")
             self.best = current
         elif self.verbose > 0:
-            print(f"\nEpoch {epoch + 1:05d}: saving model to {path}")
+            _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
@@ -334,7 +275,8 @@ class LearningRateScheduler(Callback):
                              f"{type(lr).__name__} {lr!r}")
         opt.learning_rate = float(lr)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler setting learning rate to {lr}.")
+            _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: LearningRateScheduler setting learning "
+                                f"rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -407,8 +349,8 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     opt.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing learning rate "
-                              f"to {new_lr}.")
+                        _io_utils.print_msg(f"\nEpoch {epoch + 1:05d}: ReduceLROnPlateau reducing "
+                                            f"learning rate to {new_lr}.")
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
@@ -555,7 +497,7 @@ class Progbar:
                  unit_name="step", stream=None, unit=None):
         self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
         self.stateful_metrics = set(stateful_metrics or [])
-        self.stream = stream or sys.stdout
+        self.stream = stream or _io_utils.default_stream()
         self.unit = unit or unit_name
         self.dynamic = bool(getattr(self.stream, "isatty", lambda: False)())
         self.start = time.time()
@@ -681,7 +623,7 @@ class ProgbarLogger(Callback):
             self.on_train_begin()
         self.seen = 0
         if self.verbose:
-            out = self.stream or sys.stdout
+            out = self.stream or _io_utils.default_stream()
             out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
             out.flush()
         self.bar = Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
@@ -717,7 +659,7 @@ class ProgbarLogger(Callback):
             self.bar.set_values(logs)
             self.bar.update(self.seen, finalize=True)
         elif self.verbose:
-            out = self.stream or sys.stdout
+            out = self.stream or _io_utils.default_stream()
             elapsed = time.time() - self.bar.start
             vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in logs.items())
             out.write(f" - {_fmt_time(elapsed)}{vals}\n")

@@ -13,13 +13,15 @@ Keras 2's optimizers assign ``constraint(new_value)``. Each is written in a laye
                                    w * (rate * clip(|w|, min, max) + (1 - rate) * |w|) / (eps + |w|)
   UnitNorm(axis=0)                 w / (eps + |w|)
   NonNeg()                         w * (w >= 0)
-  RadialConstraint()               not supported (raises on use)
+  RadialConstraint()               each (KH, KW) slice of a 4-D kernel made radially symmetric,
+                                   ring by ring from its diagonal (Keras 2's exact rule, below)
 eps is Keras 2's backend epsilon, 1e-7.
 """
 from ._xp import array_module
 
-__all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "UnitNorm", "NonNeg", "get", "serialize",
-           "deserialize", "max_norm", "min_max_norm", "unit_norm", "non_neg"]
+__all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "UnitNorm", "NonNeg", "RadialConstraint",
+           "get", "serialize", "deserialize", "max_norm", "min_max_norm", "unit_norm", "non_neg",
+           "radial_constraint"]
 
 _EPS = 1e-7
 
@@ -98,9 +100,41 @@ class NonNeg(Constraint):
 # Keras 2's function-style aliases
 max_norm, min_max_norm, unit_norm, non_neg = MaxNorm, MinMaxNorm, UnitNorm, NonNeg
 
+class RadialConstraint(Constraint):
+    """Keras 2's RadialConstraint, for a square 4-D kernel (K, K, C_in, C_out): each (K, K)
+    slice is rebuilt as nested square rings, with s = K // 2: for odd K the centre takes
+    w[s - 1, s - 1] and ring i = 1 .. s takes w[s + i - 1, s + i - 1]; for even K the inner 2x2
+    takes w[s - 1, s - 1] and ring i = 2 .. s takes w[s + i - 1, s + i - 1] (tf_keras 2.21's
+    while-loop of tf.pad over the diagonal, reproduced value for value)."""
+
+    def __call__(self, w):
+        shape = tuple(w.shape)
+        if len(shape) != 4:
+            raise ValueError(f"RadialConstraint: the weight tensor must have rank 4, got shape "
+                             f"{shape}")
+        K = shape[0]
+        if shape[1] != K or K < 2:
+            raise ValueError(f"RadialConstraint: the kernel must be square with a side >= 2 "
+                             f"(K, K, C_in, C_out), got shape {shape}")
+        xp = array_module(w)
+        s = K // 2
+        new = w[s - 1:s, s - 1:s]  # (1, 1, C_in, C_out)
+        if K % 2 == 0:
+            new = xp.broadcast_to(new, (2, 2) + shape[2:])
+        for i in range(K % 2 == 0, s):  # one ring more, of the diagonal's value w[s + i, s + i]
+            n = new.shape[0]
+            ring = xp.empty((n + 2, n + 2) + shape[2:], dtype=w.dtype)
+            ring[...] = w[s + i, s + i]
+            ring[1:-1, 1:-1] = new
+            new = ring
+        return xp.ascontiguousarray(new)
+
+
 _BY_NAME = {"MaxNorm": MaxNorm, "MinMaxNorm": MinMaxNorm, "UnitNorm": UnitNorm, "NonNeg": NonNeg,
             "max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm": UnitNorm,
-            "non_neg": NonNeg, "maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm}
+            "non_neg": NonNeg, "maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm,
+            "RadialConstraint": RadialConstraint, "radial_constraint": RadialConstraint}
+radial_constraint = RadialConstraint
 
 
 def serialize(c):
@@ -120,7 +154,8 @@ def deserialize(config, custom_objects=None):
     cls = (custom_objects or {}).get(name) or custom_object(name) or _BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"constraints: unknown constraint {name!r} (known: MaxNorm, "
-                         "MinMaxNorm, UnitNorm, NonNeg; a custom one: pass custom_objects)")
+                         "MinMaxNorm, UnitNorm, NonNeg, RadialConstraint; a custom one: pass "
+                         "custom_objects)")
     cfg = dict(config.get("config") or {}) if isinstance(config, dict) else {}
     return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
 

@@ -11,7 +11,16 @@ from .engine.sequential import Sequential
 from .engine.training import Model
 
 __all__ = ["Sequential", "Model", "Input", "load_model", "save_model", "model_from_config",
-           "model_from_json", "model_from_yaml", "clone_model"]
+           "model_from_json", "model_from_yaml", "clone_model", "experimental"]
+
+
+def __getattr__(name):
+    """``keras.models.experimental`` (SharpnessAwareMinimization), loaded on first use."""
+    if name == "experimental":
+        import types
+        from .sharpness_aware import SharpnessAwareMinimization
+        return types.SimpleNamespace(SharpnessAwareMinimization=SharpnessAwareMinimization)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None,

@@ -5,9 +5,11 @@ parameter counts are Keras 2's (tests/test_applications.py checks them against t
 Keras 2 .h5 weight file loads. ``weights='imagenet'`` reads the file Keras 2 caches in
 ~/.keras/models and never downloads (See _common.py)."""
 from . import (  # noqa: F401  (the family modules, as keras.applications.<family>)
-    densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3,
-    mobilenet, mobilenet_v2, mobilenet_v3, nasnet, resnet, resnet50, resnet_rs, resnet_v2, vgg16,
-    vgg19, xception)
+    convnext, densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2,
+    inception_v3, mobilenet, mobilenet_v2, mobilenet_v3, nasnet, regnet, resnet, resnet50,
+    resnet_rs, resnet_v2, vgg16, vgg19, xception)
+from .convnext import (  # noqa: F401
+    ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall, ConvNeXtTiny, ConvNeXtXLarge)
 from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5,
@@ -29,11 +31,17 @@ from .vgg16 import VGG16  # noqa: F401
 from .vgg19 import VGG19  # noqa: F401
 from .xception import Xception  # noqa: F401
 
-__all__ = (["DenseNet121", "DenseNet169", "DenseNet201"]
+_REGNETS = [n for n in regnet.__all__ if n.startswith("RegNet")]  # RegNetX002 ... RegNetY320
+globals().update({n: getattr(regnet, n) for n in _REGNETS})
+
+__all__ = ([f"ConvNeXt{v}" for v in ("Tiny", "Small", "Base", "Large", "XLarge")]
+           + ["DenseNet121", "DenseNet169", "DenseNet201"]
            + [f"EfficientNetB{i}" for i in range(8)]
            + [f"EfficientNetV2{v}" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")]
            + ["InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2", "MobileNetV3Large",
-              "MobileNetV3Small", "NASNetLarge", "NASNetMobile", "ResNet50", "ResNet101",
+              "MobileNetV3Small", "NASNetLarge", "NASNetMobile"]
+           + _REGNETS
+           + ["ResNet50", "ResNet101",
               "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2"]
            + [f"ResNetRS{d}" for d in (50, 101, 152, 200, 270, 350, 420)]
            + ["VGG16", "VGG19", "Xception"])

@@ -1,6 +1,7 @@
 """Keras 2 backend image functions beyond conv1d / conv2d (nn_ops.py): conv2d_transpose,
 depthwise_conv2d, separable_conv2d, pool2d, resize_images, local_conv1d / local_conv2d
-(unshared-weight convolutions, LocallyConnected1D / 2D's).
+(unshared-weight convolutions, LocallyConnected1D / 2D's), and the volumetric ones conv3d,
+pool3d, resize_volumes (ops/volumetric.py; NDHWC, channels_first transposed).
 
 Names, argument order and defaults are tf_keras 2's (``K.pool2d``'s strides default to (1, 1),
 not to pool_size). Each one runs the differentiable op of ``tensorforge.ops`` in NHWC; a
@@ -16,11 +17,12 @@ from ..ops import conv as _conv
 from ..ops import manip as _manip
 from ..ops import pool as _pool
 from ..ops import spatial as _spatial
+from ..ops import volumetric as _vol
 from ._args import shape_str
 from .nn_ops import _conv_format, _float
 
 __all__ = ["conv2d_transpose", "depthwise_conv2d", "separable_conv2d", "pool2d", "resize_images",
-           "local_conv", "local_conv1d", "local_conv2d"]
+           "local_conv", "local_conv1d", "local_conv2d", "conv3d", "pool3d", "resize_volumes"]
 
 
 def _nhwc(fn, x, data_format, what="x"):
@@ -186,3 +188,52 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format
     """Keras 2 K.local_conv2d: inputs (N, H, W, C), kernel (OH * OW, KH * KW * C, filters),
     output_shape (OH, OW)."""
     return local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format)
+
+
+# ---- volumetric (5-D) ---------------------------------------------------------------------------
+def _ndhwc(fn, x, data_format, what="x"):
+    """(x as NDHWC, channels_first?) after checking x is 5-D."""
+    if x.ndim != 5:
+        raise ValueError(f"{fn}: {what} must be 5-D (batch, depth, rows, cols, channels), got "
+                         f"shape {shape_str(x.shape)}")
+    cf = _conv_format(fn, data_format)
+    return (B.transpose(x, (0, 2, 3, 4, 1)) if cf else x), cf
+
+
+def _back5(y, cf):
+    return B.transpose(y, (0, 4, 1, 2, 3)) if cf else y
+
+
+def conv3d(x, kernel, strides=(1, 1, 1), padding="valid", data_format=None,
+           dilation_rate=(1, 1, 1)):
+    """Keras 2 K.conv3d: x (N, D, H, W, C) (or channels_first), kernel (KD, KH, KW, C, F)."""
+    fn = "conv3d"
+    x, cf = _ndhwc(fn, _float(fn, x), data_format)
+    kernel = _kernel(fn, "kernel", kernel, 5, "(KD, KH, KW, C_in, C_out)")
+    if x.shape[-1] != kernel.shape[3]:
+        raise ValueError(f"{fn}: x has {x.shape[-1]} channels, the kernel "
+                         f"{shape_str(kernel.shape)} expects {kernel.shape[3]}")
+    return _back5(_vol.conv3d(x, kernel, None, strides, _padding(fn, padding), dilation_rate), cf)
+
+
+def pool3d(x, pool_size, strides=(1, 1, 1), padding="valid", data_format=None, pool_mode="max"):
+    """Keras 2 K.pool3d: max or average pooling over (D, H, W) ('same' averages count only the
+    real cells); strides default to (1, 1, 1), as Keras 2's."""
+    fn = "pool3d"
+    x, cf = _ndhwc(fn, _float(fn, x), data_format)
+    return _back5(_vol.pool3d(x, pool_size, strides, _padding(fn, padding), pool_mode), cf)
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Keras 2 K.resize_volumes: each of D, H, W repeated by its factor (nearest neighbour,
+    UpSampling3D's)."""
+    fn = "resize_volumes"
+    x, cf = _ndhwc(fn, _float(fn, x), data_format)
+    for axis, (name, f) in enumerate((("depth_factor", depth_factor),
+                                      ("height_factor", height_factor),
+                                      ("width_factor", width_factor)), start=1):
+        if isinstance(f, bool) or int(f) != f or int(f) < 1:
+            raise ValueError(f"{fn}: {name} must be an int >= 1, got {f!r}")
+        if int(f) > 1:
+            x = _manip.repeat(x, int(f), axis)
+    return _back5(x, cf)

@@ -1,4 +1,7 @@
-"""Keras 2's CTC backend functions: ``K.ctc_batch_cost`` and ``K.ctc_decode``.
+"""Keras 2's CTC backend functions: ``K.ctc_batch_cost``, ``K.ctc_decode`` and
+``K.ctc_label_dense_to_sparse`` (dense labels (B, L) and their lengths -> a SparseTensor of the
+first label_lengths[b] labels of each row, indices (b, t) row by row, values of the labels'
+dtype, dense_shape (B, L): tf.SparseTensor as tf_compat's).
 
 Keras 2 computes both on TensorFlow's CTC ops with the blank as the last class (C - 1):
 
@@ -25,7 +28,7 @@ from ..ops import ctc as _ctc
 from . import array_ops, math_ops
 from ._args import device_xp, tensor
 
-__all__ = ["ctc_batch_cost", "ctc_decode"]
+__all__ = ["ctc_batch_cost", "ctc_decode", "ctc_label_dense_to_sparse"]
 
 
 def _host_ints(fn, name, x):
@@ -94,3 +97,24 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
             dense[b, :len(path)] = path
         decoded.append(Tensor(xp.asarray(dense)))
     return decoded, Tensor(xp.asarray(log_prob))
+
+
+def ctc_label_dense_to_sparse(labels, label_lengths):
+    """Keras 2 K.ctc_label_dense_to_sparse (See the module doc)."""
+    from ..tf_example import SparseTensor  # tf.SparseTensor; lazy: tf_* stand above backend_ops
+    fn = "ctc_label_dense_to_sparse"
+    lab = labels.data if isinstance(labels, Tensor) else labels
+    lab = np.asarray(lab.get() if hasattr(lab, "get") else lab)
+    if lab.ndim != 2:
+        raise ValueError(f"{fn}: labels must be 2-D (batch, max_label_length), got shape "
+                         f"{tuple(lab.shape)}")
+    lengths = _host_ints(fn, "label_lengths", label_lengths).reshape(-1)
+    if lengths.shape != (lab.shape[0],):
+        raise ValueError(f"{fn}: label_lengths must hold one length a row of labels "
+                         f"{tuple(lab.shape)}, got shape {tuple(np.shape(label_lengths))}")
+    if (lengths < 0).any() or (lengths > lab.shape[1]).any():
+        raise ValueError(f"{fn}: label_lengths must be in [0, {lab.shape[1]}] for labels "
+                         f"{tuple(lab.shape)}, got {lengths.tolist()}")
+    keep = np.arange(lab.shape[1])[None, :] < lengths[:, None]
+    idx = np.argwhere(keep).astype(np.int64)
+    return SparseTensor(idx, lab[keep], np.asarray(lab.shape, np.int64))

@@ -12,7 +12,7 @@ from ..ops import manip as M
 from ._args import tensor
 
 __all__ = ["name_scope", "get_uid", "reset_uids", "print_tensor", "cast_to_floatx", "is_sparse",
-           "to_dense", "map_fn", "foldl", "foldr"]
+           "to_dense", "map_fn", "foldl", "foldr", "experimental"]
 
 _uids = collections.defaultdict(int)
 
@@ -85,3 +85,28 @@ def foldr(fn, elems, initializer=None, name=None):
     for e in rows:
         acc = fn(acc, e)
     return acc
+
+
+# ---- keras.backend.experimental: tf_keras' switch between tf.random.Generator and TF's stateful
+# random ops for the layers' randomness. tensorforge has one random state (seeded by
+# utils.set_random_seed) whichever is chosen: the switch is kept and reported, nothing more.
+# Off by default, as in tf_keras 2.21.
+_TF_RANDOM_GENERATOR = [False]
+
+
+def _enable_tf_random_generator():
+    _TF_RANDOM_GENERATOR[0] = True
+
+
+def _disable_tf_random_generator():
+    _TF_RANDOM_GENERATOR[0] = False
+
+
+def _is_tf_random_generator_enabled():
+    return _TF_RANDOM_GENERATOR[0]
+
+
+experimental = __import__("types").SimpleNamespace(
+    enable_tf_random_generator=_enable_tf_random_generator,
+    disable_tf_random_generator=_disable_tf_random_generator,
+    is_tf_random_generator_enabled=_is_tf_random_generator_enabled)

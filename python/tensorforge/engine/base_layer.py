@@ -162,6 +162,8 @@ class Layer:
             self._config["batch_input_shape"] = list(self.batch_input_shape)
         if activity_regularizer is not None:
             self.activity_regularizer = activity_regularizer
+        elif _takes_activity_regularizer(type(self)):  # Keras 2 writes it (None) in the config
+            self._config["activity_regularizer"] = None
 
     def __setattr__(self, name, value):
         _ATTRS[0] += 1
@@ -686,6 +688,21 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+
+
+_TAKES_ACTIVITY = {}
+
+
+def _takes_activity_regularizer(cls):
+    """Whether ``cls`` names activity_regularizer in its own constructor (Dense, Conv*, ...),
+    as against taking it through Layer's keyword arguments only."""
+    got = _TAKES_ACTIVITY.get(cls)
+    if got is None:
+        got = _TAKES_ACTIVITY[cls] = any(
+            "activity_regularizer" in inspect.signature(c.__dict__["__init__"]).parameters
+            for c in cls.__mro__ if c is not Layer and "__init__" in c.__dict__
+            and issubclass(c, Layer))
+    return got
 
 
 # Note [activity regularizer]

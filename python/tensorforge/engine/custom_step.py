@@ -29,6 +29,7 @@ from .. import losses as _losses
 from .. import metrics as _metrics
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_ops import variables as _K
+from ..callbacks_backup import resume_counters
 from ..gradient_tape import GradientTape
 from ..tf_data import INFINITE_CARDINALITY, Dataset
 from . import training_arrays, training_generator, training_utils
@@ -510,12 +511,16 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
                                                     "verbose": verbose})
     model.stop_training = False
     cbl.on_train_begin()
-    for epoch in range(initial_epoch, epochs):
+    # a BackupAndRestore callback may resume an interrupted fit (callbacks_backup.py)
+    first, skip = resume_counters(model, initial_epoch)
+    for epoch in range(first, epochs):
         for m in model.metrics:
             reset(m)
         cbl.on_epoch_begin(epoch)
         logs = None
         for step, data in enumerate(src.epoch(shuffle)):
+            if epoch == first and step < skip:  # done before the backup
+                continue
             cbl.on_train_batch_begin(step, {})
             with enable_grad(), _K.learning_phase_scope(1):
                 logs = logs_to_floats(model.train_step(data), "train_step")
@@ -523,7 +528,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
             if model.stop_training:
                 break
         if logs is None:
-            if epoch == initial_epoch:
+            if epoch == first:
                 raise ValueError(f"{where}: the data gave no batch to train on")
             warnings.warn(f"{where}: your input ran out of data; interrupting training (give "
                           "steps_per_epoch and a generator or Dataset that can supply "

@@ -22,8 +22,9 @@ _LAYER_CLASSES = {}
 
 def _snake(name):
     """Keras 2's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d,
-    UpSampling2D -> up_sampling2d, LSTM -> lstm."""
-    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    UpSampling2D -> up_sampling2d, LSTM -> lstm, ConvLSTM2D -> conv_lstm2d (tf_keras 2.21's
+    pattern: an upper-case letter followed by lower-case ones, digits not included)."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 

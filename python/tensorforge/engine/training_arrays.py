@@ -19,6 +19,7 @@ from .. import _dispatch
 from .. import _random
 from .. import callbacks as _cb
 from .._xp import raw
+from ..callbacks_backup import resume_counters
 from ..autograd import no_grad
 from . import training_utils
 from .training_utils import metric_value as _metric_value
@@ -160,12 +161,16 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     loss_names = names[1:1 + sum(1 for sp in model._out_specs if sp.loss_fn is not None)] \
         if len(model._out_specs) > 1 else []
     cbl.on_train_begin()
+    # a BackupAndRestore callback may resume an interrupted fit (callbacks_backup.py)
+    initial_epoch, skip = resume_counters(model, initial_epoch)
     begin_hooks, end_hooks = (_batch_hooks(cbl.callbacks, w) for w in ("begin", "end"))
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
         model.reset_metrics()
         sums, counts, seen = {}, {}, 0
         for bi, (xb, yb, wb) in enumerate(epoch_batches(epoch)):
+            if bi < skip:  # the batches of a resumed epoch done before the backup
+                continue
             m = xb[0].shape[0]
             if begin_hooks:
                 begin_logs = {"batch": bi, "size": m}
@@ -207,6 +212,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 model.stop_training = True
             if model.stop_training:
                 break
+        skip = 0
         if seen == 0 and model.stop_training:  # a generator ran out of data: no epoch to log
             break
         epoch_logs = {k: float(v / counts[k]) if counts[k] else 0.0 for k, v in sums.items()}

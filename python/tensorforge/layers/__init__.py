@@ -91,7 +91,7 @@ from .pooling import (AveragePooling1D, AvgPool1D, GlobalAvgPool1D,  # noqa: F40
                       GlobalAveragePooling1D, GlobalMaxPool1D, GlobalMaxPool2D,
                       GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPooling1D)
 from .wrappers import TimeDistributed  # noqa: F401
-from .convolutional_recurrent import ConvLSTM2D  # noqa: F401
+from .convolutional_recurrent import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
@@ -102,6 +102,8 @@ from .locally_connected import LocallyConnected1D, LocallyConnected2D  # noqa: F
 from .rnn_cells import AbstractRNNCell  # noqa: F401
 from .wrappers import Wrapper  # noqa: F401
 from .spectral_normalization import SpectralNormalization  # noqa: F401
+from .convolutional_transpose import Conv3DTranspose, Convolution3DTranspose  # noqa: F401
+from .preprocessing_hashing import HashedCrossing  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from .dense_features import DenseFeatures  # noqa: F401  (tf.feature_column's layer)
@@ -132,7 +134,8 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "SeparableConvolution1D", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
            "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
-           "Wrapper", "SpectralNormalization", "DenseFeatures",
+           "Wrapper", "SpectralNormalization", "Conv3DTranspose", "Convolution3DTranspose",
+           "ConvLSTM1D", "ConvLSTM3D", "HashedCrossing", "DenseFeatures",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",
@@ -148,7 +151,8 @@ _LAYER_CLASSES.update(Convolution2DTranspose=Conv2DTranspose, SeparableConvoluti
                       MaxPool3D=MaxPooling3D, AvgPool3D=AveragePooling3D,
                       GlobalMaxPool3D=GlobalMaxPooling3D, GlobalAvgPool3D=GlobalAveragePooling3D,
                       SeparableConvolution1D=SeparableConv1D,
-                      Convolution1DTranspose=Conv1DTranspose)
+                      Convolution1DTranspose=Conv1DTranspose,
+                      Convolution3DTranspose=Conv3DTranspose)
 
 
 def serialize(layer):

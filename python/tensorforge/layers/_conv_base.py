@@ -4,6 +4,7 @@ from .. import activations as _act
 from .. import initializers as _init
 from .. import regularizers as _reg
 from ..engine.base_layer import Layer
+from ._conv_utils import _check_group_channels
 
 
 class _ConvBase(Layer):
@@ -25,17 +26,20 @@ class _ConvBase(Layer):
         self.kernel_regularizer = _reg.get(kernel_regularizer)
         self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
                      padding=self.padding, data_format=self.data_format,
-                     dilation_rate=self.dilation_rate, groups=1, activation=self.activation,
+                     dilation_rate=self.dilation_rate, groups=getattr(self, "groups", 1),
+                     activation=self.activation,
                      use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
                      bias_regularizer=self.bias_regularizer)
 
     def _build_kernel(self, input_shape, rank, layout):
-        """kernel (*kernel_size, C_in, filters) and bias (filters,), Keras 2's order."""
+        """kernel (*kernel_size, C_in / groups, filters) and bias (filters,), Keras 2's order."""
         self._check_rank(input_shape, rank, layout)
         cin = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
+        groups = getattr(self, "groups", 1)
+        _check_group_channels(self.name, groups, cin, input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (cin // groups, self.filters),
                                       self.kernel_initializer, self.kernel_regularizer)
         self._build_bias(self.filters)
 

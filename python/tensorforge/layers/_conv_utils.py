@@ -90,3 +90,23 @@ def _pad_pairs(v, what, n):
     if any(len(p) != 2 or int(p[0]) < 0 or int(p[1]) < 0 for p in out):
         raise ValueError(f"{what} must hold ints >= 0, got {v!r}")
     return tuple((int(a), int(b)) for a, b in out)
+
+
+def _groups(layer, groups, filters):
+    """Keras 2's ``groups`` check at construction: an int >= 1 dividing ``filters``; 0 or None
+    mean 1, as in Keras 2 (``groups or 1``: RegNetX080's first stage asks for 80 // 120)."""
+    groups = groups or 1
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{layer}: groups must be an int >= 1, got {groups!r}")
+    if filters % groups:
+        raise ValueError(f"{layer}: the number of filters must be evenly divisible by the number "
+                         f"of groups. Received: groups={groups}, filters={filters}")
+    return groups
+
+
+def _check_group_channels(name, groups, cin, input_shape):
+    """Keras 2's ``groups`` check at build: the input channels a multiple of ``groups``."""
+    if cin % groups:
+        raise ValueError(f"{name}: the number of input channels must be evenly divisible by the "
+                         f"number of groups. Received groups={groups}, but the input has {cin} "
+                         f"channels (full input shape is {tuple(input_shape)})")

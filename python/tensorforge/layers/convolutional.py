@@ -10,28 +10,29 @@ from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
 from ..engine.base_layer import InputSpec, Layer
-from ..kernels.conv import same_pads
 from . import _args
 from ..ops import basic as B
 from ._conv_base import _ConvBase
-from ._conv_utils import (_apply_activation, _conv_len, _data_format, _padding, _single,
-                          _to_first, _to_last, _triple)
+from ._conv_utils import (_apply_activation, _check_group_channels, _conv_len, _data_format,
+                          _groups, _padding, _single, _to_first, _to_last, _triple)
 from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa: F401
                                       SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
                                       SeparableConvolution2D)
 from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose,  # noqa: F401
-                                      Convolution1DTranspose, Convolution2DTranspose)
+                                      Conv3DTranspose, Convolution1DTranspose,
+                                      Convolution2DTranspose, Convolution3DTranspose)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
                         UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
                         ZeroPadding3D)
 
 
 class Conv2D(Layer):
-    """2-D convolution, kernel (KH, KW, C_in, filters). data_format 'channels_last' (default);
-    'channels_first' input (N, C, H, W) is transposed to NHWC around the kernel call."""
+    """2-D convolution, kernel (KH, KW, C_in / groups, filters). data_format 'channels_last'
+    (default); 'channels_first' input (N, C, H, W) is transposed to NHWC around the kernel call.
+    groups > 1: ops.grouped_conv2d (See Note [grouped convolution] in ops/conv.py)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
@@ -42,6 +43,7 @@ class Conv2D(Layer):
         self.kernel_size = _args.int_pair("Conv2D", "kernel_size", kernel_size)
         self.strides = _args.int_pair("Conv2D", "strides", strides)
         self.dilation_rate = _args.int_pair("Conv2D", "dilation_rate", dilation_rate)
+        self.groups = _groups("Conv2D", groups, self.filters)
         padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in ("valid", "same"):
             raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
@@ -62,7 +64,8 @@ class Conv2D(Layer):
                      use_bias=self.use_bias, kernel_initializer=self.kernel_initializer,
                      bias_initializer=self.bias_initializer,
                      kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer, groups=1, activity_regularizer=None,
+                     bias_regularizer=self.bias_regularizer, groups=self.groups,
+                     activity_regularizer=None,
                      kernel_constraint=None, bias_constraint=None)
 
     def _channels(self, shape):
@@ -72,8 +75,9 @@ class Conv2D(Layer):
         if len(input_shape) != 4:
             raise ValueError(f"{self.name}: expected 4-D input (batch, H, W, C), got {input_shape}")
         cin = self._channels(input_shape)
+        _check_group_channels(self.name, self.groups, cin, input_shape)
         self.input_spec = InputSpec(ndim=4, axes={-1 if self.data_format == "channels_last" else 1: cin})
-        self.kernel = self.add_weight("kernel", self.kernel_size + (cin, self.filters),
+        self.kernel = self.add_weight("kernel", self.kernel_size + (cin // self.groups, self.filters),
                                       self.kernel_initializer, self.kernel_regularizer)
         self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
                                      self.bias_regularizer) if self.use_bias else None)
@@ -91,14 +95,19 @@ class Conv2D(Layer):
         of ``inputs`` with ``kernel``, in the layer's strides, padding, dilation and data
         format. A subclass may override it (its ``call`` then still adds the bias and the
         activation) or call it from its own ``call``."""
+        if self.groups > 1:
+            cf = self.data_format == "channels_first"
+            return _to_first(_ops.grouped_conv2d(_to_last(inputs, cf), kernel, None, self.strides,
+                                                 self.padding, self.dilation_rate, self.groups), cf)
         return _backend.conv2d(inputs, kernel, strides=self.strides, padding=self.padding,
                                data_format=self.data_format, dilation_rate=self.dilation_rate)
 
     def call(self, x, training=False, mask=None):
-        if x.ndim != 4 or self._channels(x.shape) != self.kernel.shape[2]:
-            raise ValueError(f"{self.name}: expected input (batch, H, W, {self.kernel.shape[2]}) "
+        cin = self.kernel.shape[2] * self.groups
+        if x.ndim != 4 or self._channels(x.shape) != cin:
+            raise ValueError(f"{self.name}: expected input (batch, H, W, {cin}) "
                              f"({self.data_format}), got shape {x.shape}")
-        if type(self).convolution_op is not Conv2D.convolution_op:
+        if type(self).convolution_op is not Conv2D.convolution_op or self.groups > 1:
             y = self.convolution_op(x, self.kernel)
             if self.use_bias:
                 y = _backend.bias_add(y, self.bias, data_format=self.data_format)
@@ -131,8 +140,7 @@ class Conv1D(_ConvBase):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv1D", "filters", filters)
-        if int(groups) != 1:
-            raise NotImplementedError("Conv1D: groups > 1 is not supported")
+        self.groups = _groups("Conv1D", groups, self.filters)
         self.kernel_size = (_single(kernel_size, "Conv1D: kernel_size"),)
         self.strides = (_single(strides, "Conv1D: strides"),)
         self.dilation_rate = (_single(dilation_rate, "Conv1D: dilation_rate"),)
@@ -155,17 +163,26 @@ class Conv1D(_ConvBase):
     def convolution_op(self, inputs, kernel):
         """Keras 2.7+ ``Conv.convolution_op`` (See Conv2D's); 'causal' convolves 'valid', as
         Keras 2 does: its ``call`` pads the input on the left first."""
+        if self.groups > 1:
+            cf = self.data_format == "channels_first"
+            x = _to_last(inputs, cf)
+            y = _ops.grouped_conv2d(B.reshape(x, (x.shape[0], 1) + x.shape[1:]),
+                                    B.reshape(kernel, (1,) + kernel.shape), None,
+                                    (1, self.strides[0]),
+                                    "valid" if self.padding == "causal" else self.padding,
+                                    (1, self.dilation_rate[0]), self.groups)
+            return _to_first(B.reshape(y, (y.shape[0],) + y.shape[2:]), cf)
         return _backend.conv1d(inputs, kernel, strides=self.strides[0],
                                padding="valid" if self.padding == "causal" else self.padding,
                                data_format=self.data_format, dilation_rate=self.dilation_rate[0])
 
     def call(self, x, training=False, mask=None):
-        cin = self.kernel.shape[1]
+        cin = self.kernel.shape[1] * self.groups
         if x.ndim != 3 or self._channels(x.shape) != cin:
             raise ValueError(f"{self.name}: expected input (batch, steps, {cin}) ({self.data_format}), "
                              f"got shape {x.shape}")
         cf = self.data_format == "channels_first"
-        if type(self).convolution_op is not Conv1D.convolution_op:
+        if type(self).convolution_op is not Conv1D.convolution_op or self.groups > 1:
             if self.padding == "causal":
                 left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
                 x = _to_first(_backend.temporal_padding(_to_last(x, cf), (left, 0)), cf)
@@ -191,8 +208,8 @@ Convolution1D = Conv1D  # Keras 2's alias (keras-team 2.x examples/cnn_seq2seq.p
 
 
 class Conv3D(_ConvBase):
-    """3-D convolution, kernel (KD, KH, KW, C_in, filters): one ops.conv2d over (H, W) per
-    depth tap of the kernel, summed (the depth axis is folded into the batch)."""
+    """3-D convolution, kernel (KD, KH, KW, C_in / groups, filters): ops.conv3d (one grouped
+    conv2d over (H, W) per depth tap of the kernel, summed; See ops/volumetric.py)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
@@ -202,8 +219,7 @@ class Conv3D(_ConvBase):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.filters = _args.positive_int("Conv3D", "filters", filters)
-        if int(groups) != 1:
-            raise NotImplementedError("Conv3D: groups > 1 is not supported")
+        self.groups = _groups("Conv3D", groups, self.filters)
         self.kernel_size = _triple(kernel_size, "Conv3D: kernel_size")
         self.strides = _triple(strides, "Conv3D: strides")
         self.dilation_rate = _triple(dilation_rate, "Conv3D: dilation_rate")
@@ -223,33 +239,13 @@ class Conv3D(_ConvBase):
         return (s[0],) + o + (self.filters,) if cl else (s[0], self.filters) + o
 
     def call(self, x, training=False, mask=None):
-        cin = self.kernel.shape[3]
+        cin = self.kernel.shape[3] * self.groups
         if x.ndim != 5 or self._channels(x.shape) != cin:
             raise ValueError(f"{self.name}: expected input (batch, D, H, W, {cin}) "
                              f"({self.data_format}), got shape {x.shape}")
         cf = self.data_format == "channels_first"
-        x = _to_last(x, cf)
-        N, D, H, W, C = x.shape
-        kd, sd, dd = self.kernel_size[0], self.strides[0], self.dilation_rate[0]
-        if self.padding == "same":
-            pd = same_pads(D, kd, sd, dd)
-            if pd != (0, 0):
-                x = _ops.pad(x, ((0, 0), pd, (0, 0), (0, 0), (0, 0)))
-        Dp = x.shape[1]
-        OD = _conv_len(Dp, kd, sd, "valid", dd)
-        if OD < 1:
-            raise ValueError(f"{self.name}: the kernel depth {kd} (dilation {dd}) exceeds the "
-                             f"input depth {D}: input shape {x.shape}")
-        y = None
-        for t in range(kd):  # depth tap t reads input depths t*dd, t*dd + sd, ...
-            xs = B.getitem(x, (slice(None), slice(t * dd, t * dd + (OD - 1) * sd + 1, sd)))
-            yt = _ops.conv2d(B.reshape(xs, (N * OD, H, W, C)), B.getitem(self.kernel, t), None,
-                             strides=self.strides[1:], padding=self.padding,
-                             dilation=self.dilation_rate[1:])
-            y = yt if y is None else y + yt
-        if self.bias is not None:
-            y = y + self.bias
-        y = B.reshape(y, (N, OD) + y.shape[1:])
+        y = _ops.conv3d(_to_last(x, cf), self.kernel, self.bias, self.strides, self.padding,
+                        self.dilation_rate, self.groups)
         return _to_first(_apply_activation(self.activation, y), cf)
 
 

@@ -1,6 +1,6 @@
-"""Transposed convolution layers (Keras 2's Conv2DTranspose, Conv1DTranspose): the forward is
-conv2d's backward-data kernel (ops.conv2d_transpose); Conv1DTranspose runs it on (N, 1, W, C)
-views."""
+"""Transposed convolution layers (Keras 2's Conv2DTranspose, Conv1DTranspose, Conv3DTranspose):
+the forward is conv2d's backward-data kernel (ops.conv2d_transpose); Conv1DTranspose runs it on
+(N, 1, W, C) views, Conv3DTranspose once a depth tap (ops.conv3d_transpose)."""
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
@@ -8,7 +8,7 @@ from . import _args
 from ..ops import basic as B
 from ._conv_base import _ConvBase
 from ._conv_utils import (_apply_activation, _data_format, _deconv_len, _padding, _single,
-                          _to_first, _to_last)
+                          _to_first, _to_last, _triple)
 
 
 class Conv2DTranspose(_ConvBase):
@@ -124,3 +124,80 @@ class Conv1DTranspose(Conv2DTranspose):
 
 
 Convolution1DTranspose = Conv1DTranspose
+
+
+class Conv3DTranspose(_ConvBase):
+    """Transposed 3-D convolution, kernel (KD, KH, KW, filters, C_in), bias (filters,);
+    ops.conv3d_transpose (See Note [depth taps of a transposed convolution]). Keras 2's layer
+    takes dilation_rate but never applies it: only 1 is accepted here."""
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1, 1), activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        nm = "Conv3DTranspose"
+        self.filters = _args.positive_int(nm, "filters", filters)
+        self.kernel_size = _triple(kernel_size, f"{nm}: kernel_size")
+        self.strides = _triple(strides, f"{nm}: strides")
+        self.dilation_rate = _triple(dilation_rate, f"{nm}: dilation_rate")
+        if self.dilation_rate != (1, 1, 1):
+            raise ValueError(f"{nm}: dilation_rate {self.dilation_rate} is not supported (Keras "
+                             f"2's Conv3DTranspose ignores it); use (1, 1, 1)")
+        self.padding = _padding(nm, padding)
+        if output_padding is None:
+            self.output_padding = None
+        else:
+            op = (output_padding,) * 3 if isinstance(output_padding, int) else tuple(output_padding)
+            if len(op) != 3 or any(int(v) < 0 for v in op):
+                raise ValueError(f"{nm}: output_padding must be an int or a tuple of 3 ints >= 0, "
+                                 f"got {output_padding!r}")
+            self.output_padding = tuple(int(v) for v in op)
+            if any(p >= st for p, st in zip(self.output_padding, self.strides)):
+                raise ValueError(f"{nm}: output_padding {self.output_padding} must be smaller "
+                                 f"than strides {self.strides}")
+        self.data_format = _data_format(nm, data_format)
+        self._common(activation, use_bias, bias_initializer, bias_regularizer)
+        self.kernel_initializer = _init.get(kernel_initializer)
+        self.kernel_regularizer = _reg.get(kernel_regularizer)
+        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
+                     padding=self.padding, output_padding=self.output_padding,
+                     data_format=self.data_format, dilation_rate=self.dilation_rate,
+                     groups=1, activation=self.activation, use_bias=self.use_bias,
+                     kernel_initializer=self.kernel_initializer,
+                     bias_initializer=self.bias_initializer,
+                     kernel_regularizer=self.kernel_regularizer,
+                     bias_regularizer=self.bias_regularizer)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape, 5, "(batch, D, H, W, C)")
+        cin = self._channels(input_shape)
+        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, cin),
+                                      self.kernel_initializer, self.kernel_regularizer)
+        self._build_bias(self.filters)
+
+    def _out_dhw(self, dhw):
+        op = self.output_padding or (None, None, None)
+        return tuple(_deconv_len(n, k, self.padding, p, s, 1) for n, k, p, s in
+                     zip(dhw, self.kernel_size, op, self.strides))
+
+    def compute_output_shape(self, s):
+        if self.data_format == "channels_last":
+            return (s[0],) + self._out_dhw(s[1:4]) + (self.filters,)
+        return (s[0], self.filters) + self._out_dhw(s[2:5])
+
+    def call(self, x, training=False, mask=None):
+        cin = self.kernel.shape[4]
+        if x.ndim != 5 or self._channels(x.shape) != cin:
+            raise ValueError(f"{self.name}: expected input (batch, D, H, W, {cin}) "
+                             f"({self.data_format}), got shape {x.shape}")
+        cf = self.data_format == "channels_first"
+        x = _to_last(x, cf)
+        y = _ops.conv3d_transpose(x, self.kernel, self.bias, self._out_dhw(x.shape[1:4]),
+                                  self.strides, self.padding)
+        return _to_first(_apply_activation(self.activation, y), cf)
+
+
+Convolution3DTranspose = Conv3DTranspose

@@ -203,10 +203,10 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalAvgPool1D = (GlobalMaxPooling1D, GlobalM
 
 
 class _Pool3D(Layer):
-    """(N, D, H, W, C) pooled by the 2-D op twice (max and average pools are separable): over D
-    on (N, D, H * W, C) with a (kd, 1) window, then over (H, W) on (N * D', H, W, C)."""
+    """(N, D, H, W, C) pooled by ops.pool3d (the 2-D op twice: max and average pools are
+    separable)."""
     _input_ndim = 5
-    _op = None
+    _mode = None
 
     def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
                  **kwargs):
@@ -234,23 +234,16 @@ class _Pool3D(Layer):
         cf = self.data_format == "channels_first"
         if cf:
             x = B.transpose(x, (0, 2, 3, 4, 1))
-        N, D, H, W, C = x.shape
-        (kd, kh, kw), (sd, sh, sw) = self.pool_size, self.strides
-        y = self._op(B.reshape(x, (N, D, H * W, C)), pool_size=(kd, 1), strides=(sd, 1),
-                     padding=self.padding)
-        OD = y.shape[1]
-        y = self._op(B.reshape(y, (N * OD, H, W, C)), pool_size=(kh, kw), strides=(sh, sw),
-                     padding=self.padding)
-        y = B.reshape(y, (N, OD) + y.shape[1:])
+        y = _ops.pool3d(x, self.pool_size, self.strides, self.padding, self._mode)
         return B.transpose(y, (0, 4, 1, 2, 3)) if cf else y
 
 
 class MaxPooling3D(_Pool3D):
-    _op = staticmethod(_ops.max_pool2d)
+    _mode = "max"
 
 
 class AveragePooling3D(_Pool3D):
-    _op = staticmethod(_ops.avg_pool2d)
+    _mode = "avg"
 
 
 class GlobalMaxPooling3D(GlobalMaxPooling1D):

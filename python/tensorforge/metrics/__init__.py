@@ -12,6 +12,7 @@ classes, and confusion_matrix, one concern per module:
   iou_metrics.py        IoU, BinaryIoU, OneHotIoU, OneHotMeanIoU (on MeanIoU's matrix)
   score_metrics.py      FBetaScore, F1Score, R2Score (tf_keras 2.13+)
   threshold_metrics.py  PrecisionAtRecall, RecallAtPrecision, Sensitivity/SpecificityAt...
+  py_metric.py          PyMetric (keras.metrics.experimental.PyMetric)
   serialization.py      serialize / deserialize
   compile_utils.py      compile()'s resolution of a metric entry (``resolve``, ``is_stateful``)
   _utils.py             argument handling the others share
@@ -36,6 +37,9 @@ from .serialization import deserialize, serialize  # noqa: F401
 from .iou_metrics import BinaryIoU, IoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
 from .reduce_metrics import MeanRelativeError, MeanTensor, Sum  # noqa: F401
 from .score_metrics import F1Score, FBetaScore, R2Score  # noqa: F401
+from .py_metric import PyMetric  # noqa: F401
+import types as _types  # noqa: E402
+experimental = _types.SimpleNamespace(PyMetric=PyMetric)  # keras.metrics.experimental
 from .threshold_metrics import (PrecisionAtRecall, RecallAtPrecision,  # noqa: F401
                                 SensitivityAtSpecificity, SpecificityAtSensitivity)
 kl_divergence = kullback_leibler_divergence  # Keras 2's other names for the same functions

@@ -46,6 +46,25 @@ def erf_array(xp, a):
     return xp.where(small, series, large), xp.where(small, 1.0 - series, xp.where(x > 0, cf, 2.0 - cf))
 
 
+def _one_plus_erf_fast(xp, x):
+    """1 + erf(x) = erfc(-x) by Numerical Recipes' Chebyshev fit of erfc (relative error
+    < 1.1e-7 over all x, checked against math.erfc), ~15 array passes instead of erf_array's
+    ~180: for float32 and narrower inputs, whose results it leaves within 2 ulp. Relative, so
+    gelu stays accurate where 1 + erf(x) is tiny (x very negative)."""
+    z = xp.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    erfc_z = t * xp.exp(-z * z + p)
+    return xp.where(x < 0, erfc_z, 2.0 - erfc_z)
+
+
+def _one_plus_erf(xp, x, low):
+    """1 + erf(x), as erfc(-x): no cancellation where erf(x) is near -1."""
+    return _one_plus_erf_fast(xp, x) if low else erf_array(xp, -x)[1]
+
+
 def _sigmoid(xp, x):
     e = xp.exp(-xp.abs(x))  # stable for either sign
     return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -55,20 +74,24 @@ def _softplus(xp, x):
     return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
-# each entry: (forward f(xp, x, approximate), derivative f'(xp, x, approximate)), x float64
-def _gelu(xp, x, approx):
+# each entry: (forward f(xp, x, opt), derivative f'(xp, x, opt)), x float64, opt
+# (approximate, low): gelu's approximate=, and whether the input is float32 or narrower (gelu's
+# erf then takes _one_plus_erf_fast)
+def _gelu(xp, x, opt):
+    approx, low = opt
     if approx:
         return 0.5 * x * (1.0 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
-    return 0.5 * x * (1.0 + erf_array(xp, x / math.sqrt(2.0))[0])
+    return 0.5 * x * _one_plus_erf(xp, x / math.sqrt(2.0), low)
 
 
-def _gelu_grad(xp, x, approx):
+def _gelu_grad(xp, x, opt):
+    approx, low = opt
     if approx:
         u = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
         t = xp.tanh(u)
         return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _SQRT_2_OVER_PI * (
             1.0 + 3 * 0.044715 * x * x)
-    return 0.5 * (1.0 + erf_array(xp, x / math.sqrt(2.0))[0]) + x * _INV_SQRT_2PI * xp.exp(
+    return 0.5 * _one_plus_erf(xp, x / math.sqrt(2.0), low) + x * _INV_SQRT_2PI * xp.exp(
         -0.5 * x * x)
 
 
@@ -97,15 +120,16 @@ class _Smooth(Function):
     def forward(ctx, a, kind, approx):
         xp = array_module(a)
         ctx.save_for_backward(a)
-        ctx.how = (kind, approx)
-        return _FORMULAS[kind][0](xp, a.astype(np.float64), approx).astype(a.dtype, copy=False)
+        ctx.how = (kind, (approx, np.dtype(a.dtype).itemsize <= 4))
+        return _FORMULAS[kind][0](xp, a.astype(np.float64), ctx.how[1]).astype(a.dtype,
+                                                                                copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        kind, approx = ctx.how
+        kind, opt = ctx.how
         xp = array_module(a)
-        d = _FORMULAS[kind][1](xp, a.astype(np.float64), approx)
+        d = _FORMULAS[kind][1](xp, a.astype(np.float64), opt)
         return (g * d.astype(a.dtype, copy=False), None, None)
 
 
@@ -116,7 +140,8 @@ def _apply(kind, x, approx=False):
         raise TypeError(f"{kind}: x must be a float Tensor or array, got dtype {dt}")
     if isinstance(t, Tensor):
         return _Smooth.apply(t, kind, bool(approx))
-    return _FORMULAS[kind][0](array_module(t), t.astype(np.float64), approx).astype(t.dtype)
+    opt = (bool(approx), np.dtype(t.dtype).itemsize <= 4)
+    return _FORMULAS[kind][0](array_module(t), t.astype(np.float64), opt).astype(t.dtype)
 
 
 def gelu(x, approximate=False): return _apply("gelu", x, approximate)

@@ -30,7 +30,7 @@ from . import schedules
 from .schedules import LearningRateSchedule
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
-           "Ftrl", "Lion",
+           "Ftrl", "Lion", "Adafactor",
            "sgd", "rmsprop", "adam", "adagrad", "adadelta", "adamax", "nadam", "schedules",
            "get", "serialize", "deserialize"]
 
@@ -758,6 +758,7 @@ _BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagr
 
 # optimizers in submodules that build on this package, loaded on first use (__getattr__)
 _SUBMODULE_CLASSES = {"ftrl": ("ftrl", "Ftrl"), "lion": ("lion", "Lion"),
+                      "adafactor": ("adafactor", "Adafactor"),
                       "lossscaleoptimizer": ("loss_scale", "LossScaleOptimizer")}
 
 
@@ -803,12 +804,12 @@ def deserialize(cfg):
 
 
 def __getattr__(name):
-    """``keras.optimizers.legacy`` (tf.keras 2.11+'s spelling: ``optimizers.legacy.Adam``),
-    loaded on first use as the package's __getattr__ loads tf_compat (legacy.py imports
+    """``keras.optimizers.legacy`` (tf.keras 2.11+'s spelling: ``optimizers.legacy.Adam``) and
+    ``keras.optimizers.experimental`` (2.9-2.10's), loaded on first use as the package's __getattr__ loads tf_compat (legacy.py imports
     this package)."""
-    if name == "legacy":
+    if name in ("legacy", "experimental"):
         import importlib
-        return importlib.import_module(__name__ + ".legacy")
+        return importlib.import_module(f"{__name__}.{name}")
     for module, cls in _SUBMODULE_CLASSES.values():
         if name == cls:
             import importlib

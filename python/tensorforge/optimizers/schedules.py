@@ -10,11 +10,14 @@ Formulas (tf_keras 2, ``step`` a Python number):
                            (cycle: decay_steps grows to the next multiple of itself >= step)
     CosineDecay            lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, decay_steps) /
                            decay_steps)) + alpha)
+    CosineDecayRestarts    CosineDecay's curve restarted (period i: first_decay_steps *
+                           t_mul ** i steps, peak lr0 * m_mul ** i)
 """
 import math
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "InverseTimeDecay",
-           "PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "serialize", "deserialize"]
+           "PiecewiseConstantDecay", "PolynomialDecay", "CosineDecay", "CosineDecayRestarts",
+           "serialize", "deserialize"]
 
 
 def _positive(cls, name, v):
@@ -137,8 +140,41 @@ class CosineDecay(LearningRateSchedule):
                 "alpha": self.alpha, "name": self.name}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Keras 2's CosineDecayRestarts (SGDR, Loshchilov & Hutter 2017): cosine decay over
+    ``first_decay_steps``, then restarts, period i of length first_decay_steps * t_mul ** i and
+    peak initial_learning_rate * m_mul ** i; alpha the floor as a fraction of the peak."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name=None):
+        c = type(self).__name__
+        self.initial_learning_rate = _non_negative(c, "initial_learning_rate",
+                                                   initial_learning_rate)
+        self.first_decay_steps = _positive(c, "first_decay_steps", first_decay_steps)
+        self.t_mul = _positive(c, "t_mul", t_mul)
+        self.m_mul = _non_negative(c, "m_mul", m_mul)
+        self.alpha, self.name = float(alpha), name
+
+    def __call__(self, step):
+        done = float(step) / self.first_decay_steps
+        if self.t_mul == 1.0:
+            i = math.floor(done)
+            done -= i
+        else:
+            i = math.floor(math.log(1.0 - done * (1.0 - self.t_mul)) / math.log(self.t_mul))
+            sum_r = (1.0 - self.t_mul ** i) / (1.0 - self.t_mul)
+            done = (done - sum_r) / self.t_mul ** i
+        cos = 0.5 * self.m_mul ** i * (1.0 + math.cos(math.pi * done))
+        return self.initial_learning_rate * ((1.0 - self.alpha) * cos + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self.t_mul,
+                "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
 _CLASSES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay,
-                                    PolynomialDecay, CosineDecay)}
+                                    PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule):

@@ -1,6 +1,8 @@
 """Keras utils, laid out as Keras 2's ``keras.utils`` package: set_random_seed here,
 ``np_utils`` (to_categorical, normalize), ``data_utils`` (Sequence, get_file), ``vis_utils``
-(plot_model, model_to_dot; pydot + graphviz, an optional extra), ``generic_utils`` (Progbar).
+(plot_model, model_to_dot; pydot + graphviz, an optional extra), ``generic_utils`` (Progbar),
+``dataset_utils`` (split_dataset, the dataset builders), ``io_utils`` (interactive logging),
+``layer_utils`` (warmstart_embedding_matrix), the enqueuers (data_enqueuers.py).
 Every name is importable from ``tensorforge.utils`` and from its Keras 2 submodule."""
 import numpy as np
 
@@ -37,13 +39,20 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
 
 
 from . import np_utils  # noqa: E402
-from .data_utils import Sequence, get_file  # noqa: E402,F401
+from .data_utils import (GeneratorEnqueuer, OrderedEnqueuer, Sequence,  # noqa: E402,F401
+                         SequenceEnqueuer, get_file)
 from .vis_utils import model_to_dot, plot_model  # noqa: E402,F401
 from .generic_utils import Progbar  # noqa: E402,F401
-from .dataset_utils import (text_dataset_from_directory,  # noqa: E402,F401
+from .dataset_utils import (split_dataset, text_dataset_from_directory,  # noqa: E402,F401
                             timeseries_dataset_from_array)
+from .io_utils import (disable_interactive_logging, enable_interactive_logging,  # noqa: E402,F401
+                       is_interactive_logging_enabled)
+from .layer_utils import warmstart_embedding_matrix  # noqa: E402,F401
+from .timed_threads import TimedThread  # noqa: E402,F401
+from .audio_dataset import audio_dataset_from_directory  # noqa: E402,F401
 from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
-from . import data_utils, dataset_utils, generic_utils, image_dataset, vis_utils  # noqa: E402,F401
+from . import (data_enqueuers, data_utils, dataset_utils, generic_utils,  # noqa: E402,F401
+               image_dataset, io_utils, layer_utils, vis_utils)
 # Keras 2.9+ exports the image file helpers from keras.utils too
 from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
 # Keras 2.9+ also exports these from keras.utils
@@ -54,6 +63,11 @@ from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  
                                   get_registered_name, get_registered_object,
                                   serialize_keras_object)
 from .feature_space import FeatureSpace  # noqa: E402,F401
+
+import types as _types  # noqa: E402
+# tf.keras 2.13+'s keras.utils.legacy: the (de)serializers, the same functions here
+legacy = _types.SimpleNamespace(serialize_keras_object=serialize_keras_object,
+                                deserialize_keras_object=deserialize_keras_object)
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -74,4 +88,7 @@ def register_keras_serializable(package="Custom", name=None):
 __all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
             "register_keras_serializable", "to_ordinal", "get_source_inputs", "CustomObjectScope",
             "serialize_keras_object", "deserialize_keras_object", "get_registered_name",
-            "get_registered_object"]
+            "get_registered_object", "split_dataset", "SequenceEnqueuer", "OrderedEnqueuer",
+            "GeneratorEnqueuer", "warmstart_embedding_matrix", "enable_interactive_logging",
+            "disable_interactive_logging", "is_interactive_logging_enabled", "io_utils",
+            "layer_utils", "TimedThread", "audio_dataset_from_directory", "legacy"]

@@ -1,11 +1,13 @@
-"""Keras 2 ``keras.utils.data_utils``: Sequence (a dataset indexed by batch) and get_file (the
-local copy of a data file; tensorforge never downloads)."""
+"""Keras 2 ``keras.utils.data_utils``: Sequence (a dataset indexed by batch), get_file (the
+local copy of a data file; tensorforge never downloads) and the enqueuers (data_enqueuers.py)."""
 import hashlib
 import os
 import tarfile
 import zipfile
 
-__all__ = ["Sequence", "get_file"]
+from .data_enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer  # noqa: F401
+
+__all__ = ["Sequence", "get_file", "SequenceEnqueuer", "OrderedEnqueuer", "GeneratorEnqueuer"]
 
 
 class Sequence:

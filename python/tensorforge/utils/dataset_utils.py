@@ -251,3 +251,92 @@ def training_or_validation_split(samples, labels, validation_split, subset):
         return samples[:len(samples) - k], labels[:len(samples) - k]
     print(f"Using {k} files for validation.")
     return samples[len(samples) - k:], labels[len(samples) - k:]
+
+
+# ---- split_dataset -----------------------------------------------------------------------------
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+    """Keras 2's ``keras.utils.split_dataset``: (left, right) Datasets of the samples of
+    ``dataset`` -- a NumPy array (its rows), a list / tuple of arrays of one length (tuples of
+    their rows), or a Dataset (its elements; a batched one, marked by ``_batch_size``, is
+    unbatched, split, and each side batched again). ``left_size`` / ``right_size``: an int (a
+    count) or a float in (0, 1) (a fraction, rounded); None: the complement of the other.
+    shuffle=True shuffles the samples first as Keras 2 does (Python's random with ``seed``, a
+    random one when None), so a seed gives Keras 2's split."""
+    import random
+    kind = type(dataset)
+    if not isinstance(dataset, (Dataset, list, tuple, np.ndarray)):
+        raise TypeError("split_dataset: The `dataset` argument must be either a "
+                        "`tf.data.Dataset` object or a list/tuple of arrays. Received: "
+                        f"dataset={dataset!r} of type {kind}")
+    if left_size is None and right_size is None:
+        raise ValueError("split_dataset: At least one of the `left_size` or `right_size` must "
+                         "be specified. Received: left_size=None and right_size=None")
+    samples, restore, batch = _samples(dataset)
+    if shuffle:
+        if seed is None:
+            seed = random.randint(0, int(1e6))
+        random.Random(seed).shuffle(samples)
+    left, right = _split_sizes(left_size, right_size, len(samples))
+    out = []
+    for part in (samples[:left], samples[len(samples) - right:]):
+        ds = Dataset.from_tensor_slices(restore(part))
+        out.append(ds.batch(batch) if batch else ds)
+    return tuple(out)
+
+
+def _samples(dataset):
+    """(list of samples, restore(list) -> the from_tensor_slices argument, batch size)."""
+    if isinstance(dataset, np.ndarray):
+        return list(dataset), np.array, None
+    if isinstance(dataset, (list, tuple)):
+        if not dataset:
+            raise ValueError("split_dataset: `dataset` must be a non-empty list/tuple of arrays")
+        arrays = [np.asarray(a) for a in dataset]
+        if any(a.ndim == 0 for a in arrays) or len({len(a) for a in arrays}) != 1:
+            raise ValueError("split_dataset: the arrays of `dataset` must have the same length, "
+                             f"got shapes {[a.shape for a in arrays]}")
+        return list(zip(*arrays)), lambda part: tuple(np.array(c) for c in zip(*part)), None
+    batch = getattr(dataset, "_batch_size", None)
+    samples = list((dataset.unbatch() if batch else dataset).as_numpy_iterator())
+    if not samples:
+        raise ValueError("split_dataset: the dataset is empty")
+    first = samples[0]
+    if isinstance(first, dict):
+        return samples, lambda part: {k: np.array([s[k] for s in part]) for k in first}, batch
+    if isinstance(first, tuple):
+        return samples, lambda part: tuple(np.array(c) for c in zip(*part)), batch
+    return samples, np.array, batch
+
+
+def _split_sizes(left_size, right_size, total):
+    """Keras 2's _rescale_dataset_split_sizes: the two sizes as counts, checked."""
+    for name, v in (("left_size", left_size), ("right_size", right_size)):
+        if v is not None and type(v) not in (int, float):
+            raise TypeError(f"split_dataset: Invalid `{name}` Type. Expected: int or float or "
+                            f"None, Received: type({name})={type(v)}.")
+    if left_size == 0 and right_size == 0:
+        raise ValueError("split_dataset: Both `left_size` and `right_size` are zero. At least "
+                         "one of the split sizes must be non-zero.")
+    for name, v in (("left_size", left_size), ("right_size", right_size)):
+        if (type(v) is int and (v <= 0 or v >= total)) or (type(v) is float and
+                                                           (v <= 0 or v >= 1)):
+            raise ValueError(f"split_dataset: `{name}` should be either a positive integer "
+                             f"smaller than {total}, or a float within the range `[0, 1]`. "
+                             f"Received: {name}={v}")
+    if type(left_size) is float and type(right_size) is float and left_size + right_size > 1:
+        raise ValueError("split_dataset: The sum of `left_size` and `right_size` is greater "
+                         "than 1. It must be less than or equal to 1.")
+    left = round(left_size * total) if type(left_size) is float else left_size
+    right = round(right_size * total) if type(right_size) is float else right_size
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total:
+        raise ValueError(f"split_dataset: The sum of `left_size` and `right_size` should be "
+                         f"smaller than the {total}. Received: left_size + right_size = "
+                         f"{left + right} and total_length = {total}")
+    for split, side in ((left, "left"), (right, "right")):
+        if split == 0:
+            raise ValueError(f"split_dataset: With `dataset` of length={total}, `left_size`="
+                             f"{left} and `right_size`={right}. Resulting {side} side dataset "
+                             "split will be empty. Adjust any of the aforementioned parameters")
+    return int(left), int(right)

@@ -1,0 +1,7 @@
+"""Keras 2's keras.utils.io_utils: the interactive-logging switch and print_msg (they live in
+tensorforge/_io_utils.py, where the callbacks reach them)."""
+from .._io_utils import (disable_interactive_logging, enable_interactive_logging,  # noqa: F401
+                         is_interactive_logging_enabled, print_msg)
+
+__all__ = ["enable_interactive_logging", "disable_interactive_logging",
+           "is_interactive_logging_enabled", "print_msg"]

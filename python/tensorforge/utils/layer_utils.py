@@ -1,0 +1,56 @@
+"""Keras 2's keras.utils.layer_utils helpers that are public in keras.utils:
+warmstart_embedding_matrix."""
+import os
+
+import numpy as np
+
+__all__ = ["warmstart_embedding_matrix"]
+
+
+def _vocab_list(vocab, name):
+    """Keras 2's convert_vocab_to_list: an array, a list / tuple, a Tensor, or the path of a
+    text file with one token a line."""
+    if hasattr(vocab, "numpy"):
+        out = list(vocab.numpy())
+    elif isinstance(vocab, (np.ndarray, tuple, list)):
+        out = list(vocab)
+    elif isinstance(vocab, (str, os.PathLike)):
+        if not os.path.exists(vocab):
+            raise ValueError(f"warmstart_embedding_matrix: Vocabulary file {vocab} does not "
+                             "exist.")
+        with open(vocab, encoding="utf-8") as f:
+            out = f.read().splitlines()
+    else:
+        raise ValueError("warmstart_embedding_matrix: Vocabulary is expected to be either a "
+                         "NumPy array, list, 1D tensor or a vocabulary text file. Instead type "
+                         f"{type(vocab)} was received ({name}).")
+    if not out:
+        raise ValueError("warmstart_embedding_matrix: Vocabulary is expected to be either a "
+                         "NumPy array, list, 1D tensor or a vocabulary text file with at least "
+                         f"one token. Received 0 instead ({name}).")
+    return [t.decode("utf-8") if isinstance(t, bytes) else t for t in out]
+
+
+def warmstart_embedding_matrix(base_vocabulary, new_vocabulary, base_embeddings,
+                               new_embeddings_initializer="uniform"):
+    """Keras 2's ``keras.utils.warmstart_embedding_matrix``: an embedding matrix for
+    ``new_vocabulary`` (len(new_vocabulary), dim): the rows of tokens also in
+    ``base_vocabulary`` copied from ``base_embeddings`` (len(base_vocabulary), dim), the other
+    rows drawn by ``new_embeddings_initializer``. Returns a Tensor."""
+    from .. import initializers
+    from ..autograd import Tensor
+    base = _vocab_list(base_vocabulary, "base_vocabulary")
+    new = _vocab_list(new_vocabulary, "new_vocabulary")
+    emb = np.asarray(base_embeddings.numpy() if hasattr(base_embeddings, "numpy")
+                     else base_embeddings)
+    if emb.ndim != 2 or emb.shape[0] != len(base):
+        raise ValueError(f"warmstart_embedding_matrix: base_embeddings must be 2-D "
+                         f"(len(base_vocabulary)={len(base)}, dim), got shape {emb.shape}")
+    init = initializers.get(new_embeddings_initializer)
+    out = np.array(init((len(new), emb.shape[1]), emb.dtype), dtype=emb.dtype)
+    where = {t: i for i, t in enumerate(base)}
+    pairs = [(i, where[t]) for i, t in enumerate(new) if t in where]
+    if pairs:
+        rows, src = zip(*pairs)
+        out[list(rows)] = emb[list(src)]
+    return Tensor(out)
