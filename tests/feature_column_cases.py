@@ -33,6 +33,8 @@ def columns(tf):
             "indicator_identity": [fc.indicator_column(ca)],
             "indicator_int_hash": [fc.indicator_column(age_hash)],
             "mixed_sorted": [fc.indicator_column(thal), age_b, chol, age],
+            "crossed": [fc.indicator_column(fc.crossed_column([age_b, "thal"], 11)),
+                        fc.embedding_column(fc.crossed_column(["thal", "ca", ca], 7), 2)],
             "embedding": [fc.embedding_column(thal, dimension=3)],
             "embedding_sqrtn": [fc.embedding_column(thal_oov, dimension=2, combiner="sqrtn")]}
 

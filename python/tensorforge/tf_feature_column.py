@@ -5,7 +5,8 @@
 A categorical column gives, per example, a row of ids (``-1``: none), as TensorFlow's sparse
 ids: a vocabulary index (``num_oov_buckets`` > 0: vocabulary size + Fingerprint64(value) mod
 the buckets, TensorFlow's FastHashSpec), Fingerprint64(value as a string) mod the bucket count,
-the value itself (identity), or the bucket of a bucketized number. The empty string and -1
+the value itself (identity), the bucket of a bucketized number, or the hashed cross of several
+keys (crossed_column). The empty string and -1
 are missing values, as TensorFlow drops them. A dense column gives a float32 (batch, n) Tensor:
 the number (through ``normalizer_fn``), the one-hot bucket, the indicator (the count of each id)
 or the embedding (``combiner`` 'mean' / 'sqrtn' / 'sum' of the ids' rows; none: zeros).
@@ -22,7 +23,7 @@ from .ops.gemm import matmul as _matmul
 
 __all__ = ["numeric_column", "bucketized_column", "categorical_column_with_vocabulary_list",
            "categorical_column_with_hash_bucket", "categorical_column_with_identity",
-           "indicator_column", "embedding_column"]
+           "crossed_column", "indicator_column", "embedding_column"]
 
 
 def _values(features, key, where):
@@ -155,6 +156,60 @@ class IdentityCategoricalColumn(_Categorical):
                                  f"{sorted(set(ids[bad].tolist()))[:5]}")
             ids = np.where(bad, int(self.default_value), ids)
         return np.where(missing, -1, ids)
+
+
+class CrossedColumn(_Categorical):
+    """TensorFlow's crossed_column: per example, the hashed cross of its keys' values (a raw
+    feature's value, or a categorical column's id), tf.sparse.cross_hashed's FingerprintCat64
+    chain (_hash.cross_hashed) modulo ``hash_bucket_size``; an example missing any key's value
+    has no id."""
+
+    def __init__(self, keys, hash_bucket_size, hash_key=None):
+        keys = tuple(keys)
+        if len(keys) < 2:
+            raise ValueError(f"keys must be a list with length > 1. Given: {list(keys)}")
+        if hash_bucket_size is None or int(hash_bucket_size) < 1:
+            raise ValueError(f"hash_bucket_size must be > 1. hash_bucket_size: "
+                             f"{hash_bucket_size}")
+        for k in keys:
+            if not isinstance(k, (str, _Categorical)) or isinstance(k, HashedCategoricalColumn):
+                raise ValueError(f"Unsupported key type. All keys must be either string, or "
+                                 f"categorical column except HashedCategoricalColumn. Given: {k}")
+        self.keys, self.hash_key = keys, hash_key
+        self.hash_bucket_size = self.num_buckets = int(hash_bucket_size)
+
+    @property
+    def name(self):
+        return "_X_".join(sorted(k if isinstance(k, str) else k.name for k in self.keys))
+
+    def get_config(self):
+        return {"keys": [k if isinstance(k, str) else serialize(k) for k in self.keys],
+                "hash_bucket_size": self.hash_bucket_size, "hash_key": self.hash_key}
+
+    def ids(self, features):
+        cols, missing = [], None
+        # TensorFlow crosses the categorical keys' ids (sparse tensors) before the raw features
+        # (dense), each group in the given order (sparse_ops' sparse_cross_hashed)
+        ordered = [k for k in self.keys if not isinstance(k, str)] + \
+            [k for k in self.keys if isinstance(k, str)]
+        for k in ordered:
+            if isinstance(k, str):
+                a = _values(features, k, "crossed_column")
+                miss = self._missing(a)
+                a = a.astype(np.int64) if a.dtype.kind in "iu" else \
+                    np.array(_strings(a), dtype=object).reshape(a.shape)
+            else:
+                a = k.ids(features)
+                miss = a < 0
+            if a.shape[1] != 1:
+                raise NotImplementedError(f"crossed_column {self.name!r}: keys of one value "
+                                          f"per example only, got shape {a.shape}")
+            cols.append(a[:, 0])
+            missing = miss[:, 0] if missing is None else missing | miss[:, 0]
+        extra = {} if self.hash_key is None else {"hash_key": self.hash_key}
+        ids = _hash.cross_hashed(cols, self.num_buckets, **extra).reshape(-1, 1)
+        ids[missing] = -1
+        return ids
 
 
 class _Dense:
@@ -347,6 +402,10 @@ def categorical_column_with_identity(key, num_buckets, default_value=None):
     return IdentityCategoricalColumn(key, num_buckets, default_value)
 
 
+def crossed_column(keys, hash_bucket_size, hash_key=None):
+    return CrossedColumn(keys, hash_bucket_size, hash_key)
+
+
 def indicator_column(categorical_column):
     return IndicatorColumn(categorical_column)
 
@@ -363,7 +422,8 @@ def is_dense(column):
 
 _CLASSES = {c.__name__: c for c in (NumericColumn, BucketizedColumn,
                                     VocabularyListCategoricalColumn, HashedCategoricalColumn,
-                                    IdentityCategoricalColumn, IndicatorColumn, EmbeddingColumn)}
+                                    IdentityCategoricalColumn, IndicatorColumn, EmbeddingColumn,
+                                    CrossedColumn)}
 
 
 def serialize(column):
@@ -378,6 +438,8 @@ def deserialize(config):
     for k in ("source_column", "categorical_column"):
         if k in cfg:
             cfg[k] = deserialize(cfg[k])
+    if "keys" in cfg:
+        cfg["keys"] = [k if isinstance(k, str) else deserialize(k) for k in cfg["keys"]]
     if "initializer" in cfg and cfg["initializer"] is not None:
         init = cfg["initializer"]
         if isinstance(init, dict) and isinstance(init.get("config"), dict):  # TensorFlow's
