@@ -135,3 +135,24 @@ def test_complex_values_stay_complex():
     assert tf.constant(np.array([1j], np.complex64)).dtype == np.complex64
     assert tf.convert_to_tensor([2j]).dtype == np.complex128
     np.testing.assert_array_equal(tf.constant([1 + 2j]).numpy(), [1 + 2j])
+
+
+def test_audio_wav_as_tensorflow():
+    import json
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "data", "tf_audio_refs.json")) as f:
+        ref = json.load(f)
+    wav = tf.audio.encode_wav(np.array(ref["input"], np.float32), 8000)
+    assert wav.numpy().hex() == ref["wav_hex"]  # byte for byte
+    audio, rate = tf.audio.decode_wav(wav)
+    assert int(rate.numpy()) == 8000 and audio.dtype == np.float32
+    np.testing.assert_array_equal(audio.numpy(), ref["decoded"])
+    np.testing.assert_array_equal(
+        tf.audio.decode_wav(wav, desired_channels=3, desired_samples=7)[0].numpy(), ref["c3s7"])
+    np.testing.assert_array_equal(
+        tf.audio.decode_wav(bytes.fromhex(ref["wav_hex"]), desired_channels=1,
+                            desired_samples=2)[0].numpy(), ref["c1s2"])
+    with pytest.raises(ValueError, match="decode_wav"):
+        tf.audio.decode_wav(b"RIFFxx")
+    with pytest.raises(ValueError, match="2-D"):
+        tf.audio.encode_wav(np.zeros(3, np.float32), 8000)

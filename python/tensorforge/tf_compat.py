@@ -30,6 +30,7 @@ from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
 from . import tf_autograph as autograph  # noqa: F401
+from . import tf_audio as audio  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
 from . import tf_test as test  # noqa: F401
@@ -753,7 +754,7 @@ __all__ = [
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image",
     "summary", "train", "version", "test", "feature_column", "saved_model",
-    "autograph",
+    "autograph", "audio",
     "TensorSpec", "TensorShape",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "uint16", "uint32", "uint64", "half", "double", "complex64", "complex128", "signal", "bitwise",

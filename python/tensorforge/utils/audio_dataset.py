@@ -10,10 +10,9 @@ Keras 2 does (utils/dataset_utils.index_directory, the seed drawn first when Non
 result. Keras 2 needs tensorflow_io for ``sampling_rate`` (resampling): it is refused here as
 there without it; ``ragged=True`` (RaggedTensor batches) is not supported.
 """
-import wave
-
 import numpy as np
 
+from ..tf_audio import decode_wav
 from ..tf_data import Dataset
 from .dataset_utils import check_validation_split_arg, index_directory, \
     training_or_validation_split
@@ -25,23 +24,13 @@ _NAME = "audio_dataset_from_directory"
 def read_wav(path, desired_samples=-1):
     """One 16-bit PCM .wav file as float32 (samples, channels) in [-1, 1), as
     tf.audio.decode_wav (``desired_samples`` > 0: cut or zero-padded to that length)."""
+    with open(path, "rb") as f:
+        data = f.read()
     try:
-        with wave.open(str(path), "rb") as w:
-            if w.getsampwidth() != 2:
-                raise ValueError(f"{_NAME}: {path!r} has {8 * w.getsampwidth()}-bit samples; "
-                                 "only 16-bit PCM .wav files can be read (as "
-                                 "tf.audio.decode_wav)")
-            channels, frames = w.getnchannels(), w.readframes(w.getnframes())
-    except (wave.Error, EOFError) as e:
-        raise ValueError(f"{_NAME}: {path!r} is not a readable .wav file: {e}") from None
-    audio = (np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0).reshape(
-        -1, channels)
-    if desired_samples is not None and desired_samples > 0:
-        out = np.zeros((desired_samples, channels), np.float32)
-        n = min(desired_samples, len(audio))
-        out[:n] = audio[:n]
-        audio = out
-    return audio
+        audio, _ = decode_wav(data, desired_samples=desired_samples)
+    except ValueError as e:
+        raise ValueError(f"{_NAME}: {str(path)!r}: {e}") from None
+    return audio.numpy()
 
 
 def _dataset(paths, labels, label_mode, num_classes, output_sequence_length):
