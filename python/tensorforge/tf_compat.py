@@ -25,6 +25,7 @@ from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
+from . import tf_codecs, tf_gfile, tf_io_ops, tf_structure, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -622,11 +623,15 @@ io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
     FixedLenFeature=tf_example.FixedLenFeature, VarLenFeature=tf_example.VarLenFeature,
-    **{n: getattr(tf_io, n) for n in tf_io.__all__})
+    **{n: getattr(tf_io, n) for n in tf_io.__all__},
+    gfile=types.SimpleNamespace(**{n: getattr(tf_gfile, n) for n in tf_gfile.__all__}),
+    **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto) for n in m.__all__
+       if n not in ("TensorProto", "make_tensor_proto", "make_ndarray")})
 sparse = types.SimpleNamespace(SparseTensor=tf_example.SparseTensor,
                                to_dense=tf_example.sparse_to_dense)
 SparseTensor = tf_example.SparseTensor
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__},
+                              **{n: getattr(tf_codecs, n) for n in tf_codecs.__all__},
                               **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
@@ -732,7 +737,8 @@ _TOP_MATH = ["floor", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tan", "a
 _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
-              **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__})
+              **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__},
+              **{n: getattr(tf_structure, n) for n in tf_structure.__all__})
 
 
 def __getattr__(name):
@@ -747,4 +753,5 @@ def __getattr__(name):
 dtypes = types.SimpleNamespace(
     float16=float16, float32=float32, float64=float64, int8=int8, int16=int16, int32=int32,
     int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast)
-__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__
+__all__ += _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__ + \
+    tf_structure.__all__

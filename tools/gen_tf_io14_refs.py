@@ -1,0 +1,265 @@
+"""TensorFlow 2's values and bytes for tests/test_tf_io14.py: tf.io decoders and TensorProto
+bytes, PNG / BMP codecs, tf.sparse, tf.image boxes, tf.train's moving averages and the
+top-level structural names, recorded into tests/data/tf_io14_refs.json.
+
+Each case is a Python expression over INPUTS (NumPy arrays, bytes) with ``tf`` bound to the
+library under test; the test evaluates it with ``import tensorforge as tf`` and compares.
+Outputs are recorded as {dtype, shape, values} (strings as hex), a SparseTensor as its three
+parts, lists / tuples / dicts element-wise. ERRORS records the tf.errors class (or Python
+exception class) TensorFlow raises for bad arguments. Image fixtures that TensorFlow cannot
+write (palette, interlaced, 1-bit PNGs, BMPs) are made by Pillow here and stored as hex.
+Run with the Keras 2 oracle venv, never in tests:
+    ../keras-venv/bin/python tools/gen_tf_io14_refs.py
+"""
+import gzip
+import io
+import json
+import os
+import zlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from PIL import Image  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "tests", "data", "tf_io14_refs.json")
+
+rng = np.random.default_rng(14)
+
+
+def _pil(arr, fmt, mode=None, **kw):
+    b = io.BytesIO()
+    img = Image.fromarray(arr)
+    if mode:
+        img = img.convert(mode)
+    img.save(b, fmt, **kw)
+    return b.getvalue()
+
+
+rgb = rng.integers(0, 256, (7, 9, 3), dtype=np.uint8)
+rgba = rng.integers(0, 256, (5, 6, 4), dtype=np.uint8)
+gray = rng.integers(0, 256, (6, 5, 1), dtype=np.uint8)
+ramp16 = np.array([0, 255, 256, 0x80FF, 0x8100, 0xFFFF, 12345, 54321, 33023, 65280, 7, 40000],
+                  np.uint16).reshape(3, 4, 1)
+rgb16 = rng.integers(0, 65536, (4, 3, 3), dtype=np.uint16)
+big = (np.add.outer(np.arange(90), np.arange(120))[..., None] * [1, 2, 3] % 256).astype(np.uint8)
+noise = rng.integers(0, 256, (80, 70, 3), dtype=np.uint8)
+pal = rng.integers(0, 5, (6, 7), dtype=np.uint8)
+pimg = Image.fromarray(pal, "P")
+pimg.putpalette([10, 20, 30, 200, 100, 0, 0, 255, 0, 1, 2, 3, 250, 240, 230] + [0] * 741)
+b = io.BytesIO()
+pimg.save(b, "PNG")
+png_palette = b.getvalue()
+b = io.BytesIO()
+pimg.info["transparency"] = bytes([255, 0, 128])
+pimg.save(b, "PNG", transparency=bytes([255, 0, 128]))
+png_palette_trns = b.getvalue()
+
+INPUTS = {
+    "rgb": rgb, "rgba": rgba, "gray": gray, "ramp16": ramp16, "rgb16": rgb16, "big": big,
+    "noise": noise,
+    "x": rng.normal(size=(3, 4)).astype(np.float32),
+    "v": rng.normal(size=(6,)).astype(np.float32),
+    "d": np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0], [4.0, 0.0, 0.0]], np.float32),
+    "boxes": np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, -0.1, 1, 0.9], [0, 10, 1, 11],
+                       [0, 10.1, 1, 11.1], [0, 100, 1, 101]], np.float32),
+    "scores": np.array([0.9, 0.75, 0.6, 0.95, 0.5, 0.3], np.float32),
+    "img": rng.uniform(0, 1, size=(2, 5, 6, 3)).astype(np.float32),
+    # image files TensorFlow has no encoder for (hex in the JSON)
+    "png_palette": png_palette,
+    "png_palette_trns": png_palette_trns,
+    "png_interlaced_rgb": None,  # filled below (Pillow cannot write Adam7; built by hand)
+    "png_gray1": _pil((gray[..., 0] > 128), "PNG"),
+    "png_gray_la": _pil(np.dstack([gray[..., 0], 255 - gray[..., 0]]), "PNG", mode="LA"),
+    "bmp24": _pil(rgb, "BMP"),
+    "bmp32": _pil(rgba, "BMP"),
+    "bmp8": _pil(gray[..., 0], "BMP"),
+    "zlib": zlib.compress(b"hello tensorforge" * 3),
+    "gzip": gzip.compress(b"gzip data\n"),
+}
+
+
+def _interlaced_png(img):
+    """An Adam7 RGB PNG written here (filter None), so the decoder's interlace path is
+    checked against TensorFlow's (libpng's) reading of the same bytes."""
+    import struct
+    h, w, _ = img.shape
+    passes = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+              (0, 1, 1, 2))
+    raw = b""
+    for x0, y0, dx, dy in passes:
+        sub = img[y0::dy, x0::dx]
+        if sub.size:
+            raw += b"".join(b"\0" + row.tobytes() for row in sub)
+
+    def chunk(k, p):
+        return struct.pack(">I", len(p)) + k + p + struct.pack(">I", zlib.crc32(k + p))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 1))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+INPUTS["png_interlaced_rgb"] = _interlaced_png(rgb)
+
+CASES = {
+    # ---- TensorProto bytes --------------------------------------------------------------------
+    "serialize_f32": "tf.io.serialize_tensor(x)",
+    "serialize_scalar": "tf.io.serialize_tensor(tf.constant(1.5))",
+    "serialize_i32": "tf.io.serialize_tensor(tf.constant([[1, 2], [3, 4]]))",
+    "serialize_i64": "tf.io.serialize_tensor(tf.constant(np.array([5, -1, 2**40], np.int64)))",
+    "serialize_str": "tf.io.serialize_tensor(tf.constant([b'ab', b'', b'xyz']))",
+    "serialize_str_scalar": "tf.io.serialize_tensor(tf.constant(b'x'))",
+    "serialize_empty": "tf.io.serialize_tensor(tf.zeros((0, 3)))",
+    "serialize_bool": "tf.io.serialize_tensor(tf.constant([True, False]))",
+    "serialize_u8": "tf.io.serialize_tensor(tf.constant(np.array([1, 255], np.uint8)))",
+    "parse_f32": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.float32)",
+    "parse_str": "tf.io.parse_tensor(tf.io.serialize_tensor(tf.constant([b'ab', b''])), tf.string)",
+    "proto_scalar": "tf.make_tensor_proto(1.0).SerializeToString()",
+    "proto_list": "tf.make_tensor_proto([1, 2]).SerializeToString()",
+    "proto_f32": "tf.make_tensor_proto(x).SerializeToString()",
+    "proto_str": "tf.make_tensor_proto([b'a', b'b']).SerializeToString()",
+    "proto_i64": "tf.make_tensor_proto(np.int64(3)).SerializeToString()",
+    "proto_int": "tf.make_tensor_proto(3).SerializeToString()",
+    "proto_bcast": "tf.make_tensor_proto(1.0, shape=[2, 2]).SerializeToString()",
+    "ndarray_bcast": "tf.make_ndarray(tf.make_tensor_proto(2.5, shape=[2, 3]))",
+    "ndarray_f32": "tf.make_ndarray(tf.make_tensor_proto(x))",
+    # ---- decoders -----------------------------------------------------------------------------
+    "decode_raw_i16": "tf.io.decode_raw(['abcd', 'efgh'], tf.int16)",
+    "decode_raw_be": "tf.io.decode_raw(['abcd', 'efgh'], tf.int16, little_endian=False)",
+    "decode_raw_fixed": "tf.io.decode_raw(['abc', 'abcdef'], tf.int16, fixed_length=4)",
+    "decode_raw_f32": "tf.io.decode_raw(tf.io.serialize_tensor(x), tf.uint8)",
+    "decode_raw_scalar": "tf.io.decode_raw('abcdefgh', tf.float64)",
+    "decode_csv": "tf.io.decode_csv(['1,2.5,a', '3,,\"b,c\"'], [[0], [1.0], ['z']])",
+    "decode_csv_na":
+        "tf.io.decode_csv(['1;NA;3'], [[0], [7], [0]], field_delim=';', na_value='NA')",
+    "decode_csv_select": "tf.io.decode_csv(['1,2,3', '4,5,6'], [[0], [0.0]], select_cols=[0, 2])",
+    "decode_csv_types":
+        "tf.io.decode_csv(['1,2', '3,4'], [tf.constant([], tf.int64), [np.float64(0)]])",
+    "decode_csv_quote": "tf.io.decode_csv('\"a\"\"b\",x', [[''], ['']])",
+    "decode_csv_noquote": "tf.io.decode_csv('\"a\"\"b\",x', [[''], ['']], use_quote_delim=False)",
+    "decode_csv_2d": "tf.io.decode_csv([['1,e', '2,f']], [[0], ['']])",
+    "decode_csv_floats": "tf.io.decode_csv('1e3,inf, 2', [[0.0], [0.0], [0]])",
+    "base64": "tf.io.encode_base64([b'\\xfb\\xff ab', b'', b'tensorforge'])",
+    "base64_pad": "tf.io.encode_base64([b'\\xfb\\xff ab', b'a'], pad=True)",
+    "unbase64": "tf.io.decode_base64(['-_8gYWI', '-_8gYWI=', 'YQ==', ''])",
+    "decompress_zlib": "tf.io.decode_compressed(zlib, 'ZLIB')",
+    "decompress_gzip": "tf.io.decode_compressed([gzip], 'GZIP')",
+    "decompress_none": "tf.io.decode_compressed(zlib)",
+    # ---- PNG / BMP ---------------------------------------------------------------------------
+    "encode_png_rgb": "tf.io.encode_png(rgb)",
+    "encode_png_rgb_9": "tf.io.encode_png(rgb, compression=9)",
+    "encode_png_rgb_0": "tf.io.encode_png(rgb, compression=0)",
+    "encode_png_rgba": "tf.io.encode_png(rgba)",
+    "encode_png_gray": "tf.io.encode_png(gray)",
+    "encode_png_16": "tf.io.encode_png(ramp16)",
+    "encode_png_rgb16": "tf.io.encode_png(rgb16)",
+    "encode_png_big": "tf.io.encode_png(big)",
+    # incompressible rows: zlib's stored blocks depend on how libpng feeds it, so only the
+    # pixels are TensorFlow's, not the bytes
+    "encode_png_noise": "tf.io.decode_png(tf.io.encode_png(noise))",
+    "png_to_gray": "tf.io.decode_png(tf.io.encode_png(rgb), channels=1)",
+    "png_to_rgba": "tf.io.decode_png(tf.io.encode_png(rgb), channels=4)",
+    "png_rgba_to_rgb": "tf.io.decode_png(tf.io.encode_png(rgba), channels=3)",
+    "png_rgba_to_gray": "tf.io.decode_png(tf.io.encode_png(rgba), channels=1)",
+    "png_gray_to_rgb": "tf.io.decode_png(tf.io.encode_png(gray), channels=3)",
+    "png_16_to_8": "tf.io.decode_png(tf.io.encode_png(ramp16))",
+    "png_16_to_16": "tf.io.decode_png(tf.io.encode_png(ramp16), dtype=tf.uint16)",
+    "png_16_rgba": "tf.io.decode_png(tf.io.encode_png(ramp16), channels=4, dtype=tf.uint16)",
+    "png_rgb16_gray": "tf.io.decode_png(tf.io.encode_png(rgb16), channels=1, dtype=tf.uint16)",
+    "png_rgb16_gray8": "tf.io.decode_png(tf.io.encode_png(rgb16), channels=1)",
+    "png_8_to_16": "tf.io.decode_png(tf.io.encode_png(rgb), dtype=tf.uint16)",
+    "png_palette": "tf.io.decode_png(png_palette)",
+    "png_palette_gray": "tf.io.decode_png(png_palette, channels=1)",
+    "png_palette_trns": "tf.io.decode_png(png_palette_trns)",
+    "png_interlaced": "tf.io.decode_png(png_interlaced_rgb)",
+    "png_gray1": "tf.io.decode_png(png_gray1)",
+    "png_gray_la": "tf.io.decode_png(png_gray_la)",
+    "png_gray_la_rgba": "tf.io.decode_png(png_gray_la, channels=4)",
+    "image_png_float": "tf.io.decode_image(tf.io.encode_png(rgb), dtype=tf.float32)",
+    "image_png16_u8": "tf.io.decode_image(tf.io.encode_png(ramp16))",
+    "image_png16_float": "tf.io.decode_image(tf.io.encode_png(ramp16), dtype=tf.float32)",
+    "bmp24": "tf.io.decode_bmp(bmp24)",
+    "bmp32": "tf.io.decode_bmp(bmp32)",
+    "bmp8": "tf.io.decode_bmp(bmp8)",
+    "bmp8_rgb": "tf.io.decode_bmp(bmp8, channels=3)",
+    "bmp8_rgba": "tf.io.decode_bmp(bmp8, channels=4)",
+    "bmp24_rgba": "tf.io.decode_bmp(bmp24, channels=4)",
+    "bmp32_rgb": "tf.io.decode_bmp(bmp32, channels=3)",
+    "image_bmp": "tf.io.decode_image(bmp24, channels=4)",
+    "is_jpeg": "(tf.io.is_jpeg(bmp24), tf.io.is_jpeg(b'\\xff\\xd8\\xff\\xe0'))",
+}
+
+ERRORS = {
+    "parse_wrong_type": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.int32)",
+    "parse_garbage": "tf.io.parse_tensor(b'\\xff\\xff', tf.int32)",
+    "decode_raw_sizes": "tf.io.decode_raw(['abcd', 'efg'], tf.int16)",
+    "decode_raw_multiple": "tf.io.decode_raw(['abc'], tf.int16)",
+    "decode_raw_fixed": "tf.io.decode_raw(['abc'], tf.int16, fixed_length=3)",
+    "decode_csv_required": "tf.io.decode_csv(['1,2.5', ','], [tf.constant([], tf.int32), [1.0]])",
+    "decode_csv_count": "tf.io.decode_csv(['1,2'], [[0], [1.0], ['z']])",
+    "decode_csv_int": "tf.io.decode_csv(['x,2'], [[0], [1.0]])",
+    "decode_csv_overflow": "tf.io.decode_csv('2147483648', [[0]])",
+    "decode_csv_select": "tf.io.decode_csv(['1,2,3'], [[0], [0]], select_cols=[2, 0])",
+    "unbase64_char": "tf.io.decode_base64(['+/'])",
+    "unbase64_len": "tf.io.decode_base64(['a'])",
+    "decompress_bad": "tf.io.decode_compressed(b'hello', 'ZLIB')",
+    "png_channels": "tf.io.decode_png(tf.io.encode_png(rgb), channels=2)",
+    "png_garbage": "tf.io.decode_png(b'\\x89PNG\\r\\n\\x1a\\nxx')",
+    "png_truncated": "tf.io.decode_png(tf.io.encode_png(rgb).numpy()[:-20])",
+    "bmp_channels": "tf.io.decode_bmp(bmp24, channels=1)",
+    "bmp_truncated": "tf.io.decode_bmp(bmp24[:60])",
+    "bmp_short": "tf.io.decode_bmp(b'BMxx')",
+    "image_unknown": "tf.io.decode_image(b'garbage')",
+    "jpeg_shape_bmp": "tf.image.extract_jpeg_shape(bmp24)",
+}
+
+
+def encode(o):
+    """A JSON record of an output."""
+    if isinstance(o, tf.sparse.SparseTensor):
+        return {"sparse": [encode(o.indices), encode(o.values), encode(o.dense_shape)]}
+    if isinstance(o, dict):
+        return {"dict": {k: encode(v) for k, v in sorted(o.items())}}
+    if isinstance(o, (list, tuple)):
+        return {"list": [encode(v) for v in o]}
+    if isinstance(o, bytes):
+        return {"bytes": o.hex()}
+    if isinstance(o, (tf.Tensor, tf.Variable)):
+        a = o.numpy()
+    elif isinstance(o, (np.ndarray, np.generic)):
+        a = np.asarray(o)
+    else:
+        return {"python": o}
+    a = np.asarray(a, dtype=object) if isinstance(a, bytes) else np.asarray(a)
+    if a.dtype == object:
+        return {"dtype": "string", "shape": list(a.shape),
+                "values": [bytes(v).hex() for v in a.reshape(-1)]}
+    vals = a.reshape(-1).tolist()
+    if a.dtype.kind == "f":
+        vals = [v if np.isfinite(v) else repr(v) for v in vals]
+    return {"dtype": str(a.dtype), "shape": list(a.shape), "values": vals}
+
+
+def main():
+    env = dict(INPUTS, tf=tf, np=np)
+    cases = {}
+    for name, expr in CASES.items():
+        cases[name] = {"expr": expr, "out": encode(eval(expr, env))}  # noqa: S307
+    errors = {}
+    for name, expr in ERRORS.items():
+        try:
+            eval(expr, env)  # noqa: S307
+        except Exception as e:  # noqa: BLE001 -- recording which class TensorFlow raises
+            errors[name] = {"expr": expr, "error": type(e).__name__}
+        else:
+            raise AssertionError(f"{name}: TensorFlow raised nothing for {expr}")
+    inputs = {k: ({"bytes": v.hex()} if isinstance(v, bytes) else encode(v))
+              for k, v in INPUTS.items()}
+    with open(OUT, "w") as f:
+        json.dump({"tensorflow": tf.__version__, "inputs": inputs, "cases": cases,
+                   "errors": errors}, f, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
