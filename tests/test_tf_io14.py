@@ -15,7 +15,9 @@ ERRORS = R.REFS["errors"]
 
 
 def _env():
-    return dict(INPUTS, tf=tf, np=np)
+    env = dict(INPUTS, tf=tf, np=np)
+    exec(R.REFS["setup"], env)  # noqa: S102 -- the recorded setup (SparseTensors, grad_of)
+    return env
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

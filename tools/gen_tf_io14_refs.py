@@ -189,6 +189,101 @@ CASES = {
     "is_jpeg": "(tf.io.is_jpeg(bmp24), tf.io.is_jpeg(b'\\xff\\xd8\\xff\\xe0'))",
 }
 
+# run before the cases, by the generator and by the test, so both build the same SparseTensors
+SETUP = """
+sp = tf.sparse.SparseTensor([[0, 1], [1, 0], [2, 2], [2, 3]], [1.0, -2.0, 3.0, 4.0], [3, 4])
+sp2 = tf.sparse.SparseTensor([[0, 1], [1, 2], [2, 3]], [5.0, 6.0, -4.0], [3, 4])
+spu = tf.sparse.SparseTensor([[2, 3], [0, 1], [1, 0]], [4.0, 1.0, -2.0], [3, 4])
+sp3 = tf.sparse.SparseTensor([[0, 0, 1], [0, 2, 0], [1, 1, 1]], [1, 2, 3], [2, 3, 2])
+spi = tf.sparse.SparseTensor([[0, 0], [0, 1], [1, 0], [2, 1]], np.array([3, 1, 3, 0], np.int64),
+                             [4, 2])
+sps = tf.sparse.SparseTensor([[0, 0], [0, 1], [1, 0]], [b'a', b'b', b'c'], [3, 2])
+spn = tf.sparse.SparseTensor([[0, 0], [1, 0], [1, 1]], np.array([7, 8, 9], np.int64), [3, 2])
+
+
+def grad_of(f, *xs):
+    xs = [tf.Variable(x) for x in xs]
+    with tf.GradientTape() as tape:
+        y = f(*xs)
+        w = np.cos(np.arange(int(np.prod(y.shape)))).reshape(y.shape).astype(np.float32)
+        loss = tf.reduce_sum(y * w)
+    return [y] + tape.gradient(loss, xs)
+"""
+
+SPARSE = {
+    "sp_from_dense": "tf.sparse.from_dense(d)",
+    "sp_from_dense_str": "tf.sparse.from_dense(tf.constant([[b'', b'a'], [b'b', b'']]))",
+    "sp_to_dense": "tf.sparse.to_dense(spu, validate_indices=False)",
+    "sp_to_dense_default": "tf.sparse.to_dense(sp, default_value=9.0)",
+    "sp_to_indicator": "tf.sparse.to_indicator(spi, 5)",
+    "sp_add": "tf.sparse.add(sp, sp2)",
+    "sp_add_thresh": "tf.sparse.add(sp, sp2, threshold=4.5)",
+    "sp_add_dense": "tf.sparse.add(sp, x)",
+    "sp_concat1": "tf.sparse.concat(1, [sp, sp2])",
+    "sp_concat0": "tf.sparse.concat(0, [sp, sp2])",
+    "sp_concat_expand": "tf.sparse.concat(1, [sp, tf.sparse.reset_shape(sp2, [4, 5])], "
+                        "expand_nonconcat_dims=True)",
+    "sp_reshape": "tf.sparse.reshape(sp, [2, -1])",
+    "sp_reshape3": "tf.sparse.reshape(sp3, [3, 4])",
+    "sp_slice": "tf.sparse.slice(sp, [1, 1], [5, 3])",
+    "sp_split": "tf.sparse.split(sp_input=sp, num_split=3, axis=1)",
+    "sp_split0": "tf.sparse.split(sp_input=sp, num_split=2, axis=0)",
+    "sp_transpose": "tf.sparse.transpose(sp)",
+    "sp_transpose3": "tf.sparse.transpose(sp3, [2, 0, 1])",
+    "sp_reorder": "tf.sparse.reorder(spu)",
+    "sp_retain": "tf.sparse.retain(sp, [True, False, True, False])",
+    "sp_reset_shape": "tf.sparse.reset_shape(sp)",
+    "sp_reset_shape_new": "tf.sparse.reset_shape(sp, [5, 6])",
+    "sp_reduce_sum": "tf.sparse.reduce_sum(sp)",
+    "sp_reduce_sum_ax": "tf.sparse.reduce_sum(sp, axis=1)",
+    "sp_reduce_sum_keep": "tf.sparse.reduce_sum(sp3, axis=[0, 2], keepdims=True)",
+    "sp_reduce_sum_sparse": "tf.sparse.reduce_sum(sp, axis=0, output_is_sparse=True)",
+    "sp_reduce_max": "tf.sparse.reduce_max(sp, axis=1)",
+    "sp_reduce_max_empty": "tf.sparse.reduce_max(sp2, axis=0)",
+    "sp_reduce_max_int": "tf.sparse.reduce_max(sp3, axis=2)",
+    "sp_matmul": "tf.sparse.sparse_dense_matmul(sp, tf.transpose(x))",
+    "sp_matmul_adj": "tf.sparse.sparse_dense_matmul(sp, x[:, :3], adjoint_a=True, adjoint_b=True)",
+    "sp_matmul_dense_sparse": "tf.sparse.sparse_dense_matmul(tf.transpose(x), sp)",
+    "sp_matmul_grad": "grad_of(lambda b, v: tf.sparse.sparse_dense_matmul("
+                      "tf.sparse.SparseTensor(sp.indices, v, sp.dense_shape), b), "
+                      "tf.transpose(x), sp.values)",
+    "sp_softmax": "tf.sparse.softmax(sp)",
+    "sp_maximum": "tf.sparse.maximum(sp, sp2)",
+    "sp_minimum": "tf.sparse.minimum(sp, sp2)",
+    "sp_fill_empty": "tf.sparse.fill_empty_rows(tf.sparse.slice(sp, [0, 0], [3, 2]), -1.0)",
+    "sp_fill_empty_str": "tf.sparse.fill_empty_rows(sps, b'z')",
+    "sp_expand_dims": "tf.sparse.expand_dims(sp, axis=1)",
+    "sp_expand_dims_end": "tf.sparse.expand_dims(sp3, -1)",
+    "sp_eye": "tf.sparse.eye(3, 4)",
+    "sp_eye_int": "tf.sparse.eye(2, dtype=tf.int64)",
+    "sp_map_values": "tf.sparse.map_values(tf.math.multiply, sp, 2.0)",
+    "sp_map_values_two": "tf.sparse.map_values(tf.add, sp, sp)",
+    "sp_mask": "tf.sparse.mask(tf.IndexedSlices(x, tf.constant([4, 7, 9])), tf.constant([7]))",
+    "sp_segment_sum": "tf.sparse.segment_sum(x, tf.constant([0, 2, 1, 2]), "
+                      "tf.constant([0, 0, 1, 3]))",
+    "sp_segment_mean": "tf.sparse.segment_mean(x, tf.constant([0, 2, 1]), tf.constant([0, 0, 1]))",
+    "sp_segment_sqrt_n": "tf.sparse.segment_sqrt_n(x, tf.constant([0, 2, 1]), "
+                         "tf.constant([0, 0, 2]))",
+    "sp_segment_sum_n": "tf.sparse.segment_sum(x, tf.constant([0, 1]), tf.constant([1, 1]), "
+                        "num_segments=3)",
+    "sp_segment_grad": "grad_of(lambda a: tf.sparse.segment_mean(a, tf.constant([0, 2, 2]), "
+                       "tf.constant([0, 1, 1])), x)",
+    "sp_bincount": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]))",
+    "sp_bincount_row": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]), axis=-1)",
+    "sp_bincount_w": "tf.sparse.bincount(tf.constant([1, 3, 1]), weights=tf.constant([0.5, 1., 2.]),"
+                     " minlength=6)",
+    "sp_bincount_max": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]), axis=-1, "
+                       "maxlength=3, binary_output=True)",
+    "sp_bincount_sparse": "tf.sparse.bincount(spi, axis=-1)",
+    "sp_cross": "tf.sparse.cross([sps, tf.constant([[b'x'], [b'y'], [b'z']])])",
+    "sp_cross_int": "tf.sparse.cross([spn, sps], separator='*')",
+    "sp_cross_hashed": "tf.sparse.cross_hashed([sps, tf.constant([[b'x'], [b'y'], [b'z']])], "
+                       "num_buckets=1000)",
+    "sp_cross_hashed_int": "tf.sparse.cross_hashed([spn, sps])",
+    "sp_cross_hashed_key": "tf.sparse.cross_hashed([sps, spn], num_buckets=97, hash_key=12345)",
+}
+CASES.update(SPARSE)
+
 ERRORS = {
     "parse_wrong_type": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.int32)",
     "parse_garbage": "tf.io.parse_tensor(b'\\xff\\xff', tf.int32)",
@@ -211,6 +306,16 @@ ERRORS = {
     "bmp_short": "tf.io.decode_bmp(b'BMxx')",
     "image_unknown": "tf.io.decode_image(b'garbage')",
     "jpeg_shape_bmp": "tf.image.extract_jpeg_shape(bmp24)",
+    "sp_add_shapes": "tf.sparse.add(sp, tf.sparse.reset_shape(sp2, [4, 4]))",
+    "sp_reshape_bad": "tf.sparse.reshape(sp, [5, -1])",
+    "sp_to_dense_repeat": "tf.sparse.to_dense(tf.sparse.SparseTensor([[0, 0], [0, 0]], [1., 2.], "
+                          "[2, 2]))",
+    "sp_concat_shapes": "tf.sparse.concat(1, [sp, tf.sparse.reset_shape(sp2, [4, 4])])",
+    "sp_matmul_shapes": "tf.sparse.sparse_dense_matmul(sp, x)",
+    "sp_segment_unsorted": "tf.sparse.segment_sum(x, tf.constant([0, 1]), tf.constant([1, 0]))",
+    "switch_case_int": "tf.switch_case(1, [lambda: 10, lambda: 11])",
+    "ensure_shape": "tf.ensure_shape(x, [3, 5])",
+    "case_none_true": "tf.case([(tf.constant(False), lambda: 1)])",
 }
 
 
@@ -218,6 +323,8 @@ def encode(o):
     """A JSON record of an output."""
     if isinstance(o, tf.sparse.SparseTensor):
         return {"sparse": [encode(o.indices), encode(o.values), encode(o.dense_shape)]}
+    if isinstance(o, tf.IndexedSlices):
+        return {"indexed": [encode(o.values), encode(o.indices)]}
     if isinstance(o, dict):
         return {"dict": {k: encode(v) for k, v in sorted(o.items())}}
     if isinstance(o, (list, tuple)):
@@ -242,6 +349,7 @@ def encode(o):
 
 def main():
     env = dict(INPUTS, tf=tf, np=np)
+    exec(SETUP, env)  # noqa: S102 -- the setup above
     cases = {}
     for name, expr in CASES.items():
         cases[name] = {"expr": expr, "out": encode(eval(expr, env))}  # noqa: S307
@@ -256,7 +364,7 @@ def main():
     inputs = {k: ({"bytes": v.hex()} if isinstance(v, bytes) else encode(v))
               for k, v in INPUTS.items()}
     with open(OUT, "w") as f:
-        json.dump({"tensorflow": tf.__version__, "inputs": inputs, "cases": cases,
+        json.dump({"tensorflow": tf.__version__, "inputs": inputs, "cases": cases, "setup": SETUP,
                    "errors": errors}, f, sort_keys=True, separators=(",", ":"))
         f.write("\n")
 

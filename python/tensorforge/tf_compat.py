@@ -25,7 +25,8 @@ from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
-from . import tf_codecs, tf_gfile, tf_io_ops, tf_structure, tf_tensor_proto
+from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_structure
+from . import tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -627,8 +628,8 @@ io = types.SimpleNamespace(
     gfile=types.SimpleNamespace(**{n: getattr(tf_gfile, n) for n in tf_gfile.__all__}),
     **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto) for n in m.__all__
        if n not in ("TensorProto", "make_tensor_proto", "make_ndarray")})
-sparse = types.SimpleNamespace(SparseTensor=tf_example.SparseTensor,
-                               to_dense=tf_example.sparse_to_dense)
+sparse = types.SimpleNamespace(**{n: getattr(m, n) for m in (tf_sparse, tf_sparse_math)
+                                  for n in m.__all__})
 SparseTensor = tf_example.SparseTensor
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__},
                               **{n: getattr(tf_codecs, n) for n in tf_codecs.__all__},

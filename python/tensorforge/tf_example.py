@@ -256,12 +256,29 @@ FixedLenFeature = collections.namedtuple("FixedLenFeature", ["shape", "dtype", "
 VarLenFeature = collections.namedtuple("VarLenFeature", ["dtype"])
 
 
+def _typed(values):
+    """Values as TensorFlow types them: Python floats float32, Python ints int32 (int64 past
+    its range), strings bytes; NumPy arrays keep their dtype."""
+    a = np.asarray(values)
+    if a.dtype.kind in "SUO":
+        from ._text import as_bytes_array
+        return as_bytes_array(np.asarray(values, dtype=object), "tf.sparse.SparseTensor")
+    if isinstance(values, (np.ndarray, np.generic)):
+        return a
+    if a.dtype == np.float64:
+        return a.astype(np.float32)
+    if a.dtype.kind == "i":
+        from .tf_dtypes import python_dtype
+        return a.astype(python_dtype(list(a.reshape(-1).tolist())) or a.dtype)
+    return a
+
+
 class SparseTensor:
     """``tf.sparse.SparseTensor(indices, values, dense_shape)`` (int64 indices (N, rank))."""
 
     def __init__(self, indices, values, dense_shape):
         self.indices = indices if isinstance(indices, Tensor) else Tensor(np.asarray(indices, np.int64))
-        self.values = values if isinstance(values, Tensor) else Tensor(np.asarray(values))
+        self.values = values if isinstance(values, Tensor) else Tensor(_typed(values))
         self.dense_shape = dense_shape if isinstance(dense_shape, Tensor) else \
             Tensor(np.asarray(dense_shape, np.int64))
 
