@@ -208,6 +208,55 @@ def grad_of(f, *xs):
         w = np.cos(np.arange(int(np.prod(y.shape)))).reshape(y.shape).astype(np.float32)
         loss = tf.reduce_sum(y * w)
     return [y] + tape.gradient(loss, xs)
+
+
+def ema_run(decay, num_updates=None):
+    v = tf.Variable([1.0, 2.0], name='w')
+    u = tf.Variable(10.0, name='u')
+    ema = tf.train.ExponentialMovingAverage(decay, num_updates=num_updates)
+    ema.apply([v, u])
+    out = [ema.average(v).numpy(), ema.average(u).numpy()]
+    for a, b in (([3.0, 5.0], 20.0), ([0.0, 1.0], -4.0)):
+        v.assign(a)
+        u.assign(b)
+        ema.apply([v, u])
+        out += [ema.average(v).numpy(), ema.average(u).numpy()]
+    return out + [ema.average_name(v), ema.name, sorted(ema.variables_to_restore([v, u]))]
+
+
+def feat(kind, vals):
+    if kind == 'i':
+        return tf.train.Feature(int64_list=tf.train.Int64List(value=vals))
+    if kind == 'f':
+        return tf.train.Feature(float_list=tf.train.FloatList(value=vals))
+    return tf.train.Feature(bytes_list=tf.train.BytesList(value=vals))
+
+
+def seq_example(n, words):
+    return tf.train.SequenceExample(
+        context=tf.train.Features(feature={'id': feat('i', [n]), 'tag': feat('b', [b'x'] * n)}),
+        feature_lists=tf.train.FeatureLists(feature_list={
+            'tok': tf.train.FeatureList(feature=[feat('i', [i, 2 * i]) for i in range(n)]),
+            'w': tf.train.FeatureList(feature=[feat('b', w) for w in words]),
+            'f': tf.train.FeatureList(feature=[feat('f', [0.5 * i]) for i in range(n)])}))
+
+
+seq1 = seq_example(2, [[b'a'], [b'b', b'c']]).SerializeToString()
+seq2 = seq_example(3, [[], [b'd'], [b'e']]).SerializeToString()
+ctx_spec = {'id': tf.io.FixedLenFeature([], tf.int64), 'tag': tf.io.VarLenFeature(tf.string)}
+seq_spec = {'tok': tf.io.FixedLenSequenceFeature([2], tf.int64),
+            'w': tf.io.VarLenFeature(tf.string),
+            'f': tf.io.FixedLenSequenceFeature([], tf.float32),
+            'missing': tf.io.FixedLenSequenceFeature([], tf.float32, allow_missing=True)}
+
+
+def fixed_records(data, record_bytes, **kw):
+    import tempfile
+    d = tempfile.mkdtemp()
+    p = d + '/records.bin'
+    with open(p, 'wb') as f:
+        f.write(data)
+    return list(tf.data.FixedLengthRecordDataset(p, record_bytes, **kw).as_numpy_iterator())
 """
 
 SPARSE = {
@@ -284,6 +333,55 @@ SPARSE = {
 }
 CASES.update(SPARSE)
 
+OTHERS = {
+    # tf.train
+    "ema": "ema_run(0.9)",
+    "ema_num_updates": "ema_run(0.99, num_updates=tf.Variable(3))",
+    # one-entry maps: byte-identical (upb writes several entries in its hash table's order)
+    "seq_bytes": "tf.train.SequenceExample(context=tf.train.Features(feature={'id': "
+                 "feat('i', [4])}), feature_lists=tf.train.FeatureLists(feature_list={'t': "
+                 "tf.train.FeatureList(feature=[feat('b', [b'a', b'b']), feat('b', [])])}))"
+                 ".SerializeToString()",
+    "seq_parse_tf_bytes": "tf.io.parse_single_sequence_example(seq1_tf, ctx_spec, seq_spec)",
+    "seq_bytes_lists_only": "tf.train.SequenceExample(feature_lists=tf.train.FeatureLists("
+                            "feature_list={'a': tf.train.FeatureList(feature=[feat('f', [1.5]), "
+                            "tf.train.Feature()])})).SerializeToString()",
+    "seq_roundtrip": "tf.io.parse_single_sequence_example(tf.train.SequenceExample.FromString("
+                     "seq1_tf).SerializeToString(), ctx_spec, seq_spec)",
+    "seq_parse_single": "tf.io.parse_single_sequence_example(seq1, ctx_spec, seq_spec)",
+    "seq_parse_batch": "tf.io.parse_sequence_example([seq1, seq2], ctx_spec, seq_spec)",
+    "seq_parse_no_context": "tf.io.parse_single_sequence_example(seq2, sequence_features="
+                            "{'tok': tf.io.FixedLenSequenceFeature([2], tf.int64)})",
+    # tf.data
+    "fixed_records": "fixed_records(b'HHabcdefghijFFF', 5, header_bytes=2, footer_bytes=3)",
+    "fixed_records_plain": "fixed_records(b'0123456789', 2)",
+    "fixed_records_gzip": "fixed_records(gzip, 5, compression_type='GZIP')",
+    # top-level structural names
+    "ensure_shape": "tf.ensure_shape(x, [3, None])",
+    "get_static_value": "(tf.get_static_value(x), tf.get_static_value([1, 2]))",
+    "identity_n": "tf.identity_n([x, v])",
+    "shape_n": "tf.shape_n([x, v, tf.constant(1.0)])",
+    "shape_n_64": "tf.shape_n([x], out_type=tf.int64)",
+    "case_first_true": "tf.case([(tf.constant(False), lambda: x), (tf.constant(True), lambda: 2 * x)])",
+    "case_default": "tf.case([(tf.constant(False), lambda: x)], default=lambda: -x)",
+    "switch_case": "tf.switch_case(tf.constant(1), [lambda: x, lambda: 2 * x, lambda: 3 * x])",
+    "switch_case_out": "tf.switch_case(tf.constant(7), [lambda: x, lambda: 2 * x])",
+    "switch_case_default": "tf.switch_case(tf.constant(-1), [lambda: x], default=lambda: -x)",
+    "vectorized_map": "tf.vectorized_map(lambda r: r * 2.0 + 1.0, x)",
+    "grad_pass_through": "grad_of(lambda a: tf.grad_pass_through(lambda t: tf.round(t * 3.0))(a), x)",
+    "recompute_grad": "grad_of(lambda a: tf.recompute_grad(lambda t: tf.sin(t) * t)(a), x)",
+    "indexed_slices": "tf.convert_to_tensor(tf.IndexedSlices(x[:2], tf.constant([3, 3]), "
+                      "tf.constant([5, 4])))",
+    "tuple": "tf.tuple([x, v])",
+    "inside_function": "tf.inside_function()",
+    "is_symbolic": "tf.is_symbolic_tensor(x)",
+    "logger_name": "tf.get_logger().name",
+    "make_ndarray_str": "tf.make_ndarray(tf.make_tensor_proto([b'a', b'bc']))",
+    "dtypes_unsigned": "(tf.constant(np.array([1], np.uint16)).dtype == tf.uint16, "
+                       "tf.uint32 == np.uint32, tf.uint64 == np.uint64)",
+}
+CASES.update(OTHERS)
+
 ERRORS = {
     "parse_wrong_type": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.int32)",
     "parse_garbage": "tf.io.parse_tensor(b'\\xff\\xff', tf.int32)",
@@ -316,6 +414,14 @@ ERRORS = {
     "switch_case_int": "tf.switch_case(1, [lambda: 10, lambda: 11])",
     "ensure_shape": "tf.ensure_shape(x, [3, 5])",
     "case_none_true": "tf.case([(tf.constant(False), lambda: 1)])",
+    "ema_int": "tf.train.ExponentialMovingAverage(0.9).apply([tf.Variable(1)])",
+    "ema_tensor": "tf.train.ExponentialMovingAverage(0.9).apply([tf.constant(1.0)])",
+    "seq_missing": "tf.io.parse_single_sequence_example(seq1, sequence_features="
+                   "{'nope': tf.io.FixedLenSequenceFeature([], tf.int64)})",
+    "fixed_records_body": "fixed_records(b'0123456789', 3)",
+    "seq_default_value": "tf.io.parse_sequence_example([seq1, seq2], sequence_features="
+                         "{'f': tf.io.FixedLenSequenceFeature([], tf.float32, "
+                         "allow_missing=True, default_value=-1.0)})",
 }
 
 
@@ -350,6 +456,7 @@ def encode(o):
 def main():
     env = dict(INPUTS, tf=tf, np=np)
     exec(SETUP, env)  # noqa: S102 -- the setup above
+    INPUTS["seq1_tf"] = env["seq1_tf"] = env["seq1"]  # TensorFlow's bytes, parsed by the test
     cases = {}
     for name, expr in CASES.items():
         cases[name] = {"expr": expr, "out": encode(eval(expr, env))}  # noqa: S307

@@ -26,6 +26,7 @@ from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
 from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_structure
+from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
 from . import tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
@@ -626,8 +627,9 @@ io = types.SimpleNamespace(
     FixedLenFeature=tf_example.FixedLenFeature, VarLenFeature=tf_example.VarLenFeature,
     **{n: getattr(tf_io, n) for n in tf_io.__all__},
     gfile=types.SimpleNamespace(**{n: getattr(tf_gfile, n) for n in tf_gfile.__all__}),
-    **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto) for n in m.__all__
-       if n not in ("TensorProto", "make_tensor_proto", "make_ndarray")})
+    **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto, tf_sequence_example)
+       for n in m.__all__ if n not in ("TensorProto", "make_tensor_proto", "make_ndarray",
+                                       "FeatureList", "FeatureLists", "SequenceExample")})
 sparse = types.SimpleNamespace(**{n: getattr(m, n) for m in (tf_sparse, tf_sparse_math)
                                   for n in m.__all__})
 SparseTensor = tf_example.SparseTensor
@@ -641,6 +643,9 @@ RaggedTensor = tf_ragged.RaggedTensor
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              TextLineDataset=tf_data.TextLineDataset,
                              TFRecordDataset=tf_record.TFRecordDataset,
+                             FixedLengthRecordDataset=tf_record.FixedLengthRecordDataset,
+                             Iterator=tf_data_iter.Iterator,
+                             NumpyIterator=tf_data_iter.NumpyIterator,
                              Options=tf_data_ops.Options,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
@@ -657,7 +662,13 @@ train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               CheckpointManager=tf_checkpoint.CheckpointManager,
                               **{n: getattr(tf_example, n) for n in (
                                   "Example", "Features", "Feature", "BytesList", "FloatList",
-                                  "Int64List")})
+                                  "Int64List")},
+                              **{n: getattr(tf_sequence_example, n) for n in (
+                                  "FeatureList", "FeatureLists", "SequenceExample")},
+                              **{n: getattr(tf_checkpoint_reader, n) for n in (
+                                  "list_variables", "load_checkpoint", "load_variable",
+                                  "checkpoints_iterator", "CheckpointOptions")},
+                              ExponentialMovingAverage=tf_moving_average.ExponentialMovingAverage)
 # tf.version.VERSION is tf.__version__ (TensorFlow's are the same string): tensorforge's own
 version = types.SimpleNamespace(VERSION=_version)
 

@@ -55,13 +55,13 @@ def ensure_shape(x, shape, name=None):
 
 
 def get_static_value(tensor, partial=False):
-    """The value as a NumPy array (eager Tensors are always known); a Python value as itself
-    (``np.ndarray`` for lists); None for a symbolic (functional-API) tensor."""
+    """The value as a NumPy array (eager Tensors are always known); a Python value as itself;
+    None for a symbolic (functional-API) tensor."""
     if _symbolic(tensor):
         return None
     if isinstance(tensor, Tensor):
         return tensor.numpy()
-    return tensor if not isinstance(tensor, (list, tuple)) else np.asarray(tensor)
+    return tensor
 
 
 def identity_n(input, name=None):  # noqa: A002
