@@ -48,27 +48,28 @@ def _array(o):
     return np.asarray(o)
 
 
-def check(got, want, where, rtol=1e-6, atol=1e-6):
+def check(got, want, where, rtol=1e-6, atol=1e-6, int_atol=0):
     """Assert ``got`` (tensorforge's output) equals the recorded ``want``: same structure,
-    dtype, shape; integers, strings and bytes exactly, floats within rtol / atol."""
+    dtype, shape; strings and bytes exactly, integers within ``int_atol`` (0: exactly),
+    floats within rtol / atol."""
     if isinstance(want, tuple) and want and want[0] == "sparse":
         assert hasattr(got, "indices") and hasattr(got, "dense_shape"), (where, type(got))
         for part, w in zip(("indices", "values", "dense_shape"), want[1:]):
-            check(getattr(got, part), w, f"{where}.{part}", rtol, atol)
+            check(getattr(got, part), w, f"{where}.{part}", rtol, atol, int_atol)
         return
     if isinstance(want, tuple) and want and want[0] == "indexed":
         for part, w in zip(("values", "indices"), want[1:]):
-            check(getattr(got, part), w, f"{where}.{part}", rtol, atol)
+            check(getattr(got, part), w, f"{where}.{part}", rtol, atol, int_atol)
         return
     if isinstance(want, list):
         assert isinstance(got, (list, tuple)) and len(got) == len(want), (where, got)
         for i, (g, w) in enumerate(zip(got, want)):
-            check(g, w, f"{where}[{i}]", rtol, atol)
+            check(g, w, f"{where}[{i}]", rtol, atol, int_atol)
         return
     if isinstance(want, dict):
         assert isinstance(got, dict) and sorted(got) == sorted(want), (where, got)
         for k in want:
-            check(got[k], want[k], f"{where}[{k!r}]", rtol, atol)
+            check(got[k], want[k], f"{where}[{k!r}]", rtol, atol, int_atol)
         return
     if isinstance(want, bytes):
         g = got.numpy() if isinstance(got, Tensor) else got
@@ -82,5 +83,8 @@ def check(got, want, where, rtol=1e-6, atol=1e-6):
     assert g.shape == want.shape, (where, g.shape, want.shape)
     if want.dtype.kind == "f":
         np.testing.assert_allclose(g, want, rtol=rtol, atol=atol, err_msg=where)
+    elif int_atol and want.dtype.kind in "iu":
+        diff = np.abs(g.astype(np.int64) - want.astype(np.int64))
+        assert diff.max(initial=0) <= int_atol, (where, int(diff.max()), int_atol)
     else:
         np.testing.assert_array_equal(g, want, err_msg=where)

@@ -100,6 +100,15 @@ def _interlaced_png(img):
 
 
 INPUTS["png_interlaced_rgb"] = _interlaced_png(rgb)
+smooth = (np.add.outer(np.arange(24), np.arange(32))[..., None] * [3, 5, 7] % 256).astype(np.uint8)
+INPUTS["jpeg"] = _pil(smooth, "JPEG", quality=92)
+INPUTS["jpeg_gray"] = _pil(smooth[..., 0], "JPEG", quality=92)
+INPUTS["jpeg_progressive"] = _pil(smooth, "JPEG", quality=80, progressive=True)
+_frames = [Image.fromarray(rng.integers(0, 256, (4, 6, 3), dtype=np.uint8)).quantize(8)
+           for _ in range(3)]
+_b = io.BytesIO()
+_frames[0].save(_b, "GIF", save_all=True, append_images=_frames[1:], disposal=1)
+INPUTS["gif"] = _b.getvalue()
 
 CASES = {
     # ---- TensorProto bytes --------------------------------------------------------------------
@@ -187,6 +196,18 @@ CASES = {
     "bmp32_rgb": "tf.io.decode_bmp(bmp32, channels=3)",
     "image_bmp": "tf.io.decode_image(bmp24, channels=4)",
     "is_jpeg": "(tf.io.is_jpeg(bmp24), tf.io.is_jpeg(b'\\xff\\xd8\\xff\\xe0'))",
+    "jpeg_shape": "(tf.image.extract_jpeg_shape(jpeg), tf.io.extract_jpeg_shape(jpeg_gray, "
+                  "output_type=tf.int64), tf.image.extract_jpeg_shape(jpeg_progressive))",
+    "gif_frames": "tf.io.decode_gif(gif)",
+    "gif_image": "tf.io.decode_image(gif, expand_animations=False)",
+    # lossy: libjpeg versions may differ by a few levels (the test allows JPEG_TOLERANCE)
+    "jpeg_rgb": "tf.io.decode_jpeg(jpeg)",
+    "jpeg_to_gray": "tf.io.decode_jpeg(jpeg, channels=1)",
+    "jpeg_gray": "tf.io.decode_jpeg(jpeg_gray)",
+    "jpeg_gray_to_rgb": "tf.io.decode_jpeg(jpeg_gray, channels=3)",
+    "jpeg_progressive": "tf.io.decode_jpeg(jpeg_progressive)",
+    "jpeg_image_float": "tf.io.decode_image(jpeg, dtype=tf.float32)",
+    "jpeg_crop": "tf.io.decode_and_crop_jpeg(jpeg, [2, 3, 10, 12])",
 }
 
 # run before the cases, by the generator and by the test, so both build the same SparseTensors
@@ -404,6 +425,9 @@ ERRORS = {
     "bmp_short": "tf.io.decode_bmp(b'BMxx')",
     "image_unknown": "tf.io.decode_image(b'garbage')",
     "jpeg_shape_bmp": "tf.image.extract_jpeg_shape(bmp24)",
+    "jpeg_with_png_op": "tf.io.decode_jpeg(bmp24)",
+    "jpeg_channels": "tf.io.decode_jpeg(jpeg, channels=4)",
+    "gif_channels": "tf.io.decode_image(gif, channels=1)",
     "sp_add_shapes": "tf.sparse.add(sp, tf.sparse.reset_shape(sp2, [4, 4]))",
     "sp_reshape_bad": "tf.sparse.reshape(sp, [5, -1])",
     "sp_to_dense_repeat": "tf.sparse.to_dense(tf.sparse.SparseTensor([[0, 0], [0, 0]], [1., 2.], "
