@@ -403,6 +403,56 @@ OTHERS = {
 }
 CASES.update(OTHERS)
 
+IMAGES = {
+    "nms": "tf.image.non_max_suppression(boxes, scores, 4)",
+    "nms_iou": "tf.image.non_max_suppression(boxes, scores, 6, iou_threshold=0.8)",
+    "nms_score": "tf.image.non_max_suppression(boxes, scores, 6, score_threshold=0.55)",
+    "nms_flipped": "tf.image.non_max_suppression(tf.gather(boxes, [2, 3, 0, 1], axis=1), scores, 3)",
+    "nms_with_scores": "tf.image.non_max_suppression_with_scores(boxes, scores, 6)",
+    "nms_soft": "tf.image.non_max_suppression_with_scores(boxes, scores, 6, iou_threshold=1.0, "
+                "soft_nms_sigma=0.5)",
+    "nms_soft_thr": "tf.image.non_max_suppression_with_scores(boxes, scores, 6, iou_threshold=0.6,"
+                    " score_threshold=0.2, soft_nms_sigma=0.3)",
+    "nms_padded": "tf.image.non_max_suppression_padded(boxes, scores, 6, "
+                  "pad_to_max_output_size=True)",
+    "nms_overlaps": "tf.image.non_max_suppression_overlaps(tf.constant([[1.0, 0.7, 0.2], "
+                    "[0.7, 1.0, 0.0], [0.2, 0.0, 1.0]]), tf.constant([0.9, 0.8, 0.7]), 3, "
+                    "overlap_threshold=0.6)",
+    "nms_combined": "tf.image.combined_non_max_suppression(tf.reshape(tf.concat([boxes, boxes * "
+                    "0.1], 0), [2, 6, 1, 4]), tf.reshape(tf.stack([scores, scores[::-1] * "
+                    "0.97], 0), [2, 6, 1]) * tf.constant([1.0, 0.5]), 3, 5)",
+    "nms_combined_noclip": "tf.image.combined_non_max_suppression(tf.reshape(boxes * 0.1, "
+                           "[1, 6, 1, 4]), tf.reshape(tf.stack([scores, scores * 0.9], 1), "
+                           "[1, 6, 2]), 2, 6, iou_threshold=0.3, clip_boxes=False)",
+    "crop_and_resize": "tf.image.crop_and_resize(img, [[0.1, 0.2, 0.8, 0.9], [0.0, 0.0, 1.0, 1.0],"
+                       " [-0.2, 0.5, 0.6, 1.3]], [1, 0, 1], [4, 3])",
+    "crop_and_resize_nearest": "tf.image.crop_and_resize(img, [[0.1, 0.2, 0.8, 0.9], "
+                               "[0.3, 0.1, 0.31, 0.75]], [0, 1], [3, 5], method='nearest')",
+    "crop_and_resize_extrap": "tf.image.crop_and_resize(img, [[-0.5, -0.5, 1.5, 1.5]], [0], "
+                              "[5, 5], extrapolation_value=-1.0)",
+    "crop_and_resize_one": "tf.image.crop_and_resize(img, [[0.2, 0.3, 0.6, 0.7]], [1], [1, 1])",
+    "crop_and_resize_grad": "grad_of(lambda a: tf.image.crop_and_resize(a, "
+                            "[[0.1, 0.2, 0.8, 0.9]], [1], [3, 4]), img)",
+    "draw_boxes": "tf.image.draw_bounding_boxes(img, [[[0.1, 0.2, 0.7, 0.9], [0.5, -0.2, 1.3, "
+                  "0.4]], [[0.0, 0.0, 1.0, 1.0], [0.6, 0.6, 0.2, 0.2]]], "
+                  "[[1.0, 0.0, 0.0, 1.0], [0.0, 0.5, 1.0, 1.0]])",
+    "glimpse": "tf.image.extract_glimpse(img, [3, 4], [[0.0, 0.0], [0.5, -0.5]], noise='zero')",
+    "glimpse_pixels": "tf.image.extract_glimpse(img, [2, 3], [[1.0, 2.0], [3.0, 4.0]], "
+                      "centered=False, normalized=False, noise='zero')",
+    "glimpse_outside": "tf.image.extract_glimpse(img, [4, 4], [[0.9, 0.9], [-1.0, -1.0]], "
+                       "noise='zero')",
+    "resize_with_pad": "tf.image.resize_with_pad(img, 8, 8)",
+    "resize_with_pad_tall": "tf.image.resize_with_pad(img[0], 9, 4)",
+    "resize_with_pad_nearest": "tf.image.resize_with_pad(img, 6, 10, "
+                               "method=tf.image.ResizeMethod.NEAREST_NEIGHBOR)",
+    "yiq": "tf.image.rgb_to_yiq(img)",
+    "yiq_back": "tf.image.yiq_to_rgb(tf.image.rgb_to_yiq(img))",
+    "resize_methods": "[tf.image.ResizeMethod.BILINEAR, tf.image.ResizeMethod.NEAREST_NEIGHBOR, "
+                      "tf.image.ResizeMethod.AREA, tf.image.ResizeMethod.BICUBIC, "
+                      "tf.image.ResizeMethod.LANCZOS3, tf.image.ResizeMethod.GAUSSIAN]",
+}
+CASES.update(IMAGES)
+
 ERRORS = {
     "parse_wrong_type": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.int32)",
     "parse_garbage": "tf.io.parse_tensor(b'\\xff\\xff', tf.int32)",

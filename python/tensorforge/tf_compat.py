@@ -27,7 +27,7 @@ from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
 from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_structure
 from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
-from . import tf_tensor_proto
+from . import tf_boxes, tf_image_extra, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -634,7 +634,8 @@ sparse = types.SimpleNamespace(**{n: getattr(m, n) for m in (tf_sparse, tf_spars
                                   for n in m.__all__})
 SparseTensor = tf_example.SparseTensor
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__},
-                              **{n: getattr(tf_codecs, n) for n in tf_codecs.__all__},
+                              **{n: getattr(m, n) for m in (tf_codecs, tf_boxes, tf_image_extra)
+                                 for n in m.__all__},
                               **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor

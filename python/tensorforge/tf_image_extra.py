@@ -1,0 +1,278 @@
+"""More of ``tf.image``: ``ResizeMethod``, ``resize_with_pad``, ``rgb_to_yiq`` / ``yiq_to_rgb``,
+``sample_distorted_bounding_box`` (and its stateless form), ``adjust_jpeg_quality`` and the
+``stateless_random_*`` augmentations (brightness, contrast, crop, flips, hue, saturation, JPEG
+quality).
+
+The stateless ops take TensorFlow's ``seed`` (two integers) and give the same result for the
+same seed, as TensorFlow's; their numbers come from tensorforge's seeded generator
+(tf_random.py), not from TensorFlow's Philox counter, so they differ from TensorFlow's for the
+same seed (their distributions are TensorFlow's). ``sample_distorted_bounding_box`` is
+TensorFlow's algorithm (GenerateRandomCrop): an aspect ratio and an area drawn per attempt,
+the crop kept when it covers at least ``min_object_covered`` of some bounding box, the whole
+image after ``max_attempts`` failures.
+"""
+import math
+
+import numpy as np
+
+from . import tf_image_ops as ops
+from .autograd import Tensor
+from .tf_image import _colors, adjust_contrast, pad_to_bounding_box, resize
+from .tf_random import _pair_rng
+
+__all__ = ["ResizeMethod", "resize_with_pad", "rgb_to_yiq", "yiq_to_rgb",
+           "sample_distorted_bounding_box", "stateless_sample_distorted_bounding_box",
+           "adjust_jpeg_quality", "stateless_random_brightness", "stateless_random_contrast",
+           "stateless_random_crop", "stateless_random_flip_left_right",
+           "stateless_random_flip_up_down", "stateless_random_hue",
+           "stateless_random_saturation", "stateless_random_jpeg_quality"]
+
+
+class ResizeMethod:
+    """``tf.image.ResizeMethod``: the ``method`` names of ``tf.image.resize``."""
+    BILINEAR = "bilinear"
+    NEAREST_NEIGHBOR = "nearest"
+    BICUBIC = "bicubic"
+    AREA = "area"
+    LANCZOS3 = "lanczos3"
+    LANCZOS5 = "lanczos5"
+    GAUSSIAN = "gaussian"
+    MITCHELLCUBIC = "mitchellcubic"
+
+
+def resize_with_pad(image, target_height, target_width, method="bilinear", antialias=False):
+    """Resized to fit (height, width) keeping its aspect ratio, then zero-padded around to
+    exactly that size, with TensorFlow's float32 arithmetic for the sizes and offsets."""
+    t = image if isinstance(image, Tensor) else Tensor(np.asarray(image))
+    if t.ndim not in (3, 4):
+        raise ValueError(f"tf.image.resize_with_pad: image must be 3-D or 4-D, got shape "
+                         f"{tuple(t.shape)}")
+    th, tw = int(target_height), int(target_width)
+    if th <= 0 or tw <= 0:
+        raise ValueError(f"tf.image.resize_with_pad: target size must be positive, got "
+                         f"{[th, tw]}")
+    h, w = t.shape[-3], t.shape[-2]
+    f32 = np.float32
+    ratio = max(f32(w) / f32(tw), f32(h) / f32(th))
+    rh, rw = f32(h) / ratio, f32(w) / ratio
+    ph = max(0, int(np.floor((f32(th) - rh) / f32(2))))
+    pw = max(0, int(np.floor((f32(tw) - rw) / f32(2))))
+    resized = resize(t, [int(np.floor(rh)), int(np.floor(rw))], method=method,
+                     antialias=antialias)
+    return pad_to_bounding_box(resized, ph, pw, th, tw)
+
+
+_RGB_TO_YIQ = np.array([[0.299, 0.59590059, 0.2115], [0.587, -0.27455667, -0.52273617],
+                        [0.114, -0.32134392, 0.31119955]])
+_YIQ_TO_RGB = np.array([[1, 1, 1], [0.95598634, -0.27201283, -1.10674021],
+                        [0.6208248, -0.64720424, 1.70423049]])
+
+
+def rgb_to_yiq(images):
+    """RGB in [0, 1] to YIQ (TensorFlow's matrix)."""
+    return _colors("rgb_to_yiq", images, _RGB_TO_YIQ)
+
+
+def yiq_to_rgb(images):
+    return _colors("yiq_to_rgb", images, _YIQ_TO_RGB)
+
+
+# ---- sample_distorted_bounding_box --------------------------------------------------------------
+def _random_crop_rect(rng, ratio, W, H, lo, hi):
+    """TensorFlow's GenerateRandomCrop: (x, y, width, height) or None."""
+    min_area, max_area = lo * W * H, hi * W * H
+    height = int(round(math.sqrt(min_area / ratio)))
+    max_height = int(round(math.sqrt(max_area / ratio)))
+    if round(max_height * ratio) > W:
+        max_height = int((W + 0.5 - 1e-7) / ratio)
+    max_height = min(max_height, H)
+    height = min(height, max_height)
+    if height < max_height:
+        height += int(rng.integers(0, max_height - height + 1))
+    width = int(round(height * ratio))
+    area = width * height
+    if area < min_area:
+        height += 1
+        width = int(round(height * ratio))
+        area = width * height
+    if area > max_area:
+        height -= 1
+        width = int(round(height * ratio))
+        area = width * height
+    if area < min_area or area > max_area or width > W or height > H or width <= 0 or \
+            height <= 0:
+        return None
+    y = int(rng.integers(0, H - height + 1)) if height < H else 0
+    x = int(rng.integers(0, W - width + 1)) if width < W else 0
+    return x, y, width, height
+
+
+def _distorted_box(op, rng, image_size, bounding_boxes, min_object_covered, aspect_ratio_range,
+                   area_range, max_attempts, use_image_if_no_bounding_boxes):
+    size = np.ravel(np.asarray(image_size.numpy() if isinstance(image_size, Tensor)
+                               else image_size)).astype(np.int64)
+    if size.shape != (3,) or size[0] <= 0 or size[1] <= 0:
+        raise ValueError(f"tf.image.{op}: image_size must be [height, width, channels], got "
+                         f"{size.tolist()}")
+    H, W = int(size[0]), int(size[1])
+    boxes = np.asarray(bounding_boxes.numpy() if isinstance(bounding_boxes, Tensor)
+                       else bounding_boxes, np.float32).reshape(-1, 4)
+    if not len(boxes):
+        if not use_image_if_no_bounding_boxes:
+            raise ValueError(f"tf.image.{op}: no bounding box given and "
+                             f"use_image_if_no_bounding_boxes is not True")
+        boxes = np.array([[0, 0, 1, 1]], np.float32)
+    lo_r, hi_r = (float(v) for v in aspect_ratio_range)
+    lo_a, hi_a = (float(v) for v in area_range)
+    cover = float(np.asarray(min_object_covered.numpy() if isinstance(
+        min_object_covered, Tensor) else min_object_covered))
+    if not 0 < lo_r <= hi_r or not 0 < lo_a <= hi_a <= 1 or cover < 0:
+        raise ValueError(f"tf.image.{op}: need 0 < aspect_ratio_range[0] <= [1], 0 < "
+                         f"area_range[0] <= [1] <= 1 and min_object_covered >= 0, got "
+                         f"{aspect_ratio_range}, {area_range}, {cover}")
+    pix = boxes * np.array([H, W, H, W], np.float32)
+    crop = None
+    for _ in range(int(max_attempts)):
+        ratio = float(rng.uniform(lo_r, hi_r))
+        rect = _random_crop_rect(rng, ratio, W, H, lo_a, hi_a)
+        if rect is None:
+            continue
+        x, y, w, h = rect
+        iy = np.clip(np.minimum(y + h, pix[:, 2]) - np.maximum(y, pix[:, 0]), 0, None)
+        ix = np.clip(np.minimum(x + w, pix[:, 3]) - np.maximum(x, pix[:, 1]), 0, None)
+        area = (pix[:, 2] - pix[:, 0]) * (pix[:, 3] - pix[:, 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            covered = np.where(area > 0, iy * ix / np.where(area > 0, area, 1), 0)
+        if (covered >= cover).any():
+            crop = rect
+            break
+    x, y, w, h = crop if crop is not None else (0, 0, W, H)
+    begin = Tensor(np.array([y, x, 0], np.int32))
+    sz = Tensor(np.array([h, w, -1], np.int32))
+    box = Tensor(np.array([[[y / H, x / W, (y + h) / H, (x + w) / W]]], np.float32))
+    return begin, sz, box
+
+
+def sample_distorted_bounding_box(image_size, bounding_boxes, seed=0, min_object_covered=0.1,
+                                  aspect_ratio_range=None, area_range=None, max_attempts=None,
+                                  use_image_if_no_bounding_boxes=None, name=None):
+    """(begin [y, x, 0], size [h, w, -1], box (1, 1, 4)): a random crop for
+    ``tf.slice(image, begin, size)``; ``seed`` 0 draws from the global stream."""
+    from . import _random
+    rng = np.random.default_rng(seed) if seed else _random.rng()
+    return _distorted_box("sample_distorted_bounding_box", rng, image_size, bounding_boxes,
+                          min_object_covered, aspect_ratio_range or (0.75, 1.33),
+                          area_range or (0.05, 1.0), max_attempts or 100,
+                          use_image_if_no_bounding_boxes)
+
+
+def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
+                                            min_object_covered=0.1, aspect_ratio_range=None,
+                                            area_range=None, max_attempts=None,
+                                            use_image_if_no_bounding_boxes=None, name=None):
+    rng = _rng("stateless_sample_distorted_bounding_box", seed)
+    return _distorted_box("stateless_sample_distorted_bounding_box", rng, image_size,
+                          bounding_boxes, min_object_covered, aspect_ratio_range or (0.75, 1.33),
+                          area_range or (0.05, 1.0), max_attempts or 100,
+                          use_image_if_no_bounding_boxes)
+
+
+# ---- JPEG quality ----------------------------------------------------------------------------------
+def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None):
+    """The image after a JPEG round trip at ``jpeg_quality`` (0-100) through Pillow; float
+    images come back as float32 in [0, 1], uint8 ones as uint8."""
+    from .tf_codecs import decode_jpeg, encode_jpeg
+    t = image if isinstance(image, Tensor) else Tensor(np.asarray(image))
+    a = t.numpy()
+    if a.ndim != 3 or a.shape[2] not in (1, 3):
+        raise ValueError(f"tf.image.adjust_jpeg_quality: image must be (h, w, 1 or 3), got "
+                         f"shape {a.shape}")
+    q = int(np.asarray(jpeg_quality.numpy() if isinstance(jpeg_quality, Tensor) else
+                       jpeg_quality))
+    u8 = a if a.dtype == np.uint8 else np.clip(np.round(a * 255.0), 0, 255).astype(np.uint8)
+    out = decode_jpeg(encode_jpeg(u8, quality=q), channels=a.shape[2]).numpy()
+    return Tensor(out if a.dtype == np.uint8 else (out / np.float32(255)).astype(np.float32))
+
+
+# ---- stateless random augmentations -----------------------------------------------------------------
+def _rng(op, seed):
+    s = np.asarray(seed.numpy() if isinstance(seed, Tensor) else seed).reshape(-1)
+    if s.size != 2 or s.dtype.kind not in "iu":
+        raise ValueError(f"tf.image.{op}: seed must be a pair of integers (shape [2]), got "
+                         f"{s.tolist()}")
+    return _pair_rng(op, s)
+
+
+def stateless_random_brightness(image, max_delta, seed):
+    if max_delta < 0:
+        raise ValueError("tf.image.stateless_random_brightness: max_delta must be non-negative.")
+    delta = float(_rng("stateless_random_brightness", seed).uniform(-max_delta, max_delta))
+    return ops.adjust_brightness(image, delta)
+
+
+def stateless_random_contrast(image, lower, upper, seed):
+    if upper <= lower:
+        raise ValueError("tf.image.stateless_random_contrast: upper must be > lower.")
+    if lower < 0:
+        raise ValueError("tf.image.stateless_random_contrast: lower must be non-negative.")
+    f = float(_rng("stateless_random_contrast", seed).uniform(lower, upper))
+    return adjust_contrast(image, f)
+
+
+def stateless_random_saturation(image, lower, upper, seed):
+    if upper <= lower:
+        raise ValueError("tf.image.stateless_random_saturation: upper must be > lower.")
+    if lower < 0:
+        raise ValueError("tf.image.stateless_random_saturation: lower must be non-negative.")
+    f = float(_rng("stateless_random_saturation", seed).uniform(lower, upper))
+    return ops.adjust_saturation(image, f)
+
+
+def stateless_random_hue(image, max_delta, seed):
+    if not 0 <= max_delta <= 0.5:
+        raise ValueError("tf.image.stateless_random_hue: max_delta must be in the interval "
+                         "[0, 0.5].")
+    d = float(_rng("stateless_random_hue", seed).uniform(-max_delta, max_delta))
+    return ops.adjust_hue(image, d)
+
+
+def stateless_random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed):
+    if not 0 <= min_jpeg_quality < max_jpeg_quality <= 100:
+        raise ValueError("tf.image.stateless_random_jpeg_quality: need 0 <= min_jpeg_quality < "
+                         "max_jpeg_quality <= 100")
+    q = int(_rng("stateless_random_jpeg_quality", seed).integers(min_jpeg_quality,
+                                                                  max_jpeg_quality))
+    return adjust_jpeg_quality(image, q)
+
+
+def _stateless_flip(op, image, seed, flip):
+    t = image if isinstance(image, Tensor) else Tensor(np.asarray(image))
+    rng = _rng(op, seed)
+    if t.ndim == 3:
+        return flip(t) if rng.random() < 0.5 else t
+    if t.ndim != 4:
+        raise ValueError(f"tf.image.{op}: image must be 3-D or 4-D, got shape {tuple(t.shape)}")
+    which = rng.random(t.shape[0]) < 0.5  # one draw per image
+    a, f = t.numpy(), flip(t).numpy()
+    return Tensor(np.where(which.reshape(-1, 1, 1, 1), f, a))
+
+
+def stateless_random_flip_left_right(image, seed):
+    return _stateless_flip("stateless_random_flip_left_right", image, seed, ops.flip_left_right)
+
+
+def stateless_random_flip_up_down(image, seed):
+    return _stateless_flip("stateless_random_flip_up_down", image, seed, ops.flip_up_down)
+
+
+def stateless_random_crop(value, size, seed, name=None):
+    """A ``size`` window of ``value`` at an offset drawn from ``seed``."""
+    t = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+    sz = [int(v) for v in np.ravel(np.asarray(size.numpy() if isinstance(size, Tensor)
+                                              else size))]
+    if len(sz) != t.ndim or any(s > d or s < 0 for s, d in zip(sz, t.shape)):
+        raise ValueError(f"tf.image.stateless_random_crop: size {sz} must not exceed the "
+                         f"value's shape {tuple(t.shape)}")
+    rng = _rng("stateless_random_crop", seed)
+    start = [int(rng.integers(0, d - s + 1)) for s, d in zip(sz, t.shape)]
+    return t[tuple(slice(b, b + s) for b, s in zip(start, sz))]
