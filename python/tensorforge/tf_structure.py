@@ -195,9 +195,9 @@ def hessians(ys, xs, gate_gradients=False, aggregation_method=None,
              colocate_gradients_with_ops=True, name="hessians"):
     """For each x in ``xs``: d2 sum(ys) / dx dx, shape ``x.shape + x.shape``."""
     from .higher_order import grad
-    y = ys if not isinstance(ys, (list, tuple)) else sum(K.sum(v) for v in ys)
+    y = ys if not isinstance(ys, (list, builtins.tuple)) else sum(K.sum(v) for v in ys)
     y = K.sum(y) if y.ndim else y
-    xl = list(xs) if isinstance(xs, (list, tuple)) else [xs]
+    xl = list(xs) if isinstance(xs, (list, builtins.tuple)) else [xs]
     out = []
     for x in xl:
         g, = grad(y, x, create_graph=True)

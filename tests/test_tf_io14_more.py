@@ -1,0 +1,294 @@
+"""First-principles checks of the tfio14 names whose TensorFlow values cannot be recorded
+(random draws, files, process state) or need more than one expression: PNG round trips and
+corrupt files, checkpoint readers, checkpoints_iterator, tf.config's switches, tf.summary
+without a writer, hessians, the stateless image ops and sample_distorted_bounding_box's
+statistics, tf.data's iterators, and bad arguments naming the op."""
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import tf_png
+from tensorforge.autograd import Tensor
+
+
+# ---- PNG / BMP codecs ----------------------------------------------------------------------
+@pytest.mark.parametrize("shape, dtype", [((1, 1, 1), np.uint8), ((7, 13, 3), np.uint8),
+                                          ((5, 2, 4), np.uint8), ((3, 11, 2), np.uint8),
+                                          ((9, 4, 1), np.uint16), ((6, 7, 3), np.uint16),
+                                          ((130, 97, 3), np.uint8)])
+def test_png_round_trip_is_exact(shape, dtype):
+    rng = np.random.default_rng(sum(shape))
+    img = rng.integers(0, np.iinfo(dtype).max + 1, shape, dtype=dtype)
+    if shape[0] > 100:  # smooth rows, so every filter type is chosen somewhere
+        img = (np.add.outer(np.arange(shape[0]), np.arange(shape[1]))[..., None] *
+               [1, 3, 7] % 256).astype(dtype)
+        img[::5] = rng.integers(0, 256, img[::5].shape, dtype=dtype)
+    data = tf.io.encode_png(img).numpy()
+    got = tf.io.decode_png(data, dtype=tf.uint16 if dtype == np.uint16 else tf.uint8).numpy()
+    np.testing.assert_array_equal(got, img)
+    for level in (0, 1, 9):
+        np.testing.assert_array_equal(tf_png.decode(tf_png.encode(img, level), sixteen=dtype ==
+                                                    np.uint16), img)
+
+
+def test_png_written_here_reads_in_pillow():
+    Image = pytest.importorskip("PIL.Image")
+    import io
+    img = np.random.default_rng(3).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    got = np.asarray(Image.open(io.BytesIO(tf.io.encode_png(img).numpy())))
+    np.testing.assert_array_equal(got, img)
+
+
+def test_corrupt_png_and_bmp_raise_python_errors():
+    """Every single-byte change and every truncation of a PNG / BMP decodes or raises a
+    ValueError (InvalidArgumentError); nothing crashes or hangs."""
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 256, (6, 5, 3), dtype=np.uint8)
+    png = tf.io.encode_png(img).numpy()
+    for k in range(len(png)):
+        for data in (png[:k], png[:k] + bytes([png[k] ^ 0x5A]) + png[k + 1:]):
+            try:
+                tf.io.decode_png(data)
+            except ValueError as e:
+                assert "tf.io.decode_png" in str(e)
+    bmp = bytearray(b"BM" + bytes(52))
+    bmp[10], bmp[14], bmp[18], bmp[22], bmp[26], bmp[28] = 54, 40, 2, 2, 1, 24
+    bmp += bytes(16)
+    assert tf.io.decode_bmp(bytes(bmp)).shape == (2, 2, 3)
+    for k in range(len(bmp)):
+        for data in (bytes(bmp[:k]), bytes(bmp[:k]) + bytes([bmp[k] ^ 0xFF]) + bytes(bmp[k + 1:])):
+            try:
+                tf.io.decode_bmp(data)
+            except ValueError as e:
+                assert "tf.io.decode_bmp" in str(e)
+
+
+def test_codec_bad_arguments():
+    with pytest.raises(ValueError, match=r"tf.io.encode_png: image must be 3-D.*\(4, 4\)"):
+        tf.io.encode_png(np.zeros((4, 4), np.uint8))
+    with pytest.raises(TypeError, match="tf.io.encode_png: image must be uint8 or uint16"):
+        tf.io.encode_png(np.zeros((2, 2, 1), np.float32))
+    with pytest.raises(ValueError, match="compression must be in"):
+        tf.io.encode_png(np.zeros((2, 2, 1), np.uint8), compression=12)
+    with pytest.raises(ValueError, match="tf.io.decode_png: contents must be one string"):
+        tf.io.decode_png(tf.constant([b"a", b"b"]))
+
+
+# ---- TensorProto ----------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [np.arange(6, dtype=np.float32).reshape(2, 3),
+                                   np.array([-1, 2**40], np.int64), np.array(7, np.int32),
+                                   np.array([True, False]), np.array([1.5], np.float16),
+                                   np.array([[b"x", b""], [b"yz", b"\xff"]], dtype=object),
+                                   np.zeros((0, 2), np.float64)])
+def test_serialize_parse_round_trip(value):
+    dt = "string" if value.dtype == object else value.dtype
+    got = tf.io.parse_tensor(tf.io.serialize_tensor(Tensor(value)), dt).numpy()
+    assert np.asarray(got).dtype == value.dtype and np.asarray(got).shape == value.shape
+    np.testing.assert_array_equal(got, value)
+    np.testing.assert_array_equal(tf.make_ndarray(tf.make_tensor_proto(value)), value)
+
+
+# ---- checkpoints -----------------------------------------------------------------------------
+def test_checkpoint_readers(tmp_path):
+    v = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="v")
+    step = tf.Variable(np.int64(4))
+    ckpt = tf.train.Checkpoint(v=v, step=step)
+    manager = tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=2)
+    path = manager.save()
+    names = dict(tf.train.list_variables(str(tmp_path)))
+    assert names == {"v": [2, 3], "step": [], "save_counter": []}
+    np.testing.assert_array_equal(tf.train.load_variable(path, "v:0"), v.numpy())
+    reader = tf.train.load_checkpoint(path)
+    assert reader.has_tensor("step") and not reader.has_tensor("w")
+    assert reader.get_variable_to_dtype_map()["v"] == np.float32
+    assert int(reader.get_tensor("save_counter")) == 1
+    with pytest.raises(tf.errors.NotFoundError, match="Key w not found"):
+        reader.get_tensor("w")
+    with pytest.raises(tf.errors.NotFoundError, match="Failed to find any matching files"):
+        tf.train.load_checkpoint(str(tmp_path / "nope"))
+    with pytest.raises(ValueError, match="Couldn't find 'checkpoint' file"):
+        tf.train.list_variables(str(tmp_path / ".."))
+    opts = tf.train.CheckpointOptions(experimental_io_device="/job:localhost")
+    assert opts.experimental_io_device == "/job:localhost" and not opts.enable_async
+
+
+def test_checkpoints_iterator_yields_new_checkpoints_then_times_out(tmp_path):
+    ckpt = tf.train.Checkpoint(v=tf.Variable(1.0))
+    manager = tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=5)
+    first = manager.save()
+    seen = []
+
+    def later():
+        time.sleep(0.3)
+        seen.append(manager.save())
+    t = threading.Thread(target=later)
+    t.start()
+    got = list(tf.train.checkpoints_iterator(str(tmp_path), timeout=1.5))
+    t.join()
+    assert got == [first] + seen
+
+
+def test_moving_average_zero_debias_and_errors():
+    v = tf.Variable(4.0, name="zd")
+    ema = tf.train.ExponentialMovingAverage(0.5, zero_debias=True)
+    ema.apply([v])
+    v.assign(8.0)
+    ema.apply([v])
+    assert float(ema.average(v).numpy()) == 6.0  # TensorFlow 2.21: zero_debias leaves variables
+    assert ema.average(tf.Variable(1.0)) is None
+
+
+# ---- tf.config / tf.summary -----------------------------------------------------------------
+def test_config_switches_are_recorded_and_read_back():
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    assert tf.config.get_logical_device_configuration(cpu) is None
+    conf = tf.config.LogicalDeviceConfiguration(memory_limit=1024)
+    assert conf.memory_limit == 1024 and conf.experimental_priority is None
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        assert [d.name for d in tf.config.list_logical_devices("CPU")] == ["/device:CPU:0",
+                                                                           "/device:CPU:1"]
+    finally:
+        tf.config.set_logical_device_configuration(cpu, None)
+    assert [d.name for d in tf.config.list_logical_devices("CPU")] == ["/device:CPU:0"]
+    tf.config.set_visible_devices([], "GPU")
+    assert tf.config.get_visible_devices("GPU") == [] and tf.config.list_logical_devices("GPU") == []
+    with pytest.raises(ValueError, match="must include a CPU"):
+        tf.config.set_visible_devices([], "CPU")
+    assert tf.config.functions_run_eagerly() is False
+    tf.config.run_functions_eagerly(True)
+    assert tf.config.functions_run_eagerly() is True
+    tf.config.run_functions_eagerly(False)
+    assert tf.config.get_soft_device_placement() is True
+    tf.config.set_soft_device_placement(False)
+    assert tf.config.get_soft_device_placement() is False
+    tf.config.set_soft_device_placement(True)
+    assert tf.config.optimizer.get_jit() == ""
+    tf.config.optimizer.set_jit(True)
+    assert tf.config.optimizer.get_jit() == "autoclustering"
+    tf.config.optimizer.set_jit(False)
+    tf.config.optimizer.set_experimental_options({"layout_optimizer": False})
+    assert tf.config.optimizer.get_experimental_options() == {
+        "layout_optimizer": False, "disable_model_pruning": False,
+        "disable_meta_optimizer": False}
+    assert tf.config.experimental.get_device_details(cpu) == {}
+    with pytest.raises(ValueError, match="Unrecognized device"):
+        tf.config.get_logical_device_configuration(tf.config.PhysicalDevice("/x:CPU:7", "CPU"))
+
+
+def test_summary_without_writer_records_nothing():
+    assert not bool(tf.summary.should_record_summaries().numpy())
+    assert tf.summary.image("im", np.zeros((1, 2, 2, 3), np.float32), step=0) is False
+    with pytest.raises(ValueError, match="tf.summary.image: data must be 4-D"):
+        tf.summary.image("im", np.zeros((2, 2, 3), np.float32), step=0)
+    tf.summary.trace_on()
+    with pytest.warns(UserWarning, match="no graph to export"):
+        tf.summary.trace_export("t", step=0)
+
+
+def test_summary_image_audio_write_to_event_file(tmp_path):
+    pytest.importorskip("tensorboardX")
+    from tensorboardX.proto import event_pb2
+    w = tf.summary.create_file_writer(str(tmp_path))
+    with w.as_default(step=3):
+        assert bool(tf.summary.should_record_summaries().numpy())
+        assert tf.summary.image("im", np.ones((2, 4, 5, 3), np.float32) * 0.5, max_outputs=1)
+        assert tf.summary.audio("au", np.zeros((1, 80, 2), np.float32), 8000)
+        assert tf.summary.write("t", tf.constant([1.0, 2.0]))
+    files = os.listdir(tmp_path)
+    import struct
+    data = open(os.path.join(tmp_path, files[0]), "rb").read()
+    pos, tags = 0, []
+    while pos < len(data):
+        n, = struct.unpack("<Q", data[pos:pos + 8])
+        ev = event_pb2.Event.FromString(data[pos + 12:pos + 12 + n])
+        tags += [v.tag for v in ev.summary.value]
+        pos += 16 + n
+    assert tags == ["im/image/0", "au/audio/0", "t"]
+
+
+# ---- structural names ------------------------------------------------------------------------
+def test_hessians_match_the_analytic_ones():
+    x0 = np.array([0.5, -1.0, 2.0], np.float32)
+    x = Tensor(x0.copy(), requires_grad=True)
+    y = tf.reduce_sum(x ** 3) + tf.reduce_sum(x) ** 2
+    h, = tf.hessians(y, x)
+    np.testing.assert_allclose(h.numpy(), np.diag(6 * x0) + 2.0, rtol=1e-5)
+
+
+def test_switch_case_and_case_errors_name_the_op():
+    with pytest.raises(TypeError, match="'branch_index' must be a Tensor"):
+        tf.switch_case(0, [lambda: 1])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="None of conditions"):
+        tf.case([(tf.constant(False), lambda: 1)])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[3,4\] is not compatible.*"
+                                                              r"\[3,5\]"):
+        tf.ensure_shape(np.zeros((3, 4), np.float32), [3, 5])
+
+
+# ---- random image ops: same seed, same result; statistics ---------------------------------------
+def test_stateless_image_ops_repeat_for_a_seed():
+    img = np.random.default_rng(0).uniform(0, 1, (4, 6, 8, 3)).astype(np.float32)
+    for fn in (lambda s: tf.image.stateless_random_brightness(img, 0.3, s),
+               lambda s: tf.image.stateless_random_contrast(img, 0.5, 1.5, s),
+               lambda s: tf.image.stateless_random_saturation(img, 0.5, 1.5, s),
+               lambda s: tf.image.stateless_random_hue(img, 0.2, s),
+               lambda s: tf.image.stateless_random_flip_left_right(img, s),
+               lambda s: tf.image.stateless_random_flip_up_down(img, s),
+               lambda s: tf.image.stateless_random_crop(img, [4, 3, 5, 3], s)):
+        a, b = fn([1, 2]).numpy(), fn([1, 2]).numpy()
+        np.testing.assert_array_equal(a, b)
+        outs = [fn([i, 7]).numpy() for i in range(6)]
+        assert any(not np.array_equal(outs[0], o) for o in outs[1:])
+    flips = [tf.image.stateless_random_flip_left_right(img, [i, 0]).numpy() for i in range(40)]
+    flipped = sum(np.array_equal(f[0], img[0, :, ::-1]) for f in flips)
+    assert 8 <= flipped <= 32  # p = 0.5 per image
+    with pytest.raises(ValueError, match="tf.image.stateless_random_hue: max_delta"):
+        tf.image.stateless_random_hue(img, 0.7, [1, 2])
+    with pytest.raises(ValueError, match="seed must be a pair of integers"):
+        tf.image.stateless_random_brightness(img, 0.1, [1, 2, 3])
+
+
+def test_sample_distorted_bounding_box_statistics():
+    H, W = 60, 80
+    boxes = tf.constant([[[0.2, 0.3, 0.6, 0.7]]])
+    areas, ratios = [], []
+    for i in range(200):
+        begin, size, box = tf.image.stateless_sample_distorted_bounding_box(
+            [H, W, 3], boxes, seed=[i, 1], min_object_covered=0.5,
+            aspect_ratio_range=(0.5, 2.0), area_range=(0.1, 0.9))
+        (y, x, _), (h, w, c) = begin.numpy(), size.numpy()
+        assert c == -1 and 0 <= y and y + h <= H and 0 <= x and x + w <= W
+        np.testing.assert_allclose(box.numpy()[0, 0], [y / H, x / W, (y + h) / H, (x + w) / W],
+                                   rtol=1e-6)
+        if (h, w) != (H, W):  # a found crop: the constraints hold
+            by0, bx0, by1, bx1 = 0.2 * H, 0.3 * W, 0.6 * H, 0.7 * W
+            inter = max(0, min(y + h, by1) - max(y, by0)) * max(0, min(x + w, bx1) - max(x, bx0))
+            assert inter / ((by1 - by0) * (bx1 - bx0)) >= 0.5 - 1e-6
+            assert 0.1 * H * W <= h * w <= 0.9 * H * W
+            ratios.append(w / h)
+        areas.append(h * w / (H * W))
+    assert len(ratios) > 150 and 0.45 <= min(ratios) and max(ratios) <= 2.1
+    assert 0.2 < np.mean(areas) < 0.8 and np.std(areas) > 0.05  # spread over the range
+    a = tf.image.stateless_sample_distorted_bounding_box([H, W, 3], boxes, seed=[3, 4])
+    b = tf.image.stateless_sample_distorted_bounding_box([H, W, 3], boxes, seed=[3, 4])
+    assert all(np.array_equal(p.numpy(), q.numpy()) for p, q in zip(a, b))
+
+
+# ---- tf.data ---------------------------------------------------------------------------------
+def test_dataset_iterators():
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(3, dtype=np.int32))
+    it = iter(ds)
+    assert isinstance(it, tf.data.Iterator)
+    assert [int(it.get_next().numpy()) for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(tf.errors.OutOfRangeError):
+        it.get_next()
+    opt = iter(ds).get_next_as_optional()
+    assert bool(opt.has_value().numpy()) and int(opt.get_value().numpy()) == 0
+    nit = ds.as_numpy_iterator()
+    assert isinstance(nit, tf.data.NumpyIterator) and list(nit) == [0, 1, 2]
