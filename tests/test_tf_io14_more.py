@@ -292,3 +292,26 @@ def test_dataset_iterators():
     assert bool(opt.has_value().numpy()) and int(opt.get_value().numpy()) == 0
     nit = ds.as_numpy_iterator()
     assert isinstance(nit, tf.data.NumpyIterator) and list(nit) == [0, 1, 2]
+
+
+def test_pure_png_decoder_equals_the_pillow_fast_path():
+    """8-bit gray / RGB(A) PNGs are read by Pillow when installed; the pure decoder (used
+    without Pillow, and for 16-bit, palette and low-depth files) must give the same samples on
+    files with every filter type (Pillow's own encoder picks them adaptively)."""
+    Image = pytest.importorskip("PIL.Image")
+    import io
+    rng = np.random.default_rng(11)
+    y, x = np.mgrid[0:40, 0:57]
+    smooth = (np.sin(x / 5.0) * 60 + np.cos(y / 4.0) * 60 + 128)
+    for mode, c in (("L", 1), ("LA", 2), ("RGB", 3), ("RGBA", 4)):
+        img = np.clip(smooth[..., None] * np.ones(c) + rng.normal(0, 9, (40, 57, c)), 0,
+                      255).astype(np.uint8)
+        b = io.BytesIO()
+        Image.fromarray(img[..., 0] if c == 1 else img, mode).save(b, "PNG")
+        data = b.getvalue()
+        for ch in (0, 1, 3, 4):
+            fast = tf_png.decode(data, ch)
+            pure = tf_png.decode(data, ch, use_pillow=False)
+            np.testing.assert_array_equal(fast, pure, err_msg=f"{mode} channels={ch}")
+        np.testing.assert_array_equal(tf_png.decode(data, use_pillow=False),
+                                      img if c > 1 else img)

@@ -3,6 +3,9 @@
 TensorFlow's ``get_next()`` (``tf.errors.OutOfRangeError`` at the end),
 ``get_next_as_optional()`` and ``element_spec``."""
 
+import numpy as np
+
+from .autograd import Tensor
 from .tf_debugging import OutOfRangeError
 
 __all__ = ["Iterator", "NumpyIterator", "Optional"]
@@ -15,8 +18,6 @@ class Optional:
         self._value, self._has = value, has
 
     def has_value(self):
-        from .autograd import Tensor
-        import numpy as np
         return Tensor(np.asarray(self._has))
 
     def get_value(self):

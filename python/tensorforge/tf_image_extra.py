@@ -177,7 +177,7 @@ def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
                           use_image_if_no_bounding_boxes)
 
 
-# ---- JPEG quality ----------------------------------------------------------------------------------
+# ---- JPEG quality ---------------------------------------------------------------------------
 def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None):
     """The image after a JPEG round trip at ``jpeg_quality`` (0-100) through Pillow; float
     images come back as float32 in [0, 1], uint8 ones as uint8."""
@@ -194,7 +194,7 @@ def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None):
     return Tensor(out if a.dtype == np.uint8 else (out / np.float32(255)).astype(np.float32))
 
 
-# ---- stateless random augmentations -----------------------------------------------------------------
+# ---- stateless random augmentations -------------------------------------------------------------
 def _rng(op, seed):
     s = np.asarray(seed.numpy() if isinstance(seed, Tensor) else seed).reshape(-1)
     if s.size != 2 or s.dtype.kind not in "iu":

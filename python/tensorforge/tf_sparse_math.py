@@ -175,8 +175,8 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
     rows, cols = (idx[:, 1], idx[:, 0]) if adjoint_a else (idx[:, 0], idx[:, 1])
     m, k = (sp.shape[1], sp.shape[0]) if adjoint_a else sp.shape
     if bt.shape[0] != k:
-        raise InvalidArgumentError(None, None, f"{op}: cannot multiply A of shape {[m, k]} by b of shape "
-                         f"{list(bt.shape)}")
+        raise InvalidArgumentError(None, None, f"{op}: cannot multiply A of shape {[m, k]} by b "
+                                               f"of shape {list(bt.shape)}")
     vals = sp.values if isinstance(sp.values, Tensor) else Tensor(np.asarray(sp.values))
     if vals.dtype != bt.dtype:
         raise TypeError(f"{op}: sp_a's values ({vals.dtype}) and b ({bt.dtype}) must have one "
@@ -301,7 +301,7 @@ def bincount(values, weights=None, axis=0, minlength=None, maxlength=None, binar
     return _new(idx, Tensor(vals), shape)
 
 
-# ---- crosses --------------------------------------------------------------------------------------
+# ---- crosses ---------------------------------------------------------------------------------
 def _columns(op, inputs):
     """Per input, per batch row: the list of its features (bytes or int)."""
     cols, batch = [], None
