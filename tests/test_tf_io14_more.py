@@ -315,3 +315,55 @@ def test_pure_png_decoder_equals_the_pillow_fast_path():
             np.testing.assert_array_equal(fast, pure, err_msg=f"{mode} channels={ch}")
         np.testing.assert_array_equal(tf_png.decode(data, use_pillow=False),
                                       img if c > 1 else img)
+
+
+_SP = tf.sparse.SparseTensor([[0, 1], [1, 0]], [1.0, 2.0], [2, 3])
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: tf.sparse.sparse_dense_matmul(_SP, np.ones((2, 2), np.float32)), ValueError,
+     ["sparse_dense_matmul", "[2, 3]", "[2, 2]"]),
+    (lambda: tf.sparse.sparse_dense_matmul(_SP, np.ones(3, np.float32)), ValueError,
+     ["sparse_dense_matmul", "b must be 2-D", "(3,)"]),
+    (lambda: tf.sparse.add(_SP, tf.sparse.SparseTensor([[0, 0]], [1.0], [3, 3])), ValueError,
+     ["tf.sparse.add", "[2, 3]", "[3, 3]"]),
+    (lambda: tf.sparse.reshape(_SP, [4, -1]), ValueError, ["tf.sparse.reshape", "6", "4"]),
+    (lambda: tf.sparse.slice(_SP, [0], [1, 1]), ValueError, ["tf.sparse.slice", "[2, 3]"]),
+    (lambda: tf.sparse.retain(_SP, [True]), ValueError, ["tf.sparse.retain", "length 2"]),
+    (lambda: tf.sparse.reset_shape(_SP, [1, 3]), ValueError, ["reset_shape", "[1, 3]"]),
+    (lambda: tf.sparse.transpose(_SP, [0, 0]), ValueError, ["tf.sparse.transpose", "perm"]),
+    (lambda: tf.sparse.to_indicator(tf.sparse.SparseTensor([[0, 0]], [5], [1, 1]), 3),
+     ValueError, ["to_indicator", "[0, 3)"]),
+    (lambda: tf.sparse.segment_sum(np.ones((2, 2), np.float32), [0, 5], [0, 1]), ValueError,
+     ["tf.sparse.segment_sum", "indices", "[0, 2)"]),
+    (lambda: tf.sparse.reduce_sum(_SP, axis=3), ValueError, ["reduce_sum", "axis", "rank 2"]),
+    (lambda: tf.sparse.to_dense(np.ones(3)), TypeError, ["tf.sparse.to_dense", "SparseTensor"]),
+    (lambda: tf.sparse.split(sp_input=_SP, num_split=4, axis=1), ValueError,
+     ["tf.sparse.split", "num_split"]),
+    (lambda: tf.image.non_max_suppression(np.ones((3, 3)), np.ones(3), 2), ValueError,
+     ["non_max_suppression", "boxes", "(3, 3)"]),
+    (lambda: tf.image.non_max_suppression(np.ones((3, 4)), np.ones(2), 2), ValueError,
+     ["non_max_suppression", "scores", "(2,)"]),
+    (lambda: tf.image.crop_and_resize(np.ones((2, 4, 4, 1)), [[0, 0, 1, 1]], [2], [2, 2]),
+     ValueError, ["crop_and_resize", "box_indices", "[0, 2)"]),
+    (lambda: tf.image.crop_and_resize(np.ones((4, 4, 1)), [[0, 0, 1, 1]], [0], [2, 2]),
+     ValueError, ["crop_and_resize", "4-D", "(4, 4, 1)"]),
+    (lambda: tf.image.draw_bounding_boxes(np.ones((1, 4, 4, 3), np.float32),
+                                          np.zeros((1, 1, 4)), [[1.0, 0.0]]),
+     ValueError, ["draw_bounding_boxes", "colors", "(1, 2)"]),
+    (lambda: tf.image.resize_with_pad(np.ones((4, 4)), 3, 3), ValueError,
+     ["resize_with_pad", "(4, 4)"]),
+    (lambda: tf.io.decode_csv(["1,2"], [[0], [[1, 2]]]), ValueError,
+     ["decode_csv", "record_defaults[1]", "(1, 2)"]),
+    (lambda: tf.io.decode_raw(["ab"], tf.string), TypeError, ["decode_raw", "out_type"]),
+    (lambda: tf.io.parse_tensor(tf.constant([b"a", b"b"]), tf.float32), ValueError,
+     ["parse_tensor", "(2,)"]),
+    (lambda: tf.shape_n([np.ones(2)], out_type=tf.float32), TypeError, ["shape_n", "out_type"]),
+    (lambda: tf.grad_pass_through(lambda t: t[:1])(np.ones(3, np.float32)), ValueError,
+     ["grad_pass_through", "(3,)", "(1,)"]),
+])
+def test_bad_arguments_name_op_argument_and_shapes(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))

@@ -70,10 +70,12 @@ class ExponentialMovingAverage:
         vs = list(var_list or [])
         for v in vs:
             if not isinstance(v, Tensor) or not (v in _variables.VARIABLES or v.requires_grad):
-                raise TypeError("tf.train.ExponentialMovingAverage does not support "
+                raise TypeError("tf.train.ExponentialMovingAverage.apply: "
+                                "tf.train.ExponentialMovingAverage does not support "
                                 "non-Variable tensors when eager execution is enabled.")
             if v.dtype.kind != "f":
-                raise TypeError(f"The variables must be half, float, or double: "
+                raise TypeError(f"tf.train.ExponentialMovingAverage.apply: The variables must "
+                                f"be half, float, or double: "
                                 f"{getattr(v, 'name', None) or 'Variable:0'}")
         decay = self._decay_value()
         for v in vs:

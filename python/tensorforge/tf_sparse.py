@@ -156,7 +156,7 @@ def slice(sp_input, start, size, name=None):  # noqa: A001 -- TensorFlow's name
     shape = np.asarray(sp.shape, np.int64)
     if len(st) != len(shape) or len(sz) != len(shape):
         raise ValueError(f"tf.sparse.slice: start and size must have {len(shape)} values (the "
-                         f"rank of shape {list(shape)}), got {st.tolist()} and {sz.tolist()}")
+                         f"rank of shape {shape.tolist()}), got {st.tolist()} and {sz.tolist()}")
     end = np.minimum(st + sz, shape)
     idx = _idx(sp)
     keep = np.nonzero(((idx >= st) & (idx < end)).all(axis=1))[0] if len(idx) else \
