@@ -157,7 +157,8 @@ def test_config_switches_are_recorded_and_read_back():
         tf.config.set_logical_device_configuration(cpu, None)
     assert [d.name for d in tf.config.list_logical_devices("CPU")] == ["/device:CPU:0"]
     tf.config.set_visible_devices([], "GPU")
-    assert tf.config.get_visible_devices("GPU") == [] and tf.config.list_logical_devices("GPU") == []
+    assert tf.config.get_visible_devices("GPU") == []
+    assert tf.config.list_logical_devices("GPU") == []
     with pytest.raises(ValueError, match="must include a CPU"):
         tf.config.set_visible_devices([], "CPU")
     assert tf.config.functions_run_eagerly() is False

@@ -8,6 +8,9 @@ Outputs are recorded as {dtype, shape, values} (strings as hex), a SparseTensor 
 parts, lists / tuples / dicts element-wise. ERRORS records the tf.errors class (or Python
 exception class) TensorFlow raises for bad arguments. Image fixtures that TensorFlow cannot
 write (palette, interlaced, 1-bit PNGs, BMPs) are made by Pillow here and stored as hex.
+Rerunning rewrites the file identically except ``seq1_tf``: TensorFlow's protobuf (upb)
+writes a map of several entries in an order that changes from process to process, which is
+why the tests compare SequenceExamples with several features by their parsed values.
 Run with the Keras 2 oracle venv, never in tests:
     ../keras-venv/bin/python tools/gen_tf_io14_refs.py
 """
@@ -76,7 +79,7 @@ INPUTS = {
     "bmp32": _pil(rgba, "BMP"),
     "bmp8": _pil(gray[..., 0], "BMP"),
     "zlib": zlib.compress(b"hello tensorforge" * 3),
-    "gzip": gzip.compress(b"gzip data\n"),
+    "gzip": gzip.compress(b"gzip data\n", mtime=0),  # mtime 0: the same bytes every run
 }
 
 
@@ -340,7 +343,8 @@ SPARSE = {
                        "tf.constant([0, 1, 1])), x)",
     "sp_bincount": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]))",
     "sp_bincount_row": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]), axis=-1)",
-    "sp_bincount_w": "tf.sparse.bincount(tf.constant([1, 3, 1]), weights=tf.constant([0.5, 1., 2.]),"
+    "sp_bincount_w": "tf.sparse.bincount(tf.constant([1, 3, 1]), "
+                     "weights=tf.constant([0.5, 1., 2.]),"
                      " minlength=6)",
     "sp_bincount_max": "tf.sparse.bincount(tf.constant([[1, 3, 1], [0, 3, 5]]), axis=-1, "
                        "maxlength=3, binary_output=True)",
@@ -383,13 +387,15 @@ OTHERS = {
     "identity_n": "tf.identity_n([x, v])",
     "shape_n": "tf.shape_n([x, v, tf.constant(1.0)])",
     "shape_n_64": "tf.shape_n([x], out_type=tf.int64)",
-    "case_first_true": "tf.case([(tf.constant(False), lambda: x), (tf.constant(True), lambda: 2 * x)])",
+    "case_first_true": "tf.case([(tf.constant(False), lambda: x), "
+                       "(tf.constant(True), lambda: 2 * x)])",
     "case_default": "tf.case([(tf.constant(False), lambda: x)], default=lambda: -x)",
     "switch_case": "tf.switch_case(tf.constant(1), [lambda: x, lambda: 2 * x, lambda: 3 * x])",
     "switch_case_out": "tf.switch_case(tf.constant(7), [lambda: x, lambda: 2 * x])",
     "switch_case_default": "tf.switch_case(tf.constant(-1), [lambda: x], default=lambda: -x)",
     "vectorized_map": "tf.vectorized_map(lambda r: r * 2.0 + 1.0, x)",
-    "grad_pass_through": "grad_of(lambda a: tf.grad_pass_through(lambda t: tf.round(t * 3.0))(a), x)",
+    "grad_pass_through": "grad_of(lambda a: tf.grad_pass_through("
+                         "lambda t: tf.round(t * 3.0))(a), x)",
     "recompute_grad": "grad_of(lambda a: tf.recompute_grad(lambda t: tf.sin(t) * t)(a), x)",
     "indexed_slices": "tf.convert_to_tensor(tf.IndexedSlices(x[:2], tf.constant([3, 3]), "
                       "tf.constant([5, 4])))",
@@ -407,7 +413,8 @@ IMAGES = {
     "nms": "tf.image.non_max_suppression(boxes, scores, 4)",
     "nms_iou": "tf.image.non_max_suppression(boxes, scores, 6, iou_threshold=0.8)",
     "nms_score": "tf.image.non_max_suppression(boxes, scores, 6, score_threshold=0.55)",
-    "nms_flipped": "tf.image.non_max_suppression(tf.gather(boxes, [2, 3, 0, 1], axis=1), scores, 3)",
+    "nms_flipped": "tf.image.non_max_suppression(tf.gather(boxes, [2, 3, 0, 1], axis=1), "
+                   "scores, 3)",
     "nms_with_scores": "tf.image.non_max_suppression_with_scores(boxes, scores, 6)",
     "nms_soft": "tf.image.non_max_suppression_with_scores(boxes, scores, 6, iou_threshold=1.0, "
                 "soft_nms_sigma=0.5)",

@@ -2,14 +2,14 @@
 ``tf.io.encode_png``, with TensorFlow's (libpng's) conversions, so decoded pixels are exactly
 TensorFlow's.
 
-Decoding reads every colour type (gray, RGB, palette, gray + alpha, RGBA), bit depths 1-16
-and Adam7 interlacing; the chunks' CRCs are checked. 8-bit gray / RGB(A) files are read by
-Pillow when it is installed (the samples are the same, ~10x faster; see _pillow_samples). Then, as TensorFlow's decoder asks
-libpng to: gray of 1, 2 or 4 bits is scaled to 8 (x255, x85, x17), a palette becomes RGB
-(RGBA when it has a tRNS chunk), and ``channels`` converts: RGB(A) to gray with libpng's
-integer weights (9797 R + 19234 G + 3737 B) / 32768 (0.299 / 0.587 as libpng keeps them), alpha
-dropped or added (as the maximum value), gray replicated. A 16-bit image decoded to uint8
-keeps the high byte (libpng's ``png_set_strip_16``); an 8-bit one decoded to uint16 is
+Decoding reads every colour type (gray, RGB, palette, gray + alpha, RGBA), bit depths 1-16 and
+Adam7 interlacing; the chunks' CRCs are checked. 8-bit gray / RGB(A) files are read by Pillow
+when it is installed (the samples are the same, ~10x faster; see _pillow_samples). Then, as
+TensorFlow's decoder asks libpng to: gray of 1, 2 or 4 bits is scaled to 8 (x255, x85, x17), a
+palette becomes RGB (RGBA when it has a tRNS chunk), and ``channels`` converts: RGB(A) to gray
+with libpng's integer weights (9797 R + 19234 G + 3737 B) / 32768 (0.299 / 0.587 as libpng keeps
+them), alpha dropped or added (as the maximum value), gray replicated. A 16-bit image decoded to
+uint8 keeps the high byte (libpng's ``png_set_strip_16``); an 8-bit one decoded to uint16 is
 multiplied by 257.
 
 Encoding chooses each row's filter as libpng does for 8- and 16-bit images (the filter whose
