@@ -126,3 +126,29 @@ def test_directory_functions(tmp_path):
     assert tf.io.matching_files(os.path.join(d, "*.txt*")).numpy().tolist() == [
         os.path.join(d, "b.txt2").encode()]
     assert tf.io.matching_files(os.path.join(d, "zz*")).shape == (0,)
+
+
+def test_gfile_works_with_python_readers_and_writers(tmp_path):
+    """The file-object protocol TF programs rely on: np.save / np.load, json, pickle, csv."""
+    import csv
+    import json
+    import pickle
+
+    import numpy as np
+    p = str(tmp_path)
+    with gfile.GFile(os.path.join(p, "a.npz"), "wb") as f:
+        np.savez(f, x=np.arange(3))
+    with gfile.GFile(os.path.join(p, "a.npz"), "rb") as f:
+        assert np.load(f)["x"].tolist() == [0, 1, 2]
+    with gfile.GFile(os.path.join(p, "j.json"), "w") as f:
+        json.dump({"a": [1, 2]}, f)
+    with gfile.GFile(os.path.join(p, "j.json")) as f:
+        assert json.load(f) == {"a": [1, 2]}
+    with gfile.GFile(os.path.join(p, "p.pkl"), "wb") as f:
+        pickle.dump({"x": 1}, f)
+    with gfile.GFile(os.path.join(p, "p.pkl"), "rb") as f:
+        assert pickle.load(f) == {"x": 1}
+    with gfile.GFile(os.path.join(p, "c.csv"), "w") as f:
+        csv.writer(f).writerow(["a", "b"])
+    with gfile.GFile(os.path.join(p, "c.csv")) as f:
+        assert list(csv.reader(f)) == [["a", "b"]]

@@ -31,13 +31,19 @@ _LOSSY = {"jpeg_rgb", "jpeg_to_gray", "jpeg_gray", "jpeg_gray_to_rgb", "jpeg_pro
           "jpeg_image_float", "jpeg_crop"}
 
 
+# float32 sums over many window positions, in another order than TensorFlow's
+_LOOSE = {"ssim_multiscale": {"rtol": 2e-5, "atol": 2e-5},
+          "ssim_multiscale_3": {"rtol": 2e-5, "atol": 2e-5},
+          "ssim_multiscale_grad": {"rtol": 1e-4, "atol": 1e-5}}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_matches_tensorflow(case):
     if case.startswith(("jpeg_", "gif_")):
         pytest.importorskip("PIL.Image")  # JPEG and GIF go through the optional 'image' extra
     got = eval(CASES[case]["expr"], _env())  # noqa: S307 -- the recorded expressions
     R.check(got, R.decode(CASES[case]["out"]), case, **(JPEG_TOLERANCE if case in _LOSSY
-                                                         else {}))
+                                                         else _LOOSE.get(case, {})))
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))

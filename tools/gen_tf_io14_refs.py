@@ -46,8 +46,6 @@ gray = rng.integers(0, 256, (6, 5, 1), dtype=np.uint8)
 ramp16 = np.array([0, 255, 256, 0x80FF, 0x8100, 0xFFFF, 12345, 54321, 33023, 65280, 7, 40000],
                   np.uint16).reshape(3, 4, 1)
 rgb16 = rng.integers(0, 65536, (4, 3, 3), dtype=np.uint16)
-big = (np.add.outer(np.arange(90), np.arange(120))[..., None] * [1, 2, 3] % 256).astype(np.uint8)
-noise = rng.integers(0, 256, (80, 70, 3), dtype=np.uint8)
 pal = rng.integers(0, 5, (6, 7), dtype=np.uint8)
 pimg = Image.fromarray(pal, "P")
 pimg.putpalette([10, 20, 30, 200, 100, 0, 0, 255, 0, 1, 2, 3, 250, 240, 230] + [0] * 741)
@@ -60,8 +58,7 @@ pimg.save(b, "PNG", transparency=bytes([255, 0, 128]))
 png_palette_trns = b.getvalue()
 
 INPUTS = {
-    "rgb": rgb, "rgba": rgba, "gray": gray, "ramp16": ramp16, "rgb16": rgb16, "big": big,
-    "noise": noise,
+    "rgb": rgb, "rgba": rgba, "gray": gray, "ramp16": ramp16, "rgb16": rgb16,
     "x": rng.normal(size=(3, 4)).astype(np.float32),
     "v": rng.normal(size=(6,)).astype(np.float32),
     "d": np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0], [4.0, 0.0, 0.0]], np.float32),
@@ -168,7 +165,8 @@ CASES = {
     "encode_png_big": "tf.io.encode_png(big)",
     # incompressible rows: zlib's stored blocks depend on how libpng feeds it, so only the
     # pixels are TensorFlow's, not the bytes
-    "encode_png_noise": "tf.io.decode_png(tf.io.encode_png(noise))",
+    "encode_png_noise": "tf.reduce_all(tf.io.decode_png(tf.io.encode_png(noise)) == noise)",
+    "encode_png_hashed": "tf.io.encode_png(hashed)",
     "png_to_gray": "tf.io.decode_png(tf.io.encode_png(rgb), channels=1)",
     "png_to_rgba": "tf.io.decode_png(tf.io.encode_png(rgb), channels=4)",
     "png_rgba_to_rgb": "tf.io.decode_png(tf.io.encode_png(rgba), channels=3)",
@@ -232,6 +230,21 @@ def grad_of(f, *xs):
         w = np.cos(np.arange(int(np.prod(y.shape)))).reshape(y.shape).astype(np.float32)
         loss = tf.reduce_sum(y * w)
     return [y] + tape.gradient(loss, xs)
+
+
+# images larger than zlib's 16 KiB small-data case (big: smooth, hashed: a multiplicative
+# hash of the position, noise: incompressible)
+big = (np.add.outer(np.arange(90), np.arange(120))[..., None] * [1, 2, 3] % 256).astype(np.uint8)
+hashed = ((np.arange(80 * 70 * 3, dtype=np.uint64) * 2654435761 >> 11) % 256).astype(
+    np.uint8).reshape(80, 70, 3)
+noise = np.random.default_rng(0).integers(0, 256, (80, 70, 3), dtype=np.uint8)
+
+# MS-SSIM needs images of 176+ pixels: made here on both sides (not stored)
+_k = np.arange(2 * 181 * 177 * 2, dtype=np.float64)
+big_a = (0.5 + 0.4 * np.sin(_k * 0.37) * np.cos(_k * 0.011)).astype(np.float32).reshape(
+    2, 181, 177, 2)
+big_b = np.clip(big_a + 0.1 * np.sin(_k * 1.3).reshape(big_a.shape), 0, 1).astype(np.float32)
+small_a, small_b = big_a[:, :23, :21], big_b[:, :23, :21]
 
 
 def ema_run(decay, num_updates=None):
@@ -453,6 +466,11 @@ IMAGES = {
     "resize_with_pad_nearest": "tf.image.resize_with_pad(img, 6, 10, "
                                "method=tf.image.ResizeMethod.NEAREST_NEIGHBOR)",
     "yiq": "tf.image.rgb_to_yiq(img)",
+    "ssim_multiscale": "tf.image.ssim_multiscale(big_a, big_b, 1.0)",
+    "ssim_multiscale_3": "tf.image.ssim_multiscale(big_a[0], big_b[0], 1.0, "
+                         "power_factors=(0.3, 0.3, 0.4), filter_size=7)",
+    "ssim_multiscale_grad": "grad_of(lambda a: tf.image.ssim_multiscale(a, small_b, 1.0, "
+                            "power_factors=(0.5, 0.5), filter_size=5), small_a)",
     "yiq_back": "tf.image.yiq_to_rgb(tf.image.rgb_to_yiq(img))",
     "resize_methods": "[tf.image.ResizeMethod.BILINEAR, tf.image.ResizeMethod.NEAREST_NEIGHBOR, "
                       "tf.image.ResizeMethod.AREA, tf.image.ResizeMethod.BICUBIC, "

@@ -1,7 +1,7 @@
 """More of ``tf.image``: ``ResizeMethod``, ``resize_with_pad``, ``rgb_to_yiq`` / ``yiq_to_rgb``,
 ``sample_distorted_bounding_box`` (and its stateless form), ``adjust_jpeg_quality`` and the
 ``stateless_random_*`` augmentations (brightness, contrast, crop, flips, hue, saturation, JPEG
-quality).
+quality) and ``ssim_multiscale``.
 
 The stateless ops take TensorFlow's ``seed`` (two integers) and give the same result for the
 same seed, as TensorFlow's; their numbers come from tensorforge's seeded generator
@@ -25,7 +25,7 @@ __all__ = ["ResizeMethod", "resize_with_pad", "rgb_to_yiq", "yiq_to_rgb",
            "adjust_jpeg_quality", "stateless_random_brightness", "stateless_random_contrast",
            "stateless_random_crop", "stateless_random_flip_left_right",
            "stateless_random_flip_up_down", "stateless_random_hue",
-           "stateless_random_saturation", "stateless_random_jpeg_quality"]
+           "stateless_random_saturation", "stateless_random_jpeg_quality", "ssim_multiscale"]
 
 
 class ResizeMethod:
@@ -276,3 +276,51 @@ def stateless_random_crop(value, size, seed, name=None):
     rng = _rng("stateless_random_crop", seed)
     start = [int(rng.integers(0, d - s + 1)) for s, d in zip(sz, t.shape)]
     return t[tuple(slice(b, b + s) for b, s in zip(start, sz))]
+
+
+# ---- multi-scale SSIM --------------------------------------------------------------------------
+_MSSSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+
+
+def ssim_multiscale(img1, img2, max_val, power_factors=_MSSSIM_WEIGHTS, filter_size=11,
+                    filter_sigma=1.5, k1=0.01, k2=0.03):
+    """TensorFlow's MS-SSIM per image: at each scale (the images halved by 2x2 average
+    pooling, a side of odd size first padded symmetrically, as TensorFlow) the per-channel
+    mean contrast-structure term, relu'd; at the last scale the SSIM; their product weighted by
+    ``power_factors`` as exponents, averaged over channels. Differentiable."""
+    from . import backend_ops as K
+    from .tf_array import pad
+    op = "tf.image.ssim_multiscale"
+    a = img1 if isinstance(img1, Tensor) else Tensor(np.asarray(img1))
+    b = img2 if isinstance(img2, Tensor) else Tensor(np.asarray(img2))
+    if a.shape != b.shape or a.ndim not in (3, 4):
+        raise ValueError(f"{op}: img1 and img2 must be (batch,) height, width, channels of one "
+                         f"shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    if a.dtype.kind != "f":
+        a, b = Tensor(a.numpy().astype(np.float32)), Tensor(b.numpy().astype(np.float32))
+    three = a.ndim == 3
+    if three:
+        a, b = K.expand_dims(a, 0), K.expand_dims(b, 0)
+    size, n = int(filter_size), len(power_factors)
+    need = size * 2 ** (n - 1)
+    if min(a.shape[1], a.shape[2]) < need:
+        raise ValueError(f"{op}: images of {a.shape[1]} x {a.shape[2]} are too small for "
+                         f"{n} scales of filter_size {size} (need {need})")
+    terms = []
+    for k in range(n):
+        if k:
+            rem = [a.shape[1] % 2, a.shape[2] % 2]
+            if any(rem):
+                pads = [[0, 0], [0, rem[0]], [0, rem[1]], [0, 0]]
+                a, b = pad(a, pads, mode="SYMMETRIC"), pad(b, pads, mode="SYMMETRIC")
+            a = K.pool2d(a, (2, 2), strides=(2, 2), padding="valid", pool_mode="avg")
+            b = K.pool2d(b, (2, 2), strides=(2, 2), padding="valid", pool_mode="avg")
+        lum, cs = ops._ssim_maps(a, b, max_val, size, filter_sigma, k1, k2)
+        term = lum * cs if k == n - 1 else cs
+        terms.append(K.relu(K.mean(term, axis=[1, 2])))  # (batch, channels)
+    out = None
+    for t, p in zip(terms, power_factors):
+        f = K.pow(t, float(p))
+        out = f if out is None else out * f
+    out = K.mean(out, axis=-1)
+    return out[0] if three else out
