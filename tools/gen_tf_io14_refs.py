@@ -132,6 +132,14 @@ CASES = {
     "proto_bcast": "tf.make_tensor_proto(1.0, shape=[2, 2]).SerializeToString()",
     "ndarray_bcast": "tf.make_ndarray(tf.make_tensor_proto(2.5, shape=[2, 3]))",
     "ndarray_f32": "tf.make_ndarray(tf.make_tensor_proto(x))",
+    "serialize_sparse": "tf.io.serialize_sparse(sp)",
+    "serialize_sparse_str": "tf.io.serialize_sparse(sps)",
+    "serialize_many_sparse": "tf.io.serialize_many_sparse(sp3)",
+    "deserialize_many_sparse": "tf.io.deserialize_many_sparse(tf.io.serialize_many_sparse(sp3), "
+                               "tf.int32)",
+    "deserialize_many_sparse_stack": "tf.io.deserialize_many_sparse(["
+                                     "tf.io.serialize_sparse(sp).numpy(), tf.io.serialize_sparse("
+                                     "tf.sparse.reset_shape(sp2, [5, 4])).numpy()], tf.float32)",
     # ---- decoders -----------------------------------------------------------------------------
     "decode_raw_i16": "tf.io.decode_raw(['abcd', 'efgh'], tf.int16)",
     "decode_raw_be": "tf.io.decode_raw(['abcd', 'efgh'], tf.int16, little_endian=False)",
@@ -154,6 +162,11 @@ CASES = {
     "decompress_zlib": "tf.io.decode_compressed(zlib, 'ZLIB')",
     "decompress_gzip": "tf.io.decode_compressed([gzip], 'GZIP')",
     "decompress_none": "tf.io.decode_compressed(zlib)",
+    "json_example": "tf.io.decode_json_example(['{\"features\": {\"feature\": {\"a\": "
+                    "{\"int64List\": {\"value\": [\"5\", -2]}}}}}', '{\"features\": "
+                    "{\"feature\": {\"b\": {\"bytesList\": {\"value\": [\"YWJj\"]}}}}}',"
+                    " '{\"features\": {\"feature\": {\"f\": {\"floatList\": {\"value\": "
+                    "[1.5, \"NaN\"]}}}}}', '{}'])",
     # ---- PNG / BMP ---------------------------------------------------------------------------
     "encode_png_rgb": "tf.io.encode_png(rgb)",
     "encode_png_rgb_9": "tf.io.encode_png(rgb, compression=9)",
@@ -481,6 +494,8 @@ CASES.update(IMAGES)
 ERRORS = {
     "parse_wrong_type": "tf.io.parse_tensor(tf.io.serialize_tensor(x), tf.int32)",
     "parse_garbage": "tf.io.parse_tensor(b'\\xff\\xff', tf.int32)",
+    "deserialize_type": "tf.io.deserialize_many_sparse(tf.io.serialize_many_sparse(sp3), "
+                        "tf.float32)",
     "decode_raw_sizes": "tf.io.decode_raw(['abcd', 'efg'], tf.int16)",
     "decode_raw_multiple": "tf.io.decode_raw(['abc'], tf.int16)",
     "decode_raw_fixed": "tf.io.decode_raw(['abc'], tf.int16, fixed_length=3)",
@@ -492,6 +507,7 @@ ERRORS = {
     "unbase64_char": "tf.io.decode_base64(['+/'])",
     "unbase64_len": "tf.io.decode_base64(['a'])",
     "decompress_bad": "tf.io.decode_compressed(b'hello', 'ZLIB')",
+    "json_example_bad": "tf.io.decode_json_example(['{\"features\": 3'])",
     "png_channels": "tf.io.decode_png(tf.io.encode_png(rgb), channels=2)",
     "png_garbage": "tf.io.decode_png(b'\\x89PNG\\r\\n\\x1a\\nxx')",
     "png_truncated": "tf.io.decode_png(tf.io.encode_png(rgb).numpy()[:-20])",

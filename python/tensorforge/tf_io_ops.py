@@ -1,11 +1,13 @@
 """``tf.io``'s string-to-tensor decoders: ``decode_raw``, ``decode_csv``, ``encode_base64`` /
-``decode_base64`` (web-safe), ``decode_compressed`` (ZLIB / GZIP) and ``matching_files``.
+``decode_base64`` (web-safe), ``decode_compressed`` (ZLIB / GZIP), ``decode_json_example`` and
+``matching_files``.
 
 Strings are object arrays of bytes (tensorforge/_text.py); outputs keep the input's shape, as
 TensorFlow's (``decode_raw`` adds the values' axis at the end). Errors are TensorFlow's
 ``tf.errors`` classes with its messages, prefixed by the op's name.
 """
 import base64
+import binascii
 import glob as _glob
 import gzip
 import zlib
@@ -18,7 +20,7 @@ from .tf_debugging import DataLossError, InvalidArgumentError
 from .tf_dtypes import as_dtype
 
 __all__ = ["decode_raw", "decode_csv", "encode_base64", "decode_base64", "decode_compressed",
-           "matching_files"]
+           "matching_files", "decode_json_example"]
 
 
 def _strings(op, x):
@@ -266,3 +268,51 @@ def matching_files(pattern, name=None):
     for p in s.reshape(-1):
         names.update(_glob.glob(p.decode("utf-8")))
     return _string_tensor([n.encode("utf-8") for n in sorted(names)], (len(names),))
+
+
+def _json_feature(key, f):
+    """The Feature message bytes of one JSON feature, its numbers unpacked (one field per
+    value), as TensorFlow's DecodeJSONExample writes them."""
+    from .tf_example import _field, _varint
+    if not isinstance(f, dict) or len(f) > 1:
+        raise ValueError(f"feature {key!r} must hold one of bytesList / floatList / int64List")
+    if not f:
+        return b""
+    kind, body = next(iter(f.items()))
+    vals = (body or {}).get("value", [])
+    if kind in ("bytesList", "bytes_list"):
+        items = [_field(1, 2, base64.b64decode(v.replace("-", "+").replace("_", "/") +
+                                               "=" * (-len(v) % 4), validate=True))
+                 for v in vals]
+        return _field(1, 2, b"".join(items))
+    if kind in ("floatList", "float_list"):
+        special = {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}
+        fl = np.asarray([special[v] if isinstance(v, str) else float(v) for v in vals], "<f4")
+        return _field(2, 2, b"".join(_field(1, 5, v.tobytes()) for v in fl))
+    if kind in ("int64List", "int64_list"):
+        return _field(3, 2, b"".join(_field(1, 0, _varint(int(v))) for v in vals))
+    raise ValueError(f"feature {key!r}: unknown kind {kind!r}")
+
+
+def decode_json_example(json_examples, name=None):
+    """Each JSON-encoded ``tf.train.Example`` (protobuf's JSON mapping: ``{"features":
+    {"feature": {"k": {"int64List": {"value": ["1"]}}}}}``, bytes in base64) as its
+    serialized bytes, TensorFlow's (repeated numbers unpacked; several features in the JSON's
+    order); malformed JSON is an InvalidArgumentError."""
+    import json
+    from .tf_example import _field
+    op = "decode_json_example"
+    s = _strings(op, json_examples)
+    out = []
+    for j in s.reshape(-1):
+        try:
+            doc = json.loads(j.decode("utf-8"))
+            feats = (doc.get("features") or {}).get("feature") or {}
+            body = b"".join(_field(1, 2, _field(1, 2, k.encode("utf-8")) +
+                                   _field(2, 2, _json_feature(k, f)))
+                            for k, f in feats.items())
+        except (ValueError, AttributeError, TypeError, KeyError, binascii.Error) as e:
+            raise _invalid(op, f"could not read a tf.train.Example from the JSON ({e})") \
+                from None
+        out.append(_field(1, 2, body) if "features" in doc else b"")
+    return _string_tensor(out, s.shape)

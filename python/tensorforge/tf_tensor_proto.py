@@ -16,6 +16,8 @@ The bytes are TensorFlow's (tests compare them with TensorFlow 2.21's):
 strings as ``string_val``; ``make_tensor_proto`` writes ``tensor_content`` for an array of more
 than one value given in full and the ``*_val`` field otherwise (one value, or a scalar broadcast
 to ``shape``, which ``make_ndarray`` repeats as TensorFlow does: the last value fills the rest).
+``serialize_sparse`` / ``serialize_many_sparse`` / ``deserialize_many_sparse`` write a
+SparseTensor as the three TensorProto strings of its indices, values and dense shape.
 """
 import numpy as np
 
@@ -25,7 +27,8 @@ from .tf_debugging import InvalidArgumentError
 from .tf_dtypes import as_dtype
 from .tf_example import _field, _fields, _read_varint, _varint
 
-__all__ = ["TensorProto", "serialize_tensor", "parse_tensor", "make_tensor_proto", "make_ndarray"]
+__all__ = ["TensorProto", "serialize_tensor", "parse_tensor", "make_tensor_proto", "make_ndarray",
+           "serialize_sparse", "serialize_many_sparse", "deserialize_many_sparse"]
 
 # DataType enum (types.proto) <-> NumPy; object arrays are strings
 _ENUM = {1: np.float32, 2: np.float64, 3: np.int32, 4: np.uint8, 5: np.int16, 6: np.int8,
@@ -166,10 +169,23 @@ def make_ndarray(tensor):
     dt = np.dtype(_ENUM[p.dtype])
     shape = tuple(p.dims)
     n = int(np.prod(shape, dtype=np.int64))
+    if p.tensor_content and dt.kind == "O":  # lengths (varints), then the strings
+        buf, pos, lens = p.tensor_content, 0, []
+        try:
+            for _ in range(n):
+                k, pos = _read_varint(buf, pos)
+                lens.append(k)
+        except ValueError:
+            raise InvalidArgumentError(None, None, "tf.make_ndarray: truncated string "
+                                                   "tensor_content") from None
+        if pos + sum(lens) != len(buf):
+            raise InvalidArgumentError(None, None, f"tf.make_ndarray: string tensor_content of "
+                                       f"{len(buf)} bytes does not hold {n} strings")
+        out = np.empty(n, dtype=object)
+        for i, k in enumerate(lens):
+            out[i], pos = buf[pos:pos + k], pos + k
+        return out.reshape(shape)
     if p.tensor_content:
-        if dt.kind == "O":
-            raise InvalidArgumentError(None, None, "tf.make_ndarray: a string tensor has no "
-                                       "tensor_content")
         a = np.frombuffer(p.tensor_content, dt.newbyteorder("<"))
         if a.size != n:
             raise InvalidArgumentError(None, None, f"tf.make_ndarray: tensor_content holds "
@@ -250,3 +266,83 @@ def parse_tensor(serialized, out_type, name=None):
         raise InvalidArgumentError(None, None, f"{op}: Type mismatch between parsed tensor "
                                    f"({_NAME[p.dtype]}) and dtype ({want_name})")
     return Tensor(make_ndarray(p))
+
+
+# ---- SparseTensors as TensorProto strings ---------------------------------------------------------
+def _sparse(op, sp):
+    from .tf_example import SparseTensor
+    if not isinstance(sp, SparseTensor):
+        raise TypeError(f"{op}: sp_input must be a SparseTensor, got {type(sp).__name__}")
+    return (np.asarray(sp.indices.numpy(), np.int64), _numpy(sp.values),
+            np.asarray(sp.dense_shape.numpy(), np.int64))
+
+
+def _content(a):
+    """TensorFlow's AsProtoTensorContent bytes of an array (what SerializeSparse writes):
+    numbers little-endian; strings as every length (varint) then every string."""
+    code = _code("tf.io.serialize_sparse", a.dtype)
+    if code != 7:
+        return TensorProto(code, a.shape, np.ascontiguousarray(a).astype(
+            a.dtype.newbyteorder("<")).tobytes()).SerializeToString()
+    flat = [bytes(v) for v in a.reshape(-1)]
+    return TensorProto(7, a.shape, b"".join(_varint(len(v)) for v in flat) +
+                       b"".join(flat)).SerializeToString()
+
+
+def _three(parts):
+    out = np.empty(3, dtype=object)
+    out[:] = [_content(p) for p in parts]
+    return out
+
+
+def serialize_sparse(sp_input, out_type="string", name=None):
+    """A string vector [3]: the serialized indices, values and dense_shape TensorProtos."""
+    return Tensor(_three(_sparse("tf.io.serialize_sparse", sp_input)))
+
+
+def serialize_many_sparse(sp_input, out_type="string", name=None):
+    """A string matrix [N, 3]: ``serialize_sparse`` of each of the N minibatch entries (the
+    first dimension split off; each keeps its entries' order)."""
+    op = "tf.io.serialize_many_sparse"
+    idx, vals, shape = _sparse(op, sp_input)
+    if len(shape) < 2:
+        raise ValueError(f"{op}: sp_input must have rank >= 2, got dense shape {shape.tolist()}")
+    rows = [np.nonzero(idx[:, 0] == i)[0] for i in range(int(shape[0]))]
+    out = np.empty((int(shape[0]), 3), dtype=object)
+    for i, r in enumerate(rows):
+        out[i] = _three([idx[r, 1:], vals[r], shape[1:]])
+    return Tensor(out)
+
+
+def deserialize_many_sparse(serialized_sparse, dtype, rank=None, name=None):
+    """The SparseTensor of a [N, 3] string matrix of serialized SparseTensors: entry i's
+    entries under first index i, the dense shape [N] + each dimension's largest."""
+    from .tf_example import SparseTensor
+    op = "tf.io.deserialize_many_sparse"
+    s = _numpy(serialized_sparse)
+    if s.ndim != 2 or s.shape[1] != 3:
+        raise ValueError(f"{op}: serialized_sparse must be a matrix [N, 3], got shape {s.shape}")
+    want = _np_dtype(dtype)
+    idx, vals, shapes = [], [], []
+    for i, (a, b, c) in enumerate(s):
+        ii = make_ndarray(TensorProto.FromString(a, op))
+        vv = make_ndarray(TensorProto.FromString(b, op))
+        ss = make_ndarray(TensorProto.FromString(c, op))
+        if vv.dtype != want:
+            raise InvalidArgumentError(None, None, f"{op}: Requested SparseTensor of type "
+                                       f"{want} but SparseTensor[{i}].values.dtype() == "
+                                       f"{vv.dtype}")
+        if rank is not None and len(ss) + 1 != int(rank):
+            raise InvalidArgumentError(None, None, f"{op}: rank {rank} asked, SparseTensor[{i}] "
+                                       f"has rank {len(ss)}")
+        idx.append(np.concatenate([np.full((len(ii), 1), i, np.int64),
+                                   ii.reshape(len(ii), -1)], axis=1))
+        vals.append(vv)
+        shapes.append(ss)
+    if len({len(x) for x in shapes}) > 1:
+        raise InvalidArgumentError(None, None, f"{op}: the SparseTensors have different ranks: "
+                                   f"{sorted({len(x) for x in shapes})}")
+    dense = [len(s)] + (np.max(np.stack(shapes), axis=0).tolist() if shapes else [])
+    v = np.concatenate(vals) if vals else np.zeros(0, want)
+    return SparseTensor(np.concatenate(idx) if idx else np.zeros((0, len(dense)), np.int64),
+                        Tensor(v.astype(want) if want.kind != "O" else v), dense)
