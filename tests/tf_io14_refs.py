@@ -14,14 +14,16 @@ with open(_PATH) as _f:
 
 def decode(rec):
     """The value a record stands for: bytes, a NumPy array (strings: an object array of
-    bytes), a list, a dict, ("sparse", indices, values, dense_shape) or ("indexed", values,
-    indices)."""
+    bytes), a list, a dict, ("sparse", indices, values, dense_shape), ("indexed", values,
+    indices) or ("ragged", flat_values, row_splits)."""
     if "bytes" in rec:
         return bytes.fromhex(rec["bytes"])
     if "list" in rec:
         return [decode(r) for r in rec["list"]]
     if "dict" in rec:
         return {k: decode(v) for k, v in rec["dict"].items()}
+    if "ragged" in rec:
+        return ("ragged",) + tuple(decode(r) for r in rec["ragged"])
     if "indexed" in rec:
         return ("indexed",) + tuple(decode(r) for r in rec["indexed"])
     if "sparse" in rec:
@@ -55,6 +57,10 @@ def check(got, want, where, rtol=1e-6, atol=1e-6, int_atol=0):
     if isinstance(want, tuple) and want and want[0] == "sparse":
         assert hasattr(got, "indices") and hasattr(got, "dense_shape"), (where, type(got))
         for part, w in zip(("indices", "values", "dense_shape"), want[1:]):
+            check(getattr(got, part), w, f"{where}.{part}", rtol, atol, int_atol)
+        return
+    if isinstance(want, tuple) and want and want[0] == "ragged":
+        for part, w in zip(("flat_values", "row_splits"), want[1:]):
             check(getattr(got, part), w, f"{where}.{part}", rtol, atol, int_atol)
         return
     if isinstance(want, tuple) and want and want[0] == "indexed":

@@ -300,6 +300,19 @@ seq_spec = {'tok': tf.io.FixedLenSequenceFeature([2], tf.int64),
             'missing': tf.io.FixedLenSequenceFeature([], tf.float32, allow_missing=True)}
 
 
+def example(**feats):
+    return tf.train.Example(features=tf.train.Features(feature={
+        k: feat(kind, v) for k, (kind, v) in feats.items()})).SerializeToString()
+
+
+ex_a = example(ix=('i', [3, 0]), val=('f', [1.5, 2.5]), r=('i', [1, 2, 3]), w=('b', [b'p']))
+ex_b = example(ix=('i', [1]), val=('f', [7.0]), r=('i', [4]))
+ex_c = example(x=('i', [1]))
+sparse_spec = {'sp': tf.io.SparseFeature('ix', 'val', tf.float32, 5),
+               'r': tf.io.RaggedFeature(tf.int64),
+               'rw': tf.io.RaggedFeature(tf.string, value_key='w')}
+
+
 def fixed_records(data, record_bytes, **kw):
     import tempfile
     d = tempfile.mkdtemp()
@@ -403,6 +416,10 @@ OTHERS = {
     "seq_parse_batch": "tf.io.parse_sequence_example([seq1, seq2], ctx_spec, seq_spec)",
     "seq_parse_no_context": "tf.io.parse_single_sequence_example(seq2, sequence_features="
                             "{'tok': tf.io.FixedLenSequenceFeature([2], tf.int64)})",
+    "example_sparse_ragged": "tf.io.parse_single_example(ex_a, sparse_spec)",
+    "example_sparse_ragged_batch": "tf.io.parse_example([ex_a, ex_b, ex_c], sparse_spec)",
+    "example_sparse_sorted": "tf.io.parse_single_example(ex_a, {'sp': tf.io.SparseFeature("
+                             "'ix', 'val', tf.float32, 5, already_sorted=True)})",
     # tf.data
     "fixed_records": "fixed_records(b'HHabcdefghijFFF', 5, header_bytes=2, footer_bytes=3)",
     "fixed_records_plain": "fixed_records(b'0123456789', 2)",
@@ -531,6 +548,8 @@ ERRORS = {
     "case_none_true": "tf.case([(tf.constant(False), lambda: 1)])",
     "ema_int": "tf.train.ExponentialMovingAverage(0.9).apply([tf.Variable(1)])",
     "ema_tensor": "tf.train.ExponentialMovingAverage(0.9).apply([tf.constant(1.0)])",
+    "sparse_feature_counts": "tf.io.parse_single_example(example(ix=('i', [1, 2]), "
+                             "val=('f', [1.0])), sparse_spec)",
     "seq_missing": "tf.io.parse_single_sequence_example(seq1, sequence_features="
                    "{'nope': tf.io.FixedLenSequenceFeature([], tf.int64)})",
     "fixed_records_body": "fixed_records(b'0123456789', 3)",
@@ -544,6 +563,8 @@ def encode(o):
     """A JSON record of an output."""
     if isinstance(o, tf.sparse.SparseTensor):
         return {"sparse": [encode(o.indices), encode(o.values), encode(o.dense_shape)]}
+    if isinstance(o, tf.RaggedTensor):
+        return {"ragged": [encode(o.flat_values), encode(o.row_splits)]}
     if isinstance(o, tf.IndexedSlices):
         return {"indexed": [encode(o.values), encode(o.indices)]}
     if isinstance(o, dict):

@@ -625,6 +625,7 @@ io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
     FixedLenFeature=tf_example.FixedLenFeature, VarLenFeature=tf_example.VarLenFeature,
+    SparseFeature=tf_example.SparseFeature, RaggedFeature=tf_example.RaggedFeature,
     **{n: getattr(tf_io, n) for n in tf_io.__all__},
     gfile=types.SimpleNamespace(**{n: getattr(tf_gfile, n) for n in tf_gfile.__all__}),
     **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto, tf_sequence_example)
