@@ -368,3 +368,16 @@ def test_bad_arguments_name_op_argument_and_shapes(call, exc, words):
         call()
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+def test_list_variables_reads_save_weights_files(tmp_path):
+    from tensorforge import keras
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(4,), name="dense")])
+    cb_dir = tmp_path / "training"
+    model.save_weights(str(cb_dir / "cp-0001.ckpt"))
+    latest = tf.train.latest_checkpoint(str(cb_dir))
+    assert latest == str(cb_dir / "cp-0001.ckpt")
+    assert tf.train.list_variables(str(cb_dir)) == [("dense/bias", [3]),
+                                                    ("dense/kernel", [4, 3])]
+    np.testing.assert_array_equal(tf.train.load_variable(latest, "dense/kernel"),
+                                  model.layers[0].kernel.numpy())

@@ -4,8 +4,10 @@
 ``checkpoints_iterator`` and ``CheckpointOptions``.
 
 They read the checkpoints ``tf.train.Checkpoint`` writes here (tf_checkpoint.py:
-``<prefix>.index``, tensorforge's own format; TensorFlow's TensorBundle files are not read:
-a ValueError says so). A path is a checkpoint prefix or a directory (its latest checkpoint).
+``<prefix>.index``, tensorforge's own format) and the files ``Model.save_weights(prefix)``
+writes (engine/saving.py; the weights by name, ``dense/kernel``); TensorFlow's TensorBundle
+files are not read: a ValueError says so. A path is a checkpoint prefix or a directory (its
+latest checkpoint).
 The names are the checkpoint's own, not TensorFlow's object-graph paths: ``<key>/<i>`` for the
 i-th weight of an object given as ``key=`` (``<key>`` for a ``tf.Variable``, ``a/b/...`` inside
 nested Checkpoints), ``save_counter``, and for an optimizer ``<key>/iter`` and
@@ -35,7 +37,7 @@ def _prefix(op, ckpt_dir_or_file):
         p = found
     if p.endswith(".index"):
         p = p[:-len(".index")]
-    if not os.path.isfile(p + ".index"):
+    if not os.path.isfile(p + ".index") and not os.path.isfile(p):
         raise NotFoundError(None, None, f"tf.train.{op}: Unsuccessful TensorSliceReader "
                                         f"constructor: Failed to find any matching files for {p}")
     return p
@@ -51,10 +53,27 @@ def _name(key):
     return f"{opt}/slot_{j}"
 
 
+def _weights_file(path):
+    """The weights of a ``Model.save_weights`` file (engine/saving.py), by weight name without
+    ``:0`` (``dense/kernel``)."""
+    from .engine.saving import FORMAT as KERAS_FORMAT, FORMAT_VERSION
+    try:
+        meta, members = _fileio.read(path, KERAS_FORMAT, FORMAT_VERSION)
+    except ValueError as e:
+        raise ValueError(f"tf.train.load_checkpoint: {path} is neither a checkpoint nor a "
+                         f"save_weights file written here: {e}") from None
+    names = [n[:-2] if n.endswith(":0") else n for n, _ in meta.get("weights", [])]
+    with members as arrays:
+        return {n: np.asarray(arrays[f"w/{i}"]) for i, n in enumerate(names)}
+
+
 class CheckpointReader:
     """The variables of one checkpoint, by name (see the module docstring)."""
 
     def __init__(self, prefix):
+        if not os.path.isfile(prefix + ".index"):  # Model.save_weights(prefix): the weights file
+            self._arrays = _weights_file(prefix)
+            return
         try:
             meta, members = _fileio.read(prefix + ".index", FORMAT, VERSION)
         except ValueError as e:

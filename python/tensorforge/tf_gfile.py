@@ -150,6 +150,8 @@ class GFile:
         return self._file().tell()
 
     def size(self):
+        if self._f is not None and self._writable:
+            self._f.flush()
         if self._tmp is not None:
             self._f.flush()
             return os.path.getsize(self._tmp)
