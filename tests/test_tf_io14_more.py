@@ -381,3 +381,47 @@ def test_list_variables_reads_save_weights_files(tmp_path):
                                                     ("dense/kernel", [4, 3])]
     np.testing.assert_array_equal(tf.train.load_variable(latest, "dense/kernel"),
                                   model.layers[0].kernel.numpy())
+
+
+def test_cifar10_binary_pipeline(tmp_path):
+    """The TensorFlow CIFAR-10 binary reader: gfile.glob, FixedLengthRecordDataset,
+    decode_raw inside Dataset.map, the label byte and the CHW image."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 5).astype(np.uint8)
+    imgs = rng.integers(0, 256, (5, 3, 32, 32), dtype=np.uint8)
+    with open(tmp_path / "data_batch_1.bin", "wb") as f:
+        for label, im in zip(labels, imgs):
+            f.write(bytes([label]) + im.tobytes())
+
+    def parse(record):
+        raw = tf.io.decode_raw(record, tf.uint8)
+        image = tf.transpose(tf.reshape(raw[1:], [3, 32, 32]), [1, 2, 0])
+        return tf.image.convert_image_dtype(image, tf.float32), tf.cast(raw[0], tf.int32)
+    files = tf.io.gfile.glob(str(tmp_path / "data_batch_*.bin"))
+    ds = tf.data.FixedLengthRecordDataset(files, 1 + 3072).map(parse).batch(2)
+    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in ds])
+    np.testing.assert_allclose(np.concatenate(xs), imgs.transpose(0, 2, 3, 1) / 255.0,
+                               rtol=1e-6)
+    assert np.concatenate(ys).tolist() == labels.tolist()
+
+
+def test_png_files_pipeline(tmp_path):
+    """list_files + read_file + decode_png + resize_with_pad in a Dataset.map."""
+    rng = np.random.default_rng(1)
+    imgs = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for h, w in ((6, 9), (10, 4))]
+    for i, im in enumerate(imgs):
+        tf.io.write_file(str(tmp_path / f"{i}.png"), tf.io.encode_png(im))
+    ds = tf.data.Dataset.list_files(str(tmp_path / "*.png"), shuffle=False).map(
+        lambda p: tf.image.resize_with_pad(tf.io.decode_png(tf.io.read_file(p), channels=3),
+                                           8, 8))
+    out = [x.numpy() for x in ds]
+    assert [o.shape for o in out] == [(8, 8, 3), (8, 8, 3)]
+    # 6x9 into 8x8: ratio 9/8, resized to floor(6 / 1.125) = 5 rows x 8, 1 row of padding
+    # above (floor((8 - 5.33) / 2)), 2 below
+    np.testing.assert_allclose(out[0][1:6], tf.image.resize(imgs[0], [5, 8]).numpy(),
+                               rtol=1e-6)
+    assert not out[0][0].any() and not out[0][6:].any()
+    # 10x4 into 8x8: 8 rows x 3 columns (floor(4 / 1.25)), 2 columns left, 3 right
+    np.testing.assert_allclose(out[1][:, 2:5], tf.image.resize(imgs[1], [8, 3]).numpy(),
+                               rtol=1e-6)
+    assert not out[1][:, :2].any() and not out[1][:, 5:].any()
