@@ -425,3 +425,38 @@ def test_png_files_pipeline(tmp_path):
     np.testing.assert_allclose(out[1][:, 2:5], tf.image.resize(imgs[1], [8, 3]).numpy(),
                                rtol=1e-6)
     assert not out[1][:, :2].any() and not out[1][:, 5:].any()
+
+
+def test_coordinator_stops_threads_and_reraises():
+    coord = tf.train.Coordinator()
+    counts = [0, 0]
+
+    def worker(i):
+        with coord.stop_on_exception():
+            while not coord.should_stop():
+                counts[i] += 1
+                if i == 1 and counts[1] == 50:
+                    raise KeyError("worker 1 failed")
+                time.sleep(0.001)
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    with pytest.raises(KeyError, match="worker 1 failed"):
+        coord.join(threads)
+    assert coord.joined and coord.should_stop() and not any(t.is_alive() for t in threads)
+    coord.clear_stop()
+    assert not coord.should_stop()
+    # the end of the input (OutOfRangeError) stops cleanly
+    t = threading.Thread(target=lambda: coord.request_stop(tf.errors.OutOfRangeError("end")))
+    t.start()
+    coord.join([t])
+    # a thread that ignores the stop request: named after the grace period
+    coord.clear_stop()
+    done = threading.Event()
+    stuck = threading.Thread(target=done.wait, name="stuck-worker")
+    stuck.start()
+    coord.request_stop()
+    with pytest.raises(RuntimeError, match="threads still running: stuck-worker"):
+        coord.join([stuck], stop_grace_period_secs=0.1)
+    done.set()
+    stuck.join()

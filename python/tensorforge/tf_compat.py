@@ -27,7 +27,7 @@ from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
 from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_structure
 from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
-from . import tf_boxes, tf_image_extra, tf_tensor_proto
+from . import tf_boxes, tf_coordinator, tf_image_extra, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_config as config  # noqa: F401
@@ -670,7 +670,8 @@ train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               **{n: getattr(tf_checkpoint_reader, n) for n in (
                                   "list_variables", "load_checkpoint", "load_variable",
                                   "checkpoints_iterator", "CheckpointOptions")},
-                              ExponentialMovingAverage=tf_moving_average.ExponentialMovingAverage)
+                              ExponentialMovingAverage=tf_moving_average.ExponentialMovingAverage,
+                              Coordinator=tf_coordinator.Coordinator)
 # tf.version.VERSION is tf.__version__ (TensorFlow's are the same string): tensorforge's own
 version = types.SimpleNamespace(VERSION=_version)
 
