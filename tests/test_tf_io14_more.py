@@ -460,3 +460,22 @@ def test_coordinator_stops_threads_and_reraises():
         coord.join([stuck], stop_grace_period_secs=0.1)
     done.set()
     stuck.join()
+
+
+def test_config_experimental_memory_and_policies():
+    exp = tf.config.experimental
+    assert exp.get_memory_info("CPU:0") == {"current": 0, "peak": 0}  # TensorFlow's on a CPU
+    exp.reset_memory_stats("/device:CPU:0")
+    with pytest.raises(ValueError, match="No matching devices found for 'XPU:3'"):
+        exp.get_memory_info("XPU:3")
+    assert exp.get_synchronous_execution() is True
+    exp.set_synchronous_execution(False)
+    assert exp.get_synchronous_execution() is False
+    exp.set_synchronous_execution(True)
+    assert exp.get_device_policy() == "silent"
+    exp.set_device_policy("explicit")
+    assert exp.get_device_policy() == "explicit"
+    exp.set_device_policy(None)
+    assert exp.get_device_policy() == "silent"
+    with pytest.raises(ValueError, match="Invalid argument `device_policy`"):
+        exp.set_device_policy("bad")

@@ -271,6 +271,66 @@ def enable_op_determinism():
     """TF 2.9+: accepted; tensorforge has no non-deterministic kernel variant to switch off."""
 
 
+_memory = {"peak": {}}
+_POLICIES = ("warn", "explicit", "silent", "silent_for_int32")
+
+
+def _device_key(op, device):
+    """'CPU:0' / '/device:GPU:0' / '/physical_device:GPU:0' -> ('CPU', 0), checked."""
+    name = str(device).rsplit("device:", 1)[-1].lstrip("/")
+    kind, _, idx = name.partition(":")
+    try:
+        key = (kind.upper(), int(idx or 0))
+    except ValueError:
+        key = None
+    if key is None or not any(d.name.endswith(f"{key[0]}:{key[1]}")
+                              for d in list_physical_devices()):
+        raise ValueError(f"tf.config.experimental.{op}: No matching devices found for "
+                         f"{device!r}")
+    return key
+
+
+def get_memory_info(device):
+    """``{'current': bytes, 'peak': bytes}``: 0 / 0 for the CPU, as TensorFlow (which tracks
+    no host allocations); for a GPU, the bytes CuPy's pool holds for arrays now and the most
+    seen by these calls since the last ``reset_memory_stats``."""
+    key = _device_key("get_memory_info", device)
+    if key[0] != "GPU":
+        return {"current": 0, "peak": 0}
+    import cupy
+    with cupy.cuda.Device(key[1]):
+        cur = int(cupy.get_default_memory_pool().used_bytes())
+    peak = max(cur, _memory["peak"].get(key, 0))
+    _memory["peak"][key] = peak
+    return {"current": cur, "peak": peak}
+
+
+def reset_memory_stats(device):
+    _memory["peak"].pop(_device_key("reset_memory_stats", device), None)
+
+
+def set_synchronous_execution(enable):
+    """Recorded: tensorforge's ops always run synchronously."""
+    _flags["sync"] = bool(enable)
+
+
+def get_synchronous_execution():
+    return _flags.get("sync", True)
+
+
+def set_device_policy(device_policy):
+    """Recorded (None: TensorFlow's default 'silent'): tensorforge copies nothing between
+    devices behind the program's back, so no policy changes what runs."""
+    if device_policy is not None and device_policy not in _POLICIES:
+        raise ValueError(f"Invalid argument `device_policy`: {device_policy!r}. Valid: None, "
+                         f"{', '.join(repr(p) for p in _POLICIES)}")
+    _flags["policy"] = device_policy or "silent"
+
+
+def get_device_policy():
+    return _flags.get("policy", "silent")
+
+
 class _Experimental:
     """``tf.config.experimental``: the TF 2.0-2.1 spellings of the same functions, and the
     determinism switch."""
@@ -287,6 +347,12 @@ class _Experimental:
     get_device_details = staticmethod(get_device_details)
     enable_tensor_float_32_execution = staticmethod(enable_tensor_float_32_execution)
     tensor_float_32_execution_enabled = staticmethod(tensor_float_32_execution_enabled)
+    get_memory_info = staticmethod(get_memory_info)
+    reset_memory_stats = staticmethod(reset_memory_stats)
+    set_synchronous_execution = staticmethod(set_synchronous_execution)
+    get_synchronous_execution = staticmethod(get_synchronous_execution)
+    set_device_policy = staticmethod(set_device_policy)
+    get_device_policy = staticmethod(get_device_policy)
 
 
 experimental = _Experimental()
