@@ -1,5 +1,6 @@
 """PNG decode / encode CPU time: tensorforge (tf.io, tf_png.py) vs Pillow, on photo-like images
-(tfio14). Checks the decoded pixels first. Run: PYTHONPATH=python python3 bench/png_codec_speed.py"""
+(tfio14). Checks the decoded pixels first.
+Run: PYTHONPATH=python python3 bench/png_codec_speed.py"""
 import io
 import time
 

@@ -268,7 +268,7 @@ def parse_tensor(serialized, out_type, name=None):
     return Tensor(make_ndarray(p))
 
 
-# ---- SparseTensors as TensorProto strings ---------------------------------------------------------
+# ---- SparseTensors as TensorProto strings --------------------------------------------------
 def _sparse(op, sp):
     from .tf_example import SparseTensor
     if not isinstance(sp, SparseTensor):
