@@ -502,6 +502,18 @@ IMAGES = {
     "ssim_multiscale_grad": "grad_of(lambda a: tf.image.ssim_multiscale(a, small_b, 1.0, "
                             "power_factors=(0.5, 0.5), filter_size=5), small_a)",
     "yiq_back": "tf.image.yiq_to_rgb(tf.image.rgb_to_yiq(img))",
+    # stateless augmentations: TensorFlow's Philox draws, reproduced
+    "stateless_brightness": "tf.image.stateless_random_brightness(img, 0.3, seed=[1, 2])",
+    "stateless_contrast": "tf.image.stateless_random_contrast(img, 0.2, 1.8, seed=[7, -3])",
+    "stateless_saturation": "tf.image.stateless_random_saturation(img, 0.3, 1.7, "
+                            "seed=[123456789012, 5])",
+    "stateless_hue": "tf.image.stateless_random_hue(img, 0.4, seed=[4, 4])",
+    "stateless_flip_lr": "[tf.image.stateless_random_flip_left_right(img, seed=[i, 9]) "
+                         "for i in range(4)]",
+    "stateless_flip_ud_3d": "[tf.image.stateless_random_flip_up_down(img[0], seed=[i, 2]) "
+                            "for i in range(4)]",
+    "stateless_crop": "[tf.image.stateless_random_crop(img, [1, 3, 4, 2], seed=[i, 3]) "
+                      "for i in range(3)]",
     "resize_methods": "[tf.image.ResizeMethod.BILINEAR, tf.image.ResizeMethod.NEAREST_NEIGHBOR, "
                       "tf.image.ResizeMethod.AREA, tf.image.ResizeMethod.BICUBIC, "
                       "tf.image.ResizeMethod.LANCZOS3, tf.image.ResizeMethod.GAUSSIAN]",

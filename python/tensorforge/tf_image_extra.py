@@ -3,22 +3,23 @@
 ``stateless_random_*`` augmentations (brightness, contrast, crop, flips, hue, saturation, JPEG
 quality) and ``ssim_multiscale``.
 
-The stateless ops take TensorFlow's ``seed`` (two integers) and give the same result for the
-same seed, as TensorFlow's; their numbers come from tensorforge's seeded generator
-(tf_random.py), not from TensorFlow's Philox counter, so they differ from TensorFlow's for the
-same seed (their distributions are TensorFlow's). ``sample_distorted_bounding_box`` is
-TensorFlow's algorithm (GenerateRandomCrop): an aspect ratio and an area drawn per attempt,
-the crop kept when it covers at least ``min_object_covered`` of some bounding box, the whole
-image after ``max_attempts`` failures.
+The ``stateless_random_*`` ops take TensorFlow's ``seed`` (two integers) and draw TensorFlow's
+numbers for it (_philox.py reproduces its Philox stream bit for bit), so brightness, contrast,
+saturation, hue, the flips and the crop equal TensorFlow's for the same seed (the JPEG quality
+draw too; the JPEG codec is Pillow's). ``sample_distorted_bounding_box`` is TensorFlow's
+algorithm (GenerateRandomCrop): an aspect ratio and an area drawn per attempt, the crop kept
+when it covers at least ``min_object_covered`` of some bounding box, the whole image after
+``max_attempts`` failures; its draws are tensorforge's, not TensorFlow's (the C++ op consumes
+its generator in its own pattern).
 """
 import math
 
 import numpy as np
 
+from . import _philox
 from . import tf_image_ops as ops
 from .autograd import Tensor
 from .tf_image import _colors, adjust_contrast, pad_to_bounding_box, resize
-from .tf_random import _pair_rng
 
 __all__ = ["ResizeMethod", "resize_with_pad", "rgb_to_yiq", "yiq_to_rgb",
            "sample_distorted_bounding_box", "stateless_sample_distorted_bounding_box",
@@ -170,7 +171,9 @@ def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
                                             min_object_covered=0.1, aspect_ratio_range=None,
                                             area_range=None, max_attempts=None,
                                             use_image_if_no_bounding_boxes=None, name=None):
-    rng = _rng("stateless_sample_distorted_bounding_box", seed)
+    s = _seed("stateless_sample_distorted_bounding_box", seed)
+    rng = np.random.Generator(np.random.Philox(key=(s[0] & 0xFFFFFFFFFFFFFFFF) << 64 |
+                                                (s[1] & 0xFFFFFFFFFFFFFFFF)))
     return _distorted_box("stateless_sample_distorted_bounding_box", rng, image_size,
                           bounding_boxes, min_object_covered, aspect_ratio_range or (0.75, 1.33),
                           area_range or (0.05, 1.0), max_attempts or 100,
@@ -195,18 +198,23 @@ def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None):
 
 
 # ---- stateless random augmentations -------------------------------------------------------------
-def _rng(op, seed):
+def _seed(op, seed):
     s = np.asarray(seed.numpy() if isinstance(seed, Tensor) else seed).reshape(-1)
     if s.size != 2 or s.dtype.kind not in "iu":
         raise ValueError(f"tf.image.{op}: seed must be a pair of integers (shape [2]), got "
                          f"{s.tolist()}")
-    return _pair_rng(op, s)
+    return [int(v) for v in s]
+
+
+def _draw(op, seed, lo, hi):
+    """TensorFlow's ``stateless_random_uniform(shape=[], minval=lo, maxval=hi, seed=seed)``."""
+    return float(_philox.uniform_float32(_seed(op, seed), (), lo, hi))
 
 
 def stateless_random_brightness(image, max_delta, seed):
     if max_delta < 0:
         raise ValueError("tf.image.stateless_random_brightness: max_delta must be non-negative.")
-    delta = float(_rng("stateless_random_brightness", seed).uniform(-max_delta, max_delta))
+    delta = _draw("stateless_random_brightness", seed, -max_delta, max_delta)
     return ops.adjust_brightness(image, delta)
 
 
@@ -215,8 +223,7 @@ def stateless_random_contrast(image, lower, upper, seed):
         raise ValueError("tf.image.stateless_random_contrast: upper must be > lower.")
     if lower < 0:
         raise ValueError("tf.image.stateless_random_contrast: lower must be non-negative.")
-    f = float(_rng("stateless_random_contrast", seed).uniform(lower, upper))
-    return adjust_contrast(image, f)
+    return adjust_contrast(image, _draw("stateless_random_contrast", seed, lower, upper))
 
 
 def stateless_random_saturation(image, lower, upper, seed):
@@ -224,35 +231,37 @@ def stateless_random_saturation(image, lower, upper, seed):
         raise ValueError("tf.image.stateless_random_saturation: upper must be > lower.")
     if lower < 0:
         raise ValueError("tf.image.stateless_random_saturation: lower must be non-negative.")
-    f = float(_rng("stateless_random_saturation", seed).uniform(lower, upper))
-    return ops.adjust_saturation(image, f)
+    return ops.adjust_saturation(image, _draw("stateless_random_saturation", seed, lower,
+                                              upper))
 
 
 def stateless_random_hue(image, max_delta, seed):
     if not 0 <= max_delta <= 0.5:
         raise ValueError("tf.image.stateless_random_hue: max_delta must be in the interval "
                          "[0, 0.5].")
-    d = float(_rng("stateless_random_hue", seed).uniform(-max_delta, max_delta))
-    return ops.adjust_hue(image, d)
+    return ops.adjust_hue(image, _draw("stateless_random_hue", seed, -max_delta, max_delta))
 
 
 def stateless_random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed):
+    """A JPEG round trip (Pillow's) at TensorFlow's quality draw for ``seed``."""
     if not 0 <= min_jpeg_quality < max_jpeg_quality <= 100:
         raise ValueError("tf.image.stateless_random_jpeg_quality: need 0 <= min_jpeg_quality < "
                          "max_jpeg_quality <= 100")
-    q = int(_rng("stateless_random_jpeg_quality", seed).integers(min_jpeg_quality,
-                                                                  max_jpeg_quality))
+    q = int(_philox.uniform_int32(_seed("stateless_random_jpeg_quality", seed), (),
+                                  min_jpeg_quality, max_jpeg_quality))
     return adjust_jpeg_quality(image, q)
 
 
 def _stateless_flip(op, image, seed, flip):
+    """TensorFlow's _random_flip: one image flips when its draw is below 0.5; in a batch,
+    image i flips when round(draw i) is 1 (above 0.5)."""
     t = image if isinstance(image, Tensor) else Tensor(np.asarray(image))
-    rng = _rng(op, seed)
+    s = _seed(op, seed)
     if t.ndim == 3:
-        return flip(t) if rng.random() < 0.5 else t
+        return flip(t) if float(_philox.uniform_float32(s, ())) < 0.5 else t
     if t.ndim != 4:
         raise ValueError(f"tf.image.{op}: image must be 3-D or 4-D, got shape {tuple(t.shape)}")
-    which = rng.random(t.shape[0]) < 0.5  # one draw per image
+    which = np.round(_philox.uniform_float32(s, (t.shape[0],))) == 1
     a, f = t.numpy(), flip(t).numpy()
     return Tensor(np.where(which.reshape(-1, 1, 1, 1), f, a))
 
@@ -266,15 +275,17 @@ def stateless_random_flip_up_down(image, seed):
 
 
 def stateless_random_crop(value, size, seed, name=None):
-    """A ``size`` window of ``value`` at an offset drawn from ``seed``."""
+    """A ``size`` window of ``value`` at TensorFlow's offset for ``seed``: an int32 draw in
+    [0, 2**31 - 1) per dimension, modulo the room left."""
     t = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
     sz = [int(v) for v in np.ravel(np.asarray(size.numpy() if isinstance(size, Tensor)
                                               else size))]
     if len(sz) != t.ndim or any(s > d or s < 0 for s, d in zip(sz, t.shape)):
         raise ValueError(f"tf.image.stateless_random_crop: size {sz} must not exceed the "
                          f"value's shape {tuple(t.shape)}")
-    rng = _rng("stateless_random_crop", seed)
-    start = [int(rng.integers(0, d - s + 1)) for s, d in zip(sz, t.shape)]
+    draws = _philox.uniform_int32(_seed("stateless_random_crop", seed), (t.ndim,), 0,
+                                  2 ** 31 - 1)
+    start = [int(r) % (d - s + 1) for r, s, d in zip(draws, sz, t.shape)]
     return t[tuple(slice(b, b + s) for b, s in zip(start, sz))]
 
 
