@@ -514,6 +514,13 @@ IMAGES = {
                             "for i in range(4)]",
     "stateless_crop": "[tf.image.stateless_random_crop(img, [1, 3, 4, 2], seed=[i, 3]) "
                       "for i in range(3)]",
+    "sdbb": "[tf.image.stateless_sample_distorted_bounding_box([60, 80, 3], "
+            "[[[0.2, 0.3, 0.6, 0.7]]], seed=[i, 2 * i], min_object_covered=c, "
+            "aspect_ratio_range=(0.5, 2.0), area_range=(0.1, 0.9)) "
+            "for i in range(1, 6) for c in (0.0, 0.5)]",
+    "sdbb_defaults": "[tf.image.stateless_sample_distorted_bounding_box([37, 23, 1], "
+                     "[[[0.1, 0.1, 0.3, 0.9], [0.5, 0.5, 0.9, 0.6]]], seed=[i, 7]) "
+                     "for i in range(6)]",
     "resize_methods": "[tf.image.ResizeMethod.BILINEAR, tf.image.ResizeMethod.NEAREST_NEIGHBOR, "
                       "tf.image.ResizeMethod.AREA, tf.image.ResizeMethod.BICUBIC, "
                       "tf.image.ResizeMethod.LANCZOS3, tf.image.ResizeMethod.GAUSSIAN]",

@@ -60,3 +60,38 @@ def uniform_int32(seed, shape, minval, maxval):
         raise ValueError(f"stateless uniform: need minval < maxval, got {minval}, {maxval}")
     w = bits(seed, n).astype(np.int64)
     return (int(minval) + w % span).astype(np.int32).reshape(shape)
+
+
+class SimplePhilox:
+    """TensorFlow's random::SimplePhilox over the stream of ``seed`` (what its C++ image ops
+    such as StatelessSampleDistortedBoundingBox draw from): ``rand32`` takes the words in
+    order, ``rand_float`` is [0, 1) from 23 mantissa bits, ``uniform(n)`` TensorFlow's
+    unbiased integer in [0, n) (a mask for a power of two, else rejection then modulo)."""
+
+    def __init__(self, seed):
+        self._key, self._ctr = key_counter(seed)
+        self._buf = []
+
+    def rand32(self):
+        if not self._buf:
+            self._buf = _philox(self._ctr, self._key)
+            for i in range(4):
+                self._ctr[i] = (self._ctr[i] + 1) & _M32
+                if self._ctr[i]:
+                    break
+        return self._buf.pop(0)
+
+    def rand_float(self):
+        w = np.array([(self.rand32() & 0x7FFFFF) | (127 << 23)], np.uint32)
+        return np.float32(w.view(np.float32)[0] - np.float32(1))
+
+    def uniform(self, n):
+        if n == 0:
+            return self.rand32()
+        if not n & (n - 1):
+            return self.rand32() & (n - 1)
+        rem = _M32 % n + 1
+        while True:
+            r = self.rand32()
+            if r >= rem:
+                return r % n

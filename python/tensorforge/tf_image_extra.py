@@ -7,13 +7,11 @@ The ``stateless_random_*`` ops take TensorFlow's ``seed`` (two integers) and dra
 numbers for it (_philox.py reproduces its Philox stream bit for bit), so brightness, contrast,
 saturation, hue, the flips and the crop equal TensorFlow's for the same seed (the JPEG quality
 draw too; the JPEG codec is Pillow's). ``sample_distorted_bounding_box`` is TensorFlow's
-algorithm (GenerateRandomCrop): an aspect ratio and an area drawn per attempt, the crop kept
+algorithm (GenerateRandomCrop): an aspect ratio and a height drawn per attempt, the crop kept
 when it covers at least ``min_object_covered`` of some bounding box, the whole image after
-``max_attempts`` failures; its draws are tensorforge's, not TensorFlow's (the C++ op consumes
-its generator in its own pattern).
+``max_attempts`` failures; the stateless form draws TensorFlow's numbers (its SimplePhilox),
+so its crops are TensorFlow's.
 """
-import math
-
 import numpy as np
 
 from . import _philox
@@ -79,32 +77,42 @@ def yiq_to_rgb(images):
 
 
 # ---- sample_distorted_bounding_box --------------------------------------------------------------
+_F32 = np.float32
+
+
+def _lrint(v):
+    return int(np.rint(_F32(v)))  # lrintf: to nearest, ties to even
+
+
 def _random_crop_rect(rng, ratio, W, H, lo, hi):
-    """TensorFlow's GenerateRandomCrop: (x, y, width, height) or None."""
-    min_area, max_area = lo * W * H, hi * W * H
-    height = int(round(math.sqrt(min_area / ratio)))
-    max_height = int(round(math.sqrt(max_area / ratio)))
-    if round(max_height * ratio) > W:
-        max_height = int((W + 0.5 - 1e-7) / ratio)
+    """TensorFlow's GenerateRandomCrop (float32 areas, lrintf): (x, y, width, height) or
+    None; ``rng`` a _philox.SimplePhilox."""
+    min_area, max_area = _F32(lo) * _F32(W) * _F32(H), _F32(hi) * _F32(W) * _F32(H)
+    height = _lrint(np.sqrt(_F32(min_area / _F32(ratio))))
+    max_height = _lrint(np.sqrt(_F32(max_area / _F32(ratio))))
+    if _lrint(_F32(max_height) * _F32(ratio)) > W:
+        max_height = int((W + 0.5 - 0.0000001) / ratio)
+        if _lrint(_F32(max_height) * _F32(ratio)) > W:
+            max_height -= 1
     max_height = min(max_height, H)
     height = min(height, max_height)
     if height < max_height:
-        height += int(rng.integers(0, max_height - height + 1))
-    width = int(round(height * ratio))
-    area = width * height
+        height += rng.uniform(max_height - height + 1)
+    width = _lrint(_F32(height) * _F32(ratio))
+    area = _F32(width * height)
     if area < min_area:
         height += 1
-        width = int(round(height * ratio))
-        area = width * height
+        width = _lrint(_F32(height) * _F32(ratio))
+        area = _F32(width * height)
     if area > max_area:
         height -= 1
-        width = int(round(height * ratio))
-        area = width * height
+        width = _lrint(_F32(height) * _F32(ratio))
+        area = _F32(width * height)
     if area < min_area or area > max_area or width > W or height > H or width <= 0 or \
             height <= 0:
         return None
-    y = int(rng.integers(0, H - height + 1)) if height < H else 0
-    x = int(rng.integers(0, W - width + 1)) if width < W else 0
+    y = rng.uniform(H - height) if height < H else 0
+    x = rng.uniform(W - width) if width < W else 0
     return x, y, width, height
 
 
@@ -131,26 +139,31 @@ def _distorted_box(op, rng, image_size, bounding_boxes, min_object_covered, aspe
         raise ValueError(f"tf.image.{op}: need 0 < aspect_ratio_range[0] <= [1], 0 < "
                          f"area_range[0] <= [1] <= 1 and min_object_covered >= 0, got "
                          f"{aspect_ratio_range}, {area_range}, {cover}")
-    pix = boxes * np.array([H, W, H, W], np.float32)
+    # the boxes in whole pixels, truncated as TensorFlow's Rectangle
+    rects = [(int(b[1] * _F32(W)), int(b[0] * _F32(H)), int(b[3] * _F32(W)),
+              int(b[2] * _F32(H))) for b in boxes]
     crop = None
     for _ in range(int(max_attempts)):
-        ratio = float(rng.uniform(lo_r, hi_r))
+        ratio = rng.rand_float() * (_F32(hi_r) - _F32(lo_r)) + _F32(lo_r)
         rect = _random_crop_rect(rng, ratio, W, H, lo_a, hi_a)
-        if rect is None:
+        if rect is None or rect[2] * rect[3] < 1:
             continue
         x, y, w, h = rect
-        iy = np.clip(np.minimum(y + h, pix[:, 2]) - np.maximum(y, pix[:, 0]), 0, None)
-        ix = np.clip(np.minimum(x + w, pix[:, 3]) - np.maximum(x, pix[:, 1]), 0, None)
-        area = (pix[:, 2] - pix[:, 0]) * (pix[:, 3] - pix[:, 1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            covered = np.where(area > 0, iy * ix / np.where(area > 0, area, 1), 0)
-        if (covered >= cover).any():
-            crop = rect
+        for x0, y0, x1, y1 in rects:  # SatisfiesOverlapConstraints
+            area = (x1 - x0) * (y1 - y0)
+            if area < 1:
+                continue
+            inter = max(0, min(x + w, x1) - max(x, x0)) * max(0, min(y + h, y1) - max(y, y0))
+            if _F32(inter) / _F32(area) >= _F32(cover):
+                crop = rect
+                break
+        if crop is not None:
             break
     x, y, w, h = crop if crop is not None else (0, 0, W, H)
     begin = Tensor(np.array([y, x, 0], np.int32))
     sz = Tensor(np.array([h, w, -1], np.int32))
-    box = Tensor(np.array([[[y / H, x / W, (y + h) / H, (x + w) / W]]], np.float32))
+    box = Tensor(np.array([[[_F32(y) / _F32(H), _F32(x) / _F32(W), _F32(y + h) / _F32(H),
+                             _F32(x + w) / _F32(W)]]], np.float32))
     return begin, sz, box
 
 
@@ -158,22 +171,23 @@ def sample_distorted_bounding_box(image_size, bounding_boxes, seed=0, min_object
                                   aspect_ratio_range=None, area_range=None, max_attempts=None,
                                   use_image_if_no_bounding_boxes=None, name=None):
     """(begin [y, x, 0], size [h, w, -1], box (1, 1, 4)): a random crop for
-    ``tf.slice(image, begin, size)``; ``seed`` 0 draws from the global stream."""
+    ``tf.slice(image, begin, size)``. TensorFlow's algorithm on the stream of the seed pair
+    (``seed``, 0), or of one drawn from tensorforge's seeded stream when ``seed`` is 0 (the
+    stateful op's numbers are not TensorFlow's; the stateless op's are)."""
     from . import _random
-    rng = np.random.default_rng(seed) if seed else _random.rng()
-    return _distorted_box("sample_distorted_bounding_box", rng, image_size, bounding_boxes,
-                          min_object_covered, aspect_ratio_range or (0.75, 1.33),
-                          area_range or (0.05, 1.0), max_attempts or 100,
-                          use_image_if_no_bounding_boxes)
+    pair = [int(seed), 0] if seed else [int(v) for v in _random.rng().integers(0, 2 ** 62, 2)]
+    return _distorted_box("sample_distorted_bounding_box", _philox.SimplePhilox(pair),
+                          image_size, bounding_boxes, min_object_covered,
+                          aspect_ratio_range or (0.75, 1.33), area_range or (0.05, 1.0),
+                          max_attempts or 100, use_image_if_no_bounding_boxes)
 
 
 def stateless_sample_distorted_bounding_box(image_size, bounding_boxes, seed,
                                             min_object_covered=0.1, aspect_ratio_range=None,
                                             area_range=None, max_attempts=None,
                                             use_image_if_no_bounding_boxes=None, name=None):
-    s = _seed("stateless_sample_distorted_bounding_box", seed)
-    rng = np.random.Generator(np.random.Philox(key=(s[0] & 0xFFFFFFFFFFFFFFFF) << 64 |
-                                                (s[1] & 0xFFFFFFFFFFFFFFFF)))
+    """TensorFlow's crop for ``seed``, bit for bit (its SimplePhilox draws)."""
+    rng = _philox.SimplePhilox(_seed("stateless_sample_distorted_bounding_box", seed))
     return _distorted_box("stateless_sample_distorted_bounding_box", rng, image_size,
                           bounding_boxes, min_object_covered, aspect_ratio_range or (0.75, 1.33),
                           area_range or (0.05, 1.0), max_attempts or 100,
