@@ -25,6 +25,9 @@ from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text
 from .gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401
 from . import tf_data, tf_data_csv, tf_data_ops, tf_image, tf_image_ops, tf_io, tf_ragged
+from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_structure
+from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
+from . import tf_boxes, tf_coordinator, tf_image_extra, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
@@ -663,11 +666,18 @@ io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
     FixedLenFeature=tf_example.FixedLenFeature, VarLenFeature=tf_example.VarLenFeature,
-    **{n: getattr(tf_io, n) for n in tf_io.__all__})
-sparse = types.SimpleNamespace(SparseTensor=tf_example.SparseTensor,
-                               to_dense=tf_example.sparse_to_dense)
+    SparseFeature=tf_example.SparseFeature, RaggedFeature=tf_example.RaggedFeature,
+    **{n: getattr(tf_io, n) for n in tf_io.__all__},
+    gfile=types.SimpleNamespace(**{n: getattr(tf_gfile, n) for n in tf_gfile.__all__}),
+    **{n: getattr(m, n) for m in (tf_codecs, tf_io_ops, tf_tensor_proto, tf_sequence_example)
+       for n in m.__all__ if n not in ("TensorProto", "make_tensor_proto", "make_ndarray",
+                                       "FeatureList", "FeatureLists", "SequenceExample")})
+sparse = types.SimpleNamespace(**{n: getattr(m, n) for m in (tf_sparse, tf_sparse_math)
+                                  for n in m.__all__})
 SparseTensor = tf_example.SparseTensor
 image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all__},
+                              **{n: getattr(m, n) for m in (tf_codecs, tf_boxes, tf_image_extra)
+                                 for n in m.__all__},
                               **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
@@ -676,6 +686,9 @@ RaggedTensor = tf_ragged.RaggedTensor
 data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              TextLineDataset=tf_data.TextLineDataset,
                              TFRecordDataset=tf_record.TFRecordDataset,
+                             FixedLengthRecordDataset=tf_record.FixedLengthRecordDataset,
+                             Iterator=tf_data_iter.Iterator,
+                             NumpyIterator=tf_data_iter.NumpyIterator,
                              Options=tf_data_ops.Options,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
@@ -692,7 +705,14 @@ train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               CheckpointManager=tf_checkpoint.CheckpointManager,
                               **{n: getattr(tf_example, n) for n in (
                                   "Example", "Features", "Feature", "BytesList", "FloatList",
-                                  "Int64List")})
+                                  "Int64List")},
+                              **{n: getattr(tf_sequence_example, n) for n in (
+                                  "FeatureList", "FeatureLists", "SequenceExample")},
+                              **{n: getattr(tf_checkpoint_reader, n) for n in (
+                                  "list_variables", "load_checkpoint", "load_variable",
+                                  "checkpoints_iterator", "CheckpointOptions")},
+                              ExponentialMovingAverage=tf_moving_average.ExponentialMovingAverage,
+                              Coordinator=tf_coordinator.Coordinator)
 # tf.version.VERSION is tf.__version__ (TensorFlow's are the same string): tensorforge's own
 version = types.SimpleNamespace(VERSION=_version)
 
@@ -780,7 +800,8 @@ _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
               matrix_square_root=tf_linalg_decomp.sqrtm,
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
-              **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__})
+              **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__},
+              **{n: getattr(tf_structure, n) for n in tf_structure.__all__})
 
 
 def __getattr__(name):
@@ -797,4 +818,5 @@ dtypes = types.SimpleNamespace(
     int64=int64, uint8=uint8, bool=bool_, string=string, DType=DType, as_dtype=as_dtype, cast=cast,
     uint16=uint16, uint32=uint32, uint64=uint64, half=half, double=double, complex64=complex64,
     complex128=complex128, saturate_cast=tf_numeric.saturate_cast)
-__all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + tf_debugging.__all__
+__all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
+    tf_debugging.__all__ + tf_structure.__all__

@@ -20,6 +20,7 @@ from . import _random
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 
+from .tf_data_iter import Iterator, NumpyIterator
 from .tf_data_ops import DatasetOps
 from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,  # noqa: F401
                              _as_array, _cards, _leaves, _list_as_tensor, _map_struct, _stack,
@@ -342,10 +343,10 @@ class Dataset(DatasetOps):
         return self._make_iter()
 
     def __iter__(self):
-        return (_user(e) for e in self._raw())
+        return Iterator((_user(e) for e in self._raw()), lambda: self.element_spec)
 
     def as_numpy_iterator(self):
-        return iter(self._raw())
+        return NumpyIterator(self._raw())
 
     def cardinality(self):
         return Tensor(np.int64(self._cardinality))

@@ -31,12 +31,15 @@ ResourceExhaustedError = _error("ResourceExhaustedError", MemoryError)
 UnimplementedError = _error("UnimplementedError", NotImplementedError)
 FailedPreconditionError = _error("FailedPreconditionError", RuntimeError)
 AlreadyExistsError = _error("AlreadyExistsError", FileExistsError)
+PermissionDeniedError = _error("PermissionDeniedError", PermissionError)
+DataLossError = _error("DataLossError", RuntimeError)
 UnknownError = _error("UnknownError", RuntimeError)
 errors = types.SimpleNamespace(
     OpError=OpError, InvalidArgumentError=InvalidArgumentError, OutOfRangeError=OutOfRangeError,
     NotFoundError=NotFoundError, ResourceExhaustedError=ResourceExhaustedError,
     UnimplementedError=UnimplementedError, FailedPreconditionError=FailedPreconditionError,
-    AlreadyExistsError=AlreadyExistsError, UnknownError=UnknownError)
+    AlreadyExistsError=AlreadyExistsError, UnknownError=UnknownError,
+    PermissionDeniedError=PermissionDeniedError, DataLossError=DataLossError)
 
 
 def _values(x):

@@ -1,7 +1,8 @@
 """``tf.train.Example`` and its parts (Features, Feature, BytesList, FloatList, Int64List) with
 TensorFlow's protocol-buffer wire format, and ``tf.io.parse_single_example`` /
 ``parse_example`` with ``FixedLenFeature`` / ``VarLenFeature`` (VarLen values as a
-``tf.sparse.SparseTensor``, which ``tf.sparse.to_dense`` densifies).
+``tf.sparse.SparseTensor``, which ``tf.sparse.to_dense`` densifies), ``SparseFeature`` (one
+index key) and ``RaggedFeature`` (without partitions).
 
 The messages (example.proto / feature.proto)::
 
@@ -22,10 +23,11 @@ import struct
 import numpy as np
 
 from .autograd import Tensor
+from .tf_ragged import RaggedTensor
 
 __all__ = ["Example", "Features", "Feature", "BytesList", "FloatList", "Int64List",
-           "FixedLenFeature", "VarLenFeature", "SparseTensor", "parse_single_example",
-           "parse_example", "sparse_to_dense"]
+           "FixedLenFeature", "VarLenFeature", "SparseFeature", "RaggedFeature", "SparseTensor",
+           "parse_single_example", "parse_example", "sparse_to_dense"]
 
 
 # ---- wire format -------------------------------------------------------------------------------
@@ -254,6 +256,31 @@ class Example(_Message):
 FixedLenFeature = collections.namedtuple("FixedLenFeature", ["shape", "dtype", "default_value"],
                                          defaults=(None,))
 VarLenFeature = collections.namedtuple("VarLenFeature", ["dtype"])
+# a SparseTensor from two features: int64 indices (``index_key``) and values (``value_key``)
+SparseFeature = collections.namedtuple("SparseFeature", ["index_key", "value_key", "dtype", "size",
+                                                         "already_sorted"], defaults=(False,))
+# the values as they are: a 1-D Tensor for one example, a RaggedTensor (batch, None) for a
+# batch; only without ``partitions`` (nested row partitions are not read)
+RaggedFeature = collections.namedtuple("RaggedFeature", ["dtype", "value_key", "partitions",
+                                                         "row_splits_dtype", "validate"],
+                                       defaults=(None, (), "int32", False))
+
+
+def _typed(values):
+    """Values as TensorFlow types them: Python floats float32, Python ints int32 (int64 past
+    its range), strings bytes; NumPy arrays keep their dtype."""
+    a = np.asarray(values)
+    if a.dtype.kind in "SUO":
+        from ._text import as_bytes_array
+        return as_bytes_array(np.asarray(values, dtype=object), "tf.sparse.SparseTensor")
+    if isinstance(values, (np.ndarray, np.generic)):
+        return a
+    if a.dtype == np.float64:
+        return a.astype(np.float32)
+    if a.dtype.kind == "i":
+        from .tf_dtypes import python_dtype
+        return a.astype(python_dtype(list(a.reshape(-1).tolist())) or a.dtype)
+    return a
 
 
 class SparseTensor:
@@ -261,7 +288,7 @@ class SparseTensor:
 
     def __init__(self, indices, values, dense_shape):
         self.indices = indices if isinstance(indices, Tensor) else Tensor(np.asarray(indices, np.int64))
-        self.values = values if isinstance(values, Tensor) else Tensor(np.asarray(values))
+        self.values = values if isinstance(values, Tensor) else Tensor(_typed(values))
         self.dense_shape = dense_shape if isinstance(dense_shape, Tensor) else \
             Tensor(np.asarray(dense_shape, np.int64))
 
@@ -311,11 +338,40 @@ def _values(ex, key, kind, dt, op):
     return np.array(vals, dtype=dt) if dt.kind != "O" else np.array(vals + [None], dtype=object)[:-1]
 
 
+def _sparse_feature(ex, key, spec, kind, dt, op):
+    """(indices (n,), values (n,)) of a SparseFeature, sorted by index unless
+    ``already_sorted`` (indices are not checked against ``size``, as TensorFlow's)."""
+    if not isinstance(spec.index_key, str):
+        raise ValueError(f"{op}: SparseFeature {key!r}: only one index_key is supported, got "
+                         f"{spec.index_key!r}")
+    idx = _values(ex, spec.index_key, "int64_list", np.dtype(np.int64), op)
+    vals = _values(ex, spec.value_key, kind, dt, op)
+    idx = np.zeros(0, np.int64) if idx is None else idx
+    vals = np.zeros(0, dt) if vals is None else vals
+    if idx.size != vals.size:
+        raise ValueError(f"{op}: SparseFeature {key!r}: Dimensions {idx.size} and {vals.size} "
+                         f"are not compatible (index {spec.index_key!r}, value "
+                         f"{spec.value_key!r})")
+    if not spec.already_sorted:
+        order = np.argsort(idx, kind="stable")
+        idx, vals = idx[order], vals[order]
+    return idx, vals
+
+
 def _parse_one(data, features, op):
     ex = Example.FromString(data)
     out = {}
     for key, spec in features.items():
         kind, dt = _dtype(spec)
+        if isinstance(spec, SparseFeature):
+            out[key] = ("sparse", _sparse_feature(ex, key, spec, kind, dt, op))
+            continue
+        if isinstance(spec, RaggedFeature):
+            if tuple(spec.partitions):
+                raise ValueError(f"{op}: RaggedFeature {key!r}: partitions are not supported")
+            vals = _values(ex, spec.value_key or key, kind, dt, op)
+            out[key] = ("var", np.zeros(0, dt) if vals is None else vals)
+            continue
         vals = _values(ex, key, kind, dt, op)
         if isinstance(spec, VarLenFeature):
             v = np.zeros(0, dt) if vals is None else vals
@@ -351,8 +407,12 @@ def parse_single_example(serialized, features, name=None, example_names=None):
         raise ValueError(f"{op}: serialized must be one string, got shape {a.shape}")
     out = {}
     for key, (kind, v) in _parse_one(bytes(a.item()), features, op).items():
-        out[key] = Tensor(v) if kind == "fixed" else SparseTensor(
-            np.arange(v.size, dtype=np.int64).reshape(-1, 1), v, [v.size])
+        if kind == "sparse":
+            out[key] = SparseTensor(v[0].reshape(-1, 1), v[1], [int(features[key].size)])
+        elif kind == "fixed" or isinstance(features[key], RaggedFeature):
+            out[key] = Tensor(v)
+        else:
+            out[key] = SparseTensor(np.arange(v.size, dtype=np.int64).reshape(-1, 1), v, [v.size])
     return out
 
 
@@ -366,6 +426,20 @@ def parse_example(serialized, features, name=None, example_names=None):
     rows = [_parse_one(bytes(s), features, op) for s in a]
     out = {}
     for key, spec in features.items():
+        if isinstance(spec, SparseFeature):
+            parts = [r[key][1] for r in rows]
+            idx = [(i, j) for i, (ix, _) in enumerate(parts) for j in ix]
+            vals = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, _dtype(spec)[1])
+            out[key] = SparseTensor(np.asarray(idx, np.int64).reshape(-1, 2), vals,
+                                    [len(parts), int(spec.size)])
+            continue
+        if isinstance(spec, RaggedFeature):
+            vs = [r[key][1] for r in rows]
+            splits = np.concatenate([[0], np.cumsum([v.size for v in vs])]).astype(
+                np.dtype(getattr(spec.row_splits_dtype, "name", spec.row_splits_dtype)))
+            vals = np.concatenate(vs) if vs else np.zeros(0, _dtype(spec)[1])
+            out[key] = RaggedTensor.from_row_splits(vals, splits)
+            continue
         if isinstance(spec, VarLenFeature):
             vs = [r[key][1] for r in rows]
             idx = [(i, j) for i, v in enumerate(vs) for j in range(v.size)]

@@ -335,6 +335,25 @@ def _gaussian(size, sigma):
     return np.outer(g, g).astype(np.float32)
 
 
+def _ssim_maps(a, b, max_val, size, filter_sigma, k1, k2):
+    """The luminance and contrast-structure maps of SSIM of (batch, h, w, c) float images
+    (Gaussian window ``size`` x ``filter_sigma``, valid positions); differentiable."""
+    c = a.shape[-1]
+    win = Tensor(np.repeat(_gaussian(size, float(filter_sigma))[:, :, None, None], c, axis=2))
+
+    def blur(x):
+        return _ops.depthwise_conv2d(x, win, strides=1, padding="valid")
+    m = float(max_val)
+    c1, c2 = (k1 * m) ** 2, (k2 * m) ** 2
+    mu1, mu2 = blur(a), blur(b)
+    s11 = blur(a * a) - mu1 * mu1
+    s22 = blur(b * b) - mu2 * mu2
+    s12 = blur(a * b) - mu1 * mu2
+    lum = (2 * mu1 * mu2 + c1) / (mu1 * mu1 + mu2 * mu2 + c1)
+    cs = (2 * s12 + c2) / (s11 + s22 + c2)
+    return lum, cs
+
+
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
          return_index_map=False):
     """Structural similarity per image (mean over the valid window positions and channels),
@@ -349,22 +368,11 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
     three = a.ndim == 3
     if three:
         a, b = K.expand_dims(a, 0), K.expand_dims(b, 0)
-    c, size = a.shape[-1], int(filter_size)
+    size = int(filter_size)
     if min(a.shape[1], a.shape[2]) < size:
         raise ValueError(f"tf.image.ssim: images of {a.shape[1]} x {a.shape[2]} are smaller than "
                          f"filter_size {size}")
-    win = Tensor(np.repeat(_gaussian(size, float(filter_sigma))[:, :, None, None], c, axis=2))
-
-    def blur(x):
-        return _ops.depthwise_conv2d(x, win, strides=1, padding="valid")
-    m = float(max_val)
-    c1, c2 = (k1 * m) ** 2, (k2 * m) ** 2
-    mu1, mu2 = blur(a), blur(b)
-    s11 = blur(a * a) - mu1 * mu1
-    s22 = blur(b * b) - mu2 * mu2
-    s12 = blur(a * b) - mu1 * mu2
-    lum = (2 * mu1 * mu2 + c1) / (mu1 * mu1 + mu2 * mu2 + c1)
-    cs = (2 * s12 + c2) / (s11 + s22 + c2)
+    lum, cs = _ssim_maps(a, b, max_val, size, filter_sigma, k1, k2)
     smap = lum * cs
     if return_index_map:
         return smap[0] if three else smap

@@ -17,7 +17,8 @@ class RaggedTensor:
 
     def __init__(self, values, row_splits):
         self.values = values
-        self.row_splits = np.asarray(row_splits, np.int64)
+        s = np.asarray(row_splits)  # int32 splits stay int32 (RaggedFeature's default)
+        self.row_splits = s if s.dtype == np.int32 else s.astype(np.int64)
 
     @classmethod
     def from_row_splits(cls, values, row_splits, name=None, validate=True):

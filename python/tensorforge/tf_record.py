@@ -11,6 +11,9 @@ with masked(c) = ((c >> 15 | c << 17) + 0xa282ead8) mod 2**32 (CRC-32C: the Cast
 polynomial, reflected 0x82f63b78). Files may be GZIP or ZLIB compressed as a whole. Reading
 checks both CRCs and the lengths: a truncated or corrupt file is a ValueError naming it and the
 record, never a silently short dataset.
+
+``tf.data.FixedLengthRecordDataset`` (files of equal-size records after a header, CIFAR-10's
+binary batches) is here too: the other dataset of whole files' records.
 """
 import gzip
 import os
@@ -21,7 +24,8 @@ import numpy as np
 
 from .tf_data import UNKNOWN_CARDINALITY, Dataset
 
-__all__ = ["TFRecordWriter", "TFRecordOptions", "TFRecordDataset", "crc32c", "read_records"]
+__all__ = ["TFRecordWriter", "TFRecordOptions", "TFRecordDataset", "crc32c", "read_records",
+           "FixedLengthRecordDataset"]
 
 
 def _table():
@@ -170,4 +174,42 @@ def TFRecordDataset(filenames, compression_type=None, buffer_size=None,  # noqa:
         for p in paths:
             for rec in read_records(p, compression_type):
                 yield np.asarray(rec, dtype=object)
+    return Dataset(it, UNKNOWN_CARDINALITY)
+
+
+def FixedLengthRecordDataset(filenames, record_bytes, header_bytes=None,  # noqa: N802
+                             footer_bytes=None, buffer_size=None, compression_type=None,
+                             num_parallel_reads=None, name=None):
+    """``tf.data.FixedLengthRecordDataset``: each file's bytes after ``header_bytes`` and
+    before ``footer_bytes``, cut into scalar strings of ``record_bytes``; a body that is not a
+    whole number of records is an InvalidArgumentError, as TensorFlow's. ``compression_type``
+    "" / "ZLIB" / "GZIP" inflates each file first."""
+    from .tf_debugging import InvalidArgumentError
+    op = "FixedLengthRecordDataset"
+    rec, head, foot = int(record_bytes), int(header_bytes or 0), int(footer_bytes or 0)
+    if rec <= 0 or head < 0 or foot < 0:
+        raise ValueError(f"{op}: record_bytes must be > 0 and header / footer bytes >= 0, got "
+                         f"{rec}, {head}, {foot}")
+    names = filenames.numpy() if hasattr(filenames, "numpy") else filenames
+    names = [names] if isinstance(names, (str, bytes, os.PathLike)) else \
+        list(np.ravel(np.asarray(names, dtype=object)))
+    paths = [n.decode("utf-8") if isinstance(n, bytes) else os.fspath(n) for n in names]
+    kind = _compression(op, compression_type)
+
+    def it():
+        for p in paths:
+            with open(p, "rb") as f:
+                data = f.read()
+            if kind == "ZLIB":
+                data = zlib.decompress(data)
+            elif kind == "GZIP":
+                data = gzip.decompress(data)
+            body = len(data) - head - foot
+            if body < 0 or body % rec:
+                raise InvalidArgumentError(
+                    None, None, f"{op}: Excluding the header ({head} bytes) and footer ({foot} "
+                    f"bytes), input file \"{p}\" has body length {body}, which is not an exact "
+                    f"multiple of the record length ({rec} bytes).")
+            for pos in range(head, head + body, rec):
+                yield np.asarray(data[pos:pos + rec], dtype=object)
     return Dataset(it, UNKNOWN_CARDINALITY)

@@ -166,6 +166,111 @@ def text(name, data, step=None, description=None):
     return _emit("text", step, lambda: pb.text(str(name), v))
 
 
+def _images_png(op, data, max_outputs):
+    """PNG bytes of up to ``max_outputs`` images of a (k, h, w, c) batch (c 1, 3 or 4): floats
+    in [0, 1] scaled to 0..255 as TensorFlow's image summary does, uint8 as they are."""
+    from . import tf_png
+    a = np.asarray(host(raw(data)))
+    if a.ndim != 4 or a.shape[3] not in (1, 3, 4):
+        raise ValueError(f"tf.summary.{op}: data must be 4-D (k, h, w, 1, 3 or 4), got shape "
+                         f"{a.shape}")
+    if a.dtype != np.uint8:
+        a = np.clip(np.round(a.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+    return [(a.shape[1], a.shape[2], a.shape[3], tf_png.encode(img))
+            for img in a[:int(max_outputs)]]
+
+
+def image(name, data, step=None, max_outputs=3, description=None):
+    """Write up to ``max_outputs`` images of ``data`` (k, h, w, c) as PNGs under ``name``
+    (TensorBoard's Summary.Image values, tagged ``name/image/i``); True if written."""
+    pngs = _images_png("image", data, max_outputs)
+
+    def summary():
+        from tensorboardX.proto.summary_pb2 import Summary
+        return Summary(value=[Summary.Value(tag=f"{name}/image/{i}", image=Summary.Image(
+            height=h, width=w, colorspace=c, encoded_image_string=png))
+            for i, (h, w, c, png) in enumerate(pngs)])
+    return _emit("image", step, summary)
+
+
+def _wav(samples, rate):
+    """16-bit PCM WAV bytes of (frames, channels) floats in [-1, 1]."""
+    import struct
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    frames, ch = pcm.shape
+    body = pcm.tobytes()
+    return (b"RIFF" + struct.pack("<I", 36 + len(body)) + b"WAVEfmt " +
+            struct.pack("<IHHIIHH", 16, 1, ch, rate, rate * ch * 2, ch * 2, 16) +
+            b"data" + struct.pack("<I", len(body)) + body)
+
+
+def audio(name, data, sample_rate, step=None, max_outputs=3, encoding=None, description=None):
+    """Write up to ``max_outputs`` clips of ``data`` (k, frames, channels), floats in [-1, 1],
+    as 16-bit WAV under ``name`` (Summary.Audio values ``name/audio/i``); True if written."""
+    if encoding not in (None, "wav"):
+        raise ValueError(f"tf.summary.audio: encoding must be 'wav' (or None), got {encoding!r}")
+    a = np.asarray(host(raw(data)), dtype=np.float64)
+    if a.ndim != 3:
+        raise ValueError(f"tf.summary.audio: data must be 3-D (k, frames, channels), got shape "
+                         f"{a.shape}")
+    rate = int(_as_number("audio", "sample_rate", sample_rate))
+    clips = [(_wav(c, rate), c.shape[0], c.shape[1]) for c in a[:int(max_outputs)]]
+
+    def summary():
+        from tensorboardX.proto.summary_pb2 import Summary
+        return Summary(value=[Summary.Value(tag=f"{name}/audio/{i}", audio=Summary.Audio(
+            sample_rate=rate, num_channels=ch, length_frames=n, encoded_audio_string=wav,
+            content_type="audio/wav")) for i, (wav, n, ch) in enumerate(clips)])
+    return _emit("audio", step, summary)
+
+
+def write(tag, tensor, step=None, metadata=None, name=None):
+    """Write ``tensor`` (any value; a callable is called only when writing) as a tensor
+    summary under ``tag``, its TensorProto TensorFlow's (tf_tensor_proto.py); ``metadata``
+    a SummaryMetadata or its serialized bytes; True if written."""
+    def summary():
+        from tensorboardX.proto.summary_pb2 import Summary, SummaryMetadata
+        from tensorboardX.proto.tensor_pb2 import TensorProto
+        from .tf_tensor_proto import serialize_tensor
+        value = tensor() if callable(tensor) else tensor
+        proto = TensorProto.FromString(serialize_tensor(value).numpy())
+        meta = metadata if metadata is None or hasattr(metadata, "plugin_data") else \
+            SummaryMetadata.FromString(bytes(metadata))
+        return Summary(value=[Summary.Value(tag=str(tag), tensor=proto, metadata=meta)])
+    return _emit("write", step, summary)
+
+
+def should_record_summaries():
+    """True (a bool Tensor) when a summary op would write now: a default writer that is not a
+    no-op one, with recording on."""
+    from .autograd import Tensor
+    on = bool(_default) and _state["record"] and not isinstance(_default[-1], _NoopWriter)
+    return Tensor(np.asarray(on))
+
+
+_trace = {"on": False}
+
+
+def trace_on(graph=True, profiler=False, profiler_outdir=None):
+    """Recorded: tensorforge builds no graphs for ``trace_export`` to write."""
+    _trace["on"] = True
+
+
+def trace_off():
+    _trace["on"] = False
+
+
+def trace_export(name, step=None, profiler_outdir=None):
+    """Ends tracing. tensorforge runs functions eagerly and records no graph, so nothing is
+    written (TensorFlow writes the traced tf.function graphs); a warning says so once."""
+    import warnings
+    if _trace["on"] and not _trace.get("warned"):
+        warnings.warn("tf.summary.trace_export: tensorforge runs tf.function eagerly and has no "
+                      "graph to export; nothing was written", stacklevel=2)
+        _trace["warned"] = True
+    _trace["on"] = False
+
+
 def flush(writer=None, name=None):
     """Flush ``writer`` (default: the default writer)."""
     w = writer if writer is not None else (_default[-1] if _default else None)
@@ -200,4 +305,5 @@ class _Experimental:
 experimental = _Experimental()
 
 __all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "scalar", "histogram",
-           "text", "flush", "record_if", "experimental"]
+           "text", "flush", "record_if", "experimental", "image", "audio", "write",
+           "should_record_summaries", "trace_on", "trace_off", "trace_export"]
