@@ -21,6 +21,7 @@ from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 from .tf_debugging import InvalidArgumentError
 from .tf_linalg import band_part, diag, diag_part, matrix_transpose
+from .ops.basic import unbroadcast as _unbroadcast
 
 __all__ = ["cholesky", "cholesky_solve", "triangular_solve", "qr", "svd", "eigh", "eigvalsh",
            "eig", "eigvals", "lstsq", "pinv", "lu", "lu_solve", "lu_reconstruct",
@@ -59,15 +60,6 @@ def _tril(a, k=0):
 def _triu(a, k=0):
     return np.triu(a, k) if a.ndim == 2 else a * ~np.tri(a.shape[-2], a.shape[-1], k - 1, bool)
 
-
-def _unbroadcast(g, shape):
-    """Sum ``g`` over the leading axes broadcast against ``shape``."""
-    while g.ndim > len(shape):
-        g = g.sum(0)
-    for i, n in enumerate(shape):
-        if n == 1 and g.shape[i] != 1:
-            g = g.sum(i, keepdims=True)
-    return g
 
 
 # ---- Cholesky and triangular solves -------------------------------------------------------------

@@ -14,6 +14,7 @@ from ._xp import host
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 from .tf_math import _SegmentSum, _segment_args
+from .ops.basic import unbroadcast as _unbroadcast
 
 __all__ = ["xdivy", "xlog1py", "multiply_no_nan", "reciprocal_no_nan", "cumulative_logsumexp",
            "segment_prod", "unsorted_segment_prod", "unsorted_segment_sqrt_n",
@@ -34,14 +35,6 @@ def _floats(op, names, values):
                          f"{tuple(ts[1].shape)}") from None
     return ts
 
-
-def _unbroadcast(g, shape):
-    while g.ndim > len(shape):
-        g = g.sum(0)
-    for i, n in enumerate(shape):
-        if n == 1 and g.shape[i] != 1:
-            g = g.sum(i, keepdims=True)
-    return g
 
 
 def _binary(name, fwd, dx, dy):

@@ -7,6 +7,7 @@ TensorFlow's). The structural ops and the conventions are in tf_sparse.py.
 import numpy as np
 
 from . import backend_ops as K
+from . import _hash
 from ._hash import fingerprint64
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
@@ -368,21 +369,7 @@ def cross(inputs, name=None, separator=None):
     return _new(np.asarray(idx, np.int64).reshape(-1, 2), Tensor(v), shape)
 
 
-_KMUL = 0xC6A4A7935BD1E995
 _M64 = (1 << 64) - 1
-
-
-def _shift_mix(v):
-    return v ^ (v >> 47)
-
-
-def _fingerprint_cat64(fp1, fp2):
-    """TensorFlow's FingerprintCat64 (tensorflow/core/platform/fingerprint.h)."""
-    result = fp1 ^ _KMUL
-    result ^= (_shift_mix((fp2 * _KMUL) & _M64) * _KMUL) & _M64
-    result = (result * _KMUL) & _M64
-    result = (_shift_mix(result) * _KMUL) & _M64
-    return _shift_mix(result)
 
 
 def _feature_hash(f):
@@ -397,16 +384,17 @@ def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
     """The combinations of ``cross``, each hashed as TensorFlow hashes them: FingerprintCat64
     over the features' hashes starting from ``hash_key`` (TensorFlow's default
     0xDECAFCAFFE), then modulo ``num_buckets`` (0: modulo the largest int64). int64 values."""
-    key = 0xDECAFCAFFE if hash_key is None else int(hash_key) & _M64
+    key = _hash.CROSS_HASH_KEY if hash_key is None else int(hash_key) & _M64
     nb = int(num_buckets)
     if nb < 0:
         raise ValueError(f"tf.sparse.cross_hashed: num_buckets must be >= 0, got {nb}")
 
     def feature(p):
-        h = key
-        for f in p:
-            h = _fingerprint_cat64(h, _feature_hash(f))
-        return h % nb if nb > 0 else h % ((1 << 63) - 1)
+        h = np.array([key], np.uint64)
+        for f in p:  # (_hash.fingerprint_cat64: TensorFlow's FingerprintCat64, elementwise)
+            h = _hash.fingerprint_cat64(h, np.array([_feature_hash(f)], np.uint64))
+        v = int(h[0])
+        return v % nb if nb > 0 else v % ((1 << 63) - 1)
     idx, vals, shape = _crossed("cross_hashed", inputs, feature)
     return _new(np.asarray(idx, np.int64).reshape(-1, 2), Tensor(np.asarray(vals, np.int64)),
                 shape)

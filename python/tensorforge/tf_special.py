@@ -25,6 +25,7 @@ from ._xp import host
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 from .ops.smooth import erf_array as _erf_array
+from .ops.basic import unbroadcast as _unbroadcast
 
 __all__ = ["lgamma", "digamma", "polygamma", "erfinv", "erfcinv", "ndtri", "betainc", "igamma",
            "igammac", "lbeta", "zeta", "bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e"]
@@ -393,14 +394,6 @@ def _float_args(op, names, values):
             f"{n} {tuple(t.shape)}" for n, t in zip(names, ts))) from None
     return ts, shape
 
-
-def _unbroadcast(g, shape):
-    while g.ndim > len(shape):
-        g = g.sum(0)
-    for i, n in enumerate(shape):
-        if n == 1 and g.shape[i] != 1:
-            g = g.sum(i, keepdims=True)
-    return g
 
 
 def _special(name, fn, grads, names):
