@@ -195,9 +195,9 @@ def _copy_with_config(tmp_path, name, edit):
 
 def test_unknown_layer_class_names_class_and_file(tmp_path):
     def edit(mc):
-        mc["config"]["layers"][2]["class_name"] = "DenseFeatures"
+        mc["config"]["layers"][2]["class_name"] = "MyUnregisteredLayer"
     path = _copy_with_config(tmp_path, "mlp", edit)
-    with pytest.raises(ValueError, match=r"mlp\.h5.*'DenseFeatures'"):
+    with pytest.raises(ValueError, match=r"mlp\.h5.*'MyUnregisteredLayer'"):
         models.load_model(str(path))
 
 
