@@ -93,6 +93,21 @@ def _as_array(x, dtype=None):
     return xp.asarray(x, dtype=dtype)
 
 
+def _text_compare(t, o):
+    """``t == o`` for a tf.string Tensor and strings (a str / bytes, a string array or Tensor):
+    TensorFlow's elementwise, broadcasting equality of the bytes (``parts[-2] == class_names``
+    in the TF image-loading tutorial), as a bool Tensor; None when either side is not text or
+    the shapes do not broadcast (then ``==`` is False, as before)."""
+    from ._text import as_bytes_array, is_text
+    od = o.data if isinstance(o, Tensor) else o
+    if not (is_text(t.data) and (isinstance(od, (str, bytes)) or is_text(od))):
+        return None
+    try:
+        return Tensor(np.equal(as_bytes_array(t.data), as_bytes_array(od)).astype(bool))
+    except (TypeError, ValueError):
+        return None
+
+
 class Tensor:
     """An array with an optional gradient. ``Tensor(array, requires_grad=False)``.
 
@@ -285,7 +300,8 @@ class Tensor:
         try:
             return _basic().equal(self, o)
         except (TypeError, ValueError):
-            return False
+            t = _text_compare(self, o)
+            return False if t is None else t
 
     def __bool__(self):  # TensorFlow's: a one-element Tensor's truth, else NumPy's ValueError
         return bool(self.data)
@@ -296,7 +312,8 @@ class Tensor:
         try:
             return _basic().not_equal(self, o)
         except (TypeError, ValueError):
-            return True
+            t = _text_compare(self, o)
+            return True if t is None else Tensor(~t.data)
 
     def __lt__(self, o): return _basic().less(self, o)
     def __le__(self, o): return _basic().less_equal(self, o)
