@@ -261,6 +261,7 @@ def _babi_tar(path):
 
 sys.path.insert(0, os.environ["KP_TOOLS"])
 import keras_offline_data as _kod  # the fifth corpus's files (tools/keras_offline_data.py)
+import keras_offline_more as _kom  # the fourteenth corpus's (tools/keras_offline_more.py)
 del sys.path[0]
 
 def _offline_file(fname, origin):
@@ -271,6 +272,18 @@ def _offline_file(fname, origin):
     key = (str(fname) + " " + str(origin)).lower()
     if "babi" in key:
         _babi_tar(path)
+        return path
+    if "pemsd7_full.zip" in key:  # get_file(origin=..., extract=True): the CSVs beside it
+        _kom.pemsd7_zip(path)
+        return path
+    if "cora.tgz" in key:  # get_file('cora.tgz', ..., extract=True): cora/ beside it
+        _kom.cora_tgz(path)
+        return path
+    if "auto-mpg.data" in key:  # the older regression tutorial's get_file('auto-mpg.data', ...)
+        _kom.auto_mpg_data(path)
+        return path
+    if "iris_training.csv" in key or "iris_test.csv" in key:
+        _kom.iris_csv(path, test="iris_test" in key)
         return path
     if "jena_climate" in key:
         _kod.jena_zip(path)
@@ -399,6 +412,12 @@ try:
             return _kod.covtype_frame()
         if isinstance(src, str) and src.startswith("http") and src.endswith("/arxiv_data.csv"):
             return _kod.arxiv_frame()
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/auto-mpg.data"):
+            local = os.path.join(os.getcwd(), "kp_offline", "auto-mpg.data")
+            if not os.path.exists(local):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                _kom.auto_mpg_data(local)
+            return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/data/ecg.csv"):
             return _kod.ecg_frame()
         return _pd_read_csv(src, *a, **kw)
@@ -537,7 +556,8 @@ def _wrap_fit(cls):
 
 def _pad_history(h, epochs):
     """A capped fit's History as long as the epochs the program asked for, each log's last
-    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``); the
+    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``), and
+    ``history.epoch`` counted on to the same length; the
     figures compared are the last values, which this leaves as they are."""
     logs = getattr(h, "history", None)
     if not isinstance(logs, dict):
@@ -545,6 +565,9 @@ def _pad_history(h, epochs):
     for v in logs.values():
         if isinstance(v, list) and v and len(v) < epochs:
             v.extend([v[-1]] * (epochs - len(v)))
+    ep = getattr(h, "epoch", None)  # hist['epoch'] = history.epoch beside the padded logs
+    if isinstance(ep, list) and ep and len(ep) < epochs:
+        ep.extend(range(ep[-1] + 1, ep[-1] + 1 + epochs - len(ep)))
 
 def _wrap_fit_generator(cls):
     orig = cls.fit_generator

@@ -1,0 +1,126 @@
+"""The gaps the fourteenth corpus's programs revealed (tools/keras_corpus.md, "Fourteenth
+corpus"). Figures marked Keras 2's / TensorFlow's were printed by tools/keras_corpus14_refs.py
+under TensorFlow 2.21 / tf_keras 2.21 on a machine without a visible GPU; the others are worked
+out from first principles in the test."""
+import collections
+import pickle
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+
+
+# ---- optimizer.iterations (TF custom-training walkthrough: optimizer.iterations.numpy()) ----
+
+def test_iterations_reads_as_keras2_int64_variable():
+    opt = keras.optimizers.SGD(learning_rate=0.1)
+    v = tf.Variable(np.array([1.0, 2.0], "float32"))
+    it = opt.iterations.numpy()
+    assert it == 0 and isinstance(it, np.int64)  # Keras 2: np.int64(0), dtype int64
+    assert opt.iterations.dtype == "int64"
+    for _ in range(2):
+        opt.apply_gradients([(tf.constant(np.ones(2, "float32")), v)])
+    assert opt.iterations.numpy() == 2 and int(opt.iterations) == 2  # Keras 2: 2
+    np.testing.assert_allclose(v.numpy(), [0.8, 1.8], rtol=1e-6)  # two steps of 0.1
+    assert opt.iterations.assign(7) == 7 and opt.iterations == 7  # Keras 2: 7
+    assert opt.iterations.assign_add(2) == 9
+    assert pickle.loads(pickle.dumps(opt.iterations)) == 9
+    assert type(pickle.loads(pickle.dumps(opt.iterations))) is int
+    with pytest.raises(ValueError, match="SGD: iterations must be a non-negative integer"):
+        opt.iterations = 2.5
+
+
+def test_iterations_drive_decay_and_schedules_as_before():
+    # lr / (1 + decay * iterations), iterations counted before the step: 1st step lr, 2nd lr/2
+    opt = keras.optimizers.SGD(learning_rate=1.0, decay=1.0)
+    v = tf.Variable(np.zeros(1, "float32"))
+    for _ in range(2):
+        opt.apply_gradients([(tf.constant(np.ones(1, "float32")), v)])
+    np.testing.assert_allclose(v.numpy(), [-1.5], rtol=1e-6)
+    opt.iterations.assign(0)  # back to the first step's rate
+    opt.apply_gradients([(tf.constant(np.ones(1, "float32")), v)])
+    np.testing.assert_allclose(v.numpy(), [-2.5], rtol=1e-6)
+
+
+# ---- tf.data keeps an OrderedDict an OrderedDict (make_csv_dataset's features) ----
+
+def test_make_csv_dataset_features_stay_ordered_dict(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n1,2,0\n3,4,1\n5,6,0\n")
+    ds = tf.data.experimental.make_csv_dataset(str(path), 2, label_name="y", num_epochs=1,
+                                               shuffle=False)
+    feats, labels = next(iter(ds))
+    assert type(feats) is collections.OrderedDict and list(feats) == ["a", "b"]  # TF's
+    np.testing.assert_array_equal(feats["a"].numpy(), [1, 3])
+    np.testing.assert_array_equal(labels.numpy(), [0, 1])
+    od = tf.data.Dataset.from_tensor_slices({"a": [1, 2, 3]}).map(
+        lambda f: collections.OrderedDict(f)).batch(2)
+    assert type(next(iter(od))) is collections.OrderedDict  # TF: OrderedDict
+    plain = tf.data.Dataset.from_tensor_slices({"a": [1, 2]}).batch(2)
+    assert type(next(iter(plain))) is dict  # TF: dict
+
+
+# ---- a per-sequence target against a per-step output (intro to Keras for engineers) ----
+
+def _seq_model():
+    inp = keras.Input((5,))
+    x = keras.layers.Embedding(10, 3, embeddings_initializer=keras.initializers.Constant(
+        np.linspace(-1, 1, 30).reshape(10, 3)))(inp)
+    out = keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="zeros")(x)
+    return keras.Model(inp, out)
+
+
+@pytest.mark.parametrize("loss,expected", [("mse", 2.1266350746154785),  # Keras 2's figures
+                                           ("mae", 1.2034482955932617),
+                                           ("binary_crossentropy", 0.12415299564599991)])
+def test_elementwise_losses_broadcast_targets_like_keras2(loss, expected):
+    m = _seq_model()
+    X, Y = np.arange(10).reshape(2, 5), np.array([[0.0], [1.0]])
+    m.compile("sgd", loss)
+    assert m.evaluate(X, Y, verbose=0) == pytest.approx(expected, rel=1e-5)
+    if loss != "binary_crossentropy":  # the definition: y broadcast over the 5 steps
+        p = m.predict(X, verbose=0)
+        err = p - Y[:, :, None]
+        ref = np.mean(err ** 2) if loss == "mse" else np.mean(np.abs(err))
+        assert m.evaluate(X, Y, verbose=0) == pytest.approx(ref, rel=1e-5)
+
+
+def test_broadcast_target_trains_and_categorical_crossentropy_still_refuses():
+    m = _seq_model()
+    X, Y = np.arange(10).reshape(2, 5), np.array([[0.0], [1.0]])
+    m.compile(keras.optimizers.SGD(0.1), "mse")
+    m.fit(X, Y, epochs=1, batch_size=2, verbose=0)
+    np.testing.assert_allclose(m.layers[-1].kernel.numpy().ravel(),
+                               [0.8329369, 0.8398335, 0.8467301], rtol=1e-5)  # Keras 2's
+    m.compile("sgd", "categorical_crossentropy")  # Keras 2: ValueError (shapes incompatible)
+    with pytest.raises(ValueError, match=r"target array with shape \(2, 1, 1\).*\(None, 5, 1\)"):
+        m.fit(X, Y, verbose=0)
+
+
+# ---- tf.data.experimental.cardinality (the TF image-loading tutorial) ----
+
+def test_experimental_cardinality():
+    r = tf.data.Dataset.range(10)
+    card = tf.data.experimental.cardinality
+    assert card(r.skip(3)).numpy() == 7  # TensorFlow's: 7, -1, -2, -1, -2
+    assert card(r.repeat()).numpy() == -1
+    assert card(r.filter(lambda z: z > 2)).numpy() == -2
+    assert tf.data.experimental.INFINITE_CARDINALITY == -1
+    assert tf.data.experimental.UNKNOWN_CARDINALITY == -2
+
+
+# ---- == of tf.string tensors (the image-loading tutorial's get_label) ----
+
+def test_string_tensor_equality_is_elementwise():
+    class_names = np.array(["daisy", "roses", "tulips"])
+    parts = tf.strings.split(tf.constant("flower_photos/roses/1.jpg"), "/")
+    hot = parts[-2] == class_names
+    np.testing.assert_array_equal(hot.numpy(), [False, True, False])  # TensorFlow's
+    assert hot.dtype == np.bool_
+    assert tf.argmax(hot).numpy() == 1
+    np.testing.assert_array_equal((tf.constant(["a", "roses"]) != class_names[:2]).numpy(),
+                                  [True, False])
+    assert bool(tf.constant("roses") == "roses") and bool(tf.constant(b"x") == tf.constant("x"))
+    assert (tf.constant("a") == 3) is False  # text against a number: not equal, as before

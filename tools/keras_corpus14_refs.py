@@ -1,0 +1,76 @@
+"""Keras 2's (tf_keras') and TensorFlow's figures the tests in tests/test_corpus14.py hold,
+printed by running the same calls under TensorFlow 2.21 / tf_keras 2.21. Run with the Keras 2
+venv (tools/keras_parity.py's oracle):
+
+    /work/keras-venv/bin/python tools/keras_corpus14_refs.py
+
+It writes nothing into the repository; the printed values were copied into the tests.
+"""
+import collections
+import os
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
+
+np.set_printoptions(precision=7, suppress=True)
+
+# 1. optimizer.iterations: an int64 variable (the TF 2 custom-training walkthrough prints
+#    optimizer.iterations.numpy() before and after apply_gradients)
+opt = keras.optimizers.SGD(learning_rate=0.1)
+v = tf.Variable([1.0, 2.0])
+print("iterations before:", repr(opt.iterations.numpy()), opt.iterations.dtype.name)
+opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
+opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
+print("iterations after 2 steps:", repr(opt.iterations.numpy()), int(opt.iterations))
+opt.iterations.assign(7)
+print("after assign(7):", int(opt.iterations))
+
+# 2. make_csv_dataset's features: an OrderedDict, kept through map and batch
+path = os.path.join(tempfile.mkdtemp(), "t.csv")
+with open(path, "w") as f:
+    f.write("a,b,y\n1,2,0\n3,4,1\n5,6,0\n")
+ds = tf.data.experimental.make_csv_dataset(path, 2, label_name="y", num_epochs=1, shuffle=False)
+feats, _ = next(iter(ds))
+print("make_csv_dataset features:", type(feats).__name__, list(feats))
+od = tf.data.Dataset.from_tensor_slices({"a": [1, 2, 3]}).map(
+    lambda f: collections.OrderedDict(f)).batch(2)
+print("map -> OrderedDict, batch:", type(next(iter(od))).__name__)
+print("plain dict stays:", type(next(iter(tf.data.Dataset.from_tensor_slices({"a": [1, 2]}).batch(2)))).__name__)
+
+# 3. a target per sequence against a per-step output (intro to Keras for engineers: labels
+#    [[0], [1]] for Embedding -> Dense(1) over 5 tokens): Keras 2's mse / mae broadcast it
+inp = keras.Input((5,))
+x = keras.layers.Embedding(10, 3, embeddings_initializer=keras.initializers.Constant(
+    np.linspace(-1, 1, 30).reshape(10, 3)))(inp)
+out = keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="zeros")(x)
+m = keras.Model(inp, out)
+X = np.arange(10).reshape(2, 5)
+Y = np.array([[0.0], [1.0]])
+for loss in ("mse", "mae", "binary_crossentropy"):
+    m.compile("sgd", loss)
+    print(loss, "evaluate:", m.evaluate(X, Y, verbose=0))
+m.compile(keras.optimizers.SGD(0.1), "mse")
+m.fit(X, Y, epochs=1, batch_size=2, verbose=0)
+print("kernel after one SGD(0.1) step on mse:", m.layers[-1].kernel.numpy().ravel())
+try:
+    m.compile("sgd", "categorical_crossentropy")
+    m.fit(X, Y, verbose=0)
+except Exception as e:
+    print("categorical_crossentropy:", type(e).__name__)
+
+# 4. tf.data.experimental.cardinality
+r = tf.data.Dataset.range(10)
+print("cardinality:", tf.data.experimental.cardinality(r.skip(3)).numpy(),
+      tf.data.experimental.cardinality(r.repeat()).numpy(),
+      tf.data.experimental.cardinality(r.filter(lambda z: z > 2)).numpy(),
+      tf.data.experimental.INFINITE_CARDINALITY, tf.data.experimental.UNKNOWN_CARDINALITY)
+
+# 5. == of a tf.string tensor and a NumPy array of str (the image-loading tutorial's get_label)
+class_names = np.array(["daisy", "roses", "tulips"])
+parts = tf.strings.split(tf.constant("flower_photos/roses/1.jpg"), "/")
+hot = parts[-2] == class_names
+print("parts[-2] == class_names:", hot.numpy(), hot.dtype.name, tf.argmax(hot).numpy())
+print("!=:", (tf.constant(["a", "roses"]) != class_names[:2]).numpy())
+print("scalar == str:", (tf.constant("roses") == "roses").numpy())
