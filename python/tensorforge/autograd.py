@@ -143,6 +143,19 @@ class Tensor:
         """TensorFlow's ``x.get_shape()``: the shape as a TensorShape (``as_list()``, ``rank``)."""
         return TensorShape(self.shape)
 
+    def set_shape(self, shape):
+        """TensorFlow's ``x.set_shape(shape)`` on an eager tensor: a check that ``shape`` (None
+        for an unknown axis or rank) is compatible with the tensor's own, else TensorFlow's
+        ValueError; the tensor is left as it is (the TF time-series tutorial's split_window)."""
+        given = None if shape is None else getattr(shape, "as_list", lambda: shape)()
+        if given is None:
+            return
+        given = [None if d is None else int(d) for d in given]
+        own = tuple(self.shape)
+        if len(given) != len(own) or any(g is not None and g != o for g, o in zip(given, own)):
+            raise ValueError(f"Tensor's shape {own} is not compatible with supplied shape "
+                             f"{tuple(given)}.")
+
     @property
     def dtype(self):
         return self.data.dtype
