@@ -3,6 +3,7 @@ corpus"). Figures marked Keras 2's / TensorFlow's were printed by tools/keras_co
 under TensorFlow 2.21 / tf_keras 2.21 on a machine without a visible GPU; the others are worked
 out from first principles in the test."""
 import collections
+import re
 import pickle
 
 import numpy as np
@@ -124,3 +125,64 @@ def test_string_tensor_equality_is_elementwise():
                                   [True, False])
     assert bool(tf.constant("roses") == "roses") and bool(tf.constant(b"x") == tf.constant("x"))
     assert (tf.constant("a") == 3) is False  # text against a number: not equal, as before
+
+
+# ---- Tensor.set_shape (the time-series tutorial's split_window) ----
+
+def test_set_shape_checks_compatibility_like_tensorflow():
+    t = tf.constant(np.zeros((3, 6, 19), "float32"))
+    t.set_shape([None, 6, None])
+    t.set_shape([3, None, 19])
+    t.set_shape(None)  # unknown rank: always compatible
+    assert t.shape == (3, 6, 19)
+    # TensorFlow's messages
+    with pytest.raises(ValueError, match=re.escape(
+            "Tensor's shape (3, 6, 19) is not compatible with supplied shape (None, 5, None).")):
+        t.set_shape([None, 5, None])
+    with pytest.raises(ValueError, match=re.escape(
+            "Tensor's shape (3, 6, 19) is not compatible with supplied shape (None, 5).")):
+        t.set_shape([None, 5])
+
+
+# ---- initializers.get(None) (the imbalanced-data tutorial's Dense(bias_initializer=None)) ----
+
+def test_none_initializer_leaves_the_choice_to_add_weight():
+    assert keras.initializers.get(None) is None  # Keras 2: None
+    draws = []
+    for _ in range(200):
+        d = keras.layers.Dense(3, bias_initializer=None)
+        d.build((None, 4))
+        draws.append(d.bias.numpy())
+    draws = np.array(draws)
+    # glorot_uniform of a (3,) weight: uniform in +-sqrt(6 / (3 + 3)) = +-1, std 1/sqrt(3)
+    # (Keras 2's 200 draws: min -0.993, max 0.997, std 0.571)
+    assert -1.0 <= draws.min() < -0.9 and 0.9 < draws.max() <= 1.0
+    assert abs(draws.std() - 1 / np.sqrt(3)) < 0.04
+    assert d.get_config()["bias_initializer"] is None  # Keras 2: None
+    m = keras.Sequential([keras.layers.Dense(1, bias_initializer=None, input_shape=(4,))])
+    assert m.layers[0].bias.shape == (1,)
+
+
+# ---- recurrent layers on a strided window (split_window's features[:, :24, :]) ----
+
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "SimpleRNN"])
+def test_recurrent_layers_train_on_a_sliced_window(cell):
+    full = np.random.default_rng(0).random((8, 30, 5), dtype=np.float32)
+    x = tf.constant(full)[:, :24, :]
+    assert not x.numpy().flags.c_contiguous  # a strided view, as the tutorial's slice
+    y = np.ones((8, 24, 1), "float32")
+    L = getattr(keras.layers, cell)
+    models = []
+    for _ in range(2):
+        m = keras.Sequential([L(4, return_sequences=True), keras.layers.Dense(1)])
+        m.build((None, 24, 5))
+        m.compile("sgd", "mse")
+        models.append(m)
+    models[1].set_weights(models[0].get_weights())
+    loss = models[0].train_on_batch(x, y)  # Keras 2: trains (a finite loss); here it raised
+    assert np.isfinite(loss)
+    # the same step on a contiguous copy of the window: the same loss and updated weights
+    assert models[1].train_on_batch(np.ascontiguousarray(full[:, :24, :]), y) == \
+        pytest.approx(loss, rel=1e-6)
+    for a, b in zip(models[0].get_weights(), models[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -74,3 +74,33 @@ hot = parts[-2] == class_names
 print("parts[-2] == class_names:", hot.numpy(), hot.dtype.name, tf.argmax(hot).numpy())
 print("!=:", (tf.constant(["a", "roses"]) != class_names[:2]).numpy())
 print("scalar == str:", (tf.constant("roses") == "roses").numpy())
+
+# 6. Tensor.set_shape on an eager tensor: a compatibility check (the time-series tutorial)
+t = tf.zeros((3, 6, 19))
+t.set_shape([None, 6, None])
+print("set_shape compatible: ok", t.shape)
+for bad in ([None, 5, None], [None, 5]):
+    try:
+        t.set_shape(bad)
+    except ValueError as e:
+        print("set_shape", bad, "->", type(e).__name__, e)
+
+# 7. initializers.get(None) is None; Dense(bias_initializer=None) draws the bias from
+#    glorot_uniform (uniform in +-sqrt(6 / (n + n)) for a bias of n)
+print("initializers.get(None):", keras.initializers.get(None))
+draws = []
+for i in range(200):
+    d = keras.layers.Dense(3, bias_initializer=None)
+    d.build((None, 4))
+    draws.append(d.bias.numpy())
+draws = np.array(draws)
+print("bias_initializer=None: min %.3f max %.3f std %.3f; config %r" % (
+    draws.min(), draws.max(), draws.std(), d.get_config()["bias_initializer"]))
+
+# 8. an LSTM / GRU / SimpleRNN trained on a strided window of its input (split_window's slice)
+x = tf.constant(np.random.default_rng(0).random((8, 30, 5), dtype=np.float32))[:, :24, :]
+y = np.ones((8, 24, 1), "float32")
+for L in (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN):
+    m = keras.Sequential([L(4, return_sequences=True), keras.layers.Dense(1)])
+    m.compile("adam", "mse")
+    print(L.__name__, "trains on a sliced window:", np.isfinite(m.train_on_batch(x, y)))

@@ -285,8 +285,11 @@ def _offline_file(fname, origin):
     if "iris_training.csv" in key or "iris_test.csv" in key:
         _kom.iris_csv(path, test="iris_test" in key)
         return path
-    if "jena_climate" in key:
+    if "jena_climate" in key:  # the CSV beside the zip too: get_file(..., extract=True)
         _kod.jena_zip(path)
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            z.extractall(d)
         return path
     if "ml-latest-small" in key:
         _kod.movielens_zip(path)
@@ -412,6 +415,12 @@ try:
             return _kod.covtype_frame()
         if isinstance(src, str) and src.startswith("http") and src.endswith("/arxiv_data.csv"):
             return _kod.arxiv_frame()
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/creditcard.csv"):
+            local = os.path.join(os.getcwd(), "kp_offline", "creditcard.csv")  # the TF tutorial's
+            if not os.path.exists(local):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                _kod.creditcard_csv(local)
+            return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/auto-mpg.data"):
             local = os.path.join(os.getcwd(), "kp_offline", "auto-mpg.data")
             if not os.path.exists(local):
