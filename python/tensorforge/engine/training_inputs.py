@@ -200,7 +200,8 @@ class InputsMixin:
                 fn is not _losses.categorical_crossentropy and _broadcasts(y.shape[1:], out[1:])):
             raise ValueError(f"{where}: a target array with shape {y.shape} was passed for an output "
                              f"of shape {_shape_str(out)}; targets must match the output")
-        if y.shape[1:] != tuple(out[1:]) and None not in out[1:]:  # broadcast, as Keras 2 does
+        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:] and \
+                _broadcasts(y.shape[1:], out[1:]):  # an elementwise loss broadcasts, as Keras 2's
             y = np.broadcast_to(y, y.shape[:1] + tuple(out[1:]))
         return np.ascontiguousarray(y, dtype=np.float32)
 
