@@ -186,3 +186,42 @@ def test_recurrent_layers_train_on_a_sliced_window(cell):
         pytest.approx(loss, rel=1e-6)
     for a, b in zip(models[0].get_weights(), models[1].get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+# ---- a Sequential opening with an adapted Normalization (the TF regression tutorial) ----
+
+def test_sequential_opening_with_adapted_normalization_is_built():
+    norm = keras.layers.Normalization()
+    norm.adapt(np.random.default_rng(1).random((50, 9)))
+    m = keras.Sequential([norm, keras.layers.Dense(4), keras.layers.Dense(1)])
+    # Keras 2: built at once, 64 parameters, output (None, 1); its input shape is (None, None)
+    # there (the adapted layer declares only its rank), (None, 9) here (the kept axis' size)
+    assert m.built and m.count_params() == 64 and m.output_shape == (None, 1)
+    assert m.input_shape in ((None, 9), (None, None))
+    m.summary(print_fn=lambda *a, **k: None)  # Keras 2 prints it; here it raised "not built"
+    x = np.random.default_rng(3).random((4, 9)).astype("float32")
+    mean, var = norm.mean.numpy().ravel(), norm.variance.numpy().ravel()
+    np.testing.assert_allclose(norm(x).numpy(), (x - mean) / np.sqrt(var), rtol=1e-5, atol=1e-6)
+    # a Normalization given input_shape keeps it
+    h = keras.layers.Normalization(input_shape=[1], axis=None)
+    h.adapt(np.arange(10.0))
+    assert h.batch_input_shape == (None, 1)
+
+
+# ---- compile(metrics=<one metric>) (the TF text-classification tutorial) ----
+
+def test_compile_takes_a_single_metric():
+    x = np.random.default_rng(2).random((20, 3)).astype("float32")
+    y = (x.sum(1) > 1.5).astype("float32")
+    # Keras 2's history keys and first-epoch figures (kernel ones, bias zeros: deterministic)
+    expected = [("accuracy", ["loss", "accuracy"], 0.55),
+                (keras.metrics.BinaryAccuracy(threshold=0.0), ["loss", "binary_accuracy"], 0.55),
+                ("mae", ["loss", "mae"], 1.012195),
+                (keras.metrics.mean_absolute_error, ["loss", "mean_absolute_error"], 1.012195)]
+    for met, keys, value in expected:
+        m = keras.Sequential([keras.layers.Dense(1, kernel_initializer="ones", input_shape=(3,))])
+        m.compile("sgd", "binary_crossentropy", metrics=met)
+        h = m.fit(x, y, verbose=0)
+        assert list(h.history) == keys
+        assert h.history["loss"][0] == pytest.approx(4.188193, rel=1e-5)
+        assert h.history[keys[1]][0] == pytest.approx(value, rel=1e-5)

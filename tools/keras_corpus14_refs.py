@@ -104,3 +104,21 @@ for L in (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN):
     m = keras.Sequential([L(4, return_sequences=True), keras.layers.Dense(1)])
     m.compile("adam", "mse")
     print(L.__name__, "trains on a sliced window:", np.isfinite(m.train_on_batch(x, y)))
+
+# 9. a Sequential opening with an adapted Normalization is built at once (summary works)
+norm = keras.layers.Normalization()
+norm.adapt(np.random.default_rng(1).random((50, 9)))
+m = keras.Sequential([norm, keras.layers.Dense(4), keras.layers.Dense(1)])
+print("adapted Normalization first: built", m.built, "params", m.count_params(),
+      "output_shape", m.output_shape, "input_shape", m.input_shape)
+
+# 10. compile(metrics=<one metric>): a list of one
+x = np.random.default_rng(2).random((20, 3)).astype("float32")
+y = (x.sum(1) > 1.5).astype("float32")
+for met in ["accuracy", keras.metrics.BinaryAccuracy(threshold=0.0), "mae",
+            keras.metrics.mean_absolute_error]:
+    m = keras.Sequential([keras.layers.Dense(1, kernel_initializer="ones", input_shape=(3,))])
+    m.compile("sgd", "binary_crossentropy", metrics=met)
+    h = m.fit(x, y, verbose=0)
+    print("metrics=%s:" % getattr(met, "__name__", type(met).__name__ if not isinstance(met, str) else met),
+          list(h.history), ["%.6f" % v[0] for v in h.history.values()])

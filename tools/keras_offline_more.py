@@ -7,6 +7,7 @@ tools/keras_parity.py read the same bytes; nothing here touches the network.
     iris_csv(path, test)     iris_training.csv / iris_test.csv of download.tensorflow.org
     auto_mpg_data(path)      auto-mpg.data (UCI Auto MPG: 398 cars, 8 columns and a quoted name)
     pemsd7_zip(path)         PeMSD7_Full.zip and its PeMSD7_W_228.csv / PeMSD7_V_228.csv beside it
+    aclimdb_v1_extras(root)  what the real aclImdb_v1.tar.gz has beyond the harness's aclImdb tree
 """
 import io
 import os
@@ -143,3 +144,20 @@ def pemsd7_zip(path, stations=228, steps=12672, day=288):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("PeMSD7_W_228.csv", w)
         z.writestr("PeMSD7_V_228.csv", v)
+
+
+def aclimdb_v1_extras(root, unsup=200):
+    """The parts of the real aclImdb_v1.tar.gz that the TF text-classification tutorial touches
+    beyond tools/keras_offline_data.py's aclimdb_tree (which must exist under ``root``):
+    ``aclImdb/train/unsup/`` (unlabelled reviews, which the tutorial deletes; the real 50,000)
+    and the review it prints, ``aclImdb/train/pos/1181_9.txt``."""
+    import keras_offline_data as kod
+    rng = np.random.default_rng(59)
+    d = os.path.join(root, "aclImdb", "train", "unsup")
+    os.makedirs(d, exist_ok=True)
+    for i in range(unsup):
+        with open(os.path.join(d, "%d_0.txt" % i), "w", encoding="utf-8") as f:
+            f.write(kod._review(rng, bool(i % 2)))
+    with open(os.path.join(root, "aclImdb", "train", "pos", "1181_9.txt"), "w",
+              encoding="utf-8") as f:
+        f.write(kod._review(rng, True))

@@ -276,6 +276,10 @@ def _offline_file(fname, origin):
     if "pemsd7_full.zip" in key:  # get_file(origin=..., extract=True): the CSVs beside it
         _kom.pemsd7_zip(path)
         return path
+    if "aclimdb_v1" in key:  # get_file('aclImdb_v1.tar.gz', ..., untar=True, cache_dir='.')
+        _kod.aclimdb_tree(os.getcwd())  # the tree beside the working folder's untar target
+        _kom.aclimdb_v1_extras(os.getcwd())
+        return os.path.join(os.getcwd(), "aclImdb_v1")
     if "cora.tgz" in key:  # get_file('cora.tgz', ..., extract=True): cora/ beside it
         _kom.cora_tgz(path)
         return path
