@@ -225,3 +225,41 @@ def test_compile_takes_a_single_metric():
         assert list(h.history) == keys
         assert h.history["loss"][0] == pytest.approx(4.188193, rel=1e-5)
         assert h.history[keys[1]][0] == pytest.approx(value, rel=1e-5)
+
+
+# ---- EarlyStopping(restore_best_weights=True) as tf_keras 2.21 (the GNN example, capped) ----
+
+def _run_early_stopping(values, **kw):
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(1,), use_bias=False)])
+    es = keras.callbacks.EarlyStopping(monitor="val_loss", restore_best_weights=True, **kw)
+    es.set_model(m)
+    es.on_train_begin()
+    for epoch, v in enumerate(values):
+        m.set_weights([np.full((1, 1), float(epoch), "float32")])  # the weights mark the epoch
+        es.on_epoch_end(epoch, {"val_loss": v})
+        if m.stop_training:
+            break
+    es.on_train_end()
+    return float(m.get_weights()[0][0, 0]), es.stopped_epoch, es.best_epoch, es.wait
+
+
+@pytest.mark.parametrize("values,kw,expected", [
+    # (weights left = the epoch restored, stopped_epoch, best_epoch, wait): tf_keras 2.21's
+    ([3.0, 2.0, 2.5, 2.4], dict(patience=10), (1.0, 0, 1, 2)),  # not stopped: still restored
+    ([3.0, 2.0, 2.5, 2.4], dict(patience=1), (1.0, 2, 1, 1)),
+    ([3.0, 2.9, 2.8], dict(patience=1, baseline=1.0), (2.0, 0, 2, 3)),
+    ([3.0, 2.95, 2.0, 1.99], dict(patience=5, min_delta=0.1), (2.0, 0, 2, 1))])
+def test_early_stopping_restores_the_best_weights_at_the_end(values, kw, expected):
+    assert _run_early_stopping(values, **kw) == expected
+
+
+def test_early_stopping_in_fit_prints_tf_keras_messages(capsys):
+    x = np.linspace(-1, 1, 32, dtype="float32")[:, None]
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(1,))])
+    m.compile(keras.optimizers.SGD(5.0), "mse")  # diverges: the first epoch stays the best
+    es = keras.callbacks.EarlyStopping(monitor="loss", patience=1, verbose=1,
+                                       restore_best_weights=True)
+    m.fit(x, 3 * x, epochs=6, batch_size=32, verbose=0, callbacks=[es])
+    out = capsys.readouterr().out
+    assert "Epoch 2: early stopping" in out  # tf_keras 2.21 prints these two lines (Keras 2.2: "Epoch 00002")
+    assert "Restoring model weights from the end of the best epoch: 1." in out

@@ -122,3 +122,27 @@ for met in ["accuracy", keras.metrics.BinaryAccuracy(threshold=0.0), "mae",
     h = m.fit(x, y, verbose=0)
     print("metrics=%s:" % getattr(met, "__name__", type(met).__name__ if not isinstance(met, str) else met),
           list(h.history), ["%.6f" % v[0] for v in h.history.values()])
+
+# 11. EarlyStopping(restore_best_weights=True): the best epoch's weights come back at the end of
+#     training, stopped early or not (the GNN example under a capped fit)
+def run_es(values, **kw):
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(1,), use_bias=False)])
+    es = keras.callbacks.EarlyStopping(monitor="val_loss", restore_best_weights=True, **kw)
+    es.set_model(m)
+    es.on_train_begin()
+    for epoch, v in enumerate(values):
+        m.set_weights([np.full((1, 1), float(epoch), "float32")])
+        es.on_epoch_end(epoch, {"val_loss": v})
+        if m.stop_training:
+            break
+    es.on_train_end()
+    return float(m.get_weights()[0][0, 0]), es.stopped_epoch, es.best_epoch, es.wait
+print("no stop:", run_es([3.0, 2.0, 2.5, 2.4], patience=10))
+print("stop:", run_es([3.0, 2.0, 2.5, 2.4], patience=1))
+print("never better than baseline:", run_es([3.0, 2.9, 2.8], patience=1, baseline=1.0))
+print("min_delta:", run_es([3.0, 2.95, 2.0, 1.99], patience=5, min_delta=0.1))
+x = np.linspace(-1, 1, 32, dtype="float32")[:, None]
+m = keras.Sequential([keras.layers.Dense(1, input_shape=(1,))])
+m.compile(keras.optimizers.SGD(5.0), "mse")
+es = keras.callbacks.EarlyStopping(monitor="loss", patience=1, verbose=1, restore_best_weights=True)
+m.fit(x, 3 * x, epochs=6, batch_size=32, verbose=0, callbacks=[es])  # prints the two messages
