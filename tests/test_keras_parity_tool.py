@@ -82,11 +82,14 @@ PROGRAM = textwrap.dedent("""
                           layers.Dense(1, activation="sigmoid")])
     m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["acc"])
     class EvalInside(keras.callbacks.Callback):  # as tf_keras's fit validates: not recorded
+        ran = 0
         def on_epoch_end(self, epoch, logs=None):
+            EvalInside.ran += 1
             self.model.evaluate(x[:10], y[:10], verbose=0)
     h = m.fit(x, y, epochs=5, batch_size=32, validation_split=0.25, verbose=0,
               callbacks=[EvalInside()])
-    print("epochs run", len(h.epoch), "history", len(h.history["loss"]))
+    print("epochs run", EvalInside.ran, "epoch list", len(h.epoch), "history",
+          len(h.history["loss"]))
     print("evaluate", m.evaluate(xt, yt, verbose=0))
 """)
 
@@ -102,8 +105,9 @@ def test_a_program_runs_on_our_side_with_caps_seed_and_threads(tmp_path):
     runs = [kp.run_side("ours", str(prog), sys.executable, args, st, 7, root) for _ in range(2)]
     r = runs[0]
     assert r["ok"], r.get("error")
-    # epochs capped to 2; the History padded to the 5 asked (programs plot range(epochs))
-    assert "epochs run 2 history 5" in r["stdout"]
+    # epochs capped to 2; the History padded to the 5 asked (programs plot range(epochs)),
+    # its epoch list too (the TF regression tutorial's hist['epoch'] = history.epoch)
+    assert "epochs run 2 epoch list 5 history 5" in r["stdout"]
     fit, ev = r["records"]
     assert fit["kind"] == "fit" and ev["kind"] == "evaluate"
     assert fit["n"] == 50  # validation_split 0.25 of the 200 capped samples

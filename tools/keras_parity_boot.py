@@ -261,6 +261,7 @@ def _babi_tar(path):
 
 sys.path.insert(0, os.environ["KP_TOOLS"])
 import keras_offline_data as _kod  # the fifth corpus's files (tools/keras_offline_data.py)
+import keras_offline_more as _kom  # the fourteenth corpus's (tools/keras_offline_more.py)
 del sys.path[0]
 
 def _offline_file(fname, origin):
@@ -272,8 +273,27 @@ def _offline_file(fname, origin):
     if "babi" in key:
         _babi_tar(path)
         return path
-    if "jena_climate" in key:
+    if "pemsd7_full.zip" in key:  # get_file(origin=..., extract=True): the CSVs beside it
+        _kom.pemsd7_zip(path)
+        return path
+    if "aclimdb_v1" in key:  # get_file('aclImdb_v1.tar.gz', ..., untar=True, cache_dir='.')
+        _kod.aclimdb_tree(os.getcwd())  # the tree beside the working folder's untar target
+        _kom.aclimdb_v1_extras(os.getcwd())
+        return os.path.join(os.getcwd(), "aclImdb_v1")
+    if "cora.tgz" in key:  # get_file('cora.tgz', ..., extract=True): cora/ beside it
+        _kom.cora_tgz(path)
+        return path
+    if "auto-mpg.data" in key:  # the older regression tutorial's get_file('auto-mpg.data', ...)
+        _kom.auto_mpg_data(path)
+        return path
+    if "iris_training.csv" in key or "iris_test.csv" in key:
+        _kom.iris_csv(path, test="iris_test" in key)
+        return path
+    if "jena_climate" in key:  # the CSV beside the zip too: get_file(..., extract=True)
         _kod.jena_zip(path)
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            z.extractall(d)
         return path
     if "ml-latest-small" in key:
         _kod.movielens_zip(path)
@@ -399,6 +419,18 @@ try:
             return _kod.covtype_frame()
         if isinstance(src, str) and src.startswith("http") and src.endswith("/arxiv_data.csv"):
             return _kod.arxiv_frame()
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/creditcard.csv"):
+            local = os.path.join(os.getcwd(), "kp_offline", "creditcard.csv")  # the TF tutorial's
+            if not os.path.exists(local):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                _kod.creditcard_csv(local)
+            return _pd_read_csv(local, *a, **kw)
+        if isinstance(src, str) and src.startswith("http") and src.endswith("/auto-mpg.data"):
+            local = os.path.join(os.getcwd(), "kp_offline", "auto-mpg.data")
+            if not os.path.exists(local):
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                _kom.auto_mpg_data(local)
+            return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/data/ecg.csv"):
             return _kod.ecg_frame()
         return _pd_read_csv(src, *a, **kw)
@@ -537,7 +569,8 @@ def _wrap_fit(cls):
 
 def _pad_history(h, epochs):
     """A capped fit's History as long as the epochs the program asked for, each log's last
-    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``); the
+    value repeated (tutorials plot ``history.history[...]`` against ``range(epochs)``), and
+    ``history.epoch`` counted on to the same length; the
     figures compared are the last values, which this leaves as they are."""
     logs = getattr(h, "history", None)
     if not isinstance(logs, dict):
@@ -545,6 +578,9 @@ def _pad_history(h, epochs):
     for v in logs.values():
         if isinstance(v, list) and v and len(v) < epochs:
             v.extend([v[-1]] * (epochs - len(v)))
+    ep = getattr(h, "epoch", None)  # hist['epoch'] = history.epoch beside the padded logs
+    if isinstance(ep, list) and ep and len(ep) < epochs:
+        ep.extend(range(ep[-1] + 1, ep[-1] + 1 + epochs - len(ep)))
 
 def _wrap_fit_generator(cls):
     orig = cls.fit_generator

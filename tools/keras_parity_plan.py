@@ -426,7 +426,45 @@ PLAN.update({
         note="synthetic IMDB; Embedding + GlobalAveragePooling1D"),
 })
 
+# ---- fourteenth corpus (/work/corpus14; tools/keras_corpus.md "Fourteenth corpus") ----
+PLAN.update({
+    "kio_gat_node_classification": dict(
+        epochs=3, samples=1354, metric="evaluate:acc",
+        note="the harness's Cora; train_step / test_step / predict_step overrides gathering "
+             "node indices from a whole-graph forward"),
+    "kio_gnn_citations_variant": dict(
+        epochs=5, samples=1354, metric="evaluate[1]:acc",
+        note="the harness's Cora; the GNN's test accuracy (the FFN baseline's is evaluate[0])"),
+    "tfdocs_custom_training_walkthrough": dict(
+        epochs=1, samples=1000, metric=r"stdout:Test set accuracy: ([0-9.]+)%",
+        note="Fisher's iris (120 / 30); its own 201-epoch GradientTape loop, uncapped"),
+    "tfdocs_regression": dict(
+        epochs=50, samples=400, metric="evaluate[3]:loss",
+        note="the harness's Auto MPG; the full DNN's test MAE"),
+    "guide_intro_to_keras_for_engineers": dict(MNIST, metric="evaluate[0]:acc",
+                                               note="the MNIST MLP after 4 capped fits"),
+    "tfdocs_load_images_variant": dict(
+        epochs=1, samples=480, metric="fit[0]:val_accuracy",
+        note="the harness's flower_photos; the image_dataset_from_directory fit (the tf.data "
+             "one follows; tensorforge stops before it at tf.image.decode_jpeg until tfio14)"),
+    "kio_timeseries_traffic_forecasting": dict(
+        epochs=3, samples=3000, metric="fit:val_loss",
+        note="the harness's PeMSD7; graph conv + LSTM"),
+    "tfdocs_time_series": dict(
+        epochs=2, samples=2000, metric="evaluate[-1]:mean_absolute_error",
+        note="the harness's Jena zip; the autoregressive LSTM's test MAE (tensorforge stops "
+             "at tf.signal.rfft until tfnum14)"),
+    "tfdocs_imbalanced_data_variant": dict(
+        epochs=5, samples=20000, metric="evaluate[2]:auc",
+        note="the harness's credit-card frame (1% fraud); the baseline model's test AUC"),
+    "tfdocs_text_classification": dict(
+        epochs=3, samples=1600, metric="evaluate[0]:binary_accuracy",
+        note="the harness's aclImdb tree; Embedding + GlobalAveragePooling1D"),
+})
+
 NOT_COMPARABLE = {
+    "kgan_wgan": "GAN: train_on_batch loop (clipped critic), no accuracy to compare",
+    "kgan_cgan_variant": "GAN: train_on_batch loop (label-conditioned), no accuracy to compare",
     "tfdocs_basic_training_loops": "random targets (tf.random.normal noise, unseeded on both "
                                    "sides) around y = 3x + 2: a hand loop, then 1 capped fit",
     "tfdocs_autodiff": "no fit: gradients printed (each checked by hand against TensorFlow's "

@@ -93,6 +93,21 @@ def _as_array(x, dtype=None):
     return xp.asarray(x, dtype=dtype)
 
 
+def _text_compare(t, o):
+    """``t == o`` for a tf.string Tensor and strings (a str / bytes, a string array or Tensor):
+    TensorFlow's elementwise, broadcasting equality of the bytes (``parts[-2] == class_names``
+    in the TF image-loading tutorial), as a bool Tensor; None when either side is not text or
+    the shapes do not broadcast (then ``==`` is False, as before)."""
+    from ._text import as_bytes_array, is_text
+    od = o.data if isinstance(o, Tensor) else o
+    if not (is_text(t.data) and (isinstance(od, (str, bytes)) or is_text(od))):
+        return None
+    try:
+        return Tensor(np.equal(as_bytes_array(t.data), as_bytes_array(od)).astype(bool))
+    except (TypeError, ValueError):
+        return None
+
+
 class Tensor:
     """An array with an optional gradient. ``Tensor(array, requires_grad=False)``.
 
@@ -127,6 +142,19 @@ class Tensor:
     def get_shape(self):
         """TensorFlow's ``x.get_shape()``: the shape as a TensorShape (``as_list()``, ``rank``)."""
         return TensorShape(self.shape)
+
+    def set_shape(self, shape):
+        """TensorFlow's ``x.set_shape(shape)`` on an eager tensor: a check that ``shape`` (None
+        for an unknown axis or rank) is compatible with the tensor's own, else TensorFlow's
+        ValueError; the tensor is left as it is (the TF time-series tutorial's split_window)."""
+        given = None if shape is None else getattr(shape, "as_list", lambda: shape)()
+        if given is None:
+            return
+        given = [None if d is None else int(d) for d in given]
+        own = tuple(self.shape)
+        if len(given) != len(own) or any(g is not None and g != o for g, o in zip(given, own)):
+            raise ValueError(f"Tensor's shape {own} is not compatible with supplied shape "
+                             f"{tuple(given)}.")
 
     @property
     def dtype(self):
@@ -285,7 +313,8 @@ class Tensor:
         try:
             return _basic().equal(self, o)
         except (TypeError, ValueError):
-            return False
+            t = _text_compare(self, o)
+            return False if t is None else t
 
     def __bool__(self):  # TensorFlow's: a one-element Tensor's truth, else NumPy's ValueError
         return bool(self.data)
@@ -296,7 +325,8 @@ class Tensor:
         try:
             return _basic().not_equal(self, o)
         except (TypeError, ValueError):
-            return True
+            t = _text_compare(self, o)
+            return True if t is None else Tensor(~t.data)
 
     def __lt__(self, o): return _basic().less(self, o)
     def __le__(self, o): return _basic().less_equal(self, o)

@@ -101,6 +101,10 @@ def _mode_op(mode, monitor):
 
 
 class EarlyStopping(Callback):
+    """tf_keras 2's EarlyStopping (Note [early stopping as tf_keras 2.21]): the best weights
+    are kept from the first monitored epoch on and, with ``restore_best_weights``, put back when
+    training ends -- stopped early or not (Keras 2.2 restored them only on an early stop)."""
+
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
@@ -114,9 +118,12 @@ class EarlyStopping(Callback):
     def on_train_begin(self, logs=None):
         self.wait = 0
         self.stopped_epoch = 0
-        self.best = self.baseline if self.baseline is not None else (
-            -np.inf if self.monitor_op is np.greater else np.inf)
+        self.best = -np.inf if self.monitor_op is np.greater else np.inf
         self.best_weights = None
+        self.best_epoch = 0
+
+    def _is_improvement(self, value, reference):
+        return self.monitor_op(value - self.min_delta, reference)
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
@@ -126,25 +133,41 @@ class EarlyStopping(Callback):
             print(f"EarlyStopping: monitored quantity {self.monitor!r} is not available; available: "
                   f"{', '.join(logs or {})}", file=sys.stderr)
             return
-        if self.monitor_op(current - self.min_delta, self.best):
+        if self.restore_best_weights and self.best_weights is None:
+            # the first monitored epoch's weights, should no later epoch improve on them
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
             self.best = current
-            self.wait = 0
+            self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-        else:
-            self.wait += 1
-            if self.wait >= self.patience:
-                self.stopped_epoch = epoch
-                self.model.stop_training = True
-                if self.restore_best_weights and self.best_weights is not None:
-                    if self.verbose > 0:
-                        _io_utils.print_msg("Restoring model weights from the end of the best "
-                                            "epoch")
-                    self.model.set_weights(self.best_weights)
+            # the wait restarts only when both the baseline and the previous best are beaten
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            _io_utils.print_msg(f"Epoch {self.stopped_epoch + 1:05d}: early stopping")
+            _io_utils.print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                _io_utils.print_msg("Restoring model weights from the end of the best epoch: "
+                                    f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+# Note [early stopping as tf_keras 2.21]
+# Keras 2.2 restored the best weights only when it stopped training early, so a capped or
+# short run kept its last epoch's weights. tf_keras (TF 2.11 on) keeps the first monitored
+# epoch's weights as the best until one improves on them, counts the wait before comparing, and
+# restores the best weights at the end of training whenever restore_best_weights is set: the
+# keras-io GNN example's EarlyStopping(patience=50, restore_best_weights=True) over a 5-epoch
+# capped fit evaluates the best epoch's model on both sides only with this rule.
 
 
 class ModelCheckpoint(Callback):

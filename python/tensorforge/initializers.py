@@ -211,7 +211,12 @@ def deserialize(config, custom_objects=None, use_legacy_format=False):
 
 
 def get(identifier):
-    """An initializer from a name ('glorot_uniform'), a class, an instance or a callable."""
+    """An initializer from a name ('glorot_uniform'), a class, an instance or a callable;
+    None stays None, as Keras 2's: a layer given ``bias_initializer=None`` leaves the choice to
+    ``add_weight``, which draws float weights from glorot_uniform (the TF imbalanced-data
+    tutorial's ``Dense(1, bias_initializer=output_bias)`` with ``output_bias=None``)."""
+    if identifier is None:
+        return None
     if isinstance(identifier, str):
         try:
             return _BY_NAME[identifier]()

@@ -297,7 +297,10 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                                  AutoShardPolicy=tf_data_ops.AutoShardPolicy,
                                  sample_from_datasets=tf_data.Dataset.sample_from_datasets,
                                  choose_from_datasets=tf_data.Dataset.choose_from_datasets,
-                                 make_csv_dataset=tf_data_csv.make_csv_dataset),
+                                 make_csv_dataset=tf_data_csv.make_csv_dataset,
+                                 cardinality=tf_data.Dataset.cardinality,
+                                 INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
+                                 UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY),
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
 TensorSpec = tf_data.TensorSpec

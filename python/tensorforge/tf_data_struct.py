@@ -2,6 +2,8 @@
 or a tuple / list / dict of them (a nested Dataset where ``window`` made one), the conversions
 at the edges (arrays in, Tensors out to user functions), stacking into batches, and the
 cardinality constants."""
+from collections import OrderedDict
+
 import numpy as np
 
 from .autograd import Tensor
@@ -12,9 +14,15 @@ INFINITE_CARDINALITY = -1
 UNKNOWN_CARDINALITY = -2
 
 
+def _dict_like(s, items):
+    """A dict of ``items`` of ``s``'s kind: tf.data keeps an OrderedDict an OrderedDict (what
+    make_csv_dataset's features are, and what TensorFlow prints for them)."""
+    return OrderedDict(items) if isinstance(s, OrderedDict) else dict(items)
+
+
 def _map_struct(fn, s):
     if isinstance(s, dict):
-        return {k: _map_struct(fn, v) for k, v in s.items()}
+        return _dict_like(s, ((k, _map_struct(fn, v)) for k, v in s.items()))
     if isinstance(s, (tuple, list)):
         return type(s)(_map_struct(fn, v) for v in s)
     return fn(s)
@@ -31,7 +39,7 @@ def _list_as_tensor(s):
         if a.dtype.kind in "biuf":
             return a
     if isinstance(s, dict):
-        return {k: _list_as_tensor(v) for k, v in s.items()}
+        return _dict_like(s, ((k, _list_as_tensor(v)) for k, v in s.items()))
     if isinstance(s, tuple):
         return tuple(_list_as_tensor(v) for v in s)
     return s
@@ -83,7 +91,7 @@ def _user(e):
 def _stack(elems):
     first = elems[0]
     if isinstance(first, dict):
-        return {k: _stack([e[k] for e in elems]) for k in first}
+        return _dict_like(first, ((k, _stack([e[k] for e in elems])) for k in first))
     if isinstance(first, (tuple, list)):
         return type(first)(_stack([e[i] for e in elems]) for i in range(len(first)))
     if hasattr(first, "dense_shape"):  # SparseTensors: one more leading axis, as tf.data's batch

@@ -286,7 +286,11 @@ def _compiled_metric(name, fn):
 
 
 def _metrics_per_output(m, names):
-    """compile's metrics / weighted_metrics as one list per output."""
+    """compile's metrics / weighted_metrics as one list per output. A single metric (a name, a
+    Metric object or a function) is a list of one, as Keras 2 takes it (the TF text
+    classification tutorial's ``metrics=tf.metrics.BinaryAccuracy(threshold=0.0)``)."""
+    if m is not None and not isinstance(m, (dict, list, tuple)):
+        m = [m]
     if isinstance(m, dict):
         return [list(v) if isinstance(v, (list, tuple)) else [v]
                 for v in _per_output(m, names, "metrics", [])]

@@ -196,10 +196,22 @@ class InputsMixin:
         if y.ndim == len(out) - 1 and out[-1] == 1:
             y = y.reshape(y.shape + (1,))
         builtin = fn in _losses._BY_NAME.values()
-        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:]:
+        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:] and not (
+                fn is not _losses.categorical_crossentropy and _broadcasts(y.shape[1:], out[1:])):
             raise ValueError(f"{where}: a target array with shape {y.shape} was passed for an output "
                              f"of shape {_shape_str(out)}; targets must match the output")
-        return y.astype(np.float32, copy=False)
+        if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:] and \
+                _broadcasts(y.shape[1:], out[1:]):  # an elementwise loss broadcasts, as Keras 2's
+            y = np.broadcast_to(y, y.shape[:1] + tuple(out[1:]))
+        return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _broadcasts(target, out):
+    """Whether per-sample targets of shape ``target`` broadcast against outputs of shape
+    ``out`` (both without the batch axis): Keras 2's elementwise losses take such targets (a
+    label per sequence against a per-step output: mse of (N, 1, 1) and (N, T, 1)); its
+    categorical crossentropy alone asserts equal shapes."""
+    return len(target) == len(out) and all(t in (1, o) for t, o in zip(target, out))
 
 
 def _is_array(a):

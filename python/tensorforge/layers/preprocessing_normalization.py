@@ -82,6 +82,12 @@ class Normalization(PreprocessingLayer):
         a = np.asarray(data, dtype=np.float64)
         if not self.built:
             self.build((None,) + a.shape[1:])
+            if self.batch_input_shape is None:
+                # Keras 2's _adapt_maybe_build: an adapted layer declares its input's rank, so
+                # a Sequential opening with it is built at once (the TF regression tutorial's
+                # dnn_model.summary() right after Sequential([normalizer, ...])); here with the
+                # data's feature sizes, which the kept axes need
+                self.batch_input_shape = (None,) + a.shape[1:]
         if a.ndim != len(self._broadcast_shape) or any(
                 a.shape[d] != self._broadcast_shape[d] for d in self._keep_axis):
             raise ValueError(f"Normalization.adapt: data of shape {a.shape} does not match the "

@@ -6,6 +6,7 @@ from gradients arriving at the output sequence and/or at the final states.
 See tensorforge.reference.rnn for layouts, mask and go_backwards semantics.
 """
 from .. import kernels
+from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels import rnn as krnn
 
@@ -20,6 +21,14 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _contiguous(a):
+    """``a`` itself when C-contiguous, else a C-contiguous copy (an input sliced from a window,
+    ``features[:, :24, :]``, is a strided view; the kernels' backward refuse those)."""
+    if a is None or getattr(a, "flags", None) is None or a.flags.c_contiguous:
+        return a
+    return array_module(a).ascontiguousarray(a)
+
+
 class _LSTM(Function):
     @staticmethod
     def forward(ctx, x, kernel, recurrent_kernel, bias, h0, c0, mask=None, go_backwards=False,
@@ -28,6 +37,7 @@ class _LSTM(Function):
             x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards, activation,
             recurrent_activation)
         # gates/h_prev/c_prev: see the kernel's Note [saved for backward] in csrc/cpu/rnn_impl.h.
+        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     activation, recurrent_activation, bias is not None, h0 is not None,
@@ -52,6 +62,7 @@ class _GRU(Function):
         out, h, gates, h_prev, rec_h = krnn.gru_forward(
             x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, reset_after, activation,
             recurrent_activation)
+        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, rec_h)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     reset_after, activation, recurrent_activation, bias is not None,
@@ -74,6 +85,7 @@ class _SimpleRNN(Function):
                 activation="tanh"):
         out, h, cand, h_prev = krnn.simple_rnn_forward(
             x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, activation)
+        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
         ctx.save_for_backward(x, kernel, recurrent_kernel, cand, h_prev)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     activation, bias is not None, h0 is not None)

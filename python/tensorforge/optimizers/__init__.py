@@ -28,6 +28,7 @@ from .._xp import array_module, like
 from ..autograd import Tensor
 from . import schedules
 from .schedules import LearningRateSchedule
+from .step_count import StepCount
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam",
            "Ftrl", "Lion", "Adafactor",
@@ -157,9 +158,22 @@ class Optimizer:
         self.decay = _number(cls, "decay", decay, 0)
         self.weight_decay = (None if weight_decay is None else
                              _number(cls, "weight_decay", weight_decay, 0))
-        self.iterations = 0
+        self._iterations = 0
         self._state = {}  # id(param) -> (param, state arrays...)
         self.name = name or cls
+
+    # the step count: an int kept here, read as Keras 2's int64 variable (step_count.py)
+    @property
+    def iterations(self):
+        return StepCount(self._iterations, self)
+
+    @iterations.setter
+    def iterations(self, v):
+        i = int(v)
+        if i != v or i < 0:
+            raise ValueError(f"{type(self).__name__}: iterations must be a non-negative "
+                             f"integer, got {v!r}")
+        self._iterations = i
 
     # learning_rate: a non-negative number or a schedule; ``lr`` is the Keras 2.2 name
     @property
@@ -180,9 +194,9 @@ class Optimizer:
         """The learning rate of the step about to be taken (iterations not yet incremented)."""
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
-            lr = float(lr(self.iterations))
+            lr = float(lr(self._iterations))
         if self.decay:
-            lr = lr / (1.0 + self.decay * self.iterations)
+            lr = lr / (1.0 + self.decay * self._iterations)
         return lr
 
     def _clip(self, grads):
@@ -287,7 +301,7 @@ class Optimizer:
         ``raw2``: checked arrays too, each parameter's gradient being raw + raw2 (Note [update
         of a sum]: the shared-memory window's two ranks' regions, distributed/shm.py)."""
         lr = self._current_lr()
-        self.iterations += 1
+        self._iterations += 1
         if raw2 is not None and (self.clipnorm is not None or self.clipvalue is not None
                                  or self.global_clipnorm is not None):
             raw, raw2 = [g + g2 for g, g2 in zip(raw, raw2)], None  # clipping needs the sum
@@ -578,19 +592,19 @@ class Adam(_AdamFamily):
     def _update(self, k, p, g, st, lr):
         if self.amsgrad:
             k.adam_amsgrad_update(p, g, st[0], st[1], st[2], lr, self.beta_1, self.beta_2,
-                                  self.epsilon, self.iterations)
+                                  self.epsilon, self._iterations)
         else:
             k.adam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
-                          self.iterations)
+                          self._iterations)
 
     def _adam_kernel(self):
         """The native adam_update, where the plain (not amsgrad) rule runs at an int step."""
-        if self.amsgrad or type(self.iterations) is not int or type(self)._update is not Adam._update:
+        if self.amsgrad or type(self._iterations) is not int or type(self)._update is not Adam._update:
             return None
         return _native_kernel("adam_update")
 
     def _native_update(self, lr):
-        t, fn = self.iterations, self._adam_kernel()
+        t, fn = self._iterations, self._adam_kernel()
         if fn is None:
             return None
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
@@ -600,7 +614,7 @@ class Adam(_AdamFamily):
         return step
 
     def _native_update_sum(self, lr):
-        t, fn = self.iterations, self._adam_kernel()
+        t, fn = self._iterations, self._adam_kernel()
         if fn is None:
             return None
         b1, b2, eps = self.beta_1, self.beta_2, self.epsilon
@@ -610,7 +624,7 @@ class Adam(_AdamFamily):
         return step
 
     def _native_multi(self, lr):
-        t = self.iterations
+        t = self._iterations
         fn = None if self.amsgrad or type(t) is not int or type(self)._update is not Adam._update \
             else _native_kernel("adam_update_multi")
         if fn is None:
@@ -644,7 +658,7 @@ class Adamax(_AdamFamily):
 
     def _update(self, k, p, g, st, lr):
         k.adamax_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon,
-                        self.iterations)
+                        self._iterations)
 
 
 class Nadam(_AdamFamily):
@@ -674,7 +688,7 @@ class Nadam(_AdamFamily):
     def _prepare_step(self):
         # The running product of the momentum schedule is a function of the step count alone,
         # so it is recomputed (not stored) after a load or a change of iterations.
-        t = self.iterations
+        t = self._iterations
         done, prod = self._sched
         if done > t - 1:
             done, prod = 0, 1.0
@@ -689,7 +703,7 @@ class Nadam(_AdamFamily):
     def _update(self, k, p, g, st, lr):
         mu_t, mu_next, sched, sched_next = self._coef
         k.nadam_update(p, g, st[0], st[1], lr, self.beta_1, self.beta_2, self.epsilon, mu_t,
-                       mu_next, sched, sched_next, self.iterations)
+                       mu_next, sched, sched_next, self._iterations)
 
     def _current_lr(self):
         return self._learning_rate

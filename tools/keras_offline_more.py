@@ -1,0 +1,163 @@
+"""More offline copies of downloads (tools/keras_offline_data.py is the first set), for the
+fourteenth corpus's programs (tools/keras_corpus.md, "Fourteenth corpus"). Same rules:
+synthetic data of the real files' layout with a learnable signal, seeded, so both sides of
+tools/keras_parity.py read the same bytes; nothing here touches the network.
+
+    cora_tgz(path)           cora.tgz and its extracted cora/{cora.cites,cora.content} (LINQS Cora)
+    iris_csv(path, test)     iris_training.csv / iris_test.csv of download.tensorflow.org
+    auto_mpg_data(path)      auto-mpg.data (UCI Auto MPG: 398 cars, 8 columns and a quoted name)
+    pemsd7_zip(path)         PeMSD7_Full.zip and its PeMSD7_W_228.csv / PeMSD7_V_228.csv beside it
+    aclimdb_v1_extras(root)  what the real aclImdb_v1.tar.gz has beyond the harness's aclImdb tree
+"""
+import io
+import os
+import tarfile
+
+import numpy as np
+
+CORA_SUBJECTS = {"Case_Based": 298, "Genetic_Algorithms": 418, "Neural_Networks": 818,
+                 "Probabilistic_Methods": 426, "Reinforcement_Learning": 217,
+                 "Rule_Learning": 180, "Theory": 351}  # the real class sizes (2,708 papers)
+
+
+def cora_tgz(path, n_cites=5429, words=1433, homophily=0.8):
+    """cora.tgz of linqs-data.soe.ucsc.edu: ``cora/cora.content`` (a paper id TAB 1,433 0/1
+    word flags TAB the subject, one paper a line) and ``cora/cora.cites`` (cited id TAB citing
+    id, sorted by the cited id as in the real file: the keras-io GAT example's
+    ``tf.repeat(..., tf.math.bincount(targets))`` relies on it). The real class sizes, 5,429
+    citations of which ``homophily`` join papers of one subject; each subject favours its own
+    60 words (a paper uses ~18 words, about half of them its subject's). Also writes the
+    extracted ``cora/`` folder beside ``path`` (what ``get_file(..., extract=True)`` leaves)."""
+    rng = np.random.default_rng(41)
+    names = sorted(CORA_SUBJECTS)
+    subj = np.concatenate([np.full(CORA_SUBJECTS[s], i) for i, s in enumerate(names)])
+    rng.shuffle(subj)
+    n = len(subj)
+    ids = np.sort(rng.choice(np.arange(35, 1155075), n, replace=False))
+    topic = rng.permutation(words)[:60 * len(names)].reshape(len(names), 60)
+    feats = np.zeros((n, words), np.int8)
+    for i in range(n):
+        own = rng.choice(topic[subj[i]], rng.integers(5, 13), replace=False)
+        other = rng.choice(words, rng.integers(5, 13), replace=False)
+        feats[i, own] = 1
+        feats[i, other] = 1
+    by_subj = [np.flatnonzero(subj == k) for k in range(len(names))]
+    pairs = set()
+    while len(pairs) < n_cites:
+        a = int(rng.integers(n))
+        if rng.random() < homophily:
+            b = int(rng.choice(by_subj[subj[a]]))
+        else:
+            b = int(rng.integers(n))
+        if a != b:
+            pairs.add((a, b))
+    cites = sorted(pairs, key=lambda p: (ids[p[0]], ids[p[1]]))
+    content = "".join("%d\t%s\t%s\n" % (ids[i], "\t".join(map(str, feats[i])), names[subj[i]])
+                      for i in range(n))
+    cites_txt = "".join("%d\t%d\n" % (ids[a], ids[b]) for a, b in cites)
+    folder = os.path.join(os.path.dirname(path), "cora")
+    os.makedirs(folder, exist_ok=True)
+    files = {"cora/cora.content": content, "cora/cora.cites": cites_txt,
+             "cora/README": "The Cora dataset (offline synthetic copy)\n"}
+    for name, text in files.items():
+        with open(os.path.join(os.path.dirname(path), name), "w") as f:
+            f.write(text)
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+
+def iris_csv(path, test=False):
+    """iris_training.csv (120 rows) or iris_test.csv (30) of download.tensorflow.org: a header
+    "N,4,setosa,versicolor,virginica", then four measurements and the class 0-2 a line. The
+    rows are Fisher's real 150 flowers (scikit-learn's bundled copy), split 120 / 30 by a
+    seeded shuffle (the real split's rows are not bundled)."""
+    from sklearn.datasets import load_iris
+    data = load_iris()
+    order = np.random.default_rng(43).permutation(150)
+    rows = order[120:] if test else order[:120]
+    lines = ["%d,4,setosa,versicolor,virginica" % len(rows)]
+    lines += ["%s,%d" % (",".join("%.1f" % v for v in data.data[i]), data.target[i])
+              for i in rows]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def auto_mpg_data(path, rows=398, missing=6):
+    """auto-mpg.data of the UCI repository, in its layout: space-aligned MPG, cylinders,
+    displacement, horsepower ("?" in ``missing`` rows, as the real 6), weight, acceleration,
+    model year (70-82), origin (1-3), then a TAB and the quoted car name. MPG falls with
+    weight and horsepower and rises with the model year, plus noise, as in the real data."""
+    rng = np.random.default_rng(47)
+    cyl = rng.choice([4, 6, 8], rows, p=[0.51, 0.21, 0.28])
+    disp = np.round(cyl * rng.uniform(22, 45, rows))
+    hp = np.round(30 + 0.45 * disp + rng.normal(0, 10, rows))
+    weight = np.round(1200 + 8 * disp + rng.normal(0, 220, rows))
+    accel = np.round(np.clip(24 - hp / 15 + rng.normal(0, 1.5, rows), 8, 25), 1)
+    year = rng.integers(70, 83, rows)
+    origin = np.where(cyl == 4, rng.choice([1, 2, 3], rows), 1)
+    mpg = np.round(np.clip(58 - 0.0065 * weight - 0.04 * hp + 0.75 * (year - 76)
+                           + rng.normal(0, 2.2, rows), 9, 47), 1)
+    gone = set(rng.choice(rows, missing, replace=False).tolist())
+    lines = []
+    for i in range(rows):
+        h = "?" if i in gone else "%.1f" % hp[i]
+        lines.append("%-7.1f%-4d%-11.1f%-11s%-11s%-7.1f%-4d%d\t\"car %d\"" % (
+            mpg[i], cyl[i], disp[i], h, "%.1f" % weight[i], accel[i], year[i], origin[i], i))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def pemsd7_zip(path, stations=228, steps=12672, day=288):
+    """PeMSD7_Full.zip of the STGCN repository (the keras-io traffic forecasting example):
+    ``PeMSD7_W_228.csv``, the stations' pairwise distances in metres (228 x 228, no header),
+    and ``PeMSD7_V_228.csv``, their speeds in mph every 5 minutes (12,672 x 228: 44 weekdays of
+    288 steps). Stations lie 300 m apart along 8 corridors (consecutive ids neighbours, as the
+    example's chosen roads are), so that each has a dozen neighbours within the example's
+    2.6 km edge threshold; a speed is free flow (~65 mph)
+    minus morning and evening rush-hour dips that travel along the corridor, plus noise.
+    Also writes the two CSVs beside ``path`` (what ``get_file(..., extract=True)`` leaves)."""
+    import zipfile
+    rng = np.random.default_rng(53)
+    idx = np.arange(stations)
+    corridor, along = idx // 29, (idx % 29) * 300.0 + rng.uniform(0, 150, stations)
+    pos = np.stack([corridor * 6000.0 + rng.normal(0, 100, stations), along], 1)
+    dist = np.sqrt(((pos[:, None, :] - pos[None, :, :]) ** 2).sum(-1))
+    t = np.arange(steps)
+    tod = (t % day) / day
+    speeds = np.empty((steps, stations))
+    for s in range(stations):
+        lag = along[s] / 9000 * 0.03
+        dip = (22 * np.exp(-((tod - 0.33 - lag) / 0.04) ** 2)
+               + 28 * np.exp(-((tod - 0.72 + lag) / 0.05) ** 2))
+        speeds[:, s] = 65 + rng.normal(0, 2) - dip * rng.uniform(0.6, 1.2)
+    speeds += rng.normal(0, 2.5, speeds.shape)
+    w = "\n".join(",".join("%.1f" % v for v in row) for row in dist) + "\n"
+    v = "\n".join(",".join("%.1f" % x for x in row) for row in speeds) + "\n"
+    folder = os.path.dirname(path)
+    for name, text in (("PeMSD7_W_228.csv", w), ("PeMSD7_V_228.csv", v)):
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(text)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("PeMSD7_W_228.csv", w)
+        z.writestr("PeMSD7_V_228.csv", v)
+
+
+def aclimdb_v1_extras(root, unsup=200):
+    """The parts of the real aclImdb_v1.tar.gz that the TF text-classification tutorial touches
+    beyond tools/keras_offline_data.py's aclimdb_tree (which must exist under ``root``):
+    ``aclImdb/train/unsup/`` (unlabelled reviews, which the tutorial deletes; the real 50,000)
+    and the review it prints, ``aclImdb/train/pos/1181_9.txt``."""
+    import keras_offline_data as kod
+    rng = np.random.default_rng(59)
+    d = os.path.join(root, "aclImdb", "train", "unsup")
+    os.makedirs(d, exist_ok=True)
+    for i in range(unsup):
+        with open(os.path.join(d, "%d_0.txt" % i), "w", encoding="utf-8") as f:
+            f.write(kod._review(rng, bool(i % 2)))
+    with open(os.path.join(root, "aclImdb", "train", "pos", "1181_9.txt"), "w",
+              encoding="utf-8") as f:
+        f.write(kod._review(rng, True))
