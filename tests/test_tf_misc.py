@@ -156,3 +156,12 @@ def test_audio_wav_as_tensorflow():
         tf.audio.decode_wav(b"RIFFxx")
     with pytest.raises(ValueError, match="2-D"):
         tf.audio.encode_wav(np.zeros(3, np.float32), 8000)
+
+
+def test_pandas_columns_go_into_tf_ops():
+    # the TF time-series tutorial: tf.signal.rfft(df['T (degC)']); TensorFlow reads __array__
+    pd = pytest.importorskip("pandas")
+    s = pd.Series(np.arange(8.0))
+    np.testing.assert_allclose(np.abs(tf.signal.rfft(s).numpy()), np.abs(np.fft.rfft(s.values)),
+                               rtol=1e-5, atol=1e-5)
+    assert float(tf.reduce_mean(s).numpy()) == 3.5

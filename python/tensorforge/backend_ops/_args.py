@@ -57,6 +57,8 @@ def tensor(fn, name, x, dtype=None):
         # a numeric host array on a host backend: the checks below pass (and of its own dtype,
         # Tensor's np.asarray returns the array itself: Tensor(x) without the dtype ladder)
         return Tensor(x) if dtype is None or x.dtype == dtype else Tensor(x, dtype=dtype)
+    if not is_array(x) and hasattr(x, "__array__") and not isinstance(x, (str, bytes)):
+        x = np.asarray(x)  # a pandas Series / DataFrame: TensorFlow reads its __array__ too
     if is_array(x) or isinstance(x, (np.generic, int, float, bool, list, tuple)):
         try:
             t = Tensor(x, dtype=dtype)
