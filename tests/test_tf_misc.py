@@ -165,3 +165,18 @@ def test_pandas_columns_go_into_tf_ops():
     np.testing.assert_allclose(np.abs(tf.signal.rfft(s).numpy()), np.abs(np.fft.rfft(s.values)),
                                rtol=1e-5, atol=1e-5)
     assert float(tf.reduce_mean(s).numpy()) == 3.5
+
+
+def test_structural_ops_move_strings():
+    # tf.stack / tile / transpose / gather on tf.string tensors, as TensorFlow (NumPy's moves)
+    a, b = tf.constant(["a", "b"]), tf.constant(["c", "d"])
+    m = np.array([[b"a", b"b"], [b"c", b"d"]], dtype=object)
+    np.testing.assert_array_equal(tf.stack([a, b]).numpy(), m)
+    np.testing.assert_array_equal(tf.stack([a, b], axis=1).numpy(), m.T)
+    np.testing.assert_array_equal(tf.stack(["x", "y"]).numpy(), [b"x", b"y"])
+    np.testing.assert_array_equal(tf.tile(a, [2]).numpy(), [b"a", b"b", b"a", b"b"])
+    np.testing.assert_array_equal(tf.transpose(tf.constant(m)).numpy(), m.T)
+    np.testing.assert_array_equal(tf.gather(tf.constant(m), [1, 0], axis=1).numpy(), m[:, ::-1])
+    np.testing.assert_array_equal(tf.gather(a, [1]).numpy(), [b"b"])
+    with pytest.raises(ValueError, match="tile"):
+        tf.tile(a, [2, 2])

@@ -52,3 +52,20 @@ def dtype_name(dtype):
     """A dtype's Keras 2 name: ``"string"`` for text, else NumPy's name (``"float32"``)."""
     dt = dtype_of(dtype)
     return "string" if dt == np.dtype(object) else dt.name
+
+
+def text_values(x):
+    """The strings of ``x`` (a string Tensor, a str / bytes array or nested list) as a bytes
+    object array -- what the structural tf ops (stack, tile, transpose, gather) move as they
+    are -- or None when ``x`` holds no strings."""
+    data = getattr(x, "data", x)
+    if not isinstance(data, (np.ndarray, str, bytes, list, tuple)):
+        return None
+    try:
+        a = data if isinstance(data, np.ndarray) else np.asarray(data)
+    except ValueError:  # ragged nesting: not a string array either
+        return None
+    if a.dtype.kind in "US" or (a.dtype.kind == "O" and a.size and isinstance(
+            a.reshape(-1)[0], (str, bytes, np.bytes_))):
+        return as_bytes_array(a, "text")
+    return None

@@ -14,6 +14,7 @@ import collections
 import numpy as np
 
 from . import backend_ops as K
+from ._text import text_values
 from ._xp import array_module, host
 from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
@@ -298,7 +299,8 @@ def searchsorted(sorted_sequence, values, side="left", out_type=np.int32, name=N
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """``params`` indexed by ``indices`` along ``axis`` (default batch_dims), the first
     ``batch_dims`` axes of both matched one to one."""
-    p = _t("gather", params, "params")
+    text = text_values(params)
+    p = _t("gather", params, "params") if text is None else Tensor(text)
     idx = _ints("gather", "indices", indices)
     bd = int(batch_dims) % (idx.ndim + 1) if batch_dims < 0 else int(batch_dims)
     ax = bd if axis is None else int(axis) % p.ndim
@@ -308,14 +310,18 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     n = p.shape[ax]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"tf.gather: indices must lie in [0, {n}) on axis {ax} of {p.shape}")
-    if bd == 0 and ax == 0 and idx.size and idx.min() >= 0:
+    if bd == 0 and ax == 0 and idx.size and idx.min() >= 0 and text is None:
         return K.gather(p, idx)
     src = _source_index(p.shape)
     if bd == 0:
-        return _by_index_map(p, np.take(src, idx, axis=ax))
-    out = np.stack([np.take(src[b], idx[b], axis=ax - bd) for b in np.ndindex(*p.shape[:bd])])
-    lead = p.shape[:bd]
-    return _by_index_map(p, out.reshape(tuple(lead) + out.shape[1:]))
+        out = np.take(src, idx, axis=ax)
+    else:
+        out = np.stack([np.take(src[b], idx[b], axis=ax - bd)
+                        for b in np.ndindex(*p.shape[:bd])])
+        out = out.reshape(tuple(p.shape[:bd]) + out.shape[1:])
+    if text is not None:  # strings: picked as they are (no gradient)
+        return Tensor(text.reshape(-1)[out])
+    return _by_index_map(p, out)
 
 
 # ---- norms and clipping ---------------------------------------------------------------------------

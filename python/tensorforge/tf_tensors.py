@@ -14,7 +14,7 @@ from . import _variables
 from . import initializers as _inits
 from .autograd import Tensor
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
-from ._text import as_bytes_array, is_text
+from ._text import as_bytes_array, is_text, text_values
 from .tf_dtypes import as_dtype, float32, python_dtype
 
 __all__ = ["constant", "convert_to_tensor", "Variable", "random_normal_initializer",
@@ -151,7 +151,12 @@ def concat(values, axis, name=None):
 
 
 def stack(values, axis=0, name=None):
-    return K.stack(list(values), axis=axis)
+    values = list(values)
+    texts = [text_values(v) for v in values]
+    if any(t is not None for t in texts):  # strings: stacked as they are (TensorFlow's)
+        return Tensor(np.stack([t if t is not None else np.asarray(v) for t, v in
+                                zip(texts, values)], axis=axis))
+    return K.stack(values, axis=axis)
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
@@ -207,6 +212,9 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
 
 
 def transpose(a, perm=None, name=None):
+    t = text_values(a)
+    if t is not None:  # strings: moved as they are
+        return Tensor(np.ascontiguousarray(np.transpose(t, None if perm is None else tuple(perm))))
     return K.transpose(a) if perm is None else K.permute_dimensions(a, tuple(perm))
 
 
@@ -404,6 +412,12 @@ def tile(input, multiples, name=None):  # noqa: A002
     m = np.ravel(np.asarray(m))
     if m.dtype.kind not in "iu" and not (m.dtype.kind == "f" and np.all(m == np.round(m))):
         raise TypeError(f"tile: multiples must be integers, got {m.dtype} {m.tolist()}")
+    t = text_values(input)
+    if t is not None:  # strings: repeated as they are
+        if len(m) != t.ndim:
+            raise ValueError(f"tile: multiples has {len(m)} entries for an input of rank "
+                             f"{t.ndim} (shape {t.shape})")
+        return Tensor(np.tile(t, [int(v) for v in m]))
     return K.tile(input, [int(v) for v in m])
 
 
