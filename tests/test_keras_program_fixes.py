@@ -224,3 +224,20 @@ def test_save_with_overwrite_false_asks_first(tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt="": "y")
     m.save_weights(path, overwrite=False)
     assert open(path, "rb").read() != before
+
+
+def test_a_weight_snapshot_does_not_move_with_training():
+    # TensorFlow's .numpy() of a variable is a copy: `before = layer.kernel.numpy()` then fit
+    # must show the change (the optimizers update the weight in place)
+    from tensorforge import keras as _k
+    m = _k.Sequential([_k.Input((3,)), _k.layers.Dense(1)])
+    m.compile("sgd", "mse")
+    before = m.layers[0].kernel.numpy()
+    kept = before.copy()
+    m.fit(np.ones((8, 3), "float32"), np.ones((8, 1), "float32"), verbose=0)
+    np.testing.assert_array_equal(before, kept)
+    assert not np.allclose(m.layers[0].kernel.numpy(), before)
+    v = tf.Variable([1.0])
+    a = v.numpy()
+    v.assign([2.0])
+    assert a[0] == 1.0 and v.numpy()[0] == 2.0

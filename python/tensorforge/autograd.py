@@ -197,11 +197,15 @@ class Tensor:
 
     def numpy(self):
         """The value as a NumPy array (copied from the GPU when on CuPy); a scalar string is its
-        bytes, as TensorFlow's ``.numpy()`` gives them."""
+        bytes, as TensorFlow's ``.numpy()`` gives them. A variable's (a weight, a tf.Variable)
+        is a copy, as TensorFlow's: the optimizers and ``assign`` update it in place, and a
+        snapshot taken before training must not change with it."""
         d = self.data
-        if type(d) is np.ndarray and d.ndim == 0 and d.dtype == object:
-            return d[()]
-        return d.get() if hasattr(d, "get") and not isinstance(d, np.ndarray) else d
+        if type(d) is np.ndarray:
+            if d.ndim == 0 and d.dtype == object:
+                return d[()]
+            return d.copy() if self._node is None and self._is_variable() else d
+        return d.get() if hasattr(d, "get") else d
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
