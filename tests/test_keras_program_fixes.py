@@ -241,3 +241,14 @@ def test_a_weight_snapshot_does_not_move_with_training():
     a = v.numpy()
     v.assign([2.0])
     assert a[0] == 1.0 and v.numpy()[0] == 2.0
+
+
+def test_input_tensor_argument():
+    # Keras 2: Input(tensor=an Input's tensor) is that tensor; a value gives its shape and dtype
+    from tensorforge import keras as _k
+    x = _k.Input((3,))
+    assert _k.Input(tensor=x) is x
+    z = _k.Input(tensor=np.ones((2, 3), "float32"))
+    assert tuple(z.shape) == (2, 3) and z.dtype == np.float32
+    with pytest.raises(ValueError, match="Input's tensor"):
+        _k.Input(tensor=_k.layers.Dense(2)(x))

@@ -48,6 +48,15 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
         batch_shape = kwargs.pop("batch_input_shape")
     if kwargs:
         raise TypeError(f"Input: unexpected keyword arguments {sorted(kwargs)}")
+    if tensor is not None:  # Keras 2: an Input's own tensor as it is; a value's shape and dtype
+        if isinstance(tensor, KerasTensor):
+            if not isinstance(tensor._keras_history[0], InputLayer):
+                raise ValueError(f"Input: tensor= must be an Input's tensor or a value, got the "
+                                 f"output of layer {tensor._keras_history[0].name!r}")
+            return tensor
+        value = np.asarray(getattr(tensor, "data", tensor))
+        batch_shape, shape = tuple(value.shape), None
+        dtype = dtype or ("string" if value.dtype.kind in "OSU" else value.dtype.name)
     if shape is None and batch_shape is None:
         raise ValueError("Input: please provide to Input a `shape` or a `batch_shape` argument. "
                          "Note that `shape` does not include the batch dimension.")
