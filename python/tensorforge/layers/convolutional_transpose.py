@@ -11,6 +11,30 @@ from ._conv_utils import (_apply_activation, _data_format, _deconv_len, _padding
                           _to_first, _to_last, _triple)
 
 
+
+def _kernel_and_config(layer, kernel_initializer, kernel_regularizer, **extra):
+    """A transposed convolution's kernel arguments and its Keras 2 config (``extra``: the
+    entries one rank writes besides the common ones)."""
+    layer.kernel_initializer = _init.get(kernel_initializer)
+    layer.kernel_regularizer = _reg.get(kernel_regularizer)
+    layer._record(filters=layer.filters, kernel_size=layer.kernel_size, strides=layer.strides,
+                  padding=layer.padding, output_padding=layer.output_padding,
+                  data_format=layer.data_format, dilation_rate=layer.dilation_rate, **extra,
+                  activation=layer.activation, use_bias=layer.use_bias,
+                  kernel_initializer=layer.kernel_initializer,
+                  bias_initializer=layer.bias_initializer,
+                  kernel_regularizer=layer.kernel_regularizer,
+                  bias_regularizer=layer.bias_regularizer)
+
+
+def _build_kernel(layer, input_shape, rank, layout):
+    """kernel (*kernel_size, filters, C_in) and bias (filters,) for an input of ``rank``."""
+    layer._check_rank(input_shape, rank, layout)
+    cin = layer._channels(input_shape)
+    layer.kernel = layer.add_weight("kernel", layer.kernel_size + (layer.filters, cin),
+                                    layer.kernel_initializer, layer.kernel_regularizer)
+    layer._build_bias(layer.filters)
+
 class Conv2DTranspose(_ConvBase):
     """Transposed 2-D convolution ("deconvolution"), kernel (KH, KW, filters, C_in), bias
     (filters,). Its forward is conv2d's backward-data kernel (ops.conv2d_transpose)."""
@@ -37,23 +61,10 @@ class Conv2DTranspose(_ConvBase):
                                      f"be smaller than strides {self.strides}")
         self.data_format = _data_format(nm, data_format)
         self._common(activation, use_bias, bias_initializer, bias_regularizer)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                     padding=self.padding, output_padding=self.output_padding,
-                     data_format=self.data_format, dilation_rate=self.dilation_rate,
-                     activation=self.activation, use_bias=self.use_bias,
-                     kernel_initializer=self.kernel_initializer,
-                     bias_initializer=self.bias_initializer,
-                     kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+        _kernel_and_config(self, kernel_initializer, kernel_regularizer)
 
     def build(self, input_shape):
-        self._check_rank(input_shape, 4, "(batch, H, W, C)")
-        cin = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, cin),
-                                      self.kernel_initializer, self.kernel_regularizer)
-        self._build_bias(self.filters)
+        _build_kernel(self, input_shape, 4, "(batch, H, W, C)")
 
     def _out_hw(self, hw):
         op = self.output_padding or (None, None)
@@ -160,23 +171,10 @@ class Conv3DTranspose(_ConvBase):
                                  f"than strides {self.strides}")
         self.data_format = _data_format(nm, data_format)
         self._common(activation, use_bias, bias_initializer, bias_regularizer)
-        self.kernel_initializer = _init.get(kernel_initializer)
-        self.kernel_regularizer = _reg.get(kernel_regularizer)
-        self._record(filters=self.filters, kernel_size=self.kernel_size, strides=self.strides,
-                     padding=self.padding, output_padding=self.output_padding,
-                     data_format=self.data_format, dilation_rate=self.dilation_rate,
-                     groups=1, activation=self.activation, use_bias=self.use_bias,
-                     kernel_initializer=self.kernel_initializer,
-                     bias_initializer=self.bias_initializer,
-                     kernel_regularizer=self.kernel_regularizer,
-                     bias_regularizer=self.bias_regularizer)
+        _kernel_and_config(self, kernel_initializer, kernel_regularizer, groups=1)
 
     def build(self, input_shape):
-        self._check_rank(input_shape, 5, "(batch, D, H, W, C)")
-        cin = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, cin),
-                                      self.kernel_initializer, self.kernel_regularizer)
-        self._build_bias(self.filters)
+        _build_kernel(self, input_shape, 5, "(batch, D, H, W, C)")
 
     def _out_dhw(self, dhw):
         op = self.output_padding or (None, None, None)
