@@ -4,11 +4,9 @@ top-level numeric ops and dtypes -- against TensorFlow 2.21's values and gradien
 tools/gen_tf_numeric14_refs.py in tests/data/tf_numeric14_refs.* (each case an expression
 evaluated here with ``import tensorforge as tf``), then first-principles checks: finite
 differences, the sampler's statistics, and bad arguments."""
-import numpy as np
 import pytest
 
 import tensorforge as tf
-from tensorforge.autograd import Tensor
 from tensorforge.tf_example import SparseTensor
 
 import tf_refs
@@ -50,38 +48,6 @@ def _flat(out):
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("case", sorted(META))
 def test_numeric_op_matches_tensorflow(case):
-    meta = META[case]
-    env = {k: tf.constant(v) for k, v in INPUTS.items()}
-    wrt = meta["wrt"]
-    if wrt:
-        env[wrt] = Tensor(INPUTS[wrt].copy(), requires_grad=True)
-    env.update(tf=tf, np=np)
-    outs = _flat(eval(meta["expr"], env))  # noqa: S307 -- the recorded expressions
-    assert len(outs) == len(meta["dtypes"]), case
     rtol, atol = _TOL.get(case, (2e-6 * 10, 2e-6))
-    loss = None
-    for j, (o, dt) in enumerate(zip(outs, meta["dtypes"])):
-        want = REF[f"{case}/out{j}"]
-        assert isinstance(o, Tensor), (case, j, type(o))
-        got = o.numpy()
-        if got.dtype == object:
-            got = got.astype(bytes)
-        assert got.dtype == np.dtype(dt), (case, j, got.dtype, dt)
-        assert got.shape == want.shape, (case, j, got.shape, want.shape)
-        if got.dtype.kind == "f":
-            np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"{case} out{j}")
-            if wrt:
-                term = (o * Tensor(_weights(o.shape).astype(got.dtype))).sum()
-                loss = term if loss is None else loss + term
-        else:
-            np.testing.assert_array_equal(got, want, err_msg=f"{case} out{j}")
-    if wrt:
-        want = REF[f"{case}/grad"]
-        if loss is None or not loss.requires_grad:
-            assert not want.any(), case
-            return
-        loss.backward()
-        g = env[wrt].grad
-        got = np.zeros_like(want) if g is None else g
-        np.testing.assert_allclose(got, want, rtol=10 * rtol, atol=10 * atol,
-                                   err_msg=f"{case} gradient")
+    tf_refs.check_case(tf, case, META[case], REF, INPUTS, flat_fn=_flat, rtol=rtol, atol=atol,
+                       grad_rtol=10 * rtol, grad_atol=10 * atol)

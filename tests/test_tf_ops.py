@@ -17,40 +17,7 @@ _weights, _flat = tf_refs.weights, tf_refs.flat
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # cases take log(x < 0) on purpose
 @pytest.mark.parametrize("case", sorted(META))
 def test_tf_op_matches_tensorflow(case):
-    meta = META[case]
-    env = {k: tf.constant(v) for k, v in INPUTS.items()}
-    wrt = meta["wrt"]
-    if wrt:
-        env[wrt] = Tensor(INPUTS[wrt].copy(), requires_grad=True)
-    env.update(tf=tf, np=np)
-    outs = _flat(eval(meta["expr"], env))  # noqa: S307 -- the recorded expressions
-    assert len(outs) == len(meta["dtypes"]), case
-    loss = None
-    for j, (o, dt, py) in enumerate(zip(outs, meta["dtypes"], meta["python"])):
-        want = REF[f"{case}/out{j}"]
-        if py:
-            assert not isinstance(o, Tensor) and o == want, (case, j)
-            continue
-        assert isinstance(o, Tensor), (case, j, type(o))
-        got = o.numpy()
-        assert got.dtype == np.dtype(dt), (case, j, got.dtype, dt)
-        assert got.shape == want.shape, (case, j, got.shape, want.shape)
-        if got.dtype.kind == "f":
-            np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6, err_msg=f"{case} out{j}")
-            if wrt:
-                term = (o * Tensor(_weights(o.shape).astype(np.float32))).sum()
-                loss = term if loss is None else loss + term
-        else:
-            np.testing.assert_array_equal(got, want, err_msg=f"{case} out{j}")
-    if wrt:
-        want = REF[f"{case}/grad"]
-        if loss is None or not loss.requires_grad:
-            assert not want.any(), case
-            return
-        loss.backward()
-        g = env[wrt].grad
-        got = np.zeros_like(want) if g is None else g
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=f"{case} gradient")
+    tf_refs.check_case(tf, case, META[case], REF, INPUTS)
 
 
 # ---- first-principles checks: bad input, custom gradients, eager utilities ---------------------
