@@ -13,13 +13,14 @@ eigen vectors enter as |u|, or as products that do not depend on the signs). Run
 2 oracle venv, never in tests:
     ../keras-venv/bin/python tools/gen_tf_numeric14_refs.py
 """
-import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up log noise
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+from gen_tf_ops_refs import record  # noqa: E402  (tools/ is the script's dir)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "tests", "data", "tf_numeric14_refs")
@@ -410,11 +411,6 @@ CASES = {
 }
 
 
-def _weights(shape):
-    n = int(np.prod(shape)) if len(shape) else 1
-    return np.cos(np.arange(n, dtype=np.float64)).reshape(shape)
-
-
 def _flat(out):
     if isinstance(out, (list, tuple)):
         return [a for o in out for a in _flat(o)]
@@ -424,40 +420,7 @@ def _flat(out):
 
 
 def main():
-    arrays = {f"in/{k}": v for k, v in INPUTS.items()}
-    meta = {}
-    for name, (expr, wrt) in CASES.items():
-        env = {k: tf.constant(v) for k, v in INPUTS.items()}
-        env.update(tf=tf, np=np)
-        watch = env[wrt] if wrt else None
-        with tf.GradientTape() as tape:
-            if watch is not None:
-                tape.watch(watch)
-            try:
-                outs = _flat(eval(expr, env))  # noqa: S307 -- the cases above
-            except Exception as e:
-                raise RuntimeError(f"case {name}: {expr}") from e
-            loss = tf.constant(0.0, tf.float64)
-            for o in outs:
-                if isinstance(o, tf.Tensor) and o.dtype.is_floating:
-                    loss += tf.reduce_sum(tf.cast(o, tf.float64) * _weights(o.shape))
-        kinds = []
-        for j, o in enumerate(outs):
-            a = o.numpy() if isinstance(o, (tf.Tensor, tf.Variable)) else np.asarray(o)
-            if a.dtype == object:
-                a = a.astype(bytes)
-            arrays[f"{name}/out{j}"] = a
-            kinds.append(str(a.dtype) if a.dtype != np.bool_ else "bool")
-        meta[name] = {"expr": expr, "wrt": wrt, "dtypes": kinds,
-                      "python": [not isinstance(o, (tf.Tensor, tf.Variable)) for o in outs]}
-        if watch is not None:
-            g = tape.gradient(loss, watch)
-            g = tf.convert_to_tensor(g) if g is not None else tf.zeros_like(watch)  # IndexedSlices
-            arrays[f"{name}/grad"] = g.numpy()
-    np.savez_compressed(OUT + ".npz", **arrays)
-    with open(OUT + ".json", "w") as f:
-        json.dump({"tensorflow": tf.__version__, "cases": meta}, f, indent=1, sort_keys=True)
-        f.write("\n")
+    record(CASES, INPUTS, OUT, flat=_flat, strings_as_bytes=True)
 
 
 if __name__ == "__main__":

@@ -198,17 +198,23 @@ def _flat(out):
     return [out]
 
 
-def main():
-    arrays = {f"in/{k}": v for k, v in INPUTS.items()}
+def record(cases, inputs, out, flat=_flat, strings_as_bytes=False):
+    """Evaluate each case ``name: (expression, input to differentiate or None)`` under
+    TensorFlow on ``inputs`` and write the inputs, outputs, dtypes and the gradient of the
+    cos-weighted output sum to ``out``.npz / .json (also used by gen_tf_numeric14_refs.py)."""
+    arrays = {f"in/{k}": v for k, v in inputs.items()}
     meta = {}
-    for name, (expr, wrt) in CASES.items():
-        env = {k: tf.constant(v) for k, v in INPUTS.items()}
+    for name, (expr, wrt) in cases.items():
+        env = {k: tf.constant(v) for k, v in inputs.items()}
         env.update(tf=tf, np=np)
         watch = env[wrt] if wrt else None
         with tf.GradientTape() as tape:
             if watch is not None:
                 tape.watch(watch)
-            outs = _flat(eval(expr, env))  # noqa: S307 -- the cases above
+            try:
+                outs = flat(eval(expr, env))  # noqa: S307 -- the recorded cases
+            except Exception as e:
+                raise RuntimeError(f"case {name}: {expr}") from e
             loss = tf.constant(0.0, tf.float64)
             for o in outs:
                 if isinstance(o, tf.Tensor) and o.dtype.is_floating:
@@ -216,6 +222,8 @@ def main():
         kinds = []
         for j, o in enumerate(outs):
             a = o.numpy() if isinstance(o, (tf.Tensor, tf.Variable)) else np.asarray(o)
+            if strings_as_bytes and a.dtype == object:
+                a = a.astype(bytes)
             arrays[f"{name}/out{j}"] = a
             kinds.append(str(a.dtype) if a.dtype != np.bool_ else "bool")
         meta[name] = {"expr": expr, "wrt": wrt, "dtypes": kinds,
@@ -224,10 +232,14 @@ def main():
             g = tape.gradient(loss, watch)
             g = tf.convert_to_tensor(g) if g is not None else tf.zeros_like(watch)  # IndexedSlices
             arrays[f"{name}/grad"] = g.numpy()
-    np.savez_compressed(OUT + ".npz", **arrays)
-    with open(OUT + ".json", "w") as f:
+    np.savez_compressed(out + ".npz", **arrays)
+    with open(out + ".json", "w") as f:
         json.dump({"tensorflow": tf.__version__, "cases": meta}, f, indent=1, sort_keys=True)
         f.write("\n")
+
+
+def main():
+    record(CASES, INPUTS, OUT)
 
 
 if __name__ == "__main__":
