@@ -22,6 +22,8 @@ import pytest
 
 from tensorforge import _fileio, keras
 
+import backup_restore_cases
+
 DATA = os.path.join(os.path.dirname(__file__), "data")
 META = json.load(open(os.path.join(DATA, "keras14_refs.json")))
 RNG = np.random.default_rng(5)
@@ -36,32 +38,7 @@ def _model():
     return m
 
 
-class _Crash(keras.callbacks.Callback):
-    def __init__(self, epoch, batch=None):
-        super().__init__()
-        self.at = (epoch, batch)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.epoch, batch) == self.at:
-            raise RuntimeError("crash")
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.at == (epoch, None):
-            raise RuntimeError("crash")
-
-
-class _Seen(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.batches = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.batches.append([self.epoch, int(batch)])
+_Crash, _Seen = backup_restore_cases.callbacks(keras)
 
 
 @pytest.mark.parametrize("key", sorted(META["backup_and_restore"]))

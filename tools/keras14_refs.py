@@ -9,11 +9,15 @@ stored random w.
 """
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tf_keras as keras  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import backup_restore_cases  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(os.path.dirname(HERE), "tests", "data")
@@ -176,31 +180,7 @@ def backup_and_restore():
     x = rng.standard_normal((64, 4)).astype(np.float32)
     y = (x.sum(1, keepdims=True) > 0).astype(np.float32)
 
-    class Crash(keras.callbacks.Callback):
-        def __init__(self, epoch, batch=None):
-            super().__init__()
-            self.at = (epoch, batch)
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_train_batch_end(self, batch, logs=None):
-            if (self.epoch, batch) == self.at:
-                raise RuntimeError("crash")
-
-        def on_epoch_end(self, epoch, logs=None):
-            if self.at == (epoch, None):
-                raise RuntimeError("crash")
-
-    class Seen(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.batches = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_train_batch_begin(self, batch, logs=None):
-            self.batches.append([self.epoch, batch])
+    Crash, Seen = backup_restore_cases.callbacks(keras)
 
     out = {}
     for key, save_freq, crash in [("epoch", "epoch", (2, None)), ("int3", 3, (1, 2)),
