@@ -657,6 +657,14 @@ def _toposort(root_node):
     return order
 
 
+def as_input_dtype(g, dtype):
+    """A gradient in its input's dtype; a complex gradient of a real input is its real part
+    (See Note [complex gradients] in ops/complex.py)."""
+    if g.dtype.kind == "c" and dtype.kind != "c":
+        g = g.real
+    return g.astype(dtype, copy=False)
+
+
 def _accumulate(current, g):
     return g if current is None else current + g
 
@@ -692,7 +700,7 @@ def run_backward(root, grad):
                 raise RuntimeError(f"backward: {node.name} returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {t.shape}")
             if g.dtype is not d.dtype and g.dtype != d.dtype:
-                g = g.astype(d.dtype)
+                g = as_input_dtype(g, d.dtype)
             tn = t._node
             if tn is None:
                 g = g if t.grad is None else t.grad + g
@@ -837,6 +845,6 @@ def collect_gradients_of_sum(roots, sources, free, within=None):
             if t is None or g is None:
                 continue
             if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
+                g = as_input_dtype(g, t.data.dtype)
             route_gradient(t, g, grads, got, want)
     return got

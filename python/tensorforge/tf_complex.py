@@ -1,51 +1,52 @@
-"""TensorFlow 2's complex-number helpers for the complex64 / complex128 Tensors that tf.signal's
-FFTs return: ``tf.complex``, ``tf.math.real`` / ``imag`` / ``angle`` / ``conj``. Tensors hold
-complex arrays but autograd does not run through them, so these carry no gradient (real /
-imag of a real tensor give the tensor / zeros, as TensorFlow's)."""
+"""TensorFlow 2's complex-number helpers for complex64 / complex128 Tensors (tf.signal's FFTs
+return them): ``tf.complex``, ``tf.math.real`` / ``imag`` / ``angle`` / ``conj``. Gradients
+flow through them as TensorFlow's (Note [complex gradients] in ops/complex.py); real / imag /
+angle of a real tensor give the tensor / zeros / pi where negative, as TensorFlow's."""
 import numpy as np
 
-from ._xp import host
 from .autograd import Tensor
 from .backend_ops._args import tensor as _tensor
+from .ops import complex as _C
 
 __all__ = ["complex", "real", "imag", "angle", "conj"]
 
 
-def _arr(op, x, name):
-    return np.asarray(host(_tensor(f"tf.{op}", name, x).data))
-
-
 def complex(real, imag, name=None):  # noqa: A001
     """real + 1j * imag: complex64 from float32, complex128 from float64."""
-    a, b = _arr("complex", real, "real"), _arr("complex", imag, "imag")
+    a, b = _tensor("tf.complex", "real", real), _tensor("tf.complex", "imag", imag)
     if a.dtype != b.dtype or a.dtype.kind != "f":
         raise TypeError(f"tf.complex: real and imag must be of one float dtype, got {a.dtype} "
                         f"and {b.dtype}")
-    ct = np.complex64 if a.dtype.itemsize <= 4 else np.complex128
-    return Tensor((a + 1j * b.astype(np.float64)).astype(ct))
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"tf.complex: real {a.shape} and imag {b.shape} do not "
+                         f"broadcast") from None
+    return _C.complex_(a, b)
 
 
-def _part(op, x, fn):
-    a = _arr(f"math.{op}", x, "input")
-    if a.dtype.kind != "c":
-        return fn(a, True)
-    rt = np.float32 if a.dtype == np.complex64 else np.float64
-    return Tensor(fn(a, False).astype(rt))
+def _t(op, x):
+    return _tensor(f"tf.math.{op}", "input", x)
 
 
 def real(input, name=None):  # noqa: A002
-    return _part("real", input, lambda a, r: Tensor(a) if r else a.real)
+    t = _t("real", input)
+    return _C.real(t) if t.dtype.kind == "c" else t
 
 
 def imag(input, name=None):  # noqa: A002
-    return _part("imag", input, lambda a, r: Tensor(np.zeros_like(a)) if r else a.imag)
+    t = _t("imag", input)
+    return _C.imag(t) if t.dtype.kind == "c" else Tensor(np.zeros_like(t.numpy()))
 
 
 def angle(input, name=None):  # noqa: A002
-    return _part("angle", input, lambda a, r: Tensor(np.where(a < 0, np.pi, 0.0).astype(a.dtype))
-                 if r else np.angle(a))
+    t = _t("angle", input)
+    if t.dtype.kind == "c":
+        return _C.angle(t)
+    a = t.numpy()
+    return Tensor(np.where(a < 0, np.pi, 0.0).astype(a.dtype))
 
 
 def conj(x, name=None):
-    a = _arr("math.conj", x, "x")
-    return Tensor(np.conj(a)) if a.dtype.kind == "c" else _tensor("tf.math.conj", "x", x)
+    t = _tensor("tf.math.conj", "x", x)
+    return _C.conj(t) if t.dtype.kind == "c" else t

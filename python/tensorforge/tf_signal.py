@@ -3,22 +3,21 @@ hamming), stft / inverse_stft / inverse_stft_window_fn, the FFTs (fft / ifft / f
 fft3d / ifft3d, rfft / irfft / rfft2d / irfft2d / rfft3d / irfft3d), linear_to_mel_weight_matrix,
 mfccs_from_log_mel_spectrograms, dct / idct.
 
-Real-valued ops are differentiable compositions (frame: a gather; overlap_and_add: a
-scatter-add Function whose gradient frames the incoming gradient; dct / idct: a product with the
-cosine matrix). The FFTs return complex64 / complex128 Tensors (NumPy's FFT in float64,
-rounded to the input's precision): tensorforge Tensors hold complex arrays, and tf.abs / tf.math
-real, imag, angle (tf_complex.py) read them, but autograd does not run through complex values,
-so stft / rfft / fft carry no gradient (TensorFlow's do). The audio tutorials' pipeline
-(stft, abs, the mel matrix, log, mfccs) runs as in TensorFlow.
+Every op is differentiable: frame is a gather, overlap_and_add a scatter-add Function whose
+gradient frames the incoming gradient, dct / idct a product with the cosine matrix, and the FFTs
+(ops/fft.py: NumPy's FFT in float64, rounded to the input's precision) send their adjoints back
+through complex64 / complex128 Tensors (Note [complex gradients] in ops/complex.py), so stft
+magnitudes and spectral layers train as in TensorFlow.
 """
 import math as _math
-import warnings
 
 import numpy as np
 
 from . import backend_ops as K
 from ._xp import host
 from .autograd import Function, Tensor
+from .ops import fft as _F
+from .ops.manip import pad as _pad
 from .backend_ops._args import tensor as _tensor
 
 __all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_window",
@@ -31,14 +30,6 @@ __all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_
 
 def _t(op, x, name):
     return _tensor(f"tf.signal.{op}", name, x)
-
-
-def _no_grad(op, t):
-    """Complex results carry no gradient: say so where the input wanted one."""
-    if t.requires_grad:
-        warnings.warn(f"tf.signal.{op}: no gradient flows through complex values in "
-                      f"tensorforge; the result is cut from the graph", RuntimeWarning,
-                      stacklevel=3)
 
 
 def _int(op, name, v):
@@ -187,42 +178,34 @@ def ifftshift(x, axes=None, name=None):
 
 
 # ---- FFTs --------------------------------------------------------------------------------------
-def _complex_dtype(dt):
-    return np.dtype(np.complex64) if np.dtype(dt).itemsize <= 4 or dt == np.complex64 else \
-        np.dtype(np.complex128)
-
-
-def _real_dtype(dt):
-    return np.dtype(np.float32) if np.dtype(dt) == np.complex64 else np.dtype(np.float64)
-
-
 def _cx(op, x, name="input"):
     t = _t(op, x, name)
     if t.dtype.kind != "c":
         raise TypeError(f"tf.signal.{op}: {name} must be complex64 or complex128, got {t.dtype} "
                         f"(tf.complex / tf.cast make one)")
-    return np.asarray(host(t.data)), t.dtype
+    return t
 
 
 def _rl(op, x, name="input_tensor"):
     t = _t(op, x, name)
     if t.dtype.kind != "f":
         raise TypeError(f"tf.signal.{op}: {name} must be float32 or float64, got {t.dtype}")
-    _no_grad(op, t)
-    return np.asarray(host(t.data)), t.dtype
+    return t
+
+
+def _rank(op, t, k, name):
+    if t.ndim < k:
+        raise ValueError(f"tf.signal.{op}: {name} must have rank >= {k}, got {t.shape}")
 
 
 def _fft(op, k, inverse):
     def fn(input, name=None):  # noqa: A002
-        a, dt = _cx(op, input)
-        if a.ndim < k:
-            raise ValueError(f"tf.signal.{op}: input must have rank >= {k}, got {a.shape}")
-        axes = tuple(range(-k, 0))
-        out = (np.fft.ifftn if inverse else np.fft.fftn)(a.astype(np.complex128), axes=axes)
-        return Tensor(out.astype(dt))
+        t = _cx(op, input)
+        _rank(op, t, k, "input")
+        return _F.fftn(t, k, inverse)
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = (f"The {'inverse ' if inverse else ''}{k}-D discrete Fourier transform over the "
-                  f"last {k} axes of a complex tensor (no gradient).")
+                  f"last {k} axes of a complex tensor.")
     return fn
 
 
@@ -237,44 +220,30 @@ def _lengths(op, fft_length, k, default):
     v = [int(a) for a in np.ravel(np.asarray(host(getattr(fft_length, "data", fft_length))))]
     if len(v) != k:
         raise ValueError(f"tf.signal.{op}: fft_length must have {k} entries, got {v}")
+    if min(v) < 1:
+        raise ValueError(f"tf.signal.{op}: fft_length must be positive, got {v}")
     return tuple(v)
 
 
 def _rfft(op, k):
     def fn(input_tensor, fft_length=None, name=None):
-        a, dt = _rl(op, input_tensor)
-        if a.ndim < k:
-            raise ValueError(f"tf.signal.{op}: input_tensor must have rank >= {k}, got {a.shape}")
-        s = _lengths(op, fft_length, k, a.shape[-k:])
-        out = np.fft.rfftn(a.astype(np.float64), s=s, axes=tuple(range(-k, 0)))
-        return Tensor(out.astype(_complex_dtype(dt)))
+        t = _rl(op, input_tensor)
+        _rank(op, t, k, "input_tensor")
+        return _F.rfftn(t, _lengths(op, fft_length, k, t.shape[-k:]))
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = (f"The {k}-D FFT of a real tensor over its last {k} axes (each cropped or "
                   f"zero-padded to fft_length): the last axis has fft_length // 2 + 1 entries. "
-                  f"complex64 for float32 (no gradient).")
+                  f"complex64 for float32.")
     return fn
 
 
 def _irfft(op, k):
     def fn(input_tensor, fft_length=None, name=None):
-        a, dt = _cx(op, input_tensor, "input_tensor")
-        if a.ndim < k:
-            raise ValueError(f"tf.signal.{op}: input_tensor must have rank >= {k}, got {a.shape}")
-        s = _lengths(op, fft_length, k, a.shape[-k:-1] + (2 * (a.shape[-1] - 1),))
+        t = _cx(op, input_tensor, "input_tensor")
+        _rank(op, t, k, "input_tensor")
         # TensorFlow crops / zero-pads the inner axes to s and the last to s[-1] // 2 + 1
-        for i, n in enumerate(s[:-1]):
-            ax = a.ndim - k + i
-            a = a[(slice(None),) * ax + (slice(0, n),)]
-            if a.shape[ax] < n:
-                pads = [(0, 0)] * a.ndim
-                pads[ax] = (0, n - a.shape[ax])
-                a = np.pad(a, pads)
-        half = s[-1] // 2 + 1
-        a = a[..., :half]
-        if a.shape[-1] < half:
-            a = np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, half - a.shape[-1])])
-        out = np.fft.irfftn(a.astype(np.complex128), s=s, axes=tuple(range(-k, 0)))
-        return Tensor(out.astype(_real_dtype(dt)))
+        return _F.irfftn(t, _lengths(op, fft_length, k,
+                                     tuple(t.shape[-k:-1]) + (2 * (t.shape[-1] - 1),)))
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = f"The inverse of {op[1:]}: a real tensor of fft_length along the last {k} axes."
     return fn
@@ -293,21 +262,19 @@ def _default_fft_length(frame_length):
 def stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_window,
          pad_end=False, name=None):
     """[..., samples] -> complex [..., frames, fft_length // 2 + 1]: the rfft of each windowed
-    frame (fft_length: the next power of 2 from frame_length by default). No gradient."""
+    frame (fft_length: the next power of 2 from frame_length by default). Differentiable."""
     x = _t("stft", signals, "signals")
     if x.dtype.kind != "f":
         raise TypeError(f"tf.signal.stft: signals must be float32 or float64, got {x.dtype}")
     if x.ndim < 1:
         raise ValueError("tf.signal.stft: signals must have rank >= 1, got a scalar")
-    _no_grad("stft", x)
     length = _int("stft", "frame_length", frame_length)
     n_fft = _default_fft_length(length) if fft_length is None else _int("stft", "fft_length",
                                                                         fft_length)
-    frames = np.asarray(host(frame(x, length, frame_step, pad_end=pad_end).data), np.float64)
+    frames = frame(x, length, frame_step, pad_end=pad_end)
     if window_fn is not None:
-        frames = frames * np.asarray(host(window_fn(length, dtype=x.dtype).data), np.float64)
-    out = np.fft.rfft(frames, n=n_fft, axis=-1)
-    return Tensor(out.astype(_complex_dtype(x.dtype)))
+        frames = frames * _t("stft", window_fn(length, dtype=x.dtype), "window")
+    return _F.rfftn(frames, (n_fft,))
 
 
 def inverse_stft_window_fn(frame_step, forward_window_fn=hann_window, name=None):
@@ -329,23 +296,18 @@ def inverse_stft(stfts, frame_length, frame_step, fft_length=None, window_fn=han
                  name=None):
     """complex [..., frames, fft_length // 2 + 1] -> real [..., samples]: irfft of each frame,
     windowed, overlap-added (use inverse_stft_window_fn for a perfect inverse)."""
-    a, dt = _cx("inverse_stft", stfts, "stfts")
-    if a.ndim < 2:
-        raise ValueError(f"tf.signal.inverse_stft: stfts must have rank >= 2, got {a.shape}")
+    t = _cx("inverse_stft", stfts, "stfts")
+    if t.ndim < 2:
+        raise ValueError(f"tf.signal.inverse_stft: stfts must have rank >= 2, got {t.shape}")
     length = _int("inverse_stft", "frame_length", frame_length)
     n_fft = _default_fft_length(length) if fft_length is None else _int("inverse_stft",
                                                                         "fft_length", fft_length)
-    half = n_fft // 2 + 1
-    a = a[..., :half]
-    if a.shape[-1] < half:
-        a = np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, half - a.shape[-1])])
-    frames = np.fft.irfft(a.astype(np.complex128), n=n_fft, axis=-1)[..., :length]
+    frames = _F.irfftn(t, (n_fft,))[..., :length]
     if frames.shape[-1] < length:
-        frames = np.pad(frames, [(0, 0)] * (frames.ndim - 1) + [(0, length - frames.shape[-1])])
-    rdt = _real_dtype(dt)
+        frames = _pad(frames, [(0, 0)] * (frames.ndim - 1) + [(0, length - frames.shape[-1])])
     if window_fn is not None:
-        frames = frames * np.asarray(host(window_fn(length, dtype=rdt).data), np.float64)
-    return overlap_and_add(Tensor(frames.astype(rdt)), frame_step)
+        frames = frames * _t("inverse_stft", window_fn(length, dtype=frames.dtype), "window")
+    return overlap_and_add(frames, frame_step)
 
 
 def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=None, name=None):

@@ -10,7 +10,7 @@ from ._xp import array_module, host
 from . import backend_ops as K
 from .backend_config import floatx as _floatx
 from .backend_ops._args import device_xp, host_float as _host_float, shape_arg, tensor as _tensor
-from . import _variables
+from . import _variables, tf_complex
 from . import initializers as _inits
 from .autograd import Tensor
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
@@ -339,10 +339,11 @@ def stop_gradient(input, name=None):  # noqa: A002
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, name=None):
     """``tf.matmul``: op(a) @ op(b), op a transpose of the last two axes where asked; rank 2 is
-    Keras' dot, rank >= 3 TensorFlow's batched product over the broadcast leading axes. The
-    dtypes are real floats, so ``adjoint_*`` is ``transpose_*``; the sparsity hints change
-    nothing. Plain float Tensors of matching shapes go straight to the GEMM op (Note [backend
+    Keras' dot, rank >= 3 TensorFlow's batched product over the broadcast leading axes.
+    ``adjoint_*`` is ``transpose_*`` of the conjugate (of a real operand: its transpose); the
+    sparsity hints change nothing. Plain float Tensors of matching shapes go straight to the GEMM op (Note [backend
     fast paths] in backend_ops/math_ops.py)."""
+    conj_a, conj_b = bool(adjoint_a), bool(adjoint_b)
     if adjoint_a or adjoint_b:
         if (adjoint_a and transpose_a) or (adjoint_b and transpose_b):
             raise ValueError("matmul: only one of transpose_a and adjoint_a (transpose_b and "
@@ -360,11 +361,16 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         if len(sa) >= 3 and len(sb) >= 3 and not (transpose_a or transpose_b):
             return _ops_matmul(a, b)  # (the batched kernel checks the shapes)
     a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)  # arrays, lists: converted once
+    if a.dtype.kind == "c" or b.dtype.kind == "c":  # adjoint_* conjugates complex operands
+        if conj_a and a.dtype.kind == "c":
+            a = tf_complex.conj(a)
+        if conj_b and b.dtype.kind == "c":
+            b = tf_complex.conj(b)
     if transpose_a:
         a = K.permute_dimensions(a, tuple(builtins.range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2))
     if transpose_b:
         b = K.permute_dimensions(b, tuple(builtins.range(b.ndim - 2)) + (b.ndim - 1, b.ndim - 2))
-    if a.ndim == 2 and b.ndim == 2:
+    if a.ndim == 2 and b.ndim == 2 and a.dtype.kind != "c" and b.dtype.kind != "c":
         return K.dot(a, b)
     # rank >= 3: TensorFlow's batched product over the leading axes (broadcast), not Keras'
     # batch_dot, which contracts a 4-D pair into a 5-D result

@@ -14,6 +14,7 @@ from ..activations import tag_logits
 from .._xp import array_module
 from ..ops import activations as A
 from ..ops import basic as B
+from ..ops import complex as C
 from ..ops import elementwise as E
 from ..ops import losses_ops as L
 from ..ops import reduce as R
@@ -26,12 +27,18 @@ __all__ = ["softmax", "sigmoid", "hard_sigmoid", "relu", "elu", "tanh", "softplu
 
 def _float(fn, x):
     x = tensor(fn, "x", x)
+    if x.dtype.kind == "c":  # a cast would drop the imaginary part
+        raise TypeError(f"{fn}: x must be real, got {x.dtype} with shape {shape_str(x.shape)} "
+                        f"(tanh and sigmoid take complex values)")
     if x.dtype.kind != "f":
         x = E.cast(x, _backend.floatx())
     return x
 
 
 def _act(fn, x, kind, alpha=0.0):
+    if kind in ("tanh", "sigmoid") and getattr(x, "dtype", None) is not None \
+            and np.dtype(x.dtype).kind == "c":
+        return C.holomorphic(tensor(fn, "x", x), kind)
     x = _float(fn, x)
     if x.dtype == np.float32:
         return getattr(A, kind)(x)

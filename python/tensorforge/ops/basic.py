@@ -30,6 +30,15 @@ def unbroadcast(g, shape):
     return g.reshape(shape)
 
 
+def conj(x):
+    """The complex conjugate of a complex array, anything else as it is: the backward of a
+    holomorphic op sends ``g * conj(f'(z))`` back (TensorFlow's convention, See Note [complex
+    gradients] in ops/complex.py), which is ``g * f'(x)`` for real values."""
+    if isinstance(x, complex) or getattr(getattr(x, "dtype", None), "kind", None) == "c":
+        return x.conjugate()
+    return x
+
+
 def _checked(op, a, name="x"):
     """A Tensor, or an array (Python numbers and nested lists become arrays, floats float32 as
     Tensor does); anything else, or a non-numeric dtype, is a TypeError naming the op."""
@@ -129,8 +138,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        ga = unbroadcast(g * b, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(g * a, _shape(b)) if ctx.needs_input_grad[1] else None
+        ga = unbroadcast(g * conj(b), _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(g * conj(a), _shape(b)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -143,8 +152,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        ga = unbroadcast(g / b, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), _shape(b)) if ctx.needs_input_grad[1] else None
+        ga = unbroadcast(g / conj(b), _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(-g * conj(a / (b * b)), _shape(b)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -173,7 +182,7 @@ class Power(Function):
         if ctx.p == 0:  # a ** -1 would put inf * 0 = NaN where a == 0
             return g * 0, None
         p = a.dtype.type(ctx.p)
-        return g * p * a ** (p - 1), None
+        return g * conj(p * a ** (p - 1)), None
 
 
 class PowTensor(Function):
@@ -194,11 +203,14 @@ class PowTensor(Function):
             bb = b if hasattr(b, "dtype") else xp.asarray(b, dtype=g.dtype)
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = xp.where(bb == 0, bb * 0, bb * a ** (bb - 1))
-            ga = unbroadcast(g * d, _shape(a))
+            ga = unbroadcast(g * conj(d), _shape(a))
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                d = xp.where(a > 0, y * xp.log(xp.where(a > 0, a, 1)), 0 * y)
-            gb = unbroadcast(g * d, _shape(b))
+                if y.dtype.kind == "c":  # the principal log; 0 ** b sends nothing back
+                    d = xp.where(a != 0, y * xp.log(xp.where(a != 0, a, 1)), 0 * y)
+                else:
+                    d = xp.where(a > 0, y * xp.log(xp.where(a > 0, a, 1)), 0 * y)
+            gb = unbroadcast(g * conj(d), _shape(b))
         return ga, gb
 
 
@@ -209,12 +221,21 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        if a.dtype.kind == "c" or b.dtype.kind == "c":  # complex: no GEMM kernel of ours
+            return _complex_matmul(a, b)
         return kernels.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
         ga = gb = None
+        if g.dtype.kind == "c":  # See Note [complex gradients] in ops/complex.py
+            xp = array_module(g)
+            if ctx.needs_input_grad[0]:
+                ga = unbroadcast(xp.matmul(g, conj(xp.swapaxes(b, -1, -2))), a.shape)
+            if ctx.needs_input_grad[1]:
+                gb = unbroadcast(xp.matmul(conj(xp.swapaxes(a, -1, -2)), g), b.shape)
+            return ga, gb
         if a.ndim == 2 and b.ndim == 2:
             if ctx.needs_input_grad[0]:
                 ga = kernels.gemm(g, b, trans_b=True)
@@ -230,6 +251,14 @@ class MatMul(Function):
             else:
                 gb = unbroadcast(kernels.matmul(xp.swapaxes(a, -1, -2), g), b.shape)
         return ga, gb
+
+
+def _complex_matmul(a, b):
+    """np.matmul of complex operands, with matmul's checks and messages."""
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        raise ValueError(f"matmul: a and b must be (..., M, K) and (..., K, N), got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    return array_module(a, b).matmul(a, b)
 
 
 def scatter_add(out, idx, g):
@@ -341,7 +370,7 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved
-        return (g * y,)
+        return (g * conj(y),)
 
 
 class Log(Function):
@@ -353,7 +382,7 @@ class Log(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        return (g / a,)
+        return (g / conj(a),)
 
 
 class Abs(Function):
@@ -365,7 +394,11 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        return (g * array_module(a).sign(a).astype(g.dtype),)
+        xp = array_module(a)
+        if a.dtype.kind == "c":  # |z|' sends g * z / |z| back (0 at z = 0), as TensorFlow
+            m = xp.abs(a)
+            return (g * xp.where(m > 0, a / xp.where(m > 0, m, 1), 0),)
+        return (g * xp.sign(a).astype(g.dtype),)
 
 
 class Sqrt(Function):
@@ -379,7 +412,7 @@ class Sqrt(Function):
     def backward(ctx, g):
         (y,) = ctx.saved
         with np.errstate(divide="ignore"):  # sqrt'(0) = inf, as in TensorFlow
-            return (g / (y + y),)
+            return (g / conj(y + y),)
 
 
 class Clip(Function):
@@ -573,7 +606,7 @@ def power(a, p):
     second differentiable input."""
     if isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, (bool, np.bool_)):
         a = _checked("power", a)
-        if getattr(a, "dtype", None) is not None and a.dtype.kind == "f":
+        if getattr(a, "dtype", None) is not None and a.dtype.kind in "fc":
             return Power.apply(a, _exponent(p))
     return _binary(PowTensor, a, p)
 
@@ -583,7 +616,8 @@ def rpower(a, b):
     return _binary(PowTensor, b, a)
 def matmul(a, b):
     ta, tb = type(a), type(b)
-    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray):
+    if (ta is Tensor or ta is np.ndarray) and (tb is Tensor or tb is np.ndarray) and \
+            a.dtype.kind != "c" and b.dtype.kind != "c":
         # Note [op fast path]: nothing records -> the kernel (which checks the arrays) alone
         if ((ta is np.ndarray or not a.requires_grad) and (tb is np.ndarray or not b.requires_grad)) \
                 or not _grad_state.enabled:

@@ -8,8 +8,9 @@ axis against a larger one is refused, as is an index repeated within one operand
 Written on the array module, so NumPy and CuPy both run it.
 """
 from .._xp import array_module
-from ..autograd import Function
+from ..autograd import Function, as_input_dtype
 from ._args import array_arg, check_output_size, shape_str
+from .basic import conj
 
 __all__ = ["einsum"]
 
@@ -115,11 +116,13 @@ class Einsum(Function):
             seen = set(ctx.out).union(*[set(s) for s, _ in others])
             kept = "".join(c for c in sub if c in seen)  # indices that only operand k had
             eq = ",".join([ctx.out] + [s for s, _ in others]) + "->" + kept
-            gk = xp.einsum(eq, g, *[a for _, a in others], optimize=True)
+            # a complex product sends g times the other factors' conjugates back (Note
+            # [complex gradients] in ops/complex.py)
+            gk = xp.einsum(eq, g, *[conj(a) for _, a in others], optimize=True)
             if kept != sub:
                 shape = [arrays[k].shape[i] if c in seen else 1 for i, c in enumerate(sub)]
                 gk = xp.broadcast_to(gk.reshape(shape), arrays[k].shape)
-            grads.append(xp.ascontiguousarray(gk).astype(arrays[k].dtype, copy=False))
+            grads.append(as_input_dtype(xp.ascontiguousarray(gk), arrays[k].dtype))
         return tuple(grads)
 
 

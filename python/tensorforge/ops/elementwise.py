@@ -12,7 +12,7 @@ from ..autograd import Function, Tensor
 from ..reference import pointwise as _ref
 from ..kernels._common import num
 from ._args import array_arg, shape_str
-from .basic import _binary, _operands, _select_grads, _shape, unbroadcast
+from .basic import _binary, _operands, _select_grads, _shape, conj, unbroadcast
 from .reduce import normalize_axis
 
 __all__ = ["square", "sin", "cos", "minimum", "where", "cast", "generic_act", "generic_softmax"]
@@ -27,7 +27,7 @@ class Square(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        return (g * (a + a),)
+        return (g * conj(a + a),)
 
 
 class Sin(Function):
@@ -39,7 +39,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        return (g * array_module(a).cos(a),)
+        return (g * conj(array_module(a).cos(a)),)
 
 
 class Cos(Function):
@@ -51,7 +51,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved
-        return (-g * array_module(a).sin(a),)
+        return (-g * conj(array_module(a).sin(a)),)
 
 
 class Minimum(Function):
@@ -90,19 +90,22 @@ class Where(Function):
 
 
 class Cast(Function):
-    """astype; the gradient flows back (cast to the input dtype) between float dtypes only."""
+    """astype; the gradient flows back (cast to the input dtype) between float and complex
+    dtypes (complex to real keeps the real part, as TensorFlow's cast)."""
 
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.dtypes = (a.dtype, np.dtype(dtype))
+        if a.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            a = a.real  # TensorFlow keeps the real part (NumPy would warn that it does)
         return a.astype(dtype)
 
     @staticmethod
     def backward(ctx, g):
         src, dst = ctx.dtypes
-        if src.kind != "f" or dst.kind != "f":
+        if src.kind not in "fc" or dst.kind not in "fc":
             return None, None
-        return g.astype(src), None
+        return (g.real if src.kind == "f" and g.dtype.kind == "c" else g).astype(src), None
 
 
 class GenericAct(Function):
