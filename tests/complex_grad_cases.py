@@ -132,12 +132,29 @@ def _ops_on_complex(tf, a, b):
     return tf.reduce_sum(tf.abs(y - tf.reverse(y, [0]) + 1.0))
 
 
+def _math(tf, a, b):
+    z = _z(tf, a, b) * 0.3
+    m = tf.math
+    return tf.reduce_sum(tf.math.real(m.sinh(z) + m.cosh(z) * m.tan(z) + m.expm1(z))
+                         + tf.math.imag(m.atan(z) + m.asin(z) + m.rsqrt(z + 2.0))
+                         + tf.abs(m.asinh(z) + m.atanh(z) + m.acos(z)))
+
+
+def _norm(tf, a, b):
+    z = tf.reshape(_z(tf, a, b), (3, 4))
+    # (TensorFlow's euclidean norms of complex values are complex, their imaginary part 0;
+    # the others real)
+    n = tf.norm(z) + tf.reduce_sum(tf.norm(z, axis=1))
+    return tf.math.real(n) * 2.0 + tf.math.imag(n) + tf.norm(z, ord=1, axis=[0, 1])
+
+
 CASES = {
     "abs": _abs, "real_imag_mul": _real_imag_mul, "exp": _exp, "angle": _angle, "conj": _conj,
     "div": _div, "log_sqrt": _log_sqrt, "matmul": _matmul, "fft": _fft, "fft2d": _fft2d,
     "rfft": _rfft, "spectral_conv": _spectral_conv, "rfft2d": _rfft2d, "irfft_odd": _irfft_odd,
     "cast": _cast, "cast_down": _cast_down, "einsum": _einsum, "reduce": _reduce, "pow": _pow,
-    "trig": _trig, "stft": _stft, "ops_on_complex": _ops_on_complex,
+    "trig": _trig, "stft": _stft, "ops_on_complex": _ops_on_complex, "math": _math,
+    "norm": _norm,
 }
 
 

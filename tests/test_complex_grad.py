@@ -85,3 +85,26 @@ def test_real_activations_refuse_complex_values():
     np.testing.assert_allclose(tf.tanh(z).numpy(), np.tanh(z.numpy()), rtol=1e-6)
     with pytest.raises(ValueError, match=r"tf.complex: real \(2,\) and imag \(3,\) do not"):
         tf.complex(tf.constant([1.0, 2.0]), tf.constant([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("op", ["nn.gelu", "nn.leaky_relu", "nn.selu", "nn.swish",
+                                "math.erf", "math.softsign", "math.cumprod",
+                                "math.log_softmax"])
+def test_real_only_ops_refuse_complex_values(op):
+    # each used to cast to float32, silently dropping the imaginary part
+    fn = tf
+    for part in op.split("."):
+        fn = getattr(fn, part)
+    z = tf.complex(tf.constant([1.0, -2.0, 3.0]), tf.constant([0.5, 1.0, -1.0]))
+    with pytest.raises(TypeError, match=r"must be real, got complex64 with shape \(3,\)"):
+        fn(z)
+
+
+def test_norm_of_complex_values_is_complex_as_tensorflow():
+    z = tf.complex(tf.constant([3.0, 0.0]), tf.constant([4.0, 12.0]))
+    n = tf.norm(z)
+    assert n.dtype == np.complex64
+    np.testing.assert_allclose(n.numpy(), 13.0, rtol=1e-6)
+    n1 = tf.norm(z, ord=1)
+    assert n1.dtype == np.float32
+    np.testing.assert_allclose(n1.numpy(), 17.0, rtol=1e-6)

@@ -327,7 +327,14 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 # ---- norms and clipping ---------------------------------------------------------------------------
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa: A002
     x = _t("norm", tensor)
-    x = x if x.dtype.kind == "f" else Tensor(x.data.astype(np.float32))
+    if x.dtype.kind == "c":  # the norm of the magnitudes |z|; TensorFlow's euclidean norms of
+        n = _real_norm(K.abs(x), ord, axis, keepdims)  # complex values are complex, others real
+        return K.cast(n, x.dtype) if ord in ("euclidean", "fro", 2, 2.0) else n
+    return _real_norm(x if x.dtype.kind == "f" else Tensor(x.data.astype(np.float32)), ord, axis,
+                      keepdims)
+
+
+def _real_norm(x, ord, axis, keepdims):  # noqa: A002
     axes = None if axis is None else [int(a) % x.ndim for a in np.atleast_1d(axis)]
     kd = bool(keepdims)
     if axes is not None and len(axes) == 2 and ord not in ("euclidean", "fro"):

@@ -31,9 +31,15 @@ __all__ = ["floor", "ceil", "rint", "asin", "acos", "atan", "atan2", "sinh", "co
            "logical_or", "logical_not", "logical_xor", "greater_equal", "less_equal", "cumprod"]
 
 
-def _f(op, x):
-    """``x`` as a Tensor; integers and bools become float32 (the ops below are float ops)."""
+def _f(op, x, complex_ok=False):
+    """``x`` as a Tensor; integers and bools become float32 (the ops below are float ops);
+    complex values pass where ``complex_ok`` (TensorFlow's op takes them) and are refused
+    elsewhere (a cast would drop the imaginary part)."""
     t = _tensor(f"tf.{op}", "x", x)
+    if t.dtype.kind == "c":
+        if complex_ok:
+            return t
+        raise TypeError(f"tf.{op}: x must be real, got {t.dtype} with shape {tuple(t.shape)}")
     return t if t.dtype.kind == "f" else Tensor(t.data.astype(np.float32))
 
 
@@ -43,8 +49,10 @@ def _plain(op, x):
 
 
 # ---- elementwise Functions -------------------------------------------------------------------
-def _elementwise(name, fwd, grad):
-    """``tf.<name>(x)``: y = fwd(xp, x), dy/dx * g = grad(xp, x, y, g)."""
+def _elementwise(name, fwd, grad, holomorphic=True):
+    """``tf.<name>(x)``: y = fwd(xp, x), dy/dx * g = grad(xp, x, y, g). A ``holomorphic`` op
+    takes complex values too: grad's formulas have real coefficients, so evaluating them at the
+    conjugates gives g * conj(f'(x)) (Note [complex gradients] in ops/complex.py)."""
     class _Elementwise(Function):
         @staticmethod
         def forward(ctx, a):
@@ -56,11 +64,13 @@ def _elementwise(name, fwd, grad):
         @staticmethod
         def backward(ctx, g):
             a, y = ctx.saved
+            if a.dtype.kind == "c":
+                a, y = a.conj(), y.conj()
             return (grad(array_module(a), a, y, g).astype(a.dtype, copy=False),)
     _Elementwise.__name__ = _Elementwise.__qualname__ = name.capitalize()
 
     def op(x, name=None):
-        return _Elementwise.apply(_f(name_, x))
+        return _Elementwise.apply(_f(name_, x, holomorphic))
     name_ = name
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"TensorFlow's ``tf.math.{name}``, elementwise, differentiable."
@@ -79,14 +89,15 @@ atanh = _elementwise("atanh", lambda xp, a: xp.arctanh(a), lambda xp, a, y, g: g
 expm1 = _elementwise("expm1", lambda xp, a: xp.expm1(a), lambda xp, a, y, g: g * (y + 1))
 rsqrt = _elementwise("rsqrt", lambda xp, a: 1 / xp.sqrt(a), lambda xp, a, y, g: -0.5 * g * y * y * y)
 softsign = _elementwise("softsign", lambda xp, a: a / (1 + xp.abs(a)),
-                        lambda xp, a, y, g: g / ((1 + xp.abs(a)) ** 2))
+                        lambda xp, a, y, g: g / ((1 + xp.abs(a)) ** 2), holomorphic=False)
 
 
 _TWO_OVER_SQRT_PI = 2.0 / _math.sqrt(_math.pi)
 erf = _elementwise("erf", lambda xp, a: _erf_array(xp, a)[0],
-                   lambda xp, a, y, g: g * _TWO_OVER_SQRT_PI * xp.exp(-a * a))
+                   lambda xp, a, y, g: g * _TWO_OVER_SQRT_PI * xp.exp(-a * a), holomorphic=False)
 erfc = _elementwise("erfc", lambda xp, a: _erf_array(xp, a)[1],
-                    lambda xp, a, y, g: -g * _TWO_OVER_SQRT_PI * xp.exp(-a * a))
+                    lambda xp, a, y, g: -g * _TWO_OVER_SQRT_PI * xp.exp(-a * a),
+                    holomorphic=False)
 
 
 def log_sigmoid(x, name=None):

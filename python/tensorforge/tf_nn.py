@@ -106,6 +106,9 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
 
 def _f(op, x, name="features"):
     t = _tensor(f"tf.nn.{op}", name, x)
+    if t.dtype.kind == "c":  # a cast would drop the imaginary part
+        raise TypeError(f"tf.nn.{op}: {name} must be real, got {t.dtype} with shape "
+                        f"{tuple(t.shape)}")
     return t if t.dtype.kind == "f" else Tensor(t.data.astype(np.float32))
 
 
