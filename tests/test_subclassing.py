@@ -325,3 +325,57 @@ def test_two_output_model_used_as_a_layer_acgan_style():
     np.testing.assert_allclose(adv.train_on_batch(x, [y1, y2]), [bce + cce, bce, cce, acc1, acc2],
                                rtol=1e-5)
     assert all(np.array_equal(a, b) for a, b in zip(d.get_weights(), adv.get_weights()))
+
+
+# ---- an explicit build(input_shape) -------------------------------------------------------------
+class _DropMLP(Model):
+    def __init__(self):
+        super().__init__()
+        self.d1 = L.Dense(8, activation="relu")
+        self.drop = L.Dropout(0.5)
+        self.d2 = L.Dense(3)
+
+    def call(self, x, training=None):
+        return self.d2(self.drop(self.d1(x), training=training))
+
+
+class _OwnBuild(Model):
+    def build(self, input_shape):
+        self.w = self.add_weight(name="w", shape=(input_shape[-1], 2))
+        super().build(input_shape)
+
+    def call(self, x):
+        return tf.matmul(x, self.w)
+
+
+def test_build_with_a_shape_makes_the_weights_and_the_summary():
+    # Keras 2 runs call on placeholders of that shape (tf_keras 2.21: summary rows "multiple",
+    # 48 + 27 params; was "This model has not yet been built" here)
+    m = _DropMLP()
+    m.build(tf.TensorShape([None, 5]))
+    assert [tuple(w.shape) for w in m.weights] == [(5, 8), (8,), (8, 3), (3,)]
+    lines = []
+    m.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "dense" in text and "multiple" in text and "Total params: 75" in text
+    m.compile("sgd", "mse")
+    assert m.predict(np.ones((4, 5), np.float32), verbose=0).shape == (4, 3)
+    two = _TwoInputs()
+    two.build([(None, 3), (None, 4)])
+    assert [tuple(w.shape) for w in two.weights] == [(3, 2), (2,), (4, 2), (2,)]
+    own = _OwnBuild()
+    own.build((None, 3))  # a build of its own calling Model.build: one weight, nothing more
+    assert [tuple(w.shape) for w in own.weights] == [(3, 2)]
+    assert own(np.ones((2, 3), np.float32)).shape == (2, 2)
+    with pytest.raises(ValueError, match="Input shape must be defined"):
+        _DropMLP().build(None)
+
+
+class _TwoInputs(Model):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = L.Dense(2), L.Dense(2)
+
+    def call(self, inputs):
+        x, y = inputs
+        return self.a(x) + self.b(y)

@@ -23,6 +23,7 @@ from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
 from .functional_utils import rebase_on_inputs
+from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from . import node as _node
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
@@ -288,9 +289,35 @@ class Network(Layer):
 
     # ---- running ----------------------------------------------------------------------------
     def build(self, input_shape):
+        """A subclassed model's explicit ``build(input_shape)`` runs ``call`` once on a batch
+        of that shape (zeros, no gradient, training=False: Keras 2 calls it on placeholders in
+        a scratch graph), so every layer it reaches makes its weights and ``summary()`` works
+        before any data is seen. The automatic build of a first call leaves that to the call."""
         if self._is_graph_network:
             return
-        self.built = True  # a subclassed model builds its layers on its first call
+        if not self.__dict__.get("_auto_building") and not self.weights:
+            if input_shape is None:
+                raise ValueError("Input shape must be defined when calling `build()` on a "
+                                 "`Model` subclass.")
+            if isinstance(input_shape, list) and all(d is None or isinstance(d, int)
+                                                     for d in input_shape):
+                input_shape = tuple(input_shape)
+            if not isinstance(input_shape, (tuple, list)):
+                raise ValueError(f"Specified input shape is not one of the valid types. Please "
+                                 f"specify a batch input shape of type tuple or list of input "
+                                 f"shapes. User provided input type: {type(input_shape)}.")
+            shape = tuple(getattr(input_shape, "as_list", lambda: input_shape)()) \
+                if is_shape(input_shape) else [tuple(s) for s in input_shape]
+            _infer_by_running(self, shape)
+            self.__dict__["_build_input_shape"] = shape
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        self.__dict__["_auto_building"] = True  # See build
+        try:
+            super()._maybe_build(input_shape)
+        finally:
+            self.__dict__["_auto_building"] = False
 
     def compute_output_shape(self, input_shape):
         if self._is_graph_network:
@@ -423,7 +450,8 @@ class Network(Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         if not self.built or (not self._is_graph_network and not self.weights and
-                              self.input_shape_ is None):
+                              self.input_shape_ is None and
+                              self.__dict__.get("_build_input_shape") is None):
             raise ValueError("This model has not yet been built. Build the model first by calling "
                              "`build()` or by calling the model on a batch of data.")
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
