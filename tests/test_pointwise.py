@@ -12,7 +12,7 @@ from tensorforge.ops import losses_ops as L
 from tfhelpers import assert_close, assert_grad_close, numeric_grad, on_backend, to_numpy
 
 KINDS = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
-         "linear"]
+         "linear", "relu6", "relu_max"]
 SHAPES = [(1,), (2,), (7,), (15,), (16,), (17,), (31,), (33,), (127,), (3, 5), (13, 17), (4, 1, 9),
           (64, 65), (1031,), (70001,)]
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
@@ -34,6 +34,8 @@ def f64_act(x, kind, alpha):
             "hard_sigmoid": lambda: np.clip(0.2 * x + 0.5, 0.0, 1.0),
             "tanh": lambda: np.tanh(x),
             "linear": lambda: x.copy(),
+            "relu6": lambda: np.clip(x, 0.0, 6.0),
+            "relu_max": lambda: np.clip(x, 0.0, alpha),
         }[kind]()
 
 
@@ -51,6 +53,8 @@ def f64_dact(x, kind, alpha):
         "hard_sigmoid": lambda: np.where((x > -2.5) & (x < 2.5), 0.2, 0.0),
         "tanh": lambda: 1 - np.tanh(x) ** 2,
         "linear": lambda: np.ones_like(x),
+        "relu6": lambda: ((x > 0) & (x < 6)).astype(np.float64),  # tf.nn.relu6: 0 at 6
+        "relu_max": lambda: ((x > 0) & (x <= alpha)).astype(np.float64),  # clip_by_value: 1
     }[kind]()
 
 
@@ -107,7 +111,7 @@ def _check_act(rng, kind, alpha, shapes, backend=None):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_act_values(backend, rng, kind):
-    alpha = {"leaky_relu": 0.3, "elu": 1.0}.get(kind, 0.0)
+    alpha = {"leaky_relu": 0.3, "elu": 1.0, "relu_max": 2.5}.get(kind, 0.0)
     _check_act(rng, kind, alpha, SHAPES[:-1], backend)
     if kind in ("leaky_relu", "elu"):
         _check_act(rng, kind, 0.07 if kind == "leaky_relu" else 2.5, SHAPES[:6], backend)
@@ -115,7 +119,7 @@ def test_act_values(backend, rng, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_act_isa_paths(isa, rng, kind):
-    alpha = {"leaky_relu": 0.2, "elu": 0.7}.get(kind, 0.0)
+    alpha = {"leaky_relu": 0.2, "elu": 0.7, "relu_max": 1.7}.get(kind, 0.0)
     _check_act(rng, kind, alpha, SHAPES)
     # a large array takes the threaded path: it must equal the same array done in small pieces
     x = sample(rng, (300001,))
@@ -365,6 +369,8 @@ def _away_from_kinks(rng, shape, kinks=(0.0,)):
     ("sigmoid", {}, "sigmoid", 0.0, ()),
     ("hard_sigmoid", {}, "hard_sigmoid", 0.0, (-2.5, 2.5)),
     ("tanh", {}, "tanh", 0.0, ()),
+    ("relu", {"max_value": 6.0}, "relu6", 0.0, (0.0, 6.0)),
+    ("relu", {"max_value": 2.5}, "relu_max", 2.5, (0.0, 2.5)),
 ])
 def test_activation_gradients(backend, rng, name, kw, kind, alpha, kinks):
     if backend == "cuda":
@@ -392,6 +398,19 @@ def test_relu_keras_variants(backend, rng, kw):
     x = _away_from_kinks(rng, (4, 9), kinks) * 2
     assert_close(A.relu(x, **kw), keras_relu64(x.astype(np.float64), **kw), what=str(kw))
     _grad_check(A.relu, lambda v: keras_relu64(v, **kw), x, f"relu {kw}", **kw)
+
+
+@pytest.mark.parametrize("cap,grad_at_cap", [(6.0, 0.0), (2.5, 1.0)])
+def test_capped_relu_at_its_kinks_as_keras(backend, cap, grad_at_cap):
+    # Keras 2's relu(max_value=6) is tf.nn.relu6 (gradient 0 at 6), other caps clip_by_value
+    # (gradient 1 at the cap); both 0 at 0 and below; NaN stays NaN with no gradient (values
+    # printed by tf_keras 2.21's backend.relu)
+    x = np.array([-1.0, 0.0, 0.5, cap, cap + 1, np.nan], np.float32)
+    t = tf.Tensor(on_backend(x, backend), requires_grad=True)
+    y = A.relu(t, max_value=cap)
+    y.sum().backward()
+    np.testing.assert_array_equal(to_numpy(y.data), [0, 0, 0.5, cap, cap, np.nan])
+    np.testing.assert_array_equal(to_numpy(t.grad), [0, 0, 1, grad_at_cap, 0, 0])
 
 
 def test_linear_is_identity(rng):

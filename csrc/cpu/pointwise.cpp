@@ -182,6 +182,13 @@ void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha)
       });
     case ActKind::tanh:
       return run_forward(n, x, y, kGrainHeavy, [](vf v) { return tanh_accurate(v); });
+    case ActKind::relu6:
+    case ActKind::relu_max: {
+      const vf cap = set1(kind == ActKind::relu6 ? 6.0f : alpha);
+      // the data operand second: NaN stays NaN (Note [NaN in max] in tf/simd.h)
+      return run_forward(n, x, y, kGrainCheap,
+                         [cap](vf v) { return simd::vmin(cap, simd::vmax(zero(), v)); });
+    }
   }
 }
 
@@ -224,6 +231,14 @@ void act_backward(index_t n, const float* dy, const float* x, const float* y, fl
     case ActKind::tanh:
       return run_backward<false, true>(n, dy, x, y, dx, kGrainCheap,
                                        [one](vf g, vf, vf vy) { return g * (one - vy * vy); });
+    case ActKind::relu6:  // dy where 0 < x < 6
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [](vf g, vf vx, vf) {
+        return simd::select_gt(vx, zero(), simd::select_gt(set1(6.0f), vx, g, zero()), zero());
+      });
+    case ActKind::relu_max:  // dy where 0 < x <= alpha (not above it)
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [a](vf g, vf vx, vf) {
+        return simd::select_gt(vx, zero(), simd::select_gt(vx, a, zero(), g), zero());
+      });
   }
 }
 

@@ -52,6 +52,11 @@ __device__ __forceinline__ float act_f(float x, int kind, float alpha) {
       return t > 1.0f ? 1.0f : (t < 0.0f ? 0.0f : t);
     }
     case 7: return tanhf(x);
+    case 9:                                                                     // relu6
+    case 10: {                                                                  // relu_max
+      const float cap = kind == 9 ? 6.0f : alpha;
+      return x > 0.0f ? (x > cap ? cap : x) : (x != x ? x : 0.0f);            // NaN kept
+    }
     default: return x;                                                          // linear
   }
 }
@@ -66,6 +71,8 @@ __device__ __forceinline__ float act_df(float dy, float x, float y, int kind, fl
     case 5: return dy * (y * (1.0f - y));
     case 6: return (x > -2.5f && x < 2.5f) ? dy * 0.2f : 0.0f;
     case 7: return dy * (1.0f - y * y);
+    case 9: return (x > 0.0f && x < 6.0f) ? dy : 0.0f;
+    case 10: return (x > 0.0f && x <= alpha) ? dy : 0.0f;
     default: return dy;
   }
 }

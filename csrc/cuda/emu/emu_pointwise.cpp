@@ -43,6 +43,8 @@ static double act_ref(double x, int k, double a) {
     case 5: return sigm(x);
     case 6: return std::min(1.0, std::max(0.0, 0.2 * x + 0.5));
     case 7: return std::tanh(x);
+    case 9: return std::min(6.0, std::max(0.0, x));
+    case 10: return std::min(a, std::max(0.0, x));
     default: return x;
   }
 }
@@ -58,6 +60,8 @@ static double dact_ref(double dy, double x, double y, int k, double a) {
     case 5: return dy * y * (1 - y);
     case 6: return (x > -2.5 && x < 2.5) ? dy * 0.2 : 0;
     case 7: return dy * (1 - y * y);
+    case 9: return (x > 0 && x < 6) ? dy : 0;
+    case 10: return (x > 0 && x <= a) ? dy : 0;
     default: return dy;
   }
 }
@@ -65,7 +69,8 @@ static double dact_ref(double dy, double x, double y, int k, double a) {
 int main() {
   std::mt19937 gen(11);
   std::normal_distribution<float> nd;
-  const char* kinds[] = {"relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh", "linear"};
+  const char* kinds[] = {"relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh", "linear",
+                         "relu6", "relu_max"};
 
   // ---- activations: n not a multiple of the block's 1024-element stride, kinks, NaN ---------
   for (long long n : {1LL, 7LL, 3000LL}) {
@@ -73,8 +78,9 @@ int main() {
     for (long long i = 0; i < n; ++i) { x[i] = 3 * nd(gen); dy[i] = nd(gen); }
     for (long long i = 0; i < n; i += 11) x[i] = 0.f;
     if (n > 5) x[5] = NAN;
-    for (int k = 0; k < 9; ++k) {
-      const float alpha = k == 1 ? 0.3f : 1.0f;
+    if (n > 9) x[7] = 6.0f, x[9] = 2.5f;  // relu6's and relu_max's caps exactly
+    for (int k = 0; k < 11; ++k) {
+      const float alpha = k == 1 ? 0.3f : k == 10 ? 2.5f : 1.0f;
       // 2 blocks of 256 so the grid-stride loop wraps for n = 3000
       emu::launch(dim3(2), dim3(pw::THREADS), [&] { pw::act_forward_kernel(n, x.data(), y.data(), k, alpha); });
       emu::launch(dim3(2), dim3(pw::THREADS), [&] {

@@ -46,6 +46,8 @@ enum ActKind : int {
   kActHardSigmoid = 6,
   kActTanh = 7,
   kActLinear = 8,
+  kActRelu6 = 9,    // min(max(x, 0), 6); gradient where 0 < x < 6
+  kActReluMax = 10,  // min(max(x, 0), alpha); gradient where 0 < x <= alpha
 };
 
 // y = f(x) over n contiguous elements.

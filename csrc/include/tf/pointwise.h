@@ -17,10 +17,13 @@ namespace tf {
 
 // Activation kinds. Keep the names in sync with reference/pointwise.py ACT_KINDS.
 enum class ActKind : int {
-  linear = 0, relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh
+  linear = 0, relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, relu6, relu_max
 };
 
-// y = f(x) over n elements; alpha: leaky slope (leaky_relu) or elu alpha. y may alias x.
+// y = f(x) over n elements; alpha: leaky slope (leaky_relu), elu alpha, or the cap of relu_max
+// (min(max(x, 0), alpha)). relu6 and relu_max differ in the gradient at the cap, as Keras 2's
+// relu(max_value=6) (tf.nn.relu6: 0 at x = 6) and relu(max_value=m) (clip_by_value: dy at x = m)
+// do. NaN stays NaN. y may alias x.
 TF_DECLARE_KERNEL(void, act_forward, (index_t n, const float* x, float* y, ActKind kind, float alpha))
 // dx = dy * f'(x) over n elements, using x and/or y = f(x) as the kind needs. dx may alias dy.
 TF_DECLARE_KERNEL(void, act_backward,

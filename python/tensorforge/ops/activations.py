@@ -68,8 +68,9 @@ class _GeneralRelu(Function):
         pos = x > f(threshold)  # NaN is not > anything: kept as NaN, as Keras' x * [x > t]
         base = xp.where(pos, x, xp.where(x != x, x, f(0)))
         d = pos.astype(x.dtype)
-        if max_value is not None:
-            inside = (base >= 0) & (base <= f(max_value))
+        if max_value is not None:  # tf.nn.relu6's gradient is 0 at 6, clip_by_value's is not
+            inside = (base >= 0) & ((base < f(6)) if max_value == 6.0 and threshold == 0.0
+                                    else (base <= f(max_value)))
             base = xp.clip(base, f(0), f(max_value))
             d = d * inside
         if alpha != 0:
@@ -93,6 +94,9 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if max_value is None and threshold == 0.0:
         return _act(x, "relu" if alpha == 0.0 else "leaky_relu", alpha)
     max_value = None if max_value is None else float(max_value)
+    if alpha == 0.0 and threshold == 0.0 and max_value >= 0.0 and \
+            getattr(x, "dtype", None) == np.float32:  # ReLU(6.) of the MobileNets: one pass
+        return _act(x, "relu6" if max_value == 6.0 else "relu_max", max_value)
     x = convert(x)
     if _is_tensor(x):
         return _GeneralRelu.apply(x, alpha, max_value, threshold)

@@ -6,8 +6,10 @@ Arrays in, arrays out, float32 (any shape for the elementwise ops; (N, C) for so
     act_forward(x, kind, alpha) -> y
     act_backward(dy, x, y, kind, alpha) -> dx
         kind: 'relu', 'leaky_relu', 'elu', 'selu', 'softplus', 'sigmoid', 'hard_sigmoid', 'tanh',
-        'linear'; alpha is the leaky slope (leaky_relu) or the elu alpha (ignored otherwise).
-        Gradients at the kinks follow TensorFlow: relu'(0) = 0, leaky_relu'(0) = alpha.
+        'relu6', 'relu_max', 'linear'; alpha is the leaky slope (leaky_relu), the elu alpha or
+        relu_max's cap (ignored otherwise). Gradients at the kinks follow TensorFlow: relu'(0) =
+        0, leaky_relu'(0) = alpha, relu6'(6) = 0 (tf.nn.relu6), relu_max'(cap) = 1
+        (clip_by_value, as Keras 2's relu(max_value=m) for m != 6).
     softmax_forward(x) -> y                     over the last axis of a 2-D (N, C) x
     softmax_backward(dy, y) -> dx               dx = y * (dy - sum(dy * y, axis=-1))
     softmax_xent_forward(logits, targets, sparse) -> (loss (N,), probs (N, C))
@@ -40,7 +42,7 @@ __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
            "dropout_backward"]
 
 ACT_KINDS = ("linear", "relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid",
-             "tanh")
+             "tanh", "relu6", "relu_max")
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -78,6 +80,9 @@ def act_forward(x, kind, alpha):
         return xp.where(t > 1, f(1), xp.where(t < 0, f(0), t))
     if kind == "tanh":
         return xp.tanh(x)
+    if kind in ("relu6", "relu_max"):  # min(max(x, 0), cap), NaN kept
+        cap = f(6 if kind == "relu6" else alpha)
+        return xp.where(x > cap, cap, xp.where(x > 0, x, xp.where(x != x, x, f(0))))
     raise ValueError(f"act_forward: unknown kind {kind!r}")
 
 
@@ -103,6 +108,10 @@ def act_backward(dy, x, y, kind, alpha):
         return xp.where(inside, dy * f(0.2), f(0))
     if kind == "tanh":
         return dy * (f(1) - y * y)
+    if kind == "relu6":  # tf.nn.relu6's gradient: 0 at the cap
+        return xp.where((x > 0) & (x < f(6)), dy, f(0))
+    if kind == "relu_max":  # clip_by_value's: dy at the cap
+        return xp.where((x > 0) & (x <= f(alpha)), dy, f(0))
     raise ValueError(f"act_backward: unknown kind {kind!r}")
 
 
