@@ -205,6 +205,10 @@ class Layer:
 
     # See Note [activity regularizer]
     _activity_regularizer = None
+    # See Note [inference fusion] (engine/inference_fusion.py): a producer's folded call, a
+    # BatchNormalization's per-channel affine map; None where a layer has none
+    _inference_fold_bn = None
+    _inference_scale_shift = None
 
     @property
     def activity_regularizer(self):

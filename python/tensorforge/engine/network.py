@@ -23,6 +23,7 @@ from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
 from .functional_utils import rebase_on_inputs
+from .inference_fusion import fuse as fuse_inference
 from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from . import node as _node
@@ -428,8 +429,11 @@ class Network(Layer):
             lyr, ni, ti = t._keras_history
             if not self._consumers.get(id(t)) and _logits_capable(lyr, ti):
                 fused.setdefault(id(lyr._inbound_nodes[ni]), set()).add(ti)
-        return [s.with_logits(frozenset(fused[id(s.node)])) if id(s.node) in fused else s
+        plan = [s.with_logits(frozenset(fused[id(s.node)])) if id(s.node) in fused else s
                 for s in self._plan]
+        protected = {id(t) for t in self.outputs}
+        protected.update(id(t) for t in self.__dict__.get("_symbolic_losses") or ())
+        return fuse_inference(plan, self._consumers, protected)  # Note [inference fusion]
 
     def fused_outputs(self):
         """{output index: 'softmax' | 'sigmoid'} for the outputs that can hand logits to a fused

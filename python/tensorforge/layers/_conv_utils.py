@@ -110,3 +110,12 @@ def _check_group_channels(name, groups, cin, input_shape):
         raise ValueError(f"{name}: the number of input channels must be evenly divisible by the "
                          f"number of groups. Received groups={groups}, but the input has {cin} "
                          f"channels (full input shape is {tuple(input_shape)})")
+
+
+def fold_pays(kernel_size, x_shape, strides, out_channels):
+    """Whether folding an inference BatchNormalization into a kernel of ``kernel_size`` elements
+    costs less than the pass over the output it saves (See Note [inference fusion] in
+    engine/inference_fusion.py): the output of an NHWC input ``x_shape`` has about
+    N * ceil(H / sh) * ceil(W / sw) * out_channels elements."""
+    n, h, w = x_shape[0], x_shape[1], x_shape[2]
+    return kernel_size <= n * -(-h // strides[0]) * -(-w // strides[1]) * out_channels

@@ -55,6 +55,11 @@ class ReLU(Layer):
         return _act.relu(x, alpha=self.negative_slope, max_value=self.max_value,
                          threshold=self.threshold)
 
+    def _is_plain_relu(self):
+        """See Note [inference fusion] in engine/inference_fusion.py."""
+        return (type(self).call is ReLU.call and self.max_value is None
+                and self.negative_slope == 0.0 and self.threshold == 0.0)
+
 
 class ELU(Layer):
     supports_masking = True

@@ -4,6 +4,8 @@ kernel call. The rest of Keras 2's convolutional.py lives beside this file, one 
 the transposed convolutions (convolutional_transpose.py), the depthwise and separable ones
 (convolutional_depthwise.py), up-sampling, zero-padding and cropping (reshaping.py); their names
 stay importable from here, as ``keras.layers.convolutional.X``."""
+import numpy as np
+
 from .. import activations as _act
 from .. import backend as _backend
 from .. import initializers as _init
@@ -14,7 +16,7 @@ from . import _args
 from ..ops import basic as B
 from ._conv_base import _ConvBase
 from ._conv_utils import (_apply_activation, _check_group_channels, _conv_len, _data_format,
-                          _groups, _padding, _single, _to_first, _to_last, _triple)
+                          _groups, _padding, _single, _to_first, _to_last, _triple, fold_pays)
 from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa: F401
                                       SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
                                       SeparableConvolution2D)
@@ -123,6 +125,21 @@ class Conv2D(Layer):
         if cf:
             y = B.transpose(y, (0, 3, 1, 2))
         return y
+
+    def _inference_fold_bn(self, x, scale, shift, relu):
+        """This layer's output with an inference BatchNormalization (per-channel ``scale``,
+        ``shift``) folded into the kernel and bias and ``relu`` in the epilogue; None where
+        the plain steps must run (See Note [inference fusion] in engine/inference_fusion.py)."""
+        k = self.kernel.data
+        if (type(self).call is not Conv2D.call or self.groups > 1
+                or type(self).convolution_op is not Conv2D.convolution_op
+                or self.data_format != "channels_last" or self.activation is not _act.linear
+                or x.ndim != 4 or x.shape[-1] != k.shape[2] or type(k) is not np.ndarray
+                or not fold_pays(k.size, x.shape, self.strides, self.filters)):
+            return None
+        b = shift if self.bias is None else self.bias.data * scale + shift
+        return _ops.conv2d(x, k * scale, b, strides=self.strides, padding=self.padding,
+                           dilation=self.dilation_rate, activation="relu" if relu else None)
 
 
 Convolution2D = Conv2D

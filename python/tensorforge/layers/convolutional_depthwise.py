@@ -2,6 +2,8 @@
 ops.depthwise_conv2d (native NHWC kernels on cpu and cuda), then for the separable ones a 1x1
 ops.conv2d with the bias (and relu) fused. The 1-D layers run the 2-D ones on (N, 1, W, C)
 views."""
+import numpy as np
+
 from .. import activations as _act
 from .. import initializers as _init
 from .. import ops as _ops
@@ -10,7 +12,7 @@ from . import _args
 from ..ops import basic as B
 from ._conv_base import _ConvBase
 from ._conv_utils import (_apply_activation, _conv_len, _data_format, _padding, _single,
-                          _to_first, _to_last)
+                          _to_first, _to_last, fold_pays)
 
 
 _UNUSED_KERNEL_ARGS = ("kernel_initializer", "kernel_regularizer", "kernel_constraint")
@@ -87,6 +89,24 @@ class DepthwiseConv2D(_ConvBase):
         y = self._depthwise(x, self.bias)  # the bias fused into the kernels
         return _to_first(_apply_activation(self.activation, y), self.data_format == "channels_first")
 
+    def _inference_fold_bn(self, x, scale, shift, relu):
+        """This layer's output with an inference BatchNormalization (per-channel ``scale``,
+        ``shift``; channel c * depth_multiplier + m) folded into the kernel and bias; None
+        where the plain steps must run (See Note [inference fusion] in
+        engine/inference_fusion.py)."""
+        k = self.depthwise_kernel.data
+        if not self._foldable(DepthwiseConv2D, x, k, k.size, k.shape[2] * k.shape[3]):
+            return None
+        b = shift if self.bias is None else self.bias.data * scale + shift
+        y = _ops.depthwise_conv2d(x, k * scale.reshape(k.shape[2:]), strides=self.strides,
+                                  padding=self.padding, dilation=self.dilation_rate, b=b)
+        return _ops.relu(y) if relu else y
+
+    def _foldable(self, cls, x, k, weights, cout):
+        return (type(self).call is cls.call and self.data_format == "channels_last"
+                and self.activation is _act.linear and x.ndim == 4 and x.shape[-1] == k.shape[2]
+                and type(k) is np.ndarray and fold_pays(weights, x.shape, self.strides, cout))
+
 
 class SeparableConv2D(DepthwiseConv2D):
     """Depthwise then pointwise (1x1) convolution: depthwise_kernel (KH, KW, C_in, M),
@@ -133,6 +153,15 @@ class SeparableConv2D(DepthwiseConv2D):
         if not fuse:
             y = _apply_activation(self.activation, y)
         return _to_first(y, self.data_format == "channels_first")
+
+    def _inference_fold_bn(self, x, scale, shift, relu):
+        """As DepthwiseConv2D's, the BatchNormalization folded into the pointwise kernel."""
+        k, pk = self.depthwise_kernel.data, self.pointwise_kernel.data
+        if type(pk) is not np.ndarray or not self._foldable(SeparableConv2D, x, k, pk.size,
+                                                            self.filters):
+            return None
+        b = shift if self.bias is None else self.bias.data * scale + shift
+        return _ops.conv2d(self._depthwise(x), pk * scale, b, activation="relu" if relu else None)
 
 
 SeparableConvolution2D = SeparableConv2D

@@ -92,6 +92,10 @@ class Activation(Layer):
     def call(self, x, training=False, mask=None, logits=False):
         return x if logits else self.activation(x)
 
+    def _is_plain_relu(self):
+        """See Note [inference fusion] in engine/inference_fusion.py."""
+        return type(self).call is Activation.call and self.activation is _act.relu
+
 
 class Identity(Layer):
     """Keras 2.9+'s Identity: returns its input unchanged (a placeholder layer)."""

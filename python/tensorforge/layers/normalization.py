@@ -1,6 +1,8 @@
 """BatchNormalization and LayerNormalization (Keras 2's keras/layers/normalization.py).
 BatchNormalization runs on the batch_norm kernels (ops/normalization.py); LayerNormalization is a
 NumPy Function (vectorized, on the array module)."""
+import numpy as np
+
 from .. import initializers as _init
 from .. import regularizers as _reg
 from .._xp import array_module
@@ -68,6 +70,21 @@ class BatchNormalization(Layer):
                                       self.moving_variance.data, ax, self.momentum, self.epsilon)
         return N.batch_norm_infer(x, self.gamma, self.beta, self.moving_mean.data,
                                   self.moving_variance.data, ax, self.epsilon)
+
+    def _inference_scale_shift(self, ndim):
+        """(s, t), float32 per channel, with this layer's inference output = x * s + t for a
+        rank-``ndim`` input normalized over its last axis; None otherwise (See Note [inference
+        fusion] in engine/inference_fusion.py). Computed as the kernel computes its scale."""
+        mm, mv = self.moving_mean.data, self.moving_variance.data
+        if type(self).call is not BatchNormalization.call or getattr(self, "_ax", None) != \
+                ndim - 1 or type(mm) is not np.ndarray or mm.dtype != np.float32:
+            return None
+        s = 1.0 / np.sqrt(mv.astype(np.float64) + self.epsilon)
+        if self.gamma is not None:
+            s = (self.gamma.data * s).astype(np.float32)
+        s = s.astype(np.float32)
+        t = -mm * s if self.beta is None else self.beta.data - mm * s
+        return s, t.astype(np.float32)
 
 
 class _LayerNorm(Function):
