@@ -3,7 +3,11 @@
 their default sizes (224x224, 299x299 for InceptionV3 / Xception), batch 4, include_top=True
 (ConvNeXtTiny and RegNetX008 / Y008 run the grouped Conv2D of keras14).
 Checks before it times: the output is a (4, 1000) softmax (rows sum to 1). Reports the median
-of --reps timed calls after one warm-up, wall and process CPU time.
+of --reps timed calls after one warm-up, wall and process CPU time. ``--api call`` times
+``model(x, training=False)`` (eager; tensorforge records the graph for a gradient there, TensorFlow
+does not); ``--api predict_on_batch`` the inference entry point of both (TensorFlow: a
+tf.function with its graph optimizations; tensorforge: no gradient recording, Note [inference
+fusion]).
 
     PYTHONPATH=python python3 bench/applications_forward.py --side ours --threads 2
     /work/keras-venv/bin/python bench/applications_forward.py --side keras --threads 2
@@ -29,6 +33,7 @@ def main():
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--api", choices=["call", "predict_on_batch"], default="call")
     args = ap.parse_args()
     import numpy as np
     if args.side == "ours":
@@ -49,13 +54,15 @@ def main():
         clear()
         m = getattr(getattr(apps, module), fn)(weights=None)
         x = np.random.default_rng(0).uniform(-1, 1, (args.batch, size, size, 3)).astype("float32")
-        y = np.asarray(m(x, training=False))  # warm-up and check
+        run = (lambda: m(x, training=False)) if args.api == "call" else \
+            (lambda: m.predict_on_batch(x))
+        y = np.asarray(run())  # warm-up and check
         assert y.shape == (args.batch, 1000) and np.isfinite(y).all(), fn
         assert fn.startswith("RegNet") or np.allclose(y.sum(1), 1, atol=1e-4), fn
         wall, cpu = [], []
         for _ in range(args.reps):
             w0, c0 = time.perf_counter(), time.process_time()
-            np.asarray(m(x, training=False))
+            np.asarray(run())
             wall.append(time.perf_counter() - w0)
             cpu.append(time.process_time() - c0)
         out[fn] = {"wall_ms": 1e3 * float(np.median(wall)), "cpu_ms": 1e3 * float(np.median(cpu))}

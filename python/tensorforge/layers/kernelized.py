@@ -11,7 +11,6 @@ import numpy as np
 
 from .. import initializers as _init
 from .. import ops as _ops
-from .._xp import array_module
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
 

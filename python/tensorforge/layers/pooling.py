@@ -1,7 +1,6 @@
 """Pooling layers (Keras 2's keras/layers/pooling.py) on ops.max_pool2d / avg_pool2d / global_avg_pool2d."""
 import numpy as np
 
-from .. import backend as _backend
 from .. import ops as _ops
 from .._xp import array_module
 from ..autograd import Tensor
