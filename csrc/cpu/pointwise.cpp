@@ -189,6 +189,8 @@ void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha)
       return run_forward(n, x, y, kGrainCheap,
                          [cap](vf v) { return simd::vmin(cap, simd::vmax(zero(), v)); });
     }
+    case ActKind::swish:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) { return v * simd::sigmoid(v); });
   }
 }
 
@@ -238,6 +240,11 @@ void act_backward(index_t n, const float* dy, const float* x, const float* y, fl
     case ActKind::relu_max:  // dy where 0 < x <= alpha (not above it)
       return run_backward<true, false>(n, dy, x, y, dx, kGrainCheap, [a](vf g, vf vx, vf) {
         return simd::select_gt(vx, zero(), simd::select_gt(vx, a, zero(), g), zero());
+      });
+    case ActKind::swish:  // s (1 + x (1 - s)), s = sigmoid(x)
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainHeavy, [one](vf g, vf vx, vf) {
+        const vf s = simd::sigmoid(vx);
+        return g * (s * simd::fmadd(vx, one - s, one));
       });
   }
 }

@@ -57,6 +57,7 @@ __device__ __forceinline__ float act_f(float x, int kind, float alpha) {
       const float cap = kind == 9 ? 6.0f : alpha;
       return x > 0.0f ? (x > cap ? cap : x) : (x != x ? x : 0.0f);            // NaN kept
     }
+    case 11: return x * sigmoid_stable(x);                                      // swish
     default: return x;                                                          // linear
   }
 }
@@ -73,6 +74,10 @@ __device__ __forceinline__ float act_df(float dy, float x, float y, int kind, fl
     case 7: return dy * (1.0f - y * y);
     case 9: return (x > 0.0f && x < 6.0f) ? dy : 0.0f;
     case 10: return (x > 0.0f && x <= alpha) ? dy : 0.0f;
+    case 11: {
+      const float s = sigmoid_stable(x);
+      return dy * (s * (1.0f + x * (1.0f - s)));
+    }
     default: return dy;
   }
 }

@@ -45,6 +45,7 @@ static double act_ref(double x, int k, double a) {
     case 7: return std::tanh(x);
     case 9: return std::min(6.0, std::max(0.0, x));
     case 10: return std::min(a, std::max(0.0, x));
+    case 11: return x * sigm(x);
     default: return x;
   }
 }
@@ -62,6 +63,7 @@ static double dact_ref(double dy, double x, double y, int k, double a) {
     case 7: return dy * (1 - y * y);
     case 9: return (x > 0 && x < 6) ? dy : 0;
     case 10: return (x > 0 && x <= a) ? dy : 0;
+    case 11: return dy * sigm(x) * (1 + x * (1 - sigm(x)));
     default: return dy;
   }
 }
@@ -70,7 +72,7 @@ int main() {
   std::mt19937 gen(11);
   std::normal_distribution<float> nd;
   const char* kinds[] = {"relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh", "linear",
-                         "relu6", "relu_max"};
+                         "relu6", "relu_max", "swish"};
 
   // ---- activations: n not a multiple of the block's 1024-element stride, kinks, NaN ---------
   for (long long n : {1LL, 7LL, 3000LL}) {
@@ -79,7 +81,7 @@ int main() {
     for (long long i = 0; i < n; i += 11) x[i] = 0.f;
     if (n > 5) x[5] = NAN;
     if (n > 9) x[7] = 6.0f, x[9] = 2.5f;  // relu6's and relu_max's caps exactly
-    for (int k = 0; k < 11; ++k) {
+    for (int k = 0; k < 12; ++k) {
       const float alpha = k == 1 ? 0.3f : k == 10 ? 2.5f : 1.0f;
       // 2 blocks of 256 so the grid-stride loop wraps for n = 3000
       emu::launch(dim3(2), dim3(pw::THREADS), [&] { pw::act_forward_kernel(n, x.data(), y.data(), k, alpha); });

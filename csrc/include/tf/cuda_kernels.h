@@ -48,6 +48,7 @@ enum ActKind : int {
   kActLinear = 8,
   kActRelu6 = 9,    // min(max(x, 0), 6); gradient where 0 < x < 6
   kActReluMax = 10,  // min(max(x, 0), alpha); gradient where 0 < x <= alpha
+  kActSwish = 11,    // x * sigmoid(x)
 };
 
 // y = f(x) over n contiguous elements.

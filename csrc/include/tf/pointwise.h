@@ -17,7 +17,8 @@ namespace tf {
 
 // Activation kinds. Keep the names in sync with reference/pointwise.py ACT_KINDS.
 enum class ActKind : int {
-  linear = 0, relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, relu6, relu_max
+  linear = 0, relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, relu6, relu_max,
+  swish  // x * sigmoid(x)
 };
 
 // y = f(x) over n elements; alpha: leaky slope (leaky_relu), elu alpha, or the cap of relu_max

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._xp import array_module
 from ..autograd import Function, Tensor
+from .activations import _act
 from .basic import _checked
 
 __all__ = ["erf_array", "gelu", "swish", "mish", "softsign", "exponential"]
@@ -145,7 +146,12 @@ def _apply(kind, x, approx=False):
 
 
 def gelu(x, approximate=False): return _apply("gelu", x, approximate)
-def swish(x): return _apply("swish", x)
+def swish(x):
+    """x * sigmoid(x); float32 runs the activation kernels' one pass (EfficientNet's
+    activation), other dtypes the float64 formula here."""
+    if getattr(x, "dtype", None) == np.float32:
+        return _act(x, "swish")
+    return _apply("swish", x)
 def mish(x): return _apply("mish", x)
 def softsign(x): return _apply("softsign", x)
 def exponential(x): return _apply("exponential", x)

@@ -6,7 +6,7 @@ Arrays in, arrays out, float32 (any shape for the elementwise ops; (N, C) for so
     act_forward(x, kind, alpha) -> y
     act_backward(dy, x, y, kind, alpha) -> dx
         kind: 'relu', 'leaky_relu', 'elu', 'selu', 'softplus', 'sigmoid', 'hard_sigmoid', 'tanh',
-        'relu6', 'relu_max', 'linear'; alpha is the leaky slope (leaky_relu), the elu alpha or
+        'relu6', 'relu_max', 'swish' (x * sigmoid(x)), 'linear'; alpha is the leaky slope (leaky_relu), the elu alpha or
         relu_max's cap (ignored otherwise). Gradients at the kinks follow TensorFlow: relu'(0) =
         0, leaky_relu'(0) = alpha, relu6'(6) = 0 (tf.nn.relu6), relu_max'(cap) = 1
         (clip_by_value, as Keras 2's relu(max_value=m) for m != 6).
@@ -42,7 +42,7 @@ __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
            "dropout_backward"]
 
 ACT_KINDS = ("linear", "relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid",
-             "tanh", "relu6", "relu_max")
+             "tanh", "relu6", "relu_max", "swish")
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -83,6 +83,8 @@ def act_forward(x, kind, alpha):
     if kind in ("relu6", "relu_max"):  # min(max(x, 0), cap), NaN kept
         cap = f(6 if kind == "relu6" else alpha)
         return xp.where(x > cap, cap, xp.where(x > 0, x, xp.where(x != x, x, f(0))))
+    if kind == "swish":
+        return x * act_forward(x, "sigmoid", alpha)
     raise ValueError(f"act_forward: unknown kind {kind!r}")
 
 
@@ -112,6 +114,9 @@ def act_backward(dy, x, y, kind, alpha):
         return xp.where((x > 0) & (x < f(6)), dy, f(0))
     if kind == "relu_max":  # clip_by_value's: dy at the cap
         return xp.where((x > 0) & (x <= f(alpha)), dy, f(0))
+    if kind == "swish":
+        s = act_forward(x, "sigmoid", alpha)
+        return dy * (s * (f(1) + x * (f(1) - s)))
     raise ValueError(f"act_backward: unknown kind {kind!r}")
 
 
