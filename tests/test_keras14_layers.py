@@ -204,11 +204,13 @@ def test_hashed_crossing_bad_inputs():
         keras.layers.HashedCrossing(0)
 
 
-@pytest.mark.parametrize("dtype,rtol", [("float32", 3e-7), ("float64", 1e-10)])
+@pytest.mark.parametrize("dtype,rtol", [("float32", 5e-7), ("float64", 1e-10)])
 def test_gelu_against_math_erfc(dtype, rtol):
     """gelu(x) = x / 2 * erfc(-x / sqrt(2)) to a few ulp of the dtype over [-12, 12] (ConvNeXt's
-    activation): float32 through the fast erfc fit, float64 through erf_array's erfc, both
-    without the cancellation of 1 + erf(x) near x = -6 and below."""
+    activation): float32 through the activation kernel's erfc fit computed in float32 (its
+    exponent compensated: ~7 ulp at worst), float64 through erf_array's erfc, both without the
+    cancellation of 1 + erf(x) near x = -6 and below (TensorFlow's float32 gelu returns 0
+    there)."""
     import math
     x = np.concatenate([np.linspace(-12, 12, 4001),
                         np.random.default_rng(1).standard_normal(4000) * 3]).astype(dtype)

@@ -2,6 +2,8 @@
 independent float64 formulas: edge-case shapes (1, primes, non-multiples of every vector width),
 large magnitudes, NaN propagation, every backend and every ISA path, finite-difference gradients
 through the autograd ops, dropout mask reproducibility and statistics, and bad input."""
+import math
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from tensorforge.ops import losses_ops as L
 from tfhelpers import assert_close, assert_grad_close, numeric_grad, on_backend, to_numpy
 
 KINDS = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
-         "linear", "relu6", "relu_max", "swish"]
+         "linear", "relu6", "relu_max", "swish", "gelu", "gelu_tanh"]
 SHAPES = [(1,), (2,), (7,), (15,), (16,), (17,), (31,), (33,), (127,), (3, 5), (13, 17), (4, 1, 9),
           (64, 65), (1031,), (70001,)]
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
@@ -39,6 +41,9 @@ def f64_act(x, kind, alpha):
             # x e^x / (1 + e^x) below 0: no cancellation in the tail (x = -85 gives -1e-35)
             "swish": lambda: np.where(x >= 0, x / (1.0 + np.exp(-np.abs(x))),
                                       x * np.exp(-np.abs(x)) / (1.0 + np.exp(-np.abs(x)))),
+            "gelu": lambda: 0.5 * x * _ERFC(-x / np.sqrt(2.0)),
+            # x / 2 (1 + tanh u) = x / (1 + e^(-2u)): exact in the tail, where 1 + tanh cancels
+            "gelu_tanh": lambda: x / (1.0 + np.exp(-2 * _C_GELU * (x + 0.044715 * x ** 3))),
         }[kind]()
 
 
@@ -59,7 +64,19 @@ def f64_dact(x, kind, alpha):
         "relu6": lambda: ((x > 0) & (x < 6)).astype(np.float64),  # tf.nn.relu6: 0 at 6
         "relu_max": lambda: ((x > 0) & (x <= alpha)).astype(np.float64),  # clip_by_value: 1
         "swish": lambda: s * (1 + x * (1 - s)),
+        "gelu": lambda: 0.5 * _ERFC(-x / np.sqrt(2.0)) + x * np.exp(-0.5 * x * x) / np.sqrt(
+            2 * np.pi),
+        "gelu_tanh": lambda: _dgelu_tanh(x),
     }[kind]()
+
+
+_ERFC = np.vectorize(math.erfc, otypes=[np.float64])  # (Python's, independent of the kernels)
+_C_GELU = np.sqrt(2.0 / np.pi)
+
+
+def _dgelu_tanh(x):
+    t = np.tanh(_C_GELU * (x + 0.044715 * x ** 3))
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _C_GELU * (1 + 3 * 0.044715 * x * x)
 
 
 def f64_log_softmax(x):
@@ -108,12 +125,17 @@ def _check_act(rng, kind, alpha, shapes, backend=None):
         # swish = x * sigmoid(x): below x = -87.3 sigmoid is subnormal, flushed (FTZ), while
         # x times it (up to ~1e-35) is still a normal float
         atol = 1e-34 if kind == "swish" else TINY
+        if kind in ("gelu", "gelu_tanh"):  # the argument rounds to float: erfc(-x / sqrt 2) and
+            # sigmoid(2 u) in the tail move by ~x^2 eps relative
+            scale = scale * (1.0 + x.astype(np.float64) ** 2)
         assert_close(y, ref, scale=scale, atol=atol, what=f"{kind} forward {shape}")
         dx = tf.kernels.act_backward(on_backend(dy, backend) if backend else dy, xb, y, kind, alpha)
         ref = dy.astype(np.float64) * f64_dact(x, kind, alpha)
         # the backward uses the float32 y (as TensorFlow does), so the error is relative to |dy|
-        assert_close(dx, ref, scale=np.abs(dy) * (2 + 2 * abs(alpha)), atol=TINY,
-                     what=f"{kind} backward {shape}")
+        bscale = np.abs(dy) * (2 + 2 * abs(alpha))
+        if kind in ("gelu", "gelu_tanh"):
+            bscale = bscale * (1.0 + x.astype(np.float64) ** 2)
+        assert_close(dx, ref, scale=bscale, atol=TINY, what=f"{kind} backward {shape}")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -379,6 +401,8 @@ def _away_from_kinks(rng, shape, kinks=(0.0,)):
     ("relu", {"max_value": 6.0}, "relu6", 0.0, (0.0, 6.0)),
     ("relu", {"max_value": 2.5}, "relu_max", 2.5, (0.0, 2.5)),
     ("swish", {}, "swish", 0.0, ()),
+    ("gelu", {}, "gelu", 0.0, ()),
+    ("gelu", {"approximate": True}, "gelu_tanh", 0.0, ()),
 ])
 def test_activation_gradients(backend, rng, name, kw, kind, alpha, kinks):
     if backend == "cuda":
@@ -492,7 +516,7 @@ F = np.ones((3, 4), np.float32)
 LAB = np.array([0, 1, 3])
 BAD = [
     (lambda: tf.kernels.act_forward(F.astype(np.float64), "relu"), TypeError, "act_forward: x must be float32"),
-    (lambda: tf.kernels.act_forward(F, "gelu"), ValueError, "act_forward: kind must be one of"),
+    (lambda: tf.kernels.act_forward(F, "mish"), ValueError, "act_forward: kind must be one of"),
     (lambda: tf.kernels.act_forward(np.ones((0, 3), np.float32), "relu"), ValueError, "must not be empty"),
     (lambda: tf.kernels.act_forward([1.0, 2.0], "relu"), TypeError, "x must be an array"),
     (lambda: tf.kernels.act_backward(F, F[:2], F, "tanh"), ValueError, r"dy and x must have the same shape, got \(3, 4\) and \(2, 4\)"),

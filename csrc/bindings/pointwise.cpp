@@ -48,12 +48,13 @@ void same_shape(const char* op, const char* an, const py::array& a, const char* 
 ActKind parse_kind(const char* op, const std::string& k) {
   static const char* names[] = {"linear",  "relu",         "leaky_relu", "elu",
                                 "selu",    "softplus",     "sigmoid",    "hard_sigmoid",
-                                "tanh",    "relu6",        "relu_max",   "swish"};
-  for (int i = 0; i < 12; ++i)
+                                "tanh",    "relu6",        "relu_max",   "swish",
+                                "gelu",    "gelu_tanh"};
+  for (int i = 0; i < 14; ++i)
     if (k == names[i]) return (ActKind)i;
   value_error(op, "kind must be one of 'relu', 'leaky_relu', 'elu', 'selu', 'softplus', "
-                  "'sigmoid', 'hard_sigmoid', 'tanh', 'relu6', 'relu_max', 'swish', 'linear', "
-                  "got '", k, "'");
+                  "'sigmoid', 'hard_sigmoid', 'tanh', 'relu6', 'relu_max', 'swish', 'gelu', "
+                  "'gelu_tanh', 'linear', got '", k, "'");
 }
 
 // Targets of a softmax cross-entropy, checked against logits (N, C). Exactly one pointer is set.

@@ -71,6 +71,68 @@ inline vf tanh_accurate(vf x) {
   return simd::select_gt(zero(), x, zero() - t, t);
 }
 
+// 1 + erf(u) = erfc(-u) by Numerical Recipes' Chebyshev fit of erfc (relative error < 1.2e-7
+// over all u), as ops/smooth.py's _one_plus_erf_fast: relative, so gelu stays accurate where
+// 1 + erf is tiny (u very negative). NaN -> NaN.
+inline vf one_plus_erf(vf u) {
+  const vf one = set1(1.0f);
+  vf z = simd::vabs(u);
+  vf t = one / simd::fmadd(z, set1(0.5f), one);
+  vf p = set1(0.17087277f);
+  p = simd::fmadd(p, t, set1(-0.82215223f));
+  p = simd::fmadd(p, t, set1(1.48851587f));
+  p = simd::fmadd(p, t, set1(-1.13520398f));
+  p = simd::fmadd(p, t, set1(0.27886807f));
+  p = simd::fmadd(p, t, set1(-0.18628806f));
+  p = simd::fmadd(p, t, set1(0.09678418f));
+  p = simd::fmadd(p, t, set1(0.37409196f));
+  p = simd::fmadd(p, t, set1(1.00002368f));
+  p = simd::fmadd(p, t, set1(-1.26551223f));
+  vf erfc_z = t * simd::exp(simd::fnmadd(z, z, p));
+  return simd::select_gt(zero(), u, erfc_z, set1(2.0f) - erfc_z);
+}
+
+// x / 2 (1 + erf(x / sqrt 2)) to ~3e-7 relative over all x: as one_plus_erf, but carrying the
+// rounding of u = x / sqrt 2 (1/sqrt 2 split into two floats), of z^2 (an FMA) and of -z^2 + p
+// (Fast2Sum) into the exponent, since e^(-z^2 + p) magnifies an absolute error of the exponent
+// (z^2 ~ 72 at x = -12 carries 4e-6) into a relative one of the result.
+// v as a value the compiler cannot see through: GCC contracts a * b + c written with the
+// intrinsics into an FMA on its own, which would break the error-free transformations below.
+inline vf opaque(vf v) {
+#if defined(__GNUC__)
+  __asm__("" : "+x"(v.v));
+#endif
+  return v;
+}
+
+inline vf gelu_accurate(vf x) {
+  const vf one = set1(1.0f), c_hi = set1(0.70710676908493042f), c_lo = set1(1.2101617e-8f);
+  vf u = opaque(x * c_hi);
+  vf u_lo = simd::fmadd(x, c_lo, simd::fmadd(x, c_hi, zero() - u));  // u + u_lo = x / sqrt 2
+  vf z = simd::vabs(u);
+  vf z_lo = simd::select_gt(zero(), u, zero() - u_lo, u_lo);  // |u| = z + z_lo
+  vf t = one / simd::fmadd(z, set1(0.5f), one);
+  vf p = set1(0.17087277f);
+  p = simd::fmadd(p, t, set1(-0.82215223f));
+  p = simd::fmadd(p, t, set1(1.48851587f));
+  p = simd::fmadd(p, t, set1(-1.13520398f));
+  p = simd::fmadd(p, t, set1(0.27886807f));
+  p = simd::fmadd(p, t, set1(-0.18628806f));
+  p = simd::fmadd(p, t, set1(0.09678418f));
+  p = simd::fmadd(p, t, set1(0.37409196f));
+  p = simd::fmadd(p, t, set1(1.00002368f));
+  p = simd::fmadd(p, t, set1(-1.26551223f));
+  vf z2 = opaque(z * z);
+  vf z2_lo = simd::fmadd(z, z, zero() - z2);
+  vf a = opaque(p - z2);  // Fast2Sum (|z2| >= |p| where the result is small): a + z2 exact
+  vf a_lo = (p - (a + z2)) - z2_lo - set1(2.0f) * z * z_lo;
+  vf erfc_z = t * simd::exp(a) * (one + a_lo);
+  return set1(0.5f) * x * simd::select_gt(zero(), u, erfc_z, set1(2.0f) - erfc_z);
+}
+
+constexpr float kInvSqrt2 = 0.70710678118654752440f, kInvSqrt2Pi = 0.39894228040143267794f;
+constexpr float kSqrt2OverPi = 0.79788456080286535588f, kGeluC = 0.044715f;
+
 constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
 constexpr float kSeluScale = 1.0507009873554804934193349852946f;
 
@@ -191,6 +253,13 @@ void act_forward(index_t n, const float* x, float* y, ActKind kind, float alpha)
     }
     case ActKind::swish:
       return run_forward(n, x, y, kGrainHeavy, [](vf v) { return v * simd::sigmoid(v); });
+    case ActKind::gelu:
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) { return gelu_accurate(v); });
+    case ActKind::gelu_tanh:  // 1 + tanh(u) = 2 sigmoid(2 u): no cancellation where u < 0
+      return run_forward(n, x, y, kGrainHeavy, [](vf v) {
+        vf u2 = set1(2.0f * kSqrt2OverPi) * simd::fmadd(set1(kGeluC) * v * v, v, v);
+        return v * simd::sigmoid(u2);
+      });
   }
 }
 
@@ -245,6 +314,18 @@ void act_backward(index_t n, const float* dy, const float* x, const float* y, fl
       return run_backward<true, false>(n, dy, x, y, dx, kGrainHeavy, [one](vf g, vf vx, vf) {
         const vf s = simd::sigmoid(vx);
         return g * (s * simd::fmadd(vx, one - s, one));
+      });
+    case ActKind::gelu:  // (1 + erf(x / sqrt 2)) / 2 + x e^(-x^2 / 2) / sqrt(2 pi)
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainHeavy, [](vf g, vf vx, vf) {
+        vf e = simd::exp(set1(-0.5f) * vx * vx) * set1(kInvSqrt2Pi);
+        return g * simd::fmadd(vx, e, set1(0.5f) * one_plus_erf(vx * set1(kInvSqrt2)));
+      });
+    case ActKind::gelu_tanh:  // s + 2 x s (1 - s) u', s = sigmoid(2 u)
+      return run_backward<true, false>(n, dy, x, y, dx, kGrainHeavy, [one](vf g, vf vx, vf) {
+        vf x2 = vx * vx;
+        vf s = simd::sigmoid(set1(2.0f * kSqrt2OverPi) * simd::fmadd(set1(kGeluC) * x2, vx, vx));
+        vf du2 = set1(2.0f * kSqrt2OverPi) * simd::fmadd(set1(3.0f * kGeluC), x2, one);
+        return g * simd::fmadd(vx * s * (one - s), du2, s);
       });
   }
 }

@@ -27,11 +27,13 @@ CudaArray dense_input(const char* op, const char* arg, const py::handle& h) {
 
 int parse_kind(const char* op, const std::string& k) {
   static const char* names[] = {"relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid",
-                                "hard_sigmoid", "tanh", "linear", "relu6", "relu_max", "swish"};
-  for (int i = 0; i < 12; ++i)
+                                "hard_sigmoid", "tanh", "linear", "relu6", "relu_max", "swish",
+                                "gelu", "gelu_tanh"};
+  for (int i = 0; i < 14; ++i)
     if (k == names[i]) return i;
   value_error(op, "unknown kind '", k, "' (expected relu, leaky_relu, elu, selu, softplus, "
-              "sigmoid, hard_sigmoid, tanh, relu6, relu_max, swish or linear)");
+              "sigmoid, hard_sigmoid, tanh, relu6, relu_max, swish, gelu, gelu_tanh or "
+              "linear)");
 }
 
 bool kind_needs_y(int kind) {

@@ -58,6 +58,8 @@ __device__ __forceinline__ float act_f(float x, int kind, float alpha) {
       return x > 0.0f ? (x > cap ? cap : x) : (x != x ? x : 0.0f);            // NaN kept
     }
     case 11: return x * sigmoid_stable(x);                                      // swish
+    case 12: return 0.5f * x * erfcf(-x * 0.70710678118654752f);               // gelu
+    case 13: return x * sigmoid_stable(1.5957691216f * (x + 0.044715f * x * x * x));  // gelu_tanh
     default: return x;                                                          // linear
   }
 }
@@ -77,6 +79,13 @@ __device__ __forceinline__ float act_df(float dy, float x, float y, int kind, fl
     case 11: {
       const float s = sigmoid_stable(x);
       return dy * (s * (1.0f + x * (1.0f - s)));
+    }
+    case 12:
+      return dy * (0.5f * erfcf(-x * 0.70710678118654752f) +
+                   x * expf(-0.5f * x * x) * 0.39894228040143267f);
+    case 13: {  // 1 + tanh(u) = 2 sigmoid(2 u)
+      const float s = sigmoid_stable(1.5957691216f * (x + 0.044715f * x * x * x));
+      return dy * (s + x * s * (1.0f - s) * 1.5957691216f * (1.0f + 3.0f * 0.044715f * x * x));
     }
     default: return dy;
   }

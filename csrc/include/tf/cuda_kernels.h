@@ -49,6 +49,8 @@ enum ActKind : int {
   kActRelu6 = 9,    // min(max(x, 0), 6); gradient where 0 < x < 6
   kActReluMax = 10,  // min(max(x, 0), alpha); gradient where 0 < x <= alpha
   kActSwish = 11,    // x * sigmoid(x)
+  kActGelu = 12,     // x / 2 (1 + erf(x / sqrt 2))
+  kActGeluTanh = 13,  // gelu(approximate=True)
 };
 
 // y = f(x) over n contiguous elements.

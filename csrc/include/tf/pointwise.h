@@ -18,7 +18,9 @@ namespace tf {
 // Activation kinds. Keep the names in sync with reference/pointwise.py ACT_KINDS.
 enum class ActKind : int {
   linear = 0, relu, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, relu6, relu_max,
-  swish  // x * sigmoid(x)
+  swish,      // x * sigmoid(x)
+  gelu,       // x / 2 (1 + erf(x / sqrt 2))
+  gelu_tanh   // x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), gelu(approximate=True)
 };
 
 // y = f(x) over n elements; alpha: leaky slope (leaky_relu), elu alpha, or the cap of relu_max

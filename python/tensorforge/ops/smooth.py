@@ -13,6 +13,7 @@ import numpy as np
 
 from .._xp import array_module
 from ..autograd import Function, Tensor
+from ..reference.pointwise import one_plus_erf_fast
 from .activations import _act
 from .basic import _checked
 
@@ -47,23 +48,9 @@ def erf_array(xp, a):
     return xp.where(small, series, large), xp.where(small, 1.0 - series, xp.where(x > 0, cf, 2.0 - cf))
 
 
-def _one_plus_erf_fast(xp, x):
-    """1 + erf(x) = erfc(-x) by Numerical Recipes' Chebyshev fit of erfc (relative error
-    < 1.1e-7 over all x, checked against math.erfc), ~15 array passes instead of erf_array's
-    ~180: for float32 and narrower inputs, whose results it leaves within 2 ulp. Relative, so
-    gelu stays accurate where 1 + erf(x) is tiny (x very negative)."""
-    z = xp.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    erfc_z = t * xp.exp(-z * z + p)
-    return xp.where(x < 0, erfc_z, 2.0 - erfc_z)
-
-
 def _one_plus_erf(xp, x, low):
     """1 + erf(x), as erfc(-x): no cancellation where erf(x) is near -1."""
-    return _one_plus_erf_fast(xp, x) if low else erf_array(xp, -x)[1]
+    return one_plus_erf_fast(xp, x) if low else erf_array(xp, -x)[1]
 
 
 def _sigmoid(xp, x):
@@ -77,7 +64,7 @@ def _softplus(xp, x):
 
 # each entry: (forward f(xp, x, opt), derivative f'(xp, x, opt)), x float64, opt
 # (approximate, low): gelu's approximate=, and whether the input is float32 or narrower (gelu's
-# erf then takes _one_plus_erf_fast)
+# erf then takes one_plus_erf_fast)
 def _gelu(xp, x, opt):
     approx, low = opt
     if approx:
@@ -145,7 +132,12 @@ def _apply(kind, x, approx=False):
     return _FORMULAS[kind][0](array_module(t), t.astype(np.float64), opt).astype(t.dtype)
 
 
-def gelu(x, approximate=False): return _apply("gelu", x, approximate)
+def gelu(x, approximate=False):
+    """float32 runs the activation kernels' one pass (ConvNeXt's, the transformers'), other
+    dtypes the float64 formulas here."""
+    if getattr(x, "dtype", None) == np.float32:
+        return _act(x, "gelu_tanh" if approximate else "gelu")
+    return _apply("gelu", x, approximate)
 def swish(x):
     """x * sigmoid(x); float32 runs the activation kernels' one pass (EfficientNet's
     activation), other dtypes the float64 formula here."""
