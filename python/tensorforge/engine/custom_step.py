@@ -260,11 +260,11 @@ def model_metrics(model):
     """``Model.metrics``: the compiled loss' and metrics' objects, then the Metric objects the
     model and its layers hold as attributes."""
     out = []
-    if model._compiled and model.__dict__.get("_metrics_in_use") and not (
-            overrides(model, "train_step") or overrides(model, "test_step")):
-        out += _fused_path_metrics(model)
-    elif model._compiled:
+    if model._compiled:
         out += compiled_loss(model).metrics + compiled_metrics(model).metrics
+        if not out and model.__dict__.get("_metrics_in_use") and not (
+                overrides(model, "train_step") or overrides(model, "test_step")):
+            out += _fused_path_metrics(model)  # the containers unused: the fused path ran
     for m in _metrics_attrs(model):
         if all(m is not o for o in out):
             out.append(m)
