@@ -117,3 +117,35 @@ def test_a_program_runs_on_our_side_with_caps_seed_and_threads(tmp_path):
     assert n == 50 and 0.0 <= v <= 1.0
     # the same seed on the same side repeats the run exactly (weights, shuffles)
     assert runs[1]["records"] == r["records"]
+
+
+HANDSON_DATA = textwrap.dedent("""
+    import numpy as np
+    from tensorflow import keras
+    from sklearn.datasets import fetch_california_housing
+    (x, y), (xt, yt) = keras.datasets.fashion_mnist.load_data()
+    print("fashion", x.shape, x.dtype, xt.shape, "min pixel std", float(x[5000:].std(axis=0).min()) > 0)
+    h = fetch_california_housing()
+    print("housing", h.data.shape, h.target.shape, h.feature_names[0], h.feature_names[-1],
+          float(h.target.min()) >= 0.14999, float(h.target.max()) <= 5.00001)
+    X, t = fetch_california_housing(return_X_y=True)
+    print("return_X_y", X.shape, t.shape)
+""")
+
+
+def test_handson_ml_data_offline(tmp_path):
+    # the Hands-On ML 2 programs' data (tools/keras_corpus.md, "Fifteenth corpus"): no
+    # constant Fashion MNIST pixel (ch. 11 divides by each pixel's std), California housing
+    # in scikit-learn's shapes and names, without a download
+    prog = tmp_path / "handson_data.py"
+    prog.write_text(HANDSON_DATA)
+    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
+    st = dict(epochs=1, samples=200, max_steps=20, max_predict=300, metric=None, note="")
+    (tmp_path / "root").mkdir()
+    root = str(tmp_path / "root")
+    kp.install_boot(root)
+    r = kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
+    assert r["ok"], r.get("error")
+    assert "fashion (60000, 28, 28) uint8 (10000, 28, 28) min pixel std True" in r["stdout"]
+    assert "housing (20640, 8) (20640,) MedInc Longitude True True" in r["stdout"]
+    assert "return_X_y (20640, 8) (20640,)" in r["stdout"]

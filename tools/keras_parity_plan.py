@@ -462,7 +462,61 @@ PLAN.update({
         note="the harness's aclImdb tree; Embedding + GlobalAveragePooling1D"),
 })
 
+# ---- fifteenth corpus (/work/corpus15; tools/keras_corpus.md "Fifteenth corpus") ----
+PLAN.update({
+    "hml2_ch15_basic_rnns": dict(
+        epochs=2, samples=2000, metric="fit:val_loss",
+        note="synthetic sine series (the book's own generator); the sequence-to-sequence "
+             "SimpleRNN + TimeDistributed model's validation MSE"),
+    "hml2_ch15_norm_cells_lstm_gru": dict(
+        epochs=2, samples=2000, metric="fit:val_loss",
+        note="the GRU sequence-to-sequence model (after BN, LayerNorm-cell, MyRNN, LSTM ones)"),
+    "hml2_ch15_conv_wavenet": dict(
+        epochs=2, samples=2000, metric="fit:val_loss",
+        note="the paper's WaveNet (gated activations, skip connections), softmax outputs "
+             "scored by MSE as the book does"),
+    "hml2_ch17_stacked_tied_ae": dict(
+        epochs=2, samples=2000, metric="fit:val_loss",
+        note="the harness's Fashion MNIST; the autoencoder stacked from two trained one by one"),
+    "hml2_ch17_conv_recurrent_denoising_ae": dict(
+        epochs=2, samples=2000, metric="fit:val_accuracy",
+        note="the classifier on a cloned, frozen-then-unfrozen convolutional encoder (500 "
+             "training images, the book's exercise)"),
+    "hml2_ch17_sparse_vae_hashing": dict(
+        epochs=2, samples=2000, metric="fit:val_loss",
+        note="the binary hashing autoencoder (GaussianNoise(15) before a sigmoid coding)"),
+    "hml2_ch11_init_activations_bn_transfer": dict(
+        epochs=2, samples=2000, metric="evaluate[-1]:accuracy",
+        note="the harness's Fashion MNIST; model_B_on_A (model A's reloaded layers, frozen "
+             "then unfrozen) on the sandal / shirt task"),
+    "hml2_ch11_optimizers_schedules_regularization": dict(
+        epochs=1, samples=2000, metric="fit:val_accuracy",
+        note="the max-norm model after 14 schedule / regularization fits (about 2 min a side "
+             "at this cap)"),
+})
+
 NOT_COMPARABLE = {
+    "hml2_ch17_gan_dcgan": "GAN and DCGAN: train_on_batch loops, no accuracy to compare",
+    "hml2_ch12_tensors_and_ops": "no fit: tensor, ragged, sparse, set and variable operations "
+                                 "(their values checked in tests/test_corpus15.py)",
+    "hml2_ch12_autodiff_training_loops": "hand-written GradientTape loops the harness does not "
+                                         "cap (over 800 s on the Keras 2 side); no fit figure",
+    "hml2_ch12_custom_loss_metrics": "fails under tf_keras 2.21 at its .h5 load of custom "
+                                     "functions (tf_keras writes them as class 'function' and "
+                                     "cannot read them back); tensorforge runs to the end",
+    "hml2_ch12_custom_layers_models": "fails on both sides, at different lines: tensorforge "
+                                      "cannot save a subclassed model without get_config "
+                                      "(TensorFlow's SavedModel traces it), tf_keras 2.21 fails "
+                                      "later at the ReconstructingRegressor's add_loss "
+                                      "(InaccessibleTensorError, the book's own TODO)",
+    "hml2_ch12_tf_functions": "fails on both sides: tensorforge at get_concrete_function (no "
+                              "TensorFlow graphs), TensorFlow 2.21 at the shrink() signature "
+                              "mismatch, which it now raises as TypeError (the book catches "
+                              "ValueError)",
+    "hml2_ch12_tf_functions_keras": "the custom optimizer subclasses Keras 2.0-2.10's "
+                                    "OptimizerV2 API (_set_hyper, add_slot); its fits print "
+                                    "tracing messages only",
+
     "kgan_wgan": "GAN: train_on_batch loop (clipped critic), no accuracy to compare",
     "kgan_cgan_variant": "GAN: train_on_batch loop (label-conditioned), no accuracy to compare",
     "tfdocs_basic_training_loops": "random targets (tf.random.normal noise, unseeded on both "

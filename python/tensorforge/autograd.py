@@ -117,9 +117,30 @@ class Tensor:
     # _keras_logits: See activations.tag_logits; _keras_mask: Keras 2's mask metadata, set on a
     # layer's output by the engine (unset: none)
     # _constraint: a weight's Keras constraint, applied after each optimizer step (constraints.py)
+    # _slice_of: (variable, index) of a read of a variable's elements (``v[0, 1]``, ``v[:, 2]``):
+    # its assign writes through and returns the variable, as TensorFlow's sliced assign does
     __slots__ = ("data", "requires_grad", "grad", "_node", "_index", "name", "_keras_logits",
-                 "_keras_mask", "_constraint", "__weakref__")
+                 "_keras_mask", "_constraint", "_slice_of", "_trainable", "__weakref__")
     __array_priority__ = 1000  # numpy defers binary operators to Tensor
+
+    @property
+    def trainable(self):
+        """A variable's own trainable flag (TensorFlow's ``Variable.trainable``: a layer weight's
+        add_weight(trainable=...), a tf.Variable's); other tensors have none, as in TensorFlow."""
+        from ._variables import VARIABLES
+        if self in VARIABLES:
+            return VARIABLES[self]
+        flag = getattr(self, "_trainable", None)
+        if flag is None:
+            raise AttributeError("'Tensor' object has no attribute 'trainable' (only variables "
+                                 "have one)")
+        return flag
+
+    @property
+    def constraint(self):
+        """A weight's Keras constraint, or None (TensorFlow's ``Variable.constraint``: Hands-On
+        ML 2's custom training loops apply ``variable.constraint`` to ``model.variables``)."""
+        return getattr(self, "_constraint", None)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         if type(data) is np.ndarray and dtype is None:
@@ -183,6 +204,10 @@ class Tensor:
             raise ValueError(f"assign: value of shape {v.shape} does not match the tensor's "
                              f"shape {self.data.shape}")
         self.data[...] = v
+        parent = getattr(self, "_slice_of", None)
+        if parent is not None:
+            parent[0].data[parent[1]] = v
+            return parent[0]  # TensorFlow's sliced assign returns the variable
         return self
 
     def assign_add(self, delta):
@@ -194,6 +219,22 @@ class Tensor:
         d = delta.data if isinstance(delta, Tensor) else delta
         d = d if array_module(d) is array_module(self.data) else _like(d, self.data)
         return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype))
+
+    def scatter_nd_update(self, indices, updates, name=None):
+        """TensorFlow's ``Variable.scatter_nd_update``: the elements (or slices) at ``indices``
+        (N, k) set to ``updates``, in place; returns self."""
+        idx = np.asarray(indices.numpy() if isinstance(indices, Tensor) else indices, np.int64)
+        upd = updates.data if isinstance(updates, Tensor) else np.asarray(updates)
+        self.data[tuple(idx.reshape(-1, idx.shape[-1]).T)] = _like(upd, self.data).reshape(
+            (-1,) + self.data.shape[idx.shape[-1]:])
+        return self
+
+    def scatter_update(self, sparse_delta, name=None):
+        """TensorFlow's ``Variable.scatter_update``: the rows ``sparse_delta.indices`` (an
+        IndexedSlices) set to ``sparse_delta.values``, in place; returns self."""
+        rows = np.asarray(sparse_delta.indices.numpy(), np.int64).reshape(-1)
+        self.data[rows] = _like(sparse_delta.values.data, self.data)
+        return self
 
     def numpy(self):
         """The value as a NumPy array (copied from the GPU when on CuPy); a scalar string is its
@@ -352,7 +393,10 @@ class Tensor:
         d = self.data
         if type(d) is np.ndarray and d.dtype == object:  # strings (tf.string): no gradient
             return Tensor(d[idx.data if isinstance(idx, Tensor) else idx])
-        return _basic().getitem(self, idx)
+        out = _basic().getitem(self, idx)
+        if type(d) is np.ndarray and self._is_variable():
+            out._slice_of = (self, idx)  # See _slice_of
+        return out
 
     def __iter__(self):
         # Iteration checks the rank first, as TensorFlow's and NumPy's do: without __iter__,

@@ -156,6 +156,8 @@ def deserialize(config, custom_objects=None):
         raise ValueError(f"constraints: unknown constraint {name!r} (known: MaxNorm, "
                          "MinMaxNorm, UnitNorm, NonNeg, RadialConstraint; a custom one: pass "
                          "custom_objects)")
+    if not isinstance(cls, type) and callable(cls) and not isinstance(config, dict):
+        return cls  # a function given by name (custom_objects): itself, as Keras 2 returns it
     cfg = dict(config.get("config") or {}) if isinstance(config, dict) else {}
     return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
 

@@ -218,10 +218,15 @@ def get(identifier):
     if identifier is None:
         return None
     if isinstance(identifier, str):
-        try:
+        if identifier in _BY_NAME:
             return _BY_NAME[identifier]()
-        except KeyError:
-            raise ValueError(f"initializers.get: unknown initializer {identifier!r}") from None
+        from ._custom_objects import custom_object
+        custom = custom_object(identifier)  # a user's, by name (custom_objects), as Keras 2
+        if isinstance(custom, type):
+            return custom()
+        if callable(custom):
+            return custom
+        raise ValueError(f"initializers.get: unknown initializer {identifier!r}")
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, dict):

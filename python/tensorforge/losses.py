@@ -96,6 +96,23 @@ def _check_same(op, y, p):
                          f"{tuple(y.shape)} and {tuple(p.shape)}")
 
 
+# Keras 2's elementwise losses (mse, mae, hinge, binary_crossentropy, ...) are elementwise ops
+# then a mean over the last axis: y_true and y_pred broadcast against each other (Hands-On ML
+# 2 ch. 15 scores a naive forecast as mean_squared_error(Y (N, 10), Y[:, -1:] (N, 1))). The
+# categorical cross-entropies assert equal shapes, as tf_keras' backend does.
+_SAME_SHAPE_ONLY = frozenset(("categorical_crossentropy", "categorical_focal_crossentropy"))
+
+
+def _check_shapes(op, y, p):
+    if tuple(y.shape) == tuple(p.shape) or op in _SAME_SHAPE_ONLY:
+        return _check_same(op, y, p)
+    try:
+        np.broadcast_shapes(tuple(y.shape), tuple(p.shape))
+    except ValueError:
+        raise ValueError(f"{op}: y_true and y_pred must have the same shape or broadcast "
+                         f"against each other, got {tuple(y.shape)} and {tuple(p.shape)}") from None
+
+
 def _out(t, was_tensor):
     return t if was_tensor else t.data
 
@@ -287,7 +304,7 @@ def _per_sample(ps_fn, y_true, y_pred, op, sparse=False, **kw):
     if sparse:
         return _out(ps_fn(y_true, p, **kw), was)
     y = _as_true(y_true, p)
-    _check_same(op, y, p)
+    _check_shapes(op, y, p)
     return _out(ps_fn(y, p, **kw), was)
 
 
@@ -296,7 +313,7 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
     if sparse:
         return _out(B.mean(ps_fn(y_true, p, **kw)), was)
     y = _as_true(y_true, p)
-    _check_same(op, y, p)
+    _check_shapes(op, y, p)
     return _out(B.mean(ps_fn(y, p, **kw)), was)
 
 
@@ -425,7 +442,7 @@ def _binary_xent_mean(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     y_pred, from_logits = _logits_of(y_pred, from_logits)
     p, was = _as_pred(y_pred, "binary_crossentropy")
     y = _as_true(y_true, p)
-    _check_same("binary_crossentropy", y, p)
+    _check_shapes("binary_crossentropy", y, p)
     if label_smoothing:
         y = y * (1 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
@@ -618,6 +635,8 @@ class Loss:
         the default reduction averages over the others (Keras 2's apply_valid_mask)."""
         mask = getattr(y_pred, "_keras_mask", None)
         if self.reduction in ("auto", "sum_over_batch_size"):
+            if type(self).call is not Loss.call:  # a subclass's own call (HuberLoss, Hands-On ML 2)
+                return _as_tensor(compute_loss(self, y_true, y_pred, sample_weight, mask=mask))
             return _as_tensor(compute_loss(self.fn, y_true, y_pred, sample_weight, mask=mask,
                                            **self._fn_kwargs))
         values = self.call(y_true, y_pred)
@@ -649,7 +668,19 @@ def _snake(name):
 
 
 def _loss_class(cls_name, fn, **defaults):
-    def __init__(self, reduction="auto", name=None, **kwargs):
+    # Keras 2's positional order: the loss' own arguments first (Huber(2.0) is delta=2.0,
+    # BinaryCrossentropy(True) from_logits=True), then reduction and name
+    order = list(defaults) + ["reduction", "name"]
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(order):
+            raise TypeError(f"{cls_name}: takes at most {len(order)} positional arguments "
+                            f"({', '.join(order)}), got {len(args)}")
+        for k, v in zip(order, args):
+            if k in kwargs:
+                raise TypeError(f"{cls_name}: got multiple values for argument {k!r}")
+            kwargs[k] = v
+        reduction, name = kwargs.pop("reduction", "auto"), kwargs.pop("name", None)
         unknown = set(kwargs) - set(defaults)
         if unknown:
             raise TypeError(f"{cls_name}: unexpected arguments {sorted(unknown)}")

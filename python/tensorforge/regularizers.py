@@ -9,8 +9,19 @@ __all__ = ["Regularizer", "L1L2", "L1", "L2", "OrthogonalRegularizer", "l1", "l2
 
 
 class Regularizer:
+    """The base of Keras 2's regularizers: a subclass defines ``__call__`` (and ``get_config``
+    only if a model holding it is saved: Keras 2 asks for the config when saving, not when the
+    regularizer is given to a layer)."""
+
     def __call__(self, w):
         raise NotImplementedError
+
+    def get_config(self):
+        raise NotImplementedError(f"{self} does not implement get_config()")  # Keras 2's text
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
 
 class L1L2(Regularizer):

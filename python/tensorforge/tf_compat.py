@@ -23,6 +23,7 @@ from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_stru
 from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
 from . import tf_boxes, tf_coordinator, tf_image_extra, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
+from . import tf_sets as sets  # noqa: F401
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
@@ -324,10 +325,18 @@ version = types.SimpleNamespace(VERSION=_version)
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
              reduce_retracing=False, experimental_relax_shapes=None, **kwargs):
-    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged."""
+    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged, with
+    TensorFlow's ``python_function`` attribute naming itself (``tf.autograph.to_code(
+    f.python_function)``, Hands-On ML 2 ch. 12) where the object takes attributes."""
+    def mark(f):
+        try:
+            f.python_function = f
+        except (AttributeError, TypeError):  # a builtin or a bound method: nothing to mark
+            pass
+        return f
     if func is None:
-        return lambda f: f
-    return func
+        return mark
+    return mark(func)
 
 
 def executing_eagerly():
@@ -373,7 +382,7 @@ def print(*inputs, **kwargs):  # noqa: A001
 
 
 __all__ = [
-    "linalg", "dtypes", "UnconnectedGradients", "Module", "sparse", "SparseTensor",
+    "linalg", "dtypes", "UnconnectedGradients", "Module", "sparse", "SparseTensor", "sets",
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",

@@ -300,6 +300,31 @@ class SparseTensor:
     def dtype(self):
         return self.values.dtype
 
+    def _cwise(self, other, op, name):
+        """TensorFlow's sparse-dense elementwise ``*`` / ``/``: the dense operand (a scalar or
+        an array broadcast to dense_shape) read at the indices; the result stays sparse. Only
+        the sparse-left form exists, as in TensorFlow (``2.0 * s`` is a TypeError there too)."""
+        if isinstance(other, SparseTensor):
+            return NotImplemented
+        d = np.asarray(other.numpy() if isinstance(other, Tensor) else other)
+        if d.dtype.kind not in "biuf":
+            return NotImplemented
+        vals = self.values.numpy()
+        if d.ndim:
+            try:
+                d = np.broadcast_to(d, self.shape)[tuple(self.indices.numpy().T)]
+            except ValueError:
+                raise ValueError(f"SparseTensor {name}: the dense operand of shape {d.shape} "
+                                 f"does not broadcast to dense_shape {list(self.shape)}") from None
+        return SparseTensor(self.indices, Tensor(op(vals, d).astype(vals.dtype)),
+                            self.dense_shape)
+
+    def __mul__(self, other):
+        return self._cwise(other, np.multiply, "*")
+
+    def __truediv__(self, other):
+        return self._cwise(other, np.divide, "/")
+
     def __repr__(self):
         return (f"SparseTensor(indices={self.indices.numpy().tolist()}, values="
                 f"{self.values.numpy().tolist()}, dense_shape={list(self.shape)})")

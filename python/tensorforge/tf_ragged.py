@@ -9,7 +9,7 @@ from ._tensor_shape import TensorShape
 from ._text import as_bytes_array
 from .autograd import Tensor
 
-__all__ = ["RaggedTensor", "constant"]
+__all__ = ["RaggedTensor", "constant", "concat"]
 
 
 class RaggedTensor:
@@ -126,3 +126,35 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         elif values.dtype == np.int64:
             values = values.astype(np.int32)
     return RaggedTensor(values, splits)
+
+
+def concat(values, axis):
+    """``tf.concat`` of RaggedTensors (Hands-On ML 2 ch. 12): axis 0 appends the rows; axis 1
+    (or -1) joins row i of every tensor into row i (the same number of rows, as TensorFlow
+    requires). The dtypes must agree, as TensorFlow's concat requires."""
+    rts = list(values)
+    if not all(isinstance(r, RaggedTensor) for r in rts):
+        raise TypeError("concat: RaggedTensors can be concatenated only with RaggedTensors here, "
+                        f"got {[type(r).__name__ for r in rts]}")
+    if len({np.dtype(r.values.dtype) for r in rts}) > 1:
+        raise TypeError(f"concat: the RaggedTensors' dtypes differ: "
+                        f"{[str(r.values.dtype) for r in rts]}")
+    if axis == 0:
+        splits, offset = [np.zeros(1, np.int64)], 0
+        for r in rts:
+            splits.append(r.row_splits[1:].astype(np.int64) + offset)
+            offset += int(r.row_splits[-1])
+        return RaggedTensor(np.concatenate([r.values for r in rts]), np.concatenate(splits))
+    if axis in (1, -1):
+        n = {r.nrows() for r in rts}
+        if len(n) > 1:
+            raise ValueError(f"concat: along axis 1 the RaggedTensors must have the same number "
+                             f"of rows, got {[r.nrows() for r in rts]}")
+        rows = [np.concatenate([r.values[r.row_splits[i]:r.row_splits[i + 1]] for r in rts])
+                for i in range(rts[0].nrows())]
+        lengths = [len(x) for x in rows]
+        values = np.concatenate(rows) if rows else rts[0].values[:0]
+        return RaggedTensor(values.astype(rts[0].values.dtype, copy=False),
+                            np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+    raise ValueError(f"concat: axis must be 0 or 1 for RaggedTensors with one ragged axis, "
+                     f"got {axis}")

@@ -118,6 +118,14 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     if output_encoding.replace("-", "").upper() != "UTF8":
         raise ValueError(f"tf.strings.unicode_encode: only UTF-8 output is supported, got "
                          f"{output_encoding!r}")
+    from .tf_ragged import RaggedTensor
+    if isinstance(input, RaggedTensor):  # one string a row (TensorFlow's, Hands-On ML 2 ch. 12)
+        rows = ["".join(chr(c) if 0 <= c <= 0x10FFFF else chr(replacement_char)
+                        for c in input.values[a:b].tolist()).encode("utf-8")
+                for a, b in zip(input.row_splits[:-1], input.row_splits[1:])]
+        out = np.empty(len(rows), dtype=object)
+        out[:] = rows
+        return Tensor(out)
     x = input.numpy() if isinstance(input, Tensor) else np.asarray(input)
     if x.ndim < 1 or x.dtype.kind not in "iu":
         raise TypeError(f"tf.strings.unicode_encode: input must be integer code points of rank "

@@ -11,6 +11,7 @@ from . import backend_ops as K
 from .backend_config import floatx as _floatx
 from .backend_ops._args import device_xp, host_float as _host_float, shape_arg, tensor as _tensor
 from . import _variables, tf_complex
+from . import tf_ragged
 from . import initializers as _inits
 from .autograd import Tensor
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
@@ -147,7 +148,10 @@ def reshape(tensor, shape, name=None):
 
 
 def concat(values, axis, name=None):
-    return K.concatenate(list(values), axis=axis)
+    values = list(values)
+    if any(isinstance(v, tf_ragged.RaggedTensor) for v in values):
+        return tf_ragged.concat(values, axis)
+    return K.concatenate(values, axis=axis)
 
 
 def stack(values, axis=0, name=None):

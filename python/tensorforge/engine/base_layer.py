@@ -17,6 +17,7 @@ and losses are the owner's.
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -33,7 +34,8 @@ from ..tf_ragged import RaggedTensor
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
-from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,  # noqa: F401
+from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,
+                            finish_config,  # noqa: F401
                             get_layer_class, _snake)
 # The Layer's concerns kept in their own modules; their names stay importable from here, where
 # Keras 2 programs and the rest of the package reach them.
@@ -251,6 +253,7 @@ class Layer:
         t = Tensor(np.array(value, dtype=dt, order="C"),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
                    name=f"{self.name}/{name}:0")  # TensorFlow's variable name: "dense/kernel:0"
+        t._trainable = bool(trainable)  # Variable.trainable (autograd.Tensor.trainable)
         self._weights.append((name, t, bool(trainable)))
         _touch()
         if constraint is None:  # the layer's own <weight>_constraint argument, by Keras' names
@@ -426,6 +429,15 @@ class Layer:
                 if obj is not None:
                     out[name] = obj
         return out
+
+    @property
+    def updates(self):
+        """Keras 2 (TF 2): always empty, with tf_keras' deprecation warning (a BatchNormalization
+        layer updates its moving statistics itself; Hands-On ML 2 ch. 11 reads ``bn1.updates``)."""
+        warnings.warn("`layer.updates` will be removed in a future version. This property should "
+                      "not be used in TensorFlow 2.0, as `updates` are applied automatically.",
+                      stacklevel=2)
+        return []
 
     @property
     def metrics(self):
@@ -682,7 +694,7 @@ class Layer:
         return outs[0] if len(outs) == 1 else outs
 
     def get_config(self):
-        return dict(self._config)
+        return {k: finish_config(v) for k, v in self._config.items()}
 
     @classmethod
     def from_config(cls, config):

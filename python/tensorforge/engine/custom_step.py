@@ -262,9 +262,37 @@ def model_metrics(model):
     out = []
     if model._compiled:
         out += compiled_loss(model).metrics + compiled_metrics(model).metrics
+        if not out and model.__dict__.get("_metrics_in_use") and not (
+                overrides(model, "train_step") or overrides(model, "test_step")):
+            out += _fused_path_metrics(model)  # the containers unused: the fused path ran
     for m in _metrics_attrs(model):
         if all(m is not o for o in out):
             out.append(m)
+    return out
+
+
+def _fused_path_metrics(model):
+    """``Model.metrics`` of a model that fit / evaluate / train_on_batch ran on the fused path
+    (training.py), as tf_keras 2 lists them once used: a Mean named 'loss', then one object per
+    metrics_names entry -- the compiled Metric object itself (Hands-On ML 2's
+    ``model.metrics[-1].threshold``), else a Mean of that name holding the running sums the
+    loop keeps (the last epoch's, or the last evaluate's; See Note [batch metrics])."""
+    stateful = model.__dict__.get("_stateful") or {}
+    means = _per_compile(model, "_fused_metric_means", lambda m: {})
+    sums, counts = model.__dict__.get("_batch_running") or ({}, {})
+    added = set(model.__dict__.get("_added_metric_names", ()))  # the layers' own add_metric
+    out = []
+    for name in model._all_metrics_names():
+        if name in stateful:
+            out.append(stateful[name])
+            continue
+        if name in added:
+            continue
+        m = means.get(name)
+        if m is None:
+            m = means[name] = _metrics.Mean(name=name)
+        m.total, m.count = sums.get(name, 0.0), counts.get(name, 0.0)
+        out.append(m)
     return out
 
 

@@ -115,6 +115,10 @@ class Network(Layer):
                                     f"layers called on them), got {type(t).__name__}")
         # intermediate tensors as inputs: the graph between them and the outputs, on new Inputs
         inputs, outputs = rebase_on_inputs(inputs, outputs)
+        if isinstance(outputs, list) and len(flatten(outputs)) == 1:
+            # Keras 2 unwraps a one-tensor list: Model(i, [o]) is called, predicts and reports
+            # output / output_shape as Model(i, o) does (a tuple or a dict stays as given)
+            outputs = flatten(outputs)[0]
         object.__setattr__(self, "_is_graph_network", True)
         self._nested_inputs = inputs
         self._nested_outputs = outputs

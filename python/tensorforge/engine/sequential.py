@@ -16,6 +16,20 @@ from .serialization import custom_object_scope
 from .training import Model
 
 
+# Note [a layer added twice]
+# Keras 2 accepts the same layer object added again (Hands-On ML 2 ch. 12's
+# ``Sequential([..., block1, block1, block1, block1, ...])``); ``model.layers`` lists it once.
+# Added after the input shape is known, each add extends the graph with another call of it; a
+# model built later (from its first data, or build()) chains ``model.layers``, so the layer
+# runs once -- tf_keras 2.21 does both (a deferred Sequential of [d, b, b, b] applies b once).
+def _unique(layers):
+    out = []
+    for l in layers:
+        if all(l is not o for o in out):
+            out.append(l)
+    return out
+
+
 class Sequential(Model):
     """A linear stack of layers (Keras ``Sequential``)."""
 
@@ -30,10 +44,10 @@ class Sequential(Model):
 
     @property
     def layers(self):
-        return list(self._seq)
+        return _unique(self._seq)
 
     def _sublayers(self):
-        return list(self._seq)
+        return _unique(self._seq)
 
     # ---- construction -----------------------------------------------------------------------
     def add(self, layer):
@@ -41,7 +55,7 @@ class Sequential(Model):
             layer = layer._keras_history[0]  # model.add(Input(shape=...)), as Keras 2 allows
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a Layer, got {type(layer).__name__}")
-        if any(l.name == layer.name for l in self._seq):
+        if any(l.name == layer.name and l is not layer for l in self._seq):
             raise ValueError(f"Sequential.add: a layer named {layer.name!r} is already in the "
                              "model; layer names must be unique")
         if isinstance(layer, InputLayer):
@@ -93,7 +107,7 @@ class Sequential(Model):
         self._build_shape = tuple(shape)
         x = inp = Input(batch_shape=self._build_shape, dtype=self._input_dtype,
                         name=self._input_name or f"{self._seq[0].name}_input")
-        for layer in self._seq:
+        for layer in self.layers:  # See Note [a layer added twice]
             x = layer(x)
             self._check_single(layer, x)
         self._init_graph_network(inp, x)
@@ -196,7 +210,7 @@ class Sequential(Model):
         if self._build_shape is not None and self._is_graph_network:
             inp = self.inputs[0]._keras_history[0]
             layers.append({"class_name": "InputLayer", "config": inp.get_config()})
-        for l in self._seq:
+        for l in self.layers:
             cls = type(l).__name__
             if isinstance(l, Network) and l._is_graph_network and cls == "Model":
                 cls = "Functional"

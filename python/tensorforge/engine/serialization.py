@@ -67,6 +67,8 @@ def _ser(v):
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if isinstance(v, _constraints.Constraint):
         return _constraints.serialize(v)
+    if isinstance(v, _reg.Regularizer):  # a user's subclass: serialized by get_config, which
+        return v  # Keras 2 calls when the model is saved (finish_config), not at construction
     if hasattr(v, "get_config") and type(v).__name__ in _LAYER_CLASSES:
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if callable(v):
@@ -75,6 +77,17 @@ def _ser(v):
             return name
         return _act.serialize(v)
     raise ValueError(f"cannot serialize layer argument {v!r}")
+
+
+def finish_config(v):
+    """A recorded constructor argument as get_config returns it: ``_ser``'s form, with a user's
+    Regularizer subclass (kept as is by ``_ser``) now written as Keras 2 writes it, by its class
+    name and ``get_config()`` (NotImplementedError if it has none, as in Keras 2)."""
+    if isinstance(v, _reg.Regularizer):
+        return {"class_name": type(v).__name__, "config": v.get_config()}
+    if isinstance(v, list):
+        return [finish_config(x) for x in v]
+    return v
 
 
 def _deser(v, key=""):

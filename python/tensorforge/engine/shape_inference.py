@@ -15,31 +15,37 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     output dimensions follow them: those stay None (a (batch, None, F) sequence through
     BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do). A call that
     fails on zeros is tried once more on ones: Keras 2 never runs the layer here, and some code
-    refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1)."""
+    refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1).
+    An output dimension past the first that equals the stand-in batch is checked the same way
+    with a batch of 3: one that follows the batch is None too (a custom RNN returning a
+    TensorArray's time-major stack, Hands-On ML 2 ch. 15's MyRNN: Keras 2 says (None, None, 20)
+    where a fixed batch would give (None, 2, 20))."""
     fill = [0.0]
 
-    def dummy(shape, sub, dtype=np.float32):
-        dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
+    def dummy(shape, sub, dtype=np.float32, batch=2):
+        dims = [batch] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
         keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
         return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
 
-    def run(sub):
+    def run(sub, batch=2):
         if inputs is None:
-            x = (dummy(input_shape, sub) if is_shape(input_shape)
-                 else [dummy(s, sub) for s in input_shape])
+            x = (dummy(input_shape, sub, batch=batch) if is_shape(input_shape)
+                 else [dummy(s, sub, batch=batch) for s in input_shape])
         else:
-            x = pack_like(inputs, [dummy(t.shape, sub, t.dtype) for t in flatten(inputs)])
+            x = pack_like(inputs, [dummy(t.shape, sub, t.dtype, batch)
+                                   for t in flatten(inputs)])
         kw = {}
         for k, v in (kwargs or {}).items():
             if is_symbolic(v):
-                v = pack_like(v, [dummy(t.shape, sub, t.dtype) for t in flatten(v)])
+                v = pack_like(v, [dummy(t.shape, sub, t.dtype, batch) for t in flatten(v)])
             kw[k] = v
         kw.pop("training", None)
         m = None if inputs is None else input_mask(inputs)  # Keras 2 calls it with the mask
         if m is not None:
             m = pack_like(m, [None if k is None else
-                              np.ones([2] + [sub if d is None else d for d in k.shape[1:]], bool)
+                              np.ones([batch] + [sub if d is None else d for d in k.shape[1:]],
+                                      bool)
                               for k in flatten(m)])
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
@@ -65,9 +71,10 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
                          f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
     in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
                  [input_shape] if is_shape(input_shape) else list(input_shape))
-    if any(d is None for s in in_shapes for d in tuple(s)[1:]):
+    unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])
+    if unknown or any(d == 2 for s in shapes for d in s[1:]):
         try:
-            _, shapes2 = run(2)
+            _, shapes2 = run(2 if unknown else 1, batch=3)
         except Exception:  # noqa: BLE001 -- the first call's shapes stand
             shapes2 = shapes
         shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)

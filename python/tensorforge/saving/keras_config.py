@@ -117,12 +117,22 @@ def _initializer(v, where):
 def _regularizer(v, where):
     if v is None:
         return None
+    from ..engine.serialization import custom_object
+    if isinstance(v, str):  # a function, by name, as Keras 2 writes one (custom_objects)
+        fn = custom_object(v)
+        if callable(fn):
+            return fn
+        return _reg.get(v)
     name, cfg = _class_name(v), dict(v.get("config") or {})
     if name.lower() in ("l1l2", "l1", "l2", "l1_l2"):
         cfg = {k: float(x) for k, x in cfg.items() if k in ("l1", "l2")}
         cls = {"l1": _reg.L1, "l2": _reg.L2}.get(name.lower(), _reg.L1L2)
         return cls(**cfg)
-    raise ValueError(f"{where}: unknown regularizer {name!r}")
+    cls = custom_object(name)  # a Regularizer subclass given in custom_objects
+    if cls is not None:
+        return cls.from_config(cfg) if hasattr(cls, "from_config") else cls(**cfg)
+    raise ValueError(f"{where}: unknown regularizer {name!r}; a custom one: pass "
+                     f"custom_objects={{{name!r}: ...}}")
 
 
 def _activation(v, where):
@@ -279,6 +289,10 @@ def _regularizer_to_keras(v):
         return {"class_name": type(v).__name__, "config": v.get_config()}
     if isinstance(v, _reg.L1L2):
         return {"class_name": "L1L2", "config": {"l1": v.l1, "l2": v.l2}}
+    if isinstance(v, _reg.Regularizer):  # a user's subclass: Keras 2 writes its get_config()
+        return {"class_name": type(v).__name__, "config": v.get_config()}
+    if callable(v) and getattr(v, "__name__", "<lambda>") != "<lambda>":
+        return v.__name__  # a function, by name (load it with custom_objects), as Keras 2 does
     raise ValueError(f"cannot write the custom regularizer {v!r} to a Keras file")
 
 
@@ -298,7 +312,7 @@ def _object_to_keras(layer, k, v):
         if isinstance(v, str) and v.lower() not in _init._BY_NAME and v not in _init._BY_NAME:
             return v  # a layer's own kernel name (RandomFourierFeatures' 'gaussian' / 'laplacian')
         return _initializer_to_keras(_base._deser(v) if isinstance(v, dict) else _init.get(v))
-    if isinstance(obj, _reg.Regularizer):
+    if isinstance(obj, _reg.Regularizer) or (callable(obj) and not isinstance(v, dict)):
         return _regularizer_to_keras(obj)
     if v is None or _is_keras_form(v):
         return v
@@ -442,8 +456,13 @@ def _loss_from_keras(v, source):
         return v
     if isinstance(v, dict) and "class_name" in v:
         cls = _losses._CLASSES.get(_class_name(v))
-        if cls is None:  # a custom loss class: its name, resolved by custom_objects / compile
-            return _base._snake(_class_name(v))
+        if cls is None:  # a user's Loss subclass: from custom_objects with its config, as
+            from ..engine.serialization import custom_object  # Keras 2 restores it
+            custom = custom_object(_class_name(v))
+            if isinstance(custom, type) and issubclass(custom, _losses.Loss):
+                return custom.from_config(dict(v.get("config") or {}))
+            raise ValueError(f"{source}: unknown loss class {_class_name(v)!r}: pass it in "
+                             f"custom_objects")
         # a built-in loss class with its arguments (from_logits, label_smoothing, reduction,
         # delta, ...), as Keras 2 restores it: dropping them would change the loss
         cfg = {k: x for k, x in (v.get("config") or {}).items()
@@ -552,6 +571,8 @@ def _loss_specs(spec):
         return [_loss_specs(v) for v in spec]
     if isinstance(spec, _losses.Loss) and type(spec).__name__ in _losses._CLASSES:
         return _losses.serialize(spec)
+    if isinstance(spec, _losses.Loss):  # a user's subclass: by its class name and get_config()
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}  # (Keras 2)
     return _names(spec)
 
 
