@@ -37,6 +37,9 @@ from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from . import tf_linear_operator, tf_special_more
+from . import tf_lookup, tf_sets, tf_specs
+from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
+    TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -256,7 +259,10 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                **{n: getattr(tf_random, n) for n in (
                                    "shuffle", "poisson", "stateless_uniform", "stateless_normal",
                                    "stateless_truncated_normal", "stateless_categorical",
-                                   "Generator")},
+                                   "Generator", "Algorithm", "fold_in", "split",
+                                   "create_rng_state", "get_global_generator",
+                                   "set_global_generator", "stateless_poisson",
+                                   "stateless_gamma", "stateless_binomial")},
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
@@ -281,6 +287,9 @@ image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all
                               **{n: getattr(m, n) for m in (tf_codecs, tf_boxes, tf_image_extra)
                                  for n in m.__all__},
                               **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
+lookup = types.SimpleNamespace(**{n: getattr(tf_lookup, n) for n in tf_lookup.__all__
+                                 if n not in ("MutableHashTable", "DenseHashTable")})
+sets = types.SimpleNamespace(**{n: getattr(tf_sets, n) for n in tf_sets.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
 
@@ -291,7 +300,7 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              FixedLengthRecordDataset=tf_record.FixedLengthRecordDataset,
                              Iterator=tf_data_iter.Iterator,
                              NumpyIterator=tf_data_iter.NumpyIterator,
-                             Options=tf_data_ops.Options,
+                             Options=tf_data_ops.Options, DatasetSpec=tf_specs.DatasetSpec,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
                                  AutoShardPolicy=tf_data_ops.AutoShardPolicy,
@@ -303,7 +312,7 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                                  UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY),
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
-TensorSpec = tf_data.TensorSpec
+TensorSpec = tf_specs.TensorSpec
 train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               get_checkpoint_state=tf_train.get_checkpoint_state,
                               Checkpoint=tf_checkpoint.Checkpoint,
@@ -324,10 +333,13 @@ version = types.SimpleNamespace(VERSION=_version)
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
              reduce_retracing=False, experimental_relax_shapes=None, **kwargs):
-    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged."""
+    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged, or with
+    an ``input_signature`` wrapped to convert and check its arguments (tf_specs.py)."""
     if func is None:
-        return lambda f: f
-    return func
+        return lambda f: function(f, input_signature=input_signature)
+    if input_signature is None:
+        return func
+    return tf_specs.signed_function(func, input_signature)
 
 
 def executing_eagerly():
@@ -377,10 +389,11 @@ __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
-    "strings", "io", "image",
+    "strings", "io", "image", "lookup", "sets",
     "summary", "train", "version", "test", "feature_column", "saved_model",
     "autograph", "audio",
-    "TensorSpec", "TensorShape",
+    "TensorSpec", "TensorShape", "TypeSpec", "RaggedTensorSpec", "SparseTensorSpec",
+    "type_spec_from_value",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "uint16", "uint32", "uint64", "half", "double", "complex64", "complex128", "signal", "bitwise",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",

@@ -7,8 +7,11 @@ class ids, int64 unless ``dtype`` is int32 (TensorFlow's two choices). Draws com
 tensorforge's seeded stream (``tf.random.set_seed`` / ``keras.utils.set_random_seed``), or from
 ``seed`` when given; they are not TensorFlow's numbers, only its distribution.
 """
+import enum
+
 import numpy as np
 
+from . import _philox
 from ._xp import host
 from .autograd import Tensor
 from .backend_ops._args import device_xp, int_arg
@@ -158,3 +161,171 @@ class Generator:
 
     def split(self, count=1):
         return [Generator(int(self._rng.integers(0, 2 ** 62))) for _ in range(int(count))]
+
+    @property
+    def algorithm(self):
+        return Algorithm.PHILOX.value
+
+
+# ---- seeds: fold_in, split, create_rng_state, the global Generator -----------------------------
+class Algorithm(enum.Enum):
+    """TensorFlow's RNG algorithms (the stateless draws here are Philox's where they are
+    TensorFlow's numbers)."""
+    PHILOX = 1
+    THREEFRY = 2
+    AUTO_SELECT = 3
+
+
+def _seed_pair(op, seed):
+    """(int64 pair, the seed's dtype): a Python list is int32, as TensorFlow converts it."""
+    s = np.asarray(host(seed.data) if isinstance(seed, Tensor) else seed)
+    if not isinstance(seed, (Tensor, np.ndarray)) and s.dtype.kind in "iu":
+        s = s.astype(python_dtype(seed) or np.int64)
+    if s.shape != (2,) or s.dtype.kind not in "iu":
+        raise ValueError(f"tf.random.{op}: seed must be a pair of integers (shape [2]), got "
+                         f"{s.tolist()!r} ({s.dtype})")
+    return s.astype(np.int64), s.dtype
+
+
+def _full_ints(seed, n, dtype):
+    """TensorFlow's stateless_random_uniform_full_int: Philox words of ``seed``, one a 32-bit
+    value, two (low word first) a 64-bit one."""
+    if dtype.itemsize == 8:
+        w = _philox.bits(seed, 2 * n).astype(np.uint64)
+        return (w[0::2] | (w[1::2] << np.uint64(32))).view(np.int64).astype(dtype)
+    return _philox.bits(seed, n).view(np.int32).astype(dtype)
+
+
+def _alg(op, alg):
+    ok = (None, "auto_select", "philox", 1, 3, Algorithm.PHILOX, Algorithm.AUTO_SELECT)
+    if alg not in ok:
+        raise ValueError(f"tf.random.{op}: alg {alg!r} is not supported here (Philox only: "
+                         f"'philox' or 'auto_select', TensorFlow's CPU choice)")
+
+
+def fold_in(seed, data, alg="auto_select"):
+    """A new seed pair from ``seed`` and the integer ``data``: [a Philox full-range draw of
+    ``seed``, data], TensorFlow's numbers, the seed's dtype."""
+    _alg("fold_in", alg)
+    s, dt = _seed_pair("fold_in", seed)
+    d = int(np.asarray(host(data.data) if isinstance(data, Tensor) else data))
+    return Tensor(np.array([_full_ints(s, 1, dt)[0], d]).astype(dt))
+
+
+def split(seed, num=2, alg="auto_select"):
+    """``num`` new seed pairs (num, 2) drawn from ``seed``: TensorFlow's numbers."""
+    _alg("split", alg)
+    s, dt = _seed_pair("split", seed)
+    n = int_arg("tf.random.split", "num", num, minimum=0)
+    return Tensor(_full_ints(s, 2 * n, dt).reshape(n, 2))
+
+
+_STATE_SIZE = {Algorithm.PHILOX: 3, Algorithm.THREEFRY: 2}
+
+
+def _algorithm(op, alg):
+    if isinstance(alg, str):
+        alg = {"philox": Algorithm.PHILOX, "threefry": Algorithm.THREEFRY,
+               "auto_select": Algorithm.PHILOX}.get(alg.lower(), alg)
+    elif isinstance(alg, (int, np.integer)) and int(alg) in (1, 2, 3):
+        alg = Algorithm(int(alg))
+    if alg == Algorithm.AUTO_SELECT:
+        alg = Algorithm.PHILOX
+    if alg not in _STATE_SIZE:
+        raise ValueError(f"tf.random.{op}: unknown algorithm {alg!r} (philox, threefry, "
+                         f"auto_select)")
+    return alg
+
+
+def create_rng_state(seed, alg):
+    """The int64 state a Generator of ``alg`` starts from: an integer seed as 64-bit words
+    (low first), a list of words padded with zeros (Philox: 3 words, ThreeFry: 2)."""
+    n = _STATE_SIZE[_algorithm("create_rng_state", alg)]
+    if isinstance(seed, (int, np.integer)):
+        v = int(seed) % (1 << (64 * n))
+        words = [(v >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(n)]
+    else:
+        words = [int(w) & 0xFFFFFFFFFFFFFFFF for w in np.ravel(seed)]
+        if len(words) > n:
+            raise ValueError(f"tf.random.create_rng_state: seed has {len(words)} words, more "
+                             f"than the state's {n}")
+        words += [0] * (n - len(words))
+    return Tensor(np.array(words, np.uint64).view(np.int64))
+
+
+_GLOBAL = []
+
+
+def get_global_generator():
+    """The Generator of the program (made on first use from a non-deterministic state, as
+    TensorFlow's; ``set_global_generator`` replaces it)."""
+    if not _GLOBAL:
+        _GLOBAL.append(Generator.from_non_deterministic_state())
+    return _GLOBAL[0]
+
+
+def set_global_generator(generator):
+    if not isinstance(generator, Generator):
+        raise TypeError(f"tf.random.set_global_generator: expected a tf.random.Generator, got "
+                        f"{type(generator).__name__}")
+    _GLOBAL[:] = [generator]
+
+
+# ---- stateless binomial / gamma / poisson ----------------------------------------------------
+# Note [stateless draws] again: deterministic for a (shape, seed) pair and of TensorFlow's
+# distributions (tests/test_tf15.py checks the moments), not TensorFlow's numbers: its samplers
+# (random_poisson_op.cc, random_binomial_op.cc, the gamma's Marsaglia-Tsang) consume the Philox
+# stream with per-output skips this module does not reproduce.
+
+def _param(op, arg, v, shape):
+    a = np.asarray(host(v.data) if isinstance(v, Tensor) else v, np.float64)
+    try:
+        return np.broadcast_to(a, shape)
+    except ValueError:
+        raise ValueError(f"tf.random.{op}: {arg} of shape {a.shape} does not broadcast to the "
+                         f"output shape {shape}") from None
+
+
+def _out_dtype(op, dtype, allowed):
+    dt = _dt(dtype)
+    if dt.name not in allowed:
+        raise TypeError(f"tf.random.{op}: dtype must be one of {', '.join(allowed)}, got "
+                        f"{dt.name}")
+    return dt
+
+
+def stateless_poisson(shape, seed, lam, dtype="int32", name=None):
+    """Poisson(lam) samples of ``shape`` (lam broadcast to it)."""
+    dt = _out_dtype("stateless_poisson", dtype, ("float16", "float32", "float64", "int32",
+                                                 "int64"))
+    shp = _shape("stateless_poisson", shape)
+    lam = _param("stateless_poisson", "lam", lam, shp)
+    if np.any(lam < 0):
+        raise ValueError("tf.random.stateless_poisson: lam must be >= 0")
+    return Tensor(device_xp().asarray(_pair_rng("stateless_poisson", seed).poisson(lam)
+                                      .astype(dt)))
+
+
+def stateless_gamma(shape, seed, alpha, beta=None, dtype="float32", name=None):
+    """Gamma(alpha, rate beta) samples of ``shape`` (alpha, beta broadcast to it)."""
+    dt = _out_dtype("stateless_gamma", dtype, ("float16", "float32", "float64"))
+    shp = _shape("stateless_gamma", shape)
+    a = _param("stateless_gamma", "alpha", alpha, shp)
+    b = _param("stateless_gamma", "beta", 1.0 if beta is None else beta, shp)
+    if np.any(a <= 0) or np.any(b <= 0):
+        raise ValueError("tf.random.stateless_gamma: alpha and beta must be positive")
+    g = _pair_rng("stateless_gamma", seed).standard_gamma(a)
+    return Tensor(device_xp().asarray((g / b).astype(dt)))
+
+
+def stateless_binomial(shape, seed, counts, probs, output_dtype="int32", name=None):
+    """Binomial(counts, probs) samples of ``shape`` (counts, probs broadcast to it)."""
+    dt = _out_dtype("stateless_binomial", output_dtype, ("float16", "float32", "float64",
+                                                         "int32", "int64"))
+    shp = _shape("stateless_binomial", shape)
+    n = _param("stateless_binomial", "counts", counts, shp)
+    p = _param("stateless_binomial", "probs", probs, shp)
+    if np.any(n < 0) or np.any((p < 0) | (p > 1)):
+        raise ValueError("tf.random.stateless_binomial: counts must be >= 0 and probs in [0, 1]")
+    draws = _pair_rng("stateless_binomial", seed).binomial(n.astype(np.int64), p)
+    return Tensor(device_xp().asarray(draws.astype(dt)))
