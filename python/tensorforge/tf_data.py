@@ -19,6 +19,7 @@ import numpy as np
 from . import _random
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
+from .tf_debugging import InvalidArgumentError
 from .tf_ragged import RaggedTensor, constant as ragged_constant
 
 from .tf_data_iter import Iterator, NumpyIterator
@@ -366,8 +367,8 @@ def _composite(e, spec):
     if isinstance(spec, RaggedTensorSpec) and not isinstance(e, RaggedTensor):
         e = ragged_constant(e, dtype=spec.dtype)
     if not spec.is_compatible_with(e):
-        raise TypeError(f"Dataset.from_generator: the generator yielded {e!r:.120}, which is not "
-                        f"compatible with {spec!r}")
+        raise InvalidArgumentError(f"Dataset.from_generator: the generator yielded {e!r:.120}, "
+                                   f"which is not compatible with {spec!r}")
     return e
 
 

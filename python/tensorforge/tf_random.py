@@ -205,11 +205,17 @@ def _alg(op, alg):
 
 def fold_in(seed, data, alg="auto_select"):
     """A new seed pair from ``seed`` and the integer ``data``: [a Philox full-range draw of
-    ``seed``, data], TensorFlow's numbers, the seed's dtype."""
+    ``seed``, data], TensorFlow's numbers, in ``data``'s dtype (a Python int: int32, or int64
+    past its range, as TensorFlow converts it)."""
     _alg("fold_in", alg)
-    s, dt = _seed_pair("fold_in", seed)
-    d = int(np.asarray(host(data.data) if isinstance(data, Tensor) else data))
-    return Tensor(np.array([_full_ints(s, 1, dt)[0], d]).astype(dt))
+    s, _ = _seed_pair("fold_in", seed)
+    d = np.asarray(host(data.data) if isinstance(data, Tensor) else data)
+    if not isinstance(data, (Tensor, np.ndarray, np.generic)):
+        d = d.astype(python_dtype(data) or d.dtype)
+    if d.shape != () or d.dtype.kind not in "iu":
+        raise ValueError(f"tf.random.fold_in: data must be an integer scalar, got "
+                         f"{d.tolist()!r} ({d.dtype})")
+    return Tensor(np.array([_full_ints(s, 1, d.dtype)[0], d], d.dtype))
 
 
 def split(seed, num=2, alg="auto_select"):
@@ -239,17 +245,15 @@ def _algorithm(op, alg):
 
 def create_rng_state(seed, alg):
     """The int64 state a Generator of ``alg`` starts from: an integer seed as 64-bit words
-    (low first), a list of words padded with zeros (Philox: 3 words, ThreeFry: 2)."""
+    (low first), a list of words cut to the state's size or padded with zeros on the left
+    (Philox: 3 words, ThreeFry: 2)."""
     n = _STATE_SIZE[_algorithm("create_rng_state", alg)]
     if isinstance(seed, (int, np.integer)):
         v = int(seed) % (1 << (64 * n))
         words = [(v >> (64 * i)) & 0xFFFFFFFFFFFFFFFF for i in range(n)]
     else:
-        words = [int(w) & 0xFFFFFFFFFFFFFFFF for w in np.ravel(seed)]
-        if len(words) > n:
-            raise ValueError(f"tf.random.create_rng_state: seed has {len(words)} words, more "
-                             f"than the state's {n}")
-        words += [0] * (n - len(words))
+        words = [int(w) & 0xFFFFFFFFFFFFFFFF for w in np.ravel(seed)][:n]
+        words = [0] * (n - len(words)) + words  # zeros on the left, as TensorFlow's
     return Tensor(np.array(words, np.uint64).view(np.int64))
 
 

@@ -66,8 +66,15 @@ class TypeSpec:
         raise NotImplementedError
 
     def is_compatible_with(self, spec_or_value):
-        other = spec_or_value if isinstance(spec_or_value, TypeSpec) else \
-            type_spec_from_value(spec_or_value)
+        """A spec, or a Tensor / SparseTensor / RaggedTensor / Dataset, that this spec covers
+        (a NumPy array or Python value is not a Tensor: False, as TensorFlow's)."""
+        v = spec_or_value
+        if isinstance(v, TypeSpec):
+            other = v
+        elif isinstance(v, (Tensor, SparseTensor, RaggedTensor)) or _is_dataset(v):
+            other = type_spec_from_value(v)
+        else:
+            return False
         return type(other) is type(self) and self._compatible(other)
 
     def most_specific_common_supertype(self, others):

@@ -1,0 +1,106 @@
+"""tf.lookup, tf.sets, the type specs, tf.random's seed functions, the tf.strings extras and
+the smaller top-level names against TensorFlow 2.21's values recorded by
+tools/gen_tf15_refs.py into tests/data/tf15_refs.json (the comparison is tf_io14_refs.py's);
+bad arguments raise the class TensorFlow raises with a message naming the op / argument.
+The stateless binomial / gamma / poisson draws are not TensorFlow's numbers (tf_random.py):
+they are checked here by their moments."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+
+from tf_io14_refs import check, decode
+
+with open(os.path.join(os.path.dirname(__file__), "data", "tf15_refs.json")) as _f:
+    REFS = json.load(_f)
+CASES, ERRORS = REFS["cases"], REFS["errors"]
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = dict(tf=tf, np=np, keras=tf.keras)
+    exec(REFS["setup"], e)  # noqa: S102 -- the recorded setup (files, tables, helpers)
+    return e
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_matches_tensorflow(case, env):
+    got = eval(CASES[case]["expr"], env)  # noqa: S307 -- the recorded expressions
+    check(got, decode(CASES[case]["out"]), case)
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_bad_arguments_raise_tensorflows_error(case, env):
+    rec = ERRORS[case]
+    with pytest.raises(Exception) as info:
+        eval(rec["expr"], env)  # noqa: S307
+    names = [c.__name__ for c in type(info.value).__mro__]
+    assert rec["error"] in names, (case, type(info.value), info.value)
+    assert rec["word"] in str(info.value), (case, rec["word"], str(info.value))
+
+
+# ---- lookups carry no gradient; tables work inside Keras layers and tf.data -------------------
+def test_lookup_has_no_gradient_path():
+    t = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer([1, 2], [0.5, 1.5]), 0.0)
+    out = t.lookup(tf.constant([2, 3]))
+    assert not out.requires_grad
+    np.testing.assert_array_equal(out.numpy(), np.array([1.5, 0.0], np.float32))
+
+
+def test_vocabulary_table_in_a_trained_model():
+    """A StaticVocabularyTable inside a Lambda layer before an Embedding: the model trains (the
+    ids feed the embedding; no gradient reaches the table) and maps OOV words to buckets."""
+    table = tf.lookup.StaticVocabularyTable(tf.lookup.KeyValueTensorInitializer(
+        ["good", "bad", "fine"], tf.constant([0, 1, 2], tf.int64)), num_oov_buckets=2)
+    keras = tf.keras
+    inp = keras.Input(shape=(2,), dtype=tf.string)
+    ids = keras.layers.Lambda(lambda s: table.lookup(s))(inp)
+    x = keras.layers.Embedding(5, 4)(ids)
+    out = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(x))
+    model = keras.Model(inp, out)
+    model.compile("adam", "binary_crossentropy")
+    xs = np.array([["good", "fine"], ["bad", "awful"], ["good", "good"], ["bad", "meh"]],
+                  dtype=object)
+    ys = np.array([1.0, 0.0, 1.0, 0.0], np.float32)
+    hist = model.fit(xs, ys, epochs=30, batch_size=4, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    ids = table.lookup(tf.constant(["awful", "meh", "good"])).numpy()
+    assert ids[2] == 0 and 3 <= ids[0] <= 4 and 3 <= ids[1] <= 4
+
+
+# ---- the stateless draws that are TensorFlow's distributions, not its numbers ----------------
+def test_stateless_poisson_gamma_binomial_moments_and_determinism():
+    shape, seed = [20000], [3, 4]
+    p = tf.random.stateless_poisson(shape, seed, lam=3.5).numpy()
+    assert p.dtype == np.int32
+    assert abs(p.mean() - 3.5) < 0.08 and abs(p.var() - 3.5) < 0.2
+    g = tf.random.stateless_gamma(shape, seed, alpha=2.0, beta=4.0).numpy()
+    assert g.dtype == np.float32
+    assert abs(g.mean() - 0.5) < 0.02 and abs(g.var() - 0.125) < 0.01
+    b = tf.random.stateless_binomial(shape, seed, counts=10, probs=0.3,
+                                     output_dtype=tf.int64).numpy()
+    assert b.dtype == np.int64 and b.min() >= 0 and b.max() <= 10
+    assert abs(b.mean() - 3.0) < 0.06 and abs(b.var() - 2.1) < 0.12
+    # the same (shape, seed) gives the same draws; another seed others
+    np.testing.assert_array_equal(tf.random.stateless_poisson(shape, seed, 3.5).numpy(), p)
+    assert not np.array_equal(tf.random.stateless_poisson(shape, [3, 5], 3.5).numpy(), p)
+    # per-element parameters broadcast to the shape
+    lam = tf.random.stateless_poisson([4000, 2], seed, lam=[1.0, 50.0]).numpy().mean(axis=0)
+    assert abs(lam[0] - 1.0) < 0.1 and abs(lam[1] - 50.0) < 0.6
+
+
+@pytest.mark.parametrize("expr, word", [
+    ("tf.random.stateless_gamma([3], [1, 2], alpha=-1.0)", "alpha"),
+    ("tf.random.stateless_poisson([3], [1, 2], lam=[1.0, 2.0])", "lam"),
+    ("tf.random.stateless_binomial([3], [1, 2], counts=5, probs=1.5)", "probs"),
+    ("tf.random.stateless_poisson([3], [1, 2, 3], lam=1.0)", "seed"),
+    ("tf.random.fold_in([1.5, 2.0], 3)", "seed"),
+    ("tf.random.split([1, 2], alg='threefry')", "alg"),
+])
+def test_random_bad_arguments(expr, word):
+    with pytest.raises((ValueError, TypeError)) as info:
+        eval(expr, {"tf": tf})  # noqa: S307
+    assert word in str(info.value)
