@@ -104,3 +104,64 @@ def test_random_bad_arguments(expr, word):
     with pytest.raises((ValueError, TypeError)) as info:
         eval(expr, {"tf": tf})  # noqa: S307
     assert word in str(info.value)
+
+
+# ---- tf.signal's N-D FFTs: TensorFlow 2.21 has FFTND kernels for GPUs only (on a CPU it raises
+# NotFoundError), so NumPy's fftn family (whose norm conventions TensorFlow's wrappers follow)
+# is the reference here, and the gradients are checked by central differences ----------------
+_X = np.random.default_rng(15).normal(size=(3, 4, 5))
+
+
+@pytest.mark.parametrize("fft_length, axes, norm", [
+    (None, None, None), (None, [0, 2], "ortho"), ([2, 6], [2, 0], "forward"),
+    ([5], [-2], "backward"), ([4, 3, 2], [1, 0, 2], None)])
+def test_fftnd_family_matches_numpy(fft_length, axes, norm):
+    x = _X.astype(np.float32)
+    z = (_X + 0.5j * _X[::-1]).astype(np.complex64)
+    kw = dict(s=fft_length, axes=axes, norm=norm)
+    cases = [(tf.signal.fftnd(z, fft_length, axes, norm), np.fft.fftn(z, **kw)),
+             (tf.signal.ifftnd(z, fft_length, axes, norm), np.fft.ifftn(z, **kw)),
+             (tf.signal.rfftnd(x, fft_length, axes, norm), np.fft.rfftn(x, **kw))]
+    spec = np.fft.rfftn(x, axes=axes)
+    want = np.fft.irfftn(spec, **kw)
+    cases.append((tf.signal.irfftnd(spec.astype(np.complex64), fft_length, axes, norm), want))
+    for got, want in cases:
+        got = got.numpy()
+        assert got.shape == want.shape
+        assert got.dtype == (np.float32 if want.dtype.kind == "f" else np.complex64)
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-5 * np.abs(want).max())
+
+
+def test_fftnd_gradients_by_central_differences():
+    from tensorforge.autograd import Tensor
+    w = np.cos(np.arange(3 * 4 * 4)).reshape(3, 4, 4)
+
+    def loss_np(x):  # the same loss in NumPy: sum(real * w + imag * w[::-1]) of rfftn
+        y = np.fft.rfftn(x, s=[3, 6], axes=[0, 2], norm="ortho")
+        return (y.real * w + y.imag * w[::-1]).sum()
+    x = Tensor(_X.copy(), requires_grad=True)
+    y = tf.signal.rfftnd(x, [3, 6], [0, 2], "ortho")
+    loss = (tf.math.real(y) * w + tf.math.imag(y) * w[::-1]).sum()
+    np.testing.assert_allclose(float(loss.numpy()), loss_np(_X), rtol=1e-10)
+    loss.backward()
+    eps, num = 1e-6, np.zeros_like(_X)
+    for i in np.ndindex(*_X.shape):
+        d = np.zeros_like(_X)
+        d[i] = eps
+        num[i] = (loss_np(_X + d) - loss_np(_X - d)) / (2 * eps)
+    np.testing.assert_allclose(x.grad, num, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("expr, word", [
+    ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), axes=[0, 0])", "axes"),
+    ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), axes=[2])", "axes"),
+    ("tf.signal.rfftnd(np.zeros((2, 3), np.complex64))", "float32"),
+    ("tf.signal.irfftnd(np.zeros((2, 3), np.float32))", "complex"),
+    ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), norm='half')", "norm"),
+    ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), fft_length=[2], axes=[0, 1])",
+     "fft_length"),
+])
+def test_fftnd_bad_arguments(expr, word):
+    with pytest.raises((ValueError, TypeError)) as info:
+        eval(expr, {"tf": tf, "np": np})  # noqa: S307
+    assert word in str(info.value) and "tf.signal." in str(info.value)

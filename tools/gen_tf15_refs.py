@@ -105,6 +105,20 @@ sp2 = tf.sparse.SparseTensor([[0, 0], [1, 0], [1, 2], [2, 1]], [3, 5, 6, 2], [3,
 sps = tf.sparse.SparseTensor([[0, 0], [0, 1], [1, 0]], [b'x', b'y', b'x'], [2, 2])
 sp3 = tf.sparse.SparseTensor([[0, 0, 0], [0, 0, 1], [1, 1, 0]], tf.constant([1, 2, 2], tf.int64),
                              [2, 2, 2])
+def scope_names():
+    out = [tf.get_current_name_scope()]
+    with tf.name_scope('outer'):
+        out.append(tf.get_current_name_scope())
+        with tf.name_scope('inner') as inner:
+            out += [tf.get_current_name_scope(), inner]
+        with tf.name_scope('abs/'):
+            out.append(tf.get_current_name_scope())
+        out.append(tf.get_current_name_scope())
+    return out + [tf.get_current_name_scope()]
+
+
+texts = tf.constant(['h\u00e9llo w\u00f6rld'.encode(), b'', 'ab\u20ac\U0001F600'.encode(),
+                     b'a\xffb\xe2\x82', b'\xc3(x', b'tab\there\x07'])
 a = tf.constant([[1, 2, 2, 3], [4, 4, 4, 4], [0, 9, 8, 7]])
 b = tf.constant([[2, 5, 1, 1], [3, 3, 3, 3], [7, 7, 0, 1]])
 """
@@ -279,7 +293,80 @@ RANDOM = {
                         "tf.random.get_global_generator().algorithm)",
 }
 
-CASES = dict(LOOKUP, **SETS, **SPECS, **RANDOM)
+STRINGS = {
+    "to_hash_bucket": "tf.strings.to_hash_bucket([b'', b'a', b'ab', b'hello', b'abcdefgh', "
+                      "b'abcdefghi', b'0123456789abcdef', b'a longer string of 33 bytes......', "
+                      "'h\\u00e9llo'.encode()], 1000)",
+    "to_hash_bucket_2d": "tf.strings.to_hash_bucket(tf.constant([['x', 'yy'], ['zzz', '']]), 7)",
+    "to_hash_bucket_one": "tf.strings.to_hash_bucket(['q', 'r'], 1)",
+    "format_ints": "tf.strings.format('x={} y={}', (tf.constant([1, 2]), tf.constant(3)))",
+    "format_floats": "tf.strings.format('{} {} {}', (tf.constant([3.5, 0.1, 1e-7, 1.0 / 3.0, "
+                     "-2.0, 1e10, 123456.7]), tf.constant(1.0 / 3.0, tf.float64), "
+                     "tf.constant([float('nan'), float('inf'), -float('inf')])))",
+    "format_bool": "tf.strings.format('{}|{}', (tf.constant(True), tf.constant([True, False])))",
+    "format_strings": "tf.strings.format('{}', tf.constant([['a', 'b'], ['c', 'd']]))",
+    "format_string_scalar": "tf.strings.format('<{}>', tf.constant('text'))",
+    "format_long": "[tf.strings.format('{}', tf.range(20), summarize=s) for s in (3, 2, -1, 10, 0)]",
+    "format_3d": "tf.strings.format('{}', tf.reshape(tf.range(24), [2, 3, 4]))",
+    "format_3d_summarize": "tf.strings.format('{}', tf.reshape(tf.range(8 * 7 * 2), [8, 7, 2]), "
+                           "summarize=2)",
+    "format_empty": "tf.strings.format('{} and {}', (tf.zeros([0], tf.int32), "
+                    "tf.zeros([2, 0], tf.int32)))",
+    "format_placeholder": "tf.strings.format('a=%s b=%s', (tf.constant(1), tf.constant(2)), "
+                          "placeholder='%s')",
+    "format_no_inputs": "tf.strings.format('plain', [])",
+    "as_string": "tf.as_string(tf.constant([1.5, -2.25]), precision=2)",
+    "as_string_int": "tf.as_string(tf.constant([7, -3]), width=4, fill='0')",
+    "split_offsets": "tf.strings.unicode_split_with_offsets(texts, 'UTF-8')",
+    "split_offsets_scalar": "tf.strings.unicode_split_with_offsets('h\\u00e9\\u20acx', 'UTF-8')",
+    "split_offsets_ignore": "tf.strings.unicode_split_with_offsets(texts, 'UTF-8', "
+                            "errors='ignore')",
+    "split_offsets_char": "tf.strings.unicode_split_with_offsets(texts, 'UTF-8', "
+                          "replacement_char=63)",
+    "decode_offsets": "tf.strings.unicode_decode_with_offsets(texts, 'UTF-8')",
+    "decode_offsets_scalar": "tf.strings.unicode_decode_with_offsets(b'a\\xe2\\x82\\xacb', "
+                             "'UTF-8')",
+    "decode_offsets_control": "tf.strings.unicode_decode_with_offsets(texts, 'UTF-8', "
+                              "replace_control_characters=True)",
+    "decode_offsets_utf16": "tf.strings.unicode_decode_with_offsets(["
+                            "'h\\u00e9\\U0001F600!'.encode('utf-16-be'), b''], 'UTF-16-BE')",
+    "transcode_utf16": "tf.strings.unicode_transcode(texts, 'UTF-8', 'UTF-16-BE')",
+    "transcode_utf32": "tf.strings.unicode_transcode(texts, 'UTF-8', 'UTF-32-BE')",
+    "transcode_to_utf8": "tf.strings.unicode_transcode(tf.constant([["
+                         "'h\\u00e9\\U0001F600'.encode('utf-16-be')]]), 'UTF-16-BE', 'UTF-8')",
+    "transcode_ignore": "tf.strings.unicode_transcode(texts, 'UTF-8', 'UTF-8', errors='ignore')",
+    "transcode_control": "tf.strings.unicode_transcode(texts, 'UTF-8', 'UTF-8', "
+                         "replace_control_characters=True, replacement_char=42)",
+    "segment_join": "tf.strings.unsorted_segment_join(['a', 'b', 'c', 'd'], [1, 0, 1, 3], 5, "
+                    "separator='-')",
+    "segment_join_2d": "tf.strings.unsorted_segment_join([['a', 'b'], ['c', 'd'], ['e', 'f']], "
+                       "[1, 1, 0], 2, separator=', ')",
+    "segment_join_ids_2d": "tf.strings.unsorted_segment_join([['a', 'b'], ['c', 'd']], "
+                           "[[0, 1], [1, 1]], 3)",
+}
+
+MISC = {
+    "broadcast_static": "[tuple(tf.broadcast_static_shape(tf.TensorShape(x), tf.TensorShape(y)))"
+                        " for x, y in (([2, 1], [3]), ([5, 1, 4], [3, 1]), ([None, 3], [2, 1, 1]),"
+                        " ([1], [None]), ([], [4, 2]))]",
+    "broadcast_dynamic": "tf.broadcast_dynamic_shape([2, 1], [3])",
+    "broadcast_dynamic_64": "tf.broadcast_dynamic_shape(tf.constant([5, 1, 4], tf.int64), "
+                            "tf.constant([3, 1], tf.int64))",
+    "broadcast_dynamic_empty": "tf.broadcast_dynamic_shape(tf.constant([], tf.int32), [4, 2])",
+    "timestamp": "(tf.timestamp().dtype == tf.float64, tuple(tf.timestamp().shape), "
+                 "bool(tf.timestamp() > 1.7e9))",
+    "fingerprint_strings": "tf.fingerprint(tf.constant(['a', 'bc', '', 'x' * 70]))",
+    "fingerprint_ints": "tf.fingerprint(tf.constant([[1, 2], [3, 4]]))",
+    "fingerprint_strings_2d": "tf.fingerprint(tf.constant([['a', 'b'], ['c', 'd']]))",
+    "fingerprint_floats": "tf.fingerprint(tf.reshape(tf.range(12, dtype=tf.float32), [3, 2, 2]))",
+    "fingerprint_bytes": "tf.fingerprint(tf.constant(np.arange(20, dtype=np.uint8).reshape(4, 5)))",
+    "fingerprint_int64": "tf.fingerprint(tf.constant([7, -1], tf.int64))",
+    "parallel_stack": "tf.function(lambda: tf.parallel_stack([tf.constant([1, 2]), "
+                      "tf.constant([3, 4]), tf.constant([5, 6])]))()",
+    "name_scopes": "scope_names()",
+}
+
+CASES = dict(LOOKUP, **SETS, **SPECS, **RANDOM, **STRINGS, **MISC)
 
 ERRORS = {
     "lookup_key_dtype": ("table.lookup(tf.constant([1, 2]))", "StaticHashTable"),
@@ -333,6 +420,23 @@ ERRORS = {
                         "tf.float32)])(tf.constant([[1.0]]))", "TensorSpec"),
     "signature_dtype": ("tf.function(lambda x: x, input_signature=[tf.TensorSpec([None], "
                         "tf.float32)])(tf.constant([1], tf.int32))", "int32"),
+    "hash_bucket_zero": ("tf.strings.to_hash_bucket(['a'], 0)", "num_buckets"),
+    "format_count": ("tf.strings.format('{} {}', tf.constant(1))", "placeholder"),
+    "decode_strict": ("tf.strings.unicode_decode_with_offsets(texts, 'UTF-8', errors='strict')",
+                      "UTF-8"),
+    "transcode_strict": ("tf.strings.unicode_transcode(texts, 'UTF-8', 'UTF-16-BE', "
+                         "errors='strict')", "UTF-8"),
+    "transcode_encoding": ("tf.strings.unicode_transcode(texts, 'UTF-8', 'KLINGON')",
+                           "output_encoding"),
+    "segment_join_range": ("tf.strings.unsorted_segment_join(['a', 'b'], [0, 2], 2)",
+                           "num_segments"),
+    "segment_join_shape": ("tf.strings.unsorted_segment_join(['a', 'b'], [0, 1, 1], 2)",
+                           "segment_ids"),
+    "broadcast_static_bad": ("tf.broadcast_static_shape(tf.TensorShape([2, 3]), "
+                             "tf.TensorShape([4]))", "broadcast"),
+    "broadcast_dynamic_bad": ("tf.broadcast_dynamic_shape([2, 3], [4])", "broadcast"),
+    "fingerprint_method": ("tf.fingerprint(tf.constant([1]), method='md5')", "md5"),
+    "fingerprint_scalar": ("tf.fingerprint(tf.constant(1))", "rank"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

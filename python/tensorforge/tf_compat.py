@@ -37,7 +37,7 @@ from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from . import tf_linear_operator, tf_special_more
-from . import tf_lookup, tf_sets, tf_specs
+from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
@@ -268,8 +268,8 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                    shape, mean, stddev, as_dtype(dtype).name, seed))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__},
-                                **{n: getattr(tf_strings_convert, n)
-                                   for n in tf_strings_convert.__all__})
+                                **{n: getattr(m, n) for m in (tf_strings_convert, tf_strings_extra)
+                                   for n in m.__all__})
 io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
@@ -419,7 +419,9 @@ _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
               **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__},
-              **{n: getattr(tf_structure, n) for n in tf_structure.__all__})
+              **{n: getattr(tf_structure, n) for n in tf_structure.__all__},
+              **{n: getattr(tf_misc_ops, n) for n in tf_misc_ops.__all__},
+              as_string=tf_strings_convert.as_string)
 
 
 def __getattr__(name):
@@ -437,4 +439,4 @@ dtypes = types.SimpleNamespace(
     uint16=uint16, uint32=uint32, uint64=uint64, half=half, double=double, complex64=complex64,
     complex128=complex128, saturate_cast=tf_numeric.saturate_cast)
 __all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
-    tf_debugging.__all__ + tf_structure.__all__
+    tf_debugging.__all__ + tf_structure.__all__ + tf_misc_ops.__all__ + ["as_string"]
