@@ -165,3 +165,43 @@ def test_fftnd_bad_arguments(expr, word):
     with pytest.raises((ValueError, TypeError)) as info:
         eval(expr, {"tf": tf, "np": np})  # noqa: S307
     assert word in str(info.value) and "tf.signal." in str(info.value)
+
+
+# ---- tf.nn's RNN cell wrappers: the dropout masks are tensorforge's draws ----------------------
+def test_dropout_wrapper_masks_scale_and_vary():
+    cell = tf.keras.layers.SimpleRNNCell(64)
+    w = tf.nn.RNNCellDropoutWrapper(cell, output_keep_prob=0.25, state_keep_prob=0.5, seed=7)
+    x = tf.constant(np.ones((32, 8), np.float32))
+    w.build((32, 8))
+    h0 = [tf.constant(np.zeros((32, 64), np.float32))]
+    base, _ = cell.call(x, h0)
+    out, (state,) = w.call(x, h0)
+    out, base = out.numpy(), base.numpy()
+    kept = out != 0
+    assert abs(kept.mean() - 0.25) < 0.03  # the keep probability
+    np.testing.assert_allclose(out[kept], base[kept] / 0.25, rtol=1e-6)  # kept: scaled up
+    assert abs((state.numpy() != 0).mean() - 0.5) < 0.03
+    again, _ = w.call(x, h0)
+    assert not np.array_equal(again.numpy() != 0, kept)  # a fresh mask at every call
+    v = tf.nn.RNNCellDropoutWrapper(cell, input_keep_prob=0.5, variational_recurrent=True,
+                                    seed=3)
+    a, _ = v.call(x, h0)
+    b, _ = v.call(x, h0)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())  # variational: one mask a sequence
+
+
+def test_wrapped_cell_trains_in_an_rnn_layer():
+    keras = tf.keras
+    cell = tf.nn.RNNCellResidualWrapper(tf.nn.RNNCellDropoutWrapper(
+        keras.layers.GRUCell(4), input_keep_prob=0.9, seed=1))
+    model = keras.Sequential([keras.Input((6, 4)), keras.layers.RNN(cell),
+                              keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 6, 4)).astype(np.float32)
+    y = x.sum(axis=(1, 2))[:, None]
+    before = [w.copy() for w in model.get_weights()]
+    hist = model.fit(x, y, epochs=15, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert len(before) == 5  # the GRU cell's 3 weights reach the model through both wrappers
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -105,6 +105,24 @@ sp2 = tf.sparse.SparseTensor([[0, 0], [1, 0], [1, 2], [2, 1]], [3, 5, 6, 2], [3,
 sps = tf.sparse.SparseTensor([[0, 0], [0, 1], [1, 0]], [b'x', b'y', b'x'], [2, 2])
 sp3 = tf.sparse.SparseTensor([[0, 0, 0], [0, 0, 1], [1, 1, 0]], tf.constant([1, 2, 2], tf.int64),
                              [2, 2, 2])
+seq = np.cos(np.arange(2 * 5 * 3)).reshape(2, 5, 3).astype(np.float32)
+
+
+def constant_cell(kind='simple', units=3):
+    init = dict(kernel_initializer=keras.initializers.Constant(0.2),
+                recurrent_initializer=keras.initializers.Constant(-0.1),
+                bias_initializer=keras.initializers.Constant(0.05))
+    if kind == 'lstm':
+        return keras.layers.LSTMCell(units, **init)
+    return keras.layers.SimpleRNNCell(units, **init)
+
+
+def wrapped_rnn(wrap, kind='simple', **layer_kw):
+    layer = keras.layers.RNN(wrap(constant_cell(kind)), **layer_kw)
+    out = layer(seq)
+    return [out, len(layer.trainable_weights)]
+
+
 def scope_names():
     out = [tf.get_current_name_scope()]
     with tf.name_scope('outer'):
@@ -267,6 +285,15 @@ SPECS = {
     "from_generator_sparse": "list(tf.data.Dataset.from_generator(lambda: iter(["
                              "tf.sparse.SparseTensor([[0], [2]], [1.0, 2.0], [3])]), "
                              "output_signature=tf.SparseTensorSpec([3], tf.float32)))",
+    "element_spec_slices": "repr(tf.data.Dataset.from_tensor_slices((np.zeros((5, 3), np.float32), "
+                           "tf.constant([1, 2, 3, 4, 5]))).element_spec)",
+    "element_spec_generator": "repr(tf.data.Dataset.from_generator(lambda: iter([[1, 2]]), "
+                              "output_signature=tf.TensorSpec([None], tf.int32)).element_spec)",
+    "keras_input_type_spec": "[(tuple(i.shape), i.dtype == tf.float32) for i in ("
+                             "keras.Input(type_spec=tf.TensorSpec([None, 4], tf.float32)), "
+                             "keras.Input(type_spec=tf.TensorSpec([2, 3])))]",
+    "keras_input_type_spec_name": "keras.Input(type_spec=tf.TensorSpec([None, 2], tf.int32, "
+                                  "name='ids')).name",
     "function_signature": "tf.function(lambda x: x * 2, input_signature=["
                           "tf.TensorSpec([None], tf.float32)])([1, 2])",
     "function_signature_nested": "tf.function(lambda p, q: p[0] + p[1] * q, input_signature=["
@@ -346,6 +373,15 @@ STRINGS = {
 }
 
 MISC = {
+    "residual_wrapper": "wrapped_rnn(tf.nn.RNNCellResidualWrapper, return_sequences=True)",
+    "residual_wrapper_fn": "wrapped_rnn(lambda c: tf.nn.RNNCellResidualWrapper(c, residual_fn="
+                           "lambda i, o: o - 0.5 * i))",
+    "residual_wrapper_lstm": "wrapped_rnn(tf.nn.RNNCellResidualWrapper, 'lstm', return_state=True)",
+    "device_wrapper": "wrapped_rnn(lambda c: tf.nn.RNNCellDeviceWrapper(c, '/cpu:0'), 'lstm', "
+                      "return_sequences=True)",
+    "dropout_wrapper_keep_all": "wrapped_rnn(tf.nn.RNNCellDropoutWrapper, go_backwards=True)",
+    "wrapper_sizes": "[(w.state_size, w.output_size) for w in (tf.nn.RNNCellDropoutWrapper("
+                     "constant_cell('lstm', 4)), tf.nn.RNNCellResidualWrapper(constant_cell()))]",
     "broadcast_static": "[tuple(tf.broadcast_static_shape(tf.TensorShape(x), tf.TensorShape(y)))"
                         " for x, y in (([2, 1], [3]), ([5, 1, 4], [3, 1]), ([None, 3], [2, 1, 1]),"
                         " ([1], [None]), ([], [4, 2]))]",
@@ -437,6 +473,8 @@ ERRORS = {
     "broadcast_dynamic_bad": ("tf.broadcast_dynamic_shape([2, 3], [4])", "broadcast"),
     "fingerprint_method": ("tf.fingerprint(tf.constant([1]), method='md5')", "md5"),
     "fingerprint_scalar": ("tf.fingerprint(tf.constant(1))", "rank"),
+    "dropout_keep_prob": ("tf.nn.RNNCellDropoutWrapper(constant_cell(), output_keep_prob=1.5)",
+                          "output_keep_prob"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

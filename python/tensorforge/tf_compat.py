@@ -37,6 +37,7 @@ from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from . import tf_linear_operator, tf_special_more
+from .layers import rnn_cell_wrappers
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
@@ -212,7 +213,8 @@ nn = types.SimpleNamespace(
     **{n: getattr(m, n) for m in (tf_nn_conv, tf_nn_extra) for n in m.__all__},
     all_candidate_sampler=tf_candidate_sampling.all_candidate_sampler,
     fixed_unigram_candidate_sampler=tf_candidate_sampling.fixed_unigram_candidate_sampler,
-    space_to_batch=tf_numeric.space_to_batch)
+    space_to_batch=tf_numeric.space_to_batch,
+    **{n: getattr(rnn_cell_wrappers, n) for n in rnn_cell_wrappers.__all__})
 signal = types.SimpleNamespace(**{n: getattr(tf_signal, n) for n in tf_signal.__all__})
 bitwise = tf_numeric.bitwise
 linalg = types.SimpleNamespace(

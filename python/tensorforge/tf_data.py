@@ -105,7 +105,9 @@ class Dataset(DatasetOps):
                         raise ValueError(f"Dataset.from_generator: expected elements of "
                                          f"{len(specs)} components, got {e!r:.80}")
                     yield tuple(conform(c, sp) for c, sp in zip(e, specs))
-        return Dataset(it, UNKNOWN_CARDINALITY)
+        ds = Dataset(it, UNKNOWN_CARDINALITY)
+        ds._element_spec = specs  # the signature is the element_spec, as TensorFlow's
+        return ds
 
     @staticmethod
     def range(*args):
@@ -353,6 +355,10 @@ class Dataset(DatasetOps):
 
     @property
     def element_spec(self):
+        """TypeSpecs of the elements: a from_generator signature, else those of the first
+        element (its concrete shapes: a batched dataset's batch axis is not None here)."""
+        if getattr(self, "_element_spec", None) is not None:
+            return self._element_spec
         first = next(iter(self._raw()), None)
         return None if first is None else _map_struct(lambda a: TensorSpec(a.shape, a.dtype),
                                                       first)
