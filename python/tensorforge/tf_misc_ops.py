@@ -11,11 +11,11 @@ import numpy as np
 
 from . import _hash
 from ._tensor_shape import TensorShape
-from ._text import is_text
+from . import backend_ops as K
+from ._text import is_text, text_values
 from .autograd import Tensor
 from .tf_debugging import InvalidArgumentError
 from .tf_dtypes import python_dtype
-from .tf_tensors import stack
 
 __all__ = ["broadcast_static_shape", "broadcast_dynamic_shape", "timestamp", "fingerprint",
            "parallel_stack"]
@@ -100,5 +100,10 @@ def fingerprint(data, method="farmhash64", name=None):
 
 
 def parallel_stack(values, name="parallel_stack"):
-    """``tf.stack(values, axis=0)`` (See the module doc)."""
-    return stack(values, axis=0)
+    """``tf.stack(values, axis=0)`` (See the module doc): strings stacked as they are."""
+    values = list(values)
+    texts = [text_values(v) for v in values]
+    if any(t is not None for t in texts):
+        return Tensor(np.stack([t if t is not None else np.asarray(v) for t, v in
+                                zip(texts, values)]))
+    return K.stack(values, axis=0)
