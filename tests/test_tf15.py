@@ -2,8 +2,8 @@
 the smaller top-level names against TensorFlow 2.21's values recorded by
 tools/gen_tf15_refs.py into tests/data/tf15_refs.json (the comparison is tf_io14_refs.py's);
 bad arguments raise the class TensorFlow raises with a message naming the op / argument.
-The stateless binomial / gamma / poisson draws are not TensorFlow's numbers (tf_random.py):
-they are checked here by their moments."""
+The stateless binomial / gamma draws are not TensorFlow's numbers (tf_random.py): they are
+checked here by their moments (stateless_poisson's are TensorFlow's, recorded)."""
 import json
 import os
 
@@ -73,6 +73,7 @@ def test_vocabulary_table_in_a_trained_model():
 
 # ---- the stateless draws that are TensorFlow's distributions, not its numbers ----------------
 def test_stateless_poisson_gamma_binomial_moments_and_determinism():
+    """(Poisson too: its moments on a long draw, beyond the recorded cases.)"""
     shape, seed = [20000], [3, 4]
     p = tf.random.stateless_poisson(shape, seed, lam=3.5).numpy()
     assert p.dtype == np.int32

@@ -310,6 +310,15 @@ RANDOM = {
     "split_int64": "tf.random.split(tf.constant([1, 2], tf.int64), 3)",
     "split_big": "tf.random.split(tf.constant([2**40, -(2**50)], tf.int64), 5)",
     "split_one": "tf.random.split(tf.constant([9, 9]), 1)",
+    "poisson": "tf.random.stateless_poisson([8], [1, 2], 3.5)",
+    "poisson_rates": "tf.random.stateless_poisson([6, 3], [7, -3], [0.5, 9.9, 10.0])",
+    "poisson_large": "tf.random.stateless_poisson([5, 2], tf.constant([4, 4], tf.int64), "
+                     "[15.5, 120.0], dtype=tf.int64)",
+    "poisson_f64": "tf.random.stateless_poisson([40], [9, 1], tf.constant(2.5, tf.float64), "
+                   "dtype=tf.float32)",
+    "poisson_many": "tf.random.stateless_poisson([3000], [3, 4], 11.0)",
+    "poisson_zero": "tf.random.stateless_poisson([4], [3, 5], 0.0)",
+    "poisson_2d_lam": "tf.random.stateless_poisson([3, 2, 2], [0, 1], [[1.0, 30.0], [4.5, 64.0]])",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

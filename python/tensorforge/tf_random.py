@@ -276,10 +276,77 @@ def set_global_generator(generator):
 
 
 # ---- stateless binomial / gamma / poisson ----------------------------------------------------
-# Note [stateless draws] again: deterministic for a (shape, seed) pair and of TensorFlow's
-# distributions (tests/test_tf15.py checks the moments), not TensorFlow's numbers: its samplers
-# (random_poisson_op.cc, random_binomial_op.cc, the gamma's Marsaglia-Tsang) consume the Philox
-# stream with per-output skips this module does not reproduce.
+# Note [stateless poisson]: stateless_poisson gives TensorFlow's numbers: its CPU kernel
+# (random_poisson_op.cc) draws output i (rate-major order) from the Philox stream of the seed
+# skipped 256 blocks per output, float64 uniforms (2 a block) taken from the end of each block,
+# Knuth's product of uniforms below rate 10, Hormann's transformed rejection from 10 on, all in
+# float64. stateless_gamma / binomial are
+# deterministic for a (shape, seed) pair and of TensorFlow's distributions (tests/test_tf15.py
+# checks the moments), not its numbers.
+
+def _uniform_blocks(seed, offsets, ct):
+    """The uniforms of the Philox blocks at ``offsets``, (n, 4) float32 or (n, 2) float64,
+    in the order TensorFlow's UNIFORM macro takes them (the block's last value first)."""
+    w = _philox.blocks(seed, offsets)
+    if ct == np.float32:
+        f = ((w & 0x7FFFFF) | (127 << 23)).astype(np.uint32).view(np.float32) - np.float32(1)
+        return f[:, ::-1]
+    w = w.astype(np.uint64)
+    man = ((w[:, 0::2] & np.uint64(0xFFFFF)) << np.uint64(32)) | w[:, 1::2]
+    d = (man | (np.uint64(1023) << np.uint64(52))).view(np.float64) - 1.0
+    return d[:, ::-1]
+
+
+def _poisson_tf(seed, rate, ct):
+    """TensorFlow's Poisson draws for the flat rate-major ``rate`` array (one an output)."""
+    from math import lgamma
+    n = len(rate)
+    out = np.zeros(n, ct)
+    idx = np.arange(n, dtype=np.uint64) * np.uint64(256)
+    rate = rate.astype(ct)
+    # Knuth below 10
+    small = np.nonzero(rate < ct(10))[0]
+    prod, x = np.ones(len(small), ct), np.zeros(len(small), ct)
+    limit = np.exp(-rate[small]).astype(ct)
+    active, j = np.arange(len(small)), 0
+    while len(active):
+        us = _uniform_blocks(seed, idx[small[active]] + np.uint64(j), ct)
+        for c in range(us.shape[1]):
+            prod[active] = (prod[active] * us[:, c]).astype(ct)
+            fin = prod[active] <= limit[active]
+            out[small[active[fin]]] = x[active[fin]]
+            x[active[~fin]] += ct(1)
+            active, us = active[~fin], us[~fin]
+        j += 1
+    # Hormann's transformed rejection from 10 on
+    big = np.nonzero(rate >= ct(10))[0]
+    r = rate[big]
+    log_r = np.log(r).astype(ct)
+    b = (ct(0.931) + ct(2.53) * np.sqrt(r)).astype(ct)
+    a = (ct(-0.059) + ct(0.02483) * b).astype(ct)
+    inv_alpha = (ct(1.1239) + ct(1.1328) / (b - ct(3.4))).astype(ct)
+    v_r = (ct(0.9277) - ct(3.6224) / (b - ct(2))).astype(ct)
+    active, j = np.arange(len(big)), 0
+    while len(active):
+        us = _uniform_blocks(seed, idx[big[active]] + np.uint64(j), ct)
+        for c in range(0, us.shape[1], 2):
+            u, v = (us[:, c] - ct(0.5)).astype(ct), us[:, c + 1]
+            A, B, R = a[active], b[active], r[active]
+            ushift = (ct(0.5) - np.abs(u)).astype(ct)
+            k = np.floor((ct(2) * A / ushift + B) * u + R + ct(0.43)).astype(ct)
+            ok = (ushift >= ct(0.07)) & (v <= v_r[active])
+            skip = ~ok & ((k < 0) | ((ushift < ct(0.013)) & (v > ushift)))
+            test = ~ok & ~skip
+            with np.errstate(all="ignore"):
+                s_ = np.log(v * inv_alpha[active] / (A / (ushift * ushift) + B)).astype(ct)
+            lg = np.array([lgamma(float(q) + 1.0) if t else 0.0 for q, t in zip(k, test)], ct)
+            t_ = (-R + k * log_r[active] - lg).astype(ct)
+            fin = ok | (test & (s_ <= t_))
+            out[big[active[fin]]] = k[fin]
+            active, us = active[~fin], us[~fin]
+        j += 1
+    return out
+
 
 def _param(op, arg, v, shape):
     a = np.asarray(host(v.data) if isinstance(v, Tensor) else v, np.float64)
@@ -299,15 +366,27 @@ def _out_dtype(op, dtype, allowed):
 
 
 def stateless_poisson(shape, seed, lam, dtype="int32", name=None):
-    """Poisson(lam) samples of ``shape`` (lam broadcast to it)."""
+    """Poisson(lam) samples of ``shape`` (lam matches its trailing dimensions): TensorFlow's
+    numbers (Note [stateless poisson]); a Python ``lam`` is float32, as TensorFlow converts
+    it."""
     dt = _out_dtype("stateless_poisson", dtype, ("float16", "float32", "float64", "int32",
                                                  "int64"))
     shp = _shape("stateless_poisson", shape)
-    lam = _param("stateless_poisson", "lam", lam, shp)
-    if np.any(lam < 0):
+    s, _ = _seed_pair("stateless_poisson", seed)
+    lam_a = np.asarray(host(lam.data) if isinstance(lam, Tensor) else lam)
+    if not isinstance(lam, (Tensor, np.ndarray)):
+        lam_a = lam_a.astype(np.float32)  # TensorFlow converts a Python lam to float32
+    lam_a = lam_a.astype(np.float64)  # the kernel computes in float64
+    if lam_a.ndim > len(shp) or tuple(shp[len(shp) - lam_a.ndim:]) != lam_a.shape:
+        raise ValueError(f"tf.random.stateless_poisson: lam of shape {lam_a.shape} must match "
+                         f"the trailing dimensions of shape {shp}")
+    if np.any(lam_a < 0) or np.any(np.isnan(lam_a)):
         raise ValueError("tf.random.stateless_poisson: lam must be >= 0")
-    return Tensor(device_xp().asarray(_pair_rng("stateless_poisson", seed).poisson(lam)
-                                      .astype(dt)))
+    num_rate = max(lam_a.size, 1)
+    per_rate = int(np.prod(shp, dtype=np.int64)) // num_rate if lam_a.size else 0
+    rates = np.repeat(lam_a.reshape(-1), per_rate)  # rate-major, as the kernel counts outputs
+    draws = _poisson_tf(s, rates, np.float64).reshape(num_rate, per_rate).T  # (samples, rates)
+    return Tensor(device_xp().asarray(draws.reshape(shp).astype(dt)))
 
 
 def stateless_gamma(shape, seed, alpha, beta=None, dtype="float32", name=None):
