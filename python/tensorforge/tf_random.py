@@ -280,26 +280,23 @@ def set_global_generator(generator):
 # (random_poisson_op.cc) draws output i (rate-major order) from the Philox stream of the seed
 # skipped 256 blocks per output, float64 uniforms (2 a block) taken from the end of each block,
 # Knuth's product of uniforms below rate 10, Hormann's transformed rejection from 10 on, all in
-# float64. stateless_gamma / binomial are
-# deterministic for a (shape, seed) pair and of TensorFlow's distributions (tests/test_tf15.py
-# checks the moments), not its numbers.
+# float64. stateless_gamma / binomial are deterministic for a (shape, seed) pair and of
+# TensorFlow's distributions (tests/test_tf15.py checks the moments), not its numbers.
 
-def _uniform_blocks(seed, offsets, ct):
-    """The uniforms of the Philox blocks at ``offsets``, (n, 4) float32 or (n, 2) float64,
-    in the order TensorFlow's UNIFORM macro takes them (the block's last value first)."""
-    w = _philox.blocks(seed, offsets)
-    if ct == np.float32:
-        f = ((w & 0x7FFFFF) | (127 << 23)).astype(np.uint32).view(np.float32) - np.float32(1)
-        return f[:, ::-1]
-    w = w.astype(np.uint64)
+def _uniform_blocks(seed, offsets):
+    """The float64 uniforms of the Philox blocks at ``offsets``, (n, 2), in the order
+    TensorFlow's UNIFORM macro takes them (the block's last value first): 20 + 32 random
+    mantissa bits from each pair of words (random_distributions.h's Uint64ToDouble)."""
+    w = _philox.blocks(seed, offsets).astype(np.uint64)
     man = ((w[:, 0::2] & np.uint64(0xFFFFF)) << np.uint64(32)) | w[:, 1::2]
     d = (man | (np.uint64(1023) << np.uint64(52))).view(np.float64) - 1.0
     return d[:, ::-1]
 
 
-def _poisson_tf(seed, rate, ct):
+def _poisson_tf(seed, rate):
     """TensorFlow's Poisson draws for the flat rate-major ``rate`` array (one an output)."""
     from math import lgamma
+    ct = np.float64
     n = len(rate)
     out = np.zeros(n, ct)
     idx = np.arange(n, dtype=np.uint64) * np.uint64(256)
@@ -310,7 +307,7 @@ def _poisson_tf(seed, rate, ct):
     limit = np.exp(-rate[small]).astype(ct)
     active, j = np.arange(len(small)), 0
     while len(active):
-        us = _uniform_blocks(seed, idx[small[active]] + np.uint64(j), ct)
+        us = _uniform_blocks(seed, idx[small[active]] + np.uint64(j))
         for c in range(us.shape[1]):
             prod[active] = (prod[active] * us[:, c]).astype(ct)
             fin = prod[active] <= limit[active]
@@ -328,7 +325,7 @@ def _poisson_tf(seed, rate, ct):
     v_r = (ct(0.9277) - ct(3.6224) / (b - ct(2))).astype(ct)
     active, j = np.arange(len(big)), 0
     while len(active):
-        us = _uniform_blocks(seed, idx[big[active]] + np.uint64(j), ct)
+        us = _uniform_blocks(seed, idx[big[active]] + np.uint64(j))
         for c in range(0, us.shape[1], 2):
             u, v = (us[:, c] - ct(0.5)).astype(ct), us[:, c + 1]
             A, B, R = a[active], b[active], r[active]
@@ -385,7 +382,7 @@ def stateless_poisson(shape, seed, lam, dtype="int32", name=None):
     num_rate = max(lam_a.size, 1)
     per_rate = int(np.prod(shp, dtype=np.int64)) // num_rate if lam_a.size else 0
     rates = np.repeat(lam_a.reshape(-1), per_rate)  # rate-major, as the kernel counts outputs
-    draws = _poisson_tf(s, rates, np.float64).reshape(num_rate, per_rate).T  # (samples, rates)
+    draws = _poisson_tf(s, rates).reshape(num_rate, per_rate).T  # (samples, rates)
     return Tensor(device_xp().asarray(draws.reshape(shp).astype(dt)))
 
 
