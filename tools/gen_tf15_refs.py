@@ -319,6 +319,13 @@ RANDOM = {
     "poisson_many": "tf.random.stateless_poisson([3000], [3, 4], 11.0)",
     "poisson_zero": "tf.random.stateless_poisson([4], [3, 5], 0.0)",
     "poisson_2d_lam": "tf.random.stateless_poisson([3, 2, 2], [0, 1], [[1.0, 30.0], [4.5, 64.0]])",
+    "gamma": "tf.random.stateless_gamma([6], [1, 2], 2.0)",
+    "gamma_alphas": "tf.random.stateless_gamma([4, 3], [7, -3], [0.5, 1.0, 7.5])",
+    "gamma_beta_f64": "tf.random.stateless_gamma([5, 2], [4, 4], [0.1, 30.0], [2.0, 0.5], "
+                      "dtype=tf.float64)",
+    "gamma_many": "tf.random.stateless_gamma([3000], [3, 4], 0.9)",
+    "gamma_broadcast": "tf.random.stateless_gamma([2, 3, 2], [5, 6], [[1.5], [3.0], [0.25]], "
+                       "[1.0, 4.0])",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

@@ -8,6 +8,7 @@ tensorforge's seeded stream (``tf.random.set_seed`` / ``keras.utils.set_random_s
 ``seed`` when given; they are not TensorFlow's numbers, only its distribution.
 """
 import enum
+import math
 
 import numpy as np
 
@@ -280,8 +281,9 @@ def set_global_generator(generator):
 # (random_poisson_op.cc) draws output i (rate-major order) from the Philox stream of the seed
 # skipped 256 blocks per output, float64 uniforms (2 a block) taken from the end of each block,
 # Knuth's product of uniforms below rate 10, Hormann's transformed rejection from 10 on, all in
-# float64. stateless_gamma / binomial are deterministic for a (shape, seed) pair and of
-# TensorFlow's distributions (tests/test_tf15.py checks the moments), not its numbers.
+# float64. stateless_gamma follows its kernel the same way (_Buffers); stateless_binomial is
+# deterministic for a (shape, seed) pair and of TensorFlow's distribution (tests/test_tf15.py
+# checks the moments), not its numbers.
 
 def _uniform_blocks(seed, offsets):
     """The float64 uniforms of the Philox blocks at ``offsets``, (n, 2), in the order
@@ -386,16 +388,121 @@ def stateless_poisson(shape, seed, lam, dtype="int32", name=None):
     return Tensor(device_xp().asarray(draws.reshape(shp).astype(dt)))
 
 
+def _u64_to_double(hi, lo):
+    """random_distributions.h's Uint64ToDouble: [0, 1) from 20 bits of ``hi``, 32 of ``lo``."""
+    man = ((np.uint64(hi) & np.uint64(0xFFFFF)) << np.uint64(32)) | np.uint64(lo)
+    return float((man | (np.uint64(1023) << np.uint64(52))).view(np.float64)) - 1.0
+
+
+class _Buffers:
+    """One gamma output's PhiloxRandom (the seed's stream skipped 256 blocks an output) and
+    its two SampleBuffers: Box-Muller normals and uniforms, each refilled from the next block
+    and read from its end, as stateless_random_gamma_op.cc's."""
+
+    def __init__(self, seed, output_idx):
+        self.seed, self.block = seed, 256 * int(output_idx)
+        self.normals, self.uniforms = [], []
+
+    def _next(self):
+        w = _philox.blocks(self.seed, [self.block])[0]
+        self.block += 1
+        return [int(v) for v in w]
+
+    def normal(self):
+        if not self.normals:
+            x0, x1, x2, x3 = self._next()
+            u1 = max(_u64_to_double(x0, x1), 1.0e-7)
+            v1 = 2 * math.pi * _u64_to_double(x2, x3)
+            u2 = math.sqrt(-2.0 * math.log(u1))
+            self.normals = [math.sin(v1) * u2, math.cos(v1) * u2]
+        return self.normals.pop()
+
+    def uniform(self):
+        if not self.uniforms:
+            x0, x1, x2, x3 = self._next()
+            self.uniforms = [_u64_to_double(x0, x1), _u64_to_double(x2, x3)]
+        return self.uniforms.pop()
+
+
+def _gamma_one(seed, i, alpha):
+    """Output ``i``'s Gamma(alpha, 1) draw, the kernel's loop step by step (_Buffers)."""
+    g = _Buffers(seed, i)
+    if alpha == 1.0:
+        return -math.log1p(-g.uniform())
+    small = alpha < 1
+    d = alpha + (2.0 / 3 if small else -1.0 / 3)
+    c = 1.0 / 3 / math.sqrt(d)
+    while True:
+        x = g.normal()
+        v = 1 + c * x
+        if v <= 0:
+            continue
+        v = v * v * v
+        u = g.uniform()
+        if u < 1 - 0.0331 * (x * x) * (x * x) or \
+                math.log(u) < 0.5 * x * x + d * (1 - v + math.log(v)):
+            return d * v * (math.pow(g.uniform(), 1 / alpha) if small else 1.0)
+
+
+def _doubles(w):
+    """Uint64ToDouble of the word pairs (0, 1) and (2, 3) of (n, 4) Philox blocks."""
+    w = w.astype(np.uint64)
+    man = ((w[:, 0::2] & np.uint64(0xFFFFF)) << np.uint64(32)) | w[:, 1::2]
+    return (man | (np.uint64(1023) << np.uint64(52))).view(np.float64) - 1.0
+
+
+def _gamma_tf(seed, alphas):
+    """TensorFlow's Gamma(alpha, 1) draws (float64) for the flat alpha-major ``alphas``:
+    Marsaglia and Tsang's transformation-rejection (alpha < 1: from alpha + 1, times
+    u ** (1 / alpha)), an exponential for alpha == 1. The first attempt (a normal from the
+    output's first block, a uniform from its second: accepted 95+% of the time) runs for all
+    outputs at once; the rest take _gamma_one's loop."""
+    n = len(alphas)
+    base = np.arange(n, dtype=np.uint64) * np.uint64(256)
+    first, second = _doubles(_philox.blocks(seed, base)), _doubles(
+        _philox.blocks(seed, base + np.uint64(1)))
+    out = np.empty(n)
+    one = alphas == 1.0
+    out[one] = -np.log1p(-first[one, 1])
+    small = alphas < 1
+    d = alphas + np.where(small, 2.0 / 3, -1.0 / 3)
+    c = 1.0 / 3 / np.sqrt(d)
+    u1 = np.maximum(first[:, 0], 1.0e-7)
+    x = np.cos(2 * np.pi * first[:, 1]) * np.sqrt(-2.0 * np.log(u1))  # the buffer's last
+    v = 1 + c * x
+    with np.errstate(all="ignore"):
+        v3 = v * v * v
+        u = second[:, 1]
+        ok = ~one & (v > 0) & ((u < 1 - 0.0331 * (x * x) * (x * x)) |
+                               (np.log(u) < 0.5 * x * x + d * (1 - v3 + np.log(v3))))
+        res = d * v3 * np.where(small, np.power(second[:, 0], 1 / alphas), 1.0)
+    out[ok] = res[ok]
+    for i in np.nonzero(~one & ~ok)[0]:
+        out[i] = _gamma_one(seed, int(i), float(alphas[i]))
+    return out
+
+
 def stateless_gamma(shape, seed, alpha, beta=None, dtype="float32", name=None):
-    """Gamma(alpha, rate beta) samples of ``shape`` (alpha, beta broadcast to it)."""
+    """Gamma(alpha, rate beta) samples of ``shape`` (alpha, beta broadcast to its trailing
+    dimensions): TensorFlow's numbers (Note [stateless poisson]'s stream, gamma's sampler:
+    stateless_random_gamma_op.cc), max(draw / beta, the dtype's tiny) as TensorFlow's."""
     dt = _out_dtype("stateless_gamma", dtype, ("float16", "float32", "float64"))
     shp = _shape("stateless_gamma", shape)
-    a = _param("stateless_gamma", "alpha", alpha, shp)
-    b = _param("stateless_gamma", "beta", 1.0 if beta is None else beta, shp)
+    s, _ = _seed_pair("stateless_gamma", seed)
+    a = np.asarray(host(alpha.data) if isinstance(alpha, Tensor) else alpha).astype(dt)
+    b = np.asarray(1.0 if beta is None else host(beta.data) if isinstance(beta, Tensor)
+                   else beta).astype(dt)
+    a = np.broadcast_to(a, np.broadcast_shapes(a.shape, b.shape))
+    if a.ndim > len(shp) or tuple(shp[len(shp) - a.ndim:]) != a.shape:
+        raise ValueError(f"tf.random.stateless_gamma: alpha / beta of shape {a.shape} must "
+                         f"match the trailing dimensions of shape {shp}")
     if np.any(a <= 0) or np.any(b <= 0):
         raise ValueError("tf.random.stateless_gamma: alpha and beta must be positive")
-    g = _pair_rng("stateless_gamma", seed).standard_gamma(a)
-    return Tensor(device_xp().asarray((g / b).astype(dt)))
+    num = max(a.size, 1)
+    per = int(np.prod(shp, dtype=np.int64)) // num if a.size else 0
+    draws = _gamma_tf(s, np.repeat(a.reshape(-1).astype(np.float64), per))
+    g = draws.reshape(num, per).T.reshape(shp).astype(dt)
+    return Tensor(device_xp().asarray(np.maximum(np.finfo(dt).tiny, g / b).astype(dt)))
 
 
 def stateless_binomial(shape, seed, counts, probs, output_dtype="int32", name=None):
