@@ -2,8 +2,8 @@
 the smaller top-level names against TensorFlow 2.21's values recorded by
 tools/gen_tf15_refs.py into tests/data/tf15_refs.json (the comparison is tf_io14_refs.py's);
 bad arguments raise the class TensorFlow raises with a message naming the op / argument.
-The stateless binomial / gamma draws are not TensorFlow's numbers (tf_random.py): they are
-checked here by their moments (stateless_poisson's are TensorFlow's, recorded)."""
+The stateless poisson / gamma / binomial draws are TensorFlow's numbers (recorded), and their
+moments are checked on longer draws here."""
 import json
 import os
 
@@ -71,9 +71,8 @@ def test_vocabulary_table_in_a_trained_model():
     assert ids[2] == 0 and 3 <= ids[0] <= 4 and 3 <= ids[1] <= 4
 
 
-# ---- the stateless draws that are TensorFlow's distributions, not its numbers ----------------
+# ---- the stateless draws: moments of longer draws than the recorded ones ----------------------
 def test_stateless_poisson_gamma_binomial_moments_and_determinism():
-    """(Poisson too: its moments on a long draw, beyond the recorded cases.)"""
     shape, seed = [20000], [3, 4]
     p = tf.random.stateless_poisson(shape, seed, lam=3.5).numpy()
     assert p.dtype == np.int32
@@ -81,10 +80,10 @@ def test_stateless_poisson_gamma_binomial_moments_and_determinism():
     g = tf.random.stateless_gamma(shape, seed, alpha=2.0, beta=4.0).numpy()
     assert g.dtype == np.float32
     assert abs(g.mean() - 0.5) < 0.02 and abs(g.var() - 0.125) < 0.01
-    b = tf.random.stateless_binomial(shape, seed, counts=10, probs=0.3,
-                                     output_dtype=tf.int64).numpy()
+    b = tf.random.stateless_binomial([3000], seed, counts=10, probs=0.3,
+                                     output_dtype=tf.int64).numpy()  # a slower sampler
     assert b.dtype == np.int64 and b.min() >= 0 and b.max() <= 10
-    assert abs(b.mean() - 3.0) < 0.06 and abs(b.var() - 2.1) < 0.12
+    assert abs(b.mean() - 3.0) < 0.1 and abs(b.var() - 2.1) < 0.25
     # the same (shape, seed) gives the same draws; another seed others
     np.testing.assert_array_equal(tf.random.stateless_poisson(shape, seed, 3.5).numpy(), p)
     assert not np.array_equal(tf.random.stateless_poisson(shape, [3, 5], 3.5).numpy(), p)

@@ -326,6 +326,17 @@ RANDOM = {
     "gamma_many": "tf.random.stateless_gamma([3000], [3, 4], 0.9)",
     "gamma_broadcast": "tf.random.stateless_gamma([2, 3, 2], [5, 6], [[1.5], [3.0], [0.25]], "
                        "[1.0, 4.0])",
+    "binomial": "tf.random.stateless_binomial([8], [1, 2], 10, 0.3)",
+    "binomial_params": "tf.random.stateless_binomial([6, 3], [7, -3], [5.0, 40.0, 100.0], "
+                       "[0.9, 0.5, 0.05])",
+    "binomial_btrs": "tf.random.stateless_binomial([5, 2], [4, 4], [200.0, 30.0], [0.7, 0.99], "
+                     "output_dtype=tf.float32)",
+    "binomial_many": "tf.random.stateless_binomial([1500], [3, 4], 50.0, 0.4, "
+                     "output_dtype=tf.int64)",
+    "binomial_edges": "tf.random.stateless_binomial([2, 4], [1, 1], [[0.0], [7.0]], "
+                      "[0.5, 0.0, 1.0, 0.25])",
+    "binomial_f64": "tf.random.stateless_binomial([6], [9, 9], 25.0, tf.constant(0.45, "
+                    "tf.float64))",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

@@ -281,9 +281,8 @@ def set_global_generator(generator):
 # (random_poisson_op.cc) draws output i (rate-major order) from the Philox stream of the seed
 # skipped 256 blocks per output, float64 uniforms (2 a block) taken from the end of each block,
 # Knuth's product of uniforms below rate 10, Hormann's transformed rejection from 10 on, all in
-# float64. stateless_gamma follows its kernel the same way (_Buffers); stateless_binomial is
-# deterministic for a (shape, seed) pair and of TensorFlow's distribution (tests/test_tf15.py
-# checks the moments), not its numbers.
+# float64. stateless_gamma (_Buffers) and stateless_binomial (_Uniforms) follow their kernels
+# the same way.
 
 def _uniform_blocks(seed, offsets):
     """The float64 uniforms of the Philox blocks at ``offsets``, (n, 2), in the order
@@ -345,15 +344,6 @@ def _poisson_tf(seed, rate):
             active, us = active[~fin], us[~fin]
         j += 1
     return out
-
-
-def _param(op, arg, v, shape):
-    a = np.asarray(host(v.data) if isinstance(v, Tensor) else v, np.float64)
-    try:
-        return np.broadcast_to(a, shape)
-    except ValueError:
-        raise ValueError(f"tf.random.{op}: {arg} of shape {a.shape} does not broadcast to the "
-                         f"output shape {shape}") from None
 
 
 def _out_dtype(op, dtype, allowed):
@@ -505,14 +495,127 @@ def stateless_gamma(shape, seed, alpha, beta=None, dtype="float32", name=None):
     return Tensor(device_xp().asarray(np.maximum(np.finfo(dt).tiny, g / b).astype(dt)))
 
 
+class _Uniforms:
+    """One binomial output's float64 uniforms: its Philox blocks from ``block`` on, each
+    read from its end (random_binomial_op.cc's UNIFORM macro)."""
+
+    def __init__(self, seed, block):
+        self.seed, self.block, self.buf = seed, block, []
+
+    def __call__(self):
+        if not self.buf:
+            w = [int(v) for v in _philox.blocks(self.seed, [self.block])[0]]
+            self.block += 1
+            self.buf = [_u64_to_double(w[0], w[1]), _u64_to_double(w[2], w[3])]
+        return self.buf.pop()
+
+
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
+                  0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
+                  0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
+                  0.00833056343336287)
+
+
+def _stirling_tail(k):
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _binomial_inversion(count, prob, uniform):
+    geom_sum, num = 0.0, 0
+    while True:
+        geom_sum += math.ceil(math.log(uniform()) / math.log1p(-prob))
+        if geom_sum > count:
+            return float(num)
+        num += 1
+
+
+def _btrs(count, prob, uniform):
+    """Hormann's BTRS transformed rejection, as TensorFlow's kernel writes it."""
+    stddev = math.sqrt(count * prob * (1 - prob))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = count * prob + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = prob / (1 - prob)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = math.floor((count + 1) * prob)
+    while True:
+        u = uniform()
+        v = uniform()
+        u = u - 0.5
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + c)
+        if us >= 0.07 and v <= v_r:
+            return float(k)
+        if k < 0 or k > count:
+            continue
+        v = math.log(v * alpha / (a / (us * us) + b))
+        upper = ((m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
+                 + (count + 1) * math.log((count - m + 1) / (count - k + 1))
+                 + (k + 0.5) * math.log(r * (count - k + 1) / (k + 1))
+                 + _stirling_tail(m) + _stirling_tail(count - m)
+                 - _stirling_tail(k) - _stirling_tail(count - k))
+        if v <= upper:
+            return float(k)
+
+
+def _binomial_tf(seed, counts, probs):
+    """TensorFlow's Binomial(count, prob) draws (float64) for the flat batch-major pairs:
+    inversion (42 blocks an output) where count * p < 10, BTRS (256) from 10 on, with
+    p = min(prob, 1 - prob) (and count minus the draw for prob > 0.5); the products and
+    comparisons in the probabilities' dtype, as the kernel's."""
+    out = np.empty(len(counts))
+    t = probs.dtype.type
+    for i, (n_t, p_t) in enumerate(zip(counts, probs)):
+        n = float(n_t)
+        if n <= 0.0 or p_t <= t(0):
+            out[i] = 0.0
+            continue
+        if p_t >= t(1):
+            out[i] = n
+            continue
+        if np.isnan(p_t):
+            out[i] = np.nan
+            continue
+        flip = p_t > t(0.5)
+        q = t(1) - p_t if flip else p_t
+        big = t(n_t * q) >= t(10)
+        uniform = _Uniforms(seed, (256 if big else 42) * i)
+        k = (_btrs if big else _binomial_inversion)(n, float(q), uniform)
+        out[i] = n - k if flip else k
+    return out
+
+
 def stateless_binomial(shape, seed, counts, probs, output_dtype="int32", name=None):
-    """Binomial(counts, probs) samples of ``shape`` (counts, probs broadcast to it)."""
+    """Binomial(counts, probs) samples of ``shape`` (counts, probs broadcast to its trailing
+    dimensions): TensorFlow's numbers (its kernel, random_binomial_op.cc: _binomial_tf);
+    ``probs`` float32 unless given as float64 (counts take its dtype), as TensorFlow's."""
     dt = _out_dtype("stateless_binomial", output_dtype, ("float16", "float32", "float64",
                                                          "int32", "int64"))
     shp = _shape("stateless_binomial", shape)
-    n = _param("stateless_binomial", "counts", counts, shp)
-    p = _param("stateless_binomial", "probs", probs, shp)
+    s, _ = _seed_pair("stateless_binomial", seed)
+    p = np.asarray(host(probs.data) if isinstance(probs, Tensor) else probs)
+    pt = p.dtype if p.dtype.kind == "f" and isinstance(probs, (Tensor, np.ndarray)) \
+        else np.dtype(np.float32)
+    p = p.astype(pt)
+    n = np.asarray(host(counts.data) if isinstance(counts, Tensor) else counts).astype(pt)
+    try:
+        batch = np.broadcast_shapes(n.shape, p.shape)
+    except ValueError:
+        raise ValueError(f"tf.random.stateless_binomial: counts {n.shape} and probs {p.shape} "
+                         f"must broadcast") from None
+    if len(batch) > len(shp) or tuple(shp[len(shp) - len(batch):]) != batch:
+        raise ValueError(f"tf.random.stateless_binomial: counts / probs of shape {batch} must "
+                         f"match the trailing dimensions of shape {shp}")
     if np.any(n < 0) or np.any((p < 0) | (p > 1)):
-        raise ValueError("tf.random.stateless_binomial: counts must be >= 0 and probs in [0, 1]")
-    draws = _pair_rng("stateless_binomial", seed).binomial(n.astype(np.int64), p)
+        raise ValueError("tf.random.stateless_binomial: counts must be >= 0 and probs in "
+                         "[0, 1]")
+    num = int(np.prod(batch, dtype=np.int64))
+    per = int(np.prod(shp, dtype=np.int64)) // max(num, 1)
+    nb = np.repeat(np.broadcast_to(n, batch).reshape(-1), per)
+    pb = np.repeat(np.broadcast_to(p, batch).reshape(-1), per)
+    draws = _binomial_tf(s, nb, pb).reshape(num, per).T.reshape(shp)
     return Tensor(device_xp().asarray(draws.astype(dt)))
