@@ -337,6 +337,19 @@ RANDOM = {
                       "[0.5, 0.0, 1.0, 0.25])",
     "binomial_f64": "tf.random.stateless_binomial([6], [9, 9], 25.0, tf.constant(0.45, "
                     "tf.float64))",
+    "uniform": "tf.random.stateless_uniform([5], [1, 2])",
+    "uniform_bounds": "tf.random.stateless_uniform([2, 3], [7, -3], -2.0, 5.0)",
+    "uniform_f64": "tf.random.stateless_uniform([5], [1, 2], dtype=tf.float64)",
+    "uniform_f16": "tf.random.stateless_uniform([5], [1, 2], dtype=tf.float16)",
+    "uniform_int32": "tf.random.stateless_uniform([6], [4, 4], 3, 17, dtype=tf.int32)",
+    "uniform_int64": "tf.random.stateless_uniform([6], tf.constant([4, 4], tf.int64), -5, "
+                     "2**40, dtype=tf.int64)",
+    "uniform_full": "[tf.random.stateless_uniform([4], [4, 4], None, None, dtype=d) "
+                    "for d in (tf.int32, tf.int64, tf.uint32, tf.uint64)]",
+    "normal": "tf.random.stateless_normal([5], [1, 2])",
+    "normal_odd": "tf.random.stateless_normal([2, 3, 3], [9, 9], 1.0, 3.0)",
+    "normal_f64": "tf.random.stateless_normal([5], [1, 2], dtype=tf.float64)",
+    "normal_f16": "tf.random.stateless_normal([3], [1, 2], dtype=tf.float16)",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "
@@ -502,6 +515,10 @@ ERRORS = {
     "fingerprint_scalar": ("tf.fingerprint(tf.constant(1))", "rank"),
     "dropout_keep_prob": ("tf.nn.RNNCellDropoutWrapper(constant_cell(), output_keep_prob=1.5)",
                           "output_keep_prob"),
+    "uniform_bounds_order": ("tf.random.stateless_uniform([2], [1, 2], 5, 5, dtype=tf.int32)",
+                             "minval"),
+    "uniform_int_one_bound": ("tf.random.stateless_uniform([2], [1, 2], dtype=tf.int32)",
+                              "maxval"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

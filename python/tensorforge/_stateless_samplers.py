@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _philox
 
-__all__ = ["poisson", "gamma", "binomial"]
+__all__ = ["poisson", "gamma", "binomial", "doubles"]
 
 
 def _uniform_blocks(seed, offsets):
@@ -141,7 +141,7 @@ def _gamma_one(seed, i, alpha):
             return d * v * (math.pow(g.uniform(), 1 / alpha) if small else 1.0)
 
 
-def _doubles(w):
+def doubles(w):
     """Uint64ToDouble of the word pairs (0, 1) and (2, 3) of (n, 4) Philox blocks."""
     w = w.astype(np.uint64)
     man = ((w[:, 0::2] & np.uint64(0xFFFFF)) << np.uint64(32)) | w[:, 1::2]
@@ -156,7 +156,7 @@ def gamma(seed, alphas):
     outputs at once; the rest take _gamma_one's loop."""
     n = len(alphas)
     base = np.arange(n, dtype=np.uint64) * np.uint64(256)
-    first, second = _doubles(_philox.blocks(seed, base)), _doubles(
+    first, second = doubles(_philox.blocks(seed, base)), doubles(
         _philox.blocks(seed, base + np.uint64(1)))
     out = np.empty(n)
     one = alphas == 1.0

@@ -17,6 +17,7 @@ from ._xp import host
 from .autograd import Tensor
 from .backend_ops._args import device_xp, int_arg
 from .backend_ops.variables import _gen
+from .tf_debugging import InvalidArgumentError
 from .tf_dtypes import python_dtype
 
 
@@ -46,8 +47,10 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 # ---- shuffle, poisson, the stateless draws and Generator ----------------------------------------
 # Note [stateless draws]: TensorFlow's stateless_* functions give the same numbers for the same
-# (shape, seed pair) on every call; so do these, from NumPy's Philox keyed by the pair (not
-# TensorFlow's numbers, only its distributions and its determinism).
+# (shape, seed pair) on every call. stateless_uniform / stateless_normal (and poisson / gamma /
+# binomial below) give TensorFlow's numbers: its Philox stream of the seed (_philox.py), its
+# conversions of the words; stateless_truncated_normal / stateless_categorical draw from NumPy's
+# Philox keyed by the pair (TensorFlow's distributions and determinism, not its numbers).
 
 def _pair_rng(op, seed):
     s = np.asarray(host(seed.data if isinstance(seed, Tensor) else seed)).reshape(-1)
@@ -87,22 +90,87 @@ def poisson(shape, lam, dtype=None, seed=None, name=None):
     return Tensor(device_xp().asarray(draws.astype(_dt(dtype))))
 
 
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=None, name=None, alg=None):
+def _unit_floats(seed, n, dt):
+    """TensorFlow's UniformDistribution for ``dt``: [0, 1) from 10 (float16), 23 (float32)
+    or 52 (float64, two words) random mantissa bits of the seed's Philox words."""
+    if dt == np.float64:
+        return _samplers.doubles(_philox.bits(seed, 2 * n).reshape(-1, 2)).reshape(-1)
+    w = _philox.bits(seed, n)
+    if dt == np.float16:
+        return ((w & 0x3FF) | (15 << 10)).astype(np.uint16).view(np.float16) - np.float16(1)
+    return ((w & 0x7FFFFF) | (127 << 23)).view(np.float32) - np.float32(1)
+
+
+def _unit_normals(seed, n, dt):
+    """TensorFlow's NormalDistribution for ``dt``: Box-Muller pairs, float32 (float16 from it)
+    from two words, float64 from four (random_distributions.h's BoxMullerFloat / Double)."""
+    if dt == np.float64:
+        m = -(-n // 2)
+        d = _samplers.doubles(_philox.bits(seed, 4 * m).reshape(-1, 2)).reshape(m, 2)
+        r = np.sqrt(-2.0 * np.log(np.maximum(d[:, 0], 1.0e-7)))
+        v = 2 * np.pi * d[:, 1]
+        return np.stack([np.sin(v) * r, np.cos(v) * r], axis=1).reshape(-1)[:n]
+    m = -(-n // 2)
+    w = _philox.bits(seed, 2 * m).reshape(m, 2)
+    f = ((w & 0x7FFFFF) | (127 << 23)).view(np.float32) - np.float32(1)
+    r = np.sqrt(np.float32(-2.0) * np.log(np.maximum(f[:, 0], np.float32(1.0e-7))))
+    v = (2.0 * np.pi * f[:, 1].astype(np.float64)).astype(np.float32)  # 2.0f * M_PI: double
+    out = np.stack([np.sin(v) * r, np.cos(v) * r], axis=1).reshape(-1)[:n].astype(np.float32)
+    return out.astype(dt)
+
+
+def _floating(op, dt):
+    if dt.name not in ("float16", "float32", "float64"):
+        raise TypeError(f"tf.random.{op}: dtype must be float16, float32 or float64, got {dt}")
+    return dt
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=None, name=None,
+                      alg="auto_select"):
+    """Uniform draws in [minval, maxval) (floats: maxval 1 by default; integers: both bounds
+    given, or both None for the full range): TensorFlow's numbers (its Philox stream of the
+    seed; See Note [stateless draws])."""
+    _alg("stateless_uniform", alg)
     dt = _dt(dtype)
-    g = _pair_rng("stateless_uniform", seed)
+    s, _ = _seed_pair("stateless_uniform", seed)
     shp = _shape("stateless_uniform", shape)
+    n = int(np.prod(shp, dtype=np.int64))
     if dt.kind in "iu":
-        if maxval is None:
-            raise ValueError("tf.random.stateless_uniform: integer draws need maxval")
-        return Tensor(device_xp().asarray(g.integers(minval, maxval, shp).astype(dt)))
-    hi = 1.0 if maxval is None else float(maxval)
-    return Tensor(device_xp().asarray(g.uniform(float(minval), hi, shp).astype(dt)))
+        if (minval is None) != (maxval is None):
+            raise ValueError(f"tf.random.stateless_uniform: for an integer dtype, minval and "
+                             f"maxval must be both None or both given, got minval={minval}, "
+                             f"maxval={maxval}")
+        if dt.name not in ("int32", "int64", "uint32", "uint64"):
+            raise TypeError(f"tf.random.stateless_uniform: integer dtype must be int32 / int64 "
+                            f"(uint32 / uint64 for the full range), got {dt}")
+        if minval is None:
+            return Tensor(device_xp().asarray(_full_ints(s, n, dt).reshape(shp)))
+        lo, hi = int(np.asarray(host(getattr(minval, "data", minval)))), \
+            int(np.asarray(host(getattr(maxval, "data", maxval))))
+        if lo >= hi:
+            raise InvalidArgumentError(f"tf.random.stateless_uniform: Need minval < maxval: "
+                                       f"{lo} >= {hi}")
+        words = _full_ints(s, n, np.dtype(np.uint64 if dt.itemsize == 8 else np.uint32))
+        out = lo + (words.astype(np.uint64) % np.uint64(hi - lo)).astype(np.int64)
+        return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
+    dt = _floating("stateless_uniform", dt)
+    lo = dt.type(0 if minval is None else np.asarray(host(getattr(minval, "data", minval))))
+    hi = dt.type(1 if maxval is None else np.asarray(host(getattr(maxval, "data", maxval))))
+    out = _unit_floats(s, n, dt) * (hi - lo) + lo
+    return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
 
 
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None, alg=None):
-    g = _pair_rng("stateless_normal", seed)
-    return Tensor(device_xp().asarray(
-        g.normal(float(mean), float(stddev), _shape("stateless_normal", shape)).astype(_dt(dtype))))
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
+                     alg="auto_select"):
+    """Normal draws: TensorFlow's numbers (Box-Muller of its Philox stream of the seed)."""
+    _alg("stateless_normal", alg)
+    dt = _floating("stateless_normal", _dt(dtype))
+    s, _ = _seed_pair("stateless_normal", seed)
+    shp = _shape("stateless_normal", shape)
+    z = _unit_normals(s, int(np.prod(shp, dtype=np.int64)), dt)
+    m = np.asarray(host(getattr(mean, "data", mean))).astype(dt)
+    sd = np.asarray(host(getattr(stddev, "data", stddev))).astype(dt)
+    return Tensor(device_xp().asarray((z.reshape(shp) * sd + m).astype(dt)))
 
 
 def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None, alg=None):
