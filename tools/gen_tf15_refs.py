@@ -350,6 +350,11 @@ RANDOM = {
     "normal_odd": "tf.random.stateless_normal([2, 3, 3], [9, 9], 1.0, 3.0)",
     "normal_f64": "tf.random.stateless_normal([5], [1, 2], dtype=tf.float64)",
     "normal_f16": "tf.random.stateless_normal([3], [1, 2], dtype=tf.float16)",
+    "truncated": "tf.random.stateless_truncated_normal([9], [1, 2])",
+    "truncated_scaled": "tf.random.stateless_truncated_normal([2, 5], [7, -3], 1.0, 0.5)",
+    "truncated_f64": "tf.random.stateless_truncated_normal([5], [1, 2], dtype=tf.float64)",
+    "truncated_f16": "tf.random.stateless_truncated_normal([3], [1, 2], dtype=tf.float16)",
+    "truncated_many": "tf.random.stateless_truncated_normal([2000], [5, 5])",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

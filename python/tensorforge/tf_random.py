@@ -47,10 +47,11 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 
 # ---- shuffle, poisson, the stateless draws and Generator ----------------------------------------
 # Note [stateless draws]: TensorFlow's stateless_* functions give the same numbers for the same
-# (shape, seed pair) on every call. stateless_uniform / stateless_normal (and poisson / gamma /
-# binomial below) give TensorFlow's numbers: its Philox stream of the seed (_philox.py), its
-# conversions of the words; stateless_truncated_normal / stateless_categorical draw from NumPy's
-# Philox keyed by the pair (TensorFlow's distributions and determinism, not its numbers).
+# (shape, seed pair) on every call. stateless_uniform / normal / truncated_normal (and poisson /
+# gamma / binomial below) give TensorFlow's numbers: its Philox stream of the seed (_philox.py),
+# its conversions of the words (float32 math to an ulp: NumPy's transcendental functions stand
+# for glibc's); stateless_categorical draws from NumPy's Philox keyed by the pair (TensorFlow's
+# distribution and determinism, not its numbers).
 
 def _pair_rng(op, seed):
     s = np.asarray(host(seed.data if isinstance(seed, Tensor) else seed)).reshape(-1)
@@ -111,12 +112,8 @@ def _unit_normals(seed, n, dt):
         v = 2 * np.pi * d[:, 1]
         return np.stack([np.sin(v) * r, np.cos(v) * r], axis=1).reshape(-1)[:n]
     m = -(-n // 2)
-    w = _philox.bits(seed, 2 * m).reshape(m, 2)
-    f = ((w & 0x7FFFFF) | (127 << 23)).view(np.float32) - np.float32(1)
-    r = np.sqrt(np.float32(-2.0) * np.log(np.maximum(f[:, 0], np.float32(1.0e-7))))
-    v = (2.0 * np.pi * f[:, 1].astype(np.float64)).astype(np.float32)  # 2.0f * M_PI: double
-    out = np.stack([np.sin(v) * r, np.cos(v) * r], axis=1).reshape(-1)[:n].astype(np.float32)
-    return out.astype(dt)
+    out = _box_muller(_philox.bits(seed, 2 * m).reshape(m, 2), np.dtype(np.float32))
+    return out.reshape(-1)[:n].astype(dt)
 
 
 def _floating(op, dt):
@@ -173,15 +170,68 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
     return Tensor(device_xp().asarray((z.reshape(shp) * sd + m).astype(dt)))
 
 
-def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None, alg=None):
-    g = _pair_rng("stateless_truncated_normal", seed)
+def _box_muller(words, dt):
+    """Normal pairs of Philox words (n, k): float32 from two words a pair (k = 2), float64
+    from four (k = 4), as random_distributions.h's BoxMullerFloat / BoxMullerDouble."""
+    if dt == np.float64:
+        d = _samplers.doubles(words)
+        r = np.sqrt(-2.0 * np.log(np.maximum(d[:, 0], 1.0e-7)))
+        v = 2 * np.pi * d[:, 1]
+        return np.stack([np.sin(v) * r, np.cos(v) * r], axis=1)
+    # float32 steps, each the float64 result rounded (glibc's logf / sqrtf / sincosf are
+    # correctly rounded nearly always; NumPy's float32 SIMD sin / cos may be an ulp off)
+    f32 = np.float32
+    f = ((words & 0x7FFFFF) | (127 << 23)).astype(np.uint32).view(f32) - f32(1)
+    u1 = np.maximum(f[:, 0], f32(1.0e-7)).astype(np.float64)
+    r = np.sqrt((-2.0 * np.log(u1).astype(f32)).astype(f32).astype(np.float64)).astype(f32)
+    v = (2.0 * np.pi * f[:, 1].astype(np.float64)).astype(f32).astype(np.float64)  # M_PI: double
+    sin, cos = np.sin(v).astype(f32), np.cos(v).astype(f32)
+    return np.stack([(sin.astype(np.float64) * r).astype(f32),
+                     (cos.astype(np.float64) * r).astype(f32)], axis=1)
+
+
+def _truncated_normals(seed, n, dt):
+    """TensorFlow's TruncatedNormalDistribution (|z| < 2) filled as FillPhiloxRandom fills a
+    variable-sample distribution: groups of 4 outputs (2 for float64), group g reading the
+    words of the seed's stream from block 256 * g on (128 * g for float64), one Box-Muller pair after another, the
+    values inside the cut kept in order. Two blocks serve a group nearly always; a group that
+    needs more reads on block by block."""
+    size = 2 if dt == np.float64 else 4
+    per_pair = 4 if dt == np.float64 else 2
+    skip = size * 256 // 4  # kGeneratorSkipPerOutputGroup: 256 outputs' words a group
+    groups = -(-n // size)
+    start = np.arange(groups, dtype=np.uint64) * np.uint64(skip)
+    words = np.concatenate([_philox.blocks(seed, start), _philox.blocks(
+        seed, start + np.uint64(1))], axis=1).astype(np.uint64)  # (groups, 8)
+    z = _box_muller(words.reshape(-1, per_pair), dt).reshape(groups, -1)
+    keep = np.abs(z) < 2.0
+    out = np.empty((groups, size), z.dtype)
+    enough = keep.sum(axis=1) >= size
+    for g in range(groups):
+        if enough[g]:
+            out[g] = z[g][keep[g]][:size]
+            continue
+        vals, block = [], skip * g
+        while len(vals) < size:
+            w = _philox.blocks(seed, [block]).astype(np.uint64).reshape(-1, per_pair)
+            block += 1
+            vals += [v for v in _box_muller(w, dt).reshape(-1) if abs(v) < 2.0]
+        out[g] = vals[:size]
+    return out.reshape(-1)[:n]
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
+                               alg="auto_select"):
+    """Normal draws within two standard deviations: TensorFlow's numbers (_truncated_normals)."""
+    _alg("stateless_truncated_normal", alg)
+    dt = _floating("stateless_truncated_normal", _dt(dtype))
+    s, _ = _seed_pair("stateless_truncated_normal", seed)
     shp = _shape("stateless_truncated_normal", shape)
-    z = g.standard_normal(shp)
-    bad = np.abs(z) > 2
-    while bad.any():  # redraw beyond two standard deviations, as TensorFlow's
-        z[bad] = g.standard_normal(int(bad.sum()))
-        bad = np.abs(z) > 2
-    return Tensor(device_xp().asarray((float(mean) + float(stddev) * z).astype(_dt(dtype))))
+    z = _truncated_normals(s, int(np.prod(shp, dtype=np.int64)),
+                           np.dtype(np.float64 if dt == np.float64 else np.float32)).astype(dt)
+    m = np.asarray(host(getattr(mean, "data", mean))).astype(dt)
+    sd = np.asarray(host(getattr(stddev, "data", stddev))).astype(dt)
+    return Tensor(device_xp().asarray((z.reshape(shp) * sd + m).astype(dt)))
 
 
 def stateless_categorical(logits, num_samples, seed, dtype=None, name=None):
