@@ -3,8 +3,8 @@ tf.random's seed functions, the tf.strings extras and the smaller top-level name
 into tests/data/tf15_refs.json.
 
 Each case is a Python expression with ``tf`` bound to the library under test (the test
-evaluates it with ``import tensorforge as tf``, ``keras`` tensorforge's; here tf_keras) after SETUP (vocabulary files in a fresh
-temporary directory, helpers) has run on both sides. Outputs are recorded as in
+evaluates it with ``import tensorforge as tf`` and tensorforge's ``keras``; here tf_keras)
+after SETUP (vocabulary files in a fresh temporary directory, helpers) has run on both sides. Outputs are recorded as in
 tools/gen_tf_io14_refs.py ({dtype, shape, values}, strings as hex, SparseTensors and
 RaggedTensors as their parts, lists / tuples / dicts element-wise; other Python values as
 they are). ERRORS records the class TensorFlow raises for a bad argument; the test also
@@ -123,6 +123,31 @@ def wrapped_rnn(wrap, kind='simple', **layer_kw):
     return [out, len(layer.trainable_weights)]
 
 
+def generator_run():  # states read as arrays: TF's g.state is the live Variable
+    g = tf.random.Generator.from_seed(1)
+    out = [g.state.numpy(), g.normal([5]), g.state.numpy(), g.uniform([5]),
+           g.uniform([4], 3, 17, dtype=tf.int32), g.uniform_full_int([3], tf.int64),
+           g.truncated_normal([5]), g.make_seeds(3), g.state.numpy()]
+    out += [x.state.numpy() for x in g.split(2)]
+    out += [g.state.numpy(), g.normal([3], dtype=tf.float64), g.uniform([2], dtype=tf.float64),
+            g.binomial([3], counts=10.0, probs=0.5)]
+    return out
+
+
+def generator_states():
+    g = tf.random.Generator.from_key_counter(key=7, counter=[1, 2], alg='philox')
+    out = [g.state.numpy(), g.normal([2])]
+    g = tf.random.Generator.from_state([5, 6, 7], 'philox')
+    out += [g.uniform([2]), g.state.numpy()]
+    g.skip(10)
+    out.append(g.state.numpy())
+    g.reset_from_seed(3)
+    out += [g.state.numpy(), tf.random.Generator.from_seed(2**70 + 3).state.numpy(),
+            g.key.numpy(), tf.random.Generator(copy_from=g).normal([2]), g.normal([2]),
+            tf.random.Generator.from_seed(-5).state.numpy()]
+    return out
+
+
 def scope_names():
     out = [tf.get_current_name_scope()]
     with tf.name_scope('outer'):
@@ -233,7 +258,8 @@ SPECS = {
                         "tf.SparseTensorSpec([1]), tf.TypeSpec))",
     "spec_compatible": "[tf.TensorSpec([None, 3]).is_compatible_with(v) for v in (tf.zeros([5, 3]),"
                        " tf.zeros([5, 4]), tf.TensorSpec([2, 3]), np.zeros((2, 3)), "
-                       "tf.zeros([2, 3], tf.int32), tf.zeros([3]), np.zeros((2, 3), np.float32), [[1.0] * 3])]",
+                       "tf.zeros([2, 3], tf.int32), tf.zeros([3]), np.zeros((2, 3), np.float32), "
+                       "[[1.0] * 3])]",
     "spec_unknown_compatible": "[tf.TensorSpec(None).is_compatible_with(v) for v in "
                                "(tf.zeros([1, 2]), tf.zeros([]), tf.zeros([1], tf.int32))]",
     "spec_equal": "(tf.TensorSpec([None, 3], name='x') == tf.TensorSpec([None, 3], name='x'), "
@@ -355,6 +381,8 @@ RANDOM = {
     "truncated_f64": "tf.random.stateless_truncated_normal([5], [1, 2], dtype=tf.float64)",
     "truncated_f16": "tf.random.stateless_truncated_normal([3], [1, 2], dtype=tf.float16)",
     "truncated_many": "tf.random.stateless_truncated_normal([2000], [5, 5])",
+    "generator": "generator_run()",
+    "generator_states": "generator_states()",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "
@@ -378,7 +406,8 @@ STRINGS = {
     "format_bool": "tf.strings.format('{}|{}', (tf.constant(True), tf.constant([True, False])))",
     "format_strings": "tf.strings.format('{}', tf.constant([['a', 'b'], ['c', 'd']]))",
     "format_string_scalar": "tf.strings.format('<{}>', tf.constant('text'))",
-    "format_long": "[tf.strings.format('{}', tf.range(20), summarize=s) for s in (3, 2, -1, 10, 0)]",
+    "format_long": "[tf.strings.format('{}', tf.range(20), summarize=s) "
+                   "for s in (3, 2, -1, 10, 0)]",
     "format_3d": "tf.strings.format('{}', tf.reshape(tf.range(24), [2, 3, 4]))",
     "format_3d_summarize": "tf.strings.format('{}', tf.reshape(tf.range(8 * 7 * 2), [8, 7, 2]), "
                            "summarize=2)",
@@ -524,6 +553,9 @@ ERRORS = {
                              "minval"),
     "uniform_int_one_bound": ("tf.random.stateless_uniform([2], [1, 2], dtype=tf.int32)",
                               "maxval"),
+    "generator_state_size": ("tf.random.Generator.from_state([1, 2], 'philox')", "state"),
+    "generator_uniform_bounds": ("tf.random.Generator.from_seed(1).uniform([2], 4, 4, "
+                                 "dtype=tf.int64)", "minval"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

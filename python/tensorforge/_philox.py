@@ -24,8 +24,19 @@ def _philox(counter, key):
     return [c0, c1, c2, c3]
 
 
+class Stream:
+    """A Philox key (2 words) and 128-bit counter (4 words) given as they are (a
+    tf.random.Generator's state), where the functions below otherwise take a seed pair."""
+
+    def __init__(self, key, counter):
+        self.key, self.counter = [int(k) & _M32 for k in key], [int(c) & _M32 for c in counter]
+
+
 def key_counter(seed):
-    """TensorFlow's scrambling of a seed pair into a Philox key and counter."""
+    """TensorFlow's scrambling of a seed pair into a Philox key and counter (a Stream's own
+    key and counter as they are)."""
+    if isinstance(seed, Stream):
+        return list(seed.key), list(seed.counter)
     s0, s1 = (int(v) & 0xFFFFFFFFFFFFFFFF for v in seed)
     mix = _philox([s0 & _M32, s0 >> 32, s1 & _M32, s1 >> 32], [0x3EC8F720, 0x02461E29])
     return [mix[0], mix[1]], [0, 0, mix[2], mix[3]]

@@ -122,39 +122,47 @@ def _floating(op, dt):
     return dt
 
 
+def _uniform(op, s, shp, minval, maxval, dt):
+    """Uniform draws of the stream ``s`` (a seed pair or a _philox.Stream): TensorFlow's."""
+    n = int(np.prod(shp, dtype=np.int64))
+    if dt.kind in "iu":
+        if (minval is None) != (maxval is None):
+            raise ValueError(f"tf.random.{op}: for an integer dtype, minval and maxval must be "
+                             f"both None or both given, got minval={minval}, maxval={maxval}")
+        if dt.name not in ("int32", "int64", "uint32", "uint64"):
+            raise TypeError(f"tf.random.{op}: integer dtype must be int32 / int64 (uint32 / "
+                            f"uint64 for the full range), got {dt}")
+        if minval is None:
+            return Tensor(device_xp().asarray(_full_ints(s, n, dt).reshape(shp)))
+        lo, hi = int(np.asarray(host(getattr(minval, "data", minval)))), \
+            int(np.asarray(host(getattr(maxval, "data", maxval))))
+        if lo >= hi:
+            raise InvalidArgumentError(f"tf.random.{op}: Need minval < maxval: {lo} >= {hi}")
+        words = _full_ints(s, n, np.dtype(np.uint64 if dt.itemsize == 8 else np.uint32))
+        out = lo + (words.astype(np.uint64) % np.uint64(hi - lo)).astype(np.int64)
+        return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
+    dt = _floating(op, dt)
+    lo = dt.type(0 if minval is None else np.asarray(host(getattr(minval, "data", minval))))
+    hi = dt.type(1 if maxval is None else np.asarray(host(getattr(maxval, "data", maxval))))
+    out = _unit_floats(s, n, dt) * (hi - lo) + lo
+    return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
+
+
+def _scaled(z, shp, mean, stddev, dt):
+    m = np.asarray(host(getattr(mean, "data", mean))).astype(dt)
+    sd = np.asarray(host(getattr(stddev, "data", stddev))).astype(dt)
+    return Tensor(device_xp().asarray((z.reshape(shp).astype(dt) * sd + m).astype(dt)))
+
+
 def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=None, name=None,
                       alg="auto_select"):
     """Uniform draws in [minval, maxval) (floats: maxval 1 by default; integers: both bounds
     given, or both None for the full range): TensorFlow's numbers (its Philox stream of the
     seed; See Note [stateless draws])."""
     _alg("stateless_uniform", alg)
-    dt = _dt(dtype)
     s, _ = _seed_pair("stateless_uniform", seed)
-    shp = _shape("stateless_uniform", shape)
-    n = int(np.prod(shp, dtype=np.int64))
-    if dt.kind in "iu":
-        if (minval is None) != (maxval is None):
-            raise ValueError(f"tf.random.stateless_uniform: for an integer dtype, minval and "
-                             f"maxval must be both None or both given, got minval={minval}, "
-                             f"maxval={maxval}")
-        if dt.name not in ("int32", "int64", "uint32", "uint64"):
-            raise TypeError(f"tf.random.stateless_uniform: integer dtype must be int32 / int64 "
-                            f"(uint32 / uint64 for the full range), got {dt}")
-        if minval is None:
-            return Tensor(device_xp().asarray(_full_ints(s, n, dt).reshape(shp)))
-        lo, hi = int(np.asarray(host(getattr(minval, "data", minval)))), \
-            int(np.asarray(host(getattr(maxval, "data", maxval))))
-        if lo >= hi:
-            raise InvalidArgumentError(f"tf.random.stateless_uniform: Need minval < maxval: "
-                                       f"{lo} >= {hi}")
-        words = _full_ints(s, n, np.dtype(np.uint64 if dt.itemsize == 8 else np.uint32))
-        out = lo + (words.astype(np.uint64) % np.uint64(hi - lo)).astype(np.int64)
-        return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
-    dt = _floating("stateless_uniform", dt)
-    lo = dt.type(0 if minval is None else np.asarray(host(getattr(minval, "data", minval))))
-    hi = dt.type(1 if maxval is None else np.asarray(host(getattr(maxval, "data", maxval))))
-    out = _unit_floats(s, n, dt) * (hi - lo) + lo
-    return Tensor(device_xp().asarray(out.astype(dt).reshape(shp)))
+    return _uniform("stateless_uniform", s, _shape("stateless_uniform", shape), minval, maxval,
+                    _dt(dtype))
 
 
 def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
@@ -164,10 +172,8 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
     dt = _floating("stateless_normal", _dt(dtype))
     s, _ = _seed_pair("stateless_normal", seed)
     shp = _shape("stateless_normal", shape)
-    z = _unit_normals(s, int(np.prod(shp, dtype=np.int64)), dt)
-    m = np.asarray(host(getattr(mean, "data", mean))).astype(dt)
-    sd = np.asarray(host(getattr(stddev, "data", stddev))).astype(dt)
-    return Tensor(device_xp().asarray((z.reshape(shp) * sd + m).astype(dt)))
+    return _scaled(_unit_normals(s, int(np.prod(shp, dtype=np.int64)), dt), shp, mean, stddev,
+                   dt)
 
 
 def _box_muller(words, dt):
@@ -193,9 +199,9 @@ def _box_muller(words, dt):
 def _truncated_normals(seed, n, dt):
     """TensorFlow's TruncatedNormalDistribution (|z| < 2) filled as FillPhiloxRandom fills a
     variable-sample distribution: groups of 4 outputs (2 for float64), group g reading the
-    words of the seed's stream from block 256 * g on (128 * g for float64), one Box-Muller pair after another, the
-    values inside the cut kept in order. Two blocks serve a group nearly always; a group that
-    needs more reads on block by block."""
+    words of the seed's stream from block 256 * g on (128 * g for float64), one Box-Muller
+    pair after another, the values inside the cut kept in order. Two blocks serve a group
+    nearly always; a group that needs more reads on block by block."""
     size = 2 if dt == np.float64 else 4
     per_pair = 4 if dt == np.float64 else 2
     skip = size * 256 // 4  # kGeneratorSkipPerOutputGroup: 256 outputs' words a group
@@ -220,18 +226,19 @@ def _truncated_normals(seed, n, dt):
     return out.reshape(-1)[:n]
 
 
+def _truncated(s, shp, mean, stddev, dt):
+    z = _truncated_normals(s, int(np.prod(shp, dtype=np.int64)),
+                           np.dtype(np.float64 if dt == np.float64 else np.float32))
+    return _scaled(z, shp, mean, stddev, dt)
+
+
 def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, name=None,
                                alg="auto_select"):
     """Normal draws within two standard deviations: TensorFlow's numbers (_truncated_normals)."""
     _alg("stateless_truncated_normal", alg)
     dt = _floating("stateless_truncated_normal", _dt(dtype))
     s, _ = _seed_pair("stateless_truncated_normal", seed)
-    shp = _shape("stateless_truncated_normal", shape)
-    z = _truncated_normals(s, int(np.prod(shp, dtype=np.int64)),
-                           np.dtype(np.float64 if dt == np.float64 else np.float32)).astype(dt)
-    m = np.asarray(host(getattr(mean, "data", mean))).astype(dt)
-    sd = np.asarray(host(getattr(stddev, "data", stddev))).astype(dt)
-    return Tensor(device_xp().asarray((z.reshape(shp) * sd + m).astype(dt)))
+    return _truncated(s, _shape("stateless_truncated_normal", shape), mean, stddev, dt)
 
 
 def stateless_categorical(logits, num_samples, seed, dtype=None, name=None):
@@ -240,50 +247,120 @@ def stateless_categorical(logits, num_samples, seed, dtype=None, name=None):
 
 
 class Generator:
-    """``tf.random.Generator``: a stream of draws with its own state (``from_seed(s)`` repeats
-    for the same s), independent of the global seed."""
+    """``tf.random.Generator``: TensorFlow's stateful Philox generator, draw for draw. Its
+    state is 3 int64 words, a 128-bit counter then the key (``create_rng_state``); a draw of
+    n values reads the Philox stream of that key and counter (unscrambled) as the stateless
+    functions read a seed's, then moves the counter n * 256 blocks on, as TensorFlow's
+    stateful ops do. Only Philox (TensorFlow's CPU default) is supported."""
 
-    def __init__(self, seed):
-        self._rng = np.random.default_rng(seed)
+    def __init__(self, copy_from=None, state=None, alg=None):
+        if copy_from is not None:
+            state, alg = copy_from.state.numpy(), copy_from.algorithm
+        if state is None:
+            raise ValueError("tf.random.Generator: give copy_from or state (or use "
+                             "Generator.from_seed / from_non_deterministic_state)")
+        self._set_state("Generator", state, alg)
+
+    def _set_state(self, op, state, alg=None):
+        if alg is not None and _algorithm(op, alg) != Algorithm.PHILOX:
+            raise ValueError(f"tf.random.{op}: only the Philox algorithm is supported, got "
+                             f"{alg!r}")
+        st = np.asarray(host(state.data) if isinstance(state, Tensor) else state)
+        st = np.array([int(w) & 0xFFFFFFFFFFFFFFFF for w in st.reshape(-1)], np.uint64)
+        if st.shape != (3,):
+            raise ValueError(f"tf.random.{op}: a Philox state has 3 int64 words, got "
+                             f"{st.size}")
+        self._state = st.view(np.int64)
 
     @classmethod
     def from_seed(cls, seed, alg=None):
-        return cls(int(seed))
+        return cls(state=create_rng_state(int(seed), alg or Algorithm.PHILOX), alg=alg)
+
+    @classmethod
+    def from_state(cls, state, alg):
+        return cls(state=state, alg=alg)
+
+    @classmethod
+    def from_key_counter(cls, key, counter, alg):
+        c = np.ravel(np.asarray(host(getattr(counter, "data", counter))))
+        return cls(state=list(c) + [int(np.asarray(host(getattr(key, "data", key))))], alg=alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg=None):
-        return cls(None)
+        return cls.from_seed(int.from_bytes(__import__("os").urandom(8), "little"), alg)
+
+    def reset(self, state):
+        self._set_state("Generator.reset", state)
 
     def reset_from_seed(self, seed):
-        self._rng = np.random.default_rng(int(seed))
+        self._state = create_rng_state(int(seed), Algorithm.PHILOX).numpy()
 
-    def normal(self, shape, mean=0.0, stddev=1.0, dtype=None, name=None):
-        return Tensor(device_xp().asarray(self._rng.normal(
-            float(mean), float(stddev), _shape("Generator.normal", shape)).astype(_dt(dtype))))
+    def reset_from_key_counter(self, key, counter):
+        self._state = Generator.from_key_counter(key, counter, Algorithm.PHILOX)._state
 
-    def uniform(self, shape, minval=0, maxval=None, dtype=None, name=None):
-        dt, shp = _dt(dtype), _shape("Generator.uniform", shape)
-        if dt.kind in "iu":
-            if maxval is None:
-                raise ValueError("tf.random.Generator.uniform: integer draws need maxval")
-            return Tensor(device_xp().asarray(self._rng.integers(minval, maxval, shp).astype(dt)))
-        hi = 1.0 if maxval is None else float(maxval)
-        return Tensor(device_xp().asarray(self._rng.uniform(float(minval), hi, shp).astype(dt)))
-
-    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=None, name=None):
-        seed = self._rng.integers(0, 2 ** 62, 2)
-        return stateless_truncated_normal(shape, seed, mean, stddev, dtype)
-
-    def make_seeds(self, count=1):
-        """(2, count) int64 seed pairs for the stateless functions."""
-        return Tensor(self._rng.integers(0, 2 ** 62, (2, int(count))).astype(np.int64))
-
-    def split(self, count=1):
-        return [Generator(int(self._rng.integers(0, 2 ** 62))) for _ in range(int(count))]
+    @property
+    def state(self):
+        return Tensor(self._state.copy())
 
     @property
     def algorithm(self):
         return Algorithm.PHILOX.value
+
+    @property
+    def key(self):
+        return Tensor(self._state[2].copy())
+
+    def skip(self, delta):
+        """Move the counter ``delta`` * 256 blocks on (``delta`` draws' worth)."""
+        c = int(self._state[0].view(np.uint64)) | int(self._state[1].view(np.uint64)) << 64
+        c = (c + 256 * int(delta)) % (1 << 128)
+        self._state[0] = np.uint64(c & 0xFFFFFFFFFFFFFFFF).view(np.int64)
+        self._state[1] = np.uint64(c >> 64).view(np.int64)
+
+    def _take(self, shape, op):
+        """(the Philox stream of the current state, the output shape); the counter moves
+        on past it."""
+        shp = _shape(f"Generator.{op}", shape)
+        c0, c1, k = (int(w) for w in self._state.view(np.uint64))
+        stream = _philox.Stream([k, k >> 32], [c0, c0 >> 32, c1, c1 >> 32])
+        self.skip(int(np.prod(shp, dtype=np.int64)))
+        return stream, shp
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", name=None):
+        dt = _floating("Generator.normal", _dt(dtype))
+        s, shp = self._take(shape, "normal")
+        return _scaled(_unit_normals(s, int(np.prod(shp, dtype=np.int64)), dt), shp, mean,
+                       stddev, dt)
+
+    def uniform(self, shape, minval=0, maxval=None, dtype="float32", name=None):
+        s, shp = self._take(shape, "uniform")
+        return _uniform("Generator.uniform", s, shp, minval, maxval, _dt(dtype))
+
+    def uniform_full_int(self, shape, dtype="uint64", name=None):
+        s, shp = self._take(shape, "uniform_full_int")
+        return _uniform("Generator.uniform_full_int", s, shp, None, None, _dt(dtype))
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", name=None):
+        dt = _floating("Generator.truncated_normal", _dt(dtype))
+        s, shp = self._take(shape, "truncated_normal")
+        return _truncated(s, shp, mean, stddev, dt)
+
+    def binomial(self, shape, counts, probs, dtype="int32", name=None):
+        dt = _out_dtype("Generator.binomial", dtype, ("float16", "float32", "float64",
+                                                      "int32", "int64"))
+        s, shp = self._take(shape, "binomial")
+        return _binomial("Generator.binomial", s, shp, counts, probs, dt)
+
+    def make_seeds(self, count=1):
+        """(2, count) int64 seed pairs for the stateless functions: full-range keys over
+        zeros, as TensorFlow's."""
+        keys = self.uniform_full_int([int(count)], "int64").numpy()
+        return Tensor(np.stack([keys, np.zeros_like(keys)]))
+
+    def split(self, count=1):
+        """``count`` new Generators, each keyed by a full-range draw of this one."""
+        keys = self.uniform_full_int([int(count)], "int64").numpy()
+        return [Generator(state=[0, 0, int(k)], alg=Algorithm.PHILOX) for k in keys]
 
 
 # ---- seeds: fold_in, split, create_rng_state, the global Generator -----------------------------
@@ -463,8 +540,12 @@ def stateless_binomial(shape, seed, counts, probs, output_dtype="int32", name=No
     ``probs`` float32 unless given as float64 (counts take its dtype), as TensorFlow's."""
     dt = _out_dtype("stateless_binomial", output_dtype, ("float16", "float32", "float64",
                                                          "int32", "int64"))
-    shp = _shape("stateless_binomial", shape)
     s, _ = _seed_pair("stateless_binomial", seed)
+    return _binomial("stateless_binomial", s, _shape("stateless_binomial", shape), counts,
+                     probs, dt)
+
+
+def _binomial(op, s, shp, counts, probs, dt):
     p = np.asarray(host(probs.data) if isinstance(probs, Tensor) else probs)
     pt = p.dtype if p.dtype.kind == "f" and isinstance(probs, (Tensor, np.ndarray)) \
         else np.dtype(np.float32)
@@ -473,14 +554,13 @@ def stateless_binomial(shape, seed, counts, probs, output_dtype="int32", name=No
     try:
         batch = np.broadcast_shapes(n.shape, p.shape)
     except ValueError:
-        raise ValueError(f"tf.random.stateless_binomial: counts {n.shape} and probs {p.shape} "
+        raise ValueError(f"tf.random.{op}: counts {n.shape} and probs {p.shape} "
                          f"must broadcast") from None
     if len(batch) > len(shp) or tuple(shp[len(shp) - len(batch):]) != batch:
-        raise ValueError(f"tf.random.stateless_binomial: counts / probs of shape {batch} must "
+        raise ValueError(f"tf.random.{op}: counts / probs of shape {batch} must "
                          f"match the trailing dimensions of shape {shp}")
     if np.any(n < 0) or np.any((p < 0) | (p > 1)):
-        raise ValueError("tf.random.stateless_binomial: counts must be >= 0 and probs in "
-                         "[0, 1]")
+        raise ValueError(f"tf.random.{op}: counts must be >= 0 and probs in [0, 1]")
     num = int(np.prod(batch, dtype=np.int64))
     per = int(np.prod(shp, dtype=np.int64)) // max(num, 1)
     nb = np.repeat(np.broadcast_to(n, batch).reshape(-1), per)
