@@ -383,6 +383,15 @@ RANDOM = {
     "truncated_many": "tf.random.stateless_truncated_normal([2000], [5, 5])",
     "generator": "generator_run()",
     "generator_states": "generator_states()",
+    "categorical": "tf.random.stateless_categorical([[0.0, 1.0, 2.0]], 8, [1, 2])",
+    "categorical_rows": "tf.random.stateless_categorical(np.log([[0.5, 0.5], [0.1, 0.9], "
+                        "[0.7, 0.3]]).astype(np.float32), 5, [7, -3], dtype=tf.int32)",
+    "categorical_inf": "tf.random.stateless_categorical([[-np.inf, 0.0, 3.0, -np.inf]], 6, "
+                       "[4, 4])",
+    "categorical_batch": "tf.random.stateless_categorical(np.cos(np.arange(40.0)).reshape(4, 10)"
+                         ".astype(np.float32), 7, [9, 9])",
+    "categorical_wide": "tf.random.stateless_categorical(np.zeros((1, 1000), np.float32), 3, "
+                        "[2, 3])",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

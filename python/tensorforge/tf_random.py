@@ -50,16 +50,7 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
 # (shape, seed pair) on every call. stateless_uniform / normal / truncated_normal (and poisson /
 # gamma / binomial below) give TensorFlow's numbers: its Philox stream of the seed (_philox.py),
 # its conversions of the words (float32 math to an ulp: NumPy's transcendental functions stand
-# for glibc's); stateless_categorical draws from NumPy's Philox keyed by the pair (TensorFlow's
-# distribution and determinism, not its numbers).
-
-def _pair_rng(op, seed):
-    s = np.asarray(host(seed.data if isinstance(seed, Tensor) else seed)).reshape(-1)
-    if s.size != 2 or s.dtype.kind not in "iu":
-        raise ValueError(f"tf.random.{op}: seed must be a pair of integers, got {s.tolist()}")
-    key = (int(s[0]) & 0xFFFFFFFFFFFFFFFF) << 64 | (int(s[1]) & 0xFFFFFFFFFFFFFFFF)
-    return np.random.Generator(np.random.Philox(key=key))
-
+# for glibc's); stateless_categorical too where TensorFlow samples the batch in one shard.
 
 def _dt(dtype, default="float32"):
     return np.dtype(default if dtype is None else getattr(dtype, "name", dtype))
@@ -242,8 +233,32 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=None, na
 
 
 def stateless_categorical(logits, num_samples, seed, dtype=None, name=None):
-    s = _pair_rng("stateless_categorical", seed).integers(0, 2 ** 62)
-    return categorical(logits, num_samples, dtype=dtype, seed=int(s))
+    """``num_samples`` class ids per row of ``logits``: TensorFlow's numbers where its CPU
+    kernel (multinomial_op.cc) runs the batch as one shard, as it does for the small batches
+    of sampling loops (its thread pool splits large batches, and its own numbers then depend
+    on the split): row after row, each sample the first class whose running sum of
+    exp(logit - max) exceeds a uniform double (two words of the seed's stream) times the
+    total; non-finite logits have probability 0."""
+    s, _ = _seed_pair("stateless_categorical", seed)
+    x = np.asarray(host(logits.data if isinstance(logits, Tensor) else logits))
+    if x.ndim != 2:
+        raise ValueError(f"tf.random.stateless_categorical: logits must be 2-D (batch_size, "
+                         f"num_classes), got shape {x.shape}")
+    n = int_arg("tf.random.stateless_categorical", "num_samples", num_samples, minimum=0)
+    dt = np.dtype("int64" if dtype is None else getattr(dtype, "name", dtype))
+    if dt not in (np.dtype("int32"), np.dtype("int64")):
+        raise ValueError(f"tf.random.stateless_categorical: dtype must be int32 or int64, got "
+                         f"{dt}")
+    w = _philox.bits(s, 2 * x.shape[0] * n).reshape(-1, 2)
+    u = _samplers.doubles(w).reshape(x.shape[0], n)
+    out = np.zeros((x.shape[0], n), np.int64)
+    for b, row in enumerate(x):
+        finite = np.isfinite(row)
+        top = row[finite].max() if finite.any() else np.finfo(row.dtype).min
+        e = np.where(finite, np.exp(row.astype(np.float64) - float(top)), 0.0)
+        cdf = np.cumsum(e)
+        out[b] = np.searchsorted(cdf, u[b] * cdf[-1] if len(cdf) else u[b], side="right")
+    return Tensor(device_xp().asarray(out.astype(dt)))
 
 
 class Generator:
