@@ -392,6 +392,10 @@ RANDOM = {
                          ".astype(np.float32), 7, [9, 9])",
     "categorical_wide": "tf.random.stateless_categorical(np.zeros((1, 1000), np.float32), 3, "
                         "[2, 3])",
+    "experimental_names": "[tf.random.experimental.stateless_fold_in([3, 4], 9), "
+                          "tf.random.experimental.stateless_split([3, 4], 2), "
+                          "tf.random.experimental.create_rng_state(7, 'philox'), "
+                          "tf.random.experimental.Generator.from_seed(4).normal([2])]",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "

@@ -267,7 +267,13 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                    "stateless_gamma", "stateless_binomial")},
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
-                                   shape, mean, stddev, as_dtype(dtype).name, seed))
+                                   shape, mean, stddev, as_dtype(dtype).name, seed),
+                               experimental=types.SimpleNamespace(
+                                   stateless_fold_in=tf_random.fold_in,
+                                   stateless_split=tf_random.split,
+                                   **{n: getattr(tf_random, n) for n in (
+                                       "Algorithm", "Generator", "create_rng_state",
+                                       "get_global_generator", "set_global_generator")}))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__},
                                 **{n: getattr(m, n) for m in (tf_strings_convert, tf_strings_extra)
