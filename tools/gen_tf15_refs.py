@@ -396,6 +396,18 @@ RANDOM = {
                           "tf.random.experimental.stateless_split([3, 4], 2), "
                           "tf.random.experimental.create_rng_state(7, 'philox'), "
                           "tf.random.experimental.Generator.from_seed(4).normal([2])]",
+    "index_shuffle": "[tf.random.experimental.index_shuffle(i, [1, 2], 9) for i in range(10)]",
+    "index_shuffle_vector": "tf.random.experimental.index_shuffle(tf.range(8, dtype=tf.int64), "
+                            "tf.constant([5, 6], tf.int64), tf.constant(7, tf.int64))",
+    "index_shuffle_maxes": "tf.random.experimental.index_shuffle(tf.constant([3, 100000, 0]), "
+                           "[3, 4], tf.constant([9, 2**20, 5]))",
+    "index_shuffle_big": "tf.random.experimental.index_shuffle(tf.constant(2**40, tf.int64), "
+                         "[7, 7], tf.constant(2**41, tf.int64))",
+    "stateless_shuffle": "tf.random.experimental.stateless_shuffle(tf.range(10), [1, 2])",
+    "stateless_shuffle_rows": "tf.random.experimental.stateless_shuffle(tf.reshape("
+                              "tf.range(12.0), [4, 3]), tf.constant([7, -3], tf.int64))",
+    "stateless_shuffle_strings": "tf.random.experimental.stateless_shuffle(tf.constant(['a', "
+                                 "'b', 'c']), [0, 0])",
     "algorithm": "[(a.name, a.value) for a in tf.random.Algorithm]",
     "rng_state": "[tf.random.create_rng_state(5, 'philox'), tf.random.create_rng_state(5, "
                  "'threefry'), tf.random.create_rng_state(2**40 + 3, 1), "
@@ -569,6 +581,9 @@ ERRORS = {
     "generator_state_size": ("tf.random.Generator.from_state([1, 2], 'philox')", "state"),
     "generator_uniform_bounds": ("tf.random.Generator.from_seed(1).uniform([2], 4, 4, "
                                  "dtype=tf.int64)", "minval"),
+    "index_shuffle_seed_rows": ("tf.random.experimental.index_shuffle(tf.constant([1, 2]), "
+                                "[[1, 2], [3, 4]], tf.constant([5, 5]))", "seed"),
+    "index_shuffle_range": ("tf.random.experimental.index_shuffle(7, [1, 2], 5)", "max_index"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

@@ -271,6 +271,8 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                experimental=types.SimpleNamespace(
                                    stateless_fold_in=tf_random.fold_in,
                                    stateless_split=tf_random.split,
+                                   index_shuffle=tf_random.index_shuffle,
+                                   stateless_shuffle=tf_random.stateless_shuffle,
                                    **{n: getattr(tf_random, n) for n in (
                                        "Algorithm", "Generator", "create_rng_state",
                                        "get_global_generator", "set_global_generator")}))

@@ -8,6 +8,7 @@ tensorforge's seeded stream (``tf.random.set_seed`` / ``keras.utils.set_random_s
 ``seed`` when given; they are not TensorFlow's numbers, only its distribution.
 """
 import enum
+import math
 
 import numpy as np
 
@@ -582,3 +583,88 @@ def _binomial(op, s, shp, counts, probs, dt):
     pb = np.repeat(np.broadcast_to(p, batch).reshape(-1), per)
     draws = _samplers.binomial(s, nb, pb).reshape(num, per).T.reshape(shp)
     return Tensor(device_xp().asarray(draws.astype(dt)))
+
+
+# ---- index_shuffle / stateless_shuffle (tf.random.experimental) --------------------------------
+def _simon_shuffle(index, key, max_index, rounds=4):
+    """TensorFlow's random_index_shuffle.cc: the Simon block cipher (a block of 2W bits, W >= 8,
+    ``rounds`` round keys from the 3 key words) applied until the value is <= max_index
+    (cycle walking), a bijection of [0, max_index]."""
+    if max_index == 0:
+        return 0
+    block = math.ceil(math.log2(max_index)) if max_index > 1 else 0
+    block = max(block + block % 2, 16)
+    w = min(block, 64) // 2
+    m = (1 << w) - 1
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (w - r))) & m
+
+    def rotr(x, r):
+        return ((x >> r) | (x << (w - r))) & m
+
+    def f(x):
+        return (rotl(x, 1) & rotl(x, 8)) ^ rotl(x, 2)
+    c, z = 0xFFFFFFFC & m, 0x7369F885192C0EF5 & m
+    rk = [k & m for k in key]
+    for i in range(3, rounds):
+        rk.append(c ^ (z & 1) ^ rk[i - 3] ^ rotr(rk[i - 1], 3) ^ rotr(rk[i - 1], 4))
+        z >>= 1
+    v = index
+    while True:
+        left, right = (v >> w) & m, v & m
+        for i in range(0, rounds, 2):
+            left ^= f(right)
+            left ^= rk[i]
+            right ^= f(left)
+            right ^= rk[i + 1]
+        v = (left << w) | right
+        if v <= max_index:
+            return v
+
+
+def index_shuffle(index, seed, max_index):
+    """The position of ``index`` (a scalar or a vector, max_index broadcast with it) in a
+    pseudorandom permutation of [0, max_index] fixed by the seed pair: TensorFlow's numbers
+    (its Simon cipher keyed by [498247692, seed[0], seed[1]]). TensorFlow 2.21 documents
+    [n, 2] seeds too but its kernel refuses them (it pads the seed along the wrong axis):
+    a seed pair only, here as there."""
+    op = "experimental.index_shuffle"
+    def ints(v):  # Python ints int32, as TensorFlow converts them
+        a = np.asarray(host(getattr(v, "data", v)))
+        return a.astype(python_dtype(v) or a.dtype) if not isinstance(
+            v, (Tensor, np.ndarray, np.generic)) and a.dtype.kind in "iu" else a
+    idx, mx, sd = ints(index), ints(max_index), ints(seed)
+    if idx.dtype.kind not in "iu" or mx.dtype.kind not in "iu" or sd.dtype.kind not in "iu":
+        raise TypeError(f"tf.random.{op}: index, seed and max_index must be integers")
+    if sd.shape != (2,):
+        raise InvalidArgumentError(f"tf.random.{op}: seed must be a pair (shape [2]), got "
+                                   f"shape {sd.shape}")
+    if idx.ndim > 1 or mx.ndim > 1:
+        raise ValueError(f"tf.random.{op}: index and max_index must be scalars or vectors")
+    ii, mm = np.broadcast_arrays(idx.reshape(-1), mx.reshape(-1))
+    if np.any(ii < 0) or np.any(mm < 0) or np.any(ii > mm):
+        raise InvalidArgumentError(f"tf.random.{op}: index must be in [0, max_index] and "
+                                   f"max_index >= 0, got {idx.tolist()} and {mx.tolist()}")
+    key = [498247692, int(sd[0]) & 0xFFFFFFFF, int(sd[1]) & 0xFFFFFFFF]
+    out = np.array([_simon_shuffle(int(i), key, int(m)) for i, m in zip(ii, mm)],
+                   dtype=np.uint64).astype(idx.dtype)
+    return Tensor(out if idx.ndim or mx.ndim else out.reshape(()))
+
+
+def stateless_shuffle(value, seed, alg="auto_select", name=None):
+    """``value`` with its first axis permuted: TensorFlow's permutation for the seed (its
+    Fisher-Yates swaps, each an unbiased SimplePhilox draw of the seed's stream)."""
+    _alg("experimental.stateless_shuffle", alg)
+    s, _ = _seed_pair("experimental.stateless_shuffle", seed)
+    x = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+    if x.ndim == 0:
+        raise ValueError("tf.random.experimental.stateless_shuffle: value must have a first "
+                         "axis, got a scalar")
+    n = x.shape[0]
+    perm = list(range(n))
+    rng = _philox.SimplePhilox(s)
+    for i in range(n - 1):
+        j = i + rng.uniform(n - i)
+        perm[i], perm[j] = perm[j], perm[i]
+    return Tensor(x.data[device_xp().asarray(np.asarray(perm, np.int64))])
