@@ -308,6 +308,10 @@ SPECS = {
     "from_generator_ragged": "list(tf.data.Dataset.from_generator(lambda: iter(["
                              "tf.ragged.constant([[1], [2, 3]]), tf.ragged.constant([[4, 5, 6]])"
                              "]), output_signature=tf.RaggedTensorSpec([None, None], tf.int32)))",
+    "from_generator_ragged_map": "list(tf.data.Dataset.from_generator(lambda: iter(["
+                                 "tf.ragged.constant([[1], [2, 3]])]), output_signature="
+                                 "tf.RaggedTensorSpec([None, None], tf.int32)).map("
+                                 "lambda r: (r, r.row_lengths())))",
     "from_generator_sparse": "list(tf.data.Dataset.from_generator(lambda: iter(["
                              "tf.sparse.SparseTensor([[0], [2]], [1.0, 2.0], [3])]), "
                              "output_signature=tf.SparseTensorSpec([3], tf.float32)))",

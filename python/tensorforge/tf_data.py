@@ -23,7 +23,8 @@ from .tf_debugging import InvalidArgumentError
 from .tf_ragged import RaggedTensor, constant as ragged_constant
 
 from .tf_data_iter import Iterator, NumpyIterator
-from .tf_specs import RaggedTensorSpec, SparseTensorSpec, TensorSpec, TypeSpec
+from .tf_specs import (RaggedTensorSpec, SparseTensorSpec, TensorSpec, TypeSpec,
+                       type_spec_from_value)
 from .tf_data_ops import DatasetOps
 from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,  # noqa: F401
                              _as_array, _cards, _leaves, _list_as_tensor, _map_struct, _stack,
@@ -360,8 +361,7 @@ class Dataset(DatasetOps):
         if getattr(self, "_element_spec", None) is not None:
             return self._element_spec
         first = next(iter(self._raw()), None)
-        return None if first is None else _map_struct(lambda a: TensorSpec(a.shape, a.dtype),
-                                                      first)
+        return None if first is None else _map_struct(type_spec_from_value, first)
 
     def __repr__(self):
         return f"<Dataset cardinality={self._cardinality}>"

@@ -54,8 +54,9 @@ def _leaves(s):
 
 
 def _as_array(a, where):
-    if hasattr(a, "_make_iter") or hasattr(a, "dense_shape"):  # a nested Dataset (window, or
-        return a  # a map returning one), or a SparseTensor (parse_example's VarLenFeature)
+    if hasattr(a, "_make_iter") or hasattr(a, "dense_shape") or hasattr(a, "row_splits"):
+        return a  # a nested Dataset (window, or a map returning one), a SparseTensor
+        # (parse_example's VarLenFeature) or a RaggedTensor (from_generator's ragged specs)
     if isinstance(a, Tensor):
         a = a.numpy()
     a = np.asarray(a)
