@@ -206,3 +206,31 @@ def test_wrapped_cell_trains_in_an_rnn_layer():
     assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0]
     assert len(before) == 5  # the GRU cell's 3 weights reach the model through both wrappers
     assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_lookup_in_a_dataset_pipeline_feeding_fit():
+    """A tf.data pipeline maps words to ids with a StaticVocabularyTable (TextFileInitializer)
+    and batches them for model.fit, as the Keras 2 text examples do."""
+    import os
+    import tempfile
+    keras = tf.keras
+    keras.utils.set_random_seed(3)
+    path = os.path.join(tempfile.mkdtemp(), "vocab.txt")
+    with open(path, "w") as f:
+        f.write("good\nbad\nfine\nawful\n")
+    table = tf.lookup.StaticVocabularyTable(tf.lookup.TextFileInitializer(
+        path, tf.string, tf.lookup.TextFileIndex.WHOLE_LINE, tf.int64,
+        tf.lookup.TextFileIndex.LINE_NUMBER), num_oov_buckets=1)
+    words = np.array([["good", "fine"], ["bad", "awful"], ["fine", "good"], ["awful", "meh"]],
+                     dtype=object)
+    labels = np.array([1.0, 0.0, 1.0, 0.0], np.float32)
+    ds = tf.data.Dataset.from_tensor_slices((words, labels)).map(
+        lambda w, y: (table.lookup(w), y)).batch(2)
+    first = next(iter(ds))[0].numpy()
+    np.testing.assert_array_equal(first, [[0, 2], [1, 3]])
+    model = keras.Sequential([keras.Input((2,), dtype="int64"), keras.layers.Embedding(5, 4),
+                              keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy")
+    hist = model.fit(ds, epochs=20, verbose=0)
+    assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0]
+    assert table.lookup(tf.constant(["meh"])).numpy()[0] == 4  # the one OOV bucket
