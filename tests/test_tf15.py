@@ -43,6 +43,14 @@ def test_bad_arguments_raise_tensorflows_error(case, env):
 
 
 # ---- lookups carry no gradient; tables work inside Keras layers and tf.data -------------------
+@pytest.mark.parametrize("keys", [None, [None], ["x"]])
+def test_lookup_of_keys_that_are_not_the_tables_name_it(keys):
+    t = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer([1, 2], [3, 4]), -1)
+    with pytest.raises(TypeError) as info:
+        t.lookup(keys)
+    assert "StaticHashTable.lookup" in str(info.value) and "int32" in str(info.value)
+
+
 def test_lookup_has_no_gradient_path():
     t = tf.lookup.StaticHashTable(tf.lookup.KeyValueTensorInitializer([1, 2], [0.5, 1.5]), 0.0)
     out = t.lookup(tf.constant([2, 3]))
@@ -99,6 +107,9 @@ def test_stateless_poisson_gamma_binomial_moments_and_determinism():
     ("tf.random.stateless_poisson([3], [1, 2, 3], lam=1.0)", "seed"),
     ("tf.random.fold_in([1.5, 2.0], 3)", "seed"),
     ("tf.random.split([1, 2], alg='threefry')", "alg"),
+    ("tf.random.Generator.from_seed(1).normal([2], dtype=tf.int32)", "dtype"),
+    ("tf.random.Generator.from_state([1, 2, 3], 'threefry')", "Philox"),
+    ("tf.random.stateless_binomial([2], [1, 2], [1.0, 2.0, 3.0], 0.5)", "trailing"),
 ])
 def test_random_bad_arguments(expr, word):
     with pytest.raises((ValueError, TypeError)) as info:
@@ -160,6 +171,7 @@ def test_fftnd_gradients_by_central_differences():
     ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), norm='half')", "norm"),
     ("tf.signal.fftnd(np.zeros((2, 3), np.complex64), fft_length=[2], axes=[0, 1])",
      "fft_length"),
+    ("tf.signal.fftnd(np.zeros((0, 3), np.complex64))", "lengths"),
 ])
 def test_fftnd_bad_arguments(expr, word):
     with pytest.raises((ValueError, TypeError)) as info:

@@ -499,6 +499,7 @@ MISC = {
     "fingerprint_strings_2d": "tf.fingerprint(tf.constant([['a', 'b'], ['c', 'd']]))",
     "fingerprint_floats": "tf.fingerprint(tf.reshape(tf.range(12, dtype=tf.float32), [3, 2, 2]))",
     "fingerprint_bytes": "tf.fingerprint(tf.constant(np.arange(20, dtype=np.uint8).reshape(4, 5)))",
+    "fingerprint_empty": "tf.fingerprint(tf.zeros([0, 3]))",
     "fingerprint_int64": "tf.fingerprint(tf.constant([7, -1], tf.int64))",
     "parallel_stack": "tf.function(lambda: tf.parallel_stack([tf.constant([1, 2]), "
                       "tf.constant([3, 4]), tf.constant([5, 6])]))()",
@@ -588,6 +589,7 @@ ERRORS = {
     "index_shuffle_seed_rows": ("tf.random.experimental.index_shuffle(tf.constant([1, 2]), "
                                 "[[1, 2], [3, 4]], tf.constant([5, 5]))", "seed"),
     "index_shuffle_range": ("tf.random.experimental.index_shuffle(7, [1, 2], 5)", "max_index"),
+    "normal_negative_shape": ("tf.random.stateless_normal([-1], [1, 2])", "shape"),
     "generator_ragged_dtype": ("list(tf.data.Dataset.from_generator(lambda: iter(["
                                "tf.ragged.constant([[1.5]])]), output_signature="
                                "tf.RaggedTensorSpec([None, None], tf.int32)))", "RaggedTensor"),

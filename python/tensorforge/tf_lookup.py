@@ -223,8 +223,16 @@ class _Table:
                                 f"{_name(dtype)}, received: {_name(a.dtype)} (table "
                                 f"{self._name!r}, keys of shape {a.shape})")
         else:
-            a = np.asarray(keys)
-            a = _convert(as_bytes_array(a) if is_text(a) else a, dtype, f"{self._where(op)} keys")
+            try:
+                a = np.asarray(keys)
+                a = as_bytes_array(a) if is_text(a) else a
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"{self._where(op)}: keys must be {_name(dtype)} values, got "
+                                f"{keys!r:.60} (table {self._name!r}): {e}") from None
+            if a.dtype == object and dtype != _STRING:
+                raise TypeError(f"{self._where(op)}: keys must be {_name(dtype)}, got "
+                                f"{keys!r:.60} (table {self._name!r})")
+            a = _convert(a, dtype, f"{self._where(op)} keys")
         return a.reshape(-1), a.shape, lambda out: Tensor(out)
 
     def _values(self, op, values, n_keys, key_shape, value_shape=()):

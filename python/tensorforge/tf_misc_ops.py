@@ -87,6 +87,8 @@ def fingerprint(data, method="farmhash64", name=None):
     if a.ndim < 1:
         raise InvalidArgumentError(f"fingerprint: data must have rank >= 1, got shape "
                                    f"{a.shape}")
+    if a.shape[0] == 0:
+        return Tensor(np.zeros((0, 8), np.uint8))
     if is_text(a):
         flat = [v if isinstance(v, bytes) else str(v).encode() for v in a.reshape(-1).tolist()]
         fps = _hash.fingerprint64(flat)

@@ -59,7 +59,11 @@ def _dt(dtype, default="float32"):
 
 def _shape(op, shape):
     s = host(shape.data) if isinstance(shape, Tensor) else shape
-    return tuple(int(d) for d in np.ravel(s)) if np.ndim(s) else (int(s),)
+    out = tuple(int(d) for d in np.ravel(s)) if np.ndim(s) else (int(s),)
+    if any(d < 0 for d in out):
+        raise InvalidArgumentError(f"tf.random.{op}: shape must have dimensions >= 0, got "
+                                   f"{list(out)}")
+    return out
 
 
 def shuffle(value, seed=None, name=None):

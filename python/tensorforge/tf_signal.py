@@ -290,6 +290,9 @@ def _nd(op, kind, inverse):
         if kind == "ir":
             shape[-1] = 2 * (shape[-1] - 1)
         lengths = _lengths(op, fft_length, k, shape)
+        if min(lengths) < 1:
+            raise ValueError(f"tf.signal.{op}: the transform's lengths must be >= 1, got "
+                             f"{list(lengths)} (input shape {tuple(t.shape)}, axes {ax})")
         perm = [d for d in range(t.ndim) if d not in ax] + ax
         moved = _transpose(t, perm) if perm != list(range(t.ndim)) else t
         if kind == "c":  # fftn takes the lengths as they are: crop, then zero-pad
