@@ -51,7 +51,10 @@ def __getattr__(name):
         return _tf_names[name]
     except KeyError:
         pass
-    if name.startswith("_") or name == "tf_compat":
+    # no TensorFlow name starts so; a tf_* submodule not imported yet must not load tf_compat
+    # here: ``from . import tf_complex`` (tf_tensors.py) asks this function first, and
+    # tf_compat imports tf_tensors (a circle, caught by tests/test_import_order.py)
+    if name.startswith(("_", "tf_")):
         raise AttributeError(f"module 'tensorforge' has no attribute {name!r}")
     import importlib
     tf_compat = importlib.import_module(__name__ + ".tf_compat")

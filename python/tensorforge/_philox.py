@@ -24,8 +24,19 @@ def _philox(counter, key):
     return [c0, c1, c2, c3]
 
 
+class Stream:
+    """A Philox key (2 words) and 128-bit counter (4 words) given as they are (a
+    tf.random.Generator's state), where the functions below otherwise take a seed pair."""
+
+    def __init__(self, key, counter):
+        self.key, self.counter = [int(k) & _M32 for k in key], [int(c) & _M32 for c in counter]
+
+
 def key_counter(seed):
-    """TensorFlow's scrambling of a seed pair into a Philox key and counter."""
+    """TensorFlow's scrambling of a seed pair into a Philox key and counter (a Stream's own
+    key and counter as they are)."""
+    if isinstance(seed, Stream):
+        return list(seed.key), list(seed.counter)
     s0, s1 = (int(v) & 0xFFFFFFFFFFFFFFFF for v in seed)
     mix = _philox([s0 & _M32, s0 >> 32, s1 & _M32, s1 >> 32], [0x3EC8F720, 0x02461E29])
     return [mix[0], mix[1]], [0, 0, mix[2], mix[3]]
@@ -95,3 +106,25 @@ class SimplePhilox:
             r = self.rand32()
             if r >= rem:
                 return r % n
+
+
+def blocks(seed, offsets):
+    """Philox blocks of the stream of ``seed`` at counter offsets ``offsets`` (a uint64 array
+    of block numbers, as PhiloxRandom::Skip counts them): an (n, 4) uint32 array, the block at
+    each offset, computed for all offsets at once."""
+    key, ctr = key_counter(seed)
+    off = np.asarray(offsets, np.uint64)
+    m = np.uint64(_M32)
+    w0 = np.uint64(ctr[0]) + (off & m)
+    w1 = np.uint64(ctr[1]) + (off >> np.uint64(32)) + (w0 >> np.uint64(32))
+    w2 = np.uint64(ctr[2]) + (w1 >> np.uint64(32))
+    w3 = np.uint64(ctr[3]) + (w2 >> np.uint64(32))
+    c = [w & m for w in (w0, w1, w2, w3)]
+    k0, k1 = np.uint64(key[0]), np.uint64(key[1])
+    with np.errstate(over="ignore"):
+        for _ in range(10):
+            p0, p1 = np.uint64(0xD2511F53) * c[0], np.uint64(0xCD9E8D57) * c[2]
+            c = [((p1 >> np.uint64(32)) ^ c[1] ^ k0) & m, p1 & m,
+                 ((p0 >> np.uint64(32)) ^ c[3] ^ k1) & m, p0 & m]
+            k0, k1 = (k0 + np.uint64(0x9E3779B9)) & m, (k1 + np.uint64(0xBB67AE85)) & m
+    return np.stack(c, axis=1).astype(np.uint32)

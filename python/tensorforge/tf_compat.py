@@ -23,7 +23,6 @@ from . import tf_codecs, tf_gfile, tf_io_ops, tf_sparse, tf_sparse_math, tf_stru
 from . import tf_checkpoint_reader, tf_data_iter, tf_moving_average, tf_sequence_example
 from . import tf_boxes, tf_coordinator, tf_image_extra, tf_tensor_proto
 from . import tf_strings, tf_strings_convert
-from . import tf_sets as sets  # noqa: F401
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
@@ -38,6 +37,10 @@ from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from . import tf_linear_operator, tf_special_more
+from .layers import rnn_cell_wrappers
+from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
+from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
+    TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
 from .tf_array import gather  # noqa: F401  (tf.gather with axis and batch_dims)
 from .tf_module import Module  # noqa: F401  (tf.Module)
 from ._version import __version__ as _version
@@ -210,7 +213,8 @@ nn = types.SimpleNamespace(
     **{n: getattr(m, n) for m in (tf_nn_conv, tf_nn_extra) for n in m.__all__},
     all_candidate_sampler=tf_candidate_sampling.all_candidate_sampler,
     fixed_unigram_candidate_sampler=tf_candidate_sampling.fixed_unigram_candidate_sampler,
-    space_to_batch=tf_numeric.space_to_batch)
+    space_to_batch=tf_numeric.space_to_batch,
+    **{n: getattr(rnn_cell_wrappers, n) for n in rnn_cell_wrappers.__all__})
 signal = types.SimpleNamespace(**{n: getattr(tf_signal, n) for n in tf_signal.__all__})
 bitwise = tf_numeric.bitwise
 linalg = types.SimpleNamespace(
@@ -257,14 +261,25 @@ random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_s
                                **{n: getattr(tf_random, n) for n in (
                                    "shuffle", "poisson", "stateless_uniform", "stateless_normal",
                                    "stateless_truncated_normal", "stateless_categorical",
-                                   "Generator")},
+                                   "Generator", "Algorithm", "fold_in", "split",
+                                   "create_rng_state", "get_global_generator",
+                                   "set_global_generator", "stateless_poisson",
+                                   "stateless_gamma", "stateless_binomial")},
                                truncated_normal=lambda shape, mean=0.0, stddev=1.0, dtype=float32,
                                seed=None, name=None: K.truncated_normal(
-                                   shape, mean, stddev, as_dtype(dtype).name, seed))
+                                   shape, mean, stddev, as_dtype(dtype).name, seed),
+                               experimental=types.SimpleNamespace(
+                                   stateless_fold_in=tf_random.fold_in,
+                                   stateless_split=tf_random.split,
+                                   index_shuffle=tf_random.index_shuffle,
+                                   stateless_shuffle=tf_random.stateless_shuffle,
+                                   **{n: getattr(tf_random, n) for n in (
+                                       "Algorithm", "Generator", "create_rng_state",
+                                       "get_global_generator", "set_global_generator")}))
 
 strings = types.SimpleNamespace(**{n: getattr(tf_strings, n) for n in tf_strings.__all__},
-                                **{n: getattr(tf_strings_convert, n)
-                                   for n in tf_strings_convert.__all__})
+                                **{n: getattr(m, n) for m in (tf_strings_convert, tf_strings_extra)
+                                   for n in m.__all__})
 io = types.SimpleNamespace(
     TFRecordWriter=tf_record.TFRecordWriter, TFRecordOptions=tf_record.TFRecordOptions,
     parse_single_example=tf_example.parse_single_example, parse_example=tf_example.parse_example,
@@ -282,6 +297,9 @@ image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all
                               **{n: getattr(m, n) for m in (tf_codecs, tf_boxes, tf_image_extra)
                                  for n in m.__all__},
                               **{n: getattr(tf_image_ops, n) for n in tf_image_ops.__all__})
+lookup = types.SimpleNamespace(**{n: getattr(tf_lookup, n) for n in tf_lookup.__all__
+                                 if n not in ("MutableHashTable", "DenseHashTable")})
+sets = types.SimpleNamespace(**{n: getattr(tf_sets, n) for n in tf_sets.__all__})
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
 
@@ -292,7 +310,7 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                              FixedLengthRecordDataset=tf_record.FixedLengthRecordDataset,
                              Iterator=tf_data_iter.Iterator,
                              NumpyIterator=tf_data_iter.NumpyIterator,
-                             Options=tf_data_ops.Options,
+                             Options=tf_data_ops.Options, DatasetSpec=tf_specs.DatasetSpec,
                              experimental=types.SimpleNamespace(
                                  AUTOTUNE=tf_data.AUTOTUNE,
                                  AutoShardPolicy=tf_data_ops.AutoShardPolicy,
@@ -304,7 +322,7 @@ data = types.SimpleNamespace(Dataset=tf_data.Dataset, AUTOTUNE=tf_data.AUTOTUNE,
                                  UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY),
                              INFINITE_CARDINALITY=tf_data.INFINITE_CARDINALITY,
                              UNKNOWN_CARDINALITY=tf_data.UNKNOWN_CARDINALITY)
-TensorSpec = tf_data.TensorSpec
+TensorSpec = tf_specs.TensorSpec
 train = types.SimpleNamespace(latest_checkpoint=tf_train.latest_checkpoint,
                               get_checkpoint_state=tf_train.get_checkpoint_state,
                               Checkpoint=tf_checkpoint.Checkpoint,
@@ -325,18 +343,19 @@ version = types.SimpleNamespace(VERSION=_version)
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
              reduce_retracing=False, experimental_relax_shapes=None, **kwargs):
-    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged, with
-    TensorFlow's ``python_function`` attribute naming itself (``tf.autograph.to_code(
-    f.python_function)``, Hands-On ML 2 ch. 12) where the object takes attributes."""
-    def mark(f):
-        try:
-            f.python_function = f
-        except (AttributeError, TypeError):  # a builtin or a bound method: nothing to mark
-            pass
-        return f
+    """``@tf.function``: tensorforge runs eagerly; the function is returned unchanged, or with
+    an ``input_signature`` wrapped to convert and check its arguments (tf_specs.py); either
+    carries TensorFlow's ``python_function`` attribute naming the Python function
+    (``tf.autograph.to_code(f.python_function)``, Hands-On ML 2 ch. 12) where the object takes
+    attributes."""
     if func is None:
-        return mark
-    return mark(func)
+        return lambda f: function(f, input_signature=input_signature)
+    out = func if input_signature is None else tf_specs.signed_function(func, input_signature)
+    try:
+        out.python_function = func
+    except (AttributeError, TypeError):  # a builtin or a bound method: nothing to mark
+        pass
+    return out
 
 
 def executing_eagerly():
@@ -386,10 +405,11 @@ __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
-    "strings", "io", "image",
+    "strings", "io", "image", "lookup", "sets",
     "summary", "train", "version", "test", "feature_column", "saved_model",
     "autograph", "audio",
-    "TensorSpec", "TensorShape",
+    "TensorSpec", "TensorShape", "TypeSpec", "RaggedTensorSpec", "SparseTensorSpec",
+    "type_spec_from_value",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
     "uint16", "uint32", "uint64", "half", "double", "complex64", "complex128", "signal", "bitwise",
     "string", "DType", "as_dtype", "constant", "convert_to_tensor", "shape", "rank", "size", "cast",
@@ -415,7 +435,9 @@ _ADDED = dict({n: getattr(tf_math, n) for n in _TOP_MATH},
               **{n: getattr(tf_array, n) for n in tf_array.__all__},
               **{n: getattr(tf_control, n) for n in tf_control.__all__},
               **{n: getattr(tf_debugging, n) for n in tf_debugging.__all__},
-              **{n: getattr(tf_structure, n) for n in tf_structure.__all__})
+              **{n: getattr(tf_structure, n) for n in tf_structure.__all__},
+              **{n: getattr(tf_misc_ops, n) for n in tf_misc_ops.__all__},
+              as_string=tf_strings_convert.as_string)
 
 
 def __getattr__(name):
@@ -433,4 +455,4 @@ dtypes = types.SimpleNamespace(
     uint16=uint16, uint32=uint32, uint64=uint64, half=half, double=double, complex64=complex64,
     complex128=complex128, saturate_cast=tf_numeric.saturate_cast)
 __all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
-    tf_debugging.__all__ + tf_structure.__all__
+    tf_debugging.__all__ + tf_structure.__all__ + tf_misc_ops.__all__ + ["as_string"]

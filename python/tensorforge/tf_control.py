@@ -17,7 +17,8 @@ from ._xp import host
 from .autograd import Function, Tensor, no_grad
 from .tf_dtypes import python_dtype
 
-__all__ = ["cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "name_scope", "no_op",
+__all__ = ["cond", "while_loop", "map_fn", "scan", "foldl", "foldr", "name_scope",
+           "get_current_name_scope", "no_op",
            "group", "control_dependencies", "py_function", "numpy_function", "custom_gradient",
            "TensorArray", "nest"]
 
@@ -115,17 +116,36 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
     return K.foldr(fn, elems, initializer=initializer)
 
 
+_SCOPES = []  # the names of the open name_scopes, innermost last
+
+
 class name_scope:  # noqa: N801 -- TensorFlow's name
-    """``with tf.name_scope('block'):``: no graph to name, so it only yields the name."""
+    """``with tf.name_scope('block'):``: no graph to name; it yields the scope's full name
+    ('outer/block/') and ``get_current_name_scope()`` reads it, as TensorFlow's eager scopes
+    (a name ending in '/' is absolute, '' / None the root)."""
 
     def __init__(self, name, default_name=None, values=None):
         self.name = name or default_name or ""
 
     def __enter__(self):
-        return self.name + "/" if self.name else ""
+        if self.name.endswith("/"):
+            full = self.name[:-1]
+        elif self.name:
+            outer = _SCOPES[-1] if _SCOPES else ""
+            full = f"{outer}/{self.name}" if outer else self.name
+        else:
+            full = ""
+        _SCOPES.append(full)
+        return full + "/" if full else ""
 
     def __exit__(self, *exc):
+        _SCOPES.pop()
         return False
+
+
+def get_current_name_scope():
+    """The full name of the innermost open name_scope ('' outside any)."""
+    return _SCOPES[-1] if _SCOPES else ""
 
 
 def no_op(name=None):

@@ -19,24 +19,16 @@ import numpy as np
 from . import _random
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
+from .tf_debugging import InvalidArgumentError
+from .tf_ragged import RaggedTensor, constant as ragged_constant
 
 from .tf_data_iter import Iterator, NumpyIterator
+from .tf_specs import (RaggedTensorSpec, SparseTensorSpec, TensorSpec, TypeSpec,
+                       type_spec_from_value)
 from .tf_data_ops import DatasetOps
 from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,  # noqa: F401
                              _as_array, _cards, _leaves, _list_as_tensor, _map_struct, _stack,
                              _user)
-
-
-class TensorSpec:
-    """``tf.TensorSpec(shape, dtype, name)``: the shape and dtype of a ``from_generator``
-    component (a None dimension is free)."""
-
-    def __init__(self, shape, dtype="float32", name=None):
-        self.shape = None if shape is None else tuple(None if d is None else int(d) for d in shape)
-        self.dtype, self.name = np.dtype(getattr(dtype, "name", dtype)), name
-
-    def __repr__(self):
-        return f"TensorSpec(shape={self.shape}, dtype={self.dtype.name}, name={self.name!r})"
 
 
 class Dataset(DatasetOps):
@@ -94,6 +86,8 @@ class Dataset(DatasetOps):
         args = tuple(args or ())
 
         def conform(e, spec):
+            if isinstance(spec, (RaggedTensorSpec, SparseTensorSpec)):
+                return _composite(e, spec)
             a = np.asarray(e.numpy() if isinstance(e, Tensor) else e, dtype=spec.dtype)
             if spec.shape is not None and (a.ndim != len(spec.shape) or any(
                     d is not None and d != n for d, n in zip(spec.shape, a.shape))):
@@ -103,7 +97,7 @@ class Dataset(DatasetOps):
 
         def it():
             for e in generator(*args):
-                if isinstance(specs, TensorSpec):
+                if isinstance(specs, TypeSpec):
                     yield conform(e, specs)
                 elif isinstance(specs, dict):
                     yield {k: conform(e[k], sp) for k, sp in specs.items()}
@@ -112,7 +106,9 @@ class Dataset(DatasetOps):
                         raise ValueError(f"Dataset.from_generator: expected elements of "
                                          f"{len(specs)} components, got {e!r:.80}")
                     yield tuple(conform(c, sp) for c, sp in zip(e, specs))
-        return Dataset(it, UNKNOWN_CARDINALITY)
+        ds = Dataset(it, UNKNOWN_CARDINALITY)
+        ds._element_spec = specs  # the signature is the element_spec, as TensorFlow's
+        return ds
 
     @staticmethod
     def range(*args):
@@ -360,11 +356,26 @@ class Dataset(DatasetOps):
 
     @property
     def element_spec(self):
+        """TypeSpecs of the elements: a from_generator signature, else those of the first
+        element (its concrete shapes: a batched dataset's batch axis is not None here)."""
+        if getattr(self, "_element_spec", None) is not None:
+            return self._element_spec
         first = next(iter(self._raw()), None)
-        return None if first is None else _map_struct(lambda a: (a.shape, a.dtype.name), first)
+        return None if first is None else _map_struct(type_spec_from_value, first)
 
     def __repr__(self):
         return f"<Dataset cardinality={self._cardinality}>"
+
+
+def _composite(e, spec):
+    """A from_generator element for a RaggedTensorSpec / SparseTensorSpec: the generator's
+    RaggedTensor (or nested lists) / SparseTensor, checked against the spec."""
+    if isinstance(spec, RaggedTensorSpec) and not isinstance(e, RaggedTensor):
+        e = ragged_constant(e, dtype=spec.dtype)
+    if not spec.is_compatible_with(e):
+        raise InvalidArgumentError(f"Dataset.from_generator: the generator yielded {e!r:.120}, "
+                                   f"which is not compatible with {spec!r}")
+    return e
 
 
 def _pick(s, k):

@@ -54,8 +54,9 @@ def _leaves(s):
 
 
 def _as_array(a, where):
-    if hasattr(a, "_make_iter") or hasattr(a, "dense_shape"):  # a nested Dataset (window, or
-        return a  # a map returning one), or a SparseTensor (parse_example's VarLenFeature)
+    if hasattr(a, "_make_iter") or hasattr(a, "dense_shape") or hasattr(a, "row_splits"):
+        return a  # a nested Dataset (window, or a map returning one), a SparseTensor
+        # (parse_example's VarLenFeature) or a RaggedTensor (from_generator's ragged specs)
     if isinstance(a, Tensor):
         a = a.numpy()
     a = np.asarray(a)
@@ -80,8 +81,8 @@ def _user(e):
     """An element as user functions see it: Tensors (a nested Dataset stays one; strings are
     tf.string Tensors, whose ``numpy()`` is bytes)."""
     def one(a):
-        if hasattr(a, "_make_iter") or hasattr(a, "dense_shape"):
-            return a
+        if hasattr(a, "_make_iter") or hasattr(a, "dense_shape") or hasattr(a, "row_splits"):
+            return a  # a Dataset, SparseTensor or RaggedTensor (from_generator's specs)
         if isinstance(a, (bytes, str)) or (isinstance(a, np.ndarray) and a.dtype.kind in "SU"):
             return Tensor(as_bytes_array(a, "Dataset"))
         return Tensor(a)

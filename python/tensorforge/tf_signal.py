@@ -1,6 +1,7 @@
 """TensorFlow 2's ``tf.signal``: frame, overlap_and_add, the raised-cosine windows (hann,
 hamming), stft / inverse_stft / inverse_stft_window_fn, the FFTs (fft / ifft / fft2d / ifft2d /
-fft3d / ifft3d, rfft / irfft / rfft2d / irfft2d / rfft3d / irfft3d), linear_to_mel_weight_matrix,
+fft3d / ifft3d, rfft / irfft / rfft2d / irfft2d / rfft3d / irfft3d, fftnd / ifftnd / rfftnd /
+irfftnd over any axes), linear_to_mel_weight_matrix,
 mfccs_from_log_mel_spectrograms, dct / idct.
 
 Every op is differentiable: frame is a gather, overlap_and_add a scatter-add Function whose
@@ -17,6 +18,7 @@ from . import backend_ops as K
 from ._xp import host
 from .autograd import Function, Tensor
 from .ops import fft as _F
+from .ops.basic import transpose as _transpose
 from .ops.manip import pad as _pad
 from .backend_ops._args import tensor as _tensor
 
@@ -25,7 +27,7 @@ __all__ = ["frame", "overlap_and_add", "hann_window", "hamming_window", "kaiser_
            "inverse_mdct", "stft",
            "inverse_stft", "inverse_stft_window_fn", "fft", "ifft", "fft2d", "ifft2d", "fft3d",
            "ifft3d", "rfft", "irfft", "rfft2d", "irfft2d", "rfft3d", "irfft3d",
-           "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "dct", "idct"]
+           "fftnd", "ifftnd", "rfftnd", "irfftnd", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "dct", "idct"]
 
 
 def _t(op, x, name):
@@ -252,6 +254,69 @@ def _irfft(op, k):
 rfft, irfft = _rfft("rfft", 1), _irfft("irfft", 1)
 rfft2d, irfft2d = _rfft("rfft2d", 2), _irfft("irfft2d", 2)
 rfft3d, irfft3d = _rfft("rfft3d", 3), _irfft("irfft3d", 3)
+
+
+# ---- the N-D FFTs over chosen axes (TensorFlow runs them on GPUs only; NumPy's fftn values) -----
+def _nd_axes(op, t, axes):
+    if axes is None:
+        return list(range(t.ndim))
+    ax = [int(a) for a in np.ravel(np.asarray(host(getattr(axes, "data", axes))))]
+    norm = [a + t.ndim if a < 0 else a for a in ax]
+    if not ax or any(not 0 <= a < t.ndim for a in norm) or len(set(norm)) != len(norm):
+        raise ValueError(f"tf.signal.{op}: axes must be distinct axes of the input (rank "
+                         f"{t.ndim}), got {ax}")
+    return norm
+
+
+def _nd_scale(op, norm, lengths, inverse):
+    """The factor TensorFlow's wrappers apply for ``norm`` (NumPy's conventions)."""
+    n = float(np.prod(lengths))
+    if norm in (None, "backward"):
+        return 1.0
+    if norm == "forward":
+        return n if inverse else 1.0 / n
+    if norm == "ortho":
+        return _math.sqrt(n) if inverse else 1.0 / _math.sqrt(n)
+    raise ValueError(f"tf.signal.{op}: norm must be 'backward', 'forward' or 'ortho', got "
+                     f"{norm!r}")
+
+
+def _nd(op, kind, inverse):
+    def fn(input_tensor, fft_length=None, axes=None, norm=None, name=None):
+        t = _rl(op, input_tensor) if kind == "r" else _cx(op, input_tensor, "input_tensor")
+        ax = _nd_axes(op, t, axes)
+        k = len(ax)
+        shape = [t.shape[a] for a in ax]
+        if kind == "ir":
+            shape[-1] = 2 * (shape[-1] - 1)
+        lengths = _lengths(op, fft_length, k, shape)
+        if min(lengths) < 1:
+            raise ValueError(f"tf.signal.{op}: the transform's lengths must be >= 1, got "
+                             f"{list(lengths)} (input shape {tuple(t.shape)}, axes {ax})")
+        perm = [d for d in range(t.ndim) if d not in ax] + ax
+        moved = _transpose(t, perm) if perm != list(range(t.ndim)) else t
+        if kind == "c":  # fftn takes the lengths as they are: crop, then zero-pad
+            moved = moved[(Ellipsis,) + tuple(slice(0, n) for n in lengths)]
+            pads = [(0, 0)] * (t.ndim - k) + [(0, n - m) for n, m in
+                                                zip(lengths, moved.shape[-k:])]
+            moved = _pad(moved, pads) if any(p[1] for p in pads) else moved
+            out = _F.fftn(moved, k, inverse)
+        else:
+            out = (_F.rfftn if kind == "r" else _F.irfftn)(moved, lengths)
+        scale = _nd_scale(op, norm, lengths, inverse)
+        out = out * scale if scale != 1.0 else out
+        back = list(np.argsort(perm))
+        return _transpose(out, back) if perm != list(range(t.ndim)) else out
+    fn.__name__ = fn.__qualname__ = op
+    fn.__doc__ = (f"TensorFlow's {op}: the {'inverse ' if inverse else ''}"
+                  f"{'real ' if kind != 'c' else ''}FFT over ``axes`` (all by default), each "
+                  f"cropped or zero-padded to ``fft_length``; ``norm`` 'backward' / 'forward' / "
+                  f"'ortho' as NumPy's.")
+    return fn
+
+
+fftnd, ifftnd = _nd("fftnd", "c", False), _nd("ifftnd", "c", True)
+rfftnd, irfftnd = _nd("rfftnd", "r", False), _nd("irfftnd", "ir", True)
 
 
 # ---- short-time Fourier transform ---------------------------------------------------------------

@@ -46,6 +46,17 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
     """A symbolic input tensor of ``shape`` (without the batch axis), as ``keras.Input``."""
     if batch_shape is None and "batch_input_shape" in kwargs:
         batch_shape = kwargs.pop("batch_input_shape")
+    spec = kwargs.pop("type_spec", None)
+    if spec is not None:  # Keras 2's type_spec=: a TensorSpec / RaggedTensorSpec /
+        kind = type(spec).__name__  # SparseTensorSpec (tf_specs.py) of the batched input
+        if kind not in ("TensorSpec", "RaggedTensorSpec", "SparseTensorSpec") or \
+                spec.shape is None:
+            raise ValueError(f"Input: type_spec must be a TensorSpec, RaggedTensorSpec or "
+                             f"SparseTensorSpec of known rank, got {spec!r}")
+        batch_shape, shape = tuple(spec.shape), None
+        dtype = "string" if spec.dtype == np.dtype(object) else spec.dtype.name
+        ragged, sparse = kind == "RaggedTensorSpec", kind == "SparseTensorSpec"
+        name = name or getattr(spec, "name", None)
     if kwargs:
         raise TypeError(f"Input: unexpected keyword arguments {sorted(kwargs)}")
     if tensor is not None:  # Keras 2: an Input's own tensor as it is; a value's shape and dtype

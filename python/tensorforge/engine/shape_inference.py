@@ -25,6 +25,8 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     def dummy(shape, sub, dtype=np.float32, batch=2):
         dims = [batch] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
+        if kind == "O":  # string inputs: empty strings (a Lambda of a tf.lookup table or of
+            return Tensor(np.full(dims, b"", dtype=object))  # tf.strings ops needs strings)
         keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
         return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
 
