@@ -261,6 +261,11 @@ def test_python_values_convert_as_tensorflow():
     assert tf.square(5).dtype == np.int32
     assert tf.reduce_sum([1, 2, 3]).dtype == np.int32 and int(tf.reduce_sum([1, 2, 3])) == 6
     assert tf.multiply(np.ones(2), 42).dtype == np.float64  # the array's dtype wins
+    assert tf.add(tf.constant([1]), 2).numpy().tolist() == [3]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^cannot compute AddV2 as input "
+                       r"#1\(zero-based\) was expected to be a int32 tensor but is a float "
+                       r"tensor \[Op:AddV2\]$"):  # TensorFlow's (no silent truncation)
+        tf.add(tf.constant([1]), 2.5)
     assert next(iter(tf.data.Dataset.from_tensor_slices([1, 2]))).dtype == np.int32
     stacked = tf.data.Dataset.from_tensor_slices([tf.constant([1.0, 2.0]),
                                                   tf.constant([3.0, 4.0])])

@@ -106,6 +106,10 @@ for bad in (lambda: tf.matmul(tf.ones((1, 4)), tf.ones((3, 3))),
         print("matmul error: InvalidArgumentError", str(e).splitlines()[0][:120])
 print("add/square/reduce_sum dtypes:", tf.add([1, 2], [3, 4]).dtype.name, tf.square(5).dtype.name,
       tf.reduce_sum([1, 2, 3]).dtype.name, tf.multiply(np.ones(2), 42).dtype.name)
+try:
+    tf.add(tf.constant([1]), 2.5)
+except tf.errors.InvalidArgumentError as e:
+    print("add int tensor + 2.5:", str(e).split(" name:")[0])
 print("from_tensor_slices ints:", next(iter(tf.data.Dataset.from_tensor_slices([1, 2]))).dtype.name)
 print("list of tensors:", next(iter(tf.data.Dataset.from_tensor_slices(
     [tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])]))).numpy())

@@ -93,17 +93,29 @@ def _tf_value(v):
     return convert_to_tensor(v) if _python_value(v) else v
 
 
-def _tf_operands(x, y):
+def _tf_operands(x, y, op):
     """TensorFlow's conversion of a binary op's operands: a Python value next to a tensor (or
     array) takes that one's dtype, two Python values are converted alone (``tf.add([1, 2],
     [3, 4])``: int32)."""
     if _python_value(x) and _python_value(y):
         return convert_to_tensor(x), convert_to_tensor(y)
     if _python_value(x) and getattr(y, "dtype", None) is not None:
-        return convert_to_tensor(x, dtype=np.dtype(y.dtype).name), y
+        return _like(x, y.dtype, op, first=True), y
     if _python_value(y) and getattr(x, "dtype", None) is not None:
-        return x, convert_to_tensor(y, dtype=np.dtype(x.dtype).name)
+        return x, _like(y, x.dtype, op, first=False)
     return x, y
+
+
+def _like(value, dtype, op, first):
+    """A Python value converted to the other operand's dtype; a Python float next to an
+    integer tensor is TensorFlow's InvalidArgumentError (no silent truncation)."""
+    dt = np.dtype(dtype)
+    if dt.kind in "iu" and np.asarray(value).dtype.kind == "f":
+        want, got = ("float", dt.name) if first else (dt.name, "float")
+        raise tf_debugging.InvalidArgumentError(
+            f"cannot compute {op} as input #1(zero-based) was expected to be a {want} tensor "
+            f"but is a {got} tensor [Op:{op}]")
+    return convert_to_tensor(value, dtype=dt.name)
 
 
 def _unary(kfn, name):
@@ -126,22 +138,22 @@ softplus = _unary(K.softplus, "softplus")
 
 
 def add(x, y, name=None):
-    x, y = _tf_operands(x, y)
+    x, y = _tf_operands(x, y, "AddV2")
     return _tensor("add", "x", x) + y
 
 
 def subtract(x, y, name=None):
-    x, y = _tf_operands(x, y)
+    x, y = _tf_operands(x, y, "Sub")
     return _tensor("subtract", "x", x) - y
 
 
 def multiply(x, y, name=None):
-    x, y = _tf_operands(x, y)
+    x, y = _tf_operands(x, y, "Mul")
     return _tensor("multiply", "x", x) * y
 
 
 def divide(x, y, name=None):
-    x, y = _tf_operands(x, y)
+    x, y = _tf_operands(x, y, "RealDiv")
     return _tensor("divide", "x", x) / y
 
 
