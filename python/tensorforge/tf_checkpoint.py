@@ -7,15 +7,19 @@ loops use them (the DCGAN / pix2pix / NMT tutorials)::
     ...
     manager.save()                              # ./ckpts/ckpt-1, ckpt-2, ... (oldest removed)
 
-What is saved: every object given by keyword, by name -- a model or layer (its weights, in
-order), a ``tf.Module`` (its variables, in its order), a ``tf.Variable``, a tf.data iterator
-(its position: tf_data_iter.py), an optimizer (``iterations`` and its per-variable slots, keyed by
-the variable's place among the checkpoint's own variables, so they restore into the same
-model before its first step), a nested Checkpoint. A checkpoint is one file,
+What is saved: every variable reachable from the objects given by keyword (or set as
+attributes later), named by its object-graph path as TensorFlow names it (``net/l1/kernel``:
+tf_checkpoint_graph.py, Note [checkpoint object graph]) -- through Keras models and layers,
+``tf.Module`` s, nested Checkpoints, lists and dicts --, a tf.data iterator's position
+(tf_data_iter.py), an optimizer's ``iterations`` and its slots, keyed by their variable's path.
+Restoring matches by path, so any structure with the same paths restores (new models, stand-in
+Checkpoints); variables that appear later -- a model's first build, an attribute set on a
+Checkpoint after the restore, an item appended to its list -- are restored when they appear
+(Note [deferred restoration] in engine/deferred_restore.py). A checkpoint is one file,
 ``<prefix>.index``, in tensorforge's own format (TensorFlow's TensorBundle files are not
 read), written atomically; the directory's ``checkpoint`` state file is TensorFlow's, so
-``tf.train.latest_checkpoint`` finds it. Restoring checks names and shapes: a mismatch is a
-ValueError naming the variable; ``assert_consumed`` tells what the file held that nothing took.
+``tf.train.latest_checkpoint`` finds it. Restoring checks shapes: a mismatch is a ValueError
+naming the variable; ``assert_consumed`` tells what the file held that nothing took.
 """
 import os
 import time
