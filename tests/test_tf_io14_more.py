@@ -100,12 +100,14 @@ def test_checkpoint_readers(tmp_path):
     manager = tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=2)
     path = manager.save()
     names = dict(tf.train.list_variables(str(tmp_path)))
-    assert names == {"v": [2, 3], "step": [], "save_counter": []}
-    np.testing.assert_array_equal(tf.train.load_variable(path, "v:0"), v.numpy())
+    # TensorFlow's keys (its list also holds "_CHECKPOINTABLE_OBJECT_GRAPH", not stored here)
+    V = "/.ATTRIBUTES/VARIABLE_VALUE"
+    assert names == {"v" + V: [2, 3], "step" + V: [], "save_counter" + V: []}
+    np.testing.assert_array_equal(tf.train.load_variable(path, "v" + V), v.numpy())
     reader = tf.train.load_checkpoint(path)
-    assert reader.has_tensor("step") and not reader.has_tensor("w")
-    assert reader.get_variable_to_dtype_map()["v"] == np.float32
-    assert int(reader.get_tensor("save_counter")) == 1
+    assert reader.has_tensor("step" + V) and not reader.has_tensor("w")
+    assert reader.get_variable_to_dtype_map()["v" + V] == np.float32
+    assert int(reader.get_tensor("save_counter" + V)) == 1
     with pytest.raises(tf.errors.NotFoundError, match="Key w not found"):
         reader.get_tensor("w")
     with pytest.raises(tf.errors.NotFoundError, match="Failed to find any matching files"):

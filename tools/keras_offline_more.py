@@ -9,6 +9,10 @@ tools/keras_parity.py read the same bytes; nothing here touches the network.
     pemsd7_zip(path)         PeMSD7_Full.zip and its PeMSD7_W_228.csv / PeMSD7_V_228.csv beside it
     aclimdb_v1_extras(root)  what the real aclImdb_v1.tar.gz has beyond the harness's aclImdb tree
     california_housing()     scikit-learn's fetch_california_housing() Bunch (fifteenth corpus)
+    dogs_vs_cats_train(root) train/{cat,dog}.<i>.jpg as Kaggle's dogs-vs-cats train.zip unzips
+                             (the sixteenth corpus's Deep Learning with Python ch. 8)
+    celeba_tree(root)        celeba_gan/img_align_celeba/<n>.jpg as the book's gdown + unzip leave it
+    petfinder_zip(path)      petfinder_mini.zip and datasets/petfinder-mini/petfinder-mini.csv beside it
 """
 import io
 import os
@@ -196,3 +200,94 @@ def california_housing(rows=20640):
                  feature_names=list(CALIFORNIA_FEATURES),
                  DESCR=".. _california_housing_dataset:\n\nCalifornia Housing dataset "
                        "(offline stand-in of the harness: synthetic districts)\n")
+def dogs_vs_cats_train(root, per_class=2500):
+    """``train/cat.<i>.jpg`` and ``train/dog.<i>.jpg``, i < ``per_class``, as Kaggle's
+    dogs-vs-cats train.zip unzips into the working folder (the real one: 12,500 a class of
+    ~500 x 375 pixels; Deep Learning with Python 2nd ed. ch. 8 copies 0-2499 of each into
+    cats_vs_dogs_small/). Pictures of 100-180 x 100-180 pixels, the class signal the colour of
+    one ellipse (keras_offline_data.PET_COLOURS), as the harness's PetImages tree."""
+    import keras_offline_data as kod
+    d = os.path.join(root, "train")
+    if os.path.isdir(d):
+        return
+    os.makedirs(d)
+    rng = np.random.default_rng(61)
+    for cls, colour in (("cat", kod.PET_COLOURS["Cat"]), ("dog", kod.PET_COLOURS["Dog"])):
+        for i in range(per_class):
+            h, w = (int(v) for v in rng.integers(100, 181, 2))
+            kod._save_jpeg(os.path.join(d, "%s.%d.jpg" % (cls, i)),
+                           kod._picture(rng, h, w, colour, 30))
+
+
+def celeba_tree(root, n=640):
+    """``celeba_gan/img_align_celeba/000001.jpg`` ... as Deep Learning with Python 2nd ed.
+    ch. 12's gdown + unzip cell leaves them (the real: 202,599 aligned faces of 178 x 218
+    pixels). ``n`` pictures of 178 x 218 pixels: a skin-toned ellipse ("a face") on a smooth
+    background, the same generator as the harness's other image trees."""
+    import keras_offline_data as kod
+    d = os.path.join(root, "celeba_gan", "img_align_celeba")
+    if os.path.isdir(d):
+        return
+    os.makedirs(d)
+    rng = np.random.default_rng(67)
+    for i in range(1, n + 1):
+        kod._save_jpeg(os.path.join(d, "%06d.jpg" % i),
+                       kod._picture(rng, 218, 178, (225, 180, 150), 25))
+
+
+PETFINDER_BREEDS = {"Cat": ["Domestic Short Hair", "Domestic Medium Hair", "Tabby",
+                            "Domestic Long Hair", "Siamese", "Persian", "Bengal"],
+                    "Dog": ["Mixed Breed", "Labrador Retriever", "Shih Tzu", "Poodle",
+                            "Terrier", "Golden Retriever", "Beagle", "German Shepherd Dog"]}
+
+
+def petfinder_frame(rows=11537):
+    """The TF feature-columns tutorial's PetFinder mini CSV (the real one: 11,537 pets from
+    Kaggle's PetFinder.my competition): its 15 columns with the real value spellings (Type
+    Cat/Dog, Breed1 names, Color2 "No Color", Vaccinated "Not Sure", Health "Minor Injury",
+    ...), free-text Description, AdoptionSpeed 0-4 of which 4 ("not adopted") ~28% as in the
+    real file. Adoption is likelier for young, vaccinated pets with photos and no fee."""
+    import pandas as pd
+    rng = np.random.default_rng(71)
+    typ = rng.choice(["Cat", "Dog"], rows, p=[0.45, 0.55])
+    age = np.minimum(rng.geometric(0.12, rows) - 1, 120)
+    breed = np.array([rng.choice(PETFINDER_BREEDS[t]) for t in typ])
+    colours = ["Black", "Brown", "Golden", "Yellow", "Cream", "Gray", "White"]
+    c1 = rng.choice(colours, rows)
+    c2 = rng.choice(["No Color"] + colours, rows)
+    vacc = rng.choice(["Yes", "No", "Not Sure"], rows, p=[0.4, 0.45, 0.15])
+    ster = rng.choice(["Yes", "No", "Not Sure"], rows, p=[0.2, 0.68, 0.12])
+    health = rng.choice(["Healthy", "Minor Injury", "Serious Injury"], rows, p=[0.96, 0.035, 0.005])
+    fee = np.where(rng.random(rows) < 0.84, 0, rng.choice([50, 100, 150, 200, 300, 500], rows))
+    photos = rng.poisson(3.5, rows)
+    score = (1.2 - 0.04 * age + 0.5 * (vacc == "Yes") + 0.15 * np.minimum(photos, 8)
+             - 0.002 * fee - 0.4 * (health != "Healthy") + 0.3 * (typ == "Cat")
+             + rng.normal(0, 0.8, rows))
+    adopted = score > np.quantile(score, 0.28)
+    speed = np.where(adopted, rng.choice([0, 1, 2, 3], rows, p=[0.04, 0.29, 0.37, 0.30]), 4)
+    words = ["friendly", "playful", "shy", "healthy", "cute", "rescued", "needs", "home",
+             "loving", "active", "calm", "vaccinated", "kitten", "puppy", "good"]
+    desc = [" ".join(rng.choice(words, int(rng.integers(4, 20)))) for _ in range(rows)]
+    return pd.DataFrame({
+        "Type": typ, "Age": age, "Breed1": breed,
+        "Gender": rng.choice(["Male", "Female"], rows),
+        "Color1": c1, "Color2": c2,
+        "MaturitySize": rng.choice(["Small", "Medium", "Large"], rows, p=[0.22, 0.69, 0.09]),
+        "FurLength": rng.choice(["Short", "Medium", "Long"], rows, p=[0.55, 0.37, 0.08]),
+        "Vaccinated": vacc, "Sterilized": ster, "Health": health, "Fee": fee,
+        "Description": desc, "PhotoAmt": photos, "AdoptionSpeed": speed})
+
+
+def petfinder_zip(path):
+    """``petfinder_mini.zip`` at ``path`` and, as `get_file(..., extract=True,
+    cache_dir='.')` leaves it, ``petfinder-mini/petfinder-mini.csv`` beside it; also under
+    ``./datasets/`` of the working folder, where the tutorial reads it
+    (``datasets/petfinder-mini/petfinder-mini.csv``)."""
+    import zipfile
+    text = petfinder_frame().to_csv(index=False)
+    for folder in (os.path.dirname(path), os.path.join(os.getcwd(), "datasets")):
+        os.makedirs(os.path.join(folder, "petfinder-mini"), exist_ok=True)
+        with open(os.path.join(folder, "petfinder-mini", "petfinder-mini.csv"), "w") as f:
+            f.write(text)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("petfinder-mini/petfinder-mini.csv", text)

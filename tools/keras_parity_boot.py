@@ -289,6 +289,9 @@ def _offline_file(fname, origin):
         _kod.aclimdb_tree(os.getcwd())  # the tree beside the working folder's untar target
         _kom.aclimdb_v1_extras(os.getcwd())
         return os.path.join(os.getcwd(), "aclImdb_v1")
+    if "petfinder" in key:  # get_file('petfinder_mini.zip', ..., extract=True, cache_dir='.')
+        _kom.petfinder_zip(path)
+        return path
     if "cora.tgz" in key:  # get_file('cora.tgz', ..., extract=True): cora/ beside it
         _kom.cora_tgz(path)
         return path
@@ -324,7 +327,10 @@ def _offline_file(fname, origin):
         _kod.heart_frame().to_csv(path, index=False)
         return path
     if "shakespeare" in key:  # the TF text generation tutorial's get_file('shakespeare.txt', ...)
-        _kod.shakespeare_txt(path)
+        # the TF word2vec tutorial subsamples frequent words and batches 1,024 skip-grams
+        # (drop_remainder): it needs a file of the real one's size (~1 MB, 40,000 lines)
+        big = "make_sampling_table" in _prog_text
+        _kod.shakespeare_txt(path, **({"speeches": 12000} if big else {}))
         return path
     if "mnist.npz" in key:  # the TF load-NumPy tutorial's get_file('mnist.npz', ...): datasets.mnist's arrays
         (xtr, ytr), (xte, yte) = _mnist()
@@ -407,6 +413,10 @@ with _open(PROG, encoding="utf-8") as _f:
             builtins.open = _open_offline
     if "PetImages" in _prog_text:
         _kod.petimages_tree(os.getcwd())
+    if 'original_dir = pathlib.Path("train")' in _prog_text:  # DLwP 2nd ed. ch. 8's kaggle/unzip
+        _kom.dogs_vs_cats_train(os.getcwd())
+    if '"celeba_gan",' in _prog_text:  # DLwP 2nd ed. ch. 12's gdown + unzip cell
+        _kom.celeba_tree(os.getcwd())
     if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py
         _kod.oxford_pets_tree(os.getcwd())
     if "fetch_california_housing" in _prog_text:  # Hands-On ML 2 ch. 10-12: scikit-learn's download

@@ -495,7 +495,42 @@ PLAN.update({
              "at this cap)"),
 })
 
+# ---- sixteenth corpus (/work/corpus16; tools/keras_corpus.md "Sixteenth corpus") ----
+PLAN.update({
+    "dlwp2_ch08_intro_convnets": dict(
+        epochs=1, samples=640, metric="evaluate[-1]:accuracy",
+        note="the harness's dogs-vs-cats train/; the augmented convnet's test accuracy, from "
+             "the best checkpoint (ModelCheckpoint(save_best_only) .keras, load_model)"),
+    "mnist_net2net": dict(
+        epochs=1, samples=2000, metric="fit[-1]:val_accuracy",
+        note="the net2deeper student (Conv2D(weights=...), Dense identity initializer) after "
+             "the teacher and three other students"),
+    "tfdocs_cnn": dict(epochs=2, samples=4000, metric="evaluate:accuracy",
+                       note="synthetic CIFAR-10; from_logits SparseCategoricalCrossentropy"),
+    "tfdocs_feature_columns": dict(
+        epochs=3, samples=6000, metric="evaluate:accuracy",
+        note="the harness's PetFinder mini (28% not adopted); DenseFeatures over numeric, "
+             "bucketized, indicator, embedding and crossed columns"),
+    "tfdocs_guide_basics": dict(
+        epochs=20, samples=201, metric="fit:loss",
+        note="the Lambda(stack [x, x**2]) + Dense on noisy y = x^2 + 2x - 5 (noise unseeded "
+             "tf.random.normal on both sides); its hand tf.Module loop runs uncapped first"),
+})
+
 NOT_COMPARABLE = {
+    "dlwp2_ch09_convnet_patterns": "no fit: the residual and mini-Xception models are built "
+                                   "(this revision of the notebook trains nothing)",
+    "dlwp2_ch12_gan_variant": "GAN: a train_step override (d_loss / g_loss only), no accuracy",
+    "tfdocs_customization_basics": "no model: tensors, devices and a tf.data pipeline printed",
+    "tfdocs_guide_checkpoint": "a 100-step hand loop on a toy dataset with checkpoints; the "
+                               "printed restored values are checked in tests/test_corpus16.py",
+    "tfdocs_guide_intro_to_modules": "no fit: modules, checkpoints and saved models built and "
+                                     "called on random weights",
+    "tfdocs_guide_variable": "no model: tf.Variable operations printed",
+    "tfdocs_word2vec": "fails under Keras 2 too, in the model's call: this revision's "
+                       "Dot(axes=(3, 2)) of the (B, 5, 1, 128) context and (B, 128) target "
+                       "embeddings (tf_keras: a StagingError in fit; tensorforge: Dot's "
+                       "ValueError)",
     "hml2_ch17_gan_dcgan": "GAN and DCGAN: train_on_batch loops, no accuracy to compare",
     "hml2_ch12_tensors_and_ops": "no fit: tensor, ragged, sparse, set and variable operations "
                                  "(their values checked in tests/test_corpus15.py)",

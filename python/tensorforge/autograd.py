@@ -182,6 +182,13 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self):
+        """TensorFlow's fully qualified name of the device holding the value (the TF
+        customization tutorial's ``x.device.endswith('GPU:0')``): the GPU for a CuPy array."""
+        kind = "CPU" if array_module(self.data) is np else "GPU"
+        return f"/job:localhost/replica:0/task:0/device:{kind}:0"
+
+    @property
     def ndim(self):
         return self.data.ndim
 
@@ -201,8 +208,9 @@ class Tensor:
             v = _like(v, self.data)
         v = xp.asarray(v, dtype=self.data.dtype)
         if v.shape != self.data.shape:
-            raise ValueError(f"assign: value of shape {v.shape} does not match the tensor's "
-                             f"shape {self.data.shape}")
+            raise ValueError(f"Cannot assign value to variable ' {self.name}': Shape mismatch."
+                             f"The variable shape {self.data.shape}, and the assigned value "
+                             f"shape {v.shape} are incompatible.")  # TensorFlow's words
         self.data[...] = v
         parent = getattr(self, "_slice_of", None)
         if parent is not None:
@@ -237,19 +245,21 @@ class Tensor:
         return self
 
     def numpy(self):
-        """The value as a NumPy array (copied from the GPU when on CuPy); a scalar string is its
-        bytes, as TensorFlow's ``.numpy()`` gives them. A variable's (a weight, a tf.Variable)
+        """The value as a NumPy array (copied from the GPU when on CuPy); a scalar as a NumPy
+        scalar (``np.int32(3)``; a scalar string its bytes), as TensorFlow's ``.numpy()`` gives
+        them (the TF word2vec tutorial indexes a dict with ``index.numpy()``). A variable's (a weight, a tf.Variable)
         is a copy, as TensorFlow's: the optimizers and ``assign`` update it in place, and a
         snapshot taken before training must not change with it."""
         d = self.data
         if type(d) is np.ndarray:
-            if d.ndim == 0 and d.dtype == object:
+            if d.ndim == 0:  # a NumPy scalar (np.int32(3)), hashable, as TensorFlow's
                 return d[()]
             return d.copy() if self._node is None and self._is_variable() else d
-        return d.get() if hasattr(d, "get") else d
+        d = d.get() if hasattr(d, "get") else d
+        return d[()] if getattr(d, "ndim", 1) == 0 else d
 
     def __array__(self, dtype=None, copy=None):
-        a = self.numpy()
+        a = np.asarray(self.numpy())
         return a.astype(dtype) if dtype is not None else a
 
     # ---- DLPack export: other libraries view this Tensor's buffer (interop.py) -------------

@@ -8,10 +8,14 @@ They read the checkpoints ``tf.train.Checkpoint`` writes here (tf_checkpoint.py:
 writes (engine/saving.py; the weights by name, ``dense/kernel``); TensorFlow's TensorBundle
 files are not read: a ValueError says so. A path is a checkpoint prefix or a directory (its
 latest checkpoint).
-The names are the checkpoint's own, not TensorFlow's object-graph paths: ``<key>/<i>`` for the
-i-th weight of an object given as ``key=`` (``<key>`` for a ``tf.Variable``, ``a/b/...`` inside
-nested Checkpoints), ``save_counter``, and for an optimizer ``<key>/iter`` and
-``<key>/<variable>/slot_<j>``.
+The names are TensorFlow's checkpoint keys: a variable's object-graph path
+(tf_checkpoint_graph.py: ``net/l1/kernel``, ``v`` for a ``tf.Variable`` given as ``v=``)
+followed by ``/.ATTRIBUTES/VARIABLE_VALUE``; ``save_counter/.ATTRIBUTES/VARIABLE_VALUE``; a
+tf.data iterator's ``<path>/.ATTRIBUTES/ITERATOR_STATE`` (here its position); an optimizer's
+``<opt>/iter/.ATTRIBUTES/VARIABLE_VALUE`` and its slots
+``<variable path>/.OPTIMIZER_SLOT/<opt>/slot_<j>/.ATTRIBUTES/VARIABLE_VALUE`` (TensorFlow
+names the slots, ``m`` / ``v`` for Adam; here they are numbered). TensorFlow's
+``_CHECKPOINTABLE_OBJECT_GRAPH`` entry is not listed: the graph is not stored as a proto.
 """
 import os
 import time
@@ -43,14 +47,28 @@ def _prefix(op, ckpt_dir_or_file):
     return p
 
 
-def _name(key):
-    kind, rest = key.split("/", 1)
-    if kind == "v":
-        return rest
-    if kind == "c":
-        return rest
-    opt, j = rest.rsplit("/", 1)
-    return f"{opt}/slot_{j}"
+VAR = "/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def _names(keys, optimizers):
+    """{stored key: TensorFlow's checkpoint key} (see the module docstring)."""
+    out = {}
+    for key in keys:
+        kind, rest = key.split("/", 1)
+        if kind == "v":
+            out[key] = rest + VAR
+        elif kind == "c":
+            out[key] = rest + VAR
+        elif kind == "i":
+            out[key] = rest + "/.ATTRIBUTES/ITERATOR_STATE"
+        elif kind == "o":  # o/<optimizer path>/<variable path>/<slot>: paths may hold "/"
+            opt = next((o for o in sorted(optimizers, key=len, reverse=True)
+                        if rest.startswith(o + "/")), None)
+            if opt is None:
+                continue
+            var, j = rest[len(opt) + 1:].rsplit("/", 1)
+            out[key] = f"{var}/.OPTIMIZER_SLOT/{opt}/slot_{j}{VAR}"
+    return out
 
 
 def _weights_file(path):
@@ -80,11 +98,15 @@ class CheckpointReader:
             raise ValueError(f"tf.train.load_checkpoint: {prefix} is not a tensorforge "
                              f"checkpoint (TensorFlow's own checkpoints are not read): {e}") \
                 from None
+        if meta.get("version") != VERSION:
+            raise ValueError(f"tf.train.load_checkpoint: {prefix} was written by an older "
+                             f"tensorforge (variables named by position)")
+        optimizers = meta.get("optimizers", {})
         with members as arrays:
-            self._arrays = {_name(k): np.asarray(arrays[k]) for k in arrays
-                            if k != _fileio._CONFIG}
-        for opt, info in meta.get("optimizers", {}).items():
-            self._arrays[f"{opt}/iter"] = np.asarray(info["iterations"], np.int64)
+            names = _names([k for k in arrays if k != _fileio._CONFIG], optimizers)
+            self._arrays = {n: np.asarray(arrays[k]) for k, n in names.items()}
+        for opt, info in optimizers.items():
+            self._arrays[f"{opt}/iter{VAR}"] = np.asarray(info["iterations"], np.int64)
 
     def get_variable_to_shape_map(self):
         return {k: list(a.shape) for k, a in self._arrays.items()}

@@ -28,6 +28,7 @@ from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
 from . import tf_autograph as autograph  # noqa: F401
 from . import tf_audio as audio  # noqa: F401
+from . import tf_profiler as profiler  # noqa: F401
 from . import tf_config as config  # noqa: F401
 from . import tf_distribute as distribute  # noqa: F401
 from . import tf_test as test  # noqa: F401
@@ -63,7 +64,13 @@ def _reduction(kfn):
     def fn(input_tensor, axis=None, keepdims=False, name=None):
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]
-        return kfn(input_tensor, axis=axis, keepdims=keepdims)
+        x = _tf_value(input_tensor)
+        out = kfn(x, axis=axis, keepdims=keepdims)
+        kind = np.dtype(getattr(x, "dtype", np.float32)).kind
+        if kind in "iu" and isinstance(out, Tensor) and out.dtype != x.dtype and \
+                fn.__name__ in ("reduce_sum", "reduce_prod", "reduce_max", "reduce_min"):
+            out = K.cast(out, np.dtype(x.dtype).name)  # TensorFlow keeps an integer dtype
+        return out
     fn.__name__ = "reduce_" + kfn.__name__
     return fn
 
@@ -80,9 +87,44 @@ reduce_any = _reduction(K.any)
 reduce_all = _reduction(K.all)
 
 
+def _python_value(v):
+    return isinstance(v, (int, float, list, tuple)) and not isinstance(v, Tensor)
+
+
+def _tf_value(v):
+    """A Python number or nested list as TensorFlow converts it (ints to int32, floats to
+    float32: ``tf.square(5)`` is an int32 tensor); anything else as it is."""
+    return convert_to_tensor(v) if _python_value(v) else v
+
+
+def _tf_operands(x, y, op):
+    """TensorFlow's conversion of a binary op's operands: a Python value next to a tensor (or
+    array) takes that one's dtype, two Python values are converted alone (``tf.add([1, 2],
+    [3, 4])``: int32)."""
+    if _python_value(x) and _python_value(y):
+        return convert_to_tensor(x), convert_to_tensor(y)
+    if _python_value(x) and getattr(y, "dtype", None) is not None:
+        return _like(x, y.dtype, op, first=True), y
+    if _python_value(y) and getattr(x, "dtype", None) is not None:
+        return x, _like(y, x.dtype, op, first=False)
+    return x, y
+
+
+def _like(value, dtype, op, first):
+    """A Python value converted to the other operand's dtype; a Python float next to an
+    integer tensor is TensorFlow's InvalidArgumentError (no silent truncation)."""
+    dt = np.dtype(dtype)
+    if dt.kind in "iu" and np.asarray(value).dtype.kind == "f":
+        want, got = ("float", dt.name) if first else (dt.name, "float")
+        raise tf_debugging.InvalidArgumentError(
+            f"cannot compute {op} as input #1(zero-based) was expected to be a {want} tensor "
+            f"but is a {got} tensor [Op:{op}]")
+    return convert_to_tensor(value, dtype=dt.name)
+
+
 def _unary(kfn, name):
     def fn(x, name=None):
-        return kfn(x)
+        return kfn(_tf_value(x))
     fn.__name__ = name
     return fn
 
@@ -100,18 +142,22 @@ softplus = _unary(K.softplus, "softplus")
 
 
 def add(x, y, name=None):
+    x, y = _tf_operands(x, y, "AddV2")
     return _tensor("add", "x", x) + y
 
 
 def subtract(x, y, name=None):
+    x, y = _tf_operands(x, y, "Sub")
     return _tensor("subtract", "x", x) - y
 
 
 def multiply(x, y, name=None):
+    x, y = _tf_operands(x, y, "Mul")
     return _tensor("multiply", "x", x) * y
 
 
 def divide(x, y, name=None):
+    x, y = _tf_operands(x, y, "RealDiv")
     return _tensor("divide", "x", x) / y
 
 
@@ -407,7 +453,7 @@ __all__ = [
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image", "lookup", "sets",
     "summary", "train", "version", "test", "feature_column", "saved_model",
-    "autograph", "audio",
+    "autograph", "audio", "profiler",
     "TensorSpec", "TensorShape", "TypeSpec", "RaggedTensorSpec", "SparseTensorSpec",
     "type_spec_from_value",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",

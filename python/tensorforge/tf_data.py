@@ -339,7 +339,9 @@ class Dataset(DatasetOps):
         return self._make_iter()
 
     def __iter__(self):
-        return Iterator((_user(e) for e in self._raw()), lambda: self.element_spec)
+        def stream():
+            return (_user(e) for e in self._raw())
+        return Iterator(stream(), lambda: self.element_spec, restart=stream)
 
     def as_numpy_iterator(self):
         return NumpyIterator(self._raw())

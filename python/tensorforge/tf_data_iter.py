@@ -43,11 +43,41 @@ class NumpyIterator:
 
 class Iterator(NumpyIterator):
     """The elements as Tensors (``iter(dataset)``), with ``get_next`` /
-    ``get_next_as_optional``; ``element_spec`` is the dataset's."""
+    ``get_next_as_optional``; ``element_spec`` is the dataset's.
 
-    def __init__(self, elements, element_spec=None):
+    A ``tf.train.Checkpoint`` saves an iterator as its position (how many elements it has
+    given) and restores it by restarting the dataset (``restart``: a function making the
+    element stream anew) and skipping that many, as TensorFlow restores an iterator's state
+    (the TF checkpoint guide's ``Checkpoint(..., iterator=iterator)``). The restored stream
+    is the saved one for a deterministic pipeline; a dataset reshuffled on each pass without
+    a seed gives another order (TensorFlow also saves the shuffle's random state)."""
+
+    def __init__(self, elements, element_spec=None, restart=None):
         super().__init__(elements)
         self._spec = element_spec
+        self._restart = restart
+        self._consumed = 0
+
+    def __next__(self):
+        value = next(self._it)
+        self._consumed += 1
+        return value
+
+    next = __next__
+
+    def _position(self):
+        return self._consumed
+
+    def _restore_position(self, n):
+        if self._restart is None:
+            raise ValueError("tf.train.Checkpoint: this iterator cannot be restored (it was not "
+                             "made by iter(dataset))")
+        self._it, self._consumed = iter(self._restart()), 0
+        for _ in range(int(n)):
+            try:
+                self.__next__()
+            except StopIteration:
+                break
 
     @property
     def element_spec(self):
@@ -55,12 +85,12 @@ class Iterator(NumpyIterator):
 
     def get_next(self):
         try:
-            return next(self._it)
+            return self.__next__()
         except StopIteration:
             raise OutOfRangeError(None, None, "End of sequence") from None
 
     def get_next_as_optional(self):
         try:
-            return Optional(next(self._it), True)
+            return Optional(self.__next__(), True)
         except StopIteration:
             return Optional()

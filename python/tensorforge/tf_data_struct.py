@@ -28,14 +28,40 @@ def _map_struct(fn, s):
     return fn(s)
 
 
+def _python_ints(s):
+    """A list of numbers as an array; Python ints (not NumPy's) as TensorFlow converts them,
+    int32 when they fit (``from_tensor_slices([1, 2, 3])`` gives int32 elements)."""
+    a = np.asarray(s)
+    if a.dtype == np.int64 and not any(isinstance(v, np.generic) for v in _flat(s)) and \
+            a.size and np.iinfo(np.int32).min <= a.min() and a.max() <= np.iinfo(np.int32).max:
+        return a.astype(np.int32)
+    return a
+
+
+def _flat(s):
+    for v in s:
+        if isinstance(v, list):
+            yield from _flat(v)
+        else:
+            yield v
+
+
 def _list_as_tensor(s):
     """tf.data converts a Python list to one tensor (tuples and dicts are structures): a list of
     numbers or strings (a list of texts) is one component, not one component per element."""
     if isinstance(s, list) and s and all(isinstance(v, (str, bytes, int, float, np.generic))
                                          for v in s):
-        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else np.asarray(s)
+        return np.asarray(s, dtype=object) if isinstance(s[0], (str, bytes)) else _python_ints(s)
+    if isinstance(s, list) and s and all(isinstance(v, (Tensor, np.ndarray)) for v in s):
+        # a list of tensors is one tensor, as TensorFlow auto-packs it (the TF word2vec
+        # tutorial's list of (5, 1) context tensors): stacked, shapes must agree
+        arrays = [np.asarray(v.numpy() if isinstance(v, Tensor) else v) for v in s]
+        if len({a.shape for a in arrays}) != 1:
+            raise ValueError(f"tf.data: a list of tensors is converted to one tensor, which "
+                             f"needs equal shapes; got {sorted({a.shape for a in arrays})}")
+        return np.stack(arrays)
     if isinstance(s, list) and s and all(isinstance(v, list) for v in s):
-        a = np.asarray(s)  # a nested list of numbers is one tensor, as tf.data converts it
+        a = _python_ints(s)  # a nested list of numbers is one tensor, as tf.data converts it
         if a.dtype.kind in "biuf":
             return a
     if isinstance(s, dict):

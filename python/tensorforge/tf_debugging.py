@@ -34,12 +34,14 @@ AlreadyExistsError = _error("AlreadyExistsError", FileExistsError)
 PermissionDeniedError = _error("PermissionDeniedError", PermissionError)
 DataLossError = _error("DataLossError", RuntimeError)
 UnknownError = _error("UnknownError", RuntimeError)
+UnavailableError = _error("UnavailableError", RuntimeError)
 errors = types.SimpleNamespace(
     OpError=OpError, InvalidArgumentError=InvalidArgumentError, OutOfRangeError=OutOfRangeError,
     NotFoundError=NotFoundError, ResourceExhaustedError=ResourceExhaustedError,
     UnimplementedError=UnimplementedError, FailedPreconditionError=FailedPreconditionError,
     AlreadyExistsError=AlreadyExistsError, UnknownError=UnknownError,
-    PermissionDeniedError=PermissionDeniedError, DataLossError=DataLossError)
+    PermissionDeniedError=PermissionDeniedError, DataLossError=DataLossError,
+    UnavailableError=UnavailableError)
 
 
 def _values(x):

@@ -4,11 +4,13 @@ directory]: ``export_dir/saved_model.tfm``), and ``load(export_dir)`` gives back
 as TensorFlow's loaded SavedModel is: called on inputs (inference), with a
 ``signatures["serving_default"]`` function returning ``{output name: tensor}``, and
 ``variables`` / ``trainable_variables``. A TensorFlow-written SavedModel (``saved_model.pb``)
-cannot be read: its graph is TensorFlow's; ``load`` says so. Saving anything but a Keras model
-(a bare ``tf.Module``) is refused with the same reason."""
+cannot be read: its graph is TensorFlow's; ``load`` says so. A bare ``tf.Module`` is saved as
+its class reference and attributes (tf_saved_module.py) and loaded back as that object."""
 import os
 
+from . import tf_saved_module as _saved_module
 from .engine import saving as _saving
+from .tf_module import Module
 
 __all__ = ["save", "load", "contains_saved_model", "SaveOptions", "LoadOptions"]
 
@@ -31,10 +33,11 @@ def _model_class():
 def save(obj, export_dir, signatures=None, options=None):
     """Write the Keras model ``obj`` under ``export_dir`` (created as needed)."""
     if not isinstance(obj, _model_class()):
+        if isinstance(obj, Module) and not hasattr(obj, "weights"):  # a bare tf.Module
+            return _saved_module.save_module(obj, os.fspath(export_dir))
         raise NotImplementedError(
-            f"tf.saved_model.save: only Keras models can be saved (their architecture and "
-            f"weights, in tensorforge's format); got {type(obj).__name__}. A tf.Module's "
-            f"variables can be saved with tf.train.Checkpoint")
+            f"tf.saved_model.save: only Keras models and tf.Modules can be saved; got "
+            f"{type(obj).__name__}")
     if signatures is not None and not callable(signatures) and not isinstance(signatures, dict):
         raise ValueError(f"tf.saved_model.save: signatures must be a function or a dict, got "
                          f"{type(signatures).__name__}")
@@ -44,8 +47,8 @@ def save(obj, export_dir, signatures=None, options=None):
 
 def contains_saved_model(export_dir):
     d = os.fspath(export_dir)
-    return os.path.isfile(os.path.join(d, _saving.DIR_MODEL_FILE)) or \
-        os.path.isfile(os.path.join(d, "saved_model.pb"))
+    return any(os.path.isfile(os.path.join(d, f)) for f in (
+        _saving.DIR_MODEL_FILE, _saved_module.MODULE_FILE, "saved_model.pb"))
 
 
 class _ServingFunction:
@@ -97,6 +100,8 @@ def load(export_dir, tags=None, options=None):
     d = os.fspath(export_dir)
     if not os.path.isdir(d):
         raise OSError(f"SavedModel file does not exist at: {d}")
+    if os.path.isfile(os.path.join(d, _saved_module.MODULE_FILE)):
+        return _saved_module.load_module(os.path.join(d, _saved_module.MODULE_FILE))
     if not os.path.isfile(os.path.join(d, _saving.DIR_MODEL_FILE)):
         if os.path.isfile(os.path.join(d, "saved_model.pb")):
             raise ValueError(f"tf.saved_model.load: {d!r} is a TensorFlow SavedModel, whose graph "

@@ -16,6 +16,7 @@ from . import initializers as _inits
 from .autograd import Tensor
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text, text_values
+from .tf_debugging import InvalidArgumentError
 from .tf_dtypes import as_dtype, float32, python_dtype
 
 __all__ = ["constant", "convert_to_tensor", "Variable", "random_normal_initializer",
@@ -44,9 +45,17 @@ def constant(value, dtype=None, shape=None, name=None):
     return K.constant(value, dtype=dtype, shape=shape, name=name)
 
 
+def _read(variable):
+    """A variable's value as a Tensor, as TensorFlow reads it (``convert_to_tensor(v)``,
+    ``tf.identity(v)``: a ``tf.Tensor``, printed as one, differentiable to the variable)."""
+    return K.reshape(variable, variable.shape)
+
+
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if isinstance(value, Tensor):
-        return value if dtype is None else K.cast(value, dtype)
+        if dtype is None:
+            return _read(value) if value._is_variable() else value
+        return K.cast(value, dtype)
     if dtype is None and type(value) is np.ndarray and value.dtype.kind != "c":
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
         if type(t) is Tensor:
@@ -333,11 +342,46 @@ def linspace(start, stop, num, name=None, axis=0):
 
 
 def identity(input, name=None):  # noqa: A002
-    return input if isinstance(input, Tensor) else convert_to_tensor(input)
+    return convert_to_tensor(input)
 
 
 def stop_gradient(input, name=None):  # noqa: A002
     return K.stop_gradient(input)
+
+
+def _check_contraction(sa, sb, transpose_a, transpose_b):
+    """TensorFlow's error for known, unequal contraction sizes: an InvalidArgumentError (a
+    ValueError here), which programs catch by that name (the TF guide "Introduction to
+    modules" calls a built layer on too wide an input inside ``except
+    tf.errors.InvalidArgumentError``)."""
+    if len(sa) < 2 or len(sb) < 2:
+        return
+    k_a, k_b = sa[-2 if transpose_a else -1], sb[-1 if transpose_b else -2]
+    if isinstance(k_a, int) and isinstance(k_b, int) and k_a != k_b:
+        dims = lambda s: "[" + ",".join(str(d) for d in s) + "]"  # noqa: E731
+        raise InvalidArgumentError(f"matmul: Matrix size-incompatible: In[0]: {dims(sa)}, "
+                                   f"In[1]: {dims(sb)} [Op:MatMul]")
+
+
+def _integer_matmul(a, b, transpose_a, transpose_b):
+    """TensorFlow's integer ``tf.matmul`` (``tf.matmul([[1]], [[2, 3]])``: int32, the TF
+    customization tutorial's first tensors): one integer dtype on both sides, computed exactly,
+    no gradient (TensorFlow has none for integer products either)."""
+    a = a if isinstance(a, Tensor) else convert_to_tensor(a)
+    b = b if isinstance(b, Tensor) else convert_to_tensor(b)
+    if a.dtype != b.dtype:
+        tf_name = {"float32": "float", "float64": "double"}  # TensorFlow's DataTypeString
+        na, nb = (tf_name.get(np.dtype(d).name, np.dtype(d).name) for d in (a.dtype, b.dtype))
+        raise InvalidArgumentError(f"matmul: cannot compute MatMul as input #1(zero-based) was "
+                                   f"expected to be a {na} tensor but is a {nb} tensor "
+                                   f"[Op:MatMul]")
+    if a.dtype.kind not in "iu" or a.ndim < 2 or b.ndim < 2:
+        raise TypeError(f"matmul: a and b must be float or integer tensors of rank >= 2, got "
+                        f"{a.dtype} {tuple(a.shape)} and {b.dtype} {tuple(b.shape)}")
+    x, y = np.asarray(host(a.data)), np.asarray(host(b.data))
+    x = np.swapaxes(x, -1, -2) if transpose_a else x
+    y = np.swapaxes(y, -1, -2) if transpose_b else y
+    return Tensor(np.matmul(x, y).astype(a.dtype))
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
@@ -364,12 +408,18 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             return _ops_matmul(a, b)
         if len(sa) >= 3 and len(sb) >= 3 and not (transpose_a or transpose_b):
             return _ops_matmul(a, b)  # (the batched kernel checks the shapes)
-    a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)  # arrays, lists: converted once
+    # nested lists as TensorFlow converts them (Python ints: int32), then arrays: converted once
+    a = convert_to_tensor(a) if isinstance(a, (list, tuple)) else a
+    b = convert_to_tensor(b) if isinstance(b, (list, tuple)) else b
+    a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)
+    _check_contraction(a.shape, b.shape, transpose_a, transpose_b)
     if a.dtype.kind == "c" or b.dtype.kind == "c":  # adjoint_* conjugates complex operands
         if conj_a and a.dtype.kind == "c":
             a = tf_complex.conj(a)
         if conj_b and b.dtype.kind == "c":
             b = tf_complex.conj(b)
+    elif a.dtype.kind != "f" or b.dtype.kind != "f":
+        return _integer_matmul(a, b, transpose_a, transpose_b)
     if transpose_a:
         a = K.permute_dimensions(a, tuple(builtins.range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2))
     if transpose_b:

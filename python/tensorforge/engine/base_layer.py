@@ -31,6 +31,7 @@ from .. import mixed_precision as _mp
 from .._text import as_bytes_array
 from ..autograd import Tensor
 from ..tf_ragged import RaggedTensor
+from . import deferred_restore as _deferred_restore
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -54,6 +55,22 @@ __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 # Bumped whenever a layer gains a weight or a tracked sublayer, is built, or changes its trainable
 # flag, and when a graph is (re)mapped; a training step then reuses its lists (no tree walks).
 _VERSION = [0]
+
+
+class _Unserializable:
+    """A constructor argument get_config cannot write (Layer._record): the reason, raised then."""
+
+    def __init__(self, message):
+        self.message = message
+
+
+def _ser_or_later(v):
+    try:
+        return _ser(v)
+    except ValueError as e:
+        if not callable(v):
+            raise
+        return _Unserializable(str(e))
 
 
 def _touch():
@@ -199,8 +216,10 @@ class Layer:
 
     def _record(self, **kw):
         """Remember constructor arguments for get_config() (a constraint the layer keeps, See
-        _set_constraints, is not overwritten by a recorded None)."""
-        self._config.update({k: _ser(v) for k, v in kw.items()
+        _set_constraints, is not overwritten by a recorded None). A function that cannot be
+        serialized (a lambda initializer, the TF basics guide's ``kernel_initializer=
+        tf.random.normal`` aside) is accepted, as Keras 2 accepts it: get_config raises then."""
+        self._config.update({k: _ser_or_later(v) for k, v in kw.items()
                              if not (v is None and (k.endswith("_constraint")
                                                     or k == "activity_regularizer")
                                      and getattr(self, k, None) is not None)})
@@ -247,7 +266,7 @@ class Layer:
         shape = tuple(int(s) for s in shape)
         # a weight too large for memory is a ValueError naming it, before the initializer runs
         check_output_size(f"{type(self).__name__} {self.name!r}", f"weight {name!r}", shape, dt.itemsize)
-        value = init(shape, dt)
+        value = init(shape, dtype=dt)  # Keras 2 passes the dtype by keyword (tf.random.normal)
         # np.array(order="C"), not np.ascontiguousarray: that one turns a scalar () weight
         # (Attention's scale) into shape (1,)
         t = Tensor(np.array(value, dtype=dt, order="C"),
@@ -496,6 +515,7 @@ class Layer:
                     {ax: input_shape[ax]} if input_shape[ax] is not None else None))
             self.built = True
             _touch()
+            _deferred_restore.after_build()  # See Note [deferred restoration]
             if self._initial_weights is not None:
                 self.set_weights(self._initial_weights)
                 self._initial_weights = None
@@ -694,6 +714,9 @@ class Layer:
         return outs[0] if len(outs) == 1 else outs
 
     def get_config(self):
+        for v in self._config.values():
+            if isinstance(v, _Unserializable):
+                raise ValueError(f'Layer "{self.name}" ({type(self).__name__}): {v.message}')
         return {k: finish_config(v) for k, v in self._config.items()}
 
     @classmethod

@@ -213,7 +213,8 @@ def _describe(v):
         return "{" + ", ".join(f"{k!r}: {_describe(e)}" for k, e in v.items()) + "}"
     shape, dtype = getattr(v, "shape", None), getattr(v, "dtype", None)
     if shape is not None and not callable(shape):
-        return (f"{type(v).__name__}(shape={_shape_str(tuple(shape))}, "
+        kind = "tf.Tensor" if type(v).__name__ == "Tensor" else type(v).__name__  # Keras 2's
+        return (f"{kind}(shape={_shape_str(tuple(shape))}, "
                 f"dtype={'?' if dtype is None else dtype_name(dtype)})")
     r = repr(v)
     return r if len(r) <= 80 else r[:77] + "..."

@@ -24,6 +24,7 @@ from .. import optimizers as _optimizers
 from ..saving import hdf5_format as _h5
 from ..saving.weights import bare_name as _bare_name
 from . import config_check as _config_check
+from . import saving_subclassed as _subclassed
 from .serialization import custom_object, custom_object_scope, get_layer_class
 
 FORMAT = "tensorforge-keras"
@@ -47,6 +48,10 @@ def _check_meta(filepath, meta):
     ValueError naming it, not a KeyError or TypeError."""
     def bad(what):
         return ValueError(f"{os.fspath(filepath)!r} is corrupt: {what}")
+    if meta.get("kind") == _subclassed.KIND:
+        if not isinstance(meta.get("class"), str) or not isinstance(meta.get("input_shape"), list):
+            raise bad("a subclassed model without its class or input shape")
+        return
     if meta.get("kind") not in ("model", "weights"):
         raise bad(f"kind {meta.get('kind')!r}")
     ws = meta.get("weights", [])
@@ -156,11 +161,16 @@ def proceed_with_overwrite(filepath, overwrite):
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
+    keras_format = os.fspath(filepath).endswith(".keras")  # (Keras 2's .keras needs a config)
     filepath = model_path(filepath, writing=True)
     if not proceed_with_overwrite(filepath, overwrite):
         return
     if not model.built:
         raise ValueError("save: the model has not been built yet (no weights)")
+    if keras_format is False and _subclassed.is_subclassed_without_config(model):
+        fields, arrays = _subclassed.contents(model)  # Note [a subclassed model without a config]
+        _atomic_savez(filepath, dict(format=FORMAT, version=FORMAT_VERSION, **fields), arrays)
+        return
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "model",
             "class_name": _model_class_name(model), "config": model.get_config(),
             "input_shape": _jsonable_shape(model.input_shape_),
@@ -187,9 +197,11 @@ def _jsonable_shape(s):
 def save_weights(model, filepath):
     """Write every weight array (model order) to one file, atomically. Missing parent
     directories are made, as Keras 2's TensorFlow-format ``save_weights`` makes them
-    (``save_weights('./checkpoints/my_checkpoint')`` in the TensorFlow tutorials)."""
-    if not model.built or not model.weights:
-        raise ValueError("save_weights: the model has not been built yet (no weights)")
+    (``save_weights('./checkpoints/my_checkpoint')`` in the TensorFlow tutorials). A model
+    with no weights yet (a subclassed model not called: the TF checkpoint guide's first
+    ``net.save_weights('easy_checkpoint')``) writes a file that holds none, as Keras 2's
+    TensorFlow-format checkpoint then holds only its empty object graph; loading it restores
+    nothing."""
     os.makedirs(os.path.dirname(os.path.abspath(os.fspath(filepath))), exist_ok=True)
     meta = {"format": FORMAT, "version": FORMAT_VERSION, "kind": "weights",
             "weights": _weights_meta(model)}
@@ -206,6 +218,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
     names = [n for n, _ in meta.get("weights", [])]
     ws = [arrays[f"w/{i}"] for i in range(len(names))]
+    if not ws:  # written before the model had weights (save_weights): nothing to restore
+        return
     if not model.built or not model.weights:
         raise ValueError("load_weights: build the model first (give input_shape to the first "
                          "layer, or call it on data)")
@@ -290,6 +304,8 @@ def load_model(filepath, custom_objects=None, compile=True):
 
 
 def _load_model(filepath, meta, arrays, custom_objects, compile):
+    if meta.get("kind") == _subclassed.KIND:  # Note [a subclassed model without a config]
+        return _subclassed.load(filepath, meta, arrays)
     if meta.get("kind") != "model":
         raise ValueError(f"load_model: {filepath!r} holds only weights (written by save_weights); "
                          "build the model and call load_weights instead")
