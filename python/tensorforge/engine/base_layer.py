@@ -235,7 +235,8 @@ class Layer:
             shape = ()
         if name is None:
             name = f"weight_{len(self._weights)}"
-        dt = np.dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        dt = np.dtype(dtype) if dtype is not None else np.dtype(  # See Note [float64 layers]
+            np.float64 if self.dtype == "float64" and not self._dtype_policy else np.float32)
         init = _init.get(initializer if initializer is not None else
                          ("glorot_uniform" if dt.kind == "f" else "zeros"))
         shape = tuple(int(s) for s in shape)

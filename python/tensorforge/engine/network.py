@@ -19,6 +19,7 @@ import numpy as np
 from .. import activations as A
 from . import config_check as _config_check
 
+from .dtype_policy import autocast64, autocast_to, graph_input_dtype
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
@@ -639,7 +640,7 @@ class _Step:
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
                  "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
-                 "simple", "floats_only")
+                 "simple", "cast_dtype")
 
     def __init__(self, node):
         self.node = node
@@ -657,8 +658,9 @@ class _Step:
         tr, mk, _, _ = _call_args(self.layer.call)
         self.pass_training, self.pass_mask = tr, mk
         self.logits = False
-        # integer values from an integer Input become float32 here: See Note [integer inputs]
-        self.floats_only = not (self.layer._keeps_input_dtype or self.layer._int_inputs)
+        # integer values from an integer Input become floats here (See Note [integer inputs]),
+        # floats of the other float dtype are autocast (See Note [float64 layers])
+        self.cast_dtype = graph_input_dtype(self.layer)
         self.simple = (self.single_in and len(self.out_ids) == 1 and not kw and
                        self.fixed_training is None)
 
@@ -675,8 +677,8 @@ class _Step:
             if m is None:
                 layer = self.layer
                 x = values[i]
-                if self.floats_only:
-                    x = _float_input(x)
+                if self.cast_dtype is not None:
+                    x = autocast_to(x, self.cast_dtype)
                 if self.logits:
                     lg = self.logits if isinstance(layer, Network) else True
                     y = (layer.call(x, training=training, logits=lg) if self.pass_training
@@ -700,9 +702,10 @@ class _Step:
             x = pack_like(self.in_struct, [values[i] for i in self.in_ids])
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
-        if self.floats_only:
-            x = _float_input(x) if self.single_in else pack_like(
-                self.in_struct, [_float_input(t) for t in flatten(x)])
+        dt = self.cast_dtype
+        if dt is not None:
+            x = autocast_to(x, dt) if self.single_in else pack_like(
+                self.in_struct, [autocast_to(t, dt) for t in flatten(x)])
         layer = self.layer
         kw = dict(self.kwargs) if self.kwargs else {}
         if self.tensor_kwargs:
@@ -737,22 +740,17 @@ __all__ = ["Network", "deserialize_layer"]
 _node.ENGINE["Step"] = _Step  # K.function runs graphs from intermediate tensors with it
 
 
-def _float_input(x):
-    """An integer or boolean Tensor as float32 (other values as they are)."""
-    if isinstance(x, Tensor) and np.dtype(x.dtype).kind in "iub":
-        return Tensor(x.data.astype(np.float32))
-    return x
-
-
 def _conform_dtype(x, dtype):
     """An eager model input cast to its Input's dtype, as Keras 2's conform step casts it: an
     integer Input (``Input(dtype="int32")`` feeding an Embedding) gets integer ids of its
-    dtype, whatever numbers come in; any other Input gets floatx (float32: the layers would
-    autocast a float64 Input's values to it anyway); text stays text."""
+    dtype, whatever numbers come in; a float64 Input gets float64, any other float32 (the
+    layers would autocast a float64 Input's values to it anyway); text stays text."""
     if isinstance(x, KerasTensor):
         return x
     if dtype.kind not in "iub":
-        return _as_tensor(x) if not is_text(x) or dtype.kind != "O" else x
+        if is_text(x) and dtype.kind == "O":
+            return x
+        return autocast64(x) if dtype == np.float64 else _as_tensor(x)
     if is_text(x):
         return x  # refused by the layer that reads it, with its name
     a = x.data if isinstance(x, Tensor) else x

@@ -17,12 +17,13 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     fails on zeros is tried once more on ones: Keras 2 never runs the layer here, and some code
     refuses zeros as values (a CTC loss in a Lambda checks its sequence lengths are >= 1)."""
     fill = [0.0]
+    fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
-    def dummy(shape, sub, dtype=np.float32):
+    def dummy(shape, sub, dtype=fdt):
         dims = [2] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
-        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
-        return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
+        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")  # and Note
+        return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else fdt))  # [float64 layers]
 
     def run(sub):
         if inputs is None:

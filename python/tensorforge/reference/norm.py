@@ -11,7 +11,7 @@ Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and sign
                              epsilon) -> (y, mean, inv_std)
         mean, var = the batch mean and biased variance per channel; inv_std = 1/sqrt(var + eps);
         y = (x - mean) * gamma * inv_std + beta (gamma/beta None: 1 / 0). Updates IN PLACE, as
-        Keras 2: moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
+        Keras 2 (float32; float64: Note [float64 moving statistics]): moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
         moving_variance*m + (1-m)*var*n/max(n-1, 1) (Bessel's correction, n values per channel).
     batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
         y = (x - moving_mean) * gamma / sqrt(moving_variance + eps) + beta.
@@ -51,12 +51,25 @@ def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis,
     y = xc * _col(scale)
     if beta is not None:
         y += _col(beta)
+    if dt == np.float64:  # See Note [float64 moving statistics]
+        decay = float(np.float32(1.0 - momentum))
+        moving_mean -= (moving_mean - mean) * decay
+        moving_variance -= (moving_variance - var) * decay
+        return y.reshape(x.shape), mean, inv.astype(dt)
     m = dt.type(momentum)
     moving_mean *= m
     moving_mean += (1 - m) * mean
     moving_variance *= m
     moving_variance += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(dt)
     return y.reshape(x.shape), mean, inv.astype(dt)
+
+
+# Note [float64 moving statistics]
+# A float64 BatchNormalization in Keras 2 never runs TensorFlow's fused kernel (it has no
+# float64 version), so its moving averages follow the layer's own update: moving -= (moving -
+# batch value) * decay, decay = 1 - momentum made a float32 tensor first, and the variance is
+# the batch's biased one (no Bessel's correction: that comes from the fused kernel, which
+# float32 4-D layers run). The float64 path here does the same, to tf_keras's last bits.
 
 
 def batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon):

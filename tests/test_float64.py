@@ -1,0 +1,125 @@
+"""Layers and models in float64 (K.set_floatx('float64'), dtype='float64'): float64 weights and
+outputs and float64 arithmetic, against tf_keras 2.21's float64 values (tests/data/
+float64_refs.npz, recorded by tools/gen_float64_refs.py from tests/float64_cases.py) at
+tolerances float32 could never meet, and against float64 central differences."""
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+
+import float64_cases as C
+
+REFS = np.load(os.path.join(os.path.dirname(__file__), "data", "float64_refs.npz"))
+K = keras.backend
+
+
+@pytest.fixture(autouse=True)
+def _floatx32():
+    K.set_floatx("float32")
+    keras.mixed_precision.set_global_policy(None)
+    yield
+    K.set_floatx("float32")
+    keras.mixed_precision.set_global_policy(None)
+
+
+def _close(got, want, rtol, atol=0.0, what=""):
+    got = np.asarray(got)
+    assert got.dtype == np.float64, f"{what}: dtype {got.dtype}"
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=what)
+
+
+# ---- one layer at a time: forward and gradients against tf_keras's float64 ------------------
+def _layer(name):
+    cls, kw, _, call_kw = C.LAYERS[name]
+    xs = C.layer_inputs(name)
+    layer = getattr(keras.layers, cls)(**kw, dtype="float64")
+    layer(xs if len(xs) > 1 else xs[0], **call_kw)
+    layer.set_weights(C.layer_weights(layer))
+    return layer, xs, call_kw
+
+
+def _layer_run(name):
+    layer, xs, call_kw = _layer(name)
+    ts = [tf.constant(x) for x in xs]
+    arg = ts if len(ts) > 1 else ts[0]
+    floats = [t for t in ts if np.dtype(t.dtype).kind == "f"]
+    with tf.GradientTape(persistent=True) as tape:
+        for t in floats:
+            tape.watch(t)
+        y = layer(arg, **call_kw)
+        loss = tf.reduce_sum(y * C.cotangent(tuple(y.shape)))
+    return layer, y, tape.gradient(loss, floats), tape.gradient(loss, layer.trainable_weights)
+
+
+def _gelu_exact(x):
+    """gelu in float64 by math.erfc (TensorFlow's float64 erfc is ~5e-9 off: its recorded gelu
+    is compared at 1e-7 below, this one at 1e-13)."""
+    return np.vectorize(lambda v: 0.5 * v * math.erfc(-v / math.sqrt(2.0)))(x)
+
+
+@pytest.mark.parametrize("name", list(C.LAYERS))
+def test_layer_matches_tf_keras_float64(name):
+    layer, y, dxs, dws = _layer_run(name)
+    key = f"layer/{name}"
+    assert layer.compute_dtype == "float64" and layer.variable_dtype == "float64"
+    assert all(w.dtype == np.float64 for w in layer.weights), [w.dtype for w in layer.weights]
+    if name == "act_gelu":
+        _close(y, _gelu_exact(C.layer_inputs(name)[0]), 1e-13, 1e-15, "gelu output")
+        _close(y, REFS[f"{key}/y"], 1e-7, 1e-8, "gelu output vs TensorFlow's")
+        _close(dxs[0], REFS[f"{key}/dx0"], 1e-7, 1e-8, "gelu d input vs TensorFlow's")
+        return
+    _close(y, REFS[f"{key}/y"], 1e-11, 1e-12, f"{name} output")
+    for i, g in enumerate(dxs):
+        _close(g, REFS[f"{key}/dx{i}"], 1e-10, 1e-12, f"{name} d input {i}")
+    for i, g in enumerate(dws):
+        _close(g, REFS[f"{key}/dw{i}"], 1e-10, 1e-12, f"{name} d weight {i}")
+
+
+@pytest.mark.parametrize("name", ["dense_relu", "conv2d_stride", "conv2d_transpose",
+                                  "batchnorm_train", "layernorm", "lstm", "gru", "simple_rnn",
+                                  "depthwise_conv2d", "avgpool2d"])
+def test_layer_gradient_check_float64(name):
+    """d sum(y * w) / d x by central differences in float64 (step 1e-6) agrees to 1e-8: float32
+    arithmetic is 1e-3 off at that step."""
+    _, _, (dx,), _ = _layer_run(name)
+    layer, (x,), call_kw = _layer(name)
+    h = 1e-6
+    w = C.cotangent(tuple(np.shape(layer(x, **call_kw))))
+    rng = np.random.default_rng(7)
+    flat = x.reshape(-1)
+    for i in rng.choice(flat.size, size=min(6, flat.size), replace=False):
+        xp, xm = flat.copy(), flat.copy()
+        xp[i] += h
+        xm[i] -= h
+        fp = np.sum(np.asarray(layer(xp.reshape(x.shape), **call_kw)) * w)
+        fm = np.sum(np.asarray(layer(xm.reshape(x.shape), **call_kw)) * w)
+        num = (fp - fm) / (2 * h)
+        assert abs(num - np.asarray(dx).reshape(-1)[i]) <= 1e-8 * max(1.0, abs(num)), (name, i)
+
+
+# ---- training: tf_keras's losses, weights, evaluate and predict ------------------------------
+@pytest.mark.parametrize("name", list(C.SCENARIOS))
+def test_training_matches_tf_keras_float64(name):
+    r = C.run(keras, name)
+    key = f"train/{name}"
+    assert r["dtypes"] == json.loads(str(REFS[f"{key}/dtypes"])) and \
+        set(r["dtypes"]) == {"float64"}
+    assert r["pred_dtype"] == "float64"
+    # the 'layer' scenarios run under floatx float32, where tf_keras's loss metric is float32
+    hist_rtol = 1e-9 if C.SCENARIOS[name][0] == "floatx" else 1e-6
+    np.testing.assert_allclose(r["loss"], REFS[f"{key}/loss"], rtol=hist_rtol)
+    for e in range(C.EPOCHS):
+        i = 0
+        while f"{key}/weights_{e}_{i}" in REFS:
+            _close(r[f"weights_{e}_{i}"], REFS[f"{key}/weights_{e}_{i}"], 1e-9, 1e-12,
+                   f"{name} weight {i} after epoch {e}")
+            i += 1
+        assert i == len(r["dtypes"])
+    np.testing.assert_allclose(r["eval"], REFS[f"{key}/eval"], rtol=hist_rtol)
+    _close(r["pred"], REFS[f"{key}/pred"], 1e-9, 1e-12, f"{name} predict")
