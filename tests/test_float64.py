@@ -123,3 +123,113 @@ def test_training_matches_tf_keras_float64(name):
         assert i == len(r["dtypes"])
     np.testing.assert_allclose(r["eval"], REFS[f"{key}/eval"], rtol=hist_rtol)
     _close(r["pred"], REFS[f"{key}/pred"], 1e-9, 1e-12, f"{name} predict")
+
+
+# ---- the dtype policy -----------------------------------------------------------------------
+def test_floatx_float64_makes_float64_layers_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        K.set_floatx("float64")
+    layer = keras.layers.Dense(2)
+    assert layer.dtype == layer.compute_dtype == layer.variable_dtype == "float64"
+    assert keras.mixed_precision.global_policy().name == "float64"
+    y = layer(np.ones((3, 4), np.float32))  # float32 data is autocast to float64
+    assert layer.kernel.dtype == np.float64 and y.dtype == np.float64
+    assert keras.Input((3,)).dtype == np.float64
+    K.set_floatx("float32")
+    assert keras.layers.Dense(2).dtype == "float32"
+    assert keras.Input((3,)).dtype == np.float32
+
+
+def test_layer_dtype_and_policy_float64():
+    for dt in ("float64", np.float64, keras.mixed_precision.Policy("float64")):
+        layer = keras.layers.Dense(2, dtype=dt)
+        y = layer(np.ones((2, 3)))
+        assert layer.kernel.dtype == layer.bias.dtype == y.dtype == np.float64, dt
+        assert layer.get_config()["dtype"] == "float64"
+        again = keras.layers.Dense.from_config(layer.get_config())
+        again(np.ones((2, 3)))
+        assert again.kernel.dtype == np.float64
+    keras.mixed_precision.set_global_policy("float64")
+    assert keras.layers.Dense(2).compute_dtype == "float64"
+
+
+def test_float64_values_survive_the_model_boundary():
+    """A float64 model keeps float64 data's last bits (float32 would round 1 + 1e-12 to 1)."""
+    K.set_floatx("float64")
+    x = np.array([[1.0 + 1e-12]])
+    m = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1, use_bias=False,
+                                                                       kernel_initializer="ones")])
+    assert m.predict(x, verbose=0)[0, 0] == x[0, 0]
+    assert m(x).numpy()[0, 0] == x[0, 0]
+    m.compile(loss="mse")
+    assert m.evaluate(x, x, verbose=0) == 0.0
+
+
+def test_float32_model_autocasts_float64_inputs():
+    """A float32 model fed float64 values (a tf.constant of a NumPy array) computes in float32,
+    eagerly and inside a graph, and gradients cross the cast."""
+    c = tf.constant(np.linspace(-1, 1, 12).reshape(4, 3))
+    assert c.dtype == np.float64  # as TensorFlow's tf.constant of a float64 array
+    dense = keras.layers.Dense(2)
+    assert dense(c).dtype == np.float32
+    inp = keras.Input((3,))
+    m = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Dense(2, dtype="float64")(inp)))
+    assert m(c).dtype == np.float32 and m.layers[1].kernel.dtype == np.float64
+    v = tf.Variable(np.ones((4, 3), np.float32))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(m(v))
+    g = tape.gradient(loss, [v] + m.trainable_weights)
+    assert g[0].dtype == np.float32 and g[1].dtype == np.float64 and g[3].dtype == np.float32
+
+
+def test_mixed_float16_is_unchanged():
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        layer = keras.layers.Dense(2, dtype="mixed_float16")
+    assert layer.compute_dtype == "float32" and layer(np.ones((1, 3))).dtype == np.float32
+
+
+@pytest.mark.parametrize("cls,kw,shape", [("RandomRotation", {"factor": 0.1}, (1, 5, 5, 1)),
+                                          ("Resizing", {"height": 3, "width": 3}, (1, 5, 5, 1))])
+def test_unsupported_float64_layers_name_themselves(cls, kw, shape):
+    layer = getattr(keras.layers, cls)(**kw, dtype="float64")
+    with pytest.raises(TypeError, match=f"{cls}.*float64 is not supported"):
+        layer(np.ones(shape), training=True)
+
+
+def test_float64_on_the_cuda_backend_is_an_error_naming_the_op(monkeypatch):
+    from tensorforge import _dispatch
+    from tensorforge.kernels import _common
+    monkeypatch.setattr(_dispatch, "get_backend", lambda: "cuda")
+    with pytest.raises(TypeError, match="act_forward: float64 is not supported on the cuda"):
+        _common.kernel_for("act_forward", "act_forward", np.dtype(np.float64))
+    assert _common.kernel_for("act_forward", "act_forward", np.dtype(np.float32)) is not None
+    layer = keras.layers.Dense(2, dtype="float64")
+    with pytest.raises(TypeError, match="dense.*float64 is not supported on the cuda backend"):
+        layer(np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop", "adagrad"])
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_save_and_load_keep_float64(tmp_path, opt, fmt):
+    K.set_floatx("float64")
+    m = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(4, activation="tanh"),
+                          keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    m.compile(optimizer=keras.optimizers.SGD(momentum=0.9) if opt == "sgd" else opt, loss="mse")
+    x = np.random.default_rng(0).standard_normal((16, 3))
+    m.fit(x, x[:, :1] ** 2, epochs=2, batch_size=8, verbose=0)
+    states = m.optimizer.get_state(m.trainable_weights)
+    assert {s.dtype for st in states for s in st if s is not None} == {np.dtype(np.float64)}
+    K.set_floatx("float32")  # the file, not floatx, decides
+    path = str(tmp_path / f"m.{fmt}")
+    m.save(path)
+    m2 = keras.models.load_model(path)
+    assert [w.dtype for w in m2.weights] == [np.float64] * len(m.weights)
+    for a, b in zip(m.get_weights(), m2.get_weights()):
+        assert np.array_equal(a, b)
+    assert np.array_equal(m2.predict(x, verbose=0), m.predict(x, verbose=0))
+    m.save_weights(str(tmp_path / "w.weights.h5"))
+    m3 = keras.models.clone_model(m)
+    m3.load_weights(str(tmp_path / "w.weights.h5"))
+    assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), m3.get_weights()))

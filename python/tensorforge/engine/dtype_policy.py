@@ -133,6 +133,12 @@ def _check_backend(layer):
                         "the cpu backend")
 
 
+def float_dtype(layer):
+    """The float dtype a layer computes in (float64, else float32): its zero states, masks and
+    constants are made in it. See Note [float64 layers]."""
+    return _F64 if getattr(layer, "compute_dtype", None) == "float64" else np.dtype(np.float32)
+
+
 def graph_input_dtype(layer):
     """The dtype a functional graph casts a layer's floating inputs to before ``call``, or None
     when the graph leaves them alone (See Note [float64 layers])."""
