@@ -38,7 +38,7 @@ def data(kind, seed=0):
 
 
 # name -> (how float64 is asked for, data kind, layer specs, loss, optimizer (class, kwargs))
-# A layer spec is (class name, kwargs); the first layer's kwargs get the input shape.
+# A layer spec is (class name, kwargs). METRICS: the compiled metrics of some scenarios.
 SCENARIOS = {
     "mlp_sgd": ("floatx", "regression",
                 [("Dense", {"units": 8, "activation": "tanh"}), ("Dense", {"units": 1})],
@@ -88,6 +88,10 @@ SCENARIOS = {
 }
 
 
+METRICS = {"mlp_sgd": ["mae", "mse"], "softmax_rmsprop": ["accuracy", "categorical_crossentropy"],
+           "binary_adam_bn": ["binary_accuracy", "AUC"]}
+
+
 def build(keras, name):
     """The scenario's compiled Sequential model, its weights drawn from seed 1 (uniform in
     [-0.5, 0.5), by get_weights' shapes; BatchNormalization's moving variance in [0.5, 1.5))."""
@@ -106,7 +110,8 @@ def build(keras, name):
             v = v + 1.0
         ws.append(v)
     model.set_weights(ws)
-    model.compile(loss=loss, optimizer=getattr(keras.optimizers.legacy, opt)(**okw))
+    model.compile(loss=loss, optimizer=getattr(keras.optimizers.legacy, opt)(**okw),
+                  metrics=METRICS.get(name))
     return model
 
 
@@ -131,8 +136,11 @@ def run(keras, name):
                          callbacks=[Record()])
         pred = model.predict(x, batch_size=BATCH, verbose=0)
         out = dict(seen)
-        out["loss"] = np.asarray(hist.history["loss"], np.float64)
-        out["eval"] = np.float64(model.evaluate(x, y, batch_size=BATCH, verbose=0))
+        for k, v in hist.history.items():
+            out["history_" + k.split("_")[0] if k.startswith("auc") else "history_" + k] = \
+                np.asarray(v, np.float64)
+        out["loss"] = out.pop("history_loss")
+        out["eval"] = np.asarray(model.evaluate(x, y, batch_size=BATCH, verbose=0), np.float64)
         out["pred"] = np.asarray(pred)
         out["dtypes"] = [np.dtype(getattr(w.dtype, "name", w.dtype)).name for w in model.weights]
         out["pred_dtype"] = np.asarray(pred).dtype.name
@@ -235,3 +243,23 @@ def layer_weights(layer):
 def cotangent(shape):
     """The w of the loss sum(output * w) whose gradients are compared (seed 4)."""
     return np.random.default_rng(4).standard_normal(shape)
+
+
+# ---- losses: float64 values and gradients ---------------------------------------------------
+LOSSES = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+          "mean_squared_logarithmic_error", "binary_crossentropy", "categorical_crossentropy",
+          "sparse_categorical_crossentropy", "kl_divergence", "poisson", "cosine_similarity",
+          "hinge", "squared_hinge", "categorical_hinge", "log_cosh", "huber"]
+
+
+def loss_inputs(name):
+    """(y_true, y_pred) float64 (int64 labels for the sparse loss), from seed 5."""
+    rng = np.random.default_rng(5)
+    p = rng.uniform(0.05, 0.95, (6, 4))
+    p /= p.sum(axis=1, keepdims=True)
+    labels = rng.integers(0, 4, 6)
+    if name == "sparse_categorical_crossentropy":
+        return labels, p
+    if name in ("hinge", "squared_hinge"):
+        return rng.choice([-1.0, 1.0], (6, 4)), rng.standard_normal((6, 4))
+    return np.eye(4)[labels] * 0.9 + 0.025, p

@@ -121,8 +121,36 @@ def test_training_matches_tf_keras_float64(name):
                    f"{name} weight {i} after epoch {e}")
             i += 1
         assert i == len(r["dtypes"])
+    hist = sorted(k for k in r if k.startswith("history_"))
+    assert hist == sorted(k.split("/")[-1] for k in REFS.files
+                          if k.startswith(key + "/history_")) and len(hist) == 2 * bool(
+                              C.METRICS.get(name))
+    for k in hist:
+        np.testing.assert_allclose(r[k], REFS[f"{key}/{k}"], rtol=hist_rtol, err_msg=k)
     np.testing.assert_allclose(r["eval"], REFS[f"{key}/eval"], rtol=hist_rtol)
     _close(r["pred"], REFS[f"{key}/pred"], 1e-9, 1e-12, f"{name} predict")
+
+
+# ---- losses: values and gradients against tf_keras's float64 --------------------------------
+@pytest.mark.parametrize("name", C.LOSSES)
+def test_loss_matches_tf_keras_float64(name):
+    yt, yp = C.loss_inputs(name)
+    p = tf.Variable(yp)
+    with tf.GradientTape() as tape:
+        v = keras.losses.get(name)(yt, p)
+        total = tf.reduce_sum(v)
+    key = f"loss/{name}"
+    if name == "huber":  # tf_keras's huber casts y_pred to floatx (float32): NumPy's float64 here
+        a = np.abs(yp - yt)
+        q = np.minimum(a, 1.0)
+        _close(v, np.mean(0.5 * q * q + (a - q), axis=-1), 1e-13, 1e-15, "huber value")
+        np.testing.assert_allclose(v, REFS[f"{key}/value"], rtol=1e-6)
+        return
+    _close(v, REFS[f"{key}/value"], 1e-12, 1e-14, f"{name} value")
+    _close(tape.gradient(total, p), REFS[f"{key}/grad"], 1e-11, 1e-13, f"{name} gradient")
+    cls = getattr(keras.losses, "".join(w.title() for w in name.split("_")).replace(
+        "KlDivergence", "KLDivergence"))
+    _close(cls()(yt, yp), REFS[f"{key}/class"], 1e-12, 1e-14, f"{name} class")
 
 
 # ---- the dtype policy -----------------------------------------------------------------------

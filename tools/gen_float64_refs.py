@@ -7,6 +7,8 @@ Two parts, both defined in tests/float64_cases.py (the test runs the same code o
 - 'train/<scenario>/...': small models trained EPOCHS epochs in float64 (K.set_floatx('float64')
   or dtype='float64' layers) from seeded weights and data: the loss History, the weights after
   each epoch, evaluate's loss and predict's outputs;
+- 'loss/<name>/...': each built-in loss on float64 (y_true, y_pred): the per-sample 'value',
+  the 'grad' of its sum with respect to y_pred, and the loss class's batch mean 'class';
 - 'layer/<name>/...': one float64 layer with seeded weights on seeded inputs: its output 'y' and
   the gradients of sum(y * cotangent) with respect to each float input ('dx<i>') and each
   trainable weight ('dw<i>', in layer.trainable_weights order).
@@ -61,8 +63,28 @@ def layer_refs(out):
         out[f"layer/{name}/dtype"] = np.asarray(y.dtype.name)
 
 
+def loss_refs(out):
+    for name in C.LOSSES:
+        yt, yp = C.loss_inputs(name)
+        p = tf.constant(yp)
+        fn = keras.losses.get(name)
+        with tf.GradientTape() as tape:
+            tape.watch(p)
+            v = fn(tf.constant(yt), p)
+            total = tf.reduce_sum(v)
+        out[f"loss/{name}/value"] = v.numpy()
+        out[f"loss/{name}/grad"] = tape.gradient(total, p).numpy()
+        out[f"loss/{name}/class"] = getattr(keras.losses, _class(name))()(yt, yp).numpy()
+
+
+def _class(name):
+    special = {"kl_divergence": "KLDivergence", "log_cosh": "LogCosh", "huber": "Huber"}
+    return special.get(name, "".join(w.title() for w in name.split("_")))
+
+
 def main():
     out = {}
+    loss_refs(out)
     layer_refs(out)
     train_refs(out)
     np.savez_compressed(OUT_PATH, **out)
