@@ -175,6 +175,7 @@ def test_layer_dtype_and_policy_float64():
         y = layer(np.ones((2, 3)))
         assert layer.kernel.dtype == layer.bias.dtype == y.dtype == np.float64, dt
         assert layer.get_config()["dtype"] == "float64"
+        assert layer.dtype_policy == keras.mixed_precision.Policy("float64")
         again = keras.layers.Dense.from_config(layer.get_config())
         again(np.ones((2, 3)))
         assert again.kernel.dtype == np.float64
@@ -261,3 +262,15 @@ def test_save_and_load_keep_float64(tmp_path, opt, fmt):
     m3 = keras.models.clone_model(m)
     m3.load_weights(str(tmp_path / "w.weights.h5"))
     assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), m3.get_weights()))
+
+
+def test_dropout_in_training_float64():
+    """The same mask as the float32 layer draws from the same seed; kept values x / (1 - rate)
+    in float64."""
+    x = np.random.default_rng(0).standard_normal((4, 6))
+    tf.utils.set_random_seed(1)
+    a = np.asarray(keras.layers.Dropout(0.5, dtype="float64")(x, training=True))
+    tf.utils.set_random_seed(1)
+    b = np.asarray(keras.layers.Dropout(0.5)(x, training=True))
+    assert a.dtype == np.float64 and np.array_equal(a != 0, b != 0) and 0 < (a != 0).sum() < a.size
+    np.testing.assert_array_equal(a[a != 0], x[a != 0] / 0.5)

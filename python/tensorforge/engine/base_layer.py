@@ -261,8 +261,10 @@ class Layer:
 
     @property
     def dtype_policy(self):
-        """The mixed precision Policy the layer was made under (a mixed one, or 'float32')."""
-        return self._dtype_policy or (_mp.Policy("float32") if self.dtype == "float32" else None)
+        """The mixed precision Policy the layer was made under (a mixed one, 'float32' or
+        'float64')."""
+        return self._dtype_policy or (_mp.Policy(self.dtype) if self.dtype in ("float32", "float64")
+                                      else None)
 
     @property
     def compute_dtype(self):
@@ -614,7 +616,8 @@ class Layer:
         single = is_shape(out_shape)
         out_shapes = [out_shape] if single else list(out_shape)
         node_index = len(self._inbound_nodes)
-        outs = [KerasTensor(s, name=f"{self.name}/{node_index}/{i}",
+        dt = "float64" if self.compute_dtype == "float64" else "float32"  # Note [float64 layers]
+        outs = [KerasTensor(s, dtype=dt, name=f"{self.name}/{node_index}/{i}",
                             keras_history=(self, node_index, i))
                 for i, s in enumerate(out_shapes)]
         masks = _symbolic_output_mask(self, inputs, outs)  # See Note [mask metadata]

@@ -3,6 +3,8 @@ compute dtype (float32, or float64: See Note [float64 layers]; cast once at the 
 Keras 2's autocast) except where a layer reads integers or strings as they are (See Note
 [integer inputs]); complex and object data are refused.
 """
+import functools
+
 import numpy as np
 
 from .. import mixed_precision as _mp
@@ -91,10 +93,10 @@ def autocast64_keep_ints(x):
     return autocast64(x)
 
 
-def autocast_to(x, dtype):
+def autocast_to(x, dtype, ints=True):
     """A Tensor ``x`` inside a functional graph as a layer computing in ``dtype`` reads it:
-    integers and booleans as ``dtype``, the other float dtype through a cast that gradients
-    cross, everything else as it is (Keras 2's autocast)."""
+    integers and booleans as ``dtype`` (as they are when not ``ints``), the other float dtype
+    through a cast that gradients cross, everything else as it is (Keras 2's autocast)."""
     if not isinstance(x, Tensor):
         return x
     d = x.data
@@ -102,7 +104,7 @@ def autocast_to(x, dtype):
     if dt is None or dt == dtype:
         return x
     if dt.kind in "iub":
-        return Tensor(d.astype(dtype))
+        return Tensor(d.astype(dtype)) if ints else x
     if dt.kind == "f":
         return _cast(x, dtype) if x.requires_grad else Tensor(d.astype(dtype))
     return x
@@ -139,12 +141,13 @@ def float_dtype(layer):
     return _F64 if getattr(layer, "compute_dtype", None) == "float64" else np.dtype(np.float32)
 
 
-def graph_input_dtype(layer):
-    """The dtype a functional graph casts a layer's floating inputs to before ``call``, or None
-    when the graph leaves them alone (See Note [float64 layers])."""
-    if layer._keeps_input_dtype or layer._int_inputs:
+def graph_input_cast(layer):
+    """How a functional graph casts a layer's inputs before ``call`` (a function of one
+    Tensor), or None when it leaves them alone: floats to the compute dtype, integers too
+    unless the layer reads ids (See Note [float64 layers] and Note [integer inputs])."""
+    if layer._keeps_input_dtype:
         return None
-    return _F64 if layer.compute_dtype == "float64" else np.dtype(np.float32)
+    return functools.partial(autocast_to, dtype=float_dtype(layer), ints=not layer._int_inputs)
 
 
 # Note [float64 layers]
@@ -155,7 +158,7 @@ def graph_input_dtype(layer):
 # [float64 kernels] in kernels/_common.py), or a mixed policy that computes in float32. A
 # float64 layer's weights are float64 (add_weight's default), its eager inputs are autocast to
 # float64 (autocast64: integers too, unless it reads ids), and inside a functional graph every
-# layer's floating inputs are cast to its compute dtype (graph_input_dtype, network._Step),
+# layer's floating inputs are cast to its compute dtype (graph_input_cast, network._Step),
 # through a cast that gradients cross, so a float32 model fed a float64 tensor still computes
 # in float32 and a float64 model fed float32 data computes in float64. On the cuda backend a
 # float64 layer is a TypeError naming it (no float64 kernels there).

@@ -19,7 +19,7 @@ import numpy as np
 from .. import activations as A
 from . import config_check as _config_check
 
-from .dtype_policy import autocast64, autocast_to, graph_input_dtype
+from .dtype_policy import autocast64, graph_input_cast
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
@@ -640,7 +640,7 @@ class _Step:
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
                  "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
-                 "simple", "cast_dtype")
+                 "simple", "cast")
 
     def __init__(self, node):
         self.node = node
@@ -660,7 +660,7 @@ class _Step:
         self.logits = False
         # integer values from an integer Input become floats here (See Note [integer inputs]),
         # floats of the other float dtype are autocast (See Note [float64 layers])
-        self.cast_dtype = graph_input_dtype(self.layer)
+        self.cast = graph_input_cast(self.layer)
         self.simple = (self.single_in and len(self.out_ids) == 1 and not kw and
                        self.fixed_training is None)
 
@@ -677,8 +677,8 @@ class _Step:
             if m is None:
                 layer = self.layer
                 x = values[i]
-                if self.cast_dtype is not None:
-                    x = autocast_to(x, self.cast_dtype)
+                if self.cast is not None:
+                    x = self.cast(x)
                 if self.logits:
                     lg = self.logits if isinstance(layer, Network) else True
                     y = (layer.call(x, training=training, logits=lg) if self.pass_training
@@ -702,10 +702,10 @@ class _Step:
             x = pack_like(self.in_struct, [values[i] for i in self.in_ids])
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
-        dt = self.cast_dtype
-        if dt is not None:
-            x = autocast_to(x, dt) if self.single_in else pack_like(
-                self.in_struct, [autocast_to(t, dt) for t in flatten(x)])
+        cast = self.cast
+        if cast is not None:
+            x = cast(x) if self.single_in else pack_like(self.in_struct,
+                                                         [cast(t) for t in flatten(x)])
         layer = self.layer
         kw = dict(self.kwargs) if self.kwargs else {}
         if self.tensor_kwargs:
