@@ -441,7 +441,7 @@ def test_bad_array_operands_keep_their_errors(fn, args, exc, msg):
         K.concatenate([_r(2, 3), _r(4, 2)])
 
 
-@pytest.mark.parametrize("value,dtype", [(_r(2, 3), np.float32), (_r(2, 3, dtype=np.float64), np.float32),
+@pytest.mark.parametrize("value,dtype", [(_r(2, 3), np.float32), (_r(2, 3, dtype=np.float64), np.float64),
                                          (np.arange(6, dtype=np.int32).reshape(2, 3), np.int32),
                                          (_r(4, 4)[:, ::2], np.float32),
                                          (np.array(1.5, dtype=np.float32), np.float32)])

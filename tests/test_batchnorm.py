@@ -261,7 +261,9 @@ def test_bad_input_names_the_op(rng):
     x = rng.standard_normal((4, 3)).astype(np.float32)
     ok = dict(gamma=None, beta=None, moving_mean=np.zeros(3, np.float32),
               moving_variance=np.ones(3, np.float32))
-    with pytest.raises(TypeError, match="batch_norm_train: x must be float32"):
+    with pytest.raises(TypeError, match="batch_norm_train: x must be float32 or float64, got float16"):
+        kernels.batch_norm_train(x.astype(np.float16), **ok)
+    with pytest.raises(TypeError, match="batch_norm_train: arguments must share one dtype"):
         kernels.batch_norm_train(x.astype(np.float64), **ok)
     with pytest.raises(ValueError, match=r"batch_norm_train: gamma must have shape \(3,\)"):
         kernels.batch_norm_train(x, **{**ok, "gamma": np.ones(4, np.float32)})

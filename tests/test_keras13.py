@@ -340,9 +340,11 @@ def test_mixed_precision_policies():
         assert p.name == "mixed_float16" and repr(p) == '<Policy "mixed_float16">'
         assert p.compute_dtype == "float32" and p.variable_dtype == "float32"  # never float16
         assert mp.Policy.from_config(p.get_config()) == p
-        for bad in ("float16", "bfloat16", "float64"):
+        for bad in ("float16", "bfloat16"):
             with pytest.raises(ValueError, match=f"{bad!r} is not supported by tensorforge"):
                 mp.set_global_policy(bad)
+        p64 = mp.Policy("float64")  # computes in float64 (tests/test_float64.py)
+        assert p64.compute_dtype == p64.variable_dtype == "float64"
         with pytest.raises(ValueError, match="cannot convert value 'xx'"):
             mp.Policy("xx")
     finally:

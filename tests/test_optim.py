@@ -182,7 +182,8 @@ def _readonly():
 
 
 BAD = [
-    (lambda: tf.kernels.sgd_update(_f(3).astype(np.float64), _f(3), None, 0.1), TypeError, "sgd_update: param must be float32"),
+    (lambda: tf.kernels.sgd_update(_f(3).astype(np.float16), _f(3), None, 0.1), TypeError, "sgd_update: param must be float32 or float64, got float16"),
+    (lambda: tf.kernels.sgd_update(_f(3).astype(np.float64), _f(3), None, 0.1), TypeError, "sgd_update: grad must be float64, got float32"),
     (lambda: tf.kernels.sgd_update(_f(3), _f(3).astype(np.float16), None, 0.1), TypeError, "grad must be float32"),
     (lambda: tf.kernels.sgd_update(_f(3), _f(4), None, 0.1), ValueError, r"grad must have the shape of param \(3,\), got \(4,\)"),
     (lambda: tf.kernels.sgd_update(_f(3), _f(3), None, 0.1, 0.9), ValueError, "velocity is None but momentum"),

@@ -515,7 +515,8 @@ def test_dropout_gradient_reuses_mask(backend, rng):
 F = np.ones((3, 4), np.float32)
 LAB = np.array([0, 1, 3])
 BAD = [
-    (lambda: tf.kernels.act_forward(F.astype(np.float64), "relu"), TypeError, "act_forward: x must be float32"),
+    (lambda: tf.kernels.act_forward(F.astype(np.float16), "relu"), TypeError, "act_forward: x must be float32 or float64, got float16"),
+    (lambda: tf.kernels.act_backward(F, F.astype(np.float64), F, "tanh"), TypeError, "act_backward: arguments must share one dtype"),
     (lambda: tf.kernels.act_forward(F, "mish"), ValueError, "act_forward: kind must be one of"),
     (lambda: tf.kernels.act_forward(np.ones((0, 3), np.float32), "relu"), ValueError, "must not be empty"),
     (lambda: tf.kernels.act_forward([1.0, 2.0], "relu"), TypeError, "x must be an array"),
@@ -527,7 +528,8 @@ BAD = [
     (lambda: tf.kernels.softmax_xent_forward(F, np.array([0, 1]), True), ValueError, r"sparse targets must have shape \(3,\)"),
     (lambda: tf.kernels.softmax_xent_forward(F, np.array([0.0, 1.0, 2.0]), True), TypeError, "integer class labels"),
     (lambda: tf.kernels.softmax_xent_forward(F, np.ones((3, 5), np.float32), False), ValueError, r"dense targets must have shape \(3, 4\)"),
-    (lambda: tf.kernels.softmax_xent_forward(F, F.astype(np.float64), False), TypeError, "targets must be float32"),
+    (lambda: tf.kernels.softmax_xent_forward(F, F.astype(np.float64), False), TypeError, "softmax_xent_forward: arguments must share one dtype"),
+    (lambda: tf.kernels.softmax_xent_forward(F, F.astype(np.float16), False), TypeError, "targets must be float32 or float64"),
     (lambda: tf.kernels.softmax_xent_backward(F, np.array([0, 1, 9]), True, 1.0), ValueError, r"targets\[2\] = 9"),
     (lambda: tf.kernels.dropout_forward(F, 1.0, 0), ValueError, r"rate must be in \[0, 1\)"),
     (lambda: tf.kernels.dropout_forward(F, -0.1, 0), ValueError, r"rate must be in \[0, 1\)"),
@@ -539,7 +541,7 @@ BAD = [
     (lambda: L.softmax_cross_entropy(F, np.array([0, 1, 7]), sparse=True), ValueError, r"\[0, 4\)"),
     (lambda: L.dropout(F, 1.5), ValueError, "rate must be in"),
     (lambda: A.softmax(F, axis=2), ValueError, "axis 2 is out of range"),
-    (lambda: A.relu(F.astype(np.float64), max_value=1.0), TypeError, "relu: x must be float32"),
+    (lambda: A.relu(F.astype(np.float16), max_value=1.0), TypeError, "relu: x must be float32 or float64, got float16"),
 ]
 
 

@@ -182,7 +182,7 @@ F = np.float32
 X = np.ones((2, 6, 6, 3), F)
 BAD = [
     (lambda: tf.ops.max_pool2d(np.ones((6, 6, 3), F)), ValueError, r"max_pool2d: x must be 4-D .*\(6, 6, 3\)"),
-    (lambda: tf.ops.avg_pool2d(X.astype(np.float64)), TypeError, r"avg_pool2d: x must be float32, got float64"),
+    (lambda: tf.ops.avg_pool2d(X.astype(np.float16)), TypeError, r"avg_pool2d: x must be float32 or float64, got float16"),
     (lambda: tf.ops.max_pool2d(X, 0), ValueError, r"max_pool2d: pool_size must be >= 1"),
     (lambda: tf.ops.max_pool2d(X, 2, 0), ValueError, r"max_pool2d: strides must be >= 1"),
     (lambda: tf.ops.avg_pool2d(X, 2, -1), ValueError, r"avg_pool2d: strides must be >= 1"),

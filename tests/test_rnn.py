@@ -363,9 +363,11 @@ def test_bad_input(backend):
         tf.ops.lstm(x, k, rk, b, mask=np.ones((3, 2), bool))
     with pytest.raises(ValueError, match=r"lstm: h0 must have shape \(batch, units\) = \(2, 5\)"):
         tf.ops.lstm(x, k, rk, b, h0=np.zeros((2, 4), np.float32))
-    with pytest.raises(TypeError, match=r"lstm: x must be float32, got float64"):
+    with pytest.raises(TypeError, match=r"lstm: x must be float32 or float64, got float16"):
+        tf.ops.lstm(x.astype(np.float16), k, rk, b)
+    with pytest.raises(TypeError, match=r"lstm: arguments must share one dtype"):
         tf.ops.lstm(x.astype(np.float64), k, rk, b)
-    with pytest.raises(TypeError, match=r"lstm: kernel must be float32, got int64"):
+    with pytest.raises(TypeError, match=r"lstm: kernel must be float32 or float64, got int64"):
         tf.ops.lstm(x, k.astype(np.int64), rk, b)
     with pytest.raises(ValueError, match=r"lstm: x must not be empty"):
         tf.ops.lstm(np.zeros((2, 0, 4), np.float32), k, rk, b)

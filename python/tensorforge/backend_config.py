@@ -19,29 +19,21 @@ def set_image_data_format(data_format):
 
 def floatx():
     """The default float dtype of the backend functions (K.variable, K.constant, K.placeholder,
-    Python numbers): 'float32' unless set_floatx changed it. Layers compute in float32."""
+    Python numbers) and of the layers made from now on (Keras 2's global dtype policy): 'float32'
+    unless set_floatx changed it."""
     return _keras["floatx"]
 
 
-_warned = set()
-
-
 def set_floatx(value):
-    """Keras 2's set_floatx: 'float32' or 'float64'. float64 is honoured by the backend
-    functions only; layers and models keep computing in float32 (the kernels' working type),
-    said once in a warning. 'float16' is refused: there are no float16 kernels."""
+    """Keras 2's set_floatx: 'float32' or 'float64'. Layers made afterwards (with no dtype= of
+    their own) have float64 weights and compute in float64, as Keras 2's do (See Note [float64
+    kernels] in kernels/_common.py). 'float16' is refused: there are no float16 kernels."""
     if value not in ("float16", "float32", "float64"):
         raise ValueError(f"set_floatx: Unknown `floatx` value: {value}. Expected one of "
                          "{'float16', 'float32', 'float64'}")
     if value == "float16":
         raise ValueError("set_floatx: 'float16' is not supported by tensorforge (no float16 "
                          "kernels); use 'float32' or 'float64'")
-    if value == "float64" and value not in _warned:
-        _warned.add(value)
-        import warnings
-        warnings.warn("set_floatx('float64'): the backend functions (K.variable, K.constant, "
-                      "K.placeholder, ...) now make float64; layers and models still compute "
-                      "in float32", stacklevel=2)
     _keras["floatx"] = str(value)
 
 

@@ -63,15 +63,16 @@ def _logits_of(p, from_logits):
 
 
 def _as_pred(y_pred, op="loss"):
-    """(Tensor, was_tensor): arrays become float32 Tensors without grad, so one code path
-    (differentiable ops) serves both. A non-numeric y_pred is a TypeError naming ``op``."""
+    """(Tensor, was_tensor): arrays become float32 Tensors without grad (float64 ones stay
+    float64, as Keras 2's convert them), so one code path (differentiable ops) serves both. A
+    non-numeric y_pred is a TypeError naming ``op``."""
     if isinstance(y_pred, Tensor):
         return y_pred, True
     a = y_pred if hasattr(y_pred, "dtype") else np.asarray(y_pred)
     if getattr(a.dtype, "kind", None) not in ("b", "i", "u", "f"):
         raise TypeError(f"{op}: y_pred must be a real numeric array or Tensor, got "
                         f"{type(y_pred).__name__} of dtype {a.dtype}")
-    if a.dtype != np.float32:
+    if a.dtype != np.float32 and a.dtype != np.float64:
         a = a.astype(np.float32)
     return Tensor(a), False
 
@@ -290,7 +291,7 @@ def _binary_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
     if from_logits:
         return B.mean(_SigmoidXent.apply(p, y), axis=-1)
     pc = B.clip(p, EPSILON, 1 - EPSILON)  # tf_keras adds epsilon inside the logs too
-    e = np.float32(EPSILON)
+    e = np.dtype(pc.dtype).type(EPSILON)  # (float32; float64 for float64 outputs)
     return -B.mean(y * B.log(pc + e) + (1 - y) * B.log((1 + e) - pc), axis=-1)
 
 
@@ -455,7 +456,7 @@ def _bce_elementwise(y, p, from_logits):
     if from_logits:
         return _SigmoidXent.apply(p, y)
     pc = B.clip(p, EPSILON, 1 - EPSILON)
-    e = np.float32(EPSILON)
+    e = np.dtype(pc.dtype).type(EPSILON)  # (float32; float64 for float64 outputs)
     return -(y * B.log(pc + e) + (1 - y) * B.log((1 + e) - pc))
 
 
@@ -558,14 +559,15 @@ def compute_loss(fn, y_true, y_pred, sample_weight=None, mask=None, **kw):
     xp = array_module(_data(values))
     vshape = tuple(values.shape)
     w = None
+    fdt = _float_dtype(values)  # the weights in the values' float dtype, as Keras 2 casts them
     if sample_weight is not None:
-        w = _broadcast_weight("sample_weight", xp.asarray(_data(sample_weight), dtype=np.float32),
+        w = _broadcast_weight("sample_weight", xp.asarray(_data(sample_weight), dtype=fdt),
                               vshape)
     if mask is not None:
-        m = _broadcast_weight("mask", xp.asarray(_data(mask), dtype=np.float32), vshape)
+        m = _broadcast_weight("mask", xp.asarray(_data(mask), dtype=fdt), vshape)
         m = xp.broadcast_to(m, vshape)
         valid = float(m.sum())
-        m = m * np.float32(m.size / valid) if valid else m
+        m = m * fdt.type(m.size / valid) if valid else m
         w = m if w is None else w * m
     if w is not None:
         values = values * w
@@ -574,7 +576,7 @@ def compute_loss(fn, y_true, y_pred, sample_weight=None, mask=None, **kw):
             return values
         return B.sum(values) / np.float32(max(values.size, 1))
     values = xp.asarray(values)
-    return values.sum(dtype=np.float32) / np.float32(max(values.size, 1))
+    return values.sum(dtype=fdt) / fdt.type(max(values.size, 1))
 
 
 def _broadcast_weight(name, w, vshape):
@@ -642,7 +644,7 @@ class Loss:
         values = self.call(y_true, y_pred)
         for w in (sample_weight, mask):
             if w is not None:
-                w = array_module(_data(values)).asarray(_data(w), dtype=np.float32)
+                w = array_module(_data(values)).asarray(_data(w), dtype=_float_dtype(values))
                 values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
         if self.reduction == "sum":
             return _as_tensor(B.sum(values) if isinstance(values, Tensor) else values.sum())
@@ -659,7 +661,13 @@ class Loss:
 def _as_tensor(value):
     if isinstance(value, Tensor):
         return value
-    return Tensor(array_module(value).asarray(value, dtype=np.float32))
+    return Tensor(array_module(value).asarray(value, dtype=_float_dtype(value)))
+
+
+def _float_dtype(values):
+    """float64 for float64 values (Note [float64 layers]), else float32."""
+    d = _data(values)
+    return np.dtype(np.float64 if getattr(d, "dtype", None) == np.float64 else np.float32)
 
 
 def _snake(name):

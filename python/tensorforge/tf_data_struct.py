@@ -8,6 +8,7 @@ import numpy as np
 
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
+from .backend_config import floatx as _floatx
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -86,8 +87,8 @@ def _as_array(a, where):
     if isinstance(a, Tensor):
         a = a.numpy()
     a = np.asarray(a)
-    if a.dtype == np.float64:  # Keras' fit casts float data to floatx: once, here
-        a = a.astype(np.float32)
+    if a.dtype == np.float64 and _floatx() == "float32":  # Keras' fit casts float data to
+        a = a.astype(np.float32)  # floatx: once, here
     if is_text(a):  # tf.string: bytes
         return as_bytes_array(a, where)
     if a.dtype.kind not in "fiub":

@@ -8,7 +8,6 @@ import numpy as np
 
 from ._xp import array_module, host
 from . import backend_ops as K
-from .backend_config import floatx as _floatx
 from .backend_ops._args import device_xp, host_float as _host_float, shape_arg, tensor as _tensor
 from . import _variables, tf_complex
 from . import tf_ragged
@@ -32,9 +31,11 @@ def constant(value, dtype=None, shape=None, name=None):
         value = np.asarray(value)  # a pandas Series / DataFrame: TensorFlow reads __array__
     if type(value) is np.ndarray and dtype is None and shape is None and value.dtype.kind != "c":
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
-        if type(t) is Tensor and t.data.dtype == _floatx():  # K.constant would keep it as is
+        if type(t) is Tensor:  # a float32 / float64 array keeps its dtype, as TensorFlow's
             t.name = name
             return t
+    if dtype is None and isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "f":
+        dtype = value.dtype  # NumPy floats keep their dtype (Python floats: floatx)
     arr = np.asarray(value) if not isinstance(value, Tensor) else None
     if arr is not None and is_text(arr):
         return Tensor(as_bytes_array(value, "constant"))

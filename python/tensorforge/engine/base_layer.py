@@ -260,7 +260,8 @@ class Layer:
             shape = ()
         if name is None:
             name = f"weight_{len(self._weights)}"
-        dt = np.dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        dt = np.dtype(dtype) if dtype is not None else np.dtype(  # See Note [float64 layers]
+            np.float64 if self.dtype == "float64" and not self._dtype_policy else np.float32)
         init = _init.get(initializer if initializer is not None else
                          ("glorot_uniform" if dt.kind == "f" else "zeros"))
         shape = tuple(int(s) for s in shape)
@@ -286,8 +287,10 @@ class Layer:
 
     @property
     def dtype_policy(self):
-        """The mixed precision Policy the layer was made under (a mixed one, or 'float32')."""
-        return self._dtype_policy or (_mp.Policy("float32") if self.dtype == "float32" else None)
+        """The mixed precision Policy the layer was made under (a mixed one, 'float32' or
+        'float64')."""
+        return self._dtype_policy or (_mp.Policy(self.dtype) if self.dtype in ("float32", "float64")
+                                      else None)
 
     @property
     def compute_dtype(self):
@@ -649,7 +652,8 @@ class Layer:
         single = is_shape(out_shape)
         out_shapes = [out_shape] if single else list(out_shape)
         node_index = len(self._inbound_nodes)
-        outs = [KerasTensor(s, name=f"{self.name}/{node_index}/{i}",
+        dt = "float64" if self.compute_dtype == "float64" else "float32"  # Note [float64 layers]
+        outs = [KerasTensor(s, dtype=dt, name=f"{self.name}/{node_index}/{i}",
                             keras_history=(self, node_index, i))
                 for i, s in enumerate(out_shapes)]
         masks = _symbolic_output_mask(self, inputs, outs)  # See Note [mask metadata]

@@ -28,6 +28,7 @@ from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
 from ..autograd import Tensor, enable_grad, no_grad
+from ..backend_config import floatx
 from ..backend_ops import variables as _K
 from ..callbacks_backup import resume_counters
 from ..gradient_tape import GradientTape
@@ -365,7 +366,8 @@ def predict_step(model, data):
 
 # ---- data -------------------------------------------------------------------------------------
 def _tensors(s):
-    """A batch's structure with arrays as Tensors (float64 as float32: Keras' floatx)."""
+    """A batch's structure with arrays as Tensors (float64 as floatx, as Keras 2's data
+    adapter casts float data)."""
     if isinstance(s, dict):
         return {k: _tensors(v) for k, v in s.items()}
     if isinstance(s, (list, tuple)):
@@ -373,7 +375,7 @@ def _tensors(s):
     if s is None or isinstance(s, Tensor):
         return s
     a = np.asarray(s)
-    return Tensor(a.astype(np.float32) if a.dtype == np.float64 else a)
+    return Tensor(a.astype(np.float32) if a.dtype == np.float64 and floatx() == "float32" else a)
 
 
 def _pack(x, y, sw):

@@ -1,7 +1,10 @@
-"""The dtype policy of layer inputs and weights: eager inputs become float32 Tensors (Keras'
-floatx, cast once at the boundary) except where a layer reads integers or strings as they are
-(See Note [integer inputs]); complex and object data are refused.
+"""The dtype policy of layer inputs and weights: eager inputs become Tensors of the layer's
+compute dtype (float32, or float64: See Note [float64 layers]; cast once at the boundary, as
+Keras 2's autocast) except where a layer reads integers or strings as they are (See Note
+[integer inputs]); complex and object data are refused.
 """
+import functools
+
 import numpy as np
 
 from .. import mixed_precision as _mp
@@ -60,11 +63,105 @@ def _as_tensor_keep_ints(x):
     return _as_tensor(x)
 
 
+_F64 = np.dtype(np.float64)
+
+
+def autocast64(x):
+    """A value as a float64 layer reads it (Keras 2's autocast to the compute dtype): a float64
+    Tensor as it is, a float32 Tensor through a cast that gradients cross, anything else as a
+    float64 Tensor (integers and booleans included: the layer computes in float64)."""
+    if isinstance(x, Tensor):
+        d = x.data
+        kind = getattr(getattr(d, "dtype", None), "kind", None)
+        if d.dtype == _F64 or kind not in ("f", "i", "u", "b"):
+            return x
+        if x.requires_grad and kind == "f":
+            return _cast(x, _F64)
+        return Tensor(d.astype(_F64))
+    if is_text(x) or (isinstance(x, (list, tuple)) and is_text(np.asarray(x))):
+        return Tensor(as_bytes_array(x, "layer input"))
+    _refuse_dtype(x, "layer input")
+    return Tensor(array_module(x).asarray(x, dtype=_F64))
+
+
+def autocast64_keep_ints(x):
+    """autocast64 for a layer that reads integer ids as they are (See Note [integer inputs])."""
+    d = x.data if isinstance(x, Tensor) else x
+    kind = getattr(getattr(d, "dtype", None), "kind", None)
+    if kind is not None and kind in "iub":
+        return x if isinstance(x, Tensor) else Tensor(array_module(d).asarray(d))
+    return autocast64(x)
+
+
+def autocast_to(x, dtype, ints=True):
+    """A Tensor ``x`` inside a functional graph as a layer computing in ``dtype`` reads it:
+    integers and booleans as ``dtype`` (as they are when not ``ints``), the other float dtype
+    through a cast that gradients cross, everything else as it is (Keras 2's autocast)."""
+    if not isinstance(x, Tensor):
+        return x
+    d = x.data
+    dt = getattr(d, "dtype", None)
+    if dt is None or dt == dtype:
+        return x
+    if dt.kind in "iub":
+        return Tensor(d.astype(dtype)) if ints else x
+    if dt.kind == "f":
+        return _cast(x, dtype) if x.requires_grad else Tensor(d.astype(dtype))
+    return x
+
+
+def _cast(x, dtype):
+    from ..ops.elementwise import cast  # (ops build on the engine's Tensor, not on the engine)
+    return cast(x, dtype)
+
+
 def _input_converter(layer):
-    """How ``layer.__call__`` turns eager inputs into Tensors. See Note [integer inputs]."""
+    """How ``layer.__call__`` turns eager inputs into Tensors. See Note [integer inputs] and
+    Note [float64 layers]."""
     if layer._keeps_input_dtype:
         return _as_tensor_as_is
+    if layer.compute_dtype == "float64":
+        _check_backend(layer)
+        return autocast64_keep_ints if layer._int_inputs else autocast64
     return _as_tensor_keep_ints if layer._int_inputs else _as_tensor
+
+
+def _check_backend(layer):
+    from .. import _dispatch
+    if _dispatch.get_backend() == "cuda":
+        raise TypeError(f'Layer "{layer.name}" ({type(layer).__name__}): float64 is not '
+                        "supported on the cuda backend (it has no float64 kernels); make the "
+                        "layer float32 (dtype='float32', K.set_floatx('float32')) or select "
+                        "the cpu backend")
+
+
+def float_dtype(layer):
+    """The float dtype a layer computes in (float64, else float32): its zero states, masks and
+    constants are made in it. See Note [float64 layers]."""
+    return _F64 if getattr(layer, "compute_dtype", None) == "float64" else np.dtype(np.float32)
+
+
+def graph_input_cast(layer):
+    """How a functional graph casts a layer's inputs before ``call`` (a function of one
+    Tensor), or None when it leaves them alone: floats to the compute dtype, integers too
+    unless the layer reads ids (See Note [float64 layers] and Note [integer inputs])."""
+    if layer._keeps_input_dtype:
+        return None
+    return functools.partial(autocast_to, dtype=float_dtype(layer), ints=not layer._int_inputs)
+
+
+# Note [float64 layers]
+# Keras 2 gives every layer a dtype policy: dtype= (or, without one, the global policy, which
+# is floatx's until set_global_policy) decides its variables' dtype and its compute dtype,
+# and its __call__ casts floating inputs to the compute dtype (autocast). Here a layer's dtype
+# is 'float32' (the native kernels), 'float64' (the NumPy reference kernels, or dgemm: Note
+# [float64 kernels] in kernels/_common.py), or a mixed policy that computes in float32. A
+# float64 layer's weights are float64 (add_weight's default), its eager inputs are autocast to
+# float64 (autocast64: integers too, unless it reads ids), and inside a functional graph every
+# layer's floating inputs are cast to its compute dtype (graph_input_cast, network._Step),
+# through a cast that gradients cross, so a float32 model fed a float64 tensor still computes
+# in float32 and a float64 model fed float32 data computes in float64. On the cuda backend a
+# float64 layer is a TypeError naming it (no float64 kernels there).
 
 
 # Note [integer inputs]
@@ -93,17 +190,22 @@ def _is_dtype(d):
 def layer_dtype(dtype):
     """(dtype name, mixed precision Policy or None) of a layer's ``dtype=`` argument: a dtype,
     a Policy, a mixed policy name ('mixed_float16') or its saved config ({'class_name':
-    'Policy', ...}); None takes the global policy. A mixed policy's layers keep float32
-    weights and compute in float32 (See mixed_precision.py)."""
+    'Policy', ...}); None takes the global policy (floatx's unless set). A mixed policy's layers
+    keep float32 weights and compute in float32 (See mixed_precision.py); a 'float64' one
+    computes in float64 (See Note [float64 layers])."""
     if isinstance(dtype, dict) and dtype.get("class_name") in ("Policy", "DTypePolicy"):
         dtype = _mp.Policy(dtype.get("config", {}).get("name"))
     if isinstance(dtype, str) and dtype in _mp._MIXED:
         dtype = _mp.Policy(dtype)
     if isinstance(dtype, _mp.Policy):
+        if dtype.name == "float64":
+            return "float64", None
         return "float32", (dtype if dtype.name in _mp._MIXED else None)
     if dtype is None:
         policy = _mp.global_policy()
-        return "float32", (policy if policy.name in _mp._MIXED else None)
+        if policy.name in _mp._MIXED:
+            return "float32", policy
+        return ("float64" if policy.name == "float64" else "float32"), None
     return dtype_name(dtype), None
 
 

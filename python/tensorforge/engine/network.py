@@ -19,6 +19,7 @@ import numpy as np
 from .. import activations as A
 from . import config_check as _config_check
 
+from .dtype_policy import autocast64, graph_input_cast
 from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _strip_keras_only, _touch,
                          _with_call_info, add_activity_losses, call_context, is_shape,
                          set_output_mask)
@@ -675,7 +676,7 @@ class _Step:
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
                  "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
-                 "simple", "floats_only")
+                 "simple", "cast")
 
     def __init__(self, node):
         self.node = node
@@ -693,8 +694,9 @@ class _Step:
         tr, mk, _, _ = _call_args(self.layer.call)
         self.pass_training, self.pass_mask = tr, mk
         self.logits = False
-        # integer values from an integer Input become float32 here: See Note [integer inputs]
-        self.floats_only = not (self.layer._keeps_input_dtype or self.layer._int_inputs)
+        # integer values from an integer Input become floats here (See Note [integer inputs]),
+        # floats of the other float dtype are autocast (See Note [float64 layers])
+        self.cast = graph_input_cast(self.layer)
         self.simple = (self.single_in and len(self.out_ids) == 1 and not kw and
                        self.fixed_training is None)
 
@@ -711,8 +713,8 @@ class _Step:
             if m is None:
                 layer = self.layer
                 x = values[i]
-                if self.floats_only:
-                    x = _float_input(x)
+                if self.cast is not None:
+                    x = self.cast(x)
                 if self.logits:
                     lg = self.logits if isinstance(layer, Network) else True
                     y = (layer.call(x, training=training, logits=lg) if self.pass_training
@@ -736,9 +738,10 @@ class _Step:
             x = pack_like(self.in_struct, [values[i] for i in self.in_ids])
             ms = [masks.get(i) for i in self.in_ids]
             m = None if all(v is None for v in ms) else pack_like(self.in_struct, ms)
-        if self.floats_only:
-            x = _float_input(x) if self.single_in else pack_like(
-                self.in_struct, [_float_input(t) for t in flatten(x)])
+        cast = self.cast
+        if cast is not None:
+            x = cast(x) if self.single_in else pack_like(self.in_struct,
+                                                         [cast(t) for t in flatten(x)])
         layer = self.layer
         kw = dict(self.kwargs) if self.kwargs else {}
         if self.tensor_kwargs:
@@ -773,22 +776,17 @@ __all__ = ["Network", "deserialize_layer"]
 _node.ENGINE["Step"] = _Step  # K.function runs graphs from intermediate tensors with it
 
 
-def _float_input(x):
-    """An integer or boolean Tensor as float32 (other values as they are)."""
-    if isinstance(x, Tensor) and np.dtype(x.dtype).kind in "iub":
-        return Tensor(x.data.astype(np.float32))
-    return x
-
-
 def _conform_dtype(x, dtype):
     """An eager model input cast to its Input's dtype, as Keras 2's conform step casts it: an
     integer Input (``Input(dtype="int32")`` feeding an Embedding) gets integer ids of its
-    dtype, whatever numbers come in; any other Input gets floatx (float32: the layers would
-    autocast a float64 Input's values to it anyway); text stays text."""
+    dtype, whatever numbers come in; a float64 Input gets float64, any other float32 (the
+    layers would autocast a float64 Input's values to it anyway); text stays text."""
     if isinstance(x, KerasTensor):
         return x
     if dtype.kind not in "iub":
-        return _as_tensor(x) if not is_text(x) or dtype.kind != "O" else x
+        if is_text(x) and dtype.kind == "O":
+            return x
+        return autocast64(x) if dtype == np.float64 else _as_tensor(x)
     if is_text(x):
         return x  # refused by the layer that reads it, with its name
     a = x.data if isinstance(x, Tensor) else x

@@ -21,14 +21,15 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     TensorArray's time-major stack, Hands-On ML 2 ch. 15's MyRNN: Keras 2 says (None, None, 20)
     where a fixed batch would give (None, 2, 20))."""
     fill = [0.0]
+    fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
-    def dummy(shape, sub, dtype=np.float32, batch=2):
+    def dummy(shape, sub, dtype=fdt, batch=2):
         dims = [batch] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
         if kind == "O":  # string inputs: empty strings (a Lambda of a tf.lookup table or of
             return Tensor(np.full(dims, b"", dtype=object))  # tf.strings ops needs strings)
-        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")
-        return Tensor(np.full(dims, fill[0], dtype=dtype if keep and kind != "O" else np.float32))
+        keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")  # and Note
+        return Tensor(np.full(dims, fill[0], dtype=dtype if keep else fdt))  # [float64 layers]
 
     def run(sub, batch=2):
         if inputs is None:

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _device
 from .._text import as_bytes_array, is_text
+from ..backend_config import floatx
 from .. import losses as _losses
 from .. import metrics as _metrics
 from ..autograd import Tensor, no_grad
@@ -75,8 +76,10 @@ class InputsMixin:
                     a = a.astype(want)  # them (network._conform_dtype: the same for model(x))
             elif not self._is_graph_network and a.dtype.kind in "iub":
                 pass  # a subclassed model's call() gets integer data as is, as from model(x)
-            elif a.dtype != np.float32 and a.dtype != object:
-                a = a.astype(np.float32)  # Keras' floatx, once at the boundary
+            elif a.dtype != object:
+                fx = _floatx()  # Keras' floatx, once at the boundary (a float64 Input then
+                if a.dtype != fx:  # gets floatx's values: as Keras 2's data adapter casts)
+                    a = a.astype(fx)
             out.append(a)
         n = out[0].shape[0]
         for i, a in enumerate(out):
@@ -203,7 +206,11 @@ class InputsMixin:
         if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:] and \
                 _broadcasts(y.shape[1:], out[1:]):  # an elementwise loss broadcasts, as Keras 2's
             y = np.broadcast_to(y, y.shape[:1] + tuple(out[1:]))
-        return np.ascontiguousarray(y, dtype=np.float32)
+        return np.ascontiguousarray(y, dtype=_floatx())  # (the loss casts to the output's)
+
+
+def _floatx():
+    return np.float64 if floatx() == "float64" else np.float32
 
 
 def _broadcasts(target, out):

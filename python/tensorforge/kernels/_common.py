@@ -3,9 +3,11 @@ import os
 
 import numpy as np
 
+from .. import _dispatch as backend
 from .._xp import array_module
 
 FLOAT_DTYPES = (np.float32, np.float64)
+_F64 = np.dtype(np.float64)
 ACTIVATIONS = (None, "linear", "relu")
 
 
@@ -18,7 +20,7 @@ def is_array(x):
     return isinstance(x, np.ndarray) or type(x).__module__.startswith("cupy")
 
 
-def check_array(op, name, x, ndim=None, layout="", dtypes=(np.float32,), allow_empty=False):
+def check_array(op, name, x, ndim=None, layout="", dtypes=FLOAT_DTYPES, allow_empty=False):
     """Return ``x`` if it is an array of an accepted dtype, rank and non-empty; raise otherwise.
 
     ``ndim`` is an int or a tuple of ints; ``layout`` names the axes for the message, e.g.
@@ -38,6 +40,30 @@ def check_array(op, name, x, ndim=None, layout="", dtypes=(np.float32,), allow_e
     if not allow_empty and x.size == 0:
         raise ValueError(f"{op}: {name} must not be empty, got shape {shape_str(x.shape)}")
     return x
+
+
+def kernel_for(op, name, dtype):
+    """The current backend's kernel ``name`` for arrays of ``dtype``: float64 runs the NumPy
+    reference on the cpu and numpy backends and is a TypeError naming ``op`` on the cuda backend.
+    See Note [float64 kernels]."""
+    if dtype != _F64:
+        return backend.lookup(name)
+    if backend.get_backend() == "cuda":
+        raise TypeError(f"{op}: float64 is not supported on the cuda backend (it has no float64 "
+                        "kernels); compute in float32 (K.set_floatx('float32'), dtype='float32') "
+                        "or select the cpu backend (tensorforge.set_backend('cpu'))")
+    return backend.lookup(name, "numpy")
+
+
+# Note [float64 kernels]
+# Keras 2 programs that ask for float64 (K.set_floatx('float64'), a layer's dtype='float64':
+# PINNs, ODE and regression fits, tests against float64 NumPy) get float64 weights and outputs
+# and float64 arithmetic, never a silent float32. The native kernels are float32 (gemm aside:
+# it has an fp64 kernel, dgemm), so every kernel entry point routes float64 arrays to the NumPy
+# reference (kernel_for): the same formulas as the native kernels, in float64. The native
+# fast path tries the binding first and the binding refuses float64 (a TypeError), so float32
+# calls cost nothing more. The CUDA kernels are float32 only: float64 there is a TypeError
+# naming the op (and, earlier, the layer: engine/dtype_policy.py).
 
 
 NATIVE_MODULE = "tensorforge._C"  # the __module__ of the native CPU module's kernels

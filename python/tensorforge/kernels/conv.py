@@ -36,7 +36,7 @@ from .. import _dispatch as backend
 from .._xp import array_module
 from . import conv_transpose_taps as taps
 from ._common import (check_activation, check_array, check_output, check_output_size, contiguous,
-                      into_output, is_native, same_dtype, shape_str, takes_outputs)
+                      into_output, is_native, kernel_for, same_dtype, shape_str, takes_outputs)
 
 
 def pair(op, name, v, minimum=1):
@@ -105,7 +105,7 @@ def conv_geometry(op, x_shape, w_shape, strides, padding, dilation):
         raise ValueError(f"{op}: the kernel (extent {(KH - 1) * dh + 1}x{(KW - 1) * dw + 1} with dilation "
                          f"{(dh, dw)}) is larger than the padded input ({H + pt + pb}x{W + pl + pr}): "
                          f"x {shape_str(x_shape)}, w {shape_str(w_shape)}, padding {padding!r}")
-    check_output_size(op, "the output", (N, OH, OW, CO), np.dtype(np.float32).itemsize)
+    check_output_size(op, "the output", (N, OH, OW, CO), 4)  # (float32's; float64 models are small)
     return sh, sw, pt, pl, pb, pr, dh, dw, OH, OW
 
 
@@ -146,7 +146,7 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation=1, activation=None
     same_dtype(op, x=x, w=w, b=b)
     activation = check_activation(op, activation)
     sh, sw, pt, pl, pb, pr, dh, dw, _, _ = conv_geometry(op, x.shape, w.shape, strides, padding, dilation)
-    return fn(
+    return kernel_for(op, "conv2d_forward", x.dtype)(
         contiguous(x), contiguous(w), None if b is None else contiguous(b),
         sh, sw, pt, pl, pb, pr, dh, dw, activation)
 
@@ -192,7 +192,7 @@ def conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=Tr
         check_output(op, "dw_out", dw_out, w.shape, w.dtype)
     if need_db:
         check_output(op, "db_out", db_out, (w.shape[3],), w.dtype)
-    dx, gw, gb = fn(
+    dx, gw, gb = kernel_for(op, op, x.dtype)(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw), bool(need_db), y)
     return dx, into_output(gw, dw_out), into_output(gb, db_out)
@@ -307,8 +307,8 @@ def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1, b=None):
             raise ValueError(f"{op}: b must have shape ({w.shape[2] * w.shape[3]},) for w "
                              f"{shape_str(w.shape)} (C * depth_multiplier), got {shape_str(b.shape)}")
         b = contiguous(b)
-    return backend.lookup("depthwise_conv2d_forward")(contiguous(x), contiguous(w), sh, sw, pt, pl,
-                                                      pb, pr, dh, dw, b)
+    return kernel_for(op, "depthwise_conv2d_forward", x.dtype)(contiguous(x), contiguous(w), sh, sw,
+                                                               pt, pl, pb, pr, dh, dw, b)
 
 
 def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, need_dx=True,
@@ -323,6 +323,6 @@ def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
     if tuple(dy.shape) != want:
         raise ValueError(f"{op}: dy must have shape {shape_str(want)} for x {shape_str(x.shape)} and "
                          f"w {shape_str(w.shape)}, got {shape_str(dy.shape)}")
-    return backend.lookup("depthwise_conv2d_backward")(
+    return kernel_for(op, op, x.dtype)(
         contiguous(dy), contiguous(x), contiguous(w), sh, sw, pt, pl, pb, pr, dh, dw,
         bool(need_dx), bool(need_dw), bool(need_db))

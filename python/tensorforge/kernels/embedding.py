@@ -1,14 +1,13 @@
 """Embedding lookup entry points: validate, then call the current backend's kernel.
 
-table (V, D) float32; ids of any integer dtype and shape (int32 and int64 pass through, other
+table (V, D) float32 or float64 (the reference: Note [float64 kernels]); ids of any integer dtype and shape (int32 and int64 pass through, other
 integer dtypes are widened to int64). The ids' range [0, V) is checked once, by the backend op
 itself (reference/embedding.py, the native binding), which names the first bad id.
 """
 import numpy as np
 
-from .. import _dispatch as backend
 from .._xp import array_module
-from ._common import check_array, check_output_size, contiguous, is_array, shape_str
+from ._common import check_array, check_output_size, contiguous, is_array, kernel_for, shape_str
 
 
 def _ids(op, ids, table):
@@ -29,7 +28,7 @@ def embedding_forward(table, ids):
     check_array(op, "table", table, 2, "(V, D)")
     ids = _ids(op, ids, table)
     check_output_size(op, "the output", ids.shape + (table.shape[1],))
-    return backend.lookup(op)(contiguous(table), ids)
+    return kernel_for(op, op, table.dtype)(contiguous(table), ids)
 
 
 def embedding_backward(dy, ids, V):
@@ -43,4 +42,4 @@ def embedding_backward(dy, ids, V):
         raise ValueError(f"{op}: dy must have shape ids.shape + (D,), got dy {shape_str(dy.shape)} "
                          f"for ids {shape_str(ids.shape)}")
     check_output_size(op, "dtable", (int(V), dy.shape[-1]))
-    return backend.lookup(op)(contiguous(dy), ids, int(V))
+    return kernel_for(op, op, dy.dtype)(contiguous(dy), ids, int(V))

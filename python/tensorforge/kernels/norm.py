@@ -1,13 +1,13 @@
 """Batch normalization entry points: validate, then call the current backend's kernel.
 
-x (float32, any rank >= 1) is normalized per channel of ``axis`` (an int, negative from the
-end); every per-channel array is float32 of shape (C,), gamma and beta may be None. See
+x (float32 or float64, any rank >= 1) is normalized per channel of ``axis`` (an int, negative
+from the end); every per-channel array is of x's dtype and shape (C,), gamma and beta may be
+None; float64 runs the reference (Note [float64 kernels] in kernels/_common.py). See
 reference/norm.py for the formulas (the native kernels: csrc/cpu/norm.cpp).
 """
 import numpy as np
 
-from .. import _dispatch as backend
-from ._common import check_array, contiguous, num, shape_str
+from ._common import check_array, contiguous, kernel_for, num, same_dtype, shape_str
 
 
 def _axis(op, x, axis):
@@ -51,7 +51,7 @@ def _overlaps(a, b):
 def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
                      epsilon=1e-3):
     """(y, mean, inv_std) normalized with the batch statistics; moving_mean and moving_variance
-    (float32 (C,), contiguous, writable) are updated in place (Keras 2 semantics)."""
+    ((C,) of x's dtype, contiguous, writable) are updated in place (Keras 2 semantics)."""
     op = "batch_norm_train"
     check_array(op, "x", x)
     ax = _axis(op, x, axis)
@@ -72,7 +72,9 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, mome
                                  f"with {other_name} (shapes {shape_str(v.shape)} and "
                                  f"{shape_str(other.shape)})")
     momentum, epsilon = _finite(op, "momentum", momentum), _epsilon(op, epsilon)
-    return backend.lookup("batch_norm_forward_train")(contiguous(x), gamma, beta, moving_mean,
+    same_dtype(op, x=x, gamma=gamma, beta=beta, moving_mean=moving_mean,
+               moving_variance=moving_variance)
+    return kernel_for(op, "batch_norm_forward_train", x.dtype)(contiguous(x), gamma, beta, moving_mean,
                                                        moving_variance, ax, momentum, epsilon)
 
 
@@ -86,7 +88,8 @@ def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsi
     mm = _per_channel(op, "moving_mean", moving_mean, x, ax)
     mv = _per_channel(op, "moving_variance", moving_variance, x, ax)
     epsilon = _epsilon(op, epsilon)
-    return backend.lookup("batch_norm_forward_infer")(contiguous(x), gamma, beta, mm, mv, ax, epsilon)
+    same_dtype(op, x=x, gamma=gamma, beta=beta, moving_mean=mm, moving_variance=mv)
+    return kernel_for(op, "batch_norm_forward_infer", x.dtype)(contiguous(x), gamma, beta, mm, mv, ax, epsilon)
 
 
 def batch_norm_backward(dy, x, mean, inv_std, gamma, axis=-1):
@@ -101,5 +104,6 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma, axis=-1):
     mean = _per_channel(op, "mean", mean, x, ax)
     inv_std = _per_channel(op, "inv_std", inv_std, x, ax)
     gamma = _per_channel(op, "gamma", gamma, x, ax, True)
-    return backend.lookup("batch_norm_backward")(contiguous(dy), contiguous(x), mean, inv_std,
+    same_dtype(op, dy=dy, x=x, mean=mean, inv_std=inv_std, gamma=gamma)
+    return kernel_for(op, op, x.dtype)(contiguous(dy), contiguous(x), mean, inv_std,
                                                   gamma, ax)

@@ -2,7 +2,8 @@
 
 The Python optimizers (``tensorforge.optimizers``) own the state arrays (zeros, except Adagrad's
 accumulator which starts at 0.1) and call these once per parameter per step. ``param`` and the
-state arrays are updated IN PLACE, so they must be float32, C-contiguous, writable, of one shape
+state arrays are updated IN PLACE, so they must be float32 (or all float64, run by the reference:
+Note [float64 kernels] in kernels/_common.py), C-contiguous, writable, of one shape
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
 None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta, Nadam and RMSprop
@@ -14,16 +15,13 @@ import numpy as np
 
 from .. import _dispatch as backend
 from .._xp import array_module
-from ._common import check_array, is_native as _is_native, num, shape_str
+from ._common import FLOAT_DTYPES, check_array, is_native as _is_native, kernel_for, num, shape_str
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adagrad_update", "adam_amsgrad_update",
            "adamax_update", "adadelta_update", "nadam_update", "rmsprop_ext_update"]
 
-_F32 = (np.float32,)
-
-
 def _param(op, p):
-    check_array(op, "param", p, None, "", _F32)
+    check_array(op, "param", p, None, "", FLOAT_DTYPES)
     _inplace_ok(op, "param", p)
     return p
 
@@ -38,7 +36,7 @@ def _inplace_ok(op, name, a):
 
 
 def _like(op, name, a, p, state):
-    check_array(op, name, a, None, "", _F32, allow_empty=True)
+    check_array(op, name, a, None, "", (p.dtype,), allow_empty=True)
     if a.shape != p.shape:
         raise ValueError(f"{op}: {name} must have the shape of param {shape_str(p.shape)}, got "
                          f"{shape_str(a.shape)}")
@@ -93,7 +91,7 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
             raise ValueError(f"{op}: velocity is None but momentum = {momentum}")
         velocity = _like(op, "velocity", velocity, param, True)
     grad = _distinct(op, grad, param=param, velocity=velocity if momentum != 0 else None)
-    fn(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
+    kernel_for(op, op, param.dtype)(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
 
 
 def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
@@ -110,7 +108,7 @@ def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
     ms = _like(op, "ms", ms, param, True)
     rho = _unit_interval(op, "rho", rho, True)
     grad = _distinct(op, grad, param=param, ms=ms)
-    fn(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
+    kernel_for(op, op, param.dtype)(param, grad, ms, num(op, "lr", lr), num(op, "rho", rho), num(op, "eps", eps))
 
 
 def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
@@ -134,7 +132,7 @@ def adam_update(param, grad, m, v, lr, beta1=0.9, beta2=0.999, eps=1e-7, t=1):
     beta1 = _unit_interval(op, "beta1", beta1, False)
     beta2 = _unit_interval(op, "beta2", beta2, True)
     grad = _distinct(op, grad, param=param, m=m, v=v)
-    fn(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), t)
+    kernel_for(op, op, param.dtype)(param, grad, m, v, num(op, "lr", lr), num(op, "beta1", beta1), num(op, "beta2", beta2), num(op, "eps", eps), t)
 
 
 def adagrad_update(param, grad, acc, lr, eps=1e-7):
@@ -150,7 +148,7 @@ def adagrad_update(param, grad, acc, lr, eps=1e-7):
     grad = _like(op, "grad", grad, param, False)
     acc = _like(op, "acc", acc, param, True)
     grad = _distinct(op, grad, param=param, acc=acc)
-    fn(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
+    kernel_for(op, op, param.dtype)(param, grad, acc, num(op, "lr", lr), num(op, "eps", eps))
 
 
 def _checked_step(op, param, grad, states, *scalars):
@@ -159,7 +157,7 @@ def _checked_step(op, param, grad, states, *scalars):
     grad = _like(op, "grad", grad, param, False)
     checked = {name: _like(op, name, a, param, True) for name, a in states}
     grad = _distinct(op, grad, param=param, **checked)
-    backend.lookup(op)(param, grad, *checked.values(), *scalars)
+    kernel_for(op, op, param.dtype)(param, grad, *checked.values(), *scalars)
 
 
 def _step_count(op, t):
@@ -210,6 +208,6 @@ def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=
     states = [(n, a) for n, a in (("ms", ms), ("mg", mg), ("mom", mom)) if a is not None]
     checked = {n: _like(op, n, a, param, True) for n, a in states}
     grad = _distinct(op, grad, param=param, **checked)
-    backend.lookup(op)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
+    kernel_for(op, op, param.dtype)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
                        num(op, "lr", lr), _unit_interval(op, "rho", rho, True),
                        num(op, "momentum", momentum), num(op, "eps", eps))

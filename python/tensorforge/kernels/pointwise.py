@@ -20,21 +20,20 @@ import numpy as np
 from .. import _dispatch as backend
 from .._xp import array_module
 from ..reference.pointwise import ACT_KINDS
-from ._common import NATIVE_MODULE as _NATIVE, check_array, is_native as _is_native, num, is_array, \
-    shape_str
+from ._common import FLOAT_DTYPES, NATIVE_MODULE as _NATIVE, check_array, is_native as _is_native, \
+    is_array, kernel_for, num, same_dtype, shape_str
 
 __all__ = ["act_forward", "act_backward", "softmax_forward", "softmax_backward",
            "softmax_xent_forward", "softmax_xent_backward", "dropout_forward", "dropout_backward",
            "ACT_KINDS"]
 
-_F32 = (np.float32,)
 
 
 _current = backend._current.get  # lookup's fast path: the current backend's cached kernels
 
 def _f32(op, name, x, ndim=None, layout=""):
-    """float32, non-empty, C-contiguous (copied when it is a strided view)."""
-    check_array(op, name, x, ndim, layout, _F32)
+    """float32 or float64, non-empty, C-contiguous (copied when it is a strided view)."""
+    check_array(op, name, x, ndim, layout, FLOAT_DTYPES)
     if not x.flags.c_contiguous:
         x = array_module(x).ascontiguousarray(x)
     return x
@@ -65,7 +64,7 @@ def act_forward(x, kind, alpha=0.0):
             pass
     kind = _kind(op, kind)
     x = _f32(op, "x", x)
-    return fn(x, kind, num(op, "alpha", alpha))
+    return kernel_for(op, op, x.dtype)(x, kind, num(op, "alpha", alpha))
 
 
 def act_backward(dy, x, y, kind, alpha=0.0):
@@ -83,7 +82,8 @@ def act_backward(dy, x, y, kind, alpha=0.0):
     y = _f32(op, "y", y)
     _same_shape(op, "dy", dy, "x", x)
     _same_shape(op, "dy", dy, "y", y)
-    return fn(dy, x, y, kind, num(op, "alpha", alpha))
+    same_dtype(op, dy=dy, x=x, y=y)
+    return kernel_for(op, op, x.dtype)(dy, x, y, kind, num(op, "alpha", alpha))
 
 
 def softmax_forward(x):
@@ -96,7 +96,7 @@ def softmax_forward(x):
         except (TypeError, ValueError):
             pass
     x = _f32(op, "x", x, 2, "(N, C)")
-    return fn(x)
+    return kernel_for(op, op, x.dtype)(x)
 
 
 def softmax_backward(dy, y):
@@ -111,7 +111,8 @@ def softmax_backward(dy, y):
     y = _f32(op, "y", y, 2, "(N, C)")
     dy = _f32(op, "dy", dy, 2, "(N, C)")
     _same_shape(op, "dy", dy, "y", y)
-    return fn(dy, y)
+    same_dtype(op, dy=dy, y=y)
+    return kernel_for(op, op, y.dtype)(dy, y)
 
 
 def _targets(op, targets, sparse, N, C, fn):
@@ -141,7 +142,7 @@ def _targets(op, targets, sparse, N, C, fn):
                 raise ValueError(f"{op}: targets must be class indices in [0, {C}) for C = {C}, "
                                  f"got targets[{i}] = {bad}")
         return targets
-    check_array(op, "targets", targets, 2, "(N, C)", _F32)
+    check_array(op, "targets", targets, 2, "(N, C)", FLOAT_DTYPES)
     if targets.shape != (N, C):
         raise ValueError(f"{op}: dense targets must have shape {shape_str((N, C))} like logits, "
                          f"got {shape_str(targets.shape)}")
@@ -165,7 +166,10 @@ def softmax_xent_forward(logits, targets, sparse=False):
             pass
     logits = _f32(op, "logits", logits, 2, "(N, C)")
     N, C = logits.shape
+    fn = kernel_for(op, op, logits.dtype)
     targets = _targets(op, targets, bool(sparse), N, C, fn)
+    if not sparse:
+        same_dtype(op, logits=logits, targets=targets)
     return fn(logits, targets, bool(sparse))
 
 
@@ -180,7 +184,10 @@ def softmax_xent_backward(probs, targets, sparse=False, scale=1.0):
             pass
     probs = _f32(op, "probs", probs, 2, "(N, C)")
     N, C = probs.shape
+    fn = kernel_for(op, op, probs.dtype)
     targets = _targets(op, targets, bool(sparse), N, C, fn)
+    if not sparse:
+        same_dtype(op, probs=probs, targets=targets)
     return fn(probs, targets, bool(sparse), num(op, "scale", scale))
 
 
@@ -206,7 +213,7 @@ def dropout_forward(x, rate, seed):
     if isinstance(seed, (bool, float)) or not hasattr(seed, "__index__"):
         raise TypeError(f"{op}: seed must be an integer, got {type(seed).__name__}")
     seed = int(seed) & 0xFFFFFFFFFFFFFFFF
-    return fn(x, rate, seed)
+    return kernel_for(op, op, x.dtype)(x, rate, seed)
 
 
 def dropout_backward(dy, mask, rate):
@@ -223,4 +230,4 @@ def dropout_backward(dy, mask, rate):
     if not mask.flags.c_contiguous:
         mask = array_module(mask).ascontiguousarray(mask)
     _same_shape(op, "dy", dy, "mask", mask)
-    return fn(dy, mask, _rate(op, rate))
+    return kernel_for(op, op, dy.dtype)(dy, mask, _rate(op, rate))

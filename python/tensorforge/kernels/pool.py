@@ -9,9 +9,7 @@ import numpy as np
 import functools
 
 from .. import _dispatch as backend
-from ..reference import pool as reference_pool
-
-from ._common import check_array, check_output_size, contiguous, is_native, shape_str
+from ._common import check_array, check_output_size, contiguous, is_native, kernel_for, shape_str
 from .conv import cached_geometry, pair, resolve_padding
 
 _POOL_PADDINGS = ("valid", "same")
@@ -65,7 +63,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid", with_argmax=False)
             pass
     check_array(op, "x", x, 4, "(N, H, W, C)")
     kh, kw, sh, sw, pt, pl, pb, pr, _, _ = pool_geometry(op, x.shape, pool_size, strides, padding)
-    y, am = fn(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr, bool(with_argmax))
+    y, am = kernel_for(op, "max_pool2d_forward", x.dtype)(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr, bool(with_argmax))
     return (y, am) if with_argmax else y
 
 
@@ -91,15 +89,15 @@ def max_pool2d_backward(dy, argmax, x_shape, pool_size=2, strides=None, padding=
     if argmax.shape != dy.shape:
         raise ValueError(f"{op}: argmax must have the shape of dy {shape_str(dy.shape)}, got "
                          f"{shape_str(argmax.shape)}")
-    return fn(contiguous(dy), contiguous(argmax), int(x_shape[1]),
-                                                  int(x_shape[2]), kh, kw, sh, sw, pt, pl, pb, pr)
+    return kernel_for(op, op, dy.dtype)(contiguous(dy), contiguous(argmax), int(x_shape[1]),
+                                        int(x_shape[2]), kh, kw, sh, sw, pt, pl, pb, pr)
 
 
 def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     op = "avg_pool2d"
     check_array(op, "x", x, 4, "(N, H, W, C)")
     kh, kw, sh, sw, pt, pl, pb, pr, _, _ = pool_geometry(op, x.shape, pool_size, strides, padding)
-    return backend.lookup("avg_pool2d_forward")(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr)
+    return kernel_for(op, "avg_pool2d_forward", x.dtype)(contiguous(x), kh, kw, sh, sw, pt, pl, pb, pr)
 
 
 def avg_pool2d_backward(dy, x_shape, pool_size=2, strides=None, padding="valid"):
@@ -109,47 +107,39 @@ def avg_pool2d_backward(dy, x_shape, pool_size=2, strides=None, padding="valid")
     want = (x_shape[0], OH, OW, x_shape[3])
     if tuple(dy.shape) != want:
         raise ValueError(f"{op}: dy must have shape {shape_str(want)}, got {shape_str(dy.shape)}")
-    return backend.lookup("avg_pool2d_backward")(contiguous(dy), int(x_shape[1]), int(x_shape[2]),
-                                                 kh, kw, sh, sw, pt, pl, pb, pr)
+    return kernel_for(op, op, dy.dtype)(contiguous(dy), int(x_shape[1]), int(x_shape[2]),
+                                        kh, kw, sh, sw, pt, pl, pb, pr)
 
 
 def global_avg_pool2d(x):
     op = "global_avg_pool2d"
     check_array(op, "x", x, 4, "(N, H, W, C)")
-    return backend.lookup("global_avg_pool2d_forward")(contiguous(x))
+    return kernel_for(op, "global_avg_pool2d_forward", x.dtype)(contiguous(x))
 
 
 def global_avg_pool2d_backward(dy, H, W):
     op = "global_avg_pool2d_backward"
     check_array(op, "dy", dy, 2, "(N, C)")
-    return backend.lookup("global_avg_pool2d_backward")(contiguous(dy), _size(op, "H", H), _size(op, "W", W))
-
-
-def _upsample_kernel(name, a):
-    """The backend's kernel, or the reference for a dtype the native kernels do not take."""
-    fn = backend.lookup(name)
-    if a.dtype != np.float32 and getattr(fn, "__module__", None) != reference_pool.__name__:
-        fn = getattr(reference_pool, name)
-    return fn
+    return kernel_for(op, op, dy.dtype)(contiguous(dy), _size(op, "H", H), _size(op, "W", W))
 
 
 def upsample_nearest2d(x, sh, sw):
     """(N, H, W, C) -> (N, H * sh, W * sw, C), each pixel repeated (Keras UpSampling2D
     'nearest'); float32 or float64; sh, sw ints >= 1."""
     op = "upsample_nearest2d"
-    check_array(op, "x", x, 4, "(N, H, W, C)", dtypes=(np.float32, np.float64))
+    check_array(op, "x", x, 4, "(N, H, W, C)")
     sh, sw = _size(op, "sh", sh), _size(op, "sw", sw)
     N, H, W, C = x.shape
     check_output_size(op, "the output", (N, H * sh, W * sw, C), x.itemsize)
-    return _upsample_kernel("upsample_nearest2d_forward", x)(contiguous(x), sh, sw)
+    return kernel_for(op, "upsample_nearest2d_forward", x.dtype)(contiguous(x), sh, sw)
 
 
 def upsample_nearest2d_backward(dy, sh, sw):
     """dx (N, OH / sh, OW / sw, C) of upsample_nearest2d: each pixel's sh x sw block of dy summed."""
     op = "upsample_nearest2d_backward"
-    check_array(op, "dy", dy, 4, "(N, H * sh, W * sw, C)", dtypes=(np.float32, np.float64))
+    check_array(op, "dy", dy, 4, "(N, H * sh, W * sw, C)")
     sh, sw = _size(op, "sh", sh), _size(op, "sw", sw)
     if dy.shape[1] % sh or dy.shape[2] % sw:
         raise ValueError(f"{op}: dy's height and width must be multiples of size {(sh, sw)}, got "
                          f"{shape_str(dy.shape)}")
-    return _upsample_kernel("upsample_nearest2d_backward", dy)(contiguous(dy), sh, sw)
+    return kernel_for(op, op, dy.dtype)(contiguous(dy), sh, sw)

@@ -2,13 +2,11 @@
 
 Signatures and saved arrays are documented in tensorforge.reference.rnn. Here every argument is
 checked with a message naming the op, the argument and the shapes; the mask is normalized to
-float32 0/1; optional states/bias stay None (the kernels treat None as zeros / no bias).
+0/1 of x's dtype; float64 runs the reference (Note [float64 kernels] in kernels/_common.py); optional states/bias stay None (the kernels treat None as zeros / no bias).
 """
-import numpy as np
 
-from .. import _dispatch as backend
 from .._xp import array_module
-from ._common import check_array, contiguous, shape_str
+from ._common import check_array, contiguous, kernel_for, same_dtype, shape_str
 
 ACTIVATIONS = ("tanh", "relu")
 RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
@@ -57,7 +55,9 @@ def _check_common(op, G, x, kernel, recurrent_kernel, bias, bias_shape, states, 
                              f"{shape_str(x.shape)}, got {shape_str(mask.shape)}")
         if mask.dtype.kind not in "biuf":
             raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
-        mask = (mask != 0).astype(np.float32)
+        mask = (mask != 0).astype(x.dtype)
+    same_dtype(op, x=x, kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias,
+               **{name: s for (name, _), s in zip(states, out_states)})
     return contiguous(x), contiguous(kernel), contiguous(recurrent_kernel), bias, out_states, mask
 
 
@@ -88,13 +88,13 @@ def _check_backward(op, G, x, kernel, recurrent_kernel, mask, saved):
             raise ValueError(f"{op}: mask must have shape {shape_str((B, T))}, got {shape_str(mask.shape)}")
         if mask.dtype.kind not in "biuf":
             raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
-        mask = (mask != 0).astype(np.float32)
+        mask = (mask != 0).astype(x.dtype)
     out = [_check_grad(op, name, a, (B, T, w * U)) for name, a, w in saved]
     return B, T, U, mask, out
 
 
 def _zeros_if_none(g, shape, like):
-    return array_module(like).zeros(shape, dtype=np.float32) if g is None else g
+    return array_module(like).zeros(shape, dtype=like.dtype) if g is None else g
 
 
 # ---- LSTM -----------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=
     U = recurrent_kernel.shape[0] if getattr(recurrent_kernel, "ndim", 0) == 2 else 0
     x, kernel, recurrent_kernel, bias, (h0, c0), mask = _check_common(
         op, 4, x, kernel, recurrent_kernel, bias, (4 * U,), [("h0", h0), ("c0", c0)], mask)
-    return backend.lookup("lstm_forward")(x, kernel, recurrent_kernel, bias, h0, c0, mask,
+    return kernel_for(op, "lstm_forward", x.dtype)(x, kernel, recurrent_kernel, bias, h0, c0, mask,
                                           bool(go_backwards), activation, recurrent_activation)
 
 
@@ -121,7 +121,7 @@ def lstm_backward(d_outputs, d_h_T, d_c_T, x, kernel, recurrent_kernel, mask, go
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
     d_c_T = _check_grad(op, "d_c_T", _zeros_if_none(d_c_T, (B, U), x), (B, U))
-    return backend.lookup("lstm_backward")(d_outputs, d_h_T, d_c_T, x, kernel, recurrent_kernel,
+    return kernel_for(op, "lstm_backward", x.dtype)(d_outputs, d_h_T, d_c_T, x, kernel, recurrent_kernel,
                                            mask, bool(go_backwards), activation,
                                            recurrent_activation, gates, h_prev, c_prev)
 
@@ -136,7 +136,7 @@ def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, mask=None, go_b
     bshape = (2, 3 * U) if reset_after else (3 * U,)
     x, kernel, recurrent_kernel, bias, (h0,), mask = _check_common(
         op, 3, x, kernel, recurrent_kernel, bias, bshape, [("h0", h0)], mask)
-    return backend.lookup("gru_forward")(x, kernel, recurrent_kernel, bias, h0, mask,
+    return kernel_for(op, "gru_forward", x.dtype)(x, kernel, recurrent_kernel, bias, h0, mask,
                                          bool(go_backwards), bool(reset_after), activation,
                                          recurrent_activation)
 
@@ -151,7 +151,7 @@ def gru_backward(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask, go_backwar
     _check_acts(op, activation, recurrent_activation)
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
-    return backend.lookup("gru_backward")(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask,
+    return kernel_for(op, "gru_backward", x.dtype)(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask,
                                           bool(go_backwards), bool(reset_after), activation,
                                           recurrent_activation, gates, h_prev, rec_h)
 
@@ -165,7 +165,7 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, h0=None, mask=Non
     U = recurrent_kernel.shape[0] if getattr(recurrent_kernel, "ndim", 0) == 2 else 0
     x, kernel, recurrent_kernel, bias, (h0,), mask = _check_common(
         op, 1, x, kernel, recurrent_kernel, bias, (U,), [("h0", h0)], mask)
-    return backend.lookup("simple_rnn_forward")(x, kernel, recurrent_kernel, bias, h0, mask,
+    return kernel_for(op, "simple_rnn_forward", x.dtype)(x, kernel, recurrent_kernel, bias, h0, mask,
                                                 bool(go_backwards), activation)
 
 
@@ -178,5 +178,5 @@ def simple_rnn_backward(d_outputs, d_h_T, x, kernel, recurrent_kernel, mask, go_
     _check_acts(op, activation)
     d_outputs = _check_grad(op, "d_outputs", _zeros_if_none(d_outputs, (B, T, U), x), (B, T, U))
     d_h_T = _check_grad(op, "d_h_T", _zeros_if_none(d_h_T, (B, U), x), (B, U))
-    return backend.lookup("simple_rnn_backward")(d_outputs, d_h_T, x, kernel, recurrent_kernel,
+    return kernel_for(op, "simple_rnn_backward", x.dtype)(d_outputs, d_h_T, x, kernel, recurrent_kernel,
                                                  mask, bool(go_backwards), activation, cand, h_prev)

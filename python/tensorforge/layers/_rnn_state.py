@@ -5,6 +5,7 @@ and ``layers.RNN`` over cells (rnn_cells.py); each says how many states it carri
 import numpy as np
 
 from .._xp import array_module, host, raw
+from ..engine.dtype_policy import float_dtype as _float_dtype
 
 
 class CarriedStates:
@@ -22,7 +23,7 @@ class CarriedStates:
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         if len(states) != n:
             raise ValueError(f"{self.name}: expected {n} state arrays, got {len(states)}")
-        self._states = [np.asarray(host(s), dtype=np.float32).copy() for s in states]
+        self._states = [np.asarray(host(s), dtype=_float_dtype(self)).copy() for s in states]
 
     @property
     def states(self):

@@ -17,7 +17,8 @@ from .. import _random
 from .. import initializers as _init
 from .. import ops as _ops
 from .. import regularizers as _reg
-from ..engine.base_layer import InputSpec, Layer, _as_tensor
+from ..engine.base_layer import InputSpec, Layer
+from ..engine.dtype_policy import _input_converter
 from ..ops import basic as B
 from . import _args
 
@@ -157,9 +158,10 @@ class MultiHeadAttention(Layer):
             raise TypeError(f"{self.name}: MultiHeadAttention needs a value tensor: "
                             "layer(query, value) or layer(query, value=..., key=...)")
         auto = _auto_mask(query, value, key)  # before _as_tensor: the masks ride on the inputs
-        query = _as_tensor(query)
-        value = _as_tensor(value)
-        key = value if key is None else _as_tensor(key)
+        conv = _input_converter(self)  # (float32, or float64: Note [float64 layers])
+        query = conv(query)
+        value = conv(value)
+        key = value if key is None else conv(key)
         for nm, t in (("query", query), ("value", value), ("key", key)):
             if t.ndim < 3:
                 raise ValueError(f"{self.name}: {nm} must be (batch, ..., dim), got shape {t.shape}")
@@ -183,7 +185,7 @@ class MultiHeadAttention(Layer):
         q = self._project(q3, self.query_kernel, self.query_bias)   # (B, T, H, Dk)
         k = self._project(k3, self.key_kernel, self.key_bias)       # (B, S, H, Dk)
         v = self._project(v3, self.value_kernel, self.value_bias)   # (B, S, H, Dv)
-        q = B.mul(q, np.float32(1.0 / math.sqrt(float(self.key_dim))))
+        q = B.mul(q, 1.0 / math.sqrt(float(self.key_dim)))  # (in q's dtype)
         scores = B.matmul(B.transpose(q, (0, 2, 1, 3)), B.transpose(k, (0, 2, 3, 1)))  # (B,H,T,S)
         mask = None
         if attention_mask is not None:

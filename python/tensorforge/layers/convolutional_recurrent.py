@@ -21,6 +21,7 @@ from .._xp import array_module, host
 from ..autograd import Tensor
 from . import _args
 from ..engine.base_layer import Layer
+from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
 from ._conv_utils import _conv_len, _data_format, _padding, _single, _triple
 
@@ -162,7 +163,7 @@ class _ConvLSTM(Layer):
         if not self.stateful:
             raise AttributeError(f"{self.name}: reset_states() needs stateful=True")
         self._states = (None if states is None else
-                        [np.asarray(host(s), dtype=np.float32).copy() for s in states])
+                        [np.asarray(host(s), dtype=_float_dtype(self)).copy() for s in states])
 
     def _gate_masks(self, xp, shape, rate, training):
         if not training or rate == 0:
@@ -208,7 +209,7 @@ class _ConvLSTM(Layer):
         elif self.stateful and self._states is not None:  # kept channels_last
             h, c = (xp.asarray(s) for s in self._states)
         else:
-            h = c = xp.zeros((n,) + osp + (F,), dtype=np.float32)
+            h = c = xp.zeros((n,) + osp + (F,), dtype=_raw(x).dtype)
         h_keep = self._gate_masks(xp, (n,) + osp + (F,), self.recurrent_dropout, training)
         same = ((1,) * r, "same", (1,) * r)
         rk = [B.getitem(self.recurrent_kernel, (Ellipsis, slice(g * F, (g + 1) * F)))

@@ -384,7 +384,9 @@ class Masking(Layer):
         self._record(mask_value=self.mask_value)
 
     def _keep(self, x):
-        return (_raw(x) != np.float32(self.mask_value)).any(axis=-1)
+        d = _raw(x)
+        return (d != (d.dtype.type(self.mask_value) if d.dtype.kind == "f" else
+                      np.float32(self.mask_value))).any(axis=-1)
 
     def compute_mask(self, inputs, mask=None):
         return self._keep(inputs)
@@ -412,7 +414,7 @@ class ActivityRegularization(Layer):
     def call(self, x, training=False, mask=None):
         penalty = _reg.L1L2(self.l1, self.l2)(x)
         if penalty is not None:
-            self.add_loss(penalty * np.float32(1.0 / x.shape[0]))
+            self.add_loss(penalty * (1.0 / x.shape[0]))  # (in the penalty's dtype)
         return x
 
 

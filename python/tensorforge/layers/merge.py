@@ -116,7 +116,9 @@ class Average(_Merge):
         out = xs[0]
         for x in xs[1:]:
             out = B.add(out, x)
-        return B.mul(out, np.float32(1.0 / len(xs)))
+        if out.dtype == np.float32:
+            return B.mul(out, np.float32(1.0 / len(xs)))
+        return B.div(out, float(len(xs)))  # (float64: Keras 2's division, to the last bit)
 
 
 class Maximum(_Merge):
@@ -173,7 +175,7 @@ class Concatenate(_Merge):
 
 
 def _l2_normalize(x, axis):
-    n = B.sqrt(B.maximum(B.sum(B.mul(x, x), axis=axis, keepdims=True), np.float32(1e-12)))
+    n = B.sqrt(B.maximum(B.sum(B.mul(x, x), axis=axis, keepdims=True), 1e-12))  # (in x's dtype)
     return B.div(x, n)
 
 

@@ -3,7 +3,7 @@ Resizing and CenterCrop, and the augmentation layers RandomFlip, RandomRotation,
 RandomTranslation, RandomContrast, RandomCrop, RandomHeight, RandomWidth, RandomBrightness.
 (Rescaling is in preprocessing.py.)
 
-Images are (N, H, W, C) or one (H, W, C) image, float32 out. The work is host NumPy, vectorized
+Images are (N, H, W, C) or one (H, W, C) image, float32 out (float64 for a float64 layer). The work is host NumPy, vectorized
 over the batch, in tensorforge/image_ops.py (TensorFlow's arithmetic): the geometric layers draw
 one matrix per image and call the one ``transform``. The result is a constant: no gradient flows
 back through a random op (these layers come before any trainable layer), as in Keras 2.
@@ -24,23 +24,31 @@ from .. import image_ops
 from .._xp import array_module
 from ..autograd import Tensor
 from ..engine.base_layer import Layer, training_given
+from ..engine.dtype_policy import float_dtype as _float_dtype
 
 H_AXIS, W_AXIS = -3, -2
 
 
 def _host(layer, x):
-    """The input as a float32 NumPy array of rank 3 or 4."""
+    """The input as a NumPy array of rank 3 or 4 in the layer's float dtype (float32, or
+    float64: Note [float64 layers])."""
     a = x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+    dt = _float_dtype(layer)
+    if dt == np.float64 and not layer._float64_ok:
+        raise TypeError(f"{type(layer).__name__} (layer {layer.name!r}): float64 is not "
+                        "supported (its image transforms compute in float32); give this layer "
+                        "dtype='float32'")
     if a.ndim not in (3, 4):
         raise ValueError(f"{type(layer).__name__} (layer {layer.name!r}): expected images of "
                          f"shape (N, H, W, C) or (H, W, C), got shape {a.shape}")
-    return a.astype(np.float32, copy=False)
+    return a.astype(dt, copy=False)
 
 
 def _back(x, a):
     """``a`` as a Tensor on ``x``'s device (a constant: no gradient through augmentation)."""
     data = x.data if isinstance(x, Tensor) else x
-    return Tensor(array_module(data).asarray(np.ascontiguousarray(a, dtype=np.float32)))
+    dt = np.float64 if a.dtype == np.float64 else np.float32
+    return Tensor(array_module(data).asarray(np.ascontiguousarray(a, dtype=dt)))
 
 
 def _number(layer, what, v):
@@ -96,6 +104,7 @@ def _with_hw(input_shape, h, w):
 
 
 class Resizing(Layer):
+    _float64_ok = False  # (image_ops' resize computes in float32)
     """Resizing(height, width, interpolation='bilinear', crop_to_aspect_ratio=False):
     tf.image.resize to (height, width); with crop_to_aspect_ratio, the largest centred crop of
     that aspect ratio first (smart_resize)."""
@@ -128,6 +137,7 @@ def _crop_or_resize(a, start_h, start_w, height, width):
 
 
 class CenterCrop(Layer):
+    _float64_ok = True
     """CenterCrop(height, width): the centred (height, width) window; an image smaller than
     that is smart-resized to it instead, as Keras 2."""
     _input_ndim = (3, 4)  # one image (H, W, C) or a batch
@@ -149,6 +159,7 @@ class CenterCrop(Layer):
 
 
 class _RandomLayer(Layer):
+    _float64_ok = True  # False: the image transforms compute in float32 (Note [float64 layers])
     """Base of the augmentation layers (Keras 2's BaseRandomLayer): the seed and the training
     rule (See module docstring)."""
     _input_ndim = (3, 4)  # one image (H, W, C) or a batch
@@ -210,6 +221,7 @@ class RandomFlip(_RandomLayer):
 
 
 class _AffineLayer(_RandomLayer):
+    _float64_ok = False  # (image_ops' transforms compute in float32)
     """A random layer that draws one projective matrix per image and calls transform()."""
 
     def _setup(self, fill_mode, interpolation, fill_value):
@@ -302,6 +314,7 @@ class RandomTranslation(_AffineLayer):
 
 
 class RandomContrast(_RandomLayer):
+    _float64_ok = False  # (image_ops' adjust_contrast computes in float32)
     """RandomContrast(factor, seed=None): one contrast factor per call, drawn from
     [1 - lower, 1 + upper] (factor f means (f, f)): (x - mean) * c + mean, the mean per image
     and channel, then clipped to [0, 255]."""
@@ -387,6 +400,7 @@ class RandomCrop(_RandomLayer):
 
 
 class _RandomSide(_RandomLayer):
+    _float64_ok = False  # (image_ops' resize computes in float32)
     """RandomHeight / RandomWidth: one factor per call from 1 + [lower, upper]; the side is
     resized to int(factor * side)."""
     _AXIS = H_AXIS

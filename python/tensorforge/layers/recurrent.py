@@ -16,6 +16,7 @@ from .._xp import array_module
 from ..autograd import Tensor
 from .._device import to_host as _host
 from ..engine.base_layer import InputSpec, Layer
+from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
 from . import _args
 from ._rnn_state import CarriedStates
@@ -187,7 +188,7 @@ class _RNN(CarriedStates, Layer):
         rec_w = [B.getitem(self.recurrent_kernel, (slice(None), slice(g * U, (g + 1) * U)))
                  for g in range(G)]
         if not states:
-            states = [xp.zeros((n, U), dtype=np.float32)] * self._n_states
+            states = [xp.zeros((n, U), dtype=_float_dtype(self))] * self._n_states
         outs = []
         for t in (range(T - 1, -1, -1) if self.go_backwards else range(T)):
             h = states[0]

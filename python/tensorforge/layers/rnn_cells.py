@@ -23,6 +23,7 @@ from .. import regularizers as _reg
 from .._xp import array_module, host, raw
 from ..autograd import Tensor
 from ..engine.base_layer import Layer, _call_args, _deser, _unique_name
+from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
 from . import _args
 from ._rnn_state import CarriedStates
@@ -110,7 +111,7 @@ class _Cell(Layer):
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         n = batch_size if batch_size is not None else inputs.shape[0]
         xp = array_module(raw(inputs)) if inputs is not None else np
-        zeros = xp.zeros((n, self.units), dtype=np.float32)
+        zeros = xp.zeros((n, self.units), dtype=dtype or _float_dtype(self))
         return [zeros] * (self._n_states) if self._n_states > 1 else [zeros]
 
     def reset_dropout_mask(self):
@@ -259,7 +260,8 @@ class AbstractRNNCell(Layer):
     def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
         n = batch_size if batch_size is not None else inputs.shape[0]
         xp = array_module(raw(inputs)) if inputs is not None else np
-        states = [xp.zeros((n, s), dtype=np.float32) for s in _sizes(self.state_size)]
+        states = [xp.zeros((n, s), dtype=dtype or _float_dtype(self))
+                  for s in _sizes(self.state_size)]
         return states if isinstance(self.state_size, (list, tuple)) else states[0]
 
 
@@ -390,7 +392,7 @@ class RNN(CarriedStates, Layer):
 
     def get_initial_state(self, inputs):
         xp = array_module(raw(inputs))
-        return [xp.zeros((inputs.shape[0], n), dtype=np.float32) for n in self._state_sizes]
+        return [xp.zeros((inputs.shape[0], n), dtype=_float_dtype(self)) for n in self._state_sizes]
 
     # ---- the loop ---------------------------------------------------------------------------
     def _initial(self, x, initial_state):
@@ -450,7 +452,7 @@ class RNN(CarriedStates, Layer):
             if m is not None:
                 mt = m[:, t:t + 1]
                 if prev_out is None:
-                    prev_out = xp.zeros(tuple(out.shape), dtype=np.float32)
+                    prev_out = xp.zeros(tuple(out.shape), dtype=raw(out).dtype)
                 out = prev_out + (out - prev_out) * mt
                 new = [old + (nw - old) * mt for old, nw in zip(states, new)]
             states, prev_out = new, out

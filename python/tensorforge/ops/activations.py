@@ -100,7 +100,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     x = convert(x)
     if _is_tensor(x):
         return _GeneralRelu.apply(x, alpha, max_value, threshold)
-    check_array("relu", "x", x, None, "", (np.float32,))
+    check_array("relu", "x", x, None, "")
     return _GeneralRelu.forward(_NoCtx(), x, alpha, max_value, threshold)
 
 
@@ -200,6 +200,6 @@ def softmax(x, axis=-1):
     axis = int(axis)
     if _is_tensor(x):
         return _Softmax.apply(x, axis)
-    check_array("softmax", "x", x, None, "", (np.float32,))
+    check_array("softmax", "x", x, None, "")
     x2, back = _to_2d(x, axis)
     return back(kernels.softmax_forward(x2))

@@ -51,10 +51,10 @@ def _prepare_targets(op, logits, targets, sparse):
     if targets.shape != logits.shape:
         raise ValueError(f"{op}: targets must have the shape of logits {shape_str(logits.shape)} "
                          f"(or use sparse=True for class labels), got {shape_str(targets.shape)}")
-    if targets.dtype != np.float32:
+    if targets.dtype != logits.dtype:  # (float32, or float64 logits: Note [float64 kernels])
         if targets.dtype.kind not in "fiub":
             raise TypeError(f"{op}: targets must be numeric, got {targets.dtype}")
-        targets = targets.astype(np.float32)
+        targets = targets.astype(logits.dtype if logits.dtype == np.float64 else np.float32)
     return targets.reshape(-1, C)
 
 
@@ -66,10 +66,11 @@ class _SoftmaxXent(Function):
         ctx.saved = (probs, targets)
         ctx.meta = (sparse, reduction, logits.shape)
         xp = np if type(loss) is np.ndarray else array_module(loss)
+        dt = loss.dtype.type  # (float32, or float64)
         if reduction == "mean":  # = loss.mean(dtype=float32) bit for bit, without its Python layer
-            return xp.asarray(loss.sum(dtype=np.float32) / np.float32(loss.size))
+            return xp.asarray(loss.sum(dtype=dt) / dt(loss.size))
         if reduction == "sum":
-            return xp.asarray(loss.sum(dtype=np.float32))
+            return xp.asarray(loss.sum(dtype=dt))
         return loss.reshape(logits.shape[:-1])
 
     @staticmethod
@@ -98,7 +99,7 @@ def softmax_cross_entropy(logits, targets, sparse=False, reduction="mean"):
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     sparse = bool(sparse)
     x = logits.data if isinstance(logits, Tensor) else logits
-    check_array(op, "logits", x, None, "", (np.float32,))
+    check_array(op, "logits", x, None, "")
     if x.ndim < 1:
         raise ValueError(f"{op}: logits must be at least 1-D (..., C), got a scalar")
     t = targets.data if isinstance(targets, Tensor) else targets

@@ -43,7 +43,8 @@ class _BatchNormInfer(Function):
         x, gamma, mm, mv = ctx.saved
         axis, eps = ctx.meta
         xp = array_module(g)
-        inv = (1.0 / xp.sqrt(mv.astype(xp.float64) + eps)).astype(xp.float32)
+        dt = x.dtype
+        inv = (1.0 / xp.sqrt(mv.astype(xp.float64) + eps)).astype(dt)
         scale = inv * gamma if gamma is not None else inv
         g3 = _view(g, axis)
         need = ctx.needs_input_grad
@@ -51,9 +52,9 @@ class _BatchNormInfer(Function):
         dgamma = dbeta = None
         if gamma is not None and need[1]:
             xhat = (_view(x, axis) - mm.reshape(1, -1, 1)) * inv.reshape(1, -1, 1)
-            dgamma = (g3 * xhat).sum(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+            dgamma = (g3 * xhat).sum(axis=(0, 2), dtype=xp.float64).astype(dt)
         if need[2]:
-            dbeta = g3.sum(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+            dbeta = g3.sum(axis=(0, 2), dtype=xp.float64).astype(dt)
         return dx, dgamma, dbeta, None, None, None, None
 
 

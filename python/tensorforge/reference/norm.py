@@ -3,7 +3,7 @@
 x of any rank is normalized per channel of ``axis``; every statistic is over the other axes. The
 native kernels (csrc/cpu/norm.cpp, contract in csrc/include/tf/norm.h) view x as (A, C, B), as
 ``_view`` does here. Statistics are accumulated in float64 (a mean of 1e4 must not wreck the
-variance); the arrays in and out are float32.
+variance); the arrays in and out are float32 (or all float64: Note [float64 kernels]).
 
 Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and signatures)::
 
@@ -11,7 +11,7 @@ Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and sign
                              epsilon) -> (y, mean, inv_std)
         mean, var = the batch mean and biased variance per channel; inv_std = 1/sqrt(var + eps);
         y = (x - mean) * gamma * inv_std + beta (gamma/beta None: 1 / 0). Updates IN PLACE, as
-        Keras 2: moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
+        Keras 2 (float32; float64: Note [float64 moving statistics]): moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
         moving_variance*m + (1-m)*var*n/max(n-1, 1) (Bessel's correction, n values per channel).
     batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
         y = (x - moving_mean) * gamma / sqrt(moving_variance + eps) + beta.
@@ -42,27 +42,41 @@ def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis,
     xp = array_module(x)
     x3 = _view(x, axis)
     n = x3.shape[0] * x3.shape[2]
-    mean = x3.mean(axis=(0, 2), dtype=xp.float64).astype(xp.float32)
+    dt = x.dtype
+    mean = x3.mean(axis=(0, 2), dtype=xp.float64).astype(dt)
     xc = x3 - _col(mean)
     var = (xc * xc).mean(axis=(0, 2), dtype=xp.float64)
     inv = 1.0 / xp.sqrt(var + float(epsilon))
-    scale = (inv * gamma if gamma is not None else inv).astype(xp.float32)
+    scale = (inv * gamma if gamma is not None else inv).astype(dt)
     y = xc * _col(scale)
     if beta is not None:
         y += _col(beta)
-    m = np.float32(momentum)
+    if dt == np.float64:  # See Note [float64 moving statistics]
+        decay = float(np.float32(1.0 - momentum))
+        moving_mean -= (moving_mean - mean) * decay
+        moving_variance -= (moving_variance - var) * decay
+        return y.reshape(x.shape), mean, inv.astype(dt)
+    m = dt.type(momentum)
     moving_mean *= m
     moving_mean += (1 - m) * mean
     moving_variance *= m
-    moving_variance += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(xp.float32)
-    return y.reshape(x.shape), mean, inv.astype(xp.float32)
+    moving_variance += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(dt)
+    return y.reshape(x.shape), mean, inv.astype(dt)
+
+
+# Note [float64 moving statistics]
+# A float64 BatchNormalization in Keras 2 never runs TensorFlow's fused kernel (it has no
+# float64 version), so its moving averages follow the layer's own update: moving -= (moving -
+# batch value) * decay, decay = 1 - momentum made a float32 tensor first, and the variance is
+# the batch's biased one (no Bessel's correction: that comes from the fused kernel, which
+# float32 4-D layers run). The float64 path here does the same, to tf_keras's last bits.
 
 
 def batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon):
     xp = array_module(x)
     x3 = _view(x, axis)
     inv = 1.0 / xp.sqrt(moving_variance.astype(xp.float64) + float(epsilon))
-    scale = (inv * gamma if gamma is not None else inv).astype(xp.float32)
+    scale = (inv * gamma if gamma is not None else inv).astype(x.dtype)
     y = (x3 - _col(moving_mean)) * _col(scale)
     if beta is not None:
         y += _col(beta)
@@ -77,8 +91,9 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma, axis):
     sdy = dy3.sum(axis=(0, 2), dtype=xp.float64)
     dgamma = inv_std * (dy3 * xc).sum(axis=(0, 2), dtype=xp.float64)
     g = gamma.astype(xp.float64) if gamma is not None else 1.0
-    a = (g * inv_std).astype(xp.float32)
-    b = (-g * inv_std * inv_std * dgamma / n).astype(xp.float32)
-    c = (-g * inv_std * sdy / n).astype(xp.float32)
+    dt = x.dtype
+    a = (g * inv_std).astype(dt)
+    b = (-g * inv_std * inv_std * dgamma / n).astype(dt)
+    c = (-g * inv_std * sdy / n).astype(dt)
     dx = dy3 * _col(a) + xc * _col(b) + _col(c)
-    return dx.reshape(x.shape), dgamma.astype(xp.float32), sdy.astype(xp.float32)
+    return dx.reshape(x.shape), dgamma.astype(dt), sdy.astype(dt)

@@ -1,8 +1,12 @@
 """Reference optim family: one optimizer step on one parameter, IN PLACE, Keras 2 formulas.
 
 Every function updates ``param`` and its state arrays in place and returns None. All arrays are
-float32 of the same shape (the kernels layer checks); scalars are Python floats, rounded to
-float32 before use except ``lr_t`` of Adam, whose bias correction is computed in float64 first.
+float32 (or all float64) of the same shape (the kernels layer checks); scalars are Python floats,
+rounded to float32 before use except ``lr_t`` of Adam, whose bias correction is computed in
+float64 first. With float64 arrays the hyperparameters Keras 2 keeps as float32 variables (the
+learning rate, momentum, rho, beta_1, beta_2: its legacy optimizers' add_weight default) are
+rounded to float32 and then computed with in float64, as tf_keras does; epsilon is not (a
+Python float there). See _hypers.
 
     sgd_update(param, grad, velocity, lr, momentum, nesterov)
         momentum == 0: p -= lr*g   (velocity may be None and is not touched)
@@ -39,6 +43,8 @@ every backend runs (a handful of vectorized passes over the parameter per step).
 """
 import math
 
+import numpy as np
+
 from .._xp import array_module
 
 __all__ = ["sgd_update", "rmsprop_update", "adam_update", "adam_update_multi", "adagrad_update",
@@ -51,8 +57,17 @@ def adam_lr_t(lr, beta1, beta2, t):
     return float(lr) * math.sqrt(1.0 - float(beta2) ** t) / (1.0 - float(beta1) ** t)
 
 
+def _hypers(param, *values):
+    """``values`` as Keras 2's legacy optimizers read them for a float64 parameter: float32
+    variables cast to float64 (float32 parameters: as they are; they are rounded there)."""
+    if param.dtype.itemsize <= 4:
+        return values
+    return tuple(float(np.float32(v)) for v in values)
+
+
 def sgd_update(param, grad, velocity, lr, momentum, nesterov):
     f = param.dtype.type
+    lr, momentum = _hypers(param, lr, momentum)
     lr, momentum = f(lr), f(momentum)
     if momentum == 0:
         param -= lr * grad
@@ -76,6 +91,7 @@ def _ema(buf, x, decay):
 def rmsprop_update(param, grad, ms, lr, rho, eps):
     xp = array_module(param)
     f = param.dtype.type
+    lr, rho = _hypers(param, lr, rho)
     _ema(ms, grad * grad, rho)
     param -= f(lr) * grad / (xp.sqrt(ms) + f(eps))
     return None
@@ -84,6 +100,7 @@ def rmsprop_update(param, grad, ms, lr, rho, eps):
 def adam_update(param, grad, m, v, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
+    lr, beta1, beta2 = _hypers(param, lr, beta1, beta2)
     _ema(m, grad, beta1)
     _ema(v, grad * grad, beta2)
     param -= f(adam_lr_t(lr, beta1, beta2, t)) * m / (xp.sqrt(v) + f(eps))
@@ -100,6 +117,7 @@ def adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t):
 def adagrad_update(param, grad, acc, lr, eps):
     xp = array_module(param)
     f = param.dtype.type
+    (lr,) = _hypers(param, lr)
     acc += grad * grad
     param -= f(lr) * grad / (xp.sqrt(acc) + f(eps))
     return None
@@ -108,6 +126,7 @@ def adagrad_update(param, grad, acc, lr, eps):
 def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
+    lr, beta1, beta2 = _hypers(param, lr, beta1, beta2)
     _ema(m, grad, beta1)
     _ema(v, grad * grad, beta2)
     xp.maximum(vhat, v, out=vhat)
@@ -118,6 +137,7 @@ def adam_amsgrad_update(param, grad, m, v, vhat, lr, beta1, beta2, eps, t):
 def adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t):
     xp = array_module(param)
     f = param.dtype.type
+    lr, beta1, beta2 = _hypers(param, lr, beta1, beta2)
     _ema(m, grad, beta1)
     u *= f(beta2)
     xp.maximum(u, xp.abs(grad), out=u)
@@ -128,6 +148,7 @@ def adamax_update(param, grad, m, u, lr, beta1, beta2, eps, t):
 def adadelta_update(param, grad, acc, acc_delta, lr, rho, eps):
     xp = array_module(param)
     f = param.dtype.type
+    lr, rho = _hypers(param, lr, rho)
     _ema(acc, grad * grad, rho)
     delta = xp.sqrt(acc_delta + f(eps)) / xp.sqrt(acc + f(eps)) * grad
     _ema(acc_delta, delta * delta, rho)
@@ -138,6 +159,7 @@ def adadelta_update(param, grad, acc, acc_delta, lr, rho, eps):
 def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t):
     xp = array_module(param)
     f = param.dtype.type
+    lr, beta1, beta2 = _hypers(param, lr, beta1, beta2)
     _ema(m, grad, beta1)
     _ema(v, grad * grad, beta2)
     m_bar = f((1.0 - mu_t) / (1.0 - sched)) * grad + f(mu_next / (1.0 - sched_next)) * m
@@ -149,6 +171,7 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
 def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
     xp = array_module(param)
     f = param.dtype.type
+    lr, rho, momentum = _hypers(param, lr, rho, momentum)
     _ema(ms, grad * grad, rho)
     d = ms
     if mg is not None:

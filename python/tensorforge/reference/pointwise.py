@@ -79,8 +79,8 @@ def act_forward(x, kind, alpha):
     if kind == "relu":
         # where() keeps NaN (np.maximum would too, but this is the formula the kernels use)
         return xp.where(x > 0, x, xp.where(x != x, x, f(0)))
-    if kind == "leaky_relu":
-        return xp.where(x > 0, x, x * f(alpha))
+    if kind == "leaky_relu":  # (alpha rounded to float32 first, as TensorFlow's LeakyRelu
+        return xp.where(x > 0, x, x * f(np.float32(alpha)))  # attribute is, for any dtype)
     if kind == "elu":
         return xp.where(x > 0, x, f(alpha) * xp.expm1(xp.minimum(x, f(0))))
     if kind == "selu":
@@ -121,7 +121,7 @@ def act_backward(dy, x, y, kind, alpha):
     if kind == "relu":
         return xp.where(x > 0, dy, f(0))
     if kind == "leaky_relu":
-        return xp.where(x > 0, dy, dy * f(alpha))
+        return xp.where(x > 0, dy, dy * f(np.float32(alpha)))
     if kind == "elu":
         return xp.where(x > 0, dy, dy * (y + f(alpha)))
     if kind == "selu":

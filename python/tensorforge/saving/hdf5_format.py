@@ -84,6 +84,12 @@ def _open_read(filepath):
                          f"{e}") from None
 
 
+def _file_dtype(a):
+    """The dtype a weight is written with: float64 ones as float64 (Note [float64 layers]),
+    every other one as float32, as Keras 2's files hold them."""
+    return np.float64 if getattr(a, "dtype", None) == np.float64 else np.float32
+
+
 def _read_array(dataset):
     """A dataset as a fresh array with NumPy's canonical dtype object: h5py hands out equal but
     distinct dtype descriptors, which the native kernels' identity check refuses ("m must be
@@ -180,7 +186,7 @@ def _check_assign(layer, arrays, where, skip_mismatch=False):
 
 def _assign(pairs):
     for t, a in pairs:
-        t.data[...] = _device.to_device(np.asarray(a, dtype=np.float32),
+        t.data[...] = _device.to_device(np.asarray(a, dtype=t.data.dtype),
                                         _device.array_module(t.data))
 
 
@@ -413,7 +419,7 @@ def _write_weights_group(g, model):
         names = _w.layer_weight_names(layer, ws)
         lg.attrs["weight_names"] = [n.encode("utf-8") for n in names]
         for n, t in zip(names, ws):
-            lg.create_dataset(n, data=np.asarray(t.numpy(), dtype=np.float32))
+            lg.create_dataset(n, data=np.asarray(t.numpy(), dtype=_file_dtype(t.data)))
     tg = g.create_group("top_level_model_weights")
     tg.attrs["weight_names"] = np.array([], dtype=np.float64)
 
@@ -438,7 +444,7 @@ def _write_optimizer(f, model):
         for p, st in zip(params, states):
             n = f"{oname}/{_w.bare_name(p.name) or 'w'}/{slot}:0"
             names.append(n)
-            g.create_dataset(n, data=np.asarray(_device.to_host(st[j]), dtype=np.float32))
+            g.create_dataset(n, data=np.asarray(_device.to_host(st[j]), dtype=_file_dtype(st[j])))
     g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
 
 

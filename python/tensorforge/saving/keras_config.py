@@ -174,7 +174,8 @@ def _accepted_args(cls):
 
 
 _INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool")
-_KEPT_INPUT_DTYPES = _INT_DTYPES + ("string",)  # See Note [integer inputs] (engine/base_layer.py)
+_KEPT_INPUT_DTYPES = _INT_DTYPES + ("string", "float64")  # See Note [integer inputs]
+# (engine/dtype_policy.py); a float64 Input stays float64: Note [float64 layers]
 
 
 def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from_config):
@@ -214,7 +215,7 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
         return cls.from_config(cfg)
     where = f"{source}: layer {cfg.get('name')!r} ({keras_name})"
     if name == "InputLayer" and _dtype_name(cfg.get("dtype")) not in _KEPT_INPUT_DTYPES:
-        cfg.pop("dtype", None)  # a float Input is float32 here; integer ids and text stay
+        cfg.pop("dtype", None)  # a float Input is floatx here; integer ids, float64 and text stay
         if "batch_shape" in cfg:
             cfg["batch_input_shape"] = cfg.pop("batch_shape")
     accepted = _accepted_args(cls) | set(_BASE_ARGS)
@@ -245,8 +246,12 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
             # in a model loaded under a mixed global policy
             kwargs[k] = _dtype_name(v)
             continue
+        if k == "dtype" and _dtype_name(v) == "float64":  # See Note [float64 layers]
+            kwargs[k] = "float64"
+            continue
         if k == "dtype" and _dtype_name(v) not in ("float32", None):
-            raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 only)")
+            raise ValueError(f"{where}: dtype {_dtype_name(v)!r} is not supported (float32 or "
+                             "float64 only)")
         if k == "axis" and name == "BatchNormalization" and isinstance(v, (list, tuple)):
             if len(v) != 1:
                 raise ValueError(f"{where}: normalization over several axes {v} is not supported")
