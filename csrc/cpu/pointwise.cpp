@@ -71,13 +71,8 @@ inline vf tanh_accurate(vf x) {
   return simd::select_gt(zero(), x, zero() - t, t);
 }
 
-// 1 + erf(u) = erfc(-u) by Numerical Recipes' Chebyshev fit of erfc (relative error < 1.2e-7
-// over all u), as ops/smooth.py's _one_plus_erf_fast: relative, so gelu stays accurate where
-// 1 + erf is tiny (u very negative). NaN -> NaN.
-inline vf one_plus_erf(vf u) {
-  const vf one = set1(1.0f);
-  vf z = simd::vabs(u);
-  vf t = one / simd::fmadd(z, set1(0.5f), one);
+// The polynomial of Numerical Recipes' erfc fit: erfc(z) = t e^(-z^2 + p(t)), t = 1 / (1 + z / 2).
+inline vf erfc_exponent(vf t) {
   vf p = set1(0.17087277f);
   p = simd::fmadd(p, t, set1(-0.82215223f));
   p = simd::fmadd(p, t, set1(1.48851587f));
@@ -88,6 +83,17 @@ inline vf one_plus_erf(vf u) {
   p = simd::fmadd(p, t, set1(0.37409196f));
   p = simd::fmadd(p, t, set1(1.00002368f));
   p = simd::fmadd(p, t, set1(-1.26551223f));
+  return p;
+}
+
+// 1 + erf(u) = erfc(-u) by Numerical Recipes' Chebyshev fit of erfc (relative error < 1.2e-7
+// over all u), as reference/pointwise.py's one_plus_erf_fast: relative, so gelu stays accurate where
+// 1 + erf is tiny (u very negative). NaN -> NaN.
+inline vf one_plus_erf(vf u) {
+  const vf one = set1(1.0f);
+  vf z = simd::vabs(u);
+  vf t = one / simd::fmadd(z, set1(0.5f), one);
+  vf p = erfc_exponent(t);
   vf erfc_z = t * simd::exp(simd::fnmadd(z, z, p));
   return simd::select_gt(zero(), u, erfc_z, set1(2.0f) - erfc_z);
 }
@@ -112,16 +118,7 @@ inline vf gelu_accurate(vf x) {
   vf z = simd::vabs(u);
   vf z_lo = simd::select_gt(zero(), u, zero() - u_lo, u_lo);  // |u| = z + z_lo
   vf t = one / simd::fmadd(z, set1(0.5f), one);
-  vf p = set1(0.17087277f);
-  p = simd::fmadd(p, t, set1(-0.82215223f));
-  p = simd::fmadd(p, t, set1(1.48851587f));
-  p = simd::fmadd(p, t, set1(-1.13520398f));
-  p = simd::fmadd(p, t, set1(0.27886807f));
-  p = simd::fmadd(p, t, set1(-0.18628806f));
-  p = simd::fmadd(p, t, set1(0.09678418f));
-  p = simd::fmadd(p, t, set1(0.37409196f));
-  p = simd::fmadd(p, t, set1(1.00002368f));
-  p = simd::fmadd(p, t, set1(-1.26551223f));
+  vf p = erfc_exponent(t);
   vf z2 = opaque(z * z);
   vf z2_lo = simd::fmadd(z, z, zero() - z2);
   vf a = opaque(p - z2);  // Fast2Sum (|z2| >= |p| where the result is small): a + z2 exact
