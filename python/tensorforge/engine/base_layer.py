@@ -1,7 +1,8 @@
 """The Layer base class (Keras 2's keras/engine/base_layer.py): weights, build-on-first-call,
-symbolic calls that record graph nodes, per-call and persistent losses (``add_loss``), masks,
-config, layer naming, and the registry of layer classes by name (every Layer subclass registers
-itself, so a config names its layers by class name).
+symbolic calls that record graph nodes, masks, config, layer naming, and the registry of layer
+classes by name (every Layer subclass registers itself, so a config names its layers by class
+name). Losses and metrics (``add_loss``, ``add_metric``, activity regularizers) are the mixin of
+engine/layer_losses.py.
 
 Calling a layer:
 - on KerasTensors (``Input(...)`` and what layers made from them): builds the layer for the input
@@ -17,7 +18,6 @@ and losses are the owner's.
 """
 import functools
 import inspect
-import warnings
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from ..kernels._common import check_output_size
 from .. import constraints as _constraints
 from .. import initializers as _init
 from .. import regularizers as _reg
-from .._xp import array_module, host
+from .._xp import array_module
 from .. import _variables
 from .. import mixed_precision as _mp
 from .._text import as_bytes_array
@@ -47,6 +47,7 @@ from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_ca
                          _pop_inputs, _training_arg, _with_call_info, call_context, input_mask,
                          invoke_call, learning_phase, set_output_mask, training_given)
 from .shape_inference import _infer_by_running  # noqa: F401
+from .layer_losses import _ATTRS, LossesMixin, add_activity_losses  # noqa: F401
 
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
 
@@ -77,10 +78,6 @@ def _touch():
     _VERSION[0] += 1
 
 
-# Bumped by every attribute set on any layer (Layer.__setattr__), add_loss and add_metric: the
-# compiled training step (engine/compiled_step.py) rebuilds when it changes instead of reading
-# every layer's configuration at every step.
-_ATTRS = [0]
 
 
 def _symbolic_output_mask(layer, inputs, outs):
@@ -122,7 +119,7 @@ def _marks_built(build):
     return built_after
 
 
-class Layer:
+class Layer(LossesMixin):
     """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
 
     def __init_subclass__(cls, **kwargs):
@@ -136,7 +133,6 @@ class Layer:
             cls.build = _marks_built(build)  # whose layers' build() ends with built = True
 
     supports_masking = False
-    _metrics_added = False
     _keeps_input_dtype = False  # True: inputs are not cast to float32 (the lookup layers)
     _int_inputs = False  # True: integer inputs are not cast either. See Note [integer inputs]
     # See Note [declared input specs]
@@ -395,109 +391,6 @@ class Layer:
     def count_params(self):
         return int(sum(t.size for t in self.weights))
 
-    # ---- losses -----------------------------------------------------------------------------
-    def add_loss(self, losses, inputs=None):
-        """Add a loss term: a callable (evaluated at every step, e.g. a weight penalty), a Tensor
-        computed inside ``call`` (this call's term, replaced at the next call) or, on a model, a
-        KerasTensor of its graph (computed with the model's outputs)."""
-        _ATTRS[0] += 1
-        for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
-            if loss is None:
-                continue
-            if isinstance(loss, KerasTensor):
-                self.__dict__.setdefault("_symbolic_losses", []).append(loss)
-                if hasattr(self, "_on_symbolic_loss"):
-                    self._on_symbolic_loss()
-            elif callable(loss) and not isinstance(loss, Tensor):
-                self.losses_fns.append(loss)
-            else:
-                self._call_losses.append(loss if isinstance(loss, Tensor) else
-                                         Tensor(np.float32(loss)))
-
-    def _clear_call_losses(self):
-        for l in self._flatten_layers():
-            if l._call_losses:
-                l._call_losses = []
-            if l.__dict__.get("_call_metrics"):
-                l._call_metrics = []
-
-    def add_metric(self, value, name=None, aggregation=None):
-        """Keras 2 ``add_metric``: report ``value`` (a Tensor computed in ``call``) as the metric
-        ``name`` in fit()'s logs, averaged over the epoch (aggregation 'mean' or None)."""
-        if aggregation not in (None, "mean"):
-            raise ValueError(f'{self.name}.add_metric: aggregation must be "mean" or None, got '
-                             f"{aggregation!r}")
-        if name is None:  # a metric object's result (metric(y, p)) is named after the metric
-            name = getattr(value, "name", None)
-            if not isinstance(name, str) or not name:
-                raise ValueError(f"{self.name}.add_metric: pass name= for the metric")
-        if isinstance(value, KerasTensor):
-            raise NotImplementedError(f"{self.name}.add_metric: symbolic (functional-graph) "
-                                      "metrics are not supported; call add_metric in a layer's call")
-        self.__dict__.setdefault("_call_metrics", []).append((str(name), value))
-        _ATTRS[0] += 1
-        Layer._metrics_added = True  # from now on fit() looks for them (See _added_metrics)
-
-    def _added_metric_objects(self):
-        """{name: Metric} of this call's add_metric values that were a metric object's result
-        (``add_metric(metric(y, p))``): Keras 2 logs such a metric's own state, result() at
-        the end of the epoch, not a mean of its running results."""
-        out = {}
-        if not Layer._metrics_added:
-            return out
-        for l in self._flatten_layers():
-            for name, v in l.__dict__.get("_call_metrics", ()):
-                obj = getattr(v, "_metric_obj", None)
-                if obj is not None:
-                    out[name] = obj
-        return out
-
-    @property
-    def updates(self):
-        """Keras 2 (TF 2): always empty, with tf_keras' deprecation warning (a BatchNormalization
-        layer updates its moving statistics itself; Hands-On ML 2 ch. 11 reads ``bn1.updates``)."""
-        warnings.warn("`layer.updates` will be removed in a future version. This property should "
-                      "not be used in TensorFlow 2.0, as `updates` are applied automatically.",
-                      stacklevel=2)
-        return []
-
-    @property
-    def metrics(self):
-        """The metric objects this layer (and its sublayers) holds as attributes (Keras 2's
-        ``Layer.metrics``)."""
-        from ..metrics import Metric  # deferred: metrics imports the engine
-        out = []
-        for l in self._flatten_layers():
-            out.extend(v for v in l.__dict__.values() if isinstance(v, Metric) and v not in out)
-        return out
-
-    def _added_metrics(self):
-        """{name: float} of this call's add_metric values (their means), over this layer and
-        its sublayers (no walk at all while no layer in the process ever called add_metric)."""
-        return {k: v for k, (v, _) in self._added_metric_values().items()}
-
-    def _added_metric_values(self):
-        """{name: (mean, count)} of this call's add_metric values: Keras 2 averages them with a
-        Mean, so a scalar counts once per batch and a per-sample value once per element."""
-        out = {}
-        if not Layer._metrics_added:
-            return out
-        for l in self._flatten_layers():
-            for name, v in l.__dict__.get("_call_metrics", ()):
-                a = np.asarray(host(v), dtype=np.float64)
-                out[name] = (float(a.mean()) if a.size else 0.0, float(a.size))
-        return out
-
-    @property
-    def losses(self):
-        out = []
-        for l in self._flatten_layers():
-            if l.losses_fns:
-                out.extend(f() for f in l.losses_fns)
-            if l._call_losses:
-                out.extend(_reduce_loss(t) for t in l._call_losses)
-        return [l for l in out if l is not None]
-
     # ---- shapes and calls -------------------------------------------------------------------
     def build(self, input_shape):
         self.built = True
@@ -746,32 +639,6 @@ def _takes_activity_regularizer(cls):
             for c in cls.__mro__ if c is not Layer and "__init__" in c.__dict__
             and issubclass(c, Layer))
     return got
-
-
-# Note [activity regularizer]
-# Keras 2's ``activity_regularizer=`` (an argument of every Layer, and of Dense, Conv*, RNN,
-# Embedding, ... by name) penalizes a layer's outputs: at each call, for every output tensor,
-# regularizer(output) / batch size joins the layer's call losses, which the model's loss adds
-# (tf_keras 2.21's base_layer._handle_activity_regularization: all outputs, an RNN's returned
-# states included; divided by the batch dimension of each output). Both ways a layer runs add
-# it: Layer.__call__ and a functional graph's step (engine/network.py, which calls ``call``
-# directly); a layer with one never hands logits to a fused loss, and the compiled training step
-# leaves such models to the general step.
-def add_activity_losses(layer, y):
-    """Add ``layer``'s activity-regularizer terms for its outputs ``y`` to its call losses."""
-    reg = layer._activity_regularizer
-    for t in flatten(y):
-        if isinstance(t, Tensor) and t.ndim and t.shape[0]:
-            loss = reg(t)
-            if loss is not None:
-                layer._call_losses.append(loss / np.float32(t.shape[0]))
-
-
-def _reduce_loss(t):
-    """A loss term as a scalar: the mean of a non-scalar add_loss tensor."""
-    if isinstance(t, Tensor) and t.size != 1:
-        return t.mean()
-    return t
 
 
 _KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse", "ragged",
