@@ -11,6 +11,22 @@ from tfhelpers import assert_close, assert_grad_close, numeric_grad, to_numpy
 from conv_checks import check_conv, geometry, ref64, weight_grads_at_1_and_2_threads
 
 
+@pytest.fixture(autouse=True)
+def winograd_always():
+    """This module covers the Winograd path itself, on layers small enough to check quickly: those
+    run direct by default (Note [Winograd against direct]), so Winograd is forced wherever its
+    multiply count allows."""
+    C = tf._native._C
+    if C is None:
+        yield
+        return
+    prev = C._conv_winograd_always(True)
+    try:
+        yield
+    finally:
+        C._conv_winograd_always(prev)
+
+
 # ---- Winograd path (Note [Winograd] in csrc/cpu/conv.cpp) -----------------------------------
 # Stride 1, dilation 1, kernels 3..5 each way, >= 16 channels in and out, pads within the kernel:
 # all three passes run as Winograd F(m, r) on 6x6 tiles. Shapes hit every tile size m = 2, 3, 4 per
@@ -51,6 +67,40 @@ def test_conv_winograd_random_shapes(isa):
         C._conv_winograd(prev)
     assert prev is True and C._conv_winograd() is True
     assert not np.array_equal(y_wino, y_direct)
+
+
+def test_winograd_against_direct_rule(isa):
+    """Note [Winograd against direct]: ResNet50's last 3x3 layer at 96x96 and batch 8 (3x3 maps,
+    512 channels: one tile per image against 38 MB of transformed weights) runs every pass
+    direct, bit for bit what the direct kernels give with Winograd off; a 12x12 map of 128
+    channels at the same batch (9 tiles per image, a 2.4 MB U) stays Winograd in every pass."""
+    C = tf._native._C
+    if C is None:
+        pytest.skip("native CPU module unavailable")
+    rng = np.random.default_rng(34)
+    prev_always = C._conv_winograd_always(False)
+    try:
+        for xs, want_wino in [((8, 3, 3, 512), False), ((8, 12, 12, 128), True)]:
+            x = rng.standard_normal(xs).astype(np.float32)
+            w = (rng.standard_normal((3, 3, xs[3], xs[3])) / np.sqrt(9 * xs[3])).astype(np.float32)
+            b = rng.standard_normal(xs[3]).astype(np.float32)
+            g = geometry(x.shape, w.shape, 1, "same", 1)
+            dy = rng.standard_normal(xs).astype(np.float32)
+
+            def passes():
+                return (C.conv2d_forward(x, w, b, *g, None),) + tuple(
+                    C.conv2d_backward(dy, x, w, *g, True, True, False)[:2])
+
+            chosen = passes()
+            prev = C._conv_winograd(False)
+            try:
+                direct = passes()
+            finally:
+                C._conv_winograd(prev)
+            for name, a, d in zip(("forward", "dx", "dw"), chosen, direct):
+                assert np.array_equal(a, d) != want_wino, f"[{isa}] {xs} {name}: Winograd {'not ' * want_wino}taken"
+    finally:
+        C._conv_winograd_always(prev_always)
 
 
 def test_conv_winograd_bench_layers(isa):

@@ -281,6 +281,17 @@ void bind_conv(pybind11::module_& m) {
       "Winograd conv path (Note [Winograd]) on/off for this process; returns the previous setting. "
       "For benchmarks and tests; None only queries.");
   m.def(
+      "_conv_winograd_always",
+      [](const py::object& on) {
+        const bool prev = conv_winograd_always().load();
+        if (!on.is_none()) conv_winograd_always().store(on.cast<bool>());
+        return prev;
+      },
+      py::arg("enabled") = py::none(),
+      "Winograd wherever its multiply count allows, without the transformed weights' cost (Note "
+      "[Winograd against direct]); off by default; returns the previous setting. For tests that "
+      "cover the Winograd path on small layers; None only queries.");
+  m.def(
       "_conv_winograd_tile8",
       [](const py::object& on) {
         const bool prev = conv_winograd_tile8_enabled().load();

@@ -7,7 +7,9 @@
 // Algorithms, chosen per layer and per pass:
 //   - Winograd F(m, r) on 6x6 tiles (Note [Winograd]) for stride 1, dilation 1, kernels 3..5,
 //     >= 16 channels in and out: all three passes (the weight gradient of 5-tap kernels in
-//     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution.
+//     3-tap pieces, Note [Winograd pieces]). 2.25-4x fewer multiplies than a direct convolution,
+//     where that outweighs building the transformed weights for the batch at hand (Note
+//     [Winograd against direct]: small maps at small batches run direct).
 //   - strided layers whose kernel is 2..4 times the stride (DCGAN's k4 s2, the passes of its
 //     Conv2DTranspose layers): split by input phase into stride-1 convolutions, each Winograd
 //     (conv_phases.cpp, Note [strided layers by phases]), where Winograd pays for the grid
@@ -45,7 +47,7 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 #endif
   FtzGuard ftz;
   // Note [Winograd]
-  if (wino_use(s, s.CI, s.CO) && wino_pays(s.OH, s.OW, s.KH, s.KW, wino_m(s.KH), wino_m(s.KW), 1)) {
+  if (wino_use(s, s.CI, s.CO) && wino_beats_direct(s, s.OH, s.OW, wino_m(s.KH), wino_m(s.KW), 1)) {
     wino_conv(WinoGeom(s.N, s.H, s.W, s.CI, s.KH, s.KW, s.CO, s.OH, s.OW, s.pt, s.pl), x, w, b, y, act);
     return;
   }
@@ -62,7 +64,7 @@ void conv2d_backward_data(const ConvShape& s, const float* dy, const float* w, f
   if (2 * s.CI > kW && prefer_ymm(s.CI))  // Note [Zen 4 zmm]
     return ::tf::avx2::conv2d_backward_data(s, dy, w, dx);
 #endif
-  if (wino_use(s, s.CO, s.CI) && wino_pays(s.H, s.W, s.KH, s.KW, wino_m(s.KH), wino_m(s.KW), 1)) {
+  if (wino_use(s, s.CO, s.CI) && wino_beats_direct(s, s.H, s.W, wino_m(s.KH), wino_m(s.KW), 1)) {
     wino_backward_data(s, dy, w, dx);  // Note [Winograd]
     return;
   }
@@ -114,7 +116,7 @@ void conv2d_backward_filter(const ConvShape& s, const float* dy, const float* x,
   const double su_bytes = 4.0 * 36 * s.CI * ceil_div(s.CO, kW) * kW * pc.n[0] * pc.n[1];
   if (dw && s.H >= s.KH && s.W >= s.KW && s.N * s.OH * s.OW >= 64 && su_bytes <= 32.0 * (1 << 20) &&
       wino_use(s, s.CI, s.CO) &&
-      wino_pays(s.OH, s.OW, s.KH, s.KW, wino_m(pc.r[0]), wino_m(pc.r[1]), pc.n[0] * pc.n[1])) {
+      wino_beats_direct(s, s.OH, s.OW, wino_m(pc.r[0]), wino_m(pc.r[1]), pc.n[0] * pc.n[1])) {
     wino_backward_filter(WinoGeom(s.N, s.H, s.W, s.CI, pc.r[0], pc.r[1], s.CO, s.OH, s.OW, s.pt, s.pl),
                          pc, s.KH, s.KW, dy, x, y, dw, db);
     return;

@@ -533,6 +533,30 @@ bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, i
          0.5 * (double)(KH * KW * OH * OW);
 }
 
+// Note [Winograd against direct]: wino_pays counts multiplies per image only (Winograd's at most
+// half the direct pass's), and on small feature maps that is not the whole price. Each call also
+// builds and streams the transformed weights U (36 floats per input/output channel pair and
+// piece; for the weight gradient, the per-thread dU partials), however few tiles use them.
+// ResNet50 at 96x96 (batch 8) ends in 3x3x512 -> 512 'same' layers on 3x3 maps: one tile per
+// image, 8 rows per batched GEMM against a 38 MB U. There Winograd's forward took 14.2 ms and the
+// direct pass 3.7 (1 thread, Zen 4), backward data 20.2 vs 8.4. So the rule also charges U, in
+// units of a direct multiply-add per channel pair:
+//   direct    KH*KW*OH*OW*N
+//   Winograd  2 * 36*np*tiles*N  +  beta * 36*np
+// The 2 is wino_pays' half; beta, the cost of building and streaming one U float, is 8 where U
+// fits the L2, 20 in half the L3 and 60 beyond, fitted to 3x3 layers of 64-512 channels on 3x3
+// to 24x24 maps at batches 2-32 (1 thread, Zen 4, 2026-12-01; bench/RESULTS.md "Winograd against
+// direct"). Past those sizes the term vanishes beside the tiles and the rule is wino_pays'.
+bool wino_beats_direct(const ConvShape& s, index_t OH, index_t OW, int mh, int mw, int npieces) {
+  if (conv_winograd_always().load(std::memory_order_relaxed))
+    return wino_pays(OH, OW, s.KH, s.KW, mh, mw, npieces);
+  const double u = 36.0 * npieces, tiles = (double)(ceil_div(OH, mh) * ceil_div(OW, mw));
+  const double u_bytes = 4.0 * u * (double)s.CI * (double)s.CO;
+  const CpuCaches& cc = cpu_caches();
+  const double beta = u_bytes <= (double)cc.l2 ? 8.0 : u_bytes <= 0.5 * (double)cc.l3 ? 20.0 : 60.0;
+  return 2.0 * u * tiles * (double)s.N + beta * u <= (double)(s.KH * s.KW * OH * OW) * (double)s.N;
+}
+
 int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw) {
   if (rh != 2 || rw != 2 || !conv_winograd_tile8_enabled().load(std::memory_order_relaxed)) return 6;
   const double f72 = 64.0 * (double)(ceil_div(OH, 7) * ceil_div(OW, 7));

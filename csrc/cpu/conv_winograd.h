@@ -116,6 +116,10 @@ void wino_backward_filter(const WinoGeom& pg, const WinoPieces& pc, index_t KH, 
 
 bool wino_pays(index_t OH, index_t OW, index_t KH, index_t KW, int mh, int mw, int npieces, int A = 6);
 
+// Whether a Winograd pass of layer s beats the direct one, the transformed weights' per-call cost
+// included (Note [Winograd against direct] in conv_winograd.cpp): OH x OW the pass's output grid.
+bool wino_beats_direct(const ConvShape& s, index_t OH, index_t OW, int mh, int mw, int npieces);
+
 // The tile size for an OH x OW output of a 2x2 kernel (rh = rw = 2; 6 otherwise): 8 (F(7, 2))
 // where its tiles cost fewer multiplies than F(5, 2)'s and conv_winograd_tile8_enabled().
 int wino_alpha(index_t OH, index_t OW, index_t rh, index_t rw);

@@ -40,6 +40,15 @@ inline std::atomic<bool>& conv_winograd_enabled() {
   return on;
 }
 
+// Note [Winograd against direct] (csrc/cpu/conv_winograd.cpp): Winograd runs where it beats the
+// direct pass with the transformed weights' cost counted. Switched on, it runs wherever its
+// multiply count alone allows (off by default): for tests that cover the Winograd path on small
+// layers and batches. Process-wide: _C._conv_winograd_always(bool).
+inline std::atomic<bool>& conv_winograd_always() {
+  static std::atomic<bool> on{false};
+  return on;
+}
+
 // Note [Winograd 8x8 tiles] (csrc/cpu/conv_winograd_tiles.h): the 2x2 phase kernels of strided
 // layers on grids that 6x6 tiles cover badly (DCGAN 7->14's 7x7) run F(7, 2) on 8x8 tiles (on by
 // default). Process-wide switch for benchmarks and tests: _C._conv_winograd_tile8(bool).
