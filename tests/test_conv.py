@@ -157,6 +157,30 @@ def test_conv_isa_paths(isa):
                    what=f"[{isa}] x{x.shape} w{w.shape} s{strides} p{padding!r} d{dilation}")
 
 
+def test_conv_direct_k_groups(isa):
+    """Note [forward K groups]: the direct forward and backward-data passes cut B (KH*KW*C_in,
+    resp. KH*KW*C_out rows) into groups that share half the L2, adding into the output group by
+    group (the bias with the first, the relu with the last). Layers of 96-160 channels with
+    3x3 and 5x5 kernels take 2-9 groups on any L2 up to 2 MiB: ResNet50's 3x3 maps (every tile
+    on a border), maps wide enough for tiles of whole kernel rows, 'valid' and strided layers,
+    and channel counts off the vector width. Winograd is off, so every pass is direct."""
+    C = tf._native._C
+    rng = np.random.default_rng(12)
+    cases = [((4, 3, 3, 128), (3, 3, 128, 96), 1, "same"), ((2, 9, 21, 130), (3, 3, 130, 140), 1, "same"),
+             ((2, 7, 8, 96), (5, 5, 96, 100), 1, "same"), ((3, 6, 6, 144), (3, 3, 144, 64), 1, "valid"),
+             ((2, 8, 8, 128), (3, 3, 128, 128), 2, "same")]
+    prev = C._conv_winograd(False)
+    try:
+        for i, (xs, ws, strides, padding) in enumerate(cases):
+            x = rng.standard_normal(xs).astype(np.float32)
+            w = (rng.standard_normal(ws) / np.sqrt(ws[0] * ws[1] * ws[2])).astype(np.float32)
+            b = rng.standard_normal(ws[3]).astype(np.float32)
+            check_conv(x, w, b, strides, padding, 1, "relu" if i % 2 == 0 else None, "cpu",
+                       what=f"[{isa}] x{xs} w{ws} s{strides} p{padding!r}")
+    finally:
+        C._conv_winograd(prev)
+
+
 def test_conv_input_smaller_than_kernel_same(backend):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 2, 3, 4)).astype(np.float32)

@@ -108,6 +108,31 @@ void forward_rows(const ConvShape& s, const float* x, const float* Bp, const Pan
 // (64x14x14x64 -> 7x7x128, k4 s2 'same') 23.2 / 21.4, 64x28x28x32 -> 64 k4 s2 24.2 / 23.9,
 // ResNet 3x3 s2 16x56x56x64 -> 128 52.8 / 53.3 (noise); a layer without padding has one class
 // (U-Net 2x2 s2: 9.4 / 9.7, the per-row decode) and keeps the consecutive tiles.
+// Note [forward K groups]: the implicit GEMM streams a tile's whole B panel (Kd = KH*KW*CI
+// rows by one panel's width; for backward data KH*KW*CO rows) per tile of pixels. Past the L2
+// that is a stream from L3 for every tile: ResNet50's last 3x3 layer at 96x96 (8x3x3x512 -> 512
+// 'same', Kd 4608, 1.2 MB panels). So the taps are cut into groups of kgroup rows of B (whole
+// kernel rows where they fit, else whole taps) whose B slice and the chunk's A slice share half
+// the L2; each group passes over every tile of the chunk, adding into the output (the bias with
+// the first group, the ReLU with the last). kgroup == Kd: one group, as before. The groups
+// depend on the shape and the L2 size only, not the thread count (Note [fixed reduction
+// partition]). Work items are (chunk, panel), so the one chunk of such a layer still feeds every
+// thread. That layer, 1 thread, quiet Zen 4 (noisy: +-15% between runs): forward 4.6-5.5 ->
+// 3.3-4.2 ms; backward data 8.4-9.3 -> 4.7 ms, with its weights packed through 8 x 8 register
+// transposes (pack_panels; the scalar transpose alone took 6.5 ms).
+// Rows of B per K group (Note [forward K groups]) for Kd rows of B whose segments are `unit` rows
+// (one tap) or `span` rows (a kernel row), panels up to `nr` floats wide.
+index_t k_group(index_t Kd, index_t span, index_t unit, index_t nr) {
+  const index_t l2 = cpu_caches().l2 / std::max(1, cpu_caches().l2_sharing);
+  const index_t rows = std::max<index_t>(l2, 256 * 1024) / 2 / (4 * (nr + kChunk));
+  if (rows >= Kd) return Kd;
+  const index_t u = rows >= span ? span : unit;
+  return std::max<index_t>(1, rows / u) * u;
+}
+index_t forward_kgroup(const ConvShape& s, const Panels& pn) {
+  return k_group(s.KH * s.KW * s.CI, s.KW * s.CI, s.CI, pn.width(0));
+}
+
 void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const Panels& pn,
                       const float* bias, float* y, Act act) {
   const index_t CI = s.CI, CO = s.CO, T = s.KH * s.KW, Kd = T * CI, P = s.N * s.OH * s.OW;
@@ -146,67 +171,82 @@ void forward_by_class(const ConvShape& s, const float* x, const float* Bp, const
         for (index_t ow = 0; ow < s.OW; ++ow, ++p) order[fill[hid[oh] * nw + wid[ow]]++] = p;
   }
   std::vector<float> zeros((size_t)std::max<index_t>(span, 1) + kW, 0.0f);
-  const index_t nchunks = ceil_div(P, kChunk);
+  const index_t nchunks = ceil_div(P, kChunk), items = nchunks * pn.count;
   const int nt = threads_for(2.0 * P * Kd * CO);
+  const index_t kgroup = forward_kgroup(s, pn);
+  const index_t ntile_max = ceil_div(kChunk, mr_for(kMaxNV));
 
-  parallel_range(nchunks, chunk_size(nchunks, nt, 1), nt, [&](index_t ch_b, index_t ch_e) {
-    std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
-    float tile[kMaxMR * kMaxNV * kW];
-    index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR], pix[kMaxMR];
-    std::vector<index_t> seg_off((size_t)T);
-    for (index_t ch = ch_b; ch < ch_e; ++ch) {
-      const index_t q0 = ch * kChunk, qc = std::min(kChunk, P - q0);
-      // Panels of one tile height share a tile's row pointers (Note [implicit gather])
-      for (int g0 = 0, g1; g0 < pn.count; g0 = g1) {
-        const int MR = mr_for(pn.nvec(g0));
-        for (g1 = g0 + 1; g1 < pn.count && mr_for(pn.nvec(g1)) == MR;) ++g1;
-        for (index_t t0 = 0; t0 < qc; t0 += MR) {
-          const int m = (int)std::min<index_t>(MR, qc - t0);
-          bool consecutive = true, rowwise = s.dw == 1;
-          for (int i = 0; i < MR; ++i) {  // rows past m repeat row m - 1
-            const index_t p = order[q0 + t0 + std::min(i, m - 1)];
-            index_t n, oh, ow;
-            decode(p, s.OH, s.OW, n, oh, ow);
-            pix[i] = p;
-            nimg[i] = n;
-            ih0[i] = oh * s.sh - s.pt;
-            iw0[i] = ow * s.sw - s.pl;
-            rowwise = rowwise && iw0[i] >= 0 && iw0[i] + s.KW <= s.W;
-            consecutive = consecutive && (i == 0 || i >= m || p == pix[i - 1] + 1);
-          }
-          int nseg = 0;
-          index_t L;  // a segment's length; seg_off: its first row of B, times the panel width
-          if (rowwise) {  // one segment per kernel row, KW*CI contiguous floats of x
-            L = span;
-            for (index_t kh = 0; kh < s.KH; ++kh)
-              if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), aptr.data() + nseg * MR))
-                seg_off[nseg++] = kh * span;
-          } else {
-            L = CI;
-            for (index_t kh = 0; kh < s.KH; ++kh)
-              for (index_t kw = 0; kw < s.KW; ++kw)
-                if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), aptr.data() + nseg * MR))
-                  seg_off[nseg++] = (kh * s.KW + kw) * CI;
-          }
-          for (int j = g0; j < g1; ++j) {
-            const GatherPanel pk(pn, j);
-            const int ncols = (int)std::min(pk.nr, CO - pk.j0);
-            const float* Bj = Bp + Kd * pk.j0;
-            for (int g = 0; g < nseg; ++g) bptr[g] = Bj + seg_off[g] * pk.nr;
-            if (consecutive) {
-              pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, y + pix[0] * CO + pk.j0, CO, m, ncols,
-                     bias + pk.j0, act, false);
-              continue;
-            }
-            pk.ukr(nseg, aptr.data(), bptr.data(), L, pk.nr, tile, pk.nr, m, ncols, bias + pk.j0, act,
-                   false);
-            for (int i = 0; i < m; ++i) {
-              float* d = y + pix[i] * CO + pk.j0;
-              const float* src = tile + i * pk.nr;
-              int c = 0;
-              for (; c + kW <= ncols; c += kW) store(d + c, load(src + c));
-              if (c < ncols) store_n(d + c, load(src + c), ncols - c);
-            }
+  // Work items (chunk of pixels, output-channel panel); in an item, Note [forward K groups]:
+  // the taps in groups of kgroup rows of B, every tile of the chunk per group.
+  parallel_range(items, chunk_size(items, nt, 1), nt, [&](index_t it_b, index_t it_e) {
+    // per tile: its segments' row pointers, first rows of B, lengths; computed once per item
+    std::vector<const float*> aptr((size_t)(ntile_max * T * kMaxMR)), bptr((size_t)T);
+    std::vector<index_t> seg_off((size_t)(ntile_max * T)), pix((size_t)(ntile_max * kMaxMR));
+    std::vector<int> nseg((size_t)ntile_max), mrows((size_t)ntile_max);
+    std::vector<char> consecutive((size_t)ntile_max);
+    std::vector<float> cbuf((size_t)(kChunk * kMaxNV * kW));
+    index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
+    std::vector<index_t> seglen((size_t)ntile_max);  // CI (taps) or KW*CI (kernel rows)
+    for (index_t it = it_b; it < it_e; ++it) {
+      const index_t ch = it / pn.count, q0 = ch * kChunk, qc = std::min(kChunk, P - q0);
+      const GatherPanel pk(pn, (int)(it % pn.count));
+      const int MR = pk.MR, ntiles = (int)ceil_div(qc, MR);
+      const int ncols = (int)std::min(pk.nr, CO - pk.j0);
+      const float* Bj = Bp + Kd * pk.j0;
+      for (int tl = 0; tl < ntiles; ++tl) {
+        const int m = (int)std::min<index_t>(MR, qc - tl * MR);
+        index_t* px = pix.data() + tl * kMaxMR;
+        // a kernel row is one segment of KW*CI floats when every row's window lies inside the
+        // image horizontally (dw 1) and the groups hold whole kernel rows
+        bool cons = true, rowwise = s.dw == 1 && kgroup % span == 0;
+        for (int i = 0; i < MR; ++i) {  // rows past m repeat row m - 1
+          const index_t p = order[q0 + tl * MR + std::min(i, m - 1)];
+          index_t n, oh, ow;
+          decode(p, s.OH, s.OW, n, oh, ow);
+          px[i] = p;
+          nimg[i] = n;
+          ih0[i] = oh * s.sh - s.pt;
+          iw0[i] = ow * s.sw - s.pl;
+          rowwise = rowwise && iw0[i] >= 0 && iw0[i] + s.KW <= s.W;
+          cons = cons && (i == 0 || i >= m || p == px[i - 1] + 1);
+        }
+        seglen[tl] = rowwise ? span : CI;
+        const float** ap = aptr.data() + (size_t)tl * T * kMaxMR;
+        index_t* so = seg_off.data() + (size_t)tl * T;
+        int ns = 0;
+        if (rowwise) {
+          for (index_t kh = 0; kh < s.KH; ++kh)
+            if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, -1, zeros.data(), ap + ns * MR)) so[ns++] = kh * span;
+        } else {
+          for (index_t kh = 0; kh < s.KH; ++kh)
+            for (index_t kw = 0; kw < s.KW; ++kw)
+              if (tap_rows(s, x, CI, MR, nimg, ih0, iw0, kh, kw, zeros.data(), ap + ns * MR))
+                so[ns++] = (kh * s.KW + kw) * CI;
+        }
+        nseg[tl] = ns;
+        mrows[tl] = m;
+        consecutive[tl] = cons;
+      }
+      std::vector<int> first(ntiles, 0);  // per tile: its first segment of the current group
+      for (index_t k0 = 0; k0 < Kd; k0 += kgroup) {
+        const bool head = k0 == 0, tail = k0 + kgroup >= Kd;
+        for (int tl = 0; tl < ntiles; ++tl) {
+          const index_t* so = seg_off.data() + (size_t)tl * T;
+          int g0 = first[tl], g1 = g0;
+          while (g1 < nseg[tl] && so[g1] < k0 + kgroup) bptr[g1 - g0] = Bj + so[g1] * pk.nr, ++g1;
+          first[tl] = g1;
+          const index_t* px = pix.data() + tl * kMaxMR;
+          float* c = consecutive[tl] ? y + px[0] * CO + pk.j0 : cbuf.data() + tl * MR * pk.nr;
+          const index_t ldc = consecutive[tl] ? CO : pk.nr;
+          pk.ukr(g1 - g0, aptr.data() + (size_t)tl * T * kMaxMR + g0 * MR, bptr.data(), seglen[tl], pk.nr, c, ldc,
+                 mrows[tl], ncols, head ? bias + pk.j0 : nullptr, tail ? act : Act::none, !head);
+          if (!tail || consecutive[tl]) continue;
+          for (int i = 0; i < mrows[tl]; ++i) {  // a tile of scattered pixels: rows copied out
+            float* d = y + px[i] * CO + pk.j0;
+            const float* src = c + i * pk.nr;
+            int cc = 0;
+            for (; cc + kW <= ncols; cc += kW) store(d + cc, load(src + cc));
+            if (cc < ncols) store_n(d + cc, load(src + cc), ncols - cc);
           }
         }
       }
@@ -229,27 +269,33 @@ void conv_forward_direct(const ConvShape& s, const float* x, const float* w, con
     forward_rows(s, x, Bp, pn, bias.data(), y, act);
     return;
   }
-  // Note [forward border classes]: strided layers whose windows read padding
+  // Note [forward border classes]: strided layers whose windows read padding; and layers whose
+  // B panels outgrow the L2 (Note [forward K groups])
   const bool pads = s.pt > 0 || s.pl > 0 || right_pad_used(s) > 0 ||
                     (s.OH - 1) * s.sh + (s.KH - 1) * s.dh + 1 - s.H - s.pt > 0;
-  if (!im2col && (s.sh > 1 || s.sw > 1) && pads && conv_forward_classes_enabled()) {
+  if (!im2col && (((s.sh > 1 || s.sw > 1) && pads) || forward_kgroup(s, pn) < Kd) &&
+      conv_forward_classes_enabled()) {
     forward_by_class(s, x, Bp, pn, bias.data(), y, act);
     return;
   }
   const index_t span = s.KW * CI;  // a kernel row of x, contiguous when dw == 1
   std::vector<float> zeros((size_t)std::max<index_t>(span, 1) + kW, 0.0f);
-  const index_t nchunks = ceil_div(P, kChunk);
+  // Work items: (chunk of pixels, output-channel panel), so that a few chunks still feed every
+  // thread (ResNet50's 3x3 maps at batch 8: one chunk); with im2col, whole chunks (their
+  // column buffer serves every panel).
+  const index_t nchunks = ceil_div(P, kChunk), per = im2col ? 1 : pn.count, items = nchunks * per;
   const int nt = threads_for(2.0 * P * Kd * CO);
 
-  parallel_range(nchunks, chunk_size(nchunks, nt, 1), nt, [&](index_t ch_b, index_t ch_e) {
+  parallel_range(items, chunk_size(items, nt, 1), nt, [&](index_t it_b, index_t it_e) {
     std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
     const index_t ldcol = Kd + kW;
     float* col = im2col ? workspace<float>(Ws::conv_wino_v, (size_t)(kChunk * ldcol)) : nullptr;
     index_t ih0[kMaxMR], iw0[kMaxMR], nimg[kMaxMR];
-    for (index_t ch = ch_b; ch < ch_e; ++ch) {
-      const index_t p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
+    for (index_t it = it_b; it < it_e; ++it) {
+      const index_t ch = it / per, p0 = ch * kChunk, pc = std::min(kChunk, P - p0);
       bool col_ready = false;
-      for (int j = 0; j < pn.count; ++j) {
+      const int jb = im2col ? 0 : (int)(it % per), je = im2col ? pn.count : jb + 1;
+      for (int j = jb; j < je; ++j) {
         const int nv = pn.nvec(j), MR = mr_for(nv);
         const index_t j0 = pn.j0(j), nr = pn.width(j);
         const GatherFn ukr = gather_fn(nv);
@@ -302,30 +348,21 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
   const index_t T = s.KH * s.KW, CI = s.CI, CO = s.CO, Q = s.N * s.H * s.W;
   const Panels pn(CI, s.sh > 1 || s.sw > 1);
   // Wt (T*CO x CI): row t*CO + co, column ci = w[t, ci, co]; packed per tap into CI panels.
-  // Note [workspace]: Bt, Btr and tmp in distinct slots of the calling thread.
+  // Note [workspace]: Bt and Btr in distinct slots of the calling thread.
   float* Bt = workspace<float>(Ws::conv_wpack, (size_t)(T * CO * pn.padded));
-  float* tmp = workspace<float>(Ws::conv_wflip, (size_t)(CO * pn.padded));
-  for (index_t t = 0; t < T; ++t) {
-    // tap t of Wt is the transpose of w[t] (CI x CO): element (co, ci) at w[t*CI*CO + ci*CO + co]
-    pack_panels(w + t * CI * CO, CO, CI, 1, CO, pn, tmp);
-    for (int j = 0; j < pn.count; ++j) {
-      const index_t j0 = pn.j0(j), nr = pn.width(j);
-      std::copy_n(tmp + CO * j0, CO * nr, Bt + T * CO * j0 + t * CO * nr);
-    }
-  }
+  // tap t of Wt is the transpose of w[t] (CI x CO): element (co, ci) at w[t*CI*CO + ci*CO + co]
+  for (index_t t = 0; t < T; ++t) pack_panels(w + t * CI * CO, CO, CI, 1, CO, pn, Bt, T * CO, t * CO);
   // Stride 1 and dilation 1 along W: the KW taps of a kernel row read KW consecutive dy pixels
   // (in reverse kw order), one contiguous run of KW*CO floats; Btr holds Wt with kw reversed so
-  // one segment per kernel row can use it (see the forward's row segments).
-  const bool rows_ok = s.sw == 1 && s.dw == 1;
+  // one segment per kernel row can use it (see the forward's row segments). Only where a tile
+  // of the narrowest height can lie wholly in the image's interior columns (none on 3x3 maps).
+  const bool rows_ok = s.sw == 1 && s.dw == 1 && s.OW - s.KW + 1 >= mr_for(kMaxNV);
   float* Btr = rows_ok ? workspace<float>(Ws::conv_aux, (size_t)(T * CO * pn.padded)) : nullptr;
   if (rows_ok)
-    for (int j = 0; j < pn.count; ++j) {
-      const index_t j0 = pn.j0(j), nr = pn.width(j);
-      for (index_t kh = 0; kh < s.KH; ++kh)
-        for (index_t kw = 0; kw < s.KW; ++kw)
-          std::copy_n(Bt + T * CO * j0 + (kh * s.KW + kw) * CO * nr, CO * nr,
-                      Btr + T * CO * j0 + (kh * s.KW + (s.KW - 1 - kw)) * CO * nr);
-    }
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw)
+        pack_panels(w + (kh * s.KW + kw) * CI * CO, CO, CI, 1, CO, pn, Btr, T * CO,
+                    (kh * s.KW + (s.KW - 1 - kw)) * CO);
   std::vector<float> zeros((size_t)(s.KW * CO) + kW, 0.0f);
   const index_t nchunks = ceil_div(Q, kChunk);
   const int nt = threads_for(2.0 * s.N * s.OH * s.OW * T * CI * CO);
@@ -449,52 +486,59 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
     return;
   }
 
-  parallel_range(nchunks, chunk_size(nchunks, nt, 1), nt, [&](index_t ch_b, index_t ch_e) {
-    std::vector<const float*> aptr((size_t)(T * kMaxMR)), bptr((size_t)T);
+  // Work items: (chunk of pixels, input-channel panel), as the forward's, and in an item the
+  // taps in K groups over every tile of the chunk (Note [forward K groups]): the B panel of a
+  // 3x3x512 -> 512 layer is 1.2 MB, streamed from L3 once per tile otherwise.
+  const index_t kgroup = k_group(T * CO, s.KW * CO, CO, pn.width(0));
+  const index_t ntile_max = ceil_div(kChunk, mr_for(kMaxNV));
+  parallel_range(nchunks * pn.count, chunk_size(nchunks * pn.count, nt, 1), nt, [&](index_t it_b, index_t it_e) {
+    // per tile: its segments' row pointers and first rows of B, their count and length
+    std::vector<const float*> aptr((size_t)(ntile_max * T * kMaxMR)), bptr((size_t)T);
+    std::vector<index_t> seg_off((size_t)(ntile_max * T)), seglen((size_t)ntile_max);
+    std::vector<int> nseg((size_t)ntile_max), first((size_t)ntile_max);
+    std::vector<char> from_btr((size_t)ntile_max);
     index_t ihp[kMaxMR], iwp[kMaxMR], nimg[kMaxMR];
     std::vector<index_t> ohs((size_t)(s.KH * kMaxMR)), ows((size_t)(s.KW * kMaxMR));
-    for (index_t ch = ch_b; ch < ch_e; ++ch) {
-      const index_t q0 = ch * kChunk, qc = std::min(kChunk, Q - q0);
-      for (int j = 0; j < pn.count; ++j) {
-        const int nv = pn.nvec(j), MR = mr_for(nv);
-        const index_t j0 = pn.j0(j), nr = pn.width(j);
-        const GatherFn ukr = gather_fn(nv);
-        const float* Bj = Bt + T * CO * j0;
-        for (index_t t0 = 0; t0 < qc; t0 += MR) {
-          const int m = (int)std::min<index_t>(MR, qc - t0);
-          index_t n, ih, iw;  // pixel of row i; rows past m repeat row m - 1
-          decode(q0 + t0, s.H, s.W, n, ih, iw);
-          for (int i = 0; i < MR; ++i) {
-            nimg[i] = n;
-            ihp[i] = ih + s.pt;  // position in the padded input
-            iwp[i] = iw + s.pl;
-            if (i + 1 < m) next_pixel(s.H, s.W, n, ih, iw);
-          }
-          // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
-          // divisions are done per (row, kh) and (row, kw), not per (row, tap).
-          bool rowwise = rows_ok;
-          for (int i = 0; i < MR; ++i) rowwise = rowwise && iwp[i] - (s.KW - 1) >= 0 && iwp[i] < s.OW;
-          if (rowwise) {
-            const float* Bjr = Btr + T * CO * j0;
-            int nseg = 0;
-            for (index_t kh = 0; kh < s.KH; ++kh) {
-              const float** ap = aptr.data() + nseg * MR;
-              bool any = false;
-              for (int i = 0; i < MR; ++i) {
-                const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
-                if (hn < 0 || oh * s.sh != hn || oh >= s.OH) {
-                  ap[i] = zeros.data();
-                } else {
-                  ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + iwp[i] - (s.KW - 1)) * CO;
-                  any = true;
-                }
+    for (index_t it = it_b; it < it_e; ++it) {
+      const index_t ch = it / pn.count, q0 = ch * kChunk, qc = std::min(kChunk, Q - q0);
+      const int j = (int)(it % pn.count);
+      const int nv = pn.nvec(j), MR = mr_for(nv), ntiles = (int)ceil_div(qc, MR);
+      const index_t j0 = pn.j0(j), nr = pn.width(j);
+      const GatherFn ukr = gather_fn(nv);
+      for (int tl = 0; tl < ntiles; ++tl) {
+        const index_t t0 = tl * MR;
+        const int m = (int)std::min<index_t>(MR, qc - t0);
+        index_t n, ih, iw;  // pixel of row i; rows past m repeat row m - 1
+        decode(q0 + t0, s.H, s.W, n, ih, iw);
+        for (int i = 0; i < MR; ++i) {
+          nimg[i] = n;
+          ihp[i] = ih + s.pt;  // position in the padded input
+          iwp[i] = iw + s.pl;
+          if (i + 1 < m) next_pixel(s.H, s.W, n, ih, iw);
+        }
+        const float** ap0 = aptr.data() + (size_t)tl * T * kMaxMR;
+        index_t* so = seg_off.data() + (size_t)tl * T;
+        int ns = 0;
+        // Output pixel (oh, ow) reads padded position (oh*sh + kh*dh, ow*sw + kw*dw). The
+        // divisions are done per (row, kh) and (row, kw), not per (row, tap).
+        bool rowwise = rows_ok && kgroup % (s.KW * CO) == 0;
+        for (int i = 0; i < MR; ++i) rowwise = rowwise && iwp[i] - (s.KW - 1) >= 0 && iwp[i] < s.OW;
+        if (rowwise) {
+          for (index_t kh = 0; kh < s.KH; ++kh) {
+            const float** ap = ap0 + ns * MR;
+            bool any = false;
+            for (int i = 0; i < MR; ++i) {
+              const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
+              if (hn < 0 || oh * s.sh != hn || oh >= s.OH) {
+                ap[i] = zeros.data();
+              } else {
+                ap[i] = dy + ((nimg[i] * s.OH + oh) * s.OW + iwp[i] - (s.KW - 1)) * CO;
+                any = true;
               }
-              if (any) bptr[nseg++] = Bjr + kh * s.KW * CO * nr;
             }
-            ukr(nseg, aptr.data(), bptr.data(), s.KW * CO, nr, dx + (q0 + t0) * CI + j0, CI, m,
-                (int)std::min(nr, CI - j0), nullptr, Act::none, false);
-            continue;
+            if (any) so[ns++] = kh * s.KW * CO;
           }
+        } else {
           for (int i = 0; i < MR; ++i) {
             for (index_t kh = 0; kh < s.KH; ++kh) {
               const index_t hn = ihp[i] - kh * s.dh, oh = hn / s.sh;
@@ -505,10 +549,9 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
               ows[kw * kMaxMR + i] = (wn >= 0 && ow * s.sw == wn && ow < s.OW) ? ow : -1;
             }
           }
-          int nseg = 0;
           for (index_t kh = 0; kh < s.KH; ++kh)
             for (index_t kw = 0; kw < s.KW; ++kw) {
-              const float** ap = aptr.data() + nseg * MR;
+              const float** ap = ap0 + ns * MR;
               bool any = false;
               for (int i = 0; i < MR; ++i) {
                 const index_t oh = ohs[kh * kMaxMR + i], ow = ows[kw * kMaxMR + i];
@@ -519,10 +562,25 @@ void conv_backward_data_direct(const ConvShape& s, const float* dy, const float*
                   any = true;
                 }
               }
-              if (any) bptr[nseg++] = Bj + (kh * s.KW + kw) * CO * nr;
+              if (any) so[ns++] = (kh * s.KW + kw) * CO;
             }
-          ukr(nseg, aptr.data(), bptr.data(), CO, nr, dx + (q0 + t0) * CI + j0, CI, m,
-              (int)std::min(nr, CI - j0), nullptr, Act::none, false);
+        }
+        nseg[tl] = ns;
+        seglen[tl] = rowwise ? s.KW * CO : CO;
+        from_btr[tl] = rowwise;
+        first[tl] = 0;
+      }
+      for (index_t k0 = 0; k0 < T * CO; k0 += kgroup) {
+        for (int tl = 0; tl < ntiles; ++tl) {
+          const index_t* so = seg_off.data() + (size_t)tl * T;
+          const float* Bj = (from_btr[tl] ? Btr : Bt) + T * CO * j0;
+          int g0 = first[tl], g1 = g0;
+          while (g1 < nseg[tl] && so[g1] < k0 + kgroup) bptr[g1 - g0] = Bj + so[g1] * nr, ++g1;
+          first[tl] = g1;
+          const index_t t0 = tl * MR;
+          ukr(g1 - g0, aptr.data() + (size_t)tl * T * kMaxMR + g0 * MR, bptr.data(), seglen[tl], nr,
+              dx + (q0 + t0) * CI + j0, CI, (int)std::min<index_t>(MR, qc - t0), (int)std::min(nr, CI - j0),
+              nullptr, Act::none, k0 > 0);
         }
       }
     }

@@ -7,6 +7,7 @@
 
 #include "tf/gemm.h"
 #include "tf/simd.h"
+#include "transpose8.h"
 
 #ifndef TF_ISA
 #error "gemm_pack.h is for csrc/cpu/gemm*.cpp, compiled once per ISA"
@@ -21,27 +22,6 @@ using namespace simd;
 // holds each thread's packed A block, Ws::gemm_b the calling thread's packed B block, shared by the team.
 
 // ---- packing ----------------------------------------------------------------------------------
-#if defined(TF_ISA_avx512) || defined(TF_ISA_avx2)
-// Transpose an 8 x 8 block: rows r[0..7] (each 8 consecutive floats) -> columns.
-inline void transpose8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int q = 0; q < 4; ++q) {
-    t[2 * q] = _mm256_unpacklo_ps(r[2 * q], r[2 * q + 1]);
-    t[2 * q + 1] = _mm256_unpackhi_ps(r[2 * q], r[2 * q + 1]);
-  }
-  for (int h = 0; h < 2; ++h) {
-    u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  for (int q = 0; q < 4; ++q) {
-    r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
-    r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
-  }
-}
-#define TF_GEMM_HAVE_TRANSPOSE8 1
-#endif
 
 // Ap: ceil(mc/MR) panels, each kc x MR (element (i, k) of the panel at [k*MR + i]); rows past mc
 // are zero. a points at element (0, 0) of the block; (i, k) is a[i*rsA + k*csA].
@@ -52,7 +32,7 @@ void pack_A(index_t mc, index_t kc, const T* a, index_t rsA, index_t csA, T* Ap)
     const T* s = a + i0 * rsA;
     if (csA == 1 && m == MR) {  // rows contiguous along k: the panel is their transpose
       index_t k0 = 0;
-#ifdef TF_GEMM_HAVE_TRANSPOSE8
+#ifdef TF_HAVE_TRANSPOSE8
       if constexpr (std::is_same_v<T, float> && MR == 12) {  // 8x8 + two 4x4 register transposes
         for (; k0 + 8 <= kc; k0 += 8) {
           __m256 r[8];
@@ -113,16 +93,13 @@ void pack_B(index_t kc, index_t nc, const T* b, index_t rsB, index_t csB, T* Bp,
       continue;
     }
     index_t k = 0;
-#ifdef TF_GEMM_HAVE_TRANSPOSE8
+#ifdef TF_HAVE_TRANSPOSE8
     // B transposed (columns contiguous along k): 8 x 8 register transposes, not scalar scatter.
     if constexpr (std::is_same_v<T, float> && NR % 8 == 0) {
       if (rsB == 1 && n == NR) {
         for (; k + 8 <= kc; k += 8)
           for (int jb = 0; jb < NR; jb += 8) {
-            __m256 r[8];
-            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(s + (jb + q) * csB + k);
-            transpose8(r);
-            for (int q = 0; q < 8; ++q) _mm256_storeu_ps(d + (k + q) * NR + jb, r[q]);
+            transpose8_block(s + jb * csB + k, csB, d + k * NR + jb, NR);
           }
       }
     }

@@ -10,7 +10,7 @@
 // tile (GEMM micro-kernels). vec<T> / lanes<T> name the vector of T and its lane count, so one
 // template serves fp32 and fp64. This is the one SIMD vocabulary of csrc/cpu (issue 15): the GEMM
 // micro-kernels (tf/ukernel.h), conv, pooling, pointwise, optimizers and RNN cells all use it,
-// and no csrc/cpu kernel file spells a raw intrinsic except gemm_pack.h's packing transposes and
+// and no csrc/cpu kernel file spells a raw intrinsic except transpose8.h's packing transposes and
 // pool.cpp's streaming stores; the generic build adds v4 (Note [generic 4 lanes]). Masks from a lane mask: keep_m, store_u8 /
 // load_u8 (0/1 bytes); counter-based random lanes: splitmix64 / CounterStream (dropout). Note [NaN in max]: vmax(a, b)/vmin(a, b) follow x86 MAXPS: when
 // either operand is NaN they return b. Put the data operand second (vmax(zero, x)) so that NaN
