@@ -282,6 +282,37 @@ def test_bad_input_names_the_op(rng):
     assert kernels.batch_norm_infer(x[:0], None, None, ok["moving_mean"], ok["moving_variance"]).shape == (0, 3)
 
 
+def test_entry_points_refuse_bools_and_convert_views(rng):
+    """The entry points call the binding first (module docstring of kernels/norm.py): what the
+    binding would take but the op refuses (a bool momentum, epsilon or axis) is still refused,
+    and what it refuses but the op converts (a strided x, dy or gamma) still runs, to the values
+    of contiguous arrays."""
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    mm, mv = np.zeros(5, np.float32), np.ones(5, np.float32)
+    with pytest.raises(TypeError, match="batch_norm_train: momentum must be a number, got bool"):
+        kernels.batch_norm_train(x, None, None, mm, mv, -1, True, EPS)
+    with pytest.raises(TypeError, match="batch_norm_train: epsilon must be a number, got bool"):
+        kernels.batch_norm_train(x, None, None, mm, mv, -1, 0.9, False)
+    with pytest.raises(TypeError, match="batch_norm_train: axis must be an int, got bool"):
+        kernels.batch_norm_train(x, None, None, mm, mv, True, 0.9, EPS)
+    with pytest.raises(TypeError, match="batch_norm_backward: axis must be an int, got bool"):
+        kernels.batch_norm_backward(x, x, mm, mv, None, True)
+    assert np.array_equal(mm, np.zeros(5, np.float32))  # nothing written on a refused call
+    wide = rng.standard_normal((6, 10)).astype(np.float32)
+    g2 = rng.standard_normal(10).astype(np.float32)
+    view, gview = wide[:, ::2], g2[::2]
+    ref = kernels.batch_norm_train(np.ascontiguousarray(view), gview.copy(), None, mm.copy(),
+                                   mv.copy(), -1, 0.9, EPS)
+    got = kernels.batch_norm_train(view, gview, None, mm, mv, -1, 0.9, EPS)
+    for a, b in zip(got, ref):
+        np.testing.assert_array_equal(a, b)
+    dref = kernels.batch_norm_backward(np.ascontiguousarray(view), np.ascontiguousarray(view),
+                                       ref[1], ref[2], gview.copy(), -1)
+    dgot = kernels.batch_norm_backward(view, view, got[1], got[2], gview, -1)
+    for a, b in zip(dgot, dref):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.skipif(_native._C is None, reason="native CPU module unavailable")
 def test_native_binding_refuses_bad_arrays(rng):
     C_ = _native._C

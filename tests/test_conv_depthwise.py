@@ -374,6 +374,25 @@ def test_bad_input_native_binding():
     np.testing.assert_array_equal(y, fwd(sq.copy(), sq.copy(), 1, 1, 0, 0, 0, 0, 1, 1))
 
 
+def test_entry_points_convert_strided_views(rng):
+    """The entry points call the binding first (Note [native fast path]); a strided x, dy or
+    bias it refuses still runs through the checked path, to the values of contiguous copies."""
+    from tensorforge.kernels.conv import depthwise_conv2d, depthwise_conv2d_backward
+    big = rng.standard_normal((2, 7, 7, 8)).astype(np.float32)
+    x = big[:, :, :, ::2]  # (2, 7, 7, 4), strided
+    w = rng.standard_normal((3, 3, 4, 1)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)[::2]
+    xc, bc = np.ascontiguousarray(x), b.copy()
+    for s, p in [(1, "same"), (2, "valid")]:
+        y = depthwise_conv2d(x, w, s, p, b=b)
+        np.testing.assert_array_equal(y, depthwise_conv2d(xc, w, s, p, b=bc))
+        dy = np.ascontiguousarray(np.repeat(y, 2, axis=3))[..., ::2]  # strided, y's shape
+        got = depthwise_conv2d_backward(dy, x, w, s, p, need_db=True)
+        want = depthwise_conv2d_backward(np.ascontiguousarray(dy), xc, w, s, p, need_db=True)
+        for a, e in zip(got, want):
+            np.testing.assert_array_equal(a, e)
+
+
 def test_bias_grad_nhwc(backend):
     """Conv2DTranspose's bias gradient: the depthwise backward's fused bias pass (Note [fused
     bias]) against a float64 sum, the same bits at 1 and 3 threads."""

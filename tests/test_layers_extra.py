@@ -333,6 +333,25 @@ def test_upsampling2d(interp, cf, backend, rng):
     check_layer(layer, x, ref, rng)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.complex64, np.bool_])
+def test_pad_op_matches_numpy_pad(dtype, rng):
+    """ops.pad writes x into an uninitialized array and zeroes only the borders: every border
+    cell is zero whatever the memory held before (a freed block of the same size, all bits set:
+    NaN, -1 or True)."""
+    from tensorforge import ops
+    for shape, pads in [((2, 5, 6, 3), ((0, 0), (1, 0), (2, 3), (0, 0))),
+                        ((3, 4), ((2, 2), (0, 1))), ((2, 0, 3), ((1, 1), (1, 2), (0, 0))),
+                        ((4,), ((0, 0),)), ((1, 2, 2, 1, 2), ((1, 1),) * 5)]:
+        x = (rng.standard_normal(shape) * 3).astype(dtype)
+        want = np.pad(x, pads)
+        dirty = np.full(want.nbytes, 0xFF, np.uint8)  # the output's size, freed: likely reused
+        del dirty
+        got = ops.pad(x, pads)
+        got = got.data if isinstance(got, Tensor) else got
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+
+
 def test_upsampling1d_padding_cropping(backend, rng):
     x = rng.standard_normal((2, 5, 3))
     check_layer(L.UpSampling1D(3), x, lambda x, ws: np.repeat(x, 3, axis=1), rng)

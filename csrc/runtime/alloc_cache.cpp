@@ -46,13 +46,19 @@ struct State {
   std::mutex mu;
   std::unordered_map<void*, size_t> live;
   std::vector<Block> free_blocks;  // oldest first
-  // Note [cache threshold]: glibc keeps a freed block of up to 32 MiB (its largest dynamic mmap
-  // threshold, DEFAULT_MMAP_THRESHOLD_MAX, chunk header included) in its heap once it has seen
-  // one, so those are reused without faults already; above it every block is a fresh mmap.
-  // The cache takes from one page below 32 MiB up: with 1 MiB or 4 MiB the probes of
-  // bench/alloc_faults.py fault no less, LeNet training's peak RSS grew from 98 to ~145 MiB
-  // (freed data-preparation arrays held) and every free took the lock (bench/RESULTS.md, alloc7).
-  std::atomic<size_t> min_bytes{(size_t(32) << 20) - 4096};  // read without the lock by malloc
+  // Note [cache threshold]: glibc serves a block of 128 KiB or more (M_MMAP_THRESHOLD's
+  // default) with a fresh mmap until it has freed one; then its dynamic threshold rises to that
+  // block's size (at most 32 MiB) and smaller blocks come from its heap, whose top is given back
+  // to the system once more than twice that is free there, which is what a training step does
+  // when its graph is freed. Either way a step's activations and gradients fault their pages in
+  // again on every step: MobileNetV2 at batch 8 on 96x96 took ~1400-9000 minor faults and 5-20
+  // ms of system time per ~90 ms step with a 32 MiB threshold, none with 128 KiB (bench/
+  // RESULTS.md "trainovh"; 1 MiB and 4 MiB still faulted ~1500-5600 times per step). So the
+  // cache takes from glibc's default threshold up: below it glibc's heap serves without faults.
+  // The cost: freed blocks stay mapped up to the age limit below, so a run's peak RSS grows by
+  // what it freed and did not reuse within 2 s (the zoo LeNet's fit: 104 -> 151 MiB, its data
+  // preparation's arrays; MobileNetV2 above: 472 -> 497 MiB), and every free takes the lock.
+  std::atomic<size_t> min_bytes{size_t(128) << 10};  // read without the lock by malloc
   size_t cap_bytes = size_t(1) << 30;
   // Note [cache age limit]: the cap alone kept a one-off large temporary (data preparation, a
   // big predict) mapped until later frees pushed it out, so RSS stayed up to the cap (1 GiB)

@@ -181,7 +181,7 @@ def clear_alloc_cache():
     """Give back the memory of the large freed arrays that tensorforge keeps for reuse.
 
     NumPy allocates arrays through tensorforge's cache (Note [large array page faults] in
-    csrc/include/tf/alloc_cache.h): a freed block of 32 MiB or more is kept mapped, up to a cap,
+    csrc/include/tf/alloc_cache.h): a freed block of 128 KiB or more is kept mapped, up to a cap,
     so the next array of its size needs no fresh pages; one unused for 2 s is unmapped when the
     next large array is made or freed. This unmaps every block held (arrays in use are
     untouched); ``K.clear_session()`` calls it too. ``backend_info()['alloc_cache']`` shows what

@@ -6,7 +6,7 @@
 // free, so every such array's pages fault in again on first touch. A MobileNet depthwise layer on
 // 32x112x112x32 float32 makes 51 MB outputs and gradients: ~1600 minor faults and ~7 ms of a
 // 19-20 ms training step (bench/RESULTS.md "Why MobileNet dw 112 swings"). Here blocks of at
-// least `min_bytes` (default 32 MiB - 4 KiB: Note [cache threshold] in alloc_cache.cpp) are
+// least `min_bytes` (default 128 KiB: Note [cache threshold] in alloc_cache.cpp) are
 // kept mapped when freed and handed out again for a request of the same size class (a request of n bytes gets a block of class_bytes(n): n rounded up to 1/8 of its
 // power of two, so never more than 12.5% larger), so a training step reuses resident pages.
 // Smaller requests, and blocks that are not ours, go to the fallback allocator: the handler that

@@ -172,6 +172,7 @@ class Network(Layer):
 
         for t in self._graph_targets():
             visit(t)
+        del visit  # empties its cell: no function <-> cell cycle (Note [graph reference cycles])
         nodes_depths, layers_depths = {}, {}
         node_by_id = {id(n): n for n in nodes_in_order}
         for node in reversed(nodes_in_order):

@@ -122,6 +122,7 @@ class Model(CompileMixin, InputsMixin, Network):
             for sub in layer._sublayers():
                 walk(sub)
         walk(self)
+        del walk  # empties its cell: no function <-> cell cycle (Note [graph reference cycles])
         self.__dict__["_params_cache"] = ((_VERSION[0], id(snap)), out)
         return out
 

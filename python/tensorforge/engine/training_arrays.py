@@ -43,13 +43,14 @@ class CallbackList:
             raise AttributeError(hook)
 
         n = 1 if hook in _LOGS_ONLY_HOOKS else 2
+        callbacks = self.callbacks  # not self: call is stored on self (no reference cycle)
 
         def call(*args):
             # Keras 2 hands every hook a logs dict ({} when there is nothing to report), never None
             args = tuple(args) + (None,) * (n - len(args))
             if args[n - 1] is None:
                 args = args[:n - 1] + ({},) + args[n:]
-            for cb in self.callbacks:
+            for cb in callbacks:
                 getattr(cb, hook)(*args)
         self.__dict__[hook] = call  # made once per hook, not on every batch
         return call

@@ -299,6 +299,14 @@ def depthwise_conv2d(x, w, strides=1, padding="valid", dilation=1, b=None):
     (+ b[c * M + m], fused). Native on the cpu backend (csrc/cpu/conv_depthwise.cpp) and the cuda
     backend (csrc/cuda/conv_depthwise.cu)."""
     op = "depthwise_conv2d"
+    fn = backend.lookup("depthwise_conv2d_forward")
+    if is_native(fn) and type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 4 == w.ndim:
+        try:  # Note [native fast path]: the binding checks the arrays, the geometry, the sizes
+            sh, sw, pt, pl, pb, pr, dh, dw, _, _ = cached_geometry(
+                _conv_geometry_cached, op, x.shape, w.shape, strides, padding, dilation)
+            return fn(x, w, sh, sw, pt, pl, pb, pr, dh, dw, b)
+        except (TypeError, ValueError):
+            pass  # the checks below convert what they may, or raise their own message
     sh, sw, pt, pl, pb, pr, dh, dw, _, _ = _depthwise_geometry(op, x, w, strides, padding, dilation)
     if b is not None:
         check_array(op, "b", b, 1, "(C * depth_multiplier,)")
@@ -315,6 +323,15 @@ def depthwise_conv2d_backward(dy, x, w, strides=1, padding="valid", dilation=1, 
                               need_dw=True, need_db=False):
     """(dx | None, dw | None, db | None) of depthwise_conv2d from dy (N, OH, OW, C * M)."""
     op = "depthwise_conv2d_backward"
+    fn = backend.lookup(op)
+    if is_native(fn) and type(x) is np.ndarray and type(w) is np.ndarray and x.ndim == 4 == w.ndim:
+        try:  # Note [native fast path]
+            sh, sw, pt, pl, pb, pr, dh, dw, _, _ = cached_geometry(
+                _conv_geometry_cached, op, x.shape, w.shape, strides, padding, dilation)
+            return fn(dy, x, w, sh, sw, pt, pl, pb, pr, dh, dw, bool(need_dx), bool(need_dw),
+                      bool(need_db))
+        except (TypeError, ValueError):
+            pass
     check_array(op, "dy", dy, 4, "(N, OH, OW, C * M)")
     sh, sw, pt, pl, pb, pr, dh, dw, OH, OW = _depthwise_geometry(op, x, w, strides, padding,
                                                                  dilation)

@@ -99,11 +99,31 @@ class Pad(Function):
     @staticmethod
     def forward(ctx, a, pads):
         ctx.pads = pads
-        return array_module(a).pad(a, pads)
+        return _zero_padded(a, pads)
 
     @staticmethod
     def backward(ctx, g):
         return g[tuple(slice(b, g.shape[i] - e) for i, (b, e) in enumerate(ctx.pads))], None
+
+
+def _zero_padded(a, pads):
+    """numpy.pad(a, pads) (constant zeros): a written into an uninitialized array, then only the
+    borders zeroed, one block per padded side. numpy.pad fills its borders through generic
+    strided writes; on the (N, H, W, C) activations ZeroPadding2D pads on every training step
+    of MobileNetV2 / EfficientNet (8x48x48x96, one row and column) this takes half its time."""
+    xp = array_module(a)
+    out = xp.empty(tuple(s + b + e for s, (b, e) in zip(a.shape, pads)), dtype=a.dtype)
+    out[tuple(slice(b, b + s) for s, (b, _) in zip(a.shape, pads))] = a
+    for ax, (b, e) in enumerate(pads):
+        if b or e:
+            idx = [slice(None)] * a.ndim
+            if b:
+                idx[ax] = slice(0, b)
+                out[tuple(idx)] = 0
+            if e:
+                idx[ax] = slice(out.shape[ax] - e, None)
+                out[tuple(idx)] = 0
+    return out
 
 
 def _flip(a, axes):
