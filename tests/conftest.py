@@ -58,3 +58,19 @@ def isa(request):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def winograd_always():
+    """For modules that cover the Winograd conv path itself, on layers small enough to check
+    quickly: those run direct by default (Note [Winograd against direct]), so Winograd is forced
+    wherever its multiply count allows."""
+    C = _native._C
+    if C is None:
+        yield
+        return
+    prev = C._conv_winograd_always(True)
+    try:
+        yield
+    finally:
+        C._conv_winograd_always(prev)

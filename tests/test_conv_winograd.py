@@ -11,20 +11,8 @@ from tfhelpers import assert_close, assert_grad_close, numeric_grad, to_numpy
 from conv_checks import check_conv, geometry, ref64, weight_grads_at_1_and_2_threads
 
 
-@pytest.fixture(autouse=True)
-def winograd_always():
-    """This module covers the Winograd path itself, on layers small enough to check quickly: those
-    run direct by default (Note [Winograd against direct]), so Winograd is forced wherever its
-    multiply count allows."""
-    C = tf._native._C
-    if C is None:
-        yield
-        return
-    prev = C._conv_winograd_always(True)
-    try:
-        yield
-    finally:
-        C._conv_winograd_always(prev)
+# Winograd forced wherever its multiply count allows (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("winograd_always")
 
 
 # ---- Winograd path (Note [Winograd] in csrc/cpu/conv.cpp) -----------------------------------

@@ -11,20 +11,8 @@ import tensorforge as tf
 from conv_checks import check_conv, geometry, weight_grads_at_1_and_2_threads
 
 
-@pytest.fixture(autouse=True)
-def winograd_always():
-    """This module covers the Winograd path itself, on layers small enough to check quickly: those
-    run direct by default (Note [Winograd against direct]), so Winograd is forced wherever its
-    multiply count allows."""
-    C = tf._native._C
-    if C is None:
-        yield
-        return
-    prev = C._conv_winograd_always(True)
-    try:
-        yield
-    finally:
-        C._conv_winograd_always(prev)
+# Winograd forced wherever its multiply count allows (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("winograd_always")
 
 
 def _case(rng, N, H, W, K, C, CO):
