@@ -531,7 +531,8 @@ PLAN.update({
     "hml2_ch14_fashion_cnn_resnet34": dict(
         epochs=1, samples=2000, metric="evaluate[0]:accuracy",
         note="the harness's Fashion MNIST, standardized; the book's 7-conv CNN with Dropout "
-             "(ResNet-34 is then only built)"),
+             "(ResNet-34 is then only built). The program seeds itself (42): --seeds give "
+             "tensorforge no spread (bench/RESULTS.md, seventeenth corpus)"),
     "hml2_ch16_char_rnn": dict(
         epochs=1, samples=2000, metric="fit[0]:loss",
         note="the harness's shakespeare.txt; the stateless two-GRU char model's training loss "
