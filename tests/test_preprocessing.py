@@ -89,7 +89,7 @@ def test_text_helpers_and_tokenizer_errors():
     with pytest.raises(ValueError, match="fit on some text"):
         tok.sequences_to_matrix([[1]])
     with pytest.raises(TypeError, match="list of strings"):
-        tok.fit_on_texts("a single string")
+        tok.fit_on_texts(b"bytes")
     tok.fit_on_texts(TEXTS)
     with pytest.raises(ValueError, match="mode must be one of"):
         tok.texts_to_matrix(TEXTS, mode="onehot")

@@ -517,7 +517,44 @@ PLAN.update({
              "tf.random.normal on both sides); its hand tf.Module loop runs uncapped first"),
 })
 
+# ---- seventeenth corpus (/work/corpus17; tools/keras_corpus.md "Seventeenth corpus") ----
+PLAN.update({
+    "hml2_ch10_mlp_apis": dict(
+        epochs=2, samples=4000, metric="fit:val_loss",
+        note="the harness's Fashion MNIST then California housing; the last fit, SGD(lr=0.05) "
+             "with ModelCheckpoint + TensorBoard callbacks (the run's validation MSE)"),
+    "hml2_ch13_datasets_csv_pipeline": dict(
+        epochs=2, samples=4000, metric="evaluate[0]:loss",
+        note="California housing written to CSV files and read back through list_files / "
+             "interleave / decode_csv; the test MSE right after the capped fit (the hand "
+             "training loops that follow run uncapped: ~2-4 min a side)"),
+    "hml2_ch14_fashion_cnn_resnet34": dict(
+        epochs=1, samples=2000, metric="evaluate[0]:accuracy",
+        note="the harness's Fashion MNIST, standardized; the book's 7-conv CNN with Dropout "
+             "(ResNet-34 is then only built). The program seeds itself (42): --seeds give "
+             "tensorforge no spread (bench/RESULTS.md, seventeenth corpus)"),
+    "hml2_ch16_char_rnn": dict(
+        epochs=1, samples=2000, metric="fit[0]:loss",
+        note="the harness's shakespeare.txt; the stateless two-GRU char model's training loss "
+             "(sampling with tf.random.categorical follows, not compared)"),
+    "hml2_ch16_exercises_reber_dates": dict(
+        epochs=2, samples=2000, metric="fit[-1]:val_accuracy",
+        note="the date-format encoder-decoder with teacher forcing (per-character validation "
+             "accuracy); the Reber fit before it sees good strings only under a sample cap "
+             "(the data set lists its good strings first)"),
+})
+
 NOT_COMPARABLE = {
+    "hml2_ch10_hyperparameter_search": "tf_keras 2.21 has no keras.wrappers.scikit_learn: the "
+                                       "Keras 2 side fails at KerasRegressor (tensorforge runs "
+                                       "the RandomizedSearchCV to the end)",
+    "hml2_ch13_tfrecord_protobufs": "no model: TFRecord files, tf.train.Example / "
+                                    "SequenceExample protobufs and their parsing printed",
+    "hml2_ch14_convolutions_pooling": "no fit: convolutions and pooling layers applied to "
+                                      "scikit-learn's two sample images",
+    "hml2_ch16_bidirectional_attention": "no fit: a Bidirectional GRU summarized, the "
+                                         "positional encoding plotted, the simplified "
+                                         "Transformer and a MultiHeadAttention layer built",
     "dlwp2_ch09_convnet_patterns": "no fit: the residual and mini-Xception models are built "
                                    "(this revision of the notebook trains nothing)",
     "dlwp2_ch12_gan_variant": "GAN: a train_step override (d_loss / g_loss only), no accuracy",

@@ -20,7 +20,7 @@ from . import reference  # noqa: E402,F401
 for _name in ("activations", "initializers", "regularizers", "constraints", "losses", "metrics",
               "optimizers",
               "layers", "models", "callbacks", "utils", "datasets", "preprocessing",
-              "applications", "mixed_precision"):
+              "applications", "mixed_precision", "wrappers"):
     try:
         __import__(f"{__name__}.{_name}")
     except ModuleNotFoundError as _e:

@@ -59,6 +59,7 @@ class Dataset(DatasetOps):
 
     @staticmethod
     def from_tensors(tensors):
+        """A dataset of one element: the given tensors."""
         arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensors"), tensors)
         return Dataset(lambda: iter([arrays]), 1)
 
@@ -112,11 +113,13 @@ class Dataset(DatasetOps):
 
     @staticmethod
     def range(*args):
+        """A dataset of a range of integers, as Python's range."""
         r = range(*args)
         return Dataset(lambda: (np.int64(i) for i in r), len(r))
 
     @staticmethod
     def zip(datasets):
+        """Zips datasets together, element by element."""
         if not isinstance(datasets, tuple):
             raise TypeError("Dataset.zip: expected a tuple of Datasets")
         cs = [d._cardinality for d in datasets]
@@ -127,6 +130,7 @@ class Dataset(DatasetOps):
 
     # ---- transformations ---------------------------------------------------------------------
     def batch(self, batch_size, drop_remainder=False, **kwargs):
+        """Combines consecutive elements into batches."""
         batch_size = int(batch_size)
         if batch_size < 1:
             raise ValueError(f"Dataset.batch: batch_size must be >= 1, got {batch_size}")
@@ -204,6 +208,7 @@ class Dataset(DatasetOps):
         return Dataset(it, card)
 
     def unbatch(self):
+        """Splits each element into its slices along the first axis."""
         def it():
             for e in self._raw():
                 n = _leaves(e)[0].shape[0]
@@ -215,6 +220,7 @@ class Dataset(DatasetOps):
         return Dataset(it, n)
 
     def enumerate(self, start=0):
+        """Pairs each element with its index (from start)."""
         def it():
             for i, e in enumerate(self._raw(), int(start)):
                 yield np.int64(i), e
@@ -253,6 +259,7 @@ class Dataset(DatasetOps):
         return Dataset(it, self._cardinality)
 
     def take(self, count):
+        """Keeps the first count elements (all of them with count -1)."""
         count, n = int(count), self._cardinality
         card = n if count < 0 else count if n == INFINITE_CARDINALITY else \
             UNKNOWN_CARDINALITY if n == UNKNOWN_CARDINALITY else min(count, n)
@@ -265,6 +272,7 @@ class Dataset(DatasetOps):
         return Dataset(it, card)
 
     def skip(self, count):
+        """Skips the first count elements."""
         count = max(int(count), 0)
 
         def it():
@@ -285,6 +293,7 @@ class Dataset(DatasetOps):
         return Dataset(it, self._cardinality)
 
     def filter(self, predicate):
+        """Keeps the elements for which predicate is True."""
         def it():
             for e in self._raw():
                 t = _user(e)
@@ -315,6 +324,7 @@ class Dataset(DatasetOps):
         return Dataset(it, card)
 
     def concatenate(self, dataset):
+        """The elements of this dataset followed by those of another."""
         def it():
             yield from self._raw()
             yield from dataset._raw()
@@ -322,12 +332,15 @@ class Dataset(DatasetOps):
         return Dataset(it, self._cardinality + dataset._cardinality if card is None else card)
 
     def prefetch(self, buffer_size=None):
+        """Prepares later elements while the current one is consumed."""
         return self
 
     def cache(self, filename=""):
+        """Caches the elements (in memory, or in a file given by name)."""
         return self
 
     def with_options(self, options):
+        """This dataset with the given options."""
         ds = Dataset(self._make_iter, self._cardinality)
         ds.__dict__.update(self.__dict__)
         ds._options = options  # recorded for options(); nothing here depends on them
@@ -344,9 +357,11 @@ class Dataset(DatasetOps):
         return Iterator(stream(), lambda: self.element_spec, restart=stream)
 
     def as_numpy_iterator(self):
+        """An iterator over the elements as NumPy values."""
         return NumpyIterator(self._raw())
 
     def cardinality(self):
+        """The number of elements, INFINITE_CARDINALITY or UNKNOWN_CARDINALITY."""
         return Tensor(np.int64(self._cardinality))
 
     def __len__(self):

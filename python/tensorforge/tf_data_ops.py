@@ -49,6 +49,7 @@ class DatasetOps:
     """See the module docstring; every method returns a new Dataset."""
 
     def apply(self, transformation_func):
+        """Applies a transformation function (dataset -> dataset) to this dataset."""
         return transformation_func(self)
 
     def flat_map(self, map_func):
@@ -139,6 +140,7 @@ class DatasetOps:
         return make(it, UNKNOWN_CARDINALITY)
 
     def reduce(self, initial_state, reduce_func, name=None):
+        """Reduces the elements to one value with reduce_func, from initial_state."""
         state = _user(_map_struct(lambda v: _as_array(v, "Dataset.reduce"), initial_state))
         for e in self._raw():
             t = _user(e)
@@ -156,6 +158,7 @@ class DatasetOps:
         return type(self)(it, self._cardinality)
 
     def shard(self, num_shards, index, name=None):
+        """Keeps one of every num_shards elements, from index."""
         n, i = int(num_shards), int(index)
         if n < 1 or not 0 <= i < n:
             raise ValueError(f"Dataset.shard: index {i} must be in [0, num_shards={n})")
@@ -168,6 +171,7 @@ class DatasetOps:
         return type(self)(it, c if c < 0 else max(0, -(-(c - i) // n)))
 
     def take_while(self, predicate, name=None):
+        """Keeps the elements while predicate is True."""
         def it():
             for e in self._raw():
                 if not _flag(_call(predicate, e), "take_while"):
@@ -191,6 +195,7 @@ class DatasetOps:
         return type(self)(it, UNKNOWN_CARDINALITY)
 
     def get_single_element(self, name=None):
+        """The only element of a one-element dataset."""
         it = iter(self._raw())
         first = next(it, None)
         if first is None:
@@ -200,11 +205,13 @@ class DatasetOps:
         return _user(first)
 
     def options(self):
+        """The options of this dataset."""
         return getattr(self, "_options", None) or Options()
 
     # ---- sources ---------------------------------------------------------------------------
     @classmethod
     def counter(cls, start=0, step=1, dtype=np.int64, name=None):
+        """Counts up from start by step, without end."""
         dt = np.dtype(getattr(dtype, "name", dtype))
 
         def it():
@@ -247,6 +254,7 @@ class DatasetOps:
     @classmethod
     def sample_from_datasets(cls, datasets, weights=None, seed=None, stop_on_empty_dataset=False,
                              rerandomize_each_iteration=None):
+        """Samples elements at random from several datasets, by weights."""
         ds = list(datasets)
         w = np.full(len(ds), 1.0 / len(ds)) if weights is None else \
             np.asarray(getattr(weights, "data", weights), dtype=np.float64)
@@ -272,6 +280,7 @@ class DatasetOps:
 
     @classmethod
     def choose_from_datasets(cls, datasets, choice_dataset, stop_on_empty_dataset=True):
+        """A dataset of elements chosen from datasets by a dataset of indices."""
         ds = list(datasets)
 
         def it():
@@ -288,6 +297,12 @@ class DatasetOps:
                     continue
                 yield v
         return cls(it, UNKNOWN_CARDINALITY)
+
+
+def unbatch():
+    """``tf.data.experimental.unbatch()`` (TF 2.0's spelling, Hands-On ML 2 ch. 13's
+    ``dataset.apply(tf.data.experimental.unbatch())``): the transformation Dataset.unbatch is."""
+    return lambda dataset: dataset.unbatch()
 
 
 class AutoShardPolicy:

@@ -71,6 +71,19 @@ def _spatial(op, name, value, data_format):
                      f"{value!r}")
 
 
+def _one_dtype(raw_a, raw_b, a, b):
+    """TensorFlow's conversion of an op's arguments that share a dtype: a NumPy array or Python
+    value takes the dtype of the Tensor among them, or, with no Tensor, of the first argument
+    (Hands-On ML 2 ch. 14 convolves float64 images with float32 filters, both NumPy: the
+    result is float64). Two Tensors of different dtypes stay as they are (the kernel refuses
+    them, naming both)."""
+    if a.dtype == b.dtype or (isinstance(raw_a, Tensor) and isinstance(raw_b, Tensor)):
+        return a, b
+    if isinstance(raw_b, Tensor):
+        return Tensor(np.asarray(host(a.data), dtype=b.dtype)), b
+    return a, Tensor(np.asarray(host(b.data), dtype=a.dtype))
+
+
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
            name=None):
     """``tf.nn.conv2d``: input (batch, h, w, in) (NHWC) or (batch, in, h, w) (NCHW), filters
@@ -80,8 +93,8 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
                          f"{data_format!r}")
     if not isinstance(padding, str) or padding not in ("VALID", "SAME"):
         raise ValueError(f"tf.nn.conv2d: padding must be 'VALID' or 'SAME', got {padding!r}")
-    x = _tensor("nn.conv2d", "input", input)
-    w = _tensor("nn.conv2d", "filters", filters)
+    x, w = _one_dtype(input, filters, _tensor("nn.conv2d", "input", input),
+                      _tensor("nn.conv2d", "filters", filters))
     if x.ndim != 4 or w.ndim != 4:
         raise ValueError(f"tf.nn.conv2d: input and filters must be 4-D, got shapes "
                          f"{tuple(x.shape)} and {tuple(w.shape)}")
@@ -228,8 +241,36 @@ def _nhwc(op, data_format):
         raise ValueError(f"tf.nn.{op}: only data_format='NHWC' is supported, got {data_format!r}")
 
 
+def _depth_pool(op, x, ksize, strides, padding):
+    """TensorFlow's depth-wise max pooling (CPU): ksize and strides (1, 1, 1, k), the channels
+    split into groups of k, each group's maximum (Hands-On ML 2 ch. 14's DepthMaxPool). None
+    when ``ksize`` pools no depth."""
+    k = list(np.ravel(ksize)) if np.ndim(ksize) else [ksize]
+    if len(k) != 4 or k[3] == 1:
+        return None
+    st = list(np.ravel(strides)) if np.ndim(strides) else [strides]
+    if k[0] != 1 or k[1:3] != [1, 1]:
+        raise ValueError(f"tf.nn.{op}: ksize {tuple(k)} pools across depth and space at once; "
+                         "MaxPooling supports exactly one of pooling across depth or across "
+                         "width/height")
+    if st != k:
+        raise ValueError(f"tf.nn.{op}: depth-wise max pooling requires strides equal to ksize, "
+                         f"got ksize {tuple(k)} and strides {tuple(st)}")
+    if _padding(op, padding) != "valid":
+        raise ValueError(f"tf.nn.{op}: depth-wise max pooling supports padding='VALID' only, "
+                         f"got {padding!r}")
+    c = x.shape[-1]
+    if x.ndim != 4 or c % k[3]:
+        raise ValueError(f"tf.nn.{op}: the depth window {k[3]} must evenly divide the input "
+                         f"depth, got input shape {tuple(x.shape)}")
+    return K.max(K.reshape(x, tuple(x.shape[:3]) + (c // k[3], k[3])), axis=-1)
+
+
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     _nhwc("max_pool2d", data_format)
+    depth = _depth_pool("max_pool2d", _f("max_pool2d", input, "input"), ksize, strides, padding)
+    if depth is not None:
+        return depth
     return _ops.max_pool2d(_f("max_pool2d", input, "input"), _spatial("max_pool2d", "ksize", ksize, "NHWC"),
                            _spatial("max_pool2d", "strides", strides, "NHWC"), _padding("max_pool2d", padding))
 

@@ -31,6 +31,28 @@ class RaggedTensor:
                              f"{s.tolist()}")
         return cls(v, s)
 
+    @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=np.int64):
+        """The rows of a 2-D SparseTensor that is ragged-right (each row's columns 0, 1, ...
+        in order, as tf.io's VarLenFeature parses them), as TensorFlow's from_sparse."""
+        idx = np.asarray(st_input.indices.numpy()).reshape(-1, 2) if np.size(
+            st_input.indices.numpy()) else np.zeros((0, 2), np.int64)
+        shape = [int(d) for d in np.ravel(st_input.dense_shape.numpy())]
+        if len(shape) != 2:
+            raise ValueError(f"RaggedTensor.from_sparse: the SparseTensor must be 2-D, got "
+                             f"dense_shape {shape}")
+        rows = idx[:, 0]
+        counts = np.bincount(rows, minlength=shape[0]) if len(rows) else np.zeros(shape[0], int)
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        expected_cols = np.arange(len(rows)) - starts[rows] if len(rows) else rows
+        if np.any(np.diff(rows) < 0) or np.any(idx[:, 1] != expected_cols):
+            raise ValueError("RaggedTensor.from_sparse: the SparseTensor is not ragged-right "
+                             "(each row's columns must be 0, 1, ... in row-major order)")
+        values = st_input.values
+        values = np.asarray(values.numpy() if isinstance(values, Tensor) else values)
+        return cls(values, starts.astype(np.dtype(getattr(row_splits_dtype, "name",
+                                                          row_splits_dtype))))
+
     @property
     def flat_values(self):
         return Tensor(self.values)
@@ -97,6 +119,46 @@ class RaggedTensor:
 
     def __repr__(self):
         return f"<tf.RaggedTensor {self.to_list()!r}>"
+
+    def _elementwise(self, other, op, name):
+        """``rt + 1``, ``rt * rt2``: TensorFlow's elementwise ops on the flat values, with a
+        scalar or a RaggedTensor of the same row partition (Hands-On ML 2 ch. 16's
+        ``(X + 1).to_tensor()``); the dtype stays the ragged tensor's, as TensorFlow keeps it."""
+        if isinstance(other, RaggedTensor):
+            if not np.array_equal(other.row_splits, self.row_splits):
+                raise ValueError(f"RaggedTensor {name}: the operands' rows have different "
+                                 f"lengths ({np.diff(self.row_splits).tolist()} and "
+                                 f"{np.diff(other.row_splits).tolist()})")
+            b = other.values
+        else:
+            b = np.asarray(other.numpy() if isinstance(other, Tensor) else other)
+            if b.ndim != 0:
+                raise ValueError(f"RaggedTensor {name}: the other operand must be a scalar or a "
+                                 f"RaggedTensor, got shape {b.shape}")
+        kind, other_kind = np.dtype(self.values.dtype).kind, np.dtype(b.dtype).kind
+        if kind not in "fiu" or other_kind not in "fiub" or (kind in "iu" and other_kind == "f"):
+            raise TypeError(f"RaggedTensor {name}: cannot combine a {self.values.dtype} ragged "
+                            f"tensor with a {b.dtype} operand")
+        return RaggedTensor(op(self.values, b).astype(self.values.dtype, copy=False),
+                            self.row_splits)
+
+    def __add__(self, other):
+        return self._elementwise(other, np.add, "+")
+
+    def __radd__(self, other):
+        return self._elementwise(other, lambda a, b: np.add(b, a), "+")
+
+    def __sub__(self, other):
+        return self._elementwise(other, np.subtract, "-")
+
+    def __rsub__(self, other):
+        return self._elementwise(other, lambda a, b: np.subtract(b, a), "-")
+
+    def __mul__(self, other):
+        return self._elementwise(other, np.multiply, "*")
+
+    def __rmul__(self, other):
+        return self._elementwise(other, lambda a, b: np.multiply(b, a), "*")
 
 
 def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,

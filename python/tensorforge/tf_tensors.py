@@ -249,7 +249,9 @@ def zeros_like(input, dtype=None, name=None):  # noqa: A002
 
 
 def fill(dims, value, name=None):
-    return K.constant(value, shape=dims)
+    """TensorFlow's fill: the value's own dtype (a Python int gives int32, a float float32:
+    Hands-On ML 2 ch. 16 fills start-of-sequence ids and concatenates them with int32 ids)."""
+    return K.constant(value, dtype=convert_to_tensor(value).dtype.name, shape=dims)
 
 
 def _scalar(v):

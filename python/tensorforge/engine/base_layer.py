@@ -641,8 +641,8 @@ def _takes_activity_regularizer(cls):
     return got
 
 
-_KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse", "ragged",
-               "optional")
+_KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse",
+               "optional")  # (an InputLayer's "ragged" is its own: Note [ragged inputs])
 
 
 # Keras 2 config entries that change nothing here: dropped when a class does not take them.

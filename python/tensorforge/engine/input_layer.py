@@ -21,12 +21,13 @@ class InputLayer(Layer):
             raise ValueError("InputLayer: give shape (input_shape) or batch_input_shape")
         super().__init__(name=name, input_shape=input_shape, batch_size=batch_size,
                          batch_input_shape=batch_input_shape, dtype=dtype, **kwargs)
-        if sparse or ragged:
-            raise NotImplementedError("InputLayer: sparse and ragged inputs are not supported")
+        if sparse:
+            raise NotImplementedError("InputLayer: sparse inputs are not supported")
+        self.ragged = bool(ragged)  # See Note [ragged inputs] (ragged_inputs.py)
         self.built = True
         shape = self.batch_input_shape
         self._config = {"batch_input_shape": list(shape), "dtype": self.dtype, "sparse": False,
-                        "ragged": False, "name": self.name}
+                        "ragged": self.ragged, "name": self.name}
         t = KerasTensor(shape, dtype=self.dtype, name=self.name, keras_history=(self, 0, 0))
         self._inbound_nodes.append(Node(self, None, [t]))
         self.input_shape_ = self.output_shape_ = tuple(shape)
@@ -38,7 +39,7 @@ class InputLayer(Layer):
     def from_config(cls, config):
         cfg = {k: v for k, v in config.items() if k in ("batch_input_shape", "dtype", "name")}
         return cls(batch_input_shape=tuple(cfg["batch_input_shape"]), dtype=cfg.get("dtype"),
-                   name=cfg.get("name"))
+                   name=cfg.get("name"), ragged=bool(config.get("ragged", False)))
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tensor=None,

@@ -27,11 +27,13 @@ from .functional_utils import rebase_on_inputs
 from .inference_fusion import fuse as fuse_inference
 from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
+from .ragged_inputs import unpad
 from . import node as _node
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
 from ..autograd import Tensor
+from ..tf_ragged import RaggedTensor
 from ..ops import basic as _B
 from .layer_utils import print_summary
 from .serialization import _snake, _unique_name, custom_object_scope, get_layer_class
@@ -365,6 +367,12 @@ class Network(Layer):
         except Exception:  # noqa: BLE001 -- the graph's own shapes stand, as before
             return None
 
+    @property
+    def _accepts_ragged(self):
+        """A model with an Input(ragged=True) takes a RaggedTensor (Note [ragged inputs])."""
+        return bool(self._is_graph_network) and any(
+            getattr(t._keras_history[0], "ragged", False) for t in self.inputs)
+
     def compute_mask(self, inputs, mask=None):
         return None
 
@@ -379,8 +387,8 @@ class Network(Layer):
         if not self._is_graph_network:
             raise NotImplementedError(f"{type(self).__name__}: a subclassed model must define "
                                       "call(self, inputs, training=None)")
-        xs = [_conform_to_input(x, t) for x, t in zip(self._flatten_inputs(inputs),
-                                                      self.inputs)]
+        xs = [x if isinstance(x, RaggedTensor) else _conform_to_input(x, t)
+              for x, t in zip(self._flatten_inputs(inputs), self.inputs)]
         lo = frozenset([0]) if logits is True else frozenset(logits or ())
         outs = self._run_graph(xs, bool(training), lo)
         return pack_like(self._nested_outputs, outs)
@@ -405,6 +413,9 @@ class Network(Layer):
         values = {}
         masks = {}
         for t, x in zip(self.inputs, xs):
+            if getattr(t._keras_history[0], "ragged", False) and not isinstance(x, KerasTensor):
+                x, masks[id(t)] = unpad(x, t)  # See Note [ragged inputs] (ragged_inputs.py)
+                x._keras_mask = masks[id(t)]
             values[id(t)] = x
         _RUN_VALUES.append(values)  # See Note [closed-over graph tensors] (node.py)
         with call_context(training):

@@ -39,6 +39,7 @@ class Sequential(Model):
         self._build_shape = None
         self._input_name = None
         self._input_dtype = None  # an added Input's dtype (Input(dtype="int32") keeps its ids)
+        self._input_ragged = False  # an added InputLayer(ragged=True) (Note [ragged inputs])
         for layer in layers or []:
             self.add(layer)
 
@@ -64,6 +65,7 @@ class Sequential(Model):
             self._build_shape = tuple(layer.batch_input_shape)
             self._input_name = layer.name
             self._input_dtype = layer.dtype
+            self._input_ragged = layer.ragged
             return
         self._seq.append(layer)
         _touch()
@@ -106,6 +108,7 @@ class Sequential(Model):
             raise ValueError("Sequential.build: the model has no layers")
         self._build_shape = tuple(shape)
         x = inp = Input(batch_shape=self._build_shape, dtype=self._input_dtype,
+                        ragged=self._input_ragged,
                         name=self._input_name or f"{self._seq[0].name}_input")
         for layer in self.layers:  # See Note [a layer added twice]
             x = layer(x)

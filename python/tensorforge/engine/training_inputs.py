@@ -11,7 +11,9 @@ from ..backend_config import floatx
 from .. import losses as _losses
 from .. import metrics as _metrics
 from ..autograd import Tensor, no_grad
+from ..tf_ragged import RaggedTensor
 from .base_layer import _shape_str
+from .ragged_inputs import to_padded
 from .node import flatten
 from .training_compile import _compiled_metric
 
@@ -63,8 +65,10 @@ class InputsMixin:
             xs = _input_list(x, None)
         out = []
         for i, a in enumerate(xs):
-            a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
             known = self._is_graph_network and i < len(self.inputs)
+            if isinstance(a, RaggedTensor):  # an Input(ragged=True)'s rows, padded (See Note
+                a = to_padded(a, where, self.inputs[i] if known else None)  # [ragged inputs])
+            a = self._as_array(a, where, "x" if len(xs) == 1 else f"x[{i}]")
             if a.dtype == object and known and self.inputs[i].dtype != object:
                 raise TypeError(f"{where}: {'x' if len(xs) == 1 else f'x[{i}]'} must be a "
                                 f"numeric array for input {self.input_names[i]!r} of dtype "

@@ -9,6 +9,7 @@ biases in the order query, key, value, attention_output, with the per-head shape
 masked Softmax does for float32.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -221,10 +222,18 @@ class _BaseDenseAttention(Layer):
     scores with return_attention_scores=True)."""
     supports_masking = True
 
-    def __init__(self, dropout=0.0, **kwargs):
+    def __init__(self, dropout=0.0, causal=None, **kwargs):
+        # Keras 2.1-2.9's constructor argument (Hands-On ML 2's Transformer); Keras 2.10+ warns
+        # and still honours it, use_causal_mask in call is the new spelling
+        if causal is not None:
+            warnings.warn("`causal` argument is deprecated. Please use `use_causal_mask` in call() "
+                          "method to specify causal masking.", stacklevel=3)
         super().__init__(**kwargs)
+        self.causal = bool(causal)
         self.dropout = _args.rate(type(self).__name__, "dropout", dropout)
         self.input_spec = [InputSpec(ndim=3)] * 3  # (batch, steps, dim) query, value, key
+        if self.causal:  # kept in the config so that a saved model stays causal (Keras 2.1-2.9)
+            self._record(causal=True)
 
     def _split(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
@@ -267,7 +276,7 @@ class _BaseDenseAttention(Layer):
         keep = None
         if v_mask is not None:
             keep = np.asarray(host(v_mask)).astype(bool)[:, None, :]
-        if use_causal_mask:
+        if use_causal_mask or self.causal:
             c = _causal(scores.shape[1], scores.shape[2])[None]
             keep = c if keep is None else np.logical_and(keep, c)
         if keep is not None:

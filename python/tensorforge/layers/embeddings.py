@@ -7,6 +7,7 @@ from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from ..engine.ragged_inputs import RaggedMask
 from ..ops.embedding import embedding_lookup
 from . import _args
 
@@ -77,8 +78,10 @@ class Embedding(Layer):
             raise ValueError(f"{self.name}: {e}") from None
 
     def compute_mask(self, inputs, mask=None):
-        if not self.mask_zero:
-            return None
+        ragged = mask if isinstance(mask, RaggedMask) else None  # a ragged input's rows stay
+        if not self.mask_zero:  # ragged (See Note [ragged inputs])
+            return ragged
         d = inputs.data if isinstance(inputs, Tensor) else inputs
         xp = array_module(d) if not isinstance(d, (list, tuple)) else np
-        return xp.asarray(d) != 0
+        own = xp.asarray(d) != 0
+        return own if ragged is None else np.logical_and(own, ragged)

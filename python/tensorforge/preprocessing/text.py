@@ -52,9 +52,12 @@ def one_hot(input_text, n, filters=FILTERS, lower=True, split=" ", analyzer=None
 
 
 def _check_texts(op, texts):
-    if isinstance(texts, (str, bytes)):
+    # a single str is iterated as Keras 2 iterates it: each character is one text (Hands-On ML
+    # 2's char-RNN fits a char_level Tokenizer on the whole corpus string and reads
+    # document_count as its length); bytes would give ints
+    if isinstance(texts, bytes):
         raise TypeError(f"Tokenizer.{op}: texts must be a list of strings (or of token lists), got "
-                        f"a single {type(texts).__name__}; wrap it in a list")
+                        "bytes; decode it, or wrap it in a list")
     return texts
 
 
