@@ -159,3 +159,19 @@ def test_more_debugging_assertions():
         d.assert_integer(tf.constant([1.0]))
     with pytest.raises(TypeError, match="expected int64"):
         d.assert_type(tf.constant([1]), tf.int64)
+
+
+def test_concat_dtypes_as_tensorflow():
+    """tf.concat of tensors of two dtypes is TensorFlow's InvalidArgumentError (it gave a silent
+    float64 result); arrays and lists take the first tensor's dtype. Messages and dtypes printed
+    by TensorFlow 2.21."""
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"input #1\(zero-based\) was expected to be a int32 tensor but is a float tensor"):
+        tf.concat([tf.constant([1]), tf.constant([2.5])], 0)
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"expected to be a float tensor but is a double tensor \[Op:ConcatV2\]"):
+        tf.concat([tf.constant([1.0]), tf.constant([2.0], tf.float64)], 0)
+    for other in (np.array([2.0]), np.array([2], np.int32)):
+        r = tf.concat([tf.constant([1.0]), other], 0)
+        assert r.dtype == tf.float32
+        np.testing.assert_array_equal(r.numpy(), [1.0, 2.0])

@@ -157,10 +157,29 @@ def reshape(tensor, shape, name=None):
     return K.reshape(tensor, shape)
 
 
+_TF_TYPE_NAME = {"float32": "float", "float64": "double"}  # TensorFlow's DataTypeString
+
+
 def concat(values, axis, name=None):
+    """TensorFlow's ``tf.concat``: the tensors must share one dtype (an int32 and a float32
+    tensor are its InvalidArgumentError, not a float64 result); arrays, lists and numbers take
+    the first tensor's dtype."""
     values = list(values)
     if any(isinstance(v, tf_ragged.RaggedTensor) for v in values):
         return tf_ragged.concat(values, axis)
+    eager = [(i, v) for i, v in enumerate(values) if isinstance(v, Tensor) and not K.array_ops._symbolic(v)]
+    if eager:
+        want = np.dtype(eager[0][1].dtype)
+        for i, v in eager[1:]:
+            if np.dtype(v.dtype) != want:
+                raise InvalidArgumentError(
+                    f"cannot compute ConcatV2 as input #{i}(zero-based) was expected to be a "
+                    f"{_TF_TYPE_NAME.get(want.name, want.name)} tensor but is a "
+                    f"{_TF_TYPE_NAME.get(np.dtype(v.dtype).name, np.dtype(v.dtype).name)} tensor "
+                    f"[Op:ConcatV2] name: concat")
+        if want.kind in "fiub":
+            values = [v if isinstance(v, Tensor) or is_text(v) else convert_to_tensor(v, dtype=want.name)
+                      for v in values]
     return K.concatenate(values, axis=axis)
 
 
@@ -373,8 +392,7 @@ def _integer_matmul(a, b, transpose_a, transpose_b):
     a = a if isinstance(a, Tensor) else convert_to_tensor(a)
     b = b if isinstance(b, Tensor) else convert_to_tensor(b)
     if a.dtype != b.dtype:
-        tf_name = {"float32": "float", "float64": "double"}  # TensorFlow's DataTypeString
-        na, nb = (tf_name.get(np.dtype(d).name, np.dtype(d).name) for d in (a.dtype, b.dtype))
+        na, nb = (_TF_TYPE_NAME.get(np.dtype(d).name, np.dtype(d).name) for d in (a.dtype, b.dtype))
         raise InvalidArgumentError(f"matmul: cannot compute MatMul as input #1(zero-based) was "
                                    f"expected to be a {na} tensor but is a {nb} tensor "
                                    f"[Op:MatMul]")
