@@ -85,6 +85,27 @@ else:
         return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
     if not hasattr(tf_keras.Sequential, "predict_classes"):
         tf_keras.Sequential.predict_classes = _predict_classes
+    # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
+    for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
+        setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))
+    # keras.wrappers.scikit_learn (KerasClassifier / KerasRegressor), which tf_keras dropped
+    # (TF 2.12): scikit-learn glue around build_fn's model, fit, predict and evaluate. The
+    # oracle gets tensorforge's copy of Keras 2's wrapper with its two imports pointed at
+    # tf_keras, so the models, fits and scores under it are tf_keras's own.
+    import types as _types
+    _wsrc = open(os.path.join(os.environ["KP_REPO_PYTHON"], "tensorforge", "wrappers",
+                              "scikit_learn.py")).read()
+    _wsrc = _wsrc.replace("from ..engine.sequential import Sequential",
+                          "from tf_keras import Sequential")
+    _wsrc = _wsrc.replace("from ..utils import to_categorical",
+                          "from tf_keras.utils import to_categorical")
+    _wmod = _types.ModuleType("tf_keras.wrappers.scikit_learn")
+    exec(compile(_wsrc, "tf_keras/wrappers/scikit_learn.py (tensorforge's)", "exec"),
+         _wmod.__dict__)
+    _wpkg = _types.ModuleType("tf_keras.wrappers")
+    _wpkg.__path__, _wpkg.scikit_learn = [], _wmod
+    sys.modules["tf_keras.wrappers"], sys.modules["tf_keras.wrappers.scikit_learn"] = _wpkg, _wmod
+    tf_keras.wrappers = _wpkg
     # An optimizer given by name (compile(optimizer='adam')) is the legacy class too, as the
     # classes above: Keras 2's update rules for every program (tf_keras 2.11+ would otherwise
     # build its new optimizers, whose RMSprop divides by sqrt(v + eps), not sqrt(v) + eps).
@@ -271,6 +292,7 @@ def _babi_tar(path):
 sys.path.insert(0, os.environ["KP_TOOLS"])
 import keras_offline_data as _kod  # the fifth corpus's files (tools/keras_offline_data.py)
 import keras_offline_more as _kom  # the fourteenth corpus's (tools/keras_offline_more.py)
+import keras_offline_mlm as _kom18  # Machine Learning Mastery's CSVs (the eighteenth corpus's)
 del sys.path[0]
 
 def _offline_file(fname, origin):
@@ -394,6 +416,14 @@ with _open(PROG, encoding="utf-8") as _f:
     _prog_text = _f.read()
     if "aclImdb" in _prog_text:
         _kod.aclimdb_tree(os.getcwd())
+    # Machine Learning Mastery's posts read files the reader downloads beside the script
+    for _name, _make in _kom18.FILES.items():
+        if ("'%s'" % _name in _prog_text or '"%s"' % _name in _prog_text) \
+                and not os.path.exists(_name):
+            _make(os.path.join(os.getcwd(), _name))
+    if "'wonderland.txt'" in _prog_text or '"wonderland.txt"' in _prog_text:
+        with _open(os.path.join(os.getcwd(), "wonderland.txt"), "w", encoding="utf-8") as _w:
+            _w.write(_words_text(n_words=6000, seed=18))  # Gutenberg's Alice: ~144,000 chars
     if 'path_to_glove_file = "glove.6B.100d.txt"' in _prog_text:  # DLwP 2nd ed. ch. 11's wget
         _kod.glove_txt(os.path.join(os.getcwd(), "glove.6B.100d.txt"), reviews=True)
     if "captcha_images_v2" in _prog_text:  # captcha_ocr.py's curl/unzip cell, left out

@@ -544,6 +544,57 @@ PLAN.update({
              "(the data set lists its good strings first)"),
 })
 
+# ---- eighteenth corpus: Machine Learning Mastery's Keras 2 tutorials (/work/corpus18;
+#      tools/keras_corpus.md "Eighteenth corpus"); their CSVs are tools/keras_offline_mlm.py's ----
+PIMA = dict(epochs=10, samples=768)
+PLAN.update({
+    "mlm_first_nn_pima": dict(PIMA, metric="evaluate:accuracy",
+                              note="accuracy on its own training rows; the program then stops "
+                                   "on both sides at '%d' % predictions[i] (NumPy 2)"),
+    "mlm_checkpoint_best_pima": dict(
+        PIMA, metric="evaluate:accuracy",
+        note="a fresh model given the best epoch's weights (ModelCheckpoint(save_best_only) "
+             ".hdf5, load_weights), evaluated on all 768 rows"),
+    "mlm_save_load_json_pima": dict(PIMA, metric="evaluate[-1]:accuracy",
+                                    note="the model rebuilt from to_json + save_weights"),
+    "mlm_training_history_pima": dict(PIMA, metric="fit:val_accuracy",
+                                      note="validation_split=0.33 (254 rows)"),
+    "mlm_iris_multiclass": dict(
+        epochs=20, samples=150, metric="stdout:Baseline: ([0-9.]+)%",
+        note="KerasClassifier, 10-fold cross_val_score (the mean over the folds, 150 flowers)"),
+    "mlm_dropout_sonar": dict(
+        epochs=30, samples=208, metric="stdout:Visible: ([0-9.]+)%",
+        note="Pipeline(StandardScaler, KerasClassifier), 10-fold StratifiedKFold mean"),
+    "mlm_lr_drop_schedule_ionosphere": dict(epochs=50, samples=351, metric="fit:val_accuracy",
+                                            note="uncapped; step-decay LearningRateScheduler"),
+    "mlm_lstm_airline_window": dict(epochs=20, samples=200,
+                                    metric="stdout:Test Score: ([0-9.]+) RMSE",
+                                    note="batch 1; test RMSE in passengers (thousands)"),
+    "mlm_lstm_airline_stacked_stateful": dict(
+        epochs=1, samples=200, metric="stdout:Test Score: ([0-9.]+) RMSE",
+        note="uncapped: 100 one-epoch fits of a stateful stack (batch 1), reset_states"),
+    "mlm_imdb_cnn_lstm": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                              note="synthetic IMDB; Conv1D + MaxPooling1D + LSTM(100)"),
+    "mlm_text_generation_wonderland": dict(epochs=1, samples=2000, metric="fit:loss",
+                                           note="synthetic word text; two LSTM(256)"),
+    "mlm_encoder_decoder_lstm": dict(
+        epochs=1, samples=5000, metric="fit:accuracy",
+        note="teacher-forced per-step accuracy; its predict loop (440 calls) is stopped at 300"),
+    "mlm_cnn_lstm_moving_square": dict(epochs=1, samples=1000, metric="evaluate:accuracy",
+                                       note="100 generated test sequences (easy: both ~100%)"),
+    "mlm_lstm_autoencoder_composite": dict(epochs=300, samples=1, metric="fit:loss",
+                                           note="uncapped; one sequence, two decoders' summed mse"),
+    "mlm_word_embedding_one_hot": dict(epochs=50, samples=10, metric="evaluate:accuracy",
+                                       note="uncapped; 10 documents, hashed words"),
+    "mlm_bidirectional_lstm_cumsum": dict(
+        epochs=1, samples=1, metric="fit:accuracy",
+        note="uncapped: 1,000 one-sample fits; the last fit's per-step accuracy (10 steps)"),
+    "mlm_cnn_univariate_timeseries": dict(
+        epochs=1000, samples=6, metric=r"stdout:\[\[\s*([0-9.]+)\]\]",
+        note="uncapped; the forecast after 70, 80, 90 (100 is right); the final loss is "
+             "near 0 on both sides, too small for a relative comparison"),
+})
+
 NOT_COMPARABLE = {
     "hml2_ch10_hyperparameter_search": "tf_keras 2.21 has no keras.wrappers.scikit_learn: the "
                                        "Keras 2 side fails at KerasRegressor (tensorforge runs "
@@ -555,6 +606,9 @@ NOT_COMPARABLE = {
     "hml2_ch16_bidirectional_attention": "no fit: a Bidirectional GRU summarized, the "
                                          "positional encoding plotted, the simplified "
                                          "Transformer and a MultiHeadAttention layer built",
+    "mlm_image_augmentation_standardize": "no model: ImageDataGenerator's featurewise "
+                                          "standardization of MNIST, one batch plotted",
+    "mlm_gan_1d_function": "GAN: train_on_batch loop on (x, x^2), no accuracy to compare",
     "dlwp2_ch09_convnet_patterns": "no fit: the residual and mini-Xception models are built "
                                    "(this revision of the notebook trains nothing)",
     "dlwp2_ch12_gan_variant": "GAN: a train_step override (d_loss / g_loss only), no accuracy",

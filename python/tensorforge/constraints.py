@@ -21,7 +21,7 @@ from ._xp import array_module
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "UnitNorm", "NonNeg", "RadialConstraint",
            "get", "serialize", "deserialize", "max_norm", "min_max_norm", "unit_norm", "non_neg",
-           "radial_constraint"]
+           "radial_constraint", "maxnorm", "nonneg", "unitnorm"]
 
 _EPS = 1e-7
 
@@ -99,6 +99,9 @@ class NonNeg(Constraint):
 
 # Keras 2's function-style aliases
 max_norm, min_max_norm, unit_norm, non_neg = MaxNorm, MinMaxNorm, UnitNorm, NonNeg
+# and Keras 2.0-2.2's legacy ones (keras/constraints.py; tf_keras dropped them), which Keras 2
+# tutorials import: `from keras.constraints import maxnorm`
+maxnorm, nonneg, unitnorm = MaxNorm, NonNeg, UnitNorm
 
 class RadialConstraint(Constraint):
     """Keras 2's RadialConstraint, for a square 4-D kernel (K, K, C_in, C_out): each (K, K)

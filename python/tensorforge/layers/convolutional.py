@@ -3,7 +3,9 @@ runs ops.conv2d with bias and relu fused; channels_first input is transposed to 
 kernel call. The rest of Keras 2's convolutional.py lives beside this file, one family a module:
 the transposed convolutions (convolutional_transpose.py), the depthwise and separable ones
 (convolutional_depthwise.py), up-sampling, zero-padding and cropping (reshaping.py); their names
-stay importable from here, as ``keras.layers.convolutional.X``."""
+stay importable from here, as ``keras.layers.convolutional.X``. So do the pooling layers, which
+Keras 2.0-2.2's convolutional.py re-exported "for backwards namespace compatibility" (Keras 2
+tutorials write ``from keras.layers.convolutional import MaxPooling1D``)."""
 import numpy as np
 
 from .. import activations as _act
@@ -23,6 +25,8 @@ from .convolutional_depthwise import (DepthwiseConv1D, DepthwiseConv2D,  # noqa:
 from .convolutional_transpose import (Conv1DTranspose, Conv2DTranspose,  # noqa: F401
                                       Conv3DTranspose, Convolution1DTranspose,
                                       Convolution2DTranspose, Convolution3DTranspose)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,  # noqa: F401
+                      MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
                         UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
                         ZeroPadding3D)
