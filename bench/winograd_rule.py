@@ -6,20 +6,10 @@ Winograd off ("direct"), 1 thread, best of 3 rounds, quiet machine. Shapes as N,
     OMP_NUM_THREADS=1 PYTHONPATH=python python3 bench/winograd_rule.py 8,3,512,512 8,6,256,256 2,12,128,128
 """
 import sys
-import time
 
 import numpy as np
 
-
-def best_ms(fn, reps, rounds=3):
-    fn()
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / reps)
-    return best * 1e3
+from conv_app_layers import best_ms  # bench/: the script's folder is on sys.path
 
 
 def main():
