@@ -10,7 +10,8 @@ from .._text import is_text
 from . import config_check as _config_check
 from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
-from .network import Network, deserialize_layer
+from .network import Network
+from .network_config import deserialize_layer
 from .node import KerasTensor
 from .serialization import custom_object_scope
 from .training import Model

@@ -50,7 +50,7 @@ Called on symbolic tensors (``Input(...)``) a layer records a node of a function
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
 from ..engine.base_layer import InputSpec  # noqa: F401
 from ..engine.input_layer import Input, InputLayer  # noqa: F401
-from ..engine.network import deserialize_layer
+from ..engine.network_config import deserialize_layer
 from ..engine.serialization import custom_object_scope
 from .advanced_activations import LeakyReLU  # noqa: F401
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
