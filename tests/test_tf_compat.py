@@ -245,3 +245,32 @@ def test_variables_assigned_to_a_layer_are_its_weights():
     np.testing.assert_allclose(gw.numpy(), np.full((2, 3), 4.0))
     np.testing.assert_allclose(gb.numpy(), np.full((3,), 4.0))
     assert float(layer.count.numpy()[0]) == 1.0
+
+
+# TensorFlow 2.21's dtypes, printed by tools/gen_tf_scalar_dtype_refs.py: a NumPy float scalar keeps
+# its dtype (np.float64 subclasses Python float, which gives float32), and a list takes its first
+# element's (convert_to_tensor, constant, fill)
+@pytest.mark.parametrize("value,conv,const,fill", [
+    (np.float64(1.5), 'float64', 'float64', 'float64'),
+    ([np.float64(1.5)], 'float64', 'float64', None),
+    (np.float16(1.5), 'float16', 'float16', 'float16'),
+    (np.float32(2), 'float32', 'float32', 'float32'),
+    ([1.5, 2.0], 'float32', 'float32', None),
+    (np.int64(3), 'int64', 'int64', 'int64'),
+    ([np.int64(3)], 'int32', 'int32', None),
+    (np.bool_(True), 'bool', 'bool', 'bool'),
+    (1.5, 'float32', 'float32', 'float32'),
+    ([1.5, np.float64(2.0)], 'float32', 'float32', None),
+    ([np.float64(2.0), 1.5], 'float64', 'float64', None),
+    ([np.float32(1), np.float64(2)], 'float32', 'float32', None),
+    ([[np.float64(1)], [np.float64(2)]], 'float64', 'float64', None),
+    ((np.float64(1),), 'float64', 'float64', None),
+])
+def test_numpy_scalar_dtypes_as_tensorflow(value, conv, const, fill):
+    assert tf.convert_to_tensor(value).dtype.name == conv
+    assert tf.constant(value).dtype.name == const
+    if fill is not None:
+        t = tf.fill([2], value)
+        assert t.dtype.name == fill
+        np.testing.assert_array_equal(t.numpy(), np.full(2, value))
+    np.testing.assert_array_equal(tf.convert_to_tensor(value).numpy(), np.asarray(value, dtype=conv))

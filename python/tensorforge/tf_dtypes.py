@@ -37,7 +37,11 @@ def as_dtype(dtype):
 def python_dtype(value):
     """TensorFlow's dtype for a constant of ``value`` where it is not floatx: Python bools (and
     lists of them) bool, Python ints int32 (int64 past its range), NumPy integers and bools
-    their own; None for the rest (floats: floatx)."""
+    their own, NumPy float scalars their own (``np.float64(1.5)``: float64; a list takes its
+    first element's, as TensorFlow's: ``[np.float64(2), 1.5]`` float64, ``[1.5, np.float64(2)]``
+    float32); None for the rest (floats: floatx)."""
+    if isinstance(value, np.floating):  # before int / float: np.float64 subclasses float
+        return value.dtype
     if isinstance(value, (bool, int, list, tuple)):
         try:
             a = np.asarray(value)
@@ -48,6 +52,12 @@ def python_dtype(value):
         if a.dtype.kind in "iu":
             fits = a.size == 0 or (a.min() >= -2**31 and a.max() < 2**31)
             return np.dtype(np.int32 if fits else np.int64)
+        if a.dtype.kind == "f" and a.size:
+            first = value
+            while isinstance(first, (list, tuple)) and first:
+                first = first[0]
+            if isinstance(first, np.floating):
+                return first.dtype
         return None
     if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iub":
         return value.dtype

@@ -66,8 +66,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return Tensor(as_bytes_array(arr, "convert_to_tensor"))
     if dtype is None and arr.dtype.kind == "c":  # TensorFlow keeps complex values complex
         return Tensor(arr)
-    if dtype is None and dtype_hint is None and not isinstance(value, (np.ndarray, np.generic)):
-        dtype = python_dtype(value)  # Python ints int32, as TensorFlow's
+    if dtype is None and dtype_hint is None and not isinstance(value, np.ndarray):
+        dtype = python_dtype(value)  # Python ints int32, NumPy float scalars their own, as TensorFlow's
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
