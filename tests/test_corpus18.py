@@ -49,6 +49,25 @@ def test_maxnorm_kernel_constraint_holds_after_training():
     assert norms.max() > 0.49  # the constraint bit (the kernel grew past the limit)
 
 
+def test_constraint_configs_keep_the_values_as_given():
+    # tf_keras 2.21: MaxNorm(3), MinMaxNorm(0, 2, 1), MaxNorm(2.5, axis=[0, 1]), MinMaxNorm(),
+    # MaxNorm() (tools/keras_corpus18_refs.py prints the first)
+    c = keras.constraints
+    assert c.MaxNorm(3).get_config() == {"max_value": 3, "axis": 0}
+    assert type(c.MaxNorm(3).get_config()["max_value"]) is int
+    assert c.MinMaxNorm(0, 2, 1).get_config() == {"min_value": 0, "max_value": 2, "rate": 1, "axis": 0}
+    assert type(c.MinMaxNorm(0, 2, 1).get_config()["rate"]) is int
+    assert c.MaxNorm(max_value=2.5, axis=[0, 1]).get_config() == {"max_value": 2.5, "axis": [0, 1]}
+    assert c.MinMaxNorm().get_config() == {"min_value": 0.0, "max_value": 1.0, "rate": 1.0, "axis": 0}
+    assert type(c.MaxNorm().get_config()["max_value"]) is int
+    # an int limit projects as the float one
+    np.testing.assert_allclose(c.MaxNorm(3)(W), c.MaxNorm(3.0)(W))
+    with pytest.raises(TypeError, match="MaxNorm: max_value must be a number, got 'a'"):
+        c.MaxNorm("a")
+    with pytest.raises(TypeError, match="MinMaxNorm: rate must be a number, got None"):
+        c.MinMaxNorm(rate=None)
+
+
 def test_maxnorm_by_name_in_a_layer_config():
     layer = keras.layers.Dense(3, kernel_constraint="maxnorm")
     assert isinstance(layer.kernel_constraint, keras.constraints.MaxNorm)

@@ -49,14 +49,24 @@ def _axis(axis):
     return tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else int(axis)
 
 
+def _number(cls, name, v):
+    """v itself (Keras 2 keeps the value as given: MaxNorm(3)'s config says 3), checked to be
+    a real number."""
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"{cls}: {name} must be a number, got {v!r}") from None
+    return v
+
+
 class MaxNorm(Constraint):
     def __init__(self, max_value=2, axis=0):
-        self.max_value, self.axis = float(max_value), _axis(axis)
+        self.max_value, self.axis = _number("MaxNorm", "max_value", max_value), _axis(axis)
 
     def __call__(self, w):
         xp = array_module(w)
         norms = _norms(w, self.axis)
-        desired = xp.clip(norms, 0, self.max_value)
+        desired = xp.clip(norms, 0, float(self.max_value))
         return (w * (desired / (w.dtype.type(_EPS) + norms))).astype(w.dtype, copy=False)
 
     def get_config(self):
@@ -66,14 +76,16 @@ class MaxNorm(Constraint):
 
 class MinMaxNorm(Constraint):
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value, self.max_value = float(min_value), float(max_value)
-        self.rate, self.axis = float(rate), _axis(axis)
+        self.min_value = _number("MinMaxNorm", "min_value", min_value)
+        self.max_value = _number("MinMaxNorm", "max_value", max_value)
+        self.rate, self.axis = _number("MinMaxNorm", "rate", rate), _axis(axis)
 
     def __call__(self, w):
         xp = array_module(w)
         norms = _norms(w, self.axis)
-        desired = self.rate * xp.clip(norms, self.min_value, self.max_value) + \
-            (1 - self.rate) * norms
+        rate = float(self.rate)
+        desired = rate * xp.clip(norms, float(self.min_value), float(self.max_value)) + \
+            (1 - rate) * norms
         return (w * (desired / (w.dtype.type(_EPS) + norms))).astype(w.dtype, copy=False)
 
     def get_config(self):
