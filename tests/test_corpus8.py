@@ -222,7 +222,10 @@ def test_ragged_constant_rows_and_conversions():
     assert isinstance(r, tf.RaggedTensor)
     assert tuple(r.shape) == (3, None) and len(r) == 3
     assert r.to_list() == [[b"cs.LG", b"stat.ML"], [b"cs.CV"], [b"cs.LG", b"cs.CV", b"cs.AI"]]
-    assert r.row_splits.tolist() == [0, 2, 3, 6]
+    # row_splits and values are tensors, as TensorFlow's (int64 splits)
+    assert isinstance(r.row_splits, tf.Tensor) and r.row_splits.dtype == tf.int64
+    assert r.row_splits.numpy().tolist() == [0, 2, 3, 6]
+    assert isinstance(r.values, tf.Tensor) and r.values.numpy().tolist()[2] == b"cs.CV"
     assert r[1].numpy().tolist() == [b"cs.CV"] and r[-1].numpy().tolist()[-1] == b"cs.AI"
     assert r[1:].to_list() == [[b"cs.CV"], [b"cs.LG", b"cs.CV", b"cs.AI"]]
     n = tf.ragged.constant([[1, 2], [], [3]])

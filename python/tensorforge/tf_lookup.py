@@ -214,8 +214,8 @@ class _Table:
             return flat, shape, lambda out: SparseTensor(keys.indices, Tensor(out),
                                                          keys.dense_shape)
         if isinstance(keys, RaggedTensor):
-            flat, shape, _ = self._keys(op, Tensor(keys.values), dtype)
-            return flat, shape, lambda out: RaggedTensor(out, keys.row_splits)
+            flat, shape, _ = self._keys(op, Tensor(keys._values), dtype)
+            return flat, shape, lambda out: RaggedTensor(out, keys._splits)
         if isinstance(keys, Tensor):
             a = np.asarray(keys.numpy(), dtype=keys.dtype)  # a string scalar's numpy() is bytes
             if a.dtype != dtype:

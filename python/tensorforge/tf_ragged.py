@@ -13,12 +13,13 @@ __all__ = ["RaggedTensor", "constant", "concat"]
 
 
 class RaggedTensor:
-    """Rows of different lengths: ``values`` (flat, a host array) split at ``row_splits``."""
+    """Rows of different lengths: ``values`` (flat) split at ``row_splits``, both Tensors as
+    TensorFlow's (held as the host arrays ``_values`` / ``_splits``)."""
 
     def __init__(self, values, row_splits):
-        self.values = values
+        self._values = values
         s = np.asarray(row_splits)  # int32 splits stay int32 (RaggedFeature's default)
-        self.row_splits = s if s.dtype == np.int32 else s.astype(np.int64)
+        self._splits = s if s.dtype == np.int32 else s.astype(np.int64)
 
     @classmethod
     def from_row_splits(cls, values, row_splits, name=None, validate=True):
@@ -53,13 +54,23 @@ class RaggedTensor:
         return cls(values, starts.astype(np.dtype(getattr(row_splits_dtype, "name",
                                                           row_splits_dtype))))
 
+    # TensorFlow's attributes are tensors (``rt.row_splits.numpy()``); the package reads the
+    # host arrays _values / _splits
+    @property
+    def values(self):
+        return Tensor(self._values)
+
+    @property
+    def row_splits(self):
+        return Tensor(self._splits)
+
     @property
     def flat_values(self):
-        return Tensor(self.values)
+        return Tensor(self._values)
 
     @property
     def dtype(self):
-        return self.values.dtype
+        return self._values.dtype
 
     @property
     def shape(self):
@@ -70,10 +81,10 @@ class RaggedTensor:
         return 1
 
     def nrows(self):
-        return len(self.row_splits) - 1
+        return len(self._splits) - 1
 
     def row_lengths(self):
-        return Tensor(np.diff(self.row_splits))
+        return Tensor(np.diff(self._splits))
 
     def __len__(self):
         return self.nrows()
@@ -84,37 +95,37 @@ class RaggedTensor:
             if step != 1:
                 raise ValueError("RaggedTensor: only contiguous row slices are supported")
             stop = max(stop, start)
-            lo, hi = self.row_splits[start], self.row_splits[stop]
-            return RaggedTensor(self.values[lo:hi], self.row_splits[start:stop + 1] - lo)
+            lo, hi = self._splits[start], self._splits[stop]
+            return RaggedTensor(self._values[lo:hi], self._splits[start:stop + 1] - lo)
         n = self.nrows()
         j = int(i)
         if not -n <= j < n:
             raise IndexError(f"RaggedTensor: row {i} out of range for {n} rows")
         j %= n
-        return Tensor(self.values[self.row_splits[j]:self.row_splits[j + 1]])
+        return Tensor(self._values[self._splits[j]:self._splits[j + 1]])
 
     def __iter__(self):
         return (self[i] for i in range(self.nrows()))
 
     def to_list(self):
-        return [self.values[a:b].tolist() for a, b in zip(self.row_splits[:-1],
-                                                          self.row_splits[1:])]
+        return [self._values[a:b].tolist() for a, b in zip(self._splits[:-1],
+                                                          self._splits[1:])]
 
     def numpy(self):
         """An object array of the rows' arrays, as TensorFlow's ``RaggedTensor.numpy()``."""
         out = np.empty(self.nrows(), dtype=object)
-        for i, (a, b) in enumerate(zip(self.row_splits[:-1], self.row_splits[1:])):
-            out[i] = self.values[a:b]
+        for i, (a, b) in enumerate(zip(self._splits[:-1], self._splits[1:])):
+            out[i] = self._values[a:b]
         return out
 
     def to_tensor(self, default_value=None, name=None):
         """Rows padded to the longest with ``default_value`` (0, or b"" for strings)."""
-        width = int(np.diff(self.row_splits).max()) if self.nrows() else 0
+        width = int(np.diff(self._splits).max()) if self.nrows() else 0
         fill = default_value if default_value is not None else (
-            b"" if self.values.dtype == object else 0)
-        out = np.full((self.nrows(), width), fill, dtype=self.values.dtype)
-        for i, (a, b) in enumerate(zip(self.row_splits[:-1], self.row_splits[1:])):
-            out[i, :b - a] = self.values[a:b]
+            b"" if self._values.dtype == object else 0)
+        out = np.full((self.nrows(), width), fill, dtype=self._values.dtype)
+        for i, (a, b) in enumerate(zip(self._splits[:-1], self._splits[1:])):
+            out[i, :b - a] = self._values[a:b]
         return Tensor(out)
 
     def __repr__(self):
@@ -125,22 +136,22 @@ class RaggedTensor:
         scalar or a RaggedTensor of the same row partition (Hands-On ML 2 ch. 16's
         ``(X + 1).to_tensor()``); the dtype stays the ragged tensor's, as TensorFlow keeps it."""
         if isinstance(other, RaggedTensor):
-            if not np.array_equal(other.row_splits, self.row_splits):
+            if not np.array_equal(other._splits, self._splits):
                 raise ValueError(f"RaggedTensor {name}: the operands' rows have different "
-                                 f"lengths ({np.diff(self.row_splits).tolist()} and "
-                                 f"{np.diff(other.row_splits).tolist()})")
-            b = other.values
+                                 f"lengths ({np.diff(self._splits).tolist()} and "
+                                 f"{np.diff(other._splits).tolist()})")
+            b = other._values
         else:
             b = np.asarray(other.numpy() if isinstance(other, Tensor) else other)
             if b.ndim != 0:
                 raise ValueError(f"RaggedTensor {name}: the other operand must be a scalar or a "
                                  f"RaggedTensor, got shape {b.shape}")
-        kind, other_kind = np.dtype(self.values.dtype).kind, np.dtype(b.dtype).kind
+        kind, other_kind = np.dtype(self._values.dtype).kind, np.dtype(b.dtype).kind
         if kind not in "fiu" or other_kind not in "fiub" or (kind in "iu" and other_kind == "f"):
-            raise TypeError(f"RaggedTensor {name}: cannot combine a {self.values.dtype} ragged "
+            raise TypeError(f"RaggedTensor {name}: cannot combine a {self._values.dtype} ragged "
                             f"tensor with a {b.dtype} operand")
-        return RaggedTensor(op(self.values, b).astype(self.values.dtype, copy=False),
-                            self.row_splits)
+        return RaggedTensor(op(self._values, b).astype(self._values.dtype, copy=False),
+                            self._splits)
 
     def __add__(self, other):
         return self._elementwise(other, np.add, "+")
@@ -198,25 +209,25 @@ def concat(values, axis):
     if not all(isinstance(r, RaggedTensor) for r in rts):
         raise TypeError("concat: RaggedTensors can be concatenated only with RaggedTensors here, "
                         f"got {[type(r).__name__ for r in rts]}")
-    if len({np.dtype(r.values.dtype) for r in rts}) > 1:
+    if len({np.dtype(r._values.dtype) for r in rts}) > 1:
         raise TypeError(f"concat: the RaggedTensors' dtypes differ: "
-                        f"{[str(r.values.dtype) for r in rts]}")
+                        f"{[str(r._values.dtype) for r in rts]}")
     if axis == 0:
         splits, offset = [np.zeros(1, np.int64)], 0
         for r in rts:
-            splits.append(r.row_splits[1:].astype(np.int64) + offset)
-            offset += int(r.row_splits[-1])
-        return RaggedTensor(np.concatenate([r.values for r in rts]), np.concatenate(splits))
+            splits.append(r._splits[1:].astype(np.int64) + offset)
+            offset += int(r._splits[-1])
+        return RaggedTensor(np.concatenate([r._values for r in rts]), np.concatenate(splits))
     if axis in (1, -1):
         n = {r.nrows() for r in rts}
         if len(n) > 1:
             raise ValueError(f"concat: along axis 1 the RaggedTensors must have the same number "
                              f"of rows, got {[r.nrows() for r in rts]}")
-        rows = [np.concatenate([r.values[r.row_splits[i]:r.row_splits[i + 1]] for r in rts])
+        rows = [np.concatenate([r._values[r._splits[i]:r._splits[i + 1]] for r in rts])
                 for i in range(rts[0].nrows())]
         lengths = [len(x) for x in rows]
-        values = np.concatenate(rows) if rows else rts[0].values[:0]
-        return RaggedTensor(values.astype(rts[0].values.dtype, copy=False),
+        values = np.concatenate(rows) if rows else rts[0]._values[:0]
+        return RaggedTensor(values.astype(rts[0]._values.dtype, copy=False),
                             np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
     raise ValueError(f"concat: axis must be 0 or 1 for RaggedTensors with one ragged axis, "
                      f"got {axis}")

@@ -265,9 +265,9 @@ def type_spec_from_value(value):
     if isinstance(value, SparseTensor):
         return SparseTensorSpec(value.shape, value.dtype)
     if isinstance(value, RaggedTensor):
-        inner = np.asarray(value.values).shape[1:]
+        inner = np.asarray(value._values).shape[1:]
         return RaggedTensorSpec((value.nrows(), None) + tuple(inner), value.dtype, 1,
-                                np.asarray(value.row_splits).dtype)
+                                np.asarray(value._splits).dtype)
     if _is_dataset(value):
         return DatasetSpec.from_value(value)
     if isinstance(value, Tensor):

@@ -121,8 +121,8 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
     from .tf_ragged import RaggedTensor
     if isinstance(input, RaggedTensor):  # one string a row (TensorFlow's, Hands-On ML 2 ch. 12)
         rows = ["".join(chr(c) if 0 <= c <= 0x10FFFF else chr(replacement_char)
-                        for c in input.values[a:b].tolist()).encode("utf-8")
-                for a, b in zip(input.row_splits[:-1], input.row_splits[1:])]
+                        for c in input._values[a:b].tolist()).encode("utf-8")
+                for a, b in zip(input._splits[:-1], input._splits[1:])]
         out = np.empty(len(rows), dtype=object)
         out[:] = rows
         return Tensor(out)

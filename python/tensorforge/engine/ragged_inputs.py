@@ -34,13 +34,13 @@ def to_padded(rt, where, ref=None):
         raise ValueError(f"{where}: got a RaggedTensor for input "
                          f"{ref._keras_history[0].name!r}, which is not "
                          "ragged; declare it Input(..., ragged=True) or pass a padded array")
-    values = np.asarray(rt.values)
+    values = np.asarray(rt._values)
     if values.ndim != 1:
         raise ValueError(f"{where}: a ragged input must hold scalars (one ragged axis), got "
                          f"values of shape {values.shape}")
     if values.dtype.kind not in "fiu":
         raise TypeError(f"{where}: a ragged input must be numeric, got dtype {values.dtype}")
-    lengths = np.diff(rt.row_splits)
+    lengths = np.diff(rt._splits)
     dtype = ref.dtype if ref is not None else values.dtype
     if np.dtype(dtype).kind == "u":
         dtype = np.result_type(dtype, np.int8)

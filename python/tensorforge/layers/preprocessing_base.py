@@ -87,7 +87,7 @@ class PreprocessingLayer(Layer):
         self.reset_state()
         seen = False
         for batch in iter_batches(type(self).__name__, data, batch_size, steps):
-            if (batch.values if isinstance(batch, RaggedTensor) else batch).size == 0:
+            if (batch._values if isinstance(batch, RaggedTensor) else batch).size == 0:
                 continue
             self.update_state(batch)
             seen = True

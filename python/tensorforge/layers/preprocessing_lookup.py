@@ -212,10 +212,10 @@ class IndexLookup(PreprocessingLayer):
 
     def update_state(self, data):
         if isinstance(data, RaggedTensor):  # one document a row
-            keys, _ = self._keys(data.values)
+            keys, _ = self._keys(data._values)
             self._counts.update(keys)
             if self.output_mode == TF_IDF:
-                for a, b in zip(data.row_splits[:-1], data.row_splits[1:]):
+                for a, b in zip(data._splits[:-1], data._splits[1:]):
                     self._docs.update(set(keys[a:b]))
                 self._n_docs += len(data)
             return
@@ -318,12 +318,12 @@ class IndexLookup(PreprocessingLayer):
     def _call_ragged(self, inputs):
         """Ragged rows: indices stay ragged (``int``); otherwise one encoded vector a row, as
         Keras 2 encodes a (batch, None) ragged batch."""
-        idx = self._lookup(inputs.values)
+        idx = self._lookup(inputs._values)
         if self.output_mode == INT:
-            return RaggedTensor(idx, inputs.row_splits)
-        lengths = np.diff(inputs.row_splits)
+            return RaggedTensor(idx, inputs._splits)
+        lengths = np.diff(inputs._splits)
         padded = np.full((len(lengths), max(int(lengths.max(initial=0)), 1)), -1, np.int64)
-        for i, (a, b) in enumerate(zip(inputs.row_splits[:-1], inputs.row_splits[1:])):
+        for i, (a, b) in enumerate(zip(inputs._splits[:-1], inputs._splits[1:])):
             padded[i, :b - a] = idx[a:b]
         return Tensor(encode_categorical(type(self).__name__, padded, self.output_mode,
                                          self._depth(), idf_weights=self._idf))
