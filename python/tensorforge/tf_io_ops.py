@@ -25,6 +25,10 @@ __all__ = ["decode_raw", "decode_csv", "encode_base64", "decode_base64", "decode
 
 def _strings(op, x):
     a = x.numpy() if isinstance(x, Tensor) else x
+    if type(a) is bytes:  # one record (a text line dataset's element): no array walk
+        out = np.empty((), dtype=object)
+        out[()] = a
+        return out
     if isinstance(a, (bytes, str)):
         a = np.asarray(a, dtype=object)
     return as_bytes_array(a, f"tf.io.{op}")
@@ -74,8 +78,15 @@ def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, nam
 _CSV_TYPES = ("float32", "float64", "int32", "int64", "object")
 
 
+_F32, _I32 = np.dtype(np.float32), np.dtype(np.int32)
+
+
 def _csv_default(op, i, d):
     """(dtype, default value or None when the field is required) of record_defaults[i]."""
+    if type(d) is float:  # Python numbers: float32 / int32, as TensorFlow's (the common case)
+        return _F32, np.float32(d)
+    if type(d) is int and -2**31 <= d < 2**31:
+        return _I32, np.int32(d)
     if isinstance(d, type) or isinstance(d, np.dtype) or (isinstance(d, str) and d in (
             "float32", "float64", "int32", "int64", "string")):
         dt = np.dtype(object) if d in ("string", np.dtype(object)) else np.dtype(as_dtype(d))
@@ -108,7 +119,7 @@ def _csv_default(op, i, d):
 
 
 def _split_record(rec, delim, quotes):
-    if not quotes:
+    if not quotes or b'"' not in rec:
         return rec.split(delim)
     fields, cur, i, n = [], bytearray(), 0, len(rec)
     quoted = False
