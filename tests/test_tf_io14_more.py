@@ -481,3 +481,36 @@ def test_config_experimental_memory_and_policies():
     assert exp.get_device_policy() == "silent"
     with pytest.raises(ValueError, match="Invalid argument `device_policy`"):
         exp.set_device_policy("bad")
+
+
+def test_decode_csv_of_one_record_with_bare_python_defaults():
+    # TensorFlow 2.21 (keras venv): Hands-On ML 2 ch. 13's per-line map, record_defaults
+    # [0.] * n + [tf.constant([])], one bytes record a call
+    r = tf.io.decode_csv(b"1,2.5,-3", [0, 0., 7])
+    assert [(t.dtype.name, t.shape, t.numpy().tolist()) for t in r] == \
+        [("int32", (), 1), ("float32", (), 2.5), ("int32", (), -3)]
+    r = tf.io.decode_csv(tf.constant(b",,"), [5, 1.5, 2**31 - 1])
+    assert [(t.dtype.name, t.shape, t.numpy().tolist()) for t in r] == \
+        [("int32", (), 5), ("float32", (), 1.5), ("int32", (), 2147483647)]
+    r = tf.io.decode_csv([b"4.25,x", b'1,"y,z"'], [0., ""])
+    assert r[0].dtype.name == "float32" and r[0].numpy().tolist() == [4.25, 1.0]
+    assert r[1].numpy().tolist() == [b"x", b"y,z"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Field 0 in record 0 is not a valid int32"):
+        tf.io.decode_csv(b"1.5,2", [0, 0])
+
+
+def test_stack_of_plain_tensors_as_tensorflow():
+    # the no-gradient fast path (backend_ops/array_ops.py _stack_plain) against TensorFlow 2.21
+    s = tf.stack([tf.constant(1.5), tf.constant(2.0)])
+    assert s.dtype.name == "float32" and s.numpy().tolist() == [1.5, 2.0]
+    s = tf.stack([tf.constant([1, 2]), tf.constant([3, 4])], axis=-1)
+    assert s.dtype.name == "int32" and s.numpy().tolist() == [[1, 3], [2, 4]]
+    with pytest.raises(ValueError, match="stack: axis 3 is out of range for tensors of rank 1"):
+        tf.stack([tf.constant([1.0]), tf.constant([1.0])], axis=3)
+    with pytest.raises(ValueError, match="stack: tensors must have one shape"):
+        tf.stack([tf.constant([1.0]), tf.constant([1.0, 2.0])])
+    # a tensor that needs a gradient takes the recorded path
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.stack([v, tf.constant([3.0, 4.0])]) * tf.constant([[1.0], [5.0]]))
+    np.testing.assert_array_equal(tape.gradient(y, v).numpy(), [1.0, 1.0])
