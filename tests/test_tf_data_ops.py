@@ -81,3 +81,15 @@ def test_sample_from_datasets_mixes_by_weight_and_options_are_kept():
     opts.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     ds = tf.data.Dataset.range(3).with_options(opts)
     assert ds.options() is opts and [int(x) for x in ds] == [0, 1, 2]
+
+
+def test_map_outputs_are_values_not_views_of_a_variable():
+    # the map output fast path (tf_data_struct._as_array) must not hand out a variable's
+    # storage: the optimizers update variables in place
+    v = tf.Variable([1.0, 2.0])
+    elems = list(tf.data.Dataset.range(2).map(lambda i: v))
+    v.assign([5.0, 6.0])
+    assert [e.numpy().tolist() for e in elems] == [[1.0, 2.0], [1.0, 2.0]]
+    out = list(tf.data.Dataset.range(3).map(lambda i: (tf.cast(i, tf.float32) * 2.0, i)))
+    assert [(a.dtype.name, a.numpy().item(), b.dtype.name) for a, b in out] == \
+        [("float32", 0.0, "int64"), ("float32", 2.0, "int64"), ("float32", 4.0, "int64")]

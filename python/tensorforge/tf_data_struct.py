@@ -81,6 +81,10 @@ def _leaves(s):
 
 
 def _as_array(a, where):
+    if type(a) is Tensor and type(a.data) is np.ndarray and (
+            a.data.dtype == np.float32 or a.data.dtype.kind in "iub") and not a._is_variable():
+        return a.data  # a map's usual output (float64 takes the cast below; a variable's
+        # numpy() is a copy: the optimizers update it in place)
     if hasattr(a, "_make_iter") or hasattr(a, "dense_shape") or hasattr(a, "row_splits"):
         return a  # a nested Dataset (window, or a map returning one), a SparseTensor
         # (parse_example's VarLenFeature) or a RaggedTensor (from_generator's ragged specs)
@@ -108,6 +112,8 @@ def _user(e):
     """An element as user functions see it: Tensors (a nested Dataset stays one; strings are
     tf.string Tensors, whose ``numpy()`` is bytes)."""
     def one(a):
+        if type(a) is np.ndarray and a.dtype.kind in "biuf":
+            return Tensor(a)  # the usual element
         if hasattr(a, "_make_iter") or hasattr(a, "dense_shape") or hasattr(a, "row_splits"):
             return a  # a Dataset, SparseTensor or RaggedTensor (from_generator's specs)
         if isinstance(a, (bytes, str)) or (isinstance(a, np.ndarray) and a.dtype.kind in "SU"):
