@@ -69,6 +69,29 @@ def timeit(fn, warmup=2, min_time=0.3, min_runs=5, max_runs=200):
     return statistics.median(times)
 
 
+def timeit_alternating(fns, rounds=3, warmup=2, min_time=0.3, min_runs=5, max_runs=200):
+    """Median wall seconds of each of ``fns``, sampled in ``rounds`` turns taken in order
+    (fn0, fn1, ..., fn0, fn1, ...), each turn after timeit's SETTLE_S pause: for ratios between
+    sides. On a shared VM the speed of the same code moves for seconds at a time (LeNet conv2
+    forward+backward at 2 threads: medians of 5.9 and 8.7 ms in two runs a minute apart, while
+    PyTorch's stayed within 10%); sampled back to back, each side met a different stretch."""
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    samples = [[] for _ in fns]
+    per_runs, per_time, cap = -(-min_runs // rounds), min_time / rounds, max(1, max_runs // rounds)
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            time.sleep(SETTLE_S)
+            start, n = time.perf_counter(), 0
+            while n < per_runs or (time.perf_counter() - start < per_time and n < cap):
+                t0 = time.perf_counter()
+                fn()
+                samples[i].append(time.perf_counter() - t0)
+                n += 1
+    return [statistics.median(s) for s in samples]
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

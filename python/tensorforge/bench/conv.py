@@ -9,7 +9,7 @@ A second table (bench/conv_layers.py) times the Conv1D, Conv2DTranspose, UpSampl
 DepthwiseConv2D layers."""
 import numpy as np
 
-from ._util import table, timeit, try_torch
+from ._util import table, timeit, timeit_alternating, try_torch
 
 SHAPES = [  # name, (N, H, W, C_in), (KH, KW, C_out), padding, needs dx
     ("lenet conv1", (64, 28, 28, 1), (5, 5, 20), "valid", False),
@@ -24,6 +24,36 @@ def _check(name, got, want, scale, n):
     tol = 8 * n * np.finfo(np.float32).eps * scale + 1e-6
     if not (np.abs(got - want) <= tol).all():
         raise AssertionError(f"bench conv {name}: result does not match the float64 reference")
+
+
+def _torch_side(torch, name, x, w, b, dy, pads, padding, need_dx, ours_f, ref_f, f64, n_red):
+    """PyTorch's (forward, forward+backward) of the layer, after its output is checked."""
+    x64, w64, b64 = f64
+    KH = w.shape[0]
+    F = torch.nn.functional
+    xt = torch.from_numpy(x).permute(0, 3, 1, 2)  # NCHW view of NHWC memory: channels_last
+    wt = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
+    bt = torch.from_numpy(b)
+    pad = (KH - 1) // 2 if padding == "same" else 0
+    dyt = torch.from_numpy(dy).permute(0, 3, 1, 2)
+    with torch.no_grad():
+        yt = F.relu(F.conv2d(xt, wt, bt, padding=pad))
+        yo = ours_f(x, w, b, *pads, "relu")
+        _check(name + " torch", yo, yt.permute(0, 2, 3, 1).double().numpy(),
+               ref_f(np.abs(x64), np.abs(w64), np.abs(b64), *pads, None), n_red)
+
+    def t_fwd():
+        with torch.no_grad():
+            F.relu(F.conv2d(xt, wt, bt, padding=pad))
+
+    xg = xt.detach().clone(memory_format=torch.channels_last).requires_grad_(need_dx)
+    wg = wt.detach().clone().requires_grad_(True)
+    bg = bt.detach().clone().requires_grad_(True)
+
+    def t_fwdbwd():
+        xg.grad = wg.grad = bg.grad = None
+        F.relu(F.conv2d(xg, wg, bg, padding=pad)).backward(dyt)
+    return t_fwd, t_fwdbwd
 
 
 def run(args):
@@ -67,40 +97,20 @@ def run(args):
             return step
 
         quick = dict(min_time=0.2, min_runs=3) if args.quick else {}
-        t_f = timeit(fwd(ours_f), **quick)
-        t_fb = timeit(fwdbwd(ours_f, ours_b), **quick)
         t_nf = timeit(fwd(ref_f), warmup=1, min_time=0.2, min_runs=3)
         t_nfb = timeit(fwdbwd(ref_f, ref_b), warmup=1, min_time=0.2, min_runs=3)
+        theirs = _torch_side(torch, name, x, w, b, dy, pads, padding, need_dx, ours_f, ref_f,
+                             (x64, w64, b64), n_red) if torch is not None else None
+        if theirs is None:
+            t_f = timeit(fwd(ours_f), **quick)
+            t_fb = timeit(fwdbwd(ours_f, ours_b), **quick)
+        else:  # each side sampled in turns with PyTorch's (bench/_util.py timeit_alternating)
+            t_f, t_pf = timeit_alternating([fwd(ours_f), theirs[0]], **quick)
+            t_fb, t_pfb = timeit_alternating([fwdbwd(ours_f, ours_b), theirs[1]], **quick)
         flop = 2.0 * N * OH * OW * KH * KW * C * CO
         row = [name, f"{N}x{H}x{W}x{C} k{KH}x{KW}x{CO} {padding}", t_f * 1e3, flop / t_f / 1e9,
                t_fb * 1e3, t_nf * 1e3, t_nfb * 1e3, t_nfb / t_fb]
-        if torch is not None:
-            F = torch.nn.functional
-            xt = torch.from_numpy(x).permute(0, 3, 1, 2)  # NCHW view of NHWC memory: channels_last
-            wt = torch.from_numpy(w).permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
-            bt = torch.from_numpy(b)
-            pad = (KH - 1) // 2 if padding == "same" else 0
-            dyt = torch.from_numpy(dy).permute(0, 3, 1, 2)
-            with torch.no_grad():
-                yt = F.relu(F.conv2d(xt, wt, bt, padding=pad))
-                yo = ours_f(x, w, b, *pads, "relu")
-                _check(name + " torch", yo, yt.permute(0, 2, 3, 1).double().numpy(),
-                       ref_f(np.abs(x64), np.abs(w64), np.abs(b64), *pads, None), n_red)
-
-            def t_fwd():
-                with torch.no_grad():
-                    F.relu(F.conv2d(xt, wt, bt, padding=pad))
-
-            xg = xt.detach().clone(memory_format=torch.channels_last).requires_grad_(need_dx)
-            wg = wt.detach().clone().requires_grad_(True)
-            bg = bt.detach().clone().requires_grad_(True)
-
-            def t_fwdbwd():
-                xg.grad = wg.grad = bg.grad = None
-                F.relu(F.conv2d(xg, wg, bg, padding=pad)).backward(dyt)
-
-            t_pf = timeit(t_fwd, **quick)
-            t_pfb = timeit(t_fwdbwd, **quick)
+        if theirs is not None:
             row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
         rows.append(row)
     cols = ["layer", "shape", "fwd ms", "fwd GFLOP/s", "fwd+bwd ms", "numpy fwd ms", "numpy fwd+bwd ms",

@@ -8,7 +8,7 @@ checked against the other's (the geometries are chosen so that TensorFlow's and 
 padding conventions coincide). Part of ``tensorforge bench conv``."""
 import numpy as np
 
-from ._util import table, timeit, try_torch
+from ._util import table, timeit, timeit_alternating, try_torch
 
 # name, layer kind, input shape (channels_last), layer arguments
 LAYERS = [
@@ -103,8 +103,9 @@ def run(args):
 
         row = [name, f"{'x'.join(map(str, xs))} {kind} " + " ".join(
             f"{k}={v}" for k, v in kw.items() if k not in ("filters",))]
-        t_o = timeit(ours, **quick)
-        row.append(t_o * 1e3)
+        if torch is None:
+            t_o = timeit(ours, **quick)
+            row.append(t_o * 1e3)
         if torch is not None:
             fwd, xtt, wtt, to_nhwc = _torch_side(torch, kind, kw, x, ws)
             xg = xtt.detach().clone(memory_format=torch.channels_last if xtt.dim() == 4
@@ -130,8 +131,9 @@ def run(args):
                 for w in wg:
                     w.grad = None
                 fwd(xg, *wg).backward(dyt)
-            t_t = timeit(theirs, **quick)
-            row += [t_t * 1e3, t_t / t_o]
+            # sampled in turns with ours (bench/_util.py timeit_alternating)
+            t_o, t_t = timeit_alternating([ours, theirs], **quick)
+            row += [t_o * 1e3, t_t * 1e3, t_t / t_o]
         rows.append(row)
     cols = ["layer", "shape", "fwd+bwd ms"]
     if torch is not None:
