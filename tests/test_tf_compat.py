@@ -274,3 +274,17 @@ def test_numpy_scalar_dtypes_as_tensorflow(value, conv, const, fill):
         assert t.dtype.name == fill
         np.testing.assert_array_equal(t.numpy(), np.full(2, value))
     np.testing.assert_array_equal(tf.convert_to_tensor(value).numpy(), np.asarray(value, dtype=conv))
+
+
+def test_tf_random_set_seed_leaves_numpys_state_alone():
+    # TensorFlow's set_seed seeds TensorFlow only: a program's np.random.seed(7) stream goes on
+    np.random.seed(7)
+    want = np.random.RandomState(7).rand(3)
+    tf.random.set_seed(42)
+    np.testing.assert_array_equal(np.random.rand(3), want)
+    a = tf.random.uniform((4,)).numpy()
+    tf.random.set_seed(42)
+    np.testing.assert_array_equal(tf.random.uniform((4,)).numpy(), a)
+    # keras.utils.set_random_seed seeds NumPy's too, as Keras 2's
+    tf.keras.utils.set_random_seed(7)
+    np.testing.assert_array_equal(np.random.rand(3), want)

@@ -296,8 +296,10 @@ def _gamma(shape, alpha, beta=None, dtype=float32, seed=None, name=None):
 
 
 def _set_seed(seed):
+    """tf.random.set_seed: the framework's random state only (weights, dropout, tf.random ops,
+    Dataset shuffles), as TensorFlow's; NumPy's and Python's are the program's own
+    (keras.utils.set_random_seed seeds all three)."""
     _random.set_seed(seed)
-    np.random.seed(None if seed is None else int(seed) % (2 ** 32))
 
 
 random = types.SimpleNamespace(normal=_normal, uniform=_uniform, set_seed=_set_seed, gamma=_gamma,
