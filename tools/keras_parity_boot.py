@@ -730,6 +730,44 @@ if os.environ.get("KP_SEED", "") != "":
     # same integer on both sides does not give the same weights (each library draws its own
     # way): seeds make each side's run repeatable and give the seed-to-seed spread.
     importlib.import_module(TARGET + ".utils").set_random_seed(int(os.environ["KP_SEED"]))
+    # A program that seeds itself (np.random.seed(7), tf.random.set_seed(42)) would undo that:
+    # its own seeds are shifted by the run's (seed 0: the program's seeds as written), so
+    # --seeds 0 1 2 gives three different runs of it too.
+    _shift = 7919 * int(os.environ["KP_SEED"])
+
+    def _shifted(f):
+        def seed(s=None, *a, **k):
+            if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
+                s = (int(s) + _shift) % 2 ** 31
+            return f(s, *a, **k)
+        seed.__wrapped__ = f
+        return seed
+
+    if _shift:
+        import random as _random_mod
+        _random_mod.seed = _shifted(_random_mod.seed)
+        np.random.seed = _shifted(np.random.seed)
+        _fw = [TARGET + ".utils", TARGET + ".keras.utils"] if SIDE == "ours" else \
+            [TARGET + ".utils", "tensorflow.keras.utils"]
+        for _mname in _fw:
+            try:
+                _m = importlib.import_module(_mname)
+            except ImportError:
+                continue
+            if hasattr(_m, "set_random_seed"):
+                _m.set_random_seed = _shifted(_m.set_random_seed)
+        _tfm = importlib.import_module("tensorforge" if SIDE == "ours" else "tensorflow")
+        for _path in ("random.set_seed", "compat.v1.set_random_seed", "compat.v1.random.set_random_seed",
+                      "set_random_seed"):
+            _obj = _tfm
+            *_parents, _leaf = _path.split(".")
+            for _pn in _parents:
+                _obj = getattr(_obj, _pn, None)
+            if _obj is not None and hasattr(_obj, _leaf):
+                try:
+                    setattr(_obj, _leaf, _shifted(getattr(_obj, _leaf)))
+                except (AttributeError, TypeError):
+                    pass
 
 # helper modules of a program (the book's gan.py, model_builder.py) live beside it or in lib/
 sys.path[:0] = [os.path.dirname(PROG), os.path.join(os.path.dirname(PROG), "lib")]
