@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import tensorforge as tf
+from tensorforge.autograd import enable_grad
 from tensorforge import keras
 
 
@@ -47,7 +48,8 @@ def test_gradient_matches_model_backward_without_side_effects():
         loss = loss_fn(y, model(x, training=True))
     grads = tape.gradient(loss, model.trainable_weights)
     assert all(p.grad is None for p in model.trainable_weights)  # the tape leaves no .grad
-    loss2 = loss_fn(y, model(x, training=True))
+    with enable_grad():  # outside a tape a Keras call records only in grad mode asked for
+        loss2 = loss_fn(y, model(x, training=True))  # (Note [eager calls record nothing])
     loss2.backward()
     for g, p in zip(grads, model.trainable_weights):
         assert g.shape == p.shape
@@ -130,8 +132,34 @@ def test_subclassed_model_add_loss_under_the_tape():
         loss = keras.losses.MeanSquaredError()(np.tile(x[:, :1], 3), out) + sum(m.losses)
     assert len(m.losses) == 1
     grads = tape.gradient(loss, m.trainable_weights)
-    out2 = m(x)
-    (keras.losses.MeanSquaredError()(np.tile(x[:, :1], 3), out2) + sum(m.losses)).backward()
+    with enable_grad():  # Note [eager calls record nothing]
+        out2 = m(x)
+        total = keras.losses.MeanSquaredError()(np.tile(x[:, :1], 3), out2) + sum(m.losses)
+    total.backward()
     for g, p in zip(grads, m.trainable_weights):
         np.testing.assert_allclose(g.numpy(), p.grad, rtol=1e-5, atol=1e-7)
         p.grad = None
+
+
+def test_eager_keras_calls_outside_a_tape_record_nothing():
+    # Note [eager calls record nothing]: MC Dropout (Hands-On ML 2 ch. 11) calls the model a
+    # hundred times with training=True and stacks the outputs; TensorFlow records nothing
+    # there, and neither may we (each output's graph held the call's activations)
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="elu"),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(5).random((6, 4)).astype(np.float32)
+    ys = [model(x, training=True) for _ in range(3)]
+    assert all(y._node is None and not y.requires_grad for y in ys)
+    assert not np.allclose(ys[0].numpy(), ys[1].numpy())  # dropout drew a new mask each call
+    assert model(x)._node is None
+    # inside a tape, in grad mode asked for, or on an input that requires grad: recorded
+    with tf.GradientTape() as tape:
+        y = model(x, training=True)
+        total = tf.reduce_sum(y)
+    assert y._node is not None and tape.gradient(total, model.trainable_weights)[0] is not None
+    with enable_grad():
+        assert model(x)._node is not None
+    from tensorforge.autograd import Tensor
+    assert model(Tensor(x, requires_grad=True))._node is not None
+    # a layer called inside another's call follows the outer call
+    assert keras.layers.Dense(2)(x)._node is None

@@ -39,6 +39,7 @@ class _GradState(threading.local):
     a thread that never set them reads them without the AttributeError a plain
     ``threading.local`` raises (and ``getattr(..., default)`` swallows) on every training step."""
     enabled = True
+    explicit = False  # grad mode asked for (enable_grad: a tape, fit's step), not the default
     grad_ready = None
 
 
@@ -53,17 +54,19 @@ class _GradMode:
     """``with no_grad():`` / ``with enable_grad():`` (a plain class: entered on every training
     step, where a generator-based context manager costs several times more)."""
 
-    __slots__ = ("mode", "prev")
+    __slots__ = ("mode", "prev", "prev_explicit")
 
     def __init__(self, mode):
         self.mode = mode
 
     def __enter__(self):
-        self.prev = _grad_state.enabled
+        self.prev, self.prev_explicit = _grad_state.enabled, _grad_state.explicit
         _grad_state.enabled = self.mode
+        if self.mode:
+            _grad_state.explicit = True
 
     def __exit__(self, *exc):
-        _grad_state.enabled = self.prev
+        _grad_state.enabled, _grad_state.explicit = self.prev, self.prev_explicit
         return False
 
 
