@@ -139,7 +139,7 @@ struct GruCell {
   RnnAct act, rec_act;
   int phases;
   StepScratch drh;  // d(r*h) of a chunk, per executing thread (reset_after=False)
-  float* dbias_step;  // non-null: step() adds its 4U dG columns to it (Note [GRU chain beside the GEMMs])
+  float* dbias_step;  // non-null: step() adds its 4U dG columns (Note [GRU chain beside the GEMMs])
   index_t packed(index_t nu) const { return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu)); }
   index_t depth() const { return Kzr; }  // dG columns the chain's dh GEMM reads (bptt_overlapped)
   void pack(index_t u0, index_t u1, float* Rp) const {
@@ -216,7 +216,13 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   const index_t max_nu = UnitChunks(U, team_size(B, U, GruCell::kG)).max_nu;  // the driver's chunks
   // Note [GRU chain beside the GEMMs]: reset_after has one recurrent phase per step, so its
   // backward runs as the LSTM's (Note [chain beside the GEMMs] in rnn_overlap.h): the chain on one
-  // thread, the weight gradients as time-block tasks beside it, dbias summed by the chain.
+  // thread, the weight gradients as time-block tasks beside it (dkernel and drecurrent_kernel into
+  // padded copies, Note [padded weight gradients]), dbias summed by the chain. The unit chunks'
+  // phase per step ran the chain's dh GEMMs at ~67% of two Zen 4 cores at (64, 28, 256, 256), and
+  // the whole-sequence GEMMs waited for the whole chain; on one thread they run at ~96% of its
+  // peak. Zen 4, 2 threads, quiet, bwd ms unit chunks -> this: (64, 28, 256, 256) 17.6 -> 15.7,
+  // (128, 28, 256, 256) 34.3 -> 29.1, (64, 28, 28, 128) 3.19 -> 2.68, (32, 100, 512, 512) 105
+  // -> 107 (noise; the padded rows then 102.4 against 104.6 unpadded) (bench/RESULTS.md, rnn23).
   std::vector<float> db_acc(reset_after ? (size_t)(4 * U) : 0, 0.0f);
   const GruCell cell{B, U, T, W, Kzr, o_hx, recurrent_kernel, gates, h_prev, rec_h, mask, reset_after,
                      act, rec_act, reset_after ? 1 : 2,
@@ -224,7 +230,12 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
                      reset_after ? db_acc.data() : nullptr};
   if (reset_after) {
     const index_t FU = F + U, xh_n = ceil_div(T * B * FU, (index_t)16) * 16;
-    float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)xh_n);  // (T, B, F + U) rows
+    const index_t ldw = ld_padded(GU);
+    // (T, B, F + U) rows, then [dkernel; drecurrent_kernel] (F + U, 3U) with row stride ldw
+    // (Note [padded weight gradients])
+    float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(xh_n + FU * ldw));
+    float* dk_pad = xh_tm + xh_n;
+    float* drk_pad = dk_pad + F * ldw;
     // kernel^T packed for dx: K = 2U rows against [dz dr], then K = U rows against dhh
     const index_t pz = packed_size(2 * U, F);
     float* KTp = workspace<float>(Ws::rnn_step2, (size_t)(pz + packed_size(U, F)));
@@ -236,16 +247,19 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
       const float beta = blk.beta;
       switch (q) {
         case 0:  // dkernel += x^T [dz dr | dhh]
-          seq_gemm(F, 2 * U, rows, a, 1, FU, G, W, 1, beta, dkernel, GU, nullptr);
-          seq_gemm(F, U, rows, a, 1, FU, G + o_hx, W, 1, beta, dkernel + 2 * U, GU, nullptr);
+          seq_gemm(F, 2 * U, rows, a, 1, FU, G, W, 1, beta, dk_pad, ldw, nullptr);
+          seq_gemm(F, U, rows, a, 1, FU, G + o_hx, W, 1, beta, dk_pad + 2 * U, ldw, nullptr);
+          if (blk.last) copy_rows(F, GU, dk_pad, ldw, dkernel, GU);
           return;
         case 1:  // drecurrent_kernel += h_{t-1}^T [dz dr dhh*r]
-          seq_gemm(U, GU, rows, a + F, 1, FU, G, W, 1, beta, drecurrent_kernel, GU, nullptr);
+          seq_gemm(U, GU, rows, a + F, 1, FU, G, W, 1, beta, drk_pad, ldw, nullptr);
+          if (blk.last) copy_rows(U, GU, drk_pad, ldw, drecurrent_kernel, GU);
           return;
         case 2:  // dx_t = [dz dr] kernel[:, :2U]^T + dhh kernel[:, 2U:]^T
           for (index_t t = blk.t0; t < blk.t1; ++t) {
             const float* g = G + (t - blk.t0) * B * W;
-            gemm_packed(B, F, {Term{g, W, 2 * U, KTp}, Term{g + o_hx, W, U, KTp + pz}}, dx + t * F, T * F, false);
+            gemm_packed(B, F, {Term{g, W, 2 * U, KTp}, Term{g + o_hx, W, U, KTp + pz}}, dx + t * F, T * F,
+                        false);
           }
           return;
         default:

@@ -141,19 +141,6 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 }
 
 namespace {
-// Note [padded weight gradients]: the time blocks' dkernel / drecurrent_kernel GEMMs add into a
-// copy of the two gradients whose rows are ld_padded(4U) floats apart, copied out by the last
-// block. With the outputs' own row stride (4U floats: 4 KiB at U = 256, 8 KiB at U = 512) every
-// row of a 12-row C tile falls into the same L1 set (and few L2 sets), and each block reads and
-// writes all of C (4 MiB each at U = 512) with only K = 256 products per element in between.
-// sgemm alone, 1 thread, C (512, 2048) += A^T B, K = 256: 186-226 GFLOP/s at ldc 2048 against
-// 224-236 at ldc 2080 (bench/RESULTS.md, lstm10). Rows start on a cache line; a multiple of
-// 128 floats (512 B) gets a line more.
-inline index_t ld_padded(index_t n) {
-  const index_t ld = ceil_div(n, (index_t)16) * 16;
-  return ld % 128 == 0 ? ld + 16 : ld;
-}
-
 // The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
 // Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
 // dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
@@ -366,9 +353,6 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(xh_n + FU * ldw));
   float* dk_pad = xh_tm + xh_n;
   float* drk_pad = dk_pad + F * ldw;
-  auto copy_out = [&](const float* src, float* dst, index_t rows) {
-    for (index_t r = 0; r < rows; ++r) std::memcpy(dst + r * GU, src + r * ldw, sizeof(float) * GU);
-  };
   float* KTp = workspace<float>(Ws::rnn_step2, (size_t)packed_size(GU, F));  // kernel^T packed
   bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, kWeightGradStreams,
                   [&](int q, const TimeBlock& blk) {
@@ -377,11 +361,11 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
     switch (q) {
       case 0:  // dkernel += x^T dG
         seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, blk.beta, dk_pad, ldw, nullptr);
-        if (blk.last) copy_out(dk_pad, dkernel, F);
+        if (blk.last) copy_rows(F, GU, dk_pad, ldw, dkernel, GU);
         return;
       case 1:  // drecurrent_kernel += h_{t-1}^T dG
         seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, blk.beta, drk_pad, ldw, nullptr);
-        if (blk.last) copy_out(drk_pad, drecurrent_kernel, U);
+        if (blk.last) copy_rows(U, GU, drk_pad, ldw, drecurrent_kernel, GU);
         return;
       case 2:  // dx_t = dG_t kernel^T
         for (index_t t = t0; t < t1; ++t) gemm_packed(B, F, GU, G + (t - t0) * B * GU, GU, KTp, dx + t * F, T * F, false);

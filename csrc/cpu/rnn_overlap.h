@@ -126,6 +126,25 @@ constexpr index_t kOverlapBlockRows = 256;
 // it, block 0 first packing kernel^T for dx; the others wait for it).
 constexpr TaskStream kWeightGradStreams[4] = {{true, true, 3}, {true, true, 3}, {false, true, 3}, {true, false, -1}};
 
+// Note [padded weight gradients]: the time blocks' dkernel / drecurrent_kernel GEMMs add into a
+// copy of the two gradients whose rows are ld_padded(G U) floats apart, copied out by the last
+// block. With the outputs' own row stride (4U floats: 4 KiB at U = 256, 8 KiB at U = 512) every
+// row of a 12-row C tile falls into the same L1 set (and few L2 sets), and each block reads and
+// writes all of C (4 MiB each at U = 512) with only K = 256 products per element in between.
+// sgemm alone, 1 thread, C (512, 2048) += A^T B, K = 256: 186-226 GFLOP/s at ldc 2048 against
+// 224-236 at ldc 2080 (bench/RESULTS.md, lstm10). The GRU's 3U-float rows (6 KiB at U = 512):
+// Zen 4, 2 threads, (32, 100, 512, 512) dkernel / drk streams 50.3 / 50.6 thread-ms padded
+// against 52.2 / 52.7, bwd 102.4 against 104.6 ms; at U = 256 equal (rnn23). Rows start on a
+// cache line; a multiple of 128 floats (512 B) gets a line more.
+inline index_t ld_padded(index_t n) {
+  const index_t ld = ceil_div(n, (index_t)16) * 16;
+  return ld % 128 == 0 ? ld + 16 : ld;
+}
+// dst (rows, n) (row stride ldd) = src (row stride lds): a padded copy's rows copied out
+inline void copy_rows(index_t rows, index_t n, const float* src, index_t lds, float* dst, index_t ldd) {
+  for (index_t r = 0; r < rows; ++r) std::memcpy(dst + r * ldd, src + r * lds, sizeof(float) * n);
+}
+
 // Stream 3's gather: rows t * B + b of xh (F + U floats each) for t in [t0, t1) = [x_t | h_{t-1}]
 // of batch row b, read from the (B, T, .) layouts of x and h_prev.
 inline void gather_xh(index_t B, index_t T, index_t F, index_t U, const float* x, const float* h_prev,
