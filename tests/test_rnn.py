@@ -288,7 +288,10 @@ def test_backward_isa_paths_vs_float64_reference(isa, rng):
         # batch-row chains]), two chains of 25 rows, 40 units (partial panels on every ISA)
         # (24, 2, 8, 256): past the row chains' bound (2.2 x a 1 MiB L2), the per-step unit chunks
         # at 2 threads (Note [per-step weight gradients])
+        # GRU reset_after: the chain beside the GEMMs too (Note [GRU chain beside the GEMMs]):
+        # 300 units in one block, 30 steps of 20 rows in blocks of 7, 13 and 10 steps
         rows = [(5, 3, 8, 300), (20, 30, 8, 40), (50, 4, 8, 40), (24, 2, 8, 256)] if cell == "lstm" else []
+        rows = [(5, 3, 8, 300), (20, 30, 8, 40)] if cell == "gru" else rows
         for k, (B, T, F, U) in enumerate([(7, 9, 5, 19), (17, 6, 33, 40), (2, 3, 70, 70), big] + rows):
             for var in (variants(cell) if k < 3 else variants(cell)[-1:]):
                 gb = bool(k % 2)
@@ -461,6 +464,21 @@ def test_workspace_reuse_and_release_do_not_change_results(rng):
 
 
 # ---- LSTM weight gradients per step (Note [per-step weight gradients] in csrc/cpu/rnn_impl.h)
+def same_bits_at_1_and_2_threads(run):
+    """run()'s arrays at 1 and at 2 threads, asserted bit-equal; -> the 1-thread arrays."""
+    per_threads = []
+    prev = tf.get_num_threads()
+    try:
+        for nt in (1, 2):
+            tf.set_num_threads(nt)
+            per_threads.append([np.asarray(v) for v in run()])
+    finally:
+        tf.set_num_threads(prev)
+    for g1, g2 in zip(*per_threads):
+        np.testing.assert_array_equal(g1, g2)
+    return per_threads[0]
+
+
 @pytest.mark.parametrize("B,T,F,U", [
     (64, 4, 28, 128),  # the bench shape's sizes: per-step weight gradients, 4 unit chunks at 2 threads
     (33, 5, 3, 37),    # partial panels (37 units: 2 x 16 + 5), uneven batch rows per chunk
@@ -490,19 +508,12 @@ def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
     dh, dc = rng.standard_normal((2, B, U)).astype(np.float32)
     args = [a[n] for n in ("x", "kernel", "recurrent_kernel", "bias", "h0", "c0")]
     for gb in (False, True):
-        per_threads = []
-        prev = tf.get_num_threads()
-        try:
-            for nt in (1, 2):
-                tf.set_num_threads(nt)
-                f = krnn.lstm_forward(*args, m, gb, "tanh", "sigmoid")
-                g = krnn.lstm_backward(dout, dh, dc, a["x"], a["kernel"], a["recurrent_kernel"], m, gb,
-                                       "tanh", "sigmoid", *f[3:])
-                per_threads.append([np.asarray(v) for v in g] + [np.asarray(v) for v in f])
-        finally:
-            tf.set_num_threads(prev)
-        for g1, g2 in zip(*per_threads):
-            np.testing.assert_array_equal(g1, g2)
+        def run():
+            f = krnn.lstm_forward(*args, m, gb, "tanh", "sigmoid")
+            g = krnn.lstm_backward(dout, dh, dc, a["x"], a["kernel"], a["recurrent_kernel"], m, gb,
+                                   "tanh", "sigmoid", *f[3:])
+            return list(g) + list(f)
+        per_threads = [same_bits_at_1_and_2_threads(run)]
         d = [v.astype(np.float64) for v in args]
         fr = ref_rnn.lstm_forward(*d, m.astype(np.float64), gb, "tanh", "sigmoid")
         ref = ref_rnn.lstm_backward(dout.astype(np.float64), dh.astype(np.float64), dc.astype(np.float64),
@@ -511,3 +522,37 @@ def test_lstm_weight_gradients_per_step_and_whole_sequence(rng, B, T, F, U):
             assert_close(got, r, scale=1.0 + np.abs(r), n=(F + U) * T * B, factor=4, atol=1e-5,
                          what=f"lstm {(B, T, F, U)} gb={gb} d{name}")
         assert np.abs(per_threads[0][1]).max() > 0 and np.abs(per_threads[0][0]).max() > 0
+
+
+@pytest.mark.parametrize("B,T,F,U", [
+    (20, 30, 8, 40),   # time blocks of 7, 13 and 10 steps (a short first, a partial last block)
+    (5, 3, 8, 300),    # one block; 300 units: a partial last panel on every ISA
+    (64, 3, 40, 208),  # 2 threads: the chain beside the time-block tasks
+])
+def test_gru_weight_gradients_time_blocks(rng, B, T, F, U):
+    """The native GRU backward (reset_after: the chain beside the weight-gradient GEMMs of its
+    finished time blocks; reset_after=False: unit-chunk phases, then the whole-sequence GEMMs)
+    against reference/rnn.py in float64, with masks, an initial state and go_backwards, and the
+    same bits at 1 and 2 threads (the ordered streams add the blocks in one order)."""
+    from tensorforge.kernels import rnn as krnn
+    for ra in (True, False):
+        a = make_case(rng, "gru", B, T, F, U, h0=True, mask="random", reset_after=ra)
+        a["mask"][-1, -1] = True
+        m = a["mask"].astype(np.float32)
+        dout = rng.standard_normal((B, T, U)).astype(np.float32)
+        dh = rng.standard_normal((B, U)).astype(np.float32)
+        args = [a[n] for n in ("x", "kernel", "recurrent_kernel", "bias", "h0")]
+        for gb in (False, True):
+            def run():
+                f = krnn.gru_forward(*args, m, gb, ra, "tanh", "sigmoid")
+                return krnn.gru_backward(dout, dh, a["x"], a["kernel"], a["recurrent_kernel"], m, gb, ra,
+                                         "tanh", "sigmoid", *f[2:])
+            per_threads = [same_bits_at_1_and_2_threads(run)]
+            d = [v.astype(np.float64) for v in args]
+            fr = ref_rnn.gru_forward(*d, m.astype(np.float64), gb, ra, "tanh", "sigmoid")
+            ref = ref_rnn.gru_backward(dout.astype(np.float64), dh.astype(np.float64), d[0], d[1], d[2],
+                                       m.astype(np.float64), gb, ra, "tanh", "sigmoid", *fr[2:])
+            for name, got, r in zip(["x", "kernel", "recurrent_kernel", "bias", "h0"], per_threads[0], ref):
+                assert_close(got, r, scale=1.0 + np.abs(r), n=(F + U) * T * B, factor=4, atol=1e-5,
+                             what=f"gru {(B, T, F, U)} reset_after={ra} gb={gb} d{name}")
+                assert np.abs(got).max() > 0, name

@@ -34,7 +34,8 @@ namespace {
 //     dx_rows(t, b0, b1, dG)       beside recur, for chunk c's share of the batch rows
 // Returns dG (B, T, W), the calling thread's Ws::rnn_grad workspace, for the whole-sequence
 // weight-gradient GEMMs the caller runs next (not per_step). The LSTM's whole-sequence backward
-// runs instead in rnn_overlap.h (Note [chain beside the GEMMs]), over the same pointwise pass.
+// and the GRU's with reset_after run instead in rnn_overlap.h (Note [chain beside the GEMMs]),
+// over the same pointwise pass.
 // The pointwise pass of step s for batch rows [b0, b1) and units [u0, u0 + nu): dG_s into dGs
 // (row stride rs; gate block q at column q * U) from dh_t = dh0 + d_out[:, s], masked rows
 // carrying dh (and the cell's own gradient) straight through with dG = 0.

@@ -1,6 +1,6 @@
 // GRU (reset_after True/False) forward and backward through time (shared pieces and the file
 // family's notes in rnn_impl.h, the backward driver in rnn_bptt.h; contract in tf/rnn.h).
-#include "rnn_bptt.h"
+#include "rnn_overlap.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -125,7 +125,8 @@ void gru_forward TF_RNN_GRU_FWD_PARAMS {
 }
 
 namespace {
-// The GRU cell of Note [BPTT driver]. dG columns: reset_after: [dz, dr, dhh*r (recurrent h
+// The GRU cell of Note [BPTT driver] (reset_after=False) and of bptt_overlapped (reset_after:
+// Note [GRU chain beside the GEMMs]). dG columns: reset_after: [dz, dr, dhh*r (recurrent h
 // block), dhh (input h block)] (W = 4U); otherwise [dz, dr, dhh] (3U), shared by the input and
 // recurrent projections. Packed per chunk: reset_after: U^T over K = 3U; otherwise [U_z U_r]^T
 // (K = 2U), then U_h^T (K = U), in two recurrent phases: d(r*h) and dr first, then dh_{t-1}.
@@ -138,7 +139,9 @@ struct GruCell {
   RnnAct act, rec_act;
   int phases;
   StepScratch drh;  // d(r*h) of a chunk, per executing thread (reset_after=False)
+  float* dbias_step;  // non-null: step() adds its 4U dG columns (Note [GRU chain beside the GEMMs])
   index_t packed(index_t nu) const { return packed_size(Kzr, nu) + (reset_after ? 0 : packed_size(U, nu)); }
+  index_t depth() const { return Kzr; }  // dG columns the chain's dh GEMM reads (bptt_overlapped)
   void pack(index_t u0, index_t u1, float* Rp) const {
     pack_recurrent_bwd(rk, U, 3, u0, u1, 0, Kzr, Rp);
     if (!reset_after) pack_recurrent_bwd(rk, U, 3, u0, u1, 2 * U, 3 * U, Rp + packed_size(Kzr, u1 - u0));
@@ -162,16 +165,21 @@ struct GruCell {
       st(dh + j, dht * z, n);
       if (reset_after) {
         vf r = ld(gt + U + j, n);
-        st(g + U + j, dhh * ld(rh + j, n) * dact_f(r, rec_act), n);
-        st(g + 2 * U + j, dhh * r, n);
+        const vf dr = dhh * ld(rh + j, n) * dact_f(r, rec_act), dhr = dhh * r;
+        st(g + U + j, dr, n);
+        st(g + 2 * U + j, dhr, n);
+        if (dbias_step) {  // columns [dz, dr, dhh * r, dhh] (reset_after only)
+          float* db = dbias_step + u0 + j;
+          st(db, ld(db, n) + dz, n);
+          st(db + U, ld(db + U, n) + dr, n);
+          st(db + 2 * U, ld(db + 2 * U, n) + dhr, n);
+          st(db + 3 * U, ld(db + 3 * U, n) + dhh, n);
+        }
       }
     });
   }
   void recur(int k, index_t t, index_t u0, index_t nu, const float* Rp, float* dG, float* dh0) const {
-    if (reset_after) {  // dh_{t-1}[:, chunk] += dG_t (B, 3U) @ U^T[:, chunk]
-      gemm_packed(B, nu, 3 * U, dG + t * W, T * W, Rp, dh0 + u0, U, true);
-      return;
-    }
+    // (reset_after=False only: reset_after runs bptt_overlapped, whose chain runs its own GEMM)
     if (k == 1) {  // dh_{t-1}[:, chunk] += [dz dr] (B, 2U) @ [U_z U_r]^T[:, chunk]
       gemm_packed(B, nu, 2 * U, dG + t * W, T * W, Rp, dh0 + u0, U, true);
       return;
@@ -206,9 +214,69 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   const index_t o_hx = reset_after ? 3 * U : 2 * U;  // column of the input-side h-gradient
   const index_t Kzr = reset_after ? GU : 2 * U;
   const index_t max_nu = UnitChunks(U, team_size(B, U, GruCell::kG)).max_nu;  // the driver's chunks
+  // Note [GRU chain beside the GEMMs]: reset_after has one recurrent phase per step, so its
+  // backward runs as the LSTM's (Note [chain beside the GEMMs] in rnn_overlap.h): the chain on one
+  // thread, the weight gradients as time-block tasks beside it (dkernel and drecurrent_kernel into
+  // padded copies, Note [padded weight gradients]), dbias summed by the chain. The unit chunks'
+  // phase per step ran the chain's dh GEMMs at ~67% of two Zen 4 cores at (64, 28, 256, 256), and
+  // the whole-sequence GEMMs waited for the whole chain; on one thread they run at ~96% of its
+  // peak. Zen 4, 2 threads, quiet, bwd ms unit chunks -> this: (64, 28, 256, 256) 17.6 -> 15.7,
+  // (128, 28, 256, 256) 34.3 -> 29.1, (64, 28, 28, 128) 3.19 -> 2.68, (32, 100, 512, 512) 105
+  // -> 107 (noise; the padded rows then 102.4 against 104.6 unpadded) (bench/RESULTS.md, rnn23).
+  std::vector<float> db_acc(reset_after ? (size_t)(4 * U) : 0, 0.0f);
   const GruCell cell{B, U, T, W, Kzr, o_hx, recurrent_kernel, gates, h_prev, rec_h, mask, reset_after,
                      act, rec_act, reset_after ? 1 : 2,
-                     StepScratch{Ws::rnn_step2, reset_after ? 0 : (size_t)(B * max_nu)}};
+                     StepScratch{Ws::rnn_step2, reset_after ? 0 : (size_t)(B * max_nu)},
+                     reset_after ? db_acc.data() : nullptr};
+  if (reset_after) {
+    const index_t FU = F + U, xh_n = ceil_div(T * B * FU, (index_t)16) * 16;
+    const index_t ldw = ld_padded(GU);
+    // (T, B, F + U) rows, then [dkernel; drecurrent_kernel] (F + U, 3U) with row stride ldw
+    // (Note [padded weight gradients])
+    float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(xh_n + FU * ldw));
+    float* dk_pad = xh_tm + xh_n;
+    float* drk_pad = dk_pad + F * ldw;
+    // kernel^T packed for dx: K = 2U rows against [dz dr], then K = U rows against dhh
+    const index_t pz = packed_size(2 * U, F);
+    float* KTp = workspace<float>(Ws::rnn_step2, (size_t)(pz + packed_size(U, F)));
+    const index_t tb = std::max<index_t>(1, ceil_div(kOverlapBlockRows, B));
+    bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, kWeightGradStreams,
+                    [&](int q, const TimeBlock& blk) {
+      const index_t rows = blk.rows;
+      const float *G = blk.G, *a = xh_tm + blk.t0 * B * FU;
+      const float beta = blk.beta;
+      switch (q) {
+        case 0:  // dkernel += x^T [dz dr | dhh]
+          seq_gemm(F, 2 * U, rows, a, 1, FU, G, W, 1, beta, dk_pad, ldw, nullptr);
+          seq_gemm(F, U, rows, a, 1, FU, G + o_hx, W, 1, beta, dk_pad + 2 * U, ldw, nullptr);
+          if (blk.last) copy_rows(F, GU, dk_pad, ldw, dkernel, GU);
+          return;
+        case 1:  // drecurrent_kernel += h_{t-1}^T [dz dr dhh*r]
+          seq_gemm(U, GU, rows, a + F, 1, FU, G, W, 1, beta, drk_pad, ldw, nullptr);
+          if (blk.last) copy_rows(U, GU, drk_pad, ldw, drecurrent_kernel, GU);
+          return;
+        case 2:  // dx_t = [dz dr] kernel[:, :2U]^T + dhh kernel[:, 2U:]^T
+          for (index_t t = blk.t0; t < blk.t1; ++t) {
+            const float* g = G + (t - blk.t0) * B * W;
+            gemm_packed(B, F, {Term{g, W, 2 * U, KTp}, Term{g + o_hx, W, U, KTp + pz}}, dx + t * F, T * F,
+                        false);
+          }
+          return;
+        default:
+          if (blk.k == 0) {
+            pack_panels(2 * U, F, kernel, 1, GU, KTp);
+            pack_panels(U, F, kernel + 2 * U, 1, GU, KTp + pz);
+          }
+          gather_xh(B, T, F, U, x, h_prev, blk.t0, blk.t1, xh_tm);
+      }
+    });
+    // input bias [dz dr dhh], recurrent bias [dz dr dhh*r]
+    std::memcpy(dbias, db_acc.data(), sizeof(float) * 2 * U);
+    std::memcpy(dbias + 2 * U, db_acc.data() + o_hx, sizeof(float) * U);
+    std::memcpy(dbias + GU, db_acc.data(), sizeof(float) * GU);
+    return;
+  }
+  // reset_after=False: the unit-chunk phases (two per step), then the whole-sequence GEMMs
   const float* G2 = bptt(d, cell, d_out, d_h_T, mask, go_backwards, dh0);
   const index_t BT = B * T;
   // input side: [dz dr] against kernel[:, 0:2U], dhh (column o_hx) against kernel[:, 2U:3U]
@@ -216,16 +284,9 @@ void gru_backward TF_RNN_GRU_BWD_PARAMS {
   seq_gemm(BT, F, U, G2 + o_hx, W, 1, kernel + 2 * U, 1, GU, 1.0f, dx, F, nullptr);
   seq_gemm(F, 2 * U, BT, x, 1, F, G2, W, 1, 0.0f, dkernel, GU, nullptr);
   seq_gemm(F, U, BT, x, 1, F, G2 + o_hx, W, 1, 0.0f, dkernel + 2 * U, GU, nullptr);
-  if (reset_after) {
-    seq_gemm(U, GU, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
-    column_sums(BT, G2, W, 0, 2 * U, dbias);
-    column_sums(BT, G2, W, o_hx, o_hx + U, dbias + 2 * U);
-    column_sums(BT, G2, W, 0, GU, dbias + GU);
-  } else {
-    seq_gemm(U, 2 * U, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
-    seq_gemm(U, U, BT, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr);
-    column_sums(BT, G2, W, 0, GU, dbias);
-  }
+  seq_gemm(U, 2 * U, BT, h_prev, 1, U, G2, W, 1, 0.0f, drecurrent_kernel, GU, nullptr);
+  seq_gemm(U, U, BT, rec_h, 1, U, G2 + 2 * U, W, 1, 0.0f, drecurrent_kernel + 2 * U, GU, nullptr);
+  column_sums(BT, G2, W, 0, GU, dbias);
 }
 
 }  // namespace TF_ISA

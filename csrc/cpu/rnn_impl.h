@@ -51,10 +51,10 @@
 // Backward: one phase per step whose chunk task runs the GEMM giving dh_{t-1} for its units
 // from the whole dG row, then the next step's pointwise pass (dG) for the same units (Note [one
 // phase per step]; GRU reset_after=False: pointwise, then its two GEMM phases); one driver runs
-// it for every cell (Note [BPTT driver]); the LSTM's whole-sequence backward instead runs its
-// chain on one thread beside the weight-gradient GEMMs of the steps it has finished (Note [chain
-// beside the GEMMs] in rnn_overlap.h). Chunks are claimed dynamically, see Note [dynamic unit
-// chunks]. Where the whole packed weights stay near a core's L2, the LSTM instead cuts the batch
+// it for every cell (Note [BPTT driver]); the LSTM's whole-sequence backward and the GRU's with
+// reset_after instead run their chain on one thread beside the weight-gradient GEMMs of the
+// steps it has finished (Note [chain beside the GEMMs] in rnn_overlap.h). Chunks are claimed
+// dynamically, see Note [dynamic unit chunks]. Where the whole packed weights stay near a core's L2, the LSTM instead cuts the batch
 // rows into independent chains, one per thread, with no phase per step (Note [batch-row chains]
 // in rnn_chains.h; the backward's in rnn_lstm.cpp).
 // Small GEMM (Note [packed recurrent weights]): the recurrent weights are multiplied T times, so

@@ -141,25 +141,6 @@ void lstm_forward TF_RNN_LSTM_FWD_PARAMS {
 }
 
 namespace {
-// Rows (steps x batch) per time block of Note [chain beside the GEMMs]: the depth of the
-// dkernel / drecurrent_kernel GEMMs of a block (each block reads and writes their whole C).
-// LSTM (64, 28, 256, 256) backward at 2 threads, shared machine: 128, 192, 256 and 384 rows
-// within the noise (8.4-8.7 ms); 1792 (one block, no overlap) 13.3 ms.
-constexpr index_t kLstmBlockRows = 256;
-
-// Note [padded weight gradients]: the time blocks' dkernel / drecurrent_kernel GEMMs add into a
-// copy of the two gradients whose rows are ld_padded(4U) floats apart, copied out by the last
-// block. With the outputs' own row stride (4U floats: 4 KiB at U = 256, 8 KiB at U = 512) every
-// row of a 12-row C tile falls into the same L1 set (and few L2 sets), and each block reads and
-// writes all of C (4 MiB each at U = 512) with only K = 256 products per element in between.
-// sgemm alone, 1 thread, C (512, 2048) += A^T B, K = 256: 186-226 GFLOP/s at ldc 2048 against
-// 224-236 at ldc 2080 (bench/RESULTS.md, lstm10). Rows start on a cache line; a multiple of
-// 128 floats (512 B) gets a line more.
-inline index_t ld_padded(index_t n) {
-  const index_t ld = ceil_div(n, (index_t)16) * 16;
-  return ld % 128 == 0 ? ld + 16 : ld;
-}
-
 // The LSTM cell of Note [BPTT driver]: dG columns [di, df, dg, do]; dc0 holds the running dc_t.
 // Weight gradients per step (Note [per-step weight gradients]): dkernel, drecurrent_kernel and
 // dbias start at zero and each chunk adds its columns; Kp = kernel^T packed (K = 4U, N = F).
@@ -174,6 +155,7 @@ struct LstmCell {
   float* dbias_step;  // non-null: step() adds its dG rows to it (Note [chain beside the GEMMs])
   RnnAct act, rec_act;
   index_t packed(index_t nu) const { return packed_size(W, nu); }
+  index_t depth() const { return W; }  // dG columns the chain's dh GEMM reads (bptt_overlapped)
   void pack(index_t u0, index_t u1, float* Rp) const { pack_recurrent_bwd(rk, U, 4, u0, u1, 0, W, Rp); }
   void prefetch(index_t b, index_t t, index_t u0, index_t nu) const {
     for (index_t q = 0; q < 4; ++q) prefetch_run<0>(gates + (b * T + t) * W + q * U + u0, nu);
@@ -356,17 +338,13 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   }
   // Note [chain beside the GEMMs]: the whole-sequence weight gradients in time blocks beside
   // the chain, dG time-major (T, B, 4U); dbias is summed by the chain's pointwise passes (row by
-  // row, steps in chain order). Streams, in the order they are tried: 0 dkernel, 1
-  // drecurrent_kernel (ordered: each adds its blocks in block order, into the padded copies of
-  // Note [padded weight gradients] that its last block copies out), 2 dx (any order), 3 the
-  // block's [x_t | h_{t-1}] rows gathered time-major into xh_tm, block 0 first packing
-  // kernel^T (no chain needed: the thread waiting for the chain's first blocks does it; the
-  // others wait for it). dx_t = dG_t kernel^T step by step with the recurrent GEMM's packed
+  // row, steps in chain order). The streams of kWeightGradStreams: dkernel and drecurrent_kernel
+  // add into the padded copies of Note [padded weight gradients] that their last block copies
+  // out; the gather writes xh_tm. dx_t = dG_t kernel^T step by step with the recurrent GEMM's packed
   // kernel: its (B, 4U) x (4U, F) shape is the chain's dh GEMM's, which runs at ~97% of the FMA
   // peak on Zen 5 against ~88% for the blocked sgemm of the rows (that also repacks kernel^T
   // per block and writes rows to scatter).
-  static const TaskStream streams[4] = {{true, true, 3}, {true, true, 3}, {false, true, 3}, {true, false, -1}};
-  const index_t tb = std::max<index_t>(1, ceil_div(kLstmBlockRows, B));
+  const index_t tb = std::max<index_t>(1, ceil_div(kOverlapBlockRows, B));
   const index_t FU = F + U;
   std::memset(dbias, 0, sizeof(float) * GU);
   // (T, B, F + U) rows, then [dkernel; drecurrent_kernel] (F + U, 4U) with row stride ldw
@@ -375,37 +353,26 @@ void lstm_backward TF_RNN_LSTM_BWD_PARAMS {
   float* xh_tm = workspace<float>(Ws::rnn_step, (size_t)(xh_n + FU * ldw));
   float* dk_pad = xh_tm + xh_n;
   float* drk_pad = dk_pad + F * ldw;
-  auto copy_out = [&](const float* src, float* dst, index_t rows) {
-    for (index_t r = 0; r < rows; ++r) std::memcpy(dst + r * GU, src + r * ldw, sizeof(float) * GU);
-  };
   float* KTp = workspace<float>(Ws::rnn_step2, (size_t)packed_size(GU, F));  // kernel^T packed
-  bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, streams,
-                  [&](int q, index_t k, index_t t0, index_t t1, const float* dG) {
-    const index_t rows = (t1 - t0) * B;
-    const float* G = dG + t0 * B * GU;  // (rows, 4U), row (t - t0) * B + b
-    const float* a = xh_tm + t0 * B * FU;
-    const float beta = k == 0 ? 0.0f : 1.0f;
-    const bool last = go_backwards ? t1 == T : t0 == 0;  // the block of step 0
+  bptt_overlapped(d, cell, d_out, d_h_T, mask, go_backwards, dh0, tb, 4, kWeightGradStreams,
+                  [&](int q, const TimeBlock& blk) {
+    const index_t rows = blk.rows, t0 = blk.t0, t1 = blk.t1;
+    const float *G = blk.G, *a = xh_tm + t0 * B * FU;
     switch (q) {
       case 0:  // dkernel += x^T dG
-        seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, beta, dk_pad, ldw, nullptr);
-        if (last) copy_out(dk_pad, dkernel, F);
+        seq_gemm(F, GU, rows, a, 1, FU, G, GU, 1, blk.beta, dk_pad, ldw, nullptr);
+        if (blk.last) copy_rows(F, GU, dk_pad, ldw, dkernel, GU);
         return;
       case 1:  // drecurrent_kernel += h_{t-1}^T dG
-        seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, beta, drk_pad, ldw, nullptr);
-        if (last) copy_out(drk_pad, drecurrent_kernel, U);
+        seq_gemm(U, GU, rows, a + F, 1, FU, G, GU, 1, blk.beta, drk_pad, ldw, nullptr);
+        if (blk.last) copy_rows(U, GU, drk_pad, ldw, drecurrent_kernel, GU);
         return;
       case 2:  // dx_t = dG_t kernel^T
         for (index_t t = t0; t < t1; ++t) gemm_packed(B, F, GU, G + (t - t0) * B * GU, GU, KTp, dx + t * F, T * F, false);
         return;
       default:
-        if (k == 0) pack_panels(GU, F, kernel, 1, GU, KTp);
-        for (index_t t = t0; t < t1; ++t)
-          for (index_t b = 0; b < B; ++b) {
-            float* o = xh_tm + (t * B + b) * FU;
-            std::memcpy(o, x + (b * T + t) * F, sizeof(float) * F);
-            std::memcpy(o + F, h_prev + (b * T + t) * U, sizeof(float) * U);
-          }
+        if (blk.k == 0) pack_panels(GU, F, kernel, 1, GU, KTp);
+        gather_xh(B, T, F, U, x, h_prev, t0, t1, xh_tm);
     }
   });
 }

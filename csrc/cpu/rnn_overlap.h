@@ -114,19 +114,68 @@ void chain_with_tasks(index_t nsteps, index_t nblk, int nq, const TaskStream* st
   });
 }
 
+// Rows (steps x batch) per time block of Note [chain beside the GEMMs]: the depth of the
+// dkernel / drecurrent_kernel GEMMs of a block (each block reads and writes their whole C).
+// LSTM (64, 28, 256, 256) backward at 2 threads, shared machine: 128, 192, 256 and 384 rows
+// within the noise (8.4-8.7 ms); 1792 (one block, no overlap) 13.3 ms.
+constexpr index_t kOverlapBlockRows = 256;
+
+// The cells' task streams, in the order they are tried: 0 dkernel, 1 drecurrent_kernel (ordered:
+// each adds its blocks in block order), 2 dx (any order), 3 the block's [x_t | h_{t-1}] rows
+// gathered time-major (no chain needed: the thread waiting for the chain's first blocks does
+// it, block 0 first packing kernel^T for dx; the others wait for it).
+constexpr TaskStream kWeightGradStreams[4] = {{true, true, 3}, {true, true, 3}, {false, true, 3}, {true, false, -1}};
+
+// Note [padded weight gradients]: the time blocks' dkernel / drecurrent_kernel GEMMs add into a
+// copy of the two gradients whose rows are ld_padded(G U) floats apart, copied out by the last
+// block. With the outputs' own row stride (4U floats: 4 KiB at U = 256, 8 KiB at U = 512) every
+// row of a 12-row C tile falls into the same L1 set (and few L2 sets), and each block reads and
+// writes all of C (4 MiB each at U = 512) with only K = 256 products per element in between.
+// sgemm alone, 1 thread, C (512, 2048) += A^T B, K = 256: 186-226 GFLOP/s at ldc 2048 against
+// 224-236 at ldc 2080 (bench/RESULTS.md, lstm10). The GRU's 3U-float rows (6 KiB at U = 512):
+// Zen 4, 2 threads, (32, 100, 512, 512) dkernel / drk streams 50.3 / 50.6 thread-ms padded
+// against 52.2 / 52.7, bwd 102.4 against 104.6 ms; at U = 256 equal (rnn23). Rows start on a
+// cache line; a multiple of 128 floats (512 B) gets a line more.
+inline index_t ld_padded(index_t n) {
+  const index_t ld = ceil_div(n, (index_t)16) * 16;
+  return ld % 128 == 0 ? ld + 16 : ld;
+}
+// dst (rows, n) (row stride ldd) = src (row stride lds): a padded copy's rows copied out
+inline void copy_rows(index_t rows, index_t n, const float* src, index_t lds, float* dst, index_t ldd) {
+  for (index_t r = 0; r < rows; ++r) std::memcpy(dst + r * ldd, src + r * lds, sizeof(float) * n);
+}
+
+// Stream 3's gather: rows t * B + b of xh (F + U floats each) for t in [t0, t1) = [x_t | h_{t-1}]
+// of batch row b, read from the (B, T, .) layouts of x and h_prev.
+inline void gather_xh(index_t B, index_t T, index_t F, index_t U, const float* x, const float* h_prev,
+                      index_t t0, index_t t1, float* xh) {
+  const index_t FU = F + U;
+  for (index_t t = t0; t < t1; ++t)
+    for (index_t b = 0; b < B; ++b) {
+      float* o = xh + (t * B + b) * FU;
+      std::memcpy(o, x + (b * T + t) * F, sizeof(float) * F);
+      std::memcpy(o + F, h_prev + (b * T + t) * U, sizeof(float) * U);
+    }
+}
+
 // The backward through time of Note [chain beside the GEMMs] for a one-phase cell: the chain
 // of Note [one phase per step] with one chunk of all units, dG kept time-major (T, B, W) so a
 // time block is one run of rows. Chain step 0 packs R^T and runs step T-1's pointwise pass;
 // step i > 0 runs step s = T-i's dh GEMM and step s-1's pointwise pass. Time block k covers
 // the steps s in [T - e(k+1), T - e(k)), e(0) = 0, e(1) = ceil(tb / 2), then tb steps a block
 // (clipped at T): the first block is short, so the other thread waits less for its first GEMMs.
-// Its times are [t0, t1) (go_backwards: t = T-1-s); task(q, k, t0, t1, dG) runs stream q's
-// work on it.
+// Its times are [t0, t1) (go_backwards: t = T-1-s); task(q, TimeBlock) runs stream q's work on it.
+struct TimeBlock {
+  index_t k, t0, t1, rows;  // block k: times [t0, t1), rows = (t1 - t0) * B
+  const float* G;           // its dG rows: (rows, W), row (t - t0) * B + b
+  float beta;               // 0 for block 0 (an ordered stream's first), else 1: C += the block's
+  bool last;                // holds step 0: an ordered stream's last block
+};
 template <class Cell, class Task>
 void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, const float* d_h_T,
                      const float* mask, bool go_backwards, float* dh0, index_t tb, int nq,
                      const TaskStream* streams, const Task& task) {
-  static_assert(Cell::phases == 1, "the chain runs one recurrent phase per step");
+  // (a one-phase cell: the LSTM, the GRU with reset_after; the chain runs one phase per step)
   const index_t B = d.B, T = d.T, U = d.U, W = cell.W;
   float* dG = workspace<float>(Ws::rnn_grad, (size_t)(B * T * W));
   std::memcpy(dh0, d_h_T, sizeof(float) * B * U);  // dh0 holds the running dh_t
@@ -139,7 +188,7 @@ void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, con
       return;
     }
     const index_t s = T - i;
-    gemm_packed(B, U, W, dGs(s), W, Rp.data(), dh0, U, true);
+    gemm_packed(B, U, cell.depth(), dGs(s), W, Rp.data(), dh0, U, true);
     if (s > 0) bptt_pointwise(d, cell, d_out, mask, go_backwards, dh0, 0, B, 0, U, s - 1, dGs(s - 1), W);
   };
   std::vector<index_t> e{0};  // block k: the chain's steps [e(k), e(k+1)) before the last
@@ -157,7 +206,7 @@ void bptt_overlapped(const RnnDims& d, const Cell& cell, const float* d_out, con
   chain_with_tasks(T + 1, nblk, nq, streams, nt, step, ready, [&](int q, index_t k) {
     const index_t s0 = T - e[k + 1], s1 = T - e[k];
     const index_t t0 = go_backwards ? T - s1 : s0, t1 = go_backwards ? T - s0 : s1;
-    task(q, k, t0, t1, dG);
+    task(q, TimeBlock{k, t0, t1, (t1 - t0) * B, dG + t0 * B * W, k == 0 ? 0.0f : 1.0f, e[k + 1] == T});
   });
 }
 
