@@ -88,11 +88,23 @@ else:
     # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
     for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
         setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))
+    # keras.backend's legacy image_dim_ordering / set_image_dim_ordering ('th' / 'tf') and
+    # keras.engine.topology's Layer and InputSpec (Deep Learning with Keras, ch. 3 and 7)
+    _kb = tf_keras.backend
+    _kb.image_dim_ordering = lambda: "th" if _kb.image_data_format() == "channels_first" else "tf"
+    _kb.set_image_dim_ordering = lambda o: _kb.set_image_data_format(
+        {"th": "channels_first", "tf": "channels_last"}[o])
+    import types as _types
+    _topo = _types.ModuleType("tf_keras.engine.topology")
+    _topo.Layer, _topo.InputSpec = tf_keras.layers.Layer, tf_keras.layers.InputSpec
+    _eng = _types.ModuleType("tf_keras.engine")
+    _eng.__path__, _eng.topology = [], _topo
+    sys.modules.setdefault("tf_keras.engine", _eng)
+    sys.modules.setdefault("tf_keras.engine.topology", _topo)
     # keras.wrappers.scikit_learn (KerasClassifier / KerasRegressor), which tf_keras dropped
     # (TF 2.12): scikit-learn glue around build_fn's model, fit, predict and evaluate. The
     # oracle gets tensorforge's copy of Keras 2's wrapper with its two imports pointed at
     # tf_keras, so the models, fits and scores under it are tf_keras's own.
-    import types as _types
     _wsrc = open(os.path.join(os.environ["KP_REPO_PYTHON"], "tensorforge", "wrappers",
                               "scikit_learn.py")).read()
     _wsrc = _wsrc.replace("from ..engine.sequential import Sequential",
@@ -397,8 +409,15 @@ _open = builtins.open
 _OPENED = {"/creditcard.csv": _kod.creditcard_csv,  # imbalanced_classification's Kaggle file
            "/.keras/datasets/glove.6B.100d.txt": _kod.glove_txt,  # pretrained_word_embeddings
            "/jena_climate_2009_2016.csv": _kod.jena_csv}  # Deep Learning with Python 6.3
+_PROG_DIR = os.path.dirname(os.path.abspath(PROG))
 def _open_offline(file, *a, **kw):
-    """The files programs read at hard-coded paths (their own download steps left out)."""
+    """The files programs read at hard-coded paths (their own download steps left out); a
+    relative path read that the working folder lacks is read from beside the program (books'
+    programs are run from their chapter's folder: `data/x.csv`, `../data/x.txt`)."""
+    mode = a[0] if a else kw.get("mode", "r")
+    if isinstance(file, str) and not os.path.isabs(file) and not os.path.exists(file) \
+            and not set("wax+") & set(mode) and os.path.exists(os.path.join(_PROG_DIR, file)):
+        file = os.path.join(_PROG_DIR, file)
     for tail, make in _OPENED.items():
         local = os.path.join(os.getcwd(), "kp_offline", os.path.basename(tail))
         if isinstance(file, str) and file.endswith(tail) and file != local \
@@ -771,6 +790,10 @@ if os.environ.get("KP_SEED", "") != "":
 
 # helper modules of a program (the book's gan.py, model_builder.py) live beside it or in lib/
 sys.path[:0] = [os.path.dirname(PROG), os.path.join(os.path.dirname(PROG), "lib")]
+# NLTK's data (a tokenizer model) in an nltk_data/ folder beside the program or one above
+for _d in (_PROG_DIR, os.path.dirname(_PROG_DIR)):
+    if os.path.isdir(os.path.join(_d, "nltk_data")) and "NLTK_DATA" not in os.environ:
+        os.environ["NLTK_DATA"] = os.path.join(_d, "nltk_data")
 
 status = {"ok": False}
 try:

@@ -595,7 +595,54 @@ PLAN.update({
              "near 0 on both sides, too small for a relative comparison"),
 })
 
+# ---- nineteenth corpus: Gulli & Pal, Deep Learning with Keras (/work/corpus19/chNN;
+#      tools/keras_corpus.md "Nineteenth corpus"); data/ files beside the programs ----
+ACC_KEY = "; the program then stops on both sides at history.history['acc'] (Keras 2.2's key)"
+PLAN.update({
+    "dlk_ch1_mnist_v1": dict(MNIST, metric="evaluate:accuracy",
+                             note="softmax regression, SGD(lr=0.01)"),
+    "dlk_ch1_mnist_v2": dict(MNIST, metric="evaluate:accuracy", note="two hidden layers, SGD"),
+    "dlk_ch1_mnist_v3": dict(MNIST, metric="evaluate:accuracy", note="+ dropout, SGD" + ACC_KEY),
+    "dlk_ch1_mnist_v4": dict(MNIST, metric="evaluate:accuracy",
+                             note="+ dropout, RMSprop" + ACC_KEY),
+    "dlk_ch3_lenet_mnist": dict(MNIST, metric="evaluate:accuracy",
+                                note="K.set_image_dim_ordering('th'): channels_first" + ACC_KEY),
+    "dlk_ch3_cifar10_simple": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                                   note="synthetic CIFAR-10" + ACC_KEY),
+    "dlk_ch3_cifar10_v1": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                               note="synthetic CIFAR-10; Conv2D(64, 3, 3) is strides 3" + ACC_KEY),
+    "dlk_ch5_learn_embedding_from_scratch": dict(
+        epochs=2, samples=4960, metric="evaluate:accuracy",
+        note="synthetic UMich sentences (2,126 test rows); Embedding + Conv1D"),
+    "dlk_ch5_finetune_glove_embeddings": dict(
+        epochs=2, samples=4960, metric="evaluate:accuracy",
+        note="synthetic UMich sentences and GloVe vectors; trainable Embedding"),
+    "dlk_ch6_alice_chargen_rnn": dict(epochs=1, samples=5000, metric="fit:loss",
+                                      note="synthetic text; SimpleRNN(unroll=True); the "
+                                           "predict loop is stopped at 300 calls"),
+    "dlk_ch6_econs_stateful": dict(epochs=1, samples=9600, metric="evaluate:loss",
+                                   note="synthetic load series; stateful LSTM, batch 96 (the "
+                                        "cap a multiple of it), 5 one-epoch fits, test MSE"),
+})
+
 NOT_COMPARABLE = {
+    "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
+                                   "first train_on_batch (labels given as a Python list)",
+    "dlk_ch5_keras_skipgram": "fails on both sides: Keras 2.0's Merge layer (removed in 2.2)",
+    "dlk_ch5_keras_cbow": "no fit: the CBOW model is built and compiled",
+    "dlk_ch5_skipgram_example": "no model: keras.preprocessing's skipgrams printed",
+    "dlk_ch5_transfer_glove_embeddings": "its features are all zero under Python 3 (GloVe "
+                                         "keyed by bytes, looked up by str): both sides learn "
+                                         "the majority class",
+    "dlk_ch6_umich_sentiment_lstm": "fails on both sides: Python 2 code (bytes.split('\\t'))",
+    "dlk_ch7_air_quality_regression": "fails on both sides: DataFrame.as_matrix (pandas < 1.0)",
+    "dlk_ch7_func_api_seq": "no fit: a Sequential model built and compiled",
+    "dlk_ch7_func_api_func": "no fit: a functional model built and compiled",
+    "dlk_ch7_func_api_multi": "no fit: a two-input, two-output model built and compiled",
+    "dlk_ch7_tf_keras_func": "no fit: one-layer models' predict shapes asserted",
+    "dlk_ch7_mem_network": "the Keras 2 side fails at its fit: tf_keras 2.21's metric set-up "
+                           "takes no one-element target list ([Ytrain]) for a one-output "
+                           "model; tensorforge trains it and stops at history['acc']",
     "hml2_ch10_hyperparameter_search": "tf_keras 2.21 has no keras.wrappers.scikit_learn: the "
                                        "Keras 2 side fails at KerasRegressor (tensorforge runs "
                                        "the RandomizedSearchCV to the end)",

@@ -17,7 +17,8 @@ from ._dispatch import (  # noqa: F401
     set_num_threads)
 from ._xp import array_module  # noqa: F401  (re-exported)
 from .backend_config import (  # noqa: F401
-    epsilon, floatx, image_data_format, set_epsilon, set_floatx, set_image_data_format)
+    epsilon, floatx, image_data_format, image_dim_ordering, set_epsilon, set_floatx,
+    set_image_data_format, set_image_dim_ordering)
 
 
 # ---- Keras backend helpers ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Keras 2's ``keras/backend_config.py``: the settings the backend functions and layers read
-(floatx, epsilon, image_data_format). Re-exported by ``tensorforge.backend``; kept apart (it
-imports nothing) because backend_ops/, which ``tensorforge.backend`` reaches, reads them too."""
+(floatx, epsilon, image_data_format and Keras 2.0-2.2's legacy image_dim_ordering).
+Re-exported by ``tensorforge.backend``; kept apart (it imports nothing) because backend_ops/,
+which ``tensorforge.backend`` reaches, reads them too."""
 
 _keras = {"image_data_format": "channels_last", "floatx": "float32", "epsilon": 1e-7}
 
@@ -15,6 +16,21 @@ def set_image_data_format(data_format):
         raise ValueError("set_image_data_format: data_format must be 'channels_last' or "
                          f"'channels_first', got {data_format!r}")
     _keras["image_data_format"] = data_format
+
+
+def image_dim_ordering():
+    """Keras 2.0-2.2's legacy getter of image_data_format: 'th' for channels_first, 'tf' for
+    channels_last (tf.keras 2 dropped it; Keras 2.x books call it)."""
+    return "th" if _keras["image_data_format"] == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Keras 2.0-2.2's legacy setter: 'th' sets image_data_format to 'channels_first' (Theano's
+    NCHW), 'tf' to 'channels_last'."""
+    if dim_ordering not in ("tf", "th"):
+        raise ValueError("set_image_dim_ordering: dim_ordering must be 'tf' or 'th', got "
+                         f"{dim_ordering!r}")
+    _keras["image_data_format"] = "channels_first" if dim_ordering == "th" else "channels_last"
 
 
 def floatx():
