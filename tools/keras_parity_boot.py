@@ -88,11 +88,21 @@ else:
     # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
     for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
         setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))
+    # keras.layers.merge (Keras 2.0-2.3's module of the merge layers, with the _Merge base that
+    # GDL's RandomWeightedAverage subclasses): tf_keras keeps them under layers/merging/
+    import types as _types
+    from tf_keras.src.layers.merging import base_merge as _base_merge
+    _merge = _types.ModuleType("tf_keras.layers.merge")
+    for _n in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+               "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+               "concatenate", "dot"):
+        setattr(_merge, _n, getattr(tf_keras.layers, _n))
+    _merge._Merge = _base_merge._Merge
+    sys.modules["tf_keras.layers.merge"] = _merge
     # keras.wrappers.scikit_learn (KerasClassifier / KerasRegressor), which tf_keras dropped
     # (TF 2.12): scikit-learn glue around build_fn's model, fit, predict and evaluate. The
     # oracle gets tensorforge's copy of Keras 2's wrapper with its two imports pointed at
     # tf_keras, so the models, fits and scores under it are tf_keras's own.
-    import types as _types
     _wsrc = open(os.path.join(os.environ["KP_REPO_PYTHON"], "tensorforge", "wrappers",
                               "scikit_learn.py")).read()
     _wsrc = _wsrc.replace("from ..engine.sequential import Sequential",
@@ -733,6 +743,15 @@ if os.environ.get("KP_SEED", "") != "":
 
 # helper modules of a program (the book's gan.py, model_builder.py) live beside it or in lib/
 sys.path[:0] = [os.path.dirname(PROG), os.path.join(os.path.dirname(PROG), "lib")]
+# a repository's layout the programs read and write relative to their working folder (the
+# twentieth corpus's GDL_code notebooks: ./data/<name>/ read-only, ./run/<section>/ made into
+# per-run folders): data/ beside the program is linked, run/'s empty folder tree is copied
+_here = os.path.dirname(PROG)
+if os.path.isdir(os.path.join(_here, "data")) and not os.path.exists("data"):
+    os.symlink(os.path.join(_here, "data"), "data")
+if os.path.isdir(os.path.join(_here, "run")) and not os.path.exists("run"):
+    for _dir, _, _ in os.walk(os.path.join(_here, "run")):
+        os.makedirs(os.path.relpath(_dir, _here), exist_ok=True)
 
 status = {"ok": False}
 try:
