@@ -20,8 +20,6 @@ downstream of ``x`` draws a new mask in it. An ``x`` or ``y`` the run did not co
 ValueError naming it; outside a model's loss, ``K.gradients`` raises as tf.gradients does in
 eager TensorFlow 2.
 """
-import weakref
-
 import numpy as np
 
 from ..autograd import Tensor
@@ -30,9 +28,19 @@ from .base_layer import call_context
 from .node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 
 RERUN = "rerun"  # the key of a kept run's (plan, masks, training) in its values
-# {graph model: the values of its last forward in fit / evaluate / predict} (a weak key: no
-# attribute of the model, which would stop it pickling)
-LAST_RUN = weakref.WeakKeyDictionary()
+
+
+class LastRun:
+    """A graph model's last forward values in fit / evaluate / predict, kept on the model
+    (``model.__dict__["_last_run"]``) for its loss and metrics: part of the model, freed with
+    it, but neither pickled nor copied with it (they hold the batch's Tensors)."""
+    __slots__ = ("values",)
+
+    def __init__(self, values=None):
+        self.values = values
+
+    def __reduce__(self):
+        return (LastRun, ())
 
 
 def _run_holding(key):

@@ -28,7 +28,7 @@ from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from .ragged_inputs import unpad
 from . import node as _node
-from .graph_gradients import LAST_RUN, RERUN
+from .graph_gradients import RERUN, LastRun
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
@@ -408,7 +408,7 @@ class Network(Layer):
     def _run_graph(self, xs, training, logits_outputs=frozenset(), keep=False):
         """The output Tensors for input Tensors ``xs`` (one per model input), and this call's
         symbolic add_loss terms into ``self._call_losses``. See Note [fused output]. ``keep``:
-        the run's values stay in ``LAST_RUN[self]`` for the loss and metrics (See Note
+        the run's values stay in ``self._last_run`` for the loss and metrics (See Note
         [losses on graph tensors] in training.py)."""
         plan = self._plans.get(logits_outputs)
         if plan is None:
@@ -435,7 +435,7 @@ class Network(Layer):
         d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
         if keep:  # (and what re-running part of it needs: See graph_gradients.py)
             values[RERUN] = (plan, masks, training)
-            LAST_RUN[self] = values
+            d["_last_run"] = LastRun(values)
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]
         d["_output_masks"] = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)

@@ -37,7 +37,6 @@ from .. import tf_train
 from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
                training_utils)
 from .base_layer import _VERSION, call_context, invoke_call
-from .graph_gradients import LAST_RUN
 from .network import Network
 from .node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
@@ -90,7 +89,8 @@ def _batch_size(op, batch_size):
 # it. The next forward drops them.
 def _on_last_run(method):
     def with_run_values(self, *args, **kwargs):
-        values = LAST_RUN.get(self)
+        last = self.__dict__.get("_last_run")
+        values = None if last is None else last.values
         if values is None:
             return method(self, *args, **kwargs)
         _RUN_VALUES.append(values)
@@ -124,7 +124,7 @@ class Model(CompileMixin, InputsMixin, Network):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
         self.__dict__["_output_masks"] = None  # (Layer.__setattr__ would inspect the value)
-        LAST_RUN.pop(self, None)  # (the previous batch's: See _on_last_run)
+        self.__dict__.pop("_last_run", None)  # (the previous batch's: See _on_last_run)
         ts = [_wrap(a) if type(a) is np.ndarray else Tensor(a) for a in xs]
         if self._is_graph_network:
             return self._run_graph(ts, training, logits_outputs, keep=True)
@@ -226,7 +226,7 @@ class Model(CompileMixin, InputsMixin, Network):
         learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
         multi = len(self._out_specs) > 1
         if not multi and (sws is None or sws[0] is None):  # See Note [compiled step]
-            LAST_RUN.pop(self, None)  # (it runs no _forward: no earlier batch's values)
+            self.__dict__.pop("_last_run", None)  # (it runs no _forward: no older values)
             done = compiled_step.train_batch(self, xs, ys, params, metrics)
             if done is not None:
                 return done
