@@ -101,6 +101,17 @@ else:
     _eng.__path__, _eng.topology = [], _topo
     sys.modules.setdefault("tf_keras.engine", _eng)
     sys.modules.setdefault("tf_keras.engine.topology", _topo)
+    # keras.layers.merge (Keras 2.0-2.3's module of the merge layers, with the _Merge base that
+    # GDL's RandomWeightedAverage subclasses): tf_keras keeps them under layers/merging/
+    import types as _types
+    from tf_keras.src.layers.merging import base_merge as _base_merge
+    _merge = _types.ModuleType("tf_keras.layers.merge")
+    for _n in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+               "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+               "concatenate", "dot"):
+        setattr(_merge, _n, getattr(tf_keras.layers, _n))
+    _merge._Merge = _base_merge._Merge
+    sys.modules["tf_keras.layers.merge"] = _merge
     # keras.wrappers.scikit_learn (KerasClassifier / KerasRegressor), which tf_keras dropped
     # (TF 2.12): scikit-learn glue around build_fn's model, fit, predict and evaluate. The
     # oracle gets tensorforge's copy of Keras 2's wrapper with its two imports pointed at
@@ -794,6 +805,15 @@ sys.path[:0] = [os.path.dirname(PROG), os.path.join(os.path.dirname(PROG), "lib"
 for _d in (_PROG_DIR, os.path.dirname(_PROG_DIR)):
     if os.path.isdir(os.path.join(_d, "nltk_data")) and "NLTK_DATA" not in os.environ:
         os.environ["NLTK_DATA"] = os.path.join(_d, "nltk_data")
+# a repository's layout the programs read and write relative to their working folder (the
+# twentieth corpus's GDL_code notebooks: ./data/<name>/ read-only, ./run/<section>/ made into
+# per-run folders): data/ beside the program is linked, run/'s empty folder tree is copied
+_here = os.path.dirname(PROG)
+if os.path.isdir(os.path.join(_here, "data")) and not os.path.exists("data"):
+    os.symlink(os.path.join(_here, "data"), "data")
+if os.path.isdir(os.path.join(_here, "run")) and not os.path.exists("run"):
+    for _dir, _, _ in os.walk(os.path.join(_here, "run")):
+        os.makedirs(os.path.relpath(_dir, _here), exist_ok=True)
 
 status = {"ok": False}
 try:

@@ -625,6 +625,26 @@ PLAN.update({
                                         "cap a multiple of it), 5 one-epoch fits, test MSE"),
 })
 
+# ---- twentieth corpus: David Foster's Generative Deep Learning, the Keras 2.2 GDL_code
+#      notebooks (/work/corpus20; tools/keras_corpus.md "Twentieth corpus") ----
+PLAN.update({
+    "gdl_02_01_mlp_cifar10": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                                  note="synthetic CIFAR-10; a Flatten-Dense(200)-Dense(150) MLP"),
+    "gdl_02_03_cnn_cifar10": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                                  note="synthetic CIFAR-10; 4 Conv2D + BatchNormalization"),
+    "gdl_03_01_autoencoder_digits": dict(epochs=2, samples=1000, metric="fit:loss",
+                                         note="the notebook's x_train[:1000]; mean squared "
+                                              "reconstruction error (r_loss)"),
+    "gdl_03_02_autoencoder_analysis": dict(
+        epochs=2, samples=1000, metric="fit:loss",
+        note="03_01's training, then the model reloaded from params.pkl + weights.h5 and "
+             "its latent space predicted"),
+    "gdl_06_02_qa": dict(epochs=1, samples=1000, max_steps=20,
+                         metric=r"stdout:Train Loss: \[([0-9.]+)",
+                         note="synthetic NewsQA-style stories; the total loss (answer tags + "
+                              "question words) of the 20th train_on_batch"),
+})
+
 NOT_COMPARABLE = {
     "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
                                    "first train_on_batch (labels given as a Python list)",
@@ -643,6 +663,22 @@ NOT_COMPARABLE = {
     "dlk_ch7_mem_network": "the Keras 2 side fails at its fit: tf_keras 2.21's metric set-up "
                            "takes no one-element target list ([Ytrain]) for a one-output "
                            "model; tensorforge trains it and stops at history['acc']",
+    "gdl_03_03_vae_digits": "tf_keras 2.21 refuses the VAE's loss over the model's graph "
+                            "tensors (self.mu, self.log_var; Keras 2.2 computed it): no "
+                            "Keras 2 figure (tests/test_corpus20.py checks the loss and step "
+                            "against Keras 2.2's add_loss equivalent)",
+    "gdl_03_04_vae_digits_analysis": "03_03's training (its loss refused by tf_keras 2.21), "
+                                     "then the latent space of the reloaded model",
+    "gdl_03_05_vae_faces": "tf_keras 2.21 refuses the VAE's loss over self.mu / self.log_var; "
+                           "synthetic faces",
+    "gdl_04_01_gan_camel": "GAN: train_on_batch loop, no accuracy to compare",
+    "gdl_04_02_wgan_cifar": "WGAN: train_on_batch loop with weight clipping, no accuracy to "
+                            "compare",
+    "gdl_04_03_wgangp_faces": "WGAN-GP: tf_keras 2.21 refuses K.gradients of the graph's "
+                              "interpolated images in the loss (tests/test_corpus20.py checks "
+                              "a critic step against a GradientTape); a GAN loop besides",
+    "gdl_06_01_lstm_text": "no fit as published (train_model = False): an untrained LSTM "
+                           "generates text",
     "hml2_ch10_hyperparameter_search": "tf_keras 2.21 has no keras.wrappers.scikit_learn: the "
                                        "Keras 2 side fails at KerasRegressor (tensorforge runs "
                                        "the RandomizedSearchCV to the end)",

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._xp import host
 from ..autograd import Tensor
-from ..engine.node import ENGINE, KerasTensor, flatten
+from ..engine.node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 from ._args import dtype_arg
 from .variables import learning_phase
 
@@ -93,7 +93,11 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 
 
 def gradients(loss, variables):
-    """Graph-mode gradients: not available when executing eagerly, as in TensorFlow 2 (whose
-    ``tf.gradients`` raises this error under tf_keras 2)."""
+    """Graph-mode gradients: in a model's loss function, of the model's graph tensors in the
+    batch being trained (Keras 2.2's tf.gradients in a loss: See Note [gradients of graph
+    tensors] in engine/graph_gradients.py); elsewhere not available when executing eagerly, as
+    in TensorFlow 2 (whose ``tf.gradients`` raises this error under tf_keras 2)."""
+    if _RUN_VALUES:
+        return ENGINE["gradients"](loss, variables)
     raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use "
                        "tf.GradientTape instead.")

@@ -28,6 +28,7 @@ from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from .ragged_inputs import unpad
 from . import node as _node
+from .graph_gradients import RERUN, LastRun
 from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
@@ -404,9 +405,11 @@ class Network(Layer):
                              f"received {len(xs)} input tensors.")
         return xs
 
-    def _run_graph(self, xs, training, logits_outputs=frozenset()):
+    def _run_graph(self, xs, training, logits_outputs=frozenset(), keep=False):
         """The output Tensors for input Tensors ``xs`` (one per model input), and this call's
-        symbolic add_loss terms into ``self._call_losses``. See Note [fused output]."""
+        symbolic add_loss terms into ``self._call_losses``. See Note [fused output]. ``keep``:
+        the run's values stay in ``self._last_run`` for the loss and metrics (See Note
+        [losses on graph tensors] in training.py)."""
         plan = self._plans.get(logits_outputs)
         if plan is None:
             plan = self._plans[logits_outputs] = self._make_plan(logits_outputs)
@@ -430,6 +433,9 @@ class Network(Layer):
             finally:
                 _RUN_VALUES.pop()
         d = self.__dict__  # (plain attribute writes: Layer.__setattr__ inspects every value)
+        if keep:  # (and what re-running part of it needs: See graph_gradients.py)
+            values[RERUN] = (plan, masks, training)
+            d["_last_run"] = LastRun(values)
         if d.get("_symbolic_losses"):
             d["_call_losses"] = [values[id(t)] for t in self._symbolic_losses]
         d["_output_masks"] = [masks.get(id(t)) for t in self.outputs]  # for the loss (Keras 2)

@@ -65,6 +65,19 @@ class KerasTensor(Tensor):
         return len(self._shape)
 
     @property
+    def trainable(self):
+        """What the program set, as on a TensorFlow tensor: a plain attribute that nothing
+        reads (GDL's question generator writes ``decoder_emb.trainable = False`` on an
+        Embedding's output; the layer stays trainable, as in Keras 2); unset, there is none."""
+        if "_set_trainable" not in self.__dict__:
+            raise AttributeError("'KerasTensor' object has no attribute 'trainable'")
+        return self.__dict__["_set_trainable"]
+
+    @trainable.setter
+    def trainable(self, value):
+        self.__dict__["_set_trainable"] = value
+
+    @property
     def size(self):
         raise TypeError(f"the size of symbolic tensor {self.name!r} of shape {self._shape} is not "
                         "known until the model runs")

@@ -38,7 +38,7 @@ from . import (compiled_step, custom_step, saving, training_arrays, training_gen
                training_utils)
 from .base_layer import _VERSION, call_context, invoke_call
 from .network import Network
-from .node import flatten, pack_like
+from .node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
 from .training_inputs import InputsMixin
 
@@ -75,6 +75,33 @@ def _batch_size(op, batch_size):
     return int(batch_size)
 
 
+# Note [losses on graph tensors]
+# Keras 2.2 evaluated a loss function once, on the graph: a loss (or metric) function may use
+# tensors of the model's graph besides y_true and y_pred. Generative Deep Learning's VAE
+# compiles ``vae_kl_loss`` over ``self.mu`` and ``self.log_var``, its WGAN-GP a gradient
+# penalty over the interpolated images (``K.gradients(y_pred, interpolated_samples)``):
+# KerasTensors of the model, which must mean their values in the batch being trained. (tf_keras
+# 2.21 refuses them: "an intermediate TF-Keras symbolic input/output ... to a TF API".) So a
+# graph model's forward keeps its run's values (Network._run_graph(keep=True)) and the loss and
+# metrics are computed with them current, as a layer's call is during the run (See Note
+# [closed-over graph tensors] in node.py): an op on one of the model's KerasTensors takes its
+# value in this batch, with its gradient; one the model does not compute is a ValueError naming
+# it. The next forward drops them.
+def _on_last_run(method):
+    def with_run_values(self, *args, **kwargs):
+        last = self.__dict__.get("_last_run")
+        values = None if last is None else last.values
+        if values is None:
+            return method(self, *args, **kwargs)
+        _RUN_VALUES.append(values)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _RUN_VALUES.pop()
+    with_run_values.__doc__ = method.__doc__
+    return with_run_values
+
+
 class Model(CompileMixin, InputsMixin, Network):
     """Keras 2 ``Model``: ``Model(inputs, outputs)`` (functional) or subclassed."""
 
@@ -97,9 +124,10 @@ class Model(CompileMixin, InputsMixin, Network):
         """Output Tensors (a list) for input arrays ``xs``; this call's add_loss terms are set."""
         self._clear_call_losses()
         self.__dict__["_output_masks"] = None  # (Layer.__setattr__ would inspect the value)
+        self.__dict__.pop("_last_run", None)  # (the previous batch's: See _on_last_run)
         ts = [_wrap(a) if type(a) is np.ndarray else Tensor(a) for a in xs]
         if self._is_graph_network:
-            return self._run_graph(ts, training, logits_outputs)
+            return self._run_graph(ts, training, logits_outputs, keep=True)
         with call_context(training):
             y = invoke_call(self, self._pack_inputs(ts), training=training)
         return flatten(y)
@@ -141,6 +169,7 @@ class Model(CompileMixin, InputsMixin, Network):
                 t.requires_grad = w
         return changed
 
+    @_on_last_run
     def _loss_terms(self, ys, outs, with_parts, sws=None):
         specs = self._out_specs
         if len(specs) == 1 and (sws is None or sws[0] is None) and not with_parts:
@@ -197,6 +226,7 @@ class Model(CompileMixin, InputsMixin, Network):
         learning phase 1, so K.in_train_phase / K.learning_phase() in user code see training."""
         multi = len(self._out_specs) > 1
         if not multi and (sws is None or sws[0] is None):  # See Note [compiled step]
+            self.__dict__.pop("_last_run", None)  # (it runs no _forward: no older values)
             done = compiled_step.train_batch(self, xs, ys, params, metrics)
             if done is not None:
                 return done
@@ -228,6 +258,7 @@ class Model(CompileMixin, InputsMixin, Network):
             loss, parts = self._loss_terms(ys, outs, multi, sws)
         return _raw(loss), [_raw(p) for p in parts], outs
 
+    @_on_last_run
     def _batch_metrics(self, ys, outs, sws=None):
         """{metrics_name: value} for one batch (values may be 0-d device arrays). A masked
         output's metrics and the weighted_metrics under sample weights are weighted means

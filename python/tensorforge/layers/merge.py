@@ -65,11 +65,14 @@ class _Merge(Layer):
         batch = [s[0] for s in input_shape if s[0] is not None]
         return (batch[0] if batch else None,) + tuple(out)
 
-    def _merge(self, xs):
-        raise NotImplementedError
+    def _merge_function(self, xs):
+        """The merge of the list of input tensors ``xs``: Keras 2's extension point, which a
+        subclass of ``keras.layers.merge._Merge`` overrides (GDL's RandomWeightedAverage)."""
+        raise NotImplementedError(f"{type(self).__name__}: a _Merge subclass implements "
+                                  "_merge_function(self, inputs)")
 
     def call(self, inputs, training=False, mask=None):
-        return self._merge(_as_list(inputs, self))
+        return self._merge_function(_as_list(inputs, self))
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
@@ -82,7 +85,7 @@ class _Merge(Layer):
 
 
 class Add(_Merge):
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         out = xs[0]
         for x in xs[1:]:
             out = B.add(out, x)
@@ -96,7 +99,7 @@ class Subtract(_Merge):
                              f"input_shape={input_shape}")
         super().build(input_shape)
 
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         if len(xs) != 2:
             raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs, got "
                              f"{len(xs)}")
@@ -104,7 +107,7 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         out = xs[0]
         for x in xs[1:]:
             out = B.mul(out, x)
@@ -112,7 +115,7 @@ class Multiply(_Merge):
 
 
 class Average(_Merge):
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         out = xs[0]
         for x in xs[1:]:
             out = B.add(out, x)
@@ -122,7 +125,7 @@ class Average(_Merge):
 
 
 class Maximum(_Merge):
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         out = xs[0]
         for x in xs[1:]:
             out = B.maximum(out, x)
@@ -130,7 +133,7 @@ class Maximum(_Merge):
 
 
 class Minimum(_Merge):
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         out = xs[0]
         for x in xs[1:]:
             out = B.neg(B.maximum(B.neg(out), B.neg(x)))
@@ -162,7 +165,7 @@ class Concatenate(_Merge):
                 out[i] = next((s[i] for s in shapes if s[i] is not None), None)
         return tuple(out)
 
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         return B.concatenate(xs, axis=self.axis)
 
     def compute_mask(self, inputs, mask=None):
@@ -216,7 +219,7 @@ class Dot(_Merge):
               [d for i, d in enumerate(b) if i not in (0, bx)]
         return (a[0],) + tuple(out) if out else (a[0], 1)
 
-    def _merge(self, xs):
+    def _merge_function(self, xs):
         a, b = xs
         ax, bx = self._norm_axes(a.ndim, b.ndim)
         if self.normalize:

@@ -26,7 +26,10 @@ def normalize_axis(op, axis, ndim, shape=()):
     ndim = int_arg("normalize_axis", "ndim", ndim, 0)
     if axis is None:
         return None
-    items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if isinstance(axis, np.ndarray) and axis.ndim <= 1 and axis.dtype.kind in "iu":
+        items = axis.reshape(-1).tolist()  # an array of axes, as TensorFlow's reductions take
+    else:  # (GDL's gradient penalty sums over axis=np.arange(1, ndim))
+        items = list(axis) if isinstance(axis, (list, tuple)) else [axis]
     out = []
     for a in items:
         if isinstance(a, Tensor):
