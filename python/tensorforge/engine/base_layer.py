@@ -128,16 +128,10 @@ def _marks_built(build):
 # anything else that asks for grad mode (fit's step: enable_grad), and when an input itself
 # requires grad (tensorforge's own autograd use: ``layer(Tensor(x, requires_grad=True))``).
 def _wants_grad(args, kwargs):
-    for a in args:
-        if type(a) is Tensor:
-            if a.requires_grad:
-                return True
-        elif isinstance(a, (list, tuple, dict, Tensor)):
-            if any(isinstance(t, Tensor) and (t.requires_grad or is_symbolic(t))
-                   for t in flatten(a)):
-                return True
-    return bool(kwargs) and any(isinstance(t, Tensor) and (t.requires_grad or is_symbolic(t))
-                                for t in flatten(list(kwargs.values())))
+    """Some input (or KerasTensor) of the call is a Tensor that requires grad."""
+    return any(isinstance(t, Tensor) and (t.requires_grad or is_symbolic(t))
+               for t in flatten([list(args), list(kwargs.values())]))
+
 
 class Layer(LossesMixin):
     """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
