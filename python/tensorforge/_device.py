@@ -19,6 +19,7 @@ path is exactly what it was.
 import numpy as np
 
 from . import metrics as _metrics
+from .metrics._utils import match_rank
 from ._xp import array_module
 
 
@@ -120,6 +121,7 @@ def batch_metrics(metric_fns, y_true, y_pred):
     module's batch means (floats). Device arrays: their device twins (0-d device arrays, no
     synchronisation); a metric without a twin (top-k) runs on host copies (documented cost: two
     copies). (User metric functions take training_utils.metric_batch instead.)"""
+    y_true = match_rank(y_true, y_pred)  # as tf_keras's compile_utils
     xp = array_module(y_pred)
     if xp is np:
         return {name: _metrics.batch_mean(fn)(y_true, y_pred) for name, fn in metric_fns}

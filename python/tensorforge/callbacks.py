@@ -30,6 +30,7 @@ from . import _io_utils
 from .callbacks_backup import BackupAndRestore
 from .callbacks_base import Callback, CallbackList
 from .callbacks_remote import RemoteMonitor
+from .metrics import legacy_names as _legacy_names
 
 # tf.keras 2.6-2.7's name: keras.callbacks.experimental.BackupAndRestore
 experimental = types.SimpleNamespace(BackupAndRestore=BackupAndRestore)
@@ -76,7 +77,7 @@ class History(Callback):
 
     def on_train_begin(self, logs=None):
         self.epoch = []
-        self.history = {}
+        self.history = _legacy_names.LegacyNamesDict()  # Note [legacy metric names]
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -126,7 +127,7 @@ class EarlyStopping(Callback):
         return self.monitor_op(value - self.min_delta, reference)
 
     def on_epoch_end(self, epoch, logs=None):
-        current = (logs or {}).get(self.monitor)
+        current = _legacy_names.get(logs or {}, self.monitor)
         if epoch < self.start_from_epoch:  # tf.keras: warm-up epochs are not monitored
             return
         if current is None:
@@ -210,8 +211,8 @@ class ModelCheckpoint(Callback):
         if self._batches_since >= self.save_freq:
             self._batches_since = 0
             logs = logs or {}
-            path = (self.filepath.format(epoch=self._epoch + 1, **logs) if "batch" in logs else
-                    self.filepath.format(epoch=self._epoch + 1, batch=batch + 1, **logs))
+            path = (self._path(logs, epoch=self._epoch + 1) if "batch" in logs else
+                    self._path(logs, epoch=self._epoch + 1, batch=batch + 1))
             self._save(path, self._epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -222,11 +223,15 @@ class ModelCheckpoint(Callback):
         if self._since < self.period:
             return
         self._since = 0
-        self._save(self.filepath.format(epoch=epoch + 1, **logs), epoch, logs)
+        self._save(self._path(logs, epoch=epoch + 1), epoch, logs)
+
+    def _path(self, logs, **fields):
+        """The file path for these logs; Keras 2.2 names ({val_acc}) answer too."""
+        return self.filepath.format_map(_legacy_names.LegacyNamesDict(logs, **fields))
 
     def _save(self, path, epoch, logs):
         if self.save_best_only:
-            current = logs.get(self.monitor)
+            current = _legacy_names.get(logs, self.monitor)
             if current is None:
                 print(f"ModelCheckpoint: can save best model only with {self.monitor} available, "
                       "skipping", file=sys.stderr)
@@ -352,7 +357,7 @@ class ReduceLROnPlateau(Callback):
         logs = logs if logs is not None else {}
         opt = self.model.optimizer
         logs["lr"] = _get_lr("ReduceLROnPlateau", opt)
-        current = logs.get(self.monitor)
+        current = _legacy_names.get(logs, self.monitor)
         if current is None:
             warnings.warn(f"ReduceLROnPlateau: learning rate reduction is conditioned on "
                           f"{self.monitor!r}, which is not available; available metrics: "

@@ -38,6 +38,7 @@ from .. import metrics as _metrics
 from .. import ops as _ops
 from .._xp import array_module, host
 from ..autograd import Tensor
+from ..metrics._utils import match_rank
 from ..ops import basic as B
 
 
@@ -144,7 +145,7 @@ def metric_batch(fn, y, p):
     values and how many there are (1 for a scalar: See Note [metric values])."""
     mean = _metrics.batch_mean(fn)
     if mean is not None:
-        return mean(y, p), None
+        return mean(match_rank(y, p), p), None
     v = per_sample_metric(fn, y, p)
     return (float(v.mean()) if v.size else 0.0), float(v.size)
 
@@ -154,7 +155,7 @@ def per_sample_metric(fn, y, p):
     p.shape[:-1], or a 0-d array for a user function returning a scalar."""
     if isinstance(fn, UserMetric):
         return fn.values(y, p)
-    v = fn(np.asarray(_device.to_host(y)), np.asarray(_device.to_host(p)))
+    v = fn(np.asarray(_device.to_host(match_rank(y, p))), np.asarray(_device.to_host(p)))
     return np.asarray(host(v), dtype=np.float32)
 
 

@@ -13,6 +13,15 @@ def _np(x):
     return np.asarray(host(x))  # (a CuPy array's own .data is its memory pointer)
 
 
+def match_rank(y_true, y_pred):
+    """1-D targets of a 2-D output gain a trailing axis before a compiled metric sees them, as
+    tf_keras 2's compile_utils.match_dtype_and_rank does in fit / evaluate (metrics=['mae'] on
+    (N,) labels of an (N, k) output compares each label with every column)."""
+    if getattr(y_true, "ndim", None) == 1 and getattr(y_pred, "ndim", None) == 2:
+        return y_true.reshape(-1, 1)
+    return y_true
+
+
 def _arrays(op, y_true, y_pred):
     """(y_true, y_pred, was_tensor): the data of Tensors, arrays as they are (NumPy or CuPy),
     anything else through np.asarray; a non-numeric y_pred is a TypeError naming ``op``."""
