@@ -158,6 +158,26 @@ class Tensor:
         self._index = 0
         self.name = name
 
+    def __getstate__(self):
+        """pickle / deepcopy: the slots that are set but the op that made it (a loaded tensor is
+        a leaf, as a torch tensor's pickle), and whether it is a variable (the registry of
+        variables is keyed by identity: a loaded one registers itself again)."""
+        from ._variables import VARIABLES
+        state = {n: getattr(self, n) for n in _TENSOR_STATE if hasattr(self, n)}
+        if self in VARIABLES:
+            state["__variable__"] = VARIABLES[self]
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        trainable = state.pop("__variable__", None)
+        self._node, self._index = None, 0
+        for n, v in state.items():
+            setattr(self, n, v)
+        if trainable is not None:
+            from ._variables import VARIABLES
+            VARIABLES[self] = trainable
+
     # ---- array-like surface ------------------------------------------------------------
     @property
     def shape(self):
@@ -448,6 +468,9 @@ class Tensor:
     def T(self): return _basic().transpose(self, None)
     def exp(self): return _basic().exp(self)
     def log(self): return _basic().log(self)
+
+
+_TENSOR_STATE = tuple(n for n in Tensor.__slots__ if n not in ("_node", "_index", "__weakref__"))
 
 
 def _basic():

@@ -145,6 +145,14 @@ class Network(Layer):
                            for t, n in zip(self.inputs, self.input_names)]
         object.__setattr__(self, "output_names", _unique_output_names(self.outputs))
 
+    def __setstate__(self, state):
+        """pickle / deepcopy: the graph's plan and consumer maps are keyed by id() of its
+        tensors and nodes, so they are made again for the new ones (everything the model's
+        state reaches is loaded by now: pickle builds an object after what it holds)."""
+        self.__dict__.update(state)
+        if state.get("_is_graph_network"):
+            self._map_graph()
+
     def _graph_targets(self):
         return self.outputs + list(self.__dict__.get("_symbolic_losses", []))
 

@@ -52,6 +52,20 @@ class KerasTensor(Tensor):
     def data(self):
         return self
 
+    def __getstate__(self):
+        """pickle / deepcopy (a pickled functional model carries its graph): Tensor's slots
+        that are set, but ``data`` (the tensor itself, a property here), and the instance dict."""
+        slots = {n: getattr(self, n) for n in _autograd._TENSOR_STATE
+                 if n != "data" and hasattr(self, n)}
+        return self.__dict__.copy(), slots
+
+    def __setstate__(self, state):
+        attrs, slots = state
+        self._node, self._index = None, 0
+        self.__dict__.update(attrs)
+        for n, v in slots.items():
+            setattr(self, n, v)
+
     @property
     def shape(self):
         return self._shape

@@ -162,6 +162,13 @@ class Optimizer:
         self._state = {}  # id(param) -> (param, state arrays...)
         self.name = name or cls
 
+    def __setstate__(self, state):
+        """pickle / deepcopy: the per-parameter state is keyed by id(param), so it is keyed
+        again by the new parameters (each entry holds its parameter first)."""
+        self.__dict__.update(state)
+        for name in ("_state", "_ema"):
+            self.__dict__[name] = {id(e[0]): e for e in self.__dict__.get(name, {}).values()}
+
     # the step count: an int kept here, read as Keras 2's int64 variable (step_count.py)
     @property
     def iterations(self):
