@@ -3,7 +3,9 @@
 Keras 2's were printed by tools/keras_corpus20_refs.py under tf_keras 2.21 (for the VAE's and
 WGAN-GP's losses on graph tensors, which tf_keras 2.21 refuses, what Keras 2.2 computed: see
 that script); the others are worked out in the test."""
+import gc
 import pickle
+import weakref
 from functools import partial
 
 import numpy as np
@@ -94,6 +96,35 @@ def test_a_trained_model_still_pickles():
     model.train_on_batch(X, X)
     assert len(pickle.dumps(model)) > 1000  # (GDL's save_model: pickle.dump(self, ...))
 
+
+
+class _WatchOutputs(keras.layers.Layer):
+    """Identity that keeps a weak reference to each output it makes."""
+    seen = []
+
+    def call(self, x):
+        y = x * 1.0
+        _WatchOutputs.seen.append(weakref.ref(y))
+        return y
+
+
+@pytest.mark.parametrize("entry", ["fit", "evaluate", "predict", "train_on_batch",
+                                   "test_on_batch", "predict_on_batch"])
+def test_no_batch_values_outlive_the_call(entry):
+    # the values a graph model keeps for its loss and metrics go when fit / evaluate / ...
+    # return: a batch of activations and their graph stays alive on the model otherwise
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(4)(_WatchOutputs()(keras.layers.Dense(3)(inp))))
+    model.compile(optimizer="sgd", loss="mse")
+    _WatchOutputs.seen.clear()
+    if entry in ("fit", "evaluate"):
+        getattr(model, entry)(X, X, batch_size=2, verbose=0)
+    elif entry in ("predict", "predict_on_batch"):
+        getattr(model, entry)(X)
+    else:
+        getattr(model, entry)(X, X)
+    gc.collect()
+    assert _WatchOutputs.seen and all(r() is None for r in _WatchOutputs.seen)
 
 # ---- K.gradients in a loss, and keras.layers.merge._Merge subclasses (04_03's WGAN-GP) ----
 

@@ -19,6 +19,7 @@ discriminator's own ``train_on_batch`` still trains it, the combined model's doe
 Fast paths kept for any graph: See Note [fused output] (network.py) and Note [data on the
 device] (_device.py).
 """
+import functools
 import json
 
 import numpy as np
@@ -100,6 +101,19 @@ def _on_last_run(method):
             _RUN_VALUES.pop()
     with_run_values.__doc__ = method.__doc__
     return with_run_values
+
+
+def _frees_last_run(method):
+    """A public entry (fit, evaluate, predict, *_on_batch) drops the last batch's values when
+    it returns: they served that batch's loss and metrics, and held on the model they would keep
+    a batch of activations and their graph alive after training (as tf_keras keeps none)."""
+    @functools.wraps(method)
+    def freeing(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.__dict__.pop("_last_run", None)
+    return freeing
 
 
 class Model(CompileMixin, InputsMixin, Network):
@@ -353,6 +367,7 @@ class Model(CompileMixin, InputsMixin, Network):
                                                  None, where)
         return xs, ys, sws
 
+    @_frees_last_run
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -433,6 +448,7 @@ class Model(CompileMixin, InputsMixin, Network):
             validate=validate, validation_batch_size=validation_batch_size)
         return self.history
 
+    @_frees_last_run
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
                  callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                  return_dict=False, distributed=False, **kwargs):
@@ -462,6 +478,7 @@ class Model(CompileMixin, InputsMixin, Network):
             return logs
         return res if len(res) > 1 else res[0]
 
+    @_frees_last_run
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
         _no_other_arguments("predict", kwargs)
@@ -555,6 +572,7 @@ class Model(CompileMixin, InputsMixin, Network):
             return outs[0]
         return outs[0] if isinstance(self.output_shape_, tuple) else outs
 
+    @_frees_last_run
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
         self._check_compiled("train_on_batch")
@@ -573,6 +591,7 @@ class Model(CompileMixin, InputsMixin, Network):
         loss, parts, outs, _ = self._train_batch(xs, ys, self._compiled_params(), sws)
         return self._batch_result(ys, outs, sws, [loss] + parts, return_dict)
 
+    @_frees_last_run
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         self._check_compiled("test_on_batch")
         if custom_step.overrides(self, "test_step"):
@@ -617,6 +636,7 @@ class Model(CompileMixin, InputsMixin, Network):
             return dict(zip(names, res))
         return res if len(res) > 1 else res[0]
 
+    @_frees_last_run
     def predict_on_batch(self, x):
         xs = self._standardize_x(x, "predict_on_batch")
         return self._pack_outputs(training_arrays.predict_loop(self, xs, batch_size=xs[0].shape[0]))
