@@ -26,6 +26,7 @@ from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
+from .optimizers import schedules as _schedules
 from . import tf_autograph as autograph  # noqa: F401
 from . import tf_audio as audio  # noqa: F401
 from . import tf_profiler as profiler  # noqa: F401
@@ -443,6 +444,10 @@ compat = types.SimpleNamespace(
                              enable_eager_execution=_set_eager,
                              executing_eagerly=executing_eagerly))
 
+# tf.keras 2.1-2.3's home of the cosine schedules (keras.experimental: ``keras`` is this package)
+experimental = types.SimpleNamespace(CosineDecay=_schedules.CosineDecay,
+                                     CosineDecayRestarts=_schedules.CosineDecayRestarts)
+
 
 def print(*inputs, **kwargs):  # noqa: A001
     builtins.print(*[getattr(t, "numpy", lambda t=t: t)() for t in inputs],
@@ -456,7 +461,7 @@ __all__ = [
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
     "strings", "io", "image", "lookup", "sets",
     "summary", "train", "version", "test", "feature_column", "saved_model",
-    "autograph", "audio", "profiler",
+    "autograph", "audio", "profiler", "experimental",
     "TensorSpec", "TensorShape", "TypeSpec", "RaggedTensorSpec", "SparseTensorSpec",
     "type_spec_from_value",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_",
