@@ -9,7 +9,7 @@ on the output sequence (all of x, kernel, recurrent_kernel and bias get gradient
 """
 import numpy as np
 
-from ._util import table, timeit, try_torch
+from ._util import table, timeit, timeit_alternating, try_torch
 
 SHAPES = [(64, 28, 28, 128), (64, 28, 256, 256), (128, 28, 256, 256), (32, 100, 512, 512)]
 # Targets (issue 4, 2 threads): fwd+bwd >= 5x NumPy; LSTM <= 0.8x torch; GRU <= 0.5x torch.
@@ -92,8 +92,6 @@ def run(args):
             check(f"{cell} {(B, T, F, U)} outputs", fwd()[0], r_fwd()[0], 1e-4)
             for k, (g, rg) in enumerate(zip(fwd_bwd()[:3], r_fb()[:3])):
                 check(f"{cell} {(B, T, F, U)} grad {k}", g, rg, 1e-3)
-            t_f = timeit(fwd, warmup=1, min_time=0.2, min_runs=3)
-            t_fb = timeit(fwd_bwd, warmup=1, min_time=0.2, min_runs=3)
             t_nfb = tt_f = tt_fb = None
             if "numpy" in args.against and native:
                 _, n_fb = fns(cell, ref.rnn, x, kernel, rk, bias, dout)
@@ -113,11 +111,14 @@ def run(args):
                     out = m(xt)[0]
                     out.backward(gt)
 
-                tt_f = timeit(t_fwd, warmup=1, min_time=0.2, min_runs=3)
-                tt_fb = timeit(t_fwd_bwd, warmup=1, min_time=0.2, min_runs=3)
-                # ours again right after the peers (the machine is shared): keep the better run
-                t_f = min(t_f, timeit(fwd, warmup=0, min_time=0.1, min_runs=3))
-                t_fb = min(t_fb, timeit(fwd_bwd, warmup=0, min_time=0.1, min_runs=3))
+                # each side sampled in turns with the other (bench/_util.py timeit_alternating):
+                # on a shared VM the same code's speed moves for seconds at a time
+                t_f, tt_f = timeit_alternating([fwd, t_fwd], warmup=1, min_time=0.4, min_runs=6)
+                t_fb, tt_fb = timeit_alternating([fwd_bwd, t_fwd_bwd], warmup=1, min_time=0.4,
+                                                 min_runs=6)
+            else:
+                t_f = timeit(fwd, warmup=1, min_time=0.2, min_runs=3)
+                t_fb = timeit(fwd_bwd, warmup=1, min_time=0.2, min_runs=3)
             # GEMM work of fwd+bwd: the input and recurrent projections (2*B*T*G*U*(F+U) FLOP)
             # forward, twice that backward (dx + dkernel, dh + drecurrent_kernel).
             gflop = 6.0 * B * T * (4 if cell == "lstm" else 3) * U * (F + U) / 1e9
