@@ -1,11 +1,24 @@
 """Keras 2's ``stateful=True`` for recurrent layers: the states carried from one batch to the
-next, ``reset_states()`` and ``states``. Shared by the fused recurrent layers (recurrent.py)
-and ``layers.RNN`` over cells (rnn_cells.py); each says how many states it carries through
+next, ``reset_states()`` and ``states``; and the recurrent layers' ``input_dim`` /
+``input_length`` arguments. Shared by the fused recurrent layers (recurrent.py) and
+``layers.RNN`` over cells (rnn_cells.py); each says how many states it carries through
 ``_state_count()``."""
 import numpy as np
 
 from .._xp import array_module, host, raw
 from ..engine.dtype_policy import float_dtype as _float_dtype
+
+
+def sequence_input_shape(kwargs):
+    """Keras 2's recurrent-layer arguments ``input_dim`` / ``input_length`` (``LSTM(32,
+    input_dim=8, input_length=10)``): the input_shape (input_length, input_dim) they stand for,
+    put into ``kwargs`` in their place unless an input shape is given."""
+    if "input_length" in kwargs or ("input_dim" in kwargs and "input_shape" not in kwargs
+                                    and "batch_input_shape" not in kwargs):
+        length, dim = kwargs.pop("input_length", None), kwargs.pop("input_dim", None)
+        if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
+            kwargs["input_shape"] = (length, dim)
+    return kwargs
 
 
 class CarriedStates:

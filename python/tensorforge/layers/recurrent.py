@@ -5,6 +5,8 @@ Keras 2 features: initial_state (``layer(x, initial_state=[h, c])``), return_sta
 stateful=True (the final states of a batch start the next one; reset_states() zeroes them),
 recurrent_dropout (in training it runs an unfused step loop on the ops, with Keras 2's
 per-gate masks on x and h), unroll (accepted; the fused kernels need no unrolling)."""
+import warnings
+
 import numpy as np
 
 from .. import _random
@@ -19,7 +21,7 @@ from ..engine.base_layer import InputSpec, Layer
 from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
 from . import _args
-from ._rnn_state import CarriedStates
+from ._rnn_state import CarriedStates, sequence_input_shape
 
 
 class _RNN(CarriedStates, Layer):
@@ -34,7 +36,7 @@ class _RNN(CarriedStates, Layer):
                  return_sequences=False, return_state=False, go_backwards=False, stateful=False,
                  unroll=False, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**sequence_input_shape(kwargs))
         self._set_constraints(kernel_constraint=kernel_constraint,
                               recurrent_constraint=recurrent_constraint,
                               bias_constraint=bias_constraint)
@@ -76,6 +78,18 @@ class _RNN(CarriedStates, Layer):
                      recurrent_dropout=self.recurrent_dropout)
         if type(self) is not SimpleRNN:
             self._record(recurrent_activation=recurrent_activation)
+
+    def _implementation(self, implementation):
+        """Keras 2's kernel choice (0 and 1: per-gate products, 2: one fused product), kept as
+        given for the config (1 under recurrent dropout, as tf_keras sets it); the fused kernels
+        give the same results either way, and dropout masks are drawn per gate (Keras 2's
+        implementation 1) whatever it says."""
+        if implementation not in (0, 1, 2) or isinstance(implementation, bool):
+            raise ValueError(f"{type(self).__name__}: implementation must be 0, 1 or 2, got "
+                             f"{implementation!r}")
+        self.implementation = 1 if self.recurrent_dropout and implementation != 1 else \
+            int(implementation)
+        return self.implementation
 
     def _bias_shape(self):
         return (self._gates * self.units,)
@@ -210,6 +224,9 @@ class SimpleRNN(_RNN):
 
     def __init__(self, units, activation="tanh", **kwargs):
         kwargs.pop("recurrent_activation", None)
+        if kwargs.pop("implementation", None) is not None:  # as tf_keras
+            warnings.warn("The `implementation` argument in `SimpleRNN` has been deprecated. "
+                          "Please remove it from your layer call.", stacklevel=2)
         super().__init__(units, activation=activation, **kwargs)
 
     def _cell(self, xw, h_in, states, rec_w, bias):
@@ -228,10 +245,11 @@ class LSTM(_RNN):
     """Keras LSTM: gate order i, f, c, o; unit_forget_bias=True sets the forget bias to 1."""
     _gates, _n_states = 4, 2
 
-    def __init__(self, units, unit_forget_bias=True, **kwargs):
+    def __init__(self, units, unit_forget_bias=True, implementation=2, **kwargs):
         self.unit_forget_bias = bool(unit_forget_bias)
         super().__init__(units, **kwargs)
-        self._record(unit_forget_bias=self.unit_forget_bias)
+        self._record(unit_forget_bias=self.unit_forget_bias,
+                     implementation=self._implementation(implementation))
 
     def _bias_init(self, shape, dtype=np.float32):
         b = self.bias_initializer(shape, dtype)
@@ -263,10 +281,11 @@ class GRU(_RNN):
     compatible: bias (2, 3U)); pass reset_after=False for Keras 2.3's formulation (bias (3U,))."""
     _gates, _n_states = 3, 1
 
-    def __init__(self, units, reset_after=True, **kwargs):
+    def __init__(self, units, reset_after=True, implementation=2, **kwargs):
         self.reset_after = bool(reset_after)
         super().__init__(units, **kwargs)
-        self._record(reset_after=self.reset_after)
+        self._record(implementation=self._implementation(implementation),
+                     reset_after=self.reset_after)
 
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)

@@ -26,7 +26,7 @@ from ..engine.base_layer import Layer, _call_args, _deser, _unique_name
 from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
 from . import _args
-from ._rnn_state import CarriedStates
+from ._rnn_state import CarriedStates, sequence_input_shape
 
 
 def _act_name(a, default):
@@ -347,6 +347,7 @@ class RNN(CarriedStates, Layer):
             raise NotImplementedError("RNN: time_major=True is not supported (pass "
                                       "(batch, time, features) inputs)")
         kwargs.setdefault("name", None)
+        sequence_input_shape(kwargs)
         name = kwargs.pop("name") or _unique_name("rnn")
         super().__init__(name=name, **kwargs)
         self.cell = cell
