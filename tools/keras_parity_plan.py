@@ -610,7 +610,8 @@ PLAN.update({
     "dlk_ch3_cifar10_simple": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
                                    note="synthetic CIFAR-10" + ACC_KEY),
     "dlk_ch3_cifar10_v1": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
-                               note="synthetic CIFAR-10; Conv2D(64, 3, 3) is strides 3" + ACC_KEY),
+                               note="synthetic CIFAR-10; Conv2D(64, 3, 3): kernel (3, 3) here, "
+                                    "as Keras 2.0 read it, strides 3 under tf_keras" + ACC_KEY),
     "dlk_ch5_learn_embedding_from_scratch": dict(
         epochs=2, samples=4960, metric="evaluate:accuracy",
         note="synthetic UMich sentences (2,126 test rows); Embedding + Conv1D"),

@@ -29,6 +29,8 @@ for _name in ("activations", "initializers", "regularizers", "constraints", "los
 
 from .engine.input_layer import Input  # noqa: E402,F401  (keras.Input)
 from .models import Model, Sequential  # noqa: E402,F401  (keras.Model, keras.Sequential)
+from . import legacy_interfaces as _legacy_interfaces  # noqa: E402
+_legacy_interfaces.install()  # Keras 1 arguments, as Keras 2.0-2.2 took them
 
 # `from tensorforge import keras` / `tensorforge.keras.layers`: the package itself, under the
 # name TensorFlow 2 programs import Keras by (See _keras_alias.py)
