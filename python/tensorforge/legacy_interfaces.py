@@ -219,8 +219,11 @@ def convert(name, args, kwargs):
                       "steps_per_epoch = samples_per_epoch/batch_size. Similarly "
                       "`nb_val_samples`->`validation_steps` and `val_samples`->`steps` arguments "
                       "have changed. Update your method calls accordingly.", stacklevel=3)
-    changed = tuple(args) != before_args or kwargs != before_kwargs
-    return tuple(args), kwargs, changed
+    args = tuple(args)
+    changed = (len(args) != len(before_args) or any(a is not b for a, b in zip(args, before_args))
+               or kwargs.keys() != before_kwargs.keys()
+               or any(v is not before_kwargs[k] for k, v in kwargs.items()))
+    return args, kwargs, changed
 
 
 def _shown(value):
