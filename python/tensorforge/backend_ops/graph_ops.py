@@ -16,7 +16,7 @@ from .._xp import host
 from ..autograd import Tensor
 from ..engine.node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 from ._args import dtype_arg
-from .variables import learning_phase
+from .variables import LearningPhase, learning_phase
 
 __all__ = ["function", "placeholder", "is_keras_tensor", "gradients"]
 
@@ -48,19 +48,33 @@ def is_keras_tensor(x):
 
 
 class _Function:
-    """The callable K.function returns: runs ``model`` on a list of input arrays."""
+    """The callable K.function returns: runs ``model`` on a list of input arrays (and, when
+    the inputs named ``K.learning_phase()`` at ``phase``, that place's value as the training
+    flag: 0 inference, 1 training)."""
 
-    def __init__(self, model, wrap):
-        self.model, self._wrap = model, wrap
+    def __init__(self, model, wrap, phase=None):
+        self.model, self._wrap, self._phase = model, wrap, phase
         self.inputs, self.outputs = model.inputs, model.outputs
 
     def __call__(self, model_inputs):
         if not isinstance(model_inputs, (list, tuple)):
             model_inputs = [model_inputs]
-        if len(model_inputs) != len(self.inputs):
-            raise ValueError(f"function: expected {len(self.inputs)} input array(s), got "
+        training = None
+        want = len(self.inputs) + (self._phase is not None)
+        if len(model_inputs) != want:
+            raise ValueError(f"function: expected {want} input array(s), got "
                              f"{len(model_inputs)}")
-        outs = self.model(list(model_inputs) if len(model_inputs) > 1 else model_inputs[0])
+        if self._phase is not None:
+            model_inputs = list(model_inputs)
+            training = model_inputs.pop(self._phase)
+            if isinstance(training, np.ndarray) and training.size == 1:
+                training = training.item()
+            if training not in (0, 1):
+                raise ValueError(f"function: the learning phase value must be 0 or 1, got "
+                                 f"{training!r}")
+            training = bool(training)
+        outs = self.model(list(model_inputs) if len(model_inputs) > 1 else model_inputs[0],
+                          training=training)
         if self._wrap and not isinstance(outs, (list, tuple)):
             outs = [outs]
         if isinstance(outs, (list, tuple)):
@@ -82,6 +96,12 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     if updates:
         raise ValueError("function: `updates` argument is not supported during eager execution. "
                          f"You passed: {updates}")
+    phase = [i for i, t in enumerate(inputs if isinstance(inputs, (list, tuple)) else [inputs])
+             if isinstance(t, LearningPhase)]
+    if len(phase) > 1:
+        raise ValueError("function: K.learning_phase() is given more than once in inputs")
+    if phase:
+        inputs = [t for i, t in enumerate(inputs) if i != phase[0]]
     for what, ts in (("inputs", inputs), ("outputs", outputs)):
         for t in flatten(ts):
             if not isinstance(t, KerasTensor):
@@ -89,7 +109,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                                 f"input or output), got {type(t).__name__}")
     wrap = isinstance(outputs, list) and len(outputs) == 1
     model = ENGINE["Model"](inputs=inputs, outputs=outputs, name=name)
-    return _Function(model, wrap)
+    return _Function(model, wrap, phase[0] if phase else None)
 
 
 def gradients(loss, variables):

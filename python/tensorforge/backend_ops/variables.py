@@ -116,11 +116,24 @@ _phase = {"value": 0}
 _scoped = threading.local()
 
 
+class LearningPhase(int):
+    """What ``K.learning_phase()`` returns: the int 0 or 1, which also marks, in
+    ``K.function``'s inputs, the place of the learning-phase value a call passes (Keras 2.2's
+    placeholder: ``K.function([model.input, K.learning_phase()], [out])([x, 0])``, the Keras
+    FAQ's intermediate outputs; tf_keras 2 refuses it)."""
+
+    def __repr__(self):
+        return repr(int(self))
+
+
+_PHASES = (LearningPhase(0), LearningPhase(1))
+
+
 def learning_phase():
     """1 while training (inside ``learning_phase_scope(1)`` or after ``set_learning_phase(1)``),
-    else 0."""
+    else 0 (a LearningPhase)."""
     v = getattr(_scoped, "value", None)
-    return _phase["value"] if v is None else v
+    return _PHASES[_phase["value"] if v is None else v]
 
 
 def set_learning_phase(value):
