@@ -180,6 +180,7 @@ class Identity(Initializer):
 
 
 zeros, ones, constant = Zeros, Ones, Constant
+zero, one, normal, uniform = Zeros, Ones, RandomNormal, RandomUniform  # Keras 2.0-2.2 spellings
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
@@ -192,6 +193,7 @@ _BY_NAME = {
     "he_normal": HeNormal, "he_uniform": HeUniform, "lecun_normal": LecunNormal,
     "lecun_uniform": LecunUniform, "variance_scaling": VarianceScaling,
     "uniform": RandomUniform, "normal": RandomNormal,  # Keras 2.0-2.2 spellings
+    "zero": Zeros, "one": Ones,
 }
 _BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
 

@@ -272,7 +272,10 @@ def install():
               "AtrousConvolution2D": _atrous(layers.Conv2D, "AtrousConvolution2D"),
               "Deconvolution2D": layers.Conv2DTranspose, "Deconv2D": layers.Conv2DTranspose,
               "Deconvolution3D": layers.Conv3DTranspose, "Deconv3D": layers.Conv3DTranspose}
+    from .layers import convolutional
     for name, value in legacy.items():
         if not hasattr(layers, name):
             setattr(layers, name, value)
             layers.__all__.append(name)  # (``from keras.layers import *`` gives them too)
+        if not hasattr(convolutional, name):  # (Keras 2.2's keras.layers.convolutional too)
+            setattr(convolutional, name, value)

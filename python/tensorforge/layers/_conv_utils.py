@@ -5,6 +5,7 @@ between channels_first and channels_last, and an activation applied unless linea
 from .. import activations as _act
 from .. import backend as _backend
 from ..ops import basic as B
+from ..utils.conv_utils import deconv_output_length
 
 
 def _conv_len(n, k, s, padding, d=1):
@@ -17,16 +18,8 @@ def _conv_len(n, k, s, padding, d=1):
 
 
 def _deconv_len(n, k, padding, output_padding, stride, dilation):
-    """Keras 2's conv_utils.deconv_output_length."""
-    if n is None:
-        return None
-    k = k + (k - 1) * (dilation - 1)
-    if output_padding is None:
-        if padding == "valid":
-            return n * stride + max(k - stride, 0)
-        return n * stride
-    pad = k // 2 if padding == "same" else 0
-    return (n - 1) * stride + k - 2 * pad + output_padding
+    """Keras 2's conv_utils.deconv_output_length (utils/conv_utils.py)."""
+    return deconv_output_length(n, k, padding, output_padding, stride, dilation)
 
 
 def _data_format(layer, data_format, default=None):

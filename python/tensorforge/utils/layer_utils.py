@@ -1,10 +1,39 @@
-"""Keras 2's keras.utils.layer_utils helpers that are public in keras.utils:
-warmstart_embedding_matrix."""
+"""Keras 2's keras.utils.layer_utils helpers: warmstart_embedding_matrix (public in
+keras.utils), and the ones Keras 2 programs import from here: print_summary (model.summary's
+printer), count_params, get_source_inputs, and Keras 2.2's convert_all_kernels_in_model."""
 import os
 
 import numpy as np
 
-__all__ = ["warmstart_embedding_matrix"]
+from ..engine.layer_utils import print_summary  # noqa: F401
+from ..engine.node import get_source_inputs  # noqa: F401
+from .conv_utils import convert_kernel
+
+__all__ = ["warmstart_embedding_matrix", "print_summary", "count_params", "get_source_inputs",
+           "convert_all_kernels_in_model"]
+
+
+def count_params(weights):
+    """The number of scalars in ``weights`` (each weight counted once), as Keras 2."""
+    seen, total = set(), 0
+    for w in weights:
+        if id(w) not in seen:
+            seen.add(id(w))
+            total += int(np.prod(getattr(w, "shape", np.shape(w)), dtype=np.int64))
+    return total
+
+
+_FLIPPED = ("Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose")
+
+
+def convert_all_kernels_in_model(model):
+    """Keras 2.2's Theano <-> TensorFlow kernel conversion: every convolution kernel of
+    ``model`` with its spatial axes reversed (utils.conv_utils.convert_kernel), in place."""
+    for layer in model.layers:
+        if type(layer).__name__ in _FLIPPED and getattr(layer, "kernel", None) is not None:
+            weights = layer.get_weights()
+            weights[0] = convert_kernel(weights[0])
+            layer.set_weights(weights)
 
 
 def _vocab_list(vocab, name):
