@@ -654,7 +654,7 @@ PLAN.update({
     "zoo_vgg_c_cifar10": dict(epochs=1, samples=256, metric="evaluate:accuracy",
                               note="synthetic CIFAR-10 through models_c.py's cifar10(): "
                                    "standardization, label smoothing, warmup, the lr / batch "
-                                   "grid search (8 fits), full training; 256 samples a fit "
+                                   "grid search (7 fits), full training; 256 samples a fit "
                                    "(the 35M-parameter mini-VGG takes ~2 s a 100 samples here)"),
 })
 
