@@ -655,7 +655,7 @@ PLAN.update({
                               note="synthetic CIFAR-10 through models_c.py's cifar10(): "
                                    "standardization, label smoothing, warmup, the lr / batch "
                                    "grid search (7 fits), full training; 256 samples a fit "
-                                   "(the 35M-parameter mini-VGG takes ~2 s a 100 samples here)"),
+                                   "(1,000 a fit ran past 1,200 s on the Keras 2 side here)"),
 })
 
 NOT_COMPARABLE = {
