@@ -9,8 +9,9 @@ MAX_EPOCHS, MAX_SAMPLES = int(os.environ["KP_MAX_EPOCHS"]), int(os.environ["KP_M
 TARGET = "tensorforge" if SIDE == "ours" else "tf_keras"
 
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """keras.X / tensorflow.keras.X -> TARGET.X (the same module object under both names)."""
-    PREFIXES = ("keras", "tensorflow.keras", "tensorflow.python.keras")
+    """keras.X / tensorflow.keras.X / tensorflow.compat.v1.keras.X -> TARGET.X (the same module
+    object under both names); on our side tensorflow.X -> tensorforge.X (tensorflow.compat)."""
+    PREFIXES = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tensorflow.compat.v1.keras")
     specs = {}
     def _target(self, name):
         if name == "tensorforge" or name.startswith("tensorforge."):
@@ -18,6 +19,8 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for p in self.PREFIXES:
             if name == p or name.startswith(p + "."):
                 return TARGET + name[len(p):]
+        if SIDE == "ours" and name.startswith("tensorflow."):
+            return "tensorforge" + name[len("tensorflow"):]
         return None
     def find_spec(self, name, path=None, target=None):
         if SIDE != "ours" and (name == "tensorforge" or name.startswith("tensorforge.")):

@@ -646,6 +646,19 @@ PLAN.update({
                               "question words) of the 20th train_on_batch"),
 })
 
+# ---- twenty-first corpus: Andrew Ferlitsch's keras-idiomatic-programmer model zoo
+#      (/work/corpus21; tools/keras_corpus.md "Twenty-first corpus") ----
+PLAN.update({
+    "zoo_vgg_c": dict(epochs=1, samples=1000, metric="fit:loss",
+                      note="synthetic CIFAR-10 (x_train / 255, sparse labels); the example's "
+                           "mini-VGG (3 groups, two Dense(4096) over self.ReLU), Adam"),
+    "zoo_vgg_c_cifar10": dict(epochs=1, samples=256, metric="evaluate:accuracy",
+                              note="synthetic CIFAR-10 through models_c.py's cifar10(): "
+                                   "standardization, label smoothing, warmup, the lr / batch "
+                                   "grid search (7 fits), full training; 256 samples a fit "
+                                   "(1,000 a fit ran past 1,200 s on the Keras 2 side here)"),
+})
+
 NOT_COMPARABLE = {
     "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
                                    "first train_on_batch (labels given as a Python list)",
@@ -777,6 +790,15 @@ NOT_COMPARABLE = {
     "dlwp2_ch12_text_generation": "a language model's loss after a capped epoch, then text "
                                   "sampled with np.random at five temperatures: no figure "
                                   "that a capped run makes comparable",
+    # the twenty-first corpus's model builders: no fit, the summary's parameter counts are
+    # what is compared (tools/keras_corpus.md)
+    **{name: "no fit: the model is built and summarized (parameter counts compared, "
+             "tools/keras_corpus.md)"
+       for name in ("zoo_alexnet", "zoo_autoencoder", "zoo_densenet121", "zoo_inception_v3",
+                    "zoo_mobilenet_v2", "zoo_mobilenet_v3", "zoo_resnet_cifar10",
+                    "zoo_resnet_v1_c", "zoo_resnext_cifar10", "zoo_se_resnet50",
+                    "zoo_shufflenet", "zoo_squeezenet", "zoo_unet_c", "zoo_xception")},
+    "zoo_dcgan_c": "GAN: a train_on_batch loop on CIFAR-10, no accuracy to compare",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",

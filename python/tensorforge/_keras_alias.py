@@ -5,22 +5,31 @@ Keras 2 programs written for TensorFlow 2 import ``from tensorflow import keras`
 ``from tensorforge import keras`` and ``from tensorforge.keras.layers import Dense``. Both resolve
 here to the package itself: ``tensorforge.keras.X`` *is* ``tensorforge.X`` (the same module
 objects, so classes and isinstance checks are shared), through this import hook.
+``tensorforge.compat.v1.keras.X`` (``tf.compat.v1.keras``, compat/v1/) resolves the same way.
 """
 import importlib
 import importlib.abc
 import importlib.util
 import sys
 
-_PREFIX = "tensorforge.keras"
+_PREFIXES = ("tensorforge.keras", "tensorforge.compat.v1.keras")
+
+
+def _own_name(name):
+    """The package's own module a name under one of _PREFIXES stands for, else None."""
+    for prefix in _PREFIXES:
+        if name == prefix or name.startswith(prefix + "."):
+            return "tensorforge" + name[len(prefix):]
+    return None
 
 
 class _KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     _own = {}
 
     def find_spec(self, name, path=None, target=None):
-        if name != _PREFIX and not name.startswith(_PREFIX + "."):
+        own = _own_name(name)
+        if own is None:
             return None
-        own = "tensorforge" + name[len(_PREFIX):]
         try:
             real = importlib.import_module(own)
         except ModuleNotFoundError as e:
@@ -31,7 +40,7 @@ class _KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(name, self, is_package=hasattr(real, "__path__"))
 
     def create_module(self, spec):
-        module = importlib.import_module("tensorforge" + spec.name[len(_PREFIX):])
+        module = importlib.import_module(_own_name(spec.name))
         self._own[id(module)] = (module.__name__, module.__spec__, module.__loader__)
         return module
 

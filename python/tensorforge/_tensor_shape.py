@@ -4,7 +4,13 @@ from ``x.get_shape()`` of any tensor (a tuple, None where unknown, with TensorFl
 
 class TensorShape(tuple):
     """A tuple (None where unknown) with the TensorShape methods Keras 2 programs call
-    (``as_list()``, ``rank`` / ``ndims``, ``is_fully_defined()``)."""
+    (``as_list()``, ``rank`` / ``ndims``, ``is_fully_defined()``). A slice is a TensorShape
+    too, as TensorFlow's: ``x.shape[1:3].as_list()`` (the zoo's Inception v3 sizes its pooling
+    window so)."""
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return TensorShape(item) if isinstance(key, slice) else item
 
     def as_list(self):
         return list(self)

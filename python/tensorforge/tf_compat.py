@@ -39,6 +39,8 @@ from . import tf_train
 from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_linalg, tf_math, tf_nn, tf_record
 from . import tf_candidate_sampling, tf_complex, tf_linalg_decomp, tf_math_extra, tf_nn_conv, tf_nn_extra, tf_numeric, tf_signal, tf_special
 from . import tf_linear_operator, tf_special_more
+from . import compat  # noqa: F401  (tf.compat: compat/)
+from .compat.v1 import executing_eagerly  # noqa: F401
 from .layers import rnn_cell_wrappers
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
@@ -407,42 +409,6 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
         pass
     return out
 
-
-def executing_eagerly():
-    return True
-
-
-def _as_bytes(bytes_or_text, encoding="utf-8"):
-    """tf.compat.as_bytes: str -> bytes (encoded), bytes-like -> bytes."""
-    if isinstance(bytes_or_text, (bytes, bytearray)):
-        return bytes(bytes_or_text)
-    if isinstance(bytes_or_text, str):
-        return bytes_or_text.encode(encoding)
-    raise TypeError(f"compat.as_bytes: expected bytes or str, got {bytes_or_text!r}")
-
-
-def _as_text(bytes_or_text, encoding="utf-8"):
-    """tf.compat.as_text / as_str: bytes -> str (decoded), str -> str."""
-    if isinstance(bytes_or_text, str):
-        return bytes_or_text
-    if isinstance(bytes_or_text, (bytes, bytearray)):
-        return bytes(bytes_or_text).decode(encoding)
-    raise TypeError(f"compat.as_text: expected bytes or str, got {bytes_or_text!r}")
-
-
-def _set_eager(enabled=True, *args, **kwargs):
-    """``tf.compat.v1.disable_eager_execution()`` / ``enable_eager_execution()``: accepted and
-    ignored. tensorforge always runs eagerly; a Keras 2 program that switches TensorFlow to graph
-    mode (Deep Learning with Python 8.4's VAE) builds, fits and predicts the same models, and
-    ``executing_eagerly()`` stays True, since no graph-mode API (placeholders, sessions) exists
-    here for a program to branch to."""
-
-
-compat = types.SimpleNamespace(
-    as_bytes=_as_bytes, as_text=_as_text, as_str=_as_text,
-    v1=types.SimpleNamespace(disable_eager_execution=lambda: _set_eager(False),
-                             enable_eager_execution=_set_eager,
-                             executing_eagerly=executing_eagerly))
 
 # tf.keras 2.1-2.3's home of the cosine schedules (keras.experimental: ``keras`` is this package)
 experimental = types.SimpleNamespace(CosineDecay=_schedules.CosineDecay,

@@ -1,0 +1,32 @@
+"""``tf.compat.v1``: the TensorFlow 1 names Keras 2 programs written for TensorFlow 2 still call.
+
+``disable_eager_execution()`` / ``enable_eager_execution()`` are accepted and ignored:
+tensorforge always runs eagerly; a Keras 2 program that switches TensorFlow to graph mode (Deep
+Learning with Python 8.4's VAE) builds, fits and predicts the same models, and
+``executing_eagerly()`` stays True, since no graph-mode API (placeholders, sessions) exists here
+for a program to branch to.
+
+``keras``: ``tf.compat.v1.keras.X`` is ``tensorforge.X``, as ``tf.keras.X`` is (the import hook
+of _keras_alias.py), so ``from tensorflow.compat.v1.keras.initializers import glorot_uniform``
+(the keras-idiomatic-programmer zoo's models_c.py) ports by the import swap. TensorFlow's v1
+initializer classes there also take ``dtype=``; these are the Keras 2 ones (the same
+distributions)."""
+import importlib
+
+
+def disable_eager_execution():
+    """Accepted and ignored (see the module docstring)."""
+
+
+def enable_eager_execution(*args, **kwargs):
+    """Accepted and ignored (see the module docstring)."""
+
+
+def executing_eagerly():
+    return True
+
+
+def __getattr__(name):
+    if name == "keras":
+        return importlib.import_module(__name__ + ".keras")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
