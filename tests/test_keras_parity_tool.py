@@ -119,6 +119,17 @@ def test_a_program_runs_on_our_side_with_caps_seed_and_threads(tmp_path):
     assert runs[1]["records"] == r["records"]
 
 
+def _run_ours(tmp_path, progs, caps):
+    """One run on our side of each program (a path or a list of them), unseeded, 1 thread."""
+    progs = progs if isinstance(progs, list) else [progs]
+    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
+    st = dict(caps, metric=None, note="")
+    (tmp_path / "root").mkdir()
+    root = str(tmp_path / "root")
+    kp.install_boot(root)
+    return [kp.run_side("ours", str(p), sys.executable, args, st, None, root) for p in progs]
+
+
 HANDSON_DATA = textwrap.dedent("""
     import numpy as np
     from tensorflow import keras
@@ -139,13 +150,25 @@ def test_handson_ml_data_offline(tmp_path):
     # in scikit-learn's shapes and names, without a download
     prog = tmp_path / "handson_data.py"
     prog.write_text(HANDSON_DATA)
-    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
-    st = dict(epochs=1, samples=200, max_steps=20, max_predict=300, metric=None, note="")
-    (tmp_path / "root").mkdir()
-    root = str(tmp_path / "root")
-    kp.install_boot(root)
-    r = kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
+    r = _run_ours(tmp_path, prog, dict(epochs=1, samples=200, max_steps=20, max_predict=300))[0]
     assert r["ok"], r.get("error")
     assert "fashion (60000, 28, 28) uint8 (10000, 28, 28) min pixel std True" in r["stdout"]
     assert "housing (20640, 8) (20640,) MedInc Longitude True True" in r["stdout"]
     assert "return_X_y (20640, 8) (20640,)" in r["stdout"]
+
+
+def test_a_program_gets_the_arguments_of_its_args_file(tmp_path):
+    # the book's chapter 12-13 programs train only when given -t / --train: a PROG.args file
+    # beside the program holds its command line (shell words, # comments); no file, no arguments
+    with_args = tmp_path / "with_args.py"
+    with_args.write_text("import sys\nprint('argv', sys.argv[1:])\n")
+    (tmp_path / "with_args.py.args").write_text("-t -b=2 --data-path='data/my drinks'  # 96x128\n")
+    bare = tmp_path / "bare.py"
+    bare.write_text(with_args.read_text())
+    r, r_bare = _run_ours(tmp_path, [with_args, bare],
+                          dict(epochs=1, samples=10, max_steps=1, max_predict=1))
+    assert r["ok"], r.get("error")
+    assert "argv ['-t', '-b=2', '--data-path=data/my drinks']" in r["stdout"]
+    r = r_bare
+    assert r["ok"], r.get("error")
+    assert "argv []" in r["stdout"]

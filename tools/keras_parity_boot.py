@@ -818,9 +818,22 @@ if os.path.isdir(os.path.join(_here, "run")) and not os.path.exists("run"):
     for _dir, _, _ in os.walk(os.path.join(_here, "run")):
         os.makedirs(os.path.relpath(_dir, _here), exist_ok=True)
 
+
+
+def _prog_args():
+    """The command-line arguments a program is run with: none, or the words of a PROG.args file
+    beside it (the book's chapter 12-13 programs train only when given -t / --train)."""
+    import shlex
+    path = PROG + ".args"
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        return shlex.split(f.read(), comments=True)
+
+
 status = {"ok": False}
 try:
-    sys.argv = [PROG]
+    sys.argv = [PROG] + _prog_args()
     runpy.run_path(PROG, run_name="__main__")
     status["ok"] = True
 except _KPCapReached:

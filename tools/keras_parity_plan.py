@@ -659,6 +659,34 @@ PLAN.update({
                                    "(1,000 a fit ran past 1,200 s on the Keras 2 side here)"),
 })
 
+# ---- twenty-third corpus: the chapters of Atienza's Advanced Deep Learning with Keras the
+#      corpus had not run (/work/corpus23; tools/keras_corpus.md "Twenty-third corpus") ----
+PLAN.update({
+    "adl_ch1_linear_model": dict(epochs=100, samples=10, metric="fit:loss",
+                                 note="the whole program: 10 noisy points of y = 2x + 3, 100 "
+                                      "epochs of batch 4 (plain SGD); the last epoch's MSE"),
+    "adl_ch8_cvae_mnist": dict(MNIST, metric="fit:val_loss", max_predict=2,
+                               note="add_loss CVAE (BCE x 784 + KL), conditioned on the label"),
+    "adl_ch8_beta_cvae_cnn_mnist": dict(MNIST, metric="fit:val_loss", max_predict=2,
+                                        note="run as `-b 7 -d 3` (beta-CVAE); both sides stop "
+                                             "after fit at `'%d' % digit` (NumPy 2.3+)"),
+    "adl_ch12_fcn_segmentation": dict(epochs=1, samples=48, metric="fit:loss",
+                                      note="run as `-t -b=2 --height=96 --width=128`: ResNet56v2 "
+                                           "FCN on 48 synthetic drinks images, pixel-wise CE"),
+    "adl_ch13_iic_mnist": dict(epochs=1, samples=1024, metric=r"stdout:Head 0 accuracy: ([0-9.]+)%",
+                               note="run as `--train`: IIC (MI loss over a 512+512 Siamese "
+                                    "batch), Hungarian-matched cluster accuracy on the test "
+                                    "digits"),
+    "adl_ch13_mine_mnist": dict(epochs=1, samples=1024, metric=r"stdout:Accuracy: ([0-9.]+)%",
+                                note="run as `--train --batch-size=256`: MINE encoder, then a "
+                                     "linear classifier fitted on its codes (capped epochs)"),
+    "adl_ch13_mine_gaussian": dict(epochs=1, samples=1000, max_steps=200,
+                                   metric=r"stdout:MINE MI: ([-0-9.]+)",
+                                   note="run as `--gaussian`: SimpleMINE on a 2-D Gaussian "
+                                        "(cov 0.5, batch 10,000), mean MI estimate of steps "
+                                        "101-200 (true MI 0.144)"),
+})
+
 NOT_COMPARABLE = {
     "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
                                    "first train_on_batch (labels given as a Python list)",
@@ -799,6 +827,11 @@ NOT_COMPARABLE = {
                     "zoo_resnet_v1_c", "zoo_resnext_cifar10", "zoo_se_resnet50",
                     "zoo_shufflenet", "zoo_squeezenet", "zoo_unet_c", "zoo_xception")},
     "zoo_dcgan_c": "GAN: a train_on_batch loop on CIFAR-10, no accuracy to compare",
+    "adl_ch1_cnn_model": "no fit: a Sequential CNN built, compiled and summarised",
+    "adl_ch1_rnn_model": "no fit: a SimpleRNN classifier built, compiled and summarised",
+    "adl_ch1_mnist_sampler": "no model: MNIST label counts printed and 25 digits plotted",
+    "adl_ch5_wgan_mnist_511": "GAN: train_on_batch loop with weight clipping, no accuracy to "
+                              "compare",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",
