@@ -525,7 +525,10 @@ class Layer(LossesMixin):
         flat = flatten(x)
         if not isinstance(x, dict):  # (a dict's order need not be the inputs' order)
             self._check_input_spec([t.shape for t in flat])  # full shapes, as Keras 2 prints them
-        shapes = [tuple(t.shape) for t in flat]  # See Note [build shapes of eager calls]
+        # See Note [build shapes of eager calls]; a rank-0/1 input keeps a None batch, which
+        # the layers that need a feature axis refuse (Dense on shape (2,), as Keras 2's min_ndim)
+        shapes = [tuple(t.shape) if len(t.shape) > 1 else (None,) + tuple(t.shape[1:])
+                  for t in flat]
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()
