@@ -13,6 +13,9 @@ tools/keras_parity.py read the same bytes; nothing here touches the network.
                              (the sixteenth corpus's Deep Learning with Python ch. 8)
     celeba_tree(root)        celeba_gan/img_align_celeba/<n>.jpg as the book's gdown + unzip leave it
     petfinder_zip(path)      petfinder_mini.zip and datasets/petfinder-mini/petfinder-mini.csv beside it
+    uci_sentiment_tree(root) datasets/sentiment labelled sentences/*_labelled.txt under root, as
+                             get_file(..., extract=True, cache_dir='.') leaves UCI's zip
+                             (the twenty-second corpus's Gulli et al. ch. 8)
 """
 import io
 import os
@@ -291,3 +294,31 @@ def petfinder_zip(path):
             f.write(text)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("petfinder-mini/petfinder-mini.csv", text)
+
+
+def uci_sentiment_tree(root, per_file=1000):
+    """UCI's "sentiment labelled sentences" (Kotzias et al.), extracted where
+    ``get_file(..., extract=True, cache_dir='.')`` leaves it: ``datasets/sentiment labelled
+    sentences/{amazon_cells,imdb,yelp}_labelled.txt`` under ``root``, each ``per_file`` lines of
+    a short sentence TAB its 0/1 label, half of each, as the real files (1,000 lines each, a
+    readme beside them). A sentence is 4-20 words, one to three of them its label's mood words
+    (keras_offline_data's review vocabulary)."""
+    import keras_offline_data as kod
+    folder = os.path.join(root, "datasets", "sentiment labelled sentences")
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(42)
+    for name in ("amazon_cells", "imdb", "yelp"):
+        lines = []
+        for i in range(per_file):
+            label = i % 2
+            words = list(rng.choice(kod._COMMON, int(rng.integers(3, 18))))
+            for _ in range(int(rng.integers(1, 4))):
+                words.insert(int(rng.integers(0, len(words) + 1)),
+                             str(rng.choice(kod._POS if label else kod._NEG)))
+            lines.append("%s.\t%d" % (" ".join(words).capitalize(), label))
+        order = rng.permutation(per_file)
+        with open(os.path.join(folder, name + "_labelled.txt"), "w") as f:
+            f.write("\n".join(lines[k] for k in order) + "\n")
+    with open(os.path.join(folder, "readme.txt"), "w") as f:
+        f.write("Synthetic sentences in the layout of UCI's sentiment labelled sentences.\n")
+    return folder

@@ -384,6 +384,12 @@ def _offline_file(fname, origin):
         (xtr, ytr), (xte, yte) = _mnist()
         np.savez(path, x_train=xtr, y_train=ytr, x_test=xte, y_test=yte)
         return path
+    if "sentiment%20labelled" in key or "sentiment labelled" in key:  # Gulli et al. ch. 8
+        return _kom.uci_sentiment_tree(os.getcwd())  # get_file(..., extract=True, cache_dir='.')
+    if "gutenberg.org" in key:  # Gulli et al. ch. 8's Alice books: its prompt is "Alice "
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join("Alice " + s for s in _words_text().split("\n")))
+        return path
     if "nietzsche" in key or key.endswith(".txt "):
         with open(path, "w", encoding="utf-8") as f:
             f.write(_words_text())

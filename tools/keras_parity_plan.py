@@ -687,6 +687,44 @@ PLAN.update({
                                         "101-200 (true MI 0.144)"),
 })
 
+# ---- twenty-second corpus: Gulli, Kapoor and Pal's Deep Learning with TensorFlow 2 and
+#      Keras (/work/corpus22; tools/keras_corpus.md "Twenty-second corpus") ----
+PLAN.update({
+    "tf2k_ch01_mnist_v1": dict(MNIST, metric="evaluate:accuracy",
+                               note="softmax regression, SGD; validation_split=0.2"),
+    "tf2k_ch01_mnist_v10": dict(MNIST, metric="evaluate:accuracy",
+                                note="two hidden layers + Dropout(0.3), Adam"),
+    "tf2k_ch01_imdb_variant": dict(epochs=2, samples=5000, metric="evaluate:accuracy",
+                                   note="synthetic IMDB; Embedding + GlobalMaxPooling1D"),
+    "tf2k_ch02_mirrored_strategy": dict(epochs=1, samples=25600, metric="fit:loss",
+                                        note="random 0/1 labels (as published): a loss "
+                                             "near ln 2 on both sides; MirroredStrategy scope"),
+    "tf2k_ch04_lenet_mnist": dict(MNIST, metric="evaluate:accuracy",
+                                  note="LeNet, Adam; validation_split=0.90"),
+    "tf2k_ch04_cifar10_cnn_deep": dict(epochs=1, samples=2000, metric="evaluate:accuracy",
+                                       note="synthetic CIFAR-10; 6 Conv2D + BatchNormalization"),
+    "tf2k_ch04_cifar10_cnn_deep_augment": dict(
+        epochs=1, samples=2000, metric="evaluate:accuracy",
+        note="synthetic CIFAR-10; ImageDataGenerator.flow + fit_generator"),
+    "tf2k_ch05_imdb_cnn_variant": dict(epochs=2, samples=5000, metric="evaluate:accuracy",
+                                       note="synthetic IMDB; Embedding + Conv1D(256, 3)"),
+    "tf2k_ch08_alice_text_generator": dict(
+        epochs=1, samples=1000, metric="fit[-1]:loss",
+        note="synthetic word text; stateful GRU subclassed model, 5 fits of a capped "
+             "epoch, each followed by 1,000 generated characters"),
+    "tf2k_ch08_lstm_sentiment_analysis": dict(
+        epochs=2, samples=2000, metric="evaluate:accuracy",
+        note="synthetic UCI sentences (1,000 test rows); bidirectional LSTM; the best "
+             "checkpoint reloaded and evaluated"),
+    "tf2k_ch08_gru_pos_tagger": dict(
+        epochs=1, samples=1000, metric="evaluate:accuracy",
+        note="synthetic treebank (3,900 sentences padded to 271); bidirectional GRU(256)"),
+    "tf2k_ch09_vanilla_autoencoder": dict(
+        epochs=1, samples=1000, metric=r"stdout:Epoch 50/50\. Loss: ([0-9.]+)",
+        note="a hand-written GradientTape loop, uncapped: 50 epochs over the 60,000 "
+             "(resized) training digits; the last epoch's summed batch losses"),
+})
+
 NOT_COMPARABLE = {
     "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
                                    "first train_on_batch (labels given as a Python list)",
@@ -835,4 +873,15 @@ NOT_COMPARABLE = {
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",
+    "tf2k_ch01_simple_model": "no model: a tf.function over two variables printed",
+    "tf2k_ch02_gradient_tape": "no model: a persistent tape's two gradients printed",
+    "tf2k_ch02_autograph": "no model: tf.autograph.to_code of a tf.function printed",
+    "tf2k_ch05_visual_qa": "no fit: a CNN + LSTM question-answering model built and summarized",
+    "tf2k_ch07_tf2_cbow_model": "no fit: the CBOW model built, its embeddings printed",
+    "tf2k_ch07_tf2_skipgram_model": "fails on both sides at build: its (None, 5000) word ids "
+                                    "do not reach the input_length=1 sub-models' Reshape",
+    "tf2k_ch07_tf2_matrix_factorization": "no fit (the training loop is commented out): P and "
+                                          "Q's shapes printed (tests/test_corpus22.py)",
+    "tf2k_ch08_peephole_lstm": "fails on both sides: tf.keras.experimental.PeepholeLSTMCell, "
+                               "gone from tf_keras 2.21",
 }

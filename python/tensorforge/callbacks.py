@@ -457,6 +457,7 @@ class TensorBoard(Callback):
 
     def on_train_begin(self, logs=None):
         self._step = 0
+        self._writer("train")  # made now, as Keras 2's: log_dir/train exists from the start
 
     def on_batch_end(self, batch, logs=None):
         self._step += 1

@@ -25,6 +25,7 @@ run inside its block make of them; ``watched_variables()`` lists the variables i
 import enum
 import threading
 import warnings
+import weakref
 
 import numpy as np
 
@@ -76,6 +77,15 @@ class _Recording(threading.local):
 
 _recording = _Recording()
 
+# Note [tapes that share a graph]: TensorFlow's tapes record separately, so two tapes open over
+# one forward pass (the DCGAN tutorial's gen_tape and disc_tape: both losses read the
+# discriminator's output on the generated images) each walk their own record, and the first
+# one's gradient frees nothing the second needs. Here the tapes share autograd's one graph: a
+# non-persistent tape's walk frees only the nodes no other live tape made (_LIVE: the tapes
+# that may still walk: persistent ones, and non-persistent ones not yet asked), so the second
+# tape still finds them, and frees them itself.
+_LIVE = weakref.WeakSet()
+
 
 class GradientTape:
     """TensorFlow 2's ``tf.GradientTape(persistent=False, watch_accessed_variables=True)``."""
@@ -91,6 +101,7 @@ class GradientTape:
         self._mode = None
         self._used = False
         self._recording = False
+        self._freed_watch = None  # watched_variables(), kept when the walk frees the nodes
 
     def __enter__(self):
         self._mode = enable_grad()
@@ -100,6 +111,7 @@ class GradientTape:
             _recording.log = []
         self._start = len(_recording.log)
         _recording.tapes = _recording.tapes + (self,)
+        _LIVE.add(self)  # See Note [tapes that share a graph]
         with _open_lock:  # See Note [what a tape watches]
             _open_tapes[0] += 1
             _autograd._new_node = _listing_new_node
@@ -127,6 +139,8 @@ class GradientTape:
     def watched_variables(self):
         """The variables this tape watched: those given to ``watch()``, then the trainable ones
         its block's ops read (unless ``watch_accessed_variables=False``), in order."""
+        if self._freed_watch is not None:  # the nodes no longer list their inputs
+            return self._freed_watch
         out = [t for t in self._watched_ids.values() if t in _variables.VARIABLES]
         seen = set(self._watched_ids)
         if self.watch_accessed_variables:
@@ -168,6 +182,16 @@ class GradientTape:
 
     def reset(self):
         self._used = False
+        self._freed_watch = None
+        _LIVE.add(self)
+
+    def _kept_nodes(self):
+        """The ids of the nodes other live tapes made (See Note [tapes that share a graph])."""
+        kept = set()
+        for tape in list(_LIVE):
+            if tape is not self:
+                kept.update(map(id, tape._made_nodes()))
+        return kept
 
     def gradient(self, target, sources, output_gradients=None,
                  unconnected_gradients="none"):
@@ -216,9 +240,12 @@ class GradientTape:
                 else:
                     pending.append((t, g))
         made = set(map(id, self._made_nodes()))
+        if not self.persistent:
+            self._freed_watch = self.watched_variables()
+            _LIVE.discard(self)
         if pending:  # one walk for all targets: they may share a graph the walk frees
             for k, v in collect_gradients_of_sum(pending, flat, free=not self.persistent,
-                                                 within=made).items():
+                                                 within=made, keep=self._kept_nodes()).items():
                 found[k] = v if k not in found else found[k] + v
         out = []
         for s in flat:

@@ -18,6 +18,7 @@ and losses are the owner's.
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -295,6 +296,14 @@ class Layer(LossesMixin):
             self.losses_fns.append(lambda t=t, r=reg: r(t))
         return t
 
+    def add_variable(self, *args, **kwargs):
+        """Keras 2's deprecated alias of ``add_weight`` (TF 2.0-era layers call it), with its
+        warning."""
+        warnings.warn("`layer.add_variable` is deprecated and will be removed in a future "
+                      "version. Please use the `layer.add_weight()` method instead.",
+                      stacklevel=2)
+        return self.add_weight(*args, **kwargs)
+
     @property
     def dtype_policy(self):
         """The mixed precision Policy the layer was made under (a mixed one, 'float32' or
@@ -516,7 +525,10 @@ class Layer(LossesMixin):
         flat = flatten(x)
         if not isinstance(x, dict):  # (a dict's order need not be the inputs' order)
             self._check_input_spec([t.shape for t in flat])  # full shapes, as Keras 2 prints them
-        shapes = [(None,) + t.shape[1:] for t in flat]
+        # See Note [build shapes of eager calls]; a rank-0/1 input keeps a None batch, which
+        # the layers that need a feature axis refuse (Dense on shape (2,), as Keras 2's min_ndim)
+        shapes = [tuple(t.shape) if len(t.shape) > 1 else (None,) + tuple(t.shape[1:])
+                  for t in flat]
         self._maybe_build(shapes if isinstance(x, (list, dict)) else shapes[0])
         if training is None:
             training = learning_phase()

@@ -37,6 +37,19 @@ def defer(obj, name, restore):
         _PENDING.append(p)
 
 
+class RestoreError(ValueError):
+    """A waiting restore whose stored values do not fit the variables made (a shape): raised
+    by the build that made them; the restore is dropped."""
+
+
 def after_build():
     if _PENDING:
-        _PENDING[:] = [p for p in list(_PENDING) if not p.apply()]
+        for p in list(_PENDING):
+            try:
+                done = p.apply()
+            except Exception:  # dropped, so that it does not fail every later build
+                if p in _PENDING:
+                    _PENDING.remove(p)
+                raise
+            if done and p in _PENDING:
+                _PENDING.remove(p)

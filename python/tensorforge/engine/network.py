@@ -39,6 +39,17 @@ from .layer_utils import print_summary
 from .serialization import _snake, _unique_name, custom_object_scope
 from .network_config import graph_config, graph_from_config, subclass_from_config
 
+# Note [build shapes of eager calls]: Keras 2 builds a layer on its first eager call with the
+# input's full shape, batch included, and a subclassed model's build(input_shape) calls it on
+# placeholders of the stated shape; a program's layer may size a weight by the batch (Gulli et
+# al.'s MatrixFactorizationLayer: build((1000, 5000)) makes P (1000, 15)), and a stateful RNN
+# is built for that batch (their CharGenModel: build((64, 100)), then batches of 64). So the
+# first eager call builds with the input's own shape (base_layer.Layer._call), and build()
+# runs its stand-in call on the stated batch (zeros; a stand-in of more than
+# _BUILD_BATCH_ELEMENTS values keeps the batch of 2: Keras 2 computes nothing there), then
+# zeroes the stateful layers' carried states, as Keras 2's build leaves none.
+_BUILD_BATCH_ELEMENTS = 1 << 24
+
 
 # Note [fused output]
 # When an output layer is a Dense/Activation ending in softmax (sigmoid) and its loss is
@@ -313,7 +324,7 @@ class Network(Layer):
         before any data is seen. The automatic build of a first call leaves that to the call."""
         if self._is_graph_network:
             return
-        if not self.__dict__.get("_auto_building") and not self.weights:
+        if not self.__dict__.get("_auto_building") and not self.built:
             if input_shape is None:
                 raise ValueError("Input shape must be defined when calling `build()` on a "
                                  "`Model` subclass.")
@@ -326,7 +337,15 @@ class Network(Layer):
                                  f"shapes. User provided input type: {type(input_shape)}.")
             shape = tuple(getattr(input_shape, "as_list", lambda: input_shape)()) \
                 if is_shape(input_shape) else [tuple(s) for s in input_shape]
-            _infer_by_running(self, shape)
+            first = shape if is_shape(shape) else shape[0]
+            batch = first[0] if first and isinstance(first[0], int) else None
+            elements = sum(int(np.prod([d or 1 for d in s[1:]])) for s in
+                           ([shape] if is_shape(shape) else shape))
+            _infer_by_running(self, shape, batch=batch if batch and batch * elements
+                              <= _BUILD_BATCH_ELEMENTS else 2)
+            for layer in self._flatten_layers():  # Keras 2's build runs nothing: no carried
+                if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                    layer.reset_states()  # states from the stand-in call (stateful RNNs)
             self.__dict__["_build_input_shape"] = shape
         self.built = True
 

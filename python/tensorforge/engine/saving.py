@@ -25,6 +25,7 @@ from ..saving import hdf5_format as _h5
 from ..saving.weights import bare_name as _bare_name
 from . import config_check as _config_check
 from . import saving_subclassed as _subclassed
+from . import deferred_restore as _deferred_restore
 from .serialization import custom_object, custom_object_scope, get_layer_class
 
 FORMAT = "tensorforge-keras"
@@ -220,6 +221,20 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
     ws = [arrays[f"w/{i}"] for i in range(len(names))]
     if not ws:  # written before the model had weights (save_weights): nothing to restore
         return
+    if not model.weights and not by_name:  # See Note [deferred restoration]: Keras 2's
+        # TensorFlow-format load_weights into a model not built yet (Gulli et al.'s
+        # gen_model.load_weights(checkpoint) before gen_model.build(...)) assigns each weight
+        # when it is created; by model order here, once the model has them all
+        def restore():
+            if len(model.weights) < len(ws):
+                return False
+            try:
+                _assign_in_order(model, filepath, ws)
+            except ValueError as e:
+                raise _deferred_restore.RestoreError(str(e)) from None
+            return True
+        _deferred_restore.defer(model, filepath, restore)
+        return
     if not model.built or not model.weights:
         raise ValueError("load_weights: build the model first (give input_shape to the first "
                          "layer, or call it on data)")
@@ -238,6 +253,11 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
                                  f"{w.shape}")
             t.data[...] = _device.to_device(w, _device.array_module(t.data))
         return
+    _assign_in_order(model, filepath, ws)
+
+
+def _assign_in_order(model, filepath, ws):
+    mine = model.weights
     if len(ws) != len(mine):
         raise ValueError(f"load_weights: {filepath} holds {len(ws)} weight arrays, the model has "
                          f"{len(mine)}")

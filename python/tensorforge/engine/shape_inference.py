@@ -3,12 +3,13 @@ symbolic call when the layer states no ``compute_output_shape``)."""
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from .deferred_restore import RestoreError
 from .input_spec import _fmt_shape, is_shape
 from .layer_call import call_context, input_mask, invoke_call
 from .node import flatten, is_symbolic, pack_like
 
 
-def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
+def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
     Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
@@ -19,11 +20,13 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     An output dimension past the first that equals the stand-in batch is checked the same way
     with a batch of 3: one that follows the batch is None too (a custom RNN returning a
     TensorArray's time-major stack, Hands-On ML 2 ch. 15's MyRNN: Keras 2 says (None, None, 20)
-    where a fixed batch would give (None, 2, 20))."""
+    where a fixed batch would give (None, 2, 20)). ``batch`` replaces the stand-in batch of 2
+    (a subclassed model's build(input_shape) with a stated batch: See Note [build shapes of
+    eager calls])."""
     fill = [0.0]
     fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
-    def dummy(shape, sub, dtype=fdt, batch=2):
+    def dummy(shape, sub, dtype=fdt, batch=batch):
         dims = [batch] + [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
         if kind == "O":  # string inputs: empty strings (a Lambda of a tf.lookup table or of
@@ -31,7 +34,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
         keep = layer._keeps_input_dtype or (layer._int_inputs and kind in "iub")  # and Note
         return Tensor(np.full(dims, fill[0], dtype=dtype if keep else fdt))  # [float64 layers]
 
-    def run(sub, batch=2):
+    def run(sub, batch=batch):
         if inputs is None:
             x = (dummy(input_shape, sub, batch=batch) if is_shape(input_shape)
                  else [dummy(s, sub, batch=batch) for s in input_shape])
@@ -63,6 +66,8 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     try:
         try:
             y, shapes = run(1)
+        except RestoreError:  # a waiting load_weights that does not fit: not the inputs
+            raise
         except Exception as first:  # noqa: BLE001 -- ones next; the zeros' error if both fail
             fill[0] = 1.0
             try:
@@ -75,9 +80,9 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None):
     in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
                  [input_shape] if is_shape(input_shape) else list(input_shape))
     unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])
-    if unknown or any(d == 2 for s in shapes for d in s[1:]):
+    if unknown or any(d == batch for s in shapes for d in s[1:]):
         try:
-            _, shapes2 = run(2 if unknown else 1, batch=3)
+            _, shapes2 = run(2 if unknown else 1, batch=batch + 1)
         except Exception:  # noqa: BLE001 -- the first call's shapes stand
             shapes2 = shapes
         shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
