@@ -1,9 +1,11 @@
 """ConvLSTM1D / ConvLSTM2D / ConvLSTM3D (Keras 2's keras/layers/convolutional_recurrent.py):
 an LSTM whose input and recurrent transformations are convolutions of rank 1, 2 or 3, one class
 (_ConvLSTM) for the three. Runs on ops.conv2d (native on the cpu backend; rank 1 on (N, 1, W, C)
-views, rank 3 through ops.conv3d): the input convolution of every time step at once
-((B * T, *spatial, C) through one convolution), then a Python loop over time with one 'same'
-recurrent convolution per step.
+views, rank 3 through ops.conv3d), a Python loop over time with one 'same' recurrent
+convolution per step. With built-in activations and no dropout or mask, each step is one fused
+op (the input convolution of the step, then _ConvLSTMStep: Note [fused ConvLSTM step]);
+otherwise the input convolution of every time step runs at once ((B * T, *spatial, C) through
+one convolution) and the step is written op by op.
 
 Layouts (Keras 2): input (B, T, *spatial, C) (channels_last) or (B, T, C, *spatial); kernel
 (*kernel_size, C, 4F), recurrent_kernel (*kernel_size, F, 4F), bias (4F,), gate order i, f, c,
@@ -71,8 +73,8 @@ class _ConvLSTMStep(Function):
     holds anyway) and recomputes the gates in backward. Note [fused ConvLSTM step]: the step
     written as separate ops kept some thirty arrays of a step alive until backward (every op
     node holds its inputs), ~39 MB per sample and step for 64 filters on 64x64 frames: keras-io's
-    conv_lstm.py (three such layers, batches of 5 clips of 19 frames) ran out of memory
-    where Keras 2 trains it in ~3 GB."""
+    conv_lstm.py (three such layers, batches of 5 clips of 19 frames) was OOM-killed at
+    12.9 GB where Keras 2 trains it; now ~15 MB per sample and step."""
 
     @staticmethod
     def _gates(xz, rz, c, kinds):
