@@ -54,7 +54,9 @@ def _without_null_labels(fn, labels, ll, blank):
     (tf.compat.v1.nn.ctc_loss, Keras 2's) takes a label >= num_classes - 1 (the blank) as a
     null label, allowed only after a row's real labels and then dropped: keras-io's
     handwriting_recognition.py pads its labels with 99 and gives the padded width as every
-    label_length. A real label after a null one is TensorFlow's InvalidArgumentError."""
+    label_length. A real label after a null one is TensorFlow's InvalidArgumentError. A row
+    that starts with a null label keeps its length (and meets ctc_loss's error): TensorFlow
+    scores such a row as the one label "blank", a case no program uses."""
     col = np.arange(labels.shape[1])[None, :]
     null = (col < ll[:, None]) & (labels >= blank)
     first = np.where(null.any(axis=1), null.argmax(axis=1), ll)
@@ -64,7 +66,7 @@ def _without_null_labels(fn, labels, ll, blank):
         raise ValueError(f"{fn}: saw a non-null label (index < num_classes - 1 = {blank}) "
                          f"following a null label in sample {b}: labels "
                          f"{labels[b, :ll[b]].tolist()}")
-    return first.astype(np.int64)
+    return np.where(first > 0, first, ll).astype(np.int64)
 
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
