@@ -797,8 +797,8 @@ NOT_COMPARABLE = {
                                   "sampled with np.random at five temperatures: no figure "
                                   "that a capped run makes comparable",
     "kio_focal_modulation_network": "batches of 1,024 48x48 pictures through a 256-1,024 "
-                                    "wide FocalNet: one step needs several GB a side, not "
-                                    "run on this shared 2-core machine (cost, not "
+                                    "wide FocalNet: tensorforge passed 7 GB in its first "
+                                    "step on this shared machine and was stopped (cost, not "
                                     "comparability)",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
