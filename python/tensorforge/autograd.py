@@ -379,11 +379,8 @@ class Tensor:
     def __floordiv__(self, o): return _basic().floordiv(self, o)
     def __rfloordiv__(self, o): return _basic().floordiv(o, self)
     # TensorFlow's Tensor % is tf.math.floormod (the sign of the divisor, as Python's %)
-    def __mod__(self, o): return _tf_math().floormod(self, o)
-    def __rmod__(self, o):  # a Python number takes the tensor's dtype, as in TensorFlow
-        if isinstance(o, (int, float)) and not isinstance(o, bool):
-            o = Tensor(array_module(self.data).asarray(o, dtype=self.data.dtype))
-        return _tf_math().floormod(o, self)
+    def __mod__(self, o): return _basic().floormod(self, o)
+    def __rmod__(self, o): return _basic().floormod(o, self)
     # Comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow 2, == and !=
     # included (a Keras guide asserts ``a[i, j] == new_value[i, j]``). A Tensor still hashes by
     # identity, so it stays a dict / set key (Python matches a key by identity before ==, and
@@ -477,12 +474,6 @@ class Tensor:
 
 
 _TENSOR_STATE = tuple(n for n in Tensor.__slots__ if n not in ("_node", "_index", "__weakref__"))
-
-
-def _tf_math():
-    """tf_math (imported on first use: it imports this module)."""
-    from . import tf_math
-    return tf_math
 
 
 def _basic():
