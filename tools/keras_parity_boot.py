@@ -327,6 +327,11 @@ def _offline_file(fname, origin):
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, os.path.basename(fname))
     key = (str(fname) + " " + str(origin)).lower()
+    # a file the program folder brings itself, synthetic data of the real layout (the
+    # twenty-fourth corpus's data/downloads/moving_mnist.npy)
+    own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(fname))
+    if os.path.isfile(own):
+        return own
     if "babi" in key:
         _babi_tar(path)
         return path
@@ -820,6 +825,12 @@ for _d in (_PROG_DIR, os.path.dirname(_PROG_DIR)):
 _here = os.path.dirname(PROG)
 if os.path.isdir(os.path.join(_here, "data")) and not os.path.exists("data"):
     os.symlink(os.path.join(_here, "data"), "data")
+# ... and the entries of cwd/ beside it are linked too: folders a program reads from its
+# working folder under their own names (the twenty-fourth corpus's ./lol_dataset/)
+if os.path.isdir(os.path.join(_here, "cwd")):
+    for _e in os.listdir(os.path.join(_here, "cwd")):
+        if not os.path.exists(_e):
+            os.symlink(os.path.join(_here, "cwd", _e), _e)
 if os.path.isdir(os.path.join(_here, "run")) and not os.path.exists("run"):
     for _dir, _, _ in os.walk(os.path.join(_here, "run")):
         os.makedirs(os.path.relpath(_dir, _here), exist_ok=True)

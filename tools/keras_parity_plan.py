@@ -725,6 +725,26 @@ PLAN.update({
              "(resized) training digits; the last epoch's summed batch losses"),
 })
 
+# ---- twenty-fourth corpus: keras-io vision examples, Keras 2 revisions (/work/corpus24;
+#      tools/keras_corpus.md "Twenty-fourth corpus") ----
+PLAN.update({
+    "kio_attention_mil_classification": dict(
+        epochs=2, samples=1000, metric="evaluate:accuracy",
+        note="bags of 3 bundled MNIST digits (positive: a 1 among them), batch_size=1, class "
+             "weights; accuracy on the 300 validation bags"),
+    "kio_conv_lstm": dict(epochs=1, samples=20, metric="fit:val_loss",
+                          note="synthetic Moving MNIST; 4 steps of 5 clips of 19 64x64 frames "
+                               "(~5 GB a side), per-pixel binary cross-entropy on 10 clips"),
+    "kio_zero_dce": dict(epochs=1, samples=64, metric="fit:val_total_loss",
+                         note="synthetic LOL low-light PNGs; the sum of the four zero-reference "
+                              "losses on the validation pictures after 4 steps"),
+    "kio_handwriting_recognition": dict(epochs=1, samples=1024, metric="fit:val_loss",
+                                        note="synthetic IAM words; CTC loss of the validation "
+                                             "words"),
+    "kio_simsiam": dict(epochs=1, samples=512, metric="evaluate:accuracy",
+                        note="synthetic CIFAR-10; linear probe on the SimSiam backbone"),
+})
+
 NOT_COMPARABLE = {
     "dlk_ch4_dcgan_mnist_variant": "GAN: train_on_batch loop; the Keras 2 side fails at its "
                                    "first train_on_batch (labels given as a Python list)",
@@ -870,6 +890,10 @@ NOT_COMPARABLE = {
     "adl_ch1_mnist_sampler": "no model: MNIST label counts printed and 25 digits plotted",
     "adl_ch5_wgan_mnist_511": "GAN: train_on_batch loop with weight clipping, no accuracy to "
                               "compare",
+    "kio_focal_modulation_network": "batches of 1,024 48x48 pictures through a 256-1,024 "
+                                    "wide FocalNet: tensorforge passed 7 GB in its first "
+                                    "step on this shared machine and was stopped (cost, not "
+                                    "comparability)",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",

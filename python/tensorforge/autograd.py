@@ -378,6 +378,9 @@ class Tensor:
     def __pos__(self): return self
     def __floordiv__(self, o): return _basic().floordiv(self, o)
     def __rfloordiv__(self, o): return _basic().floordiv(o, self)
+    # TensorFlow's Tensor % is tf.math.floormod (the sign of the divisor, as Python's %)
+    def __mod__(self, o): return _basic().floormod(self, o)
+    def __rmod__(self, o): return _basic().floormod(o, self)
     # Comparisons are elementwise (bool Tensors, no gradient) as in TensorFlow 2, == and !=
     # included (a Keras guide asserts ``a[i, j] == new_value[i, j]``). A Tensor still hashes by
     # identity, so it stays a dict / set key (Python matches a key by identity before ==, and

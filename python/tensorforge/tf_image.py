@@ -66,12 +66,16 @@ def resize(images, size, method="bilinear", preserve_aspect_ratio=False, antiali
     size = [int(s) for s in (size.numpy() if isinstance(size, Tensor) else size)]
     if len(size) != 2 or min(size) < 1:
         raise ValueError(f"tf.image.resize: size must be two positive integers, got {size}")
-    if preserve_aspect_ratio or antialias:
-        raise ValueError("tf.image.resize: preserve_aspect_ratio and antialias are not supported")
+    if antialias:
+        raise ValueError("tf.image.resize: antialias is not supported")
     method = getattr(method, "value", method)
     batch = a if a.ndim == 4 else a[None]
     H, W = batch.shape[1:3]
     h, w = size
+    if preserve_aspect_ratio:  # TensorFlow's: the largest size within ``size`` (float32
+        # scale, round half to even) -- keras-io's handwriting_recognition.py resizes words so
+        scale = min(np.float32(h) / np.float32(H), np.float32(w) / np.float32(W))
+        h, w = (int(np.round(np.float32(scale) * np.float32(n))) for n in (H, W))
     if method == "nearest":  # keeps the dtype, as TensorFlow's nearest does
         out = batch[:, image_ops.nearest_index(H, h)][:, :, image_ops.nearest_index(W, w)]
     elif method == "bilinear":

@@ -16,6 +16,7 @@ from .autograd import Tensor
 from .ops.gemm import gemm as _ops_gemm, matmul as _ops_matmul
 from ._text import as_bytes_array, is_text, text_values
 from .tf_debugging import InvalidArgumentError
+from .tf_example import SparseTensor
 from .tf_dtypes import as_dtype, float32, python_dtype
 
 __all__ = ["constant", "convert_to_tensor", "Variable", "random_normal_initializer",
@@ -150,6 +151,10 @@ def size(input, name=None):  # noqa: A002
 
 
 def cast(x, dtype, name=None):
+    """x as ``dtype``; a SparseTensor casts its values (keras-io's handwriting_recognition.py
+    casts ``tf.sparse.from_dense(labels)`` to int64 for tf.edit_distance)."""
+    if isinstance(x, SparseTensor):
+        return SparseTensor(x.indices, K.cast(x.values, as_dtype(dtype).name), x.dense_shape)
     return K.cast(x, as_dtype(dtype).name)
 
 

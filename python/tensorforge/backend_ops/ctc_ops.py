@@ -49,6 +49,26 @@ def _squeeze_last(fn, name, a, batch):
     return a.astype(np.int64)
 
 
+def _without_null_labels(fn, labels, ll, blank):
+    """The label lengths without each row's trailing null labels. TensorFlow's CTC
+    (tf.compat.v1.nn.ctc_loss, Keras 2's) takes a label >= num_classes - 1 (the blank) as a
+    null label, allowed only after a row's real labels and then dropped: keras-io's
+    handwriting_recognition.py pads its labels with 99 and gives the padded width as every
+    label_length. A real label after a null one is TensorFlow's InvalidArgumentError. A row
+    that starts with a null label keeps its length (and meets ctc_loss's error): TensorFlow
+    scores such a row as the one label "blank", a case no program uses."""
+    col = np.arange(labels.shape[1])[None, :]
+    null = (col < ll[:, None]) & (labels >= blank)
+    first = np.where(null.any(axis=1), null.argmax(axis=1), ll)
+    late = (col > first[:, None]) & (col < ll[:, None]) & ~null
+    if late.any():
+        b = int(late.any(axis=1).argmax())
+        raise ValueError(f"{fn}: saw a non-null label (index < num_classes - 1 = {blank}) "
+                         f"following a null label in sample {b}: labels "
+                         f"{labels[b, :ll[b]].tolist()}")
+    return np.where(first > 0, first, ll).astype(np.int64)
+
+
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     """See the module docstring."""
     fn = "ctc_batch_cost"
@@ -68,6 +88,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     z = math_ops.log(array_ops.permute_dimensions(y_pred, (1, 0, 2)) + _backend.epsilon())
     log_probs = z - math_ops.logsumexp(z, axis=-1, keepdims=True)
     blank = y_pred.shape[2] - 1
+    ll = _without_null_labels(fn, labels, ll, blank)
     return array_ops.expand_dims(_ctc.ctc_loss(log_probs, labels, il, ll, blank), 1)
 
 

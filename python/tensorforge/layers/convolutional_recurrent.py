@@ -1,9 +1,11 @@
 """ConvLSTM1D / ConvLSTM2D / ConvLSTM3D (Keras 2's keras/layers/convolutional_recurrent.py):
 an LSTM whose input and recurrent transformations are convolutions of rank 1, 2 or 3, one class
 (_ConvLSTM) for the three. Runs on ops.conv2d (native on the cpu backend; rank 1 on (N, 1, W, C)
-views, rank 3 through ops.conv3d): the input convolution of every time step at once
-((B * T, *spatial, C) through one convolution), then a Python loop over time with one 'same'
-recurrent convolution per step.
+views, rank 3 through ops.conv3d), a Python loop over time with one 'same' recurrent
+convolution per step. With built-in activations and no dropout or mask, each step is one fused
+op (the input convolution of the step, then _ConvLSTMStep: Note [fused ConvLSTM step]);
+otherwise the input convolution of every time step runs at once ((B * T, *spatial, C) through
+one convolution) and the step is written op by op.
 
 Layouts (Keras 2): input (B, T, *spatial, C) (channels_last) or (B, T, C, *spatial); kernel
 (*kernel_size, C, 4F), recurrent_kernel (*kernel_size, F, 4F), bias (4F,), gate order i, f, c,
@@ -14,11 +16,12 @@ import numpy as np
 from .. import _random
 from .. import activations as _act
 from .. import initializers as _init
+from .. import kernels
 from .. import ops as _ops
 from .. import regularizers as _reg
 from .._device import to_host as _host
 from .._xp import array_module, host
-from ..autograd import Tensor
+from ..autograd import Function, Tensor
 from . import _args
 from ..engine.base_layer import Layer
 from ..engine.dtype_policy import float_dtype as _float_dtype
@@ -51,6 +54,62 @@ def _conv(x, w, b, strides, padding, dilation):
                     B.reshape(w, (1,) + tuple(w.shape)), b, strides=(1, strides[0]),
                     padding=padding, dilation=(1, dilation[0]))
     return B.reshape(y, (y.shape[0],) + tuple(y.shape[2:]))
+
+
+# the activations the fused step runs through the pointwise kernels (no extra arguments)
+_FUSED_KINDS = ("linear", "relu", "sigmoid", "hard_sigmoid", "tanh", "softplus", "selu")
+
+
+def _act_kind(fn):
+    """The pointwise kernels' name of a built-in Keras activation (activations.tanh -> 'tanh'),
+    or None for anything else (a user function, relu with arguments through a lambda)."""
+    name = getattr(fn, "__name__", None)
+    return name if name in _FUSED_KINDS and _act._BY_NAME.get(name) is fn else None
+
+
+class _ConvLSTMStep(Function):
+    """One ConvLSTM step from its gates' pre-activations xz + rz (..., 4F; order i, f, c, o):
+    c' = f * c + i * act(z_c), h = o * act(c'). Saves its inputs and c' (arrays the graph
+    holds anyway) and recomputes the gates in backward. Note [fused ConvLSTM step]: the step
+    written as separate ops kept some thirty arrays of a step alive until backward (every op
+    node holds its inputs), ~39 MB per sample and step for 64 filters on 64x64 frames: keras-io's
+    conv_lstm.py (three such layers, batches of 5 clips of 19 frames) was OOM-killed at
+    12.9 GB where Keras 2 trains it; now ~15 MB per sample and step."""
+
+    @staticmethod
+    def _gates(xz, rz, c, kinds):
+        ra, a = kinds
+        xp, F = array_module(xz), c.shape[-1]
+        z = xz + rz
+        zs = [xp.ascontiguousarray(z[..., k * F:(k + 1) * F]) for k in range(4)]
+        i, f, g, o = (kernels.act_forward(zs[k], a if k == 2 else ra) for k in range(4))
+        return zs, i, f, g, o
+
+    @staticmethod
+    def forward(ctx, xz, rz, c, kinds):
+        _, i, f, g, o = _ConvLSTMStep._gates(xz, rz, c, kinds)
+        c_new = f * c + i * g
+        h = o * kernels.act_forward(c_new, kinds[1])
+        ctx.save_for_backward(xz, rz, c, c_new)
+        ctx.kinds = kinds
+        return h, c_new
+
+    @staticmethod
+    def backward(ctx, gh, gc):
+        xz, rz, c, c_new = ctx.saved
+        ra, a = ctx.kinds
+        zs, i, f, g, o = _ConvLSTMStep._gates(xz, rz, c, ctx.kinds)
+        xp = array_module(xz)
+        dc = xp.zeros_like(c_new) if gc is None else gc
+        do = xp.zeros_like(c_new)
+        if gh is not None:
+            ac = kernels.act_forward(c_new, a)
+            do = kernels.act_backward(gh * ac, zs[3], o, ra)
+            dc = dc + kernels.act_backward(gh * o, c_new, ac, a)
+        dz = xp.concatenate([kernels.act_backward(dc * g, zs[0], i, ra),
+                             kernels.act_backward(dc * c, zs[1], f, ra),
+                             kernels.act_backward(dc * i, zs[2], g, a), do], axis=-1)
+        return dz, dz.copy(), dc * f, None
 
 
 class _ConvLSTM(Layer):
@@ -188,7 +247,12 @@ class _ConvLSTM(Layer):
         geom = (self.strides, self.padding, self.dilation_rate)
         x2 = B.reshape(x, (n * T,) + sp + (C,))
         x_keep = self._gate_masks(xp, (n, 1) + sp + (C,), self.dropout, training)
-        if x_keep is None:
+        kinds = (_act_kind(self.recurrent_activation), _act_kind(self.activation))
+        fused = None not in kinds and x_keep is None and mask is None and \
+            not (training and self.recurrent_dropout)  # Note [fused ConvLSTM step]
+        if fused:  # the input convolution step by step too: no (B, T, ..., 4F) array kept
+            osp = self._out_hw(sp)
+        elif x_keep is None:
             xz = _conv(x2, self.kernel, self.bias, *geom)
             osp = tuple(xz.shape[1:-1])
             xz = B.reshape(xz, (n, T) + osp + (4 * F,))
@@ -218,6 +282,13 @@ class _ConvLSTM(Layer):
         ra, a = self.recurrent_activation, self.activation
         outs = []
         for t in (range(T - 1, -1, -1) if self.go_backwards else range(T)):
+            if fused:
+                xz = _conv(B.getitem(x, (slice(None), t)), self.kernel, self.bias, *geom)
+                h, c = _ConvLSTMStep.apply(xz, _conv(h, self.recurrent_kernel, None, *same), c,
+                                           kinds)
+                if self.return_sequences:
+                    outs.append(B.reshape(h, (n, 1) + osp + (F,)))
+                continue
             if h_keep is None:
                 rz = _conv(h, self.recurrent_kernel, None, *same)
                 rec = [B.getitem(rz, (Ellipsis, slice(g * F, (g + 1) * F))) for g in range(4)]

@@ -506,6 +506,19 @@ def floordiv(a, b):
     return Tensor(ad // bd)
 
 
+def floormod(a, b):
+    """a % b as TensorFlow's Tensor % (tf.math.floormod, the sign of b): integers exactly,
+    floats a - floor(a / b) * b with the gradient through both; a Python number takes the
+    other operand's dtype."""
+    like = a if isinstance(a, Tensor) else b
+    xp = array_module(like.data)
+    a, b = (v if isinstance(v, Tensor) else Tensor(xp.asarray(v, dtype=like.data.dtype))
+            for v in (a, b))
+    if a.dtype.kind in "iu" and b.dtype.kind in "iu":
+        return Tensor(xp.mod(a.data, b.data))
+    return sub(a, mul(Tensor(xp.floor(a.data / b.data)), b))
+
+
 _NUMERIC = frozenset("biufc")
 
 
