@@ -140,6 +140,6 @@ def record_operator(name, tensor, *other):
     return record(symbol, {a: x, b: y})
 
 
-_sym._RECORD[0] = record
+_sym.set_recorder(record, KerasTensor)
 _node._TF_OPERATOR[0] = record_operator
 _sym.install_backend()

@@ -16,7 +16,6 @@ import functools
 import inspect
 import types
 
-from .. import autograd as _autograd
 
 CONSTANT = "_CONSTANT_VALUE"  # tf_keras' first-argument constant: [CONSTANT, -1, value, kwargs]
 
@@ -222,15 +221,26 @@ def pack_node(node, values):
 # ---- recording -------------------------------------------------------------------------------
 
 _RECORD = [None]  # tf_op_lambda.record, set when it is imported
+_KT = type(None)  # KerasTensor, set with it (until then no argument is one)
 
 
-def _symbolic(args, kwargs):
-    kt = _autograd._symbolic_types[0] if _autograd._symbolic_types else None
-    if kt is None:
-        return False
-    for v in (*args, *kwargs.values()):
-        if type(v) is kt or (isinstance(v, (list, tuple)) and any(type(e) is kt for e in v)):
+def set_recorder(record, keras_tensor):
+    global _KT
+    _RECORD[0], _KT = record, keras_tensor
+
+
+def _symbolic(values):
+    # on every eager call of a recorded tf function: plain loops, no generators (bench/
+    # tfcompat_overhead.py)
+    kt = _KT
+    for v in values:
+        t = type(v)
+        if t is kt:
             return True
+        if t is list or t is tuple:
+            for e in v:
+                if type(e) is kt:
+                    return True
     return False
 
 
@@ -240,7 +250,7 @@ def _recording(fn, symbol, rename=None):
     TF op cannot express (another argument) runs ``fn`` as before."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if _RECORD[0] is None or not _symbolic(args, kwargs):
+        if not _symbolic(args) and not (kwargs and _symbolic(kwargs.values())):
             return fn(*args, **kwargs)
         sig = inspect.signature(fn)
         bound = sig.bind(*args, **kwargs)
