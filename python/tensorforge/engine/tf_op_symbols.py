@@ -295,12 +295,14 @@ def install(tf_module, *more):
 
 def install_backend():
     """keras.backend's functions that tf_keras records as a TF op (``K.mean`` ->
-    ``math.reduce_mean``) record that op's TFOpLambda."""
-    from .. import backend as K
+    ``math.reduce_mean``) record that op's TFOpLambda. They live in backend_ops (the
+    ``tensorforge.backend`` module looks them up there on first use, See its __getattr__)."""
+    from .. import backend, backend_ops
     for name, (symbol, rename) in BACKEND.items():
-        fn = getattr(K, name)
+        fn = getattr(backend_ops, name)
         if getattr(fn, "tf_symbol", None) is None:
-            setattr(K, name, _recording(fn, symbol, rename))
+            setattr(backend_ops, name, _recording(fn, symbol, rename))
+            backend._backend_names.pop(name, None)  # a lookup made before this
 
 
 def operator_symbol(name):
