@@ -173,6 +173,20 @@ def test_a_constant_first_argument_is_saved_as_keras_writes_it():
     np.testing.assert_allclose(n.predict(np.array([[1.0, 2.0, -3.0]]), verbose=0), [[0.0, -1.0, 4.0]])
 
 
+def test_k_clip_bounds_are_saved_as_keras_writes_them():
+    # tf_keras 2.21 (printed by its get_config): max raised to min, None as -inf
+    keras.backend.clear_session()
+    x = keras.Input((3,))
+    m = keras.Model(x, [keras.backend.clip(x, 1.0, 0.0), keras.backend.clip(x, None, 0.5)])
+    assert [l["inbound_nodes"] for l in m.get_config()["layers"][1:]] == [
+        [["input_1", 0, 0, {"clip_value_min": 1.0, "clip_value_max": 1.0}]],
+        [["input_1", 0, 0, {"clip_value_min": -np.inf, "clip_value_max": 0.5}]]]
+    n = keras.Model.from_config(m.get_config())
+    got = n.predict(np.array([[-2.0, 0.7, 3.0]]), verbose=0)
+    np.testing.assert_array_equal(got[0], [[1.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(got[1], [[-2.0, 0.5, 0.5]])
+
+
 def test_an_ellipsis_slice_runs_but_cannot_be_saved(tmp_path):
     keras.backend.clear_session()
     x = keras.Input((2, 3))

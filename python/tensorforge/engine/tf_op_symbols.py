@@ -93,6 +93,19 @@ BACKEND = {
 }
 
 
+def _k_clip(named):
+    """K.clip's bounds as tf_keras records them: None as -inf / inf, max raised to min."""
+    lo, hi = named.get("clip_value_min"), named.get("clip_value_max")
+    lo = -float("inf") if lo is None else lo
+    hi = float("inf") if hi is None else hi
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and hi < lo:
+        hi = lo
+    return dict(named, clip_value_min=lo, clip_value_max=hi)
+
+
+_K_ARGS = {"clip_by_value": _k_clip}  # a K function's arguments made the TF op's
+
+
 def _bad(symbol):
     return ValueError(f"TFOpLambda.from_config: function {symbol!r} does not name a TensorFlow "
                       "op tensorforge implements")
@@ -270,7 +283,7 @@ def _recording(fn, symbol, rename=None):
                     out[rename.get(k, k)] = v
                 elif k in given and v is not sig.parameters[k].default:  # the op cannot say it
                     return fn(*args, **kwargs)
-            named = out
+            named = _K_ARGS.get(symbol, dict)(out)
         return _RECORD[0](symbol, named)
     wrapper.tf_symbol = symbol
     return wrapper
