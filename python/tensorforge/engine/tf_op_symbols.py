@@ -103,7 +103,16 @@ def _k_clip(named):
     return dict(named, clip_value_min=lo, clip_value_max=hi)
 
 
-_K_ARGS = {"clip_by_value": _k_clip}  # a K function's arguments made the TF op's
+def _k_concat(named):
+    """K.concatenate's negative axis as tf_keras records it: counted from the first axis."""
+    axis, values = named.get("axis"), named.get("values")
+    if isinstance(axis, int) and axis < 0 and isinstance(values, (list, tuple)) and values:
+        rank = len(getattr(values[0], "shape", ()))
+        axis = axis % rank if rank else 0
+    return dict(named, axis=axis)
+
+
+_K_ARGS = {"clip_by_value": _k_clip, "concat": _k_concat}  # K function's arguments as the op's
 
 
 def _bad(symbol):
