@@ -181,6 +181,23 @@ def test_k_clip_bounds_are_saved_as_keras_writes_them():
     np.testing.assert_array_equal(got[1], [[-2.0, 0.5, 0.5]])
 
 
+def test_a_nested_model_in_an_op_keyword_argument_is_numbered_as_keras_does(tmp_path):
+    # tf_keras numbers a nested model's calls from 1 (its node 0 is its inner graph): the
+    # reference in ``y=`` too, or neither tf_keras nor our loader finds the tensor
+    keras.backend.clear_session()
+    i = keras.Input((3,))
+    inner = keras.Model(i, keras.layers.Dense(3, kernel_initializer="ones")(i), name="inner")
+    x = keras.Input((3,))
+    m = keras.Model(x, x * inner(x))
+    p = str(tmp_path / "m.h5")
+    m.save(p)
+    with h5py.File(p, "r") as f:
+        layers = json.loads(f.attrs["model_config"])["config"]["layers"]
+    assert layers[-1]["inbound_nodes"] == [[x._keras_history[0].name, 0, 0, {"y": ["inner", 1, 0]}]]
+    np.testing.assert_array_equal(keras.models.load_model(p).predict(
+        np.array([[1.0, 2.0, 3.0]]), verbose=0), [[6.0, 12.0, 18.0]])
+
+
 def test_an_ellipsis_slice_runs_but_cannot_be_saved(tmp_path):
     keras.backend.clear_session()
     x = keras.Input((2, 3))

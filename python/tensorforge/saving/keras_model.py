@@ -210,13 +210,23 @@ def model_to_config(model):
               if getattr(model.get_layer(e["name"]), "_is_graph_network", False)}
     # Keras 2 numbers a nested graph model's calls from 1 (its node 0 is its inner graph); a
     # topology that numbers them from 0 is shifted so Keras 2 can read it.
-    def refs(node):  # (a dict: a layer called on named inputs, tf_keras 2's layout)
+    def leaves(node):  # (a dict: a layer called on named inputs, tf_keras 2's layout)
         return list(node.values()) if isinstance(node, dict) else _tf_sym.node_leaves(node)
 
+    def refs(node):  # the node's references, its call keyword arguments' (op layers') included
+        return leaves(node) + [r for e in leaves(node) if len(e) > 3 and isinstance(e[3], dict)
+                               for r in _tensor_refs(e[3])]
+
+    def moved(v):  # a [layer, node, tensor] reference, or a call argument holding them
+        if _is_tensor_ref(v):
+            return [v[0], v[1] + (v[0] in shift), v[2]]
+        return [moved(e) for e in v] if isinstance(v, list) else v
+
     def shifted(ref):
-        if ref[0] == _tf_sym.CONSTANT:
-            return list(ref)
-        return [ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:])
+        head = list(ref[:3]) if ref[0] == _tf_sym.CONSTANT else moved(list(ref[:3]))
+        if len(ref) > 3 and isinstance(ref[3], dict):
+            return head + [{k: moved(v) for k, v in ref[3].items()}]
+        return head + list(ref[3:])
 
     shift = {n for n in nested if any(ref[0] == n and ref[1] == 0 for e in cfg["layers"]
                                       for node in e.get("inbound_nodes") or []
@@ -231,7 +241,7 @@ def model_to_config(model):
         else:
             spec = _kc.layer_to_keras(layer)
         nodes = [{k: shifted(r) for k, r in node.items()} if isinstance(node, dict) else
-                 _tf_sym.pack_node(node, [shifted(r) for r in refs(node)])
+                 _tf_sym.pack_node(node, [shifted(r) for r in leaves(node)])
                  for node in entry.get("inbound_nodes") or []]
         out.append(dict(entry, class_name=spec["class_name"], config=spec["config"],
                         inbound_nodes=nodes))
