@@ -18,15 +18,10 @@ from . import node as _node
 from . import tf_op_symbols as _sym
 from .base_layer import Layer, OpLayer
 from .node import KerasTensor, flatten
+from .op_layer_config import _cannot
 from .serialization import _unique_name
 
 CONSTANT = _sym.CONSTANT
-
-
-def _cannot(name, why):
-    return ValueError(f"{name}: an op recorded on symbolic tensors cannot be saved ({why}); wrap "
-                      "the computation in a Lambda layer (with a named function) to save the "
-                      "model architecture")
 
 
 class TFOpLambda(OpLayer):
