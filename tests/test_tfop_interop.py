@@ -104,12 +104,13 @@ def test_operators_and_functions_name_the_tf_op():
     keras.backend.clear_session()
     x = keras.Input((3,))
     outs = [2.0 * x, x - 1.0, abs(x), -x, x ** 2, x // 2.0, x % 2.0, x > 0.0, tf.math.exp(x),
-            keras.backend.mean(x, axis=1), keras.backend.permute_dimensions(x, (1, 0))]
+            keras.backend.mean(x, axis=1), keras.backend.permute_dimensions(x, (1, 0)),
+            tf.math.softmax(x), tf.nn.sigmoid(x)]
     names = [o._keras_history[0].name for o in outs]
     assert names == ["tf.math.multiply", "tf.math.subtract", "tf.math.abs", "tf.math.negative",
                      "tf.math.pow", "tf.compat.v1.floor_div", "tf.math.floormod",
                      "tf.math.greater", "tf.math.exp", "tf.math.reduce_mean",
-                     "tf.compat.v1.transpose"]
+                     "tf.compat.v1.transpose", "tf.nn.softmax", "tf.math.sigmoid"]
 
 
 # ---- (B) our files are in tf_keras' format -----------------------------------------------------

@@ -60,6 +60,9 @@ RECORDED = (
     "compat.v1.norm",
 )
 
+# our functions (other objects than the recorded one) that tf_keras records as that op
+_SAME_OP = {"math.softmax": "nn.softmax", "math.log_softmax": "nn.log_softmax"}
+
 # keras.backend functions tf_keras records as a tf op: K name -> (symbol, K arg -> TF arg)
 BACKEND = {
     "mean": ("math.reduce_mean", {"x": "input_tensor"}),
@@ -303,8 +306,8 @@ def install(tf_module, *more):
     other names it serves) record TFOpLambda layers: each recorded function is replaced, under
     every name that holds it, by a wrapper."""
     wrapped = {}
-    for symbol in RECORDED:
-        fn = _walk(_own_path(symbol), symbol)
+    for path, symbol in [(_own_path(s), s) for s in RECORDED] + list(_SAME_OP.items()):
+        fn = _walk(path, symbol)
         wrapped[id(fn)] = (fn, _recording(fn, symbol))
     spaces = [vars(tf_module), *more] + [vars(v) for v in vars(tf_module).values()
                                          if isinstance(v, types.SimpleNamespace)]
