@@ -199,6 +199,23 @@ def test_a_nested_model_in_an_op_keyword_argument_is_numbered_as_keras_does(tmp_
         np.array([[1.0, 2.0, 3.0]]), verbose=0), [[6.0, 12.0, 18.0]])
 
 
+def test_an_integer_or_bool_op_output_keeps_its_dtype(tmp_path):
+    # tf.one_hot of a cast slice raised ("indices must be integers, got float32"): every op
+    # layer's symbolic output was float32
+    keras.backend.clear_session()
+    x = keras.Input((4,))
+    ids = tf.cast(x[:, 0], "int32")
+    positive = x > 0.0
+    assert (ids.dtype, positive.dtype, (x * 2.0).dtype) == ("int32", "bool", "float32")
+    m = keras.Model(x, [tf.one_hot(ids, 3), tf.cast(positive, "float32")])
+    p = str(tmp_path / "m.h5")
+    m.save(p)
+    for model in (m, keras.models.load_model(p)):
+        a, b = model.predict(np.array([[2.0, -1.0, 0.0, 3.0]]), verbose=0)
+        np.testing.assert_array_equal(a, [[0.0, 0.0, 1.0]])
+        np.testing.assert_array_equal(b, [[1.0, 0.0, 0.0, 1.0]])
+
+
 def test_an_ellipsis_slice_runs_but_cannot_be_saved(tmp_path):
     keras.backend.clear_session()
     x = keras.Input((2, 3))

@@ -54,7 +54,19 @@ class TFOpLambda(OpLayer):
         self._kts = [t for t in flatten([first, list(kw.values())]) if isinstance(t, KerasTensor)]
         if not self._kts:
             raise ValueError(f"{self.name}: tf.{self.symbol} is given no graph tensor")
-        return self._call_symbolic_op()
+        self._seen = []  # the output dtypes of the shape-inference run (See call)
+        out = self._call_symbolic_op()
+        for t, dt in zip(flatten(out), self.__dict__.pop("_seen")):
+            if np.dtype(dt).kind in "iub":  # tf.cast(x, "int32"), x > 0: the op's dtype, as
+                t._dtype = np.dtype(dt)      # tf_keras' KerasTensor has it (floats: the layer's)
+        return out
+
+    def call(self, inputs, training=False, mask=None):
+        y = super().call(inputs, training=training, mask=mask)
+        seen = self.__dict__.get("_seen")
+        if seen is not None:  # recording the node: the run on stand-in inputs
+            seen[:] = [getattr(t, "dtype", None) or np.float32 for t in flatten(y)]
+        return y
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "dtype": "float32",
