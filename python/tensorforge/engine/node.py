@@ -293,6 +293,7 @@ def _tf_operator(name):
 
 for _name in _OPERATOR_NAMES:
     setattr(KerasTensor, _name, _tf_operator(_name))
+
 # Model and Input, set when engine/training.py and input_layer.py are imported: the Keras
 # backend's K.function and K.placeholder (backend_ops/graph_ops.py) build graphs with them but
 # stand below the engine, which imports the backend
