@@ -14,6 +14,7 @@ node once the graph has the tensors it reads.
 """
 import numpy as np
 
+from .. import backend, backend_ops
 from . import node as _node
 from . import tf_op_symbols as _sym
 from .base_layer import Layer, OpLayer
@@ -149,4 +150,17 @@ def record_operator(name, tensor, *other):
 
 _sym.set_recorder(record, KerasTensor)
 _node._TF_OPERATOR[0] = record_operator
-_sym.install_backend()
+
+
+def _install_backend():
+    """keras.backend's functions that tf_keras records as a TF op (``K.mean`` ->
+    ``math.reduce_mean``) record that op's TFOpLambda. They live in backend_ops (the
+    ``tensorforge.backend`` module looks them up there on first use, See its __getattr__)."""
+    for name, (symbol, rename) in _sym.BACKEND.items():
+        fn = getattr(backend_ops, name)
+        if getattr(fn, "tf_symbol", None) is None:
+            setattr(backend_ops, name, _sym.recording(fn, symbol, rename))
+            backend._backend_names.pop(name, None)  # a lookup made before this
+
+
+_install_backend()

@@ -8,11 +8,13 @@ hold elsewhere: the Python operators (``__operators__.*``) and the ``compat.v1``
 gives tf.transpose / tf.squeeze / tf.gather / ``//``. Only a tensorforge function is ever
 returned, so a model file can name nothing else.
 
-``install`` makes the tf namespace's functions (and keras.backend's, under the TF name tf_keras
-records for them) record a TFOpLambda layer when called on a KerasTensor, instead of the
-anonymous op layer their inner autograd Function would record.
+``install`` makes the tf namespace's functions record a TFOpLambda layer when called on a
+KerasTensor, instead of the anonymous op layer their inner autograd Function would record
+(tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``). This module imports
+no other of the package: node.py, config_check.py and tf_compat.py all read it.
 """
 import functools
+import importlib
 import inspect
 import types
 
@@ -141,7 +143,9 @@ _TOP = {"concat", "stack", "unstack", "reshape", "expand_dims", "squeeze", "tran
 
 def _walk(path, symbol=None):
     """The function at ``path`` in tensorforge's tf namespace (See _SPACES)."""
-    from .. import tf_compat
+    # by name at run time, as op_layer_config.resolve finds a config's function: tf_compat
+    # stands above the engine (it imports the layers), so the engine never imports it
+    tf_compat = importlib.import_module("tensorforge.tf_compat")
     parts = path.split(".")
     if any(not p.isidentifier() or p.startswith("_") for p in parts):
         raise _bad(symbol or path)
@@ -269,7 +273,7 @@ def _symbolic(values):
     return False
 
 
-def _recording(fn, symbol, rename=None):
+def recording(fn, symbol, rename=None):
     """``fn`` that records a TFOpLambda named ``symbol`` when given KerasTensors. ``rename``:
     ``fn`` is a keras.backend function whose arguments are renamed to the TF op's; a call the
     TF op cannot express (another argument) runs ``fn`` as before."""
@@ -308,7 +312,7 @@ def install(tf_module, *more):
     wrapped = {}
     for path, symbol in [(_own_path(s), s) for s in RECORDED] + list(_SAME_OP.items()):
         fn = _walk(path, symbol)
-        wrapped[id(fn)] = (fn, _recording(fn, symbol))
+        wrapped[id(fn)] = (fn, recording(fn, symbol))
     spaces = [vars(tf_module), *more] + [vars(v) for v in vars(tf_module).values()
                                          if isinstance(v, types.SimpleNamespace)]
     for space in spaces:
@@ -316,18 +320,6 @@ def install(tf_module, *more):
             hit = wrapped.get(id(v))
             if hit is not None and hit[0] is v:
                 space[k] = hit[1]
-
-
-def install_backend():
-    """keras.backend's functions that tf_keras records as a TF op (``K.mean`` ->
-    ``math.reduce_mean``) record that op's TFOpLambda. They live in backend_ops (the
-    ``tensorforge.backend`` module looks them up there on first use, See its __getattr__)."""
-    from .. import backend, backend_ops
-    for name, (symbol, rename) in BACKEND.items():
-        fn = getattr(backend_ops, name)
-        if getattr(fn, "tf_symbol", None) is None:
-            setattr(backend_ops, name, _recording(fn, symbol, rename))
-            backend._backend_names.pop(name, None)  # a lookup made before this
 
 
 def operator_symbol(name):
