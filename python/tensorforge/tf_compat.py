@@ -7,6 +7,7 @@ clutter the package namespace. Each is the Keras backend function with TensorFlo
 arguments (``backend_ops``: the same differentiable ops), never a second implementation.
 """
 import builtins
+import sys
 import types
 
 import numpy as np
@@ -476,3 +477,7 @@ dtypes = types.SimpleNamespace(
     complex128=complex128, saturate_cast=tf_numeric.saturate_cast)
 __all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
     tf_debugging.__all__ + tf_structure.__all__ + tf_misc_ops.__all__ + ["as_string"]
+
+# tf ops called on KerasTensors record tf_keras' TFOpLambda layers (engine/tf_op_symbols.py)
+from .engine import tf_op_symbols as _tf_op_symbols  # noqa: E402
+_tf_op_symbols.install(sys.modules[__name__], _ADDED)

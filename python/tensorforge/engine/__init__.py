@@ -6,6 +6,7 @@
   dtype_policy.py     eager inputs as float32 Tensors (integer / string inputs where read)
   shape_inference.py  output shapes found by running a layer once on stand-in inputs
   node.py             KerasTensor (symbolic tensors) and Node (one layer call in a graph)
+  tf_op_lambda.py     TFOpLambda / SlicingOpLambda: TF ops on KerasTensors (tf_op_symbols.py)
   input_layer.py      InputLayer and Input()
   network.py          Network: the functional graph (and subclassed models' layer tracking)
   layer_utils.py      summary() text
@@ -23,6 +24,7 @@ Keras 2.0-2.2 spellings (``from keras.engine import Layer, Input``, ``keras.engi
 work with tensorforge in place of keras.
 """
 from .base_layer import InputSpec, Layer  # noqa: F401
+from . import tf_op_lambda  # noqa: F401,E402  (TFOpLambda: KerasTensor operators record it)
 from .input_layer import Input, InputLayer  # noqa: F401
 from .sequential import Sequential  # noqa: F401
 from .training import Model  # noqa: F401

@@ -717,10 +717,12 @@ def _strip_keras_only(config):
 
 class OpLayer(Layer):
     """An anonymous layer that applies ``fn(*args, **kwargs)`` with the KerasTensors among the
-    arguments replaced by their values: what arithmetic on KerasTensors and functions wrapped
-    with ``node.symbolic`` record (tf.keras' TFOpLambda). Its config names the function and
-    keeps the other arguments (engine/op_layer_config.py), so a model holding one is saved and
-    rebuilt as Keras 2 saves a TFOpLambda layer."""
+    arguments replaced by their values: what an op on KerasTensors (an autograd Function,
+    fancy indexing) and functions wrapped with ``node.symbolic`` record when the op has no
+    TensorFlow name (the tf namespace's ops and KerasTensor's operators record
+    tf_op_lambda.TFOpLambda, as tf_keras does). Its config names the
+    tensorforge function and keeps the other arguments (engine/op_layer_config.py), so a model
+    holding one is saved and rebuilt by tensorforge (tf_keras cannot read it)."""
 
     # A TensorFlow op on a KerasTensor sees the tensor's own dtype (tf.one_hot of an int64
     # Input): integer inputs are not cast. See Note [integer inputs]

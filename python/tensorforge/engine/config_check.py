@@ -5,6 +5,8 @@ IndexError, AttributeError or RecursionError from deep inside the rebuild (issue
 
 Only the structure is checked here; the layers' own constructors check their arguments.
 """
+from .tf_op_symbols import CONSTANT, node_leaves
+
 MAX_DEPTH = 64  # Keras 2 configs nest a few levels (a model in a wrapper in a model ...)
 
 
@@ -73,6 +75,18 @@ def node_ref(entry, what, path):
     return name, ni, ti, kw or {}
 
 
+def constant_or_ref(entry, what, path):
+    """A leaf of an inbound node: a tensor reference, or a TF op's constant first argument
+    [CONSTANT, -1, value(, kwargs)] (tf_keras 2)."""
+    if isinstance(entry, (list, tuple)) and entry and entry[0] == CONSTANT:
+        if not 3 <= len(entry) <= 4 or entry[1] != -1 or (
+                len(entry) == 4 and entry[3] is not None and not isinstance(entry[3], dict)):
+            raise ValueError(f"{what}: {_where(path)} must be [{CONSTANT!r}, -1, value(, kwargs)], "
+                             f"got {entry!r}")
+        return
+    node_ref(entry, what, path)
+
+
 def is_named_node(node):
     """tf_keras 2's inbound node of a layer called on a dict ({feature name: [layer, node,
     tensor, kwargs]}), as against Keras 3's {"args": ..., "kwargs": ...}."""
@@ -110,8 +124,12 @@ def graph(config, what="Model.from_config", dict_nodes=False):
                                  f"{_where(('layers', i, 'inbound_nodes', j))}")
             if not isinstance(node, list):
                 raise TypeError(f"{what}: {_where(('layers', i, 'inbound_nodes', j))} must be a list")
-            for k, entry in enumerate(node):
-                node_ref(entry, what, ("layers", i, "inbound_nodes", j, k))
+            try:
+                leaves = node_leaves(node)
+            except ValueError as e:
+                raise ValueError(f"{what}: {_where(('layers', i, 'inbound_nodes', j))}: {e}") from None
+            for k, entry in enumerate(leaves):
+                constant_or_ref(entry, what, ("layers", i, "inbound_nodes", j, k))
     for side in ("input_layers", "output_layers"):
         refs = key(config, side, what, (), (list, dict))
         items = refs.items() if isinstance(refs, dict) else enumerate(

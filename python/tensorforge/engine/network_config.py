@@ -6,6 +6,8 @@ import collections
 
 from . import config_check as _config_check
 from .base_layer import _strip_keras_only
+from . import tf_op_lambda as _tf_op
+from . import tf_op_symbols as _sym
 from .node import KerasTensor, flatten
 from .serialization import get_layer_class
 
@@ -20,10 +22,17 @@ def graph_config(net):
             if id(node) in net._network_nodes:
                 node_index_map[(id(layer), gi)] = kept
                 kept += 1
+    def coords(t):
+        lyr, ni, ti = t._keras_history
+        return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
+
     for layer in net.layers:
         inbound = []
         for node in layer._inbound_nodes:
             if id(node) not in net._network_nodes or node.is_input:
+                continue
+            if isinstance(layer, _tf_op.TFOpLambda):  # the op's arguments, tf_keras' layout
+                inbound.append(layer.node_data(coords))
                 continue
             kwargs = {k: _serialize_kwarg(v, node_index_map)
                       for k, v in node.call_kwargs.items()}
@@ -35,10 +44,6 @@ def graph_config(net):
                            else [ref(t) for t in flatten(ins)])  # (a dict: tf_keras 2's)
         layers_cfg.append({"class_name": _class_name(layer), "config": layer.get_config(),
                            "name": layer.name, "inbound_nodes": inbound})
-
-    def coords(t):
-        lyr, ni, ti = t._keras_history
-        return [lyr.name, node_index_map.get((id(lyr), ni), ni), ti]
 
     def nested(s):
         if isinstance(s, dict):
@@ -67,16 +72,20 @@ def graph_from_config(cls, config):
         if isinstance(node_data, dict):  # Keras 3 style: not produced by Keras 2
             raise ValueError("from_config: unsupported inbound node format")
         ts, kwargs = [], {}
-        for entry in node_data:
-            name, ni, ti, kw = _config_check.node_ref(entry, "from_config", ("inbound_nodes",))
-            lyr = created.get(name)
-            if lyr is None or len(lyr._inbound_nodes) <= ni:
-                return None, None
-            outs = lyr._inbound_nodes[ni].output_tensors
-            if ti >= len(outs):
-                raise ValueError(f"from_config: inbound node {list(entry)!r} asks for output "
-                                 f"{ti} of layer {name!r}, which has {len(outs)}")
-            ts.append(outs[ti])
+        for entry in _sym.node_leaves(node_data):
+            if entry[0] == _sym.CONSTANT:  # a constant first argument of a TF op (tf_keras)
+                ts.append(entry[2])
+                kw = entry[3] if len(entry) > 3 else {}
+            else:
+                name, ni, ti, kw = _config_check.node_ref(entry, "from_config", ("inbound_nodes",))
+                lyr = created.get(name)
+                if lyr is None or len(lyr._inbound_nodes) <= ni:
+                    return None, None
+                outs = lyr._inbound_nodes[ni].output_tensors
+                if ti >= len(outs):
+                    raise ValueError(f"from_config: inbound node {list(entry)!r} asks for output "
+                                     f"{ti} of layer {name!r}, which has {len(outs)}")
+                ts.append(outs[ti])
             for k, v in (kw or {}).items():
                 v = _deserialize_kwarg(v, created)
                 if v is _MISSING:
@@ -92,7 +101,10 @@ def graph_from_config(cls, config):
                 ts, kwargs = node_inputs(nodes[0])
                 if ts is None:
                     break
-                created[name](ts[0] if len(ts) == 1 else ts, **kwargs)
+                if isinstance(created[name], _tf_op.TFOpLambda):
+                    created[name].rebuild(_sym.pack_node(nodes[0], ts), kwargs)
+                else:
+                    created[name](ts[0] if len(ts) == 1 else ts, **kwargs)
                 nodes.pop(0)
                 progress = True
     if any(pending.values()):

@@ -12,9 +12,11 @@ tensor_index)``: the ``node_index``-th call of ``layer``, its ``tensor_index``-t
 triple a Keras 2 config writes in ``inbound_nodes`` and the summary prints as
 ``dense[0][0]``.
 
-Arithmetic on KerasTensors (``1 + x``, ``x * y``, ``x[:, 0]``) and any function wrapped with
-``symbolic`` record an anonymous op layer, as tf.keras records a TFOpLambda layer, so a Keras 2
-program can write ``vae.add_loss(K.mean(...))`` on the graph's tensors.
+Arithmetic on KerasTensors (``1 + x``, ``x * y``, ``x[:, 0]``) and the tf namespace's ops record
+a TFOpLambda / SlicingOpLambda layer named after the TensorFlow op, as tf.keras does
+(engine/tf_op_lambda.py), so a Keras 2 program can write ``vae.add_loss(K.mean(...))`` on the
+graph's tensors; other ops and any function wrapped with ``symbolic`` record an anonymous op
+layer.
 """
 import functools
 
@@ -22,6 +24,7 @@ from .. import autograd as _autograd
 from .._text import dtype_name, dtype_of
 from .._tensor_shape import TensorShape
 from ..autograd import Tensor
+from .tf_op_symbols import OPERATORS as _OPERATOR_NAMES
 
 __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
            "symbolic_op"]
@@ -274,6 +277,23 @@ def is_symbolic(x):
 
 
 _OP_LAYER = [None]  # base_layer.OpLayer, set when base_layer is imported (no import cycle)
+_TF_OPERATOR = [None]  # tf_op_lambda.record_operator, set when it is imported
+
+
+def _tf_operator(name):
+    """KerasTensor's Python operator ``name``: a TF op layer (Tensor's own op until
+    tf_op_lambda.py is imported)."""
+    def method(self, *other):
+        if _TF_OPERATOR[0] is None:
+            return getattr(Tensor, name)(self, *other)
+        return _TF_OPERATOR[0](name, self, *other)
+    method.__name__ = name
+    return method
+
+
+for _name in _OPERATOR_NAMES:
+    setattr(KerasTensor, _name, _tf_operator(_name))
+
 # Model and Input, set when engine/training.py and input_layer.py are imported: the Keras
 # backend's K.function and K.placeholder (backend_ops/graph_ops.py) build graphs with them but
 # stand below the engine, which imports the backend

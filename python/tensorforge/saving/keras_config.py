@@ -67,7 +67,9 @@ _BASE_ARGS = ("name", "trainable", "input_shape", "batch_input_shape", "batch_si
 # Registered classes a file cannot rebuild: a Lambda's config holds marshalled Python bytecode
 # (not portable between Python versions, and running it would execute the file's code); op
 # layers are tensorforge's own records of arithmetic on symbolic tensors.
-_NOT_FROM_FILES = {"Lambda", "OpLayer", "TFOpLambda", "Network"}
+_NOT_FROM_FILES = {"Lambda", "OpLayer", "Network"}
+# TF ops on symbolic tensors: the config names the op (tf_op_symbols.py resolves it)
+_TF_OP_LAYERS = ("TFOpLambda", "SlicingOpLambda")
 
 
 def supported_layer_classes():
@@ -203,6 +205,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
         from ..engine.serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls.from_config(cfg)
+    if name in _TF_OP_LAYERS and custom is None:
+        return cls.from_config({k: v for k, v in cfg.items() if k != "dtype"})
     if cls is not None and name in _NOT_FROM_FILES and custom is None:
         raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
                          "config holds Python code that tensorforge does not run from a file; "

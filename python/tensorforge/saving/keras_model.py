@@ -18,6 +18,7 @@ found in the layer registry, as engine/saving.py finds them.
 from .. import layers as _layers
 from ..engine.serialization import get_layer_class
 from ..engine import config_check as _config_check
+from ..engine import tf_op_symbols as _tf_sym
 from . import keras_config as _kc
 
 __all__ = ["model_from_config", "model_to_config"]
@@ -73,6 +74,8 @@ def _call_kwarg(v, outputs, source, name):
         return outputs[(v[0], v[1])][v[2]]
     if isinstance(v, list):
         return [_call_kwarg(e, outputs, source, name) for e in v]
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):  # a TF op's slice_spec
+        return {k: _call_kwarg(e, outputs, source, name) for k, e in v.items()}
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     raise ValueError(f"{source}: layer {name!r} is called with the argument {v!r}, which the "
@@ -116,24 +119,28 @@ def _functional(cfg, source, custom_objects):
         progressed, rest = False, []
         for name, i, node in pending:
             named = _config_check.is_named_node(node)  # a dict of named inputs (tf_keras 2)
-            entries = list(node.values()) if named else \
-                node["args"] if isinstance(node, dict) else node
+            entries = list(node.values()) if named else _tf_sym.node_leaves(
+                node["args"] if isinstance(node, dict) else node)
             kwargs = {}
             for e in entries:
                 if len(e) > 3 and e[3]:
                     kwargs.update(e[3])
-            refs = [e for e in entries] + _tensor_refs(kwargs)
+            refs = [e for e in entries if e[0] != _tf_sym.CONSTANT] + _tensor_refs(kwargs)
             if not all((e[0], e[1]) in outputs for e in refs):
                 rest.append((name, i, node))
                 continue
             if any(e[2] >= len(outputs[(e[0], e[1])]) for e in refs):
                 raise ValueError(f"{source}: layer {name!r} asks for an output its inbound layer "
                                  f"does not have: {refs!r}")
-            ins = [outputs[(e[0], e[1])][e[2]] for e in entries]
+            ins = [e[2] if e[0] == _tf_sym.CONSTANT else outputs[(e[0], e[1])][e[2]]
+                   for e in entries]
             kwargs = {k: _call_kwarg(v, outputs, source, name) for k, v in kwargs.items()}
             layer = created[name][1]
-            arg = dict(zip(node, ins)) if named else ins[0] if len(ins) == 1 else ins
-            y = layer(arg, **kwargs)
+            if getattr(layer, "_preserve_input_structure_in_config", False):  # a TF op layer
+                y = layer.rebuild(_tf_sym.pack_node(node, ins), kwargs)
+            else:
+                arg = dict(zip(node, ins)) if named else ins[0] if len(ins) == 1 else ins
+                y = layer(arg, **kwargs)
             outputs[(name, i)] = list(y) if isinstance(y, (list, tuple)) else [y]
             progressed = True
         if not progressed:
@@ -203,11 +210,23 @@ def model_to_config(model):
               if getattr(model.get_layer(e["name"]), "_is_graph_network", False)}
     # Keras 2 numbers a nested graph model's calls from 1 (its node 0 is its inner graph); a
     # topology that numbers them from 0 is shifted so Keras 2 can read it.
-    def refs(node):  # (a dict: a layer called on named inputs, tf_keras 2's layout)
-        return list(node.values()) if isinstance(node, dict) else node
+    def leaves(node):  # (a dict: a layer called on named inputs, tf_keras 2's layout)
+        return list(node.values()) if isinstance(node, dict) else _tf_sym.node_leaves(node)
+
+    def refs(node):  # the node's references, its call keyword arguments' (op layers') included
+        return leaves(node) + [r for e in leaves(node) if len(e) > 3 and isinstance(e[3], dict)
+                               for r in _tensor_refs(e[3])]
+
+    def moved(v):  # a [layer, node, tensor] reference, or a call argument holding them
+        if _is_tensor_ref(v):
+            return [v[0], v[1] + (v[0] in shift), v[2]]
+        return [moved(e) for e in v] if isinstance(v, list) else v
 
     def shifted(ref):
-        return [ref[0], ref[1] + (ref[0] in shift)] + list(ref[2:])
+        head = list(ref[:3]) if ref[0] == _tf_sym.CONSTANT else moved(list(ref[:3]))
+        if len(ref) > 3 and isinstance(ref[3], dict):
+            return head + [{k: moved(v) for k, v in ref[3].items()}]
+        return head + list(ref[3:])
 
     shift = {n for n in nested if any(ref[0] == n and ref[1] == 0 for e in cfg["layers"]
                                       for node in e.get("inbound_nodes") or []
@@ -222,7 +241,8 @@ def model_to_config(model):
         else:
             spec = _kc.layer_to_keras(layer)
         nodes = [{k: shifted(r) for k, r in node.items()} if isinstance(node, dict) else
-                 [shifted(r) for r in node] for node in entry.get("inbound_nodes") or []]
+                 _tf_sym.pack_node(node, [shifted(r) for r in leaves(node)])
+                 for node in entry.get("inbound_nodes") or []]
         out.append(dict(entry, class_name=spec["class_name"], config=spec["config"],
                         inbound_nodes=nodes))
     return {"class_name": "Functional", "config": dict(cfg, layers=out)}
