@@ -65,6 +65,14 @@ def _seq(n=5, f=3):
     return _f(n, f)
 
 
+def _legacy(cls, *args, **kwargs):
+    """A legacy layer, made without its deprecation warning."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(*args, **kwargs)
+
+
 def _rnn_kw():
     return dict(activation="relu", use_bias=False, kernel_initializer="he_normal",
                 recurrent_initializer="glorot_uniform", kernel_regularizer="l2",
@@ -242,6 +250,13 @@ RECIPES = {
     "Minimum": lambda: _case(L.Minimum(), [_f(3), _f(3)], call=_two),
     "Concatenate": lambda: _case(L.Concatenate(axis=1), [_f(3, 2), _f(2, 2)], call=_two),
     "Dot": lambda: _case(L.Dot(axes=1, normalize=True), [_f(3), _f(3)], call=_two),
+    # Keras 2.0-2.2's legacy layers (layers/legacy.py)
+    "Merge": lambda: _case(_legacy(L.Merge, mode="concat", concat_axis=1),
+                           [_f(3, 2), _f(2, 2)], call=_two),
+    "MaxoutDense": lambda: _case(_legacy(L.MaxoutDense, 3, nb_feature=2, W_regularizer="l2"),
+                                 _f(4)),
+    "Highway": lambda: _case(_legacy(L.Highway, activation="relu",
+                                     b_constraint=tf.constraints.NonNeg()), _f(4)),
     # attention
     "Attention": lambda: _case(L.Attention(use_scale=True, score_mode="concat"),
                                [_seq(3, 2), _seq(4, 2)], call=_two),
@@ -349,7 +364,7 @@ def test_every_exported_layer_class_has_a_recipe():
     assert not missing, f"no save/load recipe for {missing}: add one to RECIPES"
 
 
-_ABSTRACT = {"PreprocessingLayer", "AbstractRNNCell", "Wrapper"}  # base classes: each concrete
+_ABSTRACT = {"PreprocessingLayer", "AbstractRNNCell", "Wrapper", "Recurrent"}  # base classes: each concrete
 # subclass has its recipe (a program's own subclasses: tests/test_keras13.py)
 
 

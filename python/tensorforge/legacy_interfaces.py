@@ -272,10 +272,17 @@ def install():
               "AtrousConvolution2D": _atrous(layers.Conv2D, "AtrousConvolution2D"),
               "Deconvolution2D": layers.Conv2DTranspose, "Deconv2D": layers.Conv2DTranspose,
               "Deconvolution3D": layers.Conv3DTranspose, "Deconv3D": layers.Conv3DTranspose}
-    from .layers import convolutional
+    from .layers import convolutional, core, legacy as legacy_layers, recurrent
+    for name in ("Merge", "MaxoutDense", "Highway", "Recurrent"):
+        legacy[name] = getattr(legacy_layers, name)
     for name, value in legacy.items():
         if not hasattr(layers, name):
             setattr(layers, name, value)
             layers.__all__.append(name)  # (``from keras.layers import *`` gives them too)
-        if not hasattr(convolutional, name):  # (Keras 2.2's keras.layers.convolutional too)
-            setattr(convolutional, name, value)
+    # the modules Keras 1 / 2.0-2.2 programs import them from
+    homes = [(convolutional, name) for name in legacy if "onv" in name] + \
+        [(core, "Merge"), (core, "MaxoutDense"), (core, "Highway"), (recurrent, "Recurrent")]
+    for module, name in homes:
+        if not hasattr(module, name):
+            setattr(module, name, legacy[name])
+    recurrent._time_distributed_dense = legacy_layers._time_distributed_dense

@@ -12,7 +12,7 @@ from .base_layer import Layer, _touch, is_shape
 from .input_layer import Input, InputLayer
 from .network import Network
 from .network_config import deserialize_layer
-from .node import KerasTensor
+from .node import KerasTensor, get_source_inputs
 from .serialization import custom_object_scope
 from .training import Model
 
@@ -70,10 +70,16 @@ class Sequential(Model):
             return
         self._seq.append(layer)
         _touch()
+        if len(self._seq) == 1 and getattr(layer, "_legacy_output", None) is not None:
+            # Keras 2.0's Sequential opening with Merge([model1, model2]) (Note [Keras 2.0
+            # Merge], layers/legacy.py): one input per merged model
+            out = layer._legacy_output
+            self._init_graph_network(get_source_inputs(out), out)
+            return
         if self.built and self._is_graph_network:
             y = layer(self.outputs[0])
             self._check_single(layer, y)
-            self._init_graph_network(self.inputs[0], y)
+            self._init_graph_network(self.inputs if len(self.inputs) > 1 else self.inputs[0], y)
             return
         if len(self._seq) == 1 and self._build_shape is None:
             self._build_shape = _declared_input_shape(layer)

@@ -5,6 +5,9 @@ Each takes a list of tensors. The elementwise ones need shapes that agree (a 1 b
 Keras allows), Concatenate needs equal shapes except along ``axis``; a mismatch is a ValueError
 when the graph is built. They run the differentiable ops of ops/basic.py (add, sub, mul,
 maximum, concatenate, matmul, sum); minimum is ``-maximum(-a, -b)``."""
+import sys
+import types
+
 import numpy as np
 
 from ..engine.base_layer import Layer, _fmt_shape
@@ -263,3 +266,16 @@ def concatenate(inputs, axis=-1, **kwargs):
 
 def dot(inputs, axes, normalize=False, **kwargs):
     return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+class _MergeModule(types.ModuleType):
+    """This module, callable as Keras 2.0-2.1's ``keras.layers.merge`` function (Keras 1's
+    ``merge([a, b], mode='concat')``; layers/legacy.py): there that name was the function, and
+    ``from keras.layers import merge`` still gives this module, whose names stay importable."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        from .legacy import merge
+        return merge(inputs, *args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _MergeModule
