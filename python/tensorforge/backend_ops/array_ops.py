@@ -14,6 +14,7 @@ from ..autograd import Tensor
 from ..ops import basic as B
 from ..ops import elementwise as E
 from ..ops import manip as M
+from . import update_scope
 from ._args import (device_xp, dtype_arg, host_float, host_floats, int_arg, shape_arg, shape_str,
                     tensor)
 
@@ -306,7 +307,9 @@ def zeros_like(x, dtype=None, name=None):
 
 def _filled(fn, shape, dtype, value, name):
     shp = shape_arg(fn, "shape", shape)
-    return Tensor(device_xp().full(shp, value, dtype=dtype_arg(fn, dtype)), name=name)
+    make = lambda: Tensor(device_xp().full(shp, value, dtype=dtype_arg(fn, dtype)), name=name)  # noqa: E731
+    scope = update_scope.current()  # a Keras 2.2 optimizer's slot, made by its first step
+    return make() if scope is None else scope.slot(make)
 
 
 def ones(shape, dtype=None, name=None):

@@ -13,6 +13,7 @@ from .. import _random as _random_state
 from .. import _variables
 from .._xp import array_module, host
 from ..autograd import Tensor
+from . import update_scope
 from ._args import device_xp, dtype_arg, int_arg, shape_arg, shape_str, tensor
 
 __all__ = ["variable", "is_variable", "eval", "get_value", "batch_get_value", "set_value",
@@ -35,6 +36,9 @@ def manual_variable_initialization(value):
 def variable(value, dtype=None, name=None, constraint=None):
     """A trainable Tensor holding a copy of ``value`` (floatx by default); ``constraint``
     projects it after each optimizer update."""
+    scope = update_scope.current()
+    if scope is not None:  # a Keras 2.2 optimizer's slot, made by its first step
+        return scope.slot(lambda: variable(value, dtype, name, constraint))
     dt = dtype_arg("variable", dtype)
     v = tensor("variable", "value", value, dtype=dt).data
     t = Tensor(array_module(v).array(v, dtype=dt, copy=True), requires_grad=dt.kind == "f",
@@ -96,9 +100,16 @@ def batch_set_value(tuples):
 
 
 def _update(fn, x, new, op):
-    if not isinstance(x, Tensor):
+    step_count = callable(getattr(x, "assign", None)) and isinstance(x, int)  # opt.iterations
+    if not isinstance(x, Tensor) and not step_count:
         raise TypeError(f"{fn}: x must be a Tensor (a variable), got {type(x).__name__}")
     n = tensor(fn, "new_x" if fn == "update" else "increment", new).data
+    scope = update_scope.current()
+    if scope is not None:  # inside a Keras 2.2 optimizer's get_updates: applied at its end
+        return scope.defer(fn, x, n, op)
+    if step_count:
+        x.assign(op(int(x), int(n)))
+        return x
     set_value(x, op(x.data, n))
     return x
 

@@ -21,6 +21,7 @@ from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
+from ..optimizers import legacy_updates as _legacy_updates
 from ..saving import hdf5_format as _h5
 from ..saving.weights import bare_name as _bare_name
 from . import config_check as _config_check
@@ -179,6 +180,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             "weights": _weights_meta(model)}
     arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
     if include_optimizer and model._compiled:
+        _legacy_updates.warn_unsaved(model.optimizer, "save")
         states = model.optimizer.get_state(model.weights)
         meta["optimizer_state"] = [len(s) for s in states]
         for i, s in enumerate(states):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._xp import array_module, like
 from ..autograd import Tensor
-from . import schedules
+from . import legacy_updates, schedules
 from .schedules import LearningRateSchedule
 from .step_count import StepCount
 
@@ -176,6 +176,8 @@ class Optimizer:
 
     @iterations.setter
     def iterations(self, v):
+        if isinstance(v, Tensor):  # Keras 2.2: self.iterations = K.variable(0, dtype='int64')
+            v = v.numpy().item()
         i = int(v)
         if i != v or i < 0:
             raise ValueError(f"{type(self).__name__}: iterations must be a non-negative "
@@ -190,6 +192,8 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, v):
+        if isinstance(v, Tensor) and v.size == 1:  # Keras 2.2: self.lr = K.variable(lr)
+            v = float(v.numpy())
         if isinstance(v, LearningRateSchedule):
             self._learning_rate = v
         else:
@@ -307,6 +311,10 @@ class Optimizer:
         C-contiguous arrays of their parameters' dtypes (the compiled step's kernels' outputs).
         ``raw2``: checked arrays too, each parameter's gradient being raw + raw2 (Note [update
         of a sum]: the shared-memory window's two ranks' regions, distributed/shm.py)."""
+        if type(self).get_updates is not Optimizer.get_updates:  # a Keras 2.2 subclass
+            if raw2 is not None:
+                raw = [g + g2 for g, g2 in zip(raw, raw2)]
+            return legacy_updates.step(self, live, raw)
         lr = self._current_lr()
         self._iterations += 1
         if raw2 is not None and (self.clipnorm is not None or self.clipvalue is not None
@@ -395,6 +403,15 @@ class Optimizer:
     def _native_update_sum(self, lr):
         return None
 
+    # Keras 2.0-2.2's optimizer interface (Note [get_updates optimizers], legacy_updates.py)
+    def get_updates(self, loss, params):
+        raise NotImplementedError(f"{type(self).__name__}.get_updates: the optimizers here "
+                                  "update through apply_gradients; a Keras 2.2 Optimizer "
+                                  "subclass defines get_updates(loss, params) itself")
+
+    def get_gradients(self, loss, params):
+        return legacy_updates.gradients_for(self, params)
+
     def minimize(self, loss, var_list, tape=None):
         """One step on ``loss`` (a scalar Tensor, or a callable returning one, as tf.keras 2):
         back-propagates it into ``var_list`` (Tensors, or a callable returning them) and applies
@@ -435,6 +452,9 @@ class Optimizer:
                                               for s in proto)
 
     def get_config(self):
+        if type(self).get_updates is not Optimizer.get_updates:  # Keras 2.2's base config
+            return {k: getattr(self, k) for k in ("clipnorm", "clipvalue")
+                    if getattr(self, k) is not None}
         cfg = {"name": self.name}
         for k in ("clipnorm", "global_clipnorm", "clipvalue"):
             if getattr(self, k) is not None:

@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 from .. import _device, _fileio
+from ..optimizers import legacy_updates as _legacy_updates
 from . import keras_config as _kc
 from . import weights as _w
 
@@ -428,6 +429,7 @@ def _write_optimizer(f, model):
     """Keras 2's legacy optimizer weights: "<Opt>/iter:0", then each slot for every trainable
     weight, grouped by slot (what Keras 2's optimizer.set_weights expects)."""
     opt = model.optimizer
+    _legacy_updates.warn_unsaved(opt, "save")
     params = _trained_params(model)
     oname = type(opt).__name__
     names_ = _slot_names(opt)

@@ -432,8 +432,13 @@ def _optimizer_from_keras(cfg, source):
         inner = _optimizer_from_keras(params.pop("inner_optimizer"), source)
         return _optimizers.LossScaleOptimizer(inner, **params)
     if cls is None:
+        from ..engine.serialization import custom_object
+        custom = custom_object(name)  # a program's own optimizer class (custom_objects), built
+        if isinstance(custom, type) and issubclass(custom, _optimizers.Optimizer):
+            return custom.from_config(params)  # from its config, as Keras 2 deserializes it
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
-                         f"(known: SGD, RMSprop, Adam, Adagrad)")
+                         f"(known: SGD, RMSprop, Adam, Adagrad; a custom one: pass "
+                         f"custom_objects={{{name!r}: ...}})")
     accepted = _accepted_args(cls)
     kwargs = {}
     for k, v in params.items():

@@ -1,0 +1,110 @@
+"""Keras 2.0-2.2 optimizers written as ``get_updates(loss, params)`` (Note [get_updates
+optimizers]).
+
+Note [get_updates optimizers]
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+Before tf.keras 2, a custom optimizer subclassed ``keras.optimizers.Optimizer`` and overrode
+``get_updates(loss, params)``: it read ``self.get_gradients(loss, params)``, made its slots with
+``K.zeros`` / ``K.variable`` and returned update ops (``K.update(m, m_t)``, ``K.update_add(
+self.iterations, 1)``, ``K.update(p, new_p)``). Keras 2.2 called it once to build a graph that
+then ran every step; the AdamW / AdaBound / RAdam / learning-rate-multiplier optimizers of
+2018-2019 and every copy of Keras 2.2's own Adam source are written so. tf_keras 2.21 never calls
+it. Here, each training step runs get_updates again, eagerly, with graph semantics restored:
+
+- ``get_gradients`` returns this step's gradients (clipped as Keras 2.2 did: ``clipnorm`` by
+  the global norm of all gradients, ``clipvalue`` elementwise);
+- the ``K.zeros`` / ``K.ones`` / ``K.variable`` calls of the first step make the slots; later
+  steps get the same objects back, in creation order (a different shape is an error);
+- ``K.update`` / ``update_add`` / ``update_sub`` are collected and applied once get_updates
+  returns, in order: reads in its body see the values before the step, as the graph's did
+  (Keras 2.2's Adam reads ``iterations`` after its ``update_add`` and adds 1 itself);
+- ``optimizer.iterations`` is the optimizer's step count (an update_add of it counts the step);
+  the body runs without recording gradients; weight constraints apply after the step.
+"""
+import warnings
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+from ..backend_ops import update_scope
+
+
+class _Scope:
+    def __init__(self, opt, grads):
+        self.opt, self.grads = opt, grads
+        self.slots = opt.__dict__.setdefault("_legacy_slots", [])
+        self.made = 0  # slots asked for so far in this call
+        self.updates = []  # (fn name, variable, value, op)
+
+    def slot(self, make):
+        """The variable a get_updates body makes with K.<fn>: made on the first step, the same
+        object after."""
+        i = self.made
+        self.made += 1
+        if i < len(self.slots):
+            return self.slots[i]
+        v = make()
+        self.slots.append(v)
+        return v
+
+    def defer(self, fn, x, value, op):
+        self.updates.append((fn, x, value, op))
+        return x
+
+
+def gradients_for(opt, params):
+    """Keras 2.2's Optimizer.get_gradients inside a get_updates step: this step's gradients of
+    ``params`` (Note [get_updates optimizers])."""
+    scope = update_scope.current()
+    name = type(opt).__name__
+    if scope is None or scope.opt is not opt:
+        raise RuntimeError(f"{name}.get_gradients: called outside a training step; Keras 2.2 "
+                           "optimizers read their gradients inside get_updates, which fit / "
+                           "train_on_batch / apply_gradients run")
+    by_id = {id(p): g for p, g in scope.grads}
+    missing = [tuple(p.shape) for p in params if id(p) not in by_id]
+    if missing:
+        raise ValueError(f"{name}.get_gradients: no gradient for the parameters of shapes "
+                         f"{missing}")
+    grads = [by_id[id(p)] for p in params]
+    clipnorm, clipvalue = getattr(opt, "clipnorm", None), getattr(opt, "clipvalue", None)
+    if clipnorm is not None and clipnorm > 0:
+        norm = float(np.sqrt(sum(float((g * g).sum()) for g in grads)))
+        if norm > clipnorm:
+            grads = [g * g.dtype.type(clipnorm / norm) for g in grads]
+    if clipvalue is not None and clipvalue > 0:
+        grads = [np.clip(g, -clipvalue, clipvalue) for g in grads]
+    return [Tensor(g) for g in grads]
+
+
+def step(opt, live, raw):
+    """One training step of a get_updates optimizer on parameters ``live`` with gradients
+    ``raw`` (arrays)."""
+    from . import _constrain
+    scope = _Scope(opt, list(zip(live, raw)))
+    update_scope.set_current(scope)
+    try:
+        with no_grad():
+            opt.updates = opt.get_updates(None, list(live))
+    finally:
+        update_scope.set_current(None)
+    for fn, x, value, op in scope.updates:
+        _apply(fn, x, value, op)
+    _constrain(live)
+
+
+def _apply(fn, x, value, op):
+    from ..backend_ops.variables import set_value
+    if isinstance(x, Tensor):
+        set_value(x, op(x.data, value))
+    else:  # optimizer.iterations
+        x.assign(op(int(x), int(np.asarray(value))))
+
+
+def warn_unsaved(opt, where):
+    """A model file does not hold a get_updates optimizer's slots: say so when it has some."""
+    if opt.__dict__.get("_legacy_slots"):
+        warnings.warn(f"{where}: {type(opt).__name__}'s state is in the slots its get_updates "
+                      "made (a Keras 2.2 optimizer); the file does not hold them, so after "
+                      "loading it starts again from new slots (the weights are saved)",
+                      stacklevel=4)

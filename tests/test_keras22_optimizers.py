@@ -1,0 +1,159 @@
+"""Keras 2.0-2.2 optimizers written as get_updates(loss, params) (Note [get_updates optimizers],
+optimizers/legacy_updates.py). tf_keras 2.21 never calls get_updates, so the oracle is the
+built-in optimizer with the same update rule (Keras 2.2's Adam and SGD are tf.keras 2's) and
+hand-worked steps."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+from tensorforge.keras import backend as K
+from tensorforge.keras.optimizers import Optimizer
+
+
+class Adam22(Optimizer):
+    """Keras 2.2's Adam as its source writes it (slots made in get_updates, iterations read
+    after its update_add)."""
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0., **kwargs):
+        super().__init__(**kwargs)
+        with K.name_scope(self.__class__.__name__):
+            self.iterations = K.variable(0, dtype="int64", name="iterations")
+            self.lr = K.variable(lr, name="lr")
+            self.beta_1 = K.variable(beta_1, name="beta_1")
+            self.beta_2 = K.variable(beta_2, name="beta_2")
+            self.decay = K.variable(decay, name="decay")
+        self.epsilon = K.epsilon() if epsilon is None else epsilon
+        self.initial_decay = decay
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        lr = self.lr
+        if self.initial_decay > 0:
+            lr = lr * (1. / (1. + self.decay * K.cast(self.iterations, K.dtype(self.decay))))
+        t = K.cast(self.iterations, K.floatx()) + 1
+        lr_t = lr * (K.sqrt(1. - K.pow(self.beta_2, t)) / (1. - K.pow(self.beta_1, t)))
+        ms = [K.zeros(K.int_shape(p), dtype=K.dtype(p)) for p in params]
+        vs = [K.zeros(K.int_shape(p), dtype=K.dtype(p)) for p in params]
+        self.weights = [self.iterations] + ms + vs
+        for p, g, m, v in zip(params, grads, ms, vs):
+            m_t = (self.beta_1 * m) + (1. - self.beta_1) * g
+            v_t = (self.beta_2 * v) + (1. - self.beta_2) * K.square(g)
+            self.updates.append(K.update(m, m_t))
+            self.updates.append(K.update(v, v_t))
+            self.updates.append(K.update(p, p - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)))
+        return self.updates
+
+
+class SGD22(Optimizer):
+    """Keras 2.2's SGD (momentum, nesterov, time-based decay)."""
+
+    def __init__(self, lr=0.01, momentum=0., decay=0., nesterov=False, **kwargs):
+        super().__init__(**kwargs)
+        self.iterations = K.variable(0, dtype="int64", name="iterations")
+        self.lr = K.variable(lr, name="lr")
+        self.momentum = K.variable(momentum, name="momentum")
+        self.decay = K.variable(decay, name="decay")
+        self.initial_decay, self.nesterov = decay, nesterov
+
+    def get_updates(self, loss, params):
+        grads = self.get_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        lr = self.lr
+        if self.initial_decay > 0:
+            lr = lr * (1. / (1. + self.decay * K.cast(self.iterations, K.dtype(self.decay))))
+        moments = [K.zeros(K.int_shape(p), dtype=K.dtype(p)) for p in params]
+        self.weights = [self.iterations] + moments
+        for p, g, m in zip(params, grads, moments):
+            v = self.momentum * m - lr * g
+            self.updates.append(K.update(m, v))
+            new_p = p + self.momentum * v - lr * g if self.nesterov else p + v
+            self.updates.append(K.update(p, new_p))
+        return self.updates
+
+
+DATA = np.random.default_rng(0).standard_normal((64, 4)).astype(np.float32)
+TARGET = DATA.sum(axis=1, keepdims=True)
+
+
+def _model(opt, constraint=None):
+    tf.keras.utils.set_random_seed(1)
+    m = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,),
+                                             kernel_constraint=constraint),
+                          keras.layers.Dense(1)])
+    m.compile(opt, "mse")
+    return m
+
+
+@pytest.mark.parametrize("ours,builtin,n_weights", [
+    (lambda: Adam22(lr=0.01), lambda: keras.optimizers.Adam(0.01, epsilon=1e-7), 9),
+    (lambda: Adam22(lr=0.01, decay=0.1), lambda: keras.optimizers.Adam(0.01, epsilon=1e-7,
+                                                                       decay=0.1), 9),
+    (lambda: SGD22(lr=0.05, momentum=0.9, nesterov=True, decay=0.01),
+     lambda: keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True, decay=0.01), 5),
+])
+def test_get_updates_optimizer_trains_as_the_builtin_rule(ours, builtin, n_weights):
+    m1, m2 = _model(ours()), _model(builtin())
+    h1 = m1.fit(DATA, TARGET, epochs=3, batch_size=16, verbose=0, shuffle=False)
+    h2 = m2.fit(DATA, TARGET, epochs=3, batch_size=16, verbose=0, shuffle=False)
+    np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-5)
+    for a, b in zip(m1.get_weights(), m2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert int(m1.optimizer.iterations) == 12  # the subclass' update_add counted the steps
+    # its slots were made once: iterations and one or two per weight (4 weights)
+    assert len(m1.optimizer.weights) == n_weights == 1 + len(m1.optimizer._legacy_slots)
+
+
+def test_clipnorm_is_keras_2_2s_global_norm():
+    # one SGD step of lr 1 with clipnorm 0.1: the update is -g * 0.1 / ||all gradients||
+    m = _model(SGD22(lr=1.0, clipnorm=0.1))
+    before = [w.copy() for w in m.get_weights()]
+    x, y = DATA[:16], TARGET[:16]
+    with tf.GradientTape() as tape:
+        loss = K.mean(keras.losses.mean_squared_error(y, m(x)))
+    grads = [np.asarray(g) for g in tape.gradient(loss, m.trainable_weights)]
+    norm = np.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads))
+    assert norm > 0.1
+    m.train_on_batch(x, y)
+    for w0, w1, g in zip(before, m.get_weights(), grads):
+        np.testing.assert_allclose(w1 - w0, -g * 0.1 / norm, rtol=1e-4, atol=1e-7)
+
+
+def test_learning_rate_set_by_a_callback_reaches_get_updates_and_constraints_apply():
+    m = _model(Adam22(lr=0.01), constraint=keras.constraints.NonNeg())
+    m.fit(DATA, TARGET, epochs=1, batch_size=16, verbose=0)
+    assert (m.layers[0].get_weights()[0] >= 0).all()  # the kernel constraint after each step
+    K.set_value(m.optimizer.lr, 0.0)
+    assert float(K.get_value(m.optimizer.lr)) == 0.0
+    frozen = [w.copy() for w in m.get_weights()]
+    m.fit(DATA, TARGET, epochs=1, batch_size=16, verbose=0)
+    for a, b in zip(frozen, m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_get_gradients_outside_a_step_and_base_get_updates():
+    opt = Adam22()
+    w = K.variable(np.ones(3, np.float32))
+    with pytest.raises(RuntimeError, match="Adam22.get_gradients: called outside a training"):
+        opt.get_gradients(None, [w])
+    with pytest.raises(NotImplementedError, match="Adam.get_updates"):
+        keras.optimizers.Adam().get_updates(None, [w])
+
+
+def test_update_add_of_iterations_outside_a_step():
+    opt = keras.optimizers.SGD()
+    K.update_add(opt.iterations, 3)
+    assert int(opt.iterations) == 3
+
+
+def test_saving_says_the_slots_are_not_in_the_file(tmp_path):
+    m = _model(Adam22(lr=0.01))
+    m.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0)
+    for name in ("m.h5", "m.tfm"):
+        with pytest.warns(UserWarning, match="Adam22's state is in the slots its get_updates"):
+            m.save(str(tmp_path / name))
+    again = keras.models.load_model(str(tmp_path / "m.h5"), custom_objects={"Adam22": Adam22})
+    for a, b in zip(again.get_weights(), m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    again.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0)  # trains on with new slots
