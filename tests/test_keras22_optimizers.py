@@ -157,3 +157,37 @@ def test_saving_says_the_slots_are_not_in_the_file(tmp_path):
     for a, b in zip(again.get_weights(), m.get_weights()):
         np.testing.assert_array_equal(a, b)
     again.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0)  # trains on with new slots
+
+
+def test_keras_2_0_signature_and_the_legacy_decorator():
+    from tensorforge.keras.legacy import interfaces
+
+    class SGD20(Optimizer):  # Keras 2.0: get_updates(params, constraints, loss)
+        def get_updates(self, params, constraints, loss):
+            grads = self.get_gradients(loss, params)
+            self.updates = [K.update(p, p - 0.1 * g) for p, g in zip(params, grads)]
+            return self.updates
+
+    class SGD21(SGD20):  # Keras 2.1-2.2: (loss, params), decorated
+        @interfaces.legacy_get_updates_support
+        def get_updates(self, loss, params):
+            return super().get_updates(params, {}, loss)
+
+    m1, m2, m3 = _model(SGD20()), _model(SGD21()), _model(keras.optimizers.SGD(0.1))
+    for m in (m1, m2, m3):
+        m.fit(DATA, TARGET, epochs=1, batch_size=16, verbose=0, shuffle=False)
+    for a, b, c in zip(m1.get_weights(), m2.get_weights(), m3.get_weights()):
+        np.testing.assert_allclose(a, c, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(b, c, rtol=1e-6, atol=1e-7)
+    # the decorator also takes Keras 2.0's positional call
+    w = K.variable(np.zeros(2, np.float32))
+    calls = []
+
+    class Probe(Optimizer):
+        @interfaces.legacy_get_updates_support
+        def get_updates(self, loss, params):
+            calls.append((loss, params))
+            return []
+
+    Probe().get_updates([w], {}, "the loss")
+    assert calls == [("the loss", [w])]

@@ -21,6 +21,7 @@ it. Here, each training step runs get_updates again, eagerly, with graph semanti
 - ``optimizer.iterations`` is the optimizer's step count (an update_add of it counts the step);
   the body runs without recording gradients; weight constraints apply after the step.
 """
+import inspect
 import warnings
 
 import numpy as np
@@ -83,9 +84,12 @@ def step(opt, live, raw):
     from . import _constrain
     scope = _Scope(opt, list(zip(live, raw)))
     update_scope.set_current(scope)
+    kw = {"loss": None, "params": list(live)}
+    if "constraints" in inspect.signature(opt.get_updates).parameters:
+        kw["constraints"] = {}  # Keras 2.0's get_updates(params, constraints, loss)
     try:
         with no_grad():
-            opt.updates = opt.get_updates(None, list(live))
+            opt.updates = opt.get_updates(**kw)
     finally:
         update_scope.set_current(None)
     for fn, x, value, op in scope.updates:
