@@ -53,3 +53,12 @@ class _KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 def install():
     if not any(isinstance(f, _KerasAlias) for f in sys.meta_path):
         sys.meta_path.insert(0, _KerasAlias())  # before PathFinder, which would load a copy
+
+
+def register_module(own, module):
+    """Put ``module`` in sys.modules as ``own`` (a tensorforge.X name) and under the names
+    _PREFIXES give it: for a module below one that is not a package (keras.backend's
+    tensorflow_backend), which the import system finds only there."""
+    sys.modules[own] = module
+    for prefix in _PREFIXES:
+        sys.modules[prefix + own[len("tensorforge"):]] = module

@@ -9,7 +9,10 @@ functions with gradients (K.mean, K.dot, K.batch_dot, ...) live in ``tensorforge
 which this module's ``__getattr__`` reaches. This module stands above the ops; nothing under
 them imports it.
 """
-from . import _native  # noqa: F401
+import importlib
+import sys
+
+from . import _keras_alias, _native  # noqa: F401
 from ._dispatch import (  # noqa: F401
     BACKENDS, MAX_THREADS, _current, _state, _table, backend_info, clear_alloc_cache,
     cuda_available, cuda_version_mismatch, enable_alloc_cache, generation, get_backend,
@@ -49,6 +52,23 @@ def clear_session():
     clear_alloc_cache()
 
 
+def get_session():
+    """Keras 2.2's K.get_session(): the TensorFlow 1 session stand-in (tf_session.py)."""
+    from . import tf_session
+    return tf_session.get_session()
+
+
+def set_session(session):
+    """Keras 2.2's K.set_session(sess) (Note [TF1 session boilerplate], tf_session.py)."""
+    from . import tf_session
+    tf_session.set_session(session)
+
+
+# Keras 2.0-2.2's keras.backend.tensorflow_backend (backend_tensorflow.py): a name under this
+# module, which is not a package, so registered here
+_keras_alias.register_module(__name__ + ".tensorflow_backend",
+                             importlib.import_module(".backend_tensorflow", __package__))
+
 _backend_names = {}  # the backend_ops names already looked up (see __getattr__)
 
 
@@ -67,6 +87,8 @@ def __getattr__(name):
     if name in backend_ops.__all__:
         value = _backend_names[name] = getattr(backend_ops, name)
         return value
+    if name == "tf":  # Keras 2.2's K.tf: the TensorFlow module its backend imported
+        return sys.modules[__package__]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

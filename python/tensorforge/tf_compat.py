@@ -481,3 +481,8 @@ __all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
 # tf ops called on KerasTensors record tf_keras' TFOpLambda layers (engine/tf_op_symbols.py)
 from .engine import tf_op_symbols as _tf_op_symbols  # noqa: E402
 _tf_op_symbols.install(sys.modules[__name__], _ADDED)
+
+# TensorFlow 1's session names around Keras 2.2 programs (Note [TF1 session boilerplate])
+from . import tf_session as _tf_session  # noqa: E402
+_ADDED.update({n: getattr(_tf_session, n) for n in _tf_session.__all__}, set_random_seed=_set_seed)
+__all__ += _tf_session.__all__ + ["set_random_seed"]

@@ -257,8 +257,22 @@ class Layer(LossesMixin):
             config["activity_regularizer"] = _ser(reg)
 
     # ---- weights ----------------------------------------------------------------------------
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=True, constraint=None, **kwargs):
+    def add_weight(self, *args, **kwargs):
+        """Create, track and return a weight Tensor (Keras 2 ``add_weight``; See _add_weight).
+        A shape given first is Keras 2.0's order, ``add_weight((3, 4), initializer=...,
+        name=...)``, read as Keras 2.2's legacy preprocessing read it (a string after the
+        shape is the name)."""
+        if args and isinstance(args[0], (tuple, list)):
+            kwargs["shape"], args = args[0], args[1:]
+            if args and isinstance(args[0], str) and "name" not in kwargs:
+                kwargs["name"], args = args[0], args[1:]
+            if args:
+                raise TypeError(f"add_weight: after a shape given first (Keras 2.0's order), pass "
+                                f"the other arguments by keyword; got {args!r}")
+        return self._add_weight(*args, **kwargs)
+
+    def _add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                    trainable=True, constraint=None, **kwargs):
         """Create, track and return a weight Tensor (Keras 2 ``add_weight``).
 
         Keras 2's order is (name, shape, dtype, initializer, regularizer, trainable); the

@@ -3,8 +3,9 @@
 ``disable_eager_execution()`` / ``enable_eager_execution()`` are accepted and ignored:
 tensorforge always runs eagerly; a Keras 2 program that switches TensorFlow to graph mode (Deep
 Learning with Python 8.4's VAE) builds, fits and predicts the same models, and
-``executing_eagerly()`` stays True, since no graph-mode API (placeholders, sessions) exists here
-for a program to branch to.
+``executing_eagerly()`` stays True, since no graph-mode API (placeholders) exists here for a
+program to branch to; the session boilerplate around Keras (``ConfigProto``, ``Session``,
+``get_default_graph``: tf_session.py) is accepted.
 
 ``keras``: ``tf.compat.v1.keras.X`` is ``tensorforge.X``, as ``tf.keras.X`` is (the import hook
 of _keras_alias.py), so ``from tensorflow.compat.v1.keras.initializers import glorot_uniform``
@@ -29,4 +30,9 @@ def executing_eagerly():
 def __getattr__(name):
     if name == "keras":
         return importlib.import_module(__name__ + ".keras")
+    session = importlib.import_module("tensorforge.tf_session")
+    if name in session.__all__:  # Note [TF1 session boilerplate]
+        return getattr(session, name)
+    if name == "set_random_seed":
+        return importlib.import_module("tensorforge.tf_compat").set_random_seed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,102 @@
+"""The TensorFlow 1 / Keras 2.0-2.2 lines programs of that time wrap around Keras (Note [TF1
+session boilerplate], tf_session.py), Keras 2.0's add_weight(shape, ...) order and
+multi_gpu_model. tf_keras 2.21 lacks most of them; the expected behaviour is Keras 2.2's."""
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+from tensorforge.keras import backend as K
+
+
+def test_gpu_memory_growth_boilerplate_and_thread_count():
+    from tensorforge.keras.backend.tensorflow_backend import get_session, set_session
+    config = tf.ConfigProto()
+    config.gpu_options.allow_growth = True
+    config.gpu_options.per_process_gpu_memory_fraction = 0.4
+    sess = tf.Session(config=config)
+    set_session(sess)
+    assert get_session() is sess and K.get_session() is sess
+    before, threads = tf.config.threading.get_intra_op_parallelism_threads(), tf.get_num_threads()
+    try:
+        K.set_session(tf.compat.v1.Session(config=tf.compat.v1.ConfigProto(
+            intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)))
+        assert tf.config.threading.get_intra_op_parallelism_threads() == 1
+        assert tf.get_num_threads() == 1
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(before)  # (0: the count before)
+    assert tf.get_num_threads() == threads
+    with pytest.raises(AttributeError, match="ConfigProto has no field 'allow_grow'"):
+        config.allow_grow = True
+    with pytest.raises(TypeError, match="config must be a ConfigProto"):
+        tf.Session(config={"allow_growth": True})
+
+
+def test_session_runs_eager_values_and_refuses_feeds():
+    v = K.variable(np.arange(3, dtype=np.float32))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = sess.run([v * 2, {"s": K.sum(v)}])
+    np.testing.assert_array_equal(got[0], [0, 2, 4])
+    assert got[1]["s"] == 3
+    with pytest.raises(RuntimeError, match="closed Session"):
+        sess.run(v)
+    with pytest.raises(NotImplementedError, match="feed_dict feeds TensorFlow 1 placeholders"):
+        tf.Session().run(v, feed_dict={v: np.zeros(3)})
+
+
+def test_default_graph_for_threads():
+    graph = tf.get_default_graph()
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    with graph.as_default():
+        out = model.predict(np.ones((1, 3), np.float32), verbose=0)
+    assert out.shape == (1, 2)
+    assert tf.compat.v1.get_default_graph() is graph
+    tf.reset_default_graph()  # accepted
+
+
+def test_tensorflow_backend_module_is_the_backend():
+    import tensorforge.keras.backend.tensorflow_backend as tfback
+    assert tfback._get_available_gpus() == [f"/device:GPU:{i}" for i, _ in
+                                            enumerate(tf.config.list_physical_devices("GPU"))]
+    assert tfback.clear_session is K.clear_session and tfback.floatx() == "float32"
+    assert K.tf is tf
+    tf.set_random_seed(3)
+    a = K.random_normal((4,))
+    tf.compat.v1.set_random_seed(3)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(K.random_normal((4,))))
+
+
+def test_add_weight_keras_2_0_order():
+    class L(keras.layers.Layer):
+        def build(self, s):
+            self.W = self.add_weight((s[-1], 3), initializer="ones", name="W")
+            self.b = self.add_weight((3,), "b", initializer="zeros")
+            super().build(s)
+
+        def call(self, x):
+            return K.dot(x, self.W) + self.b
+
+    layer = L()
+    out = layer(np.ones((2, 4), np.float32))
+    np.testing.assert_array_equal(np.asarray(out), np.full((2, 3), 4.0))
+    assert [w.name for w in layer.weights] == ["l/W:0", "l/b:0"]
+    assert layer.W.shape == (4, 3)
+
+    class Bad(keras.layers.Layer):
+        def build(self, s):
+            self.W = self.add_weight((2, 3), "W", "ones")
+
+    with pytest.raises(TypeError, match="pass the other arguments by keyword"):
+        Bad()(np.ones((1, 2), np.float32))
+
+
+def test_multi_gpu_model_as_keras_on_this_machine():
+    from tensorforge.keras.utils import multi_gpu_model
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    with pytest.raises(ValueError, match="with `gpus >= 2`"):
+        multi_gpu_model(model, gpus=1)
+    n = len(tf.config.list_physical_devices("GPU"))
+    with pytest.raises(ValueError, match=r"we expect the following devices to be available: "
+                                         r"\['/cpu:0', '/gpu:0', '/gpu:1', '/gpu:2'\]"):
+        multi_gpu_model(model, gpus=max(3, n + 1))
