@@ -6,8 +6,9 @@ tf_keras 2 runs eagerly under TensorFlow 2, and so do these, as its do there:
 of arrays, returning NumPy arrays (a list when ``outputs`` is one); inputs that are layers'
 outputs rather than Inputs (``model.layers[2].input``) start the run there (the Model of the
 graph between them, engine/functional_utils.py, as tf_keras 2's); ``K.placeholder`` is an
-``Input``; ``K.gradients`` raises, as TensorFlow 2's ``tf.gradients`` does in eager mode
-(use GradientTape). The Model and Input come from the engine's table (engine/node.py ENGINE):
+``Input``; ``K.gradients`` of Keras tensors is a node of the graph (Note [K.gradients in
+K.function], engine/symbolic_gradients.py), of eager tensors it raises, as TensorFlow 2's
+``tf.gradients`` does in eager mode (use GradientTape). The Model and Input come from the engine's table (engine/node.py ENGINE):
 the engine imports the backend, so this module cannot import the engine's model modules.
 """
 import numpy as np
@@ -115,9 +116,13 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 def gradients(loss, variables):
     """Graph-mode gradients: in a model's loss function, of the model's graph tensors in the
     batch being trained (Keras 2.2's tf.gradients in a loss: See Note [gradients of graph
-    tensors] in engine/graph_gradients.py); elsewhere not available when executing eagerly, as
-    in TensorFlow 2 (whose ``tf.gradients`` raises this error under tf_keras 2)."""
+    tensors] in engine/graph_gradients.py); of Keras tensors elsewhere, a node of the graph for
+    K.function (Note [K.gradients in K.function], engine/symbolic_gradients.py); of eager
+    tensors not available, as in TensorFlow 2 (whose ``tf.gradients`` raises this error under
+    tf_keras 2)."""
     if _RUN_VALUES:
         return ENGINE["gradients"](loss, variables)
+    if ENGINE["is_symbolic_pair"](loss, variables):  # Note [K.gradients in K.function]
+        return ENGINE["symbolic_gradients"](loss, variables)
     raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use "
                        "tf.GradientTape instead.")

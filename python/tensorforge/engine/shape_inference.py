@@ -9,6 +9,11 @@ from .layer_call import call_context, input_mask, invoke_call
 from .node import flatten, is_symbolic, pack_like
 
 
+# Note [stand-in batch]: the stand-in inputs have the batch ``batch`` on an unknown first axis;
+# an output axis 0 of that size is the batch (None). A known first axis is kept in the stand-in
+# and an output axis 0 of another size is kept as it is, as tf_keras' symbolic shapes keep them:
+# a fixed batch (Input(batch_shape=(32, 3)) through a Lambda stays (32, ...)), a reduction over
+# the batch (K.mean(x, axis=0): (4, 4, 3)), a scalar (K.mean(x): ()), which then feed other ops.
 def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
@@ -27,7 +32,10 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
     def dummy(shape, sub, dtype=fdt, batch=batch):
-        dims = [batch] + [sub if d is None else int(d) for d in shape[1:]]
+        # a known first axis (a fixed batch: Input(batch_shape=(32, ...)), a tensor reduced
+        # over its batch) and a scalar stay as they are (See Note [stand-in batch])
+        dims = ([] if len(shape) == 0 else [batch if shape[0] is None else int(shape[0])]) + \
+            [sub if d is None else int(d) for d in shape[1:]]
         kind = np.dtype(dtype).kind  # the dtype call() would see: See Note [integer inputs]
         if kind == "O":  # string inputs: empty strings (a Lambda of a tf.lookup table or of
             return Tensor(np.full(dims, b"", dtype=object))  # tf.strings ops needs strings)
@@ -61,7 +69,8 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                     n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
         finally:
             layer._clear_call_losses()
-        return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
+        return y, [tuple(t.shape) if len(t.shape) == 0 or t.shape[0] != batch else
+                   (None,) + tuple(t.shape[1:]) for t in flatten(y)]
 
     try:
         try:
