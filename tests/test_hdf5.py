@@ -433,9 +433,10 @@ def test_custom_loss_and_metric_resolved_from_custom_objects(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["cudnn_lstm", "cudnn_gru"])
-def test_cudnn_whole_model_file_loads_as_plain_rnn(name):
+def test_cudnn_whole_model_file_loads_as_its_cudnn_layer(name):
+    # the file's CuDNNLSTM / CuDNNGRU (layers/cudnn_recurrent.py) with Keras' weights as they are
     m = models.load_model(os.path.join(DATA, name + "_model.h5"))
-    assert type(m.layers[0]).__name__ == ("LSTM" if "lstm" in name else "GRU")
+    assert type(m.layers[0]).__name__ == ("CuDNNLSTM" if "lstm" in name else "CuDNNGRU")
     x, y = _fixture(name)
     _assert_close(m.predict(x), y)
 

@@ -250,6 +250,10 @@ RECIPES = {
     "Minimum": lambda: _case(L.Minimum(), [_f(3), _f(3)], call=_two),
     "Concatenate": lambda: _case(L.Concatenate(axis=1), [_f(3, 2), _f(2, 2)], call=_two),
     "Dot": lambda: _case(L.Dot(axes=1, normalize=True), [_f(3), _f(3)], call=_two),
+    # Keras 2.1-2.2's cuDNN layers (layers/cudnn_recurrent.py)
+    "CuDNNLSTM": lambda: _case(L.CuDNNLSTM(3, return_sequences=True, unit_forget_bias=False,
+                                           bias_initializer="ones"), _seq()),
+    "CuDNNGRU": lambda: _case(L.CuDNNGRU(3, go_backwards=True, kernel_regularizer="l2"), _seq()),
     # Keras 2.0-2.2's legacy layers (layers/legacy.py)
     "Merge": lambda: _case(_legacy(L.Merge, mode="concat", concat_axis=1),
                            [_f(3, 2), _f(2, 2)], call=_two),

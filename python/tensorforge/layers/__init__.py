@@ -107,6 +107,7 @@ from .preprocessing_hashing import HashedCrossing  # noqa: F401
 from .rnn_cells import (RNN, GRUCell, LSTMCell, SimpleRNNCell,  # noqa: F401
                         StackedRNNCells)
 from .dense_features import DenseFeatures  # noqa: F401  (tf.feature_column's layer)
+from .cudnn_recurrent import CuDNNGRU, CuDNNLSTM  # noqa: F401  (Keras 2.1-2.2)
 from . import experimental  # noqa: F401,E402  (keras.layers.experimental.RandomFourierFeatures)
 
 __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", "Discretization", "StringLookup", "IntegerLookup", "CategoryEncoding",
@@ -135,7 +136,7 @@ __all__ = ["serialize", "deserialize", "Rescaling", "Normalization", "Hashing", 
            "StackedRNNCells", "Identity", "UnitNormalization", "GroupNormalization",
            "EinsumDense", "LocallyConnected1D", "LocallyConnected2D", "AbstractRNNCell",
            "Wrapper", "SpectralNormalization", "Conv3DTranspose", "Convolution3DTranspose",
-           "ConvLSTM1D", "ConvLSTM3D", "HashedCrossing", "DenseFeatures",
+           "ConvLSTM1D", "ConvLSTM3D", "HashedCrossing", "DenseFeatures", "CuDNNLSTM", "CuDNNGRU",
            # image preprocessing and augmentation (preprocessing_image.py)
            "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomTranslation", "RandomContrast", "RandomBrightness", "RandomCrop",

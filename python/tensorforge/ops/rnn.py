@@ -37,7 +37,9 @@ class _LSTM(Function):
             x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards, activation,
             recurrent_activation)
         # gates/h_prev/c_prev: see the kernel's Note [saved for backward] in csrc/cpu/rnn_impl.h.
-        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
+        # the kernel read contiguous copies of strided inputs and weights (a transposed kernel);
+        # its backward needs them too
+        x, kernel, recurrent_kernel = (_contiguous(a) for a in (x, kernel, recurrent_kernel))
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     activation, recurrent_activation, bias is not None, h0 is not None,
@@ -62,7 +64,9 @@ class _GRU(Function):
         out, h, gates, h_prev, rec_h = krnn.gru_forward(
             x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, reset_after, activation,
             recurrent_activation)
-        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
+        # the kernel read contiguous copies of strided inputs and weights (a transposed kernel);
+        # its backward needs them too
+        x, kernel, recurrent_kernel = (_contiguous(a) for a in (x, kernel, recurrent_kernel))
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, rec_h)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     reset_after, activation, recurrent_activation, bias is not None,
@@ -85,7 +89,9 @@ class _SimpleRNN(Function):
                 activation="tanh"):
         out, h, cand, h_prev = krnn.simple_rnn_forward(
             x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, activation)
-        x = _contiguous(x)  # the kernel read a contiguous copy; its backward needs one too
+        # the kernel read contiguous copies of strided inputs and weights (a transposed kernel);
+        # its backward needs them too
+        x, kernel, recurrent_kernel = (_contiguous(a) for a in (x, kernel, recurrent_kernel))
         ctx.save_for_backward(x, kernel, recurrent_kernel, cand, h_prev)
         ctx.meta = (mask if mask is None else (mask != 0).astype("float32"), go_backwards,
                     activation, bias is not None, h0 is not None)

@@ -10,8 +10,7 @@ Keras initializer / regularizer dicts, ``dtype: float32``, ``batch_input_shape``
 layer.
 
 Which Keras layer classes a file may contain is ``supported_layer_classes()``: every class
-registered in tensorforge's layer registry plus the aliases in ``_ALIASES`` (CuDNNLSTM / CuDNNGRU
-become LSTM / GRU, as their weights convert exactly).
+registered in tensorforge's layer registry plus the aliases in ``_ALIASES``.
 """
 import inspect
 
@@ -26,13 +25,10 @@ from ..engine import base_layer as _base
 __all__ = ["layer_from_keras", "layer_to_keras", "supported_layer_classes",
            "compile_args_from_training_config", "training_config", "optimizer_to_keras"]
 
-# Keras classes read as one of ours, with fixed extra arguments (cuDNN layers: tanh / sigmoid,
-# GRU with reset_after=True; their weight layouts are converted in weights.py).
-_ALIASES = {
-    "CuDNNLSTM": ("LSTM", {"activation": "tanh", "recurrent_activation": "sigmoid"}),
-    "CuDNNGRU": ("GRU", {"activation": "tanh", "recurrent_activation": "sigmoid",
-                         "reset_after": True}),
-}
+# Keras classes read as one of ours, with fixed extra arguments (none now: the cuDNN layers,
+# once read as LSTM / GRU, are classes of their own, layers/cudnn_recurrent.py; weights.py still
+# converts their files' weights for a plain LSTM / GRU).
+_ALIASES = {}
 
 # Note [inert arguments]
 # Keras configs carry arguments tensorforge has no parameter for. These values of them change
