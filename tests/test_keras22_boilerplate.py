@@ -100,3 +100,23 @@ def test_multi_gpu_model_as_keras_on_this_machine():
     with pytest.raises(ValueError, match=r"we expect the following devices to be available: "
                                          r"\['/cpu:0', '/gpu:0', '/gpu:1', '/gpu:2'\]"):
         multi_gpu_model(model, gpus=max(3, n + 1))
+
+
+def test_step_functions_and_keras_2_2_model_attributes():
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), kernel_initializer="ones",
+                                                 use_bias=False)])
+    model.compile("sgd", "mse")
+    assert model.predict_function is None and model.run_eagerly is False
+    model._make_predict_function()  # Keras 2.2's Flask idiom after load_model
+    predict = model.make_predict_function()
+    assert predict is model.predict_function
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    out = predict(iter(tf.data.Dataset.from_tensor_slices(x).batch(2)))
+    np.testing.assert_array_equal(np.asarray(out), np.repeat(x[:2].sum(1, keepdims=True), 2, 1))
+    logs = model.make_train_function()(iter(tf.data.Dataset.from_tensor_slices(
+        (x, np.zeros((4, 2), np.float32))).batch(4)))
+    # mse of x @ ones(3, 2) against zeros, before the step
+    np.testing.assert_allclose(float(logs["loss"]), np.mean(x.sum(1) ** 2), rtol=1e-6)
+    assert model.stateful is False and model.distribute_strategy is tf.distribute.get_strategy()
+    with pytest.warns(UserWarning, match="`Sequential.model` is deprecated"):
+        assert model.model is model

@@ -214,6 +214,15 @@ class Sequential(Model):
             return p.argmax(axis=-1)
         return (p > 0.5).astype("int32")
 
+    @property
+    def model(self):
+        """Keras 2.0-2.2: a Sequential once wrapped a Model kept here; Keras 2.2 returned the
+        Sequential itself, with this warning."""
+        import warnings
+        warnings.warn("`Sequential.model` is deprecated. `Sequential` is a subclass of `Model`, "
+                      "you can just use your `Sequential` instance directly.", stacklevel=2)
+        return self
+
     # ---- configuration ----------------------------------------------------------------------
     def get_config(self):
         layers = []

@@ -41,6 +41,7 @@ from .base_layer import _VERSION, call_context, invoke_call
 from .network import Network
 from .node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
+from .step_functions import StepFunctionsMixin
 from .training_inputs import InputsMixin
 
 
@@ -116,7 +117,7 @@ def _frees_last_run(method):
     return freeing
 
 
-class Model(CompileMixin, InputsMixin, Network):
+class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
     """Keras 2 ``Model``: ``Model(inputs, outputs)`` (functional) or subclassed."""
 
     def __init__(self, *args, **kwargs):
