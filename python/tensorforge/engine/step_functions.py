@@ -40,13 +40,13 @@ class StepFunctionsMixin:
 
     @property
     def stateful(self):
-        if "_stateful" in self.__dict__:  # a subclassed model's own self.stateful = ...
-            return self.__dict__["_stateful"]
+        if "_model_stateful" in self.__dict__:  # a subclassed model's own self.stateful = ...
+            return self.__dict__["_model_stateful"]
         return any(getattr(l, "stateful", False) is True for l in self._flatten_layers()[1:])
 
     @stateful.setter
     def stateful(self, value):
-        self.__dict__["_stateful"] = value
+        self.__dict__["_model_stateful"] = value
 
     @property
     def distribute_strategy(self):
