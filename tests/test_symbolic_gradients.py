@@ -82,3 +82,31 @@ def test_symbolic_shapes_of_reductions_and_fixed_batches():
     assert tuple(d.shape) == (32, 4)
     w = layers.LSTM(5, stateful=True)(layers.Reshape((4, 1))(d))
     assert tuple(w.shape) == (32, 5)
+
+
+def test_deep_dream_loss_with_symbolic_shapes():
+    # Deep Learning with Python 8.2: K.variable(0.) += scaled activation sums, the scaling from
+    # K.shape of a Keras tensor (tf_keras: K.shape(x) of a (None, None, 3) input is (3,),
+    # K.prod(K.cast(K.shape(x), 'float32')) is ())
+    x = keras.Input((None, 3))
+    assert tuple(K.shape(x).shape) == (3,)
+    assert tuple(K.prod(K.cast(K.shape(x), "float32")).shape) == ()
+    model = _cnn()
+    loss = K.variable(0.)
+    for name, coeff in (("c1", 0.5), ("c2", 2.0)):
+        activation = model.get_layer(name).output
+        scaling = K.prod(K.cast(K.shape(activation), "float32"))
+        loss += coeff * K.sum(K.square(activation[:, 2:-2, 2:-2, :])) / scaling
+    grads = K.gradients(loss, model.input)[0]
+    grads /= K.maximum(K.mean(K.abs(grads)), 1e-7)
+    loss_value, grads_value = K.function([model.input], [loss, grads])([X[:1]])
+    sub = keras.Model(model.input, [model.get_layer("c1").output, model.get_layer("c2").output])
+    xv = tf.constant(X[:1])
+    with tf.GradientTape() as tape:
+        tape.watch(xv)
+        a1, a2 = sub(xv)
+        want = sum(c * tf.reduce_sum(tf.square(a[:, 2:-2, 2:-2, :])) / float(np.prod(a.shape))
+                   for c, a in ((0.5, a1), (2.0, a2)))
+    g = tape.gradient(want, xv).numpy()
+    np.testing.assert_allclose(loss_value, float(want), rtol=1e-5)
+    np.testing.assert_allclose(grads_value, g / max(np.abs(g).mean(), 1e-7), rtol=1e-4, atol=1e-6)

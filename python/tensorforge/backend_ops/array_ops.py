@@ -26,7 +26,10 @@ __all__ = ["shape", "ndim", "dtype", "count_params", "reshape", "permute_dimensi
 
 
 def shape(x):
-    """The dynamic shape of x as a 1-D int32 Tensor."""
+    """The dynamic shape of x as a 1-D int32 Tensor (a KerasTensor's: an op layer, whose value
+    is the shape of the batch the model runs on, as tf_keras' ``K.shape`` of a Keras tensor)."""
+    if _symbolic(x):
+        return _autograd._record_symbolic[0](shape, x)
     x = tensor("shape", "x", x)
     return Tensor(np.asarray(x.shape, dtype=np.int32))
 

@@ -90,8 +90,12 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                  [input_shape] if is_shape(input_shape) else list(input_shape))
     unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])
     if unknown or any(d == batch for s in shapes for d in s[1:]):
+        seen = {d for s in shapes for d in s if d is not None}
+        batch2 = batch + 1  # a size no output axis of the first call has (K.shape of a rank-3
+        while batch2 in seen:  # tensor is (3,): a second batch of 3 would read it as the batch)
+            batch2 += 1
         try:
-            _, shapes2 = run(2 if unknown else 1, batch=batch + 1)
+            _, shapes2 = run(2 if unknown else 1, batch=batch2)
         except Exception:  # noqa: BLE001 -- the first call's shapes stand
             shapes2 = shapes
         shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
