@@ -622,6 +622,28 @@ class ImageDataGenerator:
                                  subset=subset, interpolation=interpolation,
                                  keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype)
 
+    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class",
+                            weight_col=None, target_size=(256, 256), color_mode="rgb",
+                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
+                            seed=None, save_to_dir=None, save_prefix="", save_format="png",
+                            subset=None, interpolation="nearest", validate_filenames=True,
+                            **kwargs):
+        """Batches of the images a DataFrame names (preprocessing/image_dataframe.py)."""
+        from .image_dataframe import DataFrameIterator
+        for old in ("has_ext", "sort", "drop_duplicates"):  # keras_preprocessing 1.0's
+            if kwargs.pop(old, None) is not None:
+                warnings.warn(f"{old} is deprecated, it will be ignored.", DeprecationWarning)
+        if kwargs:
+            raise TypeError(f"flow_from_dataframe: unexpected arguments {sorted(kwargs)}")
+        return DataFrameIterator(dataframe, directory, self, x_col=x_col, y_col=y_col,
+                                 weight_col=weight_col, target_size=target_size,
+                                 color_mode=color_mode, classes=classes, class_mode=class_mode,
+                                 batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                 data_format=self.data_format, save_to_dir=save_to_dir,
+                                 save_prefix=save_prefix, save_format=save_format, subset=subset,
+                                 interpolation=interpolation, dtype=self.dtype,
+                                 validate_filenames=validate_filenames)
+
     def standardize(self, x):
         """Normalisation of one image (or a batch) in place where possible, as Keras 2."""
         if self.preprocessing_function:
