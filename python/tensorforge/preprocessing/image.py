@@ -429,7 +429,31 @@ class NumpyArrayIterator(Iterator):
         return out
 
 
-class DirectoryIterator(Iterator):
+class _FromFiles:
+    """What the iterators over image files share (flow_from_directory, flow_from_dataframe)."""
+
+    def _set_file_attrs(self, generator, target_size, color_mode, data_format, interpolation,
+                        keep_aspect_ratio, save_to_dir, save_prefix, save_format, dtype):
+        self.image_data_generator, self.dtype = generator, dtype
+        self.target_size, self.color_mode = tuple(target_size), color_mode
+        self.data_format = _data_format(data_format)
+        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
+        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
+        c = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
+        self.image_shape = (self.target_size + (c,) if self.data_format == "channels_last"
+                            else (c,) + self.target_size)
+
+    def _load_batch(self, paths, index_array):
+        """The images ``paths[j]`` for j in ``index_array``, loaded, augmented, standardized."""
+        images = (img_to_array(load_img(paths[j], color_mode=self.color_mode,
+                                        target_size=self.target_size,
+                                        interpolation=self.interpolation,
+                                        keep_aspect_ratio=self.keep_aspect_ratio),
+                               data_format=self.data_format) for j in index_array)
+        return self._transform_batch(images, index_array)
+
+
+class DirectoryIterator(_FromFiles, Iterator):
     """``ImageDataGenerator.flow_from_directory``: one sub-folder per class (sorted names unless
     ``classes`` is given), images loaded with Pillow, resized to ``target_size``."""
 
@@ -447,16 +471,10 @@ class DirectoryIterator(Iterator):
         if class_mode not in ("categorical", "binary", "sparse", "input", None):
             raise ValueError(f"{op}: class_mode must be 'categorical', 'binary', 'sparse', "
                              f"'input' or None, got {class_mode!r}")
-        self.directory, self.dtype = directory, dtype
-        self.image_data_generator = image_data_generator
-        self.target_size = tuple(target_size)
-        self.color_mode, self.class_mode = color_mode, class_mode
-        self.data_format = _data_format(data_format)
-        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
-        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
-        c = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
-        self.image_shape = (self.target_size + (c,) if self.data_format == "channels_last"
-                            else (c,) + self.target_size)
+        self.directory, self.class_mode = directory, class_mode
+        self._set_file_attrs(image_data_generator, target_size, color_mode, data_format,
+                             interpolation, keep_aspect_ratio, save_to_dir, save_prefix,
+                             save_format, dtype)
         split = None
         if subset is not None:
             v = image_data_generator._validation_split
@@ -492,13 +510,7 @@ class DirectoryIterator(Iterator):
         return self.classes
 
     def _get_batches_of_transformed_samples(self, index_array):
-        paths = self.filepaths
-        images = (img_to_array(load_img(paths[j], color_mode=self.color_mode,
-                                        target_size=self.target_size,
-                                        interpolation=self.interpolation,
-                                        keep_aspect_ratio=self.keep_aspect_ratio),
-                               data_format=self.data_format) for j in index_array)
-        batch_x = self._transform_batch(images, index_array)
+        batch_x = self._load_batch(self.filepaths, index_array)
         if self.class_mode == "input":
             return batch_x, batch_x.copy()
         if self.class_mode is None:

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .image import _IMAGE_EXTS, Iterator, _data_format, img_to_array, load_img
+from .image import _IMAGE_EXTS, Iterator, _FromFiles
 
 _CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
 _NO_CLASSES = ("input", "multi_output", "raw", None)
@@ -71,7 +71,7 @@ def _keep_classes(df, y_col, classes):
     return df.dropna(subset=[y_col]), classes
 
 
-class DataFrameIterator(Iterator):
+class DataFrameIterator(_FromFiles, Iterator):
     """See the module docstring."""
 
     def __init__(self, dataframe, directory=None, image_data_generator=None, x_col="filename",
@@ -84,16 +84,10 @@ class DataFrameIterator(Iterator):
             raise ValueError(f"{_OP}: color_mode must be 'grayscale', 'rgb' or 'rgba', got "
                              f"{color_mode!r}")
         df = dataframe.copy()
-        self.directory = directory or ""
-        self.image_data_generator, self.class_mode, self.dtype = (image_data_generator,
-                                                                 class_mode, dtype)
-        self.target_size, self.color_mode = tuple(target_size), color_mode
-        self.data_format = _data_format(data_format)
-        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
-        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
-        c = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
-        self.image_shape = (self.target_size + (c,) if self.data_format == "channels_last"
-                            else (c,) + self.target_size)
+        self.directory, self.class_mode = directory or "", class_mode
+        self._set_file_attrs(image_data_generator, target_size, color_mode, data_format,
+                             interpolation, keep_aspect_ratio, save_to_dir, save_prefix,
+                             save_format, dtype)
         _check(df, x_col, y_col, weight_col, classes, class_mode)
         if validate_filenames:
             ok = np.array([self._valid(f) for f in df[x_col]], dtype=bool)
@@ -145,12 +139,7 @@ class DataFrameIterator(Iterator):
         return self._sample_weight
 
     def _get_batches_of_transformed_samples(self, index_array):
-        images = (img_to_array(load_img(self._filepaths[j], color_mode=self.color_mode,
-                                        target_size=self.target_size,
-                                        interpolation=self.interpolation,
-                                        keep_aspect_ratio=self.keep_aspect_ratio),
-                               data_format=self.data_format) for j in index_array)
-        batch_x = self._transform_batch(images, index_array)
+        batch_x = self._load_batch(self._filepaths, index_array)
         mode = self.class_mode
         if mode is None:
             return batch_x
