@@ -120,3 +120,31 @@ def test_step_functions_and_keras_2_2_model_attributes():
     assert model.stateful is False and model.distribute_strategy is tf.distribute.get_strategy()
     with pytest.warns(UserWarning, match="`Sequential.model` is deprecated"):
         assert model.model is model
+
+
+def test_tf1_logging_gfile_device_lib_and_python_keras(tmp_path):
+    import logging
+    logger = logging.getLogger("tensorflow")
+    before = logger.level
+    try:
+        tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)
+        assert logger.level == logging.ERROR == tf.logging.ERROR
+        assert tf.compat.v1.logging.get_verbosity() == logging.ERROR
+        tf.logging.set_verbosity(tf.logging.INFO)
+        assert tf.get_logger().level == logging.INFO
+    finally:
+        logger.setLevel(before)
+    d = tmp_path / "a" / "b"
+    tf.gfile.MakeDirs(str(d))
+    with tf.compat.v1.gfile.GFile(str(d / "f.txt"), "w") as f:
+        f.write("hi")
+    assert tf.gfile.Exists(str(d / "f.txt")) and tf.gfile.ListDirectory(str(d)) == ["f.txt"]
+    tf.enable_eager_execution()  # TensorFlow 1.x's switch: accepted
+    from tensorforge.python.client import device_lib
+    devices = device_lib.list_local_devices()
+    assert devices[0].name == "/device:CPU:0" and devices[0].device_type == "CPU"
+    assert [d.device_type for d in devices[1:]] == ["GPU"] * len(
+        tf.config.list_physical_devices("GPU"))
+    from tensorforge.python.keras import backend as PK
+    from tensorforge.python.keras.layers import Dense
+    assert PK is K and Dense is keras.layers.Dense

@@ -5,14 +5,16 @@ Keras 2 programs written for TensorFlow 2 import ``from tensorflow import keras`
 ``from tensorforge import keras`` and ``from tensorforge.keras.layers import Dense``. Both resolve
 here to the package itself: ``tensorforge.keras.X`` *is* ``tensorforge.X`` (the same module
 objects, so classes and isinstance checks are shared), through this import hook.
-``tensorforge.compat.v1.keras.X`` (``tf.compat.v1.keras``, compat/v1/) resolves the same way.
+``tensorforge.compat.v1.keras.X`` (``tf.compat.v1.keras``, compat/v1/) and
+``tensorforge.python.keras.X`` (TensorFlow 2.0-2.5's internal ``tensorflow.python.keras``)
+resolve the same way.
 """
 import importlib
 import importlib.abc
 import importlib.util
 import sys
 
-_PREFIXES = ("tensorforge.keras", "tensorforge.compat.v1.keras")
+_PREFIXES = ("tensorforge.keras", "tensorforge.compat.v1.keras", "tensorforge.python.keras")
 
 
 def _own_name(name):

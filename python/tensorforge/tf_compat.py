@@ -482,7 +482,9 @@ __all__ += _TOP_NUMERIC + _TOP_MATH + tf_array.__all__ + tf_control.__all__ + \
 from .engine import tf_op_symbols as _tf_op_symbols  # noqa: E402
 _tf_op_symbols.install(sys.modules[__name__], _ADDED)
 
-# TensorFlow 1's session names around Keras 2.2 programs (Note [TF1 session boilerplate])
-from . import tf_session as _tf_session  # noqa: E402
-_ADDED.update({n: getattr(_tf_session, n) for n in _tf_session.__all__}, set_random_seed=_set_seed)
-__all__ += _tf_session.__all__ + ["set_random_seed"]
+# TensorFlow 1's session names around Keras 2.2 programs (Note [TF1 session boilerplate]) and
+# its tf.logging / tf.gfile / tf.enable_eager_execution (tf_v1_names.py)
+from . import tf_session as _tf_session, tf_v1_names as _tf_v1  # noqa: E402
+_ADDED.update({n: getattr(_tf_session, n) for n in _tf_session.__all__}, set_random_seed=_set_seed,
+              **{n: getattr(_tf_v1, n) for n in _tf_v1.__all__})
+__all__ += _tf_session.__all__ + ["set_random_seed", "logging", "gfile", "enable_eager_execution"]

@@ -314,7 +314,7 @@ class Optimizer:
         if type(self).get_updates is not Optimizer.get_updates:  # a Keras 2.2 subclass
             if raw2 is not None:
                 raw = [g + g2 for g, g2 in zip(raw, raw2)]
-            return legacy_updates.step(self, live, raw)
+            return legacy_updates.step(self, live, raw, _constrain)
         lr = self._current_lr()
         self._iterations += 1
         if raw2 is not None and (self.clipnorm is not None or self.clipvalue is not None

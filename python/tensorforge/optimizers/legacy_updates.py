@@ -78,10 +78,9 @@ def gradients_for(opt, params):
     return [Tensor(g) for g in grads]
 
 
-def step(opt, live, raw):
+def step(opt, live, raw, constrain):
     """One training step of a get_updates optimizer on parameters ``live`` with gradients
-    ``raw`` (arrays)."""
-    from . import _constrain
+    ``raw`` (arrays); ``constrain(live)`` applies the weights' constraints after it."""
     scope = _Scope(opt, list(zip(live, raw)))
     update_scope.set_current(scope)
     kw = {"loss": None, "params": list(live)}
@@ -94,7 +93,7 @@ def step(opt, live, raw):
         update_scope.set_current(None)
     for fn, x, value, op in scope.updates:
         _apply(fn, x, value, op)
-    _constrain(live)
+    constrain(live)
 
 
 def _apply(fn, x, value, op):

@@ -16,7 +16,8 @@ import warnings
 
 import numpy as np
 
-from .image import _IMAGE_EXTS, Iterator, _FromFiles
+from .image_files import _IMAGE_EXTS
+from .image_iterators import Iterator, _FromFiles
 
 _CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
 _NO_CLASSES = ("input", "multi_output", "raw", None)
