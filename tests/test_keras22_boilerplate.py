@@ -148,3 +148,38 @@ def test_tf1_logging_gfile_device_lib_and_python_keras(tmp_path):
     from tensorforge.python.keras import backend as PK
     from tensorforge.python.keras.layers import Dense
     assert PK is K and Dense is keras.layers.Dense
+
+
+def test_hdf5_matrix_trains_like_its_arrays(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    from tensorforge.keras.utils import HDF5Matrix
+    from tensorforge.keras.utils.io_utils import HDF5Matrix as H2
+    assert H2 is HDF5Matrix
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((20, 3)).astype(np.float32), rng.standard_normal((20, 1))
+    path = str(tmp_path / "d.h5")
+    with h5py.File(path, "w") as f:
+        f["x"], f["y"] = x, y.astype(np.float32)
+    xm = HDF5Matrix(path, "x", start=4, end=16, normalizer=lambda a: a * 2)
+    assert len(xm) == 12 and xm.shape == (12, 3) and xm.ndim == 2 and xm.size == 36
+    np.testing.assert_array_equal(xm[0], x[4] * 2)
+    np.testing.assert_array_equal(xm[2:5], x[6:9] * 2)
+    np.testing.assert_array_equal(xm[[3, 1]], x[[7, 5]] * 2)  # any order, as an array would
+    with pytest.raises(IndexError, match="row 12 of 12"):
+        xm[12]
+    with pytest.raises(ValueError, match="not within the dataset 'x' of 20 rows"):
+        HDF5Matrix(path, "x", start=5, end=30)
+    ym = HDF5Matrix(path, "y", start=4, end=16)
+
+    def model():
+        tf.keras.utils.set_random_seed(0)
+        m = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+        m.compile("sgd", "mse")
+        return m
+    a = model()  # (each model made, then fit: the same shuffles from the seed)
+    a.fit(xm, ym, batch_size=4, epochs=2, shuffle="batch", verbose=0)
+    b = model()
+    b.fit(x[4:16] * 2, y[4:16].astype(np.float32), batch_size=4, epochs=2, shuffle="batch",
+          verbose=0)
+    for u, v in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(u, v, rtol=1e-6)

@@ -64,6 +64,7 @@ from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  
                                   serialize_keras_object)
 from .feature_space import FeatureSpace  # noqa: E402,F401
 from .multi_gpu_utils import multi_gpu_model  # noqa: E402,F401  (Keras 2.0.9-2.3)
+from .hdf5_matrix import HDF5Matrix  # noqa: E402,F401  (Keras 2.0-2.3)
 
 import types as _types  # noqa: E402
 # tf.keras 2.13+'s keras.utils.legacy: the (de)serializers, the same functions here
@@ -93,4 +94,4 @@ __all__ += ["pad_sequences", "custom_object_scope", "get_custom_objects",
             "GeneratorEnqueuer", "warmstart_embedding_matrix", "enable_interactive_logging",
             "disable_interactive_logging", "is_interactive_logging_enabled", "io_utils",
             "layer_utils", "TimedThread", "audio_dataset_from_directory", "legacy",
-            "multi_gpu_model"]
+            "multi_gpu_model", "HDF5Matrix"]
