@@ -41,8 +41,24 @@ def test_session_runs_eager_values_and_refuses_feeds():
     assert got[1]["s"] == 3
     with pytest.raises(RuntimeError, match="closed Session"):
         sess.run(v)
-    with pytest.raises(NotImplementedError, match="feed_dict feeds TensorFlow 1 placeholders"):
+    with pytest.raises(NotImplementedError, match="these fetches are values"):
         tf.Session().run(v, feed_dict={v: np.zeros(3)})
+
+
+def test_session_runs_keras_tensors_with_feeds():
+    x = keras.Input((3,))
+    h = keras.layers.Dense(2, kernel_initializer="ones", use_bias=False)(x)
+    y = keras.layers.Dropout(0.5)(h)
+    grads = K.gradients(K.sum(y), x)[0]
+    xv = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with tf.Session() as sess:
+        out, g, const = sess.run([y, grads, K.constant(1.0)],
+                                 feed_dict={x: xv, K.learning_phase(): 0})
+        with pytest.raises(ValueError, match="need the Inputs they are computed from"):
+            sess.run(y)
+    np.testing.assert_array_equal(out, np.repeat(xv.sum(1, keepdims=True), 2, 1))
+    np.testing.assert_array_equal(g, np.full((2, 3), 2.0))
+    assert const == 1.0
 
 
 def test_default_graph_for_threads():

@@ -14,8 +14,9 @@ or keep the default graph for a web server's threads (``graph = tf.get_default_g
 tensorforge runs eagerly and has no graph, so these are what they amount to here: ``ConfigProto``
 / ``GPUOptions`` hold their fields (``intra_op_parallelism_threads`` given to ``set_session`` sets
 tensorforge's thread count, as it sized TensorFlow's pool); a ``Session`` evaluates what it is
-asked to run (Tensors, variables, nested lists / tuples / dicts of them) to NumPy, and refuses
-a ``feed_dict`` (placeholders belong to TensorFlow 1 graphs, which are not Keras); ``Graph`` is
+asked to run (Tensors, variables, nested lists / tuples / dicts of them) to NumPy, and Keras
+tensors (``sess.run(model.output, feed_dict={model.input: x, K.learning_phase(): 0})``) as
+``K.function`` of the fed ones (TensorFlow 1 graphs' own placeholders are not Keras); ``Graph`` is
 one process-wide graph whose ``as_default()`` changes nothing; the variable initializers are
 no-ops (a variable holds its value from creation). tf_keras 2.21 has only
 ``tf.compat.v1``'s spellings and refuses ``keras.backend.tensorflow_backend``.
@@ -133,12 +134,38 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._closed:
             raise RuntimeError("Session.run: attempted to use a closed Session.")
-        if feed_dict:
-            raise NotImplementedError(
-                "Session.run: feed_dict feeds TensorFlow 1 placeholders, which tensorforge does "
-                "not have (it runs eagerly): compute the values directly, or use "
-                "keras.backend.function([inputs], [outputs]) on Keras tensors")
-        return _fetch(fetches, "Session.run")
+        from .engine.node import KerasTensor, flatten, pack_like
+        flat = flatten(fetches)
+        symbolic = [t for t in flat if isinstance(t, KerasTensor)]
+        if not symbolic:
+            if feed_dict:
+                raise NotImplementedError(
+                    "Session.run: feed_dict feeds Keras tensors (model.input, K.placeholder, "
+                    "K.learning_phase()) of the fetched Keras tensors; these fetches are values")
+            return _fetch(fetches, "Session.run")
+        values = self._run_graph(symbolic, feed_dict or {})
+        got = iter(values)
+        return pack_like(fetches, [next(got) if isinstance(t, KerasTensor) else
+                                   _fetch(t, "Session.run") for t in flat])
+
+    @staticmethod
+    def _run_graph(fetches, feed_dict):
+        """The fetched Keras tensors' values for the fed ones: K.function of them (a TF 1
+        program's ``sess.run(model.output, feed_dict={model.input: x, K.learning_phase(): 0})``)."""
+        from .backend_ops.graph_ops import function
+        from .backend_ops.variables import LearningPhase
+        from .engine.node import KerasTensor
+        keys, vals = [], []
+        for k, v in feed_dict.items():
+            if not isinstance(k, (KerasTensor, LearningPhase)):
+                raise TypeError(f"Session.run: feed_dict keys must be Keras tensors (Inputs, "
+                                f"placeholders) or K.learning_phase(), got {type(k).__name__}")
+            keys.append(k)
+            vals.append(v)
+        if not any(isinstance(k, KerasTensor) for k in keys):
+            raise ValueError(f"Session.run: the fetches {[t.name for t in fetches]} need the "
+                             "Inputs they are computed from in feed_dict")
+        return function(keys, list(fetches))(vals)
 
     def close(self):
         self._closed = True
