@@ -199,3 +199,17 @@ def test_hdf5_matrix_trains_like_its_arrays(tmp_path):
           verbose=0)
     for u, v in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_allclose(u, v, rtol=1e-6)
+
+
+def test_keras_layers_on_a_tf1_placeholder():
+    # "Keras as a simplified interface to TensorFlow" (2016-2017): layers on tf.placeholder,
+    # predictions by sess.run with a feed_dict
+    img = tf.placeholder(tf.float32, shape=(None, 4))
+    preds = keras.layers.Dense(3, kernel_initializer="ones", use_bias=False)(img)
+    sess = tf.compat.v1.Session()
+    K.set_session(sess)
+    sess.run(tf.compat.v1.global_variables_initializer())
+    out = sess.run(preds, feed_dict={img: np.ones((2, 4))})
+    np.testing.assert_array_equal(out, np.full((2, 3), 4.0))
+    with pytest.raises(ValueError, match="a shape is needed"):
+        tf.placeholder(tf.float32)

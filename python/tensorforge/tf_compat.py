@@ -487,4 +487,4 @@ _tf_op_symbols.install(sys.modules[__name__], _ADDED)
 from . import tf_session as _tf_session, tf_v1_names as _tf_v1  # noqa: E402
 _ADDED.update({n: getattr(_tf_session, n) for n in _tf_session.__all__}, set_random_seed=_set_seed,
               **{n: getattr(_tf_v1, n) for n in _tf_v1.__all__})
-__all__ += _tf_session.__all__ + ["set_random_seed", "logging", "gfile", "enable_eager_execution"]
+__all__ += _tf_session.__all__ + ["set_random_seed"] + _tf_v1.__all__

@@ -49,8 +49,17 @@ gfile = types.SimpleNamespace(
     Stat=tf_gfile.stat, Walk=tf_gfile.walk)
 
 
+def placeholder(dtype=None, shape=None, name=None):
+    """TensorFlow 1's ``tf.placeholder(dtype, shape)``: a Keras placeholder (an Input), which
+    Keras layers take and ``Session.run(..., feed_dict={placeholder: value})`` feeds."""
+    from .backend_ops.graph_ops import placeholder as k_placeholder
+    if shape is None:
+        raise ValueError("placeholder: a shape is needed (its batch axis may be None)")
+    return k_placeholder(shape=tuple(shape), dtype=dtype, name=name)
+
+
 def enable_eager_execution(*args, **kwargs):
     """TensorFlow 1.x's switch to eager mode: tensorforge always runs eagerly."""
 
 
-__all__ = ["logging", "gfile", "enable_eager_execution"]
+__all__ = ["logging", "gfile", "enable_eager_execution", "placeholder"]

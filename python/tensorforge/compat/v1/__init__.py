@@ -33,7 +33,7 @@ def __getattr__(name):
     session = importlib.import_module("tensorforge.tf_session")
     if name in session.__all__:  # Note [TF1 session boilerplate]
         return getattr(session, name)
-    if name in ("logging", "gfile"):  # TensorFlow 1's (tf_v1_names.py)
+    if name in ("logging", "gfile", "placeholder"):  # TensorFlow 1's (tf_v1_names.py)
         return getattr(importlib.import_module("tensorforge.tf_v1_names"), name)
     if name == "set_random_seed":
         return importlib.import_module("tensorforge.tf_compat").set_random_seed
