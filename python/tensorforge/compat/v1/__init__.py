@@ -3,9 +3,10 @@
 ``disable_eager_execution()`` / ``enable_eager_execution()`` are accepted and ignored:
 tensorforge always runs eagerly; a Keras 2 program that switches TensorFlow to graph mode (Deep
 Learning with Python 8.4's VAE) builds, fits and predicts the same models, and
-``executing_eagerly()`` stays True, since no graph-mode API (placeholders) exists here for a
-program to branch to; the session boilerplate around Keras (``ConfigProto``, ``Session``,
-``get_default_graph``: tf_session.py) is accepted.
+``executing_eagerly()`` stays True. The TensorFlow 1 names Keras programs of that time use
+are here: the session boilerplate around Keras (``ConfigProto``, ``Session``,
+``get_default_graph``: tf_session.py), ``logging``, ``gfile``, and ``placeholder`` (a Keras
+placeholder, which ``Session.run``'s feed_dict feeds: tf_v1_names.py).
 
 ``keras``: ``tf.compat.v1.keras.X`` is ``tensorforge.X``, as ``tf.keras.X`` is (the import hook
 of _keras_alias.py), so ``from tensorflow.compat.v1.keras.initializers import glorot_uniform``
