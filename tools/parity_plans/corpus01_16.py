@@ -193,6 +193,11 @@ PLAN.update({
 
 # ---- seventh corpus (/tmp/kprogs7; tools/keras_corpus.md "Seventh corpus") ----
 PLAN.update({
+    "kio_vae": dict(
+        epochs=2, samples=4000, metric="fit:loss",
+        note="train_step override; the total loss (its Mean tracker) of the last epoch. It "
+             "failed here until binary_crossentropy returned Keras 2's per-sample values "
+             "(session 25 ran it again: bench/RESULTS.md)"),
     "kio_trainer_pattern": dict(
         MNIST, metric="fit[-1]:val_accuracy",
         note="a keras.Model wrapping another, train_step with compiled_loss / "

@@ -102,8 +102,6 @@ NOT_COMPARABLE = {
     "tfdocs_keras_overview": "random inputs and targets; under tf_keras 2.21 the TensorBoard "
                              "callback needs the tensorboard package (not in the Keras venv), "
                              "and both sides stop at model.to_yaml() (removed in TF 2.6)",
-    "kio_vae": "fails under tensorforge: keras.losses.binary_crossentropy returns the batch "
-               "mean, not Keras 2's per-sample values (reduce_sum over axes 1, 2 then fails)",
     "kio_endpoint_layer_pattern": "random inputs and random (non-binary) targets: the loss of "
                                   "an unseeded logistic layer on noise; BinaryAccuracy is 0 on "
                                   "both sides (Keras compares y_true exactly)",
