@@ -191,3 +191,24 @@ def test_keras_2_0_signature_and_the_legacy_decorator():
 
     Probe().get_updates([w], {}, "the loss")
     assert calls == [("the loss", [w])]
+
+
+def test_get_updates_may_update_its_learning_rate():
+    class DecayingSGD(Optimizer):  # lr *= 0.5 each step, as an update op
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.lr = K.variable(0.1)
+
+        def get_updates(self, loss, params):
+            grads = self.get_gradients(loss, params)
+            self.updates = [K.update(self.lr, self.lr * 0.5), K.update_add(self.iterations, 1)]
+            self.updates += [K.update(p, p - self.lr * g) for p, g in zip(params, grads)]
+            return self.updates
+
+    w = K.variable(np.ones(2, np.float32))
+    opt = DecayingSGD()
+    for _ in range(3):  # each step reads the rate before its own update (0.1, 0.05, 0.025)
+        opt.apply_gradients([(np.ones(2, np.float32), w)])
+    np.testing.assert_allclose(K.get_value(w), 1 - (0.1 + 0.05 + 0.025), rtol=1e-6)
+    assert float(K.get_value(opt.lr)) == pytest.approx(0.0125)
+    assert int(opt.iterations) == 3

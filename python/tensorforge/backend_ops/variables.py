@@ -100,18 +100,26 @@ def batch_set_value(tuples):
 
 
 def _update(fn, x, new, op):
-    step_count = callable(getattr(x, "assign", None)) and isinstance(x, int)  # opt.iterations
-    if not isinstance(x, Tensor) and not step_count:
+    # an optimizer's step count or hyperparameter (opt.iterations, opt.lr): a number that assigns
+    number = not isinstance(x, Tensor) and callable(getattr(x, "assign", None)) and \
+        isinstance(x, (int, float))
+    if not isinstance(x, Tensor) and not number:
         raise TypeError(f"{fn}: x must be a Tensor (a variable), got {type(x).__name__}")
     n = tensor(fn, "new_x" if fn == "update" else "increment", new).data
     scope = update_scope.current()
     if scope is not None:  # inside a Keras 2.2 optimizer's get_updates: applied at its end
         return scope.defer(fn, x, n, op)
-    if step_count:
-        x.assign(op(int(x), int(n)))
-        return x
-    set_value(x, op(x.data, n))
+    apply_update(x, n, op)
     return x
+
+
+def apply_update(x, value, op):
+    """x <- op(x, value): a variable in place, or an optimizer's number through its assign."""
+    if isinstance(x, Tensor):
+        set_value(x, op(x.data, value))
+    else:
+        kind = int if isinstance(x, int) else float
+        x.assign(kind(op(kind(x), kind(np.asarray(value)))))
 
 
 def update(x, new_x): return _update("update", x, new_x, lambda a, b: b)

@@ -91,17 +91,10 @@ def step(opt, live, raw, constrain):
             opt.updates = opt.get_updates(**kw)
     finally:
         update_scope.set_current(None)
-    for fn, x, value, op in scope.updates:
-        _apply(fn, x, value, op)
+    from ..backend_ops.variables import apply_update
+    for _fn, x, value, op in scope.updates:
+        apply_update(x, value, op)
     constrain(live)
-
-
-def _apply(fn, x, value, op):
-    from ..backend_ops.variables import set_value
-    if isinstance(x, Tensor):
-        set_value(x, op(x.data, value))
-    else:  # optimizer.iterations
-        x.assign(op(int(x), int(np.asarray(value))))
 
 
 def warn_unsaved(opt, where):
