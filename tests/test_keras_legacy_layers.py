@@ -241,3 +241,23 @@ def test_time_distributed_dense():
     got = _time_distributed_dense(K.constant(x), K.constant(w), b=K.constant(b), input_dim=5,
                                   timesteps=3, output_dim=4)
     np.testing.assert_allclose(np.asarray(got), x @ w + b, rtol=1e-5, atol=1e-6)
+
+
+def test_peephole_lstm_cell_steps_as_written():
+    # tf.keras 2.0-2.10's keras.experimental.PeepholeLSTMCell (gone from tf_keras 2.21): the
+    # steps worked out with NumPy from its equations
+    import tensorforge as tf
+    cell = tf.keras.experimental.PeepholeLSTMCell(4)
+    layer = keras.layers.RNN(cell, return_sequences=True)
+    x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    out = np.asarray(layer(x))
+    k, rk, b, wi, wf, wo = [w.numpy() for w in layer.weights]
+    assert wi.shape == wf.shape == wo.shape == (4,)
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    h, c = np.zeros((2, 4)), np.zeros((2, 4))
+    for t in range(3):
+        z = x[:, t] @ k + h @ rk + b
+        i, f = sig(z[:, :4] + wi * c), sig(z[:, 4:8] + wf * c)
+        c = f * c + i * np.tanh(z[:, 8:12])
+        h = sig(z[:, 12:] + wo * c) * np.tanh(c)
+        np.testing.assert_allclose(out[:, t], h, rtol=1e-5, atol=1e-6)

@@ -43,6 +43,7 @@ from . import tf_linear_operator, tf_special_more
 from . import compat  # noqa: F401  (tf.compat: compat/)
 from .compat.v1 import executing_eagerly  # noqa: F401
 from .layers import rnn_cell_wrappers
+from .layers.rnn_cells import PeepholeLSTMCell as _PeepholeLSTMCell
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
@@ -411,9 +412,11 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     return out
 
 
-# tf.keras 2.1-2.3's home of the cosine schedules (keras.experimental: ``keras`` is this package)
+# tf.keras 2.1-2.3's home of the cosine schedules and tf.keras 2.0-2.10's PeepholeLSTMCell
+# (keras.experimental: ``keras`` is this package)
 experimental = types.SimpleNamespace(CosineDecay=_schedules.CosineDecay,
-                                     CosineDecayRestarts=_schedules.CosineDecayRestarts)
+                                     CosineDecayRestarts=_schedules.CosineDecayRestarts,
+                                     PeepholeLSTMCell=_PeepholeLSTMCell)
 
 
 def print(*inputs, **kwargs):  # noqa: A001

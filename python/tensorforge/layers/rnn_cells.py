@@ -193,6 +193,34 @@ class LSTMCell(_Cell):
         return h, [h, c]
 
 
+class PeepholeLSTMCell(LSTMCell):
+    """tf.keras 2.0-2.10's ``keras.experimental.PeepholeLSTMCell`` (gone from tf_keras 2.21):
+    the LSTM cell whose input and forget gates also see the previous carry and whose output gate
+    sees the new one, through three (units,) weights (Gers & Schmidhuber's peepholes) initialized
+    by the kernel's initializer: i = ra(z_i + w_i c_{t-1}), f = ra(z_f + w_f c_{t-1}),
+    c = f c_{t-1} + i a(z_c), o = ra(z_o + w_o c), h = o a(c)."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        for gate in ("input", "forget", "output"):
+            setattr(self, f"{gate}_gate_peephole_weights",
+                    self.add_weight(f"{gate}_gate_peephole_weights", (self.units,),
+                                    self.kernel_initializer))
+
+    def call(self, inputs, states, training=None):
+        h, c = self._states_list(states, 2)
+        x, hd = self._dropped(inputs, h, training)
+        U = self.units
+        z = _ops.gemm(x, self.kernel, bias=self.bias) + _ops.gemm(hd, self.recurrent_kernel)
+        ra, a = _act.get(self.recurrent_activation), _act.get(self.activation)
+        i = ra(_cols(z, 0, U) + self.input_gate_peephole_weights * c)
+        f = ra(_cols(z, 1, U) + self.forget_gate_peephole_weights * c)
+        c = f * c + i * a(_cols(z, 2, U))
+        o = ra(_cols(z, 3, U) + self.output_gate_peephole_weights * c)
+        h = o * a(c)
+        return h, [h, c]
+
+
 class GRUCell(_Cell):
     """Keras 2 GRUCell(units, ..., reset_after=True): gates z, r, h; bias (2, 3U) with
     reset_after (TF2's default) else (3U,)."""
