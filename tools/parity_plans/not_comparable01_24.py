@@ -161,6 +161,7 @@ NOT_COMPARABLE = {
                                     "do not reach the input_length=1 sub-models' Reshape",
     "tf2k_ch07_tf2_matrix_factorization": "no fit (the training loop is commented out): P and "
                                           "Q's shapes printed (tests/test_corpus22.py)",
-    "tf2k_ch08_peephole_lstm": "fails on both sides: tf.keras.experimental.PeepholeLSTMCell, "
-                               "gone from tf_keras 2.21",
+    "tf2k_ch08_peephole_lstm": "no fit: a PeepholeLSTMCell RNN built and predicted on random "
+                                "inputs; tf_keras 2.21 has no keras.experimental."
+                                "PeepholeLSTMCell (tensorforge runs it since session 25)",
 }
