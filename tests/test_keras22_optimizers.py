@@ -212,3 +212,41 @@ def test_get_updates_may_update_its_learning_rate():
     np.testing.assert_allclose(K.get_value(w), 1 - (0.1 + 0.05 + 0.025), rtol=1e-6)
     assert float(K.get_value(opt.lr)) == pytest.approx(0.0125)
     assert int(opt.iterations) == 3
+
+
+def test_k_function_with_optimizer_updates_trains_as_a_tape_step():
+    # Keras 2.0-2.2 GAN notebooks: train = K.function(inputs, [loss], opt.get_updates(...))
+    def net():
+        tf.keras.utils.set_random_seed(0)
+        return keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,)),
+                                 keras.layers.Dense(1)])
+    a, b = net(), net()
+    x_in, y_in = keras.Input((4,)), keras.Input((1,))
+    loss = K.mean(K.square(a(x_in) - y_in))
+    train = K.function([x_in, y_in], [loss],
+                       keras.optimizers.Adam(0.01).get_updates(a.trainable_weights, [], loss))
+    train22 = K.function([x_in, y_in], [loss], keras.optimizers.Adam(0.01).get_updates(
+        loss=loss, params=a.trainable_weights))
+    assert callable(train22)
+    opt = keras.optimizers.Adam(0.01)
+    for _ in range(4):
+        got, = train([DATA, TARGET])
+        with tf.GradientTape() as tape:
+            want = tf.reduce_mean(tf.square(b(DATA) - TARGET))
+        opt.apply_gradients(zip(tape.gradient(want, b.trainable_weights), b.trainable_weights))
+        np.testing.assert_allclose(got, float(want), rtol=1e-6)  # the loss before the step
+    for u, v in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-7)
+
+
+def test_k_function_variable_updates_and_errors():
+    counter = K.variable(np.zeros(1, np.float32))
+    x_in = keras.Input((2,))
+    total = K.sum(x_in) + counter
+    f = K.function([x_in], [total], updates=[(counter, total)])
+    assert np.asarray(f([np.ones((1, 2), np.float32)])[0]).item() == 2.0
+    assert np.asarray(f([np.ones((1, 2), np.float32)])[0]).item() == 4.0  # counter took 2
+    with pytest.raises(TypeError, match="updates must be what an optimizer's get_updates"):
+        K.function([x_in], [total], updates=["step"])
+    with pytest.raises(NotImplementedError, match="takes the Keras-tensor loss of a graph"):
+        keras.optimizers.SGD().get_updates(K.variable(1.0), [counter])

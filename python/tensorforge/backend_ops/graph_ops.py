@@ -48,14 +48,33 @@ def is_keras_tensor(x):
                      "expected a symbolic tensor instance")
 
 
+class TrainingStep:
+    """What a built-in optimizer's ``get_updates(loss, params)`` returns for a Keras-tensor
+    ``loss`` (Note [K.function updates]): one step of ``optimizer`` on ``params`` along the
+    gradient of ``loss``, taken by the K.function it is given to as ``updates``."""
+
+    def __init__(self, optimizer, loss, params):
+        self.optimizer, self.loss, self.params = optimizer, loss, list(params)
+
+
+# Note [K.function updates]
+# Keras 2.0-2.2 programs train with K.function: ``updates = Adam(...).get_updates(loss=loss,
+# params=net.trainable_weights)`` (Keras 2.0: ``get_updates(params, [], loss)``), then
+# ``train = K.function([real, noise], [loss], updates)`` (the WGAN-GP / DCGAN notebooks of
+# 2017, keras-rl's agents). tf_keras 2 refuses ``updates``. Here each call of such a function
+# runs its graph once under a GradientTape, with the updates' losses (TrainingSteps) and new
+# values ((variable, Keras tensor) pairs) as extra outputs, then takes each optimizer step on
+# its loss's gradient and assigns the new values: the outputs are those of the graph before the
+# step, as Keras 2.2's session run returned them.
 class _Function:
     """The callable K.function returns: runs ``model`` on a list of input arrays (and, when
     the inputs named ``K.learning_phase()`` at ``phase``, that place's value as the training
-    flag: 0 inference, 1 training)."""
+    flag: 0 inference, 1 training), then its ``updates`` (Note [K.function updates])."""
 
-    def __init__(self, model, wrap, phase=None):
+    def __init__(self, model, wrap, phase=None, n_out=None, updates=()):
         self.model, self._wrap, self._phase = model, wrap, phase
         self.inputs, self.outputs = model.inputs, model.outputs
+        self._n_out, self._updates = n_out, list(updates)
 
     def __call__(self, model_inputs):
         if not isinstance(model_inputs, (list, tuple)):
@@ -74,13 +93,34 @@ class _Function:
                 raise ValueError(f"function: the learning phase value must be 0 or 1, got "
                                  f"{training!r}")
             training = bool(training)
-        outs = self.model(list(model_inputs) if len(model_inputs) > 1 else model_inputs[0],
-                          training=training)
+        x = list(model_inputs) if len(model_inputs) > 1 else model_inputs[0]
+        if self._updates:
+            outs = self._run_updating(x, training)
+        else:
+            outs = self.model(x, training=training)
         if self._wrap and not isinstance(outs, (list, tuple)):
             outs = [outs]
         if isinstance(outs, (list, tuple)):
             return [_numpy(o) for o in outs]
         return _numpy(outs)
+
+
+    def _run_updating(self, x, training):
+        from ..gradient_tape import GradientTape
+        from .variables import set_value
+        with GradientTape(persistent=True) as tape:
+            outs = self.model(x, training=training)
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        extra = outs[self._n_out:]
+        for u, value in zip(self._updates, extra):
+            if isinstance(u, TrainingStep):
+                grads = tape.gradient(value, u.params)
+                u.optimizer.apply_gradients([(g, p) for g, p in zip(grads, u.params)
+                                             if g is not None])
+            else:
+                set_value(u[0], value)
+        user = outs[:self._n_out]
+        return user if len(user) != 1 or self._wrap else user[0]
 
 
 def _numpy(t):
@@ -94,9 +134,14 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     if kwargs:
         raise ValueError("function: session keyword arguments are not supported during eager "
                          f"execution. You passed: {kwargs}")
-    if updates:
-        raise ValueError("function: `updates` argument is not supported during eager execution. "
-                         f"You passed: {updates}")
+    updates = list(updates or [])
+    for u in updates:
+        if not (isinstance(u, TrainingStep) or (isinstance(u, (tuple, list)) and len(u) == 2
+                                                and isinstance(u[0], Tensor)
+                                                and isinstance(u[1], KerasTensor))):
+            raise TypeError(f"function: updates must be what an optimizer's get_updates(loss, "
+                            f"params) returns for a Keras-tensor loss, or (variable, Keras "
+                            f"tensor) pairs; got {type(u).__name__}")
     phase = [i for i, t in enumerate(inputs if isinstance(inputs, (list, tuple)) else [inputs])
              if isinstance(t, LearningPhase)]
     if len(phase) > 1:
@@ -109,6 +154,12 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                 raise TypeError(f"function: {what} must be symbolic tensors (Input, a layer's "
                                 f"input or output), got {type(t).__name__}")
     wrap = isinstance(outputs, list) and len(outputs) == 1
+    if updates:  # Note [K.function updates]: their tensors become extra outputs
+        outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        extra = [u.loss if isinstance(u, TrainingStep) else u[1] for u in updates]
+        model = ENGINE["Model"](inputs=inputs, outputs=outs + extra, name=name)
+        return _Function(model, wrap, phase[0] if phase else None, n_out=len(outs),
+                         updates=updates)
     model = ENGINE["Model"](inputs=inputs, outputs=outputs, name=name)
     return _Function(model, wrap, phase[0] if phase else None)
 

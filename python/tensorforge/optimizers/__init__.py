@@ -404,10 +404,20 @@ class Optimizer:
         return None
 
     # Keras 2.0-2.2's optimizer interface (Note [get_updates optimizers], legacy_updates.py)
-    def get_updates(self, loss, params):
-        raise NotImplementedError(f"{type(self).__name__}.get_updates: the optimizers here "
-                                  "update through apply_gradients; a Keras 2.2 Optimizer "
-                                  "subclass defines get_updates(loss, params) itself")
+    def get_updates(self, *args, **kwargs):
+        """Keras 2.2's ``get_updates(loss, params)`` (Keras 2.0: ``(params, constraints,
+        loss)``) of a Keras-tensor loss: the step a K.function takes as ``updates`` (Note
+        [K.function updates], backend_ops/graph_ops.py)."""
+        names = ("params", "constraints", "loss") if len(args) == 3 else ("loss", "params")
+        a = dict(zip(names, args), **kwargs)
+        loss, params = a.get("loss"), a.get("params")
+        if getattr(loss, "_keras_history", None) is None or params is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}.get_updates: takes the Keras-tensor loss of a graph "
+                "(for K.function's updates); an eager step is apply_gradients (a Keras 2.2 "
+                "Optimizer subclass defines get_updates(loss, params) itself)")
+        from ..backend_ops.graph_ops import TrainingStep
+        return [TrainingStep(self, loss, params)]
 
     def get_gradients(self, loss, params):
         return legacy_updates.gradients_for(self, params)
