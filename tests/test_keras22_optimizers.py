@@ -250,3 +250,21 @@ def test_k_function_variable_updates_and_errors():
         K.function([x_in], [total], updates=["step"])
     with pytest.raises(NotImplementedError, match="takes the Keras-tensor loss of a graph"):
         keras.optimizers.SGD().get_updates(K.variable(1.0), [counter])
+
+
+def test_k_function_updates_of_a_keras_2_2_optimizer():
+    # a get_updates optimizer given a Keras-tensor loss outside a step: K.function's step, which
+    # runs its get_updates inside the step (the same numbers as Keras 2.2's Adam there)
+    def net():
+        tf.keras.utils.set_random_seed(0)
+        return keras.Sequential([keras.layers.Dense(1, input_shape=(4,))])
+    a, b = net(), net()
+    x_in, y_in = keras.Input((4,)), keras.Input((1,))
+    loss = K.mean(K.square(a(x_in) - y_in))
+    train = K.function([x_in, y_in], [loss], Adam22(lr=0.01).get_updates(loss, a.trainable_weights))
+    b.compile(keras.optimizers.Adam(0.01, epsilon=1e-7), "mse")
+    for _ in range(3):
+        train([DATA, TARGET])
+        b.train_on_batch(DATA, TARGET)
+    for u, v in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-7)

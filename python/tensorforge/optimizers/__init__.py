@@ -124,6 +124,12 @@ class HyperParam(float):
 class Optimizer:
     _defaults = {"learning_rate": 0.01}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("get_updates")
+        if own is not None:  # a Keras 2.2 optimizer's own (Note [get_updates optimizers])
+            cls.get_updates = legacy_updates.symbolic_aware(own)
+
     def __init__(self, learning_rate=None, clipnorm=None, clipvalue=None, decay=0.0, lr=None,
                  name=None, global_clipnorm=None, weight_decay=None, use_ema=False,
                  ema_momentum=0.99, ema_overwrite_frequency=None, jit_compile=None, **kwargs):

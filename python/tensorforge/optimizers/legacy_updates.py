@@ -21,6 +21,7 @@ it. Here, each training step runs get_updates again, eagerly, with graph semanti
 - ``optimizer.iterations`` is the optimizer's step count (an update_add of it counts the step);
   the body runs without recording gradients; weight constraints apply after the step.
 """
+import functools
 import inspect
 import warnings
 
@@ -51,6 +52,31 @@ class _Scope:
     def defer(self, fn, x, value, op):
         self.updates.append((fn, x, value, op))
         return x
+
+
+def symbolic_aware(get_updates):
+    """A Keras 2.2 optimizer's own ``get_updates``, which called outside a training step on a
+    Keras-tensor loss (``K.function(..., updates=opt.get_updates(loss, params))``) gives the
+    step K.function takes (Note [K.function updates], backend_ops/graph_ops.py); that step's
+    apply_gradients then runs this get_updates inside the training step."""
+    if getattr(get_updates, "_symbolic_aware", False):
+        return get_updates
+    sig = inspect.signature(get_updates)
+
+    @functools.wraps(get_updates)
+    def wrapper(self, *args, **kwargs):
+        if update_scope.current() is None:
+            try:
+                a = sig.bind(self, *args, **kwargs).arguments
+            except TypeError:
+                a = {}
+            loss, params = a.get("loss"), a.get("params")
+            if getattr(loss, "_keras_history", None) is not None and params is not None:
+                from ..backend_ops.graph_ops import TrainingStep
+                return [TrainingStep(self, loss, params)]
+        return get_updates(self, *args, **kwargs)
+    wrapper._symbolic_aware = True
+    return wrapper
 
 
 def gradients_for(opt, params):
