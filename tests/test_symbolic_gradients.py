@@ -110,3 +110,42 @@ def test_deep_dream_loss_with_symbolic_shapes():
     g = tape.gradient(want, xv).numpy()
     np.testing.assert_allclose(loss_value, float(want), rtol=1e-5)
     np.testing.assert_allclose(grads_value, g / max(np.abs(g).mean(), 1e-7), rtol=1e-4, atol=1e-6)
+
+
+def test_gradient_penalty_trains_through_k_function_updates():
+    # a 2017 WGAN-GP notebook's critic step: the penalty is made of K.gradients and trained by
+    # K.function(..., updates=Adam().get_updates(...)); the oracle is nested GradientTapes
+    def critic():
+        tf.keras.utils.set_random_seed(3)
+        return keras.Sequential([layers.Dense(8, activation="tanh", input_shape=(2,)),
+                                 layers.Dense(1)])
+    d1, d2 = critic(), critic()
+    real, fake = keras.Input((2,)), keras.Input((2,))
+    eps = K.placeholder(shape=(None, 1))
+    mixed = eps * real + (1 - eps) * fake
+    grad_mixed = K.gradients(d1(mixed), [mixed])[0]
+    penalty = K.mean(K.square(K.sqrt(K.sum(K.square(grad_mixed), axis=1)) - 1))
+    loss = K.mean(d1(fake)) - K.mean(d1(real)) + 10.0 * penalty
+    train = K.function([real, fake, eps], [loss],
+                       keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9).get_updates(
+                           d1.trainable_weights, [], loss))
+    rng = np.random.default_rng(0)
+    r, f = rng.standard_normal((16, 2)).astype(np.float32), rng.standard_normal((16, 2)).astype(
+        np.float32)
+    e = rng.random((16, 1)).astype(np.float32)
+    opt = keras.optimizers.Adam(1e-2, beta_1=0.0, beta_2=0.9)
+    for _ in range(3):
+        got, = train([r, f, e])
+        m = tf.constant(e * r + (1 - e) * f)
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                inner.watch(m)
+                dm = d2(m)
+            g = inner.gradient(dm, m)
+            pen = tf.reduce_mean(tf.square(tf.sqrt(tf.reduce_sum(tf.square(g), axis=1)) - 1))
+            want = tf.reduce_mean(d2(f)) - tf.reduce_mean(d2(r)) + 10.0 * pen
+        grads = outer.gradient(want, d2.trainable_weights)
+        opt.apply_gradients(zip(grads, d2.trainable_weights))
+        np.testing.assert_allclose(got, float(want), rtol=1e-5)
+    for u, v in zip(d1.get_weights(), d2.get_weights()):
+        np.testing.assert_allclose(u, v, rtol=1e-4, atol=1e-6)

@@ -10,8 +10,9 @@ variables)`` of Keras tensors (outside a model's loss: See Note [gradients of gr
 for that case) is a node of the graph: a layer called on the loss's source Inputs whose outputs
 are d sum(loss) / d variable for each variable (Keras tensors upstream of ``loss``: Inputs or
 any layer's output), of the variables' shapes. Run, it computes the Model from those Inputs to
-``[loss] + variables`` under a GradientTape and differentiates (a variable ``loss`` does not
-depend on gets zeros, where tf.gradients gave None). It runs inside whatever runs the graph:
+``[loss] + variables`` under a GradientTape and differentiates, recording the gradient (so a
+loss made of it, WGAN-GP's gradient penalty trained by K.function's updates, differentiates
+through it; a variable ``loss`` does not depend on gets zeros, where tf.gradients gave None). It runs inside whatever runs the graph:
 K.function, a Model, further K ops on the gradient (``grads / (K.sqrt(K.mean(K.square(grads)))
 + 1e-5)``). The loss's forward runs once more inside the node.
 """
@@ -39,16 +40,21 @@ class SymbolicGradients(Layer):
 
     def call(self, inputs):
         from ..gradient_tape import GradientTape
+        from ..higher_order import grad
+        from .graph_gradients import _ones
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         xs = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
-        with GradientTape() as tape:
+        with GradientTape() as tape:  # records the forward (an eager call records nothing)
             for x in xs:
                 tape.watch(x)
             outs = self._model(xs if len(xs) > 1 else xs[0])
         loss, values = outs[0], outs[1:]
-        grads = tape.gradient(loss, values)
+        # recorded itself, so that a loss made of the gradient (WGAN-GP's penalty, through
+        # K.function's updates) trains the weights through it
+        grads = grad(loss, values, grad_outputs=_ones(loss), create_graph=True)
         with no_grad():
-            out = [g if g is not None else v * 0 for g, v in zip(grads, values)]
+            zeros = [v * 0 for v in values]
+        out = [g if g is not None else z for g, z in zip(grads, zeros)]
         return out if len(out) > 1 else out[0]
 
     def get_config(self):
