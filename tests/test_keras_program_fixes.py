@@ -244,11 +244,12 @@ def test_a_weight_snapshot_does_not_move_with_training():
 
 
 def test_input_tensor_argument():
-    # Keras 2: Input(tensor=an Input's tensor) is that tensor; a value gives its shape and dtype
+    # Keras 2: Input(tensor=a Keras tensor) is that tensor (an Input's, or one computed from
+    # Inputs: WGAN-GP notebooks); a value gives its shape and dtype
     from tensorforge import keras as _k
     x = _k.Input((3,))
     assert _k.Input(tensor=x) is x
     z = _k.Input(tensor=np.ones((2, 3), "float32"))
     assert tuple(z.shape) == (2, 3) and z.dtype == np.float32
-    with pytest.raises(ValueError, match="Input's tensor"):
-        _k.Input(tensor=_k.layers.Dense(2)(x))
+    h = _k.layers.Dense(2)(x)
+    assert _k.Input(shape=(2,), tensor=h) is h

@@ -60,12 +60,9 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
         name = name or getattr(spec, "name", None)
     if kwargs:
         raise TypeError(f"Input: unexpected keyword arguments {sorted(kwargs)}")
-    if tensor is not None:  # Keras 2: an Input's own tensor as it is; a value's shape and dtype
-        if isinstance(tensor, KerasTensor):
-            if not isinstance(tensor._keras_history[0], InputLayer):
-                raise ValueError(f"Input: tensor= must be an Input's tensor or a value, got the "
-                                 f"output of layer {tensor._keras_history[0].name!r}")
-            return tensor
+    if tensor is not None:  # Keras 2: a Keras tensor as it is (an Input's, or one computed
+        if isinstance(tensor, KerasTensor):  # from Inputs: WGAN-GP notebooks' interpolated
+            return tensor  # images, which models and K.gradients then take); a value's shape
         value = np.asarray(getattr(tensor, "data", tensor))
         batch_shape, shape = tuple(value.shape), None
         dtype = dtype or ("string" if value.dtype.kind in "OSU" else value.dtype.name)

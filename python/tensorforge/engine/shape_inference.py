@@ -89,7 +89,10 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
                  [input_shape] if is_shape(input_shape) else list(input_shape))
     unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])
-    if unknown or any(d == batch for s in shapes for d in s[1:]):
+    # (an output axis 0 of another size than the stand-in batch may still follow it: K.flatten
+    # of a batch is batch x the rest; a second batch tells)
+    if unknown or any(d == batch for s in shapes for d in s[1:]) or \
+            any(len(s) and s[0] is not None for s in shapes):
         seen = {d for s in shapes for d in s if d is not None}
         batch2 = batch + 1  # a size no output axis of the first call has (K.shape of a rank-3
         while batch2 in seen:  # tensor is (3,): a second batch of 3 would read it as the batch)
