@@ -217,10 +217,16 @@ def test_gradient_penalty_rerun_leaves_batch_norm_statistics_alone():
     np.testing.assert_allclose(penalized, plain, rtol=1e-6, atol=1e-7)
 
 
-def test_k_gradients_outside_a_loss_still_raises():
+def test_k_gradients_outside_a_loss():
+    # of Keras tensors: a node K.function evaluates (Note [K.gradients in K.function]); of eager
+    # tensors it raises, as tf.gradients does in eager TensorFlow 2
     x = keras.Input((2,))
+    d = keras.layers.Dense(1, kernel_initializer="ones")
+    g = K.gradients(K.sum(d(x)), x)[0]
+    np.testing.assert_array_equal(K.function([x], [g])([np.zeros((3, 2), "f")])[0],
+                                  np.ones((3, 2)))
     with pytest.raises(RuntimeError, match="tf.gradients is not supported"):
-        K.gradients(K.sum(keras.layers.Dense(1)(x)), x)
+        K.gradients(K.sum(K.variable(np.ones(2))), [K.variable(np.ones(2))])
 
 
 # ---- smaller Keras 2 behaviours ----
