@@ -208,7 +208,15 @@ NOT_CALLED = {"InputLayer": "makes the graph's input tensor; probed through Inpu
                                        "tests/test_keras13.py checks its numerics",
               "DenseFeatures": "takes a dict of named features, not the array the probes "
                                "change; tests/test_feature_column.py checks it (bad features "
-                               "included)"}
+                               "included)",
+              # Keras 2.0-2.2's legacy layers and the cuDNN layers: tf_keras 2.21 has none (or
+              # cannot run them on a CPU), so there is no oracle for the probes
+              **{name: "not in tf_keras 2.21 (Keras 2.0-2.2's, layers/legacy.py): no oracle "
+                       "for the probes; tests/test_keras_legacy_layers.py checks it"
+                 for name in ("Merge", "MaxoutDense", "Highway", "Recurrent")},
+              **{name: "tf_keras 2.21's cannot run without a GPU: no oracle for the probes; "
+                       "tests/test_cudnn_layers.py checks it (a mask included)"
+                 for name in ("CuDNNLSTM", "CuDNNGRU")}}
 
 # The probes of every recipe, each a change of the valid input (see make_inputs in the tool and
 # the test): rank one more / one less, the last axis changed after the layer was built, a batch
