@@ -247,8 +247,9 @@ class Model(CompileMixin, InputsMixin, Network):
                 return done
         d = self.__dict__
         keep = d.get("_keeps_inputs")  # None: not known yet (Note [what a node keeps])
-        states = None if keep is not None else [(t, t.data.copy())
-                                                for t in self.non_trainable_weights]
+        states = None if keep is not None or not self._is_graph_network else [
+            (t, t.data.copy()) for l in self._flatten_layers() if l.trainable
+            for _, t, tr in l._weights if not tr]  # what a forward may update (BN statistics)
         try:
             out = self._train_batch_once(xs, ys, params, sws, metrics, multi, bool(keep))
         except NeedsSecondOrder:  # K.gradients in the loss: See Note [gradients of graph
