@@ -349,3 +349,24 @@ def test_training_loop_installs_it_in_a_new_thread():
     inherits = bool(getattr(sys.flags, "thread_inherit_context", 0))
     assert seen["before"] == (OURS if inherits else "default_allocator")
     assert seen["after"] == OURS and seen["over_default"] is True and seen["again"] == OURS
+
+
+def test_a_new_block_keeps_the_mapped_total_within_the_live_peak(cache):
+    """Note [cache within the live peak]: a block freed in one size class is unmapped when a
+    request of another would take live + held above the most live bytes reached; blocks that
+    fit are still handed out again."""
+    base = C.alloc_cache_info()
+    assert base["peak_live_bytes"] == base["live_bytes"]  # cleared: the peak starts again
+    a = np.empty(8 * MIB, np.uint8)
+    assert C.alloc_cache_info()["peak_live_bytes"] == base["live_bytes"] + 8 * MIB
+    del a  # held: the live bytes are back where they were
+    b = np.empty(4 * MIB, np.uint8)  # another class: 8 held + 4 new would pass the peak
+    info = C.alloc_cache_info()
+    assert (info["cached_bytes"], delta(base, "evictions"), delta(base, "misses")) == (0, 1, 2)
+    c = np.empty(4 * MIB, np.uint8)  # 8 MiB live again: the peak, nothing held to give back
+    del b, c  # both held: 8 MiB, within the peak
+    info = C.alloc_cache_info()
+    assert (info["cached_bytes"], info["peak_live_bytes"] - base["live_bytes"]) == (8 * MIB,) * 2
+    d, e = np.empty(4 * MIB, np.uint8), np.empty(4 * MIB, np.uint8)
+    assert (delta(base, "hits"), delta(base, "misses"), delta(base, "evictions")) == (2, 3, 1)
+    del d, e

@@ -156,16 +156,17 @@ def test_convlstm_fused_step_equals_the_op_by_op_step(monkeypatch):
 def test_convlstm_fused_step_keeps_fewer_arrays_for_backward():
     """The graph of one training step holds a few arrays a time step (its inputs, the state
     and the convolutions' outputs), not the thirty of the op-by-op step: counted as the
-    distinct arrays the recorded nodes keep (a memory bound without timing or RSS)."""
-    from tensorforge.autograd import Tensor
+    distinct arrays the recorded nodes keep (a memory bound without timing or RSS), with the
+    nodes keeping their inputs and in a first-order graph (Note [what a node keeps])."""
+    from tensorforge.autograd import Tensor, keeping_inputs
 
-    def held(fused):
+    def held(fused, keep):
         if not fused:
             orig = _cr._act_kind
             _cr._act_kind = lambda fn: None
         try:
             layer = keras.layers.ConvLSTM2D(2, 3, padding="same", return_sequences=True)
-            with tf.GradientTape():
+            with tf.GradientTape(), keeping_inputs(keep):
                 y = layer(tf.constant(np.ones((1, 6, 4, 4, 1), np.float32)), training=True)
         finally:
             if not fused:
@@ -176,10 +177,13 @@ def test_convlstm_fused_step_keeps_fewer_arrays_for_backward():
             if node is None or id(node) in seen:
                 continue
             seen.add(id(node))
-            for t in node.inputs or ():
-                if isinstance(t, Tensor):
-                    arrays.add(id(t.data))
-                    stack.append(getattr(t, "_node", None))
+            # what backward saved, and the input Tensors (a leaf's, in a first-order graph:
+            # Note [what a node keeps] in autograd.py); an _Edge holds no array
+            for a in tuple(getattr(node.ctx, "saved", None) or ()) + tuple(node.inputs or ()):
+                if isinstance(a, (Tensor, np.ndarray)):
+                    arrays.add(id(a.data if isinstance(a, Tensor) else a))
+            stack.extend(getattr(t, "_node", None) for t in node.inputs or ())
         return len(arrays)
 
-    assert held(True) * 2 < held(False)
+    assert held(True, True) * 2 < held(False, True)  # nodes keeping their inputs
+    assert held(True, False) < held(False, False)  # a first-order graph: what backward saved

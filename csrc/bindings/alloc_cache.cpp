@@ -137,6 +137,7 @@ void bind_alloc_cache(pybind11::module_& m) {
     d["misses"] = s.misses;
     d["evictions"] = s.evictions;
     d["expired"] = s.expired;
+    d["peak_live_bytes"] = s.peak_live_bytes;
     d["max_age_s"] = (double)s.max_age_ns * 1e-9;
     return d;
   }, "The cache of large freed array blocks (Note [large array page faults]): whether it is "

@@ -41,6 +41,7 @@ class _GradState(threading.local):
     enabled = True
     explicit = False  # grad mode asked for (enable_grad: a tape, fit's step), not the default
     grad_ready = None
+    keep_inputs = True  # See Note [what a node keeps]
 
 
 _grad_state = _GradState()
@@ -77,6 +78,33 @@ def no_grad():
 
 def enable_grad():
     return _GradMode(True)
+
+
+class _KeepInputs:
+    """``with keeping_inputs(flag):`` the nodes recorded inside keep their inputs (True) or
+    only what their backward saved (False). See Note [what a node keeps]."""
+
+    __slots__ = ("keep", "prev")
+
+    def __init__(self, keep):
+        self.keep = keep
+
+    def __enter__(self):
+        self.prev = _grad_state.keep_inputs
+        _grad_state.keep_inputs = self.keep
+
+    def __exit__(self, *exc):
+        _grad_state.keep_inputs = self.prev
+        return False
+
+
+def keeping_inputs(keep=True):
+    return _KeepInputs(bool(keep))
+
+
+def keeps_inputs():
+    """Whether the nodes recorded now keep their inputs (Note [what a node keeps])."""
+    return _grad_state.keep_inputs
 
 
 def _as_array(x, dtype=None):
@@ -512,6 +540,47 @@ class Node:
         self.name = name
 
 
+# Note [what a node keeps]
+# A node needs, for the first-order walk, only what its backward saved (ctx.saved, as PyTorch's
+# derivatives.yaml: relu its output, add nothing, matmul its two inputs) and, per input, where
+# the gradient goes: the producing node and output index, and the input's shape and dtype for
+# the walk's checks. A second-order walk (Note [higher-order gradients] in higher_order.py)
+# also needs the inputs themselves, with their values and graphs (``node.args``). Keeping them
+# on every node kept every intermediate array of the forward alive until backward, whether or
+# not a backward needed it: a Dense layer's matmul output and pre-activation beside its
+# activation, a FocalNet's gates and products (7 GB in the first step of keras-io's
+# focal_modulation_network). So where no second derivative can be asked of the graph, a node
+# keeps no input Tensor but a leaf's (whose .grad the walk writes), an _Edge for the others,
+# and no args: inside Model.fit / train_on_batch's step (a K.gradients in a compiled loss,
+# which wants the graph's second derivatives, runs that step again keeping them: See Note
+# [gradients of graph tensors] in engine/graph_gradients.py) and inside a GradientTape that is
+# the only one open (its gradient stays first-order: Note [what a tape watches]). A second tape
+# opened inside, higher_order's recorded walk and code outside any tape or fit step (where
+# ``higher_order.grad(..., create_graph=True)`` may follow any forward) keep them. A
+# second-order walk that reaches a node without them is an error naming the op.
+class _Edge:
+    """A lean node's link to an input another op made (Note [what a node keeps]): the
+    producing node and output, the input's shape and dtype; ``data`` is the edge itself, so
+    the walks read ``t.data.shape`` / ``t.data.dtype`` of an edge as of a Tensor."""
+
+    __slots__ = ("_node", "_index", "shape", "dtype")
+    grad = None
+    requires_grad = True
+
+    def __init__(self, t):
+        self._node, self._index = t._node, t._index
+        d = t.data
+        self.shape, self.dtype = tuple(d.shape), d.dtype
+
+    @property
+    def data(self):
+        return self
+
+
+def _lean_inputs(inputs):
+    return [t if t is None or t._node is None else _Edge(t) for t in inputs]
+
+
 class Context:
     """Per-call scratch space for a Function: saved arrays and flags. ``grad_out``: None, or
     one entry per positional input, an array that input's gradient may be written into (See
@@ -634,10 +703,14 @@ class Function:
         node = _new_node(Node)
         node.backward = cls.backward
         node.ctx = ctx
-        node.inputs = inputs
         node.name = cls.__name__
         node.fn = cls
-        node.args = args
+        if _grad_state.keep_inputs:
+            node.inputs = inputs
+            node.args = args
+        else:  # See Note [what a node keeps]
+            node.inputs = _lean_inputs(inputs)
+            node.args = None
         if type(out) is np.ndarray:  # one NumPy output: the usual op (_wrap, inlined)
             node.out_meta = ((out.shape, out.dtype, np),)
             t = _new_tensor(Tensor)

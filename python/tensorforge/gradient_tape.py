@@ -31,7 +31,8 @@ import numpy as np
 
 from . import autograd as _autograd
 from . import _variables
-from .autograd import Tensor, _grad_state, collect_gradients_of_sum, enable_grad, no_grad
+from .autograd import (Tensor, _grad_state, collect_gradients_of_sum, enable_grad, keeping_inputs,
+                       no_grad)
 from .higher_order import walk_graph
 from ._xp import array_module, raw
 
@@ -106,6 +107,10 @@ class GradientTape:
     def __enter__(self):
         self._mode = enable_grad()
         self._mode.__enter__()
+        # the only tape open: a first-order graph; a nested one keeps its nodes' inputs for the
+        # outer tape's second derivatives (Note [what a node keeps] in autograd.py)
+        self._keep = keeping_inputs(bool(_recording.tapes))
+        self._keep.__enter__()
         self._recording = True
         if not _recording.tapes:
             _recording.log = []
@@ -127,6 +132,7 @@ class GradientTape:
             _open_tapes[0] -= 1
             if not _open_tapes[0]:
                 _autograd._new_node = object.__new__
+        self._keep.__exit__(*exc)
         self._mode.__exit__(*exc)
         for t, was in self._watched:  # the graph already holds them: the flag is not needed
             t.requires_grad = was

@@ -26,7 +26,7 @@ their ``backward_graph``.
 import numpy as np
 
 from .autograd import (Function, Tensor, _GradMode, _toposort, call_backward,
-                       collect_gradients, route_gradient)
+                       collect_gradients, keeping_inputs, route_gradient)
 
 
 class _NoSecondOrder(Function):
@@ -47,7 +47,14 @@ class _NoSecondOrder(Function):
 
 def walk_graph(root, grad, sources):
     """{id(source): gradient Tensor} of ``root`` seeded with ``grad`` (a Tensor), for the
-    sources it reaches, recorded on the tape (See Note [higher-order gradients])."""
+    sources it reaches, recorded on the tape (See Note [higher-order gradients]); what it
+    records keeps its inputs, for a derivative of higher order still (Note [what a node keeps]
+    in autograd.py)."""
+    with keeping_inputs():
+        return _walk_graph(root, grad, sources)
+
+
+def _walk_graph(root, grad, sources):
     want = {id(s) for s in sources}
     got = {}
     top = root._node
@@ -60,7 +67,7 @@ def walk_graph(root, grad, sources):
         if s._node is not None:
             inner.setdefault(id(s._node), []).append(s)
     order = _toposort(top)
-    live = _on_a_path(order, want)
+    live = _on_a_path(order, want, inner)
     grads = {id(top): [None] * len(top.out_meta)}
     grads[id(top)][root._index] = grad
     for node in order:
@@ -103,13 +110,15 @@ def walk_graph(root, grad, sources):
     return got
 
 
-def _on_a_path(order, want):
-    """ids of the nodes of ``order`` (root first) from which a wanted tensor is reached."""
+def _on_a_path(order, want, inner=()):
+    """ids of the nodes of ``order`` (root first) from which a wanted tensor is reached
+    (``inner``: the ids of the nodes that made the intermediate ones, whose consumers may hold
+    an _Edge for them: Note [what a node keeps] in autograd.py)."""
     live = set()
     for node in reversed(order):  # producers before their consumers
         for t in node.inputs:
-            if t is not None and (id(t) in want or (t._node is not None and
-                                                    id(t._node) in live)):
+            if t is not None and (id(t) in want or (t._node is not None and (
+                    id(t._node) in live or id(t._node) in inner))):
                 live.add(id(node))
                 break
     return live
@@ -124,6 +133,13 @@ def _node_backward(node, gs):
             shape, dtype, xp = meta
             g = Tensor(xp.zeros(shape, dtype=dtype))
         filled.append(g)
+    if node.args is None:  # See Note [what a node keeps] in autograd.py
+        raise RuntimeError(
+            f"second derivative through {node.name}: the op was recorded without keeping its "
+            "inputs (in a Model.fit / train_on_batch step, or in the only GradientTape open), "
+            "where gradients stay first-order; record it inside a second, nested GradientTape "
+            "(TensorFlow's way to a gradient of a gradient), or outside tapes for "
+            "higher_order.grad(create_graph=True)")
     bg = None if node.fn is None else node.fn.backward_graph
     if bg is not None:
         out = bg(node.ctx, node.args, *filled)

@@ -17,7 +17,7 @@ import numpy as np
 from . import backend_ops as K
 from . import ops as _ops
 from ._xp import host
-from .autograd import Tensor
+from .autograd import Tensor, keeping_inputs
 from .backend_ops._args import tensor as _tensor
 from .ops.einsum import einsum as _einsum
 
@@ -409,7 +409,8 @@ def _backprop(op, forward, shape, other, out_backprop, wrt_input):
     from .higher_order import grad
     g = _x(op, out_backprop, 4, "out_backprop")
     free = Tensor(np.zeros(tuple(int(v) for v in shape), g.dtype), requires_grad=True)
-    y = forward(free, other) if wrt_input else forward(other, free)
+    with keeping_inputs():  # for the recorded walk (Note [what a node keeps] in autograd.py)
+        y = forward(free, other) if wrt_input else forward(other, free)
     if tuple(y.shape) != tuple(g.shape):
         raise ValueError(f"tf.nn.{op}: out_backprop {tuple(g.shape)} does not match the "
                          f"convolution's output {tuple(y.shape)}")

@@ -13,7 +13,9 @@
 // was NumPy's before (its default: malloc with a cache of tiny blocks and huge pages from 4 MiB),
 // so below the threshold nothing changes; plain malloc / calloc / realloc / free until one is set.
 //
-// Bounds: the free blocks held total at most `cap_bytes` (the oldest are unmapped first), and a
+// Bounds: the free blocks held total at most `cap_bytes` (the oldest are unmapped first), a new
+// mapping first unmaps the oldest until live + held stays within the live blocks' own peak
+// (Note [cache within the live peak] in alloc_cache.cpp), and a
 // free block unused for longer than `max_age_ns` (default 2 s) is unmapped at the next take or
 // release of a large block (Note [cache age limit] in alloc_cache.cpp); live blocks are the
 // program's. Thread-safe: one mutex (NumPy may free without the GIL; the kernels'
@@ -34,6 +36,7 @@ struct AllocCacheStats {
   size_t hits, misses, evictions;       // large requests served from the cache / mapped anew;
                                         // free blocks unmapped (cap, age limit, clear)
   size_t expired;                       // of the evictions: for the age limit
+  size_t peak_live_bytes;               // the most live bytes since the start or the last clear
 };
 
 // NumPy's PyDataMemAllocator: the fallback's functions (`size` of free: the caller's hint).
@@ -58,7 +61,7 @@ void alloc_cache_free(void* p, size_t size);
 // Change the threshold, the cap and (when max_age_ns >= 0) the age limit; free blocks beyond
 // the new cap or age are unmapped at once.
 void alloc_cache_configure(size_t min_bytes, size_t cap_bytes, int64_t max_age_ns = -1);
-// Unmap every free block held (live blocks are untouched).
+// Unmap every free block held (live blocks are untouched); the live peak restarts from now.
 void alloc_cache_clear();
 AllocCacheStats alloc_cache_stats();
 // n rounded up to its size class (see Note [large array page faults]).

@@ -19,15 +19,24 @@ and non-trainable weights (a BatchNormalization's moving statistics) are put bac
 downstream of ``x`` draws a new mask in it. An ``x`` or ``y`` the run did not compute is a
 ValueError naming it; outside a model's loss, ``K.gradients`` raises as tf.gradients does in
 eager TensorFlow 2.
+A fit / train_on_batch step records a first-order graph, its nodes without their inputs (Note
+[what a node keeps] in autograd.py): ``K.gradients`` there raises NeedsSecondOrder, and the
+step runs again, its non-trainable weights put back, keeping them, as the model's later steps
+do.
 """
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, keeps_inputs
 from ..higher_order import grad as _grad
 from .base_layer import call_context
 from .node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 
 RERUN = "rerun"  # the key of a kept run's (plan, masks, training) in its values
+
+
+class NeedsSecondOrder(RuntimeError):
+    """K.gradients in a step that records a first-order graph: the step runs again keeping its
+    nodes' inputs (See Note [gradients of graph tensors])."""
 
 
 class LastRun:
@@ -70,6 +79,9 @@ def _value_of(t, what):
 def gradients(loss, variables):
     """The list of d(sum of ``loss``)/d(each of ``variables``) in the batch being trained (None
     for one ``loss`` does not depend on). See Note [gradients of graph tensors]."""
+    if not keeps_inputs():
+        raise NeedsSecondOrder("gradients: called in a training step that records a "
+                               "first-order graph (Note [what a node keeps])")
     xs = list(variables) if isinstance(variables, (list, tuple)) else [variables]
     y_values, y_id, y = _value_of(loss, "loss")
     out = []

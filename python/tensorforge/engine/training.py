@@ -29,7 +29,7 @@ from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .._xp import array_module as _array_module
-from ..autograd import Tensor, _wrap, enable_grad, no_grad
+from ..autograd import Tensor, _wrap, enable_grad, keeping_inputs, no_grad
 from ..backend_ops import variables as _K
 from ..ops import basic as B
 from ..ops.losses_ops import _SoftmaxXent
@@ -38,6 +38,7 @@ from .. import tf_train
 from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
                training_utils)
 from .base_layer import _VERSION, call_context, invoke_call
+from .graph_gradients import NeedsSecondOrder
 from .network import Network
 from .node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
@@ -245,15 +246,33 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             done = compiled_step.train_batch(self, xs, ys, params, metrics)
             if done is not None:
                 return done
+        d = self.__dict__
+        keep = d.get("_keeps_inputs")  # None: not known yet (Note [what a node keeps])
+        states = None if keep is not None or not self._is_graph_network else [
+            (t, t.data.copy()) for l in self._flatten_layers() if l.trainable
+            for _, t, tr in l._weights if not tr]  # what a forward may update (BN statistics)
+        try:
+            out = self._train_batch_once(xs, ys, params, sws, metrics, multi, bool(keep))
+        except NeedsSecondOrder:  # K.gradients in the loss: See Note [gradients of graph
+            d["_keeps_inputs"] = True  # tensors] in graph_gradients.py; this step again
+            for t, a in states or ():
+                t.data[...] = a
+            return self._train_batch(xs, ys, params, sws, metrics)
+        d.setdefault("_keeps_inputs", False)
+        return out
+
+    def _train_batch_once(self, xs, ys, params, sws, metrics, multi, keep):
         mets = None
         changed = self._set_requires_grad(params)
         try:
-            with enable_grad(), _K.learning_phase_scope(1):
+            with enable_grad(), keeping_inputs(keep), _K.learning_phase_scope(1):
                 outs = self._forward(xs, True, self._logits_outputs)
                 loss, parts = self._loss_terms(ys, outs, multi, sws)
                 if metrics:
                     with no_grad():
                         mets = self._batch_metrics(ys, outs, sws)
+                    if not keep:  # the run's values served the loss and metrics: backward
+                        self.__dict__.pop("_last_run", None)  # needs none of them
                 if isinstance(loss, Tensor) and loss.requires_grad:
                     # DistributedOptimizer: reductions overlap backward (distributed/fusion.py)
                     pre = getattr(self.optimizer, "before_backward", None)
@@ -589,8 +608,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         xs, ys, sws = ([_device.to_device(a, xp) for a in arr] for arr in (xs, ys, sws))
         if reset_metrics:
             self.reset_metrics()
-        loss, parts, outs, _ = self._train_batch(xs, ys, self._compiled_params(), sws)
-        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict)
+        loss, parts, outs, mets = self._train_batch(xs, ys, self._compiled_params(), sws, True)
+        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict, mets)
 
     @_frees_last_run
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -610,12 +629,13 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         losses = [float(_device.to_host(v)) for v in [loss] + parts]  # 0-d device arrays
         return self._batch_result(ys, outs, sws, losses, return_dict)
 
-    def _batch_result(self, ys, outs, sws, losses, return_dict):
+    def _batch_result(self, ys, outs, sws, losses, return_dict, mets=None):
         """train_on_batch / test_on_batch's return value (See Note [batch metrics]): the losses,
         the compiled metrics, then the Layer.add_metric values (a metric object's result(), else
         the running mean of the values added), in metrics_names order, as tf_keras 2."""
-        with no_grad():
-            mets = self._batch_metrics(ys, outs, sws)
+        if mets is None:  # (train_on_batch's are computed in the step, before backward)
+            with no_grad():
+                mets = self._batch_metrics(ys, outs, sws)
         added = self._added_metric_values()
         if added:
             known = self.__dict__.get("_added_metric_names") or []

@@ -25,21 +25,39 @@ def _is_tensor(x):
     return isinstance(x, Tensor)
 
 
+# What each kind's backward reads (csrc/cpu/pointwise.cpp act_backward), so that _Act saves one
+# array: sigmoid and tanh read y only. relu, relu6 and leaky_relu (alpha >= 0) read x only
+# through the sign tests x > 0 and 6 > x, which y passes alike (y > 0 exactly where x > 0, NaN
+# failing both, and relu6's y < 6 exactly where x < 6), as do elu's and selu's, which read y
+# besides (leaky_relu's and elu's for alpha >= 0: a negative alpha makes y > 0 where x < 0):
+# these save y, the array the next layer keeps anyway, and hand it as x too (PyTorch's relu
+# saves its result); elu with a negative alpha saves both. The others (gelu, swish, softplus,
+# hard_sigmoid, relu_max) read x only.
+_SAVES_Y = frozenset({"relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh"})
+
+
+def _saves_y(kind, alpha):
+    return kind in _SAVES_Y and (alpha >= 0 or kind not in ("leaky_relu", "elu"))
+
+
 class _Act(Function):
-    """y = f(x) for one of the fused kinds; backward uses the saved x and y."""
+    """y = f(x) for one of the fused kinds; backward uses the array(s) saved (_SAVES_Y)."""
 
     @staticmethod
     def forward(ctx, x, kind, alpha):
         y = kernels.act_forward(x, kind, alpha)
-        ctx.save_for_backward(x, y)
+        if _saves_y(kind, alpha):
+            ctx.save_for_backward(y)
+        else:
+            ctx.save_for_backward(*((x, y) if kind == "elu" else (x,)))
         ctx.meta = (kind, alpha)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved
+        saved = ctx.saved
         kind, alpha = ctx.meta
-        return kernels.act_backward(g, x, y, kind, alpha), None, None
+        return kernels.act_backward(g, saved[0], saved[-1], kind, alpha), None, None
 
 
 def _act(x, kind, alpha=0.0):
