@@ -16,7 +16,7 @@ through it; a variable ``loss`` does not depend on gets zeros, where tf.gradient
 K.function, a Model, further K ops on the gradient (``grads / (K.sqrt(K.mean(K.square(grads)))
 + 1e-5)``). The loss's forward runs once more inside the node.
 """
-from ..autograd import Tensor, no_grad
+from ..autograd import Tensor, keeping_inputs, no_grad
 from .base_layer import Layer
 from .node import ENGINE, KerasTensor, get_source_inputs
 
@@ -44,7 +44,9 @@ class SymbolicGradients(Layer):
         from .graph_gradients import _ones
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         xs = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
-        with GradientTape() as tape:  # records the forward (an eager call records nothing)
+        # the tape records the forward (an eager call records nothing), keeping the nodes'
+        # inputs for the recorded gradient below (Note [what a node keeps], autograd.py)
+        with GradientTape() as tape, keeping_inputs(True):
             for x in xs:
                 tape.watch(x)
             outs = self._model(xs if len(xs) > 1 else xs[0])
