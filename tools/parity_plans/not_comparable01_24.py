@@ -146,9 +146,10 @@ NOT_COMPARABLE = {
     "adl_ch5_wgan_mnist_511": "GAN: train_on_batch loop with weight clipping, no accuracy to "
                               "compare",
     "kio_focal_modulation_network": "batches of 1,024 48x48 pictures through a 256-1,024 "
-                                    "wide FocalNet: tensorforge passed 7 GB in its first "
-                                    "step on this shared machine and was stopped (cost, not "
-                                    "comparability)",
+                                    "wide FocalNet: ~15 MB a picture in a training step here "
+                                    "(~25 MB under tf_keras; lane mem25, bench/RESULTS.md), "
+                                    "~15 GB a batch, more than this machine has free (cost, "
+                                    "not comparability)",
     "cnn_seq2seq": "fails under Keras 2 too, at the same line: its sampling loop predicts on "
                    "100 encoder rows and 10,000 decoder rows (Keras 2: 'Make sure all arrays "
                    "contain the same number of samples')",
