@@ -19,6 +19,10 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for p in self.PREFIXES:
             if name == p or name.startswith(p + "."):
                 return TARGET + name[len(p):]
+        if SIDE == "ours" and name == "tensorflow.python":
+            return name  # an empty parent package: see create_module
+        if SIDE == "ours" and name.startswith("tensorflow.python."):
+            return None  # TensorFlow's private modules beyond Keras: no counterpart
         if SIDE == "ours" and name.startswith("tensorflow."):
             return "tensorforge" + name[len("tensorflow"):]
         return None
@@ -35,6 +39,13 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         return importlib.util.spec_from_loader(name, self, is_package=True)
     def create_module(self, spec):
+        if SIDE == "ours" and spec.name == "tensorflow.python":
+            # only the parent of tensorflow.python.keras.X (the legacy path of Keras 2 that
+            # editors' auto-imports write: `from tensorflow.python.keras.models import ...`)
+            import types
+            mod = types.ModuleType(spec.name)
+            mod.__path__ = []
+            return mod
         mod = importlib.import_module(self._target(spec.name))
         self.specs[id(mod)] = mod.__spec__  # importlib overwrites __spec__; put it back below
         return mod
@@ -49,6 +60,11 @@ if SIDE != "ours":
         _tf.config.threading.set_inter_op_parallelism_threads(THREADS)
     import tf_keras
     for _k in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+        del sys.modules[_k]
+    # ... and TensorFlow's own leftover tensorflow.python.keras (a broken copy of the old Keras
+    # that TF 2.21 still imports): the alias hook maps it to tf_keras, as it was Keras 2 itself
+    for _k in [k for k in sys.modules if k == "tensorflow.python.keras"
+               or k.startswith("tensorflow.python.keras.")]:
         del sys.modules[_k]
 sys.meta_path.insert(0, _Alias())
 
@@ -826,11 +842,18 @@ _here = os.path.dirname(PROG)
 if os.path.isdir(os.path.join(_here, "data")) and not os.path.exists("data"):
     os.symlink(os.path.join(_here, "data"), "data")
 # ... and the entries of cwd/ beside it are linked too: folders a program reads from its
-# working folder under their own names (the twenty-fourth corpus's ./lol_dataset/)
+# working folder under their own names (the twenty-fourth corpus's ./lol_dataset/); an empty
+# folder there is made afresh instead (the twenty-seventh corpus's ./_save/, where programs
+# write models: linked, both sides run at once would write the same files)
 if os.path.isdir(os.path.join(_here, "cwd")):
     for _e in os.listdir(os.path.join(_here, "cwd")):
-        if not os.path.exists(_e):
-            os.symlink(os.path.join(_here, "cwd", _e), _e)
+        _src = os.path.join(_here, "cwd", _e)
+        if os.path.exists(_e):
+            continue
+        if os.path.isdir(_src) and not os.listdir(_src):
+            os.makedirs(_e)
+        else:
+            os.symlink(_src, _e)
 if os.path.isdir(os.path.join(_here, "run")) and not os.path.exists("run"):
     for _dir, _, _ in os.walk(os.path.join(_here, "run")):
         os.makedirs(os.path.relpath(_dir, _here), exist_ok=True)

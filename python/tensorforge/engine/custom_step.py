@@ -534,7 +534,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
             val = _Source(where + " (validation_data)", *validation_data,
                           batch_size=validation_batch_size or batch_size, steps=validation_steps)
     history = _cb.History()
-    cbs = list(callbacks or []) + [history]
+    cbs = training_arrays.as_callbacks(callbacks) + [history]
     if verbose:
         cbs.append(_StepsBar(verbose))
     cbl = training_arrays.CallbackList(cbs, model, {"epochs": epochs, "steps": src.steps,
@@ -602,7 +602,7 @@ def _evaluate(model, src, callbacks, verbose=0):
 
 def evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     src = _Source("evaluate", x, y, sample_weight, batch_size, steps)
-    logs = _evaluate(model, src, list(callbacks or []), verbose)
+    logs = _evaluate(model, src, training_arrays.as_callbacks(callbacks), verbose)
     return logs if return_dict else _in_order(model, logs)
 
 
@@ -628,8 +628,8 @@ def on_batch(model, step, x, y, sample_weight, reset_metrics, return_dict):
 
 def predict(model, x, batch_size, verbose, steps, callbacks):
     src = _Source("predict", x, None, None, batch_size, steps)
-    cbl = training_arrays.CallbackList(list(callbacks or []), model, {"steps": src.steps,
-                                                                      "verbose": verbose})
+    cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
+                                                          "verbose": verbose})
     cbl.on_predict_begin()
     outs, start = [], time.time()
     for step, data in enumerate(src.epoch()):

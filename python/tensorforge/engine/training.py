@@ -400,8 +400,10 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             epochs = kwargs.pop("nb_epoch")
         _no_other_arguments("fit", kwargs)
         self._check_compiled("fit")
-        if shuffle not in (True, False, "batch"):
+        if isinstance(shuffle, str) and shuffle != "batch":
             raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
+        if shuffle != "batch":
+            shuffle = bool(shuffle)  # tf_keras 2 shuffles on any true value (`shuffle=0.2`)
         for name, v in (("epochs", epochs), ("initial_epoch", initial_epoch)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
                 raise TypeError(f"fit: {name} must be an int, got {type(v).__name__} {v!r}")

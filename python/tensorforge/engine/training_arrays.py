@@ -29,11 +29,21 @@ _LOGS_ONLY_HOOKS = {"on_train_begin", "on_train_end", "on_test_begin", "on_test_
                     "on_predict_begin", "on_predict_end"}
 
 
+def as_callbacks(callbacks):
+    """``callbacks=`` of fit / evaluate / predict as a list: None, one callback (tf_keras 2
+    takes ``callbacks=es`` as ``[es]``) or a list / tuple, nested ones flattened (tf.nest)."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        return [callbacks]
+    return [cb for c in callbacks for cb in as_callbacks(c)]
+
+
 class CallbackList:
     """Calls every callback's hook in order (Keras 2's CallbackList)."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        self.callbacks = as_callbacks(callbacks)
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
@@ -147,7 +157,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     names = model._names_in_use()
     history = _cb.History()
     # Keras 2 order: History after the user's callbacks, which may edit the logs it records
-    cbs = list(callbacks or []) + [history]
+    cbs = as_callbacks(callbacks) + [history]
     stateful = model.__dict__.get("_stateful") or {}  # See Note [metric classes in fit]
     if verbose:
         cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful)
