@@ -19,11 +19,8 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for p in self.PREFIXES:
             if name == p or name.startswith(p + "."):
                 return TARGET + name[len(p):]
-        if SIDE == "ours" and name == "tensorflow.python":
-            return name  # an empty parent package: see create_module
-        if SIDE == "ours" and name.startswith("tensorflow.python."):
-            return None  # TensorFlow's private modules beyond Keras: no counterpart
-        if SIDE == "ours" and name.startswith("tensorflow."):
+        if SIDE == "ours" and name.startswith("tensorflow."):  # (tensorflow.python.X too:
+            # tensorforge.python holds tensorflow.python's keras alias and device_lib)
             return "tensorforge" + name[len("tensorflow"):]
         return None
     def find_spec(self, name, path=None, target=None):
@@ -39,13 +36,6 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         return importlib.util.spec_from_loader(name, self, is_package=True)
     def create_module(self, spec):
-        if SIDE == "ours" and spec.name == "tensorflow.python":
-            # only the parent of tensorflow.python.keras.X (the legacy path of Keras 2 that
-            # editors' auto-imports write: `from tensorflow.python.keras.models import ...`)
-            import types
-            mod = types.ModuleType(spec.name)
-            mod.__path__ = []
-            return mod
         mod = importlib.import_module(self._target(spec.name))
         self.specs[id(mod)] = mod.__spec__  # importlib overwrites __spec__; put it back below
         return mod
