@@ -363,8 +363,15 @@ class Tensor:
         run_backward(self, grad)
 
     # ---- operators (implemented in ops.basic, imported lazily to avoid a cycle) ----------
-    def __add__(self, o): return _basic().add(self, o)
-    def __radd__(self, o): return _basic().add(o, self)
+    def __add__(self, o):
+        if self.data.dtype == object:  # string tensors concatenate: See _string_add
+            return _string_add(self, o)
+        return _basic().add(self, o)
+
+    def __radd__(self, o):
+        if self.data.dtype == object:
+            return _string_add(o, self)
+        return _basic().add(o, self)
     def __sub__(self, o): return _basic().sub(self, o)
     def __rsub__(self, o): return _basic().sub(o, self)
     def __mul__(self, o): return _basic().mul(self, o)
@@ -474,6 +481,21 @@ class Tensor:
 
 
 _TENSOR_STATE = tuple(n for n in Tensor.__slots__ if n not in ("_node", "_index", "__weakref__"))
+
+
+def _string_add(a, b):
+    """``a + b`` with a string tensor: TensorFlow's string Add, the elementwise concatenation
+    (broadcast; keras-io text_generation_fnet.py writes ``"[start] " + preprocess_text(s) +
+    " [end]"``); a number with a string tensor is TensorFlow's InvalidArgumentError."""
+    from .tf_debugging import InvalidArgumentError
+    from .tf_strings import join
+    for i, v in enumerate((a, b)):
+        d = getattr(v, "data", v)
+        if not isinstance(d, (str, bytes)) and not (isinstance(d, np.ndarray) and d.dtype == object):
+            raise InvalidArgumentError(None, None, f"add: input #{i} of a string Add must be a "
+                                       f"string tensor, got {type(v).__name__} "
+                                       f"{getattr(d, 'dtype', '')}".rstrip())
+    return join([a, b])
 
 
 def _basic():
