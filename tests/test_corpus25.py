@@ -134,3 +134,17 @@ def test_string_tensor_add_number_is_an_error():
 def test_numeric_add_unchanged():
     np.testing.assert_array_equal((tf.constant([1.0, 2.0]) + 2).numpy(), [3.0, 4.0])
     np.testing.assert_array_equal((2 + tf.constant([1, 2])).numpy(), [3, 4])
+
+
+# ---- tf.constant of a tensor (text_generation_fnet.py's decode_sentence) ----
+
+def test_constant_of_string_tensor_stays_strings():
+    s = tf.strings.join(["a", tf.constant("b")], separator=" ")
+    c = tf.constant("[start] " + s)
+    assert c.dtype == object and c.numpy() == b"[start] a b"  # TensorFlow's (tf.string)
+
+
+def test_constant_of_tensor_keeps_its_dtype():
+    c = tf.constant(tf.constant([1, 2]))
+    assert c.dtype == "int32" and c.numpy().tolist() == [1, 2]  # TensorFlow's int32
+    assert tf.constant(tf.constant([1, 2]), dtype="float32").dtype == "float32"

@@ -90,3 +90,9 @@ try:
     tf.constant("a") + 1
 except tf.errors.InvalidArgumentError as e:
     print("string + int:", type(e).__name__)
+
+
+# 5. tf.constant of a tensor keeps it (text_generation_fnet.py: tf.constant(str + string tensor))
+s = tf.strings.join(["a", tf.constant("b")], separator=" ")
+print("constant(string tensor):", repr(tf.constant("[start] " + s)))
+print("constant(int32 tensor):", repr(tf.constant(tf.constant([1, 2]))))
