@@ -118,7 +118,8 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
 # (None, 200, 32), and so does this one.
 def _batch_fitting(e, batch):
     """The stand-in batch size a failed reshape (``e``, of a call on ``batch`` samples) fits,
-    or None when the error is not such a reshape or no whole batch fits it."""
+    or None when the error is not such a reshape, no whole batch fits it, or the batch would
+    be over 4,096 samples (too big a stand-in to run)."""
     if not isinstance(e, ReshapeSizeError) or not e.target or e.size % batch:
         return None
     per = e.size // batch  # the elements of one sample in the reshaped tensor
