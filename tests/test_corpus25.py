@@ -148,3 +148,42 @@ def test_constant_of_tensor_keeps_its_dtype():
     c = tf.constant(tf.constant([1, 2]))
     assert c.dtype == "int32" and c.numpy().tolist() == [1, 2]  # TensorFlow's int32
     assert tf.constant(tf.constant([1, 2]), dtype="float32").dtype == "float32"
+
+
+# ---- the mask through a nested functional model (text_generation_fnet.py's decoder model) ----
+
+class _MaskingEmbedding(layers.Layer):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.e = layers.Embedding(10, 4, embeddings_initializer="ones")
+
+    def call(self, x):
+        return self.e(x)
+
+    def compute_mask(self, inputs, mask=None):
+        return tf.math.not_equal(inputs, 0)
+
+
+def _nested_masked_model():
+    x_in = keras.Input((None,), dtype="int32")
+    inner = keras.Model(x_in, layers.Dense(3, activation="softmax", kernel_initializer="zeros",
+                                           bias_initializer=keras.initializers.Constant(
+                                               [2.0, 0.0, 0.0]))(_MaskingEmbedding()(x_in)))
+    a = keras.Input((None,), dtype="int32")
+    return keras.Model(a, inner(a))
+
+
+def test_nested_model_output_carries_its_mask():
+    assert getattr(_nested_masked_model().outputs[0], "_keras_mask", None) is not None  # Keras 2
+
+
+def test_nested_model_mask_reaches_loss_and_metrics():
+    m = _nested_masked_model()
+    m.compile("adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]], "int32")
+    y = np.array([[0, 1, 0, 0], [0, 0, 0, 0]], "int32")
+    loss, acc = m.evaluate(x, y, verbose=0)
+    # Keras 2's [0.9062116, 0.6666667]: the 3 unmasked tokens only (p0 = e^2 / (e^2 + 2))
+    p0, p1 = np.exp(2) / (np.exp(2) + 2), 1 / (np.exp(2) + 2)
+    np.testing.assert_allclose(loss, (-2 * np.log(p0) - np.log(p1)) / 3, rtol=1e-5)
+    np.testing.assert_allclose([loss, acc], [0.9062116, 2 / 3], rtol=1e-5)

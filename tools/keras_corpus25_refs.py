@@ -96,3 +96,30 @@ except tf.errors.InvalidArgumentError as e:
 s = tf.strings.join(["a", tf.constant("b")], separator=" ")
 print("constant(string tensor):", repr(tf.constant("[start] " + s)))
 print("constant(int32 tensor):", repr(tf.constant(tf.constant([1, 2]))))
+
+
+# 6. the mask through a nested functional model (text_generation_fnet.py's decoder model):
+#    masked accuracy over the non-padding tokens, the output's mask metadata
+class PE(layers.Layer):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.e = layers.Embedding(10, 4, embeddings_initializer="ones")
+
+    def call(self, x):
+        return self.e(x)
+
+    def compute_mask(self, inputs, mask=None):
+        return tf.math.not_equal(inputs, 0)
+
+
+x_in = keras.Input((None,), dtype="int32")
+inner = keras.Model(x_in, layers.Dense(3, activation="softmax", kernel_initializer="zeros",
+                                       bias_initializer=keras.initializers.Constant(
+                                           [2.0, 0.0, 0.0]))(PE()(x_in)))
+a = keras.Input((None,), dtype="int32")
+m = keras.Model(a, inner(a))
+print("nested output mask:", getattr(m.outputs[0], "_keras_mask", None) is not None)
+m.compile("adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+x = np.array([[1, 2, 0, 0], [3, 0, 0, 0]], "int32")
+y = np.array([[0, 1, 0, 0], [0, 0, 0, 0]], "int32")
+print("nested masked evaluate:", m.evaluate(x, y, verbose=0))
