@@ -31,6 +31,7 @@ import numpy as np
 
 from . import interop as _interop
 from ._tensor_shape import TensorShape
+from ._text import as_bytes_array
 from ._xp import array_module, like as _like, to_one_device
 
 
@@ -486,16 +487,17 @@ _TENSOR_STATE = tuple(n for n in Tensor.__slots__ if n not in ("_node", "_index"
 def _string_add(a, b):
     """``a + b`` with a string tensor: TensorFlow's string Add, the elementwise concatenation
     (broadcast; keras-io text_generation_fnet.py writes ``"[start] " + preprocess_text(s) +
-    " [end]"``); a number with a string tensor is TensorFlow's InvalidArgumentError."""
-    from .tf_debugging import InvalidArgumentError
-    from .tf_strings import join
+    " [end]"``); a number with a string tensor is a TypeError (TensorFlow's
+    InvalidArgumentError: tf_debugging's class is not imported here, it would close an import
+    circle through tf_strings)."""
+    parts = []
     for i, v in enumerate((a, b)):
         d = getattr(v, "data", v)
         if not isinstance(d, (str, bytes)) and not (isinstance(d, np.ndarray) and d.dtype == object):
-            raise InvalidArgumentError(None, None, f"add: input #{i} of a string Add must be a "
-                                       f"string tensor, got {type(v).__name__} "
-                                       f"{getattr(d, 'dtype', '')}".rstrip())
-    return join([a, b])
+            raise TypeError(f"add: input #{i} of a string Add must be a string tensor, got "
+                            f"{type(v).__name__} {getattr(d, 'dtype', '')}".rstrip())
+        parts.append(as_bytes_array(d, "add"))
+    return Tensor(np.asarray(np.frompyfunc(bytes.__add__, 2, 1)(*parts), dtype=object))
 
 
 def _basic():
