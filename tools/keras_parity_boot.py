@@ -495,7 +495,9 @@ with _open(PROG, encoding="utf-8") as _f:
         _kod.petimages_tree(os.getcwd())
     if 'original_dir = pathlib.Path("train")' in _prog_text:  # DLwP 2nd ed. ch. 8's kaggle/unzip
         _kom.dogs_vs_cats_train(os.getcwd())
-    if '"celeba_gan",' in _prog_text:  # DLwP 2nd ed. ch. 12's gdown + unzip cell
+    # DLwP 2nd ed. ch. 12's gdown + unzip cell (left out); keras-io's DCGAN keeps its own cell
+    # (os.makedirs("celeba_gan"), gdown.download, ZipFile) and the program folder's lib/gdown.py
+    if '"celeba_gan",' in _prog_text and "gdown.download(" not in _prog_text:
         _kom.celeba_tree(os.getcwd())
     if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py
         _kod.oxford_pets_tree(os.getcwd())

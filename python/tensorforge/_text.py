@@ -54,6 +54,15 @@ def dtype_name(dtype):
     return "string" if dt == np.dtype(object) else dt.name
 
 
+def _string_leaves(x):
+    """A nested list with its string Tensors replaced by their values (NumPy reads a list of
+    them as a sequence of sequences)."""
+    if isinstance(x, (list, tuple)):
+        return [_string_leaves(v) for v in x]
+    d = getattr(x, "data", None)
+    return d.tolist() if isinstance(d, np.ndarray) and d.dtype == object else x
+
+
 def text_values(x):
     """The strings of ``x`` (a string Tensor, a str / bytes array or nested list) as a bytes
     object array -- what the structural tf ops (stack, tile, transpose, gather) move as they
@@ -61,6 +70,8 @@ def text_values(x):
     data = getattr(x, "data", x)
     if not isinstance(data, (np.ndarray, str, bytes, list, tuple)):
         return None
+    if isinstance(data, (list, tuple)):  # a list of string Tensors: ``tf.pad([text], ...)``
+        data = _string_leaves(data)      # in keras-io's multi_label_trainer_tfidf.py
     try:
         a = data if isinstance(data, np.ndarray) else np.asarray(data)
     except ValueError:  # ragged nesting: not a string array either

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import interop as _interop
 from ._tensor_shape import TensorShape
+from ._text import as_bytes_array
 from ._xp import array_module, like as _like, to_one_device
 
 
@@ -391,8 +392,15 @@ class Tensor:
         run_backward(self, grad)
 
     # ---- operators (implemented in ops.basic, imported lazily to avoid a cycle) ----------
-    def __add__(self, o): return _basic().add(self, o)
-    def __radd__(self, o): return _basic().add(o, self)
+    def __add__(self, o):
+        if self.data.dtype == object:  # string tensors concatenate: See _string_add
+            return _string_add(self, o)
+        return _basic().add(self, o)
+
+    def __radd__(self, o):
+        if self.data.dtype == object:
+            return _string_add(o, self)
+        return _basic().add(o, self)
     def __sub__(self, o): return _basic().sub(self, o)
     def __rsub__(self, o): return _basic().sub(o, self)
     def __mul__(self, o): return _basic().mul(self, o)
@@ -502,6 +510,22 @@ class Tensor:
 
 
 _TENSOR_STATE = tuple(n for n in Tensor.__slots__ if n not in ("_node", "_index", "__weakref__"))
+
+
+def _string_add(a, b):
+    """``a + b`` with a string tensor: TensorFlow's string Add, the elementwise concatenation
+    (broadcast; keras-io text_generation_fnet.py writes ``"[start] " + preprocess_text(s) +
+    " [end]"``); a number with a string tensor is a TypeError (TensorFlow's
+    InvalidArgumentError: tf_debugging's class is not imported here, it would close an import
+    circle through tf_strings)."""
+    parts = []
+    for i, v in enumerate((a, b)):
+        d = getattr(v, "data", v)
+        if not isinstance(d, (str, bytes)) and not (isinstance(d, np.ndarray) and d.dtype == object):
+            raise TypeError(f"add: input #{i} of a string Add must be a string tensor, got "
+                            f"{type(v).__name__} {getattr(d, 'dtype', '')}".rstrip())
+        parts.append(as_bytes_array(d, "add"))
+    return Tensor(np.asarray(np.frompyfunc(bytes.__add__, 2, 1)(*parts), dtype=object))
 
 
 def _basic():

@@ -68,19 +68,11 @@ def _source_index(shape):
 
 # ---- padding, reversal, rolling, broadcasting -------------------------------------------------
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    s = text_values(tensor)
+    if s is not None:
+        return _pad_text(s, paddings, mode, constant_values)
     x = _t("pad", tensor)
-    pads = _ints("pad", "paddings", paddings)
-    if pads.shape != (x.ndim, 2) or (pads < 0).any():
-        raise ValueError(f"tf.pad: paddings must be {x.ndim} non-negative (before, after) pairs "
-                         f"for a tensor of shape {x.shape}, got {pads.tolist()}")
-    m = str(mode).upper()
-    if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
-        raise ValueError(f"tf.pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}")
-    for ax, (b, a) in enumerate(pads):
-        lim = x.shape[ax] - (1 if m == "REFLECT" else 0)
-        if m != "CONSTANT" and (b > lim or a > lim):
-            raise ValueError(f"tf.pad: {m} padding of axis {ax} (size {x.shape[ax]}) must be at "
-                             f"most {lim} each side, got {b}, {a}")
+    pads, m = _pad_args(x.shape, paddings, mode)
     if m == "CONSTANT":
         y = _zero_pad(x, [tuple(int(v) for v in p) for p in pads])
         c = float(host(getattr(constant_values, "data", constant_values)))
@@ -89,6 +81,44 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
             y = y + Tensor(array_module(x.data).asarray(border))
         return y
     return _by_index_map(x, np.pad(_source_index(x.shape), pads, mode=m.lower()))
+
+
+def _pad_args(shape, paddings, mode):
+    """tf.pad's checked (paddings as an (ndim, 2) int array, MODE) for a tensor of ``shape``."""
+    pads = _ints("pad", "paddings", paddings)
+    if pads.shape != (len(shape), 2) or (pads < 0).any():
+        raise ValueError(f"tf.pad: paddings must be {len(shape)} non-negative (before, after) "
+                         f"pairs for a tensor of shape {tuple(shape)}, got {pads.tolist()}")
+    m = str(mode).upper()
+    if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f"tf.pad: mode must be CONSTANT, REFLECT or SYMMETRIC, got {mode!r}")
+    for ax, (b, a) in enumerate(pads):
+        lim = shape[ax] - (1 if m == "REFLECT" else 0)
+        if m != "CONSTANT" and (b > lim or a > lim):
+            raise ValueError(f"tf.pad: {m} padding of axis {ax} (size {shape[ax]}) must be at "
+                             f"most {lim} each side, got {b}, {a}")
+    return pads, m
+
+
+def _pad_text(s, paddings, mode, constant_values):
+    """tf.pad of a string tensor: ``constant_values`` a string (TensorFlow's default 0 pads
+    with b"", another number is its TypeError), the modes as for numbers."""
+    pads, m = _pad_args(s.shape, paddings, mode)
+    if m != "CONSTANT":
+        return Tensor(np.pad(s, pads, mode=m.lower()))
+    c = getattr(constant_values, "data", constant_values)
+    if isinstance(c, np.ndarray) and c.ndim == 0:
+        c = c.item()
+    if isinstance(c, str):
+        c = c.encode("utf-8")
+    elif isinstance(c, (int, np.integer)) and c == 0:
+        c = b""
+    if not isinstance(c, bytes):
+        raise TypeError(f"tf.pad: constant_values of a string tensor must be a string, got "
+                        f"{type(c).__name__} {c!r}")
+    out = np.full(tuple(n + int(b) + int(a) for n, (b, a) in zip(s.shape, pads)), c, dtype=object)
+    out[tuple(builtins.slice(int(b), int(b) + n) for n, (b, _) in zip(s.shape, pads))] = s
+    return Tensor(out)
 
 
 def reverse(tensor, axis, name=None):

@@ -37,13 +37,14 @@ def constant(value, dtype=None, shape=None, name=None):
             return t
     if dtype is None and isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "f":
         dtype = value.dtype  # NumPy floats keep their dtype (Python floats: floatx)
-    arr = np.asarray(value) if not isinstance(value, Tensor) else None
+    arr = np.asarray(value) if not isinstance(value, Tensor) else \
+        (value.data if value.data.dtype == object else None)  # a string Tensor stays strings
     if arr is not None and is_text(arr):
         return Tensor(as_bytes_array(value, "constant"))
     if arr is not None and dtype is None and arr.dtype.kind == "c":  # TensorFlow keeps complex
         return Tensor(arr if shape is None else np.broadcast_to(arr, tuple(shape)).copy())
-    if dtype is None:
-        dtype = python_dtype(value)
+    if dtype is None:  # a Tensor keeps its dtype (TensorFlow's tf.constant(int32 tensor))
+        dtype = value.dtype if isinstance(value, Tensor) else python_dtype(value)
     return K.constant(value, dtype=dtype, shape=shape, name=name)
 
 

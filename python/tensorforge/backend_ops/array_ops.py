@@ -47,6 +47,16 @@ def count_params(x):
     return int(np.prod(tensor("count_params", "x", x).shape, dtype=np.int64))
 
 
+class ReshapeSizeError(ValueError):
+    """reshape's element-count mismatch, with the two counts (``size``; ``target``, the product of
+    the given sizes, or None where a -1 stands in it): engine/shape_inference.py reads them to
+    find the stand-in batch a layer that fixes its token count is written for."""
+
+    def __init__(self, msg, size, target):
+        super().__init__(msg)
+        self.size, self.target = size, target
+
+
 def reshape(x, shape):
     if type(x) is np.ndarray:
         x = host_float(x)  # Note [array fast path] in _args.py
@@ -66,8 +76,9 @@ def reshape(x, shape):
     new = shape_arg("reshape", "shape", shape, allow_minus_one=True)
     known = int(np.prod([s for s in new if s != -1], dtype=np.int64))
     if (-1 not in new and known != x.size) or (-1 in new and (known == 0 or x.size % known)):
-        raise ValueError(f"reshape: cannot reshape x with shape {shape_str(x.shape)} "
-                         f"({x.size} elements) to {tuple(new)}")
+        raise ReshapeSizeError(f"reshape: cannot reshape x with shape {shape_str(x.shape)} "
+                               f"({x.size} elements) to {tuple(new)}", int(x.size),
+                               None if -1 in new else known)
     return B.reshape(x, new)
 
 

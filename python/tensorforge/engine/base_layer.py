@@ -84,6 +84,11 @@ def _touch():
 def _symbolic_output_mask(layer, inputs, outs):
     """Bool KerasTensors for the symbolic outputs of a layer that makes a mask (See Note [mask
     metadata]); found by asking compute_mask about inputs of ones. None when it makes none."""
+    if getattr(layer, "_compute_output_and_mask_jointly", False):  # a functional model: the
+        return [None if getattr(t, "_keras_mask", None) is None or len(o.shape) < 1 else  # masks
+                KerasTensor(o.shape[:-1] if len(o.shape) > 1 else o.shape, dtype="bool",  # its
+                            name=f"{o.name}/mask")  # own graph's outputs carry (Keras 2's)
+                for o, t in zip(outs, layer.outputs)]
     in_mask = input_mask(inputs)
     if in_mask is None:  # only a mask-making layer can start one: Embedding(mask_zero=True),
         # Masking, or a user's layer with its own compute_mask

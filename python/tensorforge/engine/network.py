@@ -90,6 +90,19 @@ def _logits_capable(layer, index=0):
     return None
 
 
+def _call_mask(layer, x, m):
+    """The output mask of the layer call a graph run just made: a functional model's is the one
+    its own run found (Keras 2's Functional computes output and mask together: keras-io's
+    text_generation_fnet.py masks its loss and accuracy through a nested decoder model); any
+    other layer's comes from compute_mask."""
+    if isinstance(layer, Network) and layer._is_graph_network:
+        ms = layer.__dict__.get("_output_masks") or []
+        if all(v is None for v in ms):
+            return None
+        return ms[0] if len(ms) == 1 else list(ms)
+    return layer.compute_mask(x, m)
+
+
 class Network(Layer):
     """A layer made of layers: a graph network or a subclassed model."""
 
@@ -611,7 +624,7 @@ class _Step:
                     y = layer.call(x)
                 if layer._activity_regularizer is not None:  # See Note [activity regularizer]
                     add_activity_losses(layer, y)
-                out_mask = layer.compute_mask(x, None)
+                out_mask = _call_mask(layer, x, None)
                 values[self.out_ids[0]] = y
                 if out_mask is not None:  # a mask-making layer (Embedding(mask_zero), Masking)
                     set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
@@ -643,7 +656,7 @@ class _Step:
         y = layer.call(x, **kw)
         if layer._activity_regularizer is not None:  # See Note [activity regularizer]
             add_activity_losses(layer, y)
-        out_mask = layer.compute_mask(x, m)
+        out_mask = _call_mask(layer, x, m)
         set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
         if len(self.out_ids) == 1:
             values[self.out_ids[0]] = y

@@ -3,6 +3,7 @@ symbolic call when the layer states no ``compute_output_shape``)."""
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..backend_ops.array_ops import ReshapeSizeError
 from .deferred_restore import RestoreError
 from .input_spec import _fmt_shape, is_shape
 from .layer_call import call_context, input_mask, invoke_call
@@ -27,8 +28,9 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     TensorArray's time-major stack, Hands-On ML 2 ch. 15's MyRNN: Keras 2 says (None, None, 20)
     where a fixed batch would give (None, 2, 20)). ``batch`` replaces the stand-in batch of 2
     (a subclassed model's build(input_shape) with a stated batch: See Note [build shapes of
-    eager calls])."""
-    fill = [0.0]
+    eager calls]). A call that fails both ways on a reshape may be written for one batch size:
+    See Note [a batch the layer fixes]."""
+    fill, fixed = [0.0], batch
     fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
     def dummy(shape, sub, dtype=fdt, batch=batch):
@@ -69,7 +71,12 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                     n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
         finally:
             layer._clear_call_losses()
-        return y, [tuple(t.shape) if len(t.shape) == 0 or t.shape[0] != batch else
+        # a None among the outputs (a subclassed model returning (logits, None) when called
+        # without targets: keras-io's GPT example builds one) has no shape: None stands for it;
+        # an output axis 0 follows the batch when it has the stand-in's size (Note [stand-in
+        # batch])
+        return y, [None if t is None else
+                   tuple(t.shape) if len(t.shape) == 0 or t.shape[0] != batch else
                    (None,) + tuple(t.shape[1:]) for t in flatten(y)]
 
     try:
@@ -82,7 +89,15 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
             try:
                 y, shapes = run(1)
             except Exception:  # noqa: BLE001
-                raise first from None
+                fits = _batch_fitting(first, batch)
+                if fits is None:
+                    raise first from None
+                fill[0] = 0.0
+                try:
+                    y, shapes = run(1, batch=fits)
+                except Exception:  # noqa: BLE001
+                    raise first from None
+                batch = fits
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
         raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
                          f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
@@ -91,9 +106,9 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])
     # (an output axis 0 of another size than the stand-in batch may still follow it: K.flatten
     # of a batch is batch x the rest; a second batch tells)
-    if unknown or any(d == batch for s in shapes for d in s[1:]) or \
-            any(len(s) and s[0] is not None for s in shapes):
-        seen = {d for s in shapes for d in s if d is not None}
+    if unknown or any(d == batch for s in shapes if s is not None for d in s[1:]) or \
+            any(s is not None and len(s) and s[0] is not None for s in shapes):
+        seen = {d for s in shapes if s is not None for d in s if d is not None}
         batch2 = batch + 1  # a size no output axis of the first call has (K.shape of a rank-3
         while batch2 in seen:  # tensor is (3,): a second batch of 3 would read it as the batch)
             batch2 += 1
@@ -101,6 +116,32 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
             _, shapes2 = run(2 if unknown else 1, batch=batch2)
         except Exception:  # noqa: BLE001 -- the first call's shapes stand
             shapes2 = shapes
-        shapes = [tuple(None if a != b else a for a, b in zip(s1, s2)) if len(s1) == len(s2)
+        shapes = [tuple(None if a != b else a for a, b in zip(s1, s2))
+                  if s1 is not None and s2 is not None and len(s1) == len(s2)
                   else s1 for s1, s2 in zip(shapes, shapes2)]
+    if batch != fixed:  # See Note [a batch the layer fixes]: Keras 2 says the batch it fits
+        shapes = [(batch,) + tuple(s[1:]) if s is not None and len(s) and s[0] is None else s
+                  for s in shapes]
     return shapes[0] if not isinstance(y, (list, tuple)) else shapes
+
+
+# Note [a batch the layer fixes]
+# Keras 2 builds a functional model by tracing each layer on a symbolic batch of unknown size,
+# and TensorFlow cannot check a reshape of such a tensor: keras-io's Switch Transformer
+# (text_classification_with_switch_transformer.py) reshapes its (batch, 200, 32) input to the
+# fixed (batch_size * 200, 32) = (10000, 32) of its batches of 50 and back to (tf.shape(x)[0],
+# 200, 32), and Keras 2 builds it (it then trains only on full batches of 50). Here a layer is
+# run on a stand-in batch, and a batch of 2 fails that reshape. When it does, the reshape's
+# counts name the one batch it fits (10000 * 32 elements over 200 * 32 a sample: 50), and the
+# layer is run once more on that batch; if that fails too, the first error is the one reported.
+# Keras 2's shape inference then knows the batch too: its output shape says (50, 200, 32), not
+# (None, 200, 32), and so does this one.
+def _batch_fitting(e, batch):
+    """The stand-in batch size a failed reshape (``e``, of a call on ``batch`` samples) fits,
+    or None when the error is not such a reshape, no whole batch fits it, or the batch would
+    be over 4,096 samples (too big a stand-in to run)."""
+    if not isinstance(e, ReshapeSizeError) or not e.target or e.size % batch:
+        return None
+    per = e.size // batch  # the elements of one sample in the reshaped tensor
+    fits = e.target // per if per and e.target % per == 0 else None
+    return fits if fits and fits != batch and fits <= 4096 else None
