@@ -1,21 +1,25 @@
 """Step-by-step parity of a corpus model on tensorforge and Keras 2 from the same weights.
 
-    PYTHONPATH=python:/work/corpus23/pydeps python3 tools/keras_step_parity.py iic \
-        [--steps 2] [--init keras|ours] [--seed 0] [--keras-python ../keras-venv/bin/python]
+    PYTHONPATH=python:/work/corpus23/pydeps python3 tools/keras_step_parity.py CASE \
+        [--steps N] [--init keras|ours] [--seed 0] [--keras-legacy] [--keras-python PY]
+    CASE: iic (Atienza ch. 13's IIC) | lenet (tf2k_ch04_lenet_mnist) | cifar_deep
+          (tf2k_ch04_cifar10_cnn_deep without its Dropout)
 
 The check behind an accuracy gap that tools/keras_parity.py finds on a program whose figure is
-taken after a few optimizer steps (IIC and MINE on MNIST, Atienza ch. 13): the program's model
-(the VGG 'F' backbone, Conv2D he_normal + BatchNormalization + ReLU + MaxPooling2D, and its
-heads), one side drawing the initial weights and the other loading them with set_weights,
-trained with train_on_batch on the same fixed batches (a Siamese batch made here: centre crops
-and seeded random crop / rotate copies, scikit-image as the program's data generator does),
-then evaluated as the program does (predict on centre-cropped test digits, argmax,
-Hungarian-matched accuracy). Printed per step: the loss on each side, and after the steps the
-largest relative weight difference per layer and the evaluation accuracy. Equal losses and
-weights mean the forward pass, the loss, the gradients, BatchNormalization's updates and the
-optimizer agree; then a gap between the programs' runs comes from the random draws (the
-initial weights' distribution, the augmentation), which `--init ours` vs `--init keras`
-separates. Optimizer: `Adam(1e-3)` as the programs write it (tf_keras's Keras 2.11+ Adam).
+taken after a few optimizer steps: the program's model built on both sides, one side drawing
+the initial weights and the other loading them with set_weights, trained with train_on_batch
+on the same fixed batches, then evaluated as the program does. For IIC: the VGG 'F' backbone
+(Conv2D he_normal + BatchNormalization + ReLU + MaxPooling2D) and its softmax head under the
+program's MI loss, on Siamese batches made here as its data generator makes them (centre crops
+and seeded random crop / rotate copies, scikit-image), evaluated by predict on centre-cropped
+test digits, argmax and Hungarian matching. Printed: the loss per step on each side, the
+largest relative weight difference per variable after the steps, and the evaluation accuracy.
+Equal losses mean the forward pass, the loss, the gradients, BatchNormalization's updates and
+the optimizer agree; losses that agree at step 1 and then drift apart by a growing factor per
+step (float rounding amplified by the first adaptive steps) mean the run is chaotic, and a
+gap between single program runs then needs seeds, not a library fix. Optimizers as the
+programs write them (tf_keras's Keras 2.11+ classes); `--keras-legacy` gives cifar_deep's
+Keras side tf_keras.optimizers.legacy.RMSprop (epsilon outside the square root, as here).
 """
 import argparse
 import gzip
