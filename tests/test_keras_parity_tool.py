@@ -36,6 +36,19 @@ def test_metric_specs_pick_the_call_and_the_key():
         kp.metric_value("predict:loss", RUN)
 
 
+def test_json_keeps_the_stdout_figure_for_from_json(tmp_path):
+    # a `stdout:` figure (IIC's "Head 0 accuracy") must survive --json, or --from-json and an
+    # --only run lose it; the output is kept as its tail
+    run = dict(RUN, stdout="x" * 10000 + "Head 0 accuracy: 48.15%\n", seed=1)
+    path = str(tmp_path / "runs.json")
+    kp._write_json(path, {"iic": {"ours": [run], "oracle": [run]}})
+    import json
+    with open(path) as f:
+        back = json.load(f)["iic"]["ours"][0]
+    assert len(back["stdout"]) == kp.STDOUT_KEPT
+    assert kp.metric_value(r"stdout:Head 0 accuracy: ([0-9.]+)%", back) == (48.15, None)
+
+
 def test_auto_metric_is_the_first_every_run_reports():
     st = {"metric": None}
     assert kp.pick_metric(st, [RUN, RUN]) == "evaluate:accuracy"

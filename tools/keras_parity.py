@@ -313,6 +313,9 @@ def main(argv=None):
                        or k.startswith("eval_")}
                 line = (f"{name_of(p):44s} {s:6s} seed {seed}: {'OK ' if r['ok'] else 'FAIL'} "
                         f"{r['seconds']:6.1f}s {acc}")
+                spec = settings(p, args)["metric"] or ""
+                if r["ok"] and spec.startswith("stdout:"):  # in no log: shown per run here
+                    line += f" {spec}: {metric_value(spec, r)[0]}"
                 if not r["ok"]:
                     line += f" {r.get('error', '')[:200]}"
                 print(line, flush=True)
@@ -343,8 +346,14 @@ def _print_table(args, progs, skipped, results, name_of):
             f.write(table + "\n")
 
 
+STDOUT_KEPT = 3000
+
+
 def _write_json(path, results):
-    slim = {p: {s: [{k: v for k, v in x.items() if k != "stdout"} for x in runs]
+    # the output's tail only (a `stdout:` figure is near the end), so --from-json can
+    # compare it; the whole output made the file large
+    slim = {p: {s: [{k: (v[-STDOUT_KEPT:] if k == "stdout" else v) for k, v in x.items()}
+                    for x in runs]
                 for s, runs in r.items()} for p, r in results.items()}
     with open(path, "w") as f:
         json.dump(slim, f, indent=1)
