@@ -1,0 +1,131 @@
+"""The gaps the twenty-sixth corpus's programs revealed (keras-io's structured-data, time-series,
+audio, recipe and graph examples, tools/keras_corpus.md "Twenty-sixth corpus"). Figures marked
+TensorFlow's / Keras 2's were printed by tools/keras_corpus26_refs.py under TensorFlow 2.21 /
+tf_keras 2.21; the others are worked out in the test."""
+import copy
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+from tensorforge.keras import layers
+
+
+# ---- tf.matmul: a non-tensor b takes a's dtype (deep_neural_decision_forests.py's
+#      ``tf.matmul(features, one_hot[idx], transpose_b=True)``, a float64 NumPy mask) ----
+
+A = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+@pytest.mark.parametrize("b,kw,want", [
+    (lambda: np.eye(3)[[2, 0]], dict(transpose_b=True), [[3.0, 1.0], [6.0, 4.0]]),  # TF's
+    (lambda: np.arange(6, dtype=np.int64).reshape(3, 2), {}, [[16.0, 22.0], [34.0, 49.0]]),
+    (lambda: [[1, 0], [0, 1], [1, 1]], {}, [[4.0, 5.0], [10.0, 11.0]]),
+])
+def test_matmul_array_takes_the_tensor_dtype(b, kw, want):
+    r = tf.matmul(tf.constant(A), b(), **kw)
+    assert np.dtype(r.dtype) == np.float32
+    np.testing.assert_allclose(r.numpy(), want)
+
+
+def test_matmul_hint_keeps_the_gradient():
+    a = tf.Variable(np.ones((2, 3), np.float32))
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.matmul(a, np.eye(3)[[2, 0]], transpose_b=True))
+    np.testing.assert_allclose(tape.gradient(y, a).numpy(), [[1, 0, 1], [1, 0, 1]])
+
+
+@pytest.mark.parametrize("a,b", [
+    (lambda: tf.constant(A), lambda: tf.constant(np.eye(3))),   # TensorFlow: both refused
+    (lambda: np.eye(2), lambda: tf.constant(A)),
+])
+def test_matmul_mixed_float_tensors_refused(a, b):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="MatMul"):
+        tf.matmul(a(), b())
+
+
+# ---- list / dict attributes filled after assignment are tracked (memory_efficient_embeddings
+#      MDEmbedding's block encoders, the decision forest's ``self.ensemble = []`` of trees) ----
+
+class _Blocks(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.encoders = []
+        self.projectors = list()
+        self.by_name = dict()
+        for _ in range(2):
+            self.encoders.append(layers.Embedding(5, 3))
+            self.projectors.append(layers.Dense(4))
+        self.by_name["head"] = layers.Dense(2)
+        self.extra = []
+        self.extra.extend([layers.Dense(2)])
+        self.extra += [layers.Dense(2)]
+
+    def call(self, x):
+        y = self.projectors[0](self.encoders[0](x)) + self.projectors[1](self.encoders[1](x))
+        y = self.by_name["head"](y)
+        return self.extra[1](self.extra[0](y))
+
+
+def test_list_and_dict_attributes_track_later_layers():
+    inp = keras.Input(shape=(), dtype="int64")
+    m = keras.Model(inp, _Blocks()(inp))
+    assert m.count_params() == 84 and len(m.trainable_weights) == 12  # Keras 2's
+    # 2 x (5*3) + 2 x (3*4 + 4) + (4*2 + 2) + 2 x (2*2 + 2) = 84
+
+
+def test_tracked_list_layers_train():
+    class Forest(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.ensemble = []
+            for _ in range(3):
+                self.ensemble.append(layers.Dense(1))
+
+        def call(self, x):
+            return tf.add_n([t(x) for t in self.ensemble]) / 3.0
+
+    m = Forest()
+    m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    x = np.ones((8, 2), np.float32)
+    m.predict(x, verbose=0)
+    before = [w.numpy().copy() for w in m.trainable_weights]
+    assert len(before) == 6
+    m.fit(x, np.full((8, 1), 5.0, np.float32), epochs=1, batch_size=8, verbose=0)
+    assert all(not np.allclose(b, w.numpy()) for b, w in zip(before, m.trainable_weights))
+
+
+def test_tracking_containers_stay_plain_containers():
+    blk = _Blocks()
+    assert isinstance(blk.encoders, list) and isinstance(blk.by_name, dict)
+    assert blk.encoders == blk.encoders[:] and list(blk.by_name) == ["head"]
+    blk(np.zeros((2,), np.int64))
+    assert len(copy.deepcopy(blk).weights) == len(blk.weights) == 12
+
+
+# ---- a StringLookup(num_oov_indices=0) inside a custom layer on a symbolic string input
+#      (memory_efficient_embeddings QREmbedding): the stand-in b"" is not an OOV error ----
+
+class _QR(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.lookup = layers.StringLookup(vocabulary=["a", "b", "c"], mask_token=None,
+                                          num_oov_indices=0)
+        self.q = layers.Embedding(2, 4)
+
+    def call(self, x):
+        return self.q(tf.math.floordiv(self.lookup(x), 2))
+
+
+def test_lookup_in_a_custom_layer_builds_symbolically():
+    inp = keras.Input(shape=(), dtype="string")
+    out = _QR()(inp)
+    assert tuple(out.shape) == (None, 4)  # Keras 2's
+    assert tuple(keras.Model(inp, out)(tf.constant(["c"])).shape) == (1, 4)
+
+
+def test_lookup_oov_still_an_error_on_real_values():
+    lookup = layers.StringLookup(vocabulary=["a"], mask_token=None, num_oov_indices=0)
+    with pytest.raises(ValueError, match="OOV values \\['z'\\]"):
+        lookup(tf.constant(["z"]))
