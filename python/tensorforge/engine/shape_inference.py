@@ -9,6 +9,16 @@ from .layer_call import call_context, input_mask, invoke_call
 from .node import flatten, is_symbolic, pack_like
 
 
+_STAND_INS = [0]  # > 0 while a layer runs on stand-in inputs
+
+
+def running_on_stand_ins():
+    """True inside ``_infer_by_running``'s call: the values are stand-ins (zeros, ones, empty
+    strings), so a check on values that Keras 2's symbolic call never makes must not fire (a
+    StringLookup with num_oov_indices=0 inside a custom layer sees b"" here)."""
+    return _STAND_INS[0] > 0
+
+
 def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
@@ -53,6 +63,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                               np.ones([batch] + [sub if d is None else d for d in k.shape[1:]],
                                       bool)
                               for k in flatten(m)])
+        _STAND_INS[0] += 1
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
                 y = invoke_call(layer, x, training=False, mask=m, **kw)
@@ -60,6 +71,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                 layer.__dict__["_graph_metric_names"] = [  # them in a model's metrics_names)
                     n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
         finally:
+            _STAND_INS[0] -= 1
             layer._clear_call_losses()
         return y, [(None,) + tuple(t.shape[1:]) for t in flatten(y)]
 
