@@ -129,3 +129,60 @@ def test_lookup_oov_still_an_error_on_real_values():
     lookup = layers.StringLookup(vocabulary=["a"], mask_token=None, num_oov_indices=0)
     with pytest.raises(ValueError, match="OOV values \\['z'\\]"):
         lookup(tf.constant(["z"]))
+
+
+# ---- tf.experimental.numpy (tensorflow_numpy_models.py) ----
+
+import tensorforge.experimental.numpy as tnp  # noqa: E402
+
+_A = np.arange(6, dtype=np.float32).reshape(2, 3)
+
+
+@pytest.mark.parametrize("fn,want", [                           # TensorFlow NumPy's
+    (lambda: tnp.matmul(_A, np.ones(3, np.float32)), [3.0, 12.0]),
+    (lambda: tnp.matmul(np.ones(2, np.float32), _A), [3.0, 5.0, 7.0]),
+    (lambda: tnp.dot(np.arange(3.0), np.arange(3.0)), 5.0),
+    (lambda: tnp.mean(_A, axis=0, keepdims=True), [[1.5, 2.5, 3.5]]),
+    (lambda: tnp.sum(_A), 15.0),
+    (lambda: tnp.max(_A, axis=1), [2.0, 5.0]),
+    (lambda: tnp.maximum(_A - 2.5, 0.0), [[0, 0, 0], [0.5, 1.5, 2.5]]),
+    (lambda: tnp.clip(_A, 1.0, 4.0), [[1, 1, 2], [3, 4, 4]]),
+    (lambda: tnp.argmax(_A), 5),
+])
+def test_tnp_functions(fn, want):
+    np.testing.assert_allclose(np.asarray(fn()), want)
+
+
+def test_tnp_shapes_and_names():
+    tnp.experimental_enable_numpy_behavior()
+    assert tuple(tnp.transpose(_A).shape) == (3, 2)
+    assert tuple(tnp.concatenate([_A, _A]).shape) == (4, 3)
+    assert tf.experimental.numpy is tnp
+    with pytest.raises(ValueError, match="tnp.matmul"):
+        tnp.matmul(np.float32(2.0), _A)
+
+
+def test_tnp_layer_gradient():
+    w = tf.Variable(np.ones((3, 2), np.float32))
+    with tf.GradientTape() as tape:
+        y = tnp.sum(tnp.mean(tnp.square(tnp.maximum(tnp.matmul(_A, w) - 5.0, 0.0)), axis=0))
+    # rows of A @ w: [3, 3], [12, 12]; only the second passes: d/dw = 2 * 7 / 2 * A[1]
+    np.testing.assert_allclose(tape.gradient(y, w).numpy(), [[21, 21], [28, 28], [35, 35]])
+
+
+# ---- a loss function returning shape (1,) (tnp_mse: a mean over axis 0) is reduced to a
+#      scalar, as Keras 2's sum-over-batch-size reduction does ----
+
+def test_loss_of_shape_one_is_reduced():
+    def tnp_mse(y_true, y_pred):
+        return tnp.mean(tnp.square(y_true - y_pred), axis=0)
+
+    m = keras.Sequential([layers.Dense(1, kernel_initializer="ones", input_shape=(2,))])
+    m.compile(optimizer=keras.optimizers.SGD(0.01), loss=tnp_mse)
+    x = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0], [0.0, 1.0]], np.float32)
+    y = np.array([1.0, 0.0, 3.0, 2.0], np.float32)
+    np.testing.assert_allclose(m.evaluate(x, y, verbose=0), 1.5625, rtol=1e-6)  # Keras 2's
+    h = m.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [1.5625], rtol=1e-6)
+    np.testing.assert_allclose(m.get_weights()[0].ravel(), [1.00125, 0.9825], rtol=1e-5)
+    np.testing.assert_allclose(m.get_weights()[1], [0.0025], rtol=1e-4)

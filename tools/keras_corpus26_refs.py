@@ -81,3 +81,34 @@ try:
     layers.StringLookup(vocabulary=["a"], mask_token=None, num_oov_indices=0)(tf.constant(["z"]))
 except Exception as e:  # noqa: BLE001
     print("eager OOV:", type(e).__name__)
+
+
+# 4. tf.experimental.numpy (keras-io tensorflow_numpy_models.py)
+import tensorflow.experimental.numpy as tnp  # noqa: E402
+
+tnp.experimental_enable_numpy_behavior()
+a = tnp.asarray(np.arange(6, dtype=np.float32).reshape(2, 3))
+print("tnp matmul 2-D x 1-D:", tnp.matmul(a, np.ones(3, np.float32)).numpy())
+print("tnp matmul 1-D x 2-D:", tnp.matmul(np.ones(2, np.float32), a).numpy())
+print("tnp dot 1-D:", tnp.dot(np.arange(3.0), np.arange(3.0)).numpy())
+print("tnp mean axis 0 keepdims:", tnp.mean(a, axis=0, keepdims=True).numpy())
+print("tnp sum all:", tnp.sum(a).numpy(), "max:", tnp.max(a, axis=1).numpy())
+print("tnp maximum / clip:", tnp.maximum(a - 2.5, 0.0).numpy().tolist(),
+      tnp.clip(a, 1.0, 4.0).numpy().tolist())
+print("tnp transpose / concatenate:", tnp.transpose(a).shape,
+      tnp.concatenate([a, a]).shape, tnp.argmax(a).numpy())
+
+
+# 5. a loss function returning shape (1,) (tnp_mse: the mean over axis 0): the compiled loss
+#    reduces it to a scalar (sum over batch size)
+def tnp_mse(y_true, y_pred):
+    return tnp.mean(tnp.square(y_true - y_pred), axis=0)
+
+
+m = keras.Sequential([layers.Dense(1, kernel_initializer="ones", input_shape=(2,))])
+m.compile(optimizer=keras.optimizers.SGD(0.01), loss=tnp_mse)
+x = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0], [0.0, 1.0]], np.float32)
+y = np.array([1.0, 0.0, 3.0, 2.0], np.float32)
+print("loss (1,) evaluate:", m.evaluate(x, y, verbose=0))
+h = m.fit(x, y, batch_size=4, epochs=1, verbose=0)
+print("loss (1,) fit:", h.history["loss"], m.get_weights()[0].ravel(), m.get_weights()[1])
