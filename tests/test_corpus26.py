@@ -186,3 +186,19 @@ def test_loss_of_shape_one_is_reduced():
     np.testing.assert_allclose(h.history["loss"], [1.5625], rtol=1e-6)
     np.testing.assert_allclose(m.get_weights()[0].ravel(), [1.00125, 0.9825], rtol=1e-5)
     np.testing.assert_allclose(m.get_weights()[1], [0.0025], rtol=1e-4)
+
+
+# ---- the elementwise tf.strings ops keep a RaggedTensor's rows (movielens_recommendations_
+#      transformers.py: ``tf.strings.to_number(tf.strings.split(batch, ","), ...).to_tensor()``) ----
+
+def test_to_number_of_a_ragged_split():
+    r = tf.strings.to_number(tf.strings.split(tf.constant(["1,2.5,3", "4"]), ","), tf.float32)
+    assert type(r).__name__ == "RaggedTensor" and np.dtype(r.dtype) == np.float32  # TF's
+    np.testing.assert_allclose(r.to_tensor().numpy(), [[1.0, 2.5, 3.0], [4.0, 0.0, 0.0]])
+
+
+def test_string_ops_on_ragged_rows():
+    r = tf.strings.lower(tf.strings.split(tf.constant(["A B", "C"])))
+    assert r.to_list() == [[b"a", b"b"], [b"c"]]                     # TensorFlow's
+    n = tf.strings.length(tf.strings.split(tf.constant(["ab c", "def"])))
+    assert n.to_list() == [[2, 1], [3]]

@@ -112,3 +112,17 @@ y = np.array([1.0, 0.0, 3.0, 2.0], np.float32)
 print("loss (1,) evaluate:", m.evaluate(x, y, verbose=0))
 h = m.fit(x, y, batch_size=4, epochs=1, verbose=0)
 print("loss (1,) fit:", h.history["loss"], m.get_weights()[0].ravel(), m.get_weights()[1])
+
+
+# 6. the elementwise tf.strings ops on a RaggedTensor keep its rows
+#    (movielens_recommendations_transformers.py: to_number(strings.split(batch, ",")).to_tensor())
+r = tf.strings.to_number(tf.strings.split(tf.constant(["1,2.5,3", "4"]), ","), tf.float32)
+print("to_number ragged:", type(r).__name__, r.dtype.name, r.to_tensor().numpy().tolist())
+r = tf.strings.lower(tf.strings.split(tf.constant(["A B", "C"])))
+print("lower ragged:", type(r).__name__, r.to_list())
+print("length ragged:", tf.strings.length(tf.strings.split(tf.constant(["ab c", "def"]))).to_list())
+
+
+# 7. f-string of a scalar string tensor (creating_tfrecords.py prints parsed features)
+t = tf.constant(b"datasets/val2017/x.jpg")
+print("f-string:", f"{t}", "|", f"{tf.constant(1914.53)}")
