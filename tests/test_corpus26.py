@@ -3,6 +3,7 @@ audio, recipe and graph examples, tools/keras_corpus.md "Twenty-sixth corpus"). 
 TensorFlow's / Keras 2's were printed by tools/keras_corpus26_refs.py under TensorFlow 2.21 /
 tf_keras 2.21; the others are worked out in the test."""
 import copy
+import pickle
 
 import numpy as np
 import pytest
@@ -102,6 +103,10 @@ def test_tracking_containers_stay_plain_containers():
     assert blk.encoders == blk.encoders[:] and list(blk.by_name) == ["head"]
     blk(np.zeros((2,), np.int64))
     assert len(copy.deepcopy(blk).weights) == len(blk.weights) == 12
+    back = pickle.loads(pickle.dumps(blk))  # pickle restores the items before the owner
+    assert len(back.weights) == 12
+    back.extra.append(layers.Dense(2))
+    assert back.extra._owner is back and len(back._sublayers()) == 8
 
 
 # ---- a StringLookup(num_oov_indices=0) inside a custom layer on a symbolic string input

@@ -10,6 +10,15 @@ and GRN examples build their sublayers this way). The wrappers are a list and a 
 are too); each new item goes through the owner's ``_adopt`` (engine/base_layer.py)."""
 
 
+def _adopt(container, items):
+    """The owner tracks ``items``; an unpickled container has no owner yet (pickle restores a
+    list's items and a dict's entries before its attributes; the owner's own state already
+    lists the layers it tracks)."""
+    owner = container.__dict__.get("_owner")
+    if owner is not None:
+        owner._adopt(items)
+
+
 class TrackingList(list):
     """A list attribute of a layer: items added later are tracked by the owning layer."""
 
@@ -20,20 +29,20 @@ class TrackingList(list):
 
     def append(self, item):
         super().append(item)
-        self._owner._adopt(item)
+        _adopt(self, item)
 
     def extend(self, items):
         items = list(items)
         super().extend(items)
-        self._owner._adopt(items)
+        _adopt(self, items)
 
     def insert(self, index, item):
         super().insert(index, item)
-        self._owner._adopt(item)
+        _adopt(self, item)
 
     def __setitem__(self, index, item):
         super().__setitem__(index, item)
-        self._owner._adopt(item)
+        _adopt(self, item)
 
     def __iadd__(self, items):
         self.extend(items)
@@ -50,18 +59,18 @@ class TrackingDict(dict):
 
     def __setitem__(self, key, value):
         super().__setitem__(key, value)
-        self._owner._adopt(value)
+        _adopt(self, value)
 
     def update(self, *args, **kwargs):
         new = dict(*args, **kwargs)
         super().update(new)
-        self._owner._adopt(list(new.values()))
+        _adopt(self, list(new.values()))
 
     def setdefault(self, key, default=None):
         had = key in self
         value = super().setdefault(key, default)
         if not had:
-            self._owner._adopt(value)
+            _adopt(self, value)
         return value
 
 
