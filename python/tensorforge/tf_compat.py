@@ -27,7 +27,6 @@ from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
-from .optimizers import schedules as _schedules
 from . import tf_autograph as autograph  # noqa: F401
 from . import tf_audio as audio  # noqa: F401
 from . import tf_profiler as profiler  # noqa: F401
@@ -411,9 +410,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     return out
 
 
-# tf.keras 2.1-2.3's home of the cosine schedules (keras.experimental: ``keras`` is this package)
-experimental = types.SimpleNamespace(CosineDecay=_schedules.CosineDecay,
-                                     CosineDecayRestarts=_schedules.CosineDecayRestarts)
+# tf.experimental / keras.experimental (the cosine schedules, tf.experimental.numpy): one package
+from . import experimental  # noqa: E402
 
 
 def print(*inputs, **kwargs):  # noqa: A001
