@@ -435,6 +435,33 @@ def _loadtxt(fname, *a, **kw):
     return _np_loadtxt(fname, *a, **kw)
 np.loadtxt = _loadtxt
 
+import urllib.request as _urlreq
+_urlretrieve = _urlreq.urlretrieve
+def _urlretrieve_offline(url, filename=None, *a, **kw):
+    """urlretrieve(url, filename) answered like get_file: from the program folder's
+    data/downloads/<name> or the harness's synthetic files (the twenty-sixth corpus's
+    movielens.zip downloads); anything else goes to the real urlretrieve."""
+    import shutil
+    p = _offline_file(os.path.basename(str(url).split("?")[0]), url)
+    if p is None:
+        return _urlretrieve(url, filename, *a, **kw)
+    if filename is None:
+        return p, None
+    shutil.copyfile(p, filename)
+    return filename, None
+_urlreq.urlretrieve = _urlretrieve_offline
+
+# ~/... paths: a home/ folder beside the program is copied (hard links) into the working folder
+# and HOME points there (the twenty-sixth corpus's ~/Downloads/16000_pcm_speeches, which the
+# program reorganises in place: each run gets its own tree)
+if os.path.isdir(os.path.join(os.path.dirname(os.path.abspath(PROG)), "home")):
+    import shutil as _sh
+    _home = os.path.join(os.getcwd(), "kp_home")
+    if not os.path.exists(_home):
+        _sh.copytree(os.path.join(os.path.dirname(os.path.abspath(PROG)), "home"), _home,
+                     copy_function=os.link, symlinks=True)
+    os.environ["HOME"] = _home
+
 import builtins
 _open = builtins.open
 _OPENED = {"/creditcard.csv": _kod.creditcard_csv,  # imbalanced_classification's Kaggle file
@@ -540,6 +567,10 @@ try:
             return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/data/ecg.csv"):
             return _kod.ecg_frame()
+        if isinstance(src, str) and src.startswith("http"):
+            own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src.split("?")[0]))
+            if os.path.isfile(own):  # a synthetic file of the real layout the folder brings
+                return _pd_read_csv(own, *a, **kw)
         return _pd_read_csv(src, *a, **kw)
     _pd.read_csv = _read_csv
 except ImportError:
@@ -878,6 +909,7 @@ except SystemExit as e:
         status["error"] = f"SystemExit({e.code})"
 except BaseException as e:
     import traceback
+    traceback.print_exc()  # the whole trace in the run's stdout record (the summary is one line)
     tb = traceback.extract_tb(e.__traceback__)
     where = next((f"{os.path.basename(f.filename)}:{f.lineno}" for f in reversed(tb)
                   if f.filename == PROG), "")

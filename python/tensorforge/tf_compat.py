@@ -27,7 +27,6 @@ from . import tf_strings, tf_strings_convert
 from . import tf_summary as summary  # noqa: F401
 from . import tf_feature_column as feature_column  # noqa: F401
 from . import tf_saved_model as saved_model  # noqa: F401
-from .optimizers import schedules as _schedules
 from . import tf_autograph as autograph  # noqa: F401
 from . import tf_audio as audio  # noqa: F401
 from . import tf_profiler as profiler  # noqa: F401
@@ -43,7 +42,6 @@ from . import tf_linear_operator, tf_special_more
 from . import compat  # noqa: F401  (tf.compat: compat/)
 from .compat.v1 import executing_eagerly  # noqa: F401
 from .layers import rnn_cell_wrappers
-from .layers.rnn_cells import PeepholeLSTMCell as _PeepholeLSTMCell
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
@@ -412,11 +410,9 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     return out
 
 
-# tf.keras 2.1-2.3's home of the cosine schedules and tf.keras 2.0-2.10's PeepholeLSTMCell
-# (keras.experimental: ``keras`` is this package)
-experimental = types.SimpleNamespace(CosineDecay=_schedules.CosineDecay,
-                                     CosineDecayRestarts=_schedules.CosineDecayRestarts,
-                                     PeepholeLSTMCell=_PeepholeLSTMCell)
+# tf.experimental / keras.experimental (the cosine schedules, PeepholeLSTMCell,
+# tf.experimental.numpy): one package
+from . import experimental  # noqa: E402
 
 
 def print(*inputs, **kwargs):  # noqa: A001

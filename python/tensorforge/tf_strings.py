@@ -12,9 +12,14 @@ import numpy as np
 
 from ._text import as_bytes_array
 from .autograd import Tensor
+from .tf_ragged import RaggedTensor
 
 
 def _map(fn, x, name, out_dtype=object):
+    """``fn`` on each string of ``x``; a RaggedTensor keeps its rows (TensorFlow dispatches
+    the elementwise string ops over ragged values: ``to_number(strings.split(batch, ","))``)."""
+    if isinstance(x, RaggedTensor):
+        return RaggedTensor(_map(fn, x._values, name, out_dtype).numpy(), x._splits)
     a = as_bytes_array(x, f"tf.strings.{name}")
     flat = a.reshape(-1)
     out = np.empty(flat.shape, dtype=out_dtype)

@@ -411,6 +411,24 @@ def _integer_matmul(a, b, transpose_a, transpose_b):
     return Tensor(np.matmul(x, y).astype(a.dtype))
 
 
+def _hinted_by(a, b):
+    """TensorFlow converts a non-tensor ``b`` with ``dtype_hint=a.dtype``: a float64 or integer
+    NumPy array (or nested list) beside a float32 tensor is taken as float32 (the neural
+    decision forest example's ``tf.matmul(features, one_hot[idx], transpose_b=True)``). A
+    tensor ``b`` is left alone: mismatched tensors stay an error, as in TensorFlow."""
+    if isinstance(a, (np.ndarray, list, tuple)) or not (type(b) is np.ndarray
+                                                         or isinstance(b, (list, tuple))):
+        return b
+    try:
+        dt = np.dtype(getattr(a, "dtype", None))
+    except TypeError:
+        return b
+    arr = np.asarray(b) if dt.kind == "f" else None
+    if arr is None or arr.dtype.kind not in "iuf" or arr.dtype == dt:
+        return b
+    return np.ascontiguousarray(arr, dtype=dt)
+
+
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, name=None):
     """``tf.matmul``: op(a) @ op(b), op a transpose of the last two axes where asked; rank 2 is
@@ -424,6 +442,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
             raise ValueError("matmul: only one of transpose_a and adjoint_a (transpose_b and "
                              "adjoint_b) may be True")
         transpose_a, transpose_b = transpose_a or adjoint_a, transpose_b or adjoint_b
+    b = _hinted_by(a, b)
     if type(a) is np.ndarray or type(b) is np.ndarray:
         a, b = _host_float(a), _host_float(b)  # Note [array fast path] in backend_ops/_args.py
     if type(a) is Tensor and type(b) is Tensor and a.dtype == b.dtype and a.dtype.kind == "f":
@@ -440,6 +459,11 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     b = convert_to_tensor(b) if isinstance(b, (list, tuple)) else b
     a, b = _tensor("matmul", "a", a), _tensor("matmul", "b", b)
     _check_contraction(a.shape, b.shape, transpose_a, transpose_b)
+    if a.dtype.kind == "f" and b.dtype.kind == "f" and a.dtype != b.dtype:
+        na, nb = (_TF_TYPE_NAME.get(np.dtype(d).name, np.dtype(d).name) for d in (a.dtype, b.dtype))
+        raise InvalidArgumentError(f"matmul: cannot compute MatMul as input #1(zero-based) was "
+                                   f"expected to be a {na} tensor but is a {nb} tensor "
+                                   f"[Op:MatMul]")
     if a.dtype.kind == "c" or b.dtype.kind == "c":  # adjoint_* conjugates complex operands
         if conj_a and a.dtype.kind == "c":
             a = tf_complex.conj(a)

@@ -19,6 +19,7 @@ and losses are the owner's.
 import functools
 import inspect
 import warnings
+import sys
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from .._text import as_bytes_array
 from ..autograd import Tensor, _grad_state, no_grad
 from ..tf_ragged import RaggedTensor
 from . import deferred_restore as _deferred_restore
+from . import tracking as _tracking
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -205,6 +207,9 @@ class Layer(LossesMixin):
         # Track layers assigned as attributes (also in lists/tuples), as Keras 2 does.
         if isinstance(value, Layer) and value is not self:
             self._track(value)
+        elif type(value) in (list, dict) and not name.startswith("_"):  # See engine/tracking.py
+            value = _tracking.wrap(self, value, sys._getframe(1).f_globals.get("__name__", ""))
+            self._adopt(value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
             for v in value:
                 if v is not self:
@@ -215,6 +220,18 @@ class Layer(LossesMixin):
             self._weights.append((name, value, _variables.VARIABLES[value]))
             _touch()
         object.__setattr__(self, name, value)
+
+    def _adopt(self, value):
+        """Track the layers in ``value``: a layer, or lists / tuples / dicts holding layers."""
+        if isinstance(value, Layer):
+            if value is not self:
+                self._track(value)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                self._adopt(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                self._adopt(v)
 
     def _track(self, layer):
         tracked = self.__dict__.setdefault("_tracked", [])

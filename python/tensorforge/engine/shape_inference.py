@@ -10,6 +10,16 @@ from .layer_call import call_context, input_mask, invoke_call
 from .node import flatten, is_symbolic, pack_like
 
 
+_STAND_INS = [0]  # > 0 while a layer runs on stand-in inputs
+
+
+def running_on_stand_ins():
+    """True inside ``_infer_by_running``'s call: the values are stand-ins (zeros, ones, empty
+    strings), so a check on values that Keras 2's symbolic call never makes must not fire (a
+    StringLookup with num_oov_indices=0 inside a custom layer sees b"" here)."""
+    return _STAND_INS[0] > 0
+
+
 # Note [stand-in batch]: the stand-in inputs have the batch ``batch`` on an unknown first axis;
 # an output axis 0 of that size is the batch (None). A known first axis is kept in the stand-in
 # and an output axis 0 of another size is kept as it is, as tf_keras' symbolic shapes keep them:
@@ -63,6 +73,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                               np.ones([batch] + [sub if d is None else d for d in k.shape[1:]],
                                       bool)
                               for k in flatten(m)])
+        _STAND_INS[0] += 1
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
                 y = invoke_call(layer, x, training=False, mask=m, **kw)
@@ -70,6 +81,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                 layer.__dict__["_graph_metric_names"] = [  # them in a model's metrics_names)
                     n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]
         finally:
+            _STAND_INS[0] -= 1
             layer._clear_call_losses()
         # a None among the outputs (a subclassed model returning (logits, None) when called
         # without targets: keras-io's GPT example builds one) has no shape: None stands for it;

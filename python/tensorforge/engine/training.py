@@ -215,8 +215,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
                     l = _losses.batch_mean(sp.loss_fn)(y, out)
                 else:  # a user loss written on tensors: give it y_true as a Tensor
                     l = sp.loss_fn(Tensor(y), out)
-            if isinstance(l, Tensor) and l.size != 1:
-                l = l.mean()  # a per-sample loss: Keras' sum_over_batch_size reduction
+            if isinstance(l, Tensor) and l.ndim:  # per-sample values, or a user loss of shape
+                l = l.mean()  # (1,): Keras' sum_over_batch_size reduction, a scalar either way
             if with_parts:
                 parts.append(l)
             term = l if sp.weight == 1.0 else l * np.float32(sp.weight)

@@ -20,6 +20,7 @@ from .. import _hash
 from .._text import as_bytes_array, as_str, is_text
 from ..autograd import Tensor
 from ..engine.base_layer import Layer
+from ..engine.shape_inference import running_on_stand_ins
 from ..tf_ragged import RaggedTensor
 from .preprocessing_base import PreprocessingLayer
 
@@ -275,14 +276,17 @@ class IndexLookup(PreprocessingLayer):
             elif n_oov > 1:
                 oov_at.append(i)
             else:
-                missing.append(k)
+                missing.append(i)
         if oov_at:  # strings: FarmHash buckets, hashed together (see the module docstring)
             out[oov_at] = start + _hash.to_hash_bucket_fast(
                 [keys[i].encode("utf-8") for i in oov_at], n_oov)
-        if missing:
+        if missing and running_on_stand_ins():  # a stand-in value (b""), not the user's: no
+            out[missing] = self._token_start()  # error, as Keras 2's symbolic call raises none
+        elif missing:
             raise ValueError(f"{type(self).__name__}: when num_oov_indices=0 all inputs should "
-                             f"be in the vocabulary, found OOV values {missing[:10]}; consider "
-                             "setting num_oov_indices=1")
+                             f"be in the vocabulary, found OOV values "
+                             f"{[keys[i] for i in missing[:10]]}; consider setting "
+                             "num_oov_indices=1")
         return out.reshape(shape)
 
     def _invert(self, inputs):
