@@ -141,6 +141,7 @@ def test_legacy_tensorflow_python_keras_imports_on_our_side(tmp_path):
     assert r["ok"], r.get("error")
     assert "save is a folder True" in r["stdout"]
     assert "loaded Sequential True" in r["stdout"]
-    # TensorFlow's private modules beyond Keras have no counterpart: a plain ImportError
-    assert "private ModuleNotFoundError No module named 'tensorflow.python.ops'" in r["stdout"]
+    # TensorFlow's private modules beyond Keras have no counterpart (tensorflow.python is
+    # tensorforge.python, which has keras and client.device_lib): a plain ImportError
+    assert "private ModuleNotFoundError No module named 'tensorforge.python.ops'" in r["stdout"]
     assert not os.listdir(tmp_path / "cwd" / "_save")  # the run wrote into its own folder
