@@ -3,8 +3,9 @@ whole-sequence ops ops.simple_rnn / ops.lstm / ops.gru. A masked step carries th
 
 Keras 2 features: initial_state (``layer(x, initial_state=[h, c])``), return_state,
 stateful=True (the final states of a batch start the next one; reset_states() zeroes them),
-recurrent_dropout (in training it runs an unfused step loop on the ops, with Keras 2's
-per-gate masks on x and h), unroll (accepted; the fused kernels need no unrolling)."""
+recurrent_dropout (in training, Keras 2's per-gate masks on x and h: ops/rnn_dropout.py), any
+activation (those the fused kernels lack run as a step loop of Tensor ops: ops/rnn_graph.py),
+unroll (accepted; the fused kernels need no unrolling)."""
 import warnings
 
 import numpy as np
@@ -18,8 +19,7 @@ from .._xp import array_module
 from ..autograd import Tensor
 from .._device import to_host as _host
 from ..engine.base_layer import InputSpec, Layer
-from ..engine.dtype_policy import float_dtype as _float_dtype
-from ..ops import basic as B
+from ..kernels import rnn as _krnn
 from . import _args
 from ._rnn_state import CarriedStates, sequence_input_shape
 
@@ -46,8 +46,10 @@ class _RNN(CarriedStates, Layer):
         self.recurrent_dropout = _args.rate(name, "recurrent_dropout", recurrent_dropout)
         self.stateful, self.unroll = bool(stateful), bool(unroll)  # unroll: accepted, no effect
         self._states = None  # stateful: the final states of the last batch (arrays)
+        self._act_callables = {}  # a function given (not a name): run by the step loop
         for nm, a in (("activation", activation), ("recurrent_activation", recurrent_activation)):
             if not isinstance(a, str) and a is not None:
+                self._act_callables[nm] = a
                 a = getattr(a, "__name__", a)
             if nm == "activation":
                 activation = a or "linear"
@@ -147,11 +149,14 @@ class _RNN(CarriedStates, Layer):
                 if tuple(st.shape) != (x.shape[0], self.units):
                     raise ValueError(f"{self.name}: each initial state must have shape "
                                      f"({x.shape[0]}, {self.units}), got {tuple(st.shape)}")
+        fused = self._fused_activations()
         if training and self.recurrent_dropout > 0:
             # Keras 2 (implementation 1): per-gate dropout masks on x and h, one per sequence;
-            # the fused kernels take no mask on h, so this runs step by step on the ops.
-            outs = self._run_unfused(x, self._mask_f32(mask), initial_state or [])
-            return self._finish(outs)
+            # the fused kernels take no mask on h: Note [recurrent dropout steps]
+            x_keep, h_keep = self._gate_masks(x)
+            run = self._run_dropout if fused else self._run_graph
+            return self._finish(run(x, self._mask_f32(mask), initial_state or [], x_keep,
+                                    h_keep))
         if training and self.dropout > 0:
             # Keras: one dropout mask per sequence, shared by every time step.
             xp = array_module(x.data if isinstance(x, Tensor) else x)  # CuPy on the cuda backend
@@ -159,6 +164,8 @@ class _RNN(CarriedStates, Layer):
             keep = _ops.dropout(ones, self.dropout, training=True, seed=_random.next_seed())
             x = x * (keep.data if isinstance(keep, Tensor) else keep)
         states = list(initial_state) if initial_state is not None else []
+        if not fused:
+            return self._finish(self._run_graph(x, self._mask_f32(mask), states, None, None))
         return self._finish(self._run(x, self._mask_f32(mask), *states))
 
     @staticmethod
@@ -175,48 +182,38 @@ class _RNN(CarriedStates, Layer):
         y = seq if self.return_sequences else st[0]
         return [y] + st if self.return_state else y
 
-    # ---- the unfused step path (recurrent_dropout in training) -----------------------------
-    def _cell(self, xw, h_in, states, rec_w, bias):
-        """One step: xw per gate (B, U) (x_t kernel_g, dropout applied), h_in per gate (h_{t-1}
-        times its recurrent dropout mask), states the unmasked previous states -> new states."""
-        raise NotImplementedError
+    # ---- beyond the fused kernels: per-gate dropout masks, any activation ------------------
+    def _fused_activations(self):
+        """Whether the fused kernels have this layer's activations (Keras 2 takes any)."""
+        return (self.activation in _krnn.ACTIVATIONS
+                and (self._gates == 1 or self.recurrent_activation in _krnn.RECURRENT_ACTIVATIONS))
 
-    def _run_unfused(self, x, mask, states):
+    def _activation_fns(self):
+        """(activation, recurrent_activation) as callables on Tensors."""
+        return tuple(self._act_callables.get(nm) or _act.get(getattr(self, nm))
+                     for nm in ("activation", "recurrent_activation"))
+
+    def _gate_masks(self, x):
+        """Keras 2's implementation-1 dropout masks, drawn once per batch: x_keep (G, B, F) (None
+        without input dropout) and h_keep (G, B, U), kept units scaled by 1 / (1 - rate)."""
         xp = array_module(x.data if isinstance(x, Tensor) else x)
-        n, T, F = x.shape
-        U, G = self.units, self._gates
+        n, F, G = x.shape[0], x.shape[2], self._gates
 
         def keep_masks(width, rate):
             if rate == 0:
-                return [None] * G
-            return [_ops.dropout(xp.ones((n, width), dtype=np.float32), rate, training=True,
-                                 seed=_random.next_seed()) for _ in range(G)]
+                return None
+            ms = [_ops.dropout(xp.ones((n, width), dtype=np.float32), rate, training=True,
+                               seed=_random.next_seed()) for _ in range(G)]
+            return xp.stack([m.data if isinstance(m, Tensor) else m for m in ms])
+        return keep_masks(F, self.dropout), keep_masks(self.units, self.recurrent_dropout)
 
-        x_keep, h_keep = keep_masks(F, self.dropout), keep_masks(U, self.recurrent_dropout)
-        x2 = B.reshape(x, (n * T, F))
-        xw = []
-        for g in range(G):
-            xg = x2 if x_keep[g] is None else B.reshape(x * x_keep[g][:, None, :], (n * T, F))
-            kg = B.getitem(self.kernel, (slice(None), slice(g * U, (g + 1) * U)))
-            xw.append(B.reshape(_ops.gemm(xg, kg), (n, T, U)))
-        rec_w = [B.getitem(self.recurrent_kernel, (slice(None), slice(g * U, (g + 1) * U)))
-                 for g in range(G)]
-        if not states:
-            states = [xp.zeros((n, U), dtype=_float_dtype(self))] * self._n_states
-        outs = []
-        for t in (range(T - 1, -1, -1) if self.go_backwards else range(T)):
-            h = states[0]
-            h_in = [h if k is None else h * k for k in h_keep]
-            new = self._cell([B.getitem(w, (slice(None), t)) for w in xw], h_in, states, rec_w,
-                             self.bias)
-            if mask is not None:
-                m = mask[:, t:t + 1]
-                new = [old + (nw - old) * m for old, nw in zip(states, new)]
-            states = new
-            if self.return_sequences:
-                outs.append(B.reshape(states[0], (n, 1, U)))
-        seq = B.concatenate(outs, axis=1) if self.return_sequences else None
-        return [seq] + list(states)
+    def _run_graph(self, x, mask, states, x_keep, h_keep):
+        """The step loop in recorded Tensor ops (ops/rnn_graph.py): any activation."""
+        raise NotImplementedError
+
+    def _run_dropout(self, x, mask, states, x_keep, h_keep):
+        """The per-gate-masked sequence as one op (Note [recurrent dropout steps])."""
+        raise NotImplementedError
 
 
 class SimpleRNN(_RNN):
@@ -229,11 +226,17 @@ class SimpleRNN(_RNN):
                           "Please remove it from your layer call.", stacklevel=2)
         super().__init__(units, activation=activation, **kwargs)
 
-    def _cell(self, xw, h_in, states, rec_w, bias):
-        z = xw[0] + _ops.gemm(h_in[0], rec_w[0])
-        if bias is not None:
-            z = z + bias
-        return [_act.get(self.activation)(z)]
+    def _run_graph(self, x, mask, states, x_keep, h_keep):
+        seq, h = _ops.simple_rnn_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+                                       *(states or [None]), mask, self.go_backwards,
+                                       self._activation_fns()[0], x_keep=x_keep, h_keep=h_keep)
+        return [seq, h]
+
+    def _run_dropout(self, x, mask, states, x_keep, h_keep):
+        return _ops.simple_rnn_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+                                       *(states or [None]), x_keep=x_keep, h_keep=h_keep,
+                                       mask=mask, go_backwards=self.go_backwards,
+                                       activation=self.activation)
 
     def _run(self, x, mask, h0=None):
         return _ops.simple_rnn(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0,
@@ -257,18 +260,18 @@ class LSTM(_RNN):
             b[self.units:2 * self.units] = 1.0
         return b
 
-    def _cell(self, xw, h_in, states, rec_w, bias):
-        U = self.units
-        pre = []
-        for g in range(4):
-            z = xw[g] + _ops.gemm(h_in[g], rec_w[g])
-            if bias is not None:
-                z = z + B.getitem(bias, slice(g * U, (g + 1) * U))
-            pre.append(z)
-        ra, a = _act.get(self.recurrent_activation), _act.get(self.activation)
-        i, f, o = ra(pre[0]), ra(pre[1]), ra(pre[3])
-        c = f * states[1] + i * a(pre[2])
-        return [o * a(c), c]
+    def _run_graph(self, x, mask, states, x_keep, h_keep):
+        act, rec = self._activation_fns()
+        return list(_ops.lstm_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+                                    *(states or [None, None]), mask, self.go_backwards, act, rec,
+                                    x_keep=x_keep, h_keep=h_keep))
+
+    def _run_dropout(self, x, mask, states, x_keep, h_keep):
+        return _ops.lstm_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+                                 *(states or [None, None]), x_keep=x_keep, h_keep=h_keep,
+                                 mask=mask, go_backwards=self.go_backwards,
+                                 activation=self.activation,
+                                 recurrent_activation=self.recurrent_activation)
 
     def _run(self, x, mask, h0=None, c0=None):
         return _ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0, c0=c0,
@@ -290,34 +293,18 @@ class GRU(_RNN):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def _cell(self, xw, h_in, states, rec_w, bias):
-        U = self.units
+    def _run_graph(self, x, mask, states, x_keep, h_keep):
+        act, rec = self._activation_fns()
+        return list(_ops.gru_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+                                   *(states or [None]), mask, self.go_backwards, self.reset_after,
+                                   act, rec, x_keep=x_keep, h_keep=h_keep))
 
-        def part(b, g):
-            return None if b is None else B.getitem(b, slice(g * U, (g + 1) * U))
-        b_in = b_rec = None
-        if bias is not None:
-            b_in, b_rec = ((B.getitem(bias, 0), B.getitem(bias, 1)) if self.reset_after
-                           else (bias, None))
-        ra, a = _act.get(self.recurrent_activation), _act.get(self.activation)
-        gates = []
-        for g in range(2):  # z, r
-            zg = xw[g] + _ops.gemm(h_in[g], rec_w[g])
-            for b in (part(b_in, g), part(b_rec, g)):
-                if b is not None:
-                    zg = zg + b
-            gates.append(ra(zg))
-        z, r = gates
-        xh = xw[2] if b_in is None else xw[2] + part(b_in, 2)
-        if self.reset_after:
-            rh = _ops.gemm(h_in[2], rec_w[2])
-            if b_rec is not None:
-                rh = rh + part(b_rec, 2)
-            hh = a(xh + r * rh)
-        else:
-            hh = a(xh + _ops.gemm(r * h_in[2], rec_w[2]))
-        h = states[0]
-        return [z * h + (1 - z) * hh]
+    def _run_dropout(self, x, mask, states, x_keep, h_keep):
+        return _ops.gru_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+                                *(states or [None]), x_keep=x_keep, h_keep=h_keep, mask=mask,
+                                go_backwards=self.go_backwards, reset_after=self.reset_after,
+                                activation=self.activation,
+                                recurrent_activation=self.recurrent_activation)
 
     def _run(self, x, mask, h0=None):
         return _ops.gru(x, self.kernel, self.recurrent_kernel, self.bias, h0=h0, mask=mask,
