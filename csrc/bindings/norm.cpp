@@ -1,10 +1,12 @@
-// Bindings for batch normalization (kernels in csrc/cpu/norm.cpp, contract in tf/norm.h). Same
-// names, signatures and semantics as python/tensorforge/reference/norm.py:
+// Bindings for batch and layer normalization (kernels in csrc/cpu/norm.cpp, contract in
+// tf/norm.h). Same names, signatures and semantics as python/tensorforge/reference/norm.py:
 //
 //   batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum,
 //                            epsilon) -> (y, mean, inv_std)   (moving_* updated in place)
 //   batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
 //   batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
+//   layer_norm_forward(x, gamma, beta, epsilon) -> (y, mean, inv_std)   (rows of x's last axis)
+//   layer_norm_backward(dy, x, mean, inv_std, gamma) -> (dx, dgamma, dbeta)
 //
 // x: float32, C-contiguous, any rank >= 1, normalized per channel of `axis`; every per-channel
 // array is float32 (C,) (gamma/beta may be None). The moving statistics are written in place,
@@ -31,6 +33,21 @@ py::array dense_x(const char* op, const char* arg, const py::handle& h, bool all
   require_c_contiguous(op, arg, a);
   return a;
 }
+
+void require_shape_of_x(const char* op, const py::array& dy, const py::array& x) {
+  bool same = dy.ndim() == x.ndim();
+  for (py::ssize_t d = 0; same && d < x.ndim(); ++d) same = dy.shape(d) == x.shape(d);
+  if (!same) value_error(op, "dy must have the shape of x ", shape_str(x), ", got ", shape_str(dy));
+}
+
+// The (dx, dgamma, dbeta) arrays of a backward: dx like x, the others (C,).
+struct BackwardOut {
+  py::array_t<float> dx, dgamma, dbeta;
+  BackwardOut(const py::array& x, index_t C)
+      : dx(empty<float>(shape_of(x))), dgamma(empty<float>({(py::ssize_t)C})),
+        dbeta(empty<float>({(py::ssize_t)C})) {}
+  py::tuple tuple() const { return py::make_tuple(dx, dgamma, dbeta); }
+};
 
 // x viewed as (A, C, B) around `axis` (negative counts from the end).
 BnShape view(const char* op, const py::array& x, index_t axis) {
@@ -131,23 +148,82 @@ py::tuple backward(const py::object& dy_o, const py::object& x_o, const py::obje
   const char* op = "batch_norm_backward";
   py::array dy = dense_x(op, "dy", dy_o);
   py::array x = dense_x(op, "x", x_o);
-  bool same = dy.ndim() == x.ndim();
-  for (py::ssize_t d = 0; same && d < x.ndim(); ++d) same = dy.shape(d) == x.shape(d);
-  if (!same) value_error(op, "dy must have the shape of x ", shape_str(x), ", got ", shape_str(dy));
+  require_shape_of_x(op, dy, x);
   const BnShape s = view(op, x, axis);
   py::array mean = channel_vec(op, "mean", mean_o, s.C, x, false);
   py::array inv = channel_vec(op, "inv_std", inv_o, s.C, x, false);
   py::array gamma = channel_vec(op, "gamma", gamma_o, s.C, x, true);
-  auto dx = empty<float>(shape_of(x));
-  auto dgamma = empty<float>({(py::ssize_t)s.C});
-  auto dbeta = empty<float>({(py::ssize_t)s.C});
+  BackwardOut out(x, s.C);
   const float *DY = ptr(dy), *X = ptr(x), *Mu = ptr(mean), *Inv = ptr(inv), *G = ptr(gamma);
-  float *DX = dx.mutable_data(), *DG = dgamma.mutable_data(), *DB = dbeta.mutable_data();
+  float *DX = out.dx.mutable_data(), *DG = out.dgamma.mutable_data(), *DB = out.dbeta.mutable_data();
   {
     py::gil_scoped_release nogil;
     batch_norm_backward(s, DY, X, Mu, Inv, G, DX, DG, DB);
   }
-  return py::make_tuple(dx, dgamma, dbeta);
+  return out.tuple();
+}
+
+// x as N rows of its last axis (C values): the layer-norm shape; mean / inv_std are x.shape[:-1].
+LnShape ln_view(const py::array& x) {
+  const index_t C = x.shape(x.ndim() - 1);
+  return LnShape{C == 0 ? 0 : (index_t)x.size() / C, C};
+}
+
+py::array row_vec(const char* op, const char* arg, const py::handle& h, const py::array& x) {
+  py::array a = as_array<float>(op, arg, h);
+  bool same = a.ndim() == x.ndim() - 1;
+  for (py::ssize_t d = 0; same && d < a.ndim(); ++d) same = a.shape(d) == x.shape(d);
+  if (!same)
+    value_error(op, arg, " must have x's shape without its last axis (one value per row of x ",
+                shape_str(x), "), got ", shape_str(a));
+  require_c_contiguous(op, arg, a);
+  return a;
+}
+
+std::vector<py::ssize_t> rows_shape(const py::array& x) {
+  return std::vector<py::ssize_t>(x.shape(), x.shape() + x.ndim() - 1);
+}
+
+py::tuple ln_forward(const py::object& x_o, const py::object& gamma_o, const py::object& beta_o,
+                     double epsilon) {
+  const char* op = "layer_norm_forward";
+  py::array x = dense_x(op, "x", x_o);
+  const LnShape s = ln_view(x);
+  const float eps = finite(op, "epsilon", epsilon);
+  if (eps < 0) value_error(op, "epsilon must be >= 0, got ", epsilon);
+  py::array gamma = channel_vec(op, "gamma", gamma_o, s.C, x, true);
+  py::array beta = channel_vec(op, "beta", beta_o, s.C, x, true);
+  check_output_size(op, "y", shape_of(x), sizeof(float));
+  auto y = empty<float>(shape_of(x));
+  auto mean = empty<float>(rows_shape(x));
+  auto inv_std = empty<float>(rows_shape(x));
+  const float *X = ptr(x), *G = ptr(gamma), *Bt = ptr(beta);
+  float *Y = y.mutable_data(), *Mu = mean.mutable_data(), *Inv = inv_std.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    layer_norm_forward(s, X, G, Bt, eps, Y, Mu, Inv);
+  }
+  return py::make_tuple(y, mean, inv_std);
+}
+
+py::tuple ln_backward(const py::object& dy_o, const py::object& x_o, const py::object& mean_o,
+                      const py::object& inv_o, const py::object& gamma_o) {
+  const char* op = "layer_norm_backward";
+  py::array dy = dense_x(op, "dy", dy_o);
+  py::array x = dense_x(op, "x", x_o);
+  require_shape_of_x(op, dy, x);
+  const LnShape s = ln_view(x);
+  py::array mean = row_vec(op, "mean", mean_o, x);
+  py::array inv = row_vec(op, "inv_std", inv_o, x);
+  py::array gamma = channel_vec(op, "gamma", gamma_o, s.C, x, true);
+  BackwardOut out(x, s.C);
+  const float *DY = ptr(dy), *X = ptr(x), *Mu = ptr(mean), *Inv = ptr(inv), *G = ptr(gamma);
+  float *DX = out.dx.mutable_data(), *DG = out.dgamma.mutable_data(), *DB = out.dbeta.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    layer_norm_backward(s, DY, X, Mu, Inv, G, DX, DG, DB);
+  }
+  return out.tuple();
 }
 
 }  // namespace
@@ -163,6 +239,10 @@ void bind_norm(pybind11::module_& m) {
         "y normalized with the moving statistics");
   m.def("batch_norm_backward", &backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
         py::arg("inv_std"), py::arg("gamma"), py::arg("axis"), "(dx, dgamma, dbeta)");
+  m.def("layer_norm_forward", &ln_forward, py::arg("x"), py::arg("gamma"), py::arg("beta"),
+        py::arg("epsilon"), "(y, mean, inv_std), each row of x's last axis normalized on its own");
+  m.def("layer_norm_backward", &ln_backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
+        py::arg("inv_std"), py::arg("gamma"), "(dx, dgamma, dbeta)");
 }
 
 }  // namespace tf

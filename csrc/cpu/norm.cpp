@@ -1,4 +1,6 @@
-// Batch normalization kernels (contract and layout: tf/norm.h). Compiled once per ISA (tf/isa.h).
+// Batch and layer normalization kernels (contract and layout: tf/norm.h). Compiled once per ISA
+// (tf/isa.h). Layer normalization (the end of this file) runs one row per sample: its sums and
+// its affine pass are those of a batch-norm row of B >= 16 values, with per-row statistics.
 //
 // Two passes over x per direction, as the closed forms need: forward (training) = per-channel
 // sums (Note [batch norm sums] in tf/norm.h) then y = (x - mean) * scale + beta; backward =
@@ -27,6 +29,12 @@ constexpr index_t kChunkFloats = 16384;  // a reduction chunk reads about this m
 int threads_for(double bytes) { return bytes < 2e5 ? 1 : max_threads(); }
 
 inline vf loadv(const float* p, int nn) { return nn == kW ? load(p) : load_n(p, nn); }
+// k in the first nn lanes, 0 past them (so that loadv(x, nn) - k is 0 there too)
+inline vf loadv_k(float k, int nn) {
+  float t[kW] = {};
+  std::fill(t, t + nn, k);
+  return load(t);
+}
 inline void storev(float* p, vf v, int nn) {
   if (nn == kW)
     store(p, v);
@@ -271,6 +279,127 @@ void batch_norm_backward(const BnShape& s, const float* dy, const float* x, cons
     c3[c] = (float)(-g * inv * Sdy[c] / n);
   }
   channel_affine<true>(s, x, dy, mean, a.data(), b.data(), c3.data(), dx);
+}
+
+
+namespace {
+
+// (sum(u), sum(v)) over a row of C floats, in double per kFlush vectors: kBwd false: u = x - k,
+// v = u*u; kBwd true: u = g, v = g*xhat with g = dy*gamma and xhat = (x - mean)*inv.
+template <bool kBwd>
+void row_sums(const float* x, const float* dy, const float* gamma, index_t C, float k, float inv,
+              double& d1, double& d2) {
+  d1 = d2 = 0.0;
+  const vf vk = set1(k), vi = set1(inv);
+  for (index_t c0 = 0; c0 < C; c0 += (index_t)kW * kFlush) {
+    const index_t c1 = std::min(C, c0 + (index_t)kW * kFlush);
+    vf s1 = zero(), s2 = zero();
+    for (index_t c = c0; c < c1; c += kW) {
+      const int nn = (int)std::min<index_t>(kW, c1 - c);
+      const vf xc = loadv(x + c, nn) - (nn == kW ? vk : loadv_k(k, nn));
+      if (kBwd) {
+        vf g = loadv(dy + c, nn);
+        if (gamma) g = g * loadv(gamma + c, nn);
+        s1 = s1 + g;
+        s2 = fmadd(g, xc * vi, s2);
+      } else {
+        s1 = s1 + xc;
+        s2 = fmadd(xc, xc, s2);
+      }
+    }
+    d1 += (double)reduce_add(s1);
+    d2 += (double)reduce_add(s2);
+  }
+}
+
+// Rows per chunk of a layer-norm pass: about kChunkFloats floats, a count fixed by the shape
+// (the dgamma / dbeta partials are per chunk: the same bits at every thread count).
+index_t ln_rows(index_t C) { return std::max<index_t>(1, kChunkFloats / std::max<index_t>(C, 1)); }
+
+}  // namespace
+
+void layer_norm_forward(const LnShape& s, const float* x, const float* gamma, const float* beta,
+                        float eps, float* y, float* mean, float* inv_std) {
+  FtzGuard ftz;
+  const index_t N = s.N, C = s.C;
+  const int nt = threads_for(8.0 * N * C);
+  parallel_range(N, ln_rows(C), nt, [&](index_t rb, index_t re) {
+    for (index_t r = rb; r < re; ++r) {
+      const float* xr = x + r * C;
+      const float k = xr[0];
+      double d1, d2;
+      row_sums<false>(xr, nullptr, nullptr, C, k, 0.0f, d1, d2);
+      const double d = d1 / (double)C;
+      double var = d2 / (double)C - d * d;
+      var = var < 0.0 ? 0.0 : var;  // (rounding; NaN stays NaN)
+      const float mu = (float)(k + d), inv = (float)(1.0 / std::sqrt(var + (double)eps));
+      mean[r] = mu;
+      inv_std[r] = inv;
+      const vf vm = set1(mu), vi = set1(inv);
+      float* yr = y + r * C;
+      for (index_t c = 0; c < C; c += kW) {
+        const int nn = (int)std::min<index_t>(kW, C - c);
+        vf v = (loadv(xr + c, nn) - vm) * vi;
+        if (gamma) v = v * loadv(gamma + c, nn);
+        if (beta) v = v + loadv(beta + c, nn);
+        storev(yr + c, v, nn);
+      }
+    }
+  });
+}
+
+void layer_norm_backward(const LnShape& s, const float* dy, const float* x, const float* mean,
+                         const float* inv_std, const float* gamma, float* dx, float* dgamma,
+                         float* dbeta) {
+  FtzGuard ftz;
+  const index_t N = s.N, C = s.C, R = ln_rows(C), nch = ceil_div(N, R);
+  const int nt = threads_for(12.0 * N * C);
+  // per chunk: C doubles of sum(dy*xhat), then C of sum(dy), over the chunk's rows in order
+  std::vector<double> part((size_t)(nch * 2 * C), 0.0);
+  parallel_chunks(nch, nt, [&](index_t ch) {
+    double* pg = part.data() + ch * 2 * C;
+    double* pb = pg + C;
+    std::vector<float> fg((size_t)C), fb((size_t)C);
+    const index_t r_end = std::min(N, (ch + 1) * R);
+    for (index_t r0 = ch * R; r0 < r_end; r0 += kFlush) {
+      const index_t r1 = std::min(r_end, r0 + kFlush);
+      std::fill(fg.begin(), fg.end(), 0.0f);
+      std::fill(fb.begin(), fb.end(), 0.0f);
+      for (index_t r = r0; r < r1; ++r) {
+        const float *xr = x + r * C, *gr = dy + r * C;
+        const float mu = mean[r], inv = inv_std[r];
+        double sg, sgx;
+        row_sums<true>(xr, gr, gamma, C, mu, inv, sg, sgx);
+        const vf vm = set1(mu), vi = set1(inv), a = set1((float)(sg / (double)C)),
+                 b = set1((float)(sgx / (double)C));
+        float* dr = dx + r * C;
+        for (index_t c = 0; c < C; c += kW) {
+          const int nn = (int)std::min<index_t>(kW, C - c);
+          const vf d = loadv(gr + c, nn), xh = (loadv(xr + c, nn) - vm) * vi;
+          const vf g = gamma ? d * loadv(gamma + c, nn) : d;
+          storev(dr + c, (g - a - xh * b) * vi, nn);
+          storev(fg.data() + c, fmadd(d, xh, loadv(fg.data() + c, nn)), nn);
+          storev(fb.data() + c, loadv(fb.data() + c, nn) + d, nn);
+        }
+      }
+      for (index_t c = 0; c < C; ++c) {
+        pg[c] += fg[c];
+        pb[c] += fb[c];
+      }
+    }
+  });
+  std::vector<double> sg((size_t)C, 0.0), sb((size_t)C, 0.0);
+  for (index_t ch = 0; ch < nch; ++ch) {
+    const double* pg = part.data() + ch * 2 * C;
+    for (index_t c = 0; c < C; ++c) {
+      sg[c] += pg[c];
+      sb[c] += pg[C + c];
+    }
+  }
+  for (index_t c = 0; c < C; ++c) {
+    dgamma[c] = (float)sg[c];
+    dbeta[c] = (float)sb[c];
+  }
 }
 
 }  // namespace TF_ISA

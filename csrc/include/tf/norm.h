@@ -20,6 +20,14 @@
 // Forward (inference): y = (x - mm) * gamma / sqrt(mv + eps) + beta.
 // Backward: with xhat = (x - mean)*inv_std, dbeta = sum(dy), dgamma = sum(dy*xhat) (both
 //   WRITTEN, never nullptr), dx = gamma*inv_std*(dy - dbeta/n - xhat*dgamma/n) (WRITTEN).
+//
+// Layer normalization (Keras 2's LayerNormalization over trailing axes, flattened into one):
+// x is N rows of C contiguous floats, each normalized by its own statistics (sums as Note
+// [batch norm sums], shifted by the row's first value); gamma / beta (C,) or nullptr.
+// Forward: mean[r], inv_std[r] = 1/sqrt(var[r] + eps) (WRITTEN), y = (x - mean)*inv_std*gamma
+//   + beta. Backward: xhat = (x - mean)*inv_std, g = dy*gamma; dx = inv_std*(g - mean(g) -
+//   xhat*mean(g*xhat)) per row (WRITTEN); dgamma = sum over rows of dy*xhat, dbeta = sum of dy
+//   (WRITTEN; fixed row chunks added in order: the same bits at every thread count).
 #pragma once
 #include "tf/common.h"
 #include "tf/isa.h"
@@ -28,6 +36,10 @@ namespace tf {
 
 struct BnShape {
   index_t A, C, B;  // x viewed as (A, C, B); see the header comment
+};
+
+struct LnShape {
+  index_t N, C;  // N rows of C contiguous values, each normalized on its own
 };
 
 TF_DECLARE_KERNEL(void, batch_norm_forward_train,
@@ -42,6 +54,24 @@ TF_DECLARE_KERNEL(void, batch_norm_backward,
                    const float* inv_std, const float* gamma, float* dx, float* dgamma,
                    float* dbeta))
 
+TF_DECLARE_KERNEL(void, layer_norm_forward,
+                  (const LnShape& s, const float* x, const float* gamma, const float* beta,
+                   float eps, float* y, float* mean, float* inv_std))
+TF_DECLARE_KERNEL(void, layer_norm_backward,
+                  (const LnShape& s, const float* dy, const float* x, const float* mean,
+                   const float* inv_std, const float* gamma, float* dx, float* dgamma,
+                   float* dbeta))
+
+static inline void layer_norm_forward(const LnShape& s, const float* x, const float* gamma,
+                                      const float* beta, float eps, float* y, float* mean,
+                                      float* inv_std) {
+  TF_DISPATCH(layer_norm_forward, s, x, gamma, beta, eps, y, mean, inv_std);
+}
+static inline void layer_norm_backward(const LnShape& s, const float* dy, const float* x,
+                                       const float* mean, const float* inv_std, const float* gamma,
+                                       float* dx, float* dgamma, float* dbeta) {
+  TF_DISPATCH(layer_norm_backward, s, dy, x, mean, inv_std, gamma, dx, dgamma, dbeta);
+}
 static inline void batch_norm_forward_train(const BnShape& s, const float* x, const float* gamma,
                                             const float* beta, float eps, float momentum, float* y,
                                             float* mean, float* inv_std, float* moving_mean,

@@ -1,11 +1,13 @@
-"""BatchNormalization and Embedding (memory-bound layers) ms and GB/s: tensorforge vs its NumPy
+"""BatchNormalization, LayerNormalization and Embedding (memory-bound layers) ms and GB/s: tensorforge vs its NumPy
 fallback and PyTorch CPU, same thread count, forward and forward+backward of the array-level
 kernels (what the layers call).
 
 BatchNormalization in training mode: forward (batch statistics, moving-average update,
 normalize) and backward (dx, dgamma, dbeta); channels_last rows are PyTorch's channels_last
 memory format (NHWC underneath), the channels_first row plain NCHW. Traffic counted: forward
-x read twice + y written; backward x and dy read twice + dx written. Embedding: (B, T) int64 ids
+x read twice + y written; backward x and dy read twice + dx written. LayerNormalization (each row
+of the last axis on its own statistics) against torch.nn.functional.layer_norm; traffic counted:
+x read + y written. Embedding: (B, T) int64 ids
 into a (V, D) table; backward writes the dense (V, D) gradient (PyTorch's default, dense
 weight.grad). Every case checks its result against the NumPy reference before timing.
 
@@ -21,6 +23,10 @@ BN_SHAPES = [  # name, x shape, axis
     ("bn resnet NHWC", (32, 56, 56, 64), -1),
     ("bn dense", (128, 256), -1),
     ("bn resnet NCHW", (32, 64, 56, 56), 1),
+]
+LN_SHAPES = [  # name, x shape (normalized over the last axis)
+    ("layernorm transformer", (32, 128, 256)),
+    ("layernorm wide rows", (64, 4096)),
 ]
 EMB_SHAPES = [  # name, ids shape, (V, D)
     ("embedding", (128, 80), (20000, 128)),
@@ -78,6 +84,52 @@ def _bn_rows(args, torch, rng):
             def tp_fb():
                 xg.grad = wt.grad = bt.grad = None
                 F.batch_norm(xg, rm, rv, wt, bt, training=True, momentum=0.01, eps=1e-3).backward(dyt)
+            t_pf, t_pfb = timeit(tp_f), timeit(tp_fb)
+            row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
+        rows.append(row)
+    return rows
+
+
+def _ln_rows(args, torch, rng):
+    from .. import backend
+    ours_f, ours_b = (backend.lookup(n, args.backend) for n in ("layer_norm_forward", "layer_norm_backward"))
+    ref_f, ref_b = (backend.lookup(n, "numpy") for n in ("layer_norm_forward", "layer_norm_backward"))
+    rows = []
+    for name, xs in (LN_SHAPES[:1] if args.quick else LN_SHAPES):
+        x = rng.standard_normal(xs).astype(np.float32)
+        dy = rng.standard_normal(xs).astype(np.float32)
+        C = xs[-1]
+        g, b = rng.standard_normal(C).astype(np.float32), rng.standard_normal(C).astype(np.float32)
+        y, mean, inv = ours_f(x, g, b, 1e-3)
+        yr, meanr, invr = ref_f(x, g, b, 1e-3)
+        _check(name, (y, mean, inv), (yr, meanr, invr))
+        _check(name, ours_b(dy, x, mean, inv, g), ref_b(dy, x, meanr, invr, g))
+
+        def fb(f, bw):
+            _, m_, i_ = f(x, g, b, 1e-3)
+            bw(dy, x, m_, i_, g)
+        t_f = timeit(lambda: ours_f(x, g, b, 1e-3))
+        t_fb = timeit(lambda: fb(ours_f, ours_b))
+        t_nf = timeit(lambda: ref_f(x, g, b, 1e-3), warmup=1, min_time=0.2, min_runs=3)
+        t_nfb = timeit(lambda: fb(ref_f, ref_b), warmup=1, min_time=0.2, min_runs=3)
+        gbs = 2 * x.nbytes / t_f / 1e9
+        row = [name, "x".join(map(str, xs)), t_f * 1e3, gbs, t_fb * 1e3, t_nf / t_f, t_nfb / t_fb]
+        if torch is not None:
+            F = torch.nn.functional
+            xt, dyt = torch.from_numpy(x), torch.from_numpy(dy)
+            xg = xt.detach().clone().requires_grad_(True)
+            wt = torch.from_numpy(g).clone().requires_grad_(True)
+            bt = torch.from_numpy(b).clone().requires_grad_(True)
+            with torch.no_grad():
+                _check(name + " vs torch", (F.layer_norm(xt, (C,), wt, bt, 1e-3).numpy(),), (y,))
+
+            def tp_f():
+                with torch.no_grad():
+                    F.layer_norm(xt, (C,), wt, bt, 1e-3)
+
+            def tp_fb():
+                xg.grad = wt.grad = bt.grad = None
+                F.layer_norm(xg, (C,), wt, bt, 1e-3).backward(dyt)
             t_pf, t_pfb = timeit(tp_f), timeit(tp_fb)
             row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
         rows.append(row)
@@ -183,7 +235,7 @@ def _mha_rows(args, torch, rng):
 def run(args):
     torch = try_torch() if "torch" in args.against else None
     rng = np.random.default_rng(0)
-    rows = _bn_rows(args, torch, rng) + _emb_rows(args, torch, rng)
+    rows = _bn_rows(args, torch, rng) + _ln_rows(args, torch, rng) + _emb_rows(args, torch, rng)
     cols = ["layer", "shape", "fwd ms", "fwd GB/s", "fwd+bwd ms", "fwd vs numpy", "fwd+bwd vs numpy"]
     if torch is not None:
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]

@@ -15,5 +15,6 @@ from .conv import (conv2d, conv2d_backward, conv2d_transpose, conv2d_transpose_b
 from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: F401
                    global_avg_pool2d_backward, max_pool2d, max_pool2d_backward,
                    upsample_nearest2d, upsample_nearest2d_backward)
-from .norm import batch_norm_backward, batch_norm_infer, batch_norm_train  # noqa: F401
+from .norm import (batch_norm_backward, batch_norm_infer, batch_norm_train,  # noqa: F401
+                   layer_norm_backward, layer_norm_forward)
 from .embedding import embedding_backward, embedding_forward  # noqa: F401

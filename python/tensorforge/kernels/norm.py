@@ -1,4 +1,4 @@
-"""Batch normalization entry points: validate, then call the current backend's kernel.
+"""Batch and layer normalization entry points: validate, then call the current backend's kernel.
 
 x (float32 or float64, any rank >= 1) is normalized per channel of ``axis`` (an int, negative
 from the end); every per-channel array is of x's dtype and shape (C,), gamma and beta may be
@@ -49,6 +49,14 @@ def _per_channel(op, name, v, x, axis, optional=False):
         raise ValueError(f"{op}: {name} must have shape ({x.shape[axis]},) (one value per channel "
                          f"of axis {axis} of x {shape_str(x.shape)}), got {shape_str(v.shape)}")
     return contiguous(v)
+
+
+def _dy_like_x(op, dy, x):
+    check_array(op, "x", x)
+    check_array(op, "dy", dy)
+    if dy.shape != x.shape:
+        raise ValueError(f"{op}: dy must have the shape of x {shape_str(x.shape)}, got "
+                         f"{shape_str(dy.shape)}")
 
 
 def _overlaps(a, b):
@@ -117,11 +125,7 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma, axis=-1):
             return fn(dy, x, mean, inv_std, gamma, axis)
         except (TypeError, ValueError):
             pass
-    check_array(op, "x", x)
-    check_array(op, "dy", dy)
-    if dy.shape != x.shape:
-        raise ValueError(f"{op}: dy must have the shape of x {shape_str(x.shape)}, got "
-                         f"{shape_str(dy.shape)}")
+    _dy_like_x(op, dy, x)
     ax = _axis(op, x, axis)
     mean = _per_channel(op, "mean", mean, x, ax)
     inv_std = _per_channel(op, "inv_std", inv_std, x, ax)
@@ -129,3 +133,54 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma, axis=-1):
     same_dtype(op, dy=dy, x=x, mean=mean, inv_std=inv_std, gamma=gamma)
     return kernel_for(op, op, x.dtype)(contiguous(dy), contiguous(x), mean, inv_std,
                                                   gamma, ax)
+
+
+def _rows_like(op, name, v, x):
+    check_array(op, name, v, x.ndim - 1, "x.shape[:-1]")
+    if v.shape != x.shape[:-1]:
+        raise ValueError(f"{op}: {name} must have x's shape without its last axis "
+                         f"{shape_str(x.shape[:-1])} (one value per row of x {shape_str(x.shape)}),"
+                         f" got {shape_str(v.shape)}")
+    return contiguous(v).reshape(v.shape)  # (ascontiguousarray makes a 0-D array 1-D)
+
+
+def _ln_kernel(name, dtype):
+    """float32: the current backend's kernel; float64: the reference, which runs on NumPy and
+    CuPy arrays alike (layer norm has no float64 kernel on any backend to refuse)."""
+    return backend.lookup(name) if dtype != np.float64 else backend.lookup(name, "numpy")
+
+
+def layer_norm_forward(x, gamma, beta, epsilon=1e-3):
+    """(y, mean, inv_std): each row of x's last axis normalized by its own mean and variance,
+    then * gamma + beta ((C,) or None); mean / inv_std have x.shape[:-1]."""
+    op = "layer_norm_forward"
+    fn = _current(op)
+    if getattr(fn, "__module__", None) == NATIVE_MODULE and type(epsilon) is float:
+        try:  # the binding checks everything (module docstring)
+            return fn(x, gamma, beta, epsilon)
+        except (TypeError, ValueError):
+            pass
+    check_array(op, "x", x)
+    ax = x.ndim - 1
+    gamma = _per_channel(op, "gamma", gamma, x, ax, True)
+    beta = _per_channel(op, "beta", beta, x, ax, True)
+    epsilon = _epsilon(op, epsilon)
+    same_dtype(op, x=x, gamma=gamma, beta=beta)
+    return _ln_kernel(op, x.dtype)(contiguous(x), gamma, beta, epsilon)
+
+
+def layer_norm_backward(dy, x, mean, inv_std, gamma):
+    """(dx, dgamma, dbeta) of layer_norm_forward from the mean and inv_std it returned."""
+    op = "layer_norm_backward"
+    fn = _current(op)
+    if getattr(fn, "__module__", None) == NATIVE_MODULE:  # module docstring
+        try:
+            return fn(dy, x, mean, inv_std, gamma)
+        except (TypeError, ValueError):
+            pass
+    _dy_like_x(op, dy, x)
+    mean = _rows_like(op, "mean", mean, x)
+    inv_std = _rows_like(op, "inv_std", inv_std, x)
+    gamma = _per_channel(op, "gamma", gamma, x, x.ndim - 1, True)
+    same_dtype(op, dy=dy, x=x, mean=mean, inv_std=inv_std, gamma=gamma)
+    return _ln_kernel(op, x.dtype)(contiguous(dy), contiguous(x), mean, inv_std, gamma)

@@ -88,7 +88,8 @@ class BatchNormalization(Layer):
 
 
 class _LayerNorm(Function):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta, the statistics over ``axes`` of each
+    """Normalized axes that are not the trailing ones (the trailing case is ops.layer_norm, on
+    kernels): y = gamma * (x - mean) / sqrt(var + eps) + beta, the statistics over ``axes`` of each
     sample; gamma/beta arrive already shaped to broadcast against x. Backward: the closed form
     dx = inv_std / n * (n * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)) over ``axes``."""
 
@@ -172,6 +173,15 @@ class LayerNormalization(Layer):
         if x.ndim != rank:
             raise ValueError(f"{self.name}: expected a {rank}-D input, got shape {x.shape}")
         bshape = tuple(x.shape[i] if i in self._axes else 1 for i in range(x.ndim))
+        if self._axes == tuple(range(rank - len(self._axes), rank)):
+            # trailing axes (axis=-1, or [1, 2, 3] of an image): rows of one axis for the kernel
+            lead = tuple(x.shape[:rank - len(self._axes)])
+            C = int(np.prod(x.shape[rank - len(self._axes):], dtype=np.int64))
+            flat = [None if w is None else (B.reshape(w, (C,)) if w.ndim != 1 else w)
+                    for w in (self.gamma, self.beta)]
+            x2 = x if len(self._axes) == 1 else B.reshape(x, lead + (C,))
+            y = N.layer_norm(x2, flat[0], flat[1], self.epsilon)
+            return y if len(self._axes) == 1 else B.reshape(y, tuple(x.shape))
         gamma = None if self.gamma is None else B.reshape(self.gamma, bshape)
         beta = None if self.beta is None else B.reshape(self.beta, bshape)
         return _LayerNorm.apply(x, gamma, beta, self._axes, self.epsilon)

@@ -14,7 +14,7 @@ repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradient
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
 max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
-normalization in training and in inference mode, reduce max / min / var / prod (prod's third
+normalization in training and in inference mode, layer normalization, reduce max / min / var / prod (prod's third
 derivative is not), where, power with a Tensor exponent, embedding lookup, depthwise
 convolution; the recurrent ops (lstm, gru, simple_rnn) in double_backward_rnn.py. Not yet (the
 error naming the op): cumsum, cumprod, logsumexp and the rest.
@@ -33,7 +33,7 @@ from .conv import _Conv2d, _Conv2dTranspose, _DepthwiseConv2d
 from .gemm import _Dense
 from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
-from .normalization import _BatchNormInfer, _BatchNormTrain
+from .normalization import _BatchNormInfer, _BatchNormTrain, _LayerNorm
 from .pool import _AvgPool2d, _GlobalAvgPool2d, _MaxPool2d
 from .spatial import _Upsample2d
 
@@ -696,3 +696,24 @@ def _batch_norm_infer(ctx, inputs, g):
     if beta is not None and need[2]:
         dbeta = basic.reshape(basic.sum(g, red, True), _shape(beta))
     return (gx, dgamma, dbeta) + (None,) * 4
+
+
+@_register(_LayerNorm)
+def _layer_norm(ctx, inputs, g):
+    """Per-row statistics over the last axis: y = gamma * (x - mean) / sqrt(var + eps) + beta,
+    differentiated in Tensor ops."""
+    x, gamma, beta, epsilon = inputs
+    with_graph = x if isinstance(x, Tensor) else Tensor(x)
+    mean = basic.mean(with_graph, -1, True)
+    xc = with_graph - mean
+    inv = 1.0 / basic.sqrt(basic.mean(xc * xc, -1, True) + float(epsilon))
+    xhat = xc * inv
+    need = ctx.needs_input_grad
+    rows = tuple(range(len(_shape(x)) - 1))
+    gx = None
+    if need[0]:
+        gxhat = g if gamma is None else g * gamma
+        gx = inv * (gxhat - basic.mean(gxhat, -1, True) - xhat * basic.mean(gxhat * xhat, -1, True))
+    dgamma = basic.sum(g * xhat, rows) if need[1] else None
+    dbeta = basic.sum(g, rows) if need[2] else None
+    return gx, dgamma, dbeta, None

@@ -4,13 +4,15 @@ batch_norm_train normalizes with the batch statistics (computed once, by the ker
 updates the moving statistics in place; its backward is the fused kernel (dx, dgamma, dbeta in
 two passes). batch_norm_infer normalizes with the moving statistics; its gradient (used when a
 frozen-statistics layer sits in a trained model) is elementwise and written on the array module.
+layer_norm normalizes each row of x's last axis by its own statistics (LayerNormalization over
+trailing axes flattens them into one); forward and backward are kernels.
 """
 from .. import kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..reference.norm import _view
 
-__all__ = ["batch_norm_train", "batch_norm_infer"]
+__all__ = ["batch_norm_train", "batch_norm_infer", "layer_norm"]
 
 
 class _BatchNormTrain(Function):
@@ -79,3 +81,27 @@ def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsi
     if any(isinstance(v, Tensor) for v in (x, gamma, beta)):
         return _BatchNormInfer.apply(x, gamma, beta, mm, mv, axis, epsilon)
     return kernels.batch_norm_infer(x, gamma, beta, mm, mv, axis, epsilon)
+
+
+class _LayerNorm(Function):
+    @staticmethod
+    def forward(ctx, x, gamma, beta, epsilon):
+        y, mean, inv_std = kernels.layer_norm_forward(x, gamma, beta, epsilon)
+        ctx.save_for_backward(x, mean, inv_std, gamma)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, inv_std, gamma = ctx.saved
+        dx, dgamma, dbeta = kernels.layer_norm_backward(g, x, mean, inv_std, gamma)
+        need = ctx.needs_input_grad
+        return (dx if need[0] else None, dgamma if need[1] else None, dbeta if need[2] else None,
+                None)
+
+
+def layer_norm(x, gamma, beta, epsilon=1e-3):
+    """Each row of x's last axis normalized by its own mean and (biased) variance, times gamma
+    plus beta ((C,) or None): Keras 2's LayerNormalization(axis=-1)."""
+    if any(isinstance(a, Tensor) for a in (x, gamma, beta)):
+        return _LayerNorm.apply(x, gamma, beta, epsilon)
+    return kernels.layer_norm_forward(x, gamma, beta, epsilon)[0]

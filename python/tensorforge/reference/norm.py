@@ -1,4 +1,5 @@
-"""Reference batch normalization (NumPy/CuPy): the fallback backend and the tests' oracle.
+"""Reference batch and layer normalization (NumPy/CuPy): the fallback backend and the tests'
+oracle.
 
 x of any rank is normalized per channel of ``axis``; every statistic is over the other axes. The
 native kernels (csrc/cpu/norm.cpp, contract in csrc/include/tf/norm.h) view x as (A, C, B), as
@@ -18,12 +19,24 @@ Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and sign
     batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
         xhat = (x - mean)*inv_std; dbeta = sum(dy); dgamma = sum(dy*xhat);
         dx = gamma*inv_std*(dy - dbeta/n - xhat*dgamma/n).
+
+Layer normalization (Keras 2's LayerNormalization over the trailing axes: the caller flattens
+them into the last one): x (..., C) normalized per row of its last axis, statistics over the
+C values of the row, gamma / beta (C,) (or None)::
+
+    layer_norm_forward(x, gamma, beta, epsilon) -> (y, mean, inv_std)
+        mean, var = each row's mean and biased variance, shaped x.shape[:-1];
+        inv_std = 1/sqrt(var + eps); y = (x - mean) * inv_std * gamma + beta.
+    layer_norm_backward(dy, x, mean, inv_std, gamma) -> (dx, dgamma, dbeta)
+        xhat = (x - mean)*inv_std, g = dy*gamma; dbeta = sum over rows of dy, dgamma = sum
+        over rows of dy*xhat; dx = inv_std*(g - mean_C(g) - xhat*mean_C(g*xhat)).
 """
 import numpy as np
 
 from .._xp import array_module
 
-__all__ = ["batch_norm_forward_train", "batch_norm_forward_infer", "batch_norm_backward"]
+__all__ = ["batch_norm_forward_train", "batch_norm_forward_infer", "batch_norm_backward",
+           "layer_norm_forward", "layer_norm_backward"]
 
 
 def _view(x, axis):
@@ -97,3 +110,33 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma, axis):
     c = (-g * inv_std * sdy / n).astype(dt)
     dx = dy3 * _col(a) + xc * _col(b) + _col(c)
     return dx.reshape(x.shape), dgamma.astype(dt), sdy.astype(dt)
+
+
+def layer_norm_forward(x, gamma, beta, epsilon):
+    xp = array_module(x)
+    x64 = x.astype(xp.float64)
+    mean = x64.mean(axis=-1, keepdims=True)
+    xc = x64 - mean
+    inv_std = 1.0 / xp.sqrt((xc * xc).mean(axis=-1, keepdims=True) + float(epsilon))
+    y = xc * inv_std
+    if gamma is not None:
+        y = y * gamma
+    if beta is not None:
+        y = y + beta
+    dt = x.dtype
+    return y.astype(dt), mean[..., 0].astype(dt), inv_std[..., 0].astype(dt)
+
+
+def layer_norm_backward(dy, x, mean, inv_std, gamma):
+    xp = array_module(x)
+    C = x.shape[-1]
+    inv = inv_std.astype(xp.float64)[..., None]
+    xhat = (x.astype(xp.float64) - mean.astype(xp.float64)[..., None]) * inv
+    dy64 = dy.astype(xp.float64)
+    g = dy64 * gamma if gamma is not None else dy64
+    dx = inv * (g - g.sum(axis=-1, keepdims=True) / C
+                - xhat * (g * xhat).sum(axis=-1, keepdims=True) / C)
+    rows = dy64.reshape(-1, C)
+    dt = x.dtype
+    return (dx.astype(dt), (rows * xhat.reshape(-1, C)).sum(axis=0).astype(dt),
+            rows.sum(axis=0).astype(dt))
