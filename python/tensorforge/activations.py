@@ -15,11 +15,17 @@ __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sig
            "get", "serialize", "deserialize"]
 
 
+# On a KerasTensor an activation that calls one TF op records tf_keras 2's TFOpLambda layer of
+# that op (``tf.math.sigmoid``, ``tf.nn.relu``: engine/tf_op_symbols.py's ACTIVATIONS). The
+# engine fills this in when imported (``fn`` -> its recording), so this module imports nothing
+# from the engine.
+_record_tf_op = [None]
+
+
 def _tf_op(fn):
-    """``fn``, which on a KerasTensor records tf_keras 2's TFOpLambda layer of the TF op it calls
-    (``tf.math.sigmoid``, ``tf.nn.relu``: engine/tf_op_symbols.py's ACTIVATIONS); a call the op
-    cannot express (relu's alpha) records the anonymous op layer, as before. On anything else
-    it is ``fn`` with one type check."""
+    """``fn``, recording its TF op's layer on a KerasTensor (a call the op cannot express, such
+    as relu's alpha, records the anonymous op layer, as before); on anything else ``fn`` after
+    one type check."""
     recording = []
 
     @functools.wraps(fn)
@@ -27,8 +33,7 @@ def _tf_op(fn):
         x = args[0] if args else kwargs.get("x")
         if _symbolic_types and type(x) is _symbolic_types[0]:
             if not recording:
-                from .engine import tf_op_symbols as sym
-                recording.append(sym.recording(fn, *sym.ACTIVATIONS[fn.__name__]))
+                recording.append(_record_tf_op[0](fn))
             return recording[0](*args, **kwargs)
         return fn(*args, **kwargs)
     return activation
