@@ -178,7 +178,7 @@ def test_convlstm_fused_step_keeps_fewer_arrays_for_backward():
                 continue
             seen.add(id(node))
             # what backward saved, and the input Tensors (a leaf's, in a first-order graph:
-            # Note [what a node keeps] in autograd.py); an _Edge holds no array
+            # Note [what a node keeps] in autograd/function.py); an _Edge holds no array
             for a in tuple(getattr(node.ctx, "saved", None) or ()) + tuple(node.inputs or ()):
                 if isinstance(a, (Tensor, np.ndarray)):
                     arrays.add(id(a.data if isinstance(a, Tensor) else a))

@@ -1,5 +1,5 @@
 """autograd.on_grad_ready: a leaf's hook runs as soon as its gradient is final, in the middle of
-backward (See Note [grad-ready hooks] in autograd.py; tensorforge.distributed overlaps its
+backward (See Note [grad-ready hooks] in autograd/backward.py; tensorforge.distributed overlaps its
 reductions with backward on it)."""
 import numpy as np
 

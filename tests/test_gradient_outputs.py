@@ -1,6 +1,6 @@
 """Weight gradients written straight into a caller's arrays (a gradient bucket's views): the
 kernels' output arguments (gemm's c, conv2d_backward's dw_out / db_out) and autograd's
-``on_grad_ready(..., out=)`` (See Note [gradient outputs] in autograd.py)."""
+``on_grad_ready(..., out=)`` (See Note [gradient outputs] in autograd/backward.py)."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""What the autograd graph keeps alive (Note [what a node keeps] in autograd.py): a first-order
+"""What the autograd graph keeps alive (Note [what a node keeps] in autograd/function.py): a first-order
 graph (a fit step, the only GradientTape open) holds what the ops' backwards saved, not every
 intermediate array; an activation saves the one array its backward reads. Gradients are checked
 against NumPy formulas worked out here; no figure comes from the code under test."""

@@ -2,6 +2,8 @@
 optimizers/legacy_updates.py). tf_keras 2.21 never calls get_updates, so the oracle is the
 built-in optimizer with the same update rule (Keras 2.2's Adam and SGD are tf.keras 2's) and
 hand-worked steps."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -44,6 +46,12 @@ class Adam22(Optimizer):
             self.updates.append(K.update(v, v_t))
             self.updates.append(K.update(p, p - lr_t * m_t / (K.sqrt(v_t) + self.epsilon)))
         return self.updates
+
+    def get_config(self):
+        config = {"lr": float(K.get_value(self.lr)), "beta_1": float(K.get_value(self.beta_1)),
+                  "beta_2": float(K.get_value(self.beta_2)),
+                  "decay": float(K.get_value(self.decay)), "epsilon": self.epsilon}
+        return dict(super().get_config(), **config)
 
 
 class SGD22(Optimizer):
@@ -147,16 +155,40 @@ def test_update_add_of_iterations_outside_a_step():
     assert int(opt.iterations) == 3
 
 
-def test_saving_says_the_slots_are_not_in_the_file(tmp_path):
+@pytest.mark.parametrize("name", ["m.h5", "m.tfm"])
+def test_a_saved_model_keeps_the_slots_its_get_updates_made(tmp_path, name):
     m = _model(Adam22(lr=0.01))
-    m.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0)
-    for name in ("m.h5", "m.tfm"):
-        with pytest.warns(UserWarning, match="Adam22's state is in the slots its get_updates"):
-            m.save(str(tmp_path / name))
-    again = keras.models.load_model(str(tmp_path / "m.h5"), custom_objects={"Adam22": Adam22})
+    m.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0, shuffle=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left out of the file to warn about
+        m.save(str(tmp_path / name))
+    again = keras.models.load_model(str(tmp_path / name), custom_objects={"Adam22": Adam22})
+    assert int(again.optimizer.iterations) == 2
+    assert len(again.optimizer._legacy_slots) == len(m.optimizer._legacy_slots) == 8
+    for a, b in zip(again.optimizer._legacy_slots, m.optimizer._legacy_slots):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    # both train on from the same state: the same weights after another epoch (with new
+    # slots Adam's first steps would differ)
+    m.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0, shuffle=False)
+    again.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0, shuffle=False)
+    assert int(again.optimizer.iterations) == 4
     for a, b in zip(again.get_weights(), m.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    again.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0)  # trains on with new slots
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_h5_holds_the_slots_under_keras_2_2s_names(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    m = _model(SGD22(lr=0.05, momentum=0.9))
+    m.fit(DATA, TARGET, epochs=1, batch_size=32, verbose=0, shuffle=False)
+    m.save(str(tmp_path / "m.h5"))
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        g = f["optimizer_weights"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in g.attrs["weight_names"]]
+        assert names == ["SGD22/iterations:0", "training/SGD22/Variable:0"] + [
+            f"training/SGD22/Variable_{k}:0" for k in range(1, 4)]
+        assert int(np.asarray(g[names[0]])) == 2
+        for n, slot in zip(names[1:], m.optimizer._legacy_slots):
+            np.testing.assert_array_equal(np.asarray(g[n]), np.asarray(slot))
 
 
 def test_keras_2_0_signature_and_the_legacy_decorator():

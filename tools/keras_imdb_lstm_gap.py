@@ -36,7 +36,7 @@ KERAS_PY = os.path.join(REPO, "..", "keras-venv", "bin", "python")
 
 
 def seq_data(n, num_words, classes, maxlen, seed, keep):
-    """tools/keras_parity_boot.py's _seq_data (the same draws), only the first `keep` reviews."""
+    """tools/parity_boot/datasets.py's _seq_data (the same draws), only the first `keep` reviews."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, classes, n)
     out = []

@@ -1,6 +1,6 @@
 """Offline copies of the data files Machine Learning Mastery's Keras tutorials read from the
 working folder (the eighteenth corpus, tools/keras_corpus.md "Eighteenth corpus"). The posts
-tell the reader to download each file beside the script; tools/keras_parity_boot.py writes it
+tell the reader to download each file beside the script; tools/parity_boot/paths.py writes it
 there instead. Same rules as tools/keras_offline_data.py: the real files' layout (columns,
 row count, number format, class labels), a learnable signal, seeded, so both sides of
 tools/keras_parity.py read the same bytes; nothing here touches the network.

@@ -56,9 +56,10 @@ from keras_parity_plan import NOT_COMPARABLE, PLAN  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
-# The bootstrap that runs inside each child process before the program (keras_parity_boot.py):
-# it installs the import hook, the offline datasets and the fit cap, then executes the program as
-# __main__. run_side runs the copy that install_boot puts in the runs' root folder.
+# The bootstrap that runs inside each child process before the program (keras_parity_boot.py,
+# its pieces in parity_boot/, imported from this folder: KP_TOOLS): it installs the import hook,
+# the offline datasets and the fit cap, then executes the program as __main__. run_side runs the
+# copy that install_boot puts in the runs' root folder.
 BOOT = os.path.join(HERE, "keras_parity_boot.py")
 
 

@@ -10,7 +10,7 @@ own resnet_layer / resnet_v1 (Conv2D 'same' with he_normal and l2(1e-4), BatchNo
 Activation, add, AveragePooling2D(8), Flatten, Dense softmax with he_normal; depth 6n+2), runs
 on both sides from the same weights (drawn by tensorforge, loaded into tf_keras layer by layer;
 the layers get explicit names so the two sides pair up) on the harness's synthetic CIFAR-10
-(tools/keras_parity_boot.py's generator, pixel mean subtracted as the program does). Compared, each
+(tools/parity_boot/datasets.py's generator, pixel mean subtracted as the program does). Compared, each
 as max |ours - keras| / max |keras| over the array:
   1. the output of every layer for the first batch of 32, in training mode (batch statistics)
      and in inference mode (moving statistics);
@@ -52,7 +52,7 @@ from resnet_v1 import resnet_v1  # noqa: E402  (the builder tests/test_keras_res
 
 
 def cifar_like(n, seed, classes=10, shape=(32, 32, 3)):
-    """tools/keras_parity_boot.py's synthetic CIFAR-10 (_images): class prototypes plus noise."""
+    """tools/parity_boot/datasets.py's synthetic CIFAR-10 (_images): class prototypes plus noise."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, classes, (n, 1))
     proto = np.random.default_rng(99).integers(0, 256, (classes,) + shape)

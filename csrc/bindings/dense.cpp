@@ -15,7 +15,7 @@
 // tolerance). x and w may be strided
 // views; g and y must be C-contiguous (else a ValueError: the Python side then runs the
 // unfused calls, which convert or explain). dw_out / db_out: write dw / db there (a parameter's
-// gradient-bucket view, See Note [gradient outputs] in autograd.py): float32, exactly (K, N) /
+// gradient-bucket view, See Note [gradient outputs] in autograd/backward.py): float32, exactly (K, N) /
 // (N,), C-contiguous, writable, sharing no memory with g, x, w or y, else a ValueError.
 #include <cstring>
 

@@ -3,8 +3,11 @@
 Each one calls the op of the same name, ``tensorforge.ops.<name>`` (native pointwise kernels on the cpu
 backend). ``get('relu')`` / ``get(None)`` / ``get(callable)`` resolve an ``activation=`` argument.
 """
+import functools
+
 from . import ops as _ops
 from .autograd import Tensor
+from .autograd.function import _symbolic_types
 from .ops import smooth as _smooth
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sigmoid", "tanh",
@@ -12,23 +15,58 @@ __all__ = ["relu", "leaky_relu", "elu", "selu", "softplus", "sigmoid", "hard_sig
            "get", "serialize", "deserialize"]
 
 
+# On a KerasTensor an activation that calls one TF op records tf_keras 2's TFOpLambda layer of
+# that op (``tf.math.sigmoid``, ``tf.nn.relu``: engine/tf_op_symbols.py's ACTIVATIONS). The
+# engine fills this in when imported (``fn`` -> its recording), so this module imports nothing
+# from the engine.
+_record_tf_op = [None]
+
+
+def _tf_op(fn):
+    """``fn``, recording its TF op's layer on a KerasTensor (a call the op cannot express, such
+    as relu's alpha, records the anonymous op layer, as before); on anything else ``fn`` after
+    one type check."""
+    recording = []
+
+    @functools.wraps(fn)
+    def activation(*args, **kwargs):
+        x = args[0] if args else kwargs.get("x")
+        if _symbolic_types and type(x) is _symbolic_types[0]:
+            if not recording:
+                recording.append(_record_tf_op[0](fn))
+            return recording[0](*args, **kwargs)
+        return fn(*args, **kwargs)
+    return activation
+
+
+@_tf_op
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return _ops.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
 
 def leaky_relu(x, alpha=0.3): return _ops.leaky_relu(x, alpha=alpha)
+@_tf_op
 def elu(x, alpha=1.0): return _ops.elu(x, alpha=alpha)
+@_tf_op
 def selu(x): return _ops.selu(x)
+@_tf_op
 def softplus(x): return _ops.softplus(x)
+@_tf_op
 def sigmoid(x): return tag_logits(_ops.sigmoid(x), x)
 def hard_sigmoid(x): return _ops.hard_sigmoid(x)
+@_tf_op
 def tanh(x): return _ops.tanh(x)
+@_tf_op
 def softmax(x, axis=-1): return tag_logits(_ops.softmax(x, axis=axis), x)
 def linear(x): return x
+@_tf_op
 def gelu(x, approximate=False): return _smooth.gelu(x, approximate=approximate)
+@_tf_op
 def swish(x): return _smooth.swish(x)
 def mish(x): return _smooth.mish(x)
+@_tf_op
 def softsign(x): return _smooth.softsign(x)
+@_tf_op
 def exponential(x): return _smooth.exponential(x)
 
 

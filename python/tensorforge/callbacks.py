@@ -512,7 +512,29 @@ def _fmt_time(seconds):
 def _fmt_val(v):
     if np.ndim(v):  # a metric with several thresholds: its mean, as Keras 2's Progbar shows
         v = float(np.mean(v))
-    return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
+    # Keras 2's (and tf_keras 2's) rule: above 1e-3 four decimals, the rest (zero and negative
+    # values too) in exponent form
+    return f"{v:.4f}" if v > 1e-3 else f"{v:.4e}"
+
+
+def _per(seconds, unit):
+    """tf_keras 2's Progbar._format_time: ``3s/epoch``, ``17ms/epoch``, ``240us/step``."""
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s/{unit}"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/{unit}"
+    return f"{seconds * 1e6:.0f}us/{unit}"
+
+
+def summary_line(current, steps, seconds, values):
+    """tf_keras 2's verbose=2 line of a finished epoch, evaluate or predict (its Progbar's):
+    ``8/8 - 0s - loss: 0.6931 - accuracy: 0.5000 - 120ms/epoch - 15ms/step``; the count
+    is of steps (batches), the first time whole seconds since the start."""
+    steps = steps or current
+    count = f"{current:{len(str(steps))}d}/{steps}"
+    vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in values.items())
+    return (f"{count} - {seconds:.0f}s{vals} - {_per(seconds, 'epoch')}"
+            f" - {_per(seconds / max(steps, 1), 'step')}\n")
 
 
 class Progbar:
@@ -565,8 +587,8 @@ class Progbar:
             finalize = self.target is not None and current >= self.target
         if self.verbose == 2:
             if finalize:
-                self.stream.write(f"{current}/{self.target} - {_fmt_time(time.time() - self.start)}"
-                                  f"{self._values_str()}\n")
+                self.stream.write(summary_line(current, self.target, time.time() - self.start,
+                                               self.values))
                 self.stream.flush()
             return
         if self.verbose != 1:
@@ -650,8 +672,10 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose is None:
             self.on_train_begin()
-        self.seen = 0
-        if self.verbose:
+        self.seen = self.steps_seen = 0
+        # Keras 2.2 writes the header always; tf_keras 2's verbose=2 (the layout followed there)
+        # only when fit runs more than one epoch
+        if self.verbose == 1 or (self.verbose and self.params.get("epochs", 2) > 1):
             out = self.stream or _io_utils.default_stream()
             out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
             out.flush()
@@ -679,6 +703,7 @@ class ProgbarLogger(Callback):
         logs = logs or {}
         size = logs.get("size", 0)
         self.seen += 1 if self.use_steps else size
+        self.steps_seen += 1
         self._accumulate(logs, size)
         self.bar.update(self.seen, finalize=False)
 
@@ -687,9 +712,8 @@ class ProgbarLogger(Callback):
         if self.verbose == 1:
             self.bar.set_values(logs)
             self.bar.update(self.seen, finalize=True)
-        elif self.verbose:
+        elif self.verbose:  # tf_keras 2's line, counting steps whatever count_mode says
             out = self.stream or _io_utils.default_stream()
-            elapsed = time.time() - self.bar.start
-            vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in logs.items())
-            out.write(f" - {_fmt_time(elapsed)}{vals}\n")
+            out.write(summary_line(self.steps_seen, self.params.get("steps") or self.steps_seen,
+                                   time.time() - self.bar.start, logs))
             out.flush()

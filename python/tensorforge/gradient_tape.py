@@ -5,7 +5,7 @@
     grads = tape.gradient(loss, model.trainable_weights)   # arrays-as-Tensors, None: unconnected
     optimizer.apply_gradients(zip(grads, model.trainable_weights))
 
-Every op on a Tensor that requires grad is recorded anyway (autograd.py); the tape only turns
+Every op on a Tensor that requires grad is recorded anyway (autograd/function.py); the tape only turns
 grad mode on inside its block, makes the Tensors given to ``watch()`` require grad for as long as
 it is open, and asks the recorded graph for the gradients of its target. Unlike
 ``Tensor.backward()`` it leaves no ``.grad`` behind: the gradients are collected per source and
@@ -29,8 +29,8 @@ import weakref
 
 import numpy as np
 
-from . import autograd as _autograd
 from . import _variables
+from .autograd import function as _function
 from .autograd import (Tensor, _grad_state, collect_gradients_of_sum, enable_grad, keeping_inputs,
                        no_grad)
 from .higher_order import walk_graph
@@ -47,7 +47,7 @@ class UnconnectedGradients(enum.Enum):
 # Note [what a tape watches]: TensorFlow records an op on a tape only when the tape's block is
 # open and an input is watched (a trainable variable, a watch()ed tensor, or an output of an
 # op the tape recorded); a gradient reaches a source only through recorded ops. tensorforge's
-# autograd records every op on a Tensor that requires grad, whenever it runs (autograd.py). So,
+# autograd records every op on a Tensor that requires grad, whenever it runs (autograd/function.py). So,
 # while a tape's block is open in this thread, the nodes autograd makes are also listed on the
 # tape (_listing_new_node replaces autograd's node allocator only while some tape is open, so
 # nothing else pays for it), and `gradient` gives a source a gradient only when TensorFlow's
@@ -108,7 +108,7 @@ class GradientTape:
         self._mode = enable_grad()
         self._mode.__enter__()
         # the only tape open: a first-order graph; a nested one keeps its nodes' inputs for the
-        # outer tape's second derivatives (Note [what a node keeps] in autograd.py)
+        # outer tape's second derivatives (Note [what a node keeps] in autograd/function.py)
         self._keep = keeping_inputs(bool(_recording.tapes))
         self._keep.__enter__()
         self._recording = True
@@ -119,7 +119,7 @@ class GradientTape:
         _LIVE.add(self)  # See Note [tapes that share a graph]
         with _open_lock:  # See Note [what a tape watches]
             _open_tapes[0] += 1
-            _autograd._new_node = _listing_new_node
+            _function._new_node = _listing_new_node
         return self
 
     def __exit__(self, *exc):
@@ -131,7 +131,7 @@ class GradientTape:
         with _open_lock:
             _open_tapes[0] -= 1
             if not _open_tapes[0]:
-                _autograd._new_node = object.__new__
+                _function._new_node = object.__new__
         self._keep.__exit__(*exc)
         self._mode.__exit__(*exc)
         for t, was in self._watched:  # the graph already holds them: the flag is not needed

@@ -49,7 +49,7 @@ def walk_graph(root, grad, sources):
     """{id(source): gradient Tensor} of ``root`` seeded with ``grad`` (a Tensor), for the
     sources it reaches, recorded on the tape (See Note [higher-order gradients]); what it
     records keeps its inputs, for a derivative of higher order still (Note [what a node keeps]
-    in autograd.py)."""
+    in autograd/function.py)."""
     with keeping_inputs():
         return _walk_graph(root, grad, sources)
 
@@ -113,7 +113,7 @@ def _walk_graph(root, grad, sources):
 def _on_a_path(order, want, inner=()):
     """ids of the nodes of ``order`` (root first) from which a wanted tensor is reached
     (``inner``: the ids of the nodes that made the intermediate ones, whose consumers may hold
-    an _Edge for them: Note [what a node keeps] in autograd.py)."""
+    an _Edge for them: Note [what a node keeps] in autograd/function.py)."""
     live = set()
     for node in reversed(order):  # producers before their consumers
         for t in node.inputs:
@@ -133,7 +133,7 @@ def _node_backward(node, gs):
             shape, dtype, xp = meta
             g = Tensor(xp.zeros(shape, dtype=dtype))
         filled.append(g)
-    if node.args is None:  # See Note [what a node keeps] in autograd.py
+    if node.args is None:  # See Note [what a node keeps] in autograd/function.py
         raise RuntimeError(
             f"second derivative through {node.name}: the op was recorded without keeping its "
             "inputs (in a Model.fit / train_on_batch step, or in the only GradientTape open), "

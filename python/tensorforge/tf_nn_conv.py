@@ -409,7 +409,7 @@ def _backprop(op, forward, shape, other, out_backprop, wrt_input):
     from .higher_order import grad
     g = _x(op, out_backprop, 4, "out_backprop")
     free = Tensor(np.zeros(tuple(int(v) for v in shape), g.dtype), requires_grad=True)
-    with keeping_inputs():  # for the recorded walk (Note [what a node keeps] in autograd.py)
+    with keeping_inputs():  # for the recorded walk (Note [what a node keeps] in autograd/function.py)
         y = forward(free, other) if wrt_input else forward(other, free)
     if tuple(y.shape) != tuple(g.shape):
         raise ValueError(f"tf.nn.{op}: out_backprop {tuple(g.shape)} does not match the "

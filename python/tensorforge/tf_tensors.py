@@ -63,7 +63,13 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         t = _host_float(value)  # Note [array fast path] in backend_ops/_args.py
         if type(t) is Tensor:
             return t
-    arr = np.asarray(host(value))
+    try:
+        arr = np.asarray(host(value))
+    except ValueError:  # NumPy reads a string Tensor in a list as a sequence (of bytes)
+        packed = _packed_text(value) if isinstance(value, (list, tuple)) else None
+        if packed is None:
+            raise
+        return packed
     if is_text(arr):
         return Tensor(as_bytes_array(arr, "convert_to_tensor"))
     if dtype is None and arr.dtype.kind == "c":  # TensorFlow keeps complex values complex
@@ -73,6 +79,28 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
     if dtype is None and arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         dtype = dtype_hint or "float32"  # Python floats / lists: float32, as TensorFlow
     return Tensor(arr if dtype is None else arr.astype(as_dtype(dtype)))
+
+
+def _packed_text(value):
+    """``convert_to_tensor`` of a (nested) list of string Tensors and strings, as TensorFlow
+    packs them: a string Tensor; a number among them is TensorFlow's InvalidArgumentError.
+    None when the list holds no strings."""
+    def leaves(x):
+        return [v for e in x for v in leaves(e)] if isinstance(x, (list, tuple)) else [x]
+    kinds = [isinstance(v, (str, bytes)) or (isinstance(v, Tensor) and is_text(v.data))
+             for v in leaves(value)]
+    if not any(kinds):
+        return None
+    if not all(kinds):
+        i = kinds.index(False)
+        raise InvalidArgumentError(f"convert_to_tensor: cannot pack a list of strings and string "
+                                   f"tensors with a non-string item (item #{i} of the "
+                                   f"flattened list)")
+    text = text_values(value)
+    if text is None:
+        raise ValueError("convert_to_tensor: the string tensors and strings of the list do not "
+                         "make an array (ragged nesting, or tensors of different shapes)")
+    return Tensor(text)
 
 
 _VARIABLE_INERT = ("validate_shape", "caching_device", "variable_def", "import_scope",

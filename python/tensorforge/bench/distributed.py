@@ -148,7 +148,7 @@ def job_allreduce(name="cnn"):
     def t_hooked(fused=fused, write=True):
         """What a training step does: the hook per gradient, finish(). ``write``: the kernels
         write each gradient into its bucket view (gemm / conv2d outputs, See Note [gradient
-        outputs] in autograd.py), else into a fresh array the hook copies into the view."""
+        outputs] in autograd/backward.py), else into a fresh array the hook copies into the view."""
         t0 = time.perf_counter()
         fused.begin(params, 1.0, arm=False)
         t = time.perf_counter() - t0

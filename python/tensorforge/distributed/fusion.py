@@ -13,7 +13,7 @@ A training step (DistributedOptimizer, See Note [one step]):
     begin(params, scale)  before backward: arms autograd.on_grad_ready with the views as the
                           gradients' outputs, returns the seed
     backward              the op producing a parameter's gradient writes it into the view
-                          (gemm, conv2d: See Note [gradient outputs] in autograd.py; any other
+                          (gemm, conv2d: See Note [gradient outputs] in autograd/backward.py; any other
                           op's gradient is copied into the view when final);
                           a bucket whose gradients are all in is reduced with a non-blocking
                           Iallreduce, in bucket order, while backward runs the layers before it

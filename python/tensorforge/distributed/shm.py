@@ -9,7 +9,7 @@ gradients, 1.8 GB/s). Here the gradients are *written* into shared memory in the
              floats (L ranks on this machine, S = all of the model's gradient floats):
              region l is local rank l's gradients, region L the sum
     backward the kernels write each gradient straight into its view of this rank's region
-             (autograd's gradient outputs, See Note [gradient outputs] in autograd.py)
+             (autograd's gradient outputs, See Note [gradient outputs] in autograd/backward.py)
     finish   barrier; local rank l adds chunk l of the L regions into chunk l of the sum (one
              read of S / L floats per region, one write); barrier; every rank's ``.grad`` is
              now its view of the sum, read in place by the optimizer

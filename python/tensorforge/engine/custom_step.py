@@ -641,8 +641,8 @@ def predict(model, x, batch_size, verbose, steps, callbacks):
     cbl.on_predict_end()
     if not outs:
         raise ValueError("predict: the data gave no batch to predict on")
-    if verbose == 1:
-        bar = _cb.Progbar(len(outs), unit="step")
+    if verbose in (1, 2):
+        bar = _cb.Progbar(len(outs), unit="step", verbose=verbose)
         bar.start = start
         bar.update(len(outs), finalize=True)
     return _concat(outs)

@@ -20,7 +20,7 @@ downstream of ``x`` draws a new mask in it. An ``x`` or ``y`` the run did not co
 ValueError naming it; outside a model's loss, ``K.gradients`` raises as tf.gradients does in
 eager TensorFlow 2.
 A fit / train_on_batch step records a first-order graph, its nodes without their inputs (Note
-[what a node keeps] in autograd.py): ``K.gradients`` there raises NeedsSecondOrder, and the
+[what a node keeps] in autograd/function.py): ``K.gradients`` there raises NeedsSecondOrder, and the
 step runs again, its non-trainable weights put back, keeping them, as the model's later steps
 do.
 """

@@ -432,7 +432,11 @@ class Network(Layer):
         xs = [x if isinstance(x, RaggedTensor) else _conform_to_input(x, t)
               for x, t in zip(self._flatten_inputs(inputs), self.inputs)]
         lo = frozenset([0]) if logits is True else frozenset(logits or ())
-        outs = self._run_graph(xs, bool(training), lo)
+        # a mask from outside (the model used as a layer after Embedding(mask_zero=True) or
+        # Masking): Keras 2's Functional gives it to its inputs' consumers
+        ms = None if mask is None else (self._flatten_inputs(mask) if isinstance(mask, dict)
+                                        else flatten(mask))
+        outs = self._run_graph(xs, bool(training), lo, in_masks=ms)
         return pack_like(self._nested_outputs, outs)
 
     def _flatten_inputs(self, inputs):
@@ -446,11 +450,12 @@ class Network(Layer):
                              f"received {len(xs)} input tensors.")
         return xs
 
-    def _run_graph(self, xs, training, logits_outputs=frozenset(), keep=False):
+    def _run_graph(self, xs, training, logits_outputs=frozenset(), keep=False, in_masks=None):
         """The output Tensors for input Tensors ``xs`` (one per model input), and this call's
         symbolic add_loss terms into ``self._call_losses``. See Note [fused output]. ``keep``:
         the run's values stay in ``self._last_run`` for the loss and metrics (See Note
-        [losses on graph tensors] in training.py)."""
+        [losses on graph tensors] in training.py). ``in_masks``: None, or a mask (or None) per
+        model input."""
         plan = self._plans.get(logits_outputs)
         if plan is None:
             plan = self._plans[logits_outputs] = self._make_plan(logits_outputs)
@@ -461,6 +466,9 @@ class Network(Layer):
                 x, masks[id(t)] = unpad(x, t)  # See Note [ragged inputs] (ragged_inputs.py)
                 x._keras_mask = masks[id(t)]
             values[id(t)] = x
+        for t, m in zip(self.inputs, in_masks or ()):
+            if m is not None and id(t) not in masks:
+                masks[id(t)] = m
         _RUN_VALUES.append(values)  # See Note [closed-over graph tensors] (node.py)
         with call_context(training):
             try:

@@ -71,6 +71,9 @@ def _check_meta(filepath, meta):
         if st is not None and (not isinstance(st, list) or not all(
                 isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 64 for c in st)):
             raise bad("'optimizer_state' is malformed")
+        n = meta.get("legacy_slots")
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            raise bad("'legacy_slots' is malformed")
 
 
 def _weights_meta(model):
@@ -180,12 +183,15 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             "weights": _weights_meta(model)}
     arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
     if include_optimizer and model._compiled:
-        _legacy_updates.warn_unsaved(model.optimizer, "save")
         states = model.optimizer.get_state(model.weights)
         meta["optimizer_state"] = [len(s) for s in states]
         for i, s in enumerate(states):
             for j, a in enumerate(s):
                 arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
+        slots = _legacy_updates.slot_arrays(model.optimizer)  # a Keras 2.2 optimizer's state
+        if slots:
+            meta["legacy_slots"] = len(slots)
+            arrays.update((f"legacy/{k}", a) for k, a in enumerate(slots))
     _atomic_savez(filepath, meta, arrays)
 
 
@@ -315,6 +321,16 @@ def _resolve_named(spec, from_config=_losses.deserialize):
     return spec
 
 
+def _optimizer_from(cfg):
+    """A file's compiled optimizer: the program's own class of that name (custom_objects, a
+    Keras 2.2 get_updates optimizer), built from its config as Keras 2 deserializes one, else
+    the built-in one."""
+    custom = custom_object(cfg.get("class_name", ""))
+    if isinstance(custom, type) and issubclass(custom, _optimizers.Optimizer):
+        return custom.from_config(cfg.get("config", {}))
+    return _optimizers.deserialize(cfg)
+
+
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuild a model written by ``Model.save`` (architecture, weights, compile, optimizer)."""
     filepath = model_path(filepath)
@@ -338,7 +354,7 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
         cc = meta.get("compile")
         if compile and cc:
             try:
-                model.compile(optimizer=_optimizers.deserialize(cc["optimizer"]),
+                model.compile(optimizer=_optimizer_from(cc["optimizer"]),
                               loss=_resolve_named(cc["loss"]),
                               metrics=_resolve_named(cc["metrics"], _metric_from_config),
                               loss_weights=cc.get("loss_weights"))
@@ -352,4 +368,8 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
             if counts:
                 states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
                 model.optimizer.set_state(model.weights, states)
+            n_slots = meta.get("legacy_slots")
+            if n_slots:
+                _legacy_updates.restore_slots(model.optimizer,
+                                              [arrays[f"legacy/{k}"] for k in range(n_slots)])
     return model

@@ -45,7 +45,7 @@ class SymbolicGradients(Layer):
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         xs = [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
         # the tape records the forward (an eager call records nothing), keeping the nodes'
-        # inputs for the recorded gradient below (Note [what a node keeps], autograd.py)
+        # inputs for the recorded gradient below (Note [what a node keeps], autograd/function.py)
         with GradientTape() as tape, keeping_inputs(True):
             for x in xs:
                 tape.watch(x)

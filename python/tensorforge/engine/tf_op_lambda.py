@@ -14,7 +14,7 @@ node once the graph has the tensors it reads.
 """
 import numpy as np
 
-from .. import backend, backend_ops
+from .. import activations, backend, backend_ops
 from . import node as _node
 from . import tf_op_symbols as _sym
 from .base_layer import Layer, OpLayer
@@ -150,6 +150,8 @@ def record_operator(name, tensor, *other):
 
 _sym.set_recorder(record, KerasTensor)
 _node._TF_OPERATOR[0] = record_operator
+# keras.activations' single-op functions record their op (activations._tf_op)
+activations._record_tf_op[0] = lambda fn: _sym.recording(fn, *_sym.ACTIVATIONS[fn.__name__])
 
 
 def _install_backend():

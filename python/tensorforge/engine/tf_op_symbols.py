@@ -97,6 +97,18 @@ BACKEND = {
     "tile": ("tile", {"x": "input", "n": "multiples"}),
 }
 
+# keras.activations functions tf_keras records as a tf op (its activations call that op): name ->
+# (symbol, activation arg -> TF arg). hard_sigmoid and mish, which tf_keras writes as several
+# ops, keep the anonymous op layer.
+ACTIVATIONS = {
+    "relu": ("nn.relu", {"x": "features"}), "elu": ("nn.elu", {"x": "features"}),
+    "selu": ("nn.selu", {"x": "features"}), "softplus": ("math.softplus", {}),
+    "sigmoid": ("math.sigmoid", {}), "tanh": ("math.tanh", {}),
+    "softmax": ("nn.softmax", {"x": "logits"}), "gelu": ("nn.gelu", {"x": "features"}),
+    "swish": ("nn.silu", {"x": "features"}), "softsign": ("nn.softsign", {"x": "features"}),
+    "exponential": ("math.exp", {}),
+}
+
 
 def _k_clip(named):
     """K.clip's bounds as tf_keras records them: None as -inf / inf, max raised to min."""

@@ -21,6 +21,7 @@ device] (_device.py).
 """
 import functools
 import json
+import time
 
 import numpy as np
 
@@ -512,13 +513,16 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         xs = self._standardize_x(x, "predict")
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
+        t0 = time.time()
         cbs.on_predict_begin({})
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,
                                             cbl=cbs)
         cbs.on_predict_end({})
-        if verbose == 1:
-            bar = _cb.Progbar(outs[0].shape[0])
-            bar.update(outs[0].shape[0], finalize=True)
+        if verbose in (1, 2):  # Keras 2.2's bar counts samples, tf_keras 2's verbose=2 steps
+            n = outs[0].shape[0]
+            bar = _cb.Progbar(n if verbose == 1 else -(-n // batch_size), verbose=verbose)
+            bar.start = t0
+            bar.update(bar.target, finalize=True)
         return self._pack_outputs(outs)
 
     # ---- tf.keras 2's overridable steps (custom_step.py) -------------------------------------

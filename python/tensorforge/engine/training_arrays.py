@@ -140,6 +140,7 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
         logs = logs or {}
         self._accumulate(logs, logs.get("size", 0))
         self.seen += 1
+        self.steps_seen = self.seen
         self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
         self.bar.update(self.seen, finalize=False)  # the epoch end writes the last line
 
@@ -360,11 +361,11 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
         verbose = verbose if _dist.is_root() else 0
     else:
         res = acc.means()
-    if verbose == 1:
-        bar = _cb.Progbar(n_all)
+    if verbose in (1, 2):  # Keras 2.2's bar counts samples, tf_keras 2's verbose=2 line steps
+        bar = _cb.Progbar(n_all if verbose == 1 else -(-n_all // batch_size), verbose=verbose)
         bar.start = t0
         bar.set_values(dict(zip(acc.names, res)))
-        bar.update(n_all, finalize=True)
+        bar.update(bar.target, finalize=True)
     return res
 
 

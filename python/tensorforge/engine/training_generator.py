@@ -191,9 +191,9 @@ def evaluate_generator(model, generator, steps=None, verbose=0, callbacks=None):
     cbl.on_test_begin({})
     res = _evaluate(model, _Batches(generator, False, where), steps, where, cbl)
     cbl.on_test_end(dict(zip(model._all_metrics_names(), res)))
-    if verbose == 1:
+    if verbose in (1, 2):
         from .. import callbacks as _cb
-        bar = _cb.Progbar(steps, unit="step")
+        bar = _cb.Progbar(steps, unit="step", verbose=verbose)
         bar.start = t0
         bar.set_values(dict(zip(model._all_metrics_names(), res)))
         bar.update(steps, finalize=True)
@@ -205,6 +205,7 @@ def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     whose first item is x. ``callbacks``: their predict hooks run (batch logs: the outputs)."""
     where = "predict_generator"
     steps = _steps(generator, steps, "steps", where)
+    t0 = time.time()
     src = _Batches(generator, False, where)
     cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
                                                                  "steps": steps})
@@ -232,7 +233,9 @@ def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     cbl.on_predict_end({})
     if chunks is None:
         raise ValueError(f"{where}: the generator gave no batches")
-    if verbose == 1:
+    if verbose in (1, 2):
         from .. import callbacks as _cb
-        _cb.Progbar(steps, unit="step").update(steps, finalize=True)
+        bar = _cb.Progbar(steps, unit="step", verbose=verbose)
+        bar.start = t0
+        bar.update(steps, finalize=True)
     return [np.concatenate(c, axis=0) for c in chunks]

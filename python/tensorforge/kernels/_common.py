@@ -121,7 +121,7 @@ def into_output(result, out):
 # a pass over all of them per step, so the kernels that produce weight gradients (gemm's c,
 # conv2d_backward's dw_out / db_out) can write a result straight into a caller's array: autograd
 # hands a parameter's buffer view to the op producing its gradient (Context.grad_out, See Note
-# [gradient outputs] in autograd.py). The native CPU kernels write there directly; the other
+# [gradient outputs] in autograd/backward.py). The native CPU kernels write there directly; the other
 # backends compute as usual and copy (into_output), so the contract is the same everywhere.
 
 

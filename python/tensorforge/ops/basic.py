@@ -7,7 +7,9 @@ import numpy as np
 
 from .. import kernels
 from .._xp import array_module, to_one_device
-from ..autograd import Context, Function, Tensor, _grad_state, _wrap
+from ..autograd.function import Context, Function
+from ..autograd.grad_mode import _grad_state
+from ..autograd.tensor import Tensor, _wrap
 from ..interop import convert, reads_foreign
 
 __all__ = ["add", "sub", "mul", "div", "neg", "power", "rpower", "matmul", "less", "less_equal",

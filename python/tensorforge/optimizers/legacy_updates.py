@@ -19,14 +19,16 @@ it. Here, each training step runs get_updates again, eagerly, with graph semanti
   returns, in order: reads in its body see the values before the step, as the graph's did
   (Keras 2.2's Adam reads ``iterations`` after its ``update_add`` and adds 1 itself);
 - ``optimizer.iterations`` is the optimizer's step count (an update_add of it counts the step);
-  the body runs without recording gradients; weight constraints apply after the step.
+  the body runs without recording gradients; weight constraints apply after the step;
+- a saved model keeps the iterations and the slots, in the order they were made (as Keras 2.2
+  saved ``optimizer.weights``); loaded, they are the slots the next step's body gets back.
 """
 import functools
 import inspect
-import warnings
 
 import numpy as np
 
+from .._xp import host
 from ..autograd import Tensor, no_grad
 from ..backend_ops import update_scope
 
@@ -123,10 +125,19 @@ def step(opt, live, raw, constrain):
     constrain(live)
 
 
-def warn_unsaved(opt, where):
-    """A model file does not hold a get_updates optimizer's slots: say so when it has some."""
-    if opt.__dict__.get("_legacy_slots"):
-        warnings.warn(f"{where}: {type(opt).__name__}'s state is in the slots its get_updates "
-                      "made (a Keras 2.2 optimizer); the file does not hold them, so after "
-                      "loading it starts again from new slots (the weights are saved)",
-                      stacklevel=4)
+def is_own(opt):
+    """Whether ``opt``'s class has its own get_updates (a Keras 2.2 optimizer)."""
+    return getattr(type(opt).get_updates, "_symbolic_aware", False)
+
+
+def slot_arrays(opt):
+    """A get_updates optimizer's slots as host arrays, in the order its first step made them:
+    what a model file keeps of its state (with its iterations), as Keras 2.2 saved its weights."""
+    return [np.asarray(host(v.data)) for v in opt.__dict__.get("_legacy_slots", ())]
+
+
+def restore_slots(opt, arrays):
+    """A get_updates optimizer's slots from a model file: its next step's K.zeros / K.variable
+    calls get them back, in order (Note [get_updates optimizers])."""
+    from ..backend_ops.variables import variable
+    opt.__dict__["_legacy_slots"] = [variable(a, dtype=str(a.dtype)) for a in arrays]

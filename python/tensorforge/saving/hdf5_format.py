@@ -10,7 +10,9 @@ The layout is the one Keras 2.x and tf.keras write (keras/saving/hdf5_format.py)
   optimizer_weights/                attrs weight_names: the iteration count, then the slots
                                     (Keras 2 legacy: "<Opt>/iter:0", "<Opt>/<var>/<slot>:0",
                                     grouped by slot; tf.keras 2.11+: "iteration:0",
-                                    "<Opt>/<slot>/<var>:0", interleaved per variable)
+                                    "<Opt>/<slot>/<var>:0", interleaved per variable;
+                                    a Keras 2.2 get_updates optimizer: "<Opt>/iterations:0",
+                                    then "training/<Opt>/Variable[_k]:0", its slots in order)
 
 A weights file (``save_weights``) is the ``model_weights`` group at the file's root.
 
@@ -290,6 +292,8 @@ def _restore_optimizer(model, f, source):
     g = f["optimizer_weights"]
     names = _attr_list(g, "weight_names")
     opt = model.optimizer
+    if _legacy_updates.is_own(opt):
+        return _restore_legacy_slots(opt, g, names)
     params = _trained_params(model)
     slots = _slot_index(opt)
     groups, iterations, unnamed = {}, None, []
@@ -429,9 +433,10 @@ def _write_optimizer(f, model):
     """Keras 2's legacy optimizer weights: "<Opt>/iter:0", then each slot for every trainable
     weight, grouped by slot (what Keras 2's optimizer.set_weights expects)."""
     opt = model.optimizer
-    _legacy_updates.warn_unsaved(opt, "save")
     params = _trained_params(model)
     oname = type(opt).__name__
+    if _legacy_updates.slot_arrays(opt):
+        return _write_legacy_slots(f, opt, oname)
     names_ = _slot_names(opt)
     if not opt.iterations or names_ is None or oname in ("Nadam", "AdamW") or not params:
         return  # never stepped, or no Keras 2 legacy layout to write (Nadam's momentum cache)
@@ -448,6 +453,29 @@ def _write_optimizer(f, model):
             names.append(n)
             g.create_dataset(n, data=np.asarray(_device.to_host(st[j]), dtype=_file_dtype(st[j])))
     g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
+
+
+def _write_legacy_slots(f, opt, oname):
+    """A get_updates optimizer's state as Keras 2.2 wrote its weights: "<Opt>/iterations:0",
+    then its slots in the order its get_updates made them, "training/<Opt>/Variable[_k]:0"."""
+    g = f.create_group("optimizer_weights")
+    names = [f"{oname}/iterations:0"]
+    g.create_dataset(names[0], data=np.int64(int(opt.iterations)))
+    for k, a in enumerate(_legacy_updates.slot_arrays(opt)):
+        names.append(f"training/{oname}/Variable{'_' + str(k) if k else ''}:0")
+        g.create_dataset(names[-1], data=a)
+    g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
+
+
+def _restore_legacy_slots(opt, g, names):
+    """A get_updates optimizer's iterations and slots, in file order (_write_legacy_slots)."""
+    slots = []
+    for n in names:
+        if n.split("/")[-1].split(":")[0] in ("iter", "iteration", "iterations"):
+            opt.iterations = int(np.asarray(g[n]))
+        else:
+            slots.append(_read_array(g[n]))
+    _legacy_updates.restore_slots(opt, slots)
 
 
 def save_model(model, filepath, include_optimizer=True):

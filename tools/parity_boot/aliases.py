@@ -1,0 +1,156 @@
+"""The import swap: a module-mapping finder that makes keras.X / tensorflow.keras.X name the
+side's library (tensorforge or tf_keras), and on the oracle the Keras 2.2 names tf_keras 2.21
+dropped, given their Keras 2.2 meaning."""
+import importlib
+import importlib.abc
+import importlib.util
+import os
+import sys
+
+from .config import SIDE, TARGET, THREADS
+
+
+class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """keras.X / tensorflow.keras.X / tensorflow.compat.v1.keras.X -> TARGET.X (the same module
+    object under both names); on our side tensorflow.X -> tensorforge.X (tensorflow.compat)."""
+    PREFIXES = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tensorflow.compat.v1.keras")
+    specs = {}
+    def _target(self, name):
+        if name == "tensorforge" or name.startswith("tensorforge."):
+            return TARGET + name[len("tensorforge"):]
+        for p in self.PREFIXES:
+            if name == p or name.startswith(p + "."):
+                return TARGET + name[len(p):]
+        if SIDE == "ours" and name.startswith("tensorflow."):  # (tensorflow.python.X too:
+            # tensorforge.python holds tensorflow.python's keras alias and device_lib)
+            return "tensorforge" + name[len("tensorflow"):]
+        return None
+    def find_spec(self, name, path=None, target=None):
+        if SIDE != "ours" and (name == "tensorforge" or name.startswith("tensorforge.")):
+            # our own examples (tensorforge imports) run on the oracle too
+            return importlib.util.spec_from_loader(name, self, is_package=True)
+        if SIDE == "ours" and (name == "tensorforge" or name.startswith("tensorforge.")):
+            return None  # the real package (mapping it onto itself would recurse)
+        t = self._target(name)
+        if t is None:
+            return None
+        if SIDE == "ours" and name == "tensorflow":
+            return None
+        return importlib.util.spec_from_loader(name, self, is_package=True)
+    def create_module(self, spec):
+        mod = importlib.import_module(self._target(spec.name))
+        self.specs[id(mod)] = mod.__spec__  # importlib overwrites __spec__; put it back below
+        return mod
+    def exec_module(self, module):
+        module.__spec__ = self.specs.get(id(module), module.__spec__)
+
+
+class _OracleDropped(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """The oracle only: Keras 2.2's module paths that tf_keras dropped (keras.utils.np_utils,
+    keras.layers.convolutional, ...) resolve to their parent package; consulted last."""
+    def find_spec(self, name, path=None, target=None):
+        if name.startswith("tf_keras.") and name.count(".") >= 2:
+            return importlib.util.spec_from_loader(name, self, is_package=True)
+        return None
+    def create_module(self, spec):
+        mod = importlib.import_module(spec.name.rsplit(".", 1)[0])
+        _Alias.specs[id(mod)] = mod.__spec__
+        return mod
+    def exec_module(self, module):
+        module.__spec__ = _Alias.specs.get(id(module), module.__spec__)
+
+
+def install():
+    """The finders on sys.meta_path and `tensorflow` mapped (ours) or Keras 3 dropped (oracle)."""
+    if SIDE != "ours":
+        import tensorflow as _tf  # imports Keras 3 as `keras`: drop it, so `keras` means tf_keras
+        if THREADS:  # before the first op creates TensorFlow's thread pools
+            _tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+            _tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+        import tf_keras
+        for _k in [k for k in sys.modules if k == "keras" or k.startswith("keras.")]:
+            del sys.modules[_k]
+        # ... and TensorFlow's own leftover tensorflow.python.keras (a broken copy of the old Keras
+        # that TF 2.21 still imports): the alias hook maps it to tf_keras, as it was Keras 2 itself
+        for _k in [k for k in sys.modules if k == "tensorflow.python.keras"
+                   or k.startswith("tensorflow.python.keras.")]:
+            del sys.modules[_k]
+    sys.meta_path.insert(0, _Alias())
+    if SIDE != "ours":
+        sys.meta_path.append(_OracleDropped())
+    if SIDE == "ours":
+        # `import tensorflow as tf; tf.keras...`, `from tensorflow import keras` and the TF 2 names
+        # (tf.GradientTape, tf.data, tf.reduce_mean: tensorforge/tf_compat.py) -- the import swap
+        sys.modules["tensorflow"] = importlib.import_module("tensorforge")
+    else:
+        _tf.keras = tf_keras
+        _keras22_names(tf_keras)
+
+
+def _keras22_names(tf_keras):
+    # Keras 2.2 names that tf_keras 2.21 dropped, given their Keras 2.2 meaning on the oracle:
+    # optimizers taking lr= and decay= (the legacy classes), their lowercase aliases, and
+    # Sequential.predict_classes.
+    _opt = tf_keras.optimizers
+    for _n in ("SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam"):
+        setattr(_opt, _n, getattr(_opt.legacy, _n))
+        setattr(_opt, _n.lower(), getattr(_opt.legacy, _n))
+    def _predict_classes(self, x, batch_size=32, verbose=0):
+        p = self.predict(x, batch_size=batch_size, verbose=verbose)
+        return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
+    if not hasattr(tf_keras.Sequential, "predict_classes"):
+        tf_keras.Sequential.predict_classes = _predict_classes
+    # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
+    for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
+        setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))
+    # keras.backend's legacy image_dim_ordering / set_image_dim_ordering ('th' / 'tf') and
+    # keras.engine.topology's Layer and InputSpec (Deep Learning with Keras, ch. 3 and 7)
+    _kb = tf_keras.backend
+    _kb.image_dim_ordering = lambda: "th" if _kb.image_data_format() == "channels_first" else "tf"
+    _kb.set_image_dim_ordering = lambda o: _kb.set_image_data_format(
+        {"th": "channels_first", "tf": "channels_last"}[o])
+    import types as _types
+    _topo = _types.ModuleType("tf_keras.engine.topology")
+    _topo.Layer, _topo.InputSpec = tf_keras.layers.Layer, tf_keras.layers.InputSpec
+    _eng = _types.ModuleType("tf_keras.engine")
+    _eng.__path__, _eng.topology = [], _topo
+    sys.modules.setdefault("tf_keras.engine", _eng)
+    sys.modules.setdefault("tf_keras.engine.topology", _topo)
+    # keras.layers.merge (Keras 2.0-2.3's module of the merge layers, with the _Merge base that
+    # GDL's RandomWeightedAverage subclasses): tf_keras keeps them under layers/merging/
+    import types as _types
+    from tf_keras.src.layers.merging import base_merge as _base_merge
+    _merge = _types.ModuleType("tf_keras.layers.merge")
+    for _n in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+               "Dot", "add", "subtract", "multiply", "average", "maximum", "minimum",
+               "concatenate", "dot"):
+        setattr(_merge, _n, getattr(tf_keras.layers, _n))
+    _merge._Merge = _base_merge._Merge
+    sys.modules["tf_keras.layers.merge"] = _merge
+    # keras.wrappers.scikit_learn (KerasClassifier / KerasRegressor), which tf_keras dropped
+    # (TF 2.12): scikit-learn glue around build_fn's model, fit, predict and evaluate. The
+    # oracle gets tensorforge's copy of Keras 2's wrapper with its two imports pointed at
+    # tf_keras, so the models, fits and scores under it are tf_keras's own.
+    _wsrc = open(os.path.join(os.environ["KP_REPO_PYTHON"], "tensorforge", "wrappers",
+                              "scikit_learn.py")).read()
+    _wsrc = _wsrc.replace("from ..engine.sequential import Sequential",
+                          "from tf_keras import Sequential")
+    _wsrc = _wsrc.replace("from ..utils import to_categorical",
+                          "from tf_keras.utils import to_categorical")
+    _wmod = _types.ModuleType("tf_keras.wrappers.scikit_learn")
+    exec(compile(_wsrc, "tf_keras/wrappers/scikit_learn.py (tensorforge's)", "exec"),
+         _wmod.__dict__)
+    _wpkg = _types.ModuleType("tf_keras.wrappers")
+    _wpkg.__path__, _wpkg.scikit_learn = [], _wmod
+    sys.modules["tf_keras.wrappers"], sys.modules["tf_keras.wrappers.scikit_learn"] = _wpkg, _wmod
+    tf_keras.wrappers = _wpkg
+    # An optimizer given by name (compile(optimizer='adam')) is the legacy class too, as the
+    # classes above: Keras 2's update rules for every program (tf_keras 2.11+ would otherwise
+    # build its new optimizers, whose RMSprop divides by sqrt(v + eps), not sqrt(v) + eps).
+    import tf_keras.src.optimizers as _src_opt
+    _opt_get = _src_opt.get
+    def _get_legacy(identifier, **kw):
+        if isinstance(identifier, str):
+            kw.setdefault("use_legacy_optimizer", True)
+        return _opt_get(identifier, **kw)
+    _src_opt.get = _opt.get = _get_legacy
