@@ -96,3 +96,38 @@ def test_plot_model_rejects_an_unknown_argument(tmp_path):
     text = keras.utils.plot_model(m, to_file=str(tmp_path / "m.txt"), show_trainable=True,
                                   layer_range=None, show_layer_activations=True)
     assert "Dense" in text
+
+
+# ---- a rank-1 target for a rank-2 output of several units: Keras 2 expands it to (N, 1) and
+#      the elementwise loss / metric broadcasts it (keras-io EEG_Signal_Classifiation: one
+#      standardized label per row against Dense(68), loss "mse", metric "mae") ----
+
+def _dense3():
+    m = keras.Sequential([layers.Dense(3, input_shape=(2,), kernel_initializer="ones",
+                                       bias_initializer=keras.initializers.Constant(
+                                           [0.0, 1.0, -1.0]))])
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    return m
+
+
+XE = np.array([[1.0, 2.0], [0.0, -1.0], [0.5, 0.5], [2.0, 0.0]], np.float32)
+YE = np.array([1.0, -1.0, 0.0, 3.0], np.float32)
+
+
+def test_rank1_target_broadcasts_over_the_units():
+    m = _dense3()
+    # outputs x1 + x2 + (0, 1, -1) against one label a row: squared errors 26 / 12, absolute 14 / 12
+    np.testing.assert_allclose(m.evaluate(XE, YE, verbose=0), [26 / 12, 14 / 12], rtol=1e-6)
+    h = m.fit(XE, YE, epochs=1, batch_size=4, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [2.1666665077209473], rtol=1e-6)  # Keras 2's
+    np.testing.assert_allclose(m.get_weights()[0],  # Keras 2's kernel after one SGD step
+                               [[0.9991666674613953, 0.9933333396911621, 1.0049999952316284],
+                                [0.9925000071525574, 0.9900000095367432, 0.9950000047683716]],
+                               rtol=1e-6)
+
+
+def test_rank1_target_for_categorical_crossentropy_still_raises():
+    m = keras.Sequential([layers.Dense(3, activation="softmax", input_shape=(2,))])
+    m.compile(optimizer="sgd", loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="one-hot targets"):  # Keras 2: a ValueError too
+        m.fit(XE, YE, epochs=1, verbose=0)

@@ -72,3 +72,22 @@ try:
                            input_layer_graph="g.png")
 except TypeError as e:
     print("plot_model(input_layer_graph=):", type(e).__name__, e)
+
+# 5. a rank-1 target for a rank-2 output of several units (keras-io EEG_Signal_Classifiation:
+#    one standardized label per row against Dense(68), loss "mse", metric "mae"): Keras 2
+#    expands it to (N, 1) and the elementwise loss broadcasts it over the units
+keras.utils.set_random_seed(0)
+m = keras.Sequential([layers.Dense(3, input_shape=(2,), kernel_initializer="ones",
+                                   bias_initializer=keras.initializers.Constant([0.0, 1.0, -1.0]))])
+m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+xe = np.array([[1.0, 2.0], [0.0, -1.0], [0.5, 0.5], [2.0, 0.0]], np.float32)
+ye = np.array([1.0, -1.0, 0.0, 3.0], np.float32)
+print("evaluate (N,) vs (N, 3) mse, mae:", m.evaluate(xe, ye, verbose=0))
+h = m.fit(xe, ye, epochs=1, batch_size=4, verbose=0)
+print("one SGD step loss:", h.history["loss"], "kernel after:", m.get_weights()[0].tolist())
+try:
+    mc = keras.Sequential([layers.Dense(3, activation="softmax", input_shape=(2,))])
+    mc.compile(optimizer="sgd", loss="categorical_crossentropy")
+    mc.fit(xe, ye, epochs=1, verbose=0)
+except ValueError as e:
+    print("categorical_crossentropy (N,) vs (N, 3):", type(e).__name__)
