@@ -6,6 +6,8 @@ a DataFrame's text column, raw reviews) passes through unchanged to the layers t
 """
 import numpy as np
 
+from .tf_dtypes import tf_name
+
 
 def is_text(a):
     """True for an array (or Tensor) of strings: NumPy kinds U, S and O (Python objects)."""
@@ -45,7 +47,7 @@ def dtype_of(dtype):
     """A dtype argument as a NumPy dtype: ``"string"`` (``tf.string``) is the object dtype."""
     if isinstance(dtype, str) and dtype == "string":
         return np.dtype(object)
-    return np.dtype(dtype)
+    return np.dtype(tf_name(dtype))  # TensorFlow's "float" is float32
 
 
 def dtype_name(dtype):

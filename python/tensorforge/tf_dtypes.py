@@ -23,13 +23,23 @@ _TF_ENUM = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "
             18: "complex128", 22: "uint32", 23: "uint64"}
 
 
+# TensorFlow's own names that NumPy reads otherwise: NumPy's "float" is float64, TensorFlow's
+# (and so Keras 2's K.placeholder(dtype="float"), K.variable(..., dtype="float")) float32
+_TF_NAMES = {"float": "float32", "double": "float64", "half": "float16"}
+
+
+def tf_name(dtype):
+    """``dtype`` with TensorFlow's reading of the names "float", "double" and "half"."""
+    return _TF_NAMES.get(dtype, dtype) if isinstance(dtype, str) else dtype
+
+
 def as_dtype(dtype):
     if isinstance(dtype, (int, np.integer)) and not isinstance(dtype, bool):
         if int(dtype) not in _TF_ENUM:
             raise TypeError(f"as_dtype: {dtype} is not a supported TensorFlow dtype enum value")
         return np.dtype(_TF_ENUM[int(dtype)])
     try:
-        return np.dtype(getattr(dtype, "name", dtype))
+        return np.dtype(tf_name(getattr(dtype, "name", dtype)))
     except TypeError:
         raise TypeError(f"as_dtype: cannot interpret {dtype!r} as a dtype") from None
 

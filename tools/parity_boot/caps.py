@@ -26,6 +26,12 @@ def _cap(x):
         return x[:MAX_SAMPLES]
     return x
 
+def _is_tf_dataset(x):
+    """A tf.data.Dataset (TensorFlow's or tensorforge's), not a generator / Sequence."""
+    return all(hasattr(x, a) for a in ("take", "batch", "map", "prefetch")) and \
+        not hasattr(x, "shape")
+
+
 def _cap_steps(x, steps, batch_size):
     """steps_per_epoch for data that is not an array (generators, Sequences, iterators)."""
     bs = getattr(x, "batch_size", None) or batch_size or 32
@@ -115,7 +121,13 @@ def _wrap_fit(cls):
             asked = kw["epochs"] = 1
         if "validation_data" in kw and isinstance(kw["validation_data"], (tuple, list)):
             kw["validation_data"] = tuple(_cap(v) for v in kw["validation_data"])
-        if not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)) and x is not None:
+        if kw.get("steps_per_epoch") is None and _is_tf_dataset(x):
+            # a tf.data pipeline the program iterates whole each epoch: capped with take(), so
+            # each epoch still starts it afresh on both sides. (steps_per_epoch would not:
+            # tf_keras keeps one iterator across epochs when the cardinality is unknown,
+            # make_csv_dataset's, and stops training where it runs out.)
+            x = x.take(max(1, math.ceil(MAX_SAMPLES / (kw.get("batch_size") or 32))))
+        elif not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)) and x is not None:
             kw["steps_per_epoch"] = _cap_steps(x, kw.get("steps_per_epoch"), kw.get("batch_size"))
         elif kw.get("steps_per_epoch") is not None:
             kw["steps_per_epoch"] = _cap_steps(x, kw["steps_per_epoch"], kw.get("batch_size"))

@@ -246,13 +246,21 @@ def _serve_read_csv():
     _pd_read_csv = _pd.read_csv
     def _read_csv(src, *a, **kw):
         if isinstance(src, str) and src.startswith("http") and "numenta/NAB" in src:
-            rng = np.random.default_rng(13)
-            idx = _pd.date_range("2014-04-01", periods=4032, freq="5min", name="timestamp")
-            t = np.arange(4032)
-            v = 20 + 60 * (np.sin(2 * np.pi * t / 288) > 0) + rng.normal(0, 2, 4032)
-            if "jumpsup" in src:
-                v[2990:3100] += 60
-            return _pd.DataFrame({"value": v}, index=idx)
+            # the real files' layout (timestamp,value), read with the program's own arguments:
+            # the TF tutorial passes parse_dates / index_col="timestamp", keras-io's
+            # structured_data autoencoder none (it parses the timestamp strings itself)
+            name = "nab_jumpsup.csv" if "jumpsup" in src else "nab_small_noise.csv"
+            local = os.path.join(os.getcwd(), "kp_offline", name)
+            if not os.path.exists(local):
+                rng = np.random.default_rng(13)
+                idx = _pd.date_range("2014-04-01", periods=4032, freq="5min", name="timestamp")
+                t = np.arange(4032)
+                v = 20 + 60 * (np.sin(2 * np.pi * t / 288) > 0) + rng.normal(0, 2, 4032)
+                if "jumpsup" in src:
+                    v[2990:3100] += 60
+                os.makedirs(os.path.dirname(local), exist_ok=True)
+                _pd.DataFrame({"value": v}, index=idx).to_csv(local, date_format="%Y-%m-%d %H:%M:%S")
+            return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/heart.csv"):
             return _kod.heart_frame()
         if isinstance(src, str) and src.startswith("http") and "covtype.data" in src:

@@ -9,6 +9,7 @@ from .. import backend_config as _backend
 from .._dispatch import get_backend
 from .._xp import array_module
 from ..autograd import Tensor
+from ..tf_dtypes import tf_name
 from ..kernels._common import is_array, shape_str
 from ..ops.reduce import normalize_axis
 
@@ -131,6 +132,7 @@ def dtype_arg(fn, dtype, default=None):
     if dtype is None:
         dtype = default if default is not None else _backend.floatx()
     try:
-        return np.dtype(getattr(dtype, "name", dtype) if not isinstance(dtype, np.dtype) else dtype)
+        return np.dtype(tf_name(getattr(dtype, "name", dtype)) if not isinstance(dtype, np.dtype)
+                        else dtype)
     except TypeError:
         raise TypeError(f"{fn}: dtype must be a dtype name such as 'float32', got {dtype!r}") from None

@@ -478,6 +478,12 @@ class Layer(LossesMixin):
     def compute_output_shape(self, input_shape):
         return _infer_by_running(self, input_shape)
 
+    def _output_shape_by_running(self):
+        """Whether a symbolic call infers the output shape by running the layer on stand-ins of
+        its (possibly nested) inputs even though the class overrides compute_output_shape: a
+        subclassed model's default one (Network) sees only flattened shapes."""
+        return False
+
     def _check_output_size(self, input_shape):
         """Once, when built: an output of one sample too large for memory (RepeatVector(10**12),
         Resizing(10**6, 10**6)) is a ValueError naming the layer, before any call allocates it.
@@ -630,7 +636,8 @@ class Layer(LossesMixin):
 
     def _output_shape_for(self, input_shape, inputs, kwargs):
         tensor_kwargs = is_symbolic(list(kwargs.values()))
-        if type(self).compute_output_shape is not Layer.compute_output_shape and not tensor_kwargs:
+        if type(self).compute_output_shape is not Layer.compute_output_shape and \
+                not tensor_kwargs and not self._output_shape_by_running():
             try:
                 s = self.compute_output_shape(input_shape)
             except (IndexError, TypeError) as e:

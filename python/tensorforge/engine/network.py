@@ -370,6 +370,12 @@ class Network(Layer):
         finally:
             self.__dict__["_auto_building"] = False
 
+    def _output_shape_by_running(self):
+        # a subclassed model called on a dict / nest of symbolic tensors (keras-io's
+        # FeaturePreprocessor(Model) on a dict of Inputs) runs on stand-ins of that nest
+        return not self._is_graph_network and \
+            type(self).compute_output_shape is Network.compute_output_shape
+
     def compute_output_shape(self, input_shape):
         if self._is_graph_network:
             s = self._output_shapes_for(input_shape) or [t.shape for t in self.outputs]

@@ -200,8 +200,8 @@ class InputsMixin:
             raise ValueError(f"{where}: categorical_crossentropy expects one-hot targets of shape "
                              f"({n}, {out[-1]}), got integer labels of shape {y.shape}; use "
                              "utils.to_categorical(y) or loss='sparse_categorical_crossentropy'")
-        if y.ndim == len(out) - 1 and out[-1] == 1:
-            y = y.reshape(y.shape + (1,))
+        if (y.ndim == len(out) - 1 and out[-1] == 1) or (y.ndim == 1 and len(out) == 2):
+            y = y.reshape(y.shape + (1,))  # Keras 2's match_dtype_and_rank: (N,) -> (N, 1)
         builtin = fn in _losses._BY_NAME.values()
         if builtin and y.shape[1:] != tuple(out[1:]) and None not in out[1:] and not (
                 fn is not _losses.categorical_crossentropy and _broadcasts(y.shape[1:], out[1:])):

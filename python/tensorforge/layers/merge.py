@@ -51,13 +51,14 @@ def _as_list(inputs, layer):
 class _Merge(Layer):
     """Elementwise merge of two or more tensors of compatible shapes."""
     supports_masking = True
-    _min_inputs = 2
+    _min_inputs = 1  # tf_keras 2.21 merges a list of one (keras-io concatenates lists of one)
 
     def build(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) < self._min_inputs:
-            n = len(input_shape) if isinstance(input_shape, list) else 1
-            raise ValueError(f"A merge layer should be called on a list of at least "
-                             f"{self._min_inputs} inputs. Got {n} inputs. Full input_shape "
+            n = len(input_shape) if isinstance(input_shape, list) else int(input_shape != ())
+            k = self._min_inputs
+            raise ValueError(f"A merge layer should be called on a list of at least {k} "
+                             f"input{'s' if k > 1 else ''}. Got {n} inputs. Full input_shape "
                              f"received: {input_shape}")
         self.compute_output_shape(input_shape)
 

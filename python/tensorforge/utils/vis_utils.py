@@ -68,7 +68,8 @@ def _import_pydot():
 
 
 def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
-                 expand_nested=False, dpi=96, subgraph=False, **kwargs):
+                 expand_nested=False, dpi=96, subgraph=False, layer_range=None,
+                 show_layer_activations=False, show_trainable=False):
     """A pydot.Dot of the model's layers (record nodes) and their connections (Keras 2)."""
     pydot = _import_pydot()
     if not getattr(model, "built", True):
@@ -108,10 +109,14 @@ def _text_diagram(model, show_shapes, show_layer_names):
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=96, **kwargs):
+               show_layer_names=True, rankdir="TB", expand_nested=False, dpi=96,
+               layer_range=None, show_layer_activations=False, show_trainable=False):
     """Draw the model's graph to ``to_file`` with pydot + graphviz (format from the extension;
     '.dot' writes the graph source and needs no graphviz). A '.txt' file gets a text listing (one
-    line per layer, with the layers feeding it) and needs neither; that text is returned then."""
+    line per layer, with the layers feeding it) and needs neither; that text is returned then.
+    tf_keras 2.21's arguments only: another keyword is a TypeError, as there (keras-io's
+    feature_engineering_with_lambda passes ``input_layer_graph=``); ``layer_range``,
+    ``show_layer_activations`` and ``show_trainable`` are accepted and not drawn."""
     if to_file is not None and str(to_file).endswith(".txt"):
         if not getattr(model, "built", True):
             raise ValueError("plot_model: the model has not been built yet")
