@@ -93,7 +93,8 @@ def test_progbar_logger_count_modes():
             cb.on_batch_end(b, {"batch": b, "size": size, "loss": 0.5})
         cb.on_epoch_end(0, {"loss": 0.5})
         text = out.getvalue()
-        assert text.startswith("Epoch 1/1\n") and target + " [====" in text and "loss: 0.5000" in text
+        # one epoch: no "Epoch 1/1" header (tf_keras 2; Keras 2.2 wrote it)
+        assert text.startswith(target + " [====") and "loss: 0.5000" in text
         assert ("/step" in text) == (mode == "steps")
     with pytest.raises(ValueError, match="count_mode"):
         C.ProgbarLogger(count_mode="batches")

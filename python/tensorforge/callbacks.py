@@ -673,9 +673,8 @@ class ProgbarLogger(Callback):
         if self.verbose is None:
             self.on_train_begin()
         self.seen = self.steps_seen = 0
-        # Keras 2.2 writes the header always; tf_keras 2's verbose=2 (the layout followed there)
-        # only when fit runs more than one epoch
-        if self.verbose == 1 or (self.verbose and self.params.get("epochs", 2) > 1):
+        # tf_keras 2 writes the header only when fit runs more than one epoch (Keras 2.2: always)
+        if self.verbose and self.params.get("epochs", 2) > 1:
             out = self.stream or _io_utils.default_stream()
             out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
             out.flush()

@@ -518,9 +518,9 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,
                                             cbl=cbs)
         cbs.on_predict_end({})
-        if verbose in (1, 2):  # Keras 2.2's bar counts samples, tf_keras 2's verbose=2 steps
+        if verbose in (1, 2):  # tf_keras 2's bar and line count steps (Keras 2.2's, samples)
             n = outs[0].shape[0]
-            bar = _cb.Progbar(n if verbose == 1 else -(-n // batch_size), verbose=verbose)
+            bar = _cb.Progbar(-(-n // batch_size), verbose=verbose, unit="step")
             bar.start = t0
             bar.update(bar.target, finalize=True)
         return self._pack_outputs(outs)

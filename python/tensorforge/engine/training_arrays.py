@@ -128,12 +128,16 @@ def _host_take(a, idx):
 
 
 class StepsProgbarLogger(_cb.ProgbarLogger):
-    """The progress bar counting steps, as Keras 2's ProgbarLogger(count_mode='steps') does for
-    generators and steps_per_epoch (the values shown are the epoch's running means)."""
+    """The progress bar of fit: it counts steps, as tf_keras 2's fit does (its
+    ProgbarLogger(count_mode='steps'): "8/8 [====] - 0s 3ms/step - loss: ..."; Keras 2.2 counted
+    samples for arrays); the values shown are the epoch's running means."""
+
+    def __init__(self, **kwargs):
+        super().__init__(count_mode="steps", **kwargs)
 
     def on_epoch_begin(self, epoch, logs=None):
         super().on_epoch_begin(epoch, logs)
-        self.bar = _cb.Progbar(self.params["steps"], verbose=self.verbose, stream=self.stream,
+        self.bar = _cb.Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
                                unit="step")
 
     def on_batch_end(self, batch, logs=None):
@@ -161,9 +165,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     cbs = as_callbacks(callbacks) + [history]
     stateful = model.__dict__.get("_stateful") or {}  # See Note [metric classes in fit]
     if verbose:
-        cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful)
-                   if params.get("steps") else
-                   _cb.ProgbarLogger(verbose=verbose, stateful_metrics=stateful))
+        cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful))
     if plan is not None:
         cbs = plan.callbacks(cbs)
     cbl = CallbackList(cbs, model, dict(params, epochs=epochs, verbose=verbose,
@@ -361,8 +363,8 @@ def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None,
         verbose = verbose if _dist.is_root() else 0
     else:
         res = acc.means()
-    if verbose in (1, 2):  # Keras 2.2's bar counts samples, tf_keras 2's verbose=2 line steps
-        bar = _cb.Progbar(n_all if verbose == 1 else -(-n_all // batch_size), verbose=verbose)
+    if verbose in (1, 2):  # tf_keras 2's bar and line count steps (Keras 2.2's bar, samples)
+        bar = _cb.Progbar(-(-n_all // batch_size), verbose=verbose, unit="step")
         bar.start = t0
         bar.set_values(dict(zip(acc.names, res)))
         bar.update(bar.target, finalize=True)
