@@ -200,8 +200,11 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
                   num(op, "sched", sched), num(op, "sched_next", sched_next), _step_count(op, t))
 
 
-def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7):
-    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None."""
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7,
+                       eps_in_sqrt=False):
+    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None.
+    eps_in_sqrt: without momentum, divide by sqrt(d+eps) (tf_keras 2.11+'s RMSprop) in place
+    of sqrt(d)+eps (the legacy class); with momentum it is always sqrt(d+eps)."""
     op = "rmsprop_ext_update"
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
@@ -210,4 +213,4 @@ def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=
     grad = _distinct(op, grad, param=param, **checked)
     kernel_for(op, op, param.dtype)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
                        num(op, "lr", lr), _unit_interval(op, "rho", rho, True),
-                       num(op, "momentum", momentum), num(op, "eps", eps))
+                       num(op, "momentum", momentum), num(op, "eps", eps), bool(eps_in_sqrt))
