@@ -308,6 +308,9 @@ def test_lowercase_aliases_legacy_module_and_defaults():
                                       "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}
     assert O.Nadam.from_config(legacy.Nadam().get_config()).schedule_decay == 0.004
     assert O.Nadam.from_config(O.Nadam().get_config()).schedule_decay is None
+    for cls in (O.RMSprop, legacy.RMSprop, O.Nadam, legacy.Nadam, legacy.Adam):
+        back = O.deserialize(O.serialize(cls(learning_rate=0.01)))  # the rule survives
+        assert type(back) is cls and back.learning_rate == 0.01
     assert O.Adam(amsgrad=True).get_config() == {
         "name": "Adam", "learning_rate": 0.001, "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999,
         "epsilon": 1e-07, "amsgrad": True}

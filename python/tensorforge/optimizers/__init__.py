@@ -863,7 +863,10 @@ def get(identifier):
 
 
 def serialize(opt):
-    return {"class_name": type(opt).__name__, "config": opt.get_config()}
+    config = opt.get_config()
+    if type(opt).__module__ == __name__ + ".legacy":  # RMSprop / Nadam's Keras 2.0-2.10 rules
+        config["is_legacy_optimizer"] = True
+    return {"class_name": type(opt).__name__, "config": config}
 
 
 def deserialize(cfg):
@@ -872,7 +875,11 @@ def deserialize(cfg):
     if cls is None:
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
-    return cls.from_config(cfg.get("config", {}))
+    config = dict(cfg.get("config", {}))
+    if config.pop("is_legacy_optimizer", False):
+        from . import legacy
+        cls = getattr(legacy, cls.__name__, cls)
+    return cls.from_config(config)
 
 
 
