@@ -7,7 +7,7 @@ Note [float64 kernels] in kernels/_common.py), C-contiguous, writable, of one sh
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
 None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta, Nadam and RMSprop
-with momentum / centered have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
+with momentum / centered / eps inside the root (rmsprop_ext_update) have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
 and checks everything itself (Note [native fast path] in kernels/pointwise.py): a step on a small
 bias costs well under a microsecond of Python.
 """

@@ -1,6 +1,8 @@
 """Keras optimizers: SGD (momentum, nesterov), RMSprop, Adam (amsgrad), Adagrad, Adadelta, Adamax,
-Nadam, with Keras 2 semantics (the oracle: tf_keras's ``optimizers.legacy``, which is Keras 2.3's
-update rules; tests/data/optimizer_refs.npz holds its trajectories).
+Nadam, with Keras 2 semantics (the oracle: tf_keras 2.21, whose default classes and
+``optimizers.legacy`` ones take the same steps but RMSprop's and Nadam's: these follow the default
+classes, ``optimizers.legacy.RMSprop`` / ``Nadam`` the legacy ones, Note [RMSprop epsilon] in
+legacy.py; tests/data/optimizer_refs.npz holds both kinds of trajectories).
 
 Arguments and defaults are tf.keras 2's. Keras 2.2 spellings are accepted too: ``lr`` for
 ``learning_rate``, the lowercase classes ``optimizers.sgd``, ``rmsprop``, ``adagrad``, ``adadelta``,
@@ -15,9 +17,10 @@ lr / (1 + decay * iterations), iterations counted before the step (so the first 
 each step. Gradients are clipped as tf.keras does: ``clipvalue`` elementwise, then ``clipnorm`` per tensor
 (to that L2 norm), or ``global_clipnorm`` over all tensors together.
 
-SGD, RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place native
-kernel (``kernels.optim.<name>_update``); Adam(amsgrad=True), Adadelta, Adamax and Nadam run the
-vectorized array-module reference (NumPy / CuPy) on every backend.
+SGD, legacy RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place
+native kernel (``kernels.optim.<name>_update``); RMSprop (tf_keras 2.21's sqrt(ms + eps) rule, no
+native kernel yet), Adam(amsgrad=True), Adadelta, Adamax and Nadam run the vectorized
+array-module reference (NumPy / CuPy) on every backend.
 """
 import math
 import warnings
