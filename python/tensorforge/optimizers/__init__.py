@@ -879,9 +879,8 @@ def deserialize(cfg):
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
     config = dict(cfg.get("config", {}))
-    if config.pop("is_legacy_optimizer", False):
-        from . import legacy
-        cls = getattr(legacy, cls.__name__, cls)
+    if config.pop("is_legacy_optimizer", False):  # (legacy.py imports this package: loaded
+        cls = getattr(__getattr__("legacy"), cls.__name__, cls)  # as the package's attribute)
     return cls.from_config(config)
 
 
