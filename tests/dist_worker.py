@@ -33,7 +33,8 @@ def data():
 def model(momentum=0.0, opt="sgd", loss="sparse_categorical_crossentropy"):
     from tensorforge.layers import Conv2D, Dense, Flatten
     from tensorforge.models import Sequential
-    from tensorforge.optimizers import SGD, Adam, RMSprop
+    from tensorforge.optimizers import SGD, Adam
+    from tensorforge.optimizers.legacy import RMSprop  # the fused native kernel (Note [RMSprop epsilon])
     m = Sequential([Conv2D(4, (3, 3), activation="relu", input_shape=(6, 6, 1)), Flatten(),
                     Dense(3, activation="softmax")])
     opt = {"rmsprop": lambda: RMSprop(0.01), "adam": lambda: Adam(0.01),
@@ -419,7 +420,7 @@ def main():
                    help="DistributedOptimizer(sharded=False): not fit's default 'auto'")
     t.add_argument("--transport", choices=("auto", "mpi", "shm"), default="auto")
     t.add_argument("--opt", choices=("sgd", "rmsprop", "adam"), default="sgd",
-                   help="SGD(0.5), RMSprop(0.01) or Adam(0.01)")
+                   help="SGD(0.5), legacy RMSprop(0.01) or Adam(0.01)")
     t.add_argument("--sum-written", action="store_true",
                    help="no update of two gradients: the sum written first (the A/B)")
     t.add_argument("--onehot", action="store_true",

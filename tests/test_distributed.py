@@ -141,7 +141,7 @@ def test_update_of_two_regions_applies_weight_constraints():
     # the 2-rank window update (raw2: each rank's gradient region) keeps Keras' constraint step
     from tensorforge.autograd import Tensor
     from tensorforge.constraints import NonNeg
-    from tensorforge.optimizers import RMSprop
+    from tensorforge.optimizers.legacy import RMSprop  # the fused kernel's path
     w = Tensor(np.full((4, 3), 0.01, np.float32), requires_grad=True)
     w._constraint = NonNeg()
     g = np.ones((4, 3), np.float32)

@@ -185,3 +185,36 @@ def test_a_program_gets_the_arguments_of_its_args_file(tmp_path):
     r = r_bare
     assert r["ok"], r.get("error")
     assert "argv []" in r["stdout"]
+
+
+SEQUENCE_STEPS = textwrap.dedent("""
+    import numpy as np
+    from tensorflow import keras
+    class Siamese(keras.utils.Sequence):  # IIC's DataGenerator: no batch_size attribute,
+        def __init__(self, n):            # 8 images a batch, each with its augmented copy
+            self.n = n
+        def __len__(self):
+            return self.n // 8
+        def __getitem__(self, i):
+            x = np.full((8, 3), float(i), np.float32)
+            return np.concatenate([x, x + 0.5]), [np.zeros((16, 1), np.float32)]
+    class Count(keras.callbacks.Callback):
+        steps = 0
+        def on_train_batch_end(self, batch, logs=None):
+            Count.steps += 1
+    m = keras.Sequential([keras.layers.Dense(1, input_shape=(3,))])
+    m.compile("sgd", "mse")
+    m.fit(Siamese(1000), epochs=1, verbose=0, callbacks=[Count()])
+    print("steps", Count.steps)
+""")
+
+
+def test_a_sequence_is_capped_at_its_own_batch_rows(tmp_path):
+    # the sample cap of a keras.utils.Sequence without a batch_size attribute counts the rows
+    # of its batch (16: 8 + 8 Siamese rows), not a batch of 32 assumed: 64 samples, 4 steps
+    # (IIC's plan capped 1,024 samples to ceil(1,024 / 32) = 32 steps of 1,024 rows)
+    prog = tmp_path / "sequence_steps.py"
+    prog.write_text(SEQUENCE_STEPS)
+    r = _run_ours(tmp_path, prog, dict(epochs=1, samples=64, max_steps=20, max_predict=10))[0]
+    assert r["ok"], r.get("error")
+    assert "steps 4" in r["stdout"], r["stdout"][-500:]

@@ -37,12 +37,16 @@ def test_sgd(mom, nesterov, rng, backend):
     np.testing.assert_allclose(p, _sgd_ref(p0, gs, 0.1, mom, nesterov), rtol=1e-5, atol=1e-6)
 
 
-def test_rmsprop(rng, backend):
-    p0, gs, p = _run(O.RMSprop(learning_rate=0.01), 4, rng)
+@pytest.mark.parametrize("legacy", [False, True])
+def test_rmsprop(legacy, rng, backend):
+    """tf_keras 2.21's RMSprop divides by sqrt(ms + eps), its legacy class by sqrt(ms) + eps
+    (Note [RMSprop epsilon]); eps 1e-2 here so that the two differ by far more than rounding."""
+    cls = O.legacy.RMSprop if legacy else O.RMSprop
+    p0, gs, p = _run(cls(learning_rate=0.01, epsilon=1e-2), 4, rng)
     ms = np.zeros_like(p0)
     for g in gs:
         ms = 0.9 * ms + 0.1 * g * g
-        p0 = p0 - 0.01 * g / (np.sqrt(ms) + 1e-7)
+        p0 = p0 - 0.01 * g / ((np.sqrt(ms) + 1e-2) if legacy else np.sqrt(ms + 1e-2))
     np.testing.assert_allclose(p, p0, rtol=1e-5, atol=1e-6)
 
 
@@ -174,7 +178,7 @@ def test_multi_tensor_step_equals_the_single_steps_and_falls_back(rng):
 
 
 def test_native_optimizer_step_matches_the_checked_path_and_keeps_its_checks(rng):
-    """Note [native optimizer step]: SGD (momentum), RMSprop and Adam take the same steps as the
+    """Note [native optimizer step]: SGD (momentum), legacy RMSprop and Adam take the same steps as the
     kernels.* entry points (bit for bit; float64 and strided gradients converted first, as
     before), and a state array the binding refuses goes through the checked path, which raises
     its message."""
@@ -191,7 +195,7 @@ def test_native_optimizer_step_matches_the_checked_path_and_keeps_its_checks(rng
     def adam(p, g, st, t):
         K.adam_update(p, g, st[0], st[1], 0.001, 0.9, 0.999, 1e-7, t)
 
-    cases = [(lambda: O.SGD(0.1, momentum=0.9), sgd), (O.RMSprop, rmsprop), (O.Adam, adam)]
+    cases = [(lambda: O.SGD(0.1, momentum=0.9), sgd), (O.legacy.RMSprop, rmsprop), (O.Adam, adam)]
     for make, step in cases:
         opt = make()
         p = Tensor(w0.copy(), requires_grad=True)
@@ -246,7 +250,10 @@ def test_matches_keras_legacy_trajectory(case, backend):
     kw = dict(kw)
     if sched:
         kw["learning_rate"] = getattr(O.schedules, sched[0])(**sched[1])
-    opt = getattr(O, cls.split(":")[-1])(**kw)  # 'new:' = tf.keras 2.11+ API, same classes here
+    # 'new:' = tf_keras 2.21's default class, here tensorforge.optimizers.X; the others are
+    # tf_keras's optimizers.legacy.X, here optimizers.legacy.X (the same classes but RMSprop's
+    # and Nadam's: Note [RMSprop epsilon])
+    opt = getattr(O, cls[4:])(**kw) if cls.startswith("new:") else getattr(O.legacy, cls)(**kw)
     p0, target, w, c = problem()
     ps = [Tensor(tf.backend.array_module(p).asarray(p.copy()), requires_grad=True) for p in p0]
     for step in range(STEPS):
@@ -286,14 +293,24 @@ def test_lowercase_aliases_legacy_module_and_defaults():
     assert (O.sgd, O.rmsprop, O.adagrad, O.adadelta, O.adam, O.adamax, O.nadam) == (
         O.SGD, O.RMSprop, O.Adagrad, O.Adadelta, O.Adam, O.Adamax, O.Nadam)
     from tensorforge.optimizers import legacy
-    assert legacy.Adam is O.Adam
+    assert legacy.Adam is O.Adam and legacy.RMSprop is not O.RMSprop
+    assert issubclass(legacy.RMSprop, O.RMSprop) and issubclass(legacy.Nadam, O.Nadam)
     # tf_keras legacy get_config() of the defaults
     assert O.Adadelta().get_config() == {"name": "Adadelta", "learning_rate": 0.001, "decay": 0.0,
                                          "rho": 0.95, "epsilon": 1e-07}
     assert O.Adamax().get_config() == {"name": "Adamax", "learning_rate": 0.001, "decay": 0.0,
                                        "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}
-    assert O.Nadam().get_config() == {"name": "Nadam", "learning_rate": 0.001, "decay": 0.004,
+    assert legacy.Nadam().get_config() == {"name": "Nadam", "learning_rate": 0.001,
+                                           "decay": 0.004, "beta_1": 0.9, "beta_2": 0.999,
+                                           "epsilon": 1e-07}
+    # the default class has tf_keras 2.21's schedule (no schedule_decay; config without 'decay')
+    assert O.Nadam().get_config() == {"name": "Nadam", "learning_rate": 0.001,
                                       "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}
+    assert O.Nadam.from_config(legacy.Nadam().get_config()).schedule_decay == 0.004
+    assert O.Nadam.from_config(O.Nadam().get_config()).schedule_decay is None
+    for cls in (O.RMSprop, legacy.RMSprop, O.Nadam, legacy.Nadam, legacy.Adam):
+        back = O.deserialize(O.serialize(cls(learning_rate=0.01)))  # the rule survives
+        assert type(back) is cls and back.learning_rate == 0.01
     assert O.Adam(amsgrad=True).get_config() == {
         "name": "Adam", "learning_rate": 0.001, "decay": 0.0, "beta_1": 0.9, "beta_2": 0.999,
         "epsilon": 1e-07, "amsgrad": True}
@@ -347,7 +364,7 @@ def test_learning_rate_zero_allowed_and_type_checked():
 
 def test_nadam_decay_warns_and_is_ignored_as_in_keras():
     with pytest.warns(UserWarning, match="decay"):
-        opt = O.Nadam(learning_rate=0.01, decay=0.5)
+        opt = O.legacy.Nadam(learning_rate=0.01, decay=0.5)
     assert opt.decay == 0.0 and opt.schedule_decay == 0.004
 
 
@@ -445,3 +462,28 @@ def test_adamw_and_weight_decay_config():
     assert O.deserialize(O.serialize(opt)).get_config() == opt.get_config()
     with pytest.raises(ValueError, match="weight_decay"):
         O.SGD(weight_decay=-0.1)
+
+
+# tf_keras 2.21's default RMSprop against the legacy RMSprop / Nadam where they differ:
+# gradients ~1e-5 (tools/gen_optimizer_epsilon_refs.py, figures printed by tf_keras 2.21)
+_EPSILON_REFS = {
+    "rmsprop": [0.49999812, -0.24999803, 0.124998726, 0.7500018, -0.5000007, 0.3750018],
+    "rmsprop_centered": [0.49999812, -0.24999803, 0.124998726, 0.7500018, -0.5000007, 0.3750018],
+    "legacy_rmsprop": [0.49678695, -0.24666968, 0.12242321, 0.753235, -0.501705, 0.37813485],
+    "legacy_rmsprop_centered": [0.49663666, -0.2465085, 0.12232588, 0.7533872, -0.50174797,
+                                0.378278],
+    "legacy_nadam": [0.49830413, -0.2482668, 0.123526305, 0.751703, -0.5011007, 0.37667066],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_EPSILON_REFS))
+def test_default_classes_follow_tf_keras_2_21(case):
+    """compile('rmsprop') is tf_keras 2.21's default RMSprop (eps inside the root),
+    optimizers.legacy.X Keras 2.0-2.10's: three train_on_batch steps with gradients ~1e-5,
+    where the two RMSprops' steps differ ~1,000-fold (Note [RMSprop epsilon])."""
+    from gen_optimizer_epsilon_refs import CASES, STEPS, X, Y, build
+    from tensorforge import keras
+    m = build(keras, dict(CASES)[case])
+    for _ in range(STEPS):
+        m.train_on_batch(X, Y)
+    np.testing.assert_allclose(m.get_weights()[0].ravel(), _EPSILON_REFS[case], rtol=0, atol=2e-7)

@@ -1,5 +1,6 @@
 """Generate tests/data/optimizer_refs.npz: parameter trajectories of tf_keras's legacy (Keras 2)
-optimizers, the oracle for tests/test_optimizers.py::test_matches_keras_legacy_trajectory.
+optimizers and of its default (Keras 2.11+) classes ('new:' cases), the oracle for
+tests/test_optimizers.py::test_matches_keras_legacy_trajectory.
 
     /work/keras-venv/bin/python tools/gen_optimizer_refs.py     # tensorflow-cpu + tf_keras
 
@@ -47,6 +48,21 @@ CASES = {
     "adamw_amsgrad": ("new:AdamW", {"learning_rate": 0.02, "amsgrad": True}, None),
     "sgd_weight_decay": ("new:SGD", {"learning_rate": 0.1, "momentum": 0.5,
                                      "weight_decay": 0.05}, None),
+    # tf_keras 2.21's default classes (what keras.optimizers.X and compile('x') build), against
+    # tensorforge.optimizers.X; the unprefixed cases are against tensorforge.optimizers.legacy.X.
+    # RMSprop (eps inside the root without momentum) and Nadam (mu_t = b1*(1-0.5*0.96^t)) differ
+    # from the legacy classes (Note [RMSprop epsilon]); the others take the legacy steps.
+    "rmsprop_new": ("new:RMSprop", {"learning_rate": 0.01, "rho": 0.8}, None),
+    "rmsprop_new_centered": ("new:RMSprop", {"learning_rate": 0.01, "centered": True}, None),
+    "rmsprop_new_momentum": ("new:RMSprop", {"learning_rate": 0.01, "momentum": 0.8}, None),
+    "nadam_new": ("new:Nadam", {"learning_rate": 0.01}, None),
+    "adam_new": ("new:Adam", {"learning_rate": 0.01}, None),
+    "adam_new_amsgrad": ("new:Adam", {"learning_rate": 0.02, "amsgrad": True}, None),
+    "adagrad_new": ("new:Adagrad", {"learning_rate": 0.05}, None),
+    "adadelta_new": ("new:Adadelta", {"learning_rate": 1.0}, None),
+    "adamax_new": ("new:Adamax", {"learning_rate": 0.02}, None),
+    "sgd_new_nesterov": ("new:SGD", {"learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+                         None),
     "sgd_exponential": ("SGD", {}, ("ExponentialDecay", {"initial_learning_rate": 0.1,
                                                          "decay_steps": 2, "decay_rate": 0.5})),
     "adam_exponential_staircase": ("Adam", {}, ("ExponentialDecay", {

@@ -12,7 +12,9 @@ Each program is written for Keras 2 (`import keras`, `from keras.layers import .
   * oracle: the same names resolve to `tf_keras.*` (Keras 2.x), in the interpreter given by
             --keras-python (a venv with `pip install tensorflow-cpu tf-keras`). Optimizers,
             by class or by name, are tf_keras's `optimizers.legacy` ones (Keras 2's update
-            rules, and the Keras 2.2 arguments lr= and decay=).
+            rules, and the Keras 2.2 arguments lr= and decay=), but RMSprop and Nadam, whose
+            updates tf_keras 2.11 changed: tf_keras 2.21's own classes, lr= read as
+            learning_rate= (decay= / schedule_decay= / epsilon=None: the legacy class).
 Both sides get the same offline data: `keras.datasets.mnist` serves the 10,000 real digits the
 package ships (repeated up to the 60,000/10,000 sizes some programs hard-code), `fashion_mnist`
 reads /usr/share/datasets/fashion-mnist when present, and `imdb`, `reuters`, `cifar10`,

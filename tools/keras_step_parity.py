@@ -18,8 +18,9 @@ Equal losses mean the forward pass, the loss, the gradients, BatchNormalization'
 the optimizer agree; losses that agree at step 1 and then drift apart by a growing factor per
 step (float rounding amplified by the first adaptive steps) mean the run is chaotic, and a
 gap between single program runs then needs seeds, not a library fix. Optimizers as the
-programs write them (tf_keras's Keras 2.11+ classes); `--keras-legacy` gives cifar_deep's
-Keras side tf_keras.optimizers.legacy.RMSprop (epsilon outside the square root, as here).
+programs write them (tf_keras's Keras 2.11+ classes, which tensorforge's RMSprop follows);
+`--keras-legacy` gives cifar_deep optimizers.legacy.RMSprop (epsilon outside the square root)
+on both sides.
 """
 import argparse
 import gzip
@@ -211,7 +212,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", choices=["keras", "ours"], default="keras")
     ap.add_argument("--keras-legacy", action="store_true",
-                    help="cifar_deep: the Keras side compiles tf_keras.optimizers.legacy.RMSprop() "
+                    help="cifar_deep: both sides compile optimizers.legacy.RMSprop() "
                          "(Keras 2.0-2.10's update) in place of the string 'RMSprop'")
     ap.add_argument("--keras-python", default=os.path.join(REPO, "..", "keras-venv", "bin", "python"))
     ap.add_argument("--side", choices=["ours", "keras"], help=argparse.SUPPRESS)

@@ -89,12 +89,36 @@ def install():
 
 def _keras22_names(tf_keras):
     # Keras 2.2 names that tf_keras 2.21 dropped, given their Keras 2.2 meaning on the oracle:
-    # optimizers taking lr= and decay= (the legacy classes), their lowercase aliases, and
-    # Sequential.predict_classes.
+    # optimizers taking lr= and decay= (the legacy classes, whose updates equal the new ones'
+    # but for RMSprop's and Nadam's), their lowercase aliases, and Sequential.predict_classes.
+    # RMSprop and Nadam are tf_keras 2.21's default classes (their updates, what the library's
+    # RMSprop / Nadam follow: Note [RMSprop epsilon] in optimizers/legacy.py) with lr= read as
+    # learning_rate= (the new class would drop it with a warning); Keras 2.2's decay=,
+    # schedule_decay= or epsilon=None, which the new classes refuse, give the legacy class.
     _opt = tf_keras.optimizers
+
+    def _keras2_class(name):
+        new, old = getattr(_opt, name), getattr(_opt.legacy, name)
+
+        class Keras2(new):
+            def __new__(cls, *a, **kw):
+                if kw.get("decay") or "schedule_decay" in kw or (
+                        "epsilon" in kw and kw["epsilon"] is None):
+                    return old(*a, **kw)
+                return super().__new__(cls)
+
+            def __init__(self, *a, **kw):
+                if "lr" in kw:
+                    kw.setdefault("learning_rate", kw.pop("lr"))
+                kw.pop("decay", None)
+                super().__init__(*a, **kw)
+        Keras2.__name__ = Keras2.__qualname__ = name
+        Keras2.__module__ = new.__module__
+        return Keras2
     for _n in ("SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam"):
-        setattr(_opt, _n, getattr(_opt.legacy, _n))
-        setattr(_opt, _n.lower(), getattr(_opt.legacy, _n))
+        _c = _keras2_class(_n) if _n in ("RMSprop", "Nadam") else getattr(_opt.legacy, _n)
+        setattr(_opt, _n, _c)
+        setattr(_opt, _n.lower(), _c)
     def _predict_classes(self, x, batch_size=32, verbose=0):
         p = self.predict(x, batch_size=batch_size, verbose=verbose)
         return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
@@ -144,13 +168,12 @@ def _keras22_names(tf_keras):
     _wpkg.__path__, _wpkg.scikit_learn = [], _wmod
     sys.modules["tf_keras.wrappers"], sys.modules["tf_keras.wrappers.scikit_learn"] = _wpkg, _wmod
     tf_keras.wrappers = _wpkg
-    # An optimizer given by name (compile(optimizer='adam')) is the legacy class too, as the
-    # classes above: Keras 2's update rules for every program (tf_keras 2.11+ would otherwise
-    # build its new optimizers, whose RMSprop divides by sqrt(v + eps), not sqrt(v) + eps).
+    # An optimizer given by name (compile(optimizer='adam')) is the class above too: the
+    # legacy one, but tf_keras 2.21's own RMSprop and Nadam (what 'rmsprop' builds there).
     import tf_keras.src.optimizers as _src_opt
     _opt_get = _src_opt.get
     def _get_legacy(identifier, **kw):
-        if isinstance(identifier, str):
+        if isinstance(identifier, str) and identifier.lower() not in ("rmsprop", "nadam"):
             kw.setdefault("use_legacy_optimizer", True)
         return _opt_get(identifier, **kw)
     _src_opt.get = _opt.get = _get_legacy

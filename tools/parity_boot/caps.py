@@ -32,9 +32,29 @@ def _is_tf_dataset(x):
         not hasattr(x, "shape")
 
 
+def _sequence_batch_rows(x):
+    """The rows of a keras.utils.Sequence's batch (its first input array of x[0]); None for a
+    generator, an iterator or a Sequence whose first batch has no array. A Sequence need not
+    have a batch_size attribute (Atienza's DataGenerator keeps it in args), and its batch may
+    hold more rows than the batch size it was given (IIC's Siamese batch: 512 + 512), so the
+    batch itself is read; both sides read it the same way (one __getitem__(0) more)."""
+    if not (hasattr(x, "__getitem__") and hasattr(x, "__len__")) or hasattr(x, "shape") \
+            or isinstance(x, (list, tuple, dict, str)):
+        return None
+    try:
+        if len(x) < 1:
+            return None
+        batch = x[0]
+    except Exception:  # noqa: BLE001  (a Sequence that cannot be read out of order: the default)
+        return None
+    first = _first_array(batch[0] if isinstance(batch, tuple) else batch)
+    return len(first) if first is not None and len(first) > 0 else None
+
+
 def _cap_steps(x, steps, batch_size):
-    """steps_per_epoch for data that is not an array (generators, Sequences, iterators)."""
-    bs = getattr(x, "batch_size", None) or batch_size or 32
+    """steps_per_epoch for data that is not an array (generators, Sequences, iterators): the
+    steps that hold MAX_SAMPLES rows, at the data's own batch size where it is known."""
+    bs = getattr(x, "batch_size", None) or batch_size or _sequence_batch_rows(x) or 32
     limit = max(1, math.ceil(MAX_SAMPLES / bs))
     if steps is None and hasattr(x, "__len__") and not hasattr(x, "shape") \
             and not isinstance(x, (list, tuple, dict)):

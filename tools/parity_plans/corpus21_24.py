@@ -31,13 +31,16 @@ PLAN.update({
     "adl_ch12_fcn_segmentation": dict(epochs=1, samples=48, metric="fit:loss",
                                       note="run as `-t -b=2 --height=96 --width=128`: ResNet56v2 "
                                            "FCN on 48 synthetic drinks images, pixel-wise CE"),
-    "adl_ch13_iic_mnist": dict(epochs=1, samples=1024, metric=r"stdout:Head 0 accuracy: ([0-9.]+)%",
+    "adl_ch13_iic_mnist": dict(epochs=1, samples=32768, metric=r"stdout:Head 0 accuracy: ([0-9.]+)%",
                                note="run as `--train`: IIC (MI loss over a 512+512 Siamese "
                                     "batch), Hungarian-matched cluster accuracy on the test "
-                                    "digits"),
+                                    "digits; 32 steps of 1,024 rows (the steps its figures "
+                                    "have had since the 23rd corpus)"),
     "adl_ch13_mine_mnist": dict(epochs=1, samples=1024, metric=r"stdout:Accuracy: ([0-9.]+)%",
-                                note="run as `--train --batch-size=256`: MINE encoder, then a "
-                                     "linear classifier fitted on its codes (capped epochs)"),
+                                note="run as `--train --batch-size=256`: MINE encoder (2 steps "
+                                     "of 512 rows; 32 before the Sequence's own batch was "
+                                     "read, lane acc26), then a linear classifier fitted on "
+                                     "its codes (capped epochs)"),
     "adl_ch13_mine_gaussian": dict(epochs=1, samples=1000, max_steps=200,
                                    metric=r"stdout:MINE MI: ([-0-9.]+)",
                                    note="run as `--gaussian`: SimpleMINE on a 2-D Gaussian "

@@ -212,7 +212,8 @@ def _shardable_on_the_window(opt, params):
     if _comm.local_size() != _comm.size():
         return False
     base = next(c for c in type(opt).__mro__ if not issubclass(c, _DistributedMixin))
-    if (base.__module__ != _optimizers.__name__ or base._apply_arrays is not
+    if (base.__module__ not in (_optimizers.__name__, _optimizers.__name__ + ".legacy")
+            or base._apply_arrays is not
             _optimizers.Optimizer._apply_arrays or base.apply_gradients is not
             _optimizers.Optimizer.apply_gradients):
         return False

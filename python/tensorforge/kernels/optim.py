@@ -7,7 +7,7 @@ Note [float64 kernels] in kernels/_common.py), C-contiguous, writable, of one sh
 and distinct (a copy would silently drop the update, so a view is a ValueError, not copied);
 ``grad`` must match in dtype and shape and is made contiguous if needed. Every function returns
 None. Formulas: ``tensorforge.reference.optim``. Adam with amsgrad, Adamax, Adadelta, Nadam and RMSprop
-with momentum / centered have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
+with momentum / centered / eps inside the root (rmsprop_ext_update) have no native kernel: every backend runs the array-module reference (vectorized NumPy / CuPy). On the cpu backend the binding is called first
 and checks everything itself (Note [native fast path] in kernels/pointwise.py): a step on a small
 bias costs well under a microsecond of Python.
 """
@@ -200,8 +200,11 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
                   num(op, "sched", sched), num(op, "sched_next", sched_next), _step_count(op, t))
 
 
-def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7):
-    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None."""
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=1e-7,
+                       eps_in_sqrt=False):
+    """tf.keras 2 RMSprop with momentum (mom) and/or centered (mg); either may be None.
+    eps_in_sqrt: without momentum, divide by sqrt(d+eps) (tf_keras 2.11+'s RMSprop) in place
+    of sqrt(d)+eps (the legacy class); with momentum it is always sqrt(d+eps)."""
     op = "rmsprop_ext_update"
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
@@ -210,4 +213,4 @@ def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho=0.9, momentum=0.0, eps=
     grad = _distinct(op, grad, param=param, **checked)
     kernel_for(op, op, param.dtype)(param, grad, checked["ms"], checked.get("mg"), checked.get("mom"),
                        num(op, "lr", lr), _unit_interval(op, "rho", rho, True),
-                       num(op, "momentum", momentum), num(op, "eps", eps))
+                       num(op, "momentum", momentum), num(op, "eps", eps), bool(eps_in_sqrt))

@@ -1,6 +1,8 @@
 """Keras optimizers: SGD (momentum, nesterov), RMSprop, Adam (amsgrad), Adagrad, Adadelta, Adamax,
-Nadam, with Keras 2 semantics (the oracle: tf_keras's ``optimizers.legacy``, which is Keras 2.3's
-update rules; tests/data/optimizer_refs.npz holds its trajectories).
+Nadam, with Keras 2 semantics (the oracle: tf_keras 2.21, whose default classes and
+``optimizers.legacy`` ones take the same steps but RMSprop's and Nadam's: these follow the default
+classes, ``optimizers.legacy.RMSprop`` / ``Nadam`` the legacy ones, Note [RMSprop epsilon] in
+legacy.py; tests/data/optimizer_refs.npz holds both kinds of trajectories).
 
 Arguments and defaults are tf.keras 2's. Keras 2.2 spellings are accepted too: ``lr`` for
 ``learning_rate``, the lowercase classes ``optimizers.sgd``, ``rmsprop``, ``adagrad``, ``adadelta``,
@@ -15,9 +17,10 @@ lr / (1 + decay * iterations), iterations counted before the step (so the first 
 each step. Gradients are clipped as tf.keras does: ``clipvalue`` elementwise, then ``clipnorm`` per tensor
 (to that L2 norm), or ``global_clipnorm`` over all tensors together.
 
-SGD, RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place native
-kernel (``kernels.optim.<name>_update``); Adam(amsgrad=True), Adadelta, Adamax and Nadam run the
-vectorized array-module reference (NumPy / CuPy) on every backend.
+SGD, legacy RMSprop, Adam and Adagrad update each parameter with ONE call of a fused in-place
+native kernel (``kernels.optim.<name>_update``); RMSprop (tf_keras 2.21's sqrt(ms + eps) rule, no
+native kernel yet), Adam(amsgrad=True), Adadelta, Adamax and Nadam run the vectorized
+array-module reference (NumPy / CuPy) on every backend.
 """
 import math
 import warnings
@@ -549,11 +552,15 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps) (Keras 2; the fused native kernel).
-    tf.keras 2's ``momentum`` (mom = momentum*mom + lr*g/sqrt(ms+eps); p -= mom) and
-    ``centered`` (ms - mg^2 in place of ms, mg the running mean of g) run the array-module
-    reference."""
+    """tf_keras 2.11+'s RMSprop, what ``keras.optimizers.RMSprop`` and the string 'rmsprop' are
+    in tf_keras 2.21: ms = rho*ms + (1-rho)*g^2; p -= lr*g/sqrt(ms+eps). ``centered`` uses
+    ms - mg^2 (mg the running mean of g) in place of ms; ``momentum``: mom = momentum*mom +
+    lr*g/sqrt(ms+eps); p -= mom. ``optimizers.legacy.RMSprop`` (Keras 2.0-2.10) divides by
+    sqrt(ms)+eps when momentum is 0 (the fused native kernel); the two differ for gradients
+    below ~sqrt(eps / (1 - rho)) ~ 1e-3, where this one's steps are the smaller. Note [RMSprop
+    epsilon] in optimizers/legacy.py."""
     _defaults = {"learning_rate": 0.001}
+    _eps_in_sqrt = True
 
     def __init__(self, learning_rate=None, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  **kwargs):
@@ -568,15 +575,19 @@ class RMSprop(Optimizer):
         return (xp.zeros_like(p), xp.zeros_like(p) if self.centered else None,
                 xp.zeros_like(p) if self.momentum else None)
 
+    def _fused(self):
+        """Whether the step is the native kernel's sqrt(ms)+eps form (legacy, plain)."""
+        return not (self.momentum or self.centered or self._eps_in_sqrt)
+
     def _update(self, k, p, g, st, lr):
-        if self.momentum or self.centered:
-            k.rmsprop_ext_update(p, g, st[0], st[1], st[2], lr, self.rho, self.momentum,
-                                 self.epsilon)
-        else:
+        if self._fused():
             k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
+        else:
+            k.rmsprop_ext_update(p, g, st[0], st[1], st[2], lr, self.rho, self.momentum,
+                                 self.epsilon, eps_in_sqrt=self._eps_in_sqrt)
 
     def _native_update(self, lr):
-        fn = None if self.momentum or self.centered or type(self)._update is not RMSprop._update \
+        fn = None if not self._fused() or type(self)._update is not RMSprop._update \
             else _native_kernel("rmsprop_update")
         if fn is None:
             return None
@@ -587,7 +598,7 @@ class RMSprop(Optimizer):
         return step
 
     def _native_update_sum(self, lr):
-        fn = None if self.momentum or self.centered or type(self)._update is not RMSprop._update \
+        fn = None if not self._fused() or type(self)._update is not RMSprop._update \
             else _native_kernel("rmsprop_update")
         if fn is None:
             return None
@@ -705,14 +716,18 @@ class Adamax(_AdamFamily):
 
 
 class Nadam(_AdamFamily):
-    """Keras 2 Nadam (Dozat's schedule): momentum mu_t = b1*(1 - 0.5*0.96^(schedule_decay*t)).
+    """Nadam (Dozat's schedule): momentum mu_t = b1*(1 - 0.5*0.96^t), tf_keras 2.11+'s default
+    class (what ``keras.optimizers.Nadam`` and 'nadam' are in tf_keras 2.21). An explicit
+    ``schedule_decay`` (Keras 2.0-2.10's argument; ``optimizers.legacy.Nadam`` defaults it to
+    0.004) gives Keras 2.0-2.10's mu_t = b1*(1 - 0.5*0.96^(schedule_decay*t)), whose momentum
+    is ~0.45 from the first step where the new schedule's climbs from 0.47 towards 0.9.
 
     As in Keras 2, Nadam has no time-based ``decay`` of the learning rate and rejects a schedule:
-    tf_keras silently replaces ``decay`` by ``schedule_decay``; here a non-zero ``decay`` warns
-    and is ignored the same way (the updates equal tf_keras's)."""
+    tf_keras's legacy class silently replaces ``decay`` by ``schedule_decay``; here a non-zero
+    ``decay`` warns and is ignored the same way."""
 
     def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 schedule_decay=0.004, **kwargs):
+                 schedule_decay=None, **kwargs):
         if kwargs.get("decay"):
             warnings.warn("Nadam: `decay` is ignored (Keras 2's Nadam has no learning-rate decay; "
                           "its momentum schedule uses schedule_decay)", UserWarning, stacklevel=2)
@@ -722,11 +737,13 @@ class Nadam(_AdamFamily):
             raise ValueError("Nadam: a LearningRateSchedule is not supported as the learning rate "
                              "(as in Keras 2); use a number")
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
-        self.schedule_decay = _number("Nadam", "schedule_decay", schedule_decay, 0)
+        self.schedule_decay = None if schedule_decay is None else \
+            _number("Nadam", "schedule_decay", schedule_decay, 0)
         self._sched = (0, 1.0)  # (iterations, prod of mu_1..mu_iterations)
 
     def _mu(self, t):
-        return self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.schedule_decay * t))
+        decay = 1.0 if self.schedule_decay is None else self.schedule_decay
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** (decay * t))
 
     def _prepare_step(self):
         # The running product of the momentum schedule is a function of the step count alone,
@@ -753,14 +770,16 @@ class Nadam(_AdamFamily):
 
     def get_config(self):
         cfg = super().get_config()
-        cfg["decay"] = self.schedule_decay  # tf_keras reports schedule_decay as 'decay'
+        cfg.pop("decay", None)
+        if self.schedule_decay is not None:  # tf_keras's legacy class: schedule_decay as 'decay'
+            cfg["decay"] = self.schedule_decay
         return cfg
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config.setdefault("schedule_decay", config.pop("decay", 0.004))
-        config.pop("decay", None)
+        if "decay" in config:
+            config.setdefault("schedule_decay", config.pop("decay"))
         return cls(**config)
 
 
@@ -847,7 +866,10 @@ def get(identifier):
 
 
 def serialize(opt):
-    return {"class_name": type(opt).__name__, "config": opt.get_config()}
+    config = opt.get_config()
+    if type(opt).__module__ == __name__ + ".legacy":  # RMSprop / Nadam's Keras 2.0-2.10 rules
+        config["is_legacy_optimizer"] = True
+    return {"class_name": type(opt).__name__, "config": config}
 
 
 def deserialize(cfg):
@@ -856,7 +878,10 @@ def deserialize(cfg):
     if cls is None:
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
-    return cls.from_config(cfg.get("config", {}))
+    config = dict(cfg.get("config", {}))
+    if config.pop("is_legacy_optimizer", False):  # (legacy.py imports this package: loaded
+        cls = getattr(__getattr__("legacy"), cls.__name__, cls)  # as the package's attribute)
+    return cls.from_config(config)
 
 
 

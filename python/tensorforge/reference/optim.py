@@ -29,11 +29,12 @@ every backend runs (a handful of vectorized passes over the parameter per step).
     adadelta_update(param, grad, acc, acc_delta, lr, rho, eps)
         acc = rho*acc + (1-rho)*g^2 ; d = sqrt(acc_delta+eps)/sqrt(acc+eps)*g
         acc_delta = rho*acc_delta + (1-rho)*d^2 ; p -= lr*d
-    rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps)
+    rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps, eps_in_sqrt=False)
         tf.keras 2 RMSprop with momentum and/or centered (mg None: not centered; mom None:
         momentum 0). ms = rho*ms + (1-rho)*g^2 ; mg = rho*mg + (1-rho)*g ; d = ms - mg^2 (or ms)
         momentum: mom = momentum*mom + lr*g/sqrt(d+eps) ; p -= mom
-        else:     p -= lr*g/(sqrt(d)+eps)
+        else:     p -= lr*g/(sqrt(d)+eps)   (tf_keras legacy, Keras 2.0-2.10)
+                  p -= lr*g/sqrt(d+eps)     (eps_in_sqrt: tf_keras 2.11+'s default class)
     nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched, sched_next, t)
         (Keras 2 / tf_keras legacy Nadam: mu_t, mu_next are the momentum schedule at steps t and
         t+1, sched = prod(mu_1..mu_t), sched_next = sched*mu_next)
@@ -168,7 +169,7 @@ def nadam_update(param, grad, m, v, lr, beta1, beta2, eps, mu_t, mu_next, sched,
     return None
 
 
-def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
+def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps, eps_in_sqrt=False):
     xp = array_module(param)
     f = param.dtype.type
     lr, rho, momentum = _hypers(param, lr, rho, momentum)
@@ -181,6 +182,8 @@ def rmsprop_ext_update(param, grad, ms, mg, mom, lr, rho, momentum, eps):
         mom *= f(momentum)
         mom += f(lr) * grad / xp.sqrt(d + f(eps))
         param -= mom
+    elif eps_in_sqrt:
+        param -= f(lr) * grad / xp.sqrt(d + f(eps))
     else:
         param -= f(lr) * grad / (xp.sqrt(d) + f(eps))
     return None
