@@ -487,3 +487,25 @@ def test_default_classes_follow_tf_keras_2_21(case):
     for _ in range(STEPS):
         m.train_on_batch(X, Y)
     np.testing.assert_allclose(m.get_weights()[0].ravel(), _EPSILON_REFS[case], rtol=0, atol=2e-7)
+
+
+@pytest.mark.parametrize("eps_in_sqrt", [False, True])
+def test_rmsprop_kernel_both_epsilon_rules(eps_in_sqrt):
+    """The cpu kernel's two rules (tf_keras 2.11+'s sqrt(ms + eps), the legacy sqrt(ms) + eps),
+    with and without a second gradient, against the formula in float64; gradients of 1 down to
+    1e-5, where the rules differ by up to ~70x."""
+    rng = np.random.default_rng(11)
+    n = 1037  # a partial vector at the end
+    p0 = rng.standard_normal(n).astype(np.float32)
+    g = (rng.standard_normal(n) * 10.0 ** rng.integers(-5, 1, n)).astype(np.float32)
+    g2 = (rng.standard_normal(n) * 1e-3).astype(np.float32)
+    ms0 = rng.random(n).astype(np.float32) * 1e-6
+    for second in (None, g2):
+        p, ms = p0.copy(), ms0.copy()
+        fn = tf.backend.lookup("rmsprop_update", "cpu")
+        fn(p, g, ms, 0.01, 0.9, 1e-7, second, eps_in_sqrt)
+        gg = g.astype(np.float64) + (0 if second is None else second.astype(np.float64))
+        want_ms = 0.9 * ms0.astype(np.float64) + 0.1 * gg * gg
+        den = np.sqrt(want_ms + 1e-7) if eps_in_sqrt else np.sqrt(want_ms) + 1e-7
+        np.testing.assert_allclose(ms, want_ms, rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(p, p0 - 0.01 * gg / den, rtol=1e-5, atol=1e-6)

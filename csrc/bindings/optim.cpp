@@ -3,7 +3,7 @@
 // its state arrays IN PLACE and returns None:
 //
 //   sgd_update(param, grad, velocity, lr, momentum, nesterov)     velocity may be None if momentum == 0
-//   rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None)
+//   rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None, eps_in_sqrt=False)
 //                                     grad2: a second gradient added to grad (Note [two gradients])
 //   adam_update(param, grad, m, v, lr, beta1, beta2, eps, t, grad2=None)   t = step count, from 1
 //   adam_update_multi(params, grads, ms, vs, lr, beta1, beta2, eps, t)
@@ -175,7 +175,7 @@ void bind_optim(pybind11::module_& m) {
   m.def(
       "rmsprop_update",
       [](const py::object& param_obj, const py::object& grad_obj, const py::object& ms_obj,
-         double lr, double rho, double eps, const py::object& grad2_obj) {
+         double lr, double rho, double eps, const py::object& grad2_obj, bool eps_in_sqrt) {
         const char* op = "rmsprop_update";
         if (!(rho >= 0.0 && rho <= 1.0)) value_error(op, "rho must be in [0, 1], got ", rho);
         py::array p = param_array(op, param_obj);
@@ -191,11 +191,13 @@ void bind_optim(pybind11::module_& m) {
         const float* G2 = grad2_obj.is_none() ? nullptr : cptr(g2);
         {
           py::gil_scoped_release nogil;
-          rmsprop_update(n, P, G, G2, MS, (float)lr, (float)rho, (float)(1.0 - rho), (float)eps);
+          rmsprop_update(n, P, G, G2, MS, (float)lr, (float)rho, (float)(1.0 - rho), (float)eps,
+                         eps_in_sqrt);
         }
       },
       py::arg("param"), py::arg("grad"), py::arg("ms"), py::arg("lr"), py::arg("rho"),
-      py::arg("eps"), py::arg("grad2") = py::none(), "Keras 2 RMSprop step, in place");
+      py::arg("eps"), py::arg("grad2") = py::none(), py::arg("eps_in_sqrt") = false,
+      "Keras 2 RMSprop step, in place");
 
   m.def(
       "adam_update",

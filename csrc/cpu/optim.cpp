@@ -71,20 +71,30 @@ void sgd_update(index_t n, float* param, const float* grad, float* velocity, flo
   }
 }
 
-void rmsprop_update(index_t n, float* param, const float* grad, const float* grad2, float* ms,
-                    float lr, float rho, float one_minus_rho, float eps) {
-  FtzGuard ftz;
+template <bool kEpsInSqrt>
+void rmsprop_steps(index_t n, float* param, const float* grad, const float* grad2, float* ms,
+                   float lr, float rho, float one_minus_rho, float eps) {
   const vf vlr = set1(lr), vrho = set1(rho), v1mrho = set1(one_minus_rho), veps = set1(eps);
   auto step = [&](index_t i, int r, vf g) {
     vf s = simd::fmadd(vrho, ld(ms + i, r), v1mrho * (g * g));
     st(ms + i, s, r);
-    st(param + i, ld(param + i, r) - vlr * g / (vsqrt(s) + veps), r);
+    const vf den = kEpsInSqrt ? vsqrt(s + veps) : vsqrt(s) + veps;
+    st(param + i, ld(param + i, r) - vlr * g / den, r);
   };
   if (grad2 == nullptr) {
     for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r)); });
   } else {  // See Note [two gradients] in tf/optim.h
     for_vectors(n, [&](index_t i, int r) { step(i, r, ld(grad + i, r) + ld(grad2 + i, r)); });
   }
+}
+
+void rmsprop_update(index_t n, float* param, const float* grad, const float* grad2, float* ms,
+                    float lr, float rho, float one_minus_rho, float eps, bool eps_in_sqrt) {
+  FtzGuard ftz;
+  if (eps_in_sqrt)
+    rmsprop_steps<true>(n, param, grad, grad2, ms, lr, rho, one_minus_rho, eps);
+  else
+    rmsprop_steps<false>(n, param, grad, grad2, ms, lr, rho, one_minus_rho, eps);
 }
 
 void adam_update(index_t n, float* param, const float* grad, const float* grad2, float* m,

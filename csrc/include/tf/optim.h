@@ -17,7 +17,8 @@ TF_DECLARE_KERNEL(void, sgd_update,
                    float momentum, bool nesterov))
 // Note [1 - beta]: the complements 1-rho, 1-beta1, 1-beta2 are passed in, computed in float64
 // by the caller: 1.0f - (float)0.999 is off by 1.3e-5 relative, 1.0 - 0.999 rounded once is not.
-// ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps), g = grad (+ grad2 when not null)
+// ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps), g = grad (+ grad2 when not null);
+// eps_in_sqrt: p -= lr*g/sqrt(ms+eps) (tf_keras 2.11+'s RMSprop; the above is its legacy class)
 // Note [two gradients]: grad2 (may be null) is added to grad elementwise, in float32, before the
 // step: g = grad[i] + grad2[i] rounds exactly as a separate sum would, so the update equals
 // the one of the summed array (bit for bit; except that a denormal grad / grad2 entry is read
@@ -27,7 +28,7 @@ TF_DECLARE_KERNEL(void, sgd_update,
 // regions this way; the update is bound by the divider (sqrt, div), so the second load is free.
 TF_DECLARE_KERNEL(void, rmsprop_update,
                   (index_t n, float* param, const float* grad, const float* grad2, float* ms,
-                   float lr, float rho, float one_minus_rho, float eps))
+                   float lr, float rho, float one_minus_rho, float eps, bool eps_in_sqrt))
 // m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr_t*m/(sqrt(v)+eps), g = grad (+ grad2)
 TF_DECLARE_KERNEL(void, adam_update,
                   (index_t n, float* param, const float* grad, const float* grad2, float* m,
@@ -42,8 +43,9 @@ static inline void sgd_update(index_t n, float* param, const float* grad, float*
   TF_DISPATCH(sgd_update, n, param, grad, velocity, lr, momentum, nesterov);
 }
 static inline void rmsprop_update(index_t n, float* param, const float* grad, const float* grad2,
-                                  float* ms, float lr, float rho, float one_minus_rho, float eps) {
-  TF_DISPATCH(rmsprop_update, n, param, grad, grad2, ms, lr, rho, one_minus_rho, eps);
+                                  float* ms, float lr, float rho, float one_minus_rho, float eps,
+                                  bool eps_in_sqrt) {
+  TF_DISPATCH(rmsprop_update, n, param, grad, grad2, ms, lr, rho, one_minus_rho, eps, eps_in_sqrt);
 }
 static inline void adam_update(index_t n, float* param, const float* grad, const float* grad2,
                                float* m, float* v, float lr_t, float beta1, float one_minus_beta1,

@@ -94,15 +94,19 @@ def sgd_update(param, grad, velocity, lr, momentum=0.0, nesterov=False):
     kernel_for(op, op, param.dtype)(param, grad, velocity, num(op, "lr", lr), num(op, "momentum", momentum), bool(nesterov))
 
 
-def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7):
-    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps)."""
+def rmsprop_update(param, grad, ms, lr, rho=0.9, eps=1e-7, eps_in_sqrt=False):
+    """ms = rho*ms + (1-rho)*g^2; p -= lr*g/(sqrt(ms)+eps) (eps_in_sqrt: lr*g/sqrt(ms+eps),
+    tf_keras 2.11+'s RMSprop: the cpu kernel has both; other backends run it as
+    rmsprop_ext_update)."""
     op = "rmsprop_update"
     fn = backend.lookup(op)
     if _is_native(fn):
         try:
-            return fn(param, grad, ms, lr, rho, eps)
+            return fn(param, grad, ms, lr, rho, eps, None, bool(eps_in_sqrt))
         except (TypeError, ValueError):
             pass
+    if eps_in_sqrt:
+        return rmsprop_ext_update(param, grad, ms, None, None, lr, rho, 0.0, eps, eps_in_sqrt=True)
     param = _param(op, param)
     grad = _like(op, "grad", grad, param, False)
     ms = _like(op, "ms", ms, param, True)

@@ -576,12 +576,13 @@ class RMSprop(Optimizer):
                 xp.zeros_like(p) if self.momentum else None)
 
     def _fused(self):
-        """Whether the step is the native kernel's sqrt(ms)+eps form (legacy, plain)."""
-        return not (self.momentum or self.centered or self._eps_in_sqrt)
+        """Whether the step is the native kernel's (plain: no momentum, not centered)."""
+        return not (self.momentum or self.centered)
 
     def _update(self, k, p, g, st, lr):
         if self._fused():
-            k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon)
+            k.rmsprop_update(p, g, st[0], lr, self.rho, self.epsilon,
+                             eps_in_sqrt=self._eps_in_sqrt)
         else:
             k.rmsprop_ext_update(p, g, st[0], st[1], st[2], lr, self.rho, self.momentum,
                                  self.epsilon, eps_in_sqrt=self._eps_in_sqrt)
@@ -591,10 +592,10 @@ class RMSprop(Optimizer):
             else _native_kernel("rmsprop_update")
         if fn is None:
             return None
-        rho, eps = self.rho, self.epsilon
+        rho, eps, inside = self.rho, self.epsilon, self._eps_in_sqrt
 
         def step(p, g, st):
-            fn(p, g, st[1], lr, rho, eps)
+            fn(p, g, st[1], lr, rho, eps, None, inside)
         return step
 
     def _native_update_sum(self, lr):
@@ -602,10 +603,10 @@ class RMSprop(Optimizer):
             else _native_kernel("rmsprop_update")
         if fn is None:
             return None
-        rho, eps = self.rho, self.epsilon
+        rho, eps, inside = self.rho, self.epsilon, self._eps_in_sqrt
 
         def step(p, g, g2, st):
-            fn(p, g, st[0], lr, rho, eps, g2)
+            fn(p, g, st[0], lr, rho, eps, g2, inside)
         return step
 
     def get_config(self):

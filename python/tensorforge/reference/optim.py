@@ -11,7 +11,7 @@ Python float there). See _hypers.
     sgd_update(param, grad, velocity, lr, momentum, nesterov)
         momentum == 0: p -= lr*g   (velocity may be None and is not touched)
         else: v = momentum*v - lr*g ; p += v  (nesterov: p += momentum*v - lr*g)
-    rmsprop_update(param, grad, ms, lr, rho, eps)
+    rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None, eps_in_sqrt=False)
         ms = rho*ms + (1-rho)*g^2 ; p -= lr*g/(sqrt(ms)+eps)
     adam_update(param, grad, m, v, lr, beta1, beta2, eps, t)       t = step count, from 1
         m = b1*m + (1-b1)*g ; v = b2*v + (1-b2)*g^2 ; lr_t = lr*sqrt(1-b2^t)/(1-b1^t)
@@ -89,12 +89,14 @@ def _ema(buf, x, decay):
     buf += f(1.0 - decay) * x
 
 
-def rmsprop_update(param, grad, ms, lr, rho, eps):
+def rmsprop_update(param, grad, ms, lr, rho, eps, grad2=None, eps_in_sqrt=False):
     xp = array_module(param)
     f = param.dtype.type
     lr, rho = _hypers(param, lr, rho)
+    if grad2 is not None:
+        grad = grad + grad2
     _ema(ms, grad * grad, rho)
-    param -= f(lr) * grad / (xp.sqrt(ms) + f(eps))
+    param -= f(lr) * grad / (xp.sqrt(ms + f(eps)) if eps_in_sqrt else xp.sqrt(ms) + f(eps))
     return None
 
 
