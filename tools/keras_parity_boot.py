@@ -82,6 +82,11 @@ if SIDE == "ours":
     sys.modules["tensorflow"] = importlib.import_module("tensorforge")
 else:
     _tf.keras = tf_keras
+    # ... and TensorFlow 2's own aliases of tf.keras' modules (tf.losses, tf.optimizers,
+    # tf.metrics, tf.initializers: TF 2.0-2.15 bound them to tf.keras.*; TF 2.16+ to Keras 3):
+    # the twenty-ninth corpus's book calls tf.optimizers.Adam and tf.losses.* on tf_keras models
+    for _n in ("losses", "optimizers", "metrics", "initializers"):
+        setattr(_tf, _n, getattr(tf_keras, _n))
     # Keras 2.2 names that tf_keras 2.21 dropped, given their Keras 2.2 meaning on the oracle:
     # optimizers taking lr= and decay= (the legacy classes), their lowercase aliases, and
     # Sequential.predict_classes.
@@ -789,6 +794,31 @@ def _wrap_train_on_batch(cls):
         return r
     cls.train_on_batch = train_on_batch
 
+# hand-written GradientTape loops (the twenty-ninth corpus's book: epochs over a tf.data
+# pipeline with optimizer.apply_gradients, no fit to cap) stop after KP_MAX_APPLY updates
+# (0: no cap) and count as complete; the last loss is not known here, so plans compare the
+# figure the program prints (stdout:REGEX)
+MAX_APPLY = int(os.environ.get("KP_MAX_APPLY", "0"))
+_applies = {"n": 0}
+
+def _wrap_apply_gradients(cls):
+    orig = cls.apply_gradients
+    def apply_gradients(self, *args, **kw):
+        if MAX_APPLY and _applies["n"] >= MAX_APPLY:
+            raise _KPCapReached()
+        _applies["n"] += 1
+        return orig(self, *args, **kw)
+    apply_gradients.__wrapped__ = orig
+    cls.apply_gradients = apply_gradients
+
+if MAX_APPLY:
+    if SIDE == "ours":
+        _opt_bases = [importlib.import_module("tensorforge.optimizers").Optimizer]
+    else:
+        _opt_bases = [tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer]
+    for _ob in _opt_bases:
+        _wrap_apply_gradients(_ob)
+
 models = importlib.import_module(TARGET + ".models")
 seen = set()
 for cls in (getattr(models, "Model", None), getattr(models, "Sequential", None)):
@@ -902,7 +932,7 @@ try:
 except _KPCapReached:
     status["ok"] = True
     status["capped"] = (f"hand-written loop stopped after {_steps['n']} train_on_batch / "
-                        f"{_predicts['n']} predict calls")
+                        f"{_predicts['n']} predict / {_applies['n']} apply_gradients calls")
 except SystemExit as e:
     status["ok"] = e.code in (None, 0)
     if not status["ok"]:
