@@ -2,6 +2,10 @@
 TensorFlow book and the 3rd edition of Deep Learning with TensorFlow and Keras,
 tools/keras_corpus.md "Twenty-ninth corpus"). Figures marked Keras 2's were printed by
 tools/keras_corpus29_refs.py under tf_keras 2.21; the others are worked out in the test."""
+import os
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -9,6 +13,10 @@ import tensorforge as tf
 from tensorforge import keras
 
 losses, metrics = keras.losses, keras.metrics
+
+TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
+sys.path.insert(0, TOOLS)
+import keras_parity as kp  # noqa: E402
 
 
 # ---- a loss function called directly broadcasts (N,) targets against an (N, 1) output (the
@@ -83,3 +91,37 @@ def test_compiled_loss_and_metric_squeeze_targets():
     np.testing.assert_allclose(model.evaluate(x, y, verbose=0), [1.5, 1.0], rtol=1e-6)  # Keras 2's
     model.compile(loss=losses.MeanSquaredError(), metrics=[metrics.MeanAbsoluteError()])
     np.testing.assert_allclose(model.evaluate(x, y, verbose=0), [1.5, 1.0], rtol=1e-6)
+
+
+# ---- the harness: --max-apply stops a hand-written GradientTape loop (the book's 30-1,000
+#      epoch loops over tf.data) after N apply_gradients calls, and the run counts as complete ----
+
+TAPE_LOOP = textwrap.dedent("""\
+    import tensorflow as tf
+    w = tf.Variable([1.0])
+    opt = tf.optimizers.SGD(learning_rate=0.1)
+    for step in range(100000):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w * w)
+        opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
+        print('step', step)
+    print('finished')
+""")
+
+
+@pytest.mark.parametrize("max_apply,capped", [(3, True), (0, False)])
+def test_harness_max_apply_stops_tape_loops(tmp_path, max_apply, capped):
+    prog = tmp_path / "loop.py"
+    prog.write_text(TAPE_LOOP.replace("100000", "100000" if capped else "5"))
+    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
+    st = dict(epochs=1, samples=100, max_steps=5, max_predict=5, max_apply=max_apply,
+              metric=None, note="")
+    (tmp_path / "root").mkdir()
+    kp.install_boot(str(tmp_path / "root"))
+    r = kp.run_side("ours", str(prog), sys.executable, args, st, None, str(tmp_path / "root"))
+    assert r["ok"], r.get("error")
+    if capped:
+        assert "3 apply_gradients calls" in r["capped"]
+        assert "step 2" in r["stdout"] and "step 3" not in r["stdout"]
+    else:
+        assert "capped" not in r and "finished" in r["stdout"]

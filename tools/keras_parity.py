@@ -83,7 +83,7 @@ def run_side(side, prog, python, args, st, seed, root):
     workdir = tempfile.mkdtemp(dir=root)
     env = dict(os.environ, KP_MAX_EPOCHS=str(st["epochs"]), KP_MAX_SAMPLES=str(st["samples"]),
                KP_MAX_STEPS=str(st["max_steps"]), KP_MAX_PREDICT=str(st["max_predict"]),
-               KP_MAX_APPLY=str(st["max_apply"]),
+               KP_MAX_APPLY=str(st.get("max_apply", 0)),
                KP_REPO_PYTHON=os.path.join(REPO, "python"), KP_TOOLS=HERE,
                TF_CPP_MIN_LOG_LEVEL="3",
                MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0",
