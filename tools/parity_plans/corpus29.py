@@ -30,19 +30,19 @@ PLAN = {
     "dlbook_ch09_regularization": dict(
         epochs=1, samples=60000, max_apply=1001, metric=r"stdout:Evaluate Acc: ([0-9.]+)",
         note="the same with a 1e-4 * sum(l2_loss) penalty; test accuracy at step 1000"),
-    "dlbook_ch11_sentiment_gru_layer": dict(
+    "dlbook_ch11_sentiment_gru_layer_variant": dict(
         epochs=1, samples=4096, metric="evaluate:accuracy",
         note="synthetic IMDB (80-word windows); two GRU(32) layers in a subclassed model; "
              "accuracy on the capped test pipeline"),
-    "dlbook_ch11_sentiment_lstm_cell": dict(
+    "dlbook_ch11_sentiment_lstm_cell_variant": dict(
         epochs=1, samples=4096, metric="evaluate:accuracy",
         note="synthetic IMDB; two LSTMCells unrolled by hand over 80 steps (tf.unstack); "
              "accuracy on the capped test pipeline"),
-    "dlbook_ch12_autoencoder": dict(
+    "dlbook_ch12_autoencoder_variant": dict(
         epochs=1, samples=60000, max_apply=101, metric=r"stdout:\n0 100 ([0-9.]+)",
         note="Fashion-MNIST stand-in (inverted digits); 784-256-128-20 autoencoder, BCE from "
              "logits at step 100"),
-    "dlbook_ch12_vae": dict(
+    "dlbook_ch12_vae_variant": dict(
         epochs=1, samples=60000, max_apply=101, metric=r"stdout:rec loss: ([0-9.]+)",
         note="Fashion-MNIST stand-in; MLP VAE, reconstruction BCE (summed per image) at step "
              "100"),
@@ -70,4 +70,8 @@ NOT_COMPARABLE = {
     "dlbook_ch10_cifar10_vgg13": "VGG13 on CIFAR-10: minutes a step at 1 thread; run capped",
     "dlbook_ch10_resnet18_train": "ResNet18 on CIFAR-10 batches of 512: run capped",
     "dlbook_ch13_gan_models": "the DCGAN models on random inputs (no training)",
+    **{name: "as published it asserts tf.__version__.startswith('2.'), which tensorforge's "
+             "0.1.0 fails under the import swap; its _variant (assert commented out) is compared"
+       for name in ("dlbook_ch11_sentiment_gru_layer", "dlbook_ch11_sentiment_lstm_cell",
+                    "dlbook_ch12_autoencoder", "dlbook_ch12_vae")},
 }
