@@ -769,14 +769,19 @@ def _wrap_evaluate(cls):
 MAX_PREDICT = int(os.environ.get("KP_MAX_PREDICT", "300"))
 _predicts = {"n": 0}
 
-def _wrap_predict(cls):
-    orig = cls.predict
-    def predict(self, *args, **kw):
-        if _predicts["n"] >= MAX_PREDICT:
+def _count_calls(cls, name, count, limit):
+    """cls.name stops the program (_KPCapReached) once it has been called ``limit`` times."""
+    orig = getattr(cls, name)
+    def method(self, *args, **kw):
+        if count["n"] >= limit:
             raise _KPCapReached()
-        _predicts["n"] += 1
+        count["n"] += 1
         return orig(self, *args, **kw)
-    cls.predict = predict
+    method.__wrapped__ = orig
+    setattr(cls, name, method)
+
+def _wrap_predict(cls):
+    _count_calls(cls, "predict", _predicts, MAX_PREDICT)
 
 def _wrap_train_on_batch(cls):
     orig = cls.train_on_batch
@@ -801,23 +806,13 @@ def _wrap_train_on_batch(cls):
 MAX_APPLY = int(os.environ.get("KP_MAX_APPLY", "0"))
 _applies = {"n": 0}
 
-def _wrap_apply_gradients(cls):
-    orig = cls.apply_gradients
-    def apply_gradients(self, *args, **kw):
-        if MAX_APPLY and _applies["n"] >= MAX_APPLY:
-            raise _KPCapReached()
-        _applies["n"] += 1
-        return orig(self, *args, **kw)
-    apply_gradients.__wrapped__ = orig
-    cls.apply_gradients = apply_gradients
-
 if MAX_APPLY:
     if SIDE == "ours":
         _opt_bases = [importlib.import_module("tensorforge.optimizers").Optimizer]
     else:
         _opt_bases = [tf_keras.optimizers.legacy.Optimizer, tf_keras.optimizers.Optimizer]
     for _ob in _opt_bases:
-        _wrap_apply_gradients(_ob)
+        _count_calls(_ob, "apply_gradients", _applies, MAX_APPLY)
 
 models = importlib.import_module(TARGET + ".models")
 seen = set()
