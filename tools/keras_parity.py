@@ -73,7 +73,7 @@ def settings(prog, args):
     """The caps and the compared figure for one program: the plan's (--plan), else the flags'."""
     name = os.path.splitext(os.path.basename(prog))[0]
     st = dict(epochs=args.max_epochs, samples=args.max_samples, max_steps=args.max_steps,
-              max_predict=args.max_predict, metric=None, note="")
+              max_predict=args.max_predict, max_apply=args.max_apply, metric=None, note="")
     if args.plan and name in PLAN:
         st.update(PLAN[name])
     return st
@@ -86,6 +86,7 @@ def run_side(side, prog, python, args, st, seed, root):
     workdir = tempfile.mkdtemp(dir=root)
     env = dict(os.environ, KP_MAX_EPOCHS=str(st["epochs"]), KP_MAX_SAMPLES=str(st["samples"]),
                KP_MAX_STEPS=str(st["max_steps"]), KP_MAX_PREDICT=str(st["max_predict"]),
+               KP_MAX_APPLY=str(st.get("max_apply", 0)),
                KP_REPO_PYTHON=os.path.join(REPO, "python"), KP_TOOLS=HERE,
                TF_CPP_MIN_LOG_LEVEL="3",
                MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="", PYTHONHASHSEED="0",
@@ -262,6 +263,9 @@ def main(argv=None):
                     help="train_on_batch calls before a hand-written loop is stopped")
     ap.add_argument("--max-predict", type=int, default=300,
                     help="predict calls before a hand-written loop is stopped")
+    ap.add_argument("--max-apply", type=int, default=0,
+                    help="optimizer.apply_gradients calls before a hand-written GradientTape "
+                         "loop is stopped (0: no cap)")
     ap.add_argument("--plan", action="store_true",
                     help="per-program caps and compared figure from tools/keras_parity_plan.py; "
                          "programs it marks not comparable are listed, not run")

@@ -113,7 +113,8 @@ try:
 except caps.CapReached:
     status["ok"] = True
     status["capped"] = (f"hand-written loop stopped after {caps.steps['n']} train_on_batch / "
-                        f"{caps.predicts['n']} predict calls")
+                        f"{caps.predicts['n']} predict / {caps.applies['n']} apply_gradients "
+                        "calls")
 except SystemExit as e:
     status["ok"] = e.code in (None, 0)
     if not status["ok"]:

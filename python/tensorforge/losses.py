@@ -77,18 +77,42 @@ def _as_pred(y_pred, op="loss"):
     return Tensor(a), False
 
 
-def _as_true(y_true, pred):
-    """y_true as an array of y_pred's dtype and module, reshaped to y_pred's shape when it only
-    lacks the trailing unit axis ((N,) targets for an (N, 1) output, as Keras squeezes)."""
+def _unit_axis_apart(ys, ps):
+    """Whether shapes ys and ps differ only by a trailing unit axis on one of them."""
+    ys, ps = tuple(ys), tuple(ps)
+    return ys != ps and ((len(ys) == len(ps) - 1 and ps[-1:] == (1,) and ys == ps[:-1]) or
+                         (len(ys) == len(ps) + 1 and ys[-1:] == (1,) and ys[:-1] == ps))
+
+
+def _as_true(y_true, pred, squeeze=True):
+    """y_true as an array of y_pred's dtype and module; with ``squeeze``, reshaped to y_pred's
+    shape when the two differ only by a trailing unit axis (See Note [squeezed targets])."""
     y = _data(y_true)
     xp = array_module(pred.data)
     y = xp.asarray(y, dtype=pred.dtype)
-    if y.shape != pred.shape:
-        if y.ndim == pred.ndim - 1 and pred.shape[-1] == 1 and y.shape == pred.shape[:-1]:
-            y = y.reshape(pred.shape)
-        elif y.size == pred.size and y.ndim == pred.ndim + 1 and y.shape[-1] == 1:
-            y = y.reshape(pred.shape)
+    if squeeze and _unit_axis_apart(y.shape, pred.shape):
+        y = y.reshape(pred.shape)
     return y
+
+
+# Note [squeezed targets]
+# Keras 2's loss wrappers (a compiled loss, a Loss instance called on two tensors, a metric
+# class's update_state) first apply losses_utils.squeeze_or_expand_dimensions: (N,) targets for
+# an (N, 1) output (or (N, 1) ones for (N,)) are matched to the output. The loss functions
+# called directly do not: mean_squared_error(y (N,), p (N, 1)) broadcasts to (N, N) and
+# averages each row, as in the book's auto-MPG loop (`losses.MSE(y, out)`, dragen1860 ch. 6),
+# and binary_crossentropy(..., from_logits=True) refuses the two shapes. squeeze_targets is the
+# wrappers' step; the public functions take y_true as it comes.
+
+def squeeze_targets(y_true, y_pred):
+    """y_true reshaped to y_pred's shape when the two differ only by a trailing unit axis (the
+    step Keras 2's loss and metric wrappers take before the loss function); else as given."""
+    ys, ps = getattr(y_true, "shape", None), getattr(y_pred, "shape", None)
+    if ys is None or ps is None or not _unit_axis_apart(ys, ps):
+        return y_true
+    if isinstance(y_true, Tensor):
+        return B.reshape(y_true, tuple(ps))
+    return y_true.reshape(tuple(ps))
 
 
 def _check_same(op, y, p):
@@ -304,8 +328,11 @@ def _per_sample(ps_fn, y_true, y_pred, op, sparse=False, **kw):
     p, was = _as_pred(y_pred, op)
     if sparse:
         return _out(ps_fn(y_true, p, **kw), was)
-    y = _as_true(y_true, p)
+    y = _as_true(y_true, p, squeeze=False)  # (See Note [squeezed targets])
     _check_shapes(op, y, p)
+    if kw.get("from_logits") and op == "binary_crossentropy" and tuple(y.shape) != p.shape:
+        raise ValueError(f"binary_crossentropy: with from_logits=True, y_true and y_pred must "
+                         f"have the same shape, got {tuple(y.shape)} and {tuple(p.shape)}")
     return _out(ps_fn(y, p, **kw), was)
 
 
@@ -628,7 +655,12 @@ class Loss:
         self.reduction, self.name, self._fn_kwargs = reduction, name or _snake(type(self).__name__), kwargs
 
     def call(self, y_true, y_pred):
+        if isinstance(y_true, Tensor) and isinstance(y_pred, Tensor) and not self._sparse():
+            y_true = squeeze_targets(y_true, y_pred)  # (as __call__)
         return per_sample(self.fn)(y_true, y_pred, **self._fn_kwargs)
+
+    def _sparse(self):
+        return self.fn is sparse_categorical_crossentropy
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The loss as a Tensor, as Keras 2 returns it (``loss_fn(y, p).numpy()``), also when
@@ -636,6 +668,8 @@ class Loss:
         functional model's output after Embedding(mask_zero=True)) drops the masked values, and
         the default reduction averages over the others (Keras 2's apply_valid_mask)."""
         mask = getattr(y_pred, "_keras_mask", None)
+        if isinstance(y_true, Tensor) and isinstance(y_pred, Tensor) and not self._sparse():
+            y_true = squeeze_targets(y_true, y_pred)  # (Keras 2: tensors only; Note [squeezed targets])
         if self.reduction in ("auto", "sum_over_batch_size"):
             if type(self).call is not Loss.call:  # a subclass's own call (HuberLoss, Hands-On ML 2)
                 return _as_tensor(compute_loss(self, y_true, y_pred, sample_weight, mask=mask))

@@ -84,6 +84,11 @@ def install():
         sys.modules["tensorflow"] = importlib.import_module("tensorforge")
     else:
         _tf.keras = tf_keras
+        # ... and TensorFlow 2's own aliases of tf.keras' modules (tf.losses, tf.optimizers,
+        # tf.metrics, tf.initializers: TF 2.0-2.15 bound them to tf.keras.*; TF 2.16+ to Keras 3):
+        # the twenty-ninth corpus's book calls tf.optimizers.Adam and tf.losses.* on tf_keras models
+        for _n in ("losses", "optimizers", "metrics", "initializers"):
+            setattr(_tf, _n, getattr(tf_keras, _n))
         _keras22_names(tf_keras)
 
 

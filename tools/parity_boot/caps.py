@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .config import MAX_EPOCHS, MAX_PREDICT, MAX_SAMPLES, MAX_STEPS, SIDE, TARGET
+from .config import MAX_APPLY, MAX_EPOCHS, MAX_PREDICT, MAX_SAMPLES, MAX_STEPS, SIDE, TARGET
 
 last = {}  # the last fit's logs, the evaluates' (eval_*) and train_on_batch's: the status's "logs"
 steps = {"n": 0}  # train_on_batch calls so far (MAX_STEPS)
@@ -226,14 +226,23 @@ def _wrap_evaluate(cls):
 predicts = {"n": 0}  # predict calls so far (MAX_PREDICT)
 
 
-def _wrap_predict(cls):
-    orig = cls.predict
-    def predict(self, *args, **kw):
-        if predicts["n"] >= MAX_PREDICT:
+applies = {"n": 0}  # apply_gradients calls so far (MAX_APPLY)
+
+
+def _count_calls(cls, name, count, limit):
+    """cls.name stops the program (CapReached) once it has been called ``limit`` times."""
+    orig = getattr(cls, name)
+    def method(self, *args, **kw):
+        if count["n"] >= limit:
             raise CapReached()
-        predicts["n"] += 1
+        count["n"] += 1
         return orig(self, *args, **kw)
-    cls.predict = predict
+    method.__wrapped__ = orig
+    setattr(cls, name, method)
+
+
+def _wrap_predict(cls):
+    _count_calls(cls, "predict", predicts, MAX_PREDICT)
 
 def _wrap_train_on_batch(cls):
     orig = cls.train_on_batch
@@ -253,7 +262,20 @@ def _wrap_train_on_batch(cls):
 
 
 def install():
-    """The capped and recording methods on the side's Model and Sequential."""
+    """The capped and recording methods on the side's Model and Sequential (and the
+    optimizers' apply_gradients under MAX_APPLY)."""
+    # hand-written GradientTape loops (the twenty-ninth corpus's book: epochs over a tf.data
+    # pipeline with optimizer.apply_gradients, no fit to cap) stop after MAX_APPLY updates and
+    # count as complete; the last loss is not known here, so plans compare the figure the
+    # program prints (stdout:REGEX)
+    if MAX_APPLY:
+        if SIDE == "ours":
+            bases = [importlib.import_module("tensorforge.optimizers").Optimizer]
+        else:
+            tk = importlib.import_module("tf_keras")
+            bases = [tk.optimizers.legacy.Optimizer, tk.optimizers.Optimizer]
+        for ob in bases:
+            _count_calls(ob, "apply_gradients", applies, MAX_APPLY)
     models = importlib.import_module(TARGET + ".models")
     seen = set()
     for cls in (getattr(models, "Model", None), getattr(models, "Sequential", None)):

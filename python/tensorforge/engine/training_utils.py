@@ -71,6 +71,9 @@ def per_sample_loss(fn, fused, y, out):
         e = B.maximum(out, np.float32(0)) - out * y + B.log(B.exp(-B.abs(out)) + np.float32(1))
         return B.mean(e, axis=-1)
     if isinstance(fn, _losses.Loss) or _losses.batch_mean(fn) is not None:
+        if fn is not _losses.sparse_categorical_crossentropy and not (
+                isinstance(fn, _losses.Loss) and fn._sparse()):
+            y = _losses.squeeze_targets(y, out)  # (Note [squeezed targets], losses.py)
         return _losses.per_sample(fn)(y, out)  # the built-ins give per-sample values
     l = fn(Tensor(y), out)
     if not isinstance(l, Tensor):
