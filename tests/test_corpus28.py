@@ -126,3 +126,35 @@ def test_sequential_build_keeps_a_graph_it_has():
     m2.pop()                                          # pop still rebuilds what is left
     m2.add(L.Dense(2))
     assert m2.output_shape == (None, 2)
+
+
+# ---- load_weights into a model whose own __call__ built its layers (save_restore_model) -----
+
+class _CallNet(keras.Model):
+    """TensorFlow-Examples' NeuralNet: __call__ overridden, so Model.__call__ never runs (the
+    model is not "built") while its layers are; fc2 is never used."""
+
+    def __init__(self):
+        super().__init__(name="NeuralNet")
+        self.fc1 = keras.layers.Dense(8, activation=tf.nn.relu)
+        self.fc2 = keras.layers.Dense(16, activation=tf.nn.relu)
+        self.out = keras.layers.Dense(3, activation=tf.nn.softmax)
+
+    def __call__(self, x, is_training=False):
+        return self.out(self.fc1(x))
+
+
+def test_load_weights_into_a_model_whose_call_built_its_layers(tmp_path):
+    x = np.random.RandomState(0).rand(4, 5).astype(np.float32)
+    a = _CallNet()
+    ya = a(x).numpy()
+    a.save_weights(str(tmp_path / "tfmodel.ckpt"))
+    b = _CallNet()
+    assert np.abs(b(x).numpy() - ya).max() > 1e-3        # fresh weights differ
+    assert not b.built and len(b.weights) == 4
+    b.load_weights(filepath=str(tmp_path / "tfmodel.ckpt"))
+    np.testing.assert_array_equal(b(x).numpy(), ya)
+    with pytest.raises(ValueError, match="holds 4 weight arrays, the model has 6"):
+        half = _CallNet()
+        half.fc1(x), half.out(np.zeros((4, 8), np.float32)), half.fc2(np.zeros((4, 8), np.float32))
+        half.load_weights(str(tmp_path / "tfmodel.ckpt"))  # 6 weights, not the file's 4
