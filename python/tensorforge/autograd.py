@@ -321,9 +321,9 @@ class Tensor:
     read_value = value
 
     def eval(self, feed_dict=None, session=None):
-        """TensorFlow 1's ``tensor.eval()`` in a session (tf_session.eval_tensor)."""
-        from . import tf_session
-        return tf_session.eval_tensor(self, feed_dict, session)
+        """TensorFlow 1's ``tensor.eval()`` in a session (_default_session.eval_tensor)."""
+        from . import _default_session
+        return _default_session.eval_tensor(self, feed_dict, session)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.numpy())

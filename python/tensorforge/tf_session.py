@@ -25,6 +25,7 @@ import contextlib
 
 import numpy as np
 
+from . import _default_session
 from ._xp import host
 from .autograd import Tensor
 
@@ -204,7 +205,7 @@ class InteractiveSession(Session):
         super().close()
 
 
-_DEFAULT = []  # the sessions entered (``with tf.Session() as sess:``), innermost last
+_DEFAULT = _default_session.STACK  # the sessions entered, innermost last
 
 
 @contextlib.contextmanager
@@ -218,19 +219,7 @@ def _as_default(sess):
 
 def get_default_session():
     """``tf.compat.v1.get_default_session()``: the innermost session entered, or None."""
-    return _DEFAULT[-1] if _DEFAULT else None
-
-
-def eval_tensor(tensor, feed_dict=None, session=None):
-    """TensorFlow 1's ``tensor.eval()`` / ``variable.eval()`` (Raschka ch. 14 prints
-    ``z.eval()`` inside ``with tf.compat.v1.Session(graph=g) as sess:``): ``session.run`` of it
-    in the given or the default session; outside one, TensorFlow 1's error."""
-    sess = session if session is not None else get_default_session()
-    if sess is None:
-        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is "
-                         "registered. Use `with sess.as_default()` or pass an explicit session "
-                         "to `eval(session=sess)`")
-    return sess.run(tensor, feed_dict=feed_dict)
+    return _default_session.get()
 
 
 # ---- Keras 2.2's keras.backend.tensorflow_backend session ----------------------------------------
@@ -263,5 +252,5 @@ def _get_available_gpus():
 
 
 __all__ = ["ConfigProto", "GPUOptions", "Graph", "InteractiveSession", "Session",
-           "get_default_graph", "get_default_session", "global_variables_initializer", "initialize_all_variables",
-           "local_variables_initializer", "reset_default_graph", "tables_initializer"]
+           "get_default_graph", "get_default_session", "global_variables_initializer",
+           "initialize_all_variables", "local_variables_initializer", "reset_default_graph", "tables_initializer"]
