@@ -211,5 +211,7 @@ def test_keras_layers_on_a_tf1_placeholder():
     sess.run(tf.compat.v1.global_variables_initializer())
     out = sess.run(preds, feed_dict={img: np.ones((2, 4))})
     np.testing.assert_array_equal(out, np.full((2, 3), 4.0))
-    with pytest.raises(ValueError, match="a shape is needed"):
-        tf.placeholder(tf.float32)
+    p = tf.placeholder(tf.float32)  # no shape: a scalar one (Raschka ch. 14 feeds 1, 2, 3)
+    assert sess.run(2.0 * p, feed_dict={p: 3.0}) == 6.0
+    with pytest.raises(ValueError, match=r"expected shape=\(\), found shape=\(2,\)"):
+        sess.run(2.0 * p, feed_dict={p: np.ones(2)})

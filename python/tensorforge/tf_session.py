@@ -25,6 +25,7 @@ import contextlib
 
 import numpy as np
 
+from . import _default_session
 from ._xp import host
 from .autograd import Tensor
 
@@ -104,11 +105,18 @@ local_variables_initializer = tables_initializer = initialize_all_variables = \
     global_variables_initializer
 
 
+def _value(a):
+    """A fetched value as TensorFlow 1's ``sess.run`` gives it: a 0-d array as its NumPy
+    scalar (``np.int32(1)``), other arrays unchanged."""
+    a = np.asarray(a)
+    return a[()] if a.ndim == 0 else a
+
+
 def _fetch(x, fn):
     if isinstance(x, _NoOp) or x is None:
         return None
     if isinstance(x, Tensor):
-        return np.asarray(host(x.data))
+        return _value(host(x.data))
     if isinstance(x, (list, tuple)):
         return type(x)(_fetch(v, fn) for v in x)
     if isinstance(x, dict):
@@ -145,7 +153,7 @@ class Session:
             return _fetch(fetches, "Session.run")
         values = self._run_graph(symbolic, feed_dict or {})
         got = iter(values)
-        return pack_like(fetches, [next(got) if isinstance(t, KerasTensor) else
+        return pack_like(fetches, [_value(next(got)) if isinstance(t, KerasTensor) else
                                    _fetch(t, "Session.run") for t in flat])
 
     @staticmethod
@@ -161,7 +169,7 @@ class Session:
                 raise TypeError(f"Session.run: feed_dict keys must be Keras tensors (Inputs, "
                                 f"placeholders) or K.learning_phase(), got {type(k).__name__}")
             keys.append(k)
-            vals.append(v)
+            vals.append(np.asarray(v) if isinstance(v, (int, float, bool)) else v)  # a scalar feed
         if not any(isinstance(k, KerasTensor) for k in keys):
             raise ValueError(f"Session.run: the fetches {[t.name for t in fetches]} need the "
                              "Inputs they are computed from in feed_dict")
@@ -174,20 +182,44 @@ class Session:
         return _as_default(self)
 
     def __enter__(self):
+        _DEFAULT.append(self)
         return self
 
     def __exit__(self, *exc):
+        if _DEFAULT and _DEFAULT[-1] is self:
+            _DEFAULT.pop()
         self.close()
         return False
 
 
 class InteractiveSession(Session):
-    pass
+    """``tf.InteractiveSession``: a session that makes itself the default when made."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        _DEFAULT.append(self)
+
+    def close(self):
+        if self in _DEFAULT:
+            _DEFAULT.remove(self)
+        super().close()
+
+
+_DEFAULT = _default_session.STACK  # the sessions entered, innermost last
 
 
 @contextlib.contextmanager
 def _as_default(sess):
-    yield sess
+    _DEFAULT.append(sess)
+    try:
+        yield sess
+    finally:
+        _DEFAULT.remove(sess)
+
+
+def get_default_session():
+    """``tf.compat.v1.get_default_session()``: the innermost session entered, or None."""
+    return _default_session.get()
 
 
 # ---- Keras 2.2's keras.backend.tensorflow_backend session ----------------------------------------
@@ -220,5 +252,5 @@ def _get_available_gpus():
 
 
 __all__ = ["ConfigProto", "GPUOptions", "Graph", "InteractiveSession", "Session",
-           "get_default_graph", "global_variables_initializer", "initialize_all_variables",
-           "local_variables_initializer", "reset_default_graph", "tables_initializer"]
+           "get_default_graph", "get_default_session", "global_variables_initializer",
+           "initialize_all_variables", "local_variables_initializer", "reset_default_graph", "tables_initializer"]

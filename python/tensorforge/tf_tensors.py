@@ -269,13 +269,25 @@ def tensordot(a, b, axes, name=None):
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
+    """TensorFlow's squeeze: `axis` one int or a list / tuple of them (Raschka ch. 13's
+    ``tf.squeeze(t, axis=(2, 4))``); an empty list is the default, every size-1 axis."""
+    if isinstance(axis, (list, tuple)) and len(axis) == 0:
+        axis = None
     if axis is None:
         dims = [i for i, d in enumerate(_static_shape(input)) if d == 1]
-        out = input
-        for a in reversed(dims):
-            out = K.squeeze(out, a)
-        return out
-    return K.squeeze(input, axis)
+    elif isinstance(axis, (list, tuple)):
+        shape = _static_shape(input)
+        bad = [a for a in axis if not -len(shape) <= int(a) < len(shape)]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} is out of range for input with shape "
+                             f"{tuple(shape)}")
+        dims = sorted({int(a) % len(shape) for a in axis})
+    else:
+        return K.squeeze(input, axis)
+    out = input
+    for a in reversed(dims):  # the last axis first: the earlier ones keep their index
+        out = K.squeeze(out, a)
+    return out
 
 
 def transpose(a, perm=None, name=None):

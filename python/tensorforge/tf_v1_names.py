@@ -51,10 +51,13 @@ gfile = types.SimpleNamespace(
 
 def placeholder(dtype=None, shape=None, name=None):
     """TensorFlow 1's ``tf.placeholder(dtype, shape)``: a Keras placeholder (an Input), which
-    Keras layers take and ``Session.run(..., feed_dict={placeholder: value})`` feeds."""
+    Keras layers take and ``Session.run(..., feed_dict={placeholder: value})`` feeds. Without a
+    shape, a scalar one (Raschka ch. 14 feeds ``{a: 1, b: 2, c: 3}`` to ``shape=None``
+    placeholders); TensorFlow 1's any-rank placeholder is not modelled: an array fed to it is
+    refused, naming the shapes."""
     from .backend_ops.graph_ops import placeholder as k_placeholder
     if shape is None:
-        raise ValueError("placeholder: a shape is needed (its batch axis may be None)")
+        return k_placeholder(ndim=0, dtype=dtype, name=name)
     return k_placeholder(shape=tuple(shape), dtype=dtype, name=name)
 
 

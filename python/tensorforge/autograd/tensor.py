@@ -153,8 +153,9 @@ class Tensor:
         return len(self.data)
 
     # ---- tf.Variable's in-place updates, as Keras 2 layers call them on their weights ----
-    def assign(self, value):
-        """Replace the values in place (same shape), outside the autograd tape; returns self."""
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        """Replace the values in place (same shape), outside the autograd tape; returns self
+        (None with TensorFlow's ``read_value=False``; ``use_locking`` / ``name`` accepted)."""
         v = value.data if isinstance(value, Tensor) else value
         xp = array_module(self.data)
         if xp is not array_module(v):  # a device value into a host variable or back: one copy
@@ -168,18 +169,20 @@ class Tensor:
         parent = getattr(self, "_slice_of", None)
         if parent is not None:
             parent[0].data[parent[1]] = v
-            return parent[0]  # TensorFlow's sliced assign returns the variable
-        return self
+            return parent[0] if read_value else None  # TensorFlow's sliced assign: the variable
+        return self if read_value else None
 
-    def assign_add(self, delta):
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         d = delta.data if isinstance(delta, Tensor) else delta
         d = d if array_module(d) is array_module(self.data) else _like(d, self.data)
-        return self.assign(self.data + array_module(self.data).asarray(d, dtype=self.data.dtype))
+        return self.assign(self.data + array_module(self.data).asarray(d, dtype=self.data.dtype),
+                           read_value=read_value)
 
-    def assign_sub(self, delta):
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         d = delta.data if isinstance(delta, Tensor) else delta
         d = d if array_module(d) is array_module(self.data) else _like(d, self.data)
-        return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype))
+        return self.assign(self.data - array_module(self.data).asarray(d, dtype=self.data.dtype),
+                           read_value=read_value)
 
     def scatter_nd_update(self, indices, updates, name=None):
         """TensorFlow's ``Variable.scatter_nd_update``: the elements (or slices) at ``indices``
@@ -210,6 +213,18 @@ class Tensor:
             return d.copy() if self._node is None and self._is_variable() else d
         d = d.get() if hasattr(d, "get") else d
         return d[()] if getattr(d, "ndim", 1) == 0 else d
+
+    def value(self):
+        """TensorFlow's ``Variable.value()`` / ``read_value()``: a Tensor of the current values
+        (a copy, which later assigns leave as it is)."""
+        return Tensor(self.data.copy())
+
+    read_value = value
+
+    def eval(self, feed_dict=None, session=None):
+        """TensorFlow 1's ``tensor.eval()`` in a session (_default_session.eval_tensor)."""
+        from .. import _default_session
+        return _default_session.eval_tensor(self, feed_dict, session)
 
     def __array__(self, dtype=None, copy=None):
         a = np.asarray(self.numpy())

@@ -56,7 +56,9 @@ class _DistributedMixin:
         self._dist_begun = True
         return scale
 
-    def apply_gradients(self, params):
+    def apply_gradients(self, grads_and_vars, name=None, skip_gradients_aggregation=False,
+                        experimental_aggregate_gradients=True):
+        params = grads_and_vars
         if _comm.is_initialized() and _comm.size() > 1:
             if self.__dict__.get("_dist_begun"):
                 self._dist_begun = False

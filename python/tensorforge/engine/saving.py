@@ -229,10 +229,11 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
     ws = [arrays[f"w/{i}"] for i in range(len(names))]
     if not ws:  # written before the model had weights (save_weights): nothing to restore
         return
-    if not model.weights and not by_name:  # See Note [deferred restoration]: Keras 2's
-        # TensorFlow-format load_weights into a model not built yet (Gulli et al.'s
-        # gen_model.load_weights(checkpoint) before gen_model.build(...)) assigns each weight
-        # when it is created; by model order here, once the model has them all
+    if not model.built and len(model.weights) < len(ws) and not by_name:
+        # See Note [deferred restoration]: Keras 2's TensorFlow-format load_weights into a model
+        # not built yet (Gulli et al.'s gen_model.load_weights(checkpoint) before
+        # gen_model.build(...)) assigns each weight when it is created; by model order here,
+        # once the model has them all
         def restore():
             if len(model.weights) < len(ws):
                 return False
@@ -243,7 +244,8 @@ def _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch):
             return True
         _deferred_restore.defer(model, filepath, restore)
         return
-    if not model.built or not model.weights:
+    if not model.weights:  # (a model whose own __call__ built its layers but never ran
+        # Model.__call__ is not "built" and has them all: TensorFlow-Examples' save_restore_model)
         raise ValueError("load_weights: build the model first (give input_shape to the first "
                          "layer, or call it on data)")
     mine = model.weights

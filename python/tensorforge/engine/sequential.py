@@ -84,7 +84,7 @@ class Sequential(Model):
         if len(self._seq) == 1 and self._build_shape is None:
             self._build_shape = _declared_input_shape(layer)
         if self._build_shape is not None:
-            self.build(self._build_shape)
+            self._build_graph(self._build_shape)
 
     def pop(self):
         if not self._seq:
@@ -92,7 +92,7 @@ class Sequential(Model):
         self._seq.pop()
         _touch()
         if self._seq and self._build_shape is not None:
-            self.build(self._build_shape)
+            self._build_graph(self._build_shape)
         elif not self._seq:
             object.__setattr__(self, "_is_graph_network", False)
             self.built = False
@@ -105,6 +105,14 @@ class Sequential(Model):
                              "cannot be used inside Sequential")
 
     def build(self, input_shape=None):
+        if self.built and self._is_graph_network:
+            # tf_keras keeps a Sequential's graph once made (an Input layer, an earlier build)
+            # and does not look at the shape (Raschka ch. 17 builds its Input((28, 28, 1))
+            # critic with (None, 784))
+            return
+        self._build_graph(input_shape)
+
+    def _build_graph(self, input_shape):
         shape = input_shape if input_shape is not None else self._build_shape
         if shape is None:
             raise ValueError("Sequential.build: no input shape; pass build(input_shape) or give "
@@ -177,7 +185,7 @@ class Sequential(Model):
         if all(b is None or b == d for b, d in zip(built[1:], tuple(shape)[1:])):
             return
         try:
-            self.build((None,) + tuple(b if b == d else None
+            self._build_graph((None,) + tuple(b if b == d else None
                                        for b, d in zip(built[1:], tuple(shape)[1:])))
         except (ValueError, TypeError):
             self._build_shape = built  # (the graph is replaced only when every layer took it)

@@ -235,11 +235,14 @@ class Optimizer:
                 grads = [g * np.float32(self.global_clipnorm / norm) for g in grads]
         return grads
 
-    def apply_gradients(self, params):
-        """Update every Tensor in ``params`` that has a .grad, in place. The tf.keras 2 form
-        ``apply_gradients(zip(grads, variables))`` (pairs of gradient array and Tensor) works
-        too; a None gradient skips its variable."""
-        params = list(params)
+    def apply_gradients(self, grads_and_vars, name=None, skip_gradients_aggregation=False,
+                        experimental_aggregate_gradients=True):
+        """Update every Tensor in ``grads_and_vars`` that has a .grad, in place. The tf.keras 2
+        form ``apply_gradients(zip(grads, variables))`` (pairs of gradient array and Tensor)
+        works too, also by keyword (Raschka ch. 17: ``grads_and_vars=zip(...)``); a None
+        gradient skips its variable. ``name`` and the aggregation flags (one process: nothing
+        to aggregate) are accepted."""
+        params = list(grads_and_vars)
         if params and isinstance(params[0], tuple):
             pairs = []
             for pair in params:
