@@ -11,6 +11,7 @@ import tensorforge as tf
 from tensorforge import kernels, keras, ops
 from tensorforge.autograd import Tensor
 from tensorforge.higher_order import grad
+from tfhelpers import numeric_grad
 
 
 def ln64(x, gamma, beta, eps):
@@ -151,16 +152,7 @@ def test_layer_matches_keras_formula_and_gradients(axis, rng):
     (y * w.astype(np.float32)).sum().backward()
     args = [x, gamma, beta]
     for i, got in enumerate((xt.grad, layer.gamma.grad, layer.beta.grad)):
-        a = args[i]
-        num = np.zeros_like(a)
-        for j in range(a.size):
-            old = a.flat[j]
-            a.flat[j] = old + 1e-6
-            fp = (f64(*args) * w).sum()
-            a.flat[j] = old - 1e-6
-            fm = (f64(*args) * w).sum()
-            a.flat[j] = old
-            num.flat[j] = (fp - fm) / 2e-6
+        num = numeric_grad(lambda: (f64(*args) * w).sum(), args[i])
         np.testing.assert_allclose(got, num, rtol=2e-3, atol=2e-4, err_msg=f"gradient {i}")
 
 

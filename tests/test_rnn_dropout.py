@@ -9,6 +9,7 @@ import pytest
 from tensorforge import keras, ops
 from tensorforge.autograd import Tensor
 from tensorforge.higher_order import grad
+from tfhelpers import numeric_grad
 
 L = keras.layers
 
@@ -136,18 +137,8 @@ def test_forward_and_gradients_match_keras_cells(cell, reset_after, act, rec, go
         term = (o * w.astype(np.float32)).sum()
         total = term if total is None else total + term
     total.backward()
-    eps = 1e-6
     for i, (t, a) in enumerate(zip(ts, args64)):
-        num = np.zeros_like(a)
-        flat, nflat = a.reshape(-1), num.reshape(-1)
-        for j in range(flat.size):
-            old = flat[j]
-            flat[j] = old + eps
-            fp = loss64()
-            flat[j] = old - eps
-            fm = loss64()
-            flat[j] = old
-            nflat[j] = (fp - fm) / (2 * eps)
+        num = numeric_grad(loss64, a)
         np.testing.assert_allclose(t.grad, num, rtol=2e-3, atol=2e-4,
                                    err_msg=f"{cell} gradient of argument {i}")
 
