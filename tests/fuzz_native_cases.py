@@ -314,6 +314,21 @@ def _c_cases():
         return Case("batch_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g, axis])
     B["batch_norm_backward"] = bn_bwd
 
+    def ln_args(rng):
+        shape = tuple(int(rng.integers(1, 7)) for _ in range(int(rng.integers(1, 4))))
+        C = shape[-1]
+        opt = lambda: f32(rng, C) if rng.random() < 0.7 else None  # noqa: E731
+        return f32(rng, *shape), opt(), opt()
+    B["layer_norm_forward"] = lambda rng: Case("layer_norm_forward", "C",
+                                               [*ln_args(rng), float(pick(rng, [1e-3, 1e-5, 0.0]))])
+
+    def ln_bwd(rng):
+        from tensorforge import reference as R
+        x, g, _ = ln_args(rng)
+        _, mean, inv = R.layer_norm_forward(x, None, None, 1e-3)
+        return Case("layer_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g])
+    B["layer_norm_backward"] = ln_bwd
+
     def emb_args(rng):
         V, D = int(rng.integers(1, 30)), int(rng.integers(1, 20))
         ids = rng.integers(0, V, tuple(int(rng.integers(0, 5)) for _ in range(int(rng.integers(1, 3)))))
@@ -445,7 +460,9 @@ def _kernel_cases():
     for n, c_name in (("batch_norm_train", "batch_norm_forward_train"),
                       ("batch_norm_infer", "batch_norm_forward_infer"),
                       ("batch_norm_backward", "batch_norm_backward"),
-                      ("embedding_forward", "embedding_forward"), ("embedding_backward", "embedding_backward")):
+                      ("embedding_forward", "embedding_forward"), ("embedding_backward", "embedding_backward"),
+                      ("layer_norm_forward", "layer_norm_forward"),
+                      ("layer_norm_backward", "layer_norm_backward")):
         K[n] = _renamed(c_name, n, "kernels")
     return K
 

@@ -6,7 +6,9 @@ finite differences for every gradient."""
 import numpy as np
 import pytest
 
-from tensorforge import keras, ops
+from tensorforge import keras
+from tensorforge.ops import rnn_dropout as ops_d
+from tensorforge.ops import rnn_graph as ops_g
 from tensorforge.autograd import Tensor
 from tensorforge.higher_order import grad
 from tfhelpers import numeric_grad
@@ -92,14 +94,14 @@ def _run_op(cell, args, x_keep, h_keep, mask, go_backwards, reset_after=True, ac
             rec="sigmoid"):
     x, k, rk, b, *states = args
     if cell == "lstm":
-        return ops.lstm_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
+        return ops_d.lstm_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
                                 go_backwards=go_backwards, activation=act,
                                 recurrent_activation=rec)
     if cell == "gru":
-        return ops.gru_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
+        return ops_d.gru_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
                                go_backwards=go_backwards, reset_after=reset_after,
                                activation=act, recurrent_activation=rec)
-    return ops.simple_rnn_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
+    return ops_d.simple_rnn_dropout(x, k, rk, b, *states, x_keep=x_keep, h_keep=h_keep, mask=mask,
                                   go_backwards=go_backwards, activation=act)
 
 
@@ -159,12 +161,12 @@ def test_op_equals_the_recorded_step_loop(cell, reset_after, rng):
             from tensorforge.ops.double_backward_rnn import _ACT, _REC_ACT
             act, rec = _ACT["tanh"], _REC_ACT["sigmoid"]
             if cell == "lstm":
-                outs = ops.lstm_graph(*ts, mask, True, act, rec, x_keep=xk, h_keep=hk)
+                outs = ops_g.lstm_graph(*ts, mask, True, act, rec, x_keep=xk, h_keep=hk)
             elif cell == "gru":
-                outs = ops.gru_graph(*ts, mask, True, reset_after, act, rec, x_keep=xk,
+                outs = ops_g.gru_graph(*ts, mask, True, reset_after, act, rec, x_keep=xk,
                                      h_keep=hk)
             else:
-                outs = ops.simple_rnn_graph(*ts, mask, True, act, x_keep=xk, h_keep=hk)
+                outs = ops_g.simple_rnn_graph(*ts, mask, True, act, x_keep=xk, h_keep=hk)
         loss = (outs[0] * outs[0]).sum() + outs[1].sum()
         loss.backward()
         results.append([o.numpy() for o in outs] + [t.grad for t in ts])
@@ -180,7 +182,7 @@ def test_second_derivative_through_the_op(rng):
     def penalty(kk, keep_graph):
         xt = Tensor(x.copy(), requires_grad=True)
         kt = Tensor(kk, requires_grad=True)
-        out, h, c = ops.lstm_dropout(xt, kt, rk, b, *states, x_keep=x_keep, h_keep=h_keep,
+        out, h, c = ops_d.lstm_dropout(xt, kt, rk, b, *states, x_keep=x_keep, h_keep=h_keep,
                                      mask=mask)
         loss = (out * out).sum() + (h * c).sum()
         (gx,) = grad(loss, [xt], create_graph=keep_graph)
@@ -246,9 +248,9 @@ def test_bad_masks_name_the_op():
     x = np.zeros((2, 3, 4), np.float32)
     k, rk = np.zeros((4, 8), np.float32), np.zeros((2, 8), np.float32)
     with pytest.raises(ValueError, match=r"lstm_dropout: h_keep must have shape \(4, 2, 2\)"):
-        ops.lstm_dropout(x, k, rk, None, h_keep=np.ones((4, 3, 2), np.float32))
+        ops_d.lstm_dropout(x, k, rk, None, h_keep=np.ones((4, 3, 2), np.float32))
     with pytest.raises(ValueError, match=r"lstm_dropout: x_keep must have shape \(4, 2, 4\)"):
-        ops.lstm_dropout(x, k, rk, None, x_keep=np.ones((2, 4), np.float32),
+        ops_d.lstm_dropout(x, k, rk, None, x_keep=np.ones((2, 4), np.float32),
                          h_keep=np.ones((4, 2, 2), np.float32))
     with pytest.raises(ValueError, match="gru_dropout: h_keep"):
-        ops.gru_dropout(x, np.zeros((4, 6), np.float32), rk[:, :6], None)
+        ops_d.gru_dropout(x, np.zeros((4, 6), np.float32), rk[:, :6], None)

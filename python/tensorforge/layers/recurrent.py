@@ -20,6 +20,8 @@ from ..autograd import Tensor
 from .._device import to_host as _host
 from ..engine.base_layer import InputSpec, Layer
 from ..kernels import rnn as _krnn
+from ..ops import rnn_dropout as _rnn_dropout
+from ..ops import rnn_graph as _rnn_graph
 from . import _args
 from ._rnn_state import CarriedStates, sequence_input_shape
 
@@ -227,13 +229,13 @@ class SimpleRNN(_RNN):
         super().__init__(units, activation=activation, **kwargs)
 
     def _run_graph(self, x, mask, states, x_keep, h_keep):
-        seq, h = _ops.simple_rnn_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+        seq, h = _rnn_graph.simple_rnn_graph(x, self.kernel, self.recurrent_kernel, self.bias,
                                        *(states or [None]), mask, self.go_backwards,
                                        self._activation_fns()[0], x_keep=x_keep, h_keep=h_keep)
         return [seq, h]
 
     def _run_dropout(self, x, mask, states, x_keep, h_keep):
-        return _ops.simple_rnn_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+        return _rnn_dropout.simple_rnn_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
                                        *(states or [None]), x_keep=x_keep, h_keep=h_keep,
                                        mask=mask, go_backwards=self.go_backwards,
                                        activation=self.activation)
@@ -262,12 +264,12 @@ class LSTM(_RNN):
 
     def _run_graph(self, x, mask, states, x_keep, h_keep):
         act, rec = self._activation_fns()
-        return list(_ops.lstm_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+        return list(_rnn_graph.lstm_graph(x, self.kernel, self.recurrent_kernel, self.bias,
                                     *(states or [None, None]), mask, self.go_backwards, act, rec,
                                     x_keep=x_keep, h_keep=h_keep))
 
     def _run_dropout(self, x, mask, states, x_keep, h_keep):
-        return _ops.lstm_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+        return _rnn_dropout.lstm_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
                                  *(states or [None, None]), x_keep=x_keep, h_keep=h_keep,
                                  mask=mask, go_backwards=self.go_backwards,
                                  activation=self.activation,
@@ -295,12 +297,12 @@ class GRU(_RNN):
 
     def _run_graph(self, x, mask, states, x_keep, h_keep):
         act, rec = self._activation_fns()
-        return list(_ops.gru_graph(x, self.kernel, self.recurrent_kernel, self.bias,
+        return list(_rnn_graph.gru_graph(x, self.kernel, self.recurrent_kernel, self.bias,
                                    *(states or [None]), mask, self.go_backwards, self.reset_after,
                                    act, rec, x_keep=x_keep, h_keep=h_keep))
 
     def _run_dropout(self, x, mask, states, x_keep, h_keep):
-        return _ops.gru_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
+        return _rnn_dropout.gru_dropout(x, self.kernel, self.recurrent_kernel, self.bias,
                                 *(states or [None]), x_keep=x_keep, h_keep=h_keep, mask=mask,
                                 go_backwards=self.go_backwards, reset_after=self.reset_after,
                                 activation=self.activation,

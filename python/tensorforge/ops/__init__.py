@@ -6,7 +6,7 @@ from .basic import add, div, exp, log, mean, mul, neg, power, reshape, sub, sum,
 from .gemm import gemm, matmul  # noqa: F401
 
 # Op families add their public functions here, one import line each.
-for _name in ("conv", "pool", "rnn", "rnn_graph", "rnn_dropout", "activations", "losses_ops", "reduce", "manip", "elementwise",
+for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "manip", "elementwise",
               "spatial", "normalization", "embedding", "einsum", "volumetric"):
     try:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
