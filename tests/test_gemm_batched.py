@@ -87,16 +87,21 @@ def test_attention_head_views_read_in_place(isa, rng):
 
 
 def test_gemm_batched_thread_counts_agree_and_match_gemm(rng):
-    """Bit-identical at 1, 2 and 3 threads (the row blocks are cut by the shapes alone); with
-    16 or more slices, or big ones, each slice equals the plain GEMM of that slice."""
+    """Bit-identical at 1, 2 and 3 threads (the row blocks are cut by the shapes and strides
+    alone); with 16 or more slices, or big ones, each slice equals the plain GEMM of that slice.
+    b also as a transposed view (columns contiguous along K), whose slices are split only into
+    blocks of more than 16 rows."""
     C = tf._native._C
     if C is None:
         pytest.skip("native CPU module unavailable")
     prev = tf.get_num_threads()
     try:
-        for count, M, K, N in [(3, 90, 50, 70), (20, 64, 16, 100), (2, 200, 150, 130), (7, 33, 300, 5),
-                               (900, 4, 4, 4)]:
-            a, b = make(rng, (count, M, K)), make(rng, (count, K, N))
+        for count, M, K, N, bt in [(3, 90, 50, 70, False), (20, 64, 16, 100, False),
+                                   (2, 200, 150, 130, False), (7, 33, 300, 5, False),
+                                   (900, 4, 4, 4, False), (4, 32, 128, 128, True),
+                                   (2, 128, 32, 128, True), (3, 90, 50, 70, True)]:
+            a = make(rng, (count, M, K))
+            b = make(rng, (count, N, K)).transpose(0, 2, 1) if bt else make(rng, (count, K, N))
             outs = []
             for t in (1, 2, 3):
                 tf.set_num_threads(t)

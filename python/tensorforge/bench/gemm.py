@@ -30,7 +30,7 @@ that is timed next, so it disturbs no one else's round.
 
 A second table times the batched GEMMs of attention layers (batch x heads slices of
 (seq, head dim) products: scores q @ k^T, context probs @ v, and a key gradient q^T @ g read
-through a transposed view) against torch.bmm on the same arrays. NumPy is left out there:
+through a transposed view; few slices against a transposed b) against torch.bmm on the same arrays. NumPy is left out there:
 np.matmul makes one OpenBLAS call per slice, like the per-slice loop the batched GEMM replaced
 (and at 2 threads on a loaded machine one 256-slice call took seconds)."""
 import statistics
@@ -94,22 +94,27 @@ def cases(quick=False):
     return out
 
 
-BATCHED = [  # name, slices (batch x heads), M, K, N, a read transposed
-    ("attn scores h16", 256, 128, 16, 128, False),
-    ("attn context h16", 256, 128, 128, 16, False),
-    ("attn scores h64", 64, 200, 64, 200, False),
-    ("attn context h64", 64, 200, 200, 64, False),
-    ("attn dK h64 (q^T g)", 64, 64, 200, 200, True),
+BATCHED = [  # name, slices (batch x heads), M, K, N, a read transposed, b read transposed
+    ("attn scores h16", 256, 128, 16, 128, False, False),
+    ("attn context h16", 256, 128, 128, 16, False, False),
+    ("attn scores h64", 64, 200, 64, 200, False, False),
+    ("attn context h64", 64, 200, 200, 64, False, False),
+    ("attn dK h64 (q^T g)", 64, 64, 200, 200, True, False),
+    # few slices with b a transposed view: one sample's 4 heads (q @ k^T), and recurrent
+    # dropout's per-gate dh of LSTM(128) at batch 32 (dG_g @ W_g^T)
+    ("attn scores 1x4 (q k^T)", 4, 128, 32, 128, False, True),
+    ("lstm gates dh (dG W^T)", 4, 32, 128, 128, False, True),
 ]
 
 
 def batched_table(args, torch, rng):
     import tensorforge as tf
     rows = []
-    for name, count, M, K, N, ta in (BATCHED[:2] if args.quick else BATCHED):
+    for name, count, M, K, N, ta, tb in (BATCHED[:2] if args.quick else BATCHED):
         a = rng.standard_normal((count, K, M) if ta else (count, M, K)).astype(np.float32)
         A = np.swapaxes(a, 1, 2) if ta else a
-        B = rng.standard_normal((count, K, N)).astype(np.float32)
+        b = rng.standard_normal((count, N, K) if tb else (count, K, N)).astype(np.float32)
+        B = np.swapaxes(b, 1, 2) if tb else b
         ours = tf.ops.matmul(A, B)
         for s in range(count):  # float64 BLAS per slice (np.matmul's batched loop is slow)
             ref = A[s].astype(np.float64) @ B[s].astype(np.float64)
@@ -119,8 +124,9 @@ def batched_table(args, torch, rng):
         flop = 2.0 * count * M * N * K
         fns = [lambda: tf.ops.matmul(A, B)]
         if torch is not None:
-            At, Bt = torch.from_numpy(a), torch.from_numpy(B)
+            At, Bt = torch.from_numpy(a), torch.from_numpy(b)
             At = At.transpose(1, 2) if ta else At
+            Bt = Bt.transpose(1, 2) if tb else Bt
             fns.append(lambda: torch.bmm(At, Bt))
         res = interleaved(fns, flop, min_time=0.1 if args.quick else 0.3,
                           settle=SETTLE_S if args.threads > 1 else 0.0)
