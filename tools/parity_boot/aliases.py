@@ -95,7 +95,7 @@ def install():
 def _keras22_names(tf_keras):
     # Keras 2.2 names that tf_keras 2.21 dropped, given their Keras 2.2 meaning on the oracle:
     # optimizers taking lr= and decay= (the legacy classes, whose updates equal the new ones'
-    # but for RMSprop's and Nadam's), their lowercase aliases, and Sequential.predict_classes.
+    # but for RMSprop's and Nadam's), their lowercase aliases, and Sequential.predict_classes / predict_proba.
     # RMSprop and Nadam are tf_keras 2.21's default classes (their updates, what the library's
     # RMSprop / Nadam follow: Note [RMSprop epsilon] in optimizers/legacy.py) with lr= read as
     # learning_rate= (the new class would drop it with a warning); Keras 2.2's decay=,
@@ -127,8 +127,12 @@ def _keras22_names(tf_keras):
     def _predict_classes(self, x, batch_size=32, verbose=0):
         p = self.predict(x, batch_size=batch_size, verbose=verbose)
         return p.argmax(axis=-1) if p.shape[-1] > 1 else (p > 0.5).astype("int32")
+    def _predict_proba(self, x, batch_size=32, verbose=0):  # Keras 2.2's: predict's output
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
     if not hasattr(tf_keras.Sequential, "predict_classes"):
         tf_keras.Sequential.predict_classes = _predict_classes
+    if not hasattr(tf_keras.Sequential, "predict_proba"):  # the Udacity course's l10c04
+        tf_keras.Sequential.predict_proba = _predict_proba
     # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
     for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
         setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))

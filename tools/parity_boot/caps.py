@@ -184,6 +184,7 @@ def _pad_history(h, epochs):
 def _wrap_fit_generator(cls):
     orig = cls.fit_generator
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, *args, **kw):
+        asked = epochs
         epochs = min(epochs, MAX_EPOCHS + kw.get("initial_epoch", 0))
         steps_per_epoch = _cap_steps(generator, steps_per_epoch, None)
         if isinstance(kw.get("validation_data"), (tuple, list)):
@@ -196,6 +197,7 @@ def _wrap_fit_generator(cls):
         finally:
             _inside["fit"] -= 1
         _record(h, _n_val(None, kw))
+        _pad_history(h, asked - kw.get("initial_epoch", 0))  # as fit's (the Udacity l05 plots)
         return h
     cls.fit_generator = fit_generator
 

@@ -285,5 +285,11 @@ def _serve_read_csv():
             own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src.split("?")[0]))
             if os.path.isfile(own):  # a synthetic file of the real layout the folder brings
                 return _pd_read_csv(own, *a, **kw)
+        if isinstance(src, str) and os.path.isabs(src) and not os.path.exists(src):
+            # where a left-out `!wget -O /tmp/x.csv` cell would have put it (the Udacity
+            # course's /tmp/sentiment.csv): the folder's own data/downloads/x.csv
+            own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src))
+            if os.path.isfile(own):
+                return _pd_read_csv(own, *a, **kw)
         return _pd_read_csv(src, *a, **kw)
     _pd.read_csv = _read_csv

@@ -16,7 +16,7 @@ from ..engine.base_layer import InputSpec, Layer, _infer_by_running
 from ..ops import basic as B
 from ..ops.gemm import _Dense
 from ..ops.losses_ops import _Dropout
-from . import _args
+from . import _args, _lambda_code
 
 
 class Dense(Layer):
@@ -172,8 +172,9 @@ class Lambda(Layer):
 
     ``output_shape`` (without the batch axis, or a function of the full input shape) gives the
     output shape; without it the shape is found by running the function once on zeros. In a
-    saved model the function is stored by name and found again through ``custom_objects``
-    (tensorforge writes no bytecode)."""
+    saved model a named function is stored by name and found again through
+    ``custom_objects``; a lambda expression as Keras 2 stores it (its bytecode), found again
+    among this process's own lambdas (Note [lambdas in model files], _lambda_code.py)."""
 
     _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
 
@@ -188,9 +189,11 @@ class Lambda(Layer):
         if output_shape is not None and not callable(output_shape):
             self._record(output_shape=list(output_shape))
         # Keras 2's keys; 'function' type: found by name in custom_objects when loaded, by
-        # Keras 2 too (tensorforge writes no bytecode)
-        self._config.update({"function": getattr(function, "__name__", "<lambda>"),
-                             "function_type": "function",
+        # Keras 2 too; 'lambda': Keras 2's bytecode dump (Note [lambdas in model files])
+        code = _lambda_code.dump(function) if _lambda_code.is_lambda(function) else None
+        self._config.update({"function": getattr(function, "__name__", "<lambda>")
+                             if code is None else code,
+                             "function_type": "function" if code is None else "lambda",
                              "module": getattr(function, "__module__", None),
                              "arguments": dict(self.arguments)})
         self._config.setdefault("output_shape", None)
@@ -222,7 +225,17 @@ class Lambda(Layer):
         from ..engine.serialization import custom_object
         config = dict(config)
         name = config.pop("function")
-        fn = custom_object(name) if isinstance(name, str) else None
+        if config.get("function_type") == "lambda":  # Note [lambdas in model files]
+            fn = _lambda_code.find(name) or custom_object("<lambda>")
+            if fn is None:
+                raise ValueError(
+                    f"Lambda layer {config.get('name')!r}: the file holds a lambda expression "
+                    "as Python code (Keras 2's bytecode), which tensorforge does not run from a "
+                    "file; a lambda of this program is found again, another must be passed as "
+                    "custom_objects={'<lambda>': function}")
+            name = "<lambda>"
+        else:
+            fn = custom_object(name) if isinstance(name, str) else None
         if fn is None:
             raise ValueError(f"Lambda layer {config.get('name')!r}: its function {name!r} cannot "
                              "be restored from the file; pass it to load_model / from_config as "

@@ -195,9 +195,11 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
     custom = (custom_objects or {}).get(keras_name) or custom_object(keras_name)
     custom = custom if isinstance(custom, type) else None
     cls = custom or _base._LAYER_CLASSES.get(name)
-    if name == "Lambda" and cfg.get("function_type") == "function" and cls is not None:
-        # a function stored by name (tensorforge writes no bytecode): found in custom_objects,
-        # as Keras 2 finds a function_type 'function'; Lambda.from_config names what is missing
+    if name == "Lambda" and cfg.get("function_type") in ("function", "lambda") \
+            and cls is not None:
+        # a function stored by name: found in custom_objects, as Keras 2 finds a function_type
+        # 'function'; a lambda's bytecode is not run, but matched against this process's own
+        # lambdas (Note [lambdas in model files]); Lambda.from_config names what is missing
         from ..engine.serialization import custom_object_scope
         with custom_object_scope(custom_objects or {}):
             return cls.from_config(cfg)

@@ -1,0 +1,54 @@
+"""A Lambda layer's lambda expression in a model file, as Keras 2 writes it, without running
+code read from a file.
+
+Note [lambdas in model files]
+Keras 2 stores a Python function of a Lambda layer as its marshalled bytecode
+(generic_utils.func_dump: base64 of marshal.dumps(code), the defaults, the closure's cell
+contents; config "function_type": "lambda") and load_model rebuilds a function from those bytes
+(func_load), so a model saved by ModelCheckpoint and loaded back in the same program works
+(the Udacity course's forecasting notebooks: `Lambda(lambda x: x * 200.0)`). tensorforge writes
+the same three fields (a file Keras 2 can load on the same Python version), but does not run
+bytecode read from a file: the lambdas this process put in Lambda layers are remembered under
+their dump, and a file's dump that equals one of them gives back that function object (the
+code, its defaults and closure are the same; the dump names the file and line it was written
+at). Any other dump is refused; `custom_objects={'<lambda>': function}` supplies the function
+instead. Functions with a name are stored by name as before (function_type "function")."""
+import base64
+import json
+import marshal
+
+_SEEN = {}  # dump key -> the function a Lambda layer of this process holds
+
+
+def is_lambda(fn):
+    """A Python lambda expression (named functions are stored by name)."""
+    return getattr(fn, "__name__", None) == "<lambda>" and hasattr(fn, "__code__")
+
+
+def dump(fn):
+    """(code, defaults, closure) in Keras 2's func_dump layout, or None when the defaults or
+    the closure's values are not JSON (the config then names the function, as before)."""
+    code = base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
+    closure = (tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None)
+    try:
+        json.dumps([fn.__defaults__, closure])
+    except (TypeError, ValueError):
+        return None
+    _SEEN[_key(code, fn.__defaults__, closure)] = fn
+    return code, fn.__defaults__, closure
+
+
+def _key(code, defaults, closure):
+    # JSON turns tuples into lists: compare the values as a file gives them back
+    return code, json.dumps(defaults), json.dumps(closure)
+
+
+def find(value):
+    """The function of this process a (code, defaults, closure) read from a file (JSON: a list)
+    was dumped from, or None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 3 or not isinstance(value[0], str):
+        return None
+    try:
+        return _SEEN.get(_key(*value))
+    except (TypeError, ValueError):
+        return None
