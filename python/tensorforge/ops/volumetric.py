@@ -103,7 +103,7 @@ def conv3d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=1):
     if groups == 1:
         if any(isinstance(t, Tensor) for t in (x, w, b)):
             return _Conv3d.apply(x, w, b, s, padding, d)
-        return kernels.conv3d(x, w, b, s, padding, d)
+        return Tensor(kernels.conv3d(x, w, b, s, padding, d))
     if padding == "same":
         pd = same_pads(D, KD, s[0], d[0])
         if pd != (0, 0):
