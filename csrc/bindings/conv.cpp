@@ -296,30 +296,42 @@ Conv3Shape make_shape3(const char* op, const py::array& x, const py::array& w, i
     o[a] = (np - e) / st[a] + 1;
   }
   s.OD = o[0]; s.OH = o[1]; s.OW = o[2];
+  s.fold_w = s.KD * s.CI < 16 && s.KW > 1;  // Note [width fold]
   // Note [one output, any stride] (make_shape)
   if (s.OD == 1) s.sd = std::min(sd, s.D + pd0 + pd1 - ((s.KD - 1) * dd + 1) + 1);
   if (s.OH == 1) s.sh = std::min(sh, s.H + ph0 + ph1 - ((s.KH - 1) * dh + 1) + 1);
   if (s.OW == 1) s.sw = std::min(sw, s.W + pw0 + pw1 - ((s.KW - 1) * dw + 1) + 1);
-  checked_mul(op, "the folded input (N*OD*H*W x KD*C_in)",
-              checked_mul(op, "N*OD*H*W", checked_mul(op, "N*OD", s.N, s.OD), s.H * s.W), s.KD * s.CI);
+  const index_t wc = s.fold_w ? s.OW : s.W;
+  checked_mul(op, "the folded input (N*OD*H*W x taps*C_in)",
+              checked_mul(op, "N*OD*H*W", checked_mul(op, "N*OD", s.N, s.OD), checked_mul(op, "H*W", s.H, wc)),
+              s.fold_taps() * s.CI);
   return s;
 }
 
-// wf (KH, KW, KD, CI, CO) from w (KD, KH, KW, CI, CO), or back (unfold, accumulating into w).
+// The block of CI x CO weights of tap (t, kh, kw) in wf: (KH, KW, KD, CI, CO), or with the
+// width fold (KH, 1, KD, KW, CI, CO).
+index_t folded_tap(const Conv3Shape& s, index_t t, index_t kh, index_t kw) {
+  return s.fold_w ? (kh * s.KD + t) * s.KW + kw : (kh * s.KW + kw) * s.KD + t;
+}
+
+// wf from w (KD, KH, KW, CI, CO) (Notes [depth fold], [width fold]), or back (unfold,
+// accumulating into w).
 void fold_weights(const Conv3Shape& s, const float* w, float* wf) {
-  const index_t T = s.KH * s.KW, blk = s.CI * s.CO;
-  for (index_t t = 0; t < s.KD; ++t)
-    for (index_t k = 0; k < T; ++k)
-      std::copy_n(w + (t * T + k) * blk, blk, wf + (k * s.KD + t) * blk);
+  const index_t blk = s.CI * s.CO;
+  for (index_t t = 0, k = 0; t < s.KD; ++t)
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw, ++k)
+        std::copy_n(w + k * blk, blk, wf + folded_tap(s, t, kh, kw) * blk);
 }
 void unfold_add_weights(const Conv3Shape& s, const float* wf, float* w) {
-  const index_t T = s.KH * s.KW, blk = s.CI * s.CO;
-  for (index_t t = 0; t < s.KD; ++t)
-    for (index_t k = 0; k < T; ++k) {
-      const float* src = wf + (k * s.KD + t) * blk;
-      float* dst = w + (t * T + k) * blk;
-      for (index_t i = 0; i < blk; ++i) dst[i] += src[i];
-    }
+  const index_t blk = s.CI * s.CO;
+  for (index_t t = 0, k = 0; t < s.KD; ++t)
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw, ++k) {
+        const float* src = wf + folded_tap(s, t, kh, kw) * blk;
+        float* dst = w + k * blk;
+        for (index_t i = 0; i < blk; ++i) dst[i] += src[i];
+      }
 }
 
 std::vector<py::ssize_t> dims(std::initializer_list<index_t> v) {
@@ -329,7 +341,8 @@ std::vector<py::ssize_t> dims(std::initializer_list<index_t> v) {
 // xcol (Note [depth fold]) as a NumPy allocation (huge pages: see bwd's masked dy), or x itself.
 py::array folded_input(const Conv3Shape& s, const py::array& x) {
   if (s.fold_is_identity()) return x;
-  const std::vector<py::ssize_t> shp = dims({s.N * s.OD, s.H, s.W, s.KD * s.CI});
+  const ConvShape s2 = s.folded();
+  const std::vector<py::ssize_t> shp = dims({s2.N, s2.H, s2.W, s2.CI});
   py::array_t<float> a = empty<float>(shp);
   float* p = a.mutable_data();
   const float* xp = static_cast<const float*>(x.data());
@@ -358,7 +371,8 @@ py::array fwd3(const py::object& x_o, const py::object& w_o, const py::object& b
   }
   const std::vector<py::ssize_t> yshape = dims({s.N, s.OD, s.OH, s.OW, s.CO});
   check_output_size(op, "y", yshape, sizeof(float));
-  check_output_size(op, "the folded input", dims({s.N * s.OD, s.H, s.W, s.KD * s.CI}), sizeof(float));
+  const ConvShape s2 = s.folded();
+  check_output_size(op, "the folded input", dims({s2.N, s2.H, s2.W, s2.CI}), sizeof(float));
   py::array_t<float> y = empty<float>(yshape);
   const py::array xcol = folded_input(s, x);
   std::vector<float> wf((size_t)w.size());
@@ -366,7 +380,6 @@ py::array fwd3(const py::object& x_o, const py::object& w_o, const py::object& b
   float* yp = y.mutable_data();
   {
     py::gil_scoped_release nogil;
-    const ConvShape s2 = s.folded();
     fold_weights(s, static_cast<const float*>(w.data()), wf.data());
     conv2d_forward(s2, xp, wf.data(), b, yp, Act::none);
     nan_weights_next_to_padding(s2, wf.data(), yp);  // (depth padding is real zeros in xcol)
@@ -388,14 +401,14 @@ py::tuple bwd3(const py::object& dy_o, const py::object& x_o, const py::object& 
     if (dy.shape(a) != want[a])
       value_error(op, "dy must have shape (", s.N, ", ", s.OD, ", ", s.OH, ", ", s.OW, ", ", s.CO,
                   ") for x ", shape_str(x), " and w ", shape_str(w), ", got ", shape_str(dy));
-  check_output_size(op, "the folded input", dims({s.N * s.OD, s.H, s.W, s.KD * s.CI}), sizeof(float));
   const ConvShape s2 = s.folded();
+  check_output_size(op, "the folded input", dims({s2.N, s2.H, s2.W, s2.CI}), sizeof(float));
   const float* dyp = static_cast<const float*>(dy.data());
   py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
   if (need_dx) {
     py::array_t<float> dx = empty<float>(dims({s.N, s.D, s.H, s.W, s.CI}));
     const bool id = s.fold_is_identity();
-    py::array_t<float> dxcol = id ? dx : empty<float>(dims({s.N * s.OD, s.H, s.W, s.KD * s.CI}));
+    py::array_t<float> dxcol = id ? dx : empty<float>(dims({s2.N, s2.H, s2.W, s2.CI}));
     std::vector<float> wf((size_t)w.size());
     float* dxcolp = dxcol.mutable_data();
     float* dxp = dx.mutable_data();
