@@ -1,4 +1,4 @@
-"""Benchmarks: ``python -m tensorforge.bench {gemm,conv,pool,rnn,train,contention,overhead,layers,all,distributed}``
+"""Benchmarks: ``python -m tensorforge.bench {gemm,conv,pool,rnn,train,contention,overhead,layers,conv3d,all,distributed}``
 or ``tensorforge bench``.
 
 Each suite is a module here with ``add_arguments(parser)`` (optional) and ``run(args) -> rows``;
