@@ -32,9 +32,10 @@ Act parse_act(const char* op, const py::object& activation) {
   value_error(op, "activation must be None or 'relu', got '", s, "'");
 }
 
-py::array checked(const char* op, const char* arg, const py::object& o, const char* layout) {
+py::array checked(const char* op, const char* arg, const py::object& o, const char* layout,
+                  int ndim = 4) {
   py::array a = as_array<float>(op, arg, o);
-  require_ndim(op, arg, a, 4, layout);
+  require_ndim(op, arg, a, ndim, layout);
   require_nonempty(op, arg, a);
   require_c_contiguous(op, arg, a);
   return a;
@@ -258,14 +259,6 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
 
 // ---- conv3d: the 2-D passes on the depth-folded input (Note [depth fold] in tf/conv3d.h) -----
 
-py::array checked5(const char* op, const char* arg, const py::object& o, const char* layout) {
-  py::array a = as_array<float>(op, arg, o);
-  require_ndim(op, arg, a, 5, layout);
-  require_nonempty(op, arg, a);
-  require_c_contiguous(op, arg, a);
-  return a;
-}
-
 Conv3Shape make_shape3(const char* op, const py::array& x, const py::array& w, index_t sd,
                        index_t sh, index_t sw, index_t pd0, index_t ph0, index_t pw0, index_t pd1,
                        index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw) {
@@ -357,8 +350,8 @@ py::array fwd3(const py::object& x_o, const py::object& w_o, const py::object& b
                index_t sh, index_t sw, index_t pd0, index_t ph0, index_t pw0, index_t pd1,
                index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw) {
   const char* op = "conv3d_forward";
-  py::array x = checked5(op, "x", x_o, "(N, D, H, W, C_in)");
-  py::array w = checked5(op, "w", w_o, "(KD, KH, KW, C_in, C_out)");
+  py::array x = checked(op, "x", x_o, "(N, D, H, W, C_in)", 5);
+  py::array w = checked(op, "w", w_o, "(KD, KH, KW, C_in, C_out)", 5);
   const Conv3Shape s = make_shape3(op, x, w, sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd, dh, dw);
   const float* b = nullptr;
   py::array barr;
@@ -392,9 +385,9 @@ py::tuple bwd3(const py::object& dy_o, const py::object& x_o, const py::object& 
                index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw, bool need_dx,
                bool need_dw, bool need_db) {
   const char* op = "conv3d_backward";
-  py::array dy = checked5(op, "dy", dy_o, "(N, OD, OH, OW, C_out)");
-  py::array x = checked5(op, "x", x_o, "(N, D, H, W, C_in)");
-  py::array w = checked5(op, "w", w_o, "(KD, KH, KW, C_in, C_out)");
+  py::array dy = checked(op, "dy", dy_o, "(N, OD, OH, OW, C_out)", 5);
+  py::array x = checked(op, "x", x_o, "(N, D, H, W, C_in)", 5);
+  py::array w = checked(op, "w", w_o, "(KD, KH, KW, C_in, C_out)", 5);
   const Conv3Shape s = make_shape3(op, x, w, sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd, dh, dw);
   const index_t want[5] = {s.N, s.OD, s.OH, s.OW, s.CO};
   for (int a = 0; a < 5; ++a)

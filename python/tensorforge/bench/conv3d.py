@@ -8,6 +8,7 @@ coincide: odd kernels at stride 1, or 'valid')."""
 import numpy as np
 
 from ._util import table, timeit, timeit_alternating, try_torch
+from .conv_layers import _check as _check_layers
 
 # name, layer kind, input shape (N, D, H, W, C), layer arguments
 LAYERS = [
@@ -30,11 +31,7 @@ def _layer(kind, kw):
 
 
 def _check(name, what, got, want):
-    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
-    tol = 1e-4 * max(1.0, np.abs(want).max())
-    if got.shape != want.shape or not (np.abs(got - want) <= tol).all():
-        raise AssertionError(f"bench conv3d {name}: {what} differs from PyTorch's "
-                             f"(shapes {got.shape} / {want.shape})")
+    _check_layers(name, what, got, want, suite="conv3d")
 
 
 def _torch_side(torch, kind, kw, x, ws):
