@@ -228,3 +228,46 @@ def test_bad_input_names_op_argument_and_shapes(call, exc, words):
         call(x, w)
     for word in words:
         assert word in str(e.value), (word, str(e.value))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_second_order_against_torch(dtype):
+    """Hessian-vector products and a gradient penalty's gradient through conv3d (its backward
+    recorded as ops: ops/double_backward_conv3d.py), against PyTorch's double backward; 'same'
+    with stride 2 along D and dilation 2 along W, with bias; and the third order exists."""
+    torch = pytest.importorskip("torch")
+    from tensorforge import ops
+    from tensorforge.higher_order import grad
+    from test_second_order import ours_hvp, ours_penalty, torch_second
+    rng = np.random.default_rng(13)
+    kw = dict(strides=(2, 1, 1), padding="same", dilation=(1, 1, 2))
+    args = [rng.uniform(-1, 1, s).astype(dtype) for s in [(2, 5, 4, 5, 3), (3, 2, 3, 3, 4), (4,)]]
+    g = conv3d_geometry("t", args[0].shape, args[1].shape, kw["strides"], "same", kw["dilation"])[0]
+
+    def f(x, w, b):
+        return ops.sum(ops.sigmoid(volumetric.conv3d(x, w, b, **kw)) ** 2)
+
+    def ft(x, w, b):
+        F = torch.nn.functional
+        xp = F.pad(x.permute(0, 4, 1, 2, 3), (g[5], g[8], g[4], g[7], g[3], g[6]))
+        y = F.conv3d(xp, w.permute(4, 3, 0, 1, 2), b, stride=g[:3], dilation=g[9:])
+        return (torch.sigmoid(y) ** 2).sum()
+    rtol, atol = (1e-9, 1e-9) if dtype == np.float64 else (5e-4, 5e-4)
+    for i in range(3):
+        v = rng.standard_normal(args[i].shape)
+        hv_t, pen_t = torch_second(ft, args, i, v)
+        hv = ours_hvp(f, args, i, v)
+        for j in range(3):
+            np.testing.assert_allclose(hv[j], hv_t[j], rtol=rtol,
+                                       atol=atol * max(1.0, float(np.abs(hv_t[j]).max())),
+                                       err_msg=f"Hessian-vector product i={i} j={j}")
+    pen = ours_penalty(f, args)
+    for j in range(3):
+        np.testing.assert_allclose(pen[j], pen_t[j], rtol=rtol,
+                                   atol=atol * max(1.0, float(np.abs(pen_t[j]).max())),
+                                   err_msg=f"penalty gradient, arg {j}")
+    x, w = Tensor(args[0], requires_grad=True), Tensor(args[1], requires_grad=True)
+    (g1,) = grad(f(x, w, None), [w], create_graph=True)
+    (g2,) = grad(ops.sum(g1 * g1), [x], create_graph=True)
+    (g3,) = grad(ops.sum(g2 * g2), [w])
+    assert g3.shape == w.shape and np.isfinite(np.asarray(g3.numpy())).all()
