@@ -56,6 +56,23 @@ def pool_dims(rng):
                 OW=OW)
 
 
+def conv3d_dims(rng):
+    """x shape, w shape and the 12 geometry ints (sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd,
+    dh, dw) of a conv3d, its output shape (or None when the geometry has no output)."""
+    N, C, F = int(rng.integers(1, 3)), int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    if rng.random() < 0.15:  # a folded width of >= 16 channels (Winograd-sized)
+        C, F = 8, 16
+    k = [int(rng.integers(1, 4)) for _ in range(3)]
+    s = [int(rng.integers(1, 3)) for _ in range(3)]
+    if rng.random() < 0.15:
+        s[int(rng.integers(3))] = int(rng.choice([2 ** 31, 2 ** 40]))
+    d = [int(rng.integers(1, 3)) for _ in range(3)]
+    p0, p1 = [int(rng.integers(0, 3)) for _ in range(3)], [int(rng.integers(0, 3)) for _ in range(3)]
+    n = [max(int(rng.integers(1, 7)), (k[a] - 1) * d[a] + 1 - p0[a] - p1[a]) for a in range(3)]
+    o = [(n[a] + p0[a] + p1[a] - (k[a] - 1) * d[a] - 1) // s[a] + 1 for a in range(3)]
+    return (N, *n, C), (*k, C, F), s + p0 + p1 + d, (N, *o, F)
+
+
 def rnn_arrays(rng, G, B=None):
     B = B or int(rng.integers(1, 4))
     T, F, U = int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 5))
@@ -123,6 +140,18 @@ def _c_cases():
         return Case("conv2d_backward", "C", [dy, x, w, d["sh"], d["sw"], d["pt"], d["pl"], d["pb"], d["pr"],
                                              d["dh"], d["dw"]] + flags + [y])
     B["conv2d_backward"] = conv_b
+
+    def conv3d_f(rng):
+        xs, ws, g, _ = conv3d_dims(rng)
+        b = f32(rng, ws[4]) if rng.random() < 0.5 else None
+        return Case("conv3d_forward", "C", [f32(rng, *xs), f32(rng, *ws), b] + g)
+    B["conv3d_forward"] = conv3d_f
+
+    def conv3d_b(rng):
+        xs, ws, g, ys = conv3d_dims(rng)
+        flags = [bool(rng.random() < 0.8) for _ in range(3)]
+        return Case("conv3d_backward", "C", [f32(rng, *ys), f32(rng, *xs), f32(rng, *ws)] + g + flags)
+    B["conv3d_backward"] = conv3d_b
 
     def dw_args(rng):  # x (N, H, W, C), w (KH, KW, C, depth_multiplier), geometry, dims
         d = conv_dims(rng)
@@ -410,6 +439,24 @@ def _kernel_cases():
         return Case("conv2d_transpose_backward", "kernels",
                     [f32(rng, *x.shape), f32(rng, *y.shape), w, st, pad, dil])
     K["conv2d_transpose_backward"] = _safe(conv_t_b)
+
+    def conv3d_k(rng):
+        xs, ws, g, _ = conv3d_dims(rng)
+        b = f32(rng, ws[4]) if rng.random() < 0.5 else None
+        return Case("conv3d", "kernels", [f32(rng, *xs), f32(rng, *ws), b, tuple(g[:3]),
+                                          pick(rng, ["valid", "same"]), tuple(g[9:])])
+    K["conv3d"] = conv3d_k
+
+    def conv3d_kb(rng):
+        x, w, _, st, pad, dil = conv3d_k(rng).args
+        from tensorforge import kernels
+        try:
+            y = kernels.conv3d(x, w, None, st, pad, dil)  # the right dy shape (or an error)
+        except ValueError:
+            return conv3d_k(rng)
+        return Case("conv3d_backward", "kernels", [f32(rng, *y.shape), x, w, st, pad, dil],
+                    {"need_dx": bool(rng.random() < 0.8), "need_db": bool(rng.random() < 0.5)})
+    K["conv3d_backward"] = conv3d_kb
 
     def dw_conv(rng):
         x, w, _, st, pad, dil, _ = conv(rng).args

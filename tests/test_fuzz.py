@@ -43,11 +43,12 @@ _O_BUILDERS = {k: v for k, v in _ops_cases().items() if k in _public_ops()}
 # Builders added after the sweep's seeded case list was fixed have their own sweep
 # (test_late_builders_sweep): adding them to ALL would renumber every seeded case.
 _LATE = {("C", "dense_backward"), ("C", "gemm_batched"),
-         ("C", "conv2d_transpose_taps_forward")}
+         ("C", "conv2d_transpose_taps_forward"), ("C", "conv3d_forward"), ("C", "conv3d_backward"),
+         ("kernels", "conv3d"), ("kernels", "conv3d_backward")}
 _LATE |= {(level, n) for level in ("ops", "ops-grad")  # keras14's
           for n in ("grouped_conv2d", "conv3d", "conv3d_transpose", "pool3d")}
 ALL = ([("C", n) for n in sorted(_C_BUILDERS) if ("C", n) not in _LATE]
-       + [("kernels", n) for n in sorted(_K_BUILDERS)]
+       + [("kernels", n) for n in sorted(_K_BUILDERS) if ("kernels", n) not in _LATE]
        + [("ops", n) for n in sorted(_O_BUILDERS) if ("ops", n) not in _LATE]
        + [("ops-grad", n) for n in sorted(_O_BUILDERS) if ("ops-grad", n) not in _LATE]
        + [("losses", n) for n in sorted(_L_BUILDERS)] + [("threads", "set_num_threads")])
@@ -398,7 +399,8 @@ def test_late_builders_sweep():
     for level, name in sorted(_LATE):
         for index in range(200):
             rng = np.random.default_rng([SEED, 7919, index])
-            case = {"C": _C_BUILDERS, "ops": _O_BUILDERS, "ops-grad": _O_BUILDERS}[level][name](rng)
+            case = {"C": _C_BUILDERS, "kernels": _K_BUILDERS, "ops": _O_BUILDERS,
+                    "ops-grad": _O_BUILDERS}[level][name](rng)
             case.level = level
             if rng.random() < 0.75:
                 mutate(rng, case)

@@ -17,6 +17,7 @@
 
 #include "tf/bind_util.h"
 #include "tf/conv.h"
+#include "tf/conv3d.h"
 
 namespace tf {
 namespace {
@@ -31,9 +32,10 @@ Act parse_act(const char* op, const py::object& activation) {
   value_error(op, "activation must be None or 'relu', got '", s, "'");
 }
 
-py::array checked(const char* op, const char* arg, const py::object& o, const char* layout) {
+py::array checked(const char* op, const char* arg, const py::object& o, const char* layout,
+                  int ndim = 4) {
   py::array a = as_array<float>(op, arg, o);
-  require_ndim(op, arg, a, 4, layout);
+  require_ndim(op, arg, a, ndim, layout);
   require_nonempty(op, arg, a);
   require_c_contiguous(op, arg, a);
   return a;
@@ -254,6 +256,187 @@ py::tuple bwd(const py::object& dy_o, const py::object& x_o, const py::object& w
   return py::make_tuple(dx_r, dw_r, db_r);
 }
 
+
+// ---- conv3d: the 2-D passes on the depth-folded input (Note [depth fold] in tf/conv3d.h) -----
+
+Conv3Shape make_shape3(const char* op, const py::array& x, const py::array& w, index_t sd,
+                       index_t sh, index_t sw, index_t pd0, index_t ph0, index_t pw0, index_t pd1,
+                       index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw) {
+  if (w.shape(3) != x.shape(4))
+    value_error(op, "w has C_in = ", w.shape(3), " but x has ", x.shape(4), " channels: x ",
+                shape_str(x), ", w ", shape_str(w), " (KD, KH, KW, C_in, C_out)");
+  if (sd < 1 || sh < 1 || sw < 1)
+    value_error(op, "strides must be >= 1, got (", sd, ", ", sh, ", ", sw, ")");
+  if (dd < 1 || dh < 1 || dw < 1)
+    value_error(op, "dilation must be >= 1, got (", dd, ", ", dh, ", ", dw, ")");
+  if (pd0 < 0 || ph0 < 0 || pw0 < 0 || pd1 < 0 || ph1 < 0 || pw1 < 0)
+    value_error(op, "pads must be >= 0, got (front, top, left, back, bottom, right) = (", pd0, ", ",
+                ph0, ", ", pw0, ", ", pd1, ", ", ph1, ", ", pw1, ")");
+  Conv3Shape s;
+  s.N = x.shape(0); s.D = x.shape(1); s.H = x.shape(2); s.W = x.shape(3); s.CI = x.shape(4);
+  s.KD = w.shape(0); s.KH = w.shape(1); s.KW = w.shape(2); s.CO = w.shape(4);
+  s.sd = sd; s.sh = sh; s.sw = sw; s.pd = pd0; s.ph = ph0; s.pw = pw0; s.dd = dd; s.dh = dh; s.dw = dw;
+  const index_t k[3] = {s.KD, s.KH, s.KW}, d[3] = {dd, dh, dw}, n[3] = {s.D, s.H, s.W},
+                p0[3] = {pd0, ph0, pw0}, p1[3] = {pd1, ph1, pw1}, st[3] = {sd, sh, sw};
+  index_t o[3];
+  for (int a = 0; a < 3; ++a) {  // Note [geometry overflow] in tf/bind_util.h
+    const index_t e = checked_add(op, "the dilated kernel extent", checked_mul(op, "(K - 1) * d", k[a] - 1, d[a]), 1);
+    const index_t np = checked_add(op, "the padded size", checked_add(op, "size + pad", n[a], p0[a]), p1[a]);
+    if (np < e)
+      value_error(op, "the kernel (extent ", e, " along axis ", a + 1, ", dilation ", d[a],
+                  ") is larger than the padded input (", np, "): x ", shape_str(x), ", w ",
+                  shape_str(w));
+    o[a] = (np - e) / st[a] + 1;
+  }
+  s.OD = o[0]; s.OH = o[1]; s.OW = o[2];
+  s.fold_w = s.KD * s.CI < 16 && s.KW > 1;  // Note [width fold]
+  // Note [one output, any stride] (make_shape)
+  if (s.OD == 1) s.sd = std::min(sd, s.D + pd0 + pd1 - ((s.KD - 1) * dd + 1) + 1);
+  if (s.OH == 1) s.sh = std::min(sh, s.H + ph0 + ph1 - ((s.KH - 1) * dh + 1) + 1);
+  if (s.OW == 1) s.sw = std::min(sw, s.W + pw0 + pw1 - ((s.KW - 1) * dw + 1) + 1);
+  const index_t wc = s.fold_w ? s.OW : s.W;
+  checked_mul(op, "the folded input (N*OD*H*W x taps*C_in)",
+              checked_mul(op, "N*OD*H*W", checked_mul(op, "N*OD", s.N, s.OD), checked_mul(op, "H*W", s.H, wc)),
+              s.fold_taps() * s.CI);
+  return s;
+}
+
+// The block of CI x CO weights of tap (t, kh, kw) in wf: (KH, KW, KD, CI, CO), or with the
+// width fold (KH, 1, KD, KW, CI, CO).
+index_t folded_tap(const Conv3Shape& s, index_t t, index_t kh, index_t kw) {
+  return s.fold_w ? (kh * s.KD + t) * s.KW + kw : (kh * s.KW + kw) * s.KD + t;
+}
+
+// wf from w (KD, KH, KW, CI, CO) (Notes [depth fold], [width fold]), or back (unfold,
+// accumulating into w).
+void fold_weights(const Conv3Shape& s, const float* w, float* wf) {
+  const index_t blk = s.CI * s.CO;
+  for (index_t t = 0, k = 0; t < s.KD; ++t)
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw, ++k)
+        std::copy_n(w + k * blk, blk, wf + folded_tap(s, t, kh, kw) * blk);
+}
+void unfold_add_weights(const Conv3Shape& s, const float* wf, float* w) {
+  const index_t blk = s.CI * s.CO;
+  for (index_t t = 0, k = 0; t < s.KD; ++t)
+    for (index_t kh = 0; kh < s.KH; ++kh)
+      for (index_t kw = 0; kw < s.KW; ++kw, ++k) {
+        const float* src = wf + folded_tap(s, t, kh, kw) * blk;
+        float* dst = w + k * blk;
+        for (index_t i = 0; i < blk; ++i) dst[i] += src[i];
+      }
+}
+
+std::vector<py::ssize_t> dims(std::initializer_list<index_t> v) {
+  return std::vector<py::ssize_t>(v.begin(), v.end());
+}
+
+// xcol (Note [depth fold]) as a NumPy allocation (huge pages: see bwd's masked dy), or x itself.
+py::array folded_input(const Conv3Shape& s, const py::array& x) {
+  if (s.fold_is_identity()) return x;
+  const ConvShape s2 = s.folded();
+  const std::vector<py::ssize_t> shp = dims({s2.N, s2.H, s2.W, s2.CI});
+  py::array_t<float> a = empty<float>(shp);
+  float* p = a.mutable_data();
+  const float* xp = static_cast<const float*>(x.data());
+  {
+    py::gil_scoped_release nogil;
+    conv3d_depth_gather(s, xp, p);
+  }
+  return a;
+}
+
+py::array fwd3(const py::object& x_o, const py::object& w_o, const py::object& b_o, index_t sd,
+               index_t sh, index_t sw, index_t pd0, index_t ph0, index_t pw0, index_t pd1,
+               index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw) {
+  const char* op = "conv3d_forward";
+  py::array x = checked(op, "x", x_o, "(N, D, H, W, C_in)", 5);
+  py::array w = checked(op, "w", w_o, "(KD, KH, KW, C_in, C_out)", 5);
+  const Conv3Shape s = make_shape3(op, x, w, sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd, dh, dw);
+  const float* b = nullptr;
+  py::array barr;
+  if (!b_o.is_none()) {
+    barr = as_array<float>(op, "b", b_o);
+    if (barr.ndim() != 1 || barr.shape(0) != s.CO)
+      value_error(op, "b must have shape (", s.CO, ",) for C_out = ", s.CO, ", got ", shape_str(barr));
+    require_c_contiguous(op, "b", barr);
+    b = static_cast<const float*>(barr.data());
+  }
+  const std::vector<py::ssize_t> yshape = dims({s.N, s.OD, s.OH, s.OW, s.CO});
+  check_output_size(op, "y", yshape, sizeof(float));
+  const ConvShape s2 = s.folded();
+  check_output_size(op, "the folded input", dims({s2.N, s2.H, s2.W, s2.CI}), sizeof(float));
+  py::array_t<float> y = empty<float>(yshape);
+  const py::array xcol = folded_input(s, x);
+  std::vector<float> wf((size_t)w.size());
+  const float* xp = static_cast<const float*>(xcol.data());
+  float* yp = y.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    fold_weights(s, static_cast<const float*>(w.data()), wf.data());
+    conv2d_forward(s2, xp, wf.data(), b, yp, Act::none);
+    nan_weights_next_to_padding(s2, wf.data(), yp);  // (depth padding is real zeros in xcol)
+  }
+  return y;
+}
+
+py::tuple bwd3(const py::object& dy_o, const py::object& x_o, const py::object& w_o, index_t sd,
+               index_t sh, index_t sw, index_t pd0, index_t ph0, index_t pw0, index_t pd1,
+               index_t ph1, index_t pw1, index_t dd, index_t dh, index_t dw, bool need_dx,
+               bool need_dw, bool need_db) {
+  const char* op = "conv3d_backward";
+  py::array dy = checked(op, "dy", dy_o, "(N, OD, OH, OW, C_out)", 5);
+  py::array x = checked(op, "x", x_o, "(N, D, H, W, C_in)", 5);
+  py::array w = checked(op, "w", w_o, "(KD, KH, KW, C_in, C_out)", 5);
+  const Conv3Shape s = make_shape3(op, x, w, sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd, dh, dw);
+  const index_t want[5] = {s.N, s.OD, s.OH, s.OW, s.CO};
+  for (int a = 0; a < 5; ++a)
+    if (dy.shape(a) != want[a])
+      value_error(op, "dy must have shape (", s.N, ", ", s.OD, ", ", s.OH, ", ", s.OW, ", ", s.CO,
+                  ") for x ", shape_str(x), " and w ", shape_str(w), ", got ", shape_str(dy));
+  const ConvShape s2 = s.folded();
+  check_output_size(op, "the folded input", dims({s2.N, s2.H, s2.W, s2.CI}), sizeof(float));
+  const float* dyp = static_cast<const float*>(dy.data());
+  py::object dx_r = py::none(), dw_r = py::none(), db_r = py::none();
+  if (need_dx) {
+    py::array_t<float> dx = empty<float>(dims({s.N, s.D, s.H, s.W, s.CI}));
+    const bool id = s.fold_is_identity();
+    py::array_t<float> dxcol = id ? dx : empty<float>(dims({s2.N, s2.H, s2.W, s2.CI}));
+    std::vector<float> wf((size_t)w.size());
+    float* dxcolp = dxcol.mutable_data();
+    float* dxp = dx.mutable_data();
+    {
+      py::gil_scoped_release nogil;
+      fold_weights(s, static_cast<const float*>(w.data()), wf.data());
+      conv2d_backward_data(s2, dyp, wf.data(), dxcolp);
+      if (!id) conv3d_depth_scatter(s, dxcolp, dxp);
+    }
+    dx_r = dx;
+  }
+  if (need_dw || need_db) {
+    py::array_t<float> gw = empty<float>(dims({s.KD, s.KH, s.KW, s.CI, s.CO}));
+    py::array_t<float> gb = empty<float>(dims({s.CO}));
+    float* gwp = need_dw ? gw.mutable_data() : nullptr;
+    float* gbp = need_db ? gb.mutable_data() : nullptr;
+    const py::array xcol = need_dw ? folded_input(s, x) : x;
+    const float* xp = static_cast<const float*>(xcol.data());
+    std::vector<float> dwf(need_dw ? (size_t)gw.size() : 0, 0.0f);
+    {
+      py::gil_scoped_release nogil;
+      if (gbp) std::fill(gbp, gbp + s.CO, 0.0f);
+      if (need_dw) std::fill(gwp, gwp + gw.size(), 0.0f);
+      conv2d_backward_filter(s2, dyp, xp, need_dw ? dwf.data() : nullptr, gbp, nullptr);
+      if (need_dw) {
+        nan_grads_next_to_padding(s2, dyp, dwf.data());
+        unfold_add_weights(s, dwf.data(), gwp);
+      }
+    }
+    if (need_dw) dw_r = gw;
+    if (need_db) db_r = gb;
+  }
+  return py::make_tuple(dx_r, dw_r, db_r);
+}
+
 }  // namespace
 
 void bind_conv(pybind11::module_& m) {
@@ -270,6 +453,15 @@ void bind_conv(pybind11::module_& m) {
         "(dx, dw, db) of conv2d_forward from dy (gradient of the output before the activation, or "
         "after a relu when its output y is given: dy * (y > 0) is then applied here); dw_out / db_out: "
         "arrays to write dw / db into (returned)");
+  m.def("conv3d_forward", &fwd3, py::arg("x"), py::arg("w"), py::arg("b"), py::arg("sd"),
+        py::arg("sh"), py::arg("sw"), py::arg("pd0"), py::arg("ph0"), py::arg("pw0"), py::arg("pd1"),
+        py::arg("ph1"), py::arg("pw1"), py::arg("dd"), py::arg("dh"), py::arg("dw"),
+        "y = conv3d(x, w) + b, NDHWC, explicit pads (see tensorforge.reference.conv3d)");
+  m.def("conv3d_backward", &bwd3, py::arg("dy"), py::arg("x"), py::arg("w"), py::arg("sd"),
+        py::arg("sh"), py::arg("sw"), py::arg("pd0"), py::arg("ph0"), py::arg("pw0"), py::arg("pd1"),
+        py::arg("ph1"), py::arg("pw1"), py::arg("dd"), py::arg("dh"), py::arg("dw"),
+        py::arg("need_dx") = true, py::arg("need_dw") = true, py::arg("need_db") = true,
+        "(dx, dw, db) of conv3d_forward from dy (each None when not needed)");
   m.def(
       "_conv_winograd",
       [](const py::object& on) {

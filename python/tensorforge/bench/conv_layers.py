@@ -36,11 +36,11 @@ def _layer(kind, kw):
             "dwconv": L.DepthwiseConv2D}[kind](**kw)
 
 
-def _check(name, what, got, want):
+def _check(name, what, got, want, suite="conv layers"):
     got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
     tol = 1e-4 * max(1.0, np.abs(want).max())
     if got.shape != want.shape or not (np.abs(got - want) <= tol).all():
-        raise AssertionError(f"bench conv layers {name}: {what} differs from PyTorch's "
+        raise AssertionError(f"bench {suite} {name}: {what} differs from PyTorch's "
                              f"(shapes {got.shape} / {want.shape})")
 
 

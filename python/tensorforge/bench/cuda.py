@@ -496,7 +496,7 @@ SECTIONS = {"gemm": bench_gemm, "fused": bench_fused, "cnn": bench_cnn, "rnn": b
             "train": bench_lenet, "layers": bench_layers}
 # "contention" (CPU threads beside a busy process) has no GPU counterpart: it runs the training section.
 FOR_SUITE = {"gemm": ["gemm"], "conv": ["cnn"], "pool": ["cnn"], "rnn": ["rnn"], "train": ["train"],
-             "contention": ["train"], "overhead": ["gemm"], "layers": ["layers"],
+             "contention": ["train"], "overhead": ["gemm"], "layers": ["layers"], "conv3d": ["cnn"],
              "pointwise": ["fused"], "fused": ["fused"], "all": list(SECTIONS)}
 
 

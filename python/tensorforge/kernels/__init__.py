@@ -10,6 +10,7 @@ from .pointwise import (act_backward, act_forward, dropout_backward, dropout_for
                         softmax_backward, softmax_forward, softmax_xent_backward,
                         softmax_xent_forward)
 from .optim import adagrad_update, adam_update, rmsprop_update, sgd_update  # noqa: F401
+from .conv3d import conv3d, conv3d_backward  # noqa: F401
 from .conv import (conv2d, conv2d_backward, conv2d_transpose, conv2d_transpose_backward,  # noqa: F401
                    depthwise_conv2d, depthwise_conv2d_backward)
 from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: F401

@@ -229,8 +229,9 @@ Convolution1D = Conv1D  # Keras 2's alias (keras-team 2.x examples/cnn_seq2seq.p
 
 
 class Conv3D(_ConvBase):
-    """3-D convolution, kernel (KD, KH, KW, C_in / groups, filters): ops.conv3d (one grouped
-    conv2d over (H, W) per depth tap of the kernel, summed; See ops/volumetric.py)."""
+    """3-D convolution, kernel (KD, KH, KW, C_in / groups, filters): ops.conv3d (groups = 1: one
+    2-D convolution of the depth-folded input, Note [depth fold] in csrc/include/tf/conv3d.h;
+    groups > 1: one grouped conv2d per depth tap, summed; See ops/volumetric.py)."""
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,

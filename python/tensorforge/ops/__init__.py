@@ -19,6 +19,7 @@ for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "man
 # The ops' backwards in Tensor ops, for gradients of gradients (higher_order.py)
 from . import double_backward as _double_backward  # noqa: E402,F401
 from . import double_backward_rnn as _double_backward_rnn  # noqa: E402,F401
+from . import double_backward_conv3d as _double_backward_conv3d  # noqa: E402,F401
 
 # Every public op reads other libraries' arrays (__dlpack__, __cuda_array_interface__, __array__)
 # as arrays first, without a copy where the layout allows (See interop.py).

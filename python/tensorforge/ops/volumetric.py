@@ -4,8 +4,10 @@ the 2-D ops.
 
     conv3d(x, w, b, strides, padding, dilation, groups)
         x (N, D, H, W, C), w (KD, KH, KW, C / groups, F) (Keras Conv3D's kernel), b (F,) ->
-        (N, OD, OH, OW, F). One (grouped) conv2d over (H, W) a depth tap of the kernel, the
-        depth axis folded into the batch, the taps summed.
+        (N, OD, OH, OW, F). groups = 1 on NumPy arrays: the conv3d kernels (kernels/conv3d.py;
+        natively one 2-D convolution of the depth-folded input, Note [depth fold] in
+        tf/conv3d.h). groups > 1, or CuPy arrays: one grouped conv2d over (H, W) per depth tap
+        of the kernel, the depth axis folded into the batch, the taps summed.
     conv3d_transpose(x, w, b, output_size, strides, padding, dilation)
         x (N, D, H, W, C_in), w (KD, KH, KW, F, C_in) (Keras Conv3DTranspose's kernel), b (F,),
         output_size (OD, OH, OW) -> (N, OD, OH, OW, F). See Note [depth taps of a transposed
@@ -19,8 +21,9 @@ triple.
 """
 import numpy as np
 
+from .. import kernels
 from .._xp import array_module
-from ..autograd import Tensor
+from ..autograd import Function, Tensor
 from ..kernels.conv import same_pads
 from . import basic as B
 from . import conv as _conv
@@ -71,6 +74,22 @@ def _named(op):
     return wrap
 
 
+class _Conv3d(Function):
+    @staticmethod
+    def forward(ctx, x, w, b, strides, padding, dilation):
+        ctx.save_for_backward(x, w)
+        ctx.geom = (strides, padding, dilation)
+        return kernels.conv3d(x, w, b, strides, padding, dilation)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved
+        need = ctx.needs_input_grad
+        dx, dw, db = kernels.conv3d_backward(g, x, w, *ctx.geom, need_dx=need[0], need_dw=need[1],
+                                             need_db=len(need) > 2 and need[2])
+        return dx, dw, db, None, None, None
+
+
 @_named("conv3d")
 def conv3d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=1):
     """3-D convolution, NDHWC (See the module doc)."""
@@ -81,6 +100,10 @@ def conv3d(x, w, b=None, strides=1, padding="valid", dilation=1, groups=1):
     if cg * groups != C:
         raise ValueError(f"{op}: x has {C} channels but w {tuple(w.shape)} expects "
                          f"{cg} x groups={groups}")
+    if groups == 1 and isinstance(_raw(x), np.ndarray):  # (CuPy arrays: the cuda conv2d per tap)
+        if any(isinstance(t, Tensor) for t in (x, w, b)):
+            return _Conv3d.apply(x, w, b, s, padding, d)
+        return Tensor(kernels.conv3d(x, w, b, s, padding, d))
     if padding == "same":
         pd = same_pads(D, KD, s[0], d[0])
         if pd != (0, 0):
