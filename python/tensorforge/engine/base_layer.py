@@ -35,6 +35,7 @@ from ..autograd import Tensor, _grad_state, no_grad
 from ..tf_ragged import RaggedTensor
 from . import deferred_restore as _deferred_restore
 from . import tracking as _tracking
+from . import weight_scope as _weight_scope
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -319,7 +320,8 @@ class Layer(LossesMixin):
         # (Attention's scale) into shape (1,)
         t = Tensor(np.array(value, dtype=dt, order="C"),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
-                   name=f"{self.name}/{name}:0")  # TensorFlow's variable name: "dense/kernel:0"
+                   # TensorFlow's variable name: "dense/kernel:0" (See Note [weight names])
+                   name=f"{_weight_scope.prefix(self)}/{name}:0")
         t._trainable = bool(trainable)  # Variable.trainable (autograd.Tensor.trainable)
         self._weights.append((name, t, bool(trainable)))
         _touch()
