@@ -153,3 +153,164 @@ def test_our_h5_stores_weights_at_tf_keras_paths(tmp_path):
         fresh.load_weights(p, by_name=by_name)
         np.testing.assert_allclose(fresh.predict(x, verbose=0), m.predict(x, verbose=0),
                                    rtol=1e-6, atol=1e-7)
+
+
+# ---- 2. a custom layer / subclassed model without get_config (Note [automatic config]) --------
+
+class Scale(L.Layer):  # gen_compat27_refs.py's classes
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+
+class Times(L.Layer):
+    def __init__(self, n, **kw):
+        super().__init__(**kw)
+        self.n = n
+
+    def call(self, x):
+        return x * self.n
+
+
+class Table(L.Layer):
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+
+    def call(self, x):
+        return x
+
+
+class Prep(keras.Model):  # corpus30's FeaturePreprocessor(Model): *args, **kwargs
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.d = L.Dense(2, name="inner")
+
+    def call(self, inputs):
+        return self.d(inputs)
+
+
+class Holder(keras.Model):  # a subclassed model given an argument no config holds
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+        self.d = L.Dense(2)
+
+    def call(self, x):
+        return self.d(x)
+
+
+def test_automatic_config_of_a_custom_layer_is_tf_keras():
+    # tf_keras 2.21: {'name': 'scale', 'trainable': True, 'dtype': 'float32', 'factor': 2.0};
+    # with **kw (not **kwargs) the base keys go: {'n': 3}
+    s = Scale(2.0, name="scale_c27")
+    assert s.get_config() == {"name": "scale_c27", "trainable": True, "dtype": "float32",
+                              "factor": 2.0}
+    assert Times(3).get_config() == {"n": 3}
+    with pytest.raises(NotImplementedError, match="Layer Table was created by passing\n"
+                                                  "non-serializable argument values"):
+        Table({"k": np.ones(2)}).get_config()
+
+
+def _custom_model():
+    inp = keras.Input((3,))
+    return keras.Model(inp, L.Dense(1)(Times(3)(Scale(2.0)(Prep()(inp)))))
+
+
+@pytest.mark.parametrize("fn", ["m.h5", "m.keras", "saved_dir"])
+def test_functional_model_holding_a_subclassed_model_saves_and_loads(tmp_path, fn):
+    m = _custom_model()
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    y = m.predict(x, verbose=0)
+    p = str(tmp_path / fn)
+    m.save(p)
+    r = keras.models.load_model(p, custom_objects={"Scale": Scale, "Times": Times, "Prep": Prep})
+    np.testing.assert_allclose(r.predict(x, verbose=0), y, rtol=1e-6)
+    for w in m.weights:
+        w.assign(np.zeros(w.shape, "float32"))
+    m.load_weights(p)
+    np.testing.assert_allclose(m.predict(x, verbose=0), y, rtol=1e-6)
+
+
+def test_a_layer_without_a_config_refuses_save_but_save_weights_works(tmp_path):
+    inp = keras.Input((3,))
+    m = keras.Model(inp, L.Dense(2)(Table({"k": np.ones(2)})(inp)))
+    for fn in ("t.h5", "t.keras"):
+        with pytest.raises(NotImplementedError,
+                           match="(?s)Layer Table .*override `get_config\\(\\)`"):
+            m.save(str(tmp_path / fn))
+        assert not (tmp_path / fn).exists()
+    want = [w.numpy().copy() for w in m.weights]
+    m.save_weights(str(tmp_path / "t_weights.h5"))
+    for w in m.weights:
+        w.assign(np.zeros(w.shape, "float32"))
+    m.load_weights(str(tmp_path / "t_weights.h5"))
+    for w, v in zip(m.weights, want):
+        np.testing.assert_array_equal(w.numpy(), v)
+
+
+def test_a_nested_subclassed_model_without_a_config_is_written_empty_with_a_warning(tmp_path):
+    inp = keras.Input((3,))
+    m = keras.Model(inp, L.Dense(1)(Holder({"k": np.ones(2)})(inp)))
+    with pytest.warns(UserWarning, match="non-serializable objects"):
+        cfg = m.get_config()
+    assert [e["config"] for e in cfg["layers"] if e["class_name"] == "Holder"] == [{}]
+    with pytest.warns(UserWarning, match="non-serializable objects"):
+        m.save(str(tmp_path / "h.h5"))
+    x = np.ones((2, 3), "float32")
+    y = m.predict(x, verbose=0)
+    for w in m.weights:
+        w.assign(np.zeros(w.shape, "float32"))
+    m.load_weights(str(tmp_path / "h.h5"))
+    np.testing.assert_allclose(m.predict(x, verbose=0), y, rtol=1e-6)
+
+
+# ---- 3. fit / evaluate / predict's default verbose ----------------------------------------------
+
+def test_verbose_defaults_are_tf_keras():
+    import inspect
+
+    def default(name):
+        p = inspect.signature(getattr(keras.Model, name)).parameters
+        return p["verbose"].default if "verbose" in p else None
+    # tf_keras 2.21 (gen_compat27_refs.py, section 3)
+    assert [default(n) for n in ("fit", "evaluate", "predict", "predict_on_batch",
+                                 "fit_generator", "evaluate_generator", "predict_generator")] \
+        == ["auto", "auto", "auto", None, 1, 0, 0]
+
+
+def test_predict_prints_a_bar_by_default(capsys):
+    m = keras.Sequential([keras.Input((2,)), L.Dense(1)])
+    x = np.ones((70, 2), "float32")
+    for kw, want in (({}, "3/3 [==============================]"),
+                     ({"verbose": "auto"}, "3/3 [==============================]"),
+                     ({"verbose": 2}, "3/3 - ")):
+        m.predict(x, **kw)
+        out = capsys.readouterr().out
+        assert want in out and out.count("\n") == 1, (kw, out)
+    m.predict(x, verbose=0)
+    m.predict_on_batch(x)
+    assert capsys.readouterr().out == ""
+
+
+def test_fit_and_evaluate_auto_is_a_bar(capsys):
+    m = keras.Sequential([keras.Input((2,)), L.Dense(1)])
+    m.compile("sgd", "mse")
+    x, y = np.ones((40, 2), "float32"), np.zeros((40, 1), "float32")
+    m.fit(x, y, epochs=1)
+    assert "2/2 [==============================]" in capsys.readouterr().out
+    m.evaluate(x, y, verbose="auto")
+    assert "2/2 [==============================]" in capsys.readouterr().out
+
+
+# ---- 4. the version strings (Note [version strings]) --------------------------------------------
+
+def test_one_module_one_version_the_packages():
+    import re
+    root = os.path.join(os.path.dirname(__file__), "..", "pyproject.toml")
+    want = re.search(r'^version = "([^"]+)"', open(root).read(), re.M).group(1)
+    assert keras is tf and tf.keras is tf
+    assert tf.__version__ == want and tf.version.VERSION == want

@@ -87,6 +87,15 @@ class Scale(L.Layer):  # serializable constructor arguments: tf_keras's automati
         return x * self.factor
 
 
+class Times(L.Layer):  # the same with **kw: tf_keras then drops name / trainable / dtype
+    def __init__(self, n, **kw):
+        super().__init__(**kw)
+        self.n = n
+
+    def call(self, x):
+        return x * self.n
+
+
 class Table(L.Layer):  # a constructor argument no config can hold
     def __init__(self, table):
         super().__init__()
@@ -107,6 +116,7 @@ class Prep(keras.Model):  # corpus30's FeaturePreprocessor(Model): *args, **kwar
 
 def custom_saving():
     print("Scale(2.0).get_config():", Scale(2.0).get_config())
+    print("Times(3).get_config():", Times(3).get_config())
     print("Prep().get_config():", Prep().get_config())
     inp = keras.Input((3,))
     m = keras.Model(inp, L.Dense(1)(Scale(2.0)(Prep()(inp))))
