@@ -21,20 +21,24 @@ import warnings
 _SUPPORTED = (str, int, float, bool, type(None))
 _BASE_KEYS = ("name", "trainable", "dtype", "batch_input_shape")
 _ELIGIBLE = {}  # class -> whether it gets an automatic config
+_BASES = {}  # Layer, Network, Model: each registers itself (register), so no import circle
 NO_CONFIG = ("\nLayer {} was created by passing\nnon-serializable argument values in "
              "`__init__()`,\nand therefore the layer must override `get_config()` in\norder to "
              "be serializable. Please implement `get_config()`.")
 
 
+def register(cls):
+    """A base a program's class may build on and still get an automatic config."""
+    _BASES[cls.__name__] = cls
+
+
 def _eligible(cls):
     got = _ELIGIBLE.get(cls)
     if got is None:
-        from .base_layer import Layer
-        from .network import Network
-        from .training import Model
-        got = _ELIGIBLE[cls] = cls.get_config in (Layer.get_config, Network.get_config) and all(
-            c in (Layer, Network, Model) or not c.__module__.startswith("tensorforge.")
-            for c in cls.__mro__ if issubclass(c, Layer))
+        layer, net = _BASES["Layer"], _BASES["Network"]
+        got = _ELIGIBLE[cls] = cls.get_config in (layer.get_config, net.get_config) and all(
+            c in _BASES.values() or not c.__module__.startswith("tensorforge.")
+            for c in cls.__mro__ if issubclass(c, layer))
     return got
 
 
@@ -79,9 +83,9 @@ def config(layer, base):
 def layer_config(layer):
     """``layer.get_config()`` as a functional model writes its layer: a subclassed model
     without get_config by nested_model_config."""
-    from .network import Network
-    if isinstance(layer, Network) and not layer._is_graph_network and \
-            type(layer).get_config is Network.get_config:
+    net = _BASES["Network"]
+    if isinstance(layer, net) and not layer._is_graph_network and \
+            type(layer).get_config is net.get_config:
         return nested_model_config(layer)
     return layer.get_config()
 
@@ -89,11 +93,11 @@ def layer_config(layer):
 def nested_model_config(model):
     """A subclassed model without get_config, nested in a functional model: its automatic
     config, or {} with a warning when its arguments have none (tf_keras 2.21)."""
-    from .base_layer import Layer
+    base = _BASES["Layer"].get_config
     if "_auto_config" not in model.__dict__:  # made before capture: the base config
-        return Layer.get_config(model)
+        return base(model)
     try:
-        return config(model, Layer.get_config(model))
+        return config(model, base(model))
     except NotImplementedError:
         warnings.warn(f"Model's `__init__()` arguments contain non-serializable objects. Please "
                       f"implement a `get_config()` method in the subclassed Model for proper "

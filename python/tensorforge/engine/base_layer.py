@@ -824,6 +824,7 @@ class OpLayer(Layer):
 
 
 _node_module._OP_LAYER[0] = OpLayer
+_auto_config.register(Layer)  # See Note [automatic config]
 
 
 # the layer attribute holding the constraint of a weight, by the weight's name (Keras 2's names)

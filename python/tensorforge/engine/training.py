@@ -788,5 +788,8 @@ def _time_rows(out, y, mask, loss_fn):
     return rows_out, rows_y[_array_module(rows_y).asarray(keep)]
 
 
+from . import auto_config as _auto_config  # noqa: E402
 from . import node as _node  # noqa: E402
 _node.ENGINE["Model"] = Model  # K.function builds one (See node.ENGINE)
+
+_auto_config.register(Model)  # See Note [automatic config] (auto_config.py)
