@@ -12,7 +12,10 @@ a model holding it to .h5 / .keras, raises NotImplementedError in tf_keras's wor
 ``save_weights`` still works. A subclassed *model* nested in a functional one (corpus30's
 ``FeaturePreprocessor(Model)``) is written the same way, and with arguments no config can hold
 as ``{}`` (tf_keras logs a warning), so the functional model saves and ``load_weights`` of its
-file works; ``load_model`` needs the classes in ``custom_objects``. Only classes of the program
+file works; ``load_model`` needs the classes in ``custom_objects``, and rebuilds the nested
+model from its constructor: one that makes its layers or state outside ``__init__`` (corpus30's
+FeaturePreprocessor builds its Embedding in ``adapt``) cannot be called again then, where
+tf_keras's SavedModel revives the traced call. Only classes of the program
 qualify: one built on a tensorforge layer other than Layer / Model inherits that layer's config
 (tf_keras: that layer's own get_config)."""
 import inspect
