@@ -42,7 +42,8 @@ gan.summary()
 d_before = [w.copy() for w in discriminator.get_weights()]
 for step in range(steps):
     real = x_train[rng.integers(0, len(x_train), batch)]
-    fake = generator.predict(rng.normal(size=(batch, latent_dim)).astype("float32"))
+    # (verbose=0: predict prints a progress bar per call by default, as tf.keras 2 does)
+    fake = generator.predict(rng.normal(size=(batch, latent_dim)).astype("float32"), verbose=0)
     d_loss, d_acc = discriminator.train_on_batch(np.concatenate([real, fake]),
                                                  np.r_[np.ones(batch), np.zeros(batch)])
     g_before = discriminator.get_weights()

@@ -373,7 +373,7 @@ def bench_lenet(cupy, C, torch, quick, rng):
                   verbose=0, shuffle=False)
         cupy.cuda.get_current_stream().synchronize()
         ours = steps * LENET_BATCH / (time.perf_counter() - t0)
-        acc = float((model.predict(xt, batch_size=1024).argmax(-1) == yt).mean())
+        acc = float((model.predict(xt, batch_size=1024, verbose=0).argmax(-1) == yt).mean())
     finally:
         tf.set_backend(prev)
     if acc < 0.5:

@@ -34,7 +34,9 @@ from .._text import as_bytes_array
 from ..autograd import Tensor, _grad_state, no_grad
 from ..tf_ragged import RaggedTensor
 from . import deferred_restore as _deferred_restore
+from . import auto_config as _auto_config
 from . import tracking as _tracking
+from . import weight_scope as _weight_scope
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
@@ -143,6 +145,12 @@ def _wants_grad(args, kwargs):
 
 class Layer(LossesMixin):
     """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        if not cls.__module__.startswith("tensorforge."):  # See Note [automatic config]
+            _auto_config.capture(obj, args, kwargs)
+        return obj
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -319,7 +327,8 @@ class Layer(LossesMixin):
         # (Attention's scale) into shape (1,)
         t = Tensor(np.array(value, dtype=dt, order="C"),
                    requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
-                   name=f"{self.name}/{name}:0")  # TensorFlow's variable name: "dense/kernel:0"
+                   # TensorFlow's variable name: "dense/kernel:0" (See Note [weight names])
+                   name=f"{_weight_scope.prefix(self)}/{name}:0")
         t._trainable = bool(trainable)  # Variable.trainable (autograd.Tensor.trainable)
         self._weights.append((name, t, bool(trainable)))
         _touch()
@@ -686,7 +695,10 @@ class Layer(LossesMixin):
         for v in self._config.values():
             if isinstance(v, _Unserializable):
                 raise ValueError(f'Layer "{self.name}" ({type(self).__name__}): {v.message}')
-        return {k: finish_config(v) for k, v in self._config.items()}
+        out = {k: finish_config(v) for k, v in self._config.items()}
+        if "_auto_config" in self.__dict__ and type(self).get_config is Layer.get_config:
+            return _auto_config.config(self, out)  # See Note [automatic config]
+        return out
 
     @classmethod
     def from_config(cls, config):
@@ -812,6 +824,7 @@ class OpLayer(Layer):
 
 
 _node_module._OP_LAYER[0] = OpLayer
+_auto_config.register(Layer)  # See Note [automatic config]
 
 
 # the layer attribute holding the constraint of a weight, by the weight's name (Keras 2's names)

@@ -27,6 +27,7 @@ from .inference_fusion import fuse as fuse_inference
 from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from .ragged_inputs import unpad
+from . import auto_config as _auto_config
 from . import node as _node
 from .graph_gradients import RERUN, LastRun
 from . import symbolic_gradients  # noqa: F401  (K.gradients of Keras tensors, via node.ENGINE)
@@ -729,3 +730,4 @@ def _conform_to_input(x, ref):
         return Tensor(x.data.reshape(new)) if is_text(x) else _B.reshape(x, new)
     return x.reshape(new)
 
+_auto_config.register(Network)  # See Note [automatic config] (auto_config.py)

@@ -4,6 +4,7 @@ graph rebuilt from them, node by node as the inputs of each become available. Sp
 engine/network.py, which calls these from Network.get_config / from_config."""
 import collections
 
+from . import auto_config as _auto_config
 from . import config_check as _config_check
 from .base_layer import _strip_keras_only
 from . import tf_op_lambda as _tf_op
@@ -42,7 +43,8 @@ def graph_config(net):
             ins = node.input_tensors
             inbound.append({k: ref(t) for k, t in ins.items()} if isinstance(ins, dict)
                            else [ref(t) for t in flatten(ins)])  # (a dict: tf_keras 2's)
-        layers_cfg.append({"class_name": _class_name(layer), "config": layer.get_config(),
+        layers_cfg.append({"class_name": _class_name(layer),  # See Note [automatic config]
+                           "config": _auto_config.layer_config(layer),
                            "name": layer.name, "inbound_nodes": inbound})
 
     def nested(s):
@@ -61,8 +63,11 @@ def graph_from_config(cls, config):
     pending = collections.OrderedDict()
     for data in _config_check.graph(config):
         layer = deserialize_layer(data)
-        created[layer.name] = layer
-        pending[layer.name] = list(data.get("inbound_nodes") or [])
+        # by the entry's name, as tf_keras: an automatic config may hold none (Note [automatic
+        # config]), and the layer made from it has a name of its own then
+        name = data.get("name") or layer.name
+        created[name] = layer
+        pending[name] = list(data.get("inbound_nodes") or [])
 
     def node_inputs(node_data):
         if _config_check.is_named_node(node_data):  # a dict of named inputs (tf_keras 2)

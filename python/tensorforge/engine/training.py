@@ -66,6 +66,12 @@ def _check_epochs(op, epochs):
                          f"positive\"), got {epochs}")
 
 
+def _auto_verbose(verbose):
+    """tf_keras 2's ``verbose='auto'``, fit / evaluate / predict's default: 1 (a progress bar;
+    2 under a ParameterServerStrategy, which tensorforge has not)."""
+    return 1 if isinstance(verbose, str) and verbose == "auto" else verbose
+
+
 def _batch_size(op, batch_size):
     """32 for None; else a positive int (Keras 2 refuses 2.5 and 0)."""
     if batch_size is None:
@@ -389,7 +395,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         return xs, ys, sws
 
     @_frees_last_run
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_freq=1, max_queue_size=10, workers=1, use_multiprocessing=False,
@@ -400,6 +406,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
                           stacklevel=2)
             epochs = kwargs.pop("nb_epoch")
         _no_other_arguments("fit", kwargs)
+        verbose = _auto_verbose(verbose)
         self._check_compiled("fit")
         if isinstance(shuffle, str) and shuffle != "batch":
             raise ValueError(f"fit: shuffle must be True, False or 'batch', got {shuffle!r}")
@@ -472,10 +479,11 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         return self.history
 
     @_frees_last_run
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
-                 return_dict=False, distributed=False, **kwargs):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, max_queue_size=10, workers=1,
+                 use_multiprocessing=False, return_dict=False, distributed=False, **kwargs):
         _no_other_arguments("evaluate", kwargs)
+        verbose = _auto_verbose(verbose)
         self._check_compiled("evaluate")
         if custom_step.wants(self, "test_step", x):
             return custom_step.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
@@ -502,9 +510,10 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         return res if len(res) > 1 else res[0]
 
     @_frees_last_run
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False, **kwargs):
         _no_other_arguments("predict", kwargs)
+        verbose = _auto_verbose(verbose)  # a bar per call, as tf_keras 2.21 (Keras 2.2: 0)
         if custom_step.wants(self, "predict_step", x):
             return custom_step.predict(self, x, batch_size, verbose, steps, callbacks)
         if training_generator.is_generator_like(x):
@@ -779,5 +788,8 @@ def _time_rows(out, y, mask, loss_fn):
     return rows_out, rows_y[_array_module(rows_y).asarray(keep)]
 
 
+from . import auto_config as _auto_config  # noqa: E402
 from . import node as _node  # noqa: E402
 _node.ENGINE["Model"] = Model  # K.function builds one (See node.ENGINE)
+
+_auto_config.register(Model)  # See Note [automatic config] (auto_config.py)

@@ -28,6 +28,8 @@ _NOT_CUDNN = ("activation", "recurrent_activation", "use_bias", "dropout", "recu
 
 
 class _CuDNN:
+    _cell_name = None  # Keras 2.2's cuDNN layers have no cell: "cu_dnnlstm/kernel:0"
+
     def __init__(self, units, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,

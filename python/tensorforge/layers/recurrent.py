@@ -18,6 +18,7 @@ from .. import regularizers as _reg
 from .._xp import array_module
 from ..autograd import Tensor
 from .._device import to_host as _host
+from ..engine import weight_scope as _weight_scope
 from ..engine.base_layer import InputSpec, Layer
 from ..kernels import rnn as _krnn
 from ..ops import rnn_dropout as _rnn_dropout
@@ -107,13 +108,14 @@ class _RNN(CarriedStates, Layer):
                              f"{input_shape}")
         F, U, G = input_shape[-1], self.units, self._gates
         self.input_spec = InputSpec(ndim=3, axes={-1: F})
-        self.kernel = self.add_weight("kernel", (F, G * U), self.kernel_initializer,
-                                      self.kernel_regularizer)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (U, G * U),
-                                                self.recurrent_initializer,
-                                                self.recurrent_regularizer)
-        self.bias = (self.add_weight("bias", self._bias_shape(), self._bias_init,
-                                     self.bias_regularizer) if self.use_bias else None)
+        with _weight_scope.scope(self, self._cell_name):  # See Note [weight names]
+            self.kernel = self.add_weight("kernel", (F, G * U), self.kernel_initializer,
+                                          self.kernel_regularizer)
+            self.recurrent_kernel = self.add_weight("recurrent_kernel", (U, G * U),
+                                                    self.recurrent_initializer,
+                                                    self.recurrent_regularizer)
+            self.bias = (self.add_weight("bias", self._bias_shape(), self._bias_init,
+                                         self.bias_regularizer) if self.use_bias else None)
 
     def compute_output_shape(self, s):
         out = (s[0], s[1], self.units) if self.return_sequences else (s[0], self.units)
@@ -220,6 +222,7 @@ class _RNN(CarriedStates, Layer):
 
 class SimpleRNN(_RNN):
     _gates, _n_states = 1, 1
+    _cell_name = "simple_rnn_cell"  # tf_keras' cell, whose name scope its weights are under
 
     def __init__(self, units, activation="tanh", **kwargs):
         kwargs.pop("recurrent_activation", None)
@@ -249,6 +252,7 @@ class SimpleRNN(_RNN):
 class LSTM(_RNN):
     """Keras LSTM: gate order i, f, c, o; unit_forget_bias=True sets the forget bias to 1."""
     _gates, _n_states = 4, 2
+    _cell_name = "lstm_cell"
 
     def __init__(self, units, unit_forget_bias=True, implementation=2, **kwargs):
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -285,6 +289,7 @@ class GRU(_RNN):
     """Keras GRU: gate order z, r, h. reset_after defaults to True (TF2 / Keras 3, cuDNN
     compatible: bias (2, 3U)); pass reset_after=False for Keras 2.3's formulation (bias (3U,))."""
     _gates, _n_states = 3, 1
+    _cell_name = "gru_cell"
 
     def __init__(self, units, reset_after=True, implementation=2, **kwargs):
         self.reset_after = bool(reset_after)

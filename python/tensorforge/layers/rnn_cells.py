@@ -22,6 +22,7 @@ from .. import ops as _ops
 from .. import regularizers as _reg
 from .._xp import array_module, host, raw
 from ..autograd import Tensor
+from ..engine import weight_scope as _weight_scope
 from ..engine.base_layer import Layer, _call_args, _deser, _unique_name
 from ..engine.dtype_policy import float_dtype as _float_dtype
 from ..ops import basic as B
@@ -319,7 +320,8 @@ class StackedRNNCells(Layer):
         shape = tuple(input_shape)
         for c in self.cells:
             if isinstance(c, Layer):
-                c._maybe_build(shape)
+                with _weight_scope.scope(self, c.name):  # See Note [weight names]
+                    c._maybe_build(shape)
             out = _output_size(c, _sizes(c.state_size)[0])
             shape = shape[:-1] + (out,)
 
@@ -399,7 +401,8 @@ class RNN(CarriedStates, Layer):
             raise ValueError(f"{self.name}: expected 3-D input (batch, time, features), got "
                              f"{tuple(input_shape)}")
         if isinstance(self.cell, Layer):
-            self.cell._maybe_build((input_shape[0], input_shape[2]))
+            with _weight_scope.scope(self, self.cell.name):  # See Note [weight names]
+                self.cell._maybe_build((input_shape[0], input_shape[2]))
 
     def compute_output_shape(self, s):
         u = self._output_size()

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..engine import config_check
+from ..engine import weight_scope as _weight_scope
 from ..engine.base_layer import Layer, _deser, _unique_name, add_activity_losses
 from ..ops import basic as B
 from .recurrent import _RNN
@@ -40,6 +41,9 @@ class Bidirectional(Layer):
             cfg = dict(cfg, go_backwards=not layer.go_backwards, name="backward_" + layer.name)
             cfg.pop("batch_input_shape", None)
             backward_layer = type(layer).from_config(cfg)
+            self._backward_scope = backward_layer.name
+        else:
+            self._backward_scope = "backward_" + backward_layer.name
         self.backward_layer = backward_layer
         if merge_mode not in ("concat", "sum", "mul", "ave", None):
             raise ValueError(f"Bidirectional: merge_mode must be concat, sum, mul, ave or None, "
@@ -55,8 +59,11 @@ class Bidirectional(Layer):
         return [self.forward_layer, self.backward_layer]
 
     def build(self, input_shape):
-        self.forward_layer._maybe_build(input_shape)
-        self.backward_layer._maybe_build(input_shape)
+        # tf_keras names the copies forward_<layer> / backward_<layer> (See Note [weight names])
+        with _weight_scope.scope(self, "forward_" + self.forward_layer.name):
+            self.forward_layer._maybe_build(input_shape)
+        with _weight_scope.scope(self, self._backward_scope):
+            self.backward_layer._maybe_build(input_shape)
 
     def compute_output_shape(self, s):
         o = self.forward_layer.compute_output_shape(s)
@@ -109,7 +116,8 @@ class TimeDistributed(Layer):
         if len(input_shape) < 3:
             raise ValueError(f"{self.name}: expected an input of at least 3 dimensions "
                              f"(batch, time, ...), got {tuple(input_shape)}")
-        self.layer._maybe_build((None,) + tuple(input_shape[2:]))
+        with _weight_scope.scope(self):  # See Note [weight names]
+            self.layer._maybe_build((None,) + tuple(input_shape[2:]))
 
     def compute_output_shape(self, s):
         inner = self.layer.compute_output_shape((None,) + tuple(s[2:]))
@@ -147,7 +155,8 @@ class Wrapper(Layer):
 
     def build(self, input_shape=None):
         if not self.layer.built:
-            self.layer.build(input_shape)
+            with _weight_scope.scope(self):  # tf_keras: the wrapper's name scope
+                self.layer.build(input_shape)
 
     def get_config(self):
         return dict(super().get_config(), layer={"class_name": type(self.layer).__name__,

@@ -20,6 +20,7 @@ from .. import losses as _losses
 from .. import mixed_precision as _mixed_precision
 from .. import optimizers as _optimizers
 from .. import regularizers as _reg
+from ..engine import auto_config as _auto_config
 from ..engine import base_layer as _base
 
 __all__ = ["layer_from_keras", "layer_to_keras", "supported_layer_classes",
@@ -329,7 +330,7 @@ def _object_to_keras(layer, k, v):
 def layer_to_keras(layer):
     """The Keras 2 ``{"class_name", "config"}`` dict of a tensorforge layer."""
     cfg = {"name": layer.name, "trainable": layer.trainable, "dtype": "float32"}
-    for k, v in layer.get_config().items():
+    for k, v in _auto_config.layer_config(layer).items():  # See Note [automatic config]
         if k in ("name", "trainable"):
             continue
         if k in ("layer", "backward_layer") and isinstance(v, dict):  # a wrapper's inner layer
