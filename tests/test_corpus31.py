@@ -121,3 +121,72 @@ def test_sequential_fit_on_a_ragged_list_still_raises():
     m.compile("sgd", "mse")
     with pytest.raises(ValueError, match="rectangular"):
         m.fit([[1.0, 2.0], [3.0]], np.zeros((2, 1)), verbose=0)
+
+
+# ---- max / min over no elements are TensorFlow's -inf / +inf (the integer dtype's extremes),
+#      of the reduced shape; a while_loop carries a TensorArray (keras-yolo3's yolo_loss takes
+#      K.max of the IoUs with an image's zero true boxes in a tf.while_loop over the batch) ----
+
+def test_max_min_over_an_empty_axis():
+    e = np.zeros((2, 3, 0), np.float32)
+    np.testing.assert_array_equal(K.max(e, axis=-1).numpy(), np.full((2, 3), -np.inf))
+    np.testing.assert_array_equal(K.min(e, axis=-1).numpy(), np.full((2, 3), np.inf))
+    assert tuple(K.max(e, axis=-1, keepdims=True).shape) == (2, 3, 1)  # TensorFlow's
+    assert float(K.max(e).numpy()) == -np.inf
+    assert float(tf.reduce_max(e).numpy()) == -np.inf
+    np.testing.assert_array_equal(K.max(np.zeros((2, 0), np.int32), axis=-1).numpy(),
+                                  [-2147483648, -2147483648])  # TensorFlow's
+    np.testing.assert_array_equal(K.min(np.zeros((2, 0), np.int32), axis=-1).numpy(),
+                                  [2147483647, 2147483647])
+    assert tuple(K.max(np.zeros((2, 0, 3), np.float32), axis=1).shape) == (2, 3)
+
+
+def test_while_loop_with_a_tensor_array():
+    ta = tf.TensorArray(tf.float32, size=1, dynamic_size=True)
+    _, ta = tf.while_loop(lambda b, *a: b < 3,
+                          lambda b, ta: (b + 1, ta.write(b, tf.cast(b, tf.float32) * 2.0)),
+                          [0, ta])
+    np.testing.assert_array_equal(ta.stack().numpy(), [0.0, 2.0, 4.0])  # TensorFlow's
+
+
+# ---- HDF5 weight names that would collide (keras-tcn's residual blocks each build a
+#      `conv1D_0` under K.name_scope) are the path of layers down to the owner, as TensorFlow's
+#      scopes name them; save_weights failed on the duplicate dataset ----
+
+class _Block(layers.Layer):
+    def build(self, input_shape):
+        with K.name_scope(self.name):
+            with K.name_scope("conv"):
+                self.conv = layers.Dense(2, name="conv")
+                self.conv.build(input_shape)
+        super().build(input_shape)
+
+    def call(self, x):
+        return self.conv(x)
+
+
+class _Stack(layers.Layer):
+    def build(self, input_shape):
+        self.blocks = [_Block(name=f"block_{i}") for i in range(2)]
+        shape = tuple(input_shape)
+        for b in self.blocks:
+            b.build(shape)
+            shape = shape[:-1] + (2,)
+
+    def call(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return x
+
+
+def test_h5_names_of_same_named_nested_layers(tmp_path):
+    import h5py
+    m = keras.Sequential([_Stack(name="stack", input_shape=(3,))])
+    m.save_weights(str(tmp_path / "w.h5"))
+    with h5py.File(tmp_path / "w.h5") as f:
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["stack"].attrs["weight_names"]]
+    assert names == ["stack/block_0/conv/kernel:0", "stack/block_0/conv/bias:0",
+                     "stack/block_1/conv/kernel:0", "stack/block_1/conv/bias:0"]  # Keras 2's
+    m2 = keras.Sequential([_Stack(name="stack", input_shape=(3,))])
+    m2.load_weights(str(tmp_path / "w.h5"))
+    np.testing.assert_array_equal(m2.predict(X, verbose=0), m.predict(X, verbose=0))

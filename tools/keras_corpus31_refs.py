@@ -78,3 +78,50 @@ m = keras.Sequential([Cond(), layers.Dense(1, kernel_initializer="ones")])
 m.compile("sgd", "mse")
 h = m.fit([xs, cs], np.zeros((2, 1)), epochs=1, verbose=0, shuffle=False)
 print("5. loss:", h.history["loss"], "predict:", m.predict([xs, cs], verbose=0).tolist())
+
+# 6. max / min over no elements (keras-yolo3's yolo_loss: K.max of the IoUs with an image's zero
+#    true boxes) and a while_loop carrying a TensorArray (its ignore mask)
+e = np.zeros((2, 3, 0), np.float32)
+print("6. K.max / K.min over an empty axis:", K.max(e, axis=-1).numpy().tolist(),
+      K.min(e, axis=-1).numpy().tolist(), "keepdims:", tuple(K.max(e, axis=-1, keepdims=True).shape))
+print("6. K.max of all / int32 max / min:", K.max(e).numpy(),
+      K.max(np.zeros((2, 0), np.int32), axis=-1).numpy().tolist(),
+      K.min(np.zeros((2, 0), np.int32), axis=-1).numpy().tolist())
+ta = tf.TensorArray(tf.float32, size=1, dynamic_size=True)
+_, ta = tf.while_loop(lambda b, *a: b < 3,
+                      lambda b, ta: (b + 1, ta.write(b, tf.cast(b, tf.float32) * 2.0)), [0, ta])
+print("6. while_loop with a TensorArray:", ta.stack().numpy().tolist())
+
+# 7. the HDF5 weight names of a layer whose sub-layers build same-named layers under name scopes
+#    (keras-tcn's ResidualBlock: K.name_scope(self.name), then Conv1D(name='conv1D_0').build)
+class Block(layers.Layer):
+    def build(self, input_shape):
+        with K.name_scope(self.name):
+            with K.name_scope("conv"):
+                self.conv = layers.Dense(2, name="conv")
+                self.conv.build(input_shape)
+        super().build(input_shape)
+
+    def call(self, x):
+        return self.conv(x)
+
+
+class Stack(layers.Layer):
+    def build(self, input_shape):
+        self.blocks = [Block(name=f"block_{i}") for i in range(2)]
+        shape = input_shape
+        for b in self.blocks:
+            b.build(shape)
+            shape = shape[:-1] + (2,)
+
+    def call(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return x
+
+
+import h5py  # noqa: E402
+m = keras.Sequential([Stack(name="stack", input_shape=(3,))])
+m.save_weights("/tmp/_c31_refs.h5")
+with h5py.File("/tmp/_c31_refs.h5") as f:
+    print("7. weight_names:", [getattr(n, "decode", lambda: n)() for n in f["stack"].attrs["weight_names"]])
