@@ -57,6 +57,7 @@ NOT_COMPARABLE = {
         "condition is not (batch, dim), ConditionalRNN's own exception, before any training",
     "yolo3_train": "fails on both sides at the same call: yolo_loss's "
         "K.control_flow_ops.while_loop (Keras 2.1's backend attribute) is an AttributeError",
-    "yolo3_train_variant": "one step of DarkNet-53 at 416x416, batch 32, on one loaded core "
-        "ran past 25 minutes on tensorforge; no figure to compare",
+    "yolo3_train_variant": "DarkNet-53 at 416x416, batch 32, one thread a side on the loaded "
+        "machine: neither side finished the first stage's step and validation in the time given "
+        "(tensorforge 25 min, tf_keras 15 min); no figure to compare",
 }
