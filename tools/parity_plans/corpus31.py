@@ -48,9 +48,9 @@ NOT_COMPARABLE = {
     "tcn_non_causal": "builds a padding='same' TCN and predicts one random input; no training",
     "tcn_save_reload_sequential_model": "saves the TCN model to JSON + HDF5 weights, reloads "
         "and predicts an all-ones input; no training (the two predictions agree on each side)",
-    "keract_recurrent": "keract's activations and gradients of an untrained LSTM; the "
-        "gradients of activations need TensorFlow's graph mode (tensorforge always runs "
-        "eagerly: it stops at keract's 'No eager mode' exception)",
+    "keract_recurrent": "keract's activations and gradients of an untrained LSTM, no "
+        "training; fails on both sides at its gradients (tf_keras: graph-mode LSTM gradient "
+        "InvalidArgumentError; tensorforge: None gradients of keract's eager path)",
     "keract_multi_inputs": "keract on untrained random models; stops on tensorforge at "
         "get_gradients_of_activations (graph mode only), as keract_recurrent",
     "condrnn_dummy_stations_example": "fails on both sides at the same line: its (N,) "
