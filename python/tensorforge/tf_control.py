@@ -39,8 +39,8 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
 def _as_tensors(v):
     if isinstance(v, (list, tuple)):
         return type(v)(_as_tensors(x) for x in v)
-    if isinstance(v, Tensor) or v is None:
-        return v
+    if isinstance(v, (Tensor, TensorArray)) or v is None:
+        return v  # (a TensorArray loop variable: keras-yolo3's yolo_loss writes its ignore mask)
     d = python_dtype(v)  # Python ints int32, floats float32, as tf.convert_to_tensor
     return Tensor(np.asarray(v, dtype=d if d is not None else
                              (None if isinstance(v, (np.ndarray, np.generic)) else np.float32)))

@@ -147,6 +147,9 @@ def _keras22_names(tf_keras):
     _topo.Layer, _topo.InputSpec = tf_keras.layers.Layer, tf_keras.layers.InputSpec
     _eng = _types.ModuleType("tf_keras.engine")
     _eng.__path__, _eng.topology = [], _topo
+    # ... and keras.engine's own (Keras 2.2's keras/engine/__init__.py exported them:
+    # keras-frn's `from keras.engine import Layer, InputSpec`)
+    _eng.Layer, _eng.InputSpec = _topo.Layer, _topo.InputSpec
     sys.modules.setdefault("tf_keras.engine", _eng)
     sys.modules.setdefault("tf_keras.engine.topology", _topo)
     # keras.layers.merge (Keras 2.0-2.3's module of the merge layers, with the _Merge base that

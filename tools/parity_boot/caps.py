@@ -1,5 +1,6 @@
 """The caps (epochs, samples, hand-written loops' steps and predict calls) put on Model.fit /
 evaluate / predict / train_on_batch, and the record of every fit's and evaluate's logs."""
+import functools
 import importlib
 import math
 
@@ -234,12 +235,15 @@ applies = {"n": 0}  # apply_gradients calls so far (MAX_APPLY)
 def _count_calls(cls, name, count, limit):
     """cls.name stops the program (CapReached) once it has been called ``limit`` times."""
     orig = getattr(cls, name)
+
+    # functools.wraps: the method keeps its __name__ (n-beats' NBeatsNet forwards a call by
+    # getattr(model, attr.__name__))
+    @functools.wraps(orig)
     def method(self, *args, **kw):
         if count["n"] >= limit:
             raise CapReached()
         count["n"] += 1
         return orig(self, *args, **kw)
-    method.__wrapped__ = orig
     setattr(cls, name, method)
 
 

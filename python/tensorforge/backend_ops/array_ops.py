@@ -207,6 +207,10 @@ def stack(x, axis=0):
     out = _stack_plain(x, axis)
     if out is not None:
         return out
+    if type(x) in (list, tuple) and not x and type(axis) is int and axis == 0:
+        # TensorFlow's stack along axis 0 is convert_to_tensor(x): [] is an empty float32
+        # vector (n-beats' seasonality_model stacks range(p // 2) cosines, none for p == 1)
+        return Tensor(np.zeros((0,), np.float32))
     ts = _tensors("stack", "x", x)
     nd = ts[0].ndim
     a = int_arg("stack", "axis", axis)

@@ -131,8 +131,20 @@ def _reduce(fn, op, x, axis, keepdims, as_float=False, nonempty=False):
     if as_float and x.dtype.kind not in "fc":
         x = E.cast(x, floatx())
     if nonempty and x.size == 0:
-        raise ValueError(f"{fn}: cannot reduce an empty tensor of shape {shape_str(x.shape)}")
+        return _empty_extremum(fn, x, ax, bool(keepdims))
     return op(x, ax, bool(keepdims))
+
+
+def _empty_extremum(fn, x, ax, keepdims):
+    """max / min over no elements: TensorFlow's identity of the reduction, -inf / +inf for floats
+    (the dtype's lowest / highest integer, False / True for bools), of the reduced shape
+    (keras-yolo3's yolo_loss takes K.max of the IoUs with an image's zero true boxes)."""
+    dt = np.dtype(x.dtype)
+    big = (True if fn == "min" else False) if dt.kind == "b" else \
+        (np.iinfo(dt).max if fn == "min" else np.iinfo(dt).min) if dt.kind in "iu" else \
+        (np.inf if fn == "min" else -np.inf)
+    shape = np.amax(np.zeros(x.shape, np.int8), axis=ax, keepdims=keepdims, initial=0).shape
+    return Tensor(array_module(x.data).full(shape, big, dtype=dt))
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001

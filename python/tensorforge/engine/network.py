@@ -640,6 +640,8 @@ class _Step:
                 if layer._activity_regularizer is not None:  # See Note [activity regularizer]
                     add_activity_losses(layer, y)
                 out_mask = _call_mask(layer, x, None)
+                if type(y) is list or type(y) is tuple:  # See Note [a list of one output]
+                    y = y[0]
                 values[self.out_ids[0]] = y
                 if out_mask is not None:  # a mask-making layer (Embedding(mask_zero), Masking)
                     set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
@@ -674,7 +676,7 @@ class _Step:
         out_mask = _call_mask(layer, x, m)
         set_output_mask(y, out_mask)  # See Note [mask metadata] (base_layer.py)
         if len(self.out_ids) == 1:
-            values[self.out_ids[0]] = y
+            values[self.out_ids[0]] = y[0] if type(y) in (list, tuple) else y
             if out_mask is not None:
                 masks[self.out_ids[0]] = out_mask
         else:
@@ -685,6 +687,11 @@ class _Step:
                 if mm is not None:
                     masks[i] = mm
 
+
+# Note [a list of one output]
+# A layer whose call returns a list of one tensor (tf.unstack of a length-1 axis: cond_rnn's
+# initial states; a Lambda returning [z]) has one output KerasTensor, the list's element: a run
+# stores the element under it, not the list.
 
 __all__ = ["Network"]
 _node.ENGINE["Step"] = _Step  # K.function runs graphs from intermediate tensors with it

@@ -251,8 +251,11 @@ def pack_like(structure, flat):
 
 def _pack(s, it):
     # module level, not a closure over itself: See Note [graph reference cycles]
+    # a list comes back a plain list: a layer's tracked list attribute (engine/tracking.py's
+    # TrackingList, keras-tcn's self.skip_connections) passed as the inputs is not rebuilt
+    # with its owner, as tf.nest gives Keras 2's ListWrapper back as a list's values
     if isinstance(s, (list, tuple)):
-        return type(s)(_pack(e, it) for e in s) if isinstance(s, list) else \
+        return [_pack(e, it) for e in s] if isinstance(s, list) else \
             tuple(_pack(e, it) for e in s)
     if isinstance(s, dict):
         return {k: _pack(v, it) for k, v in s.items()}

@@ -151,13 +151,15 @@ class Sequential(Model):
         """A Sequential opening with a layer that takes a dict of named features (DenseFeatures):
         one Input per feature, named by its key, of the feature's shape and kind, as the
         functional graph the layers are then called on."""
-        inputs = {}
-        for k, v in features.items():
-            a = v if hasattr(v, "shape") and hasattr(v, "dtype") else np.asarray(v)
-            kind = np.dtype(a.dtype).kind if not is_text(a) else "U"
-            dt = "string" if kind in "USO" else np.dtype(a.dtype).name if kind in "iub" \
-                else "float32"
-            inputs[k] = Input(shape=tuple(a.shape[1:]), dtype=dt, name=k)
+        self._build_from_nested({k: _feature_input(v, k) for k, v in features.items()})
+
+    def _build_from_list(self, xs):
+        """A Sequential given no input shape and fit on a list of arrays of different shapes:
+        its first layer takes the list (cond_rnn's ConditionalRNN takes [inputs, *conditions]),
+        one Input per array, as tf_keras calls a deferred Sequential on the nested inputs."""
+        self._build_from_nested([_feature_input(v, None) for v in xs])
+
+    def _build_from_nested(self, inputs):
         x = inputs
         for layer in self._seq:
             x = layer(x)
@@ -205,7 +207,13 @@ class Sequential(Model):
             if not self._seq:
                 raise ValueError(f"{where}: the model has no layers")
             a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
-            a = self._as_array(a, where, "x")
+            try:
+                a = self._as_array(a, where, "x")
+            except ValueError:
+                if not _several_inputs(x):
+                    raise
+                self._build_from_list(x)
+                return super()._standardize_x(x, where)
             self._infer_input_dtype(a)
             self.__dict__["_shape_inferred"] = True
             self.build((None,) + tuple(a.shape[1:]))
@@ -270,3 +278,18 @@ def _declared_input_shape(layer):
     if isinstance(layer, Network) and layer._is_graph_network and len(layer.inputs) == 1:
         return tuple(layer.inputs[0].shape)
     return None
+
+
+def _feature_input(v, name):
+    """The Input of one feature / input array: its shape past the batch axis and its kind."""
+    a = v if hasattr(v, "shape") and hasattr(v, "dtype") else np.asarray(v)
+    kind = np.dtype(a.dtype).kind if not is_text(a) else "U"
+    dt = "string" if kind in "USO" else np.dtype(a.dtype).name if kind in "iub" else "float32"
+    return Input(shape=tuple(a.shape[1:]), dtype=dt, name=name)
+
+
+def _several_inputs(x):
+    """A list of two or more arrays of one length (the samples), as Keras 2 reads several inputs."""
+    return isinstance(x, (list, tuple)) and len(x) > 1 and all(
+        hasattr(a, "shape") and len(a.shape) >= 1 for a in x) and \
+        len({a.shape[0] for a in x}) == 1

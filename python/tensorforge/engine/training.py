@@ -562,6 +562,11 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         return {m.name: m.result() for m in self.metrics}
 
     @property
+    def _is_compiled(self):
+        """tf_keras' flag set by compile (keract checks it before reading activations)."""
+        return self._compiled
+
+    @property
     def compiled_loss(self):
         return custom_step.compiled_loss(self) if self._compiled else None
 

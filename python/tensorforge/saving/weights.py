@@ -115,4 +115,20 @@ def layer_weight_names(layer, weights=None):
         if not n.startswith(layer.name + "/"):
             n = f"{layer.name}/{n}"
         names.append(n + ":0")
+    if len(set(names)) < len(names):
+        names = _nested_names(layer, weights, names)
     return names
+
+
+def _nested_names(layer, weights, names):
+    """When names collide (keras-tcn's residual blocks each build a ``conv1D_0``), each weight is
+    named by the path of layers down to its owner, as TensorFlow's name scopes make them
+    (``tcn/residual_block_0/conv1D_0/kernel:0``)."""
+    paths, stack = {}, [(layer, layer.name)]
+    while stack:
+        l, path = stack.pop()
+        for _, t, _ in getattr(l, "_weights", []):
+            paths.setdefault(id(t), f"{path}/{(bare_name(t.name) or '').split('/')[-1]}:0")
+        stack.extend((sub, f"{path}/{sub.name}") for sub in reversed(l._sublayers()))
+    ws = layer.weights if weights is None else weights
+    return [paths.get(id(t), n) for n, t in zip(names, ws)]
