@@ -621,3 +621,36 @@ def test_resnet_v1_summary_matches_keras_2():
     xs = np.random.default_rng(10).random((8, 8, 8, 3)).astype(np.float32)
     h = model.fit(xs, np.eye(10)[np.arange(8)], batch_size=4, epochs=2, verbose=0)
     assert np.isfinite(h.history["loss"]).all()
+
+
+def test_dot_of_inputs_of_different_ranks():
+    """Keras 2's batch_dot ranks (keras-attention's dot([(B, T, U), (B, U)], [2, 1]), corpus31):
+    a's other non-batch axes, then b's. Shapes and the sums of the outputs on the inputs below
+    printed by tf_keras 2.21 (Dot in a Model, predict)."""
+    rng = np.random.default_rng(3)
+    cases = [((3, 4), (4,), [2, 1], (None, 3), 18.342857360839844),
+             ((4,), (3, 4), [1, 2], (None, 3), 18.342857360839844),
+             ((3, 5, 4), (4, 6), [3, 1], (None, 3, 5, 6), 18162.0),
+             ((3, 4), (4,), -1, (None, 3), 18.342857360839844)]
+    for sa, sb, axes, shape, total in cases:
+        a, b = L.Input(sa), L.Input(sb)
+        out = L.Dot(axes=axes)([a, b])
+        assert out.shape == shape, (sa, sb, axes)
+        x = np.arange(2 * np.prod(sa)).reshape((2,) + sa).astype(np.float32) / 10
+        y = np.arange(2 * np.prod(sb)).reshape((2,) + sb).astype(np.float32) / 7
+        got = Model([a, b], out).predict([x, y], verbose=0)
+        assert got.shape == (2,) + shape[1:]
+        np.testing.assert_allclose(got.sum(), total, rtol=1e-5)
+    # values and gradients against einsum on random inputs
+    x = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
+    y = rng.standard_normal((2, 4, 6)).astype(np.float32)
+    np.testing.assert_allclose(L.Dot(axes=(3, 1))([x, y]).numpy(),
+                               np.einsum("bijk,bkl->bijl", x, y), rtol=1e-5, atol=1e-6)
+    tx, ty = tf.Tensor(x, requires_grad=True), tf.Tensor(y, requires_grad=True)
+    L.Dot(axes=(3, 1))([tx, ty]).sum().backward()
+    np.testing.assert_allclose(tx.grad, np.broadcast_to(y.sum(2)[:, None, None, :], x.shape),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ty.grad, np.broadcast_to(x.sum((1, 2))[:, :, None], y.shape),
+                               rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="batch"):
+        L.Dot(axes=(0, 1))([L.Input((3, 4)), L.Input((4,))])

@@ -188,8 +188,9 @@ def _l2_normalize(x, axis):
 
 class Dot(_Merge):
     """Dot product between samples of two tensors along ``axes`` (an int or a pair), with
-    optional L2 normalization first (cosine proximity). 2-D inputs give (batch, 1); 3-D inputs
-    give a batched matrix product."""
+    optional L2 normalization first (cosine proximity): Keras 2's batch_dot. The result holds
+    a's other non-batch axes, then b's (2-D inputs give (batch, 1)); inputs of any ranks >= 2,
+    e.g. keras-attention's (batch, T, U) with (batch, U) over axes [2, 1] -> (batch, T)."""
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
@@ -215,10 +216,10 @@ class Dot(_Merge):
             raise ValueError(f"Incompatible input shapes: axis values {a[ax]} (at axis {ax}) != "
                              f"{b[bx]} (at axis {bx}). Full input shapes: {_fmt_shape(a)}, "
                              f"{_fmt_shape(b)}")
-        if len(a) > 3 or len(b) > 3 or len(a) != len(b) or 0 in (ax, bx):
-            raise ValueError(f"{self.name}: Dot supports two 2-D or two 3-D inputs contracted "
-                             f"over non-batch axes, got {_fmt_shape(a)} and {_fmt_shape(b)} with "
-                             f"axes {self.axes}")
+        if len(a) < 2 or len(b) < 2 or 0 in (ax, bx):
+            raise ValueError(f"{self.name}: Dot contracts a non-batch axis of two inputs of rank "
+                             f">= 2, got {_fmt_shape(a)} and {_fmt_shape(b)} with axes "
+                             f"{self.axes}")
         out = [d for i, d in enumerate(a) if i not in (0, ax)] + \
               [d for i, d in enumerate(b) if i not in (0, bx)]
         return (a[0],) + tuple(out) if out else (a[0], 1)
@@ -228,13 +229,23 @@ class Dot(_Merge):
         ax, bx = self._norm_axes(a.ndim, b.ndim)
         if self.normalize:
             a, b = _l2_normalize(a, ax), _l2_normalize(b, bx)
-        if a.ndim == 2:
+        if a.ndim == 2 and b.ndim == 2:
             return B.sum(B.mul(a, b), axis=1, keepdims=True)
-        if ax == 1:
-            a = B.transpose(a, (0, 2, 1))
-        if bx == 2:
-            b = B.transpose(b, (0, 2, 1))
-        return B.matmul(a, b)
+        if a.ndim == 3 and b.ndim == 3:
+            if ax == 1:
+                a = B.transpose(a, (0, 2, 1))
+            if bx == 2:
+                b = B.transpose(b, (0, 2, 1))
+            return B.matmul(a, b)
+        # any other ranks: (batch, a's rest, k) @ (batch, k, b's rest) as one batched product
+        ra = [i for i in range(1, a.ndim) if i != ax]
+        rb = [i for i in range(1, b.ndim) if i != bx]
+        a_rest, b_rest = [a.shape[i] for i in ra], [b.shape[i] for i in rb]
+        n, k = a.shape[0], a.shape[ax]
+        a = B.reshape(B.transpose(a, [0] + ra + [ax]), (n, int(np.prod(a_rest)), k))
+        b = B.reshape(B.transpose(b, [0, bx] + rb), (n, k, int(np.prod(b_rest))))
+        out = tuple(a_rest + b_rest)
+        return B.reshape(B.matmul(a, b), (n,) + (out if out else (1,)))
 
 
 def add(inputs, **kwargs):
