@@ -485,3 +485,30 @@ def test_h5_save_is_atomic_and_removes_stale_temps_of_dead_writers(tmp_path):
     assert not stale.exists() and live.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".m.h5")) == [live.name]
     np.testing.assert_array_equal(models.load_model(str(path)).get_weights()[0], m.get_weights()[0])
+
+
+def test_model_on_a_dict_of_inputs_round_trips_through_h5(tmp_path):
+    """tf_keras 2 writes a model called on a dict with input_layers {'a': ['a', 0, 0], ...}
+    (as we do: checked against tf_keras 2.21's file); loading read the dict's keys as references
+    and stopped with a bare IndexError. The model comes back on the same named inputs."""
+    import tensorforge as tf
+    keras = tf.keras
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    out = keras.layers.Dense(1)(keras.layers.concatenate([a, b]))
+    m = keras.Model({"a": a, "b": b}, out)
+    m.compile("adam", "mse")
+    path = str(tmp_path / "dict_inputs.h5")
+    m.save(path)
+    with h5py.File(path, "r") as f:
+        cfg = json.loads(f.attrs["model_config"])["config"]
+    assert cfg["input_layers"] == {"a": ["a", 0, 0], "b": ["b", 0, 0]}
+    m2 = keras.models.load_model(path)
+    x = {"a": np.arange(12, dtype=np.float32).reshape(4, 3),
+         "b": np.arange(8, dtype=np.float32).reshape(4, 2) / 3}
+    np.testing.assert_array_equal(m2.predict(x, verbose=0), m.predict(x, verbose=0))
+    with h5py.File(path, "r+") as f:  # a malformed reference: named in the error
+        mc = json.loads(f.attrs["model_config"])
+        mc["config"]["input_layers"]["b"] = "b"
+        f.attrs["model_config"] = json.dumps(mc)
+    with pytest.raises(ValueError, match=r"\['input_layers'\]\['b'\] must be \[layer_name"):
+        keras.models.load_model(path)

@@ -148,18 +148,25 @@ def _functional(cfg, source, custom_objects):
                              f"produce their inputs: {[p[0] for p in rest]}")
         pending = rest
 
-    def pick(refs):
-        got = []
-        for r in refs:
-            outs = outputs.get((r[0], r[1]))
-            if outs is None or r[2] >= len(outs):
-                raise ValueError(f"{source}: the model's input/output reference {list(r)!r} names "
-                                 "no tensor of the rebuilt graph")
-            got.append(outs[r[2]])
-        return got
+    def one(r):  # (config_check.graph has checked its form)
+        outs = outputs.get((r[0], r[1]))
+        if outs is None or r[2] >= len(outs):
+            raise ValueError(f"{source}: the model's input/output reference {list(r)!r} names "
+                             "no tensor of the rebuilt graph")
+        return outs[r[2]]
 
-    ins, outs = pick(cfg["input_layers"]), pick(cfg["output_layers"])
-    return Model(inputs=ins if len(ins) > 1 else ins[0], outputs=outs if len(outs) > 1 else outs[0],
+    def pick(refs):
+        """The model's inputs / outputs: a dict of references (a model called on a dict, as
+        tf_keras 2 writes it) stays a dict; one bare reference or a list of them, a tensor or
+        a list."""
+        if isinstance(refs, dict):
+            return {k: one(r) for k, r in refs.items()}
+        if isinstance(refs, (list, tuple)) and refs and isinstance(refs[0], str):
+            return one(refs)
+        got = [one(r) for r in refs]
+        return got if len(got) != 1 else got[0]
+
+    return Model(inputs=pick(cfg["input_layers"]), outputs=pick(cfg["output_layers"]),
                  name=cfg.get("name"))
 
 
