@@ -41,6 +41,17 @@ py::array checked(const char* op, const char* arg, const py::object& o, const ch
   return a;
 }
 
+// The optional bias b (C_out,) as a C-contiguous float32 array held in *keep: its data, or
+// nullptr when b_o is None.
+const float* optional_bias(const char* op, const py::object& b_o, index_t CO, py::array* keep) {
+  if (b_o.is_none()) return nullptr;
+  *keep = as_array<float>(op, "b", b_o);
+  if (keep->ndim() != 1 || keep->shape(0) != CO)
+    value_error(op, "b must have shape (", CO, ",) for C_out = ", CO, ", got ", shape_str(*keep));
+  require_c_contiguous(op, "b", *keep);
+  return static_cast<const float*>(keep->data());
+}
+
 ConvShape make_shape(const char* op, const py::array& x, const py::array& w, index_t sh,
                      index_t sw, index_t pt, index_t pl, index_t pb, index_t pr, index_t dh,
                      index_t dw) {
@@ -162,15 +173,8 @@ py::array fwd(const py::object& x_o, const py::object& w_o, const py::object& b_
   py::array w = checked(op, "w", w_o, "(KH, KW, C_in, C_out)");
   Act act = parse_act(op, activation);
   ConvShape s = make_shape(op, x, w, sh, sw, pt, pl, pb, pr, dh, dw);
-  const float* b = nullptr;
   py::array barr;
-  if (!b_o.is_none()) {
-    barr = as_array<float>(op, "b", b_o);
-    if (barr.ndim() != 1 || barr.shape(0) != s.CO)
-      value_error(op, "b must have shape (", s.CO, ",) for C_out = ", s.CO, ", got ", shape_str(barr));
-    require_c_contiguous(op, "b", barr);
-    b = static_cast<const float*>(barr.data());
-  }
+  const float* b = optional_bias(op, b_o, s.CO, &barr);
   const std::vector<py::ssize_t> yshape{(py::ssize_t)s.N, (py::ssize_t)s.OH, (py::ssize_t)s.OW,
                                         (py::ssize_t)s.CO};
   check_output_size(op, "y", yshape, sizeof(float));
@@ -353,15 +357,8 @@ py::array fwd3(const py::object& x_o, const py::object& w_o, const py::object& b
   py::array x = checked(op, "x", x_o, "(N, D, H, W, C_in)", 5);
   py::array w = checked(op, "w", w_o, "(KD, KH, KW, C_in, C_out)", 5);
   const Conv3Shape s = make_shape3(op, x, w, sd, sh, sw, pd0, ph0, pw0, pd1, ph1, pw1, dd, dh, dw);
-  const float* b = nullptr;
   py::array barr;
-  if (!b_o.is_none()) {
-    barr = as_array<float>(op, "b", b_o);
-    if (barr.ndim() != 1 || barr.shape(0) != s.CO)
-      value_error(op, "b must have shape (", s.CO, ",) for C_out = ", s.CO, ", got ", shape_str(barr));
-    require_c_contiguous(op, "b", barr);
-    b = static_cast<const float*>(barr.data());
-  }
+  const float* b = optional_bias(op, b_o, s.CO, &barr);
   const std::vector<py::ssize_t> yshape = dims({s.N, s.OD, s.OH, s.OW, s.CO});
   check_output_size(op, "y", yshape, sizeof(float));
   const ConvShape s2 = s.folded();
