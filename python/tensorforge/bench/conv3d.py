@@ -8,7 +8,7 @@ coincide: odd kernels at stride 1, or 'valid')."""
 import numpy as np
 
 from ._util import table, timeit, timeit_alternating, try_torch
-from .conv_layers import _check as _check_layers
+from .conv_layers import _check as _check_layers, layer_case
 
 # name, layer kind, input shape (N, D, H, W, C), layer arguments
 LAYERS = [
@@ -53,28 +53,16 @@ def _torch_side(torch, kind, kw, x, ws):
 
 
 def run(args):
-    from ..autograd import Tensor
     torch = try_torch() if "torch" in args.against else None
     rng = np.random.default_rng(0)
     rows = []
     quick = dict(min_time=0.2, min_runs=3) if args.quick else {}
     for name, kind, xs, kw in (LAYERS[::2] if args.quick else LAYERS):
         layer = _layer(kind, kw)
-        x = rng.standard_normal(xs).astype(np.float32)
-        layer(x[:1])
-        ws = [(rng.standard_normal(w.shape) * 0.1).astype(np.float32) for w in layer.get_weights()]
-        layer.set_weights(ws)
-        dy = rng.standard_normal((xs[0],) + layer(x[:1]).shape[1:]).astype(np.float32)
-        xt = Tensor(x, requires_grad=True)
+        x, ws, dy, xt, ours = layer_case(layer, xs, rng)
 
         def ours_f():
             layer(x)
-
-        def ours():
-            xt.grad = None
-            for t in layer.weights:
-                t.grad = None
-            layer(xt).backward(dy)
 
         row = [name, f"{'x'.join(map(str, xs))} " + " ".join(
             f"{k}={v}" for k, v in kw.items())]

@@ -79,27 +79,40 @@ def _torch_side(torch, kind, kw, x, ws):
             [wt, bt], lambda y: y.permute(0, 2, 3, 1))
 
 
-def run(args):
+def layer_case(layer, xs, rng, one_dy=False):
+    """A built layer with random weights (SD 0.1) on a random input x of shape ``xs``, an
+    upstream gradient dy (one sample's repeated over the batch with ``one_dy``), xt (x as a
+    Tensor) and ours(): forward, then backward of dy into xt and the weights, grads cleared
+    first. Returns (x, weights, dy, xt, ours); the random draws come in that order."""
     from ..autograd import Tensor
+    x = rng.standard_normal(xs).astype(np.float32)
+    layer(x[:1])
+    ws = [(rng.standard_normal(w.shape) * 0.1).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(ws)
+    out = tuple(layer(x[:1]).shape[1:])
+    if one_dy:
+        dy = rng.standard_normal(out).astype(np.float32)
+        dy = np.ascontiguousarray(np.broadcast_to(dy, (xs[0],) + out))
+    else:
+        dy = rng.standard_normal((xs[0],) + out).astype(np.float32)
+    xt = Tensor(x, requires_grad=True)
+
+    def ours():
+        xt.grad = None
+        for t in layer.weights:
+            t.grad = None
+        layer(xt).backward(dy)
+    return x, ws, dy, xt, ours
+
+
+def run(args):
     torch = try_torch() if "torch" in args.against else None
     rng = np.random.default_rng(0)
     rows = []
     quick = dict(min_time=0.2, min_runs=3) if args.quick else {}
     for name, kind, xs, kw in (LAYERS[::2] if args.quick else LAYERS):
         layer = _layer(kind, kw)
-        x = rng.standard_normal(xs).astype(np.float32)
-        layer(x[:1])
-        ws = [(rng.standard_normal(w.shape) * 0.1).astype(np.float32) for w in layer.get_weights()]
-        layer.set_weights(ws)
-        dy = rng.standard_normal(layer(x[:1]).shape[1:]).astype(np.float32)
-        dy = np.ascontiguousarray(np.broadcast_to(dy, (xs[0],) + dy.shape))
-        xt = Tensor(x, requires_grad=True)
-
-        def ours():
-            xt.grad = None
-            for t in layer.weights:
-                t.grad = None
-            layer(xt).backward(dy)
+        x, ws, dy, xt, ours = layer_case(layer, xs, rng, one_dy=True)
 
         row = [name, f"{'x'.join(map(str, xs))} {kind} " + " ".join(
             f"{k}={v}" for k, v in kw.items() if k not in ("filters",))]
