@@ -322,6 +322,33 @@ def _c_cases():
         B[n + "_forward"] = rnn_f(n + "_forward", G)
         B[n + "_backward"] = rnn_b(n + "_backward", G)
 
+    def rnn_dropout(name, G):  # the recurrent-dropout recurrences (reference/rnn_dropout.py)
+        def make(rng):
+            from tensorforge import reference as R
+            Bn, T, _, U, _, _, rk = rnn_arrays(rng, G)
+            mask = (rng.random((Bn, T)) < 0.8).astype(np.float32) if rng.random() < 0.3 else None
+            gb, ra = bool(rng.integers(2)), bool(rng.integers(2))
+            proj, keep = f32(rng, T, G, Bn, U), (rng.random((G, Bn, U)) < 0.8).astype(np.float32) * 1.25
+            h0 = f32(rng, Bn, U) if rng.random() < 0.5 else None
+            bh = f32(rng, U) if ra and rng.random() < 0.5 else None
+            dout = f32(rng, Bn, T, U) if rng.random() < 0.8 else None
+            if name == "lstm_dropout_forward":
+                return Case(name, "C", [proj, rk, keep, h0, f32(rng, Bn, U), mask, gb, "tanh", "sigmoid"])
+            if name == "gru_dropout_forward":
+                return Case(name, "C", [proj, rk, bh, keep, h0, mask, gb, ra, "tanh", "sigmoid"])
+            if name == "lstm_dropout_backward":
+                _, _, _, gates, _, cp = R.lstm_dropout_forward(proj, rk, keep, h0, None, mask, gb, "tanh",
+                                                               "sigmoid")
+                return Case(name, "C", [dout, f32(rng, Bn, U), f32(rng, Bn, U), rk, keep, mask, gb, "tanh",
+                                        "sigmoid", gates, cp])
+            _, _, gates, hp, rh = R.gru_dropout_forward(proj, rk, bh, keep, h0, mask, gb, ra, "tanh", "sigmoid")
+            return Case(name, "C", [dout, f32(rng, Bn, U), rk, keep, mask, gb, ra, "tanh", "sigmoid", gates,
+                                    hp, rh])
+        return make
+    for n, G in (("lstm", 4), ("gru", 3)):
+        for d in ("forward", "backward"):
+            B[f"{n}_dropout_{d}"] = rnn_dropout(f"{n}_dropout_{d}", G)
+
     def bn_args(rng):
         shape = tuple(int(rng.integers(1, 7)) for _ in range(int(rng.integers(2, 5))))
         axis = int(rng.integers(-len(shape), len(shape)))

@@ -45,6 +45,8 @@ _O_BUILDERS = {k: v for k, v in _ops_cases().items() if k in _public_ops()}
 _LATE = {("C", "dense_backward"), ("C", "gemm_batched"),
          ("C", "conv2d_transpose_taps_forward"), ("C", "conv3d_forward"), ("C", "conv3d_backward"),
          ("kernels", "conv3d"), ("kernels", "conv3d_backward")}
+_LATE |= {("C", n) for n in ("lstm_dropout_forward", "lstm_dropout_backward",  # rdcell's
+                             "gru_dropout_forward", "gru_dropout_backward")}
 _LATE |= {(level, n) for level in ("ops", "ops-grad")  # keras14's
           for n in ("grouped_conv2d", "conv3d", "conv3d_transpose", "pool3d")}
 ALL = ([("C", n) for n in sorted(_C_BUILDERS) if ("C", n) not in _LATE]

@@ -3,7 +3,8 @@
 // Names, signatures and returned tuples are exactly those of tensorforge.reference.rnn (its
 // docstring is the specification):
 //   lstm_forward / lstm_backward, gru_forward / gru_backward, simple_rnn_forward /
-//   simple_rnn_backward.
+//   simple_rnn_backward; and tensorforge.reference.rnn_dropout's lstm_dropout_forward /
+//   lstm_dropout_backward, gru_dropout_forward / gru_dropout_backward (csrc/cpu/rnn_dropout.cpp).
 // Every array is checked here (dtype float32, rank, shape against x and the recurrent kernel,
 // C-contiguity, non-empty); optional arguments (bias, h0, c0, mask) may be None. Outputs are
 // allocated here, then the GIL is released around the kernel.
@@ -12,6 +13,7 @@
 
 #include "tf/bind_util.h"
 #include "tf/rnn.h"
+#include "tf/rnn_dropout.h"
 #include "tf/rnn_signatures.h"
 
 namespace tf {
@@ -237,10 +239,133 @@ py::tuple simple_bwd(const py::object& dout_o, const py::object& dhT_o, const py
   return py::make_tuple(dx, dk, drk, db, dh0);
 }
 
+// ---- recurrent dropout (tf/rnn_dropout.h) ----------------------------------------------------
+// (T, G, B, U) of proj / gates fixes the dimensions; recurrent_kernel must be (U, G*U) and
+// h_keep (G, B, U).
+RnnDims dropout_dims(const char* op, const char* name, const py::array& a, index_t G,
+                     const py::object& rk_o, const py::object& keep_o, py::array& rk,
+                     py::array& keep) {
+  require_ndim(op, name, a, 4, "(time, gates, batch, units)");
+  require_nonempty(op, name, a);
+  require_c_contiguous(op, name, a);
+  if (a.shape(1) != G) value_error(op, name, " must have ", G, " gates on axis 1 (time, gates, batch, units), got shape ", shape_str(a));
+  RnnDims d{a.shape(2), a.shape(0), 0, a.shape(3)};
+  const py::ssize_t U = d.U, B = d.B;
+  rk = arg(op, "recurrent_kernel", rk_o, {U, (py::ssize_t)(G * U)}, "(units, G*units)");
+  keep = arg(op, "h_keep", keep_o, {(py::ssize_t)G, B, U}, "(gates, batch, units)");
+  return d;
+}
+
+Shape TGBU(const RnnDims& d, index_t G) {
+  return {(py::ssize_t)d.T, (py::ssize_t)G, (py::ssize_t)d.B, (py::ssize_t)d.U};
+}
+Shape TBU(const RnnDims& d) { return {(py::ssize_t)d.T, (py::ssize_t)d.B, (py::ssize_t)d.U}; }
+
+py::tuple lstm_dropout_fwd(const py::object& proj_o, const py::object& rk_o, const py::object& keep_o,
+                           const py::object& h0_o, const py::object& c0_o, const py::object& mask_o,
+                           bool go_backwards, const std::string& activation,
+                           const std::string& rec_activation) {
+  const char* op = "lstm_dropout_forward";
+  RnnAct act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
+  py::array proj = as_array<float>(op, "proj", proj_o), rk, keep, h0, c0, mask;
+  RnnDims d = dropout_dims(op, "proj", proj, 4, rk_o, keep_o, rk, keep);
+  const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
+  const float* c = opt(op, "c0", c0_o, BU(d), "(batch, units)", c0);
+  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
+  py::array out = empty<float>(BTU(d)), hT = empty<float>(BU(d)), cT = empty<float>(BU(d));
+  py::array gates = empty<float>(TGBU(d, 4)), hp = empty<float>(TBU(d)), cp = empty<float>(TBU(d));
+  {
+    py::gil_scoped_release nogil;
+    lstm_dropout_forward(d, ptr(proj), ptr(rk), ptr(keep), h, c, m, go_backwards, act, ract,
+                         mut(out), mut(hT), mut(cT), mut(gates), mut(hp), mut(cp));
+  }
+  return py::make_tuple(out, hT, cT, gates, hp, cp);
+}
+
+py::tuple lstm_dropout_bwd(const py::object& dout_o, const py::object& dhT_o, const py::object& dcT_o,
+                           const py::object& rk_o, const py::object& keep_o, const py::object& mask_o,
+                           bool go_backwards, const std::string& activation,
+                           const std::string& rec_activation, const py::object& gates_o,
+                           const py::object& cp_o) {
+  const char* op = "lstm_dropout_backward";
+  RnnAct act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
+  py::array gates = as_array<float>(op, "gates", gates_o), rk, keep, dout, mask;
+  RnnDims d = dropout_dims(op, "gates", gates, 4, rk_o, keep_o, rk, keep);
+  const float* g_out = opt(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)", dout);
+  py::array dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
+  py::array dcT = arg(op, "d_c_T", dcT_o, BU(d), "(batch, units)");
+  py::array cp = arg(op, "c_prev", cp_o, TBU(d), "(time, batch, units)");
+  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
+  py::array dg = empty<float>(TGBU(d, 4)), dh0 = empty<float>(BU(d)), dc0 = empty<float>(BU(d));
+  {
+    py::gil_scoped_release nogil;
+    lstm_dropout_backward(d, g_out, ptr(dhT), ptr(dcT), ptr(rk), ptr(keep), m, go_backwards, act,
+                          ract, ptr(gates), ptr(cp), mut(dg), mut(dh0), mut(dc0));
+  }
+  return py::make_tuple(dg, dh0, dc0);
+}
+
+py::tuple gru_dropout_fwd(const py::object& proj_o, const py::object& rk_o, const py::object& rbh_o,
+                          const py::object& keep_o, const py::object& h0_o, const py::object& mask_o,
+                          bool go_backwards, bool reset_after, const std::string& activation,
+                          const std::string& rec_activation) {
+  const char* op = "gru_dropout_forward";
+  RnnAct act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
+  py::array proj = as_array<float>(op, "proj", proj_o), rk, keep, rbh, h0, mask;
+  RnnDims d = dropout_dims(op, "proj", proj, 3, rk_o, keep_o, rk, keep);
+  const float* bh = opt(op, "rec_bias_h", rbh_o, {(py::ssize_t)d.U}, "(units,)", rbh);
+  if (bh && !reset_after) value_error(op, "rec_bias_h must be None for reset_after=False (the bias is in proj)");
+  const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
+  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
+  py::array out = empty<float>(BTU(d)), hT = empty<float>(BU(d));
+  py::array gates = empty<float>(TGBU(d, 3)), hp = empty<float>(TBU(d)), rh = empty<float>(TBU(d));
+  {
+    py::gil_scoped_release nogil;
+    gru_dropout_forward(d, ptr(proj), ptr(rk), bh, ptr(keep), h, m, go_backwards, reset_after, act,
+                        ract, mut(out), mut(hT), mut(gates), mut(hp), mut(rh));
+  }
+  return py::make_tuple(out, hT, gates, hp, rh);
+}
+
+py::tuple gru_dropout_bwd(const py::object& dout_o, const py::object& dhT_o, const py::object& rk_o,
+                          const py::object& keep_o, const py::object& mask_o, bool go_backwards,
+                          bool reset_after, const std::string& activation,
+                          const std::string& rec_activation, const py::object& gates_o,
+                          const py::object& hp_o, const py::object& rh_o) {
+  const char* op = "gru_dropout_backward";
+  RnnAct act = parse_act(op, activation), ract = parse_rec_act(op, rec_activation);
+  py::array gates = as_array<float>(op, "gates", gates_o), rk, keep, dout, mask;
+  RnnDims d = dropout_dims(op, "gates", gates, 3, rk_o, keep_o, rk, keep);
+  const float* g_out = opt(op, "d_outputs", dout_o, BTU(d), "(batch, time, units)", dout);
+  py::array dhT = arg(op, "d_h_T", dhT_o, BU(d), "(batch, units)");
+  py::array hp = arg(op, "h_prev", hp_o, TBU(d), "(time, batch, units)");
+  py::array rh = arg(op, "rec_h", rh_o, TBU(d), "(time, batch, units)");
+  const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
+  py::array dg = empty<float>(TGBU(d, 3)), dr = empty<float>(TBU(d)), dh0 = empty<float>(BU(d));
+  {
+    py::gil_scoped_release nogil;
+    gru_dropout_backward(d, g_out, ptr(dhT), ptr(rk), ptr(keep), m, go_backwards, reset_after, act,
+                         ract, ptr(gates), ptr(hp), ptr(rh), mut(dg), mut(dr), mut(dh0));
+  }
+  return py::make_tuple(dg, dr, dh0);
+}
+
 }  // namespace
 
 void bind_rnn(pybind11::module_& m) {
   def_rnn_functions(m, &lstm_fwd, &lstm_bwd, &gru_fwd, &gru_bwd, &simple_fwd, &simple_bwd);
+  const char* doc = "see tensorforge.reference.rnn_dropout (same arguments and returned tuple)";
+  def_named(m, "lstm_dropout_forward", &lstm_dropout_fwd, doc, "proj", "recurrent_kernel", "h_keep",
+            "h0", "c0", "mask", "go_backwards", "activation", "recurrent_activation");
+  def_named(m, "lstm_dropout_backward", &lstm_dropout_bwd, doc, "d_outputs", "d_h_T", "d_c_T",
+            "recurrent_kernel", "h_keep", "mask", "go_backwards", "activation",
+            "recurrent_activation", "gates", "c_prev");
+  def_named(m, "gru_dropout_forward", &gru_dropout_fwd, doc, "proj", "recurrent_kernel",
+            "rec_bias_h", "h_keep", "h0", "mask", "go_backwards", "reset_after", "activation",
+            "recurrent_activation");
+  def_named(m, "gru_dropout_backward", &gru_dropout_bwd, doc, "d_outputs", "d_h_T",
+            "recurrent_kernel", "h_keep", "mask", "go_backwards", "reset_after", "activation",
+            "recurrent_activation", "gates", "h_prev", "rec_h");
 }
 
 }  // namespace tf

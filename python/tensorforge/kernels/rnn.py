@@ -20,6 +20,19 @@ def _check_acts(op, activation, recurrent_activation=None):
                          f"got {recurrent_activation!r}")
 
 
+def check_mask(op, mask, B, T, dtype, context=""):
+    """A (batch, time) mask of bools or numbers as 0/1 of ``dtype``; None stays None."""
+    if mask is None:
+        return None
+    check_array(op, "mask", mask, 2, "(batch, time)", dtypes=None)
+    if mask.shape != (B, T):
+        raise ValueError(f"{op}: mask must have shape (batch, time) = {shape_str((B, T))}{context}, "
+                         f"got {shape_str(mask.shape)}")
+    if mask.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
+    return (mask != 0).astype(dtype)
+
+
 def _check_common(op, G, x, kernel, recurrent_kernel, bias, bias_shape, states, mask):
     """Validate (x, kernel, recurrent_kernel, bias, states..., mask); return them contiguous."""
     check_array(op, "x", x, 3, "(batch, time, features)")
@@ -48,14 +61,7 @@ def _check_common(op, G, x, kernel, recurrent_kernel, bias, bias_shape, states, 
                                  f"got {shape_str(s.shape)}")
             s = contiguous(s)
         out_states.append(s)
-    if mask is not None:
-        check_array(op, "mask", mask, 2, "(batch, time)", dtypes=None)
-        if mask.shape != (B, T):
-            raise ValueError(f"{op}: mask must have shape (batch, time) = {shape_str((B, T))} for x "
-                             f"{shape_str(x.shape)}, got {shape_str(mask.shape)}")
-        if mask.dtype.kind not in "biuf":
-            raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
-        mask = (mask != 0).astype(x.dtype)
+    mask = check_mask(op, mask, B, T, x.dtype, f" for x {shape_str(x.shape)}")
     same_dtype(op, x=x, kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias,
                **{name: s for (name, _), s in zip(states, out_states)})
     return contiguous(x), contiguous(kernel), contiguous(recurrent_kernel), bias, out_states, mask
@@ -82,13 +88,7 @@ def _check_backward(op, G, x, kernel, recurrent_kernel, mask, saved):
     if kernel.shape != (F, G * U):
         raise ValueError(f"{op}: kernel must have shape {shape_str((F, G * U))} for x "
                          f"{shape_str(x.shape)}, got {shape_str(kernel.shape)}")
-    if mask is not None:
-        check_array(op, "mask", mask, 2, "(batch, time)", dtypes=None)
-        if mask.shape != (B, T):
-            raise ValueError(f"{op}: mask must have shape {shape_str((B, T))}, got {shape_str(mask.shape)}")
-        if mask.dtype.kind not in "biuf":
-            raise TypeError(f"{op}: mask must be bool or numeric, got {mask.dtype}")
-        mask = (mask != 0).astype(x.dtype)
+    mask = check_mask(op, mask, B, T, x.dtype)
     out = [_check_grad(op, name, a, (B, T, w * U)) for name, a, w in saved]
     return B, T, U, mask, out
 

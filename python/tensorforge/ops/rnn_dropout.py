@@ -10,13 +10,14 @@ ops per step, each a node forward and backward, the Python bookkeeping costs 5-1
 arithmetic at the sizes Keras 2's examples use (imdb_lstm: LSTM(128, dropout=0.2,
 recurrent_dropout=0.2), batch 32, 80 steps).
 
-So here the whole sequence is one autograd node, and both of its passes are array-level loops:
-per step one batched GEMM over the gates (``kernels.gemm.matmul`` of (G, B, U) masked states by
-the (G, U, U) gate blocks of the recurrent kernel, read through strides), the gates' pointwise
-formulas on arrays (reference/rnn.py's activations and their derivatives from the output), and
-the saved gates / previous states indexed by input time as the fused kernels save them. The
-input projection, the weight gradients and dx are batched GEMMs over all steps at once
-(kernel / recurrent kernel gradients: (masked input)^T dGates per gate). Masks, go_backwards and
+So here the whole sequence is one autograd node. The input projection of every step and gate,
+dx and the weight gradients are batched GEMMs over all steps at once (kernel / recurrent kernel
+gradients: (masked input)^T dGates per gate); the recurrence between them, forward and backward,
+is one kernel call (kernels/rnn_dropout.py: native for float32 on the CPU,
+csrc/cpu/rnn_dropout.cpp; else its NumPy twin reference/rnn_dropout.py, Note [recurrent dropout
+kernels]), which saves the gates / previous states indexed by input time as the fused kernels
+do. SimpleRNN's recurrence (one gate) stays an array-level loop here: per step one GEMM of the
+masked state and its activation. Masks, go_backwards and
 initial states follow reference/rnn.py. Activations: the fused kernels' (tanh / relu, sigmoid /
 hard_sigmoid); the layers run any other through rnn_graph.py. A second derivative recomputes the
 sequence in Tensor ops (rnn_graph.py) as double_backward_rnn.py does for the fused ops.
@@ -24,8 +25,9 @@ sequence in Tensor ops (rnn_graph.py) as double_backward_rnn.py does for the fus
 
 from .._xp import array_module
 from ..autograd import Function, Tensor
+from ..kernels import rnn_dropout as kd
 from ..kernels.gemm import matmul
-from ..reference.rnn import _act, _dact, _drec, _rec
+from ..reference.rnn import _act, _dact
 from .double_backward_rnn import _ACT, _REC_ACT, _vjp
 from .rnn_graph import gru_graph, lstm_graph, simple_rnn_graph
 
@@ -97,6 +99,11 @@ def _state(s, xp, B, U, dtype):
     return xp.zeros((B, U), dtype=dtype) if s is None else xp.array(s, dtype=dtype)
 
 
+def _init(s, x):
+    """An initial state as x's array type and dtype, or None (zeros)."""
+    return None if s is None else array_module(x).asarray(s, dtype=x.dtype)
+
+
 def _steps(T, go_backwards):
     return [(s, T - 1 - s if go_backwards else s) for s in range(T)]
 
@@ -115,67 +122,28 @@ class _LSTMDropout(Function):
     def forward(ctx, x, kernel, recurrent_kernel, bias, h0, c0, x_keep=None, h_keep=None,
                 mask=None, go_backwards=False, activation="tanh",
                 recurrent_activation="sigmoid"):
-        xp, dt = array_module(x), x.dtype
-        B, T, _ = x.shape
         U = recurrent_kernel.shape[0]
         P = _project(x, kernel, x_keep, 4, U)
         if bias is not None:
             P += bias.reshape(4, 1, U)
-        Wg = _blocks(recurrent_kernel, 4, U)
-        h, c = _state(h0, xp, B, U, dt), _state(c0, xp, B, U, dt)
-        out = xp.empty((B, T, U), dtype=dt)
-        gates = xp.empty((T, 4, B, U), dtype=dt)
-        h_prev, c_prev, c_new = (xp.empty((T, B, U), dtype=dt) for _ in range(3))
-        for s, t in _steps(T, go_backwards):
-            h_prev[t], c_prev[t] = h, c
-            z = P[t] + matmul(h * h_keep, Wg)
-            gt = gates[t]
-            gt[:2] = _rec(xp, z[:2], recurrent_activation)
-            gt[2] = _act(xp, z[2], activation)
-            gt[3] = _rec(xp, z[3], recurrent_activation)
-            cn = gt[1] * c + gt[0] * gt[2]
-            hn = gt[3] * _act(xp, cn, activation)
-            keep = _keep(mask, t)
-            if keep is not None:
-                cn, hn = xp.where(keep, cn, c), xp.where(keep, hn, h)
-            c_new[t] = cn
-            h, c = hn, cn
-            out[:, s] = h
-        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev, c_new)
+        out, h, c, gates, h_prev, c_prev = kd.lstm_dropout_forward(
+            P, recurrent_kernel, h_keep, _init(h0, x), _init(c0, x), mask, go_backwards,
+            activation, recurrent_activation)
+        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev)
         ctx.meta = (mask, go_backwards, activation, recurrent_activation, bias is not None,
                     x_keep, h_keep)
         return out, h, c
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c):
-        x, kernel, recurrent_kernel, gates, h_prev, c_prev, c_new = ctx.saved
+        x, kernel, recurrent_kernel, gates, h_prev, c_prev = ctx.saved
         mask, go_back, act, rec_act, has_b, x_keep, h_keep = ctx.meta
         xp, dt = array_module(x), x.dtype
-        B, T, _ = x.shape
+        B, _, _ = x.shape
         U = recurrent_kernel.shape[0]
-        WgT = _blocks_t(recurrent_kernel, 4, U)
-        dh = _grad_or_zeros(g_h, xp, (B, U), dt).copy()
-        dc = _grad_or_zeros(g_c, xp, (B, U), dt).copy()
-        dZ = xp.empty((T, 4, B, U), dtype=dt)
-        for s, t in reversed(_steps(T, go_back)):
-            if g_out is not None:
-                dh += g_out[:, s]
-            i, f, g, o = gates[t]
-            tc = _act(xp, c_new[t], act)
-            dcc = dc + dh * o * _dact(tc, act)
-            d = dZ[t]
-            d[0] = dcc * g * _drec(i, rec_act)
-            d[1] = dcc * c_prev[t] * _drec(f, rec_act)
-            d[2] = dcc * i * _dact(g, act)
-            d[3] = dh * tc * _drec(o, rec_act)
-            dh_new = (matmul(d, WgT) * h_keep).sum(axis=0)
-            dc_new = dcc * f
-            keep = _keep(mask, t)
-            if keep is None:
-                dh, dc = dh_new, dc_new
-            else:
-                d *= keep
-                dh, dc = xp.where(keep, dh_new, dh), xp.where(keep, dc_new, dc)
+        dZ, dh, dc = kd.lstm_dropout_backward(
+            g_out, _grad_or_zeros(g_h, xp, (B, U), dt), _grad_or_zeros(g_c, xp, (B, U), dt),
+            recurrent_kernel, h_keep, mask, go_back, act, rec_act, gates, c_prev)
         needs = ctx.needs_input_grad
         dx, dk = _input_grads(x, kernel, x_keep, dZ) if (needs[0] or needs[1]) else (None, None)
         drk = _recurrent_grad(h_prev[None] * h_keep[:, None], dZ) if needs[2] else None
@@ -196,8 +164,6 @@ class _GRUDropout(Function):
     def forward(ctx, x, kernel, recurrent_kernel, bias, h0, x_keep=None, h_keep=None, mask=None,
                 go_backwards=False, reset_after=True, activation="tanh",
                 recurrent_activation="sigmoid"):
-        xp, dt = array_module(x), x.dtype
-        B, T, _ = x.shape
         U = recurrent_kernel.shape[0]
         P = _project(x, kernel, x_keep, 3, U)
         b_rec_h = None
@@ -207,29 +173,9 @@ class _GRUDropout(Function):
             if reset_after:  # the z and r recurrent biases add before the activation
                 P[:, :2] += bias[1, :2 * U].reshape(2, 1, U)
                 b_rec_h = bias[1, 2 * U:]
-        Wg = _blocks(recurrent_kernel, 3, U)
-        h = _state(h0, xp, B, U, dt)
-        out = xp.empty((B, T, U), dtype=dt)
-        gates = xp.empty((T, 3, B, U), dtype=dt)
-        h_prev, rec_h = xp.empty((T, B, U), dtype=dt), xp.empty((T, B, U), dtype=dt)
-        for s, t in _steps(T, go_backwards):
-            h_prev[t] = h
-            gt = gates[t]
-            if reset_after:
-                R = matmul(h * h_keep, Wg)
-                gt[:2] = _rec(xp, P[t, :2] + R[:2], recurrent_activation)
-                rh = R[2] if b_rec_h is None else R[2] + b_rec_h
-                gt[2] = _act(xp, P[t, 2] + gt[1] * rh, activation)
-            else:
-                R = matmul(h * h_keep[:2], Wg[:2])
-                gt[:2] = _rec(xp, P[t, :2] + R, recurrent_activation)
-                rh = gt[1] * h * h_keep[2]
-                gt[2] = _act(xp, P[t, 2] + matmul(rh, Wg[2]), activation)
-            rec_h[t] = rh
-            hn = gt[0] * h + (1 - gt[0]) * gt[2]
-            keep = _keep(mask, t)
-            h = hn if keep is None else xp.where(keep, hn, h)
-            out[:, s] = h
+        out, h, gates, h_prev, rec_h = kd.gru_dropout_forward(
+            P, recurrent_kernel, b_rec_h, h_keep, _init(h0, x), mask, go_backwards, reset_after,
+            activation, recurrent_activation)
         ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, rec_h)
         ctx.meta = (mask, go_backwards, reset_after, activation, recurrent_activation,
                     bias is not None, x_keep, h_keep)
@@ -240,38 +186,11 @@ class _GRUDropout(Function):
         x, kernel, recurrent_kernel, gates, h_prev, rec_h = ctx.saved
         mask, go_back, reset_after, act, rec_act, has_b, x_keep, h_keep = ctx.meta
         xp, dt = array_module(x), x.dtype
-        B, T, _ = x.shape
+        B, _, _ = x.shape
         U = recurrent_kernel.shape[0]
-        WgT = _blocks_t(recurrent_kernel, 3, U)
-        dh = _grad_or_zeros(g_h, xp, (B, U), dt).copy()
-        dZ = xp.empty((T, 3, B, U), dtype=dt)  # input side: z, r, hh pre-activations
-        dR2 = xp.empty((T, B, U), dtype=dt)     # the candidate's recurrent GEMM output side
-        for s, t in reversed(_steps(T, go_back)):
-            if g_out is not None:
-                dh += g_out[:, s]
-            z, r, hh = gates[t]
-            hp, rh = h_prev[t], rec_h[t]
-            d = dZ[t]
-            d[0] = dh * (hp - hh) * _drec(z, rec_act)
-            d[2] = dh * (1 - z) * _dact(hh, act)
-            if reset_after:
-                d[1] = d[2] * rh * _drec(r, rec_act)
-                dR2[t] = d[2] * r
-                rec_in = xp.stack([d[0], d[1], dR2[t]])
-                dh_new = dh * z + (matmul(rec_in, WgT) * h_keep).sum(axis=0)
-            else:
-                d_rh = matmul(d[2], WgT[2])  # gradient at r * h * h_keep[2]
-                d[1] = d_rh * hp * h_keep[2] * _drec(r, rec_act)
-                dR2[t] = d[2]
-                dh_new = (dh * z + d_rh * r * h_keep[2]
-                          + (matmul(d[:2], WgT[:2]) * h_keep[:2]).sum(axis=0))
-            keep = _keep(mask, t)
-            if keep is None:
-                dh = dh_new
-            else:
-                d *= keep
-                dR2[t] *= keep
-                dh = xp.where(keep, dh_new, dh)
+        dZ, dR2, dh = kd.gru_dropout_backward(
+            g_out, _grad_or_zeros(g_h, xp, (B, U), dt), recurrent_kernel, h_keep, mask, go_back,
+            reset_after, act, rec_act, gates, h_prev, rec_h)
         needs = ctx.needs_input_grad
         dx, dk = _input_grads(x, kernel, x_keep, dZ) if (needs[0] or needs[1]) else (None, None)
         drk = None
