@@ -328,7 +328,7 @@ def _c_cases():
             Bn, T, _, U, _, _, rk = rnn_arrays(rng, G)
             mask = (rng.random((Bn, T)) < 0.8).astype(np.float32) if rng.random() < 0.3 else None
             gb, ra = bool(rng.integers(2)), bool(rng.integers(2))
-            proj, keep = f32(rng, T, G, Bn, U), (rng.random((G, Bn, U)) < 0.8).astype(np.float32) * 1.25
+            proj, keep = f32(rng, G, T, Bn, U), (rng.random((G, Bn, U)) < 0.8).astype(np.float32) * 1.25
             h0 = f32(rng, Bn, U) if rng.random() < 0.5 else None
             bh = f32(rng, U) if ra and rng.random() < 0.5 else None
             dout = f32(rng, Bn, T, U) if rng.random() < 0.8 else None

@@ -34,7 +34,7 @@ def _close(got, want, tol, what):
 
 
 def _inputs(rng, G, B, T, U, with_mask, with_h0):
-    proj = rng.standard_normal((T, G, B, U)).astype(np.float32)
+    proj = rng.standard_normal((G, T, B, U)).astype(np.float32)
     rk = (rng.standard_normal((U, G * U)) / np.sqrt(U)).astype(np.float32)
     keep = ((rng.random((G, B, U)) < 0.75) / 0.75).astype(np.float32)
     mask = None
@@ -176,16 +176,16 @@ def test_masked_steps_keep_the_state_and_zero_the_gate_gradients():
     np.testing.assert_array_equal(out[1, 2], out[1, 1])
     dg, _, _ = kd.lstm_dropout_backward(np.ones((B, T, U), np.float32), h0, h0, rk, keep, mask, False,
                                         "tanh", "sigmoid", gates, c_prev)
-    assert not dg[2, :, 1].any() and dg[2, :, 0].any()
+    assert not dg[:, 2, 1].any() and dg[:, 2, 0].any()
 
 
 def test_bad_arguments_name_the_kernel_and_the_shapes():
     from tensorforge import _native
-    proj = np.zeros((3, 4, 2, 5), np.float32)
+    proj = np.zeros((4, 3, 2, 5), np.float32)
     rk, keep = np.zeros((5, 20), np.float32), np.ones((4, 2, 5), np.float32)
     with pytest.raises(ValueError, match=r"lstm_dropout: h_keep must have shape .*\(4, 2, 5\), got \(4, 5, 2\)"):
         kd.lstm_dropout_forward(proj, rk, keep.transpose(0, 2, 1), None, None)
-    with pytest.raises(ValueError, match=r"gru_dropout: proj must have 3 gates"):
+    with pytest.raises(ValueError, match=r"gru_dropout: proj must have 3 gates on axis 0"):
         kd.gru_dropout_forward(proj, rk[:, :15], None, keep[:3])
     with pytest.raises(ValueError, match=r"lstm_dropout: mask must have shape \(batch, time\) = \(2, 3\)"):
         kd.lstm_dropout_forward(proj, rk, keep, mask=np.ones((3, 2)))
@@ -193,8 +193,9 @@ def test_bad_arguments_name_the_kernel_and_the_shapes():
     with pytest.raises(ValueError, match=r"lstm_dropout_forward: h_keep must have shape"):
         C.lstm_dropout_forward(proj, rk, keep[:3], None, None, None, False, "tanh", "sigmoid")
     with pytest.raises(ValueError, match=r"gru_dropout_backward: rec_h must have shape"):
-        C.gru_dropout_backward(None, np.zeros((2, 5), np.float32), np.zeros((5, 15), np.float32), keep[:3], None, False,
-                               True, "tanh", "sigmoid", np.zeros((3, 3, 2, 5), np.float32), np.zeros((3, 2, 5), np.float32),
+        C.gru_dropout_backward(None, np.zeros((2, 5), np.float32), np.zeros((5, 15), np.float32),
+                               keep[:3], None, False, True, "tanh", "sigmoid",
+                               np.zeros((3, 3, 2, 5), np.float32), np.zeros((3, 2, 5), np.float32),
                                np.zeros((2, 3, 5), np.float32))
     with pytest.raises(TypeError, match=r"lstm_dropout_forward.*proj"):
         C.lstm_dropout_forward(proj.astype(np.float64), rk, keep, None, None, None, False, "tanh",

@@ -240,24 +240,24 @@ py::tuple simple_bwd(const py::object& dout_o, const py::object& dhT_o, const py
 }
 
 // ---- recurrent dropout (tf/rnn_dropout.h) ----------------------------------------------------
-// (T, G, B, U) of proj / gates fixes the dimensions; recurrent_kernel must be (U, G*U) and
+// (G, T, B, U) of proj / gates fixes the dimensions; recurrent_kernel must be (U, G*U) and
 // h_keep (G, B, U).
 RnnDims dropout_dims(const char* op, const char* name, const py::array& a, index_t G,
                      const py::object& rk_o, const py::object& keep_o, py::array& rk,
                      py::array& keep) {
-  require_ndim(op, name, a, 4, "(time, gates, batch, units)");
+  require_ndim(op, name, a, 4, "(gates, time, batch, units)");
   require_nonempty(op, name, a);
   require_c_contiguous(op, name, a);
-  if (a.shape(1) != G) value_error(op, name, " must have ", G, " gates on axis 1 (time, gates, batch, units), got shape ", shape_str(a));
-  RnnDims d{a.shape(2), a.shape(0), 0, a.shape(3)};
+  if (a.shape(0) != G) value_error(op, name, " must have ", G, " gates on axis 0 (gates, time, batch, units), got shape ", shape_str(a));
+  RnnDims d{a.shape(2), a.shape(1), 0, a.shape(3)};
   const py::ssize_t U = d.U, B = d.B;
   rk = arg(op, "recurrent_kernel", rk_o, {U, (py::ssize_t)(G * U)}, "(units, G*units)");
   keep = arg(op, "h_keep", keep_o, {(py::ssize_t)G, B, U}, "(gates, batch, units)");
   return d;
 }
 
-Shape TGBU(const RnnDims& d, index_t G) {
-  return {(py::ssize_t)d.T, (py::ssize_t)G, (py::ssize_t)d.B, (py::ssize_t)d.U};
+Shape GTBU(const RnnDims& d, index_t G) {
+  return {(py::ssize_t)G, (py::ssize_t)d.T, (py::ssize_t)d.B, (py::ssize_t)d.U};
 }
 Shape TBU(const RnnDims& d) { return {(py::ssize_t)d.T, (py::ssize_t)d.B, (py::ssize_t)d.U}; }
 
@@ -273,7 +273,7 @@ py::tuple lstm_dropout_fwd(const py::object& proj_o, const py::object& rk_o, con
   const float* c = opt(op, "c0", c0_o, BU(d), "(batch, units)", c0);
   const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
   py::array out = empty<float>(BTU(d)), hT = empty<float>(BU(d)), cT = empty<float>(BU(d));
-  py::array gates = empty<float>(TGBU(d, 4)), hp = empty<float>(TBU(d)), cp = empty<float>(TBU(d));
+  py::array gates = empty<float>(GTBU(d, 4)), hp = empty<float>(TBU(d)), cp = empty<float>(TBU(d));
   {
     py::gil_scoped_release nogil;
     lstm_dropout_forward(d, ptr(proj), ptr(rk), ptr(keep), h, c, m, go_backwards, act, ract,
@@ -296,7 +296,7 @@ py::tuple lstm_dropout_bwd(const py::object& dout_o, const py::object& dhT_o, co
   py::array dcT = arg(op, "d_c_T", dcT_o, BU(d), "(batch, units)");
   py::array cp = arg(op, "c_prev", cp_o, TBU(d), "(time, batch, units)");
   const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  py::array dg = empty<float>(TGBU(d, 4)), dh0 = empty<float>(BU(d)), dc0 = empty<float>(BU(d));
+  py::array dg = empty<float>(GTBU(d, 4)), dh0 = empty<float>(BU(d)), dc0 = empty<float>(BU(d));
   {
     py::gil_scoped_release nogil;
     lstm_dropout_backward(d, g_out, ptr(dhT), ptr(dcT), ptr(rk), ptr(keep), m, go_backwards, act,
@@ -318,7 +318,7 @@ py::tuple gru_dropout_fwd(const py::object& proj_o, const py::object& rk_o, cons
   const float* h = opt(op, "h0", h0_o, BU(d), "(batch, units)", h0);
   const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
   py::array out = empty<float>(BTU(d)), hT = empty<float>(BU(d));
-  py::array gates = empty<float>(TGBU(d, 3)), hp = empty<float>(TBU(d)), rh = empty<float>(TBU(d));
+  py::array gates = empty<float>(GTBU(d, 3)), hp = empty<float>(TBU(d)), rh = empty<float>(TBU(d));
   {
     py::gil_scoped_release nogil;
     gru_dropout_forward(d, ptr(proj), ptr(rk), bh, ptr(keep), h, m, go_backwards, reset_after, act,
@@ -341,7 +341,7 @@ py::tuple gru_dropout_bwd(const py::object& dout_o, const py::object& dhT_o, con
   py::array hp = arg(op, "h_prev", hp_o, TBU(d), "(time, batch, units)");
   py::array rh = arg(op, "rec_h", rh_o, TBU(d), "(time, batch, units)");
   const float* m = opt(op, "mask", mask_o, BT(d), "(batch, time)", mask);
-  py::array dg = empty<float>(TGBU(d, 3)), dr = empty<float>(TBU(d)), dh0 = empty<float>(BU(d));
+  py::array dg = empty<float>(GTBU(d, 3)), dr = empty<float>(TBU(d)), dh0 = empty<float>(BU(d));
   {
     py::gil_scoped_release nogil;
     gru_dropout_backward(d, g_out, ptr(dhT), ptr(rk), ptr(keep), m, go_backwards, reset_after, act,

@@ -80,7 +80,7 @@ inline void store_h(vf hn, float* hb, float* ob, float* hm, const float* hk, ind
 void lstm_dropout_forward TF_RNN_LSTM_DROPOUT_FWD_PARAMS {
   FtzGuard ftz;
   constexpr int G = 4;
-  const index_t B = d.B, T = d.T, U = d.U, BU = B * U;
+  const index_t B = d.B, T = d.T, U = d.U, BU = B * U, GS = T * BU;  // GS: gate stride
   Chunked k(B, U, G);
   Buf hm(2 * G * BU), hc(2 * BU);
   float *h = hc.data(), *c = h + BU;
@@ -92,8 +92,8 @@ void lstm_dropout_forward TF_RNN_LSTM_DROPOUT_FWD_PARAMS {
     const float* hin = hm.data() + (s & 1) * G * BU;
     float* hout = hm.data() + ((s + 1) & 1) * G * BU;
     const float* A[G] = {hin, hin + BU, hin + 2 * BU, hin + 3 * BU};
-    const float* P = proj + t * G * BU;
-    float* gt = gates + t * G * BU;
+    const float* P = proj + t * BU;
+    float* gt = gates + t * BU;
     k.phase([&](index_t ci, index_t u0, index_t nu) {
       if (s == 0) k.pack_fwd(recurrent_kernel, G, ci);
       float* r = R.data();
@@ -108,13 +108,13 @@ void lstm_dropout_forward TF_RNN_LSTM_DROPOUT_FWD_PARAMS {
         float* ob = out + (b * T + s) * U + u0;
         for_lanes(nu, [&](index_t j, int n) {
           const vf i = act_f(ld(P + o + j, n) + ld(rb + j, n), rec_act);
-          const vf f = act_f(ld(P + BU + o + j, n) + ld(rb + rg + j, n), rec_act);
-          const vf g = act_f(ld(P + 2 * BU + o + j, n) + ld(rb + 2 * rg + j, n), act);
-          const vf og = act_f(ld(P + 3 * BU + o + j, n) + ld(rb + 3 * rg + j, n), rec_act);
+          const vf f = act_f(ld(P + GS + o + j, n) + ld(rb + rg + j, n), rec_act);
+          const vf g = act_f(ld(P + 2 * GS + o + j, n) + ld(rb + 2 * rg + j, n), act);
+          const vf og = act_f(ld(P + 3 * GS + o + j, n) + ld(rb + 3 * rg + j, n), rec_act);
           st(gt + o + j, i, n);
-          st(gt + BU + o + j, f, n);
-          st(gt + 2 * BU + o + j, g, n);
-          st(gt + 3 * BU + o + j, og, n);
+          st(gt + GS + o + j, f, n);
+          st(gt + 2 * GS + o + j, g, n);
+          st(gt + 3 * GS + o + j, og, n);
           const vf hold = ld(hb + j, n), cold = ld(cb + j, n);
           st(hp + j, hold, n);
           st(cp + j, cold, n);
@@ -133,7 +133,7 @@ void lstm_dropout_forward TF_RNN_LSTM_DROPOUT_FWD_PARAMS {
 void lstm_dropout_backward TF_RNN_LSTM_DROPOUT_BWD_PARAMS {
   FtzGuard ftz;
   constexpr int G = 4;
-  const index_t B = d.B, T = d.T, U = d.U, BU = B * U;
+  const index_t B = d.B, T = d.T, U = d.U, BU = B * U, GS = T * BU;  // GS: gate stride
   Chunked k(B, U, G);
   Buf st2(2 * BU);
   float *dh = st2.data(), *dc = dh + BU;
@@ -143,28 +143,28 @@ void lstm_dropout_backward TF_RNN_LSTM_DROPOUT_BWD_PARAMS {
   // step s's gate gradients for units [u0, u0 + nu); dh gets d_out[:, s] added
   auto pointwise = [&](index_t s, index_t u0, index_t nu) {
     const index_t t = time_of(s, T, go_backwards);
-    const float* gt = gates + t * G * BU;
-    float* dg = d_gates + t * G * BU;
+    const float* gt = gates + t * BU;
+    float* dg = d_gates + t * BU;
     for (index_t b = 0; b < B; ++b) {
       const index_t o = b * U + u0;
       float *dhb = dh + o, *dcb = dc + o;
       const float* dob = d_out ? d_out + (b * T + s) * U + u0 : nullptr;
       if (dob) for_lanes(nu, [&](index_t j, int n) { st(dhb + j, ld(dhb + j, n) + ld(dob + j, n), n); });
       if (!kept(mask, T, b, t)) {
-        for (int g = 0; g < G; ++g) std::fill_n(dg + g * BU + o, nu, 0.0f);
+        for (int g = 0; g < G; ++g) std::fill_n(dg + g * GS + o, nu, 0.0f);
         continue;
       }
       const float* cp = c_prev + t * BU + o;
       for_lanes(nu, [&](index_t j, int n) {
-        const vf i = ld(gt + o + j, n), f = ld(gt + BU + o + j, n);
-        const vf g = ld(gt + 2 * BU + o + j, n), og = ld(gt + 3 * BU + o + j, n);
+        const vf i = ld(gt + o + j, n), f = ld(gt + GS + o + j, n);
+        const vf g = ld(gt + 2 * GS + o + j, n), og = ld(gt + 3 * GS + o + j, n);
         const vf dhv = ld(dhb + j, n), cpv = ld(cp + j, n);
         const vf tc = act_f(f * cpv + i * g, act);
         const vf dcc = ld(dcb + j, n) + dhv * og * dact_f(tc, act);
         st(dg + o + j, dcc * g * dact_f(i, rec_act), n);
-        st(dg + BU + o + j, dcc * cpv * dact_f(f, rec_act), n);
-        st(dg + 2 * BU + o + j, dcc * i * dact_f(g, act), n);
-        st(dg + 3 * BU + o + j, dhv * tc * dact_f(og, rec_act), n);
+        st(dg + GS + o + j, dcc * cpv * dact_f(f, rec_act), n);
+        st(dg + 2 * GS + o + j, dcc * i * dact_f(g, act), n);
+        st(dg + 3 * GS + o + j, dhv * tc * dact_f(og, rec_act), n);
         st(dcb + j, dcc * f, n);
       });
     }
@@ -172,8 +172,8 @@ void lstm_dropout_backward TF_RNN_LSTM_DROPOUT_BWD_PARAMS {
   // dh for units [u0, u0 + nu) of the rows step s kept: sum_g h_keep[g] * (dG_g @ W_g^T)
   auto recur = [&](index_t s, index_t ci, index_t u0, index_t nu) {
     const index_t t = time_of(s, T, go_backwards);
-    const float* dg = d_gates + t * G * BU;
-    const float* A[G] = {dg, dg + BU, dg + 2 * BU, dg + 3 * BU};
+    const float* dg = d_gates + t * BU;
+    const float* A[G] = {dg, dg + GS, dg + 2 * GS, dg + 3 * GS};
     float* r = R.data();
     gate_gemms(k, ci, B, nu, A, 0, G, r);
     for (index_t b = 0; b < B; ++b) {
@@ -203,7 +203,7 @@ void lstm_dropout_backward TF_RNN_LSTM_DROPOUT_BWD_PARAMS {
 void gru_dropout_forward TF_RNN_GRU_DROPOUT_FWD_PARAMS {
   FtzGuard ftz;
   constexpr int G = 3;
-  const index_t B = d.B, T = d.T, U = d.U, BU = B * U;
+  const index_t B = d.B, T = d.T, U = d.U, BU = B * U, GS = T * BU;  // GS: gate stride
   Chunked k(B, U, G);
   Buf hm(2 * G * BU), hb_(BU);
   float* h = hb_.data();
@@ -214,8 +214,8 @@ void gru_dropout_forward TF_RNN_GRU_DROPOUT_FWD_PARAMS {
     const index_t t = time_of(s, T, go_backwards);
     const float* hin = hm.data() + (s & 1) * G * BU;
     float* hout = hm.data() + ((s + 1) & 1) * G * BU;
-    const float* P = proj + t * G * BU;
-    float* gt = gates + t * G * BU;
+    const float* P = proj + t * BU;
+    float* gt = gates + t * BU;
     float* rh_t = rec_h + t * BU;
     const float* A[G] = {hin, hin + BU, reset_after ? hin + 2 * BU : rh_t};
     // z, r (and, reset_after, the candidate's recurrent term) for units [u0, u0 + nu)
@@ -229,9 +229,9 @@ void gru_dropout_forward TF_RNN_GRU_DROPOUT_FWD_PARAMS {
         float* hp = h_prev + t * BU + o;
         for_lanes(nu, [&](index_t j, int n) {
           const vf z = act_f(ld(P + o + j, n) + ld(rb + j, n), rec_act);
-          const vf rr = act_f(ld(P + BU + o + j, n) + ld(rb + B * nu + j, n), rec_act);
+          const vf rr = act_f(ld(P + GS + o + j, n) + ld(rb + B * nu + j, n), rec_act);
           st(gt + o + j, z, n);
-          st(gt + BU + o + j, rr, n);
+          st(gt + GS + o + j, rr, n);
           const vf hold = ld(hb + j, n);
           st(hp + j, hold, n);
           if (reset_after) {
@@ -253,10 +253,10 @@ void gru_dropout_forward TF_RNN_GRU_DROPOUT_FWD_PARAMS {
         float* ob = out + (b * T + s) * U + u0;
         for_lanes(nu, [&](index_t j, int n) {
           const vf z = ld(gt + o + j, n), rh = ld(rh_t + o + j, n);
-          const vf pre = ld(P + 2 * BU + o + j, n) +
-                         (reset_after ? ld(gt + BU + o + j, n) * rh : ld(r2 + b * nu + j, n));
+          const vf pre = ld(P + 2 * GS + o + j, n) +
+                         (reset_after ? ld(gt + GS + o + j, n) * rh : ld(r2 + b * nu + j, n));
           const vf hh = act_f(pre, act);
-          st(gt + 2 * BU + o + j, hh, n);
+          st(gt + 2 * GS + o + j, hh, n);
           const vf hold = ld(hb + j, n);
           const vf hn = keep ? z * hold + (one - z) * hh : hold;
           store_h(hn, hb, ob, hout + o, h_keep + o, BU, G, j, n);
@@ -283,7 +283,7 @@ void gru_dropout_forward TF_RNN_GRU_DROPOUT_FWD_PARAMS {
 void gru_dropout_backward TF_RNN_GRU_DROPOUT_BWD_PARAMS {
   FtzGuard ftz;
   constexpr int G = 3;
-  const index_t B = d.B, T = d.T, U = d.U, BU = B * U;
+  const index_t B = d.B, T = d.T, U = d.U, BU = B * U, GS = T * BU;  // GS: gate stride
   Chunked k(B, U, G);
   Buf dhb_(BU);
   float* dh = dhb_.data();
@@ -293,8 +293,8 @@ void gru_dropout_backward TF_RNN_GRU_DROPOUT_BWD_PARAMS {
   // step s's z and candidate gradients (reset_after: r's and d_rec too) for units [u0, u0 + nu)
   auto pointwise = [&](index_t s, index_t u0, index_t nu) {
     const index_t t = time_of(s, T, go_backwards);
-    const float* gt = gates + t * G * BU;
-    float* dg = d_gates + t * G * BU;
+    const float* gt = gates + t * BU;
+    float* dg = d_gates + t * BU;
     float* dr = d_rec + t * BU;
     for (index_t b = 0; b < B; ++b) {
       const index_t o = b * U + u0;
@@ -302,20 +302,20 @@ void gru_dropout_backward TF_RNN_GRU_DROPOUT_BWD_PARAMS {
       const float* dob = d_out ? d_out + (b * T + s) * U + u0 : nullptr;
       if (dob) for_lanes(nu, [&](index_t j, int n) { st(dhb + j, ld(dhb + j, n) + ld(dob + j, n), n); });
       if (!kept(mask, T, b, t)) {
-        for (int g = 0; g < G; ++g) std::fill_n(dg + g * BU + o, nu, 0.0f);
+        for (int g = 0; g < G; ++g) std::fill_n(dg + g * GS + o, nu, 0.0f);
         std::fill_n(dr + o, nu, 0.0f);
         continue;
       }
       const float* hp = h_prev + t * BU + o;
       const float* rh = rec_h + t * BU + o;
       for_lanes(nu, [&](index_t j, int n) {
-        const vf z = ld(gt + o + j, n), hh = ld(gt + 2 * BU + o + j, n), dhv = ld(dhb + j, n);
+        const vf z = ld(gt + o + j, n), hh = ld(gt + 2 * GS + o + j, n), dhv = ld(dhb + j, n);
         st(dg + o + j, dhv * (ld(hp + j, n) - hh) * dact_f(z, rec_act), n);
         const vf d2 = dhv * (one - z) * dact_f(hh, act);
-        st(dg + 2 * BU + o + j, d2, n);
+        st(dg + 2 * GS + o + j, d2, n);
         if (reset_after) {
-          const vf r = ld(gt + BU + o + j, n);
-          st(dg + BU + o + j, d2 * ld(rh + j, n) * dact_f(r, rec_act), n);
+          const vf r = ld(gt + GS + o + j, n);
+          st(dg + GS + o + j, d2 * ld(rh + j, n) * dact_f(r, rec_act), n);
           st(dr + o + j, d2 * r, n);
         } else {
           st(dr + o + j, d2, n);
@@ -327,11 +327,11 @@ void gru_dropout_backward TF_RNN_GRU_DROPOUT_BWD_PARAMS {
   // (with_z: the dh * z term, once per step)
   auto recur = [&](index_t s, index_t ci, index_t u0, index_t nu, int g0, int g1, bool with_z) {
     const index_t t = time_of(s, T, go_backwards);
-    const float* dg = d_gates + t * G * BU;
-    const float* A[G] = {dg, dg + BU, reset_after ? d_rec + t * BU : dg + 2 * BU};
+    const float* dg = d_gates + t * BU;
+    const float* A[G] = {dg, dg + GS, reset_after ? d_rec + t * BU : dg + 2 * GS};
     float* r = R.data();
     gate_gemms(k, ci, B, nu, A, g0, g1, r);
-    const float* z = gates + t * G * BU;
+    const float* z = gates + t * BU;
     for (index_t b = 0; b < B; ++b) {
       if (!kept(mask, T, b, t)) continue;
       const index_t o = b * U + u0;
@@ -346,21 +346,21 @@ void gru_dropout_backward TF_RNN_GRU_DROPOUT_BWD_PARAMS {
   // reset_after=False: d_rh = d_hh' @ W_h^T gives r's gradient and dh's r * h_keep[2] term
   auto recur_rh = [&](index_t s, index_t ci, index_t u0, index_t nu) {
     const index_t t = time_of(s, T, go_backwards);
-    const float* gt = gates + t * G * BU;
-    float* dg = d_gates + t * G * BU;
+    const float* gt = gates + t * BU;
+    float* dg = d_gates + t * BU;
     float* r = R.data();
-    gemm_packed(B, nu, U, dg + 2 * BU, U, k.block(ci, 2), r, nu, false);
+    gemm_packed(B, nu, U, dg + 2 * GS, U, k.block(ci, 2), r, nu, false);
     for (index_t b = 0; b < B; ++b) {
       const index_t o = b * U + u0;
       if (!kept(mask, T, b, t)) {
-        std::fill_n(dg + BU + o, nu, 0.0f);
+        std::fill_n(dg + GS + o, nu, 0.0f);
         continue;
       }
       const float* hp = h_prev + t * BU + o;
       const float* hk2 = h_keep + 2 * BU + o;
       for_lanes(nu, [&](index_t j, int n) {
-        const vf drh = ld(r + b * nu + j, n), rr = ld(gt + BU + o + j, n), k2 = ld(hk2 + j, n);
-        st(dg + BU + o + j, drh * ld(hp + j, n) * k2 * dact_f(rr, rec_act), n);
+        const vf drh = ld(r + b * nu + j, n), rr = ld(gt + GS + o + j, n), k2 = ld(hk2 + j, n);
+        st(dg + GS + o + j, drh * ld(hp + j, n) * k2 * dact_f(rr, rec_act), n);
         st(dh + o + j, ld(dh + o + j, n) * ld(gt + o + j, n) + drh * rr * k2, n);
       });
     }

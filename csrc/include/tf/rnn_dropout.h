@@ -3,7 +3,7 @@
 // one per ISA). Only the recurrence: the caller projects the inputs of all steps before and
 // computes the weight gradients after (python/tensorforge/ops/rnn_dropout.py). Layouts and the
 // NumPy twin: python/tensorforge/reference/rnn_dropout.py (Note [recurrent dropout kernels]).
-//   proj, gates, d_gates (T, G, B, U); h_prev, c_prev, rec_h, d_rec (T, B, U), all indexed by
+//   proj, gates, d_gates (G, T, B, U); h_prev, c_prev, rec_h, d_rec (T, B, U), all indexed by
 //   the input time t; out, d_out (B, T, U) by processing step s; mask (B, T) 0/1 or nullptr;
 //   h0, c0, rec_bias_h, d_out may be nullptr (zeros / no bias). RnnDims.F is unused.
 // Contract as tf/rnn.h: outputs written with =, inputs const, no validation (the bindings do).

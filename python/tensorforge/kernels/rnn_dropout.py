@@ -20,11 +20,11 @@ def _check(op, name, a, shape, layout):
 
 
 def _dims(op, name, a, G, recurrent_kernel, h_keep, mask):
-    """(T, B, U) from a (T, G, B, U) array; recurrent_kernel, h_keep and mask checked against it."""
-    check_array(op, name, a, 4, "(time, gates, batch, units)")
-    T, g, B, U = a.shape
+    """(T, B, U) from a (G, T, B, U) array; recurrent_kernel, h_keep and mask checked against it."""
+    check_array(op, name, a, 4, "(gates, time, batch, units)")
+    g, T, B, U = a.shape
     if g != G:
-        raise ValueError(f"{op}: {name} must have {G} gates on axis 1 (time, gates, batch, "
+        raise ValueError(f"{op}: {name} must have {G} gates on axis 0 (gates, time, batch, "
                          f"units), got shape {shape_str(a.shape)}")
     rk = _check(op, "recurrent_kernel", recurrent_kernel, (U, G * U), f"(units, {G}*units)")
     keep = _check(op, "h_keep", h_keep, (G, B, U), "(gates, batch, units)")

@@ -52,34 +52,33 @@ def _blocks_t(w, G, U):
 
 
 def _project(x, kernel, x_keep, G, U):
-    """(T, G, B, U): gate g's input projection of every step, (x * x_keep[g]) @ kernel_g."""
+    """-> (P, X): P (G, T, B, U) gate g's input projection of every step,
+    (x * x_keep[g]) @ kernel_g; X (G, T*B, F) the masked inputs (None without x_keep), which the
+    backward's dkernel reads again. Gate-major, so the per-gate GEMMs write and read it in place."""
     xp = array_module(x)
     B, T, F = x.shape
     xt = x.transpose(1, 0, 2)  # (T, B, F)
     if x_keep is None:
         P = matmul(xp.ascontiguousarray(xt).reshape(T * B, F), kernel)
-        return xp.ascontiguousarray(P.reshape(T, B, G, U).transpose(0, 2, 1, 3))
+        return xp.ascontiguousarray(P.reshape(T, B, G, U).transpose(2, 0, 1, 3)), None
     X = (xt[None] * x_keep[:, None]).reshape(G, T * B, F)
-    P = matmul(X, _blocks(kernel, G, U)).reshape(G, T, B, U)
-    return xp.ascontiguousarray(P.transpose(1, 0, 2, 3))
+    return matmul(X, _blocks(kernel, G, U)).reshape(G, T, B, U), X
 
 
-def _input_grads(x, kernel, x_keep, dZ):
-    """dx (B, T, F) and dkernel (F, G*U) from dZ (T, G, B, U), the gates' pre-activation
-    gradients on the input side."""
+def _input_grads(x, kernel, x_keep, X, dZ):
+    """dx (B, T, F) and dkernel (F, G*U) from dZ (G, T, B, U), the gates' pre-activation
+    gradients on the input side; X: _project's masked inputs."""
     xp = array_module(x)
-    T, G, B, U = dZ.shape
+    G, T, B, U = dZ.shape
     F = x.shape[2]
-    xt = x.transpose(1, 0, 2)
     if x_keep is None:  # one GEMM each over all gates
-        dZ2 = xp.ascontiguousarray(dZ.transpose(0, 2, 1, 3)).reshape(T * B, G * U)
+        dZ2 = xp.ascontiguousarray(dZ.transpose(1, 2, 0, 3)).reshape(T * B, G * U)
         dx = matmul(dZ2, kernel.T).reshape(T, B, F)
-        dk = matmul(xp.ascontiguousarray(xt).reshape(T * B, F).T, dZ2)
+        dk = matmul(xp.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F).T, dZ2)
         return xp.ascontiguousarray(dx.transpose(1, 0, 2)), dk
-    dZg = dZ.transpose(1, 0, 2, 3).reshape(G, T * B, U)
+    dZg = dZ.reshape(G, T * B, U)
     dX = matmul(dZg, _blocks_t(kernel, G, U)).reshape(G, T, B, F)
     dx = (dX * x_keep[:, None]).sum(axis=0)
-    X = (xt[None] * x_keep[:, None]).reshape(G, T * B, F)
     dk = matmul(X.transpose(0, 2, 1), dZg)  # (G, F, U)
     return (xp.ascontiguousarray(dx.transpose(1, 0, 2)),
             xp.ascontiguousarray(dk.transpose(1, 0, 2).reshape(F, G * U)))
@@ -87,10 +86,10 @@ def _input_grads(x, kernel, x_keep, dZ):
 
 def _recurrent_grad(h_in, dR):
     """drecurrent_kernel (U, G*U): per gate, h_in[g]^T dR[g] over every step; h_in (G, T, B, U)
-    the recurrent GEMM's inputs, dR (T, G, B, U)."""
+    the recurrent GEMM's inputs, dR (G, T, B, U)."""
     xp = array_module(dR)
-    T, G, B, U = dR.shape
-    dRg = dR.transpose(1, 0, 2, 3).reshape(G, T * B, U)
+    G, T, B, U = dR.shape
+    dRg = dR.reshape(G, T * B, U)
     d = matmul(h_in.reshape(G, T * B, U).transpose(0, 2, 1), dRg)  # (G, U, U)
     return xp.ascontiguousarray(d.transpose(1, 0, 2).reshape(U, G * U))
 
@@ -123,20 +122,20 @@ class _LSTMDropout(Function):
                 mask=None, go_backwards=False, activation="tanh",
                 recurrent_activation="sigmoid"):
         U = recurrent_kernel.shape[0]
-        P = _project(x, kernel, x_keep, 4, U)
+        P, X = _project(x, kernel, x_keep, 4, U)
         if bias is not None:
-            P += bias.reshape(4, 1, U)
+            P += bias.reshape(4, 1, 1, U)
         out, h, c, gates, h_prev, c_prev = kd.lstm_dropout_forward(
             P, recurrent_kernel, h_keep, _init(h0, x), _init(c0, x), mask, go_backwards,
             activation, recurrent_activation)
-        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev)
+        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, c_prev, X)
         ctx.meta = (mask, go_backwards, activation, recurrent_activation, bias is not None,
                     x_keep, h_keep)
         return out, h, c
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c):
-        x, kernel, recurrent_kernel, gates, h_prev, c_prev = ctx.saved
+        x, kernel, recurrent_kernel, gates, h_prev, c_prev, X = ctx.saved
         mask, go_back, act, rec_act, has_b, x_keep, h_keep = ctx.meta
         xp, dt = array_module(x), x.dtype
         B, _, _ = x.shape
@@ -145,9 +144,10 @@ class _LSTMDropout(Function):
             g_out, _grad_or_zeros(g_h, xp, (B, U), dt), _grad_or_zeros(g_c, xp, (B, U), dt),
             recurrent_kernel, h_keep, mask, go_back, act, rec_act, gates, c_prev)
         needs = ctx.needs_input_grad
-        dx, dk = _input_grads(x, kernel, x_keep, dZ) if (needs[0] or needs[1]) else (None, None)
+        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
+                  else (None, None))
         drk = _recurrent_grad(h_prev[None] * h_keep[:, None], dZ) if needs[2] else None
-        db = dZ.sum(axis=(0, 2)).reshape(4 * U) if has_b else None
+        db = dZ.sum(axis=(1, 2)).reshape(4 * U) if has_b else None
         return dx, dk, drk, db, dh if needs[4] else None, dc if needs[5] else None
 
     @staticmethod
@@ -165,25 +165,25 @@ class _GRUDropout(Function):
                 go_backwards=False, reset_after=True, activation="tanh",
                 recurrent_activation="sigmoid"):
         U = recurrent_kernel.shape[0]
-        P = _project(x, kernel, x_keep, 3, U)
+        P, X = _project(x, kernel, x_keep, 3, U)
         b_rec_h = None
         if bias is not None:
             b_in = bias[0] if reset_after else bias
-            P += b_in.reshape(3, 1, U)
+            P += b_in.reshape(3, 1, 1, U)
             if reset_after:  # the z and r recurrent biases add before the activation
-                P[:, :2] += bias[1, :2 * U].reshape(2, 1, U)
+                P[:2] += bias[1, :2 * U].reshape(2, 1, 1, U)
                 b_rec_h = bias[1, 2 * U:]
         out, h, gates, h_prev, rec_h = kd.gru_dropout_forward(
             P, recurrent_kernel, b_rec_h, h_keep, _init(h0, x), mask, go_backwards, reset_after,
             activation, recurrent_activation)
-        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, rec_h)
+        ctx.save_for_backward(x, kernel, recurrent_kernel, gates, h_prev, rec_h, X)
         ctx.meta = (mask, go_backwards, reset_after, activation, recurrent_activation,
                     bias is not None, x_keep, h_keep)
         return out, h
 
     @staticmethod
     def backward(ctx, g_out, g_h):
-        x, kernel, recurrent_kernel, gates, h_prev, rec_h = ctx.saved
+        x, kernel, recurrent_kernel, gates, h_prev, rec_h, X = ctx.saved
         mask, go_back, reset_after, act, rec_act, has_b, x_keep, h_keep = ctx.meta
         xp, dt = array_module(x), x.dtype
         B, _, _ = x.shape
@@ -192,18 +192,19 @@ class _GRUDropout(Function):
             g_out, _grad_or_zeros(g_h, xp, (B, U), dt), recurrent_kernel, h_keep, mask, go_back,
             reset_after, act, rec_act, gates, h_prev, rec_h)
         needs = ctx.needs_input_grad
-        dx, dk = _input_grads(x, kernel, x_keep, dZ) if (needs[0] or needs[1]) else (None, None)
+        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
+                  else (None, None))
         drk = None
         if needs[2]:
             dR = dZ.copy()
-            dR[:, 2] = dR2
+            dR[2] = dR2
             h_in = h_prev[None] * h_keep[:, None]
             if not reset_after:
                 h_in[2] = rec_h  # the candidate's GEMM reads r * h * h_keep[2]
             drk = _recurrent_grad(h_in, dR)
         db = None
         if has_b:
-            db_in = dZ.sum(axis=(0, 2)).reshape(3 * U)
+            db_in = dZ.sum(axis=(1, 2)).reshape(3 * U)
             if reset_after:
                 db_rec = db_in.copy()
                 db_rec[2 * U:] = dR2.sum(axis=(0, 1))
@@ -228,7 +229,8 @@ class _SimpleRNNDropout(Function):
         xp, dt = array_module(x), x.dtype
         B, T, _ = x.shape
         U = recurrent_kernel.shape[0]
-        P = _project(x, kernel, x_keep, 1, U)[:, 0]
+        P, X = _project(x, kernel, x_keep, 1, U)
+        P = P[0]
         if bias is not None:
             P += bias
         h = _state(h0, xp, B, U, dt)
@@ -240,24 +242,24 @@ class _SimpleRNNDropout(Function):
             keep = _keep(mask, t)
             h = cand[t] if keep is None else xp.where(keep, cand[t], h)
             out[:, s] = h
-        ctx.save_for_backward(x, kernel, recurrent_kernel, cand, h_prev)
+        ctx.save_for_backward(x, kernel, recurrent_kernel, cand, h_prev, X)
         ctx.meta = (mask, go_backwards, activation, bias is not None, x_keep, h_keep)
         return out, h
 
     @staticmethod
     def backward(ctx, g_out, g_h):
-        x, kernel, recurrent_kernel, cand, h_prev = ctx.saved
+        x, kernel, recurrent_kernel, cand, h_prev, X = ctx.saved
         mask, go_back, act, has_b, x_keep, h_keep = ctx.meta
         xp, dt = array_module(x), x.dtype
         B, T, _ = x.shape
         U = recurrent_kernel.shape[0]
         dh = _grad_or_zeros(g_h, xp, (B, U), dt).copy()
         rkT = xp.ascontiguousarray(recurrent_kernel.T)
-        dZ = xp.empty((T, 1, B, U), dtype=dt)
+        dZ = xp.empty((1, T, B, U), dtype=dt)
         for s, t in reversed(_steps(T, go_back)):
             if g_out is not None:
                 dh += g_out[:, s]
-            d = dZ[t, 0]
+            d = dZ[0, t]
             d[...] = dh * _dact(cand[t], act)
             dh_new = matmul(d, rkT) * h_keep[0]
             keep = _keep(mask, t)
@@ -267,7 +269,8 @@ class _SimpleRNNDropout(Function):
                 d *= keep
                 dh = xp.where(keep, dh_new, dh)
         needs = ctx.needs_input_grad
-        dx, dk = _input_grads(x, kernel, x_keep, dZ) if (needs[0] or needs[1]) else (None, None)
+        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
+                  else (None, None))
         drk = _recurrent_grad(h_prev[None] * h_keep[:, None], dZ) if needs[2] else None
         db = dZ.sum(axis=(0, 1, 2)) if has_b else None
         return dx, dk, drk, db, dh if needs[4] else None

@@ -9,14 +9,14 @@ steps before and the weight gradients after, as batched GEMMs. Per step: G GEMMs
 states by the gate blocks of the recurrent kernel, then the gate formulas and the cell update.
 
 Layouts, all indexed by the input time t (step s reads t = T-1-s when go_backwards):
-  proj (T, G, B, U): the input projection of each step and gate, input bias included (GRU
+  proj (G, T, B, U): the input projection of each step and gate, input bias included (GRU
     reset_after: the z and r recurrent biases too; the candidate's, ``rec_bias_h`` (U,), is added
     to its recurrent GEMM before the reset gate scales it).
-  gates (T, G, B, U): the activated gates (LSTM i, f, c, o; GRU z, r, hh).
+  gates (G, T, B, U): the activated gates (LSTM i, f, c, o; GRU z, r, hh).
   h_prev, c_prev (T, B, U): the states entering the step; GRU rec_h (T, B, U): reset_after
     ``(h * h_keep[2]) @ W_h + rec_bias_h``, else ``r * h * h_keep[2]`` (the candidate's GEMM input).
   outputs (B, T, U) in processing order s (Keras); mask (B, T): 0 keeps the state (by select).
-Backward: ``d_gates`` (T, G, B, U) are the gradients at the gates' pre-activations (0 at masked
+Backward: ``d_gates`` (G, T, B, U) are the gradients at the gates' pre-activations (0 at masked
 steps); GRU ``d_rec`` (T, B, U) is the gradient at the candidate's recurrent GEMM output (reset_after:
 r * d_hh'; else d_hh'). d_outputs may be None (zeros).
 """
@@ -46,18 +46,18 @@ def _blocks(w, G, U):
 
 def lstm_dropout_forward(proj, recurrent_kernel, h_keep, h0, c0, mask, go_backwards, activation,
                          recurrent_activation):
-    """-> (outputs (B, T, U), h_T, c_T, gates (T, 4, B, U), h_prev (T, B, U), c_prev (T, B, U))."""
+    """-> (outputs (B, T, U), h_T, c_T, gates (4, T, B, U), h_prev (T, B, U), c_prev (T, B, U))."""
     xp, dt = array_module(proj), proj.dtype
-    T, _, B, U = proj.shape
+    _, T, B, U = proj.shape
     Wg = _blocks(recurrent_kernel, 4, U)
     h, c = _state(h0, xp, B, U, dt), _state(c0, xp, B, U, dt)
     out = xp.empty((B, T, U), dtype=dt)
-    gates = xp.empty((T, 4, B, U), dtype=dt)
+    gates = xp.empty((4, T, B, U), dtype=dt)
     h_prev, c_prev = xp.empty((T, B, U), dtype=dt), xp.empty((T, B, U), dtype=dt)
     for s, t in _steps(T, go_backwards):
         h_prev[t], c_prev[t] = h, c
-        z = proj[t] + xp.matmul(h * h_keep, Wg)
-        gt = gates[t]
+        z = proj[:, t] + xp.matmul(h * h_keep, Wg)
+        gt = gates[:, t]
         gt[:2] = _rec(xp, z[:2], recurrent_activation)
         gt[2] = _act(xp, z[2], activation)
         gt[3] = _rec(xp, z[3], recurrent_activation)
@@ -73,19 +73,19 @@ def lstm_dropout_forward(proj, recurrent_kernel, h_keep, h0, c0, mask, go_backwa
 
 def lstm_dropout_backward(d_outputs, d_h_T, d_c_T, recurrent_kernel, h_keep, mask, go_backwards,
                           activation, recurrent_activation, gates, c_prev):
-    """-> (d_gates (T, 4, B, U), dh0 (B, U), dc0 (B, U))."""
+    """-> (d_gates (4, T, B, U), dh0 (B, U), dc0 (B, U))."""
     xp, dt = array_module(gates), gates.dtype
-    T, _, B, U = gates.shape
+    _, T, B, U = gates.shape
     Wg = _blocks(recurrent_kernel, 4, U)
     dh, dc = d_h_T.copy(), d_c_T.copy()
-    dZ = xp.empty((T, 4, B, U), dtype=dt)
+    dZ = xp.empty((4, T, B, U), dtype=dt)
     for s, t in reversed(_steps(T, go_backwards)):
         if d_outputs is not None:
             dh += d_outputs[:, s]
-        i, f, g, o = gates[t]
+        i, f, g, o = gates[:, t]
         tc = _act(xp, f * c_prev[t] + i * g, activation)
         dcc = dc + dh * o * _dact(tc, activation)
-        d = dZ[t]
+        d = dZ[:, t]
         d[0] = dcc * g * _drec(i, recurrent_activation)
         d[1] = dcc * c_prev[t] * _drec(f, recurrent_activation)
         d[2] = dcc * i * _dact(g, activation)
@@ -103,27 +103,27 @@ def lstm_dropout_backward(d_outputs, d_h_T, d_c_T, recurrent_kernel, h_keep, mas
 
 def gru_dropout_forward(proj, recurrent_kernel, rec_bias_h, h_keep, h0, mask, go_backwards,
                         reset_after, activation, recurrent_activation):
-    """-> (outputs (B, T, U), h_T, gates (T, 3, B, U), h_prev (T, B, U), rec_h (T, B, U))."""
+    """-> (outputs (B, T, U), h_T, gates (3, T, B, U), h_prev (T, B, U), rec_h (T, B, U))."""
     xp, dt = array_module(proj), proj.dtype
-    T, _, B, U = proj.shape
+    _, T, B, U = proj.shape
     Wg = _blocks(recurrent_kernel, 3, U)
     h = _state(h0, xp, B, U, dt)
     out = xp.empty((B, T, U), dtype=dt)
-    gates = xp.empty((T, 3, B, U), dtype=dt)
+    gates = xp.empty((3, T, B, U), dtype=dt)
     h_prev, rec_h = xp.empty((T, B, U), dtype=dt), xp.empty((T, B, U), dtype=dt)
     for s, t in _steps(T, go_backwards):
         h_prev[t] = h
-        gt = gates[t]
+        gt = gates[:, t]
         if reset_after:
             R = xp.matmul(h * h_keep, Wg)
-            gt[:2] = _rec(xp, proj[t, :2] + R[:2], recurrent_activation)
+            gt[:2] = _rec(xp, proj[:2, t] + R[:2], recurrent_activation)
             rh = R[2] if rec_bias_h is None else R[2] + rec_bias_h
-            gt[2] = _act(xp, proj[t, 2] + gt[1] * rh, activation)
+            gt[2] = _act(xp, proj[2, t] + gt[1] * rh, activation)
         else:
             R = xp.matmul(h * h_keep[:2], Wg[:2])
-            gt[:2] = _rec(xp, proj[t, :2] + R, recurrent_activation)
+            gt[:2] = _rec(xp, proj[:2, t] + R, recurrent_activation)
             rh = gt[1] * h * h_keep[2]
-            gt[2] = _act(xp, proj[t, 2] + rh @ Wg[2], activation)
+            gt[2] = _act(xp, proj[2, t] + rh @ Wg[2], activation)
         rec_h[t] = rh
         hn = gt[0] * h + (1 - gt[0]) * gt[2]
         keep = _keep(mask, t)
@@ -134,20 +134,20 @@ def gru_dropout_forward(proj, recurrent_kernel, rec_bias_h, h_keep, h0, mask, go
 
 def gru_dropout_backward(d_outputs, d_h_T, recurrent_kernel, h_keep, mask, go_backwards,
                          reset_after, activation, recurrent_activation, gates, h_prev, rec_h):
-    """-> (d_gates (T, 3, B, U), d_rec (T, B, U), dh0 (B, U))."""
+    """-> (d_gates (3, T, B, U), d_rec (T, B, U), dh0 (B, U))."""
     xp, dt = array_module(gates), gates.dtype
-    T, _, B, U = gates.shape
+    _, T, B, U = gates.shape
     WgT = _blocks(recurrent_kernel, 3, U).transpose(0, 2, 1)
     dh = d_h_T.copy()
-    dZ = xp.empty((T, 3, B, U), dtype=dt)
+    dZ = xp.empty((3, T, B, U), dtype=dt)
     dR2 = xp.empty((T, B, U), dtype=dt)
     for s, t in reversed(_steps(T, go_backwards)):
         if d_outputs is not None:
             dh += d_outputs[:, s]
-        z, r, hh = gates[t]
+        z, r, hh = gates[:, t]
         hp, rh = h_prev[t], rec_h[t]
         keep = _keep(mask, t)
-        d = dZ[t]
+        d = dZ[:, t]
         d[0] = dh * (hp - hh) * _drec(z, recurrent_activation)
         d[2] = dh * (1 - z) * _dact(hh, activation)
         if keep is not None:
