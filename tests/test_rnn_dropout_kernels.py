@@ -200,3 +200,29 @@ def test_bad_arguments_name_the_kernel_and_the_shapes():
     with pytest.raises(TypeError, match=r"lstm_dropout_forward.*proj"):
         C.lstm_dropout_forward(proj.astype(np.float64), rk, keep, None, None, None, False, "tanh",
                                "sigmoid")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple_rnn"])
+def test_weight_gradients_without_dx(cell):
+    """x without requires_grad (a layer reading the model's input): no dx is computed, and the
+    weight gradients equal those of the pass that computes dx too."""
+    rng = np.random.default_rng(11)
+    G = {"lstm": 4, "gru": 3, "simple_rnn": 1}[cell]
+    B, T, F, U = 4, 5, 6, 7
+    x = rng.standard_normal((B, T, F)).astype(np.float32)
+    k = (rng.standard_normal((F, G * U)) * 0.4).astype(np.float32)
+    rk = (rng.standard_normal((U, G * U)) * 0.3).astype(np.float32)
+    xk = ((rng.random((G, B, F)) < 0.8) / 0.8).astype(np.float32)
+    hk = ((rng.random((G, B, U)) < 0.8) / 0.8).astype(np.float32)
+    op = {"lstm": ops_d.lstm_dropout, "gru": ops_d.gru_dropout,
+          "simple_rnn": ops_d.simple_rnn_dropout}[cell]
+    grads = []
+    for x_grad in (True, False):
+        tx = Tensor(x, requires_grad=x_grad)
+        tk, trk = Tensor(k, requires_grad=True), Tensor(rk, requires_grad=True)
+        out = op(tx, tk, trk, None, x_keep=xk, h_keep=hk)[0]
+        (out * out).sum().backward()
+        assert (tx.grad is not None) == x_grad
+        grads.append((np.asarray(tk.grad), np.asarray(trk.grad)))
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

@@ -65,23 +65,29 @@ def _project(x, kernel, x_keep, G, U):
     return matmul(X, _blocks(kernel, G, U)).reshape(G, T, B, U), X
 
 
-def _input_grads(x, kernel, x_keep, X, dZ):
-    """dx (B, T, F) and dkernel (F, G*U) from dZ (G, T, B, U), the gates' pre-activation
-    gradients on the input side; X: _project's masked inputs."""
+def _input_grads(x, kernel, x_keep, X, dZ, needs):
+    """(dx (B, T, F), dkernel (F, G*U)) from dZ (G, T, B, U), the gates' pre-activation
+    gradients on the input side, each None unless needs[0] / needs[1] (a layer reading the model's
+    input needs no dx: one whole-sequence GEMM fewer); X: _project's masked inputs."""
     xp = array_module(x)
     G, T, B, U = dZ.shape
     F = x.shape[2]
+    dx = dk = None
     if x_keep is None:  # one GEMM each over all gates
         dZ2 = xp.ascontiguousarray(dZ.transpose(1, 2, 0, 3)).reshape(T * B, G * U)
-        dx = matmul(dZ2, kernel.T).reshape(T, B, F)
-        dk = matmul(xp.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F).T, dZ2)
-        return xp.ascontiguousarray(dx.transpose(1, 0, 2)), dk
+        if needs[0]:
+            dx = xp.ascontiguousarray(matmul(dZ2, kernel.T).reshape(T, B, F).transpose(1, 0, 2))
+        if needs[1]:
+            dk = matmul(xp.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * B, F).T, dZ2)
+        return dx, dk
     dZg = dZ.reshape(G, T * B, U)
-    dX = matmul(dZg, _blocks_t(kernel, G, U)).reshape(G, T, B, F)
-    dx = (dX * x_keep[:, None]).sum(axis=0)
-    dk = matmul(X.transpose(0, 2, 1), dZg)  # (G, F, U)
-    return (xp.ascontiguousarray(dx.transpose(1, 0, 2)),
-            xp.ascontiguousarray(dk.transpose(1, 0, 2).reshape(F, G * U)))
+    if needs[0]:
+        dX = matmul(dZg, _blocks_t(kernel, G, U)).reshape(G, T, B, F)
+        dx = xp.ascontiguousarray((dX * x_keep[:, None]).sum(axis=0).transpose(1, 0, 2))
+    if needs[1]:
+        dk = matmul(X.transpose(0, 2, 1), dZg)  # (G, F, U)
+        dk = xp.ascontiguousarray(dk.transpose(1, 0, 2).reshape(F, G * U))
+    return dx, dk
 
 
 def _recurrent_grad(h_in, dR):
@@ -144,8 +150,7 @@ class _LSTMDropout(Function):
             g_out, _grad_or_zeros(g_h, xp, (B, U), dt), _grad_or_zeros(g_c, xp, (B, U), dt),
             recurrent_kernel, h_keep, mask, go_back, act, rec_act, gates, c_prev)
         needs = ctx.needs_input_grad
-        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
-                  else (None, None))
+        dx, dk = _input_grads(x, kernel, x_keep, X, dZ, needs)
         drk = _recurrent_grad(h_prev[None] * h_keep[:, None], dZ) if needs[2] else None
         db = dZ.sum(axis=(1, 2)).reshape(4 * U) if has_b else None
         return dx, dk, drk, db, dh if needs[4] else None, dc if needs[5] else None
@@ -192,8 +197,7 @@ class _GRUDropout(Function):
             g_out, _grad_or_zeros(g_h, xp, (B, U), dt), recurrent_kernel, h_keep, mask, go_back,
             reset_after, act, rec_act, gates, h_prev, rec_h)
         needs = ctx.needs_input_grad
-        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
-                  else (None, None))
+        dx, dk = _input_grads(x, kernel, x_keep, X, dZ, needs)
         drk = None
         if needs[2]:
             dR = dZ.copy()
@@ -269,8 +273,7 @@ class _SimpleRNNDropout(Function):
                 d *= keep
                 dh = xp.where(keep, dh_new, dh)
         needs = ctx.needs_input_grad
-        dx, dk = (_input_grads(x, kernel, x_keep, X, dZ) if (needs[0] or needs[1])
-                  else (None, None))
+        dx, dk = _input_grads(x, kernel, x_keep, X, dZ, needs)
         drk = _recurrent_grad(h_prev[None] * h_keep[:, None], dZ) if needs[2] else None
         db = dZ.sum(axis=(0, 1, 2)) if has_b else None
         return dx, dk, drk, db, dh if needs[4] else None
