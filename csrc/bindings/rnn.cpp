@@ -248,7 +248,9 @@ RnnDims dropout_dims(const char* op, const char* name, const py::array& a, index
   require_ndim(op, name, a, 4, "(gates, time, batch, units)");
   require_nonempty(op, name, a);
   require_c_contiguous(op, name, a);
-  if (a.shape(0) != G) value_error(op, name, " must have ", G, " gates on axis 0 (gates, time, batch, units), got shape ", shape_str(a));
+  if (a.shape(0) != G)
+    value_error(op, name, " must have ", G, " gates on axis 0 (gates, time, batch, units), got shape ",
+                shape_str(a));
   RnnDims d{a.shape(2), a.shape(1), 0, a.shape(3)};
   const py::ssize_t U = d.U, B = d.B;
   rk = arg(op, "recurrent_kernel", rk_o, {U, (py::ssize_t)(G * U)}, "(units, G*units)");

@@ -42,7 +42,8 @@ struct Chains {
   void pack_fwd(const float* rk) { pack_recurrent_fwd(rk, U, G, U, 0, U, kGateIdx, G, Wp.data()); }
   // backward: gate g's block transposed
   void pack_bwd(const float* rk) {
-    for (int g = 0; g < G; ++g) pack_recurrent_bwd(rk, U, G, 0, U, g * U, (g + 1) * U, Wp.data() + g * packed_size(U, U));
+    for (int g = 0; g < G; ++g)
+      pack_recurrent_bwd(rk, U, G, 0, U, g * U, (g + 1) * U, Wp.data() + g * packed_size(U, U));
   }
   // fn(b0, b1, r): rows [b0, b1) with the executing thread's (G, b1 - b0, U) GEMM scratch r
   template <typename Fn>

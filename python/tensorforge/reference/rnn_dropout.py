@@ -17,8 +17,8 @@ Layouts, all indexed by the input time t (step s reads t = T-1-s when go_backwar
     ``(h * h_keep[2]) @ W_h + rec_bias_h``, else ``r * h * h_keep[2]`` (the candidate's GEMM input).
   outputs (B, T, U) in processing order s (Keras); mask (B, T): 0 keeps the state (by select).
 Backward: ``d_gates`` (G, T, B, U) are the gradients at the gates' pre-activations (0 at masked
-steps); GRU ``d_rec`` (T, B, U) is the gradient at the candidate's recurrent GEMM output (reset_after:
-r * d_hh'; else d_hh'). d_outputs may be None (zeros).
+steps); GRU ``d_rec`` (T, B, U) is the gradient at the candidate's recurrent GEMM output
+(reset_after: r * d_hh'; else d_hh'). d_outputs may be None (zeros).
 """
 from .._xp import array_module
 from .rnn import _act, _dact, _drec, _rec
