@@ -24,14 +24,34 @@ import sys
 B, T, F, U = 32, 80, 128, 128
 
 
+def op_fwd_bwd(cell, rng, x):
+    """A closure: the dropout op's forward, a loss and backward to x and every weight, with
+    Keras 2's per-gate masks (rate 0.2) drawn from rng; returns the outputs."""
+    import numpy as np
+    from tensorforge.autograd import Tensor
+    from tensorforge.ops import rnn_dropout as ops_d
+    G = 4 if cell == "lstm" else 3
+    k = (rng.standard_normal((F, G * U)) / np.sqrt(F)).astype(np.float32)
+    rk = (rng.standard_normal((U, G * U)) / np.sqrt(U)).astype(np.float32)
+    b = (rng.standard_normal((G * U,) if cell == "lstm" else (2, G * U)) * 0.1).astype(np.float32)
+    xk = ((rng.random((G, B, F)) < 0.8) / 0.8).astype(np.float32)
+    hk = ((rng.random((G, B, U)) < 0.8) / 0.8).astype(np.float32)
+    op = ops_d.lstm_dropout if cell == "lstm" else ops_d.gru_dropout
+
+    def run():
+        ts = [Tensor(a, requires_grad=True) for a in (x, k, rk, b)]
+        out = op(*ts, x_keep=xk, h_keep=hk)[0]
+        (out * out).sum().backward()
+        return out
+    return run
+
+
 def child(args):
     import time
 
     import numpy as np
     import tensorforge as tf
     from tensorforge import keras
-    from tensorforge.autograd import Tensor
-    from tensorforge.ops import rnn_dropout as ops_d
     tf.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     res = {}
@@ -46,19 +66,8 @@ def child(args):
         return statistics.median(ts) * 1e3
 
     x = rng.standard_normal((B, T, F)).astype(np.float32)
-    for cell, G in (("lstm", 4), ("gru", 3)):
-        k = (rng.standard_normal((F, G * U)) / np.sqrt(F)).astype(np.float32)
-        rk = (rng.standard_normal((U, G * U)) / np.sqrt(U)).astype(np.float32)
-        b = (rng.standard_normal((G * U,) if cell == "lstm" else (2, G * U)) * 0.1).astype(np.float32)
-        xk = ((rng.random((G, B, F)) < 0.8) / 0.8).astype(np.float32)
-        hk = ((rng.random((G, B, U)) < 0.8) / 0.8).astype(np.float32)
-        op = ops_d.lstm_dropout if cell == "lstm" else ops_d.gru_dropout
-
-        def fwd_bwd():
-            ts = [Tensor(a, requires_grad=True) for a in (x, k, rk, b)]
-            out = op(*ts, x_keep=xk, h_keep=hk)[0]
-            (out * out).sum().backward()
-        res[f"{cell} op fwd+bwd"] = median_ms(fwd_bwd)
+    for cell in ("lstm", "gru"):
+        res[f"{cell} op fwd+bwd"] = median_ms(op_fwd_bwd(cell, rng, x))
 
         layer = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
         m = keras.Sequential([keras.Input((T, F)), layer(U, dropout=0.2, recurrent_dropout=0.2),
