@@ -17,7 +17,8 @@ from tensorforge.ops import rnn_dropout as ops_d
 pytestmark = pytest.mark.skipif(backend.implementation("lstm_dropout_forward", "cpu") != "native",
                                 reason="the native module has no recurrent-dropout kernels")
 
-SHAPES = [(1, 1, 1), (3, 5, 3), (7, 4, 37), (9, 6, 16), (32, 3, 128)]  # (B, T, U)
+SHAPES = [(1, 1, 1), (3, 5, 3), (7, 4, 37), (9, 6, 16), (32, 3, 128), (33, 4, 100)]  # (B, T, U)
+# (the last two run 2 batch-row chains at 2 threads, the last an uneven split and a lane tail)
 
 
 def _f64(a):
