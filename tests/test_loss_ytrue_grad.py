@@ -302,3 +302,18 @@ def test_batch_mean_forms_differentiate_y_true(fn, kw, case):
     assert float(loss.numpy()) == pytest.approx(REFS[case][0], rel=1e-5)
     np.testing.assert_allclose(gy.numpy(), REFS[case][1], rtol=2e-5, atol=2e-6)
     np.testing.assert_allclose(gp.numpy(), REFS[case][2], rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if REFS[n][1] is not None])
+def test_y_true_gradient_with_numpy_y_pred(name):
+    """keract's ``loss_fn(model(x), y)``: the Tensor is y_true, y_pred a NumPy array; the loss
+    keeps y_true's graph (it was an array, without a gradient)."""
+    inputs, fn = CASES[name]
+    y0, p0 = INPUTS[inputs]
+    y = tf.Variable(np.float32(y0))
+    with tf.GradientTape() as tape:
+        loss = fn(y, np.float32(p0))
+    assert float(loss.numpy()) == pytest.approx(REFS[name][0], rel=1e-5)
+    np.testing.assert_allclose(tape.gradient(loss, y).numpy(), REFS[name][1], rtol=2e-5,
+                               atol=2e-6)
+

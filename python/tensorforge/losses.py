@@ -174,7 +174,9 @@ def _check_shapes(op, y, p):
 
 
 def _out(t, was_tensor):
-    return t if was_tensor else t.data
+    """The loss as the caller gave y_pred: an array for an array y_pred, unless y_true gave it
+    a gradient (keract's ``loss_fn(model(x), y)``; Note [y_true gradients])."""
+    return t if was_tensor or t.requires_grad else t.data
 
 
 def _minimum(a, b):
