@@ -317,3 +317,50 @@ def test_y_true_gradient_with_numpy_y_pred(name):
     np.testing.assert_allclose(tape.gradient(loss, y).numpy(), REFS[name][1], rtol=2e-5,
                                atol=2e-6)
 
+
+def _dense_model(activation, loss):
+    """Dense(3) on 4 inputs with set weights: logits z = x @ KERNEL + BIAS, worked out here."""
+    model = keras.Sequential([keras.layers.Dense(3, activation=activation, input_shape=(4,))])
+    model.compile(optimizer="sgd", loss=loss)
+    model.layers[0].set_weights([_KERNEL, _BIAS])
+    return model
+
+
+_X = np.float32([[0.5, -1.0, 2.0, 0.0], [1.0, 0.25, -0.5, 1.5]])
+_KERNEL = np.float32([[0.2, -0.1, 0.4], [0.3, 0.5, -0.2], [-0.6, 0.1, 0.2], [0.0, 0.7, -0.3]])
+_BIAS = np.float32([0.1, -0.2, 0.05])
+_Z = _X.astype(np.float64) @ _KERNEL + _BIAS
+
+
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "mse", "custom"])
+def test_compiled_loss_differentiates_y_true(loss):
+    """model.compiled_loss(y_true, y_pred) in a custom step: Keras 2's compiled loss keeps
+    y_true's graph too (a teacher's outputs as targets)."""
+    y0 = np.float32(INPUTS["prob"][0])
+    if loss == "categorical_crossentropy":  # softmax output: -log_softmax(z) / N
+        model = _dense_model("softmax", loss)
+        log_sm = _Z - np.log(np.exp(_Z).sum(axis=-1, keepdims=True))
+        expected = -log_sm / 2
+    else:  # linear output: d/dy mean((z - y)^2) = -2 (z - y) / 6
+        model = _dense_model(None, "mse" if loss == "mse" else (
+            lambda y, p: tf.reduce_mean(tf.square(p - y), axis=-1)))
+        expected = -2 * (_Z - y0) / 6
+    y = tf.Variable(y0)
+    with tf.GradientTape() as tape:
+        value = model.compiled_loss(y, model(_X, training=True))
+    np.testing.assert_allclose(tape.gradient(value, y).numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_compiled_loss_y_true_reshaped_and_cast_keeps_its_gradient():
+    """(N,) float64 targets for an (N, 1) output: the check reshapes and casts them; the
+    gradient still reaches the Variable, in its shape: d/dy mean((z - y)^2) = -2 (z - y) / 2."""
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(4,))])
+    model.compile(optimizer="sgd", loss="mse")
+    model.layers[0].set_weights([_KERNEL[:, :1], _BIAS[:1]])
+    y0 = np.array([0.3, -0.2])
+    y = tf.Variable(y0)
+    with tf.GradientTape() as tape:
+        value = model.compiled_loss(y, model(_X, training=True))
+    g = tape.gradient(value, y)
+    assert g.shape == (2,)
+    np.testing.assert_allclose(g.numpy(), -2 * (_Z[:, 0] - y0) / 2, rtol=1e-5, atol=1e-6)
