@@ -38,7 +38,9 @@ def main():
         print(f"    {name!r}: ({float(loss):.6f},\n        {fmt(gy)},\n        {fmt(gp)}),")
     print("}")
     # second order: d/dp of sum(d loss / d y_true), through the tape twice
-    for name in ("MeanSquaredError", "BinaryCrossentropy", "KLDivergence"):
+    for name in ("MeanSquaredError", "BinaryCrossentropy", "KLDivergence",
+                 "CategoricalCrossentropy_logits", "BinaryCrossentropy_logits",
+                 "nn.softmax_cross_entropy_with_logits"):
         inputs, fn = CASES[name]
         y0, p0 = INPUTS[inputs]
         y, p = tf.Variable(np.float32(y0)), tf.Variable(np.float32(p0))

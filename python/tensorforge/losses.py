@@ -32,6 +32,7 @@ from . import ops as _ops
 from ._xp import array_module
 from .autograd import Function, Tensor
 from .ops import basic as B
+from .ops.double_backward import _unbroadcast
 
 __all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
            "mean_squared_logarithmic_error", "categorical_crossentropy",
@@ -346,6 +347,14 @@ class _SigmoidXent(Function):
         gz = ((s - y) * g).astype(z.dtype) if ctx.needs_input_grad[0] else None
         # d/dy = -z (TensorFlow's gradient for the labels; Note [y_true gradients])
         gy = B.unbroadcast(-z * g, y.shape).astype(y.dtype) if ctx.needs_input_grad[1] else None
+        return gz, gy
+
+    @staticmethod
+    def backward_graph(ctx, inputs, g):
+        """backward in recorded ops, for gradients of these gradients."""
+        z, y = inputs
+        gz = (_ops.sigmoid(z) - y) * g if ctx.needs_input_grad[0] else None
+        gy = _unbroadcast(-z * g, y.shape) if ctx.needs_input_grad[1] else None
         return gz, gy
 
 
