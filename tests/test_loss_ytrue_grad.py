@@ -338,7 +338,8 @@ _BIAS = np.float32([0.1, -0.2, 0.05])
 _Z = _X.astype(np.float64) @ _KERNEL + _BIAS
 
 
-@pytest.mark.parametrize("loss", ["categorical_crossentropy", "mse", "custom"])
+@pytest.mark.parametrize("loss", ["categorical_crossentropy", "binary_crossentropy", "mse",
+                                  "custom"])
 def test_compiled_loss_differentiates_y_true(loss):
     """model.compiled_loss(y_true, y_pred) in a custom step: Keras 2's compiled loss keeps
     y_true's graph too (a teacher's outputs as targets)."""
@@ -347,6 +348,9 @@ def test_compiled_loss_differentiates_y_true(loss):
         model = _dense_model("softmax", loss)
         log_sm = _Z - np.log(np.exp(_Z).sum(axis=-1, keepdims=True))
         expected = -log_sm / 2
+    elif loss == "binary_crossentropy":  # sigmoid output, scored from its logits: -z / 6
+        model = _dense_model("sigmoid", loss)
+        expected = -_Z / 6
     else:  # linear output: d/dy mean((z - y)^2) = -2 (z - y) / 6
         model = _dense_model(None, "mse" if loss == "mse" else (
             lambda y, p: tf.reduce_mean(tf.square(p - y), axis=-1)))
