@@ -237,7 +237,9 @@ def test_numpy_y_true_stays_data(name):
     for y in (np.float32(y0), tf.constant(np.float32(y0))):
         with tf.GradientTape() as tape:
             loss = fn(y, p)
-        gp = tape.gradient(loss, p)
+        gp, gy = tape.gradient(loss, [p, y]) if isinstance(y, tf.Tensor) else \
+            (tape.gradient(loss, p), None)
+        assert gy is None  # (an unwatched constant: TensorFlow's None too)
         assert float(loss.numpy()) == pytest.approx(REFS[name][0], rel=1e-5)
         np.testing.assert_allclose(gp.numpy(), REFS[name][2], rtol=2e-5, atol=2e-6)
     yc = tf.constant(np.float32(y0))
