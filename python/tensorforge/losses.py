@@ -19,7 +19,8 @@ tf_keras 2's); the metrics ``cosine_similarity`` / ``cosine_proximity`` are posi
 The one place where Keras 2.2 is followed: the loss names ``cosine_proximity`` and ``cosine``
 (``losses.cosine_proximity``, ``compile(loss='cosine_proximity')``), which tf_keras 2 no longer
 knows, are Keras 2.2's loss -- the same negative value as ``cosine_similarity``.
-Every loss is built from differentiable ops (``ops.basic``), so gradients flow to y_pred.
+Every loss is built from differentiable ops (``ops.basic``), so gradients flow to y_pred, and to
+y_true when it is a Tensor that requires grad, as in TensorFlow (Note [y_true gradients]).
 """
 import functools
 import math
@@ -31,6 +32,7 @@ from . import ops as _ops
 from ._xp import array_module
 from .autograd import Function, Tensor
 from .ops import basic as B
+from .ops.double_backward import _unbroadcast
 
 __all__ = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
            "mean_squared_logarithmic_error", "categorical_crossentropy",
@@ -85,14 +87,48 @@ def _unit_axis_apart(ys, ps):
 
 
 def _as_true(y_true, pred, squeeze=True):
-    """y_true as an array of y_pred's dtype and module; with ``squeeze``, reshaped to y_pred's
-    shape when the two differ only by a trailing unit axis (See Note [squeezed targets])."""
+    """y_true as an array of y_pred's dtype and module, or a Tensor when it requires grad (See
+    Note [y_true gradients]); with ``squeeze``, reshaped to y_pred's shape when the two differ
+    only by a trailing unit axis (See Note [squeezed targets])."""
+    if type(y_true) is not np.ndarray and _differentiable(y_true):
+        if y_true.dtype != pred.dtype:
+            y_true = _ops.cast(y_true, pred.dtype)
+        if squeeze and _unit_axis_apart(y_true.shape, pred.shape):
+            y_true = B.reshape(y_true, tuple(pred.shape))
+        return y_true
     y = _data(y_true)
     xp = array_module(pred.data)
     y = xp.asarray(y, dtype=pred.dtype)
     if squeeze and _unit_axis_apart(y.shape, pred.shape):
         y = y.reshape(pred.shape)
     return y
+
+
+def _differentiable(y):
+    """Whether y_true is a float Tensor that requires grad: a Variable, a watched tensor, a
+    teacher's or a generator's output (Note [y_true gradients])."""
+    return isinstance(y, Tensor) and y.requires_grad and np.dtype(y.dtype).kind == "f"
+
+
+# Note [y_true gradients]
+# TensorFlow differentiates a loss with respect to y_true too: a teacher's softened outputs as
+# the y_true of a student's KL loss (both trained), a generator's output as the y_true of an
+# MSE, keract's gradients of a loss. So y_true that requires grad stays a Tensor here and the
+# per-sample losses below compute on it with differentiable ops (the fused softmax and sigmoid
+# cross-entropies give it -log_softmax(z) * g and -z * g); the integer labels of the sparse
+# cross-entropies get none (TensorFlow's None). y_true as data (NumPy arrays, the targets
+# Model.fit feeds, a Tensor that does not require grad) stays an array: the training step is
+# unchanged. The per-sample functions take either, hence _ymax / _ylog below.
+
+def _ymax(y, c):
+    """max(y, c) of y_true, a Tensor (Note [y_true gradients]) or an array."""
+    if isinstance(y, Tensor):
+        return B.maximum(y, y.dtype.type(c))
+    return array_module(y).maximum(y, y.dtype.type(c))
+
+
+def _ylog(y):
+    return B.log(y) if isinstance(y, Tensor) else array_module(y).log(y)
 
 
 # Note [squeezed targets]
@@ -139,7 +175,9 @@ def _check_shapes(op, y, p):
 
 
 def _out(t, was_tensor):
-    return t if was_tensor else t.data
+    """The loss as the caller gave y_pred: an array for an array y_pred, unless y_true gave it
+    a gradient (keract's ``loss_fn(model(x), y)``; Note [y_true gradients])."""
+    return t if was_tensor or t.requires_grad else t.data
 
 
 def _minimum(a, b):
@@ -182,22 +220,21 @@ def _mae_ps(y, p):
 
 
 def _mape_ps(y, p):
-    xp = array_module(y)
-    denom = xp.maximum(xp.abs(y), y.dtype.type(EPSILON))
+    denom = _ymax(B.abs(y) if isinstance(y, Tensor) else array_module(y).abs(y), EPSILON)
     return B.mean(B.abs(p - y) / denom, axis=-1) * np.float32(100.0)
 
 
 def _msle_ps(y, p):
-    xp = array_module(y)
-    ly = xp.log(xp.maximum(y, y.dtype.type(EPSILON)) + 1)
+    ly = _ylog(_ymax(y, EPSILON) + 1)
     d = B.log(B.clip(p, EPSILON, np.inf) + 1) - ly
     return B.mean(d * d, axis=-1)
 
 
 def _pm1(y):
     """Keras hinge: labels that are all 0 or 1 become -1/+1."""
-    xp = array_module(y)
-    if y.size and bool(xp.all((y == 0) | (y == 1))):
+    d = _data(y)
+    xp = array_module(d)
+    if d.size and bool(xp.all((d == 0) | (d == 1))):
         return 2 * y - 1
     return y
 
@@ -229,10 +266,12 @@ def _huber_ps(y, p, delta=1.0):
 
 
 def _kld_ps(y, p):
-    xp = array_module(y)
-    yc = xp.clip(y, y.dtype.type(EPSILON), y.dtype.type(1))
+    if isinstance(y, Tensor):
+        yc = B.clip(y, EPSILON, 1.0)
+    else:
+        yc = array_module(y).clip(y, y.dtype.type(EPSILON), y.dtype.type(1))
     pc = B.clip(p, EPSILON, 1.0)
-    return B.sum(yc * (xp.log(yc) - B.log(pc)), axis=-1)
+    return B.sum(yc * (_ylog(yc) - B.log(pc)), axis=-1)
 
 
 def _poisson_ps(y, p):
@@ -305,7 +344,18 @@ class _SigmoidXent(Function):
         z, y = ctx.saved
         xp = array_module(z)
         s = 0.5 * (1 + xp.tanh(0.5 * z))
-        return ((s - y) * g).astype(z.dtype), None
+        gz = ((s - y) * g).astype(z.dtype) if ctx.needs_input_grad[0] else None
+        # d/dy = -z (TensorFlow's gradient for the labels; Note [y_true gradients])
+        gy = B.unbroadcast(-z * g, y.shape).astype(y.dtype) if ctx.needs_input_grad[1] else None
+        return gz, gy
+
+    @staticmethod
+    def backward_graph(ctx, inputs, g):
+        """backward in recorded ops, for gradients of these gradients."""
+        z, y = inputs
+        gz = (_ops.sigmoid(z) - y) * g if ctx.needs_input_grad[0] else None
+        gy = _unbroadcast(-z * g, y.shape) if ctx.needs_input_grad[1] else None
+        return gz, gy
 
 
 def _binary_xent_ps(y, p, from_logits=False, label_smoothing=0.0):
@@ -433,7 +483,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def _categorical_xent_mean(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     y_pred, from_logits = _logits_of(y_pred, from_logits)
     if from_logits and isinstance(y_pred, Tensor) and not label_smoothing:
-        return _ops.softmax_cross_entropy(y_pred, _data(y_true), sparse=False)  # fused, stable
+        return _ops.softmax_cross_entropy(y_pred, y_true, sparse=False)  # fused, stable
     p, was = _as_pred(y_pred, "categorical_crossentropy")
     y = _as_true(y_true, p)
     _check_same("categorical_crossentropy", y, p)

@@ -132,10 +132,10 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         raise ValueError(f"{fn}: output must be at least 1-D, got a scalar")
     (ax,) = axis_arg(fn, axis, out)
     if from_logits:
-        if out.dtype == np.float32 and ax == out.ndim - 1 and not tgt.requires_grad \
-                and _rows_sum_to_one(tgt.data):
+        if out.dtype == np.float32 and ax == out.ndim - 1 and _rows_sum_to_one(tgt.data):
             # the fused kernel's gradient softmax - target assumes rows of target sum to 1
-            return L.softmax_cross_entropy(out, tgt.data, sparse=False, reduction="none")
+            # (a target that requires grad gets -log_softmax(output) from it too)
+            return L.softmax_cross_entropy(out, tgt, sparse=False, reduction="none")
         return B.sum(tgt * (R.logsumexp(out, (ax,), True) - out), (ax,), False)
     p = out / B.sum(out, (ax,), True)
     return -B.sum(tgt * B.log(_clip_eps(p)), (ax,), False)

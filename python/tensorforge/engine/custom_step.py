@@ -27,6 +27,7 @@ from .. import _random
 from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
+from .. import ops as _ops
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_config import floatx
 from ..backend_ops import variables as _K
@@ -125,7 +126,7 @@ class LossesContainer:
         outs = [o if isinstance(o, Tensor) else Tensor(o) for o in outs]
         n = outs[0].shape[0]
         ys = [None if y is None or sp.loss_fn is None else
-              model._check_target(_host(y), n, (None,) + o.shape[1:], sp, where)
+              _graph_target(y, model._check_target(_host(y), n, (None,) + o.shape[1:], sp, where))
               for y, o, sp in zip(ys, outs, specs)]
         sws = _sample_weights(specs, ys, sample_weight)
         total, mean_total, k = None, 0.0, 0
@@ -149,6 +150,17 @@ class LossesContainer:
             return Tensor(np.float32(0.0))
         self._loss_metric.update_state(mean_total, sample_weight=n)
         return total
+
+
+def _graph_target(y, checked):
+    """The checked target array; y itself, cast and reshaped as the check made it, when it is
+    a float Tensor requiring grad: Keras 2's compiled loss differentiates y_true too (a
+    teacher's outputs as targets; Note [y_true gradients] in losses.py)."""
+    if not _losses._differentiable(y) or checked.dtype.kind != "f":
+        return checked
+    if y.dtype != checked.dtype:
+        y = _ops.cast(y, checked.dtype)
+    return y if tuple(y.shape) == checked.shape else _ops.reshape(y, checked.shape)
 
 
 def _loss_value(sp, y, out, w):

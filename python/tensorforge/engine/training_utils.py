@@ -75,7 +75,7 @@ def per_sample_loss(fn, fused, y, out):
                 isinstance(fn, _losses.Loss) and fn._sparse()):
             y = _losses.squeeze_targets(y, out)  # (Note [squeezed targets], losses.py)
         return _losses.per_sample(fn)(y, out)  # the built-ins give per-sample values
-    l = fn(Tensor(y), out)
+    l = fn(y if isinstance(y, Tensor) else Tensor(y), out)
     if not isinstance(l, Tensor):
         l = Tensor(xp.asarray(l, dtype=np.float32))
     return l

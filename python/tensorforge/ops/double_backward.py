@@ -628,19 +628,31 @@ elementwise.GenericSoftmax.backward_graph = staticmethod(_softmax_graph(elementw
 @_register(_SoftmaxXent)
 def _softmax_xent(ctx, inputs, g):
     """(softmax(logits) - targets) times the loss's gradient (/ N for 'mean'), the softmax
-    recomputed in recorded ops; the targets (one-hot for sparse labels) are constants."""
+    recomputed in recorded ops; the targets (one-hot for sparse labels) are constants, unless
+    they require grad: then they enter as Tensors and get -log_softmax(logits) times it."""
     logits, targets, sparse, reduction = inputs
     shape = _shape(logits)
     C = shape[-1]
-    t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
-    if sparse:
-        t = np.eye(C, dtype=np.float32)[t.reshape(-1)]
-    t = t.reshape(shape).astype(np.float32, copy=False)
-    d = _Softmax.apply(logits, -1) - t
+    if ctx.needs_input_grad[1]:  # soft targets, (N, C) (softmax_cross_entropy reshaped them)
+        t = basic.reshape(targets, shape)
+    else:
+        t = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+        if sparse:
+            t = np.eye(C, dtype=np.float32)[t.reshape(-1)]
+        t = t.reshape(shape).astype(np.float32, copy=False)
+    n = int(np.prod(shape[:-1], dtype=np.int64))
     if reduction == "none":
-        return d * basic.reshape(g, tuple(shape[:-1]) + (1,)), None, None, None
-    n = t.size // C
-    return d * (g * (1.0 / n) if reduction == "mean" else g), None, None, None
+        g = basic.reshape(g, tuple(shape[:-1]) + (1,))
+    elif reduction == "mean":
+        g = g * (1.0 / n)
+    d = (_Softmax.apply(logits, -1) - t) * g if ctx.needs_input_grad[0] else None
+    dt = None
+    if ctx.needs_input_grad[1]:
+        z = logits if isinstance(logits, Tensor) else Tensor(logits)
+        shift = z.data.max(axis=-1, keepdims=True)  # (a constant: log_softmax does not move)
+        log_sm = z - (basic.log(basic.sum(basic.exp(z - shift), -1, True)) + shift)
+        dt = basic.reshape(-log_sm * g, _shape(targets))
+    return d, dt, None, None
 
 
 @_register(_BatchNormTrain)

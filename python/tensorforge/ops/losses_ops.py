@@ -7,7 +7,9 @@ Arrays in -> arrays out; a Tensor requiring grad -> a Tensor recorded for autogr
         as logits) or integer class labels (sparse=True, shape logits.shape[:-1]), computed fused
         and stable (log-sum-exp) over the last axis. reduction 'mean' (over all rows), 'sum', or
         'none' (one loss per row, shape logits.shape[:-1]). d loss / d logits = (softmax -
-        onehot) / N for 'mean' (soft targets are assumed to sum to 1 per row, as Keras/TF assume).
+        onehot) / N for 'mean' (soft targets are assumed to sum to 1 per row, as Keras/TF assume);
+        soft targets that require grad get d loss / d targets = -log_softmax(logits) / N, as
+        TensorFlow's labels gradient (integer labels get none).
     dropout(x, rate, training=True, seed=None)
         Inverted dropout: kept elements scaled by 1 / (1 - rate); identity when not training or
         rate == 0. The mask is a counter-based hash of (seed, element index), identical on every
@@ -20,6 +22,8 @@ from .. import _random, kernels
 from .._xp import array_module
 from ..autograd import Function, Tensor
 from ..kernels._common import check_array, is_array, num, shape_str
+from .basic import reshape
+from .elementwise import cast
 
 __all__ = ["softmax_cross_entropy", "dropout"]
 
@@ -64,6 +68,7 @@ class _SoftmaxXent(Function):
         x2 = logits if logits.ndim == 2 else logits.reshape(-1, logits.shape[-1])
         loss, probs = kernels.softmax_xent_forward(x2, targets, sparse)
         ctx.saved = (probs, targets)
+        ctx.logits = x2 if ctx.needs_input_grad[1] else None  # (for the targets' gradient)
         ctx.meta = (sparse, reduction, logits.shape)
         xp = np if type(loss) is np.ndarray else array_module(loss)
         dt = loss.dtype.type  # (float32, or float64)
@@ -75,6 +80,25 @@ class _SoftmaxXent(Function):
 
     @staticmethod
     def backward(ctx, g):
+        d = _SoftmaxXent._logits_grad(ctx, g) if ctx.needs_input_grad[0] else None
+        dt = _SoftmaxXent._targets_grad(ctx, g) if ctx.needs_input_grad[1] else None
+        return d, dt, None, None
+
+    @staticmethod
+    def _targets_grad(ctx, g):
+        """-log_softmax(logits) * g, g spread over the rows as the reduction did."""
+        x2, (probs, _), (_, reduction, _) = ctx.logits, ctx.saved, ctx.meta
+        xp = array_module(x2)
+        m = x2.max(axis=-1, keepdims=True)
+        log_sm = (x2 - m) - xp.log(xp.exp(x2 - m).sum(axis=-1, keepdims=True))
+        if reduction == "none":
+            g = g.reshape(-1, 1)
+        elif reduction == "mean":
+            g = g / g.dtype.type(probs.shape[0])
+        return (-log_sm * g).astype(x2.dtype)
+
+    @staticmethod
+    def _logits_grad(ctx, g):
         probs, targets = ctx.saved
         sparse, reduction, shape = ctx.meta
         N = probs.shape[0]
@@ -89,7 +113,7 @@ class _SoftmaxXent(Function):
         else:
             scale = float(g) / N if reduction == "mean" else float(g)
             d = kernels.softmax_xent_backward(probs, targets, sparse, scale)
-        return d.reshape(shape), None, None, None
+        return d.reshape(shape)
 
 
 def softmax_cross_entropy(logits, targets, sparse=False, reduction="mean"):
@@ -104,12 +128,19 @@ def softmax_cross_entropy(logits, targets, sparse=False, reduction="mean"):
         raise ValueError(f"{op}: logits must be at least 1-D (..., C), got a scalar")
     t = targets.data if isinstance(targets, Tensor) else targets
     t = _prepare_targets(op, x, t, sparse)
+    if not sparse and isinstance(targets, Tensor) and targets.requires_grad:
+        # soft targets with a gradient: prepared by differentiable ops (the same cast and
+        # reshape _prepare_targets made of the data)
+        tt = targets if targets.dtype == t.dtype else cast(targets, t.dtype)
+        return _SoftmaxXent.apply(logits, reshape(tt, t.shape), sparse, reduction)
     if isinstance(logits, Tensor):
         return _SoftmaxXent.apply(logits, t, sparse, reduction)
     return _SoftmaxXent.forward(_NoCtx(), x, t, sparse, reduction)
 
 
 class _NoCtx:
+    needs_input_grad = (False, False, False, False)
+
     def save_for_backward(self, *arrays):
         pass
 
