@@ -77,7 +77,7 @@ def tag_logits(out, x):
     """``out`` (a softmax or sigmoid of the Tensor ``x``) remembers ``x``, as tf_keras 2's
     softmax and sigmoid tag their output (``_keras_logits``): its categorical, sparse
     categorical and binary cross-entropies then compute from those logits, whichever of the
-    two activations made them (losses._logits_of)."""
+    two activations made them (_loss_inputs._logits_of)."""
     if isinstance(out, Tensor) and isinstance(x, Tensor) and out is not x:
         out._keras_logits = x
     return out

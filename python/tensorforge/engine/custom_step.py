@@ -28,6 +28,7 @@ from .. import callbacks as _cb
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import ops as _ops
+from .._loss_inputs import _differentiable
 from ..autograd import Tensor, enable_grad, no_grad
 from ..backend_config import floatx
 from ..backend_ops import variables as _K
@@ -155,8 +156,8 @@ class LossesContainer:
 def _graph_target(y, checked):
     """The checked target array; y itself, cast and reshaped as the check made it, when it is
     a float Tensor requiring grad: Keras 2's compiled loss differentiates y_true too (a
-    teacher's outputs as targets; Note [y_true gradients] in losses.py)."""
-    if not _losses._differentiable(y) or checked.dtype.kind != "f":
+    teacher's outputs as targets; Note [y_true gradients] in _loss_inputs.py)."""
+    if not _differentiable(y) or checked.dtype.kind != "f":
         return checked
     if y.dtype != checked.dtype:
         y = _ops.cast(y, checked.dtype)

@@ -337,7 +337,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             tag = _logits_tag(out)
             out = out.data if isinstance(out, Tensor) else out
             # the cross-entropy metrics read the logits of a softmax / sigmoid output, as
-            # tf_keras's do (its tagged output; See losses._logits_of)
+            # tf_keras's do (its tagged output; See _loss_inputs._logits_of)
             logits[i] = out if sp.activation is not None else tag
             # Keras 2's metrics see what the model outputs: the logits of a from_logits loss,
             # else the output layer's activation of the logits the fused loss was given
@@ -742,7 +742,7 @@ def _fused_xent(sp, y, out):
     if sp.fused != "softmax" or sp.loss_fn is not _losses.categorical_crossentropy or \
             sp.weight != 1.0 or type(out) is not Tensor or type(y) is not np.ndarray:
         return None
-    z = getattr(out, "_keras_logits", None)  # a softmax output's logits (losses._logits_of)
+    z = getattr(out, "_keras_logits", None)  # a softmax output's logits (_loss_inputs._logits_of)
     if z is not None:
         out = z
     d = out.data

@@ -36,6 +36,7 @@ from .. import _device
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import ops as _ops
+from .._loss_inputs import squeeze_targets
 from .._xp import array_module, host
 from ..autograd import Tensor
 from ..metrics._utils import match_rank
@@ -73,7 +74,7 @@ def per_sample_loss(fn, fused, y, out):
     if isinstance(fn, _losses.Loss) or _losses.batch_mean(fn) is not None:
         if fn is not _losses.sparse_categorical_crossentropy and not (
                 isinstance(fn, _losses.Loss) and fn._sparse()):
-            y = _losses.squeeze_targets(y, out)  # (Note [squeezed targets], losses.py)
+            y = squeeze_targets(y, out)  # (Note [squeezed targets], _loss_inputs.py)
         return _losses.per_sample(fn)(y, out)  # the built-ins give per-sample values
     l = fn(y if isinstance(y, Tensor) else Tensor(y), out)
     if not isinstance(l, Tensor):

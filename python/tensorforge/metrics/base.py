@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from ..autograd import Tensor
-from ..losses import squeeze_targets as _squeeze_targets
+from .._loss_inputs import squeeze_targets as _squeeze_targets
 from ._utils import _np, _weights
 from .functions import batch_mean
 
@@ -183,7 +183,7 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or fn.__name__, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _squeeze_targets(y_true, y_pred)  # (Note [squeezed targets], losses.py)
+        y_true = _squeeze_targets(y_true, y_pred)  # (Note [squeezed targets], _loss_inputs.py)
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
 
     def function(self):
