@@ -16,7 +16,8 @@ from . import _args
 class BatchNormalization(Layer):
     """Keras BatchNormalization over ``axis`` (default the last): batch statistics in training (moving
     averages updated with ``momentum``, variance with Bessel's correction as Keras 2 does), moving
-    statistics in inference. Weights: gamma, beta (trainable), moving_mean, moving_variance."""
+    statistics in inference and whenever the layer is not trainable (Keras 2's TF 2 behaviour).
+    Weights: gamma, beta (trainable), moving_mean, moving_variance."""
     supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
@@ -64,8 +65,10 @@ class BatchNormalization(Layer):
                              f"{tuple(x.shape)}")
         # The kernels (ops/normalization.py) compute the batch statistics once: they normalize
         # this batch and update the moving averages in place (the variance with Bessel's
-        # correction, as Keras 2).
-        if training:
+        # correction, as Keras 2). A layer set non-trainable (itself or through a model that
+        # holds it: a frozen pretrained base) runs in inference mode even in training, its
+        # moving statistics untouched, as Keras 2 (TF 2) does.
+        if training and self.trainable:
             return N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data,
                                       self.moving_variance.data, ax, self.momentum, self.epsilon)
         return N.batch_norm_infer(x, self.gamma, self.beta, self.moving_mean.data,
