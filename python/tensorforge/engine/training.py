@@ -629,7 +629,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         if reset_metrics:
             self.reset_metrics()
         loss, parts, outs, mets = self._train_batch(xs, ys, self._compiled_params(), sws, True)
-        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict, mets)
+        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict, mets,
+                                  batch=xs[0].shape[0])
 
     @_frees_last_run
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -647,9 +648,9 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             self.reset_metrics()
         loss, parts, outs = self._test_batch(xs, ys, sws)
         losses = [float(_device.to_host(v)) for v in [loss] + parts]  # 0-d device arrays
-        return self._batch_result(ys, outs, sws, losses, return_dict)
+        return self._batch_result(ys, outs, sws, losses, return_dict, batch=xs[0].shape[0])
 
-    def _batch_result(self, ys, outs, sws, losses, return_dict, mets=None):
+    def _batch_result(self, ys, outs, sws, losses, return_dict, mets=None, *, batch):
         """train_on_batch / test_on_batch's return value (See Note [batch metrics]): the losses,
         the compiled metrics, then the Layer.add_metric values (a metric object's result(), else
         the running mean of the values added), in metrics_names order, as tf_keras 2."""
@@ -669,7 +670,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         for k, (v, _) in added.items():
             vals.setdefault(k, v)  # (a compiled metric's name wins, as in evaluate)
         names = [k for k in names if k in vals]
-        res = self._running_batch_logs(names, [vals[k] for k in names], outs[0].shape[0])
+        # (the inputs' batch: a model's output may be a scalar, a loss computed in a Lambda)
+        res = self._running_batch_logs(names, [vals[k] for k in names], batch)
         objs = self._added_metric_objects() if added else {}
         res = [training_utils.metric_value(objs[k].result()) if k in objs else v
                for k, v in zip(names, res)]

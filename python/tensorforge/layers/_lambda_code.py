@@ -14,6 +14,7 @@ code, its defaults and closure are the same; the dump names the file and line it
 at). Any other dump is refused; `custom_objects={'<lambda>': function}` supplies the function
 instead. Functions with a name are stored by name as before (function_type "function")."""
 import base64
+import inspect
 import json
 import marshal
 
@@ -52,3 +53,11 @@ def find(value):
         return _SEEN.get(_key(*value))
     except (TypeError, ValueError):
         return None
+
+
+def parameters(fn):
+    """The names of ``fn``'s parameters (empty when its signature cannot be read)."""
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}

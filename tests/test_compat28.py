@@ -1,0 +1,79 @@
+"""Session 28's Keras 2 compat gaps, each against tf_keras 2.21 (the figures and text printed by
+tools/compat28_refs.py under the oracle, hard-coded here): a Lambda's function runs on
+KerasTensors whatever output_shape says; a program's ProgbarLogger is fit's / evaluate's /
+predict's one bar; a top-level subclassed model's get_config; tf_keras' .keras archives; the
+lambdas a model file is matched against are held weakly."""
+import re
+
+import numpy as np
+import pytest
+
+import tensorforge as tf
+from tensorforge import keras
+from tensorforge.keras import backend as K
+
+L = keras.layers
+
+
+# ---- 1. Lambda on KerasTensors (Note [Lambda on symbolic inputs]) -------------------------------
+
+def test_lambda_runs_on_keras_tensors_whatever_output_shape_says():
+    x = L.Input((4,))
+    seen = []
+
+    def first_two(t):
+        seen.append(1)
+        return t[:, :2] * 2.0
+    layer = L.Lambda(first_two, output_shape=(7,))
+    y = layer(x)
+    # tf_keras: traced output shape (None, 2); compute_output_shape (None, 7)
+    assert seen and tuple(y.shape) == (None, 2)
+    assert tuple(layer.compute_output_shape((None, 4))) == (None, 7)
+    assert keras.Model(x, y).output_shape == (None, 2)
+    assert tuple(L.Lambda(lambda t: tf.reduce_sum(t), output_shape=(1,))(x).shape) == ()
+
+
+def test_an_error_in_a_lambda_is_raised_at_the_call_with_its_type():
+    x = L.Input((4,))
+
+    def broken(t):
+        return K.control_flow_ops  # keras-yolo3's yolo_loss under TensorFlow 2
+    # tf_keras: AttributeError at the call, "... has no attribute 'control_flow_ops'"
+    with pytest.raises(AttributeError, match="yolo_loss.*has no attribute 'control_flow_ops'"):
+        L.Lambda(broken, output_shape=(1,), name="yolo_loss")(x)
+
+
+def test_a_lambda_function_taking_mask_and_training_gets_them():
+    seen = []
+
+    def fn(t, mask=None, training=None):
+        seen.append((mask, training))
+        return t
+    x = L.Input((4,))
+    m = keras.Model(x, L.Lambda(fn)(x))
+    m(np.ones((1, 4), "float32"), training=True)
+    assert seen[-1] == (None, True)  # tf_keras: ('mask', None, 'training', True)
+
+
+def test_a_loss_computed_in_a_lambda_trains_as_tf_keras():
+    # keras-yolo3's train.py: Lambda(yolo_loss, output_shape=(1,), arguments=...) as the
+    # model's output and compile(loss={'yolo_loss': lambda y_true, y_pred: y_pred})
+    xs = np.linspace(-1, 1, 24, dtype="float32").reshape(8, 3)
+    t = (xs.sum(1, keepdims=True) * 0.5).astype("float32")
+    inp, yt = keras.Input((3,)), keras.Input((1,))
+    out = L.Dense(1, kernel_initializer="ones", bias_initializer="zeros")(inp)
+
+    def sq_loss(args, scale):
+        p, y = args
+        return K.mean(K.square(p - y)) * scale
+    loss = L.Lambda(sq_loss, output_shape=(1,), name="sq_loss", arguments={"scale": 2.0})(
+        [out, yt])
+    model = keras.Model([inp, yt], loss)
+    assert model.output_shape == ()
+    model.compile(keras.optimizers.SGD(0.1), loss={"sq_loss": lambda y_true, y_pred: y_pred})
+    h = model.fit([xs, t], np.zeros(len(xs)), batch_size=4, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(h.history["loss"], [1.451342, 0.054464, 0.002045], rtol=1e-4,
+                               atol=1e-6)  # (6 decimals printed)
+    assert float(model.train_on_batch([xs, t], np.zeros(8))) == pytest.approx(8.6e-05, rel=2e-2)
+    assert float(model.evaluate([xs, t], np.zeros(8), batch_size=4, verbose=0)) == \
+        pytest.approx(2.8e-05, rel=2e-2)
