@@ -77,3 +77,65 @@ def test_a_loss_computed_in_a_lambda_trains_as_tf_keras():
     assert float(model.train_on_batch([xs, t], np.zeros(8))) == pytest.approx(8.6e-05, rel=2e-2)
     assert float(model.evaluate([xs, t], np.zeros(8), batch_size=4, verbose=0)) == \
         pytest.approx(2.8e-05, rel=2e-2)
+
+
+# ---- 4. a top-level subclassed model's get_config (Note [automatic config]) --------------------
+
+class Plain(keras.Model):
+    def __init__(self, units=3, **kw):
+        super().__init__(**kw)
+        self.d = L.Dense(units)
+
+    def call(self, x):
+        return self.d(x)
+
+
+class Args(keras.Model):
+    def __init__(self, units, act="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.d = L.Dense(units, activation=act)
+
+    def call(self, x):
+        return self.d(x)
+
+
+class Table(keras.Model):
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+        self.d = L.Dense(2)
+
+    def call(self, x):
+        return self.d(x)
+
+
+class Own(keras.Model):
+    def __init__(self, units):
+        super().__init__()
+        self.units = units
+        self.d = L.Dense(units)
+
+    def call(self, x):
+        return self.d(x)
+
+    def get_config(self):
+        base = super().get_config()
+        return dict(base, units=self.units, base=sorted(base))
+
+
+def test_a_subclassed_models_get_config_is_tf_keras():
+    assert Plain(name="plain").get_config() == {}  # **kw, not **kwargs: the base keys go
+    assert Plain(5).get_config() == {"units": 5}
+    p = Plain(4)
+    p(np.zeros((2, 3), "float32"))
+    assert p.get_config() == {"units": 4}
+    assert Args(3, name="args").get_config() == {"name": "args", "trainable": True,
+                                                 "dtype": "float32", "units": 3}
+    cfg = Args(3, act="tanh").get_config()
+    assert {k: v for k, v in cfg.items() if k != "name"} == {
+        "trainable": True, "dtype": "float32", "act": "tanh", "units": 3}
+    with pytest.warns(UserWarning, match="non-serializable objects"):
+        assert Table({"k": np.ones(2)}).get_config() == {}
+    assert Own(2).get_config() == {"units": 2, "base": []}  # Model.get_config of an override: {}
+    r = Args.from_config(Args(6, act="tanh", name="again").get_config())
+    assert (type(r).__name__, r.name, r.d.units) == ("Args", "again", 6)
