@@ -79,6 +79,59 @@ def test_a_loss_computed_in_a_lambda_trains_as_tf_keras():
         pytest.approx(2.8e-05, rel=2e-2)
 
 
+# ---- 3. a program's ProgbarLogger (Note [a program's ProgbarLogger]) ---------------------------
+
+def _final_lines(text):
+    out = []
+    for line in text.replace("\b", "").split("\n"):
+        line = line.split("\r")[-1]
+        out.append(re.sub(r"\d+(\.\d+)?(ms|us|s)\b", "T", line))
+    return [ln for ln in out if ln]
+
+
+_X = np.linspace(0, 1, 30, dtype="float32").reshape(10, 3)
+_Y = 2.0 * _X.sum(1, keepdims=True)
+_BAR = "3/3 [==============================] - T T/"
+
+PROGBAR_CASES = {  # tools/compat28_refs.py progbar
+    "fit samples v1 2 epochs": (lambda m, cb: m.fit(_X, _Y, batch_size=4, epochs=2, verbose=1,
+                                                    shuffle=False, callbacks=[cb]),
+                                ["Epoch 1/2", _BAR + "sample - loss: 3.0446", "Epoch 2/2",
+                                 _BAR + "sample - loss: 3.0446"]),
+    "fit steps v1": (lambda m, cb: m.fit(_X, _Y, batch_size=4, epochs=1, verbose=1,
+                                         shuffle=False, callbacks=[cb]),
+                     [_BAR + "step - loss: 3.0446"]),
+    "fit samples v2": (lambda m, cb: m.fit(_X, _Y, batch_size=4, epochs=1, verbose=2,
+                                           shuffle=False, callbacks=[cb]),
+                       ["3/3 - T - loss: 3.0446 - T/epoch - T/sample"]),
+    "fit samples v0": (lambda m, cb: m.fit(_X, _Y, batch_size=4, epochs=1, verbose=0,
+                                           shuffle=False, callbacks=[cb]), []),
+    "fit samples validation": (lambda m, cb: m.fit(_X, _Y, batch_size=4, epochs=1, verbose=1,
+                                                   shuffle=False, validation_data=(_X, _Y),
+                                                   callbacks=[cb]),
+                               [_BAR + "sample - loss: 3.0446 - val_loss: 3.0446"]),
+    "evaluate samples v1": (lambda m, cb: m.evaluate(_X, _Y, batch_size=4, verbose=1,
+                                                     callbacks=[cb]),
+                            [_BAR + "sample - loss: 3.0446"]),
+    "evaluate samples v2": (lambda m, cb: m.evaluate(_X, _Y, batch_size=4, verbose=2,
+                                                     callbacks=[cb]),
+                            ["3/3 - T - loss: 3.0446 - T/epoch - T/sample"]),
+    "predict samples v1": (lambda m, cb: m.predict(_X, batch_size=4, verbose=1,
+                                                   callbacks=[cb]),
+                           [_BAR + "sample"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROGBAR_CASES))
+def test_a_programs_progbar_logger_is_the_one_bar(case, capsys):
+    run, want = PROGBAR_CASES[case]
+    m = keras.Sequential([L.Dense(1, input_shape=(3,), kernel_initializer="ones")])
+    m.compile(keras.optimizers.SGD(0.0), "mse")
+    capsys.readouterr()
+    run(m, keras.callbacks.ProgbarLogger(count_mode="steps" if "steps" in case else "samples"))
+    assert _final_lines(capsys.readouterr().out) == want
+
+
 # ---- 4. a top-level subclassed model's get_config (Note [automatic config]) --------------------
 
 class Plain(keras.Model):

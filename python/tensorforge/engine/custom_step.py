@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _random
 from .. import callbacks as _cb
+from .. import callbacks_progbar as _cb_progbar
 from .. import losses as _losses
 from .. import metrics as _metrics
 from ..autograd import Tensor, enable_grad, no_grad
@@ -535,8 +536,8 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
                           batch_size=validation_batch_size or batch_size, steps=validation_steps)
     history = _cb.History()
     cbs = training_arrays.as_callbacks(callbacks) + [history]
-    if verbose:
-        cbs.append(_StepsBar(verbose))
+    if verbose and _cb_progbar.program_logger(cbs) is None:  # See Note [a program's
+        cbs.append(_StepsBar(verbose))  # ProgbarLogger] (callbacks_progbar.py)
     cbl = training_arrays.CallbackList(cbs, model, {"epochs": epochs, "steps": src.steps,
                                                     "verbose": verbose})
     model.stop_training = False

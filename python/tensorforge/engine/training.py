@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _device
 from .. import callbacks as _cb
+from .. import callbacks_progbar as _cb_progbar
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .._xp import array_module as _array_module
@@ -498,10 +499,12 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
                 else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
+        own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
         cbs.on_test_begin({})
-        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
+        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size,
+                                        verbose=0 if own is not None else verbose,
                                         distributed=distributed, sws=sws, steps=steps, cbl=cbs)
         logs = dict(zip(self._all_metrics_names(), res))
         cbs.on_test_end(logs)
@@ -520,6 +523,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             return self.predict_generator(x, steps, callbacks=callbacks, verbose=verbose)
         batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
+        own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
         t0 = time.time()
@@ -527,7 +531,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,
                                             cbl=cbs)
         cbs.on_predict_end({})
-        if verbose in (1, 2):  # tf_keras 2's bar and line count steps (Keras 2.2's, samples)
+        if verbose in (1, 2) and own is None:  # tf_keras 2's bar and line count steps (Keras 2.2's, samples)
             n = outs[0].shape[0]
             bar = _cb.Progbar(-(-n // batch_size), verbose=verbose, unit="step")
             bar.start = t0
