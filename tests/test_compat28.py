@@ -192,3 +192,28 @@ def test_a_subclassed_models_get_config_is_tf_keras():
     assert Own(2).get_config() == {"units": 2, "base": []}  # Model.get_config of an override: {}
     r = Args.from_config(Args(6, act="tanh", name="again").get_config())
     assert (type(r).__name__, r.name, r.d.units) == ("Args", "again", 6)
+
+
+# ---- 5. the lambdas a model file is matched against are held weakly (_lambda_code.py) ----------
+
+def test_a_lambda_is_found_while_its_model_lives_and_then_released(tmp_path):
+    import gc
+    import weakref
+
+    def build():
+        m = keras.Sequential([L.Lambda(lambda x: x * 3.0, input_shape=(2,)),
+                              L.Dense(1, kernel_initializer="ones")])
+        m.compile("sgd", "mse")
+        return m
+    m = build()
+    fn = weakref.ref(m.layers[0].function)
+    p = str(tmp_path / "m.h5")
+    m.save(p)
+    r = keras.models.load_model(p)  # corpus32's path: the live lambda found again
+    assert r.layers[0].function is fn()
+    np.testing.assert_allclose(r.predict(np.ones((1, 2), "float32"), verbose=0), [[6.0]])
+    del m, r
+    gc.collect()
+    assert fn() is None  # no longer kept for the process
+    with pytest.raises(ValueError, match="Lambda layer.*custom_objects"):
+        keras.models.load_model(p)  # (tf_keras would run the file's bytecode; we do not)
