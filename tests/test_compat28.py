@@ -3,7 +3,10 @@ tools/compat28_refs.py under the oracle, hard-coded here): a Lambda's function r
 KerasTensors whatever output_shape says; a program's ProgbarLogger is fit's / evaluate's /
 predict's one bar; a top-level subclassed model's get_config; tf_keras' .keras archives; the
 lambdas a model file is matched against are held weakly."""
+import json
+import os
 import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -192,6 +195,153 @@ def test_a_subclassed_models_get_config_is_tf_keras():
     assert Own(2).get_config() == {"units": 2, "base": []}  # Model.get_config of an override: {}
     r = Args.from_config(Args(6, act="tanh", name="again").get_config())
     assert (type(r).__name__, r.name, r.d.units) == ("Args", "again", 6)
+
+
+# ---- 2. tf_keras' .keras archives (Note [.keras archives]) -------------------------------------
+# tests/data/compat28_*.keras: written by tf_keras 2.21 (tools/compat28_refs.py archives), which
+# printed the predictions below for these inputs
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+class Scaled(L.Layer):
+    """The program's layer of compat28_custom.keras (tools/compat28_refs.py's)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.proj = L.Dense(units, name="proj")
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(self.units,), initializer="ones")
+
+    def call(self, x):
+        return self.proj(x) * self.scale
+
+    def get_config(self):
+        return dict(super().get_config(), units=self.units)
+
+
+class Holds(L.Layer):  # a layer given an argument no config holds
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+
+    def call(self, x):
+        return x
+
+
+def _archive_inputs():
+    steps = np.linspace(-1, 1, 40, dtype="float32").reshape(2, 5, 4)
+    ids = np.array([[1, 2, 3, 4, 5], [9, 8, 7, 6, 0]], "int32")
+    return {"seq": np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3),
+            "functional": [steps, ids],
+            "custom": np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3),
+            "attention": np.cos(np.arange(48, dtype="float32")).reshape(2, 4, 6)}
+
+
+ARCHIVE_PREDICTIONS = {  # tf_keras 2.21's predict of each model it saved
+    "seq": [[-0.401877, 0.452396], [0.01, 0.01]],
+    "functional": [[-0.608974], [1.335385]],
+    "custom": [[-0.800007, 1.58338], [0.555924, 1.383299]],
+    "attention": [[-0.159715, -0.021868, -0.471846, -0.790407, 0.035701, 0.126966, 0.485388,
+                   0.077407, 0.0, 0.706586, 0.0, 0.498059, 0.063184, 0.260408, 0.411004,
+                   0.013918],
+                  [0.455681, -0.336184, 0.753391, -0.833234, -0.082339, -0.447658, 0.885955,
+                   0.013319, 0.89739, 0.0, 1.131542, 0.0, 1.299841, 0.0, 1.398048, 0.0]],
+}
+
+
+def _load(name, path=None):
+    return keras.models.load_model(path or os.path.join(DATA, f"compat28_{name}.keras"),
+                                   custom_objects={"Scaled": Scaled})
+
+
+def _weight_paths(path):
+    import h5py
+    with zipfile.ZipFile(path) as z, z.open("model.weights.h5") as fh, h5py.File(fh, "r") as f:
+        out = []
+        f.visititems(lambda n, o: out.append((n, o.shape)) if isinstance(o, h5py.Dataset) and
+                     n.startswith("layers/") else None)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("name", sorted(ARCHIVE_PREDICTIONS))
+def test_load_model_reads_a_tf_keras_archive(name):
+    m = _load(name)
+    np.testing.assert_allclose(m.predict(_archive_inputs()[name], verbose=0),
+                               ARCHIVE_PREDICTIONS[name], atol=2e-6)
+
+
+def test_a_tf_keras_archive_comes_back_compiled():
+    seq = _load("seq")
+    assert type(seq.optimizer).__name__ == "Adam"
+    assert seq.optimizer.learning_rate == pytest.approx(0.01)
+    assert seq.metrics_names == ["loss", "mae"]
+    assert type(_load("functional").optimizer).__name__ == "SGD"
+    assert _load("custom").optimizer is None  # (saved uncompiled)
+    assert keras.models.load_model(os.path.join(DATA, "compat28_seq.keras"),
+                                   compile=False).optimizer is None
+
+
+@pytest.mark.parametrize("name", sorted(ARCHIVE_PREDICTIONS))
+def test_save_writes_the_archive_tf_keras_writes(name, tmp_path):
+    # what tf_keras needs to load it (tools/compat28_refs.py check: tf_keras 2.21 loads these
+    # and predicts the same): its three members, each weight at the path tf_keras' file has it
+    theirs = os.path.join(DATA, f"compat28_{name}.keras")
+    p = str(tmp_path / f"{name}.keras")
+    _load(name).save(p)
+    with zipfile.ZipFile(p) as z:
+        assert sorted(z.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
+        cfg = json.loads(z.read("config.json"))
+        assert json.loads(z.read("metadata.json"))["keras_version"] == "2.21.0"
+    with zipfile.ZipFile(theirs) as z:
+        want = json.loads(z.read("config.json"))
+    assert cfg["class_name"] == want["class_name"]
+    assert (cfg["module"], cfg["registered_name"]) == (want["module"], want["registered_name"])
+    assert [(l["class_name"], l["module"], l["registered_name"])
+            for l in cfg["config"]["layers"]] == \
+        [(l["class_name"], l["module"], l["registered_name"]) for l in want["config"]["layers"]]
+    assert _weight_paths(p) == _weight_paths(theirs)
+    np.testing.assert_allclose(_load(name, p).predict(_archive_inputs()[name], verbose=0),
+                               ARCHIVE_PREDICTIONS[name], atol=2e-6)
+
+
+def test_an_archive_keeps_the_optimizer_state_and_load_weights_reads_it(tmp_path):
+    m = _load("seq")
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 2), "float32")
+    m.fit(x, y, verbose=0, epochs=2)
+    p = str(tmp_path / "s.keras")
+    m.save(p)
+    r = keras.models.load_model(p)
+    assert r.optimizer.iterations == m.optimizer.iterations == 2
+    np.testing.assert_allclose(r.train_on_batch(x, y), m.train_on_batch(x, y), rtol=1e-6)
+    fresh = _load("seq")
+    fresh.load_weights(p)  # (tf_keras' load_weights of a .keras file)
+    for a, b in zip(fresh.get_weights(), keras.models.load_model(p).get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_failed_archive_save_leaves_the_old_file(tmp_path):
+    p = str(tmp_path / "m.keras")
+    _load("seq").save(p)
+    before = open(p, "rb").read()
+    inp = keras.Input((3,))
+    bad = keras.Model(inp, L.Dense(2)(Holds({"k": np.ones(2)})(inp)))
+    with pytest.raises(NotImplementedError, match="Holds"):  # (no config: tf_keras refuses too)
+        bad.save(p)
+    assert open(p, "rb").read() == before
+
+
+def test_a_subclassed_model_round_trips_through_an_archive(tmp_path):
+    m = Args(3, act="tanh")
+    x = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
+    want = m.predict(x, verbose=0)
+    p = str(tmp_path / "sub.keras")
+    m.save(p)
+    r = keras.models.load_model(p, custom_objects={"Args": Args})
+    assert type(r) is Args and r.d.units == 3
+    np.testing.assert_allclose(r.predict(x, verbose=0), want, rtol=1e-6)
 
 
 # ---- 5. the lambdas a model file is matched against are held weakly (_lambda_code.py) ----------

@@ -170,7 +170,110 @@ def config_refs():
     print("from_config", type(r).__name__, r.name, r.d.units)
 
 
+class Scaled(L.Layer):
+    """A program's layer: its own weight and a Dense it holds (custom_objects on load)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.proj = L.Dense(units, name="proj")
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(name="scale", shape=(self.units,), initializer="ones")
+
+    def call(self, x):
+        return self.proj(x) * self.scale
+
+    def get_config(self):
+        return dict(super().get_config(), units=self.units)
+
+
+def _archive_models():
+    keras.utils.set_random_seed(28)
+    seq = keras.Sequential([L.Dense(4, activation="relu", input_shape=(3,)), L.Dropout(0.1),
+                            L.Dense(2)], name="seq")
+    seq.compile(keras.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    seq.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+
+    inp = keras.Input((5, 4), name="steps")
+    a = L.BatchNormalization(name="bn")(L.Conv1D(3, 2, name="conv")(inp))
+    b = L.LSTM(3, return_sequences=True, name="lstm")(inp)
+    b = L.Bidirectional(L.GRU(2, return_sequences=True), name="bidi")(b)
+    c = L.TimeDistributed(L.Dense(2), name="td")(b)
+    inner = keras.Sequential([L.Dense(3, input_shape=(4,), name="in_d"),
+                              L.LayerNormalization(name="in_ln")], name="inner")
+    d = L.TimeDistributed(inner, name="td_inner")(inp)
+    ids = keras.Input((5,), dtype="int32", name="ids")
+    e = L.Embedding(10, 2, name="emb")(ids)
+    sub_in = keras.Input((5, 2))
+    sub = keras.Model(sub_in, L.Dense(2, activation="tanh", name="sub_d")(sub_in), name="sub")
+    out = L.Concatenate(name="cat")([L.Flatten()(a), L.Flatten()(c), L.Flatten()(d),
+                                     L.Flatten()(sub(e))])
+    fn = keras.Model([inp, ids], [L.Dense(1, name="head")(out)], name="fn")
+    fn.compile("sgd", "mse")
+
+    x = keras.Input((3,), name="x")
+    cm = keras.Model(x, Scaled(2, name="scaled")(x), name="custom")
+    cm.layers[-1].scale.assign([0.5, 2.0])
+    q = keras.Input((4, 6), name="q")
+    a = L.MultiHeadAttention(2, 3, name="mha")(q, q)
+    a = L.Conv1D(2, 1, name="c1")(L.LayerNormalization(name="ln")(a + q))
+    rnns = [L.GRU(2, reset_after=False, name="gru")(a), L.SimpleRNN(2, name="srnn")(a),
+            L.RNN(L.LSTMCell(2), name="rnn_cell")(a),
+            L.RNN([L.GRUCell(2), L.SimpleRNNCell(2)], name="stacked")(a),
+            L.Flatten()(L.PReLU(name="prelu")(a))]
+    att = keras.Model(q, L.Concatenate()(rnns), name="attention")
+    return {"seq": seq, "functional": fn, "custom": cm, "attention": att}
+
+
+def archive_inputs():
+    """The inputs whose predictions the test compares (the same in test_compat28.py)."""
+    steps = np.linspace(-1, 1, 40, dtype="float32").reshape(2, 5, 4)
+    ids = np.array([[1, 2, 3, 4, 5], [9, 8, 7, 6, 0]], "int32")
+    return {"seq": np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3),
+            "functional": [steps, ids],
+            "custom": np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3),
+            "attention": np.cos(np.arange(48, dtype="float32")).reshape(2, 4, 6)}
+
+
+def archive_refs():
+    """Writes tests/data/compat28_<name>.keras (tf_keras 2.21's model.save) and prints each
+    model's predictions and its weight paths in the archive."""
+    import h5py
+    import zipfile
+    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data")
+    print("== 2. tf_keras .keras archives")
+    xs = archive_inputs()
+    for name, m in _archive_models().items():
+        path = os.path.join(out_dir, f"compat28_{name}.keras")
+        m.save(path)
+        np.set_printoptions(precision=6, suppress=True)
+        print(name, os.path.getsize(path), "bytes; predict", repr(m.predict(xs[name], verbose=0)))
+        with zipfile.ZipFile(path) as z, z.open("model.weights.h5") as fh, \
+                h5py.File(fh, "r") as f:
+            paths = []
+            f.visititems(lambda n, o: paths.append((n, o.shape)) if isinstance(
+                o, h5py.Dataset) and not n.startswith(("optimizer", "metrics")) else None)
+            print(name, "paths", paths)
+
+
+def check_archives(paths):
+    """tf_keras loads each archive tensorforge wrote (``check DIR/NAME.keras ...``: NAME one of
+    the archive models) and prints its predictions, for comparison with tensorforge's."""
+    xs = archive_inputs()
+    for path in paths:
+        name = os.path.basename(path).split(".")[0].replace("ours_", "")
+        m = keras.models.load_model(path, custom_objects={"Scaled": Scaled})
+        np.set_printoptions(precision=6, suppress=True)
+        print(path, type(m).__name__, "compiled" if m.optimizer is not None else "not compiled",
+              repr(m.predict(xs[name], verbose=0)))
+
+
 if __name__ == "__main__":
-    wanted = sys.argv[1:] or ["lambda", "progbar", "config"]
+    if sys.argv[1:2] == ["check"]:
+        check_archives(sys.argv[2:])
+        sys.exit(0)
+    wanted = sys.argv[1:] or ["lambda", "progbar", "config", "archives"]
     for sec in wanted:
-        {"lambda": lambda_refs, "progbar": progbar_refs, "config": config_refs}[sec]()
+        {"lambda": lambda_refs, "progbar": progbar_refs, "config": config_refs,
+         "archives": archive_refs}[sec]()

@@ -8,7 +8,9 @@ description as uint8 bytes) and the arrays ``w/<i>`` (weights in ``model.weights
 functional graphs, nested models and shared layers round-trip; custom layers, losses and
 activations are looked up by name in ``custom_objects`` (as Keras 2's ``load_model(path,
 custom_objects=...)``). Written atomically (See Note [atomic save]).
-Format 1 files (tensorforge's Sequential-only format) still load.
+Format 1 files (tensorforge's Sequential-only format) still load. A ``.keras`` path is
+tf_keras' zip archive instead (saving/keras_archive.py, Note [.keras archives]); files written
+here under that suffix by earlier versions (this container) still load.
 """
 import os
 
@@ -23,6 +25,7 @@ from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..optimizers import legacy_updates as _legacy_updates
 from ..saving import hdf5_format as _h5
+from ..saving import keras_archive as _archive
 from ..saving.weights import bare_name as _bare_name
 from . import config_check as _config_check
 from . import saving_subclassed as _subclassed
@@ -166,13 +169,15 @@ def proceed_with_overwrite(filepath, overwrite):
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
-    keras_format = os.fspath(filepath).endswith(".keras")  # (Keras 2's .keras needs a config)
+    keras_format = os.fspath(filepath).endswith(".keras")
     filepath = model_path(filepath, writing=True)
     if not proceed_with_overwrite(filepath, overwrite):
         return
     if not model.built:
         raise ValueError("save: the model has not been built yet (no weights)")
-    if keras_format is False and _subclassed.is_subclassed_without_config(model):
+    if keras_format:  # tf_keras 2.13+'s zip archive (Note [.keras archives])
+        return _archive.save_model(model, filepath, include_optimizer=include_optimizer)
+    if _subclassed.is_subclassed_without_config(model):
         fields, arrays = _subclassed.contents(model)  # Note [a subclassed model without a config]
         _atomic_savez(filepath, dict(format=FORMAT, version=FORMAT_VERSION, **fields), arrays)
         return
@@ -183,16 +188,38 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             "weights": _weights_meta(model)}
     arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
     if include_optimizer and model._compiled:
-        states = model.optimizer.get_state(model.weights)
-        meta["optimizer_state"] = [len(s) for s in states]
-        for i, s in enumerate(states):
-            for j, a in enumerate(s):
-                arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
-        slots = _legacy_updates.slot_arrays(model.optimizer)  # a Keras 2.2 optimizer's state
-        if slots:
-            meta["legacy_slots"] = len(slots)
-            arrays.update((f"legacy/{k}", a) for k, a in enumerate(slots))
+        fields, state = optimizer_state(model)
+        meta.update(fields)
+        arrays.update(state)
     _atomic_savez(filepath, meta, arrays)
+
+
+def optimizer_state(model):
+    """(fields, arrays) of a compiled model's optimizer state: per weight its slots
+    (``opt/<i>/<j>``, fields["optimizer_state"] their counts), a Keras 2.2 optimizer's slots
+    (``legacy/<k>``, fields["legacy_slots"]); restore_optimizer_state reads them back."""
+    fields, arrays = {}, {}
+    states = model.optimizer.get_state(model.weights)
+    fields["optimizer_state"] = [len(s) for s in states]
+    for i, s in enumerate(states):
+        for j, a in enumerate(s):
+            arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
+    slots = _legacy_updates.slot_arrays(model.optimizer)  # a Keras 2.2 optimizer's state
+    if slots:
+        fields["legacy_slots"] = len(slots)
+        arrays.update((f"legacy/{k}", a) for k, a in enumerate(slots))
+    return fields, arrays
+
+
+def restore_optimizer_state(model, fields, arrays):
+    counts = fields.get("optimizer_state")
+    if counts:
+        states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
+        model.optimizer.set_state(model.weights, states)
+    n_slots = fields.get("legacy_slots")
+    if n_slots:
+        _legacy_updates.restore_slots(model.optimizer,
+                                      [arrays[f"legacy/{k}"] for k in range(n_slots)])
 
 
 def _jsonable_shape(s):
@@ -219,6 +246,8 @@ def save_weights(model, filepath):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    if _archive.is_archive(filepath):  # tf_keras' .keras zip: by its paths, as tf_keras
+        return _archive.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     meta, members = _read(filepath)
     with members as arrays:
         _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch)
@@ -338,6 +367,8 @@ def load_model(filepath, custom_objects=None, compile=True):
     filepath = model_path(filepath)
     if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
         return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
+    if _archive.is_archive(filepath):  # tf_keras' .keras zip (Note [.keras archives])
+        return _archive.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, members = _read(filepath)
     with members as arrays:
         return _load_model(filepath, meta, arrays, custom_objects, compile)
@@ -366,12 +397,5 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
                                  "load_model(..., compile=False)") from None
             model.__dict__["_metrics_in_use"] = True  # built on load, as tf_keras's h5 loader
             model.optimizer.iterations = int(cc.get("optimizer_iterations", 0))
-            counts = meta.get("optimizer_state")
-            if counts:
-                states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
-                model.optimizer.set_state(model.weights, states)
-            n_slots = meta.get("legacy_slots")
-            if n_slots:
-                _legacy_updates.restore_slots(model.optimizer,
-                                              [arrays[f"legacy/{k}"] for k in range(n_slots)])
+            restore_optimizer_state(model, meta, arrays)
     return model
