@@ -333,6 +333,16 @@ def test_a_failed_archive_save_leaves_the_old_file(tmp_path):
     assert open(p, "rb").read() == before
 
 
+def test_a_keras_file_in_tensorforges_earlier_container_still_loads(tmp_path):
+    import shutil
+    m = _load("seq")
+    m.save(str(tmp_path / "m"))  # (no suffix: tensorforge's container, what .keras held before)
+    shutil.copy(str(tmp_path / "m"), str(tmp_path / "old.keras"))
+    r = keras.models.load_model(str(tmp_path / "old.keras"))
+    np.testing.assert_allclose(r.predict(_archive_inputs()["seq"], verbose=0),
+                               ARCHIVE_PREDICTIONS["seq"], atol=2e-6)
+
+
 def test_a_subclassed_model_round_trips_through_an_archive(tmp_path):
     m = Args(3, act="tanh")
     x = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
