@@ -46,6 +46,19 @@ def test_an_error_in_a_lambda_is_raised_at_the_call_with_its_type():
         L.Lambda(broken, output_shape=(1,), name="yolo_loss")(x)
 
 
+def test_a_value_error_on_stand_ins_leaves_the_shape_to_output_shape():
+    # a function that fails on the stand-ins (zeros, then ones), where a symbolic trace would
+    # not, still builds with output_shape given; without it, the call reports the error
+    def needs_nonzero(t):
+        if float(np.asarray(K.max(K.abs(t)))) <= 1.0:
+            raise ValueError("all zeros")
+        return t * 2.0
+    x = L.Input((3,))
+    assert tuple(L.Lambda(needs_nonzero, output_shape=(3,))(x).shape) == (None, 3)
+    with pytest.raises(ValueError, match="all zeros"):
+        L.Lambda(needs_nonzero)(x)
+
+
 def test_a_lambda_function_taking_mask_and_training_gets_them():
     seen = []
 

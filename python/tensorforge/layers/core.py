@@ -216,9 +216,17 @@ class Lambda(Layer):
     # output_shape=(1,), makes a scalar: the model's output shape is ()), and an error in the
     # function is raised at the layer call, with its own type (an AttributeError stays one).
     # output_shape is only what compute_output_shape says. Here the trace is a run on stand-ins
-    # of the inputs' shapes and dtypes (integer ids reach the function as ints).
+    # of the inputs' shapes and dtypes (integer ids reach the function as ints); stand-in values
+    # can fail where a trace does not (zeros, a size-1 unknown axis), so when output_shape is
+    # given, a value error of that run (ValueError, IndexError, ZeroDivisionError) leaves the
+    # output shape to output_shape as before, and the function's first real run reports it.
     def _output_shape_for(self, input_shape, inputs, kwargs):
-        return _infer_by_running(self, input_shape, inputs, kwargs, keep_type=True)
+        try:
+            return _infer_by_running(self, input_shape, inputs, kwargs, keep_type=True)
+        except (ValueError, IndexError, ZeroDivisionError, FloatingPointError):
+            if self._output_shape is None:
+                raise
+            return super()._output_shape_for(input_shape, inputs, kwargs)
 
     def call(self, inputs, training=None, mask=None):
         kwargs = dict(self.arguments)  # tf_keras passes mask / training to a function
