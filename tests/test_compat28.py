@@ -135,7 +135,38 @@ PROGBAR_CASES = {  # tools/compat28_refs.py progbar
     "predict samples v1": (lambda m, cb: m.predict(_X, batch_size=4, verbose=1,
                                                    callbacks=[cb]),
                            [_BAR + "sample"]),
+    "evaluate generator samples v1": (lambda m, cb: m.evaluate(
+        ((_X[i:i + 4], _Y[i:i + 4]) for _ in range(9) for i in (0, 4)), steps=2, verbose=1,
+        callbacks=[cb]), ["2/2 [==============================] - T T/sample - loss: 1.9209"]),
+    "predict generator samples v1": (lambda m, cb: m.predict(
+        (_X[i:i + 4] for _ in range(9) for i in (0, 4)), steps=2, verbose=1, callbacks=[cb]),
+        ["2/2 [==============================] - T T/sample"]),
 }
+
+
+class _StepOverride(keras.Model):  # a model with its own train_step / test_step (custom_step.py)
+    def __init__(self):
+        super().__init__()
+        self.d = L.Dense(1, kernel_initializer="ones")
+
+    def call(self, x):
+        return self.d(x)
+
+    def train_step(self, data):
+        return super().train_step(data)
+
+    def test_step(self, data):
+        return super().test_step(data)
+
+
+def test_a_programs_progbar_logger_with_train_step_overrides(capsys):
+    m = _StepOverride()
+    m.compile(keras.optimizers.SGD(0.0), "mse")
+    capsys.readouterr()
+    m.fit(_X, _Y, batch_size=4, verbose=1, shuffle=False,
+          callbacks=[keras.callbacks.ProgbarLogger()])
+    m.evaluate(_X, _Y, batch_size=4, verbose=1, callbacks=[keras.callbacks.ProgbarLogger()])
+    assert _final_lines(capsys.readouterr().out) == [_BAR + "sample - loss: 3.0446"] * 2
 
 
 @pytest.mark.parametrize("case", sorted(PROGBAR_CASES))

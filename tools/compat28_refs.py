@@ -103,6 +103,11 @@ def progbar_refs():
                                                         callbacks=[cb]),
         "predict samples v1": lambda m, cb: m.predict(x, batch_size=4, verbose=1,
                                                       callbacks=[cb]),
+        "evaluate generator samples v1": lambda m, cb: m.evaluate(
+            ((x[i:i + 4], y[i:i + 4]) for _ in range(9) for i in (0, 4)), steps=2, verbose=1,
+            callbacks=[cb]),
+        "predict generator samples v1": lambda m, cb: m.predict(
+            (x[i:i + 4] for _ in range(9) for i in (0, 4)), steps=2, verbose=1, callbacks=[cb]),
     }
     for name, run in cases.items():
         mode = "steps" if "steps" in name else "samples"
