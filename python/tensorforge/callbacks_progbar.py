@@ -292,8 +292,11 @@ class ProgbarLogger(Callback):
 def program_logger(callbacks):
     """The ProgbarLogger among a loop's callbacks that the program gave (None when none), marked
     as drawn by a TensorFlow 2 loop: the loop then adds no bar of its own (Note [a program's
-    ProgbarLogger])."""
-    for cb in callbacks:
+    ProgbarLogger]). ``callbacks``: a list, a CallbackList, one callback (as Keras 2 takes) or
+    None."""
+    if callbacks is None:
+        return None
+    for cb in callbacks if hasattr(callbacks, "__iter__") else [callbacks]:
         if isinstance(cb, ProgbarLogger) and not getattr(cb, "_loop_bar", False):
             cb.tf2_loop = True
             return cb

@@ -14,23 +14,20 @@ here under that suffix by earlier versions (this container) still load.
 """
 import os
 
-import numpy as np
-
 from .. import _device
 from .. import _fileio
 from .._fileio import atomic_savez as _atomic_savez  # Note [atomic save] there
-from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
-from ..optimizers import legacy_updates as _legacy_updates
 from ..saving import hdf5_format as _h5
 from ..saving import keras_archive as _archive
+from ..saving.optimizer_state import optimizer_state, restore_optimizer_state
 from ..saving.weights import bare_name as _bare_name
-from . import config_check as _config_check
 from . import saving_subclassed as _subclassed
 from . import deferred_restore as _deferred_restore
-from .serialization import custom_object, custom_object_scope, get_layer_class
+from .model_config import model_from_config  # noqa: F401  (keras.models' name)
+from .serialization import custom_object, custom_object_scope
 
 FORMAT = "tensorforge-keras"
 FORMAT_VERSION = 2
@@ -194,34 +191,6 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     _atomic_savez(filepath, meta, arrays)
 
 
-def optimizer_state(model):
-    """(fields, arrays) of a compiled model's optimizer state: per weight its slots
-    (``opt/<i>/<j>``, fields["optimizer_state"] their counts), a Keras 2.2 optimizer's slots
-    (``legacy/<k>``, fields["legacy_slots"]); restore_optimizer_state reads them back."""
-    fields, arrays = {}, {}
-    states = model.optimizer.get_state(model.weights)
-    fields["optimizer_state"] = [len(s) for s in states]
-    for i, s in enumerate(states):
-        for j, a in enumerate(s):
-            arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
-    slots = _legacy_updates.slot_arrays(model.optimizer)  # a Keras 2.2 optimizer's state
-    if slots:
-        fields["legacy_slots"] = len(slots)
-        arrays.update((f"legacy/{k}", a) for k, a in enumerate(slots))
-    return fields, arrays
-
-
-def restore_optimizer_state(model, fields, arrays):
-    counts = fields.get("optimizer_state")
-    if counts:
-        states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
-        model.optimizer.set_state(model.weights, states)
-    n_slots = fields.get("legacy_slots")
-    if n_slots:
-        _legacy_updates.restore_slots(model.optimizer,
-                                      [arrays[f"legacy/{k}"] for k in range(n_slots)])
-
-
 def _jsonable_shape(s):
     if s is None:
         return None
@@ -305,30 +274,6 @@ def _assign_in_order(model, filepath, ws):
             raise ValueError(f"load_weights: {t.name} has shape {t.shape}, the file has {w.shape}")
     for t, w in zip(mine, ws):
         t.data[...] = _device.to_device(w, _device.array_module(t.data))
-
-
-def model_from_config(class_name, config, input_shape=None):
-    """A model (not compiled, fresh weights) from its class name and config. The model classes
-    are found in the layer registry (engine.serialization), so this module imports none."""
-    _config_check.check_depth(config)
-    _config_check.mapping(config, "model_from_config")
-    if class_name is not None and not isinstance(class_name, str):
-        raise TypeError(f"model_from_config: class_name must be a str, got {type(class_name).__name__}")
-    if class_name == "Sequential" or (class_name is None and "input_layers" not in config):
-        return get_layer_class("Sequential")._from_sequential_config(config)
-    if class_name in ("Functional", "Model"):
-        return get_layer_class("Model")._from_graph_config(config)
-    cls = get_layer_class(class_name)
-    if "input_layers" in config and hasattr(cls, "_from_graph_config"):
-        return cls._from_graph_config(config)
-    model = cls.from_config(config)
-    if input_shape is not None and not model.weights:  # a subclassed model: build its weights
-        shapes = [input_shape] if input_shape and not isinstance(input_shape[0], list) else input_shape
-        xs = [Tensor(np.zeros([1] + [1 if d is None else d for d in s[1:]], np.float32))
-              for s in shapes]
-        with no_grad():
-            model(xs[0] if len(xs) == 1 else xs)
-    return model
 
 
 def _metric_from_config(spec):

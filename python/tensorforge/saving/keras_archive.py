@@ -27,6 +27,7 @@ import numpy as np
 from .. import _device
 from .. import _fileio
 from ..engine.serialization import _snake
+from .optimizer_state import optimizer_state, restore_optimizer_state
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 KERAS_VERSION = "2.21.0"
@@ -178,7 +179,7 @@ def load_model(filepath, custom_objects=None, compile=True):
     for a program's classes), its weights by saving_lib's paths, compiled from its
     compile_config (compile=True)."""
     import warnings
-    from ..engine.saving import model_from_config
+    from ..engine.model_config import model_from_config
     from ..engine.serialization import custom_object_scope
     from . import keras_model
     from .hdf5_format import _h5py
@@ -302,14 +303,13 @@ def _model_config(model):
 # Note [optimizer state in an archive]: tf_keras' own optimizer variables ("optimizer/vars/<i>")
 # are in its optimizers' layouts (each class its own order of slots), not tensorforge's. So
 # tensorforge's state goes in a group tf_keras does not walk, OPT_GROUP (the iterations, then per
-# weight its slots as engine/saving.py's optimizer_state gives them), read back by load_model
+# weight its slots as optimizer_state.py gives them), read back by load_model
 # here; tf_keras, finding no "optimizer" variables, starts its optimizer afresh (with a
 # warning), and a tf_keras archive's optimizer state is not read (the optimizer starts afresh).
 OPT_GROUP = "tensorforge_optimizer"
 
 
 def _write_optimizer_state(h5, model):
-    from ..engine.saving import optimizer_state
     fields, arrays = optimizer_state(model)
     g = h5.create_group(OPT_GROUP)
     g.attrs["fields"] = json.dumps(dict(fields, iterations=int(model.optimizer.iterations)))
@@ -318,7 +318,6 @@ def _write_optimizer_state(h5, model):
 
 
 def _restore_optimizer_state(model, h5):
-    from ..engine.saving import restore_optimizer_state
     g = h5.get(OPT_GROUP)
     if g is None:
         return
