@@ -12,10 +12,10 @@ object at the first path that reaches it: ``layers/lstm/cell/vars/0``,
 ``layers/bidirectional/forward_layer/cell/vars/0``, ``layers/time_distributed/layer/vars/0``,
 a nested model's ``layers/sequential/layers/dense/vars/0``, a program's layer's sub-layer by
 its attribute (``layers/scaled/proj/vars/0``). ``walk`` follows the same rules on a
-tensorforge model (its recurrent layers hold their cell's weights themselves: they are read
-and written at ``cell``), so one walk both reads tf_keras' files and writes files tf_keras
-loads. The optimizer's state is not read or written (tf_keras' loader then leaves its
-optimizer unbuilt, with a warning when the file had state); the compile settings are.
+tensorforge model (its recurrent layers hold their cell's weights themselves, and its
+MultiHeadAttention its four projections': they are read and written at tf_keras' paths, _SPLIT),
+so one walk both reads tf_keras' files and writes files tf_keras loads. The compile settings
+are read and written; the optimizer's state: See Note [optimizer state in an archive].
 """
 import datetime
 import io
@@ -62,8 +62,8 @@ def _own(obj):
 
 
 def _children(obj):
-    """[(attribute, a layer or a list of layers)] in saving_lib's order (reverse alphabetical);
-    the layers of a model as ``layers``; a recurrent layer's weights as its ``cell``."""
+    """[(attribute, a layer or a list of layers)] in saving_lib's order (reverse alphabetical),
+    the layers of a model as ``layers``."""
     from ..engine.base_layer import Layer
     kids = {}
     for k, v in vars(obj).items():
