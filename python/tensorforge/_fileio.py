@@ -140,7 +140,7 @@ def atomic_write(filepath, write):
         pass
 
 
-def _json_numpy(obj):
+def json_numpy(obj):
     """NumPy values in a config, as Keras 2's json_utils.get_json_type writes them: an array
     as nested lists, a NumPy scalar as a Python number (DLwP2 ch. 11's
     ``Embedding(embeddings_initializer=Constant(embedding_matrix))`` saved to .keras)."""
@@ -155,7 +155,7 @@ def atomic_savez(filepath, meta, arrays):
     """Write ``arrays`` (name -> array) and the JSON-able dict ``meta`` to ``filepath``
     atomically (atomic_write)."""
     payload = dict(arrays)
-    payload[_CONFIG] = np.frombuffer(json.dumps(meta, default=_json_numpy).encode("utf-8"),
+    payload[_CONFIG] = np.frombuffer(json.dumps(meta, default=json_numpy).encode("utf-8"),
                                      dtype=np.uint8)
 
     def write(tmp):

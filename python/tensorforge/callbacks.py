@@ -1,8 +1,8 @@
 """Keras callbacks: History, BaseLogger, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
-LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, CSVLogger, TensorBoard, the progress bar
-(ProgbarLogger / Progbar); Callback and CallbackList (what a training loop drives) live in
-callbacks_base.py, BackupAndRestore in callbacks_backup.py, RemoteMonitor in callbacks_remote.py,
-all reached from here.
+LambdaCallback, LearningRateScheduler, ReduceLROnPlateau, CSVLogger, TensorBoard; Callback and
+CallbackList (what a training loop drives) live in callbacks_base.py, the progress bar
+(ProgbarLogger / Progbar) in callbacks_progbar.py, BackupAndRestore in callbacks_backup.py,
+RemoteMonitor in callbacks_remote.py, all reached from here.
 
 Hooks are Keras 2's: on_{train,epoch,batch}_{begin,end}, the tf.keras 2 spellings
 on_train_batch_*, on_test_*/on_predict_* (no-ops by default). A callback stops training by
@@ -12,15 +12,14 @@ setting ``self.model.stop_training = True``; the loop checks it after each batch
 ReduceLROnPlateau and LearningRateScheduler add 'lr' (read by callbacks after them, and by History
 when it runs last, as Keras 2 orders it).
 
-Progress bar (Keras 2 style, counting samples): on verbose=1 it is redrawn in place with '\\r'
-when stdout is a terminal, and written once per epoch (the finished bar) otherwise; verbose=2
-writes one summary line per epoch; verbose=0 prints nothing.
+Progress bar (tf_keras 2 style, counting steps; callbacks_progbar.py): on verbose=1 it is redrawn
+in place with '\\r' when stdout is a terminal, and written once per epoch (the finished bar)
+otherwise; verbose=2 writes one summary line per epoch; verbose=0 prints nothing.
 """
 import csv
 import math
 import os
 import sys
-import time
 import types
 import warnings
 
@@ -29,6 +28,7 @@ import numpy as np
 from . import _io_utils
 from .callbacks_backup import BackupAndRestore
 from .callbacks_base import Callback, CallbackList
+from .callbacks_progbar import Progbar, ProgbarLogger  # noqa: F401
 from .callbacks_remote import RemoteMonitor
 from .metrics import legacy_names as _legacy_names
 
@@ -498,221 +498,3 @@ def _summary_writer_class():
         raise ImportError("TensorBoard callback needs tensorboardX to write event files: pip "
                           "install tensorboardX (or 'tensorforge[tensorboard]')") from None
     return SummaryWriter
-
-
-def _fmt_time(seconds):
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{(seconds % 3600) // 60:02d}:{seconds % 60:02d}"
-    if seconds >= 60:
-        return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{seconds}s"
-
-
-def _fmt_val(v):
-    if np.ndim(v):  # a metric with several thresholds: its mean, as Keras 2's Progbar shows
-        v = float(np.mean(v))
-    # Keras 2's (and tf_keras 2's) rule: above 1e-3 four decimals, the rest (zero and negative
-    # values too) in exponent form
-    return f"{v:.4f}" if v > 1e-3 else f"{v:.4e}"
-
-
-def _per(seconds, unit):
-    """tf_keras 2's Progbar._format_time: ``3s/epoch``, ``17ms/epoch``, ``240us/step``."""
-    if seconds >= 1 or seconds == 0:
-        return f"{seconds:.0f}s/{unit}"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.0f}ms/{unit}"
-    return f"{seconds * 1e6:.0f}us/{unit}"
-
-
-def summary_line(current, steps, seconds, values):
-    """tf_keras 2's verbose=2 line of a finished epoch, evaluate or predict (its Progbar's):
-    ``8/8 - 0s - loss: 0.6931 - accuracy: 0.5000 - 120ms/epoch - 15ms/step``; the count
-    is of steps (batches), the first time whole seconds since the start."""
-    steps = steps or current
-    count = f"{current:{len(str(steps))}d}/{steps}"
-    vals = "".join(f" - {k}: {_fmt_val(v)}" for k, v in values.items())
-    return (f"{count} - {seconds:.0f}s{vals} - {_per(seconds, 'epoch')}"
-            f" - {_per(seconds / max(steps, 1), 'step')}\n")
-
-
-class Progbar:
-    """Keras 2 progress bar (``keras.utils.Progbar``): ``update(current, values)`` with values
-    [(name, value)] averaged over the steps since they were last given (names in
-    ``stateful_metrics`` shown as given), ``add(n, values)``; ``set_values({name: value})``
-    shows values as they are. Redrawn in place when the stream is a terminal, else written once
-    when finished; verbose=2 writes one summary line at the end."""
-
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step", stream=None, unit=None):
-        self.target, self.width, self.verbose, self.interval = target, width, verbose, interval
-        self.stateful_metrics = set(stateful_metrics or [])
-        self.stream = stream or _io_utils.default_stream()
-        self.unit = unit or unit_name
-        self.dynamic = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.start = time.time()
-        self._last_update = 0.0
-        self._prev_len = 0
-        self._seen_so_far = 0
-        self._sums = {}  # name -> [weighted sum, steps] (Keras averaging)
-        self.values = {}
-
-    def set_values(self, values):
-        self.values = dict(values)
-
-    def _values_str(self):
-        return "".join(f" - {k}: {_fmt_val(v)}" for k, v in self.values.items())
-
-    def _accumulate(self, current, values):
-        steps = max(current - self._seen_so_far, 1)
-        for k, v in values or []:
-            v = float(np.mean(np.asarray(v)))
-            if k in self.stateful_metrics:
-                self._sums[k] = [v, 1]
-            else:
-                s = self._sums.setdefault(k, [0.0, 0])
-                s[0] += v * steps
-                s[1] += steps
-        self._seen_so_far = current
-        if values:
-            self.values.update({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
-
-    def add(self, n, values=None):
-        self.update(self._seen_so_far + n, values)
-
-    def update(self, current, values=None, finalize=None):
-        self._accumulate(current, values)
-        if finalize is None:
-            finalize = self.target is not None and current >= self.target
-        if self.verbose == 2:
-            if finalize:
-                self.stream.write(summary_line(current, self.target, time.time() - self.start,
-                                               self.values))
-                self.stream.flush()
-            return
-        if self.verbose != 1:
-            return
-        now = time.time()
-        if not finalize and (not self.dynamic or now - self._last_update < self.interval):
-            return
-        self._last_update = now
-        if self.target:
-            n = len(str(self.target))
-            bar = f"{current:{n}d}/{self.target} ["
-            prog = current / self.target
-            done = int(self.width * min(prog, 1.0))
-            if done > 0:
-                bar += "=" * (done - 1) + (">" if current < self.target else "=")
-            bar += "." * (self.width - done) + "]"
-        else:
-            bar = f"{current:7d}/Unknown"
-        elapsed = now - self.start
-        if self.target and current < self.target:
-            eta = elapsed / max(current, 1) * (self.target - current)
-            info = f" - ETA: {_fmt_time(eta)}"
-        else:
-            per = elapsed / max(current, 1)
-            per_s = f"{per * 1e6:.0f}us" if per < 1e-3 else f"{per * 1e3:.0f}ms"
-            info = f" - {_fmt_time(elapsed)} {per_s}/{self.unit}"
-        line = bar + info + self._values_str()
-        if self.dynamic:
-            pad = max(self._prev_len - len(line), 0)
-            self.stream.write("\r" + line + " " * pad)
-            self._prev_len = len(line)
-            if finalize:
-                self.stream.write("\n")
-        elif finalize:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
-# Note [progress bar means]
-# Between batches the bar shows each metric's running epoch value, as tf_keras 2's metric
-# objects report it: the loss and per-sample metrics weighted by batch size (or by the sample
-# weights' sum), a scalar-valued metric (a user function returning a scalar, a Layer.add_metric
-# value) once per batch, so with an uneven last batch it is the plain mean of its batch values;
-# stateful metrics as given. fit's loop leaves each batch's weights in the model's
-# ``_batch_log_weights`` (names missing there: the batch size) -- the weights of its epoch logs,
-# so the bar's last value is the epoch's.
-
-
-class ProgbarLogger(Callback):
-    """Prints Keras-style progress during fit (fit adds one when verbose > 0).
-
-    ``count_mode`` 'samples' counts samples (Keras 2.2's "60000/60000 [====]"), 'steps' counts
-    batches (params['steps'], else ceil(samples / batch_size)). ``verbose`` None takes
-    params['verbose']; ``stream`` (not Keras) redirects the output (default stdout)."""
-
-    def __init__(self, count_mode="samples", stateful_metrics=None, verbose=None, stream=None):
-        super().__init__()
-        if count_mode not in ("samples", "steps"):
-            raise ValueError(f"ProgbarLogger: count_mode must be 'samples' or 'steps', got "
-                             f"{count_mode!r}")
-        self.use_steps = count_mode == "steps"
-        self.stateful_metrics = set(stateful_metrics or [])
-        self._verbose_arg = verbose
-        self.verbose = verbose
-        self.stream = stream
-
-    def on_train_begin(self, logs=None):
-        self.verbose = self.params.get("verbose", 1) if self._verbose_arg is None else self._verbose_arg
-        self.epochs = self.params.get("epochs", "?")
-
-    def _target(self):
-        p = self.params
-        if self.use_steps:
-            if p.get("steps") is not None:
-                return p["steps"]
-            if p.get("samples") is not None and p.get("batch_size"):
-                return -(-p["samples"] // p["batch_size"])
-            return None
-        return p.get("samples")
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if self.verbose is None:
-            self.on_train_begin()
-        self.seen = self.steps_seen = 0
-        # tf_keras 2 writes the header only when fit runs more than one epoch (Keras 2.2: always)
-        if self.verbose and self.params.get("epochs", 2) > 1:
-            out = self.stream or _io_utils.default_stream()
-            out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
-            out.flush()
-        self.bar = Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
-                           unit="step" if self.use_steps else "sample")
-        self._sums = {}
-
-    def _accumulate(self, logs, size):
-        """Running means of the batch logs, weighted as fit weights the epoch's values.
-        See Note [progress bar means]."""
-        weights = getattr(self.model, "__dict__", {}).get("_batch_log_weights") or {}
-        for k, v in logs.items():
-            if k in ("batch", "size", "num_steps"):
-                continue
-            if k in self.stateful_metrics:
-                self._sums[k] = [v, 1]
-                continue
-            c = float(weights.get(k, size))
-            s = self._sums.setdefault(k, [0.0, 0.0])
-            s[0] += v * c
-            s[1] += c
-        self.bar.set_values({k: s[0] / s[1] if s[1] else 0.0 for k, s in self._sums.items()})
-
-    def on_batch_end(self, batch, logs=None):
-        logs = logs or {}
-        size = logs.get("size", 0)
-        self.seen += 1 if self.use_steps else size
-        self.steps_seen += 1
-        self._accumulate(logs, size)
-        self.bar.update(self.seen, finalize=False)
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.verbose == 1:
-            self.bar.set_values(logs)
-            self.bar.update(self.seen, finalize=True)
-        elif self.verbose:  # tf_keras 2's line, counting steps whatever count_mode says
-            out = self.stream or _io_utils.default_stream()
-            out.write(summary_line(self.steps_seen, self.params.get("steps") or self.steps_seen,
-                                   time.time() - self.bar.start, logs))
-            out.flush()

@@ -76,9 +76,9 @@ def config(layer, base):
         raise NotImplementedError(NO_CONFIG.format(type(layer).__name__))
     out = dict(base, **auto)
     spec = inspect.getfullargspec(type(layer).__init__)
-    if spec.varkw != "kwargs":
+    if spec.varkw != "kwargs":  # tf_keras drops them even when given (M(name="m") with **kw: {})
         for k in _BASE_KEYS:
-            if k not in spec.args[1:] and k not in spec.kwonlyargs and k not in auto:
+            if k in base and k not in spec.args[1:]:
                 out.pop(k, None)
     return out
 

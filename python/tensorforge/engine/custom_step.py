@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _random
 from .. import callbacks as _cb
+from .. import callbacks_progbar as _cb_progbar
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import ops as _ops
@@ -548,8 +549,8 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
                           batch_size=validation_batch_size or batch_size, steps=validation_steps)
     history = _cb.History()
     cbs = training_arrays.as_callbacks(callbacks) + [history]
-    if verbose:
-        cbs.append(_StepsBar(verbose))
+    if verbose and _cb_progbar.program_logger(cbs) is None:  # See Note [a program's
+        cbs.append(_StepsBar(verbose))  # ProgbarLogger] (callbacks_progbar.py)
     cbl = training_arrays.CallbackList(cbs, model, {"epochs": epochs, "steps": src.steps,
                                                     "verbose": verbose})
     model.stop_training = False
@@ -594,12 +595,14 @@ def _evaluate(model, src, callbacks, verbose=0):
     """The test_step loop; ``callbacks``: a list, or fit's CallbackList (its validation runs
     fit's callbacks' test hooks, as tf_keras 2's)."""
     model.__dict__["_metrics_in_use"] = True
+    own = _cb_progbar.program_logger(callbacks)  # Note [a program's ProgbarLogger]
     cbl = callbacks if isinstance(callbacks, training_arrays.CallbackList) else \
         training_arrays.CallbackList(callbacks, model, {"steps": src.steps, "verbose": verbose})
     for m in model.metrics:
         reset(m)
     cbl.on_test_begin()
-    bar = _cb.Progbar(src.steps, verbose=verbose, unit="step") if verbose else None
+    bar = _cb.Progbar(src.steps, verbose=verbose, unit="step") if verbose and own is None \
+        else None
     logs = {}
     for step, data in enumerate(src.epoch()):
         cbl.on_test_batch_begin(step, {})
@@ -641,6 +644,7 @@ def on_batch(model, step, x, y, sample_weight, reset_metrics, return_dict):
 
 def predict(model, x, batch_size, verbose, steps, callbacks):
     src = _Source("predict", x, None, None, batch_size, steps)
+    own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
     cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
                                                           "verbose": verbose})
     cbl.on_predict_begin()
@@ -654,7 +658,7 @@ def predict(model, x, batch_size, verbose, steps, callbacks):
     cbl.on_predict_end()
     if not outs:
         raise ValueError("predict: the data gave no batch to predict on")
-    if verbose in (1, 2):
+    if verbose in (1, 2) and own is None:
         bar = _cb.Progbar(len(outs), unit="step", verbose=verbose)
         bar.start = start
         bar.update(len(outs), finalize=True)

@@ -543,8 +543,12 @@ class Network(Layer):
 
     def get_config(self):
         if not self._is_graph_network:
-            raise NotImplementedError(f"{type(self).__name__}: a subclassed model has no config "
-                                      "of its graph; override get_config to save it")
+            # tf_keras 2.21's Model.get_config: a subclassed model that does not override it
+            # gets the automatic config of its constructor's arguments ({} with a warning when
+            # they have none); one that overrides it and calls this one gets {}
+            if type(self).get_config is Network.get_config:
+                return _auto_config.nested_model_config(self)
+            return {}
         return graph_config(self)
 
     @classmethod

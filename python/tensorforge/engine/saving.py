@@ -8,26 +8,26 @@ description as uint8 bytes) and the arrays ``w/<i>`` (weights in ``model.weights
 functional graphs, nested models and shared layers round-trip; custom layers, losses and
 activations are looked up by name in ``custom_objects`` (as Keras 2's ``load_model(path,
 custom_objects=...)``). Written atomically (See Note [atomic save]).
-Format 1 files (tensorforge's Sequential-only format) still load.
+Format 1 files (tensorforge's Sequential-only format) still load. A ``.keras`` path is
+tf_keras' zip archive instead (saving/keras_archive.py, Note [.keras archives]); files written
+here under that suffix by earlier versions (this container) still load.
 """
 import os
-
-import numpy as np
 
 from .. import _device
 from .. import _fileio
 from .._fileio import atomic_savez as _atomic_savez  # Note [atomic save] there
-from ..autograd import Tensor, no_grad
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .. import optimizers as _optimizers
-from ..optimizers import legacy_updates as _legacy_updates
 from ..saving import hdf5_format as _h5
+from ..saving import keras_archive as _archive
+from ..saving.optimizer_state import optimizer_state, restore_optimizer_state
 from ..saving.weights import bare_name as _bare_name
-from . import config_check as _config_check
 from . import saving_subclassed as _subclassed
 from . import deferred_restore as _deferred_restore
-from .serialization import custom_object, custom_object_scope, get_layer_class
+from .model_config import model_from_config  # noqa: F401  (keras.models' name)
+from .serialization import custom_object, custom_object_scope
 
 FORMAT = "tensorforge-keras"
 FORMAT_VERSION = 2
@@ -166,13 +166,15 @@ def proceed_with_overwrite(filepath, overwrite):
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Architecture + weights + compile settings + optimizer state, in one file, atomically."""
-    keras_format = os.fspath(filepath).endswith(".keras")  # (Keras 2's .keras needs a config)
+    keras_format = os.fspath(filepath).endswith(".keras")
     filepath = model_path(filepath, writing=True)
     if not proceed_with_overwrite(filepath, overwrite):
         return
     if not model.built:
         raise ValueError("save: the model has not been built yet (no weights)")
-    if keras_format is False and _subclassed.is_subclassed_without_config(model):
+    if keras_format:  # tf_keras 2.13+'s zip archive (Note [.keras archives])
+        return _archive.save_model(model, filepath, include_optimizer=include_optimizer)
+    if _subclassed.is_subclassed_without_config(model):
         fields, arrays = _subclassed.contents(model)  # Note [a subclassed model without a config]
         _atomic_savez(filepath, dict(format=FORMAT, version=FORMAT_VERSION, **fields), arrays)
         return
@@ -183,15 +185,9 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             "weights": _weights_meta(model)}
     arrays = {f"w/{i}": t.numpy() for i, t in enumerate(model.weights)}
     if include_optimizer and model._compiled:
-        states = model.optimizer.get_state(model.weights)
-        meta["optimizer_state"] = [len(s) for s in states]
-        for i, s in enumerate(states):
-            for j, a in enumerate(s):
-                arrays[f"opt/{i}/{j}"] = np.asarray(_device.to_host(a))
-        slots = _legacy_updates.slot_arrays(model.optimizer)  # a Keras 2.2 optimizer's state
-        if slots:
-            meta["legacy_slots"] = len(slots)
-            arrays.update((f"legacy/{k}", a) for k, a in enumerate(slots))
+        fields, state = optimizer_state(model)
+        meta.update(fields)
+        arrays.update(state)
     _atomic_savez(filepath, meta, arrays)
 
 
@@ -219,6 +215,8 @@ def save_weights(model, filepath):
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    if _archive.is_archive(filepath):  # tf_keras' .keras zip: by its paths, as tf_keras
+        return _archive.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     meta, members = _read(filepath)
     with members as arrays:
         _load_weights(model, filepath, meta, arrays, by_name, skip_mismatch)
@@ -278,30 +276,6 @@ def _assign_in_order(model, filepath, ws):
         t.data[...] = _device.to_device(w, _device.array_module(t.data))
 
 
-def model_from_config(class_name, config, input_shape=None):
-    """A model (not compiled, fresh weights) from its class name and config. The model classes
-    are found in the layer registry (engine.serialization), so this module imports none."""
-    _config_check.check_depth(config)
-    _config_check.mapping(config, "model_from_config")
-    if class_name is not None and not isinstance(class_name, str):
-        raise TypeError(f"model_from_config: class_name must be a str, got {type(class_name).__name__}")
-    if class_name == "Sequential" or (class_name is None and "input_layers" not in config):
-        return get_layer_class("Sequential")._from_sequential_config(config)
-    if class_name in ("Functional", "Model"):
-        return get_layer_class("Model")._from_graph_config(config)
-    cls = get_layer_class(class_name)
-    if "input_layers" in config and hasattr(cls, "_from_graph_config"):
-        return cls._from_graph_config(config)
-    model = cls.from_config(config)
-    if input_shape is not None and not model.weights:  # a subclassed model: build its weights
-        shapes = [input_shape] if input_shape and not isinstance(input_shape[0], list) else input_shape
-        xs = [Tensor(np.zeros([1] + [1 if d is None else d for d in s[1:]], np.float32))
-              for s in shapes]
-        with no_grad():
-            model(xs[0] if len(xs) == 1 else xs)
-    return model
-
-
 def _metric_from_config(spec):
     cls = _metrics._CLASSES.get(spec["class_name"])
     if cls is None:
@@ -338,6 +312,8 @@ def load_model(filepath, custom_objects=None, compile=True):
     filepath = model_path(filepath)
     if _h5.is_hdf5_file(filepath):  # Keras 2 HDF5 (.h5 / .hdf5): saving/hdf5_format.py
         return _h5.load_model(filepath, custom_objects=custom_objects, compile=compile)
+    if _archive.is_archive(filepath):  # tf_keras' .keras zip (Note [.keras archives])
+        return _archive.load_model(filepath, custom_objects=custom_objects, compile=compile)
     meta, members = _read(filepath)
     with members as arrays:
         return _load_model(filepath, meta, arrays, custom_objects, compile)
@@ -366,12 +342,5 @@ def _load_model(filepath, meta, arrays, custom_objects, compile):
                                  "load_model(..., compile=False)") from None
             model.__dict__["_metrics_in_use"] = True  # built on load, as tf_keras's h5 loader
             model.optimizer.iterations = int(cc.get("optimizer_iterations", 0))
-            counts = meta.get("optimizer_state")
-            if counts:
-                states = [[arrays[f"opt/{i}/{j}"] for j in range(c)] for i, c in enumerate(counts)]
-                model.optimizer.set_state(model.weights, states)
-            n_slots = meta.get("legacy_slots")
-            if n_slots:
-                _legacy_updates.restore_slots(model.optimizer,
-                                              [arrays[f"legacy/{k}"] for k in range(n_slots)])
+            restore_optimizer_state(model, meta, arrays)
     return model

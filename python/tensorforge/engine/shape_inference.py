@@ -25,7 +25,8 @@ def running_on_stand_ins():
 # and an output axis 0 of another size is kept as it is, as tf_keras' symbolic shapes keep them:
 # a fixed batch (Input(batch_shape=(32, 3)) through a Lambda stays (32, ...)), a reduction over
 # the batch (K.mean(x, axis=0): (4, 4, 3)), a scalar (K.mean(x): ()), which then feed other ops.
-def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
+def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2,
+                      keep_type=False):
     """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
     under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
     Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
@@ -39,7 +40,8 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
     where a fixed batch would give (None, 2, 20)). ``batch`` replaces the stand-in batch of 2
     (a subclassed model's build(input_shape) with a stated batch: See Note [build shapes of
     eager calls]). A call that fails both ways on a reshape may be written for one batch size:
-    See Note [a batch the layer fixes]."""
+    See Note [a batch the layer fixes]. ``keep_type``: the error keeps the type of the
+    layer's own (an AttributeError in a Lambda's function is one, as tf_keras raises it)."""
     fill, fixed = [0.0], batch
     fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
@@ -111,8 +113,16 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2):
                     raise first from None
                 batch = fits
     except Exception as e:  # noqa: BLE001 -- reported with the layer's name and the shapes
-        raise ValueError(f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of '
-                         f"shape {_fmt_shape(input_shape)}: {type(e).__name__}: {e}") from None
+        msg = (f'Layer "{layer.name}" ({type(layer).__name__}) failed on an input of shape '
+               f"{_fmt_shape(input_shape)}: {type(e).__name__}: {e}")
+        if keep_type and type(e) is not ValueError:
+            try:
+                err = type(e)(msg)
+            except Exception:  # noqa: BLE001 -- a type not made from one message
+                err = None
+            if err is not None:
+                raise err from None
+        raise ValueError(msg) from None
     in_shapes = ([t.shape for t in flatten(inputs)] if inputs is not None else
                  [input_shape] if is_shape(input_shape) else list(input_shape))
     unknown = any(d is None for s in in_shapes for d in tuple(s)[1:])

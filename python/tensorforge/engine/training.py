@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import _device
 from .. import callbacks as _cb
+from .. import callbacks_progbar as _cb_progbar
 from .. import losses as _losses
 from .. import metrics as _metrics
 from .._xp import array_module as _array_module
@@ -498,10 +499,12 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
                 else res
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
+        own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
         cbs.on_test_begin({})
-        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size, verbose=verbose,
+        res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size,
+                                        verbose=0 if own is not None else verbose,
                                         distributed=distributed, sws=sws, steps=steps, cbl=cbs)
         logs = dict(zip(self._all_metrics_names(), res))
         cbs.on_test_end(logs)
@@ -520,6 +523,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             return self.predict_generator(x, steps, callbacks=callbacks, verbose=verbose)
         batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
+        own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
         cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
                                                                     "steps": steps})
         t0 = time.time()
@@ -527,7 +531,7 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,
                                             cbl=cbs)
         cbs.on_predict_end({})
-        if verbose in (1, 2):  # tf_keras 2's bar and line count steps (Keras 2.2's, samples)
+        if verbose in (1, 2) and own is None:  # tf_keras 2's bar and line count steps (Keras 2.2's, samples)
             n = outs[0].shape[0]
             bar = _cb.Progbar(-(-n // batch_size), verbose=verbose, unit="step")
             bar.start = t0
@@ -629,7 +633,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         if reset_metrics:
             self.reset_metrics()
         loss, parts, outs, mets = self._train_batch(xs, ys, self._compiled_params(), sws, True)
-        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict, mets)
+        return self._batch_result(ys, outs, sws, [loss] + parts, return_dict, mets,
+                                  batch=xs[0].shape[0])
 
     @_frees_last_run
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -647,9 +652,9 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
             self.reset_metrics()
         loss, parts, outs = self._test_batch(xs, ys, sws)
         losses = [float(_device.to_host(v)) for v in [loss] + parts]  # 0-d device arrays
-        return self._batch_result(ys, outs, sws, losses, return_dict)
+        return self._batch_result(ys, outs, sws, losses, return_dict, batch=xs[0].shape[0])
 
-    def _batch_result(self, ys, outs, sws, losses, return_dict, mets=None):
+    def _batch_result(self, ys, outs, sws, losses, return_dict, mets=None, *, batch):
         """train_on_batch / test_on_batch's return value (See Note [batch metrics]): the losses,
         the compiled metrics, then the Layer.add_metric values (a metric object's result(), else
         the running mean of the values added), in metrics_names order, as tf_keras 2."""
@@ -669,7 +674,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         for k, (v, _) in added.items():
             vals.setdefault(k, v)  # (a compiled metric's name wins, as in evaluate)
         names = [k for k in names if k in vals]
-        res = self._running_batch_logs(names, [vals[k] for k in names], outs[0].shape[0])
+        # (the inputs' batch: a model's output may be a scalar, a loss computed in a Lambda)
+        res = self._running_batch_logs(names, [vals[k] for k in names], batch)
         objs = self._added_metric_objects() if added else {}
         res = [training_utils.metric_value(objs[k].result()) if k in objs else v
                for k, v in zip(names, res)]

@@ -18,6 +18,7 @@ from .. import _device
 from .. import _dispatch
 from .. import _random
 from .. import callbacks as _cb
+from .. import callbacks_progbar as _cb_progbar
 from .._xp import raw
 from ..callbacks_backup import resume_counters
 from ..autograd import no_grad
@@ -132,21 +133,10 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
     ProgbarLogger(count_mode='steps'): "8/8 [====] - 0s 3ms/step - loss: ..."; Keras 2.2 counted
     samples for arrays); the values shown are the epoch's running means."""
 
+    _loop_bar = True  # the loop's own (See Note [a program's ProgbarLogger])
+
     def __init__(self, **kwargs):
         super().__init__(count_mode="steps", **kwargs)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        super().on_epoch_begin(epoch, logs)
-        self.bar = _cb.Progbar(self._target() or 0, verbose=self.verbose, stream=self.stream,
-                               unit="step")
-
-    def on_batch_end(self, batch, logs=None):
-        logs = logs or {}
-        self._accumulate(logs, logs.get("size", 0))
-        self.seen += 1
-        self.steps_seen = self.seen
-        self.bar.set_values({k: s[0] / max(s[1], 1) for k, s in self._sums.items()})
-        self.bar.update(self.seen, finalize=False)  # the epoch end writes the last line
 
 
 def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
@@ -164,7 +154,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     # Keras 2 order: History after the user's callbacks, which may edit the logs it records
     cbs = as_callbacks(callbacks) + [history]
     stateful = model.__dict__.get("_stateful") or {}  # See Note [metric classes in fit]
-    if verbose:
+    if verbose and _cb_progbar.program_logger(cbs) is None:
         cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful))
     if plan is not None:
         cbs = plan.callbacks(cbs)

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from .. import _device
+from .. import callbacks_progbar as _cb_progbar
 from .. import _random
 from . import training_arrays, training_utils
 
@@ -186,12 +187,13 @@ def evaluate_generator(model, generator, steps=None, verbose=0, callbacks=None):
     where = "evaluate_generator"
     steps = _steps(generator, steps, "steps", where)
     t0 = time.time()
+    own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
     cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
                                                                  "steps": steps})
     cbl.on_test_begin({})
     res = _evaluate(model, _Batches(generator, False, where), steps, where, cbl)
     cbl.on_test_end(dict(zip(model._all_metrics_names(), res)))
-    if verbose in (1, 2):
+    if verbose in (1, 2) and own is None:
         from .. import callbacks as _cb
         bar = _cb.Progbar(steps, unit="step", verbose=verbose)
         bar.start = t0
@@ -207,6 +209,7 @@ def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     steps = _steps(generator, steps, "steps", where)
     t0 = time.time()
     src = _Batches(generator, False, where)
+    own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
     cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
                                                                  "steps": steps})
     cbl.on_predict_begin({})
@@ -233,7 +236,7 @@ def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     cbl.on_predict_end({})
     if chunks is None:
         raise ValueError(f"{where}: the generator gave no batches")
-    if verbose in (1, 2):
+    if verbose in (1, 2) and own is None:
         from .. import callbacks as _cb
         bar = _cb.Progbar(steps, unit="step", verbose=verbose)
         bar.start = t0

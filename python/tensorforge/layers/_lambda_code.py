@@ -11,13 +11,17 @@ the same three fields (a file Keras 2 can load on the same Python version), but 
 bytecode read from a file: the lambdas this process put in Lambda layers are remembered under
 their dump, and a file's dump that equals one of them gives back that function object (the
 code, its defaults and closure are the same; the dump names the file and line it was written
-at). Any other dump is refused; `custom_objects={'<lambda>': function}` supplies the function
-instead. Functions with a name are stored by name as before (function_type "function")."""
+at). They are remembered weakly: a lambda whose layers are all gone is not kept for the rest of
+the process (one made again, by the same line, registers again when its layer is made). Any
+other dump is refused; `custom_objects={'<lambda>': function}` supplies the function instead.
+Functions with a name are stored by name as before (function_type "function")."""
 import base64
+import inspect
 import json
 import marshal
+import weakref
 
-_SEEN = {}  # dump key -> the function a Lambda layer of this process holds
+_SEEN = weakref.WeakValueDictionary()  # dump key -> a live Lambda layer's function
 
 
 def is_lambda(fn):
@@ -52,3 +56,11 @@ def find(value):
         return _SEEN.get(_key(*value))
     except (TypeError, ValueError):
         return None
+
+
+def parameters(fn):
+    """The names of ``fn``'s parameters (empty when its signature cannot be read)."""
+    try:
+        return inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}

@@ -170,11 +170,13 @@ class Flatten(Layer):
 class Lambda(Layer):
     """Wraps an expression on tensors as a layer: ``Lambda(lambda x: x ** 2)``.
 
-    ``output_shape`` (without the batch axis, or a function of the full input shape) gives the
-    output shape; without it the shape is found by running the function once on zeros. In a
-    saved model a named function is stored by name and found again through
+    Called on symbolic inputs the function runs (once on zeros of their shapes: See Note
+    [Lambda on symbolic inputs]), and the output has the shape it makes; ``output_shape``
+    (without the batch axis, or a function of the full input shape) is what
+    ``compute_output_shape`` says, as in tf_keras. A function taking ``mask`` / ``training``
+    receives them. In a saved model a named function is stored by name and found again through
     ``custom_objects``; a lambda expression as Keras 2 stores it (its bytecode), found again
-    among this process's own lambdas (Note [lambdas in model files], _lambda_code.py)."""
+    among this process's live lambdas (Note [lambdas in model files], _lambda_code.py)."""
 
     _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
 
@@ -183,6 +185,7 @@ class Lambda(Layer):
         if not callable(function):
             raise TypeError(f"Lambda: function must be callable, got {function!r}")
         self.function = function
+        self._fn_params = frozenset(_lambda_code.parameters(function))
         self.arguments = dict(arguments or {})
         self._output_shape = output_shape
         self.mask = mask
@@ -207,13 +210,31 @@ class Lambda(Layer):
         first = input_shape if _is_one_shape(input_shape) else input_shape[0]
         return (first[0],) + tuple(self._output_shape)
 
+    # Note [Lambda on symbolic inputs]
+    # tf_keras traces the function on the symbolic inputs whether or not output_shape is given:
+    # the output tensor has the shape the function makes (keras-yolo3's yolo_loss, given
+    # output_shape=(1,), makes a scalar: the model's output shape is ()), and an error in the
+    # function is raised at the layer call, with its own type (an AttributeError stays one).
+    # output_shape is only what compute_output_shape says. Here the trace is a run on stand-ins
+    # of the inputs' shapes and dtypes (integer ids reach the function as ints); stand-in values
+    # can fail where a trace does not (zeros, a size-1 unknown axis), so when output_shape is
+    # given, a value error of that run (ValueError, IndexError, ZeroDivisionError) leaves the
+    # output shape to output_shape as before, and the function's first real run reports it.
     def _output_shape_for(self, input_shape, inputs, kwargs):
-        if self._output_shape is None:  # run on zeros of the inputs' dtypes: integer ids reach
-            return _infer_by_running(self, input_shape, inputs, kwargs)  # the function as ints
-        return super()._output_shape_for(input_shape, inputs, kwargs)
+        try:
+            return _infer_by_running(self, input_shape, inputs, kwargs, keep_type=True)
+        except (ValueError, IndexError, ZeroDivisionError, FloatingPointError):
+            if self._output_shape is None:
+                raise
+            return super()._output_shape_for(input_shape, inputs, kwargs)
 
-    def call(self, inputs, training=False, mask=None):
-        return self.function(inputs, **self.arguments)
+    def call(self, inputs, training=None, mask=None):
+        kwargs = dict(self.arguments)  # tf_keras passes mask / training to a function
+        if "mask" in self._fn_params:  # that names them
+            kwargs["mask"] = mask
+        if "training" in self._fn_params:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
 
     def compute_mask(self, inputs, mask=None):
         if callable(self.mask):

@@ -210,7 +210,8 @@ def layer_from_keras(spec, source="<config>", custom_objects=None, *, model_from
         raise ValueError(f"{source}: layer {cfg.get('name')!r} is a Keras {keras_name}, whose "
                          "config holds Python code that tensorforge does not run from a file; "
                          "rebuild the model in code and call load_weights")
-    if cls is None or name.startswith("_"):
+    if cls is None or custom is None and name.startswith("_"):  # (a program's _Private class
+        # given in custom_objects is found, as Keras 2 finds it)
         raise ValueError(f"{source}: the model uses the Keras layer class {keras_name!r} "
                          f"(layer {cfg.get('name')!r}), which tensorforge does not implement; "
                          f"supported: {', '.join(supported_layer_classes())}")
