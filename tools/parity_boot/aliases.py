@@ -133,6 +133,11 @@ def _keras22_names(tf_keras):
         tf_keras.Sequential.predict_classes = _predict_classes
     if not hasattr(tf_keras.Sequential, "predict_proba"):  # the Udacity course's l10c04
         tf_keras.Sequential.predict_proba = _predict_proba
+    # keras.models.Input (Keras 2.2's keras/models.py imported it from engine.input_layer:
+    # keras-tcn's stacked_tcn.py `from keras.models import Input, Model`); without it the name
+    # resolved through the dropped-module finder to the tf_keras.models package itself
+    if not hasattr(tf_keras.models, "Input"):
+        tf_keras.models.Input = tf_keras.Input
     # keras.constraints' Keras 2.0-2.2 aliases (`from keras.constraints import maxnorm`)
     for _n, _c in (("maxnorm", "MaxNorm"), ("nonneg", "NonNeg"), ("unitnorm", "UnitNorm")):
         setattr(tf_keras.constraints, _n, getattr(tf_keras.constraints, _c))

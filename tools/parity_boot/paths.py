@@ -30,6 +30,10 @@ def _offline_file(fname, origin):
     own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(fname))
     if os.path.isfile(own):
         return own
+    # a folder of that name: the tree `get_file(name, url, untar=True)` leaves (the
+    # thirty-third corpus's data/downloads/LJSpeech-1.1/ for keras-io's 2021 ctc_asr.py)
+    if os.path.isdir(own):
+        return own
     if "babi" in key:
         babi_tar(path)
         return path

@@ -1,5 +1,7 @@
 """Layer wrappers (Keras 2's keras/layers/wrappers.py): Bidirectional, TimeDistributed, and
 ``Wrapper``, the base Keras 2 programs subclass for their own wrappers."""
+import inspect
+
 import numpy as np
 
 from ..engine import config_check
@@ -19,26 +21,43 @@ def _inner_call(layer, x, **kwargs):
     return y
 
 
+def _call_kwargs(layer, training, mask):
+    """training / mask for a wrapped layer's call, each only where its signature names it (a
+    recurrent layer takes both; keras-tcn's TCN.call(inputs, training=None, **kwargs) no mask),
+    as Keras 2's Bidirectional passes them (generic_utils.has_arg)."""
+    if isinstance(layer, (_RNN, RNN)):
+        return dict(training=training, mask=mask)
+    params = inspect.signature(layer.call).parameters
+    return {k: v for k, v in (("training", training), ("mask", mask)) if k in params}
+
+
 class Bidirectional(Layer):
     """Runs ``layer`` forwards and a copy of it backwards (go_backwards), then merges
     ('concat' default, 'sum', 'mul', 'ave'). With return_sequences the backward outputs are
-    reversed back into time order before merging, as Keras does."""
+    reversed back into time order before merging, as Keras does. ``layer`` is a recurrent
+    layer or any layer whose config has go_backwards (and which has return_sequences), the
+    backward copy made from that config with go_backwards flipped, as Keras 2 makes it."""
     _spec_from_build = True
     supports_masking = True
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
-        if not isinstance(layer, (_RNN, RNN)):
-            raise ValueError(f"Bidirectional: layer must be a recurrent layer (SimpleRNN, LSTM, "
-                             f"GRU or RNN), got {layer!r}")
-        if layer.return_state:
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Bidirectional: please initialize `Bidirectional` layer with a "
+                             f"Layer instance, got {layer!r}")
+        cfg = layer.get_config()
+        if not isinstance(layer, (_RNN, RNN)) and "go_backwards" not in cfg:
+            # Keras 2 copies any layer whose config says go_backwards (keras-tcn's TCN);
+            # another (a Dense) fails there with KeyError('go_backwards')
+            raise KeyError(f"Bidirectional: the layer's config has no 'go_backwards' "
+                           f"({type(layer).__name__} {layer.name!r} cannot be run backwards)")
+        if getattr(layer, "return_state", False):
             raise NotImplementedError("Bidirectional: return_state is not supported")
         kwargs.setdefault("name", None)
         name = kwargs.pop("name") or _unique_name("bidirectional")
         super().__init__(name=name, **kwargs)
-        cfg = layer.get_config()
         self.forward_layer = layer
         if backward_layer is None:
-            cfg = dict(cfg, go_backwards=not layer.go_backwards, name="backward_" + layer.name)
+            cfg = dict(cfg, go_backwards=not cfg["go_backwards"], name="backward_" + layer.name)
             cfg.pop("batch_input_shape", None)
             backward_layer = type(layer).from_config(cfg)
             self._backward_scope = backward_layer.name
@@ -75,8 +94,9 @@ class Bidirectional(Layer):
         return mask if self.return_sequences else None
 
     def call(self, x, training=False, mask=None):
-        yf = _inner_call(self.forward_layer, x, training=training, mask=mask)
-        yb = _inner_call(self.backward_layer, x, training=training, mask=mask)
+        yf = _inner_call(self.forward_layer, x, **_call_kwargs(self.forward_layer, training, mask))
+        yb = _inner_call(self.backward_layer, x,
+                         **_call_kwargs(self.backward_layer, training, mask))
         if self.return_sequences:
             yb = B.getitem(yb, (slice(None), slice(None, None, -1)))
         if self.merge_mode == "concat":
