@@ -126,6 +126,26 @@ def test_sharded_update_refuses_whole_tensor_clipping():
         DistributedOptimizer(SGD(0.1), sharded="yes")
 
 
+def test_window_shards_this_librarys_elementwise_optimizers_only(monkeypatch):
+    """The window's sharded update takes the optimizers whose rules are elementwise (wherever
+    their classes live in tensorforge.optimizers), not Ftrl / Lion / Adafactor or a subclass."""
+    from tensorforge import optimizers as O
+    from tensorforge.autograd import Tensor
+    from tensorforge.distributed import _comm
+    from tensorforge.distributed.optimizer import _shardable_on_the_window
+    monkeypatch.setattr(_comm, "local_size", lambda: 1)
+    monkeypatch.setattr(_comm, "size", lambda: 1)
+    w = [Tensor(np.ones((3, 2), np.float32), requires_grad=True)]
+    for cls in (O.SGD, O.RMSprop, O.Adam, O.AdamW, O.Adamax, O.Nadam, O.Adagrad, O.Adadelta,
+                O.legacy.RMSprop, O.legacy.Nadam):
+        assert _shardable_on_the_window(cls(), w), cls.__name__
+
+    class MyAdam(O.Adam):
+        pass
+    for cls in (O.Ftrl, O.Lion, O.Adafactor, MyAdam):
+        assert not _shardable_on_the_window(cls(), w), cls.__name__
+
+
 def test_sharded_update_refuses_weight_constraints():
     from tensorforge.autograd import Tensor
     from tensorforge.constraints import MaxNorm

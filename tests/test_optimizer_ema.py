@@ -1,4 +1,4 @@
-"""Optimizers' use_ema (Note [weights' moving average], optimizers/__init__.py) against tf_keras
+"""Optimizers' use_ema (Note [weights' moving average], optimizers/optimizer.py) against tf_keras
 2.21's weights after fit and after a hand loop of apply_gradients + finalize_variable_values
 (tools/gen_optimizer_ema_refs.py)."""
 import os

@@ -207,6 +207,12 @@ def DistributedOptimizer(optimizer, op="average", bucket_bytes=DEFAULT_BUCKET_BY
     return wrapped
 
 
+# the modules of this library's optimizers whose update rules are elementwise (a parameter's
+# slice updates alone): SGD, RMSprop, the Adam family, Adagrad, Adadelta and their legacy forms
+_ELEMENTWISE_MODULES = frozenset(f"{_optimizers.__name__}.{m}" for m in
+                                 ("sgd", "rmsprop", "adam", "adagrad", "legacy"))
+
+
 def _shardable_on_the_window(opt, params):
     """True when ``opt``'s update of ``params`` can be the window's sharded update: every rank
     on this one machine, one of this library's optimizers (their rules are elementwise; a
@@ -214,7 +220,7 @@ def _shardable_on_the_window(opt, params):
     if _comm.local_size() != _comm.size():
         return False
     base = next(c for c in type(opt).__mro__ if not issubclass(c, _DistributedMixin))
-    if (base.__module__ not in (_optimizers.__name__, _optimizers.__name__ + ".legacy")
+    if (base.__module__ not in _ELEMENTWISE_MODULES
             or base._apply_arrays is not
             _optimizers.Optimizer._apply_arrays or base.apply_gradients is not
             _optimizers.Optimizer.apply_gradients):

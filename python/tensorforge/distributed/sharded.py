@@ -142,7 +142,7 @@ def update_shard(opt, values, grad, state, lo, hi, grad2=None, out=None):
     of that range (clipped in place). ``grad2``: a second gradient of the range, the step's
     gradient being grad + grad2: read by the optimizer's kernel itself where it can (Note
     [update of a sum] in optimizers), else summed into ``out`` first."""
-    from ..optimizers import _kernels
+    from ..optimizers.optimizer import _kernels
     lr = opt._current_lr()
     opt.iterations += 1
     fused = None

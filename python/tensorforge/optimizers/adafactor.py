@@ -20,7 +20,7 @@ Loaded on first use of ``optimizers.Adafactor`` (the package's __getattr__).
 import math
 
 from .._xp import array_module
-from . import Optimizer, _number
+from .optimizer import Optimizer, _number
 from .schedules import LearningRateSchedule
 
 __all__ = ["Adafactor"]

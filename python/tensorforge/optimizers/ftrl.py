@@ -12,7 +12,7 @@ Loaded on first use of ``optimizers.Ftrl`` (the package's __getattr__): it build
 package's Optimizer.
 """
 from .._xp import array_module
-from . import Optimizer, _number
+from .optimizer import Optimizer, _number
 
 __all__ = ["Ftrl"]
 

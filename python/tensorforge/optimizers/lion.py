@@ -7,7 +7,7 @@ Loaded on first use of ``optimizers.Lion`` (the package's __getattr__): it build
 package's Optimizer.
 """
 from .._xp import array_module
-from . import Optimizer, _number
+from .optimizer import Optimizer, _number
 
 __all__ = ["Lion"]
 

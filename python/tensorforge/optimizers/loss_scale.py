@@ -12,7 +12,8 @@ import math
 
 from .._xp import array_module
 from ..autograd import Tensor
-from . import Optimizer, _number, deserialize, get, serialize
+from . import deserialize, get, serialize
+from .optimizer import Optimizer, _number
 
 __all__ = ["LossScaleOptimizer"]
 
