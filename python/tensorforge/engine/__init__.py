@@ -1,6 +1,8 @@
 """The model core, laid out as Keras 2's keras/engine:
 
-  base_layer.py       Layer (weights, build/call, symbolic calls, add_loss)
+  base_layer.py       Layer (build/call, symbolic calls, masks, config), OpLayer
+  layer_weights.py    add_weight and the weight lists (a mixin of Layer); the structure version
+  layer_losses.py     add_loss, add_metric, activity regularizers (a mixin of Layer)
   input_spec.py       InputSpec and the shape checks of a call
   layer_call.py       how a call reaches ``call``: training flag, signature, masks, call errors
   dtype_policy.py     eager inputs as float32 Tensors (integer / string inputs where read)

@@ -1,8 +1,9 @@
 """The Layer base class (Keras 2's keras/engine/base_layer.py): weights, build-on-first-call,
 symbolic calls that record graph nodes, masks, config, layer naming, and the registry of layer
 classes by name (every Layer subclass registers itself, so a config names its layers by class
-name). Losses and metrics (``add_loss``, ``add_metric``, activity regularizers) are the mixin of
-engine/layer_losses.py.
+name). Weights (``add_weight`` and the weight lists) are the mixin of engine/layer_weights.py;
+losses and metrics (``add_loss``, ``add_metric``, activity regularizers) the mixin of
+engine/layer_losses.py; what a from_config takes of a Keras 2 config is serialization.py's.
 
 Calling a layer:
 - on KerasTensors (``Input(...)`` and what layers made from them): builds the layer for the input
@@ -18,16 +19,12 @@ and losses are the owner's.
 """
 import functools
 import inspect
-import warnings
 import sys
 
 import numpy as np
 
 from ..kernels._common import check_output_size
-from .. import constraints as _constraints
-from .. import initializers as _init
 from .. import regularizers as _reg
-from .._xp import array_module
 from .. import _variables
 from .. import mixed_precision as _mp
 from .._text import as_bytes_array
@@ -36,16 +33,15 @@ from ..tf_ragged import RaggedTensor
 from . import deferred_restore as _deferred_restore
 from . import auto_config as _auto_config
 from . import tracking as _tracking
-from . import weight_scope as _weight_scope
 from . import node as _node_module
 from . import op_layer_config as _op_config
 from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
-from .serialization import (_LAYER_CLASSES, _deser, _name_counts, _ser, _unique_name,
-                            finish_config,  # noqa: F401
+from .serialization import (_LAYER_CLASSES, _accepted, _deser, _name_counts,  # noqa: F401
+                            _ser, _strip_keras_only, _unique_name, finish_config,
                             get_layer_class, _snake)
 # The Layer's concerns kept in their own modules; their names stay importable from here, where
 # Keras 2 programs and the rest of the package reach them.
-from .dtype_policy import (_as_tensor, _input_converter, _is_dtype,  # noqa: F401
+from .dtype_policy import (_as_tensor, _input_converter,  # noqa: F401
                            layer_dtype, policy_config)
 from .input_spec import InputSpec, _fmt_shape, _shape_str, is_shape  # noqa: F401
 from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_call,  # noqa: F401
@@ -53,14 +49,9 @@ from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_ca
                          invoke_call, learning_phase, set_output_mask, training_given)
 from .shape_inference import _infer_by_running  # noqa: F401
 from .layer_losses import _ATTRS, LossesMixin, add_activity_losses  # noqa: F401
+from .layer_weights import _VERSION, WeightsMixin, _touch
 
 __all__ = ["Layer", "InputSpec", "call_context", "get_layer_class"]
-
-
-# ---- structure version: caches of layer lists and weight lists are keyed on it ------------------
-# Bumped whenever a layer gains a weight or a tracked sublayer, is built, or changes its trainable
-# flag, and when a graph is (re)mapped; a training step then reuses its lists (no tree walks).
-_VERSION = [0]
 
 
 class _Unserializable:
@@ -77,12 +68,6 @@ def _ser_or_later(v):
         if not callable(v):
             raise
         return _Unserializable(str(e))
-
-
-def _touch():
-    _VERSION[0] += 1
-
-
 
 
 def _symbolic_output_mask(layer, inputs, outs):
@@ -129,7 +114,6 @@ def _marks_built(build):
     return built_after
 
 
-
 # Note [eager calls record nothing]: a Keras model or layer called eagerly outside a
 # GradientTape (``model(x, training=True)`` a hundred times for MC Dropout, Hands-On ML 2 ch. 11)
 # records no autograd graph, as TensorFlow records nothing without a tape: the graph of each
@@ -143,7 +127,7 @@ def _wants_grad(args, kwargs):
                for t in flatten([list(args), list(kwargs.values())]))
 
 
-class Layer(LossesMixin):
+class Layer(WeightsMixin, LossesMixin):
     """Base layer: weights, build-on-first-call, symbolic calls, Keras config, masks, losses."""
 
     def __new__(cls, *args, **kwargs):
@@ -247,14 +231,6 @@ class Layer(LossesMixin):
             tracked.append(layer)
             _touch()
 
-    def _set_constraints(self, **kw):
-        """Keep the layer's ``*_constraint`` arguments (constraints.get) as attributes and in its
-        config; add_weight gives each weight its own (See _CONSTRAINT_ATTR)."""
-        for k, v in kw.items():
-            c = _constraints.get(v)
-            setattr(self, k, c)
-            self._config[k] = _ser(c)
-
     def _record(self, **kw):
         """Remember constructor arguments for get_config() (a constraint the layer keeps, See
         _set_constraints, is not overwritten by a recorded None). A function that cannot be
@@ -285,69 +261,6 @@ class Layer(LossesMixin):
         config = self.__dict__.get("_config")
         if config is not None and (reg is not None or "activity_regularizer" in config):
             config["activity_regularizer"] = _ser(reg)
-
-    # ---- weights ----------------------------------------------------------------------------
-    def add_weight(self, *args, **kwargs):
-        """Create, track and return a weight Tensor (Keras 2 ``add_weight``; See _add_weight).
-        A shape given first is Keras 2.0's order, ``add_weight((3, 4), initializer=...,
-        name=...)``, read as Keras 2.2's legacy preprocessing read it (a string after the
-        shape is the name)."""
-        if args and isinstance(args[0], (tuple, list)):
-            kwargs["shape"], args = args[0], args[1:]
-            if args and isinstance(args[0], str) and "name" not in kwargs:
-                kwargs["name"], args = args[0], args[1:]
-            if args:
-                raise TypeError(f"add_weight: after a shape given first (Keras 2.0's order), pass "
-                                f"the other arguments by keyword; got {args!r}")
-        return self._add_weight(*args, **kwargs)
-
-    def _add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                    trainable=True, constraint=None, **kwargs):
-        """Create, track and return a weight Tensor (Keras 2 ``add_weight``).
-
-        Keras 2's order is (name, shape, dtype, initializer, regularizer, trainable); the
-        built-in layers' older positional form (name, shape, initializer, regularizer) is also
-        accepted: a third argument that is not a dtype is taken as the initializer."""
-        if dtype is not None and not _is_dtype(dtype):
-            dtype, initializer, regularizer, trainable = None, dtype, initializer, (
-                regularizer if isinstance(regularizer, bool) else trainable)
-        if shape is None:
-            shape = ()
-        if name is None:
-            name = f"weight_{len(self._weights)}"
-        dt = np.dtype(dtype) if dtype is not None else np.dtype(  # See Note [float64 layers]
-            np.float64 if self.dtype == "float64" and not self._dtype_policy else np.float32)
-        init = _init.get(initializer if initializer is not None else
-                         ("glorot_uniform" if dt.kind == "f" else "zeros"))
-        shape = tuple(int(s) for s in shape)
-        # a weight too large for memory is a ValueError naming it, before the initializer runs
-        check_output_size(f"{type(self).__name__} {self.name!r}", f"weight {name!r}", shape, dt.itemsize)
-        value = init(shape, dtype=dt)  # Keras 2 passes the dtype by keyword (tf.random.normal)
-        # np.array(order="C"), not np.ascontiguousarray: that one turns a scalar () weight
-        # (Attention's scale) into shape (1,)
-        t = Tensor(np.array(value, dtype=dt, order="C"),
-                   requires_grad=bool(trainable) and self._trainable and dt.kind == "f",
-                   # TensorFlow's variable name: "dense/kernel:0" (See Note [weight names])
-                   name=f"{_weight_scope.prefix(self)}/{name}:0")
-        t._trainable = bool(trainable)  # Variable.trainable (autograd.Tensor.trainable)
-        self._weights.append((name, t, bool(trainable)))
-        _touch()
-        if constraint is None:  # the layer's own <weight>_constraint argument, by Keras' names
-            constraint = getattr(self, _CONSTRAINT_ATTR.get(name.rsplit("/", 1)[-1], ""), None)
-        if constraint is not None:
-            t._constraint = _constraints.get(constraint)
-        if regularizer is not None:
-            reg = _reg.get(regularizer)
-            self.losses_fns.append(lambda t=t, r=reg: r(t))
-        return t
-
-    def add_variable(self, *args, **kwargs):
-        """Keras 2's deprecated alias of ``add_weight`` (TF 2.0-era layers call it), with its
-        warning."""
-        warnings.warn("`layer.add_variable` is deprecated and will be removed in a future "
-                      "version. Please use the `layer.add_weight()` method instead.",
-                      stacklevel=2)
-        return self.add_weight(*args, **kwargs)
 
     @property
     def dtype_policy(self):
@@ -405,59 +318,6 @@ class Layer(LossesMixin):
             stack.extend(reversed(l._sublayers()))
         self.__dict__["_flat_cache"] = (_VERSION[0], out)
         return out
-
-    @property
-    def weights(self):
-        return [t for _, t, _ in self._all_weights()]
-
-    def _all_weights(self):
-        """[(name, Tensor, effectively trainable)] of this layer and its sublayers, each weight
-        once (a shared layer's too). Cached until the structure changes (_VERSION)."""
-        cached = self.__dict__.get("_weights_cache")
-        if cached is not None and cached[0] == _VERSION[0]:
-            return cached[1]
-        out, seen = [], set()
-        for n, t, tr in self._weights:
-            seen.add(id(t))
-            out.append((n, t, tr and self._trainable))
-        for sub in self._sublayers():
-            for n, t, tr in sub._all_weights():
-                if id(t) not in seen:  # a shared layer's weights count once
-                    seen.add(id(t))
-                    out.append((n, t, tr and self._trainable))
-        self.__dict__["_weights_cache"] = (_VERSION[0], out)
-        return out
-
-    @property
-    def trainable_weights(self):
-        return [t for _, t, tr in self._all_weights() if tr]
-
-    @property
-    def non_trainable_weights(self):
-        return [t for _, t, tr in self._all_weights() if not tr]
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
-
-    def get_weights(self):
-        return [t.numpy().copy() for t in self.weights]
-
-    def set_weights(self, weights):
-        mine = self.weights
-        if len(weights) != len(mine):
-            raise ValueError(f"{self.name}.set_weights: expected {len(mine)} arrays "
-                             f"({[t.shape for t in mine]}), got {len(weights)}")
-        for t, w in zip(mine, weights):
-            w = np.asarray(getattr(w, "get", lambda: w)() if not isinstance(w, np.ndarray) and
-                           hasattr(w, "get") else w)
-            if tuple(w.shape) != t.shape:
-                raise ValueError(f"{self.name}.set_weights: weight {t.name} has shape {t.shape}, "
-                                 f"got an array of shape {tuple(w.shape)}")
-            t.data[...] = array_module(t.data).asarray(w.astype(t.data.dtype))  # may be on a GPU
-
-    def count_params(self):
-        return int(sum(t.size for t in self.weights))
 
     # ---- shapes and calls -------------------------------------------------------------------
     def build(self, input_shape):
@@ -702,12 +562,11 @@ class Layer(LossesMixin):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**{k: _deser(v, k) for k, v in _accepted(cls, _strip_keras_only(config)).items()})
+        config = _accepted(cls, _strip_keras_only(config), Layer)
+        return cls(**{k: _deser(v, k) for k, v in config.items()})
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
-
-
 
 
 _TAKES_ACTIVITY = {}
@@ -723,51 +582,6 @@ def _takes_activity_regularizer(cls):
             for c in cls.__mro__ if c is not Layer and "__init__" in c.__dict__
             and issubclass(c, Layer))
     return got
-
-
-_KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse",
-               "optional")  # (an InputLayer's "ragged" is its own: Note [ragged inputs])
-
-
-# Keras 2 config entries that change nothing here: dropped when a class does not take them.
-_BENIGN = {("implementation", 1), ("implementation", 2), ("groups", 1)}
-
-
-def _init_params(cls):
-    """The keyword names ``cls(...)`` accepts (following **kwargs up the MRO to Layer)."""
-    names = set()
-    for c in cls.__mro__:
-        init = c.__dict__.get("__init__")
-        if init is None:
-            continue
-        params = inspect.signature(init).parameters
-        names.update(k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD,
-                                                                   p.KEYWORD_ONLY))
-        if not any(p.kind is p.VAR_KEYWORD for p in params.values()) or c is Layer:
-            return names
-    return None
-
-
-def _accepted(cls, config):
-    """``config`` without the entries Keras 2 writes that ``cls`` does not take, when they hold
-    a default (None, False, 0) or change nothing here; any other unknown entry is an error."""
-    names = _init_params(cls)
-    if names is None:
-        return config
-    out = {}
-    for k, v in config.items():
-        if k in names:
-            out[k] = v
-        elif not (v is None or v is False or (isinstance(v, (int, float)) and v == 0) or
-                  (k, v) in _BENIGN):
-            raise ValueError(f"{cls.__name__}.from_config: unsupported argument {k}={v!r}")
-    return out
-
-
-def _strip_keras_only(config):
-    return {k: v for k, v in config.items() if k not in _KERAS_ONLY}
-
-
 
 
 class OpLayer(Layer):
@@ -825,12 +639,3 @@ class OpLayer(Layer):
 
 _node_module._OP_LAYER[0] = OpLayer
 _auto_config.register(Layer)  # See Note [automatic config]
-
-
-# the layer attribute holding the constraint of a weight, by the weight's name (Keras 2's names)
-_CONSTRAINT_ATTR = {"kernel": "kernel_constraint", "bias": "bias_constraint",
-                    "recurrent_kernel": "recurrent_constraint",
-                    "embeddings": "embeddings_constraint", "gamma": "gamma_constraint",
-                    "beta": "beta_constraint", "alpha": "alpha_constraint",
-                    "depthwise_kernel": "depthwise_constraint",
-                    "pointwise_kernel": "pointwise_constraint"}

@@ -63,7 +63,8 @@ from .. import metrics as _metrics
 from .. import optimizers as _optimizers
 from ..autograd import _grad_state, _wrap, no_grad
 from ..kernels._common import NATIVE_MODULE, takes_outputs
-from .base_layer import _ATTRS, _VERSION
+from .layer_losses import _ATTRS
+from .layer_weights import _VERSION
 
 _F32 = np.dtype(np.float32)
 _KERNELS = ("gemm", "dense_backward", "dropout_forward", "dropout_backward",

@@ -19,9 +19,9 @@ import numpy as np
 from .. import activations as A
 
 from .dtype_policy import autocast64, graph_input_cast
-from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _touch,
-                         _with_call_info, add_activity_losses, call_context, is_shape,
-                         set_output_mask)
+from .base_layer import (InputSpec, Layer, _as_tensor, _call_args, _with_call_info,
+                         add_activity_losses, call_context, is_shape, set_output_mask)
+from .layer_weights import _touch
 from .functional_utils import rebase_on_inputs
 from .inference_fusion import fuse as fuse_inference
 from .shape_inference import _infer_by_running

@@ -6,7 +6,7 @@ import collections
 
 from . import auto_config as _auto_config
 from . import config_check as _config_check
-from .base_layer import _strip_keras_only
+from .serialization import _strip_keras_only
 from . import tf_op_lambda as _tf_op
 from . import tf_op_symbols as _sym
 from .node import KerasTensor, flatten

@@ -8,8 +8,9 @@ import numpy as np
 
 from .._text import is_text
 from . import config_check as _config_check
-from .base_layer import Layer, _touch, is_shape
+from .base_layer import Layer, is_shape
 from .input_layer import Input, InputLayer
+from .layer_weights import _touch
 from .network import Network
 from .network_config import deserialize_layer
 from .node import KerasTensor, get_source_inputs

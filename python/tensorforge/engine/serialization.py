@@ -5,6 +5,7 @@ initializers, regularizers and nested layers; activations by name).
 A Keras 2 ``model.get_config()`` / ``model.to_json()`` also carries keys tensorforge ignores
 ("module", "registered_name", "build_config"); ``from_config`` accepts them.
 """
+import inspect
 import re
 
 import numpy as np
@@ -118,3 +119,48 @@ def _deser(v, key=""):
     if isinstance(v, str) and key == "activation" and custom_object(v) is not None:
         return custom_object(v)
     return v
+
+
+# ---- what a layer's from_config takes of a Keras 2 config -------------------------------------
+_KERAS_ONLY = ("module", "registered_name", "build_config", "compile_config", "sparse",
+               "optional")  # (an InputLayer's "ragged" is its own: Note [ragged inputs])
+
+
+# Keras 2 config entries that change nothing here: dropped when a class does not take them.
+_BENIGN = {("implementation", 1), ("implementation", 2), ("groups", 1)}
+
+
+def _init_params(cls, root):
+    """The keyword names ``cls(...)`` accepts (following **kwargs up the MRO to ``root``,
+    Layer, whose own **kwargs takes nothing)."""
+    names = set()
+    for c in cls.__mro__:
+        init = c.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters
+        names.update(k for k, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD,
+                                                                   p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()) or c is root:
+            return names
+    return None
+
+
+def _accepted(cls, config, root):
+    """``config`` without the entries Keras 2 writes that ``cls`` does not take, when they hold
+    a default (None, False, 0) or change nothing here; any other unknown entry is an error."""
+    names = _init_params(cls, root)
+    if names is None:
+        return config
+    out = {}
+    for k, v in config.items():
+        if k in names:
+            out[k] = v
+        elif not (v is None or v is False or (isinstance(v, (int, float)) and v == 0) or
+                  (k, v) in _BENIGN):
+            raise ValueError(f"{cls.__name__}.from_config: unsupported argument {k}={v!r}")
+    return out
+
+
+def _strip_keras_only(config):
+    return {k: v for k, v in config.items() if k not in _KERAS_ONLY}

@@ -39,8 +39,9 @@ from ..saving import hdf5_format as _h5
 from .. import tf_train
 from . import (compiled_step, custom_step, saving, training_arrays, training_generator,
                training_utils)
-from .base_layer import _VERSION, call_context, invoke_call
+from .base_layer import call_context, invoke_call
 from .graph_gradients import NeedsSecondOrder
+from .layer_weights import _VERSION
 from .network import Network
 from .node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
