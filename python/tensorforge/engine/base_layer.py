@@ -514,7 +514,7 @@ class Layer(WeightsMixin, LossesMixin):
                                  f"the output shape for input shape {_fmt_shape(input_shape)}: "
                                  f"{e}") from None
             return tuple(s) if is_shape(s) else [tuple(x) for x in s]
-        return _infer_by_running(self, input_shape, inputs, kwargs)
+        return _infer_by_running(self, input_shape, inputs, kwargs, symbolic=True)
 
     @property
     def input_shape(self):

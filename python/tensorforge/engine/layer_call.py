@@ -86,6 +86,33 @@ def _call_args(fn):
     return got
 
 
+def traced_training(fn):
+    """The ``training`` a symbolic call passes a call method not given one (See Note [training
+    of a symbolic call]): None where its signature defaults training to None (or takes it
+    through **kwargs), else False."""
+    key = getattr(fn, "__func__", fn)
+    got = _TRACED.get(key, _TRACED)
+    if got is _TRACED:
+        try:
+            p = inspect.signature(fn).parameters.get("training")
+        except (TypeError, ValueError):
+            p = None
+        got = _TRACED[key] = None if p is None or p.default is None else False
+    return got
+
+
+_TRACED = {}
+
+# Note [training of a symbolic call]: tf_keras traces a layer called on KerasTensors with the
+# training argument given, else with the default of its call signature: a Lambda's function
+# ``f(x, training=None)`` sees None while the model is built, then the flag of each fit /
+# predict step. The stand-in run that finds the output shape here (shape_inference.py) passes
+# None the same way; it passes False where tf_keras would pass True (a given training=True, a
+# default of True: the random augmentation layers), since the stand-ins are real values that a
+# training step would learn from (BatchNormalization's moving statistics) or draw on (the
+# layers' random generators), where tf_keras's trace runs nothing.
+
+
 _POSITIONAL = {}
 
 

@@ -6,7 +6,7 @@ from ..autograd import Tensor, no_grad
 from ..backend_ops.array_ops import ReshapeSizeError
 from .deferred_restore import RestoreError
 from .input_spec import _fmt_shape, is_shape
-from .layer_call import call_context, input_mask, invoke_call
+from .layer_call import call_context, input_mask, invoke_call, traced_training
 from .node import flatten, is_symbolic, pack_like
 
 
@@ -26,9 +26,9 @@ def running_on_stand_ins():
 # a fixed batch (Input(batch_shape=(32, 3)) through a Lambda stays (32, ...)), a reduction over
 # the batch (K.mean(x, axis=0): (4, 4, 3)), a scalar (K.mean(x): ()), which then feed other ops.
 def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2,
-                      keep_type=False):
+                      keep_type=False, symbolic=False):
     """The output shape of ``layer`` for ``input_shape``, found by calling it on zeros (batch 2)
-    under no_grad, with training=False; Tensor kwargs (initial_state) are replaced the same way.
+    under no_grad, with training=False (but See ``symbolic``); Tensor kwargs (initial_state) are replaced the same way.
     Unknown (None) dimensions become 1; when there are any, a second call with 2 tells which
     output dimensions follow them: those stay None (a (batch, None, F) sequence through
     BatchNormalization keeps its None time axis, as Keras 2's symbolic shapes do). A call that
@@ -41,7 +41,12 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2,
     (a subclassed model's build(input_shape) with a stated batch: See Note [build shapes of
     eager calls]). A call that fails both ways on a reshape may be written for one batch size:
     See Note [a batch the layer fixes]. ``keep_type``: the error keeps the type of the
-    layer's own (an AttributeError in a Lambda's function is one, as tf_keras raises it)."""
+    layer's own (an AttributeError in a Lambda's function is one, as tf_keras raises it).
+    ``symbolic``: the run stands for a symbolic call, whose ``call`` receives the training
+    tf_keras's trace passes (See Note [training of a symbolic call]); else training=False."""
+    training = False  # (a training given to a symbolic call: See Note [training of a symbolic call])
+    if symbolic and "training" not in (kwargs or {}):
+        training = traced_training(layer.call)
     fill, fixed = [0.0], batch
     fdt = np.float64 if getattr(layer, "compute_dtype", None) == "float64" else np.float32
 
@@ -78,7 +83,7 @@ def _infer_by_running(layer, input_shape, inputs=None, kwargs=None, batch=2,
         _STAND_INS[0] += 1
         try:
             with no_grad(), call_context(False), np.errstate(all="ignore"):  # zeros may hit log(0)
-                y = invoke_call(layer, x, training=False, mask=m, **kw)
+                y = invoke_call(layer, x, training=training, mask=m, **kw)
             if layer._metrics_added:  # the add_metric names the graph holds (Keras 2 lists
                 layer.__dict__["_graph_metric_names"] = [  # them in a model's metrics_names)
                     n for l in layer._flatten_layers() for n, _ in l.__dict__.get("_call_metrics", ())]

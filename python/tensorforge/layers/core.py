@@ -210,6 +210,12 @@ class Lambda(Layer):
         first = input_shape if _is_one_shape(input_shape) else input_shape[0]
         return (first[0],) + tuple(self._output_shape)
 
+    def _check_output_size(self, input_shape):
+        """Without an output_shape the check would run the function once more than tf_keras
+        runs it (once a call): the call itself reports an output too large."""
+        if self._output_shape is not None:
+            super()._check_output_size(input_shape)
+
     # Note [Lambda on symbolic inputs]
     # tf_keras traces the function on the symbolic inputs whether or not output_shape is given:
     # the output tensor has the shape the function makes (keras-yolo3's yolo_loss, given
@@ -222,7 +228,8 @@ class Lambda(Layer):
     # output shape to output_shape as before, and the function's first real run reports it.
     def _output_shape_for(self, input_shape, inputs, kwargs):
         try:
-            return _infer_by_running(self, input_shape, inputs, kwargs, keep_type=True)
+            return _infer_by_running(self, input_shape, inputs, kwargs, keep_type=True,
+                                     symbolic=True)
         except (ValueError, IndexError, ZeroDivisionError, FloatingPointError):
             if self._output_shape is None:
                 raise
