@@ -7,8 +7,9 @@ RemoteMonitor in callbacks_remote.py, all reached from here.
 Hooks are Keras 2's: on_{train,epoch,batch}_{begin,end}, the tf.keras 2 spellings
 on_train_batch_*, on_test_*/on_predict_* (no-ops by default). A callback stops training by
 setting ``self.model.stop_training = True``; the loop checks it after each batch and epoch.
-``logs`` keys are Keras 2's: per batch 'batch', 'size', 'loss' and the metric names as compiled
-('acc' or 'accuracy' as given); per epoch the epoch means plus 'val_'-prefixed validation values;
+``logs`` keys are tf_keras 2's: per batch 'loss' and the metric names as compiled ('acc' or
+'accuracy' as given), without Keras 2.2's 'batch' and 'size' (Note [callback params and logs] in
+engine/training_arrays.py); per epoch the epoch means plus 'val_'-prefixed validation values;
 ReduceLROnPlateau and LearningRateScheduler add 'lr' (read by callbacks after them, and by History
 when it runs last, as Keras 2 orders it).
 

@@ -153,8 +153,9 @@ class Progbar:
 # weights' sum), a scalar-valued metric (a user function returning a scalar, a Layer.add_metric
 # value) once per batch, so with an uneven last batch it is the plain mean of its batch values;
 # stateful metrics as given. fit's loop leaves each batch's weights in the model's
-# ``_batch_log_weights`` (names missing there: the batch size) -- the weights of its epoch logs,
-# so the bar's last value is the epoch's.
+# ``_batch_log_weights`` (names missing there: the batch size, ``_batch_log_size``, since its
+# logs hold no 'size', as tf_keras 2's: Note [callback params and logs] in engine/
+# training_arrays.py) -- the weights of its epoch logs, so the bar's last value is the epoch's.
 
 
 class ProgbarLogger(Callback):
@@ -242,7 +243,9 @@ class ProgbarLogger(Callback):
     def on_batch_end(self, batch, logs=None):
         logs = logs or {}
         self._count(logs)
-        self._accumulate(logs, logs.get("size", 0))
+        size = logs.get("size")  # (fit's logs have none: See Note [progress bar means])
+        self._accumulate(logs, getattr(self.model, "__dict__", {}).get("_batch_log_size", 0)
+                         if size is None else size)
         self.bar.update(self.seen, finalize=False)
 
     def _finish(self, logs):

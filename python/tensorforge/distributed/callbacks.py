@@ -178,11 +178,10 @@ class LearningRateWarmupCallback(_cb.Callback):
     def _steps(self):
         if self.steps_per_epoch:
             return int(self.steps_per_epoch)
-        p = self.params
-        if p.get("samples") and p.get("batch_size"):
-            return max(1, math.ceil(p["samples"] / p["batch_size"]))
+        if self.params.get("steps"):  # the global batches of an epoch
+            return int(self.params["steps"])
         raise ValueError("LearningRateWarmupCallback: pass steps_per_epoch (fit's params do not "
-                         "give samples and batch_size)")
+                         "give the steps of an epoch)")
 
     def _set(self, epoch_float):
         _comm.init()

@@ -597,7 +597,8 @@ def _evaluate(model, src, callbacks, verbose=0):
     model.__dict__["_metrics_in_use"] = True
     own = _cb_progbar.program_logger(callbacks)  # Note [a program's ProgbarLogger]
     cbl = callbacks if isinstance(callbacks, training_arrays.CallbackList) else \
-        training_arrays.CallbackList(callbacks, model, {"steps": src.steps, "verbose": verbose})
+        training_arrays.CallbackList(callbacks, model, {"steps": src.steps, "verbose": verbose,
+                                                         "epochs": 1})
     for m in model.metrics:
         reset(m)
     cbl.on_test_begin()
@@ -646,7 +647,7 @@ def predict(model, x, batch_size, verbose, steps, callbacks):
     src = _Source("predict", x, None, None, batch_size, steps)
     own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
     cbl = training_arrays.CallbackList(callbacks, model, {"steps": src.steps,
-                                                          "verbose": verbose})
+                                                          "verbose": verbose, "epochs": 1})
     cbl.on_predict_begin()
     outs, start = [], time.time()
     for step, data in enumerate(src.epoch()):

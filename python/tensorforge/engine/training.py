@@ -501,8 +501,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         batch_size = _batch_size("evaluate", batch_size)
         xs, ys, sws = self._standardize_arrays((x, y, sample_weight), "evaluate")
         own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
-        cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
-                                                                    "steps": steps})
+        cbs = training_arrays.CallbackList(callbacks or [], self, training_arrays.loop_params(
+            verbose, steps, xs, batch_size))  # See Note [callback params and logs]
         cbs.on_test_begin({})
         res = training_arrays.test_loop(self, xs, ys, batch_size=batch_size,
                                         verbose=0 if own is not None else verbose,
@@ -525,8 +525,8 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, Network):
         batch_size = _batch_size("predict", batch_size)
         xs = self._standardize_x(x, "predict")
         own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
-        cbs = training_arrays.CallbackList(callbacks or [], self, {"verbose": verbose,
-                                                                    "steps": steps})
+        cbs = training_arrays.CallbackList(callbacks or [], self, training_arrays.loop_params(
+            verbose, steps, xs, batch_size))  # See Note [callback params and logs]
         t0 = time.time()
         cbs.on_predict_begin({})
         outs = training_arrays.predict_loop(self, xs, batch_size=batch_size, steps=steps,

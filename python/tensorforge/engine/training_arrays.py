@@ -139,6 +139,14 @@ class StepsProgbarLogger(_cb.ProgbarLogger):
         super().__init__(count_mode="steps", **kwargs)
 
 
+# Note [callback params and logs]: the callbacks see what tf_keras 2.21's fit passes them:
+# params {'verbose', 'epochs', 'steps'} ('steps': the batches of an epoch); no logs at a batch's
+# begin, the loss and metrics at its end (Keras 2.2's 'batch' and 'size' are gone, so a
+# hand-driven BaseLogger, which sums by 'size' over params['metrics'], adds nothing, as in
+# tf_keras); the epoch's values and the validation's at an epoch's end, and the last epoch's
+# at the end of training. evaluate's and predict's params are {'verbose', 'epochs': 1, 'steps'}.
+# The progress bar weighs the batch values by the batch sizes the loop leaves on the model (Note
+# [progress bar means]).
 def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
                validation_freq, params, plan=None, on_epoch_end=None):
     """The training loop shared by arrays and generators (training_generator.py).
@@ -158,8 +166,8 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         cbs.append(StepsProgbarLogger(verbose=verbose, stateful_metrics=stateful))
     if plan is not None:
         cbs = plan.callbacks(cbs)
-    cbl = CallbackList(cbs, model, dict(params, epochs=epochs, verbose=verbose,
-                                        metrics=list(names)))
+    # See Note [callback params and logs]
+    cbl = CallbackList(cbs, model, dict(verbose=verbose, epochs=epochs, **params))
     model.stop_training = False
     params_w = model._compiled_params()
     loss_names = names[1:1 + sum(1 for sp in model._out_specs if sp.loss_fn is not None)] \
@@ -168,6 +176,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
     # a BackupAndRestore callback may resume an interrupted fit (callbacks_backup.py)
     initial_epoch, skip = resume_counters(model, initial_epoch)
     begin_hooks, end_hooks = (_batch_hooks(cbl.callbacks, w) for w in ("begin", "end"))
+    epoch_logs = None
     for epoch in range(initial_epoch, epochs):
         cbl.on_epoch_begin(epoch)
         model.reset_metrics()
@@ -177,11 +186,11 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 continue
             m = xb[0].shape[0]
             if begin_hooks:
-                begin_logs = {"batch": bi, "size": m}
+                begin_logs = {}
                 for hook in begin_hooks:
                     hook(bi, begin_logs)
             loss, parts, outs, mets = model._train_batch(xb, yb, params_w, wb, metrics=True)
-            logs = {"batch": bi, "size": m, "loss": loss}
+            logs = {"loss": loss}
             if loss_names:
                 logs.update(zip(loss_names, parts))
             wsums = model.__dict__.get("_metric_weight_sums") or {}
@@ -192,14 +201,15 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
                 known = model.__dict__.get("_added_metric_names") or []
                 model.__dict__["_added_metric_names"] = known + [k for k in added
                                                                  if k not in known]
-            model.__dict__["_batch_log_weights"] = wsums  # the progress bar's: See
-            if not on_device:  # Note [progress bar means] (callbacks.py)
+            model.__dict__["_batch_log_weights"] = wsums  # the progress bar's: See Note
+            model.__dict__["_batch_log_size"] = m  # [progress bar means] (callbacks_progbar.py)
+            if not on_device:
                 logs.update(mets)
             for k, v in (logs.items() if not on_device else
                          list(logs.items()) + list(mets.items())):
                 if k in stateful:  # its epoch value is result() at the end
                     sums[k], counts[k] = 0.0, 1.0
-                elif k not in ("batch", "size"):
+                else:
                     c = wsums.get(k, m)  # See Note [weighted metrics] (training_utils.py)
                     sums[k] = sums.get(k, 0.0) + v * c  # device metrics: summed on the device
                     counts[k] = counts.get(k, 0.0) + c
@@ -234,7 +244,7 @@ def run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initi
         if model.stop_training:
             break
     finalize_optimizer(model, epochs)
-    cbl.on_train_end()
+    cbl.on_train_end(epoch_logs)  # the last epoch's logs, as tf_keras 2 passes them
     return history
 
 
@@ -308,10 +318,16 @@ def fit_loop(model, xs, ys, batch_size, epochs, verbose, callbacks, val, shuffle
         for idx in batches:
             yield _take(xs, idx), _take(ys, idx), _take(sws, idx)
 
-    samples = n if steps_per_epoch is None else min(n, steps_per_epoch * batch_size)
     return run_epochs(model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
-                      validation_freq, {"samples": samples, "batch_size": batch_size,
-                                        "steps": steps_per_epoch}, plan=plan)
+                      validation_freq, {"steps": steps_per_epoch or n_batches}, plan=plan)
+
+
+def loop_params(verbose, steps, xs, batch_size):
+    """The callbacks' params of evaluate / predict on arrays (tf_keras 2's: one epoch of
+    ``steps`` batches; See Note [callback params and logs])."""
+    if steps is None:
+        steps = -(-xs[0].shape[0] // batch_size) if xs else 0
+    return {"verbose": verbose, "epochs": 1, "steps": steps}
 
 
 def test_loop(model, xs, ys, batch_size, verbose=0, distributed=False, sws=None, steps=None,

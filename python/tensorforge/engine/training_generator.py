@@ -135,7 +135,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
 
     return training_arrays.run_epochs(
         model, epoch_batches, epochs, verbose, callbacks, validate, initial_epoch,
-        validation_freq, {"samples": steps, "steps": steps, "batch_size": None},
+        validation_freq, {"steps": steps},
         on_epoch_end=src.epoch_end)
 
 
@@ -188,7 +188,7 @@ def evaluate_generator(model, generator, steps=None, verbose=0, callbacks=None):
     steps = _steps(generator, steps, "steps", where)
     t0 = time.time()
     own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
-    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
+    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose, "epochs": 1,
                                                                  "steps": steps})
     cbl.on_test_begin({})
     res = _evaluate(model, _Batches(generator, False, where), steps, where, cbl)
@@ -210,7 +210,7 @@ def predict_generator(model, generator, steps=None, verbose=0, callbacks=None):
     t0 = time.time()
     src = _Batches(generator, False, where)
     own = _cb_progbar.program_logger(callbacks or [])  # Note [a program's ProgbarLogger]
-    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose,
+    cbl = training_arrays.CallbackList(callbacks or [], model, {"verbose": verbose, "epochs": 1,
                                                                  "steps": steps})
     cbl.on_predict_begin({})
     begin = training_arrays.overriding(cbl.callbacks, "on_predict_batch_begin")
