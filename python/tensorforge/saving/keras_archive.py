@@ -27,6 +27,7 @@ import numpy as np
 from .. import _device
 from .. import _fileio
 from ..engine.serialization import _snake
+from . import keras_optimizer_vars as _keras_optimizer_vars
 from .optimizer_state import optimizer_state, restore_optimizer_state
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -208,7 +209,7 @@ def load_model(filepath, custom_objects=None, compile=True):
                                   "before fit / evaluate (load_model(..., compile=False) skips "
                                   "this)", stacklevel=3)
                     return model
-                _restore_optimizer_state(model, h5)
+                _restore_optimizer_state(model, h5, source)
     return model
 
 
@@ -305,7 +306,8 @@ def _model_config(model):
 # tensorforge's state goes in a group tf_keras does not walk, OPT_GROUP (the iterations, then per
 # weight its slots as optimizer_state.py gives them), read back by load_model
 # here; tf_keras, finding no "optimizer" variables, starts its optimizer afresh (with a
-# warning), and a tf_keras archive's optimizer state is not read (the optimizer starts afresh).
+# warning). A tf_keras archive's own optimizer variables are read by keras_optimizer_vars.py
+# (the layouts of tf_keras' optimizers), with a warning where one cannot be placed.
 OPT_GROUP = "tensorforge_optimizer"
 
 
@@ -317,9 +319,13 @@ def _write_optimizer_state(h5, model):
         g.create_dataset(k, data=a)
 
 
-def _restore_optimizer_state(model, h5):
+def _restore_optimizer_state(model, h5, source):
     g = h5.get(OPT_GROUP)
-    if g is None:
+    if g is None:  # a tf_keras archive: its optimizer's own variables, where it has them
+        theirs = h5.get("optimizer/vars")
+        if theirs is not None and len(theirs):
+            _keras_optimizer_vars.restore(model, [np.asarray(theirs[str(i)])
+                                                  for i in range(len(theirs))], source)
         return
     fields = json.loads(g.attrs["fields"])
     model.optimizer.iterations = int(fields.get("iterations", 0))
