@@ -160,7 +160,7 @@ def test_batch_logs_hold_every_metric_when_a_callback_reads_them(monkeypatch, ho
     m.fit(x, y, batch_size=40, epochs=2, verbose=0, callbacks=[rec])
     assert len(rec.logs) == len(rec_ref.logs) == 6
     for got, want in zip(rec.logs, rec_ref.logs):
-        assert set(got) == set(want) == {"batch", "size", "loss", "accuracy"}
+        assert set(got) == set(want) == {"loss", "accuracy"}  # tf_keras 2.21's keys
         for k in want:
             assert float(got[k]) == float(want[k]), (k, got, want)
     data = [c for c in xp.copies if c not in [tuple(w.shape) for w in m.weights]]
