@@ -25,13 +25,12 @@ _loss_inputs.py, which holds how a loss takes its arguments).
 """
 import functools
 import math
-import sys
 
 import numpy as np
 
 from . import ops as _ops
 from ._xp import array_module
-from .autograd import Function, Tensor
+from .autograd import Function, Tensor, _record_symbolic, _symbolic_types
 from .ops import basic as B
 from .ops.double_backward import _unbroadcast
 from ._loss_inputs import (_as_pred, _as_true, _check_same, _check_shapes, _data, _logits_of, _out,
@@ -270,13 +269,23 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
 
 
 def _is_symbolic(*xs):
-    node = sys.modules.get("tensorforge.engine.node")  # loaded with the functional API
-    if node is None:
+    """Whether an argument is, or holds, a functional graph's symbolic tensor: the type the
+    engine registers with autograd when the functional API loads (engine/node.py, with the op
+    recorder _graph_aware calls), so the losses need not import the engine."""
+    if not _symbolic_types:
         return False
     for x in xs:  # (a loop, not any(generator): this runs on every training step)
-        if type(x) is not np.ndarray and type(x) is not Tensor and node.is_symbolic(x):
+        if type(x) is not np.ndarray and type(x) is not Tensor and _holds(x, _symbolic_types[0]):
             return True
     return False
+
+
+def _holds(x, kind):
+    if isinstance(x, kind):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_holds(e, kind) for e in x)
+    return isinstance(x, dict) and any(_holds(e, kind) for e in x.values())
 
 
 def _graph_aware(fn):
@@ -287,8 +296,7 @@ def _graph_aware(fn):
     @functools.wraps(fn)
     def wrapper(y_true, y_pred, *args, **kwargs):
         if _is_symbolic(y_true, y_pred):
-            from .engine.node import symbolic_op
-            return symbolic_op(fn, y_true, y_pred, *args, **kwargs)
+            return _record_symbolic[0](fn, y_true, y_pred, *args, **kwargs)
         r = fn(y_true, y_pred, *args, **kwargs)
         return Tensor(r) if type(r) is np.ndarray else r  # Keras 2 gives tensors for arrays too
     return wrapper
