@@ -19,13 +19,13 @@ path is exactly what it was.
 import numpy as np
 
 from . import metrics as _metrics
+from ._dispatch import get_backend
 from .metrics._utils import match_rank
 from ._xp import array_module
 
 
 def device_module(backend=None):
     """cupy on the 'cuda' backend, else numpy."""
-    from .backend import get_backend
     if (backend or get_backend()) == "cuda":
         import cupy
         return cupy
