@@ -8,6 +8,7 @@ dynamic shape as an int32 Tensor (``K.shape(x)[0]`` works as a size anywhere a s
 import numpy as np
 
 from .. import backend_config as _backend
+from .._tensor_shape import ReshapeSizeError
 from .._xp import array_module
 from .. import autograd as _autograd
 from ..autograd import Tensor
@@ -45,16 +46,6 @@ def dtype(x):
 
 def count_params(x):
     return int(np.prod(tensor("count_params", "x", x).shape, dtype=np.int64))
-
-
-class ReshapeSizeError(ValueError):
-    """reshape's element-count mismatch, with the two counts (``size``; ``target``, the product of
-    the given sizes, or None where a -1 stands in it): engine/shape_inference.py reads them to
-    find the stand-in batch a layer that fixes its token count is written for."""
-
-    def __init__(self, msg, size, target):
-        super().__init__(msg)
-        self.size, self.target = size, target
 
 
 def reshape(x, shape):

@@ -3,7 +3,7 @@ symbolic call when the layer states no ``compute_output_shape``)."""
 import numpy as np
 
 from ..autograd import Tensor, no_grad
-from ..backend_ops.array_ops import ReshapeSizeError
+from .._tensor_shape import ReshapeSizeError
 from .deferred_restore import RestoreError
 from .input_spec import _fmt_shape, is_shape
 from .layer_call import call_context, input_mask, invoke_call, traced_training
