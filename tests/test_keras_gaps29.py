@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+import tensorforge as tf
 from tensorforge import keras
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -86,6 +87,34 @@ def test_callbacks_params_and_logs_hold_tf_keras_keys():
     m.predict(x, batch_size=4, verbose=0, callbacks=[r])
     assert r.params == {"epochs": 1, "steps": 3, "verbose": 0}
     assert r.keys == {"predict_batch_end": ["outputs"]}
+
+
+class _StepModel(keras.Model):  # fit through a program's own train_step
+    def __init__(self):
+        super().__init__()
+        self.d = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.d(x)
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((self(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        return {"myloss": loss}
+
+
+def test_train_step_fit_ends_with_the_last_epochs_logs():
+    m = _StepModel()
+    m.compile("sgd")
+    r = _Rec()
+    m.fit(np.ones((10, 3), "float32"), np.ones((10, 1), "float32"), batch_size=4, epochs=2,
+          verbose=0, callbacks=[r])
+    assert r.params == {"epochs": 2, "steps": 3, "verbose": 0}
+    assert r.keys == {"train_batch_begin": [], "train_batch_end": ["myloss"],
+                      "epoch_end": ["myloss"], "train_end": ["myloss"]}
 
 
 # the trainable weights after a third step of tf_keras 2.21 on X, Y (tools/keras_struct29_refs.py)

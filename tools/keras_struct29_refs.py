@@ -5,7 +5,8 @@ calls under tf_keras 2.21. Run with the Keras 2 venv (tools/keras_parity.py's or
     /work/keras-venv/bin/python tools/keras_struct29_refs.py tests/data # and write the archives
 
 1. the ``training`` a Lambda's function receives: at the symbolic call, in predict, in fit;
-2. the key sets of the callbacks' params and logs in fit / evaluate / predict;
+2. the key sets of the callbacks' params and logs in fit / evaluate / predict, and in a fit
+   through a program's train_step;
 3. .keras archives of small compiled models trained two steps (tests/data/gaps29_<name>.keras,
    the optimizer's variables inside), and the trainable weights after one more step on the
    same batch.
@@ -14,6 +15,7 @@ import os
 import sys
 
 import numpy as np
+import tensorflow as tf
 import tf_keras as keras
 
 np.set_printoptions(precision=8, suppress=True)
@@ -79,6 +81,32 @@ for what, run in (("fit", lambda r: m.fit(x, y, batch_size=4, epochs=2, verbose=
     run(r)
     print(f"{what} params:", dict(sorted(r.params.items())))
     print(f"{what} logs:", r.keys)
+
+
+
+class StepModel(keras.Model):  # fit through a program's own train_step
+    def __init__(self):
+        super().__init__()
+        self.d = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.d(x)
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((self(x, training=True) - y) ** 2)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        return {"myloss": loss}
+
+
+m = StepModel()
+m.compile("sgd")
+r = Rec()
+m.fit(x, y, batch_size=4, epochs=2, verbose=0, callbacks=[r])
+print("train_step fit params:", dict(sorted(r.params.items())))
+print("train_step fit logs:", r.keys)
 
 # 3. archives with the optimizer's state
 X = (np.arange(24, dtype="float32").reshape(8, 3) % 5 - 2) / 2

@@ -557,6 +557,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
     cbl.on_train_begin()
     # a BackupAndRestore callback may resume an interrupted fit (callbacks_backup.py)
     first, skip = resume_counters(model, initial_epoch)
+    epoch_logs = None
     for epoch in range(first, epochs):
         for m in model.metrics:
             reset(m)
@@ -586,7 +587,7 @@ def fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, v
         if model.stop_training:
             break
     training_arrays.finalize_optimizer(model, epochs)
-    cbl.on_train_end()
+    cbl.on_train_end(epoch_logs)  # the last epoch's logs, as tf_keras 2 passes them
     model.history = history
     return history
 
