@@ -289,6 +289,11 @@ def _serve_read_csv():
             own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src.split("?")[0]))
             if os.path.isfile(own):  # a synthetic file of the real layout the folder brings
                 return _pd_read_csv(own, *a, **kw)
+        if isinstance(src, str) and not os.path.isabs(src) and not src.startswith("http") \
+                and not os.path.exists(src) and os.path.exists(os.path.join(_PROG_DIR, src)):
+            # a relative path read from beside the program, as _open_offline reads one (the
+            # thirty-seventh corpus's courses run from their class folder: '../large_files/x.csv')
+            return _pd_read_csv(os.path.join(_PROG_DIR, src), *a, **kw)
         if isinstance(src, str) and os.path.isabs(src) and not os.path.exists(src):
             # where a left-out `!wget -O /tmp/x.csv` cell would have put it (the Udacity
             # course's /tmp/sentiment.csv): the folder's own data/downloads/x.csv
