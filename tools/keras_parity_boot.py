@@ -17,6 +17,16 @@ datasets.install()
 paths.install()
 caps.install()
 
+# a program's prompts (input("Continue? [Y/n]"), "Hit enter to continue") are answered with Enter,
+# as a user at the terminal would; a loop that only stops on "n" ends at the predict cap
+def _enter(prompt=""):
+    print(prompt)
+    return ""
+
+
+import builtins as _builtins  # noqa: E402
+_builtins.input = _enter
+
 # threads and seed, the same on both sides (after the program's imports' own set-up, before it)
 if SIDE == "ours" and THREADS:
     importlib.import_module("tensorforge").set_num_threads(THREADS)

@@ -89,6 +89,10 @@ def __getattr__(name):
         return value
     if name == "tf":  # Keras 2.2's K.tf: the TensorFlow module its backend imported
         return sys.modules[__package__]
+    if name == "tensorflow_backend":  # Keras 2.0-2.2's package attribute: the submodule its
+        # load_backend imported (K.tensorflow_backend._get_available_gpus(), the Advanced NLP
+        # course's CuDNNLSTM switch)
+        return importlib.import_module(".backend_tensorflow", __package__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -148,6 +148,16 @@ def _keras22_names(tf_keras):
     _kb.set_image_dim_ordering = lambda o: _kb.set_image_data_format(
         {"th": "channels_first", "tf": "channels_last"}[o])
     import types as _types
+    # keras.backend.tensorflow_backend (Keras 2.0-2.2's backend module, an attribute of
+    # keras.backend: the Advanced NLP course's `K.tensorflow_backend._get_available_gpus()`)
+    _tfb = _types.ModuleType("tf_keras.backend.tensorflow_backend")
+    import tensorflow as _tfm
+    _tfb._get_available_gpus = lambda: [
+        "/device:GPU:%d" % i for i, _ in enumerate(_tfm.config.list_physical_devices("GPU"))]
+    _tfb.get_session = _tfm.compat.v1.keras.backend.get_session
+    _tfb.set_session = _tfm.compat.v1.keras.backend.set_session
+    _kb.tensorflow_backend = _tfb
+    sys.modules.setdefault("tf_keras.backend.tensorflow_backend", _tfb)
     _topo = _types.ModuleType("tf_keras.engine.topology")
     _topo.Layer, _topo.InputSpec = tf_keras.layers.Layer, tf_keras.layers.InputSpec
     _eng = _types.ModuleType("tf_keras.engine")

@@ -17,6 +17,7 @@ from .datasets import babi_tar, mnist, words_text
 
 _prog_text = ""  # the program's source, read by install()
 _np_loadtxt, _urlretrieve, _open = np.loadtxt, _urlreq.urlretrieve, builtins.open  # the originals
+_exists = os.path.exists  # the original (install() makes os.path.exists look beside the program)
 
 
 def _offline_file(fname, origin):
@@ -141,18 +142,28 @@ def _open_offline(file, *a, **kw):
     relative path read that the working folder lacks is read from beside the program (books'
     programs are run from their chapter's folder: `data/x.csv`, `../data/x.txt`)."""
     mode = a[0] if a else kw.get("mode", "r")
-    if isinstance(file, str) and not os.path.isabs(file) and not os.path.exists(file) \
-            and not set("wax+") & set(mode) and os.path.exists(os.path.join(_PROG_DIR, file)):
+    if isinstance(file, str) and not os.path.isabs(file) and not _exists(file) \
+            and not set("wax+") & set(mode) and _exists(os.path.join(_PROG_DIR, file)):
         file = os.path.join(_PROG_DIR, file)
     for tail, make in _OPENED.items():
         local = os.path.join(os.getcwd(), "kp_offline", os.path.basename(tail))
         if isinstance(file, str) and file.endswith(tail) and file != local \
-                and not os.path.exists(file):
-            if not os.path.exists(local):
+                and not _exists(file):
+            if not _exists(local):
                 os.makedirs(os.path.dirname(local), exist_ok=True)
                 make(local)
             file = local
     return _open(file, *a, **kw)
+
+
+def _beside_program(check):
+    def beside(path):
+        if check(path):
+            return True
+        return isinstance(path, str) and path.startswith("..") \
+            and check(os.path.join(_PROG_DIR, path))
+    beside.__wrapped__ = check
+    return beside
 
 
 def install():
@@ -184,6 +195,11 @@ def install():
                          copy_function=os.link, symlinks=True)
         os.environ["HOME"] = _home
     builtins.open = _open_offline
+    # a check for a file above the working folder ('../large_files/train_32x32.mat': the courses'
+    # data folder beside their class folders) looks beside the program, as _open_offline reads
+    # it; a path inside the working folder (the program's own outputs) is asked as written
+    for _name in ("exists", "isfile", "isdir"):
+        setattr(os.path, _name, _beside_program(getattr(os.path, _name)))
     _left_out_files()
     _serve_read_csv()
 
@@ -255,7 +271,7 @@ def _serve_read_csv():
             # structured_data autoencoder none (it parses the timestamp strings itself)
             name = "nab_jumpsup.csv" if "jumpsup" in src else "nab_small_noise.csv"
             local = os.path.join(os.getcwd(), "kp_offline", name)
-            if not os.path.exists(local):
+            if not _exists(local):
                 rng = np.random.default_rng(13)
                 idx = _pd.date_range("2014-04-01", periods=4032, freq="5min", name="timestamp")
                 t = np.arange(4032)
@@ -273,13 +289,13 @@ def _serve_read_csv():
             return _kod.arxiv_frame()
         if isinstance(src, str) and src.startswith("http") and src.endswith("/creditcard.csv"):
             local = os.path.join(os.getcwd(), "kp_offline", "creditcard.csv")  # the TF tutorial's
-            if not os.path.exists(local):
+            if not _exists(local):
                 os.makedirs(os.path.dirname(local), exist_ok=True)
                 _kod.creditcard_csv(local)
             return _pd_read_csv(local, *a, **kw)
         if isinstance(src, str) and src.startswith("http") and src.endswith("/auto-mpg.data"):
             local = os.path.join(os.getcwd(), "kp_offline", "auto-mpg.data")
-            if not os.path.exists(local):
+            if not _exists(local):
                 os.makedirs(os.path.dirname(local), exist_ok=True)
                 _kom.auto_mpg_data(local)
             return _pd_read_csv(local, *a, **kw)
@@ -289,7 +305,12 @@ def _serve_read_csv():
             own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src.split("?")[0]))
             if os.path.isfile(own):  # a synthetic file of the real layout the folder brings
                 return _pd_read_csv(own, *a, **kw)
-        if isinstance(src, str) and os.path.isabs(src) and not os.path.exists(src):
+        if isinstance(src, str) and not os.path.isabs(src) and not src.startswith("http") \
+                and not _exists(src) and _exists(os.path.join(_PROG_DIR, src)):
+            # a relative path read from beside the program, as _open_offline reads one (the
+            # thirty-seventh corpus's courses run from their class folder: '../large_files/x.csv')
+            return _pd_read_csv(os.path.join(_PROG_DIR, src), *a, **kw)
+        if isinstance(src, str) and os.path.isabs(src) and not _exists(src):
             # where a left-out `!wget -O /tmp/x.csv` cell would have put it (the Udacity
             # course's /tmp/sentiment.csv): the folder's own data/downloads/x.csv
             own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(src))

@@ -36,7 +36,10 @@ class Bidirectional(Layer):
     ('concat' default, 'sum', 'mul', 'ave'). With return_sequences the backward outputs are
     reversed back into time order before merging, as Keras does. ``layer`` is a recurrent
     layer or any layer whose config has go_backwards (and which has return_sequences), the
-    backward copy made from that config with go_backwards flipped, as Keras 2 makes it."""
+    backward copy made from that config with go_backwards flipped, as Keras 2 makes it. With
+    return_state the outputs are the merged output(s), then the forward layer's states, then the
+    backward layer's; ``initial_state`` gives the forward layer the first half of its list and
+    the backward layer the second half, as Keras 2's Bidirectional does."""
     _spec_from_build = True
     supports_masking = True
 
@@ -50,8 +53,6 @@ class Bidirectional(Layer):
             # another (a Dense) fails there with KeyError('go_backwards')
             raise KeyError(f"Bidirectional: the layer's config has no 'go_backwards' "
                            f"({type(layer).__name__} {layer.name!r} cannot be run backwards)")
-        if getattr(layer, "return_state", False):
-            raise NotImplementedError("Bidirectional: return_state is not supported")
         kwargs.setdefault("name", None)
         name = kwargs.pop("name") or _unique_name("bidirectional")
         super().__init__(name=name, **kwargs)
@@ -69,6 +70,7 @@ class Bidirectional(Layer):
                              f"got {merge_mode!r}")
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
+        self.return_state = bool(getattr(layer, "return_state", False))
         self._record(layer=layer, merge_mode=merge_mode)
         if layer.batch_input_shape is not None and self.batch_input_shape is None:
             self.batch_input_shape = layer.batch_input_shape
@@ -86,17 +88,46 @@ class Bidirectional(Layer):
 
     def compute_output_shape(self, s):
         o = self.forward_layer.compute_output_shape(s)
+        states = []
+        if self.return_state:
+            o, states = tuple(o[0]), [tuple(t) for t in o[1:]]
         if self.merge_mode == "concat":
-            return tuple(o[:-1]) + (2 * o[-1],)
-        return o
+            o = tuple(o[:-1]) + (2 * o[-1],)
+        out = [o, o] if self.merge_mode is None else [o]
+        if self.return_state:
+            return out + states + states
+        return out if self.merge_mode is None else o
 
     def compute_mask(self, inputs, mask=None):
-        return mask if self.return_sequences else None
+        if isinstance(mask, list):
+            mask = mask[0]
+        m = mask if self.return_sequences else None
+        out = [m, m] if self.merge_mode is None else [m]
+        if self.return_state:
+            return out + [None] * (2 * self.forward_layer._state_count())
+        return out if self.merge_mode is None else m
 
-    def call(self, x, training=False, mask=None):
-        yf = _inner_call(self.forward_layer, x, **_call_kwargs(self.forward_layer, training, mask))
-        yb = _inner_call(self.backward_layer, x,
-                         **_call_kwargs(self.backward_layer, training, mask))
+    def call(self, x, training=False, mask=None, initial_state=None):
+        kf = _call_kwargs(self.forward_layer, training, mask)
+        kb = _call_kwargs(self.backward_layer, training, mask)
+        if initial_state is not None:
+            st = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+            if len(st) % 2:
+                raise ValueError(f"{self.name}: initial_state must hold the forward layer's states "
+                                 f"then the backward layer's (an even count), got {len(st)}")
+            kf["initial_state"], kb["initial_state"] = st[:len(st) // 2], st[len(st) // 2:]
+        yf = _inner_call(self.forward_layer, x, **kf)
+        yb = _inner_call(self.backward_layer, x, **kb)
+        states = []
+        if self.return_state:
+            states = list(yf[1:]) + list(yb[1:])
+            yf, yb = yf[0], yb[0]
+        out = self._merge(yf, yb)
+        if self.return_state:
+            return (out if isinstance(out, list) else [out]) + states
+        return out
+
+    def _merge(self, yf, yb):
         if self.return_sequences:
             yb = B.getitem(yb, (slice(None), slice(None, None, -1)))
         if self.merge_mode == "concat":
