@@ -15,17 +15,20 @@ from . import _args
 
 class BatchNormalization(Layer):
     """Keras BatchNormalization over ``axis`` (default the last): batch statistics in training (moving
-    averages updated with ``momentum``, variance with Bessel's correction as Keras 2 does), moving
-    statistics in inference and whenever the layer is not trainable (Keras 2's TF 2 behaviour).
-    Weights: gamma, beta (trainable), moving_mean, moving_variance."""
+    averages updated with ``momentum``; the variance as Keras 2 keeps it: See Note [moving
+    variance]), moving statistics in inference and whenever the layer is not trainable (Keras 2's
+    TF 2 behaviour). Weights: gamma, beta (trainable), moving_mean, moving_variance."""
     supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, **kwargs):
+                 gamma_constraint=None, fused=None, **kwargs):
         super().__init__(**kwargs)
+        if fused not in (None, True, False):
+            raise ValueError(f"BatchNormalization: fused must be None, True or False, got {fused!r}")
+        self._fused = fused  # not in the config, as tf_keras leaves it out
         self._set_constraints(beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]
@@ -50,6 +53,13 @@ class BatchNormalization(Layer):
             raise ValueError(f"{self.name}: axis {self.axis} is out of range (or the batch axis) "
                              f"for input {tuple(input_shape)}")
         self._ax = self.axis % len(input_shape)
+        rank = len(input_shape)
+        fusable = rank in (4, 5) and self._ax in (1, rank - 1)
+        if self._fused and not fusable:
+            raise ValueError(f"{self.name}: fused=True needs a 4-D or 5-D input with the channels "
+                             f"on axis 1 or the last, got input {tuple(input_shape)} and axis "
+                             f"{self.axis}")
+        self._bessel = fusable and self._fused is not False  # See Note [moving variance]
         C = input_shape[self._ax]
         bi, gi, mmi, mvi = self._inits
         self.gamma = self.add_weight("gamma", (C,), gi, self.gamma_regularizer) if self.scale else None
@@ -69,8 +79,16 @@ class BatchNormalization(Layer):
         # holds it: a frozen pretrained base) runs in inference mode even in training, its
         # moving statistics untouched, as Keras 2 (TF 2) does.
         if training and self.trainable:
-            return N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data,
-                                      self.moving_variance.data, ax, self.momentum, self.epsilon)
+            mv = self.moving_variance.data
+            # (float64 runs the unfused update already: Note [float64 moving statistics])
+            old = None if getattr(self, "_bessel", True) or mv.dtype == np.float64 else mv.copy()
+            y = N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data, mv, ax,
+                                   self.momentum, self.epsilon)
+            if old is not None:  # the batch's biased variance instead (Note [moving variance])
+                n = x.size // C
+                m = np.float32(self.momentum)
+                mv[...] = old * m + (mv - old * m) * np.float32((n - 1) / n if n else 1.0)
+            return y
         return N.batch_norm_infer(x, self.gamma, self.beta, self.moving_mean.data,
                                   self.moving_variance.data, ax, self.epsilon)
 
@@ -88,6 +106,20 @@ class BatchNormalization(Layer):
         s = s.astype(np.float32)
         t = -mm * s if self.beta is None else self.beta.data - mm * s
         return s, t.astype(np.float32)
+
+
+# Note [moving variance]
+# ~~~~~~~~~~~~~~~~~~~~~~
+# Keras 2 under TensorFlow 2 (tf_keras) updates moving_variance with two different batch
+# variances. A 4-D or 5-D input with its channels on axis 1 or the last runs TensorFlow's fused
+# kernel, which hands back the unbiased variance (Bessel's correction, n / (n - 1)); any other
+# input (after a Dense or an RNN: 2-D, 3-D) runs the plain ops, tf.nn.moments' biased variance;
+# fused=False forces the plain ops. The kernels here always apply the correction, so for the
+# plain case the layer takes it out again: the update moved moving_variance from old to
+# m * old + (1 - m) * v * n / (n - 1), and (new - m * old) * (n - 1) / n leaves (1 - m) * v.
+# A float64 layer never runs the fused kernel in TensorFlow, and the kernels' float64 path
+# already makes the unfused update (Note [float64 moving statistics], reference/norm.py).
+# (Keras 2.2 standalone corrected every rank; tf_keras 2.21, the oracle, is followed here.)
 
 
 class _LayerNorm(Function):
