@@ -448,8 +448,9 @@ void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const flo
 }
 
 namespace {
-// The weight (and bias) gradient; extra(r_b, r_e) runs first in each chunk of output rows (the
-// fused backward's dx rows: Note [fused 3x3 backward]).
+// The weight (and bias) gradient; extra(r_b, r_e, P, pb) runs first in each chunk of output rows
+// (the fused backward's dx rows: Note [fused 3x3 backward]) and returns true when it has also
+// summed the chunk's weight gradient into its partial P (and pb: Note [packed fused backward]).
 template <class Extra>
 void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw, float* db,
                    const Extra& extra) {
@@ -472,7 +473,7 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
   const std::vector<float> zero_row(taps3 && !packed ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
   parallel_chunks(nch, nt, [&](index_t k) {
     float* P = part.data() + k * TC;
-    extra(k * per, std::min(rows, (k + 1) * per));
+    if (extra(k * per, std::min(rows, (k + 1) * per), P, db ? P + T * C : nullptr)) return;
     if constexpr (kW > 1) {  // (compiled out of the generic path: see taps3)
       const index_t r_b = k * per, r_e = std::min(rows, (k + 1) * per);
       if (packed) {  // Note [packed 3x3 weight gradient]
@@ -557,7 +558,7 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
 void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw,
                                       float* db) {
   FtzGuard ftz;
-  filter_chunks(s, dy, x, dw, db, [](index_t, index_t) {});
+  filter_chunks(s, dy, x, dw, db, [](index_t, index_t, float*, float*) { return false; });
 }
 
 // Note [fused 3x3 backward]: with stride 1 and 'same' geometry (H = OH, W = OW) the dx rows are
@@ -586,8 +587,14 @@ void depthwise_conv2d_backward(const DwShape& s, const float* dy, const float* x
   f.pt = (s.KH - 1) * s.dh - s.pt;
   f.pl = (s.KW - 1) * s.dw - s.pl;
   const std::vector<float> zero_row((size_t)(s.W * C), 0.0f);  // Note [padded taps]
-  filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e) {
+  const bool packed = dw_packed_fits(s) && dw_packed_fits(f);
+  filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e, float* P, float* pb) {
+    if (packed) {  // Note [packed fused backward]
+      dw_packed_backward_rows(s, f, dy, x, wf.data(), r_b, r_e, dx, P, pb);
+      return true;
+    }
     dw3x3_forward_rows(f, dy, wf.data(), nullptr, zero_row.data(), r_b, r_e, dx);
+    return false;
   });
 }
 

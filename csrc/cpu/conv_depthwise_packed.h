@@ -46,23 +46,27 @@ struct DwUnit {
 // The lines of unit u's input rows and output rows, in slices (Note [channel-block packed 3x3]).
 struct DwUnitLines {
   const float* x = nullptr;  // first input row's block
+  const float* x2 = nullptr;  // the same rows of a second input (or none)
   const float* y = nullptr;
   index_t xrows = 0, W = 0, yrows = 0, OW = 0, C = 0;
-  void set(const DwShape& s, const float* xb, const float* yb, const DwUnit& u, index_t KH) {
+  void set(const DwShape& s, const float* xb, const float* x2b, const float* yb, const DwUnit& u,
+           index_t KH) {
     const index_t ih0 = std::max<index_t>(0, u.oh0 * s.sh - s.pt);
     const index_t ih1 = std::min<index_t>(s.H, (u.oh1 - 1) * s.sh - s.pt + (KH - 1) * s.dh + 1);
     xrows = std::max<index_t>(0, ih1 - ih0);
     x = xb + ((u.n * s.H + ih0) * s.W) * s.C + u.c;
+    x2 = x2b ? x2b + ((u.n * s.H + ih0) * s.W) * s.C + u.c : nullptr;
     y = yb + ((u.n * s.OH + u.oh0) * s.OW) * s.C + u.c;
     yrows = u.oh1 - u.oh0;
     W = s.W; OW = s.OW; C = s.C;
   }
   // prefetch slice i of nsl (into L2; the output lines for writing)
   void prefetch(index_t i, index_t nsl) const {
-    const index_t lx = xrows * W, l = lx + yrows * OW;
+    const index_t lx = xrows * W, lx2 = x2 ? 2 * lx : lx, l = lx2 + yrows * OW;
     for (index_t q = l * i / nsl, e = l * (i + 1) / nsl; q < e; ++q) {
       if (q < lx) __builtin_prefetch(x + q * C, 0, 2);  // rows of W pixels, consecutive: q*C
-      else __builtin_prefetch(y + (q - lx) * C, 1, 2);
+      else if (q < lx2) __builtin_prefetch(x2 + (q - lx) * C, 0, 2);
+      else __builtin_prefetch(y + (q - lx2) * C, 1, 2);
     }
   }
 };
@@ -84,9 +88,10 @@ inline void dw_packed_steps(index_t OW, const Run& run) {
 }
 
 // y[ow, block] for ow in [0, OW) from the KH packed rows pr (column j: input column j - pl, kW
-// floats), OB outputs a step: each packed row's B + KW - 1 columns loaded once.
+// floats), OB outputs a step: each packed row's B + KW - 1 columns loaded once; plus the block's
+// bias bv when given.
 template <int KH, int KW, bool TAIL>
-inline void dw_packed_row(const float* const* pr, const vf* wv, const float* b, index_t c, index_t C,
+inline void dw_packed_row(const float* const* pr, const vf* wv, const vf* bv, index_t c, index_t C,
                           index_t OW, int tail, float* yr) {
   auto run = [&](auto btag, index_t ow) {
     constexpr int B = decltype(btag)::value, NC = B + KW - 1;
@@ -100,8 +105,8 @@ inline void dw_packed_row(const float* const* pr, const vf* wv, const float* b, 
     }
     for (int o = 0; o < B; ++o) {
       float* yp = yr + (ow + o) * C + c;
-      if (TAIL) store_n(yp, b ? acc[o] + load_n(b + c, tail) : acc[o], tail);
-      else store(yp, b ? acc[o] + load(b + c) : acc[o]);
+      if (TAIL) store_n(yp, bv ? acc[o] + *bv : acc[o], tail);
+      else store(yp, bv ? acc[o] + *bv : acc[o]);
     }
   };
   dw_packed_steps(OW, run);
@@ -159,12 +164,14 @@ void dw_packed_unit(const DwShape& s, const float* x, const float* w, const floa
   const int tail = (int)std::min<index_t>(kW, C - c);
   vf wv[9];
   for (int t = 0; t < 9; ++t) wv[t] = TAIL ? load_n(w + t * C + c, tail) : load(w + t * C + c);
+  const vf bv = !b ? zero() : TAIL ? load_n(b + c, tail) : load(b + c);
   DwRing<3, TAIL> rg(ring, Wp);
   for (index_t oh = u.oh0; oh < u.oh1; ++oh) {
     const float* pr[3];
     rg.rows(s, x, u, oh, tail, pr);
     if (next) next->prefetch(oh - u.oh0, u.oh1 - u.oh0);
-    dw_packed_row<3, 3, TAIL>(pr, wv, b, c, C, s.OW, tail, y + ((u.n * s.OH + oh) * s.OW) * C);
+    dw_packed_row<3, 3, TAIL>(pr, wv, b ? &bv : nullptr, c, C, s.OW, tail,
+                              y + ((u.n * s.OH + oh) * s.OW) * C);
   }
 }
 
@@ -221,14 +228,15 @@ inline bool dw_packed_fits(const DwShape& s) {
 }
 
 // Output rows [r_b, r_e) as units: bands of rows within an image, each band's channel blocks in
-// turn; run(unit, the next unit's lines or nullptr, ring, Wp) for each. `yb` is the output
-// (forward) or dy (weight gradient) whose unit rows are prefetched with the input's.
+// turn; run(unit, the next unit's lines or nullptr, rings, Wp) for each (`nring` rings of 4 * Wp
+// * kW floats, one after the other). `yb` is the output (forward) or dy (weight gradient) whose
+// unit rows are prefetched with the input's (and x2's, when given).
 template <class Run>
-void dw_packed_units(const DwShape& s, const float* x, const float* yb, index_t r_b, index_t r_e,
-                     const Run& run) {
+void dw_packed_units(const DwShape& s, const float* x, const float* x2, const float* yb, index_t r_b,
+                     index_t r_e, int nring, const Run& run) {
   const index_t C = s.C, Wp = s.OW + 2;
-  // the ring, at a 64-byte boundary (the packed columns' loads do not split cache lines)
-  std::vector<float> ring_mem((size_t)(4 * Wp * kW + 16), 0.0f);
+  // the rings, at a 64-byte boundary (the packed columns' loads do not split cache lines)
+  std::vector<float> ring_mem((size_t)(nring * 4 * Wp * kW + 16), 0.0f);
   float* ring = ring_mem.data() + ((64 - (uintptr_t)ring_mem.data() % 64) % 64) / sizeof(float);
   const index_t band = std::max<index_t>(1, kDwBandBytes / std::max<index_t>(1, s.sh * s.W * C * 4));
   std::vector<DwUnit> units;
@@ -243,7 +251,7 @@ void dw_packed_units(const DwShape& s, const float* x, const float* yb, index_t 
   }
   DwUnitLines next;
   for (size_t i = 0; i < units.size(); ++i) {
-    if (i + 1 < units.size()) next.set(s, x, yb, units[i + 1], 3);
+    if (i + 1 < units.size()) next.set(s, x, x2, yb, units[i + 1], 3);
     run(units[i], i + 1 < units.size() ? &next : nullptr, ring, Wp);
   }
 }
@@ -251,7 +259,7 @@ void dw_packed_units(const DwShape& s, const float* x, const float* yb, index_t 
 // The forward of output rows [r_b, r_e) in the packed order.
 inline void dw_packed_rows(const DwShape& s, const float* x, const float* w, const float* b, index_t r_b,
                     index_t r_e, float* y) {
-  dw_packed_units(s, x, y, r_b, r_e, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+  dw_packed_units(s, x, nullptr, y, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
     if (u.c + kW <= s.C) dw_packed_unit<false>(s, x, w, b, u, ring, Wp, nx, y);
     else dw_packed_unit<true>(s, x, w, b, u, ring, Wp, nx, y);
   });
@@ -261,9 +269,28 @@ inline void dw_packed_rows(const DwShape& s, const float* x, const float* w, con
 // the packed order (Note [packed 3x3 weight gradient]).
 inline void dw_packed_filter_rows(const DwShape& s, const float* dy, const float* x, index_t r_b, index_t r_e,
                            float* P, float* pb) {
-  dw_packed_units(s, x, dy, r_b, r_e, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+  dw_packed_units(s, x, nullptr, dy, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
     if (u.c + kW <= s.C) dw_packed_filter_unit<false>(s, x, dy, u, ring, Wp, nx, P, pb);
     else dw_packed_filter_unit<true>(s, x, dy, u, ring, Wp, nx, P, pb);
+  });
+}
+
+// Note [packed fused backward]: the fused 3x3 backward (Note [fused 3x3 backward]) in the packed
+// order runs each unit's dx rows (the flipped-kernel forward f over dy) and then the same unit's
+// weight gradient, which finds the unit's dy lines (just packed for dx) in L1 or L2 instead of
+// after the whole chunk's dx. Each pass's sums as run alone: the same bits.
+inline void dw_packed_backward_rows(const DwShape& s, const DwShape& f, const float* dy, const float* x,
+                                    const float* wf, index_t r_b, index_t r_e, float* dx, float* P,
+                                    float* pb) {
+  dw_packed_units(f, dy, x, dx, r_b, r_e, 2, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+    float* ring2 = ring + 4 * Wp * kW;
+    if (u.c + kW <= s.C) {
+      dw_packed_unit<false>(f, dy, wf, nullptr, u, ring, Wp, nx, dx);
+      dw_packed_filter_unit<false>(s, x, dy, u, ring2, Wp, nullptr, P, pb);
+    } else {
+      dw_packed_unit<true>(f, dy, wf, nullptr, u, ring, Wp, nx, dx);
+      dw_packed_filter_unit<true>(s, x, dy, u, ring2, Wp, nullptr, P, pb);
+    }
   });
 }
 
