@@ -1,7 +1,8 @@
 """The 3x3 depthwise passes in the channel-block packed order (Note [channel-block packed 3x3] in
 csrc/cpu/conv_depthwise_packed.h: the forward, the stride-1 dx run as a forward and the stride-1
-weight gradient, on the SIMD paths at C >= 128 and column stride 1; the stride-2 cases check
-that the row-outer order still takes them) on every native ISA: seeded random edge shapes
+weight gradient, on the SIMD paths at column stride 1: the forward at C >= 512, the weight
+gradient and the fused backward at C >= 128; the other cases check that the row-outer order
+still takes them) on every native ISA: seeded random edge shapes
 (channel counts that leave a masked last block, images narrower or shorter than the kernel,
 row stride 2, row dilation, pads beyond the kernel, depth_multiplier 2)
 against float64; each output channel with the bits of the same channel run alone (a 16-channel
@@ -25,7 +26,7 @@ def cases(n, seed):
     while len(out) < n:
         N = int(rng.choice([1, 2]))
         H, W = (int(v) for v in rng.integers(1, 12, 2))
-        C = int(rng.choice([128, 131, 143, 256, 260, 300]))
+        C = int(rng.choice([128, 131, 143, 256, 300, 512, 520, 1030]))
         s = tuple(int(v) for v in rng.choice([1, 1, 2], 2))
         d = (int(rng.choice([1, 1, 2])), 1)
         padding = rng.choice(["valid", "same", "same", 2])

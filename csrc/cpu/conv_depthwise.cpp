@@ -242,7 +242,7 @@ void dw_forward_rows(const DwShape& s, const float* x, const float* w, const flo
 // [channel-block packed 3x3]), else the row-outer one.
 void dw3x3_forward_rows(const DwShape& s, const float* x, const float* w, const float* b,
                         const float* zero_row, index_t r_b, index_t r_e, float* y) {
-  if (dw_packed_fits(s))
+  if (dw_packed_fits(s, kDwPackedFwdC))
     dw_packed_rows(s, x, w, b, r_b, r_e, y);
   else
     dw_forward_rows<3, 3>(s, x, w, b, zero_row, r_b, r_e, y);
@@ -469,7 +469,7 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
   // one channel read at a stride of C floats (dw 14 there: 5.2-6.2 ms -> 11.1 ms), nor at stride
   // > 1 (MobileNet dw 56 s2, quiet, 1 thread: 2.70 -> 3.10 ms; its x reads are 2C apart)
   const bool taps3 = kW > 1 && dw && s.KH == 3 && s.KW == 3 && s.sh == 1 && s.sw == 1;
-  const bool packed = taps3 && dw_packed_fits(s);  // Note [packed 3x3 weight gradient]
+  const bool packed = taps3 && dw_packed_fits(s, kDwPackedGradC);  // Note [packed 3x3 weight gradient]
   const std::vector<float> zero_row(taps3 && !packed ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
   parallel_chunks(nch, nt, [&](index_t k) {
     float* P = part.data() + k * TC;
@@ -587,7 +587,7 @@ void depthwise_conv2d_backward(const DwShape& s, const float* dy, const float* x
   f.pt = (s.KH - 1) * s.dh - s.pt;
   f.pl = (s.KW - 1) * s.dw - s.pl;
   const std::vector<float> zero_row((size_t)(s.W * C), 0.0f);  // Note [padded taps]
-  const bool packed = dw_packed_fits(s) && dw_packed_fits(f);
+  const bool packed = dw_packed_fits(s, kDwPackedGradC) && dw_packed_fits(f, kDwPackedGradC);
   filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e, float* P, float* pb) {
     if (packed) {  // Note [packed fused backward]
       dw_packed_backward_rows(s, f, dy, x, wf.data(), r_b, r_e, dx, P, pb);

@@ -17,20 +17,20 @@ using namespace simd;
 
 // Note [channel-block packed 3x3]: at many channels (MobileNet dw 14: C = 512) the row-outer
 // order (dw_forward_rows, dw_filter_rows in conv_depthwise.cpp) reads each pixel's channel block
-// at a stride of C floats; at a power-of-two C
-// those 3 x W reads per block map to a few L1 sets, so the next row re-reads all three input
-// rows from L2 (Zen 4, 1 thread, one 14x14x512 image in cache: 67-79 ns per image and channel,
-// 40 at C = 496; 31 is the FMA bound), and from memory the short strided runs come late (150-190
-// ns). So a 3x3 kernel with column stride and dilation 1 on a SIMD build runs the other order
-// (dw_packed_fits): a band of output rows at a time, one channel block (one vector) at a time, walking
-// the band's rows with a ring of the KH input rows of that block packed contiguously, the
-// padding columns as zeros (each input row copied once per block, then read from L1 only),
-// the block's 9 weight vectors in registers and OB outputs a step sharing each input row's
-// column loads. While one (band, block) unit runs, each of its rows prefetches a slice of the
-// next unit's input and output lines into L2 (the standalone microbenchmark: from memory 65-75 ns
-// instead of 150-190). A band is the rows of one image whose input fits ~half of L2. Each output
-// is still the sum from zero in tap order plus the bias last (Note [depthwise taps in
-// registers]): the same bits as the row-outer order.
+// at a stride of C floats; at a power-of-two C those 3 x W reads per block map to a few L1 sets,
+// so the next row re-reads all three input rows from L2 (Zen 4, 1 thread, one 14x14x512 image
+// in cache: 67-79 ns per image and channel, 40 at C = 496; 31 is the FMA bound), and from memory
+// the short strided runs come late (150-190 ns). So a 3x3 kernel with column stride and dilation
+// 1 on a SIMD build runs the other order at many channels (dw_packed_fits): a band of output
+// rows at a time, one channel block (one vector) at a time, walking the band's rows with a ring
+// of the KH input rows of that block packed contiguously, the padding columns as zeros (each
+// input row copied once per block, then read from L1 only), the block's 9 weight vectors in
+// registers and OB outputs a step sharing each input row's column loads. While one (band,
+// block) unit runs, each of its rows prefetches a slice of the next unit's input and output
+// lines into L2 (a standalone microbenchmark of the forward, 14x14x512 from memory: 65-75 ns per
+// image and channel instead of 150-190). A band is the rows of one image whose input fits ~half
+// of L2. Each output is still the sum from zero in tap order plus the bias last (Note
+// [depthwise taps in registers]): the same bits as the row-outer order.
 constexpr index_t kDwBandBytes = 512 << 10;
 #if defined(TF_ISA_avx512)
 constexpr int kDwPackOB = 4;
@@ -216,15 +216,19 @@ void dw_packed_filter_unit(const DwShape& s, const float* x, const float* dy, co
   }
 }
 
-// Whether the packed order runs this pass (Note [channel-block packed 3x3]): stride 1 in columns,
-// C >= 128. Below, a row-outer block is most of a pixel's lines and the rows stream well (Zen 4,
-// 1 thread, ns per image and channel, row-outer / packed: 112x112x32 4900-6500 / 7400-11000;
-// 56x56x128 2700-3150 / 2040-2080); at stride 2 the packed order paid for two packed rows per
-// output row and was not faster (28x28x256 'valid', ms over four alternated runs, row-outer /
-// packed: forward 0.48-1.01 / 0.60-2.43, weight gradient 0.49-0.86 / 0.96-2.64).
-inline bool dw_packed_fits(const DwShape& s) {
+// Whether the packed order runs this pass (Note [channel-block packed 3x3]): stride 1 in columns
+// and C >= min_c, kDwPackedFwdC for the forward and the dx run alone, kDwPackedGradC for the
+// weight gradient and the fused backward. Below those, a row-outer block is a larger share of a
+// pixel's lines and the rows stream well; measured (Zen 4, 1 thread, quiet, ms, row-outer /
+// packed): the forward at 112x112x32 4.9-6.5 / 7.4-11.0, 56x56x128 2.4-2.8 / 2.6-3.2, 28x28x256
+// 2.3-3.6 / 2.9-3.9, 14x14x512 2.2-3.5 / 1.9-2.6; the fused backward at 56x56x128 6.1-6.4 /
+// 4.7-5.2. At stride 2 the packed order paid for two packed rows per output row and was not
+// faster (28x28x256 'valid', four alternated runs: forward 0.48-1.01 / 0.60-2.43, weight
+// gradient 0.49-0.86 / 0.96-2.64).
+constexpr index_t kDwPackedFwdC = 512, kDwPackedGradC = 128;
+inline bool dw_packed_fits(const DwShape& s, index_t min_c) {
   return kW > 1 && s.KH == 3 && s.KW == 3 && s.sw == 1 && s.dw == 1 && s.pl >= 0 && s.pt >= 0 &&
-         s.C >= 128;
+         s.C >= min_c;
 }
 
 // Output rows [r_b, r_e) as units: bands of rows within an image, each band's channel blocks in
@@ -257,9 +261,10 @@ void dw_packed_units(const DwShape& s, const float* x, const float* x2, const fl
 }
 
 // The forward of output rows [r_b, r_e) in the packed order.
-inline void dw_packed_rows(const DwShape& s, const float* x, const float* w, const float* b, index_t r_b,
-                    index_t r_e, float* y) {
-  dw_packed_units(s, x, nullptr, y, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+inline void dw_packed_rows(const DwShape& s, const float* x, const float* w, const float* b,
+                           index_t r_b, index_t r_e, float* y) {
+  dw_packed_units(s, x, nullptr, y, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx,
+                                                     float* ring, index_t Wp) {
     if (u.c + kW <= s.C) dw_packed_unit<false>(s, x, w, b, u, ring, Wp, nx, y);
     else dw_packed_unit<true>(s, x, w, b, u, ring, Wp, nx, y);
   });
@@ -267,9 +272,10 @@ inline void dw_packed_rows(const DwShape& s, const float* x, const float* w, con
 
 // The weight (and bias) gradient of output rows [r_b, r_e) into the chunk partial P (and pb) in
 // the packed order (Note [packed 3x3 weight gradient]).
-inline void dw_packed_filter_rows(const DwShape& s, const float* dy, const float* x, index_t r_b, index_t r_e,
-                           float* P, float* pb) {
-  dw_packed_units(s, x, nullptr, dy, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+inline void dw_packed_filter_rows(const DwShape& s, const float* dy, const float* x, index_t r_b,
+                                  index_t r_e, float* P, float* pb) {
+  dw_packed_units(s, x, nullptr, dy, r_b, r_e, 1, [&](const DwUnit& u, const DwUnitLines* nx,
+                                                      float* ring, index_t Wp) {
     if (u.c + kW <= s.C) dw_packed_filter_unit<false>(s, x, dy, u, ring, Wp, nx, P, pb);
     else dw_packed_filter_unit<true>(s, x, dy, u, ring, Wp, nx, P, pb);
   });
@@ -279,10 +285,11 @@ inline void dw_packed_filter_rows(const DwShape& s, const float* dy, const float
 // order runs each unit's dx rows (the flipped-kernel forward f over dy) and then the same unit's
 // weight gradient, which finds the unit's dy lines (just packed for dx) in L1 or L2 instead of
 // after the whole chunk's dx. Each pass's sums as run alone: the same bits.
-inline void dw_packed_backward_rows(const DwShape& s, const DwShape& f, const float* dy, const float* x,
-                                    const float* wf, index_t r_b, index_t r_e, float* dx, float* P,
-                                    float* pb) {
-  dw_packed_units(f, dy, x, dx, r_b, r_e, 2, [&](const DwUnit& u, const DwUnitLines* nx, float* ring, index_t Wp) {
+inline void dw_packed_backward_rows(const DwShape& s, const DwShape& f, const float* dy,
+                                    const float* x, const float* wf, index_t r_b, index_t r_e,
+                                    float* dx, float* P, float* pb) {
+  dw_packed_units(f, dy, x, dx, r_b, r_e, 2, [&](const DwUnit& u, const DwUnitLines* nx,
+                                                 float* ring, index_t Wp) {
     float* ring2 = ring + 4 * Wp * kW;
     if (u.c + kW <= s.C) {
       dw_packed_unit<false>(f, dy, wf, nullptr, u, ring, Wp, nx, dx);
