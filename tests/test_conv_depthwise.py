@@ -266,13 +266,14 @@ def test_nan_next_to_padding_matches_reference():
 
 
 @needs_native
-def test_weight_gradient_same_bits_at_1_and_2_threads():
+@pytest.mark.parametrize("xs", [(4, 30, 30, 37), (3, 10, 9, 200)], ids=str)  # 200: the packed order
+def test_weight_gradient_same_bits_at_1_and_2_threads(xs):
     rng = np.random.default_rng(9)
-    x = rng.standard_normal((4, 30, 30, 37)).astype(np.float32)
-    w = rng.standard_normal((3, 3, 37, 1)).astype(np.float32)
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal((3, 3, xs[3], 1)).astype(np.float32)
     g = geometry(x.shape, w.shape, 1, "same", 1)
     C = _native._C
-    dy = rng.standard_normal((4, 30, 30, 37)).astype(np.float32)
+    dy = rng.standard_normal(xs).astype(np.float32)
     prev = C.get_num_threads()
     try:
         out = []

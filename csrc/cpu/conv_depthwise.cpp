@@ -21,6 +21,7 @@
 #include "tf/conv_depthwise.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "conv_depthwise_packed.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -237,6 +238,16 @@ void dw_forward_rows(const DwShape& s, const float* x, const float* w, const flo
   }
 }
 
+// The 3x3 forward of output rows [r_b, r_e): the packed order where it applies (Note
+// [channel-block packed 3x3]), else the row-outer one.
+void dw3x3_forward_rows(const DwShape& s, const float* x, const float* w, const float* b,
+                        const float* zero_row, index_t r_b, index_t r_e, float* y) {
+  if (dw_packed_fits(s, kDwPackedFwdC))
+    dw_packed_rows(s, x, w, b, r_b, r_e, y);
+  else
+    dw_forward_rows<3, 3>(s, x, w, b, zero_row, r_b, r_e, y);
+}
+
 // Note [depthwise dw taps in registers]: the weight gradient of a KH x KW kernel known at
 // compile time (3x3) runs one channel block along an output row with the block's KH*KW tap sums
 // (and the bias-gradient sum) in registers: per output pixel one load of dy for KH*KW FMAs, each
@@ -338,7 +349,7 @@ void depthwise_conv2d_forward(const DwShape& s, const float* x, const float* w, 
   if (s.KH == 3 && s.KW == 3) {  // Note [depthwise taps in registers]
     const std::vector<float> zero_row((size_t)(s.W * C), 0.0f);  // Note [padded taps]
     parallel_range(rows, chunk_size(rows, nt, 1), nt, [&](index_t r_b, index_t r_e) {
-      dw_forward_rows<3, 3>(s, x, w, b, zero_row.data(), r_b, r_e, y);
+      dw3x3_forward_rows(s, x, w, b, zero_row.data(), r_b, r_e, y);
     });
     return;
   }
@@ -437,8 +448,9 @@ void depthwise_conv2d_backward_data(const DwShape& s, const float* dy, const flo
 }
 
 namespace {
-// The weight (and bias) gradient; extra(r_b, r_e) runs first in each chunk of output rows (the
-// fused backward's dx rows: Note [fused 3x3 backward]).
+// The weight (and bias) gradient; extra(r_b, r_e, P, pb) runs first in each chunk of output rows
+// (the fused backward's dx rows: Note [fused 3x3 backward]) and returns true when it has also
+// summed the chunk's weight gradient into its partial P (and pb: Note [packed fused backward]).
 template <class Extra>
 void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw, float* db,
                    const Extra& extra) {
@@ -457,14 +469,19 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
   // one channel read at a stride of C floats (dw 14 there: 5.2-6.2 ms -> 11.1 ms), nor at stride
   // > 1 (MobileNet dw 56 s2, quiet, 1 thread: 2.70 -> 3.10 ms; its x reads are 2C apart)
   const bool taps3 = kW > 1 && dw && s.KH == 3 && s.KW == 3 && s.sh == 1 && s.sw == 1;
-  const std::vector<float> zero_row(taps3 ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
+  const bool packed = taps3 && dw_packed_fits(s, kDwPackedGradC);  // Note [packed 3x3 weight gradient]
+  const std::vector<float> zero_row(taps3 && !packed ? (size_t)(s.W * C) : 0, 0.0f);  // Note [padded taps]
   parallel_chunks(nch, nt, [&](index_t k) {
     float* P = part.data() + k * TC;
-    extra(k * per, std::min(rows, (k + 1) * per));
+    if (extra(k * per, std::min(rows, (k + 1) * per), P, db ? P + T * C : nullptr)) return;
     if constexpr (kW > 1) {  // (compiled out of the generic path: see taps3)
+      const index_t r_b = k * per, r_e = std::min(rows, (k + 1) * per);
+      if (packed) {  // Note [packed 3x3 weight gradient]
+        dw_packed_filter_rows(s, dy, x, r_b, r_e, P, db ? P + T * C : nullptr);
+        return;
+      }
       if (taps3) {
-        dw_filter_rows<3, 3>(s, dy, x, zero_row.data(), k * per, std::min(rows, (k + 1) * per), P,
-                             db ? P + T * C : nullptr);
+        dw_filter_rows<3, 3>(s, dy, x, zero_row.data(), r_b, r_e, P, db ? P + T * C : nullptr);
         return;
       }
     }
@@ -541,7 +558,7 @@ void filter_chunks(const DwShape& s, const float* dy, const float* x, float* dw,
 void depthwise_conv2d_backward_filter(const DwShape& s, const float* dy, const float* x, float* dw,
                                       float* db) {
   FtzGuard ftz;
-  filter_chunks(s, dy, x, dw, db, [](index_t, index_t) {});
+  filter_chunks(s, dy, x, dw, db, [](index_t, index_t, float*, float*) { return false; });
 }
 
 // Note [fused 3x3 backward]: with stride 1 and 'same' geometry (H = OH, W = OW) the dx rows are
@@ -570,8 +587,14 @@ void depthwise_conv2d_backward(const DwShape& s, const float* dy, const float* x
   f.pt = (s.KH - 1) * s.dh - s.pt;
   f.pl = (s.KW - 1) * s.dw - s.pl;
   const std::vector<float> zero_row((size_t)(s.W * C), 0.0f);  // Note [padded taps]
-  filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e) {
-    dw_forward_rows<3, 3>(f, dy, wf.data(), nullptr, zero_row.data(), r_b, r_e, dx);
+  const bool packed = dw_packed_fits(s, kDwPackedGradC) && dw_packed_fits(f, kDwPackedGradC);
+  filter_chunks(s, dy, x, dw, db, [&](index_t r_b, index_t r_e, float* P, float* pb) {
+    if (packed) {  // Note [packed fused backward]
+      dw_packed_backward_rows(s, f, dy, x, wf.data(), r_b, r_e, dx, P, pb);
+      return true;
+    }
+    dw3x3_forward_rows(f, dy, wf.data(), nullptr, zero_row.data(), r_b, r_e, dx);
+    return false;
   });
 }
 
