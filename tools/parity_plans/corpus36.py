@@ -1,6 +1,6 @@
 """Caps and compared figures of the thirty-sixth corpus: PacktPublishing/Hands-On-Computer-Vision-
-with-TensorFlow-2 (Planche & Andres; chapters 2-4) and the sequences / time-series notebooks of
-lmoroney/dlaicourse that the thirty-fourth corpus left out (/work/corpus36; tools/keras_corpus.md
+with-TensorFlow-2 (Planche & Andres; chapters 2-4) and the sequences / time-series and
+rock-paper-scissors notebooks of lmoroney/dlaicourse that the thirty-fourth corpus left out (/work/corpus36; tools/keras_corpus.md
 "Thirty-sixth corpus"; see tools/keras_parity_plan.py). Data are the harness's offline MNIST,
 synthetic CIFAR-100 through the corpus's tensorflow_datasets stand-in, or series the notebooks
 make themselves; the figures compare the two libraries on the same data, not the published
@@ -26,6 +26,12 @@ PLAN = {
              "L2 terms, hand-written GradientTape loop with tf.optimizers.SGD; the test accuracy "
              "(%) printed at epoch 30 (--max-apply 210 stops the loop there, before the "
              "notebook's Keras-fit section)"),
+    "dla_c2_p8_l2_rock_paper_scissors": dict(
+        epochs=1, samples=630, metric="fit:val_loss",
+        note="synthetic rock-paper-scissors (scripts/make_rps.py: 3 x 42 training, 3 x 12 test "
+             "300x300 PNGs), ImageDataGenerator augmentation + flow_from_directory(150x150, "
+             "batch 126), 4-conv CNN, RMSprop; validation loss on the 36 test pictures after "
+             "5 batches (a step takes 30-50 s a side at one thread on the loaded machine)"),
     "dla_c4_w1_l3_statistical_forecast": dict(
         epochs=1, samples=1000, metric=r"stdout:(?m)^([0-9]+\.[0-9]+)$",
         note="no model: naive / moving-average / differenced forecasts of the notebook's "
