@@ -14,6 +14,9 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """keras.X / tensorflow.keras.X / tensorflow.compat.v1.keras.X -> TARGET.X (the same module
     object under both names); on our side tensorflow.X -> tensorforge.X (tensorflow.compat)."""
     PREFIXES = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tensorflow.compat.v1.keras")
+    # keras_preprocessing: Keras 2's own image / text / sequence package, which TensorFlow 2.0-2.8
+    # installed and re-exported as keras.preprocessing (installed on neither side now)
+    RENAMED = (("keras_preprocessing", ".preprocessing"),)
     specs = {}
     def _target(self, name):
         if name == "tensorforge" or name.startswith("tensorforge."):
@@ -21,6 +24,9 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for p in self.PREFIXES:
             if name == p or name.startswith(p + "."):
                 return TARGET + name[len(p):]
+        for p, sub in self.RENAMED:
+            if name == p or name.startswith(p + "."):
+                return TARGET + sub + name[len(p):]
         if SIDE == "ours" and name.startswith("tensorflow."):  # (tensorflow.python.X too:
             # tensorforge.python holds tensorflow.python's keras alias and device_lib)
             return "tensorforge" + name[len("tensorflow"):]
