@@ -14,6 +14,7 @@ K1 = np.array([[1.0], [-0.5], [0.75], [-1.25]], "float32")
 
 
 def _prelu_model():
+    keras.backend.clear_session()  # the layer names start again (dense, p_re_lu)
     m = keras.Sequential([keras.layers.Dense(4, input_dim=3, activation=keras.layers.PReLU()),
                           keras.layers.Dense(1)])
     m.set_weights([K0, np.zeros(4, "float32"), np.full(4, 0.25, "float32"), K1,
@@ -93,3 +94,19 @@ def test_object_array_of_numbers_is_a_value_error():
             call()
     # the numeric array of the same values trains
     m.fit(xo.astype("float32"), np.ones(3), verbose=0)
+
+
+def test_prelu_activation_survives_save_and_load(tmp_path):
+    # Keras 2 writes the layer's config as the Dense's activation and its alpha under the
+    # Dense (tf_keras loads both back); tensorforge refused "activation 'PReLU'"
+    m = _prelu_model()
+    m.layers[0].activation.set_weights([np.array([0.1, 0.2, 0.3, 0.4], "float32")])
+    path = str(tmp_path / "prelu.h5")
+    m.save(path)
+    m2 = keras.models.load_model(path)
+    assert type(m2.layers[0].activation).__name__ == "PReLU"
+    np.testing.assert_array_equal(m2.layers[0].activation.get_weights()[0],
+                                  np.array([0.1, 0.2, 0.3, 0.4], "float32"))
+    np.testing.assert_allclose(m2.predict(X, verbose=0), m.predict(X, verbose=0), rtol=1e-6)
+    m3 = keras.models.model_from_json(m.to_json())
+    assert [tuple(w.shape) for w in m3.weights] == [(3, 4), (4,), (4,), (4, 1), (1,)]
