@@ -31,6 +31,7 @@ from .._text import as_bytes_array
 from ..autograd import Tensor, _grad_state, no_grad
 from ..tf_ragged import RaggedTensor
 from . import deferred_restore as _deferred_restore
+from .activation_layers import build_activation_layer as _build_activation_layer
 from . import auto_config as _auto_config
 from . import tracking as _tracking
 from . import node as _node_module
@@ -333,6 +334,7 @@ class Layer(WeightsMixin, LossesMixin):
             except ValueError:
                 self.built = False  # refused again at the next call
                 raise
+            _build_activation_layer(self, input_shape)
             if self._spec_from_build and is_shape(input_shape) and input_shape:
                 ax = 1 if getattr(self, "data_format", None) == "channels_first" else -1
                 self.input_spec = InputSpec(ndim=len(input_shape), axes=(

@@ -30,6 +30,8 @@ class InputsMixin:
             except ValueError as e:  # nested lists of different lengths
                 raise ValueError(f"{where}: {what} must be a rectangular array (one shape for "
                                  f"every sample), got ragged nested lists: {e}") from None
+        if a.dtype == object:
+            _refuse_object_numbers(a, where, what)
         if is_text(a):  # string data reaches the layers that read it (StringLookup) as bytes
             a = as_bytes_array(a, f"{where}: {what}")
         elif a.dtype.kind not in "fiub":
@@ -248,3 +250,18 @@ def _input_list(x, n):
             return [np.asarray(x)]
         return list(x)
     return [x]
+
+
+def _refuse_object_numbers(a, where, what):
+    """An object array holding numbers (a DataFrame's ``.values`` over float and bool columns:
+    pandas 2's get_dummies) is no tensor in Keras 2 either: TensorFlow refuses it with a
+    ValueError ("Failed to convert a NumPy array to a Tensor (Unsupported object type
+    float)"). Text (str / bytes, the layers that read strings) passes."""
+    for v in a.reshape(-1):
+        if not isinstance(v, (str, bytes, np.str_, np.bytes_)):
+            kinds = sorted({type(u).__name__ for u in a.reshape(-1)})
+            raise ValueError(
+                f"{where}: {what} is an object array of shape {a.shape} holding "
+                f"{'/'.join(kinds)} values; Keras 2 cannot convert it to a tensor (Unsupported "
+                f"object type {type(v).__name__}): convert it to a numeric dtype first, e.g. "
+                f"x.astype('float32') (pandas 2's get_dummies columns are bool)")

@@ -16,6 +16,16 @@ def positive_int(layer, name, v):
     return int(v)
 
 
+def int_units(v):
+    """Keras 2's Dense takes ``int(units)`` of a non-int count (``neuronCount * 0.2``, 200.0:
+    200 units), as tf_keras' ``int(units) if not isinstance(units, int)``; anything int()
+    refuses, a bool or a non-numeric value, is left for positive_int to reject."""
+    if isinstance(v, numbers.Real) and not isinstance(v, (bool, numbers.Integral)) and v == v \
+            and abs(v) != float("inf"):
+        return int(v)
+    return v
+
+
 def int_pair(layer, name, v, minimum=1):
     """An int or a pair of ints -> (a, b), each >= minimum (Keras' conv_utils.normalize_tuple)."""
     if is_int(v):

@@ -27,7 +27,7 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        self.units = _args.positive_int("Dense", "units", units)
+        self.units = _args.positive_int("Dense", "units", _args.int_units(units))
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _init.get(kernel_initializer)

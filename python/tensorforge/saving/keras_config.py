@@ -135,6 +135,9 @@ def _regularizer(v, where):
 
 
 def _activation(v, where):
+    if isinstance(v, dict) and isinstance(v.get("config"), dict) and \
+            _class_name(v) in _base._LAYER_CLASSES:  # a layer as the activation (PReLU())
+        return _base._LAYER_CLASSES[_class_name(v)].from_config(dict(v["config"]))
     if isinstance(v, dict):
         v = _class_name(v) if "config" not in v or not isinstance(v["config"], str) else v["config"]
     if v is None:
