@@ -50,6 +50,34 @@ CASES = {
     "leaky_prelu": ((512,), 128, lambda L: [L.Dense(256), L.LeakyReLU(0.2), L.Dense(256), L.PReLU()]),
     "cropping_zeropad": ((32, 32, 16), 32, lambda L: [L.ZeroPadding2D(2), L.Cropping2D(1)]),
     "reshape_permute": ((64, 32), 32, lambda L: [L.Reshape((32, 64)), L.Permute((2, 1))]),
+    # session 30: more of what the corpora's programs train with
+    "conv1d_maxpool1d": ((100, 64), 32, lambda L: [L.Conv1D(64, 5, activation="relu"),
+                                                   L.MaxPooling1D(2)]),
+    "global_max_pool1d": ((100, 64), 32, lambda L: [L.GlobalMaxPooling1D()]),
+    "embedding_avgpool1d": ("tokens", 32, lambda L: [L.Embedding(5000, 64),
+                                                     L.GlobalAveragePooling1D()]),
+    "embedding_lstm_mask": ("tokens", 32, lambda L: [L.Embedding(5000, 32, mask_zero=True),
+                                                     L.LSTM(32)]),
+    "stacked_lstm": ((50, 32), 32, lambda L: [L.LSTM(64, return_sequences=True), L.LSTM(64)]),
+    "bidirectional_gru_seq": ((50, 32), 32, lambda L: [L.Bidirectional(
+        L.GRU(32, return_sequences=True))]),
+    "attention_dot": ((32, 64), 32, lambda L: [L.Attention()]),
+    "batchnorm_dense": ((512,), 128, lambda L: [L.Dense(256), L.BatchNormalization(),
+                                                L.Activation("relu")]),
+    "dense_dropout_wide": ((784,), 128, lambda L: [L.Dense(1024, activation="relu"),
+                                                   L.Dropout(0.5),
+                                                   L.Dense(1024, activation="relu")]),
+    "gelu_softmax": ((512,), 128, lambda L: [L.Dense(256, activation="gelu"), L.Dense(64),
+                                             L.Softmax()]),
+    "regularized_dense": ((512,), 128, lambda L: [L.Dense(256, kernel_regularizer="l2",
+                                                          activity_regularizer="l1")]),
+    "maxpool_3x3_s2": ((32, 32, 16), 32, lambda L: [L.MaxPooling2D(3, 2, padding="same")]),
+    "conv2d_1x1": ((16, 16, 128), 32, lambda L: [L.Conv2D(128, 1, activation="relu")]),
+    "group_norm": ((32, 32, 16), 32, lambda L: [L.GroupNormalization(4)]),
+    "rescale_resize": ((32, 32, 3), 32, lambda L: [L.Rescaling(1 / 255.0), L.Resizing(16, 16)]),
+    "random_flip_rotation": ((32, 32, 3), 32, lambda L: [L.RandomFlip("horizontal"),
+                                                         L.RandomRotation(0.1)]),
+    "upsample1d_zeropad1d": ((50, 32), 32, lambda L: [L.UpSampling1D(2), L.ZeroPadding1D(1)]),
 }
 
 
@@ -59,7 +87,8 @@ def _model(keras, name):
     inp = keras.Input((20,) if shape == "tokens" else shape)
     y = inp
     for layer in make(L):
-        y = layer(y, y) if isinstance(layer, L.MultiHeadAttention) else layer(y)
+        y = (layer(y, y) if isinstance(layer, L.MultiHeadAttention)
+             else layer([y, y]) if isinstance(layer, L.Attention) else layer(y))
     if len(y.shape) > 2:
         y = L.Flatten()(y)
     model = keras.Model(inp, L.Dense(1)(y))
