@@ -52,6 +52,7 @@ def _ops_cases():
     O["batch_norm_infer"] = _renamed("batch_norm_forward_infer", "batch_norm_infer", "ops")
     O["embedding_lookup"] = _renamed("embedding_forward", "embedding_lookup", "ops")
     O["layer_norm"] = _renamed("layer_norm_forward", "layer_norm", "ops")
+    O["group_norm"] = _renamed("group_norm_forward", "group_norm", "ops")
     for n in ("conv2d_transpose", "depthwise_conv2d"):
         O[n] = _relevel_from(kb[n], "ops")
     O.update(_oracle_ops_cases())

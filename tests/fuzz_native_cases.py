@@ -385,6 +385,29 @@ def _c_cases():
         return Case("layer_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g])
     B["layer_norm_backward"] = ln_bwd
 
+    def gn_args(rng):
+        G = int(rng.integers(1, 4))
+        shape = (int(rng.integers(1, 4)),) + tuple(int(rng.integers(1, 5)) for _ in range(
+            int(rng.integers(0, 3))))
+        axis = int(rng.integers(1, len(shape) + 1))
+        # at least 3 values per group: with 1 or 2 (eps 0) the input gradient is 0 whatever the
+        # data, and both sides' results are round-off noise of it
+        Cg = int(rng.integers(1, 4))
+        Cg = Cg if Cg * int(np.prod(shape[1:], dtype=np.int64)) >= 3 else 3
+        shape = shape[:axis] + (G * Cg,) + shape[axis:]
+        C = shape[axis]
+        opt = lambda: f32(rng, C) if rng.random() < 0.7 else None  # noqa: E731
+        return f32(rng, *shape), opt(), opt(), G, pick(rng, [axis, axis - len(shape)])
+    B["group_norm_forward"] = lambda rng: Case("group_norm_forward", "C",
+                                               [*gn_args(rng), float(pick(rng, [1e-3, 0.0]))])
+
+    def gn_bwd(rng):
+        from tensorforge import reference as R
+        x, g, _, G, axis = gn_args(rng)
+        _, mean, inv = R.group_norm_forward(x, None, None, G, axis, 1e-3)
+        return Case("group_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g, G, axis])
+    B["group_norm_backward"] = gn_bwd
+
     def emb_args(rng):
         V, D = int(rng.integers(1, 30)), int(rng.integers(1, 20))
         ids = rng.integers(0, V, tuple(int(rng.integers(0, 5)) for _ in range(int(rng.integers(1, 3)))))
@@ -536,7 +559,9 @@ def _kernel_cases():
                       ("batch_norm_backward", "batch_norm_backward"),
                       ("embedding_forward", "embedding_forward"), ("embedding_backward", "embedding_backward"),
                       ("layer_norm_forward", "layer_norm_forward"),
-                      ("layer_norm_backward", "layer_norm_backward")):
+                      ("layer_norm_backward", "layer_norm_backward"),
+                      ("group_norm_forward", "group_norm_forward"),
+                      ("group_norm_backward", "group_norm_backward")):
         K[n] = _renamed(c_name, n, "kernels")
     return K
 

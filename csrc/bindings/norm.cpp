@@ -7,6 +7,8 @@
 //   batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
 //   layer_norm_forward(x, gamma, beta, epsilon) -> (y, mean, inv_std)   (rows of x's last axis)
 //   layer_norm_backward(dy, x, mean, inv_std, gamma) -> (dx, dgamma, dbeta)
+//   group_norm_forward(x, gamma, beta, groups, axis, epsilon) -> (y, mean, inv_std)  ((N, G))
+//   group_norm_backward(dy, x, mean, inv_std, gamma, groups, axis) -> (dx, dgamma, dbeta)
 //
 // x: float32, C-contiguous, any rank >= 1, normalized per channel of `axis`; every per-channel
 // array is float32 (C,) (gamma/beta may be None). The moving statistics are written in place,
@@ -16,6 +18,7 @@
 
 #include "tf/bind_util.h"
 #include "tf/norm.h"
+#include "tf/norm_group.h"
 
 namespace tf {
 namespace {
@@ -226,6 +229,79 @@ py::tuple ln_backward(const py::object& dy_o, const py::object& x_o, const py::o
   return out.tuple();
 }
 
+// x viewed as (N, A, G, Cg, B) around the channel `axis` (not the batch axis 0; negative
+// counts from the end), `groups` dividing its C channels: tf/norm_group.h.
+GnShape gn_view(const char* op, const py::array& x, index_t groups, index_t axis) {
+  const index_t nd = x.ndim();
+  if (nd < 2) value_error(op, "x must have a batch axis and a channel axis, got shape ", shape_str(x));
+  if (axis < -nd || axis >= nd || axis % nd == 0)
+    value_error(op, "axis must be in [", -nd, ", ", nd, ") and not the batch axis 0 for x of shape ",
+                shape_str(x), ", got ", axis);
+  if (axis < 0) axis += nd;
+  const index_t C = x.shape(axis);
+  if (groups < 1 || groups > C || C % groups)
+    value_error(op, "groups must divide the ", C, " channels of axis ", axis, " of x ", shape_str(x),
+                ", got ", groups);
+  GnShape s{(index_t)x.shape(0), 1, groups, C / groups, 1};
+  for (index_t d = 1; d < axis; ++d) s.A *= x.shape(d);
+  for (index_t d = axis + 1; d < nd; ++d) s.B *= x.shape(d);
+  return s;
+}
+
+// A (N, G) float32 array of per-group statistics.
+py::array group_stat(const char* op, const char* arg, const py::handle& h, const GnShape& s,
+                     const py::array& x) {
+  py::array a = as_array<float>(op, arg, h);
+  if (a.ndim() != 2 || a.shape(0) != s.N || a.shape(1) != s.G)
+    value_error(op, arg, " must have shape (", s.N, ", ", s.G, ") (one value per sample and group of x ",
+                shape_str(x), "), got ", shape_str(a));
+  require_c_contiguous(op, arg, a);
+  return a;
+}
+
+py::tuple gn_forward(const py::object& x_o, const py::object& gamma_o, const py::object& beta_o,
+                     index_t groups, index_t axis, double epsilon) {
+  const char* op = "group_norm_forward";
+  py::array x = dense_x(op, "x", x_o);
+  const GnShape s = gn_view(op, x, groups, axis);
+  const float eps = finite(op, "epsilon", epsilon);
+  if (eps < 0) value_error(op, "epsilon must be >= 0, got ", epsilon);
+  py::array gamma = channel_vec(op, "gamma", gamma_o, s.G * s.Cg, x, true);
+  py::array beta = channel_vec(op, "beta", beta_o, s.G * s.Cg, x, true);
+  check_output_size(op, "y", shape_of(x), sizeof(float));
+  auto y = empty<float>(shape_of(x));
+  auto mean = empty<float>({(py::ssize_t)s.N, (py::ssize_t)s.G});
+  auto inv_std = empty<float>({(py::ssize_t)s.N, (py::ssize_t)s.G});
+  const float *X = ptr(x), *G = ptr(gamma), *Bt = ptr(beta);
+  float *Y = y.mutable_data(), *Mu = mean.mutable_data(), *Inv = inv_std.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    group_norm_forward(s, X, G, Bt, eps, Y, Mu, Inv);
+  }
+  return py::make_tuple(y, mean, inv_std);
+}
+
+py::tuple gn_backward(const py::object& dy_o, const py::object& x_o, const py::object& mean_o,
+                      const py::object& inv_o, const py::object& gamma_o, index_t groups,
+                      index_t axis) {
+  const char* op = "group_norm_backward";
+  py::array dy = dense_x(op, "dy", dy_o);
+  py::array x = dense_x(op, "x", x_o);
+  require_shape_of_x(op, dy, x);
+  const GnShape s = gn_view(op, x, groups, axis);
+  py::array mean = group_stat(op, "mean", mean_o, s, x);
+  py::array inv = group_stat(op, "inv_std", inv_o, s, x);
+  py::array gamma = channel_vec(op, "gamma", gamma_o, s.G * s.Cg, x, true);
+  BackwardOut out(x, s.G * s.Cg);
+  const float *DY = ptr(dy), *X = ptr(x), *Mu = ptr(mean), *Inv = ptr(inv), *G = ptr(gamma);
+  float *DX = out.dx.mutable_data(), *DG = out.dgamma.mutable_data(), *DB = out.dbeta.mutable_data();
+  {
+    py::gil_scoped_release nogil;
+    group_norm_backward(s, DY, X, Mu, Inv, G, DX, DG, DB);
+  }
+  return out.tuple();
+}
+
 }  // namespace
 
 void bind_norm(pybind11::module_& m) {
@@ -243,6 +319,12 @@ void bind_norm(pybind11::module_& m) {
         py::arg("epsilon"), "(y, mean, inv_std), each row of x's last axis normalized on its own");
   m.def("layer_norm_backward", &ln_backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
         py::arg("inv_std"), py::arg("gamma"), "(dx, dgamma, dbeta)");
+  m.def("group_norm_forward", &gn_forward, py::arg("x"), py::arg("gamma"), py::arg("beta"),
+        py::arg("groups"), py::arg("axis"), py::arg("epsilon"),
+        "(y, mean, inv_std): each sample's channel groups normalized on their own; stats (N, G)");
+  m.def("group_norm_backward", &gn_backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
+        py::arg("inv_std"), py::arg("gamma"), py::arg("groups"), py::arg("axis"),
+        "(dx, dgamma, dbeta)");
 }
 
 }  // namespace tf

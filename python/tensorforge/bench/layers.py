@@ -1,4 +1,4 @@
-"""BatchNormalization, LayerNormalization and Embedding (memory-bound layers) ms and GB/s: tensorforge vs its NumPy
+"""BatchNormalization, LayerNormalization, GroupNormalization and Embedding (memory-bound layers) ms and GB/s: tensorforge vs its NumPy
 fallback and PyTorch CPU, same thread count, forward and forward+backward of the array-level
 kernels (what the layers call).
 
@@ -7,7 +7,9 @@ normalize) and backward (dx, dgamma, dbeta); channels_last rows are PyTorch's ch
 memory format (NHWC underneath), the channels_first row plain NCHW. Traffic counted: forward
 x read twice + y written; backward x and dy read twice + dx written. LayerNormalization (each row
 of the last axis on its own statistics) against torch.nn.functional.layer_norm; traffic counted:
-x read + y written. Embedding: (B, T) int64 ids
+x read + y written. GroupNormalization (each sample's channel groups on their own statistics)
+against torch.nn.functional.group_norm, NHWC as PyTorch's channels_last memory format;
+traffic counted: x read twice + y written. Embedding: (B, T) int64 ids
 into a (V, D) table; backward writes the dense (V, D) gradient (PyTorch's default, dense
 weight.grad). Every case checks its result against the NumPy reference before timing.
 
@@ -27,6 +29,10 @@ BN_SHAPES = [  # name, x shape, axis
 LN_SHAPES = [  # name, x shape (normalized over the last axis)
     ("layernorm transformer", (32, 128, 256)),
     ("layernorm wide rows", (64, 4096)),
+]
+GN_SHAPES = [  # name, x shape, channel axis, groups
+    ("groupnorm NHWC", (32, 32, 32, 64), -1, 8),
+    ("groupnorm NCHW", (32, 64, 32, 32), 1, 32),
 ]
 EMB_SHAPES = [  # name, ids shape, (V, D)
     ("embedding", (128, 80), (20000, 128)),
@@ -136,6 +142,56 @@ def _ln_rows(args, torch, rng):
     return rows
 
 
+def _gn_rows(args, torch, rng):
+    from .. import backend
+    ours_f, ours_b = (backend.lookup(n, args.backend) for n in ("group_norm_forward", "group_norm_backward"))
+    ref_f, ref_b = (backend.lookup(n, "numpy") for n in ("group_norm_forward", "group_norm_backward"))
+    rows = []
+    for name, xs, axis, G in (GN_SHAPES[:1] if args.quick else GN_SHAPES):
+        x = rng.standard_normal(xs).astype(np.float32)
+        dy = rng.standard_normal(xs).astype(np.float32)
+        C = xs[axis]
+        g, b = rng.standard_normal(C).astype(np.float32), rng.standard_normal(C).astype(np.float32)
+        y, mean, inv = ours_f(x, g, b, G, axis, 1e-3)
+        yr, meanr, invr = ref_f(x, g, b, G, axis, 1e-3)
+        _check(name, (y, mean, inv), (yr, meanr, invr))
+        _check(name, ours_b(dy, x, mean, inv, g, G, axis), ref_b(dy, x, meanr, invr, g, G, axis))
+
+        def fb(f, bw):
+            _, m_, i_ = f(x, g, b, G, axis, 1e-3)
+            bw(dy, x, m_, i_, g, G, axis)
+        t_f = timeit(lambda: ours_f(x, g, b, G, axis, 1e-3))
+        t_fb = timeit(lambda: fb(ours_f, ours_b))
+        t_nf = timeit(lambda: ref_f(x, g, b, G, axis, 1e-3), warmup=1, min_time=0.2, min_runs=3)
+        t_nfb = timeit(lambda: fb(ref_f, ref_b), warmup=1, min_time=0.2, min_runs=3)
+        gbs = 3 * x.nbytes / t_f / 1e9
+        row = [name, "x".join(map(str, xs)), t_f * 1e3, gbs, t_fb * 1e3, t_nf / t_f, t_nfb / t_fb]
+        if torch is not None:
+            F = torch.nn.functional
+            last = axis % len(xs) == len(xs) - 1
+            # (N, C, H, W) views: NHWC data as PyTorch's channels_last memory format
+            to_t = (lambda a: torch.from_numpy(a).permute(0, 3, 1, 2)) if last else torch.from_numpy
+            xt, dyt = to_t(x), to_t(dy)
+            xg = xt.detach().clone(memory_format=torch.preserve_format).requires_grad_(True)
+            wt = torch.from_numpy(g).clone().requires_grad_(True)
+            bt = torch.from_numpy(b).clone().requires_grad_(True)
+            with torch.no_grad():
+                yt = F.group_norm(xt, G, wt, bt, 1e-3)
+                _check(name + " vs torch", ((yt.permute(0, 2, 3, 1) if last else yt).numpy(),), (y,))
+
+            def tp_f():
+                with torch.no_grad():
+                    F.group_norm(xt, G, wt, bt, 1e-3)
+
+            def tp_fb():
+                xg.grad = wt.grad = bt.grad = None
+                F.group_norm(xg, G, wt, bt, 1e-3).backward(dyt)
+            t_pf, t_pfb = timeit(tp_f), timeit(tp_fb)
+            row += [t_pf * 1e3, t_pfb * 1e3, t_pf / t_f, t_pfb / t_fb]
+        rows.append(row)
+    return rows
+
+
 def _emb_rows(args, torch, rng):
     from .. import backend
     ours_f, ours_b = (backend.lookup(n, args.backend) for n in ("embedding_forward", "embedding_backward"))
@@ -235,7 +291,8 @@ def _mha_rows(args, torch, rng):
 def run(args):
     torch = try_torch() if "torch" in args.against else None
     rng = np.random.default_rng(0)
-    rows = _bn_rows(args, torch, rng) + _ln_rows(args, torch, rng) + _emb_rows(args, torch, rng)
+    rows = (_bn_rows(args, torch, rng) + _ln_rows(args, torch, rng) + _gn_rows(args, torch, rng)
+            + _emb_rows(args, torch, rng))
     cols = ["layer", "shape", "fwd ms", "fwd GB/s", "fwd+bwd ms", "fwd vs numpy", "fwd+bwd vs numpy"]
     if torch is not None:
         cols += ["torch fwd ms", "torch fwd+bwd ms", "fwd vs torch", "fwd+bwd vs torch"]

@@ -4,12 +4,14 @@ unit_normalization.py and group_normalization.py), compositions of differentiabl
 UnitNormalization: x / sqrt(max(sum(x^2 over axis), 1e-12)) (tf.linalg.l2_normalize).
 GroupNormalization: the channels on ``axis`` split into ``groups`` groups; each sample's
 group is normalised by its mean and variance over the group's channels and every other
-non-batch axis, then scaled by gamma and shifted by beta (one per channel).
+non-batch axis, then scaled by gamma and shifted by beta (one per channel): ops.group_norm,
+on kernels (csrc/cpu/norm_group.cpp).
 """
 from .. import initializers as _init
 from .. import regularizers as _reg
 from ..engine.base_layer import InputSpec, Layer
 from ..ops import basic as B
+from ..ops import normalization_group as N
 from . import _args
 
 
@@ -95,19 +97,4 @@ class GroupNormalization(Layer):
         return tuple(input_shape)
 
     def call(self, x, training=False, mask=None):
-        ax, G = self._ax, self.groups
-        shape = tuple(x.shape)
-        C = shape[ax]
-        grouped = shape[:ax] + (G, C // G) + shape[ax + 1:]
-        r = B.reshape(x, grouped)
-        axes = tuple(i for i in range(1, len(grouped)) if i != ax)
-        mean = B.mean(r, axis=axes, keepdims=True)
-        xc = r - mean
-        var = B.mean(xc * xc, axis=axes, keepdims=True)
-        y = B.reshape(xc / B.sqrt(var + self.epsilon), shape)
-        bshape = tuple(C if i == ax else 1 for i in range(len(shape)))
-        if self.gamma is not None:
-            y = y * B.reshape(self.gamma, bshape)
-        if self.beta is not None:
-            y = y + B.reshape(self.beta, bshape)
-        return y
+        return N.group_norm(x, self.gamma, self.beta, self.groups, self._ax, self.epsilon)

@@ -7,7 +7,8 @@ from .gemm import gemm, matmul  # noqa: F401
 
 # Op families add their public functions here, one import line each.
 for _name in ("conv", "pool", "rnn", "activations", "losses_ops", "reduce", "manip", "elementwise",
-              "spatial", "normalization", "embedding", "einsum", "volumetric"):
+              "spatial", "normalization", "normalization_group", "embedding", "einsum",
+              "volumetric"):
     try:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
     except ModuleNotFoundError as _e:

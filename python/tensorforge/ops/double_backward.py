@@ -14,7 +14,7 @@ repeat, reverse, gather, pad, cast, dense, conv2d (its input and weight gradient
 convolutions, differentiable in turn), conv2d_transpose, avg_pool2d, global_avg_pool2d,
 max_pool2d, upsample2d, dropout, softmax, softmax cross-entropy, the activations (relu with any
 arguments, leaky_relu, elu, selu, softplus, sigmoid, hard_sigmoid, tanh, linear) and batch
-normalization in training and in inference mode, layer normalization, reduce max / min / var / prod (prod's third
+normalization in training and in inference mode, layer and group normalization, reduce max / min / var / prod (prod's third
 derivative is not), where, power with a Tensor exponent, embedding lookup, depthwise
 convolution; the recurrent ops (lstm, gru, simple_rnn) in double_backward_rnn.py. Not yet (the
 error naming the op): cumsum, cumprod, logsumexp and the rest.
@@ -34,6 +34,7 @@ from .gemm import _Dense
 from .losses_ops import _Dropout, _SoftmaxXent
 from .manip import Gather, Pad, Repeat, Reverse, Stack, Tile
 from .normalization import _BatchNormInfer, _BatchNormTrain, _LayerNorm
+from .normalization_group import _GroupNorm
 from .pool import _AvgPool2d, _GlobalAvgPool2d, _MaxPool2d
 from .spatial import _Upsample2d
 
@@ -729,3 +730,30 @@ def _layer_norm(ctx, inputs, g):
     dgamma = basic.sum(g * xhat, rows) if need[1] else None
     dbeta = basic.sum(g, rows) if need[2] else None
     return gx, dgamma, dbeta, None
+
+
+@_register(_GroupNorm)
+def _group_norm(ctx, inputs, g):
+    """Per-(sample, group) statistics: x viewed as (N, A, G, Cg, B) (reference/norm_group.py),
+    y = gamma * (x - mean) / sqrt(var + eps) + beta, differentiated in Tensor ops."""
+    x, gamma, beta, groups, axis, epsilon = inputs
+    shape = _shape(x)
+    ax = axis % len(shape)
+    A = int(np.prod(shape[1:ax], dtype=np.int64))
+    view = (shape[0], A, groups, shape[ax] // groups, int(np.prod(shape[ax + 1:], dtype=np.int64)))
+    red, chan = (1, 3, 4), (1, 1, groups, shape[ax] // groups, 1)
+    x5 = basic.reshape(x if isinstance(x, Tensor) else Tensor(x), view)
+    g5 = basic.reshape(g, view)
+    mean = basic.mean(x5, red, True)
+    xc = x5 - mean
+    inv = 1.0 / basic.sqrt(basic.mean(xc * xc, red, True) + float(epsilon))
+    xhat = xc * inv
+    need = ctx.needs_input_grad
+    gx = None
+    if need[0]:
+        gxhat = g5 if gamma is None else g5 * basic.reshape(gamma, chan)
+        gx = basic.reshape(inv * (gxhat - basic.mean(gxhat, red, True)
+                                  - xhat * basic.mean(gxhat * xhat, red, True)), shape)
+    dgamma = basic.reshape(basic.sum(g5 * xhat, (0, 1, 4)), _shape(gamma)) if need[1] else None
+    dbeta = basic.reshape(basic.sum(g5, (0, 1, 4)), _shape(beta)) if need[2] else None
+    return gx, dgamma, dbeta, None, None, None
