@@ -408,6 +408,16 @@ def _c_cases():
         return Case("group_norm_backward", "C", [f32(rng, *x.shape), x, mean, inv, g, G, axis])
     B["group_norm_backward"] = gn_bwd
 
+    def img_tr(rng):
+        N = int(rng.integers(1, 3))
+        x = f32(rng, N, int(rng.integers(1, 6)), int(rng.integers(1, 6)), int(rng.integers(1, 4)))
+        t = (f32(rng, N, 8) * np.array([1, 1, 3, 1, 1, 3, 0.1, 0.1], np.float32)).astype(np.float32)
+        return Case("image_transform", "C", [x, t, pick(rng, ["reflect", "wrap", "constant", "nearest"]),
+                                             float(pick(rng, [0.0, -1.5])),
+                                             pick(rng, ["nearest", "bilinear"]),
+                                             int(rng.integers(0, 6)), int(rng.integers(0, 6))])
+    B["image_transform"] = img_tr
+
     def emb_args(rng):
         V, D = int(rng.integers(1, 30)), int(rng.integers(1, 20))
         ids = rng.integers(0, V, tuple(int(rng.integers(0, 5)) for _ in range(int(rng.integers(1, 3)))))
@@ -561,7 +571,8 @@ def _kernel_cases():
                       ("layer_norm_forward", "layer_norm_forward"),
                       ("layer_norm_backward", "layer_norm_backward"),
                       ("group_norm_forward", "group_norm_forward"),
-                      ("group_norm_backward", "group_norm_backward")):
+                      ("group_norm_backward", "group_norm_backward"),
+                      ("image_transform", "image_transform")):
         K[n] = _renamed(c_name, n, "kernels")
     return K
 

@@ -50,7 +50,7 @@ _LATE |= {("C", n) for n in ("lstm_dropout_forward", "lstm_dropout_backward",  #
 _LATE |= {(level, n) for level in ("ops", "ops-grad")  # keras14's
           for n in ("grouped_conv2d", "conv3d", "conv3d_transpose", "pool3d")}
 _LATE |= {(level, n) for level in ("C", "kernels")  # GroupNormalization's kernels (session 30)
-          for n in ("group_norm_forward", "group_norm_backward")}
+          for n in ("group_norm_forward", "group_norm_backward", "image_transform")}
 _LATE |= {("ops", "group_norm"), ("ops-grad", "group_norm")}
 ALL = ([("C", n) for n in sorted(_C_BUILDERS) if ("C", n) not in _LATE]
        + [("kernels", n) for n in sorted(_K_BUILDERS) if ("kernels", n) not in _LATE]

@@ -255,6 +255,8 @@ void bind_core(pybind11::module_& m) {
 void bind_dense(pybind11::module_& m);
 // Conv2DTranspose with kernel == stride, forward (csrc/bindings/convt_taps.cpp).
 void bind_convt_taps(pybind11::module_& m);
+// The projective image transform (csrc/bindings/image.cpp).
+void bind_image(pybind11::module_& m);
 
 }  // namespace tf
 
@@ -273,4 +275,5 @@ PYBIND11_MODULE(_C, m) {
   tf::bind_embedding(m);
   tf::bind_dense(m);
   tf::bind_convt_taps(m);
+  tf::bind_image(m);
 }

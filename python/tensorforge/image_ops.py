@@ -6,8 +6,9 @@ preprocessing layers (layers/preprocessing_image.py) and ``image_dataset_from_di
         tf.raw_ops.ImageProjectiveTransformV3, as Keras 2's ``transform()``: per image a row
         [a0, a1, a2, b0, b1, b2, c0, c1] maps an output pixel (x, y) to the input point
         ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1. Points outside
-        the image are mapped back by ``fill_mode`` (See Note [fill modes]) and read with
-        'nearest' (std::round) or 'bilinear' interpolation; reads outside it give fill_value.
+        the image are mapped back by ``fill_mode`` (See Note [fill modes] in
+        reference/image.py) and read with 'nearest' (std::round) or 'bilinear' interpolation;
+        reads outside it give fill_value. On kernels (kernels.image_transform).
     rotation_matrix / translation_matrix / zoom_matrix: the per-image rows Keras 2's
         RandomRotation / RandomTranslation / RandomZoom build.
     resize(images, (h, w), interpolation)
@@ -21,14 +22,14 @@ No gradient flows through these (augmentation runs on the input, before any trai
 """
 import numpy as np
 
+from . import kernels
+from .kernels.image import FILL_MODES, INTERPOLATIONS
 from .ops.spatial import bilinear_matrix
 
 __all__ = ["transform", "rotation_matrix", "translation_matrix", "zoom_matrix", "resize",
            "smart_resize", "adjust_contrast", "FILL_MODES", "INTERPOLATIONS",
            "RESIZE_INTERPOLATIONS"]
 
-FILL_MODES = ("reflect", "wrap", "constant", "nearest")
-INTERPOLATIONS = ("nearest", "bilinear")
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest")
 
 
@@ -39,44 +40,6 @@ def _batched(where, images):
     if a.ndim != 4:
         raise ValueError(f"{where}: images must be (N, H, W, C) or (H, W, C), got shape {a.shape}")
     return a, False
-
-
-# Note [fill modes]: TensorFlow's MapCoordinate (core/kernels/image/image_ops.h), one float
-# coordinate c on an axis of length n at a time; the result is clamped to [0, n - 1] except for
-# 'constant', whose out-of-range reads give fill_value.
-#   reflect  (d c b a | a b c d | d c b a): the edge pixel is repeated
-#   wrap     (a b c d | a b c d | a b c d), with TensorFlow's period arithmetic on n - 1
-#   nearest  (a a a a | a b c d | d d d d)
-def _map_reflect(c, n):
-    if n <= 1:
-        return np.zeros_like(c)
-    sz2 = np.float32(2 * n)
-    neg = sz2 * np.trunc(-c / sz2) + c
-    neg = np.where(neg < -n, neg + sz2, -neg - 1)
-    pos = c - sz2 * np.trunc(c / sz2)
-    pos = np.where(pos >= n, sz2 - pos - 1, pos)
-    out = np.where(c < 0, neg, np.where(c > n - 1, pos, c))
-    return np.clip(out, 0, n - 1)
-
-
-def _map_wrap(c, n):
-    if n <= 1:
-        return np.zeros_like(c)
-    sz = np.float32(n - 1)
-    neg = c + n * (np.trunc(-c / sz) + 1)
-    pos = c - n * np.trunc(c / sz)
-    out = np.where(c < 0, neg, np.where(c > n - 1, pos, c))
-    return np.clip(out, 0, n - 1)
-
-
-def _map_coord(c, n, fill_mode):
-    if fill_mode == "reflect":
-        return _map_reflect(c, n)
-    if fill_mode == "wrap":
-        return _map_wrap(c, n)
-    if fill_mode == "nearest":
-        return np.clip(c, 0, n - 1)
-    return c  # constant
 
 
 def _check_modes(where, fill_mode, interpolation):
@@ -103,36 +66,10 @@ def transform(images, transforms, fill_mode="reflect", fill_value=0.0, interpola
     if t.ndim != 2 or t.shape[1] != 8 or t.shape[0] not in (1, N):
         raise ValueError(f"{where}: transforms must be (8,) or (N, 8) with N = {N} images, got "
                          f"shape {t.shape}")
-    t = np.broadcast_to(t, (N, 8))
+    t = np.ascontiguousarray(np.broadcast_to(t, (N, 8)))
     Ho, Wo = (H, W) if output_shape is None else (int(output_shape[0]), int(output_shape[1]))
-    fill = np.float32(fill_value)
-    ys = np.arange(Ho, dtype=np.float32)[None, :, None]
-    xs = np.arange(Wo, dtype=np.float32)[None, None, :]
-    r = [t[:, k, None, None] for k in range(8)]
-    proj = r[6] * xs + r[7] * ys + np.float32(1)
-    infinite = proj == 0
-    proj = np.where(infinite, np.float32(1), proj)
-    in_x = _map_coord((r[0] * xs + r[1] * ys + r[2]) / proj, W, fill_mode)
-    in_y = _map_coord((r[3] * xs + r[4] * ys + r[5]) / proj, H, fill_mode)
-    n = np.arange(N)[:, None, None]
-
-    def read(yi, xi):  # (N, Ho, Wo) integer coordinates -> (N, Ho, Wo, C), fill outside
-        ok = (yi >= 0) & (yi < H) & (xi >= 0) & (xi < W)
-        v = x[n, np.clip(yi, 0, H - 1), np.clip(xi, 0, W - 1)]
-        return np.where(ok[..., None], v, fill)
-
-    if interpolation == "nearest":  # std::round: halves away from zero
-        out = read(np.trunc(in_y + np.copysign(np.float32(0.5), in_y)).astype(np.int64),
-                   np.trunc(in_x + np.copysign(np.float32(0.5), in_x)).astype(np.int64))
-    else:
-        y0, x0 = np.floor(in_y), np.floor(in_x)
-        y1, x1 = y0 + 1, x0 + 1
-        iy0, ix0, iy1, ix1 = (v.astype(np.int64) for v in (y0, x0, y1, x1))
-        wx0, wx1 = (x1 - in_x)[..., None], (in_x - x0)[..., None]
-        top = wx0 * read(iy0, ix0) + wx1 * read(iy0, ix1)
-        bottom = wx0 * read(iy1, ix0) + wx1 * read(iy1, ix1)
-        out = (y1 - in_y)[..., None] * top + (in_y - y0)[..., None] * bottom
-    out = np.where(infinite[..., None], fill, out).astype(np.float32, copy=False)
+    out = kernels.image_transform(np.ascontiguousarray(x), t, fill_mode, float(fill_value),
+                                  interpolation, Ho, Wo)
     return out[0] if unbatched else out
 
 

@@ -19,4 +19,5 @@ from .pool import (avg_pool2d, avg_pool2d_backward, global_avg_pool2d,  # noqa: 
 from .norm import (batch_norm_backward, batch_norm_infer, batch_norm_train,  # noqa: F401
                    layer_norm_backward, layer_norm_forward)
 from .norm_group import group_norm_backward, group_norm_forward  # noqa: F401
+from .image import image_transform  # noqa: F401
 from .embedding import embedding_backward, embedding_forward  # noqa: F401

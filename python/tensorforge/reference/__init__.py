@@ -19,7 +19,7 @@ def _extend(mod):
 
 # Op families register themselves here, one line each.
 for _name in ("conv", "conv3d", "pool", "rnn", "rnn_dropout", "pointwise", "optim", "norm",
-              "norm_group", "embedding"):
+              "norm_group", "embedding", "image"):
     try:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
     except ModuleNotFoundError as _e:
