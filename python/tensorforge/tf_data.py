@@ -33,6 +33,8 @@ from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
 
 class Dataset(DatasetOps):
     """A re-iterable sequence of elements (See module docstring)."""
+    _kind = "Dataset"  # the class name TensorFlow's repr shows (See _tag)
+    _spec_from = None
 
     def __init__(self, make_iter, cardinality):
         self._make_iter = make_iter
@@ -55,13 +57,13 @@ class Dataset(DatasetOps):
                              f"first dimension, got shapes {[a.shape for a in leaves]}")
         ds = Dataset(lambda: (_map_struct(lambda a: a[i], arrays) for i in range(n)), n)
         ds._arrays = arrays  # whole arrays: batch() slices them instead of stacking elements
-        return ds
+        return _tag(ds, "_TensorSliceDataset")
 
     @staticmethod
     def from_tensors(tensors):
         """A dataset of one element: the given tensors."""
         arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensors"), tensors)
-        return Dataset(lambda: iter([arrays]), 1)
+        return _tag(Dataset(lambda: iter([arrays]), 1), "_TensorDataset")
 
     @staticmethod
     def from_generator(generator, output_types=None, output_shapes=None, args=None,
@@ -109,13 +111,13 @@ class Dataset(DatasetOps):
                     yield tuple(conform(c, sp) for c, sp in zip(e, specs))
         ds = Dataset(it, UNKNOWN_CARDINALITY)
         ds._element_spec = specs  # the signature is the element_spec, as TensorFlow's
-        return ds
+        return _tag(ds, "_FlatMapDataset")
 
     @staticmethod
     def range(*args):
         """A dataset of a range of integers, as Python's range."""
         r = range(*args)
-        return Dataset(lambda: (np.int64(i) for i in r), len(r))
+        return _tag(Dataset(lambda: (np.int64(i) for i in r), len(r)), "_RangeDataset")
 
     @staticmethod
     def zip(datasets):
@@ -126,7 +128,8 @@ class Dataset(DatasetOps):
         known = [c for c in cs if c >= 0]
         card = (UNKNOWN_CARDINALITY if UNKNOWN_CARDINALITY in cs else  # the shortest one ends it
                 min(known) if known else INFINITE_CARDINALITY)
-        return Dataset(lambda: zip(*[d._raw() for d in datasets]), card)
+        return _tag(Dataset(lambda: zip(*[d._raw() for d in datasets]), card), "_ZipDataset",
+                    datasets, lambda *specs: tuple(specs))
 
     # ---- transformations ---------------------------------------------------------------------
     def batch(self, batch_size, drop_remainder=False, **kwargs):
@@ -153,7 +156,10 @@ class Dataset(DatasetOps):
                         buf = []
                 if buf and not drop_remainder:
                     yield _stack(buf)
-        return Dataset(it, card)
+        kind = "_ParallelBatchDataset" if kwargs.get("num_parallel_calls") else "_BatchDataset"
+        return _tag(Dataset(it, card), kind, self,
+                    lambda spec: _spec_dims(spec, lambda s: (batch_size if drop_remainder
+                                                             else None,) + s))
 
     def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
                      drop_remainder=False):
@@ -205,7 +211,8 @@ class Dataset(DatasetOps):
         card = _cards(n)
         if card is None:
             card = n // batch_size if drop_remainder else -(-n // batch_size)
-        return Dataset(it, card)
+        return _tag(Dataset(it, card), "_PaddedBatchDataset", self,
+                    lambda spec: _spec_dims(spec, lambda s: (None,) * (len(s) + 1)))
 
     def unbatch(self):
         """Splits each element into its slices along the first axis."""
@@ -217,14 +224,16 @@ class Dataset(DatasetOps):
         n = _cards(self._cardinality)
         if n is None:
             n = sum(_leaves(e)[0].shape[0] for e in self._raw())
-        return Dataset(it, n)
+        return _tag(Dataset(it, n), "_UnbatchDataset", self,
+                    lambda spec: _spec_dims(spec, lambda s: s[1:]))
 
     def enumerate(self, start=0):
         """Pairs each element with its index (from start)."""
         def it():
             for i, e in enumerate(self._raw(), int(start)):
                 yield np.int64(i), e
-        return Dataset(it, self._cardinality)
+        return _tag(Dataset(it, self._cardinality), "_ZipDataset", self,
+                    lambda spec: (TensorSpec((), "int64"), spec))
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True):
         """TensorFlow's buffered shuffle: fill a buffer of ``buffer_size`` elements, then emit a
@@ -256,7 +265,7 @@ class Dataset(DatasetOps):
                 j = int(rng.integers(len(buf)))
                 buf[j], buf[-1] = buf[-1], buf[j]
                 yield buf.pop()
-        return Dataset(it, self._cardinality)
+        return _tag(Dataset(it, self._cardinality), "_ShuffleDataset", self)
 
     def take(self, count):
         """Keeps the first count elements (all of them with count -1)."""
@@ -269,7 +278,7 @@ class Dataset(DatasetOps):
                 if 0 <= count <= i:
                     return
                 yield e
-        return Dataset(it, card)
+        return _tag(Dataset(it, card), "_TakeDataset", self)
 
     def skip(self, count):
         """Skips the first count elements."""
@@ -280,7 +289,7 @@ class Dataset(DatasetOps):
                 if i >= count:
                     yield e
         n = self._cardinality
-        return Dataset(it, n if n < 0 else max(n - count, 0))
+        return _tag(Dataset(it, n if n < 0 else max(n - count, 0)), "_SkipDataset", self)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None):
         """``map_func`` on each element (Tensors in; a tuple element is spread over its
@@ -290,7 +299,8 @@ class Dataset(DatasetOps):
                 t = _user(e)
                 out = map_func(*t) if isinstance(t, tuple) else map_func(t)
                 yield _map_struct(lambda v: _as_array(v, "Dataset.map"), out)
-        return Dataset(it, self._cardinality)
+        kind = "_MapDataset" if num_parallel_calls is None else "_ParallelMapDataset"
+        return _tag(Dataset(it, self._cardinality), kind)
 
     def filter(self, predicate):
         """Keeps the elements for which predicate is True."""
@@ -300,7 +310,7 @@ class Dataset(DatasetOps):
                 if bool(np.asarray(getattr(predicate(*t) if isinstance(t, tuple) else
                                            predicate(t), "data", None))):
                     yield e
-        return Dataset(it, UNKNOWN_CARDINALITY)
+        return _tag(Dataset(it, UNKNOWN_CARDINALITY), "_FilterDataset", self)
 
     def repeat(self, count=None):
         """``count`` passes over the elements; None or -1: endless (an empty dataset stays
@@ -321,7 +331,7 @@ class Dataset(DatasetOps):
         n = self._cardinality
         card = (INFINITE_CARDINALITY if n != 0 else 0) if endless else \
             (n * count if n >= 0 else n if count else 0)
-        return Dataset(it, card)
+        return _tag(Dataset(it, card), "_RepeatDataset", self)
 
     def concatenate(self, dataset):
         """The elements of this dataset followed by those of another."""
@@ -329,22 +339,29 @@ class Dataset(DatasetOps):
             yield from self._raw()
             yield from dataset._raw()
         card = _cards(self._cardinality, dataset._cardinality)
-        return Dataset(it, self._cardinality + dataset._cardinality if card is None else card)
+        return _tag(Dataset(it, self._cardinality + dataset._cardinality if card is None else card),
+                    "_ConcatenateDataset", self)
 
     def prefetch(self, buffer_size=None):
         """Prepares later elements while the current one is consumed."""
-        return self
+        return self._same("_PrefetchDataset")
 
     def cache(self, filename=""):
         """Caches the elements (in memory, or in a file given by name)."""
-        return self
+        return self._same("CacheDataset")
 
     def with_options(self, options):
         """This dataset with the given options."""
-        ds = Dataset(self._make_iter, self._cardinality)
-        ds.__dict__.update(self.__dict__)
+        ds = self._same("_OptionsDataset")
         ds._options = options  # recorded for options(); nothing here depends on them
         return ds
+
+    def _same(self, kind):
+        """This dataset's elements under another of TensorFlow's names (what it keeps: the
+        batch fast path's whole arrays, options, a generator's signature)."""
+        ds = Dataset(self._make_iter, self._cardinality)
+        ds.__dict__.update(self.__dict__)
+        return _tag(ds, kind, self)
 
     # ---- consumption -------------------------------------------------------------------------
     def _raw(self):
@@ -377,11 +394,37 @@ class Dataset(DatasetOps):
         element (its concrete shapes: a batched dataset's batch axis is not None here)."""
         if getattr(self, "_element_spec", None) is not None:
             return self._element_spec
+        if self._spec_from is not None:
+            parents, fn = self._spec_from
+            specs = [p.element_spec for p in parents]
+            if all(sp is not None for sp in specs):
+                return fn(*specs)
         first = next(iter(self._raw()), None)
         return None if first is None else _map_struct(type_spec_from_value, first)
 
     def __repr__(self):
-        return f"<Dataset cardinality={self._cardinality}>"
+        return f"<{self._kind} element_spec={self.element_spec!r}>"
+
+
+def _tag(ds, kind, parents=None, spec_fn=None):
+    """``ds`` under the name TensorFlow's repr gives it; its element_spec from its parents'
+    through ``spec_fn`` (the parent's spec itself when only a parent is given: shuffle, take,
+    ...), so that a batch axis reads None as in TensorFlow, not the first batch's size."""
+    ds._kind = kind
+    if parents is not None:
+        parents = tuple(parents) if isinstance(parents, tuple) else (parents,)
+        ds._spec_from = (parents, spec_fn or (lambda spec: spec))
+    return ds
+
+
+def _spec_dims(spec, fn):
+    """A structure of specs with every TensorSpec's shape (a tuple, or None: unknown rank)
+    replaced by fn(shape); other specs kept."""
+    def one(sp):
+        if type(sp) is not TensorSpec or sp.shape is None:
+            return sp
+        return TensorSpec(fn(tuple(sp.shape)), sp.dtype, sp.name)
+    return _map_struct(one, spec)
 
 
 def _composite(e, spec):
@@ -433,5 +476,5 @@ def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa:
                     if line.endswith(b"\n"):
                         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
                     yield line
-    return Dataset(lines, UNKNOWN_CARDINALITY)
+    return _tag(Dataset(lines, UNKNOWN_CARDINALITY), "TextLineDatasetV2")
 

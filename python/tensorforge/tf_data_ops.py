@@ -45,6 +45,11 @@ def _dataset_of(v, where):
     return v
 
 
+def _named(ds, kind):
+    ds._kind = kind  # the class name TensorFlow's repr shows (tf_data._tag)
+    return ds
+
+
 class DatasetOps:
     """See the module docstring; every method returns a new Dataset."""
 
@@ -57,7 +62,7 @@ class DatasetOps:
         def it():
             for e in self._raw():
                 yield from _dataset_of(_call(map_func, e), "flat_map")._raw()
-        return type(self)(it, UNKNOWN_CARDINALITY)
+        return _named(type(self)(it, UNKNOWN_CARDINALITY), "_FlatMapDataset")
 
     def interleave(self, map_func, cycle_length=None, block_length=None, num_parallel_calls=None,
                    deterministic=None, name=None):
@@ -99,7 +104,8 @@ class DatasetOps:
                             continue
                         slots[i] = iter(_dataset_of(_call(map_func, e), "interleave")._raw())
                     i += 1
-        return type(self)(it, UNKNOWN_CARDINALITY)
+        return _named(type(self)(it, UNKNOWN_CARDINALITY), "_InterleaveDataset"
+                      if num_parallel_calls is None else "_ParallelInterleaveDataset")
 
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None):
         """Elements are Datasets of ``size`` consecutive elements (every ``stride``-th), one
@@ -137,7 +143,7 @@ class DatasetOps:
                 start += shift
                 drop = min(start - base, len(buf))
                 buf, base = buf[drop:], base + drop
-        return make(it, UNKNOWN_CARDINALITY)
+        return _named(make(it, UNKNOWN_CARDINALITY), "_WindowDataset")
 
     def reduce(self, initial_state, reduce_func, name=None):
         """Reduces the elements to one value with reduce_func, from initial_state."""
@@ -155,7 +161,7 @@ class DatasetOps:
                 t = _user(e)
                 state, out = scan_func(state, *t) if isinstance(t, tuple) else scan_func(state, t)
                 yield _map_struct(lambda v: _as_array(v, "Dataset.scan"), out)
-        return type(self)(it, self._cardinality)
+        return _named(type(self)(it, self._cardinality), "_ScanDataset")
 
     def shard(self, num_shards, index, name=None):
         """Keeps one of every num_shards elements, from index."""
@@ -168,7 +174,7 @@ class DatasetOps:
                 if k % n == i:
                     yield e
         c = self._cardinality
-        return type(self)(it, c if c < 0 else max(0, -(-(c - i) // n)))
+        return _named(type(self)(it, c if c < 0 else max(0, -(-(c - i) // n))), "_ShardDataset")
 
     def take_while(self, predicate, name=None):
         """Keeps the elements while predicate is True."""
@@ -177,7 +183,7 @@ class DatasetOps:
                 if not _flag(_call(predicate, e), "take_while"):
                     return
                 yield e
-        return type(self)(it, UNKNOWN_CARDINALITY)
+        return _named(type(self)(it, UNKNOWN_CARDINALITY), "_TakeWhileDataset")
 
     def unique(self, name=None):
         """Each distinct scalar element once, in first-seen order (scalars only, as
@@ -192,7 +198,7 @@ class DatasetOps:
                 if key not in seen:
                     seen.add(key)
                     yield e
-        return type(self)(it, UNKNOWN_CARDINALITY)
+        return _named(type(self)(it, UNKNOWN_CARDINALITY), "_UniqueDataset")
 
     def get_single_element(self, name=None):
         """The only element of a one-element dataset."""
