@@ -340,7 +340,13 @@ def layer_to_keras(layer):
         if k in ("layer", "backward_layer") and isinstance(v, dict):  # a wrapper's inner layer
             inner = (getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
                      if k == "layer" else getattr(layer, "backward_layer", None))
-            cfg[k] = layer_to_keras(inner) if inner is not None else v
+            if inner is None:
+                cfg[k] = v
+                continue
+            cfg[k] = layer_to_keras(inner)
+            given = (v.get("config") or {}).get("name")  # Bidirectional runs renamed copies
+            if given and hasattr(layer, "forward_layer"):  # of the layers given: the config
+                cfg[k]["config"]["name"] = given  # names those (Note [Bidirectional's copies])
             continue
         if k == "cell" and isinstance(v, dict) and getattr(layer, "cell", None) is not None:
             cfg[k] = layer_to_keras(layer.cell)  # an RNN's cell, in Keras form like any layer
