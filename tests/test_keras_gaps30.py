@@ -107,6 +107,7 @@ def test_dense_of_zero_units_is_a_zero_unit_layer():
     assert m.output_shape == (None, 0)
     assert m.predict(ONES, verbose=0).shape == (2, 0) and m.count_params() == 0
     assert tuple(L.Dense(0)(np.ones((2, 4, 3), "float32")).shape) == (2, 4, 0)
+    assert L.Dense(0.4).units == 0  # tf_keras: int(0.4) units
     with pytest.raises(ValueError, match="Dense: units must be an integer >= 0, got -1"):
         L.Dense(-1)  # tf_keras: ValueError
 
