@@ -121,8 +121,8 @@ def test_bidirectional_names_its_copies_forward_and_backward():
     assert (b.forward_layer.name, b.backward_layer.name) == ("forward_mylstm", "backward_mylstm")
     assert lstm.name == "mylstm" and not lstm.built and b.forward_layer is not lstm
     assert b.get_config()["layer"]["config"]["name"] == "mylstm"
-    assert [w.name for w in b.weights][::3] == ["bidirectional/forward_mylstm/lstm_cell/kernel:0",
-                                                "bidirectional/backward_mylstm/lstm_cell/kernel:0"]
+    assert [w.name for w in b.weights][::3] == [f"{b.name}/forward_mylstm/lstm_cell/kernel:0",
+                                                f"{b.name}/backward_mylstm/lstm_cell/kernel:0"]
     fw, bw = L.LSTM(2, name="fw"), L.LSTM(2, go_backwards=True, name="bw")
     b3 = L.Bidirectional(fw, backward_layer=bw)
     b3(seq)

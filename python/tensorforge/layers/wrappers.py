@@ -57,11 +57,11 @@ class Bidirectional(Layer):
         name = kwargs.pop("name") or _unique_name("bidirectional")
         super().__init__(name=name, **kwargs)
         # See Note [Bidirectional's copies]
-        cfg.pop("batch_input_shape", None)
         self.forward_layer = type(layer).from_config(dict(cfg, name="forward_" + layer.name))
         if backward_layer is None:
-            backward_layer = type(layer).from_config(dict(
-                cfg, go_backwards=not cfg["go_backwards"], name="backward_" + layer.name))
+            cfg = dict(cfg, go_backwards=not cfg["go_backwards"], name="backward_" + layer.name)
+            cfg.pop("batch_input_shape", None)
+            backward_layer = type(layer).from_config(cfg)
         else:
             self._record(backward_layer=backward_layer)  # (its config, under its own name)
             backward_layer.name = "backward_" + backward_layer.name
