@@ -108,11 +108,14 @@ def cmd_train(a):
         # --general: no compiled_step_begin, the compiled step refuses the optimizer
         m.optimizer.compiled_step_begin = None if a.general else counted_begin
     w0 = {f"init{i}": w for i, w in enumerate(m.get_weights())}
+    from tensorforge.callbacks import LambdaCallback
+    batch_keys = set()  # the keys of fit's batch logs (tf_keras': the loss and metrics alone)
+    keys_cb = LambdaCallback(on_batch_end=lambda b, logs: batch_keys.update(logs))
     hist = m.fit(x, y, batch_size=BATCH, epochs=a.epochs, shuffle=a.shuffle, verbose=0,
-                 distributed=not a.plain)
+                 distributed=not a.plain, callbacks=[keys_cb])
     ev = m.evaluate(x, y, batch_size=8, verbose=0, distributed=not a.plain)
     extra = dict(w0, evaluate=np.asarray(ev, np.float64), fused=np.asarray(fused[0]),
-                 compiled=np.asarray(compiled[0]))
+                 compiled=np.asarray(compiled[0]), batch_keys=np.asarray(sorted(batch_keys)))
     if not a.plain:  # gradients the kernels did not write into their bucket views
         used = m.optimizer._dist_buckets  # None: one rank, nothing was reduced
         extra["copies"] = np.asarray(used.copies if used is not None else 0)

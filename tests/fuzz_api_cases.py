@@ -379,7 +379,9 @@ def _layer_case(rng):
     valid = ((layer, key) in _NONE_OK and bad is None) or (
         key == "rate" and bad in (0,)) or (key == "axis" and bad in (0, -1)) or (
         key == "alpha" and isinstance(bad, (int, float)) and not isinstance(bad, bool)) or (
-        key == "padding" and bad == "same")
+        key == "padding" and bad == "same") or (  # Dense: int(units) >= 0, as tf_keras
+        (layer, key) == ("Dense", "units") and isinstance(bad, (int, float))
+        and not isinstance(bad, bool) and bad >= 0)
     c = Case(layer, "layers", [], kwargs)
     c.mutations = [f"{key}={bad!r}"]
     c.expect_error = not valid

@@ -357,7 +357,9 @@ def _c_cases():
         return f32(rng, *shape), opt(), opt(), f32(rng, C), np.abs(f32(rng, C)) + 0.5, axis
     def bn_train(rng):
         x, g, b, mm, mv, axis = bn_args(rng)
-        return Case("batch_norm_forward_train", "C", [x, g, b, mm, mv, axis, 0.9, 1e-3], inplace=(3, 4))
+        bessel = bool(rng.integers(2))  # the moving variance with n/(n-1), or the biased one
+        return Case("batch_norm_forward_train", "C", [x, g, b, mm, mv, axis, 0.9, 1e-3, bessel],
+                    inplace=(3, 4))
     B["batch_norm_forward_train"] = bn_train
 
     def bn_infer(rng):

@@ -122,6 +122,52 @@ def test_native_matches_reference(isa, rng, shape, axis):
 
 
 
+@pytest.mark.parametrize("bessel", [True, False])
+def test_moving_variance_with_or_without_bessels_correction(isa, rng, bessel):
+    """``bessel`` (default True): the moving variance takes var * n / (n - 1), as Keras 2's
+    fused kernel, or the biased batch variance, as its plain ops (Note [moving variance] in
+    layers/normalization.py). The binding, the reference (float32 and float64) and the entry
+    point against float64 worked out here; y, mean and inv_std do not depend on it."""
+    for shape, axis in [((7, 3), -1), ((4, 3, 5), 1), ((2, 3, 3, 2), -1)]:
+        x = (rng.standard_normal(shape) * 2 + 1).astype(np.float32)
+        C = shape[axis]
+        n = x.size // C
+        x64 = np.moveaxis(x.astype(np.float64), axis, -1).reshape(-1, C)
+        var = x64.var(0) * (n / (n - 1) if bessel else 1.0)
+        want_mv, want_mm = 0.25 + 0.75 * var, 0.75 * x64.mean(0)  # momentum 0.25, from 1 / 0
+        outs = []
+        for fn, dt in ((_native._C.batch_norm_forward_train, np.float32),
+                       (ref.batch_norm_forward_train, np.float32),
+                       (ref.batch_norm_forward_train, np.float64),
+                       (kernels.batch_norm_train, np.float32)):
+            mm, mv = np.zeros(C, dt), np.ones(C, dt)
+            y, mean, inv = fn(x.astype(dt), None, None, mm, mv, axis, 0.25, EPS, bessel=bessel)
+            what = f"{getattr(fn, '__module__', fn)} {np.dtype(dt)} {shape} bessel={bessel}"
+            np.testing.assert_allclose(mv, want_mv, rtol=1e-6, err_msg=what)
+            np.testing.assert_allclose(mm, want_mm, rtol=1e-6, atol=1e-7, err_msg=what)
+            outs.append((y, mean, inv))
+            if bessel and dt == np.float32:  # the default is the corrected variance
+                mv2 = np.ones(C, dt)
+                fn(x, None, None, np.zeros(C, dt), mv2, axis, 0.25, EPS)
+                np.testing.assert_array_equal(mv2, mv, err_msg=what)
+        for got in outs[1:]:
+            for a, b in zip(got, outs[0]):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_bessel_must_be_a_bool(rng):
+    x = rng.standard_normal((4, 3)).astype(np.float32)
+    mm, mv = np.zeros(3, np.float32), np.ones(3, np.float32)
+    with pytest.raises(TypeError, match="batch_norm_train: bessel must be a bool, got str 'yes'"):
+        kernels.batch_norm_train(x, None, None, mm, mv, -1, 0.9, EPS, bessel="yes")
+    with pytest.raises(TypeError, match="batch_norm_train: bessel must be a bool, got NoneType"):
+        ops.batch_norm_train(x, None, None, mm, mv, -1, 0.9, EPS, bessel=None)
+    if _native._C is not None:  # the binding takes a bool (or NumPy's) only: no None -> False
+        with pytest.raises(TypeError, match="batch_norm_forward_train"):
+            _native._C.batch_norm_forward_train(x, None, None, mm, mv, -1, 0.9, EPS, None)
+    assert np.array_equal(mv, np.ones(3, np.float32))  # nothing written on a refused call
+
+
 def assert_same_bits_at_1_and_2_threads(x, dy, gamma, beta, axis):
     """Training forward (y, mean, inv_std, moving statistics) and backward at 1 and 2 threads:
     the same bits."""

@@ -73,7 +73,7 @@ def test_dense_float_units_are_truncated(units):
     assert d.get_config()["units"] == 200
 
 
-@pytest.mark.parametrize("units", [-3.0, 0.4, float("nan"), True, "7"])
+@pytest.mark.parametrize("units", [-3.0, float("nan"), True, "7"])  # (0.4: Dense(0), as tf_keras)
 def test_dense_bad_units_still_raise(units):
     with pytest.raises((TypeError, ValueError), match="Dense: units"):
         keras.layers.Dense(units)

@@ -314,6 +314,8 @@ def test_n_ranks_reach_the_weights_of_one_process(one_process, n):
             np.testing.assert_array_equal(_flat(z), _flat(zs[0]))
         np.testing.assert_allclose(_flat(zs[0]), w_ref, rtol=0, atol=tol)
         for z in zs:  # logs are the whole job's, identical on every rank
+            # the batch logs hold what one process's do, as tf_keras': no 'size'
+            assert list(z["batch_keys"]) == list(ref["batch_keys"]) == ["accuracy", "loss"]
             np.testing.assert_allclose(z["h_loss"], ref["h_loss"], rtol=1e-5)
             np.testing.assert_allclose(z["h_accuracy"], ref["h_accuracy"], rtol=1e-6)
             np.testing.assert_allclose(z["evaluate"], ref["evaluate"], rtol=1e-5)

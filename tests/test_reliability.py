@@ -530,7 +530,7 @@ def test_sparse_labels_out_of_range_or_fractional_raise():
 @pytest.mark.parametrize("make,exc", [
     # Dense(1.5) is one unit in Keras 2 (int(units)); a NaN count has no int
     (lambda: L.Dense(float("nan")), TypeError), (lambda: L.Dense("10"), TypeError),
-    (lambda: L.Dense(0), ValueError),
+    (lambda: L.Dense(-1), ValueError),  # (Dense(0): a zero-unit layer, as tf_keras)
     (lambda: L.Conv2D(4, (0, 3)), ValueError), (lambda: L.Conv2D(4, 3, strides=0), ValueError),
     (lambda: L.Conv2D(4, 3, strides=-1), ValueError), (lambda: L.Conv2D(1.5, 3), TypeError),
     (lambda: L.MaxPooling2D(2, strides=0), ValueError), (lambda: L.LSTM(1.5), TypeError),

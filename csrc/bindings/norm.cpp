@@ -2,7 +2,8 @@
 // tf/norm.h). Same names, signatures and semantics as python/tensorforge/reference/norm.py:
 //
 //   batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum,
-//                            epsilon) -> (y, mean, inv_std)   (moving_* updated in place)
+//                            epsilon, bessel=True) -> (y, mean, inv_std)
+//                            (moving_* updated in place; bessel: the variance's n/(n-1))
 //   batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
 //   batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
 //   layer_norm_forward(x, gamma, beta, epsilon) -> (y, mean, inv_std)   (rows of x's last axis)
@@ -88,7 +89,7 @@ float finite(const char* op, const char* arg, double v) {
 
 py::tuple forward_train(const py::object& x_o, const py::object& gamma_o, const py::object& beta_o,
                         const py::object& mm_o, const py::object& mv_o, index_t axis,
-                        double momentum, double epsilon) {
+                        double momentum, double epsilon, bool bessel) {
   const char* op = "batch_norm_forward_train";
   py::array x = dense_x(op, "x", x_o);
   const BnShape s = view(op, x, axis);
@@ -119,7 +120,7 @@ py::tuple forward_train(const py::object& x_o, const py::object& gamma_o, const 
   float *Y = y.mutable_data(), *Mu = mean.mutable_data(), *Inv = inv_std.mutable_data();
   {
     py::gil_scoped_release nogil;
-    batch_norm_forward_train(s, X, G, Bt, eps, m, Y, Mu, Inv, MM, MV);
+    batch_norm_forward_train(s, X, G, Bt, eps, m, bessel, Y, Mu, Inv, MM, MV);
   }
   return py::make_tuple(y, mean, inv_std);
 }
@@ -308,8 +309,9 @@ void bind_norm(pybind11::module_& m) {
   namespace py = pybind11;
   m.def("batch_norm_forward_train", &forward_train, py::arg("x"), py::arg("gamma"), py::arg("beta"),
         py::arg("moving_mean"), py::arg("moving_variance"), py::arg("axis"), py::arg("momentum"),
-        py::arg("epsilon"),
-        "(y, mean, inv_std) with batch statistics; updates the moving statistics in place");
+        py::arg("epsilon"), py::arg("bessel").noconvert() = true,
+        "(y, mean, inv_std) with batch statistics; updates the moving statistics in place (the "
+        "variance with Bessel's correction n/(n-1) when bessel, the biased one otherwise)");
   m.def("batch_norm_forward_infer", &forward_infer, py::arg("x"), py::arg("gamma"), py::arg("beta"),
         py::arg("moving_mean"), py::arg("moving_variance"), py::arg("axis"), py::arg("epsilon"),
         "y normalized with the moving statistics");

@@ -219,8 +219,8 @@ void channel_affine(const BnShape& s, const float* x, const float* dy, const flo
 }  // namespace
 
 void batch_norm_forward_train(const BnShape& s, const float* x, const float* gamma,
-                              const float* beta, float eps, float momentum, float* y, float* mean,
-                              float* inv_std, float* moving_mean, float* moving_var) {
+                              const float* beta, float eps, float momentum, bool bessel, float* y,
+                              float* mean, float* inv_std, float* moving_mean, float* moving_var) {
   FtzGuard ftz;
   const index_t C = s.C;
   const double n = (double)s.A * (double)s.B;
@@ -229,7 +229,7 @@ void batch_norm_forward_train(const BnShape& s, const float* x, const float* gam
   std::vector<double> S1((size_t)C), S2((size_t)C);
   channel_sums<false>(s, x, nullptr, shift.data(), S1.data(), S2.data());
   const float m = momentum, one_m = 1.0f - momentum;
-  const double bessel = n / std::max(n - 1.0, 1.0);
+  const double corr = bessel ? n / std::max(n - 1.0, 1.0) : 1.0;  // Bessel's, or none
   for (index_t c = 0; c < C; ++c) {
     const double d = S1[c] / n;
     double var = S2[c] / n - d * d;
@@ -241,7 +241,7 @@ void batch_norm_forward_train(const BnShape& s, const float* x, const float* gam
     scale[c] = (float)(gamma ? gamma[c] * inv : inv);
     bias[c] = beta ? beta[c] : 0.0f;
     moving_mean[c] = moving_mean[c] * m + one_m * mu;
-    moving_var[c] = moving_var[c] * m + one_m * (float)(var * bessel);
+    moving_var[c] = moving_var[c] * m + one_m * (float)(var * corr);
   }
   channel_affine<false>(s, x, nullptr, mean, nullptr, scale.data(), bias.data(), y);
 }

@@ -1,7 +1,8 @@
 // Bindings for batch normalization on the GPU (kernels in norm.cu). Names, signatures and
 // semantics are those of tensorforge.reference.norm (its docstring), on CuPy float32 arrays:
 //   batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum,
-//                            epsilon) -> (y, mean, inv_std)   (moving_* updated in place)
+//                            epsilon, bessel=True) -> (y, mean, inv_std)
+//                            (moving_* updated in place; bessel: the variance's n/(n-1))
 //   batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
 //   batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
 #include <cmath>
@@ -65,7 +66,7 @@ float finite(const char* op, const char* arg, double v) {
 
 py::tuple forward_train(const py::object& x_o, const py::object& gamma_o, const py::object& beta_o,
                         const py::object& mm_o, const py::object& mv_o, int64_t axis,
-                        double momentum, double epsilon) {
+                        double momentum, double epsilon, bool bessel) {
   const char* op = "batch_norm_forward_train";
   CudaArray x = dense(op, "x", x_o);
   const View v = view(op, x, axis);
@@ -88,8 +89,9 @@ py::tuple forward_train(const py::object& x_o, const py::object& gamma_o, const 
   CudaArray y = cupy_empty(x.shape), mean = cupy_empty({v.C}), inv = cupy_empty({v.C});
   CudaArray part = cupy_empty({2 * P * v.C}, "float64"), scratch = cupy_empty({3 * v.C});
   batch_norm_forward_train(current_stream(), v.A, v.C, v.B, x.ptr<const float>(), G, Bt, eps, m,
-                           y.ptr<float>(), mean.ptr<float>(), inv.ptr<float>(), mm.ptr<float>(),
-                           mv.ptr<float>(), part.ptr<double>(), scratch.ptr<float>());
+                           bessel, y.ptr<float>(), mean.ptr<float>(), inv.ptr<float>(),
+                           mm.ptr<float>(), mv.ptr<float>(), part.ptr<double>(),
+                           scratch.ptr<float>());
   return py::make_tuple(y.obj, mean.obj, inv.obj);
 }
 
@@ -138,7 +140,7 @@ py::tuple backward(const py::object& dy_o, const py::object& x_o, const py::obje
 void bind_norm_cuda(pybind11::module_& m) {
   m.def("batch_norm_forward_train", &forward_train, py::arg("x"), py::arg("gamma"), py::arg("beta"),
         py::arg("moving_mean"), py::arg("moving_variance"), py::arg("axis"), py::arg("momentum"),
-        py::arg("epsilon"));
+        py::arg("epsilon"), py::arg("bessel").noconvert() = true);
   m.def("batch_norm_forward_infer", &forward_infer, py::arg("x"), py::arg("gamma"), py::arg("beta"),
         py::arg("moving_mean"), py::arg("moving_variance"), py::arg("axis"), py::arg("epsilon"));
   m.def("batch_norm_backward", &backward, py::arg("dy"), py::arg("x"), py::arg("mean"),

@@ -36,8 +36,8 @@ static void partials(cudaStream_t s, bool bwd, int64_t A, int64_t C, int64_t B, 
 
 void batch_norm_forward_train(cudaStream_t s, int64_t A, int64_t C, int64_t B, const float* x,
                               const float* gamma, const float* beta, float eps, float momentum,
-                              float* y, float* mean, float* inv_std, float* moving_mean,
-                              float* moving_var, double* part, float* scratch) {
+                              bool bessel, float* y, float* mean, float* inv_std,
+                              float* moving_mean, float* moving_var, double* part, float* scratch) {
   int64_t P, per;
   batch_norm_parts(A, C, B, P, per);
   // k[c] = x[0, c, 0]: channel c's first value, B floats apart (a strided copy into scratch).
@@ -48,8 +48,8 @@ void batch_norm_forward_train(cudaStream_t s, int64_t A, int64_t C, int64_t B, c
                                   (size_t)C, cudaMemcpyDeviceToDevice, s));
   partials(s, false, A, C, B, P, per, x, nullptr, k, part);
   train_finalize_kernel<<<blocks_for(C), THREADS, 0, s>>>(C, P, (double)A * (double)B, part, part + P * C,
-                                                          k, gamma, beta, eps, momentum, mean, inv_std,
-                                                          scale, bias, moving_mean, moving_var);
+                                                          k, gamma, beta, eps, momentum, bessel, mean,
+                                                          inv_std, scale, bias, moving_mean, moving_var);
   TF_CUDA_LAUNCH_CHECK();
   const long long total = A * C * B;
   channel_affine_kernel<false><<<blocks_for(total), THREADS, 0, s>>>(total, C, B, x, nullptr, mean,

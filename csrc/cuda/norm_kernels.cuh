@@ -90,9 +90,10 @@ __global__ void channel_partials_kernel(long long A, long long C, long long B, l
 __global__ void train_finalize_kernel(long long C, long long P, double n, const double* __restrict__ part1,
                                       const double* __restrict__ part2, const float* __restrict__ k,
                                       const float* __restrict__ gamma, const float* __restrict__ beta,
-                                      float eps, float momentum, float* __restrict__ mean,
-                                      float* __restrict__ inv_std, float* __restrict__ scale,
-                                      float* __restrict__ bias, float* __restrict__ moving_mean,
+                                      float eps, float momentum, bool bessel,
+                                      float* __restrict__ mean, float* __restrict__ inv_std,
+                                      float* __restrict__ scale, float* __restrict__ bias,
+                                      float* __restrict__ moving_mean,
                                       float* __restrict__ moving_var) {
   TF_NORM_GRID_STRIDE(c, C) {
     double S1 = 0.0, S2 = 0.0;
@@ -105,13 +106,13 @@ __global__ void train_finalize_kernel(long long C, long long P, double n, const 
     var = var < 0.0 ? 0.0 : var;
     const float mu = (float)(k[c] + d);
     const double inv = 1.0 / sqrt(var + (double)eps);
-    const double bessel = n / (n - 1.0 > 1.0 ? n - 1.0 : 1.0);
+    const double corr = bessel ? n / (n - 1.0 > 1.0 ? n - 1.0 : 1.0) : 1.0;  // Bessel's, or none
     mean[c] = mu;
     inv_std[c] = (float)inv;
     scale[c] = (float)(gamma ? gamma[c] * inv : inv);
     bias[c] = beta ? beta[c] : 0.0f;
     moving_mean[c] = moving_mean[c] * momentum + (1.0f - momentum) * mu;
-    moving_var[c] = moving_var[c] * momentum + (1.0f - momentum) * (float)(var * bessel);
+    moving_var[c] = moving_var[c] * momentum + (1.0f - momentum) * (float)(var * corr);
   }
 }
 

@@ -24,7 +24,7 @@ static double rel(double a, double b) { return std::fabs(a - b) / (1.0 + std::fa
 static unsigned blocks(long long n, int t) { return (unsigned)std::max(1LL, (n + t - 1) / t); }
 
 static void batch_norm_case(long long A, long long C, long long B, float offset, bool affine,
-                            std::mt19937& gen) {
+                            std::mt19937& gen, bool bessel = true) {
   std::normal_distribution<float> nd;
   const long long n = A * B, total = A * C * B;
   std::vector<float> x(total), dy(total), gamma(C), beta(C), mm(C), mv(C);
@@ -52,8 +52,8 @@ static void batch_norm_case(long long A, long long C, long long B, float offset,
   });
   emu::launch(dim3(blocks(C, norm::THREADS)), dim3(norm::THREADS), [&] {
     norm::train_finalize_kernel(C, P, (double)n, part.data(), part.data() + P * C, k.data(), G, Bt,
-                                eps, mom, mean.data(), inv.data(), scale.data(), bias.data(),
-                                mm.data(), mv.data());
+                                eps, mom, bessel, mean.data(), inv.data(), scale.data(),
+                                bias.data(), mm.data(), mv.data());
   });
   emu::launch(dim3(blocks(total, norm::THREADS)), dim3(norm::THREADS), [&] {
     norm::channel_affine_kernel<false>(total, C, B, x.data(), nullptr, mean.data(), nullptr,
@@ -95,7 +95,7 @@ static void batch_norm_case(long long A, long long C, long long B, float offset,
     const double g = affine ? gamma[c] : 1.0, be = affine ? beta[c] : 0.0;
     e_stat = std::max({e_stat, rel(mean[c], mu), rel(inv[c], iv),
                        rel(mm[c], 0.9 * mm0[c] + 0.1 * mu),
-                       rel(mv[c], 0.9 * mv0[c] + 0.1 * var * n / std::max(n - 1.0, 1.0))});
+                       rel(mv[c], 0.9 * mv0[c] + 0.1 * var * (bessel ? n / std::max(n - 1.0, 1.0) : 1.0))});
     for (long long aa = 0; aa < A; ++aa)
       for (long long bb = 0; bb < B; ++bb) {
         const long long o = (aa * C + c) * B + bb;
@@ -113,8 +113,8 @@ static void batch_norm_case(long long A, long long C, long long B, float offset,
       }
   }
   char what[160];
-  std::snprintf(what, sizeof what, "batch_norm (A, C, B) = (%lld, %lld, %lld) offset %g%s P=%lld", A, C,
-                B, offset, affine ? "" : " no gamma/beta", P);
+  std::snprintf(what, sizeof what, "batch_norm (A, C, B) = (%lld, %lld, %lld) offset %g%s%s P=%lld", A,
+                C, B, offset, affine ? "" : " no gamma/beta", bessel ? "" : " biased", P);
   // float32 holds a mean of 1e4 only to ~5e-4, so every output is that far off (relative to 1 + |ref|)
   const double tol = offset > 100 ? 1e-3 : 1e-5;
   const double worst = std::max({e_y, e_stat, e_dx, e_dp, e_yi});
@@ -167,6 +167,8 @@ int main() {
   for (const auto& c : cases) batch_norm_case(c[0], c[1], c[2], 1.5f, true, gen);
   batch_norm_case(600, 3, 1, 1e4f, false, gen);
   batch_norm_case(4, 2, 700, 1e4f, true, gen);
+  batch_norm_case(7, 3, 1, 1.5f, true, gen, false);  // the moving variance without n/(n-1)
+  batch_norm_case(3, 4, 30, 1.5f, false, gen, false);
   embedding_case<int>(11, 5, 37, gen);
   embedding_case<long long>(50, 130, 200, gen);
   embedding_case<int>(1, 1, 1, gen);

@@ -233,12 +233,13 @@ namespace cuda {
 
 // Batch normalization (csrc/cuda/norm.cu; semantics of python/tensorforge/reference/norm.py),
 // x viewed as (A, C, B) as in tf/norm.h. Scratch from the caller: `part` holds 2*P*C doubles
-// (batch_norm_parts gives P), `scratch` 3*C floats (2*C for inference). moving_* in place.
+// (batch_norm_parts gives P), `scratch` 3*C floats (2*C for inference). moving_* in place,
+// the variance with Bessel's correction n/(n-1) when `bessel`.
 void batch_norm_parts(int64_t A, int64_t C, int64_t B, int64_t& P, int64_t& per);
 void batch_norm_forward_train(cudaStream_t stream, int64_t A, int64_t C, int64_t B, const float* x,
                               const float* gamma, const float* beta, float eps, float momentum,
-                              float* y, float* mean, float* inv_std, float* moving_mean,
-                              float* moving_var, double* part, float* scratch);
+                              bool bessel, float* y, float* mean, float* inv_std,
+                              float* moving_mean, float* moving_var, double* part, float* scratch);
 void batch_norm_forward_infer(cudaStream_t stream, int64_t A, int64_t C, int64_t B, const float* x,
                               const float* gamma, const float* beta, const float* moving_mean,
                               const float* moving_var, float eps, float* y, float* scratch);

@@ -16,7 +16,8 @@
 // Forward (training): mean, var (biased), inv_std = 1/sqrt(var + eps),
 //   y = (x - mean) * gamma * inv_std + beta; gamma/beta may be nullptr (1 / 0).
 //   The moving statistics are updated IN PLACE (Keras 2): mm = mm*m + (1-m)*mean,
-//   mv = mv*m + (1-m)*var*n/max(n-1, 1) (Bessel's correction, as Keras 2's fused kernel).
+//   mv = mv*m + (1-m)*var*n/max(n-1, 1) when `bessel` (Bessel's correction, as Keras 2's fused
+//   kernel), mv = mv*m + (1-m)*var otherwise (Keras 2's unfused ops: 2-D / 3-D, fused=False).
 // Forward (inference): y = (x - mm) * gamma / sqrt(mv + eps) + beta.
 // Backward: with xhat = (x - mean)*inv_std, dbeta = sum(dy), dgamma = sum(dy*xhat) (both
 //   WRITTEN, never nullptr), dx = gamma*inv_std*(dy - dbeta/n - xhat*dgamma/n) (WRITTEN).
@@ -44,8 +45,8 @@ struct LnShape {
 
 TF_DECLARE_KERNEL(void, batch_norm_forward_train,
                   (const BnShape& s, const float* x, const float* gamma, const float* beta,
-                   float eps, float momentum, float* y, float* mean, float* inv_std,
-                   float* moving_mean, float* moving_var))
+                   float eps, float momentum, bool bessel, float* y, float* mean,
+                   float* inv_std, float* moving_mean, float* moving_var))
 TF_DECLARE_KERNEL(void, batch_norm_forward_infer,
                   (const BnShape& s, const float* x, const float* gamma, const float* beta,
                    const float* moving_mean, const float* moving_var, float eps, float* y))
@@ -73,11 +74,11 @@ static inline void layer_norm_backward(const LnShape& s, const float* dy, const 
   TF_DISPATCH(layer_norm_backward, s, dy, x, mean, inv_std, gamma, dx, dgamma, dbeta);
 }
 static inline void batch_norm_forward_train(const BnShape& s, const float* x, const float* gamma,
-                                            const float* beta, float eps, float momentum, float* y,
-                                            float* mean, float* inv_std, float* moving_mean,
-                                            float* moving_var) {
-  TF_DISPATCH(batch_norm_forward_train, s, x, gamma, beta, eps, momentum, y, mean, inv_std,
-              moving_mean, moving_var);
+                                            const float* beta, float eps, float momentum,
+                                            bool bessel, float* y, float* mean, float* inv_std,
+                                            float* moving_mean, float* moving_var) {
+  TF_DISPATCH(batch_norm_forward_train, s, x, gamma, beta, eps, momentum, bessel, y, mean,
+              inv_std, moving_mean, moving_var);
 }
 static inline void batch_norm_forward_infer(const BnShape& s, const float* x, const float* gamma,
                                             const float* beta, const float* moving_mean,

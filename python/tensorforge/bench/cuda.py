@@ -428,11 +428,14 @@ def bench_layers(cupy, C, torch, quick, rng):
         Cn = xs[axis]
         g, b = cupy.ones(Cn, cupy.float32), cupy.zeros(Cn, cupy.float32)
         mm, mv = cupy.zeros(Cn, cupy.float32), cupy.ones(Cn, cupy.float32)
-        y, mean, inv = C.batch_norm_forward_train(x, g, b, mm, mv, axis, 0.99, 1e-3)
+        # (a 4-D layer's update, with Bessel's correction: Note [moving variance])
+        y, mean, inv = C.batch_norm_forward_train(x, g, b, mm, mv, axis, 0.99, 1e-3, True)
+        mvr = np.ones(Cn, np.float32)
         yr, meanr, invr = ref_norm.batch_norm_forward_train(xh, np.ones(Cn, np.float32), np.zeros(Cn, np.float32),
-                                                            np.zeros(Cn, np.float32), np.ones(Cn, np.float32),
-                                                            axis, 0.99, 1e-3)
-        if not np.allclose(cupy.asnumpy(y), yr, rtol=1e-4, atol=1e-4):
+                                                            np.zeros(Cn, np.float32), mvr, axis, 0.99, 1e-3,
+                                                            True)
+        if not (np.allclose(cupy.asnumpy(y), yr, rtol=1e-4, atol=1e-4)
+                and np.allclose(cupy.asnumpy(mv), mvr, rtol=1e-4, atol=1e-4)):
             raise AssertionError(f"bench cuda layers {name}: result differs from the reference")
 
         def fb():

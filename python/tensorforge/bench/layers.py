@@ -57,9 +57,11 @@ def _bn_rows(args, torch, rng):
         C = xs[axis]
         g, b = np.ones(C, np.float32), np.zeros(C, np.float32)
         mm, mv = np.zeros(C, np.float32), np.ones(C, np.float32)
-        y, mean, inv = ours_f(x, g, b, mm, mv, axis, 0.99, 1e-3)
-        yr, meanr, invr = ref_f(x, g, b, mm.copy(), mv.copy(), axis, 0.99, 1e-3)
-        _check(name, (y, mean, inv), (yr, meanr, invr))
+        # (a 4-D layer's update, with Bessel's correction: Note [moving variance])
+        mmr, mvr = mm.copy(), mv.copy()
+        y, mean, inv = ours_f(x, g, b, mm, mv, axis, 0.99, 1e-3, True)
+        yr, meanr, invr = ref_f(x, g, b, mmr, mvr, axis, 0.99, 1e-3, True)
+        _check(name, (y, mean, inv, mm, mv), (yr, meanr, invr, mmr, mvr))
         _check(name, ours_b(dy, x, mean, inv, g, axis), ref_b(dy, x, meanr, invr, g, axis))
 
         def fb(f, bw):

@@ -210,10 +210,11 @@ class LearningRateWarmupCallback(_cb.Callback):
 
 class GlobalBatchLogs(_cb.Callback):
     """fit(distributed=True)'s first callback: every batch, the logs become the figures of the
-    whole global batch (loss and metrics averaged over the ranks weighted by their samples,
-    'size' the global batch), so the progress bar, History and TerminateOnNaN see what one
-    process would; a non-finite loss on any rank stops every rank at the same step, naming it.
-    At the end of an epoch the logs become the means over the whole epoch."""
+    whole global batch (loss and metrics averaged over the ranks weighted by their samples; the
+    progress bar weighs them by the global batch), so the progress bar, History and
+    TerminateOnNaN see what one process would; a non-finite loss on any rank stops every rank
+    at the same step, naming it. At the end of an epoch the logs become the means over the
+    whole epoch."""
 
     def __init__(self, plan):
         super().__init__()
@@ -255,7 +256,10 @@ class GlobalBatchLogs(_cb.Callback):
                                              g[:, 3 + len(keys):].sum(axis=0))
             for k, v in zip(exact, res):
                 logs[k] = self._exact[k] = v
-        logs["size"] = M
+        # no 'size' in the logs, as tf_keras 2's (Note [callback params and logs] in
+        # engine/training_arrays.py): the progress bar weighs these global means by M through
+        # the model (Note [progress bar means] in callbacks_progbar.py)
+        self.model.__dict__["_batch_log_size"] = M
         self._seen += M
         self._local_seen += m
         failed = [r for r in range(g.shape[0]) if g[r, 1]]

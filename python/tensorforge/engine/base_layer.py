@@ -46,8 +46,9 @@ from .dtype_policy import (_as_tensor, _input_converter,  # noqa: F401
                            layer_dtype, policy_config)
 from .input_spec import InputSpec, _fmt_shape, _shape_str, is_shape  # noqa: F401
 from .layer_call import (_bind_positional, _call_args, _empty_batch_call, _in_call,  # noqa: F401
-                         _pop_inputs, _training_arg, _with_call_info, call_context, input_mask,
-                         invoke_call, learning_phase, set_output_mask, training_given)
+                         _pop_inputs, _training_arg, _with_call_info, call_context,
+                         default_training, input_mask, invoke_call, learning_phase,
+                         set_output_mask, training_given)
 from .shape_inference import _infer_by_running  # noqa: F401
 from .layer_losses import _ATTRS, LossesMixin, add_activity_losses  # noqa: F401
 from .layer_weights import _VERSION, WeightsMixin, _touch
@@ -454,8 +455,9 @@ class Layer(WeightsMixin, LossesMixin):
         if s0 and s0[0] == 0 and all(t.ndim and t.shape[0] == 0 for t in flat):
             y = _empty_batch_call(self, x, mask, kwargs, given)  # See Note [empty batch]
         else:
-            with call_context(training, given):
-                y = invoke_call(self, x, training=training, mask=mask, **kwargs)
+            with call_context(training, given):  # (unset: See Note [training left unset])
+                y = invoke_call(self, x, training=training if given else
+                                default_training(self.call), mask=mask, **kwargs)
             if self._activity_regularizer is not None:
                 add_activity_losses(self, y)
         if not self._compute_output_and_mask_jointly:  # (a functional model's run set them)

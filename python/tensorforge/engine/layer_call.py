@@ -39,6 +39,10 @@ def training_given():
 # ``data_augmentation(images)`` outside fit augments, as in Keras 2. call_context therefore also
 # records whether the flag was given; ``given=None`` inherits it from the enclosing call (a
 # functional graph run inside Layer.__call__), and is True at the outermost level (fit, predict).
+# Where nobody gave it, the call method receives its own default, as in tf_keras
+# (default_training): a ``call(self, x, training=None)`` sees None on an eager ``layer(x)`` or
+# ``model(x)`` (a functional model's run hands None on to the layers of its graph, each of
+# which then receives its own default), and a Lambda's function ``f(x, training=None)`` too.
 
 
 class call_context:
@@ -86,22 +90,36 @@ def _call_args(fn):
     return got
 
 
-def traced_training(fn):
-    """The ``training`` a symbolic call passes a call method not given one (See Note [training
-    of a symbolic call]): None where its signature defaults training to None (or takes it
-    through **kwargs), else False."""
+def _training_default(fn):
+    """The default of a call method's ``training`` parameter (cached per function): None
+    without the parameter (or taking it through **kwargs), inspect's ``empty`` without a
+    default."""
     key = getattr(fn, "__func__", fn)
-    got = _TRACED.get(key, _TRACED)
-    if got is _TRACED:
+    got = _DEFAULTS.get(key, _DEFAULTS)
+    if got is _DEFAULTS:
         try:
             p = inspect.signature(fn).parameters.get("training")
         except (TypeError, ValueError):
             p = None
-        got = _TRACED[key] = None if p is None or p.default is None else False
+        got = _DEFAULTS[key] = None if p is None else p.default
     return got
 
 
-_TRACED = {}
+_DEFAULTS = {}
+
+
+def traced_training(fn):
+    """The ``training`` a symbolic call passes a call method not given one (See Note [training
+    of a symbolic call]): None where its signature defaults training to None (or takes it
+    through **kwargs), else False."""
+    return None if _training_default(fn) is None else False
+
+
+def default_training(fn):
+    """The ``training`` a call method receives when no call gave one (Note [training left
+    unset]): its signature's default (None without one, or taking it through **kwargs)."""
+    d = _training_default(fn)
+    return None if d is inspect.Parameter.empty else d
 
 # Note [training of a symbolic call]: tf_keras traces a layer called on KerasTensors with the
 # training argument given, else with the default of its call signature: a Lambda's function

@@ -27,6 +27,7 @@ from .inference_fusion import fuse as fuse_inference
 from .shape_inference import _infer_by_running
 from .input_layer import InputLayer
 from .ragged_inputs import unpad
+from .layer_call import default_training
 from . import auto_config as _auto_config
 from . import node as _node
 from .graph_gradients import RERUN, LastRun
@@ -443,7 +444,9 @@ class Network(Layer):
         # Masking): Keras 2's Functional gives it to its inputs' consumers
         ms = None if mask is None else (self._flatten_inputs(mask) if isinstance(mask, dict)
                                         else flatten(mask))
-        outs = self._run_graph(xs, bool(training), lo, in_masks=ms)
+        # (None: nobody gave it; each layer then receives its own default: See Note
+        # [training left unset] in layer_call.py)
+        outs = self._run_graph(xs, None if training is None else bool(training), lo, in_masks=ms)
         return pack_like(self._nested_outputs, outs)
 
     def _flatten_inputs(self, inputs):
@@ -594,7 +597,7 @@ class _Step:
 
     __slots__ = ("node", "layer", "single_in", "in_ids", "in_struct", "out_ids", "kwargs",
                  "tensor_kwargs", "logits", "pass_training", "pass_mask", "fixed_training",
-                 "simple", "cast")
+                 "default_training", "simple", "cast")
 
     def __init__(self, node):
         self.node = node
@@ -611,6 +614,7 @@ class _Step:
         self.kwargs = {k: v for k, v in kw.items() if k not in self.tensor_kwargs}
         tr, mk, _, _ = _call_args(self.layer.call)
         self.pass_training, self.pass_mask = tr, mk
+        self.default_training = default_training(self.layer.call)  # (a run given None)
         self.logits = False
         # integer values from an integer Input become floats here (See Note [integer inputs]),
         # floats of the other float dtype are autocast (See Note [float64 layers])
@@ -625,6 +629,8 @@ class _Step:
         return s
 
     def run(self, values, masks, training):
+        if training is None:  # nobody gave it (See Note [training left unset])
+            training = self.default_training
         if self.simple:  # one input, no extra arguments, no masks so far: the usual layer
             i = self.in_ids[0]
             m = masks.get(i) if masks else None

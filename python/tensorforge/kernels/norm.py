@@ -9,7 +9,8 @@ batch_norm_train and batch_norm_backward run on every BatchNormalization layer o
 training step (52 in MobileNetV2, 120 in DenseNet121): on the cpu backend they call the binding
 first, which checks every argument itself (Note [native fast path] in kernels/pointwise.py), when
 axis, momentum and epsilon are plain int / float (the binding would take a bool for them, which
-the Python path refuses); where the binding refuses, the Python path converts or explains.
+the Python path refuses; bessel must be a bool); where the binding refuses, the Python path
+converts or explains.
 """
 import numpy as np
 
@@ -66,17 +67,20 @@ def _overlaps(a, b):
 
 
 def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
-                     epsilon=1e-3):
+                     epsilon=1e-3, bessel=True):
     """(y, mean, inv_std) normalized with the batch statistics; moving_mean and moving_variance
-    ((C,) of x's dtype, contiguous, writable) are updated in place (Keras 2 semantics)."""
+    ((C,) of x's dtype, contiguous, writable) are updated in place (Keras 2 semantics), the
+    variance with Bessel's correction n/(n-1) when ``bessel`` (a bool), the biased one otherwise."""
     op = "batch_norm_train"
     fn = _current("batch_norm_forward_train")
     if getattr(fn, "__module__", None) == NATIVE_MODULE and type(axis) is int and \
-            type(momentum) is float and type(epsilon) is float:  # See the module docstring
-        try:
-            return fn(x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon)
+            type(momentum) is float and type(epsilon) is float and type(bessel) is bool:
+        try:  # See the module docstring
+            return fn(x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon, bessel)
         except (TypeError, ValueError):
             pass
+    if not isinstance(bessel, (bool, np.bool_)):
+        raise TypeError(f"{op}: bessel must be a bool, got {type(bessel).__name__} {bessel!r}")
     check_array(op, "x", x)
     ax = _axis(op, x, axis)
     gamma = _per_channel(op, "gamma", gamma, x, ax, True)
@@ -98,8 +102,8 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, mome
     momentum, epsilon = _finite(op, "momentum", momentum), _epsilon(op, epsilon)
     same_dtype(op, x=x, gamma=gamma, beta=beta, moving_mean=moving_mean,
                moving_variance=moving_variance)
-    return kernel_for(op, "batch_norm_forward_train", x.dtype)(contiguous(x), gamma, beta, moving_mean,
-                                                       moving_variance, ax, momentum, epsilon)
+    return kernel_for(op, "batch_norm_forward_train", x.dtype)(
+        contiguous(x), gamma, beta, moving_mean, moving_variance, ax, momentum, epsilon, bool(bessel))
 
 
 def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsilon=1e-3):

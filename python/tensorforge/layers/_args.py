@@ -8,11 +8,14 @@ def is_int(v):
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def positive_int(layer, name, v):
+def positive_int(layer, name, v, minimum=1):
+    """``v`` as an int >= ``minimum`` (1; Dense's units take 0, as tf_keras builds a zero-unit
+    layer), else a TypeError / ValueError naming the layer and the argument."""
+    what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
     if not is_int(v):
-        raise TypeError(f"{layer}: {name} must be a positive integer, got {type(v).__name__} {v!r}")
-    if v <= 0:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {v}")
+        raise TypeError(f"{layer}: {name} must be {what}, got {type(v).__name__} {v!r}")
+    if v < minimum:
+        raise ValueError(f"{layer}: {name} must be {what}, got {v}")
     return int(v)
 
 

@@ -27,7 +27,7 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        self.units = _args.positive_int("Dense", "units", _args.int_units(units))
+        self.units = _args.positive_int("Dense", "units", _args.int_units(units), minimum=0)
         self.activation = _act.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _init.get(kernel_initializer)
@@ -54,6 +54,8 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, x, training=False, mask=None, logits=False):
+        if not self.units:  # tf_keras's Dense(0): a zero-unit layer, outputs with no values
+            return B.getitem(x, (Ellipsis, slice(0, 0)))
         act = self.activation
         kernel = self.kernel
         if type(x) is _Tensor and type(kernel) is _Tensor and x.data.ndim == 2 and \

@@ -74,21 +74,15 @@ class BatchNormalization(Layer):
             raise ValueError(f"{self.name}: expected {C} channels on axis {ax}, got input shape "
                              f"{tuple(x.shape)}")
         # The kernels (ops/normalization.py) compute the batch statistics once: they normalize
-        # this batch and update the moving averages in place (the variance with Bessel's
-        # correction, as Keras 2). A layer set non-trainable (itself or through a model that
+        # this batch and update the moving averages in place (the variance as Keras 2 keeps it:
+        # Note [moving variance]). A layer set non-trainable (itself or through a model that
         # holds it: a frozen pretrained base) runs in inference mode even in training, its
         # moving statistics untouched, as Keras 2 (TF 2) does.
         if training and self.trainable:
             mv = self.moving_variance.data
-            # (float64 runs the unfused update already: Note [float64 moving statistics])
-            old = None if getattr(self, "_bessel", True) or mv.dtype == np.float64 else mv.copy()
-            y = N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data, mv, ax,
-                                   self.momentum, self.epsilon)
-            if old is not None:  # the batch's biased variance instead (Note [moving variance])
-                n = x.size // C
-                m = np.float32(self.momentum)
-                mv[...] = old * m + (mv - old * m) * np.float32((n - 1) / n if n else 1.0)
-            return y
+            bessel = getattr(self, "_bessel", True) and mv.dtype != np.float64
+            return N.batch_norm_train(x, self.gamma, self.beta, self.moving_mean.data, mv, ax,
+                                      self.momentum, self.epsilon, bessel)
         return N.batch_norm_infer(x, self.gamma, self.beta, self.moving_mean.data,
                                   self.moving_variance.data, ax, self.epsilon)
 
@@ -111,14 +105,15 @@ class BatchNormalization(Layer):
 # Note [moving variance]
 # ~~~~~~~~~~~~~~~~~~~~~~
 # Keras 2 under TensorFlow 2 (tf_keras) updates moving_variance with two different batch
-# variances. A 4-D or 5-D input with its channels on axis 1 or the last runs TensorFlow's fused
-# kernel, which hands back the unbiased variance (Bessel's correction, n / (n - 1)); any other
-# input (after a Dense or an RNN: 2-D, 3-D) runs the plain ops, tf.nn.moments' biased variance;
-# fused=False forces the plain ops. The kernels here always apply the correction, so for the
-# plain case the layer takes it out again: the update moved moving_variance from old to
-# m * old + (1 - m) * v * n / (n - 1), and (new - m * old) * (n - 1) / n leaves (1 - m) * v.
-# A float64 layer never runs the fused kernel in TensorFlow, and the kernels' float64 path
-# already makes the unfused update (Note [float64 moving statistics], reference/norm.py).
+# variances. A float32 4-D or 5-D input with its channels on axis 1 or the last runs
+# TensorFlow's fused kernel, which hands back the unbiased variance (Bessel's correction,
+# n / (n - 1)); any other input (after a Dense or an RNN: 2-D, 3-D) runs the plain ops,
+# tf.nn.moments' biased variance; fused=False forces the plain ops, and a float64 layer never
+# fuses (TensorFlow has no float64 fused kernel). build decides which (self._bessel) and call
+# hands it to the kernel as its ``bessel`` argument (batch_norm_forward_train: reference/
+# norm.py, csrc/cpu/norm.cpp, csrc/cuda/norm_kernels.cuh), which applies the correction, or
+# not, as it updates moving_variance in place; the float64 kernel also makes the plain ops'
+# update arithmetic (Note [float64 moving statistics], reference/norm.py).
 # (Keras 2.2 standalone corrected every rank; tf_keras 2.21, the oracle, is followed here.)
 
 

@@ -56,14 +56,15 @@ class Bidirectional(Layer):
         kwargs.setdefault("name", None)
         name = kwargs.pop("name") or _unique_name("bidirectional")
         super().__init__(name=name, **kwargs)
-        self.forward_layer = layer
+        # See Note [Bidirectional's copies]
+        self.forward_layer = type(layer).from_config(dict(cfg, name="forward_" + layer.name))
         if backward_layer is None:
             cfg = dict(cfg, go_backwards=not cfg["go_backwards"], name="backward_" + layer.name)
             cfg.pop("batch_input_shape", None)
             backward_layer = type(layer).from_config(cfg)
-            self._backward_scope = backward_layer.name
         else:
-            self._backward_scope = "backward_" + backward_layer.name
+            self._record(backward_layer=backward_layer)  # (its config, under its own name)
+            backward_layer.name = "backward_" + backward_layer.name
         self.backward_layer = backward_layer
         if merge_mode not in ("concat", "sum", "mul", "ave", None):
             raise ValueError(f"Bidirectional: merge_mode must be concat, sum, mul, ave or None, "
@@ -80,10 +81,10 @@ class Bidirectional(Layer):
         return [self.forward_layer, self.backward_layer]
 
     def build(self, input_shape):
-        # tf_keras names the copies forward_<layer> / backward_<layer> (See Note [weight names])
-        with _weight_scope.scope(self, "forward_" + self.forward_layer.name):
+        # the copies' weights under their names (See Note [weight names])
+        with _weight_scope.scope(self, self.forward_layer.name):
             self.forward_layer._maybe_build(input_shape)
-        with _weight_scope.scope(self, self._backward_scope):
+        with _weight_scope.scope(self, self.backward_layer.name):
             self.backward_layer._maybe_build(input_shape)
 
     def compute_output_shape(self, s):
@@ -146,6 +147,17 @@ class Bidirectional(Layer):
         layer = _deser(config_check.key(config, "layer", f"{cls.__name__}.from_config", (), dict))
         config.pop("layer")
         return cls(layer, **{k: _deser(v) for k, v in config.items()})
+
+
+# Note [Bidirectional's copies]
+# As tf_keras 2's Bidirectional, the layer given is not run itself: the forward layer is a copy
+# made from its config (so the given layer stays as it was: unbuilt, under its name) and the
+# backward one a copy with go_backwards flipped, named forward_<name> and backward_<name>; a
+# backward layer given is run itself, renamed backward_<its name>. The config keeps the names
+# the layers were given (get_config's "layer" and "backward_layer", serialize(layer) at
+# construction), so from_config and the Keras files (saving/keras_config.py's layer_to_keras
+# writes the running copies under those names) rebuild the same layers; the weights are named
+# <bidirectional>/forward_<name>/... as before, so files written earlier load as they did.
 
 
 class TimeDistributed(Layer):

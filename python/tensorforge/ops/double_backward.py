@@ -660,7 +660,7 @@ def _softmax_xent(ctx, inputs, g):
 def _batch_norm_train(ctx, inputs, g):
     """Batch statistics over every axis but ``axis``: y = gamma * (x - mean) / sqrt(var + eps)
     + beta, differentiated in Tensor ops (the moving statistics take no gradient)."""
-    x, gamma, beta, _, _, axis, _, epsilon = inputs
+    x, gamma, beta, _, _, axis, _, epsilon, _ = inputs
     nd = len(_shape(x))
     ax = axis % nd
     red = tuple(i for i in range(nd) if i != ax)
@@ -682,7 +682,7 @@ def _batch_norm_train(ctx, inputs, g):
                     - xhat * basic.mean(gxhat * xhat, red, True))
     dgamma = basic.reshape(basic.sum(g * xhat, red, True), _shape(gamma)) if need[1] else None
     dbeta = basic.reshape(basic.sum(g, red, True), _shape(beta)) if need[2] else None
-    return (gx, dgamma, dbeta) + (None,) * 5
+    return (gx, dgamma, dbeta) + (None,) * 6
 
 
 @_register(_BatchNormInfer)

@@ -17,9 +17,9 @@ __all__ = ["batch_norm_train", "batch_norm_infer", "layer_norm"]
 
 class _BatchNormTrain(Function):
     @staticmethod
-    def forward(ctx, x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon):
+    def forward(ctx, x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon, bessel):
         y, mean, inv_std = kernels.batch_norm_train(x, gamma, beta, moving_mean, moving_variance,
-                                                    axis, momentum, epsilon)
+                                                    axis, momentum, epsilon, bessel)
         ctx.save_for_backward(x, mean, inv_std, gamma)
         ctx.axis = axis
         return y
@@ -30,7 +30,7 @@ class _BatchNormTrain(Function):
         dx, dgamma, dbeta = kernels.batch_norm_backward(g, x, mean, inv_std, gamma, ctx.axis)
         need = ctx.needs_input_grad
         return (dx if need[0] else None, dgamma if need[1] else None, dbeta if need[2] else None,
-                None, None, None, None, None)
+                None, None, None, None, None, None)
 
 
 class _BatchNormInfer(Function):
@@ -65,14 +65,15 @@ def _data(v):
 
 
 def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, axis=-1, momentum=0.99,
-                     epsilon=1e-3):
+                     epsilon=1e-3, bessel=True):
     """y = (x - mean) * gamma / sqrt(var + epsilon) + beta with the batch's per-channel mean and
     biased variance over every axis but ``axis``; moving_mean/moving_variance (arrays or
-    Tensors, updated in place): m*old + (1-m)*batch, the variance with Bessel's correction."""
+    Tensors, updated in place): m*old + (1-m)*batch, the variance with Bessel's correction
+    n/(n-1) when ``bessel`` (Keras 2's fused kernel), the biased one otherwise (its plain ops)."""
     mm, mv = _data(moving_mean), _data(moving_variance)
     if any(isinstance(v, Tensor) for v in (x, gamma, beta)):
-        return _BatchNormTrain.apply(x, gamma, beta, mm, mv, axis, momentum, epsilon)
-    return kernels.batch_norm_train(x, gamma, beta, mm, mv, axis, momentum, epsilon)[0]
+        return _BatchNormTrain.apply(x, gamma, beta, mm, mv, axis, momentum, epsilon, bessel)
+    return kernels.batch_norm_train(x, gamma, beta, mm, mv, axis, momentum, epsilon, bessel)[0]
 
 
 def batch_norm_infer(x, gamma, beta, moving_mean, moving_variance, axis=-1, epsilon=1e-3):

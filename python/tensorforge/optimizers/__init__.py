@@ -75,11 +75,25 @@ def get(identifier):
     raise TypeError(f"optimizers.get: expected an optimizer name or instance, got {identifier!r}")
 
 
-def serialize(opt):
+def keras_config(opt):
+    """``opt.get_config()`` marked as tf_keras 2.21 marks it (Note [legacy optimizer configs])."""
     config = opt.get_config()
-    if type(opt).__module__ == __name__ + ".legacy":  # RMSprop / Nadam's Keras 2.0-2.10 rules
-        config["is_legacy_optimizer"] = True
-    return {"class_name": type(opt).__name__, "config": config}
+    if type(opt) in (RMSprop, Nadam) and not config.get("decay"):
+        config.pop("decay", None)  # (tf_keras' default classes refuse a decay argument)
+        config["is_legacy_optimizer"] = False
+    return config
+
+
+def legacy_class(cls, config):
+    """The ``optimizers.legacy`` twin of ``cls`` when ``config`` is a legacy class's (Note
+    [legacy optimizer configs]); ``cls`` otherwise. ``config`` keeps its key."""
+    if cls in (RMSprop, Nadam) and config and config.get("is_legacy_optimizer", True):
+        return getattr(__getattr__("legacy"), cls.__name__)  # (legacy.py imports this package:
+    return cls                                               # loaded as its attribute)
+
+
+def serialize(opt):
+    return {"class_name": type(opt).__name__, "config": keras_config(opt)}
 
 
 def deserialize(cfg):
@@ -89,9 +103,24 @@ def deserialize(cfg):
         raise ValueError(f"optimizers.deserialize: unknown optimizer {name!r}; known: "
                          f"{', '.join(c.__name__ for c in _BY_NAME.values())}")
     config = dict(cfg.get("config", {}))
-    if config.pop("is_legacy_optimizer", False):  # (legacy.py imports this package: loaded
-        cls = getattr(__getattr__("legacy"), cls.__name__, cls)  # as the package's attribute)
+    cls = legacy_class(cls, config)
+    config.pop("is_legacy_optimizer", None)
     return cls.from_config(config)
+
+
+# Note [legacy optimizer configs]
+# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+# RMSprop and Nadam have two rules each (Note [RMSprop epsilon] in legacy.py) under one class
+# name and one config, so a config says which by tf_keras 2.21's own mark: its default classes
+# write "is_legacy_optimizer": false (and no decay, which they refuse), its legacy ones and
+# Keras 2.0-2.10 write no such key, and tf_keras' deserialize builds the legacy class from a
+# non-empty config without the key (an empty one, or a name alone, is the default class). The
+# key set to true is refused by tf_keras' legacy classes; read here all the same (what
+# optimizers.serialize wrote for them before). serialize, deserialize and the Keras files
+# (saving/keras_config.py: HDF5 training_config, .keras compile_config) follow that rule, so a
+# Keras 2.2 or legacy-class file keeps epsilon outside the root and the default classes' files
+# keep it inside, on either library. A default class with a learning-rate decay has no tf_keras
+# default-class config: it is written, and read back, as the legacy class, as tf_keras builds it.
 
 
 

@@ -9,11 +9,14 @@ variance); the arrays in and out are float32 (or all float64: Note [float64 kern
 Array-level ops (``tensorforge._C`` / ``_C_cuda`` expose the same names and signatures)::
 
     batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum,
-                             epsilon) -> (y, mean, inv_std)
+                             epsilon, bessel=True) -> (y, mean, inv_std)
         mean, var = the batch mean and biased variance per channel; inv_std = 1/sqrt(var + eps);
         y = (x - mean) * gamma * inv_std + beta (gamma/beta None: 1 / 0). Updates IN PLACE, as
-        Keras 2 (float32; float64: Note [float64 moving statistics]): moving_mean = moving_mean*m + (1-m)*mean and moving_variance =
-        moving_variance*m + (1-m)*var*n/max(n-1, 1) (Bessel's correction, n values per channel).
+        Keras 2 (float32; float64: Note [float64 moving statistics]): moving_mean =
+        moving_mean*m + (1-m)*mean and moving_variance = moving_variance*m + (1-m)*v, v =
+        var*n/max(n-1, 1) when ``bessel`` (Bessel's correction, n values per channel: Keras 2's
+        fused kernel), v = var otherwise (its plain ops: Note [moving variance] in
+        layers/normalization.py).
     batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon) -> y
         y = (x - moving_mean) * gamma / sqrt(moving_variance + eps) + beta.
     batch_norm_backward(dy, x, mean, inv_std, gamma, axis) -> (dx, dgamma, dbeta)
@@ -51,7 +54,8 @@ def _col(v):
     return v.reshape(1, -1, 1)
 
 
-def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon):
+def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis, momentum, epsilon,
+                             bessel=True):
     xp = array_module(x)
     x3 = _view(x, axis)
     n = x3.shape[0] * x3.shape[2]
@@ -59,6 +63,7 @@ def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis,
     mean = x3.mean(axis=(0, 2), dtype=xp.float64).astype(dt)
     xc = x3 - _col(mean)
     var = (xc * xc).mean(axis=(0, 2), dtype=xp.float64)
+    var_update = var * (n / max(n - 1.0, 1.0)) if bessel else var
     inv = 1.0 / xp.sqrt(var + float(epsilon))
     scale = (inv * gamma if gamma is not None else inv).astype(dt)
     y = xc * _col(scale)
@@ -67,13 +72,13 @@ def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis,
     if dt == np.float64:  # See Note [float64 moving statistics]
         decay = float(np.float32(1.0 - momentum))
         moving_mean -= (moving_mean - mean) * decay
-        moving_variance -= (moving_variance - var) * decay
+        moving_variance -= (moving_variance - var_update) * decay
         return y.reshape(x.shape), mean, inv.astype(dt)
     m = dt.type(momentum)
     moving_mean *= m
     moving_mean += (1 - m) * mean
     moving_variance *= m
-    moving_variance += (1 - m) * (var * (n / max(n - 1.0, 1.0))).astype(dt)
+    moving_variance += (1 - m) * var_update.astype(dt)
     return y.reshape(x.shape), mean, inv.astype(dt)
 
 
@@ -82,7 +87,8 @@ def batch_norm_forward_train(x, gamma, beta, moving_mean, moving_variance, axis,
 # float64 version), so its moving averages follow the layer's own update: moving -= (moving -
 # batch value) * decay, decay = 1 - momentum made a float32 tensor first, and the variance is
 # the batch's biased one (no Bessel's correction: that comes from the fused kernel, which
-# float32 4-D layers run). The float64 path here does the same, to tf_keras's last bits.
+# float32 4-D layers run; the layer passes bessel=False for float64). The float64 path here
+# makes that update, to tf_keras's last bits (with bessel=True it corrects the variance too).
 
 
 def batch_norm_forward_infer(x, gamma, beta, moving_mean, moving_variance, axis, epsilon):

@@ -272,8 +272,11 @@ def _compile_config(model):
         return spec
     opt = tc["optimizer_config"]
     ocfg = dict(opt["config"])
-    # tf_keras' optimizers refuse Keras 2's decay: none is dropped, a decay is legacy's
-    module = "keras.optimizers.legacy" if ocfg.get("decay") else "keras.optimizers"
+    # tf_keras' optimizers refuse Keras 2's decay: none is dropped, a decay is legacy's, as is
+    # an RMSprop / Nadam without the default classes' mark (Note [legacy optimizer configs])
+    legacy = ocfg.get("decay") or (opt["class_name"] in ("RMSprop", "Nadam")
+                                   and "is_legacy_optimizer" not in ocfg)
+    module = "keras.optimizers.legacy" if legacy else "keras.optimizers"
     if not ocfg.get("decay"):
         ocfg.pop("decay", None)
     return {"optimizer": {"module": module, "class_name": opt["class_name"], "config": ocfg,

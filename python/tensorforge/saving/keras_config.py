@@ -340,7 +340,13 @@ def layer_to_keras(layer):
         if k in ("layer", "backward_layer") and isinstance(v, dict):  # a wrapper's inner layer
             inner = (getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)
                      if k == "layer" else getattr(layer, "backward_layer", None))
-            cfg[k] = layer_to_keras(inner) if inner is not None else v
+            if inner is None:
+                cfg[k] = v
+                continue
+            cfg[k] = layer_to_keras(inner)
+            given = (v.get("config") or {}).get("name")  # Bidirectional runs renamed copies
+            if given and hasattr(layer, "forward_layer"):  # of the layers given: the config
+                cfg[k]["config"]["name"] = given  # names those (Note [Bidirectional's copies])
             continue
         if k == "cell" and isinstance(v, dict) and getattr(layer, "cell", None) is not None:
             cfg[k] = layer_to_keras(layer.cell)  # an RNN's cell, in Keras form like any layer
@@ -442,6 +448,9 @@ def _optimizer_from_keras(cfg, source):
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
                          f"(known: SGD, RMSprop, Adam, Adagrad; a custom one: pass "
                          f"custom_objects={{{name!r}: ...}})")
+    cls = _optimizers.legacy_class(cls, params)  # Note [legacy optimizer configs]
+    if cls.__name__ == "Nadam" and "decay" in params:  # tf.keras 2.0-2.10: schedule_decay
+        params.setdefault("schedule_decay", params.pop("decay"))
     accepted = _accepted_args(cls)
     kwargs = {}
     for k, v in params.items():
@@ -553,10 +562,11 @@ def optimizer_to_keras(opt):
     if type(opt).__name__ == "LossScaleOptimizer":  # tf_keras 2's config: the inner one nested
         cfg = dict(opt.get_config(), inner_optimizer=optimizer_to_keras(opt.inner_optimizer))
         return {"class_name": "LossScaleOptimizer", "config": cfg}
-    cfg = dict(opt.get_config())
+    cfg = _optimizers.keras_config(opt)
     cfg["name"] = type(opt).__name__
-    # No is_legacy_optimizer key: tf.keras 2.11+ then builds its legacy (Keras 2) optimizer,
-    # whose state layout (iterations, then the slots grouped by slot) is the one we write.
+    # No is_legacy_optimizer key but for the default RMSprop / Nadam (Note [legacy optimizer
+    # configs]): tf.keras 2.11+ then builds its legacy (Keras 2) optimizer, whose state layout
+    # (iterations, then the slots grouped by slot) is the one we write.
     if type(opt).__name__ == "RMSprop":
         cfg.setdefault("momentum", float(getattr(opt, "momentum", 0.0)))
         cfg.setdefault("centered", bool(getattr(opt, "centered", False)))
