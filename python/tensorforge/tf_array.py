@@ -417,7 +417,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 
 
 def is_tensor(x):
-    from .engine.node import KerasTensor
+    from .symbolic.node import KerasTensor
     return isinstance(x, (Tensor, KerasTensor))
 
 

@@ -142,7 +142,7 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._closed:
             raise RuntimeError("Session.run: attempted to use a closed Session.")
-        from .engine.node import KerasTensor, flatten, pack_like
+        from .symbolic.node import KerasTensor, flatten, pack_like
         flat = flatten(fetches)
         symbolic = [t for t in flat if isinstance(t, KerasTensor)]
         if not symbolic:
@@ -162,7 +162,7 @@ class Session:
         program's ``sess.run(model.output, feed_dict={model.input: x, K.learning_phase(): 0})``)."""
         from .backend_ops.graph_ops import function
         from .backend_ops.variables import LearningPhase
-        from .engine.node import KerasTensor
+        from .symbolic.node import KerasTensor
         keys, vals = [], []
         for k, v in feed_dict.items():
             if not isinstance(k, (KerasTensor, LearningPhase)):

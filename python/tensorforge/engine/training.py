@@ -43,7 +43,7 @@ from .base_layer import call_context, invoke_call
 from .graph_gradients import NeedsSecondOrder
 from .layer_weights import _VERSION
 from .network import Network
-from .node import _RUN_VALUES, flatten, pack_like
+from ..symbolic.node import _RUN_VALUES, flatten, pack_like
 from .training_compile import _LOSS_BUILTINS, CompileMixin
 from .step_functions import StepFunctionsMixin
 from .training_inputs import InputsMixin
@@ -801,7 +801,7 @@ def _time_rows(out, y, mask, loss_fn):
 
 
 from . import auto_config as _auto_config  # noqa: E402
-from . import node as _node  # noqa: E402
+from ..symbolic import node as _node  # noqa: E402
 _node.ENGINE["Model"] = Model  # K.function builds one (See node.ENGINE)
 
 _auto_config.register(Model)  # See Note [automatic config] (auto_config.py)

@@ -404,7 +404,7 @@ def _mha_shapes(layer):
     nodes = [n for n in getattr(layer, "_inbound_nodes", ()) if not n.is_input]
     if not nodes:
         return {}
-    from ..engine.node import flatten
+    from ..symbolic.node import flatten
     node = nodes[0]
     ts = flatten(node.input_tensors)
     kw = node.call_kwargs
