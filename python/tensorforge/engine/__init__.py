@@ -12,7 +12,8 @@
   input_layer.py      InputLayer and Input()
   network.py          Network: the functional graph (and subclassed models' layer tracking)
   layer_utils.py      summary() text
-  training.py         Model: one train / test step and the fit / evaluate / predict API
+  training.py         Model: the fit / evaluate / predict / *_on_batch API, save / load
+  training_step.py    one train / test step: forward, compiled losses, batch metrics
   training_compile.py compile: per-output losses, weights, metrics; metrics_names
   training_inputs.py  x / y argument handling of fit / evaluate / predict / *_on_batch
   training_arrays.py  fit_loop / test_loop / predict_loop (free functions driving callbacks)
