@@ -24,6 +24,7 @@ from .. import autograd as _autograd
 from .._text import dtype_name, dtype_of
 from .._tensor_shape import TensorShape
 from ..autograd import Tensor
+from ..ops import basic as _ops_basic
 from .operators import OPERATORS as _OPERATOR_NAMES
 
 __all__ = ["KerasTensor", "Node", "is_symbolic", "flatten", "pack_like", "symbolic",
@@ -178,8 +179,7 @@ class KerasTensor(Tensor):
 
 
 def _basic(name):
-    from ..ops import basic
-    return getattr(basic, name)
+    return getattr(_ops_basic, name)
 
 
 class Node:
