@@ -282,7 +282,7 @@ def test_op_layers_are_saved_and_rebuilt(tmp_path):
 
 
 def test_op_layer_of_a_local_function_still_cannot_be_saved(tmp_path):
-    from tensorforge.engine.node import symbolic
+    from tensorforge.symbolic.node import symbolic
     a = keras.Input(shape=(2,))
     out = symbolic(lambda t: t * 3.0)(a)
     m = keras.Model(a, L.Dense(1)(out))

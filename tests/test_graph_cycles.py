@@ -10,7 +10,7 @@ import pytest
 
 import tensorforge as tf
 from tensorforge import keras
-from tensorforge.engine.node import pack_like
+from tensorforge.symbolic.node import pack_like
 
 
 @pytest.fixture

@@ -158,3 +158,37 @@ def test_modules_import_each_other_in_no_circle():
     found = [c for c in _circles(graph) if c not in ALLOWED_CIRCLES]
     assert not found, "import circles (A imports B ... imports A): " + "; ".join(
         " <-> ".join(sorted(c)) for c in found)
+
+
+def _reach(graph, start):
+    seen, todo = set(), [start]
+    while todo:
+        for w in graph[todo.pop()]:
+            if w not in seen:
+                seen.add(w)
+                todo.append(w)
+    return seen
+
+
+def test_symbolic_tensors_stand_below_the_engine():
+    """KerasTensor and Node (symbolic/) are what the ops and the Keras backend build graphs
+    with: nothing they import, deferred imports included, reaches the engine, the layers or the
+    tf namespace (which would close a circle through every module that imports the backend)."""
+    mods = _modules()
+    graph = {m: _imports(m, p, mods) for m, p in mods.items()}
+    for name in ("tensorforge.symbolic.node", "tensorforge.symbolic.operators"):
+        above = sorted(m for m in _reach(graph, name)
+                       if m.startswith(("tensorforge.engine", "tensorforge.layers",
+                                        "tensorforge.tf_compat", "tensorforge.backend_ops")))
+        assert not above, f"{name} reaches {above}"
+
+
+def test_keras_2_node_path_and_old_pickles_find_the_same_classes():
+    import pickle
+
+    import tensorforge.engine.node as old
+    import tensorforge.symbolic.node as new
+    assert old.KerasTensor is new.KerasTensor and old.Node is new.Node
+    # a pickle written before the move names the class by its old module
+    blob = b"ctensorforge.engine.node\nNode\n."  # protocol 0: GLOBAL module name, STOP
+    assert pickle.loads(blob) is new.Node

@@ -11,6 +11,7 @@ from ._version import __version__  # noqa: F401
 from . import _native  # noqa: E402
 from .backend import (  # noqa: E402,F401
     backend_info, get_backend, get_num_threads, set_backend, set_num_threads)
+from . import backend_tensorflow  # noqa: E402,F401  (keras.backend.tensorflow_backend)
 from .autograd import Tensor, no_grad, enable_grad, from_dlpack  # noqa: E402,F401
 from . import ops  # noqa: E402,F401
 from . import kernels  # noqa: E402,F401

@@ -9,10 +9,9 @@ functions with gradients (K.mean, K.dot, K.batch_dot, ...) live in ``tensorforge
 which this module's ``__getattr__`` reaches. This module stands above the ops; nothing under
 them imports it.
 """
-import importlib
 import sys
 
-from . import _keras_alias, _native  # noqa: F401
+from . import _native  # noqa: F401
 from ._dispatch import (  # noqa: F401
     BACKENDS, MAX_THREADS, _current, _state, _table, backend_info, clear_alloc_cache,
     cuda_available, cuda_version_mismatch, enable_alloc_cache, generation, get_backend,
@@ -64,11 +63,6 @@ def set_session(session):
     tf_session.set_session(session)
 
 
-# Keras 2.0-2.2's keras.backend.tensorflow_backend (backend_tensorflow.py): a name under this
-# module, which is not a package, so registered here
-_keras_alias.register_module(__name__ + ".tensorflow_backend",
-                             importlib.import_module(".backend_tensorflow", __package__))
-
 _backend_names = {}  # the backend_ops names already looked up (see __getattr__)
 
 
@@ -89,10 +83,6 @@ def __getattr__(name):
         return value
     if name == "tf":  # Keras 2.2's K.tf: the TensorFlow module its backend imported
         return sys.modules[__package__]
-    if name == "tensorflow_backend":  # Keras 2.0-2.2's package attribute: the submodule its
-        # load_backend imported (K.tensorflow_backend._get_available_gpus(), the Advanced NLP
-        # course's CuDNNLSTM switch)
-        return importlib.import_module(".backend_tensorflow", __package__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

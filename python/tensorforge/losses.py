@@ -270,7 +270,7 @@ def _reduce_mean(ps_fn, y_true, y_pred, op, sparse=False, **kw):
 
 def _is_symbolic(*xs):
     """Whether an argument is, or holds, a functional graph's symbolic tensor: the type the
-    engine registers with autograd when the functional API loads (engine/node.py, with the op
+    engine registers with autograd when the functional API loads (symbolic/node.py, with the op
     recorder _graph_aware calls), so the losses need not import the engine."""
     if not _symbolic_types:
         return False

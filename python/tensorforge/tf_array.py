@@ -20,6 +20,7 @@ from .autograd import Function, Tensor
 from .backend_ops._args import tensor as _tensor
 from .ops.basic import unbroadcast
 from .ops.manip import pad as _zero_pad
+from .symbolic.node import KerasTensor
 from .tf_nd import _index_tuple, tensor_scatter_nd_add
 
 __all__ = ["pad", "reverse", "roll", "broadcast_to", "boolean_mask", "sequence_mask", "eye",
@@ -417,7 +418,6 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 
 
 def is_tensor(x):
-    from .engine.node import KerasTensor
     return isinstance(x, (Tensor, KerasTensor))
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from . import _default_session
 from ._xp import host
 from .autograd import Tensor
+from .symbolic.node import KerasTensor, flatten, pack_like
 
 
 class _Fields:
@@ -142,7 +143,6 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         if self._closed:
             raise RuntimeError("Session.run: attempted to use a closed Session.")
-        from .engine.node import KerasTensor, flatten, pack_like
         flat = flatten(fetches)
         symbolic = [t for t in flat if isinstance(t, KerasTensor)]
         if not symbolic:
@@ -162,7 +162,6 @@ class Session:
         program's ``sess.run(model.output, feed_dict={model.input: x, K.learning_phase(): 0})``)."""
         from .backend_ops.graph_ops import function
         from .backend_ops.variables import LearningPhase
-        from .engine.node import KerasTensor
         keys, vals = [], []
         for k, v in feed_dict.items():
             if not isinstance(k, (KerasTensor, LearningPhase)):

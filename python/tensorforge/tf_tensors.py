@@ -227,7 +227,7 @@ def stack(values, axis=0, name=None):
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
-    if K.array_ops._symbolic(input):  # a functional-API tensor: an op layer (engine/node.py)
+    if K.array_ops._symbolic(input):  # a functional-API tensor: an op layer (symbolic/node.py)
         from . import autograd
         return autograd._record_symbolic[0](expand_dims, input, axis)
     if is_text(input):  # strings: no gradient, only the shape changes

@@ -38,7 +38,7 @@ def image_input(input_tensor, input_shape):
     """The model's input tensor: a new Input of ``input_shape``, or ``input_tensor`` itself
     when it is a symbolic (Keras) tensor."""
     from ..engine.input_layer import Input
-    from ..engine.node import KerasTensor
+    from ..symbolic.node import KerasTensor
     if input_tensor is None:
         return Input(shape=input_shape)
     if not isinstance(input_tensor, KerasTensor):

@@ -85,8 +85,8 @@ class Context:
         self.saved = arrays
 
 
-# A symbolic tensor (engine.node.KerasTensor) among an op's arguments records the op as a layer
-# of a functional graph instead of computing it. engine.node fills these in when imported, so
+# A symbolic tensor (symbolic.node.KerasTensor) among an op's arguments records the op as a layer
+# of a functional graph instead of computing it. symbolic.node fills these in when imported, so
 # this module imports nothing from the engine.
 _symbolic_types = []
 _record_symbolic = [None]

@@ -85,7 +85,7 @@ def permute_dimensions(x, pattern):
 
 def _symbolic(x):
     """Is x a symbolic (functional-API) tensor? Shape-computing functions then record an op
-    layer (engine/node.py's symbolic_op) instead of reshaping to a shape holding None."""
+    layer (symbolic/node.py's symbolic_op) instead of reshaping to a shape holding None."""
     return bool(_autograd._symbolic_types) and isinstance(x, _autograd._symbolic_types[0])
 
 

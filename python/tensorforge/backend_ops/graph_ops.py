@@ -8,14 +8,15 @@ outputs rather than Inputs (``model.layers[2].input``) start the run there (the 
 graph between them, engine/functional_utils.py, as tf_keras 2's); ``K.placeholder`` is an
 ``Input``; ``K.gradients`` of Keras tensors is a node of the graph (Note [K.gradients in
 K.function], engine/symbolic_gradients.py), of eager tensors it raises, as TensorFlow 2's
-``tf.gradients`` does in eager mode (use GradientTape). The Model and Input come from the engine's table (engine/node.py ENGINE):
-the engine imports the backend, so this module cannot import the engine's model modules.
+``tf.gradients`` does in eager mode (use GradientTape). The Model and Input come from the
+engine's table (symbolic/node.py ENGINE): the engine imports the backend, so this module cannot
+import the engine's model modules.
 """
 import numpy as np
 
 from .._xp import host
 from ..autograd import Tensor
-from ..engine.node import _RUN_VALUES, ENGINE, KerasTensor, flatten
+from ..symbolic.node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 from ._args import dtype_arg
 from .variables import LearningPhase, learning_phase
 

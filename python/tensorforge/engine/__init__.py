@@ -7,12 +7,13 @@
   layer_call.py       how a call reaches ``call``: training flag, signature, masks, call errors
   dtype_policy.py     eager inputs as float32 Tensors (integer / string inputs where read)
   shape_inference.py  output shapes found by running a layer once on stand-in inputs
-  node.py             KerasTensor (symbolic tensors) and Node (one layer call in a graph)
+  node.py             Keras 2's path of KerasTensor and Node (they live in symbolic/node.py)
   tf_op_lambda.py     TFOpLambda / SlicingOpLambda: TF ops on KerasTensors (tf_op_symbols.py)
   input_layer.py      InputLayer and Input()
   network.py          Network: the functional graph (and subclassed models' layer tracking)
   layer_utils.py      summary() text
-  training.py         Model: one train / test step and the fit / evaluate / predict API
+  training.py         Model: the fit / evaluate / predict / *_on_batch API, save / load
+  training_step.py    one train / test step: forward, compiled losses, batch metrics
   training_compile.py compile: per-output losses, weights, metrics; metrics_names
   training_inputs.py  x / y argument handling of fit / evaluate / predict / *_on_batch
   training_arrays.py  fit_loop / test_loop / predict_loop (free functions driving callbacks)

@@ -9,7 +9,7 @@ Calling a layer:
 - on KerasTensors (``Input(...)`` and what layers made from them): builds the layer for the input
   shape, checks ``input_spec``, infers the output shape at once (``compute_output_shape`` when
   the class defines it, else by running ``call`` once on zeros) and records a Node
-  (engine/node.py); a mismatch is a ValueError naming the layer and both shapes.
+  (symbolic/node.py); a mismatch is a ValueError naming the layer and both shapes.
 - on arrays or Tensors: builds on the first call and computes. ``training=None`` takes the
   training flag of the model call it runs in (``call_context``), else False.
 ``call`` receives ``training`` and ``mask`` only when its signature names them (or takes
@@ -34,9 +34,9 @@ from . import deferred_restore as _deferred_restore
 from .activation_layers import build_activation_layer as _build_activation_layer
 from . import auto_config as _auto_config
 from . import tracking as _tracking
-from . import node as _node_module
+from ..symbolic import node as _node_module
 from . import op_layer_config as _op_config
-from .node import KerasTensor, Node, flatten, is_symbolic, pack_like
+from ..symbolic.node import KerasTensor, Node, flatten, is_symbolic, pack_like
 from .serialization import (_LAYER_CLASSES, _accepted, _deser, _name_counts,  # noqa: F401
                             _ser, _strip_keras_only, _unique_name, finish_config,
                             get_layer_class, _snake)

@@ -8,7 +8,7 @@ Each intermediate input gets a new ``Input`` of its shape and dtype (named as Ke
 outputs are the new calls' outputs. Nodes none of whose inputs changed are kept as they are.
 """
 from .input_layer import Input, InputLayer
-from .node import KerasTensor, flatten, pack_like
+from ..symbolic.node import KerasTensor, flatten, pack_like
 
 __all__ = ["rebase_on_inputs"]
 

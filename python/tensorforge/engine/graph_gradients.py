@@ -29,7 +29,7 @@ import numpy as np
 from ..autograd import Tensor, keeps_inputs
 from ..higher_order import grad as _grad
 from .base_layer import call_context
-from .node import _RUN_VALUES, ENGINE, KerasTensor, flatten
+from ..symbolic.node import _RUN_VALUES, ENGINE, KerasTensor, flatten
 
 RERUN = "rerun"  # the key of a kept run's (plan, masks, training) in its values
 

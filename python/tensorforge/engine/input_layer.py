@@ -5,8 +5,8 @@ a functional graph. In a ``Sequential`` an ``InputLayer`` only declares the inpu
 import numpy as np
 
 from .base_layer import Layer
-from . import node as _node_module
-from .node import KerasTensor, Node
+from ..symbolic import node as _node_module
+from ..symbolic.node import KerasTensor, Node
 from .serialization import _unique_name
 
 

@@ -13,7 +13,7 @@ from .._text import dtype_name
 from .._xp import array_module, raw
 from ..autograd import Tensor, no_grad
 from .input_spec import _shape_str
-from .node import flatten, pack_like
+from ..symbolic.node import flatten, pack_like
 
 
 # ---- the training flag of the running model call -----------------------------------------------

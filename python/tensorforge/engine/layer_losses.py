@@ -7,7 +7,7 @@ import numpy as np
 
 from .._xp import host
 from ..autograd import Tensor
-from .node import KerasTensor, flatten
+from ..symbolic.node import KerasTensor, flatten
 
 # Bumped by every attribute set on any layer (Layer.__setattr__), add_loss and add_metric: the
 # compiled training step (engine/compiled_step.py) rebuilds when it changes instead of reading

@@ -29,10 +29,10 @@ from .input_layer import InputLayer
 from .ragged_inputs import unpad
 from .layer_call import default_training
 from . import auto_config as _auto_config
-from . import node as _node
+from ..symbolic import node as _node
 from .graph_gradients import RERUN, LastRun
 from . import symbolic_gradients  # noqa: F401  (K.gradients of Keras tensors, via node.ENGINE)
-from .node import _RUN_VALUES, KerasTensor, flatten, pack_like
+from ..symbolic.node import _RUN_VALUES, KerasTensor, flatten, pack_like
 from .._text import is_text
 from .._xp import array_module
 from ..autograd import Tensor

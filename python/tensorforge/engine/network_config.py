@@ -9,7 +9,7 @@ from . import config_check as _config_check
 from .serialization import _strip_keras_only
 from . import tf_op_lambda as _tf_op
 from . import tf_op_symbols as _sym
-from .node import KerasTensor, flatten
+from ..symbolic.node import KerasTensor, flatten
 from .serialization import get_layer_class
 
 

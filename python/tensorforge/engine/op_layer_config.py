@@ -12,7 +12,7 @@ import importlib
 
 import numpy as np
 
-from .node import KerasTensor, flatten
+from ..symbolic.node import KerasTensor, flatten
 
 
 class Slot:

@@ -13,7 +13,7 @@ from .input_layer import Input, InputLayer
 from .layer_weights import _touch
 from .network import Network
 from .network_config import deserialize_layer
-from .node import KerasTensor, get_source_inputs
+from ..symbolic.node import KerasTensor, get_source_inputs
 from .serialization import custom_object_scope
 from .training import Model
 

@@ -7,7 +7,7 @@ from .._tensor_shape import ReshapeSizeError
 from .deferred_restore import RestoreError
 from .input_spec import _fmt_shape, is_shape
 from .layer_call import call_context, input_mask, invoke_call, traced_training
-from .node import flatten, is_symbolic, pack_like
+from ..symbolic.node import flatten, is_symbolic, pack_like
 
 
 _STAND_INS = [0]  # > 0 while a layer runs on stand-in inputs

@@ -18,7 +18,7 @@ K.function, a Model, further K ops on the gradient (``grads / (K.sqrt(K.mean(K.s
 """
 from ..autograd import Tensor, keeping_inputs, no_grad
 from .base_layer import Layer
-from .node import ENGINE, KerasTensor, get_source_inputs
+from ..symbolic.node import ENGINE, KerasTensor, get_source_inputs
 
 
 class SymbolicGradients(Layer):

@@ -15,10 +15,11 @@ node once the graph has the tensors it reads.
 import numpy as np
 
 from .. import activations, backend, backend_ops
-from . import node as _node
+from ..symbolic import node as _node
+from ..symbolic import operators as _operators
 from . import tf_op_symbols as _sym
 from .base_layer import Layer, OpLayer
-from .node import KerasTensor, flatten
+from ..symbolic.node import KerasTensor, flatten
 from .op_layer_config import _cannot
 from .serialization import _unique_name
 
@@ -140,9 +141,9 @@ def record_operator(name, tensor, *other):
         if spec is None:  # fancy indexing: no TF op, the anonymous op layer as before
             return _node.symbolic_op(_node.Tensor.__getitem__, tensor, other[0])
         return record("__operators__.getitem", {"tensor": tensor, "slice_spec": spec})
-    if name in _sym.UNARY:
-        return record(_sym.UNARY[name], {"x": tensor})
-    symbol, reflected = _sym.operator_symbol(name)
+    if name in _operators.UNARY:
+        return record(_operators.UNARY[name], {"x": tensor})
+    symbol, reflected = _operators.operator_symbol(name)
     a, b = _sym.parameters(_sym.resolve(symbol)[0])[0][:2]
     x, y = (other[0], tensor) if reflected else (tensor, other[0])
     return record(symbol, {a: x, b: y})

@@ -11,7 +11,8 @@ returned, so a model file can name nothing else.
 ``install`` makes the tf namespace's functions record a TFOpLambda layer when called on a
 KerasTensor, instead of the anonymous op layer their inner autograd Function would record
 (tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``). This module imports
-no other of the package: node.py, config_check.py and tf_compat.py all read it.
+no other of the package: config_check.py and tf_compat.py read it. The Python operators'
+symbols (what ``x + y`` on KerasTensors records) are symbolic/operators.py's.
 """
 import functools
 import importlib
@@ -332,24 +333,3 @@ def install(tf_module, *more):
             hit = wrapped.get(id(v))
             if hit is not None and hit[0] is v:
                 space[k] = hit[1]
-
-
-def operator_symbol(name):
-    """The op a KerasTensor's Python operator records: (symbol, reflected)."""
-    return _DUNDERS[name]
-
-
-_DUNDERS = {
-    "__add__": ("__operators__.add", False), "__radd__": ("__operators__.add", True),
-    "__sub__": ("math.subtract", False), "__rsub__": ("math.subtract", True),
-    "__mul__": ("math.multiply", False), "__rmul__": ("math.multiply", True),
-    "__truediv__": ("math.truediv", False), "__rtruediv__": ("math.truediv", True),
-    "__floordiv__": ("compat.v1.floor_div", False), "__rfloordiv__": ("compat.v1.floor_div", True),
-    "__mod__": ("math.floormod", False), "__rmod__": ("math.floormod", True),
-    "__pow__": ("math.pow", False), "__rpow__": ("math.pow", True),
-    "__matmul__": ("linalg.matmul", False), "__rmatmul__": ("linalg.matmul", True),
-    "__gt__": ("math.greater", False), "__lt__": ("math.less", False),
-    "__ge__": ("math.greater_equal", False), "__le__": ("math.less_equal", False),
-}
-UNARY = {"__neg__": "math.negative", "__abs__": "math.abs"}
-OPERATORS = (*_DUNDERS, *UNARY, "__getitem__")  # KerasTensor's operators that record a TF op

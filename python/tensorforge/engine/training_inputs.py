@@ -14,7 +14,7 @@ from ..autograd import Tensor, no_grad
 from ..tf_ragged import RaggedTensor
 from .base_layer import _shape_str
 from .ragged_inputs import to_padded
-from .node import flatten
+from ..symbolic.node import flatten
 from .training_compile import _compiled_metric
 
 

@@ -45,7 +45,7 @@ metrics (mean over the unmasked steps, as Keras 2).
                                  Brightness,Crop,Height,Width}: host NumPy (image_ops.py), no
                                  gradient; the random ones augment in training only
 Called on symbolic tensors (``Input(...)``) a layer records a node of a functional graph
-(engine/node.py) instead of computing; see engine/__init__.py for the model core.
+(symbolic/node.py) instead of computing; see engine/__init__.py for the model core.
 """
 from ..engine.base_layer import _LAYER_CLASSES, Layer, get_layer_class  # noqa: F401
 from ..engine.base_layer import InputSpec  # noqa: F401

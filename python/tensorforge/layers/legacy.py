@@ -25,7 +25,7 @@ from .. import activations, initializers, regularizers
 from .. import backend as K
 from ..engine.base_layer import Layer
 from ..engine.input_spec import InputSpec
-from ..engine.node import KerasTensor
+from ..symbolic.node import KerasTensor
 
 __all__ = ["Merge", "merge", "MaxoutDense", "Highway", "Recurrent"]
 

@@ -22,6 +22,7 @@ from .. import optimizers as _optimizers
 from .. import regularizers as _reg
 from ..engine import auto_config as _auto_config
 from ..engine import base_layer as _base
+from ..symbolic.node import flatten
 
 __all__ = ["layer_from_keras", "layer_to_keras", "supported_layer_classes",
            "compile_args_from_training_config", "training_config", "optimizer_to_keras"]
@@ -410,7 +411,6 @@ def _mha_shapes(layer):
     nodes = [n for n in getattr(layer, "_inbound_nodes", ()) if not n.is_input]
     if not nodes:
         return {}
-    from ..engine.node import flatten
     node = nodes[0]
     ts = flatten(node.input_tensors)
     kw = node.call_kwargs

@@ -58,7 +58,7 @@ from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img
 # Keras 2.9+ also exports these from keras.utils
 from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
 from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401
-from ..engine.node import get_source_inputs  # noqa: E402,F401
+from ..symbolic.node import get_source_inputs  # noqa: E402,F401
 from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  # noqa: E402,F401
                                   get_registered_name, get_registered_object,
                                   serialize_keras_object)

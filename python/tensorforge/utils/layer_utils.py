@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from ..engine.layer_utils import print_summary  # noqa: F401
-from ..engine.node import get_source_inputs  # noqa: F401
+from ..symbolic.node import get_source_inputs  # noqa: F401
 from .conv_utils import convert_kernel
 
 __all__ = ["warmstart_embedding_matrix", "print_summary", "count_params", "get_source_inputs",
