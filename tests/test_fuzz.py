@@ -399,10 +399,13 @@ def test_fuzz_sweep():
     assert counts.get("ok", 0) > CASES // 10 and counts.get("error-ok", 0) > CASES // 10, counts
 
 
-def test_late_builders_sweep():
+def test_late_builders_sweep(monkeypatch):
     """The builders kept out of ALL (_LATE), each through 200 seeded cases with the sweep's
-    mutations and checks."""
+    mutations and checks. In this process, so with the sweep's 1 GiB output cap set here too: a
+    huge but legal size (image_transform's out_h = 2**31) must be refused, not allocated up to
+    all the memory the machine has free."""
     pytest.importorskip("tensorforge._C")
+    monkeypatch.setenv("TENSORFORGE_MAX_OUTPUT_BYTES", str(2 ** 30))
     bad, counts = {}, {}
     for level, name in sorted(_LATE):
         for index in range(200):
