@@ -16,6 +16,8 @@ tools/keras_parity.py read the same bytes; nothing here touches the network.
     uci_sentiment_tree(root) datasets/sentiment labelled sentences/*_labelled.txt under root, as
                              get_file(..., extract=True, cache_dir='.') leaves UCI's zip
                              (the twenty-second corpus's Gulli et al. ch. 8)
+    hotdog_tree(root)        hot-dog-not-hot-dog/{train,test}/{hot_dog,not_hot_dog}/*.jpg as the
+                             DLTFpT transfer-learning notebook's wget + tar cells leave it
 """
 import io
 import os
@@ -236,6 +238,25 @@ def celeba_tree(root, n=640):
     for i in range(1, n + 1):
         kod._save_jpeg(os.path.join(d, "%06d.jpg" % i),
                        kod._picture(rng, 218, 178, (225, 180, 150), 25))
+
+
+def hotdog_tree(root, train=100, test=50):
+    """``hot-dog-not-hot-dog/{train,test}/{hot_dog,not_hot_dog}/<i>.jpg`` as the Deep Learning
+    Illustrated transfer-learning notebook's wget + tar cells leave them (the real archive: 249
+    / 250 pictures a class of ~500 x 400 pixels). Pictures of 150-260 x 150-260 pixels, the
+    class signal the colour of one ellipse, the same generator as the other image trees."""
+    import keras_offline_data as kod
+    top = os.path.join(root, "hot-dog-not-hot-dog")
+    if os.path.isdir(top):
+        return
+    rng = np.random.default_rng(71)
+    for split, n in (("train", train), ("test", test)):
+        for cls, colour in (("hot_dog", (190, 90, 60)), ("not_hot_dog", (90, 150, 90))):
+            d = os.path.join(top, split, cls)
+            os.makedirs(d)
+            for i in range(n):
+                h, w = (int(v) for v in rng.integers(150, 261, 2))
+                kod._save_jpeg(os.path.join(d, "%d.jpg" % i), kod._picture(rng, h, w, colour, 30))
 
 
 PETFINDER_BREEDS = {"Cat": ["Domestic Short Hair", "Domestic Medium Hair", "Tabby",

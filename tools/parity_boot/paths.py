@@ -249,6 +249,8 @@ def _left_out_files():
         _kom.celeba_tree(os.getcwd())
     if 'target_dir = "annotations/trimaps/"' in _prog_text:  # oxford_pets_image_segmentation.py
         _kod.oxford_pets_tree(os.getcwd())
+    if "./hot-dog-not-hot-dog/train" in _prog_text:  # DLTFpT transfer learning's wget + tar
+        _kom.hotdog_tree(os.getcwd())
     if "fetch_california_housing" in _prog_text:  # Hands-On ML 2 ch. 10-12: scikit-learn's download
         import sklearn.datasets as _skd
         def _california(*a, return_X_y=False, **kw):
