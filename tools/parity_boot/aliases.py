@@ -5,6 +5,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import os
+import re
 import sys
 
 from .config import SIDE, TARGET, THREADS
@@ -95,6 +96,11 @@ def install():
         # the twenty-ninth corpus's book calls tf.optimizers.Adam and tf.losses.* on tf_keras models
         for _n in ("losses", "optimizers", "metrics", "initializers"):
             setattr(_tf, _n, getattr(tf_keras, _n))
+        # TensorFlow 1's tf.set_random_seed (Deep Learning Quick Reference opens its programs
+        # with `from tensorflow import set_random_seed`; TF 2 keeps it as compat.v1's, which
+        # seeds the same global generator as tf.random.set_seed)
+        if not hasattr(_tf, "set_random_seed"):
+            _tf.set_random_seed = _tf.compat.v1.set_random_seed
         _keras22_names(tf_keras)
 
 
@@ -201,6 +207,20 @@ def _keras22_names(tf_keras):
     _wpkg.__path__, _wpkg.scikit_learn = [], _wmod
     sys.modules["tf_keras.wrappers"], sys.modules["tf_keras.wrappers.scikit_learn"] = _wpkg, _wmod
     tf_keras.wrappers = _wpkg
+    # Keras 2.0-2.2's metric names in a ModelCheckpoint's filepath or monitor
+    # (`filepath="model-weights.{epoch:02d}-{val_acc:.6f}.hdf5", monitor='val_acc'`: Deep
+    # Learning Quick Reference): Keras 2.3+ and tf_keras log `accuracy` / `val_accuracy`, so the
+    # era's filepath raised KeyError after the first epoch; tensorforge answers both names
+    # (Note [legacy metric names]). The checkpoint sees the logs under both.
+    _mc = tf_keras.callbacks.ModelCheckpoint
+    _mc_epoch_end = _mc.on_epoch_end
+    def _on_epoch_end(self, epoch, logs=None):
+        if logs:
+            logs = dict(logs)
+            for _k, _v in list(logs.items()):
+                logs.setdefault(re.sub(r"(^|_)accuracy$", r"\1acc", _k), _v)
+        return _mc_epoch_end(self, epoch, logs)
+    _mc.on_epoch_end = _on_epoch_end
     # An optimizer given by name (compile(optimizer='adam')) is the class above too: the
     # legacy one, but tf_keras 2.21's own RMSprop and Nadam (what 'rmsprop' builds there).
     import tf_keras.src.optimizers as _src_opt

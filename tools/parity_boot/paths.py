@@ -166,6 +166,20 @@ def _beside_program(check):
     return beside
 
 
+def _copy_workdir():
+    """A workdir/ folder beside the program is copied into the working folder: the trees a
+    book's reader puts in the chapter folder, which the program walks with os.listdir /
+    flow_from_directory or opens through pathlib (the thirty-ninth corpus's data/20_newsgroup,
+    data/{train,val}/{cat,dog}, data/fra-eng/fra.txt), the files an earlier program of the
+    chapter saves and a later one loads (lstm_model.h5), and the empty folders a program saves
+    into (images/). Copied, not linked: a program that saves over one of those files (h5py
+    truncates in place) must not change the folder's."""
+    src = os.path.join(_PROG_DIR, "workdir")
+    if os.path.isdir(src):
+        import shutil as _sh
+        _sh.copytree(src, os.getcwd(), symlinks=True, dirs_exist_ok=True)
+
+
 def install():
     """The download and file-reading functions replaced; the files the program's left-out shell
     cells would make written into the working folder."""
@@ -194,6 +208,7 @@ def install():
             _sh.copytree(os.path.join(os.path.dirname(os.path.abspath(PROG)), "home"), _home,
                          copy_function=os.link, symlinks=True)
         os.environ["HOME"] = _home
+    _copy_workdir()
     builtins.open = _open_offline
     # a check for a file above the working folder ('../large_files/train_32x32.mat': the courses'
     # data folder beside their class folders) looks beside the program, as _open_offline reads

@@ -1,6 +1,7 @@
 """Keras 2's ``stateful=True`` for recurrent layers: the states carried from one batch to the
-next, ``reset_states()`` and ``states``; and the recurrent layers' ``input_dim`` /
-``input_length`` arguments. Shared by the fused recurrent layers (recurrent.py) and
+next, ``reset_states()`` and ``states``; the recurrent layers' ``input_dim`` /
+``input_length`` arguments; and their call on a list ``layer([x, h, c])``, Keras 2's spelling
+of ``layer(x, initial_state=[h, c])``. Shared by the fused recurrent layers (recurrent.py) and
 ``layers.RNN`` over cells (rnn_cells.py); each says how many states it carries through
 ``_state_count()``."""
 import numpy as np
@@ -24,6 +25,24 @@ def sequence_input_shape(kwargs):
 class CarriedStates:
     """Mixin for a Layer with ``self.stateful``, ``self._states`` (None: zeros) and
     ``_state_count()``."""
+
+    def _call(self, args, kwargs):
+        """Keras 2's RNN._standardize_args: a list input is the sequence, then the initial
+        states. Keras 2 (and tf_keras) record a call with symbolic ``initial_state=`` as one
+        node whose inputs are ``[x, h, c]`` (a seq2seq decoder fed the encoder's states), so
+        loading such a file calls ``layer([x, h, c])``."""
+        if args and isinstance(args[0], (list, tuple)):
+            seq = list(args[0])
+            if not seq:
+                raise ValueError(f"{self.name}: called on an empty list")
+            if len(seq) > 1:
+                if kwargs.get("initial_state") is not None:
+                    raise ValueError(f"{self.name}: got the initial states twice: in the input "
+                                     f"list ({len(seq) - 1} after the sequence) and as "
+                                     f"initial_state=")
+                kwargs = dict(kwargs, initial_state=seq[1:])
+            args = (seq[0],) + tuple(args[1:])
+        return super()._call(args, kwargs)
 
     def reset_states(self, states=None):
         """Zero the carried states (stateful=True), or set them to ``states`` (arrays)."""
