@@ -93,3 +93,23 @@ def subprocess_env(extra=None):
         env.setdefault("TENSORFORGE_BACKEND", "cpu")  # fail loudly rather than fall back
     env.update(extra or {})
     return env
+
+
+def check_penalty_second_derivative(op, x, gamma, w, rng):
+    """A gradient penalty through ``op(x, gamma)`` (float64): d/dgamma of ||dL/dx||^2, L =
+    sum(op(x, gamma)^3 * w), from the op's backward graph, against central finite differences
+    of its first derivative along a random direction."""
+    from tensorforge.autograd import Tensor
+    from tensorforge.higher_order import grad
+
+    def penalty(g, keep_graph):
+        xt, gt = Tensor(x.copy(), requires_grad=True), Tensor(g, requires_grad=True)
+        (gx,) = grad(((op(xt, gt) ** 3) * w).sum(), [xt], create_graph=keep_graph)
+        return (gx * gx).sum(), gt
+
+    pen, gt = penalty(gamma.copy(), True)
+    (gg,) = grad(pen, [gt])
+    v = rng.standard_normal(gamma.shape)
+    num = (float(penalty(gamma + 1e-6 * v, False)[0].numpy())
+           - float(penalty(gamma - 1e-6 * v, False)[0].numpy())) / 2e-6
+    assert abs(float((gg.numpy() * v).sum()) - num) <= 1e-5 * max(1.0, abs(num))

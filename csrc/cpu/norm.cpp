@@ -16,6 +16,7 @@
 #include "tf/norm.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "norm_lanes.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -27,20 +28,6 @@ constexpr int kFlush = 16;            // vectors summed in float per lane before
 constexpr index_t kChunkFloats = 16384;  // a reduction chunk reads about this many floats of x
 
 int threads_for(double bytes) { return bytes < 2e5 ? 1 : max_threads(); }
-
-inline vf loadv(const float* p, int nn) { return nn == kW ? load(p) : load_n(p, nn); }
-// k in the first nn lanes, 0 past them (so that loadv(x, nn) - k is 0 there too)
-inline vf loadv_k(float k, int nn) {
-  float t[kW] = {};
-  std::fill(t, t + nn, k);
-  return load(t);
-}
-inline void storev(float* p, vf v, int nn) {
-  if (nn == kW)
-    store(p, v);
-  else
-    store_n(p, v, nn);
-}
 
 // One vector's contribution to the two sums: kBwd false: u = x - k, v = u*u (statistics, k the
 // shift); kBwd true: u = dy, v = dy*(x - k) (backward, k the mean). Lanes past nn load 0 and k
@@ -280,7 +267,6 @@ void batch_norm_backward(const BnShape& s, const float* dy, const float* x, cons
   }
   channel_affine<true>(s, x, dy, mean, a.data(), b.data(), c3.data(), dx);
 }
-
 
 namespace {
 

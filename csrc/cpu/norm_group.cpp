@@ -17,6 +17,7 @@
 #include "tf/norm_group.h"
 #include "tf/parallel.h"
 #include "tf/simd.h"
+#include "norm_lanes.h"
 
 namespace tf {
 namespace TF_ISA {
@@ -29,20 +30,6 @@ constexpr int kFlush = 16;  // vectors (B > 1) or rows (B == 1) summed in float 
 int threads_for(const GnShape& s, double bytes_per_value) {
   const double bytes = bytes_per_value * (double)(s.N * s.A * s.G * s.Cg * s.B);
   return bytes < 2e5 || s.N < 2 ? 1 : max_threads();
-}
-
-inline vf loadv(const float* p, int nn) { return nn == kW ? load(p) : load_n(p, nn); }
-// k in the first nn lanes, 0 past them
-inline vf loadv_k(float k, int nn) {
-  float t[kW] = {};
-  std::fill(t, t + nn, k);
-  return load(t);
-}
-inline void storev(float* p, vf v, int nn) {
-  if (nn == kW)
-    store(p, v);
-  else
-    store_n(p, v, nn);
 }
 
 // Per-channel sums of one sample, in double: kBwd false: S1[c] = sum (x - k[c]), S2[c] =

@@ -23,7 +23,7 @@ No gradient flows through these (augmentation runs on the input, before any trai
 import numpy as np
 
 from . import kernels
-from .kernels.image import FILL_MODES, INTERPOLATIONS
+from .kernels.image import FILL_MODES, INTERPOLATIONS, check_modes
 from .ops.spatial import bilinear_matrix
 
 __all__ = ["transform", "rotation_matrix", "translation_matrix", "zoom_matrix", "resize",
@@ -42,21 +42,12 @@ def _batched(where, images):
     return a, False
 
 
-def _check_modes(where, fill_mode, interpolation):
-    if fill_mode not in FILL_MODES:
-        raise ValueError(f"{where}: unknown fill_mode {fill_mode!r}; expected one of "
-                         f"{', '.join(map(repr, FILL_MODES))}")
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"{where}: unknown interpolation {interpolation!r}; expected one of "
-                         f"{', '.join(map(repr, INTERPOLATIONS))}")
-
-
 def transform(images, transforms, fill_mode="reflect", fill_value=0.0, interpolation="bilinear",
               output_shape=None):
     """``images`` (N, H, W, C) resampled through the projective ``transforms`` (N, 8) or (8,)
     (one row for every image): (N, out_h, out_w, C) float32. See the module docstring."""
     where = "transform"
-    _check_modes(where, fill_mode, interpolation)
+    check_modes(where, fill_mode, interpolation)
     x, unbatched = _batched(where, images)
     x = x.astype(np.float32, copy=False)
     N, H, W, C = x.shape

@@ -13,6 +13,16 @@ FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
 
 
+def check_modes(op, fill_mode, interpolation):
+    """A ValueError naming ``op`` for a fill mode or an interpolation the transform lacks."""
+    if fill_mode not in FILL_MODES:
+        raise ValueError(f"{op}: unknown fill_mode {fill_mode!r}; expected one of "
+                         f"{', '.join(map(repr, FILL_MODES))}")
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"{op}: unknown interpolation {interpolation!r}; expected one of "
+                         f"{', '.join(map(repr, INTERPOLATIONS))}")
+
+
 def image_transform(images, transforms, fill_mode, fill_value, interpolation, out_h, out_w):
     """(N, out_h, out_w, C) float32: ``images`` (N, H, W, C) float32 resampled through one
     projective row of ``transforms`` (N, 8) float32 per image."""
@@ -30,12 +40,7 @@ def image_transform(images, transforms, fill_mode, fill_value, interpolation, ou
         raise ValueError(f"{op}: transforms must have shape ({images.shape[0]}, 8) (one row per "
                          f"image of images {shape_str(images.shape)}), got "
                          f"{shape_str(transforms.shape)}")
-    if fill_mode not in FILL_MODES:
-        raise ValueError(f"{op}: unknown fill_mode {fill_mode!r}; expected one of "
-                         f"{', '.join(map(repr, FILL_MODES))}")
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"{op}: unknown interpolation {interpolation!r}; expected one of "
-                         f"{', '.join(map(repr, INTERPOLATIONS))}")
+    check_modes(op, fill_mode, interpolation)
     for name, v in (("out_h", out_h), ("out_w", out_w)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
             raise ValueError(f"{op}: {name} must be an int >= 0, got {v!r}")
