@@ -18,6 +18,10 @@ def pipelines(tfm, text_file):
         "batch_drop": ds.batch(2, drop_remainder=True),
         "batch_parallel": ds.batch(2, num_parallel_calls=2),
         "padded_batch": D.range(5).map(lambda x: tfm.fill([x], x)).padded_batch(2),
+        "padded_batch_shapes": D.range(5).map(lambda x: tfm.fill([x], x)).padded_batch(
+            2, padded_shapes=[10], drop_remainder=True),
+        "padded_batch_static": ds.padded_batch(2),
+        "padded_batch_tuple_shapes": ds.padded_batch(2, padded_shapes=([5], [])),
         "unbatch": ds.batch(2).unbatch(),
         "enumerate": ds.enumerate(),
         "shuffle": ds.shuffle(3), "take": ds.take(2), "skip": ds.skip(2),

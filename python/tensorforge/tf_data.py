@@ -35,6 +35,7 @@ class Dataset(DatasetOps):
     """A re-iterable sequence of elements (See module docstring)."""
     _kind = "Dataset"  # the class name TensorFlow's repr shows (See _tag)
     _spec_from = None
+    _spec_exact = False  # element_spec holds every element's shape, not only the first's
 
     def __init__(self, make_iter, cardinality):
         self._make_iter = make_iter
@@ -57,13 +58,13 @@ class Dataset(DatasetOps):
                              f"first dimension, got shapes {[a.shape for a in leaves]}")
         ds = Dataset(lambda: (_map_struct(lambda a: a[i], arrays) for i in range(n)), n)
         ds._arrays = arrays  # whole arrays: batch() slices them instead of stacking elements
-        return _tag(ds, "_TensorSliceDataset")
+        return _tag(ds, "_TensorSliceDataset", exact=True)
 
     @staticmethod
     def from_tensors(tensors):
         """A dataset of one element: the given tensors."""
         arrays = _map_struct(lambda a: _as_array(a, "Dataset.from_tensors"), tensors)
-        return _tag(Dataset(lambda: iter([arrays]), 1), "_TensorDataset")
+        return _tag(Dataset(lambda: iter([arrays]), 1), "_TensorDataset", exact=True)
 
     @staticmethod
     def from_generator(generator, output_types=None, output_shapes=None, args=None,
@@ -111,13 +112,14 @@ class Dataset(DatasetOps):
                     yield tuple(conform(c, sp) for c, sp in zip(e, specs))
         ds = Dataset(it, UNKNOWN_CARDINALITY)
         ds._element_spec = specs  # the signature is the element_spec, as TensorFlow's
-        return _tag(ds, "_FlatMapDataset")
+        return _tag(ds, "_FlatMapDataset", exact=True)
 
     @staticmethod
     def range(*args):
         """A dataset of a range of integers, as Python's range."""
         r = range(*args)
-        return _tag(Dataset(lambda: (np.int64(i) for i in r), len(r)), "_RangeDataset")
+        return _tag(Dataset(lambda: (np.int64(i) for i in r), len(r)), "_RangeDataset",
+                    exact=True)
 
     @staticmethod
     def zip(datasets):
@@ -211,8 +213,22 @@ class Dataset(DatasetOps):
         card = _cards(n)
         if card is None:
             card = n // batch_size if drop_remainder else -(-n // batch_size)
+        lead = batch_size if drop_remainder else None
+        exact = self._spec_exact
+
+        def spec_of(spec, shapes):  # TensorFlow's: the padded shape, else the static one
+            if isinstance(spec, dict):
+                return {k: spec_of(v, _pick(shapes, k)) for k, v in spec.items()}
+            if isinstance(spec, (tuple, list)):
+                return type(spec)(spec_of(v, _pick(shapes, i)) for i, v in enumerate(spec))
+            if type(spec) is not TensorSpec or spec.shape is None:
+                return spec
+            dims = (tuple(None if d is None or int(d) < 0 else int(d) for d in shapes)
+                    if shapes is not None else tuple(spec.shape) if exact
+                    else (None,) * len(spec.shape))
+            return TensorSpec((lead,) + dims, spec.dtype, spec.name)
         return _tag(Dataset(it, card), "_PaddedBatchDataset", self,
-                    lambda spec: _spec_dims(spec, lambda s: (None,) * (len(s) + 1)))
+                    lambda spec: spec_of(spec, padded_shapes))
 
     def unbatch(self):
         """Splits each element into its slices along the first axis."""
@@ -406,14 +422,17 @@ class Dataset(DatasetOps):
         return f"<{self._kind} element_spec={self.element_spec!r}>"
 
 
-def _tag(ds, kind, parents=None, spec_fn=None):
+def _tag(ds, kind, parents=None, spec_fn=None, exact=None):
     """``ds`` under the name TensorFlow's repr gives it; its element_spec from its parents'
     through ``spec_fn`` (the parent's spec itself when only a parent is given: shuffle, take,
-    ...), so that a batch axis reads None as in TensorFlow, not the first batch's size."""
+    ...), so that a batch axis reads None as in TensorFlow, not the first batch's size. ``exact``:
+    a source whose first element's spec is every element's (derived datasets: their parents')."""
     ds._kind = kind
     if parents is not None:
         parents = tuple(parents) if isinstance(parents, tuple) else (parents,)
         ds._spec_from = (parents, spec_fn or (lambda spec: spec))
+    ds._spec_exact = bool(exact) if exact is not None else parents is not None and all(
+        p._spec_exact for p in parents)
     return ds
 
 
@@ -476,5 +495,5 @@ def TextLineDataset(filenames, compression_type=None, buffer_size=None,  # noqa:
                     if line.endswith(b"\n"):
                         line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
                     yield line
-    return _tag(Dataset(lines, UNKNOWN_CARDINALITY), "TextLineDatasetV2")
+    return _tag(Dataset(lines, UNKNOWN_CARDINALITY), "TextLineDatasetV2", exact=True)
 
