@@ -23,6 +23,7 @@ whose TensorFlow 1 signature differs (``reduce_sum(..., keep_dims=)``, ``argmax(
 function (_v1_ops.py); the v1 / v2 behaviour switches (``disable_v2_behavior()``...) are accepted
 and ignored, as disable_eager_execution is. Any other v1 name raises AttributeError."""
 import importlib
+import sys
 import types
 
 from ._v2_aliases import ALIASES as _ALIASES
@@ -65,12 +66,17 @@ def __getattr__(name):
     return _v2_name(__name__, "", name)
 
 
+# Note [compat.v1 reads the package namespace]: the v1 names are the package's own TensorFlow 2
+# names (tensorforge.random.normal, tensorforge.nn.relu, ...) under TensorFlow 1's spelling.
+# They are looked up in the package's namespace when first asked for: the package is always
+# loaded before its subpackages, so the lookup imports nothing (an import of the package from
+# here would close a circle through the namespace, which serves this subpackage as tf.compat).
 def _v2_name(module, sub, name):
     """tf.compat.v1[.sub].name served from the TensorFlow 2 name it is (_ALIASES)."""
     path = _ALIASES.get(sub, {}).get(name)
     if path is None:
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    obj = importlib.import_module("tensorforge")
+    obj = sys.modules["tensorforge"]  # Note [compat.v1 reads the package namespace]
     try:
         for part in path.split("."):
             obj = getattr(obj, part)

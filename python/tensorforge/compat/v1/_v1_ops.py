@@ -7,7 +7,7 @@ functions tensorforge has. A v1 call that names a value twice (``axis`` and
 The names TensorFlow 1 and 2 share as one function are served from _v2_aliases.py (generated);
 these are the common ones that are not the same function in TensorFlow.
 """
-import importlib
+import sys
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all",
            "reduce_any", "reduce_logsumexp", "argmax", "argmin", "expand_dims", "squeeze",
@@ -26,7 +26,10 @@ MATH = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", 
 
 
 def _tf():
-    return importlib.import_module("tensorforge")
+    """The package's public namespace (the TensorFlow 2 names): the package is loaded before
+    any of its subpackages, so this is a lookup when a function runs, not an import (Note
+    [compat.v1 reads the package namespace] in __init__.py)."""
+    return sys.modules["tensorforge"]
 
 
 def _one(op, a, a_name, b, b_name):
