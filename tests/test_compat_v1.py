@@ -111,6 +111,7 @@ def test_model_with_tf1_optimizer_saves_without_compile(tmp_path):
     m.fit(x, np.ones((4, 2), "float32"), verbose=0)
     with pytest.raises(NotImplementedError):
         m.optimizer.get_config()
+    assert "AdamOptimizer object at" in repr(m.optimizer)
     for suffix in ("h5", "keras", "tfm"):
         path = str(tmp_path / f"m.{suffix}")
         with warnings.catch_warnings(record=True) as w:

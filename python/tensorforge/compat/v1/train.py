@@ -41,6 +41,9 @@ class _TF1:
             "optimizer attributes or optimizer state after instantiation (as in tf_keras); use a "
             "Keras optimizer to save it with the model")
 
+    def __repr__(self):  # (the base's lists get_config's values)
+        return f"<{type(self).__module__}.{type(self).__name__} object at {id(self):#x}>"
+
 
 def _base_args(name, use_locking):
     if not isinstance(use_locking, bool):
