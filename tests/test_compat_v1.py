@@ -130,3 +130,19 @@ def test_tf1_optimizer_arguments_checked():
         v1.train.MomentumOptimizer(0.1, momentum=-1)
     with pytest.raises((TypeError, ValueError), match="initial_accumulator_value"):
         v1.train.AdagradOptimizer(0.1, initial_accumulator_value=0.0)
+
+
+def test_tf1_minimize_and_apply_gradients_step_the_global_step():
+    # TensorFlow 2.21 printed [1.536] 3, then [1.436] 4 for these calls
+    w = tf.Variable(np.array([3.0], "float32"))
+    gs = tf.Variable(0, dtype="int64")
+    opt = v1.train.GradientDescentOptimizer(0.1)
+    for _ in range(3):
+        opt.minimize(lambda: tf.reduce_sum(w * w), global_step=gs, var_list=[w])
+    np.testing.assert_allclose(w.numpy(), [1.536], rtol=1e-6)
+    assert int(gs.numpy()) == 3
+    opt.apply_gradients([(np.array([1.0], "float32"), w)], gs)
+    np.testing.assert_allclose(w.numpy(), [1.436], rtol=1e-6)
+    assert int(gs.numpy()) == 4
+    with pytest.raises(ValueError, match="var_list"):
+        opt.minimize(lambda: tf.reduce_sum(w * w))

@@ -44,6 +44,29 @@ class _TF1:
     def __repr__(self):  # (the base's lists get_config's values)
         return f"<{type(self).__module__}.{type(self).__name__} object at {id(self):#x}>"
 
+    # TensorFlow 1's signatures (eager: the loss a callable, as TensorFlow 2 requires)
+    def minimize(self, loss, global_step=None, var_list=None, gate_gradients=1,
+                 aggregation_method=None, colocate_gradients_with_ops=False, name=None,
+                 grad_loss=None):
+        if var_list is None:
+            raise ValueError(f"{type(self).__name__}.minimize: give var_list (eager execution "
+                             "has no collection of trainable variables to default to)")
+        if grad_loss is not None:
+            raise ValueError(f"{type(self).__name__}.minimize: grad_loss is not supported")
+        value = super().minimize(loss, var_list)
+        _increment(global_step)
+        return value
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        super().apply_gradients(grads_and_vars)
+        _increment(global_step)
+
+
+def _increment(global_step):
+    """TensorFlow 1's global_step += 1 after an update (a Variable, or None)."""
+    if global_step is not None:
+        global_step.assign_add(1)
+
 
 def _base_args(name, use_locking):
     if not isinstance(use_locking, bool):
