@@ -16,10 +16,16 @@ class CapReached(BaseException):
     """Raised by train_on_batch after KP_MAX_STEPS calls: a hand-written training loop (GANs)
     has run its capped number of steps; the run counts as completed."""
 
+def _scalars(x):
+    """A non-empty list / tuple of Python or NumPy scalars: one array's worth of samples."""
+    return bool(x) and all(isinstance(a, (int, float, bool, np.number, np.bool_)) for a in x)
+
 def _cap(x):
     if x is None:
         return x
     if isinstance(x, (list, tuple)):
+        if _scalars(x):
+            return x[:MAX_SAMPLES]  # a list of scalars is one array (Hvass-Labs' imdb.py's y)
         return type(x)(_cap(a) for a in x)
     if isinstance(x, dict):
         return {k: _cap(v) for k, v in x.items()}
@@ -107,9 +113,14 @@ def _float_targets(y):
     """The oracle only: integer target arrays as float32. Keras 2.2 fed every target through a
     float32 placeholder, so a 2.2 program's own loss may multiply labels with predictions
     (mnist_siamese's contrastive loss); tf_keras keeps int64 labels and TensorFlow refuses the
-    mixed product. The built-in losses and metrics take float labels alike."""
+    mixed product. The built-in losses and metrics take float labels alike. A Python list of
+    scalar targets becomes one float32 array: Keras 2.2 converted it so (its
+    _standardize_input_data), tf_keras refuses `validation_split` on it (Hvass-Labs' IMDB
+    tutorial fits on imdb.py's list of 1.0 / 0.0 sentiments)."""
     if SIDE == "ours" or y is None:
         return y
+    if isinstance(y, list) and _scalars(y):
+        return np.asarray(y, dtype=np.float32)
     if isinstance(y, (list, tuple)):
         return type(y)(_float_targets(a) for a in y)
     if isinstance(y, dict):

@@ -104,8 +104,51 @@ _DATA = {"mnist": {"load_data": mnist}, "fashion_mnist": {"load_data": _fashion}
          "boston_housing": {"load_data": _boston}}
 
 
+class _DataSet:
+    """One split of TensorFlow 1's tutorials.mnist DataSet: images flattened to 784 float32
+    values in [0, 1], labels (one-hot or class numbers), num_examples and next_batch."""
+
+    def __init__(self, images, labels, one_hot):
+        self.images = (images.reshape(len(images), -1) / 255.0).astype(np.float32)
+        self.labels = np.eye(10, dtype=np.float64)[labels] if one_hot else labels
+        self.num_examples = len(images)
+        self._at = 0
+
+    def next_batch(self, batch_size):
+        if self._at + batch_size > self.num_examples:
+            self._at = 0
+        lo, self._at = self._at, self._at + batch_size
+        return self.images[lo:self._at], self.labels[lo:self._at]
+
+
+def read_data_sets(train_dir=None, one_hot=False, validation_size=5000, **kw):
+    """tensorflow.examples.tutorials.mnist.input_data.read_data_sets (TensorFlow 1; gone from
+    TensorFlow 2 and tensorforge) over the harness's digits: train / validation / test splits
+    of 55,000 / 5,000 / 10,000 (Hvass-Labs' 03C Keras tutorial loads MNIST through it)."""
+    (xtr, ytr), (xte, yte) = mnist()
+    n = len(xtr) - validation_size
+    return types.SimpleNamespace(train=_DataSet(xtr[:n], ytr[:n], one_hot),
+                                 validation=_DataSet(xtr[n:], ytr[n:], one_hot),
+                                 test=_DataSet(xte, yte, one_hot))
+
+
+def _install_tf1_input_data():
+    names = ["tensorflow.examples", "tensorflow.examples.tutorials",
+             "tensorflow.examples.tutorials.mnist"]
+    mods = [types.ModuleType(n) for n in names]
+    for m in mods:
+        m.__path__ = []
+    data = types.ModuleType(names[-1] + ".input_data")
+    data.read_data_sets = read_data_sets
+    for parent, child, attr in zip(mods, mods[1:] + [data], ("tutorials", "mnist", "input_data")):
+        setattr(parent, attr, child)
+    for m in mods + [data]:
+        sys.modules.setdefault(m.__name__, m)
+
+
 def install():
     """TARGET.datasets replaced by the stand-ins."""
+    _install_tf1_input_data()
     ds = types.ModuleType(TARGET + ".datasets")
     ds.__path__ = []
     for name, fns in _DATA.items():
