@@ -14,7 +14,7 @@ import tensorforge as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
-from compat_v1_cases import CASES, OPTIMIZERS, optimizer_run, results  # noqa: E402
+from compat_v1_cases import CASES, OPTIMIZERS, loss_run, optimizer_run, results  # noqa: E402
 
 with open(os.path.join(HERE, "data", "compat_v1_refs.json")) as _f:
     REFS = json.load(_f)
@@ -146,3 +146,17 @@ def test_tf1_minimize_and_apply_gradients_step_the_global_step():
     assert int(gs.numpy()) == 4
     with pytest.raises(ValueError, match="var_list"):
         opt.minimize(lambda: tf.reduce_sum(w * w))
+
+
+def test_v1_loss_trains_a_keras_model_as_tensorflow():
+    for g, w in zip(loss_run(tf, tf), REFS["loss_run"]):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=2e-5, atol=2e-6)
+
+
+def test_v1_losses_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="incompatible"):
+        v1.losses.mean_squared_error(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="Reduction"):
+        v1.losses.mean_squared_error(np.ones(2), np.ones(2), reduction="mean")
+    with pytest.raises(ValueError, match="axis"):
+        v1.losses.cosine_distance(np.ones((2, 2)), np.ones((2, 2)))

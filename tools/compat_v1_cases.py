@@ -9,6 +9,7 @@ import numpy as np
 
 X = np.random.default_rng(1).standard_normal((6, 4, 3)).astype("float32")
 L = np.random.default_rng(2).standard_normal((5, 4)).astype("float32")
+W_ROWS = np.array([[1.0], [0.0], [2.0], [0.0], [0.5]], "float32")
 
 
 def _np(v):
@@ -59,6 +60,33 @@ CASES = {
     "constant_verify_shape": lambda tf: tf.compat.v1.constant([1.0, 2.0], shape=[2],
                                                               verify_shape=True),
     "multinomial_shape": lambda tf: tf.compat.v1.shape(tf.compat.v1.multinomial(L, 7)),
+    # tf.compat.v1.losses
+    "losses_mse_default": lambda tf: tf.compat.v1.losses.mean_squared_error(L, L * 0.5 + 0.1),
+    "losses_mse_nonzero_weights": lambda tf: tf.compat.v1.losses.mean_squared_error(
+        L, L * 0.5 + 0.1, weights=W_ROWS),
+    "losses_absdiff_sum": lambda tf: tf.compat.v1.losses.absolute_difference(
+        L, -L, reduction=tf.compat.v1.losses.Reduction.SUM),
+    "losses_huber_mean": lambda tf: tf.compat.v1.losses.huber_loss(
+        L, 2 * L, weights=np.abs(L), delta=0.5, reduction=tf.compat.v1.losses.Reduction.MEAN),
+    "losses_log_loss": lambda tf: tf.compat.v1.losses.log_loss(
+        (L > 0).astype("float32"), 1 / (1 + np.exp(-2 * L))),
+    "losses_hinge": lambda tf: tf.compat.v1.losses.hinge_loss((L > 0.3).astype("float32"), L),
+    "losses_sigmoid_ce_smoothing": lambda tf: tf.compat.v1.losses.sigmoid_cross_entropy(
+        (L > 0).astype("float32"), L, label_smoothing=0.1),
+    "losses_softmax_ce_row_weights": lambda tf: tf.compat.v1.losses.softmax_cross_entropy(
+        np.eye(4, dtype="float32")[[0, 1, 2, 3, 1]], L, weights=W_ROWS[:, 0],
+        label_smoothing=0.2),
+    "losses_sparse_softmax_ce": lambda tf: tf.compat.v1.losses.sparse_softmax_cross_entropy(
+        np.array([0, 1, 2, 3, 1]), L),
+    "losses_cosine_distance": lambda tf: tf.compat.v1.losses.cosine_distance(
+        L / np.linalg.norm(L, axis=1, keepdims=True),
+        L[::-1] / np.linalg.norm(L[::-1], axis=1, keepdims=True), axis=1),
+    "losses_none": lambda tf: tf.compat.v1.losses.mean_squared_error(
+        L, L + 1, weights=W_ROWS, reduction=tf.compat.v1.losses.Reduction.NONE),
+    "losses_over_batch_size": lambda tf: tf.compat.v1.losses.huber_loss(
+        L, L * 3, weights=W_ROWS, reduction=tf.compat.v1.losses.Reduction.SUM_OVER_BATCH_SIZE),
+    "losses_all_zero_weights": lambda tf: tf.compat.v1.losses.mean_squared_error(
+        L, L + 1, weights=0.0),
 }
 
 # name: (constructor arguments (TensorFlow 1's names), TensorFlow class)
@@ -92,6 +120,25 @@ def optimizer_run(keras, tf, name):
                           keras.layers.Dense(1)])
     m.set_weights(ws)
     m.compile(optimizer=getattr(tf.compat.v1.train, cls)(**kw), loss="mse")
+    for i in range(6):
+        m.train_on_batch(x[i], y[i])
+    return [w.tolist() for w in m.get_weights()]
+
+
+def loss_run(keras, tf):
+    """Final weights after 6 steps of the optimizer_run model trained with a custom Keras loss
+    made of tf.compat.v1.losses.huber_loss (weights and the default reduction), Adam 0.01."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((6, 8, 4)).astype("float32")
+    y = rng.standard_normal((6, 8, 1)).astype("float32") * 2
+    m = keras.Sequential([keras.layers.Dense(3, activation="tanh", input_shape=(4,)),
+                          keras.layers.Dense(1)])
+    m.set_weights([rng.standard_normal((4, 3)).astype("float32") * 0.5, np.zeros(3, "float32"),
+                   rng.standard_normal((3, 1)).astype("float32") * 0.5, np.zeros(1, "float32")])
+
+    def loss(y_true, y_pred):
+        return tf.compat.v1.losses.huber_loss(y_true, y_pred, weights=y_true * 0 + 2.0, delta=0.7)
+    m.compile(optimizer=tf.compat.v1.train.AdamOptimizer(0.01), loss=loss)
     for i in range(6):
         m.train_on_batch(x[i], y[i])
     return [w.tolist() for w in m.get_weights()]

@@ -9,7 +9,7 @@ import os
 import tensorflow as tf
 import tf_keras as keras
 
-from compat_v1_cases import CASES, OPTIMIZERS, optimizer_run, results
+from compat_v1_cases import CASES, OPTIMIZERS, loss_run, optimizer_run, results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -21,6 +21,7 @@ def main():
         out["cases"][name] = results(fn(tf))
     for name in OPTIMIZERS:
         out["optimizers"][name] = optimizer_run(keras, tf, name)
+    out["loss_run"] = loss_run(keras, tf)
     path = os.path.join(os.path.dirname(HERE), "tests", "data", "compat_v1_refs.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=0, sort_keys=True)

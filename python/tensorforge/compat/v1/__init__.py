@@ -15,7 +15,7 @@ initializer classes there also take ``dtype=``; these are the Keras 2 ones (the 
 distributions).
 
 ``train``: TensorFlow 1's optimizers, for ``compile(optimizer=tf.compat.v1.train.AdamOptimizer())``
-(train.py). The other names: a v1 name that TensorFlow implements as the same function as a
+(train.py); ``losses``: its loss functions with weights and reductions (losses.py). The other names: a v1 name that TensorFlow implements as the same function as a
 TensorFlow 2 name (``random_normal`` is ``tf.random.normal``, ``nn.relu`` is ``tf.nn.relu``:
 _v2_aliases.py, generated from TensorFlow) is served from that name; the common v1 functions
 whose TensorFlow 1 signature differs (``reduce_sum(..., keep_dims=)``, ``argmax(dimension=)``,
@@ -55,8 +55,8 @@ def __getattr__(name):
         return getattr(importlib.import_module("tensorforge.tf_v1_names"), name)
     if name == "set_random_seed":
         return importlib.import_module("tensorforge.tf_compat").set_random_seed
-    if name == "train":
-        return importlib.import_module(__name__ + ".train")
+    if name in ("train", "losses"):  # TensorFlow 1's optimizers and loss functions
+        return importlib.import_module(__name__ + "." + name)
     ops = importlib.import_module(__name__ + "._v1_ops")
     if name in ops.__all__:
         return getattr(ops, name)
