@@ -14,7 +14,8 @@ import tensorforge as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
-from compat_v1_cases import CASES, OPTIMIZERS, loss_run, optimizer_run, results  # noqa: E402
+from compat_v1_cases import (CASES, INITIALIZERS, OPTIMIZERS, initializer_config,  # noqa: E402
+                             loss_run, optimizer_run, results)
 
 with open(os.path.join(HERE, "data", "compat_v1_refs.json")) as _f:
     REFS = json.load(_f)
@@ -160,3 +161,30 @@ def test_v1_losses_refuse_bad_arguments():
         v1.losses.mean_squared_error(np.ones(2), np.ones(2), reduction="mean")
     with pytest.raises(ValueError, match="axis"):
         v1.losses.cosine_distance(np.ones((2, 2)), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("name", INITIALIZERS)
+def test_v1_initializer_defaults_are_tensorflow_1s(name):
+    want = dict(REFS["initializers"][name])
+    if name == "random_uniform_initializer" and want["maxval"] is None:
+        want["maxval"] = 1.0  # (TensorFlow 1's None: 1 for floats)
+    got = initializer_config(tf, name)
+    assert set(got) == set(want)
+    for k, v in want.items():
+        assert got[k] == v, (k, got[k], v)
+
+
+def test_v1_initializers_draw_and_serialize_as_keras():
+    a = v1.truncated_normal_initializer(stddev=0.02)((300, 300))
+    assert a.dtype == np.float32 and abs(a).max() <= 0.04 and 0.016 < a.std() < 0.019
+    u = v1.initializers.random_uniform()((20000,))
+    assert 0 <= u.min() and u.max() < 1 and 0.48 < u.mean() < 0.52
+    assert v1.zeros_initializer(dtype="int32")((2,)).dtype == np.int32
+    m = tf.Sequential([tf.layers.Dense(3, input_shape=(2,),
+                                       kernel_initializer=v1.truncated_normal_initializer(
+                                           stddev=0.02),
+                                       bias_initializer=v1.constant_initializer(0.1))])
+    np.testing.assert_allclose(m.layers[0].bias.numpy(), 0.1)
+    back = tf.models.model_from_json(m.to_json()).layers[0]
+    assert type(back.kernel_initializer).__name__ == "TruncatedNormal"
+    assert back.kernel_initializer.get_config()["stddev"] == 0.02

@@ -144,6 +144,19 @@ def loss_run(keras, tf):
     return [w.tolist() for w in m.get_weights()]
 
 
+# TensorFlow 1's initializers, made with their defaults: their configs (less dtype) are compared
+INITIALIZERS = ["truncated_normal_initializer", "random_normal_initializer",
+                "random_uniform_initializer", "glorot_uniform_initializer",
+                "glorot_normal_initializer", "constant_initializer", "orthogonal_initializer",
+                "variance_scaling_initializer"]
+
+
+def initializer_config(tf, name):
+    cfg = dict(getattr(tf.compat.v1, name)().get_config())
+    cfg.pop("dtype", None)
+    return cfg
+
+
 def results(value):
     """A case's value as nested lists (a tuple of tensors: a list of them)."""
     if isinstance(value, (tuple, list)):

@@ -9,7 +9,8 @@ import os
 import tensorflow as tf
 import tf_keras as keras
 
-from compat_v1_cases import CASES, OPTIMIZERS, loss_run, optimizer_run, results
+from compat_v1_cases import (CASES, INITIALIZERS, OPTIMIZERS, initializer_config,
+                             loss_run, optimizer_run, results)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -22,6 +23,7 @@ def main():
     for name in OPTIMIZERS:
         out["optimizers"][name] = optimizer_run(keras, tf, name)
     out["loss_run"] = loss_run(keras, tf)
+    out["initializers"] = {n: initializer_config(tf, n) for n in INITIALIZERS}
     path = os.path.join(os.path.dirname(HERE), "tests", "data", "compat_v1_refs.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=0, sort_keys=True)
