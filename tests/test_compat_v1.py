@@ -92,8 +92,8 @@ def test_names_served_from_v2_functions():
     assert v1.random_normal is tf.random.normal
     assert v1.nn.relu6 is not None and v1.math.log is tf.math.log
     assert "relu" in dir(v1.nn) and "reduce_sum" in dir(v1.math)
-    with pytest.raises(AttributeError, match="get_variable"):
-        v1.get_variable  # noqa: B018  (graph mode: not served)
+    with pytest.raises(AttributeError, match="get_collection"):
+        v1.get_collection  # noqa: B018  (graph mode: not served)
     with pytest.raises(AttributeError, match="conv1d"):
         v1.nn.conv1d  # noqa: B018  (a v1 signature not mapped)
 
@@ -188,3 +188,23 @@ def test_v1_initializers_draw_and_serialize_as_keras():
     back = tf.models.model_from_json(m.to_json()).layers[0]
     assert type(back.kernel_initializer).__name__ == "TruncatedNormal"
     assert back.kernel_initializer.get_config()["stddev"] == 0.02
+
+
+def test_get_variable_and_variable_scope_as_tensorflow_2_runs_them():
+    # TensorFlow 2.21 eagerly: a new variable each call (w:0 twice, not the same object), names
+    # under the scopes (s/v:0), the scope's initializer the default
+    w = v1.get_variable("w", [2, 3], initializer=v1.truncated_normal_initializer(stddev=0.02))
+    w2 = v1.get_variable("w", [2, 3])
+    assert w.name == w2.name == "w:0" and w is not w2 and w.trainable
+    assert abs(w.numpy()).max() <= 0.04
+    with v1.variable_scope("s"):
+        v = v1.get_variable("v", [1])
+        with v1.variable_scope("t", initializer=v1.constant_initializer(3.0)):
+            u = v1.get_variable("u", [2])
+    assert v.name == "s/v:0" and u.name == "s/t/u:0"
+    np.testing.assert_array_equal(u.numpy(), [3.0, 3.0])
+    assert v1.get_variable("i", [3], dtype="int32").numpy().tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="Shape"):
+        v1.get_variable("x")
+    with pytest.raises(ValueError, match="collections"):
+        v1.get_variable("y", [1], collections=["c"])

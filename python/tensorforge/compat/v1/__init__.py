@@ -16,7 +16,8 @@ distributions).
 
 ``train``: TensorFlow 1's optimizers, for ``compile(optimizer=tf.compat.v1.train.AdamOptimizer())``
 (train.py); ``losses``: its loss functions with weights and reductions (losses.py); the
-``*_initializer`` classes and ``initializers``: its initializers (initializers.py). The other names: a v1 name that TensorFlow implements as the same function as a
+``*_initializer`` classes and ``initializers``: its initializers (initializers.py);
+``get_variable`` / ``variable_scope`` as TensorFlow 2 runs them eagerly (variables.py). The other names: a v1 name that TensorFlow implements as the same function as a
 TensorFlow 2 name (``random_normal`` is ``tf.random.normal``, ``nn.relu`` is ``tf.nn.relu``:
 _v2_aliases.py, generated from TensorFlow) is served from that name; the common v1 functions
 whose TensorFlow 1 signature differs (``reduce_sum(..., keep_dims=)``, ``argmax(dimension=)``,
@@ -61,6 +62,8 @@ def __getattr__(name):
     ops = importlib.import_module(__name__ + "._v1_ops")
     if name in ops.__all__:
         return getattr(ops, name)
+    if name in ("get_variable", "variable_scope", "AUTO_REUSE", "get_variable_scope"):
+        return getattr(importlib.import_module(__name__ + ".variables"), name)
     if name == "initializers" or name.endswith("_initializer"):  # TensorFlow 1's classes
         init = importlib.import_module(__name__ + ".initializers")
         if name == "initializers":
