@@ -1,0 +1,216 @@
+"""Session 31 (lane gaps31): Keras 2 details -- tf_keras' own optimizer variables in the .keras
+archives and .h5 files tensorforge writes (Nadam's among them), layer arguments given as
+strings. The figures were printed by tf_keras 2.21 (tools/keras_gaps31_refs.py); the tests
+never import TensorFlow."""
+import io
+import json
+import os
+import re
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+
+from tensorforge import keras
+
+h5py = pytest.importorskip("h5py")
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+STEPS = 3
+OPTIMIZERS = {  # the cases of tools/keras_gaps31_refs.py
+    "sgd": ("SGD", {"learning_rate": 0.1}),
+    "sgd_momentum": ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    "adam_amsgrad": ("Adam", {"learning_rate": 0.01, "amsgrad": True}),
+    "rmsprop_momentum_centered": ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5,
+                                              "centered": True}),
+    "adagrad": ("Adagrad", {"learning_rate": 0.1}),
+    "nadam": ("Nadam", {"learning_rate": 0.01}),
+    "adamw": ("AdamW", {"learning_rate": 0.01}),
+    "ftrl": ("Ftrl", {"learning_rate": 0.1}),
+    "legacy_nadam": ("legacy.Nadam", {"learning_rate": 0.01}),
+    "legacy_rmsprop_momentum_centered": ("legacy.RMSprop", {"learning_rate": 0.01,
+                                                            "momentum": 0.5, "centered": True}),
+}
+MORE = {"lion": ("Lion", {"learning_rate": 0.01}), "adamax": ("Adamax", {}),
+        "adadelta": ("Adadelta", {"learning_rate": 1.0})}  # (no tf_keras arrays kept)
+STEPS_OF = {"nadam": 1}  # tf_keras' fit steps Nadam off its formula after the first
+# the .h5 files where tensorforge writes the layout tf_keras writes (its default classes
+# tensorforge writes as the legacy ones, which tf_keras builds from the config: same rule)
+SAME_H5 = ("rmsprop_momentum_centered", "nadam", "adamw", "legacy_nadam",
+           "legacy_rmsprop_momentum_centered")
+
+
+def _data():
+    r = np.random.default_rng(31)
+    return r.normal(size=(16, 5)).astype("float32"), r.normal(size=(16, 2)).astype("float32")
+
+
+def _optimizer(name):
+    cls, kw = OPTIMIZERS[name] if name in OPTIMIZERS else MORE[name]
+    mod = keras.optimizers
+    for part in cls.split(".")[:-1]:
+        mod = getattr(mod, part)
+    return getattr(mod, cls.split(".")[-1])(**kw)
+
+
+def _model(name=None, steps=0):
+    r = np.random.default_rng(7)
+    m = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="tanh"),
+                          keras.layers.Dense(2)])
+    m.set_weights([r.normal(size=w.shape).astype("float32") * 0.5 for w in m.get_weights()])
+    if name is not None:
+        m.compile(_optimizer(name), "mse")
+        x, y = _data()
+        for _ in range(steps):
+            m.train_on_batch(x, y)
+    return m
+
+
+def _archive_vars(path):
+    with zipfile.ZipFile(path) as z:
+        with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as h:
+            g = h.get("optimizer/vars")
+            return [np.asarray(g[str(i)]) for i in range(len(g))] if g is not None else None, \
+                "tensorforge_optimizer" in h
+
+
+def _h5_vars(path):
+    with h5py.File(path, "r") as h:
+        names = [n.decode() if isinstance(n, bytes) else n
+                 for n in h["optimizer_weights"].attrs["weight_names"]]
+        return names, [np.asarray(h["optimizer_weights"][n]) for n in names]
+
+
+def _layerless(name):
+    return re.sub(r"dense(_\d+)?", "dense", name)
+
+
+REFS = np.load(os.path.join(DATA, "gaps31_optimizer_vars.npz"))
+
+
+@pytest.mark.parametrize("name", [n for n in OPTIMIZERS if not n.startswith("legacy")])
+def test_archive_holds_tf_keras_optimizer_variables(name, tmp_path):
+    """The .keras archive keeps the optimizer's state where and as tf_keras keeps its own:
+    optimizer/vars/<i>, iterations first, then the class's slots in its order (tf_keras'
+    arrays after the same steps of the same model; without them tf_keras warned 'Skipping
+    variable loading for optimizer' and started afresh, tools/keras_gaps31_refs.py check)."""
+    m = _model(name, STEPS_OF.get(name, STEPS))
+    path = str(tmp_path / "m.keras")
+    m.save(path)
+    got, own_group = _archive_vars(path)
+    want = [REFS[f"{name}|keras|{i}"] for i in range(sum(
+        k.startswith(name + "|keras|") for k in REFS.files))]
+    assert not own_group and got is not None and len(got) == len(want) > 1
+    assert got[0].dtype == np.int64 and int(got[0]) == int(want[0])
+    for a, b in zip(got[1:], want[1:]):
+        assert a.shape == b.shape and a.dtype == b.dtype
+        if name == "sgd":  # tf_keras keeps the last -lr * g there, multiplied by momentum 0
+            assert not a.any()
+            continue
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", SAME_H5)
+def test_h5_holds_the_optimizer_variables_tf_keras_reads(name, tmp_path):
+    """The .h5 file's optimizer_weights in the order the class tf_keras builds from its
+    training_config sets them: the default RMSprop / Nadam / AdamW's own variables
+    ('iteration:0', '<Opt>/<slot>/<var>:0'; RMSprop's momentum before average_gradient, which
+    tensorforge wrote the other way: NaN weights in tf_keras), the legacy classes' (Nadam's
+    momentum_cache, RMSprop's rms, momentum, mg). Nadam's state was not written at all."""
+    m = _model(name, STEPS_OF.get(name, STEPS))
+    path = str(tmp_path / "m.h5")
+    m.save(path)
+    names, got = _h5_vars(path)
+    want_names = [str(n) for n in REFS[f"{name}|h5names"]]
+    assert [_layerless(n) for n in names] == [_layerless(n) for n in want_names]
+    for n, a, i in zip(names, got, range(len(got))):
+        b = REFS[f"{name}|h5|{i}"]
+        assert a.shape == b.shape, n
+        np.testing.assert_allclose(a, b, rtol=2e-4, atol=1e-6, err_msg=n)
+    with h5py.File(path, "r") as h:
+        oc = json.loads(h.attrs["training_config"])["optimizer_config"]
+    # tf_keras' name for its default classes in .h5; Lion's only one it finds
+    assert oc["class_name"] == ("Custom>" + OPTIMIZERS[name][0] if not name.startswith("legacy")
+                                else OPTIMIZERS[name][0].split(".")[1])
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS) + list(MORE))
+@pytest.mark.parametrize("ext", [".keras", ".h5"])
+def test_saved_optimizer_state_continues_training_here(name, ext, tmp_path):
+    """Save after three steps, load, one more step: the weights of the step without the save
+    (the state read back from tf_keras' layout; legacy-class archives from tensorforge's own
+    group)."""
+    m = _model(name, STEPS)
+    path = str(tmp_path / ("m" + ext))
+    m.save(path)
+    x, y = _data()
+    m.train_on_batch(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = keras.models.load_model(path)
+    assert int(r.optimizer.iterations) == STEPS
+    r.train_on_batch(x, y)
+    for a, b in zip(r.get_weights(), m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_older_archives_keep_their_optimizer_state(tmp_path):
+    """An archive tensorforge wrote before session 31 (its state in the tensorforge_optimizer
+    group: tests/data/gaps31_old_adam.keras, written by the code of commit 74f51925 after
+    three Adam steps) still continues training exactly."""
+    r = keras.models.load_model(os.path.join(DATA, "gaps31_old_adam.keras"))
+    assert int(r.optimizer.iterations) == STEPS
+    x, y = _data()
+    r.train_on_batch(x, y)
+    m = _model("adam_amsgrad", STEPS)  # the same steps under the same optimizer here
+    m.train_on_batch(x, y)
+    for a, b in zip(r.get_weights(), m.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_optimizers_without_a_tf_keras_layout_keep_tensorforge_group(tmp_path):
+    """tf_keras' legacy classes keep no variables in an archive, nor do its moving averages
+    here: those states go in tensorforge's own group, as before, and come back."""
+    for opt in (keras.optimizers.legacy.RMSprop(0.01, momentum=0.5),
+                keras.optimizers.Adam(0.01, use_ema=True)):
+        m = _model()
+        m.compile(opt, "mse")
+        x, y = _data()
+        for _ in range(2):
+            m.train_on_batch(x, y)
+        path = str(tmp_path / "m.keras")
+        m.save(path)
+        got, own_group = _archive_vars(path)
+        assert got is None and own_group
+        r = keras.models.load_model(path)
+        m.train_on_batch(x, y)
+        r.train_on_batch(x, y)
+        for a, b in zip(r.get_weights(), m.get_weights()):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_never_stepped_optimizer_is_written_at_its_initial_values(tmp_path):
+    """A compiled model saved before training: tf_keras builds its optimizer at load, so every
+    variable is written (Adagrad's accumulators at initial_accumulator_value, not zero)."""
+    m = _model()
+    m.compile(keras.optimizers.Adagrad(0.1, initial_accumulator_value=0.25), "mse")
+    path = str(tmp_path / "m.keras")
+    m.save(path)
+    got, _ = _archive_vars(path)
+    assert int(got[0]) == 0 and len(got) == 5
+    assert all(np.all(a == np.float32(0.25)) for a in got[1:])
+
+
+def test_lion_and_adafactor_archives_compile_on_load(tmp_path):
+    """load_model looked optimizers up in a table without Ftrl's siblings: a Lion archive
+    came back uncompiled ('Lion is not available in tensorforge')."""
+    m = _model("adam_amsgrad", 0)
+    m.compile(keras.optimizers.Lion(0.01), "mse")
+    path = str(tmp_path / "m.keras")
+    m.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = keras.models.load_model(path)
+    assert type(r.optimizer).__name__ == "Lion"
+    assert r.optimizer.learning_rate == pytest.approx(0.01)
