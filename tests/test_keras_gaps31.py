@@ -214,3 +214,30 @@ def test_lion_and_adafactor_archives_compile_on_load(tmp_path):
         r = keras.models.load_model(path)
     assert type(r.optimizer).__name__ == "Lion"
     assert r.optimizer.learning_rate == pytest.approx(0.01)
+
+
+# ---- layer arguments given as strings (tf_keras 2.21: tools/keras_gaps31_refs.py refs) -------
+def test_dense_takes_a_count_as_a_string():
+    """tf_keras' Dense: ``int(units) if not isinstance(units, int)``: Dense('3') has 3 units,
+    Dense('x') and Dense('3.0') raise int()'s ValueError."""
+    d = keras.layers.Dense("3")
+    assert d.units == 3 and d.get_config()["units"] == 3
+    assert d(np.ones((2, 4), np.float32)).shape == (2, 3)
+    for bad in ("x", "3.0"):
+        with pytest.raises(ValueError, match=rf"Dense: units .*invalid literal for int\(\) with "
+                                             rf"base 10: '{re.escape(bad)}'"):
+            keras.layers.Dense(bad)
+
+
+def test_conv_filters_float_is_truncated_a_string_refused():
+    """tf_keras' conv layers take ``int(filters)`` of a float (Conv2D(8.0, 3): 8 filters,
+    Conv1D(8.5, 3): 8) and raise TypeError for a string ('<=' between str and int); LSTM('4')
+    and Embedding('10', 3) raise TypeError the same way."""
+    L = keras.layers
+    assert L.Conv2D(8.0, 3).filters == 8 and L.Conv1D(8.5, 3).filters == 8
+    assert L.Conv2DTranspose(8.0, 3).get_config()["filters"] == 8
+    assert L.SeparableConv2D(8.0, 3).get_config()["filters"] == 8
+    for make in (lambda: L.Conv2D("8", 3), lambda: L.LSTM("4"), lambda: L.GRU("4"),
+                 lambda: L.Embedding("10", 3)):
+        with pytest.raises(TypeError, match="must be a positive integer, got str"):
+            make()
