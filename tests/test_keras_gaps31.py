@@ -1,6 +1,6 @@
 """Session 31 (lane gaps31): Keras 2 details -- tf_keras' own optimizer variables in the .keras
 archives and .h5 files tensorforge writes (Nadam's among them), layer arguments given as
-strings. The figures were printed by tf_keras 2.21 (tools/keras_gaps31_refs.py); the tests
+strings, Dataset.map's element_spec as TensorFlow's tracing gives it. The figures were printed by tf_keras 2.21 (tools/keras_gaps31_refs.py); the tests
 never import TensorFlow."""
 import io
 import json
@@ -12,6 +12,8 @@ import zipfile
 import numpy as np
 import pytest
 
+import tensorforge as tf
+from map_spec_cases import pipelines
 from tensorforge import keras
 
 h5py = pytest.importorskip("h5py")
@@ -241,3 +243,46 @@ def test_conv_filters_float_is_truncated_a_string_refused():
                  lambda: L.Embedding("10", 3)):
         with pytest.raises(TypeError, match="must be a positive integer, got str"):
             make()
+
+
+# ---- Dataset.map's element_spec (TensorFlow: tools/keras_gaps31_refs.py map_specs) ----------
+MAP_SPECS = {
+    'split_scalar': 'TensorSpec(shape=(None,), dtype=tf.string, name=None)',
+    'split_batched': 'RaggedTensorSpec(TensorShape([None, None]), tf.string, 1, tf.int64)',
+    'bytes_split': 'TensorSpec(shape=(None,), dtype=tf.string, name=None)',
+    'dict': "{'feat': TensorSpec(shape=(2,), dtype=tf.float32, name=None), 'label': TensorSpec(shape=(), dtype=tf.int64, name=None)}",
+    'dict_batched': "{'feat': TensorSpec(shape=(None, 2), dtype=tf.float32, name=None), 'label': TensorSpec(shape=(None,), dtype=tf.int64, name=None)}",
+    'tuple_batched': '(TensorSpec(shape=(None, 2, 1), dtype=tf.float32, name=None), TensorSpec(shape=(None, 6), dtype=tf.float32, name=None))',
+    'reduce_batched': 'TensorSpec(shape=(None,), dtype=tf.float32, name=None)',
+    'concat_batched': 'TensorSpec(shape=(None, 4), dtype=tf.float32, name=None)',
+    'map_map': 'TensorSpec(shape=(None,), dtype=tf.float32, name=None)',
+    'py_function': 'TensorSpec(shape=<unknown>, dtype=tf.float32, name=None)',
+    'py_function_pair': '(TensorSpec(shape=<unknown>, dtype=tf.float32, name=None), TensorSpec(shape=<unknown>, dtype=tf.int64, name=None))',
+    'numpy_function': 'TensorSpec(shape=<unknown>, dtype=tf.float32, name=None)',
+    'py_function_set_shape': 'TensorSpec(shape=(2,), dtype=tf.float32, name=None)',
+    'py_function_ensure_shape': 'TensorSpec(shape=(None,), dtype=tf.float32, name=None)',
+    'list_is_tuple': '(TensorSpec(shape=(), dtype=tf.float32, name=None), TensorSpec(shape=(), dtype=tf.float32, name=None))',
+    'generator': 'TensorSpec(shape=(None,), dtype=tf.float32, name=None)',
+}
+
+
+@pytest.mark.parametrize("name", sorted(MAP_SPECS))
+def test_map_element_spec_is_tensorflows(name):
+    """A map's spec came from its first element: the batch axis of a batched input read 4 (the
+    first batch's size) where TensorFlow's trace reads None, a py_function's output had the
+    first result's shape where TensorFlow's has none (until set_shape / ensure_shape), a
+    split string the first text's token count, and a list returned was a list (a tuple in
+    TensorFlow)."""
+    assert repr(pipelines(tf)[name].element_spec) == MAP_SPECS[name]
+
+
+def test_map_elements_follow_the_spec_structure():
+    """The elements themselves: a list returned by the function is a tuple, as the spec says;
+    a map the grown probe element breaks keeps the first element's shapes."""
+    ds = tf.data.Dataset.from_tensor_slices(["1,2", "3,4"]).map(
+        lambda line: tf.io.decode_csv(line, [[0.0], [0.0]]))
+    first = next(iter(ds))
+    assert isinstance(first, tuple) and [float(v) for v in first] == [1.0, 2.0]
+    xy = tf.data.Dataset.from_tensor_slices(np.arange(12, dtype=np.float32).reshape(6, 2))
+    fixed = xy.batch(4).map(lambda x: tf.reshape(x, [4, 2]))  # (the last batch would fail)
+    assert fixed.element_spec == tf.TensorSpec((4, 2), tf.float32)

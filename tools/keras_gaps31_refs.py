@@ -2,6 +2,7 @@
 holds, and the check that tf_keras continues training from tensorforge's saved optimizer state.
 
     /work/keras-venv/bin/python tools/keras_gaps31_refs.py refs        # oracle figures
+    /work/keras-venv/bin/python tools/keras_gaps31_refs.py map_specs   # Dataset.map specs
     /work/keras-venv/bin/python tools/keras_gaps31_refs.py vars tests/data/gaps31_optimizer_vars.npz
     PYTHONPATH=python python3 tools/keras_gaps31_refs.py write DIR      # tensorforge saves
     /work/keras-venv/bin/python tools/keras_gaps31_refs.py check DIR    # tf_keras loads, steps
@@ -202,6 +203,15 @@ def optimizer_vars(out):
     np.savez_compressed(out, **arrays)
 
 
+def map_specs():
+    """The element_spec of each pipeline of tests/map_spec_cases.py under TensorFlow."""
+    import tensorflow as tf
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from map_spec_cases import pipelines
+    for name, ds in pipelines(tf).items():
+        print(f"    {name!r}: {repr(ds.element_spec)!r},")
+
+
 def refs():
     import tf_keras as k
     print("== layer arguments (item 3)")
@@ -222,5 +232,5 @@ def refs():
 
 
 if __name__ == "__main__":
-    {"refs": lambda: refs(), "vars": lambda: optimizer_vars(sys.argv[2]), "write": lambda: write(sys.argv[2]),
+    {"refs": lambda: refs(), "map_specs": map_specs, "vars": lambda: optimizer_vars(sys.argv[2]), "write": lambda: write(sys.argv[2]),
      "check": lambda: (check(sys.argv[2]), nadam_reload(sys.argv[2]))}[sys.argv[1]]()
