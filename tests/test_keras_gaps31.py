@@ -1,7 +1,8 @@
 """Session 31 (lane gaps31): Keras 2 details -- tf_keras' own optimizer variables in the .keras
 archives and .h5 files tensorforge writes (Nadam's among them), layer arguments given as
-strings, Dataset.map's element_spec as TensorFlow's tracing gives it. The figures were printed by tf_keras 2.21 (tools/keras_gaps31_refs.py); the tests
-never import TensorFlow."""
+strings, Dataset.map's element_spec as TensorFlow's tracing gives it. The figures were printed
+by tf_keras 2.21 / TensorFlow 2.21 (tools/keras_gaps31_refs.py); the tests never import
+TensorFlow."""
 import io
 import json
 import os
@@ -30,16 +31,17 @@ OPTIMIZERS = {  # the cases of tools/keras_gaps31_refs.py
     "nadam": ("Nadam", {"learning_rate": 0.01}),
     "adamw": ("AdamW", {"learning_rate": 0.01}),
     "ftrl": ("Ftrl", {"learning_rate": 0.1}),
+    "lion": ("Lion", {"learning_rate": 0.01}),
     "legacy_nadam": ("legacy.Nadam", {"learning_rate": 0.01}),
     "legacy_rmsprop_momentum_centered": ("legacy.RMSprop", {"learning_rate": 0.01,
                                                             "momentum": 0.5, "centered": True}),
 }
-MORE = {"lion": ("Lion", {"learning_rate": 0.01}), "adamax": ("Adamax", {}),
+MORE = {"adamax": ("Adamax", {}),
         "adadelta": ("Adadelta", {"learning_rate": 1.0})}  # (no tf_keras arrays kept)
 STEPS_OF = {"nadam": 1}  # tf_keras' fit steps Nadam off its formula after the first
 # the .h5 files where tensorforge writes the layout tf_keras writes (its default classes
 # tensorforge writes as the legacy ones, which tf_keras builds from the config: same rule)
-SAME_H5 = ("rmsprop_momentum_centered", "nadam", "adamw", "legacy_nadam",
+SAME_H5 = ("rmsprop_momentum_centered", "nadam", "adamw", "lion", "legacy_nadam",
            "legacy_rmsprop_momentum_centered")
 
 

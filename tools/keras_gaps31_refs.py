@@ -167,7 +167,8 @@ def nadam_reload(d):
 # tools/gen_optimizer_epsilon_refs.py; its m and v after one step are the formula's)
 LAYOUT_CASES = {"sgd": STEPS, "sgd_momentum": STEPS, "adam_amsgrad": STEPS,
                 "rmsprop_momentum_centered": STEPS, "adagrad": STEPS, "nadam": 1, "adamw": STEPS,
-                "ftrl": STEPS, "legacy_nadam": STEPS, "legacy_rmsprop_momentum_centered": STEPS}
+                "ftrl": STEPS, "lion": STEPS, "legacy_nadam": STEPS,
+                "legacy_rmsprop_momentum_centered": STEPS}
 
 
 def optimizer_vars(out):
@@ -232,5 +233,6 @@ def refs():
 
 
 if __name__ == "__main__":
-    {"refs": lambda: refs(), "map_specs": map_specs, "vars": lambda: optimizer_vars(sys.argv[2]), "write": lambda: write(sys.argv[2]),
+    {"refs": refs, "map_specs": map_specs, "vars": lambda: optimizer_vars(sys.argv[2]),
+     "write": lambda: write(sys.argv[2]),
      "check": lambda: (check(sys.argv[2]), nadam_reload(sys.argv[2]))}[sys.argv[1]]()
