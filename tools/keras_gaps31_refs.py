@@ -20,58 +20,15 @@ import warnings
 
 import numpy as np
 
-OPTIMIZERS = {  # name: (class, kwargs); the same names in both libraries
-    "sgd_momentum": ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
-    "sgd_nesterov": ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
-    "sgd": ("SGD", {"learning_rate": 0.1}),
-    "adam": ("Adam", {"learning_rate": 0.01}),
-    "adam_amsgrad": ("Adam", {"learning_rate": 0.01, "amsgrad": True}),
-    "rmsprop": ("RMSprop", {"learning_rate": 0.01}),
-    "rmsprop_momentum_centered": ("RMSprop", {"learning_rate": 0.01, "momentum": 0.5,
-                                              "centered": True}),
-    "adagrad": ("Adagrad", {"learning_rate": 0.1}),
-    "nadam": ("Nadam", {"learning_rate": 0.01}),
-    "adamax": ("Adamax", {"learning_rate": 0.01}),
-    "adadelta": ("Adadelta", {"learning_rate": 1.0}),
-    "adamw": ("AdamW", {"learning_rate": 0.01}),
-    "ftrl": ("Ftrl", {"learning_rate": 0.1}),
-    "lion": ("Lion", {"learning_rate": 0.01}),
-    "legacy_nadam": ("legacy.Nadam", {"learning_rate": 0.01}),
-    "legacy_adam": ("legacy.Adam", {"learning_rate": 0.01}),
-    "legacy_rmsprop_momentum_centered": ("legacy.RMSprop", {"learning_rate": 0.01,
-                                                            "momentum": 0.5, "centered": True}),
-}
-STEPS = 3
-
-
-def _data():
-    r = np.random.default_rng(31)
-    return r.normal(size=(16, 5)).astype("float32"), r.normal(size=(16, 2)).astype("float32")
-
-
-def _optimizer(k, name):
-    cls, kw = OPTIMIZERS[name]
-    mod = k.optimizers
-    for part in cls.split(".")[:-1]:
-        mod = getattr(mod, part)
-    return getattr(mod, cls.split(".")[-1])(**kw)
-
-
-def _model(k):
-    r = np.random.default_rng(7)
-    m = k.Sequential([k.Input((5,)), k.layers.Dense(4, activation="tanh"), k.layers.Dense(2)])
-    m.set_weights([r.normal(size=w.shape).astype("float32") * 0.5 for w in m.get_weights()])
-    return m
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+from optimizer_state_cases import OPTIMIZERS, STEPS, STEPS_OF, data, model  # noqa: E402
 
 
 def write(d):
     import tensorforge as k
-    x, y = _data()
+    x, y = data()
     for name in OPTIMIZERS:
-        m = _model(k)
-        m.compile(_optimizer(k, name), "mse")
-        for _ in range(STEPS):
-            m.train_on_batch(x, y)
+        m = model(k, name, STEPS)
         m.save(os.path.join(d, name + ".keras"))
         m.save(os.path.join(d, name + ".h5"))
         if name == "nadam":  # its state as saved: per trainable weight (m, v)
@@ -98,7 +55,7 @@ def check(d):
     log = _Log()
     logging.getLogger("tensorflow").addHandler(log)
     logging.getLogger("absl").addHandler(log)
-    x, y = _data()
+    x, y = data()
     for name in OPTIMIZERS:
         want = np.load(os.path.join(d, name + ".npz"))
         want = [want[f"arr_{i}"] for i in range(len(want.files))]
@@ -130,13 +87,10 @@ def nadam_reload(d):
     is not among the saved variables and restarts (optimizers/nadam.py, _u_product), so the
     step after a load differs from the step without one, in tf_keras' own files too."""
     import tf_keras as k
-    x, y = _data()
+    x, y = data()
     want = np.load(os.path.join(d, "nadam.npz"))
     want = [want[f"arr_{i}"] for i in range(len(want.files))]
-    m = _model(k)
-    m.compile(_optimizer(k, "nadam"), "mse")
-    for _ in range(STEPS):
-        m.train_on_batch(x, y)
+    m = model(k, "nadam", STEPS)
     st = np.load(os.path.join(d, "nadam_state.npz"))
     for ext in (".keras", ".h5"):
         o = k.models.load_model(os.path.join(d, "nadam" + ext)).optimizer
@@ -162,13 +116,10 @@ def nadam_reload(d):
 
 
 # tf_keras' optimizer variables after training the same model the same way, as its .keras
-# archive and its .h5 file hold them: tests/data/gaps31_optimizer_vars.npz. Nadam after one step
-# (its fit's momentum product is off its formula from the first step on: See
-# tools/gen_optimizer_epsilon_refs.py; its m and v after one step are the formula's)
-LAYOUT_CASES = {"sgd": STEPS, "sgd_momentum": STEPS, "adam_amsgrad": STEPS,
-                "rmsprop_momentum_centered": STEPS, "adagrad": STEPS, "nadam": 1, "adamw": STEPS,
-                "ftrl": STEPS, "lion": STEPS, "legacy_nadam": STEPS,
-                "legacy_rmsprop_momentum_centered": STEPS}
+# archive and its .h5 file hold them: tests/data/gaps31_optimizer_vars.npz
+LAYOUT_CASES = ("sgd", "sgd_momentum", "adam_amsgrad", "rmsprop_momentum_centered", "adagrad",
+                "nadam", "adamw", "ftrl", "lion", "legacy_nadam",
+                "legacy_rmsprop_momentum_centered")
 
 
 def optimizer_vars(out):
@@ -178,14 +129,10 @@ def optimizer_vars(out):
 
     import h5py
     import tf_keras as k
-    x, y = _data()
     arrays = {}
     with tempfile.TemporaryDirectory() as d:
-        for name, steps in LAYOUT_CASES.items():
-            m = _model(k)
-            m.compile(_optimizer(k, name), "mse")
-            for _ in range(steps):
-                m.train_on_batch(x, y)
+        for name in LAYOUT_CASES:
+            m = model(k, name, STEPS_OF.get(name, STEPS))
             m.save(os.path.join(d, "m.keras"))
             with zipfile.ZipFile(os.path.join(d, "m.keras")) as z:
                 with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as h:
@@ -207,7 +154,6 @@ def optimizer_vars(out):
 def map_specs():
     """The element_spec of each pipeline of tests/map_spec_cases.py under TensorFlow."""
     import tensorflow as tf
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
     from map_spec_cases import pipelines
     for name, ds in pipelines(tf).items():
         print(f"    {name!r}: {repr(ds.element_spec)!r},")
