@@ -100,6 +100,44 @@ def test_h5_holds_the_optimizer_variables_tf_keras_reads(name, tmp_path):
                                 else OPTIMIZERS[name][0].split(".")[1])
 
 
+# tensorforge's state order of each class's slots, by the names tf_keras gives them
+_SLOTS = {"Nadam": (("m",), ("v",)),
+          "RMSprop": (("velocity", "rms"), ("average_gradient", "mg"), ("momentum",))}
+
+
+@pytest.mark.parametrize("name", SAME_H5[:2] + SAME_H5[-2:])
+def test_h5_reads_tf_keras_optimizer_weights(name, tmp_path):
+    """tf_keras' own optimizer_weights (its arrays and names, Nadam's momentum_cache among
+    them) put in a file tensorforge wrote: each array lands in its slot of its weight."""
+    m = _model(name, STEPS_OF.get(name, STEPS))
+    path = str(tmp_path / "m.h5")
+    m.save(path)
+    names = [str(n) for n in REFS[f"{name}|h5names"]]
+    with h5py.File(path, "r+") as h:
+        del h["optimizer_weights"]
+        g = h.create_group("optimizer_weights")
+        for i, n in enumerate(names):
+            g.create_dataset(n, data=REFS[f"{name}|h5|{i}"])
+        g.attrs["weight_names"] = [n.encode() for n in names]
+    r = keras.models.load_model(path)
+    assert int(r.optimizer.iterations) == int(REFS[f"{name}|h5|0"]) == \
+        STEPS_OF.get(name, STEPS)
+    slots = _SLOTS[OPTIMIZERS[name][0].split(".")[-1]]
+    want = {}  # slot index -> tf_keras' arrays of it in weight order
+    for i, n in enumerate(names):
+        parts = n[:-2].split("/")
+        if len(parts) < 3:
+            continue  # the iterations, Nadam's momentum_cache
+        for j, aliases in enumerate(slots):
+            if parts[1] in aliases or parts[-1] in aliases:
+                want.setdefault(j, []).append(REFS[f"{name}|h5|{i}"])
+    states = r.optimizer.get_state(r.trainable_weights)
+    assert len(want) == len(states[0]) and all(len(v) == len(states) for v in want.values())
+    for j, arrays in want.items():
+        for st, a in zip(states, arrays):
+            np.testing.assert_array_equal(np.asarray(st[j]), a)
+
+
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 @pytest.mark.parametrize("ext", [".keras", ".h5"])
 def test_saved_optimizer_state_continues_training_here(name, ext, tmp_path):
