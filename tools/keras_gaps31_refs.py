@@ -94,6 +94,9 @@ def nadam_reload(d):
     st = np.load(os.path.join(d, "nadam_state.npz"))
     for ext in (".keras", ".h5"):
         o = k.models.load_model(os.path.join(d, "nadam" + ext)).optimizer
+        if not getattr(o, "_built", False):
+            print(f"Nadam{ext}: tf_keras' optimizer is not built (no state loaded)")
+            continue
         gap = max(max(float(np.abs(a.numpy() - st[f"m{i}"]).max()),
                       float(np.abs(b.numpy() - st[f"v{i}"]).max()))
                   for i, (a, b) in enumerate(zip(o._momentums, o._velocities)))
