@@ -380,8 +380,10 @@ def _layer_case(rng):
         key == "rate" and bad in (0,)) or (key == "axis" and bad in (0, -1)) or (
         key == "alpha" and isinstance(bad, (int, float)) and not isinstance(bad, bool)) or (
         key == "padding" and bad == "same") or (  # Dense: int(units) >= 0, as tf_keras
-        (layer, key) == ("Dense", "units") and isinstance(bad, (int, float))
-        and not isinstance(bad, bool) and bad >= 0)
+        (layer, key) == ("Dense", "units") and (isinstance(bad, (int, float)) or (
+            isinstance(bad, str) and bad.isdigit())) and not isinstance(bad, bool) and
+        int(bad) >= 0) or (  # conv filters: int() of a float, as tf_keras (Conv2D(1.5): 1)
+        (layer, key) == ("Conv2D", "filters") and isinstance(bad, float) and bad >= 1)
     c = Case(layer, "layers", [], kwargs)
     c.mutations = [f"{key}={bad!r}"]
     c.expect_error = not valid
@@ -393,7 +395,7 @@ def _layer_case(rng):
 # the call). All must raise TypeError or ValueError; _CTOR_OK must run.
 CTOR_BAD = [
     ("Conv1D", "L.Conv1D(0, 3)"), ("Conv1D", "L.Conv1D(4, 0)"), ("Conv1D", "L.Conv1D(4, 3, strides=0)"),
-    ("Conv1D", "L.Conv1D(1.5, 3)"), ("Conv2DTranspose", "L.Conv2DTranspose(4, 3, strides=2, output_padding=2)"),
+    ("Conv1D", "L.Conv1D(0.5, 3)"), ("Conv2DTranspose", "L.Conv2DTranspose(4, 3, strides=2, output_padding=2)"),
     ("Conv2DTranspose", "L.Conv2DTranspose(4, 3, strides=0)"), ("Conv2DTranspose", "L.Conv2DTranspose(0, 3)"),
     ("UpSampling1D", "L.UpSampling1D(0)"), ("UpSampling2D", "L.UpSampling2D(0)"),
     ("UpSampling2D", "L.UpSampling2D(2, interpolation='cubic')"), ("ZeroPadding1D", "L.ZeroPadding1D(-1)"),
@@ -426,6 +428,7 @@ CTOR_BAD = [
     ("fit", "fit(epochs=1.5)"), ("fit", "fit(batch_size=2.5)"), ("fit", "fit(epochs=0)"),
 ]
 CTOR_OK = ["L.Conv2DTranspose(4, 3, strides=2, output_padding=1)", "L.UpSampling2D((1, 3))",
+           "L.Conv1D(1.5, 3)", "L.Dense('10')",  # (int() of each, as tf_keras 2.21)
            "L.Softmax(axis=1)", "L.ReLU(max_value=6.0)", "O.Adam(amsgrad=True)", "fit(epochs=2, initial_epoch=2)",
            "ImageDataGenerator(width_shift_range=[-1, 0, 1])", "L.Permute((2, 1))"]
 

@@ -73,7 +73,8 @@ def test_dense_float_units_are_truncated(units):
     assert d.get_config()["units"] == 200
 
 
-@pytest.mark.parametrize("units", [-3.0, float("nan"), True, "7"])  # (0.4: Dense(0), as tf_keras)
+# (0.4: Dense(0), as tf_keras; "7": 7 units there too, tests/test_keras_gaps31.py)
+@pytest.mark.parametrize("units", [-3.0, float("nan"), True, "seven"])
 def test_dense_bad_units_still_raise(units):
     with pytest.raises((TypeError, ValueError), match="Dense: units"):
         keras.layers.Dense(units)

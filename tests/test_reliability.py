@@ -528,11 +528,12 @@ def test_sparse_labels_out_of_range_or_fractional_raise():
 
 
 @pytest.mark.parametrize("make,exc", [
-    # Dense(1.5) is one unit in Keras 2 (int(units)); a NaN count has no int
-    (lambda: L.Dense(float("nan")), TypeError), (lambda: L.Dense("10"), TypeError),
+    # Dense(1.5) is one unit in Keras 2 (int(units)), Dense("10") ten and Conv2D(1.5, 3) one
+    # filter (tf_keras 2.21: tests/test_keras_gaps31.py); a NaN count or "ten" has no int
+    (lambda: L.Dense(float("nan")), TypeError), (lambda: L.Dense("ten"), ValueError),
     (lambda: L.Dense(-1), ValueError),  # (Dense(0): a zero-unit layer, as tf_keras)
     (lambda: L.Conv2D(4, (0, 3)), ValueError), (lambda: L.Conv2D(4, 3, strides=0), ValueError),
-    (lambda: L.Conv2D(4, 3, strides=-1), ValueError), (lambda: L.Conv2D(1.5, 3), TypeError),
+    (lambda: L.Conv2D(4, 3, strides=-1), ValueError), (lambda: L.Conv2D("4", 3), TypeError),
     (lambda: L.MaxPooling2D(2, strides=0), ValueError), (lambda: L.LSTM(1.5), TypeError),
     (lambda: L.Embedding(10.5, 3), TypeError), (lambda: L.Dropout("a"), TypeError),
     (lambda: L.BatchNormalization(axis=1.5), TypeError), (lambda: L.LeakyReLU(None), ValueError),

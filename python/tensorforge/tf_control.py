@@ -12,6 +12,7 @@ import types
 
 import numpy as np
 
+from . import _static_shapes
 from . import backend_ops as K
 from ._xp import host
 from .autograd import Function, Tensor, no_grad
@@ -176,7 +177,9 @@ def _converted(result, Tout, op):
     for v, t in zip(outs, touts):
         d = v.data if isinstance(v, Tensor) else np.asarray(v)
         dt = _out_dtype(t)
-        res.append(Tensor(d if dt is None or d.dtype == dt else d.astype(dt)))
+        # (a traced py_function's outputs have no static shape: set_shape gives them one)
+        res.append(_static_shapes.noted(Tensor(d if dt is None or d.dtype == dt else
+                                               d.astype(dt)), None))
     return res if many else res[0]
 
 

@@ -16,7 +16,7 @@ the element structures in tf_data_struct.py.
 """
 import numpy as np
 
-from . import _random
+from . import _random, _static_shapes
 from .autograd import Tensor
 from ._text import as_bytes_array, is_text
 from .tf_debugging import InvalidArgumentError
@@ -27,8 +27,8 @@ from .tf_specs import (RaggedTensorSpec, SparseTensorSpec, TensorSpec, TypeSpec,
                        type_spec_from_value)
 from .tf_data_ops import DatasetOps
 from .tf_data_struct import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,  # noqa: F401
-                             _as_array, _cards, _leaves, _list_as_tensor, _map_struct, _stack,
-                             _user)
+                             _as_array, _cards, _dict_like, _leaves, _list_as_tensor,
+                             _map_struct, _stack, _user)
 
 
 class Dataset(DatasetOps):
@@ -312,11 +312,10 @@ class Dataset(DatasetOps):
         arguments, as tf.data does)."""
         def it():
             for e in self._raw():
-                t = _user(e)
-                out = map_func(*t) if isinstance(t, tuple) else map_func(t)
-                yield _map_struct(lambda v: _as_array(v, "Dataset.map"), out)
+                yield _map_struct(lambda v: _as_array(v, "Dataset.map"), _called(map_func, e))
         kind = "_MapDataset" if num_parallel_calls is None else "_ParallelMapDataset"
-        return _tag(Dataset(it, self._cardinality), kind)
+        return _tag(Dataset(it, self._cardinality), kind, self,
+                    lambda spec: _map_spec(self, map_func, spec), exact=False)
 
     def filter(self, predicate):
         """Keeps the elements for which predicate is True."""
@@ -406,8 +405,9 @@ class Dataset(DatasetOps):
 
     @property
     def element_spec(self):
-        """TypeSpecs of the elements: a from_generator signature, else those of the first
-        element (its concrete shapes: a batched dataset's batch axis is not None here)."""
+        """TypeSpecs of the elements: a from_generator signature, a derived dataset's from its
+        parents' (a map's as TensorFlow's trace gives it: Note [map element_spec]), else those of
+        the first element."""
         if getattr(self, "_element_spec", None) is not None:
             return self._element_spec
         if self._spec_from is not None:
@@ -434,6 +434,81 @@ def _tag(ds, kind, parents=None, spec_fn=None, exact=None):
     ds._spec_exact = bool(exact) if exact is not None else parents is not None and all(
         p._spec_exact for p in parents)
     return ds
+
+
+# Note [map element_spec]: TensorFlow traces a map function once on its input's spec, so an
+# output dimension that follows one the input leaves unknown (the batch axis after batch()) is
+# unknown, as is one an op makes from the values (tf.strings.split of a scalar, py_function:
+# _static_shapes.py). Here the function runs on the first element, under _static_shapes'
+# tracing, and once more on that element grown by one along every unknown dimension of the
+# input's spec: an output dimension that changes with it is unknown (a rank that changes: an
+# unknown rank). Where the grown element fails, the first element's shapes stand.
+def _called(fn, e):
+    """``fn`` on an element as tf.data calls it (a tuple spread over the arguments); a list it
+    returns is a tuple, as TensorFlow's map makes it."""
+    t = _user(e)
+    out = fn(*t) if isinstance(t, tuple) else fn(t)
+    return tuple(out) if isinstance(out, list) else out
+
+
+def _map_spec(parent, fn, spec):
+    first = next(iter(parent._raw()), None)
+    if first is None:
+        return None
+    out = _traced_spec(fn, first)
+    grown = _grown(first, spec)
+    if grown is None:
+        return out
+    try:
+        other = _traced_spec(fn, grown)
+    except Exception:  # noqa: BLE001 -- the program's function on a made-up element
+        return out
+    return _merged(out, other)
+
+
+def _traced_spec(fn, e):
+    def leaf(v):
+        sp = type_spec_from_value(_as_array(v, "Dataset.map"))
+        if type(sp) is TensorSpec and isinstance(v, Tensor):
+            return TensorSpec(_static_shapes.known(v), sp.dtype)
+        return sp
+    with _static_shapes.tracing():
+        return _map_struct(leaf, _called(fn, e))
+
+
+def _grown(e, spec):
+    """``e`` one longer along each dimension ``spec`` leaves unknown (its first row repeated),
+    or None when there is none."""
+    grew = []
+
+    def grow(a, sp):
+        if isinstance(a, dict):
+            return _dict_like(a, ((k, grow(v, sp[k])) for k, v in a.items()))
+        if isinstance(a, (tuple, list)):
+            return type(a)(grow(v, s) for v, s in zip(a, sp))
+        if type(sp) is not TensorSpec or sp.shape is None or type(a) is not np.ndarray:
+            return a
+        for k, d in enumerate(sp.shape):
+            if d is None and k < a.ndim and a.shape[k]:
+                a = np.concatenate([a, np.take(a, [0], axis=k)], axis=k)
+                grew.append(k)
+        return a
+    try:
+        out = grow(e, spec)
+    except (KeyError, TypeError, IndexError):
+        return None
+    return out if grew else None
+
+
+def _merged(a, b):
+    """Two output specs of the same function, their differing dimensions unknown."""
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        return _dict_like(a, ((k, _merged(v, b[k])) for k, v in a.items()))
+    if isinstance(a, (tuple, list)) and type(a) is type(b) and len(a) == len(b):
+        return type(a)(_merged(x, y) for x, y in zip(a, b))
+    if isinstance(a, (TensorSpec, RaggedTensorSpec)) and type(b) is type(a):
+        return a.most_specific_common_supertype([b]) or a
+    return a
 
 
 def _spec_dims(spec, fn):

@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 
+from . import _static_shapes
 from ._text import as_bytes_array
 from .autograd import Tensor
 from .tf_ragged import RaggedTensor
@@ -176,7 +177,7 @@ def split(input, sep=None, maxsplit=-1, name=None):  # noqa: A002
     if a.ndim == 0:
         out = np.empty(len(rows[0]), dtype=object)
         out[:] = rows[0]
-        return Tensor(out)
+        return _static_shapes.noted(Tensor(out), (None,))  # (its length: the text's)
     values = np.empty(sum(len(r) for r in rows), dtype=object)
     values[:] = [t for r in rows for t in r]
     return RaggedTensor(values, np.concatenate([[0], np.cumsum([len(r) for r in rows])]))

@@ -5,7 +5,7 @@ TensorFlow returns ragged (bytes_split, unicode_decode of a vector) is a RaggedT
 """
 import numpy as np
 
-from . import _hash
+from . import _hash, _static_shapes
 from ._text import as_bytes_array
 from .autograd import Tensor
 from .tf_ragged import RaggedTensor
@@ -89,7 +89,7 @@ def _per_text(op, input, fn, dtype):  # noqa: A002
     if a.ndim == 0:
         out = np.empty(len(rows[0]), dtype=dtype)
         out[:] = rows[0]
-        return Tensor(out)
+        return _static_shapes.noted(Tensor(out), (None,))  # (its length: the text's)
     return _ragged(rows, dtype)
 
 

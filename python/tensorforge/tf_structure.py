@@ -19,6 +19,7 @@ import logging
 
 import numpy as np
 
+from . import _static_shapes
 from . import backend_ops as K
 from .autograd import Tensor
 from .backend_ops._args import tensor as _tensor
@@ -51,6 +52,7 @@ def ensure_shape(x, shape, name=None):
         raise InvalidArgumentError(None, None, f"tf.ensure_shape: Shape of tensor input "
                                    f"{fmt(got)} is not compatible with expected shape "
                                    f"{fmt(want)}.")
+    _static_shapes.refine(t, want)  # (the static shape a traced Dataset.map sees)
     return t
 
 

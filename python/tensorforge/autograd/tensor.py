@@ -132,6 +132,8 @@ class Tensor:
         if len(given) != len(own) or any(g is not None and g != o for g, o in zip(given, own)):
             raise ValueError(f"Tensor's shape {own} is not compatible with supplied shape "
                              f"{tuple(given)}.")
+        from .. import _static_shapes  # (the static shape a traced Dataset.map sees)
+        _static_shapes.refine(self, given)
 
     @property
     def dtype(self):

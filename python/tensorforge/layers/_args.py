@@ -21,8 +21,20 @@ def positive_int(layer, name, v, minimum=1):
 
 def int_units(v):
     """Keras 2's Dense takes ``int(units)`` of a non-int count (``neuronCount * 0.2``, 200.0:
-    200 units), as tf_keras' ``int(units) if not isinstance(units, int)``; anything int()
-    refuses, a bool or a non-numeric value, is left for positive_int to reject."""
+    200 units; ``'3'``: 3), as tf_keras' ``int(units) if not isinstance(units, int)``; a string
+    int() refuses raises its ValueError, as there; anything else int() refuses, a bool or a
+    non-numeric value, is left for positive_int to reject."""
+    if isinstance(v, str):
+        try:
+            return int(v)
+        except ValueError as e:
+            raise ValueError(f"Dense: units must be an integer, got {v!r} ({e})") from None
+    return int_filters(v)
+
+
+def int_filters(v):
+    """tf_keras' conv layers take ``int(filters)`` of a float (Conv2D(8.0, 3): 8 filters); a
+    string, a bool or a NaN is left for positive_int to reject (tf_keras: TypeError)."""
     if isinstance(v, numbers.Real) and not isinstance(v, (bool, numbers.Integral)) and v == v \
             and abs(v) != float("inf"):
         return int(v)

@@ -45,7 +45,7 @@ class Conv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(min_ndim=4)
-        self.filters = _args.positive_int("Conv2D", "filters", filters)
+        self.filters = _args.positive_int("Conv2D", "filters", _args.int_filters(filters))
         self.kernel_size = _args.int_pair("Conv2D", "kernel_size", kernel_size)
         self.strides = _args.int_pair("Conv2D", "strides", strides)
         self.dilation_rate = _args.int_pair("Conv2D", "dilation_rate", dilation_rate)
@@ -160,7 +160,7 @@ class Conv1D(_ConvBase):
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        self.filters = _args.positive_int("Conv1D", "filters", filters)
+        self.filters = _args.positive_int("Conv1D", "filters", _args.int_filters(filters))
         self.groups = _groups("Conv1D", groups, self.filters)
         self.kernel_size = (_single(kernel_size, "Conv1D: kernel_size"),)
         self.strides = (_single(strides, "Conv1D: strides"),)
@@ -240,7 +240,7 @@ class Conv3D(_ConvBase):
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
-        self.filters = _args.positive_int("Conv3D", "filters", filters)
+        self.filters = _args.positive_int("Conv3D", "filters", _args.int_filters(filters))
         self.groups = _groups("Conv3D", groups, self.filters)
         self.kernel_size = _triple(kernel_size, "Conv3D: kernel_size")
         self.strides = _triple(strides, "Conv3D: strides")

@@ -130,7 +130,8 @@ class SeparableConv2D(DepthwiseConv2D):
         self._set_constraints(depthwise_constraint=depthwise_constraint,
                               pointwise_constraint=pointwise_constraint,
                               bias_constraint=bias_constraint)
-        self.filters = _args.positive_int(type(self).__name__, "filters", filters)
+        self.filters = _args.positive_int(type(self).__name__, "filters",
+                                          _args.int_filters(filters))
         self.pointwise_initializer = _init.get(pointwise_initializer)
         self.pointwise_regularizer = _reg.get(pointwise_regularizer)
         self._record(filters=self.filters, pointwise_initializer=self.pointwise_initializer,

@@ -47,7 +47,7 @@ class Conv2DTranspose(_ConvBase):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         nm = type(self).__name__
-        self.filters = _args.positive_int(nm, "filters", filters)
+        self.filters = _args.positive_int(nm, "filters", _args.int_filters(filters))
         self.kernel_size = _args.int_pair(nm, "kernel_size", kernel_size)
         self.strides = _args.int_pair(nm, "strides", strides)
         self.dilation_rate = _args.int_pair(nm, "dilation_rate", dilation_rate)
@@ -150,7 +150,7 @@ class Conv3DTranspose(_ConvBase):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._set_constraints(kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         nm = "Conv3DTranspose"
-        self.filters = _args.positive_int(nm, "filters", filters)
+        self.filters = _args.positive_int(nm, "filters", _args.int_filters(filters))
         self.kernel_size = _triple(kernel_size, f"{nm}: kernel_size")
         self.strides = _triple(strides, f"{nm}: strides")
         self.dilation_rate = _triple(dilation_rate, f"{nm}: dilation_rate")

@@ -78,7 +78,9 @@ def get(identifier):
 def keras_config(opt):
     """``opt.get_config()`` marked as tf_keras 2.21 marks it (Note [legacy optimizer configs])."""
     config = opt.get_config()
-    if type(opt) in (RMSprop, Nadam) and not config.get("decay"):
+    new_only = type(opt) is AdamW or (type(opt).__name__ in ("Lion", "Adafactor") and
+                                      type(opt).__module__.startswith(__name__ + "."))
+    if (type(opt) in (RMSprop, Nadam) or new_only) and not config.get("decay"):
         config.pop("decay", None)  # (tf_keras' default classes refuse a decay argument)
         config["is_legacy_optimizer"] = False
     return config
@@ -121,6 +123,8 @@ def deserialize(cfg):
 # Keras 2.2 or legacy-class file keeps epsilon outside the root and the default classes' files
 # keep it inside, on either library. A default class with a learning-rate decay has no tf_keras
 # default-class config: it is written, and read back, as the legacy class, as tf_keras builds it.
+# AdamW, Lion and Adafactor have no legacy class: tf_keras finds none for a config without the
+# mark ("Unknown optimizer: 'AdamW'"), so theirs carry it too, as tf_keras' own do.
 
 
 

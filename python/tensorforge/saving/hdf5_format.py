@@ -33,6 +33,7 @@ import numpy as np
 from .. import _device, _fileio
 from ..optimizers import legacy_updates as _legacy_updates
 from . import keras_config as _kc
+from . import keras_optimizer_vars as _keras_optimizer_vars
 from . import weights as _w
 
 __all__ = ["is_hdf5_path", "is_hdf5_file", "load_model", "save_model", "load_weights",
@@ -268,6 +269,10 @@ def _slot_names(opt):
         return [("accumulator", ("accumulators",))]
     if kind == "Adadelta":
         return [("accum_grad", ("accumulated_grad",)), ("accum_var", ("accumulated_delta_var",))]
+    if kind == "Ftrl":
+        return [("accumulator", ()), ("linear", ())]
+    if kind == "Lion":
+        return [("m", ())]
     return None
 
 
@@ -430,41 +435,65 @@ def _write_weights_group(g, model):
 
 
 def _write_optimizer(f, model):
-    """Keras 2's legacy optimizer weights: "<Opt>/iter:0", then each slot for every trainable
-    weight, grouped by slot (what Keras 2's optimizer.set_weights expects)."""
+    """The optimizer's weights in the layout of the class tf_keras builds from the file's
+    training_config: a config marked ``is_legacy_optimizer: false`` its default class's
+    variables in their order ("iteration:0", "<Opt>/<slot>/<var>:0", keras_optimizer_vars.py),
+    any other Keras 2's legacy weights ("<Opt>/iter:0", Nadam's "<Opt>/momentum_cache:0", then
+    each slot for every trainable weight, grouped by slot in Keras' order), what tf_keras'
+    optimizer.set_weights expects."""
     opt = model.optimizer
     params = _trained_params(model)
     oname = type(opt).__name__
     if _legacy_updates.slot_arrays(opt):
         return _write_legacy_slots(f, opt, oname)
+    if not opt.iterations or not params:
+        return  # never stepped: nothing tf_keras would not start from
+    if _kc.optimizer_to_keras(opt)["config"].get("is_legacy_optimizer") is False:
+        theirs = _keras_optimizer_vars.variables(opt, params)
+        if theirs is None:
+            return
+        names = ["iteration:0" if i is None else
+                 f"{oname}/{slot}/{_w.bare_name(params[i].name) or 'w'}:0"
+                 for slot, i, _ in theirs]
+        return _write_optimizer_group(f, names, [a for _, _, a in theirs])
     names_ = _slot_names(opt)
-    if not opt.iterations or names_ is None or oname in ("Nadam", "AdamW") or not params:
-        return  # never stepped, or no Keras 2 legacy layout to write (Nadam's momentum cache)
-    slot_names = [legacy for legacy, _ in names_]
+    if names_ is None or oname == "AdamW":
+        return  # no Keras 2 legacy layout to write
     states = opt.get_state(params)
-    if any(len(s) != len(slot_names) for s in states):
+    if any(len(s) != len(names_) for s in states):
         return  # some weight was never updated: Keras could not restore a partial state
+    names, arrays = [f"{oname}/iter:0"], [np.int64(opt.iterations)]
+    if oname == "Nadam":  # the legacy class's running product of its momentum schedule
+        names.append(f"{oname}/momentum_cache:0")
+        arrays.append(np.float32(np.prod([opt._mu(t) for t in range(1, opt.iterations + 1)])))
+    order = sorted(range(len(names_)), key=lambda j: _LEGACY_ORDER.get(names_[j][0], 0))
+    pairs = [(i, j) for i in range(len(params)) for j in order] if oname == "Ftrl" else \
+        [(i, j) for j in order for i in range(len(params))]
+    for i, j in pairs:
+        names.append(f"{oname}/{_w.bare_name(params[i].name) or 'w'}/{names_[j][0]}:0")
+        arrays.append(np.asarray(_device.to_host(states[i][j]), dtype=_file_dtype(states[i][j])))
+    _write_optimizer_group(f, names, arrays)
+
+
+# Keras 2's legacy RMSprop makes its slots rms, momentum, mg (tensorforge keeps rms, mg,
+# momentum); its Ftrl makes a variable's two slots together, variable after variable
+_LEGACY_ORDER = {"momentum": 1, "mg": 2}
+
+
+def _write_optimizer_group(f, names, arrays):
     g = f.create_group("optimizer_weights")
-    names = [f"{oname}/iter:0"]
-    g.create_dataset(names[0], data=np.int64(opt.iterations))
-    for j, slot in enumerate(slot_names):
-        for p, st in zip(params, states):
-            n = f"{oname}/{_w.bare_name(p.name) or 'w'}/{slot}:0"
-            names.append(n)
-            g.create_dataset(n, data=np.asarray(_device.to_host(st[j]), dtype=_file_dtype(st[j])))
+    for n, a in zip(names, arrays):
+        g.create_dataset(n, data=a)
     g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
 
 
 def _write_legacy_slots(f, opt, oname):
     """A get_updates optimizer's state as Keras 2.2 wrote its weights: "<Opt>/iterations:0",
     then its slots in the order its get_updates made them, "training/<Opt>/Variable[_k]:0"."""
-    g = f.create_group("optimizer_weights")
-    names = [f"{oname}/iterations:0"]
-    g.create_dataset(names[0], data=np.int64(int(opt.iterations)))
-    for k, a in enumerate(_legacy_updates.slot_arrays(opt)):
-        names.append(f"training/{oname}/Variable{'_' + str(k) if k else ''}:0")
-        g.create_dataset(names[-1], data=a)
-    g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
+    slots = _legacy_updates.slot_arrays(opt)
+    _write_optimizer_group(f, [f"{oname}/iterations:0"] + [
+        f"training/{oname}/Variable{'_' + str(k) if k else ''}:0" for k in range(len(slots))],
+        [np.int64(int(opt.iterations))] + list(slots))
 
 
 def _restore_legacy_slots(opt, g, names):
@@ -485,6 +514,10 @@ def save_model(model, filepath, include_optimizer=True):
     from . import keras_model
     mc = keras_model.model_to_config(model)
     tc = _kc.training_config(model) if include_optimizer else None
+    oc = (tc or {}).get("optimizer_config") or {}
+    if (oc.get("config") or {}).get("is_legacy_optimizer") is False:
+        # tf_keras' name for its default classes here (Lion has no other it finds)
+        tc["optimizer_config"] = dict(oc, class_name="Custom>" + oc["class_name"])
 
     def write(f):
         f.attrs["keras_version"] = KERAS_VERSION.encode("utf-8")

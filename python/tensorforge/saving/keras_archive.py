@@ -274,8 +274,7 @@ def _compile_config(model):
     ocfg = dict(opt["config"])
     # tf_keras' optimizers refuse Keras 2's decay: none is dropped, a decay is legacy's, as is
     # an RMSprop / Nadam without the default classes' mark (Note [legacy optimizer configs])
-    legacy = ocfg.get("decay") or (opt["class_name"] in ("RMSprop", "Nadam")
-                                   and "is_legacy_optimizer" not in ocfg)
+    legacy = _keras_optimizer_vars.tf_keras_legacy(opt["class_name"], ocfg)
     module = "keras.optimizers.legacy" if legacy else "keras.optimizers"
     if not ocfg.get("decay"):
         ocfg.pop("decay", None)
@@ -304,17 +303,25 @@ def _model_config(model):
     return out
 
 
-# Note [optimizer state in an archive]: tf_keras' own optimizer variables ("optimizer/vars/<i>")
-# are in its optimizers' layouts (each class its own order of slots), not tensorforge's. So
-# tensorforge's state goes in a group tf_keras does not walk, OPT_GROUP (the iterations, then per
-# weight its slots as optimizer_state.py gives them), read back by load_model
-# here; tf_keras, finding no "optimizer" variables, starts its optimizer afresh (with a
-# warning). A tf_keras archive's own optimizer variables are read by keras_optimizer_vars.py
-# (the layouts of tf_keras' optimizers), with a warning where one cannot be placed.
+# Note [optimizer state in an archive]: tf_keras keeps its optimizer's variables at
+# "optimizer/vars/<i>", each class in its own order of slots (keras_optimizer_vars.py). A
+# tensorforge optimizer of one of tf_keras' classes is written there in that layout, so tf_keras
+# loads the archive with its optimizer's state and one more step there is the step here; it is
+# read back by the same module, as is a tf_keras archive's. One tf_keras has no such layout for
+# (a legacy-namespace or Keras 2.2 optimizer, moving averages, loss scaling, a class of its
+# own) goes in a group tf_keras does not walk, OPT_GROUP (the iterations, then per weight its
+# slots as optimizer_state.py gives them), as every optimizer did before session 31; tf_keras,
+# finding no "optimizer" variables, starts its optimizer afresh (with a warning).
 OPT_GROUP = "tensorforge_optimizer"
 
 
 def _write_optimizer_state(h5, model):
+    theirs = _keras_optimizer_vars.variables(model.optimizer, model.trainable_weights)
+    if theirs is not None:
+        g = h5.create_group("optimizer/vars")
+        for i, (_, _, a) in enumerate(theirs):
+            g.create_dataset(str(i), data=a)
+        return
     fields, arrays = optimizer_state(model)
     g = h5.create_group(OPT_GROUP)
     g.attrs["fields"] = json.dumps(dict(fields, iterations=int(model.optimizer.iterations)))
@@ -324,7 +331,7 @@ def _write_optimizer_state(h5, model):
 
 def _restore_optimizer_state(model, h5, source):
     g = h5.get(OPT_GROUP)
-    if g is None:  # a tf_keras archive: its optimizer's own variables, where it has them
+    if g is None:  # tf_keras' layout (its archives, and tensorforge's since session 31)
         theirs = h5.get("optimizer/vars")
         if theirs is not None and len(theirs):
             _keras_optimizer_vars.restore(model, [np.asarray(theirs[str(i)])

@@ -430,23 +430,25 @@ _OPT_IGNORE = {"name": _ANY, "weight_decay": (None, 0, 0.0), "global_clipnorm": 
                "centered": (False,)}
 
 
+_KNOWN_OPTIMIZERS = ("SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, "
+                     "Adafactor")
+
+
 def _optimizer_from_keras(cfg, source):
     name = _class_name(cfg)
     params = dict(cfg.get("config") or {})
-    cls = {c.__name__.lower(): c for c in _optimizers._BY_NAME.values()}.get(name.lower())
-    if cls is None and name.lower() == "ftrl":
-        cls = _optimizers.Ftrl  # (optimizers/ftrl.py, loaded on first use)
-    if cls is None and name.lower() == "lossscaleoptimizer" and isinstance(
-            params.get("inner_optimizer"), dict):
+    if name.lower() == "lossscaleoptimizer" and isinstance(params.get("inner_optimizer"), dict):
         inner = _optimizer_from_keras(params.pop("inner_optimizer"), source)
         return _optimizers.LossScaleOptimizer(inner, **params)
+    # every class tf_keras 2.21 names (Ftrl, Lion, Adafactor load on first use)
+    cls = None if name.lower() == "lossscaleoptimizer" else _optimizers._class(name)
     if cls is None:
         from ..engine.serialization import custom_object
         custom = custom_object(name)  # a program's own optimizer class (custom_objects), built
         if isinstance(custom, type) and issubclass(custom, _optimizers.Optimizer):
             return custom.from_config(params)  # from its config, as Keras 2 deserializes it
         raise ValueError(f"{source}: the optimizer {name!r} is not available in tensorforge "
-                         f"(known: SGD, RMSprop, Adam, Adagrad; a custom one: pass "
+                         f"(known: {_KNOWN_OPTIMIZERS}; a custom one: pass "
                          f"custom_objects={{{name!r}: ...}})")
     cls = _optimizers.legacy_class(cls, params)  # Note [legacy optimizer configs]
     if cls.__name__ == "Nadam" and "decay" in params:  # tf.keras 2.0-2.10: schedule_decay
