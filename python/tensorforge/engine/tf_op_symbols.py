@@ -2,22 +2,24 @@
 ``function``: ``"math.multiply"``, ``"__operators__.add"``, ``"compat.v1.transpose"``), and the
 tensorforge function each name stands for.
 
-``resolve(symbol)`` walks tensorforge's TensorFlow namespace (tf_compat.py: ``tf.math``,
-``tf.nn``, ``tf.linalg`` and the top-level names), plus the few names tf_keras writes that we
+``resolve(symbol)`` walks tensorforge's TensorFlow op namespace (tf_ops.py: ``tf.math``,
+``tf.nn``, ``tf.linalg`` and the top-level ops), plus the few names tf_keras writes that we
 hold elsewhere: the Python operators (``__operators__.*``) and the ``compat.v1`` spellings it
 gives tf.transpose / tf.squeeze / tf.gather / ``//``. Only a tensorforge function is ever
 returned, so a model file can name nothing else.
 
-``install`` makes the tf namespace's functions record a TFOpLambda layer when called on a
-KerasTensor, instead of the anonymous op layer their inner autograd Function would record
-(tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``). This module imports
-no other of the package: config_check.py and tf_compat.py read it. The Python operators'
+``install`` makes tf_ops' functions record a TFOpLambda layer when called on a KerasTensor,
+instead of the anonymous op layer their inner autograd Function would record (tf_op_lambda.py
+calls it, and does the same for the keras.backend functions of ``BACKEND``). This module imports
+no other of the package but tf_ops.py, which stands below the engine: config_check.py and
+tf_op_lambda.py read it. The Python operators'
 symbols (what ``x + y`` on KerasTensors records) are symbolic/operators.py's.
 """
 import functools
-import importlib
 import inspect
 import types
+
+from .. import tf_ops
 
 
 CONSTANT = "_CONSTANT_VALUE"  # tf_keras' first-argument constant: [CONSTANT, -1, value, kwargs]
@@ -155,20 +157,17 @@ _TOP = {"concat", "stack", "unstack", "reshape", "expand_dims", "squeeze", "tran
 
 
 def _walk(path, symbol=None):
-    """The function at ``path`` in tensorforge's tf namespace (See _SPACES)."""
-    # by name at run time, as op_layer_config.resolve finds a config's function: tf_compat
-    # stands above the engine (it imports the layers), so the engine never imports it
-    tf_compat = importlib.import_module("tensorforge.tf_compat")
+    """The function at ``path`` in tensorforge's tf op namespace (See _SPACES)."""
     parts = path.split(".")
     if any(not p.isidentifier() or p.startswith("_") for p in parts):
         raise _bad(symbol or path)
-    if len(parts) == 1 and parts[0] in tf_compat.__all__:
-        obj = getattr(tf_compat, parts[0], None)
+    if len(parts) == 1 and (parts[0] in tf_ops.__all__ or parts[0] in tf_ops.ADDED):
+        obj = getattr(tf_ops, parts[0], None)
         if parts[0] not in _TOP and not any(
-                obj is v for sp in _SPACES for v in vars(getattr(tf_compat, sp)).values()):
+                obj is v for sp in _SPACES for v in vars(getattr(tf_ops, sp)).values()):
             raise _bad(symbol or path)
     elif len(parts) >= 2 and parts[0] in _SPACES:
-        obj = getattr(tf_compat, parts[0])
+        obj = getattr(tf_ops, parts[0])
         for part in parts[1:]:
             if not isinstance(obj, types.SimpleNamespace):
                 raise _bad(symbol or path)
@@ -318,16 +317,17 @@ def recording(fn, symbol, rename=None):
     return wrapper
 
 
-def install(tf_module, *more):
-    """Makes the tf namespace (``tf_module``: tf_compat, loaded on first use; ``more``: dicts of
-    other names it serves) record TFOpLambda layers: each recorded function is replaced, under
-    every name that holds it, by a wrapper."""
+def install():
+    """Makes tf_ops' functions record TFOpLambda layers: each recorded function is replaced,
+    under every name that holds it (the module, its ADDED names, its namespaces), by a wrapper.
+    A second call changes nothing."""
     wrapped = {}
     for path, symbol in [(_own_path(s), s) for s in RECORDED] + list(_SAME_OP.items()):
         fn = _walk(path, symbol)
-        wrapped[id(fn)] = (fn, recording(fn, symbol))
-    spaces = [vars(tf_module), *more] + [vars(v) for v in vars(tf_module).values()
-                                         if isinstance(v, types.SimpleNamespace)]
+        if getattr(fn, "tf_symbol", None) is None:
+            wrapped[id(fn)] = (fn, recording(fn, symbol))
+    spaces = [vars(tf_ops), tf_ops.ADDED] + [vars(v) for v in vars(tf_ops).values()
+                                            if isinstance(v, types.SimpleNamespace)]
     for space in spaces:
         for k, v in list(space.items()):
             hit = wrapped.get(id(v))

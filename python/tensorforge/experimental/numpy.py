@@ -6,7 +6,7 @@ they differ from the tf op's: ``matmul`` / ``dot`` of 1-D operands, ``sum(axis=N
 ``transpose(axes=None)``, ``concatenate``'s axis default, ``clip``'s argument names."""
 import numpy as _np
 
-import tensorforge as _tf
+from .. import tf_ops as _tf  # tf.add, tf.math.log ...: the tf ops
 from ..autograd import Tensor as ndarray  # noqa: F401 -- tnp.ndarray is tf.Tensor
 
 bool_, float16, float32, float64 = _np.bool_, _np.float16, _np.float32, _np.float64

@@ -15,6 +15,7 @@ initializer classes there also take ``dtype=``; these are the Keras 2 ones (the 
 distributions)."""
 import importlib
 
+from ...tf_random import set_seed as set_random_seed  # noqa: F401  (tf.random.set_seed)
 
 def disable_eager_execution():
     """Accepted and ignored (see the module docstring)."""
@@ -36,6 +37,4 @@ def __getattr__(name):
         return getattr(session, name)
     if name in ("logging", "gfile", "placeholder"):  # TensorFlow 1's (tf_v1_names.py)
         return getattr(importlib.import_module("tensorforge.tf_v1_names"), name)
-    if name == "set_random_seed":
-        return importlib.import_module("tensorforge.tf_compat").set_random_seed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
