@@ -2,12 +2,18 @@
 
     python3 tools/import_graph.py            # circle sizes, the largest circle's modules
     python3 tools/import_graph.py --lines    # also the modules over 800 lines
+    python3 tools/import_graph.py --root OTHER/python/tensorforge   # another checkout's
 
-An edge A -> B is any import of B anywhere in A's file: module level or inside a function, and a
-by-name import whose name the source spells out (``importlib.import_module("tensorforge.x")``,
-``importlib.import_module(__name__ + ".x")``, ``__import__(f"{__name__}.x")``): a deferred or
-by-name import still makes A need B, it only moves the moment. tests/test_import_order.py
-enforces the bound with these functions.
+Two graphs:
+- needs (the default): an edge A -> B is any import of B anywhere in A's file: module level or
+  inside a function, and a by-name import whose name the source spells out
+  (``importlib.import_module("tensorforge.x")``, ``importlib.import_module(__name__ + ".x")``,
+  ``__import__(f"{__name__}.x")``): a deferred or by-name import still makes A need B, it only
+  moves the moment.
+- import time (``at_import=True``): what importing A runs: its imports outside function bodies,
+  and with each, the packages above the imported module (importing ``pkg.sub.mod`` runs
+  ``pkg/sub/__init__.py``), but the top package, which every import runs first.
+tests/test_import_order.py enforces the bounds with these functions.
 """
 import argparse
 import ast
@@ -61,12 +67,23 @@ def _by_name(node, name):
     return None
 
 
-def imports(name, path, mods):
+def _at_import(tree):
+    """The nodes of ``tree`` that run when the module is imported (not the function bodies)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        todo.extend(n for n in ast.iter_child_nodes(node)
+                     if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+
+def imports(name, path, mods, at_import=False):
     """The package modules ``name`` imports anywhere in its file (deferred and by-name imports
-    too)."""
+    too); with ``at_import``, those its import runs (See the module docstring)."""
     is_pkg = path.endswith("__init__.py")
     out = set()
-    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read(), path)):
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    for node in (_at_import(tree) if at_import else ast.walk(tree)):
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -86,12 +103,16 @@ def imports(name, path, mods):
                 t = t.rsplit(".", 1)[0]
             if t in mods and t != name and t.startswith(PACKAGE):
                 out.add(t)
+            while at_import and t.count(".") > 1:  # the packages above it, but the top one
+                t = t.rsplit(".", 1)[0]
+                if t in mods and t != name and not name.startswith(t + "."):  # not its own
+                    out.add(t)
     return out
 
 
-def graph(mods=None):
+def graph(mods=None, at_import=False):
     mods = modules() if mods is None else mods
-    return {m: imports(m, p, mods) for m, p in mods.items()}
+    return {m: imports(m, p, mods, at_import) for m, p in mods.items()}
 
 
 def circles(graph):
@@ -148,17 +169,18 @@ def reach(graph, start):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", action="store_true", help="list the modules over 800 lines")
+    ap.add_argument("--root", default=ROOT, help="the package folder (default: this checkout's)")
     args = ap.parse_args(argv)
-    mods = modules()
-    g = graph(mods)
-    comps = sorted(circles(g), key=len, reverse=True)
-    print(f"{len(mods)} modules, {sum(len(v) for v in g.values())} import edges")
-    print("circles (modules each):", [len(c) for c in comps] or "none")
-    if comps:
-        big = comps[0]
-        print(f"largest ({len(big)}):")
-        for m in sorted(big):
-            print("  ", m, "->", ", ".join(sorted(w for w in g[m] if w in big)))
+    mods = modules(args.root)
+    for title, at_import in (("needs", False), ("import time", True)):
+        g = graph(mods, at_import)
+        comps = sorted(circles(g), key=len, reverse=True)
+        print(f"{title}: {len(mods)} modules, {sum(len(v) for v in g.values())} import edges")
+        print("  circles (modules each):", [len(c) for c in comps] or "none")
+        for c in comps:
+            print(f"  circle of {len(c)}:")
+            for m in sorted(c):
+                print("    ", m, "->", ", ".join(sorted(w for w in g[m] if w in c)))
     if args.lines:
         sizes = sorted(((sum(1 for _ in open(p, encoding="utf-8")), m) for m, p in mods.items()),
                        reverse=True)
