@@ -56,15 +56,25 @@ def _spelled(node, name):
     return None
 
 
-def _by_name(node, name):
-    """The module a call ``importlib.import_module(...)`` / ``__import__(...)`` names, else None."""
+def _is_by_name(node):
+    """A call ``importlib.import_module(...)`` / ``__import__(...)``."""
     if not isinstance(node, ast.Call) or not node.args:
-        return None
+        return False
     f = node.func
-    if (isinstance(f, ast.Attribute) and f.attr == "import_module") or (
-            isinstance(f, ast.Name) and f.id in ("import_module", "__import__")):
-        return _spelled(node.args[0], name)
-    return None
+    return (isinstance(f, ast.Attribute) and f.attr == "import_module") or (
+        isinstance(f, ast.Name) and f.id in ("import_module", "__import__"))
+
+
+def _by_name(node, name):
+    """The module a by-name import call names, else None."""
+    return _spelled(node.args[0], name) if _is_by_name(node) else None
+
+
+def unread(name, path):
+    """The lines of ``name``'s by-name imports whose module the source does not spell out (a
+    table lookup, a loop variable): edges neither graph holds."""
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    return [n.lineno for n in ast.walk(tree) if _is_by_name(n) and _by_name(n, name) is None]
 
 
 def _at_import(tree):
@@ -181,6 +191,11 @@ def main(argv=None):
             print(f"  circle of {len(c)}:")
             for m in sorted(c):
                 print("    ", m, "->", ", ".join(sorted(w for w in g[m] if w in c)))
+    print("by-name imports not read (module not spelled out in the source):")
+    for m, p in mods.items():
+        lines = unread(m, p)
+        if lines:
+            print(f"   {m}: line {', '.join(map(str, lines))}")
     if args.lines:
         sizes = sorted(((sum(1 for _ in open(p, encoding="utf-8")), m) for m, p in mods.items()),
                        reverse=True)
