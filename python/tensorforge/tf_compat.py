@@ -4,7 +4,9 @@
 
 They are reached lazily as ``tensorforge.<name>`` (the package's ``__getattr__``), so they do not
 clutter the package namespace. Each is the Keras backend function with TensorFlow's name and
-arguments (``backend_ops``: the same differentiable ops), never a second implementation.
+arguments (``backend_ops``: the same differentiable ops), never a second implementation. The
+tensor ops and the tf.math / tf.nn / tf.linalg namespaces are tf_ops.py's (below the engine, which
+resolves saved TFOpLambda names there); this module stands above everything and serves them.
 """
 import builtins
 import types
