@@ -39,7 +39,7 @@ from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_
 from . import tf_candidate_sampling, tf_numeric
 from . import compat  # noqa: F401  (tf.compat: compat/)
 from .compat.v1 import executing_eagerly  # noqa: F401
-from .layers import rnn_cell_wrappers
+from .layers import rnn_cell_wrappers  # (and so the engine: See tf_ops below)
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
@@ -52,9 +52,9 @@ from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
 
 
 # ---- the tensor ops and tf.math / tf.nn / tf.linalg (tf_ops.py, below the engine) ------------
-# the engine first: its tf_op_lambda.py makes tf_ops' recorded functions record TFOpLambda layers,
-# so the names taken here are those
-from .engine import tf_op_lambda as _tf_op_lambda  # noqa: F401,E402
+# The layers imported above import the engine, whose tf_op_lambda.py makes tf_ops' recorded
+# functions record TFOpLambda layers: the names taken here are those (tests/test_import_order.py
+# checks it whichever module is imported first).
 from . import tf_ops  # noqa: E402
 from .tf_tensors import (  # noqa: F401,E402  (tf.Variable ... tf.device)
     Variable, random_normal_initializer, random_uniform_initializer, zeros_initializer,
@@ -235,16 +235,8 @@ __all__ = [
     "reciprocal", "maximum", "minimum", "clip_by_value", "argmax", "argmin", "equal",
     "not_equal", "greater", "less", "add_n", "print", "newaxis", "tile", "device", "ragged",
     "einsum", "unstack", "RaggedTensor", "gather_nd", "tensor_scatter_nd_add"]
-_ADDED = dict(tf_ops.ADDED)  # served by __getattr__ (tf_ops.py)
-
-
-def __getattr__(name):
-    """The added ops by their TensorFlow names (``tf_compat.slice``), kept out of this module's
-    globals, where ``slice`` / ``sort`` would shadow the builtins its functions call."""
-    try:
-        return _ADDED[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+_ADDED = dict(tf_ops.ADDED)  # tf.slice, tf.sort ... (and TF 1's names, below)
+__getattr__ = tf_ops.served_from(_ADDED, __name__)
 
 
 dtypes = types.SimpleNamespace(

@@ -258,13 +258,19 @@ ADDED = dict({n: getattr(tf_math, n) for n in TOP_MATH},
              as_string=tf_strings_convert.as_string)
 
 
-def __getattr__(name):
-    """The added ops by their TensorFlow names (``tf_compat.slice``), kept out of this module's
-    globals, where ``slice`` / ``sort`` would shadow the builtins its functions call."""
-    try:
-        return ADDED[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+def served_from(table, module):
+    """A module ``__getattr__`` that serves ``table``'s names: the added ops by their TensorFlow
+    names (``tf.slice``), kept out of the module's globals, where ``slice`` / ``sort`` would
+    shadow the builtins its functions call."""
+    def __getattr__(name):
+        try:
+            return table[name]
+        except KeyError:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+    return __getattr__
+
+
+__getattr__ = served_from(ADDED, __name__)
 
 
 __all__ = [
