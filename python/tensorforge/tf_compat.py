@@ -39,7 +39,7 @@ from . import tf_array, tf_checkpoint, tf_control, tf_debugging, tf_example, tf_
 from . import tf_candidate_sampling, tf_numeric
 from . import compat  # noqa: F401  (tf.compat: compat/)
 from .compat.v1 import executing_eagerly  # noqa: F401
-from .layers import rnn_cell_wrappers  # (and so the engine: See tf_ops below)
+from .layers import rnn_cell_wrappers
 from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
@@ -52,10 +52,9 @@ from .tf_dtypes import (  # noqa: F401  (tf.float32, tf.as_dtype, ...)
 
 
 # ---- the tensor ops and tf.math / tf.nn / tf.linalg (tf_ops.py, below the engine) ------------
-# The layers imported above import the engine, whose tf_op_lambda.py makes tf_ops' recorded
-# functions record TFOpLambda layers: the names taken here are those (tests/test_import_order.py
-# checks it whichever module is imported first).
-from . import tf_ops  # noqa: E402
+# as the engine serves them: the functions tf_keras records as TFOpLambda layers record theirs
+from .engine import tf_op_symbols as _tf_op_symbols  # noqa: E402
+tf_ops = _tf_op_symbols.ops()
 from .tf_tensors import (  # noqa: F401,E402  (tf.Variable ... tf.device)
     Variable, random_normal_initializer, random_uniform_initializer, zeros_initializer,
     ones_initializer, constant_initializer, device, newaxis)

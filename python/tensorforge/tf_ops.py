@@ -3,12 +3,13 @@
 namespaces. Each is the Keras backend function with TensorFlow's name and arguments
 (``backend_ops``: the same differentiable ops), never a second implementation.
 
-This module stands below the engine (it imports no layer, model or saving module): tf_compat.py
-serves its names as ``tf.*`` (adding ``tf.nn``'s RNN cell wrappers, which are layers), and
-engine/tf_op_symbols.py resolves a saved TFOpLambda's ``function`` name here. The engine's
-tf_op_lambda.py, when imported, replaces the functions tf_keras records as TFOpLambda layers
-(tf_op_symbols.RECORDED) by recording wrappers, here, under every name that holds them, as it
-does keras.backend's in backend_ops; tf_compat imports the engine before it takes these names.
+This module stands below the engine (it imports no layer, model or saving module):
+engine/tf_op_symbols.py resolves a saved TFOpLambda's ``function`` name here, and its ``ops()``,
+on first use, replaces the functions tf_keras records as TFOpLambda layers
+(tf_op_symbols.RECORDED) by recording wrappers, here, under every name that holds them (as
+tf_op_lambda.py does for keras.backend's in backend_ops). tf_compat.py serves the names of
+``ops()`` as ``tf.*`` (adding ``tf.nn``'s RNN cell wrappers, which are layers); take them from
+there, or from ``ops()``, not by importing them from here.
 """
 import types
 

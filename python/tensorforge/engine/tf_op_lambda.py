@@ -167,4 +167,3 @@ def _install_backend():
 
 
 _install_backend()
-_sym.install()  # tf_ops' functions (tf.math.reduce_sum, tf.concat ...) record theirs too

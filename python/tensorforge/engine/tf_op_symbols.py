@@ -8,18 +8,18 @@ hold elsewhere: the Python operators (``__operators__.*``) and the ``compat.v1``
 gives tf.transpose / tf.squeeze / tf.gather / ``//``. Only a tensorforge function is ever
 returned, so a model file can name nothing else.
 
-``install`` makes tf_ops' functions record a TFOpLambda layer when called on a KerasTensor,
-instead of the anonymous op layer their inner autograd Function would record (tf_op_lambda.py
-calls it, and does the same for the keras.backend functions of ``BACKEND``). This module imports
-no other of the package but tf_ops.py, which stands below the engine: config_check.py and
-tf_op_lambda.py read it. The Python operators'
-symbols (what ``x + y`` on KerasTensors records) are symbolic/operators.py's.
+``ops()`` is tf_ops.py with its functions made to record a TFOpLambda layer when called on a
+KerasTensor, instead of the anonymous op layer their inner autograd Function would record
+(tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``): tf_compat.py
+serves its names from there. This module imports no other of the package but tf_ops.py, which
+stands below the engine, and that on first use: its ~25 tf_* modules cost ~0.1 s, which
+``import tensorforge`` does not pay until a tf name or a saved TFOpLambda is used.
+config_check.py and tf_op_lambda.py read it. The Python operators' symbols (what ``x + y`` on
+KerasTensors records) are symbolic/operators.py's.
 """
 import functools
 import inspect
 import types
-
-from .. import tf_ops
 
 
 CONSTANT = "_CONSTANT_VALUE"  # tf_keras' first-argument constant: [CONSTANT, -1, value, kwargs]
@@ -156,8 +156,9 @@ _TOP = {"concat", "stack", "unstack", "reshape", "expand_dims", "squeeze", "tran
         "stop_gradient"}
 
 
-def _walk(path, symbol=None):
+def _walk(path, symbol=None, tf_ops=None):
     """The function at ``path`` in tensorforge's tf op namespace (See _SPACES)."""
+    tf_ops = ops() if tf_ops is None else tf_ops
     parts = path.split(".")
     if any(not p.isidentifier() or p.startswith("_") for p in parts):
         raise _bad(symbol or path)
@@ -317,15 +318,25 @@ def recording(fn, symbol, rename=None):
     return wrapper
 
 
-def install():
+_OPS = []  # tf_ops, once imported and installed
+
+
+def ops():
+    """tf_ops.py, its recorded functions recording TFOpLambda layers (installed on first use)."""
+    if not _OPS:
+        from .. import tf_ops  # on first use: See the module docstring
+        _install(tf_ops)
+        _OPS.append(tf_ops)
+    return _OPS[0]
+
+
+def _install(tf_ops):
     """Makes tf_ops' functions record TFOpLambda layers: each recorded function is replaced,
-    under every name that holds it (the module, its ADDED names, its namespaces), by a wrapper.
-    A second call changes nothing."""
+    under every name that holds it (the module, its ADDED names, its namespaces), by a wrapper."""
     wrapped = {}
     for path, symbol in [(_own_path(s), s) for s in RECORDED] + list(_SAME_OP.items()):
-        fn = _walk(path, symbol)
-        if getattr(fn, "tf_symbol", None) is None:
-            wrapped[id(fn)] = (fn, recording(fn, symbol))
+        fn = _walk(path, symbol, tf_ops)
+        wrapped[id(fn)] = (fn, recording(fn, symbol))
     spaces = [vars(tf_ops), tf_ops.ADDED] + [vars(v) for v in vars(tf_ops).values()
                                             if isinstance(v, types.SimpleNamespace)]
     for space in spaces:
