@@ -80,6 +80,19 @@ def test_every_module_imports_in_a_fresh_interpreter(first, order):
     assert p.stdout.split()[-1] == str(len(names))
 
 
+def test_import_tensorforge_leaves_the_tf_ops_for_first_use():
+    """tf_ops.py and the tf_* modules under it load with the first tf.* name or saved TFOpLambda
+    (engine/tf_op_symbols.ops()), not with ``import tensorforge``."""
+    code = ("import sys, tensorforge as tf\n"
+            "assert 'tensorforge.tf_ops' not in sys.modules\n"
+            "assert 'tensorforge.tf_compat' not in sys.modules\n"
+            "assert tf.reduce_sum.tf_symbol == 'math.reduce_sum'\n"
+            "assert 'tensorforge.tf_ops' in sys.modules\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                       env=subprocess_env())
+    assert p.returncode == 0, p.stderr
+
+
 # ---- no import circle -----------------------------------------------------------------------
 def test_the_circle_finder_finds_a_planted_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
