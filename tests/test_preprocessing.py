@@ -206,10 +206,100 @@ def test_missing_extras_name_the_package(monkeypatch):
     """Without SciPy / Pillow the calls that need them say which package to install."""
     for mod in ("scipy", "scipy.ndimage", "PIL", "PIL.Image", "PIL.ImageEnhance"):
         monkeypatch.setitem(sys.modules, mod, None)  # makes `import mod` raise ImportError
-    g = I.ImageDataGenerator(rotation_range=10, horizontal_flip=True)
-    with pytest.raises(ImportError, match="SciPy.*pip install scipy"):
+    g = I.ImageDataGenerator(rotation_range=10, horizontal_flip=True, fill_mode="constant")
+    with pytest.raises(ImportError, match="SciPy.*pip install scipy"):  # (constant: ndimage's)
         g.apply_transform(image(), {"theta": 10.0})
     with pytest.raises(ImportError, match="Pillow"):
         I.array_to_img(image())
     np.testing.assert_array_equal(g.apply_transform(image(), {"flip_horizontal": True}),
                                   image()[:, ::-1])  # flips need neither
+
+
+def _native_image_transform():
+    from tensorforge import _dispatch
+    from tensorforge.kernels._common import NATIVE_MODULE
+    return getattr(_dispatch.lookup("image_transform", "cpu"), "__module__", None) == NATIVE_MODULE
+
+
+@pytest.mark.skipif(not _native_image_transform(),
+                    reason="no native module: ndimage runs every transform")
+def test_affine_transform_on_the_kernel_matches_ndimage(monkeypatch):
+    """Note [affine transforms on the kernel]: order 1 with 'nearest' / 'reflect' on float32
+    images runs the native projective transform; ndimage (float64 coordinates) is the oracle."""
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        h, w, c = int(rng.integers(2, 40)), int(rng.integers(2, 40)), int(rng.integers(1, 5))
+        x = rng.uniform(-1, 1, (h, w, c)).astype(np.float32)
+        kw = dict(theta=rng.uniform(-45, 45), tx=rng.uniform(-6, 6), ty=rng.uniform(-6, 6),
+                  shear=rng.uniform(-20, 20), zx=rng.uniform(0.6, 1.4), zy=rng.uniform(0.6, 1.4),
+                  fill_mode=("nearest", "reflect")[trial % 2])
+        axes = dict(row_axis=0, col_axis=1, channel_axis=2)
+        if trial % 3 == 0:  # channels first
+            x, axes = np.ascontiguousarray(x.transpose(2, 0, 1)), dict(row_axis=1, col_axis=2,
+                                                                       channel_axis=0)
+        got = I.apply_affine_transform(x, **axes, **kw)
+        with monkeypatch.context() as mp:
+            mp.setattr(I, "_native_affine_ok", lambda *a: False)
+            want = I.apply_affine_transform(x, **axes, **kw)
+        assert got.dtype == want.dtype == np.float32 and got.shape == want.shape == x.shape
+        np.testing.assert_allclose(got, want, rtol=0, atol=2e-5)
+    # the kernel path needs no SciPy; float64 images, order 0 and 'constant' still use ndimage
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.ndimage", None)
+    assert I.apply_affine_transform(image(), theta=20, row_axis=0, col_axis=1,
+                                    channel_axis=2).shape == image().shape
+    for kw in (dict(order=0), dict(fill_mode="constant"), dict(fill_mode="wrap")):
+        with pytest.raises(ImportError, match="SciPy"):
+            I.apply_affine_transform(image(), theta=20, row_axis=0, col_axis=1, channel_axis=2,
+                                     **kw)
+    with pytest.raises(ImportError, match="SciPy"):
+        I.apply_affine_transform(image().astype(np.float64), theta=20, row_axis=0, col_axis=1,
+                                 channel_axis=2)
+
+
+@pytest.mark.parametrize("cfg", [
+    dict(rotation_range=30, width_shift_range=0.2, height_shift_range=0.1, shear_range=10,
+         zoom_range=0.2, horizontal_flip=True, vertical_flip=True),
+    dict(rotation_range=20, fill_mode="reflect", channel_shift_range=0.3, samplewise_center=True,
+         samplewise_std_normalization=True, data_format="channels_first"),
+    dict(width_shift_range=0.3, rescale=0.5, brightness_range=(0.5, 1.5)),
+    dict(horizontal_flip=True, featurewise_center=True, featurewise_std_normalization=True),
+])
+def test_batched_affine_path_gives_the_per_image_batches(cfg, monkeypatch):
+    """ImageDataGenerator._transform_batch (one kernel call per batch) against the iterators'
+    per-image loop: the same draws, the same images, bit for bit."""
+    rng = np.random.default_rng(11)
+    cf = cfg.get("data_format") == "channels_first"
+    x = rng.uniform(0, 1, (13, 3, 9, 7) if cf else (13, 9, 7, 3)).astype(np.float32)
+    y = np.arange(13)
+
+    def batches():
+        g = I.ImageDataGenerator(**cfg)
+        if cfg.get("featurewise_center"):
+            g.fit(x)
+        it = g.flow(x, y, batch_size=5, shuffle=True, seed=3)
+        return [it[k][0] for k in range(len(it))] + [next(it)[0]]
+    fast = batches()
+    with monkeypatch.context() as mp:
+        mp.setattr(I.ImageDataGenerator, "_transform_batch", lambda *a: None)
+        slow = batches()
+    assert len(fast) == len(slow) == 4
+    assert I.ImageDataGenerator(**cfg)._transform_batch(x[:1], "float32") is not None
+    for a, b in zip(fast, slow):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)
+
+
+def test_subclass_or_preprocessing_function_keeps_the_per_image_loop():
+    calls = []
+
+    class Gen(I.ImageDataGenerator):
+        def apply_transform(self, x, p):
+            calls.append(1)
+            return super().apply_transform(x, p)
+    x = np.random.default_rng(0).uniform(0, 1, (4, 6, 6, 1)).astype(np.float32)
+    next(Gen(rotation_range=10).flow(x, batch_size=4, seed=0))
+    assert len(calls) == 4
+    g = I.ImageDataGenerator(rotation_range=10, preprocessing_function=lambda a: a * 2)
+    assert g._transform_batch(x, "float32") is None
+    assert I.ImageDataGenerator(rotation_range=10)._transform_batch(x, "float64") is None

@@ -22,6 +22,7 @@ device] (_device.py).
 """
 import functools
 import json
+import warnings
 import time
 
 import numpy as np
@@ -414,6 +415,15 @@ class Model(CompileMixin, InputsMixin, StepFunctionsMixin, TrainStepMixin, Netwo
 
     # ---- files ------------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        if include_optimizer and getattr(getattr(self, "optimizer", None), "_tf1_optimizer", False):
+            # tf_keras's TFOptimizer: no config, so the file keeps no compile settings
+            # (compat/v1/train.py)
+            warnings.warn("TensorFlow optimizers do not make it possible to access optimizer "
+                          "attributes or optimizer state after instantiation. As a result, we "
+                          "cannot save the optimizer as part of the model save file. You will "
+                          "have to compile your model again after loading it. Prefer using a "
+                          "Keras optimizer instead (see keras.io/optimizers).", stacklevel=2)
+            include_optimizer = False
         if _h5.is_hdf5_path(filepath, save_format):  # Keras 2 HDF5 (.h5 / .hdf5): saving/
             filepath = saving.model_path(filepath, writing=True)  # parents made, as Keras 2
             if not saving.proceed_with_overwrite(filepath, overwrite):

@@ -54,7 +54,8 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
                            channel_axis=0, fill_mode="nearest", cval=0.0, order=1):
     """Rotate by ``theta`` degrees, shift by (tx rows, ty columns), shear by ``shear`` degrees,
     zoom by (zx, zy) -- in that order, about the centre -- one 3-D image (Keras 2 formula,
-    interpolated by scipy.ndimage.affine_transform of ``order`` with ``fill_mode``)."""
+    interpolated by scipy.ndimage.affine_transform of ``order`` with ``fill_mode``; Note
+    [affine transforms on the kernel])."""
     op = "apply_affine_transform"
     x = np.asarray(x)
     if x.ndim != 3:
@@ -66,6 +67,24 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
         raise ValueError(f"{op}: channel_axis must be 0 or 2, got {channel_axis}")
     if fill_mode not in _FILL_MODES:
         raise ValueError(f"{op}: fill_mode must be one of {_FILL_MODES}, got {fill_mode!r}")
+    m = _affine_matrix(theta, tx, ty, shear, zx, zy, x.shape[row_axis], x.shape[col_axis],
+                       col_axis > row_axis)
+    if m is None:
+        return x
+    x = np.rollaxis(x, channel_axis, 0)
+    if _native_affine_ok(x.dtype, order, fill_mode):
+        out = _native_affine(np.moveaxis(x, 0, -1)[None], [m], fill_mode, cval)[0]
+        return np.rollaxis(np.moveaxis(out, -1, 0), 0, channel_axis + 1)
+    ndimage = _ndimage()
+    chans = [ndimage.affine_transform(c, m[:2, :2], m[:2, 2], order=order, mode=fill_mode,
+                                      cval=cval) for c in x]
+    return np.rollaxis(np.stack(chans, axis=0), 0, channel_axis + 1)
+
+
+def _affine_matrix(theta, tx, ty, shear, zx, zy, h, w, swap):
+    """Keras 2's 3x3 transform of a (h, w) image about its centre, acting on the channel
+    image's (axis 0, axis 1) coordinates (``swap``: the columns come after the rows in the
+    image's axes, Keras' transposition for ndimage); None when it is the identity."""
     m = None
 
     def compose(a):
@@ -82,17 +101,44 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
     if zx != 1 or zy != 1:
         m = compose(np.array([[zx, 0, 0], [0, zy, 0], [0, 0, 1]]))
     if m is None:
-        return x
-    ndimage = _ndimage()
-    h, w = x.shape[row_axis], x.shape[col_axis]
+        return None
     m = transform_matrix_offset_center(m, h, w)
-    x = np.rollaxis(x, channel_axis, 0)
-    if col_axis > row_axis:
+    if swap:
         m[:, [0, 1]] = m[:, [1, 0]]
         m[[0, 1]] = m[[1, 0]]
-    chans = [ndimage.affine_transform(c, m[:2, :2], m[:2, 2], order=order, mode=fill_mode,
-                                      cval=cval) for c in x]
-    return np.rollaxis(np.stack(chans, axis=0), 0, channel_axis + 1)
+    return m
+
+
+# Note [affine transforms on the kernel]: scipy.ndimage.affine_transform of order 1 with
+# mode 'nearest' (Keras 2's default) or 'reflect' is the bilinear projective transform of
+# kernels/image.py (tf.raw_ops.ImageProjectiveTransformV3's) with the same fill mode: both read
+# the input point M @ (row, col) + offset, with the edge pixel repeated ('nearest') or the image
+# mirrored about its edge ('reflect'), and interpolate linearly between the four neighbours.
+# ndimage forms the point in float64, the kernel in float32: pixels differ by float32 rounding
+# of the coordinate (~1e-6 of the pixel range for images tens of pixels wide). Float32 images
+# (ImageDataGenerator's, floatx) run on the native kernel, and the generator's iterators hand
+# it a whole batch in one call (ImageDataGenerator._affine_batch); other dtypes, orders and
+# modes ('constant' and 'wrap', whose border conventions differ from TensorFlow's) stay on
+# ndimage, one channel at a time, as Keras 2 runs them.
+def _native_affine_ok(dtype, order, fill_mode):
+    if order != 1 or fill_mode not in ("nearest", "reflect") or dtype != np.float32:
+        return False
+    from .. import _dispatch
+    from ..kernels._common import NATIVE_MODULE
+    return getattr(_dispatch.lookup("image_transform", "cpu"), "__module__", None) == NATIVE_MODULE
+
+
+def _native_affine(imgs, ms, fill_mode, cval):
+    """(N, A0, A1, C) float32 images, each through its 3x3 matrix of ``ms`` (acting on (axis 0,
+    axis 1) as ndimage's), on the native kernel."""
+    from .. import _dispatch
+    # kernel row [a0, a1, a2, b0, b1, b2, c0, c1]: column (x) = a0 x + a1 y + a2,
+    # row (y) = b0 x + b1 y + b2, with y along axis 0 and x along axis 1
+    t = np.array([[m[1, 1], m[1, 0], m[1, 2], m[0, 1], m[0, 0], m[0, 2], 0.0, 0.0] for m in ms],
+                 np.float32)
+    imgs = np.ascontiguousarray(imgs)
+    return _dispatch.lookup("image_transform", "cpu")(imgs, t, fill_mode, float(cval), "bilinear",
+                                                      imgs.shape[1], imgs.shape[2])
 
 
 def flip_axis(x, axis):
@@ -383,6 +429,37 @@ class ImageDataGenerator:
 
     def random_transform(self, x, seed=None):
         return self.apply_transform(x, self.get_random_transform(x.shape, seed))
+
+    def _transform_batch(self, images, dtype):
+        """The iterators' batch, as their per-image loop makes it (get_random_transform,
+        apply_transform, standardize, image by image: the same draws in the same order), with
+        the affine transforms of the whole batch in one kernel call (Note [affine transforms on
+        the kernel]). None, leaving the loop to the iterator, for a subclass with its own
+        transform methods, a preprocessing_function (it may draw random numbers between two
+        images' draws) or a transform the kernel does not run."""
+        cls = type(self)
+        if any(getattr(cls, k) is not getattr(ImageDataGenerator, k) for k in
+               ("get_random_transform", "apply_transform", "standardize", "random_transform")) \
+                or self.preprocessing_function is not None or np.dtype(dtype) != np.float32 \
+                or not _native_affine_ok(np.float32, self.interpolation_order, self.fill_mode):
+            return None
+        row, col, ch = self.row_axis - 1, self.col_axis - 1, self.channel_axis - 1
+        x = np.array(images, dtype=np.float32)  # (a copy, as each image's astype)
+        if x.ndim != 4:
+            return None
+        params = [self.get_random_transform(x.shape[1:]) for _ in range(len(x))]
+        geometric = ("theta", "tx", "ty", "shear", "zx", "zy")
+        ms = [_affine_matrix(*(p.get(k, 1 if k in ("zx", "zy") else 0) for k in geometric),
+                             x.shape[1 + row], x.shape[1 + col], col > row) for p in params]
+        moved = [i for i, m in enumerate(ms) if m is not None]
+        if moved:
+            out = _native_affine(np.moveaxis(x[moved], 1 + ch, -1), [ms[i] for i in moved],
+                                 self.fill_mode, self.cval)
+            x[moved] = np.moveaxis(out, -1, 1 + ch)
+        rest = dict(theta=0, tx=0, ty=0, shear=0, zx=1, zy=1)
+        for i, p in enumerate(params):
+            x[i] = self.standardize(self.apply_transform(x[i], dict(p, **rest)))
+        return x
 
     def fit(self, x, augment=False, rounds=1, seed=None):
         """Compute the feature-wise mean / std / ZCA matrix from sample images (rank 4)."""

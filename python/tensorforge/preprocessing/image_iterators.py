@@ -84,11 +84,15 @@ class Iterator(Sequence):
 
     def _transform_batch(self, images, index_array):
         gen = self.image_data_generator
-        out = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
-        for i, x in enumerate(images):
-            params = gen.get_random_transform(x.shape)
-            x = gen.apply_transform(x.astype(self.dtype), params)
-            out[i] = gen.standardize(x)
+        images = images if isinstance(images, np.ndarray) else list(images)
+        fast = getattr(gen, "_transform_batch", None)
+        out = fast(images, self.dtype) if fast is not None and len(images) else None
+        if out is None:
+            out = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
+            for i, x in enumerate(images):
+                params = gen.get_random_transform(x.shape)
+                x = gen.apply_transform(x.astype(self.dtype), params)
+                out[i] = gen.standardize(x)
         if self.save_to_dir:
             for i, j in enumerate(index_array):
                 img = array_to_img(out[i], self.data_format, scale=True)
@@ -153,7 +157,7 @@ class NumpyArrayIterator(Iterator):
         super().__init__(self.x.shape[0], batch_size, shuffle, seed)
 
     def _get_batches_of_transformed_samples(self, index_array):
-        batch_x = self._transform_batch((self.x[j] for j in index_array), index_array)
+        batch_x = self._transform_batch(self.x[index_array], index_array)
         misc = [xx[index_array] for xx in self.x_misc]
         out = batch_x if not misc else [batch_x] + misc
         if self.y is None:
