@@ -27,11 +27,14 @@ import sys
 import types
 
 from ._v2_aliases import ALIASES as _ALIASES
-from ...tf_random import set_seed as set_random_seed  # noqa: F401  (tf.random.set_seed)
+from ... import tf_random as _tf_random
 
 # the tf.compat.v1 sub-namespaces served (nn, math, ...: their names from _ALIASES, nn's v1
 # signatures from _v1_ops.NN first)
 _NAMESPACES = sorted(k for k in _ALIASES if k)
+
+set_random_seed = _tf_random.set_seed  # TensorFlow 1's name of tf.random.set_seed
+
 
 def disable_eager_execution():
     """Accepted and ignored (see the module docstring)."""
