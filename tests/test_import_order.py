@@ -1,6 +1,7 @@
 """The package's import structure: every module imports in a fresh interpreter whichever module
 comes first and whatever order the rest follow, and the modules import each other in no circle
-(deferred imports inside functions included) but the one named below, so an import-order bug
+(deferred imports inside functions and by-name imports, ``importlib.import_module("...")``,
+included: tools/import_graph.py reads them) but the one named below, so an import-order bug
 cannot come back silently.
 
 The one circle kept: Tensor's operator methods (autograd/tensor.py) call the ops (ops/basic.py),
@@ -9,34 +10,29 @@ methods call its ops. autograd/tensor.py imports ops.basic only on the first ope
 (``_basic()``), so importing the autograd package never needs the ops and the order is well
 defined: autograd/, then ops/.
 """
-import ast
 import os
 import subprocess
 import sys
 
 import pytest
 
-import tensorforge
 from tfhelpers import subprocess_env
 
-ROOT = os.path.dirname(os.path.abspath(tensorforge.__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from import_graph import circles as _circles, graph as _graph, modules as _modules  # noqa: E402
+from import_graph import imports as _imports, reach as _reach  # noqa: E402
+
 ALLOWED_CIRCLES = [{"tensorforge.autograd.tensor", "tensorforge.autograd.function",
                     "tensorforge.ops.basic"}]
-_NATIVE = ("_C", "_C_cuda")
-
-
-def _modules():
-    """{module name: path} of every module of the package (__main__ files run a program: left
-    out)."""
-    mods = {}
-    for d, dirs, files in os.walk(ROOT):
-        dirs[:] = sorted(x for x in dirs if x != "__pycache__")
-        for f in sorted(files):
-            if f.endswith(".py") and f != "__main__.py":
-                rel = os.path.relpath(os.path.join(d, f), ROOT)[:-3].replace(os.sep, ".")
-                rel = "" if rel == "__init__" else rel.removesuffix(".__init__")
-                mods["tensorforge" + ("." + rel if rel else "")] = os.path.join(d, f)
-    return mods
+# What importing a module runs (module-level imports and the packages above what they import):
+# the engine package's __init__ serves Keras 2.2's ``keras.engine.Model`` (training.py), training
+# saves through saving/, and saving's modules read the engine's layers (base_layer,
+# serialization), which runs that __init__ again. It works as each module imports submodules,
+# never a name the half-run engine package has yet to define; the bound keeps it from growing.
+ALLOWED_IMPORT_TIME = [{"tensorforge.engine", "tensorforge.engine.saving",
+                        "tensorforge.engine.sequential", "tensorforge.engine.training",
+                        "tensorforge.saving", "tensorforge.saving.hdf5_format",
+                        "tensorforge.saving.keras_archive", "tensorforge.saving.keras_config"}]
 
 
 # ---- every module imports, whatever comes first ---------------------------------------------
@@ -57,6 +53,12 @@ assert callable(tf.backend.mean) and callable(tf.backend.clear_session)
 assert callable(tf.from_dlpack) and tf.__version__
 assert tf.data.experimental.make_csv_dataset.__module__ == "tensorforge.tf_data_csv"
 assert tf.utils.to_categorical([1], 3).tolist() == [[0.0, 1.0, 0.0]]
+# the tf ops live in tf_ops.py (below the engine); tf.* serves the engine's recording wrappers
+ops = sys.modules["tensorforge.tf_ops"]
+assert tf.reduce_sum is ops.reduce_sum is tf.math.reduce_sum
+assert ops.reduce_sum.tf_symbol == "math.reduce_sum" and tf.concat.tf_symbol == "concat"
+assert tf.nn.relu is ops.nn.relu and tf.nn.relu.tf_symbol == "nn.relu"
+assert tf.compat.v1.set_random_seed is tf.random.set_seed is tf.set_random_seed
 print(len(names))
 """
 
@@ -78,109 +80,99 @@ def test_every_module_imports_in_a_fresh_interpreter(first, order):
     assert p.stdout.split()[-1] == str(len(names))
 
 
+def test_import_tensorforge_leaves_the_tf_ops_for_first_use():
+    """tf_ops.py and the tf_* modules under it load with the first tf.* name or saved TFOpLambda
+    (engine/tf_op_symbols.ops()), not with ``import tensorforge``."""
+    code = ("import sys, tensorforge as tf\n"
+            "assert 'tensorforge.tf_ops' not in sys.modules\n"
+            "assert 'tensorforge.tf_compat' not in sys.modules\n"
+            "assert tf.reduce_sum.tf_symbol == 'math.reduce_sum'\n"
+            "assert 'tensorforge.tf_ops' in sys.modules\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                       env=subprocess_env())
+    assert p.returncode == 0, p.stderr
+
+
 # ---- no import circle -----------------------------------------------------------------------
-def _imports(name, path, mods):
-    """The package modules ``name`` imports anywhere in its file (deferred imports too)."""
-    is_pkg = path.endswith("__init__.py")
-    out = set()
-    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read(), path)):
-        if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = name.split(".")[:len(name.split(".")) - (node.level - (1 if is_pkg else 0))]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
-            # `from pkg import sub` imports the submodule pkg.sub; `from mod import name`, mod;
-            # the native extensions (_C, _C_cuda) are no Python modules
-            targets = [module + "." + a.name if module + "." + a.name in mods else module
-                       for a in node.names if a.name not in _NATIVE]
-        else:
-            continue
-        for t in targets:
-            while t not in mods and "." in t:  # a name inside a module, or an extension (_C)
-                t = t.rsplit(".", 1)[0]
-            if t in mods and t != name and t.startswith("tensorforge"):
-                out.add(t)
-    return out
-
-
-def _circles(graph):
-    """The strongly connected components of more than one module (Tarjan, iterative)."""
-    index, low, stack, on, comps, counter = {}, {}, [], set(), [], [0]
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = counter[0]
-        counter[0] += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            w = next(it, None)
-            if w is not None:
-                if w not in index:
-                    index[w] = low[w] = counter[0]
-                    counter[0] += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(graph[w]))))
-                elif w in on:
-                    low[v] = min(low[v], index[w])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                comp = set()
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp.add(w)
-                    if w == v:
-                        break
-                if len(comp) > 1:
-                    comps.append(comp)
-    return comps
-
-
 def test_the_circle_finder_finds_a_planted_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert _circles(graph) == [{"a", "b", "c"}]
 
 
+def test_the_reader_sees_by_name_imports(tmp_path):
+    src = tmp_path / "mod.py"
+    src.write_text("import importlib\n"
+                   "def f():\n"
+                   "    importlib.import_module('tensorforge.tf_compat')\n"
+                   "    importlib.import_module(__name__ + '.layers')\n"
+                   "    __import__(f'{__name__}.models')\n"
+                   "    importlib.import_module(f'tensorforge.{name}')  # not spelled out\n")
+    mods = {m: "" for m in ("tensorforge", "tensorforge.tf_compat", "tensorforge.layers",
+                            "tensorforge.models", "tensorforge.backend")}
+    assert _imports("tensorforge", str(src), mods) == {
+        "tensorforge.tf_compat", "tensorforge.layers", "tensorforge.models"}
+
+
+def test_the_import_time_reader_skips_function_bodies_and_adds_packages(tmp_path):
+    src = tmp_path / "mod.py"
+    src.write_text("from tensorforge.utils.np_utils import to_categorical\n"
+                   "if True:\n"
+                   "    import tensorforge.layers.core\n"
+                   "def f():\n"
+                   "    import tensorforge.models\n")
+    mods = {m: "" for m in ("tensorforge", "tensorforge.utils", "tensorforge.utils.np_utils",
+                            "tensorforge.layers", "tensorforge.layers.core", "tensorforge.models")}
+    assert _imports("tensorforge.x", str(src), mods, at_import=True) == {
+        "tensorforge.utils.np_utils", "tensorforge.utils", "tensorforge.layers.core",
+        "tensorforge.layers"}
+    assert "tensorforge.models" in _imports("tensorforge.x", str(src), mods)
+
+
+def test_importing_a_module_runs_no_circle_but_the_engine_saving_one():
+    """utils/__init__ imports FeatureSpace (the layers) and used to import preprocessing/: the
+    convolution layers (utils.conv_utils) and preprocessing/ (utils.data_utils) ran it again, a
+    16-module circle at import time, until those helpers moved below (_conv_utils.py,
+    utils/image_utils.py)."""
+    found = [c for c in _circles(_graph(at_import=True))
+             if not any(c <= allowed for allowed in ALLOWED_IMPORT_TIME)]
+    assert not found, "import-time circles: " + "; ".join(
+        " <-> ".join(sorted(c)) for c in found)
+
+
 def test_modules_import_each_other_in_no_circle():
-    mods = _modules()
-    graph = {m: _imports(m, p, mods) for m, p in mods.items()}
+    graph = _graph()
     assert "tensorforge.ops.basic" in graph["tensorforge.autograd.tensor"]  # the reader sees deferred ones
     found = [c for c in _circles(graph) if c not in ALLOWED_CIRCLES]
     assert not found, "import circles (A imports B ... imports A): " + "; ".join(
         " <-> ".join(sorted(c)) for c in found)
 
 
-def _reach(graph, start):
-    seen, todo = set(), [start]
-    while todo:
-        for w in graph[todo.pop()]:
-            if w not in seen:
-                seen.add(w)
-                todo.append(w)
-    return seen
-
-
 def test_symbolic_tensors_stand_below_the_engine():
     """KerasTensor and Node (symbolic/) are what the ops and the Keras backend build graphs
     with: nothing they import, deferred imports included, reaches the engine, the layers or the
     tf namespace (which would close a circle through every module that imports the backend)."""
-    mods = _modules()
-    graph = {m: _imports(m, p, mods) for m, p in mods.items()}
+    graph = _graph()
     for name in ("tensorforge.symbolic.node", "tensorforge.symbolic.operators"):
         above = sorted(m for m in _reach(graph, name)
                        if m.startswith(("tensorforge.engine", "tensorforge.layers",
                                         "tensorforge.tf_compat", "tensorforge.backend_ops")))
         assert not above, f"{name} reaches {above}"
+
+
+def test_tf_ops_stand_below_the_engine():
+    """The tf ops (tf_ops.py: tf.math / tf.nn / tf.linalg and the top-level ops) are what the
+    engine resolves a saved TFOpLambda's function name in: nothing they import reaches the
+    engine, the layers, the models, saving or the tf namespace (tf_compat), and the engine
+    reaches tf_compat nowhere."""
+    graph = _graph()
+    above = sorted(m for m in _reach(graph, "tensorforge.tf_ops")
+                   if m == "tensorforge" or m.startswith((
+                       "tensorforge.engine", "tensorforge.layers", "tensorforge.models",
+                       "tensorforge.saving", "tensorforge.tf_compat")))
+    assert not above, f"tensorforge.tf_ops reaches {above}"
+    for name in ("tensorforge.engine.tf_op_symbols", "tensorforge.engine.training",
+                 "tensorforge.engine.saving", "tensorforge.layers"):
+        assert "tensorforge.tf_compat" not in _reach(graph, name), name
 
 
 def test_keras_2_node_path_and_old_pickles_find_the_same_classes():

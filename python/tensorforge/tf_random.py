@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import _philox
+from . import _philox, _random
 from . import _stateless_samplers as _samplers
 from ._xp import host
 from .autograd import Tensor
@@ -20,6 +20,13 @@ from .backend_ops._args import device_xp, int_arg
 from .backend_ops.variables import _gen
 from .tf_debugging import InvalidArgumentError
 from .tf_dtypes import python_dtype
+
+
+def set_seed(seed):
+    """tf.random.set_seed (TensorFlow 1's tf.set_random_seed): the framework's random state only
+    (weights, dropout, tf.random ops, Dataset shuffles), as TensorFlow's; NumPy's and Python's
+    are the program's own (keras.utils.set_random_seed seeds all three)."""
+    _random.set_seed(seed)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):

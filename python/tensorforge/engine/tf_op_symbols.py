@@ -2,20 +2,22 @@
 ``function``: ``"math.multiply"``, ``"__operators__.add"``, ``"compat.v1.transpose"``), and the
 tensorforge function each name stands for.
 
-``resolve(symbol)`` walks tensorforge's TensorFlow namespace (tf_compat.py: ``tf.math``,
-``tf.nn``, ``tf.linalg`` and the top-level names), plus the few names tf_keras writes that we
+``resolve(symbol)`` walks tensorforge's TensorFlow op namespace (tf_ops.py: ``tf.math``,
+``tf.nn``, ``tf.linalg`` and the top-level ops), plus the few names tf_keras writes that we
 hold elsewhere: the Python operators (``__operators__.*``) and the ``compat.v1`` spellings it
 gives tf.transpose / tf.squeeze / tf.gather / ``//``. Only a tensorforge function is ever
 returned, so a model file can name nothing else.
 
-``install`` makes the tf namespace's functions record a TFOpLambda layer when called on a
+``ops()`` is tf_ops.py with its functions made to record a TFOpLambda layer when called on a
 KerasTensor, instead of the anonymous op layer their inner autograd Function would record
-(tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``). This module imports
-no other of the package: config_check.py and tf_compat.py read it. The Python operators'
-symbols (what ``x + y`` on KerasTensors records) are symbolic/operators.py's.
+(tf_op_lambda.py does the same for the keras.backend functions of ``BACKEND``): tf_compat.py
+serves its names from there. This module imports no other of the package but tf_ops.py, which
+stands below the engine, and that on first use: its ~25 tf_* modules cost ~0.1 s, which
+``import tensorforge`` does not pay until a tf name or a saved TFOpLambda is used.
+config_check.py and tf_op_lambda.py read it. The Python operators' symbols (what ``x + y`` on
+KerasTensors records) are symbolic/operators.py's.
 """
 import functools
-import importlib
 import inspect
 import types
 
@@ -154,21 +156,19 @@ _TOP = {"concat", "stack", "unstack", "reshape", "expand_dims", "squeeze", "tran
         "stop_gradient"}
 
 
-def _walk(path, symbol=None):
-    """The function at ``path`` in tensorforge's tf namespace (See _SPACES)."""
-    # by name at run time, as op_layer_config.resolve finds a config's function: tf_compat
-    # stands above the engine (it imports the layers), so the engine never imports it
-    tf_compat = importlib.import_module("tensorforge.tf_compat")
+def _walk(path, symbol=None, tf_ops=None):
+    """The function at ``path`` in tensorforge's tf op namespace (See _SPACES)."""
+    tf_ops = ops() if tf_ops is None else tf_ops
     parts = path.split(".")
     if any(not p.isidentifier() or p.startswith("_") for p in parts):
         raise _bad(symbol or path)
-    if len(parts) == 1 and parts[0] in tf_compat.__all__:
-        obj = getattr(tf_compat, parts[0], None)
+    if len(parts) == 1 and (parts[0] in tf_ops.__all__ or parts[0] in tf_ops.ADDED):
+        obj = getattr(tf_ops, parts[0], None)
         if parts[0] not in _TOP and not any(
-                obj is v for sp in _SPACES for v in vars(getattr(tf_compat, sp)).values()):
+                obj is v for sp in _SPACES for v in vars(getattr(tf_ops, sp)).values()):
             raise _bad(symbol or path)
     elif len(parts) >= 2 and parts[0] in _SPACES:
-        obj = getattr(tf_compat, parts[0])
+        obj = getattr(tf_ops, parts[0])
         for part in parts[1:]:
             if not isinstance(obj, types.SimpleNamespace):
                 raise _bad(symbol or path)
@@ -318,16 +318,27 @@ def recording(fn, symbol, rename=None):
     return wrapper
 
 
-def install(tf_module, *more):
-    """Makes the tf namespace (``tf_module``: tf_compat, loaded on first use; ``more``: dicts of
-    other names it serves) record TFOpLambda layers: each recorded function is replaced, under
-    every name that holds it, by a wrapper."""
+_OPS = []  # tf_ops, once imported and installed
+
+
+def ops():
+    """tf_ops.py, its recorded functions recording TFOpLambda layers (installed on first use)."""
+    if not _OPS:
+        from .. import tf_ops  # on first use: See the module docstring
+        _install(tf_ops)
+        _OPS.append(tf_ops)
+    return _OPS[0]
+
+
+def _install(tf_ops):
+    """Makes tf_ops' functions record TFOpLambda layers: each recorded function is replaced,
+    under every name that holds it (the module, its ADDED names, its namespaces), by a wrapper."""
     wrapped = {}
     for path, symbol in [(_own_path(s), s) for s in RECORDED] + list(_SAME_OP.items()):
-        fn = _walk(path, symbol)
+        fn = _walk(path, symbol, tf_ops)
         wrapped[id(fn)] = (fn, recording(fn, symbol))
-    spaces = [vars(tf_module), *more] + [vars(v) for v in vars(tf_module).values()
-                                         if isinstance(v, types.SimpleNamespace)]
+    spaces = [vars(tf_ops), tf_ops.ADDED] + [vars(v) for v in vars(tf_ops).values()
+                                            if isinstance(v, types.SimpleNamespace)]
     for space in spaces:
         for k, v in list(space.items()):
             hit = wrapped.get(id(v))

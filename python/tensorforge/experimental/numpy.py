@@ -6,8 +6,10 @@ they differ from the tf op's: ``matmul`` / ``dot`` of 1-D operands, ``sum(axis=N
 ``transpose(axes=None)``, ``concatenate``'s axis default, ``clip``'s argument names."""
 import numpy as _np
 
-import tensorforge as _tf
+from ..engine.tf_op_symbols import ops as _ops
 from ..autograd import Tensor as ndarray  # noqa: F401 -- tnp.ndarray is tf.Tensor
+
+_tf = _ops()  # tf.add, tf.math.log ...: the tf ops (tf_ops.py), as tf.* serves them
 
 bool_, float16, float32, float64 = _np.bool_, _np.float16, _np.float32, _np.float64
 int8, int16, int32, int64, uint8 = _np.int8, _np.int16, _np.int32, _np.int64, _np.uint8

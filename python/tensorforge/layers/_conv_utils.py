@@ -5,7 +5,7 @@ between channels_first and channels_last, and an activation applied unless linea
 from .. import activations as _act
 from .. import backend as _backend
 from ..ops import basic as B
-from ..utils.conv_utils import deconv_output_length
+from .._conv_utils import deconv_output_length
 
 
 def _conv_len(n, k, s, padding, d=1):
@@ -18,7 +18,7 @@ def _conv_len(n, k, s, padding, d=1):
 
 
 def _deconv_len(n, k, padding, output_padding, stride, dilation):
-    """Keras 2's conv_utils.deconv_output_length (utils/conv_utils.py)."""
+    """Keras 2's conv_utils.deconv_output_length (tensorforge/_conv_utils.py)."""
     return deconv_output_length(n, k, padding, output_padding, stride, dilation)
 
 

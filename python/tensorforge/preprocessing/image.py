@@ -16,7 +16,7 @@ import numpy as np
 
 from ..image_ops import smart_resize  # noqa: F401  (keras.preprocessing.image.smart_resize)
 from .image_dataframe import DataFrameIterator
-from .image_files import _data_format, _pil, array_to_img, img_to_array, load_img, save_img
+from ..utils.image_utils import _data_format, _pil, array_to_img, img_to_array, load_img, save_img
 from .image_iterators import DirectoryIterator, Iterator, NumpyArrayIterator
 
 __all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",

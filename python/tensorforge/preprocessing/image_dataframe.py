@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from .image_files import _IMAGE_EXTS
+from ..utils.image_utils import _IMAGE_EXTS
 from .image_iterators import Iterator, _FromFiles
 
 _CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ..utils.data_utils import Sequence
-from .image_files import _IMAGE_EXTS, _data_format, array_to_img, img_to_array, load_img
+from ..utils.image_utils import _IMAGE_EXTS, _data_format, array_to_img, img_to_array, load_img
 
 
 # ---- iterators -------------------------------------------------------------------------------

@@ -1,62 +1,13 @@
-"""Keras 2 ``preprocessing.sequence``: pad_sequences, TimeseriesGenerator, make_sampling_table,
-skipgrams (Keras 2's arguments, defaults and results)."""
+"""Keras 2 ``preprocessing.sequence``: pad_sequences (utils/data_utils.py's, tf_keras' home of it
+too), TimeseriesGenerator, make_sampling_table, skipgrams (Keras 2's arguments, defaults and
+results)."""
 import random
 
 import numpy as np
 
-from ..utils.data_utils import Sequence
+from ..utils.data_utils import Sequence, pad_sequences  # noqa: F401  (Keras 2's home)
 
 __all__ = ["pad_sequences", "TimeseriesGenerator", "make_sampling_table", "skipgrams"]
-
-
-def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
-                  value=0.0):
-    """List of sequences -> array (num_samples, maxlen) + sample_shape. Sequences longer than
-    ``maxlen`` lose values at the start ('pre') or end ('post'); shorter ones are padded with
-    ``value`` at the start ('pre') or end ('post'). ``maxlen`` None: the longest sequence."""
-    op = "pad_sequences"
-    if not hasattr(sequences, "__len__"):
-        raise ValueError(f"{op}: sequences must be a list of sequences, got "
-                         f"{type(sequences).__name__}")
-    if padding not in ("pre", "post"):
-        raise ValueError(f"{op}: padding must be 'pre' or 'post', got {padding!r}")
-    if truncating not in ("pre", "post"):
-        raise ValueError(f"{op}: truncating must be 'pre' or 'post', got {truncating!r}")
-    lengths, sample_shape = [], ()
-    found = False
-    for i, s in enumerate(sequences):
-        try:
-            lengths.append(len(s))
-        except TypeError:
-            raise ValueError(f"{op}: sequences must be a list of iterables; item {i} is "
-                             f"{type(s).__name__} {s!r}") from None
-        if not found and len(s):
-            sample_shape = np.asarray(s).shape[1:]
-            found = True
-    if maxlen is None:
-        maxlen = max(lengths) if lengths else 0
-    elif isinstance(maxlen, bool) or int(maxlen) != maxlen or maxlen < 0:
-        raise ValueError(f"{op}: maxlen must be a non-negative integer or None, got {maxlen!r}")
-    maxlen = int(maxlen)
-    is_str = np.issubdtype(np.dtype(dtype), np.str_)
-    if isinstance(value, str) and np.dtype(dtype) != object and not is_str:
-        raise ValueError(f"{op}: dtype {dtype} is not compatible with a str value {value!r}; use "
-                         "dtype=object for variable-length strings")
-    x = np.full((len(sequences), maxlen) + sample_shape, value, dtype=dtype)
-    if maxlen == 0:
-        return x
-    for i, s in enumerate(sequences):
-        if not len(s):
-            continue
-        trunc = np.asarray(s[-maxlen:] if truncating == "pre" else s[:maxlen], dtype=dtype)
-        if trunc.shape[1:] != sample_shape:
-            raise ValueError(f"{op}: shape of sample {trunc.shape[1:]} of sequence at position {i} "
-                             f"is different from expected shape {sample_shape}")
-        if padding == "post":
-            x[i, :len(trunc)] = trunc
-        else:
-            x[i, -len(trunc):] = trunc
-    return x
 
 
 class TimeseriesGenerator(Sequence):

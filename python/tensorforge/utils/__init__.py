@@ -53,10 +53,10 @@ from .audio_dataset import audio_dataset_from_directory  # noqa: E402,F401
 from .image_dataset import image_dataset_from_directory  # noqa: E402,F401
 from . import (data_enqueuers, data_utils, dataset_utils, generic_utils,  # noqa: E402,F401
                image_dataset, io_utils, layer_utils, vis_utils)
-# Keras 2.9+ exports the image file helpers from keras.utils too
-from ..preprocessing.image import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
-# Keras 2.9+ also exports these from keras.utils
-from ..preprocessing.sequence import pad_sequences  # noqa: E402,F401
+# Keras 2.9+ exports the image file helpers and pad_sequences from keras.utils too (their home
+# there, keras.preprocessing re-exports them)
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
+from .data_utils import pad_sequences  # noqa: E402,F401
 from ..engine.serialization import custom_object_scope, get_custom_objects  # noqa: E402,F401
 from ..symbolic.node import get_source_inputs  # noqa: E402,F401
 from .serialization_utils import (CustomObjectScope, deserialize_keras_object,  # noqa: E402,F401

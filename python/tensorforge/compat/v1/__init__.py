@@ -29,10 +29,13 @@ import sys
 import types
 
 from ._v2_aliases import ALIASES as _ALIASES
+from ... import tf_random as _tf_random
 
 # the tf.compat.v1 sub-namespaces served (nn, math, ...: their names from _ALIASES, nn's v1
 # signatures from _v1_ops.NN first)
 _NAMESPACES = sorted(k for k in _ALIASES if k)
+
+set_random_seed = _tf_random.set_seed  # TensorFlow 1's name of tf.random.set_seed
 
 
 def disable_eager_execution():
@@ -55,8 +58,6 @@ def __getattr__(name):
         return getattr(session, name)
     if name in ("logging", "gfile", "placeholder"):  # TensorFlow 1's (tf_v1_names.py)
         return getattr(importlib.import_module("tensorforge.tf_v1_names"), name)
-    if name == "set_random_seed":
-        return importlib.import_module("tensorforge.tf_compat").set_random_seed
     if name in ("train", "losses"):  # TensorFlow 1's optimizers and loss functions
         return importlib.import_module(__name__ + "." + name)
     ops = importlib.import_module(__name__ + "._v1_ops")

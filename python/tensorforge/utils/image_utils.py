@@ -1,5 +1,6 @@
-"""Keras 2's array <-> image helpers (``keras.preprocessing.image``'s img_to_array,
-array_to_img, load_img, save_img), which the image iterators and ImageDataGenerator share.
+"""Keras 2's array <-> image helpers (``keras.utils.image_utils``: img_to_array, array_to_img,
+load_img, save_img, also ``keras.utils.*`` and ``keras.preprocessing.image.*``), which the image
+iterators and ImageDataGenerator share.
 Image files need Pillow (``pip install 'tensorforge[image]'``); without it those calls raise
 ImportError naming the package."""
 import warnings
