@@ -244,3 +244,18 @@ def test_tf_keras_import_is_the_sides_keras(tmp_path):
     r = kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
     assert r["ok"], r.get("error")
     assert "same True" in r["stdout"]
+
+
+# ---- predict(["one string"]) on a Sequential opening with TextVectorization (ch. 16) -----------
+def test_sequential_predict_of_a_list_holding_one_string_is_one_sample():
+    tv = tf.keras.layers.TextVectorization(split="character", standardize="lower")
+    tv.adapt(["to be or not to be, that is the question"])
+    n = tv.vocabulary_size() - 2
+    model = tf.keras.Sequential([
+        tf.keras.layers.Embedding(input_dim=n, output_dim=4),
+        tf.keras.layers.GRU(8, return_sequences=True),
+        tf.keras.layers.Dense(n, activation="softmax")])
+    chars = tf.keras.Sequential([tv, tf.keras.layers.Lambda(lambda X: X - 2), model])
+    # Keras 2 reads a list of scalars as one array (ListsOfScalarsDataAdapter): one sample
+    assert chars.predict(["To be or not to b"], verbose=0).shape == (1, 17, n)
+    assert chars.predict(["to be"], verbose=0).shape == (1, 5, n)
