@@ -259,3 +259,18 @@ def test_sequential_predict_of_a_list_holding_one_string_is_one_sample():
     # Keras 2 reads a list of scalars as one array (ListsOfScalarsDataAdapter): one sample
     assert chars.predict(["To be or not to b"], verbose=0).shape == (1, 17, n)
     assert chars.predict(["to be"], verbose=0).shape == (1, 5, n)
+
+
+def test_adapt_takes_a_tuple_of_strings_as_a_list():
+    tv = tf.keras.layers.TextVectorization()
+    tv.adapt(("a b", "b c", "b"))  # zip(*pairs) gives tuples (ch. 16)
+    assert tv.get_vocabulary() == ["", "[UNK]", "b", "c", "a"]  # tf_keras's
+    with pytest.raises(TypeError, match="got tuple"):
+        tf.keras.layers.Normalization().adapt((np.ones((3, 2)), np.zeros((3, 2))))
+
+
+def test_a_symbolic_scalar_as_a_python_number_raises_instead_of_recursing():
+    inp = tf.keras.Input((None, 4))
+    n = tf.shape(inp)[1]  # Hands-On ML 3 ch. 16's tf.range(tf.shape(embeddings)[1])
+    with pytest.raises(TypeError, match="has no value"):
+        tf.range(n)
