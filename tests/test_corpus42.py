@@ -274,3 +274,55 @@ def test_a_symbolic_scalar_as_a_python_number_raises_instead_of_recursing():
     n = tf.shape(inp)[1]  # Hands-On ML 3 ch. 16's tf.range(tf.shape(embeddings)[1])
     with pytest.raises(TypeError, match="has no value"):
         tf.range(n)
+
+
+# ---- ch. 12's tensor arrays and sparse tensors, ch. 13's parallel TFRecord reads ---------------
+def test_tensor_array_clears_after_read_as_tensorflow_eager():
+    array = tf.TensorArray(dtype=tf.float32, size=3)
+    array = array.write(0, tf.constant([1., 2.]))
+    array = array.write(1, tf.constant([3., 10.]))
+    array = array.write(2, tf.constant([5., 7.]))
+    assert array.read(1).numpy().tolist() == [3., 10.]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Could not read index 1 twice"):
+        array.read(1)
+    assert array.stack().numpy().tolist() == [[1., 2.], [0., 0.], [5., 7.]]  # tf's
+    assert array.read(1).numpy().tolist() == [0., 0.]  # stack filled it with zeros (tf's)
+    array2 = tf.TensorArray(dtype=tf.float32, size=3, clear_after_read=False)
+    array2 = array2.write(0, tf.constant([1., 2.])).write(1, tf.constant([3., 10.]))
+    array2 = array2.write(2, tf.constant([5., 7.]))
+    array2.read(1)
+    assert array2.stack().numpy().tolist() == [[1., 2.], [3., 10.], [5., 7.]]
+
+
+def test_sparse_to_dense_refuses_indices_out_of_row_major_order():
+    s5 = tf.SparseTensor(indices=[[0, 2], [0, 1]], values=[1., 2.], dense_shape=[3, 4])
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"indices\[1\] = \[0,1\] is out of order. Many sparse ops require "
+                             "sorted indices"):
+        tf.sparse.to_dense(s5)
+    s7 = tf.SparseTensor(indices=[[0, 1], [0, 1]], values=[1., 2.], dense_shape=[3, 4])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = \[0,1\] is repeated"):
+        tf.sparse.to_dense(s7)
+    assert tf.sparse.to_dense(s5, validate_indices=False).numpy().tolist() == \
+        [[0., 2., 1., 0.], [0.] * 4, [0.] * 4]
+    assert tf.sparse.to_dense(tf.sparse.reorder(s5)).numpy()[0].tolist() == [0., 2., 1., 0.]
+
+
+def test_tfrecord_dataset_parallel_reads_interleave_as_tensorflow(tmp_path):
+    paths = []
+    for i in range(5):
+        paths.append(str(tmp_path / f"f{i}.tfrecord"))
+        with tf.io.TFRecordWriter(paths[-1]) as f:
+            for j in range(3 if i != 1 else 1):
+                f.write(f"{i}.{j}".encode())
+    got = {n: [x.numpy().decode() for x in tf.data.TFRecordDataset(paths, num_parallel_reads=n)]
+           for n in (None, 2, 3, 8)}
+    assert got == {  # tf_keras 2.21 / TensorFlow 2.21 (keras_corpus42_refs.py, 6.)
+        None: ["0.0", "0.1", "0.2", "1.0", "2.0", "2.1", "2.2", "3.0", "3.1", "3.2", "4.0", "4.1",
+               "4.2"],
+        2: ["0.0", "1.0", "0.1", "0.2", "2.0", "2.1", "3.0", "2.2", "3.1", "3.2", "4.0", "4.1",
+            "4.2"],
+        3: ["0.0", "1.0", "2.0", "0.1", "2.1", "0.2", "3.0", "2.2", "3.1", "4.0", "3.2", "4.1",
+            "4.2"],
+        8: ["0.0", "1.0", "2.0", "3.0", "4.0", "0.1", "2.1", "3.1", "4.1", "0.2", "2.2", "3.2",
+            "4.2"]}

@@ -114,3 +114,41 @@ for kw in (dict(ragged=True, output_mode="multi_hot"), dict(ragged=True, output_
         keras.layers.TextVectorization(**kw)
     except ValueError as e:
         print("4.", e)
+
+# 5. ch. 12's tensor arrays (clear_after_read) and out-of-order sparse indices
+array = tf.TensorArray(dtype=tf.float32, size=3)
+array = array.write(0, tf.constant([1., 2.]))
+array = array.write(1, tf.constant([3., 10.]))
+array = array.write(2, tf.constant([5., 7.]))
+print("5. read:", array.read(1).numpy())
+try:
+    array.read(1)
+except tf.errors.InvalidArgumentError as e:
+    print("5. second read:", str(e).splitlines()[0])
+print("5. stack:", array.stack().numpy().tolist(), "then read:", array.read(1).numpy())
+array2 = tf.TensorArray(dtype=tf.float32, size=3, clear_after_read=False)
+array2 = array2.write(0, tf.constant([1., 2.])).write(1, tf.constant([3., 10.]))
+array2 = array2.write(2, tf.constant([5., 7.]))
+array2.read(1)
+print("5. no clear:", array2.stack().numpy().tolist())
+s5 = tf.SparseTensor(indices=[[0, 2], [0, 1]], values=[1., 2.], dense_shape=[3, 4])
+try:
+    tf.sparse.to_dense(s5)
+except tf.errors.InvalidArgumentError as e:
+    print("5. out of order:", e.message.split("}} ")[-1].splitlines()[0])
+s7 = tf.SparseTensor(indices=[[0, 1], [0, 1]], values=[1., 2.], dense_shape=[3, 4])
+try:
+    tf.sparse.to_dense(s7)
+except tf.errors.InvalidArgumentError as e:
+    print("5. repeated:", e.message.split("}} ")[-1].splitlines()[0])
+print("5. no validation:", tf.sparse.to_dense(s5, validate_indices=False).numpy().tolist())
+
+# 6. TFRecordDataset(num_parallel_reads=n): the files interleaved (file 1 one record only)
+paths = []
+for i in range(5):
+    paths.append(f"/tmp/corpus42_refs_{i}.tfrecord")
+    with tf.io.TFRecordWriter(paths[-1]) as f:
+        for j in range(3 if i != 1 else 1):
+            f.write(f"{i}.{j}".encode())
+for n in (None, 2, 3, 8):
+    print("6.", n, [x.numpy().decode() for x in tf.data.TFRecordDataset(paths, num_parallel_reads=n)])
