@@ -326,3 +326,14 @@ def test_tfrecord_dataset_parallel_reads_interleave_as_tensorflow(tmp_path):
             "4.2"],
         8: ["0.0", "1.0", "2.0", "3.0", "4.0", "0.1", "2.1", "3.1", "4.1", "0.2", "2.2", "3.2",
             "4.2"]}
+
+
+def test_sparse_tensor_prints_as_tensorflow():
+    s = tf.SparseTensor(indices=[[0, 1], [1, 0], [2, 3]], values=[1., 2., 3.], dense_shape=[3, 4])
+    assert repr(s * 42.0) == (  # TensorFlow 2.21's, ch. 12's `s * 42.0` cell
+        "SparseTensor(indices=tf.Tensor(\n[[0 1]\n [1 0]\n [2 3]], shape=(3, 2), dtype=int64), "
+        "values=tf.Tensor([ 42.  84. 126.], shape=(3,), dtype=float32), "
+        "dense_shape=tf.Tensor([3 4], shape=(2,), dtype=int64))")
+    assert repr(tf.SparseTensor(indices=[[0]], values=[b"a"], dense_shape=[2])) == (
+        "SparseTensor(indices=tf.Tensor([[0]], shape=(1, 1), dtype=int64), values=tf.Tensor("
+        "[b'a'], shape=(1,), dtype=string), dense_shape=tf.Tensor([2], shape=(1,), dtype=int64))")

@@ -325,9 +325,9 @@ class SparseTensor:
     def __truediv__(self, other):
         return self._cwise(other, np.divide, "/")
 
-    def __repr__(self):
-        return (f"SparseTensor(indices={self.indices.numpy().tolist()}, values="
-                f"{self.values.numpy().tolist()}, dense_shape={list(self.shape)})")
+    def __repr__(self):  # TensorFlow's: its three tensors as they print
+        return (f"SparseTensor(indices={self.indices!s}, values={self.values!s}, "
+                f"dense_shape={self.dense_shape!s})")
 
 
 def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
