@@ -337,3 +337,18 @@ def test_sparse_tensor_prints_as_tensorflow():
     assert repr(tf.SparseTensor(indices=[[0]], values=[b"a"], dense_shape=[2])) == (
         "SparseTensor(indices=tf.Tensor([[0]], shape=(1, 1), dtype=int64), values=tf.Tensor("
         "[b'a'], shape=(1,), dtype=string), dense_shape=tf.Tensor([2], shape=(1,), dtype=int64))")
+
+
+def test_parse_example_keys_in_tensorflows_order():
+    from tensorforge.train import BytesList, Example, Feature, Features, Int64List
+    person = Example(features=Features(feature={
+        "name": Feature(bytes_list=BytesList(value=[b"Alice"])),
+        "id": Feature(int64_list=Int64List(value=[123])),
+        "emails": Feature(bytes_list=BytesList(value=[b"a@b.com", b"c@d.com"]))}))
+    description = {"name": tf.io.FixedLenFeature([], tf.string, default_value=""),
+                   "id": tf.io.FixedLenFeature([], tf.int64, default_value=0),
+                   "emails": tf.io.VarLenFeature(tf.string)}
+    data = person.SerializeToString()
+    # TensorFlow: the sparse features, then the dense ones, each sorted (ch. 13 prints them)
+    assert list(tf.io.parse_single_example(data, description)) == ["emails", "id", "name"]
+    assert list(tf.io.parse_example([data, data], description)) == ["emails", "id", "name"]
