@@ -9,7 +9,7 @@ _HOUSING = "California housing (harness's synthetic rows, 11,610 training)"
 
 PLAN = {
     "hml3_ch10_keras_mlps_variant": dict(
-        epochs=2, samples=5000, metric="evaluate[0]:accuracy",
+        epochs=2, samples=5000, metric="evaluate[0]:sparse_categorical_accuracy",
         note="Fashion MNIST 300-100 MLP, SGD; test accuracy (the first evaluate; the "
              "regression / wide & deep / subclassed models train after it)"),
     "hml3_ch10_saving_callbacks_variant": dict(
