@@ -37,6 +37,8 @@ _legacy_interfaces.install()  # Keras 1 arguments, as Keras 2.0-2.2 took them
 # name TensorFlow 2 programs import Keras by (See _keras_alias.py)
 from . import _keras_alias  # noqa: E402
 _keras_alias.install()
+from . import _tf_modules  # noqa: E402  (`from tensorflow.train import Example`)
+_tf_modules.install()
 keras = sys.modules[__name__]
 
 

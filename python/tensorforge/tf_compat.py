@@ -40,7 +40,7 @@ from . import tf_candidate_sampling, tf_numeric
 from . import compat  # noqa: F401  (tf.compat: compat/)
 from .compat.v1 import executing_eagerly  # noqa: F401
 from .layers import rnn_cell_wrappers
-from . import tf_lookup, tf_misc_ops, tf_sets, tf_specs, tf_strings_extra
+from . import tf_lookup, tf_misc_ops, tf_queue, tf_sets, tf_specs, tf_strings_extra
 from .tf_specs import (  # noqa: F401  (tf.TypeSpec, ...)
     TypeSpec, RaggedTensorSpec, SparseTensorSpec, type_spec_from_value)
 from .tf_module import Module  # noqa: F401  (tf.Module)
@@ -143,6 +143,7 @@ image = types.SimpleNamespace(**{n: getattr(tf_image, n) for n in tf_image.__all
 lookup = types.SimpleNamespace(**{n: getattr(tf_lookup, n) for n in tf_lookup.__all__
                                  if n not in ("MutableHashTable", "DenseHashTable")})
 sets = types.SimpleNamespace(**{n: getattr(tf_sets, n) for n in tf_sets.__all__})
+queue = types.SimpleNamespace(FIFOQueue=tf_queue.FIFOQueue)
 ragged = types.SimpleNamespace(constant=tf_ragged.constant, RaggedTensor=tf_ragged.RaggedTensor)
 RaggedTensor = tf_ragged.RaggedTensor
 
@@ -217,7 +218,7 @@ __all__ = [
     "GradientTape", "Variable", "random_normal_initializer", "random_uniform_initializer",
     "zeros_initializer", "ones_initializer", "constant_initializer", "function",
     "executing_eagerly", "compat", "config", "distribute", "data", "math", "nn", "random",
-    "strings", "io", "image", "lookup", "sets",
+    "strings", "io", "image", "lookup", "sets", "queue",
     "summary", "train", "version", "test", "feature_column", "saved_model",
     "autograph", "audio", "profiler", "experimental",
     "TensorSpec", "TensorShape", "TypeSpec", "RaggedTensorSpec", "SparseTensorSpec",

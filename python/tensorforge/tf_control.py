@@ -231,7 +231,10 @@ def custom_gradient(f):
 class TensorArray:
     """``tf.TensorArray(dtype, size, dynamic_size, ...)``: the per-step results of a loop,
     stacked at the end (``write`` returns the array, as TensorFlow's; eager, so it is a list
-    of Tensors and the gradient flows through ``stack`` / ``read``)."""
+    of Tensors and the gradient flows through ``stack`` / ``read``). As TensorFlow's eager
+    array, ``clear_after_read`` (the default) clears an element once read: a second ``read``
+    of it is an error, ``stack`` / ``concat`` give zeros there (and the element is zeros from
+    then on)."""
 
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
                  tensor_array_name=None, handle=None, flow=None, infer_shape=True,
@@ -240,6 +243,8 @@ class TensorArray:
         n = 0 if size is None else int(np.asarray(getattr(size, "data", size)))
         self._items = [None] * n
         self._dynamic = bool(dynamic_size)
+        self._clear = True if clear_after_read is None else bool(clear_after_read)
+        self._cleared = set()  # read and cleared: zeros in _items, not readable until stacked
 
     def _tensor(self, value):
         if not isinstance(value, Tensor):
@@ -254,14 +259,24 @@ class TensorArray:
                                  f"{len(self._items)} (dynamic_size=False)")
             self._items.extend([None] * (i + 1 - len(self._items)))
         self._items[i] = self._tensor(value)
+        self._cleared.discard(i)
         return self
 
     def read(self, index, name=None):
         i = int(np.asarray(getattr(index, "data", index)))
+        if i in self._cleared:
+            from .tf_debugging import InvalidArgumentError
+            raise InvalidArgumentError(None, None, f"TensorArray.read: Could not read index {i} "
+                                       "twice because it was cleared after a previous read "
+                                       "(perhaps try setting clear_after_read = false?)")
         if not 0 <= i < len(self._items) or self._items[i] is None:
             raise IndexError(f"TensorArray.read: index {i} has not been written (size "
                              f"{len(self._items)})")
-        return self._items[i]
+        value = self._items[i]
+        if self._clear:  # its zeros stand in for stack / concat
+            self._items[i] = Tensor(np.zeros(value.shape, self.dtype))
+            self._cleared.add(i)
+        return value
 
     def size(self, name=None):
         return Tensor(np.int32(len(self._items)))
@@ -272,17 +287,23 @@ class TensorArray:
             raise ValueError(f"TensorArray.stack: elements {missing} were never written")
         if not self._items:
             return Tensor(np.zeros((0,), self.dtype))
+        self._cleared.clear()  # TensorFlow's stack fills the cleared elements with zeros
         return K.stack(self._items, axis=0)
 
     def gather(self, indices, name=None):
         return K.stack([self.read(i) for i in np.ravel(np.asarray(getattr(indices, "data", indices)))], 0)
 
     def concat(self, name=None):
-        return K.concatenate([self.read(i) for i in range(len(self._items))], axis=0)
+        missing = [i for i, t in enumerate(self._items) if t is None]
+        if missing:
+            raise ValueError(f"TensorArray.concat: elements {missing} were never written")
+        self._cleared.clear()
+        return K.concatenate(list(self._items), axis=0)
 
     def unstack(self, value, name=None):
         t = self._tensor(value)
         self._items = [t[i] for i in range(t.shape[0])]
+        self._cleared = set()
         return self
 
     def scatter(self, indices, value, name=None):

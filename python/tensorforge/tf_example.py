@@ -325,9 +325,9 @@ class SparseTensor:
     def __truediv__(self, other):
         return self._cwise(other, np.divide, "/")
 
-    def __repr__(self):
-        return (f"SparseTensor(indices={self.indices.numpy().tolist()}, values="
-                f"{self.values.numpy().tolist()}, dense_shape={list(self.shape)})")
+    def __repr__(self):  # TensorFlow's: its three tensors as they print
+        return (f"SparseTensor(indices={self.indices!s}, values={self.values!s}, "
+                f"dense_shape={self.dense_shape!s})")
 
 
 def sparse_to_dense(sp_input, default_value=None, validate_indices=True, name=None):
@@ -425,6 +425,16 @@ def _serialized(op, x):
     return a
 
 
+def _tf_order(features, out):
+    """``out`` in the key order TensorFlow's parse ops give: the sparse features (VarLen,
+    SparseFeature), then the dense (FixedLen), then the ragged, each group sorted by key."""
+    def group(key):
+        spec = features[key]
+        return 2 if isinstance(spec, RaggedFeature) else \
+            0 if isinstance(spec, (VarLenFeature, SparseFeature)) else 1
+    return {k: out[k] for k in sorted(out, key=lambda k: (group(k), k))}
+
+
 def parse_single_example(serialized, features, name=None, example_names=None):
     op = "tf.io.parse_single_example"
     a = _serialized(op, serialized)
@@ -438,7 +448,7 @@ def parse_single_example(serialized, features, name=None, example_names=None):
             out[key] = Tensor(v)
         else:
             out[key] = SparseTensor(np.arange(v.size, dtype=np.int64).reshape(-1, 1), v, [v.size])
-    return out
+    return _tf_order(features, out)
 
 
 def parse_example(serialized, features, name=None, example_names=None):
@@ -474,4 +484,4 @@ def parse_example(serialized, features, name=None, example_names=None):
         else:
             out[key] = Tensor(np.stack([r[key][1] for r in rows]) if rows else
                               np.zeros((0,) + tuple(spec.shape), _dtype(spec)[1]))
-    return out
+    return _tf_order(features, out)

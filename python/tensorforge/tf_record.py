@@ -16,6 +16,7 @@ record, never a silently short dataset.
 binary batches) is here too: the other dataset of whole files' records.
 """
 import gzip
+import itertools
 import os
 import struct
 import zlib
@@ -160,7 +161,10 @@ def read_records(path, compression_type=None):
 
 def TFRecordDataset(filenames, compression_type=None, buffer_size=None,  # noqa: N802
                     num_parallel_reads=None, name=None):
-    """``tf.data.TFRecordDataset``: one scalar tf.string element per record, files in order."""
+    """``tf.data.TFRecordDataset``: one scalar tf.string element per record, files in order;
+    with ``num_parallel_reads=n`` (n > 1) the records of n files at a time, one from each in
+    turn, a finished file's slot taken by the next file (TensorFlow's deterministic
+    interleave, cycle_length=n, block_length=1)."""
     names = filenames
     if hasattr(names, "_make_iter"):  # a Dataset of file names (list_files)
         names = [np.asarray(e).item() for e in names._raw()]
@@ -170,11 +174,30 @@ def TFRecordDataset(filenames, compression_type=None, buffer_size=None,  # noqa:
     paths = [n.decode("utf-8") if isinstance(n, bytes) else os.fspath(n) for n in names]
     _compression("TFRecordDataset", compression_type)
 
+    n = int(num_parallel_reads) if isinstance(num_parallel_reads, (int, np.integer)) else 1
+
     def it():
-        for p in paths:
-            for rec in read_records(p, compression_type):
-                yield np.asarray(rec, dtype=object)
+        if n <= 1:
+            for p in paths:
+                for rec in read_records(p, compression_type):
+                    yield np.asarray(rec, dtype=object)
+            return
+        pending = iter(paths)
+        slots = [read_records(p, compression_type) for p in itertools.islice(pending, n)]
+        while any(s is not None for s in slots):
+            for i, s in enumerate(slots):
+                if s is None:
+                    continue
+                rec = next(s, _END)
+                if rec is not _END:
+                    yield np.asarray(rec, dtype=object)
+                else:  # a finished file's slot takes the next file, read from its next turn
+                    nxt = next(pending, None)
+                    slots[i] = None if nxt is None else read_records(nxt, compression_type)
     return Dataset(it, UNKNOWN_CARDINALITY)
+
+
+_END = object()
 
 
 def FixedLengthRecordDataset(filenames, record_bytes, header_bytes=None,  # noqa: N802

@@ -67,8 +67,8 @@ def from_dense(tensor, name=None):
 
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     """Dense values, ``default_value`` (0 / b'') where there is no entry; differentiable in
-    the values. With ``validate_indices`` repeated or out-of-range indices are an
-    InvalidArgumentError, as TensorFlow's."""
+    the values. With ``validate_indices`` repeated, out-of-range or out-of-order (not
+    row-major) indices are an InvalidArgumentError, as TensorFlow's."""
     sp = _sp("to_dense", sp_input)
     idx = _idx(sp)
     shape = sp.shape
@@ -78,9 +78,14 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
             raise InvalidArgumentError(None, None, f"tf.sparse.to_dense: indices "
                                        f"{bad.tolist()} is out of bounds of shape {list(shape)}")
         flat = np.ravel_multi_index(idx.T, shape) if shape else np.zeros(len(idx), np.int64)
-        if len(np.unique(flat)) != len(flat):
-            raise InvalidArgumentError(None, None, "tf.sparse.to_dense: indices has repeated "
-                                                   "entries")
+        step = np.diff(flat)
+        if (step <= 0).any():  # TensorFlow's SparseToDense wants them in row-major order
+            k = int(np.argmax(step <= 0)) + 1
+            what = ("is repeated" if step[k - 1] == 0 else "is out of order. Many sparse ops "
+                    "require sorted indices.\n    Use `tf.sparse.reorder` to create a correctly "
+                    "ordered copy.\n")
+            raise InvalidArgumentError(None, None, f"tf.sparse.to_dense: indices[{k}] = "
+                                       f"[{','.join(map(str, idx[k].tolist()))}] {what}")
     v = sp.values
     if isinstance(v, Tensor) and v.requires_grad and v.dtype.kind == "f":
         from .tf_array import scatter_nd

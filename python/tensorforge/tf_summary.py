@@ -155,15 +155,29 @@ def histogram(name, data, step=None, buckets=None, description=None):
 
 
 def text(name, data, step=None, description=None):
-    """Write the string ``data`` under ``name``; True if written."""
+    """Write the string ``data`` under ``name``, or a tensor of strings of any shape (TensorBoard
+    shows a vector or matrix as a table, as TensorFlow's op writes it); True if written."""
     v = raw(data)
-    v = v.item() if hasattr(v, "item") and getattr(v, "size", 2) == 1 else v
-    if isinstance(v, bytes):
-        v = v.decode("utf-8")
-    if not isinstance(v, str):
-        raise TypeError(f"tf.summary.text: data must be a string, got {type(v).__name__}")
+    a = np.asarray(v.numpy() if hasattr(v, "numpy") else v, dtype=object)
+    items = [x.decode("utf-8") if isinstance(x, bytes) else x for x in a.ravel()]
+    if not items or not all(isinstance(x, str) for x in items):
+        got = type(v).__name__ if a.ndim == 0 else f"{type(v).__name__} of " + ", ".join(
+            sorted({type(x).__name__ for x in items}) or ["nothing"])
+        raise TypeError(f"tf.summary.text: data must be a string or strings, got {got}")
     from tensorboardX import summary as pb
-    return _emit("text", step, lambda: pb.text(str(name), v))
+    if a.ndim == 0:
+        return _emit("text", step, lambda: pb.text(str(name), items[0]))
+
+    def table():
+        out = pb.text(str(name), "")
+        t = out.value[0].tensor
+        del t.string_val[:]
+        t.string_val.extend(x.encode("utf-8") for x in items)
+        del t.tensor_shape.dim[:]
+        for n in a.shape:
+            t.tensor_shape.dim.add(size=int(n))
+        return out
+    return _emit("text", step, table)
 
 
 def _images_png(op, data, max_outputs):

@@ -28,6 +28,10 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for p, sub in self.RENAMED:
             if name == p or name.startswith(p + "."):
                 return TARGET + sub + name[len(p):]
+        if SIDE == "ours" and (name == "tf_keras" or name.startswith("tf_keras.")):
+            # Keras 2 by its package name (Hands-On ML 3's ch. 16: TF_USE_LEGACY_KERAS=1 and
+            # `import tf_keras`); on the oracle it is the real package
+            return TARGET + name[len("tf_keras"):]
         if SIDE == "ours" and name.startswith("tensorflow."):  # (tensorflow.python.X too:
             # tensorforge.python holds tensorflow.python's keras alias and device_lib)
             return "tensorforge" + name[len("tensorflow"):]

@@ -207,7 +207,9 @@ class Sequential(Model):
         elif not self._is_graph_network:
             if not self._seq:
                 raise ValueError(f"{where}: the model has no layers")
-            a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+            # [array]: that array; [one string or number] is one sample (Keras 2's list of
+            # scalars: predict(["To be or not to b"]), Hands-On ML 3 ch. 16)
+            a = x[0] if isinstance(x, (list, tuple)) and len(x) == 1 and np.ndim(x[0]) else x
             try:
                 a = self._as_array(a, where, "x")
             except ValueError:

@@ -66,7 +66,11 @@ class CompileMixin:
         self._trainable_snapshot = {id(l): l.trainable for l in self._flatten_layers()}
         self._out_specs = None
         if self._is_graph_network or self.built and self.output_shape_ is not None:
-            self._resolve_outputs()
+            try:
+                self._resolve_outputs()
+            except Exception:
+                self._compiled = False  # a failed compile leaves the model uncompiled: fit
+                raise  # then says so, rather than failing on half-resolved outputs
 
     def _output_names(self):
         if self._is_graph_network:
@@ -99,10 +103,17 @@ class CompileMixin:
         specs = [_OutputSpec(nm, l, w, ms, wms)
                  for nm, l, w, ms, wms in zip(names, losses, weights, mets, wmets)]
         fusable = self.fused_outputs()
+        metric_names = set()
         for i, sp in enumerate(specs):
             loss_for_metric = sp.loss if sp.loss is not None else "mse"
             sp.metric_fns = [_compiled_metric(*_metrics.resolve(mm, loss_for_metric, shapes[i]))
                              for mm in sp.metric_specs]
+            for nm, _ in sp.metric_fns:  # as tf_keras's MetricsContainer._set_metric_names
+                full = f"{sp.name}_{nm}" if len(specs) > 1 else nm
+                if full in metric_names:
+                    raise ValueError(f"Found two metrics with the same name: {full}. All the "
+                                     "metrics added to the model need to have unique names.")
+                metric_names.add(full)
             taken = {nm for nm, _ in sp.metric_fns}
             sp.weighted_fns = [  # tf_keras: 'weighted_' only where the name is taken
                 ("weighted_" + nm if nm in taken else nm, fn) for nm, fn in (

@@ -46,6 +46,9 @@ def iter_batches(layer_name, data, batch_size=None, steps=None):
                 return
             yield data[i:i + bs]
         return
+    if isinstance(data, tuple) and data and all(np.ndim(e) == 0 for e in data):
+        data = list(data)  # a tuple of strings / numbers is a list to Keras 2 (its lists-of-
+        # scalars adapter: Hands-On ML 3 ch. 16 adapts the tuple zip(*pairs) gives)
     if isinstance(data, (dict, tuple)) or data is None:
         raise TypeError(f"{layer_name}.adapt: data must be an array, a list, a Tensor or a "
                         f"Dataset, got {type(data).__name__}")

@@ -8,7 +8,7 @@ Tensor (``tf.strings.lower`` / ``regex_replace``, tensorforge/tf_strings.py). ``
 "whitespace" (runs of whitespace), "character", None or a callable returning one token list per
 string. ``ngrams``: an int n (1..n-grams) or a tuple of widths, joined by a space, as Keras 2.
 ``output_mode="int"`` pads with 0 or truncates to ``output_sequence_length`` (None: the longest
-row of the batch); "multi_hot", "count", "tf_idf" give one vector of the vocabulary size a row.
+row of the batch), or with ``ragged=True`` gives a tf.RaggedTensor of the unpadded rows; "multi_hot", "count", "tf_idf" give one vector of the vocabulary size a row.
 Inputs are a batch of strings, shape (batch,) or (batch, 1), or one string (a scalar: its
 output row, without the batch axis, as Keras 2).
 """
@@ -53,9 +53,16 @@ class TextVectorization(PreprocessingLayer):
         if output_sequence_length is not None and int(output_sequence_length) < 1:
             raise ValueError(f"{name}: output_sequence_length must be positive, got "
                              f"{output_sequence_length}")
-        if ragged or sparse:
-            raise ValueError(f"{name}: ragged=True and sparse=True (tf.RaggedTensor / "
-                             "tf.SparseTensor outputs) are not supported")
+        if ragged and mode != INT:  # tf_keras 2's checks and messages
+            raise ValueError("`ragged` must not be true if `output_mode` is `'int'`. "
+                             f"Received: ragged={ragged} and output_mode={mode}")
+        if ragged and output_sequence_length is not None:
+            raise ValueError("`output_sequence_length` must not be set if ragged is True. "
+                             f"Received: ragged={ragged} and output_sequence_length="
+                             f"{output_sequence_length}")
+        if sparse:
+            raise ValueError(f"{name}: sparse=True (tf.SparseTensor outputs) is not supported")
+        self._ragged = bool(ragged)
         self._standardize, self._split = standardize, split
         self._ngrams = (tuple(range(1, ngrams + 1)) if isinstance(ngrams, int) else
                         None if ngrams is None else tuple(ngrams))
@@ -70,7 +77,7 @@ class TextVectorization(PreprocessingLayer):
                      standardize=standardize if not callable(standardize) else None,
                      split=split if not callable(split) else None, ngrams=ngrams,
                      output_mode=mode, output_sequence_length=self._output_sequence_length,
-                     pad_to_max_tokens=bool(pad_to_max_tokens), sparse=False, ragged=False,
+                     pad_to_max_tokens=bool(pad_to_max_tokens), sparse=False, ragged=self._ragged,
                      encoding=encoding)
 
     # ---- preprocessing ---------------------------------------------------------------------
@@ -155,6 +162,9 @@ class TextVectorization(PreprocessingLayer):
         lengths = [len(r) for r in rows]
         flat = np.array([t for r in rows for t in r] + [""], dtype=object)[:-1]
         idx = self._lookup_layer._lookup(flat) if len(flat) else np.zeros(0, np.int64)
+        if self._ragged:  # one row of token ids a string, unpadded (int mode only)
+            from ..tf_ragged import RaggedTensor
+            return RaggedTensor(idx.astype(np.int64), np.cumsum([0] + lengths).astype(np.int64))
         width = (self._output_sequence_length if self._output_sequence_length is not None
                  else max(lengths, default=0))
         if self._output_mode == INT:

@@ -390,7 +390,9 @@ def _load_model(filepath, custom_objects, compile):
                 args = _kc.compile_args_from_training_config(
                     tc, source, getattr(model, "output_names", None) or ())
                 args["loss"] = _resolve_custom(args["loss"])
-                args["metrics"] = _resolve_custom(args["metrics"])
+                for k in ("metrics", "weighted_metrics"):
+                    if k in args:
+                        args[k] = _resolve_custom(args[k])
                 model.compile(**args)
                 # tf_keras builds the loaded model's metrics (try_build_compiled_arguments):
                 # metrics_names lists them at once

@@ -166,11 +166,14 @@ def _compile_from(model, cc, source):
     tc = {"optimizer_config": _plain_config(opt) if isinstance(opt, dict) else
           {"class_name": opt or "rmsprop", "config": {}},
           "loss": _plain_config(cc.get("loss")), "metrics": _plain_config(cc.get("metrics")),
+          "weighted_metrics": _plain_config(cc.get("weighted_metrics")),
           "loss_weights": cc.get("loss_weights")}
     args = _kc.compile_args_from_training_config(tc, source,
                                                  getattr(model, "output_names", None) or ())
     args["loss"] = _resolve_custom(args["loss"])
-    args["metrics"] = _resolve_custom(args["metrics"])
+    for k in ("metrics", "weighted_metrics"):
+        if k in args:
+            args[k] = _resolve_custom(args[k])
     model.compile(**args)
     model.__dict__["_metrics_in_use"] = True
 
@@ -262,8 +265,14 @@ def _compile_config(model):
     if tc is None:
         return None
 
+    from .. import losses as _losses, metrics as _metrics
+
     def named(spec, module):
         if isinstance(spec, dict) and "class_name" in spec and "config" in spec:
+            if not hasattr(_losses if module == "keras.losses" else _metrics, spec["class_name"]):
+                # a program's class, as tf_keras writes it: found by its registered name in
+                # load_model's custom_objects
+                return dict(spec, module=None, registered_name=spec["class_name"])
             return dict(spec, module=module, registered_name=None)
         if isinstance(spec, dict):
             return {k: named(e, module) for k, e in spec.items()}
@@ -282,7 +291,8 @@ def _compile_config(model):
                           "registered_name": None},
             "loss": named(tc["loss"], "keras.losses"),
             "metrics": named(tc["metrics"], "keras.metrics"),
-            "loss_weights": tc.get("loss_weights"), "weighted_metrics": None,
+            "loss_weights": tc.get("loss_weights"),
+            "weighted_metrics": named(tc.get("weighted_metrics"), "keras.metrics"),
             "run_eagerly": None, "steps_per_execution": None, "jit_compile": None}
 
 

@@ -479,9 +479,19 @@ def _optimizer_from_keras(cfg, source):
 _LOSS_KEYS_AT_DEFAULT = {"ignore_class": (None,), "axis": (-1,)}
 
 
+def _function_name(v):
+    """A function as tf_keras's .keras compile_config writes one ({"class_name": "function",
+    "config": its name}): the name (custom_objects resolves it), else None."""
+    if isinstance(v, dict) and v.get("class_name") == "function" and isinstance(v.get("config"), str):
+        return v["config"]
+    return None
+
+
 def _loss_from_keras(v, source):
     if v is None or isinstance(v, str):
         return v
+    if _function_name(v) is not None:
+        return _function_name(v)
     if isinstance(v, dict) and "class_name" in v:
         cls = _losses._CLASSES.get(_class_name(v))
         if cls is None:  # a user's Loss subclass: from custom_objects with its config, as
@@ -509,12 +519,18 @@ def _loss_from_keras(v, source):
 
 
 def _metric_name(m, output_name=None):
-    """One Keras 2 metric entry (a name, or a MeanMetricWrapper dict) -> a metric name."""
+    """One Keras 2 metric entry (a name, or a MeanMetricWrapper dict) -> a metric name; a
+    program's Metric subclass (in custom_objects) -> its instance, from its config."""
     if m is None:
         return None
     if isinstance(m, str):
         return m
+    if _function_name(m) is not None:
+        return _function_name(m)
     cfg = m.get("config") or {}
+    custom = _custom_metric_class(m)
+    if custom is not None:  # as Keras 2 restores it: from_config, the threshold &c. kept
+        return custom.from_config(dict(cfg))
     name = cfg.get("name") or _base._snake(_class_name(m))
     if output_name and name.startswith(output_name + "_"):
         name = name[len(output_name) + 1:]  # tf.keras prefixes a multi-output model's metrics
@@ -528,6 +544,16 @@ def _metric_name(m, output_name=None):
         if isinstance(fn, str):
             return fn
     return name
+
+
+def _custom_metric_class(m):
+    """The Metric subclass a {"class_name", "config"} metric entry names among the program's
+    custom objects (None for a built-in metric or a name not given)."""
+    from .. import metrics as _metrics
+    from ..engine.serialization import custom_object
+    name = _class_name(m)
+    cls = custom_object(name) if name else None
+    return cls if isinstance(cls, type) and issubclass(cls, _metrics.Metric) else None
 
 
 def _metrics_from_keras(v, output_names):
@@ -555,6 +581,8 @@ def compile_args_from_training_config(tc, source="<config>", output_names=()):
     opt = _optimizer_from_keras(tc["optimizer_config"], source)
     args = {"optimizer": opt, "loss": _loss_from_keras(tc.get("loss"), source),
             "metrics": _metrics_from_keras(tc.get("metrics"), list(output_names))}
+    if tc.get("weighted_metrics"):
+        args["weighted_metrics"] = _metrics_from_keras(tc["weighted_metrics"], list(output_names))
     if tc.get("loss_weights") is not None:
         args["loss_weights"] = tc["loss_weights"]
     return args
@@ -605,12 +633,27 @@ def _loss_specs(spec):
     return _names(spec)
 
 
+def _metric_specs(spec):
+    """Metric specs for a Keras file: a program's Metric subclass by its class name and
+    get_config() (as Keras 2 writes it, so load_model(custom_objects=...) rebuilds it with its
+    arguments), built-in metrics and functions by name."""
+    from .. import metrics as _metrics
+    if isinstance(spec, dict):
+        return {k: _metric_specs(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_metric_specs(v) for v in spec]
+    if isinstance(spec, _metrics.Metric) and not type(spec).__module__.startswith("tensorforge."):
+        return {"class_name": type(spec).__name__, "config": spec.get_config()}
+    return _names(spec)
+
+
 def training_config(model):
     """The Keras 2 ``training_config`` of a compiled model (None when not compiled)."""
     if not getattr(model, "_compiled", False):
         return None
     args = getattr(model, "_compile_args", None) or {"loss": model.loss, "metrics": None,
                                                       "loss_weights": None}
-    return {"loss": _loss_specs(args.get("loss")), "metrics": _names(args.get("metrics")),
-            "weighted_metrics": None, "loss_weights": args.get("loss_weights"),
+    return {"loss": _loss_specs(args.get("loss")), "metrics": _metric_specs(args.get("metrics")),
+            "weighted_metrics": _metric_specs(args.get("weighted_metrics")),
+            "loss_weights": args.get("loss_weights"),
             "optimizer_config": optimizer_to_keras(model.optimizer)}

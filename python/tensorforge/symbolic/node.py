@@ -111,6 +111,11 @@ class KerasTensor(Tensor):
     def __array__(self, dtype=None, copy=None):
         self.numpy()
 
+    def item(self):  # (Tensor.item reads data, which is the tensor itself here: no recursion)
+        raise TypeError(f"symbolic tensor {self.name!r} has no value to take as a Python number "
+                        "until the model runs (a tf.shape(x)[i] of a functional graph used as "
+                        "tf.range's bound, say: compute it inside a layer's call)")
+
     def backward(self, grad=None):
         raise TypeError("backward: a symbolic tensor has no value; train the Model instead")
 
