@@ -23,18 +23,7 @@ import pytest
 from tensorforge import keras
 from tensorforge.keras import backend as K
 
-TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
-sys.path.insert(0, TOOLS)
-import keras_parity as kp  # noqa: E402
-
-
-def _run(tmp_path, prog):
-    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
-    st = dict(epochs=1, samples=10, max_steps=20, max_predict=300, metric=None, note="")
-    (tmp_path / "root").mkdir()
-    root = str(tmp_path / "root")
-    kp.install_boot(root)
-    return kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
+from parity_run import run_ours as _run
 
 
 def test_interactive_backend_request_keeps_agg(tmp_path):
