@@ -13,15 +13,12 @@ loading calls ``layer([x, h, c])``, which Keras 2 (RNN._standardize_args) reads 
 Figures from tools/keras_corpus39_refs.py (tf_keras 2.21), which also wrote the tf_keras file
 tests/data/corpus39_lstm_initial_state.h5."""
 import os
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 
-TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
-sys.path.insert(0, TOOLS)
-import keras_parity as kp  # noqa: E402
+from parity_run import run_ours as _run
 
 PROGRAM = textwrap.dedent("""
     import os
@@ -35,15 +32,6 @@ PROGRAM = textwrap.dedent("""
     with open("lstm_model.h5", "r+b") as f:  # a later save over the loaded file, in place
         f.write(b"new!")
 """)
-
-
-def _run(tmp_path, prog):
-    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
-    st = dict(epochs=1, samples=10, max_steps=20, max_predict=300, metric=None, note="")
-    (tmp_path / "root").mkdir()
-    root = str(tmp_path / "root")
-    kp.install_boot(root)
-    return kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
 
 
 def test_workdir_beside_the_program_is_the_runs_working_folder(tmp_path):

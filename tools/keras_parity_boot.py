@@ -8,7 +8,7 @@ import importlib, json, os, runpy, sys
 import numpy as np
 
 sys.path.insert(0, os.environ["KP_TOOLS"])
-from parity_boot import aliases, caps, datasets, era, paths  # noqa: E402
+from parity_boot import aliases, caps, datasets, display, era, paths  # noqa: E402
 from parity_boot.config import OUT, PROG, PROG_DIR as _PROG_DIR, SIDE, TARGET, THREADS  # noqa: E402
 del sys.path[0]
 
@@ -16,6 +16,7 @@ aliases.install()
 datasets.install()
 paths.install()
 era.install()
+display.install()
 caps.install()
 
 # a program's prompts (input("Continue? [Y/n]"), "Hit enter to continue") are answered with Enter,

@@ -1,6 +1,7 @@
 """The import swap: a module-mapping finder that makes keras.X / tensorflow.keras.X name the
 side's library (tensorforge or tf_keras), and on the oracle the Keras 2.2 names tf_keras 2.21
 dropped, given their Keras 2.2 meaning."""
+import functools
 import importlib
 import importlib.abc
 import importlib.util
@@ -149,6 +150,23 @@ def _keras22_names(tf_keras):
         tf_keras.Sequential.predict_classes = _predict_classes
     if not hasattr(tf_keras.Sequential, "predict_proba"):  # the Udacity course's l10c04
         tf_keras.Sequential.predict_proba = _predict_proba
+    # Model(input=..., output=...): Keras 2.0-2.2 read the singular names as inputs= / outputs=
+    # (legacy_model_constructor_support; Neural Network Projects with Python's VGG16 transfer
+    # model); tf_keras refuses them ("Keyword argument not understood: 'input'"). Model.__new__
+    # picks the functional class from the keywords, so it reads them too.
+    from tf_keras.src.engine import functional as _functional
+
+    def _plural_io(f):
+        @functools.wraps(f)
+        def g(self_or_cls, *a, **kw):
+            for _one, _many in (("input", "inputs"), ("output", "outputs")):
+                if _one in kw and _many not in kw:
+                    kw[_many] = kw.pop(_one)
+            return f(self_or_cls, *a, **kw)
+        return g
+    tf_keras.Model.__new__ = staticmethod(_plural_io(tf_keras.Model.__new__))
+    tf_keras.Model.__init__ = _plural_io(tf_keras.Model.__init__)
+    _functional.Functional.__init__ = _plural_io(_functional.Functional.__init__)
     # keras.models.Input (Keras 2.2's keras/models.py imported it from engine.input_layer:
     # keras-tcn's stacked_tcn.py `from keras.models import Input, Model`); without it the name
     # resolved through the dropped-module finder to the tf_keras.models package itself
@@ -225,6 +243,21 @@ def _keras22_names(tf_keras):
                 logs.setdefault(re.sub(r"(^|_)accuracy$", r"\1acc", _k), _v)
         return _mc_epoch_end(self, epoch, logs)
     _mc.on_epoch_end = _on_epoch_end
+    # ... and in the History fit returns (`history.history['acc']`, `['val_acc']`: Neural
+    # Network Projects with Python's IMDB LSTM plots them): a key read under the era's name
+    # answers the logged one
+    class _LegacyNames(dict):
+        def __missing__(self, key):
+            new = re.sub(r"(^|_)acc$", r"\1accuracy", key) if isinstance(key, str) else key
+            if new != key and new in self:
+                return self[new]
+            raise KeyError(key)
+    _hist = tf_keras.callbacks.History
+    _hist_init = _hist.__init__
+    def _history_init(self, *a, **kw):
+        _hist_init(self, *a, **kw)
+        self.history = _LegacyNames(self.history)
+    _hist.__init__ = _history_init
     # An optimizer given by name (compile(optimizer='adam')) is the class above too: the
     # legacy one, but tf_keras 2.21's own RMSprop and Nadam (what 'rmsprop' builds there).
     import tf_keras.src.optimizers as _src_opt

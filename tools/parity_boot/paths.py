@@ -145,6 +145,14 @@ def _open_offline(file, *a, **kw):
     if isinstance(file, str) and not os.path.isabs(file) and not _exists(file) \
             and not set("wax+") & set(mode) and _exists(os.path.join(_PROG_DIR, file)):
         file = os.path.join(_PROG_DIR, file)
+    if isinstance(file, str) and os.path.isabs(file) and not _exists(file) \
+            and not set("wax+") & set(mode):
+        # a file at its author's absolute path (the Keras Deep Learning Cookbook's
+        # open('/Users/<author>/.../glove.6B.100d.txt')): the folder's own data/downloads/<name>,
+        # as read_csv of such a path reads it
+        own = os.path.join(_PROG_DIR, "data", "downloads", os.path.basename(file))
+        if os.path.isfile(own):
+            file = own
     for tail, make in _OPENED.items():
         local = os.path.join(os.getcwd(), "kp_offline", os.path.basename(tail))
         if isinstance(file, str) and file.endswith(tail) and file != local \

@@ -177,8 +177,9 @@ class Lambda(Layer):
     (without the batch axis, or a function of the full input shape) is what
     ``compute_output_shape`` says, as in tf_keras. A function taking ``mask`` / ``training``
     receives them. In a saved model a named function is stored by name and found again through
-    ``custom_objects``; a lambda expression as Keras 2 stores it (its bytecode), found again
-    among this process's live lambdas (Note [lambdas in model files], _lambda_code.py)."""
+    ``custom_objects``; a function as Keras 2 stores it (its bytecode), found again among this
+    process's live lambdas or, named, by its name (Note [lambdas in model files],
+    _lambda_code.py)."""
 
     _int_inputs = True  # See Note [integer inputs] (engine/base_layer.py)
 
@@ -256,13 +257,16 @@ class Lambda(Layer):
         config = dict(config)
         name = config.pop("function")
         if config.get("function_type") == "lambda":  # Note [lambdas in model files]
-            fn = _lambda_code.find(name) or custom_object("<lambda>")
+            fn = (_lambda_code.find(name)
+                  or _lambda_code.find_named(name, config.get("module"), custom_object)
+                  or custom_object("<lambda>"))
             if fn is None:
                 raise ValueError(
-                    f"Lambda layer {config.get('name')!r}: the file holds a lambda expression "
-                    "as Python code (Keras 2's bytecode), which tensorforge does not run from a "
-                    "file; a lambda of this program is found again, another must be passed as "
-                    "custom_objects={'<lambda>': function}")
+                    f"Lambda layer {config.get('name')!r}: the file holds its function as Python "
+                    "code (Keras 2's bytecode), which tensorforge does not run from a file; a "
+                    "lambda of this program is found again, a named function by its name in "
+                    "custom_objects, another must be passed as custom_objects={'<lambda>': "
+                    "function}")
             name = "<lambda>"
         else:
             fn = custom_object(name) if isinstance(name, str) else None
