@@ -27,6 +27,7 @@ from parity_run import run_ours as _run
 
 
 def test_interactive_backend_request_keeps_agg(tmp_path):
+    pytest.importorskip("matplotlib")  # (the plot extra: not in the test extra)
     prog = tmp_path / "plots.py"
     prog.write_text(textwrap.dedent("""
         import matplotlib
