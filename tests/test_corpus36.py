@@ -3,13 +3,9 @@ harness. dlaicourse's rock-paper-scissors notebook imports `keras_preprocessing`
 image / text / sequence package that TensorFlow 2.0-2.8 installed and re-exported as
 keras.preprocessing; it is installed on neither side, so the import swap maps it to the side's
 own keras.preprocessing (tools/parity_boot/aliases.py)."""
-import os
-import sys
 import textwrap
 
-TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
-sys.path.insert(0, TOOLS)
-import keras_parity as kp  # noqa: E402
+from parity_run import run_ours
 
 PROGRAM = textwrap.dedent("""
     import keras_preprocessing
@@ -28,12 +24,7 @@ PROGRAM = textwrap.dedent("""
 def test_keras_preprocessing_is_the_sides_keras_preprocessing(tmp_path):
     prog = tmp_path / "kp_import.py"
     prog.write_text(PROGRAM)
-    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
-    st = dict(epochs=1, samples=10, max_steps=20, max_predict=300, metric=None, note="")
-    (tmp_path / "root").mkdir()
-    root = str(tmp_path / "root")
-    kp.install_boot(root)
-    r = kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
+    r = run_ours(tmp_path, prog)
     assert r["ok"], r.get("error")
     assert "same True True True" in r["stdout"]
     assert "padded [[0, 1, 2]]" in r["stdout"]

@@ -3,17 +3,16 @@ Learning 3rd edition's chapters 10-16 (tf.keras 2.x) and what they needed of the
 harness. Expected values are tf_keras 2.21's, printed by tools/keras_corpus42_refs.py (which
 also wrote tests/data/corpus42_custom_metric.keras); tests never import TensorFlow."""
 import os
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 
 import tensorforge as tf
+from parity_run import run_ours
 from test_corpus7 import _read_events
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-TOOLS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools")
 
 
 def create_huber(threshold=1.0):
@@ -225,8 +224,6 @@ def test_tf_namespaces_import_as_modules():
 
 # ---- the harness: `import tf_keras` (ch. 16: TF_USE_LEGACY_KERAS=1) --------------------------
 def test_tf_keras_import_is_the_sides_keras(tmp_path):
-    sys.path.insert(0, TOOLS)
-    import keras_parity as kp
     prog = tmp_path / "tfk_import.py"
     prog.write_text(textwrap.dedent("""
         import os
@@ -236,12 +233,7 @@ def test_tf_keras_import_is_the_sides_keras(tmp_path):
         import tensorflow as tf
         print("same", tf_keras.layers.Dense is tf.keras.layers.Dense is Dense)
     """))
-    args = kp.argparse.Namespace(timeout=120, threads=1, nice=0)
-    st = dict(epochs=1, samples=10, max_steps=20, max_predict=300, metric=None, note="")
-    (tmp_path / "root").mkdir()
-    root = str(tmp_path / "root")
-    kp.install_boot(root)
-    r = kp.run_side("ours", str(prog), sys.executable, args, st, None, root)
+    r = run_ours(tmp_path, prog)
     assert r["ok"], r.get("error")
     assert "same True" in r["stdout"]
 
